@@ -1,0 +1,91 @@
+/**
+ * The shared base of every `xva` command: common flags, exit codes, error rendering and progress. Commands stay
+ * thin: parse flags, call the library in src/, render.
+ *
+ * Exit codes: 0 success, 2 bad input or usage, 1 internal error (3 is reserved for "another run holds the lock").
+ */
+import { Command, Flags, Errors } from '@oclif/core';
+import path from 'node:path';
+import { XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
+import { defaultPortfolioDir } from './paths.js';
+import { Progress } from './progress.js';
+
+export abstract class XvaCommand extends Command {
+  static override baseFlags = {
+    portfolio: Flags.string({
+      description: 'Portfolio folder (trades, counterparties, netting_sets, ... as .parquet or .csv). Default: the bundled fixtures/demo',
+      helpValue: 'DIR',
+    }),
+    market: Flags.string({ description: 'Market data YAML file. Default: market.yaml in the portfolio folder', helpValue: 'FILE' }),
+    out: Flags.string({ description: 'Output folder', helpValue: 'DIR' }),
+    json: Flags.boolean({ description: 'Print one JSON document on stdout and nothing else there', default: false }),
+    quiet: Flags.boolean({ char: 'q', description: 'No tables or progress; errors only', default: false }),
+    debug: Flags.boolean({ description: 'Show stack traces of internal errors', default: false, hidden: true }),
+  };
+
+  protected jsonMode = false;
+  protected quietMode = false;
+  protected debugMode = false;
+
+  protected portfolioDir(flag: string | undefined): string {
+    return path.resolve(flag ?? defaultPortfolioDir());
+  }
+
+  protected marketFile(flag: string | undefined, portfolioDir: string): string {
+    return path.resolve(flag ?? path.join(portfolioDir, 'market.yaml'));
+  }
+
+  /** Records the output modes from parsed flags; call right after `this.parse`. */
+  protected setModes(flags: { json?: boolean; quiet?: boolean; debug?: boolean }): void {
+    this.jsonMode = Boolean(flags.json);
+    this.quietMode = Boolean(flags.quiet);
+    this.debugMode = Boolean(flags.debug) || process.env.XVA_DEBUG === '1';
+  }
+
+  /** A spinner on stderr, only on a TTY and when neither --json nor --quiet (cron logs stay clean). */
+  protected progress(text: string): Progress {
+    return new Progress(text, !this.quietMode && !this.jsonMode);
+  }
+
+  /** Human output on stdout, suppressed in --json and --quiet modes. */
+  protected say(text: string): void {
+    if (!this.jsonMode && !this.quietMode) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /** Warnings go to stderr (never stdout, which --json keeps for the document). */
+  protected warnLine(text: string): void {
+    process.stderr.write(`warning: ${text}\n`);
+  }
+
+  protected printJson(doc: unknown): void {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof XvaInputError) {
+      process.stderr.write(`error: the input has ${err.issues.length + err.truncated} problem(s):\n`);
+      for (const issue of err.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+      if (err.truncated > 0) process.stderr.write(`  ... and ${err.truncated} more\n`);
+      this.exit(2);
+    }
+    if (err instanceof XvaUsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      this.exit(2);
+    }
+    // oclif's own flag-parsing errors (unknown flag, bad value) are usage errors
+    if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
+      const name = err.constructor?.name ?? '';
+      const exit = err.oclif?.exit;
+      if (exit === 2 || /Flag|Arg|Parse|Validation|Nonexistent/i.test(name)) {
+        process.stderr.write(`error: ${err.message}\n`);
+        this.exit(2);
+      }
+    }
+    if (err instanceof Errors.ExitError) throw err;
+    if (err && typeof err === 'object' && 'code' in err && (err as { code?: string }).code === 'EEXIT') throw err;
+    process.stderr.write(`internal error: ${err.message}\n`);
+    if (this.debugMode && err.stack) process.stderr.write(err.stack + '\n');
+    else process.stderr.write('(run again with --debug for details; please report it)\n');
+    this.exit(1);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Dates as integer day serials: days since 1970-01-01 (UTC). Integers keep date arithmetic exact and fast, and
+ * a serial fits in a typed array. Year fractions come from day counts (dayCount.ts), never from the serial alone.
+ */
+
+export type DateSerial = number;
+
+const MS_PER_DAY = 86_400_000;
+
+export function fromYmd(year: number, month: number, day: number): DateSerial {
+  return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+}
+
+export interface Ymd {
+  year: number;
+  month: number; // 1..12
+  day: number; // 1..31
+}
+
+export function toYmd(serial: DateSerial): Ymd {
+  const d = new Date(serial * MS_PER_DAY);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses `YYYY-MM-DD`; returns undefined for anything else, including impossible dates like 2021-02-30. */
+export function parseIsoDate(text: string): DateSerial | undefined {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return fromYmd(year, month, day);
+}
+
+export function toIsoDate(serial: DateSerial): string {
+  const { year, month, day } = toYmd(serial);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Milliseconds since the epoch (as Arrow DATE/TIMESTAMP values come) to a day serial, dropping the time of day. */
+export function fromEpochMs(ms: number): DateSerial {
+  return Math.floor(ms / MS_PER_DAY);
+}
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+export function isEndOfMonth(serial: DateSerial): boolean {
+  const { year, month, day } = toYmd(serial);
+  return day === daysInMonth(year, month);
+}
+
+/** Day of week, 0 = Sunday ... 6 = Saturday. 1970-01-01 was a Thursday. */
+export function dayOfWeek(serial: DateSerial): number {
+  return (((serial + 4) % 7) + 7) % 7;
+}
+
+export function isWeekend(serial: DateSerial): boolean {
+  const dow = dayOfWeek(serial);
+  return dow === 0 || dow === 6;
+}
+
+/**
+ * Adds calendar months. The day is clamped to the month's length; with `endOfMonth` a date on the last day of its
+ * month stays on the last day (the ISDA end-of-month rule).
+ */
+export function addMonths(serial: DateSerial, months: number, endOfMonth = false): DateSerial {
+  const { year, month, day } = toYmd(serial);
+  const total = year * 12 + (month - 1) + months;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12 + 1;
+  const dim = daysInMonth(y, m);
+  const eom = endOfMonth && day === daysInMonth(year, month);
+  return fromYmd(y, m, eom ? dim : Math.min(day, dim));
+}
+
+export function addYears(serial: DateSerial, years: number, endOfMonth = false): DateSerial {
+  return addMonths(serial, 12 * years, endOfMonth);
+}
+
+/** A tenor such as `1D`, `2W`, `3M`, `10Y` (also `ON`/`O/N` = 1D). */
+export interface Tenor {
+  count: number;
+  unit: 'D' | 'W' | 'M' | 'Y';
+}
+
+const TENOR = /^(\d+)\s*([DWMY])$/i;
+
+export function parseTenor(text: string): Tenor | undefined {
+  const t = text.trim().toUpperCase();
+  if (t === 'ON' || t === 'O/N') return { count: 1, unit: 'D' };
+  const m = TENOR.exec(t);
+  if (!m) return undefined;
+  return { count: Number(m[1]), unit: m[2]!.toUpperCase() as Tenor['unit'] };
+}
+
+export function addTenor(serial: DateSerial, tenor: Tenor, endOfMonth = false): DateSerial {
+  switch (tenor.unit) {
+    case 'D':
+      return serial + tenor.count;
+    case 'W':
+      return serial + 7 * tenor.count;
+    case 'M':
+      return addMonths(serial, tenor.count, endOfMonth);
+    case 'Y':
+      return addMonths(serial, 12 * tenor.count, endOfMonth);
+  }
+}
+
+/** Approximate length of a tenor in years (for sorting and bucketing only, never for accruals). */
+export function tenorYears(tenor: Tenor): number {
+  switch (tenor.unit) {
+    case 'D':
+      return tenor.count / 365;
+    case 'W':
+      return (7 * tenor.count) / 365;
+    case 'M':
+      return tenor.count / 12;
+    case 'Y':
+      return tenor.count;
+  }
+}
+
+export function tenorToString(tenor: Tenor): string {
+  return `${tenor.count}${tenor.unit}`;
+}
+
+/** Payment frequencies as columns spell them, with months per period. */
+export const FREQUENCY_MONTHS = {
+  '1M': 1,
+  '3M': 3,
+  '6M': 6,
+  '12M': 12,
+  '1Y': 12,
+} as const;
+export type Frequency = keyof typeof FREQUENCY_MONTHS;
+export const FREQUENCIES = Object.keys(FREQUENCY_MONTHS) as Frequency[];
+
+/** Exact time in years ACT/365F between two serials: the simulation's clock. */
+export function yearsBetween(from: DateSerial, to: DateSerial): number {
+  return (to - from) / 365;
+}

@@ -1,0 +1,169 @@
+/**
+ * One shape for every tabular input, whatever the file format: a table of named columns whose cells are already
+ * normalised (nulls as null; Parquet DATE/TIMESTAMP as day serials; int64/decimal as numbers). Parquet and CSV
+ * readers (io/parquet.ts, io/csv.ts) produce it; the portfolio loader reads it through `FieldReader`, which checks
+ * every cell and records problems with file, row, column and value.
+ */
+import { parseIsoDate, toIsoDate, type DateSerial } from '../conventions/dates.js';
+import type { IssueCollector } from '../errors.js';
+
+export type Cell = string | number | boolean | null;
+
+export interface TabularColumn {
+  readonly name: string;
+  /** Physical type for messages, e.g. `string`, `double`, `int64`, `date32`, `timestamp[us]`, `bool`, `csv text`. */
+  readonly type: string;
+  /** True for Parquet DATE/TIMESTAMP columns: `get` returns a day serial (days since 1970-01-01). */
+  readonly isDate: boolean;
+  /** Normalised cell at a 0-based row: null for null (Parquet) or empty (CSV). */
+  get(row: number): Cell;
+}
+
+export interface TabularFile {
+  /** File name as shown in messages (relative to the portfolio folder when read from one). */
+  readonly file: string;
+  readonly format: 'parquet' | 'csv';
+  readonly numRows: number;
+  readonly columnNames: readonly string[];
+  column(name: string): TabularColumn | undefined;
+}
+
+interface FieldOptions {
+  /** Missing and null cells are an error. */
+  required?: boolean;
+}
+
+function describe(cell: Cell): string {
+  return cell === null ? '' : String(cell);
+}
+
+/** Strict decimal number syntax: no thousands separators, no NaN/Infinity, no trailing text. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Typed, checked access to the cells of one table. Getters return undefined when a value is absent or wrong and
+ * record an issue in the collector (wrong values always; absent values when `required`).
+ */
+export class FieldReader {
+  constructor(
+    readonly table: TabularFile,
+    readonly issues: IssueCollector,
+  ) {}
+
+  /** Checks that the required columns exist; records one issue per missing column. Returns false if any is missing. */
+  requireColumns(names: readonly string[]): boolean {
+    let ok = true;
+    for (const name of names) {
+      if (!this.table.column(name)) {
+        ok = false;
+        this.issues.add({
+          file: this.table.file,
+          column: name,
+          expected: `a column named ${name} (columns found: ${this.table.columnNames.join(', ') || 'none'})`,
+        });
+      }
+    }
+    return ok;
+  }
+
+  has(column: string): boolean {
+    return this.table.column(column) !== undefined;
+  }
+
+  cell(column: string, row: number): Cell {
+    const col = this.table.column(column);
+    return col ? col.get(row) : null;
+  }
+
+  private missing(column: string, row: number, options: FieldOptions | undefined, what: string): undefined {
+    if (options?.required) {
+      this.issues.add({ file: this.table.file, row: row + 1, column, expected: what });
+    }
+    return undefined;
+  }
+
+  private wrong(column: string, row: number, value: string, what: string): undefined {
+    this.issues.add({ file: this.table.file, row: row + 1, column, value, expected: what });
+    return undefined;
+  }
+
+  /** A non-empty string (surrounding blanks trimmed). */
+  string(column: string, row: number, options?: FieldOptions): string | undefined {
+    const cell = this.cell(column, row);
+    if (cell === null) return this.missing(column, row, options, 'a non-empty text value');
+    const text = String(cell).trim();
+    if (text === '') return this.missing(column, row, options, 'a non-empty text value');
+    return text;
+  }
+
+  /** One of the allowed values (exact match after trimming; case-insensitive when `ignoreCase`). */
+  oneOf<T extends string>(
+    column: string,
+    row: number,
+    allowed: readonly T[],
+    options?: FieldOptions & { ignoreCase?: boolean },
+  ): T | undefined {
+    const text = this.string(column, row, options);
+    if (text === undefined) return undefined;
+    const found = options?.ignoreCase
+      ? allowed.find((a) => a.toLowerCase() === text.toLowerCase())
+      : allowed.find((a) => a === text);
+    if (found === undefined) return this.wrong(column, row, text, `one of ${allowed.join(', ')}`);
+    return found;
+  }
+
+  /** A finite number within optional bounds. Text cells must be plain decimals (no NaN, Infinity or `1,000`). */
+  number(
+    column: string,
+    row: number,
+    options?: FieldOptions & { min?: number; max?: number; integer?: boolean; positive?: boolean; what?: string },
+  ): number | undefined {
+    const cell = this.cell(column, row);
+    const what = options?.what ?? 'a number';
+    if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return this.missing(column, row, options, what);
+    let value: number;
+    if (typeof cell === 'number') value = cell;
+    else if (typeof cell === 'string') {
+      const text = cell.trim();
+      if (!NUMBER.test(text)) return this.wrong(column, row, text, what);
+      value = Number(text);
+    } else return this.wrong(column, row, describe(cell), what);
+    if (!Number.isFinite(value)) return this.wrong(column, row, String(value), `${what} (finite)`);
+    if (options?.integer && !Number.isInteger(value)) return this.wrong(column, row, String(value), `${what} (a whole number)`);
+    if (options?.positive && !(value > 0)) return this.wrong(column, row, String(value), `${what} greater than 0`);
+    if (options?.min !== undefined && value < options.min)
+      return this.wrong(column, row, String(value), `${what} of at least ${options.min}`);
+    if (options?.max !== undefined && value > options.max)
+      return this.wrong(column, row, String(value), `${what} of at most ${options.max}`);
+    return value;
+  }
+
+  /** A date: a Parquet DATE/TIMESTAMP cell or ISO `YYYY-MM-DD` text. */
+  date(column: string, row: number, options?: FieldOptions): DateSerial | undefined {
+    const col = this.table.column(column);
+    const cell = this.cell(column, row);
+    if (cell === null || (typeof cell === 'string' && cell.trim() === ''))
+      return this.missing(column, row, options, 'a date (YYYY-MM-DD)');
+    if (col?.isDate && typeof cell === 'number') return cell;
+    if (typeof cell === 'string') {
+      const serial = parseIsoDate(cell);
+      if (serial === undefined) return this.wrong(column, row, cell.trim(), 'a date (YYYY-MM-DD)');
+      return serial;
+    }
+    return this.wrong(column, row, describe(cell), 'a date (YYYY-MM-DD)');
+  }
+
+  /** A boolean: Parquet BOOLEAN, or text true/false/yes/no/1/0/Y/N (any case). */
+  boolean(column: string, row: number, options?: FieldOptions): boolean | undefined {
+    const cell = this.cell(column, row);
+    if (cell === null || (typeof cell === 'string' && cell.trim() === ''))
+      return this.missing(column, row, options, 'true or false');
+    if (typeof cell === 'boolean') return cell;
+    const text = String(cell).trim().toLowerCase();
+    if (['true', 'yes', 'y', '1', 't'].includes(text)) return true;
+    if (['false', 'no', 'n', '0', 'f'].includes(text)) return false;
+    return this.wrong(column, row, String(cell), 'true or false');
+  }
+}
+
+export { toIsoDate };

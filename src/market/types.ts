@@ -1,0 +1,148 @@
+/**
+ * The market: term structures and model parameters, built once from the YAML market file (docs/market.md) and then
+ * immutable. Times are in years ACT/365F from the as-of date (`yearsBetween(asOf, date)`); accruals of trades use
+ * their own day counts (conventions/dayCount.ts).
+ */
+import type { DateSerial } from '../conventions/dates.js';
+import type { Currency } from '../products/types.js';
+import type { Rating, Region, Sector } from '../portfolio/types.js';
+
+export type Interpolation = 'logLinear' | 'monotoneConvex';
+
+/** A discount (or projection) curve. */
+export interface YieldCurve {
+  readonly name: string;
+  readonly currency: Currency;
+  /** Discount factor P(0, t), t in years ACT/365F from the as-of date; P(0,0) = 1. */
+  discount(t: number): number;
+  /** Continuously compounded zero rate to t. */
+  zeroRate(t: number): number;
+  /** Simply compounded forward rate between t1 < t2 with accrual fraction `tau`: (P(t1)/P(t2) - 1) / tau. */
+  forwardRate(t1: number, t2: number, tau: number): number;
+  /** Pillar times (years) and zero rates, for reports, sensitivities and bumps. */
+  readonly pillarTimes: Float64Array;
+  readonly pillarZeroRates: Float64Array;
+}
+
+/** Piecewise-constant (flat-forward) hazard rates, as the ISDA standard model bootstraps them. */
+export interface HazardCurve {
+  readonly name: string;
+  readonly recovery: number;
+  /** Right ends of the hazard intervals in years; the last hazard extends flat. */
+  readonly times: Float64Array;
+  readonly hazards: Float64Array;
+  survival(t: number): number;
+  /** Quoted par spreads the curve was bootstrapped from (bp), tenors in years, for reports and bumps. */
+  readonly quoteTenorsYears: Float64Array;
+  readonly quoteSpreadsBp: Float64Array;
+}
+
+/** One-factor Hull-White / LGM parameters for a currency: constant mean reversion, piecewise-constant volatility. */
+export interface HullWhiteParams {
+  currency: Currency;
+  meanReversion: number;
+  /** Right ends (years) of the volatility steps; sigma[i] applies on (times[i-1], times[i]], the last flat after. */
+  sigmaTimes: Float64Array;
+  /** Normal short-rate volatilities (absolute, e.g. 0.01 = 100bp). */
+  sigmas: Float64Array;
+  /** Where the parameters came from. */
+  source: 'given' | 'calibrated';
+}
+
+export interface SwaptionVolQuote {
+  expiryYears: number;
+  tenorYears: number;
+  vol: number;
+}
+
+export interface SwaptionVolSurface {
+  currency: Currency;
+  /** normal = Bachelier (absolute), black = lognormal (with optional shift). */
+  type: 'normal' | 'black';
+  shift: number;
+  quotes: SwaptionVolQuote[];
+}
+
+export interface EquityData {
+  name: string;
+  currency: Currency;
+  spot: number;
+  dividendYield: number;
+  /** Flat Black volatility, or a term structure (years, vols) interpolated flat-forward in variance. */
+  volTimes: Float64Array;
+  vols: Float64Array;
+}
+
+export interface FundingSpreads {
+  currency: Currency;
+  /** Spread over the collateral (OIS) rate at which the bank borrows unsecured, bp. */
+  borrowSpreadBp: number;
+  /** Spread at which excess cash is lent / earns, bp. */
+  lendSpreadBp: number;
+  /** Spread of collateral remuneration over the OIS discount rate, bp (ColVA). */
+  collateralSpreadBp: number;
+}
+
+export interface CapitalParams {
+  /** Annual cost of capital (hurdle rate), decimal, e.g. 0.10. */
+  costOfCapital: number;
+  /** Total capital requirement ratio applied to RWA, decimal, e.g. 0.105 (CET1 + buffers). */
+  capitalRatio: number;
+  /** The bank's RWA before this book, in base currency, for CET1 impact in bp. */
+  bankRwa?: number;
+  /** The bank's CET1 capital in base currency. */
+  bankCet1?: number;
+}
+
+export interface CorrelationMatrix {
+  /** Factor names: `IR:USD`, `FX:EURUSD`, `EQ:SPX`, `CR:ACME` (credit of a name). */
+  factors: string[];
+  /** Row-major, factors.length squared, symmetric with unit diagonal, positive semi-definite. */
+  matrix: Float64Array;
+}
+
+export interface ProxyCurveKey {
+  sector: Sector;
+  rating: Rating;
+  /** Absent = any region. */
+  region?: Region;
+}
+
+export interface Market {
+  readonly asOf: DateSerial;
+  readonly baseCurrency: Currency;
+  readonly currencies: readonly Currency[];
+  /** Time in years ACT/365F from the as-of date. */
+  time(date: DateSerial): number;
+  /** OIS discount curve of a currency (collateral in the same currency). */
+  discountCurve(currency: Currency): YieldCurve;
+  /**
+   * Discount curve for flows in `currency` collateralised in `collateralCurrency` (cross-currency basis applied);
+   * the plain OIS curve when the two are equal or no basis is given.
+   */
+  collateralDiscountCurve(currency: Currency, collateralCurrency: Currency): YieldCurve;
+  /** Projection curve of a float index, e.g. `USD-SOFR`, `EUR-EURIBOR-6M`. */
+  projectionCurve(index: string): YieldCurve;
+  hasProjectionCurve(index: string): boolean;
+  /** Units of `quote` per one unit of `base` today (triangulated through the base currency when needed). */
+  fxSpot(base: Currency, quote: Currency): number;
+  /** Black volatility of the pair at time t (years). */
+  fxVol(base: Currency, quote: Currency, t: number): number;
+  /** Given or calibrated Hull-White parameters of a currency; undefined when the market has neither. */
+  hullWhite(currency: Currency): HullWhiteParams | undefined;
+  swaptionVols(currency: Currency): SwaptionVolSurface | undefined;
+  equity(name: string): EquityData;
+  hasEquity(name: string): boolean;
+  /** Equity Black volatility at time t. */
+  equityVol(name: string, t: number): number;
+  /** CDS-bootstrapped hazard curve of a named entity (`credit.names`). */
+  creditCurve(name: string): HazardCurve;
+  hasCreditCurve(name: string): boolean;
+  /** Proxy curve by sector × rating (× region when the market distinguishes it); throws when none fits. */
+  proxyCreditCurve(key: ProxyCurveKey): { curve: HazardCurve; proxyName: string };
+  /** The bank's own credit curve (DVA, FBA). */
+  readonly ownCredit: HazardCurve | undefined;
+  funding(currency: Currency): FundingSpreads;
+  readonly capital: CapitalParams;
+  readonly correlation: CorrelationMatrix;
+}

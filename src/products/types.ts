@@ -1,0 +1,230 @@
+/**
+ * What a trade *is*: plain data, one variant per product (a discriminated union on `product`). How a trade is valued
+ * lives in `pricing/`, the market in `market/`. Amounts are in the trade's own currency; dates are day serials
+ * (conventions/dates.ts); rates are decimals (0.025 = 2.5%); spreads carry their unit in the name (`spreadBp`).
+ *
+ * Column-by-column documentation of the input files: docs/inputs.md.
+ */
+import type { DateSerial, Frequency } from '../conventions/dates.js';
+
+export const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'HKD', 'SGD'] as const;
+export type Currency = (typeof CURRENCIES)[number];
+export function isCurrency(text: string): text is Currency {
+  return (CURRENCIES as readonly string[]).includes(text);
+}
+
+export const DAY_COUNTS = ['ACT/360', 'ACT/365F', '30/360', 'ACT/ACT'] as const;
+/** ACT/ACT means ACT/ACT ISDA; 30/360 means 30/360 Bond Basis (ISDA 2006 4.16(f)). */
+export type DayCount = (typeof DAY_COUNTS)[number];
+
+export const BUSINESS_DAY_CONVENTIONS = ['F', 'MF', 'U'] as const;
+/** F = following, MF = modified following, U = unadjusted. The calendar is weekends only. */
+export type BusinessDayConvention = (typeof BUSINESS_DAY_CONVENTIONS)[number];
+
+export const STUBS = ['short_front', 'short_back'] as const;
+/** short_front: the schedule is generated backwards from maturity (ISDA default); short_back: forwards from start. */
+export type Stub = (typeof STUBS)[number];
+
+export const PRODUCTS = ['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'FXOPT', 'SWAPTION', 'EQFWD', 'EQOPT', 'CDS'] as const;
+export type ProductType = (typeof PRODUCTS)[number];
+
+/** Fields every trade has. */
+export interface TradeBase {
+  tradeId: string;
+  counterpartyId: string;
+  nettingSetId: string;
+  /** Cleared through a CCP (then `ccp` names it). */
+  cleared: boolean;
+  ccp?: string;
+  /** 1-based row in the trades file, for messages. */
+  sourceRow?: number;
+}
+
+/** Leg schedule terms shared by swaps. */
+export interface ScheduleTerms {
+  startDate: DateSerial;
+  maturityDate: DateSerial;
+  frequency: Frequency;
+  dayCount: DayCount;
+  businessDayConvention: BusinessDayConvention;
+  stub: Stub;
+  endOfMonth: boolean;
+}
+
+export interface FixedLeg extends ScheduleTerms {
+  kind: 'fixed';
+  currency: Currency;
+  notional: number;
+  fixedRate: number;
+}
+
+export interface FloatLeg extends ScheduleTerms {
+  kind: 'float';
+  currency: Currency;
+  notional: number;
+  /** Projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M` (market file `curves.projection`). */
+  floatIndex: string;
+  spreadBp: number;
+}
+
+export type SwapLeg = FixedLeg | FloatLeg;
+
+/** Fixed against floating in one currency. OIS is the same shape with an overnight index (compounded in arrears). */
+export interface InterestRateSwap extends TradeBase {
+  product: 'IRS' | 'OIS';
+  /** pay = pay fixed (payer swap), receive = receive fixed. */
+  direction: 'pay' | 'receive';
+  fixedLeg: FixedLeg;
+  floatLeg: FloatLeg;
+}
+
+/** Two legs in two currencies with notional exchanges (initial and final by default). */
+export interface CrossCurrencySwap extends TradeBase {
+  product: 'XCCY';
+  /** pay = pay leg 1 (currency / notional) and receive leg 2 (currency2 / notional2). */
+  direction: 'pay' | 'receive';
+  leg1: SwapLeg;
+  leg2: SwapLeg;
+  initialExchange: boolean;
+  finalExchange: boolean;
+}
+
+/** Outright FX forward: exchange `notional` of `currency` against `notional2` of `currency2` on maturity. */
+export interface FxForward extends TradeBase {
+  product: 'FXFWD';
+  /** buy = receive currency (notional), pay currency2 (notional2). */
+  direction: 'buy' | 'sell';
+  currency: Currency;
+  notional: number;
+  currency2: Currency;
+  notional2: number;
+  maturityDate: DateSerial;
+}
+
+/**
+ * FX swap: a near exchange at `nearDate` and the reverse far exchange at `maturityDate`. `buy` = buy `currency` on the
+ * near date at `nearRate` and sell it back on the far date at `farRate` (rates in currency2 per currency).
+ */
+export interface FxSwap extends TradeBase {
+  product: 'FXSWAP';
+  direction: 'buy' | 'sell';
+  currency: Currency;
+  notional: number;
+  currency2: Currency;
+  nearDate: DateSerial;
+  nearRate: number;
+  maturityDate: DateSerial;
+  farRate: number;
+}
+
+/** European FX option on `currency` (foreign) against `currency2` (domestic); strike in currency2 per currency. */
+export interface FxOption extends TradeBase {
+  product: 'FXOPT';
+  /** buy = long the option. */
+  direction: 'buy' | 'sell';
+  optionType: 'call' | 'put';
+  currency: Currency;
+  notional: number;
+  currency2: Currency;
+  strike: number;
+  expiryDate: DateSerial;
+  /** Delivery date of the exchange when exercised (defaults to the expiry). */
+  maturityDate: DateSerial;
+}
+
+/** European swaption on a fixed-float swap starting at `underlying.startDate`. */
+export interface Swaption extends TradeBase {
+  product: 'SWAPTION';
+  direction: 'buy' | 'sell';
+  /** payer = right to pay fixed. */
+  optionType: 'payer' | 'receiver';
+  settlement: 'physical' | 'cash';
+  expiryDate: DateSerial;
+  fixedLeg: FixedLeg;
+  floatLeg: FloatLeg;
+}
+
+/** Equity forward on `quantity` shares of `underlying` at `strike` per share, settled in cash at maturity. */
+export interface EquityForward extends TradeBase {
+  product: 'EQFWD';
+  direction: 'buy' | 'sell';
+  underlying: string;
+  currency: Currency;
+  quantity: number;
+  strike: number;
+  maturityDate: DateSerial;
+}
+
+/** European equity option on `quantity` shares. */
+export interface EquityOption extends TradeBase {
+  product: 'EQOPT';
+  direction: 'buy' | 'sell';
+  optionType: 'call' | 'put';
+  underlying: string;
+  currency: Currency;
+  quantity: number;
+  strike: number;
+  expiryDate: DateSerial;
+}
+
+/**
+ * Single-name CDS with the standard running coupon (`fixedRate`, e.g. 0.01), quarterly ACT/360 premium with accrual
+ * on default, protection from `startDate` to `maturityDate`. buy = buy protection.
+ */
+export interface CreditDefaultSwap extends TradeBase {
+  product: 'CDS';
+  direction: 'buy' | 'sell';
+  referenceEntity: string;
+  currency: Currency;
+  notional: number;
+  fixedRate: number;
+  startDate: DateSerial;
+  maturityDate: DateSerial;
+  frequency: Frequency;
+  dayCount: DayCount;
+}
+
+export type Trade =
+  | InterestRateSwap
+  | CrossCurrencySwap
+  | FxForward
+  | FxSwap
+  | FxOption
+  | Swaption
+  | EquityForward
+  | EquityOption
+  | CreditDefaultSwap;
+
+/** The last date on which the trade has a cash flow or an exercise: after it the trade leaves the netting set. */
+export function tradeMaturity(trade: Trade): DateSerial {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
+    case 'XCCY':
+      return Math.max(trade.leg1.maturityDate, trade.leg2.maturityDate);
+    case 'EQOPT':
+      return trade.expiryDate;
+    default:
+      return trade.maturityDate;
+  }
+}
+
+/** Currencies a trade has cash flows in. */
+export function tradeCurrencies(trade: Trade): Currency[] {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return [trade.fixedLeg.currency];
+    case 'XCCY':
+      return [trade.leg1.currency, trade.leg2.currency];
+    case 'FXFWD':
+    case 'FXSWAP':
+    case 'FXOPT':
+      return [trade.currency, trade.currency2];
+    default:
+      return [trade.currency];
+  }
+}
