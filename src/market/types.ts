@@ -41,7 +41,11 @@ export interface HazardCurve {
 export interface HullWhiteParams {
   currency: Currency;
   meanReversion: number;
-  /** Right ends (years) of the volatility steps; sigma[i] applies on (times[i-1], times[i]], the last flat after. */
+  /**
+   * Right ends (years) of the volatility steps; sigma[i] applies on (times[i-1], times[i]], the last flat after.
+   * A last step given without an end (market file: `{ vol }` without `until`, or a single flat sigma) has right end
+   * +Infinity.
+   */
   sigmaTimes: Float64Array;
   /** Normal short-rate volatilities (absolute, e.g. 0.01 = 100bp). */
   sigmas: Float64Array;
@@ -68,7 +72,10 @@ export interface EquityData {
   currency: Currency;
   spot: number;
   dividendYield: number;
-  /** Flat Black volatility, or a term structure (years, vols) interpolated flat-forward in variance. */
+  /**
+   * Flat Black volatility, or a term structure (years, vols) interpolated flat-forward in variance (market/vol.ts
+   * `volAt`). A flat volatility is one pillar at t = 0.
+   */
   volTimes: Float64Array;
   vols: Float64Array;
 }

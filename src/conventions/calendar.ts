@@ -1,0 +1,63 @@
+/**
+ * The business-day calendar: weekends only (Saturday and Sunday are holidays), as the ISDA CDS Standard Model and
+ * Markit's converter use ("WeekendsOnly"). Holiday calendars per currency are not modelled; every schedule in xva
+ * rolls on this calendar.
+ */
+import { dayOfWeek, toYmd, type DateSerial } from './dates.js';
+import type { BusinessDayConvention } from '../products/types.js';
+
+export function isBusinessDay(date: DateSerial): boolean {
+  const dow = dayOfWeek(date);
+  return dow !== 0 && dow !== 6;
+}
+
+/** Following: the first business day on or after `date`. */
+function following(date: DateSerial): DateSerial {
+  let d = date;
+  while (!isBusinessDay(d)) d++;
+  return d;
+}
+
+/** Preceding: the last business day on or before `date`. */
+function preceding(date: DateSerial): DateSerial {
+  let d = date;
+  while (!isBusinessDay(d)) d--;
+  return d;
+}
+
+/**
+ * ISDA 2006 4.12 business day conventions: F = Following; MF = Modified Following (following, unless that crosses into
+ * the next calendar month, then preceding); U = unadjusted.
+ */
+export function adjust(date: DateSerial, convention: BusinessDayConvention): DateSerial {
+  switch (convention) {
+    case 'U':
+      return date;
+    case 'F':
+      return following(date);
+    case 'MF': {
+      const next = following(date);
+      return toYmd(next).month === toYmd(date).month ? next : preceding(date);
+    }
+    default: {
+      const unknown: never = convention;
+      throw new Error(`unsupported business day convention ${String(unknown)}: expected one of F, MF, U`);
+    }
+  }
+}
+
+/**
+ * Moves `days` business days forward (backward when negative). A start on a holiday first counts from it as if it
+ * were the previous business day, so `addBusinessDays(Saturday, 1)` is Monday. `days = 0` returns `date` unchanged.
+ */
+export function addBusinessDays(date: DateSerial, days: number): DateSerial {
+  if (!Number.isInteger(days)) throw new Error(`business days must be a whole number, got ${days}`);
+  let d = date;
+  let left = Math.abs(days);
+  const step = days >= 0 ? 1 : -1;
+  while (left > 0) {
+    d += step;
+    if (isBusinessDay(d)) left--;
+  }
+  return d;
+}

@@ -1,0 +1,223 @@
+/**
+ * ORE's spellings of dates, day counters, roll conventions, schedule tenors and indices, and their xva equivalents.
+ * Each mapper returns the xva value, plus a note when the mapping is only approximate; a value xva cannot express
+ * raises `Unmappable`, which leaves the trade out and names the field in the import report.
+ */
+import { fromYmd, daysInMonth, parseTenor, type DateSerial, type Frequency } from '../../conventions/dates.js';
+import { isCurrency, type BusinessDayConvention, type Currency, type DayCount, type Stub } from '../../products/types.js';
+import { Unmappable } from './report.js';
+
+/** A mapped value and, when it is not exact, a sentence saying what was approximated. */
+export interface Mapped<T> {
+  value: T;
+  approximation?: string;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+
+/** ORE writes dates as `2016-02-05` or `20160205`. */
+export function oreDate(text: string | undefined, field: string): DateSerial {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a date is required here');
+  const m = ISO.exec(text) ?? COMPACT.exec(text);
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) return fromYmd(year, month, day);
+  }
+  throw new Unmappable(field, text, 'not a date: expected YYYY-MM-DD or YYYYMMDD');
+}
+
+/** A finite decimal number (ORE writes `10000000.000000`, `0.021`, `1e6`). */
+export function oreNumber(text: string | undefined, field: string, options?: { positive?: boolean; min?: number }): number {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a number is required here');
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) throw new Unmappable(field, text, 'not a number');
+  if (options?.positive && !(value > 0)) throw new Unmappable(field, text, 'expected a number greater than 0');
+  if (options?.min !== undefined && value < options.min)
+    throw new Unmappable(field, text, `expected a number of at least ${options.min}`);
+  return value;
+}
+
+/** ORE booleans: Y, N, 1, 0, true, false, yes, no (any case). Absent or empty gives `fallback`. */
+export function oreBool(text: string | undefined, field: string, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  const t = text.toLowerCase();
+  if (['y', 'yes', 'true', '1', 't'].includes(t)) return true;
+  if (['n', 'no', 'false', '0', 'f'].includes(t)) return false;
+  throw new Unmappable(field, text, 'expected a boolean (true/false, Y/N, 1/0)');
+}
+
+export function oreCurrency(text: string | undefined, field: string): Currency {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a currency is required here');
+  const ccy = text.toUpperCase();
+  if (!isCurrency(ccy)) throw new Unmappable(field, text, 'currency not supported by xva (see products/types.ts CURRENCIES)');
+  return ccy;
+}
+
+/** Normalised key of a day counter spelling: upper case, blanks removed. */
+function key(text: string): string {
+  return text.toUpperCase().replace(/\s+/g, '');
+}
+
+const DAY_COUNTS_EXACT: Record<string, DayCount> = {};
+const DAY_COUNTS_APPROX: Record<string, [DayCount, string]> = {};
+function exact(dc: DayCount, ...names: string[]): void {
+  for (const n of names) DAY_COUNTS_EXACT[key(n)] = dc;
+}
+function approx(dc: DayCount, why: string, ...names: string[]): void {
+  for (const n of names) DAY_COUNTS_APPROX[key(n)] = [dc, why];
+}
+exact('ACT/360', 'A360', 'ACT/360', 'Actual/360');
+exact('ACT/365F', 'A365', 'A365F', 'ACT/365', 'ACT/365F', 'Actual/365', 'Actual/365 (Fixed)', 'ACT/365 (Fixed)', 'ACT/365.FIXED');
+// 30/360 in xva is the Bond Basis (ISDA 2006 4.16(f)); ORE's plain "30/360" is the same convention.
+exact('30/360', '30/360', '30/360 (Bond Basis)', 'T360', 'Thirty360');
+approx('30/360', 'the US (NASD) end-of-February rule is not applied; xva uses 30/360 Bond Basis', '30/360 US', '30/360 (US)', '30U/360', '30US/360');
+approx(
+  '30/360',
+  '30E/360 (Eurobond) differs from xva\'s 30/360 Bond Basis only when a period ends on the 31st and starts before the 30th',
+  '30E/360',
+  '30E/360 (Eurobond Basis)',
+  '30/360 (Eurobond Basis)',
+  '30E/360.ICMA',
+  '30E/360 ICMA',
+  '30/360 AIBD (Euro)',
+);
+approx('30/360', '30E/360 ISDA (German) is mapped to xva\'s 30/360 Bond Basis', '30E/360.ISDA', '30E/360 ISDA', '30/360 German', '30/360 (German)');
+exact('ACT/ACT', 'ACT/ACT', 'ActActISDA', 'ACT/ACT.ISDA', 'ACT/ACT (ISDA)', 'Actual/Actual (ISDA)', 'ActualActual (ISDA)', 'Actual/Actual', 'ACT');
+approx(
+  'ACT/ACT',
+  'ACT/ACT ICMA/ISMA/AFB accrue per coupon period; xva accrues ACT/ACT ISDA (per calendar year)',
+  'ActActISMA',
+  'ACT/ACT.ISMA',
+  'Actual/Actual (ISMA)',
+  'ActualActual (ISMA)',
+  'ActActICMA',
+  'ACT/ACT.ICMA',
+  'Actual/Actual (ICMA)',
+  'ActualActual (ICMA)',
+  'ActActAFB',
+  'ACT/ACT.AFB',
+  'Actual/Actual (AFB)',
+);
+
+/** ORE DayCounter → xva day count (ACT/360, ACT/365F, 30/360 Bond Basis, ACT/ACT ISDA). */
+export function oreDayCount(text: string | undefined, field: string): Mapped<DayCount> {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a day counter is required here');
+  const k = key(text);
+  const e = DAY_COUNTS_EXACT[k];
+  if (e !== undefined) return { value: e };
+  const a = DAY_COUNTS_APPROX[k];
+  if (a !== undefined) return { value: a[0], approximation: `${text} → ${a[0]}: ${a[1]}` };
+  throw new Unmappable(field, text, 'day counter not supported by xva (ACT/360, ACT/365F, 30/360, ACT/ACT)');
+}
+
+const CONVENTIONS: Record<string, BusinessDayConvention> = {
+  F: 'F',
+  FOLLOWING: 'F',
+  MF: 'MF',
+  MODIFIEDFOLLOWING: 'MF',
+  U: 'U',
+  UNADJUSTED: 'U',
+  NONE: 'U',
+};
+
+/** ORE roll convention → F | MF | U. */
+export function oreConvention(text: string | undefined, field: string): BusinessDayConvention | undefined {
+  if (text === undefined) return undefined;
+  const c = CONVENTIONS[key(text)];
+  if (c === undefined)
+    throw new Unmappable(field, text, 'roll convention not supported by xva (F/Following, MF/ModifiedFollowing, U/Unadjusted)');
+  return c;
+}
+
+/** ScheduleData Tenor → a payment frequency (1M, 3M, 6M, 12M, 1Y). */
+export function oreFrequency(text: string | undefined, field: string): Frequency {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a schedule tenor is required here');
+  const t = parseTenor(text);
+  if (t !== undefined) {
+    const s = `${t.count}${t.unit}`;
+    if (s === '1M' || s === '3M' || s === '6M' || s === '12M' || s === '1Y') return s;
+  }
+  throw new Unmappable(field, text, 'payment frequency not supported by xva (1M, 3M, 6M, 12M/1Y)');
+}
+
+/** ScheduleData Rule → stub: Forward generates from the start (short back stub), Backward from the end. */
+export function oreStub(text: string | undefined, field: string): Stub {
+  // ORE: "Rule [Optional] ... Defaults to Forward if omitted."
+  if (text === undefined || key(text) === 'FORWARD') return 'short_back';
+  if (key(text) === 'BACKWARD') return 'short_front';
+  throw new Unmappable(field, text, 'schedule rule not supported by xva for this trade (Forward or Backward)');
+}
+
+/**
+ * A period such as `2W` or `10D` (MarginPeriodOfRisk, MarginingFrequency) in business days, the unit of xva's
+ * `margin_period_of_risk_days` and `margin_frequency_days` (portfolio/bookRows.ts; CRE52.50 counts the margin
+ * period of risk in business days). ORE adds the period to calendar dates, so a week is exactly 5 business days;
+ * calendar days, months and years are converted at 5 business days per 7 calendar days and flagged as approximate
+ * (1D stays 1: daily margining).
+ */
+export function orePeriodBusinessDays(text: string | undefined, field: string): Mapped<number> | undefined {
+  if (text === undefined) return undefined;
+  const t = parseTenor(text);
+  if (t === undefined) throw new Unmappable(field, text, 'not a period (e.g. 1D, 2W, 1M)');
+  if (t.unit === 'W') return { value: 5 * t.count };
+  if (t.unit === 'D' && t.count <= 1) return { value: t.count };
+  const calendarDays = t.unit === 'D' ? t.count : t.unit === 'M' ? (t.count * 365.25) / 12 : t.count * 365.25;
+  const businessDays = Math.round((calendarDays * 5) / 7);
+  return {
+    value: businessDays,
+    approximation: `${text} taken as ${businessDays} business days (5 business days per 7 calendar days)`,
+  };
+}
+
+/** xva index names of ORE overnight indices (ORE name part, upper case → xva name part). */
+const OVERNIGHT: Record<string, { name: string; note?: string }> = {
+  SOFR: { name: 'SOFR' },
+  FEDFUNDS: { name: 'FEDFUNDS' },
+  ESTR: { name: 'ESTR' },
+  ESTER: { name: 'ESTR' },
+  EONIA: {
+    name: 'ESTR',
+    note: 'EONIA is mapped to the €STR curve; since October 2019 EONIA = €STR + 8.5bp, and the 8.5bp is not added',
+  },
+  SONIA: { name: 'SONIA' },
+  TONAR: { name: 'TONA' },
+  TONA: { name: 'TONA' },
+  SARON: { name: 'SARON' },
+  CORRA: { name: 'CORRA' },
+  AONIA: { name: 'AONIA' },
+};
+
+export interface MappedIndex {
+  /** xva projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M`. */
+  name: string;
+  /** Overnight (OIS) index: a fixed/float swap on it is an OIS. */
+  overnight: boolean;
+  approximation?: string;
+}
+
+/**
+ * ORE index name → xva float index. `CCY-NAME-TENOR` term indices keep their name (`USD-LIBOR-3M`); overnight
+ * indices `CCY-NAME` are renamed to xva's spelling (`EUR-EONIA`/`EUR-ESTER` → `EUR-ESTR`, `JPY-TONAR` → `JPY-TONA`).
+ * The index currency must be the leg's.
+ */
+export function oreIndex(text: string | undefined, legCurrency: Currency, field: string): MappedIndex {
+  if (text === undefined) throw new Unmappable(field, undefined, 'a floating index is required here');
+  const parts = text.trim().toUpperCase().split('-');
+  const ccy = parts[0]!;
+  if (ccy !== legCurrency) throw new Unmappable(field, text, `index currency differs from the leg currency ${legCurrency}`);
+  if (parts.length === 2) {
+    const on = OVERNIGHT[parts[1]!];
+    if (on === undefined) throw new Unmappable(field, text, 'not an overnight index xva knows (SOFR, FEDFUNDS, ESTR/ESTER/EONIA, SONIA, TONA/TONAR, SARON, CORRA, AONIA)');
+    return { name: `${ccy}-${on.name}`, overnight: true, ...(on.note ? { approximation: on.note } : {}) };
+  }
+  if (parts.length === 3 && /^[A-Z][A-Z0-9]*$/.test(parts[1]!) && parseTenor(parts[2]!) !== undefined) {
+    const tenor = parseTenor(parts[2]!)!;
+    if (OVERNIGHT[parts[1]!] !== undefined)
+      throw new Unmappable(field, text, 'term overnight-rate indices are not supported by xva');
+    return { name: `${ccy}-${parts[1]}-${tenor.count}${tenor.unit}`, overnight: false };
+  }
+  throw new Unmappable(field, text, 'index name not understood: expected CCY-NAME-TENOR (e.g. EUR-EURIBOR-6M) or an overnight CCY-NAME');
+}

@@ -1,0 +1,172 @@
+/**
+ * ORE `LegData` → one xva swap leg: constant notional, constant fixed rate or spread, a rules-based schedule.
+ * What xva's legs cannot express (amortisation, step-ups, caps/floors, explicit schedule dates, FX resets) raises
+ * `Unmappable`; small convention differences are recorded as approximations on the trade.
+ */
+import type { DateSerial, Frequency } from '../../conventions/dates.js';
+import type { BusinessDayConvention, Currency, DayCount, Stub } from '../../products/types.js';
+import {
+  oreBool,
+  oreConvention,
+  oreCurrency,
+  oreDate,
+  oreDayCount,
+  oreFrequency,
+  oreIndex,
+  oreNumber,
+  oreStub,
+  type MappedIndex,
+} from './conventions.js';
+import { Unmappable } from './report.js';
+import { child, children, text, texts, type XmlNode } from './xml.js';
+
+/** Collects what a trade's mapping only approximated or dropped (becomes report findings). */
+export interface TradeNotes {
+  approximate(field: string, value: string | undefined, reason: string): void;
+  drop(field: string, value: string | undefined, reason: string): void;
+  calendar(name: string): void;
+}
+
+export interface OreLeg {
+  /** Path for messages, e.g. `SwapData/LegData[2]`. */
+  path: string;
+  kind: 'fixed' | 'float';
+  /** Payer = true: the leg's flows are paid to the counterparty. */
+  payer: boolean;
+  currency: Currency;
+  notional: number;
+  dayCount: DayCount;
+  frequency: Frequency;
+  startDate: DateSerial;
+  endDate: DateSerial;
+  businessDayConvention: BusinessDayConvention;
+  stub: Stub;
+  endOfMonth: boolean;
+  initialExchange: boolean;
+  finalExchange: boolean;
+  fixedRate?: number;
+  index?: MappedIndex;
+  spreadBp?: number;
+}
+
+/** A list of values that must all be the same (ORE allows one value per coupon). */
+function constant(values: string[], field: string, what: string, reason: string): string | undefined {
+  if (values.length === 0) return undefined;
+  const distinct = new Set(values.map((v) => Number(v)));
+  if (distinct.size > 1) throw new Unmappable(field, values.join(','), `${what} (${values.length} values): ${reason}`);
+  return values[0];
+}
+
+interface LegOptions {
+  /** CDS premium legs follow the CDS date rule (CDS2015 etc.); their Rule is not a swap stub. */
+  cdsSchedule?: boolean;
+}
+
+export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
+  const legType = text(leg, 'LegType');
+  if (legType !== 'Fixed' && legType !== 'Floating')
+    throw new Unmappable(`${path}/LegType`, legType, 'leg type not supported by xva (Fixed or Floating)');
+  const payerText = text(leg, 'Payer');
+  if (payerText === undefined) throw new Unmappable(`${path}/Payer`, undefined, 'Payer (true/false) is required');
+  const payer = oreBool(payerText, `${path}/Payer`, false);
+  const currency = oreCurrency(text(leg, 'Currency'), `${path}/Currency`);
+
+  const notionals = child(leg, 'Notionals');
+  if (child(notionals, 'FXReset') !== undefined)
+    throw new Unmappable(`${path}/Notionals/FXReset`, undefined, 'resetting (mark-to-market) notionals are not supported by xva');
+  const notionalText = constant(
+    texts(notionals, 'Notional'),
+    `${path}/Notionals`,
+    'amortising or accreting notional',
+    'xva legs have one constant notional',
+  );
+  const notional = oreNumber(notionalText, `${path}/Notionals/Notional`, { positive: true });
+  const exchanges = child(notionals, 'Exchanges');
+  const initialExchange = oreBool(text(exchanges, 'NotionalInitialExchange'), `${path}/Notionals/Exchanges/NotionalInitialExchange`, false);
+  const finalExchange = oreBool(text(exchanges, 'NotionalFinalExchange'), `${path}/Notionals/Exchanges/NotionalFinalExchange`, false);
+
+  const dc = oreDayCount(text(leg, 'DayCounter'), `${path}/DayCounter`);
+  if (dc.approximation) notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), dc.approximation);
+  const paymentLag = text(leg, 'PaymentLag');
+  if (paymentLag !== undefined && !/^0[DWMY]?$/i.test(paymentLag))
+    notes.drop(`${path}/PaymentLag`, paymentLag, 'payment lag ignored: xva pays on the accrual end date');
+
+  // schedule: exactly one rules-based section
+  const schedule = child(leg, 'ScheduleData');
+  const rulesList = children(schedule, 'Rules');
+  if (children(schedule, 'Dates').length > 0 || children(schedule, 'Derived').length > 0)
+    throw new Unmappable(`${path}/ScheduleData/Dates`, undefined, 'explicit or derived schedule dates are not supported by xva (rules only)');
+  if (rulesList.length !== 1)
+    throw new Unmappable(`${path}/ScheduleData/Rules`, String(rulesList.length), 'exactly one rules-based schedule is supported');
+  const rules = rulesList[0]!;
+  const rp = `${path}/ScheduleData/Rules`;
+  const startDate = oreDate(text(rules, 'StartDate'), `${rp}/StartDate`);
+  const endDate = oreDate(text(rules, 'EndDate'), `${rp}/EndDate`);
+  if (!(endDate > startDate)) throw new Unmappable(`${rp}/EndDate`, text(rules, 'EndDate'), 'the end date must be after the start date');
+  const frequency = oreFrequency(text(rules, 'Tenor'), `${rp}/Tenor`);
+  const calendar = text(rules, 'Calendar');
+  if (calendar !== undefined) notes.calendar(calendar);
+  const convention =
+    oreConvention(text(rules, 'Convention'), `${rp}/Convention`) ??
+    oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`) ??
+    'MF';
+  const termConvention = oreConvention(text(rules, 'TermConvention'), `${rp}/TermConvention`);
+  if (termConvention !== undefined && termConvention !== convention)
+    notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), `xva rolls the end date like the others (${convention})`);
+  const stub: Stub = options.cdsSchedule ? 'short_front' : oreStub(text(rules, 'Rule'), `${rp}/Rule`);
+  const endOfMonth = oreBool(text(rules, 'EndOfMonth'), `${rp}/EndOfMonth`, false);
+  for (const stubDate of ['FirstDate', 'LastDate']) {
+    const d = text(rules, stubDate);
+    if (d !== undefined) notes.drop(`${rp}/${stubDate}`, d, 'explicit stub date ignored: xva generates the stub from the rule');
+  }
+
+  const base = {
+    path,
+    payer,
+    currency,
+    notional,
+    dayCount: dc.value,
+    frequency,
+    startDate,
+    endDate,
+    businessDayConvention: convention,
+    stub,
+    endOfMonth,
+    initialExchange,
+    finalExchange,
+  };
+
+  if (legType === 'Fixed') {
+    const rateText = constant(
+      texts(child(child(leg, 'FixedLegData'), 'Rates'), 'Rate'),
+      `${path}/FixedLegData/Rates`,
+      'step-up fixed rates',
+      'xva fixed legs have one rate',
+    );
+    return { ...base, kind: 'fixed', fixedRate: oreNumber(rateText, `${path}/FixedLegData/Rates/Rate`) };
+  }
+
+  const fl = child(leg, 'FloatingLegData');
+  const fp = `${path}/FloatingLegData`;
+  const index = oreIndex(text(fl, 'Index'), currency, `${fp}/Index`);
+  if (index.approximation) notes.approximate(`${fp}/Index`, text(fl, 'Index'), index.approximation);
+  const spreadText = constant(texts(child(fl, 'Spreads'), 'Spread'), `${fp}/Spreads`, 'varying spreads', 'xva floating legs have one spread');
+  const spread = spreadText === undefined ? 0 : oreNumber(spreadText, `${fp}/Spreads/Spread`);
+  for (const [list, item] of [['Caps', 'Cap'], ['Floors', 'Floor']] as const) {
+    const values = texts(child(fl, list), item);
+    if (values.length > 0) throw new Unmappable(`${fp}/${list}`, values.join(','), 'capped or floored floating legs are not supported by xva');
+  }
+  const gearings = texts(child(fl, 'Gearings'), 'Gearing');
+  if (gearings.some((g) => Number(g) !== 1)) throw new Unmappable(`${fp}/Gearings`, gearings.join(','), 'geared floating legs are not supported by xva');
+  if (oreBool(text(fl, 'IsInArrears'), `${fp}/IsInArrears`, false) && !index.overnight)
+    notes.approximate(`${fp}/IsInArrears`, 'true', 'xva fixes term indices in advance (no convexity adjustment for in-arrears fixing)');
+  if (oreBool(text(fl, 'IsAveraged'), `${fp}/IsAveraged`, false))
+    notes.approximate(`${fp}/IsAveraged`, 'true', 'xva compounds overnight rates; ORE averages them on this leg');
+  // ORE spreads are decimals (0.001 = 10bp); rounded to 1e-6 bp so that 0.0010 gives 10, not 10.000000000000002
+  return { ...base, kind: 'float', index, spreadBp: Math.round(spread * 1e10) / 1e6 };
+}
+
+/** The LegData children of a trade data node, parsed. */
+export function parseLegs(data: XmlNode | undefined, dataName: string, notes: TradeNotes, options?: LegOptions): OreLeg[] {
+  return children(data, 'LegData').map((leg, i) => parseLeg(leg, `${dataName}/LegData[${i + 1}]`, notes, options));
+}

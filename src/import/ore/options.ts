@@ -1,0 +1,60 @@
+/** ORE `OptionData`: long/short, call/put, exercise style and date, settlement, premiums. */
+import type { DateSerial } from '../../conventions/dates.js';
+import { oreDate } from './conventions.js';
+import type { TradeNotes } from './legs.js';
+import { Unmappable } from './report.js';
+import { child, children, text, texts, type XmlNode } from './xml.js';
+
+export interface OptionTerms {
+  long: boolean;
+  /** Lower-cased OptionType (call | put); undefined when absent. */
+  optionType?: 'call' | 'put';
+  expiryDate: DateSerial;
+  settlement?: 'physical' | 'cash';
+}
+
+/** Reads `<OptionData>` of a trade data node; only European options with one exercise date map to xva. */
+export function optionTerms(data: XmlNode | undefined, dataName: string, notes: TradeNotes): OptionTerms {
+  const od = child(data, 'OptionData');
+  const p = `${dataName}/OptionData`;
+  if (od === undefined) throw new Unmappable(p, undefined, 'OptionData is required');
+  const longShort = text(od, 'LongShort');
+  const ls = longShort?.toLowerCase();
+  if (ls !== 'long' && ls !== 'l' && ls !== 'short' && ls !== 's')
+    throw new Unmappable(`${p}/LongShort`, longShort, 'expected Long or Short');
+  const style = text(od, 'Style') ?? 'European';
+  if (style.toLowerCase() !== 'european')
+    throw new Unmappable(`${p}/Style`, style, 'only European exercise is supported by xva');
+  const dates = texts(child(od, 'ExerciseDates'), 'ExerciseDate');
+  if (dates.length !== 1)
+    throw new Unmappable(`${p}/ExerciseDates`, dates.join(',') || undefined, 'a European option needs exactly one exercise date');
+  const expiryDate = oreDate(dates[0], `${p}/ExerciseDates/ExerciseDate`);
+  const typeText = text(od, 'OptionType');
+  const type = typeText?.toLowerCase();
+  const settlementText = text(od, 'Settlement');
+  const settlement = settlementText?.toLowerCase();
+  if (settlement !== undefined && settlement !== 'physical' && settlement !== 'cash')
+    throw new Unmappable(`${p}/Settlement`, settlementText, 'expected Physical or Cash');
+  if (child(od, 'ExerciseFees') !== undefined)
+    notes.drop(`${p}/ExerciseFees`, undefined, 'exercise fees are not carried over');
+  const terms: OptionTerms = { long: ls === 'long' || ls === 'l', expiryDate };
+  if (type === 'call' || type === 'put') terms.optionType = type;
+  if (settlement === 'physical' || settlement === 'cash') terms.settlement = settlement;
+  return terms;
+}
+
+/** The option's call/put, required for FX and equity options. */
+export function requireCallPut(terms: OptionTerms, dataName: string): 'call' | 'put' {
+  if (terms.optionType === undefined) throw new Unmappable(`${dataName}/OptionData/OptionType`, undefined, 'expected Call or Put');
+  return terms.optionType;
+}
+
+/** An option premium (Premiums node, or the older PremiumAmount) is a cash flow xva does not carry. */
+export function dropPremium(data: XmlNode | undefined, dataName: string, notes: TradeNotes): void {
+  const od = child(data, 'OptionData');
+  const premiums = children(child(od, 'Premiums'), 'Premium');
+  const amounts = [...premiums.flatMap((p) => texts(p, 'Amount')), ...texts(od, 'PremiumAmount')];
+  const nonZero = amounts.filter((a) => Number(a) !== 0);
+  if (nonZero.length > 0)
+    notes.drop(`${dataName}/OptionData/Premiums`, nonZero.join(','), 'the option premium payment is not carried over (xva options have no premium flow)');
+}

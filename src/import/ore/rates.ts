@@ -1,0 +1,148 @@
+/**
+ * ORE `Swap` and `Swaption` → xva IRS, OIS, XCCY and SWAPTION rows. A single-currency fixed/float swap is an IRS, or
+ * an OIS when its index is overnight; two currencies make an XCCY with the notional exchanges of LegData/Exchanges.
+ */
+import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
+import { dropPremium, optionTerms } from './options.js';
+import { Unmappable } from './report.js';
+import type { TradeRow } from './rows.js';
+import type { XmlNode } from './xml.js';
+
+export type TradeFields = Partial<TradeRow>;
+
+/** Conventions of the trade row: xva has one roll convention, stub and end-of-month flag per trade. */
+function rowConventions(legs: OreLeg[], notes: TradeNotes): TradeFields {
+  const first = legs[0]!;
+  for (const leg of legs.slice(1)) {
+    if (leg.businessDayConvention !== first.businessDayConvention)
+      notes.approximate(
+        `${leg.path}/ScheduleData/Rules/Convention`,
+        leg.businessDayConvention,
+        `xva has one roll convention per trade; ${first.businessDayConvention} (of ${first.path}) is used for both legs`,
+      );
+    if (leg.stub !== first.stub)
+      notes.approximate(`${leg.path}/ScheduleData/Rules/Rule`, leg.stub, `xva has one stub per trade; ${first.stub} is used for both legs`);
+    if (leg.endOfMonth !== first.endOfMonth)
+      notes.approximate(`${leg.path}/ScheduleData/Rules/EndOfMonth`, String(leg.endOfMonth), `xva has one end-of-month flag per trade; ${first.endOfMonth} is used`);
+  }
+  return { business_day_convention: first.businessDayConvention, stub: first.stub, end_of_month: first.endOfMonth };
+}
+
+function sameDates(a: OreLeg, b: OreLeg): void {
+  if (a.startDate !== b.startDate || a.endDate !== b.endDate)
+    throw new Unmappable(`${b.path}/ScheduleData/Rules`, undefined, `the legs have different start or end dates; xva swaps have one start and one maturity`);
+}
+
+function oppositeSides(a: OreLeg, b: OreLeg): void {
+  if (a.payer === b.payer)
+    throw new Unmappable(`${b.path}/Payer`, String(b.payer), `both legs are ${a.payer ? 'paid' : 'received'}; a swap pays one leg and receives the other`);
+}
+
+/** Fixed against floating in one currency: the common part of IRS, OIS and SWAPTION rows. */
+function fixedFloat(legs: OreLeg[], dataName: string, notes: TradeNotes): { fixed: OreLeg; fields: TradeFields } {
+  if (legs.length !== 2) throw new Unmappable(`${dataName}/LegData`, `${legs.length} legs`, 'xva swaps have exactly two legs');
+  const fixed = legs.find((l) => l.kind === 'fixed');
+  const float = legs.find((l) => l.kind === 'float');
+  if (!fixed || !float) {
+    const kind = legs[0]!.kind === 'fixed' ? 'two fixed legs' : 'two floating legs (basis swap)';
+    throw new Unmappable(`${dataName}/LegData`, kind, 'a single-currency swap needs one fixed and one floating leg');
+  }
+  oppositeSides(fixed, float);
+  sameDates(fixed, float);
+  if (fixed.notional !== float.notional)
+    throw new Unmappable(`${float.path}/Notionals`, String(float.notional), `the legs' notionals differ (${fixed.notional}); xva swaps have one notional`);
+  for (const leg of legs) {
+    if (leg.initialExchange || leg.finalExchange)
+      throw new Unmappable(`${leg.path}/Notionals/Exchanges`, 'true', 'notional exchanges on a single-currency swap are not supported by xva');
+  }
+  return {
+    fixed,
+    fields: {
+      currency: fixed.currency,
+      notional: fixed.notional,
+      start_date: fixed.startDate,
+      maturity_date: fixed.endDate,
+      fixed_rate: fixed.fixedRate!,
+      fixed_frequency: fixed.frequency,
+      fixed_day_count: fixed.dayCount,
+      float_index: float.index!.name,
+      float_frequency: float.frequency,
+      float_day_count: float.dayCount,
+      float_spread_bp: float.spreadBp!,
+      ...rowConventions(legs, notes),
+    },
+  };
+}
+
+/** XCCY: leg 1 is the first LegData; fixed legs use the fixed_* conventions, floating legs the float_* ones. */
+function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
+  const [leg1, leg2] = legs as [OreLeg, OreLeg];
+  oppositeSides(leg1, leg2);
+  sameDates(leg1, leg2);
+  if (leg1.initialExchange !== leg2.initialExchange || leg1.finalExchange !== leg2.finalExchange)
+    throw new Unmappable(`${leg2.path}/Notionals/Exchanges`, undefined, 'the legs exchange notionals differently (ORE requires the same flags on both)');
+  if (leg1.initialExchange && !leg1.finalExchange)
+    throw new Unmappable(`${leg1.path}/Notionals/Exchanges`, 'initial only', 'an initial exchange without a final one is not supported by xva');
+  if (leg1.kind === leg2.kind && (leg1.frequency !== leg2.frequency || leg1.dayCount !== leg2.dayCount))
+    throw new Unmappable(
+      `${leg2.path}`,
+      `${leg2.frequency} ${leg2.dayCount}`,
+      `both legs are ${leg1.kind} but their frequency or day count differs (${leg1.frequency} ${leg1.dayCount}); xva has one set per leg kind`,
+    );
+  const fields: TradeFields = {
+    product: 'XCCY',
+    direction: leg1.payer ? 'pay' : 'receive',
+    currency: leg1.currency,
+    notional: leg1.notional,
+    currency2: leg2.currency,
+    notional2: leg2.notional,
+    start_date: leg1.startDate,
+    maturity_date: leg1.endDate,
+    notional_exchange: leg1.finalExchange ? (leg1.initialExchange ? 'both' : 'final') : 'none',
+    ...rowConventions(legs, notes),
+  };
+  for (const [leg, second] of [
+    [leg1, false],
+    [leg2, true],
+  ] as const) {
+    if (leg.kind === 'fixed') {
+      fields[second ? 'fixed_rate2' : 'fixed_rate'] = leg.fixedRate!;
+      fields.fixed_frequency = leg.frequency;
+      fields.fixed_day_count = leg.dayCount;
+    } else {
+      fields[second ? 'float_index2' : 'float_index'] = leg.index!.name;
+      fields[second ? 'float_spread_bp2' : 'float_spread_bp'] = leg.spreadBp!;
+      fields.float_frequency = leg.frequency;
+      fields.float_day_count = leg.dayCount;
+    }
+  }
+  return fields;
+}
+
+export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
+  const legs = parseLegs(data, 'SwapData', notes);
+  if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
+  if (legs[0]!.currency !== legs[1]!.currency) return crossCurrency(legs, notes);
+  const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
+  // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
+  const overnight = legs.find((l) => l.kind === 'float')!.index!.overnight;
+  return { ...fields, product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
+}
+
+/** European swaption; payer/receiver from the fixed leg's Payer flag (ORE's OptionType is not used for swaptions). */
+export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
+  const option = optionTerms(data, 'SwaptionData', notes);
+  dropPremium(data, 'SwaptionData', notes);
+  const legs = parseLegs(data, 'SwaptionData', notes);
+  const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
+  if (option.expiryDate > fixed.startDate)
+    throw new Unmappable('SwaptionData/OptionData/ExerciseDates', undefined, 'the exercise date is after the underlying swap starts');
+  return {
+    ...fields,
+    product: 'SWAPTION',
+    direction: option.long ? 'buy' : 'sell',
+    option_type: fixed.payer ? 'payer' : 'receiver',
+    settlement: option.settlement ?? 'physical',
+    expiry_date: option.expiryDate,
+  };
+}

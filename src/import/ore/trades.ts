@@ -1,0 +1,117 @@
+/**
+ * ORE portfolio.xml → xva trade rows. Each `<Trade>` maps whole or not at all: a trade xva cannot represent is left
+ * out and listed (trade id, ORE type, field, reason); fields only approximated are listed too.
+ */
+import { XvaInputError, type InputIssue } from '../../errors.js';
+import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, mapFxOption, mapFxSwap } from './fxEquityCredit.js';
+import type { TradeNotes } from './legs.js';
+import { mapSwap, mapSwaption, type TradeFields } from './rates.js';
+import { Unmappable, type ImportFinding } from './report.js';
+import { emptyRow, TRADE_COLUMNS, type TradeRow } from './rows.js';
+import { attribute, child, children, text, type XmlDocument, type XmlNode } from './xml.js';
+
+type Mapper = (data: XmlNode | undefined, notes: TradeNotes) => TradeFields;
+
+/** ORE TradeType → its data node and mapper. */
+const MAPPERS: Record<string, { data: string; map: Mapper }> = {
+  Swap: { data: 'SwapData', map: mapSwap },
+  Swaption: { data: 'SwaptionData', map: mapSwaption },
+  FxForward: { data: 'FxForwardData', map: mapFxForward },
+  FxSwap: { data: 'FxSwapData', map: (d) => mapFxSwap(d) },
+  FxOption: { data: 'FxOptionData', map: mapFxOption },
+  EquityForward: { data: 'EquityForwardData', map: (d) => mapEquityForward(d) },
+  EquityOption: { data: 'EquityOptionData', map: mapEquityOption },
+  CreditDefaultSwap: { data: 'CreditDefaultSwapData', map: mapCreditDefaultSwap },
+};
+
+export const SUPPORTED_ORE_TRADE_TYPES = Object.keys(MAPPERS);
+
+export interface TradeImport {
+  rows: TradeRow[];
+  findings: ImportFinding[];
+  tradesRead: number;
+  /** Calendars named by mapped trades (xva schedules use weekends only). */
+  calendars: Set<string>;
+  /** Counterparty and netting set of each mapped trade, in file order. */
+  references: { tradeId: string; counterpartyId: string; nettingSetId: string; defaultedNettingSet: boolean }[];
+}
+
+/** Netting set given to a trade ORE leaves outside any netting set (it then nets with nothing). */
+export function ownNettingSetId(tradeId: string): string {
+  return `UNNETTED_${tradeId}`;
+}
+
+export function importTrades(doc: XmlDocument): TradeImport {
+  const result: TradeImport = { rows: [], findings: [], tradesRead: 0, calendars: new Set(), references: [] };
+  const seen = new Map<string, number | undefined>();
+  const duplicates: InputIssue[] = [];
+
+  for (const trade of children(doc.root, 'Trade')) {
+    result.tradesRead++;
+    const line = doc.lineOf(trade);
+    const tradeId = attribute(trade, 'id') ?? text(child(trade, 'Envelope'), 'Id');
+    const oreTradeType = text(trade, 'TradeType');
+    const at = { file: doc.file, ...(line !== undefined ? { line } : {}) };
+    if (tradeId === undefined) {
+      result.findings.push({ kind: 'unmapped_trade', ...at, oreTradeType, field: 'Trade/@id', reason: 'the trade has no id' });
+      continue;
+    }
+    if (seen.has(tradeId)) {
+      const first = seen.get(tradeId);
+      duplicates.push({
+        file: doc.file,
+        ...(line !== undefined ? { row: line } : {}),
+        column: 'Trade/@id',
+        value: tradeId,
+        expected: `a unique trade id (already used by the trade${first !== undefined ? ` on line ${first}` : ''})`,
+      });
+      continue;
+    }
+    seen.set(tradeId, line);
+    const subject = { ...at, tradeId, ...(oreTradeType !== undefined ? { oreTradeType } : {}) };
+    const pending: ImportFinding[] = [];
+    const calendars: string[] = [];
+    const notes: TradeNotes = {
+      approximate: (field, value, reason) => pending.push({ kind: 'approximated', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
+      drop: (field, value, reason) => pending.push({ kind: 'unmapped_field', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
+      calendar: (name) => calendars.push(name),
+    };
+    try {
+      const envelope = child(trade, 'Envelope');
+      const counterpartyId = text(envelope, 'CounterParty');
+      if (counterpartyId === undefined) throw new Unmappable('Envelope/CounterParty', undefined, 'the trade names no counterparty');
+      if (oreTradeType === undefined) throw new Unmappable('TradeType', undefined, 'the trade has no TradeType');
+      const mapper = MAPPERS[oreTradeType];
+      if (mapper === undefined)
+        throw new Unmappable('TradeType', oreTradeType, `trade type not supported by xva (supported: ${SUPPORTED_ORE_TRADE_TYPES.join(', ')})`);
+      const fields = mapper.map(child(trade, mapper.data), notes);
+      let nettingSetId = text(envelope, 'NettingSetId');
+      const defaultedNettingSet = nettingSetId === undefined;
+      if (nettingSetId === undefined) {
+        nettingSetId = ownNettingSetId(tradeId);
+        pending.push({
+          kind: 'defaulted',
+          ...subject,
+          field: 'Envelope/NettingSetId',
+          reason: `no netting set: the trade nets with nothing, so it gets its own uncollateralised netting set ${nettingSetId}`,
+        });
+      }
+      const row: TradeRow = { ...emptyRow(TRADE_COLUMNS), ...fields, trade_id: tradeId, counterparty_id: counterpartyId, netting_set_id: nettingSetId };
+      result.rows.push(row);
+      result.references.push({ tradeId, counterpartyId, nettingSetId, defaultedNettingSet });
+      result.findings.push(...pending);
+      for (const c of calendars) result.calendars.add(c);
+    } catch (err) {
+      if (!(err instanceof Unmappable)) throw err;
+      result.findings.push({
+        kind: 'unmapped_trade',
+        ...subject,
+        ...(err.field !== undefined ? { field: err.field } : {}),
+        ...(err.value !== undefined ? { value: err.value } : {}),
+        reason: err.message,
+      });
+    }
+  }
+  if (duplicates.length > 0) throw new XvaInputError(duplicates);
+  return result;
+}

@@ -1,0 +1,42 @@
+/** Puts an ORE import into a portfolio folder: one file per table (Parquet or CSV) plus import_report.json. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { XvaUsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { writeTable, type OutputTable } from '../../io/write.js';
+import type { OreImportResult } from './index.js';
+import { ELIGIBLE_COLLATERAL_COLUMNS, toColumnTable } from './rows.js';
+
+export const IMPORT_REPORT_FILE = 'import_report.json';
+
+/**
+ * Writes trades, counterparties, netting_sets (and eligible_collateral when any) as `<table>.<format>` in `outDir`,
+ * and the report as import_report.json. Refuses when the folder holds a table in the other format (the loader would
+ * find two); an older eligible_collateral file is replaced by an empty table. Returns the paths written.
+ */
+export function writeOreImport(outDir: string, result: OreImportResult, format: 'parquet' | 'csv'): string[] {
+  const other = format === 'parquet' ? 'csv' : 'parquet';
+  const names = ['trades', 'counterparties', 'netting_sets', 'eligible_collateral'] as const;
+  for (const name of names) {
+    const twin = path.join(outDir, `${name}.${other}`);
+    if (fs.existsSync(twin))
+      throw new XvaUsageError(`${twin} already exists: remove it or write with --format ${other}, so the folder holds one ${name} table`);
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  const tables: Partial<Record<(typeof names)[number], OutputTable>> = { ...result.tables };
+  const eligiblePath = path.join(outDir, `eligible_collateral.${format}`);
+  if (tables.eligible_collateral === undefined && fs.existsSync(eligiblePath))
+    tables.eligible_collateral = toColumnTable(ELIGIBLE_COLLATERAL_COLUMNS, []);
+  for (const name of names) {
+    const table = tables[name];
+    if (table === undefined) continue;
+    const file = path.join(outDir, `${name}.${format}`);
+    writeTable(file, table, format);
+    written.push(file);
+  }
+  const reportPath = path.join(outDir, IMPORT_REPORT_FILE);
+  writeFileAtomic(reportPath, JSON.stringify(result.report, null, 2) + '\n');
+  written.push(reportPath);
+  return written;
+}

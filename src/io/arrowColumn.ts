@@ -1,0 +1,261 @@
+/**
+ * Arrow vector → materialised column (io/columns.ts). Reads the Arrow buffers directly (values, validity bitmap,
+ * offsets) chunk by chunk instead of calling `vector.get` per cell, and never uses `toArray()`, which turns nulls
+ * into 0 for numeric types. Conversions:
+ * - Int8..Int32, Uint8..Uint32, Float32/64 → numbers; Int64/Uint64 → numbers when within ±(2^53 - 1), else a text
+ *   cell and the column type `int64 (out of range)` (see Int64Column);
+ * - Decimal(p, s) → the double nearest to unscaled · 10^-s (exact decimal arithmetic, then one rounding);
+ * - Date32/Date64/Timestamp (any unit) → day serials with `isDate`; a timestamp with a time zone gives the calendar
+ *   date in that zone (an instant at 23:30 UTC is the next day in Europe/Berlin);
+ * - Utf8/LargeUtf8/Binary/LargeBinary/views → strings; Dictionary<T> → the dictionary's values; Bool; Null.
+ * Arrow buffers are little-endian, as are the typed arrays of every platform Node runs on.
+ */
+import { DataType, Precision, TimeUnit, type Vector } from 'apache-arrow';
+import { fromYmd } from '../conventions/dates.js';
+import { bigFloorDiv, floorDiv, MS_PER_DAY, read64, readValidity, TWO_32, UnsupportedColumnError } from './arrowBuffers.js';
+import { readStrings, readStringsByGet } from './arrowStrings.js';
+import { BoolColumn, CellColumn, Int64Column, NullColumn, NumberColumn } from './columns.js';
+import type { Cell, TabularColumn } from './table.js';
+
+export { UnsupportedColumnError };
+
+function readInt64(name: string, vector: Vector, signed: boolean): TabularColumn {
+  const n = vector.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  const outOfRange = new Map<number, string>();
+  const anyNull = read64(vector, signed, values, valid, (row, v) => {
+    outOfRange.set(row, `${v.toString()} (${signed ? 'int64' : 'uint64'} outside ±2^53, not exact as a number)`);
+  });
+  const typeName = signed ? 'int64' : 'uint64';
+  return new Int64Column(name, outOfRange.size > 0 ? `${typeName} (out of range)` : typeName, values, anyNull ? valid : null, outOfRange);
+}
+
+/** Int8..Int32, Uint8..Uint32, Float32/Float64: values copied as they are. */
+function readNumbers(name: string, typeName: string, vector: Vector): NumberColumn {
+  const n = vector.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  let anyNull = false;
+  let base = 0;
+  for (const data of vector.data) {
+    anyNull = readValidity(data, valid, base) || anyNull;
+    values.set(data.values as Float32Array, base);
+    base += data.length;
+  }
+  return new NumberColumn(name, typeName, false, values, anyNull ? valid : null);
+}
+
+/** Float16 and anything else without a plain numeric buffer: through Arrow's own getter (rare types only). */
+function readNumbersByGet(name: string, typeName: string, vector: Vector): NumberColumn {
+  const n = vector.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  let anyNull = false;
+  for (let row = 0; row < n; row++) {
+    const v = vector.get(row) as number | null;
+    if (v === null) anyNull = true;
+    else {
+      valid[row] = 1;
+      values[row] = Number(v);
+    }
+  }
+  return new NumberColumn(name, typeName, false, values, anyNull ? valid : null);
+}
+
+const POW10: number[] = Array.from({ length: 23 }, (_, k) => 10 ** k); // 10^0..10^22 are exact doubles
+
+/** Decimal value at word index `at` (little-endian two's complement, `stride` 32-bit words) as the nearest double. */
+function decimalAt(w: Uint32Array, at: number, stride: number, scale: number): number {
+  // Fast path: the unscaled integer is a safe integer and 10^scale is exact, so one IEEE division gives the double
+  // nearest to the exact decimal (division is correctly rounded).
+  let unscaled: number | undefined;
+  if (stride === 1) unscaled = w[at]! | 0;
+  else {
+    const hi = w[at + 1]! | 0;
+    const ext = hi < 0 ? 0xffffffff : 0;
+    let extended = hi >= -0x200000 && hi < 0x200000;
+    for (let k = 2; extended && k < stride; k++) extended = w[at + k] === ext;
+    if (extended) unscaled = hi * TWO_32 + w[at]!;
+  }
+  if (unscaled !== undefined && Number.isSafeInteger(unscaled) && scale >= 0 && scale <= 22) {
+    return scale === 0 ? unscaled : unscaled / POW10[scale]!;
+  }
+  // Slow path: exact integer as BigInt, decimal point placed in text, one correctly rounded parse.
+  let big = 0n;
+  for (let k = stride - 1; k >= 0; k--) big = (big << 32n) | BigInt(w[at + k]!);
+  big = BigInt.asIntN(32 * stride, big);
+  const negative = big < 0n;
+  let digits = (negative ? -big : big).toString();
+  let text: string;
+  if (scale <= 0) text = digits + '0'.repeat(-scale);
+  else {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    text = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  }
+  return Number(negative ? `-${text}` : text);
+}
+
+function readDecimal(name: string, vector: Vector): NumberColumn {
+  const type = vector.type as { scale: number; precision: number; bitWidth: number };
+  const stride = type.bitWidth / 32;
+  const n = vector.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  let anyNull = false;
+  let base = 0;
+  for (const data of vector.data) {
+    anyNull = readValidity(data, valid, base) || anyNull;
+    const w = data.values as Uint32Array;
+    for (let i = 0; i < data.length; i++) {
+      if (valid[base + i] === 1) values[base + i] = decimalAt(w, i * stride, stride, type.scale);
+    }
+    base += data.length;
+  }
+  return new NumberColumn(name, `decimal(${type.precision},${type.scale})`, false, values, anyNull ? valid : null);
+}
+
+function readBool(name: string, vector: Vector): BoolColumn {
+  const n = vector.length;
+  const out = new Uint8Array(n);
+  const valid = new Uint8Array(n);
+  let base = 0;
+  for (const data of vector.data) {
+    readValidity(data, valid, base);
+    const bits = data.values as Uint8Array; // not sliced for Bool: index by offset + i
+    for (let i = 0; i < data.length; i++) {
+      const bit = data.offset + i;
+      out[base + i] = valid[base + i] === 0 ? 2 : (bits[bit >> 3]! >> (bit & 7)) & 1;
+    }
+    base += data.length;
+  }
+  return new BoolColumn(name, 'bool', out);
+}
+
+/** Local calendar date of an instant (epoch ms) in a time zone: an IANA name or a fixed offset `±HH:MM`. */
+function zonedDayOf(timeZone: string): (ms: number) => number {
+  const zone = timeZone.trim();
+  if (/^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(zone)) return (ms) => floorDiv(ms, MS_PER_DAY);
+  const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  if (fixed) {
+    const offsetMs = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+    return (ms) => floorDiv(ms + offsetMs, MS_PER_DAY);
+  }
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric' });
+  } catch {
+    throw new UnsupportedColumnError(`time zone ${timeZone}`, 'a timestamp with a known time zone (an IANA name such as Europe/London, or ±HH:MM)');
+  }
+  const cache = new Map<number, number>();
+  return (ms) => {
+    let day = cache.get(ms);
+    if (day === undefined) {
+      let year = 0;
+      let month = 0;
+      let dayOfMonth = 0;
+      for (const part of format.formatToParts(ms)) {
+        if (part.type === 'year') year = Number(part.value);
+        else if (part.type === 'month') month = Number(part.value);
+        else if (part.type === 'day') dayOfMonth = Number(part.value);
+      }
+      day = fromYmd(year, month, dayOfMonth);
+      cache.set(ms, day);
+    }
+    return day;
+  };
+}
+
+const UNIT_PER_MS: Record<number, number> = { [TimeUnit.SECOND]: 1 / 1000, [TimeUnit.MILLISECOND]: 1, [TimeUnit.MICROSECOND]: 1000, [TimeUnit.NANOSECOND]: 1_000_000 };
+const UNIT_NAME: Record<number, string> = { [TimeUnit.SECOND]: 's', [TimeUnit.MILLISECOND]: 'ms', [TimeUnit.MICROSECOND]: 'us', [TimeUnit.NANOSECOND]: 'ns' };
+
+/** Date32 (days), Date64 (ms) and Timestamp (s/ms/us/ns, optional time zone) → day serials. */
+function readDates(name: string, vector: Vector): NumberColumn {
+  const type = vector.type as DataType & { unit: number; timezone?: string | null };
+  const n = vector.length;
+  const values = new Float64Array(n);
+  const valid = new Uint8Array(n);
+  if (DataType.isDate(type) && type.unit === 0) {
+    // Date32: already days since 1970-01-01.
+    let anyNull = false;
+    let base = 0;
+    for (const data of vector.data) {
+      anyNull = readValidity(data, valid, base) || anyNull;
+      values.set(data.values as Int32Array, base);
+      base += data.length;
+    }
+    return new NumberColumn(name, 'date32', true, values, anyNull ? valid : null);
+  }
+  const isTimestamp = DataType.isTimestamp(type);
+  const unitPerMs = isTimestamp ? UNIT_PER_MS[type.unit]! : 1;
+  const timeZone = isTimestamp ? type.timezone : null;
+  const dayOf = timeZone ? zonedDayOf(timeZone) : (ms: number) => floorDiv(ms, MS_PER_DAY);
+  // Raw storage as exact numbers where safe; nanosecond instants (~1.6e18) are not, and go through BigInt.
+  const bigMs = new Map<number, number>();
+  const unitPerMsBig = BigInt(Math.max(1, unitPerMs));
+  const anyNull = read64(vector, true, values, valid, (row, v) => {
+    bigMs.set(row, Number(unitPerMs >= 1 ? bigFloorDiv(v, unitPerMsBig) : v * 1000n));
+  });
+  for (let row = 0; row < n; row++) {
+    if (valid[row] === 0) continue;
+    const raw = values[row]!;
+    const ms = Number.isNaN(raw) ? bigMs.get(row)! : unitPerMs >= 1 ? floorDiv(raw, unitPerMs) : raw * 1000;
+    values[row] = dayOf(ms);
+  }
+  const typeName = isTimestamp ? `timestamp[${UNIT_NAME[type.unit]}${timeZone ? `, ${timeZone}` : ''}]` : 'date64';
+  return new NumberColumn(name, typeName, true, values, anyNull ? valid : null);
+}
+
+/** Dictionary<T>: the dictionary converted once per chunk, then looked up by index. */
+function readDictionary(name: string, vector: Vector): CellColumn {
+  const out: Cell[] = new Array<Cell>(vector.length);
+  const valid = new Uint8Array(vector.length);
+  let base = 0;
+  let typeName = 'dictionary';
+  let isDate = false;
+  const converted = new Map<Vector, TabularColumn>();
+  for (const data of vector.data) {
+    readValidity(data, valid, base);
+    const dictionary = data.dictionary as Vector;
+    let values = converted.get(dictionary);
+    if (!values) {
+      values = arrowColumn(name, dictionary);
+      converted.set(dictionary, values);
+      typeName = `dictionary<${values.type}>`;
+      isDate = values.isDate;
+    }
+    const indices = data.values as Int32Array | BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      out[base + i] = valid[base + i] === 0 ? null : values.get(Number(indices[i]));
+    }
+    base += data.length;
+  }
+  return new CellColumn(name, typeName, isDate, out);
+}
+
+/** Converts one Arrow column; throws UnsupportedColumnError (with the phrase "expected ...") for other types. */
+export function arrowColumn(name: string, vector: Vector): TabularColumn {
+  const type = vector.type as DataType;
+  if (DataType.isNull(type)) return new NullColumn(name);
+  if (DataType.isInt(type)) {
+    if (type.bitWidth === 64) return readInt64(name, vector, type.isSigned);
+    return readNumbers(name, `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`, vector);
+  }
+  if (DataType.isFloat(type)) {
+    if (type.precision === Precision.HALF) return readNumbersByGet(name, 'float16', vector);
+    return readNumbers(name, type.precision === Precision.SINGLE ? 'float' : 'double', vector);
+  }
+  if (DataType.isDecimal(type)) return readDecimal(name, vector);
+  if (DataType.isBool(type)) return readBool(name, vector);
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) return readDates(name, vector);
+  if (DataType.isUtf8(type)) return readStrings(name, 'string', vector);
+  if (DataType.isLargeUtf8(type)) return readStrings(name, 'large_string', vector);
+  if (DataType.isBinary(type)) return readStrings(name, 'binary', vector);
+  if (DataType.isLargeBinary(type)) return readStrings(name, 'large_binary', vector);
+  if (DataType.isUtf8View(type)) return readStringsByGet(name, 'string_view', vector);
+  if (DataType.isDictionary(type)) return readDictionary(name, vector);
+  throw new UnsupportedColumnError(
+    `Arrow type ${String(type)}`,
+    'a column of text, numbers, booleans, dates or timestamps (this type is not supported)',
+  );
+}

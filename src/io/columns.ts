@@ -1,0 +1,88 @@
+/**
+ * Materialised columns: each column is converted once into a typed array (plus a validity mask) or a string array,
+ * so that `get(row)` in the loader's loops is an array read, not an Arrow vector lookup. The Parquet reader
+ * (io/parquet.ts, via io/arrowColumn.ts) and the CSV reader (io/csv.ts) build these.
+ */
+import type { Cell, TabularColumn } from './table.js';
+
+/** Numbers (and day serials when `isDate`). `valid[row] === 0` marks a null; `valid` is null when nothing is null. */
+export class NumberColumn implements TabularColumn {
+  constructor(
+    readonly name: string,
+    readonly type: string,
+    readonly isDate: boolean,
+    readonly values: Float64Array,
+    readonly valid: Uint8Array | null,
+  ) {}
+
+  get(row: number): Cell {
+    if (this.valid !== null && this.valid[row] === 0) return null;
+    return this.values[row]!;
+  }
+}
+
+/**
+ * 64-bit integers. Cells within ±(2^53 - 1) are exact numbers; a cell beyond cannot be held exactly as a number, so
+ * it reads as text `"<exact digits> (int64 outside ±2^53, not exact as a number)"`: the loader's number checks reject
+ * it with that sentence, and as an identifier it still stays distinct. The column's type is then
+ * `int64 (out of range)` (or `uint64 (out of range)`).
+ */
+export class Int64Column implements TabularColumn {
+  readonly isDate = false;
+  constructor(
+    readonly name: string,
+    readonly type: string,
+    readonly values: Float64Array,
+    readonly valid: Uint8Array | null,
+    readonly outOfRange: ReadonlyMap<number, string>,
+  ) {}
+
+  get(row: number): Cell {
+    if (this.valid !== null && this.valid[row] === 0) return null;
+    if (this.outOfRange.size > 0) {
+      const text = this.outOfRange.get(row);
+      if (text !== undefined) return text;
+    }
+    return this.values[row]!;
+  }
+}
+
+/** Booleans: 0 = false, 1 = true, 2 = null. */
+export class BoolColumn implements TabularColumn {
+  readonly isDate = false;
+  constructor(
+    readonly name: string,
+    readonly type: string,
+    readonly values: Uint8Array,
+  ) {}
+
+  get(row: number): Cell {
+    const v = this.values[row];
+    return v === 2 ? null : v === 1;
+  }
+}
+
+/** Text (or any cells already converted, e.g. a dictionary's values); null for null. */
+export class CellColumn implements TabularColumn {
+  constructor(
+    readonly name: string,
+    readonly type: string,
+    readonly isDate: boolean,
+    readonly values: readonly Cell[],
+  ) {}
+
+  get(row: number): Cell {
+    return this.values[row] ?? null;
+  }
+}
+
+/** A column of Arrow type Null: every cell is null. */
+export class NullColumn implements TabularColumn {
+  readonly isDate = false;
+  readonly type = 'null';
+  constructor(readonly name: string) {}
+
+  get(): Cell {
+    return null;
+  }
+}

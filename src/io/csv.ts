@@ -1,0 +1,231 @@
+/**
+ * CSV → TabularFile, following RFC 4180: comma-separated fields, optional double quotes around a field (which may
+ * then hold commas, line breaks and doubled quotes ""), CRLF or LF line ends, and a header row of column names.
+ * A UTF-8 byte-order mark (as Excel writes) is skipped. Cells are trimmed strings; an empty cell is null. Blank
+ * lines are skipped. Problems are reported with file, data row (header not counted) and the line in the file.
+ */
+import { IssueCollector, XvaInputError } from '../errors.js';
+import { CellColumn } from './columns.js';
+import type { Cell, TabularColumn, TabularFile } from './table.js';
+
+const QUOTE = 34; // "
+const COMMA = 44; // ,
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+
+class CsvTable implements TabularFile {
+  readonly format = 'csv';
+  private readonly byName: Map<string, TabularColumn>;
+  constructor(
+    readonly file: string,
+    readonly numRows: number,
+    readonly columnNames: readonly string[],
+    columns: readonly TabularColumn[],
+  ) {
+    this.byName = new Map(columns.map((c) => [c.name, c]));
+  }
+
+  column(name: string): TabularColumn | undefined {
+    return this.byName.get(name);
+  }
+}
+
+function fileIssue(file: string, value: string, expected: string): XvaInputError {
+  return new XvaInputError([{ file, value, expected }]);
+}
+
+/** Bytes → text: UTF-8 only (with or without BOM); anything else is a file-level error. */
+function decodeUtf8(bytes: Uint8Array, file: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw fileIssue(file, 'UTF-16 text', 'a UTF-8 CSV file (save it as "CSV UTF-8")');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw fileIssue(file, 'text that is not valid UTF-8', 'a UTF-8 CSV file (save it as "CSV UTF-8")');
+  }
+}
+
+/**
+ * Record-by-record scanner. `next()` fills `fields` with one record's raw (untrimmed for quoted content) fields and
+ * returns false at the end of the text. `line` is the 1-based line where the last record started.
+ */
+class CsvScanner {
+  pos = 0;
+  lineNo = 1;
+  line = 1;
+  readonly fields: string[] = [];
+  /** Set when a quoted field runs to the end of the file: the line where its quote opened. */
+  unterminatedAt: number | undefined;
+  /** Lines where text follows a closing quote (e.g. `"abc"x`). */
+  readonly strayAfterQuote: number[] = [];
+
+  constructor(private readonly text: string) {}
+
+  next(): boolean {
+    const text = this.text;
+    const n = text.length;
+    this.fields.length = 0;
+    if (this.pos >= n) return false;
+    this.line = this.lineNo;
+    for (;;) {
+      // Leading blanks before an opening quote are tolerated.
+      let p = this.pos;
+      while (p < n && (text.charCodeAt(p) === SPACE || text.charCodeAt(p) === TAB)) p++;
+      let field: string;
+      if (p < n && text.charCodeAt(p) === QUOTE) {
+        const openLine = this.lineNo;
+        let value = '';
+        let from = p + 1;
+        for (;;) {
+          const q = text.indexOf('"', from);
+          if (q < 0) {
+            this.unterminatedAt = openLine;
+            this.pos = n;
+            return false;
+          }
+          value += text.slice(from, q);
+          if (text.charCodeAt(q + 1) === QUOTE) {
+            value += '"';
+            from = q + 2;
+            continue;
+          }
+          p = q + 1;
+          break;
+        }
+        for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) this.lineNo++;
+        field = value;
+        // After the closing quote only blanks may come before the comma or line end.
+        let stray = false;
+        while (p < n) {
+          const c = text.charCodeAt(p);
+          if (c === COMMA || c === LF || c === CR) break;
+          if (c !== SPACE && c !== TAB) stray = true;
+          p++;
+        }
+        if (stray) this.strayAfterQuote.push(this.lineNo);
+      } else {
+        p = this.pos;
+        while (p < n) {
+          const c = text.charCodeAt(p);
+          if (c === COMMA || c === LF || c === CR) break;
+          p++;
+        }
+        field = text.slice(this.pos, p);
+      }
+      this.fields.push(field);
+      if (p >= n) {
+        this.pos = n;
+        return true;
+      }
+      const c = text.charCodeAt(p);
+      if (c === COMMA) {
+        this.pos = p + 1;
+        continue;
+      }
+      // CRLF, LF or a lone CR ends the record.
+      this.pos = c === CR && text.charCodeAt(p + 1) === LF ? p + 2 : p + 1;
+      this.lineNo++;
+      return true;
+    }
+  }
+}
+
+/** An empty (or all-blank) line: skipped, not a row. */
+function isBlank(fields: readonly string[]): boolean {
+  return fields.length === 1 && fields[0]!.trim() === '';
+}
+
+/** The separator a one-field header seems to use instead of commas, if any. */
+function wrongDelimiter(header: string): string | undefined {
+  for (const [sep, label] of [[';', "';'"], ['\t', 'tabs'], ['|', "'|'"]] as const) {
+    if (header.includes(sep)) return label;
+  }
+  return undefined;
+}
+
+/** Parses CSV text or bytes. `file` is the name used in messages. Throws XvaInputError listing every problem. */
+export function parseCsv(input: string | Uint8Array, file: string): TabularFile {
+  let text = typeof input === 'string' ? input : decodeUtf8(input, file);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const scanner = new CsvScanner(text);
+
+  // Header: the first non-empty line.
+  let hasHeader = false;
+  while (scanner.next()) {
+    if (!isBlank(scanner.fields)) {
+      hasHeader = true;
+      break;
+    }
+  }
+  if (scanner.unterminatedAt !== undefined) {
+    throw fileIssue(file, `a quote opened on line ${scanner.unterminatedAt} is never closed`, 'a closing double quote (")');
+  }
+  if (!hasHeader) throw fileIssue(file, 'an empty file', 'a header row of column names, then one row per record');
+  const names = scanner.fields.map((f) => f.trim());
+  if (names.length === 1) {
+    const sep = wrongDelimiter(names[0]!);
+    if (sep !== undefined) {
+      throw fileIssue(file, `header ${JSON.stringify(names[0]!.slice(0, 80))}`, `comma-separated values; the header looks separated by ${sep}`);
+    }
+  }
+  const issues = new IssueCollector();
+  const firstIndex = new Map<string, number>();
+  names.forEach((name, index) => {
+    if (name === '') {
+      issues.add({ file, value: `header column ${index + 1} has no name`, expected: 'a name for every column of the header' });
+      return;
+    }
+    const first = firstIndex.get(name);
+    if (first !== undefined) {
+      issues.add({
+        file,
+        column: name,
+        value: `header columns ${first + 1} and ${index + 1} are both named ${name}`,
+        expected: 'unique column names',
+      });
+    } else firstIndex.set(name, index);
+  });
+
+  const width = names.length;
+  const columns: Cell[][] = names.map(() => []);
+  let row = 0;
+  while (scanner.next()) {
+    const fields = scanner.fields;
+    if (isBlank(fields)) continue;
+    row++;
+    if (fields.length !== width) {
+      issues.add({
+        file,
+        row,
+        value: `${fields.length} field${fields.length === 1 ? '' : 's'}`,
+        expected: `${width} comma-separated fields, as many as the header has columns (line ${scanner.line} of the file)`,
+      });
+      continue;
+    }
+    for (let c = 0; c < width; c++) {
+      const cell = fields[c]!.trim();
+      columns[c]!.push(cell === '' ? null : cell);
+    }
+  }
+  if (scanner.unterminatedAt !== undefined) {
+    issues.add({
+      file,
+      row: row + 1,
+      value: `a quote opened on line ${scanner.unterminatedAt} is never closed`,
+      expected: 'a closing double quote (") before the end of the file',
+    });
+  }
+  for (const line of scanner.strayAfterQuote) {
+    issues.add({ file, value: `text after a closing quote on line ${line}`, expected: 'a comma or the end of the line right after a closing quote' });
+  }
+  issues.throwIfAny();
+  return new CsvTable(
+    file,
+    row,
+    names,
+    names.map((name, c) => new CellColumn(name, 'csv text', false, columns[c]!)),
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Parquet → TabularFile. parquet-wasm (the Rust `parquet` crate compiled to WebAssembly) decodes the file, whatever
+ * wrote it (pyarrow, Spark, DuckDB, Polars): SNAPPY/ZSTD/GZIP/uncompressed pages, dictionary encoding, V1 and V2 data
+ * pages, several row groups. Its Arrow IPC output is read by apache-arrow, and every column is materialised once
+ * (io/arrowColumn.ts). Any failure becomes a file-level InputIssue "not a readable Parquet file: <reason>".
+ */
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm';
+import { XvaInputError, type InputIssue } from '../errors.js';
+import { arrowColumn, UnsupportedColumnError } from './arrowColumn.js';
+import type { TabularColumn, TabularFile } from './table.js';
+
+/** Rows per Arrow record batch handed back by parquet-wasm: large batches keep the per-chunk overhead negligible. */
+const BATCH_ROWS = 65_536;
+
+const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1", at both ends of every Parquet file (Parquet format spec)
+
+function hasMagic(bytes: Uint8Array, at: number): boolean {
+  for (let k = 0; k < 4; k++) if (bytes[at + k] !== MAGIC[k]) return false;
+  return true;
+}
+
+function unreadable(file: string, reason: string): XvaInputError {
+  return new XvaInputError([
+    { file, value: `not a readable Parquet file: ${reason}`, expected: 'a complete Parquet file (as written by pyarrow, Spark, DuckDB or Polars)' },
+  ]);
+}
+
+/** Checks the frame of the file before decoding, so that the common failures get a plain reason. */
+function frameProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return 'the file is empty';
+  if (bytes.length < 12) return `the file is only ${bytes.length} bytes long, too short to be Parquet`;
+  if (!hasMagic(bytes, 0)) return 'the file does not start with the Parquet signature PAR1 (is it really Parquet?)';
+  if (!hasMagic(bytes, bytes.length - 4)) {
+    return 'the file does not end with the Parquet signature PAR1 (it looks truncated: was it copied completely?)';
+  }
+  const footerLength = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true);
+  if (footerLength + 12 > bytes.length) return 'the footer length points outside the file (truncated or corrupt)';
+  return undefined;
+}
+
+/** A decoder error as a short sentence, without wasm stack frames. */
+function decoderReason(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  const line = (raw.split('\n')[0] ?? '').trim();
+  if (/error strings stripped|unreachable|out of bounds|RuntimeError/i.test(line) || line === '') {
+    return 'its data pages could not be decoded (corrupt or damaged file)';
+  }
+  if (/corrupt footer|too small|EOF/i.test(line)) return `the file is truncated or corrupt (${line})`;
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+}
+
+class ParquetTable implements TabularFile {
+  readonly format = 'parquet';
+  private readonly byName: Map<string, TabularColumn>;
+  constructor(
+    readonly file: string,
+    readonly numRows: number,
+    readonly columnNames: readonly string[],
+    columns: readonly TabularColumn[],
+  ) {
+    this.byName = new Map(columns.map((c) => [c.name, c]));
+  }
+
+  column(name: string): TabularColumn | undefined {
+    return this.byName.get(name);
+  }
+}
+
+/** Decodes Parquet bytes. `file` is the name used in messages. Throws XvaInputError for anything unreadable. */
+export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
+  const problem = frameProblem(bytes);
+  if (problem !== undefined) throw unreadable(file, problem);
+
+  let table: Table;
+  try {
+    const wasmTable = readParquet(bytes, { batchSize: BATCH_ROWS });
+    table = tableFromIPC(wasmTable.intoIPCStream());
+  } catch (error) {
+    throw unreadable(file, decoderReason(error));
+  }
+
+  const issues: InputIssue[] = [];
+  const names = table.schema.fields.map((f) => f.name);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) issues.push({ file, column: name, value: name, expected: 'unique column names (this name appears more than once)' });
+    seen.add(name);
+  }
+  const columns: TabularColumn[] = [];
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
+    const vector = table.getChildAt(index);
+    if (!vector) {
+      issues.push({ file, column: name, value: 'no data', expected: 'a column with data' });
+      continue;
+    }
+    if (vector.length !== table.numRows) {
+      issues.push({ file, column: name, value: `${vector.length} values`, expected: `${table.numRows} values, one per row` });
+      continue;
+    }
+    try {
+      columns.push(arrowColumn(name, vector));
+    } catch (error) {
+      if (!(error instanceof UnsupportedColumnError)) throw error;
+      issues.push({ file, column: name, value: error.found, expected: error.message });
+    }
+  }
+  if (issues.length > 0) throw new XvaInputError(issues);
+  return new ParquetTable(file, table.numRows, names, columns);
+}

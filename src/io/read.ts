@@ -1,0 +1,68 @@
+/**
+ * Reading a table file: the extension picks the format (`.parquet`/`.pq` → Parquet, `.csv` → CSV), and every
+ * failure (unknown extension, missing or unreadable file, undecodable content) is an XvaInputError naming the file.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { XvaInputError } from '../errors.js';
+import { parseCsv } from './csv.js';
+import { parseParquet } from './parquet.js';
+import type { TabularFile } from './table.js';
+
+const PARQUET_EXTENSIONS = ['.parquet', '.pq'];
+const CSV_EXTENSIONS = ['.csv'];
+const EXPECTED_FILE = 'a .parquet, .pq or .csv file';
+
+function fileError(file: string, value: string, expected: string): XvaInputError {
+  return new XvaInputError([{ file, value, expected }]);
+}
+
+function systemReason(error: unknown, filePath: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return `file not found (${filePath})`;
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${filePath})`;
+  if (code === 'EISDIR') return `a folder, not a file (${filePath})`;
+  return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * Reads a Parquet or CSV table. `displayName` is how the file is named in messages (default: its base name).
+ * Throws XvaInputError for anything that cannot be read as a table.
+ */
+export async function readTable(filePath: string, options?: { displayName?: string }): Promise<TabularFile> {
+  const file = options?.displayName ?? basename(filePath);
+  const extension = extname(filePath).toLowerCase();
+  const isParquet = PARQUET_EXTENSIONS.includes(extension);
+  if (!isParquet && !CSV_EXTENSIONS.includes(extension)) {
+    throw fileError(file, extension === '' ? 'a file name without extension' : `a ${extension} file`, EXPECTED_FILE);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(filePath);
+  } catch (error) {
+    throw fileError(file, systemReason(error, filePath), `an existing, readable ${isParquet ? 'Parquet' : 'CSV'} file`);
+  }
+  return isParquet ? parseParquet(bytes, file) : parseCsv(bytes, file);
+}
+
+/**
+ * The file holding table `baseName` in `dir`: `<baseName>.parquet`, `.pq` or `.csv`, or undefined when there is none.
+ * Two candidates at once (e.g. trades.parquet and trades.csv) is an XvaInputError: which one is meant is ambiguous.
+ */
+export function findTableFile(dir: string, baseName: string): string | undefined {
+  const found = [...PARQUET_EXTENSIONS, ...CSV_EXTENSIONS]
+    .map((ext) => `${baseName}${ext}`)
+    .filter((name) => {
+      const path = join(dir, name);
+      return existsSync(path) && statSync(path).isFile();
+    });
+  if (found.length > 1) {
+    throw fileError(
+      found.join(', '),
+      `${found.length} files for table ${baseName} (ambiguous)`,
+      `exactly one of ${baseName}.parquet, ${baseName}.pq or ${baseName}.csv; remove the others`,
+    );
+  }
+  return found.length === 1 ? join(dir, found[0]!) : undefined;
+}

@@ -1,0 +1,237 @@
+/**
+ * Writing result tables: Arrow IPC file, Parquet (ZSTD) or CSV, always atomically (io/atomic.ts). The caller
+ * describes columns with a small set of types; the writer checks the shape (a programming error otherwise) and
+ * builds the Arrow buffers directly from the values, in one pass per column. Synchronous.
+ */
+import {
+  Bool,
+  DateDay,
+  Field,
+  Float32,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  type Data,
+  type DataType,
+} from 'apache-arrow';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
+import { toIsoDate } from '../conventions/dates.js';
+import { XvaInternalError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+export type OutputColumnType = 'utf8' | 'float64' | 'float32' | 'int32' | 'bool' | 'date';
+
+export interface OutputColumn {
+  name: string;
+  type: OutputColumnType;
+  /** One value per row; `date` values are day serials (days since 1970-01-01); null in any column. */
+  values: ArrayLike<string | number | boolean | null>;
+}
+
+export interface OutputTable {
+  columns: OutputColumn[];
+  /** Carried as Arrow schema metadata (Arrow, Parquet) and as Parquet key-value metadata. */
+  metadata?: Record<string, string>;
+}
+
+export type OutputFormat = 'arrow' | 'parquet' | 'csv';
+
+/** File extension, with the dot, for a format. */
+export function outputExtension(format: OutputFormat): string {
+  switch (format) {
+    case 'arrow':
+      return '.arrow';
+    case 'parquet':
+      return '.parquet';
+    case 'csv':
+      return '.csv';
+  }
+}
+
+type Value = string | number | boolean | null;
+
+function badValue(column: OutputColumn, row: number, value: unknown, what: string): XvaInternalError {
+  return new XvaInternalError(`writeTable: column ${column.name} row ${row}: ${String(value)} is not ${what}`);
+}
+
+/** Checks the table's shape and every value against its column type; returns the row count. */
+function checkTable(table: OutputTable): number {
+  if (table.columns.length === 0) throw new XvaInternalError('writeTable: a table needs at least one column');
+  const names = new Set<string>();
+  const numRows = table.columns[0]!.values.length;
+  for (const column of table.columns) {
+    if (column.name === '') throw new XvaInternalError('writeTable: a column has an empty name');
+    if (names.has(column.name)) throw new XvaInternalError(`writeTable: column name ${column.name} appears twice`);
+    names.add(column.name);
+    if (column.values.length !== numRows) {
+      throw new XvaInternalError(
+        `writeTable: column ${column.name} has ${column.values.length} values but column ${table.columns[0]!.name} has ${numRows}`,
+      );
+    }
+    const values = column.values;
+    for (let row = 0; row < numRows; row++) {
+      const v: unknown = values[row];
+      if (v === null) continue;
+      switch (column.type) {
+        case 'utf8':
+          if (typeof v !== 'string') throw badValue(column, row, v, 'a string');
+          break;
+        case 'float64':
+        case 'float32':
+          if (typeof v !== 'number') throw badValue(column, row, v, 'a number');
+          break;
+        case 'int32':
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+            throw badValue(column, row, v, 'a 32-bit integer');
+          }
+          break;
+        case 'date':
+          if (typeof v !== 'number' || !Number.isInteger(v)) throw badValue(column, row, v, 'a day serial (integer)');
+          break;
+        case 'bool':
+          if (typeof v !== 'boolean') throw badValue(column, row, v, 'a boolean');
+          break;
+      }
+    }
+  }
+  return numRows;
+}
+
+/** Validity bitmap (LSB first, Arrow spec) and null count. */
+function validity(values: ArrayLike<Value>, n: number): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null) nullCount++;
+    else nullBitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return { nullBitmap, nullCount };
+}
+
+function arrowType(type: OutputColumnType): DataType {
+  switch (type) {
+    case 'utf8':
+      return new Utf8();
+    case 'float64':
+      return new Float64();
+    case 'float32':
+      return new Float32();
+    case 'int32':
+      return new Int32();
+    case 'bool':
+      return new Bool();
+    case 'date':
+      return new DateDay();
+  }
+}
+
+function columnData(column: OutputColumn, n: number): Data {
+  const values = column.values;
+  const { nullBitmap, nullCount } = validity(values, n);
+  switch (column.type) {
+    case 'utf8': {
+      // Plain Utf8 (offsets + bytes), not dictionary-encoded.
+      const valueOffsets = new Int32Array(n + 1);
+      let bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (v !== null) bytes += Buffer.byteLength(v as string, 'utf8');
+        valueOffsets[i + 1] = bytes;
+      }
+      const data = Buffer.alloc(bytes);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (v !== null) data.write(v as string, valueOffsets[i]!, 'utf8');
+      }
+      return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap, valueOffsets, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
+    }
+    case 'float64':
+    case 'float32':
+    case 'int32':
+    case 'date': {
+      const data =
+        column.type === 'float64' ? new Float64Array(n) : column.type === 'float32' ? new Float32Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (v !== null) data[i] = v as number;
+      }
+      const type = arrowType(column.type) as Float64;
+      return makeData({ type, length: n, nullCount, nullBitmap, data: data as Float64Array });
+    }
+    case 'bool': {
+      const data = new Uint8Array((n + 7) >> 3);
+      for (let i = 0; i < n; i++) if (values[i] === true) data[i >> 3]! |= 1 << (i & 7);
+      return makeData({ type: new Bool(), length: n, nullCount, nullBitmap, data });
+    }
+  }
+}
+
+function arrowTable(table: OutputTable, n: number): Table {
+  const fields = table.columns.map((c) => new Field(c.name, arrowType(c.type), true));
+  const metadata = new Map(Object.entries(table.metadata ?? {}));
+  const schema = new Schema(fields, metadata);
+  const children = table.columns.map((c) => columnData(c, n));
+  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
+}
+
+/** Shortest decimal text that reads back to the same float32 (at most 9 significant digits, IEEE 754). */
+function float32Text(x: number): string {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f)) return String(f);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = f.toPrecision(digits);
+    if (Math.fround(Number(text)) === f) return String(Number(text));
+  }
+  return String(f);
+}
+
+/** RFC 4180: quote a field holding a comma, quote or line break, or blanks a reader would trim. */
+function csvField(text: string): string {
+  if (/[",\r\n]/.test(text) || text !== text.trim()) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+function csvText(table: OutputTable, n: number): string {
+  const columns = table.columns;
+  const lines: string[] = [columns.map((c) => csvField(c.name)).join(',')];
+  const cells: string[] = new Array<string>(columns.length);
+  for (let row = 0; row < n; row++) {
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      const v = column.values[row];
+      if (v === null || v === undefined) cells[c] = '';
+      else if (column.type === 'date') cells[c] = toIsoDate(v as number);
+      else if (column.type === 'utf8') cells[c] = csvField(v as string);
+      else if (column.type === 'float32') cells[c] = float32Text(v as number);
+      else cells[c] = String(v); // shortest text that round-trips the double (ECMAScript Number::toString)
+    }
+    lines.push(cells.join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Writes `table` to `filePath` in `format`, atomically. Synchronous. */
+export function writeTable(filePath: string, table: OutputTable, format: OutputFormat): void {
+  const n = checkTable(table);
+  if (format === 'csv') {
+    writeFileAtomic(filePath, csvText(table, n));
+    return;
+  }
+  const arrow = arrowTable(table, n);
+  if (format === 'arrow') {
+    writeFileAtomic(filePath, tableToIPC(arrow, 'file'));
+    return;
+  }
+  const builder = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
+  const metadata = new Map(Object.entries(table.metadata ?? {}));
+  const properties = (metadata.size > 0 ? builder.setKeyValueMetadata(metadata) : builder).build();
+  const wasmTable = WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'));
+  writeFileAtomic(filePath, writeParquet(wasmTable, properties));
+}

@@ -1,0 +1,98 @@
+/**
+ * Loads the market YAML file (docs/market.md) into a Market. Every problem in the file is collected and reported at
+ * once as an XvaInputError: file, line (`row`), YAML path (`column`), the value found and what was expected.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { IssueCollector, XvaInputError } from '../errors.js';
+import type { Currency } from '../products/types.js';
+import { readCorrelation } from './loadCorrelation.js';
+import { readCredit } from './loadCredit.js';
+import { readCurves } from './loadCurves.js';
+import { readEquities, readFx } from './loadFxEquity.js';
+import { readCurrency, type LoadContext } from './loadCommon.js';
+import { readCapital, readFunding, readRates } from './loadParams.js';
+import { buildMarket, type MarketData } from './market.js';
+import { YamlReader, type YamlMap } from './yamlReader.js';
+
+export const MARKET_SECTIONS = [
+  'asOf',
+  'baseCurrency',
+  'curves',
+  'fx',
+  'rates',
+  'equities',
+  'credit',
+  'funding',
+  'capital',
+  'correlation',
+] as const;
+
+function declaredKeys(value: unknown): Set<string> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? new Set(Object.keys(value)) : new Set();
+}
+
+/** Parses market YAML text; `fileName` is the name used in messages. */
+export function parseMarket(text: string, fileName: string): MarketData {
+  const issues = new IssueCollector();
+  const reader = new YamlReader(fileName, issues);
+  const root = reader.parse(text);
+  issues.throwIfAny();
+  const top: YamlMap | undefined = reader.map(root, '', `a mapping with the sections ${MARKET_SECTIONS.join(', ')}`);
+  if (!top) throw new XvaInputError(issues.issues, issues.truncated);
+  reader.keys(top, '', MARKET_SECTIONS, 'top-level sections');
+
+  const ctx: LoadContext = { reader, asOf: undefined, base: undefined, discountCurves: new Map(), discountCurrencies: new Set() };
+  if (top.asOf === undefined) reader.issue('asOf', undefined, 'the valuation date as an ISO date YYYY-MM-DD');
+  else ctx.asOf = reader.date(top.asOf, 'asOf');
+  if (top.baseCurrency === undefined) reader.issue('baseCurrency', undefined, 'the reporting currency, e.g. USD');
+  else ctx.base = readCurrency(ctx, top.baseCurrency, 'baseCurrency');
+
+  const curves = readCurves(ctx, top.curves);
+  ctx.discountCurves = curves.discount;
+  const fx = readFx(ctx, top.fx);
+  const rates = readRates(ctx, top.rates);
+  const equities = readEquities(ctx, top.equities);
+  const credit = readCredit(ctx, top.credit);
+  const funding = readFunding(ctx, top.funding);
+  const capital = readCapital(ctx, top.capital);
+  const correlation = readCorrelation(ctx, top.correlation, {
+    rateCurrencies: ctx.discountCurrencies,
+    fxCurrencies: fx.reachable,
+    equities: declaredKeys(top.equities),
+    creditNames: declaredKeys((top.credit as YamlMap | undefined)?.names),
+  });
+
+  issues.throwIfAny();
+  // With no issue collected, every section was read in full.
+  return buildMarket({
+    asOf: ctx.asOf!,
+    baseCurrency: ctx.base as Currency,
+    discountCurves: curves.discount,
+    projectionCurves: curves.projection,
+    xccyBasis: curves.xccyBasis,
+    fxSpots: fx.spots,
+    fxVols: fx.vols,
+    hullWhite: rates.hullWhite,
+    swaptionVols: rates.swaptionVols,
+    equities,
+    creditCurves: credit.names,
+    proxies: credit.proxies,
+    ownCredit: credit.own,
+    funding,
+    capital,
+    correlation,
+  });
+}
+
+/** Reads and parses a market file; messages name the file by its base name. */
+export function loadMarket(filePath: string): MarketData {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String((error as Error).message);
+    throw new XvaInputError([{ file: filePath, value: reason, expected: 'a readable market YAML file (docs/market.md)' }]);
+  }
+  return parseMarket(text, basename(filePath));
+}

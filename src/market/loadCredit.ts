@@ -1,0 +1,146 @@
+/**
+ * The `credit` section of the market file: CDS par spreads of named entities, sector x rating (x region) proxy
+ * curves and the bank's own curve, each bootstrapped with the ISDA CDS Standard Model (cdsIsda.ts) against the OIS
+ * discount curve of its currency (the base currency unless `currency` is given).
+ */
+import { fromYmd, type DateSerial, type Tenor } from '../conventions/dates.js';
+import type { Currency } from '../products/types.js';
+import { REGIONS, RATINGS, SECTORS } from '../portfolio/types.js';
+import { bootstrapCdsCurve, CdsBootstrapError } from './cdsIsda.js';
+import { readCurrency, readPillars, readRecovery, sectionEntries, type LoadContext } from './loadCommon.js';
+import type { HazardCurve, ProxyCurveKey } from './types.js';
+import { child, type YamlMap } from './yamlReader.js';
+
+/** Recovery when neither the curve nor `credit.defaultRecovery` gives one: the ISDA standard for senior unsecured. */
+export const STANDARD_RECOVERY = 0.4;
+
+/** 2015-12-20: first roll date under the semi-annual CDS maturity rule. */
+const CDS2015_EFFECTIVE = fromYmd(2015, 12, 20);
+
+export interface CreditProxy {
+  key: ProxyCurveKey;
+  /** `financial-A-europe`, or `consumer-BBB` when the proxy applies to any region. */
+  name: string;
+  curve: HazardCurve;
+}
+
+export interface CreditSection {
+  names: Map<string, HazardCurve>;
+  proxies: CreditProxy[];
+  own: HazardCurve | undefined;
+}
+
+export function proxyName(key: ProxyCurveKey): string {
+  return key.region === undefined ? `${key.sector}-${key.rating}` : `${key.sector}-${key.rating}-${key.region}`;
+}
+
+/** Reads currency, recovery and pillars of one CDS curve and bootstraps it. */
+function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: string, defaultRecovery: number): HazardCurve | undefined {
+  const r = ctx.reader;
+  let currency: Currency | undefined = ctx.base;
+  if (spec.currency !== undefined) {
+    currency = readCurrency(ctx, spec.currency, child(path, 'currency'));
+    if (currency && !ctx.discountCurrencies.has(currency)) {
+      r.issue(child(path, 'currency'), currency, `a currency with a discount curve (curves.discount.${currency})`);
+      currency = undefined;
+    }
+  }
+  const recovery = spec.recovery === undefined ? defaultRecovery : readRecovery(ctx, spec.recovery, child(path, 'recovery'));
+  const pillarsPath = child(path, 'pillars');
+  const pillars = readPillars(ctx, spec.pillars, pillarsPath, {
+    valueKeys: ['spreadBp'],
+    allowDates: false,
+    readValue: (pillar, p) =>
+      r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x >= 0, 'a CDS par spread >= 0 in bp'),
+  });
+  if (!pillars || recovery === undefined || currency === undefined || ctx.asOf === undefined) return undefined;
+  const discount = ctx.discountCurves.get(currency);
+  if (!discount) return undefined; // the discount curve itself was reported
+  // Standard CDS maturities roll semi-annually since 20 Dec 2015 (ISDA 2015 rule), quarterly before.
+  const maturityRule = ctx.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009';
+  return bootstrap(ctx, pillarsPath, {
+    name,
+    asOf: ctx.asOf,
+    tenors: pillars.tenors,
+    spreadsBp: pillars.values,
+    recovery,
+    discount,
+    maturityRule,
+  });
+}
+
+function bootstrap(
+  ctx: LoadContext,
+  path: string,
+  spec: Parameters<typeof bootstrapCdsCurve>[0] & { asOf: DateSerial; tenors: Tenor[] },
+): HazardCurve | undefined {
+  try {
+    return bootstrapCdsCurve(spec);
+  } catch (error) {
+    if (error instanceof CdsBootstrapError && error.tenorIndex !== undefined) {
+      // The bootstrap names the quote to blame: point at its tenor or its spread.
+      const value = error.value ?? String(spec.spreadsBp[error.tenorIndex]);
+      const key = /^\d+[DWMY]$/i.test(value) ? 'tenor' : 'spreadBp';
+      ctx.reader.issue(child(child(path, error.tenorIndex), key), value, `${error.expected} (${error.message})`);
+      return undefined;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.reader.issue(path, spec.spreadsBp.join(', '), `CDS spreads the ISDA standard model can bootstrap (${reason})`);
+    return undefined;
+  }
+}
+
+export function readCredit(ctx: LoadContext, value: unknown): CreditSection {
+  const r = ctx.reader;
+  const out: CreditSection = { names: new Map(), proxies: [], own: undefined };
+  if (value === undefined) return out;
+  const credit = r.map(value, 'credit', 'a mapping with names, proxies, own, defaultRecovery');
+  if (!credit) return out;
+  r.keys(credit, 'credit', ['defaultRecovery', 'names', 'proxies', 'own'], 'credit keys');
+  const defaultRecovery =
+    credit.defaultRecovery === undefined
+      ? STANDARD_RECOVERY
+      : (readRecovery(ctx, credit.defaultRecovery, 'credit.defaultRecovery') ?? STANDARD_RECOVERY);
+
+  for (const [name, spec] of sectionEntries(ctx, credit.names, 'credit.names', 'a mapping of reference name to CDS curve') ?? []) {
+    const path = child('credit.names', name);
+    const curveSpec = r.map(spec, path, 'a mapping with pillars of tenor and spreadBp (and optional currency, recovery)');
+    if (!curveSpec) continue;
+    r.keys(curveSpec, path, ['currency', 'recovery', 'pillars'], 'CDS curve keys');
+    const curve = readCdsCurve(ctx, curveSpec, path, name, defaultRecovery);
+    if (curve) out.names.set(name, curve);
+  }
+
+  if (credit.proxies !== undefined) {
+    const list = r.list(credit.proxies, 'credit.proxies', 'a non-empty list of proxy curves { sector, rating, region?, pillars }');
+    const seen = new Map<string, number>();
+    list?.forEach((item, i) => {
+      const path = child('credit.proxies', i);
+      const spec = r.map(item, path, 'a proxy curve { sector, rating, region?, pillars }');
+      if (!spec) return;
+      r.keys(spec, path, ['sector', 'rating', 'region', 'currency', 'recovery', 'pillars'], 'proxy keys');
+      const sector = r.oneOf(spec.sector, child(path, 'sector'), SECTORS, 'a sector');
+      const rating = r.oneOf(spec.rating, child(path, 'rating'), RATINGS, 'a rating');
+      const region = spec.region === undefined ? undefined : r.oneOf(spec.region, child(path, 'region'), REGIONS, 'a region');
+      if (!sector || !rating || (spec.region !== undefined && !region)) return;
+      const key: ProxyCurveKey = region === undefined ? { sector, rating } : { sector, rating, region };
+      const name = proxyName(key);
+      if (seen.has(name)) {
+        r.issue(path, name, `one proxy per sector, rating and region (${name} is also credit.proxies[${seen.get(name)}])`);
+        return;
+      }
+      seen.set(name, i);
+      const curve = readCdsCurve(ctx, spec, path, name, defaultRecovery);
+      if (curve) out.proxies.push({ key, name, curve });
+    });
+  }
+
+  if (credit.own !== undefined) {
+    const spec = r.map(credit.own, 'credit.own', 'a mapping with pillars of tenor and spreadBp (and optional currency, recovery)');
+    if (spec) {
+      r.keys(spec, 'credit.own', ['currency', 'recovery', 'pillars'], 'own curve keys');
+      out.own = readCdsCurve(ctx, spec, 'credit.own', 'OWN', defaultRecovery);
+    }
+  }
+  return out;
+}

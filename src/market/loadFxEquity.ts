@@ -1,0 +1,167 @@
+/**
+ * The `fx` and `equities` sections of the market file: FX spots (with the rule that every currency reaches the base
+ * currency), FX and equity Black volatilities (flat or a term structure, vol.ts) and equity spots and dividends.
+ */
+import type { Currency } from '../products/types.js';
+import { parseFxPair, ratesAgainstBase } from './fx.js';
+import { readCurrency, readPillars, readVol, sectionEntries, type LoadContext } from './loadCommon.js';
+import type { EquityData } from './types.js';
+import { firstVarianceDecrease } from './vol.js';
+import { child, type YamlMap } from './yamlReader.js';
+
+export interface VolCurve {
+  times: Float64Array;
+  vols: Float64Array;
+}
+
+export interface FxSection {
+  /** Quoted pairs as given, e.g. `EURUSD` -> 1.085. */
+  spots: Map<string, number>;
+  /** Vols by quoted pair name. */
+  vols: Map<string, VolCurve>;
+  /** Currencies that the declared quotes link to the base currency (the base included). */
+  reachable: Set<Currency>;
+}
+
+/** A flat `vol`, or `pillars` of tenor/date and vol interpolated in total variance. */
+export function readVolCurve(ctx: LoadContext, spec: YamlMap, path: string): VolCurve | undefined {
+  const r = ctx.reader;
+  if (spec.vol !== undefined && spec.pillars !== undefined) {
+    r.issue(child(path, 'pillars'), spec.pillars, 'either a flat vol or pillars, not both');
+    return undefined;
+  }
+  if (spec.vol !== undefined) {
+    const vol = readVol(ctx, spec.vol, child(path, 'vol'));
+    return vol === undefined ? undefined : { times: Float64Array.of(0), vols: Float64Array.of(vol) };
+  }
+  if (spec.pillars === undefined) {
+    r.issue(child(path, 'vol'), undefined, 'a flat vol or pillars of tenor and vol');
+    return undefined;
+  }
+  const pillarsPath = child(path, 'pillars');
+  const pillars = readPillars(ctx, spec.pillars, pillarsPath, {
+    valueKeys: ['vol'],
+    readValue: (pillar, p) => readVol(ctx, pillar.vol, child(p, 'vol')),
+  });
+  if (!pillars || ctx.asOf === undefined) return undefined;
+  const curve = { times: Float64Array.from(pillars.times), vols: Float64Array.from(pillars.values) };
+  const bad = firstVarianceDecrease(curve.times, curve.vols);
+  if (bad >= 0) {
+    const prevVariance = curve.vols[bad - 1]! ** 2 * curve.times[bad - 1]!;
+    r.issue(
+      child(child(pillarsPath, bad), 'vol'),
+      curve.vols[bad],
+      `a vol whose total variance vol^2*t is not below the previous pillar's (${prevVariance.toPrecision(4)}): ` +
+        'a falling total variance is a calendar arbitrage',
+    );
+    return undefined;
+  }
+  return curve;
+}
+
+export function readFx(ctx: LoadContext, value: unknown): FxSection {
+  const r = ctx.reader;
+  const out: FxSection = { spots: new Map(), vols: new Map(), reachable: new Set(ctx.base ? [ctx.base] : []) };
+  if (value === undefined) {
+    reportStranded(ctx, new Map(), out.reachable);
+    return out;
+  }
+  const fx = r.map(value, 'fx', 'a mapping with spots and vols');
+  if (!fx) return out;
+  r.keys(fx, 'fx', ['spots', 'vols'], 'fx keys');
+
+  const pairExpected = 'an FX pair CCY1CCY2 of two different known currencies, e.g. EURUSD';
+  // Pairs as declared (whatever their value), for the reachability rule: a bad spot is reported once, on its own.
+  const declared = new Map<string, number>();
+  for (const [name, spot] of sectionEntries(ctx, fx.spots, 'fx.spots', 'a mapping of FX pair to spot') ?? []) {
+    const path = child('fx.spots', name);
+    const pair = parseFxPair(name);
+    if (!pair) {
+      r.issue(path, name, pairExpected);
+      continue;
+    }
+    const inverse = `${pair.quote}${pair.base}`;
+    if (declared.has(inverse)) {
+      r.issue(path, name, `one quote per pair: ${inverse} is also given`);
+      continue;
+    }
+    declared.set(name, 1);
+    const s = r.numberWhere(spot, path, (x) => x > 0, `a positive spot rate (units of ${pair.quote} per ${pair.base})`);
+    if (s !== undefined) out.spots.set(name, s);
+  }
+
+  if (ctx.base !== undefined) out.reachable = new Set(ratesAgainstBase(ctx.base, declared).keys());
+  reportStranded(ctx, declared, out.reachable);
+
+  for (const [name, spec] of sectionEntries(ctx, fx.vols, 'fx.vols', 'a mapping of FX pair to vol') ?? []) {
+    const path = child('fx.vols', name);
+    const pair = parseFxPair(name);
+    if (!pair) {
+      r.issue(path, name, pairExpected);
+      continue;
+    }
+    const volSpec = r.map(spec, path, 'a mapping with vol, or pillars of tenor and vol');
+    if (!volSpec) continue;
+    r.keys(volSpec, path, ['vol', 'pillars'], 'fx vol keys');
+    if (out.vols.has(`${pair.quote}${pair.base}`)) {
+      r.issue(path, name, `one vol per pair: ${pair.quote}${pair.base} is also given`);
+      continue;
+    }
+    if (ctx.base !== undefined) {
+      const missing = [pair.base, pair.quote].filter((c) => !out.reachable.has(c));
+      if (missing.length > 0) r.issue(path, name, `a pair whose currencies have FX spots (none for ${missing.join(', ')})`);
+    }
+    const curve = readVolCurve(ctx, volSpec, path);
+    if (curve) out.vols.set(name, curve);
+  }
+  return out;
+}
+
+/** Every currency quoted, and every currency with a discount curve, must convert to the base currency. */
+function reportStranded(ctx: LoadContext, declared: Map<string, number>, reachable: Set<Currency>): void {
+  const r = ctx.reader;
+  if (ctx.base === undefined) return;
+  const reported = new Set<Currency>();
+  for (const name of declared.keys()) {
+    const pair = parseFxPair(name)!;
+    const stranded = [pair.base, pair.quote].filter((c) => !reachable.has(c));
+    if (stranded.length > 0) {
+      stranded.forEach((c) => reported.add(c));
+      r.issue(
+        child('fx.spots', name),
+        name,
+        `a pair linked to the base currency ${ctx.base}: no chain of quotes reaches ${stranded.join(' or ')} from ${ctx.base}`,
+      );
+    }
+  }
+  for (const currency of ctx.discountCurrencies) {
+    if (reachable.has(currency) || reported.has(currency)) continue;
+    r.issue(
+      child('curves.discount', currency),
+      currency,
+      `an FX spot against the base currency (fx.spots.${currency}${ctx.base} or ${ctx.base}${currency}, or a cross that reaches ${ctx.base})`,
+    );
+  }
+}
+
+export function readEquities(ctx: LoadContext, value: unknown): Map<string, EquityData> {
+  const r = ctx.reader;
+  const out = new Map<string, EquityData>();
+  for (const [name, spec] of sectionEntries(ctx, value, 'equities', 'a mapping of equity name to its data') ?? []) {
+    const path = child('equities', name);
+    const eq = r.map(spec, path, 'a mapping with currency, spot, dividendYield and vol (or pillars)');
+    if (!eq) continue;
+    r.keys(eq, path, ['currency', 'spot', 'dividendYield', 'vol', 'pillars'], 'equity keys');
+    const currency = readCurrency(ctx, eq.currency, child(path, 'currency'));
+    if (currency && !ctx.discountCurrencies.has(currency)) {
+      r.issue(child(path, 'currency'), currency, `a currency with a discount curve (curves.discount.${currency})`);
+    }
+    const spot = r.numberWhere(eq.spot, child(path, 'spot'), (x) => x > 0, 'a positive spot price');
+    const dividendYield = r.number(eq.dividendYield, child(path, 'dividendYield'), 'a finite dividend yield (decimal, continuous)');
+    const vol = readVolCurve(ctx, eq, path);
+    if (currency && spot !== undefined && dividendYield !== undefined && vol) {
+      out.set(name, { name, currency, spot, dividendYield, volTimes: vol.times, vols: vol.vols });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * The `rates`, `funding` and `capital` sections of the market file: Hull-White parameters and swaption vols per
+ * currency, unsecured funding spreads, and the cost-of-capital inputs of KVA.
+ */
+import { tenorYears } from '../conventions/dates.js';
+import type { Currency } from '../products/types.js';
+import { readCurrencyKey, readTenorOrDate, readVol, sectionEntries, tenorTime, type LoadContext } from './loadCommon.js';
+import type { CapitalParams, FundingSpreads, HullWhiteParams, SwaptionVolQuote, SwaptionVolSurface } from './types.js';
+import { child, show, type YamlMap } from './yamlReader.js';
+
+export interface RatesSection {
+  hullWhite: Map<Currency, HullWhiteParams>;
+  swaptionVols: Map<Currency, SwaptionVolSurface>;
+}
+
+/**
+ * `sigma:` is a number (flat) or a list of `{ until, vol }` steps, the last of which may omit `until` (flat
+ * thereafter). A step without `until` is stored with the right end +Infinity.
+ */
+function readSigma(ctx: LoadContext, value: unknown, path: string): { sigmaTimes: Float64Array; sigmas: Float64Array } | undefined {
+  const r = ctx.reader;
+  if (typeof value === 'number') {
+    const vol = r.numberWhere(value, path, (x) => x > 0, 'a short-rate volatility > 0 (absolute, e.g. 0.01)');
+    return vol === undefined ? undefined : { sigmaTimes: Float64Array.of(Number.POSITIVE_INFINITY), sigmas: Float64Array.of(vol) };
+  }
+  const list = r.list(value, path, 'a volatility > 0, or a non-empty list of { until, vol } steps');
+  if (!list) return undefined;
+  const before = r.issues.errorCount;
+  const times: number[] = [];
+  const sigmas: number[] = [];
+  let prev: { time: number; label: string } | undefined;
+  list.forEach((item, i) => {
+    const p = child(path, i);
+    const step = r.map(item, p, 'a step { until: 5Y, vol: 0.01 } (the last may omit until)');
+    if (!step) return;
+    r.keys(step, p, ['until', 'vol'], 'sigma step keys');
+    const vol = r.numberWhere(step.vol, child(p, 'vol'), (x) => x > 0, 'a short-rate volatility > 0 (absolute, e.g. 0.01)');
+    let time: number | undefined = Number.POSITIVE_INFINITY;
+    if (step.until === undefined) {
+      if (i < list.length - 1) r.issue(child(p, 'until'), undefined, 'a tenor or date: only the last step may omit until');
+    } else {
+      const read = readTenorOrDate(ctx, step.until, child(p, 'until'));
+      time = read?.time;
+      if (read && time !== undefined) {
+        if (prev && !(time > prev.time)) {
+          r.issue(child(p, 'until'), step.until, `a step end after the previous one (${prev.label}): steps must increase`);
+        }
+        prev = { time, label: read.label };
+      }
+    }
+    if (vol !== undefined && time !== undefined) {
+      times.push(time);
+      sigmas.push(vol);
+    }
+  });
+  if (r.issues.errorCount > before || ctx.asOf === undefined) return undefined;
+  return { sigmaTimes: Float64Array.from(times), sigmas: Float64Array.from(sigmas) };
+}
+
+function readHullWhite(ctx: LoadContext, currency: Currency, value: unknown, path: string): HullWhiteParams | undefined {
+  const r = ctx.reader;
+  const hw = r.map(value, path, 'a mapping with meanReversion and sigma');
+  if (!hw) return undefined;
+  r.keys(hw, path, ['meanReversion', 'sigma'], 'hullWhite keys');
+  const meanReversion = r.number(hw.meanReversion, child(path, 'meanReversion'), 'a finite mean reversion (per year, e.g. 0.03)');
+  const sigma = readSigma(ctx, hw.sigma, child(path, 'sigma'));
+  if (meanReversion === undefined || !sigma) return undefined;
+  return { currency, meanReversion, ...sigma, source: 'given' };
+}
+
+function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, path: string): SwaptionVolSurface | undefined {
+  const r = ctx.reader;
+  const spec = r.map(value, path, 'a mapping with type and quotes');
+  if (!spec) return undefined;
+  r.keys(spec, path, ['type', 'shift', 'quotes'], 'swaptionVols keys');
+  const before = r.issues.errorCount;
+  const type = r.oneOf(spec.type, child(path, 'type'), ['normal', 'black'] as const, 'a vol type');
+  let shift = 0;
+  if (spec.shift !== undefined) {
+    if (type === 'normal') r.issue(child(path, 'shift'), spec.shift, 'no shift for normal vols (a shift applies to black vols)');
+    else shift = r.numberWhere(spec.shift, child(path, 'shift'), (x) => x >= 0, 'a shift >= 0 (decimal, e.g. 0.01)') ?? 0;
+  }
+  const quotes: SwaptionVolQuote[] = [];
+  const seen = new Map<string, number>();
+  const list = r.list(spec.quotes, child(path, 'quotes'), 'a non-empty list of { expiry, tenor, vol }');
+  list?.forEach((item, i) => {
+    const p = child(child(path, 'quotes'), i);
+    const q = r.map(item, p, 'a quote { expiry: 1Y, tenor: 5Y, vol: 0.008 }');
+    if (!q) return;
+    r.keys(q, p, ['expiry', 'tenor', 'vol'], 'swaption quote keys');
+    const expiry = r.tenor(q.expiry, child(p, 'expiry'));
+    const tenor = r.tenor(q.tenor, child(p, 'tenor'));
+    const vol = readVol(ctx, q.vol, child(p, 'vol'));
+    if (expiry && tenor) {
+      const key = `${show(q.expiry)}x${show(q.tenor)}`;
+      if (seen.has(key)) r.issue(p, key, `one quote per expiry and tenor (${key} is also quotes[${seen.get(key)}])`);
+      else seen.set(key, i);
+    }
+    if (expiry && tenor && vol !== undefined && ctx.asOf !== undefined) {
+      quotes.push({ expiryYears: tenorTime(ctx.asOf, expiry), tenorYears: tenorYears(tenor), vol });
+    }
+  });
+  if (r.issues.errorCount > before || !type) return undefined;
+  return { currency, type, shift, quotes };
+}
+
+export function readRates(ctx: LoadContext, value: unknown): RatesSection {
+  const r = ctx.reader;
+  const out: RatesSection = { hullWhite: new Map(), swaptionVols: new Map() };
+  for (const [key, spec] of sectionEntries(ctx, value, 'rates', 'a mapping of currency to hullWhite / swaptionVols') ?? []) {
+    const path = child('rates', key);
+    const currency = readCurrencyKey(ctx, key, path);
+    if (currency && !ctx.discountCurrencies.has(currency)) {
+      r.issue(path, key, `a currency with a discount curve (curves.discount.${key})`);
+    }
+    const rates = r.map(spec, path, 'a mapping with hullWhite and/or swaptionVols');
+    if (!rates || !currency) continue;
+    r.keys(rates, path, ['hullWhite', 'swaptionVols'], 'rates keys');
+    if (rates.hullWhite === undefined && rates.swaptionVols === undefined) {
+      r.issue(child(path, 'hullWhite'), undefined, 'hullWhite parameters and/or swaptionVols');
+    }
+    if (rates.hullWhite !== undefined) {
+      const hw = readHullWhite(ctx, currency, rates.hullWhite, child(path, 'hullWhite'));
+      if (hw) out.hullWhite.set(currency, hw);
+    }
+    if (rates.swaptionVols !== undefined) {
+      const vols = readSwaptionVols(ctx, currency, rates.swaptionVols, child(path, 'swaptionVols'));
+      if (vols) out.swaptionVols.set(currency, vols);
+    }
+  }
+  return out;
+}
+
+export function readFunding(ctx: LoadContext, value: unknown): Map<Currency, FundingSpreads> {
+  const r = ctx.reader;
+  const out = new Map<Currency, FundingSpreads>();
+  for (const [key, spec] of sectionEntries(ctx, value, 'funding', 'a mapping of currency to funding spreads') ?? []) {
+    const path = child('funding', key);
+    const currency = readCurrencyKey(ctx, key, path);
+    const f = r.map(spec, path, 'a mapping with borrowSpreadBp, lendSpreadBp (and optional collateralSpreadBp)');
+    if (!f) continue;
+    r.keys(f, path, ['borrowSpreadBp', 'lendSpreadBp', 'collateralSpreadBp'], 'funding keys');
+    const borrowSpreadBp = r.number(f.borrowSpreadBp, child(path, 'borrowSpreadBp'), 'a finite spread in bp');
+    const lendSpreadBp = r.number(f.lendSpreadBp, child(path, 'lendSpreadBp'), 'a finite spread in bp');
+    const collateralSpreadBp =
+      f.collateralSpreadBp === undefined ? 0 : r.number(f.collateralSpreadBp, child(path, 'collateralSpreadBp'), 'a finite spread in bp');
+    if (currency && borrowSpreadBp !== undefined && lendSpreadBp !== undefined && collateralSpreadBp !== undefined) {
+      out.set(currency, { currency, borrowSpreadBp, lendSpreadBp, collateralSpreadBp });
+    }
+  }
+  return out;
+}
+
+export function readCapital(ctx: LoadContext, value: unknown): CapitalParams | undefined {
+  const r = ctx.reader;
+  if (value === undefined) return undefined;
+  const c: YamlMap | undefined = r.map(value, 'capital', 'a mapping with costOfCapital and capitalRatio');
+  if (!c) return undefined;
+  r.keys(c, 'capital', ['costOfCapital', 'capitalRatio', 'bankRwa', 'bankCet1'], 'capital keys');
+  const costOfCapital = r.numberWhere(c.costOfCapital, 'capital.costOfCapital', (x) => x >= 0 && x < 1, 'a cost of capital in [0, 1) (decimal, e.g. 0.10)');
+  const capitalRatio = r.numberWhere(c.capitalRatio, 'capital.capitalRatio', (x) => x > 0 && x <= 1, 'a capital ratio in (0, 1] (decimal, e.g. 0.105)');
+  const out: CapitalParams | undefined =
+    costOfCapital === undefined || capitalRatio === undefined ? undefined : { costOfCapital, capitalRatio };
+  for (const key of ['bankRwa', 'bankCet1'] as const) {
+    if (c[key] === undefined) continue;
+    const amount = r.numberWhere(c[key], child('capital', key), (x) => x > 0, 'a positive amount in the base currency');
+    if (out && amount !== undefined) out[key] = amount;
+  }
+  return out;
+}

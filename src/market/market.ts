@@ -1,0 +1,231 @@
+/**
+ * The Market: term structures and parameters of one as-of date, built once from validated pieces (load.ts) and
+ * immutable afterwards. Lookups that fail are programming or configuration mistakes downstream (a trade naming a
+ * curve the market lacks is caught by the portfolio checks); they throw an Error that lists what the market has.
+ */
+import { yearsBetween, type DateSerial } from '../conventions/dates.js';
+import type { Currency } from '../products/types.js';
+import { ratesAgainstBase } from './fx.js';
+import type {
+  CapitalParams,
+  CorrelationMatrix,
+  EquityData,
+  FundingSpreads,
+  HazardCurve,
+  HullWhiteParams,
+  Market,
+  ProxyCurveKey,
+  SwaptionVolSurface,
+  YieldCurve,
+} from './types.js';
+import { volAt } from './vol.js';
+
+export { correlationOf } from './correlation.js';
+
+export interface CreditProxyEntry {
+  key: ProxyCurveKey;
+  name: string;
+  curve: HazardCurve;
+}
+
+/** Everything a Market holds, already validated. */
+export interface MarketSpec {
+  asOf: DateSerial;
+  baseCurrency: Currency;
+  /** OIS curves; must include the base currency. Insertion order is kept for `currencies` (base first). */
+  discountCurves: ReadonlyMap<Currency, YieldCurve>;
+  projectionCurves: ReadonlyMap<string, YieldCurve>;
+  /** Discount curve of the key currency collateralised in `against`. */
+  xccyBasis: ReadonlyMap<Currency, { against: Currency; curve: YieldCurve }>;
+  /** Quoted FX pairs, `EURUSD` -> units of USD per EUR. */
+  fxSpots: ReadonlyMap<string, number>;
+  fxVols: ReadonlyMap<string, { times: Float64Array; vols: Float64Array }>;
+  hullWhite: ReadonlyMap<Currency, HullWhiteParams>;
+  swaptionVols: ReadonlyMap<Currency, SwaptionVolSurface>;
+  equities: ReadonlyMap<string, EquityData>;
+  creditCurves: ReadonlyMap<string, HazardCurve>;
+  proxies: readonly CreditProxyEntry[];
+  ownCredit: HazardCurve | undefined;
+  funding: ReadonlyMap<Currency, FundingSpreads>;
+  /** Undefined when the market file has no `capital` section; reading `capital` then throws. */
+  capital: CapitalParams | undefined;
+  correlation: CorrelationMatrix;
+}
+
+function listOf(names: Iterable<string>): string {
+  const all = [...names];
+  if (all.length === 0) return 'none';
+  return all.length <= 30 ? all.join(', ') : `${all.slice(0, 30).join(', ')} and ${all.length - 30} more`;
+}
+
+export class MarketData implements Market {
+  readonly asOf: DateSerial;
+  readonly baseCurrency: Currency;
+  readonly currencies: readonly Currency[];
+  readonly ownCredit: HazardCurve | undefined;
+  readonly correlation: CorrelationMatrix;
+  private readonly spec: MarketSpec;
+  /** Units of each currency per one unit of the base currency. */
+  private readonly perBase: Map<Currency, number>;
+
+  constructor(spec: MarketSpec) {
+    if (!spec.discountCurves.has(spec.baseCurrency)) {
+      throw new Error(`market: no discount curve for the base currency ${spec.baseCurrency}`);
+    }
+    this.spec = spec;
+    this.asOf = spec.asOf;
+    this.baseCurrency = spec.baseCurrency;
+    this.currencies = Object.freeze([
+      spec.baseCurrency,
+      ...[...spec.discountCurves.keys()].filter((c) => c !== spec.baseCurrency),
+    ]);
+    this.ownCredit = spec.ownCredit;
+    this.correlation = spec.correlation;
+    this.perBase = ratesAgainstBase(spec.baseCurrency, spec.fxSpots);
+    Object.freeze(this);
+  }
+
+  time(date: DateSerial): number {
+    return yearsBetween(this.asOf, date);
+  }
+
+  discountCurve(currency: Currency): YieldCurve {
+    const curve = this.spec.discountCurves.get(currency);
+    if (!curve) throw new Error(`market has no discount curve for ${currency}; it has ${listOf(this.spec.discountCurves.keys())}`);
+    return curve;
+  }
+
+  collateralDiscountCurve(currency: Currency, collateralCurrency: Currency): YieldCurve {
+    if (currency !== collateralCurrency) {
+      const basis = this.spec.xccyBasis.get(currency);
+      if (basis && basis.against === collateralCurrency) return basis.curve;
+    }
+    return this.discountCurve(currency);
+  }
+
+  projectionCurve(index: string): YieldCurve {
+    const curve = this.spec.projectionCurves.get(index);
+    if (!curve) throw new Error(`market has no projection curve ${index}; it has ${listOf(this.spec.projectionCurves.keys())}`);
+    return curve;
+  }
+
+  hasProjectionCurve(index: string): boolean {
+    return this.spec.projectionCurves.has(index);
+  }
+
+  /** Units of `quote` per one `base`: the quoted pair, its inverse, or the cross through the base currency. */
+  fxSpot(base: Currency, quote: Currency): number {
+    if (base === quote) return 1;
+    const direct = this.spec.fxSpots.get(`${base}${quote}`);
+    if (direct !== undefined) return direct;
+    const inverse = this.spec.fxSpots.get(`${quote}${base}`);
+    if (inverse !== undefined) return 1 / inverse;
+    const b = this.perBase.get(base);
+    const q = this.perBase.get(quote);
+    if (b === undefined || q === undefined) {
+      const missing = b === undefined ? base : quote;
+      throw new Error(`market has no FX rate for ${missing} against ${this.baseCurrency}; quoted pairs: ${listOf(this.spec.fxSpots.keys())}`);
+    }
+    // (units of quote per base-ccy) / (units of base per base-ccy), e.g. EURJPY = USDJPY / USDEUR = EURUSD * USDJPY.
+    return q / b;
+  }
+
+  fxVol(base: Currency, quote: Currency, t: number): number {
+    const curve = this.spec.fxVols.get(`${base}${quote}`) ?? this.spec.fxVols.get(`${quote}${base}`);
+    if (!curve) throw new Error(`market has no FX vol for ${base}${quote} (or ${quote}${base}); it has ${listOf(this.spec.fxVols.keys())}`);
+    return volAt(curve.times, curve.vols, t);
+  }
+
+  hullWhite(currency: Currency): HullWhiteParams | undefined {
+    return this.spec.hullWhite.get(currency);
+  }
+
+  swaptionVols(currency: Currency): SwaptionVolSurface | undefined {
+    return this.spec.swaptionVols.get(currency);
+  }
+
+  equity(name: string): EquityData {
+    const eq = this.spec.equities.get(name);
+    if (!eq) throw new Error(`market has no equity ${name}; it has ${listOf(this.spec.equities.keys())}`);
+    return eq;
+  }
+
+  hasEquity(name: string): boolean {
+    return this.spec.equities.has(name);
+  }
+
+  equityVol(name: string, t: number): number {
+    const eq = this.equity(name);
+    return volAt(eq.volTimes, eq.vols, t);
+  }
+
+  creditCurve(name: string): HazardCurve {
+    const curve = this.spec.creditCurves.get(name);
+    if (!curve) throw new Error(`market has no credit curve ${name}; credit.names has ${listOf(this.spec.creditCurves.keys())}`);
+    return curve;
+  }
+
+  hasCreditCurve(name: string): boolean {
+    return this.spec.creditCurves.has(name);
+  }
+
+  /** Most specific first: sector + rating + region, then sector + rating (a proxy without region). */
+  proxyCreditCurve(key: ProxyCurveKey): { curve: HazardCurve; proxyName: string } {
+    const proxies = this.spec.proxies;
+    const exact =
+      key.region === undefined
+        ? undefined
+        : proxies.find((p) => p.key.sector === key.sector && p.key.rating === key.rating && p.key.region === key.region);
+    const fit = exact ?? proxies.find((p) => p.key.sector === key.sector && p.key.rating === key.rating && p.key.region === undefined);
+    if (!fit) {
+      const wanted = `sector ${key.sector}, rating ${key.rating}${key.region ? `, region ${key.region}` : ''}`;
+      throw new Error(
+        `market has no credit proxy for ${wanted} (a proxy must match sector and rating, and region unless it omits region); ` +
+          `credit.proxies has ${listOf(proxies.map((p) => p.name))}`,
+      );
+    }
+    return { curve: fit.curve, proxyName: fit.name };
+  }
+
+  funding(currency: Currency): FundingSpreads {
+    return this.spec.funding.get(currency) ?? { currency, borrowSpreadBp: 0, lendSpreadBp: 0, collateralSpreadBp: 0 };
+  }
+
+  get capital(): CapitalParams {
+    if (!this.spec.capital) {
+      throw new Error('the market file has no capital section (costOfCapital, capitalRatio): KVA and CET1 figures need it');
+    }
+    return this.spec.capital;
+  }
+
+  /** Whether the market file gave a `capital` section. */
+  get hasCapital(): boolean {
+    return this.spec.capital !== undefined;
+  }
+
+  // Listings for reports and checks.
+  get projectionIndices(): string[] {
+    return [...this.spec.projectionCurves.keys()];
+  }
+
+  get equityNames(): string[] {
+    return [...this.spec.equities.keys()];
+  }
+
+  get creditNames(): string[] {
+    return [...this.spec.creditCurves.keys()];
+  }
+
+  get creditProxies(): readonly CreditProxyEntry[] {
+    return this.spec.proxies;
+  }
+
+  /** Quoted FX pairs as given. */
+  get fxPairs(): string[] {
+    return [...this.spec.fxSpots.keys()];
+  }
+}
+
+export function buildMarket(spec: MarketSpec): MarketData {
+  return new MarketData(spec);
+}

@@ -1,0 +1,313 @@
+/**
+ * Cross-reference checks of a loaded portfolio, between its tables and against the market: unique ids, every trade
+ * in a netting set of its own counterparty, every currency, index, equity and credit name the book needs present in
+ * the market file. Problems are recorded as InputIssues on the row that carries the reference.
+ */
+import { toIsoDate } from '../conventions/dates.js';
+import type { IssueCollector } from '../errors.js';
+import type { Market } from '../market/types.js';
+import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
+import { tableDisplayName, type LoadedPortfolio, type PortfolioTableName } from './load.js';
+import type { Counterparty, Portfolio } from './types.js';
+
+export interface CheckOptions {
+  /** Name of the market file as messages show it, e.g. `market.yaml`. */
+  marketFile: string;
+}
+
+/** Reports every id seen twice, naming both rows. */
+function checkUnique<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  rowOf: (item: T) => number | undefined,
+  where: { file: string; column: string; what: string },
+  issues: IssueCollector,
+): void {
+  const firstRow = new Map<string, number | undefined>();
+  for (const item of items) {
+    const id = idOf(item);
+    if (firstRow.has(id)) {
+      const first = firstRow.get(id);
+      issues.add({
+        file: where.file,
+        row: rowOf(item),
+        column: where.column,
+        value: id,
+        expected: `a unique ${where.what} (already used on row ${first})`,
+      });
+    } else firstRow.set(id, rowOf(item));
+  }
+}
+
+/** Float indices a trade projects. */
+function floatIndices(trade: Trade): { column: string; index: string }[] {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return [{ column: 'float_index', index: trade.floatLeg.floatIndex }];
+    case 'XCCY': {
+      const out: { column: string; index: string }[] = [];
+      if (trade.leg1.kind === 'float') out.push({ column: 'float_index', index: trade.leg1.floatIndex });
+      if (trade.leg2.kind === 'float') out.push({ column: 'float_index2', index: trade.leg2.floatIndex });
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+function listed(names: readonly string[]): string {
+  return names.length === 0 ? 'none' : names.join(', ');
+}
+
+/** Checks one counterparty's credit curve: a named CDS curve, or a proxy for its sector × rating × region. */
+function checkCreditCurve(cp: Counterparty, market: Market, file: string, options: CheckOptions, issues: IssueCollector): void {
+  if (cp.cdsCurve !== undefined) {
+    if (!market.hasCreditCurve(cp.cdsCurve)) {
+      issues.add({
+        file,
+        row: cp.sourceRow,
+        column: 'cds_curve',
+        value: cp.cdsCurve,
+        expected: `a credit curve of ${options.marketFile} (credit.names)`,
+      });
+    }
+    return;
+  }
+  try {
+    market.proxyCreditCurve({ sector: cp.sector, rating: cp.rating, region: cp.region });
+  } catch {
+    issues.add({
+      file,
+      row: cp.sourceRow,
+      column: 'cds_curve',
+      expected: `a credit curve of ${options.marketFile} (credit.names), or a proxy in credit.proxies for sector ${cp.sector}, rating ${cp.rating}, region ${cp.region}`,
+    });
+  }
+}
+
+/** Whether `market.fxSpot(a, b)` can quote the pair (directly or through the base currency). */
+function quotable(market: Market, a: Currency, b: Currency): boolean {
+  try {
+    const spot = market.fxSpot(a, b);
+    return Number.isFinite(spot) && spot > 0;
+  } catch {
+    return false;
+  }
+}
+
+function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, options: CheckOptions, issues: IssueCollector): void {
+  const row = trade.sourceRow;
+  const mf = options.marketFile;
+  const ccys = tradeCurrencies(trade);
+  const columns = ['currency', 'currency2'];
+  ccys.forEach((ccy, i) => {
+    if (!market.currencies.includes(ccy)) {
+      issues.add({
+        file,
+        row,
+        column: columns[i],
+        value: ccy,
+        expected: `a currency with a discount curve in ${mf} (curves.discount has ${listed(market.currencies)})`,
+      });
+    } else if (ccy !== market.baseCurrency && !quotable(market, ccy, market.baseCurrency)) {
+      issues.add({
+        file,
+        row,
+        column: columns[i],
+        value: ccy,
+        expected: `a currency with an FX spot against the base currency ${market.baseCurrency} in ${mf} (fx.spots)`,
+      });
+    }
+  });
+  if ((trade.product === 'FXFWD' || trade.product === 'FXSWAP' || trade.product === 'FXOPT') && market.currencies.includes(trade.currency)) {
+    if (market.currencies.includes(trade.currency2) && !quotable(market, trade.currency, trade.currency2)) {
+      issues.add({
+        file,
+        row,
+        column: 'currency2',
+        value: trade.currency2,
+        expected: `a currency pair ${trade.currency}${trade.currency2} quotable from ${mf} fx.spots`,
+      });
+    }
+  }
+  for (const { column, index } of floatIndices(trade)) {
+    if (!market.hasProjectionCurve(index)) {
+      issues.add({ file, row, column, value: index, expected: `a float index with a projection curve in ${mf} (curves.projection)` });
+    }
+  }
+  if (trade.product === 'EQFWD' || trade.product === 'EQOPT') {
+    if (!market.hasEquity(trade.underlying)) {
+      issues.add({ file, row, column: 'underlying', value: trade.underlying, expected: `an equity of ${mf} (equities)` });
+    } else {
+      const quoted = market.equity(trade.underlying).currency;
+      if (quoted !== trade.currency) {
+        // quanto equity trades are not supported: the trade pays in the share's own currency
+        issues.add({
+          file,
+          row,
+          column: 'currency',
+          value: trade.currency,
+          expected: `${quoted}, the currency of ${trade.underlying} in ${mf} (quanto equity trades are not supported)`,
+        });
+      }
+    }
+  }
+  if (trade.product === 'CDS' && !market.hasCreditCurve(trade.referenceEntity)) {
+    issues.add({
+      file,
+      row,
+      column: 'reference_entity',
+      value: trade.referenceEntity,
+      expected: `a credit curve of ${mf} (credit.names)`,
+    });
+  }
+  const lastDate = tradeMaturity(trade);
+  if (lastDate < market.asOf) {
+    issues.add({
+      file,
+      row,
+      column: trade.product === 'EQOPT' ? 'expiry_date' : 'maturity_date',
+      value: toIsoDate(lastDate),
+      expected: `a date on or after the as-of date ${toIsoDate(market.asOf)} (the trade has matured and is ignored)`,
+      severity: 'warning',
+    });
+  }
+}
+
+/**
+ * Checks the portfolio's internal references (always) and its needs from the market (when `market` is given).
+ * With a LoadedPortfolio, references into a table that could not be read, or to a row left out for its own
+ * problems, are not reported again.
+ */
+export function checkPortfolio(
+  portfolio: Portfolio & Partial<Pick<LoadedPortfolio, 'loadedTables' | 'idsPresent'>>,
+  market: Market | undefined,
+  issues: IssueCollector,
+  options: CheckOptions,
+): void {
+  const loaded = (table: PortfolioTableName) => portfolio.loadedTables?.has(table) ?? true;
+  const counterpartyIds = portfolio.idsPresent?.counterparties ?? new Set(portfolio.counterparties.map((c) => c.counterpartyId));
+  const nettingSetIds = portfolio.idsPresent?.nettingSets ?? new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
+  const tradedCounterparties = new Set(portfolio.idsPresent?.tradeCounterparties ?? []);
+  const tradesFile = tableDisplayName(portfolio, 'trades');
+  const cpFile = tableDisplayName(portfolio, 'counterparties');
+  const nsFile = tableDisplayName(portfolio, 'netting_sets');
+  const eligibleFile = tableDisplayName(portfolio, 'eligible_collateral');
+  const collateralFile = tableDisplayName(portfolio, 'collateral');
+
+  checkUnique(portfolio.trades, (t) => t.tradeId, (t) => t.sourceRow, { file: tradesFile, column: 'trade_id', what: 'trade id' }, issues);
+  checkUnique(
+    portfolio.counterparties,
+    (c) => c.counterpartyId,
+    (c) => c.sourceRow,
+    { file: cpFile, column: 'counterparty_id', what: 'counterparty id' },
+    issues,
+  );
+  checkUnique(
+    portfolio.nettingSets,
+    (n) => n.nettingSetId,
+    (n) => n.sourceRow,
+    { file: nsFile, column: 'netting_set_id', what: 'netting set id' },
+    issues,
+  );
+  checkUnique(portfolio.collateral, (a) => a.assetId, (a) => a.sourceRow, { file: collateralFile, column: 'asset_id', what: 'asset id' }, issues);
+
+  const nettingSets = new Map<string, (typeof portfolio.nettingSets)[number]>();
+  for (const ns of portfolio.nettingSets) if (!nettingSets.has(ns.nettingSetId)) nettingSets.set(ns.nettingSetId, ns);
+
+  for (const ns of portfolio.nettingSets) {
+    if (loaded('counterparties') && !counterpartyIds.has(ns.counterpartyId)) {
+      issues.add({
+        file: nsFile,
+        row: ns.sourceRow,
+        column: 'counterparty_id',
+        value: ns.counterpartyId,
+        expected: `a counterparty_id of ${cpFile}`,
+      });
+    }
+    if (market && !market.currencies.includes(ns.collateralCurrency)) {
+      issues.add({
+        file: nsFile,
+        row: ns.sourceRow,
+        column: 'collateral_currency',
+        value: ns.collateralCurrency,
+        expected: `a currency with a discount curve in ${options.marketFile} (curves.discount has ${listed(market.currencies)})`,
+      });
+    }
+  }
+
+  for (const trade of portfolio.trades) {
+    const row = trade.sourceRow;
+    tradedCounterparties.add(trade.counterpartyId);
+    if (loaded('counterparties') && !counterpartyIds.has(trade.counterpartyId)) {
+      issues.add({ file: tradesFile, row, column: 'counterparty_id', value: trade.counterpartyId, expected: `a counterparty_id of ${cpFile}` });
+    }
+    const ns = nettingSets.get(trade.nettingSetId);
+    if (!ns) {
+      if (loaded('netting_sets') && !nettingSetIds.has(trade.nettingSetId)) issues.add({ file: tradesFile, row, column: 'netting_set_id', value: trade.nettingSetId, expected: `a netting_set_id of ${nsFile}` });
+    } else if (ns.counterpartyId !== trade.counterpartyId) {
+      issues.add({
+        file: tradesFile,
+        row,
+        column: 'netting_set_id',
+        value: trade.nettingSetId,
+        expected: `a netting set of counterparty ${trade.counterpartyId} (${trade.nettingSetId} belongs to ${ns.counterpartyId} in ${nsFile} row ${ns.sourceRow})`,
+      });
+    } else if (ns.cleared !== trade.cleared) {
+      issues.add({
+        file: tradesFile,
+        row,
+        column: 'cleared',
+        value: String(trade.cleared),
+        expected: `${ns.cleared} like its netting set ${ns.nettingSetId} (cleared and bilateral trades do not net)`,
+      });
+    } else if (ns.cleared && ns.ccp !== undefined && trade.ccp !== undefined && ns.ccp !== trade.ccp) {
+      issues.add({ file: tradesFile, row, column: 'ccp', value: trade.ccp, expected: `${ns.ccp}, the CCP of netting set ${ns.nettingSetId}` });
+    }
+    if (market) checkTradeAgainstMarket(trade, market, tradesFile, options, issues);
+  }
+
+  for (const cp of portfolio.counterparties) {
+    if (loaded('trades') && !tradedCounterparties.has(cp.counterpartyId)) {
+      issues.add({
+        file: cpFile,
+        row: cp.sourceRow,
+        column: 'counterparty_id',
+        value: cp.counterpartyId,
+        expected: `a counterparty with at least one trade in ${tradesFile}`,
+        severity: 'warning',
+      });
+    }
+    if (market) checkCreditCurve(cp, market, cpFile, options, issues);
+  }
+
+  for (const e of portfolio.eligibleCollateral) {
+    if (loaded('netting_sets') && !nettingSetIds.has(e.nettingSetId)) {
+      issues.add({ file: eligibleFile, row: e.sourceRow, column: 'netting_set_id', value: e.nettingSetId, expected: `a netting_set_id of ${nsFile}` });
+    }
+    if (market && e.currency !== undefined && !market.currencies.includes(e.currency)) {
+      issues.add({
+        file: eligibleFile,
+        row: e.sourceRow,
+        column: 'currency',
+        value: e.currency,
+        expected: `a currency with a discount curve in ${options.marketFile} (curves.discount has ${listed(market.currencies)})`,
+      });
+    }
+  }
+  if (market) {
+    for (const a of portfolio.collateral) {
+      if (!market.currencies.includes(a.currency)) {
+        issues.add({
+          file: collateralFile,
+          row: a.sourceRow,
+          column: 'currency',
+          value: a.currency,
+          expected: `a currency with a discount curve in ${options.marketFile} (curves.discount has ${listed(market.currencies)})`,
+        });
+      }
+    }
+  }
+}

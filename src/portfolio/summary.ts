@@ -1,0 +1,130 @@
+/**
+ * What a validated book holds, in the numbers a desk checks first: trades by product, counterparties, netting sets,
+ * CSA and clearing coverage, gross notional by currency and today's mark-to-market.
+ */
+import type { IssueCollector } from '../errors.js';
+import type { Market } from '../market/types.js';
+import { priceTrade } from '../pricing/index.js';
+import { PRODUCTS, tradeMaturity, type Currency, type ProductType, type Trade } from '../products/types.js';
+import { tableDisplayName } from './load.js';
+import type { Portfolio } from './types.js';
+
+export interface MtmSummary {
+  /** Sum of trade NPVs in each trade's pricing currency (TradeValue.currency). */
+  byCurrency: Record<string, number>;
+  /** Sum of NPVs converted to the base currency at today's FX spots. */
+  base: number;
+  baseCurrency: Currency;
+  pricedTrades: number;
+  /** Trades the pricer could not value (each reported as an issue). */
+  failedTrades: number;
+}
+
+export interface PortfolioSummary {
+  tradeCount: number;
+  /** Every product, zero included, in PRODUCTS order. */
+  tradesByProduct: Record<ProductType, number>;
+  counterpartyCount: number;
+  nettingSetCount: number;
+  csa: {
+    nettingSets: number;
+    /** Share of netting sets under a VM CSA, 0..1. */
+    nettingSetShare: number;
+    trades: number;
+    /** Share of trades in a netting set under a VM CSA, 0..1. */
+    tradeShare: number;
+  };
+  cleared: { nettingSets: number; trades: number; tradeShare: number };
+  /**
+   * Sum of each trade's notional in its `currency`: leg 1 for XCCY, the `currency` amount for FX products,
+   * quantity × strike for equity trades (docs/inputs.md).
+   */
+  grossNotionalByCurrency: Record<string, number>;
+  /** Absent when the market did not load. */
+  mtm?: MtmSummary;
+}
+
+/** The notional a trade carries in its own `currency`. */
+export function tradeNotional(trade: Trade): { currency: Currency; notional: number } {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return { currency: trade.fixedLeg.currency, notional: trade.fixedLeg.notional };
+    case 'XCCY':
+      return { currency: trade.leg1.currency, notional: trade.leg1.notional };
+    case 'EQFWD':
+    case 'EQOPT':
+      return { currency: trade.currency, notional: trade.quantity * trade.strike };
+    default:
+      return { currency: trade.currency, notional: trade.notional };
+  }
+}
+
+function share(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
+
+/**
+ * Summarises the book. With a market, values every trade (priceTrade); a trade the pricer cannot value is reported
+ * as an issue naming it and left out of the MTM.
+ */
+export function summarisePortfolio(portfolio: Portfolio, market: Market | undefined, issues: IssueCollector): PortfolioSummary {
+  const tradesByProduct = Object.fromEntries(PRODUCTS.map((p) => [p, 0])) as Record<ProductType, number>;
+  const grossNotionalByCurrency: Record<string, number> = {};
+  for (const trade of portfolio.trades) {
+    tradesByProduct[trade.product]++;
+    const { currency, notional } = tradeNotional(trade);
+    grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
+  }
+
+  const nettingSets = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n] as const));
+  const csaNettingSets = portfolio.nettingSets.filter((n) => n.csa).length;
+  const clearedNettingSets = portfolio.nettingSets.filter((n) => n.cleared).length;
+  const csaTrades = portfolio.trades.filter((t) => nettingSets.get(t.nettingSetId)?.csa === true).length;
+  const clearedTrades = portfolio.trades.filter((t) => t.cleared).length;
+  const tradeCount = portfolio.trades.length;
+
+  const summary: PortfolioSummary = {
+    tradeCount,
+    tradesByProduct,
+    counterpartyCount: portfolio.counterparties.length,
+    nettingSetCount: portfolio.nettingSets.length,
+    csa: {
+      nettingSets: csaNettingSets,
+      nettingSetShare: share(csaNettingSets, portfolio.nettingSets.length),
+      trades: csaTrades,
+      tradeShare: share(csaTrades, tradeCount),
+    },
+    cleared: { nettingSets: clearedNettingSets, trades: clearedTrades, tradeShare: share(clearedTrades, tradeCount) },
+    grossNotionalByCurrency,
+  };
+  if (!market) return summary;
+
+  const tradesFile = tableDisplayName(portfolio, 'trades');
+  const mtm: MtmSummary = { byCurrency: {}, base: 0, baseCurrency: market.baseCurrency, pricedTrades: 0, failedTrades: 0 };
+  for (const trade of portfolio.trades) {
+    if (tradeMaturity(trade) < market.asOf) continue; // matured: no value left (checks.ts warns)
+    const ns = nettingSets.get(trade.nettingSetId);
+    // collateralised flows discount on the CSA currency's curve
+    const options = ns?.csa ? { collateralCurrency: ns.collateralCurrency } : undefined;
+    try {
+      const value = priceTrade(trade, market, options);
+      if (!Number.isFinite(value.npv) || !Number.isFinite(value.npvBase)) throw new Error(`the value came out as ${value.npv}`);
+      mtm.byCurrency[value.currency] = (mtm.byCurrency[value.currency] ?? 0) + value.npv;
+      mtm.base += value.npvBase;
+      mtm.pricedTrades++;
+    } catch (err) {
+      mtm.failedTrades++;
+      issues.add({
+        file: tradesFile,
+        row: trade.sourceRow,
+        column: 'trade_id',
+        value: trade.tradeId,
+        expected: `a trade that can be valued (pricing failed: ${(err as Error).message})`,
+      });
+    }
+  }
+  summary.mtm = mtm;
+  return summary;
+}

@@ -1,0 +1,421 @@
+/**
+ * One row of the trades table → one Trade, per product: the columns each product requires, the defaults of
+ * docs/inputs.md, the values allowed, and the order of its dates. Every problem is recorded in the collector with
+ * file, row, column and value; a row with any problem yields no trade (the run stops before pricing anyway).
+ */
+import { FREQUENCIES, toIsoDate, type DateSerial, type Frequency } from '../conventions/dates.js';
+import type { FieldReader } from '../io/table.js';
+import {
+  BUSINESS_DAY_CONVENTIONS,
+  CURRENCIES,
+  DAY_COUNTS,
+  PRODUCTS,
+  STUBS,
+  type Currency,
+  type DayCount,
+  type FixedLeg,
+  type FloatLeg,
+  type ScheduleTerms,
+  type SwapLeg,
+  type Trade,
+  type TradeBase,
+} from '../products/types.js';
+
+/** Every column the loader reads from the trades table (others are reported as ignored). */
+export const TRADE_COLUMNS = [
+  'trade_id',
+  'counterparty_id',
+  'netting_set_id',
+  'product',
+  'direction',
+  'currency',
+  'notional',
+  'currency2',
+  'notional2',
+  'start_date',
+  'maturity_date',
+  'fixed_rate',
+  'fixed_frequency',
+  'fixed_day_count',
+  'float_index',
+  'float_frequency',
+  'float_day_count',
+  'float_spread_bp',
+  'fixed_rate2',
+  'float_index2',
+  'float_spread_bp2',
+  'notional_exchange',
+  'strike',
+  'near_rate',
+  'option_type',
+  'expiry_date',
+  'settlement',
+  'underlying',
+  'quantity',
+  'reference_entity',
+  'cleared',
+  'ccp',
+  'business_day_convention',
+  'stub',
+  'end_of_month',
+] as const;
+
+/** Columns every trades table must have, whatever its products. */
+export const REQUIRED_TRADE_COLUMNS = ['trade_id', 'counterparty_id', 'netting_set_id', 'product', 'direction', 'currency'] as const;
+
+/** What a trade row inherits from its netting set when its own `cleared`/`ccp` cells are blank. */
+export interface NettingSetClearing {
+  cleared: boolean;
+  ccp?: string;
+}
+
+export interface TradeRowContext {
+  nettingSetClearing(nettingSetId: string): NettingSetClearing | undefined;
+}
+
+const REQUIRED = { required: true } as const;
+const ENUM = { ignoreCase: true } as const;
+const REQUIRED_ENUM = { required: true, ignoreCase: true } as const;
+const SWAP_DIRECTIONS = ['pay', 'receive'] as const;
+const BUY_SELL = ['buy', 'sell'] as const;
+
+/** Records "`column`: value: expected a date after/on or after/on or before `refColumn` ref". */
+function checkOrder(
+  r: FieldReader,
+  row: number,
+  column: string,
+  date: DateSerial | undefined,
+  relation: 'after' | 'on or after' | 'on or before',
+  refColumn: string,
+  refDate: DateSerial | undefined,
+): void {
+  if (date === undefined || refDate === undefined) return;
+  const ok = relation === 'after' ? date > refDate : relation === 'on or after' ? date >= refDate : date <= refDate;
+  if (!ok) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column,
+      value: toIsoDate(date),
+      expected: `a date ${relation} ${refColumn} ${toIsoDate(refDate)}`,
+    });
+  }
+}
+
+function currency(r: FieldReader, row: number, column: string): Currency | undefined {
+  return r.oneOf(column, row, CURRENCIES, REQUIRED_ENUM);
+}
+
+function otherCurrency(r: FieldReader, row: number, first: Currency | undefined): Currency | undefined {
+  const second = currency(r, row, 'currency2');
+  if (second !== undefined && second === first) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column: 'currency2',
+      value: second,
+      expected: `a currency other than currency ${first}`,
+    });
+    return undefined;
+  }
+  return second;
+}
+
+function amount(r: FieldReader, row: number, column: string): number | undefined {
+  return r.number(column, row, { required: true, positive: true, what: 'an amount' });
+}
+
+function rate(r: FieldReader, row: number, column: string, required: boolean): number | undefined {
+  return r.number(column, row, { required, what: 'a rate as a decimal (0.025 = 2.5%)' });
+}
+
+function price(r: FieldReader, row: number, column: string): number | undefined {
+  return r.number(column, row, { required: true, positive: true, what: 'a price' });
+}
+
+/** Convention columns of a row, read once (so that a bad value is reported once even when two legs use it). */
+interface RowConventions {
+  fixedFrequency?: Frequency;
+  fixedDayCount?: DayCount;
+  floatFrequency?: Frequency;
+  floatDayCount?: DayCount;
+  businessDayConvention: ScheduleTerms['businessDayConvention'];
+  stub: ScheduleTerms['stub'];
+  endOfMonth: boolean;
+}
+
+function readConventions(r: FieldReader, row: number): RowConventions {
+  return {
+    fixedFrequency: r.oneOf('fixed_frequency', row, FREQUENCIES, ENUM),
+    fixedDayCount: r.oneOf('fixed_day_count', row, DAY_COUNTS, ENUM),
+    floatFrequency: r.oneOf('float_frequency', row, FREQUENCIES, ENUM),
+    floatDayCount: r.oneOf('float_day_count', row, DAY_COUNTS, ENUM),
+    businessDayConvention: r.oneOf('business_day_convention', row, BUSINESS_DAY_CONVENTIONS, ENUM) ?? 'MF',
+    stub: r.oneOf('stub', row, STUBS, ENUM) ?? 'short_front',
+    endOfMonth: r.boolean('end_of_month', row) ?? false,
+  };
+}
+
+/** Schedule terms of a leg; defaults of docs/inputs.md: fixed legs annual 30/360, floating legs quarterly ACT/360. */
+function scheduleTerms(c: RowConventions, kind: 'fixed' | 'float', startDate: DateSerial, maturityDate: DateSerial): ScheduleTerms {
+  const fixed = kind === 'fixed';
+  return {
+    startDate,
+    maturityDate,
+    frequency: (fixed ? c.fixedFrequency : c.floatFrequency) ?? (fixed ? '1Y' : '3M'),
+    dayCount: (fixed ? c.fixedDayCount : c.floatDayCount) ?? (fixed ? '30/360' : 'ACT/360'),
+    businessDayConvention: c.businessDayConvention,
+    stub: c.stub,
+    endOfMonth: c.endOfMonth,
+  };
+}
+
+function fixedLeg(c: RowConventions, ccy: Currency, notional: number, fixedRate: number, start: DateSerial, end: DateSerial): FixedLeg {
+  return { kind: 'fixed', currency: ccy, notional, fixedRate, ...scheduleTerms(c, 'fixed', start, end) };
+}
+
+function floatLeg(
+  c: RowConventions,
+  ccy: Currency,
+  notional: number,
+  floatIndex: string,
+  spreadBp: number,
+  start: DateSerial,
+  end: DateSerial,
+): FloatLeg {
+  return { kind: 'float', currency: ccy, notional, floatIndex, spreadBp, ...scheduleTerms(c, 'float', start, end) };
+}
+
+/** start_date and maturity_date, both required, maturity strictly after start. */
+function swapDates(r: FieldReader, row: number): { start?: DateSerial; end?: DateSerial } {
+  const start = r.date('start_date', row, REQUIRED);
+  const end = r.date('maturity_date', row, REQUIRED);
+  checkOrder(r, row, 'maturity_date', end, 'after', 'start_date', start);
+  return { start, end };
+}
+
+function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase, product: 'IRS' | 'OIS'): Trade | undefined {
+  const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const { start, end } = swapDates(r, row);
+  const fixedRate = rate(r, row, 'fixed_rate', true);
+  const floatIndex = r.string('float_index', row, REQUIRED);
+  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  if (!direction || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
+  if (fixedRate === undefined || floatIndex === undefined) return undefined;
+  return {
+    ...base,
+    product,
+    direction,
+    fixedLeg: fixedLeg(c, ccy, notional, fixedRate, start, end),
+    floatLeg: floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end),
+  };
+}
+
+/** One XCCY leg: fixed when its fixed-rate column is set, else floating on its index (then required). */
+function xccyLeg(
+  r: FieldReader,
+  row: number,
+  c: RowConventions,
+  columns: { rate: string; index: string; spread: string },
+  ccy: Currency,
+  notional: number,
+  start: DateSerial,
+  end: DateSerial,
+): SwapLeg | undefined {
+  const fixedRate = rate(r, row, columns.rate, false);
+  if (fixedRate !== undefined) return fixedLeg(c, ccy, notional, fixedRate, start, end);
+  if (r.string(columns.rate, row) !== undefined) return undefined; // a bad rate, already reported
+  const floatIndex = r.string(columns.index, row);
+  if (floatIndex === undefined) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column: columns.index,
+      expected: `a float index, or a fixed rate in ${columns.rate}, for an XCCY leg`,
+    });
+    return undefined;
+  }
+  const spreadBp = r.number(columns.spread, row, { what: 'a spread in basis points' }) ?? 0;
+  return floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
+}
+
+function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
+  const ccy1 = currency(r, row, 'currency');
+  const notional1 = amount(r, row, 'notional');
+  const ccy2 = otherCurrency(r, row, ccy1);
+  const notional2 = amount(r, row, 'notional2');
+  const { start, end } = swapDates(r, row);
+  const exchange = r.oneOf('notional_exchange', row, ['both', 'final', 'none'] as const, ENUM) ?? 'both';
+  if (!direction || !ccy1 || !ccy2 || notional1 === undefined || notional2 === undefined) return undefined;
+  if (start === undefined || end === undefined) return undefined;
+  const leg1 = xccyLeg(r, row, c, { rate: 'fixed_rate', index: 'float_index', spread: 'float_spread_bp' }, ccy1, notional1, start, end);
+  const leg2 = xccyLeg(r, row, c, { rate: 'fixed_rate2', index: 'float_index2', spread: 'float_spread_bp2' }, ccy2, notional2, start, end);
+  if (!leg1 || !leg2) return undefined;
+  return { ...base, product: 'XCCY', direction, leg1, leg2, initialExchange: exchange === 'both', finalExchange: exchange !== 'none' };
+}
+
+function readFxForward(r: FieldReader, row: number, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const ccy2 = otherCurrency(r, row, ccy);
+  const notional2 = amount(r, row, 'notional2');
+  const maturityDate = r.date('maturity_date', row, REQUIRED);
+  if (!direction || !ccy || !ccy2 || notional === undefined || notional2 === undefined || maturityDate === undefined) return undefined;
+  return { ...base, product: 'FXFWD', direction, currency: ccy, notional, currency2: ccy2, notional2, maturityDate };
+}
+
+function readFxSwap(r: FieldReader, row: number, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const ccy2 = otherCurrency(r, row, ccy);
+  const nearDate = r.date('start_date', row, REQUIRED);
+  const nearRate = price(r, row, 'near_rate');
+  const maturityDate = r.date('maturity_date', row, REQUIRED);
+  const farRate = price(r, row, 'strike');
+  checkOrder(r, row, 'maturity_date', maturityDate, 'on or after', 'start_date', nearDate);
+  if (!direction || !ccy || !ccy2 || notional === undefined || nearDate === undefined || maturityDate === undefined) return undefined;
+  if (nearRate === undefined || farRate === undefined) return undefined;
+  return { ...base, product: 'FXSWAP', direction, currency: ccy, notional, currency2: ccy2, nearDate, nearRate, maturityDate, farRate };
+}
+
+function readFxOption(r: FieldReader, row: number, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const optionType = r.oneOf('option_type', row, ['call', 'put'] as const, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const ccy2 = otherCurrency(r, row, ccy);
+  const strike = price(r, row, 'strike');
+  const expiryDate = r.date('expiry_date', row, REQUIRED);
+  const maturityDate = r.date('maturity_date', row) ?? expiryDate;
+  checkOrder(r, row, 'expiry_date', expiryDate, 'on or before', 'maturity_date', maturityDate);
+  if (!direction || !optionType || !ccy || !ccy2 || notional === undefined || strike === undefined) return undefined;
+  if (expiryDate === undefined || maturityDate === undefined) return undefined;
+  return { ...base, product: 'FXOPT', direction, optionType, currency: ccy, notional, currency2: ccy2, strike, expiryDate, maturityDate };
+}
+
+function readSwaption(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const optionType = r.oneOf('option_type', row, ['payer', 'receiver'] as const, REQUIRED_ENUM);
+  const settlement = r.oneOf('settlement', row, ['physical', 'cash'] as const, ENUM) ?? 'physical';
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const expiryDate = r.date('expiry_date', row, REQUIRED);
+  const { start, end } = swapDates(r, row);
+  // the underlying swap starts on or after the exercise date
+  checkOrder(r, row, 'expiry_date', expiryDate, 'on or before', 'start_date', start);
+  const fixedRate = rate(r, row, 'fixed_rate', true);
+  const floatIndex = r.string('float_index', row, REQUIRED);
+  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  if (!direction || !optionType || !ccy || notional === undefined || expiryDate === undefined) return undefined;
+  if (start === undefined || end === undefined || fixedRate === undefined || floatIndex === undefined) return undefined;
+  return {
+    ...base,
+    product: 'SWAPTION',
+    direction,
+    optionType,
+    settlement,
+    expiryDate,
+    fixedLeg: fixedLeg(c, ccy, notional, fixedRate, start, end),
+    floatLeg: floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end),
+  };
+}
+
+function readEquity(r: FieldReader, row: number, base: TradeBase, product: 'EQFWD' | 'EQOPT'): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const optionType = product === 'EQOPT' ? r.oneOf('option_type', row, ['call', 'put'] as const, REQUIRED_ENUM) : undefined;
+  const underlying = r.string('underlying', row, REQUIRED);
+  const ccy = currency(r, row, 'currency');
+  const quantity = r.number('quantity', row, { required: true, positive: true, what: 'a number of shares' });
+  const strike = price(r, row, 'strike');
+  const date = r.date(product === 'EQFWD' ? 'maturity_date' : 'expiry_date', row, REQUIRED);
+  if (!direction || !underlying || !ccy || quantity === undefined || strike === undefined || date === undefined) return undefined;
+  const common = { ...base, direction, underlying, currency: ccy, quantity, strike };
+  if (product === 'EQFWD') return { ...common, product, maturityDate: date };
+  if (!optionType) return undefined;
+  return { ...common, product, optionType, expiryDate: date };
+}
+
+function readCds(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const referenceEntity = r.string('reference_entity', row, REQUIRED);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const fixedRate = r.number('fixed_rate', row, { required: true, min: 0, what: 'a running coupon as a decimal (0.01 = 100bp)' });
+  const { start, end } = swapDates(r, row);
+  // ISDA standard CDS: quarterly premium, ACT/360 accrual
+  const frequency = c.fixedFrequency ?? '3M';
+  const dayCount = c.fixedDayCount ?? 'ACT/360';
+  if (!direction || !referenceEntity || !ccy || notional === undefined || fixedRate === undefined) return undefined;
+  if (start === undefined || end === undefined) return undefined;
+  return {
+    ...base,
+    product: 'CDS',
+    direction,
+    referenceEntity,
+    currency: ccy,
+    notional,
+    fixedRate,
+    startDate: start,
+    maturityDate: end,
+    frequency,
+    dayCount,
+  };
+}
+
+/** Converts row `row` (0-based) of the trades table; undefined when the row has any problem (all recorded). */
+export function readTradeRow(r: FieldReader, row: number, context: TradeRowContext): Trade | undefined {
+  const errorsBefore = r.issues.errorCount;
+  const tradeId = r.string('trade_id', row, REQUIRED);
+  const counterpartyId = r.string('counterparty_id', row, REQUIRED);
+  const nettingSetId = r.string('netting_set_id', row, REQUIRED);
+  const product = r.oneOf('product', row, PRODUCTS, REQUIRED_ENUM);
+
+  // cleared/ccp default to the netting set's (a CCP netting set holds only cleared trades)
+  const inherited = nettingSetId !== undefined ? context.nettingSetClearing(nettingSetId) : undefined;
+  const explicitCleared = r.boolean('cleared', row);
+  const cleared = explicitCleared ?? inherited?.cleared ?? false;
+  const ccp = r.string('ccp', row) ?? (cleared ? inherited?.ccp : undefined);
+  if (cleared && ccp === undefined && explicitCleared !== undefined) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'ccp', expected: 'the name of the CCP for a cleared trade' });
+  }
+  if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
+
+  const c = readConventions(r, row);
+  const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
+  if (ccp !== undefined) base.ccp = ccp;
+  let trade: Trade | undefined;
+  switch (product) {
+    case 'IRS':
+    case 'OIS':
+      trade = readIrs(r, row, c, base, product);
+      break;
+    case 'XCCY':
+      trade = readXccy(r, row, c, base);
+      break;
+    case 'FXFWD':
+      trade = readFxForward(r, row, base);
+      break;
+    case 'FXSWAP':
+      trade = readFxSwap(r, row, base);
+      break;
+    case 'FXOPT':
+      trade = readFxOption(r, row, base);
+      break;
+    case 'SWAPTION':
+      trade = readSwaption(r, row, c, base);
+      break;
+    case 'EQFWD':
+    case 'EQOPT':
+      trade = readEquity(r, row, base, product);
+      break;
+    case 'CDS':
+      trade = readCds(r, row, c, base);
+      break;
+  }
+  return r.issues.errorCount > errorsBefore ? undefined : trade;
+}

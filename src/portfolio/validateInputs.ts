@@ -1,0 +1,92 @@
+/**
+ * The library entry of `xva validate`: load the market and the portfolio folder, check every row and every
+ * cross-reference, and summarise the book. Reports all problems at once (up to `maxIssues`); never throws for bad
+ * input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { IssueCollector, XvaInputError, type InputIssue } from '../errors.js';
+import { loadMarket } from '../market/load.js';
+import type { Market } from '../market/types.js';
+import { isCurrency, type Currency } from '../products/types.js';
+import { checkPortfolio } from './checks.js';
+import { loadPortfolio } from './load.js';
+import { summarisePortfolio, type PortfolioSummary } from './summary.js';
+import type { Portfolio } from './types.js';
+
+export interface ValidateInputsOptions {
+  portfolioDir: string;
+  /** Default: market.yaml in the portfolio folder. */
+  marketFile?: string;
+  /** Errors reported in full; the rest are counted in `truncated`. Default 200. */
+  maxIssues?: number;
+}
+
+export interface ValidationResult {
+  /** No errors (warnings allowed). */
+  ok: boolean;
+  issues: InputIssue[];
+  warnings: InputIssue[];
+  /** Errors beyond `maxIssues`, counted but not listed. */
+  truncated: number;
+  summary: PortfolioSummary;
+  /** The loaded book and market (rows with problems left out), for callers that go on. */
+  portfolio: Portfolio;
+  market?: Market;
+}
+
+/**
+ * The market's base currency read straight from the YAML when the market as a whole did not load, so that netting
+ * sets can still default their collateral currency and their own problems are not drowned in follow-on ones.
+ */
+function peekBaseCurrency(marketFile: string): Currency | undefined {
+  try {
+    const doc = parseYaml(fs.readFileSync(marketFile, 'utf8')) as { baseCurrency?: unknown } | null;
+    const base = doc?.baseCurrency;
+    return typeof base === 'string' && isCurrency(base) ? base : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readMarket(marketFile: string, issues: IssueCollector): Market | undefined {
+  if (!fs.existsSync(marketFile)) {
+    issues.add({ file: marketFile, value: 'not found', expected: 'a market data YAML file (docs/market.md)' });
+    return undefined;
+  }
+  try {
+    return loadMarket(marketFile);
+  } catch (err) {
+    if (err instanceof XvaInputError) {
+      for (const issue of err.issues) issues.add(issue);
+      if (err.truncated > 0) issues.truncated += err.truncated;
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export async function validateInputs(options: ValidateInputsOptions): Promise<ValidationResult> {
+  const portfolioDir = path.resolve(options.portfolioDir);
+  const marketFile = path.resolve(options.marketFile ?? path.join(portfolioDir, 'market.yaml'));
+  const issues = new IssueCollector(options.maxIssues ?? 200);
+
+  const market = readMarket(marketFile, issues);
+  const baseCurrency = market?.baseCurrency ?? peekBaseCurrency(marketFile);
+  const portfolio = await loadPortfolio(portfolioDir, issues, baseCurrency ? { baseCurrency } : {});
+  checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
+  // value the book only when it is sound: pricing a broken book would only repeat its problems
+  const summary = summarisePortfolio(portfolio, issues.ok ? market : undefined, issues);
+
+  const result: ValidationResult = {
+    ok: issues.ok,
+    issues: issues.issues,
+    warnings: issues.warnings,
+    truncated: issues.truncated,
+    summary,
+    portfolio,
+  };
+  if (market) result.market = market;
+  return result;
+}

@@ -1,0 +1,112 @@
+/**
+ * Swap legs valued today: each coupon projected from today's curves and discounted at its payment date on the
+ * (collateral) discount curve (discounting-swap-engine approach, as QuantLib's DiscountingSwapEngine). Flows paid on or
+ * before the as-of date are excluded.
+ *
+ * Floating coupons: N·τ·(F + spread) with F = (P_p(s)/P_p(e) − 1)/τ the simply compounded forward of the projection
+ * curve over the accrual period (s, e) and τ the period's accrual fraction in the leg's day count. An overnight index
+ * compounded in arrears without lookback has exactly this expected rate (Π of daily growth telescopes to
+ * P_p(s)/P_p(e)), so OIS legs use the same formula. No fixing history is held: a period that began before the as-of
+ * date is valued as if fixed at today's forward for a period of the same length starting today.
+ */
+import type { Market, YieldCurve } from '../market/types.js';
+import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
+import { buildSchedule, type Schedule } from '../conventions/schedule.js';
+
+/** Projected cash flows of a leg still to be paid: payment times (years from the as-of date) and amounts. */
+export interface LegFlows {
+  count: number;
+  paymentTimes: Float64Array;
+  amounts: Float64Array;
+  /** For floating legs: accrual start and end times of each flow's period (years); fixed legs repeat the payment time. */
+  accrualStartTimes: Float64Array;
+  accrualEndTimes: Float64Array;
+  /** Accrual fraction of each flow's period in the leg's day count. */
+  accrualFractions: Float64Array;
+}
+
+function allocate(count: number): LegFlows {
+  return {
+    count,
+    paymentTimes: new Float64Array(count),
+    amounts: new Float64Array(count),
+    accrualStartTimes: new Float64Array(count),
+    accrualEndTimes: new Float64Array(count),
+    accrualFractions: new Float64Array(count),
+  };
+}
+
+/** First schedule period paid after the as-of date. */
+function firstLivePeriod(schedule: Schedule, asOf: number): number {
+  let i = 0;
+  while (i < schedule.count && schedule.paymentDate[i]! <= asOf) i++;
+  return i;
+}
+
+/** Fixed coupons N·K·τ still to be paid (no notional). */
+export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, schedule: Schedule = buildSchedule(leg)): LegFlows {
+  const first = firstLivePeriod(schedule, market.asOf);
+  const flows = allocate(schedule.count - first);
+  for (let i = first, k = 0; i < schedule.count; i++, k++) {
+    const tau = schedule.accrualFraction[i]!;
+    flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
+    flows.accrualStartTimes[k] = market.time(schedule.accrualStart[i]!);
+    flows.accrualEndTimes[k] = market.time(schedule.accrualEnd[i]!);
+    flows.accrualFractions[k] = tau;
+    flows.amounts[k] = leg.notional * leg.fixedRate * tau;
+  }
+  return flows;
+}
+
+/** Floating coupons N·τ·(F + spread) still to be paid (no notional), F from today's projection curve. */
+export function floatLegFlows(
+  leg: FloatLeg,
+  market: Pick<Market, 'asOf' | 'time'>,
+  projection: YieldCurve,
+  schedule: Schedule = buildSchedule(leg),
+): LegFlows {
+  const first = firstLivePeriod(schedule, market.asOf);
+  const flows = allocate(schedule.count - first);
+  const spread = leg.spreadBp / 1e4;
+  for (let i = first, k = 0; i < schedule.count; i++, k++) {
+    const tau = schedule.accrualFraction[i]!;
+    const start = market.time(schedule.accrualStart[i]!);
+    const end = market.time(schedule.accrualEnd[i]!);
+    // A period already running: today's forward over the same length (no fixing history, see the module comment).
+    const forward = start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau);
+    flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
+    flows.accrualStartTimes[k] = start;
+    flows.accrualEndTimes[k] = end;
+    flows.accrualFractions[k] = tau;
+    flows.amounts[k] = leg.notional * (forward + spread) * tau;
+  }
+  return flows;
+}
+
+/** Σ amount·P(t_pay): the present value of projected flows. */
+export function flowsPv(flows: LegFlows, discount: YieldCurve): number {
+  let pv = 0;
+  for (let k = 0; k < flows.count; k++) pv += flows.amounts[k]! * discount.discount(flows.paymentTimes[k]!);
+  return pv;
+}
+
+/** PV today of the fixed coupons still to be paid, as received (no notional). */
+export function fixedLegPv(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, discount: YieldCurve): number {
+  return flowsPv(fixedLegFlows(leg, market), discount);
+}
+
+/** PV today of the floating coupons still to be paid, as received (no notional). */
+export function floatLegPv(leg: FloatLeg, market: Pick<Market, 'asOf' | 'time'>, projection: YieldCurve, discount: YieldCurve): number {
+  return flowsPv(floatLegFlows(leg, market, projection), discount);
+}
+
+/** Fixed-leg annuity Σ N·τ·P(t_pay) over the periods still to be paid: the PV of one unit of fixed rate. */
+export function fixedLegAnnuity(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, discount: YieldCurve): number {
+  const flows = fixedLegFlows({ ...leg, fixedRate: 1 }, market);
+  return flowsPv(flows, discount);
+}
+
+/** Coupons of either kind of leg; floating legs take their projection curve from the market. */
+export function legFlows(leg: SwapLeg, market: Market): LegFlows {
+  return leg.kind === 'fixed' ? fixedLegFlows(leg, market) : floatLegFlows(leg, market, market.projectionCurve(leg.floatIndex));
+}

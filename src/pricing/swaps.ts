@@ -1,0 +1,69 @@
+/**
+ * Interest rate swaps (IRS, OIS) and cross-currency swaps valued today from the bank's side, leg by leg (legs.ts).
+ */
+import type { Market, YieldCurve } from '../market/types.js';
+import type { CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap, SwapLeg } from '../products/types.js';
+import { buildSchedule } from '../conventions/schedule.js';
+import { discountCurveFor, unsupported } from './curves.js';
+import { fixedLegFlows, floatLegFlows, flowsPv } from './legs.js';
+
+/** The projection curve of a floating leg, or a clear error naming the trade and the missing index. */
+export function projectionFor(tradeId: string, leg: FloatLeg, market: Market): YieldCurve {
+  if (!market.hasProjectionCurve(leg.floatIndex)) {
+    throw new Error(`trade ${tradeId}: the market has no projection curve ${leg.floatIndex} (curves.projection) for its floating leg`);
+  }
+  return market.projectionCurve(leg.floatIndex);
+}
+
+/** PV today of a leg's coupons as received, in the leg's currency, discounted on `discount`. */
+export function legCouponsPv(tradeId: string, leg: SwapLeg, market: Market, discount: YieldCurve): number {
+  if (leg.kind === 'fixed') return flowsPv(fixedLegFlows(leg, market), discount);
+  return flowsPv(floatLegFlows(leg, market, projectionFor(tradeId, leg, market)), discount);
+}
+
+/** NPV in the swap currency: pay (payer swap) = floating leg − fixed leg; receive = the opposite. */
+export function priceInterestRateSwap(trade: InterestRateSwap, market: Market, collateralCurrency?: Currency): number {
+  if (trade.fixedLeg.currency !== trade.floatLeg.currency) {
+    throw unsupported(trade.tradeId, `an ${trade.product} with legs in ${trade.fixedLeg.currency} and ${trade.floatLeg.currency} (use XCCY)`);
+  }
+  const discount = discountCurveFor(market, trade.fixedLeg.currency, collateralCurrency);
+  const fixed = legCouponsPv(trade.tradeId, trade.fixedLeg, market, discount);
+  const float = legCouponsPv(trade.tradeId, trade.floatLeg, market, discount);
+  return (trade.direction === 'pay' ? 1 : -1) * (float - fixed);
+}
+
+/**
+ * PV today of a cross-currency leg as received, in its own currency: coupons, plus the final notional received at
+ * the last payment date, minus the initial notional paid at the (adjusted) start date, each exchange only while still
+ * to come (after the as-of date).
+ */
+export function xccyLegPv(
+  tradeId: string,
+  leg: SwapLeg,
+  market: Market,
+  discount: YieldCurve,
+  initialExchange: boolean,
+  finalExchange: boolean,
+): number {
+  let pv = legCouponsPv(tradeId, leg, market, discount);
+  const schedule = buildSchedule(leg);
+  if (schedule.count === 0) return pv;
+  const startDate = schedule.accrualStart[0]!;
+  const endDate = schedule.paymentDate[schedule.count - 1]!;
+  if (initialExchange && startDate > market.asOf) pv -= leg.notional * discount.discount(market.time(startDate));
+  if (finalExchange && endDate > market.asOf) pv += leg.notional * discount.discount(market.time(endDate));
+  return pv;
+}
+
+/**
+ * Cross-currency swap NPV in the leg-2 currency: pay = pay leg 1, receive leg 2, so NPV = PV₂ − S·PV₁ with S the spot
+ * in leg-2 currency per leg-1 currency (a PV converts at spot). Each leg discounts on its own currency's curve
+ * (collateralised in `collateralCurrency` when given).
+ */
+export function priceCrossCurrencySwap(trade: CrossCurrencySwap, market: Market, collateralCurrency?: Currency): number {
+  const ccy1 = trade.leg1.currency;
+  const ccy2 = trade.leg2.currency;
+  const pv1 = xccyLegPv(trade.tradeId, trade.leg1, market, discountCurveFor(market, ccy1, collateralCurrency), trade.initialExchange, trade.finalExchange);
+  const pv2 = xccyLegPv(trade.tradeId, trade.leg2, market, discountCurveFor(market, ccy2, collateralCurrency), trade.initialExchange, trade.finalExchange);
+  return (trade.direction === 'pay' ? 1 : -1) * (pv2 - pv1 * market.fxSpot(ccy1, ccy2));
+}

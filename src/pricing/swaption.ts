@@ -1,0 +1,133 @@
+/**
+ * European swaptions valued today, in the swap currency. With a swaption vol surface for the currency: the market
+ * formula on the forward swap rate F = PV(floating leg)/A, A = Σ N·τ·P(t_pay) the fixed-leg annuity, with Bachelier
+ * (normal vols) or shifted Black-76 (lognormal vols) at the surface's vol for expiry × tenor (swaptionVol.ts).
+ * Without a surface: Hull-White by Jamshidian's decomposition (hullWhite.ts). Neither: an error.
+ *
+ * Settlement:
+ * - physical: value = A·Option(F, K).
+ * - cash (par-yield convention, ISDA 2006 Definitions §18.2 "Cash Price"/"Par Yield Curve - Unadjusted", as quoted
+ *   for EUR and GBP): the payoff at the underlying's start date t_s is N·A_cash(S)·(S − K)⁺ with the annuity
+ *   A_cash(S) = Σ_{i=1..n} (1/m)/(1 + S/m)^i (m fixed payments a year, n fixed periods). Valued by the market formula
+ *   N·P(t_s)·A_cash(F)·Option(F, K) (Mercurio, "Cash-settled swaptions and no-arbitrage", Risk 2008). Cash settlement
+ *   under Hull-White without a surface is not supported.
+ */
+import type { HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
+import type { Currency, Swaption } from '../products/types.js';
+import { FREQUENCY_MONTHS } from '../conventions/dates.js';
+import { bachelier, black76 } from './black.js';
+import { discountCurveFor, unsupported } from './curves.js';
+import { jamshidianSwaption } from './hullWhite.js';
+import { fixedLegFlows, floatLegFlows, flowsPv, type LegFlows } from './legs.js';
+import { projectionFor } from './swaps.js';
+import { swaptionVolatility } from './swaptionVol.js';
+
+/** Underlying tenor in years for the vol surface: start to maturity in whole months (ACT/365.25 rounded). */
+export function swaptionTenorYears(trade: Swaption): number {
+  return Math.round(((trade.fixedLeg.maturityDate - trade.fixedLeg.startDate) / 365.25) * 12) / 12;
+}
+
+/** Par-yield cash annuity Σ_{i=1..n} (1/m)/(1 + S/m)^i. */
+export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, periods: number): number {
+  const growth = 1 + swapRate / paymentsPerYear;
+  let annuity = 0;
+  let factor = 1;
+  for (let i = 1; i <= periods; i++) {
+    factor /= growth;
+    annuity += factor / paymentsPerYear;
+  }
+  return annuity;
+}
+
+/** Undiscounted option on the forward swap rate per unit annuity from the market surface. */
+export function swaptionOnRate(optionType: 'payer' | 'receiver', surface: SwaptionVolSurface, forward: number, strike: number, expiryYears: number, tenorYears: number, tradeId: string): number {
+  const callPut = optionType === 'payer' ? 'call' : 'put';
+  const vol = swaptionVolatility(surface, expiryYears, tenorYears);
+  if (surface.type === 'normal') return bachelier(callPut, forward, strike, vol, expiryYears);
+  if (!(forward + surface.shift > 0) || !(strike + surface.shift > 0)) {
+    throw new Error(
+      `trade ${tradeId}: shifted Black needs forward + shift and strike + shift > 0 (forward ${forward}, strike ${strike}, shift ${surface.shift} for ${surface.currency})`,
+    );
+  }
+  return black76(callPut, forward + surface.shift, strike + surface.shift, vol, expiryYears);
+}
+
+/**
+ * The payer swap at expiry T as zero-bond cash flows for Jamshidian: each floating period contributes
+ * +N·P(T,s) − N·P(T,e) plus a deterministic basis flow d at its payment date, chosen so that today's value equals
+ * the projected coupon's PV (d = [coupon·P(0,p) − N(P(0,s) − P(0,e))]/P(0,p): zero for a single-curve leg paying at
+ * period end without spread); each fixed coupon is paid (negative).
+ */
+export function hullWhiteSwapFlows(
+  floatNotional: number,
+  floatFlows: LegFlows,
+  fixedFlows: LegFlows,
+  discount: YieldCurve,
+): { times: Float64Array; amounts: Float64Array } {
+  const n = 3 * floatFlows.count + fixedFlows.count;
+  const times = new Float64Array(n);
+  const amounts = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < floatFlows.count; i++) {
+    const s = floatFlows.accrualStartTimes[i]!;
+    const e = floatFlows.accrualEndTimes[i]!;
+    const p = floatFlows.paymentTimes[i]!;
+    const pS = discount.discount(s);
+    const pE = discount.discount(e);
+    const pP = discount.discount(p);
+    times[k] = s;
+    amounts[k++] = floatNotional;
+    times[k] = e;
+    amounts[k++] = -floatNotional;
+    times[k] = p;
+    amounts[k++] = (floatFlows.amounts[i]! * pP - floatNotional * (pS - pE)) / pP;
+  }
+  for (let j = 0; j < fixedFlows.count; j++) {
+    times[k] = fixedFlows.paymentTimes[j]!;
+    amounts[k++] = -fixedFlows.amounts[j]!;
+  }
+  return { times, amounts };
+}
+
+export function priceSwaption(trade: Swaption, market: Market, collateralCurrency?: Currency): number {
+  const { fixedLeg, floatLeg, tradeId } = trade;
+  const ccy = fixedLeg.currency;
+  if (floatLeg.currency !== ccy) throw unsupported(tradeId, `a swaption on legs in ${ccy} and ${floatLeg.currency}`);
+  if (trade.expiryDate < market.asOf) {
+    throw unsupported(tradeId, 'a swaption that expired before the as-of date (its exercise is not in the trade data)');
+  }
+  if (Math.min(fixedLeg.startDate, floatLeg.startDate) < trade.expiryDate) {
+    throw unsupported(tradeId, 'a swaption whose underlying swap starts before the expiry date');
+  }
+  const discount = discountCurveFor(market, ccy, collateralCurrency);
+  const fixedFlows = fixedLegFlows(fixedLeg, market);
+  const floatFlows = floatLegFlows(floatLeg, market, projectionFor(tradeId, floatLeg, market));
+  const sign = trade.direction === 'buy' ? 1 : -1;
+  const expiryYears = market.time(trade.expiryDate);
+  const surface = market.swaptionVols(ccy);
+  const hullWhite: HullWhiteParams | undefined = market.hullWhite(ccy);
+
+  if (surface !== undefined) {
+    let annuityPerRate = 0; // Σ N·τ·P(t_pay)
+    for (let j = 0; j < fixedFlows.count; j++) {
+      annuityPerRate += fixedLeg.notional * fixedFlows.accrualFractions[j]! * discount.discount(fixedFlows.paymentTimes[j]!);
+    }
+    const forward = flowsPv(floatFlows, discount) / annuityPerRate;
+    const option = swaptionOnRate(trade.optionType, surface, forward, fixedLeg.fixedRate, expiryYears, swaptionTenorYears(trade), tradeId);
+    if (trade.settlement === 'physical') return sign * annuityPerRate * option;
+    const paymentsPerYear = 12 / FREQUENCY_MONTHS[fixedLeg.frequency];
+    const settleYears = fixedFlows.count > 0 ? fixedFlows.accrualStartTimes[0]! : expiryYears;
+    const cashAnnuity = cashSettledAnnuity(forward, paymentsPerYear, fixedFlows.count);
+    return sign * fixedLeg.notional * discount.discount(settleYears) * cashAnnuity * option;
+  }
+  if (hullWhite !== undefined) {
+    if (trade.settlement === 'cash') {
+      throw unsupported(tradeId, `a cash-settled swaption priced under Hull-White (give swaption vols for ${ccy} in the market file: rates.${ccy}.swaptionVols)`);
+    }
+    const flows = hullWhiteSwapFlows(floatLeg.notional, floatFlows, fixedFlows, discount);
+    return sign * jamshidianSwaption(trade.optionType, hullWhite, (t) => discount.discount(t), expiryYears, flows.times, flows.amounts);
+  }
+  throw new Error(
+    `trade ${tradeId}: cannot price the ${ccy} swaption: the market has neither swaption vols nor Hull-White parameters for ${ccy} (rates.${ccy} in the market file)`,
+  );
+}

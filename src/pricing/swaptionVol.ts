@@ -1,0 +1,48 @@
+/**
+ * Volatility of a swaption from a market surface (market/types.ts SwaptionVolSurface): bilinear in expiry × tenor
+ * (years), flat beyond the quoted range. The quotes need not fill a grid: a node missing from an expiry's row is
+ * interpolated linearly along tenor within that row (flat beyond the row's own quotes) before the bilinear step.
+ */
+import type { SwaptionVolSurface } from '../market/types.js';
+
+/** Index i with xs[i] <= x < xs[i+1] and the weight of xs[i+1], clamped flat outside [xs[0], xs[last]]. */
+function bracket(xs: readonly number[], x: number): { i: number; w: number } {
+  const last = xs.length - 1;
+  if (last === 0 || x <= xs[0]!) return { i: 0, w: 0 };
+  if (x >= xs[last]!) return { i: last - 1, w: 1 };
+  let i = 0;
+  while (xs[i + 1]! <= x) i++;
+  return { i, w: (x - xs[i]!) / (xs[i + 1]! - xs[i]!) };
+}
+
+function linear(xs: readonly number[], ys: readonly number[], x: number): number {
+  if (xs.length === 1) return ys[0]!;
+  const { i, w } = bracket(xs, x);
+  return ys[i]! + w * (ys[i + 1]! - ys[i]!);
+}
+
+export function swaptionVolatility(surface: SwaptionVolSurface, expiryYears: number, tenorYears: number): number {
+  if (surface.quotes.length === 0) throw new Error(`swaption vol surface of ${surface.currency} has no quotes`);
+  const expiries = [...new Set(surface.quotes.map((q) => q.expiryYears))].sort((a, b) => a - b);
+  const tenors = [...new Set(surface.quotes.map((q) => q.tenorYears))].sort((a, b) => a - b);
+  // Each expiry row evaluated at every grid tenor, from that row's own quotes.
+  const rowAt = (expiry: number, tenor: number): number => {
+    const row = surface.quotes.filter((q) => q.expiryYears === expiry).sort((a, b) => a.tenorYears - b.tenorYears);
+    return linear(
+      row.map((q) => q.tenorYears),
+      row.map((q) => q.vol),
+      tenor,
+    );
+  };
+  const e = bracket(expiries, expiryYears);
+  const t = bracket(tenors, tenorYears);
+  const e0 = expiries[e.i]!;
+  const e1 = expiries[Math.min(e.i + 1, expiries.length - 1)]!;
+  const t0 = tenors[t.i]!;
+  const t1 = tenors[Math.min(t.i + 1, tenors.length - 1)]!;
+  const v00 = rowAt(e0, t0);
+  const v01 = rowAt(e0, t1);
+  const v10 = rowAt(e1, t0);
+  const v11 = rowAt(e1, t1);
+  return (1 - e.w) * ((1 - t.w) * v00 + t.w * v01) + e.w * ((1 - t.w) * v10 + t.w * v11);
+}

@@ -1,0 +1,121 @@
+/**
+ * Reads stress scenario files (docs/scenarios.md): one YAML mapping per file with `name`, `description` and
+ * `shocks`. Every problem is reported with the file, the YAML path, the value found and what was expected, all at
+ * once (XvaInputError).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { IssueCollector, XvaInputError } from '../errors.js';
+import { SHOCK_KEYS, SHOCK_LIMITS, type Scenario, type ScenarioShocks, type ShockKey } from './types.js';
+
+const TOP_KEYS = ['name', 'description', 'shocks'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Parses one scenario's text; issues go to `issues` (file named `file`). Returns undefined when unusable. */
+export function parseScenario(text: string, file: string, issues: IssueCollector): Scenario | undefined {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const line = e.linePos?.[0];
+      issues.add({ file, column: line ? `line ${line.line}` : undefined, value: e.message.split('\n')[0], expected: 'valid YAML' });
+    }
+    return undefined;
+  }
+  if (!isMap(doc.contents)) {
+    const found = doc.contents === null ? undefined : isSeq(doc.contents) ? 'a list' : show(doc.toJS());
+    issues.add({ file, value: found, expected: 'a YAML mapping with name, description and shocks (docs/scenarios.md)' });
+    return undefined;
+  }
+  const root = doc.toJS() as Record<string, unknown>;
+  const before = issues.errorCount;
+  for (const key of Object.keys(root)) {
+    if (!(TOP_KEYS as readonly string[]).includes(key)) issues.add({ file, column: key, value: show(root[key]), expected: `one of the keys ${TOP_KEYS.join(', ')}` });
+  }
+  const name = root.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    issues.add({ file, column: 'name', value: name === undefined || name === null ? undefined : show(name), expected: 'a scenario name of letters, digits, _, . or - (e.g. credit_up_100bp)' });
+  }
+  const description = root.description;
+  if (typeof description !== 'string' || description.trim() === '') {
+    issues.add({ file, column: 'description', value: description === undefined || description === null ? undefined : show(description), expected: 'a sentence saying what the scenario moves' });
+  }
+  const shocks: ScenarioShocks = {};
+  const shockNode = doc.get('shocks');
+  if (!isMap(shockNode)) {
+    issues.add({ file, column: 'shocks', value: root.shocks === undefined || root.shocks === null ? undefined : show(root.shocks), expected: `a mapping of at least one of ${SHOCK_KEYS.join(', ')}` });
+  } else {
+    const raw = root.shocks as Record<string, unknown>;
+    const keys = Object.keys(raw);
+    if (keys.length === 0) issues.add({ file, column: 'shocks', value: '{}', expected: `at least one of ${SHOCK_KEYS.join(', ')}` });
+    for (const key of keys) {
+      const where = `shocks.${key}`;
+      if (!(SHOCK_KEYS as readonly string[]).includes(key)) {
+        issues.add({ file, column: where, value: show(raw[key]), expected: `one of the shocks ${SHOCK_KEYS.join(', ')}` });
+        continue;
+      }
+      const limits = SHOCK_LIMITS[key as ShockKey];
+      const node = shockNode.get(key, true);
+      const value = raw[key];
+      // A number written as a number: quoted "100" is text, not a shock size.
+      if (!isScalar(node) || typeof value !== 'number' || !Number.isFinite(value)) {
+        issues.add({ file, column: where, value: value === null || value === undefined ? undefined : show(value), expected: limits.expected });
+      } else if (value < limits.min || value > limits.max) {
+        issues.add({ file, column: where, value: show(value), expected: limits.expected });
+      } else {
+        shocks[key as ShockKey] = value;
+      }
+    }
+  }
+  if (issues.errorCount > before) return undefined;
+  return { name: name as string, description: (description as string).trim(), shocks, file };
+}
+
+/** Loads one scenario file; throws XvaInputError naming every problem. */
+export function loadScenario(file: string): Scenario {
+  const issues = new IssueCollector();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new XvaInputError([{ file, value: code === 'ENOENT' ? 'not found' : (error as Error).message, expected: 'a readable scenario YAML file (docs/scenarios.md)' }]);
+  }
+  const scenario = parseScenario(text, file, issues);
+  issues.throwIfAny();
+  return scenario!;
+}
+
+/** Loads every `*.yaml` / `*.yml` in a folder, sorted by file name; names must be unique across the folder. */
+export function loadScenarioDir(dir: string): Scenario[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new XvaInputError([{ file: dir, value: code === 'ENOENT' ? 'not found' : (error as Error).message, expected: 'a folder of scenario YAML files' }]);
+  }
+  if (entries.length === 0) throw new XvaInputError([{ file: dir, value: 'no .yaml files', expected: 'at least one scenario file (docs/scenarios.md)' }]);
+  const issues = new IssueCollector();
+  const scenarios: Scenario[] = [];
+  const firstFile = new Map<string, string>();
+  for (const entry of entries) {
+    const file = path.join(dir, entry);
+    const scenario = parseScenario(readFileSync(file, 'utf8'), file, issues);
+    if (!scenario) continue;
+    const earlier = firstFile.get(scenario.name);
+    if (earlier !== undefined) {
+      issues.add({ file, column: 'name', value: scenario.name, expected: `a name not already used (also in ${path.basename(earlier)})` });
+      continue;
+    }
+    firstFile.set(scenario.name, file);
+    scenarios.push(scenario);
+  }
+  issues.throwIfAny();
+  return scenarios;
+}

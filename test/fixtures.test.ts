@@ -1,0 +1,391 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { fromYmd, parseIsoDate } from '../src/conventions/dates.js';
+import { generateBook, type GeneratedBook } from '../src/fixtures/book.js';
+import { Rng } from '../src/fixtures/random.js';
+import { columnValues, rowCount, type BookTable } from '../src/fixtures/table.js';
+import { writeBook } from '../src/fixtures/write.js';
+import { priceTrade } from '../src/pricing/index.js';
+import { validateInputs } from '../src/portfolio/validateInputs.js';
+
+const AS_OF = fromYmd(2026, 6, 30);
+const DAYS_PER_YEAR = 365.25;
+
+function tmpDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `xva-fixtures-${label}-`));
+}
+
+function col<T = unknown>(table: BookTable, name: string): T[] {
+  return columnValues(table, name) as T[];
+}
+
+/**
+ * Smallest eigenvalue of a symmetric matrix by the cyclic Jacobi method (Golub & Van Loan, Matrix Computations,
+ * §8.5): rotations zero the off-diagonal entries one by one until they vanish; the diagonal is then the spectrum.
+ */
+function jacobiEigenvalues(input: number[][]): number[] {
+  const n = input.length;
+  const a = input.map((row) => [...row]);
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p]![q]!;
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q]![q]! - a[p]![p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k]![p]!;
+          const akq = a[k]![q]!;
+          a[k]![p] = c * akp - s * akq;
+          a[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p]![k]!;
+          const aqk = a[q]![k]!;
+          a[p]![k] = c * apk - s * aqk;
+          a[q]![k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  return a.map((row, i) => row[i]!).sort((x, y) => x - y);
+}
+
+describe('seeded generator (xoshiro128** via splitmix32)', () => {
+  it('is reproducible and its uniforms have the moments of U(0,1)', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const xs = Array.from({ length: 200_000 }, () => a.uniform());
+    expect(Array.from({ length: 5 }, () => b.uniform())).toEqual(xs.slice(0, 5));
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+    // Mean 1/2 and variance 1/12; with 200,000 draws the standard errors are 6.5e-4 and 1.9e-4: 5 sigma bounds.
+    expect(Math.abs(mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / xs.length));
+    expect(Math.abs(variance - 1 / 12)).toBeLessThan(1e-3);
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+  });
+
+  it('draws normals with mean 0 and variance 1 (Box-Muller)', () => {
+    const rng = new Rng(7);
+    const n = 200_000;
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = rng.normal();
+      s1 += z;
+      s2 += z * z;
+    }
+    // Standard errors: 1/sqrt(n) = 2.2e-3 for the mean, sqrt(2/n) = 3.2e-3 for the variance; 5 sigma bounds.
+    expect(Math.abs(s1 / n)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+  });
+});
+
+describe('jacobiEigenvalues (the test helper) against closed forms', () => {
+  it('finds 1 and 3 for [[2,1],[1,2]] and 1 - rho, 1 + 2 rho for a 3x3 equicorrelation', () => {
+    const two = jacobiEigenvalues([[2, 1], [1, 2]]);
+    expect(two[0]).toBeCloseTo(1, 12);
+    expect(two[1]).toBeCloseTo(3, 12);
+    const rho = 0.3;
+    const three = jacobiEigenvalues([[1, rho, rho], [rho, 1, rho], [rho, rho, 1]]);
+    expect(three[0]).toBeCloseTo(1 - rho, 12);
+    expect(three[1]).toBeCloseTo(1 - rho, 12);
+    expect(three[2]).toBeCloseTo(1 + 2 * rho, 12);
+  });
+});
+
+describe('xva fixtures: determinism', () => {
+  it('writes byte-identical files for the same seed and different files for another seed', () => {
+    const dirA = tmpDir('a');
+    const dirB = tmpDir('b');
+    const dirC = tmpDir('c');
+    const filesA = writeBook(generateBook('demo', 42), dirA, 'parquet');
+    writeBook(generateBook('demo', 42), dirB, 'parquet');
+    writeBook(generateBook('demo', 43), dirC, 'parquet');
+    expect(filesA.map((f) => path.basename(f)).sort()).toEqual(
+      ['collateral.parquet', 'counterparties.parquet', 'eligible_collateral.parquet', 'market.yaml', 'netting_sets.parquet', 'trades.parquet'],
+    );
+    for (const file of filesA) {
+      const name = path.basename(file);
+      expect(Buffer.compare(fs.readFileSync(file), fs.readFileSync(path.join(dirB, name))), name).toBe(0);
+    }
+    for (const name of ['trades.parquet', 'counterparties.parquet', 'netting_sets.parquet', 'market.yaml']) {
+      expect(Buffer.compare(fs.readFileSync(path.join(dirA, name)), fs.readFileSync(path.join(dirC, name))), name).not.toBe(0);
+    }
+  });
+
+  it('writes the same CSV twice and the CSV holds the same rows as the tables', () => {
+    const dirA = tmpDir('csv-a');
+    const dirB = tmpDir('csv-b');
+    const book = generateBook('demo', 5);
+    writeBook(book, dirA, 'csv');
+    writeBook(generateBook('demo', 5), dirB, 'csv');
+    for (const name of fs.readdirSync(dirA)) {
+      expect(fs.readFileSync(path.join(dirA, name), 'utf8'), name).toBe(fs.readFileSync(path.join(dirB, name), 'utf8'));
+    }
+    const lines = fs.readFileSync(path.join(dirA, 'trades.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(lines.length).toBe(1 + rowCount(book.tables.trades));
+  });
+
+  it('fixtures/demo in the repository is what `xva fixtures --preset demo --seed 42` writes', () => {
+    const dir = tmpDir('repo-demo');
+    writeBook(generateBook('demo', 42), dir, 'parquet');
+    const committed = path.join(__dirname, '..', 'fixtures', 'demo');
+    let total = 0;
+    for (const name of fs.readdirSync(dir)) {
+      const bytes = fs.readFileSync(path.join(committed, name));
+      total += bytes.length;
+      expect(Buffer.compare(bytes, fs.readFileSync(path.join(dir, name))), `${name} is stale: regenerate fixtures/demo`).toBe(0);
+    }
+    expect(total).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+describe('xva fixtures --preset utb-20k: composition', () => {
+  let book: GeneratedBook;
+  let market: any;
+  beforeAll(() => {
+    book = generateBook('utb-20k', 42);
+    market = parseYaml(book.marketYaml);
+  });
+
+  it('has the product mix by count within 1.5 percentage points of the targets', () => {
+    const products = col<string>(book.tables.trades, 'product');
+    expect(products.length).toBe(20_000);
+    const share = (...ps: string[]) => products.filter((p) => ps.includes(p)).length / products.length;
+    const targets: [string[], number][] = [
+      [['IRS', 'OIS'], 0.55], [['FXFWD', 'FXSWAP'], 0.15], [['XCCY'], 0.08], [['SWAPTION'], 0.07], [['FXOPT'], 0.05],
+      [['EQFWD', 'EQOPT'], 0.05], [['CDS'], 0.05],
+    ];
+    for (const [ps, target] of targets) expect(Math.abs(share(...ps) - target), ps.join('+')).toBeLessThanOrEqual(0.015);
+    expect(share('OIS')).toBeGreaterThan(0.05); // "some OIS" among the 55%
+    for (const p of ['EQFWD', 'EQOPT']) expect(share(p)).toBeGreaterThan(0);
+  });
+
+  it('has 1,000 counterparties, 1,150-1,250 netting sets and 65-75% of netting sets under a CSA', () => {
+    expect(rowCount(book.tables.counterparties)).toBe(1000);
+    const sets = rowCount(book.tables.netting_sets);
+    expect(sets).toBeGreaterThanOrEqual(1150);
+    expect(sets).toBeLessThanOrEqual(1250);
+    const csaShare = col<boolean>(book.tables.netting_sets, 'csa').filter(Boolean).length / sets;
+    expect(csaShare).toBeGreaterThanOrEqual(0.65);
+    expect(csaShare).toBeLessThanOrEqual(0.75);
+  });
+
+  it('has a median notional within 20% of 25m USD equivalent, converted at the market file spots', () => {
+    const spots = market.fx.spots as Record<string, number>;
+    const usdPer = (c: string): number => (c === 'USD' ? 1 : spots[`${c}USD`] ?? 1 / spots[`USD${c}`]!);
+    const notionals = col<number | null>(book.tables.trades, 'notional');
+    const currencies = col<string>(book.tables.trades, 'currency');
+    const usd = notionals.flatMap((n, i) => (n === null ? [] : [n * usdPer(currencies[i]!)])).sort((a, b) => a - b);
+    const median = usd[usd.length >> 1]!;
+    expect(Math.abs(median / 25e6 - 1)).toBeLessThanOrEqual(0.2);
+    expect(usd[0]).toBeGreaterThan(0);
+  });
+
+  it('has swap, XCCY and CDS tenors within 1-30Y, everything alive after the as-of date and ending within 30Y', () => {
+    const products = col<string>(book.tables.trades, 'product');
+    const start = col<number | null>(book.tables.trades, 'start_date');
+    const maturity = col<number | null>(book.tables.trades, 'maturity_date');
+    const expiry = col<number | null>(book.tables.trades, 'expiry_date');
+    let seasoned = 0;
+    let forward = 0;
+    let longTenor = 0;
+    for (let i = 0; i < products.length; i++) {
+      const p = products[i]!;
+      const end = maturity[i] ?? expiry[i]!;
+      expect(end, `trade ${i}`).toBeGreaterThan(AS_OF);
+      expect(end, `trade ${i}`).toBeLessThanOrEqual(AS_OF + Math.ceil(30 * DAYS_PER_YEAR) + 10);
+      if (p === 'IRS' || p === 'OIS' || p === 'XCCY' || p === 'CDS') {
+        // CDS roll to the next IMM date: up to 3 months beyond the tenor.
+        const tenorYears = (maturity[i]! - start[i]!) / DAYS_PER_YEAR;
+        expect(tenorYears, `trade ${i}`).toBeGreaterThanOrEqual(1 - 3 / 365);
+        expect(tenorYears, `trade ${i}`).toBeLessThanOrEqual(30 + 0.26);
+        if (start[i]! < AS_OF) seasoned++;
+        else if (start[i]! > AS_OF + 7) forward++;
+        if (tenorYears > 10.5) longTenor++;
+      }
+    }
+    const swaps = products.filter((p) => p === 'IRS' || p === 'OIS' || p === 'XCCY' || p === 'CDS').length;
+    expect(seasoned / swaps).toBeGreaterThan(0.7); // mostly seasoned
+    expect(forward).toBeGreaterThan(0); // some forward-starting
+    expect(longTenor / swaps).toBeLessThan(0.25); // skewed short
+  });
+
+  it('has unique ids, and every trade sits in an existing netting set of its own counterparty', () => {
+    const tradeIds = col<string>(book.tables.trades, 'trade_id');
+    expect(new Set(tradeIds).size).toBe(tradeIds.length);
+    const cpIds = col<string>(book.tables.counterparties, 'counterparty_id');
+    expect(new Set(cpIds).size).toBe(cpIds.length);
+    const nsIds = col<string>(book.tables.netting_sets, 'netting_set_id');
+    expect(new Set(nsIds).size).toBe(nsIds.length);
+    const nsOwner = new Map(nsIds.map((id, i) => [id, col<string>(book.tables.netting_sets, 'counterparty_id')[i]!]));
+    for (const owner of nsOwner.values()) expect(cpIds).toContain(owner);
+    const tradeCp = col<string>(book.tables.trades, 'counterparty_id');
+    const used = new Set<string>();
+    col<string>(book.tables.trades, 'netting_set_id').forEach((ns, i) => {
+      expect(nsOwner.has(ns), ns).toBe(true);
+      expect(nsOwner.get(ns), tradeIds[i]).toBe(tradeCp[i]);
+      used.add(ns);
+    });
+    expect(used.size).toBe(nsIds.length); // no empty netting set
+  });
+
+  it('sets CSA terms by the rules: cleared with CCPs at 5 days, bilateral CSAs at 10 or 20 days (+ N - 1 for N-day margining)', () => {
+    const t = book.tables.netting_sets;
+    const csa = col<boolean>(t, 'csa');
+    const cleared = col<boolean>(t, 'cleared');
+    const ccp = col<string | null>(t, 'ccp');
+    const mpor = col<number | null>(t, 'margin_period_of_risk_days');
+    const freq = col<number | null>(t, 'margin_frequency_days');
+    const threshold = col<number | null>(t, 'threshold_cpty');
+    const mta = col<number | null>(t, 'mta_cpty');
+    const imModel = col<string>(t, 'im_model');
+    const ccys = col<string>(t, 'collateral_currency');
+    const usdPer: Record<string, number> = { USD: 1, EUR: 1.085, GBP: 1.27, JPY: 1 / 152.3, CHF: 1 / 0.885 };
+    const ccpCounterparties = new Map(
+      col<string>(book.tables.counterparties, 'counterparty_id').map((id, i) => [id, col<boolean>(book.tables.counterparties, 'qccp')[i]!]),
+    );
+    let twenty = 0;
+    for (let i = 0; i < csa.length; i++) {
+      if (cleared[i]) {
+        expect(['LCH', 'CME', 'EUREX']).toContain(ccp[i]);
+        expect(csa[i]).toBe(true);
+        expect(mpor[i]).toBe(5);
+        expect(ccpCounterparties.get(col<string>(t, 'counterparty_id')[i]!)).toBe(true);
+      } else if (csa[i]) {
+        expect(mpor[i]! - (freq[i]! - 1)).toSatisfy((m: number) => m === 10 || m === 20);
+        if (mpor[i]! - (freq[i]! - 1) === 20) twenty++;
+        // thresholds 0-50m and MTAs 0-1m in USD equivalent (2 significant figures of rounding: 5% slack)
+        expect(threshold[i]! * usdPer[ccys[i]!]!).toBeLessThanOrEqual(50e6 * 1.05);
+        expect(mta[i]! * usdPer[ccys[i]!]!).toBeLessThanOrEqual(1e6 * 1.05);
+      } else {
+        expect(mpor[i]).toBeNull();
+        expect(imModel[i]).toBe('none');
+      }
+    }
+    expect(twenty).toBeGreaterThan(0);
+    expect(imModel.filter((m) => m === 'simm').length).toBeGreaterThan(imModel.filter((m) => m === 'schedule').length);
+    expect(imModel.filter((m) => m === 'schedule').length).toBeGreaterThan(0);
+    expect(new Set(threshold.filter((x) => x !== null)).size).toBeGreaterThan(5); // varied thresholds
+    const eligibleSets = new Set(col<string>(book.tables.eligible_collateral, 'netting_set_id'));
+    col<string>(t, 'netting_set_id').forEach((id, i) => expect(eligibleSets.has(id), id).toBe(csa[i]));
+  });
+
+  it('has a correlation matrix that is symmetric, unit-diagonal and positive definite (Jacobi smallest eigenvalue > 0)', () => {
+    const factors = market.correlation.factors as string[];
+    const matrix = market.correlation.matrix as number[][];
+    expect(factors).toEqual(expect.arrayContaining(['IR:USD', 'IR:EUR', 'IR:GBP', 'IR:JPY', 'IR:CHF', 'FX:EURUSD', 'FX:GBPUSD', 'FX:JPYUSD', 'FX:CHFUSD']));
+    expect(factors.filter((f) => f.startsWith('EQ:')).length).toBe(Object.keys(market.equities).length);
+    expect(matrix.length).toBe(factors.length);
+    for (let i = 0; i < matrix.length; i++) {
+      expect(matrix[i]![i]).toBe(1);
+      for (let j = 0; j < matrix.length; j++) {
+        expect(matrix[i]![j]).toBe(matrix[j]![i]);
+        expect(Math.abs(matrix[i]![j]!)).toBeLessThanOrEqual(1);
+      }
+    }
+    // By construction (loadings with |l|^2 <= 0.9) the smallest eigenvalue is >= 0.1 before rounding to 4 decimals,
+    // which moves it by at most n * 5e-5 (Weyl's inequality).
+    const eigen = jacobiEigenvalues(matrix);
+    expect(eigen[0]).toBeGreaterThan(0.1 - factors.length * 5e-5);
+    // The trace is preserved by the rotations: the eigenvalues sum to n.
+    expect(eigen.reduce((s, x) => s + x, 0)).toBeCloseTo(factors.length, 9);
+  });
+
+  it('uses only float indices, equities, CDS names, proxies and currencies that the market file has', () => {
+    const trades = book.tables.trades;
+    const projection = new Set(Object.keys(market.curves.projection));
+    for (const name of ['float_index', 'float_index2']) {
+      for (const idx of col<string | null>(trades, name)) if (idx !== null) expect(projection.has(idx), idx).toBe(true);
+    }
+    expect([...projection].sort()).toEqual(
+      ['CHF-SARON', 'EUR-ESTR', 'EUR-EURIBOR-3M', 'EUR-EURIBOR-6M', 'GBP-SONIA', 'JPY-TONA', 'USD-SOFR'],
+    );
+    const used = new Set(col<string | null>(trades, 'float_index'));
+    for (const idx of projection) expect(used.has(idx), `${idx} traded`).toBe(true);
+    for (const u of col<string | null>(trades, 'underlying')) if (u !== null) expect(market.equities[u], u).toBeDefined();
+    expect(Object.keys(market.equities).length).toBeGreaterThanOrEqual(6);
+    const names = market.credit.names as Record<string, unknown>;
+    const refs = new Set(col<string | null>(trades, 'reference_entity').filter((x): x is string => x !== null));
+    for (const r of refs) expect(names[r], r).toBeDefined();
+    expect(refs.size).toBeGreaterThanOrEqual(25);
+    const cp = book.tables.counterparties;
+    const sectors = col<string>(cp, 'sector');
+    const ratings = col<string>(cp, 'rating');
+    const proxies = market.credit.proxies as { sector: string; rating: string; region?: string }[];
+    let ownCurves = 0;
+    col<string | null>(cp, 'cds_curve').forEach((curve, i) => {
+      if (curve !== null) {
+        ownCurves++;
+        expect(names[curve], curve).toBeDefined();
+      } else {
+        expect(proxies.some((p) => p.sector === sectors[i] && p.rating === ratings[i] && p.region === undefined), `${sectors[i]} ${ratings[i]}`).toBe(true);
+      }
+    });
+    expect(ownCurves).toBeGreaterThan(0);
+    expect(ownCurves).toBeLessThan(rowCount(cp) / 2);
+    expect(proxies.some((p) => p.region !== undefined)).toBe(true);
+    const currencies = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF']);
+    expect(new Set(Object.keys(market.curves.discount))).toEqual(currencies);
+    for (const c of [...col<string | null>(trades, 'currency'), ...col<string | null>(trades, 'currency2')]) if (c !== null) expect(currencies.has(c)).toBe(true);
+    for (const c of currencies) {
+      expect(market.rates[c].hullWhite.meanReversion).toBeGreaterThan(0);
+      expect(market.funding[c].borrowSpreadBp).toBeGreaterThan(market.funding[c].lendSpreadBp);
+    }
+    expect(parseIsoDate(String(market.asOf))).toBe(AS_OF);
+  });
+
+  it('spreads ratings, sectors and regions like a dealer client base', () => {
+    const cp = book.tables.counterparties;
+    const sectors = col<string>(cp, 'sector');
+    const ratings = col<string>(cp, 'rating');
+    const share = (xs: string[], pred: (x: string) => boolean) => xs.filter(pred).length / xs.length;
+    expect(share(sectors, (s) => s === 'financial')).toBeGreaterThan(0.35);
+    expect(share(sectors, (s) => s === 'sovereign')).toBeGreaterThan(0.01);
+    expect(share(sectors, (s) => s === 'sovereign')).toBeLessThan(0.08);
+    expect(share(ratings, (r) => ['AAA', 'AA', 'A', 'BBB'].includes(r))).toBeGreaterThan(0.6);
+    expect(share(ratings, (r) => ['BB', 'B', 'CCC', 'NR'].includes(r))).toBeGreaterThan(0.15);
+    expect(new Set(col<string>(cp, 'region')).size).toBe(7);
+  });
+});
+
+describe('generated books validate and price at market (validateInputs, the loader and pricers of src/)', () => {
+  it.each([['demo' as const], ['utb-20k' as const]])('%s validates with zero errors', async (preset) => {
+    const dir = tmpDir(preset);
+    writeBook(generateBook(preset, 42), dir, 'parquet');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    expect(result.truncated).toBe(0);
+    expect(result.ok).toBe(true);
+    expect(result.summary.tradeCount).toBe(preset === 'demo' ? 1000 : 20_000);
+    expect(result.summary.mtm?.failedTrades).toBe(0);
+  }, 120_000);
+
+  it('strikes spot- and forward-starting swaps at the par rate of the market file (|NPV| < 25bp x notional x years)', async () => {
+    // The generator strikes new swaps at its own forward par rate plus N(0, 5bp); the independent multi-curve pricer
+    // on the YAML pillars must agree to within 5 standard deviations (25bp running) of that noise.
+    const dir = tmpDir('at-market');
+    writeBook(generateBook('demo', 42), dir, 'parquet');
+    const result = await validateInputs({ portfolioDir: dir });
+    const market = result.market!;
+    let checked = 0;
+    for (const trade of result.portfolio.trades) {
+      if (trade.product !== 'IRS' && trade.product !== 'OIS') continue;
+      if (trade.fixedLeg.startDate < AS_OF) continue;
+      const years = (trade.fixedLeg.maturityDate - trade.fixedLeg.startDate) / 365;
+      const npv = priceTrade(trade, market).npv;
+      expect(Math.abs(npv) / (trade.fixedLeg.notional * years), trade.tradeId).toBeLessThan(0.0025);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+  }, 60_000);
+});

@@ -1,0 +1,388 @@
+/**
+ * Reading tables. Reference: DuckDB, an independent Parquet writer and reader. DuckDB writes each file with a given
+ * compression / row-group size / page version, then answers the same query itself (`runAndReadAll`); every cell
+ * that readTable returns must equal DuckDB's value after the documented normalisation (DATE/TIMESTAMP → day
+ * serial, DECIMAL → nearest double of DuckDB's own decimal text, BIGINT → number). Exact equality throughout: each
+ * conversion is exact or a single correct rounding, so there is nothing for a tolerance to absorb.
+ */
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
+import { DateDay, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm';
+import { XvaInputError } from '../src/errors.js';
+import { findTableFile, readTable } from '../src/io/read.js';
+import type { Cell, TabularFile } from '../src/io/table.js';
+
+let dir: string;
+let duck: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'xva-io-read-'));
+  duck = await (await DuckDBInstance.create(':memory:')).connect();
+});
+
+afterAll(() => {
+  duck?.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** 5,000 rows covering every supported type, with nulls in every column and values across midnight and 1970. */
+const ROWS = 5000;
+const QUERY = `
+SELECT
+  i::BIGINT AS id,
+  'T' || lpad(i::VARCHAR, 6, '0') AS trade_id,
+  CASE WHEN i = 7 THEN 9007199254740993 WHEN i % 11 = 0 THEN NULL ELSE i * 1000003 - 2500000000 END::BIGINT AS big,
+  CASE WHEN i % 13 = 0 THEN NULL ELSE 'CP' || (i % 17)::VARCHAR END AS counterparty,
+  CASE WHEN i % 9 = 0 THEN NULL ELSE 'Société Générale, "SG" 日本 ' || (i % 5)::VARCHAR END AS name,
+  CASE WHEN i % 7 = 0 THEN NULL ELSE (i - 2500) * 0.1 / 3 END::DOUBLE AS notional,
+  CASE WHEN i % 6 = 0 THEN NULL ELSE (i * 1.1)::FLOAT END AS rate32,
+  CASE WHEN i % 5 = 0 THEN NULL ELSE 1.5 END AS literal,
+  CASE WHEN i % 4 = 0 THEN NULL ELSE ((i - 2500) * 1.2345)::DECIMAL(18,4) END AS dec18,
+  CASE WHEN i % 8 = 0 THEN NULL ELSE (CASE WHEN i % 2 = 0 THEN '-' ELSE '' END || '1234567890123456789.' || lpad((i % 1000)::VARCHAR, 3, '0'))::DECIMAL(38,10) END AS dec38,
+  CASE WHEN i % 3 = 0 THEN NULL ELSE (i - 100)::INTEGER END AS i32,
+  CASE WHEN i % 10 = 0 THEN NULL ELSE (i % 200 - 100)::TINYINT END AS i8,
+  CASE WHEN i % 10 = 1 THEN NULL ELSE (i * 3)::SMALLINT END AS i16,
+  CASE WHEN i % 10 = 2 THEN NULL ELSE (i * 100000)::UINTEGER END AS u32,
+  CASE WHEN i % 10 = 3 THEN NULL ELSE (i * 3)::UBIGINT END AS u64,
+  CASE WHEN i % 3 = 1 THEN NULL ELSE i % 2 = 0 END AS cleared,
+  CASE WHEN i % 12 = 0 THEN NULL ELSE DATE '2020-01-01' + (i % 1000)::INTEGER END AS maturity_date,
+  CASE WHEN i % 14 = 0 THEN NULL ELSE DATE '1960-02-29' + i::INTEGER END AS old_date,
+  CASE WHEN i % 15 = 0 THEN NULL ELSE TIMESTAMP '1969-12-31 23:59:59' + INTERVAL (i * 7919) SECOND END AS ts_us,
+  CASE WHEN i % 16 = 0 THEN NULL ELSE (TIMESTAMP '1969-12-31 23:59:59' + INTERVAL (i * 7919) SECOND)::TIMESTAMP_NS END AS ts_ns,
+  CASE WHEN i % 17 = 0 THEN NULL ELSE (TIMESTAMP '2024-02-29 23:59:59.999' - INTERVAL (i) HOUR)::TIMESTAMP_MS END AS ts_ms,
+  CASE WHEN i % 18 = 0 THEN NULL ELSE (TIMESTAMP '2001-01-01 00:00:01' - INTERVAL (i * 3) HOUR)::TIMESTAMP_S END AS ts_s,
+  CASE WHEN i % 19 = 0 THEN NULL ELSE (TIMESTAMP '2030-06-30 22:00:00' + INTERVAL (i * 37) MINUTE)::TIMESTAMPTZ END AS ts_tz
+FROM range(${ROWS}) t(i)`;
+
+const MICROS_PER_DAY = 86_400_000_000n;
+function floorDays(units: bigint, perDay: bigint): number {
+  const q = units / perDay;
+  return Number(units < 0n && q * perDay !== units ? q - 1n : q);
+}
+
+/** DuckDB's value → the cell readTable promises (the normalisation documented in io/table.ts). */
+function expectedCell(value: unknown): Cell {
+  if (value === null) return null;
+  if (typeof value === 'bigint') {
+    return Number.isSafeInteger(Number(value)) ? Number(value) : `${value} (int64 outside ±2^53, not exact as a number)`;
+  }
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof DuckDBDateValue) return value.days;
+  if (value instanceof DuckDBDecimalValue) return Number(value.toString());
+  if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue) return floorDays(value.micros, MICROS_PER_DAY);
+  if (value instanceof DuckDBTimestampNanosecondsValue) return floorDays(value.nanos, MICROS_PER_DAY * 1000n);
+  if (value instanceof DuckDBTimestampMillisecondsValue) return floorDays(value.millis, MICROS_PER_DAY / 1000n);
+  if (value instanceof DuckDBTimestampSecondsValue) return floorDays(value.seconds, MICROS_PER_DAY / 1_000_000n);
+  throw new Error(`test: unexpected DuckDB value ${String(value)}`);
+}
+
+/** Every cell that differs between the table and DuckDB's answer (empty when they agree). */
+async function mismatches(table: TabularFile, query: string): Promise<string[]> {
+  const reader = await duck.runAndReadAll(query);
+  const names = reader.columnNames();
+  const rows = reader.getRows();
+  const found: string[] = [];
+  expect(table.numRows).toBe(rows.length);
+  expect([...table.columnNames]).toEqual(names);
+  names.forEach((name, c) => {
+    const column = table.column(name)!;
+    for (let r = 0; r < rows.length && found.length < 20; r++) {
+      const want = expectedCell(rows[r]![c]);
+      const got = column.get(r);
+      if (!Object.is(got, want)) found.push(`${name} row ${r}: got ${String(got)}, DuckDB ${String(want)}`);
+    }
+  });
+  return found;
+}
+
+describe('readTable on Parquet written by DuckDB', () => {
+  const variants = [
+    { label: 'ZSTD, 5 row groups', options: 'COMPRESSION zstd, ROW_GROUP_SIZE 1000' },
+    { label: 'SNAPPY, 3 row groups', options: 'COMPRESSION snappy, ROW_GROUP_SIZE 2048' },
+    { label: 'GZIP, 1 row group', options: 'COMPRESSION gzip' },
+    { label: 'uncompressed, 50 row groups', options: 'COMPRESSION uncompressed, ROW_GROUP_SIZE 100' },
+    { label: 'ZSTD, V2 data pages', options: 'COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 1500' },
+  ];
+  for (const { label, options } of variants) {
+    it(`${label}: every cell equals DuckDB's own answer`, async () => {
+      const path = join(dir, `${label.replace(/\W+/g, '_')}.parquet`);
+      await duck.run(`COPY (${QUERY}) TO '${path}' (FORMAT parquet, ${options})`);
+      const table = await readTable(path, { displayName: 'trades.parquet' });
+      expect(table.file).toBe('trades.parquet');
+      expect(table.format).toBe('parquet');
+      expect(await mismatches(table, QUERY)).toEqual([]);
+      // Types the loader relies on.
+      for (const name of ['maturity_date', 'old_date', 'ts_us', 'ts_ns', 'ts_ms', 'ts_s', 'ts_tz']) {
+        expect(table.column(name)!.isDate, name).toBe(true);
+      }
+      expect(table.column('notional')!.isDate).toBe(false);
+      expect(table.column('big')!.type).toBe('int64 (out of range)');
+      expect(table.column('id')!.type).toBe('int64');
+      // Spot values written by hand from the query, so the test does not rest on DuckDB alone.
+      expect(table.column('literal')!.get(1)).toBe(1.5);
+      expect(table.column('maturity_date')!.get(1)).toBe(18263); // 2020-01-02
+      expect(table.column('ts_us')!.get(1)).toBe(0); // 1969-12-31 23:59:59 + 7919 s = 1970-01-01 02:11:58
+      expect(table.column('ts_us')!.get(0)).toBeNull(); // i % 15 == 0
+      expect(table.column('old_date')!.get(1)).toBe(-3593); // 1960-03-01
+      expect(table.column('big')!.get(7)).toBe('9007199254740993 (int64 outside ±2^53, not exact as a number)');
+      expect(table.column('dec18')!.get(1)).toBe(-3085.0155); // (1 - 2500) * 1.2345
+    });
+  }
+
+  it('an all-null column and a zero-row file', async () => {
+    const allNull = join(dir, 'nulls.parquet');
+    await duck.run(`COPY (SELECT i::INTEGER AS id, NULL::VARCHAR AS s, NULL::DOUBLE AS x FROM range(10) t(i)) TO '${allNull}' (FORMAT parquet)`);
+    const t = await readTable(allNull);
+    expect(t.numRows).toBe(10);
+    for (let r = 0; r < 10; r++) {
+      expect(t.column('s')!.get(r)).toBeNull();
+      expect(t.column('x')!.get(r)).toBeNull(); // not 0, which arrow's toArray() would give
+    }
+    const empty = join(dir, 'empty_rows.parquet');
+    await duck.run(`COPY (SELECT 1::INTEGER AS id WHERE false) TO '${empty}' (FORMAT parquet)`);
+    const e = await readTable(empty);
+    expect(e.numRows).toBe(0);
+    expect(e.columnNames).toEqual(['id']);
+  });
+});
+
+describe('timestamps with a time zone give the calendar date in that zone', () => {
+  it('matches DuckDB ICU (instant AT TIME ZONE zone)::DATE', async () => {
+    // Instants every 97 minutes from 2019-12-31 through two DST changes; written by parquet-wasm from Arrow
+    // Timestamp(ms, zone), the zone kept in the file's Arrow schema as pyarrow does.
+    const zones = ['Europe/Berlin', 'America/New_York', '+05:30', 'UTC'];
+    const n = 6000;
+    const ms = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ms[i] = BigInt(Date.UTC(2019, 11, 31, 20, 0) + i * 97 * 60_000);
+    const fields = zones.map((z, k) => new Field(`ts${k}`, new Timestamp(TimeUnit.MILLISECOND, z), true));
+    const children = zones.map((z) => makeData({ type: new Timestamp(TimeUnit.MILLISECOND, z), length: n, nullCount: 0, data: ms.slice() }));
+    // (each child gets its own buffer: arrow's IPC writer mis-writes buffers shared between columns)
+    const fieldsWithDate = [...fields, new Field('d', new DateDay(), true)];
+    const days = Int32Array.from({ length: n }, (_, i) => i - 3000);
+    const all = [...children, makeData({ type: new DateDay(), length: n, nullCount: 0, data: days })];
+    const schema = new Schema(fieldsWithDate);
+    const arrow = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fieldsWithDate), length: n, nullCount: 0, children: all }))]);
+    const path = join(dir, 'zoned.parquet');
+    writeFileSync(path, writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'))));
+    const table = await readTable(path);
+    expect(table.column('ts0')!.type).toBe('timestamp[ms, Europe/Berlin]');
+    for (let k = 0; k < zones.length; k++) {
+      const zone = zones[k] === '+05:30' ? 'Asia/Kolkata' : zones[k]; // IST has been +05:30 throughout
+      const reader = await duck.runAndReadAll(
+        `SELECT (make_timestamptz(${Date.UTC(2019, 11, 31, 20, 0)}::BIGINT * 1000 + i * 97 * 60000000) AT TIME ZONE '${zone}')::DATE AS d FROM range(${n}) t(i) ORDER BY i`,
+      );
+      const want = reader.getRows().map((row) => (row[0] as DuckDBDateValue).days);
+      const got = Array.from({ length: n }, (_, i) => table.column(`ts${k}`)!.get(i));
+      expect(got, zones[k]).toEqual(want);
+    }
+    expect(table.column('d')!.get(0)).toBe(-3000);
+  });
+});
+
+async function inputError(promise: Promise<unknown>): Promise<XvaInputError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(XvaInputError);
+    return error as XvaInputError;
+  }
+  throw new Error('expected an XvaInputError');
+}
+
+describe('unreadable Parquet files give a file-level XvaInputError', () => {
+  let good: Uint8Array;
+  beforeAll(async () => {
+    const path = join(dir, 'good.parquet');
+    await duck.run(`COPY (${QUERY}) TO '${path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000)`);
+    good = readFileSync(path);
+  });
+
+  it('truncated file (cut in half)', async () => {
+    const path = join(dir, 'cut.parquet');
+    writeFileSync(path, good.subarray(0, Math.floor(good.length / 2)));
+    const error = await inputError(readTable(path, { displayName: 'trades.parquet' }));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]!.file).toBe('trades.parquet');
+    expect(error.message).toBe(
+      'trades.parquet: not a readable Parquet file: the file does not end with the Parquet signature PAR1 (it looks truncated: was it copied completely?): expected a complete Parquet file (as written by pyarrow, Spark, DuckDB or Polars)',
+    );
+  });
+
+  it('truncated data with an intact-looking end (cut, then PAR1 appended)', async () => {
+    const path = join(dir, 'cut2.parquet');
+    writeFileSync(path, Buffer.concat([good.subarray(0, good.length - 200), Buffer.from('PAR1')]));
+    const error = await inputError(readTable(path));
+    expect(error.message).toMatch(/^cut2\.parquet: not a readable Parquet file: /);
+    expect(error.message).not.toMatch(/wasm|RuntimeError|at /);
+  });
+
+  it('corrupted pages (bytes flipped in the middle)', async () => {
+    const path = join(dir, 'flipped.parquet');
+    const bad = Buffer.from(good);
+    for (let k = 200; k < bad.length / 2; k++) bad[k] ^= 0x5a;
+    writeFileSync(path, bad);
+    const error = await inputError(readTable(path));
+    expect(error.message).toMatch(/^flipped\.parquet: not a readable Parquet file: /);
+    expect(error.message).not.toMatch(/wasm-function|Error strings stripped/);
+    // The decoder still works for the next, good file.
+    writeFileSync(join(dir, 'again.parquet'), good);
+    expect((await readTable(join(dir, 'again.parquet'))).numRows).toBe(ROWS);
+  });
+
+  it('random bytes named .parquet', async () => {
+    const path = join(dir, 'random.parquet');
+    writeFileSync(path, Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24));
+    const error = await inputError(readTable(path));
+    expect(error.message).toBe(
+      'random.parquet: not a readable Parquet file: the file does not start with the Parquet signature PAR1 (is it really Parquet?): expected a complete Parquet file (as written by pyarrow, Spark, DuckDB or Polars)',
+    );
+  });
+
+  it('an empty file', async () => {
+    const path = join(dir, 'zero.parquet');
+    writeFileSync(path, new Uint8Array(0));
+    const error = await inputError(readTable(path));
+    expect(error.message).toMatch(/^zero\.parquet: not a readable Parquet file: the file is empty: expected/);
+  });
+
+  it('a missing file, a folder, an unknown extension', async () => {
+    const missing = await inputError(readTable(join(dir, 'nope.parquet')));
+    expect(missing.message).toBe(`nope.parquet: file not found (${join(dir, 'nope.parquet')}): expected an existing, readable Parquet file`);
+    mkdirSync(join(dir, 'folder.csv'));
+    const folder = await inputError(readTable(join(dir, 'folder.csv')));
+    expect(folder.message).toMatch(/^folder\.csv: a folder, not a file/);
+    const xlsx = await inputError(readTable(join(dir, 'trades.xlsx')));
+    expect(xlsx.message).toBe('trades.xlsx: a .xlsx file: expected a .parquet, .pq or .csv file');
+  });
+
+  it('an unsupported column type names the column and the type', async () => {
+    const path = join(dir, 'list.parquet');
+    await duck.run(`COPY (SELECT 1 AS id, [1, 2] AS legs) TO '${path}' (FORMAT parquet)`);
+    const error = await inputError(readTable(path));
+    expect(error.issues[0]).toMatchObject({ file: 'list.parquet', column: 'legs' });
+    expect(error.message).toMatch(/^list\.parquet column legs: Arrow type List<.*>: expected a column of text, numbers/);
+  });
+});
+
+describe('findTableFile', () => {
+  it('finds .parquet, .pq or .csv and rejects two at once', () => {
+    const folder = join(dir, 'portfolio');
+    mkdirSync(folder);
+    expect(findTableFile(folder, 'trades')).toBeUndefined();
+    writeFileSync(join(folder, 'trades.csv'), 'trade_id\nT1\n');
+    expect(findTableFile(folder, 'trades')).toBe(join(folder, 'trades.csv'));
+    writeFileSync(join(folder, 'netting_sets.pq'), '');
+    expect(findTableFile(folder, 'netting_sets')).toBe(join(folder, 'netting_sets.pq'));
+    writeFileSync(join(folder, 'trades.parquet'), '');
+    expect(() => findTableFile(folder, 'trades')).toThrow(XvaInputError);
+    expect(() => findTableFile(folder, 'trades')).toThrow(
+      'trades.parquet, trades.csv: 2 files for table trades (ambiguous): expected exactly one of trades.parquet, trades.pq or trades.csv; remove the others',
+    );
+  });
+});
+
+describe('readTable on CSV (RFC 4180)', () => {
+  function csv(name: string, text: string | Uint8Array): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+  const cells = (t: TabularFile, name: string) => Array.from({ length: t.numRows }, (_, r) => t.column(name)!.get(r));
+
+  it('quoted fields with commas, doubled quotes and line breaks; CRLF; BOM; trimming; empty → null', async () => {
+    const text =
+      '\uFEFFtrade_id, name ,notional,maturity_date\r\n' +
+      'T1,"Acme, Inc.",1000000,2030-01-15\r\n' +
+      'T2,"He said ""pay""",  2.5e6 ,\r\n' +
+      '"T3","two\r\nlines",,"2031-12-31"\r\n' +
+      '\r\n' + // a blank line is skipped, not a row
+      'T4,  ,-1.25,"  "\r\n';
+    const t = await readTable(csv('quoted.csv', text));
+    expect(t.format).toBe('csv');
+    expect(t.columnNames).toEqual(['trade_id', 'name', 'notional', 'maturity_date']);
+    expect(t.numRows).toBe(4);
+    expect(cells(t, 'trade_id')).toEqual(['T1', 'T2', 'T3', 'T4']);
+    expect(cells(t, 'name')).toEqual(['Acme, Inc.', 'He said "pay"', 'two\r\nlines', null]);
+    expect(cells(t, 'notional')).toEqual(['1000000', '2.5e6', null, '-1.25']);
+    expect(cells(t, 'maturity_date')).toEqual(['2030-01-15', null, '2031-12-31', null]);
+    expect(t.column('notional')!.type).toBe('csv text');
+    expect(t.column('maturity_date')!.isDate).toBe(false);
+  });
+
+  it('LF line ends, no final newline, header only, UTF-8 text', async () => {
+    const t = await readTable(csv('lf.csv', 'a,b\nx,Zürich 日本\n"",y'));
+    expect(cells(t, 'a')).toEqual(['x', null]);
+    expect(cells(t, 'b')).toEqual(['Zürich 日本', 'y']);
+    const h = await readTable(csv('header_only.csv', 'trade_id,notional\n'));
+    expect(h.numRows).toBe(0);
+    expect(h.columnNames).toEqual(['trade_id', 'notional']);
+  });
+
+  it('wrong delimiter: semicolons and tabs', async () => {
+    const semi = await inputError(readTable(csv('semi.csv', 'trade_id;notional\nT1;100\n')));
+    expect(semi.message).toBe(`semi.csv: header "trade_id;notional": expected comma-separated values; the header looks separated by ';'`);
+    const tab = await inputError(readTable(csv('tab.csv', 'trade_id\tnotional\nT1\t100\n')));
+    expect(tab.message).toBe('tab.csv: header "trade_id\\tnotional": expected comma-separated values; the header looks separated by tabs');
+  });
+
+  it('ragged rows: every one named by data row and file line', async () => {
+    const error = await inputError(readTable(csv('ragged.csv', 'a,b,c\n1,2,3\n1,2\n"x\ny",2,3\n1,2,3,4\n')));
+    expect(error.issues.map((i) => [i.row, i.value])).toEqual([
+      [2, '2 fields'],
+      [4, '4 fields'],
+    ]);
+    expect(error.message).toBe(
+      'ragged.csv row 2: 2 fields: expected 3 comma-separated fields, as many as the header has columns (line 3 of the file)\n' +
+        'ragged.csv row 4: 4 fields: expected 3 comma-separated fields, as many as the header has columns (line 6 of the file)',
+    );
+  });
+
+  it('unterminated quote, empty file, duplicate and empty header names, non-UTF-8 bytes', async () => {
+    const open = await inputError(readTable(csv('open.csv', 'a,b\n1,"never closed\n2,3\n')));
+    expect(open.message).toBe('open.csv row 1: a quote opened on line 2 is never closed: expected a closing double quote (") before the end of the file');
+    const empty = await inputError(readTable(csv('empty.csv', '')));
+    expect(empty.message).toBe('empty.csv: an empty file: expected a header row of column names, then one row per record');
+    const blank = await inputError(readTable(csv('blank.csv', '\uFEFF\r\n\r\n')));
+    expect(blank.issues[0]!.value).toBe('an empty file');
+    const dup = await inputError(readTable(csv('dup.csv', 'a,b,a,\n1,2,3,4\n')));
+    expect(dup.message).toBe(
+      'dup.csv column a: header columns 1 and 3 are both named a: expected unique column names\n' +
+        'dup.csv: header column 4 has no name: expected a name for every column of the header',
+    );
+    const latin1 = await inputError(readTable(csv('latin1.csv', Uint8Array.from([0x61, 0x0a, 0x5a, 0xfc, 0x72, 0x69, 0x63, 0x68, 0x0a]))));
+    expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8: expected a UTF-8 CSV file (save it as "CSV UTF-8")');
+    const stray = await inputError(readTable(csv('stray.csv', 'a,b\n"x"y,2\n')));
+    expect(stray.message).toBe('stray.csv: text after a closing quote on line 2: expected a comma or the end of the line right after a closing quote');
+  });
+
+  it('agrees with DuckDB read_csv on a file DuckDB wrote (quotes, commas, line breaks, nulls)', async () => {
+    const path = join(dir, 'duck.csv');
+    const query = `SELECT i AS id, CASE WHEN i % 4 = 0 THEN NULL ELSE 'name ' || i || CASE WHEN i % 3 = 0 THEN ', "quoted"' ELSE '' END || CASE WHEN i % 5 = 0 THEN chr(10) || 'next line' ELSE '' END END AS name, (i * 0.37)::DOUBLE AS x FROM range(500) t(i)`;
+    await duck.run(`COPY (${query}) TO '${path}' (FORMAT csv, HEADER true)`);
+    const t = await readTable(path);
+    const reader = await duck.runAndReadAll(`SELECT id::VARCHAR, name, x::VARCHAR FROM read_csv('${path}', header = true, all_varchar = false)`);
+    const rows = reader.getRows();
+    expect(t.numRows).toBe(rows.length);
+    const diffs: string[] = [];
+    rows.forEach((row, r) => {
+      if (t.column('id')!.get(r) !== row[0]) diffs.push(`id ${r}`);
+      if (t.column('name')!.get(r) !== row[1]) diffs.push(`name ${r}: ${String(t.column('name')!.get(r))} vs ${String(row[1])}`);
+      if (Number(t.column('x')!.get(r)) !== Number(row[2])) diffs.push(`x ${r}`);
+    });
+    expect(diffs).toEqual([]);
+  });
+});

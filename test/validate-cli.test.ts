@@ -1,0 +1,139 @@
+/**
+ * `xva validate` as a user runs it: the built CLI (`node bin/run.js validate ...`), its exit codes, stderr lines and
+ * the --json document. Builds dist/ first when a source file is newer than the compiled command.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve('.');
+const SMALL = path.join(ROOT, 'test/data/small');
+const COMPILED = path.join(ROOT, 'dist/commands/validate.js');
+const temps: string[] = [];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  const stale = !fs.existsSync(COMPILED) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
+  if (stale) {
+    // tsc emits even when another module in progress has type errors; the command itself must exist afterwards
+    spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  }
+  expect(fs.existsSync(COMPILED)).toBe(true);
+}, 300_000);
+
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function xva(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, XVA_DEBUG: '' },
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function badCopy(edit: (dir: string) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-validate-cli-'));
+  temps.push(dir);
+  fs.cpSync(SMALL, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+/** Replaces `from` by `to` on the row of trade `tradeId` in trades.csv. */
+function editTrade(dir: string, tradeId: string, from: string, to: string): void {
+  const file = path.join(dir, 'trades.csv');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.startsWith(`${tradeId},`));
+  lines[i] = lines[i]!.replace(from, to);
+  fs.writeFileSync(file, lines.join('\n'));
+}
+
+const STACK_FRAME = /^\s+at /m;
+
+describe('xva validate (built CLI)', () => {
+  it('exits 0 on the good portfolio and prints the summary tables', () => {
+    const run = xva('validate', '--portfolio', SMALL);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Trades by product');
+    expect(run.stdout).toMatch(/│ Total\s+│ 21\s+│/);
+    expect(run.stdout).toMatch(/│ USD\s+│ 146,400,000.00 │/);
+    expect(run.stdout).toContain('OK: no errors');
+  });
+
+  it('--json prints one parseable document with the summary and nothing else on stdout', () => {
+    const run = xva('validate', '--portfolio', SMALL, '--json');
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.errors).toEqual([]);
+    expect(doc.summary.tradeCount).toBe(21);
+    expect(doc.summary.tradesByProduct.SWAPTION).toBe(2);
+    expect(doc.summary.grossNotionalByCurrency).toEqual({ USD: 146_400_000, EUR: 126_500_000, GBP: 31_000_000 });
+  });
+
+  it('exits 2 on a bad input, prints the problem on stderr, and no stack trace', () => {
+    const dir = badCopy((d) => editTrade(d, 'T001', '2035-01-15', '2019-05-01'));
+    const run = xva('validate', '--portfolio', dir);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('trades.csv row 1 column maturity_date: 2019-05-01: expected a date after start_date 2025-01-15\n');
+    expect(run.stderr).toContain('error: the input has 1 problem(s)');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(run.stdout).not.toMatch(STACK_FRAME);
+  });
+
+  it('exits 2 with --json and lists the errors in the document', () => {
+    const dir = badCopy((d) => editTrade(d, 'T003', ',50000000,', ',-50000000,'));
+    const run = xva('validate', '--portfolio', dir, '--json');
+    expect(run.status).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.errors.map((e: { message: string }) => e.message)).toEqual([
+      'trades.csv row 3 column notional: -50000000: expected an amount greater than 0',
+    ]);
+    expect(doc.errors[0]).toMatchObject({ file: 'trades.csv', row: 3, column: 'notional', value: '-50000000' });
+  });
+
+  it('limits the listed errors with --max-issues', () => {
+    const dir = badCopy((d) => {
+      editTrade(d, 'T001', ',pay,', ',buy,');
+      editTrade(d, 'T002', ',receive,', ',buy,');
+      editTrade(d, 'T003', ',pay,', ',buy,');
+    });
+    const run = xva('validate', '--portfolio', dir, '--max-issues', '1');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('trades.csv row 1 column direction: buy: expected one of pay, receive\n');
+    expect(run.stderr).toContain('... and 2 more problems');
+    expect(run.stderr).toContain('error: the input has 3 problem(s)');
+  });
+
+  it('exits 2 for a missing portfolio folder, without a stack trace', () => {
+    const missing = path.join(os.tmpdir(), 'xva-no-such-portfolio');
+    const run = xva('validate', '--portfolio', missing, '--market', path.join(SMALL, 'market.yaml'));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${missing}: not found: expected a portfolio folder (trades, counterparties, netting_sets tables)`);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('has help with a description and examples', () => {
+    const run = xva('validate', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--max-issues');
+    expect(run.stdout).toContain('EXAMPLES');
+    expect(run.stdout).toContain('validate --portfolio fixtures/demo');
+  });
+});
