@@ -10,7 +10,7 @@ import { readTable } from '../dist/src/io/read.js';
 const rows = Number(process.argv[2] ?? 1_000_000);
 const codecs = process.argv[3] ? [process.argv[3]] : ['snappy', 'zstd'];
 
-// Columns of the portfolio `trades` table (notes/columns.md) with realistic cardinalities and null patterns.
+// Columns of the portfolio `trades` table (docs/inputs.md) with realistic cardinalities and null patterns.
 const QUERY = `
 SELECT
   'T' || lpad(i::VARCHAR, 8, '0') AS trade_id,

@@ -13,8 +13,9 @@ import { XvaInputError, formatIssue } from '../src/errors.js';
 import { formatFinding, importOre, type ImportFinding } from '../src/import/ore/index.js';
 import type { TradeRow } from '../src/import/ore/rows.js';
 import { writeOreImport } from '../src/import/ore/write.js';
+import { SHARED_REFERENCE } from './helpers/paths.js';
 
-const ORE = '/work/shared/reference/ore';
+const ORE = path.join(SHARED_REFERENCE, 'ore');
 const read = (rel: string) => fs.readFileSync(path.join(ORE, rel), 'utf8');
 const temps: string[] = [];
 afterAll(() => {

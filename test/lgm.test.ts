@@ -443,7 +443,7 @@ describe('LGM bootstrap calibration to co-terminal swaptions', () => {
 });
 
 describe('ORE swap_flat_xva: LGM bootstrap to the co-terminal swaptions of simulation.xml', () => {
-  // /work/shared/reference/ore/swap_flat_xva: as-of 2016-02-05, EONIA flat 2.00722% and EURIBOR-6M flat 2.10652%
+  // ../shared/reference/ore/swap_flat_xva: as-of 2016-02-05, EONIA flat 2.00722% and EURIBOR-6M flat 2.10652%
   // continuously compounded ACT/365F (README "Market"); swaption vol 10% lognormal, flat (market_20160205_flat.txt);
   // simulation.xml: LGM, reversion 0.03 (HullWhite type, not calibrated), volatility bootstrapped to ATM swaptions
   // with expiries 1, 2, 4, ..., 18, 19Y and terms to 20Y, EUR-CMS-30Y conventions = EUR-6M-SWAP-CONVENTIONS

@@ -1,6 +1,6 @@
 /**
  * The tables an ORE import produces, with exactly the columns of the portfolio folder contract (docs/inputs.md,
- * notes/columns.md): one row object per table row keyed by column name, turned into column-major tables for the
+ * docs/inputs.md): one row object per table row keyed by column name, turned into column-major tables for the
  * writer. Dates are day serials (conventions/dates.ts); null = not applicable / the loader's default.
  */
 

@@ -1,0 +1,46 @@
+/**
+ * Contracts of the exposure stage: a netting set compiled into a kernel that values it on simulated paths, and the
+ * profiles computed from those values. Values are in the base currency, undeflated, from the bank's side; profiles
+ * are discounted with the numeraire as ORE does: EPE(t) = E[max(V(t) - C(t), 0) / N(t)] * N(0).
+ */
+import type { SimulatedPaths } from '../simulation/types.js';
+
+export interface NettingSetKernel {
+  readonly nettingSetId: string;
+  readonly tradeIds: readonly string[];
+  /** The last grid index at which any trade of the set is alive; values after it are 0. */
+  readonly lastDateIndex: number;
+  /** Fills out[p] for p < paths.nPaths with the netting set's value at grid index d (base currency, undeflated). */
+  valueAt(d: number, paths: SimulatedPaths, out: Float64Array): void;
+  /**
+   * Adds sum_p weights[p] * V_i(d, p) to out[i] for every trade i of the set (Euler allocation). Consistent with
+   * valueAt: sum_i of the added amounts equals sum_p weights[p] * V(d, p) up to rounding.
+   */
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void;
+}
+
+/** Exposure profile of one netting set on the exposure dates of the grid (all in base currency). */
+export interface ExposureProfile {
+  nettingSetId: string;
+  counterpartyId: string;
+  /** Grid indices of the exposure dates, and their times in years. */
+  dateIndex: Int32Array;
+  times: Float64Array;
+  /** Discounted expected positive exposure E[(V-C)+ / N] (ORE's EPE). */
+  epe: Float64Array;
+  /** Discounted expected negative exposure E[(V-C)- / N], reported as a positive number. */
+  ene: Float64Array;
+  /** Basel EE(t) = EPE(t) / P(0, t) (base-currency OIS discount). */
+  ee: Float64Array;
+  /** Basel effective EE: running maximum of EE. */
+  eee: Float64Array;
+  /** Potential future exposure at the run's quantile, undiscounted, of (V - C)+. */
+  pfe: Float64Array;
+  /** Expected collateral held E[C / N] (positive = held by the bank). */
+  collateral: Float64Array;
+  /** Monte Carlo standard error of each EPE figure. */
+  epeStdError: Float64Array;
+  /** Basel EPE and effective EPE over the first year (time-weighted averages of EE and EEE, CRE53). */
+  epe1y: number;
+  eepe: number;
+}
