@@ -1,7 +1,26 @@
-// xva as a library: everything the CLI does is reachable from here.
+// xva as a library: everything the CLI does is reachable from here, without oclif.
 export * from './errors.js';
 export * from './conventions/dates.js';
+export { yearFraction } from './conventions/dayCount.js';
+export { adjust, addBusinessDays, isBusinessDay } from './conventions/calendar.js';
+export { buildSchedule, type Schedule } from './conventions/schedule.js';
 export * from './products/types.js';
 export * from './portfolio/types.js';
 export * from './market/types.js';
+export { loadMarket, parseMarket } from './market/load.js';
+export { buildYieldCurve, bumpCurve } from './market/curves.js';
+export { buildHazardCurve } from './market/hazard.js';
+export { bootstrapCdsCurve, cdsLegsPv, cdsParSpread, type CdsContract } from './market/cdsIsda.js';
 export * from './io/table.js';
+export { readTable, findTableFile } from './io/read.js';
+export { writeTable, outputExtension, type OutputTable, type OutputColumn, type OutputFormat } from './io/write.js';
+export { writeFileAtomic } from './io/atomic.js';
+export { loadPortfolio } from './portfolio/load.js';
+export { validateInputs } from './portfolio/validateInputs.js';
+export { priceTrade, pricingCurrency, type TradeValue } from './pricing/index.js';
+export { generateBook } from './fixtures/book.js';
+export { writeBook } from './fixtures/write.js';
+export { loadScenario, loadScenarioDir } from './scenarios/load.js';
+export type { Scenario } from './scenarios/types.js';
+export { importOre } from './import/ore/index.js';
+export { writeOreImport } from './import/ore/write.js';
