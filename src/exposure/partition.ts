@@ -54,3 +54,37 @@ export function shardOf(items: readonly PartitionItem[], shard: number, shardCou
   const units = partitionWork(items, shardCount);
   return units[shard - 1]?.indices ?? [];
 }
+
+export interface UnitRange {
+  /** First item (inclusive) and end (exclusive) in the book's order. */
+  start: number;
+  end: number;
+  cost: number;
+}
+
+/**
+ * Splits items, kept in the book's order, into at most `unitCount` contiguous runs of about equal cost: a run closes
+ * once its cost reaches its share of what is left (left / units still to make), so one very costly item never
+ * starves the units after it. Contiguous units let a consumer stream results in the book's order with a short
+ * reorder buffer (worker threads handing back units as they finish).
+ */
+export function contiguousUnits(costs: readonly number[], unitCount: number): UnitRange[] {
+  if (!Number.isInteger(unitCount) || unitCount < 1) throw new Error(`contiguousUnits: unitCount must be a positive integer, got ${unitCount}`);
+  const units: UnitRange[] = [];
+  let left = 0;
+  for (const c of costs) left += c;
+  let start = 0;
+  let cost = 0;
+  for (let i = 0; i < costs.length; i++) {
+    cost += costs[i]!;
+    const unitsLeft = unitCount - units.length;
+    const last = i === costs.length - 1;
+    if (last || (unitsLeft > 1 && cost >= left / unitsLeft)) {
+      units.push({ start, end: i + 1, cost });
+      left -= cost;
+      start = i + 1;
+      cost = 0;
+    }
+  }
+  return units;
+}

@@ -79,6 +79,8 @@ export function parseMarket(text: string, fileName: string): MarketData {
     creditCurves: credit.names,
     proxies: credit.proxies,
     ownCredit: credit.own,
+    creditModel: credit.model,
+    creditModels: credit.models,
     funding,
     capital,
     correlation,

@@ -8,11 +8,18 @@ import type { Currency } from '../products/types.js';
 import { REGIONS, RATINGS, SECTORS } from '../portfolio/types.js';
 import { bootstrapCdsCurve, CdsBootstrapError } from './cdsIsda.js';
 import { readCurrency, readPillars, readRecovery, sectionEntries, type LoadContext } from './loadCommon.js';
-import type { HazardCurve, ProxyCurveKey } from './types.js';
+import type { CreditModelParams, HazardCurve, ProxyCurveKey } from './types.js';
 import { child, type YamlMap } from './yamlReader.js';
 
 /** Recovery when neither the curve nor `credit.defaultRecovery` gives one: the ISDA standard for senior unsecured. */
 export const STANDARD_RECOVERY = 0.4;
+
+/**
+ * Intensity model of a credit name when the market file gives none (docs/market.md): mean reversion 5% a year and an
+ * absolute intensity volatility of 50bp a √year, about half the level of a BBB hazard rate, a middle-of-the-road
+ * choice for exposure (CDS values move) without calibration instruments (CDS options) to fit it to.
+ */
+export const DEFAULT_CREDIT_MODEL: CreditModelParams = Object.freeze({ meanReversion: 0.05, volatility: 0.005, source: 'default' as const });
 
 /** 2015-12-20: first roll date under the semi-annual CDS maturity rule. */
 const CDS2015_EFFECTIVE = fromYmd(2015, 12, 20);
@@ -28,6 +35,10 @@ export interface CreditSection {
   names: Map<string, HazardCurve>;
   proxies: CreditProxy[];
   own: HazardCurve | undefined;
+  /** `credit.model`: the intensity model of every name without its own; undefined when absent. */
+  model: CreditModelParams | undefined;
+  /** `credit.names.<NAME>.model` overrides. */
+  models: Map<string, CreditModelParams>;
 }
 
 export function proxyName(key: ProxyCurveKey): string {
@@ -69,6 +80,30 @@ function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: strin
   });
 }
 
+/** `{ meanReversion, volatility }` of the Gaussian intensity model (both optional: missing ones come from `fallback`). */
+function readCreditModel(
+  ctx: LoadContext,
+  value: unknown,
+  path: string,
+  fallback: CreditModelParams,
+  source: CreditModelParams['source'],
+): CreditModelParams | undefined {
+  const r = ctx.reader;
+  const spec = r.map(value, path, 'a mapping with meanReversion and/or volatility of the intensity');
+  if (!spec) return undefined;
+  r.keys(spec, path, ['meanReversion', 'volatility'], 'credit model keys');
+  const meanReversion =
+    spec.meanReversion === undefined
+      ? fallback.meanReversion
+      : r.numberWhere(spec.meanReversion, child(path, 'meanReversion'), (x) => x > -1 && x < 10, 'a mean reversion of the intensity in (-1, 10) per year, e.g. 0.05');
+  const volatility =
+    spec.volatility === undefined
+      ? fallback.volatility
+      : r.numberWhere(spec.volatility, child(path, 'volatility'), (x) => x >= 0 && x < 1, 'an absolute intensity volatility in [0, 1), e.g. 0.005 (50bp)');
+  if (meanReversion === undefined || volatility === undefined) return undefined;
+  return { meanReversion, volatility, source };
+}
+
 function bootstrap(
   ctx: LoadContext,
   path: string,
@@ -92,11 +127,12 @@ function bootstrap(
 
 export function readCredit(ctx: LoadContext, value: unknown): CreditSection {
   const r = ctx.reader;
-  const out: CreditSection = { names: new Map(), proxies: [], own: undefined };
+  const out: CreditSection = { names: new Map(), proxies: [], own: undefined, model: undefined, models: new Map() };
   if (value === undefined) return out;
   const credit = r.map(value, 'credit', 'a mapping with names, proxies, own, defaultRecovery');
   if (!credit) return out;
-  r.keys(credit, 'credit', ['defaultRecovery', 'names', 'proxies', 'own'], 'credit keys');
+  r.keys(credit, 'credit', ['defaultRecovery', 'names', 'proxies', 'own', 'model'], 'credit keys');
+  if (credit.model !== undefined) out.model = readCreditModel(ctx, credit.model, 'credit.model', DEFAULT_CREDIT_MODEL, 'section');
   const defaultRecovery =
     credit.defaultRecovery === undefined
       ? STANDARD_RECOVERY
@@ -104,9 +140,13 @@ export function readCredit(ctx: LoadContext, value: unknown): CreditSection {
 
   for (const [name, spec] of sectionEntries(ctx, credit.names, 'credit.names', 'a mapping of reference name to CDS curve') ?? []) {
     const path = child('credit.names', name);
-    const curveSpec = r.map(spec, path, 'a mapping with pillars of tenor and spreadBp (and optional currency, recovery)');
+    const curveSpec = r.map(spec, path, 'a mapping with pillars of tenor and spreadBp (and optional currency, recovery, model)');
     if (!curveSpec) continue;
-    r.keys(curveSpec, path, ['currency', 'recovery', 'pillars'], 'CDS curve keys');
+    r.keys(curveSpec, path, ['currency', 'recovery', 'pillars', 'model'], 'CDS curve keys');
+    if (curveSpec.model !== undefined) {
+      const model = readCreditModel(ctx, curveSpec.model, child(path, 'model'), out.model ?? DEFAULT_CREDIT_MODEL, 'name');
+      if (model) out.models.set(name, model);
+    }
     const curve = readCdsCurve(ctx, curveSpec, path, name, defaultRecovery);
     if (curve) out.names.set(name, curve);
   }

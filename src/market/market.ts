@@ -6,9 +6,11 @@
 import { yearsBetween, type DateSerial } from '../conventions/dates.js';
 import type { Currency } from '../products/types.js';
 import { ratesAgainstBase } from './fx.js';
+import { DEFAULT_CREDIT_MODEL } from './loadCredit.js';
 import type {
   CapitalParams,
   CorrelationMatrix,
+  CreditModelParams,
   EquityData,
   FundingSpreads,
   HazardCurve,
@@ -50,6 +52,10 @@ export interface MarketSpec {
   /** Undefined when the market file has no `capital` section; reading `capital` then throws. */
   capital: CapitalParams | undefined;
   correlation: CorrelationMatrix;
+  /** `credit.model` of the file (absent: the defaults apply). */
+  creditModel?: CreditModelParams | undefined;
+  /** Per-name `credit.names.<NAME>.model` overrides. */
+  creditModels?: ReadonlyMap<string, CreditModelParams>;
 }
 
 function listOf(names: Iterable<string>): string {
@@ -185,6 +191,11 @@ export class MarketData implements Market {
       );
     }
     return { curve: fit.curve, proxyName: fit.name };
+  }
+
+  /** The name's own model, else `credit.model`, else DEFAULT_CREDIT_MODEL (κ = 0.05, σ = 0.005). */
+  creditModel(name: string): CreditModelParams {
+    return this.spec.creditModels?.get(name) ?? this.spec.creditModel ?? DEFAULT_CREDIT_MODEL;
   }
 
   funding(currency: Currency): FundingSpreads {

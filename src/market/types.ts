@@ -101,6 +101,20 @@ export interface CapitalParams {
   bankCet1?: number;
 }
 
+/**
+ * Parameters of the Gaussian (LGM-type) intensity model of a credit name (docs/model.md, "Credit"): the state y has
+ * variance ζ(t) = σ²·∫₀ᵗ e^{2κs} ds and survival S(t,T|y) = S(0,T)/S(0,t)·exp(−(H(T)−H(t))y − ½(H(T)²−H(t)²)ζ(t)),
+ * H(t) = (1 − e^{−κt})/κ. Market file: `credit.model` (all names) and `credit.names.<NAME>.model` (one name).
+ */
+export interface CreditModelParams {
+  /** Mean reversion κ of the intensity, per year. */
+  meanReversion: number;
+  /** Absolute (normal) volatility σ of the intensity, per √year, e.g. 0.005 = 50bp. */
+  volatility: number;
+  /** Where the parameters came from: the built-in default, `credit.model`, or the name's own `model`. */
+  source: 'default' | 'section' | 'name';
+}
+
 export interface CorrelationMatrix {
   /** Factor names: `IR:USD`, `FX:EURUSD`, `EQ:SPX`, `CR:ACME` (credit of a name). */
   factors: string[];
@@ -152,4 +166,10 @@ export interface Market {
   funding(currency: Currency): FundingSpreads;
   readonly capital: CapitalParams;
   readonly correlation: CorrelationMatrix;
+  /**
+   * Intensity-model parameters of a credit name (a `credit.names` entry, a proxy name or `OWN`): the name's own
+   * `model`, else `credit.model`, else the defaults (docs/market.md). Optional so that hand-built test markets need
+   * not define it; the simulation then uses the defaults.
+   */
+  creditModel?(name: string): CreditModelParams;
 }

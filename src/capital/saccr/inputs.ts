@@ -1,0 +1,234 @@
+/**
+ * The side inputs of SA-CCR, read from a folder (the portfolio folder): each table is `<name>.parquet`, `.pq` or
+ * `.csv` and optional (docs/capital.md, "SA-CCR inputs"):
+ *
+ * - `trade_values`: today's values in the base currency, per `trade_id` or per `netting_set_id` (V of the set);
+ * - `collateral_balances`: VM and independent collateral per netting set (haircut values);
+ * - `reference_entities`: rating or index grade of credit names, single name / index of equity names;
+ * - `saccr_trades`: positions given directly in SA-CCR terms (commodities, anything xva has no product for).
+ *
+ * Every problem is recorded in the IssueCollector with file, row, column and value; rows with problems are left out.
+ */
+import path from 'node:path';
+import { XvaInputError, type IssueCollector } from '../../errors.js';
+import { findTableFile, readTable } from '../../io/read.js';
+import { FieldReader } from '../../io/table.js';
+import { CURRENCIES, type Currency } from '../../products/types.js';
+import { COMMODITY_HEDGING_SETS, COMMODITY_SUBCLASSES, type CreditRating } from './parameters.js';
+import type { HedgingSetKind, SaccrAssetClass, SaccrCollateralBalance, SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
+
+export type SaccrInputs = Pick<SaccrOptions, 'tradeValues' | 'nettingSetValues' | 'collateralBalances' | 'referenceEntities' | 'externalPositions'>;
+
+const TABLES = {
+  trade_values: ['trade_id', 'netting_set_id', 'value'],
+  collateral_balances: ['netting_set_id', 'currency', 'variation_margin', 'independent_collateral_received', 'independent_collateral_posted', 'posted_segregated'],
+  reference_entities: ['name', 'kind', 'rating', 'grade'],
+  saccr_trades: [
+    'trade_id', 'netting_set_id', 'asset_class', 'hedging_set', 'hedging_set_kind', 'entity', 'subclass', 'notional', 'direction',
+    'option_type', 'price', 'strike', 'shift', 'exercise_years', 'attachment', 'detachment', 'start_years', 'end_years', 'maturity_years',
+  ],
+} as const;
+type TableName = keyof typeof TABLES;
+
+const CREDIT_RATINGS: readonly CreditRating[] = ['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'CCC'];
+const ASSET_CLASSES: readonly SaccrAssetClass[] = ['IR', 'FX', 'Credit', 'Equity', 'Commodity'];
+const ENUM = { ignoreCase: true } as const;
+const REQUIRED_ENUM = { required: true, ignoreCase: true } as const;
+
+async function open(dir: string, name: TableName, issues: IssueCollector): Promise<FieldReader | undefined> {
+  let filePath: string | undefined;
+  try {
+    filePath = findTableFile(dir, name);
+    if (filePath === undefined) return undefined;
+    const table = await readTable(filePath, { displayName: path.basename(filePath) });
+    const known: readonly string[] = TABLES[name];
+    const unknown = table.columnNames.filter((c) => !known.includes(c));
+    if (unknown.length > 0) {
+      issues.add({ file: table.file, column: unknown.join(', '), value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' });
+    }
+    return new FieldReader(table, issues);
+  } catch (err) {
+    if (err instanceof XvaInputError) {
+      for (const issue of err.issues) issues.add(issue);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function readValues(r: FieldReader, out: SaccrInputs): void {
+  if (!r.requireColumns(['value'])) return;
+  const byTrade = new Map<string, number>();
+  const bySet = new Map<string, number>();
+  for (let row = 0; row < r.table.numRows; row++) {
+    const tradeId = r.string('trade_id', row);
+    const setId = r.string('netting_set_id', row);
+    const value = r.number('value', row, { required: true, what: 'a value in the base currency' });
+    if ((tradeId === undefined) === (setId === undefined)) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'trade_id', value: tradeId ?? '', expected: 'exactly one of trade_id (a trade value) or netting_set_id (the value V of a netting set)' });
+      continue;
+    }
+    if (value === undefined) continue;
+    const [map, id] = tradeId !== undefined ? [byTrade, tradeId] : [bySet, setId!];
+    if (map.has(id)) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: tradeId !== undefined ? 'trade_id' : 'netting_set_id', value: id, expected: 'one row per id' });
+      continue;
+    }
+    map.set(id, value);
+  }
+  out.tradeValues = byTrade;
+  out.nettingSetValues = bySet;
+}
+
+function readBalances(r: FieldReader, out: SaccrInputs): void {
+  if (!r.requireColumns(['netting_set_id'])) return;
+  const balances = new Map<string, SaccrCollateralBalance>();
+  for (let row = 0; row < r.table.numRows; row++) {
+    const nettingSetId = r.string('netting_set_id', row, { required: true });
+    const currency = r.oneOf('currency', row, CURRENCIES, ENUM);
+    const vm = r.number('variation_margin', row, { what: 'a net VM amount (received positive, posted negative)' }) ?? 0;
+    const received = r.number('independent_collateral_received', row, { min: 0, what: 'an amount >= 0' });
+    const posted = r.number('independent_collateral_posted', row, { min: 0, what: 'an amount >= 0' });
+    const segregated = r.boolean('posted_segregated', row) ?? false;
+    if (nettingSetId === undefined) continue;
+    if (balances.has(nettingSetId)) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'netting_set_id', value: nettingSetId, expected: 'one balance row per netting set' });
+      continue;
+    }
+    const balance: SaccrCollateralBalance = { nettingSetId, variationMargin: vm, postedSegregated: segregated };
+    if (currency !== undefined) balance.currency = currency as Currency;
+    if (received !== undefined) balance.independentCollateralReceived = received;
+    if (posted !== undefined) balance.independentCollateralPosted = posted;
+    balances.set(nettingSetId, balance);
+  }
+  out.collateralBalances = balances;
+}
+
+function readEntities(r: FieldReader, out: SaccrInputs): void {
+  if (!r.requireColumns(['name', 'kind'])) return;
+  const entities = new Map<string, SaccrReferenceEntity>();
+  for (let row = 0; row < r.table.numRows; row++) {
+    const name = r.string('name', row, { required: true });
+    const kind = r.oneOf('kind', row, ['single_name', 'index'] as const, REQUIRED_ENUM);
+    const rating = r.oneOf('rating', row, [...CREDIT_RATINGS, 'NR'] as const, ENUM);
+    const grade = r.oneOf('grade', row, ['IG', 'SG'] as const, ENUM);
+    if (name === undefined || kind === undefined) continue;
+    const entity: SaccrReferenceEntity = { name, isIndex: kind === 'index' };
+    if (rating !== undefined) entity.rating = rating;
+    if (grade !== undefined) entity.grade = grade;
+    entities.set(name, entity);
+  }
+  out.referenceEntities = entities;
+}
+
+/** The Table 2 subclass of a directly given position, from `subclass` (and the class). */
+function positionSubclass(r: FieldReader, row: number, assetClass: SaccrAssetClass): SaccrSubclass | undefined {
+  switch (assetClass) {
+    case 'IR':
+      return { kind: 'IR' };
+    case 'FX':
+      return { kind: 'FX' };
+    case 'Credit': {
+      const s = r.oneOf('subclass', row, [...CREDIT_RATINGS, 'IG', 'SG'] as const, REQUIRED_ENUM);
+      if (s === undefined) return undefined;
+      return s === 'IG' || s === 'SG' ? { kind: 'CreditIndex', grade: s } : { kind: 'CreditSingleName', rating: s };
+    }
+    case 'Equity': {
+      const s = r.oneOf('subclass', row, ['single_name', 'index'] as const, REQUIRED_ENUM);
+      if (s === undefined) return undefined;
+      return s === 'index' ? { kind: 'EquityIndex' } : { kind: 'EquitySingleName' };
+    }
+    case 'Commodity': {
+      const s = r.oneOf('subclass', row, COMMODITY_SUBCLASSES, REQUIRED_ENUM);
+      return s === undefined ? undefined : { kind: 'Commodity', subclass: s };
+    }
+  }
+}
+
+function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
+  const errorsBefore = r.issues.errorCount;
+  const tradeId = r.string('trade_id', row, { required: true });
+  const nettingSetId = r.string('netting_set_id', row, { required: true });
+  const assetClass = r.oneOf('asset_class', row, ASSET_CLASSES, REQUIRED_ENUM);
+  const notional = r.number('notional', row, { required: true, min: 0, what: 'a notional in the base currency >= 0' });
+  const direction = r.oneOf('direction', row, ['long', 'short', 'bought', 'sold'] as const, REQUIRED_ENUM);
+  const maturityYears = r.number('maturity_years', row, { required: true, min: 0, what: 'the maturity M in years >= 0' });
+  const kind = (r.oneOf('hedging_set_kind', row, ['regular', 'basis', 'volatility'] as const, ENUM) ?? 'regular') as HedgingSetKind;
+  if (tradeId === undefined || nettingSetId === undefined || assetClass === undefined || direction === undefined) return undefined;
+  const subclass = positionSubclass(r, row, assetClass);
+  let hedgingSet: string | undefined;
+  let commodityHedgingSet: SaccrPosition['commodityHedgingSet'];
+  if (assetClass === 'IR') hedgingSet = r.oneOf('hedging_set', row, CURRENCIES, REQUIRED_ENUM);
+  else if (assetClass === 'FX') {
+    const pair = r.string('hedging_set', row, { required: true });
+    if (pair !== undefined && !/^[A-Z]{6}$/i.test(pair)) r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: pair, expected: 'a currency pair such as EURUSD' });
+    hedgingSet = pair?.toUpperCase();
+  } else if (assetClass === 'Commodity') {
+    commodityHedgingSet = r.oneOf('hedging_set', row, COMMODITY_HEDGING_SETS, REQUIRED_ENUM);
+    hedgingSet = commodityHedgingSet;
+  } else hedgingSet = assetClass;
+  const needsEntity = assetClass === 'Credit' || assetClass === 'Equity' || assetClass === 'Commodity';
+  const entity = needsEntity ? r.string('entity', row, { required: true }) : undefined;
+  const needsTimes = assetClass === 'IR' || assetClass === 'Credit';
+  const startYears = needsTimes ? r.number('start_years', row, { min: 0, what: 'S in years >= 0' }) : undefined;
+  const endYears = needsTimes ? r.number('end_years', row, { required: true, min: 0, what: 'E in years >= 0' }) : undefined;
+
+  const position: SaccrPosition = {
+    tradeId,
+    component: 'record',
+    nettingSetId,
+    product: 'external',
+    assetClass,
+    hedgingSet: hedgingSet ?? '',
+    hedgingSetKind: kind,
+    subclass: subclass ?? { kind: 'IR' },
+    notionalBase: notional ?? 0,
+    direction: direction === 'short' ? -1 : 1,
+    maturityYears: maturityYears ?? 0,
+  };
+  if (entity !== undefined) position.entity = entity;
+  if (commodityHedgingSet !== undefined) position.commodityHedgingSet = commodityHedgingSet;
+  if (startYears !== undefined) position.startYears = startYears;
+  if (endYears !== undefined) position.endYears = endYears;
+  if (direction === 'bought' || direction === 'sold') {
+    const bought = direction === 'bought';
+    const attachment = r.number('attachment', row, { min: 0, max: 1, what: 'a tranche attachment point in [0, 1]' });
+    if (attachment !== undefined) {
+      const detachment = r.number('detachment', row, { required: true, min: attachment, max: 1, what: `a detachment point in [${attachment}, 1]` });
+      if (detachment !== undefined) position.optionality = { kind: 'cdoTranche', purchasedProtection: bought, attachment, detachment };
+    } else {
+      const optionType = r.oneOf('option_type', row, ['call', 'put'] as const, REQUIRED_ENUM);
+      const price = r.number('price', row, { required: true, what: 'the underlying price P' });
+      const strike = r.number('strike', row, { required: true, what: 'the strike K' });
+      const shift = r.number('shift', row, { min: 0, what: 'a shift λ >= 0' }) ?? 0;
+      const exerciseYears = r.number('exercise_years', row, { required: true, min: 0, what: 'the latest exercise time T in years >= 0' });
+      if (optionType !== undefined && price !== undefined && strike !== undefined && exerciseYears !== undefined) {
+        position.optionality = { kind: 'option', optionType, bought, underlyingPrice: price, strike, shift };
+        position.exerciseYears = exerciseYears;
+        position.direction = optionType === 'call' ? 1 : -1;
+      }
+    }
+  }
+  return r.issues.errorCount === errorsBefore ? position : undefined;
+}
+
+/** Reads the SA-CCR side tables found in `dir` (none is required). */
+export async function loadSaccrInputs(dir: string, issues: IssueCollector): Promise<SaccrInputs> {
+  const out: SaccrInputs = {};
+  const values = await open(dir, 'trade_values', issues);
+  if (values) readValues(values, out);
+  const balances = await open(dir, 'collateral_balances', issues);
+  if (balances) readBalances(balances, out);
+  const entities = await open(dir, 'reference_entities', issues);
+  if (entities) readEntities(entities, out);
+  const records = await open(dir, 'saccr_trades', issues);
+  if (records && records.requireColumns(['trade_id', 'netting_set_id', 'asset_class', 'notional', 'direction', 'maturity_years'])) {
+    const positions: SaccrPosition[] = [];
+    for (let row = 0; row < records.table.numRows; row++) {
+      const pos = readPosition(records, row);
+      if (pos) positions.push(pos);
+    }
+    out.externalPositions = positions;
+  }
+  return out;
+}

@@ -1,0 +1,325 @@
+/**
+ * Each xva product as SA-CCR positions (CRE52.26-37), with sizes in the base currency at today's spot:
+ *
+ * | Product | Positions |
+ * |---|---|
+ * | IRS, OIS | one IR position in the swap currency; δ = +1 paying fixed (long the rate) |
+ * | XCCY | an IR position per leg in its currency (δ = +1 paying a fixed leg or receiving a floating leg); an FX position per notional exchange still to come |
+ * | FXFWD | one FX position; d per CRE52.35 |
+ * | FXSWAP | an FX position for the near exchange (while to come) and one for the far exchange |
+ * | FXOPT | one FX option position on the pair in market order (a call on the second currency is a put on the pair) |
+ * | SWAPTION | one IR option position on the underlying swap: S, E of the underlying, M = E (physical) or T (cash), P the forward swap rate |
+ * | EQFWD, EQOPT | one equity position, d = spot × shares (CRE52.36); options on the forward (CRE52.40 FAQ1) |
+ * | CDS | one credit position, δ = +1 buying protection (BCBS 279 Example 2); single name by rating or index by grade |
+ *
+ * No xva product maps to commodities: commodity positions come only from the saccr_trades table (inputs.ts).
+ */
+import { buildSchedule } from '../../conventions/schedule.js';
+import { XvaInputError } from '../../errors.js';
+import type { Market } from '../../market/types.js';
+import { discountCurveFor } from '../../pricing/curves.js';
+import { equityForwardPrice } from '../../pricing/equity.js';
+import { fixedLegFlows, floatLegFlows, flowsPv } from '../../pricing/legs.js';
+import { projectionFor } from '../../pricing/swaps.js';
+import type { Counterparty } from '../../portfolio/types.js';
+import type { CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg, Swaption, Trade } from '../../products/types.js';
+import type { CreditRating } from './parameters.js';
+import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
+import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
+
+export interface MappingContext {
+  market: Market;
+  convention: 'cre52' | 'ore';
+  referenceEntities: ReadonlyMap<string, SaccrReferenceEntity>;
+  counterparties: readonly Counterparty[];
+  unratedCreditRating: CreditRating;
+  rateShift: Partial<Record<Currency, number>>;
+  /** Name of the trades file for messages. */
+  tradesFile: string;
+}
+
+export function mappingContext(market: Market, counterparties: readonly Counterparty[], options: SaccrOptions, tradesFile: string): MappingContext {
+  return {
+    market,
+    convention: options.convention ?? 'cre52',
+    referenceEntities: options.referenceEntities ?? new Map(),
+    counterparties,
+    unratedCreditRating: options.unratedCreditRating ?? 'BB',
+    rateShift: options.rateShift ?? {},
+    tradesFile,
+  };
+}
+
+function inputError(ctx: MappingContext, trade: Trade, column: string, value: string, expected: string): XvaInputError {
+  const issue = { file: ctx.tradesFile, column, value, expected: `${expected} (trade ${trade.tradeId})` };
+  return new XvaInputError([trade.sourceRow === undefined ? issue : { ...issue, row: trade.sourceRow }]);
+}
+
+type PositionBase = Pick<SaccrPosition, 'tradeId' | 'nettingSetId' | 'product'>;
+
+function baseOf(trade: Trade): PositionBase {
+  return { tradeId: trade.tradeId, nettingSetId: trade.nettingSetId, product: trade.product };
+}
+
+/** δ of a swap leg as an IR position: +1 when paying fixed or receiving floating (long the leg currency's rate). */
+function legDirection(leg: SwapLeg, bankPays: boolean): 1 | -1 {
+  const longRate = leg.kind === 'fixed' ? bankPays : !bankPays;
+  return longRate ? 1 : -1;
+}
+
+function irLegPosition(base: PositionBase, component: string, legs: readonly SwapLeg[], notional: number, currency: Currency, direction: 1 | -1, ctx: MappingContext): SaccrPosition {
+  const times = swapLegTimes(legs, ctx.market, ctx.convention);
+  return {
+    ...base,
+    component,
+    assetClass: 'IR',
+    hedgingSet: currency,
+    hedgingSetKind: 'regular',
+    subclass: { kind: 'IR' },
+    notionalBase: notional * toBase(ctx.market, currency),
+    direction,
+    startYears: times.startYears,
+    endYears: times.endYears,
+    maturityYears: times.maturityYears,
+  };
+}
+
+/**
+ * An exchange of `receiveAmount` of `receive` against `payAmount` of `pay` on `date` as an FX position: d is the
+ * foreign leg in the base currency, or the larger converted leg when neither is the base (CRE52.35); δ = +1 when the
+ * bank receives the pair's first currency.
+ */
+function fxExchangePosition(base: PositionBase, component: string, receive: Currency, receiveAmount: number, pay: Currency, payAmount: number, date: number, ctx: MappingContext): SaccrPosition {
+  const [first, second] = fxPairOrder(receive, pay);
+  return {
+    ...base,
+    component,
+    assetClass: 'FX',
+    hedgingSet: `${first}${second}`,
+    hedgingSetKind: 'regular',
+    subclass: { kind: 'FX' },
+    notionalBase: fxAdjustedNotional(receive, receiveAmount, pay, payAmount, ctx.market),
+    direction: receive === first ? 1 : -1,
+    maturityYears: saccrYears(ctx.market, date),
+  };
+}
+
+/** CRE52.35: the foreign leg converted to the base currency; the larger converted leg when both are foreign. */
+export function fxAdjustedNotional(ccy1: Currency, amount1: number, ccy2: Currency, amount2: number, market: Market): number {
+  const base = market.baseCurrency;
+  const leg1 = Math.abs(amount1) * toBase(market, ccy1);
+  const leg2 = Math.abs(amount2) * toBase(market, ccy2);
+  if (ccy1 === base) return leg2;
+  if (ccy2 === base) return leg1;
+  return Math.max(leg1, leg2);
+}
+
+/** Forward swap rate of a swaption's underlying: PV(floating coupons) / fixed annuity, on today's curves. */
+export function forwardSwapRate(trade: Swaption, market: Market): number {
+  const ccy = trade.fixedLeg.currency;
+  const discount = discountCurveFor(market, ccy);
+  const fixed = fixedLegFlows({ ...trade.fixedLeg, fixedRate: 1 }, market);
+  const annuity = flowsPv(fixed, discount);
+  const floating = flowsPv(floatLegFlows(trade.floatLeg, market, projectionFor(trade.tradeId, trade.floatLeg, market)), discount);
+  return floating / annuity;
+}
+
+function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
+  const ccy = trade.fixedLeg.currency;
+  if (trade.expiryDate < ctx.market.asOf) {
+    throw inputError(ctx, trade, 'expiry_date', String(trade.expiryDate), 'a swaption expiring on or after the as-of date (an exercised swaption is an IRS)');
+  }
+  // CRE52.31(2)-(3): S and E of the underlying swap; CRE52.31(1) and Table 1: M = E when physically settled, T when cash
+  const times = swapLegTimes([trade.fixedLeg, trade.floatLeg], ctx.market, 'cre52');
+  const exerciseYears = saccrYears(ctx.market, trade.expiryDate);
+  return {
+    ...baseOf(trade),
+    component: 'option',
+    assetClass: 'IR',
+    hedgingSet: ccy,
+    hedgingSetKind: 'regular',
+    subclass: { kind: 'IR' },
+    notionalBase: trade.fixedLeg.notional * toBase(ctx.market, ccy),
+    direction: trade.optionType === 'payer' ? 1 : -1,
+    optionality: {
+      kind: 'option',
+      optionType: trade.optionType === 'payer' ? 'call' : 'put',
+      bought: trade.direction === 'buy',
+      underlyingPrice: forwardSwapRate(trade, ctx.market),
+      strike: trade.fixedLeg.fixedRate,
+      shift: ctx.rateShift[ccy] ?? 0,
+    },
+    startYears: times.startYears,
+    endYears: times.endYears,
+    maturityYears: trade.settlement === 'physical' ? times.endYears : exerciseYears,
+    exerciseYears,
+  };
+}
+
+function equitySubclass(name: string, ctx: MappingContext): SaccrSubclass {
+  // a name not listed in reference_entities is a single name: its SF (32%) is the higher one (CRE52.72)
+  return ctx.referenceEntities.get(name)?.isIndex ? { kind: 'EquityIndex' } : { kind: 'EquitySingleName' };
+}
+
+function equityPosition(trade: EquityForward | EquityOption, ctx: MappingContext): SaccrPosition {
+  const equity = ctx.market.equity(trade.underlying);
+  const notionalBase = equity.spot * trade.quantity * toBase(ctx.market, equity.currency); // CRE52.36
+  const common = {
+    ...baseOf(trade),
+    assetClass: 'Equity' as const,
+    hedgingSet: 'Equity',
+    hedgingSetKind: 'regular' as const,
+    entity: trade.underlying,
+    subclass: equitySubclass(trade.underlying, ctx),
+    notionalBase,
+  };
+  if (trade.product === 'EQFWD') {
+    return { ...common, component: 'forward', direction: trade.direction === 'buy' ? 1 : -1, maturityYears: saccrYears(ctx.market, trade.maturityDate) };
+  }
+  const t = saccrYears(ctx.market, trade.expiryDate);
+  const timeMarket = ctx.market.time(trade.expiryDate);
+  const forward = equityForwardPrice(equity.spot, equity.dividendYield, timeMarket, discountCurveFor(ctx.market, equity.currency).discount(timeMarket));
+  return {
+    ...common,
+    component: 'option',
+    direction: trade.optionType === 'call' ? 1 : -1,
+    optionality: { kind: 'option', optionType: trade.optionType, bought: trade.direction === 'buy', underlyingPrice: forward, strike: trade.strike, shift: 0 },
+    maturityYears: t,
+    exerciseYears: t,
+  };
+}
+
+/** Single name by rating (reference_entities, else the counterparty whose curve it is), or index by grade. */
+function creditSubclass(trade: CreditDefaultSwap, ctx: MappingContext): SaccrSubclass {
+  const name = trade.referenceEntity;
+  const entry = ctx.referenceEntities.get(name);
+  if (entry?.isIndex) {
+    if (!entry.grade) throw inputError(ctx, trade, 'reference_entity', name, 'an index grade IG or SG in reference_entities for a credit index');
+    return { kind: 'CreditIndex', grade: entry.grade };
+  }
+  const rating = entry?.rating ?? ctx.counterparties.find((c) => c.cdsCurve === name || c.counterpartyId === name)?.rating;
+  if (rating === undefined) {
+    throw inputError(ctx, trade, 'reference_entity', name, 'a rating for the reference entity: a reference_entities row, or a counterparty whose cds_curve or id it is');
+  }
+  return { kind: 'CreditSingleName', rating: rating === 'NR' ? ctx.unratedCreditRating : rating };
+}
+
+function cdsPosition(trade: CreditDefaultSwap, ctx: MappingContext): SaccrPosition {
+  const endYears = saccrYears(ctx.market, trade.maturityDate);
+  return {
+    ...baseOf(trade),
+    component: 'cds',
+    assetClass: 'Credit',
+    hedgingSet: 'Credit',
+    hedgingSetKind: 'regular',
+    entity: trade.referenceEntity,
+    subclass: creditSubclass(trade, ctx),
+    notionalBase: trade.notional * toBase(ctx.market, trade.currency),
+    direction: trade.direction === 'buy' ? 1 : -1,
+    startYears: Math.max(0, saccrYears(ctx.market, trade.startDate)),
+    endYears,
+    maturityYears: endYears,
+  };
+}
+
+/** The SA-CCR positions of one trade (see the module comment). */
+export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition[] {
+  const m = ctx.market;
+  const base = baseOf(trade);
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg.notional, trade.fixedLeg.currency, trade.direction === 'pay' ? 1 : -1, ctx)];
+    case 'XCCY': {
+      const bankPaysLeg1 = trade.direction === 'pay';
+      const { leg1, leg2 } = trade;
+      const out = [
+        irLegPosition(base, 'leg1', [leg1], leg1.notional, leg1.currency, legDirection(leg1, bankPaysLeg1), ctx),
+        irLegPosition(base, 'leg2', [leg2], leg2.notional, leg2.currency, legDirection(leg2, !bankPaysLeg1), ctx),
+      ];
+      // notional exchanges: initially the bank receives the notional of the leg it pays; finally it pays it back
+      const start = Math.min(leg1.startDate, leg2.startDate);
+      const end = Math.max(lastPaymentDate(leg1), lastPaymentDate(leg2));
+      const [paid, received] = bankPaysLeg1 ? [leg1, leg2] : [leg2, leg1];
+      if (trade.initialExchange && start > m.asOf) {
+        out.push(fxExchangePosition(base, 'fx_initial', paid.currency, paid.notional, received.currency, received.notional, start, ctx));
+      }
+      if (trade.finalExchange) out.push(fxExchangePosition(base, 'fx_final', received.currency, received.notional, paid.currency, paid.notional, end, ctx));
+      return out;
+    }
+    case 'FXFWD': {
+      const buy = trade.direction === 'buy';
+      return [
+        buy
+          ? fxExchangePosition(base, 'forward', trade.currency, trade.notional, trade.currency2, trade.notional2, trade.maturityDate, ctx)
+          : fxExchangePosition(base, 'forward', trade.currency2, trade.notional2, trade.currency, trade.notional, trade.maturityDate, ctx),
+      ];
+    }
+    case 'FXSWAP': {
+      const buy = trade.direction === 'buy';
+      const n = trade.notional;
+      const out: SaccrPosition[] = [];
+      if (trade.nearDate > m.asOf) {
+        out.push(
+          buy
+            ? fxExchangePosition(base, 'near', trade.currency, n, trade.currency2, n * trade.nearRate, trade.nearDate, ctx)
+            : fxExchangePosition(base, 'near', trade.currency2, n * trade.nearRate, trade.currency, n, trade.nearDate, ctx),
+        );
+      }
+      out.push(
+        buy
+          ? fxExchangePosition(base, 'far', trade.currency2, n * trade.farRate, trade.currency, n, trade.maturityDate, ctx)
+          : fxExchangePosition(base, 'far', trade.currency, n, trade.currency2, n * trade.farRate, trade.maturityDate, ctx),
+      );
+      return out;
+    }
+    case 'FXOPT': {
+      const [first, second] = fxPairOrder(trade.currency, trade.currency2);
+      const deliveryTime = m.time(trade.maturityDate);
+      // CRE52.40 FAQ1: the forward to delivery, S·P_f/P_d, in units of currency2 per currency
+      const forward = (m.fxSpot(trade.currency, trade.currency2) * discountCurveFor(m, trade.currency).discount(deliveryTime)) / discountCurveFor(m, trade.currency2).discount(deliveryTime);
+      const inPairOrder = first === trade.currency;
+      const optionType = inPairOrder ? trade.optionType : trade.optionType === 'call' ? 'put' : 'call';
+      const exerciseYears = saccrYears(m, trade.expiryDate);
+      return [
+        {
+          ...base,
+          component: 'option',
+          assetClass: 'FX',
+          hedgingSet: `${first}${second}`,
+          hedgingSetKind: 'regular',
+          subclass: { kind: 'FX' },
+          notionalBase: fxAdjustedNotional(trade.currency, trade.notional, trade.currency2, trade.notional * trade.strike, m),
+          direction: optionType === 'call' ? 1 : -1,
+          optionality: {
+            kind: 'option',
+            optionType,
+            bought: trade.direction === 'buy',
+            underlyingPrice: inPairOrder ? forward : 1 / forward,
+            strike: inPairOrder ? trade.strike : 1 / trade.strike,
+            shift: 0,
+          },
+          maturityYears: saccrYears(m, trade.maturityDate),
+          exerciseYears,
+        },
+      ];
+    }
+    case 'SWAPTION':
+      return [swaptionPosition(trade, ctx)];
+    case 'EQFWD':
+    case 'EQOPT':
+      return [equityPosition(trade, ctx)];
+    case 'CDS':
+      return [cdsPosition(trade, ctx)];
+    default: {
+      const unknown: never = trade;
+      throw new Error(`SA-CCR: unsupported product ${(unknown as { product?: string }).product}`);
+    }
+  }
+}
+
+/** Last payment date of a leg (its adjusted maturity): the final notional exchange of an XCCY. */
+function lastPaymentDate(leg: SwapLeg): number {
+  const s = buildSchedule(leg);
+  return s.paymentDate[s.count - 1]!;
+}

@@ -1,0 +1,246 @@
+/**
+ * Collateral balance of a netting set on every simulated path and grid date (docs/exposure.md, "Collateral").
+ *
+ * Sign: C > 0 is collateral held by the bank, C < 0 collateral posted by the bank. All amounts in the base currency:
+ * the CSA amounts (thresholds, MTAs, independent amounts, rounding, IM) are stated in the collateral currency and are
+ * converted once at today's spot `fxToBase` (units of base per unit of collateral currency); the collateral is not
+ * revalued with simulated FX (no collateral FX risk is modelled).
+ *
+ * Variation margin (ISDA CSA, 1994 NY law Paragraph 3 / 1995 English law Paragraph 2, both ways): with V the netting
+ * set value from the bank's side and x = V + IA_cpty − IA_bank,
+ *   the bank's Credit Support Amount     A_bank = max(x − TH_cpty, 0)   (collateral the bank should hold),
+ *   the counterparty's Credit Support Amount A_cpty = max(−x − TH_bank, 0) (collateral the bank should post),
+ * at most one of which is positive; the required balance is R = coverage · (A_bank − A_cpty). At a margin call with
+ * balance B the shortfall S = R − B is transferred by the counterparty (S > 0) or the bank (S < 0) only when |S| is
+ * at least that party's minimum transfer amount; a delivery (the secured party's holding grows) is rounded up and a
+ * return (it shrinks) rounded down to the rounding multiple, both in the secured party's favour; a transfer that
+ * crosses zero returns the whole old balance and rounds the new delivery up.
+ *
+ * Margin calls are path dependent: they are made on the netting set's own grid dates (the as-of date, its exposure
+ * dates and their close-out lag dates), at most one per `marginFrequencyDays` business days and only on business
+ * days, each starting from the balance left by the previous call. The as-of date's call starts from a zero balance,
+ * as ORE does. Margin period of risk ("lagged" close-out, ORE's symmetric default): the collateral available at an
+ * exposure date t is the balance after the last call on or before the lag date t − MPoR (`grid.lagIndex`); calls
+ * between t − MPoR and t are not settled by either side. After the netting set's last live date the balance is 0.
+ *
+ * Initial margin is an input amount held by the bank now (segregated, not rehypothecated): it is added to C up to the
+ * last live date and reduces the positive exposure only; the profile adds it back on the negative side (the returned
+ * per-date IM array).
+ */
+import { addBusinessDays, isBusinessDay } from '../conventions/calendar.js';
+import { XvaUsageError } from '../errors.js';
+import type { NettingSet } from '../portfolio/types.js';
+import type { TimeGrid } from '../simulation/types.js';
+
+export interface CollateralOptions {
+  /** Multiplies the required VM (independent amounts included) and IM: 0 = no collateral, 1.2 = 120%. */
+  coverage: number;
+  /** Today's spot of the collateral currency in base currency units; the CSA amounts are converted once with it. */
+  fxToBase: number;
+  /** IM held by the bank, in the collateral currency, constant until the last live date (default 0). */
+  initialMargin?: number;
+  /** The netting set's last live grid index (NettingSetKernel.lastDateIndex); collateral is 0 after it. */
+  lastDateIndex?: number;
+}
+
+/** Coverage range allowed for scenarios (0% to 120% of the contractual requirement). */
+export const MAX_COLLATERAL_COVERAGE = 1.2;
+
+/** Relative slack when rounding to a multiple, so that e.g. 0.3 / 0.1 = 2.9999999999999996 rounds to 3. */
+const ROUNDING_SLACK = 1e-9;
+
+/**
+ * Fills out[d * nPaths + p] with the collateral C held at grid index d on path p (base currency, + = held by the bank)
+ * for a netting set with values V in `values` (same layout, base currency, undeflated). Returns the initial margin held
+ * included in C at each grid index (base currency; the segregated part that must not create negative exposure).
+ */
+export function computeCollateral(
+  nettingSet: NettingSet,
+  values: Float64Array,
+  grid: TimeGrid,
+  nPaths: number,
+  options: CollateralOptions,
+  out: Float64Array,
+): Float64Array {
+  const nDates = grid.dates.length;
+  const { coverage, fxToBase } = options;
+  checkOptions(nettingSet, options, values.length, out.length, nDates, nPaths);
+  const last = Math.min(options.lastDateIndex ?? nDates - 1, nDates - 1);
+
+  const imHeld = new Float64Array(nDates);
+  const imBase = coverage * (options.initialMargin ?? 0) * fxToBase;
+  for (let d = 0; d <= last; d++) imHeld[d] = imBase;
+
+  if (!nettingSet.csa || coverage === 0) {
+    // Uncollateralised (or a scenario with no collateral): C is the IM held only.
+    for (let d = 0; d < nDates; d++) out.fill(imHeld[d]!, d * nPaths, (d + 1) * nPaths);
+    return imHeld;
+  }
+
+  const lag = closeOutLags(nettingSet, grid);
+  const isCall = marginCallDates(nettingSet, grid, lag, last);
+
+  // CSA amounts in base currency.
+  const thresholdCpty = nettingSet.thresholdCpty * fxToBase;
+  const thresholdBank = nettingSet.thresholdBank * fxToBase;
+  const mtaCpty = nettingSet.mtaCpty * fxToBase;
+  const mtaBank = nettingSet.mtaBank * fxToBase;
+  const netIndependentAmount = (nettingSet.independentAmountCpty - nettingSet.independentAmountBank) * fxToBase;
+  const multiple = nettingSet.rounding * fxToBase;
+
+  // Without MTAs and rounding every call brings the balance exactly to the requirement: no path dependence.
+  const exact = mtaCpty === 0 && mtaBank === 0 && multiple === 0;
+  // Pass 1: the balance after the latest call on or before each grid date, per path (date-major, in `out`).
+  const balance = new Float64Array(nPaths);
+  for (let k = 0; k <= last; k++) {
+    const base = k * nPaths;
+    if (isCall[k] === 1) {
+      for (let p = 0; p < nPaths; p++) {
+        const x = values[base + p]! + netIndependentAmount;
+        const held = x - thresholdCpty;
+        const posted = -x - thresholdBank;
+        // max(held, 0) − max(posted, 0), branch-free ((a + |a|)/2 = max(a, 0) exactly); at most one is positive.
+        const required = coverage * 0.5 * (held + Math.abs(held) - posted - Math.abs(posted));
+        if (exact) {
+          balance[p] = required;
+          out[base + p] = required;
+          continue;
+        }
+        const b = balance[p]!;
+        const shortfall = required - b;
+        let next = b;
+        if (shortfall > 0 && shortfall >= mtaCpty) {
+          // Collateral flows to the bank: the counterparty delivers, or returns what the bank posted.
+          if (b >= 0) next = b + roundUp(shortfall, multiple);
+          else if (required <= 0) next = b + roundDown(shortfall, multiple);
+          else next = roundUp(required, multiple);
+        } else if (shortfall < 0 && -shortfall >= mtaBank) {
+          // Collateral flows to the counterparty: the bank delivers, or returns what it held.
+          if (b <= 0) next = b - roundUp(-shortfall, multiple);
+          else if (required >= 0) next = b - roundDown(-shortfall, multiple);
+          else next = -roundUp(-required, multiple);
+        }
+        balance[p] = next;
+        out[base + p] = next;
+      }
+    } else {
+      out.set(balance, base);
+    }
+  }
+
+  // Pass 2, backwards and in place (lag[d] <= d, so a source row is read before it is overwritten): C(d) is the
+  // balance at the close-out lag date, plus the IM held; zero after the last live date.
+  for (let d = nDates - 1; d >= 0; d--) {
+    const base = d * nPaths;
+    if (d > last) {
+      out.fill(0, base, base + nPaths);
+      continue;
+    }
+    const source = lag[d]! * nPaths;
+    const im = imHeld[d]!;
+    for (let p = 0; p < nPaths; p++) out[base + p] = out[source + p]! + im;
+  }
+  return imHeld;
+}
+
+function roundUp(amount: number, multiple: number): number {
+  return multiple > 0 ? Math.ceil(amount / multiple - ROUNDING_SLACK) * multiple : amount;
+}
+
+function roundDown(amount: number, multiple: number): number {
+  return multiple > 0 ? Math.floor(amount / multiple + ROUNDING_SLACK) * multiple : amount;
+}
+
+/** Close-out lag index per grid index: identity for MPoR 0, else the grid's lag map for the set's MPoR. */
+function closeOutLags(nettingSet: NettingSet, grid: TimeGrid): Int32Array {
+  const mpor = nettingSet.marginPeriodOfRiskDays;
+  const nDates = grid.dates.length;
+  if (mpor === 0) {
+    const identity = new Int32Array(nDates);
+    for (let d = 0; d < nDates; d++) identity[d] = d;
+    return identity;
+  }
+  const lag = grid.lagIndex.get(mpor);
+  if (!lag || lag.length !== nDates) {
+    throw new Error(
+      `netting set ${nettingSet.nettingSetId}: the time grid has no close-out dates for a margin period of risk of ` +
+        `${mpor} business days; build the grid with withCloseOutDates including ${mpor}`,
+    );
+  }
+  for (let d = 0; d < nDates; d++) {
+    if (!(lag[d]! >= 0 && lag[d]! <= d)) throw new Error(`close-out lag index ${lag[d]} at grid index ${d} is not in 0..${d}`);
+  }
+  return lag;
+}
+
+/**
+ * The grid indices at which margin is called (1) for this netting set: candidates are the as-of date (always a call),
+ * the exposure dates up to the last live date and their lag dates; after the as-of date a candidate is a call when it
+ * is a business day at least `marginFrequencyDays` business days after the previous call.
+ */
+function marginCallDates(nettingSet: NettingSet, grid: TimeGrid, lag: Int32Array, last: number): Uint8Array {
+  const nDates = grid.dates.length;
+  const candidate = new Uint8Array(nDates);
+  candidate[0] = 1;
+  for (let d = 1; d <= last; d++) {
+    if (grid.exposureDate[d] !== 1) continue;
+    candidate[d] = 1;
+    candidate[lag[d]!] = 1;
+  }
+  const isCall = new Uint8Array(nDates);
+  isCall[0] = 1;
+  const frequency = Math.max(1, nettingSet.marginFrequencyDays);
+  let nextAllowed = addBusinessDays(grid.dates[0]!, frequency);
+  for (let d = 1; d <= last; d++) {
+    const date = grid.dates[d]!;
+    if (candidate[d] !== 1 || date < nextAllowed || !isBusinessDay(date)) continue;
+    isCall[d] = 1;
+    nextAllowed = addBusinessDays(date, frequency);
+  }
+  return isCall;
+}
+
+function checkOptions(
+  nettingSet: NettingSet,
+  options: CollateralOptions,
+  valuesLength: number,
+  outLength: number,
+  nDates: number,
+  nPaths: number,
+): void {
+  const id = nettingSet.nettingSetId;
+  if (!(options.coverage >= 0 && options.coverage <= MAX_COLLATERAL_COVERAGE)) {
+    throw new XvaUsageError(`netting set ${id}: collateral coverage ${options.coverage} is outside 0 to ${MAX_COLLATERAL_COVERAGE} (0% to 120%)`);
+  }
+  if (!(options.fxToBase > 0 && Number.isFinite(options.fxToBase))) {
+    throw new XvaUsageError(`netting set ${id}: FX spot of ${nettingSet.collateralCurrency} in base ${options.fxToBase} must be positive`);
+  }
+  const im = options.initialMargin ?? 0;
+  if (!(im >= 0 && Number.isFinite(im))) throw new XvaUsageError(`netting set ${id}: initial margin held ${im} must be a finite amount >= 0`);
+  if (!Number.isInteger(nPaths) || nPaths < 1) throw new RangeError(`nPaths must be a positive integer, got ${nPaths}`);
+  if (valuesLength < nDates * nPaths || outLength < nDates * nPaths) {
+    throw new RangeError(`values (${valuesLength}) and out (${outLength}) must hold ${nDates} dates × ${nPaths} paths`);
+  }
+  if (options.lastDateIndex !== undefined && !(Number.isInteger(options.lastDateIndex) && options.lastDateIndex >= 0)) {
+    throw new RangeError(`lastDateIndex must be a grid index >= 0, got ${options.lastDateIndex}`);
+  }
+  if (nettingSet.csa) {
+    const amounts: [string, number][] = [
+      ['threshold_cpty', nettingSet.thresholdCpty],
+      ['threshold_bank', nettingSet.thresholdBank],
+      ['mta_cpty', nettingSet.mtaCpty],
+      ['mta_bank', nettingSet.mtaBank],
+      ['independent_amount_cpty', nettingSet.independentAmountCpty],
+      ['independent_amount_bank', nettingSet.independentAmountBank],
+      ['rounding', nettingSet.rounding],
+    ];
+    for (const [column, amount] of amounts) {
+      if (!(amount >= 0 && Number.isFinite(amount))) {
+        throw new XvaUsageError(`netting set ${id}: ${column} ${amount} must be a finite amount >= 0`);
+      }
+    }
+    if (!(Number.isInteger(nettingSet.marginPeriodOfRiskDays) && nettingSet.marginPeriodOfRiskDays >= 0)) {
+      throw new XvaUsageError(`netting set ${id}: margin_period_of_risk_days ${nettingSet.marginPeriodOfRiskDays} must be whole business days >= 0`);
+    }
+  }
+}

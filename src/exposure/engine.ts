@@ -1,0 +1,454 @@
+/**
+ * The exposure engine (docs/simulation.md): from a checked portfolio and market to exposure profiles.
+ *
+ * 1. The book's fixed order: counterparties in order of their first netting set in the netting_sets table, each
+ *    with its netting sets in table order; sets without (valued) trades are left out. Every output follows it.
+ * 2. The factor layout from what the trades need, the cross-asset model, the time grid (default or `--grid`, plus
+ *    the close-out dates of every MPoR under a CSA), then the market paths, once, on SharedArrayBuffers.
+ * 3. Work units: contiguous runs of whole counterparties of about equal cost (partition.ts), handed to worker
+ *    threads as they free up (`threads` = 1: in-process). A unit's figures do not depend on the unit (unit.ts).
+ * 4. Merge in the book's order: netting sets and counterparties by index, book totals summed in that order, cube
+ *    batches streamed in that order. So the outputs are bit-identical whatever the thread count or the split.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
+import type { Market } from '../market/types.js';
+import type { NettingSet, Portfolio } from '../portfolio/types.js';
+import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
+import { packageRoot } from '../cli/paths.js';
+import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/grid.js';
+import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
+import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
+import { simulatePathsShared } from '../simulation/crossAsset/simulate.js';
+import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
+import { describeModel, valuationModelOf } from './modelView.js';
+import { exposureDateIndices } from './profiles.js';
+import { contiguousUnits, nettingSetCost } from './partition.js';
+import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
+import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
+import type { ExposureProfile } from './types.js';
+
+export interface SimulationOptions {
+  paths: number;
+  seed: number;
+  /** A parsed `--grid`, or a ready grid (close-out dates are added either way). Default: the default grid. */
+  grid?: GridSpec | TimeGrid;
+  /** Worker threads; 1 = in-process. */
+  threads: number;
+  antithetic: boolean;
+  pfeQuantile: number;
+  /** Collateral coverage factor, 0 to 1.2 (default 1). */
+  coverage?: number;
+  /** Leave out trades the engine cannot value (with a warning) instead of failing. */
+  skipUnsupported: boolean;
+  /** Hand path values to `onCube` (Float32). */
+  cube?: boolean;
+}
+
+/** Progress: fraction of the valuation work done (0..1) and the stage's name. */
+export type ProgressFn = (fractionDone: number, stage: string) => void;
+
+export interface SimulationInput {
+  portfolio: Portfolio;
+  market: Market;
+  /** The market file the market came from: worker threads load it themselves. Needed when threads > 1. */
+  marketFile?: string;
+  options: SimulationOptions;
+  onProgress?: ProgressFn;
+  onWarning?: (text: string) => void;
+  /**
+   * With options.cube: the numeraire (id null) first, then each netting set's values V on the exposure dates
+   * (`[k * nPaths + p]`, Float32), in the book's order.
+   */
+  onCube?: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array) => void;
+}
+
+/** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
+const UNITS_PER_THREAD = 8;
+
+function checkOptions(options: SimulationOptions): void {
+  const { paths, seed, threads, pfeQuantile } = options;
+  if (!Number.isSafeInteger(paths) || paths < 1) throw new XvaUsageError(`paths must be a whole number >= 1, got ${paths}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new XvaUsageError(`seed must be a whole number 0 to ${0xffffffff}, got ${seed}`);
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new XvaUsageError(`threads must be a whole number >= 1, got ${threads}`);
+  if (!(pfeQuantile > 0 && pfeQuantile < 1)) throw new XvaUsageError(`the PFE quantile must be in (0, 1), got ${pfeQuantile}`);
+  const coverage = options.coverage ?? 1;
+  if (!(coverage >= 0 && coverage <= 1.2)) throw new XvaUsageError(`collateral coverage must be 0 to 1.2, got ${coverage}`);
+  if (options.antithetic && paths % 2 !== 0) throw new XvaUsageError(`antithetic paths need an even path count, got ${paths}`);
+}
+
+interface BookOrder {
+  counterparties: UnitCounterparty[];
+  skipped: SkippedTrade[];
+}
+
+/** Groups trades by netting set and netting sets by counterparty in the book's fixed order. */
+function bookOrder(portfolio: Portfolio): UnitCounterparty[] {
+  const tradesBySet = new Map<string, Trade[]>();
+  for (const trade of portfolio.trades) {
+    let list = tradesBySet.get(trade.nettingSetId);
+    if (!list) tradesBySet.set(trade.nettingSetId, (list = []));
+    list.push(trade);
+  }
+  const byCounterparty = new Map<string, UnitCounterparty>();
+  const counterparties: UnitCounterparty[] = [];
+  const seenSets = new Set<string>();
+  for (const nettingSet of portfolio.nettingSets) {
+    const trades = tradesBySet.get(nettingSet.nettingSetId);
+    if (!trades || trades.length === 0 || seenSets.has(nettingSet.nettingSetId)) continue;
+    seenSets.add(nettingSet.nettingSetId);
+    let cp = byCounterparty.get(nettingSet.counterpartyId);
+    if (!cp) {
+      cp = { index: counterparties.length, counterpartyId: nettingSet.counterpartyId, sets: [] };
+      byCounterparty.set(nettingSet.counterpartyId, cp);
+      counterparties.push(cp);
+    }
+    cp.sets.push({ index: 0, nettingSet, trades });
+  }
+  // book order = counterparty groups in order; number the sets in it
+  let index = 0;
+  for (const cp of counterparties) for (const s of cp.sets) s.index = index++;
+  return counterparties;
+}
+
+/** Unsupported trades: an XvaInputError listing every one (file, row, trade, why), unless they may be skipped. */
+function unsupportedError(portfolio: Portfolio, skipped: readonly SkippedTrade[]): XvaInputError {
+  const tradesFile = portfolio.sources.trades ? path.basename(portfolio.sources.trades) : 'trades';
+  const rows = new Map(portfolio.trades.map((t) => [t.tradeId, t.sourceRow]));
+  const issues: InputIssue[] = skipped.map((s) => {
+    const row = rows.get(s.tradeId);
+    return {
+      file: tradesFile,
+      ...(row !== undefined ? { row } : {}),
+      column: 'product',
+      value: `${s.product} trade ${s.tradeId}: ${s.reason}`,
+      expected: 'a trade the exposure engine can value (or run with --skip-unsupported to leave it out)',
+    };
+  });
+  return new XvaInputError(issues.slice(0, 200), Math.max(0, issues.length - 200));
+}
+
+/** The factors the trades need: their currencies, equity underlyings and CDS reference names (sorted, unique). */
+export function factorNeeds(trades: readonly Trade[]): { currencies: Currency[]; equities: string[]; creditNames: string[] } {
+  const currencies = new Set<Currency>();
+  const equities = new Set<string>();
+  const creditNames = new Set<string>();
+  for (const t of trades) {
+    for (const c of tradeCurrencies(t)) currencies.add(c);
+    if (t.product === 'EQFWD' || t.product === 'EQOPT') equities.add(t.underlying);
+    if (t.product === 'CDS') creditNames.add(t.referenceEntity);
+  }
+  return { currencies: [...currencies].sort(), equities: [...equities].sort(), creditNames: [...creditNames].sort() };
+}
+
+function isTimeGrid(grid: GridSpec | TimeGrid | undefined): grid is TimeGrid {
+  return grid !== undefined && 'dates' in grid;
+}
+
+/** The grid of the run: default or spec, then the close-out dates of every MPoR of a collateralised set. */
+function runGrid(market: Market, spec: GridSpec | TimeGrid | undefined, counterparties: UnitCounterparty[], coverage: number): TimeGrid {
+  let lastMaturity = market.asOf;
+  const mpors: number[] = [];
+  for (const cp of counterparties) {
+    for (const { nettingSet, trades } of cp.sets) {
+      for (const t of trades) lastMaturity = Math.max(lastMaturity, tradeMaturity(t));
+      if (nettingSet.csa && coverage > 0 && nettingSet.marginPeriodOfRiskDays > 0) mpors.push(nettingSet.marginPeriodOfRiskDays);
+    }
+  }
+  const base = isTimeGrid(spec) ? spec : gridFromSpec(spec ?? { kind: 'default' }, market.asOf, lastMaturity);
+  return withCloseOutDates(base, mpors);
+}
+
+/** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
+function workerScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  const sibling = path.join(path.dirname(here), 'worker.js');
+  if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
+  const built = path.join(packageRoot(), 'dist', 'src', 'exposure', 'worker.js');
+  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled engine (${built}): run npm run build, or use --threads 1`);
+  return built;
+}
+
+/** What a worker thread needs to build its UnitContext (structured-cloneable; the paths share memory). */
+export interface WorkerInit {
+  marketFile: string;
+  layoutNeeds: FactorNeeds;
+  grid: TimeGrid;
+  paths: SimulatedPaths;
+  pfeQuantile: number;
+  coverage: number;
+  cube: boolean;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; index: number }
+  | { type: 'result'; result: UnitResult }
+  | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
+
+/** Rebuilds a worker's error in the main thread (input errors stay input errors, exit code 2). */
+function errorFromWorker(message: Extract<WorkerMessage, { type: 'error' }>): Error {
+  if (message.issues) return new XvaInputError(message.issues);
+  if (message.name === 'XvaUsageError') return new XvaUsageError(message.message);
+  const error = new XvaInternalError(`worker thread: ${message.message}`);
+  if (message.stack) error.stack = message.stack;
+  return error;
+}
+
+/** Runs the units on `threads` worker threads, each taking the next unit when free; resolves when all are done. */
+async function runOnWorkers(
+  init: WorkerInit,
+  tasks: UnitTask[],
+  threads: number,
+  onResult: (result: UnitResult) => void,
+  onSetDone: (index: number) => void,
+): Promise<void> {
+  const script = workerScript();
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let running = 0;
+      let failed = false;
+      const fail = (error: Error): void => {
+        if (failed) return;
+        failed = true;
+        reject(error);
+      };
+      const give = (worker: Worker): void => {
+        if (failed) return;
+        if (next < tasks.length) {
+          running++;
+          worker.postMessage(tasks[next++]);
+        } else if (running === 0) resolve();
+      };
+      for (let w = 0; w < Math.min(threads, tasks.length); w++) {
+        const worker = new Worker(script, { workerData: init });
+        workers.push(worker);
+        worker.on('message', (message: WorkerMessage) => {
+          switch (message.type) {
+            case 'ready':
+              give(worker);
+              break;
+            case 'progress':
+              onSetDone(message.index);
+              break;
+            case 'result':
+              running--;
+              try {
+                onResult(message.result);
+              } catch (error) {
+                fail(error as Error);
+                return;
+              }
+              give(worker);
+              break;
+            case 'error':
+              fail(errorFromWorker(message));
+              break;
+          }
+        });
+        worker.on('error', (error) => fail(error));
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new XvaInternalError(`a worker thread stopped with exit code ${code}`));
+        });
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Book totals: sums of the netting sets' figures, added in the book's order (so independent of the split). */
+function bookTotal(sets: readonly NettingSetResult[], nExp: number): AggregateProfile {
+  const total: AggregateProfile = {
+    epe: new Float64Array(nExp),
+    ene: new Float64Array(nExp),
+    ee: new Float64Array(nExp),
+    eee: new Float64Array(nExp),
+    collateral: new Float64Array(nExp),
+    epe1y: 0,
+    eepe: 0,
+  };
+  for (const s of sets) {
+    const p = s.profile;
+    for (let k = 0; k < nExp; k++) {
+      total.epe[k] = total.epe[k]! + p.epe[k]!;
+      total.ene[k] = total.ene[k]! + p.ene[k]!;
+      total.ee[k] = total.ee[k]! + p.ee[k]!;
+      total.eee[k] = total.eee[k]! + p.eee[k]!;
+      total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
+    }
+    total.epe1y += p.epe1y;
+    total.eepe += p.eepe;
+  }
+  return total;
+}
+
+function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): CounterpartyResult {
+  return {
+    counterpartyId: cp.counterpartyId,
+    nettingSetIds: cp.sets.map((s) => s.nettingSet.nettingSetId),
+    epe: profile.epe,
+    ene: profile.ene,
+    ee: profile.ee,
+    eee: profile.eee,
+    collateral: profile.collateral,
+    pfe: profile.pfe,
+    epe1y: profile.epe1y,
+    eepe: profile.eepe,
+  };
+}
+
+/** Expected cost of a netting set: trades × dates valued up to its last maturity × paths. */
+function setCost(grid: TimeGrid, trades: readonly Trade[], nettingSet: NettingSet, nPaths: number): number {
+  let last = 0;
+  for (const t of trades) last = Math.max(last, tradeMaturity(t));
+  let dates = 0;
+  for (let d = 0; d < grid.dates.length && grid.dates[d]! <= last; d++) dates++;
+  const lastIndex = Math.max(0, dates - 1);
+  const cost = nettingSetCost(trades.length, lastIndex, nPaths);
+  return nettingSet.csa ? cost * 1.1 : cost;
+}
+
+export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
+  const { portfolio, market, options } = input;
+  checkOptions(options);
+  const coverage = options.coverage ?? 1;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timings[stage] = (now - mark) / 1000;
+    mark = now;
+  };
+  const progress = input.onProgress ?? (() => undefined);
+
+  const counterparties = bookOrder(portfolio);
+  const allTrades = counterparties.flatMap((cp) => cp.sets.flatMap((s) => s.trades));
+  const needs = factorNeeds(allTrades);
+  const layout = buildFactorLayout(market, needs);
+  const grid = runGrid(market, options.grid, counterparties, coverage);
+  const exposureDates = exposureDateIndices(grid);
+  lap('setup');
+
+  progress(0, 'calibrating the model');
+  const model = buildCrossAssetModel(market, layout);
+  lap('model');
+  progress(0, 'simulating market paths');
+  const paths = simulatePathsShared(model, grid, options.seed, 0, options.paths, { antithetic: options.antithetic });
+  lap('paths');
+
+  const nPaths = options.paths;
+  const discountFactors = new Float64Array(grid.dates.length);
+  const discount = market.discountCurve(market.baseCurrency);
+  for (let d = 0; d < grid.dates.length; d++) discountFactors[d] = discount.discount(grid.times[d]!);
+
+  // units: contiguous runs of counterparties of about equal cost
+  const setCosts = new Map<number, number>();
+  const groupCosts = counterparties.map((cp) => {
+    let c = 0;
+    for (const s of cp.sets) {
+      const cost = setCost(grid, s.trades, s.nettingSet, nPaths);
+      setCosts.set(s.index, cost);
+      c += cost;
+    }
+    return c;
+  });
+  const totalCost = groupCosts.reduce((a, b) => a + b, 0) || 1;
+  const threads = Math.max(1, Math.min(options.threads, counterparties.length));
+  const ranges = contiguousUnits(groupCosts, threads === 1 ? 1 : threads * UNITS_PER_THREAD);
+  const tasks: UnitTask[] = ranges.map((r, unitId) => ({ unitId, counterparties: counterparties.slice(r.start, r.end) }));
+
+  const nSets = counterparties.reduce((a, cp) => a + cp.sets.length, 0);
+  const setResults = new Array<NettingSetResult | undefined>(nSets);
+  const cpProfiles = new Array<ExposureProfile | undefined>(counterparties.length);
+  let valuations = 0;
+  let doneCost = 0;
+  const onSetDone = (index: number): void => {
+    doneCost += setCosts.get(index) ?? 0;
+    progress(Math.min(1, doneCost / totalCost), 'valuing netting sets');
+  };
+
+  // cube: streamed in book order as soon as the next set in order is in
+  const exposureDateSerials = Int32Array.from(exposureDates, (d) => grid.dates[d]!);
+  let nextCube = 0;
+  const emitCubes = (): void => {
+    if (!options.cube || !input.onCube) return;
+    while (nextCube < nSets && setResults[nextCube]) {
+      const r = setResults[nextCube]!;
+      input.onCube(r.nettingSetId, r.cube!, nPaths, exposureDateSerials);
+      delete r.cube; // written: drop it, the cube never sits whole in memory
+      nextCube++;
+    }
+  };
+  if (options.cube && input.onCube) {
+    const numeraire = new Float32Array(exposureDates.length * nPaths);
+    for (let k = 0; k < exposureDates.length; k++) {
+      const d = exposureDates[k]!;
+      for (let p = 0; p < nPaths; p++) numeraire[k * nPaths + p] = paths.numeraire[d * nPaths + p]!;
+    }
+    input.onCube(null, numeraire, nPaths, exposureDateSerials);
+  }
+  const unitResults: UnitResult[] = [];
+  const onResult = (result: UnitResult): void => {
+    unitResults.push(result);
+    for (const r of result.nettingSets) setResults[r.index] = r;
+    for (const c of result.counterparties) cpProfiles[c.index] = c.profile;
+    valuations += result.valuations;
+    emitCubes();
+  };
+
+  progress(0, 'valuing netting sets');
+  if (threads === 1) {
+    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, cube: Boolean(options.cube) };
+    for (const task of tasks) onResult(runUnit(ctx, task, onSetDone));
+  } else {
+    if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');
+    const init: WorkerInit = {
+      marketFile: input.marketFile,
+      layoutNeeds: needs,
+      grid,
+      paths,
+      pfeQuantile: options.pfeQuantile,
+      coverage,
+      cube: Boolean(options.cube),
+    };
+    await runOnWorkers(init, tasks, threads, onResult, onSetDone);
+  }
+  lap('valuation');
+
+  const skipped = unitResults.sort((a, b) => a.unitId - b.unitId).flatMap((r) => r.skipped);
+  if (skipped.length > 0) {
+    if (!options.skipUnsupported) throw unsupportedError(portfolio, skipped);
+    const names = skipped.slice(0, 20).map((s) => `${s.tradeId} (${s.product}: ${s.reason})`);
+    input.onWarning?.(
+      `skipped ${skipped.length} unsupported trade(s): ${names.join(', ')}${skipped.length > 20 ? `, and ${skipped.length - 20} more (manifest.json lists all)` : ''}`,
+    );
+  }
+  const nettingSets = setResults.map((r, i) => {
+    if (!r) throw new XvaInternalError(`netting set #${i} has no result`);
+    return r;
+  });
+  const cps = counterparties.map((cp, i) => counterpartyResult(cp, cpProfiles[i]!));
+  const book = bookTotal(nettingSets, exposureDates.length);
+  lap('aggregation');
+  progress(1, 'done');
+
+  return {
+    grid,
+    exposureDates,
+    nPaths,
+    nettingSets,
+    counterparties: cps,
+    book,
+    skipped,
+    model: describeModel(model, market),
+    threads,
+    timings,
+    valuations,
+  };
+}

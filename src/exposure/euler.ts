@@ -1,0 +1,87 @@
+/**
+ * Euler allocation of a netting set's EPE and ENE to its trades (docs/exposure.md, "Euler contributions").
+ *
+ * At a grid date, with per path the value V_p = Σ_i V_{i,p}, collateral C_p and numeraire N_p, and E_p = V_p − C_p:
+ *   EPE = (1/n) Σ_p max(E_p, 0)/N_p.
+ * The contribution of trade i is (1/n) Σ_p w_p·V_{i,p} with
+ *   w_p = 1{E_p > 0} · (E_p / V_p) / (N_p·n) = 1{V_p − C_p > 0} · (1 − C_p/V_p) / (N_p·n),
+ * i.e. each path's collateralised exposure is shared among the trades pro rata to their values on that path. For an
+ * uncollateralised set (C = 0) the weight is 1{V_p > 0}/(N_p·n) and the contribution is the exact Euler derivative
+ * ∂EPE(λ)/∂λ_i at λ = 1 of EPE(λ) = E[max(Σ_i λ_i V_i, 0)/N], which is positively homogeneous of degree one, so the
+ * contributions add up to EPE (Euler's theorem). With collateral the pro-rata rule keeps the sum identity exactly but is
+ * an allocation convention, not a derivative (the collateral is a path-dependent function of V).
+ * Paths where C ≠ 0 and |V_p| <= smallValueLimit (a ratio E/V that would explode) get weight 0 and their exposure is
+ * returned as a residual that the caller shares equally among the set's trades (ORE's marginal allocation limit rule,
+ * default limit 1 unit of base currency). ENE uses the same rule on the liability L_p = −(E_p + IM) > 0 (IM the
+ * segregated initial margin held, which creates no liability): w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
+ * Hence Σ_i contribution_i + residual = EPE (or ENE) exactly, up to floating-point rounding.
+ */
+
+export type ExposureSide = 'epe' | 'ene';
+
+export interface EulerWeightOptions {
+  /** Collateral C per grid date and path (same layout as the values); absent = 0. */
+  collateral?: Float64Array;
+  /** IM held included in C at this date (base currency), added back on the ENE side. */
+  initialMarginHeld?: number;
+  /** |V| at or below which a collateralised path's exposure is shared equally (base currency units, default 1). */
+  smallValueLimit?: number;
+  /** Divisor of the path average when `values` is one block of a larger path set (default nPaths). */
+  totalPaths?: number;
+}
+
+export const DEFAULT_SMALL_VALUE_LIMIT = 1;
+
+/**
+ * Fills weights[0 .. nPaths) for grid index d so that Σ_p weights[p]·V_p(d) + residual = EPE(d) (side 'epe') or
+ * ENE(d) (side 'ene', a positive number), and returns the residual to be shared equally among the set's trades
+ * (shareEqually). `values` and `numeraire` are date-major over the grid (value at d, p is [d·nPaths + p]).
+ */
+export function eulerWeights(
+  side: ExposureSide,
+  d: number,
+  nPaths: number,
+  values: Float64Array,
+  numeraire: Float64Array,
+  weights: Float64Array,
+  options: EulerWeightOptions = {},
+): number {
+  const { collateral } = options;
+  const limit = options.smallValueLimit ?? DEFAULT_SMALL_VALUE_LIMIT;
+  const divisor = options.totalPaths ?? nPaths;
+  const im = options.initialMarginHeld ?? 0;
+  const base = d * nPaths;
+  if (weights.length < nPaths || values.length < base + nPaths || numeraire.length < base + nPaths) {
+    throw new RangeError(`eulerWeights: arrays too short for grid index ${d} and ${nPaths} paths`);
+  }
+  const sign = side === 'epe' ? 1 : -1;
+  // ENE treats the segregated IM as absent: the collateral that can offset a liability is C − IM.
+  const imOffset = side === 'epe' ? 0 : im;
+  let residual = 0;
+  for (let p = 0; p < nPaths; p++) {
+    const v = values[base + p]!;
+    const c = (collateral ? collateral[base + p]! : 0) - imOffset;
+    const amount = sign * (v - c); // E_p for EPE, L_p for ENE
+    if (!(amount > 0)) {
+      weights[p] = 0;
+      continue;
+    }
+    const scale = 1 / (numeraire[base + p]! * divisor);
+    if (c === 0) {
+      weights[p] = sign * scale; // amount / v = sign exactly
+    } else if (Math.abs(v) > limit) {
+      weights[p] = (amount / v) * scale;
+    } else {
+      weights[p] = 0;
+      residual += amount * scale;
+    }
+  }
+  return residual;
+}
+
+/** Adds residual / nTrades to each of out[0 .. nTrades): the equal share of eulerWeights' residual. */
+export function shareEqually(residual: number, out: Float64Array, nTrades: number): void {
+  if (residual === 0 || nTrades === 0) return;
+  const share = residual / nTrades;
+  for (let i = 0; i < nTrades; i++) out[i] = out[i]! + share;
+}

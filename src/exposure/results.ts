@@ -1,0 +1,76 @@
+/**
+ * What `runSimulation` returns: per netting set its exposure profile and per-trade Euler contributions, per
+ * counterparty and for the book the aggregates, plus what the manifest records (grid, model, timings). Every array
+ * over dates is over the grid's exposure dates (`exposureDates`, grid indices), in order.
+ */
+import type { TimeGrid } from '../simulation/types.js';
+import type { ExposureProfile } from './types.js';
+
+export interface NettingSetResult {
+  /** Position in the book's fixed order (the order of every output table). */
+  index: number;
+  nettingSetId: string;
+  counterpartyId: string;
+  collateralised: boolean;
+  marginPeriodOfRiskDays: number;
+  profile: ExposureProfile;
+  tradeIds: readonly string[];
+  /** Euler contributions to the discounted EPE / ENE, trade-major: [i * nExposureDates + k]; sum over i = profile's. */
+  tradeEpe: Float64Array;
+  tradeEne: Float64Array;
+  /** Grid index of the last date any trade is alive. */
+  lastDateIndex: number;
+  /** Path values V - C (base currency, undeflated) per exposure date and path ([k * nPaths + p]), with `--cube` only. */
+  cube?: Float32Array;
+}
+
+/** Exposure of a group of netting sets (a counterparty or the book), on the exposure dates. */
+export interface AggregateProfile {
+  /** Sums over the group's netting sets of their discounted EPE / ENE / Basel EE / collateral. */
+  epe: Float64Array;
+  ene: Float64Array;
+  ee: Float64Array;
+  /** Sum of the sets' Basel EEE (the Basel IMM measures are per netting set and add up, CRE53; aggregate.ts). */
+  eee: Float64Array;
+  collateral: Float64Array;
+  /**
+   * PFE of the group: the quantile over paths of sum over sets of (V - C)+ (exposures of different netting sets do not
+   * net). Only for counterparties; undefined for the book (a quantile of the whole book is not additive and not used).
+   */
+  pfe?: Float64Array;
+  /** Sums of the sets' Basel EPE and effective EPE over the first year. */
+  epe1y: number;
+  eepe: number;
+}
+
+export interface CounterpartyResult extends AggregateProfile {
+  counterpartyId: string;
+  nettingSetIds: string[];
+}
+
+export interface SkippedTrade {
+  tradeId: string;
+  nettingSetId: string;
+  product: string;
+  reason: string;
+}
+
+/** Wall seconds per stage of a run. */
+export type StageTimings = Record<string, number>;
+
+export interface SimulationResult {
+  grid: TimeGrid;
+  /** Grid indices of the exposure dates. */
+  exposureDates: Int32Array;
+  nPaths: number;
+  nettingSets: NettingSetResult[];
+  counterparties: CounterpartyResult[];
+  book: AggregateProfile;
+  skipped: SkippedTrade[];
+  /** The model as the manifest records it (factor names, parameters, calibrated sigmas, repricing errors). */
+  model: Record<string, unknown>;
+  threads: number;
+  timings: StageTimings;
+  /** Trade × path × date valuations the run stands for (trades alive at each valued date × paths). */
+  valuations: number;
+}

@@ -1,0 +1,277 @@
+/**
+ * One work unit of the exposure engine: a run of whole counterparties (all their netting sets), valued on the shared
+ * simulated paths. The same function runs in-process (`--threads 1`) and in every worker thread, and a netting set's
+ * figures depend only on the set itself and the paths, never on which unit or thread ran it, so results are
+ * bit-identical whatever the split.
+ *
+ * Per netting set: compile its trades into a kernel; value the set on the dates it needs (its exposure dates up to its
+ * last live date, and under a CSA every grid date up to it, lag dates included), date-major into one transient
+ * date × path buffer (never a trade × path × date cube); collateral; profile; Euler contributions per trade; its
+ * positive exposure into the counterparty's accumulator. Per counterparty: the total profile (PFE over its sets).
+ */
+import type { Market } from '../market/types.js';
+import type { NettingSet } from '../portfolio/types.js';
+import { tradeMaturity, type Trade } from '../products/types.js';
+import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
+import { accumulatePositiveExposure, createAccumulator, totalProfile } from './aggregate.js';
+import { computeCollateral } from './collateral.js';
+import { eulerWeights, shareEqually } from './euler.js';
+import { computeProfile } from './profiles.js';
+import type { NettingSetResult, SkippedTrade } from './results.js';
+import type { ExposureProfile, NettingSetKernel } from './types.js';
+import { compileNettingSet, type ValuationModel } from './valuation/index.js';
+
+/** What every unit of a run shares (built once per thread). */
+export interface UnitContext {
+  market: Market;
+  model: ValuationModel;
+  grid: TimeGrid;
+  paths: SimulatedPaths;
+  /** Grid indices of the exposure dates. */
+  exposureDates: Int32Array;
+  /** P(0, t_d) of the base-currency OIS curve per grid index. */
+  discountFactors: Float64Array;
+  pfeQuantile: number;
+  coverage: number;
+  cube: boolean;
+}
+
+export interface UnitNettingSet {
+  /** Position in the book's order. */
+  index: number;
+  nettingSet: NettingSet;
+  trades: Trade[];
+}
+
+export interface UnitCounterparty {
+  /** Position among the book's counterparties. */
+  index: number;
+  counterpartyId: string;
+  sets: UnitNettingSet[];
+}
+
+export interface UnitTask {
+  unitId: number;
+  counterparties: UnitCounterparty[];
+}
+
+export interface UnitResult {
+  unitId: number;
+  nettingSets: NettingSetResult[];
+  counterparties: { index: number; counterpartyId: string; profile: ExposureProfile }[];
+  /** Trades the pricers on paths cannot value (left out of their netting set), in book order. */
+  skipped: SkippedTrade[];
+  /** Trade × path × date valuations done. */
+  valuations: number;
+}
+
+/** Reusable per-thread buffers (grown on demand), so that a netting set allocates only its results. */
+class Scratch {
+  values = new Float64Array(0);
+  collateral = new Float64Array(0);
+  weights = new Float64Array(0);
+  column = new Float64Array(0);
+  tradeSums = new Float64Array(0);
+  private needed = new Uint8Array(0);
+
+  /** A zeroed flag per grid date. */
+  neededDates(nDates: number): Uint8Array {
+    if (this.needed.length < nDates) this.needed = new Uint8Array(nDates);
+    const flags = this.needed.subarray(0, nDates);
+    flags.fill(0);
+    return flags;
+  }
+
+  ensure(cells: number, nPaths: number, trades: number): void {
+    if (this.values.length < cells) {
+      this.values = new Float64Array(cells);
+      this.collateral = new Float64Array(cells);
+    }
+    if (this.weights.length < nPaths) {
+      this.weights = new Float64Array(nPaths);
+      this.column = new Float64Array(nPaths);
+    }
+    if (this.tradeSums.length < trades) this.tradeSums = new Float64Array(trades);
+  }
+}
+
+const scratch = new Scratch();
+
+/**
+ * Compiles a netting set. The pricers on paths throw an Error naming the trade for a product or feature they do not
+ * support; then each trade is compiled alone to find every such trade of the set, and the set is compiled without
+ * them (the engine reports them all at the end: an error listing them, or with --skip-unsupported a warning).
+ */
+function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSetKernel; trades: Trade[]; skipped: SkippedTrade[] } {
+  const valuationContext = { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId };
+  try {
+    return { kernel: compileNettingSet(item.trades, valuationContext), trades: item.trades, skipped: [] };
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'Error') throw error; // input and internal errors are not "unsupported"
+    const kept: Trade[] = [];
+    const skipped: SkippedTrade[] = [];
+    for (const trade of item.trades) {
+      try {
+        compileNettingSet([trade], valuationContext);
+        kept.push(trade);
+      } catch (tradeError) {
+        if (!(tradeError instanceof Error) || tradeError.name !== 'Error') throw tradeError;
+        const prefix = `trade ${trade.tradeId}: `;
+        const reason = tradeError.message.startsWith(prefix) ? tradeError.message.slice(prefix.length) : tradeError.message;
+        skipped.push({ tradeId: trade.tradeId, nettingSetId: item.nettingSet.nettingSetId, product: trade.product, reason });
+      }
+    }
+    if (skipped.length === 0) throw error;
+    return { kernel: compileNettingSet(kept, valuationContext), trades: kept, skipped };
+  }
+}
+
+/** Values, collateral, profile and Euler contributions of one netting set; adds its exposure to `accumulate`. */
+function runNettingSet(
+  ctx: UnitContext,
+  item: UnitNettingSet,
+  accumulate: (values: Float64Array, collateral: Float64Array | undefined) => void,
+  onCube: ((values: Float32Array) => void) | undefined,
+): { result: NettingSetResult; valuations: number; skipped: SkippedTrade[] } {
+  const { grid, paths, market, exposureDates } = ctx;
+  const { nettingSet } = item;
+  const { kernel, trades, skipped } = compileSet(ctx, item);
+  const nPaths = paths.nPaths;
+  const nDates = grid.dates.length;
+  const cells = nDates * nPaths;
+  scratch.ensure(cells, nPaths, trades.length);
+  const values = scratch.values.subarray(0, cells);
+  const last = Math.min(kernel.lastDateIndex, nDates - 1);
+  const collateralised = nettingSet.csa && ctx.coverage > 0;
+
+  // Valuation, date-major, on the dates that are read: the exposure dates up to the last live date (profile) and,
+  // under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
+  const needed = scratch.neededDates(nDates);
+  for (let d = 0; d <= last; d++) needed[d] = grid.exposureDate[d]!;
+  const lag = collateralised && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
+  if (lag) for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  const maturities = Float64Array.from(trades, tradeMaturity).sort();
+  let valuations = 0;
+  let gone = 0; // trades maturing before the date (maturities ascending)
+  for (let d = 0; d < nDates; d++) {
+    const row = values.subarray(d * nPaths, (d + 1) * nPaths);
+    if (d > last || needed[d] !== 1) {
+      row.fill(0); // not read (another MPoR's lag date), or the set is dead there (V = 0)
+      continue;
+    }
+    kernel.valueAt(d, paths, row);
+    while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;
+    valuations += (maturities.length - gone) * nPaths;
+  }
+
+  let collateral: Float64Array | undefined;
+  let imHeld: Float64Array | undefined;
+  if (collateralised) {
+    collateral = scratch.collateral.subarray(0, cells);
+    const fxToBase = market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency);
+    imHeld = computeCollateral(nettingSet, values, grid, nPaths, { coverage: ctx.coverage, fxToBase, lastDateIndex: Math.max(last, 0) }, collateral);
+  }
+
+  const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
+  const profile = computeProfile(
+    {
+      nettingSetId: nettingSet.nettingSetId,
+      counterpartyId: nettingSet.counterpartyId,
+      grid,
+      nPaths,
+      values,
+      numeraire: paths.numeraire,
+      discountFactors: ctx.discountFactors,
+      ...(collateral ? { collateral } : {}),
+      ...(imHeld ? { initialMarginHeld: imHeld } : {}),
+      maturity,
+    },
+    { pfeQuantile: ctx.pfeQuantile },
+    scratch.column,
+  );
+
+  // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
+  const nExp = exposureDates.length;
+  const nTrades = trades.length;
+  const tradeEpe = new Float64Array(nTrades * nExp);
+  const tradeEne = new Float64Array(nTrades * nExp);
+  const sums = scratch.tradeSums.subarray(0, nTrades);
+  const weights = scratch.weights;
+  for (let k = 0; k < nExp; k++) {
+    const d = exposureDates[k]!;
+    if (d > last) break;
+    for (const side of ['epe', 'ene'] as const) {
+      sums.fill(0);
+      const residual = eulerWeights(side, d, nPaths, values, paths.numeraire, weights, {
+        ...(collateral ? { collateral } : {}),
+        ...(imHeld ? { initialMarginHeld: imHeld[d]! } : {}),
+      });
+      kernel.accumulateTradeWeighted(d, paths, weights, sums);
+      shareEqually(residual, sums, nTrades);
+      const out = side === 'epe' ? tradeEpe : tradeEne;
+      for (let i = 0; i < nTrades; i++) out[i * nExp + k] = sums[i]!;
+    }
+  }
+
+  accumulate(values, collateral);
+
+  if (onCube) {
+    const cube = new Float32Array(nExp * nPaths);
+    for (let k = 0; k < nExp; k++) {
+      const d = exposureDates[k]!;
+      cube.set(values.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
+    }
+    onCube(cube);
+  }
+
+  const result: NettingSetResult = {
+    index: item.index,
+    nettingSetId: nettingSet.nettingSetId,
+    counterpartyId: nettingSet.counterpartyId,
+    collateralised: nettingSet.csa,
+    marginPeriodOfRiskDays: nettingSet.csa ? nettingSet.marginPeriodOfRiskDays : 0,
+    profile,
+    tradeIds: kernel.tradeIds,
+    tradeEpe,
+    tradeEne,
+    lastDateIndex: last,
+  };
+  return { result, valuations, skipped };
+}
+
+/**
+ * Runs one unit. `onNettingSetDone` reports progress (the set's book index) as sets finish; with `ctx.cube` each
+ * set's path values come back in `result.cube` (Float32, exposure dates × paths).
+ */
+export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (index: number) => void): UnitResult {
+  const nPaths = ctx.paths.nPaths;
+  const nDates = ctx.grid.dates.length;
+  const out: UnitResult = { unitId: task.unitId, nettingSets: [], counterparties: [], skipped: [], valuations: 0 };
+  for (const cp of task.counterparties) {
+    const acc = createAccumulator(nDates, nPaths);
+    const profiles: ExposureProfile[] = [];
+    for (const item of cp.sets) {
+      let cube: Float32Array | undefined;
+      const { result, valuations, skipped } = runNettingSet(
+        ctx,
+        item,
+        (values, collateral) => accumulatePositiveExposure(acc, values, collateral),
+        ctx.cube ? (values) => (cube = values) : undefined,
+      );
+      if (cube) result.cube = cube;
+      out.nettingSets.push(result);
+      out.valuations += valuations;
+      out.skipped.push(...skipped);
+      profiles.push(result.profile);
+      onNettingSetDone?.(item.index);
+    }
+    const total = totalProfile(
+      profiles,
+      acc,
+      { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
+      scratch.column,
+    );
+    out.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: total });
+  }
+  return out;
+}

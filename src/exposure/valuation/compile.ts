@@ -1,0 +1,284 @@
+/**
+ * `compileNettingSet`: a netting set's trades compiled into one NettingSetKernel (exposure/types.ts) that values the
+ * set on blocks of simulated paths, date by date, in the base currency, undeflated.
+ *
+ * Structure (engine.md): linear products (IRS, OIS, XCCY, FX forwards and swaps, the strike leg of equity forwards)
+ * and swaptions before expiry are pooled per currency into grid functions of that currency's LGM state
+ * (ratePool.ts, swaption.ts); CDS are pooled per reference name on the grid of its credit state (cds.ts); the share
+ * part of equity forwards is one coefficient of S(t) per share; FX and equity options and exercised physical
+ * swaptions are valued per trade and path (options.ts). Nothing loops trades × paths × flows.
+ *
+ * An unsupported trade or feature throws an Error naming the trade (the engine's --skip-unsupported maps it).
+ */
+import type { Market } from '../../market/types.js';
+import type { Currency, Trade } from '../../products/types.js';
+import type { NettingSetKernel } from '../types.js';
+import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import { CdsPool, compileCds } from './cds.js';
+import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
+import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
+import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type PathTrade } from './options.js';
+import { CurrencyPool, CurrencyPoolBuilder, RUNNING_TERMS } from './ratePool.js';
+import { GRID_NODES } from './stateGrid.js';
+import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption.js';
+
+/** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
+class ExercisedSwaption implements PathTrade {
+  readonly lastIndex: number;
+  private mask = new Float64Array(0);
+
+  constructor(
+    readonly tradeIndex: number,
+    private readonly swaption: CompiledSwaption,
+    private readonly underlying: CurrencyPool,
+    private readonly irIndex: number,
+  ) {
+    this.lastIndex = swaption.lastIndex;
+  }
+
+  values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
+    if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return false;
+    const n = paths.nPaths;
+    if (this.mask.length < n) this.mask = new Float64Array(n);
+    exerciseMask(this.swaption, paths, this.irIndex, this.mask);
+    out.fill(0, 0, n);
+    this.underlying.addValues(d, paths, out);
+    for (let p = 0; p < n; p++) out[p] *= this.mask[p]!;
+    return true;
+  }
+}
+
+class Compiler {
+  readonly pools = new Map<Currency, CurrencyPoolBuilder>();
+  readonly lgms = new Map<Currency, LgmOnGrid>();
+  readonly equities = new Map<string, EquityLinear>();
+  readonly cdsPools = new Map<string, CdsPool>();
+  readonly pathTrades: PathTrade[] = [];
+  lastIndex = -1;
+
+  constructor(
+    readonly market: Market,
+    readonly model: ValuationModel,
+    readonly grid: TimeGrid,
+  ) {}
+
+  lgm(currency: Currency): LgmOnGrid {
+    let l = this.lgms.get(currency);
+    if (!l) {
+      l = lgmOnGrid(this.model.lgm(currency), this.grid);
+      this.lgms.set(currency, l);
+    }
+    return l;
+  }
+
+  newPool(currency: Currency, tradeId: string): CurrencyPoolBuilder {
+    const layout = this.model.layout;
+    return new CurrencyPoolBuilder(irIndexOf(layout, currency, tradeId), fxIndexOf(layout, currency, tradeId), this.lgm(currency));
+  }
+
+  pool(currency: Currency, tradeId: string): CurrencyPoolBuilder {
+    let p = this.pools.get(currency);
+    if (!p) {
+      p = this.newPool(currency, tradeId);
+      this.pools.set(currency, p);
+    }
+    return p;
+  }
+
+  alive(lastIndex: number): void {
+    if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
+  }
+
+  add(trade: Trade, i: number): void {
+    const { market, grid } = this;
+    const id = trade.tradeId;
+    const layout = this.model.layout;
+    switch (trade.product) {
+      case 'IRS':
+      case 'OIS': {
+        if (trade.fixedLeg.currency !== trade.floatLeg.currency) throw new Error(`trade ${id}: an ${trade.product} with legs in two currencies is not supported (use XCCY)`);
+        const pool = this.pool(trade.fixedLeg.currency, id);
+        const sign = trade.direction === 'pay' ? 1 : -1;
+        addFloatLeg(pool, grid, market, id, i, trade.floatLeg, sign);
+        addFixedLeg(pool, grid, market, i, trade.fixedLeg, -sign);
+        return;
+      }
+      case 'XCCY': {
+        const sign = trade.direction === 'pay' ? 1 : -1;
+        addXccyLeg(this.pool(trade.leg1.currency, id), grid, market, id, i, trade.leg1, -sign, trade.initialExchange, trade.finalExchange);
+        addXccyLeg(this.pool(trade.leg2.currency, id), grid, market, id, i, trade.leg2, sign, trade.initialExchange, trade.finalExchange);
+        return;
+      }
+      case 'FXFWD': {
+        const sign = trade.direction === 'buy' ? 1 : -1;
+        addPayment(this.pool(trade.currency, id), grid, market, i, trade.maturityDate, sign * trade.notional);
+        addPayment(this.pool(trade.currency2, id), grid, market, i, trade.maturityDate, -sign * trade.notional2);
+        return;
+      }
+      case 'FXSWAP': {
+        const sign = trade.direction === 'buy' ? 1 : -1;
+        const n = trade.notional;
+        const p1 = this.pool(trade.currency, id);
+        const p2 = this.pool(trade.currency2, id);
+        addPayment(p1, grid, market, i, trade.nearDate, sign * n);
+        addPayment(p2, grid, market, i, trade.nearDate, -sign * n * trade.nearRate);
+        addPayment(p1, grid, market, i, trade.maturityDate, -sign * n);
+        addPayment(p2, grid, market, i, trade.maturityDate, sign * n * trade.farRate);
+        return;
+      }
+      case 'FXOPT': {
+        if (trade.maturityDate <= market.asOf) return;
+        const opt = new FxOptionOnPaths(
+          i, trade, market, grid, this.lgm(trade.currency), this.lgm(trade.currency2),
+          irIndexOf(layout, trade.currency, id), irIndexOf(layout, trade.currency2, id),
+          fxIndexOf(layout, trade.currency, id), fxIndexOf(layout, trade.currency2, id),
+        );
+        this.pathTrades.push(opt);
+        this.alive(opt.lastIndex);
+        return;
+      }
+      case 'SWAPTION': {
+        const ccy = trade.fixedLeg.currency;
+        if (trade.floatLeg.currency !== ccy) throw new Error(`trade ${id}: a swaption on legs in ${ccy} and ${trade.floatLeg.currency} is not supported`);
+        const pool = this.pool(ccy, id);
+        const sw = compileSwaption(trade, i, market, grid, this.lgm(ccy));
+        pool.addTerm(sw.term, sw.optionLastIndex);
+        if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
+          const underlying = this.newPool(ccy, id);
+          const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega);
+          addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
+          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex));
+        }
+        this.alive(sw.lastIndex);
+        return;
+      }
+      case 'EQFWD': {
+        const equity = market.equity(trade.underlying);
+        if (equity.currency !== trade.currency) throw new Error(`trade ${id}: a ${trade.currency} forward on ${trade.underlying}, which trades in ${equity.currency} (quanto), is not supported`);
+        if (trade.maturityDate <= market.asOf) return;
+        const sign = trade.direction === 'buy' ? 1 : -1;
+        addPayment(this.pool(trade.currency, id), grid, market, i, trade.maturityDate, -sign * trade.quantity * trade.strike);
+        const eqIndex = layout.equities.indexOf(trade.underlying);
+        if (eqIndex < 0) throw new Error(`trade ${id}: the simulation has no equity factor for ${trade.underlying} (layout.equities)`);
+        let lin = this.equities.get(trade.underlying);
+        if (!lin) {
+          lin = new EquityLinear(eqIndex, fxIndexOf(layout, trade.currency, id), grid.times.length);
+          this.equities.set(trade.underlying, lin);
+        }
+        const last = lastIndexBefore(grid.dates, trade.maturityDate);
+        lin.addForward(i, sign * trade.quantity, equity.dividendYield, market.time(trade.maturityDate), last, grid);
+        this.alive(last);
+        return;
+      }
+      case 'EQOPT': {
+        if (trade.expiryDate <= market.asOf) return;
+        const eqIndex = layout.equities.indexOf(trade.underlying);
+        if (eqIndex < 0) throw new Error(`trade ${id}: the simulation has no equity factor for ${trade.underlying} (layout.equities)`);
+        const opt = new EquityOptionOnPaths(
+          i, trade, market, grid, this.lgm(trade.currency), irIndexOf(layout, trade.currency, id), fxIndexOf(layout, trade.currency, id), eqIndex,
+        );
+        this.pathTrades.push(opt);
+        this.alive(opt.lastIndex);
+        return;
+      }
+      case 'CDS': {
+        if (trade.maturityDate <= market.asOf) return;
+        if (!market.hasCreditCurve(trade.referenceEntity)) throw new Error(`trade ${id}: the market has no credit curve for reference entity ${trade.referenceEntity} (credit.names)`);
+        const creditIndex = layout.creditNames.indexOf(trade.referenceEntity);
+        if (creditIndex < 0) throw new Error(`trade ${id}: the simulation has no credit factor for ${trade.referenceEntity} (layout.creditNames)`);
+        const key = `${trade.referenceEntity}\u0000${trade.currency}`;
+        let pool = this.cdsPools.get(key);
+        if (!pool) {
+          pool = new CdsPool(creditIndex, fxIndexOf(layout, trade.currency, id));
+          this.cdsPools.set(key, pool);
+        }
+        const discount = market.discountCurve(trade.currency);
+        const terms = compileCds(trade, market, grid, this.model.credit(trade.referenceEntity), (t) => discount.discount(t));
+        pool.add(i, terms);
+        this.alive(terms.lastIndex);
+        return;
+      }
+      default: {
+        const unknown = trade as { tradeId?: string; product?: string };
+        throw new Error(`trade ${unknown.tradeId}: product ${unknown.product} is not supported on paths`);
+      }
+    }
+  }
+}
+
+class NettingSetValuation implements NettingSetKernel {
+  private scratch = new Float64Array(0);
+  private readonly nodeWeights = new Float64Array(GRID_NODES);
+  private readonly runWeights: Float64Array;
+
+  constructor(
+    readonly nettingSetId: string,
+    readonly tradeIds: readonly string[],
+    readonly lastDateIndex: number,
+    private readonly pools: readonly CurrencyPool[],
+    private readonly equities: readonly EquityLinear[],
+    private readonly cdsPools: readonly CdsPool[],
+    private readonly pathTrades: readonly PathTrade[],
+    nDates: number,
+  ) {
+    this.runWeights = new Float64Array(nDates * RUNNING_TERMS * GRID_NODES);
+  }
+
+  private scratchFor(n: number): Float64Array {
+    if (this.scratch.length < n) this.scratch = new Float64Array(n);
+    return this.scratch;
+  }
+
+  valueAt(d: number, paths: SimulatedPaths, out: Float64Array): void {
+    const n = paths.nPaths;
+    out.fill(0, 0, n);
+    if (d > this.lastDateIndex) return;
+    for (const pool of this.pools) pool.addValues(d, paths, out);
+    for (const eq of this.equities) eq.addValues(d, paths, out);
+    for (const cds of this.cdsPools) cds.addValues(d, paths, out);
+    const scratch = this.scratchFor(n);
+    for (const trade of this.pathTrades) {
+      if (!trade.values(d, paths, scratch)) continue;
+      for (let p = 0; p < n; p++) out[p] += scratch[p]!;
+    }
+  }
+
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void {
+    if (d > this.lastDateIndex) return;
+    const n = paths.nPaths;
+    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, this.nodeWeights, this.runWeights);
+    for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out);
+    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, this.nodeWeights);
+    const scratch = this.scratchFor(n);
+    for (const trade of this.pathTrades) {
+      if (!trade.values(d, paths, scratch)) continue;
+      let sum = 0;
+      for (let p = 0; p < n; p++) sum += weights[p]! * scratch[p]!;
+      out[trade.tradeIndex] += sum;
+    }
+  }
+}
+
+/**
+ * Compiles a netting set's trades into a kernel. Discounting is on each currency's OIS curve (the LGM's curve), as
+ * `priceTrade` without a collateral currency; valueAt(0) equals today's prices on every path (x = 0, FX = spot).
+ */
+export function compileNettingSet(trades: Trade[], ctx: ValuationContext): NettingSetKernel {
+  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid);
+  trades.forEach((trade, i) => compiler.add(trade, i));
+  const nDates = ctx.grid.times.length;
+  const pools = [...compiler.pools.values()].map((b) => b.build(nDates));
+  for (const p of pools) compiler.alive(p.lastIndex);
+  for (const e of compiler.equities.values()) compiler.alive(e.lastIndex);
+  return new NettingSetValuation(
+    ctx.nettingSetId,
+    trades.map((t) => t.tradeId),
+    compiler.lastIndex,
+    pools,
+    [...compiler.equities.values()],
+    [...compiler.cdsPools.values()],
+    compiler.pathTrades,
+    nDates,
+  );
+}

@@ -1,0 +1,264 @@
+/**
+ * FX and equity options and the share-price part of equity forwards on paths, valued per trade and path (their
+ * payoffs depend on two or three state variables, so they are not pooled).
+ *
+ * - FX option (pricing/fx.ts at t = 0): Garman-Kohlhagen conditional on the simulated state, written on the forward
+ *   to delivery F(t) = FX(t)·P_f(t,T_d|x_f)/P_d(t,T_d|x_d): value in base = N·FX_d(t)·P_d(t,T_d)·Black76(F, K, σ, τ),
+ *   τ = T_e − t, σ the market vol of the pair at τ (the market's vol for the remaining time). After expiry (physical
+ *   delivery at T_d > T_e) the exchange on the paths where it was exercised, decided at the expiry grid date t_e (last
+ *   grid date on or before T_e) by ω·(F(t_e) − K) > 0.
+ * - Equity option (pricing/equity.ts): Black-76 on F(t) = S(t)·e^{−q(T−t)}/P(t,T|x) times P(t,T|x), in the equity's
+ *   currency times its FX rate; cash-settled at expiry, so it leaves there.
+ * - Equity forward: quantity·(S(t)·e^{−q(T−t)} − K·P(t,T|x)); the strike part is a pooled flow (compile.ts), the
+ *   share part a coefficient of S(t) per date, summed over the forwards on the same share.
+ */
+import type { Market } from '../../market/types.js';
+import type { EquityOption, FxOption } from '../../products/types.js';
+import { normCdf } from '../../pricing/black.js';
+import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
+
+/** A trade valued path by path: fills out[p] (base currency) and returns true when alive at d. */
+export interface PathTrade {
+  readonly tradeIndex: number;
+  readonly lastIndex: number;
+  values(d: number, paths: SimulatedPaths, out: Float64Array): boolean;
+}
+
+/** ln P(t_d, T | x) = lnA[d] − B[d]·x for a bond maturing at T (years), on every grid date (0 after T). */
+function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): { lnA: Float64Array; B: Float64Array } {
+  const n = grid.times.length;
+  const lnA = new Float64Array(n);
+  const B = new Float64Array(n);
+  const hT = lgm.model.H(maturity);
+  const pT = lgm.model.discount(maturity);
+  for (let d = 0; d < n; d++) {
+    const Ht = lgm.H[d]!;
+    lnA[d] = Math.log(pT / lgm.discount[d]!) - 0.5 * (hT * hT - Ht * Ht) * lgm.zeta[d]!;
+    B[d] = hT - Ht;
+  }
+  return { lnA, B };
+}
+
+/** Black-76 call (omega = 1) or put (−1) on undiscounted legs A = forward leg, B = strike leg (both positive). */
+function blackLegs(omega: number, lnAoverB: number, a: number, b: number, stdDev: number): number {
+  if (!(stdDev > 0)) {
+    const intrinsic = omega * (a - b);
+    return intrinsic > 0 ? intrinsic : 0;
+  }
+  const d1 = lnAoverB / stdDev + 0.5 * stdDev;
+  const d2 = d1 - stdDev;
+  return omega * (a * normCdf(omega * d1) - b * normCdf(omega * d2));
+}
+
+export class FxOptionOnPaths implements PathTrade {
+  readonly lastIndex: number;
+  private readonly optionLast: number;
+  private readonly exerciseIndex: number;
+  private readonly omega: number;
+  private readonly scale: number;
+  private readonly lnStrike: number;
+  private readonly stdDev: Float64Array;
+  private readonly foreign: { lnA: Float64Array; B: Float64Array };
+  private readonly domestic: { lnA: Float64Array; B: Float64Array };
+
+  constructor(
+    readonly tradeIndex: number,
+    trade: FxOption,
+    market: Market,
+    grid: TimeGrid,
+    lgmForeign: LgmOnGrid,
+    lgmDomestic: LgmOnGrid,
+    private readonly irForeign: number,
+    private readonly irDomestic: number,
+    private readonly fxForeign: number,
+    private readonly fxDomestic: number,
+  ) {
+    if (trade.expiryDate < market.asOf) {
+      throw new Error(`trade ${trade.tradeId}: an FX option that expired before the as-of date is not supported (its exercise is not in the trade data)`);
+    }
+    if (trade.maturityDate < trade.expiryDate) throw new Error(`trade ${trade.tradeId}: an FX option delivering before its expiry is not supported`);
+    if (!(trade.strike > 0)) throw new Error(`trade ${trade.tradeId}: an FX option strike ${trade.strike} must be positive`);
+    this.omega = trade.optionType === 'call' ? 1 : -1;
+    this.scale = (trade.direction === 'buy' ? 1 : -1) * trade.notional;
+    this.lnStrike = Math.log(trade.strike);
+    this.optionLast = lastIndexBefore(grid.dates, trade.expiryDate);
+    this.exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
+    this.lastIndex = lastIndexBefore(grid.dates, trade.maturityDate);
+    const delivery = market.time(trade.maturityDate);
+    const expiry = market.time(trade.expiryDate);
+    this.foreign = bondLogCoefficients(lgmForeign, grid, delivery);
+    this.domestic = bondLogCoefficients(lgmDomestic, grid, delivery);
+    this.stdDev = new Float64Array(grid.times.length);
+    for (let d = 0; d <= this.optionLast; d++) {
+      const tau = expiry - grid.times[d]!;
+      this.stdDev[d] = tau > 0 ? market.fxVol(trade.currency, trade.currency2, tau) * Math.sqrt(tau) : 0;
+    }
+  }
+
+  values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
+    if (d > this.lastIndex) return false;
+    const n = paths.nPaths;
+    const off = d * n;
+    const xf = paths.irState[this.irForeign]!;
+    const xd = paths.irState[this.irDomestic]!;
+    const ff = this.fxForeign >= 0 ? paths.fxLog[this.fxForeign]! : null;
+    const fd = this.fxDomestic >= 0 ? paths.fxLog[this.fxDomestic]! : null;
+    const lnAf = this.foreign.lnA[d]!;
+    const bf = this.foreign.B[d]!;
+    const lnAd = this.domestic.lnA[d]!;
+    const bd = this.domestic.B[d]!;
+    const omega = this.omega;
+    const scale = this.scale;
+    const lnK = this.lnStrike;
+    if (d <= this.optionLast) {
+      const sd = this.stdDev[d]!;
+      for (let p = 0; p < n; p++) {
+        // Legs in base currency: FX_f·P_f(t,T_d) (one unit of foreign) and K·FX_d·P_d(t,T_d).
+        const lnLegF = (ff === null ? 0 : ff[off + p]!) + lnAf - bf * xf[off + p]!;
+        const lnLegD = (fd === null ? 0 : fd[off + p]!) + lnAd - bd * xd[off + p]! + lnK;
+        out[p] = scale * blackLegs(omega, lnLegF - lnLegD, Math.exp(lnLegF), Math.exp(lnLegD), sd);
+      }
+      return true;
+    }
+    // Exercised at t_e iff ω·(ln F(t_e) − ln K) > 0, F(t_e) the forward to delivery in the state at t_e.
+    const e = this.exerciseIndex;
+    const offE = e * n;
+    const lnAfE = this.foreign.lnA[e]!;
+    const bfE = this.foreign.B[e]!;
+    const lnAdE = this.domestic.lnA[e]!;
+    const bdE = this.domestic.B[e]!;
+    for (let p = 0; p < n; p++) {
+      const lnFe =
+        (ff === null ? 0 : ff[offE + p]!) - (fd === null ? 0 : fd[offE + p]!) + lnAfE - bfE * xf[offE + p]! - lnAdE + bdE * xd[offE + p]!;
+      if (omega * (lnFe - lnK) > 0) {
+        const legF = Math.exp((ff === null ? 0 : ff[off + p]!) + lnAf - bf * xf[off + p]!);
+        const legD = Math.exp((fd === null ? 0 : fd[off + p]!) + lnAd - bd * xd[off + p]! + lnK);
+        out[p] = scale * omega * (legF - legD);
+      } else {
+        out[p] = 0;
+      }
+    }
+    return true;
+  }
+}
+
+export class EquityOptionOnPaths implements PathTrade {
+  readonly lastIndex: number;
+  private readonly omega: number;
+  private readonly scale: number;
+  private readonly strike: number;
+  private readonly lnStrike: number;
+  private readonly stdDev: Float64Array;
+  private readonly lnDividendFactor: Float64Array;
+  private readonly bond: { lnA: Float64Array; B: Float64Array };
+
+  constructor(
+    readonly tradeIndex: number,
+    trade: EquityOption,
+    market: Market,
+    grid: TimeGrid,
+    lgm: LgmOnGrid,
+    private readonly irIndex: number,
+    private readonly fxIndex: number,
+    private readonly eqIndex: number,
+  ) {
+    const equity = market.equity(trade.underlying);
+    if (equity.currency !== trade.currency) {
+      throw new Error(`trade ${trade.tradeId}: a ${trade.currency} option on ${trade.underlying}, which trades in ${equity.currency} (quanto), is not supported`);
+    }
+    this.omega = trade.optionType === 'call' ? 1 : -1;
+    this.scale = (trade.direction === 'buy' ? 1 : -1) * trade.quantity;
+    this.strike = trade.strike;
+    this.lnStrike = trade.strike > 0 ? Math.log(trade.strike) : -Infinity;
+    this.lastIndex = lastIndexBefore(grid.dates, trade.expiryDate);
+    const expiry = market.time(trade.expiryDate);
+    this.bond = bondLogCoefficients(lgm, grid, expiry);
+    const n = grid.times.length;
+    this.stdDev = new Float64Array(n);
+    this.lnDividendFactor = new Float64Array(n);
+    for (let d = 0; d <= this.lastIndex; d++) {
+      const tau = expiry - grid.times[d]!;
+      this.stdDev[d] = market.equityVol(trade.underlying, tau) * Math.sqrt(tau);
+      this.lnDividendFactor[d] = -equity.dividendYield * tau;
+    }
+  }
+
+  values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
+    if (d > this.lastIndex) return false;
+    const n = paths.nPaths;
+    const off = d * n;
+    const xs = paths.irState[this.irIndex]!;
+    const eq = paths.eqLog[this.eqIndex]!;
+    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const lnA = this.bond.lnA[d]!;
+    const B = this.bond.B[d]!;
+    const lnQ = this.lnDividendFactor[d]!;
+    const sd = this.stdDev[d]!;
+    const { omega, scale, strike, lnStrike } = this;
+    for (let p = 0; p < n; p++) {
+      const lnFx = fx === null ? 0 : fx[off + p]!;
+      // Legs in base currency: S·e^{−qτ}·FX and K·P(t,T)·FX.
+      const lnLegS = eq[off + p]! + lnQ + lnFx;
+      const lnBond = lnA - B * xs[off + p]! + lnFx;
+      let v: number;
+      if (strike > 0) {
+        v = blackLegs(omega, lnLegS - lnBond - lnStrike, Math.exp(lnLegS), strike * Math.exp(lnBond), sd);
+      } else {
+        // A non-positive strike: the call is always exercised, the put never (pricing/black.ts black76).
+        v = omega > 0 ? Math.exp(lnLegS) - strike * Math.exp(lnBond) : 0;
+      }
+      out[p] = scale * v;
+    }
+    return true;
+  }
+}
+
+/** Share-price part of the equity forwards on one share: value = coefficient[d]·S(t)·FX(t). */
+export class EquityLinear {
+  readonly coefficient: Float64Array;
+  readonly tradeIndices: number[] = [];
+  readonly tradeCoefficients: Float64Array[] = [];
+  lastIndex = -1;
+
+  constructor(
+    readonly eqIndex: number,
+    readonly fxIndex: number,
+    nDates: number,
+  ) {
+    this.coefficient = new Float64Array(nDates);
+  }
+
+  /** quantity·e^{−q(T−t)} per date while alive (dates before maturity). */
+  addForward(tradeIndex: number, signedQuantity: number, dividendYield: number, maturityYears: number, lastIndex: number, grid: TimeGrid): void {
+    const c = new Float64Array(this.coefficient.length);
+    for (let d = 0; d <= lastIndex; d++) {
+      c[d] = signedQuantity * Math.exp(-dividendYield * (maturityYears - grid.times[d]!));
+      this.coefficient[d] += c[d]!;
+    }
+    this.tradeIndices.push(tradeIndex);
+    this.tradeCoefficients.push(c);
+    if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
+  }
+
+  addValues(d: number, paths: SimulatedPaths, out: Float64Array): void {
+    const c = this.coefficient[d]!;
+    if (d > this.lastIndex || c === 0) return;
+    const n = paths.nPaths;
+    const off = d * n;
+    const eq = paths.eqLog[this.eqIndex]!;
+    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    for (let p = 0; p < n; p++) out[p] += c * Math.exp(eq[off + p]! + (fx === null ? 0 : fx[off + p]!));
+  }
+
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void {
+    if (d > this.lastIndex) return;
+    const n = paths.nPaths;
+    const off = d * n;
+    const eq = paths.eqLog[this.eqIndex]!;
+    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    let weighted = 0;
+    for (let p = 0; p < n; p++) weighted += weights[p]! * Math.exp(eq[off + p]! + (fx === null ? 0 : fx[off + p]!));
+    for (let i = 0; i < this.tradeIndices.length; i++) out[this.tradeIndices[i]!] += this.tradeCoefficients[i]![d]! * weighted;
+  }
+}

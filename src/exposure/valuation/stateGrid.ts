@@ -1,0 +1,101 @@
+/**
+ * Grid functions of one Gaussian state variable (an LGM state x_c or a credit state y): a function of the state is
+ * tabulated on a uniform grid of GRID_NODES nodes spanning the block's paths at one date and read back per path by
+ * 6-point (degree-5) Lagrange interpolation, the stencil centred on the path's cell.
+ *
+ * Why degree 5 rather than cubic: the pooled functions are sums of exponentials Σ A_k·e^{−a_k x}; the interpolation
+ * error of a degree-(q−1) Lagrange stencil is |ω(u)|/q!·h^q·f^{(q)} (the standard remainder, e.g. Atkinson, "An
+ * Introduction to Numerical Analysis", §3.2), i.e. about 4.9e-3·(a·h)^6 relative per term for the centred 6-point
+ * stencil against 2.3e-2·(a·h)^4 for the cubic one. With 64 nodes over the paths' range (about ±4 standard deviations
+ * of x for 5,000 paths) and a·sd(x) ≤ 0.45 (a 30Y flow seen from 10Y under σ = 100bp), a·h ≤ 0.065 and the error is
+ * below 1e-10 of the gross flow value, against 4e-7 for the cubic stencil on the same grid, at 6 multiply-adds a path
+ * instead of 4. The weights depend only on the path's position, so they are computed once per path and currency and
+ * shared by every grid function of that currency.
+ *
+ * Building a function on the grid costs two exponentials per exponential term (the value at the first node and the
+ * ratio between nodes) and GRID_NODES multiply-adds (e^{−a(x0 + g·h)} = e^{−a·x0}·(e^{−a·h})^g).
+ */
+
+/** Nodes of every state grid. */
+export const GRID_NODES = 64;
+/** Stencil width (degree + 1) of the Lagrange interpolation. */
+export const STENCIL = 6;
+/** Narrowest grid span in state units: all paths at one point (t = 0) still give a well-defined grid. */
+const MIN_SPAN = 1e-6;
+
+/**
+ * Fills spec[0] = x0 (first node) and spec[1] = h (node spacing) for the states xs[offset .. offset+n): the paths'
+ * range [lo, hi] is covered by nodes 2 .. GRID_NODES−3, so that every path's 6-point stencil lies inside the grid.
+ */
+export function stateGridFor(xs: Float64Array, offset: number, n: number, spec: Float64Array): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < n; p++) {
+    const x = xs[offset + p]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  if (!(hi - lo >= MIN_SPAN)) {
+    const mid = n > 0 && Number.isFinite(lo) ? 0.5 * (lo + hi) : 0;
+    lo = mid - 0.5 * MIN_SPAN;
+    hi = mid + 0.5 * MIN_SPAN;
+  }
+  const h = (hi - lo) / (GRID_NODES - 5);
+  spec[0] = lo - 2 * h;
+  spec[1] = h;
+}
+
+/**
+ * nodes[g] += amp·e^{logScale − rate·(x0 + g·h)} for g < GRID_NODES (two exponentials, GRID_NODES multiply-adds);
+ * `logScale` folds a constant factor into the first exponential.
+ */
+export function addExponential(amp: number, rate: number, x0: number, h: number, nodes: Float64Array, nodeOffset: number, logScale = 0): void {
+  let v = amp * Math.exp(logScale - rate * x0);
+  const ratio = Math.exp(-rate * h);
+  const end = nodeOffset + GRID_NODES;
+  for (let g = nodeOffset; g < end; g++) {
+    nodes[g] += v;
+    v *= ratio;
+  }
+}
+
+/** Σ_g weights[g]·amp·e^{logScale − rate·(x0 + g·h)}: the node-weighted sum of one exponential term (Euler allocation). */
+export function dotExponential(amp: number, rate: number, x0: number, h: number, weights: Float64Array, weightOffset: number, logScale = 0): number {
+  let v = amp * Math.exp(logScale - rate * x0);
+  const ratio = Math.exp(-rate * h);
+  let sum = 0;
+  const end = weightOffset + GRID_NODES;
+  for (let g = weightOffset; g < end; g++) {
+    sum += weights[g]! * v;
+    v *= ratio;
+  }
+  return sum;
+}
+
+/**
+ * Stencil of the state x on the grid (x0, h): returns the index of the stencil's first node and writes the six
+ * Lagrange weights into w[0..6). Positions are relative to the cell start c: nodes c−2 .. c+3, u = (x − x_c)/h in
+ * [0, 1]; the weight of node i is Π_{j≠i}(u − j)/(i − j).
+ */
+export function stencil(x: number, x0: number, invH: number, w: Float64Array): number {
+  const s = (x - x0) * invH;
+  let c = Math.floor(s);
+  if (c < 2) c = 2;
+  else if (c > GRID_NODES - 4) c = GRID_NODES - 4;
+  const u = s - c;
+  const a = u + 2;
+  const b = u + 1;
+  const d = u - 1;
+  const e = u - 2;
+  const f = u - 3;
+  const ab = a * b;
+  const de = d * e;
+  const ef = e * f;
+  w[0] = (b * u * d * ef) / -120;
+  w[1] = (a * u * d * ef) / 24;
+  w[2] = (ab * d * ef) / -12;
+  w[3] = (ab * u * ef) / 12;
+  w[4] = (ab * u * d * f) / -24;
+  w[5] = (ab * u * de) / 120;
+  return c - 2;
+}

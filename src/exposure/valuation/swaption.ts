@@ -1,0 +1,293 @@
+/**
+ * European swaptions on paths (physical and cash settlement), in the LGM of the swap currency.
+ *
+ * Before expiry T_e, the value at t given x_t = x is the conditional LGM price (LSG §11.5 and closedForms.ts, started
+ * at t): with X = x + √v·Y the state at expiry, v the remaining variance and U = Σ cᵢ·P(·, Tᵢ) the holder's
+ * underlying swap as zero bonds,
+ *
+ *   V(t, x) = Σ_intervals Σᵢ cᵢ·P(t, Tᵢ, x)·[Φ(y_hi + Hᵢ√v) − Φ(y_lo + Hᵢ√v)],   y = (X* − x)/√v,
+ *
+ * summed over the intervals of X where U(T_e, X) > 0 (ends X* are the exercise boundaries, the roots of
+ * g(X) = Σ cᵢP(0,Tᵢ)e^{−HᵢX − ½Hᵢ²(ζ(t)+v)}). It is tabulated on the grid of x and pooled with the currency's flows.
+ *
+ * Remaining variance: v(t) = λ·(ζ(T_e) − ζ(t)), with λ solved once so that the value at t = 0 equals today's price
+ * (pricing/swaption.ts: the market vol surface, or Hull-White when there is none, where λ = 1 up to the basis
+ * convention). For a cash-settled swaption the same physical formula is used with its own λ matched to the cash
+ * price: the par-yield annuity's effect is absorbed in the variance (an approximation, exact at t = 0).
+ *
+ * At and after expiry: physical settlement gives the underlying swap on the paths where it was exercised, the
+ * exercise being decided at the expiry grid date t_e (the last grid date on or before T_e) by U(t_e, x_e) > 0;
+ * cash settlement is paid at expiry and the trade leaves.
+ */
+import type { Market } from '../../market/types.js';
+import type { Swaption } from '../../products/types.js';
+import { normCdf } from '../../pricing/black.js';
+import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
+import { priceSwaption } from '../../pricing/swaption.js';
+import { projectionFor } from '../../pricing/swaps.js';
+import { brentRoot } from '../../simulation/models/lgm/brent.js';
+import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
+import type { NodeTerm } from './ratePool.js';
+import { GRID_NODES } from './stateGrid.js';
+
+/** Holder's underlying swap as zero bonds: times (years, increasing), coefficients, H and P(0, T) at each. */
+export interface UnderlyingBonds {
+  times: Float64Array;
+  coefficients: Float64Array;
+  H: Float64Array;
+  discount: Float64Array;
+}
+
+/** The payer (pay fixed) or receiver swap of a swaption, from the holder's side, with the engine's basis convention. */
+export function underlyingBonds(trade: Swaption, market: Market, lgm: LgmOnGrid): UnderlyingBonds {
+  const omega = trade.optionType === 'payer' ? 1 : -1;
+  const flows = new Map<number, number>();
+  const add = (t: number, amount: number): void => {
+    flows.set(t, (flows.get(t) ?? 0) + amount);
+  };
+  const fixed = fixedLegFlows(trade.fixedLeg, market);
+  for (let k = 0; k < fixed.count; k++) add(fixed.paymentTimes[k]!, -omega * fixed.amounts[k]!);
+  const projection = projectionFor(trade.tradeId, trade.floatLeg, market);
+  const float = floatLegFlows(trade.floatLeg, market, projection);
+  const model = lgm.model;
+  const spread = trade.floatLeg.spreadBp / 1e4;
+  for (let k = 0; k < float.count; k++) {
+    const s = float.accrualStartTimes[k]!;
+    const e = float.accrualEndTimes[k]!;
+    const beta = (projection.discount(s) / projection.discount(e)) * (model.discount(e) / model.discount(s));
+    add(s, omega * trade.floatLeg.notional * beta);
+    add(e, omega * trade.floatLeg.notional * (float.accrualFractions[k]! * spread - 1));
+  }
+  const times = Float64Array.from([...flows.keys()].sort((a, b) => a - b));
+  const coefficients = Float64Array.from(times, (t) => flows.get(t)!);
+  return { times, coefficients, H: times.map((t) => model.H(t)), discount: times.map((t) => model.discount(t)) };
+}
+
+/** Φ(hi) − Φ(lo) for lo <= hi without cancellation in the upper tail. */
+function normalMass(lo: number, hi: number): number {
+  if (lo >= 0) return normCdf(-lo) - normCdf(-hi);
+  return normCdf(hi) - normCdf(lo);
+}
+
+/** Σ cᵢP(0,Tᵢ)e^{−HᵢX − ½Hᵢ²ζ}: the deflated underlying at a date whose state variance is ζ (same sign as U). */
+function deflated(u: UnderlyingBonds, zeta: number, X: number): number {
+  let g = 0;
+  for (let i = 0; i < u.times.length; i++) {
+    const h = u.H[i]!;
+    g += u.coefficients[i]! * u.discount[i]! * Math.exp(-h * X - 0.5 * h * h * zeta);
+  }
+  return g;
+}
+
+function signChanges(c: Float64Array): number {
+  let changes = 0;
+  let last = 0;
+  for (let i = 0; i < c.length; i++) {
+    const s = Math.sign(c[i]!);
+    if (s !== 0) {
+      if (last !== 0 && s !== last) changes++;
+      last = s;
+    }
+  }
+  return changes;
+}
+
+const ROOT_TOLERANCE = 1e-13;
+
+/**
+ * Ends of the intervals of X where U > 0, as a flat list [lo0, hi0, lo1, hi1, ...] (±Infinity at the ends), for a
+ * date whose state variance is ζ. One sign change of the coefficients (ordered by H) means exactly one root (Descartes'
+ * rule for exponential sums), found by bracketing outwards from `guess`; otherwise roots are scanned on
+ * [from, to] with 400 steps.
+ */
+export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: number, from: number, to: number, single: boolean): number[] {
+  const f = (X: number): number => deflated(u, zeta, X);
+  const roots: number[] = [];
+  if (single) {
+    const scale = Math.max(Math.sqrt(zeta), 1e-4);
+    let lo = guess - scale;
+    let hi = guess + scale;
+    let fLo = f(lo);
+    let fHi = f(hi);
+    for (let k = 0; k < 80 && Math.sign(fLo) === Math.sign(fHi); k++) {
+      const width = hi - lo;
+      lo -= width;
+      hi += width;
+      fLo = f(lo);
+      fHi = f(hi);
+    }
+    if (Math.sign(fLo) !== Math.sign(fHi)) roots.push(brentRoot(f, lo, hi, fLo, fHi, ROOT_TOLERANCE));
+  } else {
+    const steps = 400;
+    let xPrev = from;
+    let gPrev = f(xPrev);
+    for (let k = 1; k <= steps; k++) {
+      const X = from + ((to - from) * k) / steps;
+      const g = f(X);
+      if (g !== 0 && gPrev !== 0 && Math.sign(g) !== Math.sign(gPrev)) roots.push(brentRoot(f, xPrev, X, gPrev, g, ROOT_TOLERANCE));
+      xPrev = X;
+      gPrev = g;
+    }
+  }
+  const bounds = [-Infinity, ...roots, Infinity];
+  const intervals: number[] = [];
+  for (let r = 0; r + 1 < bounds.length; r++) {
+    const lo = bounds[r]!;
+    const hi = bounds[r + 1]!;
+    const probe = !Number.isFinite(lo) ? (Number.isFinite(hi) ? hi - 1 : 0) : !Number.isFinite(hi) ? lo + 1 : 0.5 * (lo + hi);
+    if (f(probe) > 0) intervals.push(lo, hi);
+  }
+  return intervals;
+}
+
+/**
+ * Conditional option value at nodes x0 + g·h (g < count) of a date with LGM constants (Ht, ζt, P(0,t)) and remaining
+ * variance v, added times `scale` into nodes.
+ */
+function optionOnNodes(
+  u: UnderlyingBonds,
+  Ht: number,
+  zt: number,
+  p0t: number,
+  v: number,
+  x0: number,
+  h: number,
+  count: number,
+  intervals: readonly number[],
+  scale: number,
+  bondScratch: Float64Array,
+  ratioScratch: Float64Array,
+  nodes: Float64Array,
+): void {
+  const n = u.times.length;
+  for (let i = 0; i < n; i++) {
+    const hi = u.H[i]!;
+    const a = hi - Ht;
+    bondScratch[i] = u.coefficients[i]! * (u.discount[i]! / p0t) * Math.exp(-0.5 * (hi * hi - Ht * Ht) * zt - a * x0);
+    ratioScratch[i] = Math.exp(-a * h);
+  }
+  const sd = Math.sqrt(Math.max(v, 0));
+  for (let g = 0; g < count; g++) {
+    const x = x0 + g * h;
+    let value = 0;
+    if (sd > 0) {
+      for (let r = 0; r < intervals.length; r += 2) {
+        const yLo = (intervals[r]! - x) / sd;
+        const yHi = (intervals[r + 1]! - x) / sd;
+        for (let i = 0; i < n; i++) {
+          const shift = u.H[i]! * sd;
+          value += bondScratch[i]! * normalMass(yLo + shift, yHi + shift);
+        }
+      }
+    } else {
+      for (let i = 0; i < n; i++) value += bondScratch[i]!;
+      if (value < 0) value = 0;
+    }
+    nodes[g] += scale * value;
+    for (let i = 0; i < n; i++) bondScratch[i] *= ratioScratch[i]!;
+  }
+}
+
+export interface CompiledSwaption {
+  /** Before expiry: the conditional option on the grid of x. */
+  readonly term: NodeTerm;
+  /** Last grid index of the option regime (dates before expiry), −1 if none. */
+  readonly optionLastIndex: number;
+  /** Physical settlement after expiry: grid index of the exercise decision and the intervals of x_e where exercised. */
+  readonly exerciseIndex: number;
+  readonly exerciseIntervals: Float64Array;
+  /** Last grid index at which the trade is alive. */
+  readonly lastIndex: number;
+  /** λ: remaining-variance scale matched to today's price. */
+  readonly varianceScale: number;
+}
+
+export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
+  const u = underlyingBonds(trade, market, lgm);
+  const sign = trade.direction === 'buy' ? 1 : -1;
+  const expiry = market.time(trade.expiryDate);
+  const zetaE = lgm.model.zeta(expiry);
+  const single = signChanges(u.coefficients) <= 1;
+  const n = u.times.length;
+  const bondScratch = new Float64Array(n);
+  const ratioScratch = new Float64Array(n);
+  const one = new Float64Array(1);
+
+  // Option value at t = 0, x = 0 as a function of the variance to expiry.
+  const valueToday = (v: number): number => {
+    const sdE = Math.sqrt(Math.max(v, 0));
+    const intervals = exerciseIntervals(u, v, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single);
+    one[0] = 0;
+    optionOnNodes(u, lgm.model.H(0), 0, 1, v, 0, 0, 1, intervals, 1, bondScratch, ratioScratch, one);
+    return one[0]!;
+  };
+  let varianceToday = zetaE;
+  if (expiry > 0) {
+    const target = sign * priceSwaption(trade, market);
+    const f = (v: number): number => valueToday(v) - target;
+    const f0 = f(0);
+    if (f0 > 1e-12 * Math.max(Math.abs(target), 1)) {
+      throw new Error(`trade ${trade.tradeId}: the swaption's price ${target} is below its intrinsic value in the LGM (${f0 + target}); cannot value it on paths`);
+    }
+    let hi = Math.max(zetaE, 1e-6);
+    let fHi = f(hi);
+    for (let k = 0; k < 60 && fHi < 0; k++) {
+      hi *= 4;
+      fHi = f(hi);
+    }
+    if (fHi < 0) throw new Error(`trade ${trade.tradeId}: no LGM variance reproduces the swaption's price ${target}`);
+    varianceToday = f0 >= 0 ? 0 : brentRoot(f, 0, hi, f0, fHi, 1e-18 + 1e-14 * hi);
+  }
+  const lambda = zetaE > 0 ? varianceToday / zetaE : 1;
+  const remaining = (d: number): number =>
+    zetaE > 0 ? lambda * (zetaE - lgm.zeta[d]!) : expiry > 0 ? (varianceToday * (expiry - grid.times[d]!)) / expiry : 0;
+
+  const optionLastIndex = lastIndexBefore(grid.dates, trade.expiryDate);
+  let lastRoot = 0;
+  const term: NodeTerm = {
+    tradeIndex,
+    addNodes(d: number, x0: number, h: number, nodes: Float64Array): boolean {
+      if (d > optionLastIndex) return false;
+      const v = remaining(d);
+      const zt = lgm.zeta[d]!;
+      const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
+      const intervals = exerciseIntervals(u, zt + v, lastRoot, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+      if (single && intervals.length > 0) lastRoot = Number.isFinite(intervals[0]!) ? intervals[0]! : intervals[1]!;
+      optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, nodes);
+      return true;
+    },
+  };
+
+  const maturity = Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
+  const exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
+  let intervalsAtExercise = new Float64Array(0);
+  let lastIndex = optionLastIndex;
+  if (trade.settlement === 'physical') {
+    lastIndex = lastIndexBefore(grid.dates, maturity);
+    if (exerciseIndex >= 0 && lastIndex > optionLastIndex) {
+      const ze = lgm.zeta[exerciseIndex]!;
+      const sdE = Math.sqrt(ze);
+      intervalsAtExercise = Float64Array.from(exerciseIntervals(u, ze, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
+    }
+  } else if (trade.expiryDate === market.asOf) {
+    throw new Error(`trade ${trade.tradeId}: a cash-settled swaption expiring on the as-of date is not supported on paths (it settles today)`);
+  }
+  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda };
+}
+
+/** 1 where path p's state at the exercise index lies in an exercise interval, else 0. */
+export function exerciseMask(sw: CompiledSwaption, paths: SimulatedPaths, irIndex: number, mask: Float64Array): void {
+  const n = paths.nPaths;
+  const xs = paths.irState[irIndex]!;
+  const off = sw.exerciseIndex * n;
+  const iv = sw.exerciseIntervals;
+  for (let p = 0; p < n; p++) {
+    const x = xs[off + p]!;
+    let inside = 0;
+    for (let r = 0; r < iv.length; r += 2) {
+      if (x > iv[r]! && x < iv[r + 1]!) inside = 1;
+    }
+    mask[p] = inside;
+  }
+}

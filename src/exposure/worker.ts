@@ -1,0 +1,84 @@
+/**
+ * Worker-thread entry of the exposure engine (engine.ts). Builds its UnitContext once: loads the market file, rebuilds
+ * the cross-asset model from the same market and layout (deterministic: the same parameters as the main thread's),
+ * and reads the simulated paths from the main thread's SharedArrayBuffers (no copy). Then runs each unit posted to it
+ * and posts back the results, transferring their arrays.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { XvaInputError } from '../errors.js';
+import { loadMarket } from '../market/load.js';
+import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
+import { buildFactorLayout } from '../simulation/layout.js';
+import { valuationModelOf } from './modelView.js';
+import type { WorkerInit, WorkerMessage } from './engine.js';
+import { exposureDateIndices } from './profiles.js';
+import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
+
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
+}
+
+function postError(error: unknown): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  post({
+    type: 'error',
+    name: e.name,
+    message: e.message,
+    ...(e instanceof XvaInputError ? { issues: e.issues } : {}),
+    ...(e.stack ? { stack: e.stack } : {}),
+  });
+}
+
+/** The result's own (non-shared) buffers, handed over without a copy. */
+function transferables(result: UnitResult): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: { buffer: ArrayBufferLike } | undefined): void => {
+    if (a && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  for (const s of result.nettingSets) {
+    add(s.tradeEpe);
+    add(s.tradeEne);
+    add(s.cube);
+  }
+  return [...out];
+}
+
+function buildContext(init: WorkerInit): UnitContext {
+  const market = loadMarket(init.marketFile);
+  const layout = buildFactorLayout(market, init.layoutNeeds);
+  const model = buildCrossAssetModel(market, layout);
+  const grid = init.grid;
+  const discountFactors = new Float64Array(grid.dates.length);
+  const discount = market.discountCurve(market.baseCurrency);
+  for (let d = 0; d < grid.dates.length; d++) discountFactors[d] = discount.discount(grid.times[d]!);
+  return {
+    market,
+    model: valuationModelOf(model),
+    grid,
+    paths: init.paths,
+    exposureDates: exposureDateIndices(grid),
+    discountFactors,
+    pfeQuantile: init.pfeQuantile,
+    coverage: init.coverage,
+    cube: init.cube,
+  };
+}
+
+if (parentPort) {
+  let ctx: UnitContext | undefined;
+  try {
+    ctx = buildContext(workerData as WorkerInit);
+    post({ type: 'ready' });
+  } catch (error) {
+    postError(error);
+  }
+  parentPort.on('message', (task: UnitTask) => {
+    if (!ctx) return;
+    try {
+      const result = runUnit(ctx, task, (index) => post({ type: 'progress', index }));
+      post({ type: 'result', result }, transferables(result));
+    } catch (error) {
+      postError(error);
+    }
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * CRIF reader: a standard ISDA CRIF (CSV or Parquet, through io/read.ts) → checked CrifRecord rows. Column names
+ * are matched case-insensitively with or without underscores (TradeID / trade_id, PortfolioID, ProductClass,
+ * RiskType, Qualifier, Bucket, Label1, Label2, Amount, AmountCurrency, AmountUSD, IMModel / im_model,
+ * collect_regulations / CollectRegulations / CollectRegs, post_regulations / PostRegulations / PostRegs,
+ * end_date / EndDate). Every bad cell becomes an InputIssue with file, row, column and value.
+ */
+import { fromYmd, parseIsoDate, type DateSerial } from '../conventions/dates.js';
+import { IssueCollector } from '../errors.js';
+import { readTable } from '../io/read.js';
+import { FieldReader, type TabularFile } from '../io/table.js';
+import { loadSimmParameterFile, tenorDays, type SimmParameterFile } from './simm/parameters.js';
+import {
+  CRIF_RISK_TYPES,
+  SCHEDULE_PRODUCT_CLASSES,
+  SIMM_PRODUCT_CLASSES,
+  type CrifRecord,
+  type CrifRiskType,
+} from './simm/types.js';
+
+export interface CrifReadOptions {
+  /** Currency of the amounts SIMM works in (default USD: the AmountUSD column is used when present). */
+  resultCurrency?: string;
+  /** Result-currency units per 1 unit of a currency, to convert `Amount` when it is in another currency. */
+  fxRates?: Record<string, number>;
+  /** Parameters used to check buckets and tenors (default: SIMM v2.6). */
+  parameters?: SimmParameterFile;
+  /** Portfolio id given to rows when the CRIF has no PortfolioID column (default `Portfolio`). */
+  defaultPortfolioId?: string;
+}
+
+const ALIASES: Record<string, string[]> = {
+  tradeId: ['tradeid'],
+  portfolioId: ['portfolioid', 'nettingsetid'],
+  productClass: ['productclass'],
+  riskType: ['risktype'],
+  qualifier: ['qualifier'],
+  bucket: ['bucket'],
+  label1: ['label1'],
+  label2: ['label2'],
+  amount: ['amount'],
+  amountCurrency: ['amountcurrency', 'currency'],
+  amountUsd: ['amountusd'],
+  imModel: ['immodel'],
+  collectRegulations: ['collectregulations', 'collectregs', 'collectregulation'],
+  postRegulations: ['postregulations', 'postregs', 'postregulation'],
+  endDate: ['enddate'],
+};
+
+/** Column name in the file for each field, matched without case and underscores. */
+function resolveColumns(table: TabularFile): Partial<Record<keyof typeof ALIASES, string>> {
+  const byKey = new Map(table.columnNames.map((n) => [n.toLowerCase().replace(/[_\s]/g, ''), n]));
+  const out: Partial<Record<string, string>> = {};
+  for (const [field, aliases] of Object.entries(ALIASES)) {
+    const found = aliases.map((a) => byKey.get(a)).find((n) => n !== undefined);
+    if (found) out[field] = found;
+  }
+  return out;
+}
+
+const CREDIT_TYPES = new Set(['Risk_CreditQ', 'Risk_CreditVol', 'Risk_CreditNonQ', 'Risk_CreditVolNonQ']);
+const BUCKETED_TYPES = new Set([...CREDIT_TYPES, 'Risk_Equity', 'Risk_EquityVol', 'Risk_Commodity', 'Risk_CommodityVol']);
+const VOL_TYPES = new Set(['Risk_IRVol', 'Risk_InflationVol', 'Risk_FXVol', 'Risk_EquityVol', 'Risk_CommodityVol', 'Risk_CreditVol', 'Risk_CreditVolNonQ']);
+const UNITLESS_TYPES = new Set(['Param_ProductClassMultiplier', 'Param_AddOnNotionalFactor']);
+
+function allowedBuckets(riskType: string, p: SimmParameterFile): string[] {
+  if (riskType === 'Risk_CreditQ' || riskType === 'Risk_CreditVol') return Object.keys(p.credit_qualifying.delta_risk_weights['10d']);
+  if (riskType === 'Risk_CreditNonQ' || riskType === 'Risk_CreditVolNonQ')
+    return Object.keys(p.credit_non_qualifying.delta_risk_weights['10d']);
+  if (riskType === 'Risk_Equity' || riskType === 'Risk_EquityVol') return Object.keys(p.equity.delta_risk_weights['10d']);
+  return Object.keys(p.commodity.delta_risk_weights['10d']);
+}
+
+/** `YYYY-MM-DD` or ORE's `dd/mm/yyyy`. */
+function parseEndDate(text: string): DateSerial | undefined {
+  const iso = parseIsoDate(text);
+  if (iso !== undefined) return iso;
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+  if (!m) return undefined;
+  const day = Number(m[1]);
+  const month = Number(m[2]);
+  const year = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  const serial = fromYmd(year, month, day);
+  return parseIsoDate(`${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`) === serial ? serial : undefined;
+}
+
+/** Regulation lists such as `ESA,USPR` or `[SEC, CFTC]`. */
+export function parseRegulations(text: string | undefined): string[] {
+  if (!text) return [];
+  return [...new Set(text.split(/[,[\]\s]+/).filter((r) => r !== ''))];
+}
+
+/** Reads the rows of a CRIF table; problems go to `issues` (the caller throws). */
+export function crifFromTable(table: TabularFile, issues: IssueCollector, options: CrifReadOptions = {}): CrifRecord[] {
+  const params = options.parameters ?? loadSimmParameterFile('2.6');
+  const resultCurrency = options.resultCurrency ?? 'USD';
+  const col = resolveColumns(table);
+  const reader = new FieldReader(table, issues);
+  const file = table.file;
+  if (!col.riskType) reader.requireColumns(['RiskType']);
+  if (!col.amount && !col.amountUsd) reader.requireColumns(['Amount']);
+  if (col.amount && !col.amountUsd && !col.amountCurrency) reader.requireColumns(['AmountCurrency']);
+  if (!issues.ok) return [];
+
+  const irTenors = new Set(params.interest_rate.tenors);
+  const creditTenors = new Set(params.credit_qualifying.tenors);
+  const text = (field: keyof typeof ALIASES, row: number): string => {
+    const name = col[field];
+    return name ? (reader.string(name, row) ?? '') : '';
+  };
+  const wrong = (row: number, field: keyof typeof ALIASES, fallback: string, value: string, expected: string): void =>
+    issues.add({ file, row: row + 1, column: col[field] ?? fallback, value, expected });
+
+  const records: CrifRecord[] = [];
+  for (let row = 0; row < table.numRows; row++) {
+    const before = issues.errorCount;
+    const riskTypeText = text('riskType', row);
+    const riskType = CRIF_RISK_TYPES.find((t) => t.toLowerCase() === riskTypeText.toLowerCase());
+    if (!riskType) {
+      wrong(row, 'riskType', 'RiskType', riskTypeText, `a CRIF risk type: one of ${CRIF_RISK_TYPES.join(', ')}`);
+      continue;
+    }
+    const imModelText = text('imModel', row);
+    const imModel = imModelText === '' ? '' : imModelText.toLowerCase() === 'schedule' ? 'Schedule' : imModelText.toLowerCase().startsWith('simm') ? 'SIMM' : undefined;
+    if (imModel === undefined) wrong(row, 'imModel', 'IMModel', imModelText, 'SIMM or Schedule');
+    const isSchedule = imModel === 'Schedule';
+    if (riskType === 'PV' && !isSchedule) wrong(row, 'imModel', 'IMModel', imModelText, 'Schedule (a PV row belongs to the schedule method)');
+
+    // Product class: SIMM classes for sensitivities, schedule classes for schedule rows, none for parameters.
+    let productClass = text('productClass', row);
+    if (isSchedule) {
+      const pc = SCHEDULE_PRODUCT_CLASSES.find((c) => c.toLowerCase() === productClass.toLowerCase());
+      if (!pc) wrong(row, 'productClass', 'ProductClass', productClass, `a schedule product class: one of ${SCHEDULE_PRODUCT_CLASSES.join(', ')}`);
+      else productClass = pc;
+    } else if (riskType.startsWith('Risk_')) {
+      const pc = SIMM_PRODUCT_CLASSES.find((c) => c.toLowerCase() === productClass.toLowerCase());
+      if (!pc) wrong(row, 'productClass', 'ProductClass', productClass, `a SIMM product class: one of ${SIMM_PRODUCT_CLASSES.join(', ')}`);
+      else productClass = pc;
+    }
+
+    let qualifier = text('qualifier', row);
+    let bucket = text('bucket', row);
+    let label1 = text('label1', row).toLowerCase();
+    const label2 = text('label2', row);
+    if (riskType.startsWith('Risk_') && qualifier === '') wrong(row, 'qualifier', 'Qualifier', '', 'a qualifier (currency, issuer or index)');
+    if ((riskType === 'Risk_FX' || riskType.startsWith('Risk_IR') || riskType.startsWith('Risk_Inflation') || riskType === 'Risk_XCcyBasis') && qualifier !== '') {
+      qualifier = qualifier.toUpperCase();
+      if (!/^[A-Z]{3}$/.test(qualifier)) wrong(row, 'qualifier', 'Qualifier', qualifier, 'a 3-letter ISO currency code');
+    }
+    if (riskType === 'Risk_FXVol' && !/^[A-Za-z]{3}[^A-Za-z]?[A-Za-z]{3}$/.test(qualifier))
+      wrong(row, 'qualifier', 'Qualifier', qualifier, 'a currency pair such as USDJPY');
+    if (riskType === 'Param_ProductClassMultiplier') {
+      const pc = SIMM_PRODUCT_CLASSES.find((c) => c.toLowerCase() === qualifier.toLowerCase());
+      if (!pc) wrong(row, 'qualifier', 'Qualifier', qualifier, `the product class to scale: one of ${SIMM_PRODUCT_CLASSES.join(', ')}`);
+      else qualifier = pc;
+    }
+    if (BUCKETED_TYPES.has(riskType)) {
+      if (bucket.toLowerCase() === 'residual') bucket = 'Residual';
+      const allowed = allowedBuckets(riskType, params);
+      if (!allowed.includes(bucket)) wrong(row, 'bucket', 'Bucket', bucket, `a SIMM bucket for ${riskType}: one of ${allowed.join(', ')}`);
+    }
+    if (riskType === 'Risk_IRCurve' && !irTenors.has(label1))
+      wrong(row, 'label1', 'Label1', label1, `a SIMM tenor: one of ${[...irTenors].join(', ')}`);
+    if ((riskType === 'Risk_CreditQ' || riskType === 'Risk_CreditNonQ') && !creditTenors.has(label1))
+      wrong(row, 'label1', 'Label1', label1, `a credit tenor: one of ${[...creditTenors].join(', ')}`);
+    if (VOL_TYPES.has(riskType) && !(tenorDays(label1) > 0))
+      wrong(row, 'label1', 'Label1', label1, 'an option expiry such as 2w, 6m or 10y');
+    if (riskType === 'Risk_IRCurve' && label2 === '') wrong(row, 'label2', 'Label2', '', 'a sub-curve (e.g. OIS, Libor3m)');
+    if (riskType === 'Risk_Equity' || riskType === 'Risk_Commodity' || riskType === 'Risk_FX' || riskType === 'Risk_BaseCorr') label1 = '';
+
+    const amount = readAmount(row, riskType, resultCurrency);
+    const amountCurrency = text('amountCurrency', row).toUpperCase() || resultCurrency;
+    const endDateText = text('endDate', row);
+    const endDate = endDateText === '' ? undefined : parseEndDate(endDateText);
+    if (endDateText !== '' && endDate === undefined) wrong(row, 'endDate', 'end_date', endDateText, 'a date (YYYY-MM-DD or dd/mm/yyyy)');
+    if (isSchedule && endDateText === '') wrong(row, 'endDate', 'end_date', '', 'the trade end date for a schedule row');
+    if (isSchedule && riskType !== 'PV' && riskType !== 'Notional')
+      wrong(row, 'riskType', 'RiskType', riskType, 'PV or Notional for a schedule row');
+
+    if (issues.errorCount > before || amount === undefined) continue;
+    records.push({
+      tradeId: text('tradeId', row),
+      portfolioId: text('portfolioId', row) || (options.defaultPortfolioId ?? 'Portfolio'),
+      productClass,
+      riskType,
+      qualifier,
+      bucket,
+      label1,
+      label2,
+      amount,
+      amountCurrency,
+      imModel: imModel ?? '',
+      collectRegulations: parseRegulations(text('collectRegulations', row)),
+      postRegulations: parseRegulations(text('postRegulations', row)),
+      ...(endDate !== undefined ? { endDate } : {}),
+      row: row + 1,
+    });
+  }
+  return records;
+
+  /** The amount in the result currency: AmountUSD (USD results), Amount in that currency, or Amount × FX. */
+  function readAmount(row: number, riskType: CrifRiskType, ccyOut: string): number | undefined {
+    const usd = col.amountUsd ? reader.number(col.amountUsd, row) : undefined;
+    const usdCell = col.amountUsd ? reader.cell(col.amountUsd, row) : null;
+    const amountCell = col.amount ? reader.cell(col.amount, row) : null;
+    const amount = col.amount ? reader.number(col.amount, row) : undefined;
+    if (UNITLESS_TYPES.has(riskType)) {
+      const value = amount ?? usd;
+      if (value === undefined && amountCell === null && usdCell === null)
+        wrong(row, 'amount', 'Amount', '', riskType === 'Param_ProductClassMultiplier' ? 'a multiplier such as 1.1' : 'a factor in percent');
+      if (value !== undefined && value < 0) wrong(row, 'amount', 'Amount', String(value), 'a value of at least 0');
+      return value;
+    }
+    if (ccyOut === 'USD' && usd !== undefined) return usd;
+    if (amount === undefined) {
+      if (amountCell === null && usdCell === null) wrong(row, 'amount', 'Amount', '', 'a number (the sensitivity or amount)');
+      return undefined;
+    }
+    const ccy = (text('amountCurrency', row) || '').toUpperCase();
+    if (ccy === ccyOut) return amount;
+    const rate = options.fxRates?.[ccy];
+    if (rate === undefined || !(rate > 0)) {
+      wrong(row, 'amountCurrency', 'AmountCurrency', ccy, `${ccyOut}, or a currency with an FX rate into ${ccyOut} (or an AmountUSD column)`);
+      return undefined;
+    }
+    return amount * rate;
+  }
+}
+
+/** Reads a CRIF file (.csv, .parquet, .pq); throws XvaInputError listing every problem found. */
+export async function readCrif(filePath: string, options: CrifReadOptions & { displayName?: string } = {}): Promise<CrifRecord[]> {
+  const table = await readTable(filePath, options.displayName ? { displayName: options.displayName } : undefined);
+  const issues = new IssueCollector();
+  const records = crifFromTable(table, issues, options);
+  issues.throwIfAny();
+  return records;
+}

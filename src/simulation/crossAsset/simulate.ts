@@ -1,0 +1,249 @@
+/**
+ * Path simulation of the cross-asset model (docs/model.md): exact Gaussian steps between grid dates (stepPlan.ts),
+ * normals from Philox keyed by (seed, global path, driver stream, step), correlated per step by the block factors,
+ * written date-major into the SimulatedPaths arrays. A path's values depend only on the seed, its global index and
+ * the streams of its own factors' blocks: never on the block size, the offset of the block or the thread.
+ */
+import { XvaInternalError } from '../../errors.js';
+import { fillNormals } from '../rng/normal.js';
+import type { SimulatedPaths, TimeGrid } from '../types.js';
+import type { CrossAssetModel } from './model.js';
+import { buildStepPlan, type StepPlan } from './stepPlan.js';
+
+/** Arrays to write the paths into (each of nDates × nPaths values, date-major). */
+export interface PathBuffers {
+  irState: Float64Array[];
+  fxLog: Float64Array[];
+  eqLog: Float64Array[];
+  creditState: Float64Array[];
+  numeraire: Float64Array;
+}
+
+export interface SimulateOptions {
+  /** Antithetic pairs (2k, 2k+1) by global path index: path 2k+1 draws the negated normals of path 2k. */
+  antithetic?: boolean;
+  /** Preallocated output arrays (e.g. on SharedArrayBuffers); allocated when absent. */
+  into?: PathBuffers;
+}
+
+const planCache = new WeakMap<CrossAssetModel, WeakMap<TimeGrid, StepPlan>>();
+
+/** The step plan of a model on a grid, computed once and cached (per model and grid object). */
+export function stepPlanOf(model: CrossAssetModel, grid: TimeGrid): StepPlan {
+  let byGrid = planCache.get(model);
+  if (!byGrid) planCache.set(model, (byGrid = new WeakMap()));
+  let plan = byGrid.get(grid);
+  if (!plan) byGrid.set(grid, (plan = buildStepPlan(model, grid)));
+  return plan;
+}
+
+function allocate(model: CrossAssetModel, size: number, make: (n: number) => Float64Array): PathBuffers {
+  const { layout } = model;
+  return {
+    irState: layout.currencies.map(() => make(size)),
+    fxLog: layout.fxCurrencies.map(() => make(size)),
+    eqLog: layout.equities.map(() => make(size)),
+    creditState: layout.creditNames.map(() => make(size)),
+    numeraire: make(size),
+  };
+}
+
+function checkBuffers(model: CrossAssetModel, buffers: PathBuffers, size: number): void {
+  const { layout } = model;
+  const counts: [string, Float64Array[], number][] = [
+    ['irState', buffers.irState, layout.currencies.length],
+    ['fxLog', buffers.fxLog, layout.fxCurrencies.length],
+    ['eqLog', buffers.eqLog, layout.equities.length],
+    ['creditState', buffers.creditState, layout.creditNames.length],
+    ['numeraire', [buffers.numeraire], 1],
+  ];
+  for (const [name, arrays, count] of counts) {
+    if (arrays.length !== count) throw new XvaInternalError(`${name}: ${arrays.length} arrays for ${count} factors`);
+    for (const a of arrays) if (a.length < size) throw new XvaInternalError(`${name}: an array of ${a.length} values for ${size}`);
+  }
+}
+
+/**
+ * Simulates paths pathOffset .. pathOffset + nPaths − 1 of the model on `grid` (grid.times[0] = 0) with `seed`.
+ * Returns the SimulatedPaths (date-major arrays, numeraire N(0) = 1).
+ */
+export function simulatePaths(
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  pathOffset: number,
+  nPaths: number,
+  options: SimulateOptions = {},
+): SimulatedPaths {
+  if (!Number.isInteger(nPaths) || nPaths < 1) throw new XvaInternalError(`nPaths must be a positive integer, got ${nPaths}`);
+  if (!Number.isInteger(pathOffset) || pathOffset < 0) throw new XvaInternalError(`pathOffset must be a non-negative integer, got ${pathOffset}`);
+  const plan = stepPlanOf(model, grid);
+  const { layout } = model;
+  const nDates = plan.nDates;
+  const size = nDates * nPaths;
+  const out = options.into ?? allocate(model, size, (n) => new Float64Array(n));
+  checkBuffers(model, out, size);
+  const antithetic = options.antithetic ?? false;
+
+  const nC = layout.currencies.length;
+  const nFx = layout.fxCurrencies.length;
+  const nEq = layout.equities.length;
+  const nCr = layout.creditNames.length;
+  const fxAux0 = 2 * nC;
+  const eqAux0 = fxAux0 + nFx;
+  const crAux0 = eqAux0 + nEq;
+  const { blocks, blockOffset, stepStride, factors, triangular, auxStreams } = plan;
+  const nBlocks = blocks.length;
+  let maxBlock = 0;
+  for (const b of blocks) maxBlock = Math.max(maxBlock, b.length);
+
+  // Scratch, allocated once per call: the block's normals, every driver's increment, the martingale logs u and w.
+  const z: Float64Array[] = Array.from({ length: maxBlock }, () => new Float64Array(nPaths));
+  const inc: Float64Array[] = Array.from({ length: plan.nAux }, () => new Float64Array(nPaths));
+  const u: Float64Array[] = Array.from({ length: nFx }, () => new Float64Array(nPaths));
+  const w: Float64Array[] = Array.from({ length: nEq }, () => new Float64Array(nPaths));
+  const lnN = new Float64Array(nPaths);
+
+  // Date 0: x = 0, y = 0, N = 1, today's FX and equity spots.
+  const lnFx0 = Float64Array.from(model.fxSpot, Math.log);
+  for (let c = 0; c < nC; c++) out.irState[c]!.fill(0, 0, nPaths);
+  for (let n = 0; n < nCr; n++) out.creditState[n]!.fill(0, 0, nPaths);
+  out.numeraire.fill(1, 0, nPaths);
+  for (let i = 0; i < nFx; i++) {
+    out.fxLog[i]!.fill(lnFx0[i]!, 0, nPaths);
+    u[i]!.fill(lnFx0[i]!);
+  }
+  for (let e = 0; e < nEq; e++) {
+    const lnS0 = Math.log(model.equities[e]!.spot);
+    const fx = model.equityFxIndex[e]!;
+    out.eqLog[e]!.fill(lnS0, 0, nPaths);
+    w[e]!.fill(lnS0 + (fx >= 0 ? lnFx0[fx]! : 0));
+  }
+
+  for (let d = 1; d < nDates; d++) {
+    const t = grid.times[d]!;
+    const here = d * nPaths;
+    const prev = here - nPaths;
+
+    // Correlated driver increments, block by block: inc = M_block · z.
+    for (let b = 0; b < nBlocks; b++) {
+      const block = blocks[b]!;
+      const m = block.length;
+      for (let j = 0; j < m; j++) fillNormals(seed, pathOffset, nPaths, auxStreams[block[j]!]!, d, z[j]!, antithetic);
+      const base = d * stepStride + blockOffset[b]!;
+      const lower = triangular[d * nBlocks + b] === 1;
+      for (let i = 0; i < m; i++) {
+        const dst = inc[block[i]!]!;
+        dst.fill(0);
+        const last = lower ? i : m - 1;
+        for (let j = 0; j <= last; j++) {
+          const coef = factors[base + i * m + j]!;
+          if (coef === 0) continue;
+          const src = z[j]!;
+          for (let p = 0; p < nPaths; p++) dst[p] += coef * src[p]!;
+        }
+      }
+    }
+
+    // LGM states and the base numeraire.
+    for (let c = 0; c < nC; c++) {
+      const x = out.irState[c]!;
+      const a = inc[2 * c]!;
+      const drift = plan.driftX[d * nC + c]!;
+      for (let p = 0; p < nPaths; p++) x[here + p] = x[prev + p]! + drift + a[p]!;
+    }
+    const x0 = out.irState[0]!;
+    const h0 = plan.hAt[d * nC]!;
+    const g0 = plan.gAt[d * nC]!;
+    const numeraire = out.numeraire;
+    for (let p = 0; p < nPaths; p++) {
+      const l = h0 * x0[here + p]! + g0;
+      lnN[p] = l;
+      numeraire[here + p] = Math.exp(l);
+    }
+
+    // FX: u_i = ln(X_i N_i / N) is a Gaussian martingale; ln X_i = u_i − ln N_i + ln N.
+    const bBase = inc[1]!;
+    for (let i = 0; i < nFx; i++) {
+      const c = model.fxCurrencyIndex[i]!;
+      const ui = u[i]!;
+      const cInc = inc[fxAux0 + i]!;
+      const bInc = inc[2 * c + 1]!;
+      const drift = plan.driftU[d * nFx + i]!;
+      const hc = plan.hAt[d * nC + c]!;
+      const gc = plan.gAt[d * nC + c]!;
+      const xc = out.irState[c]!;
+      const lnX = out.fxLog[i]!;
+      for (let p = 0; p < nPaths; p++) {
+        const v = ui[p]! + drift + cInc[p]! + bInc[p]! - bBase[p]!;
+        ui[p] = v;
+        lnX[here + p] = v - (hc * xc[here + p]! + gc) + lnN[p]!;
+      }
+    }
+
+    // Equities: w_e = ln(S e^{qt} X / N) is a Gaussian martingale; ln S = w_e − q·t − ln X + ln N.
+    for (let e = 0; e < nEq; e++) {
+      const we = w[e]!;
+      const dInc = inc[eqAux0 + e]!;
+      const fx = model.equityFxIndex[e]!;
+      const drift = plan.driftW[d * nEq + e]!;
+      const carry = model.equities[e]!.dividendYield * t;
+      const lnS = out.eqLog[e]!;
+      if (fx >= 0) {
+        const cInc = inc[fxAux0 + fx]!;
+        const lnX = out.fxLog[fx]!;
+        for (let p = 0; p < nPaths; p++) {
+          const v = we[p]! + drift + dInc[p]! + cInc[p]! - bBase[p]!;
+          we[p] = v;
+          lnS[here + p] = v - carry - lnX[here + p]! + lnN[p]!;
+        }
+      } else {
+        for (let p = 0; p < nPaths; p++) {
+          const v = we[p]! + drift + dInc[p]! - bBase[p]!;
+          we[p] = v;
+          lnS[here + p] = v - carry + lnN[p]!;
+        }
+      }
+    }
+
+    // Credit states: driftless Gaussian martingales.
+    for (let n = 0; n < nCr; n++) {
+      const y = out.creditState[n]!;
+      const e = inc[crAux0 + n]!;
+      for (let p = 0; p < nPaths; p++) y[here + p] = y[prev + p]! + e[p]!;
+    }
+  }
+
+  return Object.freeze({
+    grid,
+    layout,
+    nPaths,
+    pathOffset,
+    irState: Object.freeze(out.irState),
+    fxLog: Object.freeze(out.fxLog),
+    eqLog: Object.freeze(out.eqLog),
+    creditState: Object.freeze(out.creditState),
+    numeraire: out.numeraire,
+  });
+}
+
+/** Float64Arrays of n values on a SharedArrayBuffer each. */
+function sharedArray(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * simulatePaths with every output array on its own SharedArrayBuffer, so the engine can hand the paths to worker
+ * threads without copying (post the arrays; a worker wraps them in a SimulatedPaths with the same grid and layout).
+ */
+export function simulatePathsShared(
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  pathOffset: number,
+  nPaths: number,
+  options: Omit<SimulateOptions, 'into'> = {},
+): SimulatedPaths {
+  const into = allocate(model, grid.times.length * nPaths, sharedArray);
+  return simulatePaths(model, grid, seed, pathOffset, nPaths, { ...options, into });
+}

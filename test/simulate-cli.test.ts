@@ -1,0 +1,204 @@
+/**
+ * `xva simulate` as a user runs it: the built CLI on fixtures/demo with few paths. The Arrow files are read back with
+ * apache-arrow's tableFromIPC (an independent reader of the IPC format) and checked against sums computed here: the
+ * book's EPE/ENE/EE/collateral per date equal the sums of the netting sets' rows, a counterparty's EPE the sum of
+ * its sets', and the per-trade Euler contributions add up to their netting set's EPE. The manifest's input hashes
+ * are recomputed with node:crypto. Bad flags exit 2 with a message naming the flag and write nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve('.');
+const DEMO = path.join(ROOT, 'fixtures/demo');
+const COMPILED = path.join(ROOT, 'dist/commands/simulate.js');
+const temps: string[] = [];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-simulate-cli-'));
+  temps.push(dir);
+  return dir;
+}
+
+function xva(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, XVA_DEBUG: '' },
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function readArrow(file: string): Table {
+  return tableFromIPC(fs.readFileSync(file));
+}
+
+function column(table: Table, name: string): unknown[] {
+  const vector = table.getChild(name);
+  if (!vector) throw new Error(`no column ${name}`);
+  return vector.toArray() as unknown[];
+}
+
+beforeAll(() => {
+  const stale = !fs.existsSync(COMPILED) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
+  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  expect(fs.existsSync(COMPILED)).toBe(true);
+}, 300_000);
+
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('xva simulate on fixtures/demo (200 paths, 2 threads)', () => {
+  let out: string;
+  let doc: {
+    out: string;
+    book: { nettingSets: number; trades: number; eepeSum: number };
+    topNettingSets: { nettingSetId: string; eepe: number }[];
+    files: string[];
+  };
+  beforeAll(() => {
+    out = path.join(tempDir(), 'run');
+    const run = xva('simulate', '--portfolio', DEMO, '--paths', '200', '--grid', '1M,3M,6M,1Y,2Y,3Y,5Y,7Y,10Y,15Y,20Y,30Y', '--threads', '2', '--out', out, '--json');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    doc = JSON.parse(run.stdout);
+  }, 300_000);
+
+  it('writes the tables, the manifest and nothing else (atomic writes leave no temporary files)', () => {
+    expect(fs.readdirSync(out).sort()).toEqual(
+      ['exposure_book.arrow', 'exposure_counterparty.arrow', 'exposure_netting_set.arrow', 'exposure_trade.arrow', 'manifest.json', 'netting_set_summary.arrow'].sort(),
+    );
+    expect(doc.files.map((f) => path.basename(f)).sort()).toEqual(fs.readdirSync(out).sort());
+  });
+
+  it('book totals per date equal the sums of the netting-set rows (tableFromIPC)', () => {
+    const sets = readArrow(path.join(out, 'exposure_netting_set.arrow'));
+    const bookTable = readArrow(path.join(out, 'exposure_book.arrow'));
+    const nDates = bookTable.numRows;
+    expect(nDates).toBe(13); // the as-of date and the 12 listed tenors
+    expect(sets.numRows).toBe(doc.book.nettingSets * nDates);
+    for (const name of ['epe', 'ene', 'ee', 'collateral']) {
+      const values = column(sets, name) as number[];
+      const total = column(bookTable, name) as number[];
+      for (let k = 0; k < nDates; k++) {
+        let sum = 0;
+        for (let s = 0; s < doc.book.nettingSets; s++) sum += values[s * nDates + k]!;
+        // same additions in the same order: equal to rounding of the sum (1e-12 relative)
+        expect(Math.abs(total[k]! - sum)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(sum)));
+      }
+    }
+    // dates: the first is the as-of date 2026-06-30 (day serial 20634), times ACT/365F
+    const dates = column(bookTable, 'date') as number[];
+    const times = column(bookTable, 'time_years') as number[];
+    const asOfMs = Date.UTC(2026, 5, 30);
+    expect(Number(dates[0])).toBe(asOfMs);
+    for (let k = 0; k < nDates; k++) expect(times[k]).toBeCloseTo((Number(dates[k]) - asOfMs) / 86_400_000 / 365, 14);
+  });
+
+  it("a counterparty's EPE is the sum of its netting sets'; Euler contributions add up to the set's EPE", () => {
+    const sets = readArrow(path.join(out, 'exposure_netting_set.arrow'));
+    const cps = readArrow(path.join(out, 'exposure_counterparty.arrow'));
+    const trades = readArrow(path.join(out, 'exposure_trade.arrow'));
+    const setCp = column(sets, 'counterparty_id') as string[];
+    const setId = column(sets, 'netting_set_id') as string[];
+    const setEpe = column(sets, 'epe') as number[];
+    const expected = new Map<string, number>();
+    const bySetDate = new Map<string, number>();
+    for (let r = 0; r < sets.numRows; r++) {
+      const key = `${setCp[r]}|${r % 13}`;
+      expected.set(key, (expected.get(key) ?? 0) + setEpe[r]!);
+      bySetDate.set(`${setId[r]}|${r % 13}`, setEpe[r]!);
+    }
+    const cpId = column(cps, 'counterparty_id') as string[];
+    const cpEpe = column(cps, 'epe') as number[];
+    for (let r = 0; r < cps.numRows; r++) {
+      const want = expected.get(`${cpId[r]}|${r % 13}`)!;
+      expect(Math.abs(cpEpe[r]! - want)).toBeLessThanOrEqual(1e-9 * Math.max(1, want));
+    }
+    const tSet = column(trades, 'netting_set_id') as string[];
+    const tEpe = column(trades, 'epe_contribution') as number[];
+    const sums = new Map<string, number>();
+    for (let r = 0; r < trades.numRows; r++) {
+      const key = `${tSet[r]}|${r % 13}`;
+      sums.set(key, (sums.get(key) ?? 0) + tEpe[r]!);
+    }
+    expect(trades.numRows).toBe(doc.book.trades * 13);
+    for (const [key, epe] of bySetDate) expect(Math.abs(sums.get(key)! - epe)).toBeLessThanOrEqual(1e-8 * Math.max(1, epe));
+  });
+
+  it('the summary and the --json top list agree: top netting sets by EEPE, descending', () => {
+    const summary = readArrow(path.join(out, 'netting_set_summary.arrow'));
+    const ids = column(summary, 'netting_set_id') as string[];
+    const eepe = column(summary, 'eepe') as number[];
+    const ranked = ids.map((id, i) => ({ id, eepe: eepe[i]! })).sort((a, b) => b.eepe - a.eepe);
+    expect(doc.topNettingSets.map((t) => t.nettingSetId)).toEqual(ranked.slice(0, doc.topNettingSets.length).map((r) => r.id));
+    expect(doc.book.eepeSum).toBeCloseTo(eepe.reduce((a, b) => a + b, 0), 4);
+  });
+
+  it('manifest: input SHA-256 hashes, seed, paths, grid, model parameters, timings, version', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(manifest.version).toBe(pkg.version);
+    expect(manifest.options.seed).toBe(42);
+    expect(manifest.paths).toBe(200);
+    expect(manifest.threads).toBe(2);
+    for (const name of ['market', 'trades', 'netting_sets', 'counterparties']) {
+      const input = manifest.inputs[name];
+      expect(input.sha256).toBe(createHash('sha256').update(fs.readFileSync(input.path)).digest('hex'));
+    }
+    expect(manifest.grid.exposureDates).toBe(13);
+    expect(manifest.grid.dates).toBe(manifest.grid.exposureDates + manifest.grid.closeOutDates);
+    expect(manifest.model.rates[0].currency).toBe('USD');
+    expect(manifest.model.rates[0].sigmas.length).toBeGreaterThan(0);
+    for (const stage of ['model', 'paths', 'valuation', 'write', 'total']) expect(manifest.timingsSeconds[stage]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('xva simulate: bad flags exit 2, name the problem and write nothing', () => {
+  const cases: [string[], RegExp][] = [
+    [['--paths', '0'], /--paths must be a whole number >= 1, got '0'/],
+    [['--paths', '1.5'], /--paths must be a whole number >= 1, got '1.5'/],
+    [['--seed', '-3'], /--seed must be a whole number >= 0, got '-3'/],
+    [['--threads', '0'], /--threads must be a whole number >= 1, got '0'/],
+    [['--pfe-quantile', '1'], /--pfe-quantile must be a number in \(0, 1\), got '1'/],
+    [['--pfe-quantile', 'high'], /--pfe-quantile must be a number in \(0, 1\), got 'high'/],
+    [['--grid', '6M,3M'], /tenor 3M is not after 6M/],
+    [['--grid', '10,6X'], /'6X' is not a tenor/],
+    [['--format', 'csv'], /format/i],
+    [['--paths', '3', '--antithetic'], /--antithetic needs an even --paths, got 3/],
+  ];
+  for (const [flags, message] of cases) {
+    it(`${flags.join(' ')}`, () => {
+      const out = path.join(tempDir(), 'never');
+      const run = xva('simulate', '--portfolio', DEMO, '--out', out, ...flags);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(run.stdout).toBe('');
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
+
+  it('a missing portfolio folder is an input error (exit 2) and writes nothing', () => {
+    const out = path.join(tempDir(), 'never');
+    const run = xva('simulate', '--portfolio', path.join(ROOT, 'no-such-folder'), '--market', path.join(DEMO, 'market.yaml'), '--paths', '10', '--out', out);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no-such-folder: not found: expected a portfolio folder/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
