@@ -8,6 +8,7 @@
  * - ORE's two-swap case (shared/reference/ore/saccr_bacva_two_swaps), ORE's convention and the CRE52 one.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -431,5 +432,30 @@ describe('product mapping on the small book (test/data/small), by hand', () => {
     expect(ccp.marginPeriodOfRiskDays).toBe(10); // the CSA says 5
     expect(ccp.qccpTradeExposure).toBe(true);
     close(position(await small(), 'T004', 'swap').maturityFactor, 1.5 * Math.sqrt(10 / 250), 1e-15);
+  });
+});
+
+describe('SA-CCR side tables: bad cells are reported with file, row, column and value', () => {
+  it('names the saccr_trades and trade_values cells that are wrong', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-saccr-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'saccr_trades.csv'),
+        'trade_id,netting_set_id,asset_class,hedging_set,entity,subclass,notional,direction,maturity_years\n' +
+          'CO-1,NS,Comodity,energy,Crude Oil,oil_gas,10000,long,0.75\n' +
+          'CO-2,NS,Commodity,energy,Crude Oil,oil_gas,-5,long,1\n',
+      );
+      fs.writeFileSync(path.join(dir, 'trade_values.csv'), 'trade_id,netting_set_id,value\nCO-1,,1e3x\n,,5\n');
+      const issues = new IssueCollector();
+      const inputs = await loadSaccrInputs(dir, issues);
+      const found = issues.issues.map((i) => [i.file, i.row, i.column, i.value]);
+      expect(found).toContainEqual(['saccr_trades.csv', 1, 'asset_class', 'Comodity']);
+      expect(found).toContainEqual(['saccr_trades.csv', 2, 'notional', '-5']);
+      expect(found).toContainEqual(['trade_values.csv', 1, 'value', '1e3x']);
+      expect(found).toContainEqual(['trade_values.csv', 2, 'trade_id', '']);
+      expect(inputs.externalPositions).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

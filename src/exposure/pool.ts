@@ -1,0 +1,192 @@
+/**
+ * The engine's worker threads (node:worker_threads) and the messages between them and the main thread. A pool runs
+ * phases of tasks, each worker taking the next task when it is free: first blocks of market paths (written into the
+ * shared path arrays), then work units of netting sets. Workers start once per run: each loads the market file and
+ * rebuilds the model (deterministic: the same parameters as the main thread's), see worker.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../cli/paths.js';
+import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
+import type { FactorNeeds } from '../simulation/layout.js';
+import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
+import type { UnitResult, UnitTask } from './unit.js';
+
+/** What a worker thread needs to build its UnitContext (structured-cloneable; the path arrays share memory). */
+export interface WorkerInit {
+  marketFile: string;
+  layoutNeeds: FactorNeeds;
+  grid: TimeGrid;
+  /** The whole run's paths on SharedArrayBuffers (filled by the 'paths' phase). */
+  paths: SimulatedPaths;
+  seed: number;
+  antithetic: boolean;
+  pfeQuantile: number;
+  coverage: number;
+  cube: boolean;
+}
+
+/** A block of global paths [offset, offset + count) to simulate into the shared arrays. */
+export interface PathBlock {
+  offset: number;
+  count: number;
+}
+
+export type WorkerTask = { kind: 'paths'; block: PathBlock } | { kind: 'unit'; task: UnitTask };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; index: number }
+  | { type: 'pathsDone'; block: PathBlock }
+  | { type: 'result'; result: UnitResult }
+  | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
+
+/**
+ * Splits nPaths into at most `blocks` contiguous blocks; with antithetic pairs every block starts on an even path so
+ * that a pair (2k, 2k+1) stays in one block.
+ */
+export function pathBlocks(nPaths: number, blocks: number, antithetic: boolean): PathBlock[] {
+  let size = Math.ceil(nPaths / Math.max(1, blocks));
+  if (antithetic && size % 2 === 1) size++;
+  const out: PathBlock[] = [];
+  for (let offset = 0; offset < nPaths; offset += size) out.push({ offset, count: Math.min(size, nPaths - offset) });
+  return out;
+}
+
+/** Copies a block's date-major arrays (nDates × block.count) into the run's arrays (nDates × nPaths). */
+export function copyBlock(block: SimulatedPaths, into: SimulatedPaths): void {
+  const nb = block.nPaths;
+  const n = into.nPaths;
+  const nDates = into.grid.dates.length;
+  const copy = (from: Float64Array, to: Float64Array): void => {
+    for (let d = 0; d < nDates; d++) to.set(from.subarray(d * nb, (d + 1) * nb), d * n + block.pathOffset);
+  };
+  block.irState.forEach((a, i) => copy(a, into.irState[i]!));
+  block.fxLog.forEach((a, i) => copy(a, into.fxLog[i]!));
+  block.eqLog.forEach((a, i) => copy(a, into.eqLog[i]!));
+  block.creditState.forEach((a, i) => copy(a, into.creditState[i]!));
+  copy(block.numeraire, into.numeraire);
+}
+
+/** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
+function workerScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  const sibling = path.join(path.dirname(here), 'worker.js');
+  if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
+  const built = path.join(packageRoot(), 'dist', 'src', 'exposure', 'worker.js');
+  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled engine (${built}): run npm run build, or use --threads 1`);
+  return built;
+}
+
+/** Rebuilds a worker's error in the main thread (input errors stay input errors, exit code 2). */
+function errorFromWorker(message: Extract<WorkerMessage, { type: 'error' }>): Error {
+  if (message.issues) return new XvaInputError(message.issues);
+  if (message.name === 'XvaUsageError') return new XvaUsageError(message.message);
+  const error = new XvaInternalError(`worker thread: ${message.message}`);
+  if (message.stack) error.stack = message.stack;
+  return error;
+}
+
+interface Phase {
+  tasks: WorkerTask[];
+  next: number;
+  running: number;
+  onMessage: (message: WorkerMessage) => void;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private phase: Phase | undefined;
+  private failure: Error | undefined;
+  private readonly ready: Promise<void>;
+
+  constructor(init: WorkerInit, threads: number) {
+    const script = workerScript();
+    let waiting = threads;
+    let markReady: () => void = () => undefined;
+    let failReady: (error: Error) => void = () => undefined;
+    this.ready = new Promise((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    for (let w = 0; w < threads; w++) {
+      const worker = new Worker(script, { workerData: init });
+      this.workers.push(worker);
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          this.idle.push(worker);
+          if (--waiting === 0) markReady();
+          return;
+        }
+        if (message.type === 'error') {
+          this.fail(errorFromWorker(message));
+          failReady(this.failure!);
+          return;
+        }
+        const phase = this.phase;
+        if (!phase) return;
+        phase.onMessage(message);
+        if (message.type === 'pathsDone' || message.type === 'result') {
+          phase.running--;
+          this.idle.push(worker);
+          this.dispatch();
+        }
+      });
+      worker.on('error', (error) => {
+        this.fail(error);
+        failReady(error);
+      });
+      worker.on('exit', (code) => {
+        if (code !== 0 && !this.closing) {
+          const error = new XvaInternalError(`a worker thread stopped with exit code ${code}`);
+          this.fail(error);
+          failReady(error);
+        }
+      });
+    }
+  }
+
+  private closing = false;
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.phase?.reject(error);
+  }
+
+  private dispatch(): void {
+    const phase = this.phase;
+    if (!phase || this.failure) return;
+    while (this.idle.length > 0 && phase.next < phase.tasks.length) {
+      phase.running++;
+      this.idle.shift()!.postMessage(phase.tasks[phase.next++]);
+    }
+    if (phase.next >= phase.tasks.length && phase.running === 0) {
+      this.phase = undefined;
+      phase.resolve();
+    }
+  }
+
+  /**
+   * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone and result message.
+   * `stopAfter` (checked after each message) ends the phase early: tasks not yet handed out are dropped.
+   */
+  async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void): Promise<void> {
+    await this.ready;
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve, reject) => {
+      this.phase = { tasks, next: 0, running: 0, onMessage, resolve, reject };
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
