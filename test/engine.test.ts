@@ -16,6 +16,7 @@ import type { NettingSetResult, SimulationResult } from '../src/exposure/results
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
+import { XvaInputError } from '../src/errors.js';
 
 const ROOT = path.resolve('.');
 const DEMO = path.join(ROOT, 'fixtures/demo');
@@ -176,6 +177,46 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
       }
     }
   });
+});
+
+describe('unsupported trades', () => {
+  /** The slice with two of its IRS given a float leg in another currency (an IRS must be single-currency). */
+  function withBadTrades(): { bad: Portfolio; ids: string[] } {
+    const irs = book.trades.filter((t) => t.product === 'IRS').slice(0, 2);
+    const ids = irs.map((t) => t.tradeId);
+    const trades = book.trades.map((t) => {
+      if (!ids.includes(t.tradeId) || t.product !== 'IRS') return t;
+      const other = t.fixedLeg.currency === 'USD' ? 'EUR' : 'USD';
+      return { ...t, floatLeg: { ...t.floatLeg, currency: other as typeof t.floatLeg.currency } };
+    });
+    return { bad: { ...book, trades }, ids };
+  }
+
+  it('are an input error listing every one of them (file, row, trade id, reason)', async () => {
+    const { bad, ids } = withBadTrades();
+    const error = await runSimulation({ portfolio: bad, market, options: OPTIONS }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    const issues = (error as XvaInputError).issues;
+    expect(issues.map((i) => i.value!.split(':')[0])).toEqual(ids.map((id) => `IRS trade ${id}`));
+    for (const issue of issues) {
+      expect(issue.file).toBe('trades.parquet');
+      expect(issue.row).toBe(bad.trades.find((t) => issue.value!.includes(t.tradeId))!.sourceRow);
+      expect(issue.value).toMatch(/legs in two currencies is not supported/);
+      expect(issue.expected).toMatch(/--skip-unsupported/);
+    }
+  }, 120_000);
+
+  it('with skipUnsupported: a warning naming them, and the rest of each netting set is valued', async () => {
+    const { bad, ids } = withBadTrades();
+    const warnings: string[] = [];
+    const result = await runSimulation({ portfolio: bad, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, skipUnsupported: true }, onWarning: (w) => warnings.push(w) });
+    expect(result.skipped.map((s) => s.tradeId)).toEqual(ids);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`skipped 2 unsupported trade\\(s\\): ${ids[0]} \\(IRS: `));
+    const valued = result.nettingSets.flatMap((s) => s.tradeIds);
+    expect(valued.length).toBe(book.trades.length - 2);
+    for (const id of ids) expect(valued).not.toContain(id);
+  }, 120_000);
 });
 
 describe('partition', () => {

@@ -10,20 +10,17 @@
  * 4. Merge in the book's order: netting sets and counterparties by index, book totals summed in that order, cube
  *    batches streamed in that order. So the outputs are bit-identical whatever the thread count or the split.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { Market } from '../market/types.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
-import { packageRoot } from '../cli/paths.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/grid.js';
-import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
+import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
-import { simulatePathsShared } from '../simulation/crossAsset/simulate.js';
-import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
+import { simulatePaths } from '../simulation/crossAsset/simulate.js';
+import { buildFactorLayout } from '../simulation/layout.js';
+import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
@@ -162,106 +159,6 @@ function runGrid(market: Market, spec: GridSpec | TimeGrid | undefined, counterp
   return withCloseOutDates(base, mpors);
 }
 
-/** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
-function workerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const sibling = path.join(path.dirname(here), 'worker.js');
-  if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
-  const built = path.join(packageRoot(), 'dist', 'src', 'exposure', 'worker.js');
-  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled engine (${built}): run npm run build, or use --threads 1`);
-  return built;
-}
-
-/** What a worker thread needs to build its UnitContext (structured-cloneable; the paths share memory). */
-export interface WorkerInit {
-  marketFile: string;
-  layoutNeeds: FactorNeeds;
-  grid: TimeGrid;
-  paths: SimulatedPaths;
-  pfeQuantile: number;
-  coverage: number;
-  cube: boolean;
-}
-
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'progress'; index: number }
-  | { type: 'result'; result: UnitResult }
-  | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
-
-/** Rebuilds a worker's error in the main thread (input errors stay input errors, exit code 2). */
-function errorFromWorker(message: Extract<WorkerMessage, { type: 'error' }>): Error {
-  if (message.issues) return new XvaInputError(message.issues);
-  if (message.name === 'XvaUsageError') return new XvaUsageError(message.message);
-  const error = new XvaInternalError(`worker thread: ${message.message}`);
-  if (message.stack) error.stack = message.stack;
-  return error;
-}
-
-/** Runs the units on `threads` worker threads, each taking the next unit when free; resolves when all are done. */
-async function runOnWorkers(
-  init: WorkerInit,
-  tasks: UnitTask[],
-  threads: number,
-  onResult: (result: UnitResult) => void,
-  onSetDone: (index: number) => void,
-): Promise<void> {
-  const script = workerScript();
-  let next = 0;
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let running = 0;
-      let failed = false;
-      const fail = (error: Error): void => {
-        if (failed) return;
-        failed = true;
-        reject(error);
-      };
-      const give = (worker: Worker): void => {
-        if (failed) return;
-        if (next < tasks.length) {
-          running++;
-          worker.postMessage(tasks[next++]);
-        } else if (running === 0) resolve();
-      };
-      for (let w = 0; w < Math.min(threads, tasks.length); w++) {
-        const worker = new Worker(script, { workerData: init });
-        workers.push(worker);
-        worker.on('message', (message: WorkerMessage) => {
-          switch (message.type) {
-            case 'ready':
-              give(worker);
-              break;
-            case 'progress':
-              onSetDone(message.index);
-              break;
-            case 'result':
-              running--;
-              try {
-                onResult(message.result);
-              } catch (error) {
-                fail(error as Error);
-                return;
-              }
-              give(worker);
-              break;
-            case 'error':
-              fail(errorFromWorker(message));
-              break;
-          }
-        });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => {
-          if (code !== 0) fail(new XvaInternalError(`a worker thread stopped with exit code ${code}`));
-        });
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
 /** Book totals: sums of the netting sets' figures, added in the book's order (so independent of the split). */
 function bookTotal(sets: readonly NettingSetResult[], nExp: number): AggregateProfile {
   const total: AggregateProfile = {
@@ -286,6 +183,23 @@ function bookTotal(sets: readonly NettingSetResult[], nExp: number): AggregatePr
     total.eepe += p.eepe;
   }
   return total;
+}
+
+/** Path arrays for the whole run, each on its own SharedArrayBuffer (filled by the workers' path blocks). */
+function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number): SimulatedPaths {
+  const size = grid.dates.length * nPaths;
+  const make = (): Float64Array => new Float64Array(new SharedArrayBuffer(size * Float64Array.BYTES_PER_ELEMENT));
+  return {
+    grid,
+    layout,
+    nPaths,
+    pathOffset: 0,
+    irState: layout.currencies.map(make),
+    fxLog: layout.fxCurrencies.map(make),
+    eqLog: layout.equities.map(make),
+    creditState: layout.creditNames.map(make),
+    numeraire: make(),
+  };
 }
 
 function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): CounterpartyResult {
@@ -338,10 +252,6 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   progress(0, 'calibrating the model');
   const model = buildCrossAssetModel(market, layout);
   lap('model');
-  progress(0, 'simulating market paths');
-  const paths = simulatePathsShared(model, grid, options.seed, 0, options.paths, { antithetic: options.antithetic });
-  lap('paths');
-
   const nPaths = options.paths;
   const discountFactors = new Float64Array(grid.dates.length);
   const discount = market.discountCurve(market.baseCurrency);
@@ -385,14 +295,16 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       nextCube++;
     }
   };
-  if (options.cube && input.onCube) {
+  /** The cube's first batch: the numeraire on the exposure dates. */
+  const emitNumeraire = (p: SimulatedPaths): void => {
+    if (!options.cube || !input.onCube) return;
     const numeraire = new Float32Array(exposureDates.length * nPaths);
     for (let k = 0; k < exposureDates.length; k++) {
       const d = exposureDates[k]!;
-      for (let p = 0; p < nPaths; p++) numeraire[k * nPaths + p] = paths.numeraire[d * nPaths + p]!;
+      for (let q = 0; q < nPaths; q++) numeraire[k * nPaths + q] = p.numeraire[d * nPaths + q]!;
     }
     input.onCube(null, numeraire, nPaths, exposureDateSerials);
-  }
+  };
   const unitResults: UnitResult[] = [];
   const onResult = (result: UnitResult): void => {
     unitResults.push(result);
@@ -402,22 +314,59 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     emitCubes();
   };
 
-  progress(0, 'valuing netting sets');
+  // Unsupported trades show up when a unit compiles its sets; unless they may be skipped, the units not yet started
+  // then only compile (checkOnly), so that the error lists every unsupported trade of the book without valuing it.
+  const watchUnsupported = (result: UnitResult): void => {
+    if (result.skipped.length > 0 && !options.skipUnsupported) for (const t of tasks) t.checkOnly = true;
+  };
+  let paths: SimulatedPaths;
   if (threads === 1) {
+    progress(0, 'simulating market paths');
+    paths = simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic });
+    lap('paths');
+    emitNumeraire(paths);
+    progress(0, 'valuing netting sets');
     const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, cube: Boolean(options.cube) };
-    for (const task of tasks) onResult(runUnit(ctx, task, onSetDone));
+    for (const task of tasks) {
+      const result = runUnit(ctx, task, onSetDone);
+      onResult(result);
+      watchUnsupported(result);
+    }
   } else {
     if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');
+    // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
+    // its global index only), then value the netting sets on them
+    paths = sharedPaths(layout, grid, nPaths);
     const init: WorkerInit = {
       marketFile: input.marketFile,
       layoutNeeds: needs,
       grid,
       paths,
+      seed: options.seed,
+      antithetic: options.antithetic,
       pfeQuantile: options.pfeQuantile,
       coverage,
       cube: Boolean(options.cube),
     };
-    await runOnWorkers(init, tasks, threads, onResult, onSetDone);
+    const pool = new WorkerPool(init, threads);
+    try {
+      progress(0, 'simulating market paths');
+      const blocks: WorkerTask[] = pathBlocks(nPaths, threads, options.antithetic).map((block) => ({ kind: 'paths', block }));
+      await pool.run(blocks, () => undefined);
+      lap('paths');
+      emitNumeraire(paths);
+      progress(0, 'valuing netting sets');
+      const units: WorkerTask[] = tasks.map((task) => ({ kind: 'unit', task }));
+      await pool.run(units, (message: WorkerMessage) => {
+        if (message.type === 'progress') onSetDone(message.index);
+        else if (message.type === 'result') {
+          onResult(message.result);
+          watchUnsupported(message.result);
+        }
+      });
+    } finally {
+      await pool.close();
+    }
   }
   lap('valuation');
 

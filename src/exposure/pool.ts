@@ -130,7 +130,12 @@ export class WorkerPool {
         }
         const phase = this.phase;
         if (!phase) return;
-        phase.onMessage(message);
+        try {
+          phase.onMessage(message);
+        } catch (error) {
+          this.fail(error as Error);
+          return;
+        }
         if (message.type === 'pathsDone' || message.type === 'result') {
           phase.running--;
           this.idle.push(worker);
@@ -173,8 +178,8 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone and result message.
-   * `stopAfter` (checked after each message) ends the phase early: tasks not yet handed out are dropped.
+   * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone and result message. A task
+   * is cloned when it is handed out, so `onMessage` may still change the tasks not yet handed out.
    */
   async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void): Promise<void> {
     await this.ready;

@@ -53,6 +53,8 @@ export interface UnitCounterparty {
 export interface UnitTask {
   unitId: number;
   counterparties: UnitCounterparty[];
+  /** Only compile the sets and report unsupported trades (the run is failing on them): no valuation, no results. */
+  checkOnly?: boolean;
 }
 
 export interface UnitResult {
@@ -156,7 +158,10 @@ function runNettingSet(
   for (let d = 0; d < nDates; d++) {
     const row = values.subarray(d * nPaths, (d + 1) * nPaths);
     if (d > last || needed[d] !== 1) {
-      row.fill(0); // not read (another MPoR's lag date), or the set is dead there (V = 0)
+      // Not valued. An exposure date after the last live date is read by the profile: V = 0 there. Any other row
+      // (another MPoR's lag date) is read by nothing but the counterparty accumulator's rows of non-exposure dates,
+      // which the totals never read: left as it is (zeroing it would cost a memset of most of the grid per set).
+      if (grid.exposureDate[d] === 1) row.fill(0);
       continue;
     }
     kernel.valueAt(d, paths, row);
@@ -247,15 +252,21 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
   const nPaths = ctx.paths.nPaths;
   const nDates = ctx.grid.dates.length;
   const out: UnitResult = { unitId: task.unitId, nettingSets: [], counterparties: [], skipped: [], valuations: 0 };
+  if (task.checkOnly) {
+    for (const cp of task.counterparties) for (const item of cp.sets) out.skipped.push(...compileSet(ctx, item).skipped);
+    return out;
+  }
   for (const cp of task.counterparties) {
-    const acc = createAccumulator(nDates, nPaths);
+    // A counterparty with one netting set: its totals are the set's own figures (the same definitions), so the
+    // path accumulator over its sets is needed only for two or more.
+    const acc = cp.sets.length > 1 ? createAccumulator(nDates, nPaths) : undefined;
     const profiles: ExposureProfile[] = [];
     for (const item of cp.sets) {
       let cube: Float32Array | undefined;
       const { result, valuations, skipped } = runNettingSet(
         ctx,
         item,
-        (values, collateral) => accumulatePositiveExposure(acc, values, collateral),
+        acc ? (values, collateral) => accumulatePositiveExposure(acc, values, collateral) : () => undefined,
         ctx.cube ? (values) => (cube = values) : undefined,
       );
       if (cube) result.cube = cube;
@@ -265,12 +276,14 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
       profiles.push(result.profile);
       onNettingSetDone?.(item.index);
     }
-    const total = totalProfile(
-      profiles,
-      acc,
-      { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
-      scratch.column,
-    );
+    const total = acc
+      ? totalProfile(
+          profiles,
+          acc,
+          { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
+          scratch.column,
+        )
+      : { ...profiles[0]!, nettingSetId: cp.counterpartyId };
     out.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: total });
   }
   return out;

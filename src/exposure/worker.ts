@@ -10,7 +10,9 @@ import { loadMarket } from '../market/load.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { buildFactorLayout } from '../simulation/layout.js';
 import { valuationModelOf } from './modelView.js';
-import type { WorkerInit, WorkerMessage } from './engine.js';
+import { copyBlock, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { simulatePaths } from '../simulation/crossAsset/simulate.js';
+import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
 
@@ -43,7 +45,7 @@ function transferables(result: UnitResult): ArrayBuffer[] {
   return [...out];
 }
 
-function buildContext(init: WorkerInit): UnitContext {
+function buildContext(init: WorkerInit): { ctx: UnitContext; model: CrossAssetModel } {
   const market = loadMarket(init.marketFile);
   const layout = buildFactorLayout(market, init.layoutNeeds);
   const model = buildCrossAssetModel(market, layout);
@@ -51,7 +53,7 @@ function buildContext(init: WorkerInit): UnitContext {
   const discountFactors = new Float64Array(grid.dates.length);
   const discount = market.discountCurve(market.baseCurrency);
   for (let d = 0; d < grid.dates.length; d++) discountFactors[d] = discount.discount(grid.times[d]!);
-  return {
+  const ctx: UnitContext = {
     market,
     model: valuationModelOf(model),
     grid,
@@ -62,20 +64,30 @@ function buildContext(init: WorkerInit): UnitContext {
     coverage: init.coverage,
     cube: init.cube,
   };
+  return { ctx, model };
 }
 
 if (parentPort) {
-  let ctx: UnitContext | undefined;
+  const init = workerData as WorkerInit;
+  let built: { ctx: UnitContext; model: CrossAssetModel } | undefined;
   try {
-    ctx = buildContext(workerData as WorkerInit);
+    built = buildContext(init);
     post({ type: 'ready' });
   } catch (error) {
     postError(error);
   }
-  parentPort.on('message', (task: UnitTask) => {
-    if (!ctx) return;
+  parentPort.on('message', (message: WorkerTask) => {
+    if (!built) return;
     try {
-      const result = runUnit(ctx, task, (index) => post({ type: 'progress', index }));
+      if (message.kind === 'paths') {
+        // a block of global paths, simulated here and copied into the shared arrays (its own region only)
+        const { offset, count } = message.block;
+        const block = simulatePaths(built.model, init.grid, init.seed, offset, count, { antithetic: init.antithetic });
+        copyBlock(block, built.ctx.paths);
+        post({ type: 'pathsDone', block: message.block });
+        return;
+      }
+      const result = runUnit(built.ctx, message.task, (index) => post({ type: 'progress', index }));
       post({ type: 'result', result }, transferables(result));
     } catch (error) {
       postError(error);
