@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import os from 'node:os';
 import path from 'node:path';
-import { XvaCommand } from '../src/cli/base.js';
+import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { renderTable } from '../src/cli/table.js';
 import { toIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
@@ -96,6 +96,8 @@ export default class Simulate extends XvaCommand {
   ];
 
   static override flags = {
+    ...portfolioFlags,
+    out: Flags.string({ description: 'Output folder for the Arrow/Parquet tables and manifest.json', helpValue: 'DIR', default: 'out' }),
     paths: Flags.string({ description: 'Monte Carlo paths (whole number >= 1)', default: '5000', helpValue: 'N' }),
     seed: Flags.string({ description: 'Seed of the random numbers (whole number >= 0)', default: '42', helpValue: 'N' }),
     grid: Flags.string({
@@ -126,7 +128,7 @@ export default class Simulate extends XvaCommand {
     const grid = parseGridSpec(flags.grid);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
-    const outDir = path.resolve(flags.out ?? 'out');
+    const outDir = path.resolve(flags.out);
 
     const progress = this.progress('Simulating');
     let run;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { XvaCommand } from '../src/cli/base.js';
+import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { renderTable } from '../src/cli/table.js';
 import { formatIssue, type InputIssue } from '../src/errors.js';
 import type { PortfolioSummary } from '../src/portfolio/summary.js';
@@ -79,6 +79,7 @@ export default class Validate extends XvaCommand {
   ];
 
   static override flags = {
+    ...portfolioFlags,
     'max-issues': Flags.integer({ description: 'Errors listed in full; the rest are counted', default: 200, min: 1 }),
   };
 

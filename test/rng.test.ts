@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { mulhi32, philox4x32, seedKey } from '../src/simulation/rng/philox.js';
-import { fillNormals, fillUniforms, inverseNormalCdf } from '../src/simulation/rng/normal.js';
+import { mulhi32, philox4x32, philoxBlocks, philoxRoundKeys, seedKey } from '../src/simulation/rng/philox.js';
+import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf } from '../src/simulation/rng/normal.js';
 import { normCdf } from '../src/pricing/black.js';
 
 describe('Philox4x32-10', () => {
@@ -138,20 +138,54 @@ describe('fillNormals', () => {
     }
   });
 
-  it('is Φ⁻¹ of (word 0 + 0.5)·2^-32 at counter (path, factor, step, 0)', () => {
+  it('is Φ⁻¹ of (word step & 3 + 0.5)·2^-32 at counter (path, factor, step >> 2, 0)', () => {
     const u = new Float64Array(4);
     const n = new Float64Array(4);
-    fillUniforms(5, 10, 4, 2, 3, u);
-    fillNormals(5, 10, 4, 2, 3, n);
-    const out = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) {
-      philox4x32(Uint32Array.from([10 + i, 2, 3, 0]), Uint32Array.from([5, 0]), out);
-      expect(u[i]).toBe((out[0]! + 0.5) / 2 ** 32);
-      expect(n[i]).toBe(inverseNormalCdf(u[i]!));
+    for (const step of [3, 4, 13]) {
+      fillUniforms(5, 10, 4, 2, step, u);
+      fillNormals(5, 10, 4, 2, step, n);
+      const out = new Uint32Array(4);
+      for (let i = 0; i < 4; i++) {
+        // the reference block from the scalar philox4x32 (checked against Random123's vectors above)
+        philox4x32(Uint32Array.from([10 + i, 2, step >> 2, 0]), Uint32Array.from([5, 0]), out);
+        expect(u[i]).toBe((out[step & 3]! + 0.5) / 2 ** 32);
+        expect(n[i]).toBe(inverseNormalCdf(u[i]!));
+      }
     }
     // Different factors and steps give different streams.
     const other = new Float64Array(4);
     fillNormals(5, 10, 4, 2, 4, other);
+    fillNormals(5, 10, 4, 2, 5, n);
     expect(other[0]).not.toBe(n[0]);
+  });
+
+  it('fillNormalBlock gives the four steps of a block at once, equal to fillNormals step by step (plain and antithetic)', () => {
+    const nPaths = 601; // more than one internal batch of 256 paths, odd so an antithetic pair is cut at the end
+    for (const antithetic of [false, true]) {
+      for (const path0 of [0, 3]) {
+        const block = new Float64Array(4 * nPaths);
+        fillNormalBlock(11, path0, nPaths, 7, 5, block, antithetic);
+        const one = new Float64Array(nPaths);
+        for (let w = 0; w < 4; w++) {
+          fillNormals(11, path0, nPaths, 7, 20 + w, one, antithetic);
+          for (let i = 0; i < nPaths; i++) expect(Object.is(block[w * nPaths + i], one[i])).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('philoxBlocks with hoisted round keys equals philox4x32 block by block (incl. the Random123 vectors)', () => {
+    const keys = philoxRoundKeys(Uint32Array.from([0xa4093822, 0x299f31d0]));
+    const bulk = new Uint32Array(4 * 3);
+    philoxBlocks(0x243f6a88, 1, 0x85a308d3, 0x13198a2e, 0x03707344, 3, keys, bulk);
+    expect(Array.from(bulk.subarray(0, 4))).toEqual([0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
+    const out = new Uint32Array(4);
+    for (let i = 0; i < 3; i++) {
+      philox4x32(Uint32Array.from([0x243f6a88 + i, 0x85a308d3, 0x13198a2e, 0x03707344]), Uint32Array.from([0xa4093822, 0x299f31d0]), out);
+      expect(Array.from(bulk.subarray(4 * i, 4 * i + 4))).toEqual(Array.from(out));
+    }
+    const ones = new Uint32Array(4);
+    philoxBlocks(0xffffffff, 1, 0xffffffff, 0xffffffff, 0xffffffff, 1, philoxRoundKeys(Uint32Array.from([0xffffffff, 0xffffffff])), ones);
+    expect(Array.from(ones)).toEqual([0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
   });
 });

@@ -18,9 +18,6 @@ function readXml(file: string | undefined, what: string): string | undefined {
   }
 }
 
-const { json, quiet, debug } = XvaCommand.baseFlags;
-const COMMON_FLAGS = { json, quiet, debug };
-
 export default class ImportOre extends XvaCommand {
   static override summary = 'Convert an Open Source Risk Engine book (portfolio, netting sets, counterparties) into an xva portfolio folder';
 
@@ -38,10 +35,7 @@ export default class ImportOre extends XvaCommand {
     '<%= config.bin %> import ore --portfolio portfolio.xml --netting netting.xml --out ./book --json > import.json',
   ];
 
-  // --portfolio here is an ORE XML file, not a portfolio folder, and --market has no use: of the shared flags only
-  // --json, --quiet and --debug apply (the cast keeps the base class's static type; oclif reads the object itself)
-  static override baseFlags = COMMON_FLAGS as typeof XvaCommand.baseFlags;
-
+  // --portfolio here is an ORE XML file, not a portfolio folder (the command does not take the shared portfolioFlags)
   static override flags = {
     portfolio: Flags.string({ description: 'ORE portfolio XML file (root <Portfolio>)', helpValue: 'FILE', required: true }),
     netting: Flags.string({ description: 'ORE netting set definitions XML file (root <NettingSetDefinitions>)', helpValue: 'FILE' }),

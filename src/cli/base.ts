@@ -10,18 +10,25 @@ import { XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
 import { defaultPortfolioDir } from './paths.js';
 import { Progress } from './progress.js';
 
+/** Output-mode flags every command has. */
+export const outputFlags = {
+  json: Flags.boolean({ description: 'Print one JSON document on stdout and nothing else there', default: false }),
+  quiet: Flags.boolean({ char: 'q', description: 'No tables or progress; errors only', default: false }),
+  debug: Flags.boolean({ description: 'Show stack traces of internal errors', default: false, hidden: true }),
+};
+
+/** Flags of the commands that read a portfolio folder and its market file (spread into their `flags`). */
+export const portfolioFlags = {
+  portfolio: Flags.string({
+    description: 'Portfolio folder (trades, counterparties, netting_sets, ... as .parquet or .csv). Default: the bundled fixtures/demo',
+    helpValue: 'DIR',
+  }),
+  market: Flags.string({ description: 'Market data YAML file. Default: market.yaml in the portfolio folder', helpValue: 'FILE' }),
+};
+
 export abstract class XvaCommand extends Command {
-  static override baseFlags = {
-    portfolio: Flags.string({
-      description: 'Portfolio folder (trades, counterparties, netting_sets, ... as .parquet or .csv). Default: the bundled fixtures/demo',
-      helpValue: 'DIR',
-    }),
-    market: Flags.string({ description: 'Market data YAML file. Default: market.yaml in the portfolio folder', helpValue: 'FILE' }),
-    out: Flags.string({ description: 'Output folder', helpValue: 'DIR' }),
-    json: Flags.boolean({ description: 'Print one JSON document on stdout and nothing else there', default: false }),
-    quiet: Flags.boolean({ char: 'q', description: 'No tables or progress; errors only', default: false }),
-    debug: Flags.boolean({ description: 'Show stack traces of internal errors', default: false, hidden: true }),
-  };
+  /** Output-mode flags every command has. */
+  static override baseFlags = outputFlags;
 
   protected jsonMode = false;
   protected quietMode = false;

@@ -64,7 +64,7 @@ export interface SimulationInput {
 }
 
 /** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
-const UNITS_PER_THREAD = 8;
+const UNITS_PER_THREAD = 32;
 
 function checkOptions(options: SimulationOptions): void {
   const { paths, seed, threads, pfeQuantile } = options;

@@ -85,3 +85,67 @@ export function shareEqually(residual: number, out: Float64Array, nTrades: numbe
   const share = residual / nTrades;
   for (let i = 0; i < nTrades; i++) out[i] = out[i]! + share;
 }
+
+/**
+ * Both sides of eulerWeights in one pass over the paths: epeWeights and eneWeights as eulerWeights('epe') and
+ * eulerWeights('ene') would fill them (bit for bit: the same operations per path), the residuals in
+ * residuals[0] (EPE) and residuals[1] (ENE). A path has at most one side with a positive amount when the IM held is 0.
+ */
+export function eulerWeightsBoth(
+  d: number,
+  nPaths: number,
+  values: Float64Array,
+  numeraire: Float64Array,
+  epeWeights: Float64Array,
+  eneWeights: Float64Array,
+  residuals: Float64Array,
+  options: EulerWeightOptions = {},
+): void {
+  const { collateral } = options;
+  const limit = options.smallValueLimit ?? DEFAULT_SMALL_VALUE_LIMIT;
+  const divisor = options.totalPaths ?? nPaths;
+  const im = options.initialMarginHeld ?? 0;
+  const base = d * nPaths;
+  if (epeWeights.length < nPaths || eneWeights.length < nPaths || values.length < base + nPaths || numeraire.length < base + nPaths) {
+    throw new RangeError(`eulerWeightsBoth: arrays too short for grid index ${d} and ${nPaths} paths`);
+  }
+  let epeResidual = 0;
+  let eneResidual = 0;
+  if (!collateral && im === 0) {
+    // Uncollateralised: the weight is ±1/(N·n) on the side of V's sign (amount / v = ±1 exactly).
+    for (let p = 0; p < nPaths; p++) {
+      const v = values[base + p]!;
+      const scale = 1 / (numeraire[base + p]! * divisor);
+      epeWeights[p] = v > 0 ? scale : 0;
+      eneWeights[p] = -v > 0 ? -scale : 0;
+    }
+    residuals[0] = 0;
+    residuals[1] = 0;
+    return;
+  }
+  for (let p = 0; p < nPaths; p++) {
+    const v = values[base + p]!;
+    const cEpe = collateral ? collateral[base + p]! : 0;
+    const cEne = cEpe - im;
+    const scale = 1 / (numeraire[base + p]! * divisor);
+    const large = Math.abs(v) > limit;
+    const epeAmount = v - cEpe;
+    if (!(epeAmount > 0)) epeWeights[p] = 0;
+    else if (cEpe === 0) epeWeights[p] = scale;
+    else if (large) epeWeights[p] = (epeAmount / v) * scale;
+    else {
+      epeWeights[p] = 0;
+      epeResidual += epeAmount * scale;
+    }
+    const eneAmount = -(v - cEne);
+    if (!(eneAmount > 0)) eneWeights[p] = 0;
+    else if (cEne === 0) eneWeights[p] = -scale;
+    else if (large) eneWeights[p] = (eneAmount / v) * scale;
+    else {
+      eneWeights[p] = 0;
+      eneResidual += eneAmount * scale;
+    }
+  }
+  residuals[0] = epeResidual;
+  residuals[1] = eneResidual;
+}

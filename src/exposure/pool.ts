@@ -55,21 +55,6 @@ export function pathBlocks(nPaths: number, blocks: number, antithetic: boolean):
   return out;
 }
 
-/** Copies a block's date-major arrays (nDates × block.count) into the run's arrays (nDates × nPaths). */
-export function copyBlock(block: SimulatedPaths, into: SimulatedPaths): void {
-  const nb = block.nPaths;
-  const n = into.nPaths;
-  const nDates = into.grid.dates.length;
-  const copy = (from: Float64Array, to: Float64Array): void => {
-    for (let d = 0; d < nDates; d++) to.set(from.subarray(d * nb, (d + 1) * nb), d * n + block.pathOffset);
-  };
-  block.irState.forEach((a, i) => copy(a, into.irState[i]!));
-  block.fxLog.forEach((a, i) => copy(a, into.fxLog[i]!));
-  block.eqLog.forEach((a, i) => copy(a, into.eqLog[i]!));
-  block.creditState.forEach((a, i) => copy(a, into.creditState[i]!));
-  copy(block.numeraire, into.numeraire);
-}
-
 /** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
 function workerScript(): string {
   const here = fileURLToPath(import.meta.url);

@@ -16,7 +16,15 @@ export interface NettingSetKernel {
    * Adds sum_p weights[p] * V_i(d, p) to out[i] for every trade i of the set (Euler allocation). Consistent with
    * valueAt: sum_i of the added amounts equals sum_p weights[p] * V(d, p) up to rounding.
    */
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void;
+  accumulateTradeWeighted(
+    d: number,
+    paths: SimulatedPaths,
+    weights: Float64Array,
+    out: Float64Array,
+    /** Optional second weight vector and output (e.g. ENE beside EPE), gathered in the same pass over the paths. */
+    weights2?: Float64Array,
+    out2?: Float64Array,
+  ): void;
 }
 
 /** Exposure profile of one netting set on the exposure dates of the grid (all in base currency). */

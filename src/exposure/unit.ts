@@ -13,9 +13,9 @@ import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
-import { accumulatePositiveExposure, createAccumulator, totalProfile } from './aggregate.js';
+import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
 import { computeCollateral } from './collateral.js';
-import { eulerWeights, shareEqually } from './euler.js';
+import { eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
 import type { NettingSetResult, SkippedTrade } from './results.js';
 import type { ExposureProfile, NettingSetKernel } from './types.js';
@@ -67,14 +67,31 @@ export interface UnitResult {
   valuations: number;
 }
 
-/** Reusable per-thread buffers (grown on demand), so that a netting set allocates only its results. */
+/**
+ * Reusable per-thread buffers, grown on demand to the largest netting set seen (and so, after the first few sets, at
+ * the largest size of the run), so that a netting set allocates only its results: no date × path array per set.
+ */
 class Scratch {
   values = new Float64Array(0);
   collateral = new Float64Array(0);
   weights = new Float64Array(0);
+  weights2 = new Float64Array(0);
   column = new Float64Array(0);
   tradeSums = new Float64Array(0);
+  tradeSums2 = new Float64Array(0);
+  readonly residuals = new Float64Array(2);
   private needed = new Uint8Array(0);
+  private accumulator: PositiveExposureAccumulator | undefined;
+
+  /** The counterparty accumulator of positive exposures, emptied (one per thread, reused across counterparties). */
+  emptyAccumulator(nDates: number, nPaths: number): PositiveExposureAccumulator {
+    const acc = this.accumulator;
+    if (acc && acc.nDates === nDates && acc.nPaths === nPaths) {
+      resetAccumulator(acc);
+      return acc;
+    }
+    return (this.accumulator = createAccumulator(nDates, nPaths));
+  }
 
   /** A zeroed flag per grid date. */
   neededDates(nDates: number): Uint8Array {
@@ -91,9 +108,13 @@ class Scratch {
     }
     if (this.weights.length < nPaths) {
       this.weights = new Float64Array(nPaths);
+      this.weights2 = new Float64Array(nPaths);
       this.column = new Float64Array(nPaths);
     }
-    if (this.tradeSums.length < trades) this.tradeSums = new Float64Array(trades);
+    if (this.tradeSums.length < trades) {
+      this.tradeSums = new Float64Array(trades);
+      this.tradeSums2 = new Float64Array(trades);
+    }
   }
 }
 
@@ -200,21 +221,24 @@ function runNettingSet(
   const nTrades = trades.length;
   const tradeEpe = new Float64Array(nTrades * nExp);
   const tradeEne = new Float64Array(nTrades * nExp);
-  const sums = scratch.tradeSums.subarray(0, nTrades);
-  const weights = scratch.weights;
+  const epeSums = scratch.tradeSums.subarray(0, nTrades);
+  const eneSums = scratch.tradeSums2.subarray(0, nTrades);
+  const { weights, weights2, residuals } = scratch;
+  const eulerOptions = { ...(collateral ? { collateral } : {}), initialMarginHeld: 0 };
   for (let k = 0; k < nExp; k++) {
     const d = exposureDates[k]!;
     if (d > last) break;
-    for (const side of ['epe', 'ene'] as const) {
-      sums.fill(0);
-      const residual = eulerWeights(side, d, nPaths, values, paths.numeraire, weights, {
-        ...(collateral ? { collateral } : {}),
-        ...(imHeld ? { initialMarginHeld: imHeld[d]! } : {}),
-      });
-      kernel.accumulateTradeWeighted(d, paths, weights, sums);
-      shareEqually(residual, sums, nTrades);
-      const out = side === 'epe' ? tradeEpe : tradeEne;
-      for (let i = 0; i < nTrades; i++) out[i * nExp + k] = sums[i]!;
+    // EPE and ENE weights in one pass over the paths, both trade sums in one pass of the kernel
+    eulerOptions.initialMarginHeld = imHeld ? imHeld[d]! : 0;
+    eulerWeightsBoth(d, nPaths, values, paths.numeraire, weights, weights2, residuals, eulerOptions);
+    epeSums.fill(0);
+    eneSums.fill(0);
+    kernel.accumulateTradeWeighted(d, paths, weights, epeSums, weights2, eneSums);
+    shareEqually(residuals[0]!, epeSums, nTrades);
+    shareEqually(residuals[1]!, eneSums, nTrades);
+    for (let i = 0; i < nTrades; i++) {
+      tradeEpe[i * nExp + k] = epeSums[i]!;
+      tradeEne[i * nExp + k] = eneSums[i]!;
     }
   }
 
@@ -259,7 +283,7 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
   for (const cp of task.counterparties) {
     // A counterparty with one netting set: its totals are the set's own figures (the same definitions), so the
     // path accumulator over its sets is needed only for two or more.
-    const acc = cp.sets.length > 1 ? createAccumulator(nDates, nPaths) : undefined;
+    const acc = cp.sets.length > 1 ? scratch.emptyAccumulator(nDates, nPaths) : undefined;
     const profiles: ExposureProfile[] = [];
     for (const item of cp.sets) {
       let cube: Float32Array | undefined;

@@ -10,8 +10,8 @@ import { loadMarket } from '../market/load.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { buildFactorLayout } from '../simulation/layout.js';
 import { valuationModelOf } from './modelView.js';
-import { copyBlock, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
-import { simulatePaths } from '../simulation/crossAsset/simulate.js';
+import { type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
@@ -80,10 +80,9 @@ if (parentPort) {
     if (!built) return;
     try {
       if (message.kind === 'paths') {
-        // a block of global paths, simulated here and copied into the shared arrays (its own region only)
+        // a block of global paths, simulated straight into its own columns of the shared arrays (no copy)
         const { offset, count } = message.block;
-        const block = simulatePaths(built.model, init.grid, init.seed, offset, count, { antithetic: init.antithetic });
-        copyBlock(block, built.ctx.paths);
+        simulatePathsInto(built.model, init.grid, init.seed, offset, count, built.ctx.paths, { antithetic: init.antithetic });
         post({ type: 'pathsDone', block: message.block });
         return;
       }

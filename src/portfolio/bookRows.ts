@@ -40,6 +40,7 @@ export const NETTING_SET_COLUMNS = [
   'mta_bank',
   'independent_amount_cpty',
   'independent_amount_bank',
+  'initial_margin_held',
   'rounding',
   'margin_period_of_risk_days',
   'margin_frequency_days',
@@ -119,6 +120,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const mtaBank = r.number('mta_bank', row, amountOptions) ?? 0;
   const independentAmountCpty = r.number('independent_amount_cpty', row, amountOptions) ?? 0;
   const independentAmountBank = r.number('independent_amount_bank', row, amountOptions) ?? 0;
+  const initialMarginHeld = r.number('initial_margin_held', row, amountOptions) ?? 0;
   const rounding = r.number('rounding', row, amountOptions) ?? 0;
   // CRE52.50: a margined bilateral netting set has a margin period of risk of at least 10 business days
   const marginPeriodOfRiskDays =
@@ -154,6 +156,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
     mtaBank,
     independentAmountCpty,
     independentAmountBank,
+    initialMarginHeld,
     rounding,
     marginPeriodOfRiskDays,
     marginFrequencyDays,

@@ -64,6 +64,11 @@ export interface NettingSet {
   independentAmountCpty: number;
   /** Independent amount posted by the bank (>= 0). */
   independentAmountBank: number;
+  /**
+   * Initial margin received and held segregated by the bank (>= 0), an input amount until the margin engine supplies
+   * it: it reduces the exposure and is never rehypothecated. Optional for callers building netting sets by hand.
+   */
+  initialMarginHeld?: number;
   /** Delivery and return amounts are rounded up/down to a multiple of this (0 = no rounding). */
   rounding: number;
   marginPeriodOfRiskDays: number;

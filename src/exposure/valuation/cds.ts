@@ -30,7 +30,7 @@ import { accrualIntegral, protectionIntegral, type PricingCurves } from '../../m
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
-import { addExponential, dotExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
+import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
 
 /** Markit's half-day adjustment to the accrued time on default (ISDA CDS Standard Model v1.8.2), years. */
 const HALF_DAY_YEARS = 0.5 / 365;
@@ -166,6 +166,8 @@ export class CdsPool {
   private readonly spec = new Float64Array(2);
   private readonly w = new Float64Array(6);
   private readonly nodes = new Float64Array(GRID_NODES);
+  private readonly nodeWeights = new Float64Array(GRID_NODES);
+  private readonly nodeWeights2 = new Float64Array(GRID_NODES);
   lastIndex = -1;
 
   constructor(
@@ -201,7 +203,8 @@ export class CdsPool {
     }
   }
 
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, nodeWeights: Float64Array): void {
+  /** Euler allocation for one or two weight vectors in one pass over the paths (see CurrencyPool). */
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2?: Float64Array, out2?: Float64Array): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const ys = paths.creditState[this.creditIndex]!;
@@ -210,18 +213,39 @@ export class CdsPool {
     const h = this.spec[1]!;
     const invH = 1 / h;
     const w = this.w;
-    nodeWeights.fill(0, 0, GRID_NODES);
+    const two = weights2 !== undefined && out2 !== undefined;
+    const nw = this.nodeWeights;
+    const nw2 = this.nodeWeights2;
+    nw.fill(0);
+    nw2.fill(0);
     const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
     const off = d * n;
     for (let p = 0; p < n; p++) {
+      const fxp = fx === null ? 1 : Math.exp(fx[off + p]!);
+      const a = weights[p]! * fxp;
+      const a2 = two ? weights2[p]! * fxp : 0;
+      if (a === 0 && a2 === 0) continue;
       const b = stencil(ys[off + p]!, x0, invH, w);
-      const wp = fx === null ? weights[p]! : weights[p]! * Math.exp(fx[off + p]!);
-      for (let i = 0; i < 6; i++) nodeWeights[b + i] += wp * w[i]!;
+      for (let i = 0; i < 6; i++) {
+        nw[b + i] += a * w[i]!;
+        nw2[b + i] += a2 * w[i]!;
+      }
     }
     for (const { tradeIndex, terms } of this.trades) {
       let sum = 0;
-      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) sum += dotExponential(terms.amps[k]!, terms.rates[k]!, x0, h, nodeWeights, 0);
+      let sum2 = 0;
+      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) {
+        const rate = terms.rates[k]!;
+        let v = terms.amps[k]! * Math.exp(-rate * x0);
+        const ratio = Math.exp(-rate * h);
+        for (let g = 0; g < GRID_NODES; g++) {
+          sum += nw[g]! * v;
+          sum2 += nw2[g]! * v;
+          v *= ratio;
+        }
+      }
       out[tradeIndex] += sum;
+      if (two) out2[tradeIndex] += sum2;
     }
   }
 }

@@ -18,8 +18,7 @@ import { CdsPool, compileCds } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type PathTrade } from './options.js';
-import { CurrencyPool, CurrencyPoolBuilder, RUNNING_TERMS } from './ratePool.js';
-import { GRID_NODES } from './stateGrid.js';
+import { CurrencyPool, CurrencyPoolBuilder } from './ratePool.js';
 import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption.js';
 
 /** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
@@ -209,8 +208,6 @@ class Compiler {
 
 class NettingSetValuation implements NettingSetKernel {
   private scratch = new Float64Array(0);
-  private readonly nodeWeights = new Float64Array(GRID_NODES);
-  private readonly runWeights: Float64Array;
 
   constructor(
     readonly nettingSetId: string,
@@ -220,10 +217,7 @@ class NettingSetValuation implements NettingSetKernel {
     private readonly equities: readonly EquityLinear[],
     private readonly cdsPools: readonly CdsPool[],
     private readonly pathTrades: readonly PathTrade[],
-    nDates: number,
-  ) {
-    this.runWeights = new Float64Array(nDates * RUNNING_TERMS * GRID_NODES);
-  }
+  ) {}
 
   private scratchFor(n: number): Float64Array {
     if (this.scratch.length < n) this.scratch = new Float64Array(n);
@@ -244,17 +238,28 @@ class NettingSetValuation implements NettingSetKernel {
     }
   }
 
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void {
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2?: Float64Array, out2?: Float64Array): void {
     if (d > this.lastDateIndex) return;
     const n = paths.nPaths;
-    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, this.nodeWeights, this.runWeights);
-    for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out);
-    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, this.nodeWeights);
+    const w2 = weights2 !== undefined && out2 !== undefined ? weights2 : undefined;
+    const o2 = w2 !== undefined ? out2 : undefined;
+    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
+    for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
+    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
     const scratch = this.scratchFor(n);
     for (const trade of this.pathTrades) {
       if (!trade.values(d, paths, scratch)) continue;
       let sum = 0;
-      for (let p = 0; p < n; p++) sum += weights[p]! * scratch[p]!;
+      let sum2 = 0;
+      if (w2 !== undefined) {
+        for (let p = 0; p < n; p++) {
+          sum += weights[p]! * scratch[p]!;
+          sum2 += w2[p]! * scratch[p]!;
+        }
+        o2![trade.tradeIndex] += sum2;
+      } else {
+        for (let p = 0; p < n; p++) sum += weights[p]! * scratch[p]!;
+      }
       out[trade.tradeIndex] += sum;
     }
   }
@@ -279,6 +284,5 @@ export function compileNettingSet(trades: Trade[], ctx: ValuationContext): Netti
     [...compiler.equities.values()],
     [...compiler.cdsPools.values()],
     compiler.pathTrades,
-    nDates,
   );
 }

@@ -251,14 +251,24 @@ export class EquityLinear {
     for (let p = 0; p < n; p++) out[p] += c * Math.exp(eq[off + p]! + (fx === null ? 0 : fx[off + p]!));
   }
 
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array): void {
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2?: Float64Array, out2?: Float64Array): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const off = d * n;
     const eq = paths.eqLog[this.eqIndex]!;
     const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const two = weights2 !== undefined && out2 !== undefined;
     let weighted = 0;
-    for (let p = 0; p < n; p++) weighted += weights[p]! * Math.exp(eq[off + p]! + (fx === null ? 0 : fx[off + p]!));
-    for (let i = 0; i < this.tradeIndices.length; i++) out[this.tradeIndices[i]!] += this.tradeCoefficients[i]![d]! * weighted;
+    let weighted2 = 0;
+    for (let p = 0; p < n; p++) {
+      const s = Math.exp(eq[off + p]! + (fx === null ? 0 : fx[off + p]!));
+      weighted += weights[p]! * s;
+      if (two) weighted2 += weights2[p]! * s;
+    }
+    for (let i = 0; i < this.tradeIndices.length; i++) {
+      const c = this.tradeCoefficients[i]![d]!;
+      out[this.tradeIndices[i]!] += c * weighted;
+      if (two) out2[this.tradeIndices[i]!] += c * weighted2;
+    }
   }
 }

@@ -15,16 +15,25 @@
  *   FIXING DATE s, as the forward P(t_j,s)/P(t_j,e) seen in the state x_j; the coupon is then
  *   N·(β·P(t_j,s|x_j)/P(t_j,e|x_j) − 1 + τ·spread)·P(t,e|x_t). Its x_j-dependent part is
  *   W·e^{−(H(s)−H(t))·x_t}·e^{−δ·Δ}, δ = H(e) − H(s), Δ = x_t − x_j, expanded in Δ to third order (Taylor), so that
- *   each fixing index j contributes four pooled grid functions of x_t (coefficients of Δ⁰..Δ³). The remainder
- *   (δΔ)⁴/24 is below 1e-9 of the notional for one standard deviation of Δ over a 6M period at 100bp normal vol.
+ *   each fixing index j contributes three pooled grid functions of x_t (coefficients of Δ¹..Δ³; the Δ⁰ coefficient
+ *   is added to the main grid function, which is shared by all groups). The remainder (δΔ)⁴/24 is below 1e-9 of the
+ *   notional for one standard deviation of Δ over a 6M period at 100bp normal vol.
+ * One interpolation stencil per path serves the main function and every group's Δ-functions; the Euler allocation
+ * gathers the path weights on the nodes once per path for up to two weight vectors (EPE and ENE) in one pass.
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.
  */
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
-import { addExponential, dotExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
+import { addExponential, GRID_NODES, MAX_MOMENTS, momentOrder, stateGridFor } from './stateGrid.js';
 
-/** Taylor terms (Δ⁰..Δ³) of a running coupon's dependence on its fixing state. */
-export const RUNNING_TERMS = 4;
+/** Position of the grid's centre in node steps. */
+const CENTRE = (GRID_NODES - 1) / 2;
+
+/**
+ * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state kept per fixing group; the Δ⁰ term does
+ * not depend on the fixing state and is folded into the pool's main grid function.
+ */
+export const RUNNING_SLOPES = 3;
 
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */
 export interface NodeTerm {
@@ -93,6 +102,14 @@ export class CurrencyPoolBuilder {
   }
 }
 
+/** Denominators Π_{j≠i}(i − j) of the 6-point Lagrange weights (nodes −2..3), as reciprocals. */
+const L0 = -1 / 120;
+const L1 = 1 / 24;
+const L2 = -1 / 12;
+const L3 = 1 / 12;
+const L4 = -1 / 24;
+const L5 = 1 / 120;
+
 export class CurrencyPool {
   readonly irIndex: number;
   readonly fxIndex: number;
@@ -119,22 +136,38 @@ export class CurrencyPool {
   private readonly terms: readonly NodeTerm[];
   // Scratch, allocated once.
   private readonly spec = new Float64Array(2);
-  private readonly w = new Float64Array(6);
   private readonly nodes = new Float64Array(GRID_NODES);
-  private readonly termNodes = new Float64Array(GRID_NODES);
+  private readonly moments = new Float64Array(MAX_MOMENTS);
+  private readonly powerSums = new Float64Array(MAX_MOMENTS);
+  private readonly powerSums2 = new Float64Array(MAX_MOMENTS);
   private readonly runNodes: Float64Array;
   private readonly slotOf: Int32Array;
   private readonly groupFix: Int32Array;
+  private readonly groupOff: Int32Array;
   private readonly runSlot: Int32Array;
   private readonly runW: Float64Array;
   private readonly runLogW: Float64Array;
   private readonly runRate: Float64Array;
+  // Euler: node weights of the first and second weight vectors (main function, then RUNNING_SLOPES per group).
+  private readonly nodeWeights = new Float64Array(GRID_NODES);
+  private readonly nodeWeights2 = new Float64Array(GRID_NODES);
+  private readonly runWeights: Float64Array;
+  private readonly runWeights2: Float64Array;
+  // Option terms' node values of each date, kept from valueAt for the Euler pass at the same date and paths (the
+  // same numbers recomputed would be the same bits; keeping them halves the option work). Allocated on first use.
+  private termCache = new Float64Array(0);
+  private termAlive = new Uint8Array(0);
+  private termX0 = new Float64Array(0);
+  private termStep = new Float64Array(0);
+  private termPaths: SimulatedPaths | null = null;
+  private readonly nDates: number;
 
   constructor(b: CurrencyPoolBuilder, nDates: number) {
     this.irIndex = b.irIndex;
     this.fxIndex = b.fxIndex;
     this.lastIndex = b.lastIndex;
     this.lgm = b.lgm;
+    this.nDates = nDates;
     this.fH = Float64Array.from(b.flowH);
     this.fHalfH2 = this.fH.map((h) => 0.5 * h * h);
     this.fAmp = Float64Array.from(b.flowAmp);
@@ -169,10 +202,14 @@ export class CurrencyPool {
     this.rLast = Int32Array.from(b.runLast);
     this.rTrade = Int32Array.from(b.runTrade);
     this.terms = b.terms.slice();
-    const maxGroups = new Set(b.runFix).size;
-    this.runNodes = new Float64Array(Math.max(maxGroups, 1) * RUNNING_TERMS * GRID_NODES);
+    const maxGroups = Math.max(new Set(b.runFix).size, 1);
+    const runSize = maxGroups * RUNNING_SLOPES * GRID_NODES;
+    this.runNodes = new Float64Array(runSize);
+    this.runWeights = new Float64Array(runSize);
+    this.runWeights2 = new Float64Array(runSize);
     this.slotOf = new Int32Array(nDates).fill(-1);
-    this.groupFix = new Int32Array(Math.max(maxGroups, 1));
+    this.groupFix = new Int32Array(maxGroups);
+    this.groupOff = new Int32Array(maxGroups);
     this.runSlot = new Int32Array(this.rHs.length);
     this.runW = new Float64Array(this.rHs.length);
     this.runLogW = new Float64Array(this.rHs.length);
@@ -181,7 +218,8 @@ export class CurrencyPool {
 
   /**
    * The grid of date d and the per-coupon amplitudes of running coupons; returns the number of fixing groups.
-   * Running coupon k active at d gets runSlot[k] >= 0, runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k].
+   * Running coupon k active at d gets runSlot[k] >= 0, runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k];
+   * groupOff[q] = the offset of group q's fixing-date states (groupFix[q]·n).
    */
   private prepare(d: number, xs: Float64Array, n: number): number {
     stateGridFor(xs, d * n, n, this.spec);
@@ -189,7 +227,7 @@ export class CurrencyPool {
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
-    const { rFix, rLast, slotOf, groupFix, runSlot, runW, runLogW, runRate } = this;
+    const { rFix, rLast, slotOf, groupFix, groupOff, runSlot, runW, runLogW, runRate } = this;
     let groups = 0;
     for (let k = 0; k < rFix.length; k++) {
       const j = rFix[k]!;
@@ -202,6 +240,7 @@ export class CurrencyPool {
         slot = groups++;
         slotOf[j] = slot;
         groupFix[slot] = j;
+        groupOff[slot] = j * n;
       }
       runSlot[k] = slot;
       runW[k] = this.rAmp[k]! * invP;
@@ -212,8 +251,44 @@ export class CurrencyPool {
     return groups;
   }
 
+  /** Moment order for the flows alive at d on a grid of step h (MAX_MOMENTS + 1: use the recurrence). */
+  private flowOrder(d: number, fH: Float64Array, fLast: Int32Array, h: number): number {
+    const Ht = this.lgm.H[d]!;
+    let aMax = 0;
+    for (let k = 0; k < fH.length; k++) {
+      if (fLast[k]! < d) continue;
+      const a = Math.abs(fH[k]! - Ht);
+      if (a > aMax) aMax = a;
+    }
+    return momentOrder(aMax * CENTRE * h);
+  }
+
+  /** Option terms' node values at date d on the grid (x0, h), from the cache when valueAt already made them. */
+  private termValues(d: number, paths: SimulatedPaths, x0: number, h: number): void {
+    const nTerms = this.terms.length;
+    if (this.termCache.length === 0) {
+      this.termCache = new Float64Array(this.nDates * nTerms * GRID_NODES);
+      this.termAlive = new Uint8Array(this.nDates * nTerms);
+      this.termX0 = new Float64Array(this.nDates);
+      this.termStep = new Float64Array(this.nDates);
+    }
+    if (this.termPaths !== paths) {
+      this.termStep.fill(0);
+      this.termPaths = paths;
+    }
+    if (this.termStep[d] === h && this.termX0[d] === x0 && h > 0) return;
+    const cache = this.termCache;
+    for (let i = 0; i < nTerms; i++) {
+      const at = (d * nTerms + i) * GRID_NODES;
+      cache.fill(0, at, at + GRID_NODES);
+      this.termAlive[d * nTerms + i] = this.terms[i]!.addNodes(d, x0, h, cache.subarray(at, at + GRID_NODES)) ? 1 : 0;
+    }
+    this.termX0[d] = x0;
+    this.termStep[d] = h;
+  }
+
   /** Tabulates the pooled flows, running-coupon Taylor functions and option terms of date d on the grid. */
-  private buildNodes(d: number, groups: number): void {
+  private buildNodes(d: number, groups: number, paths: SimulatedPaths): void {
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const nodes = this.nodes;
@@ -223,33 +298,67 @@ export class CurrencyPool {
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
     const { mH, mHalfH2, mAmp, mLast } = this;
-    for (let k = 0; k < mH.length; k++) {
-      if (mLast[k]! < d) continue;
-      // P(t,T,x0)·amount in one exponential: P(0,T)/P(0,t)·e^{−½(H_T²−H_t²)ζ_t − (H_T−H_t)·x0}.
-      const rate = mH[k]! - Ht;
-      addExponential(mAmp[k]! * invP, rate, x0, h, nodes, 0, halfHt2z - mHalfH2[k]! * zt);
+    const order = this.flowOrder(d, mH, mLast, h);
+    if (order > MAX_MOMENTS) {
+      for (let k = 0; k < mH.length; k++) {
+        if (mLast[k]! < d) continue;
+        // P(t,T,x0)·amount in one exponential: P(0,T)/P(0,t)·e^{−½(H_T²−H_t²)ζ_t − (H_T−H_t)·x0}.
+        const rate = mH[k]! - Ht;
+        addExponential(mAmp[k]! * invP, rate, x0, h, nodes, 0, halfHt2z - mHalfH2[k]! * zt);
+      }
+    } else {
+      // Moment form (stateGrid.ts momentOrder): M_m = Σ_k A_k·P-part at the centre·(−a_k)^m/m!, nodes by Horner.
+      const moments = this.moments;
+      moments.fill(0, 0, order);
+      const xc = x0 + CENTRE * h;
+      for (let k = 0; k < mH.length; k++) {
+        if (mLast[k]! < d) continue;
+        const rate = mH[k]! - Ht;
+        let term = mAmp[k]! * invP * Math.exp(halfHt2z - mHalfH2[k]! * zt - rate * xc);
+        moments[0] += term;
+        for (let m = 1; m < order; m++) {
+          term *= -rate / m;
+          moments[m] += term;
+        }
+      }
+      for (let g = 0; g < GRID_NODES; g++) {
+        const y = (g - CENTRE) * h;
+        let v = moments[order - 1]!;
+        for (let m = order - 2; m >= 0; m--) v = v * y + moments[m]!;
+        nodes[g] += v;
+      }
     }
     const runNodes = this.runNodes;
-    runNodes.fill(0, 0, groups * RUNNING_TERMS * GRID_NODES);
-    for (let k = 0; k < this.runSlot.length; k++) {
-      const slot = this.runSlot[k]!;
+    runNodes.fill(0, 0, groups * RUNNING_SLOPES * GRID_NODES);
+    const { runSlot, rNegDelta, runW, runLogW, runRate } = this;
+    for (let k = 0; k < runSlot.length; k++) {
+      const slot = runSlot[k]!;
       if (slot < 0) continue;
-      // e^{−δΔ} = Σ_m (−δ)^m/m!·Δ^m, m = 0..3.
-      const c1 = this.rNegDelta[k]!;
+      // e^{−δΔ} = Σ_m (−δ)^m/m!·Δ^m, m = 0..3; the Δ⁰ part goes to the main function.
+      const c1 = rNegDelta[k]!;
       const c2 = (c1 * c1) / 2;
       const c3 = (c2 * c1) / 3;
-      let v = this.runW[k]! * Math.exp(this.runLogW[k]! - this.runRate[k]! * x0);
-      const ratio = Math.exp(-this.runRate[k]! * h);
-      const base = slot * RUNNING_TERMS * GRID_NODES;
+      let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
+      const ratio = Math.exp(-runRate[k]! * h);
+      const base = slot * RUNNING_SLOPES * GRID_NODES;
       for (let g = 0; g < GRID_NODES; g++) {
-        runNodes[base + g] += v;
-        runNodes[base + GRID_NODES + g] += c1 * v;
-        runNodes[base + 2 * GRID_NODES + g] += c2 * v;
-        runNodes[base + 3 * GRID_NODES + g] += c3 * v;
+        nodes[g] += v;
+        runNodes[base + g] += c1 * v;
+        runNodes[base + GRID_NODES + g] += c2 * v;
+        runNodes[base + 2 * GRID_NODES + g] += c3 * v;
         v *= ratio;
       }
     }
-    for (const term of this.terms) term.addNodes(d, x0, h, nodes);
+    if (this.terms.length > 0) {
+      this.termValues(d, paths, x0, h);
+      const nTerms = this.terms.length;
+      const cache = this.termCache;
+      for (let i = 0; i < nTerms; i++) {
+        if (this.termAlive[d * nTerms + i] === 0) continue;
+        const at = (d * nTerms + i) * GRID_NODES;
+        for (let g = 0; g < GRID_NODES; g++) nodes[g] += cache[at + g]!;
+      }
+    }
   }
 
   /** out[p] += the pool's value at date d on path p, in the base currency. */
@@ -258,52 +367,59 @@ export class CurrencyPool {
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
     const groups = this.prepare(d, xs, n);
-    this.buildNodes(d, groups);
+    this.buildNodes(d, groups, paths);
     const x0 = this.spec[0]!;
     const invH = 1 / this.spec[1]!;
-    const { nodes, runNodes, groupFix } = this;
+    const { nodes, runNodes, groupOff } = this;
     const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
     const off = d * n;
     const cMax = GRID_NODES - 4;
+    const G = GRID_NODES;
     for (let p = 0; p < n; p++) {
       const x = xs[off + p]!;
       // The 6-point Lagrange stencil of stateGrid.ts `stencil`, inlined.
       const sPos = (x - x0) * invH;
-      let c = Math.floor(sPos);
+      // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
+      let c = sPos | 0;
       c = c < 2 ? 2 : c > cMax ? cMax : c;
       const u = sPos - c;
       const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-      const uab = ua * ub, uef = ue * uf;
-      const w0 = (ub * u * ud * uef) / -120;
-      const w1 = (ua * u * ud * uef) / 24;
-      const w2 = (uab * ud * uef) / -12;
-      const w3 = (uab * u * uef) / 12;
-      const w4 = (uab * u * ud * uf) / -24;
-      const w5 = (uab * u * ud * ue) / 120;
+      const uab = ua * ub, uef = ue * uf, uud = u * ud;
+      const w0 = ub * uud * uef * L0;
+      const w1 = ua * uud * uef * L1;
+      const w2 = uab * ud * uef * L2;
+      const w3 = uab * u * uef * L3;
+      const w4 = uab * uud * uf * L4;
+      const w5 = uab * uud * ue * L5;
       const b = c - 2;
       let v = w0 * nodes[b]! + w1 * nodes[b + 1]! + w2 * nodes[b + 2]! + w3 * nodes[b + 3]! + w4 * nodes[b + 4]! + w5 * nodes[b + 5]!;
-      for (let q = 0; q < groups; q++) {
-        const delta = x - xs[groupFix[q]! * n + p]!;
-        const i0 = q * RUNNING_TERMS * GRID_NODES + b;
-        const i1 = i0 + GRID_NODES;
-        const i2 = i1 + GRID_NODES;
-        const i3 = i2 + GRID_NODES;
-        const c0 = w0 * runNodes[i0]! + w1 * runNodes[i0 + 1]! + w2 * runNodes[i0 + 2]! + w3 * runNodes[i0 + 3]! + w4 * runNodes[i0 + 4]! + w5 * runNodes[i0 + 5]!;
+      for (let q = 0, i1 = b; q < groups; q++, i1 += RUNNING_SLOPES * G) {
+        const delta = x - xs[groupOff[q]! + p]!;
+        const i2 = i1 + G;
+        const i3 = i2 + G;
         const c1 = w0 * runNodes[i1]! + w1 * runNodes[i1 + 1]! + w2 * runNodes[i1 + 2]! + w3 * runNodes[i1 + 3]! + w4 * runNodes[i1 + 4]! + w5 * runNodes[i1 + 5]!;
         const c2 = w0 * runNodes[i2]! + w1 * runNodes[i2 + 1]! + w2 * runNodes[i2 + 2]! + w3 * runNodes[i2 + 3]! + w4 * runNodes[i2 + 4]! + w5 * runNodes[i2 + 5]!;
         const c3 = w0 * runNodes[i3]! + w1 * runNodes[i3 + 1]! + w2 * runNodes[i3 + 2]! + w3 * runNodes[i3 + 3]! + w4 * runNodes[i3 + 4]! + w5 * runNodes[i3 + 5]!;
-        v += c0 + delta * (c1 + delta * (c2 + delta * c3));
+        v += delta * (c1 + delta * (c2 + delta * c3));
       }
       out[p] += fx === null ? v : Math.exp(fx[off + p]!) * v;
     }
   }
 
   /**
-   * out[trade] += Σ_p weights[p]·V_trade(d, p) for every trade of the pool (Euler allocation): the path weights are
-   * first gathered on the grid nodes (W_g = Σ_p weights_p·FX_p·L_g(x_p), and Δ^m-weighted for running coupons), then
-   * each flow's grid values are dotted with them. Exact with respect to addValues up to rounding.
+   * out[trade] += Σ_p weights[p]·V_trade(d, p) for every trade of the pool (Euler allocation), and the same with
+   * weights2 into out2 when given, in one pass over the paths: the path weights are first gathered on the grid nodes
+   * (W_g = Σ_p weights_p·FX_p·L_g(x_p), and Δ^m-weighted for running coupons), then each flow's grid values are
+   * dotted with them. Exact with respect to addValues up to rounding.
    */
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, nodeWeights: Float64Array, runWeights: Float64Array): void {
+  accumulateTradeWeighted(
+    d: number,
+    paths: SimulatedPaths,
+    weights: Float64Array,
+    out: Float64Array,
+    weights2: Float64Array | undefined,
+    out2: Float64Array | undefined,
+  ): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
@@ -311,34 +427,74 @@ export class CurrencyPool {
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const invH = 1 / h;
-    const { w, groupFix } = this;
-    nodeWeights.fill(0, 0, GRID_NODES);
-    runWeights.fill(0, 0, groups * RUNNING_TERMS * GRID_NODES);
+    const two = weights2 !== undefined && out2 !== undefined;
+    const { groupOff, nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = this;
+    const runSize = groups * RUNNING_SLOPES * GRID_NODES;
+    nw.fill(0);
+    rw.fill(0, 0, runSize);
+    if (two) {
+      nw2.fill(0);
+      rw2.fill(0, 0, runSize);
+    }
     const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
     const off = d * n;
+    const cMax = GRID_NODES - 4;
+    const G = GRID_NODES;
     for (let p = 0; p < n; p++) {
+      const fxp = fx === null ? 1 : Math.exp(fx[off + p]!);
+      const a = weights[p]! * fxp;
+      const a2 = two ? weights2[p]! * fxp : 0;
+      if (a === 0 && a2 === 0) continue;
       const x = xs[off + p]!;
-      const b = stencil(x, x0, invH, w);
-      const wp = fx === null ? weights[p]! : weights[p]! * Math.exp(fx[off + p]!);
-      const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!, w4 = w[4]!, w5 = w[5]!;
-      nodeWeights[b] += wp * w0;
-      nodeWeights[b + 1] += wp * w1;
-      nodeWeights[b + 2] += wp * w2;
-      nodeWeights[b + 3] += wp * w3;
-      nodeWeights[b + 4] += wp * w4;
-      nodeWeights[b + 5] += wp * w5;
-      for (let q = 0; q < groups; q++) {
-        const delta = x - xs[groupFix[q]! * n + p]!;
-        let dm = wp;
-        let i = q * RUNNING_TERMS * GRID_NODES + b;
-        for (let m = 0; m < RUNNING_TERMS; m++, i += GRID_NODES) {
-          runWeights[i] += dm * w0;
-          runWeights[i + 1] += dm * w1;
-          runWeights[i + 2] += dm * w2;
-          runWeights[i + 3] += dm * w3;
-          runWeights[i + 4] += dm * w4;
-          runWeights[i + 5] += dm * w5;
+      const sPos = (x - x0) * invH;
+      // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
+      let c = sPos | 0;
+      c = c < 2 ? 2 : c > cMax ? cMax : c;
+      const u = sPos - c;
+      const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+      const uab = ua * ub, uef = ue * uf, uud = u * ud;
+      const w0 = ub * uud * uef * L0;
+      const w1 = ua * uud * uef * L1;
+      const w2 = uab * ud * uef * L2;
+      const w3 = uab * u * uef * L3;
+      const w4 = uab * uud * uf * L4;
+      const w5 = uab * uud * ue * L5;
+      const b = c - 2;
+      nw[b] += a * w0;
+      nw[b + 1] += a * w1;
+      nw[b + 2] += a * w2;
+      nw[b + 3] += a * w3;
+      nw[b + 4] += a * w4;
+      nw[b + 5] += a * w5;
+      if (two) {
+        nw2[b] += a2 * w0;
+        nw2[b + 1] += a2 * w1;
+        nw2[b + 2] += a2 * w2;
+        nw2[b + 3] += a2 * w3;
+        nw2[b + 4] += a2 * w4;
+        nw2[b + 5] += a2 * w5;
+      }
+      for (let q = 0, i = b; q < groups; q++) {
+        const delta = x - xs[groupOff[q]! + p]!;
+        let dm = a * delta;
+        let dm2 = a2 * delta;
+        for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
+          rw[i] += dm * w0;
+          rw[i + 1] += dm * w1;
+          rw[i + 2] += dm * w2;
+          rw[i + 3] += dm * w3;
+          rw[i + 4] += dm * w4;
+          rw[i + 5] += dm * w5;
+          if (two) {
+            rw2[i] += dm2 * w0;
+            rw2[i + 1] += dm2 * w1;
+            rw2[i + 2] += dm2 * w2;
+            rw2[i + 3] += dm2 * w3;
+            rw2[i + 4] += dm2 * w4;
+            rw2[i + 5] += dm2 * w5;
+          }
           dm *= delta;
+          dm2 *= delta;
         }
       }
     }
@@ -346,33 +502,99 @@ export class CurrencyPool {
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
-    for (let k = 0; k < this.fH.length; k++) {
-      if (this.fLast[k]! < d) continue;
-      out[this.fTrade[k]!] += dotExponential(this.fAmp[k]! * invP, this.fH[k]! - Ht, x0, h, nodeWeights, 0, halfHt2z - this.fHalfH2[k]! * zt);
+    const { fH, fHalfH2, fAmp, fLast, fTrade } = this;
+    const order = this.flowOrder(d, fH, fLast, h);
+    if (order <= MAX_MOMENTS) {
+      // Moment form: Σ_g W_g·A·e^{−a(x_c + y_g)} = A·e^{−a·x_c}·Σ_m (−a)^m/m!·μ_m, μ_m = Σ_g W_g·y_g^m.
+      const { powerSums: mu, powerSums2: mu2 } = this;
+      mu.fill(0, 0, order);
+      mu2.fill(0, 0, order);
+      for (let g = 0; g < G; g++) {
+        const y = (g - CENTRE) * h;
+        let pw = nw[g]!;
+        let pw2 = nw2[g]!;
+        for (let m = 0; m < order; m++) {
+          mu[m] += pw;
+          mu2[m] += pw2;
+          pw *= y;
+          pw2 *= y;
+        }
+      }
+      const xc = x0 + CENTRE * h;
+      for (let k = 0; k < fH.length; k++) {
+        if (fLast[k]! < d) continue;
+        const rate = fH[k]! - Ht;
+        let term = fAmp[k]! * invP * Math.exp(halfHt2z - fHalfH2[k]! * zt - rate * xc);
+        let s1 = term * mu[0]!;
+        let s2 = term * mu2[0]!;
+        for (let m = 1; m < order; m++) {
+          term *= -rate / m;
+          s1 += term * mu[m]!;
+          s2 += term * mu2[m]!;
+        }
+        out[fTrade[k]!] += s1;
+        if (two) out2[fTrade[k]!] += s2;
+      }
     }
-    for (let k = 0; k < this.runSlot.length; k++) {
-      const slot = this.runSlot[k]!;
+    for (let k = 0; k < fH.length && order > MAX_MOMENTS; k++) {
+      if (fLast[k]! < d) continue;
+      const rate = fH[k]! - Ht;
+      let v = fAmp[k]! * invP * Math.exp(halfHt2z - fHalfH2[k]! * zt - rate * x0);
+      const ratio = Math.exp(-rate * h);
+      let s1 = 0;
+      let s2 = 0;
+      if (two) {
+        for (let g = 0; g < G; g++) {
+          s1 += nw[g]! * v;
+          s2 += nw2[g]! * v;
+          v *= ratio;
+        }
+        out2[fTrade[k]!] += s2;
+      } else {
+        for (let g = 0; g < G; g++) {
+          s1 += nw[g]! * v;
+          v *= ratio;
+        }
+      }
+      out[fTrade[k]!] += s1;
+    }
+    const { runSlot, rNegDelta, runW, runLogW, runRate, rTrade } = this;
+    for (let k = 0; k < runSlot.length; k++) {
+      const slot = runSlot[k]!;
       if (slot < 0) continue;
-      const c1 = this.rNegDelta[k]!;
+      const c1 = rNegDelta[k]!;
       const c2 = (c1 * c1) / 2;
       const c3 = (c2 * c1) / 3;
-      const base = slot * RUNNING_TERMS * GRID_NODES;
-      let v = this.runW[k]! * Math.exp(this.runLogW[k]! - this.runRate[k]! * x0);
-      const ratio = Math.exp(-this.runRate[k]! * h);
-      let sum = 0;
-      for (let g = base; g < base + GRID_NODES; g++) {
-        sum += v * (runWeights[g]! + c1 * runWeights[g + GRID_NODES]! + c2 * runWeights[g + 2 * GRID_NODES]! + c3 * runWeights[g + 3 * GRID_NODES]!);
+      const base = slot * RUNNING_SLOPES * G;
+      let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
+      const ratio = Math.exp(-runRate[k]! * h);
+      let s1 = 0;
+      let s2 = 0;
+      for (let g = 0, i = base; g < G; g++, i++) {
+        s1 += v * (nw[g]! + c1 * rw[i]! + c2 * rw[i + G]! + c3 * rw[i + 2 * G]!);
+        if (two) s2 += v * (nw2[g]! + c1 * rw2[i]! + c2 * rw2[i + G]! + c3 * rw2[i + 2 * G]!);
         v *= ratio;
       }
-      out[this.rTrade[k]!] += sum;
+      out[rTrade[k]!] += s1;
+      if (two) out2[rTrade[k]!] += s2;
     }
-    const termNodes = this.termNodes;
-    for (const term of this.terms) {
-      termNodes.fill(0);
-      if (!term.addNodes(d, x0, h, termNodes)) continue;
-      let sum = 0;
-      for (let g = 0; g < GRID_NODES; g++) sum += nodeWeights[g]! * termNodes[g]!;
-      out[term.tradeIndex] += sum;
+    const nTerms = this.terms.length;
+    if (nTerms > 0) {
+      this.termValues(d, paths, x0, h);
+      const cache = this.termCache;
+      for (let i = 0; i < nTerms; i++) {
+        if (this.termAlive[d * nTerms + i] === 0) continue;
+        const at = (d * nTerms + i) * G;
+        let s1 = 0;
+        let s2 = 0;
+        for (let g = 0; g < G; g++) {
+          s1 += nw[g]! * cache[at + g]!;
+          if (two) s2 += nw2[g]! * cache[at + g]!;
+        }
+        const t = this.terms[i]!.tradeIndex;
+        out[t] += s1;
+        if (two) out2[t] += s2;
+      }
     }
   }
 }

@@ -99,3 +99,28 @@ export function stencil(x: number, x0: number, invH: number, w: Float64Array): n
   w[5] = (ab * u * de) / 120;
   return c - 2;
 }
+
+/** Most Taylor terms used by the moment form; beyond it the grid functions are built by recurrence. */
+export const MAX_MOMENTS = 40;
+/** Truncation target of the moment form, relative to the gross value of the terms at the grid's centre. */
+const MOMENT_TOLERANCE = 1e-15;
+
+/**
+ * Number of Taylor terms M for exponential terms e^{−a·y} with |a·y| ≤ z on the grid: the remainder of
+ * Σ_{m<M} (−a·y)^m/m! is at most z^M/M!·e^z (Lagrange form of the remainder), kept below MOMENT_TOLERANCE; returns
+ * MAX_MOMENTS + 1 when more terms would be needed.
+ *
+ * Why moments: a pool's merged flows Σ_k A_k·e^{−a_k·x} at the nodes x = x_c + y_g (x_c the grid's centre) equal
+ * Σ_m M_m·y_g^m with M_m = Σ_k A_k·e^{−a_k·x_c}·(−a_k)^m/m!: one exponential and M multiply-adds a flow instead of two
+ * exponentials and GRID_NODES multiply-adds, then GRID_NODES·M for all the nodes. The same moments dotted with the
+ * node weights' power sums μ_m = Σ_g W_g·y_g^m give a flow's Euler allocation in M multiply-adds.
+ */
+export function momentOrder(z: number): number {
+  const bound = MOMENT_TOLERANCE * Math.exp(-z);
+  let term = 1;
+  for (let m = 1; m <= MAX_MOMENTS; m++) {
+    term *= z / m;
+    if (term <= bound) return m;
+  }
+  return MAX_MOMENTS + 1;
+}

@@ -12,7 +12,9 @@
  *
  * Remaining variance: v(t) = λ·(ζ(T_e) − ζ(t)), with λ solved once so that the value at t = 0 equals today's price
  * (pricing/swaption.ts: the market vol surface, or Hull-White when there is none, where λ = 1 up to the basis
- * convention). For a cash-settled swaption the same physical formula is used with its own λ matched to the cash
+ * convention). When today's price is below the LGM's zero-variance value max(U(0), 0), no λ reproduces it: λ = 0
+ * (the smallest feasible variance) is used, the option is its LGM intrinsic value max(U(t, x), 0) before expiry, and
+ * the path price at t = 0 exceeds today's by `priceBelowIntrinsic` (utb-20k has two such deep in-the-money trades). For a cash-settled swaption the same physical formula is used with its own λ matched to the cash
  * price: the par-yield annuity's effect is absorbed in the variance (an approximation, exact at t = 0).
  *
  * At and after expiry: physical settlement gives the underlying swap on the paths where it was exercised, the
@@ -201,6 +203,11 @@ export interface CompiledSwaption {
   readonly lastIndex: number;
   /** λ: remaining-variance scale matched to today's price. */
   readonly varianceScale: number;
+  /**
+   * How far today's (vol surface) price is below the LGM's zero-variance value, in the trade's currency (0 when
+   * matched); when positive, λ = 0 and the path price at t = 0 is today's price plus this amount.
+   */
+  readonly priceBelowIntrinsic: number;
 }
 
 export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
@@ -223,12 +230,17 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     return one[0]!;
   };
   let varianceToday = zetaE;
+  let belowIntrinsic = 0;
   if (expiry > 0) {
     const target = sign * priceSwaption(trade, market);
     const f = (v: number): number => valueToday(v) - target;
     const f0 = f(0);
     if (f0 > 1e-12 * Math.max(Math.abs(target), 1)) {
-      throw new Error(`trade ${trade.tradeId}: the swaption's price ${target} is below its intrinsic value in the LGM (${f0 + target}); cannot value it on paths`);
+      // The vol surface's price is below the LGM's zero-variance value max(U(0), 0) (possible for deep in-the-money
+      // quotes under another annuity/basis convention, or a sold option's sign): no variance reproduces it. Take the
+      // smallest feasible variance, λ = 0: before expiry the option is then its LGM intrinsic value max(U(t, x), 0),
+      // and at t = 0 the path price exceeds today's price by f0 (reported as priceBelowIntrinsic).
+      belowIntrinsic = f0;
     }
     let hi = Math.max(zetaE, 1e-6);
     let fHi = f(hi);
@@ -273,7 +285,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   } else if (trade.expiryDate === market.asOf) {
     throw new Error(`trade ${trade.tradeId}: a cash-settled swaption expiring on the as-of date is not supported on paths (it settles today)`);
   }
-  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda };
+  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic };
 }
 
 /** 1 where path p's state at the exercise index lies in an exercise interval, else 0. */

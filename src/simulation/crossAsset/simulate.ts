@@ -5,7 +5,7 @@
  * the streams of its own factors' blocks: never on the block size, the offset of the block or the thread.
  */
 import { XvaInternalError } from '../../errors.js';
-import { fillNormals } from '../rng/normal.js';
+import { fillNormalBlock } from '../rng/normal.js';
 import type { SimulatedPaths, TimeGrid } from '../types.js';
 import type { CrossAssetModel } from './model.js';
 import { buildStepPlan, type StepPlan } from './stepPlan.js';
@@ -24,6 +24,14 @@ export interface SimulateOptions {
   antithetic?: boolean;
   /** Preallocated output arrays (e.g. on SharedArrayBuffers); allocated when absent. */
   into?: PathBuffers;
+  /**
+   * With `into`: values per date row of the `into` arrays (default nPaths) and the first column of this block in a
+   * row (default 0), so that a block of paths is written straight into a whole run's arrays (date d, local path i at
+   * [d·rowStride + column + i]). The returned SimulatedPaths then describe the whole arrays: use them only when
+   * rowStride = nPaths.
+   */
+  rowStride?: number;
+  column?: number;
 }
 
 const planCache = new WeakMap<CrossAssetModel, WeakMap<TimeGrid, StepPlan>>();
@@ -80,7 +88,12 @@ export function simulatePaths(
   const plan = stepPlanOf(model, grid);
   const { layout } = model;
   const nDates = plan.nDates;
-  const size = nDates * nPaths;
+  const stride = options.into ? (options.rowStride ?? nPaths) : nPaths;
+  const column = options.into ? (options.column ?? 0) : 0;
+  if (!Number.isInteger(stride) || !Number.isInteger(column) || column < 0 || column + nPaths > stride) {
+    throw new XvaInternalError(`a block of ${nPaths} paths at column ${column} does not fit rows of ${stride} values`);
+  }
+  const size = nDates * stride;
   const out = options.into ?? allocate(model, size, (n) => new Float64Array(n));
   checkBuffers(model, out, size);
   const antithetic = options.antithetic ?? false;
@@ -94,54 +107,51 @@ export function simulatePaths(
   const crAux0 = eqAux0 + nEq;
   const { blocks, blockOffset, stepStride, factors, triangular, auxStreams } = plan;
   const nBlocks = blocks.length;
-  let maxBlock = 0;
-  for (const b of blocks) maxBlock = Math.max(maxBlock, b.length);
 
-  // Scratch, allocated once per call: the block's normals, every driver's increment, the martingale logs u and w.
-  const z: Float64Array[] = Array.from({ length: maxBlock }, () => new Float64Array(nPaths));
-  const inc: Float64Array[] = Array.from({ length: plan.nAux }, () => new Float64Array(nPaths));
+  // Scratch, allocated once per call: four steps of normals per driver stream (fillNormalBlock: one Philox block
+  // feeds steps 4k .. 4k+3), every driver's increment, the martingale logs u and w.
+  const nAux = plan.nAux;
+  const normals: Float64Array[] = Array.from({ length: nAux }, () => new Float64Array(4 * nPaths));
+  const inc: Float64Array[] = Array.from({ length: nAux }, () => new Float64Array(nPaths));
   const u: Float64Array[] = Array.from({ length: nFx }, () => new Float64Array(nPaths));
   const w: Float64Array[] = Array.from({ length: nEq }, () => new Float64Array(nPaths));
   const lnN = new Float64Array(nPaths);
-
   // Date 0: x = 0, y = 0, N = 1, today's FX and equity spots.
   const lnFx0 = Float64Array.from(model.fxSpot, Math.log);
-  for (let c = 0; c < nC; c++) out.irState[c]!.fill(0, 0, nPaths);
-  for (let n = 0; n < nCr; n++) out.creditState[n]!.fill(0, 0, nPaths);
-  out.numeraire.fill(1, 0, nPaths);
+  const end0 = column + nPaths;
+  for (let c = 0; c < nC; c++) out.irState[c]!.fill(0, column, end0);
+  for (let n = 0; n < nCr; n++) out.creditState[n]!.fill(0, column, end0);
+  out.numeraire.fill(1, column, end0);
   for (let i = 0; i < nFx; i++) {
-    out.fxLog[i]!.fill(lnFx0[i]!, 0, nPaths);
+    out.fxLog[i]!.fill(lnFx0[i]!, column, end0);
     u[i]!.fill(lnFx0[i]!);
   }
   for (let e = 0; e < nEq; e++) {
     const lnS0 = Math.log(model.equities[e]!.spot);
     const fx = model.equityFxIndex[e]!;
-    out.eqLog[e]!.fill(lnS0, 0, nPaths);
+    out.eqLog[e]!.fill(lnS0, column, end0);
     w[e]!.fill(lnS0 + (fx >= 0 ? lnFx0[fx]! : 0));
   }
 
   for (let d = 1; d < nDates; d++) {
     const t = grid.times[d]!;
-    const here = d * nPaths;
-    const prev = here - nPaths;
+    const here = d * stride + column;
+    const prev = here - stride;
 
-    // Correlated driver increments, block by block: inc = M_block · z.
+    // Normals of steps 4k .. 4k+3 for every driver stream, drawn when the step enters a new Philox block.
+    if (d === 1 || (d & 3) === 0) {
+      for (let a = 0; a < nAux; a++) fillNormalBlock(seed, pathOffset, nPaths, auxStreams[a]!, d >>> 2, normals[a]!, antithetic);
+    }
+    const zOff = (d & 3) * nPaths;
+
+    // Correlated driver increments, block by block: inc = M_block · z (the step's precomputed factor matrix).
     for (let b = 0; b < nBlocks; b++) {
       const block = blocks[b]!;
       const m = block.length;
-      for (let j = 0; j < m; j++) fillNormals(seed, pathOffset, nPaths, auxStreams[block[j]!]!, d, z[j]!, antithetic);
       const base = d * stepStride + blockOffset[b]!;
       const lower = triangular[d * nBlocks + b] === 1;
       for (let i = 0; i < m; i++) {
-        const dst = inc[block[i]!]!;
-        dst.fill(0);
-        const last = lower ? i : m - 1;
-        for (let j = 0; j <= last; j++) {
-          const coef = factors[base + i * m + j]!;
-          if (coef === 0) continue;
-          const src = z[j]!;
-          for (let p = 0; p < nPaths; p++) dst[p] += coef * src[p]!;
-        }
+        correlatedRow(inc[block[i]!]!, normals, block, factors, base + i * m, lower ? i + 1 : m, zOff, nPaths);
       }
     }
 
@@ -227,6 +237,63 @@ export function simulatePaths(
   });
 }
 
+/**
+ * dst[p] = Σ_{j < count} row[j]·z_j[p] with z_j = normals[block[j]] at offset zOff, four terms per pass over the
+ * paths (zero coefficients skipped), so dst is written count/4 times instead of count times.
+ */
+function correlatedRow(
+  dst: Float64Array,
+  normals: readonly Float64Array[],
+  block: Int32Array,
+  factors: Float64Array,
+  rowStart: number,
+  count: number,
+  zOff: number,
+  nPaths: number,
+): void {
+  const cols: number[] = rowCols;
+  const coefs: number[] = rowCoefs;
+  let n = 0;
+  for (let j = 0; j < count; j++) {
+    const coef = factors[rowStart + j]!;
+    if (coef === 0) continue;
+    cols[n] = block[j]!;
+    coefs[n] = coef;
+    n++;
+  }
+  if (n === 0) {
+    dst.fill(0);
+    return;
+  }
+  let k = 0;
+  let first = true;
+  while (k < n) {
+    const left = n - k;
+    if (left >= 4) {
+      const a0 = normals[cols[k]!]!, a1 = normals[cols[k + 1]!]!, a2 = normals[cols[k + 2]!]!, a3 = normals[cols[k + 3]!]!;
+      const c0 = coefs[k]!, c1 = coefs[k + 1]!, c2 = coefs[k + 2]!, c3 = coefs[k + 3]!;
+      if (first) for (let p = 0; p < nPaths; p++) dst[p] = c0 * a0[zOff + p]! + c1 * a1[zOff + p]! + c2 * a2[zOff + p]! + c3 * a3[zOff + p]!;
+      else for (let p = 0; p < nPaths; p++) dst[p] = dst[p]! + (c0 * a0[zOff + p]! + c1 * a1[zOff + p]! + c2 * a2[zOff + p]! + c3 * a3[zOff + p]!);
+      k += 4;
+    } else if (left >= 2) {
+      const a0 = normals[cols[k]!]!, a1 = normals[cols[k + 1]!]!;
+      const c0 = coefs[k]!, c1 = coefs[k + 1]!;
+      if (first) for (let p = 0; p < nPaths; p++) dst[p] = c0 * a0[zOff + p]! + c1 * a1[zOff + p]!;
+      else for (let p = 0; p < nPaths; p++) dst[p] = dst[p]! + (c0 * a0[zOff + p]! + c1 * a1[zOff + p]!);
+      k += 2;
+    } else {
+      const a0 = normals[cols[k]!]!;
+      const c0 = coefs[k]!;
+      if (first) for (let p = 0; p < nPaths; p++) dst[p] = c0 * a0[zOff + p]!;
+      else for (let p = 0; p < nPaths; p++) dst[p] = dst[p]! + c0 * a0[zOff + p]!;
+      k += 1;
+    }
+    first = false;
+  }
+}
+const rowCols: number[] = [];
+const rowCoefs: number[] = [];
+
 /** Float64Arrays of n values on a SharedArrayBuffer each. */
 function sharedArray(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
@@ -246,4 +313,28 @@ export function simulatePathsShared(
 ): SimulatedPaths {
   const into = allocate(model, grid.times.length * nPaths, sharedArray);
   return simulatePaths(model, grid, seed, pathOffset, nPaths, { ...options, into });
+}
+
+/**
+ * Simulates the block of global paths [pathOffset, pathOffset + nPaths) straight into the arrays of a whole run
+ * (`run`, e.g. on SharedArrayBuffers, run.nPaths values per date): its columns only, no copy, so worker threads fill
+ * disjoint regions of the same arrays. The values are those of simulatePaths for the same paths, bit for bit.
+ */
+export function simulatePathsInto(
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  pathOffset: number,
+  nPaths: number,
+  run: SimulatedPaths,
+  options: Omit<SimulateOptions, 'into' | 'rowStride' | 'column'> = {},
+): void {
+  const into: PathBuffers = {
+    irState: [...run.irState],
+    fxLog: [...run.fxLog],
+    eqLog: [...run.eqLog],
+    creditState: [...run.creditState],
+    numeraire: run.numeraire,
+  };
+  simulatePaths(model, grid, seed, pathOffset, nPaths, { ...options, into, rowStride: run.nPaths, column: pathOffset - run.pathOffset });
 }

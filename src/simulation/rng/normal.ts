@@ -2,8 +2,13 @@
  * Standard normal draws for the exposure simulation: one Philox word → one uniform → one normal by the inverse CDF
  * (not Box-Muller), so that a draw is addressed by (seed, path, factor, step) alone and a low-discrepancy sequence can
  * replace the uniforms one for one.
+ *
+ * Addressing (docs/model.md, "Random numbers"): the normal of global path g, driver stream f, step k is word k & 3 of
+ * the Philox4x32-10 block at counter (g, f, k >> 2, 0) under the seed's key. One block thus feeds four consecutive
+ * steps of one path and stream, so all four words of every block are used; fillNormalBlock fills those four steps at
+ * once. The mapping depends on (seed, g, f, k) only: never on threads, blocks of paths or shards.
  */
-import { philox4x32, seedKey, UINT32_TO_UNIT } from './philox.js';
+import { philoxBlocks, philoxRoundKeys, seedKey, UINT32_TO_UNIT } from './philox.js';
 
 // M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution", Applied Statistics 37(3)
 // (1988) 477-484, PPND16: rational approximations accurate to about 1 part in 1e16. Coefficients as published,
@@ -43,6 +48,31 @@ function poly7(c: readonly number[], r: number): number {
  * NaN outside [0, 1].
  */
 export function inverseNormalCdf(p: number): number {
+  const q0 = p - 0.5;
+  if (q0 >= -0.425 && q0 <= 0.425) {
+    // Central region (85% of the draws) first, with the PPND16 coefficients inlined: the same arithmetic, in the same
+    // order, as the general branch below (poly7 by Horner), so the results are bit-identical.
+    const r = 0.180625 - q0 * q0;
+    return (
+      (q0 *
+        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r +
+          13731.693765509461125) *
+          r +
+          1971.5909503065514427) *
+          r +
+          133.14166789178437745) *
+          r +
+          3.387132872796366608)) /
+      (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r +
+        5394.1960214247511077) *
+        r +
+        687.1870074920579083) *
+        r +
+        42.313330701600911252) *
+        r +
+        1)
+    );
+  }
   if (!(p > 0 && p < 1)) {
     if (p === 0) return -Infinity;
     if (p === 1) return Infinity;
@@ -67,10 +97,6 @@ export function inverseNormalCdf(p: number): number {
   return q < 0 ? -z : z;
 }
 
-const scratchCounter = new Uint32Array(4);
-const scratchKey = new Uint32Array(2);
-const scratchOut = new Uint32Array(4);
-
 /** Largest index a Philox counter word can hold. */
 const MAX_U32 = 4294967295;
 
@@ -80,13 +106,93 @@ function checkCounterWord(name: string, value: number): void {
   }
 }
 
+function checkRange(path0: number, nPaths: number, factor: number, step: number): void {
+  checkCounterWord('path0', path0);
+  checkCounterWord('last path', path0 + Math.max(nPaths, 1) - 1);
+  checkCounterWord('factor', factor);
+  checkCounterWord('step', step);
+}
+
+// Per-module scratch, grown on demand (no allocation per call once warm).
+const scratchKey = new Uint32Array(2);
+const roundKeys = new Uint32Array(20);
+const words = new Uint32Array(4 * 256);
+
+/** Path blocks per Philox batch: bounds the scratch of words (4 per path). */
+const BATCH = 256;
+
 /**
- * Fills `out[0 .. nPaths)` with the standard normals of paths path0 .. path0+nPaths-1 for one (factor, step).
- *
- * The draw of path p is word 0 of Philox4x32-10 at counter (p, factor, step, 0) under the key of `seed`, mapped to
- * u = (w + 0.5)·2^-32 and then z = Φ⁻¹(u). It depends on nothing else, so any split of the paths into shards gives
- * the same numbers bit for bit. With `antithetic`, paths pair up as (2k, 2k+1): path 2k+1 takes the negated draw of
- * path 2k (counter path word 2k), again independent of where a shard starts.
+ * Fills the normals of paths path0 .. path0+nPaths−1, driver stream `factor`, for the four steps 4·stepBlock ..
+ * 4·stepBlock+3: out[w·nPaths + i] is the draw of path path0+i at step 4·stepBlock + w (word w of the Philox block at
+ * counter (path, factor, stepBlock, 0)). With `antithetic`, paths pair up as (2k, 2k+1) by global index: path 2k+1
+ * takes the negated draws of path 2k (counter path word 2k), independent of where a block of paths starts.
+ */
+export function fillNormalBlock(
+  seed: number,
+  path0: number,
+  nPaths: number,
+  factor: number,
+  stepBlock: number,
+  out: Float64Array,
+  antithetic = false,
+): void {
+  checkRange(path0, nPaths, factor, stepBlock);
+  if (out.length < 4 * nPaths) throw new RangeError(`out holds ${out.length} values, fewer than 4 × nPaths = ${4 * nPaths}`);
+  philoxRoundKeys(seedKey(seed, scratchKey), roundKeys);
+  const o1 = nPaths;
+  const o2 = 2 * nPaths;
+  const o3 = 3 * nPaths;
+  if (!antithetic) {
+    for (let start = 0; start < nPaths; start += BATCH) {
+      const count = Math.min(BATCH, nPaths - start);
+      philoxBlocks(path0 + start, 1, factor, stepBlock, 0, count, roundKeys, words);
+      for (let j = 0; j < count; j++) {
+        const i = start + j;
+        out[i] = inverseNormalCdf((words[4 * j]! + 0.5) * UINT32_TO_UNIT);
+        out[o1 + i] = inverseNormalCdf((words[4 * j + 1]! + 0.5) * UINT32_TO_UNIT);
+        out[o2 + i] = inverseNormalCdf((words[4 * j + 2]! + 0.5) * UINT32_TO_UNIT);
+        out[o3 + i] = inverseNormalCdf((words[4 * j + 3]! + 0.5) * UINT32_TO_UNIT);
+      }
+    }
+    return;
+  }
+  // Antithetic: one block per pair (2k, 2k+1); a leading odd path or a trailing even path is its pair's half.
+  const firstBase = path0 - (path0 & 1);
+  const lastPath = path0 + nPaths - 1;
+  const nPairs = ((lastPath - (lastPath & 1) - firstBase) >> 1) + 1;
+  for (let start = 0; start < nPairs; start += BATCH) {
+    const count = Math.min(BATCH, nPairs - start);
+    const base0 = firstBase + 2 * start;
+    philoxBlocks(base0, 2, factor, stepBlock, 0, count, roundKeys, words);
+    for (let j = 0; j < count; j++) {
+      const even = base0 + 2 * j - path0; // local index of the pair's even path (may be −1)
+      const z0 = inverseNormalCdf((words[4 * j]! + 0.5) * UINT32_TO_UNIT);
+      const z1 = inverseNormalCdf((words[4 * j + 1]! + 0.5) * UINT32_TO_UNIT);
+      const z2 = inverseNormalCdf((words[4 * j + 2]! + 0.5) * UINT32_TO_UNIT);
+      const z3 = inverseNormalCdf((words[4 * j + 3]! + 0.5) * UINT32_TO_UNIT);
+      if (even >= 0) {
+        out[even] = z0;
+        out[o1 + even] = z1;
+        out[o2 + even] = z2;
+        out[o3 + even] = z3;
+      }
+      const odd = even + 1;
+      if (odd < nPaths) {
+        out[odd] = -z0;
+        out[o1 + odd] = -z1;
+        out[o2 + odd] = -z2;
+        out[o3 + odd] = -z3;
+      }
+    }
+  }
+}
+
+let stepScratch = new Float64Array(0);
+
+/**
+ * Fills `out[0 .. nPaths)` with the standard normals of paths path0 .. path0+nPaths-1 for one (factor, step): the
+ * draws of fillNormalBlock at stepBlock = step >> 2, word step & 3 (u = (w + 0.5)·2^-32, z = Φ⁻¹(u)). For callers
+ * that take one step at a time; the simulation fills four steps at once with fillNormalBlock.
  */
 export function fillNormals(
   seed: number,
@@ -97,33 +203,17 @@ export function fillNormals(
   out: Float64Array,
   antithetic = false,
 ): void {
-  checkCounterWord('path0', path0);
-  checkCounterWord('last path', path0 + Math.max(nPaths, 1) - 1);
-  checkCounterWord('factor', factor);
-  checkCounterWord('step', step);
+  checkRange(path0, nPaths, factor, step);
   if (out.length < nPaths) throw new RangeError(`out holds ${out.length} values, fewer than nPaths = ${nPaths}`);
-  seedKey(seed, scratchKey);
-  scratchCounter[1] = factor;
-  scratchCounter[2] = step;
-  scratchCounter[3] = 0;
-  let lastBase = -1;
-  let lastZ = 0;
-  for (let i = 0; i < nPaths; i++) {
-    const path = path0 + i;
-    const base = antithetic ? path - (path & 1) : path;
-    if (base !== lastBase) {
-      scratchCounter[0] = base;
-      philox4x32(scratchCounter, scratchKey, scratchOut);
-      lastZ = inverseNormalCdf((scratchOut[0]! + 0.5) * UINT32_TO_UNIT);
-      lastBase = base;
-    }
-    out[i] = antithetic && (path & 1) === 1 ? -lastZ : lastZ;
-  }
+  if (stepScratch.length < 4 * nPaths) stepScratch = new Float64Array(4 * nPaths);
+  fillNormalBlock(seed, path0, nPaths, factor, step >>> 2, stepScratch, antithetic);
+  const word = step & 3;
+  out.set(stepScratch.subarray(word * nPaths, (word + 1) * nPaths));
 }
 
 /**
- * The uniforms behind `fillNormals` (no antithetics): out[i] = (w + 0.5)·2^-32 with w word 0 of Philox at counter
- * (path0 + i, factor, step, 0). For tests and for quasi-random replacements that need the same addressing.
+ * The uniforms behind `fillNormals` (no antithetics): out[i] = (w + 0.5)·2^-32 with w word step & 3 of Philox at
+ * counter (path0 + i, factor, step >> 2, 0). For tests and for quasi-random replacements that need the same addressing.
  */
 export function fillUniforms(
   seed: number,
@@ -133,17 +223,12 @@ export function fillUniforms(
   step: number,
   out: Float64Array,
 ): void {
-  checkCounterWord('path0', path0);
-  checkCounterWord('last path', path0 + Math.max(nPaths, 1) - 1);
-  checkCounterWord('factor', factor);
-  checkCounterWord('step', step);
-  seedKey(seed, scratchKey);
-  scratchCounter[1] = factor;
-  scratchCounter[2] = step;
-  scratchCounter[3] = 0;
-  for (let i = 0; i < nPaths; i++) {
-    scratchCounter[0] = path0 + i;
-    philox4x32(scratchCounter, scratchKey, scratchOut);
-    out[i] = (scratchOut[0]! + 0.5) * UINT32_TO_UNIT;
+  checkRange(path0, nPaths, factor, step);
+  philoxRoundKeys(seedKey(seed, scratchKey), roundKeys);
+  const word = step & 3;
+  for (let start = 0; start < nPaths; start += BATCH) {
+    const count = Math.min(BATCH, nPaths - start);
+    philoxBlocks(path0 + start, 1, factor, step >>> 2, 0, count, roundKeys, words);
+    for (let j = 0; j < count; j++) out[start + j] = (words[4 * j + word]! + 0.5) * UINT32_TO_UNIT;
   }
 }

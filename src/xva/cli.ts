@@ -1,0 +1,97 @@
+/**
+ * Flags shared by `xva cva` and `xva fva`, and their parsing into XvaRunOptions (every flag checked before any input
+ * is read; a bad one is an XvaUsageError naming the flag, the value and what is accepted).
+ */
+import { Flags } from '@oclif/core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../cli/paths.js';
+import { XvaUsageError } from '../errors.js';
+import { loadScenario, loadScenarioDir } from '../scenarios/load.js';
+import type { Scenario } from '../scenarios/types.js';
+import { parseGridSpec } from '../simulation/grid.js';
+import { DEFAULT_ANALYSIS } from './analysis.js';
+import type { XvaRunOptions } from './run.js';
+import { DEFAULT_MODES, DISCRETISATIONS, type DefaultMode, type Discretisation } from './weights.js';
+
+export const DEFAULT_XVA_PATHS = 2000;
+
+export const xvaFlags = {
+  out: Flags.string({ description: 'Output folder for the Arrow tables (none written without it)', helpValue: 'DIR' }),
+  results: Flags.string({ description: 'Read the exposure of a previous `xva simulate --out DIR` instead of simulating', helpValue: 'DIR' }),
+  paths: Flags.string({ description: `Monte Carlo paths (default ${DEFAULT_XVA_PATHS})`, default: String(DEFAULT_XVA_PATHS), helpValue: 'N' }),
+  seed: Flags.string({ description: 'Seed of the random numbers', default: '42', helpValue: 'N' }),
+  grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
+  threads: Flags.string({ description: 'Worker threads (default: all cores; 1 = in-process)', helpValue: 'N' }),
+  discretisation: Flags.string({ description: "Exposure per default interval: 'mid' (trapezoid, default) or 'end' (ORE)", options: [...DISCRETISATIONS], default: 'mid' }),
+  mode: Flags.string({ description: "'unilateral' (ORE, default), 'bilateral' (survival of the other party) or 'first-to-default'", options: [...DEFAULT_MODES], default: 'unilateral' }),
+  top: Flags.string({ description: 'Counterparties listed by CVA', default: String(DEFAULT_ANALYSIS.top), helpValue: 'N' }),
+  concentration: Flags.string({ description: 'Concentration threshold, fraction of book CVA', default: String(DEFAULT_ANALYSIS.concentration), helpValue: 'F' }),
+  materiality: Flags.string({ description: 'Netting sets with CVA above this amount (base currency) are listed', default: String(DEFAULT_ANALYSIS.materiality), helpValue: 'AMOUNT' }),
+  scenario: Flags.string({ description: 'Apply one stress scenario file', helpValue: 'FILE', multiple: true }),
+  scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
+  incremental: Flags.string({ description: 'Incremental allocation (with / without each trade, re-simulated) for this netting set', helpValue: 'NETTING_SET' }),
+};
+
+function whole(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new XvaUsageError(`--${flag} must be a whole number ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+function positive(flag: string, text: string, max = Infinity): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > max) throw new XvaUsageError(`--${flag} must be a number 0 to ${max}, got '${text}'`);
+  return value;
+}
+
+export interface ParsedXvaFlags {
+  portfolio?: string | undefined;
+  market?: string | undefined;
+  out?: string | undefined;
+  results?: string | undefined;
+  paths: string;
+  seed: string;
+  grid: string;
+  threads?: string | undefined;
+  discretisation: string;
+  mode: string;
+  top: string;
+  concentration: string;
+  materiality: string;
+  scenario?: string[] | undefined;
+  scenarios?: string | undefined;
+  incremental?: string | undefined;
+}
+
+export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
+  const paths = whole('paths', flags.paths, 1);
+  const seed = whole('seed', flags.seed, 0, 0xffffffff);
+  const threads = flags.threads === undefined ? os.availableParallelism() : whole('threads', flags.threads, 1);
+  const grid = parseGridSpec(flags.grid);
+  const analysis = { top: whole('top', flags.top, 1), concentration: positive('concentration', flags.concentration, 1), materiality: positive('materiality', flags.materiality) };
+  if (flags.results !== undefined && !fs.existsSync(path.resolve(flags.results))) throw new XvaUsageError(`--results: no folder ${flags.results}`);
+  const scenarios: Scenario[] = [];
+  for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
+  if (flags.scenarios !== undefined) {
+    const dir = flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios);
+    scenarios.push(...loadScenarioDir(dir));
+  }
+  return {
+    portfolioDir,
+    marketFile,
+    ...(flags.results !== undefined ? { resultsDir: path.resolve(flags.results) } : {}),
+    paths,
+    seed,
+    grid,
+    threads,
+    xva: { discretisation: flags.discretisation as Discretisation, mode: flags.mode as DefaultMode },
+    analysis,
+    scenarios,
+    ...(flags.incremental !== undefined ? { incremental: flags.incremental } : {}),
+    ...(flags.out !== undefined ? { outDir: path.resolve(flags.out) } : {}),
+  };
+}

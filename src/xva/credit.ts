@@ -1,0 +1,169 @@
+/**
+ * The credit and funding inputs of the XVA sums: per counterparty its survival curve (its own CDS curve, or the
+ * sector × rating × region proxy) and recovery, the bank's own curve, and the funding spreads. Stress scenarios
+ * build shocked copies (the market objects are immutable): CDS par spreads shifted in parallel, floored at 0, and the
+ * curve bootstrapped again with the ISDA CDS Standard Model (market/cdsIsda.ts), exactly as the market loader did.
+ */
+import { fromYmd } from '../conventions/dates.js';
+import type { Tenor } from '../conventions/dates.js';
+import { XvaInputError, type InputIssue } from '../errors.js';
+import { bootstrapCdsCurve } from '../market/cdsIsda.js';
+import type { FundingSpreads, HazardCurve, Market, YieldCurve } from '../market/types.js';
+import type { Counterparty, Portfolio } from '../portfolio/types.js';
+import type { Currency } from '../products/types.js';
+
+export interface CounterpartyCredit {
+  counterpartyId: string;
+  curve: HazardCurve;
+  /** 'cds': the counterparty's own curve (`cds_curve`); 'proxy': the sector × rating × region proxy. */
+  curveSource: 'cds' | 'proxy';
+  curveName: string;
+  /** The counterparty file's recovery, else the curve's. */
+  recovery: number;
+  recoverySource: 'counterparty' | 'curve';
+}
+
+export interface CreditInputs {
+  counterparties: Map<string, CounterpartyCredit>;
+  /** The bank's own curve (DVA, FBA); undefined = no own curve in the market: DVA is 0 and survival of the bank 1. */
+  own: HazardCurve | undefined;
+  /** Funding spreads of the base currency (the bank funds the uncollateralised exposure in it). */
+  funding: FundingSpreads;
+  /** Collateral remuneration spread (bp over OIS) per collateral currency, for ColVA. */
+  collateralSpreadBp: (currency: Currency) => number;
+}
+
+/** Resolves every counterparty's curve; a missing curve or proxy is an input error naming the counterparties row. */
+export function creditInputs(portfolio: Portfolio, market: Market, counterpartyIds: Iterable<string>): CreditInputs {
+  const byId = new Map<string, Counterparty>(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
+  const file = portfolio.sources.counterparties ? portfolio.sources.counterparties.split(/[\\/]/).pop()! : 'counterparties';
+  const issues: InputIssue[] = [];
+  const counterparties = new Map<string, CounterpartyCredit>();
+  for (const id of counterpartyIds) {
+    const cp = byId.get(id);
+    if (!cp) {
+      issues.push({ file, column: 'counterparty_id', value: id, expected: 'a row for every counterparty of the netting sets' });
+      continue;
+    }
+    const row = cp.sourceRow !== undefined ? { row: cp.sourceRow } : {};
+    let curve: HazardCurve;
+    let curveSource: 'cds' | 'proxy';
+    let curveName: string;
+    if (cp.cdsCurve !== undefined) {
+      if (!market.hasCreditCurve(cp.cdsCurve)) {
+        issues.push({ file, ...row, column: 'cds_curve', value: cp.cdsCurve, expected: 'a curve of the market file (credit.names)' });
+        continue;
+      }
+      curve = market.creditCurve(cp.cdsCurve);
+      curveSource = 'cds';
+      curveName = cp.cdsCurve;
+    } else {
+      try {
+        const proxy = market.proxyCreditCurve({ sector: cp.sector, rating: cp.rating, region: cp.region });
+        curve = proxy.curve;
+        curveName = proxy.proxyName;
+        curveSource = 'proxy';
+      } catch (error) {
+        issues.push({ file, ...row, column: 'cds_curve', value: '', expected: `a CDS curve, or a proxy in the market (${(error as Error).message})` });
+        continue;
+      }
+    }
+    const recovery = cp.recovery ?? curve.recovery;
+    counterparties.set(id, { counterpartyId: id, curve, curveSource, curveName, recovery, recoverySource: cp.recovery !== undefined ? 'counterparty' : 'curve' });
+  }
+  if (issues.length > 0) throw new XvaInputError(issues);
+  return {
+    counterparties,
+    own: market.ownCredit,
+    funding: market.funding(market.baseCurrency),
+    collateralSpreadBp: (ccy) => market.funding(ccy).collateralSpreadBp,
+  };
+}
+
+/** Standard CDS maturities roll semi-annually from 20 Dec 2015 (the market loader's rule). */
+const CDS2015_EFFECTIVE = fromYmd(2015, 12, 20);
+
+/** The tenor a quote's year fraction came from (tenorYears: Y, M, W or D). */
+function tenorOf(years: number): Tenor {
+  const round = (x: number): number | undefined => (Math.abs(x - Math.round(x)) < 1e-9 && Math.round(x) > 0 ? Math.round(x) : undefined);
+  const y = round(years);
+  if (y !== undefined) return { count: y, unit: 'Y' };
+  const m = round(years * 12);
+  if (m !== undefined) return { count: m, unit: 'M' };
+  const w = round((years * 365) / 7);
+  if (w !== undefined) return { count: w, unit: 'W' };
+  return { count: Math.max(1, Math.round(years * 365)), unit: 'D' };
+}
+
+/** Smallest spread after a shock: the bootstrap needs a positive spread; 1e-6bp is a hazard of about 1e-10. */
+const FLOOR_SPREAD_BP = 1e-6;
+
+function bootstrapFrom(curve: HazardCurve, market: Market, discount: YieldCurve, spreadsBp: number[]): HazardCurve {
+  return bootstrapCdsCurve({
+    name: curve.name,
+    asOf: market.asOf,
+    tenors: Array.from(curve.quoteTenorsYears, tenorOf),
+    spreadsBp,
+    recovery: curve.recovery,
+    discount,
+    maturityRule: market.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009',
+  });
+}
+
+/**
+ * The discount curve a market curve was bootstrapped with: the currency whose OIS curve, with the unshocked quotes,
+ * gives back the curve's hazard rates (to 1e-10). The HazardCurve does not record its currency, and this makes the
+ * shocked curve consistent with the unshocked one by construction.
+ */
+function discountOf(curve: HazardCurve, market: Market): YieldCurve {
+  const quotes = Array.from(curve.quoteSpreadsBp);
+  for (const ccy of [market.baseCurrency, ...market.currencies.filter((c) => c !== market.baseCurrency)]) {
+    const discount = market.discountCurve(ccy);
+    try {
+      const again = bootstrapFrom(curve, market, discount, quotes);
+      if (again.hazards.length === curve.hazards.length && again.hazards.every((h, i) => Math.abs(h - curve.hazards[i]!) < 1e-10)) return discount;
+    } catch {
+      // not this currency
+    }
+  }
+  throw new Error(`credit curve ${curve.name}: cannot rebuild it from its quotes (no currency's discount curve gives back its hazard rates)`);
+}
+
+/** The curve with every quoted par spread shifted by `shiftBp` (floored at 0) and bootstrapped again. */
+export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number, cache?: Map<HazardCurve, YieldCurve>): HazardCurve {
+  if (shiftBp === 0) return curve;
+  if (curve.quoteSpreadsBp.length === 0) throw new Error(`credit curve ${curve.name} has no quotes: a spread shock cannot be applied`);
+  let discount = cache?.get(curve);
+  if (!discount) {
+    discount = discountOf(curve, market);
+    cache?.set(curve, discount);
+  }
+  const spreads = Array.from(curve.quoteSpreadsBp, (s) => Math.max(FLOOR_SPREAD_BP, s + shiftBp));
+  return bootstrapFrom(curve, market, discount, spreads);
+}
+
+export interface CreditShocks {
+  creditSpreadBp?: number;
+  ownCreditSpreadBp?: number;
+  fundingSpreadBp?: number;
+}
+
+/** Shocked inputs: counterparty/proxy curves, own curve and funding spreads; recoveries unchanged. */
+export function shockCreditInputs(base: CreditInputs, market: Market, shocks: CreditShocks): CreditInputs {
+  const cache = new Map<HazardCurve, YieldCurve>();
+  const rebuilt = new Map<HazardCurve, HazardCurve>();
+  const counterparties = new Map<string, CounterpartyCredit>();
+  const credit = shocks.creditSpreadBp ?? 0;
+  for (const [id, c] of base.counterparties) {
+    let curve = rebuilt.get(c.curve);
+    if (!curve) {
+      curve = shockedCurve(c.curve, market, credit, cache);
+      rebuilt.set(c.curve, curve);
+    }
+    counterparties.set(id, { ...c, curve });
+  }
+  const own = base.own && shocks.ownCreditSpreadBp ? shockedCurve(base.own, market, shocks.ownCreditSpreadBp, cache) : base.own;
+  const f = shocks.fundingSpreadBp ?? 0;
+  const funding = { ...base.funding, borrowSpreadBp: base.funding.borrowSpreadBp + f, lendSpreadBp: base.funding.lendSpreadBp + f };
+  return { counterparties, own, funding, collateralSpreadBp: base.collateralSpreadBp };
+}

@@ -1,0 +1,108 @@
+/**
+ * The tables of `xva cva` and `xva fva` (columns in docs/xva.md): cva_netting_set, cva_counterparty, cva_trade,
+ * xva_book and xva_scenarios, Arrow IPC, written atomically by io/write.ts. Amounts in the base currency, positive;
+ * CVA, FCA and ColVA are costs, DVA and FBA benefits.
+ */
+import path from 'node:path';
+import { writeTable, type OutputColumn } from '../io/write.js';
+import type { XvaResult } from './compute.js';
+import type { IncrementalRow } from './incremental.js';
+import type { ScenarioOutcome } from './stress.js';
+import { rankCounterparties } from './analysis.js';
+
+const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
+const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
+
+export function writeXvaTables(outDir: string, result: XvaResult, scenarios: readonly ScenarioOutcome[], incremental: readonly IncrementalRow[] = []): string[] {
+  const metadata = { 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': 'CVA, FCA, ColVA costs; DVA, FBA benefits; all positive' };
+  const files: string[] = [];
+  const write = (name: string, columns: OutputColumn[]): void => {
+    const file = path.join(outDir, `${name}.arrow`);
+    writeTable(file, { columns, metadata }, 'arrow');
+    files.push(file);
+  };
+  const sets = result.nettingSets;
+  write('cva_netting_set', [
+    utf8('netting_set_id', sets.map((s) => s.nettingSetId)),
+    utf8('counterparty_id', sets.map((s) => s.counterpartyId)),
+    utf8('credit_curve', sets.map((s) => s.credit.curveName)),
+    utf8('curve_source', sets.map((s) => s.credit.curveSource)),
+    f64('recovery', sets.map((s) => s.credit.recovery)),
+    f64('cva', sets.map((s) => s.cva)),
+    f64('dva', sets.map((s) => s.dva)),
+    f64('cva_unilateral', sets.map((s) => s.cvaUnilateral)),
+    f64('dva_unilateral', sets.map((s) => s.dvaUnilateral)),
+    f64('fca', sets.map((s) => s.fca)),
+    f64('fba', sets.map((s) => s.fba)),
+    f64('colva', sets.map((s) => s.colva)),
+    f64('cva_std_error', sets.map((s) => s.cvaStdError)),
+  ]);
+  const ranked = rankCounterparties(result);
+  write('cva_counterparty', [
+    utf8('counterparty_id', ranked.map((r) => r.counterparty.counterpartyId)),
+    { name: 'rank', type: 'int32', values: ranked.map((r) => r.rank) },
+    utf8('credit_curve', ranked.map((r) => r.counterparty.credit.curveName)),
+    utf8('curve_source', ranked.map((r) => r.counterparty.credit.curveSource)),
+    f64('recovery', ranked.map((r) => r.counterparty.credit.recovery)),
+    { name: 'netting_sets', type: 'int32', values: ranked.map((r) => r.counterparty.nettingSetIds.length) },
+    f64('cva', ranked.map((r) => r.counterparty.cva)),
+    f64('dva', ranked.map((r) => r.counterparty.dva)),
+    f64('fca', ranked.map((r) => r.counterparty.fca)),
+    f64('fba', ranked.map((r) => r.counterparty.fba)),
+    f64('colva', ranked.map((r) => r.counterparty.colva)),
+    f64('share_of_book_cva', ranked.map((r) => r.shareOfBookCva)),
+    f64('cva_std_error', ranked.map((r) => r.counterparty.cvaStdError)),
+  ]);
+  const inc = new Map(incremental.map((r) => [r.tradeId, r]));
+  const trades = result.trades;
+  const incCol = (pick: (r: IncrementalRow) => number) => trades.map((t) => (inc.has(t.tradeId) ? pick(inc.get(t.tradeId)!) : null));
+  write('cva_trade', [
+    utf8('trade_id', trades.map((t) => t.tradeId)),
+    utf8('netting_set_id', trades.map((t) => t.nettingSetId)),
+    utf8('counterparty_id', trades.map((t) => t.counterpartyId)),
+    f64('cva_euler', trades.map((t) => t.cva)),
+    f64('dva_euler', trades.map((t) => t.dva)),
+    f64('fca_euler', trades.map((t) => t.fca)),
+    f64('fba_euler', trades.map((t) => t.fba)),
+    f64('colva_allocated', trades.map((t) => t.colva)),
+    f64('cva_incremental', incCol((r) => r.cva)),
+    f64('dva_incremental', incCol((r) => r.dva)),
+    f64('fca_incremental', incCol((r) => r.fca)),
+    f64('fba_incremental', incCol((r) => r.fba)),
+  ]);
+  const b = result.book;
+  write('xva_book', [
+    f64('cva', [b.cva]),
+    f64('dva', [b.dva]),
+    f64('fca', [b.fca]),
+    f64('fba', [b.fba]),
+    f64('colva', [b.colva]),
+    f64('total_adjustment', [-b.cva + b.dva - b.fca + b.fba - b.colva]),
+    f64('cva_std_error', [b.cvaStdError]),
+    utf8('discretisation', [result.options.discretisation]),
+    utf8('mode', [result.options.mode]),
+  ]);
+  const rows: { scenario: string; scope: string; cp: string | null; x: { cva: number; dva: number; fca: number; fba: number; colva: number }; skipped: string | null; resim: boolean }[] = [];
+  const addRows = (scenario: string, book: ScenarioOutcome['book'], cps: Map<string, ScenarioOutcome['book']>, skipped: string | null, resim: boolean): void => {
+    rows.push({ scenario, scope: 'book', cp: null, x: book, skipped, resim });
+    for (const r of ranked) {
+      const x = cps.get(r.counterparty.counterpartyId);
+      if (x) rows.push({ scenario, scope: 'counterparty', cp: r.counterparty.counterpartyId, x, skipped, resim });
+    }
+  };
+  addRows('base', result.book, new Map(result.counterparties.map((c) => [c.counterpartyId, c])), null, false);
+  for (const s of scenarios) addRows(s.scenario, s.book, s.counterparties, s.skipped ?? null, s.resimulated);
+  write('xva_scenarios', [
+    utf8('scenario', rows.map((r) => r.scenario)),
+    utf8('scope', rows.map((r) => r.scope)),
+    utf8('counterparty_id', rows.map((r) => r.cp)),
+    f64('cva', rows.map((r) => r.x.cva)),
+    f64('dva', rows.map((r) => r.x.dva)),
+    f64('fca', rows.map((r) => r.x.fca)),
+    f64('fba', rows.map((r) => r.x.fba)),
+    f64('colva', rows.map((r) => r.x.colva)),
+    { name: 'resimulated', type: 'bool', values: rows.map((r) => r.resim) },
+    utf8('note', rows.map((r) => r.skipped)),
+  ]);
+  return files;
+}

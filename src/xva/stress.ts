@@ -1,0 +1,86 @@
+/**
+ * Stress scenarios for the XVA figures (docs/xva.md, "Stress"). Credit (counterparty and proxy spreads), own-credit
+ * and funding shocks change only the curves and spreads of the sums: the exposure profiles are reused, nothing is
+ * simulated again. A collateral-coverage shock changes the exposure itself and needs a new engine run with
+ * `coverage` (the caller supplies `rerun`; its cost is one full simulation per distinct coverage).
+ */
+import type { Market } from '../market/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import { computeXva, type ExposureSet, type XvaFigures, type XvaOptions, type XvaResult } from './compute.js';
+import { shockCreditInputs, type CreditInputs } from './credit.js';
+
+export interface ScenarioOutcome {
+  scenario: string;
+  description: string;
+  /** Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run. */
+  applied: string[];
+  skipped?: string;
+  /** True when the exposure was simulated again (collateral coverage). */
+  resimulated: boolean;
+  book: XvaFigures;
+  counterparties: Map<string, XvaFigures>;
+}
+
+export interface StressContext {
+  base: XvaResult;
+  sets: readonly ExposureSet[];
+  credit: CreditInputs;
+  market: Market;
+  options: XvaOptions;
+  /** Exposure sets of a run with the given collateral coverage; undefined = coverage shocks are skipped. */
+  rerun?: (coverage: number) => Promise<ExposureSet[]>;
+  /** Why coverage shocks are skipped when `rerun` is undefined. */
+  noRerunReason?: string;
+}
+
+function figuresOf(x: XvaFigures): XvaFigures {
+  return { cva: x.cva, dva: x.dva, fca: x.fca, fba: x.fba, colva: x.colva };
+}
+
+export async function runScenarios(ctx: StressContext, scenarios: readonly Scenario[]): Promise<ScenarioOutcome[]> {
+  const coverageRuns = new Map<number, ExposureSet[]>();
+  const out: ScenarioOutcome[] = [];
+  for (const s of scenarios) {
+    const { creditSpreadBp, ownCreditSpreadBp, fundingSpreadBp, collateralCoverage } = s.shocks;
+    const applied: string[] = [];
+    if (creditSpreadBp !== undefined) applied.push(`creditSpreadBp ${creditSpreadBp}`);
+    if (ownCreditSpreadBp !== undefined) applied.push(`ownCreditSpreadBp ${ownCreditSpreadBp}`);
+    if (fundingSpreadBp !== undefined) applied.push(`fundingSpreadBp ${fundingSpreadBp}`);
+    let sets = ctx.sets;
+    let skipped: string | undefined;
+    let resimulated = false;
+    if (collateralCoverage !== undefined) {
+      if (ctx.rerun) {
+        let again = coverageRuns.get(collateralCoverage);
+        if (!again) coverageRuns.set(collateralCoverage, (again = await ctx.rerun(collateralCoverage)));
+        sets = again;
+        resimulated = true;
+        applied.push(`collateralCoverage ${collateralCoverage}`);
+      } else {
+        skipped = `collateralCoverage ${collateralCoverage} not applied: ${ctx.noRerunReason ?? 'it needs a new simulation'}`;
+      }
+    }
+    const other = Object.keys(s.shocks).filter((k) => !['creditSpreadBp', 'ownCreditSpreadBp', 'fundingSpreadBp', 'collateralCoverage'].includes(k));
+    if (other.length > 0 && applied.length === 0 && !skipped) skipped = `no XVA shock (${other.join(', ')} does not move CVA/DVA/FVA)`;
+    if (applied.length === 0) {
+      out.push({ scenario: s.name, description: s.description, applied, skipped: skipped ?? 'no shock', resimulated: false, book: figuresOf(ctx.base.book), counterparties: new Map(ctx.base.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])) });
+      continue;
+    }
+    const credit = shockCreditInputs(ctx.credit, ctx.market, {
+      ...(creditSpreadBp !== undefined ? { creditSpreadBp } : {}),
+      ...(ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp } : {}),
+      ...(fundingSpreadBp !== undefined ? { fundingSpreadBp } : {}),
+    });
+    const result = computeXva(sets, credit, ctx.options, false);
+    out.push({
+      scenario: s.name,
+      description: s.description,
+      applied,
+      ...(skipped ? { skipped } : {}),
+      resimulated,
+      book: figuresOf(result.book),
+      counterparties: new Map(result.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])),
+    });
+  }
+  return out;
+}

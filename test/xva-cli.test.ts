@@ -1,0 +1,104 @@
+/**
+ * `xva cva` and `xva fva` as a user runs them (the built CLI) on the ORE swap case (test/data/ore-swap-flat, two
+ * swaps in netting set CPTY_A), 200 paths on ORE's 81×6M grid. Checked against independent figures:
+ * - the Arrow tables read back with apache-arrow: book CVA = Σ netting-set CVA = Σ trade Euler CVA (1e-9 relative);
+ * - `xva cva --results DIR` on the tables of `xva simulate --out DIR` with the same paths, seed, grid gives the same
+ *   CVA and DVA as simulating inside `xva cva` (1e-9 relative: the same engine run, read back from Arrow);
+ * - credit_up_100bp raises CVA and leaves DVA unchanged (only counterparty spreads move, exposure reused);
+ * - a bad flag exits 2 naming the flag.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve('.');
+const DATA = path.join(ROOT, 'test/data/ore-swap-flat');
+const COMPILED = path.join(ROOT, 'dist/commands/cva.js');
+const RUN = ['--portfolio', DATA, '--paths', '200', '--seed', '42', '--grid', '81,6M', '--threads', '1'];
+const temps: string[] = [];
+
+function xva(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XVA_DEBUG: '' } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-cva-cli-'));
+  temps.push(dir);
+  return dir;
+}
+
+const arrow = (file: string): Table => tableFromIPC(fs.readFileSync(file));
+const col = (t: Table, name: string): number[] => Array.from(t.getChild(name)!.toArray() as ArrayLike<number>);
+
+beforeAll(() => {
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
+  const stale = !fs.existsSync(COMPILED) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
+  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  expect(fs.existsSync(COMPILED)).toBe(true);
+}, 300_000);
+
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('xva cva on the ORE swap case', () => {
+  let out: string;
+  let doc: { book: { cva: number; dva: number }; scenarios: { scenario: string; book: { cva: number; dva: number } }[]; counterparties: { curveSource: string; creditCurve: string }[] };
+  beforeAll(() => {
+    out = path.join(tempDir(), 'cva');
+    const run = xva('cva', ...RUN, '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--out', out, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    doc = JSON.parse(run.stdout);
+  }, 120_000);
+
+  it('writes the five tables; book = Σ netting sets = Σ trade Euler allocations', () => {
+    for (const t of ['cva_netting_set', 'cva_counterparty', 'cva_trade', 'xva_book', 'xva_scenarios']) expect(fs.existsSync(path.join(out, `${t}.arrow`))).toBe(true);
+    const book = col(arrow(path.join(out, 'xva_book.arrow')), 'cva')[0]!;
+    const sets = col(arrow(path.join(out, 'cva_netting_set.arrow')), 'cva');
+    const trades = col(arrow(path.join(out, 'cva_trade.arrow')), 'cva_euler');
+    expect(trades.length).toBe(2);
+    expect(book).toBeGreaterThan(0);
+    expect(Math.abs(sets.reduce((a, b) => a + b, 0) / book - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(trades.reduce((a, b) => a + b, 0) / book - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(doc.book.cva / book - 1)).toBeLessThan(1e-12);
+    expect(doc.counterparties[0]).toMatchObject({ curveSource: 'cds', creditCurve: 'CPTY_A' });
+  });
+
+  it('credit_up_100bp: CVA up (60bp → 160bp: between 2x and 3.5x), DVA unchanged', () => {
+    const s = doc.scenarios.find((x) => x.scenario === 'credit_up_100bp')!;
+    expect(s.book.cva / doc.book.cva).toBeGreaterThan(2);
+    expect(s.book.cva / doc.book.cva).toBeLessThan(3.5);
+    expect(s.book.dva).toBe(doc.book.dva);
+  });
+
+  it('--results on `xva simulate` tables gives the same CVA and DVA as simulating in `xva cva`', () => {
+    const sim = path.join(tempDir(), 'sim');
+    const s = xva('simulate', ...RUN, '--out', sim, '--json');
+    expect(s.status, s.stderr).toBe(0);
+    const r = xva('cva', '--portfolio', DATA, '--results', sim, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const again = JSON.parse(r.stdout) as typeof doc;
+    expect(Math.abs(again.book.cva / doc.book.cva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(again.book.dva / doc.book.dva - 1)).toBeLessThan(1e-9);
+  }, 120_000);
+
+  it('xva fva runs and reports FCA = FBA = 0 where the market has no funding spreads (ORE: FBA = FCA = 0)', () => {
+    const r = xva('fva', ...RUN, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as { book: { fca: number; fba: number; cva: number } };
+    expect(d.book.fca).toBe(0);
+    expect(d.book.fba).toBe(0);
+    expect(Math.abs(d.book.cva / doc.book.cva - 1)).toBeLessThan(1e-12);
+  }, 120_000);
+
+  it('a bad flag exits 2 naming it', () => {
+    const r = xva('cva', ...RUN.slice(0, 2), '--paths', 'many');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--paths');
+  });
+});
