@@ -123,6 +123,34 @@ describe('collateral: variation margin rules by hand', () => {
     expect(c).toEqual([[300, 200, -100, -300, -200]]);
   });
 
+  it('MTA, thresholds and rounding on 400 random paths equal a plain transcription of the CSA rules, call by call', () => {
+    // Second method: the module comment's rules written out with if/else per path (secured party's delivery rounded
+    // up, its return rounded down, a zero crossing returns the old balance and rounds the new delivery up), against
+    // the kernel's branch-reduced form. Every grid date is a call date (weekly Mondays, MPoR 0).
+    const nDates = 12;
+    const ns = csa({ thresholdCpty: 150, thresholdBank: 80, mtaCpty: 60, mtaBank: 45, rounding: 25 });
+    const up = (a: number) => Math.ceil(a / 25 - 1e-9) * 25;
+    const down = (a: number) => Math.floor(a / 25 + 1e-9) * 25;
+    let seed = 12345;
+    const paths = Array.from({ length: 400 }, () =>
+      Array.from({ length: nDates }, () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return Math.round(((seed / 2 ** 32) - 0.5) * 1200);
+      }),
+    );
+    const { c } = run(ns, paths, weeklyGrid(nDates));
+    paths.forEach((values, p) => {
+      let b = 0;
+      values.forEach((v, d) => {
+        const required = Math.max(v - 150, 0) - Math.max(-v - 80, 0);
+        const s = required - b;
+        if (s > 0 && s >= 60) b = b >= 0 ? b + up(s) : required <= 0 ? b + down(s) : up(required);
+        else if (s < 0 && -s >= 45) b = b <= 0 ? b - up(-s) : required >= 0 ? b - down(-s) : -up(-required);
+        expect(c[p]![d], `path ${p} date ${d}`).toBe(b + 0);
+      });
+    });
+  });
+
   it('margin frequency: with calls every 10 business days on a weekly grid, calls fall on weeks 0, 2, 4', () => {
     // V 10 → B 10 (as-of call). Week 1: no call, 10. Week 2: V 30 → 30. Week 3: no call, 30. Week 4: V 50 → 50.
     const { c } = run(csa({ marginFrequencyDays: 10 }), [[10, 20, 30, 40, 50]], weeklyGrid(5));
@@ -152,6 +180,23 @@ describe('collateral: margin period of risk (lagged close-out)', () => {
     // MTA_cpty 150: B = [0, 0 (S 100 < 150), 300, 200, 500]; C = B(lag) = [0, 0, 0, 300, 200].
     const { c } = run(csa({ marginPeriodOfRiskDays: 10, mtaCpty: 150 }), [[0, 100, 300, 200, 500]], gridFor());
     expect(c).toEqual([[0, 0, 0, 300, 200]]);
+  });
+
+  it('exposureRowsOnly: the exposure-date rows are the hand values above and the full computation, bit for bit', () => {
+    // Hand cases above at the exposure dates 0, 2, 4 only (the engine reads no other row).
+    const only = { exposureRowsOnly: true };
+    const a = run(csa({ marginPeriodOfRiskDays: 10 }), [[0, 100, 300, 200, 500]], gridFor(), only).c[0]!;
+    expect([a[0], a[2], a[4]]).toEqual([0, 100, 200]);
+    const b = run(csa({ marginPeriodOfRiskDays: 10, mtaCpty: 150 }), [[0, 100, 300, 200, 500]], gridFor(), only).c[0]!;
+    expect([b[0], b[2], b[4]]).toEqual([0, 0, 200]);
+    // Many paths with MTAs, rounding, IM and an early last live date: exposure rows identical to the full rows.
+    const paths = Array.from({ length: 37 }, (_, p) => Array.from({ length: 5 }, (_, d) => (((p * 7919 + d * 104729) % 2001) - 1000) * (d + 1)));
+    const ns = csa({ marginPeriodOfRiskDays: 10, mtaCpty: 120, mtaBank: 80, rounding: 50, thresholdCpty: 100 });
+    for (const lastDateIndex of [4, 3]) {
+      const full = run(ns, paths, gridFor(), { initialMargin: 40, lastDateIndex }).c;
+      const rows = run(ns, paths, gridFor(), { initialMargin: 40, lastDateIndex, ...only }).c;
+      for (let p = 0; p < paths.length; p++) for (const d of [0, 2, 4]) expect(Object.is(rows[p]![d], full[p]![d])).toBe(true);
+    }
   });
 
   it('a grid without the set’s close-out dates is refused, naming the netting set', () => {

@@ -483,7 +483,9 @@ describe('4. Collateral at engine level: zero threshold and MTA, MPoR 10 days: E
       const se = p.epeStdError[k]!;
       rows.push(`t=${t.toFixed(3)} EPE ${p.epe[k]!.toFixed(0)} closed form ${closedForm.toFixed(0)} (${((p.epe[k]! - closedForm) / se).toFixed(2)} se) exact ${exact.toFixed(0)} (${((p.epe[k]! - exact) / se).toFixed(2)} se; closed/exact − 1 = ${(closedForm / exact - 1).toExponential(2)})  collateral ${p.collateral[k]!.toFixed(0)}`);
       checks.push(() => {
-        expect(Math.abs(p.epe[k]! - closedForm), rows[rows.length - 1]).toBeLessThanOrEqual(3 * se);
+        // the closed form leaves out the drift, convexity and numeraire co-movement over the MPoR (its gap to the exact
+        // expectation is asserted below to be under 3%); the Monte Carlo must be within 3 se of it beyond that gap
+        expect(Math.abs(p.epe[k]! - closedForm), rows[rows.length - 1]).toBeLessThanOrEqual(3 * se + Math.abs(closedForm - exact));
         expect(Math.abs(p.epe[k]! - exact), rows[rows.length - 1]).toBeLessThanOrEqual(3 * se);
         expect(Math.abs(closedForm / exact - 1), 'the terms the closed form leaves out').toBeLessThan(0.03);
       });

@@ -10,6 +10,13 @@ import { columnValues, rowCount, type BookTable } from '../src/fixtures/table.js
 import { writeBook } from '../src/fixtures/write.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
+import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
+import { IssueCollector } from '../src/errors.js';
+import { readTable } from '../src/io/read.js';
+import { FieldReader } from '../src/io/table.js';
+import {
+  CDS_TENORS, RATING_SPREAD_5Y_BP, REFERENCE_NAMES, REGION_SPREAD_MULTIPLIER, SECTOR_SPREAD_MULTIPLIER, cdsTermShape,
+} from '../src/fixtures/marketData.js';
 
 const AS_OF = fromYmd(2026, 6, 30);
 const DAYS_PER_YEAR = 365.25;
@@ -111,7 +118,10 @@ describe('xva fixtures: determinism', () => {
     writeBook(generateBook('demo', 42), dirB, 'parquet');
     writeBook(generateBook('demo', 43), dirC, 'parquet');
     expect(filesA.map((f) => path.basename(f)).sort()).toEqual(
-      ['collateral.parquet', 'counterparties.parquet', 'eligible_collateral.parquet', 'market.yaml', 'netting_sets.parquet', 'trades.parquet'],
+      [
+        'collateral.parquet', 'counterparties.parquet', 'eligible_collateral.parquet', 'market.yaml', 'netting_sets.parquet',
+        'reference_entities.parquet', 'trades.parquet',
+      ],
     );
     for (const file of filesA) {
       const name = path.basename(file);
@@ -387,5 +397,74 @@ describe('generated books validate and price at market (validateInputs, the load
       checked++;
     }
     expect(checked).toBeGreaterThan(50);
+  }, 60_000);
+});
+
+describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
+  it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
+    const dir = path.join(__dirname, '..', 'fixtures', 'demo');
+    const issues = new IssueCollector();
+    const trades = new FieldReader(await readTable(path.join(dir, 'trades.parquet')), issues);
+    const credit = new Set<string>();
+    const equity = new Set<string>();
+    for (let row = 0; row < trades.table.numRows; row++) {
+      const product = trades.string('product', row);
+      if (product === 'CDS') credit.add(trades.string('reference_entity', row, { required: true })!);
+      if (product === 'EQFWD' || product === 'EQOPT') equity.add(trades.string('underlying', row, { required: true })!);
+    }
+    const entities = (await loadSaccrInputs(dir, issues)).referenceEntities!;
+    expect(issues.issues).toEqual([]);
+    expect(issues.warnings).toEqual([]);
+    expect(credit.size).toBeGreaterThan(10);
+    expect(equity.size).toBeGreaterThan(1);
+    // Exactly the names traded: a credit single name with a CRE52.72 rating, an equity index (CRE52.71).
+    expect(new Set(entities.keys())).toEqual(new Set([...credit, ...equity]));
+    for (const name of credit) {
+      const e = entities.get(name)!;
+      expect(e.isIndex, name).toBe(false);
+      expect(e.rating, name).toBe(REFERENCE_NAMES.find((r) => r.name === name)!.rating);
+      expect(e.grade, name).toBeUndefined();
+    }
+    for (const name of equity) expect(entities.get(name), name).toEqual({ name, isIndex: true });
+  });
+
+  it('gives each utb-20k credit name the rating behind its market curve and its traded coupon', () => {
+    const book = generateBook('utb-20k', 42);
+    const market = parseYaml(book.marketYaml);
+    const table = book.tables.reference_entities;
+    const names = col<string>(table, 'name');
+    const kinds = col<string>(table, 'kind');
+    const ratings = col<string | null>(table, 'rating');
+    const trades = book.tables.trades;
+    const refs = new Set(col<string | null>(trades, 'reference_entity').filter((x): x is string => x !== null));
+    const underlyings = new Set(col<string | null>(trades, 'underlying').filter((x): x is string => x !== null));
+    expect(new Set(names)).toEqual(new Set([...refs, ...underlyings]));
+    expect(names.length).toBe(refs.size + underlyings.size);
+    const couponOf = new Map<string, number>();
+    col<string | null>(trades, 'reference_entity').forEach((r, i) => {
+      if (r !== null) couponOf.set(r, col<number>(trades, 'fixed_rate')[i]!);
+    });
+    let checked = 0;
+    names.forEach((name, i) => {
+      if (!refs.has(name)) {
+        expect([kinds[i], ratings[i]], name).toEqual(['index', null]);
+        return;
+      }
+      expect(kinds[i], name).toBe('single_name');
+      const rating = ratings[i] as keyof typeof RATING_SPREAD_5Y_BP;
+      const spreads = (market.credit.names[name].pillars as { tenor: string; spreadBp: number }[]).map((p) => p.spreadBp);
+      const s5 = spreads[CDS_TENORS.indexOf('5Y')]!;
+      // Term shape of the rating: 1Y / 5Y is 0.55 (IG), 0.70 (BB), 0.85 (B) or 1.25 (CCC). Each spread is rounded to
+      // 0.1bp, so the ratio is off by at most 0.1 / s5 (< 0.02 here), far below the 0.15 between shapes.
+      expect(Math.abs(spreads[0]! / s5 - cdsTermShape(rating)[0]!), name).toBeLessThan(0.1 / s5 + 1e-12);
+      // Level: 5Y = rating level x sector x region x a lognormal name effect of log-vol 0.25; 4 sigma is exp(+-1).
+      const ref = REFERENCE_NAMES.find((r) => r.name === name)!;
+      const effect = s5 / (RATING_SPREAD_5Y_BP[rating] * SECTOR_SPREAD_MULTIPLIER[ref.sector] * REGION_SPREAD_MULTIPLIER[ref.region]);
+      expect(Math.abs(Math.log(effect)), name).toBeLessThan(1);
+      // ISDA standard coupons: 100bp for an investment-grade name, 500bp for high yield.
+      expect(couponOf.get(name), name).toBe(['AAA', 'AA', 'A', 'BBB'].includes(rating) ? 0.01 : 0.05);
+      checked++;
+    });
+    expect(checked).toBe(refs.size);
   }, 60_000);
 });

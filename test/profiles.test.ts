@@ -17,7 +17,7 @@ import { fromYmd } from '../src/conventions/dates.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { computeProfile } from '../src/exposure/profiles.js';
 import { kthSmallest, quantileInPlace, quantileRank, selectKth } from '../src/exposure/quantile.js';
-import { eulerWeights, shareEqually } from '../src/exposure/euler.js';
+import { eulerWeights, eulerWeightsBoth, shareEqually } from '../src/exposure/euler.js';
 import { accumulatePositiveExposure, createAccumulator, mergeAccumulators, resetAccumulator, totalProfile } from '../src/exposure/aggregate.js';
 
 const AS_OF = fromYmd(2024, 1, 8);
@@ -178,6 +178,26 @@ describe('profiles: Basel EE, EEE and the one-year averages by hand', () => {
     });
     expect([...profile.ene]).toEqual([50, 50, 50, 50]);
     expect([...profile.epe]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('lastDateIndex and inverseNumeraire: the dates after a dead set\'s last live date (and 1/N given) equal the full pass, bit for bit', () => {
+    // Values [10, 30 + path noise, 0, 0] (the set dies after grid index 1), and the same with IM 7 held to the end
+    // (then ENE after the last date is 7 and the dates are not skipped).
+    const values = new Float64Array(4 * nPaths);
+    values.fill(10, 0, nPaths);
+    for (let p = 0; p < nPaths; p++) values[nPaths + p] = 30 + 5 * p - 6;
+    const base = { nettingSetId: 'NS', counterpartyId: 'CP', grid, nPaths, values, numeraire: new Float64Array(values.length).fill(1.25), discountFactors: Float64Array.from([1, 0.99, 0.98, 0.97]) };
+    for (const im of [undefined, Float64Array.from([7, 7, 7, 7])]) {
+      const extra = im ? { collateral: new Float64Array(values.length).fill(7), initialMarginHeld: im } : {};
+      const full = computeProfile({ ...base, ...extra });
+      // the engine's form: dead dates skipped and 1/N given (computed once per run)
+      const skipped = computeProfile({ ...base, ...extra, lastDateIndex: 1, inverseNumeraire: base.numeraire.map((x) => 1 / x) });
+      for (const key of ['epe', 'ene', 'ee', 'eee', 'pfe', 'collateral', 'epeStdError', 'times'] as const) {
+        full[key].forEach((x, k) => expect(Object.is(skipped[key][k], x), `${key}[${k}]`).toBe(true));
+      }
+      expect(Object.is(skipped.eepe, full.eepe) && Object.is(skipped.epe1y, full.epe1y)).toBe(true);
+      expect(full.eee[3]).toBe(full.eee[1]); // hand check: EE after death is 0, so EEE keeps the max reached at index 1
+    }
   });
 });
 
@@ -373,6 +393,21 @@ describe('Euler allocation', () => {
     }
     expect(epe.residual).toBeCloseTo(epeResidual, 14);
     expect(ene.residual).toBeCloseTo(eneResidual, 14);
+
+    // The engine's one-pass form gives both sides' weights and residuals bit for bit (here and uncollateralised).
+    const w = new Float64Array(n);
+    const w2 = new Float64Array(n);
+    const single = new Float64Array(n);
+    const residuals = new Float64Array(2);
+    for (const [c, im] of [[collateral, 5], [undefined, 0], [collateral, 0]] as const) {
+      eulerWeightsBoth(1, n, values, numeraire, w, w2, residuals, { collateral: c, initialMarginHeld: im });
+      ['epe', 'ene'].forEach((side, s) => {
+        const r = eulerWeights(side as 'epe' | 'ene', 1, n, values, numeraire, single, { collateral: c, initialMarginHeld: im });
+        expect(Object.is(residuals[s], r)).toBe(true);
+        const both = s === 0 ? w : w2;
+        for (let p = 0; p < n; p++) if (!Object.is(both[p], single[p])) expect.fail(`${side} weight ${p}: ${both[p]} != ${single[p]}`);
+      });
+    }
   });
 });
 

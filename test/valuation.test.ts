@@ -599,3 +599,52 @@ describe('netting-set kernel', () => {
     for (const trade of all) expect(unsupportedReason(trade, market)).toBeUndefined();
   });
 });
+
+describe('a vol-surface swaption price below the LGM zero-variance value (utb-20k T012687, T018172)', () => {
+  // A cash-settled, deep in-the-money payer: today's price uses the par-yield (cash) annuity, which is below the
+  // physical annuity when the swap rate (SOFR 3.65%) exceeds the OIS discount rate (3.5%), so with a tiny vol the
+  // market price is below the swap's own value U(0) = max(U, 0), the LGM price at zero variance: no λ reproduces it.
+  const tiny: SwaptionVolSurface = { ...surface, quotes: surface.quotes.map((q) => ({ ...q, vol: 1e-5 })) };
+  const mkt = flatMarket({ ...marketSpec, swaptionVols: { USD: tiny } });
+  const trade = swaption({ tradeId: 'SWO-ITM', settlement: 'cash', fixedLeg: { ...swaption().fixedLeg, fixedRate: 0.01 }, floatLeg: { ...swaption().floatLeg, floatIndex: 'USD-SOFR' } });
+  // The same legs as a payer swap priced by today's swap pricer (independent of the path pricers): U(0).
+  const swap: InterestRateSwap = { ...base, tradeId: 'U0', product: 'IRS', direction: 'pay', fixedLeg: trade.fixedLeg, floatLeg: trade.floatLeg };
+
+  it('is valued with λ = 0 (its LGM intrinsic value) instead of being refused, and says by how much', () => {
+    const price = priceTrade(trade, mkt).npvBase;
+    const u0 = priceTrade(swap, mkt).npvBase;
+    expect(u0 - price).toBeGreaterThan(1e-4 * N); // the case is real: the cash price is visibly below U(0)
+    const { model, paths } = setup(mkt, g0, 8);
+    const sw = compileSwaption(trade, 0, mkt, g0, lgmOnGrid(model.lgm('USD'), g0));
+    expect(sw.varianceScale).toBe(0);
+    // At t = 0 the path price is max(U(0), 0) = U(0): today's price plus the reported shortfall. Tolerance 1e-9 of
+    // the notional: the same flows through the pooled bonds (the swap pricer discounts them identically).
+    expect(Math.abs(sw.priceBelowIntrinsic - (u0 - price))).toBeLessThan(1e-9 * N);
+    const v = values([trade], mkt, model, g0, paths, 0);
+    expect(Math.abs(v[0]! - u0)).toBeLessThan(1e-9 * N);
+    expect(unsupportedReason(trade, mkt)).toBeUndefined();
+  });
+});
+
+describe('Euler allocation with two weight vectors in one pass', () => {
+  it('equals two separate passes (1e-12 relative) for every trade', () => {
+    const all = [irs, ois, xccy, fxfwd, fxswap, fxopt, swaption(), eqfwd, eqopt, cds];
+    const kernel = compileNettingSet(all, { market, model: model0, grid: g0, nettingSetId: 'NS1' });
+    const n = paths0.nPaths;
+    const w1 = Float64Array.from({ length: n }, (_, p) => (p % 2 === 0 ? 1 / n : 0));
+    const w2 = Float64Array.from({ length: n }, (_, p) => (p % 3 === 0 ? -1 / n : 0.5 / n));
+    for (const d of [0, 5, 14, 33]) {
+      const a1 = new Float64Array(all.length);
+      const a2 = new Float64Array(all.length);
+      kernel.accumulateTradeWeighted(d, paths0, w1, a1);
+      kernel.accumulateTradeWeighted(d, paths0, w2, a2);
+      const b1 = new Float64Array(all.length);
+      const b2 = new Float64Array(all.length);
+      kernel.accumulateTradeWeighted(d, paths0, w1, b1, w2, b2);
+      for (let i = 0; i < all.length; i++) {
+        expect(Math.abs(b1[i]! - a1[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(a1[i]!) + 1e-9);
+        expect(Math.abs(b2[i]! - a2[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(a2[i]!) + 1e-9);
+      }
+    }
+  });
+});

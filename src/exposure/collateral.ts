@@ -41,6 +41,12 @@ export interface CollateralOptions {
   initialMargin?: number;
   /** The netting set's last live grid index (NettingSetKernel.lastDateIndex); collateral is 0 after it. */
   lastDateIndex?: number;
+  /**
+   * Fill only the rows of the exposure dates (grid.exposureDate) and leave the other rows unspecified: what the
+   * engine reads (profile, Euler weights, totals). The margin calls and balances are the same; only the copies of
+   * balances into rows nobody reads are skipped. Default false: every row.
+   */
+  exposureRowsOnly?: boolean;
 }
 
 /** Coverage range allowed for scenarios (0% to 120% of the contractual requirement). */
@@ -90,7 +96,13 @@ export function computeCollateral(
 
   // Without MTAs and rounding every call brings the balance exactly to the requirement: no path dependence.
   const exact = mtaCpty === 0 && mtaBank === 0 && multiple === 0;
-  // Pass 1: the balance after the latest call on or before each grid date, per path (date-major, in `out`).
+  // Rows pass 2 reads: the close-out lag rows of the rows it fills (all of them, or those of the exposure dates).
+  const rowsOnly = options.exposureRowsOnly === true;
+  const isSource = new Uint8Array(nDates);
+  for (let d = 0; d <= last; d++) if (!rowsOnly || grid.exposureDate[d] === 1) isSource[lag[d]!] = 1;
+
+  // Pass 1: the balance after the latest call on or before each grid date, per path (date-major, in `out`), written
+  // at the call dates and copied into the source rows between calls.
   const balance = new Float64Array(nPaths);
   for (let k = 0; k <= last; k++) {
     const base = k * nPaths;
@@ -108,22 +120,31 @@ export function computeCollateral(
         }
         const b = balance[p]!;
         const shortfall = required - b;
-        let next = b;
-        if (shortfall > 0 && shortfall >= mtaCpty) {
-          // Collateral flows to the bank: the counterparty delivers, or returns what the bank posted.
-          if (b >= 0) next = b + roundUp(shortfall, multiple);
-          else if (required <= 0) next = b + roundDown(shortfall, multiple);
-          else next = roundUp(required, multiple);
-        } else if (shortfall < 0 && -shortfall >= mtaBank) {
-          // Collateral flows to the counterparty: the bank delivers, or returns what it held.
-          if (b <= 0) next = b - roundUp(-shortfall, multiple);
-          else if (required >= 0) next = b - roundDown(-shortfall, multiple);
-          else next = -roundUp(-required, multiple);
+        // A call is made when the shortfall clears the paying party's MTA. Written with few branches on the path's
+        // values (which side calls is a coin flip per path; mispredicted branches cost more than the arithmetic):
+        // the rules of roundUp/roundDown above, folded with -ceil(-x) = floor(x), are
+        //   no zero crossing: b + k·m, k = ⌈sf/m − ε⌉ when the secured party's holding grows (delivery: the bank's
+        //     when it calls with b >= 0, the counterparty's when it calls with b > 0), else ⌊sf/m + ε⌋ (a return);
+        //   crossing zero: the old balance is returned and the new delivery rounded up: ⌈req/m − ε⌉·m to the bank,
+        //     ⌊req/m + ε⌋·m = −⌈−req/m − ε⌉·m to the counterparty.
+        const toBank = +(shortfall > 0) & +(shortfall >= mtaCpty);
+        const toCpty = +(shortfall < 0) & +(-shortfall >= mtaBank);
+        const crosses = (+(b < 0) & +(required > 0)) | (+(b > 0) & +(required < 0));
+        let next: number;
+        if ((toBank | toCpty) === 0) next = b;
+        else if (multiple === 0) next = crosses === 1 ? required : b + shortfall;
+        else {
+          // k = up ? ⌈x − ε⌉ : ⌊x + ε⌋ as kf + up·(kc − kf): both are whole numbers, so the blend is exact.
+          const up = crosses === 1 ? toBank : (toBank & +(b >= 0)) | (toCpty & +(b > 0));
+          const x = (crosses === 1 ? required : shortfall) / multiple;
+          const kf = Math.floor(x + ROUNDING_SLACK);
+          const units = (kf + up * (Math.ceil(x - ROUNDING_SLACK) - kf)) * multiple;
+          next = crosses === 1 ? units : b + units;
         }
         balance[p] = next;
         out[base + p] = next;
       }
-    } else {
+    } else if (isSource[k] === 1) {
       out.set(balance, base);
     }
   }
@@ -131,6 +152,7 @@ export function computeCollateral(
   // Pass 2, backwards and in place (lag[d] <= d, so a source row is read before it is overwritten): C(d) is the
   // balance at the close-out lag date, plus the IM held; zero after the last live date.
   for (let d = nDates - 1; d >= 0; d--) {
+    if (rowsOnly && grid.exposureDate[d] !== 1) continue;
     const base = d * nPaths;
     if (d > last) {
       out.fill(0, base, base + nPaths);

@@ -37,6 +37,17 @@ export interface ProfileInput {
   initialMarginHeld?: Float64Array;
   /** Latest maturity of the netting set's trades; caps the one-year window of EPE/EEPE. */
   maturity?: DateSerial;
+  /**
+   * The set's last live grid index, when the caller knows that V and C are 0 on every grid date after it (a dead set):
+   * the figures of those dates are then set without a pass over the paths (EPE, ENE, EE, PFE, collateral and the
+   * standard error are 0 where the IM held is 0 too; EEE carries its running maximum), the same numbers as the pass.
+   */
+  lastDateIndex?: number;
+  /**
+   * 1/N per grid date and path (numeraire's layout), needed on the exposure dates only: the engine computes it once
+   * per run for all its netting sets (the same 1/N the profile would compute, so the figures are bit-identical).
+   */
+  inverseNumeraire?: Float64Array;
 }
 
 export interface ProfileOptions {
@@ -59,7 +70,7 @@ export function exposureDateIndices(grid: TimeGrid): Int32Array {
 
 /** Computes the profile; `scratch` (>= nPaths values) avoids an allocation when called for many netting sets. */
 export function computeProfile(input: ProfileInput, options: ProfileOptions = {}, scratch?: Float64Array): ExposureProfile {
-  const { grid, nPaths, values, numeraire, discountFactors, collateral, initialMarginHeld } = input;
+  const { grid, nPaths, values, numeraire, discountFactors, collateral, initialMarginHeld, inverseNumeraire } = input;
   const nDates = grid.dates.length;
   const quantile = options.pfeQuantile ?? DEFAULT_PFE_QUANTILE;
   if (!(quantile > 0 && quantile < 1)) throw new RangeError(`the PFE quantile must be strictly between 0 and 1, got ${quantile}`);
@@ -90,10 +101,17 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     eepe: 0,
   };
 
+  const lastLive = input.lastDateIndex ?? nDates - 1;
   for (let k = 0; k < m; k++) {
     const d = dateIndex[k]!;
     const base = d * nPaths;
     const im = initialMarginHeld ? initialMarginHeld[d]! : 0;
+    if (d > lastLive && im === 0 && k > 0) {
+      // Dead set: E = 0 on every path, so every sum is 0 (the typed arrays start at 0); EEE keeps its maximum.
+      profile.times[k] = grid.times[d]!;
+      profile.eee[k] = Math.max(profile.eee[k - 1]!, 0);
+      continue;
+    }
     // Sums of max(E,0)/N shifted by path 0's value (exact zero variance for a deterministic date, no cancellation).
     const e0 = values[base]! - (collateral ? collateral[base]! : 0);
     const shift = e0 > 0 ? e0 / numeraire[base]! : 0;
@@ -104,7 +122,7 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     for (let p = 0; p < nPaths; p++) {
       const c = collateral ? collateral[base + p]! : 0;
       const e = values[base + p]! - c;
-      const inverseN = 1 / numeraire[base + p]!;
+      const inverseN = inverseNumeraire !== undefined ? inverseNumeraire[base + p]! : 1 / numeraire[base + p]!;
       // Positive and negative parts without branches (the sign of E is a coin flip on many paths, and V8's Math.max
       // branches): (e + |e|)/2 is exactly max(e, 0) for finite e, (|l| − l)/2 exactly max(−l, 0).
       const pos = 0.5 * (e + Math.abs(e));
@@ -127,7 +145,7 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     profile.pfe[k] = quantileInPlace(positive, nPaths, quantile);
   }
 
-  const weightTimes = basisTimes(grid, dateIndex, options.eepeDayCount ?? 'ACT/ACT');
+  const weightTimes = cachedBasisTimes(grid, dateIndex, options.eepeDayCount ?? 'ACT/ACT');
   const last = oneYearWindowEnd(grid.asOf, weightTimes, input.maturity, options.eepeDayCount ?? 'ACT/ACT');
   profile.epe1y = timeWeightedAverageUpTo(profile.ee, weightTimes, last);
   profile.eepe = timeWeightedAverageUpTo(profile.eee, weightTimes, last);
@@ -138,6 +156,22 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
 export function standardError(sum: number, sumSq: number, n: number): number {
   if (n < 2) return 0;
   return Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)) / n);
+}
+
+const basisCache = new WeakMap<TimeGrid, Map<string, { dateIndex: Int32Array; times: Float64Array }>>();
+
+/**
+ * basisTimes of the grid's exposure dates, computed once per grid and day count (every netting set of a run shares
+ * them; the day counts cost calendar conversions). Read only.
+ */
+function cachedBasisTimes(grid: TimeGrid, dateIndex: Int32Array, dayCount: 'ACT/ACT' | 'ACT/365F'): Float64Array {
+  let byCount = basisCache.get(grid);
+  if (!byCount) basisCache.set(grid, (byCount = new Map()));
+  const hit = byCount.get(dayCount);
+  if (hit && hit.dateIndex.length === dateIndex.length && hit.dateIndex.every((d, k) => d === dateIndex[k])) return hit.times;
+  const times = basisTimes(grid, dateIndex, dayCount);
+  byCount.set(dayCount, { dateIndex: Int32Array.from(dateIndex), times });
+  return times;
 }
 
 /** Years from the as-of date of each exposure date in the day count of the Basel time weights. */

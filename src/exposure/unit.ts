@@ -120,6 +120,19 @@ class Scratch {
 
 const scratch = new Scratch();
 
+/** 1/N on the exposure dates of a run's paths (other rows unset), computed once per thread and paths object. */
+const inverseNumeraires = new WeakMap<SimulatedPaths, Float64Array>();
+function inverseNumeraireOf(paths: SimulatedPaths, exposureDates: Int32Array): Float64Array {
+  let inverse = inverseNumeraires.get(paths);
+  if (!inverse) {
+    const { nPaths, numeraire } = paths;
+    inverse = new Float64Array(numeraire.length);
+    for (const d of exposureDates) for (let i = d * nPaths; i < (d + 1) * nPaths; i++) inverse[i] = 1 / numeraire[i]!;
+    inverseNumeraires.set(paths, inverse);
+  }
+  return inverse;
+}
+
 /**
  * Compiles a netting set. The pricers on paths throw an Error naming the trade for a product or feature they do not
  * support; then each trade is compiled alone to find every such trade of the set, and the set is compiled without
@@ -166,6 +179,10 @@ function runNettingSet(
   const values = scratch.values.subarray(0, cells);
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
   const collateralised = nettingSet.csa && ctx.coverage > 0;
+  // Initial margin held (an input amount of the netting set until the margin engine supplies it): it reduces the
+  // exposure of CSA and non-CSA sets alike and is scaled by the coverage factor like VM.
+  const initialMarginHeld = nettingSet.initialMarginHeld ?? 0;
+  const withCollateral = ctx.coverage > 0 && (collateralised || initialMarginHeld > 0);
 
   // Valuation, date-major, on the dates that are read: the exposure dates up to the last live date (profile) and,
   // under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
@@ -192,10 +209,17 @@ function runNettingSet(
 
   let collateral: Float64Array | undefined;
   let imHeld: Float64Array | undefined;
-  if (collateralised) {
+  if (withCollateral) {
     collateral = scratch.collateral.subarray(0, cells);
     const fxToBase = market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency);
-    imHeld = computeCollateral(nettingSet, values, grid, nPaths, { coverage: ctx.coverage, fxToBase, lastDateIndex: Math.max(last, 0) }, collateral);
+    imHeld = computeCollateral(
+      nettingSet,
+      values,
+      grid,
+      nPaths,
+      { coverage: ctx.coverage, fxToBase, initialMargin: initialMarginHeld, lastDateIndex: Math.max(last, 0), exposureRowsOnly: true },
+      collateral,
+    );
   }
 
   const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
@@ -211,6 +235,8 @@ function runNettingSet(
       ...(collateral ? { collateral } : {}),
       ...(imHeld ? { initialMarginHeld: imHeld } : {}),
       maturity,
+      lastDateIndex: last, // V = 0 (rows zeroed above) and C = 0 after it
+      inverseNumeraire: inverseNumeraireOf(paths, exposureDates),
     },
     { pfeQuantile: ctx.pfeQuantile },
     scratch.column,

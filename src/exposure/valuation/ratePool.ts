@@ -18,6 +18,8 @@
  *   each fixing index j contributes three pooled grid functions of x_t (coefficients of Δ¹..Δ³; the Δ⁰ coefficient
  *   is added to the main grid function, which is shared by all groups). The remainder (δΔ)⁴/24 is below 1e-9 of the
  *   notional for one standard deviation of Δ over a 6M period at 100bp normal vol.
+ * The merged flows are tabulated through their Taylor moments about the grid's centre when the truncation bound
+ * allows (stateGrid.ts momentOrder, ≤ 1e-15 of the gross value), else by the two-exponential recurrence.
  * One interpolation stencil per path serves the main function and every group's Δ-functions; the Euler allocation
  * gathers the path weights on the nodes once per path for up to two weight vectors (EPE and ENE) in one pass.
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.

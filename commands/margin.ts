@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
+import { packageRoot } from '../src/cli/paths.js';
+import { parseIsoDate } from '../src/conventions/dates.js';
+import { XvaUsageError } from '../src/errors.js';
+import { marginJson, marginText, writeMarginTables } from '../src/margin/outputs.js';
+import { runMargin } from '../src/margin/run.js';
+import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
+import type { Scenario } from '../src/scenarios/types.js';
+
+export default class Margin extends XvaCommand {
+  static override summary = 'ISDA SIMM and schedule initial margin, today\'s VM and margin calls, collateral coverage scenarios';
+
+  static override description =
+    'Reads a CRIF (--crif, CSV or Parquet) or builds one from the portfolio by bump and reprice (netting sets with ' +
+    'im_model = simm), computes SIMM per netting set on the collect and post sides, the standardised schedule for ' +
+    'im_model = schedule, and the VM requirement and margin call of every CSA given the collateral balances. ISDA SIMM ' +
+    'is ISDA\'s methodology: commercial use needs a licence from ISDA. Files and columns: docs/margin.md.';
+
+  static override examples = [
+    '<%= config.bin %> margin',
+    '<%= config.bin %> margin --crif crif.csv --json',
+    '<%= config.bin %> margin --portfolio fixtures/demo --write-crif crif.csv --scenarios default --out ./margin',
+  ];
+
+  static override flags = {
+    ...portfolioFlags,
+    crif: Flags.string({ description: 'Read this CRIF (CSV or Parquet) instead of building it from the portfolio', helpValue: 'FILE' }),
+    'write-crif': Flags.string({ description: 'Save the CRIF used (CSV, or Parquet by extension) for reconciliation', helpValue: 'FILE' }),
+    'collateral-balances': Flags.string({ description: 'Net VM balance per netting set (netting_set_id, balance); default: collateral_balances in the portfolio folder', helpValue: 'FILE' }),
+    'all-netting-sets': Flags.boolean({ description: 'Build SIMM sensitivities for every netting set, whatever its im_model', default: false }),
+    'simm-version': Flags.string({ description: 'SIMM version', options: ['2.5', '2.6'], default: '2.6' }),
+    mpor: Flags.string({ description: 'SIMM margin period of risk in days', options: ['10', '1'], default: '10' }),
+    'as-of': Flags.string({ description: 'Valuation date (YYYY-MM-DD) for schedule rows of a CRIF read without --portfolio', helpValue: 'DATE' }),
+    scenario: Flags.string({ description: 'Apply one collateral coverage scenario file', helpValue: 'FILE', multiple: true }),
+    scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
+    dim: Flags.boolean({ description: 'Dynamic IM profile and MVA by simulation for the SIMM netting sets', default: false }),
+    paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1 }),
+    seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0 }),
+    out: Flags.string({ description: 'Write margin_simm, margin_netting_sets and margin_scenarios as Arrow files here', helpValue: 'DIR' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Margin);
+    this.setModes(flags);
+    let asOf: number | undefined;
+    if (flags['as-of'] !== undefined) {
+      asOf = parseIsoDate(flags['as-of']);
+      if (asOf === undefined) throw new XvaUsageError(`--as-of: ${flags['as-of']} is not a date YYYY-MM-DD`);
+    }
+    if (flags.crif !== undefined && !fs.existsSync(path.resolve(flags.crif))) throw new XvaUsageError(`--crif: no file ${flags.crif}`);
+    const scenarios: Scenario[] = [];
+    for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
+    if (flags.scenarios !== undefined) {
+      scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
+    }
+    const portfolioDir = this.portfolioDir(flags.portfolio);
+    const progress = this.progress('Margin');
+    let run;
+    try {
+      run = await runMargin({
+        ...(flags.crif !== undefined ? { crifFile: flags.crif } : {}),
+        portfolioDir,
+        marketFile: this.marketFile(flags.market, portfolioDir),
+        usePortfolio: flags.crif === undefined || flags.portfolio !== undefined,
+        ...(flags['write-crif'] !== undefined ? { writeCrifFile: flags['write-crif'] } : {}),
+        ...(flags['collateral-balances'] !== undefined ? { collateralBalancesFile: flags['collateral-balances'] } : {}),
+        allNettingSets: flags['all-netting-sets'],
+        simmVersion: flags['simm-version'],
+        mporDays: flags.mpor === '1' ? 1 : 10,
+        ...(asOf !== undefined ? { asOf } : {}),
+        scenarios,
+        ...(flags.dim ? { dim: { paths: flags.paths, seed: flags.seed } } : {}),
+      });
+    } finally {
+      progress.stop();
+    }
+    for (const note of run.notes) this.warnLine(note);
+    const files = flags.out !== undefined ? (fs.mkdirSync(path.resolve(flags.out), { recursive: true }), writeMarginTables(path.resolve(flags.out), run)) : [];
+    if (this.jsonMode) {
+      this.printJson({ ...(marginJson(run) as object), files });
+      return;
+    }
+    this.say(marginText(run));
+    if (files.length > 0) this.say(`Wrote ${files.length} files to ${flags.out}`);
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * The library entry of `xva capital`: SA-CCR (CRE52), RWA and CET1 (CRE20), BA-CVA (MAR50.13-26, full when the book
+ * holds CDS protection bought on a counterparty's name), SA-CVA (MAR50.41 ff, from a sensitivity file or by bump and
+ * revalue), KVA (kva.ts) and the capital-ratio scenarios. docs/capital.md, section "xva capital".
+ */
+import { IssueCollector, XvaUsageError } from '../errors.js';
+import { runSimulation } from '../exposure/engine.js';
+import { loadSimulationInputs } from '../exposure/simulate.js';
+import type { Market } from '../market/types.js';
+import type { Counterparty, Portfolio } from '../portfolio/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { GridSpec } from '../simulation/grid.js';
+import { exposureSetsOf, type ExposureSet } from '../xva/compute.js';
+import { creditInputs } from '../xva/credit.js';
+import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaInput, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
+import { kvaIntegral, projectedEad, remainingEffectiveMaturity, type KvaNettingSet } from './kva.js';
+import { computeRwa, type RwaResult } from './rwa.js';
+import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
+import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
+import { computeCvaSensitivities, type SensitivityRun } from './sacvaSensitivities.js';
+
+export interface CapitalRunOptions {
+  portfolioDir: string;
+  marketFile: string;
+  convention: SaccrTimeConvention;
+  /** BA-CVA effective maturity per netting set, replacing the CRE32.47 default. */
+  effectiveMaturityYears?: ReadonlyMap<string, number>;
+  sacvaSensitivitiesFile?: string;
+  /** ORE's perfectHedges for the file route: hedge sensitivity = CVA sensitivity for these risk/margin types. */
+  sacvaPerfectlyHedged?: readonly { riskType: SaCvaRiskType; marginType: SaCvaMarginType }[];
+  /** Compute SA-CVA by bump and revalue when no file is given (only with `kva`: it needs the simulation). */
+  sacva: boolean;
+  /** Simulate the book: KVA, and the computed SA-CVA. False: today's capital only, no Monte Carlo. */
+  kva: boolean;
+  paths: number;
+  seed: number;
+  grid: GridSpec;
+  scenarios: readonly Scenario[];
+  onProgress?: (text: string) => void;
+}
+
+export interface KvaProfileRow {
+  /** Years ACT/365F (market time: survival and discounting). */
+  timeYears: number;
+  /** Years ACT/ACT (SA-CCR time: the positions' S, E, M, T shrink by it). */
+  elapsedYears: number;
+  /** Book E[EAD] (Σ netting sets, not survival-weighted). */
+  ead: number;
+  rwaCcr: number;
+  rwaCva: number;
+  capital: number;
+  survivalOwn: number;
+  discount: number;
+  kvaContribution: number;
+}
+
+export interface KvaResult {
+  kva: number;
+  costOfCapital: number;
+  capitalRatio: number;
+  paths: number;
+  profile: KvaProfileRow[];
+  /** KVA of each netting set's CCR capital, and per counterparty CCR + its share of the CVA capital. */
+  nettingSets: { nettingSetId: string; counterpartyId: string; kvaCcr: number; eadProfile: Float64Array }[];
+  counterparties: { counterpartyId: string; kvaCcr: number; kvaCva: number; kva: number }[];
+}
+
+export interface CapitalScenarioRow {
+  scenario: string;
+  capitalRatio: number;
+  capitalCcr: number;
+  capitalCva: number;
+  capital: number;
+  kva?: number;
+}
+
+export interface CapitalRun {
+  asOf: number;
+  currency: string;
+  saccr: SaccrResult;
+  rwa: RwaResult;
+  baCva: BaCvaResult;
+  /** Effective maturity used per netting set and where it came from. */
+  effectiveMaturity: { nettingSetId: string; years: number; source: 'option' | 'notional_weighted' }[];
+  hedges: BaCvaSingleNameHedge[];
+  saCva?: SaCvaResult & { source: 'file' | 'computed'; sensitivities?: SensitivityRun };
+  kva?: KvaResult;
+  /** CVA capital as RWA-equivalent capital: 12.5 × BA-CVA (or SA-CVA when given) × capital ratio. */
+  capitalCva: number;
+  capitalCcr: number;
+  capital: number;
+  scenarios: CapitalScenarioRow[];
+  notes: string[];
+  simulations: number;
+}
+
+const BA_SECTOR: Record<Counterparty['sector'], BaCvaCounterparty['sector']> = {
+  sovereign: 'sovereign',
+  local_government: 'local_government',
+  financial: 'financial',
+  basic_materials: 'basic_materials',
+  consumer: 'consumer',
+  technology: 'technology',
+  health_care: 'health_care',
+  other: 'other',
+};
+const quality = (c: Counterparty): 'IG' | 'HY_NR' => (['AAA', 'AA', 'A', 'BBB'].includes(c.rating) ? 'IG' : 'HY_NR');
+
+/**
+ * Single-name hedges (MAR50.23): a CDS in the book bought on a counterparty's reference name (its `cds_curve`, else
+ * its id) is a `direct` hedge of that counterparty; notional in the base currency at today's spot, M = remaining
+ * maturity in SA-CCR years. Sold protection and CDS on other names are not hedges.
+ */
+export function cdsHedges(portfolio: Portfolio, market: Market): BaCvaSingleNameHedge[] {
+  const byName = new Map<string, string>();
+  for (const c of portfolio.counterparties) {
+    byName.set(c.counterpartyId, c.counterpartyId);
+    if (c.cdsCurve) byName.set(c.cdsCurve, c.counterpartyId);
+  }
+  const hedges: BaCvaSingleNameHedge[] = [];
+  for (const t of portfolio.trades) {
+    if (t.product !== 'CDS' || t.direction !== 'buy' || t.maturityDate <= market.asOf) continue;
+    const cp = byName.get(t.referenceEntity);
+    if (!cp) continue;
+    hedges.push({
+      hedgeId: t.tradeId,
+      counterpartyId: cp,
+      referenceName: t.referenceEntity,
+      relation: 'direct',
+      notionalAmount: Math.abs(t.notional) * market.fxSpot(t.currency, market.baseCurrency),
+      remainingMaturityYears: saccrYears(market, t.maturityDate),
+    });
+  }
+  return hedges;
+}
+
+function positionsBySet(saccr: SaccrResult): Map<string, SaccrPosition[]> {
+  const out = new Map<string, SaccrPosition[]>();
+  for (const t of saccr.trades) {
+    const list = out.get(t.nettingSetId) ?? [];
+    list.push(t);
+    out.set(t.nettingSetId, list);
+  }
+  return out;
+}
+
+/** BA-CVA input at a point of the projection: EAD and M per netting set, hedges with their remaining maturity. */
+function baCvaInput(portfolio: Portfolio, eads: ReadonlyMap<string, number>, maturities: ReadonlyMap<string, number>, hedges: readonly BaCvaSingleNameHedge[]): BaCvaInput {
+  const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
+  for (const ns of portfolio.nettingSets) {
+    const list = sets.get(ns.counterpartyId) ?? [];
+    list.push({ nettingSetId: ns.nettingSetId, eadAmount: eads.get(ns.nettingSetId) ?? 0, effectiveMaturityYears: maturities.get(ns.nettingSetId) ?? 0 });
+    sets.set(ns.counterpartyId, list);
+  }
+  const counterparties: BaCvaCounterparty[] = [];
+  for (const c of portfolio.counterparties) {
+    const nettingSets = sets.get(c.counterpartyId);
+    if (!nettingSets) continue;
+    counterparties.push({ counterpartyId: c.counterpartyId, sector: BA_SECTOR[c.sector], creditQuality: quality(c), nettingSets });
+  }
+  const present = new Set(counterparties.map((c) => c.counterpartyId));
+  return { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
+}
+
+export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun> {
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const issues = new IssueCollector();
+  const inputs = await loadSaccrInputs(options.portfolioDir, issues);
+  issues.throwIfAny();
+  const notes: string[] = [];
+  const p = SACCR_PARAMETERS;
+  const saccr = computeSaccr(portfolio, market, { ...inputs, convention: options.convention });
+  const rwa = computeRwa(saccr, portfolio.counterparties, market);
+  const ratio = market.capital.capitalRatio;
+
+  // BA-CVA today: M per netting set from the option, else CRE32.47 over its positions (0 without positions)
+  const positions = positionsBySet(saccr);
+  for (const id of options.effectiveMaturityYears?.keys() ?? []) {
+    if (!portfolio.nettingSets.some((n) => n.nettingSetId === id)) throw new XvaUsageError(`--bacva-maturity: no netting set ${id} in the portfolio`);
+  }
+  const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
+    const given = options.effectiveMaturityYears?.get(ns.nettingSetId);
+    if (given !== undefined) return { nettingSetId: ns.nettingSetId, years: given, source: 'option' };
+    const list = positions.get(ns.nettingSetId) ?? [];
+    const years = list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears })));
+    return { nettingSetId: ns.nettingSetId, years, source: 'notional_weighted' };
+  });
+  const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
+  const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
+  const hedges = cdsHedges(portfolio, market);
+  const baCva = computeBaCva(baCvaInput(portfolio, ead0, maturity0, hedges), { source: 'xva capital' });
+
+  const run: CapitalRun = {
+    asOf: market.asOf,
+    currency: market.baseCurrency,
+    saccr,
+    rwa,
+    baCva,
+    effectiveMaturity,
+    hedges,
+    capitalCva: 0,
+    capitalCcr: rwa.totalCapital,
+    capital: 0,
+    scenarios: [],
+    notes,
+    simulations: 0,
+  };
+
+  // exposure: one base run (cube for KVA) shared by SA-CVA and KVA
+  const needsSim = options.kva;
+  let sets: ExposureSet[] = [];
+  const cubes = new Map<string, Float32Array>();
+  let nPaths = 0;
+  let dateSerials: Int32Array = new Int32Array(0);
+  const simulation = { paths: options.paths, seed: options.seed, grid: options.grid, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
+  const ccyOf = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
+  if (needsSim) {
+    options.onProgress?.('simulating the book');
+    run.simulations++;
+    const result = await runSimulation({
+      portfolio,
+      market,
+      options: { ...simulation, threads: 1, cube: options.kva },
+      onCube: (id, values, n, serials) => {
+        nPaths = n;
+        dateSerials = serials;
+        if (id !== null) cubes.set(id, values.slice());
+      },
+    });
+    sets = exposureSetsOf(result, (id) => ccyOf.get(id));
+  }
+  const credit = needsSim ? creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId))) : undefined;
+
+  if (options.sacvaSensitivitiesFile) {
+    // ORE writes portfolio rows (empty NettingSet) beside per-netting-set rows: the portfolio rows when present,
+    // else every netting set's rows (one book figure either way, never both: that would count twice)
+    const split = splitSensitivitiesByNettingSet(await readSaCvaSensitivities(options.sacvaSensitivitiesFile));
+    const records = split.portfolio.length > 0 ? split.portfolio : [...split.nettingSets.values()].flat();
+    const creditNames = Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, { creditQuality: quality(c) }]));
+    const perfectlyHedged = options.sacvaPerfectlyHedged ?? [];
+    run.saCva = { ...computeSaCva(records, { reportingCurrency: market.baseCurrency, creditNames, perfectlyHedged }), source: 'file' };
+  } else if (options.sacva && options.kva) {
+    const sens = await computeCvaSensitivities({
+      portfolio,
+      market,
+      simulation,
+      credit: credit!,
+      xva: { discretisation: 'mid', mode: 'unilateral' },
+      baseSets: sets,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    run.simulations += sens.simulations;
+    run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
+    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} paths (seed ${options.seed}), delta only`);
+  }
+
+  // MAR50.8: SA-CVA when the bank gives its sensitivities (supervisory approval), else BA-CVA; × 12.5 to RWA
+  const cvaRegulatoryCapital = run.saCva?.source === 'file' ? run.saCva.capital : baCva.capital;
+  run.capitalCva = 12.5 * cvaRegulatoryCapital * ratio;
+  run.capital = run.capitalCcr + run.capitalCva;
+
+  if (options.kva) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, positions, cubes, nPaths, dateSerials, credit!, options.convention === 'cre52', options.paths);
+
+  // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); other shocks do not move capital
+  for (const s of options.scenarios) {
+    const add = s.shocks.capitalRatioAdd ?? 0;
+    const others = Object.keys(s.shocks).filter((k) => k !== 'capitalRatioAdd');
+    if (others.length > 0) notes.push(`scenario ${s.name}: ${others.join(', ')} not applied to capital (only capitalRatioAdd moves it)`);
+    const r = ratio + add;
+    const scale = r / ratio;
+    const row: CapitalScenarioRow = { scenario: s.name, capitalRatio: r, capitalCcr: run.capitalCcr * scale, capitalCva: run.capitalCva * scale, capital: run.capital * scale };
+    if (run.kva) row.kva = run.kva.kva * scale;
+    run.scenarios.push(row);
+  }
+  return run;
+}
+
+function computeKva(
+  portfolio: Portfolio,
+  market: Market,
+  saccr: SaccrResult,
+  rwa: RwaResult,
+  maturity0: ReadonlyMap<string, number>,
+  hedges: readonly BaCvaSingleNameHedge[],
+  positions: ReadonlyMap<string, SaccrPosition[]>,
+  cubes: ReadonlyMap<string, Float32Array>,
+  nPaths: number,
+  dateSerials: Int32Array,
+  credit: ReturnType<typeof creditInputs>,
+  capAtUnmargined: boolean,
+  paths: number,
+): KvaResult {
+  const p = SACCR_PARAMETERS;
+  const { costOfCapital, capitalRatio } = market.capital;
+  const nsById = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+  const rwById = new Map(rwa.nettingSets.map((n) => [n.nettingSetId, n.riskWeight]));
+  const n = dateSerials.length;
+  const elapsed = Float64Array.from(dateSerials, (d) => saccrYears(market, d));
+  const times = Float64Array.from(dateSerials, (d) => market.time(d));
+  const survivalOf = (cp: string) => {
+    const c = credit.counterparties.get(cp);
+    return Float64Array.from(times, (t) => (c ? c.curve.survival(t) : 1));
+  };
+  const survival = new Map<string, Float64Array>();
+  const eadProfiles = new Map<string, Float64Array>();
+  const nsRows: KvaResult['nettingSets'] = [];
+  const ccrCapital = new Float64Array(n);
+  const ccrByNs = new Map<string, Float64Array>();
+  for (const ns of saccr.nettingSets) {
+    const terms = nsById.get(ns.nettingSetId)!;
+    const input: KvaNettingSet = {
+      nettingSetId: ns.nettingSetId,
+      counterpartyId: ns.counterpartyId,
+      positions: positions.get(ns.nettingSetId) ?? [],
+      margined: ns.margined,
+      ...(ns.marginPeriodOfRiskDays !== undefined ? { mporDays: ns.marginPeriodOfRiskDays } : {}),
+      collateral: ns.collateral,
+      nica: ns.nica,
+      threshold: ns.threshold,
+      minimumTransferAmount: ns.minimumTransferAmount,
+      thresholdBank: terms.thresholdBank,
+      capAtUnmargined,
+    };
+    const ead = projectedEad(input, elapsed, cubes.get(ns.nettingSetId) ?? null, nPaths, true, p);
+    eadProfiles.set(ns.nettingSetId, ead);
+    let s = survival.get(ns.counterpartyId);
+    if (!s) survival.set(ns.counterpartyId, (s = survivalOf(ns.counterpartyId)));
+    const rw = rwById.get(ns.nettingSetId) ?? 0;
+    const cap = Float64Array.from(ead, (e, k) => rw * e * s![k]! * capitalRatio);
+    ccrByNs.set(ns.nettingSetId, cap);
+    for (let k = 0; k < n; k++) ccrCapital[k] += cap[k]!;
+    nsRows.push({ nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, kvaCcr: 0, eadProfile: ead });
+  }
+  // BA-CVA at every date on the survival-weighted projected EAD and the remaining maturities
+  const cvaCapital = new Float64Array(n);
+  const cvaShare = new Map<string, Float64Array>();
+  for (let k = 0; k < n; k++) {
+    const eads = new Map<string, number>();
+    const mats = new Map<string, number>();
+    for (const ns of saccr.nettingSets) {
+      eads.set(ns.nettingSetId, eadProfiles.get(ns.nettingSetId)![k]! * survival.get(ns.counterpartyId)![k]!);
+      const given = maturity0.get(ns.nettingSetId) ?? 0;
+      const list = positions.get(ns.nettingSetId) ?? [];
+      mats.set(ns.nettingSetId, list.length > 0 ? remainingEffectiveMaturity(list, elapsed[k]!) : Math.max(given - elapsed[k]!, 0));
+    }
+    const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
+    const ba = computeBaCva(baCvaInput(portfolio, eads, mats, shifted), { source: 'KVA projection' });
+    cvaCapital[k] = ba.rwa * capitalRatio;
+    let totalScva = 0;
+    for (const c of ba.counterparties) totalScva += c.scva;
+    for (const c of ba.counterparties) {
+      const share = cvaShare.get(c.counterpartyId) ?? new Float64Array(n);
+      share[k] = totalScva > 0 ? (cvaCapital[k]! * c.scva) / totalScva : 0;
+      cvaShare.set(c.counterpartyId, share);
+    }
+  }
+  const ownCurve = market.ownCredit;
+  const survivalOwn = Float64Array.from(times, (t) => (ownCurve ? ownCurve.survival(t) : 1));
+  const discountCurve = market.discountCurve(market.baseCurrency);
+  const discount = Float64Array.from(times, (t) => discountCurve.discount(t));
+  const capital = Float64Array.from(ccrCapital, (c, k) => c + cvaCapital[k]!);
+  const { kva, contributions } = kvaIntegral(times, capital, survivalOwn, discount, costOfCapital);
+  const integral = (c: Float64Array) => kvaIntegral(times, c, survivalOwn, discount, costOfCapital).kva;
+  for (const row of nsRows) row.kvaCcr = integral(ccrByNs.get(row.nettingSetId)!);
+  const cps = new Map<string, { counterpartyId: string; kvaCcr: number; kvaCva: number; kva: number }>();
+  for (const row of nsRows) {
+    const c = cps.get(row.counterpartyId) ?? { counterpartyId: row.counterpartyId, kvaCcr: 0, kvaCva: 0, kva: 0 };
+    c.kvaCcr += row.kvaCcr;
+    cps.set(row.counterpartyId, c);
+  }
+  for (const [id, share] of cvaShare) {
+    const c = cps.get(id) ?? { counterpartyId: id, kvaCcr: 0, kvaCva: 0, kva: 0 };
+    c.kvaCva = integral(share);
+    cps.set(id, c);
+  }
+  for (const c of cps.values()) c.kva = c.kvaCcr + c.kvaCva;
+  const profile: KvaProfileRow[] = [];
+  for (let k = 0; k < n; k++) {
+    let ead = 0;
+    for (const e of eadProfiles.values()) ead += e[k]!;
+    profile.push({ timeYears: times[k]!, elapsedYears: elapsed[k]!, ead, rwaCcr: ccrCapital[k]! / capitalRatio, rwaCva: cvaCapital[k]! / capitalRatio, capital: capital[k]!, survivalOwn: survivalOwn[k]!, discount: discount[k]!, kvaContribution: contributions[k]! });
+  }
+  return { kva, costOfCapital, capitalRatio, paths, profile, nettingSets: nsRows, counterparties: [...cps.values()] };
+}

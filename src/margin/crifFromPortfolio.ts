@@ -1,0 +1,182 @@
+/**
+ * The CRIF of a book built from its trades and today's market (no `--crif` given): SIMM sensitivities by bump and
+ * reprice (sensitivities/trade.ts) for the netting sets under SIMM, and the PV / Notional rows of the standardised
+ * schedule for the netting sets under the schedule. The CRIF's PortfolioID is the netting set; amounts are in USD.
+ */
+import path from 'node:path';
+import { writeTable, type OutputFormat } from '../io/write.js';
+import type { Market } from '../market/types.js';
+import { isInvestmentGrade, type Counterparty, type Portfolio, type Sector } from '../portfolio/types.js';
+import { tradeMaturity, type Currency, type Trade } from '../products/types.js';
+import { CALCULATION_CURRENCY, tradeSensitivities, tradeValueUsd } from './sensitivities/trade.js';
+import type { CrifRecord, ScheduleProductClass, SimmProductClass } from './simm/types.js';
+
+/** SIMM v2.6 §B.2: the product class of a trade. */
+export function simmProductClass(trade: Trade): SimmProductClass {
+  switch (trade.product) {
+    case 'EQFWD':
+    case 'EQOPT':
+      return 'Equity';
+    case 'CDS':
+      return 'Credit';
+    default:
+      return 'RatesFX';
+  }
+}
+
+/** BCBS-IOSCO Appendix A asset class: cross-currency swaps and FX products are FX, as their notional exchange is. */
+export function scheduleProductClass(trade: Trade): ScheduleProductClass {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return 'Rates';
+    case 'XCCY':
+    case 'FXFWD':
+    case 'FXSWAP':
+    case 'FXOPT':
+      return 'FX';
+    case 'EQFWD':
+    case 'EQOPT':
+      return 'Equity';
+    case 'CDS':
+      return 'Credit';
+  }
+}
+
+/** SIMM v2.6 §C.3 credit-qualifying buckets 1–6 (investment grade) and 7–12 (high yield and not rated). */
+const CREDIT_SECTOR_BUCKET: Record<Sector, number | undefined> = {
+  sovereign: 1,
+  financial: 2,
+  basic_materials: 3,
+  consumer: 4,
+  technology: 5,
+  health_care: 6,
+  local_government: 6,
+  other: undefined,
+};
+
+export function creditBucket(counterparty: Pick<Counterparty, 'sector' | 'rating'>): string {
+  const bucket = CREDIT_SECTOR_BUCKET[counterparty.sector];
+  if (bucket === undefined) return 'Residual';
+  return String(isInvestmentGrade(counterparty.rating) ? bucket : bucket + 6);
+}
+
+/** Credit buckets of reference names that are counterparties of the book (by CDS curve, id or name). */
+function creditBuckets(portfolio: Portfolio): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of portfolio.counterparties) {
+    const bucket = creditBucket(c);
+    for (const key of [c.counterpartyId, c.name, c.cdsCurve]) if (key !== undefined && !out.has(key)) out.set(key, bucket);
+  }
+  return out;
+}
+
+export interface CrifFromPortfolioOptions {
+  /** Netting sets to cover; default: those with `im_model = simm`. */
+  nettingSetIds?: readonly string[];
+  /** SIMM equity bucket per underlying ('Residual' otherwise: the market file carries no issuer sector or size). */
+  equityBuckets?: ReadonlyMap<string, string>;
+}
+
+function baseRecord(trade: Trade, productClass: string): Omit<CrifRecord, 'riskType' | 'qualifier' | 'bucket' | 'label1' | 'label2' | 'amount'> {
+  return {
+    tradeId: trade.tradeId,
+    portfolioId: trade.nettingSetId,
+    productClass,
+    amountCurrency: CALCULATION_CURRENCY,
+    imModel: 'SIMM',
+    collectRegulations: [],
+    postRegulations: [],
+  };
+}
+
+/** SIMM sensitivities of every trade of the chosen netting sets, as CRIF records in USD. */
+export function simmCrifFromPortfolio(portfolio: Portfolio, market: Market, options: CrifFromPortfolioOptions = {}): { records: CrifRecord[]; notes: string[] } {
+  const ids = new Set(options.nettingSetIds ?? portfolio.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId));
+  const collateral = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+  const buckets = creditBuckets(portfolio);
+  const records: CrifRecord[] = [];
+  const notes: string[] = [];
+  for (const trade of portfolio.trades) {
+    if (!ids.has(trade.nettingSetId)) continue;
+    const coll = collateral.get(trade.nettingSetId);
+    const ctx = { market, creditBuckets: buckets, ...(coll ? { collateralCurrency: coll } : {}), ...(options.equityBuckets ? { equityBuckets: options.equityBuckets } : {}) };
+    const result = tradeSensitivities(trade, ctx);
+    notes.push(...result.notes);
+    const base = baseRecord(trade, simmProductClass(trade));
+    for (const s of result.rows) {
+      records.push({ ...base, riskType: s.riskType, qualifier: s.qualifier, bucket: s.bucket, label1: s.label1, label2: s.label2, amount: s.amountUsd });
+    }
+  }
+  return { records, notes };
+}
+
+/** Notional of a trade for the schedule, in its own currency: the traded amount, or quantity × spot for equity. */
+function scheduleNotional(trade: Trade, market: Market): { amount: number; currency: Currency } {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return { amount: trade.fixedLeg.notional, currency: trade.fixedLeg.currency };
+    case 'XCCY':
+      return { amount: trade.leg1.notional, currency: trade.leg1.currency };
+    case 'EQFWD':
+    case 'EQOPT':
+      return { amount: trade.quantity * market.equity(trade.underlying).spot, currency: trade.currency };
+    default:
+      return { amount: trade.notional, currency: trade.currency };
+  }
+}
+
+/**
+ * PV and Notional rows (USD) of the standardised schedule (BCBS-IOSCO Appendix A) for the chosen netting sets,
+ * default those with `im_model = schedule`; `calculateScheduleIm` turns them into the schedule IM with the NGR.
+ */
+export function scheduleCrifFromPortfolio(portfolio: Portfolio, market: Market, nettingSetIds?: readonly string[]): CrifRecord[] {
+  const ids = new Set(nettingSetIds ?? portfolio.nettingSets.filter((n) => n.imModel === 'schedule').map((n) => n.nettingSetId));
+  const collateral = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+  const out: CrifRecord[] = [];
+  for (const trade of portfolio.trades) {
+    if (!ids.has(trade.nettingSetId)) continue;
+    const productClass = scheduleProductClass(trade);
+    const common = { ...baseRecord(trade, productClass), imModel: 'Schedule' as const, bucket: '', label1: '', label2: '', qualifier: '', endDate: tradeMaturity(trade) };
+    out.push({ ...common, riskType: 'PV', amount: tradeValueUsd(trade, market, collateral.get(trade.nettingSetId)) });
+    const notional = scheduleNotional(trade, market);
+    const toUsd = notional.currency === CALCULATION_CURRENCY ? 1 : market.fxSpot(notional.currency, CALCULATION_CURRENCY);
+    out.push({ ...common, riskType: 'Notional', amount: Math.abs(notional.amount) * toUsd });
+  }
+  return out;
+}
+
+/** Writes CRIF records with the standard CRIF column names (CSV, or Parquet / Arrow by the file's extension). */
+export function writeCrif(filePath: string, records: readonly CrifRecord[]): void {
+  const ext = path.extname(filePath).toLowerCase();
+  const format: OutputFormat = ext === '.parquet' || ext === '.pq' ? 'parquet' : ext === '.arrow' ? 'arrow' : 'csv';
+  const col = (name: string, values: (string | number)[], type: 'utf8' | 'float64' = 'utf8') => ({ name, type, values });
+  writeTable(
+    filePath,
+    {
+      columns: [
+        col('TradeID', records.map((r) => r.tradeId)),
+        col('PortfolioID', records.map((r) => r.portfolioId)),
+        col('ProductClass', records.map((r) => r.productClass)),
+        col('RiskType', records.map((r) => r.riskType)),
+        col('Qualifier', records.map((r) => r.qualifier)),
+        col('Bucket', records.map((r) => r.bucket)),
+        col('Label1', records.map((r) => r.label1)),
+        col('Label2', records.map((r) => r.label2)),
+        col('Amount', records.map((r) => r.amount), 'float64'),
+        col('AmountCurrency', records.map((r) => r.amountCurrency)),
+        col('AmountUSD', records.map((r) => r.amount), 'float64'),
+        col('IMModel', records.map((r) => r.imModel)),
+        col('end_date', records.map((r) => (r.endDate === undefined ? '' : isoDate(r.endDate)))),
+      ],
+    },
+    format,
+  );
+}
+
+function isoDate(serial: number): string {
+  return new Date(serial * 86_400_000).toISOString().slice(0, 10);
+}

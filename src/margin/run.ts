@@ -1,0 +1,202 @@
+/**
+ * One `xva margin` run: the CRIF (read, or built from the portfolio), SIMM per netting set and side, the
+ * standardised schedule for schedule netting sets, today's VM and margin call per CSA, and the collateral coverage
+ * scenarios. Amounts of IM are in USD (SIMM's calculation currency); VM amounts in each CSA's collateral currency.
+ */
+import path from 'node:path';
+import { IssueCollector, XvaInputError, XvaUsageError } from '../errors.js';
+import { findTableFile, readTable } from '../io/read.js';
+import { FieldReader } from '../io/table.js';
+import type { Market } from '../market/types.js';
+import { loadSaccrInputs } from '../capital/saccr/inputs.js';
+import { validateInputs } from '../portfolio/validateInputs.js';
+import type { NettingSet, Portfolio } from '../portfolio/types.js';
+import { CURRENCIES, type Currency } from '../products/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { DateSerial } from '../conventions/dates.js';
+import { readCrif } from './crif.js';
+import { scheduleCrifFromPortfolio, simmCrifFromPortfolio, writeCrif } from './crifFromPortfolio.js';
+import { calculateScheduleIm, type ScheduleNettingSetResult } from './schedule.js';
+import { calculateSimm } from './simm/calculate.js';
+import type { CrifRecord, MporDays, SimmNettingSetResult } from './simm/types.js';
+import { tradeValueUsd } from './sensitivities/trade.js';
+import { variationMargin, type VmResult } from './vm.js';
+import { coverageScenarios, type CoverageOutcome } from './outputs.js';
+import { runDim, type DimProfile } from './dim.js';
+
+export interface MarginRunOptions {
+  /** Read this CRIF instead of building one from the portfolio. */
+  crifFile?: string;
+  /** Portfolio folder: needed without a CRIF, and for VM. */
+  portfolioDir?: string;
+  marketFile?: string;
+  /** Load the portfolio even with a CRIF (VM, schedule as-of date). */
+  usePortfolio: boolean;
+  writeCrifFile?: string;
+  collateralBalancesFile?: string;
+  /** Build SIMM sensitivities for every netting set, whatever its `im_model`. */
+  allNettingSets?: boolean;
+  simmVersion?: string;
+  mporDays?: MporDays;
+  /** As-of date for schedule rows of a CRIF read without a portfolio. */
+  asOf?: DateSerial;
+  scenarios?: readonly Scenario[];
+  /** Dynamic IM and MVA by simulation (dim.ts) for the netting sets with a SIMM today. */
+  dim?: { paths: number; seed: number };
+}
+
+export interface NettingSetMargin {
+  nettingSetId: string;
+  imModel: string;
+  simmCollect?: number;
+  simmPost?: number;
+  scheduleCall?: number;
+  schedulePost?: number;
+  /** IM we collect under the netting set's model (USD). */
+  imCollect: number;
+  collateralCurrency?: Currency;
+  vm?: VmResult;
+  /** Funding cost of the IM posted over the life of the netting set (USD), with --dim. */
+  mva?: number;
+}
+
+export interface MarginRun {
+  source: 'crif' | 'portfolio';
+  crifRows: number;
+  simm: SimmNettingSetResult[];
+  schedule: ScheduleNettingSetResult[];
+  nettingSets: NettingSetMargin[];
+  scenarios: CoverageOutcome[];
+  /** Expected IM profiles (with --dim). */
+  dim: DimProfile[];
+  notes: string[];
+  simmVersion: string;
+  mporDays: MporDays;
+}
+
+/** Net VM balance per netting set (received positive): `netting_set_id` with `balance` or `variation_margin`. */
+export async function readCollateralBalances(filePath: string): Promise<Map<string, { balance: number; currency?: Currency }>> {
+  const issues = new IssueCollector();
+  const table = await readTable(filePath, { displayName: path.basename(filePath) });
+  const r = new FieldReader(table, issues);
+  const column = r.has('balance') ? 'balance' : 'variation_margin';
+  const out = new Map<string, { balance: number; currency?: Currency }>();
+  if (r.requireColumns(['netting_set_id', column])) {
+    for (let row = 0; row < table.numRows; row++) {
+      const id = r.string('netting_set_id', row, { required: true });
+      const balance = r.number(column, row, { required: true, what: 'the net collateral balance (received positive, posted negative)' });
+      const currency = r.has('currency') ? r.oneOf('currency', row, CURRENCIES, { ignoreCase: true }) : undefined;
+      if (id === undefined || balance === undefined) continue;
+      if (out.has(id)) {
+        issues.add({ file: table.file, row: row + 1, column: 'netting_set_id', value: id, expected: 'one balance row per netting set' });
+        continue;
+      }
+      out.set(id, currency ? { balance, currency } : { balance });
+    }
+  }
+  issues.throwIfAny();
+  return out;
+}
+
+async function balancesFor(options: MarginRunOptions, portfolioDir: string): Promise<Map<string, { balance: number; currency?: Currency }>> {
+  if (options.collateralBalancesFile) return readCollateralBalances(path.resolve(options.collateralBalancesFile));
+  if (findTableFile(portfolioDir, 'collateral_balances') === undefined) return new Map();
+  // the SA-CCR side table (docs/capital.md): its net VM column is the balance
+  const issues = new IssueCollector();
+  const inputs = await loadSaccrInputs(portfolioDir, issues);
+  issues.throwIfAny();
+  const out = new Map<string, { balance: number; currency?: Currency }>();
+  for (const [id, b] of inputs.collateralBalances ?? []) out.set(id, b.currency ? { balance: b.variationMargin, currency: b.currency } : { balance: b.variationMargin });
+  return out;
+}
+
+function nettingSetMtm(portfolio: Portfolio, market: Market): Map<string, number> {
+  const usd = new Map<string, number>();
+  const coll = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+  for (const t of portfolio.trades) usd.set(t.nettingSetId, (usd.get(t.nettingSetId) ?? 0) + tradeValueUsd(t, market, coll.get(t.nettingSetId)));
+  return usd;
+}
+
+export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
+  const simmVersion = options.simmVersion ?? '2.6';
+  const mporDays = options.mporDays ?? 10;
+  const notes: string[] = [];
+  let portfolio: Portfolio | undefined;
+  let market: Market | undefined;
+  if (!options.crifFile || options.usePortfolio) {
+    if (!options.portfolioDir) throw new XvaUsageError('a portfolio folder is needed without --crif');
+    const validation = await validateInputs({ portfolioDir: options.portfolioDir, ...(options.marketFile ? { marketFile: options.marketFile } : {}) });
+    if (!validation.ok || !validation.market) throw new XvaInputError(validation.issues, validation.truncated);
+    portfolio = validation.portfolio;
+    market = validation.market;
+  }
+
+  let records: CrifRecord[];
+  if (options.crifFile) {
+    records = await readCrif(path.resolve(options.crifFile));
+  } else {
+    const ids = options.allNettingSets
+      ? portfolio!.nettingSets.map((n) => n.nettingSetId)
+      : portfolio!.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId);
+    const simm = simmCrifFromPortfolio(portfolio!, market!, { nettingSetIds: ids });
+    notes.push(...simm.notes);
+    const scheduleIds = portfolio!.nettingSets.filter((n) => n.imModel === 'schedule' && !ids.includes(n.nettingSetId)).map((n) => n.nettingSetId);
+    records = [...simm.records, ...scheduleCrifFromPortfolio(portfolio!, market!, scheduleIds)];
+  }
+  if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
+
+  const simmRows = records.filter((r) => r.imModel !== 'Schedule');
+  const scheduleRows = records.filter((r) => r.imModel === 'Schedule');
+  const simm = simmRows.length > 0 ? calculateSimm(simmRows, { version: simmVersion, mporDays }) : [];
+  let schedule: ScheduleNettingSetResult[] = [];
+  if (scheduleRows.length > 0) {
+    const asOf = market?.asOf ?? options.asOf;
+    if (asOf === undefined) throw new XvaUsageError('the CRIF has schedule rows: give --as-of (or --portfolio for its market date)');
+    schedule = calculateScheduleIm(scheduleRows, { asOf, file: options.crifFile ? path.basename(options.crifFile) : 'CRIF' }).nettingSets;
+  }
+
+  const ids = new Set<string>([...simm.map((s) => s.portfolioId), ...schedule.map((s) => s.portfolioId), ...(portfolio?.nettingSets.map((n) => n.nettingSetId) ?? [])]);
+  const byId = new Map<string, NettingSet>(portfolio?.nettingSets.map((n) => [n.nettingSetId, n]) ?? []);
+  const mtmUsd = portfolio && market ? nettingSetMtm(portfolio, market) : new Map<string, number>();
+  const balances = portfolio && options.portfolioDir ? await balancesFor(options, options.portfolioDir) : new Map();
+  for (const id of balances.keys()) if (!byId.has(id)) notes.push(`collateral balance for ${id}: no such netting set in the portfolio, ignored`);
+
+  const nettingSets: NettingSetMargin[] = [];
+  for (const id of [...ids].sort()) {
+    const ns = byId.get(id);
+    const simmCall = simm.find((s) => s.portfolioId === id && s.side === 'Call');
+    const simmPost = simm.find((s) => s.portfolioId === id && s.side === 'Post');
+    const schedCall = schedule.find((s) => s.portfolioId === id && s.side === 'Call');
+    const schedPost = schedule.find((s) => s.portfolioId === id && s.side === 'Post');
+    const imModel = ns?.imModel ?? (simmCall || simmPost ? 'simm' : schedCall || schedPost ? 'schedule' : 'none');
+    if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa) continue;
+    const entry: NettingSetMargin = { nettingSetId: id, imModel, imCollect: 0 };
+    if (simmCall) entry.simmCollect = simmCall.total;
+    if (simmPost) entry.simmPost = simmPost.total;
+    if (schedCall) entry.scheduleCall = schedCall.scheduleIm;
+    if (schedPost) entry.schedulePost = schedPost.scheduleIm;
+    entry.imCollect = imModel === 'schedule' ? (entry.scheduleCall ?? 0) : imModel === 'simm' ? (entry.simmCollect ?? 0) : 0;
+    if (ns && market) {
+      entry.collateralCurrency = ns.collateralCurrency;
+      const toColl = ns.collateralCurrency === 'USD' ? 1 : market.fxSpot('USD', ns.collateralCurrency);
+      const b = balances.get(id);
+      const balance = b === undefined ? 0 : b.balance * (b.currency && b.currency !== ns.collateralCurrency ? market.fxSpot(b.currency, ns.collateralCurrency) : 1);
+      entry.vm = variationMargin(ns, (mtmUsd.get(id) ?? 0) * toColl, balance);
+    }
+    nettingSets.push(entry);
+  }
+  let dim: DimProfile[] = [];
+  if (options.dim) {
+    if (!portfolio || !market || options.crifFile) throw new XvaUsageError('--dim simulates the portfolio: it cannot be used with --crif');
+    const simmToday = new Map<string, { collect: number; post: number }>();
+    for (const n of nettingSets) if (n.simmCollect !== undefined && n.simmPost !== undefined) simmToday.set(n.nettingSetId, { collect: n.simmCollect, post: n.simmPost });
+    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday }, notes);
+    for (const profile of dim) {
+      const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
+      if (entry) entry.mva = profile.mva;
+    }
+  }
+  const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
+  if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('collateral coverage scenarios need the portfolio (VM): give --portfolio with --crif');
+  return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, dim, notes, simmVersion, mporDays };
+}

@@ -1,0 +1,198 @@
+/**
+ * SIMM sensitivities of one trade by bump and reprice (today's pricers, `priceTrade`), in USD, the SIMM
+ * calculation currency. Definitions (ISDA SIMM v2.6, Section B "Definition of sensitivities"; ISDA CRIF):
+ *
+ * - Risk_IRCurve (§B, interest rate delta): s = V(r + 1bp at vertex k) − V(r). The zero rates of the curve move by a
+ *   hat function of t around vertex k (tenors.ts), so the twelve buckets add up to the parallel 1bp. Projection
+ *   curves go to the sub-curve of their index (OIS, Libor1m … Libor12m); discount (OIS) curves go to `OIS`.
+ * - Risk_FX (§B, FX delta): s = V(S·1.01) − V(S) for the value of one unit of the currency in USD, i.e. the
+ *   currency strengthens by 1% against the calculation currency; USD itself has none.
+ * - Risk_IRVol (§B, interest rate vega): σ·∂V/∂σ, the implied vol times the value's derivative to it, by central
+ *   difference of a ±1% relative vol bump: (V(σ(1+h)) − V(σ(1−h)))/(2h), h = 0.01. The vol is the one the pricer
+ *   uses (normal for a normal swaption surface).
+ * - Risk_FXVol, Risk_EquityVol (§B, FX and equity vega): ∂V/∂σ per vol point, 0.01·∂V/∂σ, the same central
+ *   difference divided by σ/0.01: SIMM multiplies it by its own σ_kj = RW·√(365/14)/Φ⁻¹(0.99) (§C.7, §C.11), so the
+ *   CRIF amount carries no implied vol.
+ * - Every vega goes to the option expiry, split linearly between the two neighbouring SIMM vertices.
+ * - Risk_Equity (§B, equity delta): s = V(S·1.01) − V(S).
+ * - Risk_CreditQ (§B, credit delta): s = V(cs + 1bp at vertex k) − V(cs), the par CDS spreads of the reference
+ *   name moved by the hat weights of the credit vertices 1y … 10y and the hazard curve re-bootstrapped (ISDA CDS
+ *   Standard Model) on the base currency's OIS curve; the base value uses the same re-bootstrap without bump.
+ */
+import { fromYmd, type Tenor } from '../../conventions/dates.js';
+import { bootstrapCdsCurve } from '../../market/cdsIsda.js';
+import { bumpCurve } from '../../market/curves.js';
+import type { HazardCurve, Market } from '../../market/types.js';
+import { priceTrade, pricingCurrency } from '../../pricing/index.js';
+import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../../products/types.js';
+import type { SimmSensitivityRiskType } from '../simm/types.js';
+import { bumpedMarket, type MarketBump } from './bumpedMarket.js';
+import { expiryWeights, hatWeight, SIMM_CREDIT_TENOR_YEARS, SIMM_CREDIT_TENORS, SIMM_IR_TENOR_YEARS, SIMM_IR_TENORS, simmSubCurve } from './tenors.js';
+
+export const CALCULATION_CURRENCY: Currency = 'USD';
+/** Relative vol bump of the central-difference vega. */
+const VOL_BUMP = 0.01;
+const CDS2015_EFFECTIVE = fromYmd(2015, 12, 20);
+
+export interface TradeSensitivity {
+  riskType: SimmSensitivityRiskType;
+  qualifier: string;
+  bucket: string;
+  label1: string;
+  label2: string;
+  /** V(bumped) − V(base) in USD (vega: σ·∂V/∂σ in USD). */
+  amountUsd: number;
+}
+
+export interface SensitivityContext {
+  market: Market;
+  /** The netting set's collateral currency: flows are discounted as the pricer does under its CSA. */
+  collateralCurrency?: Currency;
+  /** SIMM credit-qualifying bucket of each reference entity ('Residual' when absent). */
+  creditBuckets?: ReadonlyMap<string, string>;
+  /** SIMM equity bucket of each underlying ('Residual' when absent). */
+  equityBuckets?: ReadonlyMap<string, string>;
+}
+
+/** Value of the trade in USD in a market. */
+export function tradeValueUsd(trade: Trade, market: Market, collateralCurrency?: Currency): number {
+  const options = collateralCurrency === undefined ? {} : { collateralCurrency };
+  const value = priceTrade(trade, market, options);
+  const ccy = pricingCurrency(trade);
+  return ccy === CALCULATION_CURRENCY ? value.npv : value.npv * market.fxSpot(ccy, CALCULATION_CURRENCY);
+}
+
+function floatIndices(trade: Trade): string[] {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return [trade.floatLeg.floatIndex];
+    case 'XCCY':
+      return [trade.leg1, trade.leg2].flatMap((leg) => (leg.kind === 'float' ? [leg.floatIndex] : []));
+    default:
+      return [];
+  }
+}
+
+function yearsToTenor(years: number): Tenor {
+  const months = Math.round(years * 12);
+  return months % 12 === 0 ? { count: months / 12, unit: 'Y' } : { count: months, unit: 'M' };
+}
+
+/** Re-bootstraps a name's hazard curve from its par quotes, each moved by `bumpBp(tenorYears)`. */
+export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (tenorYears: number) => number): HazardCurve {
+  const tenorsYears = Array.from(curve.quoteTenorsYears);
+  return bootstrapCdsCurve({
+    name: curve.name,
+    asOf: market.asOf,
+    tenors: tenorsYears.map(yearsToTenor),
+    spreadsBp: tenorsYears.map((t, i) => curve.quoteSpreadsBp[i]! + bumpBp(t)),
+    recovery: curve.recovery,
+    discount: market.discountCurve(market.baseCurrency),
+    maturityRule: market.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009',
+  });
+}
+
+/** Every SIMM sensitivity of one trade, summed per risk factor; `notes` says what could not be computed. */
+export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { rows: TradeSensitivity[]; notes: string[] } {
+  const { market, collateralCurrency } = ctx;
+  const notes: string[] = [];
+  const value = (m: Market) => tradeValueUsd(trade, m, collateralCurrency);
+  const bumped = (bump: MarketBump) => value(bumpedMarket(market, bump));
+  const v0 = value(market);
+  const rows = new Map<string, TradeSensitivity>();
+  const add = (riskType: SimmSensitivityRiskType, qualifier: string, bucket: string, label1: string, label2: string, amountUsd: number) => {
+    if (amountUsd === 0 || !Number.isFinite(amountUsd)) return;
+    const key = [riskType, qualifier, bucket, label1, label2].join('\u0000');
+    const row = rows.get(key);
+    if (row) row.amountUsd += amountUsd;
+    else rows.set(key, { riskType, qualifier, bucket, label1, label2, amountUsd });
+  };
+  // a hat bump whose support starts after the last flow cannot move the value
+  const lastYears = market.time(tradeMaturity(trade)) + 30 / 365;
+  const irVertices = SIMM_IR_TENOR_YEARS;
+  const relevant = (k: number) => k === 0 || irVertices[k - 1]! < lastYears;
+
+  // Interest rate delta: discount (OIS) curves of every flow currency
+  for (const ccy of new Set<Currency>(tradeCurrencies(trade))) {
+    for (let k = 0; k < irVertices.length; k++) {
+      if (!relevant(k)) continue;
+      const s = bumped({ discount: { currency: ccy, bump: (c) => bumpCurve(c, (t) => hatWeight(irVertices, k, t)) } }) - v0;
+      add('Risk_IRCurve', ccy, '', SIMM_IR_TENORS[k]!, 'OIS', s);
+    }
+  }
+  // Interest rate delta: projection curves, on the sub-curve of their index
+  for (const index of new Set(floatIndices(trade))) {
+    const subCurve = simmSubCurve(index);
+    if (subCurve === undefined) throw new Error(`trade ${trade.tradeId}: float index ${index} has a tenor with no SIMM sub-curve (OIS, 1M, 3M, 6M, 12M)`);
+    const ccy = market.projectionCurve(index).currency;
+    for (let k = 0; k < irVertices.length; k++) {
+      if (!relevant(k)) continue;
+      const s = bumped({ projection: { index, bump: (c) => bumpCurve(c, (t) => hatWeight(irVertices, k, t)) } }) - v0;
+      add('Risk_IRCurve', ccy, '', SIMM_IR_TENORS[k]!, subCurve, s);
+    }
+  }
+  // FX delta against the calculation currency
+  const fxCurrencies = new Set<Currency>([...tradeCurrencies(trade), pricingCurrency(trade)]);
+  fxCurrencies.delete(CALCULATION_CURRENCY);
+  for (const ccy of fxCurrencies) add('Risk_FX', ccy, '', '', '', bumped({ fxSpot: { currency: ccy, factor: 1.01 } }) - v0);
+
+  const vega = (bump: (factor: number) => MarketBump) => (bumped(bump(1 + VOL_BUMP)) - bumped(bump(1 - VOL_BUMP))) / (2 * VOL_BUMP);
+  const addVega = (riskType: SimmSensitivityRiskType, qualifier: string, bucket: string, expiryYears: number, amount: number) => {
+    for (const { index, weight } of expiryWeights(irVertices, expiryYears)) add(riskType, qualifier, bucket, SIMM_IR_TENORS[index]!, '', weight * amount);
+  };
+
+  switch (trade.product) {
+    case 'SWAPTION': {
+      const ccy = trade.fixedLeg.currency;
+      const t = market.time(trade.expiryDate);
+      if (t <= 0) break;
+      if (market.swaptionVols(ccy) === undefined) {
+        notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without a ${ccy} swaption vol surface)`);
+        break;
+      }
+      addVega('Risk_IRVol', ccy, '', t, vega((factor) => ({ swaptionVol: { currency: ccy, factor } })));
+      break;
+    }
+    case 'FXOPT': {
+      const t = market.time(trade.expiryDate);
+      if (t <= 0) break;
+      const { currency: base, currency2: quote } = trade;
+      const perVolPoint = 0.01 / market.fxVol(base, quote, t);
+      addVega('Risk_FXVol', `${base}${quote}`, '', t, perVolPoint * vega((factor) => ({ fxVol: { base, quote, factor } })));
+      break;
+    }
+    case 'EQFWD':
+    case 'EQOPT': {
+      const name = trade.underlying;
+      const bucket = ctx.equityBuckets?.get(name) ?? 'Residual';
+      add('Risk_Equity', name, bucket, '', '', bumped({ equity: { name, spotFactor: 1.01 } }) - v0);
+      if (trade.product === 'EQOPT') {
+        const t = market.time(trade.expiryDate);
+        if (t > 0) {
+          const perVolPoint = 0.01 / market.equityVol(name, t);
+          addVega('Risk_EquityVol', name, bucket, t, perVolPoint * vega((factor) => ({ equity: { name, volFactor: factor } })));
+        }
+      }
+      break;
+    }
+    case 'CDS': {
+      if (trade.maturityDate <= market.asOf) break;
+      const name = trade.referenceEntity;
+      const curve = market.creditCurve(name);
+      const bucket = ctx.creditBuckets?.get(name) ?? 'Residual';
+      const base = value(bumpedMarket(market, { credit: { name, curve: rebootstrapCredit(market, curve, () => 0) } }));
+      for (let k = 0; k < SIMM_CREDIT_TENOR_YEARS.length; k++) {
+        const moves = Array.from(curve.quoteTenorsYears).some((t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t) > 0);
+        if (!moves) continue;
+        const bumpedCurve = rebootstrapCredit(market, curve, (t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t));
+        add('Risk_CreditQ', name, bucket, SIMM_CREDIT_TENORS[k]!, '', bumped({ credit: { name, curve: bumpedCurve } }) - base);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return { rows: [...rows.values()], notes };
+}
