@@ -93,6 +93,7 @@ export default class Simulate extends XvaCommand {
     '<%= config.bin %> simulate --portfolio ./book --paths 5000 --seed 7 --grid 81,3M --out ./run1',
     '<%= config.bin %> simulate --portfolio ./book --grid 1W,1M,3M,6M,1Y,2Y,5Y,10Y --pfe-quantile 0.99 --json',
     '<%= config.bin %> simulate --portfolio ./book --skip-unsupported --cube --format parquet --threads 4',
+    '<%= config.bin %> simulate --portfolio ./book --dynamic-im --paths 2000',
   ];
 
   static override flags = {
@@ -112,6 +113,11 @@ export default class Simulate extends XvaCommand {
     'skip-unsupported': Flags.boolean({ description: 'Warn about and leave out trades the engine cannot value (default: error)', default: false }),
     cube: Flags.boolean({ description: 'Also write cube.arrow: Float32 path values per netting set and date', default: false }),
     format: Flags.string({ description: 'Format of the exposure tables', options: ['arrow', 'parquet'], default: 'arrow' }),
+    'dynamic-im': Flags.boolean({
+      description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral',
+      default: false,
+    }),
+    'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days', options: ['10', '1'], default: '10' }),
   };
 
   async run(): Promise<void> {
@@ -147,6 +153,7 @@ export default class Simulate extends XvaCommand {
         skipUnsupported: flags['skip-unsupported'],
         cube: flags.cube,
         format: flags.format as TableFormat,
+        ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}),
         onProgress: (fractionDone, stage) => progress.update(stage, fractionDone),
         onWarning: (text) => {
           progress.stop();

@@ -231,4 +231,40 @@ describe('collateral: coverage, IM and uncollateralised sets', () => {
     expect(run(none, values, weeklyGrid(3)).c).toEqual([[0, 0, 0]]);
     expect(run(none, values, weeklyGrid(3), { initialMargin: 300, lastDateIndex: 1 }).c).toEqual([[300, 300, 0]]);
   });
+
+  it('an IM profile per grid date: a constant array equals the scalar bit for bit (CSA with MTA/rounding/MPoR, and none)', () => {
+    // Second form of the same input: the scalar IM X (collateral currency) at FX f is the base amount X·f on every date,
+    // so the array [X·f, …] must give identical C and IM rows, whatever the coverage and the last live date.
+    const grid = (): TimeGrid => gridOn([0, 14, 28, 42, 56], [1, 0, 1, 0, 1], [10, [0, 0, 1, 2, 3]]);
+    const paths = Array.from({ length: 23 }, (_, p) => Array.from({ length: 5 }, (_, d) => (((p * 7919 + d * 104729) % 2001) - 1000) * (d + 1)));
+    const sets = [csa({ marginPeriodOfRiskDays: 10, mtaCpty: 120, mtaBank: 80, rounding: 50, thresholdCpty: 100 }), csa({ csa: false })];
+    for (const ns of sets) {
+      for (const coverage of [1, 0.7, 1.2]) {
+        for (const lastDateIndex of [4, 2]) {
+          const common = { coverage, fxToBase: 1.37, lastDateIndex };
+          const scalar = run(ns, paths, grid(), { ...common, initialMargin: 333.3 });
+          const profile = run(ns, paths, grid(), { ...common, initialMarginProfile: new Float64Array(5).fill(333.3 * 1.37) });
+          for (let p = 0; p < paths.length; p++) for (let d = 0; d < 5; d++) expect(Object.is(profile.c[p]![d], scalar.c[p]![d])).toBe(true);
+          expect(profile.im.every((x, d) => Object.is(x, scalar.im[d]))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('an IM profile varying by date is added per date (coverage × amount), 0 after the last live date', () => {
+    // Uncollateralised: C(d) = 0.5·X(d) = [50, 100, 150] up to lastDateIndex 2, then 0 (X in base: no FX applied).
+    const none = csa({ csa: false });
+    const r = run(none, [[5, 6, 7, 8]], weeklyGrid(4), { coverage: 0.5, fxToBase: 2, initialMarginProfile: Float64Array.of(100, 200, 300, 400), lastDateIndex: 2 });
+    expect(r.c).toEqual([[50, 100, 150, 0]]);
+    expect(r.im).toEqual([50, 100, 150, 0]);
+    // CSA, TH 0, MPoR 0: C = V + X(d) = [105, 206, 307, 408]
+    expect(run(csa(), [[5, 6, 7, 8]], weeklyGrid(4), { initialMarginProfile: Float64Array.of(100, 200, 300, 400) }).c).toEqual([[105, 206, 307, 408]]);
+  });
+
+  it('a bad IM profile is refused: negative amount, wrong length, both forms at once', () => {
+    const none = csa({ csa: false });
+    expect(() => run(none, [[1, 2, 3]], weeklyGrid(3), { initialMarginProfile: Float64Array.of(1, -1, 0) })).toThrow(/NS_TEST: initial margin held -1 at grid date 1/);
+    expect(() => run(none, [[1, 2, 3]], weeklyGrid(3), { initialMarginProfile: Float64Array.of(1, 1) })).toThrow(/2 entries for 3 grid dates/);
+    expect(() => run(none, [[1, 2, 3]], weeklyGrid(3), { initialMargin: 5, initialMarginProfile: Float64Array.of(1, 1, 1) })).toThrow(/not both/);
+  });
 });

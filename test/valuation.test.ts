@@ -648,3 +648,59 @@ describe('Euler allocation with two weight vectors in one pass', () => {
     }
   });
 });
+
+describe('Euler allocation with EPE- and ENE-shaped weights and shared FX levels', () => {
+  const all = [irs, ois, xccy, fxfwd, fxswap, fxopt, swaption(), eqfwd, eqopt, cds];
+  const n = paths0.nPaths;
+
+  it('disjoint weights (V > 0, V < 0, some paths neither) in one pass equal two separate passes (1e-12 relative)', () => {
+    // The one-pass kernel scatters a path's node weights only for the side whose weight is non-zero; the reference is
+    // the same kernel called once per weight vector (each side alone), which skips nothing.
+    const kernel = compileNettingSet(all, { market, model: model0, grid: g0, nettingSetId: 'NS1' });
+    const v = new Float64Array(n);
+    for (const d of [0, 5, 14, 33]) {
+      kernel.valueAt(d, paths0, v);
+      const epe = Float64Array.from(v, (x, p) => (p % 5 === 0 ? 0 : x > 0 ? 1 / n : 0));
+      const ene = Float64Array.from(v, (x, p) => (p % 5 === 0 ? 0 : x < 0 ? -1 / n : 0));
+      const a1 = new Float64Array(all.length);
+      const a2 = new Float64Array(all.length);
+      kernel.accumulateTradeWeighted(d, paths0, epe, a1);
+      kernel.accumulateTradeWeighted(d, paths0, ene, a2);
+      const b1 = new Float64Array(all.length);
+      const b2 = new Float64Array(all.length);
+      kernel.accumulateTradeWeighted(d, paths0, epe, b1, ene, b2);
+      for (let i = 0; i < all.length; i++) {
+        expect(Math.abs(b1[i]! - a1[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(a1[i]!) + 1e-9);
+        expect(Math.abs(b2[i]! - a2[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(a2[i]!) + 1e-9);
+      }
+    }
+  });
+
+  it('FX levels are never reused across calls: a refilled paths object gives a fresh kernel\'s values exactly', () => {
+    // The engine refills one SimulatedPaths object block after block; the kernel's FX levels of a date must follow.
+    // Reference: a kernel compiled afresh on the refilled paths (no state carried over); same operations, so equal.
+    const kernel = compileNettingSet(all, { market, model: model0, grid: g0, nettingSetId: 'NS1' });
+    const block = structuredClone(paths0);
+    const d = 14;
+    const before = new Float64Array(n);
+    kernel.valueAt(d, block, before);
+    for (const fx of block.fxLog) for (let k = d * n; k < (d + 1) * n; k++) fx[k] = fx[k]! + 0.05;
+    const after = new Float64Array(n);
+    kernel.valueAt(d, block, after);
+    const fresh = compileNettingSet(all, { market, model: model0, grid: g0, nettingSetId: 'NS1' });
+    const expected = new Float64Array(n);
+    fresh.valueAt(d, block, expected);
+    let changed = 0;
+    for (let p = 0; p < n; p++) {
+      expect(after[p]).toBe(expected[p]);
+      if (after[p] !== before[p]) changed++;
+    }
+    expect(changed).toBeGreaterThan(n / 2); // the EUR legs moved with the 5% higher EUR/USD
+    const w = Float64Array.from({ length: n }, (_, p) => (p % 2 === 0 ? 1 / n : 0));
+    const c1 = new Float64Array(all.length);
+    const c2 = new Float64Array(all.length);
+    kernel.accumulateTradeWeighted(d, block, w, c1);
+    fresh.accumulateTradeWeighted(d, block, w, c2);
+    for (let i = 0; i < all.length; i++) expect(c1[i]).toBe(c2[i]);
+  });
+});

@@ -23,9 +23,11 @@
  * exposure date t is the balance after the last call on or before the lag date t − MPoR (`grid.lagIndex`); calls
  * between t − MPoR and t are not settled by either side. After the netting set's last live date the balance is 0.
  *
- * Initial margin is an input amount held by the bank now (segregated, not rehypothecated): it is added to C up to the
- * last live date and reduces the positive exposure only; the profile adds it back on the negative side (the returned
- * per-date IM array).
+ * Initial margin held by the bank (segregated, not rehypothecated) is either a constant input amount (`initialMargin`,
+ * collateral currency) or an amount per grid date (`initialMarginProfile`, base currency: the expected dynamic IM of
+ * src/margin/dim.ts). Either is the same on every path (a deterministic IM: the regression DIM gives E[IM(t)], not a
+ * pathwise IM), scaled by the coverage like VM, added to C up to the last live date, and it reduces the positive
+ * exposure only; the profile adds it back on the negative side (the returned per-date IM array).
  */
 import { addBusinessDays, isBusinessDay } from '../conventions/calendar.js';
 import { XvaUsageError } from '../errors.js';
@@ -39,6 +41,11 @@ export interface CollateralOptions {
   fxToBase: number;
   /** IM held by the bank, in the collateral currency, constant until the last live date (default 0). */
   initialMargin?: number;
+  /**
+   * IM held by the bank per grid index (base currency, >= 0, one entry per grid date), instead of `initialMargin`:
+   * the same on every path. A constant array gives bit for bit the result of the equal scalar.
+   */
+  initialMarginProfile?: Float64Array;
   /** The netting set's last live grid index (NettingSetKernel.lastDateIndex); collateral is 0 after it. */
   lastDateIndex?: number;
   /**
@@ -73,9 +80,11 @@ export function computeCollateral(
   checkOptions(nettingSet, options, values.length, out.length, nDates, nPaths);
   const last = Math.min(options.lastDateIndex ?? nDates - 1, nDates - 1);
 
+  // IM in base currency first (the scalar converted once), then scaled by the coverage: one formula for both forms.
   const imHeld = new Float64Array(nDates);
-  const imBase = coverage * (options.initialMargin ?? 0) * fxToBase;
-  for (let d = 0; d <= last; d++) imHeld[d] = imBase;
+  const profile = options.initialMarginProfile;
+  const imBase = (options.initialMargin ?? 0) * fxToBase;
+  for (let d = 0; d <= last; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
 
   if (!nettingSet.csa || coverage === 0) {
     // Uncollateralised (or a scenario with no collateral): C is the IM held only.
@@ -165,6 +174,36 @@ export function computeCollateral(
   return imHeld;
 }
 
+/** An IM profile of a netting set: the amount held from each date on (day serials, base currency). */
+export interface InitialMarginProfile {
+  dates: Int32Array;
+  amounts: Float64Array;
+}
+
+/**
+ * A netting set's IM profile on the grid (step: the amount of the last IM date on or before each grid date, 0 before
+ * the first). Refuses unsorted dates, mismatched lengths and amounts that are negative or not finite.
+ */
+export function initialMarginOnGrid(nettingSetId: string, profile: InitialMarginProfile, grid: TimeGrid): Float64Array {
+  const { dates, amounts } = profile;
+  if (dates.length !== amounts.length) {
+    throw new XvaUsageError(`netting set ${nettingSetId}: the IM profile has ${dates.length} dates and ${amounts.length} amounts`);
+  }
+  for (let i = 0; i < dates.length; i++) {
+    if (i > 0 && !(dates[i]! > dates[i - 1]!)) throw new XvaUsageError(`netting set ${nettingSetId}: the IM profile dates must increase (entry ${i})`);
+    if (!(amounts[i]! >= 0 && Number.isFinite(amounts[i]!))) {
+      throw new XvaUsageError(`netting set ${nettingSetId}: IM amount ${amounts[i]} (entry ${i}) must be a finite amount >= 0`);
+    }
+  }
+  const out = new Float64Array(grid.dates.length);
+  let j = -1; // last IM date on or before the grid date (both ascending)
+  for (let d = 0; d < grid.dates.length; d++) {
+    while (j + 1 < dates.length && dates[j + 1]! <= grid.dates[d]!) j++;
+    out[d] = j >= 0 ? amounts[j]! : 0;
+  }
+  return out;
+}
+
 function roundUp(amount: number, multiple: number): number {
   return multiple > 0 ? Math.ceil(amount / multiple - ROUNDING_SLACK) * multiple : amount;
 }
@@ -239,6 +278,16 @@ function checkOptions(
   }
   const im = options.initialMargin ?? 0;
   if (!(im >= 0 && Number.isFinite(im))) throw new XvaUsageError(`netting set ${id}: initial margin held ${im} must be a finite amount >= 0`);
+  const profile = options.initialMarginProfile;
+  if (profile) {
+    if (im !== 0) throw new XvaUsageError(`netting set ${id}: give the initial margin held as an amount or as a profile per date, not both`);
+    if (profile.length !== nDates) throw new RangeError(`netting set ${id}: the IM profile has ${profile.length} entries for ${nDates} grid dates`);
+    for (let d = 0; d < nDates; d++) {
+      if (!(profile[d]! >= 0 && Number.isFinite(profile[d]!))) {
+        throw new XvaUsageError(`netting set ${id}: initial margin held ${profile[d]} at grid date ${d} must be a finite amount >= 0`);
+      }
+    }
+  }
   if (!Number.isInteger(nPaths) || nPaths < 1) throw new RangeError(`nPaths must be a positive integer, got ${nPaths}`);
   if (valuesLength < nDates * nPaths || outLength < nDates * nPaths) {
     throw new RangeError(`values (${valuesLength}) and out (${outLength}) must hold ${nDates} dates × ${nPaths} paths`);

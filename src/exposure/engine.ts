@@ -25,8 +25,11 @@ import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
 import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
+import { initialMarginOnGrid, type InitialMarginProfile } from './collateral.js';
 import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import type { ExposureProfile } from './types.js';
+
+export type { InitialMarginProfile } from './collateral.js';
 
 export interface SimulationOptions {
   paths: number;
@@ -43,6 +46,13 @@ export interface SimulationOptions {
   skipUnsupported: boolean;
   /** Hand path values to `onCube` (Float32). */
   cube?: boolean;
+  /**
+   * Initial margin held per netting set as a profile (the expected dynamic IM of src/margin/dim.ts): IM dates (day
+   * serials, strictly increasing) and the amounts held from each date on (base currency, >= 0). Put on the grid as a
+   * step: the IM at grid date t is the amount of the last IM date on or before t (0 before the first). It replaces
+   * the set's initial_margin_held and is the same on every path (E[IM(t)], not a pathwise IM).
+   */
+  initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
 }
 
 /** Progress: fraction of the valuation work done (0..1) and the stage's name. */
@@ -228,6 +238,30 @@ function setCost(grid: TimeGrid, trades: readonly Trade[], nettingSet: NettingSe
   return nettingSet.csa ? cost * 1.1 : cost;
 }
 
+/** Puts each IM profile on the grid and onto its netting set's work item (it travels to the workers with the task). */
+function attachInitialMargin(
+  portfolio: Portfolio,
+  counterparties: UnitCounterparty[],
+  profiles: ReadonlyMap<string, InitialMarginProfile>,
+  grid: TimeGrid,
+  onWarning: ((text: string) => void) | undefined,
+): void {
+  const known = new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
+  for (const id of profiles.keys()) {
+    if (!known.has(id)) throw new XvaUsageError(`an IM profile is given for netting set ${id}, which is not in the portfolio`);
+  }
+  for (const cp of counterparties) {
+    for (const item of cp.sets) {
+      const profile = profiles.get(item.nettingSet.nettingSetId);
+      if (!profile) continue;
+      item.initialMarginProfile = initialMarginOnGrid(item.nettingSet.nettingSetId, profile, grid);
+      if ((item.nettingSet.initialMarginHeld ?? 0) > 0) {
+        onWarning?.(`netting set ${item.nettingSet.nettingSetId}: the IM profile replaces initial_margin_held ${item.nettingSet.initialMarginHeld}`);
+      }
+    }
+  }
+}
+
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
   const { portfolio, market, options } = input;
   checkOptions(options);
@@ -247,6 +281,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const layout = buildFactorLayout(market, needs);
   const grid = runGrid(market, options.grid, counterparties, coverage);
   const exposureDates = exposureDateIndices(grid);
+  if (options.initialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.initialMarginProfiles, grid, input.onWarning);
   lap('setup');
 
   progress(0, 'calibrating the model');

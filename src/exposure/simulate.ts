@@ -10,7 +10,9 @@ import { checkPortfolio } from '../portfolio/checks.js';
 import { loadPortfolio } from '../portfolio/load.js';
 import { packageRoot } from '../cli/paths.js';
 import type { GridSpec } from '../simulation/grid.js';
-import { runSimulation, type ProgressFn } from './engine.js';
+import { dynamicInitialMargin } from '../margin/dim.js';
+import type { MporDays } from '../margin/simm/types.js';
+import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
 import { buildManifest, CubeWriter, writeExposureTables, writeManifest, type TableFormat } from './outputs.js';
 import type { SimulationResult } from './results.js';
 
@@ -29,6 +31,11 @@ export interface SimulateRunOptions {
   skipUnsupported: boolean;
   cube: boolean;
   format: TableFormat;
+  /**
+   * Dynamic IM fed back as collateral (`--dynamic-im`): the expected IM profile (src/margin/dim.ts, same paths, seed
+   * and grid) of every netting set whose im_model is simm is held as IM on every path, replacing initial_margin_held.
+   */
+  dynamicIm?: { mporDays: MporDays };
   onProgress?: ProgressFn;
   onWarning?: (text: string) => void;
 }
@@ -60,6 +67,17 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const loadSeconds = (performance.now() - started) / 1000;
 
+  // Dynamic IM: simulated first (its own run of the simm sets, cube on), then held as IM in the exposure run.
+  const dimNotes: string[] = [];
+  let dim: Awaited<ReturnType<typeof dynamicInitialMargin>> | undefined;
+  let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
+  if (options.dynamicIm) {
+    options.onProgress?.(0, 'dynamic initial margin');
+    dim = await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes);
+    initialMarginProfiles = dim.initialMarginProfiles;
+    for (const note of dimNotes) options.onWarning?.(note);
+  }
+
   const cubeFile = path.join(options.outDir, 'cube.arrow');
   let cube: CubeWriter | undefined;
   let result: SimulationResult;
@@ -78,6 +96,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
         coverage: options.coverage ?? 1,
         skipUnsupported: options.skipUnsupported,
         cube: options.cube,
+        ...(initialMarginProfiles ? { initialMarginProfiles } : {}),
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
@@ -122,9 +141,20 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
       skipUnsupported: options.skipUnsupported,
       cube: options.cube,
       format: options.format,
+      dynamicIm: options.dynamicIm !== undefined,
+      ...(options.dynamicIm ? { dynamicImMporDays: options.dynamicIm.mporDays } : {}),
     },
     files,
   });
+  if (dim) {
+    // which sets got DIM as IM held: E[IM](t) of the first date (today's SIMM by the scaling) and the MVA, USD
+    manifest.dynamicInitialMargin = {
+      method: 'regression DIM scaled to today SIMM (src/margin/dim.ts); expected IM per date, the same on every path',
+      currency: 'USD',
+      nettingSets: dim.profiles.map((p) => ({ nettingSetId: p.nettingSetId, imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva })),
+      notes: dimNotes,
+    };
+  }
   files.push(writeManifest(options.outDir, manifest));
   return { result, files, manifest };
 }

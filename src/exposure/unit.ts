@@ -41,6 +41,11 @@ export interface UnitNettingSet {
   index: number;
   nettingSet: NettingSet;
   trades: Trade[];
+  /**
+   * IM held per grid index (base currency, the same on every path: the expected dynamic IM), replacing
+   * nettingSet.initialMarginHeld. A plain typed array, so that it reaches the worker threads with the task.
+   */
+  initialMarginProfile?: Float64Array;
 }
 
 export interface UnitCounterparty {
@@ -179,10 +184,12 @@ function runNettingSet(
   const values = scratch.values.subarray(0, cells);
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
   const collateralised = nettingSet.csa && ctx.coverage > 0;
-  // Initial margin held (an input amount of the netting set until the margin engine supplies it): it reduces the
-  // exposure of CSA and non-CSA sets alike and is scaled by the coverage factor like VM.
-  const initialMarginHeld = nettingSet.initialMarginHeld ?? 0;
-  const withCollateral = ctx.coverage > 0 && (collateralised || initialMarginHeld > 0);
+  // Initial margin held (the set's input amount, or the expected IM profile per grid date that the margin engine
+  // supplies, which replaces it): it reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage
+  // factor like VM.
+  const imProfile = item.initialMarginProfile;
+  const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
+  const withCollateral = ctx.coverage > 0 && (collateralised || initialMarginHeld > 0 || (imProfile !== undefined && imProfile.some((x) => x > 0)));
 
   // Valuation, date-major, on the dates that are read: the exposure dates up to the last live date (profile) and,
   // under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
@@ -217,7 +224,13 @@ function runNettingSet(
       values,
       grid,
       nPaths,
-      { coverage: ctx.coverage, fxToBase, initialMargin: initialMarginHeld, lastDateIndex: Math.max(last, 0), exposureRowsOnly: true },
+      {
+        coverage: ctx.coverage,
+        fxToBase,
+        ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
+        lastDateIndex: Math.max(last, 0),
+        exposureRowsOnly: true,
+      },
       collateral,
     );
   }

@@ -16,9 +16,13 @@
  * S_C and S_B the survival of the counterparty and of the bank (1 when the market has no own curve), P the base
  * OIS discount factor, Δt_k the time to the next exposure date.
  */
-import { runSimulation } from '../exposure/engine.js';
+import { runSimulation, type InitialMarginProfile } from '../exposure/engine.js';
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
+import type { GridSpec } from '../simulation/grid.js';
+import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
+import { calculateSimm } from './simm/calculate.js';
+import type { MporDays } from './simm/types.js';
 
 /** Φ⁻¹(0.99), the SIMM confidence level. */
 const Z99 = 2.3263478740408408;
@@ -154,6 +158,8 @@ export interface DimRunOptions {
   mporDays: number;
   /** Today's SIMM per netting set (USD). */
   simm: ReadonlyMap<string, { collect: number; post: number }>;
+  /** The simulation's time grid (default: the default grid); the DIM dates are its exposure dates. */
+  grid?: GridSpec;
 }
 
 /** Simulates the netting sets that have a SIMM today (one thread, cube on) and builds their DIM profiles and MVA. */
@@ -174,7 +180,16 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
   await runSimulation({
     portfolio: sub,
     market,
-    options: { paths: options.paths, seed: options.seed, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, cube: true },
+    options: {
+      paths: options.paths,
+      seed: options.seed,
+      threads: 1,
+      antithetic: false,
+      pfeQuantile: 0.95,
+      skipUnsupported: false,
+      cube: true,
+      ...(options.grid ? { grid: options.grid } : {}),
+    },
     onWarning: (text) => notes.push(text),
     onCube: (nettingSetId, values, nPaths, dates) => {
       if (nettingSetId === null) return;
@@ -206,4 +221,71 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
     },
   });
   return profiles;
+}
+
+/**
+ * Today's SIMM (USD) on both sides of every netting set whose im_model is simm, from the sensitivities the portfolio's
+ * trades give (the same CRIF as `xva margin`). A set with no SIMM on one side is left out (nothing to scale its DIM to).
+ */
+export function simmToday(
+  portfolio: Portfolio,
+  market: Market,
+  options: { mporDays: MporDays; simmVersion?: string },
+  notes: string[] = [],
+): Map<string, { collect: number; post: number }> {
+  const ids = portfolio.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId);
+  const out = new Map<string, { collect: number; post: number }>();
+  if (ids.length === 0) return out;
+  const crif = simmCrifFromPortfolio(portfolio, market, { nettingSetIds: ids });
+  notes.push(...crif.notes);
+  const results = calculateSimm(crif.records, { version: options.simmVersion ?? '2.6', mporDays: options.mporDays });
+  for (const id of ids) {
+    const collect = results.find((r) => r.portfolioId === id && r.side === 'Call')?.total;
+    const post = results.find((r) => r.portfolioId === id && r.side === 'Post')?.total;
+    if (collect !== undefined && post !== undefined) out.set(id, { collect, post });
+    else notes.push(`dynamic IM of ${id}: no SIMM today (no sensitivities), no IM profile`);
+  }
+  return out;
+}
+
+/**
+ * The DIM profiles as IM held by the bank for the exposure engine: E[IM collected](t) on the DIM dates, converted
+ * from USD (SIMM's currency) to the base currency at today's spot. Deterministic: the expected IM per date, applied
+ * on every path.
+ */
+export function dimAsInitialMargin(profiles: readonly DimProfile[], market: Market): Map<string, InitialMarginProfile> {
+  const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
+  const out = new Map<string, InitialMarginProfile>();
+  for (const p of profiles) {
+    out.set(p.nettingSetId, { dates: p.dates.slice(), amounts: Float64Array.from(p.expectedImCollect, (usd) => usd / usdPerBase) });
+  }
+  return out;
+}
+
+export interface DynamicImOptions {
+  paths: number;
+  seed: number;
+  mporDays: MporDays;
+  simmVersion?: string;
+  grid?: GridSpec;
+}
+
+/**
+ * Dynamic IM fed back as collateral: today's SIMM of every im_model simm netting set, its DIM profile by simulation
+ * (runDim), and that profile as the IM held per date (dimAsInitialMargin), ready for SimulationOptions.
+ */
+export async function dynamicInitialMargin(
+  portfolio: Portfolio,
+  market: Market,
+  options: DynamicImOptions,
+  notes: string[] = [],
+): Promise<{ profiles: DimProfile[]; initialMarginProfiles: Map<string, InitialMarginProfile> }> {
+  const simm = simmToday(portfolio, market, { mporDays: options.mporDays, ...(options.simmVersion ? { simmVersion: options.simmVersion } : {}) }, notes);
+  const profiles = await runDim(
+    portfolio,
+    market,
+    { paths: options.paths, seed: options.seed, mporDays: options.mporDays, simm, ...(options.grid ? { grid: options.grid } : {}) },
+    notes,
+  );
+  return { profiles, initialMarginProfiles: dimAsInitialMargin(profiles, market) };
 }

@@ -23,6 +23,7 @@
  *
  * All values are per unit notional and in the currency of the curves; `notional` in a contract is for the caller.
  */
+import { brentRoot } from '../math/brent.js';
 import { tenorToString, tenorYears, toIsoDate, type DateSerial, type Tenor } from '../conventions/dates.js';
 import { addBusinessDays } from '../conventions/calendar.js';
 import {
@@ -220,7 +221,8 @@ export function bootstrapCdsCurve(spec: CdsCurveSpec): HazardCurve {
       high *= 2;
       if (high > 1e3) fail(`${label} cannot be matched`, 'a spread a hazard rate below 1000 can reproduce', q.index);
     }
-    hazards[i] = brentRoot(cleanValue, 0, high);
+    // Brent to full double precision (the bracket shrinks to a few ulps): each quote reprices to par
+    hazards[i] = brentRoot(cleanValue, 0, high, cleanValue(0), cleanValue(high), 1e-18);
   }
 
   return buildHazardCurve({
@@ -287,69 +289,3 @@ function priceLegs(schedule: Schedule, c: CdsContract, tradeDate: DateSerial, cu
   };
 }
 
-/**
- * Brent's method (inverse quadratic interpolation with bisection safeguard) for a root of f bracketed by [a, b],
- * f(a) <= 0 <= f(b), to full double precision.
- */
-function brentRoot(f: (x: number) => number, lower: number, upper: number): number {
-  let a = lower;
-  let b = upper;
-  let fa = f(a);
-  let fb = f(b);
-  if (fa === 0) return a;
-  if (fb === 0) return b;
-  let c = a;
-  let fc = fa;
-  let d = b - a;
-  let e = d;
-  for (let iteration = 0; iteration < 200; iteration++) {
-    if (fb * fc > 0) {
-      c = a;
-      fc = fa;
-      d = b - a;
-      e = d;
-    }
-    if (Math.abs(fc) < Math.abs(fb)) {
-      a = b;
-      b = c;
-      c = a;
-      fa = fb;
-      fb = fc;
-      fc = fa;
-    }
-    const tol = 2 * Number.EPSILON * Math.abs(b) + 1e-18;
-    const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol || fb === 0) return b;
-    if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
-      const s = fb / fa;
-      let p: number;
-      let q: number;
-      if (a === c) {
-        p = 2 * m * s;
-        q = 1 - s;
-      } else {
-        const r = fb / fc;
-        const t = fa / fc;
-        p = s * (2 * m * t * (t - r) - (b - a) * (r - 1));
-        q = (t - 1) * (r - 1) * (s - 1);
-      }
-      if (p > 0) q = -q;
-      else p = -p;
-      if (2 * p < Math.min(3 * m * q - Math.abs(tol * q), Math.abs(e * q))) {
-        e = d;
-        d = p / q;
-      } else {
-        d = m;
-        e = m;
-      }
-    } else {
-      d = m;
-      e = m;
-    }
-    a = b;
-    fa = fb;
-    b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
-    fb = f(b);
-  }
-  return b;
-}

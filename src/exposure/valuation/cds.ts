@@ -28,6 +28,7 @@ import { FREQUENCY_MONTHS } from '../../conventions/dates.js';
 import { yearFraction } from '../../conventions/dayCount.js';
 import { accrualIntegral, protectionIntegral, type PricingCurves } from '../../market/cdsIntegrals.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import type { FxLevels } from './fxLevels.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
 import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
@@ -180,7 +181,7 @@ export class CdsPool {
     if (terms.lastIndex > this.lastIndex) this.lastIndex = terms.lastIndex;
   }
 
-  addValues(d: number, paths: SimulatedPaths, out: Float64Array): void {
+  addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const ys = paths.creditState[this.creditIndex]!;
@@ -194,17 +195,17 @@ export class CdsPool {
     }
     const invH = 1 / h;
     const w = this.w;
-    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     for (let p = 0; p < n; p++) {
       const b = stencil(ys[off + p]!, x0, invH, w);
       const v = w[0]! * nodes[b]! + w[1]! * nodes[b + 1]! + w[2]! * nodes[b + 2]! + w[3]! * nodes[b + 3]! + w[4]! * nodes[b + 4]! + w[5]! * nodes[b + 5]!;
-      out[p] += fx === null ? v : Math.exp(fx[off + p]!) * v;
+      out[p] += fx === null ? v : fx[p]! * v;
     }
   }
 
   /** Euler allocation for one or two weight vectors in one pass over the paths (see CurrencyPool). */
-  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2?: Float64Array, out2?: Float64Array): void {
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2: Float64Array | undefined, out2: Float64Array | undefined, fxLevels: FxLevels): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const ys = paths.creditState[this.creditIndex]!;
@@ -218,18 +219,19 @@ export class CdsPool {
     const nw2 = this.nodeWeights2;
     nw.fill(0);
     nw2.fill(0);
-    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     for (let p = 0; p < n; p++) {
-      const fxp = fx === null ? 1 : Math.exp(fx[off + p]!);
-      const a = weights[p]! * fxp;
-      const a2 = two ? weights2[p]! * fxp : 0;
-      if (a === 0 && a2 === 0) continue;
+      const wa = weights[p]!;
+      const wb = two ? weights2[p]! : 0;
+      if (wa === 0 && wb === 0) continue;
+      const fxp = fx === null ? 1 : fx[p]!;
+      const a = wa * fxp;
+      const a2 = wb * fxp;
       const b = stencil(ys[off + p]!, x0, invH, w);
-      for (let i = 0; i < 6; i++) {
-        nw[b + i] += a * w[i]!;
-        nw2[b + i] += a2 * w[i]!;
-      }
+      // A side whose weight is 0 on this path (EPE where V < 0, ENE where V > 0) would only add zeros.
+      if (a !== 0) for (let i = 0; i < 6; i++) nw[b + i] += a * w[i]!;
+      if (a2 !== 0) for (let i = 0; i < 6; i++) nw2[b + i] += a2 * w[i]!;
     }
     for (const { tradeIndex, terms } of this.trades) {
       let sum = 0;

@@ -18,6 +18,7 @@ import { CdsPool, compileCds } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type PathTrade } from './options.js';
+import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder } from './ratePool.js';
 import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption.js';
 
@@ -25,6 +26,7 @@ import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption
 class ExercisedSwaption implements PathTrade {
   readonly lastIndex: number;
   private mask = new Float64Array(0);
+  private readonly fxLevels = new FxLevels();
 
   constructor(
     readonly tradeIndex: number,
@@ -41,7 +43,8 @@ class ExercisedSwaption implements PathTrade {
     if (this.mask.length < n) this.mask = new Float64Array(n);
     exerciseMask(this.swaption, paths, this.irIndex, this.mask);
     out.fill(0, 0, n);
-    this.underlying.addValues(d, paths, out);
+    this.fxLevels.begin();
+    this.underlying.addValues(d, paths, out, this.fxLevels);
     for (let p = 0; p < n; p++) out[p] *= this.mask[p]!;
     return true;
   }
@@ -208,6 +211,8 @@ class Compiler {
 
 class NettingSetValuation implements NettingSetKernel {
   private scratch = new Float64Array(0);
+  // FX levels of the current call's date, shared by the pools and CDS pools in the same currency (fxLevels.ts).
+  private readonly fxLevels = new FxLevels();
 
   constructor(
     readonly nettingSetId: string,
@@ -228,9 +233,11 @@ class NettingSetValuation implements NettingSetKernel {
     const n = paths.nPaths;
     out.fill(0, 0, n);
     if (d > this.lastDateIndex) return;
-    for (const pool of this.pools) pool.addValues(d, paths, out);
+    const fxLevels = this.fxLevels;
+    fxLevels.begin();
+    for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels);
     for (const eq of this.equities) eq.addValues(d, paths, out);
-    for (const cds of this.cdsPools) cds.addValues(d, paths, out);
+    for (const cds of this.cdsPools) cds.addValues(d, paths, out, fxLevels);
     const scratch = this.scratchFor(n);
     for (const trade of this.pathTrades) {
       if (!trade.values(d, paths, scratch)) continue;
@@ -243,9 +250,11 @@ class NettingSetValuation implements NettingSetKernel {
     const n = paths.nPaths;
     const w2 = weights2 !== undefined && out2 !== undefined ? weights2 : undefined;
     const o2 = w2 !== undefined ? out2 : undefined;
-    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
+    const fxLevels = this.fxLevels;
+    fxLevels.begin();
+    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
     for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
-    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
+    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
     const scratch = this.scratchFor(n);
     for (const trade of this.pathTrades) {
       if (!trade.values(d, paths, scratch)) continue;

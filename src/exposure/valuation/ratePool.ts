@@ -26,6 +26,7 @@
  */
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
+import type { FxLevels } from './fxLevels.js';
 import { addExponential, GRID_NODES, MAX_MOMENTS, momentOrder, stateGridFor } from './stateGrid.js';
 
 /** Position of the grid's centre in node steps. */
@@ -363,8 +364,8 @@ export class CurrencyPool {
     }
   }
 
-  /** out[p] += the pool's value at date d on path p, in the base currency. */
-  addValues(d: number, paths: SimulatedPaths, out: Float64Array): void {
+  /** out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). */
+  addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
@@ -373,7 +374,7 @@ export class CurrencyPool {
     const x0 = this.spec[0]!;
     const invH = 1 / this.spec[1]!;
     const { nodes, runNodes, groupOff } = this;
-    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const cMax = GRID_NODES - 4;
     const G = GRID_NODES;
@@ -404,7 +405,7 @@ export class CurrencyPool {
         const c3 = w0 * runNodes[i3]! + w1 * runNodes[i3 + 1]! + w2 * runNodes[i3 + 2]! + w3 * runNodes[i3 + 3]! + w4 * runNodes[i3 + 4]! + w5 * runNodes[i3 + 5]!;
         v += delta * (c1 + delta * (c2 + delta * c3));
       }
-      out[p] += fx === null ? v : Math.exp(fx[off + p]!) * v;
+      out[p] += fx === null ? v : fx[p]! * v;
     }
   }
 
@@ -421,6 +422,7 @@ export class CurrencyPool {
     out: Float64Array,
     weights2: Float64Array | undefined,
     out2: Float64Array | undefined,
+    fxLevels: FxLevels,
   ): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
@@ -438,15 +440,17 @@ export class CurrencyPool {
       nw2.fill(0);
       rw2.fill(0, 0, runSize);
     }
-    const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const cMax = GRID_NODES - 4;
     const G = GRID_NODES;
     for (let p = 0; p < n; p++) {
-      const fxp = fx === null ? 1 : Math.exp(fx[off + p]!);
-      const a = weights[p]! * fxp;
-      const a2 = two ? weights2[p]! * fxp : 0;
-      if (a === 0 && a2 === 0) continue;
+      const wa = weights[p]!;
+      const wb = two ? weights2[p]! : 0;
+      if (wa === 0 && wb === 0) continue;
+      const fxp = fx === null ? 1 : fx[p]!;
+      const a = wa * fxp;
+      const a2 = wb * fxp;
       const x = xs[off + p]!;
       const sPos = (x - x0) * invH;
       // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
@@ -462,41 +466,31 @@ export class CurrencyPool {
       const w4 = uab * uud * uf * L4;
       const w5 = uab * uud * ue * L5;
       const b = c - 2;
-      nw[b] += a * w0;
-      nw[b + 1] += a * w1;
-      nw[b + 2] += a * w2;
-      nw[b + 3] += a * w3;
-      nw[b + 4] += a * w4;
-      nw[b + 5] += a * w5;
-      if (two) {
-        nw2[b] += a2 * w0;
-        nw2[b + 1] += a2 * w1;
-        nw2[b + 2] += a2 * w2;
-        nw2[b + 3] += a2 * w3;
-        nw2[b + 4] += a2 * w4;
-        nw2[b + 5] += a2 * w5;
-      }
-      for (let q = 0, i = b; q < groups; q++) {
-        const delta = x - xs[groupOff[q]! + p]!;
-        let dm = a * delta;
-        let dm2 = a2 * delta;
-        for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
-          rw[i] += dm * w0;
-          rw[i + 1] += dm * w1;
-          rw[i + 2] += dm * w2;
-          rw[i + 3] += dm * w3;
-          rw[i + 4] += dm * w4;
-          rw[i + 5] += dm * w5;
-          if (two) {
-            rw2[i] += dm2 * w0;
-            rw2[i + 1] += dm2 * w1;
-            rw2[i + 2] += dm2 * w2;
-            rw2[i + 3] += dm2 * w3;
-            rw2[i + 4] += dm2 * w4;
-            rw2[i + 5] += dm2 * w5;
+      // The EPE and ENE weights of a path are rarely both non-zero (V > 0 or V < 0): scatter into each side's node
+      // weights only when its weight is non-zero (adding 0 would change nothing), halving the scatter work.
+      for (let side = 0; side < 2; side++) {
+        const coef = side === 0 ? a : a2;
+        if (coef === 0) continue;
+        const nws = side === 0 ? nw : nw2;
+        const rws = side === 0 ? rw : rw2;
+        nws[b] += coef * w0;
+        nws[b + 1] += coef * w1;
+        nws[b + 2] += coef * w2;
+        nws[b + 3] += coef * w3;
+        nws[b + 4] += coef * w4;
+        nws[b + 5] += coef * w5;
+        for (let q = 0, i = b; q < groups; q++) {
+          const delta = x - xs[groupOff[q]! + p]!;
+          let dm = coef * delta;
+          for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
+            rws[i] += dm * w0;
+            rws[i + 1] += dm * w1;
+            rws[i + 2] += dm * w2;
+            rws[i + 3] += dm * w3;
+            rws[i + 4] += dm * w4;
+            rws[i + 5] += dm * w5;
+            dm *= delta;
           }
-          dm *= delta;
-          dm2 *= delta;
         }
       }
     }
