@@ -117,7 +117,7 @@ export default class Simulate extends XvaCommand {
       description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral',
       default: false,
     }),
-    'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days', options: ['10', '1'], default: '10' }),
+    'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
   };
 
   async run(): Promise<void> {
@@ -125,6 +125,9 @@ export default class Simulate extends XvaCommand {
     this.setModes(flags);
     // every flag is checked before any input is read or any file written
     const paths = wholeNumber('paths', flags.paths, 1);
+    if (flags['mpor-days'] !== undefined && !flags['dynamic-im']) {
+      throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
+    }
     const seed = wholeNumber('seed', flags.seed, 0);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
     const threads = flags.threads === undefined ? os.availableParallelism() : wholeNumber('threads', flags.threads, 1);

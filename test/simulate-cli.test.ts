@@ -212,6 +212,7 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     [['--grid', '6M,3M'], /tenor 3M is not after 6M/],
     [['--format', 'csv'], /format/i],
     [['--paths', '3', '--antithetic'], /--antithetic needs an even --paths, got 3/],
+    [['--mpor-days', '1'], /--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too/],
   ];
   for (const [flags, message] of cases) {
     it(`${flags.join(' ')}`, () => {
