@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSimulation } from '../src/exposure/engine.js';
+import { factorNeeds, runSimulation } from '../src/exposure/engine.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import type { Market } from '../src/market/types.js';
 import type { Counterparty } from '../src/portfolio/types.js';
@@ -26,8 +26,10 @@ import {
 
 const XVA = { discretisation: 'mid', mode: 'unilateral' } as const;
 
-async function setup(dir: string, paths: number, grid: string) {
-  const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+async function setup(dir: string, paths: number, grid: string, keepTrades?: string[]) {
+  const loaded = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+  const { market } = loaded;
+  const portfolio = keepTrades ? { ...loaded.portfolio, trades: loaded.portfolio.trades.filter((t) => keepTrades.includes(t.tradeId)) } : loaded.portfolio;
   const simulation = { paths, seed: 7, grid: parseGridSpec(grid), antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
   const ccyOf = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const credit = creditInputs(portfolio, market, portfolio.counterparties.map((c) => c.counterpartyId));
@@ -52,12 +54,12 @@ describe('IR vega of the single payer swap (test/data/kva_single_swap, 64 paths)
     const down = await s.cva(irVolBumpedMarket(s.market, 'EUR', -0.01));
     const central = (up - down) / 0.02;
     expect(vega.value).toBeCloseTo((up - run.baseCva) / 0.01, 6); // the record is the forward difference ΔCVA / 0.01
-    // forward − central = ½ CVA''(σ)·(0.01σ)/… : the second-order term. The swap's CVA is nearly linear in σ (ATM
-    // swaption values are linear in the normal vol), so the curvature term is small: measured below 0.5%; 2% allowed.
+    // forward − central = (up − 2·base + down) / 0.02, the second-order term ½·CVA''(σ)·0.01σ. The swap's CVA is
+    // nearly linear in σ (ATM swaption values are linear in the normal vol): measured 0.29% (seed 7); 2% allowed.
     expect(Math.abs(vega.value - central)).toBeLessThan(0.02 * Math.abs(central));
-    // ... and it shrinks with the bump: a 0.1% relative bump agrees with the central difference to 0.2%.
+    // ... and a 0.1% relative bump lies closer to the central difference (measured 0.17% vs 0.29%: with 64 paths the
+    // per-path kinks of max(V, 0) keep it from shrinking tenfold).
     const small = ((await s.cva(irVolBumpedMarket(s.market, 'EUR', 0.001))) - run.baseCva) / 0.001;
-    console.log('IRV', vega.value, central, small);
     expect(Math.abs(small - central)).toBeLessThan(Math.abs(vega.value - central) + 1e-9 * Math.abs(central));
     // MAR50.58: IR vega, one currency, one factor: K = RW_vega · |s| (RW = 100%, no hedge).
     const sa = computeSaCva([vega], { reportingCurrency: 'EUR' });
@@ -101,7 +103,29 @@ describe('bucket rules (MAR50.66, MAR50.70)', () => {
   });
 });
 
-describe('every new risk type on the small book (test/data/small, 16 paths)', () => {
+describe('equity delta and vega of the unmargined equity trades (test/data/small T015, T016; 64 paths)', () => {
+  it('equal the central differences within the second-order term', async () => {
+    const s = await setup(path.resolve('test/data/small'), 64, '12,6M', ['T015', 'T016']);
+    const baseSets = await s.sets(s.market);
+    const entities = [{ name: 'SPX', isIndex: true }, { name: 'SX5E', isIndex: true }];
+    const run = await computeCvaSensitivities({ portfolio: s.portfolio, market: s.market, simulation: s.simulation, credit: s.credit, xva: XVA, baseSets, referenceEntities: entities });
+    const delta = run.records.find((r) => r.riskType === 'Equity' && r.marginType === 'Delta')!;
+    const vega = run.records.find((r) => r.riskType === 'Equity' && r.marginType === 'Vega')!;
+    const names = ['SPX', 'SX5E'];
+    const dCentral = ((await s.cva(equityBumpedMarket(s.market, names, 0.01, 0))) - (await s.cva(equityBumpedMarket(s.market, names, -0.01, 0)))) / 0.02;
+    const vCentral = ((await s.cva(equityBumpedMarket(s.market, names, 0, 0.01))) - (await s.cva(equityBumpedMarket(s.market, names, 0, -0.01)))) / 0.02;
+    expect(delta.value).toBeGreaterThan(0);
+    expect(vega.value).toBeGreaterThan(0);
+    // Bought SPX forward (strike near the forward) and bought SX5E call, unmargined: the CVA is an option on spot
+    // and rises with spot and vol. forward − central = ½·CVA''·h: for an at-the-money option-like exposure
+    // ½·Γ·S·h/Δ ≈ ½·φ(d)/(N(d)·σ√t)·0.01 ≈ 2-4% over the profile (σ√t from 0.06 to 0.3); measured 3.7% (seed 7,
+    // 64 paths), so 6% allowed. The vega's curvature in vol is far smaller: measured 0.01%, 1% allowed.
+    expect(Math.abs(delta.value - dCentral)).toBeLessThan(0.06 * Math.abs(dCentral));
+    expect(Math.abs(vega.value - vCentral)).toBeLessThan(0.01 * Math.abs(vCentral));
+  }, 60_000);
+});
+
+describe('every new risk type on the small book (test/data/small, 64 paths)', () => {
   it('equity, FX vega and reference credit records have the expected signs and flow through computeSaCva', async () => {
     const s = await setup(path.resolve('test/data/small'), 64, '12,6M');
     const baseSets = await s.sets(s.market);
@@ -124,14 +148,6 @@ describe('every new risk type on the small book (test/data/small, 16 paths)', ()
     // and with vol (the sold SPX put sits in a zero-threshold CSA).
     expect(eqDelta[0]!.value).toBeGreaterThan(0);
     expect(eqVega[0]!.value).toBeGreaterThan(0);
-    // second method: central difference of the spot bump; 1% relative spot moves the option-like exposure by a
-    // second-order term of a few percent of the delta at this moneyness; 5% allowed.
-    const names = ['SPX', 'SX5E'];
-    const central = ((await s.cva(equityBumpedMarket(s.market, names, 0.01, 0))) - (await s.cva(equityBumpedMarket(s.market, names, -0.01, 0)))) / 0.02;
-    const eqSmall = ((await s.cva(equityBumpedMarket(s.market, names, 0.001, 0))) - run.baseCva) / 0.001;
-    console.log('EQ', eqDelta[0]!.value, central, eqSmall, eqVega[0]!.value);
-    expect(Math.abs(eqDelta[0]!.value - central)).toBeLessThan(0.5 * Math.abs(central));
-
     const ref = pick('CreditReference', 'Delta');
     expect(ref.map((r) => r.bucket)).toEqual(['4', '15']); // ACME_CORP given 4; GLOBEX_SA unknown → 15
     // GLOBEX_SA: the bank sold protection to CP_SOV_C (unmargined): wider spreads lower the bank's value, so the
@@ -141,9 +157,10 @@ describe('every new risk type on the small book (test/data/small, 16 paths)', ()
     expect(ref[1]!.value).toBeCloseTo(globex, 6);
 
     const fxVega = pick('ForeignExchange', 'Vega');
-    expect(fxVega.map((r) => r.bucket).sort()).toEqual(['EUR', 'GBP']);
+    const { currencies } = factorNeeds(s.portfolio.trades);
+    expect(fxVega.map((r) => r.bucket)).toEqual(currencies.filter((c) => c !== 'USD')); // one per non-base currency
     const irVega = pick('InterestRate', 'Vega');
-    expect(irVega.map((r) => r.bucket).sort()).toEqual(['EUR', 'GBP', 'USD']);
+    expect(irVega.map((r) => r.bucket)).toEqual(currencies); // one per currency of the book
 
     // through computeSaCva: a bucket with one factor and no hedge has K_b = RW · |s| (MAR50.53)
     const sa = computeSaCva(run.records, { reportingCurrency: 'USD', creditNames: run.creditNames });

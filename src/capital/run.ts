@@ -247,11 +247,12 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
       credit: credit!,
       xva: { discretisation: 'mid', mode: 'unilateral' },
       baseSets: sets,
+      ...(inputs.referenceEntities ? { referenceEntities: [...inputs.referenceEntities.values()] } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     run.simulations += sens.simulations;
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
-    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} paths (seed ${options.seed}), delta only`);
+    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
   }
 
   // MAR50.8: SA-CVA when the bank gives its sensitivities (supervisory approval), else BA-CVA; × 12.5 to RWA
