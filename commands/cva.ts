@@ -26,20 +26,7 @@ export default class Cva extends XvaCommand {
     this.setModes(flags);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));
-    const progress = this.progress('CVA');
-    let run;
-    try {
-      run = await runXva({
-        ...options,
-        onProgress: (f, stage) => progress.update(stage, f),
-        onWarning: (text) => {
-          progress.stop();
-          this.warnLine(text);
-        },
-      });
-    } finally {
-      progress.stop();
-    }
+    const run = await this.withProgress('CVA', (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
     for (const note of run.notes) this.warnLine(note);
     if (this.jsonMode) {
       this.printJson(xvaJson(run));

@@ -25,20 +25,7 @@ export default class Fva extends XvaCommand {
     this.setModes(flags);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));
-    const progress = this.progress('FVA');
-    let run;
-    try {
-      run = await runXva({
-        ...options,
-        onProgress: (f, stage) => progress.update(stage, f),
-        onWarning: (text) => {
-          progress.stop();
-          this.warnLine(text);
-        },
-      });
-    } finally {
-      progress.stop();
-    }
+    const run = await this.withProgress('FVA', (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
     for (const note of run.notes) this.warnLine(note);
     if (this.jsonMode) {
       this.printJson(xvaJson(run));

@@ -54,6 +54,28 @@ export abstract class XvaCommand extends Command {
     return new Progress(text, !this.quietMode && !this.jsonMode);
   }
 
+  /**
+   * Runs a long job with a spinner (stderr, TTY only): the job gets a progress callback (fraction done, stage) and a
+   * warning callback that clears the spinner before writing the warning; the spinner always stops.
+   */
+  protected async withProgress<T>(
+    label: string,
+    job: (onProgress: (fraction: number, stage: string) => void, onWarning: (text: string) => void) => Promise<T>,
+  ): Promise<T> {
+    const progress = this.progress(label);
+    try {
+      return await job(
+        (fraction, stage) => progress.update(stage, fraction),
+        (text) => {
+          progress.stop();
+          this.warnLine(text);
+        },
+      );
+    } finally {
+      progress.stop();
+    }
+  }
+
   /** Human output on stdout, suppressed in --json and --quiet modes. */
   protected say(text: string): void {
     if (!this.jsonMode && !this.quietMode) process.stdout.write(text.endsWith('\n') ? text : text + '\n');

@@ -3,7 +3,7 @@
  * so that `get(row)` in the loader's loops is an array read, not an Arrow vector lookup. The Parquet reader
  * (io/parquet.ts, via io/arrowColumn.ts) and the CSV reader (io/csv.ts) build these.
  */
-import type { Cell, TabularColumn } from './table.js';
+import type { Cell, TabularColumn, TabularFile } from './table.js';
 
 /** Numbers (and day serials when `isDate`). `valid[row] === 0` marks a null; `valid` is null when nothing is null. */
 export class NumberColumn implements TabularColumn {
@@ -84,5 +84,23 @@ export class NullColumn implements TabularColumn {
 
   get(): Cell {
     return null;
+  }
+}
+
+/** A table of already-materialised columns, looked up by name (what the CSV and Parquet readers return). */
+export class MaterialisedTable implements TabularFile {
+  private readonly byName: Map<string, TabularColumn>;
+  constructor(
+    readonly format: TabularFile['format'],
+    readonly file: string,
+    readonly numRows: number,
+    readonly columnNames: readonly string[],
+    columns: readonly TabularColumn[],
+  ) {
+    this.byName = new Map(columns.map((c) => [c.name, c]));
+  }
+
+  column(name: string): TabularColumn | undefined {
+    return this.byName.get(name);
   }
 }

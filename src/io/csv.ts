@@ -5,7 +5,7 @@
  * lines are skipped. Problems are reported with file, data row (header not counted) and the line in the file.
  */
 import { IssueCollector, XvaInputError } from '../errors.js';
-import { CellColumn } from './columns.js';
+import { CellColumn, MaterialisedTable } from './columns.js';
 import type { Cell, TabularColumn, TabularFile } from './table.js';
 
 const QUOTE = 34; // "
@@ -14,23 +14,6 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
-
-class CsvTable implements TabularFile {
-  readonly format = 'csv';
-  private readonly byName: Map<string, TabularColumn>;
-  constructor(
-    readonly file: string,
-    readonly numRows: number,
-    readonly columnNames: readonly string[],
-    columns: readonly TabularColumn[],
-  ) {
-    this.byName = new Map(columns.map((c) => [c.name, c]));
-  }
-
-  column(name: string): TabularColumn | undefined {
-    return this.byName.get(name);
-  }
-}
 
 function fileIssue(file: string, value: string, expected: string): XvaInputError {
   return new XvaInputError([{ file, value, expected }]);
@@ -222,7 +205,7 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
     issues.add({ file, value: `text after a closing quote on line ${line}`, expected: 'a comma or the end of the line right after a closing quote' });
   }
   issues.throwIfAny();
-  return new CsvTable(
+  return new MaterialisedTable('csv', 
     file,
     row,
     names,

@@ -8,6 +8,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { XvaInputError, type InputIssue } from '../errors.js';
 import { arrowColumn, UnsupportedColumnError } from './arrowColumn.js';
+import { MaterialisedTable } from './columns.js';
 import type { TabularColumn, TabularFile } from './table.js';
 
 /** Rows per Arrow record batch handed back by parquet-wasm: large batches keep the per-chunk overhead negligible. */
@@ -50,23 +51,6 @@ function decoderReason(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
-class ParquetTable implements TabularFile {
-  readonly format = 'parquet';
-  private readonly byName: Map<string, TabularColumn>;
-  constructor(
-    readonly file: string,
-    readonly numRows: number,
-    readonly columnNames: readonly string[],
-    columns: readonly TabularColumn[],
-  ) {
-    this.byName = new Map(columns.map((c) => [c.name, c]));
-  }
-
-  column(name: string): TabularColumn | undefined {
-    return this.byName.get(name);
-  }
-}
-
 /** Decodes Parquet bytes. `file` is the name used in messages. Throws XvaInputError for anything unreadable. */
 export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
   const problem = frameProblem(bytes);
@@ -107,5 +91,5 @@ export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
     }
   }
   if (issues.length > 0) throw new XvaInputError(issues);
-  return new ParquetTable(file, table.numRows, names, columns);
+  return new MaterialisedTable('parquet', file, table.numRows, names, columns);
 }
