@@ -19,12 +19,12 @@ import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/gr
 import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
-import { buildFactorLayout } from '../simulation/layout.js';
+import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
-import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
+import type { AggregateProfile, CounterpartyResult, CoverageVariant, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
 import { initialMarginOnGrid, type InitialMarginProfile } from './collateral.js';
 import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import type { ExposureProfile } from './types.js';
@@ -42,6 +42,14 @@ export interface SimulationOptions {
   pfeQuantile: number;
   /** Collateral coverage factor, 0 to 1.2 (default 1). */
   coverage?: number;
+  /**
+   * Other collateral coverages (each 0 to 1.2) to re-aggregate the run's path values at: per netting set the
+   * collateral, profile and Euler contributions, and the counterparty and book totals, again per coverage from the
+   * values already computed (no second simulation or valuation), in SimulationResult.coverageVariants. Each is bit
+   * for bit a run with that `coverage` on the same grid. The grid carries the close-out dates of the MPoRs when any
+   * coverage, base or variant, is positive (so a base coverage of 0 with positive variants is valued on that grid).
+   */
+  coverageVariants?: readonly number[];
   /** Leave out trades the engine cannot value (with a warning) instead of failing. */
   skipUnsupported: boolean;
   /** Hand path values to `onCube` (Float32). */
@@ -53,6 +61,12 @@ export interface SimulationOptions {
    * the set's initial_margin_held and is the same on every path (E[IM(t)], not a pathwise IM).
    */
   initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
+  /**
+   * Factors to simulate beside those the trades need (their union is the layout). A run over part of a book passes
+   * the whole book's needs (and the whole book's grid as `grid`), so that it draws the very same market paths as the
+   * run over the whole book: the correlated draws of a factor depend on which factors the layout holds.
+   */
+  layoutNeeds?: FactorNeeds;
 }
 
 /** Progress: fraction of the valuation work done (0..1) and the stage's name. */
@@ -84,6 +98,9 @@ function checkOptions(options: SimulationOptions): void {
   if (!(pfeQuantile > 0 && pfeQuantile < 1)) throw new XvaUsageError(`the PFE quantile must be in (0, 1), got ${pfeQuantile}`);
   const coverage = options.coverage ?? 1;
   if (!(coverage >= 0 && coverage <= 1.2)) throw new XvaUsageError(`collateral coverage must be 0 to 1.2, got ${coverage}`);
+  for (const c of options.coverageVariants ?? []) {
+    if (!(c >= 0 && c <= 1.2)) throw new XvaUsageError(`a collateral coverage variant must be 0 to 1.2, got ${c}`);
+  }
   if (options.antithetic && paths % 2 !== 0) throw new XvaUsageError(`antithetic paths need an even path count, got ${paths}`);
 }
 
@@ -266,6 +283,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const { portfolio, market, options } = input;
   checkOptions(options);
   const coverage = options.coverage ?? 1;
+  // distinct coverage variants in the order asked; one equal to the base coverage is the base result itself
+  const askedVariants = [...new Set(options.coverageVariants ?? [])];
+  const variantCoverages = askedVariants.filter((c) => c !== coverage);
   const timings: Record<string, number> = {};
   let mark = performance.now();
   const lap = (stage: string): void => {
@@ -277,9 +297,16 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
 
   const counterparties = bookOrder(portfolio);
   const allTrades = counterparties.flatMap((cp) => cp.sets.flatMap((s) => s.trades));
-  const needs = factorNeeds(allTrades);
+  const tradeNeeds = factorNeeds(allTrades);
+  const needs = options.layoutNeeds
+    ? {
+        currencies: [...new Set([...tradeNeeds.currencies, ...options.layoutNeeds.currencies])].sort(),
+        equities: [...new Set([...tradeNeeds.equities, ...options.layoutNeeds.equities])].sort(),
+        creditNames: [...new Set([...tradeNeeds.creditNames, ...options.layoutNeeds.creditNames])].sort(),
+      }
+    : tradeNeeds;
   const layout = buildFactorLayout(market, needs);
-  const grid = runGrid(market, options.grid, counterparties, coverage);
+  const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages));
   const exposureDates = exposureDateIndices(grid);
   if (options.initialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.initialMarginProfiles, grid, input.onWarning);
   lap('setup');
@@ -311,6 +338,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const nSets = counterparties.reduce((a, cp) => a + cp.sets.length, 0);
   const setResults = new Array<NettingSetResult | undefined>(nSets);
   const cpProfiles = new Array<ExposureProfile | undefined>(counterparties.length);
+  // per coverage variant: the sets and counterparties whose figures depend on the coverage (the others: the base's)
+  const variantSets = variantCoverages.map(() => new Array<NettingSetResult | undefined>(nSets));
+  const variantCpProfiles = variantCoverages.map(() => new Array<ExposureProfile | undefined>(counterparties.length));
   let valuations = 0;
   let doneCost = 0;
   const onSetDone = (index: number): void => {
@@ -345,6 +375,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     unitResults.push(result);
     for (const r of result.nettingSets) setResults[r.index] = r;
     for (const c of result.counterparties) cpProfiles[c.index] = c.profile;
+    result.coverageVariants?.forEach((variant, v) => {
+      for (const r of variant.nettingSets) variantSets[v]![r.index] = r;
+      for (const c of variant.counterparties) variantCpProfiles[v]![c.index] = c.profile;
+    });
     valuations += result.valuations;
     emitCubes();
   };
@@ -361,7 +395,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
-    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, cube: Boolean(options.cube) };
+    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
     for (const task of tasks) {
       const result = runUnit(ctx, task, onSetDone);
       onResult(result);
@@ -381,6 +415,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       antithetic: options.antithetic,
       pfeQuantile: options.pfeQuantile,
       coverage,
+      coverageVariants: variantCoverages,
       cube: Boolean(options.cube),
     };
     const pool = new WorkerPool(init, threads);
@@ -419,6 +454,16 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   });
   const cps = counterparties.map((cp, i) => counterpartyResult(cp, cpProfiles[i]!));
   const book = bookTotal(nettingSets, exposureDates.length);
+  const coverageVariants = askedVariants.map((c): CoverageVariant => {
+    const v = variantCoverages.indexOf(c);
+    if (v < 0) return { coverage: c, nettingSets, counterparties: cps, book };
+    const sets = nettingSets.map((base, i) => variantSets[v]![i] ?? base);
+    const variantCps = counterparties.map((cp, i) => {
+      const profile = variantCpProfiles[v]![i];
+      return profile ? counterpartyResult(cp, profile) : cps[i]!;
+    });
+    return { coverage: c, nettingSets: sets, counterparties: variantCps, book: bookTotal(sets, exposureDates.length) };
+  });
   lap('aggregation');
   progress(1, 'done');
 
@@ -434,5 +479,6 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     threads,
     timings,
     valuations,
+    ...(askedVariants.length > 0 ? { coverageVariants } : {}),
   };
 }
