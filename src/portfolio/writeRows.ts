@@ -1,0 +1,194 @@
+/**
+ * A Portfolio back to the tables of docs/inputs.md: the inverse of the readers (tradeRows.ts, bookRows.ts), so that an
+ * amended book (`xva optimize`) is written as a portfolio folder that every command reads again. Reading what this
+ * writes gives the same Portfolio (test/portfolio-write.test.ts checks the round trip on the bundled books).
+ */
+import { XvaInternalError } from '../errors.js';
+import type { OutputColumnType, OutputTable } from '../io/write.js';
+import type { FixedLeg, FloatLeg, SwapLeg, Trade } from '../products/types.js';
+import type { Portfolio } from './types.js';
+
+type Cell = string | number | boolean | null;
+
+/** The trades table's columns, in the order of docs/inputs.md. */
+const TRADE_COLUMNS: readonly (readonly [string, OutputColumnType])[] = [
+  ['trade_id', 'utf8'], ['counterparty_id', 'utf8'], ['netting_set_id', 'utf8'], ['product', 'utf8'], ['direction', 'utf8'],
+  ['currency', 'utf8'], ['notional', 'float64'], ['currency2', 'utf8'], ['notional2', 'float64'], ['start_date', 'date'],
+  ['maturity_date', 'date'], ['fixed_rate', 'float64'], ['fixed_frequency', 'utf8'], ['fixed_day_count', 'utf8'],
+  ['float_index', 'utf8'], ['float_frequency', 'utf8'], ['float_day_count', 'utf8'], ['float_spread_bp', 'float64'],
+  ['fixed_rate2', 'float64'], ['float_index2', 'utf8'], ['float_spread_bp2', 'float64'], ['notional_exchange', 'utf8'],
+  ['strike', 'float64'], ['near_rate', 'float64'], ['option_type', 'utf8'], ['expiry_date', 'date'], ['settlement', 'utf8'],
+  ['underlying', 'utf8'], ['quantity', 'float64'], ['reference_entity', 'utf8'], ['cleared', 'bool'], ['ccp', 'utf8'],
+  ['business_day_convention', 'utf8'], ['stub', 'utf8'], ['end_of_month', 'bool'],
+];
+
+function table(columns: readonly (readonly [string, OutputColumnType])[], rows: readonly Record<string, Cell>[]): OutputTable {
+  return { columns: columns.map(([name, type]) => ({ name, type, values: rows.map((r) => r[name] ?? null) })) };
+}
+
+function scheduleCells(leg: SwapLeg): Record<string, Cell> {
+  return {
+    start_date: leg.startDate,
+    maturity_date: leg.maturityDate,
+    business_day_convention: leg.businessDayConvention,
+    stub: leg.stub,
+    end_of_month: leg.endOfMonth,
+  };
+}
+
+function fixedCells(leg: FixedLeg): Record<string, Cell> {
+  return { fixed_rate: leg.fixedRate, fixed_frequency: leg.frequency, fixed_day_count: leg.dayCount };
+}
+
+function floatCells(leg: FloatLeg): Record<string, Cell> {
+  return { float_index: leg.floatIndex, float_frequency: leg.frequency, float_day_count: leg.dayCount, float_spread_bp: leg.spreadBp };
+}
+
+/** The trades file's row of one trade. */
+export function tradeRow(t: Trade): Record<string, Cell> {
+  const base: Record<string, Cell> = {
+    trade_id: t.tradeId,
+    counterparty_id: t.counterpartyId,
+    netting_set_id: t.nettingSetId,
+    product: t.product,
+    direction: t.direction,
+    cleared: t.cleared,
+    ccp: t.ccp ?? null,
+  };
+  switch (t.product) {
+    case 'IRS':
+    case 'OIS':
+      return { ...base, currency: t.fixedLeg.currency, notional: t.fixedLeg.notional, ...scheduleCells(t.fixedLeg), ...fixedCells(t.fixedLeg), ...floatCells(t.floatLeg) };
+    case 'SWAPTION':
+      return {
+        ...base,
+        currency: t.fixedLeg.currency,
+        notional: t.fixedLeg.notional,
+        ...scheduleCells(t.fixedLeg),
+        ...fixedCells(t.fixedLeg),
+        ...floatCells(t.floatLeg),
+        option_type: t.optionType,
+        expiry_date: t.expiryDate,
+        settlement: t.settlement,
+      };
+    case 'XCCY': {
+      const { leg1, leg2 } = t;
+      if (leg1.kind === 'float' && leg2.kind === 'float' && leg1.frequency !== leg2.frequency) {
+        throw new XvaInternalError(`trade ${t.tradeId}: two floating XCCY legs with different frequencies have no row form`);
+      }
+      if (leg1.kind === 'fixed' && leg2.kind === 'fixed' && (leg1.frequency !== leg2.frequency || leg1.dayCount !== leg2.dayCount)) {
+        throw new XvaInternalError(`trade ${t.tradeId}: two fixed XCCY legs with different schedules have no row form`);
+      }
+      const row: Record<string, Cell> = {
+        ...base,
+        currency: leg1.currency,
+        notional: leg1.notional,
+        currency2: leg2.currency,
+        notional2: leg2.notional,
+        ...scheduleCells(leg1),
+        notional_exchange: t.initialExchange ? 'both' : t.finalExchange ? 'final' : 'none',
+      };
+      if (leg1.kind === 'fixed') Object.assign(row, fixedCells(leg1));
+      else Object.assign(row, floatCells(leg1));
+      if (leg2.kind === 'fixed') Object.assign(row, { fixed_rate2: leg2.fixedRate }, row['fixed_frequency'] === undefined ? { fixed_frequency: leg2.frequency, fixed_day_count: leg2.dayCount } : {});
+      else Object.assign(row, { float_index2: leg2.floatIndex, float_spread_bp2: leg2.spreadBp }, row['float_frequency'] === undefined ? { float_frequency: leg2.frequency, float_day_count: leg2.dayCount } : {});
+      return row;
+    }
+    case 'FXFWD':
+      return { ...base, currency: t.currency, notional: t.notional, currency2: t.currency2, notional2: t.notional2, maturity_date: t.maturityDate };
+    case 'FXSWAP':
+      return { ...base, currency: t.currency, notional: t.notional, currency2: t.currency2, start_date: t.nearDate, near_rate: t.nearRate, maturity_date: t.maturityDate, strike: t.farRate };
+    case 'FXOPT':
+      return { ...base, currency: t.currency, notional: t.notional, currency2: t.currency2, option_type: t.optionType, strike: t.strike, expiry_date: t.expiryDate, maturity_date: t.maturityDate };
+    case 'EQFWD':
+      return { ...base, underlying: t.underlying, currency: t.currency, quantity: t.quantity, strike: t.strike, maturity_date: t.maturityDate };
+    case 'EQOPT':
+      return { ...base, option_type: t.optionType, underlying: t.underlying, currency: t.currency, quantity: t.quantity, strike: t.strike, expiry_date: t.expiryDate };
+    case 'CDS':
+      return {
+        ...base,
+        reference_entity: t.referenceEntity,
+        currency: t.currency,
+        notional: t.notional,
+        fixed_rate: t.fixedRate,
+        start_date: t.startDate,
+        maturity_date: t.maturityDate,
+        fixed_frequency: t.frequency,
+        fixed_day_count: t.dayCount,
+      };
+  }
+}
+
+export function tradesTable(trades: readonly Trade[]): OutputTable {
+  return table(TRADE_COLUMNS, trades.map(tradeRow));
+}
+
+/** trades, counterparties, netting_sets, eligible_collateral (when any) and collateral (when any) of a portfolio. */
+export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
+  const out: Record<string, OutputTable> = {
+    trades: tradesTable(p.trades),
+    counterparties: table(
+      [['counterparty_id', 'utf8'], ['name', 'utf8'], ['sector', 'utf8'], ['rating', 'utf8'], ['region', 'utf8'], ['cds_curve', 'utf8'], ['recovery', 'float64'], ['qccp', 'bool'], ['risk_weight', 'float64']],
+      p.counterparties.map((c) => ({
+        counterparty_id: c.counterpartyId,
+        name: c.name,
+        sector: c.sector,
+        rating: c.rating,
+        region: c.region,
+        cds_curve: c.cdsCurve ?? null,
+        recovery: c.recovery ?? null,
+        qccp: c.qccp,
+        risk_weight: c.riskWeight ?? null,
+      })),
+    ),
+    netting_sets: table(
+      [
+        ['netting_set_id', 'utf8'], ['counterparty_id', 'utf8'], ['csa', 'bool'], ['threshold_cpty', 'float64'], ['threshold_bank', 'float64'],
+        ['mta_cpty', 'float64'], ['mta_bank', 'float64'], ['independent_amount_cpty', 'float64'], ['independent_amount_bank', 'float64'],
+        ['initial_margin_held', 'float64'], ['rounding', 'float64'], ['margin_period_of_risk_days', 'int32'], ['margin_frequency_days', 'int32'],
+        ['im_model', 'utf8'], ['collateral_currency', 'utf8'], ['cleared', 'bool'], ['ccp', 'utf8'],
+      ],
+      p.nettingSets.map((s) => ({
+        netting_set_id: s.nettingSetId,
+        counterparty_id: s.counterpartyId,
+        csa: s.csa,
+        threshold_cpty: s.thresholdCpty,
+        threshold_bank: s.thresholdBank,
+        mta_cpty: s.mtaCpty,
+        mta_bank: s.mtaBank,
+        independent_amount_cpty: s.independentAmountCpty,
+        independent_amount_bank: s.independentAmountBank,
+        initial_margin_held: s.initialMarginHeld ?? null,
+        rounding: s.rounding,
+        margin_period_of_risk_days: s.marginPeriodOfRiskDays,
+        margin_frequency_days: s.marginFrequencyDays,
+        im_model: s.imModel,
+        collateral_currency: s.collateralCurrency,
+        cleared: s.cleared,
+        ccp: s.ccp ?? null,
+      })),
+    ),
+  };
+  if (p.eligibleCollateral.length > 0) {
+    out['eligible_collateral'] = table(
+      [['netting_set_id', 'utf8'], ['asset_type', 'utf8'], ['currency', 'utf8'], ['haircut_pct', 'float64'], ['margin_type', 'utf8']],
+      p.eligibleCollateral.map((e) => ({ netting_set_id: e.nettingSetId, asset_type: e.assetType, currency: e.currency ?? null, haircut_pct: e.haircutPct, margin_type: e.marginType })),
+    );
+  }
+  if (p.collateral.length > 0) {
+    out['collateral'] = table(
+      [['asset_id', 'utf8'], ['asset_type', 'utf8'], ['currency', 'utf8'], ['market_value', 'float64'], ['eligibility', 'utf8'], ['haircut_pct', 'float64'], ['funding_cost_bp', 'float64'], ['issuer_rating', 'utf8']],
+      p.collateral.map((a) => ({
+        asset_id: a.assetId,
+        asset_type: a.assetType,
+        currency: a.currency,
+        market_value: a.marketValue,
+        eligibility: a.eligibility,
+        haircut_pct: a.haircutPct,
+        funding_cost_bp: a.fundingCostBp,
+        issuer_rating: a.issuerRating ?? null,
+      })),
+    );
+  }
+  return out;
+}
