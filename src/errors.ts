@@ -80,6 +80,14 @@ export class IssueCollector {
 }
 
 /** A mistake in the program, not in the input (exit code 1). */
+/** Another run holds the lock of the output folder (exit code 3): cron jobs must not overlap. */
+export class XvaLockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XvaLockedError';
+  }
+}
+
 export class XvaInternalError extends Error {
   constructor(message: string) {
     super(message);

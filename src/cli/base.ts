@@ -6,7 +6,7 @@
  */
 import { Command, Flags, Errors } from '@oclif/core';
 import path from 'node:path';
-import { XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
+import { XvaInputError, XvaLockedError, XvaUsageError, formatIssue } from '../errors.js';
 import { defaultPortfolioDir } from './paths.js';
 import { Progress } from './progress.js';
 
@@ -100,6 +100,10 @@ export abstract class XvaCommand extends Command {
     if (err instanceof XvaUsageError) {
       process.stderr.write(`error: ${err.message}\n`);
       this.exit(2);
+    }
+    if (err instanceof XvaLockedError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      this.exit(3);
     }
     // oclif's own flag-parsing errors (unknown flag, bad value) are usage errors
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {

@@ -1,0 +1,73 @@
+/**
+ * An exclusive lock on an output folder, so that two runs (two cron jobs that overlap) never write the same folder:
+ * `<dir>/.xva.lock` is created with O_EXCL and holds the owner's pid, host and start time. A lock whose process is
+ * gone (same host, pid not alive) is stale and taken over; any other existing lock makes the second run fail with
+ * XvaLockedError (exit code 3) naming the holder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { XvaLockedError } from '../errors.js';
+
+export const LOCK_FILE = '.xva.lock';
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface FolderLock {
+  readonly file: string;
+  release(): void;
+}
+
+/** Takes the lock of `dir` (created if needed) or throws XvaLockedError. Release it in a `finally`. */
+export function lockFolder(dir: string, command: string): FolderLock {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, LOCK_FILE);
+  const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify(info) + '\n', { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          const held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+          if (held.pid === process.pid && held.host === info.host) fs.rmSync(file, { force: true });
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once('exit', release);
+      return { file, release };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let held: LockInfo | undefined;
+      try {
+        held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
+      } catch {
+        held = undefined;
+      }
+      if (held && held.host === os.hostname() && !alive(held.pid) && attempt === 0) {
+        fs.rmSync(file, { force: true }); // stale: its process is gone
+        continue;
+      }
+      const who = held ? `${held.command} (pid ${held.pid} on ${held.host}, started ${held.startedAt})` : 'another run';
+      throw new XvaLockedError(`${dir} is locked by ${who}: runs on the same output folder must not overlap (lock file ${file})`);
+    }
+  }
+  throw new XvaLockedError(`could not take the lock ${file}`);
+}

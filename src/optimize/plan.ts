@@ -1,0 +1,163 @@
+/**
+ * The integrated plan: from the measured candidate actions of every lever, choose a set that maximises the weighted
+ * net benefit (objective.ts) within the action limits, never two actions that change the same trade or the same
+ * netting set's terms, and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
+ * break (action id): the actions' benefits are measured one by one, and the plan's realised saving is measured again
+ * on the whole amended book afterwards (run.ts), because actions interact.
+ *
+ * The Pareto front: one plan per weight vector of a fixed family (each objective alone, pairs, equal weights), each
+ * plan's four estimated savings, and which plans no other plan beats on all four (non-dominated).
+ */
+import { XvaUsageError } from '../errors.js';
+import { OBJECTIVES, savingsOf, weightedBenefit, type Objective, type ObjectiveWeights, type Savings } from './objective.js';
+import type { Action, CostDelta, Lever, MeasuredAction } from './types.js';
+
+/** Limits on a plan (issue defaults; all flags). */
+export interface PlanLimits {
+  /** Trades added: replacements, hedges, novated copies. */
+  maxNewTrades: number;
+  /** Trades removed: compressed or novated away. */
+  maxUnwinds: number;
+  /** Compression actions. */
+  maxCompressions: number;
+  /** CSA amendment actions. */
+  maxCsaAmendments: number;
+}
+
+export const DEFAULT_LIMITS: PlanLimits = { maxNewTrades: 50, maxUnwinds: 30, maxCompressions: 10, maxCsaAmendments: 20 };
+
+export function checkLimits(l: PlanLimits): void {
+  for (const [k, v] of Object.entries(l)) if (!(Number.isSafeInteger(v) && v >= 0)) throw new XvaUsageError(`${k} must be a whole number >= 0, got ${v}`);
+}
+
+/** What an action uses of the limits and which trades / netting-set terms it claims. */
+function footprint(a: Action): { newTrades: number; unwinds: number; trades: string[]; setTerms: string[] } {
+  return {
+    newTrades: a.amendment.addTrades.length,
+    unwinds: a.amendment.removeTradeIds.length,
+    trades: [...a.amendment.removeTradeIds],
+    setTerms: a.amendment.upsertNettingSets.map((s) => s.nettingSetId),
+  };
+}
+
+/** The annual collateral funding saving a collateral action carries in its details (0 for other levers). */
+export function annualCollateralSaving(a: Action): number {
+  const v = a.details['annualSavingVsCurrent'];
+  return a.lever === 'collateral' && typeof v === 'number' ? v : 0;
+}
+
+export function measured(action: Action, delta: CostDelta, weights: ObjectiveWeights): MeasuredAction {
+  return { ...action, delta, netBenefit: weightedBenefit(savingsOf(delta, annualCollateralSaving(action)), weights, action.cost) };
+}
+
+export interface Plan {
+  weights: ObjectiveWeights;
+  actions: MeasuredAction[];
+  /** Sums of the chosen actions' single-action savings (estimates: actions interact). */
+  estimatedSavings: Savings;
+  estimatedNetBenefit: number;
+  /** Actions left out and why ("limit maxCompressions", "conflicts with A12", "does not pay"). */
+  skipped: { actionId: string; reason: string }[];
+}
+
+/** Orders by a key, best first, ties by action id (so the plan does not depend on the order levers ran in). */
+function rank(actions: readonly MeasuredAction[], key: (a: MeasuredAction) => number): MeasuredAction[] {
+  return [...actions].sort((a, b) => key(b) - key(a) || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0));
+}
+
+/**
+ * Chooses the plan. `score` ranks the candidates (default: net benefit under `weights`; --robust passes the
+ * worst-scenario benefit); an action joins when its score is > 0 and it fits the limits and claims.
+ */
+export function choosePlan(actions: readonly MeasuredAction[], weights: ObjectiveWeights, limits: PlanLimits, score?: (a: MeasuredAction) => number): Plan {
+  const value = (a: MeasuredAction) => weightedBenefit(savingsOf(a.delta, annualCollateralSaving(a)), weights, a.cost);
+  const key = score ?? value;
+  const used = { newTrades: 0, unwinds: 0, compression: 0, csa: 0 };
+  const claimedTrades = new Map<string, string>();
+  const claimedSets = new Map<string, string>();
+  const chosen: MeasuredAction[] = [];
+  const skipped: Plan['skipped'] = [];
+  for (const a of rank(actions, key)) {
+    if (!(key(a) > 0)) {
+      skipped.push({ actionId: a.actionId, reason: 'does not pay' });
+      continue;
+    }
+    const f = footprint(a);
+    const clash = f.trades.map((t) => claimedTrades.get(t)).find((x) => x !== undefined) ?? f.setTerms.map((s) => claimedSets.get(s)).find((x) => x !== undefined);
+    if (clash !== undefined) {
+      skipped.push({ actionId: a.actionId, reason: `conflicts with ${clash}` });
+      continue;
+    }
+    const over =
+      used.newTrades + f.newTrades > limits.maxNewTrades
+        ? 'maxNewTrades'
+        : used.unwinds + f.unwinds > limits.maxUnwinds
+          ? 'maxUnwinds'
+          : a.lever === 'compression' && used.compression + 1 > limits.maxCompressions
+            ? 'maxCompressions'
+            : a.lever === 'csa' && used.csa + 1 > limits.maxCsaAmendments
+              ? 'maxCsaAmendments'
+              : undefined;
+    if (over) {
+      skipped.push({ actionId: a.actionId, reason: `limit ${over}` });
+      continue;
+    }
+    used.newTrades += f.newTrades;
+    used.unwinds += f.unwinds;
+    if (a.lever === 'compression') used.compression++;
+    if (a.lever === 'csa') used.csa++;
+    for (const t of f.trades) claimedTrades.set(t, a.actionId);
+    for (const s of f.setTerms) claimedSets.set(s, a.actionId);
+    chosen.push({ ...a, netBenefit: value(a) });
+  }
+  const estimatedSavings = { cva: 0, fva: 0, capital: 0, collateral: 0 };
+  let estimatedNetBenefit = 0;
+  for (const a of chosen) {
+    const s = savingsOf(a.delta, annualCollateralSaving(a));
+    for (const k of OBJECTIVES) estimatedSavings[k] += s[k];
+    estimatedNetBenefit += a.netBenefit;
+  }
+  return { weights, actions: chosen, estimatedSavings, estimatedNetBenefit, skipped };
+}
+
+/** The weight family of the Pareto front: each objective alone, each pair, and equal weights. */
+export function paretoWeightFamily(): ObjectiveWeights[] {
+  const out: ObjectiveWeights[] = [];
+  const unit = (ks: Objective[]) => Object.fromEntries(OBJECTIVES.map((k) => [k, ks.includes(k) ? 1 / ks.length : 0])) as ObjectiveWeights;
+  for (const k of OBJECTIVES) out.push(unit([k]));
+  for (let i = 0; i < OBJECTIVES.length; i++) for (let j = i + 1; j < OBJECTIVES.length; j++) out.push(unit([OBJECTIVES[i]!, OBJECTIVES[j]!]));
+  out.push(unit([...OBJECTIVES]));
+  return out;
+}
+
+export interface ParetoPoint {
+  weights: ObjectiveWeights;
+  savings: Savings;
+  actions: number;
+  /** Net of the chosen actions' costs. */
+  totalSaving: number;
+  dominated: boolean;
+}
+
+/** a dominates b: at least as good on every objective and better on one. */
+function dominates(a: Savings, b: Savings): boolean {
+  let better = false;
+  for (const k of OBJECTIVES) {
+    if (a[k] < b[k]) return false;
+    if (a[k] > b[k]) better = true;
+  }
+  return better;
+}
+
+export function paretoFront(actions: readonly MeasuredAction[], limits: PlanLimits): ParetoPoint[] {
+  const points = paretoWeightFamily().map((weights) => {
+    const plan = choosePlan(actions, weights, limits);
+    const cost = plan.actions.reduce((s, a) => s + a.cost, 0);
+    const total = OBJECTIVES.reduce((s, k) => s + plan.estimatedSavings[k], 0) - cost;
+    return { weights, savings: plan.estimatedSavings, actions: plan.actions.length, totalSaving: total, dominated: false };
+  });
+  for (const p of points) p.dominated = points.some((q) => q !== p && dominates(q.savings, p.savings));
+  return points;
+}
+
+export type { Lever };
