@@ -1,0 +1,149 @@
+/**
+ * Today's capital figures of the measurement, kept per netting set so that an amendment recomputes only the sets it
+ * touches, and the book figures that do not add up across netting sets recomputed from the per-set maps:
+ *
+ * - per netting set: SA-CCR EAD (CRE52.1, capital/saccr), its CRE20 / CRE54.7 risk weight and CCR RWA = EAD × RW
+ *   (capital/rwa.ts), the BA-CVA effective maturity (option, else CRE32.47 notional-weighted, as `xva capital`), and
+ *   the SA-CCR positions and collateral terms KVA's projection needs;
+ * - per book: BA-CVA (MAR50, reduced, or full with the CDS protection bought on counterparties: capital/run.ts
+ *   cdsHedges) from every counterparty's sets, CVA RWA = 12.5 × K_BA-CVA, RWA = CCR RWA + CVA RWA, capital =
+ *   RWA × capital ratio, and the CET1 ratio change when the book's RWA is added to the bank's (rwa.ts cet1Impact;
+ *   here over CCR + CVA RWA, the RWA the optimiser moves).
+ * SA-CCR of a netting set depends only on its own trades, terms and counterparty, so computing it over a
+ * sub-portfolio gives the same figures as over the whole book.
+ */
+import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
+import { cdsHedges } from '../../capital/run.js';
+import { cet1Impact, computeRwa } from '../../capital/rwa.js';
+import { computeSaccr, type SaccrNettingSetResult, type SaccrPosition } from '../../capital/saccr/index.js';
+import type { Counterparty, Portfolio } from '../../portfolio/types.js';
+import type { MeasureContext } from './context.js';
+
+export interface SetCapital {
+  nettingSetId: string;
+  counterpartyId: string;
+  /** SA-CCR EAD, base currency. */
+  ead: number;
+  riskWeight: number;
+  /** CCR RWA = EAD × RW. */
+  rwaCcr: number;
+  /** BA-CVA effective maturity M_NS, years. */
+  effectiveMaturityYears: number;
+  saccr: SaccrNettingSetResult;
+  positions: SaccrPosition[];
+  /**
+   * The bank's threshold as `xva capital`'s KVA projection reads it (the netting set's `thresholdBank`, in the
+   * collateral currency as given: capital/run.ts passes it unconverted, and the measurement must agree with it).
+   */
+  thresholdBank: number;
+}
+
+/** The portfolio restricted to some netting sets (their trades; every counterparty kept). */
+export function subPortfolio(portfolio: Portfolio, nettingSetIds: ReadonlySet<string>): Portfolio {
+  return {
+    ...portfolio,
+    trades: portfolio.trades.filter((t) => nettingSetIds.has(t.nettingSetId)),
+    nettingSets: portfolio.nettingSets.filter((n) => nettingSetIds.has(n.nettingSetId)),
+  };
+}
+
+/** SA-CCR, RWA and M of the given netting sets of `portfolio`. */
+export function capitalOfSets(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>): Map<string, SetCapital> {
+  const out = new Map<string, SetCapital>();
+  if (nettingSetIds.size === 0) return out;
+  const sub = subPortfolio(portfolio, nettingSetIds);
+  const inputs = ctx.saccrInputs;
+  const saccr = computeSaccr(sub, ctx.market, {
+    ...inputs,
+    ...(inputs.externalPositions ? { externalPositions: inputs.externalPositions.filter((p) => nettingSetIds.has(p.nettingSetId)) } : {}),
+    convention: ctx.saccrConvention,
+  });
+  const rwa = computeRwa(saccr, portfolio.counterparties, { capital: ctx.capital });
+  const positions = new Map<string, SaccrPosition[]>();
+  for (const t of saccr.trades) {
+    const list = positions.get(t.nettingSetId);
+    if (list) list.push(t);
+    else positions.set(t.nettingSetId, [t]);
+  }
+  const rwaById = new Map(rwa.nettingSets.map((r) => [r.nettingSetId, r]));
+  const terms = new Map(sub.nettingSets.map((n) => [n.nettingSetId, n]));
+  for (const ns of saccr.nettingSets) {
+    const list = positions.get(ns.nettingSetId) ?? [];
+    const given = ctx.effectiveMaturityYears.get(ns.nettingSetId);
+    // CRE32.47 as `xva capital`: notional-weighted remaining maturity of the set's positions (0 without positions)
+    const m = given ?? (list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears }))));
+    const r = rwaById.get(ns.nettingSetId)!;
+    out.set(ns.nettingSetId, { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, ead: ns.ead, riskWeight: r.riskWeight, rwaCcr: r.rwa, effectiveMaturityYears: m, saccr: ns, positions: list, thresholdBank: terms.get(ns.nettingSetId)!.thresholdBank });
+  }
+  return out;
+}
+
+const quality = (c: Counterparty): 'IG' | 'HY_NR' => (['AAA', 'AA', 'A', 'BBB'].includes(c.rating) ? 'IG' : 'HY_NR');
+
+/**
+ * BA-CVA input of a book (capital/run.ts's rule): per counterparty in the counterparties' order its netting sets in
+ * the netting sets' order with their EAD and M (from `eadOf` / `maturityOf`), and the hedges still alive.
+ */
+export function baCvaBook(
+  portfolio: Portfolio,
+  eadOf: (nettingSetId: string) => number,
+  maturityOf: (nettingSetId: string) => number,
+  hedges: readonly BaCvaSingleNameHedge[],
+  source: string,
+): BaCvaResult {
+  const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
+  for (const ns of portfolio.nettingSets) {
+    const list = sets.get(ns.counterpartyId) ?? [];
+    list.push({ nettingSetId: ns.nettingSetId, eadAmount: eadOf(ns.nettingSetId), effectiveMaturityYears: maturityOf(ns.nettingSetId) });
+    sets.set(ns.counterpartyId, list);
+  }
+  const counterparties: BaCvaCounterparty[] = [];
+  for (const c of portfolio.counterparties) {
+    const nettingSets = sets.get(c.counterpartyId);
+    if (!nettingSets) continue;
+    counterparties.push({ counterpartyId: c.counterpartyId, sector: c.sector, creditQuality: quality(c), nettingSets });
+  }
+  const present = new Set(counterparties.map((c) => c.counterpartyId));
+  return computeBaCva({ counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) }, { source });
+}
+
+export interface BookCapital {
+  ead: number;
+  rwaCcr: number;
+  /** K_BA-CVA (MAR50.14 / MAR50.20). */
+  baCva: number;
+  baCvaVersion: 'reduced' | 'full';
+  /** 12.5 × K_BA-CVA. */
+  rwaCva: number;
+  rwa: number;
+  /** RWA × capital ratio. */
+  capital: number;
+  /** CET1 ratio change when the book's RWA is added to the bank's, bp; undefined without bank RWA and CET1. */
+  cet1ImpactBp: number | undefined;
+}
+
+/** Book capital from per-set figures; sums in the portfolio's netting-set order (so the same book sums the same). */
+export function bookCapital(ctx: MeasureContext, portfolio: Portfolio, sets: ReadonlyMap<string, Pick<SetCapital, 'ead' | 'rwaCcr' | 'effectiveMaturityYears'>>): BookCapital {
+  let ead = 0;
+  let rwaCcr = 0;
+  for (const ns of portfolio.nettingSets) {
+    const s = sets.get(ns.nettingSetId);
+    if (!s) continue;
+    ead += s.ead;
+    rwaCcr += s.rwaCcr;
+  }
+  const hedges = cdsHedges(portfolio, ctx.market);
+  const ba = baCvaBook(portfolio, (id) => sets.get(id)?.ead ?? 0, (id) => sets.get(id)?.effectiveMaturityYears ?? 0, hedges, 'optimiser BA-CVA');
+  const rwa = rwaCcr + ba.rwa;
+  const { bankRwa, bankCet1, capitalRatio } = ctx.capital;
+  return {
+    ead,
+    rwaCcr,
+    baCva: ba.capital,
+    baCvaVersion: ba.version,
+    rwaCva: ba.rwa,
+    rwa,
+    capital: rwa * capitalRatio,
+    cet1ImpactBp: bankRwa !== undefined && bankCet1 !== undefined ? cet1Impact(bankRwa, bankCet1, rwa).impactBp : undefined,
+  };
+}

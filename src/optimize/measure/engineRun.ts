@@ -1,0 +1,141 @@
+/**
+ * One measurement of some netting sets of a book by the exposure engine, on a given grid and factor layout (the
+ * base run's, so that the sets' paths are those of the whole-book run):
+ *
+ * 1. Pass 1: runSimulation over the sub-portfolio of those sets with the cube on. Each set's path values V stream
+ *    through `onCube` (never held whole): KVA's projected SA-CCR EAD (kva.ts setKva) and, for a set whose im_model is
+ *    simm, its dynamic IM profile (margin/dim.ts dimProfile: regression DIM scaled to today's SIMM, margin/dim.ts
+ *    simmToday) and MVA, from the same values. This is the cheapest faithful route to MVA: no extra simulation, and
+ *    the same DIM and MVA definition as `xva margin --dim` and `xva simulate --dynamic-im`.
+ * 2. Pass 2 (dynamic IM on, some simm sets): those sets alone again, on the same grid and layout, with their expected
+ *    IM held as collateral (dimAsInitialMargin): their exposure, hence CVA/DVA/FVA, reflects the IM. V does not
+ *    depend on collateral, so pass 1's DIM, MVA and KVA stand.
+ * 3. CVA, DVA, FCA, FBA, ColVA per set (xva/compute.ts computeXva) on the final exposure.
+ * MVA is in the base currency (dimProfile's USD amount at today's spot). A schedule-IM netting set has no dynamic IM
+ * in the toolkit: its MVA is 0 and its IM counts only as initial_margin_held (documented in docs/optimize-measure.md).
+ */
+import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
+import type { SimulationResult } from '../../exposure/results.js';
+import { dimAsInitialMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
+import type { FactorNeeds } from '../../simulation/layout.js';
+import type { Portfolio } from '../../portfolio/types.js';
+import type { TimeGrid } from '../../simulation/types.js';
+import { computeXva, exposureSetsOf, type NettingSetXva } from '../../xva/compute.js';
+import type { CreditInputs } from '../../xva/credit.js';
+import { subPortfolio, type SetCapital } from './capital.js';
+import type { MeasureContext } from './context.js';
+import { setKva, type KvaClock, type SetKva } from './kva.js';
+
+export interface EngineSetFigures {
+  xva: NettingSetXva;
+  /** MVA, base currency (0 without a SIMM IM). */
+  mva: number;
+  /** Today's SIMM IM collected / posted, USD (simm sets). */
+  simmCollectUsd?: number;
+  simmPostUsd?: number;
+  kva: SetKva;
+}
+
+export interface EngineRunSpec {
+  portfolio: Portfolio;
+  /** Sets to value (ids of `portfolio`'s netting sets). */
+  nettingSetIds: ReadonlySet<string>;
+  grid: TimeGrid;
+  layoutNeeds: FactorNeeds;
+  credit: CreditInputs;
+  capital: ReadonlyMap<string, SetCapital>;
+  clock: KvaClock;
+  notes: string[];
+}
+
+async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpec, extra: Partial<SimulationOptions>, onCube?: (id: string, values: Float32Array, nPaths: number, dates: Int32Array) => void): Promise<SimulationResult> {
+  const result = await runSimulation({
+    portfolio,
+    market: ctx.market,
+    ...(ctx.marketFile ? { marketFile: ctx.marketFile } : {}),
+    options: {
+      paths: ctx.paths,
+      seed: ctx.seed,
+      threads: ctx.threads,
+      antithetic: false,
+      pfeQuantile: 0.95,
+      skipUnsupported: false,
+      grid: spec.grid,
+      layoutNeeds: spec.layoutNeeds,
+      ...extra,
+    },
+    onWarning: (text) => spec.notes.push(text),
+    ...(onCube ? { onCube: (id: string | null, values: Float32Array, n: number, dates: Int32Array) => (id === null ? undefined : onCube(id, values, n, dates)) } : {}),
+  });
+  ctx.stats.engineRuns++;
+  ctx.stats.setsValued += result.nettingSets.length;
+  return result;
+}
+
+/** Engine figures of the given sets; a set without trades (not valued) gets zero XVA and MVA and KVA from V = 0. */
+export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSpec): Promise<Map<string, EngineSetFigures>> {
+  const out = new Map<string, EngineSetFigures>();
+  if (spec.nettingSetIds.size === 0) return out;
+  const sub = subPortfolio(spec.portfolio, spec.nettingSetIds);
+  const { market } = ctx;
+  // today's SIMM of the simm sets (the DIM is scaled to it): needed for MVA whether or not the IM is held as collateral
+  const simm = simmToday(sub, market, { mporDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10 }, spec.notes);
+  const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
+  const nsById = new Map(sub.nettingSets.map((n) => [n.nettingSetId, n]));
+  const kvaById = new Map<string, SetKva>();
+  const dims = new Map<string, DimProfile>();
+  const withTrades = new Set(sub.trades.map((t) => t.nettingSetId));
+  let result: SimulationResult | undefined;
+  if (withTrades.size > 0) {
+    result = await run(ctx, sub, spec, { cube: true }, (id, values, nPaths, dates) => {
+      kvaById.set(id, setKva(ctx, spec.clock, spec.capital.get(id)!, spec.credit, values, nPaths));
+      const today = simm.get(id);
+      if (today) {
+        const ns = nsById.get(id)!;
+        const curve = spec.credit.counterparties.get(ns.counterpartyId)?.curve;
+        dims.set(
+          id,
+          dimProfile({
+            nettingSetId: id,
+            values,
+            nPaths,
+            dates: dates.slice(),
+            market,
+            simmCollect: today.collect,
+            simmPost: today.post,
+            marginPeriodOfRiskDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10,
+            ...(curve ? { counterpartyCurve: curve } : {}),
+          }),
+        );
+      }
+    });
+  }
+  const ccy = (id: string) => nsById.get(id)?.collateralCurrency;
+  const sets = result ? exposureSetsOf(result, ccy) : [];
+  if (ctx.dynamicIm && dims.size > 0) {
+    // pass 2: the simm sets with their expected IM held as collateral, same grid and layout (same paths)
+    const imSets = new Set(dims.keys());
+    const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin([...dims.values()], market) });
+    const replaced = new Map(exposureSetsOf(again, ccy).map((s) => [s.nettingSetId, s]));
+    for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
+  }
+  const xva = new Map(computeXva(sets, spec.credit, ctx.xva, false).nettingSets.map((x) => [x.nettingSetId, x]));
+  for (const id of spec.nettingSetIds) {
+    const ns = nsById.get(id);
+    if (!ns) continue;
+    const credit = spec.credit.counterparties.get(ns.counterpartyId);
+    const x =
+      xva.get(id) ??
+      ({ nettingSetId: id, counterpartyId: ns.counterpartyId, credit: credit!, cva: 0, dva: 0, fca: 0, fba: 0, colva: 0, cvaUnilateral: 0, dvaUnilateral: 0, cvaStdError: 0 } satisfies NettingSetXva);
+    const kva = kvaById.get(id) ?? setKva(ctx, spec.clock, spec.capital.get(id)!, spec.credit, null, 1);
+    const dim = dims.get(id);
+    const today = simm.get(id);
+    out.set(id, {
+      xva: x,
+      mva: dim ? dim.mva / usdPerBase : 0,
+      ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
+      kva,
+    });
+  }
+  return out;
+}

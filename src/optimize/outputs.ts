@@ -1,0 +1,143 @@
+/**
+ * The files of `xva optimize` (docs/optimize.md, "Outputs"), each written atomically (temp file, then rename):
+ * recommendations.arrow (every measured candidate, chosen or not), recommendation_scenarios.arrow (each action's
+ * benefit per stress scenario), pareto.arrow, plan.arrow (realised against estimated), collateral_allocation.arrow,
+ * summary.md, and the amended portfolio as a folder of Parquet tables (`amended/`) that every command reads.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import { writeTable, type OutputColumn, type OutputTable } from '../io/write.js';
+import type { Portfolio } from '../portfolio/types.js';
+import { portfolioTables } from '../portfolio/writeRows.js';
+import { OBJECTIVES } from './objective.js';
+import type { ParetoPoint } from './plan.js';
+import type { MeasuredAction } from './types.js';
+
+const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
+const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
+const i32 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'int32', values });
+const bool = (name: string, values: ArrayLike<boolean | null>): OutputColumn => ({ name, type: 'bool', values });
+
+export interface RecommendationRow {
+  action: MeasuredAction;
+  /** 1-based rank in the plan; null when not chosen. */
+  rank: number | null;
+  /** Why it is not in the plan ('' when chosen). */
+  skipReason: string;
+  /** Worst benefit over the stress scenarios and its scenario (null when not evaluated under stress). */
+  worstScenario: string | null;
+  worstScenarioBenefit: number | null;
+}
+
+export const RECOMMENDATION_COLUMNS = [
+  'action_id', 'lever', 'description', 'trade_ids', 'counterparty_ids', 'netting_set_ids', 'chosen', 'rank',
+  'd_cva', 'd_dva', 'd_fca', 'd_fba', 'd_colva', 'd_fva', 'd_mva', 'd_kva', 'd_ead', 'd_rwa', 'd_capital', 'd_cet1_bp',
+  'cost', 'net_benefit', 'worst_scenario', 'worst_scenario_benefit', 'skip_reason',
+] as const;
+
+export function recommendationsTable(rows: readonly RecommendationRow[]): OutputTable {
+  const a = rows.map((r) => r.action);
+  const d = (k: keyof MeasuredAction['delta']) => f64(`d_${k === 'cet1Bp' ? 'cet1_bp' : k}`, a.map((x) => x.delta[k]));
+  return {
+    columns: [
+      utf8('action_id', a.map((x) => x.actionId)),
+      utf8('lever', a.map((x) => x.lever)),
+      utf8('description', a.map((x) => x.description)),
+      utf8('trade_ids', a.map((x) => x.tradeIds.join(';'))),
+      utf8('counterparty_ids', a.map((x) => x.counterpartyIds.join(';'))),
+      utf8('netting_set_ids', a.map((x) => x.nettingSetIds.join(';'))),
+      bool('chosen', rows.map((r) => r.rank !== null)),
+      i32('rank', rows.map((r) => r.rank)),
+      d('cva'), d('dva'), d('fca'), d('fba'), d('colva'), d('fva'), d('mva'), d('kva'), d('ead'), d('rwa'), d('capital'), d('cet1Bp'),
+      f64('cost', a.map((x) => x.cost)),
+      f64('net_benefit', a.map((x) => x.netBenefit)),
+      utf8('worst_scenario', rows.map((r) => r.worstScenario)),
+      f64('worst_scenario_benefit', rows.map((r) => r.worstScenarioBenefit)),
+      utf8('skip_reason', rows.map((r) => r.skipReason)),
+    ],
+    metadata: { 'xva.signs': 'd_* = amended - base; CVA, FCA, ColVA, MVA, KVA, EAD, RWA, capital are costs; d_cet1_bp > 0 improves the ratio' },
+  };
+}
+
+export interface ScenarioBenefitRow {
+  actionId: string;
+  scenario: string;
+  netBenefit: number;
+  dCva: number;
+  dFva: number;
+  dMva: number;
+  dKva: number;
+}
+
+export function scenarioTable(rows: readonly ScenarioBenefitRow[]): OutputTable {
+  return {
+    columns: [
+      utf8('action_id', rows.map((r) => r.actionId)),
+      utf8('scenario', rows.map((r) => r.scenario)),
+      f64('net_benefit', rows.map((r) => r.netBenefit)),
+      f64('d_cva', rows.map((r) => r.dCva)),
+      f64('d_fva', rows.map((r) => r.dFva)),
+      f64('d_mva', rows.map((r) => r.dMva)),
+      f64('d_kva', rows.map((r) => r.dKva)),
+    ],
+  };
+}
+
+export function paretoTable(points: readonly ParetoPoint[]): OutputTable {
+  return {
+    columns: [
+      ...OBJECTIVES.map((k) => f64(`weight_${k}`, points.map((p) => p.weights[k]))),
+      ...OBJECTIVES.map((k) => f64(`saving_${k}`, points.map((p) => p.savings[k]))),
+      i32('actions', points.map((p) => p.actions)),
+      f64('total_saving', points.map((p) => p.totalSaving)),
+      bool('dominated', points.map((p) => p.dominated)),
+    ],
+  };
+}
+
+/** Writes a table as Arrow IPC; returns the path. */
+export function writeArrow(outDir: string, name: string, table: OutputTable): string {
+  const file = path.join(outDir, `${name}.arrow`);
+  writeTable(file, table, 'arrow');
+  return file;
+}
+
+/**
+ * The amended portfolio as a folder `xva cva --portfolio DIR` reads: its tables as Parquet, the base folder's other
+ * tables (reference_entities, SA-CCR side inputs) and market.yaml copied. Written into a temporary folder beside the
+ * target and renamed into place, so a reader never sees half a book.
+ */
+export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, baseDir: string, marketFile: string): string[] {
+  const parent = path.dirname(targetDir);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
+  try {
+    const tables = portfolioTables(portfolio);
+    const written = new Set<string>();
+    for (const [name, table] of Object.entries(tables)) {
+      writeTable(path.join(tmp, `${name}.parquet`), table, 'parquet');
+      written.add(name);
+    }
+    for (const entry of fs.readdirSync(baseDir)) {
+      const stem = entry.replace(/\.(parquet|csv)$/i, '');
+      if (stem === entry || written.has(stem) || ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'collateral'].includes(stem)) continue;
+      fs.copyFileSync(path.join(baseDir, entry), path.join(tmp, entry));
+    }
+    fs.copyFileSync(marketFile, path.join(tmp, 'market.yaml'));
+    const old = fs.existsSync(targetDir) ? `${targetDir}.old-${process.pid}` : undefined;
+    if (old) fs.renameSync(targetDir, old);
+    fs.renameSync(tmp, targetDir);
+    if (old) fs.rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return fs.readdirSync(targetDir).sort().map((f) => path.join(targetDir, f));
+}
+
+export function writeSummary(outDir: string, markdown: string): string {
+  const file = path.join(outDir, 'summary.md');
+  writeFileAtomic(file, markdown);
+  return file;
+}
