@@ -42,7 +42,7 @@ function footprint(a: Action): { newTrades: number; unwinds: number; trades: str
 
 /** The annual collateral funding saving a collateral action carries in its details (0 for other levers). */
 export function annualCollateralSaving(a: Action): number {
-  const v = a.details['annualSavingVsCurrent'];
+  const v = a.details['savingPerYearVsCurrent'];
   return a.lever === 'collateral' && typeof v === 'number' ? v : 0;
 }
 

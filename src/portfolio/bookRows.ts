@@ -11,10 +11,12 @@ import {
   RATINGS,
   REGIONS,
   SECTORS,
+  WRONG_WAY_MODELS,
   type CollateralAsset,
   type Counterparty,
   type EligibleCollateral,
   type NettingSet,
+  type WrongWaySpec,
 } from './types.js';
 
 export const COUNTERPARTY_COLUMNS = [
@@ -27,6 +29,9 @@ export const COUNTERPARTY_COLUMNS = [
   'recovery',
   'qccp',
   'risk_weight',
+  'wrong_way_model',
+  'wrong_way_beta_per_m',
+  'wrong_way_log_vol',
 ] as const;
 export const REQUIRED_COUNTERPARTY_COLUMNS = ['counterparty_id', 'sector', 'rating', 'region'] as const;
 
@@ -96,12 +101,52 @@ export function readCounterpartyRow(r: FieldReader, row: number): Counterparty |
   const recovery = recoveryRate(r, row, 'recovery');
   const qccp = r.boolean('qccp', row) ?? false;
   const riskWeight = r.number('risk_weight', row, { min: 0, what: 'a risk weight as a decimal (1.0 = 100%)' });
+  const wrongWay = wrongWaySpec(r, row, cdsCurve);
   if (r.issues.errorCount > errorsBefore || !counterpartyId || !sector || !rating || !region) return undefined;
   const counterparty: Counterparty = { counterpartyId, name: name ?? counterpartyId, sector, rating, region, qccp, sourceRow: row + 1 };
   if (cdsCurve !== undefined) counterparty.cdsCurve = cdsCurve;
   if (recovery !== undefined) counterparty.recovery = recovery;
   if (riskWeight !== undefined) counterparty.riskWeight = riskWeight;
+  if (wrongWay !== undefined) counterparty.wrongWay = wrongWay;
   return counterparty;
+}
+
+/** Largest lognormal intensity volatility accepted (500% a √year: beyond it the hazard is numerically degenerate). */
+const MAX_WRONG_WAY_LOG_VOL = 5;
+
+/**
+ * The wrong-way columns of a counterparties row (docs/inputs.md): `wrong_way_model` none (default) | exposure |
+ * intensity; `wrong_way_beta_per_m` (exposure: the Hull-White b per 1,000,000 of base-currency portfolio value,
+ * required there and only there); `wrong_way_log_vol` (intensity: lognormal intensity volatility per √year, required
+ * there and only there). The intensity model needs `cds_curve`: its CR:<NAME> factor carries the correlations.
+ */
+function wrongWaySpec(r: FieldReader, row: number, cdsCurve: string | undefined): WrongWaySpec | undefined {
+  const model = r.oneOf('wrong_way_model', row, WRONG_WAY_MODELS, ENUM) ?? (r.string('wrong_way_model', row) === undefined ? 'none' : undefined);
+  const beta = r.number('wrong_way_beta_per_m', row, { what: 'a wrong-way beta: hazard log-sensitivity per 1,000,000 of base-currency portfolio value' });
+  const logVol = r.number('wrong_way_log_vol', row, { min: 0, max: MAX_WRONG_WAY_LOG_VOL, what: 'a lognormal intensity volatility per √year (decimal, 0 to 5)' });
+  if (model === undefined) return undefined;
+  const file = r.table.file;
+  const unexpected = (column: string, value: number, needs: string): void => {
+    r.issues.add({ file, row: row + 1, column, value: String(value), expected: `blank unless wrong_way_model is ${needs} (it is ${model})` });
+  };
+  if (beta !== undefined && model !== 'exposure') unexpected('wrong_way_beta_per_m', beta, 'exposure');
+  if (logVol !== undefined && model !== 'intensity') unexpected('wrong_way_log_vol', logVol, 'intensity');
+  if (model === 'exposure') {
+    if (beta === undefined && r.string('wrong_way_beta_per_m', row) === undefined) {
+      r.issues.add({ file, row: row + 1, column: 'wrong_way_beta_per_m', expected: 'a wrong-way beta per 1,000,000 of base-currency portfolio value for wrong_way_model exposure' });
+    }
+    return beta === undefined ? undefined : { model, betaPerMillion: beta };
+  }
+  if (model === 'intensity') {
+    if (logVol === undefined && r.string('wrong_way_log_vol', row) === undefined) {
+      r.issues.add({ file, row: row + 1, column: 'wrong_way_log_vol', expected: 'a lognormal intensity volatility per √year (decimal, 0 to 5) for wrong_way_model intensity' });
+    }
+    if (cdsCurve === undefined) {
+      r.issues.add({ file, row: row + 1, column: 'cds_curve', expected: 'a credit.names curve for wrong_way_model intensity (its CR:<NAME> factor carries the correlations with the market)' });
+    }
+    return logVol === undefined ? undefined : { model, logVolatility: logVol };
+  }
+  return undefined;
 }
 
 /**

@@ -41,8 +41,23 @@ export interface Counterparty {
   qccp: boolean;
   /** Counterparty credit risk weight override (decimal, CRE20); absent = standardised by sector and rating. */
   riskWeight?: number;
+  /** Wrong-way risk model of `xva cva` (docs/xva.md, "Wrong-way risk"); absent = none (independent defaults). */
+  wrongWay?: WrongWaySpec;
   sourceRow?: number;
 }
+
+/** `wrong_way_model` values: none, Hull-White exposure-linked hazard, lognormal intensity correlated with the market. */
+export const WRONG_WAY_MODELS = ['none', 'exposure', 'intensity'] as const;
+export type WrongWayModel = (typeof WRONG_WAY_MODELS)[number];
+
+/**
+ * A counterparty's wrong-way risk model (docs/xva.md, "Wrong-way risk"):
+ *  - exposure: h(t) = exp(a(t) + b·V(t)), V the counterparty's portfolio value in millions of the base currency and
+ *    b = `betaPerMillion` (Hull & White 2012);
+ *  - intensity: h(t) = exp(a(t) + σ·ξ(t)), ξ the unit-vol OU state of the counterparty's credit factor CR:<cds_curve>
+ *    (correlated with the market factors by the market file) and σ = `logVolatility` per √year.
+ */
+export type WrongWaySpec = { model: 'exposure'; betaPerMillion: number } | { model: 'intensity'; logVolatility: number };
 
 export const IM_MODELS = ['none', 'simm', 'schedule'] as const;
 export type ImModel = (typeof IM_MODELS)[number];

@@ -86,6 +86,8 @@ export interface MeasureContext {
   /** The whole book's factor needs (every run's layoutNeeds). */
   readonly layoutNeeds: { currencies: Currency[]; equities: string[]; creditNames: string[] };
   readonly stats: MeasureStats;
+  /** Collateral coverage factor of every run (a stress scenario's; undefined = 1, collateral as agreed). */
+  readonly coverage?: number;
 }
 
 function isTimeGrid(grid: GridSpec | TimeGrid | undefined): grid is TimeGrid {

@@ -20,7 +20,7 @@ import { dimAsInitialMargin, dimProfile, simmToday, type DimProfile } from '../.
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { TimeGrid } from '../../simulation/types.js';
-import { computeXva, exposureSetsOf, type NettingSetXva } from '../../xva/compute.js';
+import { computeXva, exposureSetsOf, type ExposureSet, type NettingSetXva } from '../../xva/compute.js';
 import type { CreditInputs } from '../../xva/credit.js';
 import { subPortfolio, type SetCapital } from './capital.js';
 import type { MeasureContext } from './context.js';
@@ -34,6 +34,8 @@ export interface EngineSetFigures {
   simmCollectUsd?: number;
   simmPostUsd?: number;
   kva: SetKva;
+  /** The exposure the XVA figures came from (undefined for a set without trades). */
+  exposure?: ExposureSet;
 }
 
 export interface EngineRunSpec {
@@ -62,6 +64,7 @@ async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpe
       skipUnsupported: false,
       grid: spec.grid,
       layoutNeeds: spec.layoutNeeds,
+      ...(ctx.coverage !== undefined ? { coverage: ctx.coverage } : {}),
       ...extra,
     },
     onWarning: (text) => spec.notes.push(text),
@@ -120,6 +123,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
   }
   const xva = new Map(computeXva(sets, spec.credit, ctx.xva, false).nettingSets.map((x) => [x.nettingSetId, x]));
+  const exposureById = new Map(sets.map((s) => [s.nettingSetId, s]));
   for (const id of spec.nettingSetIds) {
     const ns = nsById.get(id);
     if (!ns) continue;
@@ -135,6 +139,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
       mva: dim ? dim.mva / usdPerBase : 0,
       ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
       kva,
+      ...(exposureById.has(id) ? { exposure: exposureById.get(id)! } : {}),
     });
   }
   return out;

@@ -27,6 +27,7 @@ import { withCloseOutDates } from '../../simulation/grid.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { creditInputs, type CreditInputs } from '../../xva/credit.js';
 import type { Amendment, CostDelta } from '../types.js';
+import type { ExposureSet } from '../../xva/compute.js';
 import { applyAmendment, touchedNettingSets } from './amend.js';
 import { bookCapital, capitalOfSets, type BookCapital, type SetCapital } from './capital.js';
 import { bookMporDays, unionNeeds, type MeasureContext } from './context.js';
@@ -55,6 +56,8 @@ export interface SetFigures {
   kvaCcr: number;
   /** KVA pieces (projected EAD profiles) the book KVA needs. */
   kva: SetKva;
+  /** The set's exposure profiles (after collateral and IM): XVA under credit and funding shocks needs no new run. */
+  exposure?: ExposureSet;
 }
 
 export interface BookFigures extends BookCapital {
@@ -117,6 +120,7 @@ function figuresOf(cap: SetCapital, eng: EngineSetFigures): SetFigures {
     effectiveMaturityYears: cap.effectiveMaturityYears,
     kvaCcr: eng.kva.kvaCcr,
     kva: eng.kva,
+    ...(eng.exposure ? { exposure: eng.exposure } : {}),
   };
 }
 

@@ -1,0 +1,304 @@
+/**
+ * The library entry of `xva optimize` (docs/optimize.md): measure the base book once, generate every lever's candidate
+ * actions, measure each by re-running the engine on the netting sets it touches (same paths and seed), evaluate the
+ * best under the stress scenarios, choose the plan, and measure the realised saving of the whole plan on the amended
+ * book (actions interact). Deterministic: same inputs and seed, same plan. `maxSeconds` bounds the run: candidates
+ * not measured by then are left out (and said so); the plan is the best of those measured.
+ */
+import { IssueCollector, XvaUsageError } from '../errors.js';
+import { computeSaccr, loadSaccrInputs } from '../capital/saccr/index.js';
+import { loadSimulationInputs } from '../exposure/simulate.js';
+import type { Market } from '../market/types.js';
+import { runMargin } from '../margin/run.js';
+import type { Portfolio } from '../portfolio/types.js';
+import type { Currency } from '../products/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import { computeXva, type ExposureSet, type XvaOptions } from '../xva/compute.js';
+import { shockCreditInputs, type CreditInputs } from '../xva/credit.js';
+import { collateralAllocation, postingRequirements, type CollateralAllocation } from './levers/collateral/index.js';
+import { compressionActions } from './levers/compression/index.js';
+import { csaCandidates } from './levers/csa.js';
+import { cvaHedgeActions } from './levers/hedges/index.js';
+import { novationActions, novationExtraMporDays } from './levers/novation/index.js';
+import { applyAmendment, buildMeasureContext, measureAmendment, measureBase, type AmendmentMeasurement, type MeasureContext, type Measurement } from './measure/index.js';
+import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.js';
+import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
+import type { RecommendationRow, ScenarioBenefitRow } from './outputs.js';
+import type { Action, Amendment, CostDelta, Lever, MeasuredAction } from './types.js';
+
+export interface OptimizeOptions {
+  portfolioDir: string;
+  marketFile: string;
+  paths: number;
+  seed: number;
+  threads: number;
+  xva: XvaOptions;
+  levers: readonly Lever[];
+  weights: ObjectiveWeights;
+  limits: PlanLimits;
+  /** Candidates measured per lever at most (the lever's own order: its best first). */
+  maxCandidatesPerLever: number;
+  scenarios: readonly Scenario[];
+  /** Candidates evaluated under every scenario (best base benefit first); the chosen ones always are. */
+  stressCandidates: number;
+  /** Rank by the worst scenario's benefit instead of the base benefit. */
+  robust: boolean;
+  /** Wall-clock budget in seconds (undefined = none). */
+  maxSeconds?: number;
+  log: (text: string) => void;
+}
+
+export interface OptimizeRun {
+  baseCurrency: string;
+  base: Measurement;
+  candidates: MeasuredAction[];
+  plan: Plan;
+  /** The whole plan measured on the amended book (undefined when the plan is empty or time ran out). */
+  realised?: AmendmentMeasurement;
+  /** Sum of the chosen actions' single deltas. */
+  estimatedDelta: CostDelta;
+  pareto: ParetoPoint[];
+  scenarioRows: ScenarioBenefitRow[];
+  recommendations: RecommendationRow[];
+  collateral?: CollateralAllocation;
+  amendedPortfolio: Portfolio;
+  grossNotional: number;
+  timedOut: boolean;
+  notes: string[];
+  stats: { engineRuns: number; setsValued: number; seconds: number; candidatesGenerated: number; candidatesMeasured: number };
+}
+
+const ZERO_DELTA: CostDelta = { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0, fva: 0, mva: 0, kva: 0, ead: 0, rwa: 0, cet1Bp: 0, capital: 0 };
+
+function addDelta(a: CostDelta, b: CostDelta): CostDelta {
+  const out = { ...a };
+  for (const k of Object.keys(out) as (keyof CostDelta)[]) out[k] += b[k];
+  return out;
+}
+
+/** One amendment doing all of `actions` (the plan never holds two that claim the same trade or netting set). */
+export function mergeAmendments(actions: readonly Action[]): Amendment {
+  const byId = <T>(items: readonly T[], id: (x: T) => string) => [...new Map(items.map((x) => [id(x), x])).values()];
+  return {
+    removeTradeIds: actions.flatMap((a) => a.amendment.removeTradeIds),
+    addTrades: actions.flatMap((a) => a.amendment.addTrades),
+    upsertNettingSets: byId(actions.flatMap((a) => a.amendment.upsertNettingSets), (s) => s.nettingSetId),
+    upsertCounterparties: byId(actions.flatMap((a) => a.amendment.upsertCounterparties), (c) => c.counterpartyId),
+    upsertCollateral: byId(actions.flatMap((a) => a.amendment.upsertCollateral ?? []), (c) => c.assetId),
+  };
+}
+
+function isEmpty(a: Amendment): boolean {
+  return a.removeTradeIds.length === 0 && a.addTrades.length === 0 && a.upsertNettingSets.length === 0 && a.upsertCounterparties.length === 0 && (a.upsertCollateral ?? []).length === 0;
+}
+
+/** Gross notional of the book in the base currency (trades' first notional converted at spot; equity: quantity × strike). */
+export function grossNotional(portfolio: Portfolio, market: Market): number {
+  let total = 0;
+  for (const t of portfolio.trades) {
+    let amount: number;
+    let ccy: string;
+    switch (t.product) {
+      case 'IRS':
+      case 'OIS':
+      case 'SWAPTION':
+        [amount, ccy] = [t.fixedLeg.notional, t.fixedLeg.currency];
+        break;
+      case 'XCCY':
+        [amount, ccy] = [t.leg1.notional, t.leg1.currency];
+        break;
+      case 'EQFWD':
+      case 'EQOPT':
+        [amount, ccy] = [t.quantity * t.strike, t.currency];
+        break;
+      default:
+        [amount, ccy] = [t.notional, t.currency];
+    }
+    total += amount * market.fxSpot(ccy as Currency, market.baseCurrency);
+  }
+  return total;
+}
+
+/** XVA of some netting sets' exposure under given credit inputs (credit and funding shocks need no new run). */
+function xvaOf(sets: readonly ExposureSet[], credit: CreditInputs, xva: XvaOptions): { cva: number; fva: number } {
+  if (sets.length === 0) return { cva: 0, fva: 0 };
+  const b = computeXva(sets, credit, xva, false).book;
+  return { cva: b.cva, fva: b.fca - b.fba + b.colva };
+}
+
+export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const outOfTime = () => options.maxSeconds !== undefined && elapsed() > options.maxSeconds;
+  const log = options.log;
+  const notes: string[] = [];
+  if (options.levers.length === 0) throw new XvaUsageError('--levers: name at least one lever');
+
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const issues = new IssueCollector();
+  const saccrInputs = await loadSaccrInputs(options.portfolioDir, issues);
+  issues.throwIfAny();
+  const ctx = buildMeasureContext({
+    portfolio,
+    market,
+    marketFile: options.marketFile,
+    paths: options.paths,
+    seed: options.seed,
+    threads: options.threads,
+    xva: options.xva,
+    saccrInputs,
+    ...(options.levers.includes('novation') ? { extraMporDays: novationExtraMporDays() } : {}),
+  });
+  log(`base book: ${portfolio.trades.length} trades, ${portfolio.nettingSets.length} netting sets, ${options.paths} paths, seed ${options.seed}`);
+  const base = await measureBase(ctx);
+  notes.push(...base.notes);
+  log(`base measured in ${elapsed().toFixed(1)} s: CVA ${base.book.cva.toFixed(0)}, FVA ${base.book.fva.toFixed(0)}, MVA ${base.book.mva.toFixed(0)}, KVA ${base.book.kva.toFixed(0)}`);
+
+  // candidates per lever, each list in the lever's own (deterministic) order
+  const lists = new Map<Lever, Action[]>();
+  let collateral: CollateralAllocation | undefined;
+  for (const lever of options.levers) {
+    let actions: Action[] = [];
+    if (lever === 'compression') actions = await compressionActions(portfolio, market);
+    else if (lever === 'novation') actions = novationActions(portfolio, market);
+    else if (lever === 'csa') actions = csaCandidates(ctx, base);
+    else if (lever === 'cva_hedge') {
+      const exposure = [...base.sets.values()].flatMap((s) => (s.exposure ? [s.exposure] : []));
+      const saccr = computeSaccr(portfolio, market, { ...saccrInputs, convention: ctx.saccrConvention });
+      actions = cvaHedgeActions({ portfolio, market, saccr, exposure: { sets: exposure, credit: base.credit, xva: options.xva } });
+    } else if (lever === 'collateral') {
+      const margin = await runMargin({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, usePortfolio: true });
+      const requirements = postingRequirements(portfolio, margin.nettingSets, market);
+      collateral = await collateralAllocation(portfolio, requirements, { market });
+      notes.push(collateral.message, ...collateral.notes);
+      if (collateral.action) actions = [collateral.action];
+    }
+    if (actions.length > options.maxCandidatesPerLever) notes.push(`${lever}: ${actions.length} candidates, the first ${options.maxCandidatesPerLever} measured (--max-candidates)`);
+    lists.set(lever, actions.slice(0, options.maxCandidatesPerLever));
+    log(`${lever}: ${actions.length} candidate action(s)`);
+  }
+  const candidatesGenerated = [...lists.values()].reduce((s, l) => s + l.length, 0);
+
+  // measure round-robin over the levers, so a time limit leaves every lever some measured candidates
+  const measuredActions: MeasuredAction[] = [];
+  const measurements = new Map<string, AmendmentMeasurement>();
+  let timedOut = false;
+  const queues = options.levers.map((l) => [...(lists.get(l) ?? [])]);
+  for (let round = 0; queues.some((q) => q.length > 0); round++) {
+    for (const q of queues) {
+      const action = q.shift();
+      if (!action) continue;
+      if (outOfTime()) {
+        timedOut = true;
+        break;
+      }
+      let delta = ZERO_DELTA;
+      if (!isEmpty(action.amendment)) {
+        const m = await measureAmendment(ctx, base, action.amendment);
+        measurements.set(action.actionId, m);
+        delta = m.delta;
+        notes.push(...m.notes.map((n) => `${action.actionId}: ${n}`));
+      }
+      measuredActions.push(measured(action, delta, options.weights));
+    }
+    if (timedOut) break;
+  }
+  if (timedOut) notes.push(`time limit (--max-seconds ${options.maxSeconds}) reached: ${measuredActions.length} of ${candidatesGenerated} candidates measured; the plan is the best of those`);
+  log(`measured ${measuredActions.length} candidate(s) in ${elapsed().toFixed(1)} s`);
+
+  // stress: the best candidates by base benefit under every scenario
+  const scenarioRows: ScenarioBenefitRow[] = [];
+  const worst = new Map<string, { scenario: string; benefit: number }>();
+  const stressed = [...measuredActions].sort((a, b) => b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, options.stressCandidates);
+  const coverageBases = new Map<number, { ctx: MeasureContext; base: Measurement }>();
+  for (const scenario of options.scenarios) {
+    if (outOfTime()) {
+      timedOut = true;
+      notes.push(`time limit reached before scenario ${scenario.name}: not evaluated`);
+      continue;
+    }
+    const s = scenario.shocks;
+    const credit = shockCreditInputs(base.credit, market, {
+      ...(s.creditSpreadBp !== undefined ? { creditSpreadBp: s.creditSpreadBp } : {}),
+      ...(s.ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp: s.ownCreditSpreadBp } : {}),
+      ...(s.fundingSpreadBp !== undefined ? { fundingSpreadBp: s.fundingSpreadBp } : {}),
+    });
+    const ratioScale = (ctx.capital.capitalRatio + (s.capitalRatioAdd ?? 0)) / ctx.capital.capitalRatio;
+    const coverage = s.collateralCoverage;
+    let covered: { ctx: MeasureContext; base: Measurement } | undefined;
+    if (coverage !== undefined && coverage !== 1) {
+      covered = coverageBases.get(coverage);
+      if (!covered) {
+        const cctx: MeasureContext = { ...ctx, coverage, credit: ctx.credit };
+        covered = { ctx: cctx, base: await measureBase(cctx) };
+        coverageBases.set(coverage, covered);
+      }
+    }
+    for (const a of stressed) {
+      let delta: CostDelta = a.delta;
+      if (covered && !isEmpty(a.amendment)) delta = (await measureAmendment(covered.ctx, covered.base, a.amendment)).delta;
+      // credit and funding shocks: the touched sets' XVA again from the same exposure profiles
+      const m = covered ? undefined : measurements.get(a.actionId);
+      let dCva = delta.cva;
+      let dFva = delta.fva;
+      if (m) {
+        const before = xvaOf(m.touchedNettingSetIds.flatMap((id) => base.sets.get(id)?.exposure ?? []), credit, options.xva);
+        const after = xvaOf(m.touchedNettingSetIds.flatMap((id) => m.sets.get(id)?.exposure ?? []), credit, options.xva);
+        dCva = after.cva - before.cva;
+        dFva = after.fva - before.fva;
+      }
+      const shocked: CostDelta = { ...delta, cva: dCva, fva: dFva, kva: delta.kva * ratioScale, capital: delta.capital * ratioScale };
+      const benefit = weightedBenefit(savingsOf(shocked, annualCollateralSaving(a)), options.weights, a.cost);
+      scenarioRows.push({ actionId: a.actionId, scenario: scenario.name, netBenefit: benefit, dCva: shocked.cva, dFva: shocked.fva, dMva: shocked.mva, dKva: shocked.kva });
+      const w = worst.get(a.actionId);
+      if (!w || benefit < w.benefit) worst.set(a.actionId, { scenario: scenario.name, benefit });
+    }
+  }
+  if (options.scenarios.length > 0) log(`${stressed.length} candidate(s) evaluated under ${options.scenarios.length} scenario(s)`);
+
+  // the plan; --robust ranks by the worst scenario (candidates not stressed count with their base benefit)
+  const score = options.robust ? (a: MeasuredAction) => Math.min(a.netBenefit, worst.get(a.actionId)?.benefit ?? a.netBenefit) : undefined;
+  const plan = choosePlan(measuredActions, options.weights, options.limits, score);
+  const pareto = paretoFront(measuredActions, options.limits);
+  const estimatedDelta = plan.actions.reduce((d, a) => addDelta(d, a.delta), ZERO_DELTA);
+  const merged = mergeAmendments(plan.actions);
+  const amendedPortfolio = isEmpty(merged) ? portfolio : applyAmendment(portfolio, merged);
+  let realised: AmendmentMeasurement | undefined;
+  if (plan.actions.length > 0 && !isEmpty(merged)) {
+    if (outOfTime()) notes.push('time limit reached: the realised saving of the whole plan was not measured');
+    else {
+      realised = await measureAmendment(ctx, base, merged);
+      log(`plan of ${plan.actions.length} action(s) re-measured on the amended book: ΔCVA ${realised.delta.cva.toFixed(0)} (sum of single actions ${estimatedDelta.cva.toFixed(0)})`);
+    }
+  }
+
+  const rankOf = new Map(plan.actions.map((a, i) => [a.actionId, i + 1]));
+  const skipOf = new Map(plan.skipped.map((s) => [s.actionId, s.reason]));
+  const recommendations: RecommendationRow[] = [...measuredActions]
+    .sort((a, b) => (rankOf.get(a.actionId) ?? Infinity) - (rankOf.get(b.actionId) ?? Infinity) || b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1))
+    .map((a) => ({
+      action: plan.actions.find((c) => c.actionId === a.actionId) ?? a,
+      rank: rankOf.get(a.actionId) ?? null,
+      skipReason: skipOf.get(a.actionId) ?? '',
+      worstScenario: worst.get(a.actionId)?.scenario ?? null,
+      worstScenarioBenefit: worst.get(a.actionId)?.benefit ?? null,
+    }));
+
+  return {
+    baseCurrency: market.baseCurrency,
+    base,
+    candidates: measuredActions,
+    plan,
+    ...(realised ? { realised } : {}),
+    estimatedDelta,
+    pareto,
+    scenarioRows,
+    recommendations,
+    ...(collateral ? { collateral } : {}),
+    amendedPortfolio,
+    grossNotional: grossNotional(portfolio, market),
+    timedOut,
+    notes,
+    stats: { engineRuns: ctx.stats.engineRuns, setsValued: ctx.stats.setsValued, seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
+  };
+}
