@@ -162,6 +162,32 @@ function baCvaInput(portfolio: Portfolio, eads: ReadonlyMap<string, number>, mat
   return { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
 }
 
+/**
+ * The book's BA-CVA input today, exactly as `xva capital` builds it: EAD per netting set from SA-CCR, M per netting
+ * set from `effectiveMaturityYears` when given, else CRE32.47 over its SA-CCR positions (0 without positions), and the
+ * book's CDS protection on counterparty names as direct single-name hedges (`cdsHedges`). For callers that measure
+ * changes to the book's CVA capital (the CVA hedge lever of `xva optimize`).
+ */
+export function bookBaCvaInput(
+  portfolio: Portfolio,
+  market: Market,
+  saccr: SaccrResult,
+  effectiveMaturityYears?: ReadonlyMap<string, number>,
+): { input: BaCvaInput; effectiveMaturity: CapitalRun['effectiveMaturity']; hedges: BaCvaSingleNameHedge[]; positions: Map<string, SaccrPosition[]> } {
+  const positions = positionsBySet(saccr);
+  const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
+    const given = effectiveMaturityYears?.get(ns.nettingSetId);
+    if (given !== undefined) return { nettingSetId: ns.nettingSetId, years: given, source: 'option' };
+    const list = positions.get(ns.nettingSetId) ?? [];
+    const years = list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears })));
+    return { nettingSetId: ns.nettingSetId, years, source: 'notional_weighted' };
+  });
+  const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
+  const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
+  const hedges = cdsHedges(portfolio, market);
+  return { input: baCvaInput(portfolio, ead0, maturity0, hedges), effectiveMaturity, hedges, positions };
+}
+
 export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun> {
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
@@ -174,21 +200,13 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
   const ratio = market.capital.capitalRatio;
 
   // BA-CVA today: M per netting set from the option, else CRE32.47 over its positions (0 without positions)
-  const positions = positionsBySet(saccr);
   for (const id of options.effectiveMaturityYears?.keys() ?? []) {
     if (!portfolio.nettingSets.some((n) => n.nettingSetId === id)) throw new XvaUsageError(`--bacva-maturity: no netting set ${id} in the portfolio`);
   }
-  const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
-    const given = options.effectiveMaturityYears?.get(ns.nettingSetId);
-    if (given !== undefined) return { nettingSetId: ns.nettingSetId, years: given, source: 'option' };
-    const list = positions.get(ns.nettingSetId) ?? [];
-    const years = list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears })));
-    return { nettingSetId: ns.nettingSetId, years, source: 'notional_weighted' };
-  });
+  const today = bookBaCvaInput(portfolio, market, saccr, options.effectiveMaturityYears);
+  const { effectiveMaturity, hedges, positions } = today;
   const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
-  const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
-  const hedges = cdsHedges(portfolio, market);
-  const baCva = computeBaCva(baCvaInput(portfolio, ead0, maturity0, hedges), { source: 'xva capital' });
+  const baCva = computeBaCva(today.input, { source: 'xva capital' });
 
   const run: CapitalRun = {
     asOf: market.asOf,
