@@ -1,8 +1,9 @@
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { renderTable } from '../src/cli/table.js';
 import { xvaFlags, xvaRunOptions, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
-import { xvaJson, scenarioTable } from '../src/xva/render.js';
+import { xvaJson, scenarioTable, wrongWayTable } from '../src/xva/render.js';
 import { runXva } from '../src/xva/run.js';
+import { whatIfTable } from '../src/xva/whatIf/index.js';
 
 export default class Cva extends XvaCommand {
   static override summary = 'CVA and DVA per netting set, counterparty and book, with allocation, exposure analysis and stress';
@@ -17,6 +18,7 @@ export default class Cva extends XvaCommand {
     '<%= config.bin %> cva --portfolio fixtures/demo --paths 2000 --out ./xva',
     '<%= config.bin %> cva --results ./run1 --discretisation end --scenarios default',
     '<%= config.bin %> cva --portfolio ./book --incremental NS_0001 --json',
+    '<%= config.bin %> cva --portfolio ./book --results ./run1 --what-if new_trades.csv --out ./xva',
   ];
 
   static override flags = { ...portfolioFlags, ...xvaFlags };
@@ -60,6 +62,8 @@ export default class Cva extends XvaCommand {
       const euler = new Map(result.trades.map((t) => [t.tradeId, t]));
       this.say(renderTable(['Trade', 'CVA Euler', 'CVA incremental', 'DVA Euler', 'DVA incremental'], run.incremental.map((r) => [r.tradeId, euler.get(r.tradeId)?.cva ?? 0, r.cva, euler.get(r.tradeId)?.dva ?? 0, r.dva]), { title: `Allocation in ${options.incremental}` }));
     }
+    if (run.wrongWay.length > 0) this.say(wrongWayTable(run));
+    if (run.whatIf) this.say(whatIfTable(run.whatIf, ['cva', 'dva']));
     if (run.scenarios.length > 0) this.say(scenarioTable(run, ['cva', 'dva'], 5));
     if (run.files.length > 0) this.say(`Wrote ${run.files.length} files to ${options.outDir}`);
   }

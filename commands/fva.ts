@@ -3,6 +3,7 @@ import { renderTable } from '../src/cli/table.js';
 import { xvaFlags, xvaRunOptions, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
 import { xvaJson, scenarioTable } from '../src/xva/render.js';
 import { runXva } from '../src/xva/run.js';
+import { whatIfTable } from '../src/xva/whatIf/index.js';
 
 export default class Fva extends XvaCommand {
   static override summary = 'FCA, FBA and ColVA per netting set, counterparty and book, with allocation and stress';
@@ -16,6 +17,7 @@ export default class Fva extends XvaCommand {
   static override examples = [
     '<%= config.bin %> fva --portfolio fixtures/demo --out ./xva',
     '<%= config.bin %> fva --results ./run1 --scenario scenarios/funding_up_50bp.yaml',
+    '<%= config.bin %> fva --portfolio ./book --results ./run1 --what-if new_trades.csv',
   ];
 
   static override flags = { ...portfolioFlags, ...xvaFlags };
@@ -51,6 +53,7 @@ export default class Fva extends XvaCommand {
       const euler = new Map(result.trades.map((t) => [t.tradeId, t]));
       this.say(renderTable(['Trade', 'FCA Euler', 'FCA incremental', 'FBA Euler', 'FBA incremental'], run.incremental.map((r) => [r.tradeId, euler.get(r.tradeId)?.fca ?? 0, r.fca, euler.get(r.tradeId)?.fba ?? 0, r.fba]), { title: `Allocation in ${options.incremental}` }));
     }
+    if (run.whatIf) this.say(whatIfTable(run.whatIf, ['fca', 'fba', 'colva']));
     if (run.scenarios.length > 0) this.say(scenarioTable(run, ['fca', 'fba', 'cva', 'dva'], 5));
     if (run.files.length > 0) this.say(`Wrote ${run.files.length} files to ${options.outDir}`);
   }

@@ -25,6 +25,8 @@ export interface WorkerInit {
   antithetic: boolean;
   pfeQuantile: number;
   coverage: number;
+  /** UnitContext.coverageVariants. */
+  coverageVariants?: readonly number[];
   cube: boolean;
 }
 

@@ -73,4 +73,24 @@ export interface SimulationResult {
   timings: StageTimings;
   /** Trade × path × date valuations the run stands for (trades alive at each valued date × paths). */
   valuations: number;
+  /**
+   * With SimulationOptions.coverageVariants: per distinct coverage asked for (in the order first asked), the figures
+   * at that collateral coverage re-aggregated from the run's own path values (no second valuation). The base figures
+   * above are those at SimulationOptions.coverage.
+   */
+  coverageVariants?: CoverageVariant[];
+}
+
+/**
+ * The figures of a run at another collateral coverage, from the same simulated values: each netting set's collateral,
+ * profile and Euler contributions at `coverage`, the counterparty and book totals over them. Bit for bit the figures
+ * of a run made with that coverage on the same grid, seed and paths. A netting set without CSA or IM held (and a
+ * counterparty with only such sets) has the same figures at every coverage: its entry is the base result's own object.
+ */
+export interface CoverageVariant {
+  coverage: number;
+  /** In the book's order, as SimulationResult.nettingSets (no cube). */
+  nettingSets: NettingSetResult[];
+  counterparties: CounterpartyResult[];
+  book: AggregateProfile;
 }

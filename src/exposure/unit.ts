@@ -8,6 +8,8 @@
  * last live date, and under a CSA every grid date up to it, lag dates included), date-major into one transient
  * date × path buffer (never a trade × path × date cube); collateral; profile; Euler contributions per trade; its
  * positive exposure into the counterparty's accumulator. Per counterparty: the total profile (PFE over its sets).
+ * With coverage variants (ctx.coverageVariants) the collateral, profile, Euler contributions and totals of the sets
+ * under a CSA or with IM are computed again per coverage from the same buffer: the values are computed once.
  */
 import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
@@ -33,6 +35,12 @@ export interface UnitContext {
   discountFactors: Float64Array;
   pfeQuantile: number;
   coverage: number;
+  /**
+   * Other collateral coverages (distinct, none equal to `coverage`) at which each netting set's collateral, profile
+   * and Euler contributions, and each counterparty's total, are computed again from the same path values
+   * (SimulationOptions.coverageVariants). Absent or empty: the base coverage only.
+   */
+  coverageVariants?: readonly number[];
   cube: boolean;
 }
 
@@ -70,6 +78,17 @@ export interface UnitResult {
   skipped: SkippedTrade[];
   /** Trade × path × date valuations done. */
   valuations: number;
+  /**
+   * Per entry of ctx.coverageVariants (same order): the figures at that coverage of the netting sets and
+   * counterparties whose figures depend on the coverage (a CSA or IM held). A set or counterparty not listed has the
+   * base figures at every coverage. Absent without coverage variants.
+   */
+  coverageVariants?: UnitCoverageVariant[];
+}
+
+export interface UnitCoverageVariant {
+  nettingSets: NettingSetResult[];
+  counterparties: { index: number; counterpartyId: string; profile: ExposureProfile }[];
 }
 
 /**
@@ -86,16 +105,19 @@ class Scratch {
   tradeSums2 = new Float64Array(0);
   readonly residuals = new Float64Array(2);
   private needed = new Uint8Array(0);
-  private accumulator: PositiveExposureAccumulator | undefined;
+  private readonly accumulators: (PositiveExposureAccumulator | undefined)[] = [];
 
-  /** The counterparty accumulator of positive exposures, emptied (one per thread, reused across counterparties). */
-  emptyAccumulator(nDates: number, nPaths: number): PositiveExposureAccumulator {
-    const acc = this.accumulator;
+  /**
+   * A counterparty accumulator of positive exposures, emptied (per thread, reused across counterparties): slot 0 for
+   * the base coverage, slot 1 + v for coverage variant v.
+   */
+  emptyAccumulator(nDates: number, nPaths: number, slot = 0): PositiveExposureAccumulator {
+    const acc = this.accumulators[slot];
     if (acc && acc.nDates === nDates && acc.nPaths === nPaths) {
       resetAccumulator(acc);
       return acc;
     }
-    return (this.accumulator = createAccumulator(nDates, nPaths));
+    return (this.accumulators[slot] = createAccumulator(nDates, nPaths));
   }
 
   /** A zeroed flag per grid date. */
@@ -167,14 +189,29 @@ function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSe
   }
 }
 
-/** Values, collateral, profile and Euler contributions of one netting set; adds its exposure to `accumulate`. */
+/**
+ * Whether a netting set's figures depend on the collateral coverage: under a CSA (VM) or with initial margin held
+ * (the set's input amount, or the expected IM profile per grid date that the margin engine supplies, which replaces
+ * it), both scaled by the coverage. Otherwise C = 0 at every coverage and the figures are the same.
+ */
+function dependsOnCoverage(item: UnitNettingSet): boolean {
+  const imProfile = item.initialMarginProfile;
+  const initialMarginHeld = imProfile ? 0 : (item.nettingSet.initialMarginHeld ?? 0);
+  return item.nettingSet.csa || initialMarginHeld > 0 || (imProfile !== undefined && imProfile.some((x) => x > 0));
+}
+
+/**
+ * Values of one netting set on the dates it needs, then collateral, profile and Euler contributions at the base
+ * coverage and (when the set's figures depend on the coverage) at each coverage variant, all from the same values;
+ * adds its exposure at each coverage to `accumulate` (slot 0 = base, 1 + v = variant v).
+ */
 function runNettingSet(
   ctx: UnitContext,
   item: UnitNettingSet,
-  accumulate: (values: Float64Array, collateral: Float64Array | undefined) => void,
+  accumulate: (slot: number, values: Float64Array, collateral: Float64Array | undefined) => void,
   onCube: ((values: Float32Array) => void) | undefined,
-): { result: NettingSetResult; valuations: number; skipped: SkippedTrade[] } {
-  const { grid, paths, market, exposureDates } = ctx;
+): { result: NettingSetResult; variants: NettingSetResult[] | undefined; valuations: number; skipped: SkippedTrade[] } {
+  const { grid, paths, exposureDates } = ctx;
   const { nettingSet } = item;
   const { kernel, trades, skipped } = compileSet(ctx, item);
   const nPaths = paths.nPaths;
@@ -183,13 +220,10 @@ function runNettingSet(
   scratch.ensure(cells, nPaths, trades.length);
   const values = scratch.values.subarray(0, cells);
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
-  const collateralised = nettingSet.csa && ctx.coverage > 0;
-  // Initial margin held (the set's input amount, or the expected IM profile per grid date that the margin engine
-  // supplies, which replaces it): it reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage
-  // factor like VM.
-  const imProfile = item.initialMarginProfile;
-  const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
-  const withCollateral = ctx.coverage > 0 && (collateralised || initialMarginHeld > 0 || (imProfile !== undefined && imProfile.some((x) => x > 0)));
+  // The variants this set is figured at: all of them when its figures depend on the coverage, else none (the base
+  // figures hold at every coverage). Margin calls need the lag dates when any of its coverages is positive.
+  const variantCoverages = ctx.coverageVariants && ctx.coverageVariants.length > 0 && dependsOnCoverage(item) ? ctx.coverageVariants : [];
+  const collateralised = nettingSet.csa && (ctx.coverage > 0 || variantCoverages.some((c) => c > 0));
 
   // Valuation, date-major, on the dates that are read: the exposure dates up to the last live date (profile) and,
   // under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
@@ -214,6 +248,77 @@ function runNettingSet(
     valuations += (maturities.length - gone) * nPaths;
   }
 
+  const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
+  const base = figuresAtCoverage(ctx, item, kernel, trades.length, values, last, maturity, ctx.coverage);
+  accumulate(0, values, base.collateral);
+
+  const nExp = exposureDates.length;
+  if (onCube) {
+    const cube = new Float32Array(nExp * nPaths);
+    for (let k = 0; k < nExp; k++) {
+      const d = exposureDates[k]!;
+      cube.set(values.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
+    }
+    onCube(cube);
+  }
+
+  const resultOf = (figures: CoverageFigures): NettingSetResult => ({
+    index: item.index,
+    nettingSetId: nettingSet.nettingSetId,
+    counterpartyId: nettingSet.counterpartyId,
+    collateralised: nettingSet.csa,
+    marginPeriodOfRiskDays: nettingSet.csa ? nettingSet.marginPeriodOfRiskDays : 0,
+    profile: figures.profile,
+    tradeIds: kernel.tradeIds,
+    tradeEpe: figures.tradeEpe,
+    tradeEne: figures.tradeEne,
+    lastDateIndex: last,
+  });
+  const result = resultOf(base);
+  // The coverage variants re-aggregate the same values (still in the buffer): collateral, profile, Euler, totals.
+  const variants =
+    variantCoverages.length > 0
+      ? variantCoverages.map((coverage, v) => {
+          const figures = figuresAtCoverage(ctx, item, kernel, trades.length, values, last, maturity, coverage);
+          accumulate(1 + v, values, figures.collateral);
+          return resultOf(figures);
+        })
+      : undefined;
+  return { result, variants, valuations, skipped };
+}
+
+interface CoverageFigures {
+  profile: ExposureProfile;
+  tradeEpe: Float64Array;
+  tradeEne: Float64Array;
+  /** C per grid date and path (scratch memory: valid until the next call), undefined when C = 0. */
+  collateral: Float64Array | undefined;
+}
+
+/**
+ * Collateral at `coverage`, then the profile and the Euler contributions per trade, of a netting set whose values
+ * (date-major, the rows the set reads) are in `values`, which it does not change. The figures depend only on the set,
+ * the values and the coverage, so re-aggregating at another coverage gives bit for bit a run made with that coverage.
+ */
+function figuresAtCoverage(
+  ctx: UnitContext,
+  item: UnitNettingSet,
+  kernel: NettingSetKernel,
+  nTrades: number,
+  values: Float64Array,
+  last: number,
+  maturity: number,
+  coverage: number,
+): CoverageFigures {
+  const { grid, paths, market, exposureDates } = ctx;
+  const { nettingSet } = item;
+  const nPaths = paths.nPaths;
+  const cells = grid.dates.length * nPaths;
+  // Initial margin held reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage like VM.
+  const imProfile = item.initialMarginProfile;
+  const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
+  const withCollateral = coverage > 0 && dependsOnCoverage(item);
+
   let collateral: Float64Array | undefined;
   let imHeld: Float64Array | undefined;
   if (withCollateral) {
@@ -225,7 +330,7 @@ function runNettingSet(
       grid,
       nPaths,
       {
-        coverage: ctx.coverage,
+        coverage,
         fxToBase,
         ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
         lastDateIndex: Math.max(last, 0),
@@ -235,7 +340,6 @@ function runNettingSet(
     );
   }
 
-  const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
   const profile = computeProfile(
     {
       nettingSetId: nettingSet.nettingSetId,
@@ -257,7 +361,6 @@ function runNettingSet(
 
   // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
   const nExp = exposureDates.length;
-  const nTrades = trades.length;
   const tradeEpe = new Float64Array(nTrades * nExp);
   const tradeEne = new Float64Array(nTrades * nExp);
   const epeSums = scratch.tradeSums.subarray(0, nTrades);
@@ -280,31 +383,7 @@ function runNettingSet(
       tradeEne[i * nExp + k] = eneSums[i]!;
     }
   }
-
-  accumulate(values, collateral);
-
-  if (onCube) {
-    const cube = new Float32Array(nExp * nPaths);
-    for (let k = 0; k < nExp; k++) {
-      const d = exposureDates[k]!;
-      cube.set(values.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
-    }
-    onCube(cube);
-  }
-
-  const result: NettingSetResult = {
-    index: item.index,
-    nettingSetId: nettingSet.nettingSetId,
-    counterpartyId: nettingSet.counterpartyId,
-    collateralised: nettingSet.csa,
-    marginPeriodOfRiskDays: nettingSet.csa ? nettingSet.marginPeriodOfRiskDays : 0,
-    profile,
-    tradeIds: kernel.tradeIds,
-    tradeEpe,
-    tradeEne,
-    lastDateIndex: last,
-  };
-  return { result, valuations, skipped };
+  return { profile, tradeEpe, tradeEne, collateral };
 }
 
 /**
@@ -319,17 +398,32 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
     for (const cp of task.counterparties) for (const item of cp.sets) out.skipped.push(...compileSet(ctx, item).skipped);
     return out;
   }
+  const variantCoverages = ctx.coverageVariants ?? [];
+  const variantsOut: UnitCoverageVariant[] = variantCoverages.map(() => ({ nettingSets: [], counterparties: [] }));
+  if (variantCoverages.length > 0) out.coverageVariants = variantsOut;
   for (const cp of task.counterparties) {
     // A counterparty with one netting set: its totals are the set's own figures (the same definitions), so the
     // path accumulator over its sets is needed only for two or more.
     const acc = cp.sets.length > 1 ? scratch.emptyAccumulator(nDates, nPaths) : undefined;
     const profiles: ExposureProfile[] = [];
+    // Coverage variants: a counterparty has other totals only when one of its sets depends on the coverage; then each
+    // variant's accumulator takes every set in order (a set that does not depend on it with its base exposure), as a
+    // run at that coverage would.
+    const varies = variantCoverages.length > 0 && cp.sets.some(dependsOnCoverage);
+    const variantAccs = varies && acc ? variantCoverages.map((_, v) => scratch.emptyAccumulator(nDates, nPaths, 1 + v)) : [];
+    const variantProfiles: ExposureProfile[][] = varies ? variantCoverages.map(() => []) : [];
     for (const item of cp.sets) {
       let cube: Float32Array | undefined;
-      const { result, valuations, skipped } = runNettingSet(
+      const sameAtEveryCoverage = !dependsOnCoverage(item);
+      const { result, variants, valuations, skipped } = runNettingSet(
         ctx,
         item,
-        acc ? (values, collateral) => accumulatePositiveExposure(acc, values, collateral) : () => undefined,
+        acc
+          ? (slot, values, collateral) => {
+              accumulatePositiveExposure(slot === 0 ? acc : variantAccs[slot - 1]!, values, collateral);
+              if (slot === 0 && sameAtEveryCoverage) for (const a of variantAccs) accumulatePositiveExposure(a, values, collateral);
+            }
+          : () => undefined,
         ctx.cube ? (values) => (cube = values) : undefined,
       );
       if (cube) result.cube = cube;
@@ -337,17 +431,23 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
       out.valuations += valuations;
       out.skipped.push(...skipped);
       profiles.push(result.profile);
+      for (let v = 0; v < variantProfiles.length; v++) variantProfiles[v]!.push(variants ? variants[v]!.profile : result.profile);
+      if (variants) for (let v = 0; v < variants.length; v++) variantsOut[v]!.nettingSets.push(variants[v]!);
       onNettingSetDone?.(item.index);
     }
-    const total = acc
-      ? totalProfile(
-          profiles,
-          acc,
-          { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
-          scratch.column,
-        )
-      : { ...profiles[0]!, nettingSetId: cp.counterpartyId };
-    out.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: total });
+    const totalOf = (setProfiles: ExposureProfile[], accumulator: PositiveExposureAccumulator | undefined): ExposureProfile =>
+      accumulator
+        ? totalProfile(
+            setProfiles,
+            accumulator,
+            { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
+            scratch.column,
+          )
+        : { ...setProfiles[0]!, nettingSetId: cp.counterpartyId };
+    out.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: totalOf(profiles, acc) });
+    for (let v = 0; v < variantProfiles.length; v++) {
+      variantsOut[v]!.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: totalOf(variantProfiles[v]!, variantAccs[v]) });
+    }
   }
   return out;
 }

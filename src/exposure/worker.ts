@@ -42,6 +42,12 @@ function transferables(result: UnitResult): ArrayBuffer[] {
     add(s.tradeEne);
     add(s.cube);
   }
+  for (const variant of result.coverageVariants ?? []) {
+    for (const s of variant.nettingSets) {
+      add(s.tradeEpe);
+      add(s.tradeEne);
+    }
+  }
   return [...out];
 }
 
@@ -62,6 +68,7 @@ function buildContext(init: WorkerInit): { ctx: UnitContext; model: CrossAssetMo
     discountFactors,
     pfeQuantile: init.pfeQuantile,
     coverage: init.coverage,
+    ...(init.coverageVariants ? { coverageVariants: init.coverageVariants } : {}),
     cube: init.cube,
   };
   return { ctx, model };

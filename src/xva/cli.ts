@@ -32,6 +32,7 @@ export const xvaFlags = {
   scenario: Flags.string({ description: 'Apply one stress scenario file', helpValue: 'FILE', multiple: true }),
   scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
   incremental: Flags.string({ description: 'Incremental allocation (with / without each trade, re-simulated) for this netting set', helpValue: 'NETTING_SET' }),
+  'what-if': Flags.string({ description: 'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow)', helpValue: 'FILE' }),
 };
 
 function whole(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -65,6 +66,7 @@ export interface ParsedXvaFlags {
   scenario?: string[] | undefined;
   scenarios?: string | undefined;
   incremental?: string | undefined;
+  'what-if'?: string | undefined;
 }
 
 export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
@@ -74,6 +76,8 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   const grid = parseGridSpec(flags.grid);
   const analysis = { top: whole('top', flags.top, 1), concentration: positive('concentration', flags.concentration, 1), materiality: positive('materiality', flags.materiality) };
   if (flags.results !== undefined && !fs.existsSync(path.resolve(flags.results))) throw new XvaUsageError(`--results: no folder ${flags.results}`);
+  const whatIf = flags['what-if'];
+  if (whatIf !== undefined && !(fs.existsSync(path.resolve(whatIf)) && fs.statSync(path.resolve(whatIf)).isFile())) throw new XvaUsageError(`--what-if: no file ${whatIf}`);
   const scenarios: Scenario[] = [];
   for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
   if (flags.scenarios !== undefined) {
@@ -92,6 +96,7 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
     analysis,
     scenarios,
     ...(flags.incremental !== undefined ? { incremental: flags.incremental } : {}),
+    ...(whatIf !== undefined ? { whatIf: path.resolve(whatIf) } : {}),
     ...(flags.out !== undefined ? { outDir: path.resolve(flags.out) } : {}),
   };
 }

@@ -9,11 +9,19 @@ import type { XvaResult } from './compute.js';
 import type { IncrementalRow } from './incremental.js';
 import type { ScenarioOutcome } from './stress.js';
 import { rankCounterparties } from './analysis.js';
+import { wrongWayColumns } from './wrongWay/table.js';
+import type { WrongWayRow } from './wrongWay/compute.js';
 
 const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
 const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
 
-export function writeXvaTables(outDir: string, result: XvaResult, scenarios: readonly ScenarioOutcome[], incremental: readonly IncrementalRow[] = []): string[] {
+export function writeXvaTables(
+  outDir: string,
+  result: XvaResult,
+  scenarios: readonly ScenarioOutcome[],
+  incremental: readonly IncrementalRow[] = [],
+  wrongWay: readonly WrongWayRow[] = [],
+): string[] {
   const metadata = { 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': 'CVA, FCA, ColVA costs; DVA, FBA benefits; all positive' };
   const files: string[] = [];
   const write = (name: string, columns: OutputColumn[]): void => {
@@ -104,5 +112,7 @@ export function writeXvaTables(outDir: string, result: XvaResult, scenarios: rea
     { name: 'resimulated', type: 'bool', values: rows.map((r) => r.resim) },
     utf8('note', rows.map((r) => r.skipped)),
   ]);
+  // only when a counterparty asks for a wrong-way model (docs/xva.md, "Wrong-way risk")
+  if (wrongWay.length > 0) write('cva_wrong_way', wrongWayColumns(wrongWay));
   return files;
 }

@@ -2,6 +2,7 @@
 import { renderTable } from '../cli/table.js';
 import type { XvaFigures } from './compute.js';
 import type { XvaRun } from './run.js';
+import { whatIfJson } from './whatIf/index.js';
 
 type Metric = keyof XvaFigures;
 
@@ -28,11 +29,28 @@ export function xvaJson(run: XvaRun): unknown {
     materialNettingSets: analysis.material.map((s) => ({ nettingSetId: s.nettingSetId, cva: s.cva })),
     nettingSets: result.nettingSets.map((s) => ({ nettingSetId: s.nettingSetId, counterpartyId: s.counterpartyId, creditCurve: s.credit.curveName, curveSource: s.credit.curveSource, ...figures(s), cvaUnilateral: s.cvaUnilateral, dvaUnilateral: s.dvaUnilateral, cvaStdError: s.cvaStdError })),
     incremental: run.incremental,
+    wrongWay: run.wrongWay,
     scenarios: run.scenarios.map((s) => ({ scenario: s.scenario, applied: s.applied, skipped: s.skipped ?? null, resimulated: s.resimulated, book: s.book, counterparties: Object.fromEntries(s.counterparties) })),
+    ...(run.whatIf ? { whatIf: whatIfJson(run.whatIf) } : {}),
     simulations: run.simulations,
     notes: run.notes,
     files: run.files,
   };
+}
+
+/** Wrong-way CVA beside the independent CVA, one line per counterparty with a wrong-way model (docs/xva.md). */
+export function wrongWayTable(run: XvaRun): string {
+  const rows = run.wrongWay
+    .filter((r) => r.scope === 'counterparty')
+    .map((r) => [
+      r.counterpartyId,
+      r.model === 'exposure' ? `exposure, b = ${r.betaPerMillion} per m` : `intensity, σ = ${r.logVolatility}, κ = ${r.meanReversion}`,
+      r.cva,
+      r.cvaWrongWay,
+      r.ratio ?? '',
+      r.differenceStdError,
+    ]);
+  return renderTable(['Counterparty', 'Model', 'CVA independent', 'CVA wrong-way', 'Ratio', 'Std error of difference'], rows, { title: 'Wrong-way risk (same paths)' });
 }
 
 /** Base vs stressed metrics for the book and the top `topN` counterparties. */

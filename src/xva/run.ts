@@ -15,6 +15,8 @@ import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
 import { readExposureResults } from './readResults.js';
 import { runScenarios, type ScenarioOutcome } from './stress.js';
+import { wrongWayCva, wrongWayCounterparties, type WrongWayRow } from './wrongWay/index.js';
+import { whatIfForRun, type WhatIfResult } from './whatIf/index.js';
 
 export interface XvaRunOptions {
   portfolioDir: string;
@@ -30,6 +32,8 @@ export interface XvaRunOptions {
   scenarios: readonly Scenario[];
   /** Netting set for the incremental (with / without each trade) allocation. */
   incremental?: string;
+  /** New trades (trades-table columns) for the pre-deal what-if (docs/xva.md, "Pre-deal what-if"). */
+  whatIf?: string;
   outDir?: string;
   onProgress?: (fractionDone: number, stage: string) => void;
   onWarning?: (text: string) => void;
@@ -40,7 +44,14 @@ export interface XvaRun {
   analysis: ExposureAnalysis;
   scenarios: ScenarioOutcome[];
   incremental: IncrementalRow[];
-  /** Engine runs made (1 base unless --results, plus one per coverage scenario and n + 1 for --incremental). */
+  /** Wrong-way CVA (with and without) of the counterparties with a `wrong_way_model`; empty when none asks for it. */
+  wrongWay: WrongWayRow[];
+  /** The pre-deal what-if of --what-if: each new trade's incremental XVA against its netting set. */
+  whatIf?: WhatIfResult;
+  /**
+   * Engine runs made: 1 base unless --results (coverage scenarios re-aggregate its path values: no run of their
+   * own), plus n + 1 for --incremental.
+   */
   simulations: number;
   notes: string[];
   files: string[];
@@ -61,31 +72,52 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
     skipUnsupported: false,
   };
   let simulations = 0;
-  const simulate = async (coverage: number): Promise<{ sets: ExposureSet[]; grid: TimeGrid }> => {
+  /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */
+  const simulate = async (
+    coverage: number,
+    coverageVariants: readonly number[] = [],
+  ): Promise<{ sets: ExposureSet[]; grid: TimeGrid; coverageSets: Map<number, ExposureSet[]> }> => {
     simulations++;
     const result = await runSimulation({
       portfolio,
       market,
       marketFile: options.marketFile,
-      options: { ...simulation, grid: options.grid, coverage },
+      options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}) },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
-    return { sets: exposureSetsOf(result, ccyOf), grid: result.grid };
+    const sets = exposureSetsOf(result, ccyOf);
+    const coverageSets = new Map<number, ExposureSet[]>([[coverage, sets]]);
+    for (const v of result.coverageVariants ?? []) {
+      if (!coverageSets.has(v.coverage)) coverageSets.set(v.coverage, exposureSetsOf({ ...result, nettingSets: v.nettingSets, counterparties: v.counterparties, book: v.book }, ccyOf));
+    }
+    return { sets, grid: result.grid, coverageSets };
   };
 
   const notes: string[] = [];
   let sets: ExposureSet[];
   let grid: TimeGrid | undefined;
+  let coverageSets: Map<number, ExposureSet[]> | undefined;
   if (options.resultsDir) {
     sets = readExposureResults(options.resultsDir, ccyOf);
   } else {
-    ({ sets, grid } = await simulate(1));
+    // the collateral coverages the scenarios shock to, re-aggregated from the base run's path values
+    const coverages = [...new Set(options.scenarios.flatMap((s) => (s.shocks.collateralCoverage !== undefined ? [s.shocks.collateralCoverage] : [])))];
+    ({ sets, grid, coverageSets } = await simulate(1, coverages));
   }
   const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
   if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
   const result = computeXva(sets, credit, options.xva);
   const analysis = analyseExposure(result, options.analysis);
+
+  let wrongWay: WrongWayRow[] = [];
+  const wrongWayCount = wrongWayCounterparties(portfolio, credit).length;
+  if (wrongWayCount > 0) {
+    options.onProgress?.(0, 'wrong-way risk');
+    // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
+    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed }).rows;
+    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)`);
+  }
 
   let incremental: IncrementalRow[] = [];
   if (options.incremental) {
@@ -111,14 +143,32 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
       credit,
       market,
       options: options.xva,
-      ...(options.resultsDir
-        ? { noRerunReason: 'with --results the base exposure comes from another run; simulate (without --results) to stress collateral coverage' }
-        : { rerun: async (coverage: number) => (await simulate(coverage)).sets }),
+      ...(coverageSets
+        ? { coverageSets }
+        : { noRerunReason: 'with --results the base exposure comes from another run; simulate (without --results) to stress collateral coverage' }),
     },
     options.scenarios,
   );
   for (const s of scenarios) if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
 
-  const files = options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental) : [];
-  return { result, analysis, scenarios, incremental, simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
+  const files = options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay) : [];
+  let whatIf: WhatIfResult | undefined;
+  if (options.whatIf) {
+    options.onProgress?.(0, 'pre-deal what-if');
+    const w = await whatIfForRun({
+      file: options.whatIf,
+      portfolio,
+      portfolioDir: options.portfolioDir,
+      market,
+      marketFile: options.marketFile,
+      ...(options.resultsDir ? { resultsDir: options.resultsDir } : { run: { paths: options.paths, seed: options.seed, grid: grid!, gridSpec: options.grid } }),
+      credit,
+      xva: options.xva,
+      ...(options.outDir ? { outDir: options.outDir } : {}),
+    });
+    whatIf = w.result;
+    files.push(...w.files);
+    notes.push(...w.result.notes.map((n) => `what-if: ${n}`));
+  }
+  return { result, analysis, scenarios, incremental, wrongWay, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
 }

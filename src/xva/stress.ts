@@ -1,8 +1,10 @@
 /**
  * Stress scenarios for the XVA figures (docs/xva.md, "Stress"). Credit (counterparty and proxy spreads), own-credit
  * and funding shocks change only the curves and spreads of the sums: the exposure profiles are reused, nothing is
- * simulated again. A collateral-coverage shock changes the exposure itself and needs a new engine run with
- * `coverage` (the caller supplies `rerun`; its cost is one full simulation per distinct coverage).
+ * simulated again. A collateral-coverage shock changes the exposure itself: the collateral, profiles and Euler
+ * contributions at that coverage, re-aggregated from the base run's own path values (the caller supplies them in
+ * `coverageSets`, from SimulationOptions.coverageVariants: no second simulation). `rerun` (a new engine run per
+ * distinct coverage) is only the fallback for a coverage not in `coverageSets`.
  */
 import type { Market } from '../market/types.js';
 import type { Scenario } from '../scenarios/types.js';
@@ -15,8 +17,10 @@ export interface ScenarioOutcome {
   /** Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run. */
   applied: string[];
   skipped?: string;
-  /** True when the exposure was simulated again (collateral coverage). */
+  /** True when the exposure was simulated again (collateral coverage through `rerun`). */
   resimulated: boolean;
+  /** True when the exposure was re-aggregated at another collateral coverage from the base run's path values. */
+  reaggregated?: boolean;
   book: XvaFigures;
   counterparties: Map<string, XvaFigures>;
 }
@@ -27,9 +31,14 @@ export interface StressContext {
   credit: CreditInputs;
   market: Market;
   options: XvaOptions;
-  /** Exposure sets of a run with the given collateral coverage; undefined = coverage shocks are skipped. */
+  /**
+   * Exposure sets per collateral coverage re-aggregated from the base run's path values (the base coverage's entry
+   * may be `sets` itself). Looked up first.
+   */
+  coverageSets?: ReadonlyMap<number, readonly ExposureSet[]>;
+  /** Exposure sets of a new run with the given collateral coverage, for a coverage not in `coverageSets`. */
   rerun?: (coverage: number) => Promise<ExposureSet[]>;
-  /** Why coverage shocks are skipped when `rerun` is undefined. */
+  /** Why coverage shocks are skipped when neither `coverageSets` nor `rerun` has the coverage. */
   noRerunReason?: string;
 }
 
@@ -49,8 +58,14 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
     let sets = ctx.sets;
     let skipped: string | undefined;
     let resimulated = false;
+    let reaggregated = false;
     if (collateralCoverage !== undefined) {
-      if (ctx.rerun) {
+      const reaggregatedSets = ctx.coverageSets?.get(collateralCoverage);
+      if (reaggregatedSets) {
+        sets = reaggregatedSets;
+        reaggregated = true;
+        applied.push(`collateralCoverage ${collateralCoverage}`);
+      } else if (ctx.rerun) {
         let again = coverageRuns.get(collateralCoverage);
         if (!again) coverageRuns.set(collateralCoverage, (again = await ctx.rerun(collateralCoverage)));
         sets = again;
@@ -78,6 +93,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
       applied,
       ...(skipped ? { skipped } : {}),
       resimulated,
+      ...(reaggregated ? { reaggregated } : {}),
       book: figuresOf(result.book),
       counterparties: new Map(result.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])),
     });

@@ -97,6 +97,12 @@ function signChanges(c: Float64Array): number {
 
 const ROOT_TOLERANCE = 1e-13;
 
+/** The first finite end of a list of interval ends (the exercise boundary of a single root), else 0. */
+function finiteEnd(intervals: readonly number[]): number {
+  for (const x of intervals) if (Number.isFinite(x)) return x;
+  return 0;
+}
+
 /**
  * Ends of the intervals of X where U > 0, as a flat list [lo0, hi0, lo1, hi1, ...] (±Infinity at the ends), for a
  * date whose state variance is ζ. One sign change of the coefficients (ordered by H) means exactly one root (Descartes'
@@ -256,7 +262,10 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     zetaE > 0 ? lambda * (zetaE - lgm.zeta[d]!) : expiry > 0 ? (varianceToday * (expiry - grid.times[d]!)) / expiry : 0;
 
   const optionLastIndex = lastIndexBefore(grid.dates, trade.expiryDate);
-  let lastRoot = 0;
+  // The bracket's starting guess for a single exercise boundary: today's boundary, computed once, so that the root
+  // found at a date depends on that date alone and not on which dates were valued before it (a netting set valued
+  // with or without its MPoR lag dates, e.g. at collateral coverages 0 and 1, has the same bits on its exposure dates).
+  const rootGuess = single ? finiteEnd(exerciseIntervals(u, lgm.zeta[0]! + remaining(0), 0, 0, 0, true)) : 0;
   const term: NodeTerm = {
     tradeIndex,
     addNodes(d: number, x0: number, h: number, nodes: Float64Array): boolean {
@@ -264,8 +273,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       const v = remaining(d);
       const zt = lgm.zeta[d]!;
       const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
-      const intervals = exerciseIntervals(u, zt + v, lastRoot, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
-      if (single && intervals.length > 0) lastRoot = Number.isFinite(intervals[0]!) ? intervals[0]! : intervals[1]!;
+      const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
       optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, nodes);
       return true;
     },

@@ -24,7 +24,7 @@ export interface LpSolution {
   solverStatus: string;
   /** Objective value of `values` (recomputed here from the costs, not taken from the solver). */
   objective: number;
-  /** Primal value per variable (empty unless a solution exists). */
+  /** Primal value per variable (empty unless a solution exists: with 'time_limit' it may be empty). */
   values: Float64Array;
   /** Largest violation found by the check (absolute, scaled by max(1, |bound|)). */
   maxViolation: number;
@@ -122,9 +122,13 @@ export async function solveLp(lp: LinearProgram, options: LpSolveOptions = {}): 
       });
     }
   }
+  const maxViolation = values.length > 0 ? violation(lp, values) : 0;
+  if (status === 'time_limit' && maxViolation > LP_FEASIBILITY_TOLERANCE) {
+    // stopped before HiGHS found a feasible (integer) solution: what it returns then is not one
+    return { status, solverStatus: raw.Status, objective: Number.NaN, values: new Float64Array(0), maxViolation: 0, seconds };
+  }
   let objective = 0;
   for (let i = 0; i < values.length; i++) objective += lp.variables[i]!.cost * values[i]!;
-  const maxViolation = values.length > 0 ? violation(lp, values) : 0;
   if (values.length > 0 && maxViolation > LP_FEASIBILITY_TOLERANCE) {
     throw new XvaInternalError(`the LP solver returned a solution that violates its program by ${maxViolation.toExponential(2)} (status ${raw.Status}); it is not used`);
   }

@@ -1,0 +1,74 @@
+/**
+ * The new trades of a pre-deal what-if (`--what-if FILE`): a table with the columns of the portfolio's trades table
+ * (docs/inputs.md), read by the portfolio's own row reader, then checked against the book: each trade's
+ * netting_set_id must be a netting set of the portfolio, of the trade's counterparty; its trade_id must be new (not in
+ * the portfolio, not twice in the file); and its terms must be priceable with the market (the portfolio's checks).
+ * Every problem is an InputIssue naming the what-if file, the row, the column and the value, all reported at once.
+ */
+import path from 'node:path';
+import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
+import { readTable } from '../../io/read.js';
+import { FieldReader } from '../../io/table.js';
+import type { Market } from '../../market/types.js';
+import { checkPortfolio } from '../../portfolio/checks.js';
+import { PORTFOLIO_TABLES } from '../../portfolio/load.js';
+import { readTradeRow } from '../../portfolio/tradeRows.js';
+import type { Portfolio } from '../../portfolio/types.js';
+import type { Trade } from '../../products/types.js';
+
+/** Reads and checks the what-if file; throws XvaInputError (every problem, naming the file) when anything is wrong. */
+export async function loadNewTrades(filePath: string, portfolio: Portfolio, market: Market, marketFile: string): Promise<Trade[]> {
+  const file = path.basename(filePath);
+  const table = await readTable(filePath, { displayName: file });
+  const issues = new IssueCollector(200);
+  const reader = new FieldReader(table, issues);
+  const spec = PORTFOLIO_TABLES.trades;
+  const unknown = table.columnNames.filter((c) => !spec.known.includes(c));
+  if (unknown.length > 0) {
+    issues.add({ file, column: unknown.join(', '), value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' });
+  }
+  if (!reader.requireColumns(spec.requiredColumns) || !issues.ok) issues.throwIfAny();
+  if (table.numRows === 0) throw new XvaInputError([{ file, value: 'no rows', expected: 'at least one new trade' }]);
+
+  const clearing = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.ccp === undefined ? { cleared: n.cleared } : { cleared: n.cleared, ccp: n.ccp }]));
+  const trades: Trade[] = [];
+  for (let row = 0; row < table.numRows; row++) {
+    const trade = readTradeRow(reader, row, { nettingSetClearing: (id) => clearing.get(id) });
+    if (trade) trades.push(trade);
+  }
+
+  // Against the book: an existing netting set, of the trade's counterparty; a new, unique trade id.
+  const sets = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+  const existing = new Set(portfolio.trades.map((t) => t.tradeId));
+  const seen = new Map<string, number | undefined>();
+  const own: InputIssue[] = [];
+  // every row's netting set, parsed or not (a row with other problems still says where it was meant to go)
+  for (let row = 0; row < table.numRows; row++) {
+    const id = reader.string('netting_set_id', row);
+    if (id !== undefined && !sets.has(id)) own.push({ file, row: row + 1, column: 'netting_set_id', value: id, expected: 'a netting set of the portfolio (a what-if trade joins an existing netting set)' });
+  }
+  for (const t of trades) {
+    const row = t.sourceRow !== undefined ? { row: t.sourceRow } : {};
+    const ns = sets.get(t.nettingSetId);
+    if (ns && ns.counterpartyId !== t.counterpartyId) {
+      own.push({ file, ...row, column: 'counterparty_id', value: t.counterpartyId, expected: `${ns.counterpartyId}, the counterparty of netting set ${ns.nettingSetId}` });
+    }
+    if (existing.has(t.tradeId)) own.push({ file, ...row, column: 'trade_id', value: t.tradeId, expected: 'a trade id not already in the portfolio' });
+    if (seen.has(t.tradeId)) own.push({ file, ...row, column: 'trade_id', value: t.tradeId, expected: `a trade id used once in the file (also row ${seen.get(t.tradeId)})` });
+    seen.set(t.tradeId, t.sourceRow);
+  }
+  for (const issue of own) issues.add(issue);
+
+  // The portfolio's trade checks (clearing like the netting set, currencies, indices, curves of the market), run on
+  // a book holding only the new trades so that every issue names the what-if file; issues about other tables dropped.
+  const check = new IssueCollector(200);
+  const probe: Portfolio = { ...portfolio, trades, sources: { ...portfolio.sources, trades: filePath } };
+  checkPortfolio(probe, market, check, { marketFile: path.basename(marketFile) });
+  for (const issue of check.issues) {
+    if (issue.file !== file) continue;
+    if (issue.column === 'netting_set_id' && own.some((o) => o.row === issue.row && o.column === 'netting_set_id')) continue;
+    issues.add(issue);
+  }
+  issues.throwIfAny();
+  return trades;
+}

@@ -1,0 +1,293 @@
+/**
+ * Pre-deal what-if (docs/xva.md, "Pre-deal what-if"): each new trade's incremental XVA against its existing netting
+ * set, ΔX = X(set + trade) − X(set), both on the same regenerated market paths of the run (common random numbers, so
+ * the difference carries far less Monte Carlo noise than either figure), without valuing any other netting set.
+ * Every new trade is evaluated on its own against the set as it is in the book (two new trades in one set do not see
+ * each other). Per set: compile and value the set once; per trade: compile and value the trade alone, add its values
+ * to the set's, collateral and profile of the sum and of the trade alone (standalone), XVA sums (compute.ts).
+ */
+import fs from 'node:fs';
+import { factorNeeds } from '../../exposure/engine.js';
+import { sha256File } from '../../exposure/outputs.js';
+import { exposureDateIndices } from '../../exposure/profiles.js';
+import type { NettingSetKernel } from '../../exposure/types.js';
+import { compileNettingSet } from '../../exposure/valuation/index.js';
+import { toIsoDate } from '../../conventions/dates.js';
+import { XvaInputError, XvaInternalError, type InputIssue } from '../../errors.js';
+import type { Market } from '../../market/types.js';
+import type { NettingSet, Portfolio } from '../../portfolio/types.js';
+import { tradeMaturity, type Trade } from '../../products/types.js';
+import { buildCrossAssetModel } from '../../simulation/crossAsset/model.js';
+import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
+import { gridFromSpec, withCloseOutDates } from '../../simulation/grid.js';
+import { buildFactorLayout, type FactorNeeds } from '../../simulation/layout.js';
+import type { TimeGrid } from '../../simulation/types.js';
+import { valuationModelOf } from '../../exposure/modelView.js';
+import { setWeights, type SetWeights, type XvaFigures, type XvaOptions } from '../compute.js';
+import type { CreditInputs } from '../credit.js';
+import { weightedSum } from '../weights.js';
+import { closedLayout, factorBlocks, gridPrefix, needsOfFactors } from './paths.js';
+import type { WhatIfSettings } from './settings.js';
+import { inverseNumeraireOn, lastIndexOf, neededDates, SetScratch, setExposure, valueRows, type SetContext, type SetExposure } from './valueSet.js';
+
+export interface WhatIfInput {
+  market: Market;
+  portfolio: Portfolio;
+  /** The new trades (loadNewTrades), in the file's order. */
+  trades: readonly Trade[];
+  /** The what-if file's name, for messages. */
+  file: string;
+  settings: WhatIfSettings;
+  credit: CreditInputs;
+  xva: XvaOptions;
+  /** The current input files (name → path) to compare with the run's hashes. */
+  inputFiles?: Record<string, string>;
+}
+
+export interface WhatIfRow {
+  tradeId: string;
+  nettingSetId: string;
+  counterpartyId: string;
+  product: string;
+  /** X(set + trade) − X(set). */
+  delta: XvaFigures;
+  /** X of the trade alone in the netting set (same CSA). */
+  standalone: XvaFigures;
+  /** X of the netting set as it is in the book. */
+  base: XvaFigures;
+  /** Trades of the set in the book (valued). */
+  setTrades: number;
+}
+
+export interface WhatIfResult {
+  rows: WhatIfRow[];
+  notes: string[];
+  /** Factors simulated for the what-if (a union of whole correlation blocks). */
+  factors: string[];
+  /** Dates of the paths (a prefix of the grid) and paths. */
+  dates: number;
+  paths: number;
+  /** True when every factor and date used is the run's (paths bit for bit the run's). */
+  samePathsAsRun: boolean;
+  /** Wall seconds: set-up (layout, model, compiling), paths, then all trades (of which: valuing the sets, valuing
+   * the new trades, collateral + profiles + XVA sums). */
+  seconds: { setup: number; paths: number; trades: number; setValuation: number; tradeValuation: number; profiles: number };
+}
+
+function figuresOf(w: SetWeights, x: SetExposure): XvaFigures {
+  return {
+    cva: weightedSum(w.cva, x.epe),
+    dva: weightedSum(w.dva, x.ene),
+    fca: weightedSum(w.fca, x.epe),
+    fba: weightedSum(w.fba, x.ene),
+    colva: weightedSum(w.colva, x.collateral),
+  };
+}
+
+function minus(a: XvaFigures, b: XvaFigures): XvaFigures {
+  return { cva: a.cva - b.cva, dva: a.dva - b.dva, fca: a.fca - b.fca, fba: a.fba - b.fba, colva: a.colva - b.colva };
+}
+
+function union(a: FactorNeeds, b: FactorNeeds): FactorNeeds {
+  return {
+    currencies: [...new Set([...a.currencies, ...b.currencies])],
+    equities: [...new Set([...a.equities, ...b.equities])],
+    creditNames: [...new Set([...a.creditNames, ...b.creditNames])],
+  };
+}
+
+/**
+ * The what-if grid: the run's, or, when a new trade matures after its last date and the run used the default grid,
+ * the default grid to the later maturity (with the run's close-out dates). The default grid is one sequence of dates
+ * cut after the last maturity, so the run's dates are then a prefix of the longer grid and its paths are unchanged.
+ */
+function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: string[]): { grid: TimeGrid; prefixOfRun: boolean } {
+  const run = settings.grid;
+  const lastDate = run.dates[run.dates.length - 1]!;
+  let latest = lastDate;
+  let latestTrade: Trade | undefined;
+  for (const t of trades) {
+    const m = tradeMaturity(t);
+    if (m > latest) {
+      latest = m;
+      latestTrade = t;
+    }
+  }
+  if (!latestTrade) return { grid: run, prefixOfRun: true };
+  if (settings.gridSpec.kind !== 'default') {
+    notes.push(`trade ${latestTrade.tradeId} matures ${toIsoDate(latest)}, after the run's last grid date ${toIsoDate(lastDate)} (grid from --grid): its exposure after that date is not counted, as in a run of the book`);
+    return { grid: run, prefixOfRun: true };
+  }
+  const grid = withCloseOutDates(gridFromSpec({ kind: 'default' }, run.asOf, latest), [...run.lagIndex.keys()]);
+  let prefix = grid.dates.length >= run.dates.length;
+  for (let d = 0; prefix && d < run.dates.length; d++) prefix = grid.dates[d] === run.dates[d] && grid.exposureDate[d] === run.exposureDate[d];
+  notes.push(
+    `trade ${latestTrade.tradeId} matures ${toIsoDate(latest)}, after the run's last grid date ${toIsoDate(lastDate)}: the default grid is extended to ${toIsoDate(grid.dates[grid.dates.length - 1]!)}` +
+      (prefix ? ' (the run\'s dates are its first dates, so the paths up to them are unchanged)' : ' (the dates differ from the run\'s: every set is valued on the new paths)'),
+  );
+  return { grid, prefixOfRun: prefix };
+}
+
+/** A compiled kernel, or an InputIssue naming the what-if row when the pricers on paths cannot value the trade. */
+function compileNew(trade: Trade, ctx: { market: Market; model: ReturnType<typeof valuationModelOf>; grid: TimeGrid }, file: string, issues: InputIssue[]): NettingSetKernel | undefined {
+  try {
+    return compileNettingSet([trade], { ...ctx, nettingSetId: trade.nettingSetId });
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'Error') throw error;
+    const prefix = `trade ${trade.tradeId}: `;
+    const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    issues.push({ file, ...(trade.sourceRow !== undefined ? { row: trade.sourceRow } : {}), column: 'product', value: `${trade.product} trade ${trade.tradeId}: ${reason}`, expected: 'a trade the exposure engine can value' });
+    return undefined;
+  }
+}
+
+export function runWhatIf(input: WhatIfInput): WhatIfResult {
+  const started = performance.now();
+  const { market, portfolio, settings, credit, xva, file } = input;
+  const notes: string[] = [];
+
+  // Inputs changed since the run? The set is re-valued from today's files either way; the paths are the run's.
+  for (const [name, current] of Object.entries(input.inputFiles ?? {})) {
+    const was = settings.inputHashes.get(name);
+    if (was && fs.existsSync(current) && sha256File(current) !== was.sha256) notes.push(`${name} (${current}) changed since the simulate run: the netting sets are valued from the current file`);
+  }
+
+  // New trades grouped by netting set (file order kept for the rows); the sets' book trades (the run's skips left out).
+  const bySet = new Map<string, Trade[]>();
+  for (const t of input.trades) {
+    const list = bySet.get(t.nettingSetId) ?? [];
+    if (list.length === 0) bySet.set(t.nettingSetId, list);
+    list.push(t);
+  }
+  const setTrades = new Map<string, Trade[]>([...bySet.keys()].map((id) => [id, []]));
+  for (const t of portfolio.trades) if (!settings.skippedTradeIds.has(t.tradeId)) setTrades.get(t.nettingSetId)?.push(t);
+  const nettingSets = new Map<string, NettingSet>(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+
+  // Layout: the run's factors plus what the new trades need; simulated: the whole blocks the sets touch.
+  const runNeeds = needsOfFactors(settings.runFactors);
+  const runLayout = buildFactorLayout(market, runNeeds);
+  if (runLayout.factorNames.join() !== settings.runFactors.join()) notes.push(`the market gives the factors ${runLayout.factorNames.join(', ')}, the run simulated ${settings.runFactors.join(', ')}: paths may differ from the run's`);
+  const universe = buildFactorLayout(market, union(runNeeds, factorNeeds(input.trades)));
+  const runNames = new Set(runLayout.factorNames);
+  const added = universe.factorNames.filter((f) => !runNames.has(f));
+  const moved = new Set<string>();
+  if (added.length > 0) {
+    for (const block of factorBlocks(market, universe.factorNames)) {
+      if (block.some((f) => !runNames.has(f))) for (const f of block) if (runNames.has(f)) moved.add(f);
+    }
+    notes.push(
+      `the new trades need factor(s) ${added.join(', ')} that the run did not simulate` +
+        (moved.size > 0 ? `; correlated with ${[...moved].join(', ')}, whose paths are re-simulated with them (the sets needing them are valued on the new paths)` : ' (uncorrelated with the run\'s factors: the run\'s paths are unchanged)'),
+    );
+  }
+  const allTrades = [...setTrades.values()].flat().concat(input.trades);
+  const layout = closedLayout(market, factorNeeds(allTrades), universe);
+  const { grid, prefixOfRun } = whatIfGrid(settings, input.trades, notes);
+  const model = buildCrossAssetModel(market, layout);
+  const valuation = valuationModelOf(model);
+  const compileCtx = { market, model: valuation, grid };
+
+  // Kernels: the book's sets (as the engine compiles them) and each new trade alone.
+  const issues: InputIssue[] = [];
+  const setKernels = new Map<string, NettingSetKernel | undefined>();
+  for (const [id, trades] of setTrades) setKernels.set(id, trades.length > 0 ? compileNettingSet(trades, { ...compileCtx, nettingSetId: id }) : undefined);
+  const tradeKernels = new Map<string, NettingSetKernel | undefined>();
+  for (const t of input.trades) tradeKernels.set(t.tradeId, compileNew(t, compileCtx, file, issues));
+  if (issues.length > 0) throw new XvaInputError(issues);
+
+  // Paths: the run's seed and path indices, up to the last date any of these sets or trades is alive.
+  let lastNeeded = 0;
+  for (const k of [...setKernels.values(), ...tradeKernels.values()]) if (k) lastNeeded = Math.max(lastNeeded, Math.min(k.lastDateIndex, grid.dates.length - 1));
+  const prefix = gridPrefix(grid, lastNeeded + 1);
+  const setupSeconds = (performance.now() - started) / 1000;
+  const pathsStart = performance.now();
+  const paths = simulatePaths(model, prefix, settings.seed, 0, settings.paths, { antithetic: settings.antithetic });
+  const pathsSeconds = (performance.now() - pathsStart) / 1000;
+
+  const tradesStart = performance.now();
+  const exposureDates = exposureDateIndices(prefix);
+  const discount = market.discountCurve(market.baseCurrency);
+  const ctx: SetContext = {
+    market,
+    grid: prefix,
+    paths,
+    exposureDates,
+    exposureCount: exposureDateIndices(grid).length,
+    discountFactors: Float64Array.from(prefix.times, (t) => discount.discount(t)),
+    inverseNumeraire: inverseNumeraireOn(paths, exposureDates),
+    coverage: settings.coverage,
+    pfeQuantile: settings.pfeQuantile,
+  };
+  const exposureTimes = Float64Array.from(exposureDateIndices(grid), (d) => grid.times[d]!);
+  const nPaths = settings.paths;
+  const cells = prefix.dates.length * nPaths;
+  const baseValues = new Float64Array(cells);
+  const tradeValues = new Float64Array(cells);
+  const sumValues = new Float64Array(cells);
+  const scratch = new SetScratch(cells, nPaths);
+
+  const rowOf = new Map<string, WhatIfRow>();
+  let setValuation = 0;
+  let tradeValuation = 0;
+  let profiles = 0;
+  for (const [setId, newTrades] of bySet) {
+    const nettingSet = nettingSets.get(setId);
+    if (!nettingSet) throw new XvaInternalError(`what-if: netting set ${setId} is not in the portfolio`);
+    const cp = credit.counterparties.get(nettingSet.counterpartyId);
+    if (!cp) throw new XvaInternalError(`what-if: no credit curve resolved for counterparty ${nettingSet.counterpartyId}`);
+    const weights = setWeights(exposureTimes, cp, credit, xva, nettingSet.collateralCurrency);
+    const book = setTrades.get(setId)!;
+    const kernel = setKernels.get(setId);
+    const lastBase = lastIndexOf(kernel, ctx);
+    let lastAll = lastBase;
+    for (const t of newTrades) lastAll = Math.max(lastAll, lastIndexOf(tradeKernels.get(t.tradeId), ctx));
+    // The set's values on every date any of its what-ifs reads (0 after its own last live date), once.
+    let mark = performance.now();
+    valueRows(ctx, kernel, lastBase, neededDates(ctx, nettingSet, lastAll), baseValues);
+    setValuation += performance.now() - mark;
+    mark = performance.now();
+    const bookMaturity = book.reduce((m, t) => Math.max(m, tradeMaturity(t)), grid.asOf);
+    sumValues.set(baseValues);
+    const base = figuresOf(weights, setExposure(ctx, nettingSet, sumValues, lastBase, bookMaturity, scratch));
+    profiles += performance.now() - mark;
+    for (const trade of newTrades) {
+      const tk = tradeKernels.get(trade.tradeId)!;
+      const lastTrade = lastIndexOf(tk, ctx);
+      const last = Math.max(lastBase, lastTrade);
+      const needed = neededDates(ctx, nettingSet, last);
+      mark = performance.now();
+      valueRows(ctx, tk, lastTrade, needed, tradeValues);
+      tradeValuation += performance.now() - mark;
+      mark = performance.now();
+      for (let d = 0; d < needed.length; d++) {
+        if (needed[d] !== 1) continue;
+        for (let i = d * nPaths; i < (d + 1) * nPaths; i++) sumValues[i] = baseValues[i]! + tradeValues[i]!;
+      }
+      const maturity = Math.max(bookMaturity, tradeMaturity(trade));
+      const withTrade = figuresOf(weights, setExposure(ctx, nettingSet, sumValues, last, maturity, scratch));
+      const standalone = figuresOf(weights, setExposure(ctx, nettingSet, tradeValues, lastTrade, tradeMaturity(trade), scratch));
+      profiles += performance.now() - mark;
+      rowOf.set(trade.tradeId, {
+        tradeId: trade.tradeId,
+        nettingSetId: setId,
+        counterpartyId: nettingSet.counterpartyId,
+        product: trade.product,
+        delta: minus(withTrade, base),
+        standalone,
+        base,
+        setTrades: book.length,
+      });
+    }
+  }
+  const rows = input.trades.map((t) => rowOf.get(t.tradeId)!);
+  const samePathsAsRun = prefixOfRun && ![...layout.factorNames].some((f) => moved.has(f) || !runNames.has(f)) && runLayout.factorNames.join() === settings.runFactors.join();
+  return {
+    rows,
+    notes,
+    factors: [...layout.factorNames],
+    dates: prefix.dates.length,
+    paths: nPaths,
+    samePathsAsRun,
+    seconds: { setup: setupSeconds, paths: pathsSeconds, trades: (performance.now() - tradesStart) / 1000, setValuation: setValuation / 1000, tradeValuation: tradeValuation / 1000, profiles: profiles / 1000 },
+  };
+}
