@@ -115,10 +115,12 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   }
   const ccy = (id: string) => nsById.get(id)?.collateralCurrency;
   const sets = result ? exposureSetsOf(result, ccy) : [];
-  if (ctx.dynamicIm && dims.size > 0) {
+  // IM held by the bank: a CCP posts no IM to its members (the bank only posts), so cleared sets hold none
+  const held = [...dims.values()].filter((d) => !nsById.get(d.nettingSetId)?.cleared);
+  if (ctx.dynamicIm && held.length > 0) {
     // pass 2: the simm sets with their expected IM held as collateral, same grid and layout (same paths)
-    const imSets = new Set(dims.keys());
-    const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin([...dims.values()], market) });
+    const imSets = new Set(held.map((d) => d.nettingSetId));
+    const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin(held, market) });
     const replaced = new Map(exposureSetsOf(again, ccy).map((s) => [s.nettingSetId, s]));
     for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
   }
