@@ -16,6 +16,8 @@ export interface LpSolveOptions {
   timeLimitSeconds?: number;
   /** Relative MIP gap at which HiGHS stops (HiGHS default 1e-4). */
   mipRelativeGap?: number;
+  /** Branch-and-bound node limit: a work limit that, unlike a time limit, gives the same answer on any machine. */
+  mipMaxNodes?: number;
 }
 
 export interface LpSolution {
@@ -47,7 +49,8 @@ function statusOf(text: string): LpStatus {
   if (t === 'optimal') return 'optimal';
   if (t.includes('infeasible')) return 'infeasible';
   if (t.includes('unbounded')) return 'unbounded';
-  if (t.includes('time limit')) return 'time_limit';
+  // a time or node (work) limit: the best solution found by then, if any
+  if (t.includes('limit')) return 'time_limit';
   return 'other';
 }
 
@@ -81,6 +84,7 @@ export async function solveLp(lp: LinearProgram, options: LpSolveOptions = {}): 
   const highsOptions: Record<string, number | string | boolean> = { output_flag: false, random_seed: 0, threads: 1 };
   if (options.timeLimitSeconds !== undefined) highsOptions['time_limit'] = Math.max(0.01, options.timeLimitSeconds);
   if (options.mipRelativeGap !== undefined) highsOptions['mip_rel_gap'] = options.mipRelativeGap;
+  if (options.mipMaxNodes !== undefined) highsOptions['mip_max_nodes'] = options.mipMaxNodes;
   const highsPath = createRequire(import.meta.url).resolve('highs');
   const started = performance.now();
   const raw = await new Promise<{ Status: string; Columns: Record<string, HighsColumn> }>((resolve, reject) => {

@@ -1,0 +1,89 @@
+/**
+ * The market risk a compression must preserve, per trade, from the repo's SIMM sensitivities
+ * (src/margin/sensitivities/trade.ts, bump and reprice with today's pricers) and today's value:
+ *
+ * - PV: `tradeValueUsd`, USD, discounted under the netting set's collateral currency;
+ * - IR delta per currency and SIMM tenor vertex (SIMM v2.6 §C.1: 2w … 30y): the sum of the Risk_IRCurve rows of every
+ *   sub-curve of the currency (OIS discounting and the projection sub-curves), USD per 1bp; with `bySubCurve` one
+ *   factor per sub-curve instead;
+ * - FX delta per currency against USD (SIMM Risk_FX): V(S·1.01) − V(S), USD. Preserving every currency's delta
+ *   against USD preserves the delta of every pair (a pair's position is the difference of its two currencies').
+ *
+ * A trade is a compression candidate when these capture all its risk: its sensitivities are IR and FX delta only
+ * (IRS, OIS, XCCY, FX forwards and swaps). Options, equity and credit trades stay in the book untouched.
+ */
+import type { Market } from '../../../market/types.js';
+import { tradeSensitivities, tradeValueUsd } from '../../../margin/sensitivities/trade.js';
+import { SIMM_IR_TENORS } from '../../../margin/sensitivities/tenors.js';
+import type { Currency, Trade } from '../../../products/types.js';
+
+export type RiskClass = 'ir' | 'fx';
+
+/** Risk of one trade: PV and the delta per factor key (factorKey()). */
+export interface TradeRisk {
+  pvUsd: number;
+  factors: ReadonlyMap<string, number>;
+}
+
+const LINEAR_PRODUCTS = new Set<Trade['product']>(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP']);
+
+/** `ir:USD:05:5y` (tenor index zero-padded, so that keys sort by tenor), `ir:USD:05:5y:Libor3m`, `fx:EUR`. */
+export function irFactorKey(currency: string, tenor: string, subCurve: string | undefined): string {
+  const k = (SIMM_IR_TENORS as readonly string[]).indexOf(tenor);
+  const base = `ir:${currency}:${String(k).padStart(2, '0')}:${tenor}`;
+  return subCurve === undefined ? base : `${base}:${subCurve}`;
+}
+
+export function fxFactorKey(currency: Currency | string): string {
+  return `fx:${currency}`;
+}
+
+export function riskClassOf(factorKey: string): RiskClass {
+  return factorKey.startsWith('ir:') ? 'ir' : 'fx';
+}
+
+/** Readable factor name for reports: `USD 5y`, `USD 5y Libor3m`, `FX EUR`. */
+export function factorLabel(factorKey: string): string {
+  const parts = factorKey.split(':');
+  if (parts[0] === 'fx') return `FX ${parts[1]}`;
+  return [parts[1], parts[3], parts[4]].filter((p) => p !== undefined).join(' ');
+}
+
+export type RiskOutcome = { ok: true; risk: TradeRisk } | { ok: false; reason: string };
+
+/**
+ * PV and delta of one trade, or why it is not a compression candidate. `collateralCurrency` is the one of the netting
+ * set the trade is (or will be) in.
+ */
+export function tradeRisk(trade: Trade, market: Market, collateralCurrency: Currency | undefined, bySubCurve: boolean): RiskOutcome {
+  if (!LINEAR_PRODUCTS.has(trade.product)) return { ok: false, reason: `${trade.product} is not a linear IR/FX product` };
+  let rows;
+  let pvUsd;
+  try {
+    const ctx = collateralCurrency === undefined ? { market } : { market, collateralCurrency };
+    rows = tradeSensitivities(trade, ctx).rows;
+    pvUsd = tradeValueUsd(trade, market, collateralCurrency);
+  } catch (error) {
+    return { ok: false, reason: `its sensitivities cannot be computed (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const factors = new Map<string, number>();
+  for (const row of rows) {
+    let key: string;
+    if (row.riskType === 'Risk_IRCurve') key = irFactorKey(row.qualifier, row.label1, bySubCurve ? row.label2 : undefined);
+    else if (row.riskType === 'Risk_FX') key = fxFactorKey(row.qualifier);
+    else return { ok: false, reason: `it has ${row.riskType} sensitivities, which compression does not preserve` };
+    factors.set(key, (factors.get(key) ?? 0) + row.amountUsd);
+  }
+  return { ok: true, risk: { pvUsd, factors } };
+}
+
+/** Σ of trades' risks (PV and every factor). */
+export function sumRisk(risks: Iterable<TradeRisk>): { pvUsd: number; factors: Map<string, number> } {
+  let pvUsd = 0;
+  const factors = new Map<string, number>();
+  for (const r of risks) {
+    pvUsd += r.pvUsd;
+    for (const [k, v] of r.factors) factors.set(k, (factors.get(k) ?? 0) + v);
+  }
+  return { pvUsd, factors };
+}
