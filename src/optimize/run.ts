@@ -159,7 +159,18 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   let collateral: CollateralAllocation | undefined;
   for (const lever of options.levers) {
     let actions: Action[] = [];
-    if (lever === 'compression') actions = await compressionActions(portfolio, market);
+    if (lever === 'compression') {
+      // the groups worth solving: the netting sets that cost most (CVA + FVA + KVA of their CCR capital), and every
+      // cleared set (compression across counterparties at a CCP)
+      const cost = (id: string) => {
+        const f = base.sets.get(id);
+        return f ? f.cva + f.fca - f.fba + f.colva + f.kvaCcr : 0;
+      };
+      const ranked = portfolio.nettingSets.filter((n) => !n.cleared).map((n) => n.nettingSetId).sort((a, b) => cost(b) - cost(a) || (a < b ? -1 : 1));
+      const nettingSetIds = [...ranked.slice(0, 3 * options.maxCandidatesPerLever), ...portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId)];
+      if (ranked.length > 3 * options.maxCandidatesPerLever) notes.push(`compression: the ${3 * options.maxCandidatesPerLever} bilateral netting sets with the largest CVA + FVA + KVA and every cleared set were searched (of ${ranked.length} bilateral sets)`);
+      actions = await compressionActions(portfolio, market, { nettingSetIds });
+    }
     else if (lever === 'novation') actions = novationActions(portfolio, market);
     else if (lever === 'csa') actions = csaCandidates(ctx, base);
     else if (lever === 'cva_hedge') {
