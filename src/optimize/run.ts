@@ -6,7 +6,7 @@
  * not measured by then are left out (and said so); the plan is the best of those measured.
  */
 import { IssueCollector, XvaUsageError } from '../errors.js';
-import { computeSaccr, loadSaccrInputs } from '../capital/saccr/index.js';
+import { automaticRateShifts, computeSaccr, loadSaccrInputs } from '../capital/saccr/index.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
 import { runMargin } from '../margin/run.js';
@@ -136,8 +136,10 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
 
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
-  const saccrInputs = await loadSaccrInputs(options.portfolioDir, issues);
+  const loaded = await loadSaccrInputs(options.portfolioDir, issues);
   issues.throwIfAny();
+  // the whole book's λ for options on rates <= 0 (CRE52.40 FAQ2), so that every part of the book uses the same
+  const saccrInputs = { ...loaded, rateShift: automaticRateShifts(portfolio, market, loaded.rateShift) };
   const ctx = buildMeasureContext({
     portfolio,
     market,

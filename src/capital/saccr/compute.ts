@@ -10,11 +10,11 @@ import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js'
 import type { Market } from '../../market/types.js';
 import { priceTrade } from '../../pricing/index.js';
 import type { Counterparty, NettingSet, Portfolio } from '../../portfolio/types.js';
-import { tradeMaturity, type Trade } from '../../products/types.js';
+import { tradeMaturity, type Currency, type Trade } from '../../products/types.js';
 import { computePfe, derivePosition, type MaturityBasis } from './addOns.js';
 import { collateralTerms, type CollateralTerms } from './collateral.js';
 import { effectiveMporDays, replacementCost, type MporContext } from './formulas.js';
-import { mappingContext, tradePositions } from './mapping.js';
+import { forwardSwapRate, mappingContext, tradePositions } from './mapping.js';
 import { SACCR_PARAMETERS, type SaccrParameters } from './parameters.js';
 import type { SaccrNettingSetResult, SaccrOptions, SaccrPosition, SaccrPositionResult, SaccrResult, SaccrSkippedTrade } from './types.js';
 
@@ -107,11 +107,39 @@ function tradeIssue(file: string, trade: Trade, error: unknown): InputIssue[] {
  * without a rating, an unknown netting set of a given position, a trade that cannot be valued) are all reported at
  * once as an XvaInputError.
  */
+/** Headroom of the automatic shift above the lowest forward or strike (10bp). */
+export const AUTOMATIC_RATE_SHIFT_HEADROOM = 0.001;
+
+/**
+ * The shift λ per currency for the supervisory delta of interest-rate options when a forward or strike is <= 0
+ * (CRE52.40 FAQ2: one λ per currency, the same for all its options, such that P + λ > 0 and K + λ > 0): for a currency
+ * whose swaptions have min(P, K) <= 0, λ = 10bp − min(P, K); 0 (absent) otherwise. `given` shifts win. Computed over
+ * the whole book, so that a part of the book (xva optimize) uses the book's λ.
+ */
+export function automaticRateShifts(portfolio: Portfolio, market: Market, given: Partial<Record<Currency, number>> = {}): Partial<Record<Currency, number>> {
+  const lowest = new Map<Currency, number>();
+  for (const t of portfolio.trades) {
+    if (t.product !== 'SWAPTION') continue;
+    const ccy = t.fixedLeg.currency;
+    let forward: number;
+    try {
+      forward = forwardSwapRate(t, market);
+    } catch {
+      continue; // reported when the trade is mapped
+    }
+    const m = Math.min(forward, t.fixedLeg.fixedRate);
+    lowest.set(ccy, Math.min(lowest.get(ccy) ?? Infinity, m));
+  }
+  const out: Partial<Record<Currency, number>> = { ...given };
+  for (const [ccy, m] of lowest) if (out[ccy] === undefined && m <= 0) out[ccy] = AUTOMATIC_RATE_SHIFT_HEADROOM - m;
+  return out;
+}
+
 export function computeSaccr(portfolio: Portfolio, market: Market, options: SaccrOptions = {}): SaccrResult {
   const p = options.parameters ?? SACCR_PARAMETERS;
   const convention = options.convention ?? 'cre52';
   const tradesFile = portfolio.sources.trades ? portfolio.sources.trades.split(/[\\/]/).pop()! : 'trades';
-  const ctx = mappingContext(market, portfolio.counterparties, options, tradesFile);
+  const ctx = mappingContext(market, portfolio.counterparties, { ...options, rateShift: options.rateShift ?? automaticRateShifts(portfolio, market) }, tradesFile);
   const issues = new IssueCollector();
   const skipped: SaccrSkippedTrade[] = [];
   const tradeValues = new Map<string, number>();

@@ -1,5 +1,5 @@
 /** SA-CCR (Basel Framework CRE52, CRE54 for cleared trades): docs/capital.md. */
-export { computeSaccr, saccrNettingSet, type NettingSetInput, type NettingSetRuleOptions } from './compute.js';
+export { automaticRateShifts, AUTOMATIC_RATE_SHIFT_HEADROOM, computeSaccr, saccrNettingSet, type NettingSetInput, type NettingSetRuleOptions } from './compute.js';
 export { computePfe, derivePosition, supervisoryEntry, type MaturityBasis } from './addOns.js';
 export { collateralFromBalances, collateralTerms, type CollateralTerms } from './collateral.js';
 export { fxPairOrder, saccrYears, swapLegTimes } from './conventions.js';

@@ -17,7 +17,7 @@ import { CURRENCIES, type Currency } from '../../products/types.js';
 import { COMMODITY_HEDGING_SETS, COMMODITY_SUBCLASSES, type CreditRating } from './parameters.js';
 import type { HedgingSetKind, SaccrAssetClass, SaccrCollateralBalance, SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
 
-export type SaccrInputs = Pick<SaccrOptions, 'tradeValues' | 'nettingSetValues' | 'collateralBalances' | 'referenceEntities' | 'externalPositions'>;
+export type SaccrInputs = Pick<SaccrOptions, 'tradeValues' | 'nettingSetValues' | 'collateralBalances' | 'referenceEntities' | 'externalPositions' | 'rateShift'>;
 
 const TABLES = {
   trade_values: ['trade_id', 'netting_set_id', 'value'],
