@@ -155,7 +155,8 @@ function baCvaInput(portfolio: Portfolio, eads: ReadonlyMap<string, number>, mat
   const counterparties: BaCvaCounterparty[] = [];
   for (const c of portfolio.counterparties) {
     const nettingSets = sets.get(c.counterpartyId);
-    if (!nettingSets) continue;
+    // MAR50.5: transactions with a qualifying CCP are out of the scope of CVA capital
+    if (!nettingSets || c.qccp) continue;
     counterparties.push({ counterpartyId: c.counterpartyId, sector: BA_SECTOR[c.sector], creditQuality: quality(c), nettingSets });
   }
   const present = new Set(counterparties.map((c) => c.counterpartyId));

@@ -100,7 +100,8 @@ export function baCvaBook(
   const counterparties: BaCvaCounterparty[] = [];
   for (const c of portfolio.counterparties) {
     const nettingSets = sets.get(c.counterpartyId);
-    if (!nettingSets) continue;
+    // MAR50.5: transactions with a qualifying CCP are out of the scope of CVA capital
+    if (!nettingSets || c.qccp) continue;
     counterparties.push({ counterpartyId: c.counterpartyId, sector: c.sector, creditQuality: quality(c), nettingSets });
   }
   const present = new Set(counterparties.map((c) => c.counterpartyId));
