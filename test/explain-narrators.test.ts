@@ -1,0 +1,421 @@
+import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
+import { createNarrator, closeNarrator, describeDestination, applySharePolicy, NarratorUnavailableError } from '../src/explain/narrators/index.js';
+import { checkParagraph } from '../src/explain/grounding/index.js';
+import type { Fact, NarrationRequest, PersonaSpec, PersonaTool } from '../src/explain/types.js';
+import { startFakeOllama, chatAnswer, closedPort, type FakeOllama } from './helpers/fakeOllama.js';
+import { startFakeBedrock, converseAnswer, bedrockError, verifySigV4, type FakeBedrock } from './helpers/fakeBedrock.js';
+
+/**
+ * The LLM adapters against their wire protocols: Ollama's /api/chat served by a loopback HTTP server standing in for
+ * a real local model (no registry package ships usable weights), and Bedrock's Converse through the real AWS SDK
+ * against a loopback HTTP/2 endpoint that verifies each request's SigV4 signature independently. The figures the
+ * scripted models write are the facts the tools returned; the check is that they reach the result and pass grounding.
+ */
+
+const persona: PersonaSpec = {
+  id: 'cva_trader',
+  title: 'CVA trader',
+  dependsOn: [],
+  rolePrompt: 'You are the CVA trader of the desk. You explain where the book CVA comes from.',
+};
+
+const bookFacts: Fact[] = [
+  { id: 'book.cva', label: 'book CVA', value: -1_234_567, unit: 'currency', currency: 'USD', source: 'xva_book.arrow:cva' },
+  { id: 'book.counterparties', label: 'counterparties', value: 48, unit: 'count', source: 'portfolio' },
+  // below the aggregate level: must not reach a prompt under --share aggregates
+  { id: 'trade.T000017.cva', label: 'CVA of trade T000017', value: -87_654.3, unit: 'currency', currency: 'USD', source: 'xva_trade.arrow:cva', tradeLevel: true },
+];
+
+const cpFact: Fact = { id: 'cp.CP0001.cva', label: 'CVA of CP0001', value: -410_987, unit: 'currency', currency: 'USD', source: 'xva_counterparty.arrow:cva' };
+const cpShare: Fact = { id: 'cp.CP0001.cva_share', label: 'share of book CVA of CP0001', value: 0.3329, unit: 'ratio', source: 'derived' };
+const tradeFact: Fact = { id: 'trade.T000099.cva', label: 'CVA of trade T000099', value: -55_555.5, unit: 'currency', currency: 'USD', source: 'xva_trade.arrow:cva', tradeLevel: true };
+
+const counterpartyTool: PersonaTool = {
+  name: 'counterparty_figures',
+  description: 'CVA, EPE and share of the book of one counterparty',
+  parameters: { type: 'object', properties: { counterpartyId: { type: 'string', description: 'e.g. CP0001' } }, required: ['counterpartyId'] },
+  async run(args) {
+    if (args.counterpartyId !== 'CP0001') throw new Error(`unknown counterparty ${String(args.counterpartyId)}`);
+    return { data: { counterpartyId: 'CP0001', cva: cpFact.value, cvaShare: cpShare.value }, facts: [cpFact, cpShare] };
+  },
+};
+const tradesTool: PersonaTool = {
+  name: 'trades_of_counterparty',
+  description: 'CVA of each trade of a counterparty',
+  parameters: { type: 'object', properties: { counterpartyId: { type: 'string' } }, required: ['counterpartyId'] },
+  tradeLevel: true,
+  async run() {
+    return { data: [{ tradeId: 'T000099', cva: tradeFact.value }], facts: [tradeFact] };
+  },
+};
+/** An aggregate-looking tool whose answer reveals a trade-level figure: its data must be withheld. */
+const leakyTool: PersonaTool = {
+  name: 'largest_trade',
+  description: 'The largest trade of a counterparty',
+  parameters: { type: 'object', properties: {} },
+  async run() {
+    return { data: { tradeId: 'T000099', cva: tradeFact.value }, facts: [tradeFact, cpFact] };
+  },
+};
+
+const request: NarrationRequest = {
+  persona,
+  facts: bookFacts,
+  tools: [counterpartyTool, tradesTool, leakyTool],
+  earlier: [],
+  share: 'aggregates',
+};
+
+const fast = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+const FINAL_TEXT =
+  '## CVA trader\n\nBook CVA stands at USD 1.2m [book.cva] across 48 counterparties.\n\n' +
+  'CP0001 alone carries 411k [cp.CP0001.cva], about 33% of the book.';
+
+describe('Ollama narrator (loopback /api/chat)', () => {
+  let server: FakeOllama | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    delete process.env.OLLAMA_HOST;
+  });
+
+  it('offers the tools, runs a tool call locally, sends its answer back and returns grounded paragraphs', async () => {
+    server = await startFakeOllama((body, n) => {
+      if (n === 1) return chatAnswer(body.model, { tool_calls: [{ function: { name: 'counterparty_figures', arguments: { counterpartyId: 'CP0001' } } }] });
+      return chatAnswer(body.model, { content: FINAL_TEXT });
+    });
+    const narrator = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+    const result = await narrator.narrate(request);
+
+    expect(server.requests).toHaveLength(2);
+    const [first, second] = server.requests.map((r) => r.body);
+    expect(first!.model).toBe('llama3.1:8b');
+    expect(first!.stream).toBe(false);
+    // the tools as Ollama's function declarations with their JSON schemas; the trade-level tool is not offered
+    expect(first!.tools).toEqual([
+      { type: 'function', function: { name: 'counterparty_figures', description: counterpartyTool.description, parameters: counterpartyTool.parameters } },
+      { type: 'function', function: { name: 'largest_trade', description: leakyTool.description, parameters: leakyTool.parameters } },
+    ]);
+    expect(first!.messages[0]).toMatchObject({ role: 'system' });
+    expect(first!.messages[0]!.content).toContain(persona.rolePrompt);
+    expect(first!.messages[1]!.content).toContain('"id":"book.cva","label":"book CVA","value":-1234567');
+    // the tool's answer went back as a tool message carrying the figures
+    const toolMessage = second!.messages.at(-1)!;
+    expect(toolMessage.role).toBe('tool');
+    expect(toolMessage.tool_name).toBe('counterparty_figures');
+    expect(JSON.parse(toolMessage.content)).toMatchObject({ data: { counterpartyId: 'CP0001', cva: -410_987, cvaShare: 0.3329 } });
+    expect(second!.messages.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ function: { name: 'counterparty_figures' } }] });
+
+    // headings and [fact id] citations removed; the cited ids kept
+    expect(result.paragraphs).toEqual([
+      'Book CVA stands at USD 1.2m across 48 counterparties.',
+      'CP0001 alone carries 411k, about 33% of the book.',
+    ]);
+    expect(result.narrator).toBe('ollama');
+    expect(result.model).toBe('llama3.1:8b');
+    expect(result.cited.sort()).toEqual(['book.cva', 'cp.CP0001.cva', 'cp.CP0001.cva_share'].sort());
+    // the reference set is the aggregate facts given plus the ones the tool revealed; the trade-level one is not in it
+    expect(result.facts.map((f) => f.id).sort()).toEqual(['book.counterparties', 'book.cva', 'cp.CP0001.cva', 'cp.CP0001.cva_share'].sort());
+    // 1.2m ↔ 1 234 567, 411k ↔ 410 987, 33% ↔ 0.3329: every paragraph passes the fact check
+    for (const p of result.paragraphs) expect(checkParagraph(p, result.facts).problems).toEqual([]);
+  });
+
+  it('keeps trade-level figures out of every request under --share aggregates, and sends them with trade-level', async () => {
+    server = await startFakeOllama((body, n) => {
+      if (n === 1) return chatAnswer(body.model, { tool_calls: [{ function: { name: 'largest_trade', arguments: {} } }] });
+      return chatAnswer(body.model, { content: 'CP0001 carries 411k.' });
+    });
+    const narrator = await createNarrator('ollama', { model: 'm', host: server.url, retry: fast });
+    const result = await narrator.narrate(request);
+    for (const r of server.requests) {
+      expect(r.raw).not.toContain('87654.3');
+      expect(r.raw).not.toContain('55555.5');
+      expect(r.raw).not.toContain('T000099');
+    }
+    const toolAnswer = JSON.parse(server.requests[1]!.body.messages.at(-1)!.content);
+    expect(toolAnswer.note).toContain('withheld');
+    expect(toolAnswer.facts.map((f: Fact) => f.id)).toEqual(['cp.CP0001.cva']);
+    expect(result.facts.some((f) => f.tradeLevel)).toBe(false);
+
+    server.requests.length = 0;
+    await narrator.narrate({ ...request, share: 'trade-level' });
+    expect(server.requests[0]!.raw).toContain('87654.3');
+    expect(server.requests[0]!.body.tools!.map((t) => t.function.name)).toContain('trades_of_counterparty');
+    expect(server.requests[1]!.raw).toContain('55555.5');
+  });
+
+  it('retries a 500 with back-off and then succeeds', async () => {
+    server = await startFakeOllama((body, n) =>
+      n === 1 ? { status: 500, json: { error: 'llama runner process has terminated' } } : chatAnswer(body.model, { content: 'Book CVA is 1.2m.' }),
+    );
+    const narrator = await createNarrator('ollama', { model: 'm', host: server.url, retry: fast });
+    const result = await narrator.narrate({ ...request, tools: [] });
+    expect(server.requests).toHaveLength(2);
+    expect(result.paragraphs).toEqual(['Book CVA is 1.2m.']);
+  });
+
+  it('retries a 503 with a text body without printing to stdout', async () => {
+    const log = vi.spyOn(console, 'log');
+    server = await startFakeOllama((body, n) =>
+      n === 1 ? { status: 503, text: 'server busy' } : chatAnswer(body.model, { content: 'Book CVA is 1.2m.' }),
+    );
+    const narrator = await createNarrator('ollama', { model: 'm', host: server.url, retry: fast });
+    await narrator.narrate({ ...request, tools: [] });
+    expect(server.requests).toHaveLength(2);
+    expect(log).not.toHaveBeenCalled();
+    log.mockRestore();
+  });
+
+  it('names the host when it cannot be reached, after a bounded number of attempts', async () => {
+    const port = await closedPort();
+    const narrator = await createNarrator('ollama', { model: 'm', host: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    const error = await narrator.narrate(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NarratorUnavailableError);
+    expect((error as Error).message).toBe(
+      `cannot reach Ollama at http://127.0.0.1:${port} after 2 attempts: connection refused. ` +
+        'Start it with `ollama serve`, set OLLAMA_HOST, or run with --fallback builtin',
+    );
+  });
+
+  it('says which model to pull when the server does not have it (404, not retried)', async () => {
+    server = await startFakeOllama(() => ({ status: 404, json: { error: 'model "qwen9" not found, try pulling it first' } }));
+    const narrator = await createNarrator('ollama', { model: 'qwen9', host: server.url, retry: fast });
+    await expect(narrator.narrate(request)).rejects.toThrow(
+      `Ollama at ${server.url} has no model qwen9 (model "qwen9" not found, try pulling it first): run \`ollama pull qwen9\` there`,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('times out a request that never answers', async () => {
+    server = await startFakeOllama(() => ({ hang: true }));
+    const narrator = await createNarrator('ollama', { model: 'm', host: server.url, timeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    await expect(narrator.narrate(request)).rejects.toThrow(`Ollama at ${server.url} did not answer within 0.15 s after 2 attempts (model m)`);
+  });
+
+  it('takes the host from OLLAMA_HOST (scheme and port optional) and logs prompts only with debug', async () => {
+    server = await startFakeOllama((body) => chatAnswer(body.model, { content: 'Book CVA is 1.2m.' }));
+    process.env.OLLAMA_HOST = server.hostPort;
+    const lines: string[] = [];
+    const quiet = await createNarrator('ollama', { model: 'm', retry: fast, log: (l) => lines.push(l) });
+    expect(quiet.destination).toBe(server.url);
+    await quiet.narrate({ ...request, tools: [] });
+    expect(lines).toEqual([]);
+    const loud = await createNarrator('ollama', { model: 'm', retry: fast, debug: true, log: (l) => lines.push(l) });
+    await loud.narrate({ ...request, tools: [] });
+    expect(lines.some((l) => l.includes(persona.title))).toBe(true);
+    expect(describeDestination(loud, 'aggregates')).toBe(
+      `Narrator: Ollama model m at ${server.url}; sending aggregate figures only (--share aggregates).`,
+    );
+  });
+
+  it('asks for --model', async () => {
+    await expect(createNarrator('ollama', {})).rejects.toThrow('--narrator ollama needs --model');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const ACCESS_KEY = 'AKIDEXAMPLE0TESTONLY';
+const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+
+describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () => {
+  const saved: Record<string, string | undefined> = {};
+  const env: Record<string, string | undefined> = {
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: undefined,
+    AWS_PROFILE: undefined,
+    AWS_BEARER_TOKEN_BEDROCK: undefined,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: undefined,
+    // keep the host's ~/.aws out of the chain
+    AWS_CONFIG_FILE: '/nonexistent/xva-test-aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/xva-test-aws-credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  beforeAll(() => {
+    for (const [k, v] of Object.entries(env)) {
+      saved[k] = process.env[k];
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  let server: FakeBedrock | undefined;
+  afterEach(async () => {
+    delete process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
+    await server?.close();
+    server = undefined;
+  });
+
+  const toolThenText = (request: { body: { messages: unknown[] } }, throttleFirst: boolean) => (n: number) => {
+    if (throttleFirst && n === 1) return bedrockError(429, 'ThrottlingException', 'Too many requests, please wait before trying again.');
+    const hasToolResult = JSON.stringify(request.body.messages).includes('toolResult');
+    return hasToolResult
+      ? converseAnswer([{ text: FINAL_TEXT }], 'end_turn')
+      : converseAnswer([{ text: 'Let me look at the largest name.' }, { toolUse: { toolUseId: 'tooluse_01', name: 'counterparty_figures', input: { counterpartyId: 'CP0001' } } }], 'tool_use');
+  };
+
+  it('signs with SigV4, loops toolUse → toolResult → text, and retries a ThrottlingException with its own back-off', async () => {
+    server = await startFakeBedrock(SECRET_KEY, (req, n) => toolThenText(req, true)(n));
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+    try {
+      expect(narrator.destination).toBe(`${server.url} (region eu-west-1)`);
+      const result = await narrator.narrate(request);
+      // 429 (retried by our back-off, the SDK making one attempt), tool_use, end_turn
+      expect(server.requests).toHaveLength(3);
+      for (const r of server.requests) {
+        expect(r.signatureValid).toBe(true);
+        expect(r.authorization.startsWith('AWS4-HMAC-SHA256 Credential=')).toBe(true);
+        expect(r.scope).toMatchObject({ accessKeyId: ACCESS_KEY, region: 'eu-west-1', service: 'bedrock' });
+        expect(r.modelId).toBe(MODEL_ID);
+        expect(r.raw).not.toContain('87654.3');
+      }
+      const [, first, second] = server.requests.map((r) => r.body);
+      expect(first!.system![0]!.text).toContain(persona.rolePrompt);
+      expect(first!.toolConfig!.tools.map((t) => t.toolSpec)).toEqual([
+        { name: 'counterparty_figures', description: counterpartyTool.description, inputSchema: { json: counterpartyTool.parameters } },
+        { name: 'largest_trade', description: leakyTool.description, inputSchema: { json: leakyTool.parameters } },
+      ]);
+      // the assistant's toolUse turn goes back unchanged, then a user turn with the matching toolResult
+      expect(second!.messages[1]).toEqual({
+        role: 'assistant',
+        content: [{ text: 'Let me look at the largest name.' }, { toolUse: { toolUseId: 'tooluse_01', name: 'counterparty_figures', input: { counterpartyId: 'CP0001' } } }],
+      });
+      const toolResult = (second!.messages[2] as { role: string; content: { toolResult: { toolUseId: string; content: { text: string }[] } }[] });
+      expect(toolResult.role).toBe('user');
+      expect(toolResult.content).toHaveLength(1);
+      expect(toolResult.content[0]!.toolResult.toolUseId).toBe('tooluse_01');
+      expect(JSON.parse(toolResult.content[0]!.toolResult.content[0]!.text)).toEqual({
+        data: { counterpartyId: 'CP0001', cva: -410_987, cvaShare: 0.3329 },
+        facts: [
+          { id: 'cp.CP0001.cva', label: 'CVA of CP0001', value: -410_987, unit: 'currency', currency: 'USD' },
+          { id: 'cp.CP0001.cva_share', label: 'share of book CVA of CP0001', value: 0.3329, unit: 'ratio' },
+        ],
+      });
+      expect(result.narrator).toBe('bedrock');
+      expect(result.model).toBe(MODEL_ID);
+      expect(result.paragraphs).toEqual([
+        'Book CVA stands at USD 1.2m across 48 counterparties.',
+        'CP0001 alone carries 411k, about 33% of the book.',
+      ]);
+      for (const p of result.paragraphs) expect(checkParagraph(p, result.facts).problems).toEqual([]);
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('lets the SDK retry throttling itself, and honours AWS_ENDPOINT_URL_BEDROCK_RUNTIME', async () => {
+    server = await startFakeBedrock(SECRET_KEY, (req, n) => toolThenText(req, true)(n));
+    process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = server.url;
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, sdkMaxAttempts: 3, retry: { maxAttempts: 1 } });
+    try {
+      const result = await narrator.narrate(request);
+      expect(server.requests).toHaveLength(3);
+      expect(server.requests.every((r) => r.signatureValid)).toBe(true);
+      expect(result.paragraphs).toHaveLength(2);
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('gives up after bounded attempts on persistent throttling, naming region and endpoint', async () => {
+    server = await startFakeBedrock(SECRET_KEY, () => bedrockError(429, 'ThrottlingException', 'Too many requests'));
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+    try {
+      await expect(narrator.narrate(request)).rejects.toThrow(
+        `Amazon Bedrock at ${server.url} (region eu-west-1) is throttling model ${MODEL_ID} after 3 attempts`,
+      );
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('the loopback verifier reproduces AWS\'s published SigV4 example and rejects a wrong key', async () => {
+    // AWS General Reference, Signature Version 4 example (IAM ListUsers, 2015-08-30): published signature
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      host: 'iam.amazonaws.com',
+      'x-amz-date': '20150830T123600Z',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, ' +
+        'SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+    };
+    const target = '/?Action=ListUsers&Version=2010-05-08';
+    expect(verifySigV4('GET', target, headers, Buffer.alloc(0), 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY').valid).toBe(true);
+    expect(verifySigV4('GET', target, headers, Buffer.alloc(0), 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ').valid).toBe(false);
+
+    // the SDK signing with a key the server does not hold: 403 InvalidSignatureException, not retried
+    server = await startFakeBedrock('another-secret', () => converseAnswer([{ text: 'unreachable' }], 'end_turn'));
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast });
+    try {
+      await expect(narrator.narrate(request)).rejects.toThrow('HTTP 403 InvalidSignatureException');
+      expect(server.requests.map((r) => r.signatureValid)).toEqual([false]);
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('explains an access denial without retrying', async () => {
+    server = await startFakeBedrock(SECRET_KEY, () => bedrockError(403, 'AccessDeniedException', 'You do not have access to the model'));
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast });
+    try {
+      await expect(narrator.narrate(request)).rejects.toThrow(`denied access to model ${MODEL_ID} (AccessDeniedException)`);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('names region and endpoint when the endpoint cannot be reached', async () => {
+    const port = await closedPort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint, sdkMaxAttempts: 1, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    try {
+      const error = await narrator.narrate(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NarratorUnavailableError);
+      expect((error as Error).message).toBe(
+        `cannot reach Amazon Bedrock at ${endpoint} (region eu-west-1) after 2 attempts: connection refused. ` +
+          'Check the region, the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the network, or run with --fallback builtin',
+      );
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
+  it('asks for --model-id and prints the regional endpoint by default', async () => {
+    await expect(createNarrator('bedrock', {})).rejects.toThrow('--narrator bedrock needs --model-id');
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, region: 'us-east-1' });
+    expect(describeDestination(narrator, 'trade-level')).toBe(
+      `Narrator: Amazon Bedrock model ${MODEL_ID} at https://bedrock-runtime.us-east-1.amazonaws.com (region us-east-1); ` +
+        'sending trade-level figures included (--share trade-level).',
+    );
+    closeNarrator(narrator);
+  });
+});
+
+describe('applySharePolicy', () => {
+  it('withholds trade-level facts, tools and earlier paragraphs that state a trade-level figure', () => {
+    const { request: shared, withheld } = applySharePolicy({
+      ...request,
+      earlier: [{ persona: 'cva_trader', title: 'CVA trader', paragraphs: ['Book CVA is 1.2m.', 'Trade T000017 alone is 87.7k.'] }],
+    });
+    expect(shared.facts.map((f) => f.id)).toEqual(['book.cva', 'book.counterparties']);
+    expect(shared.tools.map((t) => t.name)).toEqual(['counterparty_figures', 'largest_trade']);
+    expect(shared.earlier[0]!.paragraphs).toEqual(['Book CVA is 1.2m.']);
+    expect(withheld).toEqual({ facts: 1, tools: ['trades_of_counterparty'], earlierParagraphs: 1 });
+    expect(describeDestination({ kind: 'builtin', model: 'builtin', destination: 'nowhere' }, 'aggregates')).toBe(
+      'Narrator: built-in; nothing leaves this machine.',
+    );
+  });
+});
