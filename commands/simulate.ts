@@ -9,6 +9,9 @@ import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
+import { selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
+import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
+import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 
 const TOP = 10;
 
@@ -94,6 +97,7 @@ export default class Simulate extends XvaCommand {
     '<%= config.bin %> simulate --portfolio ./book --grid 1W,1M,3M,6M,1Y,2Y,5Y,10Y --pfe-quantile 0.99 --json',
     '<%= config.bin %> simulate --portfolio ./book --skip-unsupported --cube --format parquet --threads 4',
     '<%= config.bin %> simulate --portfolio ./book --dynamic-im --paths 2000',
+    '<%= config.bin %> simulate --portfolio ./book --paths 5000 --shard 2/8 --out ./shards',
   ];
 
   static override flags = {
@@ -118,6 +122,13 @@ export default class Simulate extends XvaCommand {
       default: false,
     }),
     'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
+    backend: Flags.string({
+      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals and path simulation on the device), 'auto' (gpu when a hardware adapter exists, else cpu)",
+      options: ['cpu', 'gpu', 'auto'],
+      default: 'cpu',
+    }),
+    'allow-software': Flags.boolean({ description: 'Let --backend gpu|auto use a software (CPU-emulated) WebGPU adapter, e.g. Mesa llvmpipe (tests, CI)', default: false }),
+    ...shardFlags,
   };
 
   async run(): Promise<void> {
@@ -138,11 +149,26 @@ export default class Simulate extends XvaCommand {
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const outDir = path.resolve(flags.out);
+    const shard = resolveShard(flags);
+    if (shard && flags.backend !== 'cpu') throw new XvaUsageError(`--backend ${flags.backend} is not supported with --shard yet: run the shards with --backend cpu`);
+    if (shard) {
+      // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
+      if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
+      const run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
+        simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, format: flags.format as TableFormat, shard, onProgress, onWarning }),
+      );
+      if (this.jsonMode) this.printJson({ shard: `${shard.index}/${shard.count}`, folder: run.folder, nettingSets: run.plan.nettingSetIds.length, counterparties: run.plan.counterparties.length, cost: run.plan.cost, bookCost: run.plan.bookCost, files: run.files, timingsSeconds: run.manifest.timingsSeconds });
+      else this.say(`Shard ${shard.index}/${shard.count}: ${run.plan.nettingSetIds.length} netting sets of ${run.plan.counterparties.length} counterparties (${((100 * run.plan.cost) / (run.plan.bookCost || 1)).toFixed(1)}% of the book's cost) written to ${run.folder}`);
+      return;
+    }
 
+    const backend = await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
+    if (!this.quietMode) for (const note of backend.notes) process.stderr.write(`${note}\n`);
     const progress = this.progress('Simulating');
     let run;
     try {
       run = await simulateToFiles({
+        backend,
         portfolioDir,
         marketFile,
         outDir,
@@ -165,6 +191,7 @@ export default class Simulate extends XvaCommand {
       });
     } finally {
       progress.stop();
+      backend.close();
     }
     const { result, files } = run;
     const top = topNettingSets(result);
@@ -175,6 +202,7 @@ export default class Simulate extends XvaCommand {
         out: outDir,
         book: totals,
         topNettingSets: top,
+        backend: backend.name,
         skipped: result.skipped,
         timingsSeconds: result.timings,
         files,

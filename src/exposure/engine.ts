@@ -17,7 +17,7 @@ import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/grid.js';
 import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
-import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
+import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
@@ -26,6 +26,7 @@ import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
 import type { AggregateProfile, CounterpartyResult, CoverageVariant, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
 import { initialMarginOnGrid, type InitialMarginProfile } from './collateral.js';
+import { closeOutCount, closeOutRows, type CubeSetDetail } from './cube.js';
 import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import type { ExposureProfile } from './types.js';
 
@@ -67,7 +68,16 @@ export interface SimulationOptions {
    * run over the whole book: the correlated draws of a factor depend on which factors the layout holds.
    */
   layoutNeeds?: FactorNeeds;
+  /**
+   * Simulates the run's market paths in place of the CPU simulation (the GPU backend, src/exposure/backends/gpu):
+   * global paths 0 .. nPaths−1 of the model on the grid, the same stream as simulatePaths. Valuation, collateral and
+   * profiles then run on these paths as usual.
+   */
+  pathSimulator?: PathSimulator;
 }
+
+/** A market-path simulation backend: global paths 0 .. nPaths−1 (date-major arrays, N(0) = 1). */
+export type PathSimulator = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean) => Promise<SimulatedPaths>;
 
 /** Progress: fraction of the valuation work done (0..1) and the stage's name. */
 export type ProgressFn = (fractionDone: number, stage: string) => void;
@@ -82,9 +92,10 @@ export interface SimulationInput {
   onWarning?: (text: string) => void;
   /**
    * With options.cube: the numeraire (id null) first, then each netting set's values V on the exposure dates
-   * (`[k * nPaths + p]`, Float32), in the book's order.
+   * (`[k * nPaths + p]`, Float32), in the book's order. `detail`: the rows' grid indices, the set's last live grid
+   * index and, under a CSA with a margin period of risk, its values at the close-out lag dates (cube.ts).
    */
-  onCube?: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array) => void;
+  onCube?: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => void;
 }
 
 /** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
@@ -355,7 +366,13 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     if (!options.cube || !input.onCube) return;
     while (nextCube < nSets && setResults[nextCube]) {
       const r = setResults[nextCube]!;
-      input.onCube(r.nettingSetId, r.cube!, nPaths, exposureDateSerials);
+      // the unit's record: the exposure-date rows, then the close-out rows (cube.ts closeOutRows)
+      const exposureCells = exposureDates.length * nPaths;
+      const lag = r.cube!.length > exposureCells ? grid.lagIndex.get(r.marginPeriodOfRiskDays) : undefined;
+      const closeOutGridIndex = closeOutRows(exposureDates, lag, r.lastDateIndex);
+      const closeOutValues = r.cube!.subarray(exposureCells);
+      if (closeOutValues.length !== closeOutCount(closeOutGridIndex) * nPaths) throw new XvaInternalError(`cube of ${r.nettingSetId}: ${closeOutValues.length / nPaths} close-out rows, expected ${closeOutCount(closeOutGridIndex)}`);
+      input.onCube(r.nettingSetId, r.cube!.subarray(0, exposureCells), nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: r.lastDateIndex, closeOutGridIndex, closeOutValues });
       delete r.cube; // written: drop it, the cube never sits whole in memory
       nextCube++;
     }
@@ -368,7 +385,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       const d = exposureDates[k]!;
       for (let q = 0; q < nPaths; q++) numeraire[k * nPaths + q] = p.numeraire[d * nPaths + q]!;
     }
-    input.onCube(null, numeraire, nPaths, exposureDateSerials);
+    input.onCube(null, numeraire, nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: grid.dates.length - 1, closeOutGridIndex: new Int32Array(exposureDates.length).fill(-1), closeOutValues: new Float32Array(0) });
   };
   const unitResults: UnitResult[] = [];
   const onResult = (result: UnitResult): void => {
@@ -391,7 +408,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   let paths: SimulatedPaths;
   if (threads === 1) {
     progress(0, 'simulating market paths');
-    paths = simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic });
+    paths = options.pathSimulator
+      ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
+      : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic });
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
@@ -421,8 +440,17 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const pool = new WorkerPool(init, threads);
     try {
       progress(0, 'simulating market paths');
-      const blocks: WorkerTask[] = pathBlocks(nPaths, threads, options.antithetic).map((block) => ({ kind: 'paths', block }));
-      await pool.run(blocks, () => undefined);
+      if (options.pathSimulator) {
+        // paths from the backend, copied into the shared arrays the workers read
+        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic);
+        const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
+          [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
+        ];
+        for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
+      } else {
+        const blocks: WorkerTask[] = pathBlocks(nPaths, threads, options.antithetic).map((block) => ({ kind: 'paths', block }));
+        await pool.run(blocks, () => undefined);
+      }
       lap('paths');
       emitNumeraire(paths);
       progress(0, 'valuing netting sets');

@@ -14,7 +14,9 @@ import { dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
 import { buildManifest, CubeWriter, writeExposureTables, writeManifest, type TableFormat } from './outputs.js';
+import type { CubeSetDetail } from './cube.js';
 import type { SimulationResult } from './results.js';
+import type { ExposureBackend } from './backends/gpu/index.js';
 
 export interface SimulateRunOptions {
   portfolioDir: string;
@@ -38,6 +40,8 @@ export interface SimulateRunOptions {
   dynamicIm?: { mporDays: MporDays };
   onProgress?: ProgressFn;
   onWarning?: (text: string) => void;
+  /** The backend that simulates the market paths (`--backend`, backends/gpu/index.ts); absent: the CPU engine. */
+  backend?: ExposureBackend;
 }
 
 export interface SimulateRunResult {
@@ -97,14 +101,15 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
         skipUnsupported: options.skipUnsupported,
         cube: options.cube,
         ...(initialMarginProfiles ? { initialMarginProfiles } : {}),
+        ...(options.backend?.pathSimulator ? { pathSimulator: options.backend.pathSimulator } : {}),
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.cube
         ? {
-            onCube: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array) => {
+            onCube: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => {
               cube ??= new CubeWriter(cubeFile, nPaths, exposureDateSerials);
-              cube.write(nettingSetId, values);
+              cube.write(nettingSetId, values, detail);
             },
           }
         : {}),
@@ -142,9 +147,12 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
       cube: options.cube,
       format: options.format,
       dynamicIm: options.dynamicIm !== undefined,
+      backend: options.backend?.name ?? 'cpu',
+      ...(options.backend?.adapter ? { gpuAdapter: options.backend.adapter, backendNotes: options.backend.notes } : {}),
       ...(options.dynamicIm ? { dynamicImMporDays: options.dynamicIm.mporDays } : {}),
     },
     files,
+    ...(cube ? { cube: cube.index() } : {}),
   });
   if (dim) {
     // which sets got DIM as IM held: E[IM](t) of the first date (today's SIMM by the scaling) and the MVA, USD

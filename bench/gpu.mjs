@@ -1,0 +1,80 @@
+// GPU backend throughput (issue 10 item 6): the same book, paths, seed and grid through the CPU backend and through
+// the GPU backend (WebGPU via the optional `webgpu` package), in one process, `--threads 1` for both so the figures
+// compare one host core with and without the device. Prints per backend: path simulation time, valuation time, and
+// trade × path × date valuations per second (the engine's own count over paths + valuation time), plus the device's
+// raw state-simulation rate (path × date × factor per second) and its max deviation from the CPU paths.
+// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runSimulation } from '../dist/src/exposure/engine.js';
+import { loadSimulationInputs } from '../dist/src/exposure/simulate.js';
+import { selectBackend } from '../dist/src/exposure/backends/gpu/index.js';
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const allowSoftware = process.argv.includes('--allow-software');
+const paths = Number(args[0] ?? 2000);
+const bookName = args[1] ?? 'demo';
+
+let dir;
+let portfolioDir = join(ROOT, 'fixtures/demo');
+if (bookName !== 'demo') {
+  const { generateBook } = await import('../dist/src/fixtures/book.js');
+  const { writeBook } = await import('../dist/src/fixtures/write.js');
+  dir = mkdtempSync(join(tmpdir(), 'xva-bench-gpu-'));
+  const book = generateBook(bookName, 42);
+  writeBook(book, join(dir, 'book'), 'parquet');
+  portfolioDir = join(dir, 'book');
+}
+try {
+  // inputs are read before the device opens
+  const { market, portfolio } = await loadSimulationInputs(portfolioDir, join(portfolioDir, 'market.yaml'));
+  const backend = await selectBackend('gpu', { allowSoftware });
+  for (const note of backend.notes) console.log(note);
+  const options = { paths, seed: 42, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
+  const rows = [];
+  let gpuPaths;
+  for (const name of ['cpu', 'gpu']) {
+    let captured;
+    const pathSimulator =
+      name === 'gpu'
+        ? async (...a) => {
+            const t = performance.now();
+            captured = await backend.pathSimulator(...a);
+            gpuPaths = { seconds: (performance.now() - t) / 1000, paths: captured };
+            return captured;
+          }
+        : undefined;
+    const start = performance.now();
+    const result = await runSimulation({ portfolio, market, options: { ...options, ...(pathSimulator ? { pathSimulator } : {}) } });
+    const wall = (performance.now() - start) / 1000;
+    const t = result.timings;
+    rows.push({
+      backend: name,
+      trades: result.nettingSets.reduce((a, s) => a + s.tradeIds.length, 0),
+      dates: result.grid.times.length,
+      paths,
+      pathsSeconds: +t.paths.toFixed(3),
+      valuationSeconds: +t.valuation.toFixed(3),
+      wallSeconds: +wall.toFixed(3),
+      valuations: result.valuations,
+      valuationsPerSecond: Math.round(result.valuations / (t.paths + t.valuation)),
+      bookEpePeak: Math.max(...result.book.epe),
+    });
+  }
+  console.table(rows);
+  if (gpuPaths) {
+    const p = gpuPaths.paths;
+    const factors = p.irState.length + p.fxLog.length + p.eqLog.length + p.creditState.length;
+    const cells = p.nPaths * p.grid.times.length * factors;
+    console.log(
+      `device state simulation: ${factors} factors × ${p.grid.times.length} dates × ${p.nPaths} paths in ${gpuPaths.seconds.toFixed(3)} s ` +
+        `(incl. upload, shader compile on first use and read-back) = ${Math.round(cells / gpuPaths.seconds).toLocaleString('en-US')} path-date-factors/s`,
+    );
+    console.log(`book peak EPE: cpu ${rows[0].bookEpePeak.toFixed(2)}, gpu ${rows[1].bookEpePeak.toFixed(2)} (relative difference ${Math.abs(rows[1].bookEpePeak / rows[0].bookEpePeak - 1).toExponential(2)})`);
+  }
+  backend.close();
+} finally {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,276 @@
+/**
+ * Host side of the GPU kernels: packs the inputs into storage buffers, dispatches, and reads back only the outputs.
+ * f32 on the device; every per-run constant (factor matrices, drifts, LGM functions) is computed on the host in f64
+ * by the same code as the CPU backend (stepPlan.ts) and rounded once when uploaded.
+ */
+import { XvaInternalError } from '../../../errors.js';
+import { seedKey } from '../../../simulation/rng/philox.js';
+import { stepPlanOf } from '../../../simulation/crossAsset/simulate.js';
+import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
+import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
+import type { GpuContext } from './device.js';
+import { NORMALS_WGSL } from './wgsl/philox.js';
+import { HEADER, simulateWgsl } from './wgsl/simulate.js';
+
+// GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+const MAP_READ = 0x01;
+const MAP_MODE_READ = 0x01;
+const WORKGROUP = 64;
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
+  let byCode = pipelines.get(ctx.device);
+  if (!byCode) pipelines.set(ctx.device, (byCode = new Map()));
+  let pipeline = byCode.get(code);
+  if (!pipeline) {
+    const module = ctx.device.createShaderModule({ code });
+    pipeline = ctx.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    byCode.set(code, pipeline);
+  }
+  return pipeline;
+}
+
+function upload(ctx: GpuContext, data: Uint32Array | Float32Array): GPUBuffer {
+  // Storage bindings must not be empty: at least 16 bytes.
+  const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
+  const buffer = ctx.device.createBuffer({ size, usage: STORAGE | COPY_DST });
+  if (data.byteLength > 0) ctx.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+/**
+ * Runs `code`'s `main` over `invocations` threads with `inputs` bound first (read-only storage) and `outputBytes`
+ * output buffers after them; returns the outputs' bytes.
+ */
+async function dispatch(ctx: GpuContext, code: string, inputs: (Uint32Array | Float32Array)[], outputBytes: number[], invocations: number): Promise<ArrayBuffer[]> {
+  const { device } = ctx;
+  const pipeline = pipelineOf(ctx, code);
+  const inBuffers = inputs.map((data) => upload(ctx, data));
+  const outBuffers = outputBytes.map((bytes) => device.createBuffer({ size: Math.max(16, bytes), usage: STORAGE | COPY_SRC }));
+  const readBuffers = outputBytes.map((bytes) => device.createBuffer({ size: Math.max(16, bytes), usage: MAP_READ | COPY_DST }));
+  try {
+    const entries = [...inBuffers, ...outBuffers].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(Math.ceil(invocations / WORKGROUP));
+    pass.end();
+    outBuffers.forEach((buffer, i) => encoder.copyBufferToBuffer(buffer, 0, readBuffers[i]!, 0, Math.max(16, outputBytes[i]!)));
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    const results: ArrayBuffer[] = [];
+    for (let i = 0; i < readBuffers.length; i++) {
+      await readBuffers[i]!.mapAsync(MAP_MODE_READ);
+      results.push(readBuffers[i]!.getMappedRange().slice(0, outputBytes[i]!));
+      readBuffers[i]!.unmap();
+    }
+    return results;
+  } finally {
+    for (const b of [...inBuffers, ...outBuffers, ...readBuffers]) b.destroy();
+  }
+}
+
+/**
+ * The four Philox words and their normals of paths path0 .. path0+nPaths−1, driver stream `factor`, step block
+ * `stepBlock` (steps 4·stepBlock .. +3), on the device: words[4i + k] and normals[4i + k] for path path0 + i, word k.
+ */
+export async function gpuNormalBlock(
+  ctx: GpuContext,
+  seed: number,
+  path0: number,
+  nPaths: number,
+  factor: number,
+  stepBlock: number,
+): Promise<{ words: Uint32Array; normals: Float32Array }> {
+  const key = seedKey(seed);
+  const params = Uint32Array.of(nPaths, path0, factor, stepBlock, key[0]!, key[1]!);
+  const [words, normals] = await dispatch(ctx, NORMALS_WGSL, [params], [16 * nPaths, 16 * nPaths], nPaths);
+  return { words: new Uint32Array(words!), normals: new Float32Array(normals!) };
+}
+
+/** The step plan and model constants packed for the simulation kernel (built once per model and grid). */
+function packSimulation(model: CrossAssetModel, grid: TimeGrid): { ints: Uint32Array; reals: Float32Array } {
+  const plan = stepPlanOf(model, grid);
+  const { layout } = model;
+  const nC = layout.currencies.length;
+  const nFx = layout.fxCurrencies.length;
+  const nEq = layout.equities.length;
+  const nCr = layout.creditNames.length;
+  const nAux = plan.nAux;
+  const nDates = plan.nDates;
+  const ints = new Uint32Array(HEADER + nAux + 4 * nAux + nAux + nFx + nEq);
+  ints[1] = nDates;
+  ints[6] = nAux;
+  ints[7] = nC;
+  ints[8] = nFx;
+  ints[9] = nEq;
+  ints[10] = nCr;
+  ints[11] = plan.stepStride;
+  const streams0 = HEADER;
+  const rows0 = streams0 + nAux;
+  const members0 = rows0 + 4 * nAux;
+  ints.set(plan.auxStreams, streams0);
+  let memberAt = 0;
+  plan.blocks.forEach((block, b) => {
+    const m = block.length;
+    for (let i = 0; i < m; i++) {
+      const a = block[i]!;
+      ints[rows0 + 4 * a] = memberAt;
+      ints[rows0 + 4 * a + 1] = m;
+      ints[rows0 + 4 * a + 2] = i;
+      ints[rows0 + 4 * a + 3] = plan.blockOffset[b]!;
+    }
+    for (let i = 0; i < m; i++) ints[members0 + memberAt + i] = block[i]!;
+    memberAt += m;
+  });
+  if (memberAt !== nAux) throw new XvaInternalError(`the step plan's blocks hold ${memberAt} drivers for ${nAux}`);
+  const fxCcy0 = members0 + nAux;
+  for (let i = 0; i < nFx; i++) ints[fxCcy0 + i] = model.fxCurrencyIndex[i]!;
+  for (let e = 0; e < nEq; e++) {
+    const fx = model.equityFxIndex[e]!;
+    ints[fxCcy0 + nFx + e] = fx >= 0 ? fx : 0xffffffff;
+  }
+
+  const K = 3 * nC + nFx + 2 * nEq;
+  const consts0 = nDates * plan.stepStride;
+  const init0 = consts0 + nDates * K;
+  const reals = new Float32Array(init0 + nFx + 2 * nEq);
+  reals.set(plan.factors, 0);
+  for (let d = 0; d < nDates; d++) {
+    const at = consts0 + d * K;
+    for (let c = 0; c < nC; c++) {
+      reals[at + c] = plan.driftX[d * nC + c]!;
+      reals[at + nC + c] = plan.hAt[d * nC + c]!;
+      reals[at + 2 * nC + c] = plan.gAt[d * nC + c]!;
+    }
+    for (let i = 0; i < nFx; i++) reals[at + 3 * nC + i] = plan.driftU[d * nFx + i]!;
+    for (let e = 0; e < nEq; e++) {
+      reals[at + 3 * nC + nFx + e] = plan.driftW[d * nEq + e]!;
+      reals[at + 3 * nC + nFx + nEq + e] = model.equities[e]!.dividendYield * grid.times[d]!;
+    }
+  }
+  const lnFx0 = Float64Array.from(model.fxSpot, Math.log);
+  for (let i = 0; i < nFx; i++) reals[init0 + i] = lnFx0[i]!;
+  for (let e = 0; e < nEq; e++) {
+    const lnS0 = Math.log(model.equities[e]!.spot);
+    const fx = model.equityFxIndex[e]!;
+    reals[init0 + nFx + e] = lnS0 + (fx >= 0 ? lnFx0[fx]! : 0);
+    reals[init0 + nFx + nEq + e] = lnS0;
+  }
+  return { ints, reals };
+}
+
+/** Mesa llvmpipe's per-invocation loop limit (gallivm LP_MAX_TGSI_LOOP_ITERATIONS), with a safety factor of 2. */
+const LOOP_BUDGET = 32_000;
+
+/**
+ * Dates per dispatch so that the kernel's inner loops stay within LOOP_BUDGET iterations an invocation: per date the
+ * correlation rows (Σ_a m_a), the normals (4 per driver, 10 Philox rounds per driver every fourth date) and the state
+ * loops. Hardware GPUs have no such limit; the extra dispatches cost little there.
+ */
+function datesPerDispatch(ints: Uint32Array): number {
+  const nAux = ints[6]!;
+  let rowTerms = 0;
+  for (let a = 0; a < nAux; a++) rowTerms += ints[HEADER + nAux + 4 * a + 1]!;
+  const perDate = rowTerms + nAux + 4 * nAux + Math.ceil((10 * nAux) / 4) + 2 * (ints[7]! + ints[8]! + ints[9]! + ints[10]!) + 8;
+  return Math.max(1, Math.floor(LOOP_BUDGET / perDate));
+}
+
+/**
+ * Simulates global paths 0 .. nPaths−1 of the model on the device (f32) and returns them as the engine's
+ * SimulatedPaths (f64 arrays holding the f32 values). Paths run in blocks small enough for one storage binding; a
+ * path's values depend on its global index only (the Philox counter), never on the block.
+ */
+export async function gpuSimulatePaths(
+  ctx: GpuContext,
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  nPaths: number,
+  antithetic: boolean,
+): Promise<SimulatedPaths> {
+  const { layout } = model;
+  const nC = layout.currencies.length;
+  const nFx = layout.fxCurrencies.length;
+  const nEq = layout.equities.length;
+  const nCr = layout.creditNames.length;
+  const nOut = nC + nFx + nEq + nCr + 1;
+  const nDates = grid.times.length;
+  const { ints, reals } = packSimulation(model, grid);
+  const key = seedKey(seed);
+  ints[3] = antithetic ? 1 : 0;
+  ints[4] = key[0]!;
+  ints[5] = key[1]!;
+  const code = simulateWgsl({ nAux: ints[6]!, nC, nFx, nEq, nCr });
+  const nState = nC + nFx + nEq + nCr;
+  const bytesPerPath = 4 * nOut * nDates;
+  let block = Math.floor(ctx.maxStorageBufferBindingSize / bytesPerPath);
+  block -= block % 2; // whole antithetic pairs
+  if (block < 2) throw new XvaInternalError(`one path of ${nOut} factors × ${nDates} dates exceeds the device's storage binding`);
+  const chunk = datesPerDispatch(ints);
+  const arrays = Array.from({ length: nOut }, () => new Float64Array(nDates * nPaths));
+  const { device } = ctx;
+  const pipeline = pipelineOf(ctx, code);
+  const realsBuffer = upload(ctx, reals);
+  try {
+    for (let start = 0; start < nPaths; start += block) {
+      const count = Math.min(block, nPaths - start);
+      ints[0] = count;
+      ints[2] = start;
+      const bytes = bytesPerPath * count;
+      const intsBuffer = upload(ctx, ints);
+      const outBuffer = device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC });
+      const stateBuffer = device.createBuffer({ size: Math.max(16, 4 * nState * count), usage: STORAGE });
+      const readBuffer = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+      try {
+        const entries = [intsBuffer, realsBuffer, outBuffer, stateBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
+        const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+        // One submit per chunk of dates: the header's date range is rewritten between them (queue order).
+        for (let d0 = 0; d0 < nDates; d0 += chunk) {
+          device.queue.writeBuffer(intsBuffer, 48, Uint32Array.of(d0, Math.min(nDates, d0 + chunk)));
+          const encoder = device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, bindGroup);
+          pass.dispatchWorkgroups(Math.ceil(count / WORKGROUP));
+          pass.end();
+          if (d0 + chunk >= nDates) encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, bytes);
+          device.queue.submit([encoder.finish()]);
+        }
+        await device.queue.onSubmittedWorkDone();
+        await readBuffer.mapAsync(MAP_MODE_READ);
+        const values = new Float32Array(readBuffer.getMappedRange());
+        for (let f = 0; f < nOut; f++) {
+          const dst = arrays[f]!;
+          for (let d = 0; d < nDates; d++) {
+            const src = (f * nDates + d) * count;
+            const at = d * nPaths + start;
+            for (let p = 0; p < count; p++) dst[at + p] = values[src + p]!;
+          }
+        }
+        readBuffer.unmap();
+      } finally {
+        for (const b of [intsBuffer, outBuffer, stateBuffer, readBuffer]) b.destroy();
+      }
+    }
+  } finally {
+    realsBuffer.destroy();
+  }
+  return Object.freeze({
+    grid,
+    layout,
+    nPaths,
+    pathOffset: 0,
+    irState: Object.freeze(arrays.slice(0, nC)),
+    fxLog: Object.freeze(arrays.slice(nC, nC + nFx)),
+    eqLog: Object.freeze(arrays.slice(nC + nFx, nC + nFx + nEq)),
+    creditState: Object.freeze(arrays.slice(nC + nFx + nEq, nC + nFx + nEq + nCr)),
+    numeraire: arrays[nOut - 1]!,
+  });
+}
