@@ -1,0 +1,135 @@
+/**
+ * The engine's results as `xva explain` reads them, whatever their origin (the tables of earlier runs, `--results
+ * DIR`, or runs made now through the library): plain numbers per book, counterparty, netting set, scenario and
+ * action, in the units the engine wrote them. facts.ts turns them into Facts; the report's tables and charts read the
+ * facts and, for profiles, the arrays here. A part that is absent is `undefined` and listed in `missing`.
+ */
+
+export interface XvaFiguresRow {
+  cva: number;
+  dva: number;
+  fca: number;
+  fba: number;
+  colva: number;
+}
+
+export interface XvaPart {
+  /** Base currency; CVA, FCA, ColVA costs, DVA and FBA benefits (positive amounts). */
+  book: XvaFiguresRow & { cvaStdError: number };
+  /** Ranked by CVA, largest first (ties by id). */
+  counterparties: (XvaFiguresRow & { counterpartyId: string; shareOfBookCva: number })[];
+  nettingSets: (XvaFiguresRow & { nettingSetId: string; counterpartyId: string })[];
+  /** Euler CVA of each trade (trade-level: leaves the machine only with --share trade-level). */
+  trades: { tradeId: string; nettingSetId: string; counterpartyId: string; cva: number }[];
+  /** Book figures under each stress scenario (the base row excluded); `note` says when it was not applied. */
+  scenarios: { scenario: string; book: XvaFiguresRow; note: string | null }[];
+  /** The run's options (xva_book): 'mid'|'end', 'unilateral'|'bilateral'|'first-to-default'. */
+  discretisation: string;
+  mode: string;
+  source: string;
+}
+
+export interface ExposureProfile {
+  nettingSetId: string;
+  counterpartyId: string;
+  timeYears: Float64Array;
+  epe: Float64Array;
+  ene: Float64Array;
+  pfe: Float64Array;
+  /** Basel effective EPE (CRE53: time average of effective EE over the first year), from the engine. */
+  eepe: number;
+  peakEpe: number;
+  peakPfe: number;
+}
+
+export interface ExposurePart {
+  nettingSets: ExposureProfile[];
+  paths?: number;
+  source: string;
+}
+
+export interface CapitalPart {
+  book: {
+    ead: number;
+    rwaCcr: number;
+    capitalCcr: number;
+    baCva: number;
+    capitalCva: number;
+    capital: number;
+    /** Fraction (0.105). */
+    capitalRatio: number;
+    kva: number | null;
+    /** Change of the bank's CET1 ratio from this book's RWA, bp (negative: the ratio falls). */
+    cet1ImpactBp: number | null;
+    cvaMethod: string;
+  };
+  counterparties: { counterpartyId: string; ead: number; rwa: number; capital: number; baCvaScva: number; kva: number | null }[];
+  scenarios: { scenario: string; capital: number; kva: number | null }[];
+  source: string;
+}
+
+export interface MarginPart {
+  /** IM and MVA in USD (SIMM's calculation currency); VM in each CSA's collateral currency. */
+  nettingSets: {
+    nettingSetId: string;
+    imModel: string;
+    simmCollect: number | null;
+    simmPost: number | null;
+    scheduleCall: number | null;
+    schedulePost: number | null;
+    /** Collateral currency of the CSA: the VM figures below are in it. */
+    collateralCurrency: string | null;
+    /** Credit support amount today (received positive), collateral currency. */
+    vmRequired: number | null;
+    /** Margin call today (> 0: the counterparty delivers), collateral currency. */
+    marginCall: number | null;
+    mva: number | null;
+  }[];
+  /** Collateral coverage scenarios: the residual exposure summed over netting sets, USD. */
+  scenarios: { scenario: string; coverage: number; residualBase: number; residualStressed: number }[];
+  source: string;
+}
+
+export interface RecommendationPart {
+  actionId: string;
+  lever: string;
+  description: string;
+  chosen: boolean;
+  rank: number | null;
+  dCva: number;
+  dFva: number;
+  dMva: number;
+  dKva: number;
+  dEad: number;
+  dCapital: number;
+  dCet1Bp: number;
+  cost: number;
+  netBenefit: number;
+  worstScenario: string | null;
+  worstScenarioBenefit: number | null;
+  counterpartyIds: string[];
+  nettingSetIds: string[];
+}
+
+export interface OptimizePart {
+  recommendations: RecommendationPart[];
+  /** The plan: realised (re-measured on the amended book) when measured, else the sum of its actions. */
+  plan: { source: 'realised' | 'estimated'; saving: number; savingPctOfXva: number; savingBpOfGrossNotional: number; dCva: number; dFva: number; dKva: number; dCapital: number } | null;
+  paths?: number;
+  source: string;
+}
+
+export interface ExplainData {
+  /** ISO date of the results, when known. */
+  asOf: string | null;
+  /** Base currency of the XVA and capital figures. */
+  currency: string;
+  exposure?: ExposurePart;
+  xva?: XvaPart;
+  capital?: CapitalPart;
+  margin?: MarginPart;
+  optimize?: OptimizePart;
+  /** Parts not available and why, in words (said in the report, never filled in). */
+  missing: string[];
+  notes: string[];
+}

@@ -1,0 +1,230 @@
+/**
+ * The engine's results as Facts (types.ts): every number the report's tables, charts and prose may state, with a
+ * stable id, a label a reader understands, its unit and the table and column it came from. Amounts are in the base
+ * currency except margin (USD, SIMM's calculation currency) and VM (the CSA's collateral currency); `pct` facts are
+ * in percent (34.5 = 34.5%), `bp` facts in basis points. Deltas are new − old (a saving of a cost is negative);
+ * `*_saving` facts are the same figures as positive savings.
+ *
+ * Ids: `book.*` (XVA of the book), `cp.<counterparty>.*`, `ns.<netting set>.*`, `trade.<trade>.*` (trade-level),
+ * `scenario.<name>.*`, `capital.*`, `capital.cp.<counterparty>.*`, `capital.scenario.<name>.*`, `margin.*`,
+ * `margin.ns.<netting set>.*`, `margin.scenario.<name>.*`, `plan.*`, `rec.<action>.*`, and `change.<id>` /
+ * `change.<id>.pct` against a previous run (what-changed facts).
+ */
+import type { ExplainData, MarginPart } from './data.js';
+import type { Fact, FactUnit } from './types.js';
+
+export class FactSet {
+  readonly list: Fact[] = [];
+  private readonly byId = new Map<string, Fact>();
+
+  add(id: string, label: string, value: number | null | undefined, unit: FactUnit, source: string, extra: { currency?: string; tradeLevel?: boolean } = {}): void {
+    if (value === null || value === undefined || !Number.isFinite(value)) return;
+    if (this.byId.has(id)) throw new Error(`fact ${id} defined twice`);
+    const fact: Fact = { id, label, value, unit, source, ...(unit === 'currency' && extra.currency ? { currency: extra.currency } : {}), ...(extra.tradeLevel ? { tradeLevel: true } : {}) };
+    this.list.push(fact);
+    this.byId.set(id, fact);
+  }
+
+  get(id: string): Fact | undefined {
+    return this.byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /** The facts whose id starts with `prefix`. */
+  under(prefix: string): Fact[] {
+    return this.list.filter((f) => f.id.startsWith(prefix));
+  }
+}
+
+const pct = (part: number, whole: number): number | null => (whole !== 0 ? (100 * part) / whole : null);
+
+/** Share of book CVA above which a counterparty is called a concentration, percent. */
+export const CONCENTRATION_PCT = 10;
+
+/** How many trade-level facts (largest Euler CVA) are kept. */
+export const TOP_TRADES = 10;
+
+export function factsOf(data: ExplainData): FactSet {
+  const f = new FactSet();
+  const ccy = data.currency;
+  const money = (id: string, label: string, value: number | null | undefined, source: string, tradeLevel = false) => f.add(id, label, value, 'currency', source, { currency: ccy, tradeLevel });
+  const usd = (id: string, label: string, value: number | null | undefined, source: string) => f.add(id, label, value, 'currency', source, { currency: 'USD' });
+
+  const x = data.xva;
+  if (x) {
+    const s = x.source.replace(/\.(arrow|parquet)$/, '');
+    const b = x.book;
+    const fvaOf = (r: { fca: number; fba: number; colva: number }) => r.fca - r.fba + r.colva;
+    const netOf = (r: { cva: number; dva: number; fca: number; fba: number; colva: number }) => r.cva - r.dva + r.fca - r.fba + r.colva;
+    money('book.cva', 'book CVA', b.cva, `${s}:cva`);
+    money('book.dva', 'book DVA', b.dva, `${s}:dva`);
+    money('book.fca', 'book FCA', b.fca, `${s}:fca`);
+    money('book.fba', 'book FBA', b.fba, `${s}:fba`);
+    money('book.colva', 'book ColVA', b.colva, `${s}:colva`);
+    money('book.fva', 'book FVA (FCA − FBA + ColVA)', fvaOf(b), `${s}:fca-fba+colva`);
+    money('book.xva_net', 'net XVA cost of the book (CVA − DVA + FVA)', netOf(b), `${s}:-total_adjustment`);
+    money('book.cva_std_error', 'Monte Carlo standard error of book CVA', b.cvaStdError, `${s}:cva_std_error`);
+    f.add('book.cva_std_error_pct', 'standard error as a share of book CVA', pct(b.cvaStdError, b.cva), 'pct', `${s}:cva_std_error/cva`);
+    f.add('book.counterparties', 'counterparties in the book', x.counterparties.length, 'count', 'cva_counterparty:rows');
+    f.add('book.netting_sets', 'netting sets in the book', x.nettingSets.length, 'count', 'cva_netting_set:rows');
+    const top5 = x.counterparties.slice(0, 5).reduce((a, c) => a + c.cva, 0);
+    f.add('book.cva_top5_share', 'share of book CVA from the five largest counterparties', pct(top5, b.cva), 'pct', 'cva_counterparty:cva');
+    money('book.cva_top5', 'CVA of the five largest counterparties', top5, 'cva_counterparty:cva');
+    f.add('book.concentration_threshold', 'concentration threshold, percent of book CVA', CONCENTRATION_PCT, 'pct', 'xva explain setting');
+    for (const c of x.counterparties) {
+      const p = `cp.${c.counterpartyId}`;
+      const src = 'cva_counterparty';
+      money(`${p}.cva`, `CVA of ${c.counterpartyId}`, c.cva, `${src}:cva`);
+      money(`${p}.dva`, `DVA of ${c.counterpartyId}`, c.dva, `${src}:dva`);
+      money(`${p}.fva`, `FVA of ${c.counterpartyId}`, fvaOf(c), `${src}:fca-fba+colva`);
+      money(`${p}.fca`, `FCA of ${c.counterpartyId}`, c.fca, `${src}:fca`);
+      money(`${p}.fba`, `FBA of ${c.counterpartyId}`, c.fba, `${src}:fba`);
+      money(`${p}.colva`, `ColVA of ${c.counterpartyId}`, c.colva, `${src}:colva`);
+      f.add(`${p}.cva_share`, `${c.counterpartyId}'s share of book CVA`, 100 * c.shareOfBookCva, 'pct', `${src}:share_of_book_cva`);
+      f.add(`${p}.fva_share`, `${c.counterpartyId}'s share of book FVA`, pct(fvaOf(c), fvaOf(b)), 'pct', `${src}:fca-fba+colva`);
+    }
+    for (const n of x.nettingSets) money(`ns.${n.nettingSetId}.cva`, `CVA of netting set ${n.nettingSetId}`, n.cva, 'cva_netting_set:cva');
+    const trades = [...x.trades].sort((a, c) => c.cva - a.cva || (a.tradeId < c.tradeId ? -1 : 1)).slice(0, TOP_TRADES);
+    for (const t of trades) money(`trade.${t.tradeId}.cva`, `Euler CVA of trade ${t.tradeId}`, t.cva, 'cva_trade:cva_euler', true);
+    for (const sc of x.scenarios) {
+      if (sc.note && sc.note.length > 0 && sc.book.cva === b.cva && sc.book.fca === b.fca) continue;
+      const p = `scenario.${sc.scenario}`;
+      money(`${p}.cva`, `book CVA under ${sc.scenario}`, sc.book.cva, 'xva_scenarios:cva');
+      money(`${p}.fva`, `book FVA under ${sc.scenario}`, fvaOf(sc.book), 'xva_scenarios:fca-fba+colva');
+      money(`${p}.d_cva`, `change of book CVA under ${sc.scenario}`, sc.book.cva - b.cva, 'xva_scenarios:cva − base');
+      money(`${p}.d_dva`, `change of book DVA under ${sc.scenario}`, sc.book.dva - b.dva, 'xva_scenarios:dva − base');
+      money(`${p}.d_fva`, `change of book FVA under ${sc.scenario}`, fvaOf(sc.book) - fvaOf(b), 'xva_scenarios:fva − base');
+      money(`${p}.d_net`, `change of the net XVA cost under ${sc.scenario}`, netOf(sc.book) - netOf(b), 'xva_scenarios − base');
+      f.add(`${p}.d_cva_pct`, `change of book CVA under ${sc.scenario}, percent`, pct(sc.book.cva - b.cva, b.cva), 'pct', 'xva_scenarios:cva / base');
+    }
+  }
+
+  const e = data.exposure;
+  if (e) {
+    for (const n of e.nettingSets) {
+      const p = `ns.${n.nettingSetId}`;
+      money(`${p}.eepe`, `effective EPE of ${n.nettingSetId}`, n.eepe, 'netting_set_summary:eepe');
+      money(`${p}.peak_epe`, `peak EPE of ${n.nettingSetId}`, n.peakEpe, 'netting_set_summary:peak_epe');
+      money(`${p}.peak_pfe`, `peak PFE (95%) of ${n.nettingSetId}`, n.peakPfe, 'netting_set_summary:peak_pfe');
+    }
+    const eepe = e.nettingSets.reduce((a, n) => a + (Number.isFinite(n.eepe) ? n.eepe : 0), 0);
+    money('book.eepe', 'effective EPE of the book (sum over netting sets)', e.nettingSets.some((n) => Number.isFinite(n.eepe)) ? eepe : null, 'netting_set_summary:eepe');
+    if (e.paths !== undefined) f.add('run.paths', 'Monte Carlo paths of the exposure', e.paths, 'count', 'manifest.json:paths');
+  }
+
+  const c = data.capital;
+  if (c) {
+    const b = c.book;
+    const s = 'capital_book';
+    money('capital.ead', 'SA-CCR EAD of the book', b.ead, `${s}:ead`);
+    money('capital.rwa_ccr', 'counterparty credit risk RWA', b.rwaCcr, `${s}:rwa_ccr`);
+    money('capital.rwa_cva', 'CVA RWA (12.5 × CVA capital charge)', 12.5 * b.baCva, `${s}:12.5×ba_cva`);
+    money('capital.capital_ccr', 'capital for counterparty credit risk', b.capitalCcr, `${s}:capital_ccr`);
+    money('capital.ba_cva', 'BA-CVA capital charge', b.baCva, `${s}:ba_cva`);
+    money('capital.capital_cva', 'capital for CVA risk', b.capitalCva, `${s}:capital_cva`);
+    money('capital.capital', 'total capital of the book', b.capital, `${s}:capital`);
+    f.add('capital.capital_ratio', 'capital ratio applied to RWA', 100 * b.capitalRatio, 'pct', `${s}:capital_ratio`);
+    money('capital.kva', 'KVA (cost of holding the capital over the life of the book)', b.kva, `${s}:kva`);
+    f.add('capital.cet1_impact_bp', "change of the bank's CET1 ratio from this book", b.cet1ImpactBp, 'bp', `${s}:cet1_impact_bp`);
+    f.add('capital.cva_share', 'CVA risk share of total capital', pct(b.capitalCva, b.capital), 'pct', `${s}:capital_cva/capital`);
+    for (const r of c.counterparties) {
+      const p = `capital.cp.${r.counterpartyId}`;
+      money(`${p}.ead`, `EAD of ${r.counterpartyId}`, r.ead, 'capital_counterparty:ead');
+      money(`${p}.rwa`, `RWA of ${r.counterpartyId}`, r.rwa, 'capital_counterparty:rwa');
+      money(`${p}.capital`, `CCR capital of ${r.counterpartyId}`, r.capital, 'capital_counterparty:capital');
+      money(`${p}.kva`, `KVA of ${r.counterpartyId}`, r.kva, 'capital_counterparty:kva');
+      f.add(`${p}.capital_share`, `${r.counterpartyId}'s share of CCR capital`, pct(r.capital, b.capitalCcr), 'pct', 'capital_counterparty:capital/capital_ccr');
+    }
+    for (const r of c.scenarios) {
+      const p = `capital.scenario.${r.scenario}`;
+      money(`${p}.capital`, `total capital under ${r.scenario}`, r.capital, 'capital_scenarios:capital');
+      money(`${p}.d_capital`, `change of total capital under ${r.scenario}`, r.capital - b.capital, 'capital_scenarios:capital − base');
+      if (r.kva !== null && b.kva !== null) money(`${p}.d_kva`, `change of KVA under ${r.scenario}`, r.kva - b.kva, 'capital_scenarios:kva − base');
+    }
+  }
+
+  const m = data.margin;
+  if (m) {
+    const sum = (pick: (n: MarginPart['nettingSets'][number]) => number | null) => m.nettingSets.reduce((a, n) => a + (pick(n) ?? 0), 0);
+    const s = 'margin_netting_sets';
+    usd('margin.simm_collect', 'SIMM initial margin we collect', sum((n) => n.simmCollect), `${s}:simm_collect_usd`);
+    usd('margin.simm_post', 'SIMM initial margin we post', sum((n) => n.simmPost), `${s}:simm_post_usd`);
+    usd('margin.schedule_call', 'schedule initial margin we collect', sum((n) => n.scheduleCall), `${s}:schedule_call_usd`);
+    usd('margin.schedule_post', 'schedule initial margin we post', sum((n) => n.schedulePost), `${s}:schedule_post_usd`);
+    usd('margin.im_post', 'initial margin we post (SIMM and schedule)', sum((n) => (n.simmPost ?? 0) + (n.schedulePost ?? 0)), `${s}:simm_post_usd+schedule_post_usd`);
+    f.add('margin.simm_sets', 'netting sets with a SIMM figure', m.nettingSets.filter((n) => n.simmCollect !== null || n.simmPost !== null).length, 'count', `${s}:rows`);
+    const calls = m.nettingSets.filter((n) => n.marginCall !== null && n.marginCall !== 0);
+    f.add('margin.calls', 'netting sets with a variation margin call today', calls.length, 'count', `${s}:margin_call`);
+    if (m.nettingSets.some((n) => n.mva !== null)) usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
+    for (const n of m.nettingSets) {
+      const p = `margin.ns.${n.nettingSetId}`;
+      usd(`${p}.im_collect`, `IM we collect from ${n.nettingSetId}`, n.simmCollect ?? n.scheduleCall, `${s}:simm_collect_usd|schedule_call_usd`);
+      usd(`${p}.im_post`, `IM we post to ${n.nettingSetId}`, n.simmPost ?? n.schedulePost, `${s}:simm_post_usd|schedule_post_usd`);
+      usd(`${p}.mva`, `MVA of ${n.nettingSetId}`, n.mva, `${s}:mva_usd`);
+      if (n.marginCall !== null && n.marginCall !== 0) f.add(`${p}.margin_call`, `margin call on ${n.nettingSetId} today`, n.marginCall, 'currency', `${s}:margin_call`, n.collateralCurrency ? { currency: n.collateralCurrency } : {});
+    }
+    for (const sc of m.scenarios) {
+      const p = `margin.scenario.${sc.scenario}`;
+      usd(`${p}.residual`, `uncollateralised exposure under ${sc.scenario}`, sc.residualStressed, 'margin_scenarios:residual_exposure_stressed_usd');
+      usd(`${p}.d_residual`, `change of uncollateralised exposure under ${sc.scenario}`, sc.residualStressed - sc.residualBase, 'margin_scenarios:stressed − base');
+      f.add(`${p}.coverage`, `collateral held under ${sc.scenario}, percent of agreed`, 100 * sc.coverage, 'pct', 'margin_scenarios:coverage');
+    }
+  }
+
+  const o = data.optimize;
+  if (o) {
+    if (o.plan) {
+      const src = `plan:${o.plan.source}`;
+      money('plan.saving', `${o.plan.source} saving of the plan`, o.plan.saving, `${src}:saving`);
+      f.add('plan.saving_pct_xva', 'saving of the plan, percent of the total XVA cost', o.plan.savingPctOfXva, 'pct', `${src}:saving_pct_of_xva`);
+      f.add('plan.saving_bp_notional', 'saving of the plan, bp of gross notional', o.plan.savingBpOfGrossNotional, 'bp', `${src}:saving_bp_of_gross_notional`);
+      money('plan.cva_saving', 'CVA saving of the plan', -o.plan.dCva, `${src}:-d_cva`);
+      money('plan.fva_saving', 'FVA saving of the plan', -o.plan.dFva, `${src}:-d_fva`);
+      money('plan.kva_saving', 'KVA saving of the plan', -o.plan.dKva, `${src}:-d_kva`);
+      money('plan.capital_saving', 'capital saving of the plan', -o.plan.dCapital, `${src}:-d_capital`);
+    }
+    f.add('plan.actions', 'actions in the plan', o.recommendations.filter((r) => r.chosen).length, 'count', 'recommendations:chosen');
+    f.add('plan.candidates', 'candidate actions measured', o.recommendations.length, 'count', 'recommendations:rows');
+    for (const r of o.recommendations) {
+      const p = `rec.${r.actionId}`;
+      const src = 'recommendations';
+      money(`${p}.net_benefit`, `net benefit of ${r.actionId}`, r.netBenefit, `${src}:net_benefit`);
+      money(`${p}.cva_saving`, `CVA saving of ${r.actionId}`, -r.dCva, `${src}:-d_cva`);
+      money(`${p}.fva_saving`, `FVA saving of ${r.actionId}`, -r.dFva, `${src}:-d_fva`);
+      money(`${p}.mva_saving`, `MVA saving of ${r.actionId}`, -r.dMva, `${src}:-d_mva`);
+      money(`${p}.kva_saving`, `KVA saving of ${r.actionId}`, -r.dKva, `${src}:-d_kva`);
+      money(`${p}.ead_saving`, `EAD reduction of ${r.actionId}`, -r.dEad, `${src}:-d_ead`);
+      money(`${p}.capital_saving`, `capital saving of ${r.actionId}`, -r.dCapital, `${src}:-d_capital`);
+      f.add(`${p}.d_cet1_bp`, `CET1 ratio change of ${r.actionId}`, r.dCet1Bp, 'bp', `${src}:d_cet1_bp`);
+      money(`${p}.cost`, `cost of ${r.actionId}`, r.cost, `${src}:cost`);
+      if (r.worstScenarioBenefit !== null) money(`${p}.worst_benefit`, `net benefit of ${r.actionId} in its worst scenario`, r.worstScenarioBenefit, `${src}:worst_scenario_benefit`);
+    }
+  }
+  return f;
+}
+
+/** Facts whose change against a previous run is reported (those present in both). */
+const CHANGE_IDS = [
+  'book.cva', 'book.dva', 'book.fva', 'book.xva_net', 'book.eepe', 'capital.ead', 'capital.rwa_ccr', 'capital.ba_cva', 'capital.capital',
+  'capital.kva', 'capital.cet1_impact_bp', 'margin.simm_collect', 'margin.simm_post', 'margin.mva', 'plan.saving',
+];
+
+/**
+ * What changed against a previous run: `change.<id>` = now − before for the book-level facts above and for each
+ * counterparty's CVA present in both, and `change.<id>.pct` relative to before (when before ≠ 0).
+ */
+export function addChangeFacts(now: FactSet, previous: readonly Fact[], previousLabel: string): void {
+  const before = new Map(previous.map((p) => [p.id, p]));
+  const ids = [...CHANGE_IDS, ...now.list.filter((x) => /^cp\.[^.]+\.cva$/.test(x.id)).map((x) => x.id)];
+  for (const id of ids) {
+    const a = now.get(id);
+    const b = before.get(id);
+    if (!a || !b || a.unit !== b.unit || a.currency !== b.currency) continue;
+    const src = `${a.source} − ${previousLabel}`;
+    now.add(`change.${id}`, `change of ${a.label} since the previous run`, a.value - b.value, a.unit, src, a.currency ? { currency: a.currency } : {});
+    if (a.unit === 'currency' && b.value !== 0) now.add(`change.${id}.pct`, `change of ${a.label} since the previous run, percent`, (100 * (a.value - b.value)) / Math.abs(b.value), 'pct', src);
+  }
+}

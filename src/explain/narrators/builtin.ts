@@ -1,0 +1,242 @@
+/**
+ * The built-in writer of `xva explain` (--narrator builtin, the default): deterministic prose from the facts alone,
+ * no network. Per persona it finds the largest drivers and their shares, the concentrations, which stresses bite,
+ * what changed against a previous run and which recommendations pay most and why, and states every figure through
+ * formatFigure (format.ts), so the fact check reads each one back to a fact. Same facts, same words.
+ * Figures are stated as magnitudes with a verb for the sign ("rises by USD 1.2m"), as the fact check compares them.
+ */
+import { CONCENTRATION_PCT } from '../facts.js';
+import { formatFigure } from '../format.js';
+import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaId } from '../types.js';
+
+export { formatFigure } from '../format.js';
+
+
+class Writer {
+  readonly cited = new Set<string>();
+  private readonly byId: Map<string, Fact>;
+
+  constructor(readonly facts: readonly Fact[]) {
+    this.byId = new Map(facts.map((f) => [f.id, f]));
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  value(id: string): number {
+    return this.byId.get(id)?.value ?? Number.NaN;
+  }
+
+  /** The fact's magnitude as prose states it; records the citation. */
+  fig(id: string): string {
+    const f = this.byId.get(id);
+    if (!f) throw new Error(`builtin writer: no fact ${id}`);
+    this.cited.add(id);
+    return formatFigure(Math.abs(f.value), f.unit, f.currency);
+  }
+
+  /** Ids matching `pattern` (group 1 = the key), sorted by value descending (ties by key). */
+  ranked(pattern: RegExp, by: (f: Fact) => number = (f) => f.value): { key: string; id: string; value: number }[] {
+    const out: { key: string; id: string; value: number }[] = [];
+    for (const f of this.facts) {
+      const m = pattern.exec(f.id);
+      if (m) out.push({ key: m[1]!, id: f.id, value: by(f) });
+    }
+    return out.sort((a, b) => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+}
+
+const rises = (x: number, up = 'rises', down = 'falls') => (x >= 0 ? up : down);
+const list = (items: string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+const code = (id: string) => `\`${id}\``;
+
+/** Scenario sentences: the stresses that move `metric` most, largest first; those that do not move it, named. */
+function stressSentences(w: Writer, metric: 'd_cva' | 'd_fva' | 'd_net', what: string, pctMetric?: string): string | undefined {
+  const moves = w.ranked(new RegExp(`^scenario\\.([^.]+)\\.${metric}$`), (f) => Math.abs(f.value));
+  if (moves.length === 0) return undefined;
+  const biting = moves.filter((m) => Math.abs(w.value(m.id)) >= 0.5);
+  const still = moves.filter((m) => Math.abs(w.value(m.id)) < 0.5).map((m) => m.key);
+  const parts: string[] = [];
+  biting.slice(0, 3).forEach((m, i) => {
+    const pctId = pctMetric ? `scenario.${m.key}.${pctMetric}` : undefined;
+    const pct = pctId && w.has(pctId) ? ` (${w.fig(pctId)})` : '';
+    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} it`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}`);
+  });
+  let text = parts.length > 0 ? `${parts.join('; ')}.` : '';
+  if (biting.length > 3) text += ' The other stresses move it less.';
+  if (still.length > 0) text += ` ${list(still.map(code))} leave${still.length === 1 ? 's' : ''} ${what} unchanged.`;
+  return text.trim();
+}
+
+function changeSentence(w: Writer, ids: string[], intro = 'Since the previous run'): string | undefined {
+  const parts: string[] = [];
+  for (const id of ids) {
+    const c = `change.${id}`;
+    if (!w.has(c)) continue;
+    const label = w.facts.find((f) => f.id === id)?.label ?? id;
+    const pct = w.has(`${c}.pct`) ? ` (${w.fig(`${c}.pct`)})` : '';
+    parts.push(Math.abs(w.value(c)) < 0.5 ? `${label} is unchanged` : `${label} ${rises(w.value(c), 'rose', 'fell')} by ${w.fig(c)}${pct}`);
+  }
+  return parts.length > 0 ? `${intro}, ${list(parts)}.` : undefined;
+}
+
+function cvaTrader(w: Writer): string[] {
+  const out: string[] = [];
+  if (!w.has('book.cva')) return ['No XVA results were available, so there is no CVA to explain.'];
+  let p = `Book CVA is ${w.fig('book.cva')}`;
+  if (w.has('book.dva')) p += `, against a DVA benefit of ${w.fig('book.dva')}`;
+  if (w.has('book.counterparties')) p += `, across ${w.fig('book.counterparties')} counterparties`;
+  p += '.';
+  if (w.has('book.cva_std_error_pct')) p += ` Its Monte Carlo standard error is ${w.fig('book.cva_std_error')}, ${w.fig('book.cva_std_error_pct')} of CVA.`;
+  out.push(p);
+  const cps = w.ranked(/^cp\.([^.]+)\.cva$/);
+  if (cps.length > 0) {
+    const [first, ...rest] = cps;
+    let d = `The largest driver is ${first!.key} with ${w.fig(first!.id)}, ${w.fig(`cp.${first!.key}.cva_share`)} of book CVA`;
+    const next = rest.slice(0, 2).map((c) => `${c.key} (${w.fig(c.id)}, ${w.fig(`cp.${c.key}.cva_share`)})`);
+    if (next.length > 0) d += `, followed by ${list(next)}`;
+    d += '.';
+    if (w.has('book.cva_top5_share') && cps.length > 5) d += ` The five largest counterparties make up ${w.fig('book.cva_top5_share')} of book CVA.`;
+    const limit = w.has('book.concentration_threshold') ? w.value('book.concentration_threshold') : CONCENTRATION_PCT;
+    const threshold = w.has('book.concentration_threshold') ? w.fig('book.concentration_threshold') : 'the concentration threshold';
+    const conc = cps.filter((c) => w.value(`cp.${c.key}.cva_share`) > limit).map((c) => c.key);
+    d += conc.length > 0 ? ` ${list(conc)} ${conc.length === 1 ? 'is a concentration' : 'are concentrations'} above ${threshold} of book CVA.` : ` No counterparty is above ${threshold} of book CVA.`;
+    out.push(d);
+  }
+  const sets = w.ranked(/^ns\.([^.]+)\.eepe$/).slice(0, 3);
+  if (sets.length > 0) {
+    const items = sets.map((s) => `${code(s.key)} (effective EPE ${w.fig(s.id)}${w.has(`ns.${s.key}.peak_pfe`) ? `, peak PFE ${w.fig(`ns.${s.key}.peak_pfe`)}` : ''})`);
+    out.push(`The largest exposures are in ${list(items)}.`);
+  }
+  const stress = stressSentences(w, 'd_cva', 'CVA', 'd_cva_pct');
+  if (stress) out.push(stress);
+  const change = changeSentence(w, ['book.cva', 'book.dva', 'book.eepe']);
+  if (change) {
+    const movers = w.ranked(/^change\.cp\.([^.]+)\.cva$/, (f) => Math.abs(f.value)).filter((m) => Math.abs(w.value(m.id)) >= 0.5);
+    out.push(movers.length > 0 ? `${change} The largest move is ${movers[0]!.key}, whose CVA ${rises(w.value(movers[0]!.id), 'rose', 'fell')} by ${w.fig(movers[0]!.id)}.` : change);
+  }
+  return out;
+}
+
+function fvaSpecialist(w: Writer): string[] {
+  if (!w.has('book.fva')) return ['No XVA results were available, so there is no FVA to explain.'];
+  const out: string[] = [];
+  let p = `Book FVA is ${w.fig('book.fva')}: FCA of ${w.fig('book.fca')} for funding the uncollateralised exposure, less FBA of ${w.fig('book.fba')}`;
+  p += w.has('book.colva') && Math.abs(w.value('book.colva')) >= 0.5 ? `, plus ColVA of ${w.fig('book.colva')}.` : '.';
+  if (w.has('book.xva_net')) p += ` With CVA and DVA, the net XVA cost of the book is ${w.fig('book.xva_net')}.`;
+  out.push(p);
+  const cps = w.ranked(/^cp\.([^.]+)\.fva$/).filter((c) => w.value(c.id) > 0).slice(0, 3);
+  if (cps.length > 0) {
+    out.push(`FVA comes from the uncollateralised counterparties: ${list(cps.map((c) => `${c.key} (${w.fig(c.id)}${w.has(`cp.${c.key}.fva_share`) ? `, ${w.fig(`cp.${c.key}.fva_share`)} of book FVA` : ''})`))}.`);
+  }
+  const stress = stressSentences(w, 'd_fva', 'FVA');
+  if (stress) out.push(stress);
+  const change = changeSentence(w, ['book.fva', 'book.xva_net']);
+  if (change) out.push(change);
+  return out;
+}
+
+function recSentence(w: Writer, key: string, components: { suffix: string; name: string }[]): string {
+  const parts = components
+    .filter((c) => w.has(`rec.${key}.${c.suffix}`) && w.value(`rec.${key}.${c.suffix}`) > 0.5)
+    .sort((a, b) => w.value(`rec.${key}.${b.suffix}`) - w.value(`rec.${key}.${a.suffix}`) || (a.name < b.name ? -1 : 1))
+    .slice(0, 2)
+    .map((c) => `${c.name} ${w.fig(`rec.${key}.${c.suffix}`)}`);
+  const cost = w.has(`rec.${key}.cost`) && w.value(`rec.${key}.cost`) > 0.5 ? ` at a cost of ${w.fig(`rec.${key}.cost`)}` : '';
+  return `${code(key)}, which ${w.value(`rec.${key}.net_benefit`) >= 0 ? 'pays' : 'costs'} ${w.fig(`rec.${key}.net_benefit`)} net${cost}${parts.length > 0 ? ` (mostly ${list(parts)} saved)` : ''}`;
+}
+
+function capitalOptimiser(w: Writer): string[] {
+  if (!w.has('capital.capital')) return ['No capital results were available, so there is no capital to explain.'];
+  const out: string[] = [];
+  let p = `SA-CCR EAD of the book is ${w.fig('capital.ead')}, giving counterparty credit risk RWA of ${w.fig('capital.rwa_ccr')}. The BA-CVA charge is ${w.fig('capital.ba_cva')}`;
+  p += `, so total capital is ${w.fig('capital.capital')} at a capital ratio of ${w.fig('capital.capital_ratio')}`;
+  p += w.has('capital.cva_share') ? `, ${w.fig('capital.cva_share')} of it for CVA risk.` : '.';
+  if (w.has('capital.cet1_impact_bp')) p += ` The book ${rises(w.value('capital.cet1_impact_bp'), 'adds', 'takes')} ${w.fig('capital.cet1_impact_bp')} ${w.value('capital.cet1_impact_bp') >= 0 ? 'to' : 'off'} the bank's CET1 ratio.`;
+  if (w.has('capital.kva')) p += ` Holding this capital over the life of the trades costs ${w.fig('capital.kva')} (KVA).`;
+  out.push(p);
+  const cps = w.ranked(/^capital\.cp\.([^.]+)\.capital$/).slice(0, 3);
+  if (cps.length > 0) out.push(`The largest users of counterparty capital are ${list(cps.map((c) => `${c.key} (${w.fig(c.id)}${w.has(`capital.cp.${c.key}.capital_share`) ? `, ${w.fig(`capital.cp.${c.key}.capital_share`)}` : ''})`))}.`);
+  const st = w.ranked(/^capital\.scenario\.([^.]+)\.d_capital$/, (f) => Math.abs(f.value)).filter((m) => Math.abs(w.value(m.id)) >= 0.5);
+  if (st.length > 0) out.push(`Under ${code(st[0]!.key)} capital ${rises(w.value(st[0]!.id))} by ${w.fig(st[0]!.id)}${w.has(`capital.scenario.${st[0]!.key}.d_kva`) ? ` and KVA by ${w.fig(`capital.scenario.${st[0]!.key}.d_kva`)}` : ''}.`);
+  const recs = w.ranked(/^rec\.([^.]+)\.capital_saving$/).filter((r) => r.value > 0.5).slice(0, 2);
+  if (recs.length > 0) out.push(`The recommendations that free the most capital: ${recs.map((r) => `${code(r.key)} frees ${w.fig(r.id)}${w.has(`rec.${r.key}.kva_saving`) && w.value(`rec.${r.key}.kva_saving`) > 0.5 ? ` and saves ${w.fig(`rec.${r.key}.kva_saving`)} of KVA` : ''}`).join('; ')}.`);
+  const change = changeSentence(w, ['capital.ead', 'capital.capital', 'capital.kva']);
+  if (change) out.push(change);
+  return out;
+}
+
+function collateralManager(w: Writer): string[] {
+  if (!w.has('margin.simm_collect')) return ['No margin results were available, so there is no collateral to explain.'];
+  const out: string[] = [];
+  let p = `We collect ${w.fig('margin.simm_collect')} of SIMM initial margin and post ${w.fig('margin.simm_post')}`;
+  if (w.has('margin.simm_sets')) p += ` across ${w.fig('margin.simm_sets')} netting sets`;
+  p += '.';
+  if (w.value('margin.schedule_call') > 0.5 || w.value('margin.schedule_post') > 0.5) p += ` Under the standardised schedule we collect ${w.fig('margin.schedule_call')} and post ${w.fig('margin.schedule_post')}.`;
+  if (w.has('margin.mva')) p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} over the life of the trades (MVA).`;
+  out.push(p);
+  if (w.has('margin.calls')) {
+    const calls = w.ranked(/^margin\.ns\.([^.]+)\.margin_call$/, (f) => Math.abs(f.value));
+    // calls are in each CSA's collateral currency: the largest is named only when they share one currency
+    const currencies = new Set(calls.map((c) => w.facts.find((f) => f.id === c.id)?.currency));
+    const largest = calls.length > 0 && currencies.size === 1 ? `; the largest is on ${code(calls[0]!.key)} for ${w.fig(calls[0]!.id)}` : calls.length > 0 ? `, in several collateral currencies` : '';
+    out.push(calls.length > 0 ? `${w.fig('margin.calls')} netting sets have a variation margin call today${largest}.` : 'No netting set has a variation margin call today.');
+  }
+  const cov = w.ranked(/^margin\.scenario\.([^.]+)\.d_residual$/, (f) => Math.abs(f.value));
+  if (cov.length > 0) {
+    const worst = cov[0]!;
+    out.push(`If the collateral held is ${w.fig(`margin.scenario.${worst.key}.coverage`)} of what is agreed (${code(worst.key)}), the uncollateralised exposure ${rises(w.value(worst.id))} by ${w.fig(worst.id)}, to ${w.fig(`margin.scenario.${worst.key}.residual`)}.`);
+  }
+  const recs = w.ranked(/^rec\.([^.]+)\.net_benefit$/).filter((r) => /^(collateral|csa)/.test(r.key) && r.value > 0.5).slice(0, 2);
+  if (recs.length > 0) out.push(`On collateral the measured recommendations are ${list(recs.map((r) => recSentence(w, r.key, [{ suffix: 'mva_saving', name: 'MVA' }, { suffix: 'cva_saving', name: 'CVA' }, { suffix: 'fva_saving', name: 'FVA' }])))}.`);
+  const change = changeSentence(w, ['margin.simm_collect', 'margin.simm_post', 'margin.mva']);
+  if (change) out.push(change);
+  return out;
+}
+
+function headOfDesk(w: Writer): string[] {
+  const out: string[] = [];
+  const parts: string[] = [];
+  if (w.has('book.xva_net')) parts.push(`The net XVA cost of the book is ${w.fig('book.xva_net')}: CVA ${w.fig('book.cva')} and FVA ${w.fig('book.fva')}, less the DVA benefit of ${w.fig('book.dva')}.`);
+  if (w.has('capital.capital')) parts.push(`It uses ${w.fig('capital.capital')} of capital${w.has('capital.kva') ? `, which costs ${w.fig('capital.kva')} over its life (KVA)` : ''}.`);
+  if (w.has('margin.mva')) parts.push(`Funding posted initial margin costs ${w.fig('margin.mva')} (MVA).`);
+  out.push(parts.length > 0 ? parts.join(' ') : 'No XVA, capital or margin results were available.');
+  const matters: string[] = [];
+  if (w.has('book.cva_top5_share')) matters.push(`five counterparties carry ${w.fig('book.cva_top5_share')} of CVA`);
+  const worst = w.ranked(/^scenario\.([^.]+)\.d_net$/).filter((m) => m.value >= 0.5);
+  if (worst.length > 0) matters.push(`the worst stress, ${code(worst[0]!.key)}, adds ${w.fig(worst[0]!.id)} to the net XVA cost`);
+  if (w.has('capital.cet1_impact_bp')) matters.push(`the book moves the CET1 ratio by ${w.fig('capital.cet1_impact_bp')}`);
+  if (matters.length > 0) out.push(`What matters most: ${list(matters)}.`);
+  if (w.has('plan.saving')) {
+    const recs = w.ranked(/^rec\.([^.]+)\.net_benefit$/).filter((r) => r.value > 0.5).slice(0, 3);
+    let r = `The optimiser's plan of ${w.fig('plan.actions')} action(s) saves ${w.fig('plan.saving')}, ${w.fig('plan.saving_pct_xva')} of the total XVA cost, measured on the amended book.`;
+    if (recs.length > 0) r += ` I back ${list(recs.map((x) => recSentence(w, x.key, [{ suffix: 'cva_saving', name: 'CVA' }, { suffix: 'fva_saving', name: 'FVA' }, { suffix: 'kva_saving', name: 'KVA' }, { suffix: 'mva_saving', name: 'MVA' }])))}.`;
+    out.push(r);
+  } else if (w.has('plan.actions')) out.push('The optimiser found no action that pays under its objective.');
+  const change = changeSentence(w, ['book.xva_net', 'capital.capital', 'plan.saving']);
+  if (change) out.push(change);
+  return out;
+}
+
+const WRITERS: Record<PersonaId, (w: Writer) => string[]> = {
+  cva_trader: cvaTrader,
+  fva_specialist: fvaSpecialist,
+  capital_optimiser: capitalOptimiser,
+  collateral_manager: collateralManager,
+  head_of_desk: headOfDesk,
+};
+
+export const BUILTIN_MODEL = 'builtin-1';
+
+export class BuiltinNarrator implements Narrator {
+  readonly kind = 'builtin' as const;
+  readonly model = BUILTIN_MODEL;
+  readonly destination = 'nowhere (local, built-in)';
+
+  async narrate(request: NarrationRequest): Promise<NarrationResult> {
+    const w = new Writer(request.facts);
+    const paragraphs = WRITERS[request.persona.id](w);
+    return { paragraphs, facts: [...request.facts], cited: [...w.cited].sort(), narrator: 'builtin', model: this.model };
+  }
+}

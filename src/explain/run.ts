@@ -1,0 +1,234 @@
+/**
+ * The library entry of `xva explain` (docs/explain.md): results → facts → personas in dependency order, each
+ * narrated (builtin, or an LLM through the fact check with one regeneration, then the built-in text flagged) →
+ * report.md with tables and charts (and report.html) in the output folder.
+ *
+ * Results: `resultsDir` (the tables of earlier runs, read without recomputing) or, without it, runs made now through
+ * the library into `<outDir>/results` (results/runNow.ts). `previousDir` (an earlier explain's folder with facts.json,
+ * or a results folder) adds what-changed facts. Before any narration the destination of the data is reported through
+ * `onDestination`; nothing else about prompts or credentials is logged here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { XvaUsageError } from '../errors.js';
+import { loadMarket } from '../market/load.js';
+import type { Lever } from '../optimize/types.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { ExplainData } from './data.js';
+import { addChangeFacts, factsOf, type FactSet } from './facts.js';
+import { BuiltinNarrator } from './narrators/builtin.js';
+import { PERSONAS, personaTools, startingFacts, type ToolContext } from './personas.js';
+import { renderCharts, type Chart } from './report/charts.js';
+import { renderHtml } from './report/html.js';
+import { factsDocument, renderMarkdown, type ReportSection } from './report/markdown.js';
+import { writeReportFiles } from './report/write.js';
+import { readResults } from './results/read.js';
+import { indexTables } from './results/tables.js';
+import { runNow } from './results/runNow.js';
+import type { Fact, NarrationRequest, Narrator, ShareLevel } from './types.js';
+import { spreadWhatIfEngine, type WhatIfEngine } from './whatIf.js';
+
+export type NarratorKind = 'builtin' | 'ollama' | 'bedrock';
+
+export interface ExplainOptions {
+  portfolioDir: string;
+  marketFile: string;
+  resultsDir?: string;
+  previousDir?: string;
+  outDir: string;
+  narrator: NarratorKind;
+  /** Ollama model (--model), Bedrock model id (--model-id), region and endpoint. */
+  model?: string;
+  modelId?: string;
+  region?: string;
+  endpoint?: string;
+  /** Continue with the built-in writer when the LLM cannot be reached (--fallback builtin). */
+  fallbackBuiltin: boolean;
+  share: ShareLevel;
+  format: 'md' | 'html';
+  /** Runs made now (without resultsDir). */
+  paths: number;
+  seed: number;
+  threads?: number;
+  scenarios: readonly Scenario[];
+  mva: boolean;
+  optimize?: { paths: number; levers: readonly Lever[]; maxCandidatesPerLever: number };
+  debug: boolean;
+  onProgress?: (stage: string) => void;
+  /** Told where data is sent, before anything is sent. */
+  onDestination?: (line: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface ExplainRun {
+  outDir: string;
+  reportFile: string;
+  files: string[];
+  data: ExplainData;
+  facts: FactSet;
+  sections: ReportSection[];
+  charts: Chart[];
+  narrator: { kind: NarratorKind; model: string; destination: string };
+  resultsDir: string;
+  ranNow: boolean;
+}
+
+/** Facts of a previous explain (facts.json) or of a results folder. */
+export function readPrevious(dir: string, currency: string): { facts: Fact[]; label: string } {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root)) throw new XvaUsageError(`--previous: no folder ${dir}`);
+  const json = path.join(root, 'facts.json');
+  if (fs.existsSync(json)) {
+    let doc: { facts?: Fact[] };
+    try {
+      doc = JSON.parse(fs.readFileSync(json, 'utf8')) as { facts?: Fact[] };
+    } catch (error) {
+      throw new XvaUsageError(`--previous: ${json} is not JSON (${(error as Error).message})`);
+    }
+    if (!Array.isArray(doc.facts)) throw new XvaUsageError(`--previous: ${json} has no facts array (written by xva explain)`);
+    return { facts: doc.facts.filter((f) => typeof f?.id === 'string' && typeof f.value === 'number'), label: `the previous report ${path.join(dir, 'facts.json')}` };
+  }
+  const resultsSub = path.join(root, 'results');
+  const from = fs.existsSync(resultsSub) ? resultsSub : root;
+  return { facts: factsOf(readResults(from, currency)).list, label: `the previous results ${dir}` };
+}
+
+/** Phrases whose digits are identifiers, not figures (ids of counterparties, netting sets, scenarios, actions). */
+export function identifierPhrases(data: ExplainData): string[] {
+  const ids = new Set<string>();
+  for (const c of data.xva?.counterparties ?? []) ids.add(c.counterpartyId);
+  for (const n of data.xva?.nettingSets ?? []) ids.add(n.nettingSetId);
+  for (const n of data.exposure?.nettingSets ?? []) ids.add(n.nettingSetId);
+  for (const n of data.margin?.nettingSets ?? []) ids.add(n.nettingSetId);
+  for (const s of data.xva?.scenarios ?? []) ids.add(s.scenario);
+  for (const s of data.capital?.scenarios ?? []) ids.add(s.scenario);
+  for (const s of data.margin?.scenarios ?? []) ids.add(s.scenario);
+  for (const r of data.optimize?.recommendations ?? []) ids.add(r.actionId);
+  return [...ids].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+
+function baseCurrencyOf(marketFile: string): string | undefined {
+  try {
+    return fs.existsSync(marketFile) ? loadMarket(marketFile).baseCurrency : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function narratorOf(options: ExplainOptions): Promise<Narrator> {
+  if (options.narrator === 'builtin') return new BuiltinNarrator();
+  // the adapters (narrators/index.ts) load their SDK only when chosen
+  const { createNarrator } = await import('./narrators/index.js');
+  return createNarrator(options.narrator, {
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.modelId !== undefined ? { modelId: options.modelId } : {}),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    debug: options.debug,
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
+
+export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
+  const outDir = path.resolve(options.outDir);
+  const currency = baseCurrencyOf(options.marketFile) ?? 'base currency';
+  const ranNow = options.resultsDir === undefined;
+  const resultsDir = ranNow ? path.join(outDir, 'results') : path.resolve(options.resultsDir!);
+  if (!ranNow && !fs.existsSync(resultsDir)) throw new XvaUsageError(`--results: no folder ${options.resultsDir}`);
+  // the narrator first: a bad --model or an unknown narrator fails before any long run
+  const narrator = await narratorOf(options);
+  const builtin = new BuiltinNarrator();
+
+  let runNotes: string[] = [];
+  if (ranNow) {
+    runNotes = await runNow({
+      portfolioDir: options.portfolioDir,
+      marketFile: options.marketFile,
+      resultsDir,
+      paths: options.paths,
+      seed: options.seed,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      scenarios: options.scenarios,
+      mva: options.mva,
+      ...(options.optimize ? { optimize: options.optimize } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+  options.onProgress?.('reading the results');
+  const data = readResults(resultsDir, currency);
+  data.notes.push(...runNotes);
+  if (!ranNow && data.exposure && data.exposure.paths === undefined) data.notes.push(`results read from ${resultsDir} without recomputing`);
+  const facts = factsOf(data);
+  let previousLabel: string | undefined;
+  if (options.previousDir !== undefined) {
+    const previous = readPrevious(options.previousDir, data.currency);
+    addChangeFacts(facts, previous.facts, previous.label);
+    previousLabel = previous.label;
+  }
+
+  // the what-if engine is built on first use (the tables of the exposure and the book's credit curves)
+  let engine: Promise<WhatIfEngine> | undefined;
+  const exposureFile = indexTables(resultsDir).get('exposure_netting_set')?.[0];
+  const ctx: ToolContext = { data, facts, share: options.share };
+  if (exposureFile && data.xva) {
+    const xvaOptions = { discretisation: data.xva.discretisation as 'mid' | 'end', mode: data.xva.mode as 'unilateral' | 'bilateral' | 'first-to-default' };
+    ctx.whatIf = () => (engine ??= spreadWhatIfEngine(options.portfolioDir, options.marketFile, path.dirname(exposureFile), xvaOptions));
+  }
+
+  const destination = narrator.destination;
+  if (narrator.kind !== 'builtin') {
+    const { describeDestination } = await import('./narrators/index.js');
+    options.onDestination?.(describeDestination(narrator, options.share));
+  } else options.onDestination?.(`Narrator: built-in; nothing leaves this machine.`);
+
+  const ignore = identifierPhrases(data);
+  const sections: ReportSection[] = [];
+  try {
+    for (const persona of PERSONAS) {
+      options.onProgress?.(`writing: ${persona.title}`);
+      const request: NarrationRequest = {
+        persona,
+        facts: startingFacts(persona.id, facts, options.share),
+        tools: personaTools(persona.id, ctx),
+        earlier: sections.filter((s) => persona.dependsOn.includes(s.persona.id)).map((s) => ({ persona: s.persona.id, title: s.persona.title, paragraphs: s.paragraphs })),
+        share: options.share,
+      };
+      if (narrator.kind === 'builtin') {
+        const r = await narrator.narrate(request);
+        sections.push({ persona, paragraphs: r.paragraphs, sources: r.paragraphs.map(() => ({ narrator: r.narrator, model: r.model, cited: r.cited, flagged: false, reasons: [] })) });
+        continue;
+      }
+      const { groundedNarration } = await import('./grounding/index.js');
+      const g = await groundedNarration(narrator, request, builtin, { ignore, fallbackOnError: options.fallbackBuiltin });
+      sections.push({
+        persona,
+        paragraphs: g.result.paragraphs,
+        sources: g.provenance.map((p) => ({ narrator: p.narrator, model: p.model, cited: p.cited, flagged: p.flagged, reasons: p.reasons })),
+        ...(g.narratorError ? { narratorError: g.narratorError } : {}),
+      });
+    }
+  } finally {
+    if (narrator.kind !== 'builtin') (await import('./narrators/index.js')).closeNarrator(narrator);
+  }
+
+  options.onProgress?.('charts and report');
+  const charts = await renderCharts(data, facts, { topNettingSets: 3, topCounterparties: 10 });
+  const relResults = path.relative(outDir, resultsDir);
+  const meta = {
+    title: `XVA desk report${data.asOf ? ` of ${data.asOf}` : ''}`,
+    generatedFrom: ranNow ? `runs made now (${options.paths} paths, seed ${options.seed})` : `the results in ${resultsDir}`,
+    narrator: narrator.kind === 'builtin' ? 'built-in writer' : `${narrator.kind} (${narrator.model})`,
+    destination,
+    share: options.share,
+    ...(previousLabel ? { previous: previousLabel } : {}),
+    ...(!relResults.startsWith('..') && !path.isAbsolute(relResults) ? { resultsLink: relResults.split(path.sep).join('/') } : {}),
+  };
+  const markdown = renderMarkdown(data, facts, sections, charts, meta);
+  const files = writeReportFiles(outDir, {
+    charts,
+    factsJson: factsDocument(facts.list, { asOf: data.asOf, currency: data.currency }),
+    markdown,
+    ...(options.format === 'html' ? { html: renderHtml(markdown, charts, meta.title) } : {}),
+  });
+  return { outDir, reportFile: path.join(outDir, 'report.md'), files, data, facts, sections, charts, narrator: { kind: narrator.kind, model: narrator.model, destination }, resultsDir, ranNow };
+}

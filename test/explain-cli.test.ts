@@ -1,0 +1,88 @@
+/**
+ * `xva explain` as a user runs it (the built CLI) on the bundled demo book, built-in narrator, no network:
+ * - without --results it runs what it needs (small: 100 paths, the optimiser at 40 paths with one candidate per
+ *   lever, one thread, so the test stays well under a minute on a shared machine; the defaults are 500 and 200) into
+ *   OUT/results and writes a complete report: every section, the four charts, facts.json; it says where data goes
+ *   (nowhere) before writing; the report's CVA is the xva_book table's;
+ * - a second run over the first run's results (--results) with --previous (the first report) recomputes nothing,
+ *   gives the same figures, and its what-changed facts are zero;
+ * - the same results give byte-identical report.md (determinism of the built-in writer);
+ * - usage errors exit 2 (an LLM narrator without its model, an unknown narrator, a missing --results folder).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve('.');
+const COMPILED = path.join(ROOT, 'dist/commands/explain.js');
+const SMALL = ['--paths', '100', '--optimize-paths', '40', '--max-candidates', '1', '--threads', '1'];
+let tmp = '';
+
+function xva(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, XVA_DEBUG: '' }, maxBuffer: 1 << 26 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-explain-cli-'));
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
+  const stale = !fs.existsSync(COMPILED) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
+  if (stale) {
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0 && !fs.existsSync(COMPILED)) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('xva explain (CLI, demo book, built-in narrator)', () => {
+  const first = () => path.join(tmp, 'first');
+
+  it('runs what it needs and writes a complete report', () => {
+    const r = xva('explain', '--out', first(), ...SMALL, '--format', 'html');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Narrator: built-in; nothing leaves this machine.');
+    const files = fs.readdirSync(first()).sort();
+    expect(files).toEqual(['capital-by-counterparty.svg', 'exposure-profiles.svg', 'facts.json', 'report.html', 'report.md', 'results', 'stress-tornado.svg', 'xva-waterfall.svg']);
+    expect(fs.readdirSync(path.join(first(), 'results')).sort()).toEqual(['capital', 'margin', 'optimize', 'simulate', 'xva']);
+    const md = fs.readFileSync(path.join(first(), 'report.md'), 'utf8');
+    for (const h of ['Executive summary', 'Top exposures', 'Capital', 'Margin', 'Stress results', 'Recommendations', 'CVA trader', 'FVA specialist', 'Capital optimiser', 'Collateral manager', 'Head of desk']) expect(md).toContain(`## ${h}`);
+    const book = tableFromIPC(fs.readFileSync(path.join(first(), 'results/xva/xva_book.arrow')));
+    const cva = book.getChild('cva')!.get(0) as number;
+    expect(md).toContain(`| CVA | ${Math.round(cva).toLocaleString('en-US')} |`);
+    expect(md).not.toContain('Not available in these results');
+  }, 240_000);
+
+  it('explains the first run\'s results without recomputing, the same figures, nothing changed', () => {
+    const second = path.join(tmp, 'second');
+    const r = xva('explain', '--results', path.join(first(), 'results'), '--previous', first(), '--out', second, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { ranNow: boolean; missing: string[] };
+    expect(doc.ranNow).toBe(false);
+    expect(doc.missing).toEqual([]);
+    const facts = (dir: string) => new Map((JSON.parse(fs.readFileSync(path.join(dir, 'facts.json'), 'utf8')) as { facts: { id: string; value: number }[] }).facts.map((f) => [f.id, f.value]));
+    const a = facts(first());
+    const b = facts(second);
+    for (const [id, v] of a) expect(b.get(id), id).toBe(v);
+    expect(b.get('change.book.cva')).toBe(0);
+    expect(fs.readFileSync(path.join(second, 'report.md'), 'utf8')).toContain('book CVA is unchanged');
+    // the same inputs again: the same bytes
+    const third = path.join(tmp, 'third');
+    expect(xva('explain', '--results', path.join(first(), 'results'), '--previous', first(), '--out', third, '--quiet').status).toBe(0);
+    expect(fs.readFileSync(path.join(third, 'report.md'), 'utf8').replaceAll(third, second)).toBe(fs.readFileSync(path.join(second, 'report.md'), 'utf8'));
+  }, 120_000);
+
+  it('usage errors exit 2 with one line', () => {
+    for (const args of [['--narrator', 'ollama'], ['--narrator', 'bedrock'], ['--narrator', 'gpt'], ['--results', path.join(tmp, 'missing')]]) {
+      const r = xva('explain', '--out', path.join(tmp, 'bad'), ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: /);
+    }
+  }, 60_000);
+});
