@@ -193,7 +193,8 @@ export class OllamaNarrator implements Narrator {
         `cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}. Start it with \`ollama serve\`, ` +
           'set OLLAMA_HOST, or run with --fallback builtin');
     }
-    return cause instanceof Error ? cause : new Error(String(cause));
+    // anything else (e.g. undici's bare "fetch failed"): still name the host, never a bare message
+    return new NarratorUnavailableError('ollama', this.destination, `${where} failed for model ${this.model}${after}: ${describe(cause)}`);
   }
 }
 
