@@ -20,6 +20,7 @@ import { compressionActions } from './levers/compression/index.js';
 import { csaCandidates } from './levers/csa.js';
 import { cvaHedgeActions } from './levers/hedges/index.js';
 import { novationActions, novationExtraMporDays } from './levers/novation/index.js';
+import { subPortfolio } from './measure/capital.js';
 import { applyAmendment, buildMeasureContext, measureAmendment, measureBase, type AmendmentMeasurement, type MeasureContext, type Measurement } from './measure/index.js';
 import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.js';
 import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
@@ -169,8 +170,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
         return f ? f.cva + f.fca - f.fba + f.colva + f.kvaCcr : 0;
       };
       const ranked = portfolio.nettingSets.filter((n) => !n.cleared).map((n) => n.nettingSetId).sort((a, b) => cost(b) - cost(a) || (a < b ? -1 : 1));
-      const nettingSetIds = [...ranked.slice(0, 3 * options.maxCandidatesPerLever), ...portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId)];
-      if (ranked.length > 3 * options.maxCandidatesPerLever) notes.push(`compression: the ${3 * options.maxCandidatesPerLever} bilateral netting sets with the largest CVA + FVA + KVA and every cleared set were searched (of ${ranked.length} bilateral sets)`);
+      const nettingSetIds = [...ranked.slice(0, options.maxCandidatesPerLever), ...portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId)];
+      if (ranked.length > options.maxCandidatesPerLever) notes.push(`compression: the ${options.maxCandidatesPerLever} bilateral netting sets with the largest CVA + FVA + KVA and every cleared set were searched (of ${ranked.length} bilateral sets)`);
       actions = await compressionActions(portfolio, market, { nettingSetIds });
     }
     else if (lever === 'novation') actions = novationActions(portfolio, market);
@@ -224,6 +225,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   const worst = new Map<string, { scenario: string; benefit: number }>();
   const stressed = [...measuredActions].sort((a, b) => b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, options.stressCandidates);
   const coverageBases = new Map<number, { ctx: MeasureContext; base: Measurement }>();
+  const stressedSets = new Set(stressed.flatMap((a) => measurements.get(a.actionId)?.touchedNettingSetIds ?? []));
   for (const scenario of options.scenarios) {
     if (outOfTime()) {
       timedOut = true;
@@ -239,17 +241,35 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     const ratioScale = (ctx.capital.capitalRatio + (s.capitalRatioAdd ?? 0)) / ctx.capital.capitalRatio;
     const coverage = s.collateralCoverage;
     let covered: { ctx: MeasureContext; base: Measurement } | undefined;
-    if (coverage !== undefined && coverage !== 1) {
+    if (coverage !== undefined && coverage !== 1 && stressedSets.size > 0) {
       covered = coverageBases.get(coverage);
       if (!covered) {
-        const cctx: MeasureContext = { ...ctx, coverage, credit: ctx.credit };
+        // only the netting sets the stressed actions touch, on the base run's grid, layout and paths: a coverage
+        // level changes their collateral, hence CVA, DVA, FVA and MVA; SA-CCR, capital and KVA do not depend on it
+        const sub = buildMeasureContext({
+          portfolio: subPortfolio(portfolio, stressedSets),
+          market,
+          marketFile: options.marketFile,
+          paths: options.paths,
+          seed: options.seed,
+          threads: options.threads,
+          xva: options.xva,
+          saccrInputs,
+          grid: ctx.grid,
+          layoutNeeds: ctx.layoutNeeds,
+          pathSimulator: ctx.pathSimulator,
+        });
+        const cctx: MeasureContext = { ...sub, coverage };
         covered = { ctx: cctx, base: await measureBase(cctx) };
         coverageBases.set(coverage, covered);
       }
     }
     for (const a of stressed) {
       let delta: CostDelta = a.delta;
-      if (covered && !isEmpty(a.amendment)) delta = (await measureAmendment(covered.ctx, covered.base, a.amendment)).delta;
+      if (covered && !isEmpty(a.amendment)) {
+        const c = (await measureAmendment(covered.ctx, covered.base, a.amendment)).delta;
+        delta = { ...a.delta, cva: c.cva, dva: c.dva, fca: c.fca, fba: c.fba, colva: c.colva, fva: c.fva, mva: c.mva };
+      }
       // credit and funding shocks: the touched sets' XVA again from the same exposure profiles
       const m = covered ? undefined : measurements.get(a.actionId);
       let dCva = delta.cva;
@@ -312,6 +332,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     grossNotional: grossNotional(portfolio, market),
     timedOut,
     notes,
-    stats: { engineRuns: ctx.stats.engineRuns, setsValued: ctx.stats.setsValued, seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
+    stats: {
+      engineRuns: ctx.stats.engineRuns + [...coverageBases.values()].reduce((n, c) => n + c.ctx.stats.engineRuns, 0),
+      setsValued: ctx.stats.setsValued + [...coverageBases.values()].reduce((n, c) => n + c.ctx.stats.setsValued, 0), seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
   };
 }

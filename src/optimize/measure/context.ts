@@ -10,7 +10,9 @@
  */
 import { XvaUsageError } from '../../errors.js';
 import { factorNeeds } from '../../exposure/engine.js';
+import type { PathSimulator } from '../../exposure/engine.js';
 import type { CapitalParams, Market } from '../../market/types.js';
+import { cachingPathSimulator } from './pathCache.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Currency } from '../../products/types.js';
 import type { SaccrInputs, SaccrTimeConvention } from '../../capital/saccr/index.js';
@@ -22,6 +24,8 @@ import type { XvaOptions } from '../../xva/compute.js';
 import { creditInputs, type CreditInputs } from '../../xva/credit.js';
 
 export interface MeasureContextInput {
+  /** Share another context's path cache (same seed, paths, grid and layout give the same paths). */
+  pathSimulator?: PathSimulator;
   portfolio: Portfolio;
   market: Market;
   /** The market file the market came from: needed when threads > 1 (the workers load it). */
@@ -86,6 +90,8 @@ export interface MeasureContext {
   /** The whole book's factor needs (every run's layoutNeeds). */
   readonly layoutNeeds: { currencies: Currency[]; equities: string[]; creditNames: string[] };
   readonly stats: MeasureStats;
+  /** Simulates the market paths once for all the context's engine runs (pathCache.ts). */
+  readonly pathSimulator: PathSimulator;
   /** Collateral coverage factor of every run (a stress scenario's; undefined = 1, collateral as agreed). */
   readonly coverage?: number;
 }
@@ -132,5 +138,6 @@ export function buildMeasureContext(input: MeasureContextInput): MeasureContext 
     grid,
     layoutNeeds: unionNeeds(factorNeeds(portfolio.trades), input.layoutNeeds),
     stats: { engineRuns: 0, setsValued: 0 },
+    pathSimulator: input.pathSimulator ?? cachingPathSimulator(),
   };
 }

@@ -65,6 +65,7 @@ async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpe
       grid: spec.grid,
       layoutNeeds: spec.layoutNeeds,
       ...(ctx.coverage !== undefined ? { coverage: ctx.coverage } : {}),
+      pathSimulator: ctx.pathSimulator,
       ...extra,
     },
     onWarning: (text) => spec.notes.push(text),
