@@ -4,6 +4,8 @@ import { xvaFlags, xvaRunOptions, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
 import { xvaJson, scenarioTable, wrongWayTable } from '../src/xva/render.js';
 import { runXva } from '../src/xva/run.js';
 import { whatIfTable } from '../src/xva/whatIf/index.js';
+import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
+import { checkXvaShardOptions, runXvaShard, xvaShardSummary } from '../src/scale/xvaShard.js';
 
 export default class Cva extends XvaCommand {
   static override summary = 'CVA and DVA per netting set, counterparty and book, with allocation, exposure analysis and stress';
@@ -21,13 +23,24 @@ export default class Cva extends XvaCommand {
     '<%= config.bin %> cva --portfolio ./book --results ./run1 --what-if new_trades.csv --out ./xva',
   ];
 
-  static override flags = { ...portfolioFlags, ...xvaFlags };
+  static override flags = { ...portfolioFlags, ...xvaFlags, ...shardFlags };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cva);
     this.setModes(flags);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));
+    const shard = resolveShard(flags);
+    if (shard) {
+      // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
+      checkXvaShardOptions(options);
+      const run = await this.withProgress(`CVA shard ${shard.index}/${shard.count}`, (onProgress, onWarning) => runXvaShard({ ...options, command: 'cva', shard, onProgress, onWarning }));
+      for (const note of run.notes) this.warnLine(note);
+      const summary = xvaShardSummary(run);
+      if (this.jsonMode) this.printJson(summary.json);
+      else this.say(summary.line);
+      return;
+    }
     const run = await this.withProgress('CVA', (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
     for (const note of run.notes) this.warnLine(note);
     if (this.jsonMode) {

@@ -5,6 +5,7 @@ import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { renderTable } from '../src/cli/table.js';
 import { toIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
+import type { CubePrecision } from '../src/exposure/cube.js';
 import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
@@ -115,7 +116,8 @@ export default class Simulate extends XvaCommand {
     'pfe-quantile': Flags.string({ description: 'PFE quantile, in (0, 1)', default: '0.95', helpValue: 'Q' }),
     coverage: Flags.string({ description: 'Collateral coverage factor applied to the CSA (0 to 1.2)', default: '1', helpValue: 'F' }),
     'skip-unsupported': Flags.boolean({ description: 'Warn about and leave out trades the engine cannot value (default: error)', default: false }),
-    cube: Flags.boolean({ description: 'Also write cube.arrow: Float32 path values per netting set and date', default: false }),
+    cube: Flags.boolean({ description: 'Also write cube.arrow: path values per netting set and date (and MPoR close-out date)', default: false }),
+    'cube-precision': Flags.string({ description: 'Precision of the cube\'s values: float64 keeps the engine\'s values exactly (twice the size)', options: ['float32', 'float64'], default: 'float32' }),
     format: Flags.string({ description: 'Format of the exposure tables', options: ['arrow', 'parquet'], default: 'arrow' }),
     'dynamic-im': Flags.boolean({
       description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral',
@@ -181,6 +183,7 @@ export default class Simulate extends XvaCommand {
         coverage,
         skipUnsupported: flags['skip-unsupported'],
         cube: flags.cube,
+        cubePrecision: flags['cube-precision'] as CubePrecision,
         format: flags.format as TableFormat,
         ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}),
         onProgress: (fractionDone, stage) => progress.update(stage, fractionDone),

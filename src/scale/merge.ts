@@ -1,0 +1,151 @@
+/**
+ * `xva merge DIR --out DIR2` (docs/scale.md, "Merge"): reads the shard folders `DIR/shard-K-of-N`, checks that they
+ * form one complete, consistent run (every K from 1 to N exactly once, the same run key: same command, inputs,
+ * options, grid and book; every netting set of the book in exactly one shard) and writes the files a single run of
+ * that command writes, bit for bit (mergeSimulate.ts, mergeXva.ts). Every problem found is listed at once in one
+ * XvaUsageError (exit 2) naming the shard folder.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { XvaUsageError } from '../errors.js';
+import { firstDifference, type ShardSection } from './manifest.js';
+import { mergeSimulate } from './mergeSimulate.js';
+import { mergeXva } from './mergeXva.js';
+import { parseShardFolderName, shardFolderName } from './shardSpec.js';
+
+export interface LoadedShard {
+  index: number;
+  count: number;
+  /** Folder name (shard-K-of-N) and full path. */
+  name: string;
+  dir: string;
+  manifest: Record<string, unknown>;
+  section: ShardSection;
+}
+
+export interface ShardSet {
+  command: string;
+  count: number;
+  /** In shard order 1..N. */
+  shards: LoadedShard[];
+  /** Hidden folders of shard runs that never completed (killed before their rename); ignored. */
+  stale: string[];
+}
+
+export interface MergeResult {
+  command: string;
+  shards: number;
+  nettingSets: number;
+  counterparties: number;
+  files: string[];
+  stale: string[];
+  seconds: number;
+}
+
+function readShard(dir: string, name: string, problems: string[]): LoadedShard | undefined {
+  const file = path.join(dir, name, 'manifest.json');
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    problems.push(`${name}: no readable manifest.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); re-run that shard`);
+    return undefined;
+  }
+  const section = manifest.shard as ShardSection | undefined;
+  if (!section || typeof section.index !== 'number' || typeof section.runKey !== 'string' || !Array.isArray(section.nettingSetIndices)) {
+    problems.push(`${name}: manifest.json has no shard section; it is not the output of an xva --shard run`);
+    return undefined;
+  }
+  return { index: section.index, count: section.count, name, dir: path.join(dir, name), manifest, section };
+}
+
+/** Loads and checks the shard set in `dir`; throws an XvaUsageError listing every problem. */
+export function loadShardSet(dir: string): ShardSet {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new XvaUsageError(`merge: no folder ${dir}`);
+  const entries = fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory());
+  const stale = entries.filter((e) => /^\.shard-.*\.(tmp|old)-/.test(e.name)).map((e) => e.name).sort();
+  const named = entries.filter((e) => parseShardFolderName(e.name)).map((e) => e.name).sort();
+  if (named.length === 0) {
+    throw new XvaUsageError(`merge: no shard folders (shard-K-of-N) in ${dir}${stale.length > 0 ? ` (only unfinished ones: ${stale.join(', ')})` : ''}`);
+  }
+  const problems: string[] = [];
+  const loaded: LoadedShard[] = [];
+  for (const name of named) {
+    const shard = readShard(root, name, problems);
+    if (!shard) continue;
+    const byName = parseShardFolderName(name)!;
+    if (byName.index !== shard.index || byName.count !== shard.count) {
+      problems.push(`${name}: its manifest says shard ${shard.index}/${shard.count} (folder renamed or copied?)`);
+      continue;
+    }
+    loaded.push(shard);
+  }
+  if (loaded.length === 0) throw new XvaUsageError(`merge: the shard set in ${dir} cannot be merged:\n  ${problems.join('\n  ')}`);
+
+  loaded.sort((a, b) => a.index - b.index || (a.name < b.name ? -1 : 1));
+  const counts = [...new Set(loaded.map((s) => s.count))].sort((a, b) => a - b);
+  if (counts.length > 1) {
+    const example = counts.map((n) => loaded.find((s) => s.count === n)!.name);
+    problems.push(`shards of runs with different shard counts N (${counts.join(', ')}): ${example.join(', ')}; keep one run's shards in ${dir}`);
+  }
+  const count = loaded[0]!.count;
+  const reference = loaded.find((s) => s.count === count)!;
+  const byIndex = new Map<number, LoadedShard>();
+  for (const shard of loaded) {
+    if (shard.count !== count) continue;
+    const first = byIndex.get(shard.index);
+    if (first) {
+      problems.push(`shard ${shard.index}/${count} appears twice: ${first.name} and ${shard.name}`);
+      continue;
+    }
+    byIndex.set(shard.index, shard);
+    if (shard !== reference && shard.section.runKey !== reference.section.runKey) {
+      const what = firstDifference(reference.section.consistency, shard.section.consistency) ?? 'run key';
+      problems.push(`${shard.name} does not belong with ${reference.name}: different ${what}`);
+    }
+  }
+  const command = reference.section.consistency.command;
+  for (let k = 1; k <= count; k++) {
+    if (!byIndex.has(k)) {
+      problems.push(`shard ${k}/${count} is missing: no folder ${shardFolderName({ index: k, count })} in ${dir} (run xva ${command} --shard ${k}/${count} with the same inputs and options)`);
+    }
+  }
+  if (problems.length === 0) {
+    // every netting set of the book in exactly one shard
+    const owner = new Map<number, LoadedShard>();
+    const bookSets = reference.section.consistency.bookNettingSets;
+    for (const shard of byIndex.values()) {
+      shard.section.nettingSetIndices.forEach((position, i) => {
+        const other = owner.get(position);
+        if (other) problems.push(`netting set ${shard.section.nettingSetIds[i]} is in both ${other.name} and ${shard.name}`);
+        else owner.set(position, shard);
+      });
+    }
+    for (let position = 0; position < bookSets; position++) {
+      if (!owner.has(position)) problems.push(`netting set #${position + 1} of the book's ${bookSets} is in no shard`);
+    }
+  }
+  if (problems.length > 0) throw new XvaUsageError(`merge: the shard set in ${dir} cannot be merged:\n  ${problems.join('\n  ')}`);
+  return { command, count, shards: [...byIndex.values()].sort((a, b) => a.index - b.index), stale };
+}
+
+export async function mergeShards(dir: string, outDir: string): Promise<MergeResult> {
+  const started = performance.now();
+  const set = loadShardSet(dir);
+  const out = path.resolve(outDir);
+  if (set.shards.some((s) => path.resolve(s.dir) === out)) throw new XvaUsageError(`merge: --out ${outDir} is a shard folder; choose another folder`);
+  let merged: { files: string[]; nettingSets: number; counterparties: number };
+  switch (set.command) {
+    case 'simulate':
+      merged = await mergeSimulate(set, out, started);
+      break;
+    case 'cva':
+    case 'fva':
+      merged = mergeXva(set, out);
+      break;
+    default:
+      throw new XvaUsageError(`merge: shards of xva ${set.command} cannot be merged (simulate, cva and fva can)`);
+  }
+  return { command: set.command, shards: set.count, ...merged, stale: set.stale, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,321 @@
+/**
+ * Merging the shards of `xva simulate`: each shard's tables hold its netting sets and counterparties with exactly
+ * the figures of a single run (same paths, grid and layout; a counterparty never split), so the merge puts their rows
+ * back in the book's order and writes them with the single run's writer (outputs.ts writeExposureTables). The book
+ * table is recomputed from the netting sets' profiles added in the book's order, as the engine does (engine.ts
+ * bookTotal: the book has no PFE, only sums). The cube is streamed shard by shard in the book's order, one record
+ * batch per netting set, after the first shard's numeraire (the same in every shard). manifest.json is the first
+ * shard's with the whole book's counts and skipped trades, the book's thread count and the merge's timings.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
+import { parseIsoDate, yearsBetween } from '../conventions/dates.js';
+import { XvaUsageError } from '../errors.js';
+import { CubeWriter, writeExposureTables, writeManifest, type TableFormat } from '../exposure/outputs.js';
+import { CUBE_LAYOUT, type CubeIndex, type CubeSetDetail } from '../exposure/cube.js';
+import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from '../exposure/results.js';
+import type { ExposureProfile } from '../exposure/types.js';
+import type { TimeGrid } from '../simulation/types.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { LoadedShard, ShardSet } from './merge.js';
+import { ShardTable } from './tables.js';
+
+interface GridRecord {
+  asOf: string;
+  dateList: string[];
+  exposureDateFlags: number[];
+}
+
+function gridOf(manifest: Record<string, unknown>, where: string): { grid: TimeGrid; exposureDates: Int32Array } {
+  const g = manifest.grid as GridRecord | undefined;
+  if (!g || !Array.isArray(g.dateList) || !Array.isArray(g.exposureDateFlags)) throw new XvaUsageError(`${where}/manifest.json has no grid dates`);
+  const dates = Int32Array.from(g.dateList, (d) => parseIsoDate(d)!);
+  const asOf = dates[0]!;
+  const times = Float64Array.from(dates, (d) => yearsBetween(asOf, d));
+  const exposureDate = Uint8Array.from(g.exposureDateFlags);
+  const exposureDates = Int32Array.from([...exposureDate.keys()].filter((d) => exposureDate[d] === 1));
+  return { grid: { asOf, dates, times, exposureDate, lagIndex: new Map() }, exposureDates };
+}
+
+/** Index of a day serial on the grid (exact). */
+function gridIndex(grid: TimeGrid, date: number, where: string): number {
+  const d = grid.dates.indexOf(date);
+  if (d < 0) throw new XvaUsageError(`${where}: last_date is not a date of the run's grid`);
+  return d;
+}
+
+interface ShardFigures {
+  sets: NettingSetResult[];
+  counterparties: CounterpartyResult[];
+}
+
+/** The netting sets and counterparties of one shard, from its tables. */
+function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int32Array, ext: string): ShardFigures {
+  const m = exposureDates.length;
+  const where = shard.name;
+  const ns = ShardTable.read(shard.dir, 'exposure_netting_set', ext);
+  const summary = ShardTable.read(shard.dir, 'netting_set_summary', ext);
+  const trades = ShardTable.read(shard.dir, 'exposure_trade', ext);
+  const cpt = ShardTable.read(shard.dir, 'exposure_counterparty', ext);
+  const ids = summary.strings('netting_set_id');
+  const expected = shard.section.nettingSetIds;
+  if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
+    throw new XvaUsageError(`${where}: netting_set_summary lists other netting sets than its manifest (${ids.length} vs ${expected.length}); re-run the shard`);
+  }
+  if (ns.numRows !== ids.length * m) throw new XvaUsageError(`${ns.where}: ${ns.numRows} rows, expected ${ids.length} netting sets × ${m} dates`);
+  const cps = summary.strings('counterparty_id');
+  const collateralised = summary.bools('collateralised');
+  const mpor = summary.i32('margin_period_of_risk_days');
+  const eepe = summary.f64('eepe');
+  const epe1y = summary.f64('epe_1y');
+  const lastDate = summary.dates('last_date');
+  const col = {
+    epe: ns.f64('epe'),
+    ene: ns.f64('ene'),
+    ee: ns.f64('ee'),
+    eee: ns.f64('eee'),
+    pfe: ns.f64('pfe'),
+    collateral: ns.f64('collateral'),
+    epeStdError: ns.f64('epe_std_error'),
+    times: ns.f64('time_years'),
+  };
+  // the exposure dates' times as the run wrote them (the grid's ACT/365F times; the same bits as yearsBetween)
+  if (ids.length > 0) for (let k = 0; k < m; k++) (grid.times as Float64Array)[exposureDates[k]!] = col.times[k]!;
+
+  // trades: rows grouped by netting set (book order), each trade's m dates together
+  const tradeIds = trades.strings('trade_id');
+  const tradeSets = trades.strings('netting_set_id');
+  const epeC = trades.f64('epe_contribution');
+  const eneC = trades.f64('ene_contribution');
+  let row = 0;
+  const sets: NettingSetResult[] = ids.map((id, i) => {
+    const slice = (a: Float64Array): Float64Array => a.slice(i * m, (i + 1) * m);
+    const profile = {
+      nettingSetId: id,
+      counterpartyId: cps[i]!,
+      dateIndex: exposureDates,
+      times: slice(col.times),
+      epe: slice(col.epe),
+      ene: slice(col.ene),
+      ee: slice(col.ee),
+      eee: slice(col.eee),
+      pfe: slice(col.pfe),
+      collateral: slice(col.collateral),
+      epeStdError: slice(col.epeStdError),
+      epe1y: epe1y[i]!,
+      eepe: eepe[i]!,
+    } as ExposureProfile;
+    const start = row;
+    while (row < tradeSets.length && tradeSets[row] === id) row += m;
+    const count = (row - start) / m;
+    const setTradeIds: string[] = [];
+    for (let t = 0; t < count; t++) setTradeIds.push(tradeIds[start + t * m]!);
+    return {
+      index: shard.section.nettingSetIndices[i]!,
+      nettingSetId: id,
+      counterpartyId: cps[i]!,
+      collateralised: collateralised[i]!,
+      marginPeriodOfRiskDays: mpor[i]!,
+      profile,
+      tradeIds: setTradeIds,
+      tradeEpe: epeC.slice(start, row),
+      tradeEne: eneC.slice(start, row),
+      lastDateIndex: gridIndex(grid, lastDate[i]!, summary.where),
+    };
+  });
+  if (row !== tradeSets.length) throw new XvaUsageError(`${trades.where}: rows out of the netting sets' order; re-run the shard`);
+
+  const cpIds = cpt.strings('counterparty_id');
+  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral') };
+  const counterparties: CounterpartyResult[] = [];
+  for (let r = 0; r < cpIds.length; r += m) {
+    const id = cpIds[r]!;
+    const slice = (a: Float64Array): Float64Array => a.slice(r, r + m);
+    const own = sets.filter((s) => s.counterpartyId === id);
+    counterparties.push({
+      counterpartyId: id,
+      nettingSetIds: own.map((s) => s.nettingSetId),
+      epe: slice(cc.epe),
+      ene: slice(cc.ene),
+      ee: slice(cc.ee),
+      eee: slice(cc.eee),
+      pfe: slice(cc.pfe),
+      collateral: slice(cc.collateral),
+      epe1y: own.reduce((a, s) => a + s.profile.epe1y, 0),
+      eepe: own.reduce((a, s) => a + s.profile.eepe, 0),
+    });
+  }
+  return { sets, counterparties };
+}
+
+/** Σ over the netting sets in the book's order (engine.ts bookTotal: the same additions in the same order). */
+function bookTotal(sets: readonly NettingSetResult[], m: number): AggregateProfile {
+  const total: AggregateProfile = { epe: new Float64Array(m), ene: new Float64Array(m), ee: new Float64Array(m), eee: new Float64Array(m), collateral: new Float64Array(m), epe1y: 0, eepe: 0 };
+  for (const s of sets) {
+    const p = s.profile;
+    for (let k = 0; k < m; k++) {
+      total.epe[k] = total.epe[k]! + p.epe[k]!;
+      total.ene[k] = total.ene[k]! + p.ene[k]!;
+      total.ee[k] = total.ee[k]! + p.ee[k]!;
+      total.eee[k] = total.eee[k]! + p.eee[k]!;
+      total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
+    }
+    total.epe1y += p.epe1y;
+    total.eepe += p.eepe;
+  }
+  return total;
+}
+
+/** One record batch of a shard's cube.arrow (layout 2, src/exposure/cube.ts) back as CubeWriter.write's arguments. */
+function cubeBatch(batch: RecordBatch, gridDates: Int32Array, lastDateIndex: number): { id: string | null; values: Float32Array; detail: CubeSetDetail } {
+  const rows = batch.numRows;
+  const id = batch.getChildAt(0)!.get(0) as string | null;
+  const floats = (column: number): Float32Array => {
+    const child = batch.getChildAt(column)!.data[0]!.children[0]!;
+    return (child.values as Float32Array).subarray(child.offset, child.offset + child.length);
+  };
+  const gridIndexColumn = batch.getChildAt(3);
+  const closeOutColumn = batch.getChildAt(4);
+  if (!gridIndexColumn || !closeOutColumn || !batch.getChildAt(6)) throw new XvaUsageError(`cube.arrow of another layout than ${CUBE_LAYOUT}: re-run the shard with this version of xva`);
+  const gridIndex = new Int32Array(rows);
+  const closeOutGridIndex = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    gridIndex[k] = gridIndexColumn.get(k) as number;
+    closeOutGridIndex[k] = (closeOutColumn.get(k) as number | null) ?? -1;
+  }
+  return { id, values: floats(2), detail: { gridIndex, gridDates, lastDateIndex, closeOutGridIndex, closeOutValues: floats(6) } };
+}
+
+/**
+ * The merged cube.arrow: the first shard's numeraire batch, then every netting set's batch in the book's order (a
+ * k-way merge of the shards' streams, each in book order), rewritten by CubeWriter so that the file and its index
+ * are a single run's.
+ */
+async function mergeCubes(shards: readonly LoadedShard[], outDir: string, nPaths: number, grid: TimeGrid, exposureDates: Int32Array): Promise<{ file: string; index: CubeIndex }> {
+  const file = path.join(outDir, 'cube.arrow');
+  const writer = new CubeWriter(file, nPaths, Int32Array.from(exposureDates, (d) => grid.dates[d]!));
+  const gridDates = Int32Array.from(grid.dates);
+  try {
+    const streams = await Promise.all(
+      shards.map(async (shard) => {
+        const handle = await fs.promises.open(path.join(shard.dir, 'cube.arrow'), 'r').catch(() => {
+          throw new XvaUsageError(`${shard.name}/cube.arrow is missing: the shard ran without --cube? re-run it`);
+        });
+        const reader = await RecordBatchReader.from(handle);
+        const index = (shard.manifest.cube as CubeIndex | undefined)?.nettingSets ?? [];
+        return { shard, handle, iterator: reader[Symbol.asyncIterator](), last: new Map(index.map((e) => [e.nettingSetId, e.lastDateIndex])) };
+      }),
+    );
+    try {
+      let first = true;
+      for (const s of streams) {
+        const next = await s.iterator.next();
+        const numeraire = next.done ? undefined : cubeBatch(next.value, gridDates, gridDates.length - 1);
+        if (!numeraire || numeraire.id !== null) throw new XvaUsageError(`${s.shard.name}/cube.arrow does not start with the numeraire`);
+        if (first) writer.write(null, numeraire.values, numeraire.detail);
+        first = false;
+      }
+      const order = streams
+        .flatMap((s) => s.shard.section.nettingSetIndices.map((position, i) => ({ position, stream: s, id: s.shard.section.nettingSetIds[i]! })))
+        .sort((a, b) => a.position - b.position);
+      for (const { stream, id } of order) {
+        const next = await stream.iterator.next();
+        const batch = next.done ? undefined : cubeBatch(next.value, gridDates, stream.last.get(id) ?? -1);
+        if (!batch || batch.id !== id) throw new XvaUsageError(`${stream.shard.name}/cube.arrow: expected netting set ${id}, found ${batch?.id ?? 'the end'}`);
+        writer.write(id, batch.values, batch.detail);
+      }
+    } finally {
+      for (const s of streams) await s.handle.close();
+    }
+    await writer.close();
+    return { file, index: writer.index() };
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+export async function mergeSimulate(set: ShardSet, outDir: string, started: number): Promise<{ files: string[]; nettingSets: number; counterparties: number }> {
+  const valued = set.shards.filter((s) => s.section.nettingSetIds.length > 0);
+  const reference = valued[0];
+  if (!reference) throw new XvaUsageError('merge: no shard holds a netting set (the book has no valued trades)');
+  const options = reference.manifest.options as { format?: TableFormat; cube?: boolean; threads?: number };
+  const format: TableFormat = options.format === 'parquet' ? 'parquet' : 'arrow';
+  const ext = format === 'parquet' ? '.parquet' : '.arrow';
+  const { grid, exposureDates } = gridOf(reference.manifest, reference.name);
+  const modelText = JSON.stringify(reference.manifest.model);
+  const figures = valued.map((shard) => {
+    if (JSON.stringify(shard.manifest.model) !== modelText) throw new XvaUsageError(`${shard.name}: its model differs from ${reference.name}'s (other calibration or factors)`);
+    return readShardFigures(shard, grid, exposureDates, ext);
+  });
+  const nettingSets = figures.flatMap((f) => f.sets).sort((a, b) => a.index - b.index);
+  const firstSet = new Map(nettingSets.map((s) => [s.counterpartyId, s.index] as const).reverse());
+  const counterparties = figures.flatMap((f) => f.counterparties).sort((a, b) => firstSet.get(a.counterpartyId)! - firstSet.get(b.counterpartyId)!);
+  const position = new Map(nettingSets.map((s) => [s.nettingSetId, s.index]));
+  const skipped = valued
+    .flatMap((s) => (s.manifest.skipped as SkippedTrade[] | undefined) ?? [])
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => (position.get(a.t.nettingSetId) ?? 0) - (position.get(b.t.nettingSetId) ?? 0) || a.i - b.i)
+    .map(({ t }) => t);
+  const nPaths = Number(reference.manifest.paths);
+  const counts = valued.map((s) => s.manifest.counts as Record<string, number>);
+  const sum = (key: string): number => counts.reduce((a, c) => a + (c[key] ?? 0), 0);
+  const result: SimulationResult = {
+    grid,
+    exposureDates,
+    nPaths,
+    nettingSets,
+    counterparties,
+    book: bookTotal(nettingSets, exposureDates.length),
+    skipped,
+    model: reference.manifest.model as Record<string, unknown>,
+    threads: Math.max(1, Math.min(options.threads ?? 1, counterparties.length)),
+    timings: {},
+    valuations: sum('tradePathDateValuations'),
+  };
+  const files = writeExposureTables(result, outDir, format);
+  let cubeIndex: CubeIndex | undefined;
+  if (options.cube) {
+    const cube = await mergeCubes(valued, outDir, nPaths, grid, exposureDates);
+    files.push(cube.file);
+    cubeIndex = cube.index;
+  }
+
+  // manifest.json: the single run's, field for field (the reference shard's, whose inputs, options, grid and model
+  // are every shard's by the run key), with the whole book's counts
+  const manifest = structuredClone(reference.manifest);
+  delete manifest.shard;
+  manifest.threads = result.threads;
+  manifest.counts = {
+    nettingSets: nettingSets.length,
+    counterparties: counterparties.length,
+    trades: nettingSets.reduce((a, s) => a + s.tradeIds.length, 0),
+    skippedTrades: skipped.length,
+    tradePathDateValuations: result.valuations,
+  };
+  manifest.skipped = skipped;
+  if (cubeIndex) manifest.cube = cubeIndex;
+  manifest.timingsSeconds = {
+    merge: (performance.now() - started) / 1000,
+    shards: Object.fromEntries(set.shards.map((s) => [s.name, (s.manifest.timingsSeconds as Record<string, number> | undefined)?.total ?? null])),
+  };
+  files.push(writeManifest(outDir, manifest));
+  files.push(writeMergeRecord(set, outDir));
+  return { files, nettingSets: nettingSets.length, counterparties: counterparties.length };
+}
+
+/** merge.json: which shards were merged (run key, folders, netting sets per shard), beside the single run's files. */
+export function writeMergeRecord(set: ShardSet, outDir: string): string {
+  const file = path.join(outDir, 'merge.json');
+  const record = {
+    tool: 'xva',
+    command: 'merge',
+    of: set.command,
+    runKey: set.shards[0]!.section.runKey,
+    shards: set.shards.map((s) => ({ folder: s.name, shard: `${s.index}/${s.count}`, source: s.section.source, nettingSets: s.section.nettingSetIds.length, cost: s.section.cost })),
+    ignoredUnfinished: set.stale,
+  };
+  writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+  return file;
+}

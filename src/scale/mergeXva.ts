@@ -1,0 +1,140 @@
+/**
+ * Merging the shards of `xva cva` / `xva fva`: the netting sets', counterparties' and trades' figures are a single
+ * run's (xvaShard.ts), so the merge puts them back in the book's order, adds the book in that order exactly as
+ * xva/compute.ts computeXva does (figure by figure, set by set, from 0), and writes the single run's tables with its
+ * writer (xva/outputs.ts writeXvaTables), which ranks the counterparties by CVA against the whole book again.
+ */
+import { XvaUsageError } from '../errors.js';
+import type { CounterpartyXva, NettingSetXva, TradeXva, XvaResult } from '../xva/compute.js';
+import type { CounterpartyCredit } from '../xva/credit.js';
+import { writeXvaTables } from '../xva/outputs.js';
+import type { DefaultMode, Discretisation } from '../xva/weights.js';
+import type { ShardSet } from './merge.js';
+import { writeMergeRecord } from './mergeSimulate.js';
+import { ShardTable } from './tables.js';
+
+interface PositionedSet {
+  position: number;
+  set: NettingSetXva;
+  trades: TradeXva[];
+}
+
+/** The credit fields the tables carry (curve name, source, recovery); the curve itself is not needed to write them. */
+function creditOf(counterpartyId: string, curveName: string, curveSource: string, recovery: number): CounterpartyCredit {
+  return { counterpartyId, curveName, curveSource: curveSource as CounterpartyCredit['curveSource'], recovery } as CounterpartyCredit;
+}
+
+export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nettingSets: number; counterparties: number } {
+  const valued = set.shards.filter((s) => s.section.nettingSetIds.length > 0);
+  const reference = valued[0];
+  if (!reference) throw new XvaUsageError('merge: no shard holds a netting set (the book has no valued trades)');
+  const options = reference.manifest.options as { discretisation: Discretisation; mode: DefaultMode };
+  const positioned: PositionedSet[] = [];
+  const cpById = new Map<string, CounterpartyXva>();
+  for (const shard of valued) {
+    const ns = ShardTable.read(shard.dir, 'cva_netting_set', '.arrow');
+    const ids = ns.strings('netting_set_id');
+    const expected = shard.section.nettingSetIds;
+    if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
+      throw new XvaUsageError(`${shard.name}: cva_netting_set lists other netting sets than its manifest; re-run the shard`);
+    }
+    const c = {
+      cp: ns.strings('counterparty_id'),
+      curve: ns.strings('credit_curve'),
+      source: ns.strings('curve_source'),
+      recovery: ns.f64('recovery'),
+      cva: ns.f64('cva'),
+      dva: ns.f64('dva'),
+      cvaU: ns.f64('cva_unilateral'),
+      dvaU: ns.f64('dva_unilateral'),
+      fca: ns.f64('fca'),
+      fba: ns.f64('fba'),
+      colva: ns.f64('colva'),
+      se: ns.f64('cva_std_error'),
+    };
+    const tr = ShardTable.read(shard.dir, 'cva_trade', '.arrow');
+    const t = {
+      id: tr.strings('trade_id'),
+      set: tr.strings('netting_set_id'),
+      cp: tr.strings('counterparty_id'),
+      cva: tr.f64('cva_euler'),
+      dva: tr.f64('dva_euler'),
+      fca: tr.f64('fca_euler'),
+      fba: tr.f64('fba_euler'),
+      colva: tr.f64('colva_allocated'),
+    };
+    let row = 0;
+    ids.forEach((id, i) => {
+      const trades: TradeXva[] = [];
+      for (; row < t.id.length && t.set[row] === id; row++) {
+        trades.push({ tradeId: t.id[row]!, nettingSetId: id, counterpartyId: t.cp[row]!, cva: t.cva[row]!, dva: t.dva[row]!, fca: t.fca[row]!, fba: t.fba[row]!, colva: t.colva[row]! });
+      }
+      positioned.push({
+        position: shard.section.nettingSetIndices[i]!,
+        trades,
+        set: {
+          nettingSetId: id,
+          counterpartyId: c.cp[i]!,
+          credit: creditOf(c.cp[i]!, c.curve[i]!, c.source[i]!, c.recovery[i]!),
+          cva: c.cva[i]!,
+          dva: c.dva[i]!,
+          fca: c.fca[i]!,
+          fba: c.fba[i]!,
+          colva: c.colva[i]!,
+          cvaUnilateral: c.cvaU[i]!,
+          dvaUnilateral: c.dvaU[i]!,
+          cvaStdError: c.se[i]!,
+        },
+      });
+    });
+    if (row !== t.id.length) throw new XvaUsageError(`${tr.where}: rows out of the netting sets' order; re-run the shard`);
+
+    const cpt = ShardTable.read(shard.dir, 'cva_counterparty', '.arrow');
+    const cpIds = cpt.strings('counterparty_id');
+    const cc = {
+      curve: cpt.strings('credit_curve'),
+      source: cpt.strings('curve_source'),
+      recovery: cpt.f64('recovery'),
+      cva: cpt.f64('cva'),
+      dva: cpt.f64('dva'),
+      fca: cpt.f64('fca'),
+      fba: cpt.f64('fba'),
+      colva: cpt.f64('colva'),
+      se: cpt.f64('cva_std_error'),
+    };
+    cpIds.forEach((id, r) => {
+      const nettingSetIds = ids.filter((_, i) => c.cp[i] === id);
+      cpById.set(id, { counterpartyId: id, credit: creditOf(id, cc.curve[r]!, cc.source[r]!, cc.recovery[r]!), nettingSetIds, cva: cc.cva[r]!, dva: cc.dva[r]!, fca: cc.fca[r]!, fba: cc.fba[r]!, colva: cc.colva[r]!, cvaStdError: cc.se[r]! });
+    });
+  }
+  positioned.sort((a, b) => a.position - b.position);
+
+  // computeXva's book: each figure added set by set in the book's order, from 0
+  const book = { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0, cvaStdError: 0 };
+  const counterparties: CounterpartyXva[] = [];
+  const seen = new Set<string>();
+  for (const { set: s } of positioned) {
+    book.cva += s.cva;
+    book.dva += s.dva;
+    book.fca += s.fca;
+    book.fba += s.fba;
+    book.colva += s.colva;
+    book.cvaStdError += s.cvaStdError;
+    const cp = cpById.get(s.counterpartyId);
+    if (!cp) throw new XvaUsageError(`merge: counterparty ${s.counterpartyId} of netting set ${s.nettingSetId} has no cva_counterparty row`);
+    if (!seen.has(cp.counterpartyId)) {
+      seen.add(cp.counterpartyId);
+      counterparties.push(cp);
+    }
+  }
+  const result: XvaResult = {
+    options,
+    nettingSets: positioned.map((p) => p.set),
+    counterparties,
+    trades: positioned.flatMap((p) => p.trades),
+    book,
+  };
+  const files = writeXvaTables(outDir, result, [], [], []);
+  files.push(writeMergeRecord(set, outDir));
+  return { files, nettingSets: result.nettingSets.length, counterparties: counterparties.length };
+}

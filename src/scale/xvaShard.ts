@@ -1,0 +1,158 @@
+/**
+ * `xva cva|fva --shard K/N`: the engine over shard K's netting sets on the whole book's grid and layout (plan.ts),
+ * then the XVA sums of those sets (xva/compute.ts), written as the tables of `xva cva` (xva/outputs.ts) with a
+ * manifest.json carrying the `shard` section, atomically into `--out/shard-K-of-N`. Figures per netting set,
+ * counterparty and trade are a single run's (a counterparty's CVA is the sum of its sets', and all its sets are in
+ * one shard); the merge re-ranks the counterparties and re-adds the book in the book's order.
+ *
+ * What is not sharded (a clear usage error): --results (nothing to split), --scenario(s), --incremental, --what-if
+ * and wrong-way counterparties (each re-runs or re-reads the whole book in ways a shard cannot reproduce alone).
+ */
+import path from 'node:path';
+import { XvaUsageError } from '../errors.js';
+import { runSimulation } from '../exposure/engine.js';
+import { sha256File } from '../exposure/outputs.js';
+import { loadSimulationInputs } from '../exposure/simulate.js';
+import { toIsoDate } from '../conventions/dates.js';
+import { writeManifest } from '../exposure/outputs.js';
+import { computeXva, exposureSetsOf, type XvaResult } from '../xva/compute.js';
+import { creditInputs } from '../xva/credit.js';
+import { writeXvaTables } from '../xva/outputs.js';
+import type { XvaRunOptions } from '../xva/run.js';
+import { shardSection } from './manifest.js';
+import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
+import { ShardFolder } from './shardFolder.js';
+import { packageVersion } from './simulateShard.js';
+import type { ShardSpec } from './shardSpec.js';
+
+export interface XvaShardOptions extends XvaRunOptions {
+  command: 'cva' | 'fva';
+  shard: ShardSpec;
+}
+
+export interface XvaShardRun {
+  /** Undefined for an empty shard. */
+  result?: XvaResult;
+  plan: ShardPlan;
+  folder: string;
+  files: string[];
+  notes: string[];
+  paths: number;
+}
+
+/** Flags a sharded cva/fva cannot honour, checked before any input is read. */
+export function checkXvaShardOptions(options: XvaRunOptions): void {
+  const refuse = (what: string, why: string): never => {
+    throw new XvaUsageError(`${what} is not supported with --shard: ${why}; run it unsharded (or on the merged exposure with --results)`);
+  };
+  if (options.resultsDir) refuse('--results', 'a shard splits the simulation, and --results reads one already made');
+  if (options.scenarios.length > 0) refuse('--scenario/--scenarios', 'stress scenarios re-aggregate the whole book');
+  if (options.incremental) refuse('--incremental', 'the allocation re-runs one netting set, which needs no sharding');
+  if (options.whatIf) refuse('--what-if', 'the pre-deal what-if values new trades against the whole run');
+}
+
+export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun> {
+  checkXvaShardOptions(options);
+  if (!options.outDir) throw new XvaUsageError('--shard needs --out DIR: the shard folder is written under it');
+  const started = performance.now();
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const loadSeconds = (performance.now() - started) / 1000;
+  const book = bookPlan(portfolio, market, { grid: options.grid, coverage: 1, paths: options.paths });
+  const inBook = new Set(book.counterparties.map((c) => c.counterpartyId));
+  const wrongWay = portfolio.counterparties.filter((c) => c.wrongWay && inBook.has(c.counterpartyId)).map((c) => c.counterpartyId);
+  if (wrongWay.length > 0) {
+    throw new XvaUsageError(`counterparties ${wrongWay.slice(0, 5).join(', ')}${wrongWay.length > 5 ? ' and more' : ''} have a wrong_way_model: wrong-way CVA is not supported with --shard; run it unsharded`);
+  }
+  const plan = shardPlan(book, options.shard);
+
+  const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
+  for (const [name, file] of Object.entries(portfolio.sources)) inputs[name] = path.resolve(file);
+  const inputHashes: Record<string, string> = {};
+  for (const [name, file] of Object.entries(inputs)) inputHashes[name] = sha256File(file);
+  const optionsRecord: Record<string, unknown> = {
+    portfolio: path.resolve(options.portfolioDir),
+    paths: options.paths,
+    seed: options.seed,
+    grid: options.grid,
+    threads: options.threads,
+    discretisation: options.xva.discretisation,
+    mode: options.xva.mode,
+  };
+  const section = shardSection({ command: options.command, plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
+
+  const notes: string[] = [];
+  if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
+  const folder = new ShardFolder(options.outDir, options.shard);
+  try {
+    let result: XvaResult | undefined;
+    let model: Record<string, unknown> | undefined;
+    const files: string[] = [];
+    const timings: Record<string, number> = { load: loadSeconds };
+    if (plan.nettingSetIds.length > 0) {
+      const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
+      const run = await runSimulation({
+        portfolio: shardPortfolio(portfolio, new Set(plan.nettingSetIds)),
+        market,
+        marketFile: options.marketFile,
+        // the exposure run of xva/run.ts runXva, on the book's grid and layout
+        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: book.layoutNeeds, coverage: 1 },
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      });
+      Object.assign(timings, run.timings);
+      model = run.model;
+      const sets = exposureSetsOf(run, (id) => collateralCcy.get(id));
+      const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
+      result = computeXva(sets, credit, options.xva);
+      files.push(...writeXvaTables(folder.tempDir, result, [], [], []));
+    }
+    timings.total = (performance.now() - started) / 1000;
+    const manifest: Record<string, unknown> = {
+      tool: 'xva',
+      version: packageVersion(),
+      command: options.command,
+      inputs: Object.fromEntries(Object.entries(inputs).map(([name, file]) => [name, { path: file, sha256: inputHashes[name]! }])),
+      options: optionsRecord,
+      paths: options.paths,
+      grid: { asOf: toIsoDate(book.grid.asOf), dateList: [...book.grid.dates].map(toIsoDate), exposureDateFlags: [...book.grid.exposureDate] },
+      ...(model ? { model } : {}),
+      counts: { nettingSets: plan.nettingSetIds.length, counterparties: plan.counterparties.length, trades: result?.trades.length ?? 0 },
+      timingsSeconds: timings,
+      files: files.map((f) => path.basename(f)),
+      shard: section,
+    };
+    writeManifest(folder.tempDir, manifest);
+    const finalDir = folder.commit();
+    return {
+      ...(result ? { result } : {}),
+      plan,
+      folder: finalDir,
+      files: [...files.map((f) => path.join(finalDir, path.basename(f))), path.join(finalDir, 'manifest.json')],
+      notes,
+      paths: options.paths,
+    };
+  } catch (error) {
+    folder.abort();
+    throw error;
+  }
+}
+
+/** What `xva cva|fva --shard` prints: one line, or the JSON document with --json. */
+export function xvaShardSummary(run: XvaShardRun): { line: string; json: Record<string, unknown> } {
+  const { shard } = run.plan;
+  const share = (100 * run.plan.cost) / (run.plan.bookCost || 1);
+  return {
+    line: `Shard ${shard.index}/${shard.count}: ${run.plan.nettingSetIds.length} netting sets of ${run.plan.counterparties.length} counterparties (${share.toFixed(1)}% of the book's cost) written to ${run.folder}`,
+    json: {
+      shard: `${shard.index}/${shard.count}`,
+      folder: run.folder,
+      nettingSets: run.plan.nettingSetIds.length,
+      counterparties: run.plan.counterparties.length,
+      cost: run.plan.cost,
+      bookCost: run.plan.bookCost,
+      ...(run.result ? { shardTotals: { cva: run.result.book.cva, dva: run.result.book.dva, fca: run.result.book.fca, fba: run.result.book.fba, colva: run.result.book.colva } } : {}),
+      files: run.files,
+      notes: run.notes,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Helpers of the sharding CLI tests: the built CLI as a child process (async, so that shard processes run side by
+ * side), a fresh build when the sources are newer than dist/, and a comparison of two output folders file by file:
+ * Arrow/Parquet bytes identical, manifest.json identical but for the wall-clock timings.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin/run.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a child: no scheduler index leaking in from the test runner's own environment. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, XVA_DEBUG: '' };
+  delete env.JOB_COMPLETION_INDEX;
+  delete env.AWS_BATCH_JOB_ARRAY_INDEX;
+  return { ...env, ...extra };
+}
+
+export function startXva(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return { child, done };
+}
+
+export function xva(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return startXva(args, env).done;
+}
+
+/** Builds dist/ when a source file is newer than the compiled commands (the CLI tests run the built CLI). */
+export function ensureBuilt(): void {
+  const compiled = path.join(ROOT, 'dist/commands/merge.js');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
+  const stale = !fs.existsSync(compiled) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(compiled).mtimeMs;
+  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
+  expect(fs.existsSync(compiled)).toBe(true);
+}
+
+/** Copies a folder tree (shard sets assembled for the refusal cases). */
+export function copyTree(from: string, to: string, skip: (name: string) => boolean = () => false): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    if (skip(e.name)) continue;
+    if (e.isDirectory()) copyTree(path.join(from, e.name), path.join(to, e.name));
+    else fs.copyFileSync(path.join(from, e.name), path.join(to, e.name));
+  }
+}
+
+/**
+ * Every file of `expectedDir` is in `actualDir` with the same content: tables byte for byte, manifest.json equal
+ * after dropping the wall-clock `timingsSeconds` (and `ignore` keys). Returns the names compared.
+ */
+export function expectSameOutputs(expectedDir: string, actualDir: string, ignore: string[] = []): string[] {
+  const names = fs.readdirSync(expectedDir).filter((n) => !n.startsWith('.')).sort();
+  expect(names.length).toBeGreaterThan(0);
+  for (const name of names) {
+    const a = fs.readFileSync(path.join(expectedDir, name));
+    const b = fs.readFileSync(path.join(actualDir, name));
+    if (name.endsWith('.json')) {
+      const x = JSON.parse(a.toString());
+      const y = JSON.parse(b.toString());
+      for (const key of ['timingsSeconds', ...ignore]) {
+        delete x[key];
+        delete y[key];
+      }
+      expect(JSON.stringify(y), name).toBe(JSON.stringify(x));
+    } else {
+      expect(a.equals(b), `${name} differs byte for byte`).toBe(true);
+    }
+  }
+  return names;
+}

@@ -1,0 +1,151 @@
+/**
+ * Sharding through the built CLI on the demo book (60 netting sets, 50 counterparties, 1,000 trades; 200 paths to
+ * keep it short). The reference is the single run `xva simulate` of the same inputs: 4 shard processes (two with
+ * --shard K/4, one with --shards 4 under AWS_BATCH_JOB_ARRAY_INDEX, one under JOB_COMPLETION_INDEX, run side by
+ * side) merged by `xva merge` must give its files byte for byte (tables and the path cube; the manifest equal but for
+ * the wall-clock timings). Then the refusals, with their exact messages (exit 2): a missing shard, a duplicated
+ * shard, a renamed copy, a shard of another run (other seed). Then a shard killed while writing its cube leaves no
+ * shard folder (only a hidden temporary one the merge ignores), and a re-run completes the set with the same bytes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, type CliRun } from './helpers/scaleCli.js';
+
+const RUN = ['simulate', '--paths', '200', '--threads', '1', '--cube', '--quiet'];
+let tmp: string;
+let single: string;
+let shards: string;
+let other: string;
+let merged: string;
+
+const header = (dir: string) => `error: merge: the shard set in ${dir} cannot be merged:\n`;
+
+beforeAll(async () => {
+  ensureBuilt();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-scale-'));
+  single = path.join(tmp, 'single');
+  shards = path.join(tmp, 'shards');
+  other = path.join(tmp, 'other-seed');
+  merged = path.join(tmp, 'merged');
+  const runs: Promise<CliRun>[] = [
+    xva([...RUN, '--out', single]),
+    xva([...RUN, '--shard', '1/4', '--out', shards]),
+    xva([...RUN, '--shard', '2/4', '--out', shards]),
+    xva([...RUN, '--shards', '4', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
+    xva([...RUN, '--shards', '4', '--out', shards], { JOB_COMPLETION_INDEX: '3' }),
+    xva([...RUN, '--shard', '3/4', '--seed', '7', '--out', other]),
+  ];
+  for (const run of await Promise.all(runs)) expect(run.status, run.stderr).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('4 shard processes + merge = one run', () => {
+  it('writes the single run files byte for byte (tables, cube; manifest but for timings)', async () => {
+    const run = await xva(['merge', shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Merged 4 shards of xva simulate (60 netting sets, 50 counterparties)');
+    const names = expectSameOutputs(single, merged);
+    expect(names).toEqual(['cube.arrow', 'exposure_book.arrow', 'exposure_counterparty.arrow', 'exposure_netting_set.arrow', 'exposure_trade.arrow', 'manifest.json', 'netting_set_summary.arrow']);
+    const record = JSON.parse(fs.readFileSync(path.join(merged, 'merge.json'), 'utf8'));
+    expect(record.shards.map((s: { source: string }) => s.source)).toEqual(['flag', 'flag', 'AWS_BATCH_JOB_ARRAY_INDEX', 'JOB_COMPLETION_INDEX']);
+    expect(record.shards.reduce((a: number, s: { nettingSets: number }) => a + s.nettingSets, 0)).toBe(60);
+  });
+
+  it('each shard manifest names its shard, netting sets, inputs and grid', () => {
+    const m = JSON.parse(fs.readFileSync(path.join(shards, 'shard-3-of-4', 'manifest.json'), 'utf8'));
+    expect(m.shard.index).toBe(3);
+    expect(m.shard.count).toBe(4);
+    expect(m.shard.source).toBe('AWS_BATCH_JOB_ARRAY_INDEX');
+    expect(m.shard.nettingSetIds.length).toBe(m.counts.nettingSets);
+    expect(Object.keys(m.shard.consistency.inputs)).toContain('trades');
+    expect(m.options.seed).toBe(42);
+    expect(m.grid.dateList.length).toBe(m.grid.dates);
+  });
+});
+
+describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, naming the shard)', () => {
+  it('a missing shard', async () => {
+    const dir = path.join(tmp, 'missing');
+    copyTree(shards, dir, (name) => name === 'shard-3-of-4');
+    const run = await xva(['merge', dir, '--out', path.join(tmp, 'x1')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${header(dir)}  shard 3/4 is missing: no folder shard-3-of-4 in ${dir} (run xva simulate --shard 3/4 with the same inputs and options)\n`);
+    expect(fs.existsSync(path.join(tmp, 'x1'))).toBe(false);
+  });
+
+  it('a duplicated shard, and a shard folder renamed to another K', async () => {
+    const dup = path.join(tmp, 'duplicated');
+    copyTree(shards, dup);
+    copyTree(path.join(shards, 'shard-2-of-4'), path.join(dup, 'shard-02-of-4'));
+    const run = await xva(['merge', dup, '--out', path.join(tmp, 'x2')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${header(dup)}  shard 2/4 appears twice: shard-02-of-4 and shard-2-of-4\n`);
+
+    const renamed = path.join(tmp, 'renamed');
+    copyTree(shards, renamed, (name) => name === 'shard-3-of-4');
+    copyTree(path.join(shards, 'shard-2-of-4'), path.join(renamed, 'shard-3-of-4'));
+    const run2 = await xva(['merge', renamed, '--out', path.join(tmp, 'x3')]);
+    expect(run2.status).toBe(2);
+    expect(run2.stderr).toBe(
+      `${header(renamed)}  shard-3-of-4: its manifest says shard 2/4 (folder renamed or copied?)\n` +
+        `  shard 3/4 is missing: no folder shard-3-of-4 in ${renamed} (run xva simulate --shard 3/4 with the same inputs and options)\n`,
+    );
+  });
+
+  it('a shard of another run (other seed)', async () => {
+    const dir = path.join(tmp, 'mismatched');
+    copyTree(shards, dir, (name) => name === 'shard-3-of-4');
+    copyTree(path.join(other, 'shard-3-of-4'), path.join(dir, 'shard-3-of-4'));
+    const run = await xva(['merge', dir, '--out', path.join(tmp, 'x4')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${header(dir)}  shard-3-of-4 does not belong with shard-1-of-4: different option seed (42 vs 7)\n`);
+  });
+
+  it('shards of runs with another N', async () => {
+    const dir = path.join(tmp, 'other-n');
+    copyTree(shards, dir);
+    copyTree(path.join(shards, 'shard-1-of-4'), path.join(dir, 'shard-1-of-2'));
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'shard-1-of-2', 'manifest.json'), 'utf8'));
+    m.shard.count = 2;
+    fs.writeFileSync(path.join(dir, 'shard-1-of-2', 'manifest.json'), JSON.stringify(m));
+    const run = await xva(['merge', dir, '--out', path.join(tmp, 'x5')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`  shards of runs with different shard counts N (2, 4): shard-1-of-2, shard-1-of-4; keep one run's shards in ${dir}\n`);
+  });
+});
+
+describe('a shard killed mid-write leaves nothing; a re-run completes the set', () => {
+  it('no shard-2-of-4 after SIGKILL during the cube write; the re-run gives the same bytes and the merge the single run', async () => {
+    const dir = path.join(tmp, 'killed');
+    copyTree(shards, dir, (name) => name === 'shard-2-of-4');
+    const { child, done } = startXva([...RUN, '--shard', '2/4', '--out', dir]);
+    // wait until the shard's temporary folder holds a cube being streamed, then kill it
+    const inProgress = (): boolean =>
+      fs.readdirSync(dir).some((n) => n.startsWith('.shard-2-of-4.tmp-') && fs.readdirSync(path.join(dir, n)).some((f) => /^\.cube\.arrow\..*\.tmp$/.test(f)));
+    const deadline = Date.now() + 120_000;
+    while (!inProgress() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(inProgress()).toBe(true);
+    child.kill('SIGKILL');
+    const killed = await done;
+    expect(killed.status).toBeNull();
+    expect(fs.existsSync(path.join(dir, 'shard-2-of-4'))).toBe(false);
+    const refused = await xva(['merge', dir, '--out', path.join(tmp, 'x6')]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('shard 2/4 is missing: no folder shard-2-of-4');
+
+    const rerun = await xva([...RUN, '--shard', '2/4', '--out', dir]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    // idempotent: the re-run's folder is the first run's, byte for byte (manifest but for timings)
+    expectSameOutputs(path.join(shards, 'shard-2-of-4'), path.join(dir, 'shard-2-of-4'));
+    const out = path.join(tmp, 'merged-after-kill');
+    const run = await xva(['merge', dir, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/warning: ignored \.shard-2-of-4\.tmp-\d+-[0-9a-f]+: a shard run that did not finish/);
+    expectSameOutputs(single, out);
+  }, 300_000);
+});
