@@ -1,6 +1,7 @@
 // GPU backend throughput (issue 10 item 6): the same book, paths, seed and grid through the CPU backend and through
-// the GPU backend (WebGPU via the optional `webgpu` package), in one process, `--threads 1` for both so the figures
-// compare one host core with and without the device. Prints per backend: path simulation time, valuation time, and
+// the GPU backend (WebGPU via the optional `webgpu` package: paths on the device, and the netting sets of pooled rate
+// products without collateral valued and reduced there), in one process, `--threads 1` for both so the figures
+// compare one host core with and without the device. Also prints how many sets (and trades) ran on the device. Prints per backend: path simulation time, valuation time, and
 // trade × path × date valuations per second (the engine's own count over paths + valuation time), plus the device's
 // raw state-simulation rate (path × date × factor per second) and its max deviation from the CPU paths.
 // Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software]
@@ -33,18 +34,36 @@ try {
   const backend = await selectBackend('gpu', { allowSoftware });
   for (const note of backend.notes) console.log(note);
   const options = { paths, seed: 42, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
+  // seconds spent in the device valuation (node tables on the host, upload, kernel, read-back of values and sums)
+  let deviceSeconds = 0;
+  const valuation = backend.deviceValuation;
+  if (valuation) {
+    const valueCounterparty = valuation.valueCounterparty.bind(valuation);
+    valuation.valueCounterparty = async (...a) => {
+      const t = performance.now();
+      try {
+        return await valueCounterparty(...a);
+      } finally {
+        deviceSeconds += (performance.now() - t) / 1000;
+      }
+    };
+  }
   const rows = [];
   let gpuPaths;
   for (const name of ['cpu', 'gpu']) {
     let captured;
+    // the backend's simulator with its device valuation (pooled rate sets without collateral valued on the device)
     const pathSimulator =
       name === 'gpu'
-        ? async (...a) => {
-            const t = performance.now();
-            captured = await backend.pathSimulator(...a);
-            gpuPaths = { seconds: (performance.now() - t) / 1000, paths: captured };
-            return captured;
-          }
+        ? Object.assign(
+            async (...a) => {
+              const t = performance.now();
+              captured = await backend.pathSimulator(...a);
+              gpuPaths = { seconds: (performance.now() - t) / 1000, paths: captured };
+              return captured;
+            },
+            { deviceValuation: backend.deviceValuation },
+          )
         : undefined;
     const start = performance.now();
     const result = await runSimulation({ portfolio, market, options: { ...options, ...(pathSimulator ? { pathSimulator } : {}) } });
@@ -64,6 +83,12 @@ try {
     });
   }
   console.table(rows);
+  const routing = backend.deviceValuation?.routing;
+  if (routing) {
+    const deviceSet = new Set(routing.device);
+    const deviceTrades = portfolio.trades.filter((t) => deviceSet.has(t.nettingSetId)).length;
+    console.log(`${backend.notes[backend.notes.length - 1]}; ${deviceTrades} of ${rows[1].trades} trades; device valuation ${deviceSeconds.toFixed(3)} s of the gpu valuation seconds`);
+  }
   if (gpuPaths) {
     const p = gpuPaths.paths;
     const factors = p.irState.length + p.fxLog.length + p.eqLog.length + p.creditState.length;

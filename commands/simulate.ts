@@ -125,7 +125,7 @@ export default class Simulate extends XvaCommand {
     }),
     'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
     backend: Flags.string({
-      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals and path simulation on the device), 'auto' (gpu when a hardware adapter exists, else cpu)",
+      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals, path simulation and the valuation and EPE/ENE of uncollateralised rate/FX-linear netting sets on the device; the rest on the host), 'auto' (gpu when a hardware adapter exists, else cpu)",
       options: ['cpu', 'gpu', 'auto'],
       default: 'cpu',
     }),
@@ -166,6 +166,7 @@ export default class Simulate extends XvaCommand {
 
     const backend = await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
     if (!this.quietMode) for (const note of backend.notes) process.stderr.write(`${note}\n`);
+    const notesBefore = backend.notes.length;
     const progress = this.progress('Simulating');
     let run;
     try {
@@ -196,6 +197,8 @@ export default class Simulate extends XvaCommand {
       progress.stop();
       backend.close();
     }
+    // what the backend added during the run (the GPU backend's routing: which netting sets ran on the device)
+    if (!this.quietMode) for (const note of backend.notes.slice(notesBefore)) process.stderr.write(`${note}\n`);
     const { result, files } = run;
     const top = topNettingSets(result);
     const totals = bookTotals(result);

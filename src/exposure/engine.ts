@@ -27,7 +27,7 @@ import { contiguousUnits, nettingSetCost } from './partition.js';
 import type { AggregateProfile, CounterpartyResult, CoverageVariant, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
 import { initialMarginOnGrid, type InitialMarginProfile } from './collateral.js';
 import { closeOutCount, closeOutRows, type CubeSetDetail } from './cube.js';
-import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
+import { runUnit, type PrecomputedSet, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import type { ExposureProfile } from './types.js';
 
 export type { InitialMarginProfile } from './collateral.js';
@@ -76,8 +76,25 @@ export interface SimulationOptions {
   pathSimulator?: PathSimulator;
 }
 
-/** A market-path simulation backend: global paths 0 .. nPaths−1 (date-major arrays, N(0) = 1). */
-export type PathSimulator = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean) => Promise<SimulatedPaths>;
+/**
+ * A market-path simulation backend: global paths 0 .. nPaths−1 (date-major arrays, N(0) = 1). With
+ * `deviceValuation` (the GPU backend) it also values some netting sets where the paths were simulated; the engine
+ * then runs in-process (one host thread) and asks it counterparty by counterparty.
+ */
+export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean) => Promise<SimulatedPaths>) & {
+  readonly deviceValuation?: DeviceSetValuation;
+};
+
+/** Values netting sets on the device that simulated the paths (backends/gpu/valuation.ts). */
+export interface DeviceSetValuation {
+  /**
+   * The sets of one counterparty it values itself, by book index (the others are valued on the host), on ctx.paths,
+   * which must be the paths its simulator returned.
+   */
+  valueCounterparty(ctx: UnitContext, counterparty: UnitCounterparty): Promise<ReadonlyMap<number, PrecomputedSet>>;
+  /** Frees what the device holds for the run (the resident paths). */
+  release(): void;
+}
 
 /** Progress: fraction of the valuation work done (0..1) and the stage's name. */
 export type ProgressFn = (fractionDone: number, stage: string) => void;
@@ -92,8 +109,9 @@ export interface SimulationInput {
   onWarning?: (text: string) => void;
   /**
    * With options.cube: the numeraire (id null) first, then each netting set's values V on the exposure dates
-   * (`[k * nPaths + p]`, Float32), in the book's order. `detail`: the rows' grid indices, the set's last live grid
-   * index and, under a CSA with a margin period of risk, its values at the close-out lag dates (cube.ts).
+   * (`[k * nPaths + p]`, Float32), in the book's order. `detail`: the same values in Float64, the rows' grid
+   * indices, the set's last live grid index and, under a CSA with a margin period of risk, its values at the
+   * close-out lag dates (cube.ts).
    */
   onCube?: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => void;
 }
@@ -342,7 +360,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     return c;
   });
   const totalCost = groupCosts.reduce((a, b) => a + b, 0) || 1;
-  const threads = Math.max(1, Math.min(options.threads, counterparties.length));
+  // device valuation (GPU backend) runs in-process: the device is driven from this thread
+  const deviceValuation = options.pathSimulator?.deviceValuation;
+  const threads = deviceValuation ? 1 : Math.max(1, Math.min(options.threads, counterparties.length));
   const ranges = contiguousUnits(groupCosts, threads === 1 ? 1 : threads * UNITS_PER_THREAD);
   const tasks: UnitTask[] = ranges.map((r, unitId) => ({ unitId, counterparties: counterparties.slice(r.start, r.end) }));
 
@@ -372,7 +392,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       const closeOutGridIndex = closeOutRows(exposureDates, lag, r.lastDateIndex);
       const closeOutValues = r.cube!.subarray(exposureCells);
       if (closeOutValues.length !== closeOutCount(closeOutGridIndex) * nPaths) throw new XvaInternalError(`cube of ${r.nettingSetId}: ${closeOutValues.length / nPaths} close-out rows, expected ${closeOutCount(closeOutGridIndex)}`);
-      input.onCube(r.nettingSetId, r.cube!.subarray(0, exposureCells), nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: r.lastDateIndex, closeOutGridIndex, closeOutValues });
+      const values = r.cube!.subarray(0, exposureCells);
+      input.onCube(r.nettingSetId, Float32Array.from(values), nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: r.lastDateIndex, values, closeOutGridIndex, closeOutValues });
       delete r.cube; // written: drop it, the cube never sits whole in memory
       nextCube++;
     }
@@ -380,12 +401,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   /** The cube's first batch: the numeraire on the exposure dates. */
   const emitNumeraire = (p: SimulatedPaths): void => {
     if (!options.cube || !input.onCube) return;
-    const numeraire = new Float32Array(exposureDates.length * nPaths);
+    const numeraire = new Float64Array(exposureDates.length * nPaths);
     for (let k = 0; k < exposureDates.length; k++) {
       const d = exposureDates[k]!;
-      for (let q = 0; q < nPaths; q++) numeraire[k * nPaths + q] = p.numeraire[d * nPaths + q]!;
+      numeraire.set(p.numeraire.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
     }
-    input.onCube(null, numeraire, nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: grid.dates.length - 1, closeOutGridIndex: new Int32Array(exposureDates.length).fill(-1), closeOutValues: new Float32Array(0) });
+    input.onCube(null, Float32Array.from(numeraire), nPaths, exposureDateSerials, { gridIndex: exposureDates, gridDates: grid.dates, lastDateIndex: grid.dates.length - 1, values: numeraire, closeOutGridIndex: new Int32Array(exposureDates.length).fill(-1), closeOutValues: new Float64Array(0) });
   };
   const unitResults: UnitResult[] = [];
   const onResult = (result: UnitResult): void => {
@@ -415,10 +436,25 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
     const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
-    for (const task of tasks) {
-      const result = runUnit(ctx, task, onSetDone);
-      onResult(result);
-      watchUnsupported(result);
+    try {
+      for (const task of tasks) {
+        if (!deviceValuation) {
+          const result = runUnit(ctx, task, onSetDone);
+          onResult(result);
+          watchUnsupported(result);
+          continue;
+        }
+        // one counterparty at a time: the device values the sets it can, the host the rest and every total (a set's
+        // figures do not depend on the unit, so splitting the task changes no number)
+        for (const cp of task.counterparties) {
+          const precomputed = task.checkOnly ? undefined : await deviceValuation.valueCounterparty(ctx, cp);
+          const result = runUnit({ ...ctx, ...(precomputed ? { precomputed } : {}) }, { unitId: task.unitId, counterparties: [cp], ...(task.checkOnly ? { checkOnly: true } : {}) }, onSetDone);
+          onResult(result);
+          watchUnsupported(result);
+        }
+      }
+    } finally {
+      deviceValuation?.release();
     }
   } else {
     if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');

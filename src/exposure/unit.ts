@@ -17,6 +17,7 @@ import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
 import { computeCollateral } from './collateral.js';
+import { closeOutCount, closeOutRows } from './cube.js';
 import { eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
 import type { NettingSetResult, SkippedTrade } from './results.js';
@@ -42,6 +43,25 @@ export interface UnitContext {
    */
   coverageVariants?: readonly number[];
   cube: boolean;
+  /**
+   * Netting sets valued by another backend (the GPU backend's device valuation, backends/gpu/valuation.ts), by book
+   * index: their values come from it instead of the kernel, and their profile's expectations are its own.
+   */
+  precomputed?: ReadonlyMap<number, PrecomputedSet>;
+}
+
+/**
+ * A netting set valued elsewhere (an uncollateralised set, no IM held: its figures do not depend on the coverage).
+ * The host still computes PFE, the standard error, the Euler allocation (with `kernel`) and the counterparty totals
+ * from `values`.
+ */
+export interface PrecomputedSet {
+  /** The set compiled (every trade valued: no skipped trades). */
+  readonly kernel: NettingSetKernel;
+  /** V on the exposure dates up to the set's last live date: row k (the k-th exposure date) at [k·nPaths + p]. */
+  readonly values: Float32Array;
+  /** The profile with the backend's expectations (EPE, ENE and the figures that follow from them) put in. */
+  finishProfile(profile: ExposureProfile, maturity: number): ExposureProfile;
 }
 
 export interface UnitNettingSet {
@@ -209,11 +229,12 @@ function runNettingSet(
   ctx: UnitContext,
   item: UnitNettingSet,
   accumulate: (slot: number, values: Float64Array, collateral: Float64Array | undefined) => void,
-  onCube: ((values: Float32Array) => void) | undefined,
+  onCube: ((values: Float64Array) => void) | undefined,
 ): { result: NettingSetResult; variants: NettingSetResult[] | undefined; valuations: number; skipped: SkippedTrade[] } {
   const { grid, paths, exposureDates } = ctx;
   const { nettingSet } = item;
-  const { kernel, trades, skipped } = compileSet(ctx, item);
+  const pre = ctx.precomputed?.get(item.index);
+  const { kernel, trades, skipped } = pre ? { kernel: pre.kernel, trades: item.trades, skipped: [] } : compileSet(ctx, item);
   const nPaths = paths.nPaths;
   const nDates = grid.dates.length;
   const cells = nDates * nPaths;
@@ -234,6 +255,7 @@ function runNettingSet(
   const maturities = Float64Array.from(trades, tradeMaturity).sort();
   let valuations = 0;
   let gone = 0; // trades maturing before the date (maturities ascending)
+  let preRow = 0; // row of `pre.values`: exposure dates up to the last live date, in order
   for (let d = 0; d < nDates; d++) {
     const row = values.subarray(d * nPaths, (d + 1) * nPaths);
     if (d > last || needed[d] !== 1) {
@@ -243,21 +265,39 @@ function runNettingSet(
       if (grid.exposureDate[d] === 1) row.fill(0);
       continue;
     }
-    kernel.valueAt(d, paths, row);
+    if (pre && grid.exposureDate[d] === 1) {
+      const from = pre.values.subarray(preRow * nPaths, ++preRow * nPaths);
+      for (let p = 0; p < nPaths; p++) row[p] = from[p]!;
+    } else kernel.valueAt(d, paths, row);
     while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;
     valuations += (maturities.length - gone) * nPaths;
   }
 
   const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
-  const base = figuresAtCoverage(ctx, item, kernel, trades.length, values, last, maturity, ctx.coverage);
+  const base = figuresAtCoverage(ctx, item, kernel, trades.length, values, last, maturity, ctx.coverage, pre);
   accumulate(0, values, base.collateral);
 
   const nExp = exposureDates.length;
   if (onCube) {
-    const cube = new Float32Array(nExp * nPaths);
+    // Exposure-date rows, then (CSA with MPoR) the values at the close-out lag dates the set lives at (cube.ts
+    // closeOutRows; the engine splits them off). A lag date of an exposure date after the last live date was not
+    // valued above: valued here into its own row (read by nothing else, so the figures are untouched).
+    const closeOut = closeOutRows(exposureDates, lag, last);
+    const cube = new Float64Array((nExp + closeOutCount(closeOut)) * nPaths);
+    let extra = nExp;
+    let lagRow: Float64Array | undefined;
     for (let k = 0; k < nExp; k++) {
       const d = exposureDates[k]!;
       cube.set(values.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
+      const g = closeOut[k]!;
+      if (g < 0) continue;
+      if (d <= last) cube.set(values.subarray(g * nPaths, (g + 1) * nPaths), extra * nPaths);
+      else {
+        lagRow ??= new Float64Array(nPaths);
+        kernel.valueAt(g, paths, lagRow);
+        cube.set(lagRow, extra * nPaths);
+      }
+      extra++;
     }
     onCube(cube);
   }
@@ -309,6 +349,7 @@ function figuresAtCoverage(
   last: number,
   maturity: number,
   coverage: number,
+  pre?: PrecomputedSet,
 ): CoverageFigures {
   const { grid, paths, market, exposureDates } = ctx;
   const { nettingSet } = item;
@@ -340,7 +381,7 @@ function figuresAtCoverage(
     );
   }
 
-  const profile = computeProfile(
+  const hostProfile = computeProfile(
     {
       nettingSetId: nettingSet.nettingSetId,
       counterpartyId: nettingSet.counterpartyId,
@@ -358,6 +399,7 @@ function figuresAtCoverage(
     { pfeQuantile: ctx.pfeQuantile },
     scratch.column,
   );
+  const profile = pre ? pre.finishProfile(hostProfile, maturity) : hostProfile;
 
   // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
   const nExp = exposureDates.length;
@@ -388,7 +430,7 @@ function figuresAtCoverage(
 
 /**
  * Runs one unit. `onNettingSetDone` reports progress (the set's book index) as sets finish; with `ctx.cube` each
- * set's path values come back in `result.cube` (Float32, exposure dates × paths).
+ * set's path values come back in `result.cube` (Float64: the exposure-date rows, then the close-out rows of cube.ts).
  */
 export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (index: number) => void): UnitResult {
   const nPaths = ctx.paths.nPaths;
@@ -413,7 +455,7 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
     const variantAccs = varies && acc ? variantCoverages.map((_, v) => scratch.emptyAccumulator(nDates, nPaths, 1 + v)) : [];
     const variantProfiles: ExposureProfile[][] = varies ? variantCoverages.map(() => []) : [];
     for (const item of cp.sets) {
-      let cube: Float32Array | undefined;
+      let cube: Float64Array | undefined;
       const sameAtEveryCoverage = !dependsOnCoverage(item);
       const { result, variants, valuations, skipped } = runNettingSet(
         ctx,

@@ -19,7 +19,8 @@ import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
-import { CurrencyPool, CurrencyPoolBuilder } from './ratePool.js';
+import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
+import { GRID_NODES } from './stateGrid.js';
 import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption.js';
 
 /** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
@@ -245,6 +246,22 @@ class NettingSetValuation implements NettingSetKernel {
     }
   }
 
+  /** The set is its rate pools alone (no equity share parts, CDS pools or per-path trades): ratePoolNodeTables. */
+  get ratePoolsOnly(): boolean {
+    return this.equities.length === 0 && this.cdsPools.length === 0 && this.pathTrades.length === 0;
+  }
+
+  /** The pools' node tables at date d (pools alive at d, in the kernel's order). */
+  poolTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
+    const tables: PoolNodeTable[] = [];
+    if (d > this.lastDateIndex) return tables;
+    for (const pool of this.pools) {
+      const table = pool.nodeTable(d, paths);
+      if (table) tables.push(table);
+    }
+    return tables;
+  }
+
   accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2?: Float64Array, out2?: Float64Array): void {
     if (d > this.lastDateIndex) return;
     const n = paths.nPaths;
@@ -294,4 +311,64 @@ export function compileNettingSet(trades: Trade[], ctx: ValuationContext): Netti
     [...compiler.cdsPools.values()],
     compiler.pathTrades,
   );
+}
+
+/**
+ * A netting set's rate pools at one grid date as flat typed arrays (for the GPU valuation kernel): exactly what
+ * valueAt interpolates on these paths. V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q Δ_q·(c1 + Δ_q·(c2 +
+ * Δ_q·c3))], Δ_q = x_i(p) − x_i at grid date groupFix[q], c_m = the stencil over runNodes[(q·S + m − 1)·G ...], L_k the
+ * 6-point Lagrange stencil of ratePool.ts on the grid (x0[i], h[i]), q over groupStart[i] .. groupStart[i+1].
+ */
+export interface RatePoolNodeTables {
+  /** Nodes per grid function (GRID_NODES) and Taylor slopes per fixing group (RUNNING_SLOPES). */
+  readonly gridNodes: number;
+  readonly runningSlopes: number;
+  /** Per pool alive at the date: its LGM state (layout.currencies index) and FX factor (−1: base currency). */
+  readonly irIndex: Int32Array;
+  readonly fxIndex: Int32Array;
+  /** Per pool: first node and node spacing of its state grid. */
+  readonly x0: Float64Array;
+  readonly h: Float64Array;
+  /** Per pool: the main grid function, gridNodes values from pool·gridNodes. */
+  readonly nodes: Float64Array;
+  /** Pool i's fixing groups are groupStart[i] .. groupStart[i+1]−1 (length pools + 1). */
+  readonly groupStart: Int32Array;
+  /** Per group: the grid index of its fixing state. */
+  readonly groupFix: Int32Array;
+  /** Per group: runningSlopes grid functions (Δ¹, Δ², Δ³ coefficients), gridNodes values each, from group·S·G. */
+  readonly runNodes: Float64Array;
+}
+
+/**
+ * The rate pools of a compiled netting set at grid date d on these paths as flat arrays, or undefined when the
+ * kernel is not a compileNettingSet kernel made of rate pools only (equity forwards, CDS, options and exercised
+ * swaptions have parts outside the pools). No pools alive at d gives empty tables (V = 0).
+ */
+export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): RatePoolNodeTables | undefined {
+  if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
+  const tables = kernel.poolTables(d, paths);
+  const nPools = tables.length;
+  const G = GRID_NODES;
+  const S = RUNNING_SLOPES;
+  const groupStart = new Int32Array(nPools + 1);
+  for (let i = 0; i < nPools; i++) groupStart[i + 1] = groupStart[i]! + tables[i]!.groupFix.length;
+  const nGroups = groupStart[nPools]!;
+  const out = {
+    gridNodes: G,
+    runningSlopes: S,
+    irIndex: Int32Array.from(tables, (t) => t.irIndex),
+    fxIndex: Int32Array.from(tables, (t) => t.fxIndex),
+    x0: Float64Array.from(tables, (t) => t.x0),
+    h: Float64Array.from(tables, (t) => t.h),
+    nodes: new Float64Array(nPools * G),
+    groupStart,
+    groupFix: new Int32Array(nGroups),
+    runNodes: new Float64Array(nGroups * S * G),
+  };
+  tables.forEach((t, i) => {
+    out.nodes.set(t.nodes, i * G);
+    out.groupFix.set(t.groupFix, groupStart[i]!);
+    out.runNodes.set(t.runNodes, groupStart[i]! * S * G);
+  });
+  return out;
 }

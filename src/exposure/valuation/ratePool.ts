@@ -38,6 +38,18 @@ const CENTRE = (GRID_NODES - 1) / 2;
  */
 export const RUNNING_SLOPES = 3;
 
+/** One pool's grid functions at one date (CurrencyPool.nodeTable). */
+export interface PoolNodeTable {
+  irIndex: number;
+  /** FX factor of the pool's currency, −1 for the base currency. */
+  fxIndex: number;
+  x0: number;
+  h: number;
+  nodes: Float64Array;
+  runNodes: Float64Array;
+  groupFix: Int32Array;
+}
+
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */
 export interface NodeTerm {
   readonly tradeIndex: number;
@@ -362,6 +374,28 @@ export class CurrencyPool {
         for (let g = 0; g < GRID_NODES; g++) nodes[g] += cache[at + g]!;
       }
     }
+  }
+
+  /**
+   * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
+   * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
+   * `runNodes`: per fixing group the Δ¹..Δ³ coefficient functions, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
+   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). Copies; null when the pool is dead at d.
+   * Read only with respect to the pool's results: addValues gives the same numbers before and after.
+   */
+  nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
+    if (d > this.lastIndex) return null;
+    const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
+    this.buildNodes(d, groups, paths);
+    return {
+      irIndex: this.irIndex,
+      fxIndex: this.fxIndex,
+      x0: this.spec[0]!,
+      h: this.spec[1]!,
+      nodes: this.nodes.slice(),
+      runNodes: this.runNodes.slice(0, groups * RUNNING_SLOPES * GRID_NODES),
+      groupFix: this.groupFix.slice(0, groups),
+    };
   }
 
   /** out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). */

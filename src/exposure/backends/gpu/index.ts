@@ -2,18 +2,21 @@
  * The exposure engine's backend choice (`xva simulate --backend cpu|gpu|auto`).
  *
  * - `cpu` (default): the TypeScript engine, the reference.
- * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream and the
- *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire). On the host, in f64,
- *   from the device's paths: pricing on paths, netting, collateral and the EPE/ENE/PFE reductions (the CPU kernels
- *   of src/exposure/valuation and unit.ts, so every product is valued exactly as by the CPU backend). Refuses a
+ * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream, the
+ *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and, for the netting
+ *   sets of pooled rate products without collateral (valuation.ts), their valuation on paths and the EPE/ENE
+ *   reductions. On the host, in f64, from the device's paths (copied back once): every other set (the CPU kernels of
+ *   src/exposure/valuation and unit.ts), collateral, PFE, Euler allocations and counterparty totals. Refuses a
  *   software adapter unless `allowSoftware`.
  * - `auto`: `gpu` when a usable adapter opens (hardware, or software with `allowSoftware`), else `cpu`; the log says
  *   which and why.
  */
 import { XvaUsageError } from '../../../errors.js';
 import type { PathSimulator } from '../../engine.js';
+import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
+import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import { adapterLine, GpuUnavailableError, openGpu, type AdapterDescription, type GpuContext } from './device.js';
-import { gpuSimulatePaths } from './kernels.js';
+import { GpuSetValuation } from './valuation.js';
 
 export type BackendName = 'cpu' | 'gpu' | 'auto';
 
@@ -24,24 +27,32 @@ export interface ExposureBackend {
   /** Present for `gpu`: the engine's market paths come from the device. */
   readonly pathSimulator?: PathSimulator;
   readonly adapter?: AdapterDescription;
+  /** Present for `gpu`: the device valuation behind pathSimulator, with the last run's routing. */
+  readonly deviceValuation?: GpuSetValuation;
   /** Releases the device (no-op for `cpu`). */
   close(): void;
 }
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals and the cross-asset state simulation; on the host (f64, CPU kernels): pricing on paths, netting, collateral and the EPE/ENE/PFE reductions';
+  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP only without CSA or IM: valuation on paths and the EPE/ENE sums; ' +
+  'on the host (f64, CPU kernels, one thread): every other set (options, swaptions, CDS, equity forwards, collateral), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
 
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';
 }
 
 function gpuBackend(ctx: GpuContext): ExposureBackend {
+  const notes = [`GPU backend on ${adapterLine(ctx.adapter)}`, `GPU backend placement: ${GPU_PLACEMENT}`];
+  // the routing of each run (how many sets ran on the device) joins the notes when its valuation ends
+  const valuation = new GpuSetValuation(ctx, (note) => notes.push(note));
+  const simulate = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean): Promise<SimulatedPaths> => valuation.simulate(model, grid, seed, nPaths, antithetic);
   return {
     name: 'gpu',
-    notes: [`GPU backend on ${adapterLine(ctx.adapter)}`, `GPU backend placement: ${GPU_PLACEMENT}`],
+    notes,
     adapter: ctx.adapter,
-    pathSimulator: (model, grid, seed, nPaths, antithetic) => gpuSimulatePaths(ctx, model, grid, seed, nPaths, antithetic),
+    pathSimulator: Object.assign(simulate, { deviceValuation: valuation }),
+    deviceValuation: valuation,
     close: () => ctx.destroy(),
   };
 }

@@ -22,7 +22,7 @@ const WORKGROUP = 64;
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
-function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
+export function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
   let byCode = pipelines.get(ctx.device);
   if (!byCode) pipelines.set(ctx.device, (byCode = new Map()));
   let pipeline = byCode.get(code);
@@ -34,7 +34,7 @@ function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
   return pipeline;
 }
 
-function upload(ctx: GpuContext, data: Uint32Array | Float32Array): GPUBuffer {
+export function upload(ctx: GpuContext, data: Uint32Array | Float32Array): GPUBuffer {
   // Storage bindings must not be empty: at least 16 bytes.
   const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
   const buffer = ctx.device.createBuffer({ size, usage: STORAGE | COPY_DST });
@@ -195,6 +195,45 @@ export async function gpuSimulatePaths(
   nPaths: number,
   antithetic: boolean,
 ): Promise<SimulatedPaths> {
+  const resident = await gpuSimulateResident(ctx, model, grid, seed, nPaths, antithetic, false);
+  return resident.paths;
+}
+
+/** One block of simulated paths kept on the device (the simulation kernel's `out` layout, wgsl/simulate.ts). */
+export interface ResidentBlock {
+  /** First global path and paths in the block. */
+  readonly start: number;
+  readonly count: number;
+  readonly buffer: GPUBuffer;
+}
+
+/**
+ * A run's paths on the host (the engine's SimulatedPaths) and, block by block, still on the device for the device
+ * kernels that read them (valuation.ts). Factor order in a block: IR (nC), FX (nFx), EQ (nEq), credit (nCr), N.
+ */
+export interface ResidentPaths {
+  readonly paths: SimulatedPaths;
+  readonly blocks: readonly ResidentBlock[];
+  /** Factor index of FX factor 0 and of the numeraire in a block. */
+  readonly fxFactor0: number;
+  readonly numeraireFactor: number;
+  /** Frees the device blocks. */
+  release(): void;
+}
+
+/**
+ * gpuSimulatePaths, keeping the device's path blocks (`keep`) for kernels that value on them; without `keep` they
+ * are freed once copied back (blocks empty).
+ */
+export async function gpuSimulateResident(
+  ctx: GpuContext,
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  nPaths: number,
+  antithetic: boolean,
+  keep: boolean,
+): Promise<ResidentPaths> {
   const { layout } = model;
   const nC = layout.currencies.length;
   const nFx = layout.fxCurrencies.length;
@@ -218,6 +257,11 @@ export async function gpuSimulatePaths(
   const { device } = ctx;
   const pipeline = pipelineOf(ctx, code);
   const realsBuffer = upload(ctx, reals);
+  const kept: ResidentBlock[] = [];
+  const release = (): void => {
+    for (const b of kept) b.buffer.destroy();
+    kept.length = 0;
+  };
   try {
     for (let start = 0; start < nPaths; start += block) {
       const count = Math.min(block, nPaths - start);
@@ -255,14 +299,19 @@ export async function gpuSimulatePaths(
           }
         }
         readBuffer.unmap();
+        if (keep) kept.push({ start, count, buffer: outBuffer });
       } finally {
-        for (const b of [intsBuffer, outBuffer, stateBuffer, readBuffer]) b.destroy();
+        for (const b of [intsBuffer, stateBuffer, readBuffer]) b.destroy();
+        if (kept[kept.length - 1]?.buffer !== outBuffer) outBuffer.destroy();
       }
     }
+  } catch (error) {
+    release();
+    throw error;
   } finally {
     realsBuffer.destroy();
   }
-  return Object.freeze({
+  const paths: SimulatedPaths = Object.freeze({
     grid,
     layout,
     nPaths,
@@ -273,4 +322,5 @@ export async function gpuSimulatePaths(
     creditState: Object.freeze(arrays.slice(nC + nFx + nEq, nC + nFx + nEq + nCr)),
     numeraire: arrays[nOut - 1]!,
   });
+  return { paths, blocks: kept, fxFactor0: nC, numeraireFactor: nOut - 1, release };
 }

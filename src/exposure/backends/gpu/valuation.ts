@@ -1,0 +1,280 @@
+/**
+ * Device valuation of the pooled rate products (the engine's DeviceSetValuation, engine.ts): for each netting set
+ * made of IRS, OIS, XCCY, FX forwards and FX swaps only, without a CSA and without initial margin held, the WGSL
+ * kernel of wgsl/value.ts values the set on every path and exposure date up to its last live date on the device's own
+ * paths (kept there by gpuSimulateResident), and reduces max(V,0)/N and max(−V,0)/N per workgroup; the host adds the
+ * partial sums in f64 (EPE, ENE). The node tables come from the host (compile.ts ratePoolNodeTables, f64, rounded
+ * once to f32 on upload). Every other set (options, CDS, swaptions, equity forwards, collateral, IM) is valued on the
+ * host by the CPU kernels, as before.
+ *
+ * What comes back per device set: the partial sums, and the set's values on its exposure dates (f32, dates × paths,
+ * one set at a time, never the book's cube). The host needs those for the PFE quantile, the EPE standard error, the
+ * Euler allocation per trade (CPU kernel accumulateTradeWeighted on the host paths, weights from these values) and
+ * the counterparty totals over several sets (pathwise sums): a device sort/histogram for the quantile and a device
+ * Euler scatter would remove that copy, and are not built.
+ */
+import { XvaInternalError } from '../../../errors.js';
+import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
+import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
+import type { DeviceSetValuation } from '../../engine.js';
+import { basisTimes, oneYearWindowEnd, timeWeightedAverageUpTo } from '../../profiles.js';
+import type { ExposureProfile, NettingSetKernel } from '../../types.js';
+import type { PrecomputedSet, UnitContext, UnitCounterparty, UnitNettingSet } from '../../unit.js';
+import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
+import type { GpuContext } from './device.js';
+import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './kernels.js';
+import { ENTRY_REALS, ENTRY_WORDS, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
+
+/** Products whose whole value lives in the rate pools (compile.ts): the sets of these alone go to the device. */
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP']);
+
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+const MAP_READ = 0x01;
+const MAP_MODE_READ = 0x01;
+const WORKGROUP = 64;
+const NO_FX = 0xffffffff;
+
+/** Why a netting set is valued on the host, or undefined when it can go to the device. */
+export function hostReason(item: UnitNettingSet): string | undefined {
+  if (item.nettingSet.csa) return 'CSA';
+  const imProfile = item.initialMarginProfile;
+  if ((imProfile ? imProfile.some((x) => x > 0) : false) || (!imProfile && (item.nettingSet.initialMarginHeld ?? 0) > 0)) return 'initial margin held';
+  const other = item.trades.find((t) => !DEVICE_PRODUCTS.has(t.product));
+  if (other) return `${other.product} trade`;
+  return undefined;
+}
+
+/** Which sets of the last run went where. */
+export interface DeviceRouting {
+  device: string[];
+  /** Netting set id and the reason it stayed on the host. */
+  host: { nettingSetId: string; reason: string }[];
+}
+
+/** One sentence for the log and the manifest. */
+export function routingNote(r: DeviceRouting): string {
+  const reasons = new Map<string, number>();
+  for (const h of r.host) reasons.set(h.reason, (reasons.get(h.reason) ?? 0) + 1);
+  const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
+  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (pooled rate products, no collateral)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
+}
+
+/** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
+interface PackedSet {
+  ints: Uint32Array;
+  reals: Float32Array;
+  nSlots: number;
+}
+
+function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: ResidentPaths): PackedSet {
+  const nSlots = tables.length;
+  let nEntries = 0;
+  let nGroups = 0;
+  let nReals = 0;
+  for (const t of tables) {
+    const pools = t.irIndex.length;
+    nEntries += pools;
+    nGroups += t.groupFix.length;
+    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length;
+  }
+  const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
+  const fix0 = entries0 + ENTRY_WORDS * nEntries;
+  const ints = new Uint32Array(fix0 + nGroups);
+  const reals = new Float32Array(nReals);
+  ints[1] = nDates;
+  ints[2] = resident.numeraireFactor;
+  ints[3] = nSlots;
+  ints[5] = fix0;
+  let entry = 0;
+  let group = 0;
+  let real = 0;
+  tables.forEach((t, slot) => {
+    const G = t.gridNodes;
+    const runSize = t.runningSlopes * G;
+    const pools = t.irIndex.length;
+    ints.set([dates[slot]!, entry, pools], VALUE_HEADER + SLOT_WORDS * slot);
+    for (let i = 0; i < pools; i++) {
+      const g0 = t.groupStart[i]!;
+      const groups = t.groupStart[i + 1]! - g0;
+      const fx = t.fxIndex[i]!;
+      ints.set([t.irIndex[i]!, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups], entries0 + ENTRY_WORDS * entry);
+      for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
+      reals[real] = t.x0[i]!;
+      reals[real + 1] = t.h[i]!;
+      reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
+      reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
+      real += ENTRY_REALS + G + groups * runSize;
+      group += groups;
+      entry++;
+    }
+  });
+  return { ints, reals, nSlots };
+}
+
+/**
+ * The GPU backend's path simulator state and device valuation for one run at a time: `simulate` keeps the paths on
+ * the device, `valueCounterparty` values the eligible sets on them, `release` frees them and records the routing.
+ */
+export class GpuSetValuation implements DeviceSetValuation {
+  private resident: ResidentPaths | undefined;
+  /** The routing of the current (or last) run. */
+  routing: DeviceRouting = { device: [], host: [] };
+
+  constructor(
+    private readonly ctx: GpuContext,
+    /** Called with the routing note when a run's valuation ends. */
+    private readonly onRouting: (note: string) => void = () => undefined,
+  ) {}
+
+  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean): Promise<SimulatedPaths> {
+    this.resident?.release();
+    this.resident = await gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true);
+    this.routing = { device: [], host: [] };
+    return this.resident.paths;
+  }
+
+  release(): void {
+    this.resident?.release();
+    this.resident = undefined;
+    this.onRouting(routingNote(this.routing));
+  }
+
+  async valueCounterparty(uctx: UnitContext, cp: UnitCounterparty): Promise<ReadonlyMap<number, PrecomputedSet>> {
+    const out = new Map<number, PrecomputedSet>();
+    for (const item of cp.sets) {
+      const id = item.nettingSet.nettingSetId;
+      let reason = this.resident && this.resident.paths === uctx.paths ? hostReason(item) : 'paths not simulated on this device';
+      let kernel: NettingSetKernel | undefined;
+      if (reason === undefined) {
+        try {
+          kernel = compileNettingSet(item.trades, { market: uctx.market, model: uctx.model, grid: uctx.grid, nettingSetId: id });
+        } catch (error) {
+          if (!(error instanceof Error) || error.name !== 'Error') throw error;
+          reason = 'a trade the pricers on paths do not support'; // the host reports it (unit.ts compileSet)
+        }
+      }
+      if (reason === undefined && kernel && kernel.lastDateIndex < 0) reason = 'no live date';
+      const pre = reason === undefined && kernel ? await this.valueSet(uctx, kernel) : undefined;
+      if (reason === undefined && !pre) reason = 'parts outside the rate pools';
+      if (pre) {
+        out.set(item.index, pre);
+        this.routing.device.push(id);
+      } else this.routing.host.push({ nettingSetId: id, reason: reason! });
+    }
+    return out;
+  }
+
+  /** Values one set on the device; undefined when its kernel has parts outside the rate pools. */
+  private async valueSet(uctx: UnitContext, kernel: NettingSetKernel): Promise<PrecomputedSet | undefined> {
+    const resident = this.resident!;
+    const { grid, paths, exposureDates, discountFactors } = uctx;
+    const nPaths = paths.nPaths;
+    const nDates = grid.dates.length;
+    const last = Math.min(kernel.lastDateIndex, nDates - 1);
+    let nSlots = 0;
+    while (nSlots < exposureDates.length && exposureDates[nSlots]! <= last) nSlots++;
+    const tables: RatePoolNodeTables[] = [];
+    for (let k = 0; k < nSlots; k++) {
+      const t = ratePoolNodeTables(kernel, exposureDates[k]!, paths);
+      if (!t) return undefined;
+      tables.push(t);
+    }
+    const packed = packSet(tables, exposureDates, nDates, resident);
+    const G = tables[0]?.gridNodes ?? 64;
+    const code = valueWgsl(G, tables[0]?.runningSlopes ?? 3);
+    const values = new Float32Array(nSlots * nPaths);
+    const sums = new Float64Array(2 * nSlots);
+    if (nSlots > 0) {
+      const { device } = this.ctx;
+      const pipeline = pipelineOf(this.ctx, code);
+      const realsBuffer = upload(this.ctx, packed.reals);
+      try {
+        for (const block of resident.blocks) {
+          const nWg = Math.ceil(block.count / WORKGROUP);
+          packed.ints[0] = block.count;
+          packed.ints[4] = nWg;
+          const valueBytes = 4 * nSlots * block.count;
+          const partialBytes = 4 * 2 * nSlots * nWg;
+          const intsBuffer = upload(this.ctx, packed.ints);
+          const valuesBuffer = device.createBuffer({ size: valueBytes, usage: STORAGE | COPY_SRC });
+          const partialsBuffer = device.createBuffer({ size: partialBytes, usage: STORAGE | COPY_SRC });
+          const readBuffer = device.createBuffer({ size: valueBytes + partialBytes, usage: MAP_READ | COPY_DST });
+          try {
+            const entries = [block.buffer, intsBuffer, realsBuffer, valuesBuffer, partialsBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
+            const encoder = device.createCommandEncoder();
+            const pass = encoder.beginComputePass();
+            pass.setPipeline(pipeline);
+            pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+            pass.dispatchWorkgroups(nWg, nSlots);
+            pass.end();
+            encoder.copyBufferToBuffer(valuesBuffer, 0, readBuffer, 0, valueBytes);
+            encoder.copyBufferToBuffer(partialsBuffer, 0, readBuffer, valueBytes, partialBytes);
+            device.queue.submit([encoder.finish()]);
+            await readBuffer.mapAsync(MAP_MODE_READ);
+            const mapped = readBuffer.getMappedRange();
+            const blockValues = new Float32Array(mapped, 0, nSlots * block.count);
+            const partials = new Float32Array(mapped, valueBytes, 2 * nSlots * nWg);
+            for (let k = 0; k < nSlots; k++) {
+              values.set(blockValues.subarray(k * block.count, (k + 1) * block.count), k * nPaths + block.start);
+              // f64 over the workgroups' f32 partial sums
+              let pos = 0;
+              let neg = 0;
+              for (let w = 0; w < nWg; w++) {
+                pos += partials[2 * (k * nWg + w)]!;
+                neg += partials[2 * (k * nWg + w) + 1]!;
+              }
+              sums[2 * k] += pos;
+              sums[2 * k + 1] += neg;
+            }
+            readBuffer.unmap();
+          } finally {
+            for (const b of [intsBuffer, valuesBuffer, partialsBuffer, readBuffer]) b.destroy();
+          }
+        }
+      } finally {
+        realsBuffer.destroy();
+      }
+    }
+    if (resident.blocks.reduce((a, b) => a + b.count, 0) !== nPaths) throw new XvaInternalError(`the device holds ${resident.blocks.length} path blocks that do not cover ${nPaths} paths`);
+    return {
+      kernel,
+      values,
+      finishProfile: (profile: ExposureProfile, maturity: number) => withDeviceExpectations(profile, sums, nSlots, nPaths, grid, discountFactors, maturity),
+    };
+  }
+}
+
+/**
+ * The profile with the device's EPE and ENE on the set's live exposure dates and the figures that follow from them
+ * recomputed as computeProfile does (profiles.ts): EE = EPE/P(0,t), EEE its running maximum, Basel EPE and
+ * effective EPE over the first year (ACT/ACT time weights, the engine's default). PFE, the standard error and the
+ * collateral (0) stay the host's, from the same device values.
+ */
+function withDeviceExpectations(
+  profile: ExposureProfile,
+  sums: Float64Array,
+  nSlots: number,
+  nPaths: number,
+  grid: TimeGrid,
+  discountFactors: Float64Array,
+  maturity: number,
+): ExposureProfile {
+  const m = profile.dateIndex.length;
+  const epe = Float64Array.from(profile.epe);
+  const ene = Float64Array.from(profile.ene);
+  for (let k = 0; k < nSlots; k++) {
+    epe[k] = sums[2 * k]! / nPaths;
+    ene[k] = sums[2 * k + 1]! / nPaths;
+  }
+  const ee = new Float64Array(m);
+  const eee = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    ee[k] = epe[k]! / discountFactors[profile.dateIndex[k]!]!;
+    eee[k] = k === 0 ? ee[k]! : Math.max(eee[k - 1]!, ee[k]!);
+  }
+  const times = basisTimes(grid, profile.dateIndex, 'ACT/ACT');
+  const last = oneYearWindowEnd(grid.asOf, times, maturity, 'ACT/ACT');
+  return { ...profile, epe, ene, ee, eee, epe1y: timeWeightedAverageUpTo(ee, times, last), eepe: timeWeightedAverageUpTo(eee, times, last) };
+}

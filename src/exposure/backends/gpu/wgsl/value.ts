@@ -1,0 +1,137 @@
+/**
+ * WGSL of the pooled rate products' valuation on the device: per netting set, exposure date and path
+ *
+ *   V(p) = Σ_pools FX(p)·[Σ_k L_k(x(p))·nodes_k + Σ_q Δ_q·(c1 + Δ_q·(c2 + Δ_q·c3))],  Δ_q = x(p) − x_{j_q}(p),
+ *
+ * the formula of src/exposure/valuation/ratePool.ts addValues: L_k the 6-point Lagrange stencil (nodes c−2 .. c+3 of
+ * the pool's uniform state grid, u = (x − x_c)/h), c_m the same stencil over the running coupons' Δ^m coefficient
+ * functions of fixing group q, FX = e^{ln X} of the pool's currency (1 for the base currency). The node tables are
+ * built on the host in f64 (compile.ts ratePoolNodeTables, on the very paths the device simulated) and uploaded in
+ * f32; the states, FX logs and the numeraire are read from the device's own path buffer (kernels.ts), so no path
+ * value crosses to the device. Then, per workgroup of 64 paths, the partial sums of max(V,0)/N and max(−V,0)/N
+ * (f32, a tree in workgroup memory), which the host adds in f64 over workgroups and blocks (EPE and ENE).
+ *
+ * Buffers:
+ * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
+ * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, 0, 0]; per slot (date) 3 words
+ *   [grid index d, first entry, entries]; per entry (pool alive at d) 5 words [IR factor, FX factor or 0xffffffff,
+ *   first real, first fixing group, groups]; from fix0 the fixing grid index of every group;
+ * - `reals` (f32): per entry x0, h, nodes[64], then groups × 3 × 64 running-coupon coefficient nodes;
+ * - `values` (f32, out): V at [slot·count + p] (read back for PFE and the Euler allocation on the host);
+ * - `partials` (f32, out): [(slot·nWorkgroups + workgroup)·2 + side], side 0 = Σ max(V,0)/N, 1 = Σ max(−V,0)/N.
+ * Dispatch: (nWorkgroups, nSlots) workgroups of 64 invocations. Inner loops: pools × (1 + groups) stencils, far
+ * below llvmpipe's 65,535 iterations an invocation.
+ */
+
+/** Words of the header at the start of `ints`. */
+export const VALUE_HEADER = 8;
+/** Words per slot (date) and per entry (pool at a date). */
+export const SLOT_WORDS = 3;
+export const ENTRY_WORDS = 5;
+/** Reals ahead of an entry's nodes (x0, h). */
+export const ENTRY_REALS = 2;
+
+export function valueWgsl(gridNodes: number, runningSlopes: number): string {
+  if (runningSlopes !== 3) throw new Error(`the WGSL valuation kernel is written for 3 running-coupon slopes, got ${runningSlopes}`);
+  return /* wgsl */ `
+const G: u32 = ${gridNodes}u;
+const C_MAX: i32 = ${gridNodes - 4};
+
+@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read_write> values: array<f32>;
+@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+
+var<workgroup> sumPos: array<f32, 64>;
+var<workgroup> sumNeg: array<f32, 64>;
+
+fn dot6(at: u32, w0: f32, w1: f32, w2: f32, w3: f32, w4: f32, w5: f32) -> f32 {
+  return w0 * reals[at] + w1 * reals[at + 1u] + w2 * reals[at + 2u] + w3 * reals[at + 3u] + w4 * reals[at + 4u] + w5 * reals[at + 5u];
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let count = ints[0];
+  let nDates = ints[1];
+  let numOut = ints[2];
+  let nSlots = ints[3];
+  let nWg = ints[4];
+  let fix0 = ints[5];
+  let p = gid.x;
+  let slot = wid.y;
+  var pos = 0.0;
+  var neg = 0.0;
+  if (p < count) {
+    let s0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * slot;
+    let d = ints[s0];
+    let e0 = ints[s0 + 1u];
+    let nE = ints[s0 + 2u];
+    let entries0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * nSlots;
+    var v = 0.0;
+    for (var e = 0u; e < nE; e++) {
+      let at = entries0 + ${ENTRY_WORDS}u * (e0 + e);
+      let irF = ints[at];
+      let fxF = ints[at + 1u];
+      let r0 = ints[at + 2u];
+      let g0 = ints[at + 3u];
+      let nG = ints[at + 4u];
+      let x = paths[(irF * nDates + d) * count + p];
+      let x0 = reals[r0];
+      let h = reals[r0 + 1u];
+      // Cell c of the path (every path lies in nodes 2 .. G−3 of its grid; clamped for rounding), u in [0, 1].
+      let s = (x - x0) / h;
+      let c = clamp(i32(floor(s)), 2, C_MAX);
+      let u = s - f32(c);
+      let ua = u + 2.0;
+      let ub = u + 1.0;
+      let ud = u - 1.0;
+      let ue = u - 2.0;
+      let uf = u - 3.0;
+      let uab = ua * ub;
+      let uef = ue * uf;
+      let uud = u * ud;
+      // Lagrange weights of nodes c−2 .. c+3: Π_{j≠i}(u − j)/(i − j).
+      let w0 = ub * uud * uef * (-1.0 / 120.0);
+      let w1 = ua * uud * uef * (1.0 / 24.0);
+      let w2 = uab * ud * uef * (-1.0 / 12.0);
+      let w3 = uab * u * uef * (1.0 / 12.0);
+      let w4 = uab * uud * uf * (-1.0 / 24.0);
+      let w5 = uab * uud * ue * (1.0 / 120.0);
+      let b = u32(c - 2);
+      var pv = dot6(r0 + ${ENTRY_REALS}u + b, w0, w1, w2, w3, w4, w5);
+      for (var q = 0u; q < nG; q++) {
+        let j = ints[fix0 + g0 + q];
+        let delta = x - paths[(irF * nDates + j) * count + p];
+        let i1 = r0 + ${ENTRY_REALS}u + G + 3u * G * q + b;
+        let c1 = dot6(i1, w0, w1, w2, w3, w4, w5);
+        let c2 = dot6(i1 + G, w0, w1, w2, w3, w4, w5);
+        let c3 = dot6(i1 + 2u * G, w0, w1, w2, w3, w4, w5);
+        pv = pv + delta * (c1 + delta * (c2 + delta * c3));
+      }
+      if (fxF != 0xffffffffu) { pv = pv * exp(paths[(fxF * nDates + d) * count + p]); }
+      v = v + pv;
+    }
+    values[slot * count + p] = v;
+    let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
+    pos = max(v, 0.0) * invN;
+    neg = max(-v, 0.0) * invN;
+  }
+  sumPos[lid.x] = pos;
+  sumNeg[lid.x] = neg;
+  workgroupBarrier();
+  for (var stride = 32u; stride > 0u; stride = stride >> 1u) {
+    if (lid.x < stride) {
+      sumPos[lid.x] = sumPos[lid.x] + sumPos[lid.x + stride];
+      sumNeg[lid.x] = sumNeg[lid.x] + sumNeg[lid.x + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let out = 2u * (slot * nWg + wid.x);
+    partials[out] = sumPos[0];
+    partials[out + 1u] = sumNeg[0];
+  }
+}
+`;
+}
