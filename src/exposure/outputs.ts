@@ -14,6 +14,9 @@ import {
   Field,
   FixedSizeList,
   Float32,
+  Float64,
+  Int32,
+  List,
   makeData,
   RecordBatch,
   RecordBatchFileWriter,
@@ -26,6 +29,7 @@ import { XvaUsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { outputExtension, writeTable, type OutputColumn, type OutputFormat } from '../io/write.js';
 import type { TimeGrid } from '../simulation/types.js';
+import { closeOutCount, CUBE_LAYOUT, type CubeIndex, type CubePrecision, type CubeIndexEntry, type CubeSetDetail } from './cube.js';
 import type { AggregateProfile, SimulationResult } from './results.js';
 
 export type TableFormat = Extract<OutputFormat, 'arrow' | 'parquet'>;
@@ -186,11 +190,18 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
 
 /**
  * `cube.arrow` (with `--cube`): one Arrow IPC file, one record batch per netting set plus a first batch for the
- * numeraire. Columns: `netting_set_id` (utf8; null on the numeraire rows), `date` (date32), `values`
- * (FixedSizeList<Float32>[nPaths]). A row is one (netting set, exposure date): `values[p]` is the netting set's value
- * V(t, p) on path p, base currency, undeflated, before collateral (a what-if can add trades or change the CSA and
- * recompute collateral and profiles); the numeraire rows hold N(t, p). Rows follow the book's order of netting sets,
- * dates increasing. Streamed to a temporary file batch by batch and renamed when complete (atomic).
+ * numeraire. A row is one (netting set, exposure date); columns (layout 2, src/exposure/cube.ts), F = Float32, or
+ * Float64 with precision 'float64' (schema metadata `xva.cube.precision`):
+ * - `netting_set_id` (utf8; null on the numeraire rows), `date` (date32), `values` (FixedSizeList<F>[nPaths]):
+ *   V(t, p), the set's value on path p, base currency, undeflated, before collateral (a what-if can add trades or
+ *   change the CSA and recompute collateral and profiles); the numeraire rows hold N(t, p);
+ * - `grid_index` (int32): the row's date in the run's grid (manifest `grid.dateList`; null when written without a
+ *   detail);
+ * - `close_out_grid_index` (int32), `close_out_date` (date32), `close_out_values` (List<F>, nPaths long): for
+ *   a set under a CSA with a margin period of risk, the close-out lag date the margin call of the row's date reads and
+ *   V there, wherever the set is alive at that date; null otherwise (no CSA or MPoR, the set dead there, numeraire).
+ * Rows follow the book's order of netting sets, dates increasing. Streamed to a temporary file batch by batch and
+ * renamed when complete (atomic). `index()` gives each set's batch for the manifest (random access: cubeReader.ts).
  */
 export class CubeWriter {
   private readonly writer: RecordBatchFileWriter;
@@ -199,11 +210,15 @@ export class CubeWriter {
   private readonly done: Promise<void>;
   private readonly fd: number;
   private failed: Error | undefined;
+  private batches = 0;
+  private numeraireBatch = -1;
+  private readonly entries: CubeIndexEntry[] = [];
 
   constructor(
     readonly filePath: string,
     private readonly nPaths: number,
     private readonly exposureDateSerials: Int32Array,
+    readonly precision: CubePrecision = 'float32',
   ) {
     const dir = path.dirname(filePath);
     fs.mkdirSync(dir, { recursive: true });
@@ -226,20 +241,53 @@ export class CubeWriter {
       sink.on('finish', resolve);
       sink.on('error', reject);
     });
-    this.schema = new Schema([
-      new Field('netting_set_id', new Utf8(), true),
-      new Field('date', new DateDay(), false),
-      new Field('values', new FixedSizeList(nPaths, new Field('path', new Float32(), false)), false),
+    const metadata = new Map([
+      ['xva.cube.layout', String(CUBE_LAYOUT)],
+      ['xva.cube.precision', precision],
+      ['xva.paths', String(nPaths)],
     ]);
+    this.schema = new Schema(
+      [
+        new Field('netting_set_id', new Utf8(), true),
+        new Field('date', new DateDay(), false),
+        new Field('values', new FixedSizeList(nPaths, new Field('path', this.valueType(), false)), false),
+        new Field('grid_index', new Int32(), true),
+        new Field('close_out_grid_index', new Int32(), true),
+        new Field('close_out_date', new DateDay(), true),
+        new Field('close_out_values', new List(new Field('path', this.valueType(), false)), true),
+      ],
+      metadata,
+    );
     this.writer = new RecordBatchFileWriter();
     this.writer.reset(sink, this.schema);
   }
 
-  /** Appends the rows of one netting set (`nettingSetId`) or of the numeraire (null): `values[k * nPaths + p]`. */
-  write(nettingSetId: string | null, values: Float32Array): void {
+  private valueType(): Float32 | Float64 {
+    return this.precision === 'float64' ? new Float64() : new Float32();
+  }
+
+  /** Values at the file's precision (Float32: rounded to nearest). */
+  private stored(values: Float32Array | Float64Array): Float32Array | Float64Array {
+    if (this.precision === 'float64') return values instanceof Float64Array ? values : Float64Array.from(values);
+    return values instanceof Float32Array ? values : Float32Array.from(values);
+  }
+
+  /**
+   * Appends the rows of one netting set (`nettingSetId`) or of the numeraire (null): `values[k * nPaths + p]` on the
+   * exposure dates, and `detail` (engine onCube): the same values in Float64 (stored at the file's precision), grid
+   * indices, last live index and close-out rows. Without a detail the new columns are null (layout-1 content; such a
+   * set's index entry has lastDateIndex −1) and the precision must be float32.
+   */
+  write(nettingSetId: string | null, values: Float32Array, detail?: CubeSetDetail): void {
     const nDates = this.exposureDateSerials.length;
     const nPaths = this.nPaths;
     if (values.length !== nDates * nPaths) throw new Error(`CubeWriter: ${values.length} values, expected ${nDates} x ${nPaths}`);
+    const closeOut = detail ? detail.closeOutGridIndex : new Int32Array(nDates).fill(-1);
+    const nCloseOut = closeOutCount(closeOut);
+    if (!detail?.values && this.precision !== 'float32') throw new Error('CubeWriter: a float64 cube needs the Float64 values of onCube\'s detail');
+    if (detail && ((detail.values && detail.values.length !== nDates * nPaths) || detail.gridIndex.length !== nDates || closeOut.length !== nDates || detail.closeOutValues.length !== nCloseOut * nPaths)) {
+      throw new Error(`CubeWriter: detail of ${nettingSetId ?? 'the numeraire'} does not match ${nDates} dates x ${nPaths} paths`);
+    }
     const fields = this.schema.fields;
     let ids: ReturnType<typeof makeData>;
     if (nettingSetId === null) {
@@ -255,10 +303,38 @@ export class CubeWriter {
       ids = makeData({ type: new Utf8(), length: nDates, nullCount: 0, valueOffsets: offsets, data });
     }
     const dates = makeData({ type: new DateDay(), length: nDates, nullCount: 0, data: this.exposureDateSerials });
-    const child = makeData({ type: new Float32(), length: nDates * nPaths, nullCount: 0, data: values });
+    const child = makeData({ type: this.valueType(), length: nDates * nPaths, nullCount: 0, data: this.stored(detail?.values ?? values) });
     const list = makeData({ type: fields[2]!.type as FixedSizeList, length: nDates, nullCount: 0, child });
-    const struct = makeData({ type: new Struct(fields), length: nDates, nullCount: 0, children: [ids, dates, list] });
+    const gridIndex = detail
+      ? makeData({ type: new Int32(), length: nDates, nullCount: 0, data: detail.gridIndex })
+      : makeData({ type: new Int32(), length: nDates, nullCount: nDates, nullBitmap: new Uint8Array((nDates + 7) >> 3), data: new Int32Array(nDates) });
+    // close-out columns: valid where closeOut[k] >= 0 (validity bitmap, LSB first); list offsets step by nPaths there
+    const valid = new Uint8Array((nDates + 7) >> 3);
+    const closeOutDate = new Int32Array(nDates);
+    const offsets = new Int32Array(nDates + 1);
+    for (let k = 0; k < nDates; k++) {
+      const g = closeOut[k]!;
+      if (g >= 0) {
+        valid[k >> 3]! |= 1 << (k & 7);
+        closeOutDate[k] = detail!.gridDates[g]!;
+      }
+      offsets[k + 1] = offsets[k]! + (g >= 0 ? nPaths : 0);
+    }
+    const nulls = nDates - nCloseOut;
+    const closeOutIndex = makeData({ type: new Int32(), length: nDates, nullCount: nulls, nullBitmap: valid, data: Int32Array.from(closeOut, (g) => Math.max(g, 0)) });
+    const closeOutDates = makeData({ type: new DateDay(), length: nDates, nullCount: nulls, nullBitmap: valid, data: closeOutDate });
+    const closeOutChild = makeData({ type: this.valueType(), length: nCloseOut * nPaths, nullCount: 0, data: detail ? this.stored(detail.closeOutValues) : new Float32Array(0) });
+    const closeOutList = makeData({ type: fields[6]!.type as List, length: nDates, nullCount: nulls, nullBitmap: valid, valueOffsets: offsets, child: closeOutChild });
+    const struct = makeData({ type: new Struct(fields), length: nDates, nullCount: 0, children: [ids, dates, list, gridIndex, closeOutIndex, closeOutDates, closeOutList] });
     this.writer.write(new RecordBatch(this.schema, struct));
+    if (nettingSetId === null) this.numeraireBatch = this.batches;
+    else this.entries.push({ nettingSetId, batch: this.batches, lastDateIndex: detail ? detail.lastDateIndex : -1 });
+    this.batches++;
+  }
+
+  /** Where each record batch is (the manifest's `cube`), file named relative to the manifest's folder. */
+  index(): CubeIndex {
+    return { file: path.basename(this.filePath), layout: CUBE_LAYOUT, precision: this.precision, paths: this.nPaths, numeraireBatch: this.numeraireBatch, nettingSets: this.entries };
   }
 
   /** Finishes the file and moves it into place. */
@@ -299,6 +375,8 @@ export interface ManifestInput {
   inputs: Record<string, string>;
   options: Record<string, unknown>;
   files: string[];
+  /** With `--cube`: where each netting set's record batch is (CubeWriter.index()). */
+  cube?: CubeIndex;
 }
 
 /** manifest.json: what ran on what, with which settings and model, how long each stage took (docs/simulation.md). */
@@ -335,6 +413,7 @@ export function buildManifest(result: SimulationResult, input: ManifestInput): R
     skipped: result.skipped,
     timingsSeconds: result.timings,
     files: input.files.map((f) => path.basename(f)),
+    ...(input.cube ? { cube: input.cube } : {}),
   };
 }
 

@@ -20,8 +20,11 @@ export interface NettingSetResult {
   tradeEne: Float64Array;
   /** Grid index of the last date any trade is alive. */
   lastDateIndex: number;
-  /** Path values V - C (base currency, undeflated) per exposure date and path ([k * nPaths + p]), with `--cube` only. */
-  cube?: Float32Array;
+  /**
+   * With `--cube` only: path values V (base currency, undeflated, before collateral) per exposure date and path
+   * ([k * nPaths + p]), then the rows at the close-out lag dates (cube.ts closeOutRows); the engine hands them on.
+   */
+  cube?: Float64Array;
 }
 
 /** Exposure of a group of netting sets (a counterparty or the book), on the exposure dates. */

@@ -14,7 +14,7 @@ import { dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
 import { buildManifest, CubeWriter, writeExposureTables, writeManifest, type TableFormat } from './outputs.js';
-import type { CubeSetDetail } from './cube.js';
+import type { CubePrecision, CubeSetDetail } from './cube.js';
 import type { SimulationResult } from './results.js';
 import type { ExposureBackend } from './backends/gpu/index.js';
 
@@ -32,6 +32,8 @@ export interface SimulateRunOptions {
   coverage?: number;
   skipUnsupported: boolean;
   cube: boolean;
+  /** Precision of cube.arrow's values (`--cube-precision`, cube.ts); default float32. */
+  cubePrecision?: CubePrecision;
   format: TableFormat;
   /**
    * Dynamic IM fed back as collateral (`--dynamic-im`): the expected IM profile (src/margin/dim.ts, same paths, seed
@@ -108,7 +110,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
       ...(options.cube
         ? {
             onCube: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => {
-              cube ??= new CubeWriter(cubeFile, nPaths, exposureDateSerials);
+              cube ??= new CubeWriter(cubeFile, nPaths, exposureDateSerials, options.cubePrecision ?? 'float32');
               cube.write(nettingSetId, values, detail);
             },
           }
@@ -145,6 +147,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
       coverage: options.coverage ?? 1,
       skipUnsupported: options.skipUnsupported,
       cube: options.cube,
+      ...(options.cube ? { cubePrecision: options.cubePrecision ?? 'float32' } : {}),
       format: options.format,
       dynamicIm: options.dynamicIm !== undefined,
       backend: options.backend?.name ?? 'cpu',

@@ -2,7 +2,8 @@
  * The settings of the run a what-if must reproduce: seed, paths, antithetic draws, collateral coverage, the time grid
  * (every date, the exposure flags and the close-out maps of the margin periods of risk) and the factors the run
  * simulated. From the manifest.json of `xva simulate --out DIR` (`--results DIR`), or from a run made in the same
- * command. The grid is rebuilt from the manifest's own date list, so the steps, and with them the counter-based
+ * command; with `xva simulate --cube`, the manifest's index of cube.arrow (cubeValues.ts). The grid is rebuilt from
+ * the manifest's own date list, so the steps, and with them the counter-based
  * draws of every step, are those of the run whatever the grid spec was.
  */
 import fs from 'node:fs';
@@ -12,6 +13,8 @@ import { parseIsoDate, yearsBetween, type DateSerial } from '../../conventions/d
 import { XvaInputError, XvaUsageError } from '../../errors.js';
 import type { GridSpec } from '../../simulation/grid.js';
 import type { TimeGrid } from '../../simulation/types.js';
+import type { CubeIndex } from '../../exposure/cube.js';
+import type { CubeSource } from './cubeValues.js';
 
 export interface WhatIfSettings {
   paths: number;
@@ -30,6 +33,8 @@ export interface WhatIfSettings {
   skippedTradeIds: ReadonlySet<string>;
   /** Input files of the run with their SHA-256, to tell when the book or market changed since. */
   inputHashes: ReadonlyMap<string, { path: string; sha256: string }>;
+  /** The run's cube (`--cube`) with its index: the netting sets' values are read from it (cubeValues.ts). */
+  cube?: CubeSource;
 }
 
 /** Index of the last date on or before `date` (0 when none). */
@@ -69,6 +74,29 @@ interface Manifest {
   model?: { factors?: string[] };
   skipped?: { tradeId: string }[];
   inputs?: Record<string, { path: string; sha256: string }>;
+  cube?: Partial<CubeIndex>;
+}
+
+/** The manifest's cube section as a CubeSource (file next to the manifest), or an input error naming the field. */
+function cubeOf(resultsDir: string, cube: Partial<CubeIndex> | undefined, bad: (column: string, value: unknown, expected: string) => XvaInputError): CubeSource | undefined {
+  if (cube === undefined) return undefined;
+  if (typeof cube.file !== 'string' || cube.file.includes('/') || cube.file.includes('\\')) throw bad('cube.file', cube.file, 'the cube file name (cube.arrow)');
+  const sets = cube.nettingSets;
+  if (!Array.isArray(sets)) throw bad('cube.nettingSets', sets, 'the list of netting sets with their record batch');
+  sets.forEach((e, i) => {
+    if (typeof e?.nettingSetId !== 'string' || !Number.isInteger(e.batch) || e.batch < 0 || !Number.isInteger(e.lastDateIndex)) {
+      throw bad(`cube.nettingSets[${i}]`, e, '{ nettingSetId, batch, lastDateIndex }');
+    }
+  });
+  const index: CubeIndex = {
+    file: cube.file,
+    layout: Number.isInteger(cube.layout) ? cube.layout! : 1,
+    precision: cube.precision ?? 'float32',
+    paths: Number.isInteger(cube.paths) ? cube.paths! : 0,
+    numeraireBatch: cube.numeraireBatch ?? 0,
+    nettingSets: sets,
+  };
+  return { file: path.join(resultsDir, cube.file), index };
 }
 
 /** The settings of a previous `xva simulate --out DIR`, from DIR/manifest.json. */
@@ -108,6 +136,7 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
   const mpors = (g?.marginPeriodsOfRiskDays ?? []).filter((x) => Number.isInteger(x) && x > 0);
   const factors = m.model?.factors;
   if (!Array.isArray(factors) || factors.length === 0) throw bad('model.factors', factors, 'the list of simulated factors');
+  const cube = cubeOf(resultsDir, m.cube, bad);
   return {
     paths: paths!,
     seed: seed!,
@@ -119,5 +148,6 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
     runFactors: factors,
     skippedTradeIds: new Set((m.skipped ?? []).map((s) => s.tradeId)),
     inputHashes: new Map(Object.entries(m.inputs ?? {})),
+    ...(cube ? { cube } : {}),
   };
 }

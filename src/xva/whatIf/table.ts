@@ -24,6 +24,7 @@ export function writeWhatIfTable(outDir: string, result: WhatIfResult, metadata:
     ...METRICS.map((m): OutputColumn => ({ name: `set_${m}`, type: 'float64', values: rows.map((r) => r.base[m]) })),
     { name: 'set_trades', type: 'int32', values: rows.map((r) => r.setTrades) },
     { name: 'same_paths_as_run', type: 'bool', values: rows.map(() => result.samePathsAsRun) },
+    { name: 'set_values', type: 'utf8', values: rows.map((r) => r.setValues) },
   ];
   const file = path.join(outDir, 'what_if.arrow');
   writeTable(file, { columns, metadata: { ...metadata, 'xva.what_if.factors': result.factors.join(','), 'xva.what_if.notes': result.notes.join('\n') } }, 'arrow');
@@ -35,6 +36,8 @@ export function whatIfJson(result: WhatIfResult): unknown {
   return {
     definition: 'd_x = X(netting set + trade) - X(netting set), same paths; standalone = the trade alone in the netting set',
     samePathsAsRun: result.samePathsAsRun,
+    setValues: result.setValues,
+    cubeBytesRead: result.cubeBytesRead,
     factors: result.factors,
     paths: result.paths,
     dates: result.dates,
@@ -48,6 +51,7 @@ export function whatIfJson(result: WhatIfResult): unknown {
 export function whatIfTable(result: WhatIfResult, metrics: (keyof XvaFigures)[]): string {
   const head = ['Trade', 'Netting set', ...metrics.map((m) => `Δ${m.toUpperCase()}`), ...metrics.map((m) => `Set ${m.toUpperCase()}`), ...metrics.map((m) => `Alone ${m.toUpperCase()}`)];
   const rows = result.rows.map((r) => [r.tradeId, r.nettingSetId, ...metrics.map((m) => r.delta[m]), ...metrics.map((m) => r.base[m]), ...metrics.map((m) => r.standalone[m])]);
-  const title = `Pre-deal what-if: Δ = X(set + trade) − X(set) on ${result.paths} paths${result.samePathsAsRun ? ' (the run\'s paths)' : ''}; ${result.seconds.trades > 0 ? `${((1000 * result.seconds.trades) / Math.max(1, result.rows.length)).toFixed(1)} ms per trade after ${(result.seconds.setup + result.seconds.paths).toFixed(1)} s of set-up and paths` : ''}`;
+  const source = result.setValues.cube > 0 ? `; set values from the run's cube for ${result.setValues.cube} of ${result.setValues.cube + result.setValues.revalued} sets` : '';
+  const title = `Pre-deal what-if: Δ = X(set + trade) − X(set) on ${result.paths} paths${result.samePathsAsRun ? ' (the run\'s paths)' : ''}${source}; ${result.seconds.trades > 0 ? `${((1000 * result.seconds.trades) / Math.max(1, result.rows.length)).toFixed(1)} ms per trade after ${(result.seconds.setup + result.seconds.paths).toFixed(1)} s of set-up and paths` : ''}`;
   return renderTable(head, rows, { title });
 }

@@ -3,8 +3,10 @@
  * set, ΔX = X(set + trade) − X(set), both on the same regenerated market paths of the run (common random numbers, so
  * the difference carries far less Monte Carlo noise than either figure), without valuing any other netting set.
  * Every new trade is evaluated on its own against the set as it is in the book (two new trades in one set do not see
- * each other). Per set: compile and value the set once; per trade: compile and value the trade alone, add its values
- * to the set's, collateral and profile of the sum and of the trade alone (standalone), XVA sums (compute.ts).
+ * each other). Per set: its values once, read from the run's cube (`xva simulate --cube`: cubeValues.ts) when the
+ * paths are the run's and the inputs unchanged, else compiled and valued again; per trade: compile and value the
+ * trade alone, add its values to the set's, collateral and profile of the sum and of the trade alone (standalone),
+ * XVA sums (compute.ts).
  */
 import fs from 'node:fs';
 import { factorNeeds } from '../../exposure/engine.js';
@@ -21,11 +23,13 @@ import { buildCrossAssetModel } from '../../simulation/crossAsset/model.js';
 import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
 import { gridFromSpec, withCloseOutDates } from '../../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../../simulation/layout.js';
-import type { TimeGrid } from '../../simulation/types.js';
+import type { FactorLayout, TimeGrid } from '../../simulation/types.js';
+import type { CubeIndexEntry } from '../../exposure/cube.js';
 import { valuationModelOf } from '../../exposure/modelView.js';
 import { setWeights, type SetWeights, type XvaFigures, type XvaOptions } from '../compute.js';
 import type { CreditInputs } from '../credit.js';
 import { weightedSum } from '../weights.js';
+import { CubeValues, type SetValuesSource } from './cubeValues.js';
 import { closedLayout, factorBlocks, gridPrefix, needsOfFactors } from './paths.js';
 import type { WhatIfSettings } from './settings.js';
 import { inverseNumeraireOn, lastIndexOf, neededDates, SetScratch, setExposure, valueRows, type SetContext, type SetExposure } from './valueSet.js';
@@ -57,6 +61,8 @@ export interface WhatIfRow {
   base: XvaFigures;
   /** Trades of the set in the book (valued). */
   setTrades: number;
+  /** Where the set's values came from: the run's cube, or valued again on the regenerated paths. */
+  setValues: SetValuesSource;
 }
 
 export interface WhatIfResult {
@@ -69,8 +75,12 @@ export interface WhatIfResult {
   paths: number;
   /** True when every factor and date used is the run's (paths bit for bit the run's). */
   samePathsAsRun: boolean;
-  /** Wall seconds: set-up (layout, model, compiling), paths, then all trades (of which: valuing the sets, valuing
-   * the new trades, collateral + profiles + XVA sums). */
+  /** Netting sets whose values were read from the cube, and valued again. */
+  setValues: { cube: number; revalued: number };
+  /** Bytes read from the cube file (0 without the cube). */
+  cubeBytesRead: number;
+  /** Wall seconds: set-up (layout, model, compiling), paths, then all trades (of which: the sets' values, read from
+   * the cube or valued again; valuing the new trades; collateral + profiles + XVA sums). */
   seconds: { setup: number; paths: number; trades: number; setValuation: number; tradeValuation: number; profiles: number };
 }
 
@@ -146,10 +156,14 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
   const { market, portfolio, settings, credit, xva, file } = input;
   const notes: string[] = [];
 
-  // Inputs changed since the run? The set is re-valued from today's files either way; the paths are the run's.
+  // Inputs changed since the run? The sets are then valued again from today's files (the cube is the old book's).
+  const changedInputs: string[] = [];
   for (const [name, current] of Object.entries(input.inputFiles ?? {})) {
     const was = settings.inputHashes.get(name);
-    if (was && fs.existsSync(current) && sha256File(current) !== was.sha256) notes.push(`${name} (${current}) changed since the simulate run: the netting sets are valued from the current file`);
+    if (was && fs.existsSync(current) && sha256File(current) !== was.sha256) {
+      changedInputs.push(name);
+      notes.push(`${name} (${current}) changed since the simulate run: the netting sets are valued from the current file`);
+    }
   }
 
   // New trades grouped by netting set (file order kept for the rows); the sets' book trades (the run's skips left out).
@@ -180,17 +194,55 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
         (moved.size > 0 ? `; correlated with ${[...moved].join(', ')}, whose paths are re-simulated with them (the sets needing them are valued on the new paths)` : ' (uncorrelated with the run\'s factors: the run\'s paths are unchanged)'),
     );
   }
-  const allTrades = [...setTrades.values()].flat().concat(input.trades);
-  const layout = closedLayout(market, factorNeeds(allTrades), universe);
   const { grid, prefixOfRun } = whatIfGrid(settings, input.trades, notes);
+  const sameLayout = runLayout.factorNames.join() === settings.runFactors.join();
+
+  // The sets' values: from the run's cube when its paths are reproduced bit for bit (then only the new trades'
+  // factors are simulated), else valued again (their trades' factors simulated too).
+  const cube = CubeValues.open(settings.cube, { changedInputs, prefixOfRun, movedFactors: [...moved], sameLayout }, settings.paths, notes);
+  try {
+    return whatIfOn(input, { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, sameLayout, cube, started });
+  } finally {
+    cube?.close();
+  }
+}
+
+interface Plan {
+  notes: string[];
+  bySet: Map<string, Trade[]>;
+  setTrades: Map<string, Trade[]>;
+  nettingSets: Map<string, NettingSet>;
+  universe: FactorLayout;
+  runLayout: FactorLayout;
+  runNames: Set<string>;
+  moved: Set<string>;
+  grid: TimeGrid;
+  prefixOfRun: boolean;
+  sameLayout: boolean;
+  cube: CubeValues | undefined;
+  started: number;
+}
+
+function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
+  const { market, settings, credit, xva, file } = input;
+  const { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, sameLayout, cube, started } = plan;
+  const fromCube = new Map<string, CubeIndexEntry>();
+  if (cube) for (const [id, trades] of setTrades) {
+    const entry = cube.entry(id);
+    if (entry && trades.length > 0) fromCube.set(id, entry);
+  }
+  const revalue = [...setTrades].filter(([id, trades]) => trades.length > 0 && !fromCube.has(id));
+  if (cube && revalue.length > 0) notes.push(`not in the cube, valued again: ${revalue.map(([id]) => id).join(', ')}`);
+  const allTrades = revalue.flatMap(([, trades]) => trades).concat(input.trades);
+  const layout = closedLayout(market, factorNeeds(allTrades), universe);
   const model = buildCrossAssetModel(market, layout);
   const valuation = valuationModelOf(model);
   const compileCtx = { market, model: valuation, grid };
 
-  // Kernels: the book's sets (as the engine compiles them) and each new trade alone.
+  // Kernels: the sets valued again (as the engine compiles them) and each new trade alone.
   const issues: InputIssue[] = [];
-  const setKernels = new Map<string, NettingSetKernel | undefined>();
-  for (const [id, trades] of setTrades) setKernels.set(id, trades.length > 0 ? compileNettingSet(trades, { ...compileCtx, nettingSetId: id }) : undefined);
+  const setKernels = new Map<string, NettingSetKernel>();
+  for (const [id, trades] of revalue) setKernels.set(id, compileNettingSet(trades, { ...compileCtx, nettingSetId: id }));
   const tradeKernels = new Map<string, NettingSetKernel | undefined>();
   for (const t of input.trades) tradeKernels.set(t.tradeId, compileNew(t, compileCtx, file, issues));
   if (issues.length > 0) throw new XvaInputError(issues);
@@ -198,6 +250,7 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
   // Paths: the run's seed and path indices, up to the last date any of these sets or trades is alive.
   let lastNeeded = 0;
   for (const k of [...setKernels.values(), ...tradeKernels.values()]) if (k) lastNeeded = Math.max(lastNeeded, Math.min(k.lastDateIndex, grid.dates.length - 1));
+  for (const e of fromCube.values()) lastNeeded = Math.max(lastNeeded, Math.min(e.lastDateIndex, grid.dates.length - 1));
   const prefix = gridPrefix(grid, lastNeeded + 1);
   const setupSeconds = (performance.now() - started) / 1000;
   const pathsStart = performance.now();
@@ -225,6 +278,7 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
   const tradeValues = new Float64Array(cells);
   const sumValues = new Float64Array(cells);
   const scratch = new SetScratch(cells, nPaths);
+  const filled = new Uint8Array(prefix.dates.length);
 
   const rowOf = new Map<string, WhatIfRow>();
   let setValuation = 0;
@@ -238,13 +292,17 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
     const weights = setWeights(exposureTimes, cp, credit, xva, nettingSet.collateralCurrency);
     const book = setTrades.get(setId)!;
     const kernel = setKernels.get(setId);
-    const lastBase = lastIndexOf(kernel, ctx);
+    const entry = fromCube.get(setId);
+    const lastBase = entry ? Math.min(entry.lastDateIndex, prefix.dates.length - 1) : lastIndexOf(kernel, ctx);
     let lastAll = lastBase;
     for (const t of newTrades) lastAll = Math.max(lastAll, lastIndexOf(tradeKernels.get(t.tradeId), ctx));
     // The set's values on every date any of its what-ifs reads (0 after its own last live date), once.
     let mark = performance.now();
-    valueRows(ctx, kernel, lastBase, neededDates(ctx, nettingSet, lastAll), baseValues);
+    const needed = neededDates(ctx, nettingSet, lastAll);
+    if (entry) cube!.fill(entry, needed, lastBase, nPaths, baseValues, filled);
+    else valueRows(ctx, kernel, lastBase, needed, baseValues);
     setValuation += performance.now() - mark;
+    const setValues: SetValuesSource = entry ? 'cube' : 'revalued';
     mark = performance.now();
     const bookMaturity = book.reduce((m, t) => Math.max(m, tradeMaturity(t)), grid.asOf);
     sumValues.set(baseValues);
@@ -276,11 +334,13 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
         standalone,
         base,
         setTrades: book.length,
+        setValues,
       });
     }
   }
   const rows = input.trades.map((t) => rowOf.get(t.tradeId)!);
-  const samePathsAsRun = prefixOfRun && ![...layout.factorNames].some((f) => moved.has(f) || !runNames.has(f)) && runLayout.factorNames.join() === settings.runFactors.join();
+  const samePathsAsRun = prefixOfRun && ![...layout.factorNames].some((f) => moved.has(f) || !runNames.has(f)) && sameLayout;
+  const fromCubeCount = [...bySet.keys()].filter((id) => fromCube.has(id)).length;
   return {
     rows,
     notes,
@@ -288,6 +348,8 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
     dates: prefix.dates.length,
     paths: nPaths,
     samePathsAsRun,
+    setValues: { cube: fromCubeCount, revalued: bySet.size - fromCubeCount },
+    cubeBytesRead: cube ? cube.bytesRead : 0,
     seconds: { setup: setupSeconds, paths: pathsSeconds, trades: (performance.now() - tradesStart) / 1000, setValuation: setValuation / 1000, tradeValuation: tradeValuation / 1000, profiles: profiles / 1000 },
   };
 }
