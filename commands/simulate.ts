@@ -165,7 +165,9 @@ export default class Simulate extends XvaCommand {
     }
 
     const backend = await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
-    if (!this.quietMode) for (const note of backend.notes) process.stderr.write(`${note}\n`);
+    // the default CPU backend is not announced (cron logs stay clean); gpu/auto say which adapter and what runs where
+    const announce = !this.quietMode && flags.backend !== 'cpu';
+    if (announce) for (const note of backend.notes) process.stderr.write(`${note}\n`);
     const notesBefore = backend.notes.length;
     const progress = this.progress('Simulating');
     let run;
@@ -198,7 +200,7 @@ export default class Simulate extends XvaCommand {
       backend.close();
     }
     // what the backend added during the run (the GPU backend's routing: which netting sets ran on the device)
-    if (!this.quietMode) for (const note of backend.notes.slice(notesBefore)) process.stderr.write(`${note}\n`);
+    if (announce) for (const note of backend.notes.slice(notesBefore)) process.stderr.write(`${note}\n`);
     const { result, files } = run;
     const top = topNettingSets(result);
     const totals = bookTotals(result);
