@@ -153,6 +153,7 @@ export default class Simulate extends XvaCommand {
     const outDir = path.resolve(flags.out);
     const shard = resolveShard(flags);
     if (shard && flags.backend !== 'cpu') throw new XvaUsageError(`--backend ${flags.backend} is not supported with --shard yet: run the shards with --backend cpu`);
+    if (shard && flags['cube-precision'] !== 'float32') throw new XvaUsageError('--cube-precision float64 is not supported with --shard yet: shards write float32 cubes');
     if (shard) {
       // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
       if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');

@@ -51,6 +51,8 @@ function simulateOptionsRecord(options: SimulateShardOptions): Record<string, un
     coverage: options.coverage ?? 1,
     skipUnsupported: options.skipUnsupported,
     cube: options.cube,
+    // shards write float32 cubes (`--cube-precision float64` with --shard is refused by the command)
+    ...(options.cube ? { cubePrecision: 'float32' } : {}),
     format: options.format,
     dynamicIm: false,
     // shards run on the CPU backend (`--backend gpu` with --shard is refused by the command)
