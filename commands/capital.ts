@@ -8,6 +8,7 @@ import { XvaUsageError } from '../src/errors.js';
 import { capitalJson, counterpartyRows, explainRows, nettingSetRows, writeCapitalTables, bookRow } from '../src/capital/outputs.js';
 import { runCapital } from '../src/capital/run.js';
 import { SA_CVA_MARGIN_TYPES, SA_CVA_RISK_TYPES, type SaCvaMarginType, type SaCvaRiskType } from '../src/capital/sacva/index.js';
+import { refuseCapitalShard } from '../src/scale/capitalShard.js';
 import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
 import type { Scenario } from '../src/scenarios/types.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
@@ -48,11 +49,15 @@ export default class Capital extends XvaCommand {
     grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
     scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA)', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
+    // accepted so that the refusal says why (docs/scale.md, "What is not sharded")
+    shard: Flags.string({ description: 'Not supported: xva capital does not run sharded (docs/scale.md)', helpValue: 'K/N' }),
+    shards: Flags.string({ description: 'Not supported: xva capital does not run sharded (docs/scale.md)', helpValue: 'N' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Capital);
     this.setModes(flags);
+    refuseCapitalShard(flags);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const paths = whole('paths', flags.paths, 1);

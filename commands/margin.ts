@@ -7,6 +7,8 @@ import { parseIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
 import { marginJson, marginText, writeMarginTables } from '../src/margin/outputs.js';
 import { runMargin } from '../src/margin/run.js';
+import { checkMarginShardOptions, marginShardSummary, runMarginShard } from '../src/scale/marginShard.js';
+import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
 import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
 import type { Scenario } from '../src/scenarios/types.js';
 
@@ -40,6 +42,7 @@ export default class Margin extends XvaCommand {
     paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1 }),
     seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0 }),
     out: Flags.string({ description: 'Write margin_simm, margin_netting_sets and margin_scenarios as Arrow files here', helpValue: 'DIR' }),
+    ...shardFlags,
   };
 
   async run(): Promise<void> {
@@ -57,6 +60,40 @@ export default class Margin extends XvaCommand {
       scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
     }
     const portfolioDir = this.portfolioDir(flags.portfolio);
+    const shard = resolveShard(flags);
+    if (shard) {
+      // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
+      const request = {
+        ...(flags.crif !== undefined ? { crifFile: flags.crif } : {}),
+        ...(flags['write-crif'] !== undefined ? { writeCrifFile: flags['write-crif'] } : {}),
+        ...(flags.dim ? { dim: { paths: flags.paths, seed: flags.seed } } : {}),
+        scenarios,
+      };
+      checkMarginShardOptions(request);
+      const progress = this.progress(`Margin shard ${shard.index}/${shard.count}`);
+      let run;
+      try {
+        run = await runMarginShard({
+          ...request,
+          portfolioDir,
+          marketFile: this.marketFile(flags.market, portfolioDir),
+          usePortfolio: true,
+          ...(flags['collateral-balances'] !== undefined ? { collateralBalancesFile: flags['collateral-balances'] } : {}),
+          allNettingSets: flags['all-netting-sets'],
+          simmVersion: flags['simm-version'],
+          mporDays: flags.mpor === '1' ? 1 : 10,
+          ...(flags.out !== undefined ? { outDir: path.resolve(flags.out) } : {}),
+          shard,
+        });
+      } finally {
+        progress.stop();
+      }
+      for (const note of run.run.notes) this.warnLine(note);
+      const summary = marginShardSummary(run);
+      if (this.jsonMode) this.printJson(summary.json);
+      else this.say(summary.line);
+      return;
+    }
     const progress = this.progress('Margin');
     let run;
     try {

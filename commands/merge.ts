@@ -3,7 +3,7 @@ import { XvaCommand } from '../src/cli/base.js';
 import { mergeShards } from '../src/scale/merge.js';
 
 export default class Merge extends XvaCommand {
-  static override summary = 'Merge the shard folders of a sharded simulate, cva or fva run into the files of a single run';
+  static override summary = 'Merge the shard folders of a sharded simulate, cva, fva or margin run into the files of a single run';
 
   static override description =
     'Reads DIR/shard-K-of-N (written by `xva simulate|cva|fva --shard K/N --out DIR`, or --shards N under a Kubernetes ' +

@@ -43,6 +43,10 @@ export interface MarginRunOptions {
   scenarios?: readonly Scenario[];
   /** Dynamic IM and MVA by simulation (dim.ts) for the netting sets with a SIMM today. */
   dim?: { paths: number; seed: number };
+  /** Only these netting sets (a shard of `xva margin --shard`, src/scale/marginShard.ts); every figure is per set. */
+  nettingSetIds?: ReadonlySet<string>;
+  /** The portfolio and market already loaded and validated (as validateInputs returns them). */
+  loaded?: { portfolio: Portfolio; market: Market };
 }
 
 export interface NettingSetMargin {
@@ -110,10 +114,10 @@ async function balancesFor(options: MarginRunOptions, portfolioDir: string): Pro
   return out;
 }
 
-function nettingSetMtm(portfolio: Portfolio, market: Market): Map<string, number> {
+function nettingSetMtm(portfolio: Portfolio, market: Market, only?: ReadonlySet<string>): Map<string, number> {
   const usd = new Map<string, number>();
   const coll = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
-  for (const t of portfolio.trades) usd.set(t.nettingSetId, (usd.get(t.nettingSetId) ?? 0) + tradeValueUsd(t, market, coll.get(t.nettingSetId)));
+  for (const t of portfolio.trades) if (!only || only.has(t.nettingSetId)) usd.set(t.nettingSetId, (usd.get(t.nettingSetId) ?? 0) + tradeValueUsd(t, market, coll.get(t.nettingSetId)));
   return usd;
 }
 
@@ -123,7 +127,10 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   const notes: string[] = [];
   let portfolio: Portfolio | undefined;
   let market: Market | undefined;
-  if (!options.crifFile || options.usePortfolio) {
+  if (options.loaded) {
+    portfolio = options.loaded.portfolio;
+    market = options.loaded.market;
+  } else if (!options.crifFile || options.usePortfolio) {
     if (!options.portfolioDir) throw new XvaUsageError('a portfolio folder is needed without --crif');
     const validation = await validateInputs({ portfolioDir: options.portfolioDir, ...(options.marketFile ? { marketFile: options.marketFile } : {}) });
     if (!validation.ok || !validation.market) throw new XvaInputError(validation.issues, validation.truncated);
@@ -135,12 +142,14 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (options.crifFile) {
     records = await readCrif(path.resolve(options.crifFile));
   } else {
-    const ids = options.allNettingSets
+    const only = options.nettingSetIds;
+    const ids = (options.allNettingSets
       ? portfolio!.nettingSets.map((n) => n.nettingSetId)
-      : portfolio!.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId);
+      : portfolio!.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId)
+    ).filter((id) => !only || only.has(id));
     const simm = simmCrifFromPortfolio(portfolio!, market!, { nettingSetIds: ids });
     notes.push(...simm.notes);
-    const scheduleIds = portfolio!.nettingSets.filter((n) => n.imModel === 'schedule' && !ids.includes(n.nettingSetId)).map((n) => n.nettingSetId);
+    const scheduleIds = portfolio!.nettingSets.filter((n) => n.imModel === 'schedule' && !ids.includes(n.nettingSetId) && (!only || only.has(n.nettingSetId))).map((n) => n.nettingSetId);
     records = [...simm.records, ...scheduleCrifFromPortfolio(portfolio!, market!, scheduleIds)];
   }
   if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
@@ -156,8 +165,9 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   }
 
   const ids = new Set<string>([...simm.map((s) => s.portfolioId), ...schedule.map((s) => s.portfolioId), ...(portfolio?.nettingSets.map((n) => n.nettingSetId) ?? [])]);
+  if (options.nettingSetIds) for (const id of ids) if (!options.nettingSetIds.has(id)) ids.delete(id);
   const byId = new Map<string, NettingSet>(portfolio?.nettingSets.map((n) => [n.nettingSetId, n]) ?? []);
-  const mtmUsd = portfolio && market ? nettingSetMtm(portfolio, market) : new Map<string, number>();
+  const mtmUsd = portfolio && market ? nettingSetMtm(portfolio, market, options.nettingSetIds) : new Map<string, number>();
   const balances = portfolio && options.portfolioDir ? await balancesFor(options, options.portfolioDir) : new Map();
   for (const id of balances.keys()) if (!byId.has(id)) notes.push(`collateral balance for ${id}: no such netting set in the portfolio, ignored`);
 

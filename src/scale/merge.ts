@@ -2,7 +2,7 @@
  * `xva merge DIR --out DIR2` (docs/scale.md, "Merge"): reads the shard folders `DIR/shard-K-of-N`, checks that they
  * form one complete, consistent run (every K from 1 to N exactly once, the same run key: same command, inputs,
  * options, grid and book; every netting set of the book in exactly one shard) and writes the files a single run of
- * that command writes, bit for bit (mergeSimulate.ts, mergeXva.ts). Every problem found is listed at once in one
+ * that command writes, bit for bit (mergeSimulate.ts, mergeXva.ts, mergeMargin.ts). Every problem found is listed at once in one
  * XvaUsageError (exit 2) naming the shard folder.
  */
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
 import { firstDifference, type ShardSection } from './manifest.js';
 import { mergeSimulate } from './mergeSimulate.js';
+import { mergeMargin } from './mergeMargin.js';
 import { mergeXva } from './mergeXva.js';
 import { parseShardFolderName, shardFolderName } from './shardSpec.js';
 
@@ -144,8 +145,12 @@ export async function mergeShards(dir: string, outDir: string): Promise<MergeRes
     case 'fva':
       merged = mergeXva(set, out);
       break;
+    case 'margin':
+      fs.mkdirSync(out, { recursive: true });
+      merged = mergeMargin(set, out);
+      break;
     default:
-      throw new XvaUsageError(`merge: shards of xva ${set.command} cannot be merged (simulate, cva and fva can)`);
+      throw new XvaUsageError(`merge: shards of xva ${set.command} cannot be merged (simulate, cva, fva and margin can)`);
   }
   return { command: set.command, shards: set.count, ...merged, stale: set.stale, seconds: (performance.now() - started) / 1000 };
 }

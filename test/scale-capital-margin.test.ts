@@ -1,0 +1,121 @@
+/**
+ * `xva margin --shard K/N` + `xva merge` through the built CLI on the demo book: the merged tables are the single
+ * `xva margin --out` run's byte for byte (the reference is the unsharded run, a second computation of the same
+ * figures; tolerance zero: every float64 is read back and written bit for bit). SIMM rows in order of the netting
+ * sets' first trades, IM/VM per netting set sorted by id, coverage scenarios per netting set. What does not merge is
+ * refused with a usage error (exit 2) before any input is read: margin --crif, --write-crif, --dim, repeated scenario
+ * names, and every `xva capital --shard` (BA-CVA is a book-level aggregate, src/scale/capitalShard.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyTree, ensureBuilt, expectSameOutputs, xva } from './helpers/scaleCli.js';
+
+const RUN = ['margin', '--portfolio', 'fixtures/demo', '--scenarios', 'default', '--quiet'];
+const TABLES = ['margin_netting_sets.arrow', 'margin_scenarios.arrow', 'margin_simm.arrow'];
+let tmp: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-scale-margin-'));
+}, 300_000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const column = (file: string, name: string): unknown[] => [...(tableFromIPC(fs.readFileSync(file)).getChild(name)!.toArray() as Iterable<unknown>)];
+
+describe('xva margin in 3 shards + merge = one run', () => {
+  it('writes the single run tables byte for byte', async () => {
+    const single = path.join(tmp, 'single');
+    const shards = path.join(tmp, 'shards');
+    const runs = await Promise.all([
+      xva([...RUN, '--out', single]),
+      xva([...RUN, '--shard', '1/3', '--out', shards]),
+      xva([...RUN, '--shards', '3', '--out', shards], { JOB_COMPLETION_INDEX: '1' }),
+      xva([...RUN, '--shards', '3', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
+    ]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    // the single run has SIMM, schedule and VM rows to reorder, and scenario rows: the comparison is not vacuous
+    const models = column(path.join(single, 'margin_netting_sets.arrow'), 'im_model');
+    expect(models).toContain('simm');
+    expect(models).toContain('schedule');
+    expect(column(path.join(single, 'margin_scenarios.arrow'), 'scenario').length).toBeGreaterThan(0);
+    // every shard holds a part: no shard's tables are the whole book's
+    for (const k of [1, 2, 3]) {
+      const rows = column(path.join(shards, `shard-${k}-of-3`, 'margin_netting_sets.arrow'), 'netting_set_id');
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.length).toBeLessThan(models.length);
+    }
+    const merged = path.join(tmp, 'merged');
+    const run = await xva(['merge', shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Merged 3 shards of xva margin (${models.length} netting sets, 50 counterparties)`);
+    expect(expectSameOutputs(single, merged)).toEqual(TABLES);
+  }, 120_000);
+
+  it('every netting set under SIMM, 1-day MPOR, 5 shards: the same bytes', async () => {
+    const args = ['margin', '--portfolio', 'fixtures/demo', '--all-netting-sets', '--mpor', '1', '--quiet'];
+    const single = path.join(tmp, 'all-single');
+    const shards = path.join(tmp, 'all-shards');
+    const runs = await Promise.all([xva([...args, '--out', single]), ...[1, 2, 3, 4, 5].map((k) => xva([...args, '--shard', `${k}/5`, '--out', shards]))]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const merged = path.join(tmp, 'all-merged');
+    const run = await xva(['merge', shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(single, merged)).toEqual(TABLES);
+  }, 120_000);
+
+  it('a shard of another run (other --mpor) is named', async () => {
+    const mixed = path.join(tmp, 'mixed');
+    copyTree(path.join(tmp, 'shards'), mixed, (name) => name === 'shard-2-of-3');
+    const other = await xva([...RUN, '--mpor', '1', '--shard', '2/3', '--out', mixed]);
+    expect(other.status, other.stderr).toBe(0);
+    const run = await xva(['merge', mixed, '--out', path.join(tmp, 'mixed-out')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('shard-2-of-3 does not belong with shard-1-of-3: different option mporDays (10 vs 1)');
+  }, 60_000);
+});
+
+describe('what does not shard (exit 2, before any input is read)', () => {
+  it('margin --dim, --crif, --write-crif, repeated scenario names, no --out', async () => {
+    const out = path.join(tmp, 'refused');
+    const dim = await xva(['margin', '--shard', '1/2', '--dim', '--out', out]);
+    expect(dim.status).toBe(2);
+    expect(dim.stderr).toBe('error: --dim is not supported with xva margin --shard: the dynamic IM regression runs over the whole book; run it unsharded\n');
+    const crifFile = path.join(tmp, 'crif.csv');
+    fs.writeFileSync(crifFile, 'x\n');
+    const crif = await xva(['margin', '--shard', '1/2', '--crif', crifFile, '--out', out]);
+    expect(crif.status).toBe(2);
+    expect(crif.stderr).toBe('error: --crif is not supported with xva margin --shard: the CRIF is read whole, there is no simulation or repricing to split; run it unsharded\n');
+    const write = await xva(['margin', '--shard', '1/2', '--write-crif', crifFile, '--out', out]);
+    expect(write.status).toBe(2);
+    expect(write.stderr).toBe('error: --write-crif is not supported with xva margin --shard: each shard would write its part of the CRIF over the same file; run it unsharded\n');
+    const twice = await xva(['margin', '--shard', '1/2', '--scenario', 'scenarios/collateral_50pct.yaml', '--scenario', 'scenarios/collateral_50pct.yaml', '--out', out]);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/^error: scenario name \S+ given twice is not supported with xva margin --shard: the merge orders the scenario rows by name; run it unsharded\n$/);
+    const noOut = await xva(['margin', '--shard', '1/2']);
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toBe('error: --shard needs --out DIR: the shard folder is written under it\n');
+    expect(fs.existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('xva capital --shard and --shards, with or without --no-kva', async () => {
+    const message =
+      "error: xva capital does not run sharded: BA-CVA (MAR50.14) is a book-level aggregate over every counterparty and its CDS hedges, and the CVA capital, capital, CET1 impact and KVA follow from it, so shards cannot be merged into the single run's figures; run xva capital unsharded (with --no-kva it is analytic)\n";
+    const out = path.join(tmp, 'capital');
+    const runs = await Promise.all([
+      xva(['capital', '--no-kva', '--shard', '1/2', '--out', out]),
+      xva(['capital', '--shard', '2/2', '--out', out]),
+      xva(['capital', '--no-kva', '--shards', '2', '--out', out], { JOB_COMPLETION_INDEX: '0' }),
+    ]);
+    for (const run of runs) {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(message);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  }, 60_000);
+});
