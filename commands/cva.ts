@@ -1,13 +1,12 @@
-import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
+import { portfolioFlags } from '../src/cli/base.js';
+import { XvaMetricCommand } from '../src/xva/command.js';
 import { renderTable } from '../src/cli/table.js';
-import { xvaFlags, xvaRunOptions, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
-import { xvaJson, scenarioTable, wrongWayTable } from '../src/xva/render.js';
-import { runXva } from '../src/xva/run.js';
+import { xvaFlags, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
+import { scenarioTable, wrongWayTable } from '../src/xva/render.js';
 import { whatIfTable } from '../src/xva/whatIf/index.js';
-import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
-import { checkXvaShardOptions, runXvaShard, xvaShardSummary } from '../src/scale/xvaShard.js';
+import { shardFlags } from '../src/scale/shardSpec.js';
 
-export default class Cva extends XvaCommand {
+export default class Cva extends XvaMetricCommand {
   static override summary = 'CVA and DVA per netting set, counterparty and book, with allocation, exposure analysis and stress';
 
   static override description =
@@ -27,26 +26,9 @@ export default class Cva extends XvaCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Cva);
-    this.setModes(flags);
-    const portfolioDir = this.portfolioDir(flags.portfolio);
-    const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));
-    const shard = resolveShard(flags);
-    if (shard) {
-      // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
-      checkXvaShardOptions(options);
-      const run = await this.withProgress(`CVA shard ${shard.index}/${shard.count}`, (onProgress, onWarning) => runXvaShard({ ...options, command: 'cva', shard, onProgress, onWarning }));
-      for (const note of run.notes) this.warnLine(note);
-      const summary = xvaShardSummary(run);
-      if (this.jsonMode) this.printJson(summary.json);
-      else this.say(summary.line);
-      return;
-    }
-    const run = await this.withProgress('CVA', (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
-    for (const note of run.notes) this.warnLine(note);
-    if (this.jsonMode) {
-      this.printJson(xvaJson(run));
-      return;
-    }
+    const done = await this.runMetric('cva', flags);
+    if (!done) return;
+    const { run, options } = done;
     const { result, analysis } = run;
     const b = result.book;
     this.say(

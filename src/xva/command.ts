@@ -1,0 +1,42 @@
+/**
+ * The shared flow of `xva cva` and `xva fva` (the commands differ only in their human tables): parse the XVA flags,
+ * then either run one shard (`--shard K/N`, src/scale) and print its summary, or run the XVA (src/xva/run.ts), print
+ * its notes and, with --json, its document. Returns the run and its options when the command still has to render.
+ */
+import type { Interfaces } from '@oclif/core';
+import { XvaCommand } from '../cli/base.js';
+import { resolveShard } from '../scale/shardSpec.js';
+import { checkXvaShardOptions, runXvaShard, xvaShardSummary } from '../scale/xvaShard.js';
+import { xvaRunOptions, type ParsedXvaFlags } from './cli.js';
+import { xvaJson } from './render.js';
+import { runXva, type XvaRun, type XvaRunOptions } from './run.js';
+
+export abstract class XvaMetricCommand extends XvaCommand {
+  protected async runMetric(
+    command: 'cva' | 'fva',
+    flags: ParsedXvaFlags & Interfaces.InferredFlags<typeof XvaCommand.baseFlags> & { shard?: string | undefined; shards?: string | undefined },
+  ): Promise<{ run: XvaRun; options: XvaRunOptions } | undefined> {
+    this.setModes(flags);
+    const label = command.toUpperCase();
+    const portfolioDir = this.portfolioDir(flags.portfolio);
+    const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));
+    const shard = resolveShard(flags);
+    if (shard) {
+      // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
+      checkXvaShardOptions(options);
+      const run = await this.withProgress(`${label} shard ${shard.index}/${shard.count}`, (onProgress, onWarning) => runXvaShard({ ...options, command, shard, onProgress, onWarning }));
+      for (const note of run.notes) this.warnLine(note);
+      const summary = xvaShardSummary(run);
+      if (this.jsonMode) this.printJson(summary.json);
+      else this.say(summary.line);
+      return undefined;
+    }
+    const run = await this.withProgress(label, (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
+    for (const note of run.notes) this.warnLine(note);
+    if (this.jsonMode) {
+      this.printJson(xvaJson(run));
+      return undefined;
+    }
+    return { run, options };
+  }
+}
