@@ -216,7 +216,7 @@ function runGrid(market: Market, spec: GridSpec | TimeGrid | undefined, counterp
 }
 
 /** Book totals: sums of the netting sets' figures, added in the book's order (so independent of the split). */
-function bookTotal(sets: readonly NettingSetResult[], nExp: number): AggregateProfile {
+export function bookTotal(sets: readonly NettingSetResult[], nExp: number): AggregateProfile {
   const total: AggregateProfile = {
     epe: new Float64Array(nExp),
     ene: new Float64Array(nExp),

@@ -68,6 +68,31 @@ export async function loadSimulationInputs(portfolioDir: string, marketFile: str
   return { market, portfolio };
 }
 
+/**
+ * The manifest's `options` record of `xva simulate` (the sharded run writes the same record, so that `xva merge` gives
+ * a single run's manifest): the key order is part of the file's bytes.
+ */
+export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfolioDir' | 'paths' | 'seed' | 'grid' | 'threads' | 'antithetic' | 'pfeQuantile' | 'coverage' | 'skipUnsupported' | 'cube' | 'cubePrecision' | 'format' | 'dynamicIm' | 'backend'>): Record<string, unknown> {
+  return {
+    portfolio: path.resolve(options.portfolioDir),
+    paths: options.paths,
+    seed: options.seed,
+    grid: options.grid,
+    threads: options.threads,
+    antithetic: options.antithetic,
+    pfeQuantile: options.pfeQuantile,
+    coverage: options.coverage ?? 1,
+    skipUnsupported: options.skipUnsupported,
+    cube: options.cube,
+    ...(options.cube ? { cubePrecision: options.cubePrecision ?? 'float32' } : {}),
+    format: options.format,
+    dynamicIm: options.dynamicIm !== undefined,
+    backend: options.backend?.name ?? 'cpu',
+    ...(options.backend?.adapter ? { gpuAdapter: options.backend.adapter, backendNotes: options.backend.notes } : {}),
+    ...(options.dynamicIm ? { dynamicImMporDays: options.dynamicIm.mporDays } : {}),
+  };
+}
+
 export async function simulateToFiles(options: SimulateRunOptions): Promise<SimulateRunResult> {
   const started = performance.now();
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
@@ -136,24 +161,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
     version: packageVersion(),
     command: 'simulate',
     inputs,
-    options: {
-      portfolio: path.resolve(options.portfolioDir),
-      paths: options.paths,
-      seed: options.seed,
-      grid: options.grid,
-      threads: options.threads,
-      antithetic: options.antithetic,
-      pfeQuantile: options.pfeQuantile,
-      coverage: options.coverage ?? 1,
-      skipUnsupported: options.skipUnsupported,
-      cube: options.cube,
-      ...(options.cube ? { cubePrecision: options.cubePrecision ?? 'float32' } : {}),
-      format: options.format,
-      dynamicIm: options.dynamicIm !== undefined,
-      backend: options.backend?.name ?? 'cpu',
-      ...(options.backend?.adapter ? { gpuAdapter: options.backend.adapter, backendNotes: options.backend.notes } : {}),
-      ...(options.dynamicIm ? { dynamicImMporDays: options.dynamicIm.mporDays } : {}),
-    },
+    options: simulateOptionsRecord(options),
     files,
     ...(cube ? { cube: cube.index() } : {}),
   });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import { parseIsoDate, yearsBetween } from '../conventions/dates.js';
 import { XvaUsageError } from '../errors.js';
+import { bookTotal } from '../exposure/engine.js';
 import { CubeWriter, writeExposureTables, writeManifest, type TableFormat } from '../exposure/outputs.js';
 import { CUBE_LAYOUT, type CubeIndex, type CubeSetDetail } from '../exposure/cube.js';
 import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from '../exposure/results.js';
@@ -147,24 +148,6 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
     });
   }
   return { sets, counterparties };
-}
-
-/** Σ over the netting sets in the book's order (engine.ts bookTotal: the same additions in the same order). */
-function bookTotal(sets: readonly NettingSetResult[], m: number): AggregateProfile {
-  const total: AggregateProfile = { epe: new Float64Array(m), ene: new Float64Array(m), ee: new Float64Array(m), eee: new Float64Array(m), collateral: new Float64Array(m), epe1y: 0, eepe: 0 };
-  for (const s of sets) {
-    const p = s.profile;
-    for (let k = 0; k < m; k++) {
-      total.epe[k] = total.epe[k]! + p.epe[k]!;
-      total.ene[k] = total.ene[k]! + p.ene[k]!;
-      total.ee[k] = total.ee[k]! + p.ee[k]!;
-      total.eee[k] = total.eee[k]! + p.eee[k]!;
-      total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
-    }
-    total.epe1y += p.epe1y;
-    total.eepe += p.eepe;
-  }
-  return total;
 }
 
 /** One record batch of a shard's cube.arrow (layout 2, src/exposure/cube.ts) back as CubeWriter.write's arguments. */

@@ -12,7 +12,7 @@ import { XvaUsageError } from '../errors.js';
 import { runSimulation } from '../exposure/engine.js';
 import { buildManifest, CubeWriter, sha256File, writeExposureTables, writeManifest } from '../exposure/outputs.js';
 import type { SimulationResult } from '../exposure/results.js';
-import { loadSimulationInputs, type SimulateRunOptions } from '../exposure/simulate.js';
+import { loadSimulationInputs, simulateOptionsRecord, type SimulateRunOptions } from '../exposure/simulate.js';
 import type { CubeIndex, CubeSetDetail } from '../exposure/cube.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
 import { shardSection } from './manifest.js';
@@ -38,28 +38,6 @@ export function packageVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-/** The manifest's `options` of `xva simulate` (src/exposure/simulate.ts), so that a merge rebuilds a single run's. */
-function simulateOptionsRecord(options: SimulateShardOptions): Record<string, unknown> {
-  return {
-    portfolio: path.resolve(options.portfolioDir),
-    paths: options.paths,
-    seed: options.seed,
-    grid: options.grid,
-    threads: options.threads,
-    antithetic: options.antithetic,
-    pfeQuantile: options.pfeQuantile,
-    coverage: options.coverage ?? 1,
-    skipUnsupported: options.skipUnsupported,
-    cube: options.cube,
-    // shards write float32 cubes (`--cube-precision float64` with --shard is refused by the command)
-    ...(options.cube ? { cubePrecision: 'float32' } : {}),
-    format: options.format,
-    dynamicIm: false,
-    // shards run on the CPU backend (`--backend gpu` with --shard is refused by the command)
-    backend: 'cpu',
-  };
-}
-
 export async function simulateShardToFiles(options: SimulateShardOptions): Promise<SimulateShardResult> {
   if ((options as { dynamicIm?: unknown }).dynamicIm !== undefined) {
     throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
@@ -73,7 +51,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
 
   const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
   for (const [name, file] of Object.entries(portfolio.sources)) inputs[name] = path.resolve(file);
-  const optionsRecord = simulateOptionsRecord(options);
+  // shards: CPU backend, float32 cube, no dynamic IM (the command refuses the others with --shard)
+  const optionsRecord = simulateOptionsRecord({ ...options, cubePrecision: 'float32' });
   const inputHashes: Record<string, string> = {};
   for (const [name, file] of Object.entries(inputs)) inputHashes[name] = sha256File(file);
   const section = shardSection({ command: 'simulate', plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
