@@ -252,6 +252,7 @@ function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number): Simu
     pathOffset: 0,
     irState: layout.currencies.map(make),
     fxLog: layout.fxCurrencies.map(make),
+    fxLevel: layout.fxCurrencies.map(make),
     eqLog: layout.equities.map(make),
     creditState: layout.creditNames.map(make),
     numeraire: make(),
@@ -483,6 +484,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
           [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
         ];
         for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
+        // FX levels (SimulatedPaths.fxLevel) of the copied logs, as the CPU simulation writes them
+        paths.fxLog.forEach((logs, i) => {
+          const level = paths.fxLevel![i]!;
+          for (let k = 0; k < logs.length; k++) level[k] = Math.exp(logs[k]!);
+        });
       } else {
         const blocks: WorkerTask[] = pathBlocks(nPaths, threads, options.antithetic).map((block) => ({ kind: 'paths', block }));
         await pool.run(blocks, () => undefined);

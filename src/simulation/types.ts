@@ -52,6 +52,12 @@ export interface SimulatedPaths {
   readonly irState: readonly Float64Array[];
   /** ln(FX) per non-base currency, FX = units of base currency per one unit (layout.fxCurrencies order). */
   readonly fxLog: readonly Float64Array[];
+  /**
+   * FX = e^{fxLog} per non-base currency, same layout (optional: written by the CPU path simulation so that the
+   * pricers on paths read one exponential per FX factor, date and path instead of one per netting set; readers fall
+   * back to Math.exp of fxLog when absent). Always exactly Math.exp of the fxLog value.
+   */
+  readonly fxLevel?: readonly Float64Array[];
   /** ln(S) per equity, in the equity's own currency (layout.equities order). */
   readonly eqLog: readonly Float64Array[];
   /** Gaussian (LGM-type) intensity state y per credit name (layout.creditNames order). */

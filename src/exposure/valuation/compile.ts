@@ -27,6 +27,8 @@ import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption
 class ExercisedSwaption implements PathTrade {
   readonly lastIndex: number;
   private mask = new Float64Array(0);
+  // The exercise decision depends on the paths only (the state at the exercise date): computed once per paths object.
+  private maskPaths: SimulatedPaths | null = null;
   private readonly fxLevels = new FxLevels();
 
   constructor(
@@ -41,8 +43,11 @@ class ExercisedSwaption implements PathTrade {
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return false;
     const n = paths.nPaths;
-    if (this.mask.length < n) this.mask = new Float64Array(n);
-    exerciseMask(this.swaption, paths, this.irIndex, this.mask);
+    if (this.maskPaths !== paths || this.mask.length < n) {
+      if (this.mask.length < n) this.mask = new Float64Array(n);
+      exerciseMask(this.swaption, paths, this.irIndex, this.mask);
+      this.maskPaths = paths;
+    }
     out.fill(0, 0, n);
     this.fxLevels.begin();
     this.underlying.addValues(d, paths, out, this.fxLevels);

@@ -1,5 +1,6 @@
 /**
- * FX levels e^{fxLog} of a currency on every path of a block at one date: computed once per kernel call (valueAt or
+ * FX levels e^{fxLog} of a currency on every path of a block at one date: read from the paths when the simulation wrote
+ * them (SimulatedPaths.fxLevel, once per run), else computed once per kernel call (valueAt or
  * accumulateTradeWeighted) and currency, and shared by every part of the netting set paid in that currency (its rate
  * pool, its CDS pools), instead of one Math.exp per path in each.
  *
@@ -26,6 +27,9 @@ export class FxLevels {
   of(fxIndex: number, d: number, paths: SimulatedPaths): Float64Array | null {
     if (fxIndex < 0) return null;
     const n = paths.nPaths;
+    // The simulation's own levels when it wrote them (the same Math.exp of the same logs): a view, no work.
+    const simulated = paths.fxLevel?.[fxIndex];
+    if (simulated) return simulated.subarray(d * n, (d + 1) * n);
     if (this.stamp.length <= fxIndex) {
       const stamp = new Int32Array(fxIndex + 1).fill(-1);
       stamp.set(this.stamp);

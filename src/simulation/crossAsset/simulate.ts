@@ -14,6 +14,8 @@ import { buildStepPlan, type StepPlan } from './stepPlan.js';
 export interface PathBuffers {
   irState: Float64Array[];
   fxLog: Float64Array[];
+  /** e^{fxLog}, written alongside fxLog when present (SimulatedPaths.fxLevel). */
+  fxLevel?: Float64Array[];
   eqLog: Float64Array[];
   creditState: Float64Array[];
   numeraire: Float64Array;
@@ -50,6 +52,7 @@ function allocate(model: CrossAssetModel, size: number, make: (n: number) => Flo
   return {
     irState: layout.currencies.map(() => make(size)),
     fxLog: layout.fxCurrencies.map(() => make(size)),
+    fxLevel: layout.fxCurrencies.map(() => make(size)),
     eqLog: layout.equities.map(() => make(size)),
     creditState: layout.creditNames.map(() => make(size)),
     numeraire: make(size),
@@ -65,6 +68,7 @@ function checkBuffers(model: CrossAssetModel, buffers: PathBuffers, size: number
     ['creditState', buffers.creditState, layout.creditNames.length],
     ['numeraire', [buffers.numeraire], 1],
   ];
+  if (buffers.fxLevel) counts.push(['fxLevel', buffers.fxLevel, layout.fxCurrencies.length]);
   for (const [name, arrays, count] of counts) {
     if (arrays.length !== count) throw new XvaInternalError(`${name}: ${arrays.length} arrays for ${count} factors`);
     for (const a of arrays) if (a.length < size) throw new XvaInternalError(`${name}: an array of ${a.length} values for ${size}`);
@@ -124,6 +128,7 @@ export function simulatePaths(
   out.numeraire.fill(1, column, end0);
   for (let i = 0; i < nFx; i++) {
     out.fxLog[i]!.fill(lnFx0[i]!, column, end0);
+    out.fxLevel?.[i]!.fill(Math.exp(lnFx0[i]!), column, end0);
     u[i]!.fill(lnFx0[i]!);
   }
   for (let e = 0; e < nEq; e++) {
@@ -189,6 +194,8 @@ export function simulatePaths(
         ui[p] = v;
         lnX[here + p] = v - (hc * xc[here + p]! + gc) + lnN[p]!;
       }
+      const level = out.fxLevel?.[i];
+      if (level) for (let p = here; p < here + nPaths; p++) level[p] = Math.exp(lnX[p]!);
     }
 
     // Equities: w_e = ln(S e^{qt} X / N) is a Gaussian martingale; ln S = w_e − q·t − ln X + ln N.
@@ -231,6 +238,7 @@ export function simulatePaths(
     pathOffset,
     irState: Object.freeze(out.irState),
     fxLog: Object.freeze(out.fxLog),
+    ...(out.fxLevel ? { fxLevel: Object.freeze(out.fxLevel) } : {}),
     eqLog: Object.freeze(out.eqLog),
     creditState: Object.freeze(out.creditState),
     numeraire: out.numeraire,
@@ -332,6 +340,7 @@ export function simulatePathsInto(
   const into: PathBuffers = {
     irState: [...run.irState],
     fxLog: [...run.fxLog],
+    ...(run.fxLevel ? { fxLevel: [...run.fxLevel] } : {}),
     eqLog: [...run.eqLog],
     creditState: [...run.creditState],
     numeraire: run.numeraire,
