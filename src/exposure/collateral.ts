@@ -76,102 +76,182 @@ export function computeCollateral(
   out: Float64Array,
 ): Float64Array {
   const nDates = grid.dates.length;
-  const { coverage, fxToBase } = options;
   checkOptions(nettingSet, options, values.length, out.length, nDates, nPaths);
-  const last = Math.min(options.lastDateIndex ?? nDates - 1, nDates - 1);
-
-  // IM in base currency first (the scalar converted once), then scaled by the coverage: one formula for both forms.
-  const imHeld = new Float64Array(nDates);
-  const profile = options.initialMarginProfile;
-  const imBase = (options.initialMargin ?? 0) * fxToBase;
-  for (let d = 0; d <= last; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
-
-  if (!nettingSet.csa || coverage === 0) {
+  // Pass 1 (the tracker) keeps the balances in `out` itself: at the call dates and copied into the source rows.
+  const tracker = new CollateralTracker(nettingSet, grid, nPaths, options, out);
+  const { imHeld, last } = tracker;
+  if (tracker.trivial) {
     // Uncollateralised (or a scenario with no collateral): C is the IM held only.
     for (let d = 0; d < nDates; d++) out.fill(imHeld[d]!, d * nPaths, (d + 1) * nPaths);
     return imHeld;
   }
-
-  const lag = closeOutLags(nettingSet, grid);
-  const isCall = marginCallDates(nettingSet, grid, lag, last);
-
-  // CSA amounts in base currency.
-  const thresholdCpty = nettingSet.thresholdCpty * fxToBase;
-  const thresholdBank = nettingSet.thresholdBank * fxToBase;
-  const mtaCpty = nettingSet.mtaCpty * fxToBase;
-  const mtaBank = nettingSet.mtaBank * fxToBase;
-  const netIndependentAmount = (nettingSet.independentAmountCpty - nettingSet.independentAmountBank) * fxToBase;
-  const multiple = nettingSet.rounding * fxToBase;
-
-  // Without MTAs and rounding every call brings the balance exactly to the requirement: no path dependence.
-  const exact = mtaCpty === 0 && mtaBank === 0 && multiple === 0;
-  // Rows pass 2 reads: the close-out lag rows of the rows it fills (all of them, or those of the exposure dates).
-  const rowsOnly = options.exposureRowsOnly === true;
-  const isSource = new Uint8Array(nDates);
-  for (let d = 0; d <= last; d++) if (!rowsOnly || grid.exposureDate[d] === 1) isSource[lag[d]!] = 1;
-
-  // Pass 1: the balance after the latest call on or before each grid date, per path (date-major, in `out`), written
-  // at the call dates and copied into the source rows between calls.
-  const balance = new Float64Array(nPaths);
-  for (let k = 0; k <= last; k++) {
-    const base = k * nPaths;
-    if (isCall[k] === 1) {
-      for (let p = 0; p < nPaths; p++) {
-        const x = values[base + p]! + netIndependentAmount;
-        const held = x - thresholdCpty;
-        const posted = -x - thresholdBank;
-        // max(held, 0) − max(posted, 0), branch-free ((a + |a|)/2 = max(a, 0) exactly); at most one is positive.
-        const required = coverage * 0.5 * (held + Math.abs(held) - posted - Math.abs(posted));
-        if (exact) {
-          balance[p] = required;
-          out[base + p] = required;
-          continue;
-        }
-        const b = balance[p]!;
-        const shortfall = required - b;
-        // A call is made when the shortfall clears the paying party's MTA. Written with few branches on the path's
-        // values (which side calls is a coin flip per path; mispredicted branches cost more than the arithmetic):
-        // the rules of roundUp/roundDown above, folded with -ceil(-x) = floor(x), are
-        //   no zero crossing: b + k·m, k = ⌈sf/m − ε⌉ when the secured party's holding grows (delivery: the bank's
-        //     when it calls with b >= 0, the counterparty's when it calls with b > 0), else ⌊sf/m + ε⌋ (a return);
-        //   crossing zero: the old balance is returned and the new delivery rounded up: ⌈req/m − ε⌉·m to the bank,
-        //     ⌊req/m + ε⌋·m = −⌈−req/m − ε⌉·m to the counterparty.
-        const toBank = +(shortfall > 0) & +(shortfall >= mtaCpty);
-        const toCpty = +(shortfall < 0) & +(-shortfall >= mtaBank);
-        const crosses = (+(b < 0) & +(required > 0)) | (+(b > 0) & +(required < 0));
-        let next: number;
-        if ((toBank | toCpty) === 0) next = b;
-        else if (multiple === 0) next = crosses === 1 ? required : b + shortfall;
-        else {
-          // k = up ? ⌈x − ε⌉ : ⌊x + ε⌋ as kf + up·(kc − kf): both are whole numbers, so the blend is exact.
-          const up = crosses === 1 ? toBank : (toBank & +(b >= 0)) | (toCpty & +(b > 0));
-          const x = (crosses === 1 ? required : shortfall) / multiple;
-          const kf = Math.floor(x + ROUNDING_SLACK);
-          const units = (kf + up * (Math.ceil(x - ROUNDING_SLACK) - kf)) * multiple;
-          next = crosses === 1 ? units : b + units;
-        }
-        balance[p] = next;
-        out[base + p] = next;
-      }
-    } else if (isSource[k] === 1) {
-      out.set(balance, base);
-    }
-  }
-
+  tracker.advanceTo(last, values);
   // Pass 2, backwards and in place (lag[d] <= d, so a source row is read before it is overwritten): C(d) is the
   // balance at the close-out lag date, plus the IM held; zero after the last live date.
+  const rowsOnly = options.exposureRowsOnly === true;
   for (let d = nDates - 1; d >= 0; d--) {
     if (rowsOnly && grid.exposureDate[d] !== 1) continue;
-    const base = d * nPaths;
-    if (d > last) {
-      out.fill(0, base, base + nPaths);
-      continue;
-    }
-    const source = lag[d]! * nPaths;
-    const im = imHeld[d]!;
-    for (let p = 0; p < nPaths; p++) out[base + p] = out[source + p]! + im;
+    tracker.fill(d, out);
   }
   return imHeld;
+}
+
+/**
+ * A CollateralTracker for a netting set whose values come date by date (the engine's valuation loop), its balances in
+ * `store` (nDates × nPaths, not the output array: rows are filled forwards). Checks the options as computeCollateral.
+ */
+export function createCollateralTracker(nettingSet: NettingSet, grid: TimeGrid, nPaths: number, options: CollateralOptions, store: Float64Array): CollateralTracker {
+  checkOptions(nettingSet, options, store.length, store.length, grid.dates.length, nPaths);
+  return new CollateralTracker(nettingSet, grid, nPaths, options, store);
+}
+
+/**
+ * The margin calls of one netting set advanced date by date (the rules above): computeCollateral runs it over every
+ * date at once; the engine runs it alongside the valuation, date by date, so that the collateral of an exposure date
+ * is known as soon as its value is (CollateralTracker.fill after advanceTo(d)), with the same operations and bits.
+ *
+ * Balances are kept in `store` (date-major like the values): at each call date the new balance, and at each source
+ * row (a close-out lag date of a row the caller fills) the balance in force. `store` may be the output array itself
+ * when the rows are filled backwards (computeCollateral); filled forwards it must be another array.
+ */
+export class CollateralTracker {
+  /** IM held included in C per grid index (base currency, coverage applied). */
+  readonly imHeld: Float64Array;
+  /** No CSA or coverage 0: C is the IM held only (advanceTo does nothing). */
+  readonly trivial: boolean;
+  /** The netting set's last live grid index. */
+  readonly last: number;
+  private readonly lag: Int32Array;
+  private readonly isCall: Uint8Array;
+  private readonly isSource: Uint8Array;
+  private readonly balance: Float64Array;
+  private readonly coverage: number;
+  private readonly thresholdCpty: number;
+  private readonly thresholdBank: number;
+  private readonly mtaCpty: number;
+  private readonly mtaBank: number;
+  private readonly netIndependentAmount: number;
+  private readonly multiple: number;
+  private readonly exact: boolean;
+  /** Next grid index pass 1 processes. */
+  private next = 0;
+
+  constructor(
+    nettingSet: NettingSet,
+    grid: TimeGrid,
+    private readonly nPaths: number,
+    options: CollateralOptions,
+    private readonly store: Float64Array,
+  ) {
+    const nDates = grid.dates.length;
+    const { coverage, fxToBase } = options;
+    this.coverage = coverage;
+    const last = Math.min(options.lastDateIndex ?? nDates - 1, nDates - 1);
+    this.last = last;
+
+    // IM in base currency first (the scalar converted once), then scaled by the coverage: one formula for both forms.
+    const imHeld = new Float64Array(nDates);
+    const profile = options.initialMarginProfile;
+    const imBase = (options.initialMargin ?? 0) * fxToBase;
+    for (let d = 0; d <= last; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
+    this.imHeld = imHeld;
+    this.trivial = !nettingSet.csa || coverage === 0;
+
+    this.lag = this.trivial ? new Int32Array(0) : closeOutLags(nettingSet, grid);
+    this.isCall = this.trivial ? new Uint8Array(0) : marginCallDates(nettingSet, grid, this.lag, last);
+
+    // CSA amounts in base currency.
+    this.thresholdCpty = nettingSet.thresholdCpty * fxToBase;
+    this.thresholdBank = nettingSet.thresholdBank * fxToBase;
+    this.mtaCpty = nettingSet.mtaCpty * fxToBase;
+    this.mtaBank = nettingSet.mtaBank * fxToBase;
+    this.netIndependentAmount = (nettingSet.independentAmountCpty - nettingSet.independentAmountBank) * fxToBase;
+    this.multiple = nettingSet.rounding * fxToBase;
+    // Without MTAs and rounding every call brings the balance exactly to the requirement: no path dependence.
+    this.exact = this.mtaCpty === 0 && this.mtaBank === 0 && this.multiple === 0;
+    // Rows fill reads: the close-out lag rows of the rows it fills (all of them, or those of the exposure dates).
+    const rowsOnly = options.exposureRowsOnly === true;
+    this.isSource = new Uint8Array(nDates);
+    if (!this.trivial) for (let d = 0; d <= last; d++) if (!rowsOnly || grid.exposureDate[d] === 1) this.isSource[this.lag[d]!] = 1;
+    this.balance = new Float64Array(this.trivial ? 0 : nPaths);
+  }
+
+  /**
+   * Pass 1 up to grid index d (inclusive, at most the last live date): the balance after the latest call on or before
+   * each grid date, per path, written into the store at the call dates and copied into the source rows between calls.
+   * Reads the value rows of the call dates up to d, which must be final; called with increasing d.
+   */
+  advanceTo(d: number, values: Float64Array): void {
+    if (this.trivial) return;
+    const { nPaths, isCall, isSource, balance, store, coverage, thresholdCpty, thresholdBank, mtaCpty, mtaBank, netIndependentAmount, multiple, exact } = this;
+    const end = Math.min(d, this.last);
+    for (let k = this.next; k <= end; k++) {
+      const base = k * nPaths;
+      if (isCall[k] === 1) {
+        for (let p = 0; p < nPaths; p++) {
+          const x = values[base + p]! + netIndependentAmount;
+          const held = x - thresholdCpty;
+          const posted = -x - thresholdBank;
+          // max(held, 0) − max(posted, 0), branch-free ((a + |a|)/2 = max(a, 0) exactly); at most one is positive.
+          const required = coverage * 0.5 * (held + Math.abs(held) - posted - Math.abs(posted));
+          if (exact) {
+            balance[p] = required;
+            store[base + p] = required;
+            continue;
+          }
+          const b = balance[p]!;
+          const shortfall = required - b;
+          // A call is made when the shortfall clears the paying party's MTA. Written with few branches on the path's
+          // values (which side calls is a coin flip per path; mispredicted branches cost more than the arithmetic):
+          // the rules of roundUp/roundDown above, folded with -ceil(-x) = floor(x), are
+          //   no zero crossing: b + k·m, k = ⌈sf/m − ε⌉ when the secured party's holding grows (delivery: the bank's
+          //     when it calls with b >= 0, the counterparty's when it calls with b > 0), else ⌊sf/m + ε⌋ (a return);
+          //   crossing zero: the old balance is returned and the new delivery rounded up: ⌈req/m − ε⌉·m to the bank,
+          //     ⌊req/m + ε⌋·m = −⌈−req/m − ε⌉·m to the counterparty.
+          const toBank = +(shortfall > 0) & +(shortfall >= mtaCpty);
+          const toCpty = +(shortfall < 0) & +(-shortfall >= mtaBank);
+          const crosses = (+(b < 0) & +(required > 0)) | (+(b > 0) & +(required < 0));
+          let next: number;
+          if ((toBank | toCpty) === 0) next = b;
+          else if (multiple === 0) next = crosses === 1 ? required : b + shortfall;
+          else {
+            // k = up ? ⌈x − ε⌉ : ⌊x + ε⌋ as kf + up·(kc − kf): both are whole numbers, so the blend is exact.
+            const up = crosses === 1 ? toBank : (toBank & +(b >= 0)) | (toCpty & +(b > 0));
+            const x = (crosses === 1 ? required : shortfall) / multiple;
+            const kf = Math.floor(x + ROUNDING_SLACK);
+            const units = (kf + up * (Math.ceil(x - ROUNDING_SLACK) - kf)) * multiple;
+            next = crosses === 1 ? units : b + units;
+          }
+          balance[p] = next;
+          store[base + p] = next;
+        }
+      } else if (isSource[k] === 1) {
+        store.set(balance, base);
+      }
+    }
+    if (end + 1 > this.next) this.next = end + 1;
+  }
+
+  /**
+   * Row d of C into `out` (date-major): the balance at d's close-out lag date plus the IM held, 0 after the last live
+   * date (the IM held only when trivial). Needs advanceTo(d) first, and d's lag date among the rows it keeps.
+   */
+  fill(d: number, out: Float64Array): void {
+    const nPaths = this.nPaths;
+    const base = d * nPaths;
+    if (this.trivial) {
+      out.fill(this.imHeld[d]!, base, base + nPaths);
+      return;
+    }
+    if (d > this.last) {
+      out.fill(0, base, base + nPaths);
+      return;
+    }
+    const source = this.lag[d]! * nPaths;
+    const im = this.imHeld[d]!;
+    const store = this.store;
+    for (let p = 0; p < nPaths; p++) out[base + p] = store[source + p]! + im;
+  }
 }
 
 /** An IM profile of a netting set: the amount held from each date on (day serials, base currency). */

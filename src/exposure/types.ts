@@ -10,8 +10,13 @@ export interface NettingSetKernel {
   readonly tradeIds: readonly string[];
   /** The last grid index at which any trade of the set is alive; values after it are 0. */
   readonly lastDateIndex: number;
-  /** Fills out[p] for p < paths.nPaths with the netting set's value at grid index d (base currency, undeflated). */
-  valueAt(d: number, paths: SimulatedPaths, out: Float64Array): void;
+  /**
+   * Fills out[p] for p < paths.nPaths with the netting set's value at grid index d (base currency, undeflated). With
+   * `keep` (optional to implement) the kernel may keep per-path work of this date for an accumulateTradeWeighted call
+   * at the same date and paths that follows with no other valueAt in between (the engine's Euler allocation of an
+   * exposure date right after its valuation); the results are the same either way, bit for bit.
+   */
+  valueAt(d: number, paths: SimulatedPaths, out: Float64Array, keep?: boolean): void;
   /**
    * Adds sum_p weights[p] * V_i(d, p) to out[i] for every trade i of the set (Euler allocation). Consistent with
    * valueAt: sum_i of the added amounts equals sum_p weights[p] * V(d, p) up to rounding.

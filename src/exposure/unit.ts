@@ -16,7 +16,7 @@ import type { NettingSet } from '../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
-import { computeCollateral } from './collateral.js';
+import { createCollateralTracker, type CollateralTracker } from './collateral.js';
 import { closeOutCount, closeOutRows } from './cube.js';
 import { eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
@@ -118,6 +118,8 @@ export interface UnitCoverageVariant {
 class Scratch {
   values = new Float64Array(0);
   collateral = new Float64Array(0);
+  /** The collateral tracker's balances of the set valued now (collateral.ts CollateralTracker's store). */
+  balances = new Float64Array(0);
   weights = new Float64Array(0);
   weights2 = new Float64Array(0);
   column = new Float64Array(0);
@@ -152,6 +154,7 @@ class Scratch {
     if (this.values.length < cells) {
       this.values = new Float64Array(cells);
       this.collateral = new Float64Array(cells);
+      this.balances = new Float64Array(cells);
     }
     if (this.weights.length < nPaths) {
       this.weights = new Float64Array(nPaths);
@@ -253,31 +256,59 @@ function runNettingSet(
   const lag = collateralised && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
   if (lag) for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
   const maturities = Float64Array.from(trades, tradeMaturity).sort();
+  const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
+  const nTrades = trades.length;
+  const nExp = exposureDates.length;
+
+  // The base coverage's collateral and Euler allocation run alongside the valuation, date by date (a set valued by
+  // another backend: after it, from its values): the collateral of an exposure date is known once its value is
+  // (CollateralTracker), so its Euler allocation follows at once, reusing the per-path work the kernel kept from
+  // valueAt (stencils, per-path trade values). The same operations as figuresAtCoverage, so the same bits.
+  const fused = pre === undefined;
+  const tradeEpe = new Float64Array(nTrades * nExp);
+  const tradeEne = new Float64Array(nTrades * nExp);
+  const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
+  const tracker = baseCollateral?.tracker;
+  const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
+
   let valuations = 0;
   let gone = 0; // trades maturing before the date (maturities ascending)
   let preRow = 0; // row of `pre.values`: exposure dates up to the last live date, in order
+  let k = 0; // exposure dates passed
   for (let d = 0; d < nDates; d++) {
     const row = values.subarray(d * nPaths, (d + 1) * nPaths);
+    const exposure = grid.exposureDate[d] === 1;
     if (d > last || needed[d] !== 1) {
       // Not valued. An exposure date after the last live date is read by the profile: V = 0 there. Any other row
       // (another MPoR's lag date) is read by nothing but the counterparty accumulator's rows of non-exposure dates,
       // which the totals never read: left as it is (zeroing it would cost a memset of most of the grid per set).
-      if (grid.exposureDate[d] === 1) row.fill(0);
+      if (exposure) {
+        row.fill(0);
+        if (collateral) tracker!.fill(d, collateral);
+        k++;
+      }
       continue;
     }
-    if (pre && grid.exposureDate[d] === 1) {
+    if (pre && exposure) {
       const from = pre.values.subarray(preRow * nPaths, ++preRow * nPaths);
       for (let p = 0; p < nPaths; p++) row[p] = from[p]!;
-    } else kernel.valueAt(d, paths, row);
+    } else kernel.valueAt(d, paths, row, fused && exposure);
     while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;
     valuations += (maturities.length - gone) * nPaths;
+    if (!fused) continue;
+    tracker?.advanceTo(d, values);
+    if (exposure) {
+      if (collateral) tracker!.fill(d, collateral);
+      eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne);
+      k++;
+    }
   }
 
-  const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
-  const base = figuresAtCoverage(ctx, item, kernel, trades.length, values, last, maturity, ctx.coverage, pre);
+  const base: CoverageFigures = fused
+    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld), tradeEpe, tradeEne, collateral }
+    : figuresAtCoverage(ctx, item, kernel, nTrades, values, last, maturity, ctx.coverage, pre);
   accumulate(0, values, base.collateral);
 
-  const nExp = exposureDates.length;
   if (onCube) {
     // Exposure-date rows, then (CSA with MPoR) the values at the close-out lag dates the set lives at (cube.ts
     // closeOutRows; the engine splits them off). A lag date of an exposure date after the last live date was not
@@ -351,42 +382,78 @@ function figuresAtCoverage(
   coverage: number,
   pre?: PrecomputedSet,
 ): CoverageFigures {
-  const { grid, paths, market, exposureDates } = ctx;
-  const { nettingSet } = item;
+  const { grid, paths, exposureDates } = ctx;
   const nPaths = paths.nPaths;
   const cells = grid.dates.length * nPaths;
-  // Initial margin held reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage like VM.
+  const held = collateralTracker(ctx, item, last, coverage);
+  let collateral: Float64Array | undefined;
+  if (held) {
+    collateral = scratch.collateral.subarray(0, cells);
+    const { tracker } = held;
+    tracker.advanceTo(last, values);
+    for (const d of exposureDates) tracker.fill(d, collateral);
+  }
+  const profile = profileOf(ctx, item, values, last, maturity, collateral, held?.imHeld, pre);
+  // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
+  const nExp = exposureDates.length;
+  const tradeEpe = new Float64Array(nTrades * nExp);
+  const tradeEne = new Float64Array(nTrades * nExp);
+  for (let k = 0; k < nExp; k++) {
+    const d = exposureDates[k]!;
+    if (d > last) break;
+    eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, tradeEpe, tradeEne);
+  }
+  return { profile, tradeEpe, tradeEne, collateral };
+}
+
+/**
+ * The margin-call tracker of a netting set at `coverage` (collateral.ts; its balances in this thread's scratch), or
+ * undefined when C = 0 at that coverage. Initial margin held reduces the exposure of CSA and non-CSA sets alike and is
+ * scaled by the coverage like VM.
+ */
+function collateralTracker(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): { tracker: CollateralTracker; imHeld: Float64Array } | undefined {
+  if (!(coverage > 0 && dependsOnCoverage(item))) return undefined;
+  const { nettingSet } = item;
+  const nPaths = ctx.paths.nPaths;
+  const cells = ctx.grid.dates.length * nPaths;
   const imProfile = item.initialMarginProfile;
   const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
-  const withCollateral = coverage > 0 && dependsOnCoverage(item);
+  const fxToBase = ctx.market.fxSpot(nettingSet.collateralCurrency, ctx.market.baseCurrency);
+  const tracker = createCollateralTracker(
+    nettingSet,
+    ctx.grid,
+    nPaths,
+    {
+      coverage,
+      fxToBase,
+      ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
+      lastDateIndex: Math.max(last, 0),
+      exposureRowsOnly: true,
+    },
+    scratch.balances.subarray(0, cells),
+  );
+  return { tracker, imHeld: tracker.imHeld };
+}
 
-  let collateral: Float64Array | undefined;
-  let imHeld: Float64Array | undefined;
-  if (withCollateral) {
-    collateral = scratch.collateral.subarray(0, cells);
-    const fxToBase = market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency);
-    imHeld = computeCollateral(
-      nettingSet,
-      values,
-      grid,
-      nPaths,
-      {
-        coverage,
-        fxToBase,
-        ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
-        lastDateIndex: Math.max(last, 0),
-        exposureRowsOnly: true,
-      },
-      collateral,
-    );
-  }
-
+/** The set's profile from its values and collateral (the device's expectations put in for a set valued there). */
+function profileOf(
+  ctx: UnitContext,
+  item: UnitNettingSet,
+  values: Float64Array,
+  last: number,
+  maturity: number,
+  collateral: Float64Array | undefined,
+  imHeld: Float64Array | undefined,
+  pre?: PrecomputedSet,
+): ExposureProfile {
+  const { grid, paths, exposureDates } = ctx;
+  const { nettingSet } = item;
   const hostProfile = computeProfile(
     {
       nettingSetId: nettingSet.nettingSetId,
       counterpartyId: nettingSet.counterpartyId,
       grid,
-      nPaths,
+      nPaths: paths.nPaths,
       values,
       numeraire: paths.numeraire,
       discountFactors: ctx.discountFactors,
@@ -399,33 +466,45 @@ function figuresAtCoverage(
     { pfeQuantile: ctx.pfeQuantile },
     scratch.column,
   );
-  const profile = pre ? pre.finishProfile(hostProfile, maturity) : hostProfile;
+  return pre ? pre.finishProfile(hostProfile, maturity) : hostProfile;
+}
 
-  // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
-  const nExp = exposureDates.length;
-  const tradeEpe = new Float64Array(nTrades * nExp);
-  const tradeEne = new Float64Array(nTrades * nExp);
+/**
+ * Euler contributions of every trade to EPE and ENE at exposure date d (the k-th), into column k of tradeEpe and
+ * tradeEne (trade i at [i·nExp + k]): EPE and ENE weights in one pass over the paths, both trade sums in one pass of
+ * the kernel, eulerWeightsBoth's residuals shared equally.
+ */
+function eulerAtDate(
+  ctx: UnitContext,
+  kernel: NettingSetKernel,
+  nTrades: number,
+  k: number,
+  d: number,
+  values: Float64Array,
+  collateral: Float64Array | undefined,
+  imHeld: Float64Array | undefined,
+  tradeEpe: Float64Array,
+  tradeEne: Float64Array,
+): void {
+  const { paths } = ctx;
+  const nPaths = paths.nPaths;
+  const nExp = ctx.exposureDates.length;
   const epeSums = scratch.tradeSums.subarray(0, nTrades);
   const eneSums = scratch.tradeSums2.subarray(0, nTrades);
   const { weights, weights2, residuals } = scratch;
-  const eulerOptions = { ...(collateral ? { collateral } : {}), initialMarginHeld: 0 };
-  for (let k = 0; k < nExp; k++) {
-    const d = exposureDates[k]!;
-    if (d > last) break;
-    // EPE and ENE weights in one pass over the paths, both trade sums in one pass of the kernel
-    eulerOptions.initialMarginHeld = imHeld ? imHeld[d]! : 0;
-    eulerWeightsBoth(d, nPaths, values, paths.numeraire, weights, weights2, residuals, eulerOptions);
-    epeSums.fill(0);
-    eneSums.fill(0);
-    kernel.accumulateTradeWeighted(d, paths, weights, epeSums, weights2, eneSums);
-    shareEqually(residuals[0]!, epeSums, nTrades);
-    shareEqually(residuals[1]!, eneSums, nTrades);
-    for (let i = 0; i < nTrades; i++) {
-      tradeEpe[i * nExp + k] = epeSums[i]!;
-      tradeEne[i * nExp + k] = eneSums[i]!;
-    }
+  eulerWeightsBoth(d, nPaths, values, paths.numeraire, weights, weights2, residuals, {
+    ...(collateral ? { collateral } : {}),
+    initialMarginHeld: imHeld ? imHeld[d]! : 0,
+  });
+  epeSums.fill(0);
+  eneSums.fill(0);
+  kernel.accumulateTradeWeighted(d, paths, weights, epeSums, weights2, eneSums);
+  shareEqually(residuals[0]!, epeSums, nTrades);
+  shareEqually(residuals[1]!, eneSums, nTrades);
+  for (let i = 0; i < nTrades; i++) {
+    tradeEpe[i * nExp + k] = epeSums[i]!;
+    tradeEne[i * nExp + k] = eneSums[i]!;
   }
-  return { profile, tradeEpe, tradeEne, collateral };
 }
 
 /**

@@ -217,6 +217,12 @@ class Compiler {
 
 class NettingSetValuation implements NettingSetKernel {
   private scratch = new Float64Array(0);
+  // valueAt(keep = true): each per-path trade's values at that date (row i of keptTrades, keptAlive[i] = 1 when alive)
+  // for accumulateTradeWeighted at the same date and paths; keptDate −1 when nothing is kept.
+  private keptTrades = new Float64Array(0);
+  private keptAlive = new Uint8Array(0);
+  private keptDate = -1;
+  private keptPaths: SimulatedPaths | null = null;
   // FX levels of the current call's date, shared by the pools and CDS pools in the same currency (fxLevels.ts).
   private readonly fxLevels = new FxLevels();
 
@@ -235,19 +241,38 @@ class NettingSetValuation implements NettingSetKernel {
     return this.scratch;
   }
 
-  valueAt(d: number, paths: SimulatedPaths, out: Float64Array): void {
+  valueAt(d: number, paths: SimulatedPaths, out: Float64Array, keep = false): void {
     const n = paths.nPaths;
     out.fill(0, 0, n);
+    this.keptDate = -1;
     if (d > this.lastDateIndex) return;
     const fxLevels = this.fxLevels;
     fxLevels.begin();
-    for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels);
+    for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels, keep);
     for (const eq of this.equities) eq.addValues(d, paths, out);
     for (const cds of this.cdsPools) cds.addValues(d, paths, out, fxLevels);
-    const scratch = this.scratchFor(n);
-    for (const trade of this.pathTrades) {
-      if (!trade.values(d, paths, scratch)) continue;
-      for (let p = 0; p < n; p++) out[p] += scratch[p]!;
+    const nTrades = this.pathTrades.length;
+    if (keep && nTrades > 0) {
+      if (this.keptTrades.length < nTrades * n) {
+        this.keptTrades = new Float64Array(nTrades * n);
+        this.keptAlive = new Uint8Array(nTrades);
+      }
+      for (let i = 0; i < nTrades; i++) {
+        const row = this.keptTrades.subarray(i * n, (i + 1) * n);
+        const alive = this.pathTrades[i]!.values(d, paths, row);
+        this.keptAlive[i] = alive ? 1 : 0;
+        if (alive) for (let p = 0; p < n; p++) out[p] += row[p]!;
+      }
+    } else {
+      const scratch = this.scratchFor(n);
+      for (const trade of this.pathTrades) {
+        if (!trade.values(d, paths, scratch)) continue;
+        for (let p = 0; p < n; p++) out[p] += scratch[p]!;
+      }
+    }
+    if (keep) {
+      this.keptDate = d;
+      this.keptPaths = paths;
     }
   }
 
@@ -277,19 +302,28 @@ class NettingSetValuation implements NettingSetKernel {
     for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
     for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
     for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
+    const kept = this.keptDate === d && this.keptPaths === paths && this.keptTrades.length >= this.pathTrades.length * n;
     const scratch = this.scratchFor(n);
-    for (const trade of this.pathTrades) {
-      if (!trade.values(d, paths, scratch)) continue;
+    for (let t = 0; t < this.pathTrades.length; t++) {
+      const trade = this.pathTrades[t]!;
+      let values: Float64Array;
+      if (kept) {
+        if (this.keptAlive[t] === 0) continue;
+        values = this.keptTrades.subarray(t * n, (t + 1) * n);
+      } else {
+        if (!trade.values(d, paths, scratch)) continue;
+        values = scratch;
+      }
       let sum = 0;
       let sum2 = 0;
       if (w2 !== undefined) {
         for (let p = 0; p < n; p++) {
-          sum += weights[p]! * scratch[p]!;
-          sum2 += w2[p]! * scratch[p]!;
+          sum += weights[p]! * values[p]!;
+          sum2 += w2[p]! * values[p]!;
         }
         o2![trade.tradeIndex] += sum2;
       } else {
-        for (let p = 0; p < n; p++) sum += weights[p]! * scratch[p]!;
+        for (let p = 0; p < n; p++) sum += weights[p]! * values[p]!;
       }
       out[trade.tradeIndex] += sum;
     }

@@ -176,6 +176,13 @@ export class CurrencyPool {
   private termStep = new Float64Array(0);
   private termPaths: SimulatedPaths | null = null;
   private readonly nDates: number;
+  // Kept by addValues(keep = true) for accumulateTradeWeighted at the same date and paths: each path's stencil (first
+  // node and six weights), the state of prepare() at that date, and the FX levels (keptDate −1: nothing kept).
+  private keptBase = new Int32Array(0);
+  private keptWeights = new Float64Array(0);
+  private keptDate = -1;
+  private keptPaths: SimulatedPaths | null = null;
+  private keptGroups = 0;
 
   constructor(b: CurrencyPoolBuilder, nDates: number) {
     this.irIndex = b.irIndex;
@@ -385,6 +392,7 @@ export class CurrencyPool {
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d > this.lastIndex) return null;
+    this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
     this.buildNodes(d, groups, paths);
     return {
@@ -398,13 +406,25 @@ export class CurrencyPool {
     };
   }
 
-  /** out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). */
-  addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels): void {
+  /**
+   * out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). With
+   * `keep`, each path's interpolation stencil is kept for accumulateTradeWeighted at the same date and paths (the
+   * engine's Euler allocation right after the valuation of an exposure date), which then reads it instead of computing
+   * it again: the same numbers, so the same bits.
+   */
+  addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels, keep = false): void {
+    this.keptDate = -1;
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
     const groups = this.prepare(d, xs, n);
     this.buildNodes(d, groups, paths);
+    if (keep && this.keptBase.length < n) {
+      this.keptBase = new Int32Array(n);
+      this.keptWeights = new Float64Array(6 * n);
+    }
+    const keptBase = this.keptBase;
+    const keptWeights = this.keptWeights;
     const x0 = this.spec[0]!;
     const invH = 1 / this.spec[1]!;
     const { nodes, runNodes, groupOff } = this;
@@ -429,6 +449,16 @@ export class CurrencyPool {
       const w4 = uab * uud * uf * L4;
       const w5 = uab * uud * ue * L5;
       const b = c - 2;
+      if (keep) {
+        keptBase[p] = b;
+        const k6 = 6 * p;
+        keptWeights[k6] = w0;
+        keptWeights[k6 + 1] = w1;
+        keptWeights[k6 + 2] = w2;
+        keptWeights[k6 + 3] = w3;
+        keptWeights[k6 + 4] = w4;
+        keptWeights[k6 + 5] = w5;
+      }
       let v = w0 * nodes[b]! + w1 * nodes[b + 1]! + w2 * nodes[b + 2]! + w3 * nodes[b + 3]! + w4 * nodes[b + 4]! + w5 * nodes[b + 5]!;
       for (let q = 0, i1 = b; q < groups; q++, i1 += RUNNING_SLOPES * G) {
         const delta = x - xs[groupOff[q]! + p]!;
@@ -440,6 +470,11 @@ export class CurrencyPool {
         v += delta * (c1 + delta * (c2 + delta * c3));
       }
       out[p] += fx === null ? v : fx[p]! * v;
+    }
+    if (keep) {
+      this.keptDate = d;
+      this.keptPaths = paths;
+      this.keptGroups = groups;
     }
   }
 
@@ -461,7 +496,11 @@ export class CurrencyPool {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
-    const groups = this.prepare(d, xs, n);
+    // What addValues(keep) kept at this date and paths (prepare's state is still that date's: nothing ran between).
+    const kept = this.keptDate === d && this.keptPaths === paths && this.keptBase.length >= n;
+    if (!kept) this.keptDate = -1; // prepare() below moves the state to date d
+    const groups = kept ? this.keptGroups : this.prepare(d, xs, n);
+    const { keptBase, keptWeights } = this;
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const invH = 1 / h;
@@ -486,20 +525,32 @@ export class CurrencyPool {
       const a = wa * fxp;
       const a2 = wb * fxp;
       const x = xs[off + p]!;
-      const sPos = (x - x0) * invH;
-      // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
-      let c = sPos | 0;
-      c = c < 2 ? 2 : c > cMax ? cMax : c;
-      const u = sPos - c;
-      const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-      const uab = ua * ub, uef = ue * uf, uud = u * ud;
-      const w0 = ub * uud * uef * L0;
-      const w1 = ua * uud * uef * L1;
-      const w2 = uab * ud * uef * L2;
-      const w3 = uab * u * uef * L3;
-      const w4 = uab * uud * uf * L4;
-      const w5 = uab * uud * ue * L5;
-      const b = c - 2;
+      let b: number, w0: number, w1: number, w2: number, w3: number, w4: number, w5: number;
+      if (kept) {
+        b = keptBase[p]!;
+        const k6 = 6 * p;
+        w0 = keptWeights[k6]!;
+        w1 = keptWeights[k6 + 1]!;
+        w2 = keptWeights[k6 + 2]!;
+        w3 = keptWeights[k6 + 3]!;
+        w4 = keptWeights[k6 + 4]!;
+        w5 = keptWeights[k6 + 5]!;
+      } else {
+        const sPos = (x - x0) * invH;
+        // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
+        let c = sPos | 0;
+        c = c < 2 ? 2 : c > cMax ? cMax : c;
+        const u = sPos - c;
+        const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+        const uab = ua * ub, uef = ue * uf, uud = u * ud;
+        w0 = ub * uud * uef * L0;
+        w1 = ua * uud * uef * L1;
+        w2 = uab * ud * uef * L2;
+        w3 = uab * u * uef * L3;
+        w4 = uab * uud * uf * L4;
+        w5 = uab * uud * ue * L5;
+        b = c - 2;
+      }
       // The EPE and ENE weights of a path are rarely both non-zero (V > 0 or V < 0): scatter into each side's node
       // weights only when its weight is non-zero (adding 0 would change nothing), halving the scatter work.
       for (let side = 0; side < 2; side++) {
