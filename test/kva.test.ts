@@ -221,3 +221,21 @@ describe('SA-CVA sensitivities by bump and revalue (CRN)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
+
+describe('KVA projection: the bank threshold in the base currency', () => {
+  it('thresholdBankBase converts the CSA amount at spot, as SA-CCR converts the counterparty threshold (CRE52.18)', async () => {
+    const demo = path.resolve('fixtures/demo');
+    const { market, portfolio } = await loadSimulationInputs(demo, path.join(demo, 'market.yaml'));
+    const { collateralTerms } = await import('../src/capital/saccr/collateral.js');
+    const { thresholdBankBase } = await import('../src/capital/kva.js');
+    const foreign = portfolio.nettingSets.find((n) => n.csa && n.collateralCurrency !== market.baseCurrency);
+    expect(foreign, 'the demo book has a CSA with collateral in another currency than the base').toBeDefined();
+    // A second route: SA-CCR's own conversion of the counterparty's threshold, with the bank's amount put in its place.
+    const mirrored = { ...foreign!, thresholdCpty: 1_250_000, thresholdBank: 1_250_000 };
+    const viaSaccr = collateralTerms(mirrored, undefined, market).threshold;
+    expect(thresholdBankBase(mirrored, market)).toBe(viaSaccr);
+    // and it is a conversion, not the raw amount (spot ≠ 1), and 0 without a CSA
+    expect(Math.abs(viaSaccr - 1_250_000)).toBeGreaterThan(1);
+    expect(thresholdBankBase({ ...mirrored, csa: false }, market)).toBe(0);
+  });
+});

@@ -21,6 +21,9 @@ import { derivePosition, computePfe, type MaturityBasis } from './saccr/addOns.j
 import { pfeMultiplier } from './saccr/formulas.js';
 import { minimumTimeYears, type SaccrParameters } from './saccr/parameters.js';
 import type { SaccrPosition } from './saccr/types.js';
+import { toBase } from './saccr/conventions.js';
+import type { Market } from '../market/types.js';
+import type { NettingSet } from '../portfolio/types.js';
 
 /** What the projection needs of one netting set (from today's SA-CCR result and the netting-set terms). */
 export interface KvaNettingSet {
@@ -35,10 +38,19 @@ export interface KvaNettingSet {
   nica: number;
   threshold: number;
   minimumTransferAmount: number;
-  /** The bank's threshold (VM it posts only beyond it). */
+  /** The bank's threshold in the base currency (VM it posts only beyond it): thresholdBankBase. */
   thresholdBank: number;
   /** Apply the CRE52.2 cap at the unmargined EAD. */
   capAtUnmargined: boolean;
+}
+
+/**
+ * The bank's threshold of a netting set in the base currency, as the projection reads it (KvaNettingSet.thresholdBank):
+ * the CSA amount is stated in the collateral currency and converted at today's spot, as SA-CCR converts the
+ * counterparty's threshold and MTA (saccr/collateral.ts collateralTerms); 0 without a CSA.
+ */
+export function thresholdBankBase(ns: NettingSet, market: Market): number {
+  return ns.csa ? ns.thresholdBank * toBase(market, ns.collateralCurrency) : 0;
 }
 
 /** A position with S, E, M and T shortened by `elapsedYears`; undefined once it has matured (M ≤ 0). */

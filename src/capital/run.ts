@@ -13,7 +13,7 @@ import type { GridSpec } from '../simulation/grid.js';
 import { exposureSetsOf, type ExposureSet } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
 import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaInput, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
-import { kvaIntegral, projectedEad, remainingEffectiveMaturity, type KvaNettingSet } from './kva.js';
+import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
 import { computeRwa, type RwaResult } from './rwa.js';
 import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
@@ -338,7 +338,7 @@ function computeKva(
       nica: ns.nica,
       threshold: ns.threshold,
       minimumTransferAmount: ns.minimumTransferAmount,
-      thresholdBank: terms.thresholdBank,
+      thresholdBank: thresholdBankBase(terms, market),
       capAtUnmargined,
     };
     const ead = projectedEad(input, elapsed, cubes.get(ns.nettingSetId) ?? null, nPaths, true, p);

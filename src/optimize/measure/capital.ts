@@ -15,6 +15,7 @@
 import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
 import { cdsHedges } from '../../capital/run.js';
 import { cet1Impact, computeRwa } from '../../capital/rwa.js';
+import { thresholdBankBase } from '../../capital/kva.js';
 import { computeSaccr, type SaccrNettingSetResult, type SaccrPosition } from '../../capital/saccr/index.js';
 import type { Counterparty, Portfolio } from '../../portfolio/types.js';
 import type { MeasureContext } from './context.js';
@@ -31,10 +32,7 @@ export interface SetCapital {
   effectiveMaturityYears: number;
   saccr: SaccrNettingSetResult;
   positions: SaccrPosition[];
-  /**
-   * The bank's threshold as `xva capital`'s KVA projection reads it (the netting set's `thresholdBank`, in the
-   * collateral currency as given: capital/run.ts passes it unconverted, and the measurement must agree with it).
-   */
+  /** The bank's threshold as `xva capital`'s KVA projection reads it (capital/kva.ts thresholdBankBase: base currency). */
   thresholdBank: number;
 }
 
@@ -73,7 +71,7 @@ export function capitalOfSets(ctx: MeasureContext, portfolio: Portfolio, netting
     // CRE32.47 as `xva capital`: notional-weighted remaining maturity of the set's positions (0 without positions)
     const m = given ?? (list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears }))));
     const r = rwaById.get(ns.nettingSetId)!;
-    out.set(ns.nettingSetId, { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, ead: ns.ead, riskWeight: r.riskWeight, rwaCcr: r.rwa, effectiveMaturityYears: m, saccr: ns, positions: list, thresholdBank: terms.get(ns.nettingSetId)!.thresholdBank });
+    out.set(ns.nettingSetId, { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, ead: ns.ead, riskWeight: r.riskWeight, rwaCcr: r.rwa, effectiveMaturityYears: m, saccr: ns, positions: list, thresholdBank: thresholdBankBase(terms.get(ns.nettingSetId)!, ctx.market) });
   }
   return out;
 }
