@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { toIsoDate } from '../conventions/dates.js';
 import type { TimeGrid } from '../simulation/types.js';
 import type { ShardPlan } from './plan.js';
+import type { ShardFactorsRecord } from './shardFactors.js';
 import { shardFolderName } from './shardSpec.js';
 
 /** Options that do not change a figure: where the inputs are and how many threads ran. */
@@ -42,6 +43,11 @@ export interface ShardSection {
   /** Expected cost of the shard and of the book (trades × dates × paths units). */
   cost: number;
   bookCost: number;
+  /**
+   * The market factors the shard simulated (simulate, cva, fva): whole correlation blocks of the book's layout
+   * (shardFactors.ts). Not in the run key: each shard's list differs, and every list is part of the same paths.
+   */
+  factors?: ShardFactorsRecord;
 }
 
 export function sha256Text(text: string): string {
@@ -70,6 +76,7 @@ export interface ShardSectionInput {
   /** Input name → SHA-256 (as the manifest's `inputs`). */
   inputHashes: Record<string, string>;
   options: Record<string, unknown>;
+  factors?: ShardFactorsRecord;
 }
 
 export function shardSection(input: ShardSectionInput): ShardSection {
@@ -97,6 +104,7 @@ export function shardSection(input: ShardSectionInput): ShardSection {
     nettingSetIndices: plan.nettingSetIndices,
     cost: plan.cost,
     bookCost: plan.bookCost,
+    ...(input.factors ? { factors: input.factors } : {}),
   };
 }
 

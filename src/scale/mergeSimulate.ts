@@ -288,7 +288,10 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   return { files, nettingSets: nettingSets.length, counterparties: counterparties.length };
 }
 
-/** merge.json: which shards were merged (run key, folders, netting sets per shard), beside the single run's files. */
+/**
+ * merge.json: which shards were merged (run key, folders, netting sets per shard, and how many of the book's market
+ * factors each simulated), beside the single run's files.
+ */
 export function writeMergeRecord(set: ShardSet, outDir: string): string {
   const file = path.join(outDir, 'merge.json');
   const record = {
@@ -296,7 +299,14 @@ export function writeMergeRecord(set: ShardSet, outDir: string): string {
     command: 'merge',
     of: set.command,
     runKey: set.shards[0]!.section.runKey,
-    shards: set.shards.map((s) => ({ folder: s.name, shard: `${s.index}/${s.count}`, source: s.section.source, nettingSets: s.section.nettingSetIds.length, cost: s.section.cost })),
+    shards: set.shards.map((s) => ({
+      folder: s.name,
+      shard: `${s.index}/${s.count}`,
+      source: s.section.source,
+      nettingSets: s.section.nettingSetIds.length,
+      cost: s.section.cost,
+      ...(s.section.factors ? { simulatedFactors: s.section.factors.simulated.length, bookFactors: s.section.factors.bookFactors } : {}),
+    })),
     ignoredUnfinished: set.stale,
   };
   writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');

@@ -3,11 +3,12 @@
  * counterparties and netting sets, the run's time grid, the factor layout's needs and the expected cost of each
  * counterparty; then shard K of N as a deterministic cost-balanced partition of whole counterparties.
  *
- * Bit-identical shards need the very paths of a single run. The engine draws a factor's correlated normals from the
- * layout's Cholesky factor, so every shard simulates the whole book's layout (`layoutNeeds`) on the whole book's
- * grid (its default grid ends at the book's last maturity and carries every CSA's close-out dates); what a shard
- * saves is the valuation, which is where the time goes. Counterparties are never split: a counterparty's PFE is a
- * quantile over paths of the sum of its netting sets' positive exposures, not a function of the sets' profiles.
+ * Bit-identical shards need the very paths of a single run. Every shard uses the whole book's grid (its default grid
+ * ends at the book's last maturity and carries every CSA's close-out dates) and the whole book's factor layout
+ * (`layoutNeeds`) as the universe of its paths: it simulates the correlation blocks of that layout its netting sets
+ * need (shardFactors.ts), whose paths are the single run's bit for bit; what a shard mainly saves is the valuation,
+ * which is where the time goes. Counterparties are never split: a counterparty's PFE is a quantile over paths of the
+ * sum of its netting sets' positive exposures, not a function of the sets' profiles.
  *
  * The order, grid and cost rules are those of the engine (src/exposure/engine.ts bookOrder, runGrid, setCost);
  * test/scale-plan.test.ts checks the grid against a single run's.

@@ -1,6 +1,8 @@
 /**
- * `xva simulate --shard K/N`: the exposure engine over shard K's netting sets, on the whole book's grid and factor
- * layout (plan.ts), so that its tables hold, row for row, the figures a single run gives those sets. Writes the
+ * `xva simulate --shard K/N`: the exposure engine over shard K's netting sets, on the whole book's grid and the
+ * correlation blocks of the book's factor layout its sets need (shardFactors.ts), so that its tables hold, row for
+ * row, the figures a single run gives those sets; the manifest's `model` is the book's, `shard.factors` says what
+ * the shard simulated. Writes the
  * tables of `xva simulate` (and the cube with --cube) plus manifest.json with a `shard` section into a temporary
  * folder renamed to `--out/shard-K-of-N` when complete (shardFolder.ts). An empty shard (more shards than
  * counterparties) writes its manifest alone.
@@ -16,6 +18,7 @@ import { loadSimulationInputs, simulateOptionsRecord, type SimulateRunOptions } 
 import type { CubeIndex, CubeSetDetail } from '../exposure/cube.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
 import { shardSection } from './manifest.js';
+import { bookModelRecord, checkShardModel, shardFactors } from './shardFactors.js';
 import { ShardFolder } from './shardFolder.js';
 import type { ShardSpec } from './shardSpec.js';
 
@@ -55,7 +58,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
   const optionsRecord = simulateOptionsRecord({ ...options, cubePrecision: 'float32' });
   const inputHashes: Record<string, string> = {};
   for (const [name, file] of Object.entries(inputs)) inputHashes[name] = sha256File(file);
-  const section = shardSection({ command: 'simulate', plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
+  const factors = shardFactors(market, book, plan);
+  const section = shardSection({ command: 'simulate', plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord, factors: factors.record });
 
   const folder = new ShardFolder(options.outDir, options.shard);
   let cube: CubeWriter | undefined;
@@ -73,7 +77,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
           paths: options.paths,
           seed: options.seed,
           grid: book.grid,
-          layoutNeeds: book.layoutNeeds,
+          layoutNeeds: factors.needs!,
           threads: options.threads,
           antithetic: options.antithetic,
           pfeQuantile: options.pfeQuantile,
@@ -105,6 +109,10 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
       result.timings.write = (performance.now() - writeStart) / 1000;
       result.timings.total = (performance.now() - started) / 1000;
       manifest = buildManifest(result, { version: packageVersion(), command: 'simulate', inputs, options: optionsRecord, files, ...(cubeIndex ? { cube: cubeIndex } : {}) });
+      // the single run's model in its place (the merge compares it across shards and writes it); the shard's is part of it
+      const bookModel = bookModelRecord(market, factors.bookLayout);
+      checkShardModel(result.model, bookModel, factors.layout!);
+      manifest.model = bookModel;
     } else {
       // more shards than counterparties: nothing to value, the manifest still says which shard ran on what
       manifest = {

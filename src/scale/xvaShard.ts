@@ -1,7 +1,8 @@
 /**
- * `xva cva|fva --shard K/N`: the engine over shard K's netting sets on the whole book's grid and layout (plan.ts),
- * then the XVA sums of those sets (xva/compute.ts), written as the tables of `xva cva` (xva/outputs.ts) with a
- * manifest.json carrying the `shard` section, atomically into `--out/shard-K-of-N`. Figures per netting set,
+ * `xva cva|fva --shard K/N`: the engine over shard K's netting sets on the whole book's grid and the correlation
+ * blocks of the book's layout they need (shardFactors.ts: the single run's paths of those factors), then the XVA
+ * sums of those sets (xva/compute.ts), written as the tables of `xva cva` (xva/outputs.ts) with a manifest.json
+ * carrying the `shard` section (its `model` the book's), atomically into `--out/shard-K-of-N`. Figures per netting set,
  * counterparty and trade are a single run's (a counterparty's CVA is the sum of its sets', and all its sets are in
  * one shard); the merge re-ranks the counterparties and re-adds the book in the book's order.
  *
@@ -21,6 +22,7 @@ import { writeXvaTables } from '../xva/outputs.js';
 import type { XvaRunOptions } from '../xva/run.js';
 import { shardSection } from './manifest.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
+import { bookModelRecord, checkShardModel, shardFactors, type ShardFactorsRecord } from './shardFactors.js';
 import { ShardFolder } from './shardFolder.js';
 import { packageVersion } from './simulateShard.js';
 import type { ShardSpec } from './shardSpec.js';
@@ -38,6 +40,8 @@ export interface XvaShardRun {
   files: string[];
   notes: string[];
   paths: number;
+  /** The market factors the shard simulated against the book's (the manifest's shard.factors). */
+  factors: ShardFactorsRecord;
 }
 
 /** Flags a sharded cva/fva cannot honour, checked before any input is read. */
@@ -78,7 +82,8 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
     discretisation: options.xva.discretisation,
     mode: options.xva.mode,
   };
-  const section = shardSection({ command: options.command, plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
+  const factors = shardFactors(market, book, plan);
+  const section = shardSection({ command: options.command, plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord, factors: factors.record });
 
   const notes: string[] = [];
   if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
@@ -94,13 +99,15 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
         portfolio: shardPortfolio(portfolio, new Set(plan.nettingSetIds)),
         market,
         marketFile: options.marketFile,
-        // the exposure run of xva/run.ts runXva, on the book's grid and layout
-        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: book.layoutNeeds, coverage: 1 },
+        // the exposure run of xva/run.ts runXva, on the book's grid and the blocks of its layout the shard needs
+        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: factors.needs!, coverage: 1 },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       });
       Object.assign(timings, run.timings);
-      model = run.model;
+      // the manifest's model is the book's (as in every shard); shard.factors says what this one simulated
+      model = bookModelRecord(market, factors.bookLayout);
+      checkShardModel(run.model, model, factors.layout!);
       const sets = exposureSetsOf(run, (id) => collateralCcy.get(id));
       const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
       result = computeXva(sets, credit, options.xva);
@@ -130,6 +137,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       files: [...files.map((f) => path.join(finalDir, path.basename(f))), path.join(finalDir, 'manifest.json')],
       notes,
       paths: options.paths,
+      factors: factors.record,
     };
   } catch (error) {
     folder.abort();
@@ -150,6 +158,7 @@ export function xvaShardSummary(run: XvaShardRun): { line: string; json: Record<
       counterparties: run.plan.counterparties.length,
       cost: run.plan.cost,
       bookCost: run.plan.bookCost,
+      factors: { simulated: run.factors.simulated.length, book: run.factors.bookFactors },
       ...(run.result ? { shardTotals: { cva: run.result.book.cva, dva: run.result.book.dva, fca: run.result.book.fca, fba: run.result.book.fba, colva: run.result.book.colva } } : {}),
       files: run.files,
       notes: run.notes,
