@@ -7,7 +7,29 @@ export type DateSerial = number;
 
 const MS_PER_DAY = 86_400_000;
 
+/**
+ * Day counts of the proleptic Gregorian calendar in closed form (H. Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms", days_from_civil / civil_from_days): the 400-year era has 146,097 days, and a year counted from 1 March
+ * puts the leap day last, so the day of the year maps to the month by ⌊(153·m' + 2)/5⌋. Integer arithmetic only, and
+ * the same results as the Date object's UTC fields on the range it is used for (fast paths below; anything else goes
+ * through Date).
+ */
+const DAYS_PER_ERA = 146_097;
+/** Days from 0000-03-01 to 1970-01-01. */
+const EPOCH_SHIFT = 719_468;
+/** Largest |serial| the closed form handles (about ±273,000 years; Date itself stops at ±1e8 days). */
+const FAST_SERIAL_LIMIT = 100_000_000;
+
 export function fromYmd(year: number, month: number, day: number): DateSerial {
+  // Date.UTC reads years 0..99 as 1900..1999 and rolls months over: keep its rules outside the plain range.
+  if (Number.isInteger(year) && year >= 100 && year <= 200_000 && Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 31) {
+    const y = month <= 2 ? year - 1 : year; // >= 99: `| 0` is the floor below
+    const era = (y / 400) | 0;
+    const yearOfEra = y - era * 400;
+    const dayOfYear = (((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) | 0) + day - 1;
+    const dayOfEra = yearOfEra * 365 + (yearOfEra >> 2) - ((yearOfEra / 100) | 0) + dayOfYear;
+    return era * DAYS_PER_ERA + dayOfEra - EPOCH_SHIFT;
+  }
   return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
 }
 
@@ -18,6 +40,18 @@ export interface Ymd {
 }
 
 export function toYmd(serial: DateSerial): Ymd {
+  if (Number.isInteger(serial) && Math.abs(serial) <= FAST_SERIAL_LIMIT) {
+    const z = serial + EPOCH_SHIFT;
+    const era = Math.floor(z / DAYS_PER_ERA);
+    // Everything below is a non-negative integer under 2³¹: `| 0` is the floor.
+    const dayOfEra = z - era * DAYS_PER_ERA; // [0, 146096]
+    const yearOfEra = ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0; // [0, 399]
+    const dayOfYear = dayOfEra - (365 * yearOfEra + (yearOfEra >> 2) - ((yearOfEra / 100) | 0)); // [0, 365], from 1 March
+    const monthFromMarch = ((5 * dayOfYear + 2) / 153) | 0; // [0, 11]
+    const day = dayOfYear - (((153 * monthFromMarch + 2) / 5) | 0) + 1;
+    const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+    return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
+  }
   const d = new Date(serial * MS_PER_DAY);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }

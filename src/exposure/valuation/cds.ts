@@ -25,6 +25,7 @@ import type { CreditDefaultSwap } from '../../products/types.js';
 import { addBusinessDays } from '../../conventions/calendar.js';
 import { buildCdsSchedule } from '../../conventions/cdsDates.js';
 import { FREQUENCY_MONTHS } from '../../conventions/dates.js';
+import type { Schedule } from '../../conventions/schedule.js';
 import { yearFraction } from '../../conventions/dayCount.js';
 import { accrualIntegral, protectionIntegral, type PricingCurves } from '../../market/cdsIntegrals.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
@@ -45,6 +46,23 @@ export interface CdsTerms {
   lastIndex: number;
 }
 
+/** The fee-leg schedule of a CDS trade (ISDA CDS Standard Model dates, conventions/cdsDates.ts). */
+export function cdsSchedule(trade: CreditDefaultSwap): Schedule {
+  return buildCdsSchedule(trade.startDate, trade.maturityDate, FREQUENCY_MONTHS[trade.frequency], trade.dayCount);
+}
+
+/** Index of the first of the sorted `times` strictly after t (times.length if none). */
+function firstBreakAfter(times: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Survival-node weights of the clean value per unit notional to the protection buyer at grid date index d. */
 export function cdsNodeWeights(
   trade: CreditDefaultSwap,
@@ -54,20 +72,97 @@ export function cdsNodeWeights(
   discount0: (t: number) => number,
   survivalRef: (u: number) => number,
   breakTimes: Float64Array,
+  schedule: Schedule = cdsSchedule(trade),
 ): Map<number, number> {
+  const weights = new Map<number, number>();
+  addNodeWeights(trade, market, grid, d, discount0, survivalRef, breakTimes, schedule, (u, w) => {
+    weights.set(u, (weights.get(u) ?? 0) + w);
+  });
+  return weights;
+}
+
+/**
+ * Weights per survival node in first-use order (the order a Map iterates), summed in the order they come, like
+ * cdsNodeWeights' Map, but stored in arrays reused from one grid date to the next (one Map lookup per term, no Map
+ * and no entry arrays per date).
+ */
+class NodeWeightSlots {
+  private readonly slotOf = new Map<number, number>();
+  private readonly slotNode: number[] = [];
+  private readonly slotWeight: number[] = [];
+  private readonly slotDate: number[] = [];
+  private date = -1;
+  /** Slots used at the current date, in first-use order. */
+  readonly order: number[] = [];
+  count = 0;
+
+  begin(date: number): void {
+    this.date = date;
+    this.count = 0;
+  }
+
+  readonly add = (u: number, w: number): void => {
+    let slot = this.slotOf.get(u);
+    if (slot === undefined) {
+      slot = this.slotNode.length;
+      this.slotOf.set(u, slot);
+      this.slotNode.push(u);
+      this.slotWeight.push(0);
+      this.slotDate.push(-1);
+    }
+    if (this.slotDate[slot] !== this.date) {
+      this.slotDate[slot] = this.date;
+      this.slotWeight[slot] = 0;
+      this.order[this.count++] = slot;
+    }
+    this.slotWeight[slot] = this.slotWeight[slot]! + w;
+  };
+
+  node(k: number): number {
+    return this.slotNode[this.order[k]!]!;
+  }
+
+  weight(k: number): number {
+    return this.slotWeight[this.order[k]!]!;
+  }
+}
+
+/** f memoised on its argument (f must be pure): each distinct non-zero time is evaluated once. */
+function memoised(f: (u: number) => number): (u: number) => number {
+  const values = new Map<number, number>();
+  return (u) => {
+    // ±0 share a Map key; evaluate them directly so that f sees the caller's own zero.
+    if (u === 0) return f(u);
+    let value = values.get(u);
+    if (value === undefined) {
+      value = f(u);
+      values.set(u, value);
+    }
+    return value;
+  };
+}
+
+/** The survival-node weights of cdsNodeWeights, handed to `add` term by term. */
+function addNodeWeights(
+  trade: CreditDefaultSwap,
+  market: Market,
+  grid: TimeGrid,
+  d: number,
+  discount0: (t: number) => number,
+  survivalRef: (u: number) => number,
+  breakTimes: Float64Array,
+  schedule: Schedule,
+  add: (u: number, w: number) => void,
+): void {
   const D = grid.dates[d]!;
   const t = grid.times[d]!;
   const time = (date: number): number => market.time(date);
   const p0t = discount0(t);
   const curves: PricingCurves = { discount: (u) => discount0(u) / p0t, survival: survivalRef, grid: NO_GRID };
-  const weights = new Map<number, number>();
-  const add = (u: number, w: number): void => {
-    weights.set(u, (weights.get(u) ?? 0) + w);
-  };
   // Segments of [a, b] split at the break times strictly inside (the ISDA merged grid).
   const segments = (a: number, b: number, visit: (u0: number, u1: number) => void): void => {
     let u0 = a;
-    for (let k = 0; k < breakTimes.length; k++) {
+    for (let k = firstBreakAfter(breakTimes, a); k < breakTimes.length; k++) {
       const u = breakTimes[k]!;
       if (u <= u0) continue;
       if (u >= b) break;
@@ -95,7 +190,6 @@ export function cdsNodeWeights(
       add(u1, -w);
     });
   }
-  const schedule = buildCdsSchedule(trade.startDate, trade.maturityDate, FREQUENCY_MONTHS[trade.frequency], trade.dayCount);
   let accruedFraction = 0;
   for (let i = 0; i < schedule.count; i++) {
     const start = schedule.accrualStart[i]!;
@@ -115,15 +209,13 @@ export function cdsNodeWeights(
   }
   // Clean value: the accrued premium is rebated at cash settlement (survival-independent: S(t,t|y) = 1).
   add(t, coupon * accruedFraction * cashSettleDiscount);
-  return weights;
 }
 
 /** Break times of the ISDA integration grid (years from the as-of date): discount pillars, hazard nodes, coupon survival dates. */
-export function cdsBreakTimes(trade: CreditDefaultSwap, market: Market): Float64Array {
+export function cdsBreakTimes(trade: CreditDefaultSwap, market: Market, schedule: Schedule = cdsSchedule(trade)): Float64Array {
   const all: number[] = [];
   for (const t of market.discountCurve(trade.currency).pillarTimes) all.push(t);
   for (const t of market.creditCurve(trade.referenceEntity).times) all.push(t);
-  const schedule = buildCdsSchedule(trade.startDate, trade.maturityDate, FREQUENCY_MONTHS[trade.frequency], trade.dayCount);
   for (let i = 0; i < schedule.count; i++) all.push(market.time(schedule.accrualEnd[i]! - 1));
   all.sort((a, b) => a - b);
   return Float64Array.from(all.filter((t, i) => i === 0 || t > all[i - 1]!));
@@ -137,23 +229,34 @@ export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeG
   const rates: number[] = [];
   const amps: number[] = [];
   const scale = (trade.direction === 'buy' ? 1 : -1) * trade.notional;
-  const breaks = cdsBreakTimes(trade, market);
+  // The fee schedule depends on the trade alone: built once, not once per grid date. Today's curves are evaluated
+  // once per distinct time across all dates, the conditional survival once per time and date (memoised: same values).
+  const schedule = cdsSchedule(trade);
+  const breaks = cdsBreakTimes(trade, market, schedule);
+  const discountAt = memoised(discount0);
+  const H = memoised((u) => credit.H(u));
+  const survival0 = memoised((u) => credit.survival0(u));
+  const slots = new NodeWeightSlots();
   for (let d = 0; d < nDates; d++) {
     offsets[d] = rates.length;
     if (d > lastIndex) continue;
     const t = grid.times[d]!;
-    const Ht = credit.H(t);
+    const Ht = H(t);
     const zt = credit.zeta(t);
-    const s0t = credit.survival0(t);
+    const s0t = survival0(t);
     // Conditional survival at y = 0.
-    const survivalRef = (u: number): number => {
+    const survivalRef = memoised((u: number): number => {
       if (u <= t) return 1;
-      const Hu = credit.H(u);
-      return (credit.survival0(u) / s0t) * Math.exp(-0.5 * (Hu * Hu - Ht * Ht) * zt);
-    };
-    for (const [u, w] of cdsNodeWeights(trade, market, grid, d, discount0, survivalRef, breaks)) {
+      const Hu = H(u);
+      return (survival0(u) / s0t) * Math.exp(-0.5 * (Hu * Hu - Ht * Ht) * zt);
+    });
+    slots.begin(d);
+    addNodeWeights(trade, market, grid, d, discountAt, survivalRef, breaks, schedule, slots.add);
+    for (let k = 0; k < slots.count; k++) {
+      const u = slots.node(k);
+      const w = slots.weight(k);
       if (w === 0) continue;
-      rates.push(u <= t ? 0 : credit.H(u) - Ht);
+      rates.push(u <= t ? 0 : H(u) - Ht);
       amps.push(scale * w * survivalRef(u));
     }
   }

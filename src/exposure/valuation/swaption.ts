@@ -72,14 +72,37 @@ function normalMass(lo: number, hi: number): number {
   return normCdf(hi) - normCdf(lo);
 }
 
-/** Σ cᵢP(0,Tᵢ)e^{−HᵢX − ½Hᵢ²ζ}: the deflated underlying at a date whose state variance is ζ (same sign as U). */
-function deflated(u: UnderlyingBonds, zeta: number, X: number): number {
-  let g = 0;
-  for (let i = 0; i < u.times.length; i++) {
-    const h = u.H[i]!;
-    g += u.coefficients[i]! * u.discount[i]! * Math.exp(-h * X - 0.5 * h * h * zeta);
+/**
+ * g(X) = Σ cᵢP(0,Tᵢ)e^{−HᵢX − ½Hᵢ²ζ}: the deflated underlying at a date whose state variance is ζ (same sign as U),
+ * with the products cᵢP(0,Tᵢ) and ½Hᵢ²ζ formed once per date (the same floating-point operations, in the same order,
+ * as evaluating the sum term by term from scratch).
+ */
+class DeflatedUnderlying {
+  readonly weight: Float64Array;
+  readonly halfVariance: Float64Array;
+
+  constructor(
+    readonly u: UnderlyingBonds,
+    zeta: number,
+  ) {
+    const n = u.times.length;
+    this.weight = new Float64Array(n);
+    this.halfVariance = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const h = u.H[i]!;
+      this.weight[i] = u.coefficients[i]! * u.discount[i]!;
+      this.halfVariance[i] = 0.5 * h * h * zeta;
+    }
   }
-  return g;
+
+  at(X: number): number {
+    const H = this.u.H;
+    const weight = this.weight;
+    const halfVariance = this.halfVariance;
+    let g = 0;
+    for (let i = 0; i < weight.length; i++) g += weight[i]! * Math.exp(-H[i]! * X - halfVariance[i]!);
+    return g;
+  }
 }
 
 function signChanges(c: Float64Array): number {
@@ -103,14 +126,128 @@ function finiteEnd(intervals: readonly number[]): number {
   return 0;
 }
 
+/** Points of the scan for the roots of g when its coefficients change sign more than once. */
+const SCAN_STEPS = 400;
+/**
+ * Relative size (to Σ|terms|) below which the scan does not trust a value it did not evaluate directly, and the
+ * margin of every sign it certifies. A scan value comes from the recurrence e^{−Hᵢ(X + Δ)} = e^{−HᵢX}·e^{−HᵢΔ}:
+ * after at most SCAN_STEPS + 2 roundings, and with an exponent that differs from the direct one's by a few roundings
+ * of an argument below 709 in size, each term is within (SCAN_STEPS + 3·709 + n)·2⁻⁵² ≈ 6e-13 of the directly
+ * evaluated one, and the direct sum of n terms is within n·2⁻⁵² of the exact one: both far inside 1e-9.
+ */
+const SCAN_SIGN_GUARD = 1e-9;
+
+/**
+ * Roots of g on [from, to] from the signs of g at SCAN_STEPS + 1 equally spaced points X_k, each sign change
+ * refined by Brent: exactly the roots of a scan that evaluates g directly at every point, for less.
+ * - Between direct evaluations, terms advance by the recurrence (one multiply instead of an exponential); its value
+ *   is trusted only for a sign beyond SCAN_SIGN_GUARD, else g is evaluated directly, as at both ends of every
+ *   bracket handed to Brent (so Brent sees the same numbers).
+ * - Points whose sign is certain are skipped: with every Hᵢ ≥ 0 and s ≥ 0, each term tᵢe^{−Hᵢs} moves from tᵢ by
+ *   at most the first-order change plus ½Hᵢ²s²|tᵢ| (Taylor with remainder, e^{−ξ} ≤ 1), so
+ *   |g(X + s) − g(X) − g′(X)s| ≤ ½s²Σ|tᵢ|Hᵢ²: while |g(X)| − approach·s − ½s²Σ|tᵢ|Hᵢ² stays above the guard, g keeps
+ *   its sign (approach = the slope towards zero, plus the guard's share of Σ|tᵢ|Hᵢ for the slope's own error).
+ */
+function scanRoots(g: DeflatedUnderlying, from: number, to: number, roots: number[]): void {
+  const f = (X: number): number => g.at(X);
+  const H = g.u.H;
+  const weight = g.weight;
+  const halfVariance = g.halfVariance;
+  const n = H.length;
+  const term = new Float64Array(n);
+  const ratio = new Float64Array(n);
+  const step = (to - from) / SCAN_STEPS;
+  let canSkip = step > 0;
+  for (let i = 0; i < n; i++) {
+    if (!(H[i]! >= 0)) canSkip = false;
+    ratio[i] = Math.exp(-H[i]! * step);
+  }
+  const pointAt = (k: number): number => (k === 0 ? from : from + ((to - from) * k) / SCAN_STEPS);
+  // The terms at X evaluated directly: their sum in index order is g.at(X), bit for bit.
+  const evaluate = (X: number): void => {
+    for (let i = 0; i < n; i++) term[i] = weight[i]! * Math.exp(-H[i]! * X - halfVariance[i]!);
+  };
+
+  let k = 0;
+  let X = from;
+  evaluate(X);
+  let direct = true;
+  let xPrev = from;
+  let gPrev = 0;
+  let prevDirect = true;
+  for (;;) {
+    let value = 0;
+    let size = 0;
+    let slope = 0;
+    let size1 = 0;
+    let size2 = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      value = 0;
+      size = 0;
+      slope = 0;
+      size1 = 0;
+      size2 = 0;
+      for (let i = 0; i < n; i++) {
+        const t = term[i]!;
+        const h = H[i]!;
+        const magnitude = Math.abs(t);
+        value += t;
+        size += magnitude;
+        slope -= t * h;
+        size1 += magnitude * h;
+        size2 += magnitude * h * h;
+      }
+      // Not `<=`: NaN or an overflowed size also falls back to the direct value.
+      if (direct || Math.abs(value) > SCAN_SIGN_GUARD * size) break;
+      evaluate(X);
+      direct = true;
+    }
+    if (k > 0 && value !== 0 && gPrev !== 0 && Math.sign(value) !== Math.sign(gPrev)) {
+      if (!prevDirect) gPrev = f(xPrev);
+      if (!direct) value = f(X);
+      roots.push(brentRoot(f, xPrev, X, gPrev, value, ROOT_TOLERANCE));
+      direct = true;
+    }
+    if (k === SCAN_STEPS) break;
+    // Points k+1 .. k+skip keep the sign of g(X_k) (one step of slack below the certified length for rounding).
+    let skip = 0;
+    const margin = Math.abs(value) - SCAN_SIGN_GUARD * size;
+    if (canSkip && margin > 0) {
+      const approach = Math.max(0, -Math.sign(value) * slope) + SCAN_SIGN_GUARD * size1;
+      const curvature = 0.5 * size2 * (1 + SCAN_SIGN_GUARD);
+      // Largest L with approach·L + curvature·L² <= margin.
+      const certified = curvature > 0 ? (2 * margin) / (approach + Math.sqrt(approach * approach + 4 * curvature * margin)) : approach > 0 ? margin / approach : Infinity;
+      skip = Math.min(Math.floor((0.999 * certified) / step) - 1, SCAN_STEPS - k - 1);
+    }
+    if (skip >= 1) {
+      xPrev = pointAt(k + skip);
+      gPrev = value; // its sign only: evaluated directly if it ends a bracket
+      prevDirect = false;
+      k += skip + 1;
+      X = pointAt(k);
+      evaluate(X);
+      direct = true;
+    } else {
+      xPrev = X;
+      gPrev = value;
+      prevDirect = direct;
+      k++;
+      X = pointAt(k);
+      for (let i = 0; i < n; i++) term[i] *= ratio[i]!;
+      direct = false;
+    }
+  }
+}
+
 /**
  * Ends of the intervals of X where U > 0, as a flat list [lo0, hi0, lo1, hi1, ...] (±Infinity at the ends), for a
  * date whose state variance is ζ. One sign change of the coefficients (ordered by H) means exactly one root (Descartes'
  * rule for exponential sums), found by bracketing outwards from `guess`; otherwise roots are scanned on
- * [from, to] with 400 steps.
+ * [from, to] with SCAN_STEPS steps.
  */
 export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: number, from: number, to: number, single: boolean): number[] {
-  const f = (X: number): number => deflated(u, zeta, X);
+  const g = new DeflatedUnderlying(u, zeta);
+  const f = (X: number): number => g.at(X);
   const roots: number[] = [];
   if (single) {
     const scale = Math.max(Math.sqrt(zeta), 1e-4);
@@ -127,16 +264,7 @@ export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: numbe
     }
     if (Math.sign(fLo) !== Math.sign(fHi)) roots.push(brentRoot(f, lo, hi, fLo, fHi, ROOT_TOLERANCE));
   } else {
-    const steps = 400;
-    let xPrev = from;
-    let gPrev = f(xPrev);
-    for (let k = 1; k <= steps; k++) {
-      const X = from + ((to - from) * k) / steps;
-      const g = f(X);
-      if (g !== 0 && gPrev !== 0 && Math.sign(g) !== Math.sign(gPrev)) roots.push(brentRoot(f, xPrev, X, gPrev, g, ROOT_TOLERANCE));
-      xPrev = X;
-      gPrev = g;
-    }
+    scanRoots(g, from, to, roots);
   }
   const bounds = [-Infinity, ...roots, Infinity];
   const intervals: number[] = [];
@@ -151,7 +279,8 @@ export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: numbe
 
 /**
  * Conditional option value at nodes x0 + g·h (g < count) of a date with LGM constants (Ht, ζt, P(0,t)) and remaining
- * variance v, added times `scale` into nodes.
+ * variance v, added times `scale` into nodes. An interval end at ±∞ contributes Φ(∓∞) = 0 or 1 exactly, so an
+ * interval open on one side needs one Φ per bond instead of normalMass's two (the same value, bit for bit).
  */
 function optionOnNodes(
   u: UnderlyingBonds,
@@ -166,16 +295,18 @@ function optionOnNodes(
   scale: number,
   bondScratch: Float64Array,
   ratioScratch: Float64Array,
+  shiftScratch: Float64Array,
   nodes: Float64Array,
 ): void {
   const n = u.times.length;
+  const sd = Math.sqrt(Math.max(v, 0));
   for (let i = 0; i < n; i++) {
     const hi = u.H[i]!;
     const a = hi - Ht;
     bondScratch[i] = u.coefficients[i]! * (u.discount[i]! / p0t) * Math.exp(-0.5 * (hi * hi - Ht * Ht) * zt - a * x0);
     ratioScratch[i] = Math.exp(-a * h);
+    shiftScratch[i] = hi * sd;
   }
-  const sd = Math.sqrt(Math.max(v, 0));
   for (let g = 0; g < count; g++) {
     const x = x0 + g * h;
     let value = 0;
@@ -183,9 +314,20 @@ function optionOnNodes(
       for (let r = 0; r < intervals.length; r += 2) {
         const yLo = (intervals[r]! - x) / sd;
         const yHi = (intervals[r + 1]! - x) / sd;
-        for (let i = 0; i < n; i++) {
-          const shift = u.H[i]! * sd;
-          value += bondScratch[i]! * normalMass(yLo + shift, yHi + shift);
+        if (yLo === -Infinity) {
+          // Φ(yHi + Hᵢ√v) − Φ(−∞).
+          for (let i = 0; i < n; i++) value += bondScratch[i]! * normCdf(yHi + shiftScratch[i]!);
+        } else if (yHi === Infinity) {
+          // Φ(∞) − Φ(yLo + Hᵢ√v), from the lower tail when the lower end is at or above 0 (normalMass).
+          for (let i = 0; i < n; i++) {
+            const lo = yLo + shiftScratch[i]!;
+            value += bondScratch[i]! * (lo >= 0 ? normCdf(-lo) : 1 - normCdf(lo));
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const shift = shiftScratch[i]!;
+            value += bondScratch[i]! * normalMass(yLo + shift, yHi + shift);
+          }
         }
       }
     } else {
@@ -225,6 +367,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   const n = u.times.length;
   const bondScratch = new Float64Array(n);
   const ratioScratch = new Float64Array(n);
+  const shiftScratch = new Float64Array(n);
   const one = new Float64Array(1);
 
   // Option value at t = 0, x = 0 as a function of the variance to expiry.
@@ -232,7 +375,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     const sdE = Math.sqrt(Math.max(v, 0));
     const intervals = exerciseIntervals(u, v, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single);
     one[0] = 0;
-    optionOnNodes(u, lgm.model.H(0), 0, 1, v, 0, 0, 1, intervals, 1, bondScratch, ratioScratch, one);
+    optionOnNodes(u, lgm.model.H(0), 0, 1, v, 0, 0, 1, intervals, 1, bondScratch, ratioScratch, shiftScratch, one);
     return one[0]!;
   };
   let varianceToday = zetaE;
@@ -274,7 +417,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       const zt = lgm.zeta[d]!;
       const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
       const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
-      optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, nodes);
+      optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, shiftScratch, nodes);
       return true;
     },
   };
