@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { bachelier, black76, erf, erfc, garmanKohlhagen, normCdf, normPdf } from '../src/pricing/black.js';
+import { bachelier, black76, erf, erfc, expMinusSquare, garmanKohlhagen, normCdf, normPdf } from '../src/pricing/black.js';
 
 describe('normal distribution (Cody erfc)', () => {
   it('matches high-precision values of N(x) (mpmath, 40 digits) to 1e-15 relative', () => {
@@ -105,5 +105,23 @@ describe('Black-Scholes family against Hull, Options, Futures and Other Derivati
       sum += w * Math.max(f + sd * z - k, 0) * normPdf(z);
     }
     expect(Math.abs(bachelier('call', f, k, 0.009, 3, 1) - (sum * h) / 3)).toBeLessThan(1e-12);
+  });
+});
+
+describe('erfc: the tabulated exp(−c²) of the 1/16 grid', () => {
+  it('expMinusSquare gives the bits of the per-call Math.exp it replaced, over the whole tail erfc uses', () => {
+    // The replaced formula: exp(−c²)·exp(−(y − c)(y + c)), c = trunc(16y)/16, both exponentials per call.
+    const reference = (y: number): number => {
+      const c = Math.trunc(y * 16) / 16;
+      return Math.exp(-c * c) * Math.exp(-(y - c) * (y + c));
+    };
+    let checked = 0;
+    for (let y = 0.46875; y < 26.7; y += 0.00097) {
+      expect(expMinusSquare(y)).toBe(reference(y));
+      checked++;
+    }
+    // the grid points themselves, and beyond the table (fallback)
+    for (let k = 7; k < 440; k++) expect(expMinusSquare(k / 16)).toBe(reference(k / 16));
+    expect(checked).toBeGreaterThan(25_000);
   });
 });

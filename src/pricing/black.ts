@@ -27,11 +27,19 @@ const ERFC_P = [
 ];
 const ERFC_Q = [2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.0605183413124413191, 0.00233520497626869185];
 
+/**
+ * exp(−c²) for the grid points c = k/16 that expMinusSquare meets (erfcTail's y < 26.7, so k < 428): the very
+ * Math.exp values it computed per call before, computed once (k/16 is exact, so the same argument and bits).
+ */
+const EXP_COARSE = Float64Array.from({ length: 428 }, (_, k) => Math.exp(-(k / 16) * (k / 16)));
+
 /** exp(-y²) without the cancellation of squaring y: y is split into a 1/16-grid part and a small remainder. */
-function expMinusSquare(y: number): number {
-  const yCoarse = Math.trunc(y * 16) / 16;
+export function expMinusSquare(y: number): number {
+  const k = Math.trunc(y * 16);
+  const yCoarse = k / 16;
   const remainder = (y - yCoarse) * (y + yCoarse);
-  return Math.exp(-yCoarse * yCoarse) * Math.exp(-remainder);
+  const coarse = k >= 0 && k < EXP_COARSE.length ? EXP_COARSE[k]! : Math.exp(-yCoarse * yCoarse);
+  return coarse * Math.exp(-remainder);
 }
 
 /** erfc(y) for y > 0.46875 (Cody's second and third intervals). */
