@@ -19,7 +19,10 @@
  *   standard deviations (≥ 1e-2 over the grid here): |Δ| ≤ 100·tol·S, and 1e-6 absolute for sets with S ≈ 0.
  *   MTA/rounding of the collateral are discontinuous, but a path would have to sit within δ of a rounding step.
  * - Device valuation of pooled rate sets (valuation.ts, wgsl/value.ts): per path |ΔV| ≤ 64·u·G_p, G_p the gross of the
- *   stencil terms; derived at K_VALUE below, checked against the CPU kernels on the same device paths.
+ *   stencil terms; derived at K_VALUE below, checked against the CPU kernels on the same device paths, on every date
+ *   the set is valued at (exposure and close-out lag dates). Collateralised device sets (CSA, IM): their collateral
+ *   and profile are the host's computeCollateral/computeProfile of the device values (checked with tolerance 0), and
+ *   the bounds against the CPU kernels and the CPU backend carry over through C (derivation at the test).
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +47,10 @@ import { exposureDateIndices } from '../src/exposure/profiles.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
 import type { RatePoolNodeTables } from '../src/exposure/valuation/index.js';
 import type { UnitContext, UnitCounterparty } from '../src/exposure/unit.js';
+import { computeCollateral } from '../src/exposure/collateral.js';
+import { computeProfile } from '../src/exposure/profiles.js';
+import { tradeMaturity } from '../src/products/types.js';
+import type { NettingSet } from '../src/portfolio/types.js';
 
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
@@ -223,45 +230,58 @@ describe('backend selection', () => {
 
 /**
  * The 6-point stencil of ratePool.ts: first node and weights of x on the grid (x0, h) (a second implementation, from
- * the Lagrange formula Π_{j≠i}(u − j)/(i − j), so the test does not reuse the code it checks).
+ * the Lagrange formula Π_{j≠i}(u − j)/(i − j), so the test does not reuse the code it checks), and into `dw` the
+ * weights' derivatives in u (= in s = (x − x0)/h): Σ_{m≠i} Π_{j≠i,m}(u − j)/(i − j).
  */
-function lagrange(x: number, x0: number, h: number, w: Float64Array): number {
+function lagrange(x: number, x0: number, h: number, w: Float64Array, dw?: Float64Array): number {
   const s = (x - x0) / h;
   const c = Math.min(Math.max(Math.floor(s), 2), 64 - 4);
   const u = s - c;
   for (let i = 0; i < 6; i++) {
     let num = 1;
     let den = 1;
+    let dnum = 0;
     for (let j = 0; j < 6; j++) {
       if (j === i) continue;
+      dnum = dnum * (u - (j - 2)) + num; // product rule, term by term
       num *= u - (j - 2);
       den *= i - j;
     }
     w[i] = num / den;
+    if (dw) dw[i] = dnum / den;
   }
   return c - 2;
 }
 
 /**
- * V(p) from the exported tables in f64 and the gross magnitude Σ_pools FX·(Σ_k |w_k·n_k| + Σ_q Σ_m |Δ|^m·Σ_k |w_k·r_k|)
- * the f32 error bound is relative to.
+ * V(p) from the exported tables in f64, the gross magnitude Σ_pools FX·(Σ_k |w_k·n_k| + Σ_q Σ_m |Δ|^m·Σ_k |w_k·r_k|)
+ * the f32 error bound is relative to, and the device's per-path f32 bound (K_VALUE below): K_VALUE·u·gross plus the
+ * cell-position term δs·Σ_pools FX·(Σ_k |w'_k·n_k| + Σ_q Σ_m |Δ|^m·Σ_k |w'_k·r_k|) (w' = ∂w/∂s), δs = u·((|x0| +
+ * |x − x0|)/h + 3|s|) the f32 error of s = (x − x0)/h (x0 and h rounded once, the subtraction, the division).
  */
-function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: number): { value: number; gross: number } {
+function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: number): { value: number; gross: number; bound: number } {
   const n = paths.nPaths;
   const G = t.gridNodes;
   const w = new Float64Array(6);
+  const dw = new Float64Array(6);
   let value = 0;
   let gross = 0;
+  let position = 0;
   for (let i = 0; i < t.irIndex.length; i++) {
     const xs = paths.irState[t.irIndex[i]!]!;
     const x = xs[d * n + p]!;
-    const b = lagrange(x, t.x0[i]!, t.h[i]!, w);
+    const x0 = t.x0[i]!;
+    const h = t.h[i]!;
+    const b = lagrange(x, x0, h, w, dw);
     const fx = t.fxIndex[i]! < 0 ? 1 : Math.exp(paths.fxLog[t.fxIndex[i]!]![d * n + p]!);
+    const ds = U * ((Math.abs(x0) + Math.abs(x - x0)) / h + 3 * Math.abs((x - x0) / h));
     let v = 0;
     let g = 0;
+    let slope = 0;
     for (let k = 0; k < 6; k++) {
       v += w[k]! * t.nodes[i * G + b + k]!;
       g += Math.abs(w[k]! * t.nodes[i * G + b + k]!);
+      slope += Math.abs(dw[k]! * t.nodes[i * G + b + k]!);
     }
     for (let q = t.groupStart[i]!; q < t.groupStart[i + 1]!; q++) {
       const delta = x - xs[t.groupFix[q]! * n + p]!;
@@ -270,45 +290,63 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         dm *= delta;
         let c = 0;
         for (let k = 0; k < 6; k++) {
-          const r = w[k]! * t.runNodes[(q * t.runningSlopes + m) * G + b + k]!;
+          const node = t.runNodes[(q * t.runningSlopes + m) * G + b + k]!;
+          const r = w[k]! * node;
           c += r;
           g += Math.abs(dm * r);
+          slope += Math.abs(dm * dw[k]! * node);
         }
         v += dm * c;
       }
     }
     value += fx * v;
     gross += fx * g;
+    position += fx * ds * slope;
   }
-  return { value, gross };
+  return { value, gross, bound: K_VALUE * U * gross + 1.01 * position };
 }
 
-/** Netting sets of the demo book: `device` pooled-rate-only sets without CSA or IM, `host` others (a CSA, an option). */
-function pickSets(max: number): { device: string[]; host: string[] } {
+/**
+ * Netting sets of the demo book: `device` pooled-rate-only sets without CSA or IM; `csaExact` a pooled set under a CSA
+ * with an MPoR and no MTA or rounding (its margin calls are continuous in V); `csaRounded` one with an MPoR, zero
+ * thresholds and an MTA or rounding; `imOnly` a further pooled set without CSA, to be given IM held; `host` sets with
+ * a product outside the rate pools (one under a CSA, one without).
+ */
+function pickSets(max: number): { device: string[]; csaExact?: string; csaRounded?: string; imOnly?: string; host: string[] } {
   const device: string[] = [];
   const host: string[] = [];
   const seenProducts = new Set<string>();
-  let csa = false;
+  let csaExact: string | undefined;
+  let csaRounded: string | undefined;
+  let imOnly: string | undefined;
+  let csaHost = false;
   let option = false;
   for (const ns of portfolio.nettingSets) {
     const trades = portfolio.trades.filter((t) => t.nettingSetId === ns.nettingSetId);
     if (trades.length === 0 || trades.length > 25) continue;
     const pooled = trades.every((t) => DEVICE_PRODUCTS.has(t.product));
+    const exact = ns.mtaCpty === 0 && ns.mtaBank === 0 && ns.rounding === 0;
     if (pooled && !ns.csa && !(ns.initialMarginHeld ?? 0)) {
       if (device.length < max && trades.some((t) => !seenProducts.has(t.product))) {
         device.push(ns.nettingSetId);
         for (const t of trades) seenProducts.add(t.product);
-      }
-    } else if (ns.csa && !csa) {
+      } else imOnly ??= ns.nettingSetId;
+    } else if (pooled && ns.csa && ns.marginPeriodOfRiskDays > 0) {
+      if (exact) csaExact ??= ns.nettingSetId;
+      else if (ns.thresholdCpty === 0 && ns.thresholdBank === 0) csaRounded ??= ns.nettingSetId;
+    } else if (!pooled && ns.csa && !csaHost) {
       host.push(ns.nettingSetId);
-      csa = true;
+      csaHost = true;
     } else if (!pooled && !ns.csa && !option) {
       host.push(ns.nettingSetId);
       option = true;
     }
   }
-  return { device, host };
+  return { device, ...(csaExact ? { csaExact } : {}), ...(csaRounded ? { csaRounded } : {}), ...(imOnly ? { imOnly } : {}), host };
 }
+
+/** IM held given to the `imOnly` set (collateral currency): a constant C that cuts its positive exposure. */
+const IM_HELD = 2_000_000;
 
 describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', () => {
   it('the flat node tables, interpolated in f64 by a second stencil, give the kernel valueAt within 1e-12 of the gross', () => {
@@ -348,25 +386,36 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
 });
 
 /**
- * Device valuation's f32 bound, per path, relative to the gross magnitude G_p (fromTables): node values rounded once
- * (u); Lagrange weights ≤ 6 roundings each and the 6-term dot products ≤ 6 (12u of Σ|w·n|); the running coupons'
- * Horner in Δ 6u; the cell position s = (x − x0)/h off by ≤ (|x|+|x0|)/h·2u + 2u·s ≤ 256u on a 64-node grid, which
- * moves the interpolant by ≤ a·h·256u ≤ 17u of the gross (a·h ≤ 0.065, stateGrid.ts); e^{ln X} in WGSL f32 within
- * 3 + 2|ln X| ulp ≤ 13u (|ln X| ≤ 5); the FX product and the sum over pools 3u. Total 52u: K = 64.
+ * Device valuation's f32 bound B_p per path (fromTables), relative to the gross magnitude G_p: node values rounded
+ * once (u); Lagrange weights ≤ 6 roundings each and the 6-term dot products ≤ 6 (12u of Σ|w·n|); the running coupons'
+ * Horner in Δ 6u; e^{ln X} in WGSL f32 within 3 + 2|ln X| ulp ≤ 13u (|ln X| ≤ 5); the FX product and the sum over
+ * pools 3u: 35u, and the 17u the cell position was once given here kept as margin: K = 64. The cell position
+ * s = (x − x0)/h is off by δs = u·((|x0| + |x − x0|)/h + 3|s|), which moves V by δs·|∂V/∂s| ≤ δs·Σ|w'·nodes| (to first
+ * order; ×1.01 for the second): a term of its own, because |∂V/∂s| is not small against G_p where the net node
+ * values cancel (a near-par swap a few days in: its legs' flows are large, their difference small), as a close-out
+ * lag date two weeks in showed. B_p = K·u·G_p + 1.01·δs·D_p.
  * EPE/ENE: each path's term max(±V,0)/N adds 2u (1/N and the product) of |V|/N ≤ G/N, the 64-path workgroup tree 6u
- * and the f32 partial u: |ΔEPE| ≤ (1/n)·Σ_p (K + 9)·u·G_p/N_p. PFE (host quantile of the device values): |ΔPFE| ≤
- * K·u·max_p G_p (a quantile is 1-Lipschitz in the sup norm). EEPE: ≤ max_k |ΔEPE_k|/P(0,t_k) (time averages and
- * running maxima are 1-Lipschitz).
+ * and the f32 partial u: |ΔEPE| ≤ (1/n)·Σ_p (B_p + 9u·G_p)/N_p. PFE (host quantile of the device values): |ΔPFE| ≤
+ * max_p B_p (a quantile is 1-Lipschitz in the sup norm). EEPE: ≤ max_k |ΔEPE_k|/P(0,t_k) (time averages and running
+ * maxima are 1-Lipschitz).
  */
 const K_VALUE = 64;
 
 describe('GPU valuation of pooled rate products: device values and reductions', () => {
-  it.skipIf(noGpu())('routing, per-path values, EPE, ENE, PFE, EEPE and Euler against the CPU kernels on the same device paths', async () => {
-    const { device, host } = pickSets(4);
-    expect(device.length).toBeGreaterThanOrEqual(2);
-    expect(host.length).toBeGreaterThanOrEqual(1);
+  it.skipIf(noGpu())('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths', async () => {
+    const { device: plain, csaExact, csaRounded, imOnly, host } = pickSets(4);
+    expect(plain.length).toBeGreaterThanOrEqual(2);
+    expect(host.length).toBeGreaterThanOrEqual(2);
+    expect([csaExact, csaRounded, imOnly].every((id) => id !== undefined)).toBe(true);
+    // pooled sets with collateral go to the device too: a CSA without MTA/rounding, one with, and one with IM held only
+    const collateralised = [csaExact!, csaRounded!, imOnly!];
+    const device = [...plain, ...collateralised];
     const chosen = new Set([...device, ...host]);
-    const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)) };
+    const book: Portfolio = {
+      ...portfolio,
+      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)).map((n) => (n.nettingSetId === imOnly ? { ...n, initialMarginHeld: IM_HELD } : n)),
+      trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)),
+    };
     const options: SimulationOptions = {
       paths: 256,
       seed: 9,
@@ -376,6 +425,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
       pfeQuantile: 0.95,
       skipUnsupported: false,
     };
+    const coverage = 1; // the engine's default, at which every run below is made
     // host valuation on the device's paths (the CPU kernels: the reference) ...
     let hostPaths: SimulatedPaths | undefined;
     const hostRun = await runSimulation({ portfolio: book, market, options: { ...options, pathSimulator: async (m, g, seed, n, anti) => (hostPaths = await gpuSimulatePaths(ctx!, m, g, seed, n, anti)) } });
@@ -385,13 +435,13 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     const nOut = hostPaths!.irState.length + hostPaths!.fxLog.length + hostPaths!.eqLog.length + hostPaths!.creditState.length + 1;
     const smallBinding: GpuContext = { ...ctx!, maxStorageBufferBindingSize: 100 * 4 * nOut * hostRun.grid.times.length };
     const valuation = new GpuSetValuation(smallBinding, (note) => notes.push(note));
-    const captured: { values: Map<string, Float32Array> } = { values: new Map() };
+    const captured = new Map<string, { values: Float32Array; gridIndex: Int32Array }>();
     const valueCounterparty = valuation.valueCounterparty.bind(valuation);
     valuation.valueCounterparty = async (uctx: UnitContext, cp: UnitCounterparty) => {
       const result = await valueCounterparty(uctx, cp);
       for (const s of cp.sets) {
         const pre = result.get(s.index);
-        if (pre) captured.values.set(s.nettingSet.nettingSetId, pre.values);
+        if (pre) captured.set(s.nettingSet.nettingSetId, { values: pre.values, gridIndex: pre.gridIndex });
       }
       return result;
     };
@@ -399,18 +449,25 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     const devRun = await runSimulation({ portfolio: book, market, options: { ...options, pathSimulator: simulate } });
     const cpuRun = await runSimulation({ portfolio: book, market, options });
 
-    // routing: exactly the pooled, uncollateralised sets ran on the device
+    // routing: exactly the pooled sets ran on the device, collateralised or not
     expect([...valuation.routing.device].sort()).toEqual([...device].sort());
     expect(valuation.routing.host.map((h) => h.nettingSetId).sort()).toEqual([...host].sort());
-    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device`);
+    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (pooled rate products; collateral applied on the host)`);
 
     const paths = hostPaths!;
     const n = paths.nPaths;
     const grid = hostRun.grid;
+    const nDates = grid.dates.length;
     const exposureDates = exposureDateIndices(grid);
     const model = buildCrossAssetModel(market, buildFactorLayout(market, factorNeeds(book.trades)));
     const discount = market.discountCurve(market.baseCurrency);
-    let worstShare = 0;
+    const discountFactors = Float64Array.from(grid.times, (t) => discount.discount(t));
+    const pathTol = nDates * (NORMAL_TOL + 60 * U); // the engine test's path bound (file header)
+    let worstShare = 0; // device vs CPU kernels on the same paths
+    let worstValueShare = 0; // per-path values only
+    let beyondGross = 0; // values off by more than K·u·G_p (where the cell-position term is needed)
+    let worstCpuShare = 0; // collateralised sets: device run vs the CPU backend
+    let lagSlots = 0;
     const row = new Float64Array(n);
     devRun.nettingSets.forEach((g, i) => {
       const h = hostRun.nettingSets[i]!;
@@ -421,47 +478,183 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
         expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
         return;
       }
-      const kernel = compileNettingSet(book.trades.filter((t) => t.nettingSetId === g.nettingSetId), { market, model: valuationModelOf(model), grid, nettingSetId: g.nettingSetId });
-      const values = captured.values.get(g.nettingSetId)!;
-      let flips = 0;
-      let eeBound = 0; // max_k of the EPE bound / P(0, t_k): the EEPE and EPE-1Y bound
-      exposureDates.forEach((d, k) => {
-        if (d > h.lastDateIndex) return;
+      const ns: NettingSet = book.nettingSets.find((x) => x.nettingSetId === g.nettingSetId)!;
+      const setTrades = book.trades.filter((t) => t.nettingSetId === g.nettingSetId);
+      const kernel = compileNettingSet(setTrades, { market, model: valuationModelOf(model), grid, nettingSetId: g.nettingSetId });
+      const { values, gridIndex } = captured.get(g.nettingSetId)!;
+      const last = h.lastDateIndex;
+      const withCsa = ns.csa && coverage > 0;
+      const hasCollateral = withCsa || (ns.initialMarginHeld ?? 0) > 0;
+      expect(hasCollateral).toBe(collateralised.includes(g.nettingSetId));
+
+      // The valued dates: the exposure dates up to the last live date and, under a CSA with an MPoR, their close-out
+      // lag dates (grid.lagIndex), built here from the grid independently of unit.ts datesToValue.
+      const expected = new Set<number>();
+      const lag = withCsa && ns.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(ns.marginPeriodOfRiskDays)! : undefined;
+      for (const d of exposureDates) {
+        if (d > last) continue;
+        expected.add(d);
+        if (lag) expected.add(lag[d]!);
+      }
+      expect(Array.from(gridIndex), `${g.nettingSetId} valued dates`).toEqual([...expected].sort((a, b) => a - b));
+      if (lag) {
+        const lagOnly = [...gridIndex].filter((d) => grid.exposureDate[d] !== 1).length;
+        expect(lagOnly, `${g.nettingSetId}: close-out lag dates off the exposure dates are valued`).toBeGreaterThan(0);
+        lagSlots += lagOnly;
+      }
+
+      // (a) V on every valued date within B_p of the CPU kernel on the same paths; G_p and B_p kept per slot and path
+      const gross = new Float64Array(gridIndex.length * n);
+      const valueBound = new Float64Array(gridIndex.length * n);
+      gridIndex.forEach((d, j) => {
         const tables = ratePoolNodeTables(kernel, d, paths)!;
         kernel.valueAt(d, paths, row);
-        let boundEpe = 0;
-        let maxGross = 0;
         for (let p = 0; p < n; p++) {
-          const { gross } = fromTables(tables, d, paths, p);
-          const dv = Math.abs(values[k * n + p]! - row[p]!);
-          const bound = K_VALUE * U * gross + 1e-30;
+          const f = fromTables(tables, d, paths, p);
+          gross[j * n + p] = f.gross;
+          valueBound[j * n + p] = f.bound;
+          const dv = Math.abs(values[j * n + p]! - row[p]!);
+          const bound = f.bound + 1e-30;
           worstShare = Math.max(worstShare, dv / bound);
+          worstValueShare = Math.max(worstValueShare, dv / bound);
+          if (dv > K_VALUE * U * f.gross) beyondGross++;
           expect(dv, `${g.nettingSetId} V d=${d} p=${p}`).toBeLessThanOrEqual(bound);
-          if (values[k * n + p]! > 0 !== row[p]! > 0) flips++;
-          boundEpe += ((K_VALUE + 9) * U * gross) / paths.numeraire[d * n + p]! / n;
-          maxGross = Math.max(maxGross, gross);
         }
-        expect(Math.abs(g.profile.epe[k]! - h.profile.epe[k]!), `${g.nettingSetId} EPE[${k}]`).toBeLessThanOrEqual(boundEpe);
-        expect(Math.abs(g.profile.ene[k]! - h.profile.ene[k]!), `${g.nettingSetId} ENE[${k}]`).toBeLessThanOrEqual(boundEpe);
-        expect(Math.abs(g.profile.pfe[k]! - h.profile.pfe[k]!), `${g.nettingSetId} PFE[${k}]`).toBeLessThanOrEqual(K_VALUE * U * maxGross);
-        worstShare = Math.max(worstShare, Math.abs(g.profile.epe[k]! - h.profile.epe[k]!) / Math.max(boundEpe, 1e-300));
-        eeBound = Math.max(eeBound, boundEpe / discount.discount(g.profile.times[k]!));
-        // against the CPU backend (f64 paths): the path bound of the engine test above plus this f32 valuation bound
-        const cpuSet = cpuRun.nettingSets[i]!;
-        let scale = 0;
-        for (let j = 0; j < cpuSet.profile.epe.length; j++) scale = Math.max(scale, cpuSet.profile.epe[j]! + cpuSet.profile.ene[j]!);
-        const pathBound = 100 * grid.times.length * (NORMAL_TOL + 60 * U) * scale + 1e-6;
-        expect(Math.abs(g.profile.epe[k]! - cpuSet.profile.epe[k]!), `${g.nettingSetId} EPE[${k}] vs CPU backend`).toBeLessThanOrEqual(pathBound + boundEpe);
-        expect(Math.abs(g.profile.ene[k]! - cpuSet.profile.ene[k]!), `${g.nettingSetId} ENE[${k}] vs CPU backend`).toBeLessThanOrEqual(pathBound + boundEpe);
+      });
+
+      if (hasCollateral) {
+        // (b) the profile is the host's computeCollateral + computeProfile of the device values: the same operations
+        // on the same f32-valued inputs (the engine's tracker and profile pass), so tolerance 0.
+        const values64 = new Float64Array(nDates * n);
+        gridIndex.forEach((d, j) => {
+          for (let p = 0; p < n; p++) values64[d * n + p] = values[j * n + p]!;
+        });
+        const collateral = new Float64Array(nDates * n);
+        const imHeld = computeCollateral(
+          ns,
+          values64,
+          grid,
+          n,
+          { coverage, fxToBase: market.fxSpot(ns.collateralCurrency, market.baseCurrency), initialMargin: ns.initialMarginHeld ?? 0, lastDateIndex: Math.max(last, 0), exposureRowsOnly: true },
+          collateral,
+        );
+        const maturity = Math.max(...setTrades.map(tradeMaturity));
+        const reference = computeProfile(
+          { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, grid, nPaths: n, values: values64, numeraire: paths.numeraire, discountFactors, collateral, initialMarginHeld: imHeld, maturity, lastDateIndex: last },
+          { pfeQuantile: options.pfeQuantile },
+        );
+        for (const key of ['epe', 'ene', 'collateral', 'pfe', 'ee', 'eee', 'epeStdError'] as const) {
+          expect(Array.from(g.profile[key]), `${g.nettingSetId} ${key} = host figures of the device values`).toEqual(Array.from(reference[key]));
+        }
+        expect(g.profile.eepe).toBe(reference.eepe);
+        expect(g.profile.epe1y).toBe(reference.epe1y);
+        let maxCollateral = 0;
+        for (const c of g.profile.collateral) maxCollateral = Math.max(maxCollateral, Math.abs(c));
+        expect(maxCollateral, `${g.nettingSetId} holds collateral`).toBeGreaterThan(0);
+        if (ns.csa && !(ns.mtaCpty === 0 && ns.mtaBank === 0 && ns.rounding === 0)) {
+          // MTA/rounding: C jumps by a rounding multiple or an MTA when V crosses a step, so a |ΔV| of K·u·G can move C
+          // by a step on a path that sits within it: no bound in |ΔV| against the CPU kernels; (a) and (b) check it.
+          return;
+        }
+      }
+
+      // Against the CPU kernels on the same paths (hostRun). E = V − C with, for the exact CSA (no MTA, no rounding,
+      // daily calls), C(t) = cov·(max(x − TH_c, 0) − max(−x − TH_b, 0)), x = V(τ) + IA, τ the last call date on or
+      // before t's close-out lag date (the same calendar dates in both runs): 1-Lipschitz in V(τ) times cov, so per path
+      // |ΔE(t)| ≤ B_p(t) + cov·max_{s ≤ t valued} B_p(s), and |ΔC(t)| the second term. IM held is the same
+      // constant in both runs (ΔC = 0). EPE, ENE, collateral (means of ±E/N, C/N) and PFE (a quantile of max(E, 0)) are
+      // 1-Lipschitz in these per-path bounds. The uncollateralised sets' device sums add 9u (the EPE bound at K_VALUE).
+      const csaFactor = withCsa ? coverage : 0;
+      const extra = hasCollateral ? 0 : 9;
+      let flips = 0;
+      let eeBound = 0; // max_k of the EPE bound / P(0, t_k): the EEPE and EPE-1Y bound
+      const boundEpe = new Float64Array(exposureDates.length);
+      const boundColl = new Float64Array(exposureDates.length);
+      const boundSoFar = new Float64Array(n); // max over the valued dates up to t of B_p
+      let scaleV = 0; // S_V = max_t E[|V|/N], the gross scale of the set's value (not of V − C, which C shrinks)
+      let deflatorRatio = 1; // max over paths and dates of N_p(lag(t))/N_p(t)
+      let j = 0;
+      exposureDates.forEach((d, k) => {
+        if (d > last) return;
+        for (; j < gridIndex.length && gridIndex[j]! <= d; j++) for (let p = 0; p < n; p++) boundSoFar[p] = Math.max(boundSoFar[p]!, valueBound[j * n + p]!);
+        const slot = gridIndex.indexOf(d);
+        kernel.valueAt(d, paths, row);
+        let maxBound = 0;
+        let meanAbs = 0;
+        for (let p = 0; p < n; p++) {
+          const invN = 1 / paths.numeraire[d * n + p]!;
+          const bp = valueBound[slot * n + p]!;
+          if (values[slot * n + p]! > 0 !== row[p]! > 0) flips++;
+          boundEpe[k] += ((bp + extra * U * gross[slot * n + p]! + csaFactor * boundSoFar[p]!) * invN) / n;
+          boundColl[k] += (csaFactor * boundSoFar[p]! * invN) / n;
+          maxBound = Math.max(maxBound, bp + csaFactor * boundSoFar[p]!);
+          meanAbs += (Math.abs(values[slot * n + p]!) * invN) / n;
+          if (lag) deflatorRatio = Math.max(deflatorRatio, paths.numeraire[lag[d]! * n + p]! * invN);
+        }
+        scaleV = Math.max(scaleV, meanAbs);
+        expect(Math.abs(g.profile.epe[k]! - h.profile.epe[k]!), `${g.nettingSetId} EPE[${k}]`).toBeLessThanOrEqual(boundEpe[k]!);
+        expect(Math.abs(g.profile.ene[k]! - h.profile.ene[k]!), `${g.nettingSetId} ENE[${k}]`).toBeLessThanOrEqual(boundEpe[k]!);
+        expect(Math.abs(g.profile.collateral[k]! - h.profile.collateral[k]!), `${g.nettingSetId} collateral[${k}]`).toBeLessThanOrEqual(boundColl[k]!);
+        expect(Math.abs(g.profile.pfe[k]! - h.profile.pfe[k]!), `${g.nettingSetId} PFE[${k}]`).toBeLessThanOrEqual(maxBound);
+        worstShare = Math.max(worstShare, Math.abs(g.profile.epe[k]! - h.profile.epe[k]!) / Math.max(boundEpe[k]!, 1e-300));
+        eeBound = Math.max(eeBound, boundEpe[k]! / discount.discount(g.profile.times[k]!));
       });
       expect(Math.abs(g.profile.eepe - h.profile.eepe), `${g.nettingSetId} EEPE`).toBeLessThanOrEqual(eeBound);
       expect(Math.abs(g.profile.epe1y - h.profile.epe1y), `${g.nettingSetId} EPE 1Y`).toBeLessThanOrEqual(eeBound);
-      // Euler: weights 1{V>0}/(N·n) from the device values, trade values from the CPU kernel; with no path whose sign
+
+      // Against the CPU backend (f64 paths): the engine test's path bound 100·tol·S + 1e-6 on the deflated V (file
+      // header), with S = S_V; through C it enters again, times cov and the deflator ratio N(τ)/N(t) (C(t)/N(t) reads
+      // V(τ), τ = the lag date for these daily calls), plus the f32 bound on the same paths above. IM held is the same
+      // amount in both runs, deflated by numeraires within the relative path tolerance: |Δ(IM/N)| ≤ tol·IM·E[1/N].
+      const cpuSet = cpuRun.nettingSets[i]!;
+      const pathBound = 100 * pathTol * scaleV + 1e-6;
+      const imBase = coverage * (ns.initialMarginHeld ?? 0) * market.fxSpot(ns.collateralCurrency, market.baseCurrency);
+      exposureDates.forEach((d, k) => {
+        if (d > last) return;
+        let meanInvN = 0;
+        for (let p = 0; p < n; p++) meanInvN += 1 / paths.numeraire[d * n + p]! / n;
+        const imTerm = 1.01 * pathTol * imBase * meanInvN; // 1.01: the device numeraire vs the CPU one, to first order
+        const bound = (1 + deflatorRatio * csaFactor) * pathBound + boundEpe[k]! + imTerm;
+        for (const key of ['epe', 'ene'] as const) {
+          const diff = Math.abs(g.profile[key][k]! - cpuSet.profile[key][k]!);
+          expect(diff, `${g.nettingSetId} ${key}[${k}] vs CPU backend`).toBeLessThanOrEqual(bound);
+          if (hasCollateral) worstCpuShare = Math.max(worstCpuShare, diff / bound);
+        }
+        const boundC = deflatorRatio * csaFactor * pathBound + boundColl[k]! + imTerm;
+        const diffC = Math.abs(g.profile.collateral[k]! - cpuSet.profile.collateral[k]!);
+        expect(diffC, `${g.nettingSetId} collateral[${k}] vs CPU backend`).toBeLessThanOrEqual(boundC);
+        if (withCsa) worstCpuShare = Math.max(worstCpuShare, diffC / boundC);
+      });
+      // Euler: weights 1{E>0}/(N·n) from the device values, trade values from the CPU kernel; with no path whose sign
       // differs between device and host values the weights are the same numbers, so the contributions are bit-identical
-      if (flips === 0) expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
+      if (!hasCollateral && flips === 0) expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
     });
+    expect(lagSlots).toBeGreaterThan(0);
+
+    // Coverage 0 with a variant at 1: the CSA sets are collateralised only in the variant, so their lag dates must still
+    // be valued on the device (datesToValue reads the variants as the host does), and the variant's figures are bit for
+    // bit the coverage-1 run's (SimulationOptions.coverageVariants: the same values re-aggregated). At coverage 0 their
+    // base collateral is zero.
+    const valuation0 = new GpuSetValuation(smallBinding);
+    const simulate0 = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation0.simulate(m, g, seed, n, anti), { deviceValuation: valuation0 });
+    const devRun0 = await runSimulation({ portfolio: book, market, options: { ...options, coverage: 0, coverageVariants: [coverage], pathSimulator: simulate0 } });
+    expect([...valuation0.routing.device].sort()).toEqual([...device].sort());
+    const variant = devRun0.coverageVariants![0]!;
+    expect(variant.coverage).toBe(coverage);
+    for (const id of collateralised) {
+      const at1 = devRun.nettingSets.find((x) => x.nettingSetId === id)!;
+      const fromVariant = variant.nettingSets.find((x) => x.nettingSetId === id)!;
+      for (const key of ['epe', 'ene', 'collateral', 'pfe', 'epeStdError'] as const) expect(Array.from(fromVariant.profile[key]), `${id} ${key} at the coverage-1 variant`).toEqual(Array.from(at1.profile[key]));
+      expect(Array.from(fromVariant.tradeEpe)).toEqual(Array.from(at1.tradeEpe));
+      expect(Array.from(devRun0.nettingSets.find((x) => x.nettingSetId === id)!.profile.collateral).every((c) => c === 0)).toBe(true);
+    }
     const products = [...new Set(book.trades.filter((t) => device.includes(t.nettingSetId)).map((t) => t.product))].sort();
-    console.log(`GPU valuation vs CPU kernels on the same paths: worst |Δ| is ${(100 * worstShare).toFixed(2)}% of the stated f32 bound (${device.length} device sets: ${products.join(', ')})`);
+    console.log(
+      `GPU valuation vs CPU kernels on the same paths: worst |Δ| is ${(100 * worstShare).toFixed(2)}% of the stated f32 bound ` +
+        `(values: ${(100 * worstValueShare).toFixed(2)}%, ${beyondGross} path-dates beyond K·u·G alone) ` +
+        `(${device.length} device sets, ${lagSlots} lag-date slots: ${products.join(', ')}; collateralised: ${collateralised.join(', ')}); ` +
+        `collateralised sets vs the CPU backend: worst ${(100 * worstCpuShare).toFixed(3)}% of the bound`,
+    );
     expect(worstShare).toBeGreaterThan(0); // f32 on the device does differ: the comparison is not vacuous
   }, 120_000);
 });

@@ -13,6 +13,7 @@
  */
 import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
+import { XvaInternalError } from '../errors.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
@@ -45,22 +46,30 @@ export interface UnitContext {
   cube: boolean;
   /**
    * Netting sets valued by another backend (the GPU backend's device valuation, backends/gpu/valuation.ts), by book
-   * index: their values come from it instead of the kernel, and their profile's expectations are its own.
+   * index: their values come from it instead of the kernel (PrecomputedSet: the host's collateral, profile and Euler
+   * allocation follow from them).
    */
   precomputed?: ReadonlyMap<number, PrecomputedSet>;
 }
 
 /**
- * A netting set valued elsewhere (an uncollateralised set, no IM held: its figures do not depend on the coverage).
- * The host still computes PFE, the standard error, the Euler allocation (with `kernel`) and the counterparty totals
- * from `values`.
+ * A netting set valued elsewhere, on the dates the host would value it (datesToValue: the exposure dates up to its
+ * last live date and, under a CSA with a margin period of risk, their close-out lag dates). The host computes from
+ * `values`, exactly as from its own values, the collateral (margin calls, IM held), PFE, the standard error, the
+ * Euler allocation (with `kernel`), the coverage variants and the counterparty totals.
  */
 export interface PrecomputedSet {
   /** The set compiled (every trade valued: no skipped trades). */
   readonly kernel: NettingSetKernel;
-  /** V on the exposure dates up to the set's last live date: row k (the k-th exposure date) at [k·nPaths + p]. */
+  /** Grid indices of the rows of `values`, ascending: datesToValue of the set. */
+  readonly gridIndex: Int32Array;
+  /** V on the dates of `gridIndex`: row j (grid index gridIndex[j]) at [j·nPaths + p]. */
   readonly values: Float32Array;
-  /** The profile with the backend's expectations (EPE, ENE and the figures that follow from them) put in. */
+  /**
+   * The base coverage's profile, from the host's pass over `values` and the collateral, with the backend's
+   * expectations (EPE, ENE and the figures that follow from them) put in where they are the same figures (the set's
+   * collateral is zero at the base coverage); otherwise the host profile unchanged.
+   */
   finishProfile(profile: ExposureProfile, maturity: number): ExposureProfile;
 }
 
@@ -217,10 +226,43 @@ function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSe
  * (the set's input amount, or the expected IM profile per grid date that the margin engine supplies, which replaces
  * it), both scaled by the coverage. Otherwise C = 0 at every coverage and the figures are the same.
  */
-function dependsOnCoverage(item: UnitNettingSet): boolean {
+export function dependsOnCoverage(item: UnitNettingSet): boolean {
   const imProfile = item.initialMarginProfile;
   const initialMarginHeld = imProfile ? 0 : (item.nettingSet.initialMarginHeld ?? 0);
   return item.nettingSet.csa || initialMarginHeld > 0 || (imProfile !== undefined && imProfile.some((x) => x > 0));
+}
+
+/**
+ * The close-out lag index (grid.lagIndex) of a netting set's margin period of risk when its margin calls need the lag
+ * dates: under a CSA with MPoR > 0, collateralised at the run's coverage or a coverage variant its figures are
+ * computed at (all of them when they depend on the coverage); otherwise undefined.
+ */
+function closeOutLagOf(ctx: UnitContext, item: UnitNettingSet): Int32Array | undefined {
+  const { nettingSet } = item;
+  const variantCoverages = ctx.coverageVariants && ctx.coverageVariants.length > 0 && dependsOnCoverage(item) ? ctx.coverageVariants : [];
+  const collateralised = nettingSet.csa && (ctx.coverage > 0 || variantCoverages.some((c) => c > 0));
+  return collateralised && nettingSet.marginPeriodOfRiskDays > 0 ? ctx.grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
+}
+
+/**
+ * The grid indices, ascending, at which a netting set is valued (the rows its profile, Euler allocation, collateral
+ * and totals read): its exposure dates up to its last live date `last` and, when its margin calls need them
+ * (closeOutLagOf), the close-out lag dates of those exposure dates for its MPoR. The one rule for the host's
+ * valuation (runNettingSet) and a backend's (backends/gpu/valuation.ts), so that they value the same rows.
+ */
+export function datesToValue(ctx: UnitContext, item: UnitNettingSet, last: number): Int32Array {
+  const { grid } = ctx;
+  const nDates = grid.dates.length;
+  const needed = scratch.neededDates(nDates);
+  const end = Math.min(last, nDates - 1);
+  for (let d = 0; d <= end; d++) needed[d] = grid.exposureDate[d]!;
+  const lag = closeOutLagOf(ctx, item);
+  if (lag) for (let d = 0; d <= end; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  let count = 0;
+  for (let d = 0; d <= end; d++) count += needed[d]!;
+  const out = new Int32Array(count);
+  for (let d = 0, j = 0; d <= end; d++) if (needed[d] === 1) out[j++] = d;
+  return out;
 }
 
 /**
@@ -247,14 +289,13 @@ function runNettingSet(
   // The variants this set is figured at: all of them when its figures depend on the coverage, else none (the base
   // figures hold at every coverage). Margin calls need the lag dates when any of its coverages is positive.
   const variantCoverages = ctx.coverageVariants && ctx.coverageVariants.length > 0 && dependsOnCoverage(item) ? ctx.coverageVariants : [];
-  const collateralised = nettingSet.csa && (ctx.coverage > 0 || variantCoverages.some((c) => c > 0));
 
-  // Valuation, date-major, on the dates that are read: the exposure dates up to the last live date (profile) and,
-  // under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
+  // Valuation, date-major, on the dates that are read (datesToValue): the exposure dates up to the last live date
+  // (profile) and, under a CSA with a margin period of risk, their close-out lag dates for this set's MPoR (margin calls).
+  const toValue = datesToValue(ctx, item, last);
   const needed = scratch.neededDates(nDates);
-  for (let d = 0; d <= last; d++) needed[d] = grid.exposureDate[d]!;
-  const lag = collateralised && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
-  if (lag) for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  for (const d of toValue) needed[d] = 1;
+  const lag = closeOutLagOf(ctx, item);
   const maturities = Float64Array.from(trades, tradeMaturity).sort();
   const maturity = maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf;
   const nTrades = trades.length;
@@ -273,7 +314,7 @@ function runNettingSet(
 
   let valuations = 0;
   let gone = 0; // trades maturing before the date (maturities ascending)
-  let preRow = 0; // row of `pre.values`: exposure dates up to the last live date, in order
+  let preRow = 0; // row of `pre.values` (grid index pre.gridIndex[preRow]): the rows are ascending, as d
   let k = 0; // exposure dates passed
   for (let d = 0; d < nDates; d++) {
     const row = values.subarray(d * nPaths, (d + 1) * nPaths);
@@ -289,8 +330,11 @@ function runNettingSet(
       }
       continue;
     }
-    if (pre && exposure) {
-      const from = pre.values.subarray(preRow * nPaths, ++preRow * nPaths);
+    if (pre) {
+      const rows = pre.gridIndex;
+      while (preRow < rows.length && rows[preRow]! < d) preRow++;
+      if (rows[preRow] !== d) throw new XvaInternalError(`netting set ${nettingSet.nettingSetId}: the backend did not value grid date ${d}, which the host reads`);
+      const from = pre.values.subarray(preRow * nPaths, (preRow + 1) * nPaths);
       for (let p = 0; p < nPaths; p++) row[p] = from[p]!;
     } else kernel.valueAt(d, paths, row, fused && exposure);
     while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;

@@ -1,17 +1,21 @@
 /**
  * Device valuation of the pooled rate products (the engine's DeviceSetValuation, engine.ts): for each netting set
- * made of IRS, OIS, XCCY, FX forwards and FX swaps only, without a CSA and without initial margin held, the WGSL
- * kernel of wgsl/value.ts values the set on every path and exposure date up to its last live date on the device's own
- * paths (kept there by gpuSimulateResident), and reduces max(V,0)/N and max(−V,0)/N per workgroup; the host adds the
- * partial sums in f64 (EPE, ENE). The node tables come from the host (compile.ts ratePoolNodeTables, f64, rounded
- * once to f32 on upload). Every other set (options, CDS, swaptions, equity forwards, collateral, IM) is valued on the
- * host by the CPU kernels, as before.
+ * made of IRS, OIS, XCCY, FX forwards and FX swaps only, with or without a CSA or initial margin held, the WGSL kernel
+ * of wgsl/value.ts values the set on every path and on the dates the host would value it (unit.ts datesToValue: its
+ * exposure dates up to its last live date and, under a CSA with a margin period of risk, their close-out lag dates)
+ * on the device's own paths (kept there by gpuSimulateResident), and reduces max(V,0)/N and max(−V,0)/N per
+ * workgroup; the host adds the partial sums in f64 (EPE, ENE). The node tables come from the host (compile.ts
+ * ratePoolNodeTables, f64, rounded once to f32 on upload). Every other set (options, CDS, swaptions, equity forwards)
+ * is valued on the host by the CPU kernels, as before.
  *
- * What comes back per device set: the partial sums, and the set's values on its exposure dates (f32, dates × paths,
- * one set at a time, never the book's cube). The host needs those for the PFE quantile, the EPE standard error, the
- * Euler allocation per trade (CPU kernel accumulateTradeWeighted on the host paths, weights from these values) and
- * the counterparty totals over several sets (pathwise sums): a device sort/histogram for the quantile and a device
- * Euler scatter would remove that copy, and are not built.
+ * What comes back per device set: the partial sums, and the set's values on those dates (f32, dates × paths, one set
+ * at a time, never the book's cube). The host needs those for the collateral (path-dependent margin calls at the
+ * call dates, IM held), the PFE quantile, the EPE standard error, the Euler allocation per trade (CPU kernel
+ * accumulateTradeWeighted on the host paths, weights from these values), the coverage variants and the counterparty
+ * totals over several sets (pathwise sums). The device's EPE/ENE replace the host's only for a set whose collateral
+ * is zero at the base coverage (the same figures then); a collateralised set's EPE/ENE are the host's, of V − C from
+ * the device values, and the partial sums of its lag-date slots are unused. A device sort/histogram for the quantile,
+ * device margin calls and a device Euler scatter would remove the copy, and are not built.
  */
 import { XvaInternalError } from '../../../errors.js';
 import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
@@ -19,7 +23,7 @@ import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import type { DeviceSetValuation } from '../../engine.js';
 import { basisTimes, oneYearWindowEnd, timeWeightedAverageUpTo } from '../../profiles.js';
 import type { ExposureProfile, NettingSetKernel } from '../../types.js';
-import type { PrecomputedSet, UnitContext, UnitCounterparty, UnitNettingSet } from '../../unit.js';
+import { datesToValue, dependsOnCoverage, type PrecomputedSet, type UnitContext, type UnitCounterparty, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
 import type { GpuContext } from './device.js';
 import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './kernels.js';
@@ -36,11 +40,11 @@ const MAP_MODE_READ = 0x01;
 const WORKGROUP = 64;
 const NO_FX = 0xffffffff;
 
-/** Why a netting set is valued on the host, or undefined when it can go to the device. */
+/**
+ * Why a netting set is valued on the host, or undefined when it can go to the device: a CSA or IM held does not keep
+ * it there (its collateral is applied on the host, from the device values).
+ */
 export function hostReason(item: UnitNettingSet): string | undefined {
-  if (item.nettingSet.csa) return 'CSA';
-  const imProfile = item.initialMarginProfile;
-  if ((imProfile ? imProfile.some((x) => x > 0) : false) || (!imProfile && (item.nettingSet.initialMarginHeld ?? 0) > 0)) return 'initial margin held';
   const other = item.trades.find((t) => !DEVICE_PRODUCTS.has(t.product));
   if (other) return `${other.product} trade`;
   return undefined;
@@ -58,7 +62,7 @@ export function routingNote(r: DeviceRouting): string {
   const reasons = new Map<string, number>();
   for (const h of r.host) reasons.set(h.reason, (reasons.get(h.reason) ?? 0) + 1);
   const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
-  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (pooled rate products, no collateral)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
+  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (pooled rate products; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
 }
 
 /** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
@@ -156,7 +160,7 @@ export class GpuSetValuation implements DeviceSetValuation {
         }
       }
       if (reason === undefined && kernel && kernel.lastDateIndex < 0) reason = 'no live date';
-      const pre = reason === undefined && kernel ? await this.valueSet(uctx, kernel) : undefined;
+      const pre = reason === undefined && kernel ? await this.valueSet(uctx, item, kernel) : undefined;
       if (reason === undefined && !pre) reason = 'parts outside the rate pools';
       if (pre) {
         out.set(item.index, pre);
@@ -166,22 +170,25 @@ export class GpuSetValuation implements DeviceSetValuation {
     return out;
   }
 
-  /** Values one set on the device; undefined when its kernel has parts outside the rate pools. */
-  private async valueSet(uctx: UnitContext, kernel: NettingSetKernel): Promise<PrecomputedSet | undefined> {
+  /**
+   * Values one set on the device, one slot per date of datesToValue (exposure and close-out lag dates alike: each
+   * slot carries its own grid index); undefined when its kernel has parts outside the rate pools.
+   */
+  private async valueSet(uctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel): Promise<PrecomputedSet | undefined> {
     const resident = this.resident!;
-    const { grid, paths, exposureDates, discountFactors } = uctx;
+    const { grid, paths, discountFactors } = uctx;
     const nPaths = paths.nPaths;
     const nDates = grid.dates.length;
     const last = Math.min(kernel.lastDateIndex, nDates - 1);
-    let nSlots = 0;
-    while (nSlots < exposureDates.length && exposureDates[nSlots]! <= last) nSlots++;
+    const gridIndex = datesToValue(uctx, item, last);
+    const nSlots = gridIndex.length;
     const tables: RatePoolNodeTables[] = [];
     for (let k = 0; k < nSlots; k++) {
-      const t = ratePoolNodeTables(kernel, exposureDates[k]!, paths);
+      const t = ratePoolNodeTables(kernel, gridIndex[k]!, paths);
       if (!t) return undefined;
       tables.push(t);
     }
-    const packed = packSet(tables, exposureDates, nDates, resident);
+    const packed = packSet(tables, gridIndex, nDates, resident);
     const G = tables[0]?.gridNodes ?? 64;
     const code = valueWgsl(G, tables[0]?.runningSlopes ?? 3);
     const values = new Float32Array(nSlots * nPaths);
@@ -238,24 +245,30 @@ export class GpuSetValuation implements DeviceSetValuation {
       }
     }
     if (resident.blocks.reduce((a, b) => a + b.count, 0) !== nPaths) throw new XvaInternalError(`the device holds ${resident.blocks.length} path blocks that do not cover ${nPaths} paths`);
+    // The device's sums are E[max(±V,0)/N]; with collateral (C ≠ 0 at the base coverage: a CSA or IM held) the
+    // profile's are E[max(±(V − C),0)/N], the host's from these values: left as the host computed them.
+    const collateralAtBase = uctx.coverage > 0 && dependsOnCoverage(item);
     return {
       kernel,
+      gridIndex,
       values,
-      finishProfile: (profile: ExposureProfile, maturity: number) => withDeviceExpectations(profile, sums, nSlots, nPaths, grid, discountFactors, maturity),
+      finishProfile: (profile: ExposureProfile, maturity: number) =>
+        collateralAtBase ? profile : withDeviceExpectations(profile, sums, gridIndex, nPaths, grid, discountFactors, maturity),
     };
   }
 }
 
 /**
- * The profile with the device's EPE and ENE on the set's live exposure dates and the figures that follow from them
- * recomputed as computeProfile does (profiles.ts): EE = EPE/P(0,t), EEE its running maximum, Basel EPE and
- * effective EPE over the first year (ACT/ACT time weights, the engine's default). PFE, the standard error and the
- * collateral (0) stay the host's, from the same device values.
+ * The profile of a set with no collateral at the base coverage, with the device's EPE and ENE on the set's live
+ * exposure dates (the slots whose grid index is an exposure date; a lag-date slot's sums are not read) and the
+ * figures that follow from them recomputed as computeProfile does (profiles.ts): EE = EPE/P(0,t), EEE its running
+ * maximum, Basel EPE and effective EPE over the first year (ACT/ACT time weights, the engine's default). PFE, the
+ * standard error and the collateral (0) stay the host's, from the same device values.
  */
 function withDeviceExpectations(
   profile: ExposureProfile,
   sums: Float64Array,
-  nSlots: number,
+  gridIndex: Int32Array,
   nPaths: number,
   grid: TimeGrid,
   discountFactors: Float64Array,
@@ -264,9 +277,13 @@ function withDeviceExpectations(
   const m = profile.dateIndex.length;
   const epe = Float64Array.from(profile.epe);
   const ene = Float64Array.from(profile.ene);
-  for (let k = 0; k < nSlots; k++) {
-    epe[k] = sums[2 * k]! / nPaths;
-    ene[k] = sums[2 * k + 1]! / nPaths;
+  // both ascending: walk the slots along the profile's exposure dates
+  for (let k = 0, slot = 0; k < m && slot < gridIndex.length; k++) {
+    const d = profile.dateIndex[k]!;
+    while (slot < gridIndex.length && gridIndex[slot]! < d) slot++;
+    if (gridIndex[slot] !== d) continue; // after the last live date: the host's 0
+    epe[k] = sums[2 * slot]! / nPaths;
+    ene[k] = sums[2 * slot + 1]! / nPaths;
   }
   const ee = new Float64Array(m);
   const eee = new Float64Array(m);
