@@ -1,6 +1,6 @@
 // GPU backend throughput (issue 10 item 6): the same book, paths, seed and grid through the CPU backend and through
 // the GPU backend (WebGPU via the optional `webgpu` package: paths on the device, and the netting sets of pooled rate
-// products without collateral valued and reduced there), in one process, `--threads 1` for both so the figures
+// products valued there, reduced there when they hold no collateral), in one process, `--threads 1` for both so the figures
 // compare one host core with and without the device. Also prints how many sets (and trades) ran on the device. Prints per backend: path simulation time, valuation time, and
 // trade × path × date valuations per second (the engine's own count over paths + valuation time), plus the device's
 // raw state-simulation rate (path × date × factor per second) and its max deviation from the CPU paths.
@@ -52,7 +52,7 @@ try {
   let gpuPaths;
   for (const name of ['cpu', 'gpu']) {
     let captured;
-    // the backend's simulator with its device valuation (pooled rate sets without collateral valued on the device)
+    // the backend's simulator with its device valuation (pooled rate sets valued on the device)
     const pathSimulator =
       name === 'gpu'
         ? Object.assign(

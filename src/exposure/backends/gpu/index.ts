@@ -4,9 +4,10 @@
  * - `cpu` (default): the TypeScript engine, the reference.
  * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream, the
  *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and, for the netting
- *   sets of pooled rate products without collateral (valuation.ts), their valuation on paths and the EPE/ENE
- *   reductions. On the host, in f64, from the device's paths (copied back once): every other set (the CPU kernels of
- *   src/exposure/valuation and unit.ts), collateral, PFE, Euler allocations and counterparty totals. Refuses a
+ *   sets of pooled rate products (valuation.ts), their valuation on paths (exposure and close-out lag dates) and the
+ *   EPE/ENE reductions (used for the sets without collateral). On the host, in f64, from the device's paths (copied
+ *   back once): every other set (the CPU kernels of src/exposure/valuation and unit.ts), collateral (margin calls,
+ *   IM held), PFE, Euler allocations and counterparty totals. Refuses a
  *   software adapter unless `allowSoftware`.
  * - `auto`: `gpu` when a usable adapter opens (hardware, or software with `allowSoftware`), else `cpu`; the log says
  *   which and why.
@@ -35,8 +36,8 @@ export interface ExposureBackend {
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP only without CSA or IM: valuation on paths and the EPE/ENE sums; ' +
-  'on the host (f64, CPU kernels, one thread): every other set (options, swaptions, CDS, equity forwards, collateral), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
+  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP only: valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
+  'on the host (f64, CPU kernels, one thread): every other set (options, swaptions, CDS, equity forwards), the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
 
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';
