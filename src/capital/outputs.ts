@@ -104,6 +104,26 @@ export function bookRow(run: CapitalRun) {
   };
 }
 
+/**
+ * One row per index hedge of today's BA-CVA (MAR50.24): its risk weight RW_i (0.7 scalar included), notional B_i, M_i,
+ * DF_i and RW_i·M_i·B_i·DF_i, plus the index name the CDS references.
+ */
+export function indexHedgeRows(run: CapitalRun) {
+  const given = new Map(run.indexHedges.map((h) => [h.hedgeId, h]));
+  return run.baCva.indexHedges.map((h) => {
+    const input = given.get(h.hedgeId);
+    return {
+      hedgeId: h.hedgeId,
+      referenceName: input?.referenceName ?? null,
+      riskWeight: h.riskWeight,
+      notionalAmount: input?.notionalAmount ?? null,
+      remainingMaturityYears: input?.remainingMaturityYears ?? null,
+      discountFactor: h.discountFactor,
+      weightedHedge: h.weightedHedge,
+    };
+  });
+}
+
 /** One position's derivation, as the BCBS 279 tables print it. */
 export function explainRows(position: SaccrPositionResult): [string, string | number][] {
   const rows: [string, string | number][] = [
@@ -145,6 +165,8 @@ export function capitalJson(run: CapitalRun, explain?: readonly SaccrPositionRes
       kFull: run.baCva.kFull,
       counterparties: run.baCva.counterparties.map((c) => ({ counterpartyId: c.counterpartyId, riskWeight: c.riskWeight, scva: c.scva, snh: c.snh, hma: c.hma, nettingSets: c.nettingSets })),
       hedges: run.baCva.counterparties.flatMap((c) => c.singleNameHedges),
+      ih: run.baCva.ih,
+      indexHedges: indexHedgeRows(run),
       effectiveMaturity: run.effectiveMaturity,
     },
     saCva: run.saCva

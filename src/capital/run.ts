@@ -1,6 +1,6 @@
 /**
  * The library entry of `xva capital`: SA-CCR (CRE52), RWA and CET1 (CRE20), BA-CVA (MAR50.13-26, full when the book
- * holds CDS protection bought on a counterparty's name), SA-CVA (MAR50.41 ff, from a sensitivity file or by bump and
+ * holds CDS protection bought on a counterparty's name or on a credit index with its BA-CVA columns), SA-CVA (MAR50.41 ff, from a sensitivity file or by bump and
  * revalue), KVA (kva.ts) and the capital-ratio scenarios. docs/capital.md, section "xva capital".
  */
 import { IssueCollector, XvaUsageError } from '../errors.js';
@@ -12,10 +12,11 @@ import type { Scenario } from '../scenarios/types.js';
 import type { GridSpec } from '../simulation/grid.js';
 import { exposureSetsOf, type ExposureSet } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
-import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaInput, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
+import { BA_CVA_PARAMETERS, computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
 import { computeRwa, type RwaResult } from './rwa.js';
 import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
+import type { SaccrReferenceEntity } from './saccr/types.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
 import { computeCvaSensitivities, type SensitivityRun } from './sacvaSensitivities.js';
 
@@ -83,6 +84,8 @@ export interface CapitalRun {
   /** Effective maturity used per netting set and where it came from. */
   effectiveMaturity: { nettingSetId: string; years: number; source: 'option' | 'notional_weighted' }[];
   hedges: BaCvaSingleNameHedge[];
+  /** Bought CDS on credit indices recognised as MAR50.24 index hedges (`cdsIndexHedges`). */
+  indexHedges: BookIndexHedge[];
   saCva?: SaCvaResult & { source: 'file' | 'computed'; sensitivities?: SensitivityRun };
   kva?: KvaResult;
   /** CVA capital as RWA-equivalent capital: 12.5 × BA-CVA (or SA-CVA when given) × capital ratio. */
@@ -134,6 +137,55 @@ export function cdsHedges(portfolio: Portfolio, market: Market): BaCvaSingleName
   return hedges;
 }
 
+/** An index hedge of the book: the BA-CVA input plus the credit index the CDS references (for reports). */
+export interface BookIndexHedge extends BaCvaIndexHedge {
+  referenceName: string;
+}
+
+/**
+ * Index hedges (MAR50.24): a live CDS in the book bought on a credit index that `reference_entities` lists as
+ * `kind = index` with `bacva_sector` (constituents: one Table 1 cell, the sector at the grade's quality, IG → IG,
+ * SG → HY_NR; RW = 0.7 × that Table 1 weight) or `bacva_risk_weight` (RW = indexHedgeScalar × the given
+ * name-weighted average). Notional in the base currency at today's spot, M = remaining maturity in SA-CCR years, as
+ * `cdsHedges`. A CDS on a counterparty's name is a single-name hedge (`cdsHedges`), never an index hedge. A bought
+ * CDS on an index row with neither column is not a hedge: one sentence per trade goes to `notes` when given.
+ */
+export function cdsIndexHedges(
+  portfolio: Portfolio,
+  market: Market,
+  referenceEntities: ReadonlyMap<string, SaccrReferenceEntity> | undefined,
+  notes?: string[],
+  parameters: BaCvaParameters = BA_CVA_PARAMETERS,
+): BookIndexHedge[] {
+  if (!referenceEntities) return [];
+  const counterpartyNames = new Set<string>();
+  for (const c of portfolio.counterparties) {
+    counterpartyNames.add(c.counterpartyId);
+    if (c.cdsCurve) counterpartyNames.add(c.cdsCurve);
+  }
+  const hedges: BookIndexHedge[] = [];
+  for (const t of portfolio.trades) {
+    if (t.product !== 'CDS' || t.direction !== 'buy' || t.maturityDate <= market.asOf || counterpartyNames.has(t.referenceEntity)) continue;
+    const entity = referenceEntities.get(t.referenceEntity);
+    if (!entity?.isIndex) continue;
+    const base = {
+      hedgeId: t.tradeId,
+      referenceName: t.referenceEntity,
+      notionalAmount: Math.abs(t.notional) * market.fxSpot(t.currency, market.baseCurrency),
+      remainingMaturityYears: saccrYears(market, t.maturityDate),
+    };
+    if (entity.baCvaSector !== undefined && entity.grade !== undefined) {
+      hedges.push({ ...base, constituents: [{ sector: entity.baCvaSector, creditQuality: entity.grade === 'IG' ? 'IG' : 'HY_NR', names: 1 }] });
+    } else if (entity.baCvaRiskWeight !== undefined) {
+      // MAR50.24: RW_i = 0.7 × the name-weighted average Table 1 RW of the index's names
+      hedges.push({ ...base, riskWeightOverride: parameters.indexHedgeScalar * entity.baCvaRiskWeight });
+    } else {
+      notes?.push(`trade ${t.tradeId}: CDS protection bought on the credit index ${t.referenceEntity} is not a BA-CVA index hedge: reference_entities gives neither bacva_sector (with grade) nor bacva_risk_weight for it (MAR50.24 needs the index's Table 1 risk weight)`);
+    }
+  }
+  return hedges;
+}
+
 function positionsBySet(saccr: SaccrResult): Map<string, SaccrPosition[]> {
   const out = new Map<string, SaccrPosition[]>();
   for (const t of saccr.trades) {
@@ -145,7 +197,13 @@ function positionsBySet(saccr: SaccrResult): Map<string, SaccrPosition[]> {
 }
 
 /** BA-CVA input at a point of the projection: EAD and M per netting set, hedges with their remaining maturity. */
-function baCvaInput(portfolio: Portfolio, eads: ReadonlyMap<string, number>, maturities: ReadonlyMap<string, number>, hedges: readonly BaCvaSingleNameHedge[]): BaCvaInput {
+function baCvaInput(
+  portfolio: Portfolio,
+  eads: ReadonlyMap<string, number>,
+  maturities: ReadonlyMap<string, number>,
+  hedges: readonly BaCvaSingleNameHedge[],
+  indexHedges: readonly BaCvaIndexHedge[],
+): BaCvaInput {
   const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
   for (const ns of portfolio.nettingSets) {
     const list = sets.get(ns.counterpartyId) ?? [];
@@ -160,21 +218,33 @@ function baCvaInput(portfolio: Portfolio, eads: ReadonlyMap<string, number>, mat
     counterparties.push({ counterpartyId: c.counterpartyId, sector: BA_SECTOR[c.sector], creditQuality: quality(c), nettingSets });
   }
   const present = new Set(counterparties.map((c) => c.counterpartyId));
-  return { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
+  const input: BaCvaInput = { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
+  const liveIndex = indexHedges.filter((h) => h.remainingMaturityYears > 0);
+  return liveIndex.length > 0 ? { ...input, indexHedges: liveIndex } : input;
 }
 
 /**
  * The book's BA-CVA input today, exactly as `xva capital` builds it: EAD per netting set from SA-CCR, M per netting
  * set from `effectiveMaturityYears` when given, else CRE32.47 over its SA-CCR positions (0 without positions), and the
- * book's CDS protection on counterparty names as direct single-name hedges (`cdsHedges`). For callers that measure
- * changes to the book's CVA capital (the CVA hedge lever of `xva optimize`).
+ * book's CDS protection on counterparty names as direct single-name hedges (`cdsHedges`) and, with the
+ * `reference_entities` table, its protection on credit indices as index hedges (`cdsIndexHedges`; an unrecognised
+ * index CDS adds a sentence to `notes`). For callers that measure changes to the book's CVA capital (the CVA hedge
+ * lever of `xva optimize`).
  */
 export function bookBaCvaInput(
   portfolio: Portfolio,
   market: Market,
   saccr: SaccrResult,
   effectiveMaturityYears?: ReadonlyMap<string, number>,
-): { input: BaCvaInput; effectiveMaturity: CapitalRun['effectiveMaturity']; hedges: BaCvaSingleNameHedge[]; positions: Map<string, SaccrPosition[]> } {
+  referenceEntities?: ReadonlyMap<string, SaccrReferenceEntity>,
+  notes?: string[],
+): {
+  input: BaCvaInput;
+  effectiveMaturity: CapitalRun['effectiveMaturity'];
+  hedges: BaCvaSingleNameHedge[];
+  indexHedges: BookIndexHedge[];
+  positions: Map<string, SaccrPosition[]>;
+} {
   const positions = positionsBySet(saccr);
   const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
     const given = effectiveMaturityYears?.get(ns.nettingSetId);
@@ -186,7 +256,8 @@ export function bookBaCvaInput(
   const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
   const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
   const hedges = cdsHedges(portfolio, market);
-  return { input: baCvaInput(portfolio, ead0, maturity0, hedges), effectiveMaturity, hedges, positions };
+  const indexHedges = cdsIndexHedges(portfolio, market, referenceEntities, notes);
+  return { input: baCvaInput(portfolio, ead0, maturity0, hedges, indexHedges), effectiveMaturity, hedges, indexHedges, positions };
 }
 
 export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun> {
@@ -204,8 +275,8 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
   for (const id of options.effectiveMaturityYears?.keys() ?? []) {
     if (!portfolio.nettingSets.some((n) => n.nettingSetId === id)) throw new XvaUsageError(`--bacva-maturity: no netting set ${id} in the portfolio`);
   }
-  const today = bookBaCvaInput(portfolio, market, saccr, options.effectiveMaturityYears);
-  const { effectiveMaturity, hedges, positions } = today;
+  const today = bookBaCvaInput(portfolio, market, saccr, options.effectiveMaturityYears, inputs.referenceEntities, notes);
+  const { effectiveMaturity, hedges, indexHedges, positions } = today;
   const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
   const baCva = computeBaCva(today.input, { source: 'xva capital' });
 
@@ -217,6 +288,7 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
     baCva,
     effectiveMaturity,
     hedges,
+    indexHedges,
     capitalCva: 0,
     capitalCcr: rwa.totalCapital,
     capital: 0,
@@ -279,7 +351,7 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
   run.capitalCva = 12.5 * cvaRegulatoryCapital * ratio;
   run.capital = run.capitalCcr + run.capitalCva;
 
-  if (options.kva) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, positions, cubes, nPaths, dateSerials, credit!, options.convention === 'cre52', options.paths);
+  if (options.kva) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, cubes, nPaths, dateSerials, credit!, options.convention === 'cre52', options.paths);
 
   // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); other shocks do not move capital
   for (const s of options.scenarios) {
@@ -302,6 +374,7 @@ function computeKva(
   rwa: RwaResult,
   maturity0: ReadonlyMap<string, number>,
   hedges: readonly BaCvaSingleNameHedge[],
+  indexHedges: readonly BaCvaIndexHedge[],
   positions: ReadonlyMap<string, SaccrPosition[]>,
   cubes: ReadonlyMap<string, Float32Array>,
   nPaths: number,
@@ -364,7 +437,9 @@ function computeKva(
       mats.set(ns.nettingSetId, list.length > 0 ? remainingEffectiveMaturity(list, elapsed[k]!) : Math.max(given - elapsed[k]!, 0));
     }
     const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
-    const ba = computeBaCva(baCvaInput(portfolio, eads, mats, shifted), { source: 'KVA projection' });
+    // index hedges shrink the same way; one past its maturity (M = 0) drops out in baCvaInput
+    const shiftedIndex = indexHedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
+    const ba = computeBaCva(baCvaInput(portfolio, eads, mats, shifted, shiftedIndex), { source: 'KVA projection' });
     cvaCapital[k] = ba.rwa * capitalRatio;
     let totalScva = 0;
     for (const c of ba.counterparties) totalScva += c.scva;

@@ -179,7 +179,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     else if (lever === 'cva_hedge') {
       const exposure = [...base.sets.values()].flatMap((s) => (s.exposure ? [s.exposure] : []));
       const saccr = computeSaccr(portfolio, market, { ...saccrInputs, convention: ctx.saccrConvention });
-      actions = cvaHedgeActions({ portfolio, market, saccr, exposure: { sets: exposure, credit: base.credit, xva: options.xva } });
+      actions = cvaHedgeActions({ portfolio, market, saccr, ...(saccrInputs.referenceEntities ? { referenceEntities: saccrInputs.referenceEntities } : {}), exposure: { sets: exposure, credit: base.credit, xva: options.xva } });
     } else if (lever === 'collateral') {
       const margin = await runMargin({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, usePortfolio: true });
       const requirements = postingRequirements(portfolio, margin.nettingSets, market);

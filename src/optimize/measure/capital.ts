@@ -6,14 +6,15 @@
  *   (capital/rwa.ts), the BA-CVA effective maturity (option, else CRE32.47 notional-weighted, as `xva capital`), and
  *   the SA-CCR positions and collateral terms KVA's projection needs;
  * - per book: BA-CVA (MAR50, reduced, or full with the CDS protection bought on counterparties: capital/run.ts
- *   cdsHedges) from every counterparty's sets, CVA RWA = 12.5 × K_BA-CVA, RWA = CCR RWA + CVA RWA, capital =
+ *   cdsHedges, and the bought index CDS that reference_entities marks with its BA-CVA columns: cdsIndexHedges)
+ *   from every counterparty's sets, CVA RWA = 12.5 × K_BA-CVA, RWA = CCR RWA + CVA RWA, capital =
  *   RWA × capital ratio, and the CET1 ratio change when the book's RWA is added to the bank's (rwa.ts cet1Impact;
  *   here over CCR + CVA RWA, the RWA the optimiser moves).
  * SA-CCR of a netting set depends only on its own trades, terms and counterparty, so computing it over a
  * sub-portfolio gives the same figures as over the whole book.
  */
-import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
-import { cdsHedges } from '../../capital/run.js';
+import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
+import { cdsHedges, cdsIndexHedges } from '../../capital/run.js';
 import { cet1Impact, computeRwa } from '../../capital/rwa.js';
 import { thresholdBankBase } from '../../capital/kva.js';
 import { computeSaccr, type SaccrNettingSetResult, type SaccrPosition } from '../../capital/saccr/index.js';
@@ -80,7 +81,8 @@ const quality = (c: Counterparty): 'IG' | 'HY_NR' => (['AAA', 'AA', 'A', 'BBB'].
 
 /**
  * BA-CVA input of a book (capital/run.ts's rule): per counterparty in the counterparties' order its netting sets in
- * the netting sets' order with their EAD and M (from `eadOf` / `maturityOf`), and the hedges still alive.
+ * the netting sets' order with their EAD and M (from `eadOf` / `maturityOf`), and the hedges (single-name and index)
+ * still alive.
  */
 export function baCvaBook(
   portfolio: Portfolio,
@@ -88,6 +90,7 @@ export function baCvaBook(
   maturityOf: (nettingSetId: string) => number,
   hedges: readonly BaCvaSingleNameHedge[],
   source: string,
+  indexHedges: readonly BaCvaIndexHedge[] = [],
 ): BaCvaResult {
   const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
   for (const ns of portfolio.nettingSets) {
@@ -103,7 +106,9 @@ export function baCvaBook(
     counterparties.push({ counterpartyId: c.counterpartyId, sector: c.sector, creditQuality: quality(c), nettingSets });
   }
   const present = new Set(counterparties.map((c) => c.counterpartyId));
-  return computeBaCva({ counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) }, { source });
+  const input: BaCvaInput = { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
+  const liveIndex = indexHedges.filter((h) => h.remainingMaturityYears > 0);
+  return computeBaCva(liveIndex.length > 0 ? { ...input, indexHedges: liveIndex } : input, { source });
 }
 
 export interface BookCapital {
@@ -132,7 +137,8 @@ export function bookCapital(ctx: MeasureContext, portfolio: Portfolio, sets: Rea
     rwaCcr += s.rwaCcr;
   }
   const hedges = cdsHedges(portfolio, ctx.market);
-  const ba = baCvaBook(portfolio, (id) => sets.get(id)?.ead ?? 0, (id) => sets.get(id)?.effectiveMaturityYears ?? 0, hedges, 'optimiser BA-CVA');
+  const indexHedges = cdsIndexHedges(portfolio, ctx.market, ctx.saccrInputs.referenceEntities);
+  const ba = baCvaBook(portfolio, (id) => sets.get(id)?.ead ?? 0, (id) => sets.get(id)?.effectiveMaturityYears ?? 0, hedges, 'optimiser BA-CVA', indexHedges);
   const rwa = rwaCcr + ba.rwa;
   const { bankRwa, bankCet1, capitalRatio } = ctx.capital;
   return {

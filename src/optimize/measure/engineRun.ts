@@ -84,7 +84,8 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   const { market } = ctx;
   // today's SIMM of the simm sets (the DIM is scaled to it): needed for MVA whether or not the IM is held as collateral
   const simm = simmToday(sub, market, { mporDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10 }, spec.notes);
-  const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
+  // USD per base unit, for the MVA of SIMM sets only (SIMM runs in USD): a market without USD is fine without them
+  const usdPerBase = (): number => (market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD'));
   const nsById = new Map(sub.nettingSets.map((n) => [n.nettingSetId, n]));
   const kvaById = new Map<string, SetKva>();
   const dims = new Map<string, DimProfile>();
@@ -139,7 +140,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     const today = simm.get(id);
     out.set(id, {
       xva: x,
-      mva: dim ? dim.mva / usdPerBase : 0,
+      mva: dim ? dim.mva / usdPerBase() : 0,
       ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
       kva,
       ...(exposureById.has(id) ? { exposure: exposureById.get(id)! } : {}),

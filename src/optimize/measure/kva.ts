@@ -8,7 +8,7 @@
  * CCR profiles summed in the book's order plus BA-CVA on every date over all counterparties (not additive).
  */
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, type KvaNettingSet } from '../../capital/kva.js';
-import { cdsHedges } from '../../capital/run.js';
+import { cdsHedges, cdsIndexHedges } from '../../capital/run.js';
 import { SACCR_PARAMETERS, saccrYears } from '../../capital/saccr/index.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { CreditInputs } from '../../xva/credit.js';
@@ -102,9 +102,12 @@ export function bookKva(ctx: MeasureContext, clock: KvaClock, portfolio: Portfol
     for (let k = 0; k < n; k++) capital[k] = capital[k]! + s.kva.ccrCapital[k]!;
   }
   const hedges = cdsHedges(portfolio, ctx.market);
+  // index CDS with BA-CVA columns (MAR50.24), as capital/run.ts's KVA projection
+  const indexHedges = cdsIndexHedges(portfolio, ctx.market, ctx.saccrInputs.referenceEntities);
   for (let k = 0; k < n; k++) {
     const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - clock.elapsed[k]!, 0) }));
-    const ba = baCvaBook(portfolio, (id) => sets.get(id)?.kva.eadSurvival[k] ?? 0, (id) => sets.get(id)?.kva.remainingMaturity[k] ?? 0, shifted, 'KVA projection');
+    const shiftedIndex = indexHedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - clock.elapsed[k]!, 0) }));
+    const ba = baCvaBook(portfolio, (id) => sets.get(id)?.kva.eadSurvival[k] ?? 0, (id) => sets.get(id)?.kva.remainingMaturity[k] ?? 0, shifted, 'KVA projection', shiftedIndex);
     capital[k] = capital[k]! + ba.rwa * ctx.capital.capitalRatio;
   }
   const { survivalOwn, discount } = ownAndDiscount(ctx, clock);

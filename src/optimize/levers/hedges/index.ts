@@ -27,7 +27,7 @@
  */
 import { computeBaCva, type BaCvaIndexHedge, type BaCvaSingleNameHedge, type IndexConstituentGroup } from '../../../capital/bacva.js';
 import { bookBaCvaInput } from '../../../capital/run.js';
-import type { SaccrResult } from '../../../capital/saccr/index.js';
+import type { SaccrReferenceEntity, SaccrResult } from '../../../capital/saccr/index.js';
 import { toIsoDate } from '../../../conventions/dates.js';
 import type { HazardCurve, Market, YieldCurve } from '../../../market/types.js';
 import type { Portfolio } from '../../../portfolio/types.js';
@@ -71,6 +71,8 @@ export interface CvaHedgeContext {
   saccr: SaccrResult;
   /** BA-CVA effective maturity overrides (`xva capital --bacva-maturity`). */
   effectiveMaturityYears?: ReadonlyMap<string, number>;
+  /** The `reference_entities` table (capital/saccr/inputs.ts): the book's index CDS with BA-CVA columns are index hedges. */
+  referenceEntities?: ReadonlyMap<string, SaccrReferenceEntity>;
   /** The base run's exposure, credit inputs and XVA options (for the CVA CS01). */
   exposure: BaseExposure;
   options?: CvaHedgeOptions;
@@ -94,7 +96,7 @@ function freeTradeId(wanted: string, taken: Set<string>): string {
 export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeSolution; actions: Action[] } {
   const { portfolio, market, saccr } = context;
   const options = context.options ?? {};
-  const { input: book } = bookBaCvaInput(portfolio, market, saccr, context.effectiveMaturityYears);
+  const { input: book } = bookBaCvaInput(portfolio, market, saccr, context.effectiveMaturityYears, context.referenceEntities);
   const dealer = hedgeDealer(portfolio, market, options.dealer);
   const collateralCcy = dealer.nettingSet.collateralCurrency;
   const base = computeBaCva(book, { version: 'full', source: 'CVA hedge optimisation' });
