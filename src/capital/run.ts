@@ -196,18 +196,21 @@ function positionsBySet(saccr: SaccrResult): Map<string, SaccrPosition[]> {
   return out;
 }
 
-/** BA-CVA input at a point of the projection: EAD and M per netting set, hedges with their remaining maturity. */
-function baCvaInput(
+/**
+ * BA-CVA input at a point of the projection: EAD and M per netting set (0 for a set the lookups do not know),
+ * counterparties in the book's order without QCCPs (MAR50.5), the hedges still alive. Also the optimizer's builder.
+ */
+export function baCvaInput(
   portfolio: Portfolio,
-  eads: ReadonlyMap<string, number>,
-  maturities: ReadonlyMap<string, number>,
+  eadOf: (nettingSetId: string) => number,
+  maturityOf: (nettingSetId: string) => number,
   hedges: readonly BaCvaSingleNameHedge[],
   indexHedges: readonly BaCvaIndexHedge[],
 ): BaCvaInput {
   const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
   for (const ns of portfolio.nettingSets) {
     const list = sets.get(ns.counterpartyId) ?? [];
-    list.push({ nettingSetId: ns.nettingSetId, eadAmount: eads.get(ns.nettingSetId) ?? 0, effectiveMaturityYears: maturities.get(ns.nettingSetId) ?? 0 });
+    list.push({ nettingSetId: ns.nettingSetId, eadAmount: eadOf(ns.nettingSetId), effectiveMaturityYears: maturityOf(ns.nettingSetId) });
     sets.set(ns.counterpartyId, list);
   }
   const counterparties: BaCvaCounterparty[] = [];
@@ -257,7 +260,7 @@ export function bookBaCvaInput(
   const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
   const hedges = cdsHedges(portfolio, market);
   const indexHedges = cdsIndexHedges(portfolio, market, referenceEntities, notes);
-  return { input: baCvaInput(portfolio, ead0, maturity0, hedges, indexHedges), effectiveMaturity, hedges, indexHedges, positions };
+  return { input: baCvaInput(portfolio, (id) => ead0.get(id) ?? 0, (id) => maturity0.get(id) ?? 0, hedges, indexHedges), effectiveMaturity, hedges, indexHedges, positions };
 }
 
 export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun> {
@@ -439,7 +442,7 @@ function computeKva(
     const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
     // index hedges shrink the same way; one past its maturity (M = 0) drops out in baCvaInput
     const shiftedIndex = indexHedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
-    const ba = computeBaCva(baCvaInput(portfolio, eads, mats, shifted, shiftedIndex), { source: 'KVA projection' });
+    const ba = computeBaCva(baCvaInput(portfolio, (id) => eads.get(id) ?? 0, (id) => mats.get(id) ?? 0, shifted, shiftedIndex), { source: 'KVA projection' });
     cvaCapital[k] = ba.rwa * capitalRatio;
     let totalScva = 0;
     for (const c of ba.counterparties) totalScva += c.scva;

@@ -13,12 +13,12 @@
  * SA-CCR of a netting set depends only on its own trades, terms and counterparty, so computing it over a
  * sub-portfolio gives the same figures as over the whole book.
  */
-import { computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
-import { cdsHedges, cdsIndexHedges } from '../../capital/run.js';
+import { computeBaCva, notionalWeightedMaturityYears, type BaCvaIndexHedge, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
+import { baCvaInput, cdsHedges, cdsIndexHedges } from '../../capital/run.js';
 import { cet1Impact, computeRwa } from '../../capital/rwa.js';
 import { thresholdBankBase } from '../../capital/kva.js';
 import { computeSaccr, type SaccrNettingSetResult, type SaccrPosition } from '../../capital/saccr/index.js';
-import type { Counterparty, Portfolio } from '../../portfolio/types.js';
+import type { Portfolio } from '../../portfolio/types.js';
 import type { MeasureContext } from './context.js';
 
 export interface SetCapital {
@@ -77,12 +77,9 @@ export function capitalOfSets(ctx: MeasureContext, portfolio: Portfolio, netting
   return out;
 }
 
-const quality = (c: Counterparty): 'IG' | 'HY_NR' => (['AAA', 'AA', 'A', 'BBB'].includes(c.rating) ? 'IG' : 'HY_NR');
-
 /**
- * BA-CVA input of a book (capital/run.ts's rule): per counterparty in the counterparties' order its netting sets in
- * the netting sets' order with their EAD and M (from `eadOf` / `maturityOf`), and the hedges (single-name and index)
- * still alive.
+ * BA-CVA of a book with capital/run.ts's own input builder (`baCvaInput`): per counterparty its netting sets' EAD and
+ * M (from `eadOf` / `maturityOf`), QCCPs out of scope, and the hedges (single-name and index) still alive.
  */
 export function baCvaBook(
   portfolio: Portfolio,
@@ -92,23 +89,7 @@ export function baCvaBook(
   source: string,
   indexHedges: readonly BaCvaIndexHedge[] = [],
 ): BaCvaResult {
-  const sets = new Map<string, { nettingSetId: string; eadAmount: number; effectiveMaturityYears: number }[]>();
-  for (const ns of portfolio.nettingSets) {
-    const list = sets.get(ns.counterpartyId) ?? [];
-    list.push({ nettingSetId: ns.nettingSetId, eadAmount: eadOf(ns.nettingSetId), effectiveMaturityYears: maturityOf(ns.nettingSetId) });
-    sets.set(ns.counterpartyId, list);
-  }
-  const counterparties: BaCvaCounterparty[] = [];
-  for (const c of portfolio.counterparties) {
-    const nettingSets = sets.get(c.counterpartyId);
-    // MAR50.5: transactions with a qualifying CCP are out of the scope of CVA capital
-    if (!nettingSets || c.qccp) continue;
-    counterparties.push({ counterpartyId: c.counterpartyId, sector: c.sector, creditQuality: quality(c), nettingSets });
-  }
-  const present = new Set(counterparties.map((c) => c.counterpartyId));
-  const input: BaCvaInput = { counterparties, singleNameHedges: hedges.filter((h) => present.has(h.counterpartyId) && h.remainingMaturityYears > 0) };
-  const liveIndex = indexHedges.filter((h) => h.remainingMaturityYears > 0);
-  return computeBaCva(liveIndex.length > 0 ? { ...input, indexHedges: liveIndex } : input, { source });
+  return computeBaCva(baCvaInput(portfolio, eadOf, maturityOf, hedges, indexHedges), { source });
 }
 
 export interface BookCapital {
