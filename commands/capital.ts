@@ -8,7 +8,8 @@ import { XvaUsageError } from '../src/errors.js';
 import { capitalJson, counterpartyRows, explainRows, nettingSetRows, writeCapitalTables, bookRow } from '../src/capital/outputs.js';
 import { runCapital } from '../src/capital/run.js';
 import { SA_CVA_MARGIN_TYPES, SA_CVA_RISK_TYPES, type SaCvaMarginType, type SaCvaRiskType } from '../src/capital/sacva/index.js';
-import { refuseCapitalShard } from '../src/scale/capitalShard.js';
+import { capitalShardSummary, checkCapitalShardOptions, runCapitalShard } from '../src/scale/capitalShard.js';
+import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
 import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
 import type { Scenario } from '../src/scenarios/types.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
@@ -49,15 +50,14 @@ export default class Capital extends XvaCommand {
     grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
     scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA)', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
-    // accepted so that the refusal says why (docs/scale.md, "What is not sharded")
-    shard: Flags.string({ description: 'Not supported: xva capital does not run sharded (docs/scale.md)', helpValue: 'K/N' }),
-    shards: Flags.string({ description: 'Not supported: xva capital does not run sharded (docs/scale.md)', helpValue: 'N' }),
+    ...shardFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Capital);
     this.setModes(flags);
-    refuseCapitalShard(flags);
+    const shard = resolveShard(flags);
+    if (shard) checkCapitalShardOptions({ explainTrade: flags['explain-trade'], outDir: flags.out });
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const paths = whole('paths', flags.paths, 1);
@@ -84,6 +84,33 @@ export default class Capital extends XvaCommand {
     for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
     if (flags.scenarios !== undefined) scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
 
+    const runOptions = {
+        portfolioDir,
+        marketFile,
+        convention: flags.convention as 'cre52' | 'ore',
+        effectiveMaturityYears: maturities,
+        ...(flags['sacva-sensitivities'] !== undefined ? { sacvaSensitivitiesFile: path.resolve(flags['sacva-sensitivities']), sacvaPerfectlyHedged: perfectlyHedged } : {}),
+        sacva: flags.sacva,
+        kva: flags.kva,
+        paths,
+        seed,
+        grid,
+        scenarios,
+    };
+    if (shard) {
+      // --shard K/N: the Monte Carlo part of shard K's netting sets into --out/shard-K-of-N; `xva merge` forms the book's capital
+      const progress = this.progress(`capital shard ${shard.index}/${shard.count}`);
+      let shardRun;
+      try {
+        shardRun = await runCapitalShard({ ...runOptions, shard, outDir: path.resolve(flags.out!), onProgress: (text) => progress.update(text) });
+      } finally {
+        progress.stop();
+      }
+      const summary = capitalShardSummary(shardRun);
+      if (this.jsonMode) this.printJson(summary.json);
+      else this.say(summary.line);
+      return;
+    }
     const progress = this.progress('capital');
     let run;
     try {

@@ -10,15 +10,17 @@ import type { Market } from '../market/types.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { GridSpec } from '../simulation/grid.js';
-import { exposureSetsOf, type ExposureSet } from '../xva/compute.js';
+import type { FactorNeeds } from '../simulation/layout.js';
+import type { TimeGrid } from '../simulation/types.js';
+import { exposureSetsOf } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
 import { BA_CVA_PARAMETERS, computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
 import { computeRwa, type RwaResult } from './rwa.js';
-import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
-import type { SaccrReferenceEntity } from './saccr/types.js';
+import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrInputs, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
+import type { SaccrNettingSetResult, SaccrReferenceEntity } from './saccr/types.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
-import { computeCvaSensitivities, type SensitivityRun } from './sacvaSensitivities.js';
+import { computeCvaComponents, sensitivitiesFromComponents, sensitivityPlan, type CvaComponents, type SensitivityRun } from './sacvaSensitivities.js';
 
 export interface CapitalRunOptions {
   portfolioDir: string;
@@ -263,7 +265,127 @@ export function bookBaCvaInput(
   return { input: baCvaInput(portfolio, (id) => ead0.get(id) ?? 0, (id) => maturity0.get(id) ?? 0, hedges, indexHedges), effectiveMaturity, hedges, indexHedges, positions };
 }
 
-export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun> {
+/**
+ * What `xva capital` takes from Monte Carlo: the KVA's projected SA-CCR EAD per simulated netting set and, for the
+ * computed SA-CVA, the CVA of every set under the base and each bump (sacvaSensitivities.ts CvaComponents). Every
+ * figure is one netting set's, so shards compute theirs and the merge (scale/mergeCapital.ts) puts them back in the
+ * book's order; the book-level aggregates (BA-CVA at every date, the sensitivities' sums, SA-CVA) are formed after.
+ */
+export interface CapitalMonteCarlo {
+  /** The netting sets the simulation valued, in the book's order, and their counterparties. */
+  nettingSetIds: string[];
+  counterpartyIds: string[];
+  /** Exposure dates of the simulation (the KVA's dates). */
+  dateSerials: Int32Array;
+  /** E[EAD] per exposure date of each valued netting set (kva.ts projectedEad). */
+  eadProfiles: Map<string, Float64Array>;
+  /** The computed SA-CVA's components (absent with a sensitivity file or --no-sacva). */
+  cva?: CvaComponents;
+}
+
+export interface CapitalContext {
+  portfolio: Portfolio;
+  market: Market;
+  saccr: SaccrResult;
+  positions: ReadonlyMap<string, SaccrPosition[]>;
+  saccrInputs: SaccrInputs;
+  options: CapitalRunOptions;
+}
+
+/** Where a shard simulates: its netting sets on the whole book's grid and the factor blocks they need. */
+export interface CapitalSimulationScope {
+  portfolio: Portfolio;
+  grid: TimeGrid;
+  layoutNeeds: FactorNeeds;
+}
+
+/** The KVA's view of one SA-CCR netting set (kva.ts): its positions, margin terms and thresholds in the base currency. */
+export function kvaNettingSet(ns: SaccrNettingSetResult, terms: Portfolio['nettingSets'][number], positions: ReadonlyMap<string, SaccrPosition[]>, market: Market, capAtUnmargined: boolean): KvaNettingSet {
+  return {
+    nettingSetId: ns.nettingSetId,
+    counterpartyId: ns.counterpartyId,
+    positions: positions.get(ns.nettingSetId) ?? [],
+    margined: ns.margined,
+    ...(ns.marginPeriodOfRiskDays !== undefined ? { mporDays: ns.marginPeriodOfRiskDays } : {}),
+    collateral: ns.collateral,
+    nica: ns.nica,
+    threshold: ns.threshold,
+    minimumTransferAmount: ns.minimumTransferAmount,
+    thresholdBank: thresholdBankBase(terms, market),
+    capAtUnmargined,
+  };
+}
+
+/** The SA-CVA bump plan of the book with the exposed counterparties `counterpartyIds` (credit bumps for those only). */
+export function capitalSensitivityPlan(portfolio: Portfolio, market: Market, credit: ReturnType<typeof creditInputs>, counterpartyIds: readonly string[], saccrInputs: SaccrInputs) {
+  return sensitivityPlan({
+    portfolio,
+    market,
+    credit,
+    exposedCounterparties: new Set(counterpartyIds),
+    ...(saccrInputs.referenceEntities ? { referenceEntities: [...saccrInputs.referenceEntities.values()] } : {}),
+  });
+}
+
+/**
+ * The Monte Carlo part of `xva capital`: one base run with the path cube (threads = 1), each valued netting set's
+ * projected EAD from its cube, and with the computed SA-CVA every bumped run's CVA per set. `scope` restricts it to a
+ * shard's netting sets (scale/capitalShard.ts); the bump plan's engine bumps are the whole book's either way.
+ */
+export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimulationScope): Promise<CapitalMonteCarlo> {
+  const { portfolio, market, saccr, positions, options } = ctx;
+  const simulation = {
+    paths: options.paths,
+    seed: options.seed,
+    grid: scope ? scope.grid : options.grid,
+    antithetic: false,
+    pfeQuantile: 0.95,
+    skipUnsupported: false,
+    ...(scope ? { layoutNeeds: scope.layoutNeeds } : {}),
+  };
+  const simulated = scope?.portfolio ?? portfolio;
+  const ccyOf = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
+  const cubes = new Map<string, Float32Array>();
+  let nPaths = 0;
+  let dateSerials: Int32Array = new Int32Array(0);
+  const result = await runSimulation({
+    portfolio: simulated,
+    market,
+    options: { ...simulation, threads: 1, cube: true },
+    onCube: (id, values, n, serials) => {
+      nPaths = n;
+      dateSerials = serials;
+      if (id !== null) cubes.set(id, values.slice());
+    },
+  });
+  const sets = exposureSetsOf(result, (id) => ccyOf.get(id));
+  const elapsed = Float64Array.from(dateSerials, (d) => saccrYears(market, d));
+  const nsById = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+  const capAtUnmargined = options.convention === 'cre52';
+  const eadProfiles = new Map<string, Float64Array>();
+  for (const ns of saccr.nettingSets) {
+    const cube = cubes.get(ns.nettingSetId);
+    if (!cube) continue;
+    eadProfiles.set(ns.nettingSetId, projectedEad(kvaNettingSet(ns, nsById.get(ns.nettingSetId)!, positions, market, capAtUnmargined), elapsed, cube, nPaths, true, SACCR_PARAMETERS));
+  }
+  const out: CapitalMonteCarlo = { nettingSetIds: sets.map((s) => s.nettingSetId), counterpartyIds: sets.map((s) => s.counterpartyId), dateSerials, eadProfiles };
+  if (options.sacva && options.sacvaSensitivitiesFile === undefined) {
+    const credit = creditInputs(portfolio, market, new Set(out.counterpartyIds));
+    const plan = capitalSensitivityPlan(portfolio, market, credit, out.counterpartyIds, ctx.saccrInputs);
+    out.cva = await computeCvaComponents(
+      { portfolio, market, simulation, credit, xva: { discretisation: 'mid', mode: 'unilateral' }, baseSets: sets, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      plan,
+      simulated,
+    );
+  }
+  return out;
+}
+
+/**
+ * `xva capital`. `monteCarlo`: the simulation's part already computed (the merge of a sharded run,
+ * scale/mergeCapital.ts); without it the book is simulated here (when `options.kva`).
+ */
+export async function runCapital(options: CapitalRunOptions, monteCarlo?: CapitalMonteCarlo): Promise<CapitalRun> {
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
   const inputs = await loadSaccrInputs(options.portfolioDir, issues);
@@ -300,30 +422,14 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
     simulations: 0,
   };
 
-  // exposure: one base run (cube for KVA) shared by SA-CVA and KVA
-  const needsSim = options.kva;
-  let sets: ExposureSet[] = [];
-  const cubes = new Map<string, Float32Array>();
-  let nPaths = 0;
-  let dateSerials: Int32Array = new Int32Array(0);
-  const simulation = { paths: options.paths, seed: options.seed, grid: options.grid, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
-  const ccyOf = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
-  if (needsSim) {
+  // exposure: one base run (cube for KVA) shared by SA-CVA and KVA, or the shards' parts put back together
+  let mc: CapitalMonteCarlo | undefined;
+  if (options.kva) {
     options.onProgress?.('simulating the book');
     run.simulations++;
-    const result = await runSimulation({
-      portfolio,
-      market,
-      options: { ...simulation, threads: 1, cube: options.kva },
-      onCube: (id, values, n, serials) => {
-        nPaths = n;
-        dateSerials = serials;
-        if (id !== null) cubes.set(id, values.slice());
-      },
-    });
-    sets = exposureSetsOf(result, (id) => ccyOf.get(id));
+    mc = monteCarlo ?? (await simulateCapital({ portfolio, market, saccr, positions, saccrInputs: inputs, options }));
   }
-  const credit = needsSim ? creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId))) : undefined;
+  const credit = mc ? creditInputs(portfolio, market, new Set(mc.counterpartyIds)) : undefined;
 
   if (options.sacvaSensitivitiesFile) {
     // ORE writes portfolio rows (empty NettingSet) beside per-netting-set rows: the portfolio rows when present,
@@ -333,17 +439,9 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
     const creditNames = Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, { creditQuality: quality(c) }]));
     const perfectlyHedged = options.sacvaPerfectlyHedged ?? [];
     run.saCva = { ...computeSaCva(records, { reportingCurrency: market.baseCurrency, creditNames, perfectlyHedged }), source: 'file' };
-  } else if (options.sacva && options.kva) {
-    const sens = await computeCvaSensitivities({
-      portfolio,
-      market,
-      simulation,
-      credit: credit!,
-      xva: { discretisation: 'mid', mode: 'unilateral' },
-      baseSets: sets,
-      ...(inputs.referenceEntities ? { referenceEntities: [...inputs.referenceEntities.values()] } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+  } else if (options.sacva && mc) {
+    if (!mc.cva) throw new Error('the computed SA-CVA needs the CVA components of the simulation');
+    const sens = sensitivitiesFromComponents(capitalSensitivityPlan(portfolio, market, credit!, mc.counterpartyIds, inputs), mc.cva);
     run.simulations += sens.simulations;
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
     notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
@@ -354,7 +452,7 @@ export async function runCapital(options: CapitalRunOptions): Promise<CapitalRun
   run.capitalCva = 12.5 * cvaRegulatoryCapital * ratio;
   run.capital = run.capitalCcr + run.capitalCva;
 
-  if (options.kva) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, cubes, nPaths, dateSerials, credit!, options.convention === 'cre52', options.paths);
+  if (mc) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, mc, credit!, options.convention === 'cre52', options.paths);
 
   // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); other shocks do not move capital
   for (const s of options.scenarios) {
@@ -379,14 +477,13 @@ function computeKva(
   hedges: readonly BaCvaSingleNameHedge[],
   indexHedges: readonly BaCvaIndexHedge[],
   positions: ReadonlyMap<string, SaccrPosition[]>,
-  cubes: ReadonlyMap<string, Float32Array>,
-  nPaths: number,
-  dateSerials: Int32Array,
+  mc: CapitalMonteCarlo,
   credit: ReturnType<typeof creditInputs>,
   capAtUnmargined: boolean,
   paths: number,
 ): KvaResult {
   const p = SACCR_PARAMETERS;
+  const dateSerials = mc.dateSerials;
   const { costOfCapital, capitalRatio } = market.capital;
   const nsById = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
   const rwById = new Map(rwa.nettingSets.map((n) => [n.nettingSetId, n.riskWeight]));
@@ -403,21 +500,8 @@ function computeKva(
   const ccrCapital = new Float64Array(n);
   const ccrByNs = new Map<string, Float64Array>();
   for (const ns of saccr.nettingSets) {
-    const terms = nsById.get(ns.nettingSetId)!;
-    const input: KvaNettingSet = {
-      nettingSetId: ns.nettingSetId,
-      counterpartyId: ns.counterpartyId,
-      positions: positions.get(ns.nettingSetId) ?? [],
-      margined: ns.margined,
-      ...(ns.marginPeriodOfRiskDays !== undefined ? { mporDays: ns.marginPeriodOfRiskDays } : {}),
-      collateral: ns.collateral,
-      nica: ns.nica,
-      threshold: ns.threshold,
-      minimumTransferAmount: ns.minimumTransferAmount,
-      thresholdBank: thresholdBankBase(terms, market),
-      capAtUnmargined,
-    };
-    const ead = projectedEad(input, elapsed, cubes.get(ns.nettingSetId) ?? null, nPaths, true, p);
+    // a netting set the simulation did not value (no live trades) projects without paths, as kvaEadProfiles would
+    const ead = mc.eadProfiles.get(ns.nettingSetId) ?? projectedEad(kvaNettingSet(ns, nsById.get(ns.nettingSetId)!, positions, market, capAtUnmargined), elapsed, null, 0, true, p);
     eadProfiles.set(ns.nettingSetId, ead);
     let s = survival.get(ns.counterpartyId);
     if (!s) survival.set(ns.counterpartyId, (s = survivalOf(ns.counterpartyId)));

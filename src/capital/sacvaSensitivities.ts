@@ -30,6 +30,7 @@
  *   credit index in `referenceEntities` → 16 (grade IG) or 17 (SG); else 15 (other sector: sector unknown).
  * Not computed: reference credit vega (the CDS pricer has no spread vol) and inflation.
  */
+import { XvaUsageError } from '../errors.js';
 import { runSimulation, factorNeeds, type SimulationOptions } from '../exposure/engine.js';
 import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
@@ -261,89 +262,211 @@ export interface SensitivityInputs {
   onProgress?: (text: string) => void;
 }
 
-/** Portfolio-level (NettingSet empty) CvaAggregate delta and vega records of the book's unilateral CVA. */
-export async function computeCvaSensitivities(input: SensitivityInputs): Promise<SensitivityRun> {
-  const { portfolio, market, credit, xva } = input;
-  const ccyOf = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
-  const bookCva = (sets: readonly ExposureSet[], c: CreditInputs) => computeXva(sets, c, xva, false).book.cva;
-  const baseCva = bookCva(input.baseSets, credit);
-  const records: SaCvaSensitivity[] = [];
-  const bumps: { factor: string; cva: number }[] = [];
-  let simulations = 0;
-  const resimulate = async (m: Market): Promise<number> => {
-    simulations++;
-    const r = await runSimulation({ portfolio, market: m, options: { ...input.simulation, threads: 1 } });
-    return bookCva(exposureSetsOf(r, (id) => ccyOf.get(id)), credit);
-  };
-  const add = (riskType: SaCvaSensitivity['riskType'], riskFactor: string, bucket: string, value: number, marginType: SaCvaSensitivity['marginType'] = 'Delta') =>
-    records.push({ nettingSetId: null, riskType, cvaType: 'CvaAggregate', marginType, riskFactor, bucket, value });
+/** One engine bump of the plan: the bumped market and how its ΔCVA becomes a CvaAggregate record. */
+export interface SimulatedBump {
+  /** Label (SensitivityRun.bumps, the shards' component tables). */
+  factor: string;
+  progress: string;
+  riskType: SaCvaSensitivity['riskType'];
+  riskFactor: string;
+  bucket: string;
+  marginType: SaCvaSensitivity['marginType'];
+  /** ΔCVA / divisor: 0.0001 for 1bp shifts, 0.01 for relative 1% shifts. */
+  divisor: number;
+  market: Market;
+}
 
+/** One counterparty credit bump (MAR50.65): no simulation, its sets' CVA again on the shocked curve. */
+export interface CreditBump {
+  factor: string;
+  counterpartyId: string;
+  riskFactor: string;
+  bucket: string;
+  curve: HazardCurve;
+}
+
+/** Every bump of a sensitivity run, in the order of its records, and the MAR50.65 credit names. */
+export interface SensitivityPlan {
+  simulated: SimulatedBump[];
+  credit: CreditBump[];
+  creditNames: Record<string, SaCvaCreditName>;
+}
+
+export interface SensitivityPlanInputs {
+  portfolio: Portfolio;
+  market: Market;
+  credit: CreditInputs;
+  /** Counterparties with a simulated netting set (credit bumps and names only for these). */
+  exposedCounterparties: ReadonlySet<string>;
+  equityBuckets?: Readonly<Record<string, string>>;
+  referenceCreditBuckets?: Readonly<Record<string, string>>;
+  referenceEntities?: readonly SaccrReferenceEntity[];
+}
+
+/**
+ * The bumps of the book (rules in the module comment): the engine bumps from the factors the whole portfolio's trades
+ * need (also when only some netting sets are simulated, as in a shard), the credit bumps of the exposed counterparties.
+ */
+export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
+  const { portfolio, market, credit } = input;
+  const simulated: SimulatedBump[] = [];
+  const engine = (factor: string, progress: string, m: Market, riskType: SimulatedBump['riskType'], riskFactor: string, bucket: string, divisor: number, marginType: SimulatedBump['marginType'] = 'Delta') =>
+    simulated.push({ factor, progress, riskType, riskFactor, bucket, marginType, divisor, market: m });
   const specified = new Set(SA_CVA_PARAMETERS.interestRate.specifiedCurrencies);
   const { currencies, equities, creditNames: referenceNames } = factorNeeds(portfolio.trades);
   for (const ccy of currencies) {
     const shapes = specified.has(ccy) || ccy === market.baseCurrency ? IR_TENOR_LABELS.map((_, j) => j) : [-1];
     for (const j of shapes) {
       const label = j < 0 ? 'Parallel' : IR_TENOR_LABELS[j]!;
-      input.onProgress?.(`SA-CVA: IR ${ccy} ${label}`);
-      const cva = await resimulate(irBumpedMarket(market, ccy, BP, j));
-      bumps.push({ factor: `IR ${ccy} ${label}`, cva });
-      add('InterestRate', label, ccy, (cva - baseCva) / BP); // MAR50.47: ΔCVA / 0.0001
+      engine(`IR ${ccy} ${label}`, `SA-CVA: IR ${ccy} ${label}`, irBumpedMarket(market, ccy, BP, j), 'InterestRate', label, ccy, BP); // MAR50.47: ΔCVA / 0.0001
     }
   }
   for (const ccy of currencies) {
     if (ccy === market.baseCurrency) continue;
-    input.onProgress?.(`SA-CVA: FX ${ccy}`);
-    const cva = await resimulate(fxBumpedMarket(market, ccy, FX_RELATIVE));
-    bumps.push({ factor: `FX ${ccy}`, cva });
-    add('ForeignExchange', 'FXSpot', ccy, (cva - baseCva) / FX_RELATIVE); // MAR50.49: ΔCVA / 0.01
+    engine(`FX ${ccy}`, `SA-CVA: FX ${ccy}`, fxBumpedMarket(market, ccy, FX_RELATIVE), 'ForeignExchange', 'FXSpot', ccy, FX_RELATIVE); // MAR50.49: ΔCVA / 0.01
   }
   for (const ccy of currencies) {
-    input.onProgress?.(`SA-CVA: IR vega ${ccy}`);
-    const cva = await resimulate(irVolBumpedMarket(market, ccy, VOL_RELATIVE));
-    bumps.push({ factor: `IR vol ${ccy}`, cva });
-    add('InterestRate', 'IRVolatility', ccy, (cva - baseCva) / VOL_RELATIVE, 'Vega'); // MAR50.48, 50.58: ΔCVA / 0.01
+    // MAR50.48, 50.58: ΔCVA / 0.01
+    engine(`IR vol ${ccy}`, `SA-CVA: IR vega ${ccy}`, irVolBumpedMarket(market, ccy, VOL_RELATIVE), 'InterestRate', 'IRVolatility', ccy, VOL_RELATIVE, 'Vega');
   }
   for (const ccy of currencies) {
     if (ccy === market.baseCurrency) continue;
-    input.onProgress?.(`SA-CVA: FX vega ${ccy}`);
-    const cva = await resimulate(fxVolBumpedMarket(market, ccy, VOL_RELATIVE));
-    bumps.push({ factor: `FX vol ${ccy}`, cva });
-    add('ForeignExchange', 'FXVolatility', ccy, (cva - baseCva) / VOL_RELATIVE, 'Vega'); // MAR50.48, 50.60: ΔCVA / 0.01
+    // MAR50.48, 50.60: ΔCVA / 0.01
+    engine(`FX vol ${ccy}`, `SA-CVA: FX vega ${ccy}`, fxVolBumpedMarket(market, ccy, VOL_RELATIVE), 'ForeignExchange', 'FXVolatility', ccy, VOL_RELATIVE, 'Vega');
   }
   for (const [bucket, names] of groupBy(equities, (n) => equityBucket(n, input.equityBuckets, input.referenceEntities))) {
-    input.onProgress?.(`SA-CVA: equity bucket ${bucket}`);
-    const spot = await resimulate(equityBumpedMarket(market, names, EQ_RELATIVE, 0));
-    bumps.push({ factor: `EQ spot bucket ${bucket}`, cva: spot });
-    add('Equity', 'EquitySpot', bucket, (spot - baseCva) / EQ_RELATIVE); // MAR50.47, 50.70: ΔCVA / 0.01
-    const vol = await resimulate(equityBumpedMarket(market, names, 0, VOL_RELATIVE));
-    bumps.push({ factor: `EQ vol bucket ${bucket}`, cva: vol });
-    add('Equity', 'EquityVolatility', bucket, (vol - baseCva) / VOL_RELATIVE, 'Vega'); // MAR50.48, 50.70: ΔCVA / 0.01
+    // MAR50.47, 50.70 (spot) and MAR50.48, 50.70 (vol): ΔCVA / 0.01
+    engine(`EQ spot bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, equityBumpedMarket(market, names, EQ_RELATIVE, 0), 'Equity', 'EquitySpot', bucket, EQ_RELATIVE);
+    engine(`EQ vol bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, equityBumpedMarket(market, names, 0, VOL_RELATIVE), 'Equity', 'EquityVolatility', bucket, VOL_RELATIVE, 'Vega');
   }
   const refBucket = (n: string) => referenceCreditBucket(n, portfolio.counterparties, input.referenceCreditBuckets, input.referenceEntities);
   for (const [bucket, names] of groupBy(referenceNames, refBucket)) {
-    input.onProgress?.(`SA-CVA: reference credit bucket ${bucket}`);
-    const cva = await resimulate(referenceCreditBumpedMarket(market, names, 1));
-    bumps.push({ factor: `reference credit bucket ${bucket}`, cva });
-    add('CreditReference', 'ReferenceCreditSpread', bucket, (cva - baseCva) / BP); // MAR50.47, 50.66: ΔCVA / 0.0001
+    // MAR50.47, 50.66: ΔCVA / 0.0001
+    engine(`reference credit bucket ${bucket}`, `SA-CVA: reference credit bucket ${bucket}`, referenceCreditBumpedMarket(market, names, 1), 'CreditReference', 'ReferenceCreditSpread', bucket, BP);
   }
 
+  const creditBumps: CreditBump[] = [];
   const creditNames: Record<string, SaCvaCreditName> = {};
   const byId = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
   const cache = new Map<HazardCurve, YieldCurve>();
-  const exposed = new Set(input.baseSets.map((s) => s.counterpartyId));
   for (const [id, c] of credit.counterparties) {
-    if (!exposed.has(id)) continue;
+    if (!input.exposedCounterparties.has(id)) continue;
     const cp = byId.get(id)!;
-    creditNames[id] = { creditQuality: ['AAA', 'AA', 'A', 'BBB'].includes(cp.rating) ? 'IG' : 'HY_NR' };
+    creditNames[id] = { creditQuality: IG_RATINGS.includes(cp.rating) ? 'IG' : 'HY_NR' };
     for (let i = 0; i < c.curve.quoteTenorsYears.length; i++) {
-      const curve = tenorShockedCurve(c.curve, market, i, cache);
-      const counterparties = new Map(credit.counterparties);
-      counterparties.set(id, { ...c, curve });
-      const cva = bookCva(input.baseSets, { ...credit, counterparties });
       const tenor = nearestCreditTenor(c.curve.quoteTenorsYears[i]!);
-      bumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, cva });
-      add('CreditCounterparty', `${id}/${tenor}`, counterpartyCreditBucket(cp.sector), (cva - baseCva) / BP); // MAR50.65
+      // MAR50.65: one quote + 1bp, ΔCVA / 0.0001
+      creditBumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, counterpartyId: id, riskFactor: `${id}/${tenor}`, bucket: counterpartyCreditBucket(cp.sector), curve: tenorShockedCurve(c.curve, market, i, cache) });
     }
   }
-  return { records, creditNames, simulations, baseCva, bumps };
+  return { simulated, credit: creditBumps, creditNames };
+}
+
+/**
+ * The CVA of every netting set under the base and each bump of a plan: what the book's sensitivities are sums of.
+ * A shard computes them for its netting sets, and the merge puts the shards' back together.
+ */
+export interface CvaComponents {
+  /** The netting sets in the order of the book's sums (the base run's order), and their counterparties. */
+  nettingSetIds: string[];
+  counterpartyIds: string[];
+  base: Float64Array;
+  /** Per `plan.simulated[i]`: its label and the CVA of every netting set on the bumped market. */
+  simulatedFactors: string[];
+  simulated: Float64Array[];
+  /** Per `plan.credit[i]`: its label and the CVA on the shocked curve of the bumped counterparty's sets (NaN at other sets). */
+  creditFactors: string[];
+  credit: Float64Array[];
+}
+
+const setCvas = (sets: readonly ExposureSet[], c: CreditInputs, xva: XvaOptions): Float64Array => Float64Array.from(computeXva(sets, c, xva, false).nettingSets, (n) => n.cva);
+
+/**
+ * The components of `plan` over `baseSets` (each engine bump re-simulates `simulationPortfolio`, default the
+ * portfolio, with the same options: common random numbers).
+ */
+export async function computeCvaComponents(input: SensitivityInputs, plan: SensitivityPlan, simulationPortfolio?: Portfolio): Promise<CvaComponents> {
+  const { credit, xva } = input;
+  const ccyOf = new Map(input.portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
+  const nettingSetIds = input.baseSets.map((s) => s.nettingSetId);
+  const counterpartyIds = input.baseSets.map((s) => s.counterpartyId);
+  const simulated: Float64Array[] = [];
+  for (const bump of plan.simulated) {
+    input.onProgress?.(bump.progress);
+    const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...input.simulation, threads: 1 } });
+    const sets = exposureSetsOf(r, (id) => ccyOf.get(id));
+    if (sets.length !== nettingSetIds.length || sets.some((s, i) => s.nettingSetId !== nettingSetIds[i])) throw new Error(`SA-CVA bump ${bump.factor}: the bumped run valued other netting sets than the base run`);
+    simulated.push(setCvas(sets, credit, xva));
+  }
+  const creditComponents: Float64Array[] = [];
+  for (const bump of plan.credit) {
+    const own = input.baseSets.filter((s) => s.counterpartyId === bump.counterpartyId);
+    const counterparties = new Map(credit.counterparties);
+    counterparties.set(bump.counterpartyId, { ...credit.counterparties.get(bump.counterpartyId)!, curve: bump.curve });
+    const values = setCvas(own, { ...credit, counterparties }, xva);
+    const out = new Float64Array(nettingSetIds.length).fill(NaN);
+    let k = 0;
+    for (let j = 0; j < counterpartyIds.length; j++) if (counterpartyIds[j] === bump.counterpartyId) out[j] = values[k++]!;
+    creditComponents.push(out);
+  }
+  return {
+    nettingSetIds,
+    counterpartyIds,
+    base: setCvas(input.baseSets, credit, xva),
+    simulatedFactors: plan.simulated.map((b) => b.factor),
+    simulated,
+    creditFactors: plan.credit.map((b) => b.factor),
+    credit: creditComponents,
+  };
+}
+
+/**
+ * The book's records from the components: every book CVA is the sum over the netting sets in order from 0, as
+ * xva/compute.ts computeXva adds its book (so a sharded run merged gives the single run's bits); a credit bump
+ * replaces the bumped counterparty's sets' terms only.
+ */
+export function sensitivitiesFromComponents(plan: SensitivityPlan, components: CvaComponents): SensitivityRun {
+  const n = components.nettingSetIds.length;
+  // components are matched to the plan's bumps by label (a merge assembles them from the shards' tables)
+  const simulatedAt = new Map(components.simulatedFactors.map((f, i) => [f, i]));
+  const creditAt = new Map(components.creditFactors.map((f, i) => [f, i]));
+  const missing = [...plan.simulated.filter((b) => !simulatedAt.has(b.factor)), ...plan.credit.filter((b) => !creditAt.has(b.factor))].map((b) => b.factor);
+  if (missing.length > 0 || simulatedAt.size !== plan.simulated.length || creditAt.size !== plan.credit.length) {
+    throw new XvaUsageError(`the SA-CVA components are not the book's bump plan (missing: ${missing.slice(0, 5).join(', ') || 'none'}; ${simulatedAt.size + creditAt.size} given for ${plan.simulated.length + plan.credit.length} bumps): shards of another run or version of xva`);
+  }
+  const sum = (a: Float64Array) => {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[j]!;
+    return s;
+  };
+  const baseCva = sum(components.base);
+  const records: SaCvaSensitivity[] = [];
+  const bumps: { factor: string; cva: number }[] = [];
+  plan.simulated.forEach((bump) => {
+    const cva = sum(components.simulated[simulatedAt.get(bump.factor)!]!);
+    bumps.push({ factor: bump.factor, cva });
+    records.push({ nettingSetId: null, riskType: bump.riskType, cvaType: 'CvaAggregate', marginType: bump.marginType, riskFactor: bump.riskFactor, bucket: bump.bucket, value: (cva - baseCva) / bump.divisor });
+  });
+  plan.credit.forEach((bump) => {
+    const shocked = components.credit[creditAt.get(bump.factor)!]!;
+    let cva = 0;
+    for (let j = 0; j < n; j++) cva += components.counterpartyIds[j] === bump.counterpartyId ? shocked[j]! : components.base[j]!;
+    bumps.push({ factor: bump.factor, cva });
+    records.push({ nettingSetId: null, riskType: 'CreditCounterparty', cvaType: 'CvaAggregate', marginType: 'Delta', riskFactor: bump.riskFactor, bucket: bump.bucket, value: (cva - baseCva) / BP }); // MAR50.65
+  });
+  return { records, creditNames: plan.creditNames, simulations: plan.simulated.length, baseCva, bumps };
+}
+
+/** Portfolio-level (NettingSet empty) CvaAggregate delta and vega records of the book's unilateral CVA. */
+export async function computeCvaSensitivities(input: SensitivityInputs): Promise<SensitivityRun> {
+  const plan = sensitivityPlan({
+    portfolio: input.portfolio,
+    market: input.market,
+    credit: input.credit,
+    exposedCounterparties: new Set(input.baseSets.map((s) => s.counterpartyId)),
+    ...(input.equityBuckets ? { equityBuckets: input.equityBuckets } : {}),
+    ...(input.referenceCreditBuckets ? { referenceCreditBuckets: input.referenceCreditBuckets } : {}),
+    ...(input.referenceEntities ? { referenceEntities: input.referenceEntities } : {}),
+  });
+  return sensitivitiesFromComponents(plan, await computeCvaComponents(input, plan));
 }

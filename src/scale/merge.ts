@@ -2,7 +2,7 @@
  * `xva merge DIR --out DIR2` (docs/scale.md, "Merge"): reads the shard folders `DIR/shard-K-of-N`, checks that they
  * form one complete, consistent run (every K from 1 to N exactly once, the same run key: same command, inputs,
  * options, grid and book; every netting set of the book in exactly one shard) and writes the files a single run of
- * that command writes, bit for bit (mergeSimulate.ts, mergeXva.ts, mergeMargin.ts). Every problem found is listed at once in one
+ * that command writes, bit for bit (mergeSimulate.ts, mergeXva.ts, mergeMargin.ts, mergeCapital.ts). Every problem found is listed at once in one
  * XvaUsageError (exit 2) naming the shard folder.
  */
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
 import { firstDifference, type ShardSection } from './manifest.js';
 import { mergeSimulate } from './mergeSimulate.js';
+import { mergeCapital, type CapitalMergeInputs } from './mergeCapital.js';
 import { mergeMargin } from './mergeMargin.js';
 import { mergeXva } from './mergeXva.js';
 import { parseShardFolderName, shardFolderName } from './shardSpec.js';
@@ -131,11 +132,15 @@ export function loadShardSet(dir: string): ShardSet {
   return { command, count, shards: [...byIndex.values()].sort((a, b) => a.index - b.index), stale };
 }
 
-export async function mergeShards(dir: string, outDir: string): Promise<MergeResult> {
+/** `inputs`: where a capital run's inputs are on this machine (only xva capital's merge reads inputs, mergeCapital.ts). */
+export async function mergeShards(dir: string, outDir: string, inputs: CapitalMergeInputs = {}): Promise<MergeResult> {
   const started = performance.now();
   const set = loadShardSet(dir);
   const out = path.resolve(outDir);
   if (set.shards.some((s) => path.resolve(s.dir) === out)) throw new XvaUsageError(`merge: --out ${outDir} is a shard folder; choose another folder`);
+  if (set.command !== 'capital' && (inputs.portfolio !== undefined || inputs.market !== undefined)) {
+    throw new XvaUsageError(`merge: --portfolio and --market are for xva capital shards; the shards of xva ${set.command} carry all the merge needs`);
+  }
   let merged: { files: string[]; nettingSets: number; counterparties: number };
   switch (set.command) {
     case 'simulate':
@@ -149,8 +154,11 @@ export async function mergeShards(dir: string, outDir: string): Promise<MergeRes
       fs.mkdirSync(out, { recursive: true });
       merged = mergeMargin(set, out);
       break;
+    case 'capital':
+      merged = await mergeCapital(set, out, inputs);
+      break;
     default:
-      throw new XvaUsageError(`merge: shards of xva ${set.command} cannot be merged (simulate, cva, fva and margin can)`);
+      throw new XvaUsageError(`merge: shards of xva ${set.command} cannot be merged (simulate, cva, fva, margin and capital can)`);
   }
   return { command: set.command, shards: set.count, ...merged, stale: set.stale, seconds: (performance.now() - started) / 1000 };
 }
