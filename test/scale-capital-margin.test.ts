@@ -3,8 +3,8 @@
  * `xva margin --out` run's byte for byte (the reference is the unsharded run, a second computation of the same
  * figures; tolerance zero: every float64 is read back and written bit for bit). SIMM rows in order of the netting
  * sets' first trades, IM/VM per netting set sorted by id, coverage scenarios per netting set. What does not merge is
- * refused with a usage error (exit 2) before any input is read: margin --crif, --write-crif, --dim, repeated scenario
- * names, and every `xva capital --shard` (BA-CVA is a book-level aggregate, src/scale/capitalShard.ts).
+ * refused with a usage error (exit 2) before any input is read: margin --crif, --write-crif, --dim and repeated scenario
+ * names. `xva capital --shard` is tested in scale-capital.test.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -100,22 +100,6 @@ describe('what does not shard (exit 2, before any input is read)', () => {
     const noOut = await xva(['margin', '--shard', '1/2']);
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toBe('error: --shard needs --out DIR: the shard folder is written under it\n');
-    expect(fs.existsSync(out)).toBe(false);
-  }, 60_000);
-
-  it('xva capital --shard and --shards, with or without --no-kva', async () => {
-    const message =
-      "error: xva capital does not run sharded: BA-CVA (MAR50.14) is a book-level aggregate over every counterparty and its CDS hedges, and the CVA capital, capital, CET1 impact and KVA follow from it, so shards cannot be merged into the single run's figures; run xva capital unsharded (with --no-kva it is analytic)\n";
-    const out = path.join(tmp, 'capital');
-    const runs = await Promise.all([
-      xva(['capital', '--no-kva', '--shard', '1/2', '--out', out]),
-      xva(['capital', '--shard', '2/2', '--out', out]),
-      xva(['capital', '--no-kva', '--shards', '2', '--out', out], { JOB_COMPLETION_INDEX: '0' }),
-    ]);
-    for (const run of runs) {
-      expect(run.status).toBe(2);
-      expect(run.stderr).toBe(message);
-    }
     expect(fs.existsSync(out)).toBe(false);
   }, 60_000);
 });
