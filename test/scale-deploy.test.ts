@@ -11,13 +11,14 @@ import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { Parser } from '@oclif/core';
 import YAML from 'yaml';
+import Capital from '../commands/capital.js';
 import Simulate from '../commands/simulate.js';
 import Merge from '../commands/merge.js';
 import { outputFlags } from '../src/cli/base.js';
 import { resolveShard } from '../src/scale/shardSpec.js';
 
 const root = path.resolve(import.meta.dirname, '..', 'deploy');
-const commands: Record<string, { flags: Record<string, unknown>; args?: Record<string, unknown> }> = { simulate: Simulate, merge: Merge };
+const commands: Record<string, { flags: Record<string, unknown>; args?: Record<string, unknown> }> = { simulate: Simulate, capital: Capital, merge: Merge };
 
 /** Parses `xva <command> ...argv` with the command's flags (strict: an unknown flag or a missing value throws). */
 async function parseXva(argv: string[]): Promise<{ command: string; flags: Record<string, unknown>; args: Record<string, unknown> }> {
@@ -72,6 +73,25 @@ describe('Kubernetes: Indexed Job of shards, then the merge Job', () => {
     expect(String(shards.flags.portfolio).startsWith(mount + '/')).toBe(true);
     expect(String(merged.flags.out).startsWith(mergePod.containers[0].volumeMounts[0].mountPath + '/')).toBe(true);
     expect(merge!.kind).toBe('Job');
+  });
+
+  it('the capital Indexed Job: N agrees, and the same merge Job reads its shards and the book it read', async () => {
+    const [capital] = yamlDocs('capital-shards-job.yaml');
+    expect(capital!.spec.completionMode).toBe('Indexed');
+    expect(capital!.spec.completions).toBe(capital!.spec.parallelism);
+    const container = capital!.spec.template.spec.containers[0];
+    const parsed = await parseXva([...container.command, ...container.args]);
+    expect(parsed.command).toBe('capital');
+    expect(Number(parsed.flags.shards)).toBe(capital!.spec.completions);
+    for (let index = 0; index < capital!.spec.completions; index++) {
+      expect(resolveShard(parsed.flags as { shards?: string }, { JOB_COMPLETION_INDEX: String(index) })).toEqual({ index: index + 1, count: capital!.spec.completions, source: 'JOB_COMPLETION_INDEX' });
+    }
+    const mergePod = merge!.spec.template.spec;
+    const merged = await parseXva([...mergePod.containers[0].command, ...mergePod.containers[0].args]);
+    expect(merged.args.dir).toBe(parsed.flags.out);
+    // the merge finds the book where the shards read it: on the volume both mount at the same path
+    expect(mergePod.containers[0].volumeMounts[0].mountPath).toBe(container.volumeMounts[0].mountPath);
+    expect(String(parsed.flags.portfolio).startsWith(container.volumeMounts[0].mountPath + '/')).toBe(true);
   });
 });
 
