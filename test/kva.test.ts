@@ -11,6 +11,7 @@
  * - the five IR tenor bumps add up to one parallel bump (first order), and SA-CVA of the computed sensitivities
  *   equals computeSaCva on the same records read back from an ORE-layout CSV.
  */
+import type { Market } from '../src/market/types.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,7 +185,7 @@ describe('SA-CVA sensitivities by bump and revalue (CRN)', () => {
     // parallel bump of the same book, same seed and paths (a second computation)
     const { market, portfolio } = await loadSimulationInputs(DIR, path.join(DIR, 'market.yaml'));
     const sim = { paths: 32, seed: 7, grid: parseGridSpec('22,3M'), antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, threads: 1 };
-    const cva = async (m: typeof market) => {
+    const cva = async (m: Market) => {
       const r = await runSimulation({ portfolio, market: m, options: sim });
       const sets = exposureSetsOf(r, () => 'EUR');
       return computeXva(sets, creditInputs(portfolio, market, ['CPTY_S']), { discretisation: 'mid', mode: 'unilateral' }, false).book.cva;

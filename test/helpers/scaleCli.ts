@@ -19,7 +19,7 @@ export interface CliRun {
 
 /** The environment of a child: no scheduler index leaking in from the test runner's own environment. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, XVA_DEBUG: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, XVA_DEBUG: '' };
   delete env.JOB_COMPLETION_INDEX;
   delete env.AWS_BATCH_JOB_ARRAY_INDEX;
   return { ...env, ...extra };
