@@ -8,7 +8,8 @@
  * single-name hedge (DEALER's CDS bought on CPTY_S) in another shard than the hedged counterparty and an index
  * hedge, the KVA's BA-CVA at every date, a margined set's projected EAD, and the computed SA-CVA with counterparty
  * credit and reference credit delta. The demo book runs through the built CLI in parallel processes, with the shard
- * index from the flag, from JOB_COMPLETION_INDEX and from AWS_BATCH_JOB_ARRAY_INDEX.
+ * index from the flag, from JOB_COMPLETION_INDEX and from AWS_BATCH_JOB_ARRAY_INDEX. A run on 2 worker threads
+ * (capital/bumpPool.ts) gives the one-thread run's bytes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -117,6 +118,13 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
   }, 120_000);
 
+  it('the same bytes with 2 worker threads (the base run on the engine\'s workers, the bumps on the SA-CVA bump pool)', async () => {
+    const threaded = path.join(tmp, 'hedge-threads');
+    fs.mkdirSync(threaded);
+    writeCapitalTables(threaded, await runCapital(options(book, { threads: 2 })));
+    expect(expectSameOutputs(single, threaded)).toEqual(TABLES);
+  }, 120_000);
+
   it('--no-kva (today only) and --no-sacva shards merge to the single run too', async () => {
     for (const [name, over] of [
       ['nokva', { kva: false, sacva: false }],
@@ -153,7 +161,8 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
 });
 
 describe('xva capital in 3 shard processes + xva merge = one run (CLI, demo book)', () => {
-  const RUN = ['capital', '--portfolio', 'fixtures/demo', '--paths', '16', '--grid', '20,6M', '--scenarios', 'default', '--quiet'];
+  // one thread per process: 4 processes share the machine (threads are covered by the library test above)
+  const RUN = ['capital', '--portfolio', 'fixtures/demo', '--paths', '16', '--grid', '20,6M', '--scenarios', 'default', '--threads', '1', '--quiet'];
 
   it('writes the single run tables byte for byte', async () => {
     const single = path.join(tmp, 'demo-single');

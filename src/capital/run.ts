@@ -38,6 +38,8 @@ export interface CapitalRunOptions {
   paths: number;
   seed: number;
   grid: GridSpec;
+  /** Worker threads of every engine run (default 1 = in-process); the figures do not depend on it. */
+  threads?: number;
   scenarios: readonly Scenario[];
   onProgress?: (text: string) => void;
 }
@@ -328,7 +330,7 @@ export function capitalSensitivityPlan(portfolio: Portfolio, market: Market, cre
 }
 
 /**
- * The Monte Carlo part of `xva capital`: one base run with the path cube (threads = 1), each valued netting set's
+ * The Monte Carlo part of `xva capital`: one base run with the path cube (`options.threads` workers), each valued netting set's
  * projected EAD from its cube, and with the computed SA-CVA every bumped run's CVA per set. `scope` restricts it to a
  * shard's netting sets (scale/capitalShard.ts); the bump plan's engine bumps are the whole book's either way.
  */
@@ -348,10 +350,12 @@ export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimula
   const cubes = new Map<string, Float32Array>();
   let nPaths = 0;
   let dateSerials: Int32Array = new Int32Array(0);
+  const threads = Math.max(1, options.threads ?? 1);
   const result = await runSimulation({
     portfolio: simulated,
     market,
-    options: { ...simulation, threads: 1, cube: true },
+    ...(threads > 1 ? { marketFile: options.marketFile } : {}),
+    options: { ...simulation, threads, cube: true },
     onCube: (id, values, n, serials) => {
       nPaths = n;
       dateSerials = serials;
@@ -373,7 +377,16 @@ export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimula
     const credit = creditInputs(portfolio, market, new Set(out.counterpartyIds));
     const plan = capitalSensitivityPlan(portfolio, market, credit, out.counterpartyIds, ctx.saccrInputs);
     out.cva = await computeCvaComponents(
-      { portfolio, market, simulation, credit, xva: { discretisation: 'mid', mode: 'unilateral' }, baseSets: sets, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      {
+        portfolio,
+        market,
+        simulation,
+        parallel: { threads, portfolioDir: options.portfolioDir, marketFile: options.marketFile, nettingSetIds: scope ? scope.portfolio.nettingSets.map((n) => n.nettingSetId) : null },
+        credit,
+        xva: { discretisation: 'mid', mode: 'unilateral' },
+        baseSets: sets,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
       plan,
       simulated,
     );

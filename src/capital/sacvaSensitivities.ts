@@ -1,6 +1,7 @@
 /**
  * CVA sensitivities for SA-CVA (MAR50.47-50.52) by bump and revalue with common random numbers: every bumped run
- * re-simulates the book with the same seed, grid and paths (threads = 1, the bumped market lives in memory), and
+ * re-simulates the book with the same seed, grid and paths (each run in-process; side by side on worker threads with
+ * `parallel`, bumpPool.ts), and
  * the book's unilateral CVA is recomputed with computeXva.
  * - IR delta (MAR50.47): zero rates of every curve of a currency (OIS discount and projection) shifted by 1bp; for a
  *   MAR50.55 specified currency one triangular bump per tenor 1Y, 2Y, 5Y, 10Y, 30Y (they add up to a parallel
@@ -31,16 +32,29 @@
  * Not computed: reference credit vega (the CDS pricer has no spread vol) and inflation.
  */
 import { XvaUsageError } from '../errors.js';
+import { runBumpsInWorkers } from './bumpPool.js';
 import { runSimulation, factorNeeds, type SimulationOptions } from '../exposure/engine.js';
 import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions } from '../xva/compute.js';
 import { shockedCurve, type CreditInputs } from '../xva/credit.js';
+import {
+  applyMarketBump,
+  equityBumpedMarket,
+  fxBumpedMarket,
+  fxVolBumpedMarket,
+  irBumpedMarket,
+  irVolBumpedMarket,
+  referenceCreditBumpedMarket,
+  tenorBumpWeight,
+  type MarketBump,
+} from '../market/bumps.js';
+
+export { equityBumpedMarket, fxBumpedMarket, fxVolBumpedMarket, irBumpedMarket, irVolBumpedMarket, referenceCreditBumpedMarket, tenorBumpWeight, type MarketBump };
 import type { SaccrReferenceEntity } from './saccr/types.js';
 import { SA_CVA_PARAMETERS, type SaCvaCreditName, type SaCvaSensitivity } from './sacva/index.js';
 
-const IR_TENOR_YEARS = [1, 2, 5, 10, 30];
 const IR_TENOR_LABELS = ['1Y', '2Y', '5Y', '10Y', '30Y'];
 const CREDIT_TENOR_YEARS = [0.5, 1, 3, 5, 10];
 const CREDIT_TENOR_LABELS = ['0.5Y', '1Y', '3Y', '5Y', '10Y'];
@@ -50,131 +64,6 @@ const FX_RELATIVE = 0.01;
 const VOL_RELATIVE = 0.01;
 const EQ_RELATIVE = 0.01;
 const IG_RATINGS = ['AAA', 'AA', 'A', 'BBB'];
-
-/** Zero-rate shift at t of a triangular bump at tenor j (flat beyond the first and last tenor); j < 0: parallel. */
-export function tenorBumpWeight(tYears: number, j: number): number {
-  if (j < 0) return 1;
-  const x = IR_TENOR_YEARS;
-  const last = x.length - 1;
-  if (tYears <= x[0]!) return j === 0 ? 1 : 0;
-  if (tYears >= x[last]!) return j === last ? 1 : 0;
-  let i = 0;
-  while (tYears > x[i + 1]!) i++;
-  const w = (tYears - x[i]!) / (x[i + 1]! - x[i]!);
-  return j === i ? 1 - w : j === i + 1 ? w : 0;
-}
-
-function bumpedCurve(curve: YieldCurve, shift: number, j: number): YieldCurve {
-  const b = (t: number) => shift * tenorBumpWeight(t, j);
-  const discount = (t: number) => curve.discount(t) * Math.exp(-b(t) * t);
-  return {
-    name: curve.name,
-    currency: curve.currency,
-    discount,
-    zeroRate: (t: number) => curve.zeroRate(t) + b(t),
-    forwardRate: (t1: number, t2: number, tau: number) => (discount(t1) / discount(t2) - 1) / tau,
-    pillarTimes: curve.pillarTimes,
-    pillarZeroRates: Float64Array.from(curve.pillarZeroRates, (z, i) => z + b(curve.pillarTimes[i]!)),
-  };
-}
-
-/** The market with some methods replaced (the rest delegate to the original, `this` kept). */
-function overlay(market: Market, overrides: Partial<Market>): Market {
-  return new Proxy(market, {
-    get(target, prop) {
-      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
-
-/** Every curve of `ccy` (discount, collateral discount, projection) shifted by `shift` with bump shape j. */
-export function irBumpedMarket(market: Market, ccy: Currency, shift: number, j: number): Market {
-  const cache = new Map<YieldCurve, YieldCurve>();
-  const bump = (c: YieldCurve) => {
-    if (c.currency !== ccy) return c;
-    let b = cache.get(c);
-    if (!b) cache.set(c, (b = bumpedCurve(c, shift, j)));
-    return b;
-  };
-  return overlay(market, {
-    discountCurve: (c: Currency) => bump(market.discountCurve(c)),
-    collateralDiscountCurve: (c: Currency, coll: Currency) => bump(market.collateralDiscountCurve(c, coll)),
-    projectionCurve: (index: string) => bump(market.projectionCurve(index)),
-  });
-}
-
-/** The spot of `ccy` in the base currency × (1 + relative); crosses follow. */
-export function fxBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
-  const m = (c: Currency) => (c === ccy ? 1 + relative : 1);
-  return overlay(market, { fxSpot: (a: Currency, b: Currency) => (market.fxSpot(a, b) * m(a)) / m(b) });
-}
-
-/** Every Hull-White sigma and swaption quote vol of `ccy` × (1 + relative); other currencies unchanged. */
-export function irVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
-  let hw: HullWhiteParams | undefined | null = null;
-  let sv: SwaptionVolSurface | undefined | null = null;
-  return overlay(market, {
-    hullWhite: (c: Currency) => {
-      if (c !== ccy) return market.hullWhite(c);
-      if (hw === null) {
-        const p = market.hullWhite(c);
-        hw = p && { ...p, sigmas: Float64Array.from(p.sigmas, (s) => s * (1 + relative)) };
-      }
-      return hw;
-    },
-    swaptionVols: (c: Currency) => {
-      if (c !== ccy) return market.swaptionVols(c);
-      if (sv === null) {
-        const v = market.swaptionVols(c);
-        sv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
-      }
-      return sv;
-    },
-  });
-}
-
-/** fxVol of every pair with `ccy` on one side × (1 + relative). */
-export function fxVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
-  return overlay(market, {
-    fxVol: (a: Currency, b: Currency, t: number) => market.fxVol(a, b, t) * (a === ccy || b === ccy ? 1 + relative : 1),
-  });
-}
-
-/** The spots (× 1 + spotRelative) and vols (× 1 + volRelative) of the named equities. */
-export function equityBumpedMarket(market: Market, names: readonly string[], spotRelative: number, volRelative: number): Market {
-  const set = new Set(names);
-  const cache = new Map<string, EquityData>();
-  return overlay(market, {
-    equity: (name: string) => {
-      if (!set.has(name)) return market.equity(name);
-      let e = cache.get(name);
-      if (!e) {
-        const d = market.equity(name);
-        e = { ...d, spot: d.spot * (1 + spotRelative), vols: Float64Array.from(d.vols, (v) => v * (1 + volRelative)) };
-        cache.set(name, e);
-      }
-      return e;
-    },
-    equityVol: (name: string, t: number) => market.equityVol(name, t) * (set.has(name) ? 1 + volRelative : 1),
-  });
-}
-
-/** The credit curves of the named entities with every quoted spread + shiftBp, bootstrapped again. */
-export function referenceCreditBumpedMarket(market: Market, names: readonly string[], shiftBp: number): Market {
-  const set = new Set(names);
-  const discounts = new Map<HazardCurve, YieldCurve>();
-  const cache = new Map<string, HazardCurve>();
-  return overlay(market, {
-    creditCurve: (name: string) => {
-      if (!set.has(name)) return market.creditCurve(name);
-      let c = cache.get(name);
-      if (!c) cache.set(name, (c = shockedCurve(market.creditCurve(name), market, shiftBp, discounts)));
-      return c;
-    },
-  });
-}
 
 /** MAR50.70 equity bucket of a name (rule in the module comment). */
 export function equityBucket(name: string, explicit?: Readonly<Record<string, string>>, entities?: readonly SaccrReferenceEntity[]): string {
@@ -249,6 +138,12 @@ export interface SensitivityInputs {
   portfolio: Portfolio;
   market: Market;
   simulation: Omit<SimulationOptions, 'threads'>;
+  /**
+   * Run the bumps on worker threads (bumpPool.ts), each loading the book from these files (those `portfolio` and
+   * `market` were loaded from) and re-simulating `nettingSetIds` (null: the whole portfolio). Absent or threads 1:
+   * in-process. The figures are the same bits either way.
+   */
+  parallel?: { threads: number; portfolioDir: string; marketFile: string; nettingSetIds: string[] | null };
   credit: CreditInputs;
   xva: XvaOptions;
   /** The base run's exposure (reused for the credit bumps). */
@@ -273,6 +168,8 @@ export interface SimulatedBump {
   marginType: SaCvaSensitivity['marginType'];
   /** ΔCVA / divisor: 0.0001 for 1bp shifts, 0.01 for relative 1% shifts. */
   divisor: number;
+  /** The bump as data (worker threads rebuild the bumped market from it) and the bumped market. */
+  bump: MarketBump;
   market: Market;
 }
 
@@ -310,39 +207,39 @@ export interface SensitivityPlanInputs {
 export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
   const { portfolio, market, credit } = input;
   const simulated: SimulatedBump[] = [];
-  const engine = (factor: string, progress: string, m: Market, riskType: SimulatedBump['riskType'], riskFactor: string, bucket: string, divisor: number, marginType: SimulatedBump['marginType'] = 'Delta') =>
-    simulated.push({ factor, progress, riskType, riskFactor, bucket, marginType, divisor, market: m });
+  const engine = (factor: string, progress: string, bump: MarketBump, riskType: SimulatedBump['riskType'], riskFactor: string, bucket: string, divisor: number, marginType: SimulatedBump['marginType'] = 'Delta') =>
+    simulated.push({ factor, progress, riskType, riskFactor, bucket, marginType, divisor, bump, market: applyMarketBump(market, bump) });
   const specified = new Set(SA_CVA_PARAMETERS.interestRate.specifiedCurrencies);
   const { currencies, equities, creditNames: referenceNames } = factorNeeds(portfolio.trades);
   for (const ccy of currencies) {
     const shapes = specified.has(ccy) || ccy === market.baseCurrency ? IR_TENOR_LABELS.map((_, j) => j) : [-1];
     for (const j of shapes) {
       const label = j < 0 ? 'Parallel' : IR_TENOR_LABELS[j]!;
-      engine(`IR ${ccy} ${label}`, `SA-CVA: IR ${ccy} ${label}`, irBumpedMarket(market, ccy, BP, j), 'InterestRate', label, ccy, BP); // MAR50.47: ΔCVA / 0.0001
+      engine(`IR ${ccy} ${label}`, `SA-CVA: IR ${ccy} ${label}`, { kind: 'ir', currency: ccy, shift: BP, tenorIndex: j }, 'InterestRate', label, ccy, BP); // MAR50.47: ΔCVA / 0.0001
     }
   }
   for (const ccy of currencies) {
     if (ccy === market.baseCurrency) continue;
-    engine(`FX ${ccy}`, `SA-CVA: FX ${ccy}`, fxBumpedMarket(market, ccy, FX_RELATIVE), 'ForeignExchange', 'FXSpot', ccy, FX_RELATIVE); // MAR50.49: ΔCVA / 0.01
+    engine(`FX ${ccy}`, `SA-CVA: FX ${ccy}`, { kind: 'fx', currency: ccy, relative: FX_RELATIVE }, 'ForeignExchange', 'FXSpot', ccy, FX_RELATIVE); // MAR50.49: ΔCVA / 0.01
   }
   for (const ccy of currencies) {
     // MAR50.48, 50.58: ΔCVA / 0.01
-    engine(`IR vol ${ccy}`, `SA-CVA: IR vega ${ccy}`, irVolBumpedMarket(market, ccy, VOL_RELATIVE), 'InterestRate', 'IRVolatility', ccy, VOL_RELATIVE, 'Vega');
+    engine(`IR vol ${ccy}`, `SA-CVA: IR vega ${ccy}`, { kind: 'irVol', currency: ccy, relative: VOL_RELATIVE }, 'InterestRate', 'IRVolatility', ccy, VOL_RELATIVE, 'Vega');
   }
   for (const ccy of currencies) {
     if (ccy === market.baseCurrency) continue;
     // MAR50.48, 50.60: ΔCVA / 0.01
-    engine(`FX vol ${ccy}`, `SA-CVA: FX vega ${ccy}`, fxVolBumpedMarket(market, ccy, VOL_RELATIVE), 'ForeignExchange', 'FXVolatility', ccy, VOL_RELATIVE, 'Vega');
+    engine(`FX vol ${ccy}`, `SA-CVA: FX vega ${ccy}`, { kind: 'fxVol', currency: ccy, relative: VOL_RELATIVE }, 'ForeignExchange', 'FXVolatility', ccy, VOL_RELATIVE, 'Vega');
   }
   for (const [bucket, names] of groupBy(equities, (n) => equityBucket(n, input.equityBuckets, input.referenceEntities))) {
     // MAR50.47, 50.70 (spot) and MAR50.48, 50.70 (vol): ΔCVA / 0.01
-    engine(`EQ spot bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, equityBumpedMarket(market, names, EQ_RELATIVE, 0), 'Equity', 'EquitySpot', bucket, EQ_RELATIVE);
-    engine(`EQ vol bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, equityBumpedMarket(market, names, 0, VOL_RELATIVE), 'Equity', 'EquityVolatility', bucket, VOL_RELATIVE, 'Vega');
+    engine(`EQ spot bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, { kind: 'equity', names, spotRelative: EQ_RELATIVE, volRelative: 0 }, 'Equity', 'EquitySpot', bucket, EQ_RELATIVE);
+    engine(`EQ vol bucket ${bucket}`, `SA-CVA: equity bucket ${bucket}`, { kind: 'equity', names, spotRelative: 0, volRelative: VOL_RELATIVE }, 'Equity', 'EquityVolatility', bucket, VOL_RELATIVE, 'Vega');
   }
   const refBucket = (n: string) => referenceCreditBucket(n, portfolio.counterparties, input.referenceCreditBuckets, input.referenceEntities);
   for (const [bucket, names] of groupBy(referenceNames, refBucket)) {
     // MAR50.47, 50.66: ΔCVA / 0.0001
-    engine(`reference credit bucket ${bucket}`, `SA-CVA: reference credit bucket ${bucket}`, referenceCreditBumpedMarket(market, names, 1), 'CreditReference', 'ReferenceCreditSpread', bucket, BP);
+    engine(`reference credit bucket ${bucket}`, `SA-CVA: reference credit bucket ${bucket}`, { kind: 'referenceCredit', names, shiftBp: 1 }, 'CreditReference', 'ReferenceCreditSpread', bucket, BP);
   }
 
   const creditBumps: CreditBump[] = [];
@@ -390,13 +287,25 @@ export async function computeCvaComponents(input: SensitivityInputs, plan: Sensi
   const ccyOf = new Map(input.portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const nettingSetIds = input.baseSets.map((s) => s.nettingSetId);
   const counterpartyIds = input.baseSets.map((s) => s.counterpartyId);
-  const simulated: Float64Array[] = [];
-  for (const bump of plan.simulated) {
-    input.onProgress?.(bump.progress);
-    const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...input.simulation, threads: 1 } });
-    const sets = exposureSetsOf(r, (id) => ccyOf.get(id));
-    if (sets.length !== nettingSetIds.length || sets.some((s, i) => s.nettingSetId !== nettingSetIds[i])) throw new Error(`SA-CVA bump ${bump.factor}: the bumped run valued other netting sets than the base run`);
-    simulated.push(setCvas(sets, credit, xva));
+  let simulated: Float64Array[] = [];
+  const parallel = input.parallel && input.parallel.threads > 1 && plan.simulated.length > 1 ? input.parallel : undefined;
+  if (parallel) {
+    let finished = 0;
+    simulated = await runBumpsInWorkers(
+      { portfolioDir: parallel.portfolioDir, marketFile: parallel.marketFile, nettingSetIds: parallel.nettingSetIds, counterpartyIds: [...new Set(counterpartyIds)], simulation: input.simulation, xva },
+      plan.simulated.map((b) => b.bump),
+      parallel.threads,
+      nettingSetIds,
+      () => input.onProgress?.(`SA-CVA: ${++finished} of ${plan.simulated.length} bumped runs (${parallel.threads} threads)`),
+    );
+  } else {
+    for (const bump of plan.simulated) {
+      input.onProgress?.(bump.progress);
+      const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...input.simulation, threads: 1 } });
+      const sets = exposureSetsOf(r, (id) => ccyOf.get(id));
+      if (sets.length !== nettingSetIds.length || sets.some((s, i) => s.nettingSetId !== nettingSetIds[i])) throw new Error(`SA-CVA bump ${bump.factor}: the bumped run valued other netting sets than the base run`);
+      simulated.push(setCvas(sets, credit, xva));
+    }
   }
   const creditComponents: Float64Array[] = [];
   for (const bump of plan.credit) {

@@ -1,0 +1,164 @@
+/**
+ * Bumped markets: the market with one kind of input shifted (zero rates of a currency, an FX spot, the vols of a
+ * currency, equities, credit names), as overlays that delegate everything else to the original. Used by the SA-CVA
+ * bump-and-revalue (capital/sacvaSensitivities.ts, rules and MAR50 references there). A bump is also plain data
+ * (`MarketBump`) so that the engine's worker threads, which load the market file themselves, rebuild the very same
+ * bumped market (`applyMarketBump`): a bumped run then uses every core and gives the bits of a one-thread run.
+ */
+import type { Currency } from '../products/types.js';
+import { shockedCurve } from '../xva/credit.js';
+import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from './types.js';
+
+export const IR_TENOR_YEARS = [1, 2, 5, 10, 30];
+
+/** Zero-rate shift at t of a triangular bump at tenor j (flat beyond the first and last tenor); j < 0: parallel. */
+export function tenorBumpWeight(tYears: number, j: number): number {
+  if (j < 0) return 1;
+  const x = IR_TENOR_YEARS;
+  const last = x.length - 1;
+  if (tYears <= x[0]!) return j === 0 ? 1 : 0;
+  if (tYears >= x[last]!) return j === last ? 1 : 0;
+  let i = 0;
+  while (tYears > x[i + 1]!) i++;
+  const w = (tYears - x[i]!) / (x[i + 1]! - x[i]!);
+  return j === i ? 1 - w : j === i + 1 ? w : 0;
+}
+
+function bumpedCurve(curve: YieldCurve, shift: number, j: number): YieldCurve {
+  const b = (t: number) => shift * tenorBumpWeight(t, j);
+  const discount = (t: number) => curve.discount(t) * Math.exp(-b(t) * t);
+  return {
+    name: curve.name,
+    currency: curve.currency,
+    discount,
+    zeroRate: (t: number) => curve.zeroRate(t) + b(t),
+    forwardRate: (t1: number, t2: number, tau: number) => (discount(t1) / discount(t2) - 1) / tau,
+    pillarTimes: curve.pillarTimes,
+    pillarZeroRates: Float64Array.from(curve.pillarZeroRates, (z, i) => z + b(curve.pillarTimes[i]!)),
+  };
+}
+
+/** The market with some methods replaced (the rest delegate to the original, `this` kept). */
+function overlay(market: Market, overrides: Partial<Market>): Market {
+  return new Proxy(market, {
+    get(target, prop) {
+      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Every curve of `ccy` (discount, collateral discount, projection) shifted by `shift` with bump shape j. */
+export function irBumpedMarket(market: Market, ccy: Currency, shift: number, j: number): Market {
+  const cache = new Map<YieldCurve, YieldCurve>();
+  const bump = (c: YieldCurve) => {
+    if (c.currency !== ccy) return c;
+    let b = cache.get(c);
+    if (!b) cache.set(c, (b = bumpedCurve(c, shift, j)));
+    return b;
+  };
+  return overlay(market, {
+    discountCurve: (c: Currency) => bump(market.discountCurve(c)),
+    collateralDiscountCurve: (c: Currency, coll: Currency) => bump(market.collateralDiscountCurve(c, coll)),
+    projectionCurve: (index: string) => bump(market.projectionCurve(index)),
+  });
+}
+
+/** The spot of `ccy` in the base currency × (1 + relative); crosses follow. */
+export function fxBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
+  const m = (c: Currency) => (c === ccy ? 1 + relative : 1);
+  return overlay(market, { fxSpot: (a: Currency, b: Currency) => (market.fxSpot(a, b) * m(a)) / m(b) });
+}
+
+/** Every Hull-White sigma and swaption quote vol of `ccy` × (1 + relative); other currencies unchanged. */
+export function irVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
+  let hw: HullWhiteParams | undefined | null = null;
+  let sv: SwaptionVolSurface | undefined | null = null;
+  return overlay(market, {
+    hullWhite: (c: Currency) => {
+      if (c !== ccy) return market.hullWhite(c);
+      if (hw === null) {
+        const p = market.hullWhite(c);
+        hw = p && { ...p, sigmas: Float64Array.from(p.sigmas, (s) => s * (1 + relative)) };
+      }
+      return hw;
+    },
+    swaptionVols: (c: Currency) => {
+      if (c !== ccy) return market.swaptionVols(c);
+      if (sv === null) {
+        const v = market.swaptionVols(c);
+        sv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
+      }
+      return sv;
+    },
+  });
+}
+
+/** fxVol of every pair with `ccy` on one side × (1 + relative). */
+export function fxVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
+  return overlay(market, {
+    fxVol: (a: Currency, b: Currency, t: number) => market.fxVol(a, b, t) * (a === ccy || b === ccy ? 1 + relative : 1),
+  });
+}
+
+/** The spots (× 1 + spotRelative) and vols (× 1 + volRelative) of the named equities. */
+export function equityBumpedMarket(market: Market, names: readonly string[], spotRelative: number, volRelative: number): Market {
+  const set = new Set(names);
+  const cache = new Map<string, EquityData>();
+  return overlay(market, {
+    equity: (name: string) => {
+      if (!set.has(name)) return market.equity(name);
+      let e = cache.get(name);
+      if (!e) {
+        const d = market.equity(name);
+        e = { ...d, spot: d.spot * (1 + spotRelative), vols: Float64Array.from(d.vols, (v) => v * (1 + volRelative)) };
+        cache.set(name, e);
+      }
+      return e;
+    },
+    equityVol: (name: string, t: number) => market.equityVol(name, t) * (set.has(name) ? 1 + volRelative : 1),
+  });
+}
+
+/** The credit curves of the named entities with every quoted spread + shiftBp, bootstrapped again. */
+export function referenceCreditBumpedMarket(market: Market, names: readonly string[], shiftBp: number): Market {
+  const set = new Set(names);
+  const discounts = new Map<HazardCurve, YieldCurve>();
+  const cache = new Map<string, HazardCurve>();
+  return overlay(market, {
+    creditCurve: (name: string) => {
+      if (!set.has(name)) return market.creditCurve(name);
+      let c = cache.get(name);
+      if (!c) cache.set(name, (c = shockedCurve(market.creditCurve(name), market, shiftBp, discounts)));
+      return c;
+    },
+  });
+}
+
+/** A bump as data (JSON-serialisable: it crosses to the worker threads). */
+export type MarketBump =
+  | { kind: 'ir'; currency: Currency; shift: number; tenorIndex: number }
+  | { kind: 'fx'; currency: Currency; relative: number }
+  | { kind: 'irVol'; currency: Currency; relative: number }
+  | { kind: 'fxVol'; currency: Currency; relative: number }
+  | { kind: 'equity'; names: string[]; spotRelative: number; volRelative: number }
+  | { kind: 'referenceCredit'; names: string[]; shiftBp: number };
+
+/** The bumped market a `MarketBump` describes. */
+export function applyMarketBump(market: Market, bump: MarketBump): Market {
+  switch (bump.kind) {
+    case 'ir':
+      return irBumpedMarket(market, bump.currency, bump.shift, bump.tenorIndex);
+    case 'fx':
+      return fxBumpedMarket(market, bump.currency, bump.relative);
+    case 'irVol':
+      return irVolBumpedMarket(market, bump.currency, bump.relative);
+    case 'fxVol':
+      return fxVolBumpedMarket(market, bump.currency, bump.relative);
+    case 'equity':
+      return equityBumpedMarket(market, bump.names, bump.spotRelative, bump.volRelative);
+    case 'referenceCredit':
+      return referenceCreditBumpedMarket(market, bump.names, bump.shiftBp);
+  }
+}
