@@ -299,9 +299,17 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         v += dm * c;
       }
     }
-    value += fx * v;
-    gross += fx * g;
-    position += fx * ds * slope;
+    // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at the exercise
+    // date lies in an open exercise interval (written out here from the definition, not swaption.ts exerciseMask)
+    let counts = 1;
+    if (t.maskIndex[i]! >= 0) {
+      const xe = xs[t.maskIndex[i]! * n + p]!;
+      counts = 0;
+      for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) if (xe > t.maskIntervals[2 * r]! && xe < t.maskIntervals[2 * r + 1]!) counts = 1;
+    }
+    value += counts * fx * v;
+    gross += counts * fx * g;
+    position += counts * fx * ds * slope;
   }
   return { value, gross, bound: K_VALUE * U * gross + 1.01 * position };
 }
@@ -468,6 +476,9 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     let beyondGross = 0; // values off by more than K·u·G_p (where the cell-position term is needed)
     let worstCpuShare = 0; // collateralised sets: device run vs the CPU backend
     let lagSlots = 0;
+    let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
+    let exercisedPaths = 0;
+    let unexercisedPaths = 0;
     const row = new Float64Array(n);
     devRun.nettingSets.forEach((g, i) => {
       const h = hostRun.nettingSets[i]!;
@@ -508,6 +519,18 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
       const valueBound = new Float64Array(gridIndex.length * n);
       gridIndex.forEach((d, j) => {
         const tables = ratePoolNodeTables(kernel, d, paths)!;
+        tables.maskIndex.forEach((m, i) => {
+          if (m < 0) return;
+          maskedSlots++;
+          // paths in and out of the exercise region: the mask is not trivially 0 or 1 on these paths
+          const xs = paths.irState[tables.irIndex[i]!]!;
+          for (let p = 0; p < n; p++) {
+            let inside = false;
+            for (let r = tables.maskStart[i]!; r < tables.maskStart[i + 1]!; r++) inside ||= xs[m * n + p]! > tables.maskIntervals[2 * r]! && xs[m * n + p]! < tables.maskIntervals[2 * r + 1]!;
+            if (inside) exercisedPaths++;
+            else unexercisedPaths++;
+          }
+        });
         kernel.valueAt(d, paths, row);
         for (let p = 0; p < n; p++) {
           const f = fromTables(tables, d, paths, p);
@@ -630,6 +653,9 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
       if (!hasCollateral && flips === 0) expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
     });
     expect(lagSlots).toBeGreaterThan(0);
+    expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
+    expect(exercisedPaths).toBeGreaterThan(0);
+    expect(unexercisedPaths).toBeGreaterThan(0);
 
     // Coverage 0 with a variant at 1: the CSA sets are collateralised only in the variant, so their lag dates must still
     // be valued on the device (datesToValue reads the variants as the host does), and the variant's figures are bit for

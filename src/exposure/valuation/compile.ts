@@ -40,6 +40,13 @@ class ExercisedSwaption implements PathTrade {
     this.lastIndex = swaption.lastIndex;
   }
 
+  /** The underlying's node table at d with the exercise mask (for the device, ratePoolNodeTables); null when not alive. */
+  nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
+    if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return null;
+    const table = this.underlying.nodeTable(d, paths);
+    return table && { ...table, mask: { index: this.swaption.exerciseIndex, intervals: Float64Array.from(this.swaption.exerciseIntervals) } };
+  }
+
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return false;
     const n = paths.nPaths;
@@ -276,17 +283,25 @@ class NettingSetValuation implements NettingSetKernel {
     }
   }
 
-  /** The set is its rate pools alone (no equity share parts, CDS pools or per-path trades): ratePoolNodeTables. */
+  /**
+   * The set is its rate pools alone, swaptions included (before expiry pooled option values; physically settled
+   * ones after expiry their underlying pool times the exercise mask): no equity share parts, CDS pools or other
+   * per-path trades. Then ratePoolNodeTables describes it.
+   */
   get ratePoolsOnly(): boolean {
-    return this.equities.length === 0 && this.cdsPools.length === 0 && this.pathTrades.length === 0;
+    return this.equities.length === 0 && this.cdsPools.length === 0 && this.pathTrades.every((t) => t instanceof ExercisedSwaption);
   }
 
-  /** The pools' node tables at date d (pools alive at d, in the kernel's order). */
+  /** The pools' node tables at date d (pools alive at d, in the kernel's order, then the exercised swaptions'). */
   poolTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
     const tables: PoolNodeTable[] = [];
     if (d > this.lastDateIndex) return tables;
     for (const pool of this.pools) {
       const table = pool.nodeTable(d, paths);
+      if (table) tables.push(table);
+    }
+    for (const trade of this.pathTrades) {
+      const table = trade instanceof ExercisedSwaption ? trade.nodeTable(d, paths) : null;
       if (table) tables.push(table);
     }
     return tables;
@@ -376,12 +391,21 @@ export interface RatePoolNodeTables {
   readonly groupFix: Int32Array;
   /** Per group: runningSlopes grid functions (Δ¹, Δ², Δ³ coefficients), gridNodes values each, from group·S·G. */
   readonly runNodes: Float64Array;
+  /**
+   * Per pool: −1, or the grid index of the state that decides on which paths the pool counts (PoolNodeTable.mask:
+   * a physically settled swaption's underlying after expiry); its open intervals are maskIntervals[2r], [2r+1] for
+   * r in maskStart[i] .. maskStart[i+1]−1 (length pools + 1).
+   */
+  readonly maskIndex: Int32Array;
+  readonly maskStart: Int32Array;
+  readonly maskIntervals: Float64Array;
 }
 
 /**
  * The rate pools of a compiled netting set at grid date d on these paths as flat arrays, or undefined when the
- * kernel is not a compileNettingSet kernel made of rate pools only (equity forwards, CDS, options and exercised
- * swaptions have parts outside the pools). No pools alive at d gives empty tables (V = 0).
+ * kernel is not a compileNettingSet kernel made of rate pools only (equity forwards, CDS and FX/equity options have
+ * parts outside the pools; swaptions do not: an exercised one is a masked pool). No pools alive at d gives empty
+ * tables (V = 0).
  */
 export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): RatePoolNodeTables | undefined {
   if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
@@ -392,6 +416,8 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
   const groupStart = new Int32Array(nPools + 1);
   for (let i = 0; i < nPools; i++) groupStart[i + 1] = groupStart[i]! + tables[i]!.groupFix.length;
   const nGroups = groupStart[nPools]!;
+  const maskStart = new Int32Array(nPools + 1);
+  for (let i = 0; i < nPools; i++) maskStart[i + 1] = maskStart[i]! + (tables[i]!.mask ? tables[i]!.mask!.intervals.length / 2 : 0);
   const out = {
     gridNodes: G,
     runningSlopes: S,
@@ -403,8 +429,12 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     groupStart,
     groupFix: new Int32Array(nGroups),
     runNodes: new Float64Array(nGroups * S * G),
+    maskIndex: Int32Array.from(tables, (t) => (t.mask ? t.mask.index : -1)),
+    maskStart,
+    maskIntervals: new Float64Array(2 * maskStart[nPools]!),
   };
   tables.forEach((t, i) => {
+    if (t.mask) out.maskIntervals.set(t.mask.intervals, 2 * maskStart[i]!);
     out.nodes.set(t.nodes, i * G);
     out.groupFix.set(t.groupFix, groupStart[i]!);
     out.runNodes.set(t.runNodes, groupStart[i]! * S * G);

@@ -48,6 +48,12 @@ export interface PoolNodeTable {
   nodes: Float64Array;
   runNodes: Float64Array;
   groupFix: Int32Array;
+  /**
+   * A pool valued only on some paths (a physically settled swaption's underlying after expiry): the pool's value
+   * counts where the pool's state at grid index `index` lies in one of the open intervals (intervals[2r],
+   * intervals[2r+1]) (ends may be ±Infinity), else 0.
+   */
+  mask?: { index: number; intervals: Float64Array };
 }
 
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */

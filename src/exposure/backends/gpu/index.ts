@@ -36,8 +36,8 @@ export interface ExposureBackend {
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP only: valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
-  'on the host (f64, CPU kernels, one thread): every other set (options, swaptions, CDS, equity forwards), the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
+  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP/SWAPTION only: valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
+  'on the host (f64, CPU kernels, one thread): every other set (FX and equity options, CDS, equity forwards), the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
 
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';

@@ -1,11 +1,13 @@
 /**
  * Device valuation of the pooled rate products (the engine's DeviceSetValuation, engine.ts): for each netting set
- * made of IRS, OIS, XCCY, FX forwards and FX swaps only, with or without a CSA or initial margin held, the WGSL kernel
+ * made of IRS, OIS, XCCY, FX forwards, FX swaps and swaptions only (a swaption is pooled before expiry; a physically
+ * settled one is after expiry its underlying swap's pool masked by the exercise decision, compile.ts
+ * ExercisedSwaption), with or without a CSA or initial margin held, the WGSL kernel
  * of wgsl/value.ts values the set on every path and on the dates the host would value it (unit.ts datesToValue: its
  * exposure dates up to its last live date and, under a CSA with a margin period of risk, their close-out lag dates)
  * on the device's own paths (kept there by gpuSimulateResident), and reduces max(V,0)/N and max(−V,0)/N per
  * workgroup; the host adds the partial sums in f64 (EPE, ENE). The node tables come from the host (compile.ts
- * ratePoolNodeTables, f64, rounded once to f32 on upload). Every other set (options, CDS, swaptions, equity forwards)
+ * ratePoolNodeTables, f64, rounded once to f32 on upload). Every other set (FX and equity options, CDS, equity forwards)
  * is valued on the host by the CPU kernels, as before.
  *
  * What comes back per device set: the partial sums, and the set's values on those dates (f32, dates × paths, one set
@@ -30,7 +32,7 @@ import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './k
 import { ENTRY_REALS, ENTRY_WORDS, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
 
 /** Products whose whole value lives in the rate pools (compile.ts): the sets of these alone go to the device. */
-export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP']);
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION']);
 
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;
@@ -39,6 +41,8 @@ const MAP_READ = 0x01;
 const MAP_MODE_READ = 0x01;
 const WORKGROUP = 64;
 const NO_FX = 0xffffffff;
+const NO_MASK = 0xffffffff;
+const F32_MAX = 3.4028234663852886e38;
 
 /**
  * Why a netting set is valued on the host, or undefined when it can go to the device: a CSA or IM held does not keep
@@ -81,7 +85,7 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
     const pools = t.irIndex.length;
     nEntries += pools;
     nGroups += t.groupFix.length;
-    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length;
+    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.maskIntervals.length;
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
@@ -103,13 +107,17 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
       const g0 = t.groupStart[i]!;
       const groups = t.groupStart[i + 1]! - g0;
       const fx = t.fxIndex[i]!;
-      ints.set([t.irIndex[i]!, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups], entries0 + ENTRY_WORDS * entry);
+      const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
+      ints.set([t.irIndex[i]!, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
       for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
       reals[real] = t.x0[i]!;
       reals[real + 1] = t.h[i]!;
       reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
       reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
-      real += ENTRY_REALS + G + groups * runSize;
+      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      const iv0 = real + ENTRY_REALS + G + groups * runSize;
+      for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
+      real = iv0 + intervals.length;
       group += groups;
       entry++;
     }

@@ -14,9 +14,13 @@
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
  * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, 0, 0]; per slot (date) 3 words
- *   [grid index d, first entry, entries]; per entry (pool alive at d) 5 words [IR factor, FX factor or 0xffffffff,
- *   first real, first fixing group, groups]; from fix0 the fixing grid index of every group;
- * - `reals` (f32): per entry x0, h, nodes[64], then groups × 3 × 64 running-coupon coefficient nodes;
+ *   [grid index d, first entry, entries]; per entry (pool alive at d) 7 words [IR factor, FX factor or 0xffffffff,
+ *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals]; from fix0 the fixing grid
+ *   index of every group;
+ * - `reals` (f32): per entry x0, h, nodes[64], then groups × 3 × 64 running-coupon coefficient nodes, then the mask's
+ *   open intervals (lo, hi) of the state at the mask date: a physically settled swaption's underlying swap after
+ *   expiry counts on the paths whose state at the exercise date lies in one (compile.ts ExercisedSwaption; swaption.ts
+ *   exerciseMask), else 0;
  * - `values` (f32, out): V at [slot·count + p] (read back for PFE and the Euler allocation on the host);
  * - `partials` (f32, out): [(slot·nWorkgroups + workgroup)·2 + side], side 0 = Σ max(V,0)/N, 1 = Σ max(−V,0)/N.
  * Dispatch: (nWorkgroups, nSlots) workgroups of 64 invocations. Inner loops: pools × (1 + groups) stencils, far
@@ -27,7 +31,7 @@
 export const VALUE_HEADER = 8;
 /** Words per slot (date) and per entry (pool at a date). */
 export const SLOT_WORDS = 3;
-export const ENTRY_WORDS = 5;
+export const ENTRY_WORDS = 7;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
 
@@ -108,6 +112,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
         let c2 = dot6(i1 + G, w0, w1, w2, w3, w4, w5);
         let c3 = dot6(i1 + 2u * G, w0, w1, w2, w3, w4, w5);
         pv = pv + delta * (c1 + delta * (c2 + delta * c3));
+      }
+      let maskAt = ints[at + 5u];
+      if (maskAt != 0xffffffffu) {
+        let xe = paths[(irF * nDates + maskAt) * count + p];
+        let iv0 = r0 + ${ENTRY_REALS}u + G + 3u * G * nG;
+        var inside = 0.0;
+        for (var r = 0u; r < ints[at + 6u]; r++) {
+          if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
+        }
+        pv = pv * inside;
       }
       if (fxF != 0xffffffffu) { pv = pv * exp(paths[(fxF * nDates + d) * count + p]); }
       v = v + pv;
