@@ -49,7 +49,8 @@ import type { RatePoolNodeTables } from '../src/exposure/valuation/index.js';
 import type { UnitContext, UnitCounterparty } from '../src/exposure/unit.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
-import { tradeMaturity } from '../src/products/types.js';
+import { tradeMaturity, type FxOption } from '../src/products/types.js';
+import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 
 const DEMO = path.resolve('fixtures/demo');
@@ -311,7 +312,46 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
     gross += counts * fx * g;
     position += counts * fx * ds * slope;
   }
-  return { value, gross, bound: K_VALUE * U * gross + 1.01 * position };
+  // leg entries (equity forwards' share parts, FX and equity options), from the DeviceLegEntry definition
+  let legBound = 0;
+  const stateOf = (t: RatePoolNodeTables['legs'][number]['termsA'][number]): number =>
+    (t.kind === 'ir' ? paths.irState : t.kind === 'fx' ? paths.fxLog : paths.eqLog)[t.index]![t.grid * n + p]!;
+  for (const leg of t.legs) {
+    // ln-leg in f64, and its f32 error on the device: terms rounded and summed ((terms + 2)·u of Σ|terms|), then
+    // e^x in WGSL within (3 + 2|x|) ulp: a relative error of the leg
+    const logLeg = (c: number, terms: typeof leg.termsA) => {
+      let x = c;
+      let size = Math.abs(c);
+      for (const term of terms) {
+        x += term.coefficient * stateOf(term);
+        size += Math.abs(term.coefficient * stateOf(term));
+      }
+      return { x, rel: (terms.length + 2) * U * size + (3 + 2 * Math.abs(x)) * U };
+    };
+    const A = logLeg(leg.constA, leg.termsA);
+    const a = Math.exp(A.x);
+    let v: number;
+    let b = 0;
+    let relB = 0;
+    if (leg.kind === 'linear') v = leg.scale * a;
+    else {
+      const B = logLeg(leg.constB, leg.termsB);
+      b = Math.exp(B.x);
+      relB = B.rel;
+      if (leg.kind === 'exercised') {
+        const E = logLeg(leg.constE, leg.termsE);
+        v = leg.omega * E.x > 0 ? leg.scale * leg.omega * (a - b) : 0;
+      } else if (leg.sd > 0) {
+        const d1 = (A.x - B.x) / leg.sd + 0.5 * leg.sd;
+        v = leg.scale * leg.omega * (a * normCdf(leg.omega * d1) - b * normCdf(leg.omega * (d1 - leg.sd)));
+      } else v = leg.scale * Math.max(leg.omega * (a - b), 0);
+    }
+    value += v;
+    gross += Math.abs(leg.scale) * (a + b);
+    // legs' relative errors, Φ within 7.5e-8 (A&S 26.2.17) plus its f32 rounding, the products and the sum: 16u
+    legBound += Math.abs(leg.scale) * (a * A.rel + b * relB + (a + b) * (7.5e-8 + 16 * U));
+  }
+  return { value, gross, bound: K_VALUE * U * gross + 1.01 * position + legBound };
 }
 
 /**
@@ -382,14 +422,13 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       }
     }
     expect(checked).toBeGreaterThan(0);
-    // a set with an option is not made of rate pools alone: no tables
-    const optionTrade = portfolio.trades.find((t) => t.product === 'FXOPT' && t.maturityDate > market.asOf);
-    if (optionTrade) {
-      const l2 = buildFactorLayout(market, factorNeeds([optionTrade]));
-      const m2 = buildCrossAssetModel(market, l2);
-      const k2 = compileNettingSet([optionTrade], { market, model: valuationModelOf(m2), grid, nettingSetId: 'x' });
-      expect(ratePoolNodeTables(k2, 1, simulatePaths(m2, grid, 5, 0, 8, { antithetic: false }))).toBeUndefined();
-    }
+    // a set with a CDS (its pool lives on the credit state) is not exported: no tables
+    const cdsTrade = portfolio.trades.find((t) => t.product === 'CDS' && t.maturityDate > market.asOf);
+    expect(cdsTrade).toBeDefined();
+    const l2 = buildFactorLayout(market, factorNeeds([cdsTrade!]));
+    const m2 = buildCrossAssetModel(market, l2);
+    const k2 = compileNettingSet([cdsTrade!], { market, model: valuationModelOf(m2), grid, nettingSetId: 'x' });
+    expect(ratePoolNodeTables(k2, 1, simulatePaths(m2, grid, 5, 0, 8, { antithetic: false }))).toBeUndefined();
   });
 });
 
@@ -413,16 +452,28 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
   it.skipIf(noGpu())('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths', async () => {
     const { device: plain, csaExact, csaRounded, imOnly, host } = pickSets(4);
     expect(plain.length).toBeGreaterThanOrEqual(2);
-    expect(host.length).toBeGreaterThanOrEqual(2);
+    expect(host.length).toBeGreaterThanOrEqual(1); // sets with a CDS stay on the host
     expect([csaExact, csaRounded, imOnly].every((id) => id !== undefined)).toBe(true);
-    // pooled sets with collateral go to the device too: a CSA without MTA/rounding, one with, and one with IM held only
-    const collateralised = [csaExact!, csaRounded!, imOnly!];
+    // pooled sets with collateral go to the device too: a CSA without MTA/rounding, one with, and one with IM held only;
+    // and the demo's sets with an equity forward and with an equity option (all under a CSA) for the leg entries
+    const equitySet = (product: string) =>
+      portfolio.nettingSets.find((ns) => {
+        const trades = portfolio.trades.filter((t) => t.nettingSetId === ns.nettingSetId);
+        return trades.length > 0 && trades.length <= 25 && trades.every((t) => DEVICE_PRODUCTS.has(t.product)) && trades.some((t) => t.product === product);
+      })!.nettingSetId;
+    const equities = [...new Set([equitySet('EQFWD'), equitySet('EQOPT')])].filter((id) => ![csaExact, csaRounded, imOnly].includes(id));
+    const collateralised = [csaExact!, csaRounded!, imOnly!, ...equities];
     const device = [...plain, ...collateralised];
     const chosen = new Set([...device, ...host]);
+    const firstFxOption = portfolio.trades.find((t): t is FxOption => t.product === 'FXOPT' && device.includes(t.nettingSetId) && t.expiryDate > market.asOf + 40);
     const book: Portfolio = {
       ...portfolio,
       nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)).map((n) => (n.nettingSetId === imOnly ? { ...n, initialMarginHeld: IM_HELD } : n)),
-      trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)),
+      // the first FX option of a device set delivers 400 days after its expiry, so that grid dates fall between:
+      // there it is the exchange on the paths where it was exercised (an `exercised` leg entry)
+      trades: portfolio.trades
+        .filter((t) => chosen.has(t.nettingSetId))
+        .map((t) => (t === firstFxOption ? { ...t, maturityDate: t.expiryDate + 400 } : t)),
     };
     const options: SimulationOptions = {
       paths: 256,
@@ -460,7 +511,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     // routing: exactly the pooled sets ran on the device, collateralised or not
     expect([...valuation.routing.device].sort()).toEqual([...device].sort());
     expect(valuation.routing.host.map((h) => h.nettingSetId).sort()).toEqual([...host].sort());
-    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (pooled rate products; collateral applied on the host)`);
+    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards; collateral applied on the host)`);
 
     const paths = hostPaths!;
     const n = paths.nPaths;
@@ -479,6 +530,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
     let exercisedPaths = 0;
     let unexercisedPaths = 0;
+    const legKinds = new Map<string, number>(); // leg entries valued on the device, by kind and by product
     const row = new Float64Array(n);
     devRun.nettingSets.forEach((g, i) => {
       const h = hostRun.nettingSets[i]!;
@@ -531,6 +583,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
             else unexercisedPaths++;
           }
         });
+        for (const leg of tables.legs) legKinds.set(leg.kind, (legKinds.get(leg.kind) ?? 0) + 1);
         kernel.valueAt(d, paths, row);
         for (let p = 0; p < n; p++) {
           const f = fromTables(tables, d, paths, p);
@@ -656,6 +709,8 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);
     expect(unexercisedPaths).toBeGreaterThan(0);
+    // FX/equity options before expiry (black), an FX option after expiry (exercised), equity forwards' share parts (linear)
+    for (const kind of ['black', 'exercised', 'linear']) expect(legKinds.get(kind) ?? 0, `${kind} leg entries on the device`).toBeGreaterThan(0);
 
     // Coverage 0 with a variant at 1: the CSA sets are collateralised only in the variant, so their lag dates must still
     // be valued on the device (datesToValue reads the variants as the host does), and the variant's figures are bit for

@@ -17,7 +17,7 @@ import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { CdsPool, compileCds } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
-import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type PathTrade } from './options.js';
+import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
@@ -289,7 +289,28 @@ class NettingSetValuation implements NettingSetKernel {
    * per-path trades. Then ratePoolNodeTables describes it.
    */
   get ratePoolsOnly(): boolean {
-    return this.equities.length === 0 && this.cdsPools.length === 0 && this.pathTrades.every((t) => t instanceof ExercisedSwaption);
+    return this.cdsPools.length === 0 && this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths);
+  }
+
+  /**
+   * The equity forwards' share parts and the FX/equity options at date d as device entries (options.ts
+   * DeviceLegEntry), in the kernel's order; undefined when one cannot be written so (an equity option with a
+   * strike ≤ 0).
+   */
+  legEntries(d: number): DeviceLegEntry[] | undefined {
+    const out: DeviceLegEntry[] = [];
+    if (d > this.lastDateIndex) return out;
+    for (const eq of this.equities) {
+      const e = eq.deviceEntry(d);
+      if (e) out.push(e);
+    }
+    for (const trade of this.pathTrades) {
+      if (trade instanceof ExercisedSwaption) continue;
+      const e = trade instanceof FxOptionOnPaths || trade instanceof EquityOptionOnPaths ? trade.deviceEntry(d) : undefined;
+      if (e === undefined) return undefined;
+      if (e) out.push(e);
+    }
+    return out;
   }
 
   /** The pools' node tables at date d (pools alive at d, in the kernel's order, then the exercised swaptions'). */
@@ -399,16 +420,20 @@ export interface RatePoolNodeTables {
   readonly maskIndex: Int32Array;
   readonly maskStart: Int32Array;
   readonly maskIntervals: Float64Array;
+  /** The equity forwards' share parts and the FX and equity options alive at the date (options.ts DeviceLegEntry). */
+  readonly legs: readonly DeviceLegEntry[];
 }
 
 /**
- * The rate pools of a compiled netting set at grid date d on these paths as flat arrays, or undefined when the
- * kernel is not a compileNettingSet kernel made of rate pools only (equity forwards, CDS and FX/equity options have
- * parts outside the pools; swaptions do not: an exercised one is a masked pool). No pools alive at d gives empty
- * tables (V = 0).
+ * The rate pools of a compiled netting set at grid date d on these paths as flat arrays, with its equity forwards'
+ * share parts and FX/equity options as leg entries; undefined when the kernel is not a compileNettingSet kernel or
+ * has CDS (their pools live on the credit state) or an equity option with a strike ≤ 0. Swaptions are pools (an
+ * exercised physically settled one a masked pool). Nothing alive at d gives empty tables (V = 0).
  */
 export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): RatePoolNodeTables | undefined {
   if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
+  const legs = kernel.legEntries(d);
+  if (!legs) return undefined;
   const tables = kernel.poolTables(d, paths);
   const nPools = tables.length;
   const G = GRID_NODES;
@@ -432,6 +457,7 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     maskIndex: Int32Array.from(tables, (t) => (t.mask ? t.mask.index : -1)),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
+    legs,
   };
   tables.forEach((t, i) => {
     if (t.mask) out.maskIntervals.set(t.mask.intervals, 2 * maskStart[i]!);

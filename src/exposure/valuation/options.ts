@@ -25,6 +25,34 @@ export interface PathTrade {
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean;
 }
 
+/** One term of a log-leg: coefficient × the path's state `kind` factor `index` (layout order) at grid index `grid`. */
+export interface LegTerm {
+  kind: 'ir' | 'fx' | 'eq';
+  index: number;
+  grid: number;
+  coefficient: number;
+}
+
+/**
+ * A per-path trade at one date as data for the device (GPU backend, wgsl/value.ts), in the base currency:
+ * lnA = constA + Σ termsA, lnB = constB + Σ termsB (the legs' logarithms: a forward leg and a strike leg), and
+ * - `black`: scale·ω·(e^lnA·Φ(ω·d1) − e^lnB·Φ(ω·d2)), d1 = (lnA − lnB)/sd + sd/2, d2 = d1 − sd (sd > 0);
+ * - `exercised`: scale·ω·(e^lnA − e^lnB) where ω·(constE + Σ termsE) > 0 (the exercise decision), else 0;
+ * - `linear`: scale·e^lnA (no strike leg).
+ */
+export interface DeviceLegEntry {
+  kind: 'black' | 'exercised' | 'linear';
+  scale: number;
+  omega: number;
+  sd: number;
+  constA: number;
+  termsA: LegTerm[];
+  constB: number;
+  termsB: LegTerm[];
+  constE: number;
+  termsE: LegTerm[];
+}
+
 /** ln P(t_d, T | x) = lnA[d] − B[d]·x for a bond maturing at T (years), on every grid date (0 after T). */
 function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): { lnA: Float64Array; B: Float64Array } {
   const n = grid.times.length;
@@ -94,6 +122,25 @@ export class FxOptionOnPaths implements PathTrade {
       const tau = expiry - grid.times[d]!;
       this.stdDev[d] = tau > 0 ? market.fxVol(trade.currency, trade.currency2, tau) * Math.sqrt(tau) : 0;
     }
+  }
+
+  /** The trade at date d as a device entry (the formulas of `values`); null when not alive at d. */
+  deviceEntry(d: number): DeviceLegEntry | null {
+    if (d > this.lastIndex) return null;
+    const legs = (k: number) => {
+      const termsA: LegTerm[] = [{ kind: 'ir', index: this.irForeign, grid: k, coefficient: -this.foreign.B[k]! }];
+      const termsB: LegTerm[] = [{ kind: 'ir', index: this.irDomestic, grid: k, coefficient: -this.domestic.B[k]! }];
+      if (this.fxForeign >= 0) termsA.push({ kind: 'fx', index: this.fxForeign, grid: k, coefficient: 1 });
+      if (this.fxDomestic >= 0) termsB.push({ kind: 'fx', index: this.fxDomestic, grid: k, coefficient: 1 });
+      return { constA: this.foreign.lnA[k]!, termsA, constB: this.domestic.lnA[k]! + this.lnStrike, termsB };
+    };
+    const base = { scale: this.scale, omega: this.omega, ...legs(d) };
+    if (d <= this.optionLast) return { kind: 'black', sd: this.stdDev[d]!, constE: 0, termsE: [], ...base };
+    // ω·(ln F(t_e) − ln K) > 0 with ln F(t_e) = (ln X_f − ln X_d)(t_e) + lnA_f − B_f·x_f − lnA_d + B_d·x_d at t_e
+    const e = this.exerciseIndex;
+    const at = legs(e);
+    const termsE: LegTerm[] = [...at.termsA, ...at.termsB.map((t) => ({ ...t, coefficient: -t.coefficient }))];
+    return { kind: 'exercised', sd: 0, constE: at.constA - (at.constB - this.lnStrike) - this.lnStrike, termsE, ...base };
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
@@ -184,6 +231,20 @@ export class EquityOptionOnPaths implements PathTrade {
     }
   }
 
+  /** The trade at date d as a device entry; null when not alive; undefined for a strike ≤ 0 (host only). */
+  deviceEntry(d: number): DeviceLegEntry | null | undefined {
+    if (d > this.lastIndex) return null;
+    if (!(this.strike > 0)) return undefined;
+    // legs in base currency: S·e^{−qτ}·FX and K·P(t,T)·FX
+    const termsA: LegTerm[] = [{ kind: 'eq', index: this.eqIndex, grid: d, coefficient: 1 }];
+    const termsB: LegTerm[] = [{ kind: 'ir', index: this.irIndex, grid: d, coefficient: -this.bond.B[d]! }];
+    if (this.fxIndex >= 0) {
+      termsA.push({ kind: 'fx', index: this.fxIndex, grid: d, coefficient: 1 });
+      termsB.push({ kind: 'fx', index: this.fxIndex, grid: d, coefficient: 1 });
+    }
+    return { kind: 'black', scale: this.scale, omega: this.omega, sd: this.stdDev[d]!, constA: this.lnDividendFactor[d]!, termsA, constB: this.bond.lnA[d]! + this.lnStrike, termsB, constE: 0, termsE: [] };
+  }
+
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
     if (d > this.lastIndex) return false;
     const n = paths.nPaths;
@@ -239,6 +300,15 @@ export class EquityLinear {
     this.tradeIndices.push(tradeIndex);
     this.tradeCoefficients.push(c);
     if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
+  }
+
+  /** The share part at date d as a device entry (coefficient·S·FX); null when nothing is alive at d. */
+  deviceEntry(d: number): DeviceLegEntry | null {
+    const c = this.coefficient[d]!;
+    if (d > this.lastIndex || c === 0) return null;
+    const termsA: LegTerm[] = [{ kind: 'eq', index: this.eqIndex, grid: d, coefficient: 1 }];
+    if (this.fxIndex >= 0) termsA.push({ kind: 'fx', index: this.fxIndex, grid: d, coefficient: 1 });
+    return { kind: 'linear', scale: c, omega: 1, sd: 0, constA: 0, termsA, constB: 0, termsB: [], constE: 0, termsE: [] };
   }
 
   addValues(d: number, paths: SimulatedPaths, out: Float64Array): void {

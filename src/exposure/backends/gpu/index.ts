@@ -4,7 +4,7 @@
  * - `cpu` (default): the TypeScript engine, the reference.
  * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream, the
  *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and, for the netting
- *   sets of pooled rate products (valuation.ts), their valuation on paths (exposure and close-out lag dates) and the
+ *   sets without CDS (rate products, swaptions, FX and equity options, equity forwards: valuation.ts), their valuation on paths (exposure and close-out lag dates) and the
  *   EPE/ENE reductions (used for the sets without collateral). On the host, in f64, from the device's paths (copied
  *   back once): every other set (the CPU kernels of src/exposure/valuation and unit.ts), collateral (margin calls,
  *   IM held), PFE, Euler allocations and counterparty totals. Refuses a
@@ -36,8 +36,8 @@ export interface ExposureBackend {
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP/SWAPTION only: valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
-  'on the host (f64, CPU kernels, one thread): every other set (FX and equity options, CDS, equity forwards), the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
+  'on the device (f32): Philox normals, the cross-asset state simulation, and for netting sets of IRS/OIS/XCCY/FXFWD/FXSWAP/SWAPTION/FXOPT/EQOPT/EQFWD only (no CDS): valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
+  'on the host (f64, CPU kernels, one thread): every set with a CDS, the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
 
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';

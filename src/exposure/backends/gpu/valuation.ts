@@ -1,14 +1,15 @@
 /**
- * Device valuation of the pooled rate products (the engine's DeviceSetValuation, engine.ts): for each netting set
- * made of IRS, OIS, XCCY, FX forwards, FX swaps and swaptions only (a swaption is pooled before expiry; a physically
- * settled one is after expiry its underlying swap's pool masked by the exercise decision, compile.ts
- * ExercisedSwaption), with or without a CSA or initial margin held, the WGSL kernel
- * of wgsl/value.ts values the set on every path and on the dates the host would value it (unit.ts datesToValue: its
- * exposure dates up to its last live date and, under a CSA with a margin period of risk, their close-out lag dates)
- * on the device's own paths (kept there by gpuSimulateResident), and reduces max(V,0)/N and max(−V,0)/N per
- * workgroup; the host adds the partial sums in f64 (EPE, ENE). The node tables come from the host (compile.ts
- * ratePoolNodeTables, f64, rounded once to f32 on upload). Every other set (FX and equity options, CDS, equity forwards)
- * is valued on the host by the CPU kernels, as before.
+ * Device valuation (the engine's DeviceSetValuation, engine.ts): for each netting set made of IRS, OIS, XCCY, FX
+ * forwards, FX swaps, swaptions, FX options, equity options and equity forwards only (no CDS), with or without a CSA
+ * or initial margin held, the WGSL kernel of wgsl/value.ts values the set on every path and on the dates the host would
+ * value it (unit.ts datesToValue: its exposure dates up to its last live date and, under a CSA with a margin period of
+ * risk, their close-out lag dates) on the device's own paths (kept there by gpuSimulateResident), and reduces
+ * max(V,0)/N and max(−V,0)/N per workgroup; the host adds the partial sums in f64 (EPE, ENE). What the kernel reads
+ * comes from the host (compile.ts ratePoolNodeTables, f64, rounded once to f32 on upload): the rate pools' node tables
+ * (a swaption is pooled before expiry; a physically settled one is after expiry its underlying swap's pool masked by
+ * the exercise decision, compile.ts ExercisedSwaption) and the leg entries of the FX and equity options and the equity
+ * forwards' share parts (options.ts DeviceLegEntry: Black on log-legs linear in the path's states). A set with a CDS,
+ * or an equity option with a strike ≤ 0, is valued on the host by the CPU kernels.
  *
  * What comes back per device set: the partial sums, and the set's values on those dates (f32, dates × paths, one set
  * at a time, never the book's cube). The host needs those for the collateral (path-dependent margin calls at the
@@ -29,10 +30,15 @@ import { datesToValue, dependsOnCoverage, type PrecomputedSet, type UnitContext,
 import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
 import type { GpuContext } from './device.js';
 import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './kernels.js';
-import { ENTRY_REALS, ENTRY_WORDS, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
+import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
+import type { LegTerm } from '../../valuation/options.js';
 
-/** Products whose whole value lives in the rate pools (compile.ts): the sets of these alone go to the device. */
-export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION']);
+/**
+ * Products the device values (compile.ts ratePoolNodeTables): the rate pools with swaptions (an exercised physically
+ * settled one a masked pool), and as leg entries FX and equity options and equity forwards' share parts. A set of these
+ * alone goes to the device; CDS (pooled on the credit state) keep a set on the host.
+ */
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'FXOPT', 'EQOPT', 'EQFWD']);
 
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;
@@ -66,7 +72,7 @@ export function routingNote(r: DeviceRouting): string {
   const reasons = new Map<string, number>();
   for (const h of r.host) reasons.set(h.reason, (reasons.get(h.reason) ?? 0) + 1);
   const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
-  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (pooled rate products; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
+  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
 }
 
 /** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
@@ -81,7 +87,15 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
   let nEntries = 0;
   let nGroups = 0;
   let nReals = 0;
+  let nLegs = 0;
+  let nTerms = 0;
   for (const t of tables) {
+    for (const leg of t.legs) {
+      nLegs++;
+      const terms = leg.termsA.length + leg.termsB.length + leg.termsE.length;
+      nTerms += terms;
+      nReals += LEG_REALS + terms;
+    }
     const pools = t.irIndex.length;
     nEntries += pools;
     nGroups += t.groupFix.length;
@@ -89,20 +103,27 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
-  const ints = new Uint32Array(fix0 + nGroups);
+  const legs0 = fix0 + nGroups;
+  const terms0 = legs0 + LEG_WORDS * nLegs;
+  const ints = new Uint32Array(terms0 + 2 * nTerms);
   const reals = new Float32Array(nReals);
   ints[1] = nDates;
   ints[2] = resident.numeraireFactor;
   ints[3] = nSlots;
   ints[5] = fix0;
+  ints[6] = legs0;
+  ints[7] = terms0;
   let entry = 0;
   let group = 0;
   let real = 0;
+  let leg = 0;
+  let term = 0;
+  const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
   tables.forEach((t, slot) => {
     const G = t.gridNodes;
     const runSize = t.runningSlopes * G;
     const pools = t.irIndex.length;
-    ints.set([dates[slot]!, entry, pools], VALUE_HEADER + SLOT_WORDS * slot);
+    ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
     for (let i = 0; i < pools; i++) {
       const g0 = t.groupStart[i]!;
       const groups = t.groupStart[i + 1]! - g0;
@@ -120,6 +141,20 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
       real = iv0 + intervals.length;
       group += groups;
       entry++;
+    }
+    for (const l of t.legs) {
+      const kind = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      ints.set([kind, l.termsA.length, l.termsB.length, l.termsE.length, term, real], legs0 + LEG_WORDS * leg);
+      reals.set([l.scale, l.omega, l.sd, l.constA, l.constB, l.constE], real);
+      let r = real + LEG_REALS;
+      for (const x of [...l.termsA, ...l.termsB, ...l.termsE]) {
+        ints[terms0 + 2 * term] = factorOf(x);
+        ints[terms0 + 2 * term + 1] = x.grid;
+        reals[r++] = x.coefficient;
+        term++;
+      }
+      real = r;
+      leg++;
     }
   });
   return { ints, reals, nSlots };
@@ -169,7 +204,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       }
       if (reason === undefined && kernel && kernel.lastDateIndex < 0) reason = 'no live date';
       const pre = reason === undefined && kernel ? await this.valueSet(uctx, item, kernel) : undefined;
-      if (reason === undefined && !pre) reason = 'parts outside the rate pools';
+      if (reason === undefined && !pre) reason = 'an equity option with a strike <= 0';
       if (pre) {
         out.set(item.index, pre);
         this.routing.device.push(id);

@@ -13,8 +13,8 @@
  *
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
- * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, 0, 0]; per slot (date) 3 words
- *   [grid index d, first entry, entries]; per entry (pool alive at d) 7 words [IR factor, FX factor or 0xffffffff,
+ * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0]; per slot (date) 5
+ *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 7 words [IR factor, FX factor or 0xffffffff,
  *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals]; from fix0 the fixing grid
  *   index of every group;
  * - `reals` (f32): per entry x0, h, nodes[64], then groups × 3 × 64 running-coupon coefficient nodes, then the mask's
@@ -27,10 +27,22 @@
  * below llvmpipe's 65,535 iterations an invocation.
  */
 
+/*
+ * Leg entries (compile.ts RatePoolNodeTables.legs, options.ts DeviceLegEntry: equity forwards' share parts, FX and
+ * equity options) after the pools of a slot: from legs0, 6 words each [kind 0 black | 1 exercised | 2 linear, terms of
+ * lnA, of lnB, of the exercise decision E, first term, first real]; from terms0, 2 words a term [device factor, grid
+ * index]; in `reals` [scale, ω, sd, constA, constB, constE] then one coefficient a term. lnA = constA + Σ coef·state,
+ * likewise lnB and E; black: scale·ω·(e^lnA·Φ(ω·d1) − e^lnB·Φ(ω·d2)) (intrinsic when sd = 0); exercised:
+ * scale·ω·(e^lnA − e^lnB) where ω·E > 0; linear: scale·e^lnA. Φ: Abramowitz & Stegun 26.2.17, |error| < 7.5e-8.
+ */
+
 /** Words of the header at the start of `ints`. */
 export const VALUE_HEADER = 8;
 /** Words per slot (date) and per entry (pool at a date). */
-export const SLOT_WORDS = 3;
+export const SLOT_WORDS = 5;
+/** Words per leg entry [kind, terms A, terms B, terms E, first term, first real] and its reals ahead of the terms' coefficients. */
+export const LEG_WORDS = 6;
+export const LEG_REALS = 6;
 export const ENTRY_WORDS = 7;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
@@ -49,6 +61,26 @@ const C_MAX: i32 = ${gridNodes - 4};
 
 var<workgroup> sumPos: array<f32, 64>;
 var<workgroup> sumNeg: array<f32, 64>;
+
+// Standard normal CDF, Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8).
+fn normCdf(x: f32) -> f32 {
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.2316419 * z);
+  let poly = t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  let tail = 0.3989422804 * exp(-0.5 * z * z) * poly;
+  if (x >= 0.0) { return 1.0 - tail; }
+  return tail;
+}
+
+// coefficient-weighted sum of n leg terms from term t0 with their coefficients from reals[c0]
+fn legSum(t0: u32, c0: u32, n: u32, terms0: u32, nDates: u32, count: u32, p: u32) -> f32 {
+  var s = 0.0;
+  for (var k = 0u; k < n; k++) {
+    let at = terms0 + 2u * (t0 + k);
+    s = s + reals[c0 + k] * paths[(ints[at] * nDates + ints[at + 1u]) * count + p];
+  }
+  return s;
+}
 
 fn dot6(at: u32, w0: f32, w1: f32, w2: f32, w3: f32, w4: f32, w5: f32) -> f32 {
   return w0 * reals[at] + w1 * reals[at + 1u] + w2 * reals[at + 2u] + w3 * reals[at + 3u] + w4 * reals[at + 4u] + w5 * reals[at + 5u];
@@ -125,6 +157,43 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       }
       if (fxF != 0xffffffffu) { pv = pv * exp(paths[(fxF * nDates + d) * count + p]); }
       v = v + pv;
+    }
+    let legs0 = ints[6];
+    let terms0 = ints[7];
+    let l0 = ints[s0 + 3u];
+    let nL = ints[s0 + 4u];
+    for (var l = 0u; l < nL; l++) {
+      let la = legs0 + ${LEG_WORDS}u * (l0 + l);
+      let kind = ints[la];
+      let nA = ints[la + 1u];
+      let nB = ints[la + 2u];
+      let nE = ints[la + 3u];
+      let t0 = ints[la + 4u];
+      let rl = ints[la + 5u];
+      let scale = reals[rl];
+      let omega = reals[rl + 1u];
+      let sd = reals[rl + 2u];
+      let c0 = rl + ${LEG_REALS}u;
+      let lnA = reals[rl + 3u] + legSum(t0, c0, nA, terms0, nDates, count, p);
+      let a = exp(lnA);
+      var lv = 0.0;
+      if (kind == 2u) {
+        lv = scale * a;
+      } else {
+        let lnB = reals[rl + 4u] + legSum(t0 + nA, c0 + nA, nB, terms0, nDates, count, p);
+        let b = exp(lnB);
+        if (kind == 1u) {
+          let e = reals[rl + 5u] + legSum(t0 + nA + nB, c0 + nA + nB, nE, terms0, nDates, count, p);
+          if (omega * e > 0.0) { lv = scale * omega * (a - b); }
+        } else if (sd > 0.0) {
+          let d1 = (lnA - lnB) / sd + 0.5 * sd;
+          let d2 = d1 - sd;
+          lv = scale * omega * (a * normCdf(omega * d1) - b * normCdf(omega * d2));
+        } else {
+          lv = scale * max(omega * (a - b), 0.0);
+        }
+      }
+      v = v + lv;
     }
     values[slot * count + p] = v;
     let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
