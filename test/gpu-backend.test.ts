@@ -49,7 +49,7 @@ import type { RatePoolNodeTables } from '../src/exposure/valuation/index.js';
 import type { UnitContext, UnitCounterparty } from '../src/exposure/unit.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
-import { tradeMaturity, type FxOption } from '../src/products/types.js';
+import { tradeMaturity, type EquityOption, type FxOption } from '../src/products/types.js';
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 
@@ -269,7 +269,7 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
   let gross = 0;
   let position = 0;
   for (let i = 0; i < t.irIndex.length; i++) {
-    const xs = paths.irState[t.irIndex[i]!]!;
+    const xs = (t.creditState[i] === 1 ? paths.creditState : paths.irState)[t.irIndex[i]!]!;
     const x = xs[d * n + p]!;
     const x0 = t.x0[i]!;
     const h = t.h[i]!;
@@ -422,12 +422,12 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       }
     }
     expect(checked).toBeGreaterThan(0);
-    // a set with a CDS (its pool lives on the credit state) is not exported: no tables
-    const cdsTrade = portfolio.trades.find((t) => t.product === 'CDS' && t.maturityDate > market.asOf);
-    expect(cdsTrade).toBeDefined();
-    const l2 = buildFactorLayout(market, factorNeeds([cdsTrade!]));
+    // an equity option struck at 0 is not exported (no log of its strike): no tables
+    const eqOption = portfolio.trades.find((t): t is EquityOption => t.product === 'EQOPT' && t.expiryDate > market.asOf + 40)!;
+    expect(eqOption).toBeDefined();
+    const l2 = buildFactorLayout(market, factorNeeds([eqOption]));
     const m2 = buildCrossAssetModel(market, l2);
-    const k2 = compileNettingSet([cdsTrade!], { market, model: valuationModelOf(m2), grid, nettingSetId: 'x' });
+    const k2 = compileNettingSet([{ ...eqOption, strike: 0 }], { market, model: valuationModelOf(m2), grid, nettingSetId: 'x' });
     expect(ratePoolNodeTables(k2, 1, simulatePaths(m2, grid, 5, 0, 8, { antithetic: false }))).toBeUndefined();
   });
 });
@@ -448,22 +448,27 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
  */
 const K_VALUE = 64;
 
-describe('GPU valuation of pooled rate products: device values and reductions', () => {
+describe('GPU valuation of every product: device values and reductions', () => {
   it.skipIf(noGpu())('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths', async () => {
-    const { device: plain, csaExact, csaRounded, imOnly, host } = pickSets(4);
+    const { device: plain, csaExact, csaRounded, imOnly } = pickSets(4);
     expect(plain.length).toBeGreaterThanOrEqual(2);
-    expect(host.length).toBeGreaterThanOrEqual(1); // sets with a CDS stay on the host
+    // every product goes to the device now; an equity option struck at 0 keeps its set on the host (the kernel has no
+    // log of its strike): the second demo set with an equity option, its strikes set to 0 below
+    const withProduct = (product: string) =>
+      portfolio.nettingSets.filter((ns) => {
+        const trades = portfolio.trades.filter((t) => t.nettingSetId === ns.nettingSetId);
+        return trades.length > 0 && trades.length <= 25 && trades.some((t) => t.product === product);
+      });
+    const host = [withProduct('EQOPT')[1]!.nettingSetId];
     expect([csaExact, csaRounded, imOnly].every((id) => id !== undefined)).toBe(true);
     // pooled sets with collateral go to the device too: a CSA without MTA/rounding, one with, and one with IM held only;
     // and the demo's sets with an equity forward and with an equity option (all under a CSA) for the leg entries
-    const equitySet = (product: string) =>
-      portfolio.nettingSets.find((ns) => {
-        const trades = portfolio.trades.filter((t) => t.nettingSetId === ns.nettingSetId);
-        return trades.length > 0 && trades.length <= 25 && trades.every((t) => DEVICE_PRODUCTS.has(t.product)) && trades.some((t) => t.product === product);
-      })!.nettingSetId;
-    const equities = [...new Set([equitySet('EQFWD'), equitySet('EQOPT')])].filter((id) => ![csaExact, csaRounded, imOnly].includes(id));
-    const collateralised = [csaExact!, csaRounded!, imOnly!, ...equities];
-    const device = [...plain, ...collateralised];
+    // and a set with a CDS (its pool on the credit state)
+    const equitySet = (product: string) => withProduct(product)[0]!.nettingSetId;
+    const equities = [...new Set([equitySet('EQFWD'), equitySet('EQOPT'), equitySet('CDS')])].filter((id) => ![csaExact, csaRounded, imOnly, ...plain].includes(id));
+    const underCsa = (id: string) => portfolio.nettingSets.find((ns) => ns.nettingSetId === id)!.csa;
+    const collateralised = [csaExact!, csaRounded!, imOnly!, ...equities.filter(underCsa)];
+    const device = [...plain, ...equities.filter((id) => !underCsa(id)), ...collateralised];
     const chosen = new Set([...device, ...host]);
     const firstFxOption = portfolio.trades.find((t): t is FxOption => t.product === 'FXOPT' && device.includes(t.nettingSetId) && t.expiryDate > market.asOf + 40);
     const book: Portfolio = {
@@ -473,7 +478,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
       // there it is the exchange on the paths where it was exercised (an `exercised` leg entry)
       trades: portfolio.trades
         .filter((t) => chosen.has(t.nettingSetId))
-        .map((t) => (t === firstFxOption ? { ...t, maturityDate: t.expiryDate + 400 } : t)),
+        .map((t) => (t === firstFxOption ? { ...t, maturityDate: t.expiryDate + 400 } : t.product === 'EQOPT' && host.includes(t.nettingSetId) ? { ...t, strike: 0 } : t)),
     };
     const options: SimulationOptions = {
       paths: 256,
@@ -511,7 +516,7 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     // routing: exactly the pooled sets ran on the device, collateralised or not
     expect([...valuation.routing.device].sort()).toEqual([...device].sort());
     expect(valuation.routing.host.map((h) => h.nettingSetId).sort()).toEqual([...host].sort());
-    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards; collateral applied on the host)`);
+    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; collateral applied on the host)`);
 
     const paths = hostPaths!;
     const n = paths.nPaths;
@@ -709,6 +714,9 @@ describe('GPU valuation of pooled rate products: device values and reductions', 
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);
     expect(unexercisedPaths).toBeGreaterThan(0);
+    // every product the device values is in a device set
+    const deviceProducts = new Set(book.trades.filter((t) => device.includes(t.nettingSetId)).map((t) => t.product));
+    expect([...deviceProducts].sort()).toEqual([...DEVICE_PRODUCTS].sort());
     // FX/equity options before expiry (black), an FX option after expiry (exercised), equity forwards' share parts (linear)
     for (const kind of ['black', 'exercised', 'linear']) expect(legKinds.get(kind) ?? 0, `${kind} leg entries on the device`).toBeGreaterThan(0);
 

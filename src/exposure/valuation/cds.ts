@@ -30,6 +30,7 @@ import { yearFraction } from '../../conventions/dayCount.js';
 import { accrualIntegral, protectionIntegral, type PricingCurves } from '../../market/cdsIntegrals.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import type { FxLevels } from './fxLevels.js';
+import type { PoolNodeTable } from './ratePool.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
 import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
@@ -282,6 +283,20 @@ export class CdsPool {
   add(tradeIndex: number, terms: CdsTerms): void {
     this.trades.push({ tradeIndex, terms });
     if (terms.lastIndex > this.lastIndex) this.lastIndex = terms.lastIndex;
+  }
+
+  /** The pool's node table at date d on the credit state (for the device, compile.ts ratePoolNodeTables); null when not alive. */
+  nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
+    if (d > this.lastIndex) return null;
+    const n = paths.nPaths;
+    stateGridFor(paths.creditState[this.creditIndex]!, d * n, n, this.spec);
+    const x0 = this.spec[0]!;
+    const h = this.spec[1]!;
+    const nodes = new Float64Array(GRID_NODES);
+    for (const { terms } of this.trades) {
+      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) addExponential(terms.amps[k]!, terms.rates[k]!, x0, h, nodes, 0);
+    }
+    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0, h, nodes, runNodes: new Float64Array(0), groupFix: new Int32Array(0) };
   }
 
   addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels): void {

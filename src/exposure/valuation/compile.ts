@@ -289,7 +289,7 @@ class NettingSetValuation implements NettingSetKernel {
    * per-path trades. Then ratePoolNodeTables describes it.
    */
   get ratePoolsOnly(): boolean {
-    return this.cdsPools.length === 0 && this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths);
+    return this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths);
   }
 
   /**
@@ -319,6 +319,10 @@ class NettingSetValuation implements NettingSetKernel {
     if (d > this.lastDateIndex) return tables;
     for (const pool of this.pools) {
       const table = pool.nodeTable(d, paths);
+      if (table) tables.push(table);
+    }
+    for (const cds of this.cdsPools) {
+      const table = cds.nodeTable(d, paths);
       if (table) tables.push(table);
     }
     for (const trade of this.pathTrades) {
@@ -398,8 +402,12 @@ export interface RatePoolNodeTables {
   /** Nodes per grid function (GRID_NODES) and Taylor slopes per fixing group (RUNNING_SLOPES). */
   readonly gridNodes: number;
   readonly runningSlopes: number;
-  /** Per pool alive at the date: its LGM state (layout.currencies index) and FX factor (−1: base currency). */
+  /**
+   * Per pool alive at the date: the state of its grid function, an LGM state (layout.currencies index) or, where
+   * creditState[i] = 1, a credit state (a CDS pool, layout.creditNames index), and its FX factor (−1: base currency).
+   */
   readonly irIndex: Int32Array;
+  readonly creditState: Uint8Array;
   readonly fxIndex: Int32Array;
   /** Per pool: first node and node spacing of its state grid. */
   readonly x0: Float64Array;
@@ -427,8 +435,8 @@ export interface RatePoolNodeTables {
 /**
  * The rate pools of a compiled netting set at grid date d on these paths as flat arrays, with its equity forwards'
  * share parts and FX/equity options as leg entries; undefined when the kernel is not a compileNettingSet kernel or
- * has CDS (their pools live on the credit state) or an equity option with a strike ≤ 0. Swaptions are pools (an
- * exercised physically settled one a masked pool). Nothing alive at d gives empty tables (V = 0).
+ * has an equity option with a strike ≤ 0. Swaptions are pools (an exercised physically settled one a masked pool),
+ * CDS pools are grid functions of their name's credit state. Nothing alive at d gives empty tables (V = 0).
  */
 export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): RatePoolNodeTables | undefined {
   if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
@@ -447,6 +455,7 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     gridNodes: G,
     runningSlopes: S,
     irIndex: Int32Array.from(tables, (t) => t.irIndex),
+    creditState: Uint8Array.from(tables, (t) => (t.state === 'credit' ? 1 : 0)),
     fxIndex: Int32Array.from(tables, (t) => t.fxIndex),
     x0: Float64Array.from(tables, (t) => t.x0),
     h: Float64Array.from(tables, (t) => t.h),

@@ -40,7 +40,9 @@ export const RUNNING_SLOPES = 3;
 
 /** One pool's grid functions at one date (CurrencyPool.nodeTable). */
 export interface PoolNodeTable {
+  /** The state the grid function is of: an LGM state (layout.currencies index, default) or a credit state (a CDS pool, layout.creditNames index). */
   irIndex: number;
+  state?: 'ir' | 'credit';
   /** FX factor of the pool's currency, −1 for the base currency. */
   fxIndex: number;
   x0: number;

@@ -216,8 +216,9 @@ export interface ResidentPaths {
   readonly blocks: readonly ResidentBlock[];
   /** Factor index of FX factor 0 and of the numeraire in a block. */
   readonly fxFactor0: number;
-  /** Factor index of equity factor 0 in a block (after the FX factors). */
+  /** Factor index of equity factor 0 in a block (after the FX factors), and of credit state 0 (after the equities). */
   readonly eqFactor0: number;
+  readonly creditFactor0: number;
   readonly numeraireFactor: number;
   /** Frees the device blocks. */
   release(): void;
@@ -324,5 +325,5 @@ export async function gpuSimulateResident(
     creditState: Object.freeze(arrays.slice(nC + nFx + nEq, nC + nFx + nEq + nCr)),
     numeraire: arrays[nOut - 1]!,
   });
-  return { paths, blocks: kept, fxFactor0: nC, eqFactor0: nC + nFx, numeraireFactor: nOut - 1, release };
+  return { paths, blocks: kept, fxFactor0: nC, eqFactor0: nC + nFx, creditFactor0: nC + nFx + nEq, numeraireFactor: nOut - 1, release };
 }

@@ -1,6 +1,6 @@
 /**
  * Device valuation (the engine's DeviceSetValuation, engine.ts): for each netting set made of IRS, OIS, XCCY, FX
- * forwards, FX swaps, swaptions, FX options, equity options and equity forwards only (no CDS), with or without a CSA
+ * forwards, FX swaps, swaptions, FX options, equity options, equity forwards and CDS (every product), with or without a CSA
  * or initial margin held, the WGSL kernel of wgsl/value.ts values the set on every path and on the dates the host would
  * value it (unit.ts datesToValue: its exposure dates up to its last live date and, under a CSA with a margin period of
  * risk, their close-out lag dates) on the device's own paths (kept there by gpuSimulateResident), and reduces
@@ -8,8 +8,9 @@
  * comes from the host (compile.ts ratePoolNodeTables, f64, rounded once to f32 on upload): the rate pools' node tables
  * (a swaption is pooled before expiry; a physically settled one is after expiry its underlying swap's pool masked by
  * the exercise decision, compile.ts ExercisedSwaption) and the leg entries of the FX and equity options and the equity
- * forwards' share parts (options.ts DeviceLegEntry: Black on log-legs linear in the path's states). A set with a CDS,
- * or an equity option with a strike ≤ 0, is valued on the host by the CPU kernels.
+ * forwards' share parts (options.ts DeviceLegEntry: Black on log-legs linear in the path's states); a CDS pool is a
+ * grid function of its name's credit state like a rate pool of an LGM state. A set with an equity option struck at or
+ * below 0 is valued on the host by the CPU kernels.
  *
  * What comes back per device set: the partial sums, and the set's values on those dates (f32, dates × paths, one set
  * at a time, never the book's cube). The host needs those for the collateral (path-dependent margin calls at the
@@ -36,9 +37,9 @@ import type { LegTerm } from '../../valuation/options.js';
 /**
  * Products the device values (compile.ts ratePoolNodeTables): the rate pools with swaptions (an exercised physically
  * settled one a masked pool), and as leg entries FX and equity options and equity forwards' share parts. A set of these
- * alone goes to the device; CDS (pooled on the credit state) keep a set on the host.
+ * alone goes to the device, CDS pools as grid functions of the credit state.
  */
-export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'FXOPT', 'EQOPT', 'EQFWD']);
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'FXOPT', 'EQOPT', 'EQFWD', 'CDS']);
 
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;
@@ -72,7 +73,7 @@ export function routingNote(r: DeviceRouting): string {
   const reasons = new Map<string, number>();
   for (const h of r.host) reasons.set(h.reason, (reasons.get(h.reason) ?? 0) + 1);
   const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
-  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
+  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
 }
 
 /** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
@@ -129,7 +130,8 @@ function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDate
       const groups = t.groupStart[i + 1]! - g0;
       const fx = t.fxIndex[i]!;
       const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
-      ints.set([t.irIndex[i]!, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
+      const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
       for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
       reals[real] = t.x0[i]!;
       reals[real + 1] = t.h[i]!;
