@@ -5,13 +5,10 @@
  * market, calibrating the model) once per bump; here it is paid once per worker. Results are placed by bump index, so
  * neither the thread count nor the finishing order changes a bit.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { packageRoot } from '../cli/paths.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { SimulationOptions } from '../exposure/engine.js';
+import { compiledWorkerScript } from '../exposure/pool.js';
 import type { MarketBump } from '../market/bumps.js';
 import type { XvaOptions } from '../xva/compute.js';
 
@@ -36,15 +33,6 @@ export type BumpWorkerMessage =
   | { type: 'result'; index: number; nettingSetIds: string[]; cva: Float64Array }
   | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
 
-function workerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const sibling = path.join(path.dirname(here), 'bumpWorker.js');
-  if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
-  const built = path.join(packageRoot(), 'dist', 'src', 'capital', 'bumpWorker.js');
-  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled library (${built}): run npm run build, or use --threads 1`);
-  return built;
-}
-
 function errorOf(message: Extract<BumpWorkerMessage, { type: 'error' }>): Error {
   if (message.issues) return new XvaInputError(message.issues);
   if (message.name === 'XvaUsageError') return new XvaUsageError(message.message);
@@ -60,7 +48,7 @@ function errorOf(message: Extract<BumpWorkerMessage, { type: 'error' }>): Error 
 export async function runBumpsInWorkers(init: BumpWorkerInit, bumps: readonly MarketBump[], threads: number, expectedIds: readonly string[], onDone?: (index: number) => void): Promise<Float64Array[]> {
   const results: (Float64Array | undefined)[] = new Array(bumps.length);
   if (bumps.length === 0) return [];
-  const script = workerScript();
+  const script = compiledWorkerScript(import.meta.url, 'bumpWorker.js', 'src/capital');
   const workers: Worker[] = [];
   let next = 0;
   let done = 0;

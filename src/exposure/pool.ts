@@ -58,13 +58,21 @@ export function pathBlocks(nPaths: number, blocks: number, antithetic: boolean):
 }
 
 /** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
-function workerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const sibling = path.join(path.dirname(here), 'worker.js');
+/**
+ * The compiled script of a worker thread: `name` beside the calling module (`metaUrl`) when that runs compiled, else
+ * under dist/`distFolder` (the sources run through a TypeScript loader, as in the tests).
+ */
+export function compiledWorkerScript(metaUrl: string, name: string, distFolder: string): string {
+  const here = fileURLToPath(metaUrl);
+  const sibling = path.join(path.dirname(here), name);
   if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
-  const built = path.join(packageRoot(), 'dist', 'src', 'exposure', 'worker.js');
-  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled engine (${built}): run npm run build, or use --threads 1`);
+  const built = path.join(packageRoot(), 'dist', distFolder, name);
+  if (!fs.existsSync(built)) throw new XvaInternalError(`worker threads need the compiled library (${built}): run npm run build, or use --threads 1`);
   return built;
+}
+
+function workerScript(): string {
+  return compiledWorkerScript(import.meta.url, 'worker.js', 'src/exposure');
 }
 
 /** Rebuilds a worker's error in the main thread (input errors stay input errors, exit code 2). */
