@@ -112,6 +112,13 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
     for (const r of runs) expect(r.valued).toBe(1);
     expect(runs[0]!.engineRuns).toBeGreaterThan(5); // base + the book's IR/vol/reference-credit bumps
 
+    // a shard on 2 worker threads (its grid and factor blocks cross to the bump workers) writes the same parts
+    const threaded = path.join(tmp, 'hedge-shard-threads');
+    await runCapitalShard({ ...options(book, { threads: 2 }), shard: shardOf(1, 3), outDir: threaded });
+    for (const table of ['capital_kva_ead.arrow', 'capital_cva_components.arrow']) {
+      expect(fs.readFileSync(path.join(threaded, 'shard-1-of-3', table)).equals(fs.readFileSync(path.join(shards, 'shard-1-of-3', table))), table).toBe(true);
+    }
+
     const merged = path.join(tmp, 'hedge-merged');
     const result = await mergeShards(shards, merged);
     expect(result).toMatchObject({ command: 'capital', shards: 3, nettingSets: 3, counterparties: 3 });
