@@ -57,7 +57,6 @@ export function pathBlocks(nPaths: number, blocks: number, antithetic: boolean):
   return out;
 }
 
-/** The compiled worker script: beside this module when running from dist/, else dist/ of the package (tests). */
 /**
  * The compiled script of a worker thread: `name` beside the calling module (`metaUrl`) when that runs compiled, else
  * under dist/`distFolder` (the sources run through a TypeScript loader, as in the tests).
