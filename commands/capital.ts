@@ -28,12 +28,15 @@ export default class Capital extends XvaCommand {
     'SA-CCR (CRE52) per netting set with add-ons by asset class, RWA by CRE20 risk weights, capital at the market\'s ' +
     'capital ratio, BA-CVA (reduced; full when the book buys CDS protection on a counterparty), SA-CVA (from ' +
     '--sacva-sensitivities, else by bump and revalue on the simulated book), and KVA from the expected SA-CCR capital ' +
-    'profile along the simulated paths. Conventions and columns: docs/capital.md ("xva capital", "KVA").';
+    'profile along the simulated paths. With --shard K/N only the Monte Carlo part of shard K\'s netting sets is ' +
+    'computed; `xva merge` then forms the book\'s capital (docs/scale.md). Conventions and columns: docs/capital.md ' +
+    '("xva capital", "KVA").';
 
   static override examples = [
     '<%= config.bin %> capital --portfolio test/data/saccr/bcbs279_ex1 --no-kva',
     '<%= config.bin %> capital --portfolio test/data/saccr/ore_two_swaps --convention ore --explain-trade Swap_EUR',
     '<%= config.bin %> capital --portfolio fixtures/demo --paths 500 --scenario scenarios/capital_ratio_plus_1pct.yaml --out ./capital',
+    '<%= config.bin %> capital --portfolio ./book --paths 500 --shard 1/4 --out ./shards   # then 2/4 .. 4/4, and: xva merge ./shards --out ./capital',
   ];
 
   static override flags = {
