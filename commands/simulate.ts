@@ -125,7 +125,7 @@ export default class Simulate extends XvaCommand {
     }),
     'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
     backend: Flags.string({
-      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals, path simulation and the valuation and EPE/ENE of uncollateralised rate/FX-linear netting sets on the device; the rest on the host), 'auto' (gpu when a hardware adapter exists, else cpu)",
+      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals, path simulation and every netting set's valuation on paths on the device; collateral, PFE and Euler on the host's --threads), 'auto' (gpu when a hardware adapter exists, else cpu)",
       options: ['cpu', 'gpu', 'auto'],
       default: 'cpu',
     }),

@@ -212,6 +212,45 @@ describe('GPU backend through the engine: every output against the CPU backend',
   }, 120_000);
 });
 
+describe('GPU device valuation with worker threads', () => {
+  it.skipIf(noGpu())('the host part (collateral, PFE, Euler, totals) on 2 worker threads gives the in-process run\'s bits', async () => {
+    // a slice of the demo book with every product, CSA and uncollateralised sets, several counterparties
+    const chosen = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
+    const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)) };
+    const options: SimulationOptions = {
+      paths: 96,
+      seed: 5,
+      grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 3, unit: 'Y' }, { count: 7, unit: 'Y' }] },
+      threads: 1,
+      antithetic: false,
+      pfeQuantile: 0.95,
+      skipUnsupported: false,
+    };
+    const run = async (threads: number) => {
+      const valuation = new GpuSetValuation(ctx!);
+      const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
+      const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, threads, pathSimulator: simulate } });
+      return { result, routing: valuation.routing };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two.result.threads).toBe(2);
+    expect(one.routing.device.length).toBeGreaterThan(5);
+    expect([...two.routing.device].sort()).toEqual([...one.routing.device].sort());
+    expect(new Set(book.trades.filter((t) => one.routing.device.includes(t.nettingSetId)).map((t) => t.product)).size).toBeGreaterThan(5);
+    two.result.nettingSets.forEach((g, i) => {
+      const h = one.result.nettingSets[i]!;
+      expect(g.nettingSetId).toBe(h.nettingSetId);
+      for (const key of ['epe', 'ene', 'ee', 'eee', 'pfe', 'collateral', 'epeStdError'] as const) expect(Array.from(g.profile[key]), `${g.nettingSetId} ${key}`).toEqual(Array.from(h.profile[key]));
+      expect(g.profile.eepe).toBe(h.profile.eepe);
+      expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
+      expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
+    });
+    two.result.counterparties.forEach((c, i) => expect(Array.from(c.pfe ?? [])).toEqual(Array.from(one.result.counterparties[i]!.pfe ?? [])));
+    expect(Array.from(two.result.book.epe)).toEqual(Array.from(one.result.book.epe));
+  }, 120_000);
+});
+
 describe('backend selection', () => {
   it.skipIf(noGpu())('a software adapter is refused without allowSoftware (gpu: an error; auto: the CPU backend, said why)', async () => {
     if (!ctx!.adapter.software) return; // a hardware adapter here: nothing to refuse

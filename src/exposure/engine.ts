@@ -19,6 +19,7 @@ import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/gr
 import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
+import type { DevicePayload } from './devicePayload.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
@@ -361,9 +362,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     return c;
   });
   const totalCost = groupCosts.reduce((a, b) => a + b, 0) || 1;
-  // device valuation (GPU backend) runs in-process: the device is driven from this thread
+  // device valuation (GPU backend): the device is driven from this thread; with threads, the workers take each unit
+  // with its device sets' values (DevicePayload) and do the host's part (collateral, PFE, Euler, totals)
   const deviceValuation = options.pathSimulator?.deviceValuation;
-  const threads = deviceValuation ? 1 : Math.max(1, Math.min(options.threads, counterparties.length));
+  const threads = Math.max(1, Math.min(options.threads, counterparties.length));
   const ranges = contiguousUnits(groupCosts, threads === 1 ? 1 : threads * UNITS_PER_THREAD);
   const tasks: UnitTask[] = ranges.map((r, unitId) => ({ unitId, counterparties: counterparties.slice(r.start, r.end) }));
 
@@ -475,11 +477,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       cube: Boolean(options.cube),
     };
     const pool = new WorkerPool(init, threads);
+    let deviceCtx: UnitContext | undefined;
     try {
       progress(0, 'simulating market paths');
       if (options.pathSimulator) {
         // paths from the backend, copied into the shared arrays the workers read
         const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic);
+        // the device values sets on its own paths (the same values): a context on them for this thread
+        if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
         const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
           [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
         ];
@@ -496,15 +501,40 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       lap('paths');
       emitNumeraire(paths);
       progress(0, 'valuing netting sets');
-      const units: WorkerTask[] = tasks.map((task) => ({ kind: 'unit', task }));
-      await pool.run(units, (message: WorkerMessage) => {
+      const onMessage = (message: WorkerMessage): void => {
         if (message.type === 'progress') onSetDone(message.index);
         else if (message.type === 'result') {
           onResult(message.result);
           watchUnsupported(message.result);
         }
-      });
+      };
+      if (!deviceCtx) {
+        await pool.run(tasks.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
+      } else {
+        // batches of `threads` units: this thread values the next batch's device sets while the workers finish the last
+        let running: Promise<void> = Promise.resolve();
+        for (let b = 0; b < tasks.length; b += threads) {
+          const batch = tasks.slice(b, b + threads);
+          for (const task of batch) {
+            if (task.checkOnly) continue;
+            const device: DevicePayload[] = [];
+            for (const cp of task.counterparties) {
+              for (const pre of (await deviceValuation!.valueCounterparty(deviceCtx, cp)).values()) if (pre.payload) device.push(pre.payload);
+            }
+            task.device = device;
+          }
+          await running;
+          running = pool.run(batch.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
+          // the payloads were cloned to the workers when handed out: drop this thread's copies as the batch goes
+          running.then(
+            () => batch.forEach((task) => delete task.device),
+            () => undefined, // a failure is thrown by the next `await running`
+          );
+        }
+        await running;
+      }
     } finally {
+      deviceValuation?.release();
       await pool.close();
     }
   }

@@ -11,6 +11,7 @@
  * With coverage variants (ctx.coverageVariants) the collateral, profile, Euler contributions and totals of the sets
  * under a CSA or with IM are computed again per coverage from the same buffer: the values are computed once.
  */
+import type { DevicePayload } from './devicePayload.js';
 import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
 import { XvaInternalError } from '../errors.js';
@@ -59,8 +60,10 @@ export interface UnitContext {
  * Euler allocation (with `kernel`), the coverage variants and the counterparty totals.
  */
 export interface PrecomputedSet {
-  /** The set compiled (every trade valued: no skipped trades). */
-  readonly kernel: NettingSetKernel;
+  /** The set compiled (every trade valued: no skipped trades); absent: compiled here (the same kernel). */
+  readonly kernel?: NettingSetKernel;
+  /** The same as data (to hand the set to a worker thread), when it came from the device. */
+  readonly payload?: DevicePayload;
   /** Grid indices of the rows of `values`, ascending: datesToValue of the set. */
   readonly gridIndex: Int32Array;
   /** V on the dates of `gridIndex`: row j (grid index gridIndex[j]) at [j·nPaths + p]. */
@@ -95,6 +98,11 @@ export interface UnitCounterparty {
 export interface UnitTask {
   unitId: number;
   counterparties: UnitCounterparty[];
+  /**
+   * The unit's netting sets valued by the GPU backend's device (worker threads): each becomes the UnitContext's
+   * PrecomputedSet of its set (devicePayload.ts precomputedOf).
+   */
+  device?: DevicePayload[];
   /** Only compile the sets and report unsupported trades (the run is failing on them): no valuation, no results. */
   checkOnly?: boolean;
 }
@@ -279,7 +287,7 @@ function runNettingSet(
   const { grid, paths, exposureDates } = ctx;
   const { nettingSet } = item;
   const pre = ctx.precomputed?.get(item.index);
-  const { kernel, trades, skipped } = pre ? { kernel: pre.kernel, trades: item.trades, skipped: [] } : compileSet(ctx, item);
+  const { kernel, trades, skipped } = pre?.kernel ? { kernel: pre.kernel, trades: item.trades, skipped: [] } : compileSet(ctx, item);
   const nPaths = paths.nPaths;
   const nDates = grid.dates.length;
   const cells = nDates * nPaths;

@@ -15,6 +15,7 @@ import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
+import { precomputedOf } from './devicePayload.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -93,7 +94,10 @@ if (parentPort) {
         post({ type: 'pathsDone', block: message.block });
         return;
       }
-      const result = runUnit(built.ctx, message.task, (index) => post({ type: 'progress', index }));
+      // sets the main thread had valued on the GPU device: their values come with the task
+      const device = message.task.device;
+      const ctx = device && device.length > 0 ? { ...built.ctx, precomputed: new Map(device.map((p) => [p.index, precomputedOf(p, built!.ctx)])) } : built.ctx;
+      const result = runUnit(ctx, message.task, (index) => post({ type: 'progress', index }));
       post({ type: 'result', result }, transferables(result));
     } catch (error) {
       postError(error);

@@ -3,14 +3,13 @@
  *
  * - `cpu` (default): the TypeScript engine, the reference.
  * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream, the
- *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and, for the netting
- *   sets (every product: rate products, swaptions, FX and equity options, equity forwards, CDS; valuation.ts), their
- *   valuation on paths (exposure and close-out lag dates) and the
- *   EPE/ENE reductions (used for the sets without collateral). On the host, in f64, from the device's paths (copied
- *   back once): a set with an equity option struck at or below 0 (the CPU kernels of src/exposure/valuation and
- *   unit.ts), collateral (margin calls,
- *   IM held), PFE, Euler allocations and counterparty totals. Refuses a
- *   software adapter unless `allowSoftware`.
+ *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and every netting
+ *   set's valuation on paths (every product: rate products, swaptions, FX and equity options, equity forwards, CDS;
+ *   exposure and close-out lag dates; valuation.ts) with the EPE/ENE reductions (used for the sets without
+ *   collateral). On the host, in f64, from the device's paths (copied back once) and each set's values, on the
+ *   engine's worker threads: a set with an equity option struck at or below 0 (the CPU kernels), collateral (margin
+ *   calls, IM held), PFE, Euler allocations and counterparty totals. Refuses a software adapter unless
+ *   `allowSoftware`.
  * - `auto`: `gpu` when a usable adapter opens (hardware, or software with `allowSoftware`), else `cpu`; the log says
  *   which and why.
  */
@@ -39,7 +38,7 @@ export interface ExposureBackend {
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
   'on the device (f32): Philox normals, the cross-asset state simulation, and for every netting set (IRS, OIS, XCCY, FXFWD, FXSWAP, SWAPTION, FXOPT, EQOPT, EQFWD, CDS): valuation on paths (exposure and close-out lag dates) and the EPE/ENE sums (of the sets without collateral); ' +
-  'on the host (f64, CPU kernels, one thread): a set with an equity option struck at or below 0, the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
+  'on the host (f64, CPU kernels, on the worker threads): a set with an equity option struck at or below 0, the collateral of every set (margin calls, IM held), PFE and Euler allocations (from the device sets\' values, copied back one set at a time) and counterparty totals';
 
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';

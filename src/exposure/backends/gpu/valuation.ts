@@ -25,8 +25,8 @@ import { XvaInternalError } from '../../../errors.js';
 import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
 import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import type { DeviceSetValuation } from '../../engine.js';
-import { basisTimes, oneYearWindowEnd, timeWeightedAverageUpTo } from '../../profiles.js';
-import type { ExposureProfile, NettingSetKernel } from '../../types.js';
+import type { NettingSetKernel } from '../../types.js';
+import { precomputedOf } from '../../devicePayload.js';
 import { datesToValue, dependsOnCoverage, type PrecomputedSet, type UnitContext, type UnitCounterparty, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
 import type { GpuContext } from './device.js';
@@ -293,50 +293,6 @@ export class GpuSetValuation implements DeviceSetValuation {
     // The device's sums are E[max(±V,0)/N]; with collateral (C ≠ 0 at the base coverage: a CSA or IM held) the
     // profile's are E[max(±(V − C),0)/N], the host's from these values: left as the host computed them.
     const collateralAtBase = uctx.coverage > 0 && dependsOnCoverage(item);
-    return {
-      kernel,
-      gridIndex,
-      values,
-      finishProfile: (profile: ExposureProfile, maturity: number) =>
-        collateralAtBase ? profile : withDeviceExpectations(profile, sums, gridIndex, nPaths, grid, discountFactors, maturity),
-    };
+    return precomputedOf({ index: item.index, gridIndex, values, sums: collateralAtBase ? null : sums }, uctx, kernel);
   }
-}
-
-/**
- * The profile of a set with no collateral at the base coverage, with the device's EPE and ENE on the set's live
- * exposure dates (the slots whose grid index is an exposure date; a lag-date slot's sums are not read) and the
- * figures that follow from them recomputed as computeProfile does (profiles.ts): EE = EPE/P(0,t), EEE its running
- * maximum, Basel EPE and effective EPE over the first year (ACT/ACT time weights, the engine's default). PFE, the
- * standard error and the collateral (0) stay the host's, from the same device values.
- */
-function withDeviceExpectations(
-  profile: ExposureProfile,
-  sums: Float64Array,
-  gridIndex: Int32Array,
-  nPaths: number,
-  grid: TimeGrid,
-  discountFactors: Float64Array,
-  maturity: number,
-): ExposureProfile {
-  const m = profile.dateIndex.length;
-  const epe = Float64Array.from(profile.epe);
-  const ene = Float64Array.from(profile.ene);
-  // both ascending: walk the slots along the profile's exposure dates
-  for (let k = 0, slot = 0; k < m && slot < gridIndex.length; k++) {
-    const d = profile.dateIndex[k]!;
-    while (slot < gridIndex.length && gridIndex[slot]! < d) slot++;
-    if (gridIndex[slot] !== d) continue; // after the last live date: the host's 0
-    epe[k] = sums[2 * slot]! / nPaths;
-    ene[k] = sums[2 * slot + 1]! / nPaths;
-  }
-  const ee = new Float64Array(m);
-  const eee = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    ee[k] = epe[k]! / discountFactors[profile.dateIndex[k]!]!;
-    eee[k] = k === 0 ? ee[k]! : Math.max(eee[k - 1]!, ee[k]!);
-  }
-  const times = basisTimes(grid, profile.dateIndex, 'ACT/ACT');
-  const last = oneYearWindowEnd(grid.asOf, times, maturity, 'ACT/ACT');
-  return { ...profile, epe, ene, ee, eee, epe1y: timeWeightedAverageUpTo(ee, times, last), eepe: timeWeightedAverageUpTo(eee, times, last) };
 }
