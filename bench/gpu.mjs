@@ -1,10 +1,10 @@
 // GPU backend throughput (issue 10 item 6): the same book, paths, seed and grid through the CPU backend and through
-// the GPU backend (WebGPU via the optional `webgpu` package: paths on the device, and the netting sets of pooled rate
-// products valued there, reduced there when they hold no collateral), in one process, `--threads 1` for both so the figures
-// compare one host core with and without the device. Also prints how many sets (and trades) ran on the device. Prints per backend: path simulation time, valuation time, and
+// the GPU backend (WebGPU via the optional `webgpu` package: paths on the device, and every netting set valued there,
+// reduced there when it holds no collateral), in one process, `--threads 1` for both by default so the figures
+// compare one host core with and without the device (`--threads N`: N worker threads for both). Also prints how many sets (and trades) ran on the device. Prints per backend: path simulation time, valuation time, and
 // trade × path × date valuations per second (the engine's own count over paths + valuation time), plus the device's
 // raw state-simulation rate (path × date × factor per second) and its max deviation from the CPU paths.
-// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software]
+// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,9 @@ import { loadSimulationInputs } from '../dist/src/exposure/simulate.js';
 import { selectBackend } from '../dist/src/exposure/backends/gpu/index.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const threadsAt = process.argv.indexOf('--threads');
+const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
+const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads');
 const allowSoftware = process.argv.includes('--allow-software');
 const paths = Number(args[0] ?? 2000);
 const bookName = args[1] ?? 'demo';
@@ -33,7 +35,7 @@ try {
   const { market, portfolio } = await loadSimulationInputs(portfolioDir, join(portfolioDir, 'market.yaml'));
   const backend = await selectBackend('gpu', { allowSoftware });
   for (const note of backend.notes) console.log(note);
-  const options = { paths, seed: 42, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
+  const options = { paths, seed: 42, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
   // seconds spent in the device valuation (node tables on the host, upload, kernel, read-back of values and sums)
   let deviceSeconds = 0;
   const valuation = backend.deviceValuation;
@@ -66,7 +68,7 @@ try {
           )
         : undefined;
     const start = performance.now();
-    const result = await runSimulation({ portfolio, market, options: { ...options, ...(pathSimulator ? { pathSimulator } : {}) } });
+    const result = await runSimulation({ portfolio, market, marketFile: join(portfolioDir, 'market.yaml'), options: { ...options, ...(pathSimulator ? { pathSimulator } : {}) } });
     const wall = (performance.now() - start) / 1000;
     const t = result.timings;
     rows.push({
