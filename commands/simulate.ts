@@ -152,14 +152,22 @@ export default class Simulate extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const outDir = path.resolve(flags.out);
     const shard = resolveShard(flags);
-    if (shard && flags.backend !== 'cpu') throw new XvaUsageError(`--backend ${flags.backend} is not supported with --shard yet: run the shards with --backend cpu`);
     if (shard && flags['cube-precision'] !== 'float32') throw new XvaUsageError('--cube-precision float64 is not supported with --shard yet: shards write float32 cubes');
     if (shard) {
       // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
       if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
-      const run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-        simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, format: flags.format as TableFormat, shard, onProgress, onWarning }),
-      );
+      // --backend gpu|auto: the shard's paths and valuation on the device (the same bits as the single run's for its
+      // sets: a shard's layout is whole blocks of the book's); the merge writes the single run's routing note
+      const shardBackend = flags.backend === 'cpu' ? undefined : await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
+      if (shardBackend && !this.quietMode) for (const note of shardBackend.notes) process.stderr.write(`${note}\n`);
+      let run;
+      try {
+        run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, format: flags.format as TableFormat, shard, ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
+        );
+      } finally {
+        shardBackend?.close();
+      }
       if (this.jsonMode) this.printJson({ shard: `${shard.index}/${shard.count}`, folder: run.folder, nettingSets: run.plan.nettingSetIds.length, counterparties: run.plan.counterparties.length, cost: run.plan.cost, bookCost: run.plan.bookCost, files: run.files, timingsSeconds: run.manifest.timingsSeconds });
       else this.say(`Shard ${shard.index}/${shard.count}: ${run.plan.nettingSetIds.length} netting sets of ${run.plan.counterparties.length} counterparties (${((100 * run.plan.cost) / (run.plan.bookCost || 1)).toFixed(1)}% of the book's cost) written to ${run.folder}`);
       return;

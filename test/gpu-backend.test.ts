@@ -24,10 +24,15 @@
  *   and profile are the host's computeCollateral/computeProfile of the device values (checked with tolerance 0), and
  *   the bounds against the CPU kernels and the CPU backend carry over through C (derivation at the test).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factorNeeds, runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
-import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.js';
+import { simulateShardToFiles } from '../src/scale/simulateShard.js';
+import { mergeShards } from '../src/scale/merge.js';
+import { expectSameOutputs } from './helpers/scaleCli.js';
 import { openGpu, type GpuContext } from '../src/exposure/backends/gpu/device.js';
 import { selectBackend } from '../src/exposure/backends/gpu/index.js';
 import { gpuNormalBlock, gpuSimulatePaths } from '../src/exposure/backends/gpu/kernels.js';
@@ -249,6 +254,55 @@ describe('GPU device valuation with worker threads', () => {
     two.result.counterparties.forEach((c, i) => expect(Array.from(c.pfe ?? [])).toEqual(Array.from(one.result.counterparties[i]!.pfe ?? [])));
     expect(Array.from(two.result.book.epe)).toEqual(Array.from(one.result.book.epe));
   }, 120_000);
+});
+
+describe('GPU backend in shards', () => {
+  it.skipIf(noGpu())('3 shards on the device + merge: the single GPU run\'s tables, cube and manifest (routing note included)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-gpu-shards-'));
+    try {
+      const common = {
+        portfolioDir: DEMO,
+        marketFile: path.join(DEMO, 'market.yaml'),
+        paths: 64,
+        seed: 12,
+        grid: { kind: 'list' as const, tenors: [{ count: 3, unit: 'M' as const }, { count: 1, unit: 'Y' as const }, { count: 3, unit: 'Y' as const }, { count: 10, unit: 'Y' as const }] },
+        threads: 1,
+        antithetic: false,
+        pfeQuantile: 0.95,
+        skipUnsupported: false,
+        cube: true,
+        format: 'arrow' as const,
+      };
+      // a fresh backend per run: its notes end with that run's routing
+      const gpu = () => selectBackend('gpu', { allowSoftware: true });
+      const single = path.join(tmp, 'single');
+      const one = await gpu();
+      try {
+        await simulateToFiles({ ...common, outDir: single, backend: one });
+      } finally {
+        one.close();
+      }
+      const shards = path.join(tmp, 'shards');
+      for (const k of [1, 2, 3]) {
+        const backend = await gpu();
+        try {
+          const run = await simulateShardToFiles({ ...common, outDir: shards, backend, shard: { index: k, count: 3, source: 'flag' } });
+          expect(run.plan.nettingSetIds.length).toBeGreaterThan(0);
+          expect(run.plan.nettingSetIds.length).toBeLessThan(portfolio.nettingSets.length);
+        } finally {
+          backend.close();
+        }
+      }
+      const merged = path.join(tmp, 'merged');
+      await mergeShards(shards, merged);
+      const manifest = JSON.parse(fs.readFileSync(path.join(merged, 'manifest.json'), 'utf8')) as { options: { backend: string; backendNotes: string[] } };
+      expect(manifest.options.backend).toBe('gpu');
+      expect(manifest.options.backendNotes.at(-1)).toMatch(/^GPU valuation: \d+ of 60 netting sets valued on the device/);
+      expect(expectSameOutputs(single, merged)).toEqual(['cube.arrow', 'exposure_book.arrow', 'exposure_counterparty.arrow', 'exposure_netting_set.arrow', 'exposure_trade.arrow', 'manifest.json', 'netting_set_summary.arrow']);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('backend selection', () => {

@@ -7,6 +7,7 @@
  * batch per netting set, after the first shard's numeraire (the same in every shard). manifest.json is the first
  * shard's with the whole book's counts and skipped trades, the book's thread count and the merge's timings.
  */
+import { routingNote, type DeviceRouting } from '../exposure/backends/gpu/valuation.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
@@ -279,6 +280,20 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   };
   manifest.skipped = skipped;
   if (cubeIndex) manifest.cube = cubeIndex;
+  // GPU backend: the single run's notes end with the routing of the whole book (the shards', in the book's order)
+  const routings = valued.map((s) => (s.manifest.shard as { deviceRouting?: DeviceRouting }).deviceRouting);
+  if (routings.some((r) => r !== undefined)) {
+    const merged: DeviceRouting = { device: [], host: [] };
+    for (const r of routings) {
+      if (!r) throw new XvaUsageError('merge: some shards ran on the GPU backend and some did not; re-run them with one --backend');
+      merged.device.push(...r.device);
+      merged.host.push(...r.host);
+    }
+    merged.device.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    merged.host.sort((a, b) => (position.get(a.nettingSetId) ?? 0) - (position.get(b.nettingSetId) ?? 0));
+    const opts = manifest.options as { backendNotes?: string[] };
+    opts.backendNotes = [...(opts.backendNotes ?? []), routingNote(merged)];
+  }
   manifest.timingsSeconds = {
     merge: (performance.now() - started) / 1000,
     shards: Object.fromEntries(set.shards.map((s) => [s.name, (s.manifest.timingsSeconds as Record<string, number> | undefined)?.total ?? null])),

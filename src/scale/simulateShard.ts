@@ -22,7 +22,7 @@ import { bookModelRecord, checkShardModel, shardFactors } from './shardFactors.j
 import { ShardFolder } from './shardFolder.js';
 import type { ShardSpec } from './shardSpec.js';
 
-export interface SimulateShardOptions extends Omit<SimulateRunOptions, 'dynamicIm' | 'backend'> {
+export interface SimulateShardOptions extends Omit<SimulateRunOptions, 'dynamicIm'> {
   shard: ShardSpec;
 }
 
@@ -54,8 +54,12 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
 
   const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
   for (const [name, file] of Object.entries(portfolio.sources)) inputs[name] = path.resolve(file);
-  // shards: CPU backend, float32 cube, no dynamic IM (the command refuses the others with --shard)
+  // shards: float32 cube, no dynamic IM (the command refuses the others with --shard). With the GPU backend the record
+  // holds the backend's notes before the run (adapter, placement): the device routing of the shard's own sets goes to
+  // `shard.deviceRouting`, and the merge writes the single run's routing note from every shard's.
+  const notesBefore = options.backend ? [...options.backend.notes] : undefined;
   const optionsRecord = simulateOptionsRecord({ ...options, cubePrecision: 'float32' });
+  if (notesBefore) optionsRecord.backendNotes = notesBefore;
   const inputHashes: Record<string, string> = {};
   for (const [name, file] of Object.entries(inputs)) inputHashes[name] = sha256File(file);
   const factors = shardFactors(market, book, plan);
@@ -74,6 +78,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
         market,
         marketFile: options.marketFile,
         options: {
+          ...(options.backend?.pathSimulator ? { pathSimulator: options.backend.pathSimulator } : {}),
           paths: options.paths,
           seed: options.seed,
           grid: book.grid,
@@ -128,7 +133,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
         files: [],
       };
     }
-    manifest.shard = section;
+    manifest.shard = options.backend?.deviceValuation ? { ...section, deviceRouting: options.backend.deviceValuation.routing } : section;
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();
     return {
