@@ -152,7 +152,6 @@ export default class Simulate extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const outDir = path.resolve(flags.out);
     const shard = resolveShard(flags);
-    if (shard && flags['cube-precision'] !== 'float32') throw new XvaUsageError('--cube-precision float64 is not supported with --shard yet: shards write float32 cubes');
     if (shard) {
       // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
       if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
@@ -163,7 +162,7 @@ export default class Simulate extends XvaCommand {
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, format: flags.format as TableFormat, shard, ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
         );
       } finally {
         shardBackend?.close();

@@ -68,6 +68,22 @@ describe('4 shard processes + merge = one run', () => {
   });
 });
 
+describe('a float64 cube in shards', () => {
+  it('2 shards with --cube-precision float64 + merge: the single run\'s float64 cube and tables byte for byte', async () => {
+    const args = ['simulate', '--paths', '48', '--threads', '1', '--grid', '12,1Y', '--cube', '--cube-precision', 'float64', '--quiet'];
+    const one = path.join(tmp, 'f64-single');
+    const parts = path.join(tmp, 'f64-shards');
+    const runs = await Promise.all([xva([...args, '--out', one]), xva([...args, '--shard', '1/2', '--out', parts]), xva([...args, '--shard', '2/2', '--out', parts])]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const out = path.join(tmp, 'f64-merged');
+    const run = await xva(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(one, out)).toContain('cube.arrow');
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.cube.precision).toBe('float64');
+  }, 120_000);
+});
+
 describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, naming the shard)', () => {
   it('a missing shard', async () => {
     const dir = path.join(tmp, 'missing');

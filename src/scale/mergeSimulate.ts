@@ -15,7 +15,7 @@ import { parseIsoDate, yearsBetween } from '../conventions/dates.js';
 import { XvaUsageError } from '../errors.js';
 import { bookTotal } from '../exposure/engine.js';
 import { CubeWriter, writeExposureTables, writeManifest, type TableFormat } from '../exposure/outputs.js';
-import { CUBE_LAYOUT, type CubeIndex, type CubeSetDetail } from '../exposure/cube.js';
+import { CUBE_LAYOUT, type CubeIndex, type CubePrecision, type CubeSetDetail } from '../exposure/cube.js';
 import type { AggregateProfile, CounterpartyResult, NettingSetResult, SimulationResult, SkippedTrade } from '../exposure/results.js';
 import type { ExposureProfile } from '../exposure/types.js';
 import type { TimeGrid } from '../simulation/types.js';
@@ -155,9 +155,10 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
 function cubeBatch(batch: RecordBatch, gridDates: Int32Array, lastDateIndex: number): { id: string | null; values: Float32Array; detail: CubeSetDetail } {
   const rows = batch.numRows;
   const id = batch.getChildAt(0)!.get(0) as string | null;
-  const floats = (column: number): Float32Array => {
+  // the stored values as they are (Float32 or, in a float64 cube, Float64): the writer stores them again bit for bit
+  const floats = (column: number): Float32Array | Float64Array => {
     const child = batch.getChildAt(column)!.data[0]!.children[0]!;
-    return (child.values as Float32Array).subarray(child.offset, child.offset + child.length);
+    return (child.values as Float32Array | Float64Array).subarray(child.offset, child.offset + child.length);
   };
   const gridIndexColumn = batch.getChildAt(3);
   const closeOutColumn = batch.getChildAt(4);
@@ -168,7 +169,10 @@ function cubeBatch(batch: RecordBatch, gridDates: Int32Array, lastDateIndex: num
     gridIndex[k] = gridIndexColumn.get(k) as number;
     closeOutGridIndex[k] = (closeOutColumn.get(k) as number | null) ?? -1;
   }
-  return { id, values: floats(2), detail: { gridIndex, gridDates, lastDateIndex, closeOutGridIndex, closeOutValues: floats(6) } };
+  const values = floats(2);
+  const detail: CubeSetDetail = { gridIndex, gridDates, lastDateIndex, closeOutGridIndex, closeOutValues: floats(6) };
+  if (values instanceof Float32Array) return { id, values, detail };
+  return { id, values: Float32Array.from(values), detail: { ...detail, values } };
 }
 
 /**
@@ -176,9 +180,9 @@ function cubeBatch(batch: RecordBatch, gridDates: Int32Array, lastDateIndex: num
  * k-way merge of the shards' streams, each in book order), rewritten by CubeWriter so that the file and its index
  * are a single run's.
  */
-async function mergeCubes(shards: readonly LoadedShard[], outDir: string, nPaths: number, grid: TimeGrid, exposureDates: Int32Array): Promise<{ file: string; index: CubeIndex }> {
+async function mergeCubes(shards: readonly LoadedShard[], outDir: string, nPaths: number, grid: TimeGrid, exposureDates: Int32Array, precision: CubePrecision): Promise<{ file: string; index: CubeIndex }> {
   const file = path.join(outDir, 'cube.arrow');
-  const writer = new CubeWriter(file, nPaths, Int32Array.from(exposureDates, (d) => grid.dates[d]!));
+  const writer = new CubeWriter(file, nPaths, Int32Array.from(exposureDates, (d) => grid.dates[d]!), precision);
   const gridDates = Int32Array.from(grid.dates);
   try {
     const streams = await Promise.all(
@@ -224,7 +228,7 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   const valued = set.shards.filter((s) => s.section.nettingSetIds.length > 0);
   const reference = valued[0];
   if (!reference) throw new XvaUsageError('merge: no shard holds a netting set (the book has no valued trades)');
-  const options = reference.manifest.options as { format?: TableFormat; cube?: boolean; threads?: number };
+  const options = reference.manifest.options as { format?: TableFormat; cube?: boolean; cubePrecision?: CubePrecision; threads?: number };
   const format: TableFormat = options.format === 'parquet' ? 'parquet' : 'arrow';
   const ext = format === 'parquet' ? '.parquet' : '.arrow';
   const { grid, exposureDates } = gridOf(reference.manifest, reference.name);
@@ -261,7 +265,7 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   const files = writeExposureTables(result, outDir, format);
   let cubeIndex: CubeIndex | undefined;
   if (options.cube) {
-    const cube = await mergeCubes(valued, outDir, nPaths, grid, exposureDates);
+    const cube = await mergeCubes(valued, outDir, nPaths, grid, exposureDates, options.cubePrecision === 'float64' ? 'float64' : 'float32');
     files.push(cube.file);
     cubeIndex = cube.index;
   }

@@ -54,11 +54,11 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
 
   const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
   for (const [name, file] of Object.entries(portfolio.sources)) inputs[name] = path.resolve(file);
-  // shards: float32 cube, no dynamic IM (the command refuses the others with --shard). With the GPU backend the record
+  // shards: no dynamic IM (the command refuses it with --shard). With the GPU backend the record
   // holds the backend's notes before the run (adapter, placement): the device routing of the shard's own sets goes to
   // `shard.deviceRouting`, and the merge writes the single run's routing note from every shard's.
   const notesBefore = options.backend ? [...options.backend.notes] : undefined;
-  const optionsRecord = simulateOptionsRecord({ ...options, cubePrecision: 'float32' });
+  const optionsRecord = simulateOptionsRecord(options);
   if (notesBefore) optionsRecord.backendNotes = notesBefore;
   const inputHashes: Record<string, string> = {};
   for (const [name, file] of Object.entries(inputs)) inputHashes[name] = sha256File(file);
@@ -95,7 +95,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
         ...(options.cube
           ? {
               onCube: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => {
-                cube ??= new CubeWriter(cubeFile, nPaths, exposureDateSerials);
+                cube ??= new CubeWriter(cubeFile, nPaths, exposureDateSerials, options.cubePrecision ?? 'float32');
                 cube.write(nettingSetId, values, detail);
               },
             }
