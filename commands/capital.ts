@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { packageRoot } from '../src/cli/paths.js';
@@ -51,7 +50,7 @@ export default class Capital extends XvaCommand {
     'bacva-maturity': Flags.string({ description: 'BA-CVA effective maturity of a netting set, NETTING_SET=YEARS (repeatable); default CRE32.47 notional-weighted', helpValue: 'NS=YEARS', multiple: true }),
     paths: Flags.string({ description: 'Monte Carlo paths of the KVA and SA-CVA simulations (default 500)', default: '500', helpValue: 'N' }),
     seed: Flags.string({ description: 'Seed of the random numbers (the same for every bumped run)', default: '42', helpValue: 'N' }),
-    threads: Flags.string({ description: 'Worker threads of each engine run (default: all cores; 1 = in-process); the figures do not depend on it', helpValue: 'N' }),
+    threads: Flags.string({ description: 'Worker threads of the engine runs (default: all cores when netting sets x paths >= 10,000, else 1 = in-process); the figures do not depend on it', helpValue: 'N' }),
     grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
     scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA)', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
@@ -67,7 +66,7 @@ export default class Capital extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const paths = whole('paths', flags.paths, 1);
     const seed = whole('seed', flags.seed, 0, 0xffffffff);
-    const threads = flags.threads === undefined ? os.availableParallelism() : whole('threads', flags.threads, 1, 1024);
+    const threads = flags.threads === undefined ? undefined : whole('threads', flags.threads, 1, 1024);
     const grid = parseGridSpec(flags.grid);
     const maturities = new Map<string, number>();
     for (const spec of flags['bacva-maturity'] ?? []) {
@@ -101,7 +100,7 @@ export default class Capital extends XvaCommand {
         paths,
         seed,
         grid,
-        threads,
+        ...(threads !== undefined ? { threads } : {}),
         scenarios,
     };
     if (shard) {
