@@ -288,30 +288,31 @@ export class CdsPool {
   /** The pool's node table at date d on the credit state (for the device, compile.ts ratePoolNodeTables); null when not alive. */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d > this.lastIndex) return null;
+    const nodes = new Float64Array(GRID_NODES);
+    this.gridNodes(d, paths, nodes);
+    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes, runNodes: new Float64Array(0), groupFix: new Int32Array(0) };
+  }
+
+  /** The pool's state grid at date d on these paths (into `spec`) and its value at the grid's nodes (into `nodes`, zeroed). */
+  private gridNodes(d: number, paths: SimulatedPaths, nodes: Float64Array): void {
     const n = paths.nPaths;
     stateGridFor(paths.creditState[this.creditIndex]!, d * n, n, this.spec);
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
-    const nodes = new Float64Array(GRID_NODES);
+    nodes.fill(0);
     for (const { terms } of this.trades) {
       for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) addExponential(terms.amps[k]!, terms.rates[k]!, x0, h, nodes, 0);
     }
-    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0, h, nodes, runNodes: new Float64Array(0), groupFix: new Int32Array(0) };
   }
 
   addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels): void {
     if (d > this.lastIndex) return;
     const n = paths.nPaths;
     const ys = paths.creditState[this.creditIndex]!;
-    stateGridFor(ys, d * n, n, this.spec);
-    const x0 = this.spec[0]!;
-    const h = this.spec[1]!;
     const nodes = this.nodes;
-    nodes.fill(0);
-    for (const { terms } of this.trades) {
-      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) addExponential(terms.amps[k]!, terms.rates[k]!, x0, h, nodes, 0);
-    }
-    const invH = 1 / h;
+    this.gridNodes(d, paths, nodes);
+    const x0 = this.spec[0]!;
+    const invH = 1 / this.spec[1]!;
     const w = this.w;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
