@@ -3,8 +3,11 @@
 // reduced there when it holds no collateral), in one process, `--threads 1` for both by default so the figures
 // compare one host core with and without the device (`--threads N`: N worker threads for both). Also prints how many sets (and trades) ran on the device. Prints per backend: path simulation time, valuation time, and
 // trade × path × date valuations per second (the engine's own count over paths + valuation time), plus the device's
-// raw state-simulation rate (path × date × factor per second) and its max deviation from the CPU paths.
-// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N]
+// raw state-simulation rate (path × date × factor per second), and where the device valuation's time went on the
+// thread driving the device (node tables there with --threads 1, on the workers otherwise; upload and submit; waiting;
+// reading back).
+// `--backends gpu,cpu` picks which run and in what order (default cpu,gpu); the peak-EPE comparison needs both.
+// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N] [--backends cpu,gpu]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +18,10 @@ import { selectBackend } from '../dist/src/exposure/backends/gpu/index.js';
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const threadsAt = process.argv.indexOf('--threads');
 const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
-const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads');
+const backendsAt = process.argv.indexOf('--backends');
+const backendNames = backendsAt > 0 ? process.argv[backendsAt + 1].split(',') : ['cpu', 'gpu'];
+if (backendNames.some((b) => b !== 'cpu' && b !== 'gpu')) throw new Error(`--backends takes cpu and/or gpu, got ${backendNames.join(',')}`);
+const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads' && all[i - 1] !== '--backends');
 const allowSoftware = process.argv.includes('--allow-software');
 const paths = Number(args[0] ?? 2000);
 const bookName = args[1] ?? 'demo';
@@ -36,23 +42,9 @@ try {
   const backend = await selectBackend('gpu', { allowSoftware });
   for (const note of backend.notes) console.log(note);
   const options = { paths, seed: 42, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
-  // seconds spent in the device valuation (node tables on the host, upload, kernel, read-back of values and sums)
-  let deviceSeconds = 0;
-  const valuation = backend.deviceValuation;
-  if (valuation) {
-    const valueCounterparty = valuation.valueCounterparty.bind(valuation);
-    valuation.valueCounterparty = async (...a) => {
-      const t = performance.now();
-      try {
-        return await valueCounterparty(...a);
-      } finally {
-        deviceSeconds += (performance.now() - t) / 1000;
-      }
-    };
-  }
   const rows = [];
   let gpuPaths;
-  for (const name of ['cpu', 'gpu']) {
+  for (const name of backendNames) {
     let captured;
     // the backend's simulator with its device valuation (pooled rate sets valued on the device)
     const pathSimulator =
@@ -85,11 +77,18 @@ try {
     });
   }
   console.table(rows);
+  const gpuRow = rows.find((r) => r.backend === 'gpu');
+  const cpuRow = rows.find((r) => r.backend === 'cpu');
   const routing = backend.deviceValuation?.routing;
   if (routing) {
     const deviceSet = new Set(routing.device);
     const deviceTrades = portfolio.trades.filter((t) => deviceSet.has(t.nettingSetId)).length;
-    console.log(`${backend.notes[backend.notes.length - 1]}; ${deviceTrades} of ${rows[1].trades} trades; device valuation ${deviceSeconds.toFixed(3)} s of the gpu valuation seconds`);
+    console.log(`${backend.notes[backend.notes.length - 1]}; ${deviceTrades} of ${gpuRow.trades} trades`);
+    const st = backend.deviceValuation.stats;
+    console.log(
+      `device valuation on the driving thread: tables ${st.tablesSeconds.toFixed(3)} s, upload and submit ${st.submitSeconds.toFixed(3)} s, waiting for the device ${st.waitSeconds.toFixed(3)} s, ` +
+        `reading back ${st.readSeconds.toFixed(3)} s (${(st.bytesRead / 2 ** 30).toFixed(2)} GiB of values, ${st.sets} sets)`,
+    );
   }
   if (gpuPaths) {
     const p = gpuPaths.paths;
@@ -99,7 +98,7 @@ try {
       `device state simulation: ${factors} factors × ${p.grid.times.length} dates × ${p.nPaths} paths in ${gpuPaths.seconds.toFixed(3)} s ` +
         `(incl. upload, shader compile on first use and read-back) = ${Math.round(cells / gpuPaths.seconds).toLocaleString('en-US')} path-date-factors/s`,
     );
-    console.log(`book peak EPE: cpu ${rows[0].bookEpePeak.toFixed(2)}, gpu ${rows[1].bookEpePeak.toFixed(2)} (relative difference ${Math.abs(rows[1].bookEpePeak / rows[0].bookEpePeak - 1).toExponential(2)})`);
+    if (cpuRow) console.log(`book peak EPE: cpu ${cpuRow.bookEpePeak.toFixed(2)}, gpu ${gpuRow.bookEpePeak.toFixed(2)} (relative difference ${Math.abs(gpuRow.bookEpePeak / cpuRow.bookEpePeak - 1).toExponential(2)})`);
   }
   backend.close();
 } finally {

@@ -221,7 +221,13 @@ describe('GPU device valuation with worker threads', () => {
   it.skipIf(noGpu())('the host part (collateral, PFE, Euler, totals) on 2 worker threads gives the in-process run\'s bits', async () => {
     // a slice of the demo book with every product, CSA and uncollateralised sets, several counterparties
     const chosen = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
-    const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)) };
+    // one set with an equity option struck at 0 stays on the host (its reason comes from a worker's tables task)
+    const zeroStrikeSet = portfolio.trades.find((t) => t.product === 'EQOPT' && chosen.has(t.nettingSetId))!.nettingSetId;
+    const book: Portfolio = {
+      ...portfolio,
+      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)),
+      trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)).map((t) => (t.product === 'EQOPT' && t.nettingSetId === zeroStrikeSet ? { ...t, strike: 0 } : t)),
+    };
     const options: SimulationOptions = {
       paths: 96,
       seed: 5,
@@ -241,7 +247,9 @@ describe('GPU device valuation with worker threads', () => {
     const two = await run(2);
     expect(two.result.threads).toBe(2);
     expect(one.routing.device.length).toBeGreaterThan(5);
-    expect([...two.routing.device].sort()).toEqual([...one.routing.device].sort());
+    // the same routing in the same order, whether the node tables were built here or on the workers
+    expect(two.routing).toEqual(one.routing);
+    expect(one.routing.host).toEqual([{ nettingSetId: zeroStrikeSet, reason: 'an equity option with a strike <= 0' }]);
     expect(new Set(book.trades.filter((t) => one.routing.device.includes(t.nettingSetId)).map((t) => t.product)).size).toBeGreaterThan(5);
     two.result.nettingSets.forEach((g, i) => {
       const h = one.result.nettingSets[i]!;
@@ -593,12 +601,13 @@ describe('GPU valuation of every product: device values and reductions', () => {
     const smallBinding: GpuContext = { ...ctx!, maxStorageBufferBindingSize: 100 * 4 * nOut * hostRun.grid.times.length };
     const valuation = new GpuSetValuation(smallBinding, (note) => notes.push(note));
     const captured = new Map<string, { values: Float32Array; gridIndex: Int32Array }>();
-    const valueCounterparty = valuation.valueCounterparty.bind(valuation);
-    valuation.valueCounterparty = async (uctx: UnitContext, cp: UnitCounterparty) => {
-      const result = await valueCounterparty(uctx, cp);
-      for (const s of cp.sets) {
+    const valueCounterparties = valuation.valueCounterparties.bind(valuation);
+    valuation.valueCounterparties = async (uctx: UnitContext, cps: readonly UnitCounterparty[]) => {
+      const result = await valueCounterparties(uctx, cps);
+      for (const s of cps.flatMap((cp) => cp.sets)) {
         const pre = result.get(s.index);
-        if (pre) captured.set(s.nettingSet.nettingSetId, { values: pre.values, gridIndex: pre.gridIndex });
+        // copied: a worker thread may be handed the values' buffer
+        if (pre) captured.set(s.nettingSet.nettingSetId, { values: pre.values.slice(), gridIndex: pre.gridIndex });
       }
       return result;
     };

@@ -20,8 +20,9 @@ import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types
 import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
 import type { DevicePayload } from './devicePayload.js';
+import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
-import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { pathBlocks, WorkerPool, type DeviceTablesAnswer, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
@@ -79,8 +80,9 @@ export interface SimulationOptions {
 
 /**
  * A market-path simulation backend: global paths 0 .. nPaths−1 (date-major arrays, N(0) = 1). With
- * `deviceValuation` (the GPU backend) it also values some netting sets where the paths were simulated; the engine
- * then runs in-process (one host thread) and asks it counterparty by counterparty.
+ * `deviceValuation` (the GPU backend) it also values some netting sets where the paths were simulated: with one
+ * thread the engine asks it counterparty by counterparty; with worker threads they build the sets' node tables, this
+ * thread submits them to the device and hands the values to the workers for the host part.
  */
 export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean) => Promise<SimulatedPaths>) & {
   readonly deviceValuation?: DeviceSetValuation;
@@ -93,6 +95,16 @@ export interface DeviceSetValuation {
    * which must be the paths its simulator returned.
    */
   valueCounterparty(ctx: UnitContext, counterparty: UnitCounterparty): Promise<ReadonlyMap<number, PrecomputedSet>>;
+  /** valueCounterparty over several counterparties at once (the device may overlap their sets), the same results. */
+  valueCounterparties(ctx: UnitContext, counterparties: readonly UnitCounterparty[]): Promise<ReadonlyMap<number, PrecomputedSet>>;
+  /**
+   * Valuation from tables built on other threads (backends/gpu/tables.ts deviceTablesOf): where the factors sit in
+   * the device's paths (undefined unless `paths` are the device's), submitting a set's tables, and recording where a
+   * set went (in book order, as valueCounterparties records it).
+   */
+  factorIndex(paths: SimulatedPaths): DeviceFactorIndex | undefined;
+  submit(tables: DeviceTables, nPaths: number): { finish(): Promise<DevicePayload> };
+  record(nettingSetId: string, reason: string | undefined): void;
   /** Frees what the device holds for the run (the resident paths). */
   release(): void;
 }
@@ -511,27 +523,42 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       if (!deviceCtx) {
         await pool.run(tasks.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
       } else {
-        // batches of `threads` units: this thread values the next batch's device sets while the workers finish the last
-        let running: Promise<void> = Promise.resolve();
-        for (let b = 0; b < tasks.length; b += threads) {
+        // Batches of `threads` units, one pool phase each: the workers run the last batch's units (with their sets'
+        // device values) and build this batch's device tables; this thread submits each set's tables to the device as
+        // they arrive, then reads the values back (mostly ready by the end of the phase) for the next phase.
+        const factors = deviceValuation!.factorIndex(deviceCtx.paths);
+        if (!factors) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
+        let previous: UnitTask[] = [];
+        for (let b = 0; b < tasks.length + threads; b += threads) {
           const batch = tasks.slice(b, b + threads);
-          for (const task of batch) {
-            if (task.checkOnly) continue;
+          const valued = batch.filter((task) => !task.checkOnly);
+          if (previous.length === 0 && batch.length === 0) break;
+          const answers = new Map<number, { answer: DeviceTablesAnswer; job?: { finish(): Promise<DevicePayload> } }>();
+          const onPhaseMessage = (message: WorkerMessage): void => {
+            if (message.type !== 'tables') return onMessage(message);
+            for (const answer of message.sets) answers.set(answer.index, { answer, ...(answer.tables ? { job: deviceValuation!.submit(answer.tables, nPaths) } : {}) });
+          };
+          const phase: WorkerTask[] = [
+            ...previous.map((task): WorkerTask => ({ kind: 'unit', task })),
+            ...valued.map((task): WorkerTask => ({ kind: 'tables', counterparties: task.counterparties, factors })),
+          ];
+          await pool.run(phase, onPhaseMessage);
+          // the previous batch's values were moved to the workers when handed out (pool.ts transferOf)
+          for (const task of previous) delete task.device;
+          for (const task of valued) {
             const device: DevicePayload[] = [];
             for (const cp of task.counterparties) {
-              for (const pre of (await deviceValuation!.valueCounterparty(deviceCtx, cp)).values()) if (pre.payload) device.push(pre.payload);
+              for (const item of cp.sets) {
+                const got = answers.get(item.index);
+                if (!got) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
+                if (got.job) device.push(await got.job.finish());
+                deviceValuation!.record(got.answer.nettingSetId, got.job ? undefined : got.answer.reason);
+              }
             }
             task.device = device;
           }
-          await running;
-          running = pool.run(batch.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
-          // the payloads were cloned to the workers when handed out: drop this thread's copies as the batch goes
-          running.then(
-            () => batch.forEach((task) => delete task.device),
-            () => undefined, // a failure is thrown by the next `await running`
-          );
+          previous = batch;
         }
-        await running;
       }
     } finally {
       deviceValuation?.release();

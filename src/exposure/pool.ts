@@ -12,7 +12,8 @@ import { packageRoot } from '../cli/paths.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { FactorNeeds } from '../simulation/layout.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
-import type { UnitResult, UnitTask } from './unit.js';
+import type { UnitCounterparty, UnitResult, UnitTask } from './unit.js';
+import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 
 /** What a worker thread needs to build its UnitContext (structured-cloneable; the path arrays share memory). */
 export interface WorkerInit {
@@ -36,13 +37,40 @@ export interface PathBlock {
   count: number;
 }
 
-export type WorkerTask = { kind: 'paths'; block: PathBlock } | { kind: 'unit'; task: UnitTask };
+export type WorkerTask =
+  | { kind: 'paths'; block: PathBlock }
+  | { kind: 'unit'; task: UnitTask }
+  /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
+  | { kind: 'tables'; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex };
+
+/** One set's answer to a tables task: its device tables, or why it is valued on the host. */
+export interface DeviceTablesAnswer {
+  nettingSetId: string;
+  index: number;
+  tables?: DeviceTables;
+  reason?: string;
+}
+
+/**
+ * What a task hands over rather than copies: the values of the sets valued on the GPU device (devicePayload.ts), each
+ * in a buffer of its own, which the driving thread no longer reads once the unit is handed out (engine.ts).
+ */
+function transferOf(task: WorkerTask): ArrayBuffer[] {
+  if (task.kind !== 'unit' || !task.task.device) return [];
+  const out: ArrayBuffer[] = [];
+  for (const p of task.task.device) {
+    const buffer = p.values.buffer;
+    if (buffer instanceof ArrayBuffer && buffer.byteLength === p.values.byteLength && !out.includes(buffer)) out.push(buffer);
+  }
+  return out;
+}
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; index: number }
   | { type: 'pathsDone'; block: PathBlock }
   | { type: 'result'; result: UnitResult }
+  | { type: 'tables'; sets: DeviceTablesAnswer[] }
   | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
 
 /**
@@ -130,7 +158,7 @@ export class WorkerPool {
           this.fail(error as Error);
           return;
         }
-        if (message.type === 'pathsDone' || message.type === 'result') {
+        if (message.type === 'pathsDone' || message.type === 'result' || message.type === 'tables') {
           phase.running--;
           this.idle.push(worker);
           this.dispatch();
@@ -163,7 +191,8 @@ export class WorkerPool {
     if (!phase || this.failure) return;
     while (this.idle.length > 0 && phase.next < phase.tasks.length) {
       phase.running++;
-      this.idle.shift()!.postMessage(phase.tasks[phase.next++]);
+      const task = phase.tasks[phase.next++]!;
+      this.idle.shift()!.postMessage(task, transferOf(task));
     }
     if (phase.next >= phase.tasks.length && phase.running === 0) {
       this.phase = undefined;

@@ -16,6 +16,8 @@ import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
 import { precomputedOf } from './devicePayload.js';
+import { deviceTablesOf } from './backends/gpu/tables.js';
+import type { DeviceTablesAnswer } from './pool.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -92,6 +94,25 @@ if (parentPort) {
         const { offset, count } = message.block;
         simulatePathsInto(built.model, init.grid, init.seed, offset, count, built.ctx.paths, { antithetic: init.antithetic });
         post({ type: 'pathsDone', block: message.block });
+        return;
+      }
+      if (message.kind === 'tables') {
+        // the GPU device's inputs for these sets, built here so that the thread driving the device only submits them
+        const sets: DeviceTablesAnswer[] = [];
+        const transfer: ArrayBuffer[] = [];
+        for (const cp of message.counterparties) {
+          for (const item of cp.sets) {
+            const r = deviceTablesOf(built.ctx, item, message.factors);
+            const nettingSetId = item.nettingSet.nettingSetId;
+            if (!r.tables) {
+              sets.push({ nettingSetId, index: item.index, reason: r.reason });
+              continue;
+            }
+            sets.push({ nettingSetId, index: item.index, tables: r.tables });
+            for (const a of [r.tables.ints, r.tables.reals]) if (a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength) transfer.push(a.buffer);
+          }
+        }
+        post({ type: 'tables', sets }, transfer);
         return;
       }
       // sets the main thread had valued on the GPU device: their values come with the task

@@ -1,0 +1,190 @@
+/**
+ * The host half of the GPU backend's set valuation, with no device in it (so worker threads run it): which sets the
+ * device can value (hostReason), and for one that it can, the node tables of every date the host would value it on
+ * (unit.ts datesToValue), built in f64 by the CPU kernels' code (compile.ts ratePoolNodeTables) on the host copy of
+ * the device's paths and packed for the WGSL kernel of wgsl/value.ts (deviceTablesOf). The device then values the set
+ * from these tables on its own paths (valuation.ts).
+ */
+import type { NettingSetKernel } from '../../types.js';
+import { datesToValue, dependsOnCoverage, type UnitContext, type UnitNettingSet } from '../../unit.js';
+import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
+import type { LegTerm } from '../../valuation/options.js';
+import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
+
+/**
+ * Products the device values (compile.ts ratePoolNodeTables): the rate pools with swaptions (an exercised physically
+ * settled one a masked pool), and as leg entries FX and equity options and equity forwards' share parts. A set of these
+ * alone goes to the device, CDS pools as grid functions of the credit state.
+ */
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'FXOPT', 'EQOPT', 'EQFWD', 'CDS']);
+
+const NO_FX = 0xffffffff;
+const NO_MASK = 0xffffffff;
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Why a netting set is valued on the host, or undefined when it can go to the device: a CSA or IM held does not keep
+ * it there (its collateral is applied on the host, from the device values).
+ */
+export function hostReason(item: UnitNettingSet): string | undefined {
+  const other = item.trades.find((t) => !DEVICE_PRODUCTS.has(t.product));
+  if (other) return `${other.product} trade`;
+  return undefined;
+}
+
+/**
+ * Where the factors sit in a device path block (kernels.ts ResidentPaths): IR (nC), FX (nFx), EQ (nEq), credit
+ * (nCr), then the numeraire.
+ */
+export interface DeviceFactorIndex {
+  readonly fxFactor0: number;
+  readonly eqFactor0: number;
+  readonly creditFactor0: number;
+  readonly numeraireFactor: number;
+}
+
+/** One set's inputs to the device valuation (structured-clonable: a worker thread builds it, the device thread submits it). */
+export interface DeviceTables {
+  /** The set's book index (UnitNettingSet.index). */
+  index: number;
+  /** Grid indices of the slots (unit.ts datesToValue), ascending. */
+  gridIndex: Int32Array;
+  /** The kernel's ints (header words 0 and 4, paths and workgroups of a block, set at dispatch) and reals. */
+  ints: Uint32Array;
+  reals: Float32Array;
+  /** State-grid nodes and running-coupon slopes of the tables (the kernel's constants). */
+  gridNodes: number;
+  runningSlopes: number;
+  /** The set holds collateral at the base coverage (a CSA or IM held): its EPE/ENE are the host's, of V − C. */
+  collateralAtBase: boolean;
+}
+
+/** deviceTablesOf's answer: the tables, or why the set is valued on the host; the compiled kernel when there is one. */
+export type DeviceTablesResult = { tables: DeviceTables; kernel: NettingSetKernel; reason?: undefined } | { tables?: undefined; kernel?: NettingSetKernel; reason: string };
+
+/**
+ * The set's device tables on ctx.paths (the host copy of the device's paths), or the reason it stays on the host: a
+ * product the device does not value, a trade the pricers on paths do not support (the host reports it), no live
+ * date, or an equity option struck at or below 0 (no node tables).
+ */
+export function deviceTablesOf(ctx: UnitContext, item: UnitNettingSet, factors: DeviceFactorIndex): DeviceTablesResult {
+  const other = hostReason(item);
+  if (other !== undefined) return { reason: other };
+  let kernel: NettingSetKernel;
+  try {
+    kernel = compileNettingSet(item.trades, { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId });
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'Error') throw error;
+    return { reason: 'a trade the pricers on paths do not support' }; // the host reports it (unit.ts compileSet)
+  }
+  if (kernel.lastDateIndex < 0) return { kernel, reason: 'no live date' };
+  const nDates = ctx.grid.dates.length;
+  const last = Math.min(kernel.lastDateIndex, nDates - 1);
+  const gridIndex = datesToValue(ctx, item, last);
+  const tables: RatePoolNodeTables[] = [];
+  for (let k = 0; k < gridIndex.length; k++) {
+    const t = ratePoolNodeTables(kernel, gridIndex[k]!, ctx.paths);
+    if (!t) return { kernel, reason: 'an equity option with a strike <= 0' };
+    tables.push(t);
+  }
+  const { ints, reals } = packSet(tables, gridIndex, nDates, factors);
+  return {
+    kernel,
+    tables: {
+      index: item.index,
+      gridIndex,
+      ints,
+      reals,
+      gridNodes: tables[0]?.gridNodes ?? 64,
+      runningSlopes: tables[0]?.runningSlopes ?? 3,
+      collateralAtBase: ctx.coverage > 0 && dependsOnCoverage(item),
+    },
+  };
+}
+
+/** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
+interface PackedSet {
+  ints: Uint32Array;
+  reals: Float32Array;
+  nSlots: number;
+}
+
+function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
+  const nSlots = tables.length;
+  let nEntries = 0;
+  let nGroups = 0;
+  let nReals = 0;
+  let nLegs = 0;
+  let nTerms = 0;
+  for (const t of tables) {
+    for (const leg of t.legs) {
+      nLegs++;
+      const terms = leg.termsA.length + leg.termsB.length + leg.termsE.length;
+      nTerms += terms;
+      nReals += LEG_REALS + terms;
+    }
+    const pools = t.irIndex.length;
+    nEntries += pools;
+    nGroups += t.groupFix.length;
+    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.maskIntervals.length;
+  }
+  const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
+  const fix0 = entries0 + ENTRY_WORDS * nEntries;
+  const legs0 = fix0 + nGroups;
+  const terms0 = legs0 + LEG_WORDS * nLegs;
+  const ints = new Uint32Array(terms0 + 2 * nTerms);
+  const reals = new Float32Array(nReals);
+  ints[1] = nDates;
+  ints[2] = resident.numeraireFactor;
+  ints[3] = nSlots;
+  ints[5] = fix0;
+  ints[6] = legs0;
+  ints[7] = terms0;
+  let entry = 0;
+  let group = 0;
+  let real = 0;
+  let leg = 0;
+  let term = 0;
+  const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
+  tables.forEach((t, slot) => {
+    const G = t.gridNodes;
+    const runSize = t.runningSlopes * G;
+    const pools = t.irIndex.length;
+    ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
+    for (let i = 0; i < pools; i++) {
+      const g0 = t.groupStart[i]!;
+      const groups = t.groupStart[i + 1]! - g0;
+      const fx = t.fxIndex[i]!;
+      const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
+      const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
+      for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
+      reals[real] = t.x0[i]!;
+      reals[real + 1] = t.h[i]!;
+      reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
+      reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
+      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      const iv0 = real + ENTRY_REALS + G + groups * runSize;
+      for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
+      real = iv0 + intervals.length;
+      group += groups;
+      entry++;
+    }
+    for (const l of t.legs) {
+      const kind = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      ints.set([kind, l.termsA.length, l.termsB.length, l.termsE.length, term, real], legs0 + LEG_WORDS * leg);
+      reals.set([l.scale, l.omega, l.sd, l.constA, l.constB, l.constE], real);
+      let r = real + LEG_REALS;
+      for (const x of [...l.termsA, ...l.termsB, ...l.termsE]) {
+        ints[terms0 + 2 * term] = factorOf(x);
+        ints[terms0 + 2 * term + 1] = x.grid;
+        reals[r++] = x.coefficient;
+        term++;
+      }
+      real = r;
+      leg++;
+    }
+  });
+  return { ints, reals, nSlots };
+}
+
