@@ -87,7 +87,7 @@ try {
     const st = backend.deviceValuation.stats;
     console.log(
       `device valuation on the driving thread: tables ${st.tablesSeconds.toFixed(3)} s, upload and submit ${st.submitSeconds.toFixed(3)} s, waiting for the device ${st.waitSeconds.toFixed(3)} s, ` +
-        `reading back ${st.readSeconds.toFixed(3)} s (${(st.bytesRead / 2 ** 30).toFixed(2)} GiB of values, ${st.sets} sets)`,
+        `reading back ${st.readSeconds.toFixed(3)} s (${(st.bytesRead / 2 ** 20).toFixed(1)} MiB, ${st.sets} sets, ${st.figureSets} of them on the figures route: figures only, no values)`,
     );
   }
   if (gpuPaths) {

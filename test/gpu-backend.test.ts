@@ -218,34 +218,50 @@ describe('GPU backend through the engine: every output against the CPU backend',
 });
 
 describe('GPU device valuation with worker threads', () => {
-  it.skipIf(noGpu())('the host part (collateral, PFE, Euler, totals) on 2 worker threads gives the in-process run\'s bits', async () => {
-    // a slice of the demo book with every product, CSA and uncollateralised sets, several counterparties
+  // a slice of the demo book with every product, CSA and uncollateralised sets, a counterparty with two sets, a set
+  // with IM held, and one set with an equity option struck at 0 (it stays on the host: its reason comes from a
+  // worker's tables task)
+  const sliceOf = (): { book: Portfolio; zeroStrikeSet: string; pairCounterparty: string } => {
     const chosen = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
-    // one set with an equity option struck at 0 stays on the host (its reason comes from a worker's tables task)
+    const setsOf = new Map<string, string[]>();
+    for (const n of portfolio.nettingSets) setsOf.set(n.counterpartyId, [...(setsOf.get(n.counterpartyId) ?? []), n.nettingSetId]);
+    // a counterparty with an uncollateralised and a collateralised set, both with exposure (CP0024 of the demo book)
+    const pairCounterparty = 'CP0024';
+    expect(setsOf.get(pairCounterparty)!.length).toBeGreaterThanOrEqual(2);
+    for (const id of setsOf.get(pairCounterparty)!) chosen.add(id);
+    const withIm = portfolio.nettingSets.find((n) => (n.initialMarginHeld ?? 0) > 0);
+    if (withIm) chosen.add(withIm.nettingSetId);
     const zeroStrikeSet = portfolio.trades.find((t) => t.product === 'EQOPT' && chosen.has(t.nettingSetId))!.nettingSetId;
     const book: Portfolio = {
       ...portfolio,
       nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)),
       trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)).map((t) => (t.product === 'EQOPT' && t.nettingSetId === zeroStrikeSet ? { ...t, strike: 0 } : t)),
     };
-    const options: SimulationOptions = {
-      paths: 96,
-      seed: 5,
-      grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 3, unit: 'Y' }, { count: 7, unit: 'Y' }] },
-      threads: 1,
-      antithetic: false,
-      pfeQuantile: 0.95,
-      skipUnsupported: false,
-    };
-    const run = async (threads: number) => {
-      const valuation = new GpuSetValuation(ctx!);
-      const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
-      const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, threads, pathSimulator: simulate } });
-      return { result, routing: valuation.routing };
-    };
-    const one = await run(1);
-    const two = await run(2);
+    return { book, zeroStrikeSet, pairCounterparty };
+  };
+  const options: SimulationOptions = {
+    paths: 96,
+    seed: 5,
+    grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 3, unit: 'Y' }, { count: 7, unit: 'Y' }] },
+    threads: 1,
+    antithetic: false,
+    pfeQuantile: 0.95,
+    skipUnsupported: false,
+  };
+  const run = async (book: Portfolio, threads: number, extra: Partial<SimulationOptions> = {}) => {
+    const valuation = new GpuSetValuation(ctx!);
+    const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
+    const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, ...extra, threads, pathSimulator: simulate } });
+    return { result, routing: valuation.routing, stats: valuation.stats };
+  };
+
+  it.skipIf(noGpu())('values route: the host part (collateral, PFE, Euler, totals) on 2 worker threads gives the in-process run\'s bits', async () => {
+    const { book, zeroStrikeSet } = sliceOf();
+    // with a cube the values come back (the figures route is off): the workers' host part must match this thread's
+    const one = await run(book, 1, { cube: true });
+    const two = await run(book, 2, { cube: true });
     expect(two.result.threads).toBe(2);
+    expect(two.stats.figureSets).toBe(0);
     expect(one.routing.device.length).toBeGreaterThan(5);
     // the same routing in the same order, whether the node tables were built here or on the workers
     expect(two.routing).toEqual(one.routing);
@@ -258,9 +274,86 @@ describe('GPU device valuation with worker threads', () => {
       expect(g.profile.eepe).toBe(h.profile.eepe);
       expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
       expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
+      expect(Array.from(g.cube ?? [])).toEqual(Array.from(h.cube ?? []));
     });
     two.result.counterparties.forEach((c, i) => expect(Array.from(c.pfe ?? [])).toEqual(Array.from(one.result.counterparties[i]!.pfe ?? [])));
     expect(Array.from(two.result.book.epe)).toEqual(Array.from(one.result.book.epe));
+  }, 120_000);
+
+  it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
+    const { book, zeroStrikeSet, pairCounterparty } = sliceOf();
+    // reference: one thread, the values route (the host computes every figure in f64 from the device's f32 values);
+    // under test: two threads, the figures route (the device computes them in f32 and sends back only those)
+    const host = await run(book, 1);
+    const device = await run(book, 2);
+    expect(host.stats.figureSets).toBe(0);
+    expect(device.routing).toEqual(host.routing);
+    // every device set but the one whose counterparty holds a host set took the figures route
+    expect(device.stats.figureSets).toBe(device.routing.device.length);
+    expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet]);
+    // and no values came back: per set at most a few figures per exposure date and trade, far below one value row
+    const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
+    expect(device.stats.bytesRead).toBeLessThan(4 * 8 * nExp * book.trades.length);
+    const collateralised = book.nettingSets.filter((n) => n.csa && n.nettingSetId !== zeroStrikeSet);
+    expect(collateralised.some((n) => n.mtaCpty > 0 && n.rounding > 0)).toBe(true);
+    // Tolerance. The same f32 values on both sides; the device adds f32 roundings (u = 2^-24): the margin call (about
+    // ten operations on amounts the size of V and the thresholds), E = V − C, and the sums (each term rounded about
+    // n/64 + 6 times). With amounts up to ~10× the set's exposure scale that is < 10·(10 + 8)·u ≈ 1e-5 of the scale;
+    // a rounding or MTA decision that f32 puts on the other side of its boundary moves one path by one multiple, which
+    // the bound of 2e-5 of the scale also covers for this book (a handful of such paths in 96 would move EPE by
+    // about multiple/96 ≈ 1e3, below 2e-5 of the scales here, ~1e8). PFE and EE are undiscounted: divided by P(0,t).
+    // Euler: each trade is valued on its own node tables in f32, so its error scales with the trade's gross value,
+    // which in an offsetting set can be ~100× the set's net exposure: 1e-3 of the scale.
+    const discount = market.discountCurve(market.baseCurrency);
+    let worst = 0;
+    let worstEuler = 0;
+    host.result.nettingSets.forEach((h, i) => {
+      const g = device.result.nettingSets[i]!;
+      expect(g.nettingSetId).toBe(h.nettingSetId);
+      let scale = 0;
+      for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.ene[k]! + Math.abs(h.profile.collateral[k]!));
+      const bound = 2e-5 * scale + 1e-6;
+      for (const key of ['epe', 'ene', 'ee', 'eee', 'pfe', 'collateral', 'epeStdError'] as const) {
+        h.profile[key].forEach((v, k) => {
+          const b = key === 'ee' || key === 'eee' || key === 'pfe' ? bound / discount.discount(h.profile.times[k]!) : bound;
+          const diff = Math.abs(g.profile[key][k]! - v);
+          worst = Math.max(worst, diff / b);
+          expect(diff, `${h.nettingSetId} ${key}[${k}]`).toBeLessThanOrEqual(b);
+        });
+      }
+      expect(Math.abs(g.profile.eepe - h.profile.eepe), `${h.nettingSetId} eepe`).toBeLessThanOrEqual(2 * bound);
+      expect(g.tradeIds).toEqual(h.tradeIds);
+      const m = h.profile.epe.length;
+      for (const side of ['tradeEpe', 'tradeEne'] as const) {
+        h[side].forEach((v, t) => {
+          const diff = Math.abs(g[side][t]! - v);
+          worstEuler = Math.max(worstEuler, diff / (1e-3 * scale + 1e-6));
+          expect(diff, `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
+        });
+        // Euler allocation: the trades' contributions add up to the set's EPE (ENE) on the device too
+        for (let k = 0; k < m; k++) {
+          let sum = 0;
+          for (let t = 0; t < g.tradeIds.length; t++) sum += g[side][t * m + k]!;
+          const total = side === 'tradeEpe' ? g.profile.epe[k]! : g.profile.ene[k]!;
+          expect(Math.abs(sum - total), `${h.nettingSetId} Σ ${side}[${k}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
+        }
+      }
+    });
+    // the counterparty with two sets: its PFE and standard error are of the pathwise sum, from the device's accumulator
+    const at = host.result.counterparties.findIndex((c) => c.counterpartyId === pairCounterparty);
+    const hc = host.result.counterparties[at]!;
+    const gc = device.result.counterparties[at]!;
+    let cpScale = 0;
+    for (let k = 0; k < hc.epe.length; k++) cpScale = Math.max(cpScale, hc.epe[k]! + hc.ene[k]! + Math.abs(hc.collateral[k]!));
+    const times = host.result.nettingSets[0]!.profile.times;
+    for (const key of ['epe', 'ene', 'pfe', 'collateral'] as const) {
+      Array.from(hc[key]!).forEach((v, k) => expect(Math.abs(gc[key]![k]! - v), `${pairCounterparty} ${key}[${k}]`).toBeLessThanOrEqual((2e-5 * cpScale + 1e-6) / discount.discount(times[k]!)));
+    }
+    // the pathwise total is not the sum of the sets' PFEs (the test would be vacuous otherwise)
+    const setPfes = device.result.nettingSets.filter((s) => s.counterpartyId === pairCounterparty).map((s) => s.profile.pfe);
+    expect(Array.from(gc.pfe!).some((v, k) => Math.abs(v - setPfes.reduce((a, p) => a + p[k]!, 0)) > 1e-3 * cpScale)).toBe(true);
+    console.log(`GPU figures route vs the host's figures: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound, ${(100 * worstEuler).toFixed(1)}% of the Euler bound`);
+    expect(worst).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -84,10 +84,38 @@ export function totalProfile(
   options: TotalOptions,
   scratch?: Float64Array,
 ): ExposureProfile {
-  if (profiles.length === 0) throw new RangeError(`total ${options.id}: no netting-set profiles`);
   if (acc.count !== profiles.length) {
     throw new RangeError(`total ${options.id}: ${profiles.length} profiles but ${acc.count} netting sets accumulated`);
   }
+  const total = sumSetProfiles(profiles, options);
+  const m = total.dateIndex.length;
+  const { nPaths } = acc;
+  const quantile = options.pfeQuantile ?? DEFAULT_PFE_QUANTILE;
+  const column = scratch && scratch.length >= nPaths ? scratch : new Float64Array(nPaths);
+  for (let k = 0; k < m; k++) {
+    const base = total.dateIndex[k]! * nPaths;
+    const shift = acc.positive[base]! / options.numeraire[base]!;
+    let sum = 0;
+    let sumSq = 0;
+    for (let p = 0; p < nPaths; p++) {
+      const e = acc.positive[base + p]!;
+      column[p] = e;
+      const y = e / options.numeraire[base + p]! - shift;
+      sum += y;
+      sumSq += y * y;
+    }
+    total.epeStdError[k] = standardError(sum, sumSq, nPaths);
+    total.pfe[k] = quantileInPlace(column, nPaths, quantile);
+  }
+  return total;
+}
+
+/**
+ * The figures of a total that are sums of its sets' figures (EPE, ENE, EE, EEE, collateral, Basel EPE and EEPE; see
+ * the header), with PFE and the EPE standard error left at 0 for the caller (they need the path values).
+ */
+export function sumSetProfiles(profiles: readonly ExposureProfile[], options: { id: string; counterpartyId: string }): ExposureProfile {
+  if (profiles.length === 0) throw new RangeError(`total ${options.id}: no netting-set profiles`);
   const first = profiles[0]!;
   const m = first.dateIndex.length;
   for (const p of profiles) {
@@ -120,25 +148,6 @@ export function totalProfile(
     }
     total.epe1y += p.epe1y;
     total.eepe += p.eepe;
-  }
-
-  const { nPaths } = acc;
-  const quantile = options.pfeQuantile ?? DEFAULT_PFE_QUANTILE;
-  const column = scratch && scratch.length >= nPaths ? scratch : new Float64Array(nPaths);
-  for (let k = 0; k < m; k++) {
-    const base = total.dateIndex[k]! * nPaths;
-    const shift = acc.positive[base]! / options.numeraire[base]!;
-    let sum = 0;
-    let sumSq = 0;
-    for (let p = 0; p < nPaths; p++) {
-      const e = acc.positive[base + p]!;
-      column[p] = e;
-      const y = e / options.numeraire[base + p]! - shift;
-      sum += y;
-      sumSq += y * y;
-    }
-    total.epeStdError[k] = standardError(sum, sumSq, nPaths);
-    total.pfe[k] = quantileInPlace(column, nPaths, quantile);
   }
   return total;
 }

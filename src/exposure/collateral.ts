@@ -252,7 +252,52 @@ export class CollateralTracker {
     const store = this.store;
     for (let p = 0; p < nPaths; p++) out[base + p] = store[source + p]! + im;
   }
+
+  /**
+   * The margin-call rules of this tracker as data, for a kernel that runs them elsewhere (the GPU backend's margin
+   * kernel, wgsl/figures.ts): per grid index the call dates, the rows whose balance is read later (sources) and
+   * the close-out lag index, the IM held, and the CSA amounts in base currency.
+   */
+  plan(): CollateralPlan {
+    return {
+      trivial: this.trivial,
+      last: this.last,
+      lag: this.lag,
+      isCall: this.isCall,
+      isSource: this.isSource,
+      imHeld: this.imHeld,
+      coverage: this.coverage,
+      thresholdCpty: this.thresholdCpty,
+      thresholdBank: this.thresholdBank,
+      mtaCpty: this.mtaCpty,
+      mtaBank: this.mtaBank,
+      netIndependentAmount: this.netIndependentAmount,
+      multiple: this.multiple,
+      exact: this.exact,
+    };
+  }
 }
+
+/** CollateralTracker.plan: its rules as plain data (per grid index arrays; the amounts in base currency). */
+export interface CollateralPlan {
+  readonly trivial: boolean;
+  readonly last: number;
+  readonly lag: Int32Array;
+  readonly isCall: Uint8Array;
+  readonly isSource: Uint8Array;
+  readonly imHeld: Float64Array;
+  readonly coverage: number;
+  readonly thresholdCpty: number;
+  readonly thresholdBank: number;
+  readonly mtaCpty: number;
+  readonly mtaBank: number;
+  readonly netIndependentAmount: number;
+  readonly multiple: number;
+  readonly exact: boolean;
+}
+
+/** The slack of the rounding to a multiple (CollateralTracker.advanceTo), for kernels that apply the same rule. */
+export const COLLATERAL_ROUNDING_SLACK = ROUNDING_SLACK;
 
 /** An IM profile of a netting set: the amount held from each date on (day serials, base currency). */
 export interface InitialMarginProfile {

@@ -20,6 +20,8 @@ import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types
 import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
 import type { DevicePayload } from './devicePayload.js';
+import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
+import { quantileRank } from './quantile.js';
 import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { pathBlocks, WorkerPool, type DeviceTablesAnswer, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
@@ -105,6 +107,14 @@ export interface DeviceSetValuation {
   factorIndex(paths: SimulatedPaths): DeviceFactorIndex | undefined;
   submit(tables: DeviceTables, nPaths: number): { finish(): Promise<DevicePayload> };
   record(nettingSetId: string, reason: string | undefined): void;
+  /**
+   * The figures route (backends/gpu/wgsl/figures.ts): whether it can run, a counterparty's accumulator, a set's
+   * submission (its figures only come back) and the counterparty's pathwise totals.
+   */
+  figuresRouteOpen(): boolean;
+  beginCounterparty(nExp: number): unknown;
+  submitFigures(tables: DeviceTables, rank: number, acc: unknown): { finish(): Promise<DeviceSetFigures> };
+  finishCounterparty(acc: unknown, index: number, exposureDates: Int32Array, nDates: number, rank: number): { finish(): Promise<DeviceCounterpartyFigures> };
   /** Frees what the device holds for the run (the resident paths). */
   release(): void;
 }
@@ -528,34 +538,66 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         // they arrive, then reads the values back (mostly ready by the end of the phase) for the next phase.
         const factors = deviceValuation!.factorIndex(deviceCtx.paths);
         if (!factors) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
+        // The figures route (the device computes each set's figures and only they come back): without a cube or
+        // coverage variants (they re-read the values) and with the paths in one device block.
+        const figuresRoute = !options.cube && variantCoverages.length === 0 && deviceValuation!.figuresRouteOpen();
+        const rank = quantileRank(options.pfeQuantile, nPaths);
+        const cpOfSet = new Map<number, UnitCounterparty>();
+        for (const task of tasks) for (const cp of task.counterparties) for (const item of cp.sets) cpOfSet.set(item.index, cp);
         let previous: UnitTask[] = [];
         for (let b = 0; b < tasks.length + threads; b += threads) {
           const batch = tasks.slice(b, b + threads);
           const valued = batch.filter((task) => !task.checkOnly);
           if (previous.length === 0 && batch.length === 0) break;
-          const answers = new Map<number, { answer: DeviceTablesAnswer; job?: { finish(): Promise<DevicePayload> } }>();
+          const answers = new Map<number, { answer: DeviceTablesAnswer; job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>();
+          const cpJobs = new Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>();
+          const submitCounterparty = (cp: UnitCounterparty): void => {
+            const got = cp.sets.map((item) => answers.get(item.index)!);
+            if (figuresRoute && got.every((g) => g.answer.tables?.figures)) {
+              const acc = cp.sets.length > 1 ? deviceValuation!.beginCounterparty(deviceCtx!.exposureDates.length) : undefined;
+              for (const g of got) g.figures = deviceValuation!.submitFigures(g.answer.tables!, rank, acc);
+              if (acc) cpJobs.set(cp.index, deviceValuation!.finishCounterparty(acc, cp.index, deviceCtx!.exposureDates, grid.dates.length, rank));
+            } else {
+              for (const g of got) if (g.answer.tables) g.job = deviceValuation!.submit(g.answer.tables, nPaths);
+            }
+          };
           const onPhaseMessage = (message: WorkerMessage): void => {
             if (message.type !== 'tables') return onMessage(message);
-            for (const answer of message.sets) answers.set(answer.index, { answer, ...(answer.tables ? { job: deviceValuation!.submit(answer.tables, nPaths) } : {}) });
+            const cps: UnitCounterparty[] = [];
+            for (const answer of message.sets) {
+              answers.set(answer.index, { answer });
+              const cp = cpOfSet.get(answer.index)!;
+              if (cps[cps.length - 1] !== cp) cps.push(cp);
+            }
+            // a unit's counterparties in order, each one's sets together (its accumulator is reused in queue order)
+            for (const cp of cps) submitCounterparty(cp);
           };
           const phase: WorkerTask[] = [
             ...previous.map((task): WorkerTask => ({ kind: 'unit', task })),
-            ...valued.map((task): WorkerTask => ({ kind: 'tables', counterparties: task.counterparties, factors })),
+            ...valued.map((task): WorkerTask => ({ kind: 'tables', counterparties: task.counterparties, factors, figures: figuresRoute })),
           ];
           await pool.run(phase, onPhaseMessage);
           // the previous batch's values were moved to the workers when handed out (pool.ts transferOf)
-          for (const task of previous) delete task.device;
+          for (const task of previous) {
+            delete task.device;
+            delete task.figures;
+          }
           for (const task of valued) {
             const device: DevicePayload[] = [];
+            const figures: UnitTask['figures'] = { sets: [], counterparties: [] };
             for (const cp of task.counterparties) {
               for (const item of cp.sets) {
                 const got = answers.get(item.index);
                 if (!got) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
-                if (got.job) device.push(await got.job.finish());
-                deviceValuation!.record(got.answer.nettingSetId, got.job ? undefined : got.answer.reason);
+                if (got.figures) figures.sets.push(await got.figures.finish());
+                else if (got.job) device.push(await got.job.finish());
+                deviceValuation!.record(got.answer.nettingSetId, got.job || got.figures ? undefined : got.answer.reason);
               }
+              const cpJob = cpJobs.get(cp.index);
+              if (cpJob) figures.counterparties.push(await cpJob.finish());
             }
             task.device = device;
+            if (figures.sets.length > 0) task.figures = figures;
           }
           previous = batch;
         }

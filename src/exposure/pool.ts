@@ -41,7 +41,7 @@ export type WorkerTask =
   | { kind: 'paths'; block: PathBlock }
   | { kind: 'unit'; task: UnitTask }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
-  | { kind: 'tables'; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex };
+  | { kind: 'tables'; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean };
 
 /** One set's answer to a tables task: its device tables, or why it is valued on the host. */
 export interface DeviceTablesAnswer {

@@ -12,13 +12,14 @@
  * under a CSA or with IM are computed again per coverage from the same buffer: the values are computed once.
  */
 import type { DevicePayload } from './devicePayload.js';
+import { counterpartyProfileFromDevice, setResultFromDevice, type DeviceCounterpartyFigures, type DeviceSetFigures } from './deviceFigures.js';
 import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
 import { XvaInternalError } from '../errors.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
-import { createCollateralTracker, type CollateralTracker } from './collateral.js';
+import { createCollateralTracker, type CollateralOptions, type CollateralTracker } from './collateral.js';
 import { closeOutCount, closeOutRows } from './cube.js';
 import { eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
@@ -51,6 +52,11 @@ export interface UnitContext {
    * allocation follow from them).
    */
   precomputed?: ReadonlyMap<number, PrecomputedSet>;
+  /**
+   * Netting sets whose figures the GPU device computed (the figures route, deviceFigures.ts), with their
+   * counterparties' pathwise totals: a counterparty all of whose sets are here takes its results from them.
+   */
+  deviceFigures?: UnitTask['figures'];
 }
 
 /**
@@ -103,6 +109,8 @@ export interface UnitTask {
    * PrecomputedSet of its set (devicePayload.ts precomputedOf).
    */
   device?: DevicePayload[];
+  /** The unit's netting sets (and counterparty totals) whose figures the GPU device computed (deviceFigures.ts). */
+  figures?: { sets: DeviceSetFigures[]; counterparties: DeviceCounterpartyFigures[] };
   /** Only compile the sets and report unsupported trades (the run is failing on them): no valuation, no results. */
   checkOnly?: boolean;
 }
@@ -464,27 +472,30 @@ function figuresAtCoverage(
  * scaled by the coverage like VM.
  */
 function collateralTracker(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): { tracker: CollateralTracker; imHeld: Float64Array } | undefined {
+  const options = collateralOptionsOf(ctx, item, last, coverage);
+  if (!options) return undefined;
+  const cells = ctx.grid.dates.length * ctx.paths.nPaths;
+  const tracker = createCollateralTracker(item.nettingSet, ctx.grid, ctx.paths.nPaths, options, scratch.balances.subarray(0, cells));
+  return { tracker, imHeld: tracker.imHeld };
+}
+
+/**
+ * The collateral options of a netting set at `coverage` (collateral.ts), or undefined when C = 0 at that coverage.
+ * Initial margin held reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage like VM.
+ */
+export function collateralOptionsOf(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): CollateralOptions | undefined {
   if (!(coverage > 0 && dependsOnCoverage(item))) return undefined;
   const { nettingSet } = item;
-  const nPaths = ctx.paths.nPaths;
-  const cells = ctx.grid.dates.length * nPaths;
   const imProfile = item.initialMarginProfile;
   const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
   const fxToBase = ctx.market.fxSpot(nettingSet.collateralCurrency, ctx.market.baseCurrency);
-  const tracker = createCollateralTracker(
-    nettingSet,
-    ctx.grid,
-    nPaths,
-    {
-      coverage,
-      fxToBase,
-      ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
-      lastDateIndex: Math.max(last, 0),
-      exposureRowsOnly: true,
-    },
-    scratch.balances.subarray(0, cells),
-  );
-  return { tracker, imHeld: tracker.imHeld };
+  return {
+    coverage,
+    fxToBase,
+    ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
+    lastDateIndex: Math.max(last, 0),
+    exposureRowsOnly: true,
+  };
 }
 
 /** The set's profile from its values and collateral (the device's expectations put in for a set valued there). */
@@ -574,7 +585,23 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
   const variantCoverages = ctx.coverageVariants ?? [];
   const variantsOut: UnitCoverageVariant[] = variantCoverages.map(() => ({ nettingSets: [], counterparties: [] }));
   if (variantCoverages.length > 0) out.coverageVariants = variantsOut;
+  const figureSets = new Map((ctx.deviceFigures?.sets ?? []).map((f) => [f.index, f]));
+  const figureCps = new Map((ctx.deviceFigures?.counterparties ?? []).map((f) => [f.index, f]));
   for (const cp of task.counterparties) {
+    if (figureSets.size > 0 && cp.sets.every((item) => figureSets.has(item.index))) {
+      // the figures route: every figure of the counterparty's sets came from the device
+      const profiles: ExposureProfile[] = [];
+      for (const item of cp.sets) {
+        const f = figureSets.get(item.index)!;
+        const result = setResultFromDevice(ctx, item, f);
+        out.nettingSets.push(result);
+        out.valuations += f.valuations;
+        profiles.push(result.profile);
+        onNettingSetDone?.(item.index);
+      }
+      out.counterparties.push({ index: cp.index, counterpartyId: cp.counterpartyId, profile: counterpartyProfileFromDevice(ctx, cp, profiles, figureCps.get(cp.index)) });
+      continue;
+    }
     // A counterparty with one netting set: its totals are the set's own figures (the same definitions), so the
     // path accumulator over its sets is needed only for two or more.
     const acc = cp.sets.length > 1 ? scratch.emptyAccumulator(nDates, nPaths) : undefined;

@@ -17,6 +17,7 @@ import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
 import { precomputedOf } from './devicePayload.js';
 import { deviceTablesOf } from './backends/gpu/tables.js';
+import { deviceFiguresTablesOf } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
@@ -108,8 +109,15 @@ if (parentPort) {
               sets.push({ nettingSetId, index: item.index, reason: r.reason });
               continue;
             }
+            if (message.figures) {
+              // the figures route's inputs too (a string: why this set's values must come back instead)
+              const figures = deviceFiguresTablesOf(built.ctx, item, r.kernel, r.tables, message.factors);
+              if (typeof figures !== 'string') r.tables.figures = figures;
+            }
             sets.push({ nettingSetId, index: item.index, tables: r.tables });
-            for (const a of [r.tables.ints, r.tables.reals]) if (a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength) transfer.push(a.buffer);
+            for (const a of [r.tables.ints, r.tables.reals, r.tables.figures?.trades.ints, r.tables.figures?.trades.reals]) {
+              if (a && a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength) transfer.push(a.buffer);
+            }
           }
         }
         post({ type: 'tables', sets }, transfer);
@@ -117,7 +125,12 @@ if (parentPort) {
       }
       // sets the main thread had valued on the GPU device: their values come with the task
       const device = message.task.device;
-      const ctx = device && device.length > 0 ? { ...built.ctx, precomputed: new Map(device.map((p) => [p.index, precomputedOf(p, built!.ctx)])) } : built.ctx;
+      const figures = message.task.figures;
+      const ctx: UnitContext = {
+        ...built.ctx,
+        ...(device && device.length > 0 ? { precomputed: new Map(device.map((p) => [p.index, precomputedOf(p, built!.ctx)])) } : {}),
+        ...(figures ? { deviceFigures: figures } : {}),
+      };
       const result = runUnit(ctx, message.task, (index) => post({ type: 'progress', index }));
       post({ type: 'result', result }, transferables(result));
     } catch (error) {

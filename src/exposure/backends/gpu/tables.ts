@@ -9,6 +9,7 @@ import type { NettingSetKernel } from '../../types.js';
 import { datesToValue, dependsOnCoverage, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
 import type { LegTerm } from '../../valuation/options.js';
+import type { DeviceFiguresTables } from './figuresTables.js';
 import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
 
 /**
@@ -57,6 +58,11 @@ export interface DeviceTables {
   runningSlopes: number;
   /** The set holds collateral at the base coverage (a CSA or IM held): its EPE/ENE are the host's, of V − C. */
   collateralAtBase: boolean;
+  /**
+   * The figures route's inputs (figuresTables.ts), when the set's figures are computed on the device and only they
+   * come back; absent: its values come back.
+   */
+  figures?: DeviceFiguresTables;
 }
 
 /** deviceTablesOf's answer: the tables, or why the set is valued on the host; the compiled kernel when there is one. */
@@ -109,7 +115,7 @@ interface PackedSet {
   nSlots: number;
 }
 
-function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
+export function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
   const nSlots = tables.length;
   let nEntries = 0;
   let nGroups = 0;

@@ -33,6 +33,9 @@ import type { GpuContext } from './device.js';
 import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './kernels.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
+import { encodeRowSelect } from './select.js';
+import { eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL } from './wgsl/figures.js';
+import type { DeviceCounterpartyFigures, DeviceSetFigures } from '../../deviceFigures.js';
 
 export { DEVICE_PRODUCTS, hostReason } from './tables.js';
 
@@ -71,13 +74,19 @@ export interface DeviceValuationStats {
   waitSeconds: number;
   /** Copying the values out of the mapped buffers and adding the partial sums. */
   readSeconds: number;
-  /** Bytes of values read back, and sets valued. */
+  /** Bytes read back (values, or figures on the figures route), sets valued, and of them on the figures route. */
   bytesRead: number;
   sets: number;
+  figureSets: number;
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0 };
+  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0 };
+}
+
+/** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
+export interface DeviceAccumulator {
+  readonly buffer: GPUBuffer;
 }
 
 /** A set submitted to the device: `finish` waits for its values and sums. */
@@ -247,5 +256,171 @@ export class GpuSetValuation implements DeviceSetValuation {
     };
     this.stats.submitSeconds += (performance.now() - t0) / 1000;
     return { finish };
+  }
+
+  /** Whether the figures route can run on the resident paths: they must sit in one device block. */
+  figuresRouteOpen(): boolean {
+    return this.resident !== undefined && this.resident.blocks.length === 1;
+  }
+
+  /** A zeroed accumulator for a counterparty's sets (nExp exposure dates × the paths). */
+  beginCounterparty(nExp: number): DeviceAccumulator {
+    const block = this.singleBlock();
+    // WebGPU buffers start zeroed (spec §5.1 createBuffer)
+    return { buffer: this.ctx.device.createBuffer({ size: Math.max(16, 4 * nExp * block.count), usage: STORAGE }) };
+  }
+
+  /**
+   * The counterparty's pathwise figures from its accumulator once its sets were submitted with it: per exposure date
+   * of `exposureDates`, the sums of aggregate.ts totalProfile (EPE standard error) and the PFE at `rank`.
+   */
+  finishCounterparty(acc: DeviceAccumulator, index: number, exposureDates: Int32Array, nDates: number, rank: number): { finish(): Promise<DeviceCounterpartyFigures> } {
+    const block = this.singleBlock();
+    const resident = this.resident!;
+    const { device } = this.ctx;
+    const nExp = exposureDates.length;
+    const ints = new Uint32Array(REDUCE_HEADER + 2 * nExp);
+    ints.set([block.count, nDates, resident.numeraireFactor, nExp, 0, 1]);
+    for (let k = 0; k < nExp; k++) ints[REDUCE_HEADER + 2 * k] = exposureDates[k]!;
+    const intsBuffer = upload(this.ctx, ints);
+    const realsBuffer = upload(this.ctx, new Float32Array(nExp));
+    const outBytes = 4 * REDUCE_OUT * nExp;
+    const outBuffer = device.createBuffer({ size: outBytes, usage: STORAGE | COPY_SRC });
+    const pfeBuffer = device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC });
+    const readBuffer = device.createBuffer({ size: outBytes + 4 * nExp, usage: MAP_READ | COPY_DST });
+    const encoder = device.createCommandEncoder();
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBuffer, realsBuffer, acc.buffer, acc.buffer, outBuffer], nExp, 1);
+    const temporary = encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: pfeBuffer, outputOffset: 0 });
+    encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, outBytes);
+    encoder.copyBufferToBuffer(pfeBuffer, 0, readBuffer, outBytes, 4 * nExp);
+    device.queue.submit([encoder.finish()]);
+    const mapped = readBuffer.mapAsync(MAP_MODE_READ);
+    mapped.catch(() => undefined);
+    return {
+      finish: async () => {
+        try {
+          await mapped;
+          const bytes = readBuffer.getMappedRange();
+          const sums = Float64Array.from(new Float32Array(bytes, 0, REDUCE_OUT * nExp));
+          const pfe = Float64Array.from(new Float32Array(bytes, outBytes, nExp));
+          readBuffer.unmap();
+          return { index, sums, pfe };
+        } finally {
+          for (const b of [intsBuffer, realsBuffer, outBuffer, pfeBuffer, readBuffer, acc.buffer, ...temporary]) b.destroy();
+        }
+      },
+    };
+  }
+
+  /**
+   * Submits a set on the figures route (tables.figures): its valuation, margin calls, profile sums, PFE and the
+   * trades' Euler sums all on the device, adding max(E, 0) into `acc` when given; `finish` reads back the figures
+   * only. PFE at `rank` (quantile.ts quantileRank of the run's quantile).
+   */
+  submitFigures(tables: DeviceTables, rank: number, acc: DeviceAccumulator | undefined): { finish(): Promise<DeviceSetFigures> } {
+    const figures = tables.figures;
+    if (!figures) throw new XvaInternalError(`netting set #${tables.index} has no figures tables`);
+    const block = this.singleBlock();
+    const t0 = performance.now();
+    const { device } = this.ctx;
+    const count = block.count;
+    const nSlots = tables.gridIndex.length;
+    const nExp = figures.nExp;
+    const nWg = Math.ceil(count / WORKGROUP);
+    const buffers: GPUBuffer[] = [];
+    const keep = (b: GPUBuffer): GPUBuffer => (buffers.push(b), b);
+    const encoder = device.createCommandEncoder();
+    // 1. the set's values on its slots (wgsl/value.ts), kept on the device
+    tables.ints[0] = count;
+    tables.ints[4] = nWg;
+    const values = keep(device.createBuffer({ size: Math.max(16, 4 * nSlots * count), usage: STORAGE }));
+    const partials = keep(device.createBuffer({ size: Math.max(16, 4 * 2 * nSlots * nWg), usage: STORAGE }));
+    this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, keep(upload(this.ctx, tables.ints)), keep(upload(this.ctx, tables.reals)), values, partials], nWg, nSlots);
+    // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
+    const m = figures.margin;
+    m.ints[0] = count;
+    m.ints[3] = (m.ints[3]! & 3) | (acc ? 4 : 0);
+    const store = keep(device.createBuffer({ size: m.trivial ? 16 : 4 * nSlots * count, usage: STORAGE }));
+    const ec = keep(device.createBuffer({ size: Math.max(16, 4 * 2 * nExp * count), usage: STORAGE }));
+    const accBuffer = acc ? acc.buffer : keep(device.createBuffer({ size: 16, usage: STORAGE }));
+    this.pass(encoder, MARGIN_WGSL, [values, keep(upload(this.ctx, m.ints)), keep(upload(this.ctx, m.reals)), store, ec, accBuffer], nWg, 1);
+    // 3. the profile's sums per exposure date
+    const r = figures.reduce;
+    r.ints[0] = count;
+    const outBytes = 4 * REDUCE_OUT * nExp;
+    const sumsBuffer = keep(device.createBuffer({ size: Math.max(16, outBytes), usage: STORAGE | COPY_SRC }));
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, keep(upload(this.ctx, r.ints)), keep(upload(this.ctx, r.reals)), values, ec, sumsBuffer], nExp, 1);
+    // 4. PFE: the quantile of max(E, 0) (values <= 0 select as 0)
+    const pfeBuffer = keep(device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC }));
+    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec, inputOffset: 0, rows: nExp, n: count, rank, output: pfeBuffer, outputOffset: 0 }));
+    // 5. each trade's Euler sums on its own tables
+    const t = figures.trades;
+    const nTradeSlots = t.slotTrade.length;
+    const tradeBytes = 4 * 2 * nTradeSlots;
+    const tradeBuffer = keep(device.createBuffer({ size: Math.max(16, tradeBytes), usage: STORAGE | COPY_SRC }));
+    if (nTradeSlots > 0) {
+      t.ints[0] = count;
+      this.pass(
+        encoder,
+        eulerWgsl(t.gridNodes, t.runningSlopes),
+        [block.buffer, keep(upload(this.ctx, t.ints)), keep(upload(this.ctx, t.reals)), values, ec, keep(upload(this.ctx, t.info)), tradeBuffer],
+        Math.min(nTradeSlots, 65535),
+        Math.ceil(nTradeSlots / 65535),
+      );
+    }
+    const readBuffer = keep(device.createBuffer({ size: outBytes + 4 * nExp + tradeBytes, usage: MAP_READ | COPY_DST }));
+    encoder.copyBufferToBuffer(sumsBuffer, 0, readBuffer, 0, outBytes);
+    encoder.copyBufferToBuffer(pfeBuffer, 0, readBuffer, outBytes, 4 * nExp);
+    if (nTradeSlots > 0) encoder.copyBufferToBuffer(tradeBuffer, 0, readBuffer, outBytes + 4 * nExp, tradeBytes);
+    device.queue.submit([encoder.finish()]);
+    const mapped = readBuffer.mapAsync(MAP_MODE_READ);
+    mapped.catch(() => undefined);
+    this.stats.submitSeconds += (performance.now() - t0) / 1000;
+    const nTrades = figures.tradeIds.length;
+    return {
+      finish: async () => {
+        try {
+          const w0 = performance.now();
+          await mapped;
+          const w1 = performance.now();
+          const bytes = readBuffer.getMappedRange();
+          const sums = Float64Array.from(new Float32Array(bytes, 0, REDUCE_OUT * nExp));
+          const pfe = Float64Array.from(new Float32Array(bytes, outBytes, nExp));
+          const raw = new Float32Array(bytes, outBytes + 4 * nExp, 2 * nTradeSlots);
+          const tradeEpe = new Float64Array(nTrades * nExp);
+          const tradeEne = new Float64Array(nTrades * nExp);
+          for (let s = 0; s < nTradeSlots; s++) {
+            const at = t.slotTrade[s]! * nExp + t.slotExposure[s]!;
+            tradeEpe[at] = raw[2 * s]!;
+            tradeEne[at] = raw[2 * s + 1]!;
+          }
+          readBuffer.unmap();
+          this.stats.waitSeconds += (w1 - w0) / 1000;
+          this.stats.readSeconds += (performance.now() - w1) / 1000;
+          this.stats.bytesRead += outBytes + 4 * nExp + tradeBytes;
+          this.stats.sets++;
+          this.stats.figureSets++;
+          return { index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations };
+        } finally {
+          for (const b of buffers) b.destroy();
+        }
+      },
+    };
+  }
+
+  private singleBlock(): { buffer: GPUBuffer; count: number } {
+    const blocks = this.resident?.blocks;
+    if (!blocks || blocks.length !== 1) throw new XvaInternalError('the figures route needs the paths in one device block');
+    return blocks[0]!;
+  }
+
+  /** Records one compute pass of `code` over `buffers` (bindings 0, 1, ...) into `encoder`. */
+  private pass(encoder: GPUCommandEncoder, code: string, buffers: GPUBuffer[], x: number, y: number): void {
+    const pipeline = pipelineOf(this.ctx, code);
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
   }
 }

@@ -47,20 +47,16 @@ export const ENTRY_WORDS = 7;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
 
-export function valueWgsl(gridNodes: number, runningSlopes: number): string {
+/**
+ * The WGSL functions that value slot `slot` on path p (slotValue, with normCdf, legSum and dot6), over the bindings
+ * `paths`, `ints` and `reals` that every kernel using them declares: the valuation kernel below and the Euler kernel
+ * of wgsl/figures.ts, which values each trade of a set on its own tables.
+ */
+export function slotValueWgsl(gridNodes: number, runningSlopes: number): string {
   if (runningSlopes !== 3) throw new Error(`the WGSL valuation kernel is written for 3 running-coupon slopes, got ${runningSlopes}`);
   return /* wgsl */ `
 const G: u32 = ${gridNodes}u;
 const C_MAX: i32 = ${gridNodes - 4};
-
-@group(0) @binding(0) var<storage, read> paths: array<f32>;
-@group(0) @binding(1) var<storage, read> ints: array<u32>;
-@group(0) @binding(2) var<storage, read> reals: array<f32>;
-@group(0) @binding(3) var<storage, read_write> values: array<f32>;
-@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
-
-var<workgroup> sumPos: array<f32, 64>;
-var<workgroup> sumNeg: array<f32, 64>;
 
 // Standard normal CDF, Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8).
 fn normCdf(x: f32) -> f32 {
@@ -86,116 +82,137 @@ fn dot6(at: u32, w0: f32, w1: f32, w2: f32, w3: f32, w4: f32, w5: f32) -> f32 {
   return w0 * reals[at] + w1 * reals[at + 1u] + w2 * reals[at + 2u] + w3 * reals[at + 3u] + w4 * reals[at + 4u] + w5 * reals[at + 5u];
 }
 
+// V of the set (or trade) of a slot on path p of a block of count paths: the pools, then the leg entries.
+fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
+  let nDates = ints[1];
+  let nSlots = ints[3];
+  let fix0 = ints[5];
+  let s0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * slot;
+  let d = ints[s0];
+  let e0 = ints[s0 + 1u];
+  let nE = ints[s0 + 2u];
+  let entries0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * nSlots;
+  var v = 0.0;
+  for (var e = 0u; e < nE; e++) {
+    let at = entries0 + ${ENTRY_WORDS}u * (e0 + e);
+    let irF = ints[at];
+    let fxF = ints[at + 1u];
+    let r0 = ints[at + 2u];
+    let g0 = ints[at + 3u];
+    let nG = ints[at + 4u];
+    let x = paths[(irF * nDates + d) * count + p];
+    let x0 = reals[r0];
+    let h = reals[r0 + 1u];
+    // Cell c of the path (every path lies in nodes 2 .. G−3 of its grid; clamped for rounding), u in [0, 1].
+    let s = (x - x0) / h;
+    let c = clamp(i32(floor(s)), 2, C_MAX);
+    let u = s - f32(c);
+    let ua = u + 2.0;
+    let ub = u + 1.0;
+    let ud = u - 1.0;
+    let ue = u - 2.0;
+    let uf = u - 3.0;
+    let uab = ua * ub;
+    let uef = ue * uf;
+    let uud = u * ud;
+    // Lagrange weights of nodes c−2 .. c+3: Π_{j≠i}(u − j)/(i − j).
+    let w0 = ub * uud * uef * (-1.0 / 120.0);
+    let w1 = ua * uud * uef * (1.0 / 24.0);
+    let w2 = uab * ud * uef * (-1.0 / 12.0);
+    let w3 = uab * u * uef * (1.0 / 12.0);
+    let w4 = uab * uud * uf * (-1.0 / 24.0);
+    let w5 = uab * uud * ue * (1.0 / 120.0);
+    let b = u32(c - 2);
+    var pv = dot6(r0 + ${ENTRY_REALS}u + b, w0, w1, w2, w3, w4, w5);
+    for (var q = 0u; q < nG; q++) {
+      let j = ints[fix0 + g0 + q];
+      let delta = x - paths[(irF * nDates + j) * count + p];
+      let i1 = r0 + ${ENTRY_REALS}u + G + 3u * G * q + b;
+      let c1 = dot6(i1, w0, w1, w2, w3, w4, w5);
+      let c2 = dot6(i1 + G, w0, w1, w2, w3, w4, w5);
+      let c3 = dot6(i1 + 2u * G, w0, w1, w2, w3, w4, w5);
+      pv = pv + delta * (c1 + delta * (c2 + delta * c3));
+    }
+    let maskAt = ints[at + 5u];
+    if (maskAt != 0xffffffffu) {
+      let xe = paths[(irF * nDates + maskAt) * count + p];
+      let iv0 = r0 + ${ENTRY_REALS}u + G + 3u * G * nG;
+      var inside = 0.0;
+      for (var r = 0u; r < ints[at + 6u]; r++) {
+        if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
+      }
+      pv = pv * inside;
+    }
+    if (fxF != 0xffffffffu) { pv = pv * exp(paths[(fxF * nDates + d) * count + p]); }
+    v = v + pv;
+  }
+  let legs0 = ints[6];
+  let terms0 = ints[7];
+  let l0 = ints[s0 + 3u];
+  let nL = ints[s0 + 4u];
+  for (var l = 0u; l < nL; l++) {
+    let la = legs0 + ${LEG_WORDS}u * (l0 + l);
+    let kind = ints[la];
+    let nA = ints[la + 1u];
+    let nB = ints[la + 2u];
+    let nE = ints[la + 3u];
+    let t0 = ints[la + 4u];
+    let rl = ints[la + 5u];
+    let scale = reals[rl];
+    let omega = reals[rl + 1u];
+    let sd = reals[rl + 2u];
+    let c0 = rl + ${LEG_REALS}u;
+    let lnA = reals[rl + 3u] + legSum(t0, c0, nA, terms0, nDates, count, p);
+    let a = exp(lnA);
+    var lv = 0.0;
+    if (kind == 2u) {
+      lv = scale * a;
+    } else {
+      let lnB = reals[rl + 4u] + legSum(t0 + nA, c0 + nA, nB, terms0, nDates, count, p);
+      let b = exp(lnB);
+      if (kind == 1u) {
+        let e = reals[rl + 5u] + legSum(t0 + nA + nB, c0 + nA + nB, nE, terms0, nDates, count, p);
+        if (omega * e > 0.0) { lv = scale * omega * (a - b); }
+      } else if (sd > 0.0) {
+        let d1 = (lnA - lnB) / sd + 0.5 * sd;
+        let d2 = d1 - sd;
+        lv = scale * omega * (a * normCdf(omega * d1) - b * normCdf(omega * d2));
+      } else {
+        lv = scale * max(omega * (a - b), 0.0);
+      }
+    }
+    v = v + lv;
+  }
+  return v;
+}
+`;
+}
+
+export function valueWgsl(gridNodes: number, runningSlopes: number): string {
+  return /* wgsl */ `@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read_write> values: array<f32>;
+@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+
+var<workgroup> sumPos: array<f32, 64>;
+var<workgroup> sumNeg: array<f32, 64>;
+
+${slotValueWgsl(gridNodes, runningSlopes)}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let count = ints[0];
   let nDates = ints[1];
   let numOut = ints[2];
-  let nSlots = ints[3];
   let nWg = ints[4];
-  let fix0 = ints[5];
   let p = gid.x;
   let slot = wid.y;
   var pos = 0.0;
   var neg = 0.0;
   if (p < count) {
-    let s0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * slot;
-    let d = ints[s0];
-    let e0 = ints[s0 + 1u];
-    let nE = ints[s0 + 2u];
-    let entries0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * nSlots;
-    var v = 0.0;
-    for (var e = 0u; e < nE; e++) {
-      let at = entries0 + ${ENTRY_WORDS}u * (e0 + e);
-      let irF = ints[at];
-      let fxF = ints[at + 1u];
-      let r0 = ints[at + 2u];
-      let g0 = ints[at + 3u];
-      let nG = ints[at + 4u];
-      let x = paths[(irF * nDates + d) * count + p];
-      let x0 = reals[r0];
-      let h = reals[r0 + 1u];
-      // Cell c of the path (every path lies in nodes 2 .. G−3 of its grid; clamped for rounding), u in [0, 1].
-      let s = (x - x0) / h;
-      let c = clamp(i32(floor(s)), 2, C_MAX);
-      let u = s - f32(c);
-      let ua = u + 2.0;
-      let ub = u + 1.0;
-      let ud = u - 1.0;
-      let ue = u - 2.0;
-      let uf = u - 3.0;
-      let uab = ua * ub;
-      let uef = ue * uf;
-      let uud = u * ud;
-      // Lagrange weights of nodes c−2 .. c+3: Π_{j≠i}(u − j)/(i − j).
-      let w0 = ub * uud * uef * (-1.0 / 120.0);
-      let w1 = ua * uud * uef * (1.0 / 24.0);
-      let w2 = uab * ud * uef * (-1.0 / 12.0);
-      let w3 = uab * u * uef * (1.0 / 12.0);
-      let w4 = uab * uud * uf * (-1.0 / 24.0);
-      let w5 = uab * uud * ue * (1.0 / 120.0);
-      let b = u32(c - 2);
-      var pv = dot6(r0 + ${ENTRY_REALS}u + b, w0, w1, w2, w3, w4, w5);
-      for (var q = 0u; q < nG; q++) {
-        let j = ints[fix0 + g0 + q];
-        let delta = x - paths[(irF * nDates + j) * count + p];
-        let i1 = r0 + ${ENTRY_REALS}u + G + 3u * G * q + b;
-        let c1 = dot6(i1, w0, w1, w2, w3, w4, w5);
-        let c2 = dot6(i1 + G, w0, w1, w2, w3, w4, w5);
-        let c3 = dot6(i1 + 2u * G, w0, w1, w2, w3, w4, w5);
-        pv = pv + delta * (c1 + delta * (c2 + delta * c3));
-      }
-      let maskAt = ints[at + 5u];
-      if (maskAt != 0xffffffffu) {
-        let xe = paths[(irF * nDates + maskAt) * count + p];
-        let iv0 = r0 + ${ENTRY_REALS}u + G + 3u * G * nG;
-        var inside = 0.0;
-        for (var r = 0u; r < ints[at + 6u]; r++) {
-          if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
-        }
-        pv = pv * inside;
-      }
-      if (fxF != 0xffffffffu) { pv = pv * exp(paths[(fxF * nDates + d) * count + p]); }
-      v = v + pv;
-    }
-    let legs0 = ints[6];
-    let terms0 = ints[7];
-    let l0 = ints[s0 + 3u];
-    let nL = ints[s0 + 4u];
-    for (var l = 0u; l < nL; l++) {
-      let la = legs0 + ${LEG_WORDS}u * (l0 + l);
-      let kind = ints[la];
-      let nA = ints[la + 1u];
-      let nB = ints[la + 2u];
-      let nE = ints[la + 3u];
-      let t0 = ints[la + 4u];
-      let rl = ints[la + 5u];
-      let scale = reals[rl];
-      let omega = reals[rl + 1u];
-      let sd = reals[rl + 2u];
-      let c0 = rl + ${LEG_REALS}u;
-      let lnA = reals[rl + 3u] + legSum(t0, c0, nA, terms0, nDates, count, p);
-      let a = exp(lnA);
-      var lv = 0.0;
-      if (kind == 2u) {
-        lv = scale * a;
-      } else {
-        let lnB = reals[rl + 4u] + legSum(t0 + nA, c0 + nA, nB, terms0, nDates, count, p);
-        let b = exp(lnB);
-        if (kind == 1u) {
-          let e = reals[rl + 5u] + legSum(t0 + nA + nB, c0 + nA + nB, nE, terms0, nDates, count, p);
-          if (omega * e > 0.0) { lv = scale * omega * (a - b); }
-        } else if (sd > 0.0) {
-          let d1 = (lnA - lnB) / sd + 0.5 * sd;
-          let d2 = d1 - sd;
-          lv = scale * omega * (a * normCdf(omega * d1) - b * normCdf(omega * d2));
-        } else {
-          lv = scale * max(omega * (a - b), 0.0);
-        }
-      }
-      v = v + lv;
-    }
+    let v = slotValue(slot, p, count);
     values[slot * count + p] = v;
+    let d = ints[${VALUE_HEADER}u + ${SLOT_WORDS}u * slot];
     let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
     pos = max(v, 0.0) * invN;
     neg = max(-v, 0.0) * invN;

@@ -1,0 +1,172 @@
+/**
+ * The host half of the GPU backend's figures route (wgsl/figures.ts), with no device in it (worker threads run it):
+ * for a netting set whose valuation tables tables.ts built, the inputs of the margin, reduce and Euler kernels.
+ *
+ * - Margin: per slot of the valuation (unit.ts datesToValue, ascending) whether it is a margin-call date, a close-out
+ *   lag date whose balance is read later (source), a live exposure date (its exposure index and the slot of its lag
+ *   date), and the IM held there; the CSA amounts in base currency. All from collateral.ts CollateralTracker.plan at
+ *   the run's base coverage, so the device applies the host's rules on the same dates.
+ * - Reduce: per live exposure date its grid index and value slot, and the IM held.
+ * - Euler: every trade compiled on its own (compileNettingSet of the one trade) and its node tables at each live
+ *   exposure date on which it lives (compile.ts ratePoolNodeTables), packed as one set of slots (tables.ts packSet),
+ *   one slot per (exposure date, trade); the device values each trade there and sums it against the set's Euler
+ *   weights. A pooled set's value is linear in its trades' node tables, so the trades' values add up to the set's.
+ */
+import { XvaInternalError } from '../../../errors.js';
+import { tradeMaturity } from '../../../products/types.js';
+import { CollateralTracker } from '../../collateral.js';
+import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
+import type { NettingSetKernel } from '../../types.js';
+import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
+import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
+import { packSet, type DeviceFactorIndex, type DeviceTables } from './tables.js';
+import { CALL, EULER_INFO_WORDS, EXPOSURE, MARGIN_HEADER, MARGIN_REALS, MARGIN_SLOT_WORDS, REDUCE_HEADER, SOURCE } from './wgsl/figures.js';
+
+/** The figures route's inputs of one set (structured-clonable, from a worker thread to the device thread). */
+export interface DeviceFiguresTables {
+  /** Live exposure dates: the grid's first nExp exposure dates (those on or before the set's last live date). */
+  nExp: number;
+  margin: { ints: Uint32Array; reals: Float32Array; trivial: boolean };
+  reduce: { ints: Uint32Array; reals: Float32Array };
+  /** Per-trade node tables, one slot per (exposure date, trade); slotTrade and slotExposure say which. */
+  trades: { ints: Uint32Array; reals: Float32Array; info: Uint32Array; gridNodes: number; runningSlopes: number; slotTrade: Int32Array; slotExposure: Int32Array };
+  /** Trades of the set, in its kernel's order. */
+  tradeIds: string[];
+  /** The set's last live grid index, latest trade maturity (day serial) and trade × path × date valuations. */
+  last: number;
+  maturity: number;
+  valuations: number;
+}
+
+const f32Bits = (x: number): number => new Uint32Array(Float32Array.of(x).buffer)[0]!;
+
+/**
+ * The figures route's inputs for a set whose device tables are `tables` and kernel `kernel`, or a reason it cannot
+ * take that route (then its values come back and the host computes its figures).
+ */
+export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, tables: DeviceTables, factors: DeviceFactorIndex): DeviceFiguresTables | string {
+  const { grid, exposureDates, paths } = ctx;
+  const nDates = grid.dates.length;
+  const last = Math.min(kernel.lastDateIndex, nDates - 1);
+  const { gridIndex } = tables;
+  const nSlots = gridIndex.length;
+  const slotOf = new Int32Array(nDates).fill(-1);
+  for (let j = 0; j < nSlots; j++) slotOf[gridIndex[j]!] = j;
+  let nExp = 0;
+  while (nExp < exposureDates.length && exposureDates[nExp]! <= last) nExp++;
+
+  // margin calls at the base coverage (none when C = 0 there: the IM held only, 0)
+  const options = collateralOptionsOf(ctx, item, last, ctx.coverage);
+  const plan = options ? new CollateralTracker(item.nettingSet, grid, paths.nPaths, options, new Float64Array(0)).plan() : undefined;
+  const trivial = !plan || plan.trivial;
+  const marginInts = new Uint32Array(MARGIN_HEADER + MARGIN_SLOT_WORDS * nSlots);
+  const marginReals = new Float32Array(MARGIN_REALS + nSlots);
+  marginInts[1] = nSlots;
+  marginInts[2] = nExp;
+  marginInts[3] = (trivial ? 1 : 0) | (plan?.exact ? 2 : 0);
+  if (plan) {
+    marginReals.set([plan.coverage, plan.thresholdCpty, plan.thresholdBank, plan.mtaCpty, plan.mtaBank, plan.netIndependentAmount, plan.multiple, 1e-9], 0);
+    if (!plan.trivial) {
+      // every call date and every source row must be a slot: the host reads V there too (unit.ts datesToValue)
+      for (let d = 0; d <= last; d++) {
+        if ((plan.isCall[d] === 1 || plan.isSource[d] === 1) && slotOf[d]! < 0) {
+          throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: margin date ${d} is not among the dates it is valued on`);
+        }
+      }
+    }
+  }
+  const im = (d: number): number => (plan ? plan.imHeld[d]! : 0);
+  let k = 0;
+  for (let j = 0; j < nSlots; j++) {
+    const d = gridIndex[j]!;
+    const at = MARGIN_HEADER + MARGIN_SLOT_WORDS * j;
+    let flags = 0;
+    if (plan && !plan.trivial && plan.isCall[d] === 1) flags |= CALL;
+    if (plan && !plan.trivial && plan.isSource[d] === 1) flags |= SOURCE;
+    if (grid.exposureDate[d] === 1) {
+      if (exposureDates[k] !== d) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: exposure date ${d} out of order`);
+      flags |= EXPOSURE;
+      marginInts[at + 1] = k;
+      if (plan && !plan.trivial) {
+        const lagSlot = slotOf[plan.lag[d]!]!;
+        if (lagSlot < 0) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: close-out lag date of ${d} is not valued`);
+        marginInts[at + 2] = lagSlot;
+      }
+      k++;
+    }
+    marginInts[at] = flags;
+    marginReals[MARGIN_REALS + j] = im(d);
+  }
+  if (k !== nExp) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: ${k} exposure slots for ${nExp} live exposure dates`);
+
+  const reduceInts = new Uint32Array(REDUCE_HEADER + 2 * nExp);
+  const reduceReals = new Float32Array(Math.max(1, nExp));
+  reduceInts[1] = nDates;
+  reduceInts[2] = factors.numeraireFactor;
+  reduceInts[3] = nExp;
+  reduceInts[4] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
+  for (let e = 0; e < nExp; e++) {
+    const d = exposureDates[e]!;
+    reduceInts[REDUCE_HEADER + 2 * e] = d;
+    reduceInts[REDUCE_HEADER + 2 * e + 1] = slotOf[d]!;
+    reduceReals[e] = im(d);
+  }
+
+  // per-trade tables on the live exposure dates
+  const trades = item.trades;
+  if (kernel.tradeIds.length !== trades.length || kernel.tradeIds.some((id, i) => id !== trades[i]!.tradeId)) {
+    return 'its kernel does not hold its trades in book order';
+  }
+  const tradeTables: RatePoolNodeTables[] = [];
+  const slotDates: number[] = [];
+  const slotTrade: number[] = [];
+  const slotExposure: number[] = [];
+  for (let i = 0; i < trades.length; i++) {
+    const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId });
+    const tradeLast = Math.min(single.lastDateIndex, last);
+    for (let e = 0; e < nExp && exposureDates[e]! <= tradeLast; e++) {
+      const d = exposureDates[e]!;
+      const t = ratePoolNodeTables(single, d, paths);
+      if (!t) return `trade ${trades[i]!.tradeId} has no node tables at grid date ${d}`;
+      tradeTables.push(t);
+      slotDates.push(d);
+      slotTrade.push(i);
+      slotExposure.push(e);
+    }
+  }
+  const packed = packSet(tradeTables, Int32Array.from(slotDates), nDates, factors);
+  const info = new Uint32Array(2 + EULER_INFO_WORDS * slotDates.length);
+  info[0] = nExp;
+  info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
+  for (let s = 0; s < slotDates.length; s++) {
+    const d = slotDates[s]!;
+    info.set([slotExposure[s]!, slotOf[d]!, f32Bits(im(d))], 2 + EULER_INFO_WORDS * s);
+  }
+
+  // the host's count of trade × path × date valuations (unit.ts runNettingSet): the trades alive at each valued date
+  const maturities = Float64Array.from(trades, tradeMaturity).sort();
+  let valuations = 0;
+  for (let j = 0, gone = 0; j < nSlots; j++) {
+    const d = gridIndex[j]!;
+    while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;
+    valuations += (maturities.length - gone) * paths.nPaths;
+  }
+  return {
+    nExp,
+    margin: { ints: marginInts, reals: marginReals, trivial },
+    reduce: { ints: reduceInts, reals: reduceReals },
+    trades: {
+      ints: packed.ints,
+      reals: packed.reals,
+      info,
+      gridNodes: tradeTables[0]?.gridNodes ?? tables.gridNodes,
+      runningSlopes: tradeTables[0]?.runningSlopes ?? tables.runningSlopes,
+      slotTrade: Int32Array.from(slotTrade),
+      slotExposure: Int32Array.from(slotExposure),
+    },
+    tradeIds: kernel.tradeIds.slice(),
+    last,
+    maturity: maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf,
+    valuations,
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * WGSL of the GPU backend's "figures" route: after wgsl/value.ts has valued a netting set on the device, these kernels
+ * turn its values into the set's exposure figures there, so that only the figures come back (valuation.ts
+ * submitFigures), never the values.
+ *
+ * - marginWgsl: one invocation per path walks the set's slots (the dates it was valued on, ascending) and runs the
+ *   margin calls of collateral.ts CollateralTracker.advanceTo on that path (thresholds both ways, MTAs, independent
+ *   amounts, rounding to the multiple in the secured party's favour, the zero-crossing rule, coverage), keeps the
+ *   balance of each close-out lag date that is read later, and at every live exposure date writes E = V − C and C,
+ *   C = the balance at the close-out lag date + the IM held (the `fill` of the tracker); for a counterparty with two or
+ *   more sets it adds max(E, 0) into the counterparty's accumulator (aggregate.ts accumulatePositiveExposure).
+ * - reduceWgsl: one workgroup per exposure date (or accumulator row) sums over the paths what computeProfile
+ *   (profiles.ts) sums: max(E,0)/N shifted by path 0's value and its square (EPE and its standard error), max(−(E+IM),0)/N
+ *   (ENE), C/N (collateral), and the residuals of euler.ts eulerWeightsBoth (paths with collateral and |V| <= the
+ *   small-value limit, shared equally between the trades on the host).
+ * - eulerWgsl: one workgroup per (exposure date, trade) values the trade on its own node tables (slotValue of
+ *   wgsl/value.ts) on every path and sums weight × value with the EPE and ENE weights of eulerWeightsBoth, from the
+ *   set's V, C and IM held at that date: the trade's Euler contributions (unit.ts eulerAtDate).
+ * The PFE quantile is select.ts's row selection over the E rows (values <= 0 count as 0: the quantile of max(E,0)).
+ * f32 throughout; the host adds nothing but what a workgroup reduced (one f32 per quantity and date).
+ */
+import { SLOT_WORDS, VALUE_HEADER, slotValueWgsl } from './value.js';
+
+/** Words of the margin kernel's header, and per slot [flags (1 call, 2 source, 4 exposure), exposure index, lag slot]. */
+export const MARGIN_HEADER = 4;
+export const MARGIN_SLOT_WORDS = 3;
+/** Reals of the margin kernel ahead of the per-slot IM held: coverage, thresholds, MTAs, net IA, multiple, slack. */
+export const MARGIN_REALS = 8;
+/** Flags of a margin slot. */
+export const CALL = 1;
+export const SOURCE = 2;
+export const EXPOSURE = 4;
+
+/**
+ * Bindings: values (V, [slot·count + p]), ints (header [count, nSlots, nExp, mode bits: 1 trivial, 2 exact, 4
+ * accumulate], then MARGIN_SLOT_WORDS per slot), reals (MARGIN_REALS, then the IM held per slot), store (balances at
+ * the source slots, [slot·count + p]), ec (E rows then C rows, [k·count + p] and [(nExp + k)·count + p]), acc (the
+ * counterparty's Σ max(E,0), [k·count + p]).
+ */
+export const MARGIN_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> values: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read_write> store: array<f32>;
+@group(0) @binding(4) var<storage, read_write> ec: array<f32>;
+@group(0) @binding(5) var<storage, read_write> acc: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let count = ints[0];
+  let nSlots = ints[1];
+  let nExp = ints[2];
+  let mode = ints[3];
+  let p = gid.x;
+  if (p >= count) { return; }
+  let trivial = (mode & 1u) != 0u;
+  let exact = (mode & 2u) != 0u;
+  let accumulate = (mode & 4u) != 0u;
+  let coverage = reals[0];
+  let thresholdCpty = reals[1];
+  let thresholdBank = reals[2];
+  let mtaCpty = reals[3];
+  let mtaBank = reals[4];
+  let netIa = reals[5];
+  let multiple = reals[6];
+  let slack = reals[7];
+  var b = 0.0;
+  for (var s = 0u; s < nSlots; s++) {
+    let at = ${MARGIN_HEADER}u + ${MARGIN_SLOT_WORDS}u * s;
+    let flags = ints[at];
+    let v = values[s * count + p];
+    if (!trivial && (flags & ${CALL}u) != 0u) {
+      // collateral.ts CollateralTracker.advanceTo: the required balance, then a transfer when the shortfall clears
+      // the paying party's MTA, rounded in the secured party's favour (ISDA CSA Paragraph 3 / 2)
+      let x = v + netIa;
+      let held = x - thresholdCpty;
+      let posted = -x - thresholdBank;
+      let required = coverage * 0.5 * (held + abs(held) - posted - abs(posted));
+      if (exact) {
+        b = required;
+      } else {
+        let shortfall = required - b;
+        let toBank = shortfall > 0.0 && shortfall >= mtaCpty;
+        let toCpty = shortfall < 0.0 && -shortfall >= mtaBank;
+        let crosses = (b < 0.0 && required > 0.0) || (b > 0.0 && required < 0.0);
+        if (toBank || toCpty) {
+          if (multiple == 0.0) {
+            if (crosses) { b = required; } else { b = b + shortfall; }
+          } else {
+            var up = (toBank && b >= 0.0) || (toCpty && b > 0.0);
+            var amount = shortfall;
+            if (crosses) { up = toBank; amount = required; }
+            let units = amount / multiple;
+            var k = floor(units + slack);
+            if (up) { k = ceil(units - slack); }
+            if (crosses) { b = k * multiple; } else { b = b + k * multiple; }
+          }
+        }
+      }
+    }
+    if (!trivial && (flags & ${SOURCE}u) != 0u) { store[s * count + p] = b; }
+    if ((flags & ${EXPOSURE}u) != 0u) {
+      let k = ints[at + 1u];
+      var c = reals[${MARGIN_REALS}u + s];
+      if (!trivial) { c = c + store[ints[at + 2u] * count + p]; }
+      let e = v - c;
+      ec[k * count + p] = e;
+      ec[(nExp + k) * count + p] = c;
+      if (accumulate) { acc[k * count + p] = acc[k * count + p] + max(e, 0.0); }
+    }
+  }
+}
+`;
+
+/** Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode 1 = accumulator rows], and per row [grid index d, value slot]. */
+export const REDUCE_HEADER = 6;
+/** Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, unused. */
+export const REDUCE_OUT = 8;
+const REDUCE_WG = 64;
+
+/**
+ * Bindings: paths (a path block of the simulation kernel, for N), ints, reals (IM held per row), values (the set's V),
+ * ec (E rows then C rows; or the accumulator's rows in mode 1, E = the row, C = 0, no Euler residuals), out
+ * (REDUCE_OUT per row). One workgroup per row, its invocations striding over the paths.
+ */
+export const REDUCE_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read> values: array<f32>;
+@group(0) @binding(4) var<storage, read> ec: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+
+var<workgroup> part: array<f32, ${REDUCE_WG * 6}>;
+
+@compute @workgroup_size(${REDUCE_WG})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let count = ints[0];
+  let nDates = ints[1];
+  let numOut = ints[2];
+  let nRows = ints[3];
+  let limit = bitcast<f32>(ints[4]);
+  let accumulator = ints[5] == 1u;
+  let k = wid.x;
+  let d = ints[${REDUCE_HEADER}u + 2u * k];
+  let vSlot = ints[${REDUCE_HEADER}u + 2u * k + 1u];
+  let im = reals[k];
+  // profiles.ts computeProfile: sums shifted by path 0's max(E,0)/N (exactly zero variance on a deterministic date)
+  let e0 = ec[k * count];
+  var shift = 0.0;
+  if (e0 > 0.0) { shift = e0 / paths[(numOut * nDates + d) * count]; }
+  var sPos = 0.0;
+  var sPosSq = 0.0;
+  var sNeg = 0.0;
+  var sColl = 0.0;
+  var rEpe = 0.0;
+  var rEne = 0.0;
+  for (var p = lid.x; p < count; p += ${REDUCE_WG}u) {
+    let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
+    let e = ec[k * count + p];
+    let y = max(e, 0.0) * invN - shift;
+    sPos = sPos + y;
+    sPosSq = sPosSq + y * y;
+    if (!accumulator) {
+      let c = ec[(nRows + k) * count + p];
+      sNeg = sNeg + max(-(e + im), 0.0) * invN;
+      sColl = sColl + c * invN;
+      // euler.ts eulerWeightsBoth: a path with collateral and |V| <= limit adds its amount to the residual
+      let v = values[vSlot * count + p];
+      if (!(abs(v) > limit)) {
+        if (e > 0.0 && c != 0.0) { rEpe = rEpe + e * invN; }
+        let cEne = c - im;
+        let eneAmount = -(v - cEne);
+        if (eneAmount > 0.0 && cEne != 0.0) { rEne = rEne + eneAmount * invN; }
+      }
+    }
+  }
+  let at = 6u * lid.x;
+  part[at] = sPos;
+  part[at + 1u] = sPosSq;
+  part[at + 2u] = sNeg;
+  part[at + 3u] = sColl;
+  part[at + 4u] = rEpe;
+  part[at + 5u] = rEne;
+  workgroupBarrier();
+  for (var stride = ${REDUCE_WG / 2}u; stride > 0u; stride = stride >> 1u) {
+    if (lid.x < stride) {
+      for (var q = 0u; q < 6u; q++) { part[at + q] = part[at + q] + part[6u * (lid.x + stride) + q]; }
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let o = ${REDUCE_OUT}u * k;
+    out[o] = shift;
+    for (var q = 0u; q < 6u; q++) { out[o + 1u + q] = part[q]; }
+    out[o + 7u] = 0.0;
+  }
+}
+`;
+
+/** Words of the Euler kernel's per-slot info [exposure index k, the set's value slot at that date, IM held (f32 bits)]. */
+export const EULER_INFO_WORDS = 3;
+const EULER_WG = 64;
+
+/**
+ * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packSet: one slot per (exposure
+ * date, trade)), values (the set's V), ec (E rows then C rows), info ([nExp, small-value limit (f32 bits)], then
+ * EULER_INFO_WORDS per slot), out (2 per slot: Σ wEpe·v and Σ wEne·v, the weights without the 1/n of a mean). One
+ * workgroup per slot (2-D dispatch past 65,535 slots).
+ */
+export function eulerWgsl(gridNodes: number, runningSlopes: number): string {
+  return /* wgsl */ `
+@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read> values: array<f32>;
+@group(0) @binding(4) var<storage, read> ec: array<f32>;
+@group(0) @binding(5) var<storage, read> info: array<u32>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
+
+var<workgroup> sumEpe: array<f32, ${EULER_WG}>;
+var<workgroup> sumEne: array<f32, ${EULER_WG}>;
+
+${slotValueWgsl(gridNodes, runningSlopes)}
+@compute @workgroup_size(${EULER_WG})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let count = ints[0];
+  let nDates = ints[1];
+  let numOut = ints[2];
+  let slot = wid.x + wid.y * 65535u;
+  let nSlots = ints[3];
+  var aEpe = 0.0;
+  var aEne = 0.0;
+  if (slot < nSlots) {
+    let nExp = info[0];
+    let limit = bitcast<f32>(info[1]);
+    let i0 = 2u + ${EULER_INFO_WORDS}u * slot;
+    let k = info[i0];
+    let vSlot = info[i0 + 1u];
+    let im = bitcast<f32>(info[i0 + 2u]);
+    let d = ints[${VALUE_HEADER}u + ${SLOT_WORDS}u * slot];
+    for (var p = lid.x; p < count; p += ${EULER_WG}u) {
+      // euler.ts eulerWeightsBoth on this path: the weight of the set's E (EPE) and L (ENE) per unit of V
+      let v = values[vSlot * count + p];
+      let e = ec[k * count + p];
+      let c = ec[(nExp + k) * count + p];
+      let scale = 1.0 / paths[(numOut * nDates + d) * count + p];
+      let large = abs(v) > limit;
+      var wEpe = 0.0;
+      if (e > 0.0) {
+        if (c == 0.0) { wEpe = scale; } else if (large) { wEpe = (e / v) * scale; }
+      }
+      let cEne = c - im;
+      let eneAmount = -(v - cEne);
+      var wEne = 0.0;
+      if (eneAmount > 0.0) {
+        if (cEne == 0.0) { wEne = -scale; } else if (large) { wEne = (eneAmount / v) * scale; }
+      }
+      if (wEpe != 0.0 || wEne != 0.0) {
+        let t = slotValue(slot, p, count);
+        aEpe = aEpe + wEpe * t;
+        aEne = aEne + wEne * t;
+      }
+    }
+  }
+  sumEpe[lid.x] = aEpe;
+  sumEne[lid.x] = aEne;
+  workgroupBarrier();
+  for (var stride = ${EULER_WG / 2}u; stride > 0u; stride = stride >> 1u) {
+    if (lid.x < stride) {
+      sumEpe[lid.x] = sumEpe[lid.x] + sumEpe[lid.x + stride];
+      sumEne[lid.x] = sumEne[lid.x] + sumEne[lid.x + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u && slot < nSlots) {
+    out[2u * slot] = sumEpe[0];
+    out[2u * slot + 1u] = sumEne[0];
+  }
+}
+`;
+}

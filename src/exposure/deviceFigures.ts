@@ -1,0 +1,126 @@
+/**
+ * The GPU backend's figures route on the host side: what the device sends back for a netting set whose exposure
+ * figures it computed itself (backends/gpu/wgsl/figures.ts: margin calls, the sums of the profile, the PFE quantile
+ * and each trade's Euler sums), and how the worker thread turns that into the set's result and its counterparty's
+ * total, with the formulas of profiles.ts computeProfile, euler.ts and aggregate.ts totalProfile. The values never
+ * reach the host.
+ */
+import { basisTimes, oneYearWindowEnd, standardError, timeWeightedAverageUpTo } from './profiles.js';
+import { sumSetProfiles } from './aggregate.js';
+import type { NettingSetResult } from './results.js';
+import type { ExposureProfile } from './types.js';
+import type { UnitContext, UnitCounterparty, UnitNettingSet } from './unit.js';
+
+/** Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms, Σ C/N, EPE and ENE residuals. */
+export const FIGURE_SUMS = 8;
+
+/** A netting set's figures from the device (structured-clonable). */
+export interface DeviceSetFigures {
+  index: number;
+  /** Live exposure dates (the grid's first nExp). */
+  nExp: number;
+  /** FIGURE_SUMS per live exposure date (f64 of the device's f32 workgroup sums). */
+  sums: Float64Array;
+  /** PFE per live exposure date: the quantile of max(E, 0) over the paths. */
+  pfe: Float64Array;
+  /** Per trade (kernel order) and live exposure date, [i·nExp + k]: Σ_p w·v_trade with eulerWeightsBoth's weights, before 1/n. */
+  tradeEpe: Float64Array;
+  tradeEne: Float64Array;
+  tradeIds: string[];
+  last: number;
+  maturity: number;
+  valuations: number;
+}
+
+/** A counterparty's pathwise totals from the device (two or more sets): FIGURE_SUMS and the PFE per exposure date. */
+export interface DeviceCounterpartyFigures {
+  index: number;
+  sums: Float64Array;
+  pfe: Float64Array;
+}
+
+/** The set's result from its device figures (the base coverage; no coverage variants, no cube on this route). */
+export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: DeviceSetFigures): NettingSetResult {
+  const { grid, exposureDates, discountFactors } = ctx;
+  const n = ctx.paths.nPaths;
+  const m = exposureDates.length;
+  const profile: ExposureProfile = {
+    nettingSetId: item.nettingSet.nettingSetId,
+    counterpartyId: item.nettingSet.counterpartyId,
+    dateIndex: Int32Array.from(exposureDates),
+    times: new Float64Array(m),
+    epe: new Float64Array(m),
+    ene: new Float64Array(m),
+    ee: new Float64Array(m),
+    eee: new Float64Array(m),
+    pfe: new Float64Array(m),
+    collateral: new Float64Array(m),
+    epeStdError: new Float64Array(m),
+    epe1y: 0,
+    eepe: 0,
+  };
+  // profiles.ts computeProfile, from the device's sums; after the last live date every figure is 0 (EEE carries)
+  for (let k = 0; k < m; k++) {
+    const d = exposureDates[k]!;
+    profile.times[k] = grid.times[d]!;
+    if (k < f.nExp) {
+      const s = k * FIGURE_SUMS;
+      const epe = f.sums[s]! + f.sums[s + 1]! / n;
+      profile.epe[k] = epe;
+      profile.ene[k] = f.sums[s + 3]! / n;
+      profile.collateral[k] = f.sums[s + 4]! / n;
+      profile.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
+      profile.ee[k] = epe / discountFactors[d]!;
+      profile.pfe[k] = f.pfe[k]!;
+    }
+    profile.eee[k] = k === 0 ? profile.ee[k]! : Math.max(profile.eee[k - 1]!, profile.ee[k]!);
+  }
+  const times = basisTimes(grid, profile.dateIndex, 'ACT/ACT');
+  const end = oneYearWindowEnd(grid.asOf, times, f.maturity, 'ACT/ACT');
+  profile.epe1y = timeWeightedAverageUpTo(profile.ee, times, end);
+  profile.eepe = timeWeightedAverageUpTo(profile.eee, times, end);
+
+  // unit.ts eulerAtDate: Σ w·v over n, and the residuals of the small-|V| paths shared equally (euler.ts shareEqually)
+  const nTrades = f.tradeIds.length;
+  const tradeEpe = new Float64Array(nTrades * m);
+  const tradeEne = new Float64Array(nTrades * m);
+  for (let k = 0; k < f.nExp; k++) {
+    const s = k * FIGURE_SUMS;
+    const shareEpe = nTrades > 0 ? f.sums[s + 5]! / n / nTrades : 0;
+    const shareEne = nTrades > 0 ? f.sums[s + 6]! / n / nTrades : 0;
+    for (let i = 0; i < nTrades; i++) {
+      tradeEpe[i * m + k] = f.tradeEpe[i * f.nExp + k]! / n + shareEpe;
+      tradeEne[i * m + k] = f.tradeEne[i * f.nExp + k]! / n + shareEne;
+    }
+  }
+  const { nettingSet } = item;
+  return {
+    index: item.index,
+    nettingSetId: nettingSet.nettingSetId,
+    counterpartyId: nettingSet.counterpartyId,
+    collateralised: nettingSet.csa,
+    marginPeriodOfRiskDays: nettingSet.csa ? nettingSet.marginPeriodOfRiskDays : 0,
+    profile,
+    tradeIds: f.tradeIds,
+    tradeEpe,
+    tradeEne,
+    lastDateIndex: f.last,
+  };
+}
+
+/**
+ * The counterparty's total from its sets' profiles and, with two or more sets, the device's pathwise figures of
+ * Σ_s max(E_s, 0) (aggregate.ts totalProfile: PFE and EPE standard error of the sum); with one set, the set's figures.
+ */
+export function counterpartyProfileFromDevice(ctx: UnitContext, cp: UnitCounterparty, profiles: readonly ExposureProfile[], f: DeviceCounterpartyFigures | undefined): ExposureProfile {
+  if (profiles.length === 1) return { ...profiles[0]!, nettingSetId: cp.counterpartyId };
+  if (!f) throw new Error(`counterparty ${cp.counterpartyId}: the device sent no totals for its ${profiles.length} netting sets`);
+  const total = sumSetProfiles(profiles, { id: cp.counterpartyId, counterpartyId: cp.counterpartyId });
+  const n = ctx.paths.nPaths;
+  for (let k = 0; k < total.dateIndex.length; k++) {
+    const s = k * FIGURE_SUMS;
+    total.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
+    total.pfe[k] = f.pfe[k]!;
+  }
+  return total;
+}
