@@ -141,6 +141,8 @@ export interface SimulationInput {
 
 /** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
 const UNITS_PER_THREAD = 32;
+/** GPU backend with worker threads: units whose device tables are asked for ahead of the units handed back, per thread. */
+const TABLES_AHEAD = 2;
 
 function checkOptions(options: SimulationOptions): void {
   const { paths, seed, threads, pfeQuantile } = options;
@@ -533,73 +535,82 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       if (!deviceCtx) {
         await pool.run(tasks.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
       } else {
-        // Batches of `threads` units, one pool phase each: the workers run the last batch's units (with their sets'
-        // device values) and build this batch's device tables; this thread submits each set's tables to the device as
-        // they arrive, then reads the values back (mostly ready by the end of the phase) for the next phase.
+        // One pool phase streams every unit through three steps: a worker builds its sets' device tables; this
+        // thread submits them to the device as they arrive (the device works while the workers go on); once the
+        // unit's device results are read back, its unit task (the host part) joins the phase. Tables are asked for at
+        // most TABLES_AHEAD units ahead of the units handed back, which bounds the values held on the values route.
         const factors = deviceValuation!.factorIndex(deviceCtx.paths);
         if (!factors) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
         // The figures route (the device computes each set's figures and only they come back): without a cube or
         // coverage variants (they re-read the values) and with the paths in one device block.
         const figuresRoute = !options.cube && variantCoverages.length === 0 && deviceValuation!.figuresRouteOpen();
         const rank = quantileRank(options.pfeQuantile, nPaths);
-        const cpOfSet = new Map<number, UnitCounterparty>();
-        for (const task of tasks) for (const cp of task.counterparties) for (const item of cp.sets) cpOfSet.set(item.index, cp);
-        let previous: UnitTask[] = [];
-        for (let b = 0; b < tasks.length + threads; b += threads) {
-          const batch = tasks.slice(b, b + threads);
-          const valued = batch.filter((task) => !task.checkOnly);
-          if (previous.length === 0 && batch.length === 0) break;
-          const answers = new Map<number, { answer: DeviceTablesAnswer; job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>();
+        const valued = tasks.filter((task) => !task.checkOnly);
+        const answers = new Map<number, DeviceTablesAnswer>();
+        const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors, figures: figuresRoute });
+        const unitById = new Map(valued.map((task) => [task.unitId, task]));
+        let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
+        // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
+        const finishUnit = async (task: UnitTask, jobs: Map<number, { job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>): Promise<void> => {
+          const device: DevicePayload[] = [];
+          const figures: UnitTask['figures'] = { sets: [], counterparties: [] };
+          for (const cp of task.counterparties) {
+            for (const item of cp.sets) {
+              const got = jobs.get(item.index);
+              if (got?.figures) figures.sets.push(await got.figures.finish());
+              else if (got?.job) device.push(await got.job.finish());
+            }
+            const cpJob = cpJobs.get(cp.index);
+            if (cpJob) figures.counterparties.push(await cpJob.finish());
+          }
+          task.device = device;
+          if (figures.sets.length > 0) task.figures = figures;
+          pool.add({ kind: 'unit', task });
+          if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
+        };
+        const submitUnit = (unitId: number, sets: DeviceTablesAnswer[]): void => {
+          const task = unitById.get(unitId);
+          if (!task) throw new XvaInternalError(`device tables came back for unit ${unitId}, which is not valued`);
+          for (const answer of sets) answers.set(answer.index, answer);
+          const jobs = new Map<number, { job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>();
           const cpJobs = new Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>();
-          const submitCounterparty = (cp: UnitCounterparty): void => {
-            const got = cp.sets.map((item) => answers.get(item.index)!);
-            if (figuresRoute && got.every((g) => g.answer.tables?.figures)) {
+          // the unit's counterparties in order, each one's sets together (its accumulator is used in queue order)
+          for (const cp of task.counterparties) {
+            const got = cp.sets.map((item) => answers.get(item.index));
+            if (got.some((g) => !g)) throw new XvaInternalError(`no device tables came back for a netting set of counterparty ${cp.counterpartyId}`);
+            if (figuresRoute && got.every((g) => g!.tables?.figures)) {
               const acc = cp.sets.length > 1 ? deviceValuation!.beginCounterparty(deviceCtx!.exposureDates.length) : undefined;
-              for (const g of got) g.figures = deviceValuation!.submitFigures(g.answer.tables!, rank, acc);
+              for (const g of got) jobs.set(g!.index, { figures: deviceValuation!.submitFigures(g!.tables!, rank, acc) });
               if (acc) cpJobs.set(cp.index, deviceValuation!.finishCounterparty(acc, cp.index, deviceCtx!.exposureDates, grid.dates.length, rank));
             } else {
-              for (const g of got) if (g.answer.tables) g.job = deviceValuation!.submit(g.answer.tables, nPaths);
+              for (const g of got) if (g!.tables) jobs.set(g!.index, { job: deviceValuation!.submit(g!.tables, nPaths) });
             }
-          };
-          const onPhaseMessage = (message: WorkerMessage): void => {
+          }
+          finishUnit(task, jobs, cpJobs).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
+        };
+        const initial: WorkerTask[] = [
+          ...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })),
+          ...valued.slice(0, nextTables).map(tablesTask),
+        ];
+        await pool.run(
+          initial,
+          (message) => {
             if (message.type !== 'tables') return onMessage(message);
-            const cps: UnitCounterparty[] = [];
-            for (const answer of message.sets) {
-              answers.set(answer.index, { answer });
-              const cp = cpOfSet.get(answer.index)!;
-              if (cps[cps.length - 1] !== cp) cps.push(cp);
+            submitUnit(message.unitId, message.sets);
+          },
+          tasks.length + valued.length,
+        );
+        // where each set went, in the book's order of units, counterparties and sets (as valueCounterparties records)
+        for (const task of valued) {
+          delete task.device;
+          delete task.figures;
+          for (const cp of task.counterparties) {
+            for (const item of cp.sets) {
+              const answer = answers.get(item.index);
+              if (!answer) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
+              deviceValuation!.record(answer.nettingSetId, answer.tables ? undefined : answer.reason);
             }
-            // a unit's counterparties in order, each one's sets together (its accumulator is reused in queue order)
-            for (const cp of cps) submitCounterparty(cp);
-          };
-          const phase: WorkerTask[] = [
-            ...previous.map((task): WorkerTask => ({ kind: 'unit', task })),
-            ...valued.map((task): WorkerTask => ({ kind: 'tables', counterparties: task.counterparties, factors, figures: figuresRoute })),
-          ];
-          await pool.run(phase, onPhaseMessage);
-          // the previous batch's values were moved to the workers when handed out (pool.ts transferOf)
-          for (const task of previous) {
-            delete task.device;
-            delete task.figures;
           }
-          for (const task of valued) {
-            const device: DevicePayload[] = [];
-            const figures: UnitTask['figures'] = { sets: [], counterparties: [] };
-            for (const cp of task.counterparties) {
-              for (const item of cp.sets) {
-                const got = answers.get(item.index);
-                if (!got) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
-                if (got.figures) figures.sets.push(await got.figures.finish());
-                else if (got.job) device.push(await got.job.finish());
-                deviceValuation!.record(got.answer.nettingSetId, got.job || got.figures ? undefined : got.answer.reason);
-              }
-              const cpJob = cpJobs.get(cp.index);
-              if (cpJob) figures.counterparties.push(await cpJob.finish());
-            }
-            task.device = device;
-            if (figures.sets.length > 0) task.figures = figures;
-          }
-          previous = batch;
         }
       }
     } finally {

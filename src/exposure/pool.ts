@@ -41,7 +41,7 @@ export type WorkerTask =
   | { kind: 'paths'; block: PathBlock }
   | { kind: 'unit'; task: UnitTask }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
-  | { kind: 'tables'; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean };
+  | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean };
 
 /** One set's answer to a tables task: its device tables, or why it is valued on the host. */
 export interface DeviceTablesAnswer {
@@ -70,7 +70,7 @@ export type WorkerMessage =
   | { type: 'progress'; index: number }
   | { type: 'pathsDone'; block: PathBlock }
   | { type: 'result'; result: UnitResult }
-  | { type: 'tables'; sets: DeviceTablesAnswer[] }
+  | { type: 'tables'; unitId: number; sets: DeviceTablesAnswer[] }
   | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
 
 /**
@@ -113,6 +113,8 @@ function errorFromWorker(message: Extract<WorkerMessage, { type: 'error' }>): Er
 
 interface Phase {
   tasks: WorkerTask[];
+  /** Tasks the phase runs in all (more than tasks.length while `add` is still to bring some). */
+  total: number;
   next: number;
   running: number;
   onMessage: (message: WorkerMessage) => void;
@@ -194,21 +196,36 @@ export class WorkerPool {
       const task = phase.tasks[phase.next++]!;
       this.idle.shift()!.postMessage(task, transferOf(task));
     }
-    if (phase.next >= phase.tasks.length && phase.running === 0) {
+    if (phase.next >= phase.tasks.length && phase.running === 0 && phase.tasks.length >= phase.total) {
       this.phase = undefined;
       phase.resolve();
     }
   }
 
+  /** Adds a task to the running phase (one of the `total` that `run` was told of), handed out as a worker frees. */
+  add(task: WorkerTask): void {
+    const phase = this.phase;
+    if (!phase) throw new XvaInternalError('a task was added to a worker pool with no phase running');
+    if (phase.tasks.length >= phase.total) throw new XvaInternalError(`the phase already holds its ${phase.total} tasks`);
+    phase.tasks.push(task);
+    this.dispatch();
+  }
+
+  /** Ends the running phase (and the pool) with `error`, raised by `run`. */
+  abort(error: Error): void {
+    this.fail(error);
+  }
+
   /**
-   * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone and result message. A task
-   * is cloned when it is handed out, so `onMessage` may still change the tasks not yet handed out.
+   * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone, result and tables message.
+   * A task is cloned when it is handed out, so `onMessage` may still change the tasks not yet handed out. With `total`
+   * above tasks.length the phase waits for `add` to bring the rest (from onMessage or later).
    */
-  async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void): Promise<void> {
+  async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void, total = tasks.length): Promise<void> {
     await this.ready;
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.phase = { tasks, next: 0, running: 0, onMessage, resolve, reject };
+      this.phase = { tasks, total, next: 0, running: 0, onMessage, resolve, reject };
       this.dispatch();
     });
   }

@@ -120,7 +120,7 @@ if (parentPort) {
             }
           }
         }
-        post({ type: 'tables', sets }, transfer);
+        post({ type: 'tables', unitId: message.unitId, sets }, transfer);
         return;
       }
       // sets the main thread had valued on the GPU device: their values come with the task

@@ -34,6 +34,15 @@ export function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
   return pipeline;
 }
 
+const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+
+/** The pipeline's bind group 0 layout, asked of the device once per pipeline (the device thread binds per set). */
+export function layoutOf(pipeline: GPUComputePipeline): GPUBindGroupLayout {
+  let layout = layouts.get(pipeline);
+  if (!layout) layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
+  return layout;
+}
+
 export function upload(ctx: GpuContext, data: Uint32Array | Float32Array): GPUBuffer {
   // Storage bindings must not be empty: at least 16 bytes.
   const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);

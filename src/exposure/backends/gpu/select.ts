@@ -9,7 +9,7 @@
  * pattern: the same number as sorting the row and taking element `rank`.
  */
 import type { GpuContext } from './device.js';
-import { pipelineOf, upload } from './kernels.js';
+import { layoutOf, pipelineOf, upload } from './kernels.js';
 import { SELECT_PARAM_WORDS, SELECT_ROWS_PER_DIMENSION, selectWgsl } from './wgsl/select.js';
 
 // GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
@@ -102,7 +102,7 @@ export function encodeRowSelect(
   // queue writes happen before any command buffer submitted after them, so the encoder's pass sees the params
   device.queue.writeBuffer(params, 0, paramWords.buffer, paramWords.byteOffset, paramWords.byteLength);
   const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
+    layout: layoutOf(pipeline),
     entries: [params, input, output].map((buffer, binding) => ({ binding, resource: { buffer } })),
   });
   const pass = encoder.beginComputePass();

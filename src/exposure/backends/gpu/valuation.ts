@@ -30,7 +30,7 @@ import type { DeviceSetValuation } from '../../engine.js';
 import { precomputedOf, type DevicePayload } from '../../devicePayload.js';
 import type { PrecomputedSet, UnitContext, UnitCounterparty } from '../../unit.js';
 import type { GpuContext } from './device.js';
-import { gpuSimulateResident, pipelineOf, upload, type ResidentPaths } from './kernels.js';
+import { gpuSimulateResident, layoutOf, pipelineOf, upload, type ResidentPaths } from './kernels.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
 import { encodeRowSelect } from './select.js';
@@ -209,7 +209,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+      pass.setBindGroup(0, device.createBindGroup({ layout: layoutOf(pipeline), entries }));
       pass.dispatchWorkgroups(nWg, nSlots);
       pass.end();
       encoder.copyBufferToBuffer(valuesBuffer, 0, readBuffer, 0, valueBytes);
@@ -419,7 +419,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     const pipeline = pipelineOf(this.ctx, code);
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+    pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: layoutOf(pipeline), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
     pass.dispatchWorkgroups(x, y);
     pass.end();
   }

@@ -209,6 +209,15 @@ const EULER_WG = 64;
  * workgroup per slot (2-D dispatch past 65,535 slots).
  */
 export function eulerWgsl(gridNodes: number, runningSlopes: number): string {
+  const key = `${gridNodes}|${runningSlopes}`;
+  let code = eulerCode.get(key);
+  if (code === undefined) eulerCode.set(key, (code = buildEulerWgsl(gridNodes, runningSlopes)));
+  return code;
+}
+
+const eulerCode = new Map<string, string>();
+
+function buildEulerWgsl(gridNodes: number, runningSlopes: number): string {
   return /* wgsl */ `
 @group(0) @binding(0) var<storage, read> paths: array<f32>;
 @group(0) @binding(1) var<storage, read> ints: array<u32>;

@@ -188,7 +188,17 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
 `;
 }
 
+const valueCode = new Map<string, string>();
+
+/** The valuation kernel's WGSL (built once per grid size: the device thread asks for it per netting set). */
 export function valueWgsl(gridNodes: number, runningSlopes: number): string {
+  const key = `${gridNodes}|${runningSlopes}`;
+  let code = valueCode.get(key);
+  if (code === undefined) valueCode.set(key, (code = buildValueWgsl(gridNodes, runningSlopes)));
+  return code;
+}
+
+function buildValueWgsl(gridNodes: number, runningSlopes: number): string {
   return /* wgsl */ `@group(0) @binding(0) var<storage, read> paths: array<f32>;
 @group(0) @binding(1) var<storage, read> ints: array<u32>;
 @group(0) @binding(2) var<storage, read> reals: array<f32>;
