@@ -296,7 +296,10 @@ describe('GPU device valuation with worker threads', () => {
     expect(device.stats.bytesRead).toBeLessThan(4 * 8 * nExp * book.trades.length);
     const collateralised = book.nettingSets.filter((n) => n.csa && n.nettingSetId !== zeroStrikeSet);
     expect(collateralised.some((n) => n.mtaCpty > 0 && n.rounding > 0)).toBe(true);
-    // Tolerance. The same f32 values on both sides; the device adds f32 roundings (u = 2^-24): the margin call (about
+    // Tolerance. On the figures route the set's value at an exposure date is the sum of its trades' f32 values (each
+    // on its own node tables), against the pooled f32 value the host reads: they differ by f32 roundings of the
+    // trades' gross values, a few u of gross, i.e. ~1e-6 of the scale for trades up to ~10× the set's exposure. The
+    // device then adds f32 roundings (u = 2^-24): the margin call (about
     // ten operations on amounts the size of V and the thresholds), E = V − C, and the sums (each term rounded about
     // n/64 + 6 times). With amounts up to ~10× the set's exposure scale that is < 10·(10 + 8)·u ≈ 1e-5 of the scale;
     // a rounding or MTA decision that f32 puts on the other side of its boundary moves one path by one multiple, which

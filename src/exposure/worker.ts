@@ -16,8 +16,7 @@ import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
 import { precomputedOf } from './devicePayload.js';
-import { deviceTablesOf } from './backends/gpu/tables.js';
-import { deviceFiguresTablesOf } from './backends/gpu/figuresTables.js';
+import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
@@ -102,20 +101,10 @@ if (parentPort) {
         const sets: DeviceTablesAnswer[] = [];
         const transfer: ArrayBuffer[] = [];
         for (const cp of message.counterparties) {
-          for (const item of cp.sets) {
-            const r = deviceTablesOf(built.ctx, item, message.factors);
-            const nettingSetId = item.nettingSet.nettingSetId;
-            if (!r.tables) {
-              sets.push({ nettingSetId, index: item.index, reason: r.reason });
-              continue;
-            }
-            if (message.figures) {
-              // the figures route's inputs too (a string: why this set's values must come back instead)
-              const figures = deviceFiguresTablesOf(built.ctx, item, r.kernel, r.tables, message.factors);
-              if (typeof figures !== 'string') r.tables.figures = figures;
-            }
-            sets.push({ nettingSetId, index: item.index, tables: r.tables });
-            for (const a of [r.tables.ints, r.tables.reals, r.tables.figures?.trades.ints, r.tables.figures?.trades.reals]) {
+          for (const answer of counterpartyDeviceTables(built.ctx, cp, message.factors, message.figures)) {
+            sets.push(answer);
+            const t = answer.tables;
+            for (const a of [t?.ints, t?.reals, t?.figures?.trades.ints, t?.figures?.trades.reals]) {
               if (a && a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength) transfer.push(a.buffer);
             }
           }

@@ -19,7 +19,11 @@ import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
 import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
-import { packSet, type DeviceFactorIndex, type DeviceTables } from './tables.js';
+import { NO_NODE_TABLES, packDeviceTables, packSet, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
+import type { DeviceTablesAnswer } from '../../pool.js';
+import type { UnitCounterparty } from '../../unit.js';
+import { GRID_NODES } from '../../valuation/stateGrid.js';
+import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
 import { CALL, EULER_INFO_WORDS, EXPOSURE, MARGIN_HEADER, MARGIN_REALS, MARGIN_SLOT_WORDS, REDUCE_HEADER, SOURCE } from './wgsl/figures.js';
 
 /** The figures route's inputs of one set (structured-clonable, from a worker thread to the device thread). */
@@ -27,9 +31,11 @@ export interface DeviceFiguresTables {
   /** Live exposure dates: the grid's first nExp exposure dates (those on or before the set's last live date). */
   nExp: number;
   margin: { ints: Uint32Array; reals: Float32Array; trivial: boolean };
+  /** The dates valued on the set's own tables (not exposure dates): rows 0 .. tableDates.length − 1 of its values. */
+  tableDates: Int32Array;
   reduce: { ints: Uint32Array; reals: Float32Array };
   /** Per-trade node tables, one slot per (exposure date, trade); slotTrade and slotExposure say which. */
-  trades: { ints: Uint32Array; reals: Float32Array; info: Uint32Array; gridNodes: number; runningSlopes: number; slotTrade: Int32Array; slotExposure: Int32Array };
+  trades: { ints: Uint32Array; reals: Float32Array; info: Uint32Array; sumIndex: Uint32Array; gridNodes: number; runningSlopes: number; slotTrade: Int32Array; slotExposure: Int32Array };
   /** Trades of the set, in its kernel's order. */
   tradeIds: string[];
   /** The set's last live grid index, latest trade maturity (day serial) and trade × path × date valuations. */
@@ -44,12 +50,15 @@ const f32Bits = (x: number): number => new Uint32Array(Float32Array.of(x).buffer
  * The figures route's inputs for a set whose device tables are `tables` and kernel `kernel`, or a reason it cannot
  * take that route (then its values come back and the host computes its figures).
  */
-export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, tables: DeviceTables, factors: DeviceFactorIndex): DeviceFiguresTables | string {
+export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex): DeviceFiguresTables | string {
   const { grid, exposureDates, paths } = ctx;
   const nDates = grid.dates.length;
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
-  const { gridIndex } = tables;
   const nSlots = gridIndex.length;
+  // rows of the set's values on the device: the close-out lag dates that are not exposure dates first (valued on
+  // the set's tables), then the live exposure dates (each the sum of its trades' values)
+  const tableDates = Int32Array.from(Array.from(gridIndex).filter((d) => grid.exposureDate[d] !== 1));
+  const lagRows = tableDates.length;
   const slotOf = new Int32Array(nDates).fill(-1);
   for (let j = 0; j < nSlots; j++) slotOf[gridIndex[j]!] = j;
   let nExp = 0;
@@ -77,9 +86,11 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   }
   const im = (d: number): number => (plan ? plan.imHeld[d]! : 0);
   let k = 0;
+  let lagRow = 0;
   for (let j = 0; j < nSlots; j++) {
     const d = gridIndex[j]!;
     const at = MARGIN_HEADER + MARGIN_SLOT_WORDS * j;
+    marginInts[at + 3] = grid.exposureDate[d] === 1 ? lagRows + k : lagRow++;
     let flags = 0;
     if (plan && !plan.trivial && plan.isCall[d] === 1) flags |= CALL;
     if (plan && !plan.trivial && plan.isSource[d] === 1) flags |= SOURCE;
@@ -108,7 +119,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   for (let e = 0; e < nExp; e++) {
     const d = exposureDates[e]!;
     reduceInts[REDUCE_HEADER + 2 * e] = d;
-    reduceInts[REDUCE_HEADER + 2 * e + 1] = slotOf[d]!;
+    reduceInts[REDUCE_HEADER + 2 * e + 1] = lagRows + e;
     reduceReals[e] = im(d);
   }
 
@@ -127,7 +138,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     for (let e = 0; e < nExp && exposureDates[e]! <= tradeLast; e++) {
       const d = exposureDates[e]!;
       const t = ratePoolNodeTables(single, d, paths);
-      if (!t) return `trade ${trades[i]!.tradeId} has no node tables at grid date ${d}`;
+      if (!t) return NO_NODE_TABLES;
       tradeTables.push(t);
       slotDates.push(d);
       slotTrade.push(i);
@@ -140,8 +151,18 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
   for (let s = 0; s < slotDates.length; s++) {
     const d = slotDates[s]!;
-    info.set([slotExposure[s]!, slotOf[d]!, f32Bits(im(d))], 2 + EULER_INFO_WORDS * s);
+    info.set([slotExposure[s]!, lagRows + slotExposure[s]!, f32Bits(im(d))], 2 + EULER_INFO_WORDS * s);
   }
+  // the sum kernel's index: [nExp, lag rows, first slot of each exposure date (nExp + 1), the trade slots by date]
+  const sumIndex = new Uint32Array(2 + nExp + 1 + slotDates.length);
+  sumIndex[0] = nExp;
+  sumIndex[1] = lagRows;
+  const byDate = Array.from(slotDates.keys()).sort((a, b) => slotExposure[a]! - slotExposure[b]! || a - b);
+  for (let s = 0, e = 0; e <= nExp; e++) {
+    while (s < byDate.length && slotExposure[byDate[s]!]! < e) s++;
+    sumIndex[2 + e] = s;
+  }
+  sumIndex.set(byDate, 2 + nExp + 1);
 
   // the host's count of trade × path × date valuations (unit.ts runNettingSet): the trades alive at each valued date
   const maturities = Float64Array.from(trades, tradeMaturity).sort();
@@ -155,12 +176,14 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     nExp,
     margin: { ints: marginInts, reals: marginReals, trivial },
     reduce: { ints: reduceInts, reals: reduceReals },
+    tableDates,
     trades: {
       ints: packed.ints,
       reals: packed.reals,
       info,
-      gridNodes: tradeTables[0]?.gridNodes ?? tables.gridNodes,
-      runningSlopes: tradeTables[0]?.runningSlopes ?? tables.runningSlopes,
+      sumIndex,
+      gridNodes: tradeTables[0]?.gridNodes ?? GRID_NODES,
+      runningSlopes: tradeTables[0]?.runningSlopes ?? RUNNING_SLOPES,
       slotTrade: Int32Array.from(slotTrade),
       slotExposure: Int32Array.from(slotExposure),
     },
@@ -169,4 +192,34 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     maturity: maturities.length > 0 ? maturities[maturities.length - 1]! : grid.asOf,
     valuations,
   };
+}
+
+/**
+ * A worker's answer to a tables task for one counterparty: each set's device tables, or why it stays on the host.
+ * With `figures`, when every set of the counterparty can take the figures route, each set's tables cover only its
+ * close-out lag dates and carry the figures route's inputs; otherwise (or without `figures`) the tables cover every
+ * date the set is valued on and its values come back (a counterparty's totals need all its sets on one route).
+ */
+export function counterpartyDeviceTables(ctx: UnitContext, cp: UnitCounterparty, factors: DeviceFactorIndex, figures: boolean): DeviceTablesAnswer[] {
+  const prepared = cp.sets.map((item) => prepareDeviceSet(ctx, item));
+  let routes: (DeviceFiguresTables | string | undefined)[] = prepared.map(() => undefined);
+  if (figures && prepared.every((p) => p.reason === undefined)) {
+    routes = cp.sets.map((item, i) => deviceFiguresTablesOf(ctx, item, prepared[i]!.kernel!, prepared[i]!.gridIndex!, factors));
+    if (routes.some((r) => typeof r === 'string')) routes = prepared.map(() => undefined);
+  }
+  const answers = (onRoute: boolean): DeviceTablesAnswer[] =>
+    cp.sets.map((item, i): DeviceTablesAnswer => {
+      const nettingSetId = item.nettingSet.nettingSetId;
+      const p = prepared[i]!;
+      if (p.reason !== undefined) return { nettingSetId, index: item.index, reason: p.reason };
+      const route = onRoute ? (routes[i] as DeviceFiguresTables) : undefined;
+      const tables = packDeviceTables(ctx, item, p.kernel, p.gridIndex, factors, route ? route.tableDates : p.gridIndex);
+      if (typeof tables === 'string') return { nettingSetId, index: item.index, reason: tables };
+      if (route) tables.figures = route;
+      return { nettingSetId, index: item.index, tables };
+    });
+  const onRoute = routes.every((r) => r !== undefined && typeof r !== 'string');
+  const first = answers(onRoute);
+  // a set without tables after all: the counterparty's sets go on the values route, tables on every date
+  return onRoute && first.some((a) => !a.tables) ? answers(false) : first;
 }

@@ -48,8 +48,13 @@ export interface DeviceFactorIndex {
 export interface DeviceTables {
   /** The set's book index (UnitNettingSet.index). */
   index: number;
-  /** Grid indices of the slots (unit.ts datesToValue), ascending. */
+  /** Grid indices of the dates it is valued on (unit.ts datesToValue), ascending. */
   gridIndex: Int32Array;
+  /**
+   * The dates the tables below cover, when not all of gridIndex: on the figures route, the dates that are not
+   * exposure dates (close-out lag dates), the exposure dates being valued as the sum of the trades' own tables.
+   */
+  tableDates?: Int32Array;
   /** The kernel's ints (header words 0 and 4, paths and workgroups of a block, set at dispatch) and reals. */
   ints: Uint32Array;
   reals: Float32Array;
@@ -68,12 +73,14 @@ export interface DeviceTables {
 /** deviceTablesOf's answer: the tables, or why the set is valued on the host; the compiled kernel when there is one. */
 export type DeviceTablesResult = { tables: DeviceTables; kernel: NettingSetKernel; reason?: undefined } | { tables?: undefined; kernel?: NettingSetKernel; reason: string };
 
+/** A set compiled for the device, and the grid dates it is valued on (unit.ts datesToValue); or why it is not. */
+export type PreparedSet = { kernel: NettingSetKernel; gridIndex: Int32Array; reason?: undefined } | { kernel?: NettingSetKernel; gridIndex?: undefined; reason: string };
+
 /**
- * The set's device tables on ctx.paths (the host copy of the device's paths), or the reason it stays on the host: a
- * product the device does not value, a trade the pricers on paths do not support (the host reports it), no live
- * date, or an equity option struck at or below 0 (no node tables).
+ * Compiles the set and lists its valuation dates, or says why it stays on the host: a product the device does not
+ * value, a trade the pricers on paths do not support (the host reports it), or no live date.
  */
-export function deviceTablesOf(ctx: UnitContext, item: UnitNettingSet, factors: DeviceFactorIndex): DeviceTablesResult {
+export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet): PreparedSet {
   const other = hostReason(item);
   if (other !== undefined) return { reason: other };
   let kernel: NettingSetKernel;
@@ -84,28 +91,43 @@ export function deviceTablesOf(ctx: UnitContext, item: UnitNettingSet, factors: 
     return { reason: 'a trade the pricers on paths do not support' }; // the host reports it (unit.ts compileSet)
   }
   if (kernel.lastDateIndex < 0) return { kernel, reason: 'no live date' };
-  const nDates = ctx.grid.dates.length;
-  const last = Math.min(kernel.lastDateIndex, nDates - 1);
-  const gridIndex = datesToValue(ctx, item, last);
+  const last = Math.min(kernel.lastDateIndex, ctx.grid.dates.length - 1);
+  return { kernel, gridIndex: datesToValue(ctx, item, last) };
+}
+
+/** Why no node tables exist at some date: an equity option struck at or below 0 (compile.ts ratePoolNodeTables). */
+export const NO_NODE_TABLES = 'an equity option with a strike <= 0';
+
+/**
+ * A prepared set's device tables on ctx.paths (the host copy of the device's paths), on `tableDates` (default: every
+ * date it is valued on), or NO_NODE_TABLES.
+ */
+export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, tableDates: Int32Array = gridIndex): DeviceTables | string {
   const tables: RatePoolNodeTables[] = [];
-  for (let k = 0; k < gridIndex.length; k++) {
-    const t = ratePoolNodeTables(kernel, gridIndex[k]!, ctx.paths);
-    if (!t) return { kernel, reason: 'an equity option with a strike <= 0' };
+  for (let k = 0; k < tableDates.length; k++) {
+    const t = ratePoolNodeTables(kernel, tableDates[k]!, ctx.paths);
+    if (!t) return NO_NODE_TABLES;
     tables.push(t);
   }
-  const { ints, reals } = packSet(tables, gridIndex, nDates, factors);
+  const { ints, reals } = packSet(tables, tableDates, ctx.grid.dates.length, factors);
   return {
-    kernel,
-    tables: {
-      index: item.index,
-      gridIndex,
-      ints,
-      reals,
-      gridNodes: tables[0]?.gridNodes ?? 64,
-      runningSlopes: tables[0]?.runningSlopes ?? 3,
-      collateralAtBase: ctx.coverage > 0 && dependsOnCoverage(item),
-    },
+    index: item.index,
+    gridIndex,
+    ...(tableDates !== gridIndex ? { tableDates } : {}),
+    ints,
+    reals,
+    gridNodes: tables[0]?.gridNodes ?? 64,
+    runningSlopes: tables[0]?.runningSlopes ?? 3,
+    collateralAtBase: ctx.coverage > 0 && dependsOnCoverage(item),
   };
+}
+
+/** The set's device tables on every date it is valued on, or the reason it stays on the host. */
+export function deviceTablesOf(ctx: UnitContext, item: UnitNettingSet, factors: DeviceFactorIndex): DeviceTablesResult {
+  const prepared = prepareDeviceSet(ctx, item);
+  if (prepared.reason !== undefined) return prepared.kernel ? { kernel: prepared.kernel, reason: prepared.reason } : { reason: prepared.reason };
+  const tables = packDeviceTables(ctx, item, prepared.kernel, prepared.gridIndex, factors);
+  return typeof tables === 'string' ? { kernel: prepared.kernel, reason: tables } : { kernel: prepared.kernel, tables };
 }
 
 /** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */

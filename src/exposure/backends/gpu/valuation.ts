@@ -34,7 +34,7 @@ import { gpuSimulateResident, layoutOf, pipelineOf, upload, type ResidentPaths }
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
 import { encodeRowSelect } from './select.js';
-import { eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL } from './wgsl/figures.js';
+import { eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL, sumWgsl } from './wgsl/figures.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from '../../deviceFigures.js';
 
 export { DEVICE_PRODUCTS, hostReason } from './tables.js';
@@ -330,12 +330,20 @@ export class GpuSetValuation implements DeviceSetValuation {
     const buffers: GPUBuffer[] = [];
     const keep = (b: GPUBuffer): GPUBuffer => (buffers.push(b), b);
     const encoder = device.createCommandEncoder();
-    // 1. the set's values on its slots (wgsl/value.ts), kept on the device
-    tables.ints[0] = count;
-    tables.ints[4] = nWg;
-    const values = keep(device.createBuffer({ size: Math.max(16, 4 * nSlots * count), usage: STORAGE }));
-    const partials = keep(device.createBuffer({ size: Math.max(16, 4 * 2 * nSlots * nWg), usage: STORAGE }));
-    this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, keep(upload(this.ctx, tables.ints)), keep(upload(this.ctx, tables.reals)), values, partials], nWg, nSlots);
+    // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
+    // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
+    const t = figures.trades;
+    const lagRows = figures.tableDates.length;
+    const values = keep(device.createBuffer({ size: Math.max(16, 4 * (lagRows + nExp) * count), usage: STORAGE }));
+    const tradeInts = keep(upload(this.ctx, (t.ints[0] = count, t.ints)));
+    const tradeReals = keep(upload(this.ctx, t.reals));
+    if (lagRows > 0) {
+      tables.ints[0] = count;
+      tables.ints[4] = nWg;
+      const partials = keep(device.createBuffer({ size: 4 * 2 * lagRows * nWg, usage: STORAGE }));
+      this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, keep(upload(this.ctx, tables.ints)), keep(upload(this.ctx, tables.reals)), values, partials], nWg, lagRows);
+    }
+    this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts, tradeReals, values, keep(upload(this.ctx, t.sumIndex))], nWg, nExp);
     // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
     const m = figures.margin;
     m.ints[0] = count;
@@ -354,19 +362,11 @@ export class GpuSetValuation implements DeviceSetValuation {
     const pfeBuffer = keep(device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC }));
     buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec, inputOffset: 0, rows: nExp, n: count, rank, output: pfeBuffer, outputOffset: 0 }));
     // 5. each trade's Euler sums on its own tables
-    const t = figures.trades;
     const nTradeSlots = t.slotTrade.length;
     const tradeBytes = 4 * 2 * nTradeSlots;
     const tradeBuffer = keep(device.createBuffer({ size: Math.max(16, tradeBytes), usage: STORAGE | COPY_SRC }));
     if (nTradeSlots > 0) {
-      t.ints[0] = count;
-      this.pass(
-        encoder,
-        eulerWgsl(t.gridNodes, t.runningSlopes),
-        [block.buffer, keep(upload(this.ctx, t.ints)), keep(upload(this.ctx, t.reals)), values, ec, keep(upload(this.ctx, t.info)), tradeBuffer],
-        Math.min(nTradeSlots, 65535),
-        Math.ceil(nTradeSlots / 65535),
-      );
+      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts, tradeReals, values, ec, keep(upload(this.ctx, t.info)), tradeBuffer], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535));
     }
     const readBuffer = keep(device.createBuffer({ size: outBytes + 4 * nExp + tradeBytes, usage: MAP_READ | COPY_DST }));
     encoder.copyBufferToBuffer(sumsBuffer, 0, readBuffer, 0, outBytes);

@@ -21,9 +21,12 @@
  */
 import { SLOT_WORDS, VALUE_HEADER, slotValueWgsl } from './value.js';
 
-/** Words of the margin kernel's header, and per slot [flags (1 call, 2 source, 4 exposure), exposure index, lag slot]. */
+/**
+ * Words of the margin kernel's header, and per slot [flags (1 call, 2 source, 4 exposure), exposure index, lag slot,
+ * row of the slot's values].
+ */
 export const MARGIN_HEADER = 4;
-export const MARGIN_SLOT_WORDS = 3;
+export const MARGIN_SLOT_WORDS = 4;
 /** Reals of the margin kernel ahead of the per-slot IM held: coverage, thresholds, MTAs, net IA, multiple, slack. */
 export const MARGIN_REALS = 8;
 /** Flags of a margin slot. */
@@ -32,7 +35,7 @@ export const SOURCE = 2;
 export const EXPOSURE = 4;
 
 /**
- * Bindings: values (V, [slot·count + p]), ints (header [count, nSlots, nExp, mode bits: 1 trivial, 2 exact, 4
+ * Bindings: values (V, [row·count + p]), ints (header [count, nSlots, nExp, mode bits: 1 trivial, 2 exact, 4
  * accumulate], then MARGIN_SLOT_WORDS per slot), reals (MARGIN_REALS, then the IM held per slot), store (balances at
  * the source slots, [slot·count + p]), ec (E rows then C rows, [k·count + p] and [(nExp + k)·count + p]), acc (the
  * counterparty's Σ max(E,0), [k·count + p]).
@@ -68,7 +71,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var s = 0u; s < nSlots; s++) {
     let at = ${MARGIN_HEADER}u + ${MARGIN_SLOT_WORDS}u * s;
     let flags = ints[at];
-    let v = values[s * count + p];
+    let v = values[ints[at + 3u] * count + p];
     if (!trivial && (flags & ${CALL}u) != 0u) {
       // collateral.ts CollateralTracker.advanceTo: the required balance, then a transfer when the shortfall clears
       // the paying party's MTA, rounded in the secured party's favour (ISDA CSA Paragraph 3 / 2)
@@ -289,3 +292,46 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }
 `;
 }
+
+const SUM_WG = 64;
+
+/**
+ * The set's values on its live exposure dates as the sums of its trades' values (each on its own node tables, the
+ * slots of the Euler kernel): values[(lagRows + k)·count + p] = Σ over the trade slots of exposure date k. Bindings:
+ * paths, ints and reals (the trades' packed tables), values (the set's rows), index ([nExp, lagRows, first slot of
+ * each date (nExp + 1 words), then the slots by date]). Dispatch (⌈count/64⌉, nExp).
+ */
+export function sumWgsl(gridNodes: number, runningSlopes: number): string {
+  const key = `${gridNodes}|${runningSlopes}`;
+  let code = sumCode.get(key);
+  if (code === undefined) {
+    code = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read> reals: array<f32>;
+@group(0) @binding(3) var<storage, read_write> values: array<f32>;
+@group(0) @binding(4) var<storage, read> index: array<u32>;
+
+${slotValueWgsl(gridNodes, runningSlopes)}
+@compute @workgroup_size(${SUM_WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let count = ints[0];
+  let p = gid.x;
+  let k = wid.y;
+  if (p >= count) { return; }
+  let nExp = index[0];
+  let lagRows = index[1];
+  let first = 2u + nExp + 1u;
+  var v = 0.0;
+  for (var j = index[2u + k]; j < index[3u + k]; j++) {
+    v = v + slotValue(index[first + j], p, count);
+  }
+  values[(lagRows + k) * count + p] = v;
+}
+`;
+    sumCode.set(key, code);
+  }
+  return code;
+}
+
+const sumCode = new Map<string, string>();
