@@ -70,7 +70,7 @@ export interface DeviceValuationStats {
   tablesSeconds: number;
   /** Uploading the tables and submitting the work (on a software adapter, the device's work runs in here too). */
   submitSeconds: number;
-  /** Waiting for the device's values (kernel and transfer not hidden behind the next sets' tables). */
+  /** Time from asking for a set's results to having them, summed over the sets (overlapping when several are in flight). */
   waitSeconds: number;
   /** Copying the values out of the mapped buffers and adding the partial sums. */
   readSeconds: number;
@@ -124,6 +124,8 @@ export class GpuSetValuation implements DeviceSetValuation {
   release(): void {
     this.resident?.release();
     this.resident = undefined;
+    for (const b of this.dummies) b.destroy();
+    this.dummies = [];
     this.onRouting(routingNote(this.routing));
   }
 
@@ -327,51 +329,44 @@ export class GpuSetValuation implements DeviceSetValuation {
     const nSlots = tables.gridIndex.length;
     const nExp = figures.nExp;
     const nWg = Math.ceil(count / WORKGROUP);
-    const buffers: GPUBuffer[] = [];
-    const keep = (b: GPUBuffer): GPUBuffer => (buffers.push(b), b);
+    const t = figures.trades;
+    const m = figures.margin;
+    const r = figures.reduce;
+    const lagRows = figures.tableDates.length;
+    const nTradeSlots = t.slotTrade.length;
+    // every input in one buffer (a binding each), every figure in one output buffer: few device objects per set
+    t.ints[0] = count;
+    tables.ints[0] = count;
+    tables.ints[4] = nWg;
+    m.ints[0] = count;
+    m.ints[3] = (m.ints[3]! & 3) | (acc ? 4 : 0);
+    r.ints[0] = count;
+    const inputs = this.arena([t.ints, t.reals, t.sumIndex, m.ints, m.reals, r.ints, r.reals, t.info, tables.ints, tables.reals], STORAGE | COPY_DST);
+    const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
+    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp), new Float32Array(nExp), new Float32Array(2 * nTradeSlots)], STORAGE | COPY_SRC, false);
+    const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
+    const values = device.createBuffer({ size: Math.max(16, 4 * (lagRows + nExp) * count), usage: STORAGE });
+    const ec = device.createBuffer({ size: Math.max(16, 4 * 2 * nExp * count), usage: STORAGE });
+    const store = m.trivial ? undefined : device.createBuffer({ size: 4 * nSlots * count, usage: STORAGE });
+    const partials = lagRows > 0 ? device.createBuffer({ size: 4 * 2 * lagRows * nWg, usage: STORAGE }) : undefined;
+    const readBuffer = device.createBuffer({ size: outputs.size, usage: MAP_READ | COPY_DST });
+    const buffers: GPUBuffer[] = [inputs.buffer, outputs.buffer, values, ec, readBuffer, ...(store ? [store] : []), ...(partials ? [partials] : [])];
     const encoder = device.createCommandEncoder();
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
     // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
-    const t = figures.trades;
-    const lagRows = figures.tableDates.length;
-    const values = keep(device.createBuffer({ size: Math.max(16, 4 * (lagRows + nExp) * count), usage: STORAGE }));
-    const tradeInts = keep(upload(this.ctx, (t.ints[0] = count, t.ints)));
-    const tradeReals = keep(upload(this.ctx, t.reals));
-    if (lagRows > 0) {
-      tables.ints[0] = count;
-      tables.ints[4] = nWg;
-      const partials = keep(device.createBuffer({ size: 4 * 2 * lagRows * nWg, usage: STORAGE }));
-      this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, keep(upload(this.ctx, tables.ints)), keep(upload(this.ctx, tables.reals)), values, partials], nWg, lagRows);
-    }
-    this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts, tradeReals, values, keep(upload(this.ctx, t.sumIndex))], nWg, nExp);
+    if (lagRows > 0) this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, setInts!, setReals!, values, partials!], nWg, lagRows);
+    this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, sumIndex!], nWg, nExp);
     // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
-    const m = figures.margin;
-    m.ints[0] = count;
-    m.ints[3] = (m.ints[3]! & 3) | (acc ? 4 : 0);
-    const store = keep(device.createBuffer({ size: m.trivial ? 16 : 4 * nSlots * count, usage: STORAGE }));
-    const ec = keep(device.createBuffer({ size: Math.max(16, 4 * 2 * nExp * count), usage: STORAGE }));
-    const accBuffer = acc ? acc.buffer : keep(device.createBuffer({ size: 16, usage: STORAGE }));
-    this.pass(encoder, MARGIN_WGSL, [values, keep(upload(this.ctx, m.ints)), keep(upload(this.ctx, m.reals)), store, ec, accBuffer], nWg, 1);
+    this.pass(encoder, MARGIN_WGSL, [values, marginInts!, marginReals!, store ?? this.dummy(0), ec, acc ? acc.buffer : this.dummy(1)], nWg, 1);
     // 3. the profile's sums per exposure date
-    const r = figures.reduce;
-    r.ints[0] = count;
-    const outBytes = 4 * REDUCE_OUT * nExp;
-    const sumsBuffer = keep(device.createBuffer({ size: Math.max(16, outBytes), usage: STORAGE | COPY_SRC }));
-    this.pass(encoder, REDUCE_WGSL, [block.buffer, keep(upload(this.ctx, r.ints)), keep(upload(this.ctx, r.reals)), values, ec, sumsBuffer], nExp, 1);
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, reduceInts!, reduceReals!, values, ec, sumsOut!], nExp, 1);
     // 4. PFE: the quantile of max(E, 0) (values <= 0 select as 0)
-    const pfeBuffer = keep(device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC }));
-    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec, inputOffset: 0, rows: nExp, n: count, rank, output: pfeBuffer, outputOffset: 0 }));
+    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
     // 5. each trade's Euler sums on its own tables
-    const nTradeSlots = t.slotTrade.length;
-    const tradeBytes = 4 * 2 * nTradeSlots;
-    const tradeBuffer = keep(device.createBuffer({ size: Math.max(16, tradeBytes), usage: STORAGE | COPY_SRC }));
     if (nTradeSlots > 0) {
-      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts, tradeReals, values, ec, keep(upload(this.ctx, t.info)), tradeBuffer], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535));
+      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535));
     }
-    const readBuffer = keep(device.createBuffer({ size: outBytes + 4 * nExp + tradeBytes, usage: MAP_READ | COPY_DST }));
-    encoder.copyBufferToBuffer(sumsBuffer, 0, readBuffer, 0, outBytes);
-    encoder.copyBufferToBuffer(pfeBuffer, 0, readBuffer, outBytes, 4 * nExp);
-    if (nTradeSlots > 0) encoder.copyBufferToBuffer(tradeBuffer, 0, readBuffer, outBytes + 4 * nExp, tradeBytes);
+    encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
     const mapped = readBuffer.mapAsync(MAP_MODE_READ);
     mapped.catch(() => undefined);
@@ -384,9 +379,9 @@ export class GpuSetValuation implements DeviceSetValuation {
           await mapped;
           const w1 = performance.now();
           const bytes = readBuffer.getMappedRange();
-          const sums = Float64Array.from(new Float32Array(bytes, 0, REDUCE_OUT * nExp));
-          const pfe = Float64Array.from(new Float32Array(bytes, outBytes, nExp));
-          const raw = new Float32Array(bytes, outBytes + 4 * nExp, 2 * nTradeSlots);
+          const sums = Float64Array.from(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp));
+          const pfe = Float64Array.from(new Float32Array(bytes, pfeOut!.offset, nExp));
+          const raw = new Float32Array(bytes, tradeOut!.offset, 2 * nTradeSlots);
           const tradeEpe = new Float64Array(nTrades * nExp);
           const tradeEne = new Float64Array(nTrades * nExp);
           for (let s = 0; s < nTradeSlots; s++) {
@@ -397,7 +392,7 @@ export class GpuSetValuation implements DeviceSetValuation {
           readBuffer.unmap();
           this.stats.waitSeconds += (w1 - w0) / 1000;
           this.stats.readSeconds += (performance.now() - w1) / 1000;
-          this.stats.bytesRead += outBytes + 4 * nExp + tradeBytes;
+          this.stats.bytesRead += outputs.size;
           this.stats.sets++;
           this.stats.figureSets++;
           return { index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations };
@@ -408,18 +403,47 @@ export class GpuSetValuation implements DeviceSetValuation {
     };
   }
 
+  /**
+   * Arrays in one buffer, each at an offset aligned for a storage binding (minStorageBufferOffsetAlignment), written
+   * with one queue write when `write`; the bindings in the arrays' order.
+   */
+  private arena(parts: readonly (Uint32Array | Float32Array)[], usage: number, write = true): { buffer: GPUBuffer; size: number; bindings: { buffer: GPUBuffer; offset: number; size: number }[] } {
+    const align = this.ctx.device.limits.minStorageBufferOffsetAlignment;
+    const offsets: number[] = [];
+    let size = 0;
+    for (const a of parts) {
+      offsets.push(size);
+      size += Math.ceil(Math.max(16, a.byteLength) / align) * align;
+    }
+    const buffer = this.ctx.device.createBuffer({ size, usage });
+    if (write) {
+      const staging = new Uint8Array(size);
+      parts.forEach((a, i) => staging.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offsets[i]!));
+      this.ctx.device.queue.writeBuffer(buffer, 0, staging.buffer, 0, size);
+    }
+    return { buffer, size, bindings: parts.map((a, i) => ({ buffer, offset: offsets[i]!, size: Math.max(16, Math.ceil(a.byteLength / 4) * 4) })) };
+  }
+
+  /** Two small buffers bound where a kernel's binding is not used (no IM store, no accumulator); kept for the run. */
+  private dummies: GPUBuffer[] = [];
+  private dummy(i: number): GPUBuffer {
+    while (this.dummies.length <= i) this.dummies.push(this.ctx.device.createBuffer({ size: 16, usage: STORAGE }));
+    return this.dummies[i]!;
+  }
+
   private singleBlock(): { buffer: GPUBuffer; count: number } {
     const blocks = this.resident?.blocks;
     if (!blocks || blocks.length !== 1) throw new XvaInternalError('the figures route needs the paths in one device block');
     return blocks[0]!;
   }
 
-  /** Records one compute pass of `code` over `buffers` (bindings 0, 1, ...) into `encoder`. */
-  private pass(encoder: GPUCommandEncoder, code: string, buffers: GPUBuffer[], x: number, y: number): void {
+  /** Records one compute pass of `code` over `buffers` (bindings 0, 1, ...; a whole buffer or a range) into `encoder`. */
+  private pass(encoder: GPUCommandEncoder, code: string, buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[], x: number, y: number): void {
     const pipeline = pipelineOf(this.ctx, code);
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: layoutOf(pipeline), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+    const entries = buffers.map((b, binding) => ({ binding, resource: 'offset' in b ? b : { buffer: b } }));
+    pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: layoutOf(pipeline), entries }));
     pass.dispatchWorkgroups(x, y);
     pass.end();
   }
