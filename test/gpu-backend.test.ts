@@ -221,8 +221,11 @@ describe('GPU device valuation with worker threads', () => {
   // a slice of the demo book with every product, CSA and uncollateralised sets, a counterparty with two sets, a set
   // with IM held, and one set with an equity option struck at 0 (it stays on the host: its reason comes from a
   // worker's tables task)
-  const sliceOf = (): { book: Portfolio; zeroStrikeSet: string; pairCounterparty: string } => {
+  // `mixed`: also CP0025, whose third set gets an equity option struck at 0 too: its other two sets are valued on the
+  // device but take the values route (a counterparty's totals need all its sets on one route)
+  const sliceOf = (mixed = false): { book: Portfolio; zeroStrikeSet: string; pairCounterparty: string } => {
     const chosen = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
+    if (mixed) for (const n of portfolio.nettingSets) if (n.counterpartyId === 'CP0025') chosen.add(n.nettingSetId);
     const setsOf = new Map<string, string[]>();
     for (const n of portfolio.nettingSets) setsOf.set(n.counterpartyId, [...(setsOf.get(n.counterpartyId) ?? []), n.nettingSetId]);
     // a counterparty with an uncollateralised and a collateralised set, both with exposure (CP0024 of the demo book)
@@ -235,7 +238,9 @@ describe('GPU device valuation with worker threads', () => {
     const book: Portfolio = {
       ...portfolio,
       nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)),
-      trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)).map((t) => (t.product === 'EQOPT' && t.nettingSetId === zeroStrikeSet ? { ...t, strike: 0 } : t)),
+      trades: portfolio.trades
+        .filter((t) => chosen.has(t.nettingSetId))
+        .map((t) => (t.product === 'EQOPT' && (t.nettingSetId === zeroStrikeSet || (mixed && t.nettingSetId === 'NS-CP0025-3')) ? { ...t, strike: 0 } : t)),
     };
     return { book, zeroStrikeSet, pairCounterparty };
   };
@@ -281,19 +286,29 @@ describe('GPU device valuation with worker threads', () => {
   }, 120_000);
 
   it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
-    const { book, zeroStrikeSet, pairCounterparty } = sliceOf();
+    const { book, zeroStrikeSet, pairCounterparty } = sliceOf(true);
     // reference: one thread, the values route (the host computes every figure in f64 from the device's f32 values);
     // under test: two threads, the figures route (the device computes them in f32 and sends back only those)
     const host = await run(book, 1);
     const device = await run(book, 2);
     expect(host.stats.figureSets).toBe(0);
-    expect(device.routing).toEqual(host.routing);
-    // every device set but the one whose counterparty holds a host set took the figures route
-    expect(device.stats.figureSets).toBe(device.routing.device.length);
-    expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet]);
-    // and no values came back: per set at most a few figures per exposure date and trade, far below one value row
+    expect(device.routing.device).toEqual(host.routing.device);
+    expect(device.routing.host).toEqual(host.routing.host);
+    // every device set took the figures route but CP0025's: one of its sets is on the host, so its other two sets'
+    // values came back (the other zero-strike set is alone in its counterparty)
+    expect(host.routing.figures).toEqual([]);
+    expect(device.routing.figures).toEqual(device.routing.device.filter((id) => id !== 'NS-CP0025-1' && id !== 'NS-CP0025-2'));
+    expect(device.routing.device).toEqual(expect.arrayContaining(['NS-CP0025-1', 'NS-CP0025-2']));
+    expect(device.stats.figureSets).toBe(device.routing.figures!.length);
+    expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet, 'NS-CP0025-3']);
+    // what came back: the figures route's sets read back 8 sums and a PFE per exposure date and 2 sums per trade and
+    // date (f32, in 256-byte aligned parts); the values route reads every path of every date
     const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
-    expect(device.stats.bytesRead).toBeLessThan(4 * 8 * nExp * book.trades.length);
+    const onFigures = new Set(device.routing.figures);
+    const figureTrades = book.trades.filter((t) => onFigures.has(t.nettingSetId)).length;
+    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (9 * nExp * onFigures.size + 2 * nExp * figureTrades) + 3 * 256 * onFigures.size);
+    // independent of the paths, and already here (96 paths) below the values of the exposure dates alone
+    expect(device.stats.figuresBytes).toBeLessThan(4 * options.paths * nExp * onFigures.size);
     const collateralised = book.nettingSets.filter((n) => n.csa && n.nettingSetId !== zeroStrikeSet);
     expect(collateralised.some((n) => n.mtaCpty > 0 && n.rounding > 0)).toBe(true);
     // Tolerance. On the figures route the set's value at an exposure date is the sum of its trades' f32 values (each
@@ -714,7 +729,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     // routing: exactly the pooled sets ran on the device, collateralised or not
     expect([...valuation.routing.device].sort()).toEqual([...device].sort());
     expect(valuation.routing.host.map((h) => h.nettingSetId).sort()).toEqual([...host].sort());
-    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; collateral applied on the host)`);
+    expect(notes.join(' ')).toContain(`${device.length} of ${chosen.size} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; their values came back for the host's collateral, profile, PFE, Euler and totals)`);
 
     const paths = hostPaths!;
     const n = paths.nPaths;

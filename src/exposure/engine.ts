@@ -106,7 +106,7 @@ export interface DeviceSetValuation {
    */
   factorIndex(paths: SimulatedPaths): DeviceFactorIndex | undefined;
   submit(tables: DeviceTables, nPaths: number): { finish(): Promise<DevicePayload> };
-  record(nettingSetId: string, reason: string | undefined): void;
+  record(nettingSetId: string, reason: string | undefined, onFigures?: boolean): void;
   /**
    * The figures route (backends/gpu/wgsl/figures.ts): whether it can run, a counterparty's accumulator, a set's
    * submission (its figures only come back) and the counterparty's pathwise totals.
@@ -608,7 +608,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
             for (const item of cp.sets) {
               const answer = answers.get(item.index);
               if (!answer) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
-              deviceValuation!.record(answer.nettingSetId, answer.tables ? undefined : answer.reason);
+              deviceValuation!.record(answer.nettingSetId, answer.tables ? undefined : answer.reason, figuresRoute && answer.tables?.figures !== undefined);
             }
           }
         }

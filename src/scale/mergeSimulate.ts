@@ -287,13 +287,15 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   // GPU backend: the single run's notes end with the routing of the whole book (the shards', in the book's order)
   const routings = valued.map((s) => (s.manifest.shard as { deviceRouting?: DeviceRouting }).deviceRouting);
   if (routings.some((r) => r !== undefined)) {
-    const merged: DeviceRouting = { device: [], host: [] };
+    const merged: DeviceRouting = { device: [], figures: [], host: [] };
     for (const r of routings) {
       if (!r) throw new XvaUsageError('merge: some shards ran on the GPU backend and some did not; re-run them with one --backend');
       merged.device.push(...r.device);
+      merged.figures!.push(...(r.figures ?? []));
       merged.host.push(...r.host);
     }
     merged.device.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    merged.figures!.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
     merged.host.sort((a, b) => (position.get(a.nettingSetId) ?? 0) - (position.get(b.nettingSetId) ?? 0));
     const opts = manifest.options as { backendNotes?: string[] };
     opts.backendNotes = [...(opts.backendNotes ?? []), routingNote(merged)];

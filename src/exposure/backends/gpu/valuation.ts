@@ -49,6 +49,12 @@ const WORKGROUP = 64;
 /** Which sets of the last run went where. */
 export interface DeviceRouting {
   device: string[];
+  /**
+   * Of the device sets, those on the figures route (their collateral, profile, PFE, Euler and totals computed on the
+   * device, only the figures read back); the others' values came back for the host's figures. Absent in manifests of
+   * earlier versions: none.
+   */
+  figures?: string[];
   /** Netting set id and the reason it stayed on the host. */
   host: { nettingSetId: string; reason: string }[];
 }
@@ -58,7 +64,14 @@ export function routingNote(r: DeviceRouting): string {
   const reasons = new Map<string, number>();
   for (const h of r.host) reasons.set(h.reason, (reasons.get(h.reason) ?? 0) + 1);
   const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
-  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; collateral applied on the host)${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
+  const onFigures = r.figures?.length ?? 0;
+  const route =
+    onFigures === r.device.length
+      ? 'collateral, profile, PFE, Euler and counterparty totals on the device too: only figures came back'
+      : onFigures > 0
+        ? `${onFigures} with their collateral, profile, PFE, Euler and counterparty totals on the device too; the others' values came back for the host's figures`
+        : "their values came back for the host's collateral, profile, PFE, Euler and totals";
+  return `GPU valuation: ${r.device.length} of ${r.device.length + r.host.length} netting sets valued on the device (rate products, swaptions, FX and equity options, equity forwards, CDS; ${route})${r.host.length > 0 ? `; ${r.host.length} on the host (${why})` : ''}`;
 }
 
 /** Sets submitted to the device and not yet read back, at most (valueCounterparties). */
@@ -78,10 +91,12 @@ export interface DeviceValuationStats {
   bytesRead: number;
   sets: number;
   figureSets: number;
+  /** Of bytesRead, the figures route's. */
+  figuresBytes: number;
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0 };
+  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0 };
 }
 
 /** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
@@ -103,7 +118,7 @@ export interface PendingDeviceSet {
 export class GpuSetValuation implements DeviceSetValuation {
   private resident: ResidentPaths | undefined;
   /** The routing of the current (or last) run. */
-  routing: DeviceRouting = { device: [], host: [] };
+  routing: DeviceRouting = { device: [], figures: [], host: [] };
   /** Seconds the last run spent on this thread per phase of the device valuation (bench/gpu.mjs prints them). */
   stats: DeviceValuationStats = emptyStats();
 
@@ -116,7 +131,7 @@ export class GpuSetValuation implements DeviceSetValuation {
   async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean): Promise<SimulatedPaths> {
     this.resident?.release();
     this.resident = await gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true);
-    this.routing = { device: [], host: [] };
+    this.routing = { device: [], figures: [], host: [] };
     this.stats = emptyStats();
     return this.resident.paths;
   }
@@ -135,10 +150,13 @@ export class GpuSetValuation implements DeviceSetValuation {
     return r && r.paths === paths ? { fxFactor0: r.fxFactor0, eqFactor0: r.eqFactor0, creditFactor0: r.creditFactor0, numeraireFactor: r.numeraireFactor } : undefined;
   }
 
-  /** Records where a set went: on the device, or on the host for `reason`. */
-  record(nettingSetId: string, reason: string | undefined): void {
-    if (reason === undefined) this.routing.device.push(nettingSetId);
-    else this.routing.host.push({ nettingSetId, reason });
+  /** Records where a set went: on the device (on the figures route or not), or on the host for `reason`. */
+  record(nettingSetId: string, reason: string | undefined, onFigures = false): void {
+    if (reason !== undefined) this.routing.host.push({ nettingSetId, reason });
+    else {
+      this.routing.device.push(nettingSetId);
+      if (onFigures) (this.routing.figures ??= []).push(nettingSetId);
+    }
   }
 
   async valueCounterparty(uctx: UnitContext, cp: UnitCounterparty): Promise<ReadonlyMap<number, PrecomputedSet>> {
@@ -393,6 +411,7 @@ export class GpuSetValuation implements DeviceSetValuation {
           this.stats.waitSeconds += (w1 - w0) / 1000;
           this.stats.readSeconds += (performance.now() - w1) / 1000;
           this.stats.bytesRead += outputs.size;
+          this.stats.figuresBytes += outputs.size;
           this.stats.sets++;
           this.stats.figureSets++;
           return { index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations };
