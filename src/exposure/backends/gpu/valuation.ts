@@ -141,6 +141,8 @@ export class GpuSetValuation implements DeviceSetValuation {
     this.resident = undefined;
     for (const b of this.dummies) b.destroy();
     this.dummies = [];
+    for (const b of this.scratchBuffers) b?.buffer.destroy();
+    this.scratchBuffers = [];
     this.onRouting(routingNote(this.routing));
   }
 
@@ -363,12 +365,13 @@ export class GpuSetValuation implements DeviceSetValuation {
     const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
     const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp), new Float32Array(nExp), new Float32Array(2 * nTradeSlots)], STORAGE | COPY_SRC, false);
     const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
-    const values = device.createBuffer({ size: Math.max(16, 4 * (lagRows + nExp) * count), usage: STORAGE });
-    const ec = device.createBuffer({ size: Math.max(16, 4 * 2 * nExp * count), usage: STORAGE });
-    const store = m.trivial ? undefined : device.createBuffer({ size: 4 * nSlots * count, usage: STORAGE });
-    const partials = lagRows > 0 ? device.createBuffer({ size: 4 * 2 * lagRows * nWg, usage: STORAGE }) : undefined;
+    // work buffers shared by every set (the queue runs the sets' passes one after the other)
+    const values = this.scratch(0, 4 * (lagRows + nExp) * count);
+    const ec = this.scratch(1, 4 * 2 * nExp * count);
+    const store = m.trivial ? undefined : this.scratch(2, 4 * nSlots * count);
+    const partials = lagRows > 0 ? this.scratch(3, 4 * 2 * lagRows * nWg) : undefined;
     const readBuffer = device.createBuffer({ size: outputs.size, usage: MAP_READ | COPY_DST });
-    const buffers: GPUBuffer[] = [inputs.buffer, outputs.buffer, values, ec, readBuffer, ...(store ? [store] : []), ...(partials ? [partials] : [])];
+    const buffers: GPUBuffer[] = [inputs.buffer, outputs.buffer, readBuffer];
     const encoder = device.createCommandEncoder();
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
     // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
@@ -379,7 +382,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     // 3. the profile's sums per exposure date
     this.pass(encoder, REDUCE_WGSL, [block.buffer, reduceInts!, reduceReals!, values, ec, sumsOut!], nExp, 1);
     // 4. PFE: the quantile of max(E, 0) (values <= 0 select as 0)
-    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
+    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec.buffer, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
     // 5. each trade's Euler sums on its own tables
     if (nTradeSlots > 0) {
       this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535));
@@ -441,6 +444,23 @@ export class GpuSetValuation implements DeviceSetValuation {
       this.ctx.device.queue.writeBuffer(buffer, 0, staging.buffer, 0, size);
     }
     return { buffer, size, bindings: parts.map((a, i) => ({ buffer, offset: offsets[i]!, size: Math.max(16, Math.ceil(a.byteLength / 4) * 4) })) };
+  }
+
+  /**
+   * Work buffer `i` of at least `bytes` (grown by half again when too small; a buffer still used by submitted work is
+   * freed by Dawn once that work is done), whole-buffer bindings: the kernels index from 0.
+   */
+  private scratchBuffers: { buffer: GPUBuffer; size: number }[] = [];
+  private scratch(i: number, bytes: number): { buffer: GPUBuffer; offset: number; size: number } {
+    const size = Math.max(16, bytes);
+    let held = this.scratchBuffers[i];
+    if (!held || held.size < size) {
+      held?.buffer.destroy();
+      const grown = Math.max(size, Math.ceil((held?.size ?? 0) * 1.5 / 4) * 4);
+      held = { buffer: this.ctx.device.createBuffer({ size: grown, usage: STORAGE }), size: grown };
+      this.scratchBuffers[i] = held;
+    }
+    return { buffer: held.buffer, offset: 0, size };
   }
 
   /** Two small buffers bound where a kernel's binding is not used (no IM store, no accumulator); kept for the run. */
