@@ -86,7 +86,11 @@ export interface SimulationOptions {
  * thread the engine asks it counterparty by counterparty; with worker threads they build the sets' node tables, this
  * thread submits them to the device and hands the values to the workers for the host part.
  */
-export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean) => Promise<SimulatedPaths>) & {
+/**
+ * (`into`: the engine's shared path arrays; a simulator may write there and return `into` itself, which saves the
+ * engine its copy; one that returns other arrays is copied.)
+ */
+export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths) => Promise<SimulatedPaths>) & {
   readonly deviceValuation?: DeviceSetValuation;
 };
 
@@ -506,13 +510,15 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       progress(0, 'simulating market paths');
       if (options.pathSimulator) {
         // paths from the backend, copied into the shared arrays the workers read
-        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic);
+        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths);
         // the device values sets on its own paths (the same values): a context on them for this thread
         if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
-        const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
-          [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
-        ];
-        for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
+        if (simulated !== paths) {
+          const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
+            [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
+          ];
+          for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
+        }
         // FX levels (SimulatedPaths.fxLevel) of the copied logs, as the CPU simulation writes them
         paths.fxLog.forEach((logs, i) => {
           const level = paths.fxLevel![i]!;

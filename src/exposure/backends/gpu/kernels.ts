@@ -245,6 +245,7 @@ export async function gpuSimulateResident(
   nPaths: number,
   antithetic: boolean,
   keep: boolean,
+  into?: SimulatedPaths,
 ): Promise<ResidentPaths> {
   const { layout } = model;
   const nC = layout.currencies.length;
@@ -265,7 +266,9 @@ export async function gpuSimulateResident(
   block -= block % 2; // whole antithetic pairs
   if (block < 2) throw new XvaInternalError(`one path of ${nOut} factors × ${nDates} dates exceeds the device's storage binding`);
   const chunk = datesPerDispatch(ints);
-  const arrays = Array.from({ length: nOut }, () => new Float64Array(nDates * nPaths));
+  // the host's copy: into the caller's arrays (the engine's shared ones, no second copy) or new ones
+  const arrays = into ? [...into.irState, ...into.fxLog, ...into.eqLog, ...into.creditState, into.numeraire] : Array.from({ length: nOut }, () => new Float64Array(nDates * nPaths));
+  if (arrays.length !== nOut || arrays.some((a) => a.length < nDates * nPaths)) throw new XvaInternalError(`the paths to write into do not hold ${nOut} factors × ${nDates} dates × ${nPaths} paths`);
   const { device } = ctx;
   const pipeline = pipelineOf(ctx, code);
   const realsBuffer = upload(ctx, reals);
@@ -323,7 +326,7 @@ export async function gpuSimulateResident(
   } finally {
     realsBuffer.destroy();
   }
-  const paths: SimulatedPaths = Object.freeze({
+  const paths: SimulatedPaths = into ?? Object.freeze({
     grid,
     layout,
     nPaths,

@@ -128,9 +128,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     private readonly onRouting: (note: string) => void = () => undefined,
   ) {}
 
-  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean): Promise<SimulatedPaths> {
+  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths): Promise<SimulatedPaths> {
     this.resident?.release();
-    this.resident = await gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true);
+    this.resident = await gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into);
     this.routing = { device: [], figures: [], host: [] };
     this.stats = emptyStats();
     return this.resident.paths;
