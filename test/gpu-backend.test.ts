@@ -287,10 +287,21 @@ describe('GPU device valuation with worker threads', () => {
 
   it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
     const { book, zeroStrikeSet, pairCounterparty } = sliceOf(true);
-    // reference: one thread, the values route (the host computes every figure in f64 from the device's f32 values);
-    // under test: two threads, the figures route (the device computes them in f32 and sends back only those)
-    const host = await run(book, 1);
+    // reference: the values route (with a cube: the host computes every figure in f64 from the device's f32 values);
+    // under test: the figures route (the device computes them in f32 and sends back only those)
+    const host = await run(book, 1, { cube: true });
     const device = await run(book, 2);
+    // the figures route gives the same bits whatever the threads (its tables on this thread, or on 2 or 3 workers)
+    for (const other of [await run(book, 1), await run(book, 3)]) {
+      expect(other.routing).toEqual(device.routing);
+      other.result.nettingSets.forEach((g, i) => {
+        const h = device.result.nettingSets[i]!;
+        for (const key of ['epe', 'ene', 'pfe', 'collateral', 'epeStdError'] as const) expect(Array.from(g.profile[key]), `${g.nettingSetId} ${key}`).toEqual(Array.from(h.profile[key]));
+        expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
+        expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
+      });
+      other.result.counterparties.forEach((c, i) => expect(Array.from(c.pfe ?? [])).toEqual(Array.from(device.result.counterparties[i]!.pfe ?? [])));
+    }
     expect(host.stats.figureSets).toBe(0);
     expect(device.routing.device).toEqual(host.routing.device);
     expect(device.routing.host).toEqual(host.routing.host);

@@ -22,6 +22,7 @@ import { simulatePaths } from '../simulation/crossAsset/simulate.js';
 import type { DevicePayload } from './devicePayload.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
 import { quantileRank } from './quantile.js';
+import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { pathBlocks, WorkerPool, type DeviceTablesAnswer, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
@@ -467,6 +468,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
     const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
+    // the figures route (as with worker threads, below), its tables built on this thread
+    const factors = deviceValuation?.factorIndex(paths);
+    const figuresRoute = factors !== undefined && !options.cube && variantCoverages.length === 0 && deviceValuation!.figuresRouteOpen();
+    const rank = quantileRank(options.pfeQuantile, nPaths);
     try {
       for (const task of tasks) {
         if (!deviceValuation) {
@@ -478,6 +483,20 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         // one counterparty at a time: the device values the sets it can, the host the rest and every total (a set's
         // figures do not depend on the unit, so splitting the task changes no number)
         for (const cp of task.counterparties) {
+          const answers = figuresRoute && !task.checkOnly ? counterpartyDeviceTables(ctx, cp, factors!, true) : undefined;
+          if (answers && answers.every((a) => a.tables?.figures)) {
+            const acc = cp.sets.length > 1 ? deviceValuation.beginCounterparty(exposureDates.length) : undefined;
+            const jobs = answers.map((a) => deviceValuation.submitFigures(a.tables!, rank, acc));
+            const cpJob = acc ? deviceValuation.finishCounterparty(acc, cp.index, exposureDates, grid.dates.length, rank) : undefined;
+            const sets: DeviceSetFigures[] = [];
+            for (const job of jobs) sets.push(await job.finish());
+            const counterparties = cpJob ? [await cpJob.finish()] : [];
+            for (const a of answers) deviceValuation.record(a.nettingSetId, undefined, true);
+            const result = runUnit({ ...ctx, deviceFigures: { sets, counterparties } }, { unitId: task.unitId, counterparties: [cp] }, onSetDone);
+            onResult(result);
+            watchUnsupported(result);
+            continue;
+          }
           const precomputed = task.checkOnly ? undefined : await deviceValuation.valueCounterparty(ctx, cp);
           const result = runUnit({ ...ctx, ...(precomputed ? { precomputed } : {}) }, { unitId: task.unitId, counterparties: [cp], ...(task.checkOnly ? { checkOnly: true } : {}) }, onSetDone);
           onResult(result);

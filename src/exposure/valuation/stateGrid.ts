@@ -20,6 +20,12 @@
 export const GRID_NODES = 64;
 /** Stencil width (degree + 1) of the Lagrange interpolation. */
 export const STENCIL = 6;
+/**
+ * Ranges of states already scanned, per state array (a run's paths: filled once, then only read) and offset + count.
+ * An array whose values change after a scan (a caller reusing it for other paths) must not be passed again.
+ */
+const ranges = new WeakMap<Float64Array, Map<number, [number, number]>>();
+
 /** Narrowest grid span in state units: all paths at one point (t = 0) still give a well-defined grid. */
 const MIN_SPAN = 1e-6;
 
@@ -28,13 +34,24 @@ const MIN_SPAN = 1e-6;
  * range [lo, hi] is covered by nodes 2 .. GRID_NODES−3, so that every path's 6-point stencil lies inside the grid.
  */
 export function stateGridFor(xs: Float64Array, offset: number, n: number, spec: Float64Array): void {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let p = 0; p < n; p++) {
-    const x = xs[offset + p]!;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
+  // The range of a date's states is the same for every pool and trade of the run on those paths: scanned once per
+  // array, date and path count (5,000 paths × every pool, trade and date of a book otherwise), then reused.
+  let byOffset = ranges.get(xs);
+  if (!byOffset) ranges.set(xs, (byOffset = new Map()));
+  const key = n * 4294967296 + offset; // exact below 2^53: n < 2^21 paths, offset < 2^32
+  let range = byOffset.get(key);
+  if (!range) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let p = 0; p < n; p++) {
+      const x = xs[offset + p]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    byOffset.set(key, (range = [lo, hi]));
   }
+  let lo = range[0];
+  let hi = range[1];
   if (!(hi - lo >= MIN_SPAN)) {
     const mid = n > 0 && Number.isFinite(lo) ? 0.5 * (lo + hi) : 0;
     lo = mid - 0.5 * MIN_SPAN;
