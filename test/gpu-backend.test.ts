@@ -232,12 +232,13 @@ describe('GPU device valuation with worker threads', () => {
     const pairCounterparty = 'CP0024';
     expect(setsOf.get(pairCounterparty)!.length).toBeGreaterThanOrEqual(2);
     for (const id of setsOf.get(pairCounterparty)!) chosen.add(id);
-    const withIm = portfolio.nettingSets.find((n) => (n.initialMarginHeld ?? 0) > 0);
-    if (withIm) chosen.add(withIm.nettingSetId);
+    // IM held (the demo book has none): 2m on a CSA set and on an uncollateralised one, so that C = VM + IM and the
+    // ENE's and Euler's IM terms are exercised
+    const imHeld = new Map([['NS-CP0005-1', 2e6], ['NS-CP0001-1', 2e6]]);
     const zeroStrikeSet = portfolio.trades.find((t) => t.product === 'EQOPT' && chosen.has(t.nettingSetId))!.nettingSetId;
     const book: Portfolio = {
       ...portfolio,
-      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)),
+      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)).map((n) => (imHeld.has(n.nettingSetId) ? { ...n, initialMarginHeld: imHeld.get(n.nettingSetId)! } : n)),
       trades: portfolio.trades
         .filter((t) => chosen.has(t.nettingSetId))
         .map((t) => (t.product === 'EQOPT' && (t.nettingSetId === zeroStrikeSet || (mixed && t.nettingSetId === 'NS-CP0025-3')) ? { ...t, strike: 0 } : t)),
@@ -320,6 +321,8 @@ describe('GPU device valuation with worker threads', () => {
     expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (9 * nExp * onFigures.size + 2 * nExp * figureTrades) + 3 * 256 * onFigures.size);
     // independent of the paths, and already here (96 paths) below the values of the exposure dates alone
     expect(device.stats.figuresBytes).toBeLessThan(4 * options.paths * nExp * onFigures.size);
+    // the IM held shows in the collateral of the uncollateralised set (C = IM there)
+    expect(host.result.nettingSets.find((n) => n.nettingSetId === 'NS-CP0001-1')!.profile.collateral[0]).toBeGreaterThan(1e6);
     const collateralised = book.nettingSets.filter((n) => n.csa && n.nettingSetId !== zeroStrikeSet);
     expect(collateralised.some((n) => n.mtaCpty > 0 && n.rounding > 0)).toBe(true);
     // Tolerance. On the figures route the set's value at an exposure date is the sum of its trades' f32 values (each
