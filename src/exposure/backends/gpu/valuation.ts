@@ -427,7 +427,7 @@ export class GpuSetValuation implements DeviceSetValuation {
 
   /**
    * Arrays in one buffer, each at an offset aligned for a storage binding (minStorageBufferOffsetAlignment), written
-   * with one queue write when `write`; the bindings in the arrays' order.
+   * there when `write`; the bindings in the arrays' order.
    */
   private arena(parts: readonly (Uint32Array | Float32Array)[], usage: number, write = true): { buffer: GPUBuffer; size: number; bindings: { buffer: GPUBuffer; offset: number; size: number }[] } {
     const align = this.ctx.device.limits.minStorageBufferOffsetAlignment;
@@ -438,11 +438,8 @@ export class GpuSetValuation implements DeviceSetValuation {
       size += Math.ceil(Math.max(16, a.byteLength) / align) * align;
     }
     const buffer = this.ctx.device.createBuffer({ size, usage });
-    if (write) {
-      const staging = new Uint8Array(size);
-      parts.forEach((a, i) => staging.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offsets[i]!));
-      this.ctx.device.queue.writeBuffer(buffer, 0, staging.buffer, 0, size);
-    }
+    // each part written at its offset (the queue copies it once; no staging copy here)
+    if (write) parts.forEach((a, i) => a.byteLength > 0 && this.ctx.device.queue.writeBuffer(buffer, offsets[i]!, a.buffer, a.byteOffset, a.byteLength));
     return { buffer, size, bindings: parts.map((a, i) => ({ buffer, offset: offsets[i]!, size: Math.max(16, Math.ceil(a.byteLength / 4) * 4) })) };
   }
 
