@@ -33,7 +33,8 @@ import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.
 import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 import { mergeShards } from '../src/scale/merge.js';
 import { expectSameOutputs } from './helpers/scaleCli.js';
-import { openGpu, type GpuContext } from '../src/exposure/backends/gpu/device.js';
+import type { GpuContext } from '../src/exposure/backends/gpu/device.js';
+import { openTestGpu } from './helpers/gpu.js';
 import { selectBackend } from '../src/exposure/backends/gpu/index.js';
 import { gpuNormalBlock, gpuSimulatePaths } from '../src/exposure/backends/gpu/kernels.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
@@ -61,23 +62,13 @@ import type { NettingSet } from '../src/portfolio/types.js';
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
 const NORMAL_TOL = 2e-6;
-/** Opening the adapter must not hang a CI run: give up (and skip) after this long. */
-const OPEN_TIMEOUT_MS = 60_000;
 
 let market: Market;
 let portfolio: Portfolio;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
-}
 
 // The adapter is opened while the file is collected, so that `skipIf` knows whether there is one.
-let ctx: GpuContext | undefined;
-try {
-  ctx = await withTimeout(openGpu({ allowSoftware: true }), OPEN_TIMEOUT_MS, 'opening a WebGPU adapter');
-} catch (error) {
-  console.warn(`gpu-backend tests skipped: no WebGPU adapter (${(error as Error).message})`);
-}
+const ctx: GpuContext | undefined = await openTestGpu('gpu-backend');
 
 beforeAll(async () => {
   ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));

@@ -11,24 +11,15 @@
  * with the reason printed, where none does. Sizes keep the file to a few seconds on llvmpipe.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { openGpu, type GpuContext } from '../src/exposure/backends/gpu/device.js';
+import type { GpuContext } from '../src/exposure/backends/gpu/device.js';
+import { openTestGpu } from './helpers/gpu.js';
 import { upload } from '../src/exposure/backends/gpu/kernels.js';
 import { encodeRowSelect, gpuRowSelect } from '../src/exposure/backends/gpu/select.js';
 import { quantileRank, selectKth } from '../src/exposure/quantile.js';
 
-/** Opening the adapter must not hang a CI run: give up (and skip) after this long. */
-const OPEN_TIMEOUT_MS = 60_000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
-}
 
-let ctx: GpuContext | undefined;
-try {
-  ctx = await withTimeout(openGpu({ allowSoftware: true }), OPEN_TIMEOUT_MS, 'opening a WebGPU adapter');
-} catch (error) {
-  console.warn(`gpu-select tests skipped: no WebGPU adapter (${(error as Error).message})`);
-}
+const ctx: GpuContext | undefined = await openTestGpu('gpu-select');
 afterAll(() => ctx?.destroy());
 const noGpu = (): boolean => ctx === undefined;
 

@@ -12,8 +12,9 @@
  *    standard error the sample standard deviation of sum/N over √n.
  */
 import type { ExposureProfile } from './types.js';
+import type { AggregateProfile } from './results.js';
 import { quantileInPlace } from './quantile.js';
-import { DEFAULT_PFE_QUANTILE, standardError } from './profiles.js';
+import { DEFAULT_PFE_QUANTILE, emptyProfile, standardError } from './profiles.js';
 
 /** Σ over netting sets of max(V − C, 0) per grid date and path (date-major, base currency, undeflated). */
 export interface PositiveExposureAccumulator {
@@ -123,31 +124,20 @@ export function sumSetProfiles(profiles: readonly ExposureProfile[], options: { 
       throw new RangeError(`total ${options.id}: netting set ${p.nettingSetId} has other exposure dates than ${first.nettingSetId}`);
     }
   }
-  const total: ExposureProfile = {
-    nettingSetId: options.id,
-    counterpartyId: options.counterpartyId,
-    dateIndex: Int32Array.from(first.dateIndex),
-    times: Float64Array.from(first.times),
-    epe: new Float64Array(m),
-    ene: new Float64Array(m),
-    ee: new Float64Array(m),
-    eee: new Float64Array(m),
-    pfe: new Float64Array(m),
-    collateral: new Float64Array(m),
-    epeStdError: new Float64Array(m),
-    epe1y: 0,
-    eepe: 0,
-  };
-  for (const p of profiles) {
-    for (let k = 0; k < m; k++) {
-      total.epe[k] = total.epe[k]! + p.epe[k]!;
-      total.ene[k] = total.ene[k]! + p.ene[k]!;
-      total.ee[k] = total.ee[k]! + p.ee[k]!;
-      total.eee[k] = total.eee[k]! + p.eee[k]!;
-      total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
-    }
-    total.epe1y += p.epe1y;
-    total.eepe += p.eepe;
-  }
+  const total = emptyProfile(options.id, options.counterpartyId, Int32Array.from(first.dateIndex), Float64Array.from(first.times));
+  for (const p of profiles) addSetFigures(total, p, m);
   return total;
+}
+
+/** Adds a set's additive figures (EPE, ENE, EE, EEE, collateral on m dates; Basel EPE and EEPE) into a total. */
+export function addSetFigures(total: AggregateProfile, p: ExposureProfile, m: number): void {
+  for (let k = 0; k < m; k++) {
+    total.epe[k] = total.epe[k]! + p.epe[k]!;
+    total.ene[k] = total.ene[k]! + p.ene[k]!;
+    total.ee[k] = total.ee[k]! + p.ee[k]!;
+    total.eee[k] = total.eee[k]! + p.eee[k]!;
+    total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
+  }
+  total.epe1y += p.epe1y;
+  total.eepe += p.eepe;
 }

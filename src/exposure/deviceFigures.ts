@@ -5,7 +5,7 @@
  * total, with the formulas of profiles.ts computeProfile, euler.ts and aggregate.ts totalProfile. The values never
  * reach the host.
  */
-import { basisTimes, oneYearWindowEnd, standardError, timeWeightedAverageUpTo } from './profiles.js';
+import { basisTimes, emptyProfile, oneYearWindowEnd, standardError, timeWeightedAverageUpTo } from './profiles.js';
 import { sumSetProfiles } from './aggregate.js';
 import type { NettingSetResult } from './results.js';
 import type { ExposureProfile } from './types.js';
@@ -44,21 +44,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
   const { grid, exposureDates, discountFactors } = ctx;
   const n = ctx.paths.nPaths;
   const m = exposureDates.length;
-  const profile: ExposureProfile = {
-    nettingSetId: item.nettingSet.nettingSetId,
-    counterpartyId: item.nettingSet.counterpartyId,
-    dateIndex: Int32Array.from(exposureDates),
-    times: new Float64Array(m),
-    epe: new Float64Array(m),
-    ene: new Float64Array(m),
-    ee: new Float64Array(m),
-    eee: new Float64Array(m),
-    pfe: new Float64Array(m),
-    collateral: new Float64Array(m),
-    epeStdError: new Float64Array(m),
-    epe1y: 0,
-    eepe: 0,
-  };
+  const profile = emptyProfile(item.nettingSet.nettingSetId, item.nettingSet.counterpartyId, Int32Array.from(exposureDates));
   // profiles.ts computeProfile, from the device's sums; after the last live date every figure is 0 (EEE carries)
   for (let k = 0; k < m; k++) {
     const d = exposureDates[k]!;

@@ -32,6 +32,7 @@ import { contiguousUnits, nettingSetCost } from './partition.js';
 import type { AggregateProfile, CounterpartyResult, CoverageVariant, NettingSetResult, SimulationResult, SkippedTrade } from './results.js';
 import { initialMarginOnGrid, type InitialMarginProfile } from './collateral.js';
 import { closeOutCount, closeOutRows, type CubeSetDetail } from './cube.js';
+import { addSetFigures } from './aggregate.js';
 import { runUnit, type PrecomputedSet, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import type { ExposureProfile } from './types.js';
 
@@ -256,18 +257,7 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
     epe1y: 0,
     eepe: 0,
   };
-  for (const s of sets) {
-    const p = s.profile;
-    for (let k = 0; k < nExp; k++) {
-      total.epe[k] = total.epe[k]! + p.epe[k]!;
-      total.ene[k] = total.ene[k]! + p.ene[k]!;
-      total.ee[k] = total.ee[k]! + p.ee[k]!;
-      total.eee[k] = total.eee[k]! + p.eee[k]!;
-      total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
-    }
-    total.epe1y += p.epe1y;
-    total.eepe += p.eepe;
-  }
+  for (const s of sets) addSetFigures(total, s.profile, nExp);
   return total;
 }
 

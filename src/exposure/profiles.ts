@@ -85,21 +85,7 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
   const dateIndex = exposureDateIndices(grid);
   const m = dateIndex.length;
   if (m === 0 || dateIndex[0] !== 0) throw new RangeError('the as-of date (grid index 0) must be an exposure date');
-  const profile: ExposureProfile = {
-    nettingSetId: input.nettingSetId,
-    counterpartyId: input.counterpartyId,
-    dateIndex,
-    times: new Float64Array(m),
-    epe: new Float64Array(m),
-    ene: new Float64Array(m),
-    ee: new Float64Array(m),
-    eee: new Float64Array(m),
-    pfe: new Float64Array(m),
-    collateral: new Float64Array(m),
-    epeStdError: new Float64Array(m),
-    epe1y: 0,
-    eepe: 0,
-  };
+  const profile = emptyProfile(input.nettingSetId, input.counterpartyId, dateIndex);
 
   const lastLive = input.lastDateIndex ?? nDates - 1;
   for (let k = 0; k < m; k++) {
@@ -150,6 +136,26 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
   profile.epe1y = timeWeightedAverageUpTo(profile.ee, weightTimes, last);
   profile.eepe = timeWeightedAverageUpTo(profile.eee, weightTimes, last);
   return profile;
+}
+
+/** A profile of zeros on the exposure dates `dateIndex` (times zero too), for the caller to fill. */
+export function emptyProfile(nettingSetId: string, counterpartyId: string, dateIndex: Int32Array, times?: Float64Array): ExposureProfile {
+  const m = dateIndex.length;
+  return {
+    nettingSetId,
+    counterpartyId,
+    dateIndex,
+    times: times ?? new Float64Array(m),
+    epe: new Float64Array(m),
+    ene: new Float64Array(m),
+    ee: new Float64Array(m),
+    eee: new Float64Array(m),
+    pfe: new Float64Array(m),
+    collateral: new Float64Array(m),
+    epeStdError: new Float64Array(m),
+    epe1y: 0,
+    eepe: 0,
+  };
 }
 
 /** Standard error of a mean from the sums of n shifted samples: sqrt(sample variance / n); 0 for one sample. */
