@@ -38,7 +38,7 @@ export interface ExposureBackend {
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
   'on the device (f32): Philox normals, the cross-asset state simulation, and for every netting set (IRS, OIS, XCCY, FXFWD, FXSWAP, SWAPTION, FXOPT, EQOPT, EQFWD, CDS) the valuation on paths (exposure and close-out lag dates); ' +
-  'on the figures route (worker threads, the paths in one device block, no --cube and no coverage variants) also the margin calls, the EPE/ENE/collateral sums, the PFE quantile, each trade\'s Euler contribution and the counterparty pathwise totals, so that only figures come back; ' +
+  'on the figures route (the paths in one device block, no --cube and no coverage variants) also the margin calls, the EPE/ENE/collateral sums, the PFE quantile, each trade\'s Euler contribution and the counterparty pathwise totals, so that only figures come back; ' +
   'on the host (f64, on the worker threads): the node tables the device kernels read, a set with an equity option struck at or below 0, and off the figures route the collateral, PFE, Euler and totals from the values copied back';
 
 export function isBackendName(text: string): text is BackendName {
