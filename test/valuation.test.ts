@@ -21,6 +21,7 @@ import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
 import { compileSwaption } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
+import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, simplePaths, timeGrid, type SimpleModel } from './helpers/simpleModel.js';
 
@@ -702,5 +703,30 @@ describe('Euler allocation with EPE- and ENE-shaped weights and shared FX levels
     kernel.accumulateTradeWeighted(d, block, w, c1);
     fresh.accumulateTradeWeighted(d, block, w, c2);
     for (let i = 0; i < all.length; i++) expect(c1[i]).toBe(c2[i]);
+  });
+});
+
+describe('stateGridFor: the state range of a date, scanned once per array, offset and path count', () => {
+  it('covers each array\'s own range with nodes 2 .. G−3, and a second call reads the first scan', () => {
+    const n = 1000;
+    const a = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(i * 0.37) * (i < n ? 1 : 3));
+    const b = Float64Array.from(a, (x) => 2 * x + 5);
+    const specOf = (xs: Float64Array, offset: number, count: number): [number, number] => {
+      const spec = new Float64Array(2);
+      stateGridFor(xs, offset, count, spec);
+      return [spec[0]!, spec[1]!];
+    };
+    // reference: the range by a plain scan, the grid spanning it with nodes 2 .. GRID_NODES − 3
+    const expected = (xs: Float64Array, offset: number, count: number): [number, number] => {
+      const row = xs.subarray(offset, offset + count);
+      const lo = Math.min(...row);
+      const hi = Math.max(...row);
+      const h = (hi - lo) / (GRID_NODES - 5);
+      return [lo - 2 * h, h];
+    };
+    for (const [xs, offset, count] of [[a, 0, n], [a, n, n], [b, 0, n], [b, n, n], [a, 0, n / 2]] as const) {
+      expect(specOf(xs, offset, count)).toEqual(expected(xs, offset, count));
+      expect(specOf(xs, offset, count)).toEqual(expected(xs, offset, count)); // from the cache: the same bits
+    }
   });
 });
