@@ -39,8 +39,9 @@ if (bookName !== 'demo') {
 try {
   // inputs are read before the device opens
   const { market, portfolio } = await loadSimulationInputs(portfolioDir, join(portfolioDir, 'market.yaml'));
-  const backend = await selectBackend('gpu', { allowSoftware });
-  for (const note of backend.notes) console.log(note);
+  // the device is opened only when the GPU backend runs
+  const backend = backendNames.includes('gpu') ? await selectBackend('gpu', { allowSoftware }) : undefined;
+  for (const note of backend?.notes ?? []) console.log(note);
   const options = { paths, seed: 42, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
   const rows = [];
   let gpuPaths;
@@ -79,7 +80,7 @@ try {
   console.table(rows);
   const gpuRow = rows.find((r) => r.backend === 'gpu');
   const cpuRow = rows.find((r) => r.backend === 'cpu');
-  const routing = backend.deviceValuation?.routing;
+  const routing = backend?.deviceValuation?.routing;
   if (routing) {
     const deviceSet = new Set(routing.device);
     const deviceTrades = portfolio.trades.filter((t) => deviceSet.has(t.nettingSetId)).length;
@@ -100,7 +101,7 @@ try {
     );
     if (cpuRow) console.log(`book peak EPE: cpu ${cpuRow.bookEpePeak.toFixed(2)}, gpu ${gpuRow.bookEpePeak.toFixed(2)} (relative difference ${Math.abs(gpuRow.bookEpePeak / cpuRow.bookEpePeak - 1).toExponential(2)})`);
   }
-  backend.close();
+  backend?.close();
 } finally {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
