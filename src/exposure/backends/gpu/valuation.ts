@@ -14,14 +14,14 @@
  * below 0 is valued on the host by the CPU kernels. The thread driving the device keeps several sets in flight: it
  * submits a set and goes on with the next while the device works and the values travel back.
  *
- * What comes back per device set: the partial sums, and the set's values on those dates (f32, dates × paths, one set
- * at a time, never the book's cube). The host needs those for the collateral (path-dependent margin calls at the
- * call dates, IM held), the PFE quantile, the EPE standard error, the Euler allocation per trade (CPU kernel
- * accumulateTradeWeighted on the host paths, weights from these values), the coverage variants and the counterparty
- * totals over several sets (pathwise sums). The device's EPE/ENE replace the host's only for a set whose collateral
- * is zero at the base coverage (the same figures then); a collateralised set's EPE/ENE are the host's, of V − C from
- * the device values, and the partial sums of its lag-date slots are unused. A device sort/histogram for the quantile,
- * device margin calls and a device Euler scatter would remove the copy, and are not built.
+ * Two routes back. The figures route (submitFigures, the default: wgsl/figures.ts) keeps the values on the device and
+ * computes there the margin calls, the profile's sums, the PFE (select.ts), each trade's Euler sums and, with an
+ * accumulator per counterparty of two or more sets, the counterparty's pathwise totals; only those figures come back
+ * (deviceFigures.ts turns them into the results). The values route (submit; valueCounterparties) brings back the
+ * partial sums and the set's values on its dates (f32, dates × paths, one set at a time, never the book's cube), from
+ * which the host computes the same figures as from its own values: for a cube, coverage variants, a counterparty with
+ * a set on the host, or paths in several device blocks. There the device's EPE/ENE replace the host's only for a set
+ * whose collateral is zero at the base coverage (the same figures then).
  */
 import { XvaInternalError } from '../../../errors.js';
 import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
