@@ -21,11 +21,10 @@ import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossA
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
 import type { DevicePayload } from './devicePayload.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
-import { quantileRank } from './quantile.js';
-import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
+import { counterpartyFiguresOnDevice, figuresRouteOf, streamUnitsThroughDevice } from './deviceDrive.js';
 import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
-import { pathBlocks, WorkerPool, type DeviceTablesAnswer, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
@@ -147,8 +146,6 @@ export interface SimulationInput {
 
 /** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
 const UNITS_PER_THREAD = 32;
-/** GPU backend with worker threads: units whose device tables are asked for ahead of the units handed back, per thread. */
-const TABLES_AHEAD = 2;
 
 function checkOptions(options: SimulationOptions): void {
   const { paths, seed, threads, pfeQuantile } = options;
@@ -459,9 +456,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     progress(0, 'valuing netting sets');
     const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
     // the figures route (as with worker threads, below), its tables built on this thread
-    const factors = deviceValuation?.factorIndex(paths);
-    const figuresRoute = factors !== undefined && !options.cube && variantCoverages.length === 0 && deviceValuation!.figuresRouteOpen();
-    const rank = quantileRank(options.pfeQuantile, nPaths);
+    const figuresRoute = deviceValuation ? figuresRouteOf(deviceValuation, paths, options, variantCoverages.length) : undefined;
     try {
       for (const task of tasks) {
         if (!deviceValuation) {
@@ -473,16 +468,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
         // one counterparty at a time: the device values the sets it can, the host the rest and every total (a set's
         // figures do not depend on the unit, so splitting the task changes no number)
         for (const cp of task.counterparties) {
-          const answers = figuresRoute && !task.checkOnly ? counterpartyDeviceTables(ctx, cp, factors!, true) : undefined;
-          if (answers && answers.every((a) => a.tables?.figures)) {
-            const acc = cp.sets.length > 1 ? deviceValuation.beginCounterparty(exposureDates.length) : undefined;
-            const jobs = answers.map((a) => deviceValuation.submitFigures(a.tables!, rank, acc));
-            const cpJob = acc ? deviceValuation.finishCounterparty(acc, cp.index, exposureDates, grid.dates.length, rank) : undefined;
-            const sets: DeviceSetFigures[] = [];
-            for (const job of jobs) sets.push(await job.finish());
-            const counterparties = cpJob ? [await cpJob.finish()] : [];
-            for (const a of answers) deviceValuation.record(a.nettingSetId, undefined, true);
-            const result = runUnit({ ...ctx, deviceFigures: { sets, counterparties } }, { unitId: task.unitId, counterparties: [cp] }, onSetDone);
+          const deviceFigures = figuresRoute && !task.checkOnly ? await counterpartyFiguresOnDevice(deviceValuation, figuresRoute, ctx, cp) : undefined;
+          if (deviceFigures) {
+            const result = runUnit({ ...ctx, deviceFigures }, { unitId: task.unitId, counterparties: [cp] }, onSetDone);
             onResult(result);
             watchUnsupported(result);
             continue;
@@ -550,83 +538,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       if (!deviceCtx) {
         await pool.run(tasks.map((task): WorkerTask => ({ kind: 'unit', task })), onMessage);
       } else {
-        // One pool phase streams every unit through three steps: a worker builds its sets' device tables; this
-        // thread submits them to the device as they arrive (the device works while the workers go on); once the
-        // unit's device results are read back, its unit task (the host part) joins the phase. Tables are asked for at
-        // most TABLES_AHEAD units ahead of the units handed back, which bounds the values held on the values route.
-        const factors = deviceValuation!.factorIndex(deviceCtx.paths);
-        if (!factors) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
-        // The figures route (the device computes each set's figures and only they come back): without a cube or
-        // coverage variants (they re-read the values) and with the paths in one device block.
-        const figuresRoute = !options.cube && variantCoverages.length === 0 && deviceValuation!.figuresRouteOpen();
-        const rank = quantileRank(options.pfeQuantile, nPaths);
-        const valued = tasks.filter((task) => !task.checkOnly);
-        const answers = new Map<number, DeviceTablesAnswer>();
-        const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors, figures: figuresRoute });
-        const unitById = new Map(valued.map((task) => [task.unitId, task]));
-        let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
-        // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
-        const finishUnit = async (task: UnitTask, jobs: Map<number, { job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>): Promise<void> => {
-          const device: DevicePayload[] = [];
-          const figures: UnitTask['figures'] = { sets: [], counterparties: [] };
-          for (const cp of task.counterparties) {
-            for (const item of cp.sets) {
-              const got = jobs.get(item.index);
-              if (got?.figures) figures.sets.push(await got.figures.finish());
-              else if (got?.job) device.push(await got.job.finish());
-            }
-            const cpJob = cpJobs.get(cp.index);
-            if (cpJob) figures.counterparties.push(await cpJob.finish());
-          }
-          task.device = device;
-          if (figures.sets.length > 0) task.figures = figures;
-          pool.add({ kind: 'unit', task });
-          if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
-        };
-        const submitUnit = (unitId: number, sets: DeviceTablesAnswer[]): void => {
-          const task = unitById.get(unitId);
-          if (!task) throw new XvaInternalError(`device tables came back for unit ${unitId}, which is not valued`);
-          for (const answer of sets) answers.set(answer.index, answer);
-          const jobs = new Map<number, { job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } }>();
-          const cpJobs = new Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>();
-          // the unit's counterparties in order, each one's sets together (its accumulator is used in queue order)
-          for (const cp of task.counterparties) {
-            const got = cp.sets.map((item) => answers.get(item.index));
-            if (got.some((g) => !g)) throw new XvaInternalError(`no device tables came back for a netting set of counterparty ${cp.counterpartyId}`);
-            if (figuresRoute && got.every((g) => g!.tables?.figures)) {
-              const acc = cp.sets.length > 1 ? deviceValuation!.beginCounterparty(deviceCtx!.exposureDates.length) : undefined;
-              for (const g of got) jobs.set(g!.index, { figures: deviceValuation!.submitFigures(g!.tables!, rank, acc) });
-              if (acc) cpJobs.set(cp.index, deviceValuation!.finishCounterparty(acc, cp.index, deviceCtx!.exposureDates, grid.dates.length, rank));
-            } else {
-              for (const g of got) if (g!.tables) jobs.set(g!.index, { job: deviceValuation!.submit(g!.tables, nPaths) });
-            }
-          }
-          finishUnit(task, jobs, cpJobs).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
-        };
-        const initial: WorkerTask[] = [
-          ...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })),
-          ...valued.slice(0, nextTables).map(tablesTask),
-        ];
-        await pool.run(
-          initial,
-          (message) => {
-            if (message.type !== 'tables') return onMessage(message);
-            submitUnit(message.unitId, message.sets);
-          },
-          tasks.length + valued.length,
-        );
-        // where each set went, in the book's order of units, counterparties and sets (as valueCounterparties records)
-        for (const task of valued) {
-          delete task.device;
-          delete task.figures;
-          for (const cp of task.counterparties) {
-            for (const item of cp.sets) {
-              const answer = answers.get(item.index);
-              if (!answer) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
-              deviceValuation!.record(answer.nettingSetId, answer.tables ? undefined : answer.reason, figuresRoute && answer.tables?.figures !== undefined);
-            }
-          }
-        }
+        const figuresRoute = figuresRouteOf(deviceValuation!, deviceCtx.paths, options, variantCoverages.length);
+        if (!figuresRoute) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
+        await streamUnitsThroughDevice({ pool, tasks, threads, deviceValuation: deviceValuation!, deviceCtx, route: figuresRoute, onMessage });
       }
     } finally {
       deviceValuation?.release();

@@ -1,0 +1,143 @@
+/**
+ * How the engine drives a device that values netting sets (the GPU backend's DeviceSetValuation, engine.ts): which
+ * route the run takes (figuresRouteOf), one counterparty at a time on the figures route when there are no worker
+ * threads (counterpartyFiguresOnDevice), and the streaming of every unit through the worker pool and the device when
+ * there are (streamUnitsThroughDevice). The numbers are the device's and the units' own; this module only orders the
+ * work, so a set's figures are the same bits whichever function drove it.
+ */
+import { XvaInternalError } from '../errors.js';
+import type { SimulatedPaths } from '../simulation/types.js';
+import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
+import type { DeviceFactorIndex } from './backends/gpu/tables.js';
+import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
+import type { DevicePayload } from './devicePayload.js';
+import type { DeviceSetValuation } from './engine.js';
+import type { DeviceTablesAnswer, WorkerMessage, WorkerPool, WorkerTask } from './pool.js';
+import { quantileRank } from './quantile.js';
+import type { UnitContext, UnitCounterparty, UnitTask } from './unit.js';
+
+/** Units whose device tables are asked for ahead of the units handed back, per thread (measured on an H100: 2, 4 and 8 the same). */
+const TABLES_AHEAD = 2;
+
+/** The run's device route: where the factors sit in the device's paths, whether the figures route is open, the PFE rank. */
+export interface DeviceRoute {
+  factors: DeviceFactorIndex;
+  /**
+   * The figures route (the device computes each set's figures and only they come back): without a cube or coverage
+   * variants (they re-read the values) and with the paths in one device block.
+   */
+  figures: boolean;
+  /** quantile.ts quantileRank of the run's PFE quantile over its paths. */
+  rank: number;
+}
+
+/** The route of a run on `paths`, or undefined when the device does not hold them. */
+export function figuresRouteOf(device: DeviceSetValuation, paths: SimulatedPaths, options: { cube?: boolean; pfeQuantile: number }, coverageVariants: number): DeviceRoute | undefined {
+  const factors = device.factorIndex(paths);
+  if (!factors) return undefined;
+  return { factors, figures: !options.cube && coverageVariants === 0 && device.figuresRouteOpen(), rank: quantileRank(options.pfeQuantile, paths.nPaths) };
+}
+
+/**
+ * One counterparty on the figures route, its tables built on this thread: the device figures of its sets and its
+ * pathwise totals, or undefined when the route is closed or one of its sets cannot take it (the caller then values
+ * it on the values route).
+ */
+export async function counterpartyFiguresOnDevice(device: DeviceSetValuation, route: DeviceRoute, ctx: UnitContext, cp: UnitCounterparty): Promise<UnitTask['figures'] | undefined> {
+  if (!route.figures) return undefined;
+  const answers = counterpartyDeviceTables(ctx, cp, route.factors, true);
+  if (!answers.every((a) => a.tables?.figures)) return undefined;
+  const acc = cp.sets.length > 1 ? device.beginCounterparty(ctx.exposureDates.length) : undefined;
+  const jobs = answers.map((a) => device.submitFigures(a.tables!, route.rank, acc));
+  const cpJob = acc ? device.finishCounterparty(acc, cp.index, ctx.exposureDates, ctx.grid.dates.length, route.rank) : undefined;
+  const sets: DeviceSetFigures[] = [];
+  for (const job of jobs) sets.push(await job.finish());
+  const counterparties = cpJob ? [await cpJob.finish()] : [];
+  for (const a of answers) device.record(a.nettingSetId, undefined, true);
+  return { sets, counterparties };
+}
+
+type SetJob = { job?: { finish(): Promise<DevicePayload> }; figures?: { finish(): Promise<DeviceSetFigures> } };
+
+/**
+ * One pool phase streams every unit through three steps: a worker builds its sets' device tables; this thread submits
+ * them to the device as they arrive (the device works while the workers go on); once the unit's device results are
+ * read back, its unit task (the host part) joins the phase. Tables are asked for at most TABLES_AHEAD units per thread
+ * ahead of the units handed back, which bounds the values held on the values route. The routing is recorded at the
+ * end, in the book's order of units, counterparties and sets (as valueCounterparties records it).
+ */
+export async function streamUnitsThroughDevice(run: {
+  pool: WorkerPool;
+  tasks: UnitTask[];
+  threads: number;
+  deviceValuation: DeviceSetValuation;
+  deviceCtx: UnitContext;
+  route: DeviceRoute;
+  onMessage: (message: WorkerMessage) => void;
+}): Promise<void> {
+  const { pool, tasks, threads, deviceValuation: device, deviceCtx, route, onMessage } = run;
+  const nPaths = deviceCtx.paths.nPaths;
+  const valued = tasks.filter((task) => !task.checkOnly);
+  const answers = new Map<number, DeviceTablesAnswer>();
+  const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors: route.factors, figures: route.figures });
+  const unitById = new Map(valued.map((task) => [task.unitId, task]));
+  let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
+  // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
+  const finishUnit = async (task: UnitTask, jobs: Map<number, SetJob>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>): Promise<void> => {
+    const values: DevicePayload[] = [];
+    const figures: NonNullable<UnitTask['figures']> = { sets: [], counterparties: [] };
+    for (const cp of task.counterparties) {
+      for (const item of cp.sets) {
+        const got = jobs.get(item.index);
+        if (got?.figures) figures.sets.push(await got.figures.finish());
+        else if (got?.job) values.push(await got.job.finish());
+      }
+      const cpJob = cpJobs.get(cp.index);
+      if (cpJob) figures.counterparties.push(await cpJob.finish());
+    }
+    task.device = values;
+    if (figures.sets.length > 0) task.figures = figures;
+    pool.add({ kind: 'unit', task });
+    if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
+  };
+  const submitUnit = (unitId: number, sets: DeviceTablesAnswer[]): void => {
+    const task = unitById.get(unitId);
+    if (!task) throw new XvaInternalError(`device tables came back for unit ${unitId}, which is not valued`);
+    for (const answer of sets) answers.set(answer.index, answer);
+    const jobs = new Map<number, SetJob>();
+    const cpJobs = new Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>();
+    // the unit's counterparties in order, each one's sets together (its accumulator is used in queue order)
+    for (const cp of task.counterparties) {
+      const got = cp.sets.map((item) => answers.get(item.index));
+      if (got.some((g) => !g)) throw new XvaInternalError(`no device tables came back for a netting set of counterparty ${cp.counterpartyId}`);
+      if (route.figures && got.every((g) => g!.tables?.figures)) {
+        const acc = cp.sets.length > 1 ? device.beginCounterparty(deviceCtx.exposureDates.length) : undefined;
+        for (const g of got) jobs.set(g!.index, { figures: device.submitFigures(g!.tables!, route.rank, acc) });
+        if (acc) cpJobs.set(cp.index, device.finishCounterparty(acc, cp.index, deviceCtx.exposureDates, deviceCtx.grid.dates.length, route.rank));
+      } else {
+        for (const g of got) if (g!.tables) jobs.set(g!.index, { job: device.submit(g!.tables, nPaths) });
+      }
+    }
+    finishUnit(task, jobs, cpJobs).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
+  };
+  const initial: WorkerTask[] = [...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })), ...valued.slice(0, nextTables).map(tablesTask)];
+  await pool.run(
+    initial,
+    (message) => {
+      if (message.type !== 'tables') return onMessage(message);
+      submitUnit(message.unitId, message.sets);
+    },
+    tasks.length + valued.length,
+  );
+  for (const task of valued) {
+    delete task.device;
+    delete task.figures;
+    for (const cp of task.counterparties) {
+      for (const item of cp.sets) {
+        const answer = answers.get(item.index);
+        if (!answer) throw new XvaInternalError(`no device tables came back for netting set ${item.nettingSet.nettingSetId}`);
+        device.record(answer.nettingSetId, answer.tables ? undefined : answer.reason, route.figures && answer.tables?.figures !== undefined);
+      }
+    }
+  }
+}
