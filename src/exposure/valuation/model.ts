@@ -74,7 +74,18 @@ export interface LgmOnGrid {
   readonly discount: Float64Array;
 }
 
+const onGrid = new WeakMap<LgmModel, WeakMap<TimeGrid, LgmOnGrid>>();
+
+/** The LGM constants on the grid, computed once per model and grid (every compiled set and trade of a run shares them; read only). */
 export function lgmOnGrid(model: LgmModel, grid: TimeGrid): LgmOnGrid {
+  let byGrid = onGrid.get(model);
+  if (!byGrid) onGrid.set(model, (byGrid = new WeakMap()));
+  let cached = byGrid.get(grid);
+  if (!cached) byGrid.set(grid, (cached = computeLgmOnGrid(model, grid)));
+  return cached;
+}
+
+function computeLgmOnGrid(model: LgmModel, grid: TimeGrid): LgmOnGrid {
   const n = grid.times.length;
   const H = new Float64Array(n);
   const zeta = new Float64Array(n);
