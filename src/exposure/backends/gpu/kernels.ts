@@ -13,12 +13,14 @@ import { NORMALS_WGSL } from './wgsl/philox.js';
 import { HEADER, simulateWgsl } from './wgsl/simulate.js';
 
 // GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
-const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const MAP_MODE_READ = 0x01;
-const WORKGROUP = 64;
+export const STORAGE = 0x80;
+export const UNIFORM = 0x40;
+export const COPY_SRC = 0x04;
+export const COPY_DST = 0x08;
+export const MAP_READ = 0x01;
+export const MAP_MODE_READ = 0x01;
+/** Invocations per workgroup of the path-parallel kernels. */
+export const WORKGROUP = 64;
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 

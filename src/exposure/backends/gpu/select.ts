@@ -9,16 +9,9 @@
  * pattern: the same number as sorting the row and taking element `rank`.
  */
 import type { GpuContext } from './device.js';
-import { layoutOf, pipelineOf, upload } from './kernels.js';
+import { COPY_DST, COPY_SRC, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, UNIFORM, upload } from './kernels.js';
 import { SELECT_PARAM_WORDS, SELECT_ROWS_PER_DIMENSION, selectWgsl } from './wgsl/select.js';
 
-// GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
-const UNIFORM = 0x40;
-const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const MAP_MODE_READ = 0x01;
 /** Offsets and element counts travel as u32 in the params uniform. */
 const U32_LIMIT = 2 ** 32;
 

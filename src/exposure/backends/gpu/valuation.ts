@@ -30,7 +30,7 @@ import type { DeviceSetValuation } from '../../engine.js';
 import { precomputedOf, type DevicePayload } from '../../devicePayload.js';
 import type { PrecomputedSet, UnitContext, UnitCounterparty } from '../../unit.js';
 import type { GpuContext } from './device.js';
-import { gpuSimulateResident, layoutOf, pipelineOf, upload, type ResidentPaths } from './kernels.js';
+import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, upload, WORKGROUP, type ResidentPaths } from './kernels.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
 import { encodeRowSelect } from './select.js';
@@ -38,13 +38,6 @@ import { eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL, sumWgsl
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from '../../deviceFigures.js';
 
 export { DEVICE_PRODUCTS, hostReason } from './tables.js';
-
-const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const MAP_MODE_READ = 0x01;
-const WORKGROUP = 64;
 
 /** Which sets of the last run went where. */
 export interface DeviceRouting {
