@@ -34,7 +34,7 @@ import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_R
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
 import { encodeRowSelect } from './select.js';
-import { eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL, sumWgsl } from './wgsl/figures.js';
+import { chunksOf, eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL, sumChunks, sumWgsl } from './wgsl/figures.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from '../../deviceFigures.js';
 
 export { DEVICE_PRODUCTS, hostReason } from './tables.js';
@@ -299,12 +299,13 @@ export class GpuSetValuation implements DeviceSetValuation {
     for (let k = 0; k < nExp; k++) ints[REDUCE_HEADER + 2 * k] = exposureDates[k]!;
     const intsBuffer = upload(this.ctx, ints);
     const realsBuffer = upload(this.ctx, new Float32Array(nExp));
-    const outBytes = 4 * REDUCE_OUT * nExp;
+    const chunks = chunksOf(block.count);
+    const outBytes = 4 * REDUCE_OUT * nExp * chunks;
     const outBuffer = device.createBuffer({ size: outBytes, usage: STORAGE | COPY_SRC });
     const pfeBuffer = device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC });
     const readBuffer = device.createBuffer({ size: outBytes + 4 * nExp, usage: MAP_READ | COPY_DST });
     const encoder = device.createCommandEncoder();
-    this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBuffer, realsBuffer, acc.buffer, acc.buffer, outBuffer], nExp, 1);
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBuffer, realsBuffer, acc.buffer, acc.buffer, outBuffer], nExp, chunks);
     const temporary = encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: pfeBuffer, outputOffset: 0 });
     encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, outBytes);
     encoder.copyBufferToBuffer(pfeBuffer, 0, readBuffer, outBytes, 4 * nExp);
@@ -316,7 +317,7 @@ export class GpuSetValuation implements DeviceSetValuation {
         try {
           await mapped;
           const bytes = readBuffer.getMappedRange();
-          const sums = Float64Array.from(new Float32Array(bytes, 0, REDUCE_OUT * nExp));
+          const sums = sumChunks(new Float32Array(bytes, 0, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
           const pfe = Float64Array.from(new Float32Array(bytes, outBytes, nExp));
           readBuffer.unmap();
           return { index, sums, pfe };
@@ -347,6 +348,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     const r = figures.reduce;
     const lagRows = figures.tableDates.length;
     const nTradeSlots = t.slotTrade.length;
+    const chunks = chunksOf(count);
     // every input in one buffer (a binding each), every figure in one output buffer: few device objects per set
     t.ints[0] = count;
     tables.ints[0] = count;
@@ -356,7 +358,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     r.ints[0] = count;
     const inputs = this.arena([t.ints, t.reals, t.sumIndex, m.ints, m.reals, r.ints, r.reals, t.info, tables.ints, tables.reals], STORAGE | COPY_DST);
     const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
-    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp), new Float32Array(nExp), new Float32Array(2 * nTradeSlots)], STORAGE | COPY_SRC, false);
+    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp * chunks), new Float32Array(nExp), new Float32Array(2 * nTradeSlots * chunks)], STORAGE | COPY_SRC, false);
     const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
     // work buffers shared by every set (the queue runs the sets' passes one after the other)
     const values = this.scratch(0, 4 * (lagRows + nExp) * count);
@@ -373,12 +375,12 @@ export class GpuSetValuation implements DeviceSetValuation {
     // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
     this.pass(encoder, MARGIN_WGSL, [values, marginInts!, marginReals!, store ?? this.dummy(0), ec, acc ? acc.buffer : this.dummy(1)], nWg, 1);
     // 3. the profile's sums per exposure date
-    this.pass(encoder, REDUCE_WGSL, [block.buffer, reduceInts!, reduceReals!, values, ec, sumsOut!], nExp, 1);
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, reduceInts!, reduceReals!, values, ec, sumsOut!], nExp, chunks);
     // 4. PFE: the quantile of max(E, 0) (values <= 0 select as 0)
     buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec.buffer, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
     // 5. each trade's Euler sums on its own tables
     if (nTradeSlots > 0) {
-      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535));
+      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535), chunks);
     }
     encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
@@ -393,9 +395,9 @@ export class GpuSetValuation implements DeviceSetValuation {
           await mapped;
           const w1 = performance.now();
           const bytes = readBuffer.getMappedRange();
-          const sums = Float64Array.from(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp));
+          const sums = sumChunks(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
           const pfe = Float64Array.from(new Float32Array(bytes, pfeOut!.offset, nExp));
-          const raw = new Float32Array(bytes, tradeOut!.offset, 2 * nTradeSlots);
+          const raw = sumChunks(new Float32Array(bytes, tradeOut!.offset, 2 * nTradeSlots * chunks), nTradeSlots, chunks, 2);
           const tradeEpe = new Float64Array(nTrades * nExp);
           const tradeEne = new Float64Array(nTrades * nExp);
           for (let s = 0; s < nTradeSlots; s++) {
@@ -467,13 +469,13 @@ export class GpuSetValuation implements DeviceSetValuation {
   }
 
   /** Records one compute pass of `code` over `buffers` (bindings 0, 1, ...; a whole buffer or a range) into `encoder`. */
-  private pass(encoder: GPUCommandEncoder, code: string, buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[], x: number, y: number): void {
+  private pass(encoder: GPUCommandEncoder, code: string, buffers: (GPUBuffer | { buffer: GPUBuffer; offset: number; size: number })[], x: number, y: number, z = 1): void {
     const pipeline = pipelineOf(this.ctx, code);
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     const entries = buffers.map((b, binding) => ({ binding, resource: 'offset' in b ? b : { buffer: b } }));
     pass.setBindGroup(0, this.ctx.device.createBindGroup({ layout: layoutOf(pipeline), entries }));
-    pass.dispatchWorkgroups(x, y);
+    pass.dispatchWorkgroups(x, y, z);
     pass.end();
   }
 }

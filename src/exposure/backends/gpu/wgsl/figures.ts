@@ -17,7 +17,9 @@
  *   wgsl/value.ts) on every path and sums weight × value with the EPE and ENE weights of eulerWeightsBoth, from the
  *   set's V, C and IM held at that date: the trade's Euler contributions (unit.ts eulerAtDate).
  * The PFE quantile is select.ts's row selection over the E rows (values <= 0 count as 0: the quantile of max(E,0)).
- * f32 throughout; the host adds nothing but what a workgroup reduced (one f32 per quantity and date).
+ * f32 on the device; every sum is taken over chunks of at most PATH_CHUNK paths (one workgroup per chunk), and the host
+ * adds the chunks' partial sums in f64 (sumChunks), so that the f32 rounding of a sum is bounded by the chunk, not by the
+ * number of paths (issue #10: "f32 on the device with partial sums reduced in f64 on the host").
  */
 import { SLOT_WORDS, VALUE_HEADER, slotValueWgsl } from './value.js';
 
@@ -115,16 +117,47 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 `;
 
+/**
+ * Paths per partial sum of the reduce and Euler kernels: a workgroup sums one chunk of a row's paths in f32 (each of its
+ * invocations PATH_CHUNK / 64 paths, then a tree), and the host adds the ⌈count / PATH_CHUNK⌉ partials in f64.
+ */
+export const PATH_CHUNK = 4096;
+
+/** Partial sums per row for `count` paths. */
+export function chunksOf(count: number): number {
+  return Math.max(1, Math.ceil(count / PATH_CHUNK));
+}
+
+/**
+ * Adds in f64 the f32 partial sums `raw` (per row, `chunks` consecutive groups of `width` words) into `width` words per
+ * row, in chunk order (the same bits whatever the device).
+ */
+export function sumChunks(raw: Float32Array, rows: number, chunks: number, width: number): Float64Array {
+  const out = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < chunks; c++) {
+      const from = (r * chunks + c) * width;
+      for (let q = 0; q < width; q++) out[r * width + q] += raw[from + q]!;
+    }
+  }
+  return out;
+}
+
 /** Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode 1 = accumulator rows], and per row [grid index d, value slot]. */
 export const REDUCE_HEADER = 6;
-/** Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, unused. */
+/**
+ * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, unused.
+ * The kernel writes them per chunk of paths (chunksOf(count) groups per row, the shift divided among them so that the
+ * chunks add up to it) and the host adds the chunks (sumChunks).
+ */
 export const REDUCE_OUT = 8;
 const REDUCE_WG = 64;
 
 /**
  * Bindings: paths (a path block of the simulation kernel, for N), ints, reals (IM held per row), values (the set's V),
  * ec (E rows then C rows; or the accumulator's rows in mode 1, E = the row, C = 0, no Euler residuals), out
- * (REDUCE_OUT per row). One workgroup per row, its invocations striding over the paths.
+ * (REDUCE_OUT per row and chunk of paths, [(row·nChunks + chunk)·REDUCE_OUT]). One workgroup per (row, chunk of
+ * PATH_CHUNK paths): dispatch (nRows, chunksOf(count)), its invocations striding over the chunk's paths.
  */
 export const REDUCE_WGSL = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> paths: array<f32>;
@@ -145,6 +178,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let limit = bitcast<f32>(ints[4]);
   let accumulator = ints[5] == 1u;
   let k = wid.x;
+  let chunk = wid.y;
+  let nChunks = (count + ${PATH_CHUNK - 1}u) / ${PATH_CHUNK}u;
+  let pEnd = min(count, (chunk + 1u) * ${PATH_CHUNK}u);
   let d = ints[${REDUCE_HEADER}u + 2u * k];
   let vSlot = ints[${REDUCE_HEADER}u + 2u * k + 1u];
   let im = reals[k];
@@ -158,7 +194,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var sColl = 0.0;
   var rEpe = 0.0;
   var rEne = 0.0;
-  for (var p = lid.x; p < count; p += ${REDUCE_WG}u) {
+  for (var p = chunk * ${PATH_CHUNK}u + lid.x; p < pEnd; p += ${REDUCE_WG}u) {
     let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
     let e = ec[k * count + p];
     let y = max(e, 0.0) * invN - shift;
@@ -193,8 +229,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
   }
   if (lid.x == 0u) {
-    let o = ${REDUCE_OUT}u * k;
-    out[o] = shift;
+    let o = ${REDUCE_OUT}u * (k * nChunks + chunk);
+    // the shift once per row: in the first chunk's word, 0 in the others (their f64 sum is the shift)
+    out[o] = select(0.0, shift, chunk == 0u);
     for (var q = 0u; q < 6u; q++) { out[o + 1u + q] = part[q]; }
     out[o + 7u] = 0.0;
   }
@@ -208,8 +245,9 @@ const EULER_WG = 64;
 /**
  * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packSet: one slot per (exposure
  * date, trade)), values (the set's V), ec (E rows then C rows), info ([nExp, small-value limit (f32 bits)], then
- * EULER_INFO_WORDS per slot), out (2 per slot: Σ wEpe·v and Σ wEne·v, the weights without the 1/n of a mean). One
- * workgroup per slot (2-D dispatch past 65,535 slots).
+ * EULER_INFO_WORDS per slot), out (2 per slot and chunk of paths, [2·(slot·nChunks + chunk)]: Σ wEpe·v and Σ wEne·v,
+ * the weights without the 1/n of a mean; the host adds the chunks, sumChunks). One workgroup per (slot, chunk of
+ * PATH_CHUNK paths): dispatch (x, y, chunksOf(count)) with slot = x + 65,535·y (2-D past 65,535 slots).
  */
 export function eulerWgsl(gridNodes: number, runningSlopes: number): string {
   const key = `${gridNodes}|${runningSlopes}`;
@@ -240,6 +278,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let nDates = ints[1];
   let numOut = ints[2];
   let slot = wid.x + wid.y * 65535u;
+  let chunk = wid.z;
+  let nChunks = (count + ${PATH_CHUNK - 1}u) / ${PATH_CHUNK}u;
+  let pEnd = min(count, (chunk + 1u) * ${PATH_CHUNK}u);
   let nSlots = ints[3];
   var aEpe = 0.0;
   var aEne = 0.0;
@@ -251,7 +292,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let vSlot = info[i0 + 1u];
     let im = bitcast<f32>(info[i0 + 2u]);
     let d = ints[${VALUE_HEADER}u + ${SLOT_WORDS}u * slot];
-    for (var p = lid.x; p < count; p += ${EULER_WG}u) {
+    for (var p = chunk * ${PATH_CHUNK}u + lid.x; p < pEnd; p += ${EULER_WG}u) {
       // euler.ts eulerWeightsBoth on this path: the weight of the set's E (EPE) and L (ENE) per unit of V
       let v = values[vSlot * count + p];
       let e = ec[k * count + p];
@@ -286,8 +327,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
   }
   if (lid.x == 0u && slot < nSlots) {
-    out[2u * slot] = sumEpe[0];
-    out[2u * slot + 1u] = sumEne[0];
+    out[2u * (slot * nChunks + chunk)] = sumEpe[0];
+    out[2u * (slot * nChunks + chunk) + 1u] = sumEne[0];
   }
 }
 `;
