@@ -434,7 +434,8 @@ describe('GPU figures route over several chunks of paths', () => {
     // sums now run over 4096 paths at most (64 per invocation, then a tree of 6), not over all 8,229.
     const discount = market.discountCurve(market.baseCurrency);
     let worst = 0;
-    let checkedUncollateralised = 0;
+    let worstEuler = 0;
+    let checkedCollateralised = 0;
     host.result.nettingSets.forEach((h, i) => {
       const g = device.result.nettingSets[i]!;
       let scale = 0;
@@ -449,15 +450,19 @@ describe('GPU figures route over several chunks of paths', () => {
           expect(diff, `${h.nettingSetId} ${key}[${k}]`).toBeLessThanOrEqual(b);
         });
       }
-      // Euler. Uncollateralised sets: per trade, as above. Collateralised sets: a path whose |V| is just above the
-      // small-value limit (1 unit) gives the trades pro-rata weights (1 − C/V) of order C/V, and f32 values (V's error
-      // a few u of the set's gross, ~1 unit here) move such a weight by its whole size: at 8,229 paths one such path
-      // moves single trades' contributions by a few % of the set's scale while their sum stays exact (measured; the same
-      // with one chunk). There the test holds the sum identity only: Σ_trades = the set's EPE (ENE) on the device.
+      // Euler, per trade (1e-3 of the scale, as above) and the sum identity. Collateralised sets: the pro-rata weight
+      // 1 − C/V is bounded by 101 (euler.ts, |V| > 1% of |C|), so f32's rounding of V (a few u of the set's gross)
+      // moves a weight by at most ~101·that. Before that bound, with ORE's absolute limit (1 unit) alone, single
+      // trades' contributions of NS-CP0024-2 here were off by up to 3.7% of the set's scale (weights of order C/V on
+      // paths with |V| just above 1), their sum exact.
       const m = h.profile.epe.length;
       const uncollateralised = !book.nettingSets.find((n) => n.nettingSetId === h.nettingSetId)!.csa && !(book.nettingSets.find((n) => n.nettingSetId === h.nettingSetId)!.initialMarginHeld! > 0);
       for (const side of ['tradeEpe', 'tradeEne'] as const) {
-        if (uncollateralised) h[side].forEach((v, t) => expect(Math.abs(g[side][t]! - v), `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6));
+        h[side].forEach((v, t) => {
+          const diff = Math.abs(g[side][t]! - v);
+          worstEuler = Math.max(worstEuler, diff / (1e-3 * scale + 1e-6));
+          expect(diff, `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
+        });
         for (let k = 0; k < m; k++) {
           let sum = 0;
           for (let t = 0; t < g.tradeIds.length; t++) sum += g[side][t * m + k]!;
@@ -465,9 +470,9 @@ describe('GPU figures route over several chunks of paths', () => {
           expect(Math.abs(sum - total), `${h.nettingSetId} Σ ${side}[${k}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
         }
       }
-      if (uncollateralised) checkedUncollateralised++;
+      if (!uncollateralised) checkedCollateralised++;
     });
-    expect(checkedUncollateralised).toBeGreaterThan(0);
+    expect(checkedCollateralised).toBeGreaterThan(1);
     const at = host.result.counterparties.findIndex((c) => c.counterpartyId === 'CP0024');
     const hc = host.result.counterparties[at]!;
     const gc = device.result.counterparties[at]!;
@@ -476,7 +481,7 @@ describe('GPU figures route over several chunks of paths', () => {
     for (const key of ['epe', 'ene', 'pfe'] as const) {
       Array.from(hc[key]!).forEach((v, k) => expect(Math.abs(gc[key]![k]! - v), `CP0024 ${key}[${k}]`).toBeLessThanOrEqual((2e-5 * cpScale + 1e-6) / discount.discount(host.result.nettingSets[0]!.profile.times[k]!)));
     }
-    console.log(`GPU figures route, 3 chunks of paths: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound`);
+    console.log(`GPU figures route, 3 chunks of paths: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound, ${(100 * worstEuler).toFixed(1)}% of the Euler bound`);
     expect(worst).toBeGreaterThan(0);
   }, 120_000);
 });

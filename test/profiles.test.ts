@@ -411,6 +411,54 @@ describe('Euler allocation', () => {
   });
 });
 
+describe('Euler allocation: the relative near-zero bound', () => {
+  it('collateralised paths with |V| <= 1% of |C| join the residual: weights |1 − C/V| <= 101, the identity holds', () => {
+    // One date, 4,000 paths: V evenly spread over [−50, 50] (many paths near 0), C = ±c (held on even paths, posted on
+    // odd ones), IM 0, N = 1. With c = 40 the relative bound (0.4) is below the absolute limit (1): the residual is
+    // ORE's. With c = 4,000 the bound is 40: paths with 1 < |V| <= 40 join the residual, and the weights, which reach
+    // |1 − C/V| ≈ 4,000 under the absolute limit alone, stay at or below 101.
+    const n = 4_000;
+    for (const cSize of [40, 4_000]) {
+      const values = new Float64Array(2 * n);
+      const collateral = new Float64Array(2 * n);
+      const numeraire = new Float64Array(2 * n).fill(1);
+      for (let p = 0; p < n; p++) {
+        values[n + p] = -50 + (100 * (p + 0.5)) / n;
+        collateral[n + p] = p % 2 === 0 ? cSize : -cSize;
+      }
+      const w = new Float64Array(n);
+      const w0 = new Float64Array(n);
+      for (const side of ['epe', 'ene'] as const) {
+        const residual = eulerWeights(side, 1, n, values, numeraire, w, { collateral });
+        const residualOre = eulerWeights(side, 1, n, values, numeraire, w0, { collateral, smallValueRatio: 0 });
+        let maxWeight = 0;
+        let maxOre = 0;
+        let expectedResidual = 0;
+        let sum = 0;
+        let exposure = 0;
+        for (let p = 0; p < n; p++) {
+          const v = values[n + p]!;
+          const c = collateral[n + p]!;
+          const amount = side === 'epe' ? v - c : c - v;
+          if (amount > 0) exposure += amount / n;
+          if (amount > 0 && Math.abs(v) <= Math.max(1, 0.01 * Math.abs(c))) expectedResidual += amount / n;
+          maxWeight = Math.max(maxWeight, Math.abs(w[p]!) * n);
+          maxOre = Math.max(maxOre, Math.abs(w0[p]!) * n);
+          sum += w[p]! * v;
+        }
+        expect(residual, `${side} C=±${cSize}`).toBeCloseTo(expectedResidual, 10);
+        expect(maxWeight).toBeLessThanOrEqual(101 + 1e-9);
+        // Σ_p w_p·V_p + residual = EPE (ENE): the trades' contributions and the equal shares still add up
+        expect(Math.abs(sum + residual - exposure)).toBeLessThan(1e-9 * exposure);
+        if (cSize === 4_000) {
+          expect(residual).toBeGreaterThan(residualOre); // paths with 1 < |V| <= 40 moved to the residual
+          expect(maxOre).toBeGreaterThan(1_000); // without the bound the weights reach C/V
+        } else expect(residual).toBe(residualOre); // the absolute limit (1) is the larger bound everywhere
+      }
+    }
+  });
+});
+
 const total_ = (x: Float64Array): number => x.reduce((a, b) => a + b, 0);
 
 describe('counterparty and book totals', () => {

@@ -10,9 +10,12 @@
  * ∂EPE(λ)/∂λ_i at λ = 1 of EPE(λ) = E[max(Σ_i λ_i V_i, 0)/N], which is positively homogeneous of degree one, so the
  * contributions add up to EPE (Euler's theorem). With collateral the pro-rata rule keeps the sum identity exactly but is
  * an allocation convention, not a derivative (the collateral is a path-dependent function of V).
- * Paths where C ≠ 0 and |V_p| <= smallValueLimit (a ratio E/V that would explode) get weight 0 and their exposure is
- * returned as a residual that the caller shares equally among the set's trades (ORE's marginal allocation limit rule,
- * default limit 1 unit of base currency). ENE uses the same rule on the liability L_p = −(E_p + IM) > 0 (IM the
+ * Paths where C ≠ 0 and |V_p| <= max(smallValueLimit, smallValueRatio·|C_p|) (a ratio E/V that would explode) get
+ * weight 0 and their exposure is returned as a residual that the caller shares equally among the set's trades: ORE's
+ * marginal allocation limit rule (default limit 1 unit of base currency), with a relative bound on top (default 1%:
+ * the pro-rata weight |1 − C/V| stays below 101). Without the relative bound the weight is of order C/V on paths
+ * with V near 0, so single trades' contributions have a Monte Carlo variance that grows like C²·f_V(0)/limit (f_V
+ * the density of V) and jump from seed to seed (docs/exposure.md), while their sum does not. ENE uses the same rule on the liability L_p = −(E_p + IM) > 0 (IM the
  * segregated initial margin held, which creates no liability): w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
  * Hence Σ_i contribution_i + residual = EPE (or ENE) exactly, up to floating-point rounding.
  */
@@ -26,11 +29,18 @@ export interface EulerWeightOptions {
   initialMarginHeld?: number;
   /** |V| at or below which a collateralised path's exposure is shared equally (base currency units, default 1). */
   smallValueLimit?: number;
+  /**
+   * The same, relative to the path's collateral on the side's terms: |V| <= smallValueRatio·|C| (default
+   * DEFAULT_SMALL_VALUE_RATIO); the larger of the two bounds applies.
+   */
+  smallValueRatio?: number;
   /** Divisor of the path average when `values` is one block of a larger path set (default nPaths). */
   totalPaths?: number;
 }
 
 export const DEFAULT_SMALL_VALUE_LIMIT = 1;
+/** Relative near-zero bound of the pro-rata allocation: |V| <= 1% of |C| (weights |1 − C/V| <= 101). */
+export const DEFAULT_SMALL_VALUE_RATIO = 0.01;
 
 /**
  * Fills weights[0 .. nPaths) for grid index d so that Σ_p weights[p]·V_p(d) + residual = EPE(d) (side 'epe') or
@@ -48,6 +58,7 @@ export function eulerWeights(
 ): number {
   const { collateral } = options;
   const limit = options.smallValueLimit ?? DEFAULT_SMALL_VALUE_LIMIT;
+  const ratio = options.smallValueRatio ?? DEFAULT_SMALL_VALUE_RATIO;
   const divisor = options.totalPaths ?? nPaths;
   const im = options.initialMarginHeld ?? 0;
   const base = d * nPaths;
@@ -69,7 +80,7 @@ export function eulerWeights(
     const scale = 1 / (numeraire[base + p]! * divisor);
     if (c === 0) {
       weights[p] = sign * scale; // amount / v = sign exactly
-    } else if (Math.abs(v) > limit) {
+    } else if (Math.abs(v) > Math.max(limit, ratio * Math.abs(c))) {
       weights[p] = (amount / v) * scale;
     } else {
       weights[p] = 0;
@@ -103,6 +114,7 @@ export function eulerWeightsBoth(
 ): void {
   const { collateral } = options;
   const limit = options.smallValueLimit ?? DEFAULT_SMALL_VALUE_LIMIT;
+  const ratio = options.smallValueRatio ?? DEFAULT_SMALL_VALUE_RATIO;
   const divisor = options.totalPaths ?? nPaths;
   const im = options.initialMarginHeld ?? 0;
   const base = d * nPaths;
@@ -128,11 +140,11 @@ export function eulerWeightsBoth(
     const cEpe = collateral ? collateral[base + p]! : 0;
     const cEne = cEpe - im;
     const scale = 1 / (numeraire[base + p]! * divisor);
-    const large = Math.abs(v) > limit;
+    const size = Math.abs(v);
     const epeAmount = v - cEpe;
     if (!(epeAmount > 0)) epeWeights[p] = 0;
     else if (cEpe === 0) epeWeights[p] = scale;
-    else if (large) epeWeights[p] = (epeAmount / v) * scale;
+    else if (size > Math.max(limit, ratio * Math.abs(cEpe))) epeWeights[p] = (epeAmount / v) * scale;
     else {
       epeWeights[p] = 0;
       epeResidual += epeAmount * scale;
@@ -140,7 +152,7 @@ export function eulerWeightsBoth(
     const eneAmount = -(v - cEne);
     if (!(eneAmount > 0)) eneWeights[p] = 0;
     else if (cEne === 0) eneWeights[p] = -scale;
-    else if (large) eneWeights[p] = (eneAmount / v) * scale;
+    else if (size > Math.max(limit, ratio * Math.abs(cEne))) eneWeights[p] = (eneAmount / v) * scale;
     else {
       eneWeights[p] = 0;
       eneResidual += eneAmount * scale;

@@ -12,7 +12,7 @@
  * - reduceWgsl: one workgroup per exposure date (or accumulator row) sums over the paths what computeProfile
  *   (profiles.ts) sums: max(E,0)/N shifted by path 0's value and its square (EPE and its standard error), max(−(E+IM),0)/N
  *   (ENE), C/N (collateral), and the residuals of euler.ts eulerWeightsBoth (paths with collateral and |V| <= the
- *   small-value limit, shared equally between the trades on the host).
+ *   small-value bound max(limit, ratio·|C|), shared equally between the trades on the host).
  * - eulerWgsl: one workgroup per (exposure date, trade) values the trade on its own node tables (slotValue of
  *   wgsl/value.ts) on every path and sums weight × value with the EPE and ENE weights of eulerWeightsBoth, from the
  *   set's V, C and IM held at that date: the trade's Euler contributions (unit.ts eulerAtDate).
@@ -21,7 +21,11 @@
  * adds the chunks' partial sums in f64 (sumChunks), so that the f32 rounding of a sum is bounded by the chunk, not by the
  * number of paths (issue #10: "f32 on the device with partial sums reduced in f64 on the host").
  */
+import { DEFAULT_SMALL_VALUE_RATIO } from '../../../euler.js';
 import { SLOT_WORDS, VALUE_HEADER, slotValueWgsl } from './value.js';
+
+/** euler.ts's relative near-zero bound as a WGSL f32 literal. */
+const RATIO = `${DEFAULT_SMALL_VALUE_RATIO}`.includes('.') ? `${DEFAULT_SMALL_VALUE_RATIO}` : `${DEFAULT_SMALL_VALUE_RATIO}.0`;
 
 /**
  * Words of the margin kernel's header, and per slot [flags (1 call, 2 source, 4 exposure), exposure index, lag slot,
@@ -204,14 +208,14 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let c = ec[(nRows + k) * count + p];
       sNeg = sNeg + max(-(e + im), 0.0) * invN;
       sColl = sColl + c * invN;
-      // euler.ts eulerWeightsBoth: a path with collateral and |V| <= limit adds its amount to the residual
+      // euler.ts eulerWeightsBoth: a path with collateral and |V| <= max(limit, ratio·|C|) (each side's C) adds its
+      // amount to the residual
       let v = values[vSlot * count + p];
-      if (!(abs(v) > limit)) {
-        if (e > 0.0 && c != 0.0) { rEpe = rEpe + e * invN; }
-        let cEne = c - im;
-        let eneAmount = -(v - cEne);
-        if (eneAmount > 0.0 && cEne != 0.0) { rEne = rEne + eneAmount * invN; }
-      }
+      let size = abs(v);
+      if (e > 0.0 && c != 0.0 && !(size > max(limit, ${RATIO} * abs(c)))) { rEpe = rEpe + e * invN; }
+      let cEne = c - im;
+      let eneAmount = -(v - cEne);
+      if (eneAmount > 0.0 && cEne != 0.0 && !(size > max(limit, ${RATIO} * abs(cEne)))) { rEne = rEne + eneAmount * invN; }
     }
   }
   let at = 6u * lid.x;
@@ -298,16 +302,16 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let e = ec[k * count + p];
       let c = ec[(nExp + k) * count + p];
       let scale = 1.0 / paths[(numOut * nDates + d) * count + p];
-      let large = abs(v) > limit;
+      let size = abs(v);
       var wEpe = 0.0;
       if (e > 0.0) {
-        if (c == 0.0) { wEpe = scale; } else if (large) { wEpe = (e / v) * scale; }
+        if (c == 0.0) { wEpe = scale; } else if (size > max(limit, ${RATIO} * abs(c))) { wEpe = (e / v) * scale; }
       }
       let cEne = c - im;
       let eneAmount = -(v - cEne);
       var wEne = 0.0;
       if (eneAmount > 0.0) {
-        if (cEne == 0.0) { wEne = -scale; } else if (large) { wEne = (eneAmount / v) * scale; }
+        if (cEne == 0.0) { wEne = -scale; } else if (size > max(limit, ${RATIO} * abs(cEne))) { wEne = (eneAmount / v) * scale; }
       }
       if (wEpe != 0.0 || wEne != 0.0) {
         let t = slotValue(slot, p, count);
