@@ -15,8 +15,9 @@
  * marginal allocation limit rule (default limit 1 unit of base currency), with a relative bound on top (default 1%:
  * the pro-rata weight |1 − C/V| stays below 101). Without the relative bound the weight is of order C/V on paths
  * with V near 0, so single trades' contributions have a Monte Carlo variance that grows like C²·f_V(0)/limit (f_V
- * the density of V) and jump from seed to seed (docs/exposure.md), while their sum does not. ENE uses the same rule on the liability L_p = −(E_p + IM) > 0 (IM the
- * segregated initial margin held, which creates no liability): w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
+ * the density of V) and jump from seed to seed (docs/exposure.md), while their sum does not. ENE uses the same rule
+ * on the liability L_p = −(E_p + IM) > 0 (IM the segregated initial margin held, which creates no liability), with
+ * C − IM as its collateral: w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
  * Hence Σ_i contribution_i + residual = EPE (or ENE) exactly, up to floating-point rounding.
  */
 
