@@ -59,6 +59,7 @@ import { computeProfile } from '../src/exposure/profiles.js';
 import { tradeMaturity, type EquityOption, type FxOption } from '../src/products/types.js';
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
+import type { NettingSetResult } from '../src/exposure/results.js';
 
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
@@ -209,6 +210,32 @@ describe('GPU backend through the engine: every output against the CPU backend',
   }, 120_000);
 });
 
+/**
+ * Per-trade Euler contributions of the figures route (g) against the host's f64 ones from the device's values (h):
+ * within 1e-3 of the set's scale per trade and date, and the trades adding up to the set's EPE (ENE) on the device.
+ * Returns the worst difference as a share of the bound.
+ */
+function expectEulerMatches(g: NettingSetResult, h: NettingSetResult, scale: number): number {
+  const bound = 1e-3 * scale + 1e-6;
+  const m = h.profile.epe.length;
+  let worst = 0;
+  expect(g.tradeIds).toEqual(h.tradeIds);
+  for (const side of ['tradeEpe', 'tradeEne'] as const) {
+    h[side].forEach((v, t) => {
+      const diff = Math.abs(g[side][t]! - v);
+      worst = Math.max(worst, diff / bound);
+      expect(diff, `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(bound);
+    });
+    for (let k = 0; k < m; k++) {
+      let sum = 0;
+      for (let t = 0; t < g.tradeIds.length; t++) sum += g[side][t * m + k]!;
+      const total = side === 'tradeEpe' ? g.profile.epe[k]! : g.profile.ene[k]!;
+      expect(Math.abs(sum - total), `${h.nettingSetId} Σ ${side}[${k}]`).toBeLessThanOrEqual(bound);
+    }
+  }
+  return worst;
+}
+
 describe('GPU device valuation with worker threads', () => {
   // a slice of the demo book with every product, CSA and uncollateralised sets, a counterparty with two sets, a set
   // with IM held, and one set with an equity option struck at 0 (it stays on the host: its reason comes from a
@@ -346,22 +373,7 @@ describe('GPU device valuation with worker threads', () => {
         });
       }
       expect(Math.abs(g.profile.eepe - h.profile.eepe), `${h.nettingSetId} eepe`).toBeLessThanOrEqual(2 * bound);
-      expect(g.tradeIds).toEqual(h.tradeIds);
-      const m = h.profile.epe.length;
-      for (const side of ['tradeEpe', 'tradeEne'] as const) {
-        h[side].forEach((v, t) => {
-          const diff = Math.abs(g[side][t]! - v);
-          worstEuler = Math.max(worstEuler, diff / (1e-3 * scale + 1e-6));
-          expect(diff, `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
-        });
-        // Euler allocation: the trades' contributions add up to the set's EPE (ENE) on the device too
-        for (let k = 0; k < m; k++) {
-          let sum = 0;
-          for (let t = 0; t < g.tradeIds.length; t++) sum += g[side][t * m + k]!;
-          const total = side === 'tradeEpe' ? g.profile.epe[k]! : g.profile.ene[k]!;
-          expect(Math.abs(sum - total), `${h.nettingSetId} Σ ${side}[${k}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
-        }
-      }
+      worstEuler = Math.max(worstEuler, expectEulerMatches(g, h, scale));
     });
     // the counterparty with two sets: its PFE and standard error are of the pathwise sum, from the device's accumulator
     const at = host.result.counterparties.findIndex((c) => c.counterpartyId === pairCounterparty);
@@ -455,22 +467,9 @@ describe('GPU figures route over several chunks of paths', () => {
       // moves a weight by at most ~101·that. Before that bound, with ORE's absolute limit (1 unit) alone, single
       // trades' contributions of NS-CP0024-2 here were off by up to 3.7% of the set's scale (weights of order C/V on
       // paths with |V| just above 1), their sum exact.
-      const m = h.profile.epe.length;
-      const uncollateralised = !book.nettingSets.find((n) => n.nettingSetId === h.nettingSetId)!.csa && !(book.nettingSets.find((n) => n.nettingSetId === h.nettingSetId)!.initialMarginHeld! > 0);
-      for (const side of ['tradeEpe', 'tradeEne'] as const) {
-        h[side].forEach((v, t) => {
-          const diff = Math.abs(g[side][t]! - v);
-          worstEuler = Math.max(worstEuler, diff / (1e-3 * scale + 1e-6));
-          expect(diff, `${h.nettingSetId} ${side}[${t}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
-        });
-        for (let k = 0; k < m; k++) {
-          let sum = 0;
-          for (let t = 0; t < g.tradeIds.length; t++) sum += g[side][t * m + k]!;
-          const total = side === 'tradeEpe' ? g.profile.epe[k]! : g.profile.ene[k]!;
-          expect(Math.abs(sum - total), `${h.nettingSetId} Σ ${side}[${k}]`).toBeLessThanOrEqual(1e-3 * scale + 1e-6);
-        }
-      }
-      if (!uncollateralised) checkedCollateralised++;
+      worstEuler = Math.max(worstEuler, expectEulerMatches(g, h, scale));
+      const set = book.nettingSets.find((n) => n.nettingSetId === h.nettingSetId)!;
+      if (set.csa || (set.initialMarginHeld ?? 0) > 0) checkedCollateralised++;
     });
     expect(checkedCollateralised).toBeGreaterThan(1);
     const at = host.result.counterparties.findIndex((c) => c.counterpartyId === 'CP0024');
