@@ -1,7 +1,7 @@
 /**
  * RWA, capital and CET1 impact by hand: the CRE20 risk-weight tables (Basel III standardised approach: sovereigns
  * CRE20.7, PSEs CRE20.11 option 2, banks CRE20.17 ECRA and CRE20.18-21 SCRA, corporates CRE20.42), the
- * counterparty-file override, the QCCP 2% (CRE54.7), and ORE's two-swap case whose capital charge is EAD × RW
+ * counterparty-file override, the QCCP 2% (CRE54.14), and ORE's two-swap case whose capital charge is EAD × RW
  * (shared/reference/ore/saccr_bacva_two_swaps/expected/saccr.csv: CC 1,690,482.554914 and 8,690,482.554914 in all).
  */
 import path from 'node:path';
@@ -47,7 +47,7 @@ describe('CRE20 standardised risk weights', () => {
       expect(rw).toEqual([0.2, 0.2, 0.5, 0.75, 1, 1.5, 1.5, 1]);
     }
   });
-  it('takes the override first, then 2% for QCCP trade exposures (CRE54.7), else CRE20', () => {
+  it('takes the override first, then 2% for QCCP trade exposures (CRE54.14), else CRE20', () => {
     expect(nettingSetRiskWeight(cp({ riskWeight: 0.35 }), true)).toEqual({ riskWeight: 0.35, source: 'override' });
     expect(nettingSetRiskWeight(cp({ sector: 'financial', rating: 'AA', qccp: true }), true)).toEqual({ riskWeight: 0.02, source: 'qccp' });
     // a bilateral netting set with a QCCP counterparty, or a non-qualifying CCP: the bilateral weight (CRE54.41)

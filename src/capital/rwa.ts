@@ -5,7 +5,7 @@
  *
  * Risk weight of a netting set, first that applies:
  * 1. the counterparty file's `risk_weight` override;
- * 2. CRE54.7: 2% for trade exposures to a qualifying CCP (a cleared netting set of a `qccp` counterparty);
+ * 2. CRE54.14: 2% for trade exposures to a qualifying CCP (a cleared netting set of a `qccp` counterparty);
  * 3. CRE20 standardised risk weights by the counterparty's sector and rating (`standardisedRiskWeight`). A cleared
  *    netting set with a non-qualifying CCP is a bilateral exposure (CRE54.41).
  */

@@ -2,7 +2,7 @@
  * SA-CCR supervisory parameters as data (src/capital/parameters/saccr.json): CRE52.72 Table 2 (supervisory factors,
  * correlations, option volatilities), α (CRE52.1), the multiplier floor (CRE52.23), the supervisory-duration rate
  * (CRE52.34), the IR bucket correlations (CRE52.57(5)), the MPOR floors (CRE52.50-51, CRE54.8) and the QCCP risk
- * weight (CRE54.7). Callers may pass their own object of the same shape (a national variant, a what-if).
+ * weight (CRE54.14). Callers may pass their own object of the same shape (a national variant, a what-if).
  */
 import rawParameters from '../parameters/saccr.json' with { type: 'json' };
 import type { Rating } from '../../portfolio/types.js';

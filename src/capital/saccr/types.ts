@@ -135,7 +135,7 @@ export interface SaccrNettingSetResult {
   /** CRE52.2: the counterparty posts VM under a CSA. */
   margined: boolean;
   cleared: boolean;
-  /** Cleared with a qualifying CCP (CRE54.7): RWA at the QCCP risk weight. */
+  /** Cleared with a qualifying CCP (CRE54.14): RWA at the QCCP risk weight. */
   qccpTradeExposure: boolean;
   positionCount: number;
   tradeCount: number;

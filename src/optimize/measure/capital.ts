@@ -2,7 +2,7 @@
  * Today's capital figures of the measurement, kept per netting set so that an amendment recomputes only the sets it
  * touches, and the book figures that do not add up across netting sets recomputed from the per-set maps:
  *
- * - per netting set: SA-CCR EAD (CRE52.1, capital/saccr), its CRE20 / CRE54.7 risk weight and CCR RWA = EAD × RW
+ * - per netting set: SA-CCR EAD (CRE52.1, capital/saccr), its CRE20 / CRE54.14 risk weight and CCR RWA = EAD × RW
  *   (capital/rwa.ts), the BA-CVA effective maturity (option, else CRE32.47 notional-weighted, as `xva capital`), and
  *   the SA-CCR positions and collateral terms KVA's projection needs;
  * - per book: BA-CVA (MAR50, reduced, or full with the CDS protection bought on counterparties: capital/run.ts
