@@ -9,12 +9,12 @@
  *   balance of each close-out lag date that is read later, and at every live exposure date writes E = V − C and C,
  *   C = the balance at the close-out lag date + the IM held (the `fill` of the tracker); for a counterparty with two or
  *   more sets it adds max(E, 0) into the counterparty's accumulator (aggregate.ts accumulatePositiveExposure).
- * - reduceWgsl: one workgroup per exposure date (or accumulator row) sums over the paths what computeProfile
+ * - reduceWgsl: one workgroup per exposure date (or accumulator row) and chunk of paths sums what computeProfile
  *   (profiles.ts) sums: max(E,0)/N shifted by path 0's value and its square (EPE and its standard error), max(−(E+IM),0)/N
  *   (ENE), C/N (collateral), and the residuals of euler.ts eulerWeightsBoth (paths with collateral and |V| <= the
  *   small-value bound max(limit, ratio·|C|), shared equally between the trades on the host).
- * - eulerWgsl: one workgroup per (exposure date, trade) values the trade on its own node tables (slotValue of
- *   wgsl/value.ts) on every path and sums weight × value with the EPE and ENE weights of eulerWeightsBoth, from the
+ * - eulerWgsl: one workgroup per (exposure date, trade) and chunk of paths values the trade on its own node tables
+ *   (slotValue of wgsl/value.ts) on those paths and sums weight × value with the EPE and ENE weights of eulerWeightsBoth, from the
  *   set's V, C and IM held at that date: the trade's Euler contributions (unit.ts eulerAtDate).
  * The PFE quantile is select.ts's row selection over the E rows (values <= 0 count as 0: the quantile of max(E,0)).
  * f32 on the device; every sum is taken over chunks of at most PATH_CHUNK paths (one workgroup per chunk), and the host
@@ -24,8 +24,8 @@
 import { DEFAULT_SMALL_VALUE_RATIO } from '../../../euler.js';
 import { SLOT_WORDS, VALUE_HEADER, slotValueWgsl } from './value.js';
 
-/** euler.ts's relative near-zero bound as a WGSL f32 literal. */
-const RATIO = `${DEFAULT_SMALL_VALUE_RATIO}`.includes('.') ? `${DEFAULT_SMALL_VALUE_RATIO}` : `${DEFAULT_SMALL_VALUE_RATIO}.0`;
+/** euler.ts's relative near-zero bound as a WGSL float literal (exponent form, valid for any positive value). */
+const RATIO = DEFAULT_SMALL_VALUE_RATIO.toExponential();
 
 /**
  * Words of the margin kernel's header, and per slot [flags (1 call, 2 source, 4 exposure), exposure index, lag slot,
