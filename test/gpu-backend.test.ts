@@ -36,7 +36,8 @@ import { expectSameOutputs } from './helpers/scaleCli.js';
 import type { GpuContext } from '../src/exposure/backends/gpu/device.js';
 import { openTestGpu } from './helpers/gpu.js';
 import { selectBackend } from '../src/exposure/backends/gpu/index.js';
-import { gpuNormalBlock, gpuSimulatePaths } from '../src/exposure/backends/gpu/kernels.js';
+import { gpuNormalBlock, gpuSimulatePaths, gpuSimulateResident } from '../src/exposure/backends/gpu/kernels.js';
+import { stateGridFor, seedStateRanges } from '../src/exposure/valuation/stateGrid.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
 import { simulatePaths, stepPlanOf } from '../src/simulation/crossAsset/simulate.js';
 import { parseGrid } from '../src/simulation/grid.js';
@@ -48,6 +49,7 @@ import type { Portfolio } from '../src/portfolio/types.js';
 import { XvaUsageError } from '../src/errors.js';
 import { GpuSetValuation, DEVICE_PRODUCTS } from '../src/exposure/backends/gpu/valuation.js';
 import { chunksOf, PATH_CHUNK, sumChunks } from '../src/exposure/backends/gpu/wgsl/figures.js';
+import { DeviceBufferPool, sizeClass } from '../src/exposure/backends/gpu/bufferPool.js';
 import { compileNettingSet, ratePoolNodeTables } from '../src/exposure/valuation/index.js';
 import { valuationModelOf } from '../src/exposure/modelView.js';
 import { exposureDateIndices } from '../src/exposure/profiles.js';
@@ -148,6 +150,61 @@ describe('GPU path simulation: the CPU model on the device', () => {
     // the antithetic partner of path 2k is its mirror in the driftless credit state: y(2k+1) = −y(2k)
     const y = gpu.creditState[0]!;
     for (let p = 0; p < nPaths; p += 2) expect(y[nDates * 0 + (nDates - 1) * nPaths + p + 1]).toBeCloseTo(-y[(nDates - 1) * nPaths + p]!, 6);
+  }, 120_000);
+
+  it.skipIf(noGpu())('paths kept on the device: their state ranges equal a scan of the host copy, which comes on demand and equals a copy at the simulation', async () => {
+    const layout = buildFactorLayout(market, factorNeeds(portfolio.trades));
+    const model = buildCrossAssetModel(market, layout);
+    const grid = parseGrid('1M,6M,1Y,5Y,10Y', market.asOf);
+    const nDates = grid.times.length;
+    const nPaths = 250;
+    const nOut = layout.currencies.length + layout.fxCurrencies.length + layout.equities.length + layout.creditNames.length + 1;
+    // a storage binding of 64 paths: 4 blocks, the last one short (each block's ranges, then the least and greatest)
+    const small: GpuContext = { ...ctx!, maxStorageBufferBindingSize: 64 * 4 * nOut * nDates };
+    const emptyPaths = (): SimulatedPaths => {
+      const arrays = (n: number): Float64Array[] => Array.from({ length: n }, () => new Float64Array(nDates * nPaths));
+      return { grid, layout, nPaths, pathOffset: 0, irState: arrays(layout.currencies.length), fxLog: arrays(layout.fxCurrencies.length), eqLog: arrays(layout.equities.length), creditState: arrays(layout.creditNames.length), numeraire: new Float64Array(nDates * nPaths) };
+    };
+    const copied = await gpuSimulateResident(small, model, grid, 3, nPaths, false, true, emptyPaths());
+    const kept = await gpuSimulateResident(small, model, grid, 3, nPaths, false, true, emptyPaths(), false);
+    try {
+      expect(copied.blocks.length).toBe(4);
+      expect(copied.copied()).toBe(true);
+      expect(kept.copied()).toBe(false);
+      // nothing written to the host yet
+      expect(kept.paths.irState[0]!.every((v) => v === 0)).toBe(true);
+      const ranges = await kept.stateRanges();
+      const states = [...copied.paths.irState, ...copied.paths.creditState];
+      expect(ranges.length).toBe(2 * states.length * nDates);
+      states.forEach((xs, row) => {
+        for (let d = 0; d < nDates; d++) {
+          let lo = Infinity;
+          let hi = -Infinity;
+          for (let p = 0; p < nPaths; p++) {
+            lo = Math.min(lo, xs[d * nPaths + p]!);
+            hi = Math.max(hi, xs[d * nPaths + p]!);
+          }
+          expect([ranges[2 * (row * nDates + d)], ranges[2 * (row * nDates + d) + 1]], `row ${row} date ${d}`).toEqual([lo, hi]);
+        }
+      });
+      // the grid stateGridFor builds from seeded ranges is the one it builds by scanning the values
+      const seededSpec = new Float64Array(2);
+      const scannedSpec = new Float64Array(2);
+      const d = nDates - 1;
+      seedStateRanges(kept.paths.irState[1]!, nPaths, ranges, 1, nDates);
+      stateGridFor(kept.paths.irState[1]!, d * nPaths, nPaths, seededSpec);
+      stateGridFor(copied.paths.irState[1]!, d * nPaths, nPaths, scannedSpec);
+      expect(Array.from(seededSpec)).toEqual(Array.from(scannedSpec));
+      expect(scannedSpec[1]).toBeGreaterThan(0);
+      // the copy on demand: every factor, the same bits as the copy at the simulation
+      await kept.copyToHost();
+      expect(kept.copied()).toBe(true);
+      for (const key of ['irState', 'fxLog', 'eqLog', 'creditState'] as const) kept.paths[key].forEach((a, f) => expect(a, `${key}[${f}]`).toEqual(copied.paths[key][f]));
+      expect(kept.paths.numeraire).toEqual(copied.paths.numeraire);
+    } finally {
+      copied.release();
+      kept.release();
+    }
   }, 120_000);
 });
 
@@ -275,7 +332,7 @@ describe('GPU device valuation with worker threads', () => {
   };
   const run = async (book: Portfolio, threads: number, extra: Partial<SimulationOptions> = {}) => {
     const valuation = new GpuSetValuation(ctx!);
-    const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
+    const simulate = Object.assign((...a: Parameters<typeof valuation.simulate>) => valuation.simulate(...a), { deviceValuation: valuation });
     const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, ...extra, threads, pathSimulator: simulate } });
     return { result, routing: valuation.routing, stats: valuation.stats };
   };
@@ -331,6 +388,9 @@ describe('GPU device valuation with worker threads', () => {
     expect(device.routing.figures).toEqual(device.routing.device.filter((id) => id !== 'NS-CP0025-1' && id !== 'NS-CP0025-2'));
     expect(device.routing.device).toEqual(expect.arrayContaining(['NS-CP0025-1', 'NS-CP0025-2']));
     expect(device.stats.figureSets).toBe(device.routing.figures!.length);
+    // the host sets and CP0025's values route need the paths on the host: the device copied them when asked (the
+    // workers' node tables before that came from its state ranges, and give the same bits as above)
+    expect(device.stats.pathsCopied).toBe(true);
     expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet, 'NS-CP0025-3']);
     // what came back: the figures route's sets read back 8 sums and a PFE per exposure date and 2 sums per trade and
     // date (f32, in 256-byte aligned parts); the values route reads every path of every date
@@ -393,6 +453,35 @@ describe('GPU device valuation with worker threads', () => {
   }, 120_000);
 });
 
+describe('device buffers reused across sets (bufferPool.ts)', () => {
+  it('hands back a released buffer of the same usage and size class, makes a new one otherwise, destroys all at the end', () => {
+    const made: { size: number; usage: number; destroyed: boolean }[] = [];
+    const device = {
+      createBuffer: (d: { size: number; usage: number }) => {
+        const b = { size: d.size, usage: d.usage, destroyed: false, destroy: () => void (b.destroyed = true) };
+        made.push(b);
+        return b;
+      },
+    } as unknown as GPUDevice;
+    expect([1, 4096, 4097, 10_000, 70_000].map(sizeClass)).toEqual([4096, 4096, 8192, 16384, 131072]);
+    const pool = new DeviceBufferPool(device);
+    const a = pool.acquire(5000, 0x88);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.size).toBe(8192);
+    // in use: a second request makes a second buffer
+    const b = pool.acquire(6000, 0x88);
+    expect(b).not.toBe(a);
+    pool.release(a);
+    // the same class and usage: the released one; another usage or class: a new one
+    expect(pool.acquire(8000, 0x88)).toBe(a);
+    expect(pool.acquire(100, 0x88)).not.toBe(b);
+    expect(pool.acquire(6000, 0x09)).not.toBe(b);
+    expect(made).toHaveLength(4);
+    pool.destroy();
+    expect(made.every((m) => m.destroyed)).toBe(true);
+  });
+});
+
 describe('GPU figures route over several chunks of paths', () => {
   // The reduce and Euler kernels sum each chunk of PATH_CHUNK paths in f32 and the host adds the chunks in f64
   // (wgsl/figures.ts sumChunks). 2·PATH_CHUNK + 37 paths: two full chunks and a short one.
@@ -426,7 +515,7 @@ describe('GPU figures route over several chunks of paths', () => {
     };
     const run = async (threads: number, extra: Partial<SimulationOptions> = {}) => {
       const valuation = new GpuSetValuation(ctx!);
-      const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
+      const simulate = Object.assign((...a: Parameters<typeof valuation.simulate>) => valuation.simulate(...a), { deviceValuation: valuation });
       const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, ...extra, threads, pathSimulator: simulate } });
       return { result, routing: valuation.routing, stats: valuation.stats };
     };
@@ -436,8 +525,11 @@ describe('GPU figures route over several chunks of paths', () => {
     // 3 chunks: 8 sums per exposure date and chunk, a PFE per date, 2 sums per trade, date and chunk (256-byte parts)
     const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
     expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (8 * 3 * nExp * chosen.size + nExp * chosen.size + 2 * 3 * nExp * book.trades.length) + 3 * 256 * chosen.size);
-    // the same bits with the tables built on 2 worker threads
+    // the same bits with the tables built on 2 worker threads; there every set takes the figures route, so the paths
+    // never come to the host: the workers build the node tables on the device's state ranges (kernels.ts stateRanges)
     const two = await run(2);
+    expect(device.stats.pathsCopied).toBe(true); // one thread: the host copy at the simulation
+    expect(two.stats.pathsCopied).toBe(false);
     two.result.nettingSets.forEach((g, i) => {
       for (const key of ['epe', 'ene', 'pfe', 'collateral', 'epeStdError'] as const) expect(Array.from(g.profile[key])).toEqual(Array.from(device.result.nettingSets[i]!.profile[key]));
       expect(Array.from(g.tradeEpe)).toEqual(Array.from(device.result.nettingSets[i]!.tradeEpe));
@@ -832,7 +924,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
       }
       return result;
     };
-    const simulate = Object.assign((m: Parameters<typeof valuation.simulate>[0], g: Parameters<typeof valuation.simulate>[1], seed: number, n: number, anti: boolean) => valuation.simulate(m, g, seed, n, anti), { deviceValuation: valuation });
+    const simulate = Object.assign((...a: Parameters<typeof valuation.simulate>) => valuation.simulate(...a), { deviceValuation: valuation });
     const devRun = await runSimulation({ portfolio: book, market, options: { ...options, pathSimulator: simulate } });
     const cpuRun = await runSimulation({ portfolio: book, market, options });
 

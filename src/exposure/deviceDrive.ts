@@ -29,6 +29,11 @@ export interface DeviceRoute {
   figures: boolean;
   /** quantile.ts quantileRank of the run's PFE quantile over its paths. */
   rank: number;
+  /**
+   * When the paths stayed on the device (the host arrays unwritten until a set needs them): their state ranges
+   * (kernels.ts ResidentPaths.stateRanges), from which the workers build the same node tables.
+   */
+  stateRanges?: Float64Array;
 }
 
 /** The route of a run on `paths`, or undefined when the device does not hold them. */
@@ -74,12 +79,20 @@ export async function streamUnitsThroughDevice(run: {
   deviceCtx: UnitContext;
   route: DeviceRoute;
   onMessage: (message: WorkerMessage) => void;
+  /** Makes the shared arrays hold the paths (the device's deferred copy; resolved at once when they do). */
+  hostPaths: () => Promise<void>;
 }): Promise<void> {
-  const { pool, tasks, threads, deviceValuation: device, deviceCtx, route, onMessage } = run;
+  const { pool, tasks, threads, deviceValuation: device, deviceCtx, route, onMessage, hostPaths } = run;
   const nPaths = deviceCtx.paths.nPaths;
   const valued = tasks.filter((task) => !task.checkOnly);
   const answers = new Map<number, DeviceTablesAnswer>();
-  const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors: route.factors, figures: route.figures });
+  // the state ranges on a SharedArrayBuffer: every tables task carries them without a copy
+  if (route.stateRanges && !(route.stateRanges.buffer instanceof SharedArrayBuffer)) {
+    const shared = new Float64Array(new SharedArrayBuffer(route.stateRanges.byteLength));
+    shared.set(route.stateRanges);
+    route.stateRanges = shared;
+  }
+  const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors: route.factors, figures: route.figures, ...(route.stateRanges ? { stateRanges: route.stateRanges } : {}) });
   const unitById = new Map(valued.map((task) => [task.unitId, task]));
   let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
   // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
@@ -97,6 +110,8 @@ export async function streamUnitsThroughDevice(run: {
     }
     task.device = values;
     if (figures.sets.length > 0) task.figures = figures;
+    // a set off the figures route (its values came back, or it is valued on the host) reads the paths on the host
+    if (task.counterparties.some((cp) => cp.sets.some((item) => !jobs.get(item.index)?.figures))) await hostPaths();
     pool.add({ kind: 'unit', task });
     if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
   };

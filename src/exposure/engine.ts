@@ -89,9 +89,10 @@ export interface SimulationOptions {
  */
 /**
  * (`into`: the engine's shared path arrays; a simulator may write there and return `into` itself, which saves the
- * engine its copy; one that returns other arrays is copied.)
+ * engine its copy; one that returns other arrays is copied. `deferHostCopy`: a simulator with `deviceValuation` may
+ * leave `into` unwritten until DeviceSetValuation.copyPathsToHost, when it says so by hostCopyPending.)
  */
-export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths) => Promise<SimulatedPaths>) & {
+export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy?: boolean) => Promise<SimulatedPaths>) & {
   readonly deviceValuation?: DeviceSetValuation;
 };
 
@@ -120,6 +121,13 @@ export interface DeviceSetValuation {
   beginCounterparty(nExp: number): unknown;
   submitFigures(tables: DeviceTables, rank: number, acc: unknown): { finish(): Promise<DeviceSetFigures> };
   finishCounterparty(acc: unknown, index: number, exposureDates: Int32Array, nDates: number, rank: number): { finish(): Promise<DeviceCounterpartyFigures> };
+  /**
+   * Paths simulated with `deferHostCopy`: whether the host arrays are still unwritten, their copy (once), and the
+   * state ranges that the node tables need meanwhile (kernels.ts ResidentPaths.stateRanges).
+   */
+  hostCopyPending(): boolean;
+  copyPathsToHost(): Promise<void>;
+  stateRanges(): Promise<Float64Array>;
   /** Frees what the device holds for the run (the resident paths). */
   release(): void;
 }
@@ -503,24 +511,35 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     };
     const pool = new WorkerPool(init, threads);
     let deviceCtx: UnitContext | undefined;
+    /** The host copy of paths the device kept (undefined: the shared arrays hold the paths already). */
+    let hostPaths: (() => Promise<void>) | undefined;
     try {
       progress(0, 'simulating market paths');
       if (options.pathSimulator) {
-        // paths from the backend, copied into the shared arrays the workers read
-        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths);
+        // paths from the backend, copied into the shared arrays the workers read; a device that values the sets may
+        // keep them there until a set needs them on the host (never on the figures route: no cube, no coverage variants)
+        const defer = deviceValuation !== undefined && !options.cube && variantCoverages.length === 0;
+        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths, defer);
         // the device values sets on its own paths (the same values): a context on them for this thread
         if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
-        if (simulated !== paths) {
-          const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
-            [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
-          ];
-          for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
-        }
-        // FX levels (SimulatedPaths.fxLevel) of the copied logs, as the CPU simulation writes them
-        paths.fxLog.forEach((logs, i) => {
-          const level = paths.fxLevel![i]!;
-          for (let k = 0; k < logs.length; k++) level[k] = Math.exp(logs[k]!);
-        });
+        const finishHostPaths = (): void => {
+          if (simulated !== paths) {
+            const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [
+              [simulated.irState, paths.irState], [simulated.fxLog, paths.fxLog], [simulated.eqLog, paths.eqLog], [simulated.creditState, paths.creditState], [[simulated.numeraire], [paths.numeraire]],
+            ];
+            for (const [from, to] of pairs) from.forEach((a, i) => to[i]!.set(a));
+          }
+          // FX levels (SimulatedPaths.fxLevel) of the copied logs, as the CPU simulation writes them
+          paths.fxLog.forEach((logs, i) => {
+            const level = paths.fxLevel![i]!;
+            for (let k = 0; k < logs.length; k++) level[k] = Math.exp(logs[k]!);
+          });
+        };
+        if (deviceValuation?.hostCopyPending()) {
+          if (simulated !== paths) throw new XvaInternalError('a simulator that defers its host copy must write into the engine\'s arrays');
+          let copy: Promise<void> | undefined;
+          hostPaths = () => (copy ??= deviceValuation.copyPathsToHost().then(finishHostPaths));
+        } else finishHostPaths();
       } else {
         const blocks: WorkerTask[] = pathBlocks(nPaths, threads, options.antithetic).map((block) => ({ kind: 'paths', block }));
         await pool.run(blocks, () => undefined);
@@ -540,7 +559,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       } else {
         const figuresRoute = figuresRouteOf(deviceValuation!, deviceCtx.paths, options, variantCoverages.length);
         if (!figuresRoute) throw new XvaInternalError('the GPU device does not hold the paths it simulated');
-        await streamUnitsThroughDevice({ pool, tasks, threads, deviceValuation: deviceValuation!, deviceCtx, route: figuresRoute, onMessage });
+        // the figures route needs only the state ranges; the values route, and sets on the host, the paths themselves
+        if (hostPaths && !figuresRoute.figures) await hostPaths();
+        else if (hostPaths) figuresRoute.stateRanges = await deviceValuation!.stateRanges();
+        await streamUnitsThroughDevice({ pool, tasks, threads, deviceValuation: deviceValuation!, deviceCtx, route: figuresRoute, onMessage, hostPaths: hostPaths ?? (() => Promise.resolve()) });
       }
     } finally {
       deviceValuation?.release();

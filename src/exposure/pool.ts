@@ -41,7 +41,7 @@ export type WorkerTask =
   | { kind: 'paths'; block: PathBlock }
   | { kind: 'unit'; task: UnitTask }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
-  | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean };
+  | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean; stateRanges?: Float64Array };
 
 /** One set's answer to a tables task: its device tables, or why it is valued on the host. */
 export interface DeviceTablesAnswer {

@@ -18,6 +18,7 @@ import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './uni
 import { precomputedOf } from './devicePayload.js';
 import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
+import { seedStateRanges } from './valuation/stateGrid.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -80,6 +81,8 @@ function buildContext(init: WorkerInit): { ctx: UnitContext; model: CrossAssetMo
 if (parentPort) {
   const init = workerData as WorkerInit;
   let built: { ctx: UnitContext; model: CrossAssetModel } | undefined;
+  /** The device's state ranges of this run's paths are in stateGridFor's cache (tables tasks of a GPU run that kept its paths there). */
+  let rangesSeeded = false;
   try {
     built = buildContext(init);
     post({ type: 'ready' });
@@ -97,7 +100,14 @@ if (parentPort) {
         return;
       }
       if (message.kind === 'tables') {
-        // the GPU device's inputs for these sets, built here so that the thread driving the device only submits them
+        // the GPU device's inputs for these sets, built here so that the thread driving the device only submits them;
+        // paths kept on the device: their state ranges stand in for the scans of the (unwritten) shared arrays
+        if (message.stateRanges && !rangesSeeded) {
+          const { paths } = built.ctx;
+          const nDates = init.grid.dates.length;
+          [...paths.irState, ...paths.creditState].forEach((xs, row) => seedStateRanges(xs, paths.nPaths, message.stateRanges!, row, nDates));
+          rangesSeeded = true;
+        }
         const sets: DeviceTablesAnswer[] = [];
         const transfer: ArrayBuffer[] = [];
         for (const cp of message.counterparties) {

@@ -24,7 +24,19 @@ export const STENCIL = 6;
  * Ranges of states already scanned, per state array (a run's paths: filled once, then only read) and offset + count.
  * An array whose values change after a scan (a caller reusing it for other paths) must not be passed again.
  */
-const ranges = new WeakMap<Float64Array, Map<number, [number, number]>>();
+const scannedRanges = new WeakMap<Float64Array, Map<number, [number, number]>>();
+
+/**
+ * Puts ranges scanned elsewhere into the cache of stateGridFor: for the state array xs of a run's paths (date-major,
+ * n paths a date), date d's least and greatest value at ranges[(row·nDates + d)·2] and [+1]. A GPU run whose paths
+ * stay on the device (backends/gpu/kernels.ts stateRanges) hands the worker threads these, so that they build the
+ * same grids before, or without, the host copy of the paths; the ranges must be those of the values xs will hold.
+ */
+export function seedStateRanges(xs: Float64Array, n: number, ranges: Float64Array, row: number, nDates: number): void {
+  let byOffset = scannedRanges.get(xs);
+  if (!byOffset) scannedRanges.set(xs, (byOffset = new Map()));
+  for (let d = 0; d < nDates; d++) byOffset.set(n * 4294967296 + d * n, [ranges[2 * (row * nDates + d)]!, ranges[2 * (row * nDates + d) + 1]!]);
+}
 
 /** Narrowest grid span in state units: all paths at one point (t = 0) still give a well-defined grid. */
 const MIN_SPAN = 1e-6;
@@ -36,8 +48,8 @@ const MIN_SPAN = 1e-6;
 export function stateGridFor(xs: Float64Array, offset: number, n: number, spec: Float64Array): void {
   // The range of a date's states is the same for every pool and trade of the run on those paths: scanned once per
   // array, date and path count (5,000 paths × every pool, trade and date of a book otherwise), then reused.
-  let byOffset = ranges.get(xs);
-  if (!byOffset) ranges.set(xs, (byOffset = new Map()));
+  let byOffset = scannedRanges.get(xs);
+  if (!byOffset) scannedRanges.set(xs, (byOffset = new Map()));
   const key = n * 4294967296 + offset; // exact below 2^53: n < 2^21 paths, offset < 2^32
   let range = byOffset.get(key);
   if (!range) {

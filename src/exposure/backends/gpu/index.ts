@@ -49,8 +49,8 @@ function gpuBackend(ctx: GpuContext): ExposureBackend {
   const notes = [`GPU backend on ${adapterLine(ctx.adapter)}`, `GPU backend placement: ${GPU_PLACEMENT}`];
   // the routing of each run (how many sets ran on the device) joins the notes when its valuation ends
   const valuation = new GpuSetValuation(ctx, (note) => notes.push(note));
-  const simulate = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths): Promise<SimulatedPaths> =>
-    valuation.simulate(model, grid, seed, nPaths, antithetic, into);
+  const simulate = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy?: boolean): Promise<SimulatedPaths> =>
+    valuation.simulate(model, grid, seed, nPaths, antithetic, into, deferHostCopy);
   return {
     name: 'gpu',
     notes,

@@ -10,7 +10,7 @@ import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
 import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import type { GpuContext } from './device.js';
 import { NORMALS_WGSL } from './wgsl/philox.js';
-import { HEADER, simulateWgsl } from './wgsl/simulate.js';
+import { HEADER, RANGES_WGSL, simulateWgsl } from './wgsl/simulate.js';
 
 // GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
 export const STORAGE = 0x80;
@@ -34,6 +34,26 @@ export function pipelineOf(ctx: GpuContext, code: string): GPUComputePipeline {
     byCode.set(code, pipeline);
   }
   return pipeline;
+}
+
+/**
+ * Compiles the pipelines of `codes` not compiled yet with createComputePipelineAsync, so that the driver's shader
+ * compilation overlaps other work (the device's path simulation) instead of stopping the thread that first binds each
+ * kernel: on an H100 machine pipelineOf's compilations took 0.7 s of that thread (bench/README.md).
+ */
+export async function warmPipelines(ctx: GpuContext, codes: readonly string[]): Promise<void> {
+  let byCode = pipelines.get(ctx.device);
+  if (!byCode) pipelines.set(ctx.device, (byCode = new Map()));
+  const cache = byCode;
+  await Promise.all(
+    [...new Set(codes)]
+      .filter((code) => !cache.has(code))
+      .map(async (code) => {
+        const module = ctx.device.createShaderModule({ code });
+        const pipeline = await ctx.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+        if (!cache.has(code)) cache.set(code, pipeline);
+      }),
+  );
 }
 
 const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
@@ -231,13 +251,29 @@ export interface ResidentPaths {
   readonly eqFactor0: number;
   readonly creditFactor0: number;
   readonly numeraireFactor: number;
+  /**
+   * Whether `paths` hold the device's values yet: a simulation with `hostCopy` false leaves the host arrays unwritten
+   * until copyToHost (the figures route reads only the state ranges, stateRanges).
+   */
+  readonly copied: () => boolean;
+  /** Copies the device's paths into the host arrays (once; later calls wait for the same copy). */
+  copyToHost(): Promise<void>;
+  /**
+   * Per LGM state and credit state (rows 0 .. nC−1, then nC .. nC+nCr−1) and grid date, the least and greatest value
+   * over the paths, at [(row·nDates + d)·2] and [+1]: the ranges stateGrid.ts stateGridFor scans, from the device
+   * (the same f32 values, so the same numbers as a scan of the host copy).
+   */
+  stateRanges(): Promise<Float64Array>;
   /** Frees the device blocks. */
   release(): void;
 }
 
 /**
  * gpuSimulatePaths, keeping the device's path blocks (`keep`) for kernels that value on them; without `keep` they
- * are freed once copied back (blocks empty).
+ * are freed once copied back (blocks empty). With `keep` and `hostCopy` false the host arrays (`into`, which is then
+ * required) are left unwritten until the caller asks for them (ResidentPaths.copyToHost): the engine's figures route
+ * needs only the state ranges, and the copy of every factor × date × path to f64 was most of the paths stage on an
+ * H100 machine (bench/README.md).
  */
 export async function gpuSimulateResident(
   ctx: GpuContext,
@@ -248,7 +284,9 @@ export async function gpuSimulateResident(
   antithetic: boolean,
   keep: boolean,
   into?: SimulatedPaths,
+  hostCopy = true,
 ): Promise<ResidentPaths> {
+  if (!hostCopy && (!keep || !into)) throw new XvaInternalError('paths left on the device need `keep` and the host arrays to copy them into later');
   const { layout } = model;
   const nC = layout.currencies.length;
   const nFx = layout.fxCurrencies.length;
@@ -288,7 +326,7 @@ export async function gpuSimulateResident(
       const intsBuffer = upload(ctx, ints);
       const outBuffer = device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC });
       const stateBuffer = device.createBuffer({ size: Math.max(16, 4 * nState * count), usage: STORAGE });
-      const readBuffer = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+      const readBuffer = device.createBuffer({ size: hostCopy ? bytes : 16, usage: MAP_READ | COPY_DST });
       try {
         const entries = [intsBuffer, realsBuffer, outBuffer, stateBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
         const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
@@ -301,21 +339,15 @@ export async function gpuSimulateResident(
           pass.setBindGroup(0, bindGroup);
           pass.dispatchWorkgroups(Math.ceil(count / WORKGROUP));
           pass.end();
-          if (d0 + chunk >= nDates) encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, bytes);
+          if (hostCopy && d0 + chunk >= nDates) encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, bytes);
           device.queue.submit([encoder.finish()]);
         }
         await device.queue.onSubmittedWorkDone();
-        await readBuffer.mapAsync(MAP_MODE_READ);
-        const values = new Float32Array(readBuffer.getMappedRange());
-        for (let f = 0; f < nOut; f++) {
-          const dst = arrays[f]!;
-          for (let d = 0; d < nDates; d++) {
-            const src = (f * nDates + d) * count;
-            const at = d * nPaths + start;
-            for (let p = 0; p < count; p++) dst[at + p] = values[src + p]!;
-          }
+        if (hostCopy) {
+          await readBuffer.mapAsync(MAP_MODE_READ);
+          copyBlock(new Float32Array(readBuffer.getMappedRange()), arrays, nDates, nPaths, start, count);
+          readBuffer.unmap();
         }
-        readBuffer.unmap();
         if (keep) kept.push({ start, count, buffer: outBuffer });
       } finally {
         for (const b of [intsBuffer, stateBuffer, readBuffer]) b.destroy();
@@ -339,5 +371,90 @@ export async function gpuSimulateResident(
     creditState: Object.freeze(arrays.slice(nC + nFx + nEq, nC + nFx + nEq + nCr)),
     numeraire: arrays[nOut - 1]!,
   });
-  return { paths, blocks: kept, fxFactor0: nC, eqFactor0: nC + nFx, creditFactor0: nC + nFx + nEq, numeraireFactor: nOut - 1, release };
+  let copying: Promise<void> | undefined = hostCopy ? Promise.resolve() : undefined;
+  let done = hostCopy;
+  const copyToHost = (): Promise<void> =>
+    (copying ??= (async () => {
+      if (kept.length === 0) throw new XvaInternalError('the device paths were released before their copy to the host');
+      for (const block of kept) {
+        const bytes = bytesPerPath * block.count;
+        const readBuffer = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+        try {
+          const encoder = device.createCommandEncoder();
+          encoder.copyBufferToBuffer(block.buffer, 0, readBuffer, 0, bytes);
+          device.queue.submit([encoder.finish()]);
+          await readBuffer.mapAsync(MAP_MODE_READ);
+          copyBlock(new Float32Array(readBuffer.getMappedRange()), arrays, nDates, nPaths, block.start, block.count);
+          readBuffer.unmap();
+        } finally {
+          readBuffer.destroy();
+        }
+      }
+      done = true;
+    })());
+  let ranges: Promise<Float64Array> | undefined;
+  const stateRanges = (): Promise<Float64Array> => (ranges ??= deviceStateRanges(ctx, kept, [...Array.from({ length: nC }, (_, c) => c), ...Array.from({ length: nCr }, (_, k) => nC + nFx + nEq + k)], nDates));
+  return { paths, blocks: kept, fxFactor0: nC, eqFactor0: nC + nFx, creditFactor0: nC + nFx + nEq, numeraireFactor: nOut - 1, copied: () => done, copyToHost, stateRanges, release };
+}
+
+/** A block of the simulation kernel's output, [(factor·nDates + d)·count + p], into the host's date-major arrays. */
+function copyBlock(values: Float32Array, arrays: readonly Float64Array[], nDates: number, nPaths: number, start: number, count: number): void {
+  for (let f = 0; f < arrays.length; f++) {
+    const dst = arrays[f]!;
+    for (let d = 0; d < nDates; d++) {
+      const src = (f * nDates + d) * count;
+      const at = d * nPaths + start;
+      for (let p = 0; p < count; p++) dst[at + p] = values[src + p]!;
+    }
+  }
+}
+
+/**
+ * The least and greatest value of each of `factors` (block factor indices) at each date over every path of the
+ * blocks: per block a workgroup per (date, factor) reduces its paths (wgsl/simulate.ts RANGES_WGSL), the host takes
+ * the min and max over the blocks. Comparisons are exact, so these are the host scan's numbers on the same values.
+ */
+async function deviceStateRanges(ctx: GpuContext, blocks: readonly ResidentBlock[], factors: readonly number[], nDates: number): Promise<Float64Array> {
+  const out = new Float64Array(2 * factors.length * nDates);
+  for (let i = 0; i < out.length; i += 2) {
+    out[i] = Infinity;
+    out[i + 1] = -Infinity;
+  }
+  if (factors.length === 0 || nDates === 0) return out;
+  for (const block of blocks) {
+    const ints = Uint32Array.from([block.count, nDates, factors.length, 0, ...factors]);
+    const [bytes] = await dispatchOn(ctx, RANGES_WGSL, block.buffer, ints, 8 * factors.length * nDates, nDates, factors.length);
+    const got = new Float32Array(bytes!);
+    for (let i = 0; i < out.length; i += 2) {
+      if (got[i]! < out[i]!) out[i] = got[i]!;
+      if (got[i + 1]! > out[i + 1]!) out[i + 1] = got[i + 1]!;
+    }
+  }
+  return out;
+}
+
+/** One dispatch of `code` (x × y workgroups) over a resident path block (binding 0), `ints` (1) and an output (2), read back. */
+async function dispatchOn(ctx: GpuContext, code: string, pathsBuffer: GPUBuffer, ints: Uint32Array, outBytes: number, x: number, y: number): Promise<ArrayBuffer[]> {
+  const { device } = ctx;
+  const pipeline = pipelineOf(ctx, code);
+  const intsBuffer = upload(ctx, ints);
+  const outBuffer = device.createBuffer({ size: Math.max(16, outBytes), usage: STORAGE | COPY_SRC });
+  const readBuffer = device.createBuffer({ size: Math.max(16, outBytes), usage: MAP_READ | COPY_DST });
+  try {
+    const entries = [pathsBuffer, intsBuffer, outBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, device.createBindGroup({ layout: layoutOf(pipeline), entries }));
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, Math.max(16, outBytes));
+    device.queue.submit([encoder.finish()]);
+    await readBuffer.mapAsync(MAP_MODE_READ);
+    const result = readBuffer.getMappedRange().slice(0, outBytes);
+    readBuffer.unmap();
+    return [result];
+  } finally {
+    for (const b of [intsBuffer, outBuffer, readBuffer]) b.destroy();
+  }
 }

@@ -107,6 +107,11 @@ export function encodeRowSelect(
   return [params];
 }
 
+/** The WGSL encodeRowSelect runs on this device by default (for compiling its pipeline ahead, kernels.ts warmPipelines). */
+export function rowSelectCode(ctx: GpuContext): string {
+  return selectWgsl(workgroupSizeOf(ctx, undefined));
+}
+
 /**
  * The rank-th smallest (0-based) of each row of values[0 .. rows·n) (row-major), selected on the device: uploads the
  * values, runs encodeRowSelect, reads the rows results back. Throws RangeError for a rank outside [0, n) or fewer

@@ -30,10 +30,13 @@ import type { DeviceSetValuation } from '../../engine.js';
 import { precomputedOf, type DevicePayload } from '../../devicePayload.js';
 import type { PrecomputedSet, UnitContext, UnitCounterparty } from '../../unit.js';
 import type { GpuContext } from './device.js';
-import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, upload, WORKGROUP, type ResidentPaths } from './kernels.js';
+import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, upload, warmPipelines, WORKGROUP, type ResidentPaths } from './kernels.js';
+import { DeviceBufferPool } from './bufferPool.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { valueWgsl } from './wgsl/value.js';
-import { encodeRowSelect } from './select.js';
+import { GRID_NODES } from '../../valuation/stateGrid.js';
+import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
+import { encodeRowSelect, rowSelectCode } from './select.js';
 import { chunksOf, eulerWgsl, MARGIN_WGSL, REDUCE_HEADER, REDUCE_OUT, REDUCE_WGSL, sumChunks, sumWgsl } from './wgsl/figures.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from '../../deviceFigures.js';
 
@@ -86,10 +89,17 @@ export interface DeviceValuationStats {
   figureSets: number;
   /** Of bytesRead, the figures route's. */
   figuresBytes: number;
+  /** Bytes of tables and figures inputs written to the device (node tables, margin, reduce and Euler inputs). */
+  bytesUploaded: number;
+  /**
+   * Whether the paths were copied to the host: at the simulation, or later for a set off the figures route; false
+   * when the run kept them on the device throughout (deferHostCopy, every set on the figures route).
+   */
+  pathsCopied: boolean;
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0 };
+  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
 }
 
 /** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
@@ -121,11 +131,22 @@ export class GpuSetValuation implements DeviceSetValuation {
     private readonly onRouting: (note: string) => void = () => undefined,
   ) {}
 
-  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths): Promise<SimulatedPaths> {
+  /**
+   * Simulates the run's paths and keeps them on the device. With `deferHostCopy` (and `into`) the host arrays stay
+   * unwritten until copyPathsToHost: a run whose sets all take the figures route never needs them.
+   */
+  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy = false): Promise<SimulatedPaths> {
     this.resident?.release();
-    this.resident = await gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into);
+    this.resident = undefined;
+    // the simulation is submitted before the first await; the valuation kernels compile meanwhile
+    const simulated = gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into, !(deferHostCopy && into));
+    const warm = warmPipelines(this.ctx, [valueWgsl(GRID_NODES, RUNNING_SLOPES), sumWgsl(GRID_NODES, RUNNING_SLOPES), eulerWgsl(GRID_NODES, RUNNING_SLOPES), MARGIN_WGSL, REDUCE_WGSL, rowSelectCode(this.ctx)]);
+    warm.catch(() => undefined); // awaited below; a rejection while the simulation runs is not unhandled
+    this.resident = await simulated;
+    await warm;
     this.routing = { device: [], figures: [], host: [] };
     this.stats = emptyStats();
+    this.stats.pathsCopied = this.resident.copied();
     return this.resident.paths;
   }
 
@@ -136,7 +157,27 @@ export class GpuSetValuation implements DeviceSetValuation {
     this.dummies = [];
     for (const b of this.scratchBuffers) b?.buffer.destroy();
     this.scratchBuffers = [];
+    this.buffers?.destroy();
+    this.buffers = undefined;
     this.onRouting(routingNote(this.routing));
+  }
+
+  /** Whether the host arrays of the resident paths are still unwritten (a simulation that deferred their copy). */
+  hostCopyPending(): boolean {
+    return this.resident !== undefined && !this.resident.copied();
+  }
+
+  /** Writes the resident paths into the host arrays the simulation deferred (once). */
+  copyPathsToHost(): Promise<void> {
+    if (!this.resident) throw new XvaInternalError('the GPU device holds no paths to copy to the host');
+    this.stats.pathsCopied = true;
+    return this.resident.copyToHost();
+  }
+
+  /** The resident paths' state ranges (kernels.ts ResidentPaths.stateRanges). */
+  stateRanges(): Promise<Float64Array> {
+    if (!this.resident) throw new XvaInternalError('the GPU device holds no paths to scan');
+    return this.resident.stateRanges();
   }
 
   /** Where the factors sit in the device's path blocks (for tables built on other threads), when paths are resident. */
@@ -297,32 +338,34 @@ export class GpuSetValuation implements DeviceSetValuation {
     const ints = new Uint32Array(REDUCE_HEADER + 2 * nExp);
     ints.set([block.count, nDates, resident.numeraireFactor, nExp, 0, 1]);
     for (let k = 0; k < nExp; k++) ints[REDUCE_HEADER + 2 * k] = exposureDates[k]!;
-    const intsBuffer = upload(this.ctx, ints);
-    const realsBuffer = upload(this.ctx, new Float32Array(nExp));
     const chunks = chunksOf(block.count);
     const outBytes = 4 * REDUCE_OUT * nExp * chunks;
-    const outBuffer = device.createBuffer({ size: outBytes, usage: STORAGE | COPY_SRC });
-    const pfeBuffer = device.createBuffer({ size: Math.max(16, 4 * nExp), usage: STORAGE | COPY_SRC });
-    const readBuffer = device.createBuffer({ size: outBytes + 4 * nExp, usage: MAP_READ | COPY_DST });
+    const inputs = this.arena([ints, new Float32Array(nExp)], STORAGE | COPY_DST);
+    const [intsBinding, realsBinding] = inputs.bindings;
+    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp * chunks), new Float32Array(nExp)], STORAGE | COPY_SRC, false);
+    const [outBinding, pfeBinding] = outputs.bindings;
+    const readBuffer = this.pool().acquire(outputs.size, MAP_READ | COPY_DST);
     const encoder = device.createCommandEncoder();
-    this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBuffer, realsBuffer, acc.buffer, acc.buffer, outBuffer], nExp, chunks);
-    const temporary = encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: pfeBuffer, outputOffset: 0 });
-    encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, outBytes);
-    encoder.copyBufferToBuffer(pfeBuffer, 0, readBuffer, outBytes, 4 * nExp);
+    this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBinding!, realsBinding!, acc.buffer, acc.buffer, outBinding!], nExp, chunks);
+    const temporary = encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: outputs.buffer, outputOffset: pfeBinding!.offset / 4 });
+    encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
-    const mapped = readBuffer.mapAsync(MAP_MODE_READ);
+    const mapped = readBuffer.mapAsync(MAP_MODE_READ, 0, outputs.size);
     mapped.catch(() => undefined);
+    let readBack = false;
     return {
       finish: async () => {
         try {
           await mapped;
-          const bytes = readBuffer.getMappedRange();
-          const sums = sumChunks(new Float32Array(bytes, 0, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
-          const pfe = Float64Array.from(new Float32Array(bytes, outBytes, nExp));
+          const bytes = readBuffer.getMappedRange(0, outputs.size);
+          const sums = sumChunks(new Float32Array(bytes, outBinding!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
+          const pfe = Float64Array.from(new Float32Array(bytes, pfeBinding!.offset, nExp));
           readBuffer.unmap();
+          readBack = true;
           return { index, sums, pfe };
         } finally {
-          for (const b of [intsBuffer, realsBuffer, outBuffer, pfeBuffer, readBuffer, acc.buffer, ...temporary]) b.destroy();
+          for (const b of [acc.buffer, ...temporary]) b.destroy();
+          if (readBack) for (const b of [inputs.buffer, outputs.buffer, readBuffer]) this.pool().release(b);
         }
       },
     };
@@ -365,8 +408,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     const ec = this.scratch(1, 4 * 2 * nExp * count);
     const store = m.trivial ? undefined : this.scratch(2, 4 * nSlots * count);
     const partials = lagRows > 0 ? this.scratch(3, 4 * 2 * lagRows * nWg) : undefined;
-    const readBuffer = device.createBuffer({ size: outputs.size, usage: MAP_READ | COPY_DST });
-    const buffers: GPUBuffer[] = [inputs.buffer, outputs.buffer, readBuffer];
+    const readBuffer = this.pool().acquire(outputs.size, MAP_READ | COPY_DST);
+    const pooled: GPUBuffer[] = [inputs.buffer, outputs.buffer, readBuffer];
+    const buffers: GPUBuffer[] = [];
     const encoder = device.createCommandEncoder();
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
     // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
@@ -384,9 +428,10 @@ export class GpuSetValuation implements DeviceSetValuation {
     }
     encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
-    const mapped = readBuffer.mapAsync(MAP_MODE_READ);
+    const mapped = readBuffer.mapAsync(MAP_MODE_READ, 0, outputs.size);
     mapped.catch(() => undefined);
     this.stats.submitSeconds += (performance.now() - t0) / 1000;
+    let readBack = false;
     const nTrades = figures.tradeIds.length;
     return {
       finish: async () => {
@@ -394,7 +439,7 @@ export class GpuSetValuation implements DeviceSetValuation {
           const w0 = performance.now();
           await mapped;
           const w1 = performance.now();
-          const bytes = readBuffer.getMappedRange();
+          const bytes = readBuffer.getMappedRange(0, outputs.size);
           const sums = sumChunks(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
           const pfe = Float64Array.from(new Float32Array(bytes, pfeOut!.offset, nExp));
           const raw = sumChunks(new Float32Array(bytes, tradeOut!.offset, 2 * nTradeSlots * chunks), nTradeSlots, chunks, 2);
@@ -406,6 +451,7 @@ export class GpuSetValuation implements DeviceSetValuation {
             tradeEne[at] = raw[2 * s + 1]!;
           }
           readBuffer.unmap();
+          readBack = true;
           this.stats.waitSeconds += (w1 - w0) / 1000;
           this.stats.readSeconds += (performance.now() - w1) / 1000;
           this.stats.bytesRead += outputs.size;
@@ -415,6 +461,9 @@ export class GpuSetValuation implements DeviceSetValuation {
           return { index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations };
         } finally {
           for (const b of buffers) b.destroy();
+          // done with once read: the read-back was the submission's last command (after a failure they stay out of
+          // reuse, destroyed with the pool)
+          if (readBack) for (const b of pooled) this.pool().release(b);
         }
       },
     };
@@ -432,10 +481,17 @@ export class GpuSetValuation implements DeviceSetValuation {
       offsets.push(size);
       size += Math.ceil(Math.max(16, a.byteLength) / align) * align;
     }
-    const buffer = this.ctx.device.createBuffer({ size, usage });
+    const buffer = this.pool().acquire(size, usage);
+    if (write) this.stats.bytesUploaded += size;
     // each part written at its offset (the queue copies it once; no staging copy here)
     if (write) parts.forEach((a, i) => a.byteLength > 0 && this.ctx.device.queue.writeBuffer(buffer, offsets[i]!, a.buffer, a.byteOffset, a.byteLength));
     return { buffer, size, bindings: parts.map((a, i) => ({ buffer, offset: offsets[i]!, size: Math.max(16, Math.ceil(a.byteLength / 4) * 4) })) };
+  }
+
+  /** The run's reusable buffers (bufferPool.ts). */
+  private buffers: DeviceBufferPool | undefined;
+  private pool(): DeviceBufferPool {
+    return (this.buffers ??= new DeviceBufferPool(this.ctx.device));
   }
 
   /**

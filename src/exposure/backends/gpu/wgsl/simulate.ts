@@ -187,3 +187,49 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `;
 }
+
+/**
+ * The least and greatest value of factors over the paths of one block, per date (kernels.ts deviceStateRanges): a
+ * workgroup per (date d = x, listed factor r = y) strides over the block's paths, then a tree in workgroup memory.
+ * `ints`: [count, nDates, factors listed, 0, the listed factors' block indices]; `out`: [(r·nDates + d)·2] the least,
+ * [+1] the greatest. The paths' layout is the simulation kernel's, [(factor·nDates + d)·count + p]. A block of up to
+ * 2^21 paths loops 32,768 times an invocation, under llvmpipe's 65,535.
+ */
+export const RANGES_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read> paths: array<f32>;
+@group(0) @binding(1) var<storage, read> ints: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+var<workgroup> lo: array<f32, 64>;
+var<workgroup> hi: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let count = ints[0];
+  let nDates = ints[1];
+  let d = wid.x;
+  let r = wid.y;
+  let base = (ints[4u + r] * nDates + d) * count;
+  var a = 3.4028234663852886e38;
+  var b = -3.4028234663852886e38;
+  for (var p = lid.x; p < count; p = p + 64u) {
+    let v = paths[base + p];
+    a = min(a, v);
+    b = max(b, v);
+  }
+  lo[lid.x] = a;
+  hi[lid.x] = b;
+  workgroupBarrier();
+  for (var stride = 32u; stride > 0u; stride = stride >> 1u) {
+    if (lid.x < stride) {
+      lo[lid.x] = min(lo[lid.x], lo[lid.x + stride]);
+      hi[lid.x] = max(hi[lid.x], hi[lid.x + stride]);
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    out[2u * (r * nDates + d)] = lo[0];
+    out[2u * (r * nDates + d) + 1u] = hi[0];
+  }
+}
+`;
