@@ -50,6 +50,7 @@ import { XvaUsageError } from '../src/errors.js';
 import { GpuSetValuation, DEVICE_PRODUCTS } from '../src/exposure/backends/gpu/valuation.js';
 import { chunksOf, PATH_CHUNK, sumChunks } from '../src/exposure/backends/gpu/wgsl/figures.js';
 import { DeviceBufferPool, sizeClass } from '../src/exposure/backends/gpu/bufferPool.js';
+import { packKernelTables, packSet } from '../src/exposure/backends/gpu/tables.js';
 import { compileNettingSet, ratePoolNodeTables } from '../src/exposure/valuation/index.js';
 import { valuationModelOf } from '../src/exposure/modelView.js';
 import { exposureDateIndices } from '../src/exposure/profiles.js';
@@ -843,6 +844,38 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
     const m2 = buildCrossAssetModel(market, l2);
     const k2 = compileNettingSet([{ ...eqOption, strike: 0 }], { market, model: valuationModelOf(m2), grid, nettingSetId: 'x' });
     expect(ratePoolNodeTables(k2, 1, simulatePaths(m2, grid, 5, 0, 8, { antithetic: false }))).toBeUndefined();
+  });
+
+  it('packKernelTables writes what packSet makes of ratePoolNodeTables, bit for bit, for sets and single trades of every product', () => {
+    // every set of the demo book with a device product only (swaptions, options, CDS, exercised swaptions included)
+    const ids = portfolio.nettingSets.map((n) => n.nettingSetId).filter((id) => portfolio.trades.some((t) => t.nettingSetId === id) && portfolio.trades.every((t) => t.nettingSetId !== id || (DEVICE_PRODUCTS.has(t.product) && !(t.product === 'EQOPT' && t.strike <= 0))));
+    const trades = portfolio.trades.filter((t) => ids.includes(t.nettingSetId));
+    expect(new Set(trades.map((t) => t.product)).size).toBe(DEVICE_PRODUCTS.size);
+    const layout = buildFactorLayout(market, factorNeeds(trades));
+    const model = buildCrossAssetModel(market, layout);
+    const grid = parseGrid('1M,6M,1Y,2Y,5Y,10Y,20Y', market.asOf);
+    const paths = simulatePaths(model, grid, 5, 0, 32, { antithetic: false });
+    const ctx = { market, model: valuationModelOf(model), grid, nettingSetId: '' };
+    const factors = { fxFactor0: 5, eqFactor0: 9, creditFactor0: 15, numeraireFactor: 42 };
+    const nDates = grid.dates.length;
+    let slots = 0;
+    for (const id of ids) {
+      const setTrades = trades.filter((t) => t.nettingSetId === id);
+      // the set on every date, then each trade on its own (the figures route's Euler tables), in one packing
+      const kernels = [compileNettingSet(setTrades, { ...ctx, nettingSetId: id }), ...setTrades.map((t) => compileNettingSet([t], { ...ctx, nettingSetId: id }))];
+      const list = kernels.flatMap((kernel) => Array.from({ length: nDates }, (_, d) => ({ kernel, d })));
+      const fused = packKernelTables(list, paths, nDates, factors)!;
+      const reference = packSet(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors);
+      expect(fused.nSlots).toBe(reference.nSlots);
+      expect(fused.ints, id).toEqual(reference.ints);
+      expect(fused.reals, id).toEqual(reference.reals);
+      slots += list.length;
+    }
+    expect(slots).toBeGreaterThan(1000);
+    // an equity option struck at 0: no tables either way
+    const eqOption = portfolio.trades.find((t): t is EquityOption => t.product === 'EQOPT' && t.expiryDate > market.asOf + 40)!;
+    const k2 = compileNettingSet([{ ...eqOption, strike: 0 }], { ...ctx, nettingSetId: 'x' });
+    expect(packKernelTables([{ kernel: k2, d: 1 }], paths, nDates, factors)).toBeUndefined();
   });
 });
 

@@ -22,6 +22,7 @@ import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.
 import { compileSwaption } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
+import { maxActiveGroups } from '../src/exposure/valuation/ratePool.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, simplePaths, timeGrid, type SimpleModel } from './helpers/simpleModel.js';
 
@@ -727,6 +728,38 @@ describe('stateGridFor: the state range of a date, scanned once per array, offse
     for (const [xs, offset, count] of [[a, 0, n], [a, n, n], [b, 0, n], [b, n, n], [a, 0, n / 2]] as const) {
       expect(specOf(xs, offset, count)).toEqual(expected(xs, offset, count));
       expect(specOf(xs, offset, count)).toEqual(expected(xs, offset, count)); // from the cache: the same bits
+    }
+  });
+});
+
+describe('maxActiveGroups: the running-coupon scratch of a rate pool', () => {
+  it('counts the fixing groups active at one date (j < d <= the group\'s last coupon date), not the distinct fixings', () => {
+    // a quarterly float leg: coupon k fixes at grid index 3k and is paid (last alive) at 3k + 3: one group at a time
+    const fix = Array.from({ length: 40 }, (_, k) => 3 * k);
+    const last = fix.map((j) => j + 3);
+    expect(maxActiveGroups(fix, last, 130)).toBe(1);
+    // two legs fixing on different dates overlap: 2; a coupon paid at its fixing date (last <= fix) is never active
+    expect(maxActiveGroups([...fix, ...fix.map((j) => j + 1)], [...last, ...last.map((l) => l + 1)], 130)).toBe(2);
+    expect(maxActiveGroups([5], [5], 10)).toBe(0);
+    // coupons of one fixing group with different payment dates: one group, active to the latest; clipped to the grid
+    expect(maxActiveGroups([2, 2, 4], [9, 3, 50], 10)).toBe(2);
+    // brute force over random coupons
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let trial = 0; trial < 50; trial++) {
+      const nDates = 5 + rnd(40);
+      const f: number[] = [];
+      const l: number[] = [];
+      for (let k = rnd(20); k > 0; k--) {
+        f.push(rnd(nDates));
+        l.push(rnd(nDates + 5));
+      }
+      let most = 0;
+      for (let d = 0; d < nDates; d++) {
+        const active = new Set(f.filter((j, k) => j < d && l[k]! >= d));
+        most = Math.max(most, active.size);
+      }
+      expect(maxActiveGroups(f, l, nDates)).toBe(most);
     }
   });
 });

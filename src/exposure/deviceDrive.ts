@@ -140,6 +140,7 @@ export async function streamUnitsThroughDevice(run: {
     initial,
     (message) => {
       if (message.type !== 'tables') return onMessage(message);
+      device.noteTablesBuilt(message.seconds);
       submitUnit(message.unitId, message.sets);
     },
     tasks.length + valued.length,

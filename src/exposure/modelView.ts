@@ -13,6 +13,8 @@ export function valuationModelOf(model: CrossAssetModel): ValuationModel {
   const { layout } = model;
   const lgmIndex = new Map(layout.currencies.map((c, i) => [c, i]));
   const creditIndex = new Map(layout.creditNames.map((n, i) => [n, i]));
+  // one view per name: compiled CDS terms are kept per trade and credit model (cds.ts compileCdsOnce)
+  const creditViews = new Map<string, ReturnType<ValuationModel['credit']>>();
   return {
     layout,
     lgm(currency: Currency) {
@@ -23,8 +25,12 @@ export function valuationModelOf(model: CrossAssetModel): ValuationModel {
     credit(name: string) {
       const i = creditIndex.get(name);
       if (i === undefined) throw new Error(`the simulation has no credit factor for ${name}`);
-      const c = model.credit[i]!;
-      return { H: (t: number) => c.H(t), zeta: (t: number) => c.zeta(t), survival0: (t: number) => c.survival(t) };
+      let view = creditViews.get(name);
+      if (!view) {
+        const c = model.credit[i]!;
+        creditViews.set(name, (view = { H: (t: number) => c.H(t), zeta: (t: number) => c.zeta(t), survival0: (t: number) => c.survival(t) }));
+      }
+      return view;
     },
   };
 }

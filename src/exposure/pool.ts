@@ -70,7 +70,7 @@ export type WorkerMessage =
   | { type: 'progress'; index: number }
   | { type: 'pathsDone'; block: PathBlock }
   | { type: 'result'; result: UnitResult }
-  | { type: 'tables'; unitId: number; sets: DeviceTablesAnswer[] }
+  | { type: 'tables'; unitId: number; sets: DeviceTablesAnswer[]; /** The worker's seconds building them. */ seconds: number }
   | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
 
 /**

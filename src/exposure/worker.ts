@@ -108,6 +108,7 @@ if (parentPort) {
           [...paths.irState, ...paths.creditState].forEach((xs, row) => seedStateRanges(xs, paths.nPaths, message.stateRanges!, row, nDates));
           rangesSeeded = true;
         }
+        const t0 = performance.now();
         const sets: DeviceTablesAnswer[] = [];
         const transfer: ArrayBuffer[] = [];
         for (const cp of message.counterparties) {
@@ -119,7 +120,7 @@ if (parentPort) {
             }
           }
         }
-        post({ type: 'tables', unitId: message.unitId, sets }, transfer);
+        post({ type: 'tables', unitId: message.unitId, sets, seconds: (performance.now() - t0) / 1000 }, transfer);
         return;
       }
       // sets the main thread had valued on the GPU device: their values come with the task

@@ -14,7 +14,7 @@ import type { Market } from '../../market/types.js';
 import type { Currency, Trade } from '../../products/types.js';
 import type { NettingSetKernel } from '../types.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
-import { CdsPool, compileCds } from './cds.js';
+import { CdsPool, compileCdsOnce } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
@@ -209,7 +209,7 @@ class Compiler {
           this.cdsPools.set(key, pool);
         }
         const discount = market.discountCurve(trade.currency);
-        const terms = compileCds(trade, market, grid, this.model.credit(trade.referenceEntity), (t) => discount.discount(t));
+        const terms = compileCdsOnce(trade, market, grid, this.model.credit(trade.referenceEntity), (t) => discount.discount(t));
         pool.add(i, terms);
         this.alive(terms.lastIndex);
         return;
@@ -393,6 +393,19 @@ export function compileNettingSet(trades: Trade[], ctx: ValuationContext): Netti
 }
 
 /**
+ * What ratePoolNodeTables flattens, as the kernel gives it: the pools' node tables at date d (each valid until that
+ * pool's next nodeTable call: copy before asking again) and the leg entries; undefined when the kernel is not a
+ * compileNettingSet kernel or has an equity option with a strike ≤ 0. The GPU backend packs these straight into its
+ * buffers (backends/gpu/tables.ts packKernelTables).
+ */
+export function deviceTableSources(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): { pools: PoolNodeTable[]; legs: DeviceLegEntry[] } | undefined {
+  if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
+  const legs = kernel.legEntries(d);
+  if (!legs) return undefined;
+  return { pools: kernel.poolTables(d, paths), legs };
+}
+
+/**
  * A netting set's rate pools at one grid date as flat typed arrays (for the GPU valuation kernel): exactly what
  * valueAt interpolates on these paths. V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q Δ_q·(c1 + Δ_q·(c2 +
  * Δ_q·c3))], Δ_q = x_i(p) − x_i at grid date groupFix[q], c_m = the stencil over runNodes[(q·S + m − 1)·G ...], L_k the
@@ -439,10 +452,9 @@ export interface RatePoolNodeTables {
  * CDS pools are grid functions of their name's credit state. Nothing alive at d gives empty tables (V = 0).
  */
 export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): RatePoolNodeTables | undefined {
-  if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
-  const legs = kernel.legEntries(d);
-  if (!legs) return undefined;
-  const tables = kernel.poolTables(d, paths);
+  const sources = deviceTableSources(kernel, d, paths);
+  if (!sources) return undefined;
+  const { legs, pools: tables } = sources;
   const nPools = tables.length;
   const G = GRID_NODES;
   const S = RUNNING_SLOPES;

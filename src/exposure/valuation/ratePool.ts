@@ -24,6 +24,7 @@
  * gathers the path weights on the nodes once per path for up to two weight vectors (EPE and ENE) in one pass.
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.
  */
+import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
@@ -203,15 +204,17 @@ export class CurrencyPool {
     this.fAmp = Float64Array.from(b.flowAmp);
     this.fLast = Int32Array.from(b.flowLast);
     this.fTrade = Int32Array.from(b.flowTrade);
-    const merged = new Map<string, number>();
+    // merged by (H, last index): a map of H to a map of last index (no key strings: pools are built per trade too)
+    const merged = new Map<number, Map<number, number>>();
     const mH: number[] = [];
     const mAmp: number[] = [];
     const mLast: number[] = [];
     for (let k = 0; k < b.flowH.length; k++) {
-      const key = `${b.flowH[k]}|${b.flowLast[k]}`;
-      const at = merged.get(key);
+      let byLast = merged.get(b.flowH[k]!);
+      if (!byLast) merged.set(b.flowH[k]!, (byLast = new Map()));
+      const at = byLast.get(b.flowLast[k]!);
       if (at === undefined) {
-        merged.set(key, mH.length);
+        byLast.set(b.flowLast[k]!, mH.length);
         mH.push(b.flowH[k]!);
         mAmp.push(b.flowAmp[k]!);
         mLast.push(b.flowLast[k]!);
@@ -232,7 +235,7 @@ export class CurrencyPool {
     this.rLast = Int32Array.from(b.runLast);
     this.rTrade = Int32Array.from(b.runTrade);
     this.terms = b.terms.slice();
-    const maxGroups = Math.max(new Set(b.runFix).size, 1);
+    const maxGroups = Math.max(maxActiveGroups(b.runFix, b.runLast, nDates), 1);
     const runSize = maxGroups * RUNNING_SLOPES * GRID_NODES;
     this.runNodes = new Float64Array(runSize);
     this.runWeights = new Float64Array(runSize);
@@ -278,6 +281,7 @@ export class CurrencyPool {
       runRate[k] = this.rHs[k]! - Ht;
     }
     for (let q = 0; q < groups; q++) slotOf[groupFix[q]!] = -1;
+    if (groups > groupFix.length) throw new XvaInternalError(`a rate pool has ${groups} fixing groups active at grid date ${d}, sized for ${groupFix.length}`);
     return groups;
   }
 
@@ -395,7 +399,8 @@ export class CurrencyPool {
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
    * `runNodes`: per fixing group the Δ¹..Δ³ coefficient functions, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
-   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). Copies; null when the pool is dead at d.
+   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). Views of the pool's scratch, valid until
+   * its next nodeTable or valuation call (callers copy them); null when the pool is dead at d.
    * Read only with respect to the pool's results: addValues gives the same numbers before and after.
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
@@ -408,9 +413,9 @@ export class CurrencyPool {
       fxIndex: this.fxIndex,
       x0: this.spec[0]!,
       h: this.spec[1]!,
-      nodes: this.nodes.slice(),
-      runNodes: this.runNodes.slice(0, groups * RUNNING_SLOPES * GRID_NODES),
-      groupFix: this.groupFix.slice(0, groups),
+      nodes: this.nodes,
+      runNodes: this.runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES),
+      groupFix: this.groupFix.subarray(0, groups),
     };
   }
 
@@ -686,4 +691,33 @@ export class CurrencyPool {
       }
     }
   }
+}
+
+/**
+ * The most fixing groups active at one grid date (CurrencyPool.prepare): a group is a fixing grid index j, active at
+ * the dates d with j < d <= the last index of its latest running coupon. The pool's running-coupon scratch is sized
+ * by it, not by the number of distinct fixings (a 30-year quarterly float leg has 120 of them and at most one or two
+ * active at a date), so that building a pool allocates kilobytes, not megabytes.
+ */
+export function maxActiveGroups(runFix: readonly number[], runLast: readonly number[], nDates: number): number {
+  const groupLast = new Map<number, number>();
+  for (let k = 0; k < runFix.length; k++) {
+    const j = runFix[k]!;
+    const last = Math.min(runLast[k]!, nDates - 1);
+    if (last <= j) continue;
+    groupLast.set(j, Math.max(groupLast.get(j) ?? -1, last));
+  }
+  if (groupLast.size === 0) return 0;
+  const diff = new Int32Array(nDates + 1);
+  for (const [j, last] of groupLast) {
+    diff[Math.max(j + 1, 0)]!++;
+    diff[last + 1]!--;
+  }
+  let active = 0;
+  let most = 0;
+  for (let d = 0; d < nDates; d++) {
+    active += diff[d]!;
+    if (active > most) most = active;
+  }
+  return most;
 }

@@ -18,8 +18,8 @@ import { CollateralTracker } from '../../collateral.js';
 import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
 import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
-import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
-import { NO_NODE_TABLES, packDeviceTables, packSet, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
+import { compileNettingSet } from '../../valuation/index.js';
+import { NO_NODE_TABLES, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
 import type { DeviceTablesAnswer } from '../../pool.js';
 import type { UnitCounterparty } from '../../unit.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
@@ -128,7 +128,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   if (kernel.tradeIds.length !== trades.length || kernel.tradeIds.some((id, i) => id !== trades[i]!.tradeId)) {
     return 'its kernel does not hold its trades in book order';
   }
-  const tradeTables: RatePoolNodeTables[] = [];
+  const tradeSlots: { kernel: NettingSetKernel; d: number }[] = [];
   const slotDates: number[] = [];
   const slotTrade: number[] = [];
   const slotExposure: number[] = [];
@@ -137,15 +137,14 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     const tradeLast = Math.min(single.lastDateIndex, last);
     for (let e = 0; e < nExp && exposureDates[e]! <= tradeLast; e++) {
       const d = exposureDates[e]!;
-      const t = ratePoolNodeTables(single, d, paths);
-      if (!t) return NO_NODE_TABLES;
-      tradeTables.push(t);
+      tradeSlots.push({ kernel: single, d });
       slotDates.push(d);
       slotTrade.push(i);
       slotExposure.push(e);
     }
   }
-  const packed = packSet(tradeTables, Int32Array.from(slotDates), nDates, factors);
+  const packed = packKernelTables(tradeSlots, paths, nDates, factors);
+  if (!packed) return NO_NODE_TABLES;
   const info = new Uint32Array(2 + EULER_INFO_WORDS * slotDates.length);
   info[0] = nExp;
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
@@ -182,8 +181,8 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
       reals: packed.reals,
       info,
       sumIndex,
-      gridNodes: tradeTables[0]?.gridNodes ?? GRID_NODES,
-      runningSlopes: tradeTables[0]?.runningSlopes ?? RUNNING_SLOPES,
+      gridNodes: GRID_NODES,
+      runningSlopes: RUNNING_SLOPES,
       slotTrade: Int32Array.from(slotTrade),
       slotExposure: Int32Array.from(slotExposure),
     },

@@ -7,7 +7,11 @@
  */
 import type { NettingSetKernel } from '../../types.js';
 import { datesToValue, dependsOnCoverage, type UnitContext, type UnitNettingSet } from '../../unit.js';
-import { compileNettingSet, ratePoolNodeTables, type RatePoolNodeTables } from '../../valuation/index.js';
+import { compileNettingSet, type RatePoolNodeTables } from '../../valuation/index.js';
+import { deviceTableSources } from '../../valuation/compile.js';
+import type { SimulatedPaths } from '../../../simulation/types.js';
+import { GRID_NODES } from '../../valuation/stateGrid.js';
+import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
 import type { LegTerm } from '../../valuation/options.js';
 import type { DeviceFiguresTables } from './figuresTables.js';
 import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
@@ -103,21 +107,16 @@ export const NO_NODE_TABLES = 'an equity option with a strike <= 0';
  * date it is valued on), or NO_NODE_TABLES.
  */
 export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, tableDates: Int32Array = gridIndex): DeviceTables | string {
-  const tables: RatePoolNodeTables[] = [];
-  for (let k = 0; k < tableDates.length; k++) {
-    const t = ratePoolNodeTables(kernel, tableDates[k]!, ctx.paths);
-    if (!t) return NO_NODE_TABLES;
-    tables.push(t);
-  }
-  const { ints, reals } = packSet(tables, tableDates, ctx.grid.dates.length, factors);
+  const packed = packKernelTables(Array.from(tableDates, (d) => ({ kernel, d })), ctx.paths, ctx.grid.dates.length, factors);
+  if (!packed) return NO_NODE_TABLES;
   return {
     index: item.index,
     gridIndex,
     ...(tableDates !== gridIndex ? { tableDates } : {}),
-    ints,
-    reals,
-    gridNodes: tables[0]?.gridNodes ?? 64,
-    runningSlopes: tables[0]?.runningSlopes ?? 3,
+    ints: packed.ints,
+    reals: packed.reals,
+    gridNodes: GRID_NODES,
+    runningSlopes: RUNNING_SLOPES,
     collateralAtBase: ctx.coverage > 0 && dependsOnCoverage(item),
   };
 }
@@ -131,7 +130,7 @@ export function deviceTablesOf(ctx: UnitContext, item: UnitNettingSet, factors: 
 }
 
 /** The set's node tables packed for the kernel: ints without the per-block header words 0 and 4, reals. */
-interface PackedSet {
+export interface PackedSet {
   ints: Uint32Array;
   reals: Float32Array;
   nSlots: number;
@@ -216,3 +215,139 @@ export function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array
   return { ints, reals, nSlots };
 }
 
+
+/** A Float32Array or Uint32Array that grows by doubling (packKernelTables). */
+class Grow<T extends Float32Array | Uint32Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  reserve(n: number): T {
+    if (this.length + n > this.data.length) {
+      const next = this.make(Math.max(2 * this.data.length, this.length + n));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    return this.data;
+  }
+  push(x: number): void {
+    this.reserve(1)[this.length++] = x;
+  }
+}
+
+/**
+ * packSet over ratePoolNodeTables of each (kernel, date) slot, written straight from the kernels' node tables into
+ * the packed arrays: the same ints and reals, bit for bit (tested), without a RatePoolNodeTables object and its
+ * copies per slot. On the figures route a set has a slot per trade and live exposure date (about a million for
+ * utb-20k), and building and packing those objects was a third of the workers' table time. Undefined when a kernel
+ * has no tables at a date (compile.ts deviceTableSources: an equity option with a strike ≤ 0).
+ */
+export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: number }[], paths: SimulatedPaths, nDates: number, resident: DeviceFactorIndex): PackedSet | undefined {
+  const G = GRID_NODES;
+  const S = RUNNING_SLOPES;
+  const nSlots = slots.length;
+  const slotWords = new Uint32Array(SLOT_WORDS * nSlots);
+  const entries = new Grow(new Uint32Array(ENTRY_WORDS * 64), (n) => new Uint32Array(n));
+  const fix = new Grow(new Uint32Array(64), (n) => new Uint32Array(n));
+  const legs = new Grow(new Uint32Array(LEG_WORDS * 16), (n) => new Uint32Array(n));
+  const terms = new Grow(new Uint32Array(64), (n) => new Uint32Array(n));
+  const reals = new Grow(new Float32Array(1 << 14), (n) => new Float32Array(n));
+  let nEntries = 0;
+  let nLegs = 0;
+  let nTerms = 0;
+  for (let slot = 0; slot < nSlots; slot++) {
+    const { kernel, d } = slots[slot]!;
+    const sources = deviceTableSources(kernel, d, paths);
+    if (!sources) return undefined;
+    const at = SLOT_WORDS * slot;
+    slotWords[at] = d;
+    slotWords[at + 1] = nEntries;
+    slotWords[at + 2] = sources.pools.length;
+    slotWords[at + 3] = nLegs;
+    slotWords[at + 4] = sources.legs.length;
+    for (const t of sources.pools) {
+      const groups = t.groupFix.length;
+      const intervals = t.mask ? t.mask.intervals : undefined;
+      const nIntervals = intervals ? intervals.length : 0;
+      const stateFactor = t.state === 'credit' ? resident.creditFactor0 + t.irIndex : t.irIndex;
+      const r0 = reals.length;
+      const e = entries.reserve(ENTRY_WORDS);
+      const ea = entries.length;
+      e[ea] = stateFactor;
+      e[ea + 1] = t.fxIndex < 0 ? NO_FX : resident.fxFactor0 + t.fxIndex;
+      e[ea + 2] = r0;
+      e[ea + 3] = fix.length;
+      e[ea + 4] = groups;
+      e[ea + 5] = t.mask ? t.mask.index : NO_MASK;
+      e[ea + 6] = nIntervals / 2;
+      entries.length += ENTRY_WORDS;
+      nEntries++;
+      for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
+      const runSize = groups * S * G;
+      const r = reals.reserve(2 + G + runSize + nIntervals);
+      r[r0] = t.x0;
+      r[r0 + 1] = t.h;
+      const nodes = t.nodes;
+      for (let g = 0; g < G; g++) r[r0 + 2 + g] = nodes[g]!;
+      const run = t.runNodes;
+      const run0 = r0 + 2 + G;
+      for (let i = 0; i < runSize; i++) r[run0 + i] = run[i]!;
+      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      const iv0 = run0 + runSize;
+      for (let i = 0; i < nIntervals; i++) r[iv0 + i] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals![i]!));
+      reals.length = iv0 + nIntervals;
+    }
+    for (const l of sources.legs) {
+      const nA = l.termsA.length;
+      const nB = l.termsB.length;
+      const nE = l.termsE.length;
+      const la = legs.reserve(LEG_WORDS);
+      const at0 = legs.length;
+      la[at0] = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      la[at0 + 1] = nA;
+      la[at0 + 2] = nB;
+      la[at0 + 3] = nE;
+      la[at0 + 4] = nTerms;
+      la[at0 + 5] = reals.length;
+      legs.length += LEG_WORDS;
+      nLegs++;
+      const r = reals.reserve(LEG_REALS + nA + nB + nE);
+      let ri = reals.length;
+      r[ri++] = l.scale;
+      r[ri++] = l.omega;
+      r[ri++] = l.sd;
+      r[ri++] = l.constA;
+      r[ri++] = l.constB;
+      r[ri++] = l.constE;
+      for (const list of [l.termsA, l.termsB, l.termsE]) {
+        for (const x of list) {
+          const tw = terms.reserve(2);
+          tw[terms.length] = x.kind === 'ir' ? x.index : x.kind === 'fx' ? resident.fxFactor0 + x.index : resident.eqFactor0 + x.index;
+          tw[terms.length + 1] = x.grid;
+          terms.length += 2;
+          r[ri++] = x.coefficient;
+          nTerms++;
+        }
+      }
+      reals.length = ri;
+    }
+  }
+  const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
+  const fix0 = entries0 + entries.length;
+  const legs0 = fix0 + fix.length;
+  const terms0 = legs0 + legs.length;
+  const ints = new Uint32Array(terms0 + terms.length);
+  ints[1] = nDates;
+  ints[2] = resident.numeraireFactor;
+  ints[3] = nSlots;
+  ints[5] = fix0;
+  ints[6] = legs0;
+  ints[7] = terms0;
+  ints.set(slotWords, VALUE_HEADER);
+  ints.set(entries.data.subarray(0, entries.length), entries0);
+  ints.set(fix.data.subarray(0, fix.length), fix0);
+  ints.set(legs.data.subarray(0, legs.length), legs0);
+  ints.set(terms.data.subarray(0, terms.length), terms0);
+  return { ints, reals: reals.data.slice(0, reals.length), nSlots };
+}

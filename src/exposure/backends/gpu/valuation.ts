@@ -77,6 +77,14 @@ const IN_FLIGHT = 4;
 export interface DeviceValuationStats {
   /** Compiling sets and building and packing their node tables (host CPU; 0 when worker threads build them). */
   tablesSeconds: number;
+  /** The same on the worker threads, summed over them (0 without workers). */
+  workerTablesSeconds: number;
+  /**
+   * Figures route: seconds during which the device's queue held a set's work (from a set's submission, or the
+   * previous set's results, to its results being ready, in submission order): an upper bound on the device's own
+   * time, the callbacks' latency on this thread included.
+   */
+  deviceSeconds: number;
   /** Uploading the tables and submitting the work (on a software adapter, the device's work runs in here too). */
   submitSeconds: number;
   /** Time from asking for a set's results to having them, summed over the sets (overlapping when several are in flight). */
@@ -99,7 +107,7 @@ export interface DeviceValuationStats {
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
+  return { tablesSeconds: 0, workerTablesSeconds: 0, deviceSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
 }
 
 /** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
@@ -185,6 +193,13 @@ export class GpuSetValuation implements DeviceSetValuation {
     const r = this.resident;
     return r && r.paths === paths ? { fxFactor0: r.fxFactor0, eqFactor0: r.eqFactor0, creditFactor0: r.creditFactor0, numeraireFactor: r.numeraireFactor } : undefined;
   }
+
+  noteTablesBuilt(seconds: number): void {
+    this.stats.workerTablesSeconds += seconds;
+  }
+
+  /** When the device finished the last set's work (figures route), for stats.deviceSeconds. */
+  private lastReady = 0;
 
   /** Records where a set went: on the device (on the figures route or not), or on the host for `reason`. */
   record(nettingSetId: string, reason: string | undefined, onFigures = false): void {
@@ -430,7 +445,14 @@ export class GpuSetValuation implements DeviceSetValuation {
     device.queue.submit([encoder.finish()]);
     const mapped = readBuffer.mapAsync(MAP_MODE_READ, 0, outputs.size);
     mapped.catch(() => undefined);
-    this.stats.submitSeconds += (performance.now() - t0) / 1000;
+    const submitted = performance.now();
+    // the device's queue runs the sets in submission order: busy from max(submission, previous ready) to this ready
+    mapped.then(() => {
+      const ready = performance.now();
+      this.stats.deviceSeconds += Math.max(0, ready - Math.max(submitted, this.lastReady)) / 1000;
+      this.lastReady = ready;
+    }, () => undefined);
+    this.stats.submitSeconds += (submitted - t0) / 1000;
     let readBack = false;
     const nTrades = figures.tradeIds.length;
     return {
