@@ -10,7 +10,7 @@ import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
-import { selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
+import { defaultThreads, selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
 import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 
@@ -111,7 +111,7 @@ export default class Simulate extends XvaCommand {
       default: 'default',
       helpValue: 'SPEC',
     }),
-    threads: Flags.string({ description: 'Worker threads (default: all cores; 1 = in-process)', helpValue: 'N' }),
+    threads: Flags.string({ description: 'Worker threads (default: all cores, at most 8 with --backend gpu; 1 = in-process)', helpValue: 'N' }),
     antithetic: Flags.boolean({ description: 'Antithetic paths (pairs p, p+1 mirror each other)', default: false }),
     'pfe-quantile': Flags.string({ description: 'PFE quantile, in (0, 1)', default: '0.95', helpValue: 'Q' }),
     coverage: Flags.string({ description: 'Collateral coverage factor applied to the CSA (0 to 1.2)', default: '1', helpValue: 'F' }),
@@ -143,7 +143,7 @@ export default class Simulate extends XvaCommand {
     }
     const seed = wholeNumber('seed', flags.seed, 0);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
-    const threads = flags.threads === undefined ? os.availableParallelism() : wholeNumber('threads', flags.threads, 1);
+    const threadsGiven = flags.threads === undefined ? undefined : wholeNumber('threads', flags.threads, 1);
     const pfeQuantile = fraction('pfe-quantile', flags['pfe-quantile'], 0, 1, true);
     const coverage = fraction('coverage', flags.coverage, 0, 1.2, false);
     if (flags.antithetic && paths % 2 !== 0) throw new XvaUsageError(`--antithetic needs an even --paths, got ${paths}`);
@@ -159,6 +159,7 @@ export default class Simulate extends XvaCommand {
       // sets: a shard's layout is whole blocks of the book's); the merge writes the single run's routing note
       const shardBackend = flags.backend === 'cpu' ? undefined : await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
       if (shardBackend && !this.quietMode) for (const note of shardBackend.notes) process.stderr.write(`${note}\n`);
+      const threads = threadsGiven ?? defaultThreads(shardBackend?.name === 'gpu' ? 'gpu' : 'cpu', os.availableParallelism());
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
@@ -173,6 +174,7 @@ export default class Simulate extends XvaCommand {
     }
 
     const backend = await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
+    const threads = threadsGiven ?? defaultThreads(backend.name === 'gpu' ? 'gpu' : 'cpu', os.availableParallelism());
     // the default CPU backend is not announced (cron logs stay clean); gpu/auto say which adapter and what runs where
     const announce = !this.quietMode && flags.backend !== 'cpu';
     if (announce) for (const note of backend.notes) process.stderr.write(`${note}\n`);

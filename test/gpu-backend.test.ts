@@ -35,7 +35,7 @@ import { mergeShards } from '../src/scale/merge.js';
 import { expectSameOutputs } from './helpers/scaleCli.js';
 import type { GpuContext } from '../src/exposure/backends/gpu/device.js';
 import { openTestGpu } from './helpers/gpu.js';
-import { selectBackend } from '../src/exposure/backends/gpu/index.js';
+import { defaultThreads, GPU_HOST_THREADS, selectBackend } from '../src/exposure/backends/gpu/index.js';
 import { gpuNormalBlock, gpuSimulatePaths, gpuSimulateResident } from '../src/exposure/backends/gpu/kernels.js';
 import { stateGridFor, seedStateRanges } from '../src/exposure/valuation/stateGrid.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
@@ -636,6 +636,14 @@ describe('backend selection', () => {
     expect(auto.name).toBe('cpu');
     expect(auto.notes.join(' ')).toMatch(/--backend auto: CPU backend, because/);
   }, 60_000);
+
+  it('default threads: every core on the CPU backend, at most GPU_HOST_THREADS on the GPU backend', () => {
+    expect(defaultThreads('cpu', 16)).toBe(16);
+    expect(defaultThreads('gpu', 16)).toBe(GPU_HOST_THREADS);
+    expect(GPU_HOST_THREADS).toBe(8);
+    expect(defaultThreads('gpu', 2)).toBe(2);
+    expect(defaultThreads('gpu', 0)).toBe(1);
+  });
 
   it('cpu needs no adapter and no webgpu package', async () => {
     const cpu = await selectBackend('cpu', { allowSoftware: false });

@@ -363,14 +363,28 @@ describe('CDS terms: one schedule per trade, memoised curves, reused weight slot
     ['running 5Y, bought', cdsTrade({})],
     ['forward-starting, sold, 500bp', cdsTrade({ tradeId: 'CDS2', direction: 'sell', fixedRate: 0.05, startDate: fromYmd(2027, 9, 20), maturityDate: fromYmd(2034, 12, 20) })],
     ['semi-annual ACT/365F', cdsTrade({ tradeId: 'CDS3', frequency: '6M', dayCount: 'ACT/365F', maturityDate: fromYmd(2029, 3, 20) })],
-  ])('%s: the same terms, bit for bit, as the per-date computation', (_, trade) => {
-    const terms = compileCds(trade, market, g, credit, discount0);
+  ])('%s: the same terms, bit for bit, as the per-date computation, whatever the order the dates are asked in', (_, trade) => {
     const expected = referenceTerms(trade);
-    expect(terms.rates.length).toBeGreaterThan(100);
-    expect(terms.lastIndex).toBe(expected.lastIndex);
-    expect(terms.offsets).toEqual(expected.offsets);
-    expect(terms.rates).toEqual(expected.rates);
-    expect(terms.amps).toEqual(expected.amps);
+    const nDates = g.times.length;
+    // dates asked for ascending, descending, and every third one only (a set valued on some dates: the others are
+    // never computed, cds.ts CdsTerms)
+    const orders = [Array.from({ length: nDates }, (_, d) => d), Array.from({ length: nDates }, (_, d) => nDates - 1 - d), Array.from({ length: Math.ceil(nDates / 3) }, (_, k) => 3 * k)];
+    let total = 0;
+    for (const order of orders) {
+      const terms = compileCds(trade, market, g, credit, discount0);
+      expect(terms.lastIndex).toBe(expected.lastIndex);
+      for (const d of order) {
+        const got = terms.at(d);
+        const from = expected.offsets[d]!;
+        const to = expected.offsets[d + 1]!;
+        expect(got.rates, `date ${d}`).toEqual(expected.rates.subarray(from, to));
+        expect(got.amps, `date ${d}`).toEqual(expected.amps.subarray(from, to));
+        // asked again: the same terms
+        expect(terms.at(d)).toBe(got);
+        total += got.rates.length;
+      }
+    }
+    expect(total).toBeGreaterThan(100);
   });
 
   it("cdsSchedule is the trade's ISDA fee schedule (buildCdsSchedule with the trade's frequency and day count)", () => {

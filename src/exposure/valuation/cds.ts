@@ -39,13 +39,24 @@ import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.j
 const HALF_DAY_YEARS = 0.5 / 365;
 const NO_GRID = new Float64Array(0);
 
-/** The CDS as exponential terms in y per grid date: terms of date d are [offsets[d], offsets[d+1]). */
-export interface CdsTerms {
-  offsets: Int32Array;
-  rates: Float64Array;
-  amps: Float64Array;
-  lastIndex: number;
+/** One grid date's exponential terms in y: Σ_k amps[k]·e^{−rates[k]·y}. */
+export interface CdsDateTerms {
+  readonly rates: Float64Array;
+  readonly amps: Float64Array;
 }
+
+/**
+ * The CDS as exponential terms in y per grid date (none after lastIndex). A date's terms are computed when first
+ * asked for and kept: a netting set is valued on its own dates only (its exposure dates and its MPoR's close-out
+ * dates, about a fifth to two fifths of a grid with four MPoRs), and the ISDA integrals of the other dates were most of
+ * a CDS's compile time. A date's terms do not depend on which dates were asked for before (tested).
+ */
+export interface CdsTerms {
+  readonly lastIndex: number;
+  at(d: number): CdsDateTerms;
+}
+
+const NO_TERMS: CdsDateTerms = { rates: new Float64Array(0), amps: new Float64Array(0) };
 
 /** The fee-leg schedule of a CDS trade (ISDA CDS Standard Model dates, conventions/cdsDates.ts). */
 export function cdsSchedule(trade: CreditDefaultSwap): Schedule {
@@ -243,21 +254,18 @@ export function compileCdsOnce(trade: CreditDefaultSwap, market: Market, grid: T
 export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeGrid, credit: CreditStateModel, discount0: (t: number) => number): CdsTerms {
   const lastIndex = lastIndexBefore(grid.dates, trade.maturityDate);
   const nDates = grid.times.length;
-  const offsets = new Int32Array(nDates + 1);
-  const rates: number[] = [];
-  const amps: number[] = [];
   const scale = (trade.direction === 'buy' ? 1 : -1) * trade.notional;
   // The fee schedule depends on the trade alone: built once, not once per grid date. Today's curves are evaluated
-  // once per distinct time across all dates, the conditional survival once per time and date (memoised: same values).
+  // once per distinct time across the dates asked for, the conditional survival once per time and date (memoised:
+  // the same values whatever the order of the dates).
   const schedule = cdsSchedule(trade);
   const breaks = cdsBreakTimes(trade, market, schedule);
   const discountAt = memoised(discount0);
   const H = memoised((u) => credit.H(u));
   const survival0 = memoised((u) => credit.survival0(u));
   const slots = new NodeWeightSlots();
-  for (let d = 0; d < nDates; d++) {
-    offsets[d] = rates.length;
-    if (d > lastIndex) continue;
+  const byDate: (CdsDateTerms | undefined)[] = new Array(nDates);
+  const termsOf = (d: number): CdsDateTerms => {
     const t = grid.times[d]!;
     const Ht = H(t);
     const zt = credit.zeta(t);
@@ -270,6 +278,8 @@ export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeG
     });
     slots.begin(d);
     addNodeWeights(trade, market, grid, d, discountAt, survivalRef, breaks, schedule, slots.add);
+    const rates: number[] = [];
+    const amps: number[] = [];
     for (let k = 0; k < slots.count; k++) {
       const u = slots.node(k);
       const w = slots.weight(k);
@@ -277,9 +287,15 @@ export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeG
       rates.push(u <= t ? 0 : H(u) - Ht);
       amps.push(scale * w * survivalRef(u));
     }
-  }
-  offsets[nDates] = rates.length;
-  return { offsets, rates: Float64Array.from(rates), amps: Float64Array.from(amps), lastIndex };
+    return { rates: Float64Array.from(rates), amps: Float64Array.from(amps) };
+  };
+  return {
+    lastIndex,
+    at(d: number): CdsDateTerms {
+      if (d < 0 || d > lastIndex || d >= nDates) return NO_TERMS;
+      return (byDate[d] ??= termsOf(d));
+    },
+  };
 }
 
 /** All CDS of a netting set on one reference name and currency, tabulated on the grid of the name's credit state. */
@@ -318,7 +334,8 @@ export class CdsPool {
     const h = this.spec[1]!;
     nodes.fill(0);
     for (const { terms } of this.trades) {
-      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) addExponential(terms.amps[k]!, terms.rates[k]!, x0, h, nodes, 0);
+      const { amps, rates } = terms.at(d);
+      for (let k = 0; k < rates.length; k++) addExponential(amps[k]!, rates[k]!, x0, h, nodes, 0);
     }
   }
 
@@ -372,9 +389,10 @@ export class CdsPool {
     for (const { tradeIndex, terms } of this.trades) {
       let sum = 0;
       let sum2 = 0;
-      for (let k = terms.offsets[d]!; k < terms.offsets[d + 1]!; k++) {
-        const rate = terms.rates[k]!;
-        let v = terms.amps[k]! * Math.exp(-rate * x0);
+      const { amps, rates } = terms.at(d);
+      for (let k = 0; k < rates.length; k++) {
+        const rate = rates[k]!;
+        let v = amps[k]! * Math.exp(-rate * x0);
         const ratio = Math.exp(-rate * h);
         for (let g = 0; g < GRID_NODES; g++) {
           sum += nw[g]! * v;

@@ -21,7 +21,7 @@ import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
-import { compileSwaption, exerciseMask, type CompiledSwaption } from './swaption.js';
+import { compileSwaptionOnce, exerciseMask, type CompiledSwaption } from './swaption.js';
 
 /** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
 class ExercisedSwaption implements PathTrade {
@@ -156,7 +156,7 @@ class Compiler {
         const ccy = trade.fixedLeg.currency;
         if (trade.floatLeg.currency !== ccy) throw new Error(`trade ${id}: a swaption on legs in ${ccy} and ${trade.floatLeg.currency} is not supported`);
         const pool = this.pool(ccy, id);
-        const sw = compileSwaption(trade, i, market, grid, this.lgm(ccy));
+        const sw = compileSwaptionOnce(trade, i, market, grid, this.lgm(ccy));
         pool.addTerm(sw.term, sw.optionLastIndex);
         if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);

@@ -358,6 +358,25 @@ export interface CompiledSwaption {
   readonly priceBelowIntrinsic: number;
 }
 
+/** Compiled swaptions per trade object, with what they were compiled against (compileSwaptionOnce). */
+const compiledSwaptions = new WeakMap<Swaption, { market: Market; grid: TimeGrid; lgm: LgmOnGrid; compiled: CompiledSwaption }>();
+
+/**
+ * compileSwaption, calibrated once per trade object, market, grid and LGM: the GPU backend's figures route compiles
+ * each trade of a set on its own after the set, and the variance calibration (root finding on the option value) ran
+ * twice. The term is the same function with the caller's trade index (its scratch is shared: one thread, one call at
+ * a time).
+ */
+export function compileSwaptionOnce(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
+  const held = compiledSwaptions.get(trade);
+  let compiled: CompiledSwaption;
+  if (held && held.market === market && held.grid === grid && held.lgm === lgm) compiled = held.compiled;
+  else compiledSwaptions.set(trade, { market, grid, lgm, compiled: (compiled = compileSwaption(trade, tradeIndex, market, grid, lgm)) });
+  if (compiled.term.tradeIndex === tradeIndex) return compiled;
+  const addNodes = compiled.term.addNodes;
+  return { ...compiled, term: { tradeIndex, addNodes } };
+}
+
 export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
   const u = underlyingBonds(trade, market, lgm);
   const sign = trade.direction === 'buy' ? 1 : -1;

@@ -41,6 +41,19 @@ export const GPU_PLACEMENT =
   'on the figures route (the paths in one device block, no --cube and no coverage variants) also the margin calls, the EPE/ENE/collateral sums, the PFE quantile, each trade\'s Euler contribution and the counterparty pathwise totals, so that only figures come back; ' +
   'on the host (f64, on the worker threads): the node tables the device kernels read, a set with an equity option struck at or below 0, and off the figures route the collateral, PFE, Euler and totals from the values copied back';
 
+/**
+ * Worker threads a GPU run uses when --threads is not given: all cores, at most GPU_HOST_THREADS. The host's part of
+ * a GPU run (the node tables) does not speed up past a few threads: on the 16-core H100 machine utb-20k at 5,000
+ * paths took 4.00 / 3.78 / 3.96 / 3.96 / 5.2 s with 6 / 8 / 10 / 12 / 16 threads, the workers' summed time growing
+ * from 15.5 to 40 s for the same work (bench/README.md). The CPU backend keeps every core (it is faster with them).
+ */
+export const GPU_HOST_THREADS = 8;
+
+/** The default --threads of a run on this backend: every core, capped at GPU_HOST_THREADS for the GPU backend. */
+export function defaultThreads(backend: BackendName, cores: number): number {
+  return backend === 'gpu' ? Math.max(1, Math.min(cores, GPU_HOST_THREADS)) : Math.max(1, cores);
+}
+
 export function isBackendName(text: string): text is BackendName {
   return text === 'cpu' || text === 'gpu' || text === 'auto';
 }

@@ -248,11 +248,12 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   const S = RUNNING_SLOPES;
   const nSlots = slots.length;
   const slotWords = new Uint32Array(SLOT_WORDS * nSlots);
-  const entries = new Grow(new Uint32Array(ENTRY_WORDS * 64), (n) => new Uint32Array(n));
-  const fix = new Grow(new Uint32Array(64), (n) => new Uint32Array(n));
-  const legs = new Grow(new Uint32Array(LEG_WORDS * 16), (n) => new Uint32Array(n));
-  const terms = new Grow(new Uint32Array(64), (n) => new Uint32Array(n));
-  const reals = new Grow(new Float32Array(1 << 14), (n) => new Float32Array(n));
+  // first capacities of about one pool a slot (they double as needed): a single trade's few slots allocate little
+  const entries = new Grow(new Uint32Array(ENTRY_WORDS * (nSlots + 4)), (n) => new Uint32Array(n));
+  const fix = new Grow(new Uint32Array(nSlots + 4), (n) => new Uint32Array(n));
+  const legs = new Grow(new Uint32Array(LEG_WORDS * 4), (n) => new Uint32Array(n));
+  const terms = new Grow(new Uint32Array(16), (n) => new Uint32Array(n));
+  const reals = new Grow(new Float32Array((2 + G) * (nSlots + 4)), (n) => new Float32Array(n));
   let nEntries = 0;
   let nLegs = 0;
   let nTerms = 0;
