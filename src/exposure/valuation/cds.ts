@@ -56,6 +56,8 @@ export interface CdsTerms {
   at(d: number): CdsDateTerms;
 }
 
+const NO_RUN_NODES = new Float64Array(0);
+const NO_GROUPS = new Int32Array(0);
 const NO_TERMS: CdsDateTerms = { rates: new Float64Array(0), amps: new Float64Array(0) };
 
 /** The fee-leg schedule of a CDS trade (ISDA CDS Standard Model dates, conventions/cdsDates.ts). */
@@ -321,9 +323,10 @@ export class CdsPool {
   /** The pool's node table at date d on the credit state (for the device, compile.ts ratePoolNodeTables); null when not alive. */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d > this.lastIndex) return null;
-    const nodes = new Float64Array(GRID_NODES);
+    // the pool's scratch, valid until its next call (as CurrencyPool.nodeTable's)
+    const nodes = this.nodes;
     this.gridNodes(d, paths, nodes);
-    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes, runNodes: new Float64Array(0), groupFix: new Int32Array(0) };
+    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS };
   }
 
   /** The pool's state grid at date d on these paths (into `spec`) and its value at the grid's nodes (into `nodes`, zeroed). */

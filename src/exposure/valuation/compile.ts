@@ -30,6 +30,8 @@ class ExercisedSwaption implements PathTrade {
   // The exercise decision depends on the paths only (the state at the exercise date): computed once per paths object.
   private maskPaths: SimulatedPaths | null = null;
   private readonly fxLevels = new FxLevels();
+  /** The exercise decision as a node-table mask (read only). */
+  private readonly exerciseMaskTable: { index: number; intervals: Float64Array };
 
   constructor(
     readonly tradeIndex: number,
@@ -38,13 +40,14 @@ class ExercisedSwaption implements PathTrade {
     private readonly irIndex: number,
   ) {
     this.lastIndex = swaption.lastIndex;
+    this.exerciseMaskTable = { index: swaption.exerciseIndex, intervals: Float64Array.from(swaption.exerciseIntervals) };
   }
 
   /** The underlying's node table at d with the exercise mask (for the device, ratePoolNodeTables); null when not alive. */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return null;
     const table = this.underlying.nodeTable(d, paths);
-    return table && { ...table, mask: { index: this.swaption.exerciseIndex, intervals: Float64Array.from(this.swaption.exerciseIntervals) } };
+    return table && { ...table, mask: this.exerciseMaskTable };
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {

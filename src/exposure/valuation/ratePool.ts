@@ -408,16 +408,13 @@ export class CurrencyPool {
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
     this.buildNodes(d, groups, paths);
-    return {
-      irIndex: this.irIndex,
-      fxIndex: this.fxIndex,
-      x0: this.spec[0]!,
-      h: this.spec[1]!,
-      nodes: this.nodes,
-      runNodes: this.runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES),
-      groupFix: this.groupFix.subarray(0, groups),
-    };
+    // views per group count, made once (a set's trades ask for their tables at every exposure date)
+    let views = this.tableViews[groups];
+    if (!views) this.tableViews[groups] = views = { runNodes: this.runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES), groupFix: this.groupFix.subarray(0, groups) };
+    return { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix };
   }
+
+  private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
 
   /**
    * out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). With
