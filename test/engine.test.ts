@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import { WorkerPool } from '../src/exposure/pool.js';
 import { contiguousUnits, partitionWork, shardOf } from '../src/exposure/partition.js';
 import type { NettingSetResult, SimulationResult } from '../src/exposure/results.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
@@ -114,6 +115,30 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     const two = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
     expect(two.threads).toBe(2);
     expectSameResult(single, two);
+  }, 120_000);
+
+  it('worker threads started before the inputs (WorkerPool.early) give the same bits, and are closed after the run', async () => {
+    // the workers load the market while the caller still loads the portfolio; the run hands them its init
+    const pool = WorkerPool.early(MARKET_FILE, 2);
+    expect(pool.size).toBe(2);
+    expect(pool.waitingForRun).toBe(true);
+    const early = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, workerPool: pool, options: { ...OPTIONS, threads: 2 } });
+    expect(pool.waitingForRun).toBe(false);
+    expect(pool.closed).toBe(true);
+    expectSameResult(single, early);
+    // a run that turns out to be in-process closes the pool it was given, unused
+    const unused = WorkerPool.early(MARKET_FILE, 2);
+    expectSameResult(single, await runSimulation({ portfolio: book, market, workerPool: unused, options: OPTIONS }));
+    expect(unused.closed).toBe(true);
+    expect(unused.waitingForRun).toBe(true);
+    // a pool may begin once only
+    const twice = WorkerPool.early(MARKET_FILE, 1);
+    try {
+      twice.begin({ marketFile: MARKET_FILE } as never);
+      expect(() => twice.begin({ marketFile: MARKET_FILE } as never)).toThrow(/already has its run/);
+    } finally {
+      await twice.close();
+    }
   }, 120_000);
 
   it('two halves of the book run separately and merged give the same bits as the whole', async () => {

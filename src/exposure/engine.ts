@@ -142,6 +142,12 @@ export interface SimulationInput {
   market: Market;
   /** The market file the market came from: worker threads load it themselves. Needed when threads > 1. */
   marketFile?: string;
+  /**
+   * Worker threads started before the inputs were loaded (WorkerPool.early on marketFile), so that they load the market
+   * meanwhile: the run takes them over (its worker threads, whatever options.threads) and closes them at its end,
+   * also when it runs in-process.
+   */
+  workerPool?: WorkerPool;
   options: SimulationOptions;
   onProgress?: ProgressFn;
   onWarning?: (text: string) => void;
@@ -457,6 +463,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   };
   let paths: SimulatedPaths;
   if (threads === 1) {
+    await input.workerPool?.close(); // started early for a run that turned out to be in-process
     progress(0, 'simulating market paths');
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
@@ -511,7 +518,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       coverageVariants: variantCoverages,
       cube: Boolean(options.cube),
     };
-    const pool = new WorkerPool(init, threads);
+    const early = input.workerPool?.waitingForRun ? input.workerPool : undefined;
+    if (input.workerPool && !early) await input.workerPool.close();
+    const pool = early ?? new WorkerPool(init, threads);
+    if (early) early.begin(init);
     let deviceCtx: UnitContext | undefined;
     /** The host copy of paths the device kept (undefined: the shared arrays hold the paths already). */
     let hostPaths: (() => Promise<void>) | undefined;

@@ -31,6 +31,16 @@ export interface WorkerInit {
   cube: boolean;
 }
 
+/**
+ * What a worker needs before the run's WorkerInit: the market file, which it loads while the main thread still loads
+ * the portfolio (WorkerPool.early). A worker's start (its modules and the market: 0.65 s for utb-20k's market on the
+ * 2-core machine, YAML and the CDS curves' bootstrap) otherwise delayed a GPU run's valuation, whose paths stage is
+ * shorter than that.
+ */
+export interface WorkerStart {
+  marketFile: string;
+}
+
 /** A block of global paths [offset, offset + count) to simulate into the shared arrays. */
 export interface PathBlock {
   offset: number;
@@ -38,6 +48,7 @@ export interface PathBlock {
 }
 
 export type WorkerTask =
+  | { kind: 'init'; init: WorkerInit }
   | { kind: 'paths'; block: PathBlock }
   | { kind: 'unit'; task: UnitTask }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
@@ -128,8 +139,15 @@ export class WorkerPool {
   private phase: Phase | undefined;
   private failure: Error | undefined;
   private readonly ready: Promise<void>;
+  /** The market file the workers loaded (a pool started early) or undefined (started with a run's init). */
+  private readonly startedWith: string | undefined;
+  private initialised: boolean;
 
-  constructor(init: WorkerInit, threads: number) {
+  /**
+   * Workers for a run's init, or, with a WorkerStart (WorkerPool.early), workers that load the market now and wait
+   * for `begin(init)`.
+   */
+  constructor(init: WorkerInit | WorkerStart, threads: number) {
     const script = workerScript();
     let waiting = threads;
     let markReady: () => void = () => undefined;
@@ -138,6 +156,9 @@ export class WorkerPool {
       markReady = resolve;
       failReady = reject;
     });
+    this.ready.catch(() => undefined); // awaited by run; a failure before then is not unhandled
+    this.initialised = 'grid' in init;
+    this.startedWith = this.initialised ? undefined : init.marketFile;
     for (let w = 0; w < threads; w++) {
       const worker = new Worker(script, { workerData: init });
       this.workers.push(worker);
@@ -182,6 +203,36 @@ export class WorkerPool {
 
   private closing = false;
 
+  /** Workers started before the run is known: each loads `marketFile` at once, then waits for begin(init). */
+  static early(marketFile: string, threads: number): WorkerPool {
+    return new WorkerPool({ marketFile }, threads);
+  }
+
+  /** Worker threads in the pool. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Hands a pool started with WorkerPool.early its run: each worker builds its context (a worker whose market file
+   * differs loads the run's) and reports ready; `run` waits for that.
+   */
+  begin(init: WorkerInit): void {
+    if (this.initialised) throw new XvaInternalError('the worker pool already has its run');
+    this.initialised = true;
+    for (const worker of this.workers) worker.postMessage({ kind: 'init', init } satisfies WorkerTask);
+  }
+
+  /** Whether begin(init) is still to come. */
+  get waitingForRun(): boolean {
+    return !this.initialised;
+  }
+
+  /** The market file an early pool's workers loaded. */
+  get marketFile(): string | undefined {
+    return this.startedWith;
+  }
+
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
@@ -222,6 +273,7 @@ export class WorkerPool {
    * above tasks.length the phase waits for `add` to bring the rest (from onMessage or later).
    */
   async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void, total = tasks.length): Promise<void> {
+    if (!this.initialised) throw new XvaInternalError('a worker pool started early runs tasks only after begin(init)');
     await this.ready;
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
@@ -230,7 +282,14 @@ export class WorkerPool {
     });
   }
 
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Stops the workers (again: nothing more). */
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

@@ -13,6 +13,7 @@ import type { GridSpec } from '../simulation/grid.js';
 import { dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
+import { WorkerPool } from './pool.js';
 import { buildManifest, CubeWriter, writeExposureTables, writeManifest, type TableFormat } from './outputs.js';
 import type { CubePrecision, CubeSetDetail } from './cube.js';
 import type { SimulationResult } from './results.js';
@@ -94,6 +95,16 @@ export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfol
 }
 
 export async function simulateToFiles(options: SimulateRunOptions): Promise<SimulateRunResult> {
+  // worker threads load the market while this thread loads the portfolio (engine.ts SimulationInput.workerPool)
+  const workerPool = options.threads > 1 && !options.dynamicIm ? WorkerPool.early(options.marketFile, options.threads) : undefined;
+  try {
+    return await simulateWith(options, workerPool);
+  } finally {
+    await workerPool?.close();
+  }
+}
+
+async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool | undefined): Promise<SimulateRunResult> {
   const started = performance.now();
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const loadSeconds = (performance.now() - started) / 1000;
@@ -117,6 +128,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
       portfolio,
       market,
       marketFile: options.marketFile,
+      ...(workerPool ? { workerPool } : {}),
       options: {
         paths: options.paths,
         seed: options.seed,

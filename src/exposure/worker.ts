@@ -10,7 +10,8 @@ import { loadMarket } from '../market/load.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { buildFactorLayout } from '../simulation/layout.js';
 import { valuationModelOf } from './modelView.js';
-import { type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { type WorkerInit, type WorkerMessage, type WorkerStart, type WorkerTask } from './pool.js';
+import type { Market } from '../market/types.js';
 import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
@@ -55,8 +56,8 @@ function transferables(result: UnitResult): ArrayBuffer[] {
   return [...out];
 }
 
-function buildContext(init: WorkerInit): { ctx: UnitContext; model: CrossAssetModel } {
-  const market = loadMarket(init.marketFile);
+function buildContext(init: WorkerInit, loaded?: { file: string; market: Market }): { ctx: UnitContext; model: CrossAssetModel } {
+  const market = loaded && loaded.file === init.marketFile ? loaded.market : loadMarket(init.marketFile);
   const layout = buildFactorLayout(market, init.layoutNeeds);
   const model = buildCrossAssetModel(market, layout);
   const grid = init.grid;
@@ -79,17 +80,32 @@ function buildContext(init: WorkerInit): { ctx: UnitContext; model: CrossAssetMo
 }
 
 if (parentPort) {
-  const init = workerData as WorkerInit;
+  const start = workerData as WorkerInit | WorkerStart;
+  let init = start as WorkerInit;
   let built: { ctx: UnitContext; model: CrossAssetModel } | undefined;
   /** The device's state ranges of this run's paths are in stateGridFor's cache (tables tasks of a GPU run that kept its paths there). */
   let rangesSeeded = false;
-  try {
-    built = buildContext(init);
-    post({ type: 'ready' });
-  } catch (error) {
-    postError(error);
+  // a pool started early (WorkerPool.early): the market now, the run's context when its init comes
+  let loaded: { file: string; market: Market } | undefined;
+  const begin = (runInit: WorkerInit): void => {
+    init = runInit;
+    try {
+      built = buildContext(runInit, loaded);
+      post({ type: 'ready' });
+    } catch (error) {
+      postError(error);
+    }
+  };
+  if ('grid' in start) begin(start);
+  else {
+    try {
+      loaded = { file: start.marketFile, market: loadMarket(start.marketFile) };
+    } catch {
+      // reported when the run's init asks for it (the main thread reports a bad market file first, as without workers)
+    }
   }
   parentPort.on('message', (message: WorkerTask) => {
+    if (message.kind === 'init') return begin(message.init);
     if (!built) return;
     try {
       if (message.kind === 'paths') {
