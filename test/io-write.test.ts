@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBDateValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { tableFromIPC } from 'apache-arrow';
+import { Bool, DateDay, Field, Float32, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { toIsoDate } from '../src/conventions/dates.js';
 import { XvaInternalError, XvaUsageError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { readTable } from '../src/io/read.js';
-import { outputExtension, writeTable, type OutputTable } from '../src/io/write.js';
+import { arrowFileChunks, outputExtension, writeTable, type OutputTable } from '../src/io/write.js';
 
 let dir: string;
 let duck: DuckDBConnection;
@@ -71,6 +71,23 @@ function sampleTable(): OutputTable {
 
 const f32 = (v: number | null) => (v === null ? null : Math.fround(v));
 
+/**
+ * The Arrow table of an OutputTable built independently of write.ts, through apache-arrow's own vector builders
+ * (vectorFromArray), for the byte comparison of the file writer.
+ */
+function referenceArrowTable(table: OutputTable, n: number): Table {
+  const types = { utf8: new Utf8(), float64: new Float64(), float32: new Float32(), int32: new Int32(), bool: new Bool(), date: new DateDay() } as const;
+  const fields = table.columns.map((c) => new Field(c.name, types[c.type], true));
+  const schema = new Schema(fields, new Map(Object.entries(table.metadata ?? {})));
+  const children = table.columns.map((c) => {
+    const values = Array.from(c.values as ArrayLike<unknown>).slice(0, n);
+    const cells = c.type === 'date' ? values.map((v) => (v === null ? null : new Date((v as number) * 86_400_000))) : values;
+    return vectorFromArray(cells, types[c.type] as never).data[0]!;
+  });
+  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
+}
+
 function listTemp(folder: string): string[] {
   return readdirSync(folder).filter((f) => f.endsWith('.tmp'));
 }
@@ -95,6 +112,40 @@ describe('writeTable arrow', () => {
     ]);
     expect(Object.fromEntries(back.schema.metadata)).toEqual(table.metadata);
     expect(back.batches).toHaveLength(1);
+  });
+
+  it('writes tableToIPC\'s bytes (in chunks, not joined first), typed-array columns and repeated ids included', () => {
+    // the sample's columns, then the same rows from typed arrays (no nulls: the writer's fast path) and ids repeated
+    // down a column (copied from the row before), in one table and on their own
+    const sample = sampleTable();
+    const rows = 1003; // not a multiple of 8: the validity bitmap's last byte
+    const ids = Array.from({ length: rows }, (_, i) => `T-${Math.floor(i / 7)}-ü`);
+    const typed: OutputTable = {
+      columns: [
+        { name: 'trade_id', type: 'utf8', values: ids },
+        { name: 'epe', type: 'float64', values: Float64Array.from({ length: rows }, (_, i) => Math.sin(i) * 1e6) },
+        { name: 'pd', type: 'float32', values: Float32Array.from({ length: rows }, (_, i) => 1 / (i + 1)) },
+        { name: 'step', type: 'int32', values: Int32Array.from({ length: rows }, (_, i) => i - 500) },
+        { name: 'date', type: 'date', values: Int32Array.from({ length: rows }, (_, i) => 19000 + i) },
+        { name: 'epe_list', type: 'float64', values: Array.from({ length: rows }, (_, i) => Math.sin(i) * 1e6) },
+      ],
+      metadata: { 'xva.run': 'typed' },
+    };
+    for (const [name, table] of [['sample', sample], ['typed', typed]] as const) {
+      const path = join(dir, `chunks-${name}.arrow`);
+      writeTable(path, table, 'arrow');
+      const n = table.columns[0]!.values.length;
+      const reference = tableToIPC(referenceArrowTable(table, n), 'file');
+      expect(Buffer.compare(readFileSync(path), Buffer.from(reference)), name).toBe(0);
+      expect(arrowFileChunks(referenceArrowTable(table, n)).length).toBeGreaterThan(3);
+    }
+    // the typed columns read back as given, the same as their plain-array twin
+    const back = tableFromIPC(readFileSync(join(dir, 'chunks-typed.arrow')));
+    expect(back.getChild('trade_id')!.toArray()).toEqual(ids);
+    expect(Array.from(back.getChild('epe')!.toArray() as Float64Array)).toEqual(Array.from(back.getChild('epe_list')!.toArray() as Float64Array));
+    // a DateDay column reads back as ms since the epoch: the day serials × 86,400,000
+    expect(Array.from(back.getChild('date')!.toArray() as ArrayLike<number>)).toEqual(Array.from(typed.columns[4]!.values as Int32Array, (d) => d * 86_400_000));
+    expect(back.getChild('epe')!.nullCount).toBe(0);
   });
 
   it.skipIf(!polars)('Polars reads back every value, null and date', () => {

@@ -12,17 +12,22 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Writes `data` to `filePath` atomically, creating the folder if needed. Throws XvaUsageError on failure. */
-export function writeFileAtomic(filePath: string, data: string | Uint8Array): void {
+/**
+ * Writes `data` (text, bytes, or bytes in chunks written one after the other) to `filePath` atomically, creating the
+ * folder if needed. Throws XvaUsageError on failure.
+ */
+export function writeFileAtomic(filePath: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   const dir = dirname(filePath);
   const tempPath = join(dir, `.${basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     mkdirSync(dir, { recursive: true });
     fd = openSync(tempPath, 'wx', 0o644);
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    const chunks = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+    for (const bytes of chunks) {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

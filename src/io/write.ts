@@ -11,7 +11,9 @@ import {
   Float64,
   Int32,
   makeData,
+  AsyncByteQueue,
   RecordBatch,
+  RecordBatchFileWriter,
   Schema,
   Struct,
   Table,
@@ -20,6 +22,7 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
+import type { ArrayBufferViewInput } from 'apache-arrow/util/buffer';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { toIsoDate } from '../conventions/dates.js';
 import { XvaInternalError } from '../errors.js';
@@ -75,6 +78,8 @@ function checkTable(table: OutputTable): number {
       );
     }
     const values = column.values;
+    // a typed array of the column's kind holds numbers only (no null): nothing to check row by row
+    if (typedFor(column.type, values)) continue;
     for (let row = 0; row < numRows; row++) {
       const v: unknown = values[row];
       if (v === null) continue;
@@ -103,8 +108,34 @@ function checkTable(table: OutputTable): number {
   return numRows;
 }
 
+/**
+ * Whether `values` is a typed array that holds exactly what the column type takes (no null, no other type): Float64Array
+ * or Float32Array for float64, Float32Array for float32 (already rounded), Int32Array for int32 and date. The writer
+ * then skips the per-row checks and copies (the exposure tables' number columns are such arrays: exposure_trade has
+ * 1.9 million rows for utb-20k).
+ */
+function typedFor(type: OutputColumnType, values: ArrayLike<Value>): boolean {
+  switch (type) {
+    case 'float64':
+      return values instanceof Float64Array || values instanceof Float32Array;
+    case 'float32':
+      return values instanceof Float32Array;
+    case 'int32':
+    case 'date':
+      return values instanceof Int32Array;
+    default:
+      return false;
+  }
+}
+
 /** Validity bitmap (LSB first, Arrow spec) and null count. */
 function validity(values: ArrayLike<Value>, n: number): { nullBitmap: Uint8Array; nullCount: number } {
+  if (ArrayBuffer.isView(values)) {
+    // no null in a typed array: every bit of the n rows set, the bits past them clear (as the loop below leaves them)
+    const nullBitmap = new Uint8Array((n + 7) >> 3).fill(0xff);
+    if (n % 8 !== 0) nullBitmap[nullBitmap.length - 1] = (1 << (n % 8)) - 1;
+    return { nullBitmap, nullCount: 0 };
+  }
   const nullBitmap = new Uint8Array((n + 7) >> 3);
   let nullCount = 0;
   for (let i = 0; i < n; i++) {
@@ -137,17 +168,32 @@ function columnData(column: OutputColumn, n: number): Data {
   switch (column.type) {
     case 'utf8': {
       // Plain Utf8 (offsets + bytes), not dictionary-encoded.
+      // A value equal to the row before's is copied from its bytes (ids repeat down a column: a trade's id on every
+      // date of exposure_trade), not encoded again.
       const valueOffsets = new Int32Array(n + 1);
       let bytes = 0;
+      let previous: Value | undefined;
+      let previousBytes = 0;
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (v !== null) bytes += Buffer.byteLength(v as string, 'utf8');
+        if (v !== null) {
+          if (v !== previous) {
+            previous = v;
+            previousBytes = Buffer.byteLength(v as string, 'utf8');
+          }
+          bytes += previousBytes;
+        }
         valueOffsets[i + 1] = bytes;
       }
       const data = Buffer.alloc(bytes);
+      let last = -1;
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        if (v !== null) data.write(v as string, valueOffsets[i]!, 'utf8');
+        if (v === null) continue;
+        const at = valueOffsets[i]!;
+        if (last >= 0 && v === values[last]) data.copyWithin(at, valueOffsets[last]!, valueOffsets[last + 1]!);
+        else data.write(v as string, at, 'utf8');
+        last = i;
       }
       return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap, valueOffsets, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
     }
@@ -157,9 +203,12 @@ function columnData(column: OutputColumn, n: number): Data {
     case 'date': {
       const data =
         column.type === 'float64' ? new Float64Array(n) : column.type === 'float32' ? new Float32Array(n) : new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = values[i];
-        if (v !== null) data[i] = v as number;
+      if (typedFor(column.type, values)) data.set((values as Float64Array).subarray(0, n));
+      else {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (v !== null) data[i] = v as number;
+        }
       }
       const type = arrowType(column.type) as Float64;
       return makeData({ type, length: n, nullCount, nullBitmap, data: data as Float64Array });
@@ -170,6 +219,29 @@ function columnData(column: OutputColumn, n: number): Data {
       return makeData({ type: new Bool(), length: n, nullCount, nullBitmap, data });
     }
   }
+}
+
+/** An Arrow byte queue that keeps the chunks a writer gives it, in order, instead of queueing them for a reader. */
+class ChunkQueue extends AsyncByteQueue {
+  readonly chunks: Uint8Array[] = [];
+  override write(value: ArrayBufferViewInput): void {
+    const bytes = value instanceof Uint8Array ? value : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : undefined;
+    if (!bytes) throw new XvaInternalError('an Arrow writer gave the file sink something other than bytes');
+    if (bytes.byteLength > 0) this.chunks.push(bytes);
+  }
+}
+
+/**
+ * The Arrow IPC file of `table` as the writer's chunks, for writing one after the other: the bytes of
+ * tableToIPC(table, 'file') without joining them into one buffer first (a copy of the whole file: 0.55 s of the
+ * 2-core machine's 2.4 s of writing utb-20k's tables, exposure_trade being 101 MB). Tested byte for byte.
+ */
+export function arrowFileChunks(table: Table): Uint8Array[] {
+  const sink = new ChunkQueue();
+  const writer = new RecordBatchFileWriter();
+  writer.reset(sink);
+  writer.writeAll(table);
+  return sink.chunks;
 }
 
 function arrowTable(table: OutputTable, n: number): Table {
@@ -226,7 +298,7 @@ export function writeTable(filePath: string, table: OutputTable, format: OutputF
   }
   const arrow = arrowTable(table, n);
   if (format === 'arrow') {
-    writeFileAtomic(filePath, tableToIPC(arrow, 'file'));
+    writeFileAtomic(filePath, arrowFileChunks(arrow));
     return;
   }
   const builder = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
