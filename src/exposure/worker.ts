@@ -131,8 +131,9 @@ if (parentPort) {
           for (const answer of counterpartyDeviceTables(built.ctx, cp, message.factors, message.figures)) {
             sets.push(answer);
             const t = answer.tables;
+            // the tables' own buffers (reals may be a view of a larger one: tables.ts packKernelTables), moved not copied
             for (const a of [t?.ints, t?.reals, t?.figures?.trades.ints, t?.figures?.trades.reals]) {
-              if (a && a.buffer instanceof ArrayBuffer && a.byteLength === a.buffer.byteLength) transfer.push(a.buffer);
+              if (a && a.buffer instanceof ArrayBuffer && !transfer.includes(a.buffer)) transfer.push(a.buffer);
             }
           }
         }

@@ -248,12 +248,12 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   const S = RUNNING_SLOPES;
   const nSlots = slots.length;
   const slotWords = new Uint32Array(SLOT_WORDS * nSlots);
-  // first capacities of about one pool a slot (they double as needed): a single trade's few slots allocate little
-  const entries = new Grow(new Uint32Array(ENTRY_WORDS * (nSlots + 4)), (n) => new Uint32Array(n));
-  const fix = new Grow(new Uint32Array(nSlots + 4), (n) => new Uint32Array(n));
+  // first capacities of about what utb-20k's slots hold (1.5 pools, one fixing group a pool; they double as needed)
+  const entries = new Grow(new Uint32Array(ENTRY_WORDS * (2 * nSlots + 4)), (n) => new Uint32Array(n));
+  const fix = new Grow(new Uint32Array(2 * nSlots + 4), (n) => new Uint32Array(n));
   const legs = new Grow(new Uint32Array(LEG_WORDS * 4), (n) => new Uint32Array(n));
   const terms = new Grow(new Uint32Array(16), (n) => new Uint32Array(n));
-  const reals = new Grow(new Float32Array((2 + G) * (nSlots + 4)), (n) => new Float32Array(n));
+  const reals = new Grow(new Float32Array(REALS_PER_SLOT * (nSlots + 1)), (n) => new Float32Array(n));
   let nEntries = 0;
   let nLegs = 0;
   let nTerms = 0;
@@ -350,5 +350,9 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   ints.set(fix.data.subarray(0, fix.length), fix0);
   ints.set(legs.data.subarray(0, legs.length), legs0);
   ints.set(terms.data.subarray(0, terms.length), terms0);
-  return { ints, reals: reals.data.slice(0, reals.length), nSlots };
+  // a view of the grown buffer, not a copy: the worker transfers the whole buffer (worker.ts)
+  return { ints, reals: reals.data.subarray(0, reals.length), nSlots };
 }
+
+/** packKernelTables' first reals capacity per slot: 1.5 pools of the grid function and one fixing group's 3 functions. */
+const REALS_PER_SLOT = Math.ceil(1.5 * (2 + GRID_NODES + RUNNING_SLOPES * GRID_NODES));
