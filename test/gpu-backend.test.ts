@@ -50,7 +50,8 @@ import { XvaUsageError } from '../src/errors.js';
 import { GpuSetValuation, DEVICE_PRODUCTS } from '../src/exposure/backends/gpu/valuation.js';
 import { chunksOf, PATH_CHUNK, sumChunks } from '../src/exposure/backends/gpu/wgsl/figures.js';
 import { DeviceBufferPool, sizeClass } from '../src/exposure/backends/gpu/bufferPool.js';
-import { packKernelTables, packSet } from '../src/exposure/backends/gpu/tables.js';
+import { packKernelTables } from '../src/exposure/backends/gpu/tables.js';
+import { packSetReference } from './helpers/packSetReference.js';
 import { compileNettingSet, ratePoolNodeTables } from '../src/exposure/valuation/index.js';
 import { valuationModelOf } from '../src/exposure/modelView.js';
 import { exposureDateIndices } from '../src/exposure/profiles.js';
@@ -854,7 +855,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
     expect(ratePoolNodeTables(k2, 1, simulatePaths(m2, grid, 5, 0, 8, { antithetic: false }))).toBeUndefined();
   });
 
-  it('packKernelTables writes what packSet makes of ratePoolNodeTables, bit for bit, for sets and single trades of every product', () => {
+  it('packKernelTables writes what a packing from the layout\'s definition makes of ratePoolNodeTables, bit for bit, for sets and single trades of every product', () => {
     // every set of the demo book with a device product only (swaptions, options, CDS, exercised swaptions included)
     const ids = portfolio.nettingSets.map((n) => n.nettingSetId).filter((id) => portfolio.trades.some((t) => t.nettingSetId === id) && portfolio.trades.every((t) => t.nettingSetId !== id || (DEVICE_PRODUCTS.has(t.product) && !(t.product === 'EQOPT' && t.strike <= 0))));
     const trades = portfolio.trades.filter((t) => ids.includes(t.nettingSetId));
@@ -873,7 +874,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       const kernels = [compileNettingSet(setTrades, { ...ctx, nettingSetId: id }), ...setTrades.map((t) => compileNettingSet([t], { ...ctx, nettingSetId: id }))];
       const list = kernels.flatMap((kernel) => Array.from({ length: nDates }, (_, d) => ({ kernel, d })));
       const fused = packKernelTables(list, paths, nDates, factors)!;
-      const reference = packSet(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors);
+      const reference = packSetReference(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors);
       expect(fused.nSlots).toBe(reference.nSlots);
       expect(fused.ints, id).toEqual(reference.ints);
       expect(fused.reals, id).toEqual(reference.reals);

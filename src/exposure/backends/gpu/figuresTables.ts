@@ -8,7 +8,7 @@
  *   the run's base coverage, so the device applies the host's rules on the same dates.
  * - Reduce: per live exposure date its grid index and value slot, and the IM held.
  * - Euler: every trade compiled on its own (compileNettingSet of the one trade) and its node tables at each live
- *   exposure date on which it lives (compile.ts ratePoolNodeTables), packed as one set of slots (tables.ts packSet),
+ *   exposure date on which it lives (compile.ts ratePoolNodeTables), packed as one set of slots (tables.ts packKernelTables),
  *   one slot per (exposure date, trade); the device values each trade there and sums it against the set's Euler
  *   weights. A pooled set's value is linear in its trades' node tables, so the trades' values add up to the set's.
  */

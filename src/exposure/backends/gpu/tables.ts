@@ -1,18 +1,18 @@
 /**
  * The host half of the GPU backend's set valuation, with no device in it (so worker threads run it): which sets the
  * device can value (hostReason), and for one that it can, the node tables of every date the host would value it on
- * (unit.ts datesToValue), built in f64 by the CPU kernels' code (compile.ts ratePoolNodeTables) on the host copy of
- * the device's paths and packed for the WGSL kernel of wgsl/value.ts (deviceTablesOf). The device then values the set
- * from these tables on its own paths (valuation.ts).
+ * (unit.ts datesToValue), built in f64 by the CPU kernels' code (compile.ts deviceTableSources) on the grids of the
+ * paths' state ranges (the device's, kernels.ts stateRanges, or a scan of the host copy) and packed for the WGSL kernel
+ * of wgsl/value.ts (packKernelTables). The device then values the set from these tables on its own paths
+ * (valuation.ts).
  */
 import type { NettingSetKernel } from '../../types.js';
 import { datesToValue, dependsOnCoverage, type UnitContext, type UnitNettingSet } from '../../unit.js';
-import { compileNettingSet, type RatePoolNodeTables } from '../../valuation/index.js';
+import { compileNettingSet } from '../../valuation/index.js';
 import { deviceTableSources } from '../../valuation/compile.js';
 import type { SimulatedPaths } from '../../../simulation/types.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
-import type { LegTerm } from '../../valuation/options.js';
 import type { DeviceFiguresTables } from './figuresTables.js';
 import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
 
@@ -136,86 +136,6 @@ export interface PackedSet {
   nSlots: number;
 }
 
-export function packSet(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
-  const nSlots = tables.length;
-  let nEntries = 0;
-  let nGroups = 0;
-  let nReals = 0;
-  let nLegs = 0;
-  let nTerms = 0;
-  for (const t of tables) {
-    for (const leg of t.legs) {
-      nLegs++;
-      const terms = leg.termsA.length + leg.termsB.length + leg.termsE.length;
-      nTerms += terms;
-      nReals += LEG_REALS + terms;
-    }
-    const pools = t.irIndex.length;
-    nEntries += pools;
-    nGroups += t.groupFix.length;
-    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.maskIntervals.length;
-  }
-  const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
-  const fix0 = entries0 + ENTRY_WORDS * nEntries;
-  const legs0 = fix0 + nGroups;
-  const terms0 = legs0 + LEG_WORDS * nLegs;
-  const ints = new Uint32Array(terms0 + 2 * nTerms);
-  const reals = new Float32Array(nReals);
-  ints[1] = nDates;
-  ints[2] = resident.numeraireFactor;
-  ints[3] = nSlots;
-  ints[5] = fix0;
-  ints[6] = legs0;
-  ints[7] = terms0;
-  let entry = 0;
-  let group = 0;
-  let real = 0;
-  let leg = 0;
-  let term = 0;
-  const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
-  tables.forEach((t, slot) => {
-    const G = t.gridNodes;
-    const runSize = t.runningSlopes * G;
-    const pools = t.irIndex.length;
-    ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
-    for (let i = 0; i < pools; i++) {
-      const g0 = t.groupStart[i]!;
-      const groups = t.groupStart[i + 1]! - g0;
-      const fx = t.fxIndex[i]!;
-      const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
-      const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
-      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
-      for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
-      reals[real] = t.x0[i]!;
-      reals[real + 1] = t.h[i]!;
-      reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
-      reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
-      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
-      const iv0 = real + ENTRY_REALS + G + groups * runSize;
-      for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
-      real = iv0 + intervals.length;
-      group += groups;
-      entry++;
-    }
-    for (const l of t.legs) {
-      const kind = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
-      ints.set([kind, l.termsA.length, l.termsB.length, l.termsE.length, term, real], legs0 + LEG_WORDS * leg);
-      reals.set([l.scale, l.omega, l.sd, l.constA, l.constB, l.constE], real);
-      let r = real + LEG_REALS;
-      for (const x of [...l.termsA, ...l.termsB, ...l.termsE]) {
-        ints[terms0 + 2 * term] = factorOf(x);
-        ints[terms0 + 2 * term + 1] = x.grid;
-        reals[r++] = x.coefficient;
-        term++;
-      }
-      real = r;
-      leg++;
-    }
-  });
-  return { ints, reals, nSlots };
-}
-
-
 /** A Float32Array or Uint32Array that grows by doubling (packKernelTables). */
 class Grow<T extends Float32Array | Uint32Array> {
   length = 0;
@@ -237,9 +157,10 @@ class Grow<T extends Float32Array | Uint32Array> {
 }
 
 /**
- * packSet over ratePoolNodeTables of each (kernel, date) slot, written straight from the kernels' node tables into
- * the packed arrays: the same ints and reals, bit for bit (tested), without a RatePoolNodeTables object and its
- * copies per slot. On the figures route a set has a slot per trade and live exposure date (about a million for
+ * The kernels' node tables of each (kernel, date) slot packed for the WGSL kernels (wgsl/value.ts layout), written
+ * straight from the kernels' node tables into the packed arrays: the same ints and reals, bit for bit, as a packing of
+ * compile.ts ratePoolNodeTables (tested against one written from the layout's definition,
+ * test/helpers/packSetReference.ts), without a RatePoolNodeTables object and its copies per slot. On the figures route a set has a slot per trade and live exposure date (about a million for
  * utb-20k), and building and packing those objects was a third of the workers' table time. Undefined when a kernel
  * has no tables at a date (compile.ts deviceTableSources: an equity option with a strike ≤ 0).
  */
@@ -286,13 +207,13 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
       nEntries++;
       for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
       const runSize = groups * S * G;
-      const r = reals.reserve(2 + G + runSize + nIntervals);
+      const r = reals.reserve(ENTRY_REALS + G + runSize + nIntervals);
       r[r0] = t.x0;
       r[r0 + 1] = t.h;
       const nodes = t.nodes;
-      for (let g = 0; g < G; g++) r[r0 + 2 + g] = nodes[g]!;
+      for (let g = 0; g < G; g++) r[r0 + ENTRY_REALS + g] = nodes[g]!;
       const run = t.runNodes;
-      const run0 = r0 + 2 + G;
+      const run0 = r0 + ENTRY_REALS + G;
       for (let i = 0; i < runSize; i++) r[run0 + i] = run[i]!;
       // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
       const iv0 = run0 + runSize;

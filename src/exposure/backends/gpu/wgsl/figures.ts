@@ -247,7 +247,7 @@ export const EULER_INFO_WORDS = 3;
 const EULER_WG = 64;
 
 /**
- * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packSet: one slot per (exposure
+ * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packKernelTables: one slot per (exposure
  * date, trade)), values (the set's V), ec (E rows then C rows), info ([nExp, small-value limit (f32 bits)], then
  * EULER_INFO_WORDS per slot), out (2 per slot and chunk of paths, [2·(slot·nChunks + chunk)]: Σ wEpe·v and Σ wEne·v,
  * the weights without the 1/n of a mean; the host adds the chunks, sumChunks). One workgroup per (slot, chunk of

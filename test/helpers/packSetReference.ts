@@ -1,0 +1,94 @@
+/**
+ * A second packing of node tables for the GPU valuation kernel, written from the layout's definition in
+ * src/exposure/backends/gpu/wgsl/value.ts over compile.ts ratePoolNodeTables: the reference that
+ * tables.ts packKernelTables (which packs straight from the kernels) must equal bit for bit.
+ */
+import type { RatePoolNodeTables } from '../../src/exposure/valuation/index.js';
+import type { LegTerm } from '../../src/exposure/valuation/options.js';
+import type { DeviceFactorIndex, PackedSet } from '../../src/exposure/backends/gpu/tables.js';
+import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from '../../src/exposure/backends/gpu/wgsl/value.js';
+
+const NO_FX = 0xffffffff;
+const NO_MASK = 0xffffffff;
+const F32_MAX = 3.4028234663852886e38;
+
+export function packSetReference(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
+  const nSlots = tables.length;
+  let nEntries = 0;
+  let nGroups = 0;
+  let nReals = 0;
+  let nLegs = 0;
+  let nTerms = 0;
+  for (const t of tables) {
+    for (const leg of t.legs) {
+      nLegs++;
+      const terms = leg.termsA.length + leg.termsB.length + leg.termsE.length;
+      nTerms += terms;
+      nReals += LEG_REALS + terms;
+    }
+    const pools = t.irIndex.length;
+    nEntries += pools;
+    nGroups += t.groupFix.length;
+    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.maskIntervals.length;
+  }
+  const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
+  const fix0 = entries0 + ENTRY_WORDS * nEntries;
+  const legs0 = fix0 + nGroups;
+  const terms0 = legs0 + LEG_WORDS * nLegs;
+  const ints = new Uint32Array(terms0 + 2 * nTerms);
+  const reals = new Float32Array(nReals);
+  ints[1] = nDates;
+  ints[2] = resident.numeraireFactor;
+  ints[3] = nSlots;
+  ints[5] = fix0;
+  ints[6] = legs0;
+  ints[7] = terms0;
+  let entry = 0;
+  let group = 0;
+  let real = 0;
+  let leg = 0;
+  let term = 0;
+  const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
+  tables.forEach((t, slot) => {
+    const G = t.gridNodes;
+    const runSize = t.runningSlopes * G;
+    const pools = t.irIndex.length;
+    ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
+    for (let i = 0; i < pools; i++) {
+      const g0 = t.groupStart[i]!;
+      const groups = t.groupStart[i + 1]! - g0;
+      const fx = t.fxIndex[i]!;
+      const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
+      const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
+      for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
+      reals[real] = t.x0[i]!;
+      reals[real + 1] = t.h[i]!;
+      reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
+      reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
+      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      const iv0 = real + ENTRY_REALS + G + groups * runSize;
+      for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
+      real = iv0 + intervals.length;
+      group += groups;
+      entry++;
+    }
+    for (const l of t.legs) {
+      const kind = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      ints.set([kind, l.termsA.length, l.termsB.length, l.termsE.length, term, real], legs0 + LEG_WORDS * leg);
+      reals.set([l.scale, l.omega, l.sd, l.constA, l.constB, l.constE], real);
+      let r = real + LEG_REALS;
+      for (const x of [...l.termsA, ...l.termsB, ...l.termsE]) {
+        ints[terms0 + 2 * term] = factorOf(x);
+        ints[terms0 + 2 * term + 1] = x.grid;
+        reals[r++] = x.coefficient;
+        term++;
+      }
+      real = r;
+      leg++;
+    }
+  });
+  return { ints, reals, nSlots };
+}
+
+
