@@ -103,8 +103,8 @@ export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet): Prepar
 export const NO_NODE_TABLES = 'an equity option with a strike <= 0';
 
 /**
- * A prepared set's device tables on ctx.paths (the host copy of the device's paths), on `tableDates` (default: every
- * date it is valued on), or NO_NODE_TABLES.
+ * A prepared set's device tables on the grids of ctx.paths' state ranges (stateGridFor: seeded from the device, or a
+ * scan of the host copy), on `tableDates` (default: every date it is valued on), or NO_NODE_TABLES.
  */
 export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, tableDates: Int32Array = gridIndex): DeviceTables | string {
   const packed = packKernelTables(Array.from(tableDates, (d) => ({ kernel, d })), ctx.paths, ctx.grid.dates.length, factors);
@@ -160,9 +160,10 @@ class Grow<T extends Float32Array | Uint32Array> {
  * The kernels' node tables of each (kernel, date) slot packed for the WGSL kernels (wgsl/value.ts layout), written
  * straight from the kernels' node tables into the packed arrays: the same ints and reals, bit for bit, as a packing of
  * compile.ts ratePoolNodeTables (tested against one written from the layout's definition,
- * test/helpers/packSetReference.ts), without a RatePoolNodeTables object and its copies per slot. On the figures route a set has a slot per trade and live exposure date (about a million for
- * utb-20k), and building and packing those objects was a third of the workers' table time. Undefined when a kernel
- * has no tables at a date (compile.ts deviceTableSources: an equity option with a strike ≤ 0).
+ * test/helpers/packSetReference.ts), without a RatePoolNodeTables object and its copies per slot. On the figures
+ * route a set has a slot per trade and live exposure date (about a million for utb-20k), and building and packing
+ * those objects was a third of the workers' table time. Undefined when a kernel has no tables at a date
+ * (compile.ts deviceTableSources: an equity option with a strike ≤ 0).
  */
 export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: number }[], paths: SimulatedPaths, nDates: number, resident: DeviceFactorIndex): PackedSet | undefined {
   const G = GRID_NODES;
