@@ -5,6 +5,7 @@
  */
 import { runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
+import { WorkerPool } from '../exposure/pool.js';
 import type { GridSpec } from '../simulation/grid.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { TimeGrid } from '../simulation/types.js';
@@ -60,6 +61,16 @@ export interface XvaRun {
 }
 
 export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
+  // the base run's worker threads load the market while this thread loads the portfolio (engine.ts workerPool)
+  const early = !options.resultsDir && options.threads > 1 ? WorkerPool.early(options.marketFile, options.threads) : undefined;
+  try {
+    return await runXvaWith(options, early);
+  } finally {
+    await early?.close();
+  }
+}
+
+async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined): Promise<XvaRun> {
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
@@ -78,10 +89,13 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
     coverageVariants: readonly number[] = [],
   ): Promise<{ sets: ExposureSet[]; grid: TimeGrid; coverageSets: Map<number, ExposureSet[]> }> => {
     simulations++;
+    // the pool started early serves the first run (the engine closes it at its end)
+    const workerPool = simulations === 1 ? early : undefined;
     const result = await runSimulation({
       portfolio,
       market,
       marketFile: options.marketFile,
+      ...(workerPool ? { workerPool } : {}),
       options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}) },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
