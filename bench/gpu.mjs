@@ -87,7 +87,7 @@ try {
     console.log(`${backend.notes[backend.notes.length - 1]}; ${deviceTrades} of ${gpuRow.trades} trades`);
     const st = backend.deviceValuation.stats;
     console.log(
-      `device valuation on the driving thread: tables ${st.tablesSeconds.toFixed(3)} s (on the workers ${(st.workerTablesSeconds ?? 0).toFixed(3)} s summed), device queue busy ${(st.deviceSeconds ?? 0).toFixed(3)} s, upload and submit ${st.submitSeconds.toFixed(3)} s, sets waiting for their results ${st.waitSeconds.toFixed(3)} s (summed over the sets in flight), ` +
+      `device valuation on the driving thread: tables ${st.tablesSeconds.toFixed(3)} s (on the workers ${(st.workerTablesSeconds ?? 0).toFixed(3)} s summed; their table arrays ${st.tableBuffersReused ?? 0} in buffers handed back, ${st.tableBuffersAllocated ?? 0} new), device queue busy ${(st.deviceSeconds ?? 0).toFixed(3)} s, upload and submit ${st.submitSeconds.toFixed(3)} s, sets waiting for their results ${st.waitSeconds.toFixed(3)} s (summed over the sets in flight), ` +
         `reading back ${st.readSeconds.toFixed(3)} s (${(st.bytesRead / 2 ** 20).toFixed(1)} MiB, ${st.sets} sets, ${st.figureSets} of them on the figures route: figures only, no values); written to the device ${(st.bytesUploaded / 2 ** 20).toFixed(1)} MiB of tables and inputs; paths copied to the host: ${st.pathsCopied ? 'yes' : 'no'}`,
     );
   }

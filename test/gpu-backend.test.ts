@@ -51,6 +51,7 @@ import { GpuSetValuation, DEVICE_PRODUCTS } from '../src/exposure/backends/gpu/v
 import { chunksOf, PATH_CHUNK, sumChunks } from '../src/exposure/backends/gpu/wgsl/figures.js';
 import { DeviceBufferPool, sizeClass } from '../src/exposure/backends/gpu/bufferPool.js';
 import { packKernelTables } from '../src/exposure/backends/gpu/tables.js';
+import { tableMemory } from '../src/exposure/backends/gpu/tableMemory.js';
 import { packSetReference } from './helpers/packSetReference.js';
 import { compileNettingSet, ratePoolNodeTables } from '../src/exposure/valuation/index.js';
 import { valuationModelOf } from '../src/exposure/modelView.js';
@@ -532,6 +533,9 @@ describe('GPU figures route over several chunks of paths', () => {
     const two = await run(2);
     expect(device.stats.pathsCopied).toBe(true); // one thread: the host copy at the simulation
     expect(two.stats.pathsCopied).toBe(false);
+    // and later sets' tables were packed into buffers this thread had uploaded and handed back (tableMemory.ts), with
+    // the same bits
+    expect(two.stats.tableBuffersReused).toBeGreaterThan(0);
     two.result.nettingSets.forEach((g, i) => {
       for (const key of ['epe', 'ene', 'pfe', 'collateral', 'epeStdError'] as const) expect(Array.from(g.profile[key])).toEqual(Array.from(device.result.nettingSets[i]!.profile[key]));
       expect(Array.from(g.tradeEpe)).toEqual(Array.from(device.result.nettingSets[i]!.tradeEpe));
@@ -878,6 +882,19 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       expect(fused.nSlots).toBe(reference.nSlots);
       expect(fused.ints, id).toEqual(reference.ints);
       expect(fused.reals, id).toEqual(reference.reals);
+      // again in memory handed back dirty (tableMemory.ts: a worker packs into buffers the driving thread uploaded):
+      // the same bits
+      const dirty = [fused.ints.buffer, fused.reals.buffer, new ArrayBuffer(1 << 22)].map((b) => {
+        const copy = new ArrayBuffer(b.byteLength);
+        new Uint32Array(copy).fill(0x7fc00001);
+        return copy;
+      });
+      const reused0 = tableMemory.reused;
+      tableMemory.give(dirty);
+      const again = packKernelTables(list, paths, nDates, factors)!;
+      expect(tableMemory.reused).toBeGreaterThan(reused0);
+      expect(again.ints, id).toEqual(reference.ints);
+      expect(again.reals, id).toEqual(reference.reals);
       slots += list.length;
     }
     expect(slots).toBeGreaterThan(1000);

@@ -9,6 +9,7 @@ import { XvaInternalError } from '../errors.js';
 import type { SimulatedPaths } from '../simulation/types.js';
 import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceFactorIndex } from './backends/gpu/tables.js';
+import { uploadedTableBuffers } from './backends/gpu/tableMemory.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
 import type { DevicePayload } from './devicePayload.js';
 import type { DeviceSetValuation } from './engine.js';
@@ -115,7 +116,7 @@ export async function streamUnitsThroughDevice(run: {
     pool.add({ kind: 'unit', task });
     if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
   };
-  const submitUnit = (unitId: number, sets: DeviceTablesAnswer[]): void => {
+  const submitUnit = (unitId: number, sets: DeviceTablesAnswer[], from: number | undefined): void => {
     const task = unitById.get(unitId);
     if (!task) throw new XvaInternalError(`device tables came back for unit ${unitId}, which is not valued`);
     for (const answer of sets) answers.set(answer.index, answer);
@@ -133,6 +134,9 @@ export async function streamUnitsThroughDevice(run: {
         for (const g of got) if (g!.tables) jobs.set(g!.index, { job: device.submit(g!.tables, nPaths) });
       }
     }
+    // uploaded (the queue copied them at the submissions): the worker packs its next tables into them; the answers
+    // kept for the routing record only say whether there were tables
+    pool.recycle(from, sets.flatMap((answer) => uploadedTableBuffers(answer.tables)));
     finishUnit(task, jobs, cpJobs).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
   };
   const initial: WorkerTask[] = [...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })), ...valued.slice(0, nextTables).map(tablesTask)];
@@ -140,8 +144,8 @@ export async function streamUnitsThroughDevice(run: {
     initial,
     (message) => {
       if (message.type !== 'tables') return onMessage(message);
-      device.noteTablesBuilt(message.seconds);
-      submitUnit(message.unitId, message.sets);
+      device.noteTablesBuilt(message.seconds, message.buffers);
+      submitUnit(message.unitId, message.sets, message.from);
     },
     tasks.length + valued.length,
   );

@@ -114,7 +114,7 @@ export interface DeviceSetValuation {
   submit(tables: DeviceTables, nPaths: number): { finish(): Promise<DevicePayload> };
   record(nettingSetId: string, reason: string | undefined, onFigures?: boolean): void;
   /** Adds a worker's seconds building a unit's tables to the run's statistics. */
-  noteTablesBuilt(seconds: number): void;
+  noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void;
   /**
    * The figures route (backends/gpu/wgsl/figures.ts): whether it can run, a counterparty's accumulator, a set's
    * submission (its figures only come back) and the counterparty's pathwise totals.

@@ -52,7 +52,9 @@ export type WorkerTask =
   | { kind: 'paths'; block: PathBlock }
   | { kind: 'unit'; task: UnitTask }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
-  | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean; stateRanges?: Float64Array };
+  | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean; stateRanges?: Float64Array }
+  /** Table buffers the driving thread uploaded, handed back for the next packing (backends/gpu/tableMemory.ts). */
+  | { kind: 'recycle'; buffers: ArrayBuffer[] };
 
 /** One set's answer to a tables task: its device tables, or why it is valued on the host. */
 export interface DeviceTablesAnswer {
@@ -81,7 +83,17 @@ export type WorkerMessage =
   | { type: 'progress'; index: number }
   | { type: 'pathsDone'; block: PathBlock }
   | { type: 'result'; result: UnitResult }
-  | { type: 'tables'; unitId: number; sets: DeviceTablesAnswer[]; /** The worker's seconds building them. */ seconds: number }
+  | {
+      type: 'tables';
+      unitId: number;
+      sets: DeviceTablesAnswer[];
+      /** The worker's seconds building them. */
+      seconds: number;
+      /** Its table arrays taken from buffers handed back, and allocated afresh, while it built them (tableMemory.ts). */
+      buffers: { reused: number; allocated: number };
+      /** The pool's index of the worker that built them (set by the pool; WorkerPool.recycle hands buffers back to it). */
+      from?: number;
+    }
   | { type: 'error'; name: string; message: string; issues?: InputIssue[]; stack?: string };
 
 /**
@@ -163,6 +175,7 @@ export class WorkerPool {
       const worker = new Worker(script, { workerData: init });
       this.workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'tables') message.from = w;
         if (message.type === 'ready') {
           this.idle.push(worker);
           if (--waiting === 0) markReady();
@@ -260,6 +273,16 @@ export class WorkerPool {
     if (phase.tasks.length >= phase.total) throw new XvaInternalError(`the phase already holds its ${phase.total} tasks`);
     phase.tasks.push(task);
     this.dispatch();
+  }
+
+  /**
+   * Hands `buffers` (moved, not copied) back to worker `from` for its next tables (backends/gpu/tableMemory.ts); not a
+   * task: the worker takes them between its tasks. Nothing after close() or a failure.
+   */
+  recycle(from: number | undefined, buffers: ArrayBuffer[]): void {
+    const worker = from === undefined ? undefined : this.workers[from];
+    if (!worker || buffers.length === 0 || this.closing || this.failure) return;
+    worker.postMessage({ kind: 'recycle', buffers } satisfies WorkerTask, buffers);
   }
 
   /** Ends the running phase (and the pool) with `error`, raised by `run`. */

@@ -20,6 +20,7 @@ import { precomputedOf } from './devicePayload.js';
 import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
 import { seedStateRanges } from './valuation/stateGrid.js';
+import { tableMemory } from './backends/gpu/tableMemory.js';
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -106,6 +107,7 @@ if (parentPort) {
   }
   parentPort.on('message', (message: WorkerTask) => {
     if (message.kind === 'init') return begin(message.init);
+    if (message.kind === 'recycle') return tableMemory.give(message.buffers);
     if (!built) return;
     try {
       if (message.kind === 'paths') {
@@ -125,6 +127,8 @@ if (parentPort) {
           rangesSeeded = true;
         }
         const t0 = performance.now();
+        const reused0 = tableMemory.reused;
+        const allocated0 = tableMemory.allocated;
         const sets: DeviceTablesAnswer[] = [];
         const transfer: ArrayBuffer[] = [];
         for (const cp of message.counterparties) {
@@ -137,7 +141,8 @@ if (parentPort) {
             }
           }
         }
-        post({ type: 'tables', unitId: message.unitId, sets, seconds: (performance.now() - t0) / 1000 }, transfer);
+        const buffers = { reused: tableMemory.reused - reused0, allocated: tableMemory.allocated - allocated0 };
+        post({ type: 'tables', unitId: message.unitId, sets, seconds: (performance.now() - t0) / 1000, buffers }, transfer);
         return;
       }
       // sets the main thread had valued on the GPU device: their values come with the task

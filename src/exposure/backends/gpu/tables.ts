@@ -14,6 +14,7 @@ import type { SimulatedPaths } from '../../../simulation/types.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
 import type { DeviceFiguresTables } from './figuresTables.js';
+import { tableMemory } from './tableMemory.js';
 import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
 
 /**
@@ -136,17 +137,21 @@ export interface PackedSet {
   nSlots: number;
 }
 
-/** A Float32Array or Uint32Array that grows by doubling (packKernelTables). */
+/** A Float32Array or Uint32Array that grows by doubling (packKernelTables), in tableMemory.ts's reused memory. */
 class Grow<T extends Float32Array | Uint32Array> {
   length = 0;
+  data: T;
   constructor(
-    public data: T,
+    capacity: number,
     private readonly make: (n: number) => T,
-  ) {}
+  ) {
+    this.data = make(capacity);
+  }
   reserve(n: number): T {
     if (this.length + n > this.data.length) {
       const next = this.make(Math.max(2 * this.data.length, this.length + n));
       next.set(this.data.subarray(0, this.length));
+      tableMemory.give([this.data.buffer]);
       this.data = next;
     }
     return this.data;
@@ -169,20 +174,28 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   const G = GRID_NODES;
   const S = RUNNING_SLOPES;
   const nSlots = slots.length;
-  const slotWords = new Uint32Array(SLOT_WORDS * nSlots);
+  // every word of these below their length is written before it is read (so the memory may be reused unzeroed),
+  // except the packed ints' header words 0 and 4 (set at dispatch): those come zeroed
+  const u32 = (n: number): Uint32Array => tableMemory.u32Unzeroed(n);
+  const slotWords = u32(SLOT_WORDS * nSlots);
   // first capacities of about what utb-20k's slots hold (1.5 pools, one fixing group a pool; they double as needed)
-  const entries = new Grow(new Uint32Array(ENTRY_WORDS * (2 * nSlots + 4)), (n) => new Uint32Array(n));
-  const fix = new Grow(new Uint32Array(2 * nSlots + 4), (n) => new Uint32Array(n));
-  const legs = new Grow(new Uint32Array(LEG_WORDS * 4), (n) => new Uint32Array(n));
-  const terms = new Grow(new Uint32Array(16), (n) => new Uint32Array(n));
-  const reals = new Grow(new Float32Array(REALS_PER_SLOT * (nSlots + 1)), (n) => new Float32Array(n));
+  const entries = new Grow(ENTRY_WORDS * (2 * nSlots + 4), u32);
+  const fix = new Grow(2 * nSlots + 4, u32);
+  const legs = new Grow(LEG_WORDS * 4, u32);
+  const terms = new Grow(16, u32);
+  const reals = new Grow(REALS_PER_SLOT * (nSlots + 1), (n) => tableMemory.f32Unzeroed(n));
+  const scratch = (): void => tableMemory.give([slotWords.buffer, entries.data.buffer, fix.data.buffer, legs.data.buffer, terms.data.buffer]);
   let nEntries = 0;
   let nLegs = 0;
   let nTerms = 0;
   for (let slot = 0; slot < nSlots; slot++) {
     const { kernel, d } = slots[slot]!;
     const sources = deviceTableSources(kernel, d, paths);
-    if (!sources) return undefined;
+    if (!sources) {
+      scratch();
+      tableMemory.give([reals.data.buffer]);
+      return undefined;
+    }
     const at = SLOT_WORDS * slot;
     slotWords[at] = d;
     slotWords[at + 1] = nEntries;
@@ -260,7 +273,7 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   const fix0 = entries0 + entries.length;
   const legs0 = fix0 + fix.length;
   const terms0 = legs0 + legs.length;
-  const ints = new Uint32Array(terms0 + terms.length);
+  const ints = tableMemory.u32(terms0 + terms.length);
   ints[1] = nDates;
   ints[2] = resident.numeraireFactor;
   ints[3] = nSlots;
@@ -272,7 +285,9 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   ints.set(fix.data.subarray(0, fix.length), fix0);
   ints.set(legs.data.subarray(0, legs.length), legs0);
   ints.set(terms.data.subarray(0, terms.length), terms0);
-  // a view of the grown buffer, not a copy: the worker transfers the whole buffer (worker.ts)
+  scratch();
+  // views of reused buffers, not copies: the worker transfers the whole buffers (worker.ts), and the driving thread
+  // hands them back once uploaded (tableMemory.ts)
   return { ints, reals: reals.data.subarray(0, reals.length), nSlots };
 }
 

@@ -80,6 +80,12 @@ export interface DeviceValuationStats {
   /** The same on the worker threads, summed over them (0 without workers). */
   workerTablesSeconds: number;
   /**
+   * The workers' table arrays that were buffers handed back after an upload (tableMemory.ts), and those allocated
+   * afresh because none fitted.
+   */
+  tableBuffersReused: number;
+  tableBuffersAllocated: number;
+  /**
    * Figures route: seconds during which the device's queue held a set's work (from a set's submission, or the
    * previous set's results, to its results being ready, in submission order): an upper bound on the device's own
    * time, the callbacks' latency on this thread included.
@@ -107,7 +113,7 @@ export interface DeviceValuationStats {
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, workerTablesSeconds: 0, deviceSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
+  return { tablesSeconds: 0, workerTablesSeconds: 0, tableBuffersReused: 0, tableBuffersAllocated: 0, deviceSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
 }
 
 /** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
@@ -194,8 +200,10 @@ export class GpuSetValuation implements DeviceSetValuation {
     return r && r.paths === paths ? { fxFactor0: r.fxFactor0, eqFactor0: r.eqFactor0, creditFactor0: r.creditFactor0, numeraireFactor: r.numeraireFactor } : undefined;
   }
 
-  noteTablesBuilt(seconds: number): void {
+  noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void {
     this.stats.workerTablesSeconds += seconds;
+    this.stats.tableBuffersReused += buffers?.reused ?? 0;
+    this.stats.tableBuffersAllocated += buffers?.allocated ?? 0;
   }
 
   /** When the device finished the last set's work (figures route), for stats.deviceSeconds. */
