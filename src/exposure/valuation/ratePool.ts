@@ -64,6 +64,8 @@ export interface NodeTerm {
   readonly tradeIndex: number;
   /** Adds the trade's value at the grid nodes x0 + g·h (currency units, undeflated); false when not alive at d. */
   addNodes(d: number, x0: number, h: number, nodes: Float64Array): boolean;
+  /** The last grid index at which addNodes may add anything (a swaption's option regime ends before its expiry). */
+  readonly lastIndex: number;
 }
 
 export class CurrencyPoolBuilder {
@@ -184,6 +186,8 @@ export class CurrencyPool {
   private termX0 = new Float64Array(0);
   private termStep = new Float64Array(0);
   private termPaths: SimulatedPaths | null = null;
+  /** Grid dates the option terms' cache covers: 0 .. the latest term's last index. */
+  private readonly termDates: number;
   private readonly nDates: number;
   // Kept by addValues(keep = true) for accumulateTradeWeighted at the same date and paths: each path's stencil (first
   // node and six weights), the state of prepare() at that date, and the FX levels (keptDate −1: nothing kept).
@@ -235,6 +239,7 @@ export class CurrencyPool {
     this.rLast = Int32Array.from(b.runLast);
     this.rTrade = Int32Array.from(b.runTrade);
     this.terms = b.terms.slice();
+    this.termDates = Math.min(nDates, this.terms.reduce((m, t) => Math.max(m, t.lastIndex + 1), 0));
     const maxGroups = Math.max(maxActiveGroups(b.runFix, b.runLast, nDates), 1);
     const runSize = maxGroups * RUNNING_SLOPES * GRID_NODES;
     this.runNodes = new Float64Array(runSize);
@@ -297,20 +302,27 @@ export class CurrencyPool {
     return momentOrder(aMax * CENTRE * h);
   }
 
-  /** Option terms' node values at date d on the grid (x0, h), from the cache when valueAt already made them. */
-  private termValues(d: number, paths: SimulatedPaths, x0: number, h: number): void {
+  /**
+   * Option terms' node values at date d on the grid (x0, h), from the cache when valueAt already made them; false when
+   * d is past every term's last date (no row for it: none is alive).
+   */
+  private termValues(d: number, paths: SimulatedPaths, x0: number, h: number): boolean {
     const nTerms = this.terms.length;
     if (this.termCache.length === 0) {
-      this.termCache = new Float64Array(this.nDates * nTerms * GRID_NODES);
-      this.termAlive = new Uint8Array(this.nDates * nTerms);
-      this.termX0 = new Float64Array(this.nDates);
-      this.termStep = new Float64Array(this.nDates);
+      // dates up to the terms' last live one only (a 1-year swaption on a 30-year grid: a 30th of nDates; the cache
+      // was most of what a pool allocated)
+      const cached = this.termDates;
+      this.termCache = new Float64Array(cached * nTerms * GRID_NODES);
+      this.termAlive = new Uint8Array(cached * nTerms);
+      this.termX0 = new Float64Array(cached);
+      this.termStep = new Float64Array(cached);
     }
+    if (d >= this.termDates) return false;
     if (this.termPaths !== paths) {
       this.termStep.fill(0);
       this.termPaths = paths;
     }
-    if (this.termStep[d] === h && this.termX0[d] === x0 && h > 0) return;
+    if (this.termStep[d] === h && this.termX0[d] === x0 && h > 0) return true;
     const cache = this.termCache;
     for (let i = 0; i < nTerms; i++) {
       const at = (d * nTerms + i) * GRID_NODES;
@@ -319,6 +331,7 @@ export class CurrencyPool {
     }
     this.termX0[d] = x0;
     this.termStep[d] = h;
+    return true;
   }
 
   /** Tabulates the pooled flows, running-coupon Taylor functions and option terms of date d on the grid. */
@@ -383,8 +396,7 @@ export class CurrencyPool {
         v *= ratio;
       }
     }
-    if (this.terms.length > 0) {
-      this.termValues(d, paths, x0, h);
+    if (this.terms.length > 0 && this.termValues(d, paths, x0, h)) {
       const nTerms = this.terms.length;
       const cache = this.termCache;
       for (let i = 0; i < nTerms; i++) {
@@ -670,8 +682,7 @@ export class CurrencyPool {
       if (two) out2[rTrade[k]!] += s2;
     }
     const nTerms = this.terms.length;
-    if (nTerms > 0) {
-      this.termValues(d, paths, x0, h);
+    if (nTerms > 0 && this.termValues(d, paths, x0, h)) {
       const cache = this.termCache;
       for (let i = 0; i < nTerms; i++) {
         if (this.termAlive[d * nTerms + i] === 0) continue;

@@ -373,8 +373,8 @@ export function compileSwaptionOnce(trade: Swaption, tradeIndex: number, market:
   if (held && held.market === market && held.grid === grid && held.lgm === lgm) compiled = held.compiled;
   else compiledSwaptions.set(trade, { market, grid, lgm, compiled: (compiled = compileSwaption(trade, tradeIndex, market, grid, lgm)) });
   if (compiled.term.tradeIndex === tradeIndex) return compiled;
-  const addNodes = compiled.term.addNodes;
-  return { ...compiled, term: { tradeIndex, addNodes } };
+  const { addNodes, lastIndex } = compiled.term;
+  return { ...compiled, term: { tradeIndex, lastIndex, addNodes } };
 }
 
 export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
@@ -430,6 +430,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   const rootGuess = single ? finiteEnd(exerciseIntervals(u, lgm.zeta[0]! + remaining(0), 0, 0, 0, true)) : 0;
   const term: NodeTerm = {
     tradeIndex,
+    lastIndex: optionLastIndex,
     addNodes(d: number, x0: number, h: number, nodes: Float64Array): boolean {
       if (d > optionLastIndex) return false;
       const v = remaining(d);
