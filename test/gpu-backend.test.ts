@@ -872,6 +872,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
     const factors = { fxFactor0: 5, eqFactor0: 9, creditFactor0: 15, numeraireFactor: 42 };
     const nDates = grid.dates.length;
     let slots = 0;
+    let replayedTrades = 0;
     for (const id of ids) {
       const setTrades = trades.filter((t) => t.nettingSetId === id);
       // the set on every date, then each trade on its own (the figures route's Euler tables), in one packing
@@ -895,9 +896,18 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       expect(tableMemory.reused).toBeGreaterThan(reused0);
       expect(again.ints, id).toEqual(reference.ints);
       expect(again.reals, id).toEqual(reference.reals);
+      // the trades compiled alone on the swap legs the set's compile recorded (compile.ts LegRecords, as the figures
+      // route compiles them): the same bits
+      const legRecords = new Map();
+      const recorded = [compileNettingSet(setTrades, { ...ctx, nettingSetId: id, legRecords }), ...setTrades.map((t) => compileNettingSet([t], { ...ctx, nettingSetId: id, legRecords }))];
+      replayedTrades += legRecords.size;
+      const replayed = packKernelTables(recorded.flatMap((kernel) => Array.from({ length: nDates }, (_, d) => ({ kernel, d }))), paths, nDates, factors)!;
+      expect(replayed.ints, id).toEqual(reference.ints);
+      expect(replayed.reals, id).toEqual(reference.reals);
       slots += list.length;
     }
     expect(slots).toBeGreaterThan(1000);
+    expect(replayedTrades).toBeGreaterThan(20);
     // an equity option struck at 0: no tables either way
     const eqOption = portfolio.trades.find((t): t is EquityOption => t.product === 'EQOPT' && t.expiryDate > market.asOf + 40)!;
     const k2 = compileNettingSet([{ ...eqOption, strike: 0 }], { ...ctx, nettingSetId: 'x' });

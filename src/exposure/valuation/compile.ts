@@ -15,7 +15,7 @@ import type { Currency, Trade } from '../../products/types.js';
 import type { NettingSetKernel } from '../types.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { CdsPool, compileCdsOnce } from './cds.js';
-import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg } from './legs.js';
+import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg, type PoolSink } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
@@ -66,6 +66,23 @@ class ExercisedSwaption implements PathTrade {
   }
 }
 
+/** One call a swap's legs made on a currency pool (compile.ts Compiler.recorder): the pool's creation, a bond, a running coupon. */
+export interface LegOp {
+  currency: Currency;
+  kind: 'pool' | 'bond' | 'running';
+  /** addBond's or addRunning's arguments after the trade index. */
+  args: number[];
+}
+
+/**
+ * The leg operations of IRS, OIS and XCCY trades per trade object, for compiles under one context
+ * (ValuationContext.legRecords): a trade is compiled again alone after its set on the GPU backend's figures route
+ * (figuresTables.ts), and its schedules and projected flows were a fifth of that compile. Replayed with the new trade
+ * index, they add the same numbers in the same order, so the pools are the same bits (tested). Not kept beyond the
+ * map's owner (a counterparty's tables), so a run does not hold every trade's flows.
+ */
+export type LegRecords = Map<Trade, LegOp[]>;
+
 class Compiler {
   readonly pools = new Map<Currency, CurrencyPoolBuilder>();
   readonly lgms = new Map<Currency, LgmOnGrid>();
@@ -78,6 +95,7 @@ class Compiler {
     readonly market: Market,
     readonly model: ValuationModel,
     readonly grid: TimeGrid,
+    private readonly legRecords?: LegRecords,
   ) {}
 
   lgm(currency: Currency): LgmOnGrid {
@@ -103,6 +121,36 @@ class Compiler {
     return p;
   }
 
+  /**
+   * The currency's pool, behind a sink that records what the legs add to it (the pool's creation too, so that a
+   * replay makes the pools in the same order).
+   */
+  private recorder(currency: Currency, tradeId: string, ops: LegOp[]): PoolSink {
+    const pool = this.pool(currency, tradeId);
+    ops.push({ currency, kind: 'pool', args: [] });
+    return {
+      lgm: pool.lgm,
+      addBond(tradeIndex, timeYears, amount, lastIndex) {
+        ops.push({ currency, kind: 'bond', args: [timeYears, amount, lastIndex] });
+        pool.addBond(tradeIndex, timeYears, amount, lastIndex);
+      },
+      addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex) {
+        ops.push({ currency, kind: 'running', args: [s, e, notionalBeta, fixIndex, lastIndex] });
+        pool.addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex);
+      },
+    };
+  }
+
+  /** A trade's recorded leg operations, added again as trade `i` of this set. */
+  private replay(ops: readonly LegOp[], tradeId: string, i: number): void {
+    for (const op of ops) {
+      const pool = this.pool(op.currency, tradeId);
+      const a = op.args;
+      if (op.kind === 'bond') pool.addBond(i, a[0]!, a[1]!, a[2]!);
+      else if (op.kind === 'running') pool.addRunning(i, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!);
+    }
+  }
+
   alive(lastIndex: number): void {
     if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
   }
@@ -113,18 +161,28 @@ class Compiler {
     const layout = this.model.layout;
     switch (trade.product) {
       case 'IRS':
-      case 'OIS': {
-        if (trade.fixedLeg.currency !== trade.floatLeg.currency) throw new Error(`trade ${id}: an ${trade.product} with legs in two currencies is not supported (use XCCY)`);
-        const pool = this.pool(trade.fixedLeg.currency, id);
-        const sign = trade.direction === 'pay' ? 1 : -1;
-        addFloatLeg(pool, grid, market, id, i, trade.floatLeg, sign);
-        addFixedLeg(pool, grid, market, i, trade.fixedLeg, -sign);
-        return;
-      }
+      case 'OIS':
       case 'XCCY': {
-        const sign = trade.direction === 'pay' ? 1 : -1;
-        addXccyLeg(this.pool(trade.leg1.currency, id), grid, market, id, i, trade.leg1, -sign, trade.initialExchange, trade.finalExchange);
-        addXccyLeg(this.pool(trade.leg2.currency, id), grid, market, id, i, trade.leg2, sign, trade.initialExchange, trade.finalExchange);
+        const held = this.legRecords?.get(trade);
+        if (held) {
+          this.replay(held, id, i);
+          return;
+        }
+        const ops: LegOp[] = [];
+        const legRecords = this.legRecords;
+        const sink = (currency: Currency): PoolSink => (legRecords ? this.recorder(currency, id, ops) : this.pool(currency, id));
+        if (trade.product === 'XCCY') {
+          const sign = trade.direction === 'pay' ? 1 : -1;
+          addXccyLeg(sink(trade.leg1.currency), grid, market, id, i, trade.leg1, -sign, trade.initialExchange, trade.finalExchange);
+          addXccyLeg(sink(trade.leg2.currency), grid, market, id, i, trade.leg2, sign, trade.initialExchange, trade.finalExchange);
+        } else {
+          if (trade.fixedLeg.currency !== trade.floatLeg.currency) throw new Error(`trade ${id}: an ${trade.product} with legs in two currencies is not supported (use XCCY)`);
+          const pool = sink(trade.fixedLeg.currency);
+          const sign = trade.direction === 'pay' ? 1 : -1;
+          addFloatLeg(pool, grid, market, id, i, trade.floatLeg, sign);
+          addFixedLeg(pool, grid, market, i, trade.fixedLeg, -sign);
+        }
+        legRecords?.set(trade, ops);
         return;
       }
       case 'FXFWD': {
@@ -378,7 +436,7 @@ class NettingSetValuation implements NettingSetKernel {
  * `priceTrade` without a collateral currency; valueAt(0) equals today's prices on every path (x = 0, FX = spot).
  */
 export function compileNettingSet(trades: Trade[], ctx: ValuationContext): NettingSetKernel {
-  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid);
+  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid, ctx.legRecords as LegRecords | undefined);
   trades.forEach((trade, i) => compiler.add(trade, i));
   const nDates = ctx.grid.times.length;
   const pools = [...compiler.pools.values()].map((b) => b.build(nDates));

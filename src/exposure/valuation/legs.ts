@@ -12,14 +12,17 @@ import type { TimeGrid } from '../../simulation/types.js';
 import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
 import type { CurrencyPoolBuilder } from './ratePool.js';
 
+/** Where legs put their flows: a currency pool's builder, or compile.ts's recorder in front of one. */
+export type PoolSink = Pick<CurrencyPoolBuilder, 'lgm' | 'addBond' | 'addRunning'>;
+
 /** `sign`·amount paid on `date` (a fixed flow, a notional or an FX exchange); ignored once paid. */
-export function addPayment(pool: CurrencyPoolBuilder, grid: TimeGrid, market: Market, tradeIndex: number, date: number, amount: number): void {
+export function addPayment(pool: PoolSink, grid: TimeGrid, market: Market, tradeIndex: number, date: number, amount: number): void {
   if (date <= market.asOf) return;
   pool.addBond(tradeIndex, market.time(date), amount, lastIndexBefore(grid.dates, date));
 }
 
 /** Fixed coupons N·K·τ, received with sign +1. */
-export function addFixedLeg(pool: CurrencyPoolBuilder, grid: TimeGrid, market: Market, tradeIndex: number, leg: FixedLeg, sign: number): void {
+export function addFixedLeg(pool: PoolSink, grid: TimeGrid, market: Market, tradeIndex: number, leg: FixedLeg, sign: number): void {
   const schedule = buildSchedule(leg);
   const flows = fixedLegFlows(leg, market, schedule);
   const first = schedule.count - flows.count;
@@ -33,7 +36,7 @@ export function addFixedLeg(pool: CurrencyPoolBuilder, grid: TimeGrid, market: M
  * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's.
  */
 export function addFloatLeg(
-  pool: CurrencyPoolBuilder,
+  pool: PoolSink,
   grid: TimeGrid,
   market: Market,
   tradeId: string,
@@ -72,14 +75,14 @@ export function addFloatLeg(
   }
 }
 
-export function addSwapLeg(pool: CurrencyPoolBuilder, grid: TimeGrid, market: Market, tradeId: string, tradeIndex: number, leg: SwapLeg, sign: number): void {
+export function addSwapLeg(pool: PoolSink, grid: TimeGrid, market: Market, tradeId: string, tradeIndex: number, leg: SwapLeg, sign: number): void {
   if (leg.kind === 'fixed') addFixedLeg(pool, grid, market, tradeIndex, leg, sign);
   else addFloatLeg(pool, grid, market, tradeId, tradeIndex, leg, sign);
 }
 
 /** Cross-currency leg: coupons plus the initial (paid) and final (received) notional exchanges, as xccyLegPv. */
 export function addXccyLeg(
-  pool: CurrencyPoolBuilder,
+  pool: PoolSink,
   grid: TimeGrid,
   market: Market,
   tradeId: string,

@@ -32,6 +32,11 @@ export interface ValuationContext {
   model: ValuationModel;
   grid: TimeGrid;
   nettingSetId: string;
+  /**
+   * Swap legs compiled before under this context (compile.ts LegRecords): the GPU backend's figures route compiles a
+   * set, then each of its trades alone, and passes one map to all those compiles.
+   */
+  legRecords?: Map<object, unknown>;
 }
 
 /** Last grid index whose date is strictly before `date` (a flow paid on `date` is still to come there); −1 if none. */

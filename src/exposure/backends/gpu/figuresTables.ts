@@ -19,6 +19,7 @@ import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
 import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet } from '../../valuation/index.js';
+import type { LegRecords } from '../../valuation/compile.js';
 import { NO_NODE_TABLES, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
 import type { DeviceTablesAnswer } from '../../pool.js';
 import type { UnitCounterparty } from '../../unit.js';
@@ -50,7 +51,7 @@ const f32Bits = (x: number): number => new Uint32Array(Float32Array.of(x).buffer
  * The figures route's inputs for a set whose device tables are `tables` and kernel `kernel`, or a reason it cannot
  * take that route (then its values come back and the host computes its figures).
  */
-export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex): DeviceFiguresTables | string {
+export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, legRecords?: LegRecords): DeviceFiguresTables | string {
   const { grid, exposureDates, paths } = ctx;
   const nDates = grid.dates.length;
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
@@ -133,7 +134,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const slotTrade: number[] = [];
   const slotExposure: number[] = [];
   for (let i = 0; i < trades.length; i++) {
-    const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId });
+    const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId, ...(legRecords ? { legRecords } : {}) });
     const tradeLast = Math.min(single.lastDateIndex, last);
     for (let e = 0; e < nExp && exposureDates[e]! <= tradeLast; e++) {
       const d = exposureDates[e]!;
@@ -200,10 +201,12 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
  * date the set is valued on and its values come back (a counterparty's totals need all its sets on one route).
  */
 export function counterpartyDeviceTables(ctx: UnitContext, cp: UnitCounterparty, factors: DeviceFactorIndex, figures: boolean): DeviceTablesAnswer[] {
-  const prepared = cp.sets.map((item) => prepareDeviceSet(ctx, item));
+  // the sets' swap legs, recorded as they compile and replayed when the figures route compiles each trade alone
+  const legRecords: LegRecords | undefined = figures ? new Map() : undefined;
+  const prepared = cp.sets.map((item) => prepareDeviceSet(ctx, item, legRecords));
   let routes: (DeviceFiguresTables | string | undefined)[] = prepared.map(() => undefined);
   if (figures && prepared.every((p) => p.reason === undefined)) {
-    routes = cp.sets.map((item, i) => deviceFiguresTablesOf(ctx, item, prepared[i]!.kernel!, prepared[i]!.gridIndex!, factors));
+    routes = cp.sets.map((item, i) => deviceFiguresTablesOf(ctx, item, prepared[i]!.kernel!, prepared[i]!.gridIndex!, factors, legRecords));
     if (routes.some((r) => typeof r === 'string')) routes = prepared.map(() => undefined);
   }
   const answers = (onRoute: boolean): DeviceTablesAnswer[] =>

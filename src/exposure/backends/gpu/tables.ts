@@ -9,7 +9,7 @@
 import type { NettingSetKernel } from '../../types.js';
 import { datesToValue, dependsOnCoverage, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet } from '../../valuation/index.js';
-import { deviceTableSources } from '../../valuation/compile.js';
+import { deviceTableSources, type LegRecords } from '../../valuation/compile.js';
 import type { SimulatedPaths } from '../../../simulation/types.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
@@ -85,12 +85,12 @@ export type PreparedSet = { kernel: NettingSetKernel; gridIndex: Int32Array; rea
  * Compiles the set and lists its valuation dates, or says why it stays on the host: a product the device does not
  * value, a trade the pricers on paths do not support (the host reports it), or no live date.
  */
-export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet): PreparedSet {
+export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet, legRecords?: LegRecords): PreparedSet {
   const other = hostReason(item);
   if (other !== undefined) return { reason: other };
   let kernel: NettingSetKernel;
   try {
-    kernel = compileNettingSet(item.trades, { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId });
+    kernel = compileNettingSet(item.trades, { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId, ...(legRecords ? { legRecords } : {}) });
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'Error') throw error;
     return { reason: 'a trade the pricers on paths do not support' }; // the host reports it (unit.ts compileSet)
