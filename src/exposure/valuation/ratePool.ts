@@ -138,11 +138,8 @@ const L5 = 1 / 120;
 
 /** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
 class Carve<T extends Float64Array | Int32Array> {
-  private readonly all: T;
   private at = 0;
-  constructor(make: new (n: number) => T, total: number) {
-    this.all = new make(total);
-  }
+  constructor(private readonly all: T) {}
   /** The next n elements (zeros). */
   take(n: number): T {
     const view = this.all.subarray(this.at, this.at + n) as T;
@@ -251,11 +248,14 @@ export class CurrencyPool {
     const nR = b.runHs.length;
     const maxGroups = Math.max(maxActiveGroups(b.runFix, b.runLast, nDates), 1);
     const runSize = maxGroups * RUNNING_SLOPES * GRID_NODES;
-    // Every array of the pool is a view of one Float64Array or one Int32Array: a typed array of more than 64 bytes is
+    // Every array of the pool is a view of one ArrayBuffer (doubles, then ints): a typed array of more than 64 bytes is
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
-    const reals = new Carve(Float64Array, 3 * nF + 3 * nM + 8 * nR + 2 + 3 * GRID_NODES + 3 * MAX_MOMENTS + 3 * runSize);
-    const ints = new Carve(Int32Array, 2 * nF + nM + 4 * nR + nDates + 2 * maxGroups);
+    const nReals = 3 * nF + 3 * nM + 8 * nR + 2 + 3 * GRID_NODES + 3 * MAX_MOMENTS + 3 * runSize;
+    const nInts = 2 * nF + nM + 4 * nR + nDates + 2 * maxGroups;
+    const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
+    const reals = new Carve(new Float64Array(memory, 0, nReals));
+    const ints = new Carve(new Int32Array(memory, 8 * nReals, nInts));
     this.fH = reals.of(b.flowH);
     this.fHalfH2 = reals.take(nF);
     for (let k = 0; k < nF; k++) this.fHalfH2[k] = 0.5 * this.fH[k]! * this.fH[k]!;
@@ -750,6 +750,8 @@ export class CurrencyPool {
   }
 }
 
+let activeScratch = new Int32Array(0);
+
 /**
  * The most fixing groups active at one grid date (CurrencyPool.prepare): a group is a fixing grid index j, active at
  * the dates d with j < d <= the last index of its latest running coupon. The pool's running-coupon scratch is sized
@@ -765,7 +767,10 @@ export function maxActiveGroups(runFix: readonly number[], runLast: readonly num
     groupLast.set(j, Math.max(groupLast.get(j) ?? -1, last));
   }
   if (groupLast.size === 0) return 0;
-  const diff = new Int32Array(nDates + 1);
+  // one scratch array per thread, zeroed over the dates (an allocation per pool cost more than the count)
+  if (activeScratch.length < nDates + 1) activeScratch = new Int32Array(nDates + 1);
+  const diff = activeScratch;
+  diff.fill(0, 0, nDates + 1);
   for (const [j, last] of groupLast) {
     diff[Math.max(j + 1, 0)]!++;
     diff[last + 1]!--;

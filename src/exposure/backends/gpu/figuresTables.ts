@@ -45,7 +45,13 @@ export interface DeviceFiguresTables {
   valuations: number;
 }
 
-const f32Bits = (x: number): number => new Uint32Array(Float32Array.of(x).buffer)[0]!;
+const f32Scratch = new Float32Array(1);
+const f32Words = new Uint32Array(f32Scratch.buffer);
+/** The bits of x rounded to f32 (one scratch word: no arrays per call). */
+const f32Bits = (x: number): number => {
+  f32Scratch[0] = x;
+  return f32Words[0]!;
+};
 
 /**
  * The figures route's inputs for a set whose device tables are `tables` and kernel `kernel`, or a reason it cannot
@@ -151,7 +157,10 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
   for (let s = 0; s < slotDates.length; s++) {
     const d = slotDates[s]!;
-    info.set([slotExposure[s]!, lagRows + slotExposure[s]!, f32Bits(im(d))], 2 + EULER_INFO_WORDS * s);
+    const at = 2 + EULER_INFO_WORDS * s;
+    info[at] = slotExposure[s]!;
+    info[at + 1] = lagRows + slotExposure[s]!;
+    info[at + 2] = f32Bits(im(d));
   }
   // the sum kernel's index: [nExp, lag rows, first slot of each exposure date (nExp + 1), the trade slots by date]
   const sumIndex = new Uint32Array(2 + nExp + 1 + slotDates.length);
