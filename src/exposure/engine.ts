@@ -24,7 +24,7 @@ import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigure
 import { counterpartyFiguresOnDevice, figuresRouteOf, streamUnitsThroughDevice } from './deviceDrive.js';
 import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
-import { pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { GPU_WORKER_YOUNG_GENERATION_MB, pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
@@ -520,7 +520,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     };
     const early = input.workerPool?.waitingForRun ? input.workerPool : undefined;
     if (input.workerPool && !early) await input.workerPool.close();
-    const pool = early ?? new WorkerPool(init, threads);
+    const pool = early ?? new WorkerPool(init, threads, deviceValuation ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {});
     if (early) early.begin(init);
     let deviceCtx: UnitContext | undefined;
     /** The host copy of paths the device kept (undefined: the shared arrays hold the paths already). */

@@ -47,6 +47,22 @@ export interface PathBlock {
   count: number;
 }
 
+/**
+ * The young generation of the workers of a GPU run (V8: three times the semi-space, so semi-spaces of 64 MiB against
+ * Node's default 16). Building the GPU backend's node tables makes short-lived objects at a high rate (compiles,
+ * swaption terms), and with the default semi-space their scavenges copied what was still alive again and again: on the
+ * 2-core machine `bench/tables.mjs` (one thread, the figures route's tables of utb-20k) took 5.2-5.5 s with 16 MiB
+ * and 4.4-5.0 s with 64 MiB, three runs each, interleaved. The CPU backend's workers loop over typed arrays and
+ * gained nothing (`bench/simulate.mjs 1000 2`: the same times within noise, 100-190 MiB more peak RSS), so they keep
+ * V8's default.
+ */
+export const GPU_WORKER_YOUNG_GENERATION_MB = 192;
+
+/** How a pool's workers are started: the young generation's size for a GPU run (undefined: V8's default). */
+export interface WorkerPoolOptions {
+  youngGenerationMb?: number;
+}
+
 export type WorkerTask =
   | { kind: 'init'; init: WorkerInit }
   | { kind: 'paths'; block: PathBlock }
@@ -159,7 +175,7 @@ export class WorkerPool {
    * Workers for a run's init, or, with a WorkerStart (WorkerPool.early), workers that load the market now and wait
    * for `begin(init)`.
    */
-  constructor(init: WorkerInit | WorkerStart, threads: number) {
+  constructor(init: WorkerInit | WorkerStart, threads: number, options: WorkerPoolOptions = {}) {
     const script = workerScript();
     let waiting = threads;
     let markReady: () => void = () => undefined;
@@ -172,7 +188,8 @@ export class WorkerPool {
     this.initialised = 'grid' in init;
     this.startedWith = this.initialised ? undefined : init.marketFile;
     for (let w = 0; w < threads; w++) {
-      const worker = new Worker(script, { workerData: init });
+      const young = options.youngGenerationMb;
+      const worker = new Worker(script, { workerData: init, ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
       this.workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'tables') message.from = w;
@@ -217,8 +234,8 @@ export class WorkerPool {
   private closing = false;
 
   /** Workers started before the run is known: each loads `marketFile` at once, then waits for begin(init). */
-  static early(marketFile: string, threads: number): WorkerPool {
-    return new WorkerPool({ marketFile }, threads);
+  static early(marketFile: string, threads: number, options: WorkerPoolOptions = {}): WorkerPool {
+    return new WorkerPool({ marketFile }, threads, options);
   }
 
   /** Worker threads in the pool. */

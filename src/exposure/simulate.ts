@@ -13,7 +13,7 @@ import type { GridSpec } from '../simulation/grid.js';
 import { dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
-import { WorkerPool } from './pool.js';
+import { GPU_WORKER_YOUNG_GENERATION_MB, WorkerPool } from './pool.js';
 import { buildManifest, CubeWriter, writeExposureTables, writeManifest, type TableFormat } from './outputs.js';
 import type { CubePrecision, CubeSetDetail } from './cube.js';
 import type { SimulationResult } from './results.js';
@@ -96,7 +96,8 @@ export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfol
 
 export async function simulateToFiles(options: SimulateRunOptions): Promise<SimulateRunResult> {
   // worker threads load the market while this thread loads the portfolio (engine.ts SimulationInput.workerPool)
-  const workerPool = options.threads > 1 && !options.dynamicIm ? WorkerPool.early(options.marketFile, options.threads) : undefined;
+  const gpu = options.backend?.name === 'gpu';
+  const workerPool = options.threads > 1 && !options.dynamicIm ? WorkerPool.early(options.marketFile, options.threads, gpu ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {}) : undefined;
   try {
     return await simulateWith(options, workerPool);
   } finally {
