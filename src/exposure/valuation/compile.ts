@@ -436,7 +436,7 @@ class NettingSetValuation implements NettingSetKernel {
  * `priceTrade` without a collateral currency; valueAt(0) equals today's prices on every path (x = 0, FX = spot).
  */
 export function compileNettingSet(trades: Trade[], ctx: ValuationContext): NettingSetKernel {
-  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid, ctx.legRecords as LegRecords | undefined);
+  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid, ctx.legRecords);
   trades.forEach((trade, i) => compiler.add(trade, i));
   const nDates = ctx.grid.times.length;
   const pools = [...compiler.pools.values()].map((b) => b.build(nDates));

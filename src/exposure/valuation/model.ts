@@ -4,6 +4,7 @@
  * each credit name and the factor layout that says where each factor's paths are.
  */
 import type { Market } from '../../market/types.js';
+import type { LegRecords } from './compile.js';
 import type { Currency } from '../../products/types.js';
 import type { LgmModel } from '../../simulation/models/lgm/parameters.js';
 import type { FactorLayout, TimeGrid } from '../../simulation/types.js';
@@ -36,7 +37,7 @@ export interface ValuationContext {
    * Swap legs compiled before under this context (compile.ts LegRecords): the GPU backend's figures route compiles a
    * set, then each of its trades alone, and passes one map to all those compiles.
    */
-  legRecords?: Map<object, unknown>;
+  legRecords?: LegRecords;
 }
 
 /** Last grid index whose date is strictly before `date` (a flow paid on `date` is still to come there); −1 if none. */

@@ -13,7 +13,7 @@
  * buffers handed back dirty). The free list is bounded by MAX_FREE_BYTES; what does not fit is left to the GC.
  */
 
-/** The most bytes the free list keeps per thread (a set's largest table, utb-20k's at 5,000 paths, is about 12 MiB). */
+/** The most bytes the free list keeps per thread (utb-20k's largest table array is 16.3 MiB, at any number of paths: bench/tables.mjs). */
 export const MAX_FREE_BYTES = 256 * 1024 * 1024;
 /** New buffers are at least this large and a power of two, so that they fit later requests of other sizes. */
 const MIN_BYTES = 64 * 1024;
