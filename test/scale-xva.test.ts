@@ -1,15 +1,24 @@
 /**
- * `xva cva --shard K/N` + `xva merge` through the built CLI on the demo book (100 paths): the merged tables are the
- * single `xva cva --out` run's byte for byte (netting sets, counterparties ranked against the whole book, trades,
- * book, base scenario rows). The flags a shard cannot honour are refused before any input is read (exit 2).
+ * `xva cva --shard K/N` + `xva merge` through the built CLI on the demo book (100 paths), with the nine bundled stress
+ * scenarios: the merged tables are the single `xva cva --out` run's byte for byte (netting sets, counterparties ranked
+ * against the whole book, trades, book, the scenarios' counterparty and book rows re-added from the shards' netting-set
+ * rows). The single run's `xva_scenarios_netting_set` is checked against its other tables: base rows = cva_netting_set,
+ * each scenario's counterparty and book rows = the sums of its set rows (the same additions in the same order, so
+ * exactly), a credit shock raises most sets' CVA and lowers no DVA, a coverage shock moves only collateralised sets. A shard of other
+ * scenarios does not merge. The flags a shard cannot honour are refused before any input is read (exit 2).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, expectSameOutputs, xva } from './helpers/scaleCli.js';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { IssueCollector } from '../src/errors.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import { copyTree, ensureBuilt, expectSameOutputs, ROOT, xva } from './helpers/scaleCli.js';
 
-const RUN = ['cva', '--paths', '100', '--threads', '1', '--quiet'];
+const RUN = ['cva', '--paths', '100', '--threads', '1', '--quiet', '--scenarios', 'default'];
+const arrow = (file: string): Table => tableFromIPC(fs.readFileSync(file));
+const column = <T>(t: Table, name: string): T[] => [...(t.getChild(name)!.toArray() as Iterable<T>)];
 let tmp: string;
 
 beforeAll(() => {
@@ -21,7 +30,7 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('xva cva in 3 shards + merge = one run', () => {
+describe('xva cva in 3 shards + merge = one run, with the stress scenarios', () => {
   it('writes the single run tables byte for byte', async () => {
     const single = path.join(tmp, 'single');
     const shards = path.join(tmp, 'shards');
@@ -36,15 +45,83 @@ describe('xva cva in 3 shards + merge = one run', () => {
     const run = await xva(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('Merged 3 shards of xva cva (60 netting sets, 50 counterparties)');
-    expect(expectSameOutputs(single, merged)).toEqual(['cva_counterparty.arrow', 'cva_netting_set.arrow', 'cva_trade.arrow', 'xva_book.arrow', 'xva_scenarios.arrow']);
+    expect(expectSameOutputs(single, merged)).toEqual(['cva_counterparty.arrow', 'cva_netting_set.arrow', 'cva_trade.arrow', 'xva_book.arrow', 'xva_scenarios.arrow', 'xva_scenarios_netting_set.arrow']);
   }, 300_000);
+
+  it('xva_scenarios_netting_set: base = cva_netting_set; counterparty and book rows are the sums of its rows', async () => {
+    const single = path.join(tmp, 'single');
+    const bySet = arrow(path.join(single, 'xva_scenarios_netting_set.arrow'));
+    const rows = arrow(path.join(single, 'xva_scenarios.arrow'));
+    const base = arrow(path.join(single, 'cva_netting_set.arrow'));
+    const figures = ['cva', 'dva', 'fca', 'fba', 'colva'] as const;
+    const scen = column<string>(bySet, 'scenario');
+    const setIds = column<string>(bySet, 'netting_set_id');
+    const cps = column<string>(bySet, 'counterparty_id');
+    const values = Object.fromEntries(figures.map((f) => [f, column<number>(bySet, f)]));
+    const names = [...new Set(scen)];
+    expect(names).toEqual(['base', ...new Set(column<string>(rows, 'scenario').filter((n) => n !== 'base'))]);
+    expect(names.length).toBe(10);
+    const baseIds = column<string>(base, 'netting_set_id');
+    const at = (name: string): number[] => scen.flatMap((s, r) => (s === name ? [r] : []));
+    for (const name of names) expect(at(name).map((r) => setIds[r])).toEqual(baseIds);
+    for (const f of figures) expect(at('base').map((r) => values[f]![r])).toEqual(column<number>(base, f));
+    // each scenario's counterparty and book rows: the set rows added from 0 in the book's order (computeXva's order)
+    const rScen = column<string>(rows, 'scenario');
+    const rScope = column<string>(rows, 'scope');
+    const rCp = column<string | null>(rows, 'counterparty_id');
+    for (const name of names) {
+      const cpSums = new Map<string, Record<string, number>>();
+      const book: Record<string, number> = { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 };
+      for (const r of at(name)) {
+        let sum = cpSums.get(cps[r]!);
+        if (!sum) cpSums.set(cps[r]!, (sum = { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 }));
+        for (const f of figures) {
+          sum[f] += values[f]![r]!;
+          book[f] += values[f]![r]!;
+        }
+      }
+      rScen.forEach((s, r) => {
+        if (s !== name) return;
+        const expected = rScope[r] === 'book' ? book : cpSums.get(rCp[r]!)!;
+        for (const f of figures) expect(column<number>(rows, f)[r], `${name} ${rScope[r]} ${rCp[r]} ${f}`).toBe(expected[f]);
+      });
+    }
+    // credit_up_100bp moves only counterparty spreads, on the same profiles: the bank's DVA (first-to-default: weighted
+    // by the counterparty's survival, now lower at every date) can only fall, and CVA rises on most sets
+    const up = at('credit_up_100bp');
+    const b = at('base');
+    up.forEach((r, i) => expect(values.dva![r]!, setIds[r]).toBeLessThanOrEqual(values.dva![b[i]!]!));
+    expect(up.filter((r, i) => values.cva![r]! > values.cva![b[i]!]!).length).toBeGreaterThan(b.length / 2);
+    // collateral_0pct re-aggregates with no collateral held: sets without a CSA or IM keep every figure, and the CVA
+    // of sets under a CSA rises (the bank's own posting can make a set's fall, so not every one)
+    const { nettingSets } = await loadPortfolio(path.join(ROOT, 'fixtures/demo'), new IssueCollector());
+    const collateralised = new Set(nettingSets.filter((n) => n.csa || (n.initialMarginHeld ?? 0) > 0).map((n) => n.nettingSetId));
+    const zero = at('collateral_0pct');
+    let rose = 0;
+    b.forEach((r, i) => {
+      const z = zero[i]!;
+      if (!collateralised.has(setIds[r]!)) for (const f of figures) expect(values[f]![z], `${setIds[r]} ${f}`).toBe(values[f]![r]);
+      else if (values.cva![z]! > values.cva![r]!) rose++;
+    });
+    expect(collateralised.size).toBeGreaterThan(5);
+    expect(rose).toBeGreaterThan(collateralised.size / 2);
+  });
+
+  it('a shard of other scenarios does not merge with the others', async () => {
+    const odd = path.join(tmp, 'odd');
+    const run = await xva([...RUN.slice(0, -2), '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--shard', '3/3', '--out', odd]);
+    expect(run.status, run.stderr).toBe(0);
+    const mixed = path.join(tmp, 'mixed');
+    copyTree(path.join(tmp, 'shards'), mixed, (name) => name === 'shard-3-of-3');
+    copyTree(path.join(odd, 'shard-3-of-3'), path.join(mixed, 'shard-3-of-3'));
+    const merged = await xva(['merge', mixed, '--out', path.join(tmp, 'mixed-out')]);
+    expect(merged.status).toBe(2);
+    expect(merged.stderr).toContain('shard-3-of-3 does not belong with shard-1-of-3: different option scenarios');
+  }, 120_000);
 });
 
 describe('what a cva/fva shard refuses (exit 2)', () => {
-  it('stress scenarios, --results, and a shard without --out', async () => {
-    const scen = await xva(['cva', '--shard', '1/2', '--scenarios', 'default', '--out', path.join(tmp, 'r1')]);
-    expect(scen.status).toBe(2);
-    expect(scen.stderr).toBe('error: --scenario/--scenarios is not supported with --shard: stress scenarios re-aggregate the whole book; run it unsharded (or on the merged exposure with --results)\n');
+  it('--results, and a shard without --out', async () => {
     const results = await xva(['fva', '--shard', '1/2', '--results', tmp, '--out', path.join(tmp, 'r2')]);
     expect(results.status).toBe(2);
     expect(results.stderr).toContain('error: --results is not supported with --shard');

@@ -3,12 +3,16 @@
  * run's (xvaShard.ts), so the merge puts them back in the book's order, adds the book in that order exactly as
  * xva/compute.ts computeXva does (figure by figure, set by set, from 0), and writes the single run's tables with its
  * writer (xva/outputs.ts writeXvaTables), which ranks the counterparties by CVA against the whole book again.
+ * With stress scenarios each shard's `xva_scenarios_netting_set` holds its sets' figures under every scenario; the
+ * merge puts them in the book's order and re-adds each scenario's counterparties and book from them as computeXva
+ * does (from 0, set by set), so `xva_scenarios` and `xva_scenarios_netting_set` are a single run's bit for bit.
  */
 import { XvaUsageError } from '../errors.js';
-import type { CounterpartyXva, NettingSetXva, TradeXva, XvaResult } from '../xva/compute.js';
+import type { CounterpartyXva, NettingSetXva, TradeXva, XvaFigures, XvaResult } from '../xva/compute.js';
 import type { CounterpartyCredit } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { DefaultMode, Discretisation } from '../xva/weights.js';
+import type { ScenarioOutcome, ScenarioSetFigures } from '../xva/stress.js';
 import type { ShardSet } from './merge.js';
 import { writeMergeRecord } from './mergeSimulate.js';
 import { ShardTable } from './tables.js';
@@ -28,7 +32,10 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
   const valued = set.shards.filter((s) => s.section.nettingSetIds.length > 0);
   const reference = valued[0];
   if (!reference) throw new XvaUsageError('merge: no shard holds a netting set (the book has no valued trades)');
-  const options = reference.manifest.options as { discretisation: Discretisation; mode: DefaultMode };
+  const options = reference.manifest.options as { discretisation: Discretisation; mode: DefaultMode; scenarios?: { name: string }[] };
+  const scenarioNames = (options.scenarios ?? []).map((s) => s.name);
+  /** Per scenario: netting set id → its figures, note and resimulated flag, from the shards' rows. */
+  const scenarioRows = new Map<string, Map<string, { x: ScenarioSetFigures; note: string | null; resimulated: boolean }>>(scenarioNames.map((n) => [n, new Map()]));
   const positioned: PositionedSet[] = [];
   const cpById = new Map<string, CounterpartyXva>();
   for (const shard of valued) {
@@ -108,6 +115,7 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
     });
   }
   positioned.sort((a, b) => a.position - b.position);
+  if (scenarioNames.length > 0) for (const shard of valued) readScenarioRows(shard, scenarioRows);
 
   // computeXva's book: each figure added set by set in the book's order, from 0
   const book = { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0, cvaStdError: 0 };
@@ -134,7 +142,70 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
     trades: positioned.flatMap((p) => p.trades),
     book,
   };
-  const files = writeXvaTables(outDir, result, [], [], []);
+  const scenarios = scenarioNames.map((name) => scenarioOutcome(name, positioned, scenarioRows.get(name)!));
+  const files = writeXvaTables(outDir, result, scenarios, [], []);
   files.push(writeMergeRecord(set, outDir));
   return { files, nettingSets: result.nettingSets.length, counterparties: counterparties.length };
+}
+
+/** A shard's `xva_scenarios_netting_set` rows into `rows` (scenario → set → figures); each of its sets once per scenario. */
+function readScenarioRows(shard: ShardSet['shards'][number], rows: Map<string, Map<string, { x: ScenarioSetFigures; note: string | null; resimulated: boolean }>>): void {
+  const t = ShardTable.read(shard.dir, 'xva_scenarios_netting_set', '.arrow');
+  const scenario = t.strings('scenario');
+  const setId = t.strings('netting_set_id');
+  const cp = t.strings('counterparty_id');
+  const cva = t.f64('cva');
+  const dva = t.f64('dva');
+  const fca = t.f64('fca');
+  const fba = t.f64('fba');
+  const colva = t.f64('colva');
+  const resim = t.bools('resimulated');
+  const noteColumn = t.table.getChild('note');
+  if (!noteColumn) throw new XvaUsageError(`${t.where} has no column note: written by another version of xva?`);
+  for (let r = 0; r < t.numRows; r++) {
+    if (scenario[r] === 'base') continue;
+    const bySet = rows.get(scenario[r]!);
+    if (!bySet) throw new XvaUsageError(`${t.where}: scenario ${scenario[r]} is not in the run's scenarios; re-run the shard`);
+    if (bySet.has(setId[r]!)) throw new XvaUsageError(`${t.where}: netting set ${setId[r]} appears twice under scenario ${scenario[r]}; re-run the shard`);
+    const note = noteColumn.get(r) as string | null;
+    bySet.set(setId[r]!, { x: { nettingSetId: setId[r]!, counterpartyId: cp[r]!, cva: cva[r]!, dva: dva[r]!, fca: fca[r]!, fba: fba[r]!, colva: colva[r]! }, note, resimulated: resim[r]! });
+  }
+  for (const [name, bySet] of rows) {
+    for (const id of shard.section.nettingSetIds) {
+      if (!bySet.has(id)) throw new XvaUsageError(`${t.where} has no row for netting set ${id} under scenario ${name}; re-run the shard`);
+    }
+  }
+}
+
+/** One scenario of the merged run: its sets in the book's order, counterparties and book added as computeXva adds them. */
+function scenarioOutcome(name: string, positioned: readonly PositionedSet[], bySet: Map<string, { x: ScenarioSetFigures; note: string | null; resimulated: boolean }>): ScenarioOutcome {
+  const zero = (): XvaFigures => ({ cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 });
+  const add = (into: XvaFigures, x: XvaFigures): void => {
+    into.cva += x.cva;
+    into.dva += x.dva;
+    into.fca += x.fca;
+    into.fba += x.fba;
+    into.colva += x.colva;
+  };
+  const book = zero();
+  const counterparties = new Map<string, XvaFigures>();
+  const nettingSets: ScenarioSetFigures[] = [];
+  let note: string | null | undefined;
+  let resimulated = false;
+  for (const { set } of positioned) {
+    const row = bySet.get(set.nettingSetId)!;
+    nettingSets.push(row.x);
+    let cp = counterparties.get(row.x.counterpartyId);
+    if (!cp) counterparties.set(row.x.counterpartyId, (cp = zero()));
+    add(cp, row.x);
+    add(book, row.x);
+    // the same on every set of a single run: a scenario's note and flag do not depend on the sets
+    if (note === undefined) {
+      note = row.note;
+      resimulated = row.resimulated;
+    } else if (row.note !== note || row.resimulated !== resimulated) {
+      throw new XvaUsageError(`merge: the shards disagree on scenario ${name} (note or resimulated flag of netting set ${set.nettingSetId}); re-run the shards with the same version of xva`);
+    }
+  }
+  return { scenario: name, description: '', applied: [], ...(note !== null && note !== undefined ? { skipped: note } : {}), resimulated, book, counterparties, nettingSets };
 }

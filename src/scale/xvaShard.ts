@@ -6,8 +6,13 @@
  * counterparty and trade are a single run's (a counterparty's CVA is the sum of its sets', and all its sets are in
  * one shard); the merge re-ranks the counterparties and re-adds the book in the book's order.
  *
- * What is not sharded (a clear usage error): --results (nothing to split), --scenario(s), --incremental, --what-if
- * and wrong-way counterparties (each re-runs or re-reads the whole book in ways a shard cannot reproduce alone).
+ * Stress scenarios (--scenario/--scenarios) run in the shard on its sets, as a single run runs them (credit and funding
+ * shocks re-weight the same profiles, coverage shocks re-aggregate the shard's own path values), and each set's
+ * figures under each scenario go into `xva_scenarios_netting_set`, from which the merge re-adds the counterparties and
+ * the book in the book's order. The scenarios (name and shocks) are part of the run key.
+ *
+ * What is not sharded (a clear usage error): --results (nothing to split), --incremental, --what-if and wrong-way
+ * counterparties (each re-runs or re-reads the whole book in ways a shard cannot reproduce alone).
  */
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
@@ -16,7 +21,9 @@ import { sha256File } from '../exposure/outputs.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import { toIsoDate } from '../conventions/dates.js';
 import { writeManifest } from '../exposure/outputs.js';
-import { computeXva, exposureSetsOf, type XvaResult } from '../xva/compute.js';
+import { computeXva, exposureSetsOf, type ExposureSet, type XvaResult } from '../xva/compute.js';
+import { runScenarios } from '../xva/stress.js';
+import type { ScenarioShocks } from '../scenarios/types.js';
 import { creditInputs } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { XvaRunOptions } from '../xva/run.js';
@@ -50,9 +57,15 @@ export function checkXvaShardOptions(options: XvaRunOptions): void {
     throw new XvaUsageError(`${what} is not supported with --shard: ${why}; run it unsharded (or on the merged exposure with --results)`);
   };
   if (options.resultsDir) refuse('--results', 'a shard splits the simulation, and --results reads one already made');
-  if (options.scenarios.length > 0) refuse('--scenario/--scenarios', 'stress scenarios re-aggregate the whole book');
   if (options.incremental) refuse('--incremental', 'the allocation re-runs one netting set, which needs no sharding');
   if (options.whatIf) refuse('--what-if', 'the pre-deal what-if values new trades against the whole run');
+}
+
+/** A scenario's shocks with their keys sorted (the run key compares them as JSON). */
+function sortedShocks(shocks: ScenarioShocks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(shocks).sort()) out[key] = shocks[key as keyof ScenarioShocks]!;
+  return out;
 }
 
 export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun> {
@@ -81,6 +94,8 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
     threads: options.threads,
     discretisation: options.xva.discretisation,
     mode: options.xva.mode,
+    // what each scenario moves (its file's place is not a figure: shards mount the scenarios elsewhere)
+    ...(options.scenarios.length > 0 ? { scenarios: options.scenarios.map((s) => ({ name: s.name, shocks: sortedShocks(s.shocks) })) } : {}),
   };
   const factors = shardFactors(market, book, plan);
   const section = shardSection({ command: options.command, plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord, factors: factors.record });
@@ -95,12 +110,14 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
     const timings: Record<string, number> = { load: loadSeconds };
     if (plan.nettingSetIds.length > 0) {
       const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
+      // the collateral coverages the scenarios shock to, re-aggregated from the shard's path values (xva/run.ts)
+      const coverages = [...new Set(options.scenarios.flatMap((s) => (s.shocks.collateralCoverage !== undefined ? [s.shocks.collateralCoverage] : [])))];
       const run = await runSimulation({
         portfolio: shardPortfolio(portfolio, new Set(plan.nettingSetIds)),
         market,
         marketFile: options.marketFile,
         // the exposure run of xva/run.ts runXva, on the book's grid and the blocks of its layout the shard needs
-        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: factors.needs!, coverage: 1 },
+        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: factors.needs!, coverage: 1, ...(coverages.length > 0 ? { coverageVariants: coverages } : {}) },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       });
@@ -111,7 +128,13 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       const sets = exposureSetsOf(run, (id) => collateralCcy.get(id));
       const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
       result = computeXva(sets, credit, options.xva);
-      files.push(...writeXvaTables(folder.tempDir, result, [], [], []));
+      const coverageSets = new Map<number, ExposureSet[]>([[1, sets]]);
+      for (const v of run.coverageVariants ?? []) {
+        if (!coverageSets.has(v.coverage)) coverageSets.set(v.coverage, exposureSetsOf({ ...run, nettingSets: v.nettingSets, counterparties: v.counterparties, book: v.book }, (id) => collateralCcy.get(id)));
+      }
+      const scenarios = await runScenarios({ base: result, sets, credit, market, options: options.xva, coverageSets }, options.scenarios);
+      for (const sc of scenarios) if (sc.skipped) notes.push(`scenario ${sc.scenario}: ${sc.skipped}`);
+      files.push(...writeXvaTables(folder.tempDir, result, scenarios, [], []));
     }
     timings.total = (performance.now() - started) / 1000;
     const manifest: Record<string, unknown> = {

@@ -1,6 +1,6 @@
 /**
  * The tables of `xva cva` and `xva fva` (columns in docs/xva.md): cva_netting_set, cva_counterparty, cva_trade,
- * xva_book and xva_scenarios, Arrow IPC, written atomically by io/write.ts. Amounts in the base currency, positive;
+ * xva_book, xva_scenarios and, when stress scenarios ran, xva_scenarios_netting_set, Arrow IPC, written atomically by io/write.ts. Amounts in the base currency, positive;
  * CVA, FCA and ColVA are costs, DVA and FBA benefits.
  */
 import path from 'node:path';
@@ -112,6 +112,25 @@ export function writeXvaTables(
     { name: 'resimulated', type: 'bool', values: rows.map((r) => r.resim) },
     utf8('note', rows.map((r) => r.skipped)),
   ]);
+  // only when scenarios ran: every netting set's figures under each (base first), sets in the book's order, so that a
+  // stress move can be traced to the sets that make it (and the shards of a run can be re-added: scale/mergeXva.ts)
+  if (scenarios.length > 0) {
+    const setRows: { scenario: string; x: ScenarioOutcome['nettingSets'][number]; skipped: string | null; resim: boolean }[] = [];
+    for (const x of sets) setRows.push({ scenario: 'base', x, skipped: null, resim: false });
+    for (const s of scenarios) for (const x of s.nettingSets) setRows.push({ scenario: s.scenario, x, skipped: s.skipped ?? null, resim: s.resimulated });
+    write('xva_scenarios_netting_set', [
+      utf8('scenario', setRows.map((r) => r.scenario)),
+      utf8('netting_set_id', setRows.map((r) => r.x.nettingSetId)),
+      utf8('counterparty_id', setRows.map((r) => r.x.counterpartyId)),
+      f64('cva', setRows.map((r) => r.x.cva)),
+      f64('dva', setRows.map((r) => r.x.dva)),
+      f64('fca', setRows.map((r) => r.x.fca)),
+      f64('fba', setRows.map((r) => r.x.fba)),
+      f64('colva', setRows.map((r) => r.x.colva)),
+      { name: 'resimulated', type: 'bool', values: setRows.map((r) => r.resim) },
+      utf8('note', setRows.map((r) => r.skipped)),
+    ]);
+  }
   // only when a counterparty asks for a wrong-way model (docs/xva.md, "Wrong-way risk")
   if (wrongWay.length > 0) write('cva_wrong_way', wrongWayColumns(wrongWay));
   return files;

@@ -23,6 +23,14 @@ export interface ScenarioOutcome {
   reaggregated?: boolean;
   book: XvaFigures;
   counterparties: Map<string, XvaFigures>;
+  /** Every netting set's figures under the scenario, in the order of the exposure sets (the book's). */
+  nettingSets: ScenarioSetFigures[];
+}
+
+/** One netting set's figures under a scenario (the rows of `xva_scenarios_netting_set`). */
+export interface ScenarioSetFigures extends XvaFigures {
+  nettingSetId: string;
+  counterpartyId: string;
 }
 
 export interface StressContext {
@@ -44,6 +52,10 @@ export interface StressContext {
 
 function figuresOf(x: XvaFigures): XvaFigures {
   return { cva: x.cva, dva: x.dva, fca: x.fca, fba: x.fba, colva: x.colva };
+}
+
+function setFiguresOf(sets: XvaResult['nettingSets']): ScenarioSetFigures[] {
+  return sets.map((s) => ({ nettingSetId: s.nettingSetId, counterpartyId: s.counterpartyId, ...figuresOf(s) }));
 }
 
 export async function runScenarios(ctx: StressContext, scenarios: readonly Scenario[]): Promise<ScenarioOutcome[]> {
@@ -78,7 +90,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
     const other = Object.keys(s.shocks).filter((k) => !['creditSpreadBp', 'ownCreditSpreadBp', 'fundingSpreadBp', 'collateralCoverage'].includes(k));
     if (other.length > 0 && applied.length === 0 && !skipped) skipped = `no XVA shock (${other.join(', ')} does not move CVA/DVA/FVA)`;
     if (applied.length === 0) {
-      out.push({ scenario: s.name, description: s.description, applied, skipped: skipped ?? 'no shock', resimulated: false, book: figuresOf(ctx.base.book), counterparties: new Map(ctx.base.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])) });
+      out.push({ scenario: s.name, description: s.description, applied, skipped: skipped ?? 'no shock', resimulated: false, book: figuresOf(ctx.base.book), counterparties: new Map(ctx.base.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])), nettingSets: setFiguresOf(ctx.base.nettingSets) });
       continue;
     }
     const credit = shockCreditInputs(ctx.credit, ctx.market, {
@@ -96,6 +108,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
       ...(reaggregated ? { reaggregated } : {}),
       book: figuresOf(result.book),
       counterparties: new Map(result.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])),
+      nettingSets: setFiguresOf(result.nettingSets),
     });
   }
   return out;
