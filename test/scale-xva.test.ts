@@ -5,7 +5,8 @@
  * rows). The single run's `xva_scenarios_netting_set` is checked against its other tables: base rows = cva_netting_set,
  * each scenario's counterparty and book rows = the sums of its set rows (the same additions in the same order, so
  * exactly), a credit shock raises most sets' CVA and lowers no DVA, a coverage shock moves only collateralised sets. A shard of other
- * scenarios does not merge. The flags a shard cannot honour are refused before any input is read (exit 2).
+ * scenarios does not merge. Counterparties with a wrong-way model in several shards merge into the single run's
+ * cva_wrong_way. The flags a shard cannot honour are refused before any input is read (exit 2).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { IssueCollector } from '../src/errors.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
+import { generateBook } from '../src/fixtures/book.js';
+import { writeBook } from '../src/fixtures/write.js';
 import { copyTree, ensureBuilt, expectSameOutputs, ROOT, xva } from './helpers/scaleCli.js';
 
 const RUN = ['cva', '--paths', '100', '--threads', '1', '--quiet', '--scenarios', 'default'];
@@ -118,6 +121,34 @@ describe('xva cva in 3 shards + merge = one run, with the stress scenarios', () 
     expect(merged.status).toBe(2);
     expect(merged.stderr).toContain('shard-3-of-3 does not belong with shard-1-of-3: different option scenarios');
   }, 120_000);
+});
+
+describe('wrong-way counterparties in 3 shards + merge = one run', () => {
+  it('cva_wrong_way and every other table byte for byte, counterparties in the table order', async () => {
+    // the demo book as CSV, with an intensity-model counterparty and three exposure-model ones (beta of either sign), in
+    // all three shards, CP0039 in shard 1 (listed last in the merged table: the counterparties table's order)
+    const book = path.join(tmp, 'ww-book');
+    writeBook(generateBook('demo', 42), book, 'csv');
+    const file = path.join(book, 'counterparties.csv');
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split(/\r?\n/);
+    const specs: Record<string, string> = { CP0001: 'intensity,,0.6', CP0003: 'exposure,0.8,', CP0017: 'exposure,-0.5,', CP0039: 'exposure,1.5,' };
+    fs.writeFileSync(file, [`${lines[0]},wrong_way_model,wrong_way_beta_per_m,wrong_way_log_vol`, ...lines.slice(1).map((l) => `${l},${specs[l.split(',')[0]!] ?? ',,'}`)].join('\n') + '\n');
+    const run = ['cva', '--portfolio', book, '--market', path.join(ROOT, 'fixtures/demo/market.yaml'), '--paths', '100', '--threads', '1', '--quiet'];
+    const single = path.join(tmp, 'ww-single');
+    const shards = path.join(tmp, 'ww-shards');
+    const runs = await Promise.all([xva([...run, '--out', single]), ...[1, 2, 3].map((k) => xva([...run, '--shard', `${k}/3`, '--out', shards]))]);
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    // the counterparties are spread over more than one shard
+    const owners = [1, 2, 3].filter((k) => fs.existsSync(path.join(shards, `shard-${k}-of-3`, 'cva_wrong_way.arrow')));
+    expect(owners).toEqual([1, 2, 3]);
+    const merged = path.join(tmp, 'ww-merged');
+    const m = await xva(['merge', shards, '--out', merged]);
+    expect(m.status, m.stderr).toBe(0);
+    expect(expectSameOutputs(single, merged)).toContain('cva_wrong_way.arrow');
+    const t = arrow(path.join(merged, 'cva_wrong_way.arrow'));
+    const cpRows = column<string>(t, 'scope').flatMap((s, r) => (s === 'counterparty' ? [column<string>(t, 'counterparty_id')[r]] : []));
+    expect(cpRows).toEqual(['CP0001', 'CP0003', 'CP0017', 'CP0039']);
+  }, 300_000);
 });
 
 describe('what a cva/fva shard refuses (exit 2)', () => {

@@ -13,6 +13,7 @@ import type { CounterpartyCredit } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { DefaultMode, Discretisation } from '../xva/weights.js';
 import type { ScenarioOutcome, ScenarioSetFigures } from '../xva/stress.js';
+import type { WrongWayRow } from '../xva/wrongWay/index.js';
 import type { ShardSet } from './merge.js';
 import { writeMergeRecord } from './mergeSimulate.js';
 import { ShardTable } from './tables.js';
@@ -143,7 +144,7 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
     book,
   };
   const scenarios = scenarioNames.map((name) => scenarioOutcome(name, positioned, scenarioRows.get(name)!));
-  const files = writeXvaTables(outDir, result, scenarios, [], []);
+  const files = writeXvaTables(outDir, result, scenarios, [], wrongWayRows(valued));
   files.push(writeMergeRecord(set, outDir));
   return { files, nettingSets: result.nettingSets.length, counterparties: counterparties.length };
 }
@@ -208,4 +209,62 @@ function scenarioOutcome(name: string, positioned: readonly PositionedSet[], byS
     }
   }
   return { scenario: name, description: '', applied: [], ...(note !== null && note !== undefined ? { skipped: note } : {}), resimulated, book, counterparties, nettingSets };
+}
+
+/**
+ * The shards' `cva_wrong_way` rows (each counterparty's netting-set rows, then its own row), the counterparties in the
+ * order of their rows in the counterparties table (the manifests' `wrongWay` positions), as a single run lists them.
+ */
+function wrongWayRows(shards: readonly ShardSet['shards'][number][]): WrongWayRow[] {
+  const groups: { position: number; rows: WrongWayRow[] }[] = [];
+  for (const shard of shards) {
+    const listed = shard.manifest.wrongWay as { counterpartyId: string; position: number }[] | undefined;
+    if (!listed || listed.length === 0) continue;
+    const t = ShardTable.read(shard.dir, 'cva_wrong_way', '.arrow');
+    const scope = t.strings('scope');
+    const cp = t.strings('counterparty_id');
+    const setColumn = t.table.getChild('netting_set_id');
+    if (!setColumn) throw new XvaUsageError(`${t.where} has no column netting_set_id: written by another version of xva?`);
+    const model = t.strings('wrong_way_model');
+    const curve = t.strings('credit_curve');
+    const beta = t.nullableF64('beta_per_m');
+    const logVol = t.nullableF64('log_vol');
+    const kappa = t.nullableF64('mean_reversion');
+    const cva = t.f64('cva');
+    const cvaWwr = t.f64('cva_wwr');
+    const ratio = t.nullableF64('wwr_ratio');
+    const se = t.f64('cva_std_error');
+    const seWwr = t.f64('cva_wwr_std_error');
+    const seDiff = t.f64('difference_std_error');
+    const fit = t.f64('survival_fit_error');
+    const byCp = new Map<string, WrongWayRow[]>(listed.map((w) => [w.counterpartyId, []]));
+    for (let r = 0; r < t.numRows; r++) {
+      const rows = byCp.get(cp[r]!);
+      if (!rows) throw new XvaUsageError(`${t.where}: counterparty ${cp[r]} is not in the manifest's wrongWay list; re-run the shard`);
+      rows.push({
+        scope: scope[r] as WrongWayRow['scope'],
+        counterpartyId: cp[r]!,
+        nettingSetId: setColumn.get(r) as string | null,
+        model: model[r] as WrongWayRow['model'],
+        creditCurve: curve[r]!,
+        betaPerMillion: beta[r]!,
+        logVolatility: logVol[r]!,
+        meanReversion: kappa[r]!,
+        cva: cva[r]!,
+        cvaWrongWay: cvaWwr[r]!,
+        ratio: ratio[r]!,
+        cvaStdError: se[r]!,
+        cvaWrongWayStdError: seWwr[r]!,
+        differenceStdError: seDiff[r]!,
+        survivalFitError: fit[r]!,
+      });
+    }
+    for (const w of listed) {
+      const rows = byCp.get(w.counterpartyId)!;
+      if (rows.length === 0 || rows[rows.length - 1]!.scope !== 'counterparty') throw new XvaUsageError(`${t.where}: no counterparty row for ${w.counterpartyId}; re-run the shard`);
+      groups.push({ position: w.position, rows });
+    }
+  }
+  groups.sort((a, b) => a.position - b.position);
+  return groups.flatMap((g) => g.rows);
 }

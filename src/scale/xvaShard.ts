@@ -11,8 +11,13 @@
  * figures under each scenario go into `xva_scenarios_netting_set`, from which the merge re-adds the counterparties and
  * the book in the book's order. The scenarios (name and shocks) are part of the run key.
  *
- * What is not sharded (a clear usage error): --results (nothing to split), --incremental, --what-if and wrong-way
- * counterparties (each re-runs or re-reads the whole book in ways a shard cannot reproduce alone).
+ * Wrong-way CVA (counterparties with a wrong_way_model): each shard values its own such counterparties in-process as a
+ * single run does, on paths of the whole book's layout (plus every such intensity counterparty's credit factor), so
+ * its `cva_wrong_way` rows are the single run's; the manifest's `wrongWay` gives each one's row in the counterparties
+ * table, the order of the merged table.
+ *
+ * What is not sharded (a clear usage error): --results (nothing to split), --incremental and --what-if (each re-runs
+ * or re-reads the whole book in ways a shard cannot reproduce alone).
  */
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
@@ -23,6 +28,7 @@ import { toIsoDate } from '../conventions/dates.js';
 import { writeManifest } from '../exposure/outputs.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaResult } from '../xva/compute.js';
 import { runScenarios } from '../xva/stress.js';
+import { wrongWayCounterparties, wrongWayCva, type WrongWayRow } from '../xva/wrongWay/index.js';
 import type { ScenarioShocks } from '../scenarios/types.js';
 import { creditInputs } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
@@ -76,10 +82,10 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
   const loadSeconds = (performance.now() - started) / 1000;
   const book = bookPlan(portfolio, market, { grid: options.grid, coverage: 1, paths: options.paths });
   const inBook = new Set(book.counterparties.map((c) => c.counterpartyId));
-  const wrongWay = portfolio.counterparties.filter((c) => c.wrongWay && inBook.has(c.counterpartyId)).map((c) => c.counterpartyId);
-  if (wrongWay.length > 0) {
-    throw new XvaUsageError(`counterparties ${wrongWay.slice(0, 5).join(', ')}${wrongWay.length > 5 ? ' and more' : ''} have a wrong_way_model: wrong-way CVA is not supported with --shard; run it unsharded`);
-  }
+  // wrong-way CVA: each shard values its own counterparties that ask for it, on the whole book's layout with every
+  // intensity-model counterparty's credit factor (the single run's paths), in the book's table order
+  const wrongWayBook = portfolio.counterparties.flatMap((c, position) => (c.wrongWay && inBook.has(c.counterpartyId) ? [{ counterpartyId: c.counterpartyId, position, creditName: c.wrongWay.model === 'intensity' ? c.cdsCurve : undefined }] : []));
+  const wrongWayCreditNames = [...new Set(wrongWayBook.flatMap((w) => (w.creditName !== undefined ? [w.creditName] : [])))];
   const plan = shardPlan(book, options.shard);
 
   const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
@@ -106,6 +112,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
   try {
     let result: XvaResult | undefined;
     let model: Record<string, unknown> | undefined;
+    let wrongWayPositions: { counterpartyId: string; position: number }[] = [];
     const files: string[] = [];
     const timings: Record<string, number> = { load: loadSeconds };
     if (plan.nettingSetIds.length > 0) {
@@ -134,7 +141,16 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       }
       const scenarios = await runScenarios({ base: result, sets, credit, market, options: options.xva, coverageSets }, options.scenarios);
       for (const sc of scenarios) if (sc.skipped) notes.push(`scenario ${sc.scenario}: ${sc.skipped}`);
-      files.push(...writeXvaTables(folder.tempDir, result, scenarios, [], []));
+      let wrongWay: WrongWayRow[] = [];
+      const ownWrongWay = wrongWayCounterparties(portfolio, credit);
+      if (ownWrongWay.length > 0) {
+        options.onProgress?.(0, 'wrong-way risk');
+        wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: book.grid, paths: options.paths, seed: options.seed, creditNames: wrongWayCreditNames }).rows;
+        notes.push(`wrong-way risk: ${ownWrongWay.length} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way), on the whole book's factors`);
+        const position = new Map(wrongWayBook.map((w) => [w.counterpartyId, w.position]));
+        wrongWayPositions = ownWrongWay.map((w) => ({ counterpartyId: w.counterpartyId, position: position.get(w.counterpartyId)! }));
+      }
+      files.push(...writeXvaTables(folder.tempDir, result, scenarios, [], wrongWay));
     }
     timings.total = (performance.now() - started) / 1000;
     const manifest: Record<string, unknown> = {
@@ -149,6 +165,8 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       counts: { nettingSets: plan.nettingSetIds.length, counterparties: plan.counterparties.length, trades: result?.trades.length ?? 0 },
       timingsSeconds: timings,
       files: files.map((f) => path.basename(f)),
+      // the merge orders cva_wrong_way's counterparties by their row in the counterparties table, as a single run
+      ...(wrongWayPositions.length > 0 ? { wrongWay: wrongWayPositions } : {}),
       shard: section,
     };
     writeManifest(folder.tempDir, manifest);

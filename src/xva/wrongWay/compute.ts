@@ -75,6 +75,12 @@ export interface WrongWayInput {
   grid: TimeGrid | GridSpec;
   paths: number;
   seed: number;
+  /**
+   * The credit names simulated beside the book's factors; default: the CR:<cds_curve> of the intensity-model
+   * counterparties in `credit`. A shard (scale/xvaShard.ts) values only its own counterparties but passes the whole
+   * book's names, so that the layout, hence every path, is the single run's.
+   */
+  creditNames?: readonly string[];
 }
 
 /** The counterparties of the book (with exposure: in `credit`) that ask for a wrong-way model, in book order. */
@@ -98,7 +104,7 @@ const SURVIVES: SurvivalCurve = { survival: () => 1 };
 export function wrongWayCva(input: WrongWayInput): WrongWayResult {
   const { portfolio, market, credit, xva } = input;
   const wanted = wrongWayCounterparties(portfolio, credit);
-  const intensityNames = [...new Set(wanted.filter((w) => w.spec.model === 'intensity').map((w) => w.curveName))];
+  const intensityNames = input.creditNames ?? [...new Set(wanted.filter((w) => w.spec.model === 'intensity').map((w) => w.curveName))];
   const data = wrongWayPaths({ portfolio, market, grid: input.grid, paths: input.paths, seed: input.seed, counterpartyIds: wanted.map((w) => w.counterpartyId), creditNames: intensityNames });
   const { times, nPaths, exposureDates } = data;
   const m = times.length - 1;
