@@ -154,7 +154,6 @@ export default class Simulate extends XvaCommand {
     const shard = resolveShard(flags);
     if (shard) {
       // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
-      if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
       // --backend gpu|auto: the shard's paths and valuation on the device (the same bits as the single run's for its
       // sets: a shard's layout is whole blocks of the book's); the merge writes the single run's routing note
       const shardBackend = flags.backend === 'cpu' ? undefined : await selectBackend(flags.backend as BackendName, { allowSoftware: flags['allow-software'] });
@@ -163,7 +162,7 @@ export default class Simulate extends XvaCommand {
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
         );
       } finally {
         shardBackend?.close();

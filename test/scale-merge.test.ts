@@ -6,6 +6,7 @@
  * the wall-clock timings). Then the refusals, with their exact messages (exit 2): a missing shard, a duplicated
  * shard, a renamed copy, a shard of another run (other seed). Then a shard killed while writing its cube leaves no
  * shard folder (only a hidden temporary one the merge ignores), and a re-run completes the set with the same bytes.
+ * With --dynamic-im, 3 shards merge into the single run's files too (its DIM sets spread over the shards).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -81,6 +82,27 @@ describe('a float64 cube in shards', () => {
     expect(expectSameOutputs(one, out)).toContain('cube.arrow');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.cube.precision).toBe('float64');
+  }, 120_000);
+});
+
+describe('--dynamic-im in shards', () => {
+  it('3 shards + merge: the single run\'s tables byte for byte and its manifest\'s dynamicInitialMargin section', async () => {
+    // each shard computes today's SIMM of the book and the DIM of its own simm sets on the single DIM run's grid and
+    // paths, then holds it as IM: a shard that held none, or another profile, would change the sets' EPE bytes
+    const args = ['simulate', '--paths', '100', '--threads', '1', '--dynamic-im', '--quiet'];
+    const one = path.join(tmp, 'dim-single');
+    const parts = path.join(tmp, 'dim-shards');
+    const runs = await Promise.all([xva([...args, '--out', one]), ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts]))]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const out = path.join(tmp, 'dim-merged');
+    const run = await xva(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(one, out)).toContain('manifest.json');
+    const section = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).dynamicInitialMargin;
+    expect(section.nettingSets.length).toBeGreaterThan(3);
+    // the DIM sets were spread over the shards
+    const holders = [1, 2, 3].filter((k) => JSON.parse(fs.readFileSync(path.join(parts, `shard-${k}-of-3`, 'manifest.json'), 'utf8')).dynamicInitialMargin.nettingSets.length > 0);
+    expect(holders.length).toBeGreaterThan(1);
   }, 120_000);
 });
 

@@ -10,7 +10,7 @@ import { checkPortfolio } from '../portfolio/checks.js';
 import { loadPortfolio } from '../portfolio/load.js';
 import { packageRoot } from '../cli/paths.js';
 import type { GridSpec } from '../simulation/grid.js';
-import { dynamicInitialMargin } from '../margin/dim.js';
+import { DIM_METHOD, dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
 import { GPU_WORKER_YOUNG_GENERATION_MB, WorkerPool } from './pool.js';
@@ -181,7 +181,7 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
   if (dim) {
     // which sets got DIM as IM held: E[IM](t) of the first date (today's SIMM by the scaling) and the MVA, USD
     manifest.dynamicInitialMargin = {
-      method: 'regression DIM scaled to today SIMM (src/margin/dim.ts); expected IM per date, the same on every path',
+      method: DIM_METHOD,
       currency: 'USD',
       nettingSets: dim.profiles.map((p) => ({ nettingSetId: p.nettingSetId, imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva })),
       notes: dimNotes,

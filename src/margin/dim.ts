@@ -20,6 +20,8 @@ import { runSimulation, type InitialMarginProfile } from '../exposure/engine.js'
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import type { GridSpec } from '../simulation/grid.js';
+import type { FactorNeeds } from '../simulation/layout.js';
+import type { TimeGrid } from '../simulation/types.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
 import { calculateSimm } from './simm/calculate.js';
 import type { MporDays } from './simm/types.js';
@@ -159,21 +161,33 @@ export interface DimRunOptions {
   /** Today's SIMM per netting set (USD). */
   simm: ReadonlyMap<string, { collect: number; post: number }>;
   /** The simulation's time grid (default: the default grid); the DIM dates are its exposure dates. */
-  grid?: GridSpec;
+  grid?: GridSpec | TimeGrid;
+  /**
+   * Factors simulated beside the sets' own (SimulationOptions.layoutNeeds): a shard passes the whole DIM run's blocks
+   * its sets need, with that run's grid as `grid`, so that its sets' paths are the single run's (scale/simulateShard.ts).
+   */
+  layoutNeeds?: FactorNeeds;
+  /** Called with each DIM note of a netting set (the MVA's missing credit curve), beside `notes`. */
+  onSetNote?: (nettingSetId: string, note: string) => void;
 }
 
-/** Simulates the netting sets that have a SIMM today (one thread, cube on) and builds their DIM profiles and MVA. */
-export async function runDim(portfolio: Portfolio, market: Market, options: DimRunOptions, notes: string[] = []): Promise<DimProfile[]> {
-  const ids = new Set(options.simm.keys());
+/** The part of the book the DIM run simulates: the netting sets `ids` (table order), their trades and counterparties. */
+export function dimPortfolio(portfolio: Portfolio, ids: ReadonlySet<string>): Portfolio {
   const nettingSets = portfolio.nettingSets.filter((n) => ids.has(n.nettingSetId));
-  if (nettingSets.length === 0) return [];
   const cpIds = new Set(nettingSets.map((n) => n.counterpartyId));
-  const sub: Portfolio = {
+  return {
     ...portfolio,
     trades: portfolio.trades.filter((t) => ids.has(t.nettingSetId)),
     nettingSets,
     counterparties: portfolio.counterparties.filter((c) => cpIds.has(c.counterpartyId)),
   };
+}
+
+/** Simulates the netting sets that have a SIMM today (one thread, cube on) and builds their DIM profiles and MVA. */
+export async function runDim(portfolio: Portfolio, market: Market, options: DimRunOptions, notes: string[] = []): Promise<DimProfile[]> {
+  const sub = dimPortfolio(portfolio, new Set(options.simm.keys()));
+  const nettingSets = sub.nettingSets;
+  if (nettingSets.length === 0) return [];
   const byId = new Map(nettingSets.map((n) => [n.nettingSetId, n]));
   const cps = new Map(sub.counterparties.map((c) => [c.counterpartyId, c]));
   const profiles: DimProfile[] = [];
@@ -189,6 +203,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       skipUnsupported: false,
       cube: true,
       ...(options.grid ? { grid: options.grid } : {}),
+      ...(options.layoutNeeds ? { layoutNeeds: options.layoutNeeds } : {}),
     },
     onWarning: (text) => notes.push(text),
     onCube: (nettingSetId, values, nPaths, dates) => {
@@ -202,7 +217,9 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
         try {
           counterpartyCurve = market.proxyCreditCurve({ sector: cp.sector, rating: cp.rating, region: cp.region }).curve;
         } catch {
-          notes.push(`MVA of ${nettingSetId}: no credit curve for ${cp.counterpartyId}, counterparty survival taken as 1`);
+          const note = `MVA of ${nettingSetId}: no credit curve for ${cp.counterpartyId}, counterparty survival taken as 1`;
+          notes.push(note);
+          options.onSetNote?.(nettingSetId, note);
         }
       }
       profiles.push(
@@ -261,6 +278,9 @@ export function dimAsInitialMargin(profiles: readonly DimProfile[], market: Mark
   }
   return out;
 }
+
+/** How `xva simulate --dynamic-im` describes the IM it holds (manifest.json, dynamicInitialMargin.method). */
+export const DIM_METHOD = 'regression DIM scaled to today SIMM (src/margin/dim.ts); expected IM per date, the same on every path';
 
 export interface DynamicImOptions {
   paths: number;

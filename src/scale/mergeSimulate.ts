@@ -22,6 +22,7 @@ import type { TimeGrid } from '../simulation/types.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { LoadedShard, ShardSet } from './merge.js';
 import { ShardTable } from './tables.js';
+import type { ShardDimSection } from './simulateShard.js';
 
 interface GridRecord {
   asOf: string;
@@ -284,6 +285,7 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   };
   manifest.skipped = skipped;
   if (cubeIndex) manifest.cube = cubeIndex;
+  if (manifest.dynamicInitialMargin !== undefined) manifest.dynamicInitialMargin = mergeDim(set);
   // GPU backend: the single run's notes end with the routing of the whole book (the shards', in the book's order)
   const routings = valued.map((s) => (s.manifest.shard as { deviceRouting?: DeviceRouting }).deviceRouting);
   if (routings.some((r) => r !== undefined)) {
@@ -307,6 +309,31 @@ export async function mergeSimulate(set: ShardSet, outDir: string, started: numb
   files.push(writeManifest(outDir, manifest));
   files.push(writeMergeRecord(set, outDir));
   return { files, nettingSets: nettingSets.length, counterparties: counterparties.length };
+}
+
+/**
+ * `--dynamic-im`: the single run's manifest section from the shards' (simulateShard.ts ShardDimSection): the DIM sets
+ * in the order of the single run's DIM run, today's SIMM notes (the whole book's, the same in every shard), then the
+ * sets' notes in that order.
+ */
+function mergeDim(set: ShardSet): Record<string, unknown> {
+  const sections = set.shards.map((s) => {
+    const section = s.manifest.dynamicInitialMargin as ShardDimSection | undefined;
+    if (!section || !Array.isArray(section.nettingSets) || !Array.isArray(section.setNotes)) throw new XvaUsageError(`${s.name}: manifest.json has no dynamicInitialMargin section of a --dynamic-im shard; re-run the shard`);
+    return section;
+  });
+  const first = sections[0]!;
+  for (let i = 1; i < sections.length; i++) {
+    if (JSON.stringify(sections[i]!.notes) !== JSON.stringify(first.notes)) throw new XvaUsageError(`${set.shards[i]!.name}: its today's SIMM notes differ from ${set.shards[0]!.name}'s; re-run the shards with the same version of xva`);
+  }
+  const nettingSets = sections.flatMap((s) => s.nettingSets).sort((a, b) => a.position - b.position);
+  const setNotes = sections.flatMap((s) => s.setNotes).sort((a, b) => a.position - b.position);
+  return {
+    method: first.method,
+    currency: first.currency,
+    nettingSets: nettingSets.map(({ position: _position, ...row }) => row),
+    notes: [...first.notes, ...setNotes.map((n) => n.note)],
+  };
 }
 
 /**

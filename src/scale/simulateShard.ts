@@ -10,7 +10,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
-import { XvaUsageError } from '../errors.js';
+import { XvaInternalError } from '../errors.js';
+import { factorNeeds, type InitialMarginProfile } from '../exposure/engine.js';
+import { DIM_METHOD, dimAsInitialMargin, dimPortfolio, runDim, simmToday, type DimProfile } from '../margin/dim.js';
+import type { Market } from '../market/types.js';
+import type { Portfolio } from '../portfolio/types.js';
+import { buildFactorLayout } from '../simulation/layout.js';
+import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { runSimulation } from '../exposure/engine.js';
 import { buildManifest, CubeWriter, sha256File, writeExposureTables, writeManifest } from '../exposure/outputs.js';
 import type { SimulationResult } from '../exposure/results.js';
@@ -22,7 +28,7 @@ import { bookModelRecord, checkShardModel, shardFactors } from './shardFactors.j
 import { ShardFolder } from './shardFolder.js';
 import type { ShardSpec } from './shardSpec.js';
 
-export interface SimulateShardOptions extends Omit<SimulateRunOptions, 'dynamicIm'> {
+export interface SimulateShardOptions extends SimulateRunOptions {
   shard: ShardSpec;
 }
 
@@ -42,9 +48,6 @@ export function packageVersion(): string {
 }
 
 export async function simulateShardToFiles(options: SimulateShardOptions): Promise<SimulateShardResult> {
-  if ((options as { dynamicIm?: unknown }).dynamicIm !== undefined) {
-    throw new XvaUsageError('--dynamic-im is not supported with --shard (its regression DIM runs over the whole book); run it unsharded');
-  }
   const started = performance.now();
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const loadSeconds = (performance.now() - started) / 1000;
@@ -54,8 +57,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
 
   const inputs: Record<string, string> = { market: path.resolve(options.marketFile) };
   for (const [name, file] of Object.entries(portfolio.sources)) inputs[name] = path.resolve(file);
-  // shards: no dynamic IM (the command refuses it with --shard). With the GPU backend the record
-  // holds the backend's notes before the run (adapter, placement): the device routing of the shard's own sets goes to
+  // With the GPU backend the record holds the backend's notes before the run (adapter, placement): the device routing of the shard's own sets goes to
   // `shard.deviceRouting`, and the merge writes the single run's routing note from every shard's.
   const notesBefore = options.backend ? [...options.backend.notes] : undefined;
   const optionsRecord = simulateOptionsRecord(options);
@@ -71,6 +73,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
     let result: SimulationResult | undefined;
     const files: string[] = [];
     let manifest: Record<string, unknown>;
+    // --dynamic-im: the DIM of the shard's own simm sets, as the single run computes it (shardDynamicIm below)
+    const dim = options.dynamicIm ? await shardDynamicIm(portfolio, market, options, new Set(plan.nettingSetIds)) : undefined;
     if (plan.nettingSetIds.length > 0) {
       const cubeFile = path.join(folder.tempDir, 'cube.arrow');
       result = await runSimulation({
@@ -89,6 +93,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
           coverage,
           skipUnsupported: options.skipUnsupported,
           cube: options.cube,
+          ...(dim && dim.initialMarginProfiles.size > 0 ? { initialMarginProfiles: dim.initialMarginProfiles } : {}),
         },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
@@ -133,6 +138,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
         files: [],
       };
     }
+    // after the fields buildManifest writes, as in a single run (the merge keeps this shard's key order)
+    if (dim) manifest.dynamicInitialMargin = dim.section;
     manifest.shard = options.backend?.deviceValuation ? { ...section, deviceRouting: options.backend.deviceValuation.routing } : section;
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();
@@ -148,4 +155,66 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
     folder.abort();
     throw error;
   }
+}
+
+/** What a shard records of its dynamic IM: the single run's section for its own sets, plus their places in that run. */
+export interface ShardDimSection {
+  method: string;
+  currency: 'USD';
+  /** The shard's DIM sets, each with its position in the single run's DIM run (the merged list's order). */
+  nettingSets: { nettingSetId: string; imToday: number; dates: number; mva: number; position: number }[];
+  /** Today's SIMM notes of the whole book (the same in every shard), then the shard's sets' notes with positions. */
+  notes: string[];
+  setNotes: { position: number; note: string }[];
+}
+
+/**
+ * `--dynamic-im` in a shard. The single run computes today's SIMM of every im_model simm set of the book, then one DIM
+ * run over those sets (margin/dim.ts runDim: their own grid from the spec, their own factor layout). The shard
+ * computes today's SIMM of the whole book too (the same figures and notes; it is analytic), then runs the DIM of its
+ * own simm sets on the single DIM run's grid and the blocks of that run's layout they need, so that their paths,
+ * profiles and MVA are the single run's bit for bit; each profile is held as IM in the shard's exposure run.
+ */
+async function shardDynamicIm(
+  portfolio: Portfolio,
+  market: Market,
+  options: SimulateShardOptions,
+  shardSets: ReadonlySet<string>,
+): Promise<{ initialMarginProfiles: Map<string, InitialMarginProfile>; section: ShardDimSection }> {
+  const mporDays = options.dynamicIm!.mporDays;
+  options.onProgress?.(0, 'dynamic initial margin');
+  const simmNotes: string[] = [];
+  const simm = simmToday(portfolio, market, { mporDays }, simmNotes);
+  for (const note of simmNotes) options.onWarning?.(note);
+  // the single run's DIM run: its book order, grid and layout
+  const dimBook = bookPlan(dimPortfolio(portfolio, new Set(simm.keys())), market, { grid: options.grid, coverage: 1, paths: options.paths });
+  const position = new Map(dimBook.nettingSetIds.map((id, i) => [id, i]));
+  const own = new Map([...simm].filter(([id]) => shardSets.has(id)));
+  const setNotes: { position: number; note: string }[] = [];
+  let profiles: DimProfile[] = [];
+  if (own.size > 0) {
+    const ownTrades = portfolio.trades.filter((t) => own.has(t.nettingSetId));
+    const layout = closedLayout(market, factorNeeds(ownTrades), buildFactorLayout(market, dimBook.layoutNeeds));
+    const runNotes: string[] = [];
+    profiles = await runDim(
+      portfolio,
+      market,
+      { paths: options.paths, seed: options.seed, mporDays, simm: own, grid: dimBook.grid, layoutNeeds: needsOfFactors(layout.factorNames), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      runNotes,
+    );
+    for (const note of runNotes) options.onWarning?.(note);
+    if (runNotes.length !== setNotes.length) {
+      throw new XvaInternalError(`the DIM run of a shard gave notes not tied to a netting set (${runNotes.join('; ')}); the merge could not place them`);
+    }
+  }
+  return {
+    initialMarginProfiles: dimAsInitialMargin(profiles, market),
+    section: {
+      method: DIM_METHOD,
+      currency: 'USD',
+      nettingSets: profiles.map((p) => ({ nettingSetId: p.nettingSetId, imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva, position: position.get(p.nettingSetId)! })),
+      notes: simmNotes,
+      setNotes,
+    },
+  };
 }
