@@ -23,6 +23,10 @@ import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { runDim, type DimProfile } from './dim.js';
+import { factorNeeds } from '../exposure/engine.js';
+import type { FactorNeeds } from '../simulation/layout.js';
+import type { FactorLayout, TimeGrid } from '../simulation/types.js';
+import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 
 export interface MarginRunOptions {
   /** Read this CRIF instead of building one from the portfolio. */
@@ -45,6 +49,12 @@ export interface MarginRunOptions {
   dim?: { paths: number; seed: number };
   /** Only these netting sets (a shard of `xva margin --shard`, src/scale/marginShard.ts); every figure is per set. */
   nettingSetIds?: ReadonlySet<string>;
+  /**
+   * With `dim` in a shard: the grid and factor layout of the whole book's DIM run (every set with a SIMM today), so that
+   * the DIM of this run's sets is simulated on that run's grid and the blocks of its layout they need: the single
+   * run's paths, hence its profiles, bit for bit.
+   */
+  dimUniverse?: { grid: TimeGrid; layout: FactorLayout };
   /** The portfolio and market already loaded and validated (as validateInputs returns them). */
   loaded?: { portfolio: Portfolio; market: Market };
 }
@@ -200,7 +210,13 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     if (!portfolio || !market || options.crifFile) throw new XvaUsageError('--dim simulates the portfolio: it cannot be used with --crif');
     const simmToday = new Map<string, { collect: number; post: number }>();
     for (const n of nettingSets) if (n.simmCollect !== undefined && n.simmPost !== undefined) simmToday.set(n.nettingSetId, { collect: n.simmCollect, post: n.simmPost });
-    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday }, notes);
+    let universe: { grid: TimeGrid; layoutNeeds: FactorNeeds } | undefined;
+    if (options.dimUniverse && simmToday.size > 0) {
+      const trades = portfolio.trades.filter((t) => simmToday.has(t.nettingSetId));
+      const layout = closedLayout(market, factorNeeds(trades), options.dimUniverse.layout);
+      universe = { grid: options.dimUniverse.grid, layoutNeeds: needsOfFactors(layout.factorNames) };
+    }
+    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, ...(universe ?? {}) }, notes);
     for (const profile of dim) {
       const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
       if (entry) entry.mva = profile.mva;

@@ -9,19 +9,30 @@
  * Netting sets without trades are not in the plan (they have no cost), yet `margin_netting_sets` lists those under a
  * CSA or an IM model: each goes with its counterparty's shard, or to shard 1 when the counterparty has no traded set.
  *
+ * With --dim (dynamic IM and MVA by simulation), a single run simulates every netting set with a SIMM today in one
+ * DIM run (margin/dim.ts runDim: their own default grid and factor layout). A shard finds those sets from the whole
+ * book's SIMM (analytic), then simulates its own on that run's grid and the blocks of its layout they need
+ * (MarginRunOptions.dimUniverse), so that their profiles and MVA are the single run's; the manifest's `margin.dimOrder`
+ * gives each one's place in that run, the order of the merged margin_dim table.
+ *
  * Refused (usage error): --crif (nothing to split: the CRIF is the whole book's input), --write-crif (each shard would
- * write a part of it to one file), --dim (its regression runs over the whole book's paths), and scenarios with
- * repeated names (the merge orders the scenario rows by name).
+ * write a part of it to one file), and scenarios with repeated names (the merge orders the scenario rows by name).
  */
 import path from 'node:path';
-import { XvaInputError, XvaUsageError } from '../errors.js';
+import { XvaInputError, XvaInternalError, XvaUsageError } from '../errors.js';
+import { simmCrifFromPortfolio } from '../margin/crifFromPortfolio.js';
+import { dimPortfolio } from '../margin/dim.js';
+import { calculateSimm } from '../margin/simm/calculate.js';
+import type { Market } from '../market/types.js';
+import type { Portfolio } from '../portfolio/types.js';
+import { buildFactorLayout } from '../simulation/layout.js';
 import { sha256File, writeManifest } from '../exposure/outputs.js';
 import { findTableFile } from '../io/read.js';
 import { writeMarginTables } from '../margin/outputs.js';
 import { runMargin, type MarginRun, type MarginRunOptions } from '../margin/run.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
 import { shardSection, sha256Text } from './manifest.js';
-import { bookPlan, shardPlan, type ShardPlan } from './plan.js';
+import { bookPlan, shardPlan, type BookPlan, type ShardPlan } from './plan.js';
 import { ShardFolder } from './shardFolder.js';
 import { packageVersion } from './simulateShard.js';
 import type { ShardSpec } from './shardSpec.js';
@@ -51,7 +62,6 @@ export function checkMarginShardOptions(options: Pick<MarginRunOptions, 'crifFil
   };
   if (options.crifFile) refuse('--crif', 'the CRIF is read whole, there is no simulation or repricing to split');
   if (options.writeCrifFile) refuse('--write-crif', 'each shard would write its part of the CRIF over the same file');
-  if (options.dim) refuse('--dim', 'the dynamic IM regression runs over the whole book');
   const names = (options.scenarios ?? []).map((s) => s.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated !== undefined) refuse(`scenario name ${repeated} given twice`, 'the merge orders the scenario rows by name');
@@ -92,10 +102,27 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
     allNettingSets: options.allNettingSets ?? false,
     scenarios: scenarios.map((s) => s.name),
     scenariosSha256: sha256Text(JSON.stringify(scenarios)),
+    ...(options.dim ? { dim: { paths: options.dim.paths, seed: options.dim.seed } } : {}),
   };
   const section = shardSection({ command: 'margin', plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
 
-  const run = await runMargin({ ...options, usePortfolio: true, loaded: { portfolio, market }, nettingSetIds: mine });
+  const dimBook = options.dim ? dimRunPlan(portfolio, market, options) : undefined;
+  const run = await runMargin({
+    ...options,
+    usePortfolio: true,
+    loaded: { portfolio, market },
+    nettingSetIds: mine,
+    ...(dimBook ? { dimUniverse: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) } } : {}),
+  });
+  const dimOrder: Record<string, number> = {};
+  if (dimBook) {
+    const position = new Map(dimBook.nettingSetIds.map((id, i) => [id, i]));
+    for (const d of run.dim) {
+      const at = position.get(d.nettingSetId);
+      if (at === undefined) throw new XvaInternalError(`margin shard: DIM of netting set ${d.nettingSetId}, which the whole book's SIMM does not give a DIM`);
+      dimOrder[d.nettingSetId] = at;
+    }
+  }
   // the order of the SIMM results in a single run: netting sets by their first trade in the trades table
   // (crifFromPortfolio walks the trades; calculateSimm groups the CRIF by netting set in order of appearance)
   const firstTrade = new Map<string, number>();
@@ -122,7 +149,7 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
       counts: { nettingSets: nettingSetIds.length, counterparties: plan.counterparties.length, simmResults: run.simm.length, crifRows: run.crifRows },
       timingsSeconds: { total: (performance.now() - started) / 1000 },
       files: files.map((f) => path.basename(f)),
-      margin: { nettingSetIds, simmOrder },
+      margin: { nettingSetIds, simmOrder, ...(dimBook ? { dimOrder } : {}) },
       shard: section,
     };
     writeManifest(folder.tempDir, manifest);
@@ -132,6 +159,24 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
     folder.abort();
     throw error;
   }
+}
+
+/**
+ * The single run's DIM run (margin/run.ts runMargin with --dim): every netting set with a SIMM on both sides today,
+ * from the whole book's CRIF as runMargin builds it, simulated on the default grid of those sets in their book order.
+ */
+function dimRunPlan(portfolio: Portfolio, market: Market, options: MarginShardOptions): BookPlan {
+  const ids = (options.allNettingSets ? portfolio.nettingSets : portfolio.nettingSets.filter((n) => n.imModel === 'simm')).map((n) => n.nettingSetId);
+  const crif = simmCrifFromPortfolio(portfolio, market, { nettingSetIds: ids });
+  const simm = crif.records.length > 0 ? calculateSimm(crif.records, { version: options.simmVersion ?? '2.6', mporDays: options.mporDays ?? 10 }) : [];
+  const sides = new Map<string, Set<string>>();
+  for (const r of simm) {
+    let s = sides.get(r.portfolioId);
+    if (!s) sides.set(r.portfolioId, (s = new Set()));
+    s.add(r.side);
+  }
+  const members = new Set([...sides].filter(([, s]) => s.has('Call') && s.has('Post')).map(([id]) => id));
+  return bookPlan(dimPortfolio(portfolio, members), market, { grid: { kind: 'default' }, coverage: 1, paths: options.dim!.paths });
 }
 
 /** What `xva margin --shard` prints: one line, or the JSON document with --json. */

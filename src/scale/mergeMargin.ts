@@ -6,12 +6,14 @@
  *   - margin_simm: netting sets in order of their first trade in the trades table (the shards record it), Call
  *     before Post as each shard wrote them;
  *   - margin_netting_sets: sorted by netting-set id, as margin/run.ts sorts them;
- *   - margin_scenarios: the scenarios in the order given, and within each the netting sets sorted by id.
+ *   - margin_scenarios: the scenarios in the order given, and within each the netting sets sorted by id;
+ *   - margin_dim (with --dim): each DIM set's rows in the order of the single run's DIM run (the shards' dimOrder).
  * The tables hold no book totals (the console's scenario sums are not written), so nothing is re-added.
  */
 import { XvaUsageError } from '../errors.js';
 import { writeMarginTables } from '../margin/outputs.js';
 import type { MarginRun, NettingSetMargin } from '../margin/run.js';
+import type { DimProfile } from '../margin/dim.js';
 import type { MporDays, SimmNettingSetResult } from '../margin/simm/types.js';
 import type { CoverageOutcome } from '../margin/outputs.js';
 import type { VmResult } from '../margin/vm.js';
@@ -30,9 +32,10 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
   const nettingSets: NettingSetMargin[] = [];
   const scenarioRows = new Map<string, CoverageOutcome[]>(options.scenarios.map((name) => [name, []]));
   const owner = new Map<string, string>();
+  const dims: { order: number; profile: DimProfile }[] = [];
   let seq = 0;
   for (const shard of set.shards) {
-    const margin = shard.manifest.margin as { nettingSetIds: string[]; simmOrder: Record<string, number> } | undefined;
+    const margin = shard.manifest.margin as { nettingSetIds: string[]; simmOrder: Record<string, number>; dimOrder?: Record<string, number> } | undefined;
     if (!margin) throw new XvaUsageError(`${shard.name}: manifest.json has no margin section; re-run the shard`);
 
     const simm = ShardTable.read(shard.dir, 'margin_simm', '.arrow');
@@ -114,6 +117,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       if (!rows) throw new XvaUsageError(`${sc.where}: scenario ${c.scenario[row]} is not in the manifest's options; re-run the shard`);
       rows.push({ scenario: c.scenario[row]!, nettingSetId: c.id[row]!, coverage: c.coverage[row]!, exposure: c.exposure[row]!, vmHeld: c.vmHeld[row]!, imHeld: c.imHeld[row]!, residualExposureBase: c.base[row]!, residualExposureStressed: c.stressed[row]! });
     }
+    if (margin.dimOrder && Object.keys(margin.dimOrder).length > 0) dims.push(...readDim(shard, margin.dimOrder));
   }
   simmGroups.sort((a, b) => a.order - b.order || a.seq - b.seq);
   nettingSets.sort((a, b) => byId(a.nettingSetId, b.nettingSetId));
@@ -126,7 +130,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
     schedule: [],
     nettingSets,
     scenarios,
-    dim: [],
+    dim: dims.sort((a, b) => a.order - b.order).map((d) => d.profile),
     notes: [],
     simmVersion: options.simmVersion,
     mporDays: options.mporDays,
@@ -135,4 +139,27 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
   files.push(writeMergeRecord(set, outDir));
   const counterparties = set.shards.reduce((a, s) => a + s.section.counterpartyIds.length, 0);
   return { files, nettingSets: nettingSets.length, counterparties };
+}
+
+/** A shard's margin_dim rows as profiles (the fields the table writer reads), each with its place in the DIM run. */
+function readDim(shard: ShardSet['shards'][number], dimOrder: Record<string, number>): { order: number; profile: DimProfile }[] {
+  const t = ShardTable.read(shard.dir, 'margin_dim', '.arrow');
+  const id = t.strings('netting_set_id');
+  const dates = t.dates('date');
+  const times = t.f64('time_years');
+  const collect = t.f64('expected_im_collect_usd');
+  const post = t.f64('expected_im_post_usd');
+  const out: { order: number; profile: DimProfile }[] = [];
+  for (let start = 0; start < id.length; ) {
+    let end = start;
+    while (end < id.length && id[end] === id[start]) end++;
+    const order = dimOrder[id[start]!];
+    if (order === undefined) throw new XvaUsageError(`${t.where}: netting set ${id[start]} is not in the manifest's DIM order; re-run the shard`);
+    // only the fields the table writer reads (margin/outputs.ts dimTable)
+    const profile = { nettingSetId: id[start]!, dates: dates.slice(start, end), times: times.slice(start, end), expectedImCollect: collect.slice(start, end), expectedImPost: post.slice(start, end) } as unknown as DimProfile;
+    out.push({ order, profile });
+    start = end;
+  }
+  if (out.length !== Object.keys(dimOrder).length) throw new XvaUsageError(`${t.where}: ${out.length} DIM netting sets against ${Object.keys(dimOrder).length} in the manifest; re-run the shard`);
+  return out;
 }
