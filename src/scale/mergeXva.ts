@@ -8,7 +8,7 @@
  * does (from 0, set by set), so `xva_scenarios` and `xva_scenarios_netting_set` are a single run's bit for bit.
  */
 import { XvaUsageError } from '../errors.js';
-import type { CounterpartyXva, NettingSetXva, TradeXva, XvaFigures, XvaResult } from '../xva/compute.js';
+import { addFigures, zeroFigures, type CounterpartyXva, type NettingSetXva, type TradeXva, type XvaFigures, type XvaResult } from '../xva/compute.js';
 import type { CounterpartyCredit } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { DefaultMode, Discretisation } from '../xva/weights.js';
@@ -180,15 +180,7 @@ function readScenarioRows(shard: ShardSet['shards'][number], rows: Map<string, M
 
 /** One scenario of the merged run: its sets in the book's order, counterparties and book added as computeXva adds them. */
 function scenarioOutcome(name: string, positioned: readonly PositionedSet[], bySet: Map<string, { x: ScenarioSetFigures; note: string | null; resimulated: boolean }>): ScenarioOutcome {
-  const zero = (): XvaFigures => ({ cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 });
-  const add = (into: XvaFigures, x: XvaFigures): void => {
-    into.cva += x.cva;
-    into.dva += x.dva;
-    into.fca += x.fca;
-    into.fba += x.fba;
-    into.colva += x.colva;
-  };
-  const book = zero();
+  const book = zeroFigures();
   const counterparties = new Map<string, XvaFigures>();
   const nettingSets: ScenarioSetFigures[] = [];
   let note: string | null | undefined;
@@ -197,9 +189,9 @@ function scenarioOutcome(name: string, positioned: readonly PositionedSet[], byS
     const row = bySet.get(set.nettingSetId)!;
     nettingSets.push(row.x);
     let cp = counterparties.get(row.x.counterpartyId);
-    if (!cp) counterparties.set(row.x.counterpartyId, (cp = zero()));
-    add(cp, row.x);
-    add(book, row.x);
+    if (!cp) counterparties.set(row.x.counterpartyId, (cp = zeroFigures()));
+    addFigures(cp, row.x);
+    addFigures(book, row.x);
     // the same on every set of a single run: a scenario's note and flag do not depend on the sets
     if (note === undefined) {
       note = row.note;

@@ -115,11 +115,12 @@ export function setWeights(times: Float64Array, credit: CounterpartyCredit, inpu
   };
 }
 
-function zero(): XvaFigures {
+export function zeroFigures(): XvaFigures {
   return { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 };
 }
 
-function add(into: XvaFigures, x: XvaFigures): void {
+/** into += x, figure by figure (the order every book and counterparty sum of the XVA tables is added in). */
+export function addFigures(into: XvaFigures, x: XvaFigures): void {
   into.cva += x.cva;
   into.dva += x.dva;
   into.fca += x.fca;
@@ -132,7 +133,7 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
   const nettingSets: NettingSetXva[] = [];
   const trades: TradeXva[] = [];
   const cps = new Map<string, CounterpartyXva>();
-  const book = { ...zero(), cvaStdError: 0 };
+  const book = { ...zeroFigures(), cvaStdError: 0 };
   for (const s of sets) {
     const credit = inputs.counterparties.get(s.counterpartyId);
     if (!credit) throw new Error(`no credit curve resolved for counterparty ${s.counterpartyId}`);
@@ -154,11 +155,11 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
     };
     nettingSets.push(figures);
     let cp = cps.get(s.counterpartyId);
-    if (!cp) cps.set(s.counterpartyId, (cp = { counterpartyId: s.counterpartyId, credit, nettingSetIds: [], ...zero(), cvaStdError: 0 }));
+    if (!cp) cps.set(s.counterpartyId, (cp = { counterpartyId: s.counterpartyId, credit, nettingSetIds: [], ...zeroFigures(), cvaStdError: 0 }));
     cp.nettingSetIds.push(s.nettingSetId);
-    add(cp, figures);
+    addFigures(cp, figures);
     cp.cvaStdError += se; // conservative: sets' errors taken as perfectly correlated
-    add(book, figures);
+    addFigures(book, figures);
     book.cvaStdError += se;
     if (!withTrades) continue;
     const nDates = s.times.length;
