@@ -137,6 +137,27 @@ describe('facts are the engine figures', () => {
     expect(rel(fact('scenario.funding_up_50bp.d_fva').value, fvaOf(f.book) - fvaOf(xva.result.book))).toBeLessThan(1e-12);
   });
 
+  it('per stress, the netting sets that move most: their changes are the run\'s set figures minus the base\'s', () => {
+    const fvaOf = (x: { fca: number; fba: number; colva: number }) => x.fca - x.fba + x.colva;
+    const base = new Map(xva.result.nettingSets.map((n) => [n.nettingSetId, n]));
+    for (const [name, metric, of] of [
+      ['credit_up_100bp', 'd_cva', (n: { cva: number }, b: { cva: number }) => n.cva - b.cva],
+      ['funding_up_50bp', 'd_fva', (n: { fca: number; fba: number; colva: number }, b: { fca: number; fba: number; colva: number }) => fvaOf(n) - fvaOf(b)],
+    ] as const) {
+      const out = xva.scenarios.find((s) => s.scenario === name)!;
+      // the top three by |change| from the in-memory run (ScenarioOutcome.nettingSets), independently of the tables
+      const moves = out.nettingSets.map((n) => ({ id: n.nettingSetId, d: of(n, base.get(n.nettingSetId)!) })).filter((m) => Math.abs(m.d) >= 0.5);
+      moves.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.id < b.id ? -1 : 1));
+      expect(moves.length).toBeGreaterThan(3);
+      const bookMove = metric === 'd_cva' ? out.book.cva - xva.result.book.cva : fvaOf(out.book) - fvaOf(xva.result.book);
+      for (const m of moves.slice(0, 3)) {
+        expect(fact(`scenario.${name}.ns.${m.id}.${metric}`).value).toBe(m.d);
+        expect(rel(fact(`scenario.${name}.ns.${m.id}.${metric}_share`).value, (100 * m.d) / bookMove)).toBeLessThan(1e-12);
+      }
+      expect(facts.list.filter((f) => f.id.startsWith(`scenario.${name}.ns.`) && f.id.endsWith(`.${metric}`)).length).toBe(3);
+    }
+  });
+
   it('exposure, capital and margin facts equal the engine runs and the tables', () => {
     const eepe = col('simulate/netting_set_summary.arrow', 'eepe') as number[];
     const ids = strCol('simulate/netting_set_summary.arrow', 'netting_set_id');
@@ -224,6 +245,16 @@ describe('built-in writer', () => {
     const top = data.xva!.counterparties[0]!;
     const share = (100 * top.cva) / data.xva!.book.cva;
     expect(r.paragraphs[1]).toContain(`The largest driver is ${top.counterpartyId} with USD ${(top.cva / (top.cva >= 1e6 ? 1e6 : 1e3)).toFixed(1)}${top.cva >= 1e6 ? 'm' : 'k'}, ${share.toFixed(1)}% of book CVA`);
+  });
+
+  it('names the netting set that moves most under the hardest stress, with its share of the book\'s change', async () => {
+    const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    const hardest = facts.list.filter((f) => /^scenario\.[^.]+\.d_cva$/.test(f.id)).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;
+    const name = hardest.id.split('.')[1]!;
+    const top = facts.list.filter((f) => f.id.startsWith(`scenario.${name}.ns.`) && f.id.endsWith('.d_cva')).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;
+    const set = top.id.split('.')[3]!;
+    const share = fact(`scenario.${name}.ns.${set}.d_cva_share`);
+    expect(r.paragraphs.join(' ')).toContain(`of the netting sets, \`${set}\` moves most: its CVA ${top.value >= 0 ? 'rises' : 'falls'} by ${formatFigure(Math.abs(top.value), 'currency', 'USD')} (${formatFigure(Math.abs(share.value), 'pct')} of the book's change)`);
   });
 
   it('same facts, in any order, give the same words', async () => {

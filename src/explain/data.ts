@@ -13,6 +13,14 @@ export interface XvaFiguresRow {
   colva: number;
 }
 
+/** A netting set's move under a stress scenario, base currency: scenario − base. */
+export interface ScenarioSetMove {
+  nettingSetId: string;
+  counterpartyId: string;
+  dCva: number;
+  dFva: number;
+}
+
 export interface XvaPart {
   /** Base currency; CVA, FCA, ColVA costs, DVA and FBA benefits (positive amounts). */
   book: XvaFiguresRow & { cvaStdError: number };
@@ -21,8 +29,12 @@ export interface XvaPart {
   nettingSets: (XvaFiguresRow & { nettingSetId: string; counterpartyId: string })[];
   /** Euler CVA of each trade (trade-level: leaves the machine only with --share trade-level). */
   trades: { tradeId: string; nettingSetId: string; counterpartyId: string; cva: number }[];
-  /** Book figures under each stress scenario (the base row excluded); `note` says when it was not applied. */
-  scenarios: { scenario: string; book: XvaFiguresRow; note: string | null }[];
+  /**
+   * Book figures under each stress scenario (the base row excluded); `note` says when it was not applied.
+   * `nettingSets`: each netting set's change against the base, CVA and FVA (FCA − FBA + ColVA), when the run wrote
+   * xva_scenarios_netting_set (every `xva cva|fva --scenarios` run does).
+   */
+  scenarios: { scenario: string; book: XvaFiguresRow; note: string | null; nettingSets?: ScenarioSetMove[] }[];
   /** The run's options (xva_book): 'mid'|'end', 'unilateral'|'bilateral'|'first-to-default'. */
   discretisation: string;
   mode: string;

@@ -6,11 +6,11 @@
  * `*_saving` facts are the same figures as positive savings.
  *
  * Ids: `book.*` (XVA of the book), `cp.<counterparty>.*`, `ns.<netting set>.*`, `trade.<trade>.*` (trade-level),
- * `scenario.<name>.*`, `capital.*`, `capital.cp.<counterparty>.*`, `capital.scenario.<name>.*`, `margin.*`,
+ * `scenario.<name>.*` (and `scenario.<name>.ns.<netting set>.*`: the sets that move most), `capital.*`, `capital.cp.<counterparty>.*`, `capital.scenario.<name>.*`, `margin.*`,
  * `margin.ns.<netting set>.*`, `margin.scenario.<name>.*`, `plan.*`, `rec.<action>.*`, and `change.<id>` /
  * `change.<id>.pct` against a previous run (what-changed facts).
  */
-import type { ExplainData, MarginPart } from './data.js';
+import type { ExplainData, MarginPart, ScenarioSetMove } from './data.js';
 import type { Fact, FactUnit } from './types.js';
 
 export class FactSet {
@@ -46,6 +46,9 @@ export const CONCENTRATION_PCT = 10;
 
 /** How many trade-level facts (largest Euler CVA) are kept. */
 export const TOP_TRADES = 10;
+
+/** How many netting sets' moves are kept per stress scenario and figure (CVA, FVA), largest first. */
+export const TOP_SCENARIO_SETS = 3;
 
 export function factsOf(data: ExplainData): FactSet {
   const f = new FactSet();
@@ -99,6 +102,22 @@ export function factsOf(data: ExplainData): FactSet {
       money(`${p}.d_fva`, `change of book FVA under ${sc.scenario}`, fvaOf(sc.book) - fvaOf(b), 'xva_scenarios:fva − base');
       money(`${p}.d_net`, `change of the net XVA cost under ${sc.scenario}`, netOf(sc.book) - netOf(b), 'xva_scenarios − base');
       f.add(`${p}.d_cva_pct`, `change of book CVA under ${sc.scenario}, percent`, pct(sc.book.cva - b.cva, b.cva), 'pct', 'xva_scenarios:cva / base');
+      // the netting sets that move most under the stress, and their share of the book's move
+      const moves = sc.nettingSets ?? [];
+      for (const [metric, label, of, bookMove] of [
+        ['d_cva', 'CVA', (m: ScenarioSetMove) => m.dCva, sc.book.cva - b.cva],
+        ['d_fva', 'FVA', (m: ScenarioSetMove) => m.dFva, fvaOf(sc.book) - fvaOf(b)],
+      ] as const) {
+        const top = moves
+          .filter((m) => Math.abs(of(m)) >= 0.5)
+          .sort((m, n) => Math.abs(of(n)) - Math.abs(of(m)) || (m.nettingSetId < n.nettingSetId ? -1 : 1))
+          .slice(0, TOP_SCENARIO_SETS);
+        for (const m of top) {
+          const q = `${p}.ns.${m.nettingSetId}`;
+          money(`${q}.${metric}`, `change of ${label} of netting set ${m.nettingSetId} under ${sc.scenario}`, of(m), `xva_scenarios_netting_set:${metric === 'd_cva' ? 'cva' : 'fca-fba+colva'} − base`);
+          f.add(`${q}.${metric}_share`, `netting set ${m.nettingSetId}'s share of the change of book ${label} under ${sc.scenario}, percent`, pct(of(m), bookMove), 'pct', `xva_scenarios_netting_set / xva_scenarios`);
+        }
+      }
     }
   }
 

@@ -51,6 +51,15 @@ const rises = (x: number, up = 'rises', down = 'falls') => (x >= 0 ? up : down);
 const list = (items: string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 const code = (id: string) => `\`${id}\``;
 
+/** "; of the netting sets, `ID` moves most: its CVA rises by Z (W of the book's change)", when the facts have it. */
+function setAttribution(w: Writer, scenario: string, metric: string, what: string): string {
+  const escaped = scenario.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const top = w.ranked(new RegExp(`^scenario\\.${escaped}\\.ns\\.([^.]+)\\.${metric}$`), (f) => Math.abs(f.value))[0];
+  if (!top) return '';
+  const share = `scenario.${scenario}.ns.${top.key}.${metric}_share`;
+  return `; of the netting sets, ${code(top.key)} moves most: its ${what} ${rises(w.value(top.id))} by ${w.fig(top.id)}${w.has(share) ? ` (${w.fig(share)} of the book's change)` : ''}`;
+}
+
 /** Scenario sentences: the stresses that move `metric` most, largest first; those that do not move it, named. */
 function stressSentences(w: Writer, metric: 'd_cva' | 'd_fva' | 'd_net', what: string, pctMetric?: string): string | undefined {
   const moves = w.ranked(new RegExp(`^scenario\\.([^.]+)\\.${metric}$`), (f) => Math.abs(f.value));
@@ -61,7 +70,7 @@ function stressSentences(w: Writer, metric: 'd_cva' | 'd_fva' | 'd_net', what: s
   biting.slice(0, 3).forEach((m, i) => {
     const pctId = pctMetric ? `scenario.${m.key}.${pctMetric}` : undefined;
     const pct = pctId && w.has(pctId) ? ` (${w.fig(pctId)})` : '';
-    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} it`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}`);
+    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} it`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}${i === 0 ? setAttribution(w, m.key, metric, what) : ''}`);
   });
   let text = parts.length > 0 ? `${parts.join('; ')}.` : '';
   if (biting.length > 3) text += ' The other stresses move it less.';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { XvaUsageError } from '../../errors.js';
-import type { CapitalPart, ExplainData, ExposurePart, ExposureProfile, MarginPart, OptimizePart, XvaPart } from '../data.js';
+import type { CapitalPart, ExplainData, ExposurePart, ExposureProfile, MarginPart, OptimizePart, ScenarioSetMove, XvaPart } from '../data.js';
 import { indexTables, orNull, readTableFile, type ReadTable } from './tables.js';
 
 const isoOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 10);
@@ -53,7 +53,31 @@ function exposurePart(sets: ReadTable, summary: ReadTable | undefined, source: s
   return { part: { nettingSets: profiles, source }, asOf: dates && dates.length > 0 ? isoOf(dates[0]!) : null };
 }
 
-function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadTable | undefined, scenarios: ReadTable | undefined, source: string): XvaPart {
+/** Per scenario, every netting set's change of CVA and FVA against the table's base rows (xva_scenarios_netting_set). */
+function scenarioSetMoves(t: ReadTable): Map<string, ScenarioSetMove[]> {
+  const name = t.str('scenario');
+  const id = t.str('netting_set_id');
+  const cp = t.str('counterparty_id');
+  const cva = t.num('cva');
+  const fca = t.num('fca');
+  const fba = t.num('fba');
+  const colva = t.num('colva');
+  const fva = (i: number) => fca[i]! - fba[i]! + colva[i]!;
+  const base = new Map<string, number>();
+  for (let i = 0; i < t.rows; i++) if (name[i] === 'base') base.set(id[i]!, i);
+  const out = new Map<string, ScenarioSetMove[]>();
+  for (let i = 0; i < t.rows; i++) {
+    if (name[i] === 'base') continue;
+    const b = base.get(id[i]!);
+    if (b === undefined) continue;
+    let list = out.get(name[i]!);
+    if (!list) out.set(name[i]!, (list = []));
+    list.push({ nettingSetId: id[i]!, counterpartyId: cp[i]!, dCva: cva[i]! - cva[b]!, dFva: fva(i) - fva(b) });
+  }
+  return out;
+}
+
+function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadTable | undefined, scenarios: ReadTable | undefined, setScenarios: ReadTable | undefined, source: string): XvaPart {
   const x = (t: ReadTable) => ({ cva: t.num('cva'), dva: t.num('dva'), fca: t.num('fca'), fba: t.num('fba'), colva: t.num('colva') });
   const b = x(book);
   const c = x(cps);
@@ -88,6 +112,13 @@ function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadT
     for (let i = 0; i < scenarios.rows; i++) {
       if (scope[i] !== 'book' || name[i] === 'base') continue;
       part.scenarios.push({ scenario: name[i]!, book: row(f, i), note: note[i] ?? null });
+    }
+  }
+  if (setScenarios && part.scenarios.length > 0) {
+    const moves = scenarioSetMoves(setScenarios);
+    for (const sc of part.scenarios) {
+      const m = moves.get(sc.scenario);
+      if (m) sc.nettingSets = m;
     }
   }
   return part;
@@ -251,7 +282,7 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const book = open('xva_book');
   const cps = open('cva_counterparty');
   const sets = open('cva_netting_set');
-  if (book && cps && sets) data.xva = xvaPart(book, cps, sets, open('cva_trade'), open('xva_scenarios'), book.file);
+  if (book && cps && sets) data.xva = xvaPart(book, cps, sets, open('cva_trade'), open('xva_scenarios'), open('xva_scenarios_netting_set'), book.file);
   else missing.push('XVA figures (xva_book, cva_counterparty, cva_netting_set of `xva cva --out` or `xva fva --out`)');
   if (data.xva && data.xva.scenarios.length === 0) missing.push('XVA stress scenarios (the cva/fva run had no --scenarios)');
 
