@@ -26,7 +26,7 @@ import { sha256File } from '../exposure/outputs.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import { toIsoDate } from '../conventions/dates.js';
 import { writeManifest } from '../exposure/outputs.js';
-import { computeXva, exposureSetsOf, type ExposureSet, type XvaResult } from '../xva/compute.js';
+import { computeXva, coverageSetsOf, exposureSetsOf, type XvaResult } from '../xva/compute.js';
 import { runScenarios } from '../xva/stress.js';
 import { wrongWayCounterparties, wrongWayCva, type WrongWayRow } from '../xva/wrongWay/index.js';
 import type { ScenarioShocks } from '../scenarios/types.js';
@@ -135,10 +135,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       const sets = exposureSetsOf(run, (id) => collateralCcy.get(id));
       const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
       result = computeXva(sets, credit, options.xva);
-      const coverageSets = new Map<number, ExposureSet[]>([[1, sets]]);
-      for (const v of run.coverageVariants ?? []) {
-        if (!coverageSets.has(v.coverage)) coverageSets.set(v.coverage, exposureSetsOf({ ...run, nettingSets: v.nettingSets, counterparties: v.counterparties, book: v.book }, (id) => collateralCcy.get(id)));
-      }
+      const coverageSets = coverageSetsOf(run, 1, sets, (id) => collateralCcy.get(id));
       const scenarios = await runScenarios({ base: result, sets, credit, market, options: options.xva, coverageSets }, options.scenarios);
       for (const sc of scenarios) if (sc.skipped) notes.push(`scenario ${sc.scenario}: ${sc.skipped}`);
       let wrongWay: WrongWayRow[] = [];

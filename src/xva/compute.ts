@@ -191,6 +191,18 @@ function allocateColva(trades: TradeXva[], colva: number): void {
   for (const t of trades) t.colva = total > 0 ? (colva * (Math.abs(t.cva) + Math.abs(t.dva))) / total : colva / trades.length;
 }
 
+/**
+ * The exposure sets of an engine run at its base coverage and at each coverage variant it re-aggregated
+ * (SimulationOptions.coverageVariants), keyed by coverage: what stress.ts's coverage scenarios read.
+ */
+export function coverageSetsOf(result: SimulationResult, baseCoverage: number, sets: ExposureSet[], collateralCurrency?: (nettingSetId: string) => Currency | undefined): Map<number, ExposureSet[]> {
+  const out = new Map<number, ExposureSet[]>([[baseCoverage, sets]]);
+  for (const v of result.coverageVariants ?? []) {
+    if (!out.has(v.coverage)) out.set(v.coverage, exposureSetsOf({ ...result, nettingSets: v.nettingSets, counterparties: v.counterparties, book: v.book }, collateralCurrency));
+  }
+  return out;
+}
+
 /** The exposure sets of an engine run (collateral currency from the portfolio's netting sets, when given). */
 export function exposureSetsOf(result: SimulationResult, collateralCurrency?: (nettingSetId: string) => Currency | undefined): ExposureSet[] {
   return result.nettingSets.map((s) => {

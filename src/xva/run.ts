@@ -10,7 +10,7 @@ import type { GridSpec } from '../simulation/grid.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { analyseExposure, type AnalysisOptions, type ExposureAnalysis } from './analysis.js';
-import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions, type XvaResult } from './compute.js';
+import { computeXva, coverageSetsOf, exposureSetsOf, type ExposureSet, type XvaOptions, type XvaResult } from './compute.js';
 import { creditInputs } from './credit.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
@@ -101,11 +101,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
     const sets = exposureSetsOf(result, ccyOf);
-    const coverageSets = new Map<number, ExposureSet[]>([[coverage, sets]]);
-    for (const v of result.coverageVariants ?? []) {
-      if (!coverageSets.has(v.coverage)) coverageSets.set(v.coverage, exposureSetsOf({ ...result, nettingSets: v.nettingSets, counterparties: v.counterparties, book: v.book }, ccyOf));
-    }
-    return { sets, grid: result.grid, coverageSets };
+    return { sets, grid: result.grid, coverageSets: coverageSetsOf(result, coverage, sets, ccyOf) };
   };
 
   const notes: string[] = [];
