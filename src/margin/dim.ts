@@ -16,12 +16,12 @@
  * S_C and S_B the survival of the counterparty and of the bank (1 when the market has no own curve), P the base
  * OIS discount factor, Δt_k the time to the next exposure date.
  */
-import { runSimulation, type InitialMarginProfile } from '../exposure/engine.js';
+import { factorNeeds, runSimulation, type InitialMarginProfile } from '../exposure/engine.js';
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import type { GridSpec } from '../simulation/grid.js';
-import type { FactorNeeds } from '../simulation/layout.js';
-import type { TimeGrid } from '../simulation/types.js';
+import type { FactorLayout, TimeGrid } from '../simulation/types.js';
+import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
 import { calculateSimm } from './simm/calculate.js';
 import type { MporDays } from './simm/types.js';
@@ -163,10 +163,11 @@ export interface DimRunOptions {
   /** The simulation's time grid (default: the default grid); the DIM dates are its exposure dates. */
   grid?: GridSpec | TimeGrid;
   /**
-   * Factors simulated beside the sets' own (SimulationOptions.layoutNeeds): a shard passes the whole DIM run's blocks
-   * its sets need, with that run's grid as `grid`, so that its sets' paths are the single run's (scale/simulateShard.ts).
+   * A shard's DIM (scale/simulateShard.ts, scale/marginShard.ts): the grid and factor layout of the whole book's DIM
+   * run. The sets are then simulated on that grid and on the correlation blocks of that layout their trades need,
+   * so that their paths, hence their profiles, are the single run's bit for bit. Overrides `grid`.
    */
-  layoutNeeds?: FactorNeeds;
+  universe?: { grid: TimeGrid; layout: FactorLayout };
   /** Called with each DIM note of a netting set (the MVA's missing credit curve), beside `notes`. */
   onSetNote?: (nettingSetId: string, note: string) => void;
 }
@@ -202,8 +203,11 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       pfeQuantile: 0.95,
       skipUnsupported: false,
       cube: true,
-      ...(options.grid ? { grid: options.grid } : {}),
-      ...(options.layoutNeeds ? { layoutNeeds: options.layoutNeeds } : {}),
+      ...(options.universe
+        ? { grid: options.universe.grid, layoutNeeds: needsOfFactors(closedLayout(market, factorNeeds(sub.trades), options.universe.layout).factorNames) }
+        : options.grid
+          ? { grid: options.grid }
+          : {}),
     },
     onWarning: (text) => notes.push(text),
     onCube: (nettingSetId, values, nPaths, dates) => {

@@ -23,10 +23,7 @@ import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { runDim, type DimProfile } from './dim.js';
-import { factorNeeds } from '../exposure/engine.js';
-import type { FactorNeeds } from '../simulation/layout.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
-import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 
 export interface MarginRunOptions {
   /** Read this CRIF instead of building one from the portfolio. */
@@ -210,13 +207,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     if (!portfolio || !market || options.crifFile) throw new XvaUsageError('--dim simulates the portfolio: it cannot be used with --crif');
     const simmToday = new Map<string, { collect: number; post: number }>();
     for (const n of nettingSets) if (n.simmCollect !== undefined && n.simmPost !== undefined) simmToday.set(n.nettingSetId, { collect: n.simmCollect, post: n.simmPost });
-    let universe: { grid: TimeGrid; layoutNeeds: FactorNeeds } | undefined;
-    if (options.dimUniverse && simmToday.size > 0) {
-      const trades = portfolio.trades.filter((t) => simmToday.has(t.nettingSetId));
-      const layout = closedLayout(market, factorNeeds(trades), options.dimUniverse.layout);
-      universe = { grid: options.dimUniverse.grid, layoutNeeds: needsOfFactors(layout.factorNames) };
-    }
-    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, ...(universe ?? {}) }, notes);
+    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, ...(options.dimUniverse ? { universe: options.dimUniverse } : {}) }, notes);
     for (const profile of dim) {
       const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
       if (entry) entry.mva = profile.mva;

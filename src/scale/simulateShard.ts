@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInternalError } from '../errors.js';
-import { factorNeeds, type InitialMarginProfile } from '../exposure/engine.js';
+import type { InitialMarginProfile } from '../exposure/engine.js';
 import { DIM_METHOD, dimAsInitialMargin, dimPortfolio, runDim, simmToday, type DimProfile } from '../margin/dim.js';
 import type { Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { buildFactorLayout } from '../simulation/layout.js';
-import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { runSimulation } from '../exposure/engine.js';
 import { buildManifest, CubeWriter, sha256File, writeExposureTables, writeManifest } from '../exposure/outputs.js';
 import type { SimulationResult } from '../exposure/results.js';
@@ -193,13 +192,11 @@ async function shardDynamicIm(
   const setNotes: { position: number; note: string }[] = [];
   let profiles: DimProfile[] = [];
   if (own.size > 0) {
-    const ownTrades = portfolio.trades.filter((t) => own.has(t.nettingSetId));
-    const layout = closedLayout(market, factorNeeds(ownTrades), buildFactorLayout(market, dimBook.layoutNeeds));
     const runNotes: string[] = [];
     profiles = await runDim(
       portfolio,
       market,
-      { paths: options.paths, seed: options.seed, mporDays, simm: own, grid: dimBook.grid, layoutNeeds: needsOfFactors(layout.factorNames), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      { paths: options.paths, seed: options.seed, mporDays, simm: own, universe: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) }, onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
       runNotes,
     );
     for (const note of runNotes) options.onWarning?.(note);
