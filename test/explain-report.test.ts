@@ -26,6 +26,7 @@ import { runCapital, type CapitalRun } from '../src/capital/run.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
 import { addChangeFacts, factsOf, type FactSet } from '../src/explain/facts.js';
 import { formatFigure } from '../src/explain/narrators/builtin.js';
+import { formatTableFigure } from '../src/explain/format.js';
 import { BuiltinNarrator } from '../src/explain/narrators/builtin.js';
 import { checkParagraph, extractFigures } from '../src/explain/grounding/index.js';
 import { PERSONAS, personaTools, startingFacts } from '../src/explain/personas.js';
@@ -346,6 +347,10 @@ describe('charts and report', () => {
     }
     // the table figure is the fact in full; the appendix names the narrator and the facts cited
     expect(md).toContain(`| CVA | ${Math.round(fact('book.cva').value).toLocaleString('en-US')} |`);
+    // the stress drivers: each scenario's netting sets moving CVA most, with the facts' figures
+    const driver = facts.list.find((f) => /^scenario\.credit_up_100bp\.ns\.[^.]+\.d_cva$/.test(f.id))!;
+    const set = driver.id.split('.')[3]!;
+    expect(md).toContain(`| credit_up_100bp | ${set} | ${formatTableFigure(driver.value, 'currency')} | ${formatTableFigure(fact(`scenario.credit_up_100bp.ns.${set}.d_cva_share`).value, 'pct')} |`);
     expect(md).toMatch(/builtin \(model builtin-1\): \d+ paragraph\(s\); facts cited: `book\.concentration_threshold`/);
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(run.charts.length);

@@ -115,6 +115,9 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   L.push('## Stress results', '');
   const scen = [...new Set(facts.list.filter((f) => /^scenario\.[^.]+\.d_net$/.test(f.id)).map((f) => f.id.split('.')[1]!))];
   L.push(...table(['Scenario', 'CVA', 'ΔCVA', 'ΔCVA %', 'ΔFVA', 'Δ net XVA cost'], scen.map((s) => [s, v(`scenario.${s}.cva`), v(`scenario.${s}.d_cva`), v(`scenario.${s}.d_cva_pct`), v(`scenario.${s}.d_fva`), v(`scenario.${s}.d_net`)])));
+  // the netting sets whose CVA moves most under each stress (xva_scenarios_netting_set), largest first per scenario
+  const drivers = facts.list.filter((f) => /^scenario\.[^.]+\.ns\.[^.]+\.d_cva$/.test(f.id)).map((f) => f.id.split('.'));
+  if (drivers.length > 0) L.push(...table(['Scenario', 'Netting set', 'ΔCVA', '% of the book\'s ΔCVA'], drivers.map(([, s, , id]) => [s!, id!, v(`scenario.${s}.ns.${id}.d_cva`), v(`scenario.${s}.ns.${id}.d_cva_share`)])));
   L.push(...chart('stress-tornado.svg'));
   const capAll = (data.capital?.scenarios ?? []).map((s) => s.scenario);
   const capScen = capAll.filter((s) => Math.abs(facts.get(`capital.scenario.${s}.d_capital`)?.value ?? 0) > 0);
