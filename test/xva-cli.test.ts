@@ -4,7 +4,8 @@
  * - the Arrow tables read back with apache-arrow: book CVA = Σ netting-set CVA = Σ trade Euler CVA (1e-9 relative);
  * - `xva cva --results DIR` on the tables of `xva simulate --out DIR` with the same paths, seed, grid gives the same
  *   CVA and DVA as simulating inside `xva cva` (1e-9 relative: the same engine run, read back from Arrow);
- * - credit_up_100bp raises CVA and leaves DVA unchanged (only counterparty spreads move, exposure reused);
+ * - credit_up_100bp raises CVA and leaves DVA unchanged (only counterparty spreads move, exposure reused); the set
+ *   under it in xva_scenarios_netting_set and --json (one set: the book's figures);
  * - a bad flag exits 2 naming the flag.
  */
 import { spawnSync } from 'node:child_process';
@@ -48,7 +49,7 @@ afterAll(() => {
 
 describe('xva cva on the ORE swap case', () => {
   let out: string;
-  let doc: { book: { cva: number; dva: number }; scenarios: { scenario: string; book: { cva: number; dva: number } }[]; counterparties: { curveSource: string; creditCurve: string }[] };
+  let doc: { book: { cva: number; dva: number }; scenarios: { scenario: string; book: { cva: number; dva: number }; nettingSets: { nettingSetId: string; cva: number; dva: number }[] }[]; counterparties: { curveSource: string; creditCurve: string }[] };
   beforeAll(() => {
     out = path.join(tempDir(), 'cva');
     const run = xva('cva', ...RUN, '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--out', out, '--json');
@@ -74,6 +75,19 @@ describe('xva cva on the ORE swap case', () => {
     expect(s.book.cva / doc.book.cva).toBeGreaterThan(2);
     expect(s.book.cva / doc.book.cva).toBeLessThan(3.5);
     expect(s.book.dva).toBe(doc.book.dva);
+  });
+
+  it('xva_scenarios_netting_set and --json give each netting set under the stress; one set here, so the book\'s figures', () => {
+    const t = arrow(path.join(out, 'xva_scenarios_netting_set.arrow'));
+    const scen = t.getChild('scenario')!.toArray() as string[];
+    const ids = t.getChild('netting_set_id')!.toArray() as string[];
+    expect([...scen]).toEqual(['base', 'credit_up_100bp']);
+    expect([...ids]).toEqual(['CPTY_A', 'CPTY_A']);
+    const s = doc.scenarios.find((x) => x.scenario === 'credit_up_100bp')!;
+    expect(s.nettingSets).toHaveLength(1);
+    expect(s.nettingSets[0]!.nettingSetId).toBe('CPTY_A');
+    expect(s.nettingSets[0]!.cva).toBe(s.book.cva);
+    expect(col(t, 'cva')).toEqual([col(arrow(path.join(out, 'cva_netting_set.arrow')), 'cva')[0], s.book.cva]);
   });
 
   it('--results on `xva simulate` tables gives the same CVA and DVA as simulating in `xva cva`', () => {

@@ -30,7 +30,7 @@ export function xvaJson(run: XvaRun): unknown {
     nettingSets: result.nettingSets.map((s) => ({ nettingSetId: s.nettingSetId, counterpartyId: s.counterpartyId, creditCurve: s.credit.curveName, curveSource: s.credit.curveSource, ...figures(s), cvaUnilateral: s.cvaUnilateral, dvaUnilateral: s.dvaUnilateral, cvaStdError: s.cvaStdError })),
     incremental: run.incremental,
     wrongWay: run.wrongWay,
-    scenarios: run.scenarios.map((s) => ({ scenario: s.scenario, applied: s.applied, skipped: s.skipped ?? null, resimulated: s.resimulated, book: s.book, counterparties: Object.fromEntries(s.counterparties) })),
+    scenarios: run.scenarios.map((s) => ({ scenario: s.scenario, applied: s.applied, skipped: s.skipped ?? null, resimulated: s.resimulated, book: s.book, counterparties: Object.fromEntries(s.counterparties), nettingSets: s.nettingSets })),
     ...(run.whatIf ? { whatIf: whatIfJson(run.whatIf) } : {}),
     simulations: run.simulations,
     notes: run.notes,
