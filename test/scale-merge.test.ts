@@ -135,6 +135,21 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     );
   });
 
+  it('a merge that fails half-way over an earlier merge leaves no merge.json (the folder is not taken for a finished merge)', async () => {
+    const out = path.join(tmp, 'remerge');
+    const first = await xva(['merge', shards, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(true);
+    // the same shards with one table unreadable: the set checks pass, the merge stops while reading the tables
+    const broken = path.join(tmp, 'broken');
+    copyTree(shards, broken);
+    fs.writeFileSync(path.join(broken, 'shard-2-of-4', 'exposure_netting_set.arrow'), 'not arrow');
+    const run = await xva(['merge', broken, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('shard-2-of-4/exposure_netting_set.arrow');
+    expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(false);
+  });
+
   it('a shard of another run (other seed)', async () => {
     const dir = path.join(tmp, 'mismatched');
     copyTree(shards, dir, (name) => name === 'shard-3-of-4');

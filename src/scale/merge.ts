@@ -141,6 +141,9 @@ export async function mergeShards(dir: string, outDir: string, inputs: CapitalMe
   if (set.command !== 'capital' && (inputs.portfolio !== undefined || inputs.market !== undefined)) {
     throw new XvaUsageError(`merge: --portfolio and --market are for xva capital shards; the shards of xva ${set.command} carry all the merge needs`);
   }
+  // merge.json is written last: an earlier merge's goes first, so that its presence always means the last merge into
+  // this folder completed (a merge stopped half-way leaves none)
+  fs.rmSync(path.join(out, 'merge.json'), { force: true });
   let merged: { files: string[]; nettingSets: number; counterparties: number };
   switch (set.command) {
     case 'simulate':
