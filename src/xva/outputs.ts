@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { writeTable, type OutputColumn } from '../io/write.js';
-import type { XvaResult } from './compute.js';
+import type { XvaFigures, XvaResult } from './compute.js';
 import type { IncrementalRow } from './incremental.js';
 import type { ScenarioOutcome } from './stress.js';
 import { rankCounterparties } from './analysis.js';
@@ -14,6 +14,15 @@ import type { WrongWayRow } from './wrongWay/compute.js';
 
 const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
 const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
+
+/** The columns the two scenario tables share: the five figures, whether the exposure was simulated again, the note. */
+function scenarioColumns(rows: readonly { x: XvaFigures; skipped: string | null; resim: boolean }[]): OutputColumn[] {
+  return [
+    ...(['cva', 'dva', 'fca', 'fba', 'colva'] as const).map((k) => f64(k, rows.map((r) => r.x[k]))),
+    { name: 'resimulated', type: 'bool', values: rows.map((r) => r.resim) },
+    utf8('note', rows.map((r) => r.skipped)),
+  ];
+}
 
 export function writeXvaTables(
   outDir: string,
@@ -104,13 +113,7 @@ export function writeXvaTables(
     utf8('scenario', rows.map((r) => r.scenario)),
     utf8('scope', rows.map((r) => r.scope)),
     utf8('counterparty_id', rows.map((r) => r.cp)),
-    f64('cva', rows.map((r) => r.x.cva)),
-    f64('dva', rows.map((r) => r.x.dva)),
-    f64('fca', rows.map((r) => r.x.fca)),
-    f64('fba', rows.map((r) => r.x.fba)),
-    f64('colva', rows.map((r) => r.x.colva)),
-    { name: 'resimulated', type: 'bool', values: rows.map((r) => r.resim) },
-    utf8('note', rows.map((r) => r.skipped)),
+    ...scenarioColumns(rows),
   ]);
   // only when scenarios ran: every netting set's figures under each (base first), sets in the book's order, so that a
   // stress move can be traced to the sets that make it (and the shards of a run can be re-added: scale/mergeXva.ts)
@@ -122,13 +125,7 @@ export function writeXvaTables(
       utf8('scenario', setRows.map((r) => r.scenario)),
       utf8('netting_set_id', setRows.map((r) => r.x.nettingSetId)),
       utf8('counterparty_id', setRows.map((r) => r.x.counterpartyId)),
-      f64('cva', setRows.map((r) => r.x.cva)),
-      f64('dva', setRows.map((r) => r.x.dva)),
-      f64('fca', setRows.map((r) => r.x.fca)),
-      f64('fba', setRows.map((r) => r.x.fba)),
-      f64('colva', setRows.map((r) => r.x.colva)),
-      { name: 'resimulated', type: 'bool', values: setRows.map((r) => r.resim) },
-      utf8('note', setRows.map((r) => r.skipped)),
+      ...scenarioColumns(setRows),
     ]);
   }
   // only when a counterparty asks for a wrong-way model (docs/xva.md, "Wrong-way risk")
