@@ -52,6 +52,7 @@ interface LegSpec {
   exchanges?: [boolean, boolean];
   convention?: string;
   rule?: string;
+  calendar?: string;
 }
 
 function leg(s: LegSpec): string {
@@ -66,7 +67,7 @@ function leg(s: LegSpec): string {
   return `<LegData><LegType>${s.type}</LegType><Payer>${s.payer}</Payer><Currency>${s.ccy}</Currency>
     <Notionals>${notionals}${exchanges}</Notionals><DayCounter>${s.dc ?? 'A360'}</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
     <ScheduleData><Rules><StartDate>${s.start ?? '2016-03-01'}</StartDate><EndDate>${s.end ?? '2021-03-01'}</EndDate><Tenor>${s.tenor}</Tenor>
-    <Calendar>TARGET</Calendar><Convention>${s.convention ?? 'MF'}</Convention><TermConvention>${s.convention ?? 'MF'}</TermConvention><Rule>${s.rule ?? 'Forward'}</Rule><EndOfMonth/><FirstDate/><LastDate/></Rules></ScheduleData></LegData>`;
+    <Calendar>${s.calendar ?? 'TARGET'}</Calendar><Convention>${s.convention ?? 'MF'}</Convention><TermConvention>${s.convention ?? 'MF'}</TermConvention><Rule>${s.rule ?? 'Forward'}</Rule><EndOfMonth/><FirstDate/><LastDate/></Rules></ScheduleData></LegData>`;
 }
 
 function swapTrade(id: string, legs: LegSpec[], type = 'Swap', dataName = 'SwapData', optionData = ''): string {
@@ -117,6 +118,7 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
       cleared: null, // inherits the netting set's (not cleared)
       ccp: null,
       business_day_convention: 'MF', // <Convention>MF</Convention>
+      calendar: 'TARGET', // <Calendar>TARGET</Calendar>
       stub: 'short_back', // <Rule>Forward</Rule>: generated from the start
       end_of_month: false, // <EndOfMonth/>
     });
@@ -166,10 +168,8 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
     });
   });
 
-  it('reports the TARGET calendar as approximated (weekends only)', () => {
-    const cal = result.report.findings.find((f) => f.field === 'ScheduleData/Rules/Calendar');
-    expect(cal?.kind).toBe('approximated');
-    expect(cal?.value).toBe('TARGET');
+  it('maps the TARGET calendar exactly: no finding about it', () => {
+    expect(result.report.findings.filter((f) => f.field?.endsWith('Calendar'))).toEqual([]);
   });
 });
 
@@ -227,6 +227,7 @@ describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netti
       float_day_count: 'ACT/360',
       float_spread_bp: 0,
       business_day_convention: 'F', // leg 1 <Convention>F</Convention>
+      calendar: 'TARGET',
     });
     // the floating leg rolls MF: xva has one convention per trade, so it is reported
     const note = result.report.findings.find((f) => f.tradeId === 'Swap_EUR' && f.kind === 'approximated');
@@ -247,7 +248,14 @@ describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netti
       float_frequency: '3M',
       float_day_count: 'ACT/360',
       maturity_date: fromYmd(2036, 3, 1),
+      calendar: 'USNY', // <Calendar>US</Calendar>
     });
+    // ORE's US is QuantLib's US settlement calendar: USNY (the Federal Reserve's) differs on Saturday holidays
+    const cal = result.report.findings.filter((f) => f.tradeId === 'Swap_USD' && f.field?.endsWith('Calendar'));
+    expect(cal.map((f) => [f.kind, f.field, f.value])).toEqual([
+      ['approximated', 'SwapData/LegData[1]/ScheduleData/Rules/Calendar', 'US'],
+      ['approximated', 'SwapData/LegData[2]/ScheduleData/Rules/Calendar', 'US'],
+    ]);
   });
 
   it('maps CPTY_B: active CSA, thresholds 0, MTA 5,000,000 both ways, MPoR 2W = 10 business days', () => {
@@ -329,15 +337,15 @@ describe('hand-written ORE trades of the other types', () => {
     </CreditDefaultSwapData></Trade>`;
   const xccy = swapTrade('XCCY1', [
     { type: 'Floating', payer: true, ccy: 'EUR', notionals: ['9000000'], index: 'EUR-EURIBOR-3M', spread: '-0.0015', tenor: '3M', exchanges: [true, true] },
-    { type: 'Floating', payer: false, ccy: 'USD', notionals: ['10000000'], index: 'USD-SOFR', tenor: '3M', exchanges: [true, true] },
+    { type: 'Floating', payer: false, ccy: 'USD', notionals: ['10000000'], index: 'USD-SOFR', tenor: '3M', exchanges: [true, true], calendar: 'US-FED' },
   ]);
   const xccyFixed = swapTrade('XCCY2', [
-    { type: 'Fixed', payer: false, ccy: 'GBP', notionals: ['8000000'], rate: '0.035', dc: 'ACT/365 (Fixed)', tenor: '6M', exchanges: [false, true] },
-    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true] },
+    { type: 'Fixed', payer: false, ccy: 'GBP', notionals: ['8000000'], rate: '0.035', dc: 'ACT/365 (Fixed)', tenor: '6M', exchanges: [false, true], calendar: 'JP' },
+    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true], calendar: 'JP' },
   ]);
   const ois = swapTrade('OIS1', [
-    { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.015', dc: '30E/360', tenor: '1Y', start: '20160205', end: '20260205' },
-    { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EONIA', spread: '0.0010', dc: 'A360', tenor: '1Y', start: '20160205', end: '20260205' },
+    { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.015', dc: '30E/360', tenor: '1Y', start: '20160205', end: '20260205', calendar: 'EUR,GBP' },
+    { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EONIA', spread: '0.0010', dc: 'A360', tenor: '1Y', start: '20160205', end: '20260205', calendar: 'EUR,GBP' },
   ]);
   const sofr = swapTrade('OIS2', [
     { type: 'Floating', payer: true, ccy: 'USD', index: 'USD-SOFR', tenor: '12M', rule: 'Backward', convention: 'ModifiedFollowing' },
@@ -437,7 +445,12 @@ describe('hand-written ORE trades of the other types', () => {
       fixed_rate2: null,
       float_frequency: '3M',
       notional_exchange: 'both',
+      calendar: 'TARGET+USNY', // TARGET on the EUR leg, US-FED on the USD leg: one calendar per trade, joined
     });
+    const cal = result.report.findings.filter((f) => f.tradeId === 'XCCY1' && f.field?.endsWith('Calendar'));
+    expect(cal.map((f) => [f.kind, f.field, f.value])).toEqual([
+      ['approximated', 'SwapData/LegData[1]/ScheduleData/Rules/Calendar', 'TARGET / USNY'],
+    ]);
   });
 
   it('cross-currency Swap: receive GBP fixed 3.5% ACT/365F against JPY-TONAR (→ JPY-TONA), final exchange only', () => {
@@ -454,6 +467,7 @@ describe('hand-written ORE trades of the other types', () => {
       float_index2: 'JPY-TONA',
       float_frequency: '6M',
       notional_exchange: 'final',
+      calendar: null, // JP: no rules in xva, rolled on weekends only and listed in the file's calendar finding
     });
   });
 
@@ -467,6 +481,7 @@ describe('hand-written ORE trades of the other types', () => {
       float_spread_bp: 10, // <Spread>0.0010</Spread>
       start_date: fromYmd(2016, 2, 5),
       maturity_date: fromYmd(2026, 2, 5),
+      calendar: 'TARGET+GBLO', // <Calendar>EUR,GBP</Calendar>: the joint calendar
     });
     const notes = result.report.findings.filter((f) => f.tradeId === 'OIS1').map((f) => [f.kind, f.field, f.value]);
     expect(notes).toEqual([
@@ -487,6 +502,11 @@ describe('hand-written ORE trades of the other types', () => {
       business_day_convention: 'MF',
       stub: 'short_front', // <Rule>Backward</Rule>
     });
+  });
+
+  it('lists the calendars xva has no rules for once (JP); WeekendsOnly on the CDS needs no finding', () => {
+    const cal = result.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar');
+    expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'JP']]);
   });
 
   it('gives the trades\' counterparty and netting set default rows, reported', () => {

@@ -230,6 +230,16 @@ const BAD_CELLS: BadCase[] = [
     errors: ['trades.csv row 1 column business_day_convention: MP: expected one of F, MF, U'],
   },
   {
+    name: 'unknown holiday calendar',
+    mutate: (d) =>
+      editCsv(d, 'trades', (rows) => {
+        for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calendar' : i === 1 ? 'USNY+JPTO' : '');
+      }),
+    errors: [
+      'trades.csv row 1 column calendar: USNY+JPTO: expected weekends, one of TARGET, GBLO, USNY, CHZU (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)',
+    ],
+  },
+  {
     name: 'unknown notional exchange',
     mutate: (d) => setCell(d, 'trades', 6, 'notional_exchange', 'initial'),
     errors: ['trades.csv row 6 column notional_exchange: initial: expected one of both, final, none'],

@@ -66,6 +66,13 @@ const float = (over: Partial<FloatLeg>): FloatLeg => ({
 const irsStart = fromYmd(2026, 3, 31);
 const irsEnd = fromYmd(2036, 3, 31);
 const irs: InterestRateSwap = { ...base, tradeId: 'IRS1', product: 'IRS', direction: 'pay', fixedLeg: fixed({ startDate: irsStart, maturityDate: irsEnd }), floatLeg: float({ startDate: irsStart, maturityDate: irsEnd }) };
+/** The same kind of swap on USNY+GBLO: coupon dates on MLK Day 2029 and Good Friday 2033 roll (test/holidays.test.ts). */
+const irsOnHolidays: InterestRateSwap = {
+  ...irs,
+  tradeId: 'IRS2',
+  fixedLeg: fixed({ startDate: fromYmd(2026, 1, 15), maturityDate: fromYmd(2036, 1, 15), calendar: 'USNY+GBLO' }),
+  floatLeg: float({ startDate: fromYmd(2026, 1, 15), maturityDate: fromYmd(2036, 1, 15), calendar: 'USNY+GBLO' }),
+};
 const ois: InterestRateSwap = {
   ...base, tradeId: 'OIS1', product: 'OIS', direction: 'receive',
   fixedLeg: fixed({ startDate: fromYmd(2026, 9, 30), maturityDate: fromYmd(2029, 9, 30), frequency: '1Y', dayCount: 'ACT/360', fixedRate: 0.034 }),
@@ -144,6 +151,7 @@ describe('valueAt at t = 0 equals today\'s price (x = 0, FX = spot on every path
   // x = 0 up to rounding (~1e-13 relative); the swaption's remaining variance is solved to 1e-14 relative.
   const cases: [string, Trade, Market][] = [
     ['IRS (seasoned, running coupon)', irs, market],
+    ['IRS on a holiday calendar (USNY+GBLO)', irsOnHolidays, market],
     ['OIS (forward start)', ois, market],
     ['XCCY (exchanges, two currencies)', xccy, market],
     ['FX forward', fxfwd, market],

@@ -1,27 +1,29 @@
 /**
- * The business-day calendar: weekends only (Saturday and Sunday are holidays), as the ISDA CDS Standard Model and
- * Markit's converter use ("WeekendsOnly"). Holiday calendars per currency are not modelled; every schedule in xva
- * rolls on this calendar.
+ * Business-day rolls. The default calendar is weekends only (Saturday and Sunday are holidays), as the ISDA CDS
+ * Standard Model and Markit's converter use ("WeekendsOnly"); swap schedules may name a holiday calendar
+ * (holidays.ts: TARGET, GBLO, USNY, CHZU and joint ones) through their `calendar` term.
  */
-import { dayOfWeek, toYmd, type DateSerial } from './dates.js';
+import { toYmd, type DateSerial } from './dates.js';
+import { calendarNamed, type Calendar } from './holidays.js';
 import type { BusinessDayConvention } from '../products/types.js';
 
-export function isBusinessDay(date: DateSerial): boolean {
-  const dow = dayOfWeek(date);
-  return dow !== 0 && dow !== 6;
+const WEEKENDS = calendarNamed(undefined);
+
+export function isBusinessDay(date: DateSerial, calendar: Calendar = WEEKENDS): boolean {
+  return calendar.isBusinessDay(date);
 }
 
 /** Following: the first business day on or after `date`. */
-function following(date: DateSerial): DateSerial {
+function following(date: DateSerial, calendar: Calendar): DateSerial {
   let d = date;
-  while (!isBusinessDay(d)) d++;
+  while (!calendar.isBusinessDay(d)) d++;
   return d;
 }
 
 /** Preceding: the last business day on or before `date`. */
-function preceding(date: DateSerial): DateSerial {
+function preceding(date: DateSerial, calendar: Calendar): DateSerial {
   let d = date;
-  while (!isBusinessDay(d)) d--;
+  while (!calendar.isBusinessDay(d)) d--;
   return d;
 }
 
@@ -29,15 +31,15 @@ function preceding(date: DateSerial): DateSerial {
  * ISDA 2006 4.12 business day conventions: F = Following; MF = Modified Following (following, unless that crosses into
  * the next calendar month, then preceding); U = unadjusted.
  */
-export function adjust(date: DateSerial, convention: BusinessDayConvention): DateSerial {
+export function adjust(date: DateSerial, convention: BusinessDayConvention, calendar: Calendar = WEEKENDS): DateSerial {
   switch (convention) {
     case 'U':
       return date;
     case 'F':
-      return following(date);
+      return following(date, calendar);
     case 'MF': {
-      const next = following(date);
-      return toYmd(next).month === toYmd(date).month ? next : preceding(date);
+      const next = following(date, calendar);
+      return toYmd(next).month === toYmd(date).month ? next : preceding(date, calendar);
     }
     default: {
       const unknown: never = convention;
@@ -50,14 +52,14 @@ export function adjust(date: DateSerial, convention: BusinessDayConvention): Dat
  * Moves `days` business days forward (backward when negative). A start on a holiday first counts from it as if it
  * were the previous business day, so `addBusinessDays(Saturday, 1)` is Monday. `days = 0` returns `date` unchanged.
  */
-export function addBusinessDays(date: DateSerial, days: number): DateSerial {
+export function addBusinessDays(date: DateSerial, days: number, calendar: Calendar = WEEKENDS): DateSerial {
   if (!Number.isInteger(days)) throw new Error(`business days must be a whole number, got ${days}`);
   let d = date;
   let left = Math.abs(days);
   const step = days >= 0 ? 1 : -1;
   while (left > 0) {
     d += step;
-    if (isBusinessDay(d)) left--;
+    if (calendar.isBusinessDay(d)) left--;
   }
   return d;
 }

@@ -10,11 +10,12 @@
  * 3. Stub merge: a stub shorter than MIN_STUB_DAYS (7) calendar days, measured on unadjusted dates, is merged into the
  *    adjacent regular period, which becomes a long period (a 2-day front stub is not a coupon anyone trades).
  * 4. Every date, the start and the maturity included, is then adjusted with `terms.businessDayConvention` on the
- *    weekends-only calendar. Payment dates equal accrual end dates (no payment lag); fractions use `terms.dayCount`
+ *    leg's calendar (`terms.calendar`, holidays.ts; weekends only when it names none). Payment dates equal accrual end dates (no payment lag); fractions use `terms.dayCount`
  *    on the adjusted dates.
  */
 import { addMonths, isEndOfMonth, FREQUENCY_MONTHS, toIsoDate, type DateSerial } from './dates.js';
 import { adjust } from './calendar.js';
+import { calendarNamed } from './holidays.js';
 import { yearFraction } from './dayCount.js';
 import type { ScheduleTerms } from '../products/types.js';
 
@@ -47,13 +48,14 @@ export function buildSchedule(terms: ScheduleTerms): Schedule {
     ? rollForward(startDate, maturityDate, months, terms.endOfMonth)
     : rollBackward(startDate, maturityDate, months, terms.endOfMonth);
 
+  const calendar = calendarNamed(terms.calendar);
   const count = unadjusted.length - 1;
   const accrualStart = new Int32Array(count);
   const accrualEnd = new Int32Array(count);
   const accrualFraction = new Float64Array(count);
-  let previous = adjust(unadjusted[0]!, terms.businessDayConvention);
+  let previous = adjust(unadjusted[0]!, terms.businessDayConvention, calendar);
   for (let i = 0; i < count; i++) {
-    const next = adjust(unadjusted[i + 1]!, terms.businessDayConvention);
+    const next = adjust(unadjusted[i + 1]!, terms.businessDayConvention, calendar);
     accrualStart[i] = previous;
     accrualEnd[i] = next;
     accrualFraction[i] = yearFraction(terms.dayCount, previous, next);

@@ -112,6 +112,17 @@ export class FieldReader {
     return found;
   }
 
+  /**
+   * A text value that `parse` maps to its canonical form; a value it refuses (undefined) is reported with `expected`.
+   */
+  parsed<T>(column: string, row: number, parse: (text: string) => T | undefined, expected: string, options?: FieldOptions): T | undefined {
+    const text = this.string(column, row, options);
+    if (text === undefined) return undefined;
+    const value = parse(text);
+    if (value === undefined) return this.wrong(column, row, text, expected);
+    return value;
+  }
+
   /** A finite number within optional bounds. Text cells must be plain decimals (no NaN, Infinity or `1,000`). */
   number(
     column: string,

@@ -5,6 +5,7 @@
  */
 import { FREQUENCIES, toIsoDate, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
+import { CALENDAR_EXPECTED, WEEKENDS_ONLY, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   BUSINESS_DAY_CONVENTIONS,
   CURRENCIES,
@@ -56,6 +57,7 @@ export const TRADE_COLUMNS = [
   'cleared',
   'ccp',
   'business_day_convention',
+  'calendar',
   'stub',
   'end_of_month',
 ] as const;
@@ -140,6 +142,7 @@ interface RowConventions {
   floatFrequency?: Frequency;
   floatDayCount?: DayCount;
   businessDayConvention: ScheduleTerms['businessDayConvention'];
+  calendar?: string;
   stub: ScheduleTerms['stub'];
   endOfMonth: boolean;
 }
@@ -151,9 +154,15 @@ function readConventions(r: FieldReader, row: number): RowConventions {
     floatFrequency: r.oneOf('float_frequency', row, FREQUENCIES, ENUM),
     floatDayCount: r.oneOf('float_day_count', row, DAY_COUNTS, ENUM),
     businessDayConvention: r.oneOf('business_day_convention', row, BUSINESS_DAY_CONVENTIONS, ENUM) ?? 'MF',
+    calendar: holidayCalendar(r.parsed('calendar', row, canonicalCalendarName, CALENDAR_EXPECTED)),
     stub: r.oneOf('stub', row, STUBS, ENUM) ?? 'short_front',
     endOfMonth: r.boolean('end_of_month', row) ?? false,
   };
+}
+
+/** A calendar cell's canonical name; weekends only (blank or `weekends`) is no calendar term at all. */
+function holidayCalendar(name: string | undefined): string | undefined {
+  return name === WEEKENDS_ONLY ? undefined : name;
 }
 
 /** Schedule terms of a leg; defaults of docs/inputs.md: fixed legs annual 30/360, floating legs quarterly ACT/360. */
@@ -165,6 +174,7 @@ function scheduleTerms(c: RowConventions, kind: 'fixed' | 'float', startDate: Da
     frequency: (fixed ? c.fixedFrequency : c.floatFrequency) ?? (fixed ? '1Y' : '3M'),
     dayCount: (fixed ? c.fixedDayCount : c.floatDayCount) ?? (fixed ? '30/360' : 'ACT/360'),
     businessDayConvention: c.businessDayConvention,
+    ...(c.calendar !== undefined ? { calendar: c.calendar } : {}),
     stub: c.stub,
     endOfMonth: c.endOfMonth,
   };

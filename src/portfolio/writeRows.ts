@@ -19,7 +19,7 @@ const TRADE_COLUMNS: readonly (readonly [string, OutputColumnType])[] = [
   ['fixed_rate2', 'float64'], ['float_index2', 'utf8'], ['float_spread_bp2', 'float64'], ['notional_exchange', 'utf8'],
   ['strike', 'float64'], ['near_rate', 'float64'], ['option_type', 'utf8'], ['expiry_date', 'date'], ['settlement', 'utf8'],
   ['underlying', 'utf8'], ['quantity', 'float64'], ['reference_entity', 'utf8'], ['cleared', 'bool'], ['ccp', 'utf8'],
-  ['business_day_convention', 'utf8'], ['stub', 'utf8'], ['end_of_month', 'bool'],
+  ['business_day_convention', 'utf8'], ['calendar', 'utf8'], ['stub', 'utf8'], ['end_of_month', 'bool'],
 ];
 
 function table(columns: readonly (readonly [string, OutputColumnType])[], rows: readonly Record<string, Cell>[]): OutputTable {
@@ -31,6 +31,7 @@ function scheduleCells(leg: SwapLeg): Record<string, Cell> {
     start_date: leg.startDate,
     maturity_date: leg.maturityDate,
     business_day_convention: leg.businessDayConvention,
+    calendar: leg.calendar ?? null,
     stub: leg.stub,
     end_of_month: leg.endOfMonth,
   };

@@ -18,7 +18,7 @@ export const DAY_COUNTS = ['ACT/360', 'ACT/365F', '30/360', 'ACT/ACT'] as const;
 export type DayCount = (typeof DAY_COUNTS)[number];
 
 export const BUSINESS_DAY_CONVENTIONS = ['F', 'MF', 'U'] as const;
-/** F = following, MF = modified following, U = unadjusted. The calendar is weekends only. */
+/** F = following, MF = modified following, U = unadjusted, on the leg's calendar (ScheduleTerms.calendar). */
 export type BusinessDayConvention = (typeof BUSINESS_DAY_CONVENTIONS)[number];
 
 export const STUBS = ['short_front', 'short_back'] as const;
@@ -47,6 +47,11 @@ export interface ScheduleTerms {
   frequency: Frequency;
   dayCount: DayCount;
   businessDayConvention: BusinessDayConvention;
+  /**
+   * Holiday calendar the dates roll on, by its canonical name (conventions/holidays.ts: `TARGET`, `GBLO`, `USNY`,
+   * `CHZU`, joined with `+`); absent = weekends only.
+   */
+  calendar?: string;
   stub: Stub;
   endOfMonth: boolean;
 }

@@ -190,6 +190,52 @@ const OVERNIGHT: Record<string, { name: string; note?: string }> = {
   AONIA: { name: 'AONIA' },
 };
 
+/**
+ * ORE/QuantLib calendar names (compared without case, blanks, dashes or underscores) and the xva calendar they are
+ * (conventions/holidays.ts). ORE's `US` is QuantLib's US settlement calendar, which also closes the Friday before a
+ * Saturday holiday; xva's USNY follows the Federal Reserve, open that Friday, so the mapping is approximate.
+ */
+const US_SETTLEMENT =
+  "xva rolls on USNY, the Federal Reserve's holidays; the US settlement calendar also closes the Friday before a holiday that falls on a Saturday";
+const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }>([
+  ...['target', 'eur', 'euta'].map((n) => [n, { centre: 'TARGET' }] as const),
+  ...['uk', 'gb', 'gbp', 'gblo', 'london', 'uksettlement', 'unitedkingdom'].map((n) => [n, { centre: 'GBLO' }] as const),
+  ...['ch', 'chf', 'chzu', 'zurich', 'switzerland'].map((n) => [n, { centre: 'CHZU' }] as const),
+  ...['usfed', 'federalreserve'].map((n) => [n, { centre: 'USNY' }] as const),
+  ...['us', 'usd', 'usny', 'usset', 'ussettlement', 'unitedstates', 'newyork'].map(
+    (n) => [n, { centre: 'USNY', approximation: US_SETTLEMENT }] as const,
+  ),
+  ['weekendsonly', { centre: 'weekends' }],
+]);
+
+/** An ORE calendar (one name or a comma list, a joint calendar) as xva calendars. */
+export interface MappedCalendar {
+  /** Canonical xva calendar (conventions/holidays.ts); undefined = weekends only. */
+  calendar: string | undefined;
+  /** Parts mapped only approximately, with why. */
+  approximations: string[];
+  /** Parts xva has no rules for: their holidays are not applied. */
+  unknown: string[];
+}
+
+export function oreCalendar(text: string): MappedCalendar {
+  const centres: string[] = [];
+  const approximations: string[] = [];
+  const unknown: string[] = [];
+  for (const raw of text.split(',')) {
+    const part = raw.trim();
+    if (part === '') continue;
+    const found = ORE_CALENDARS.get(part.toLowerCase().replace(/[\s_-]/g, ''));
+    if (found === undefined) {
+      unknown.push(part);
+      continue;
+    }
+    if (found.approximation !== undefined) approximations.push(`${part}: ${found.approximation}`);
+    if (found.centre !== 'weekends' && !centres.includes(found.centre)) centres.push(found.centre);
+  }
+  return { calendar: centres.length > 0 ? centres.join('+') : undefined, approximations, unknown };
+}
+
 export interface MappedIndex {
   /** xva projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M`. */
   name: string;

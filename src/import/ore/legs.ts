@@ -15,6 +15,7 @@ import {
   oreIndex,
   oreNumber,
   oreStub,
+  oreCalendar,
   type MappedIndex,
 } from './conventions.js';
 import { Unmappable } from './report.js';
@@ -40,6 +41,8 @@ export interface OreLeg {
   startDate: DateSerial;
   endDate: DateSerial;
   businessDayConvention: BusinessDayConvention;
+  /** xva calendar of the schedule (canonical name); undefined = weekends only. */
+  calendar: string | undefined;
   stub: Stub;
   endOfMonth: boolean;
   initialExchange: boolean;
@@ -104,8 +107,19 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const endDate = oreDate(text(rules, 'EndDate'), `${rp}/EndDate`);
   if (!(endDate > startDate)) throw new Unmappable(`${rp}/EndDate`, text(rules, 'EndDate'), 'the end date must be after the start date');
   const frequency = oreFrequency(text(rules, 'Tenor'), `${rp}/Tenor`);
-  const calendar = text(rules, 'Calendar');
-  if (calendar !== undefined) notes.calendar(calendar);
+  const oreCalendarName = text(rules, 'Calendar');
+  let calendar: string | undefined;
+  if (oreCalendarName !== undefined) {
+    if (options.cdsSchedule) {
+      // CDS dates roll on weekends only (the ISDA CDS Standard Model): any other calendar is reported as not applied
+      if (oreCalendar(oreCalendarName).calendar !== undefined) notes.calendar(oreCalendarName);
+    } else {
+      const mapped = oreCalendar(oreCalendarName);
+      calendar = mapped.calendar;
+      for (const why of mapped.approximations) notes.approximate(`${rp}/Calendar`, oreCalendarName, why);
+      for (const name of mapped.unknown) notes.calendar(name);
+    }
+  }
   const convention =
     oreConvention(text(rules, 'Convention'), `${rp}/Convention`) ??
     oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`) ??
@@ -130,6 +144,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     startDate,
     endDate,
     businessDayConvention: convention,
+    calendar,
     stub,
     endOfMonth,
     initialExchange,

@@ -25,7 +25,16 @@ function rowConventions(legs: OreLeg[], notes: TradeNotes): TradeFields {
     if (leg.endOfMonth !== first.endOfMonth)
       notes.approximate(`${leg.path}/ScheduleData/Rules/EndOfMonth`, String(leg.endOfMonth), `xva has one end-of-month flag per trade; ${first.endOfMonth} is used`);
   }
-  return { business_day_convention: first.businessDayConvention, stub: first.stub, end_of_month: first.endOfMonth };
+  // one calendar per trade: the legs' calendars joined (a day is a business day of the trade when it is one for every leg)
+  const centres = [...new Set(legs.flatMap((leg) => (leg.calendar === undefined ? [] : leg.calendar.split('+'))))];
+  const calendar = centres.length > 0 ? centres.join('+') : null;
+  if (legs.some((leg) => (leg.calendar ?? null) !== calendar))
+    notes.approximate(
+      `${first.path}/ScheduleData/Rules/Calendar`,
+      legs.map((leg) => leg.calendar ?? 'weekends').join(' / '),
+      `xva has one calendar per trade; the legs' calendars are joined: ${calendar ?? 'weekends'}`,
+    );
+  return { business_day_convention: first.businessDayConvention, calendar, stub: first.stub, end_of_month: first.endOfMonth };
 }
 
 function sameDates(a: OreLeg, b: OreLeg): void {

@@ -50,6 +50,7 @@ export const TRADE_COLUMNS = columns([
   { name: 'cleared', type: 'bool' },
   { name: 'ccp', type: 'utf8' },
   { name: 'business_day_convention', type: 'utf8' },
+  { name: 'calendar', type: 'utf8' },
   { name: 'stub', type: 'utf8' },
   { name: 'end_of_month', type: 'bool' },
 ]);

@@ -1,0 +1,252 @@
+/**
+ * Holiday calendars of the main financial centres, by rule (no holiday files to ship or keep up to date), named with the
+ * ISDA / FpML business-centre codes a confirmation uses:
+ *
+ * - `TARGET` (alias `EUTA`): the TARGET2/T2 closing days the ECB publishes. From 2000: 1 January, Good Friday, Easter
+ *   Monday, 1 May, 25 and 26 December; 31 December also in 1999 and 2001.
+ * - `GBLO`: London, the bank holidays of England and Wales (Banking and Financial Dealings Act 1971 and the royal
+ *   proclamations): New Year's Day, Good Friday, Easter Monday, the first and last Mondays of May, the last Monday of
+ *   August, Christmas and Boxing Day, each moved to the next weekday when it falls on a weekend; plus the days
+ *   proclaimed for one year only (1999-12-31, the jubilees of 2002, 2012 and 2022 with the spring holiday moved, the
+ *   royal wedding of 2011, the state funeral of 2022, the coronation of 2023, VE day's anniversaries of 1995 and 2020).
+ * - `USNY`: New York, the Federal Reserve's holidays (federalreserve.gov, "Holidays Observed"): New Year's Day, Martin
+ *   Luther King Jr. Day (third Monday of January, from 1986), Washington's Birthday (third Monday of February),
+ *   Memorial Day (last Monday of May), Juneteenth (19 June, from 2022), Independence Day (4 July), Labor Day (first
+ *   Monday of September), Columbus Day (second Monday of October), Veterans Day (11 November), Thanksgiving (fourth
+ *   Thursday of November) and Christmas (25 December). A holiday on a Sunday is kept on the Monday after; one on a
+ *   Saturday is not moved (the Reserve Banks open the Friday before).
+ * - `CHZU`: Zurich, the Swiss bank holidays: 1 and 2 January, Good Friday, Easter Monday, Ascension Day, Whit Monday,
+ *   1 May, 1 August, 25 and 26 December.
+ * - `weekends`: Saturdays and Sundays only (ISDA's "WeekendsOnly"), the default of every trade.
+ *
+ * A joint calendar `A+B` (FpML's several business centres) is open on the days every one of its calendars is open.
+ * Rules are for the years 1999 to 2199; days proclaimed after this file was written are not known to it.
+ */
+import { dayOfWeek, fromYmd, toYmd, type DateSerial } from './dates.js';
+
+/** The calendars by rule, each with its ISDA code. */
+export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU'] as const;
+export type HolidayCentre = (typeof HOLIDAY_CENTRES)[number];
+
+/** The default calendar: Saturdays and Sundays only. */
+export const WEEKENDS_ONLY = 'weekends';
+
+/** Other names accepted for a centre (FpML's business-centre code of TARGET). */
+const ALIASES: Readonly<Record<string, HolidayCentre>> = { EUTA: 'TARGET' };
+
+/** The years the rules are written for. */
+const FIRST_YEAR = 1999;
+const LAST_YEAR = 2199;
+
+export interface Calendar {
+  /** Canonical name: `weekends`, a centre, or centres joined by `+` in the order given. */
+  readonly name: string;
+  isBusinessDay(date: DateSerial): boolean;
+}
+
+/**
+ * The canonical name of a calendar written as text (`TARGET`, `usny`, `USNY+GBLO`, `weekends`; case and blanks around
+ * `+` ignored, a centre named twice kept once), or undefined when a part is not a known calendar.
+ */
+export function canonicalCalendarName(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === WEEKENDS_ONLY) return WEEKENDS_ONLY;
+  const parts = trimmed.split('+').map((p) => p.trim().toUpperCase());
+  const centres: HolidayCentre[] = [];
+  for (const part of parts) {
+    const centre = ALIASES[part] ?? (HOLIDAY_CENTRES as readonly string[]).find((c) => c === part) as HolidayCentre | undefined;
+    if (centre === undefined) return undefined;
+    if (!centres.includes(centre)) centres.push(centre);
+  }
+  return centres.join('+');
+}
+
+/** What a calendar cell may hold, for error messages. */
+export const CALENDAR_EXPECTED = `${WEEKENDS_ONLY}, one of ${HOLIDAY_CENTRES.join(', ')} (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)`;
+
+const weekendsOnly: Calendar = {
+  name: WEEKENDS_ONLY,
+  isBusinessDay(date: DateSerial): boolean {
+    const dow = dayOfWeek(date);
+    return dow !== 0 && dow !== 6;
+  },
+};
+
+const built = new Map<string, Calendar>([[WEEKENDS_ONLY, weekendsOnly]]);
+
+/** The calendar of a name (see canonicalCalendarName); undefined (a blank cell) is weekends only. Built once per name. */
+export function calendarNamed(name: string | undefined): Calendar {
+  if (name === undefined) return weekendsOnly;
+  const cached = built.get(name);
+  if (cached) return cached;
+  const canonical = canonicalCalendarName(name);
+  if (canonical === undefined) throw new Error(`unknown calendar ${JSON.stringify(name)}: expected ${CALENDAR_EXPECTED}`);
+  const calendar = built.get(canonical) ?? holidayCalendar(canonical);
+  built.set(canonical, calendar);
+  built.set(name, calendar);
+  return calendar;
+}
+
+/** A weekends-and-holidays calendar; each year's holidays are worked out on first use and kept. */
+function holidayCalendar(name: string): Calendar {
+  const centres = name.split('+') as HolidayCentre[];
+  const years = new Map<number, Set<DateSerial>>();
+  const holidaysOf = (year: number): Set<DateSerial> => {
+    let set = years.get(year);
+    if (set === undefined) {
+      if (year < FIRST_YEAR || year > LAST_YEAR)
+        throw new Error(`the ${name} calendar has rules for ${FIRST_YEAR} to ${LAST_YEAR} only, not ${year}`);
+      set = new Set();
+      for (const centre of centres) for (const day of CENTRE_RULES[centre](year)) set.add(day);
+      years.set(year, set);
+    }
+    return set;
+  };
+  return {
+    name,
+    isBusinessDay(date: DateSerial): boolean {
+      const dow = dayOfWeek(date);
+      if (dow === 0 || dow === 6) return false;
+      return !holidaysOf(toYmd(date).year).has(date);
+    },
+  };
+}
+
+/**
+ * Easter Sunday of the Gregorian calendar (the anonymous algorithm published in Nature, 1876, as given by Meeus,
+ * "Astronomical Algorithms", ch. 8): valid for every Gregorian year.
+ */
+export function easterSunday(year: number): DateSerial {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return fromYmd(year, month, day);
+}
+
+/** The n-th (1-based) given weekday (0 = Sunday) of a month; n = -1 for the last. */
+function nthWeekday(year: number, month: number, weekday: number, n: number): DateSerial {
+  if (n > 0) {
+    const first = fromYmd(year, month, 1);
+    return first + ((weekday - dayOfWeek(first) + 7) % 7) + 7 * (n - 1);
+  }
+  const nextFirst = month === 12 ? fromYmd(year + 1, 1, 1) : fromYmd(year, month + 1, 1);
+  const last = nextFirst - 1;
+  return last - ((dayOfWeek(last) - weekday + 7) % 7);
+}
+
+const MONDAY = 1;
+const THURSDAY = 4;
+const SATURDAY = 6;
+const SUNDAY = 0;
+
+/** The next weekday on or after `date` (a weekend holiday's substitute day). */
+function nextWeekday(date: DateSerial): DateSerial {
+  const dow = dayOfWeek(date);
+  return dow === SATURDAY ? date + 2 : dow === SUNDAY ? date + 1 : date;
+}
+
+function target(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const days = [fromYmd(year, 1, 1), fromYmd(year, 12, 25)];
+  if (year >= 2000) days.push(easter - 2, easter + 1, fromYmd(year, 5, 1), fromYmd(year, 12, 26));
+  if (year === 1999 || year === 2001) days.push(fromYmd(year, 12, 31));
+  return days;
+}
+
+/** Days proclaimed as bank holidays in England and Wales for one year only, and the spring holidays they moved. */
+const GBLO_PROCLAIMED: Readonly<Record<number, readonly string[]>> = {
+  1999: ['1999-12-31'],
+  2002: ['2002-06-03', '2002-06-04'],
+  2011: ['2011-04-29'],
+  2012: ['2012-06-04', '2012-06-05'],
+  2022: ['2022-06-02', '2022-06-03', '2022-09-19'],
+  2023: ['2023-05-08'],
+};
+/** Years whose early-May holiday moved to 8 May (VE day's 50th and 75th anniversaries) and whose spring holiday moved. */
+const GBLO_EARLY_MAY_8 = new Set([1995, 2020]);
+const GBLO_SPRING_MOVED = new Set([2002, 2012, 2022]);
+
+function gblo(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const days = [nextWeekday(fromYmd(year, 1, 1)), easter - 2, easter + 1, nthWeekday(year, 8, MONDAY, -1)];
+  days.push(GBLO_EARLY_MAY_8.has(year) ? fromYmd(year, 5, 8) : nthWeekday(year, 5, MONDAY, 1));
+  if (!GBLO_SPRING_MOVED.has(year)) days.push(nthWeekday(year, 5, MONDAY, -1));
+  // Christmas and Boxing Day: a weekend one moves to the next weekday the other does not already take.
+  const christmas = fromYmd(year, 12, 25);
+  const dow = dayOfWeek(christmas);
+  if (dow === SATURDAY) days.push(christmas + 2, christmas + 3);
+  else if (dow === SUNDAY) days.push(christmas + 1, christmas + 2);
+  else if (dow === 5) days.push(christmas, christmas + 3);
+  else days.push(christmas, christmas + 1);
+  for (const iso of GBLO_PROCLAIMED[year] ?? []) {
+    const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+    days.push(fromYmd(y, m, d));
+  }
+  return days;
+}
+
+/** A Federal Reserve holiday on a fixed date: a Sunday one is kept on Monday, a Saturday one is not moved. */
+function fedObserved(date: DateSerial): DateSerial {
+  return dayOfWeek(date) === SUNDAY ? date + 1 : date;
+}
+
+function usny(year: number): DateSerial[] {
+  const days = [
+    fedObserved(fromYmd(year, 1, 1)),
+    nthWeekday(year, 2, MONDAY, 3),
+    nthWeekday(year, 5, MONDAY, -1),
+    fedObserved(fromYmd(year, 7, 4)),
+    nthWeekday(year, 9, MONDAY, 1),
+    nthWeekday(year, 10, MONDAY, 2),
+    fedObserved(fromYmd(year, 11, 11)),
+    nthWeekday(year, 11, THURSDAY, 4),
+    fedObserved(fromYmd(year, 12, 25)),
+  ];
+  if (year >= 1986) days.push(nthWeekday(year, 1, MONDAY, 3));
+  if (year >= 2022) days.push(fedObserved(fromYmd(year, 6, 19)));
+  return days;
+}
+
+function chzu(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  return [
+    fromYmd(year, 1, 1),
+    fromYmd(year, 1, 2),
+    easter - 2,
+    easter + 1,
+    easter + 39,
+    easter + 50,
+    fromYmd(year, 5, 1),
+    fromYmd(year, 8, 1),
+    fromYmd(year, 12, 25),
+    fromYmd(year, 12, 26),
+  ];
+}
+
+const CENTRE_RULES: Readonly<Record<HolidayCentre, (year: number) => DateSerial[]>> = {
+  TARGET: target,
+  GBLO: gblo,
+  USNY: usny,
+  CHZU: chzu,
+};
+
+/** The holidays of a calendar in one year that fall on weekdays, ascending (for reports and tests). */
+export function weekdayHolidays(calendar: Calendar, year: number): DateSerial[] {
+  const out: DateSerial[] = [];
+  for (let d = fromYmd(year, 1, 1), end = fromYmd(year + 1, 1, 1); d < end; d++) {
+    const dow = dayOfWeek(d);
+    if (dow !== 0 && dow !== 6 && !calendar.isBusinessDay(d)) out.push(d);
+  }
+  return out;
+}

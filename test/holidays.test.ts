@@ -1,0 +1,232 @@
+/**
+ * Holiday calendars (src/conventions/holidays.ts) against the lists their authorities publish, typed in here from those
+ * lists (not from the rules): the ECB's TARGET closing days, GOV.UK's bank holidays of England and Wales, the Federal
+ * Reserve's "Holidays Observed" page and the Swiss bank holidays. Each case is a whole year's weekday holidays, so a
+ * missing or an extra holiday both fail.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, it, expect } from 'vitest';
+import { IssueCollector } from '../src/errors.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import { writeTable } from '../src/io/write.js';
+import { parseIsoDate, toIsoDate, type DateSerial } from '../src/conventions/dates.js';
+import { addBusinessDays, adjust, isBusinessDay } from '../src/conventions/calendar.js';
+import { CALENDAR_EXPECTED, calendarNamed, canonicalCalendarName, easterSunday, weekdayHolidays } from '../src/conventions/holidays.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
+import type { ScheduleTerms } from '../src/products/types.js';
+
+const d = (iso: string): DateSerial => {
+  const serial = parseIsoDate(iso);
+  if (serial === undefined) throw new Error(`bad test date ${iso}`);
+  return serial;
+};
+const listed = (calendar: string, year: number): string[] => weekdayHolidays(calendarNamed(calendar), year).map(toIsoDate);
+
+describe('Easter Sunday (Meeus)', () => {
+  it('gives the published dates, the earliest (22 March) and latest (25 April) possible included', () => {
+    const known: Array<[number, string]> = [
+      [1818, '1818-03-22'], [1943, '1943-04-25'], [2000, '2000-04-23'], [2008, '2008-03-23'], [2011, '2011-04-24'],
+      [2019, '2019-04-21'], [2024, '2024-03-31'], [2025, '2025-04-20'], [2026, '2026-04-05'], [2027, '2027-03-28'],
+      [2038, '2038-04-25'], [2285, '2285-03-22'],
+    ];
+    for (const [year, iso] of known) expect(toIsoDate(easterSunday(year)), String(year)).toBe(iso);
+  });
+});
+
+describe('TARGET (ECB: TARGET2/T2 closing days)', () => {
+  it('2026 and 2027: New Year, Good Friday, Easter Monday, 1 May, 25 and 26 December, where they fall on weekdays', () => {
+    expect(listed('TARGET', 2026)).toEqual(['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-01', '2026-12-25']);
+    expect(listed('TARGET', 2027)).toEqual(['2027-01-01', '2027-03-26', '2027-03-29']);
+    expect(listed('EUTA', 2026)).toEqual(listed('TARGET', 2026));
+  });
+  it('2001 also closed on 31 December', () => {
+    expect(listed('TARGET', 2001)).toEqual(['2001-01-01', '2001-04-13', '2001-04-16', '2001-05-01', '2001-12-25', '2001-12-26', '2001-12-31']);
+  });
+});
+
+describe('GBLO (GOV.UK: bank holidays in England and Wales)', () => {
+  it('2026: Boxing Day on a Saturday is kept on Monday 28 December', () => {
+    expect(listed('GBLO', 2026)).toEqual([
+      '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
+    ]);
+  });
+  it('2027: Christmas on a Saturday, so 27 and 28 December are the substitute days', () => {
+    expect(listed('GBLO', 2027)).toEqual([
+      '2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28',
+    ]);
+  });
+  it('2022: the Platinum Jubilee (spring holiday moved to 2 June) and the state funeral', () => {
+    expect(listed('GBLO', 2022)).toEqual([
+      '2022-01-03', '2022-04-15', '2022-04-18', '2022-05-02', '2022-06-02', '2022-06-03', '2022-08-29', '2022-09-19',
+      '2022-12-26', '2022-12-27',
+    ]);
+  });
+  it('2020 (early May holiday on VE day, 8 May) and 2023 (the coronation, 8 May)', () => {
+    expect(listed('GBLO', 2020)).toEqual([
+      '2020-01-01', '2020-04-10', '2020-04-13', '2020-05-08', '2020-05-25', '2020-08-31', '2020-12-25', '2020-12-28',
+    ]);
+    expect(listed('GBLO', 2023)).toEqual([
+      '2023-01-02', '2023-04-07', '2023-04-10', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-28', '2023-12-25',
+      '2023-12-26',
+    ]);
+  });
+});
+
+describe('USNY (Federal Reserve holidays)', () => {
+  it('2026: Independence Day on a Saturday is not moved (the Reserve Banks open on Friday 3 July)', () => {
+    expect(listed('USNY', 2026)).toEqual([
+      '2026-01-01', '2026-01-19', '2026-02-16', '2026-05-25', '2026-06-19', '2026-09-07', '2026-10-12', '2026-11-11',
+      '2026-11-26', '2026-12-25',
+    ]);
+  });
+  it('2027: Independence Day on a Sunday is kept on Monday 5 July; Juneteenth and Christmas fall on Saturdays', () => {
+    expect(listed('USNY', 2027)).toEqual([
+      '2027-01-01', '2027-01-18', '2027-02-15', '2027-05-31', '2027-07-05', '2027-09-06', '2027-10-11', '2027-11-11',
+      '2027-11-25',
+    ]);
+  });
+  it('2021: no Juneteenth yet (observed from 2022)', () => {
+    expect(listed('USNY', 2021)).not.toContain('2021-06-18');
+    expect(listed('USNY', 2022)).toContain('2022-06-20');
+  });
+});
+
+describe('CHZU (Swiss bank holidays)', () => {
+  it('2026: Berchtoldstag, Ascension Day and Whit Monday besides the Easter and Christmas holidays', () => {
+    expect(listed('CHZU', 2026)).toEqual([
+      '2026-01-01', '2026-01-02', '2026-04-03', '2026-04-06', '2026-05-01', '2026-05-14', '2026-05-25', '2026-12-25',
+    ]);
+  });
+});
+
+describe('joint calendars and names', () => {
+  it('USNY+GBLO is closed when either centre is', () => {
+    const joint = listed('USNY+GBLO', 2026);
+    const union = [...new Set([...listed('USNY', 2026), ...listed('GBLO', 2026)])].sort();
+    expect(joint).toEqual(union);
+    expect(joint).toHaveLength(15); // 10 + 8, less 1 January, 25 May (Memorial Day and the spring holiday) and 25 December
+  });
+  it('names are canonical: case and blanks ignored, EUTA is TARGET, a centre named twice counts once', () => {
+    expect(canonicalCalendarName(' usny + gblo ')).toBe('USNY+GBLO');
+    expect(canonicalCalendarName('euta+TARGET')).toBe('TARGET');
+    expect(canonicalCalendarName('Weekends')).toBe('weekends');
+    expect(canonicalCalendarName('JPTO')).toBeUndefined();
+    expect(canonicalCalendarName('USNY+')).toBeUndefined();
+    expect(() => calendarNamed('NYSE')).toThrow(`unknown calendar "NYSE": expected ${CALENDAR_EXPECTED}`);
+  });
+  it('a year outside the rules is an error, not a silent weekends-only day', () => {
+    expect(() => isBusinessDay(d('2250-03-04'), calendarNamed('TARGET'))).toThrow('the TARGET calendar has rules for 1999 to 2199 only, not 2250');
+  });
+});
+
+describe('rolls on a holiday calendar', () => {
+  const target = calendarNamed('TARGET');
+  it('Following and Modified Following skip holidays as well as weekends', () => {
+    // Friday 25 December 2026: weekends only it is a business day; on TARGET the next one is Monday 28 December
+    expect(toIsoDate(adjust(d('2026-12-25'), 'F'))).toBe('2026-12-25');
+    expect(toIsoDate(adjust(d('2026-12-25'), 'F', target))).toBe('2026-12-28');
+    // Friday 1 May 2026 (TARGET closed): Following is Monday 4 May, in the same month, so MF agrees
+    expect(toIsoDate(adjust(d('2026-05-01'), 'MF', target))).toBe('2026-05-04');
+    // Thursday 31 December 2026 is open on TARGET (not in 2001's list any more)
+    expect(toIsoDate(adjust(d('2026-12-31'), 'MF', target))).toBe('2026-12-31');
+    // GBLO, Monday 31 August 2026 (summer bank holiday): Following is in September, so MF goes back to Friday 28 August
+    expect(toIsoDate(adjust(d('2026-08-31'), 'MF', calendarNamed('GBLO')))).toBe('2026-08-28');
+  });
+  it('addBusinessDays counts only open days', () => {
+    // Thursday 2 April 2026 + 2 TARGET business days: Good Friday and Easter Monday are closed, so Wednesday 8 April
+    expect(toIsoDate(addBusinessDays(d('2026-04-02'), 2, target))).toBe('2026-04-08');
+    expect(toIsoDate(addBusinessDays(d('2026-04-02'), 2))).toBe('2026-04-06');
+  });
+});
+
+describe('buildSchedule on a calendar', () => {
+  const terms = (calendar: string | undefined): ScheduleTerms => ({
+    startDate: d('2026-09-25'),
+    maturityDate: d('2028-12-25'),
+    frequency: '3M',
+    dayCount: 'ACT/360',
+    businessDayConvention: 'MF',
+    stub: 'short_front',
+    endOfMonth: false,
+    ...(calendar !== undefined ? { calendar } : {}),
+  });
+  it('rolls coupon dates off TARGET holidays and accrues to the rolled dates', () => {
+    const weekends = buildSchedule(terms(undefined));
+    const onTarget = buildSchedule(terms('TARGET'));
+    expect(onTarget.count).toBe(weekends.count);
+    // 25 December 2026 is a Friday (open weekends-only, closed on TARGET) -> Monday 28 December;
+    // 25 December 2028 is a Monday and 26 December a Tuesday, both closed -> Wednesday 27 December
+    expect(toIsoDate(weekends.accrualEnd[0]!)).toBe('2026-12-25');
+    expect(toIsoDate(onTarget.accrualEnd[0]!)).toBe('2026-12-28');
+    expect(toIsoDate(weekends.accrualEnd[weekends.count - 1]!)).toBe('2028-12-25');
+    expect(toIsoDate(onTarget.accrualEnd[onTarget.count - 1]!)).toBe('2028-12-27');
+    // 91 + 3 days in the first period (25 Sep -> 28 Dec), 3 days fewer in the second (28 Dec -> 25 Mar 2027: Thursday)
+    expect(onTarget.accrualFraction[0]).toBeCloseTo(94 / 360, 15);
+    expect(onTarget.accrualFraction[1]).toBeCloseTo(87 / 360, 15);
+    expect(weekends.accrualFraction[0]).toBeCloseTo(91 / 360, 15);
+    for (let i = 0; i < onTarget.count; i++) {
+      expect(target(onTarget.accrualEnd[i]!), toIsoDate(onTarget.accrualEnd[i]!)).toBe(true);
+    }
+  });
+  const target = (date: DateSerial): boolean => isBusinessDay(date, calendarNamed('TARGET'));
+});
+
+describe('the trades file\'s calendar column', () => {
+  const temps: string[] = [];
+  afterAll(() => {
+    for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const SMALL = path.resolve(__dirname, 'data/small');
+
+  /** test/data/small with a calendar column: `calendars` by trade id, blank for the others. */
+  function smallWith(calendars: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-calendar-'));
+    temps.push(dir);
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const out = lines.map((line, i) => `${line},${i === 0 ? 'calendar' : calendars[line.split(',')[0]!] ?? ''}`);
+    fs.writeFileSync(file, out.join('\n') + '\n');
+    return dir;
+  }
+
+  it('is read into both legs\' schedules: T001 on "usny + gblo" rolls off Martin Luther King Day and Good Friday', async () => {
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(smallWith({ T001: 'usny + gblo', T002: 'weekends' }), issues, { baseCurrency: 'USD' });
+    issues.throwIfAny();
+    const t001 = book.trades.find((t) => t.tradeId === 'T001');
+    const t002 = book.trades.find((t) => t.tradeId === 'T002');
+    if (t001?.product !== 'IRS' || t002?.product !== 'IRS') throw new Error('test: T001 and T002 are IRS');
+    expect(t001.fixedLeg.calendar).toBe('USNY+GBLO');
+    expect(t001.floatLeg.calendar).toBe('USNY+GBLO');
+    expect(t002.fixedLeg.calendar).toBeUndefined(); // weekends is no calendar term
+    // T001 runs 2025-01-15 to 2035-01-15 (fixed 6M, float 3M, MF). Monday 15 January 2029 is MLK Day (USNY) and
+    // Friday 15 April 2033 Good Friday (GBLO): both roll to the next open day; weekends only they stay.
+    const floatEnds = Array.from(buildSchedule(t001.floatLeg).accrualEnd, toIsoDate);
+    const fixedEnds = Array.from(buildSchedule(t001.fixedLeg).accrualEnd, toIsoDate);
+    const weekendsOnly = Array.from(buildSchedule({ ...t001.floatLeg, calendar: undefined }).accrualEnd, toIsoDate);
+    expect(weekendsOnly).toContain('2029-01-15');
+    expect(weekendsOnly).toContain('2033-04-15');
+    expect(floatEnds).toContain('2029-01-16');
+    // MF from Good Friday: Saturday, Sunday, then Easter Monday 18 April (open in New York, a London holiday): Tuesday
+    expect(floatEnds).toContain('2033-04-19');
+    expect(floatEnds).not.toContain('2033-04-18');
+    expect(fixedEnds).toContain('2029-01-16');
+  });
+
+  it('survives a write and a read (the amended books of xva optimize)', async () => {
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(smallWith({ T001: 'TARGET+GBLO' }), issues, { baseCurrency: 'USD' });
+    issues.throwIfAny();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-calendar-written-'));
+    temps.push(dir);
+    for (const [name, table] of Object.entries(portfolioTables(book))) writeTable(path.join(dir, `${name}.csv`), table, 'csv');
+    const again = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    issues.throwIfAny();
+    const t001 = again.trades.find((t) => t.tradeId === 'T001');
+    expect(t001?.product === 'IRS' ? t001.fixedLeg.calendar : undefined).toBe('TARGET+GBLO');
+  });
+});
