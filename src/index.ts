@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './conventions/dates.js';
 export { yearFraction } from './conventions/dayCount.js';
 export { adjust, addBusinessDays, isBusinessDay } from './conventions/calendar.js';
+export { calendarNamed, canonicalCalendarName, easterSunday, weekdayHolidays, HOLIDAY_CENTRES, WEEKENDS_ONLY, type Calendar } from './conventions/holidays.js';
 export { buildSchedule, type Schedule } from './conventions/schedule.js';
 export * from './products/types.js';
 export * from './portfolio/types.js';

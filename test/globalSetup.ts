@@ -1,0 +1,31 @@
+/**
+ * Runs once before any test file: builds dist/ (tsc and the oclif manifest, as `npm run build`) when a source file is
+ * newer than the compiled commands. The CLI tests run the built CLI; with two test files running at once, building
+ * here, before either starts, keeps one file's build from rewriting dist/ while another file's CLI runs from it.
+ * (npm ci's `prepare` has built it already on CI, so this is a check there.)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function newestSource(dir: string): number {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newestSource(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
+}
+
+function oldestCommand(): number {
+  const dir = path.join(ROOT, 'dist/commands');
+  if (!fs.existsSync(dir)) return 0;
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+  return files.length === 0 ? 0 : Math.min(...files.map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+}
+
+export default function setup(): void {
+  const newest = Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands')));
+  if (oldestCommand() >= newest && fs.existsSync(path.join(ROOT, 'oclif.manifest.json'))) return;
+  const run = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`npm run build failed before the tests:\n${run.stdout}${run.stderr}`);
+}
