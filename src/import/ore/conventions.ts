@@ -213,14 +213,14 @@ export interface MappedCalendar {
   /** Canonical xva calendar (conventions/holidays.ts); undefined = weekends only. */
   calendar: string | undefined;
   /** Parts mapped only approximately, with why. */
-  approximations: string[];
+  approximations: { name: string; reason: string }[];
   /** Parts xva has no rules for: their holidays are not applied. */
   unknown: string[];
 }
 
 export function oreCalendar(text: string): MappedCalendar {
   const centres: string[] = [];
-  const approximations: string[] = [];
+  const approximations: { name: string; reason: string }[] = [];
   const unknown: string[] = [];
   for (const raw of text.split(',')) {
     const part = raw.trim();
@@ -230,7 +230,7 @@ export function oreCalendar(text: string): MappedCalendar {
       unknown.push(part);
       continue;
     }
-    if (found.approximation !== undefined) approximations.push(`${part}: ${found.approximation}`);
+    if (found.approximation !== undefined) approximations.push({ name: part, reason: found.approximation });
     if (found.centre !== 'weekends' && !centres.includes(found.centre)) centres.push(found.centre);
   }
   return { calendar: centres.length > 0 ? centres.join('+') : undefined, approximations, unknown };

@@ -116,7 +116,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     } else {
       const mapped = oreCalendar(oreCalendarName);
       calendar = mapped.calendar;
-      for (const why of mapped.approximations) notes.approximate(`${rp}/Calendar`, oreCalendarName, why);
+      for (const a of mapped.approximations) notes.approximate(`${rp}/Calendar`, a.name, a.reason);
       for (const name of mapped.unknown) notes.calendar(name);
     }
   }
