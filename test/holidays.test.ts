@@ -1,7 +1,8 @@
 /**
  * Holiday calendars (src/conventions/holidays.ts) against the lists their authorities publish, typed in here from those
  * lists (not from the rules): the ECB's TARGET closing days, GOV.UK's bank holidays of England and Wales, the Federal
- * Reserve's "Holidays Observed" page and the Swiss bank holidays. Each case is a whole year's weekday holidays, so a
+ * Reserve's "Holidays Observed" page, the Swiss bank holidays and the Cabinet Office's national holidays of Japan (with
+ * the banks' year-end closing days). Each case is a whole year's weekday holidays, so a
  * missing or an extra holiday both fail.
  */
 import fs from 'node:fs';
@@ -102,6 +103,44 @@ describe('CHZU (Swiss bank holidays)', () => {
   });
 });
 
+describe('JPTO (Cabinet Office: national holidays of Japan, and the banks\' 2-3 January and 31 December)', () => {
+  it('2026: the substitute for Constitution Day (a Sunday) is 6 May, and 22 September lies between two holidays', () => {
+    expect(listed('JPTO', 2026)).toEqual([
+      '2026-01-01', '2026-01-02', '2026-01-12', '2026-02-11', '2026-02-23', '2026-03-20', '2026-04-29', '2026-05-04',
+      '2026-05-05', '2026-05-06', '2026-07-20', '2026-08-11', '2026-09-21', '2026-09-22', '2026-09-23', '2026-10-12',
+      '2026-11-03', '2026-11-23', '2026-12-31',
+    ]);
+  });
+  it('2027: the vernal equinox on Sunday 21 March gives Monday 22 March', () => {
+    expect(listed('JPTO', 2027)).toEqual([
+      '2027-01-01', '2027-01-11', '2027-02-11', '2027-02-23', '2027-03-22', '2027-04-29', '2027-05-03', '2027-05-04',
+      '2027-05-05', '2027-07-19', '2027-08-11', '2027-09-20', '2027-09-23', '2027-10-11', '2027-11-03', '2027-11-23',
+      '2027-12-31',
+    ]);
+  });
+  it('2019 (the enthronement: 30 April to 2 May and 22 October) and the Olympic moves of 2020 and 2021', () => {
+    expect(listed('JPTO', 2019)).toEqual([
+      '2019-01-01', '2019-01-02', '2019-01-03', '2019-01-14', '2019-02-11', '2019-03-21', '2019-04-29', '2019-04-30',
+      '2019-05-01', '2019-05-02', '2019-05-03', '2019-05-06', '2019-07-15', '2019-08-12', '2019-09-16', '2019-09-23',
+      '2019-10-14', '2019-10-22', '2019-11-04', '2019-12-31',
+    ]);
+    expect(listed('JPTO', 2020)).toEqual([
+      '2020-01-01', '2020-01-02', '2020-01-03', '2020-01-13', '2020-02-11', '2020-02-24', '2020-03-20', '2020-04-29',
+      '2020-05-04', '2020-05-05', '2020-05-06', '2020-07-23', '2020-07-24', '2020-08-10', '2020-09-21', '2020-09-22',
+      '2020-11-03', '2020-11-23', '2020-12-31',
+    ]);
+    // Mountain Day 2021 moved to Sunday 8 August, so Monday 9 August is its substitute
+    expect(listed('JPTO', 2021)).toEqual([
+      '2021-01-01', '2021-01-11', '2021-02-11', '2021-02-23', '2021-04-29', '2021-05-03', '2021-05-04', '2021-05-05',
+      '2021-07-22', '2021-07-23', '2021-08-09', '2021-09-20', '2021-09-23', '2021-11-03', '2021-11-23', '2021-12-31',
+    ]);
+  });
+  it('stops at 2099, where the equinox approximation ends', () => {
+    expect(() => isBusinessDay(d('2100-03-22'), calendarNamed('JPTO'))).toThrow('the JPTO calendar has rules for 1999 to 2099 only, not 2100');
+    expect(() => isBusinessDay(d('2100-03-22'), calendarNamed('TARGET'))).not.toThrow();
+  });
+});
+
 describe('joint calendars and names', () => {
   it('USNY+GBLO is closed when either centre is', () => {
     const joint = listed('USNY+GBLO', 2026);
@@ -113,7 +152,8 @@ describe('joint calendars and names', () => {
     expect(canonicalCalendarName(' usny + gblo ')).toBe('USNY+GBLO');
     expect(canonicalCalendarName('euta+TARGET')).toBe('TARGET');
     expect(canonicalCalendarName('Weekends')).toBe('weekends');
-    expect(canonicalCalendarName('JPTO')).toBeUndefined();
+    expect(canonicalCalendarName('AUSY')).toBeUndefined();
+    expect(canonicalCalendarName('jpto+usny')).toBe('JPTO+USNY');
     expect(canonicalCalendarName('USNY+')).toBeUndefined();
     expect(() => calendarNamed('NYSE')).toThrow(`unknown calendar "NYSE": expected ${CALENDAR_EXPECTED}`);
   });

@@ -340,8 +340,8 @@ describe('hand-written ORE trades of the other types', () => {
     { type: 'Floating', payer: false, ccy: 'USD', notionals: ['10000000'], index: 'USD-SOFR', tenor: '3M', exchanges: [true, true], calendar: 'US-FED' },
   ]);
   const xccyFixed = swapTrade('XCCY2', [
-    { type: 'Fixed', payer: false, ccy: 'GBP', notionals: ['8000000'], rate: '0.035', dc: 'ACT/365 (Fixed)', tenor: '6M', exchanges: [false, true], calendar: 'JP' },
-    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true], calendar: 'JP' },
+    { type: 'Fixed', payer: false, ccy: 'GBP', notionals: ['8000000'], rate: '0.035', dc: 'ACT/365 (Fixed)', tenor: '6M', exchanges: [false, true], calendar: 'UK,JP' },
+    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true], calendar: 'UK,JP,AU' },
   ]);
   const ois = swapTrade('OIS1', [
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.015', dc: '30E/360', tenor: '1Y', start: '20160205', end: '20260205', calendar: 'EUR,GBP' },
@@ -467,7 +467,7 @@ describe('hand-written ORE trades of the other types', () => {
       float_index2: 'JPY-TONA',
       float_frequency: '6M',
       notional_exchange: 'final',
-      calendar: null, // JP: no rules in xva, rolled on weekends only and listed in the file's calendar finding
+      calendar: 'GBLO+JPTO', // UK,JP on both legs; AU (no rules in xva) is listed in the file's calendar finding
     });
   });
 
@@ -504,9 +504,9 @@ describe('hand-written ORE trades of the other types', () => {
     });
   });
 
-  it('lists the calendars xva has no rules for once (JP); WeekendsOnly on the CDS needs no finding', () => {
+  it('lists the calendars xva has no rules for once (AU); WeekendsOnly on the CDS needs no finding', () => {
     const cal = result.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar');
-    expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'JP']]);
+    expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'AU']]);
   });
 
   it('gives the trades\' counterparty and netting set default rows, reported', () => {

@@ -17,6 +17,11 @@
  *   Saturday is not moved (the Reserve Banks open the Friday before).
  * - `CHZU`: Zurich, the Swiss bank holidays: 1 and 2 January, Good Friday, Easter Monday, Ascension Day, Whit Monday,
  *   1 May, 1 August, 25 and 26 December.
+ * - `JPTO`: Tokyo, the national holidays of Japan's Public Holiday Law (as amended; the Olympic moves of 2020 and 2021
+ *   and the enthronement holidays of 2019 included) plus the banks' closing days 2 and 3 January and 31 December. A
+ *   holiday on a Sunday is kept on the next day that is not a holiday; a day between two holidays is a holiday. The
+ *   equinox days come from the astronomical approximation valid to 2099 (the Cabinet Office announces each year's
+ *   dates the February before), so JPTO's rules stop at 2099.
  * - `weekends`: Saturdays and Sundays only (ISDA's "WeekendsOnly"), the default of every trade.
  *
  * A joint calendar `A+B` (FpML's several business centres) is open on the days every one of its calendars is open.
@@ -25,7 +30,7 @@
 import { dayOfWeek, fromYmd, toYmd, type DateSerial } from './dates.js';
 
 /** The calendars by rule, each with its ISDA code. */
-export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU'] as const;
+export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU', 'JPTO'] as const;
 export type HolidayCentre = (typeof HOLIDAY_CENTRES)[number];
 
 /** The default calendar: Saturdays and Sundays only. */
@@ -34,9 +39,10 @@ export const WEEKENDS_ONLY = 'weekends';
 /** Other names accepted for a centre (FpML's business-centre code of TARGET). */
 const ALIASES: Readonly<Record<string, HolidayCentre>> = { EUTA: 'TARGET' };
 
-/** The years the rules are written for. */
+/** The years the rules are written for (JPTO's equinox formula stops earlier: JPTO_LAST_YEAR). */
 const FIRST_YEAR = 1999;
 const LAST_YEAR = 2199;
+const JPTO_LAST_YEAR = 2099;
 
 export interface Calendar {
   /** Canonical name: `weekends`, a centre, or centres joined by `+` in the order given. */
@@ -94,8 +100,9 @@ function holidayCalendar(name: string): Calendar {
   const holidaysOf = (year: number): Set<DateSerial> => {
     let set = years.get(year);
     if (set === undefined) {
-      if (year < FIRST_YEAR || year > LAST_YEAR)
-        throw new Error(`the ${name} calendar has rules for ${FIRST_YEAR} to ${LAST_YEAR} only, not ${year}`);
+      const last = centres.includes('JPTO') ? JPTO_LAST_YEAR : LAST_YEAR;
+      if (year < FIRST_YEAR || year > last)
+        throw new Error(`the ${name} calendar has rules for ${FIRST_YEAR} to ${last} only, not ${year}`);
       set = new Set();
       for (const centre of centres) for (const day of CENTRE_RULES[centre](year)) set.add(day);
       years.set(year, set);
@@ -234,11 +241,76 @@ function chzu(year: number): DateSerial[] {
   ];
 }
 
+/**
+ * Equinox days of Japan (day of March / September): the approximation of the National Astronomical Observatory used
+ * for 1980-2099, ⌊c + 0.242194·(y − 1980) − ⌊(y − 1980)/4⌋⌋ with c = 20.8431 (vernal) and 23.2488 (autumnal).
+ */
+function equinoxDay(year: number, c: number): number {
+  return Math.floor(c + 0.242194 * (year - 1980) - Math.floor((year - 1980) / 4));
+}
+
+/** Days moved or added for one year only by amendments of Japan's holiday law. */
+const JPTO_ONE_OFF: Readonly<Record<number, readonly [number, number][]>> = {
+  // the abdication and enthronement: 30 April to 2 May, and the enthronement ceremony
+  2019: [[4, 30], [5, 1], [5, 2], [10, 22]],
+  // the Olympic Games: Marine Day, Sports Day and Mountain Day moved
+  2020: [[7, 23], [7, 24], [8, 10]],
+  2021: [[7, 22], [7, 23], [8, 8]],
+};
+
+/** The national holidays of Japan in one year, before substitutes and in-between days. */
+function japanNationalHolidays(year: number): DateSerial[] {
+  const days = [
+    fromYmd(year, 1, 1),
+    nthWeekday(year, 1, MONDAY, 2), // Coming of Age Day (second Monday of January since 2000)
+    fromYmd(year, 2, 11), // National Foundation Day
+    fromYmd(year, 3, equinoxDay(year, 20.8431)), // Vernal Equinox Day
+    fromYmd(year, 4, 29), // Showa Day (Greenery Day before 2007)
+    fromYmd(year, 5, 3), // Constitution Memorial Day
+    fromYmd(year, 5, 5), // Children's Day
+    fromYmd(year, 9, equinoxDay(year, 23.2488)), // Autumnal Equinox Day
+    fromYmd(year, 11, 3), // Culture Day
+    fromYmd(year, 11, 23), // Labour Thanksgiving Day
+  ];
+  if (year >= 2007) days.push(fromYmd(year, 5, 4)); // Greenery Day (before 2007 a day between two holidays)
+  if (year >= 2020) days.push(fromYmd(year, 2, 23)); // the Emperor's Birthday (Naruhito)
+  if (year <= 2018) days.push(fromYmd(year, 12, 23)); // the Emperor's Birthday (Akihito)
+  if (year <= 2002) days.push(fromYmd(year, 7, 20), fromYmd(year, 9, 15)); // Marine Day, Respect for the Aged Day
+  else {
+    if (year !== 2020 && year !== 2021) days.push(nthWeekday(year, 7, MONDAY, 3)); // Marine Day
+    days.push(nthWeekday(year, 9, MONDAY, 3)); // Respect for the Aged Day
+  }
+  if (year !== 2020 && year !== 2021) days.push(nthWeekday(year, 10, MONDAY, 2)); // Sports Day
+  if (year >= 2016 && year !== 2020 && year !== 2021) days.push(fromYmd(year, 8, 11)); // Mountain Day
+  for (const [m, d] of JPTO_ONE_OFF[year] ?? []) days.push(fromYmd(year, m, d));
+  return days;
+}
+
+function jpto(year: number): DateSerial[] {
+  const national = new Set(japanNationalHolidays(year));
+  // substitute holidays: a national holiday on a Sunday moves to the next day that is not a national holiday
+  const substitutes: DateSerial[] = [];
+  for (const day of national) {
+    if (dayOfWeek(day) !== SUNDAY) continue;
+    let next = day + 1;
+    while (national.has(next)) next++;
+    substitutes.push(next);
+  }
+  // a day (other than a Sunday) between two national holidays is a holiday ("citizens' holiday")
+  const between: DateSerial[] = [];
+  for (const day of national) {
+    if (national.has(day + 2) && !national.has(day + 1) && dayOfWeek(day + 1) !== SUNDAY) between.push(day + 1);
+  }
+  // the banks close on 2 and 3 January and 31 December
+  return [...national, ...substitutes, ...between, fromYmd(year, 1, 2), fromYmd(year, 1, 3), fromYmd(year, 12, 31)];
+}
+
 const CENTRE_RULES: Readonly<Record<HolidayCentre, (year: number) => DateSerial[]>> = {
   TARGET: target,
   GBLO: gblo,
   USNY: usny,
   CHZU: chzu,
+  JPTO: jpto,
 };
 
 /** The holidays of a calendar in one year that fall on weekdays, ascending (for reports and tests). */

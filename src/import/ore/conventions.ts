@@ -202,6 +202,7 @@ const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }
   ...['uk', 'gb', 'gbp', 'gblo', 'london', 'uksettlement', 'unitedkingdom'].map((n) => [n, { centre: 'GBLO' }] as const),
   ...['ch', 'chf', 'chzu', 'zurich', 'switzerland'].map((n) => [n, { centre: 'CHZU' }] as const),
   ...['usfed', 'federalreserve'].map((n) => [n, { centre: 'USNY' }] as const),
+  ...['jp', 'jpy', 'jpto', 'japan', 'tokyo'].map((n) => [n, { centre: 'JPTO' }] as const),
   ...['us', 'usd', 'usny', 'usset', 'ussettlement', 'unitedstates', 'newyork'].map(
     (n) => [n, { centre: 'USNY', approximation: US_SETTLEMENT }] as const,
   ),
