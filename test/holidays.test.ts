@@ -175,6 +175,17 @@ describe('rolls on a holiday calendar', () => {
     // GBLO, Monday 31 August 2026 (summer bank holiday): Following is in September, so MF goes back to Friday 28 August
     expect(toIsoDate(adjust(d('2026-08-31'), 'MF', calendarNamed('GBLO')))).toBe('2026-08-28');
   });
+  it('Preceding and Modified Preceding go back, MP forward when going back leaves the month', () => {
+    // Monday 6 April 2026 (Easter Monday): Preceding skips Good Friday to Thursday 2 April
+    expect(toIsoDate(adjust(d('2026-04-06'), 'P', target))).toBe('2026-04-02');
+    expect(toIsoDate(adjust(d('2026-04-06'), 'MP', target))).toBe('2026-04-02');
+    // Thursday 1 January 2026: Preceding is Wednesday 31 December 2025; MP stays in January: Friday 2 January
+    expect(toIsoDate(adjust(d('2026-01-01'), 'P', target))).toBe('2025-12-31');
+    expect(toIsoDate(adjust(d('2026-01-01'), 'MP', target))).toBe('2026-01-02');
+    // weekends only: Sunday 1 March 2026 -> Friday 27 February (P), Monday 2 March (MP)
+    expect(toIsoDate(adjust(d('2026-03-01'), 'P'))).toBe('2026-02-27');
+    expect(toIsoDate(adjust(d('2026-03-01'), 'MP'))).toBe('2026-03-02');
+  });
   it('addBusinessDays counts only open days', () => {
     // Thursday 2 April 2026 + 2 TARGET business days: Good Friday and Easter Monday are closed, so Wednesday 8 April
     expect(toIsoDate(addBusinessDays(d('2026-04-02'), 2, target))).toBe('2026-04-08');

@@ -226,8 +226,8 @@ const BAD_CELLS: BadCase[] = [
   },
   {
     name: 'unknown business day convention',
-    mutate: (d) => setCell(d, 'trades', 1, 'business_day_convention', 'MP'),
-    errors: ['trades.csv row 1 column business_day_convention: MP: expected one of F, MF, U'],
+    mutate: (d) => setCell(d, 'trades', 1, 'business_day_convention', 'FM'),
+    errors: ['trades.csv row 1 column business_day_convention: FM: expected one of F, MF, P, MP, U'],
   },
   {
     name: 'unknown holiday calendar',

@@ -29,7 +29,8 @@ function preceding(date: DateSerial, calendar: Calendar): DateSerial {
 
 /**
  * ISDA 2006 4.12 business day conventions: F = Following; MF = Modified Following (following, unless that crosses into
- * the next calendar month, then preceding); U = unadjusted.
+ * the next calendar month, then preceding); P = Preceding; MP = Modified Preceding (preceding, unless that crosses into
+ * the previous calendar month, then following: QuantLib's ModifiedPreceding); U = unadjusted.
  */
 export function adjust(date: DateSerial, convention: BusinessDayConvention, calendar: Calendar = WEEKENDS): DateSerial {
   switch (convention) {
@@ -41,9 +42,15 @@ export function adjust(date: DateSerial, convention: BusinessDayConvention, cale
       const next = following(date, calendar);
       return toYmd(next).month === toYmd(date).month ? next : preceding(date, calendar);
     }
+    case 'P':
+      return preceding(date, calendar);
+    case 'MP': {
+      const previous = preceding(date, calendar);
+      return toYmd(previous).month === toYmd(date).month ? previous : following(date, calendar);
+    }
     default: {
       const unknown: never = convention;
-      throw new Error(`unsupported business day convention ${String(unknown)}: expected one of F, MF, U`);
+      throw new Error(`unsupported business day convention ${String(unknown)}: expected one of F, MF, P, MP, U`);
     }
   }
 }

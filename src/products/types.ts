@@ -17,8 +17,11 @@ export const DAY_COUNTS = ['ACT/360', 'ACT/365F', '30/360', 'ACT/ACT'] as const;
 /** ACT/ACT means ACT/ACT ISDA; 30/360 means 30/360 Bond Basis (ISDA 2006 4.16(f)). */
 export type DayCount = (typeof DAY_COUNTS)[number];
 
-export const BUSINESS_DAY_CONVENTIONS = ['F', 'MF', 'U'] as const;
-/** F = following, MF = modified following, U = unadjusted, on the leg's calendar (ScheduleTerms.calendar). */
+export const BUSINESS_DAY_CONVENTIONS = ['F', 'MF', 'P', 'MP', 'U'] as const;
+/**
+ * F = following, MF = modified following, P = preceding, MP = modified preceding, U = unadjusted, on the leg's
+ * calendar (ScheduleTerms.calendar).
+ */
 export type BusinessDayConvention = (typeof BUSINESS_DAY_CONVENTIONS)[number];
 
 export const STUBS = ['short_front', 'short_back'] as const;

@@ -118,17 +118,21 @@ const CONVENTIONS: Record<string, BusinessDayConvention> = {
   FOLLOWING: 'F',
   MF: 'MF',
   MODIFIEDFOLLOWING: 'MF',
+  P: 'P',
+  PRECEDING: 'P',
+  MP: 'MP',
+  MODIFIEDPRECEDING: 'MP',
   U: 'U',
   UNADJUSTED: 'U',
   NONE: 'U',
 };
 
-/** ORE roll convention → F | MF | U. */
+/** ORE roll convention → F | MF | P | MP | U. */
 export function oreConvention(text: string | undefined, field: string): BusinessDayConvention | undefined {
   if (text === undefined) return undefined;
   const c = CONVENTIONS[key(text)];
   if (c === undefined)
-    throw new Unmappable(field, text, 'roll convention not supported by xva (F/Following, MF/ModifiedFollowing, U/Unadjusted)');
+    throw new Unmappable(field, text, 'roll convention not supported by xva (F/Following, MF/ModifiedFollowing, P/Preceding, MP/ModifiedPreceding, U/Unadjusted)');
   return c;
 }
 
