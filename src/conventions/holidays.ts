@@ -60,7 +60,7 @@ export function canonicalCalendarName(text: string): string | undefined {
   const parts = trimmed.split('+').map((p) => p.trim().toUpperCase());
   const centres: HolidayCentre[] = [];
   for (const part of parts) {
-    const centre = ALIASES[part] ?? (HOLIDAY_CENTRES as readonly string[]).find((c) => c === part) as HolidayCentre | undefined;
+    const centre = ALIASES[part] ?? HOLIDAY_CENTRES.find((c) => c === part);
     if (centre === undefined) return undefined;
     if (!centres.includes(centre)) centres.push(centre);
   }

@@ -10,8 +10,8 @@
  * 3. Stub merge: a stub shorter than MIN_STUB_DAYS (7) calendar days, measured on unadjusted dates, is merged into the
  *    adjacent regular period, which becomes a long period (a 2-day front stub is not a coupon anyone trades).
  * 4. Every date, the start and the maturity included, is then adjusted with `terms.businessDayConvention` on the
- *    leg's calendar (`terms.calendar`, holidays.ts; weekends only when it names none). Payment dates equal accrual end dates (no payment lag); fractions use `terms.dayCount`
- *    on the adjusted dates.
+ *    leg's calendar (`terms.calendar`, holidays.ts; weekends only when it names none). Payment dates equal accrual
+ *    end dates (no payment lag); fractions use `terms.dayCount` on the adjusted dates.
  */
 import { addMonths, isEndOfMonth, FREQUENCY_MONTHS, toIsoDate, type DateSerial } from './dates.js';
 import { adjust } from './calendar.js';

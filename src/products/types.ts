@@ -52,7 +52,7 @@ export interface ScheduleTerms {
   businessDayConvention: BusinessDayConvention;
   /**
    * Holiday calendar the dates roll on, by its canonical name (conventions/holidays.ts: `TARGET`, `GBLO`, `USNY`,
-   * `CHZU`, joined with `+`); absent = weekends only.
+   * `CHZU`, `JPTO`, joined with `+`); absent = weekends only.
    */
   calendar?: string;
   stub: Stub;
