@@ -33,6 +33,14 @@ function summaryTables(summary: PortfolioSummary): string {
       { title: 'Book' },
     ),
   );
+  const calendars = Object.keys(summary.swapsByCalendar).sort();
+  if (calendars.length > 0) {
+    parts.push(
+      renderTable(['Calendar', 'Trades'], calendars.map((c) => [c, String(summary.swapsByCalendar[c])]), {
+        title: 'Swap schedules by calendar (IRS, OIS, XCCY, SWAPTION)',
+      }),
+    );
+  }
   const currencies = [...new Set([...Object.keys(summary.grossNotionalByCurrency), ...Object.keys(summary.mtm?.byCurrency ?? {})])].sort();
   const mtm = summary.mtm;
   parts.push(
@@ -68,7 +76,8 @@ export default class Validate extends XvaCommand {
     'Parquet or CSV) and the market YAML, checks every cell and every cross-reference (netting sets, counterparties, ' +
     'currencies, float indices, equities, credit curves), and prints every problem as ' +
     '"file row N column C: value: expected ..." on stderr. Then it prints a summary of the book: trades by product, ' +
-    'counterparties, netting sets, CSA and clearing coverage, gross notional and today\'s MTM by currency. ' +
+    'counterparties, netting sets, CSA and clearing coverage, the calendars the swap schedules roll on, gross notional ' +
+    'and today\'s MTM by currency. ' +
     'Exit code 2 when any error was found, 0 otherwise (warnings do not fail). Columns: docs/inputs.md.';
 
   static override examples = [

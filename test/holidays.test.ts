@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { IssueCollector } from '../src/errors.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
+import { summarisePortfolio } from '../src/portfolio/summary.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { writeTable } from '../src/io/write.js';
 import { parseIsoDate, toIsoDate, type DateSerial } from '../src/conventions/dates.js';
@@ -254,6 +255,8 @@ describe('the trades file\'s calendar column', () => {
     expect(t001.fixedLeg.calendar).toBe('USNY+GBLO');
     expect(t001.floatLeg.calendar).toBe('USNY+GBLO');
     expect(t002.fixedLeg.calendar).toBeUndefined(); // weekends is no calendar term
+    // xva validate's count of the 11 swaps (4 IRS, 3 OIS, 2 XCCY, 2 SWAPTION) by calendar
+    expect(summarisePortfolio(book, undefined, issues).swapsByCalendar).toEqual({ 'USNY+GBLO': 1, weekends: 10 });
     // T001 runs 2025-01-15 to 2035-01-15 (fixed 6M, float 3M, MF). Monday 15 January 2029 is MLK Day (USNY) and
     // Friday 15 April 2033 Good Friday (GBLO): both roll to the next open day; weekends only they stay.
     const floatEnds = Array.from(buildSchedule(t001.floatLeg).accrualEnd, toIsoDate);

@@ -84,6 +84,8 @@ describe('xva validate (built CLI)', () => {
     expect(doc.summary.tradeCount).toBe(21);
     expect(doc.summary.tradesByProduct.SWAPTION).toBe(2);
     expect(doc.summary.grossNotionalByCurrency).toEqual({ USD: 146_400_000, EUR: 126_500_000, GBP: 31_000_000 });
+    // 4 IRS + 3 OIS + 2 XCCY + 2 SWAPTION, none naming a calendar
+    expect(doc.summary.swapsByCalendar).toEqual({ weekends: 11 });
   });
 
   it('exits 2 on a bad input, prints the problem on stderr, and no stack trace', () => {

@@ -7,6 +7,7 @@ import type { Market } from '../market/types.js';
 import { priceTrade } from '../pricing/index.js';
 import { PRODUCTS, tradeMaturity, type Currency, type ProductType, type Trade } from '../products/types.js';
 import { tableDisplayName } from './load.js';
+import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
 
 export interface MtmSummary {
@@ -40,8 +41,27 @@ export interface PortfolioSummary {
    * quantity × strike for equity trades (docs/inputs.md).
    */
   grossNotionalByCurrency: Record<string, number>;
+  /**
+   * Trades with swap schedules (IRS, OIS, XCCY, SWAPTION) by the calendar they roll on (`weekends` when the trade
+   * names none): a book whose swaps forgot their calendars shows here.
+   */
+  swapsByCalendar: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
+}
+
+/** The calendar a trade's swap schedules roll on; undefined for products without one. */
+function scheduleCalendar(trade: Trade): string | undefined {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'SWAPTION':
+      return trade.fixedLeg.calendar ?? WEEKENDS_ONLY;
+    case 'XCCY':
+      return trade.leg1.calendar ?? WEEKENDS_ONLY;
+    default:
+      return undefined;
+  }
 }
 
 /** The notional a trade carries in its own `currency`. */
@@ -72,8 +92,11 @@ function share(part: number, whole: number): number {
 export function summarisePortfolio(portfolio: Portfolio, market: Market | undefined, issues: IssueCollector): PortfolioSummary {
   const tradesByProduct = Object.fromEntries(PRODUCTS.map((p) => [p, 0])) as Record<ProductType, number>;
   const grossNotionalByCurrency: Record<string, number> = {};
+  const swapsByCalendar: Record<string, number> = {};
   for (const trade of portfolio.trades) {
     tradesByProduct[trade.product]++;
+    const calendar = scheduleCalendar(trade);
+    if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
     const { currency, notional } = tradeNotional(trade);
     grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
   }
@@ -98,6 +121,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     },
     cleared: { nettingSets: clearedNettingSets, trades: clearedTrades, tradeShare: share(clearedTrades, tradeCount) },
     grossNotionalByCurrency,
+    swapsByCalendar,
   };
   if (!market) return summary;
 
