@@ -137,8 +137,35 @@ describe('JPTO (Cabinet Office: national holidays of Japan, and the banks\' 2-3 
     ]);
   });
   it('stops at 2099, where the equinox approximation ends', () => {
-    expect(() => isBusinessDay(d('2100-03-22'), calendarNamed('JPTO'))).toThrow('the JPTO calendar has rules for 1999 to 2099 only, not 2100');
+    expect(() => isBusinessDay(d('2100-03-22'), calendarNamed('JPTO'))).toThrow('the JPTO calendar has rules for 1989 to 2099 only, not 2100');
     expect(() => isBusinessDay(d('2100-03-22'), calendarNamed('TARGET'))).not.toThrow();
+  });
+});
+
+describe('the years before 2000 (seasoned trades: the first dates of a 30-year swap of 1996)', () => {
+  it('TARGET before it opened: 1 January and 25 December, and 31 December 1998', () => {
+    expect(listed('TARGET', 1998)).toEqual(['1998-01-01', '1998-12-25', '1998-12-31']);
+  });
+  it('USNY: Veterans Day on the fourth Monday of October until 1977 (27 October 1975), no MLK Day before 1986', () => {
+    expect(listed('USNY', 1975)).toEqual([
+      '1975-01-01', '1975-02-17', '1975-05-26', '1975-07-04', '1975-09-01', '1975-10-13', '1975-10-27', '1975-11-27', '1975-12-25',
+    ]);
+  });
+  it('GBLO 1981: the royal wedding of 29 July', () => {
+    expect(listed('GBLO', 1981)).toEqual([
+      '1981-01-01', '1981-04-17', '1981-04-20', '1981-05-04', '1981-05-25', '1981-07-29', '1981-08-31', '1981-12-25', '1981-12-28',
+    ]);
+  });
+  it('JPTO before the 2000-2003 Monday moves, and the substitute rule before 2007', () => {
+    // 1999: Coming of Age Day on 15 January, the vernal equinox on Sunday 21 March (Monday 22 off), Sports Day on
+    // Sunday 10 October (Monday 11 off), Marine Day on 20 July, Respect for the Aged Day on 15 September
+    expect(listed('JPTO', 1999)).toEqual([
+      '1999-01-01', '1999-01-15', '1999-02-11', '1999-03-22', '1999-04-29', '1999-05-03', '1999-05-04', '1999-05-05',
+      '1999-07-20', '1999-09-15', '1999-09-23', '1999-10-11', '1999-11-03', '1999-11-23', '1999-12-23', '1999-12-31',
+    ]);
+    // 1998: Constitution Day on Sunday 3 May; the Monday is its substitute and 6 May is a working day (from 2007 it
+    // would be the substitute of a Sunday 3 May, as in 2026)
+    expect(listed('JPTO', 1998).filter((x) => x.startsWith('1998-05'))).toEqual(['1998-05-04', '1998-05-05']);
   });
 });
 
@@ -159,7 +186,9 @@ describe('joint calendars and names', () => {
     expect(() => calendarNamed('NYSE')).toThrow(`unknown calendar "NYSE": expected ${CALENDAR_EXPECTED}`);
   });
   it('a year outside the rules is an error, not a silent weekends-only day', () => {
-    expect(() => isBusinessDay(d('2250-03-04'), calendarNamed('TARGET'))).toThrow('the TARGET calendar has rules for 1999 to 2199 only, not 2250');
+    expect(() => isBusinessDay(d('2250-03-04'), calendarNamed('TARGET'))).toThrow('the TARGET calendar has rules for 1971 to 2199 only, not 2250');
+    // a joint calendar runs where all its centres do: GBLO from 1978, JPTO from 1989
+    expect(() => isBusinessDay(d('1985-03-04'), calendarNamed('USNY+JPTO'))).toThrow('the USNY+JPTO calendar has rules for 1989 to 2099 only, not 1985');
   });
 });
 

@@ -3,29 +3,34 @@
  * ISDA / FpML business-centre codes a confirmation uses:
  *
  * - `TARGET` (alias `EUTA`): the TARGET2/T2 closing days the ECB publishes. From 2000: 1 January, Good Friday, Easter
- *   Monday, 1 May, 25 and 26 December; 31 December also in 1999 and 2001.
+ *   Monday, 1 May, 25 and 26 December; 31 December also in 1998, 1999 and 2001. Before 2000 (TARGET opened in 1999),
+ *   1 January and 25 December only, as QuantLib's TARGET has it, so that a seasoned euro swap's first dates roll.
  * - `GBLO`: London, the bank holidays of England and Wales (Banking and Financial Dealings Act 1971 and the royal
- *   proclamations): New Year's Day, Good Friday, Easter Monday, the first and last Mondays of May, the last Monday of
- *   August, Christmas and Boxing Day, each moved to the next weekday when it falls on a weekend; plus the days
+ *   proclamations), from 1978 (the first early-May holiday): New Year's Day, Good Friday, Easter Monday, the first and
+ *   last Mondays of May, the last Monday of August, Christmas and Boxing Day, each moved to the next weekday when it falls on a weekend; plus the days
  *   proclaimed for one year only (1999-12-31, the jubilees of 2002, 2012 and 2022 with the spring holiday moved, the
- *   royal wedding of 2011, the state funeral of 2022, the coronation of 2023, VE day's anniversaries of 1995 and 2020).
+ *   royal weddings of 1981 and 2011, the state funeral of 2022, the coronation of 2023, VE day's anniversaries of 1995
+ *   and 2020).
  * - `USNY`: New York, the Federal Reserve's holidays (federalreserve.gov, "Holidays Observed"): New Year's Day, Martin
  *   Luther King Jr. Day (third Monday of January, from 1986), Washington's Birthday (third Monday of February),
  *   Memorial Day (last Monday of May), Juneteenth (19 June, from 2022), Independence Day (4 July), Labor Day (first
- *   Monday of September), Columbus Day (second Monday of October), Veterans Day (11 November), Thanksgiving (fourth
+ *   Monday of September), Columbus Day (second Monday of October), Veterans Day (11 November; the fourth Monday of
+ *   October from 1971 to 1977), Thanksgiving (fourth
  *   Thursday of November) and Christmas (25 December). A holiday on a Sunday is kept on the Monday after; one on a
- *   Saturday is not moved (the Reserve Banks open the Friday before).
+ *   Saturday is not moved (the Reserve Banks open the Friday before). From 1971 (the Monday holidays act).
  * - `CHZU`: Zurich, the Swiss bank holidays: 1 and 2 January, Good Friday, Easter Monday, Ascension Day, Whit Monday,
  *   1 May, 1 August, 25 and 26 December.
  * - `JPTO`: Tokyo, the national holidays of Japan's Public Holiday Law (as amended; the Olympic moves of 2020 and 2021
  *   and the enthronement holidays of 2019 included) plus the banks' closing days 2 and 3 January and 31 December. A
- *   holiday on a Sunday is kept on the next day that is not a holiday; a day between two holidays is a holiday. The
- *   equinox days come from the astronomical approximation valid to 2099 (the Cabinet Office announces each year's
- *   dates the February before), so JPTO's rules stop at 2099.
+ *   holiday on a Sunday is kept on the next day that is not a holiday (before 2007: on the Monday, when that is not a
+ *   holiday itself); a day between two holidays is a holiday. From 1989 (the Heisei-era holidays). The equinox days
+ *   come from the astronomical approximation valid to 2099 (the Cabinet Office announces each year's dates the
+ *   February before), so JPTO's rules stop at 2099.
  * - `weekends`: Saturdays and Sundays only (ISDA's "WeekendsOnly"), the default of every trade.
  *
  * A joint calendar `A+B` (FpML's several business centres) is open on the days every one of its calendars is open.
- * Rules are for the years 1999 to 2199; days proclaimed after this file was written are not known to it.
+ * Rules run to 2199 (JPTO 2099) from the first year each centre states (FIRST_YEAR); a date outside them is an error.
+ * Days proclaimed after this file was written are not known to it.
  */
 import { dayOfWeek, fromYmd, toYmd, type DateSerial } from './dates.js';
 
@@ -39,10 +44,9 @@ export const WEEKENDS_ONLY = 'weekends';
 /** Other names accepted for a centre (FpML's business-centre code of TARGET). */
 const ALIASES: Readonly<Record<string, HolidayCentre>> = { EUTA: 'TARGET' };
 
-/** The years the rules are written for (JPTO's equinox formula stops earlier: JPTO_LAST_YEAR). */
-const FIRST_YEAR = 1999;
-const LAST_YEAR = 2199;
-const JPTO_LAST_YEAR = 2099;
+/** The years each centre's rules are written for. */
+const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 1971, GBLO: 1978, USNY: 1971, CHZU: 1971, JPTO: 1989 };
+const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099 };
 
 export interface Calendar {
   /** Canonical name: `weekends`, a centre, or centres joined by `+` in the order given. */
@@ -97,12 +101,12 @@ export function calendarNamed(name: string | undefined): Calendar {
 function holidayCalendar(name: string): Calendar {
   const centres = name.split('+') as HolidayCentre[];
   const years = new Map<number, Set<DateSerial>>();
+  const first = Math.max(...centres.map((c) => FIRST_YEAR[c]));
+  const last = Math.min(...centres.map((c) => LAST_YEAR[c]));
   const holidaysOf = (year: number): Set<DateSerial> => {
     let set = years.get(year);
     if (set === undefined) {
-      const last = centres.includes('JPTO') ? JPTO_LAST_YEAR : LAST_YEAR;
-      if (year < FIRST_YEAR || year > last)
-        throw new Error(`the ${name} calendar has rules for ${FIRST_YEAR} to ${last} only, not ${year}`);
+      if (year < first || year > last) throw new Error(`the ${name} calendar has rules for ${first} to ${last} only, not ${year}`);
       set = new Set();
       for (const centre of centres) for (const day of CENTRE_RULES[centre](year)) set.add(day);
       years.set(year, set);
@@ -167,12 +171,13 @@ function target(year: number): DateSerial[] {
   const easter = easterSunday(year);
   const days = [fromYmd(year, 1, 1), fromYmd(year, 12, 25)];
   if (year >= 2000) days.push(easter - 2, easter + 1, fromYmd(year, 5, 1), fromYmd(year, 12, 26));
-  if (year === 1999 || year === 2001) days.push(fromYmd(year, 12, 31));
+  if (year === 1998 || year === 1999 || year === 2001) days.push(fromYmd(year, 12, 31));
   return days;
 }
 
 /** Days proclaimed as bank holidays in England and Wales for one year only, and the spring holidays they moved. */
 const GBLO_PROCLAIMED: Readonly<Record<number, readonly string[]>> = {
+  1981: ['1981-07-29'],
   1999: ['1999-12-31'],
   2002: ['2002-06-03', '2002-06-04'],
   2011: ['2011-04-29'],
@@ -216,7 +221,7 @@ function usny(year: number): DateSerial[] {
     fedObserved(fromYmd(year, 7, 4)),
     nthWeekday(year, 9, MONDAY, 1),
     nthWeekday(year, 10, MONDAY, 2),
-    fedObserved(fromYmd(year, 11, 11)),
+    year >= 1978 ? fedObserved(fromYmd(year, 11, 11)) : nthWeekday(year, 10, MONDAY, 4),
     nthWeekday(year, 11, THURSDAY, 4),
     fedObserved(fromYmd(year, 12, 25)),
   ];
@@ -262,7 +267,7 @@ const JPTO_ONE_OFF: Readonly<Record<number, readonly [number, number][]>> = {
 function japanNationalHolidays(year: number): DateSerial[] {
   const days = [
     fromYmd(year, 1, 1),
-    nthWeekday(year, 1, MONDAY, 2), // Coming of Age Day (second Monday of January since 2000)
+    year >= 2000 ? nthWeekday(year, 1, MONDAY, 2) : fromYmd(year, 1, 15), // Coming of Age Day
     fromYmd(year, 2, 11), // National Foundation Day
     fromYmd(year, 3, equinoxDay(year, 20.8431)), // Vernal Equinox Day
     fromYmd(year, 4, 29), // Showa Day (Greenery Day before 2007)
@@ -275,12 +280,15 @@ function japanNationalHolidays(year: number): DateSerial[] {
   if (year >= 2007) days.push(fromYmd(year, 5, 4)); // Greenery Day (before 2007 a day between two holidays)
   if (year >= 2020) days.push(fromYmd(year, 2, 23)); // the Emperor's Birthday (Naruhito)
   if (year <= 2018) days.push(fromYmd(year, 12, 23)); // the Emperor's Birthday (Akihito)
-  if (year <= 2002) days.push(fromYmd(year, 7, 20), fromYmd(year, 9, 15)); // Marine Day, Respect for the Aged Day
-  else {
+  if (year <= 2002) {
+    days.push(fromYmd(year, 9, 15)); // Respect for the Aged Day
+    if (year >= 1996) days.push(fromYmd(year, 7, 20)); // Marine Day
+  } else {
     if (year !== 2020 && year !== 2021) days.push(nthWeekday(year, 7, MONDAY, 3)); // Marine Day
     days.push(nthWeekday(year, 9, MONDAY, 3)); // Respect for the Aged Day
   }
-  if (year !== 2020 && year !== 2021) days.push(nthWeekday(year, 10, MONDAY, 2)); // Sports Day
+  if (year < 2000) days.push(fromYmd(year, 10, 10)); // Sports Day
+  else if (year !== 2020 && year !== 2021) days.push(nthWeekday(year, 10, MONDAY, 2));
   if (year >= 2016 && year !== 2020 && year !== 2021) days.push(fromYmd(year, 8, 11)); // Mountain Day
   for (const [m, d] of JPTO_ONE_OFF[year] ?? []) days.push(fromYmd(year, m, d));
   return days;
@@ -288,13 +296,14 @@ function japanNationalHolidays(year: number): DateSerial[] {
 
 function jpto(year: number): DateSerial[] {
   const national = new Set(japanNationalHolidays(year));
-  // substitute holidays: a national holiday on a Sunday moves to the next day that is not a national holiday
+  // substitute holidays: a national holiday on a Sunday moves to the next day that is not a national holiday (from
+  // 2007; before, to the Monday only, and to no day when that Monday is a holiday itself)
   const substitutes: DateSerial[] = [];
   for (const day of national) {
     if (dayOfWeek(day) !== SUNDAY) continue;
     let next = day + 1;
-    while (national.has(next)) next++;
-    substitutes.push(next);
+    if (year >= 2007) while (national.has(next)) next++;
+    if (!national.has(next)) substitutes.push(next);
   }
   // a day (other than a Sunday) between two national holidays is a holiday ("citizens' holiday")
   const between: DateSerial[] = [];
