@@ -15,6 +15,7 @@ export default class Fixtures extends XvaCommand {
   static override examples = [
     '<%= config.bin %> fixtures --preset demo --out ./my-demo',
     '<%= config.bin %> fixtures --preset utb-20k --seed 7 --out ./utb --format csv --json',
+    '<%= config.bin %> fixtures --preset demo --calendars --out ./demo-calendars',
   ];
 
   static override flags = {
@@ -22,6 +23,11 @@ export default class Fixtures extends XvaCommand {
     seed: Flags.integer({ description: 'Seed of the generator (same seed, same files)', default: 42, min: 0 }),
     out: Flags.string({ description: 'Folder to write the portfolio into (created if needed)', helpValue: 'DIR', required: true }),
     format: Flags.string({ description: 'Table file format', options: ['parquet', 'csv'], default: 'parquet' }),
+    calendars: Flags.boolean({
+      description:
+        'Give every swap the holiday calendar of its currency (USD USNY, EUR TARGET, GBP GBLO, JPY JPTO, CHF CHZU; a cross-currency swap both): a calendar column in trades. Without it the schedules roll on weekends only',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -29,7 +35,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed);
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

@@ -400,6 +400,55 @@ describe('generated books validate and price at market (validateInputs, the load
   }, 60_000);
 });
 
+describe('xva fixtures --calendars: each swap on its currency\'s holiday calendar', () => {
+  const plain = generateBook('demo', 42);
+  const withCalendars = generateBook('demo', 42, { calendars: true });
+  const trades = (b: GeneratedBook): BookTable => b.tables.trades;
+
+  it('adds a calendar column after business_day_convention and changes no other cell', () => {
+    const names = trades(withCalendars).columns.map((c) => c.name);
+    expect(names.filter((n) => n !== 'calendar')).toEqual(trades(plain).columns.map((c) => c.name));
+    expect(names.indexOf('calendar')).toBe(names.indexOf('business_day_convention') + 1);
+    for (const column of trades(plain).columns) expect(columnValues(trades(withCalendars), column.name), column.name).toEqual(column.values);
+    for (const name of ['counterparties', 'netting_sets', 'eligible_collateral', 'collateral', 'reference_entities'] as const)
+      expect(withCalendars.tables[name], name).toEqual(plain.tables[name]);
+    expect(withCalendars.marketYaml).toBe(plain.marketYaml);
+  });
+
+  it('USD USNY, EUR TARGET, GBP GBLO, JPY JPTO, CHF CHZU; a cross-currency swap both; other products none', () => {
+    const expected: Record<string, string> = { USD: 'USNY', EUR: 'TARGET', GBP: 'GBLO', JPY: 'JPTO', CHF: 'CHZU' };
+    const t = trades(withCalendars);
+    const product = columnValues(t, 'product');
+    const ccy = columnValues(t, 'currency');
+    const ccy2 = columnValues(t, 'currency2');
+    const calendar = columnValues(t, 'calendar');
+    let xccy = 0;
+    product.forEach((p, i) => {
+      if (p === 'IRS' || p === 'OIS' || p === 'SWAPTION') expect(calendar[i]).toBe(expected[ccy[i] as string]);
+      else if (p === 'XCCY') {
+        xccy++;
+        expect(String(calendar[i]).split('+').sort()).toEqual([expected[ccy[i] as string], expected[ccy2[i] as string]].sort());
+      } else expect(calendar[i]).toBeNull();
+    });
+    expect(xccy).toBeGreaterThan(0);
+  });
+
+  it('the written book loads with every swap on its calendar, and xva validate counts them', async () => {
+    const dir = tmpDir('calendars');
+    writeBook(withCalendars, dir, 'parquet');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    const swaps = result.portfolio.trades.filter((x) => x.product === 'IRS' || x.product === 'OIS' || x.product === 'SWAPTION' || x.product === 'XCCY');
+    const counted = Object.values(result.summary.swapsByCalendar).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(swaps.length);
+    expect(result.summary.swapsByCalendar['weekends']).toBeUndefined();
+    for (const x of result.portfolio.trades) {
+      const leg = x.product === 'XCCY' ? x.leg1 : x.product === 'IRS' || x.product === 'OIS' || x.product === 'SWAPTION' ? x.fixedLeg : undefined;
+      if (leg) expect(leg.calendar, x.tradeId).toBeDefined();
+    }
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');
