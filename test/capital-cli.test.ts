@@ -46,10 +46,6 @@ function tempDir(): string {
 }
 
 beforeAll(() => {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
-  const stale = !fs.existsSync(COMPILED) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(COMPILED)).toBe(true);
 }, 300_000);
 

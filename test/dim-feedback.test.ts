@@ -9,7 +9,6 @@
  *   max(V − X, 0) ≤ max(V, 0) path by path), and at t = 0, where V is the same on every path and the DIM equals today's
  *   SIMM by its scaling, EPE(0) falls by exactly today's SIMM (in the money swap: V(0) > SIMM).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,20 +30,9 @@ const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
 const WORKER = path.join(REPO_ROOT, 'dist/src/exposure/worker.js');
 let market: Market;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(() => {
-  // worker threads run the compiled engine (dist/): rebuild it when a source is newer (as test/engine.test.ts does)
-  const stale = !fs.existsSync(WORKER) || Math.max(newestSource(path.join(REPO_ROOT, 'src')), newestSource(path.join(REPO_ROOT, 'commands'))) > fs.statSync(WORKER).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  // worker threads run the compiled engine (dist/), built before any test file runs (test/globalSetup.ts)
+  expect(fs.existsSync(WORKER)).toBe(true);
   market = loadMarket(MARKET_FILE);
 }, 300_000);
 

@@ -4,9 +4,8 @@
  * book's fixed order, and the aggregates against sums computed here from the netting-set figures. The model, the
  * pricers on paths and the collateral/profile formulas have their own reference tests (lgm, valuation, exposure).
  *
- * Worker threads run the compiled engine (dist/), so dist/ is rebuilt first when a source file is newer.
+ * Worker threads run the compiled engine (dist/), built before any test file runs (test/globalSetup.ts).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,16 +22,6 @@ const ROOT = path.resolve('.');
 const DEMO = path.join(ROOT, 'fixtures/demo');
 const MARKET_FILE = path.join(DEMO, 'market.yaml');
 const WORKER = path.join(ROOT, 'dist/src/exposure/worker.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 let market: Market;
 let portfolio: Portfolio;
@@ -58,8 +47,6 @@ function subBook(p: Portfolio, nettingSetIds: Set<string>): Portfolio {
 }
 
 beforeAll(async () => {
-  const stale = !fs.existsSync(WORKER) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(WORKER).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(WORKER)).toBe(true);
   ({ market, portfolio } = await loadSimulationInputs(DEMO, MARKET_FILE));
   const withTrades = new Set(portfolio.trades.map((t) => t.nettingSetId));

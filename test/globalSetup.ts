@@ -1,8 +1,8 @@
 /**
- * Runs once before any test file: builds dist/ (tsc and the oclif manifest, as `npm run build`) when a source file is
- * newer than the compiled commands. The CLI tests run the built CLI; with two test files running at once, building
- * here, before either starts, keeps one file's build from rewriting dist/ while another file's CLI runs from it.
- * (npm ci's `prepare` has built it already on CI, so this is a check there.)
+ * Runs once before any test file (also for `npx vitest run test/one.test.ts`): builds dist/ (tsc and the oclif manifest,
+ * as `npm run build`) when a source file is newer than the compiled commands. The CLI tests and the engine's worker
+ * threads run the built code; the test files only check that it is there, so that with two files running at once no
+ * file rebuilds dist/ while another runs from it. (npm ci's `prepare` has built it already on CI.)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -25,20 +25,7 @@ const COMPILED = path.join(ROOT, 'dist/commands/margin.js');
 const ORE_CRIF = path.join(SHARED_REFERENCE, 'simm', 'cases', 'ore_initialmargin_simm26', 'crif.csv');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-margin-cli-'));
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(() => {
-  const stale = !fs.existsSync(COMPILED) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
-  // tsc emits even when another module in progress has type errors; the command itself must exist afterwards
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(COMPILED)).toBe(true);
 }, 300_000);
 

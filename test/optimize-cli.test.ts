@@ -34,13 +34,8 @@ function tempDir(): string {
 }
 
 beforeAll(() => {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
-  const stale = !fs.existsSync(COMPILED) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
-  if (stale) {
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-  }
+  // dist/ is built before any test file runs (test/globalSetup.ts)
+  expect(fs.existsSync(COMPILED)).toBe(true);
 });
 
 afterAll(() => {

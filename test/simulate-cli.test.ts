@@ -18,16 +18,6 @@ const DEMO = path.join(ROOT, 'fixtures/demo');
 const COMPILED = path.join(ROOT, 'dist/commands/simulate.js');
 const temps: string[] = [];
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-simulate-cli-'));
   temps.push(dir);
@@ -54,8 +44,6 @@ function column(table: Table, name: string): unknown[] {
 }
 
 beforeAll(() => {
-  const stale = !fs.existsSync(COMPILED) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(COMPILED)).toBe(true);
 }, 300_000);
 

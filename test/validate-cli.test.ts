@@ -1,6 +1,6 @@
 /**
  * `xva validate` as a user runs it: the built CLI (`node bin/run.js validate ...`), its exit codes, stderr lines and
- * the --json document. Builds dist/ first when a source file is newer than the compiled command.
+ * the --json document. The built command runs (test/globalSetup.ts builds dist/ before any test file).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,22 +13,7 @@ const SMALL = path.join(ROOT, 'test/data/small');
 const COMPILED = path.join(ROOT, 'dist/commands/validate.js');
 const temps: string[] = [];
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(() => {
-  const stale = !fs.existsSync(COMPILED) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(COMPILED).mtimeMs;
-  if (stale) {
-    // tsc emits even when another module in progress has type errors; the command itself must exist afterwards
-    spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
-  }
   expect(fs.existsSync(COMPILED)).toBe(true);
 }, 300_000);
 

@@ -17,9 +17,8 @@
  * other time steps and so other random paths; the re-aggregation values coverage 0 on the base run's grid, so its
  * reference for coverage 0 is an engine run with `coverage: 0` on that grid.
  *
- * Worker threads run the compiled engine (dist/), rebuilt first when a source file is newer.
+ * Worker threads run the compiled engine (dist/), built before any test file runs (test/globalSetup.ts).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,19 +66,7 @@ let market: Market;
 let portfolio: Portfolio;
 let book: Portfolio;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(async () => {
-  const stale = !fs.existsSync(WORKER) || Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands'))) > fs.statSync(WORKER).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(WORKER)).toBe(true);
   ({ market, portfolio } = await loadSimulationInputs(DEMO, MARKET_FILE));
   const sets = portfolio.nettingSets.filter((n) => COUNTERPARTIES.has(n.counterpartyId));

@@ -1,9 +1,9 @@
 /**
  * Helpers of the sharding CLI tests: the built CLI as a child process (async, so that shard processes run side by
- * side), a fresh build when the sources are newer than dist/, and a comparison of two output folders file by file:
+ * side), a check that dist/ is built (test/globalSetup.ts builds it before any test file), and a comparison of two output folders file by file:
  * Arrow/Parquet bytes identical, manifest.json identical but for the wall-clock timings.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -39,13 +39,9 @@ export function xva(args: string[], env: Record<string, string> = {}): Promise<C
   return startXva(args, env).done;
 }
 
-/** Builds dist/ when a source file is newer than the compiled commands (the CLI tests run the built CLI). */
+/** The CLI tests run the built CLI: dist/ must be there (test/globalSetup.ts builds it before any test file runs). */
 export function ensureBuilt(): void {
   const compiled = path.join(ROOT, 'dist/commands/merge.js');
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0), 0);
-  const stale = !fs.existsSync(compiled) || Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'commands'))) > fs.statSync(compiled).mtimeMs;
-  if (stale) spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, encoding: 'utf8' });
   expect(fs.existsSync(compiled)).toBe(true);
 }
 
