@@ -23,9 +23,19 @@ function oldestCommand(): number {
   return files.length === 0 ? 0 : Math.min(...files.map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
 }
 
+/**
+ * Written after each check: tsc builds incrementally (dist/.tsbuildinfo) and leaves a compiled file alone when its
+ * source was saved unchanged, so the compiled files' times alone would call for a build on every run after that.
+ */
+const STAMP = path.join(ROOT, 'dist/.tests-built');
+
 export default function setup(): void {
   const newest = Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands')));
-  if (oldestCommand() >= newest && fs.existsSync(path.join(ROOT, 'oclif.manifest.json'))) return;
-  const run = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`npm run build failed before the tests:\n${run.stdout}${run.stderr}`);
+  const stamp = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
+  const fresh = Math.max(stamp, oldestCommand()) >= newest && fs.existsSync(path.join(ROOT, 'oclif.manifest.json'));
+  if (!fresh) {
+    const run = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`npm run build failed before the tests:\n${run.stdout}${run.stderr}`);
+  }
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }
