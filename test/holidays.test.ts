@@ -177,9 +177,10 @@ describe('joint calendars and names', () => {
     expect(joint).toHaveLength(15); // 10 + 8, less 1 January, 25 May (Memorial Day and the spring holiday) and 25 December
   });
   it('names are canonical: case and blanks ignored, EUTA is TARGET, a centre named twice counts once', () => {
-    expect(canonicalCalendarName(' usny + gblo ')).toBe('USNY+GBLO');
+    expect(canonicalCalendarName(' usny + gblo ')).toBe('GBLO+USNY'); // one name per calendar: centres in alphabetical order
     expect(canonicalCalendarName('euta+TARGET')).toBe('TARGET');
     expect(canonicalCalendarName('Weekends')).toBe('weekends');
+    expect(calendarNamed('gblo+usny')).toBe(calendarNamed('USNY+GBLO'));
     expect(canonicalCalendarName('AUSY')).toBeUndefined();
     expect(canonicalCalendarName('jpto+usny')).toBe('JPTO+USNY');
     expect(canonicalCalendarName('USNY+')).toBeUndefined();
@@ -188,7 +189,7 @@ describe('joint calendars and names', () => {
   it('a year outside the rules is an error, not a silent weekends-only day', () => {
     expect(() => isBusinessDay(d('2250-03-04'), calendarNamed('TARGET'))).toThrow('the TARGET calendar has rules for 1971 to 2199 only, not 2250');
     // a joint calendar runs where all its centres do: GBLO from 1978, JPTO from 1989
-    expect(() => isBusinessDay(d('1985-03-04'), calendarNamed('USNY+JPTO'))).toThrow('the USNY+JPTO calendar has rules for 1989 to 2099 only, not 1985');
+    expect(() => isBusinessDay(d('1985-03-04'), calendarNamed('USNY+JPTO'))).toThrow('the JPTO+USNY calendar has rules for 1989 to 2099 only, not 1985');
   });
 });
 
@@ -281,11 +282,11 @@ describe('the trades file\'s calendar column', () => {
     const t001 = book.trades.find((t) => t.tradeId === 'T001');
     const t002 = book.trades.find((t) => t.tradeId === 'T002');
     if (t001?.product !== 'IRS' || t002?.product !== 'IRS') throw new Error('test: T001 and T002 are IRS');
-    expect(t001.fixedLeg.calendar).toBe('USNY+GBLO');
-    expect(t001.floatLeg.calendar).toBe('USNY+GBLO');
+    expect(t001.fixedLeg.calendar).toBe('GBLO+USNY');
+    expect(t001.floatLeg.calendar).toBe('GBLO+USNY');
     expect(t002.fixedLeg.calendar).toBeUndefined(); // weekends is no calendar term
     // xva validate's count of the 11 swaps (4 IRS, 3 OIS, 2 XCCY, 2 SWAPTION) by calendar
-    expect(summarisePortfolio(book, undefined, issues).swapsByCalendar).toEqual({ 'USNY+GBLO': 1, weekends: 10 });
+    expect(summarisePortfolio(book, undefined, issues).swapsByCalendar).toEqual({ 'GBLO+USNY': 1, weekends: 10 });
     // T001 runs 2025-01-15 to 2035-01-15 (fixed 6M, float 3M, MF). Monday 15 January 2029 is MLK Day (USNY) and
     // Friday 15 April 2033 Good Friday (GBLO): both roll to the next open day; weekends only they stay.
     const floatEnds = Array.from(buildSchedule(t001.floatLeg).accrualEnd, toIsoDate);
@@ -310,6 +311,6 @@ describe('the trades file\'s calendar column', () => {
     const again = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
     issues.throwIfAny();
     const t001 = again.trades.find((t) => t.tradeId === 'T001');
-    expect(t001?.product === 'IRS' ? t001.fixedLeg.calendar : undefined).toBe('TARGET+GBLO');
+    expect(t001?.product === 'IRS' ? t001.fixedLeg.calendar : undefined).toBe('GBLO+TARGET');
   });
 });

@@ -481,7 +481,7 @@ describe('hand-written ORE trades of the other types', () => {
       float_spread_bp: 10, // <Spread>0.0010</Spread>
       start_date: fromYmd(2016, 2, 5),
       maturity_date: fromYmd(2026, 2, 5),
-      calendar: 'TARGET+GBLO', // <Calendar>EUR,GBP</Calendar>: the joint calendar
+      calendar: 'GBLO+TARGET', // <Calendar>EUR,GBP</Calendar>: the joint calendar
     });
     const notes = result.report.findings.filter((f) => f.tradeId === 'OIS1').map((f) => [f.kind, f.field, f.value]);
     expect(notes).toEqual([

@@ -49,14 +49,15 @@ const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 1971, GBLO
 const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099 };
 
 export interface Calendar {
-  /** Canonical name: `weekends`, a centre, or centres joined by `+` in the order given. */
+  /** Canonical name: `weekends`, a centre, or centres joined by `+` in alphabetical order. */
   readonly name: string;
   isBusinessDay(date: DateSerial): boolean;
 }
 
 /**
  * The canonical name of a calendar written as text (`TARGET`, `usny`, `USNY+GBLO`, `weekends`; case and blanks around
- * `+` ignored, a centre named twice kept once), or undefined when a part is not a known calendar.
+ * `+` ignored, a centre named twice kept once, the centres of a joint calendar in alphabetical order, so that one
+ * calendar has one name: `usny+gblo` is `GBLO+USNY`), or undefined when a part is not a known calendar.
  */
 export function canonicalCalendarName(text: string): string | undefined {
   const trimmed = text.trim();
@@ -68,7 +69,7 @@ export function canonicalCalendarName(text: string): string | undefined {
     if (centre === undefined) return undefined;
     if (!centres.includes(centre)) centres.push(centre);
   }
-  return centres.join('+');
+  return centres.sort().join('+');
 }
 
 /** What a calendar cell may hold, for error messages. */

@@ -5,6 +5,7 @@
  */
 import { fromYmd, daysInMonth, parseTenor, type DateSerial, type Frequency } from '../../conventions/dates.js';
 import { isCurrency, type BusinessDayConvention, type Currency, type DayCount, type Stub } from '../../products/types.js';
+import { canonicalCalendarName } from '../../conventions/holidays.js';
 import { Unmappable } from './report.js';
 
 /** A mapped value and, when it is not exact, a sentence saying what was approximated. */
@@ -238,7 +239,7 @@ export function oreCalendar(text: string): MappedCalendar {
     if (found.approximation !== undefined) approximations.push({ name: part, reason: found.approximation });
     if (found.centre !== 'weekends' && !centres.includes(found.centre)) centres.push(found.centre);
   }
-  return { calendar: centres.length > 0 ? centres.join('+') : undefined, approximations, unknown };
+  return { calendar: centres.length > 0 ? canonicalCalendarName(centres.join('+')) : undefined, approximations, unknown };
 }
 
 export interface MappedIndex {

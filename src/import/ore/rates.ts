@@ -4,6 +4,7 @@
  */
 import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
 import { dropPremium, optionTerms } from './options.js';
+import { canonicalCalendarName } from '../../conventions/holidays.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
 import type { XmlNode } from './xml.js';
@@ -27,7 +28,7 @@ function rowConventions(legs: OreLeg[], notes: TradeNotes): TradeFields {
   }
   // one calendar per trade: the legs' calendars joined (a day is a business day of the trade when it is one for every leg)
   const centres = [...new Set(legs.flatMap((leg) => (leg.calendar === undefined ? [] : leg.calendar.split('+'))))];
-  const calendar = centres.length > 0 ? centres.join('+') : null;
+  const calendar = centres.length > 0 ? (canonicalCalendarName(centres.join('+')) ?? null) : null;
   if (legs.some((leg) => (leg.calendar ?? null) !== calendar))
     notes.approximate(
       `${first.path}/ScheduleData/Rules/Calendar`,
