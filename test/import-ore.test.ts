@@ -143,6 +143,7 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
         collateral_currency: 'EUR', // <CSACurrency>EUR
         cleared: false,
         ccp: null,
+        calculate_vm: null, // no <CalculateVMAmount>
       },
     ]);
     expect(result.rows.eligibleCollateral).toEqual([
@@ -278,6 +279,7 @@ describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netti
       collateral_currency: 'EUR',
       cleared: false,
       ccp: null,
+      calculate_vm: null, // no CalculateVMAmount: SA-CCR takes no VM without a balance
     });
     const a = result.rows.nettingSets.find((n) => n.netting_set_id === 'CPTY_A');
     expect(a).toMatchObject({ csa: false, threshold_cpty: 100000, threshold_bank: 100000, mta_cpty: 0, mta_bank: 0, margin_period_of_risk_days: 0 });
@@ -306,6 +308,23 @@ describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netti
     expect(f.map(formatFinding)).toEqual([
       'defaulted: counterparty.xml counterparty CPTY_B: not in counterparty.xml: sector other, rating NR, region europe',
     ]);
+  });
+});
+
+describe("ORE's CalculateVMAmount", () => {
+  it('maps to calculate_vm: exact with zero thresholds (CPTY_B), reported as approximated where thresholds bind (CPTY_A, its CSA made active)', () => {
+    const netting = read('saccr_bacva_two_swaps/inputs/netting.xml')
+      .replaceAll('</MarginPeriodOfRisk>', '</MarginPeriodOfRisk><CalculateVMAmount>true</CalculateVMAmount>')
+      .replace('<ActiveCSAFlag>false</ActiveCSAFlag>', '<ActiveCSAFlag>true</ActiveCSAFlag>');
+    const r = importOre({ portfolioXml: portfolio(), nettingXml: netting });
+    const b = r.rows.nettingSets.find((n) => n.netting_set_id === 'CPTY_B');
+    expect(b).toMatchObject({ csa: true, threshold_cpty: 0, calculate_vm: true });
+    expect(r.report.findings.filter((f) => f.field?.endsWith('CalculateVMAmount')).map((f) => [f.kind, f.value])).toEqual([['approximated', 'true']]);
+    const a = r.rows.nettingSets.find((n) => n.netting_set_id === 'CPTY_A');
+    expect(a).toMatchObject({ threshold_cpty: 100000, calculate_vm: true });
+    // false or absent: nothing written (SA-CCR's default, no VM without a balance)
+    const off = importOre({ portfolioXml: portfolio(), nettingXml: netting.replaceAll('<CalculateVMAmount>true', '<CalculateVMAmount>false') });
+    expect(off.rows.nettingSets.map((n) => n.calculate_vm)).toEqual([null, null]);
   });
 });
 

@@ -7,8 +7,10 @@
  *    EN = √(D1² + D2² + D3² + 1.4·D1·D2 + 1.4·D2·D3 + 0.6·D1·D3) (CRE52.57), AddOn = 0.5%·EN (CRE52.72),
  *    multiplier = min(1, 0.05 + 0.95·exp(V/(2·0.95·AddOn))) (CRE52.23), RC = max(V, 0) (CRE52.10),
  *    EAD = 1.4·(RC + multiplier·AddOn) (CRE52.1). For the CCP netting set: margined, MPoR = max(5, the 10-day floor
- *    of cleared trade exposures, CRE54), MF = 1.5·√(10/250) (CRE52.52), RC = max(V − C, TH + MTA − NICA, 0) with
- *    C = 0 (no collateral balance is given, as src/capital reads it) (CRE52.18), and the CRE52.2 cap checked by hand.
+ *    of cleared trade exposures, CRE54), MF = 1.5·√(10/250) (CRE52.52), RC = max(V − C, TH + MTA − NICA, 0)
+ *    (CRE52.18) with C = VM = V: the new account has no balance on file and calculates its VM, the CCP's daily call
+ *    at today's value with zero thresholds (docs/capital.md), so RC = 0 and the multiplier is 1; the CRE52.2 cap
+ *    checked by hand. The bilateral set holds no balance: C = 0 there.
  *  - RWA = EAD × RW: 75% for a BBB corporate (CRE20.42), 2% for trade exposures to a QCCP (CRE54.14).
  *  - Times: ACT/ACT ISDA from the as-of date (src/capital/saccr convention), computed here from calendar days.
  * Trade values V are today's prices (priceTrade, tested in pricing-swaps.test.ts): they are inputs of CRE52, not what
@@ -194,7 +196,7 @@ describe('novation candidates', () => {
       {
         nettingSetId: 'NS-CCP-LCH', counterpartyId: 'CCP-LCH', csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0,
         independentAmountCpty: 0, independentAmountBank: 0, initialMarginHeld: 0, rounding: 0, marginPeriodOfRiskDays: 5,
-        marginFrequencyDays: 1, imModel: 'simm', collateralCurrency: 'USD', cleared: true, ccp: 'LCH',
+        marginFrequencyDays: 1, imModel: 'simm', collateralCurrency: 'USD', cleared: true, ccp: 'LCH', calculateVm: true,
       },
     ]);
     // the small market's financial-AA proxy (no region) is the CCP's credit curve
@@ -286,17 +288,19 @@ const FLOOR = 0.05; // CRE52.23
 const supervisoryDuration = (endYears: number) => (1 - Math.exp(-0.05 * endYears)) / 0.05; // CRE52.34, S = 0
 const bucketOf = (endYears: number) => (endYears < 1 ? 0 : endYears <= 5 ? 1 : 2); // CRE52.57(3)
 
-/** EAD of one USD IR netting set (CRE52.1, 10, 18, 23, 57); positions: notional, δ, E; MF per position. */
-function irEad(positions: { notional: number; delta: number; endYears: number; mf: number }[], value: number, margined: boolean): number {
+/**
+ * EAD of one USD IR netting set (CRE52.1, 10, 18, 23, 57); positions: notional, δ, E; MF per position; C the
+ * collateral held (VM, with TH = MTA = NICA = 0).
+ */
+function irEad(positions: { notional: number; delta: number; endYears: number; mf: number }[], value: number, collateral = 0): number {
   const d = [0, 0, 0];
   for (const p of positions) d[bucketOf(p.endYears)] += p.notional * supervisoryDuration(p.endYears) * p.mf * p.delta;
   const [d1, d2, d3] = d as [number, number, number];
   const en = Math.sqrt(d1 * d1 + d2 * d2 + d3 * d3 + 1.4 * d1 * d2 + 1.4 * d2 * d3 + 0.6 * d1 * d3);
   const addOn = SF_IR * en;
-  const multiplier = Math.min(1, FLOOR + (1 - FLOOR) * Math.exp(value / (2 * (1 - FLOOR) * addOn)));
-  // margined with TH = MTA = NICA = C = 0: RC = max(V, 0, 0); unmargined RC = max(V, 0)
-  const rc = Math.max(value, 0);
-  void margined;
+  const multiplier = Math.min(1, FLOOR + (1 - FLOOR) * Math.exp((value - collateral) / (2 * (1 - FLOOR) * addOn)));
+  // margined with TH = MTA = NICA = 0: RC = max(V − C, 0, 0); unmargined RC = max(V − C, 0): the same
+  const rc = Math.max(value - collateral, 0);
   return ALPHA * (rc + multiplier * addOn);
 }
 
@@ -312,13 +316,15 @@ function handEads(book: Portfolio): { eadBefore: number; eadBilateralAfter: numb
     const p1 = { notional: 100e6, delta: +1, endYears: e1, mf: 1 }; // payer: long the rate (CRE52.39); M > 1y: MF 1
     const p2 = { notional: 50e6, delta: -1, endYears: e2, mf: 1 };
 
-    const eadBefore = irEad([p1, p2], v1 + v2, false);
-    const eadBilateralAfter = irEad([p2], v2, false);
+    const eadBefore = irEad([p1, p2], v1 + v2);
+    const eadBilateralAfter = irEad([p2], v2);
     // CCP set: MPoR max(5, 10) = 10 business days (cleared floor), MF = 1.5·√(10/250) = 0.3 (CRE52.52)
     const mfMargined = 1.5 * Math.sqrt(10 / 250);
     expect(mfMargined).toBeCloseTo(0.3, 15);
-    const eadCcpMargined = irEad([{ ...p1, mf: mfMargined }], v1, true);
-    const eadCcpUnmargined = irEad([p1], v1, false);
+    // the CCP calls VM = V (zero thresholds): RC = 0, multiplier 1, EAD = 1.4 × AddOn
+    const eadCcpMargined = irEad([{ ...p1, mf: mfMargined }], v1, v1);
+    const eadCcpUnmargined = irEad([p1], v1, v1);
+    expect(eadCcpMargined).toBeCloseTo(ALPHA * SF_IR * 100e6 * supervisoryDuration(e1) * mfMargined, 6);
     const eadCcp = Math.min(eadCcpMargined, eadCcpUnmargined); // CRE52.2 cap
     expect(eadCcp).toBe(eadCcpMargined);
     return { eadBefore, eadBilateralAfter, eadCcp, v2 };

@@ -406,6 +406,34 @@ export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimula
   return out;
 }
 
+/** Ids for a note: all of them up to `max`, else the first ones and how many more. */
+function someIds(ids: readonly string[], max = 5): string {
+  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
+}
+
+/**
+ * What SA-CCR took as the variation margin of margined netting sets without a `collateral_balances` row: none (the
+ * RC then holds the whole value above NICA), or the CSA's call at today's value (`calculate_vm`).
+ */
+export function variationMarginNotes(sets: readonly SaccrNettingSetResult[], balances: ReadonlyMap<string, unknown> | undefined): string[] {
+  const none: string[] = [];
+  const calculated: string[] = [];
+  for (const ns of sets) {
+    if (!ns.margined || balances?.has(ns.nettingSetId)) continue;
+    (ns.variationMarginCalculated ? calculated : none).push(ns.nettingSetId);
+  }
+  const out: string[] = [];
+  if (none.length > 0) {
+    out.push(
+      `SA-CCR: ${none.length} margined netting set${none.length === 1 ? ' has' : 's have'} no collateral_balances row and hold${none.length === 1 ? 's' : ''} no variation margin (${someIds(none)}); give their balances, or calculate_vm true in netting_sets to take the VM the CSA calls for at today's value`,
+    );
+  }
+  if (calculated.length > 0) {
+    out.push(`SA-CCR: ${calculated.length} margined netting set${calculated.length === 1 ? '' : 's'} without a balance take${calculated.length === 1 ? 's' : ''} the VM the CSA calls for at today's value (calculate_vm: ${someIds(calculated)})`);
+  }
+  return out;
+}
+
 /**
  * `xva capital`. `monteCarlo`: the simulation's part already computed (the merge of a sharded run,
  * scale/mergeCapital.ts); without it the book is simulated here (when `options.kva`).
@@ -420,6 +448,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const saccr = computeSaccr(portfolio, market, { ...inputs, convention: options.convention });
   const rwa = computeRwa(saccr, portfolio.counterparties, market);
   const ratio = market.capital.capitalRatio;
+  notes.push(...variationMarginNotes(saccr.nettingSets, inputs.collateralBalances));
 
   // BA-CVA today: M per netting set from the option, else CRE32.47 over its positions (0 without positions)
   for (const id of options.effectiveMaturityYears?.keys() ?? []) {

@@ -53,6 +53,7 @@ export const NETTING_SET_COLUMNS = [
   'collateral_currency',
   'cleared',
   'ccp',
+  'calculate_vm',
 ] as const;
 export const REQUIRED_NETTING_SET_COLUMNS = ['netting_set_id', 'counterparty_id'] as const;
 
@@ -175,6 +176,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const imModel = r.oneOf('im_model', row, IM_MODELS, ENUM) ?? 'none';
   const cleared = r.boolean('cleared', row) ?? false;
   const ccp = r.string('ccp', row);
+  const calculateVm = r.boolean('calculate_vm', row);
   if (cleared && ccp === undefined) {
     r.issues.add({ file: r.table.file, row: row + 1, column: 'ccp', expected: 'the name of the CCP for a cleared netting set' });
   }
@@ -211,6 +213,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
     sourceRow: row + 1,
   };
   if (ccp !== undefined) nettingSet.ccp = ccp;
+  if (calculateVm !== undefined) nettingSet.calculateVm = calculateVm;
   return nettingSet;
 }
 

@@ -92,6 +92,11 @@ export interface NettingSet {
   collateralCurrency: Currency;
   cleared: boolean;
   ccp?: string;
+  /**
+   * SA-CCR, for a margined set without a `collateral_balances` row: true takes the variation margin the CSA calls for
+   * at today's value (ORE's CalculateVMAmount; docs/capital.md), false or absent takes none.
+   */
+  calculateVm?: boolean;
   sourceRow?: number;
 }
 

@@ -148,6 +148,8 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
         ['mta_cpty', 'float64'], ['mta_bank', 'float64'], ['independent_amount_cpty', 'float64'], ['independent_amount_bank', 'float64'],
         ['initial_margin_held', 'float64'], ['rounding', 'float64'], ['margin_period_of_risk_days', 'int32'], ['margin_frequency_days', 'int32'],
         ['im_model', 'utf8'], ['collateral_currency', 'utf8'], ['cleared', 'bool'], ['ccp', 'utf8'],
+        // written only when a set says it, so that books without it are written as before
+        ...(p.nettingSets.some((s) => s.calculateVm !== undefined) ? [['calculate_vm', 'bool'] as const] : []),
       ],
       p.nettingSets.map((s) => ({
         netting_set_id: s.nettingSetId,
@@ -167,6 +169,7 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
         collateral_currency: s.collateralCurrency,
         cleared: s.cleared,
         ccp: s.ccp ?? null,
+        calculate_vm: s.calculateVm ?? null,
       })),
     ),
   };

@@ -7,6 +7,11 @@
  *   of the collateral balance when given, else the CSA's independent amounts (`independent_amount_cpty/_bank`; none
  *   without a CSA);
  * - C = NICA + net VM (received positive, posted negative): CRE52.10 and CRE52.18(1). Balances are haircut values.
+ *   Without a balance the VM is 0, unless the netting set says `calculateVm` (ORE's CalculateVMAmount): then the VM
+ *   the CSA calls for at today's value V, V − clamp(V, −TH_bank, TH_cpty) (received above the counterparty's
+ *   threshold, posted below minus the bank's), the same rule as the KVA projection's margined paths (capital/kva.ts),
+ *   so that its profile starts at today's figure. ORE takes VM = V whatever the thresholds; so does the `ore`
+ *   convention here (`vmAsValue`).
  *
  * Amounts of the netting set and of its balance are in the collateral currency and converted at today's spot.
  */
@@ -17,6 +22,8 @@ import type { SaccrCollateralBalance } from './types.js';
 
 export interface CollateralTerms {
   margined: boolean;
+  /** The VM was computed from today's value (`calculateVm`, no balance), not read from a balance. */
+  variationMarginCalculated: boolean;
   threshold: number;
   minimumTransferAmount: number;
   nica: number;
@@ -31,24 +38,46 @@ export function collateralFromBalances(icaReceived: number, icaPosted: number, p
   return { nica, collateral: nica + variationMargin };
 }
 
+/** How `collateralTerms` reads a netting set: `value` is today's V (base currency), needed for `calculateVm`. */
+export interface CollateralTermsOptions {
+  /** ORE's convention: collateral of unmargined sets set to 0, and a calculated VM equal to V. */
+  ore?: boolean;
+  value?: number;
+}
+
 /**
- * The terms of one netting set. `ignoreUnmarginedCollateral` follows ORE (collateral of unmargined sets set to 0).
+ * The VM the CSA calls for at today's value `value` (base currency) with thresholds `thresholdCpty`/`thresholdBank`
+ * (base currency): V − clamp(V, −TH_bank, TH_cpty); V itself when `vmAsValue` (ORE).
  */
-export function collateralTerms(ns: NettingSet, balance: SaccrCollateralBalance | undefined, market: Market, ignoreUnmarginedCollateral = false): CollateralTerms {
+export function calculatedVariationMargin(value: number, thresholdCpty: number, thresholdBank: number, vmAsValue = false): number {
+  if (vmAsValue) return value;
+  return value - Math.min(Math.max(value, -thresholdBank), thresholdCpty);
+}
+
+/** The terms of one netting set (module comment). */
+export function collateralTerms(ns: NettingSet, balance: SaccrCollateralBalance | undefined, market: Market, options: CollateralTermsOptions = {}): CollateralTerms {
+  const ignoreUnmarginedCollateral = options.ore ?? false;
   const margined = ns.csa;
   const csaFx = toBase(market, ns.collateralCurrency);
   const balanceFx = toBase(market, balance?.currency ?? ns.collateralCurrency);
   const threshold = margined ? ns.thresholdCpty * csaFx : 0;
   const minimumTransferAmount = margined ? ns.mtaCpty * csaFx : 0;
   if (!margined && ignoreUnmarginedCollateral) {
-    return { margined, threshold, minimumTransferAmount, nica: 0, variationMargin: 0, collateral: 0 };
+    return { margined, variationMarginCalculated: false, threshold, minimumTransferAmount, nica: 0, variationMargin: 0, collateral: 0 };
   }
   // without a CSA its independent amounts do not apply (docs/inputs.md): only a balance counts
   const csaReceived = margined ? ns.independentAmountCpty * csaFx : 0;
   const csaPosted = margined ? ns.independentAmountBank * csaFx : 0;
   const received = balance?.independentCollateralReceived !== undefined ? balance.independentCollateralReceived * balanceFx : csaReceived;
   const posted = balance?.independentCollateralPosted !== undefined ? balance.independentCollateralPosted * balanceFx : csaPosted;
-  const variationMargin = (balance?.variationMargin ?? 0) * balanceFx;
+  const variationMarginCalculated = margined && balance === undefined && ns.calculateVm === true;
+  let variationMargin: number;
+  if (variationMarginCalculated) {
+    if (options.value === undefined) throw new Error(`collateralTerms: netting set ${ns.nettingSetId} calculates its VM and needs today's value`);
+    variationMargin = calculatedVariationMargin(options.value, threshold, ns.thresholdBank * csaFx, options.ore ?? false);
+  } else {
+    variationMargin = (balance?.variationMargin ?? 0) * balanceFx;
+  }
   const { nica, collateral } = collateralFromBalances(received, posted, balance?.postedSegregated ?? false, variationMargin);
-  return { margined, threshold, minimumTransferAmount, nica, variationMargin, collateral };
+  return { margined, variationMarginCalculated, threshold, minimumTransferAmount, nica, variationMargin, collateral };
 }

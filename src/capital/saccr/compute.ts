@@ -68,6 +68,7 @@ export function saccrNettingSet(input: NettingSetInput, market: Pick<Market, 'ba
     collateral: terms.collateral,
     nica: terms.nica,
     variationMargin: terms.variationMargin,
+    variationMarginCalculated: terms.variationMarginCalculated,
     threshold: terms.threshold,
     minimumTransferAmount: terms.minimumTransferAmount,
     replacementCost: rc,
@@ -201,7 +202,7 @@ export function computeSaccr(portfolio: Portfolio, market: Market, options: Sacc
     const givenValue = options.nettingSetValues?.get(ns.nettingSetId);
     let value = 0;
     for (const id of tradeIds) value += tradeValues.get(id) ?? 0;
-    const terms = collateralTerms(ns, options.collateralBalances?.get(ns.nettingSetId), market, convention === 'ore');
+    const terms = collateralTerms(ns, options.collateralBalances?.get(ns.nettingSetId), market, { ore: convention === 'ore', value: givenValue ?? value });
     const input: NettingSetInput = {
       nettingSetId: ns.nettingSetId,
       counterpartyId: ns.counterpartyId,

@@ -147,6 +147,8 @@ export interface SaccrNettingSetResult {
   collateral: number;
   nica: number;
   variationMargin: number;
+  /** The VM is the CSA's call at today's value (`calculate_vm`, no balance given), not a balance. */
+  variationMarginCalculated: boolean;
   threshold: number;
   minimumTransferAmount: number;
   /** Margined sets: the MPOR used (business days) after the floors of CRE52.50-51 / CRE54.8. */

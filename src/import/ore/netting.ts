@@ -118,6 +118,13 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
           if (spread !== undefined && spread !== 0)
             note('unmapped_field', `${p}/CollateralCompoundingSpread${side}`, String(spread), 'collateral remuneration spreads belong in the market file (funding.<CCY>.collateralSpreadBp)');
         }
+        // ORE's SA-CCR takes VM = the set's NPV when no balance is given; xva's cre52 convention calls it beyond the
+        // thresholds (docs/capital.md), the same where they are 0
+        if (oreBool(text(c, 'CalculateVMAmount'), `${p}/CalculateVMAmount`, false)) {
+          row.calculate_vm = true;
+          if (active && ((row.threshold_cpty ?? 0) !== 0 || (row.threshold_bank ?? 0) !== 0))
+            note('approximated', `${p}/CalculateVMAmount`, text(c, 'CalculateVMAmount'), "SA-CCR calls the VM beyond the CSA's thresholds under --convention cre52 (ORE: VM = the netting set's NPV, as --convention ore)");
+        }
         if (oreBool(text(c, 'ApplyInitialMargin'), `${p}/ApplyInitialMargin`, false)) {
           row.im_model = 'simm';
           note('approximated', `${p}/ApplyInitialMargin`, text(c, 'ApplyInitialMargin'), 'dynamic initial margin is modelled with ISDA SIMM (im_model simm)');

@@ -84,6 +84,7 @@ export const NETTING_SET_COLUMNS = columns([
   { name: 'collateral_currency', type: 'utf8' },
   { name: 'cleared', type: 'bool' },
   { name: 'ccp', type: 'utf8' },
+  { name: 'calculate_vm', type: 'bool' },
 ]);
 
 export const ELIGIBLE_COLLATERAL_COLUMNS = columns([

@@ -4,7 +4,8 @@
  * the book's CCP counterparty or of a counterparty `CCP-<ccp>` it adds too (deterministic ids).
  *
  * A created netting set is a CCP house account: VM daily (`csa`, margin frequency 1 day) with zero thresholds, MTAs
- * and independent amounts, `cleared` with `ccp` set, and IM by SIMM (`im_model simm`) as the proxy of the CCP's own IM
+ * and independent amounts, its VM taken as the CCP's call at today's value (`calculateVm`: the account is new, so no
+ * balance is on file), `cleared` with `ccp` set, and IM by SIMM (`im_model simm`) as the proxy of the CCP's own IM
  * model (LCH PAIRS, CME HVaR, ... are not available to xva; SIMM is a 10-day 99% VaR of the same sensitivities). The
  * IM is posted by the bank: MVA goes up. Its margin period of risk is the option's (default 5 business days, the
  * CCP's liquidation period); SA-CCR floors it at 10 days for cleared netting sets (CRE54, src/capital/saccr).
@@ -99,6 +100,9 @@ function newNettingSet(counterpartyId: string, market: Market, o: ResolvedNovati
     collateralCurrency: o.ccpCollateralCurrency ?? market.baseCurrency,
     cleared: true,
     ccp: o.ccp,
+    // a new account has no VM balance on file: SA-CCR takes the VM the CCP calls at today's value (its daily call
+    // settles the account's whole value, thresholds and MTAs being 0), so RC is 0 rather than max(V, 0)
+    calculateVm: true,
   };
 }
 
