@@ -26,6 +26,7 @@ import { XvaInputError, XvaUsageError } from '../src/errors.js';
 import { loadMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
 import { applyAmendment, buildMeasureContext, measureAmendment, measureBase } from '../src/optimize/measure/index.js';
+import { capitalOfSets } from '../src/optimize/measure/capital.js';
 import { novationActions, novatedTradeId, novationExtraMporDays, withNovationNet } from '../src/optimize/levers/novation/index.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { Counterparty, NettingSet, Portfolio } from '../src/portfolio/types.js';
@@ -361,6 +362,41 @@ describe('novating one swap to a QCCP: EAD and RWA by hand (CRE52, CRE54.14)', (
     expect(dEad).toBeLessThan(0);
     expect(dRwa).toBeLessThan(0);
     expect(after.nettingSets.reduce((s, n) => s + n.ead, 0) - base.nettingSets.reduce((s, n) => s + n.ead, 0)).toBeCloseTo(dEad, -Math.log10(Math.abs(dEad) * 1e-8));
+  });
+});
+
+describe('collateral balances on file move with the amendment (SA-CCR of the re-measurement)', () => {
+  it("a margined bilateral set's VM follows its CSA's call: VM' = VM + call(V') − call(V); the new CCP account calls V", () => {
+    // NS_BIL under a CSA with 1m thresholds both ways and a VM balance of 2.5m received on file
+    const csaTerms = { csa: true, thresholdCpty: 1e6, thresholdBank: 1e6, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1 };
+    const plain = swapBook();
+    const book: Portfolio = { ...plain, nettingSets: [unmargined('NS_BIL', 'CP_CORP', csaTerms)] };
+    const vm0 = 2.5e6;
+    const balances = new Map([['NS_BIL', { nettingSetId: 'NS_BIL', variationMargin: vm0, postedSegregated: false }]]);
+    const ctx = buildMeasureContext({ portfolio: book, market, paths: 16, seed: 7, extraMporDays: novationExtraMporDays(), saccrInputs: { collateralBalances: balances } });
+    const amended = applyAmendment(book, novationActions(book, market).find((a) => a.actionId === 'novation:trade:S1')!.amendment);
+
+    const v1 = priceTrade(plain.trades[0]!, market, { collateralCurrency: 'USD' }).npvBase;
+    const v2 = priceTrade(plain.trades[1]!, market, { collateralCurrency: 'USD' }).npvBase;
+    const call = (v: number) => v - Math.min(Math.max(v, -1e6), 1e6); // beyond the thresholds
+    const vmAfter = vm0 + call(v2) - call(v1 + v2);
+    expect(Math.abs(call(v1 + v2) - call(v2))).toBeGreaterThan(1e5); // the novation moves VM
+
+    const base = capitalOfSets(ctx, book, new Set(['NS_BIL'])).get('NS_BIL')!.saccr;
+    expect(base.variationMargin).toBe(vm0); // the base book: the balance as given
+    const after = capitalOfSets(ctx, amended, new Set(['NS_BIL', 'NS-CCP-LCH']));
+    const bil = after.get('NS_BIL')!.saccr;
+    expect(Math.abs(bil.variationMargin - vmAfter)).toBeLessThanOrEqual(1e-6);
+    // a second method: SA-CCR of the amended book with that balance written on file gives the same EAD
+    const byHand = computeSaccr(amended, market, { collateralBalances: new Map([['NS_BIL', { nettingSetId: 'NS_BIL', variationMargin: vmAfter, postedSegregated: false }]]) });
+    const bilHand = byHand.nettingSets.find((n) => n.nettingSetId === 'NS_BIL')!;
+    expect(Math.abs(bil.ead - bilHand.ead)).toBeLessThanOrEqual(1e-9 * bilHand.ead);
+    expect(Math.abs(bil.replacementCost - Math.max(v2 - vmAfter, 1e6, 0))).toBeLessThanOrEqual(1e-6); // CRE52.18, NICA 0
+    // the CCP account has no balance: it calculates its VM, C = V1
+    const ccp = after.get('NS-CCP-LCH')!.saccr;
+    expect(ccp.variationMarginCalculated).toBe(true);
+    expect(Math.abs(ccp.collateral - v1)).toBeLessThanOrEqual(1e-6);
+    expect(ccp.replacementCost).toBe(0);
   });
 });
 

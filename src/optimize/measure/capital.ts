@@ -17,7 +17,11 @@ import { computeBaCva, notionalWeightedMaturityYears, type BaCvaIndexHedge, type
 import { baCvaInput, cdsHedges, cdsIndexHedges } from '../../capital/run.js';
 import { cet1Impact, computeRwa } from '../../capital/rwa.js';
 import { thresholdBankBase } from '../../capital/kva.js';
-import { computeSaccr, type SaccrNettingSetResult, type SaccrPosition } from '../../capital/saccr/index.js';
+import { computeSaccr, type SaccrInputs, type SaccrNettingSetResult, type SaccrPosition, type SaccrResult } from '../../capital/saccr/index.js';
+import { calculatedVariationMargin } from '../../capital/saccr/collateral.js';
+import type { SaccrCollateralBalance } from '../../capital/saccr/types.js';
+import { toBase } from '../../capital/saccr/conventions.js';
+import type { Currency } from '../../products/types.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { MeasureContext } from './context.js';
 
@@ -46,17 +50,61 @@ export function subPortfolio(portfolio: Portfolio, nettingSetIds: ReadonlySet<st
   };
 }
 
-/** SA-CCR, RWA and M of the given netting sets of `portfolio`. */
+function saccrOfSets(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>, collateralBalances: SaccrInputs['collateralBalances']): SaccrResult {
+  const inputs = ctx.saccrInputs;
+  return computeSaccr(subPortfolio(portfolio, nettingSetIds), ctx.market, {
+    ...inputs,
+    ...(inputs.externalPositions ? { externalPositions: inputs.externalPositions.filter((p) => nettingSetIds.has(p.nettingSetId)) } : {}),
+    ...(collateralBalances ? { collateralBalances } : {}),
+    convention: ctx.saccrConvention,
+  });
+}
+
+/**
+ * The collateral balances of an amended book: a margined set whose balance is on file and whose value or CSA the
+ * amendment changed holds VM' = VM + call(V', CSA') − call(V, CSA), the call being the VM the CSA calls for at a value
+ * (collateral.ts calculatedVariationMargin: beyond the thresholds; V itself with ORE's convention). So novated trades
+ * take their VM with them, a set receiving trades is called for theirs, and a lower threshold is called for. The base
+ * book's balances are as given. Undefined when nothing moves.
+ */
+function amendedBalances(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>, amended: SaccrResult): SaccrInputs['collateralBalances'] {
+  const balances = ctx.saccrInputs.collateralBalances;
+  if (!balances || portfolio === ctx.portfolio) return undefined;
+  const baseSets = new Map(ctx.portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+  const ids = new Set([...nettingSetIds].filter((id) => balances.has(id) && baseSets.has(id)));
+  if (ids.size === 0) return undefined;
+  const base = new Map(saccrOfSets(ctx, ctx.portfolio, ids, balances).nettingSets.map((n) => [n.nettingSetId, n]));
+  const terms = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
+  const ore = ctx.saccrConvention === 'ore';
+  let out: Map<string, SaccrCollateralBalance> | undefined;
+  for (const after of amended.nettingSets) {
+    const before = base.get(after.nettingSetId);
+    const ns = terms.get(after.nettingSetId);
+    if (!before || !ns || !ns.csa || !before.margined) continue;
+    const nsBefore = baseSets.get(after.nettingSetId)!;
+    const fx = (ccy: Currency) => toBase(ctx.market, ccy);
+    const callAfter = calculatedVariationMargin(after.value, ns.thresholdCpty * fx(ns.collateralCurrency), ns.thresholdBank * fx(ns.collateralCurrency), ore);
+    const callBefore = calculatedVariationMargin(before.value, nsBefore.thresholdCpty * fx(nsBefore.collateralCurrency), nsBefore.thresholdBank * fx(nsBefore.collateralCurrency), ore);
+    const moveBase = callAfter - callBefore;
+    if (moveBase === 0) continue;
+    const balance = balances.get(after.nettingSetId)!;
+    out ??= new Map(balances);
+    out.set(after.nettingSetId, { ...balance, variationMargin: balance.variationMargin + moveBase / fx(balance.currency ?? ns.collateralCurrency) });
+  }
+  return out;
+}
+
+/**
+ * SA-CCR, RWA and M of the given netting sets of `portfolio`. On an amended book the balances on file move with the
+ * amendment (`amendedBalances`).
+ */
 export function capitalOfSets(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>): Map<string, SetCapital> {
   const out = new Map<string, SetCapital>();
   if (nettingSetIds.size === 0) return out;
   const sub = subPortfolio(portfolio, nettingSetIds);
-  const inputs = ctx.saccrInputs;
-  const saccr = computeSaccr(sub, ctx.market, {
-    ...inputs,
-    ...(inputs.externalPositions ? { externalPositions: inputs.externalPositions.filter((p) => nettingSetIds.has(p.nettingSetId)) } : {}),
-    convention: ctx.saccrConvention,
-  });
+  let saccr = saccrOfSets(ctx, portfolio, nettingSetIds, undefined);
+  const moved = amendedBalances(ctx, portfolio, nettingSetIds, saccr);
+  if (moved) saccr = saccrOfSets(ctx, portfolio, nettingSetIds, moved);
   const rwa = computeRwa(saccr, portfolio.counterparties, { capital: ctx.capital });
   const positions = new Map<string, SaccrPosition[]>();
   for (const t of saccr.trades) {
