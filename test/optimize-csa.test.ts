@@ -16,6 +16,8 @@ import { loadMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
 import { csaBenefit, csaCandidates, csaMenu, negotiabilityScore, runCsaLever } from '../src/optimize/levers/csa.js';
 import { buildMeasureContext, measureAmendment, measureBase } from '../src/optimize/measure/index.js';
+import { capitalOfSets } from '../src/optimize/measure/capital.js';
+import { priceTrade } from '../src/pricing/index.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -72,6 +74,37 @@ describe('zero-threshold CSA amendment', () => {
     expect(m.delta.cva).toBeCloseTo(amended.cva - m.baseSets.get('NS-1')!.cva, 6);
     expect(m.delta.cva).toBeLessThan(0);
   }, 40_000);
+});
+
+describe('SA-CCR of the CSA amendments (the re-measurement core)', () => {
+  // References by hand: CRE52.18 RC = max(V − C, TH + MTA − NICA, 0), CRE52.23 multiplier; C = VM as docs/capital.md
+  // "Variation margin without a balance" and src/optimize/measure/capital.ts amendedBalances define it.
+  it('a new zero-threshold CSA calls the value: C = V, RC 0, multiplier 1; a balance on file moves by V', async () => {
+    const book = oneSwapBook({ csa: false });
+    const v = priceTrade(book.trades[0]!, market, { collateralCurrency: 'USD' }).npvBase;
+    expect(Math.abs(v)).toBeGreaterThan(1e5);
+    for (const onFile of [undefined, 3e5]) {
+      const balances = onFile === undefined ? undefined : new Map([['NS-1', { nettingSetId: 'NS-1', variationMargin: onFile, postedSegregated: false }]]);
+      const ctx = buildMeasureContext({ portfolio: book, market, paths: 16, seed: 1, dynamicIm: false, ...(balances ? { saccrInputs: { collateralBalances: balances } } : {}) });
+      const [item, amendedSet] = csaMenu(book.nettingSets[0]!, market, 0, { mporDays: 10, mtaTarget: 0 })[0]!;
+      expect(item).toBe('csa_zero_threshold');
+      const amended: Portfolio = { ...book, nettingSets: [amendedSet] };
+      expect(amended.nettingSets[0]!.calculateVm).toBe(true);
+      const base = capitalOfSets(ctx, book, new Set(['NS-1'])).get('NS-1')!.saccr;
+      const after = capitalOfSets(ctx, amended, new Set(['NS-1'])).get('NS-1')!.saccr;
+      expect(base.margined).toBe(false);
+      expect(base.collateral).toBe(onFile ?? 0);
+      expect(after.margined).toBe(true);
+      // no balance: the first call, C = V; a balance VM on file: VM + call(V) − 0 (nothing was called before)
+      expect(Math.abs(after.collateral - ((onFile ?? 0) + v))).toBeLessThanOrEqual(1e-6);
+      expect(after.replacementCost).toBe(Math.max(-(onFile ?? 0), 0));
+      if (onFile === undefined) {
+        expect(after.pfe.multiplier).toBe(1);
+        expect(Math.abs(after.ead - 1.4 * after.pfe.aggregateAddOn)).toBeLessThanOrEqual(1e-9 * after.ead);
+      }
+      expect(after.ead).toBeLessThan(base.ead);
+    }
+  });
 });
 
 describe('the menu', () => {

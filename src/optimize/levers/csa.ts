@@ -125,7 +125,8 @@ export function csaMenu(ns: NettingSet, market: Market, colva: number, options: 
   if (!ns.csa) {
     out.push([
       'csa_zero_threshold',
-      { ...ns, csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, marginPeriodOfRiskDays: options.mporDays, marginFrequencyDays: 1, collateralCurrency: market.baseCurrency },
+      // a new CSA has no VM balance on file: SA-CCR takes its first call, the VM at today's value (calculate_vm)
+      { ...ns, csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, marginPeriodOfRiskDays: options.mporDays, marginFrequencyDays: 1, collateralCurrency: market.baseCurrency, calculateVm: true },
     ]);
   } else {
     if (ns.thresholdCpty > 0) out.push(['threshold_zero', { ...ns, thresholdCpty: 0 }]);

@@ -63,8 +63,9 @@ function saccrOfSets(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: R
 /**
  * The collateral balances of an amended book: a margined set whose balance is on file and whose value or CSA the
  * amendment changed holds VM' = VM + call(V', CSA') − call(V, CSA), the call being the VM the CSA calls for at a value
- * (collateral.ts calculatedVariationMargin: beyond the thresholds; V itself with ORE's convention). So novated trades
- * take their VM with them, a set receiving trades is called for theirs, and a lower threshold is called for. The base
+ * (collateral.ts calculatedVariationMargin: beyond the thresholds; V itself with ORE's convention; 0 for a set that was
+ * not margined). So novated trades take their VM with them, a set receiving trades is called for theirs, a lower
+ * threshold is called for, and a new CSA calls the set's value. The base
  * book's balances are as given. Undefined when nothing moves.
  */
 function amendedBalances(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>, amended: SaccrResult): SaccrInputs['collateralBalances'] {
@@ -80,11 +81,12 @@ function amendedBalances(ctx: MeasureContext, portfolio: Portfolio, nettingSetId
   for (const after of amended.nettingSets) {
     const before = base.get(after.nettingSetId);
     const ns = terms.get(after.nettingSetId);
-    if (!before || !ns || !ns.csa || !before.margined) continue;
+    if (!before || !ns || !ns.csa) continue;
     const nsBefore = baseSets.get(after.nettingSetId)!;
     const fx = (ccy: Currency) => toBase(ctx.market, ccy);
     const callAfter = calculatedVariationMargin(after.value, ns.thresholdCpty * fx(ns.collateralCurrency), ns.thresholdBank * fx(ns.collateralCurrency), ore);
-    const callBefore = calculatedVariationMargin(before.value, nsBefore.thresholdCpty * fx(nsBefore.collateralCurrency), nsBefore.thresholdBank * fx(nsBefore.collateralCurrency), ore);
+    // a set the amendment puts under a CSA had no VM called before
+    const callBefore = before.margined ? calculatedVariationMargin(before.value, nsBefore.thresholdCpty * fx(nsBefore.collateralCurrency), nsBefore.thresholdBank * fx(nsBefore.collateralCurrency), ore) : 0;
     const moveBase = callAfter - callBefore;
     if (moveBase === 0) continue;
     const balance = balances.get(after.nettingSetId)!;
