@@ -2,11 +2,13 @@
 // `oclif manifest` does: with it, `xva <command>` loads only that command's modules instead of every command's
 // (startup 1.2 s -> see bench/README.md). Run by `npm run build` and `prepare` after tsc; the file is generated
 // (git-ignored), so it always matches the build.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Config } from '@oclif/core';
 
 const root = new URL('..', import.meta.url).pathname;
+// oclif reads an existing manifest instead of the commands: without this a rebuild kept the old flags and help
+rmSync(join(root, 'oclif.manifest.json'), { force: true });
 const config = await Config.load({ root });
 const plugin = config.getPluginsList().find((p) => p.root === config.root || p.isRoot);
 if (!plugin) throw new Error(`no root plugin found at ${root}`);
