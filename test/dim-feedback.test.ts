@@ -25,6 +25,7 @@ import type { InterestRateSwap } from '../src/products/types.js';
 import type { GridSpec } from '../src/simulation/grid.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
+import { runXva } from '../src/xva/run.js';
 
 const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
 const WORKER = path.join(REPO_ROOT, 'dist/src/exposure/worker.js');
@@ -221,6 +222,15 @@ describe('simulateToFiles with dynamic IM (xva simulate --dynamic-im) on fixture
       expect(portfolio.nettingSets.every((n) => (n.initialMarginHeld ?? 0) === 0)).toBe(true);
       expect((withDim.manifest.options as Record<string, unknown>).dynamicIm).toBe(true);
       expect(without.manifest.dynamicInitialMargin).toBeUndefined();
+      // xva cva --dynamic-im: the same exposure as --results of that simulate run, so the same figures to the bit
+      const xvaCommon = { portfolioDir: common.portfolioDir, marketFile: MARKET_FILE, paths: common.paths, seed: common.seed, grid: common.grid, xva: { discretisation: 'mid' as const, mode: 'unilateral' as const }, analysis: { top: 5, concentration: 0.05, materiality: 1e6 }, scenarios: [] };
+      const direct = await runXva({ ...xvaCommon, threads: 1, dynamicIm: { mporDays: 10 } });
+      const viaResults = await runXva({ ...xvaCommon, threads: 1, resultsDir: path.join(tmp, 'b') });
+      const plain = await runXva({ ...xvaCommon, threads: 1, resultsDir: path.join(tmp, 'a') });
+      expect(direct.result.book).toEqual(viaResults.result.book);
+      expect(direct.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca])).toEqual(viaResults.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca]));
+      expect(direct.result.book.cva).toBeLessThan(plain.result.book.cva); // the IM held matters on this book
+      expect(direct.notes.some((n) => n.startsWith(`dynamic IM held by ${ids.length} im_model simm netting sets`))).toBe(true);
       // IM ≥ 0 only adds collateral held: EPE with DIM ≤ EPE without, set by set and date by date (same paths)
       for (let s = 0; s < without.result.nettingSets.length; s++) {
         const a = without.result.nettingSets[s]!;

@@ -33,6 +33,11 @@ export const xvaFlags = {
   scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
   incremental: Flags.string({ description: 'Incremental allocation (with / without each trade, re-simulated) for this netting set', helpValue: 'NETTING_SET' }),
   'what-if': Flags.string({ description: 'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow)', helpValue: 'FILE' }),
+  'dynamic-im': Flags.boolean({
+    description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral, as `xva simulate --dynamic-im` and the optimiser measure',
+    default: false,
+  }),
+  'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
 };
 
 function whole(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -67,6 +72,8 @@ export interface ParsedXvaFlags {
   scenarios?: string | undefined;
   incremental?: string | undefined;
   'what-if'?: string | undefined;
+  'dynamic-im'?: boolean | undefined;
+  'mpor-days'?: string | undefined;
 }
 
 export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
@@ -78,6 +85,14 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   if (flags.results !== undefined && !fs.existsSync(path.resolve(flags.results))) throw new XvaUsageError(`--results: no folder ${flags.results}`);
   const whatIf = flags['what-if'];
   if (whatIf !== undefined && !(fs.existsSync(path.resolve(whatIf)) && fs.statSync(path.resolve(whatIf)).isFile())) throw new XvaUsageError(`--what-if: no file ${whatIf}`);
+  const dynamicIm = flags['dynamic-im'] === true;
+  if (flags['mpor-days'] !== undefined && !dynamicIm) throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
+  if (dynamicIm) {
+    if (flags.results !== undefined) throw new XvaUsageError('--dynamic-im with --results: the exposure read holds the IM of the run that wrote it; give --dynamic-im to that `xva simulate`');
+    // both re-simulate sets without or with trades, whose dynamic IM would change too: not modelled
+    if (flags.incremental !== undefined) throw new XvaUsageError('--dynamic-im with --incremental: the set without each trade would have another dynamic IM; not supported');
+    if (whatIf !== undefined) throw new XvaUsageError('--dynamic-im with --what-if: a set with a new trade would have another dynamic IM; not supported');
+  }
   const scenarios: Scenario[] = [];
   for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
   if (flags.scenarios !== undefined) {
@@ -98,5 +113,6 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
     ...(flags.incremental !== undefined ? { incremental: flags.incremental } : {}),
     ...(whatIf !== undefined ? { whatIf: path.resolve(whatIf) } : {}),
     ...(flags.out !== undefined ? { outDir: path.resolve(flags.out) } : {}),
+    ...(dynamicIm ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}),
   };
 }

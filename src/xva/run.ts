@@ -4,6 +4,9 @@
  * figures, the exposure analysis, the optional incremental allocation and the stress scenarios, write the tables.
  */
 import { runSimulation } from '../exposure/engine.js';
+import type { InitialMarginProfile } from '../exposure/collateral.js';
+import { dynamicInitialMargin } from '../margin/dim.js';
+import type { MporDays } from '../margin/simm/types.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import { WorkerPool } from '../exposure/pool.js';
 import type { GridSpec } from '../simulation/grid.js';
@@ -35,6 +38,11 @@ export interface XvaRunOptions {
   incremental?: string;
   /** New trades (trades-table columns) for the pre-deal what-if (docs/xva.md, "Pre-deal what-if"). */
   whatIf?: string;
+  /**
+   * Hold the expected dynamic IM of every im_model simm netting set as IM (src/margin/dim.ts, on the run's paths, seed
+   * and grid), as `xva simulate --dynamic-im` does: the same exposure, so the same figures as `--results` of that run.
+   */
+  dynamicIm?: { mporDays: MporDays };
   outDir?: string;
   onProgress?: (fractionDone: number, stage: string) => void;
   onWarning?: (text: string) => void;
@@ -83,6 +91,15 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     skipUnsupported: false,
   };
   let simulations = 0;
+  const notes: string[] = [];
+  // dynamic IM first (its own run of the simm sets), then held as IM by the base run, as `xva simulate --dynamic-im`
+  let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
+  if (options.dynamicIm && !options.resultsDir) {
+    options.onProgress?.(0, 'dynamic initial margin');
+    const dimNotes: string[] = [];
+    initialMarginProfiles = (await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes)).initialMarginProfiles;
+    notes.push(...dimNotes, `dynamic IM held by ${initialMarginProfiles.size} im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed})`);
+  }
   /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */
   const simulate = async (
     coverage: number,
@@ -96,7 +113,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       market,
       marketFile: options.marketFile,
       ...(workerPool ? { workerPool } : {}),
-      options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}) },
+      options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}), ...(initialMarginProfiles ? { initialMarginProfiles } : {}) },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
@@ -104,7 +121,6 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     return { sets, grid: result.grid, coverageSets: coverageSetsOf(result, coverage, sets, ccyOf) };
   };
 
-  const notes: string[] = [];
   let sets: ExposureSet[];
   let grid: TimeGrid | undefined;
   let coverageSets: Map<number, ExposureSet[]> | undefined;
@@ -125,7 +141,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (wrongWayCount > 0) {
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
-    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed }).rows;
+    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}) }).rows;
     notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)`);
   }
 

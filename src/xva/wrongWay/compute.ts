@@ -24,6 +24,7 @@ import { exposureDrivers, intensityDrivers } from './drivers.js';
 import { fitHazardDrift, type HazardFit } from './hazardFit.js';
 import { independentPathCva, meanStdError, pathwiseCva } from './pathCva.js';
 import { wrongWayPaths, type WrongWayPaths } from './paths.js';
+import type { InitialMarginProfile } from '../../exposure/collateral.js';
 
 export interface WrongWayRow {
   scope: 'netting_set' | 'counterparty';
@@ -81,6 +82,8 @@ export interface WrongWayInput {
    * book's names, so that the layout, hence every path, is the single run's.
    */
   creditNames?: readonly string[];
+  /** IM held per netting set and date (`--dynamic-im`), as the base run holds it; else `initial_margin_held`. */
+  initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
 }
 
 /** The counterparties of the book (with exposure: in `credit`) that ask for a wrong-way model, in book order. */
@@ -105,7 +108,16 @@ export function wrongWayCva(input: WrongWayInput): WrongWayResult {
   const { portfolio, market, credit, xva } = input;
   const wanted = wrongWayCounterparties(portfolio, credit);
   const intensityNames = input.creditNames ?? [...new Set(wanted.filter((w) => w.spec.model === 'intensity').map((w) => w.curveName))];
-  const data = wrongWayPaths({ portfolio, market, grid: input.grid, paths: input.paths, seed: input.seed, counterpartyIds: wanted.map((w) => w.counterpartyId), creditNames: intensityNames });
+  const data = wrongWayPaths({
+    portfolio,
+    market,
+    grid: input.grid,
+    paths: input.paths,
+    seed: input.seed,
+    counterpartyIds: wanted.map((w) => w.counterpartyId),
+    creditNames: intensityNames,
+    ...(input.initialMarginProfiles ? { initialMarginProfiles: input.initialMarginProfiles } : {}),
+  });
   const { times, nPaths, exposureDates } = data;
   const m = times.length - 1;
   const rows: WrongWayRow[] = [];

@@ -11,7 +11,7 @@
 import type { Market } from '../../market/types.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../products/types.js';
-import { computeCollateral } from '../../exposure/collateral.js';
+import { computeCollateral, initialMarginOnGrid, type InitialMarginProfile } from '../../exposure/collateral.js';
 import { factorNeeds } from '../../exposure/engine.js';
 import { valuationModelOf } from '../../exposure/modelView.js';
 import { exposureDateIndices } from '../../exposure/profiles.js';
@@ -56,6 +56,8 @@ export interface WrongWayPathsInput {
   counterpartyIds: readonly string[];
   /** Credit names to simulate beside the book's factors (CR:<name> of the intensity-model counterparties). */
   creditNames: readonly string[];
+  /** IM held per netting set and date (`--dynamic-im`); a set without one holds its `initial_margin_held`. */
+  initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
 }
 
 /** The grid the engine builds for the whole book (exposure/engine.ts runGrid, coverage 1): spec, then close-out dates. */
@@ -98,7 +100,9 @@ export function wrongWayPaths(input: WrongWayPathsInput): WrongWayPaths {
       const trades = tradesBySet.get(nettingSet.nettingSetId);
       if (!trades || trades.length === 0) continue;
       const exposure = new Float64Array(nExp * nPaths);
-      valueSet(nettingSet, trades, { market, grid, paths, exposureDates, valuationModel }, values, collateral, exposure, value);
+      const profile = input.initialMarginProfiles?.get(nettingSet.nettingSetId);
+      const initialMarginProfile = profile ? initialMarginOnGrid(nettingSet.nettingSetId, profile, grid) : undefined;
+      valueSet(nettingSet, trades, { market, grid, paths, exposureDates, valuationModel }, values, collateral, exposure, value, initialMarginProfile);
       sets.push({ nettingSetId: nettingSet.nettingSetId, exposure });
     }
     counterparties.push({ counterpartyId, sets, value });
@@ -123,6 +127,7 @@ function valueSet(
   collateral: Float64Array,
   exposure: Float64Array,
   value: Float64Array,
+  initialMarginProfile?: Float64Array,
 ): void {
   const { market, grid, paths, exposureDates } = ctx;
   const nPaths = paths.nPaths;
@@ -130,7 +135,7 @@ function valueSet(
   const kernel = compileNettingSet(trades, { market, model: ctx.valuationModel, grid, nettingSetId: nettingSet.nettingSetId });
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
   const initialMargin = nettingSet.initialMarginHeld ?? 0;
-  const withCollateral = nettingSet.csa || initialMargin > 0;
+  const withCollateral = nettingSet.csa || initialMargin > 0 || initialMarginProfile !== undefined;
   const needed = new Uint8Array(nDates);
   for (let d = 0; d <= last; d++) needed[d] = grid.exposureDate[d]!;
   const lag = nettingSet.csa && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
@@ -146,7 +151,13 @@ function valueSet(
       values,
       grid,
       nPaths,
-      { coverage: 1, fxToBase: market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency), initialMargin, lastDateIndex: Math.max(last, 0), exposureRowsOnly: true },
+      {
+        coverage: 1,
+        fxToBase: market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency),
+        ...(initialMarginProfile ? { initialMarginProfile } : { initialMargin }),
+        lastDateIndex: Math.max(last, 0),
+        exposureRowsOnly: true,
+      },
       collateral,
     );
   }
