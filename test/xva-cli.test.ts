@@ -6,7 +6,7 @@
  *   CVA and DVA as simulating inside `xva cva` (1e-9 relative: the same engine run, read back from Arrow);
  * - credit_up_100bp raises CVA and leaves DVA unchanged (only counterparty spreads move, exposure reused); the set
  *   under it in xva_scenarios_netting_set and --json (one set: the book's figures);
- * - a bad flag exits 2 naming the flag.
+ * - a bad flag exits 2 naming the flag; --dynamic-im with a flag it cannot serve exits 2 saying what to run instead.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -110,5 +110,19 @@ describe('xva cva on the ORE swap case', () => {
     const r = xva('cva', ...RUN.slice(0, 2), '--paths', 'many');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--paths');
+  });
+
+  it('--dynamic-im is refused where the IM would not be the run\'s: exit 2 naming the flags', () => {
+    const cases: [string[], RegExp][] = [
+      [['--mpor-days', '1'], /--mpor-days sets the SIMM horizon of --dynamic-im/],
+      [['--dynamic-im', '--results', DATA], /--dynamic-im with --results: .*give --dynamic-im to that `xva simulate`/],
+      [['--dynamic-im', '--incremental', 'CPTY_A'], /--dynamic-im with --incremental/],
+      [['--dynamic-im', '--shard', '1/2', '--out', tempDir()], /--dynamic-im is not supported with `xva cva\|fva --shard`: run `xva simulate --dynamic-im --shard K\/N`/],
+    ];
+    for (const [args, message] of cases) {
+      const r = xva('cva', ...RUN.slice(0, 2), ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });
