@@ -686,3 +686,33 @@ credit:
     });
   }
 });
+
+describe('the bundled ORE example (fixtures/ore, the README command) on the demo market', () => {
+  it('maps all four trades as written in the XML, reports only the three approximations, and validates', async () => {
+    const { validateInputs } = await import('../src/portfolio/validateInputs.js');
+    const dirOf = (f: string) => path.join(path.resolve('.'), 'fixtures', 'ore', f);
+    const result = importOre({
+      portfolioXml: fs.readFileSync(dirOf('portfolio.xml'), 'utf8'),
+      nettingXml: fs.readFileSync(dirOf('netting.xml'), 'utf8'),
+      counterpartyXml: fs.readFileSync(dirOf('counterparty.xml'), 'utf8'),
+    });
+    const rows = result.rows.trades;
+    // each expectation read off the XML by hand
+    expect(trade(rows, 'ORE_EUR_SWAP_10Y')).toMatchObject({ product: 'IRS', direction: 'receive', currency: 'EUR', notional: 25e6, fixed_rate: 0.0245, fixed_day_count: '30/360', float_index: 'EUR-EURIBOR-6M', float_frequency: '6M', calendar: 'TARGET', netting_set_id: 'ORE_BANK_A_CSA' });
+    expect(trade(rows, 'ORE_USD_OIS_5Y')).toMatchObject({ product: 'OIS', direction: 'pay', currency: 'USD', notional: 40e6, fixed_rate: 0.0375, float_index: 'USD-SOFR', calendar: 'USNY' });
+    expect(trade(rows, 'ORE_EURUSD_FWD_1Y')).toMatchObject({ product: 'FXFWD', direction: 'buy', currency: 'EUR', notional: 10e6, currency2: 'USD', notional2: 11.85e6, maturity_date: fromYmd(2027, 6, 30) });
+    expect(trade(rows, 'ORE_EURUSD_CALL')).toMatchObject({ product: 'FXOPT', direction: 'buy', option_type: 'call', currency: 'EUR', notional: 5e6, currency2: 'USD', strike: 1.2 });
+    expect(result.rows.nettingSets.find((n) => n.netting_set_id === 'ORE_BANK_A_CSA')).toMatchObject({ csa: true, mta_cpty: 250000, margin_period_of_risk_days: 10, collateral_currency: 'USD' });
+    expect(result.report.findings.map((f) => [f.kind, f.field])).toEqual([
+      ['approximated', 'CreditQuality'],
+      ['approximated', 'CreditQuality'],
+      ['defaulted', 'region'],
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-fixture-'));
+    temps.push(dir);
+    writeOreImport(dir, result, 'csv');
+    fs.copyFileSync(path.join(path.resolve('.'), 'fixtures/demo/market.yaml'), path.join(dir, 'market.yaml'));
+    const v = await validateInputs({ portfolioDir: dir });
+    expect(v.issues.map(formatIssue)).toEqual([]);
+  });
+});
