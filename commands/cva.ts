@@ -2,7 +2,7 @@ import { portfolioFlags } from '../src/cli/base.js';
 import { XvaMetricCommand } from '../src/xva/command.js';
 import { renderTable } from '../src/cli/table.js';
 import { xvaFlags, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
-import { scenarioTable, wrongWayTable } from '../src/xva/render.js';
+import { cs01Table, scenarioTable, wrongWayTable } from '../src/xva/render.js';
 import { whatIfTable } from '../src/xva/whatIf/index.js';
 import { shardFlags } from '../src/scale/shardSpec.js';
 
@@ -58,6 +58,7 @@ export default class Cva extends XvaMetricCommand {
       this.say(renderTable(['Trade', 'CVA Euler', 'CVA incremental', 'DVA Euler', 'DVA incremental'], run.incremental.map((r) => [r.tradeId, euler.get(r.tradeId)?.cva ?? 0, r.cva, euler.get(r.tradeId)?.dva ?? 0, r.dva]), { title: `Allocation in ${options.incremental}` }));
     }
     if (run.wrongWay.length > 0) this.say(wrongWayTable(run));
+    if (run.cs01.length > 0) this.say(cs01Table(run, 'cva', 'dva', 10));
     if (run.whatIf) this.say(whatIfTable(run.whatIf, ['cva', 'dva']));
     if (run.scenarios.length > 0) this.say(scenarioTable(run, ['cva', 'dva'], 5));
     if (run.files.length > 0) this.say(`Wrote ${run.files.length} files to ${options.outDir}`);

@@ -2,7 +2,7 @@ import { portfolioFlags } from '../src/cli/base.js';
 import { XvaMetricCommand } from '../src/xva/command.js';
 import { renderTable } from '../src/cli/table.js';
 import { xvaFlags, DEFAULT_XVA_PATHS } from '../src/xva/cli.js';
-import { scenarioTable } from '../src/xva/render.js';
+import { cs01Table, scenarioTable } from '../src/xva/render.js';
 import { whatIfTable } from '../src/xva/whatIf/index.js';
 import { shardFlags } from '../src/scale/shardSpec.js';
 
@@ -49,6 +49,7 @@ export default class Fva extends XvaMetricCommand {
       this.say(renderTable(['Trade', 'FCA Euler', 'FCA incremental', 'FBA Euler', 'FBA incremental'], run.incremental.map((r) => [r.tradeId, euler.get(r.tradeId)?.fca ?? 0, r.fca, euler.get(r.tradeId)?.fba ?? 0, r.fba]), { title: `Allocation in ${options.incremental}` }));
     }
     if (run.whatIf) this.say(whatIfTable(run.whatIf, ['fca', 'fba', 'colva']));
+    if (run.cs01.length > 0) this.say(cs01Table(run, 'fca', 'fba', 10));
     if (run.scenarios.length > 0) this.say(scenarioTable(run, ['fca', 'fba', 'cva', 'dva'], 5));
     if (run.files.length > 0) this.say(`Wrote ${run.files.length} files to ${options.outDir}`);
   }

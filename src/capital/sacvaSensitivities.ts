@@ -38,7 +38,7 @@ import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurfa
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions } from '../xva/compute.js';
-import { shockedCurve, type CreditInputs } from '../xva/credit.js';
+import { shockedCurve, tenorShockedCurve, type CreditInputs } from '../xva/credit.js';
 import {
   applyMarketBump,
   equityBumpedMarket,
@@ -93,14 +93,6 @@ export function referenceCreditBucket(
   return '15';
 }
 
-/** The curve with the quote at index i + 1bp, bootstrapped again (public shockedCurve on a copy). */
-function tenorShockedCurve(curve: HazardCurve, market: Market, i: number, cache: Map<HazardCurve, YieldCurve>): HazardCurve {
-  shockedCurve(curve, market, 1, cache); // finds and caches the curve's discount curve
-  const quotes = Float64Array.from(curve.quoteSpreadsBp, (s, k) => (k === i ? s + 1 : s));
-  const copy: HazardCurve = { ...curve, quoteSpreadsBp: quotes, survival: curve.survival.bind(curve) };
-  cache.set(copy, cache.get(curve)!);
-  return shockedCurve(copy, market, 1e-9, cache);
-}
 
 function nearestCreditTenor(tYears: number): string {
   let best = 0;

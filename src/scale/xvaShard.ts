@@ -65,6 +65,7 @@ export function checkXvaShardOptions(options: XvaRunOptions): void {
   if (options.resultsDir) refuse('--results', 'a shard splits the simulation, and --results reads one already made');
   if (options.incremental) refuse('--incremental', 'the allocation re-runs one netting set, which needs no sharding');
   if (options.whatIf) refuse('--what-if', 'the pre-deal what-if values new trades against the whole run');
+  if (options.cs01) refuse('--cs01', 'the sensitivities are computed on the whole exposure');
   if (options.dynamicIm) {
     throw new XvaUsageError('--dynamic-im is not supported with `xva cva|fva --shard`: run `xva simulate --dynamic-im --shard K/N`, `xva merge`, then `xva cva|fva --results` on the merged folder');
   }

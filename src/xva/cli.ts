@@ -38,6 +38,7 @@ export const xvaFlags = {
     default: false,
   }),
   'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
+  cs01: Flags.boolean({ description: 'Credit sensitivities: the XVA change for +1bp on each quote (and all quotes) of every counterparty curve and of the own curve, on the base exposure (xva_cs01.arrow)', default: false }),
 };
 
 function whole(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -74,6 +75,7 @@ export interface ParsedXvaFlags {
   'what-if'?: string | undefined;
   'dynamic-im'?: boolean | undefined;
   'mpor-days'?: string | undefined;
+  cs01?: boolean | undefined;
 }
 
 export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
@@ -114,5 +116,6 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
     ...(whatIf !== undefined ? { whatIf: path.resolve(whatIf) } : {}),
     ...(flags.out !== undefined ? { outDir: path.resolve(flags.out) } : {}),
     ...(dynamicIm ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}),
+    ...(flags.cs01 ? { cs01: true } : {}),
   };
 }

@@ -142,6 +142,21 @@ export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number
   return bootstrapFrom(curve, market, discount, spreads);
 }
 
+/**
+ * The curve with the quote at index `i` shifted by `shiftBp` (default +1bp: MAR50.65's tenor bump, a bucketed CS01)
+ * and bootstrapped again, the other quotes as they are.
+ */
+export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number, cache: Map<HazardCurve, YieldCurve>, shiftBp = 1): HazardCurve {
+  if (i < 0 || i >= curve.quoteSpreadsBp.length) throw new RangeError(`credit curve ${curve.name}: no quote ${i}`);
+  let discount = cache.get(curve);
+  if (!discount) {
+    discount = discountOf(curve, market);
+    cache.set(curve, discount);
+  }
+  const spreads = Array.from(curve.quoteSpreadsBp, (s, k) => (k === i ? Math.max(FLOOR_SPREAD_BP, s + shiftBp) : s));
+  return bootstrapFrom(curve, market, discount, spreads);
+}
+
 export interface CreditShocks {
   creditSpreadBp?: number;
   ownCreditSpreadBp?: number;

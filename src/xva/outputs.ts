@@ -11,6 +11,7 @@ import type { ScenarioOutcome } from './stress.js';
 import { rankCounterparties } from './analysis.js';
 import { wrongWayColumns } from './wrongWay/table.js';
 import type { WrongWayRow } from './wrongWay/compute.js';
+import type { Cs01Row } from './cs01.js';
 
 const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
 const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
@@ -30,6 +31,7 @@ export function writeXvaTables(
   scenarios: readonly ScenarioOutcome[],
   incremental: readonly IncrementalRow[] = [],
   wrongWay: readonly WrongWayRow[] = [],
+  cs01: readonly Cs01Row[] = [],
 ): string[] {
   const metadata = { 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': 'CVA, FCA, ColVA costs; DVA, FBA benefits; all positive' };
   const files: string[] = [];
@@ -130,5 +132,19 @@ export function writeXvaTables(
   }
   // only when a counterparty asks for a wrong-way model (docs/xva.md, "Wrong-way risk")
   if (wrongWay.length > 0) write('cva_wrong_way', wrongWayColumns(wrongWay));
+  // only with --cs01 (docs/xva.md, "Credit sensitivities")
+  if (cs01.length > 0) {
+    write('xva_cs01', [
+      utf8('scope', cs01.map((r) => r.scope)),
+      utf8('counterparty_id', cs01.map((r) => r.counterpartyId)),
+      utf8('credit_curve', cs01.map((r) => r.creditCurve)),
+      utf8('tenor', cs01.map((r) => r.tenor)),
+      f64('tenor_years', cs01.map((r) => r.tenorYears)),
+      f64('cva_cs01', cs01.map((r) => r.cva)),
+      f64('dva_cs01', cs01.map((r) => r.dva)),
+      f64('fca_cs01', cs01.map((r) => r.fca)),
+      f64('fba_cs01', cs01.map((r) => r.fba)),
+    ]);
+  }
   return files;
 }

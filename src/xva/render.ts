@@ -30,6 +30,7 @@ export function xvaJson(run: XvaRun): unknown {
     nettingSets: result.nettingSets.map((s) => ({ nettingSetId: s.nettingSetId, counterpartyId: s.counterpartyId, creditCurve: s.credit.curveName, curveSource: s.credit.curveSource, ...figures(s), cvaUnilateral: s.cvaUnilateral, dvaUnilateral: s.dvaUnilateral, cvaStdError: s.cvaStdError })),
     incremental: run.incremental,
     wrongWay: run.wrongWay,
+    ...(run.cs01.length > 0 ? { cs01: run.cs01 } : {}),
     scenarios: run.scenarios.map((s) => ({ scenario: s.scenario, applied: s.applied, skipped: s.skipped ?? null, resimulated: s.resimulated, book: s.book, counterparties: Object.fromEntries(s.counterparties), nettingSets: s.nettingSets })),
     ...(run.whatIf ? { whatIf: whatIfJson(run.whatIf) } : {}),
     simulations: run.simulations,
@@ -68,4 +69,24 @@ export function scenarioTable(run: XvaRun, metrics: Metric[], topN: number): str
     }
   }
   return renderTable(['Scenario', 'Scope', ...metrics.map((m) => m.toUpperCase())], rows, { title: 'Stress: base vs stressed (credit and funding shocks reuse the exposure)' });
+}
+
+/**
+ * The `metric` CS01 (change for +1bp) of the `topN` counterparties with the largest |parallel| CS01, one column per
+ * quote tenor of their curves (blank where a curve has no such quote), then the own curve's row when there is one.
+ */
+export function cs01Table(run: XvaRun, metric: 'cva' | 'dva' | 'fca' | 'fba', ownMetric: 'cva' | 'dva' | 'fca' | 'fba', topN: number): string {
+  const parallel = run.cs01.filter((r) => r.scope === 'counterparty' && r.tenor === 'parallel');
+  const top = [...parallel].sort((a, b) => Math.abs(b[metric]) - Math.abs(a[metric]) || (a.counterpartyId! < b.counterpartyId! ? -1 : 1)).slice(0, topN);
+  const ids = new Set(top.map((r) => r.counterpartyId));
+  const own = run.cs01.filter((r) => r.scope === 'own');
+  const listed = run.cs01.filter((r) => r.tenorYears !== null && (ids.has(r.counterpartyId) || r.scope === 'own'));
+  const tenors = [...new Map(listed.map((r) => [r.tenor, r.tenorYears!])).entries()].sort((a, b) => a[1] - b[1]).map(([t]) => t);
+  const line = (label: string, curve: string, rows: typeof run.cs01, m: typeof metric): (string | number)[] => {
+    const byTenor = new Map(rows.map((r) => [r.tenor, r[m]]));
+    return [label, curve, byTenor.get('parallel') ?? '', ...tenors.map((t) => byTenor.get(t) ?? '')];
+  };
+  const body = top.map((p) => line(p.counterpartyId!, p.creditCurve, run.cs01.filter((r) => r.counterpartyId === p.counterpartyId), metric));
+  if (own.length > 0) body.push(line(`own curve (${ownMetric.toUpperCase()})`, own[0]!.creditCurve, own, ownMetric));
+  return renderTable(['Counterparty', 'Curve', 'Parallel', ...tenors], body, { title: `${metric.toUpperCase()} CS01 per +1bp (top ${top.length} counterparties by parallel; xva_cs01 has every one)` });
 }

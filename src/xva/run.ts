@@ -15,6 +15,7 @@ import type { TimeGrid } from '../simulation/types.js';
 import { analyseExposure, type AnalysisOptions, type ExposureAnalysis } from './analysis.js';
 import { computeXva, coverageSetsOf, exposureSetsOf, type ExposureSet, type XvaOptions, type XvaResult } from './compute.js';
 import { creditInputs } from './credit.js';
+import { xvaCs01, type Cs01Row } from './cs01.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
 import { readExposureResults } from './readResults.js';
@@ -43,6 +44,8 @@ export interface XvaRunOptions {
    * and grid), as `xva simulate --dynamic-im` does: the same exposure, so the same figures as `--results` of that run.
    */
   dynamicIm?: { mporDays: MporDays };
+  /** Bucketed and parallel CS01 of the counterparties' and the bank's curves on the base exposure (src/xva/cs01.ts). */
+  cs01?: boolean;
   outDir?: string;
   onProgress?: (fractionDone: number, stage: string) => void;
   onWarning?: (text: string) => void;
@@ -57,6 +60,8 @@ export interface XvaRun {
   wrongWay: WrongWayRow[];
   /** The pre-deal what-if of --what-if: each new trade's incremental XVA against its netting set. */
   whatIf?: WhatIfResult;
+  /** --cs01: per counterparty and tenor (and the own curve) the XVA change for +1bp; empty without it. */
+  cs01: Cs01Row[];
   /**
    * Engine runs made: 1 base unless --results (coverage scenarios re-aggregate its path values: no run of their
    * own), plus n + 1 for --incremental.
@@ -177,7 +182,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   );
   for (const s of scenarios) if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
 
-  const files = options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay) : [];
+  const cs01 = options.cs01 ? xvaCs01(sets, credit, market, options.xva).rows : [];
+  const files = options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay, cs01) : [];
   let whatIf: WhatIfResult | undefined;
   if (options.whatIf) {
     options.onProgress?.(0, 'pre-deal what-if');
@@ -196,5 +202,5 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     files.push(...w.files);
     notes.push(...w.result.notes.map((n) => `what-if: ${n}`));
   }
-  return { result, analysis, scenarios, incremental, wrongWay, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
+  return { result, analysis, scenarios, incremental, wrongWay, cs01, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
 }
