@@ -233,7 +233,7 @@ describe('KVA projection: the bank threshold in the base currency', () => {
     expect(foreign, 'the demo book has a CSA with collateral in another currency than the base').toBeDefined();
     // A second route: SA-CCR's own conversion of the counterparty's threshold, with the bank's amount put in its place.
     const mirrored = { ...foreign!, thresholdCpty: 1_250_000, thresholdBank: 1_250_000 };
-    const viaSaccr = collateralTerms(mirrored, undefined, market).threshold;
+    const viaSaccr = collateralTerms(mirrored, undefined, market, { value: 0 }).threshold; // V only matters to a calculated VM
     expect(thresholdBankBase(mirrored, market)).toBe(viaSaccr);
     // and it is a conversion, not the raw amount (spot ≠ 1), and 0 without a CSA
     expect(Math.abs(viaSaccr - 1_250_000)).toBeGreaterThan(1);
