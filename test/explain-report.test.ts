@@ -44,6 +44,10 @@ import { loadScenario } from '../src/scenarios/load.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
 import { DEFAULT_ANALYSIS } from '../src/xva/analysis.js';
 import { runXva, type XvaRun } from '../src/xva/run.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { readExposureResults } from '../src/xva/readResults.js';
+import { computeXva } from '../src/xva/compute.js';
+import { creditInputs, shockCreditInputs } from '../src/xva/credit.js';
 
 const ROOT = path.resolve('.');
 const PORTFOLIO = path.join(ROOT, 'fixtures/demo');
@@ -90,7 +94,7 @@ beforeAll(async () => {
   const sim = path.join(results, 'simulate');
   await simulateToFiles({ portfolioDir: PORTFOLIO, marketFile: MARKET, outDir: sim, paths: 64, seed: 7, grid, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
   const scenarios = ['credit_up_100bp', 'funding_up_50bp'].map((s) => loadScenario(path.join(ROOT, 'scenarios', `${s}.yaml`)));
-  xva = await runXva({ portfolioDir: PORTFOLIO, marketFile: MARKET, resultsDir: sim, paths: 64, seed: 7, grid, threads: 1, xva: { discretisation: 'mid', mode: 'unilateral' }, analysis: DEFAULT_ANALYSIS, scenarios, outDir: path.join(results, 'cva') });
+  xva = await runXva({ portfolioDir: PORTFOLIO, marketFile: MARKET, resultsDir: sim, paths: 64, seed: 7, grid, threads: 1, xva: { discretisation: 'mid', mode: 'unilateral' }, analysis: DEFAULT_ANALYSIS, scenarios, cs01: true, outDir: path.join(results, 'cva') });
   const ratio = loadScenario(path.join(ROOT, 'scenarios', 'capital_ratio_plus_1pct.yaml'));
   capital = await runCapital({ portfolioDir: PORTFOLIO, marketFile: MARKET, convention: 'cre52', sacva: false, kva: false, paths: 64, seed: 7, grid, scenarios: [ratio] });
   writeCapitalTables(path.join(results, 'capital'), capital);
@@ -128,6 +132,20 @@ describe('facts are the engine figures', () => {
       if (b.cva > 0) expect(rel(fact(`cp.${c.counterpartyId}.cva_share`).value, (100 * c.cva) / b.cva)).toBeLessThan(1e-12);
     }
     expect(fact('book.counterparties').value).toBe(xva.result.counterparties.length);
+  });
+
+  it("CS01: the book's is the CVA change of one +1bp shock of every curve (another route), the counterparties' the run's rows", async () => {
+    const { market, portfolio } = await loadSimulationInputs(PORTFOLIO, MARKET);
+    const ccy = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+    const sets = readExposureResults(path.join(results, 'simulate'), (id) => ccy.get(id));
+    const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
+    const options = { discretisation: 'mid' as const, mode: 'unilateral' as const };
+    const shocked = computeXva(sets, shockCreditInputs(credit, market, { creditSpreadBp: 1 }), options).book.cva - computeXva(sets, credit, options).book.cva;
+    expect(shocked).toBeGreaterThan(0);
+    expect(rel(fact('book.cva_cs01').value, shocked)).toBeLessThan(1e-9);
+    for (const r of xva.cs01.filter((x) => x.scope === 'counterparty' && x.tenor === 'parallel')) expect(fact(`cp.${r.counterpartyId}.cva_cs01`).value).toBe(r.cva);
+    const own = xva.cs01.find((x) => x.scope === 'own' && x.tenor === 'parallel')!;
+    expect(fact('book.dva_cs01').value).toBe(own.dva);
   });
 
   it('stress deltas are the scenario rows minus the base rows', () => {
@@ -248,6 +266,15 @@ describe('built-in writer', () => {
     expect(r.paragraphs[1]).toContain(`The largest driver is ${top.counterpartyId} with USD ${(top.cva / (top.cva >= 1e6 ? 1e6 : 1e3)).toFixed(1)}${top.cva >= 1e6 ? 'm' : 'k'}, ${share.toFixed(1)}% of book CVA`);
   });
 
+  it('says the CVA CS01 of the book and of the counterparty whose curve matters most, and the own curve\'s DVA CS01', async () => {
+    const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    const top = facts.list.filter((f) => /^cp\.[^.]+\.cva_cs01$/.test(f.id)).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;
+    const id = top.id.split('.')[1]!;
+    const text = r.paragraphs.join(' ');
+    expect(text).toContain(`A 1bp widening of every counterparty's credit curve would add ${formatFigure(fact('book.cva_cs01').value, 'currency', 'USD')} to CVA; ${id}'s curve alone ${formatFigure(top.value, 'currency', 'USD')} (${formatFigure(fact(`cp.${id}.cva_cs01_share`).value, 'pct')})`);
+    expect(text).toContain(`A 1bp widening of the bank's own curve would add ${formatFigure(fact('book.dva_cs01').value, 'currency', 'USD')} to DVA.`);
+  });
+
   it('names the netting set that moves most under the hardest stress, with its share of the book\'s change', async () => {
     const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
     const hardest = facts.list.filter((f) => /^scenario\.[^.]+\.d_cva$/.test(f.id)).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;
@@ -351,6 +378,9 @@ describe('charts and report', () => {
     const driver = facts.list.find((f) => /^scenario\.credit_up_100bp\.ns\.[^.]+\.d_cva$/.test(f.id))!;
     const set = driver.id.split('.')[3]!;
     expect(md).toContain(`| credit_up_100bp | ${set} | ${formatTableFigure(driver.value, 'currency')} | ${formatTableFigure(fact(`scenario.credit_up_100bp.ns.${set}.d_cva_share`).value, 'pct')} |`);
+    // the CS01 table: the counterparty with the largest |CVA CS01| first, its curve, CS01 and share as the facts give them
+    const cs01Top = [...data.xva!.cs01!.counterparties].sort((a, b) => Math.abs(b.cva) - Math.abs(a.cva))[0]!;
+    expect(md).toContain(`| ${cs01Top.counterpartyId} | ${cs01Top.creditCurve} | ${formatTableFigure(cs01Top.cva, 'currency')} | ${formatTableFigure(fact(`cp.${cs01Top.counterpartyId}.cva_cs01_share`).value, 'pct')} |`);
     expect(md).toMatch(/builtin \(model builtin-1\): \d+ paragraph\(s\); facts cited: `book\.concentration_threshold`/);
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(run.charts.length);

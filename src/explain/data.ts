@@ -35,6 +35,11 @@ export interface XvaPart {
    * xva_scenarios_netting_set (every `xva cva|fva --scenarios` run does).
    */
   scenarios: { scenario: string; book: XvaFiguresRow; note: string | null; nettingSets?: ScenarioSetMove[] }[];
+  /**
+   * Parallel credit sensitivities (xva_cs01 of `xva cva --cs01`), per +1bp, base currency: each counterparty's CVA
+   * change for its own curve, and the book's DVA change for the own curve. Absent when the run wrote no xva_cs01.
+   */
+  cs01?: { counterparties: { counterpartyId: string; creditCurve: string; cva: number }[]; ownDva: number | null };
   /** The run's options (xva_book): 'mid'|'end', 'unilateral'|'bilateral'|'first-to-default'. */
   discretisation: string;
   mode: string;

@@ -90,6 +90,16 @@ export function factsOf(data: ExplainData): FactSet {
       f.add(`${p}.fva_share`, `${c.counterpartyId}'s share of book FVA`, pct(fvaOf(c), fvaOf(b)), 'pct', `${src}:fca-fba+colva`);
     }
     for (const n of x.nettingSets) money(`ns.${n.nettingSetId}.cva`, `CVA of netting set ${n.nettingSetId}`, n.cva, 'cva_netting_set:cva');
+    if (x.cs01) {
+      // each counterparty's CVA depends on its own curve alone, so the sum is the CVA change for +1bp on every curve
+      const total = x.cs01.counterparties.reduce((a, c) => a + c.cva, 0);
+      money('book.cva_cs01', 'CVA change for +1bp on every counterparty curve', total, 'xva_cs01:cva_cs01 (parallel, summed)');
+      for (const c of x.cs01.counterparties) {
+        money(`cp.${c.counterpartyId}.cva_cs01`, `CVA change for +1bp on ${c.counterpartyId}'s curve`, c.cva, 'xva_cs01:cva_cs01 (parallel)');
+        f.add(`cp.${c.counterpartyId}.cva_cs01_share`, `${c.counterpartyId}'s share of the book's CVA CS01`, pct(c.cva, total), 'pct', 'xva_cs01:cva_cs01 / sum');
+      }
+      if (x.cs01.ownDva !== null) money('book.dva_cs01', "DVA change for +1bp on the bank's own curve", x.cs01.ownDva, 'xva_cs01:dva_cs01 (own, parallel)');
+    }
     const trades = [...x.trades].sort((a, c) => c.cva - a.cva || (a.tradeId < c.tradeId ? -1 : 1)).slice(0, TOP_TRADES);
     for (const t of trades) money(`trade.${t.tradeId}.cva`, `Euler CVA of trade ${t.tradeId}`, t.cva, 'cva_trade:cva_euler', true);
     for (const sc of x.scenarios) {

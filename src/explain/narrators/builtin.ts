@@ -120,6 +120,14 @@ function cvaTrader(w: Writer): string[] {
   }
   const stress = stressSentences(w, 'd_cva', 'CVA', 'd_cva_pct');
   if (stress) out.push(stress);
+  if (w.has('book.cva_cs01')) {
+    const top = w.ranked(/^cp\.([^.]+)\.cva_cs01$/, (f) => Math.abs(f.value))[0];
+    let c = `A 1bp widening of every counterparty's credit curve would add ${w.fig('book.cva_cs01')} to CVA`;
+    if (top && w.has(`cp.${top.key}.cva_cs01_share`)) c += `; ${top.key}'s curve alone ${w.fig(top.id)} (${w.fig(`cp.${top.key}.cva_cs01_share`)}), the first candidate for a credit hedge`;
+    c += '.';
+    if (w.has('book.dva_cs01')) c += ` A 1bp widening of the bank's own curve would add ${w.fig('book.dva_cs01')} to DVA.`;
+    out.push(c);
+  }
   const change = changeSentence(w, ['book.cva', 'book.dva', 'book.eepe']);
   if (change) {
     const movers = w.ranked(/^change\.cp\.([^.]+)\.cva$/, (f) => Math.abs(f.value)).filter((m) => Math.abs(w.value(m.id)) >= 0.5);

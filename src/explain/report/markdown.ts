@@ -95,6 +95,12 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   L.push(...chart('xva-waterfall.svg'));
   const cps = (data.xva?.counterparties ?? []).slice(0, 15).map((c) => c.counterpartyId);
   L.push(...table(['Counterparty', 'CVA', 'DVA', 'FCA', 'FBA', 'ColVA', '% of book CVA'], cps.map((id) => [id, v(`cp.${id}.cva`), v(`cp.${id}.dva`), v(`cp.${id}.fca`), v(`cp.${id}.fba`), v(`cp.${id}.colva`), v(`cp.${id}.cva_share`)])));
+  const cs01 = data.xva?.cs01;
+  if (cs01 && cs01.counterparties.length > 0) {
+    const top = [...cs01.counterparties].sort((a, b) => Math.abs(b.cva) - Math.abs(a.cva) || (a.counterpartyId < b.counterpartyId ? -1 : 1)).slice(0, 10);
+    L.push(...table(['Counterparty', 'Credit curve', 'CVA CS01 (per +1bp)', '% of book CS01'], top.map((c) => [c.counterpartyId, c.creditCurve, v(`cp.${c.counterpartyId}.cva_cs01`), v(`cp.${c.counterpartyId}.cva_cs01_share`)])));
+    L.push(`_CVA change for a 1bp rise of every quote of the counterparty's curve (its CDS curve or proxy), on the same exposure; the book's: ${v('book.cva_cs01')}. Tenor by tenor: xva_cs01 of the XVA run._`, '');
+  }
 
   L.push('## Top exposures', '');
   const sets = [...(data.exposure?.nettingSets ?? [])].sort((a, b) => (facts.get(`ns.${b.nettingSetId}.eepe`)?.value ?? b.peakEpe) - (facts.get(`ns.${a.nettingSetId}.eepe`)?.value ?? a.peakEpe) || (a.nettingSetId < b.nettingSetId ? -1 : 1)).slice(0, 10);

@@ -77,7 +77,24 @@ function scenarioSetMoves(t: ReadTable): Map<string, ScenarioSetMove[]> {
   return out;
 }
 
-function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadTable | undefined, scenarios: ReadTable | undefined, setScenarios: ReadTable | undefined, source: string): XvaPart {
+/** The parallel rows of xva_cs01 (`xva cva --cs01`): per counterparty its CVA CS01, and the own curve's DVA CS01. */
+function cs01Part(t: ReadTable): NonNullable<XvaPart['cs01']> {
+  const scope = t.str('scope');
+  const tenor = t.str('tenor');
+  const id = t.str('counterparty_id');
+  const curve = t.str('credit_curve');
+  const cva = t.num('cva_cs01');
+  const dva = t.num('dva_cs01');
+  const out: NonNullable<XvaPart['cs01']> = { counterparties: [], ownDva: null };
+  for (let i = 0; i < t.rows; i++) {
+    if (tenor[i] !== 'parallel') continue;
+    if (scope[i] === 'own') out.ownDva = dva[i]!;
+    else out.counterparties.push({ counterpartyId: id[i]!, creditCurve: curve[i]!, cva: cva[i]! });
+  }
+  return out;
+}
+
+function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadTable | undefined, scenarios: ReadTable | undefined, setScenarios: ReadTable | undefined, source: string, cs01?: ReadTable): XvaPart {
   const x = (t: ReadTable) => ({ cva: t.num('cva'), dva: t.num('dva'), fca: t.num('fca'), fba: t.num('fba'), colva: t.num('colva') });
   const b = x(book);
   const c = x(cps);
@@ -121,6 +138,7 @@ function xvaPart(book: ReadTable, cps: ReadTable, sets: ReadTable, trades: ReadT
       if (m) sc.nettingSets = m;
     }
   }
+  if (cs01) part.cs01 = cs01Part(cs01);
   return part;
 }
 
@@ -282,7 +300,7 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const book = open('xva_book');
   const cps = open('cva_counterparty');
   const sets = open('cva_netting_set');
-  if (book && cps && sets) data.xva = xvaPart(book, cps, sets, open('cva_trade'), open('xva_scenarios'), open('xva_scenarios_netting_set'), book.file);
+  if (book && cps && sets) data.xva = xvaPart(book, cps, sets, open('cva_trade'), open('xva_scenarios'), open('xva_scenarios_netting_set'), book.file, open('xva_cs01'));
   else missing.push('XVA figures (xva_book, cva_counterparty, cva_netting_set of `xva cva --out` or `xva fva --out`)');
   if (data.xva && data.xva.scenarios.length === 0) missing.push('XVA stress scenarios (the cva/fva run had no --scenarios)');
 

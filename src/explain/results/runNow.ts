@@ -68,6 +68,7 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
     xva: { discretisation: 'mid', mode: 'unilateral' },
     analysis: DEFAULT_ANALYSIS,
     scenarios: options.scenarios,
+    cs01: true,
     outDir: dir('xva'),
   });
   notes.push(...xva.notes.map((n) => `xva: ${n}`));
