@@ -93,7 +93,6 @@ export function referenceCreditBucket(
   return '15';
 }
 
-
 function nearestCreditTenor(tYears: number): string {
   let best = 0;
   for (let i = 1; i < CREDIT_TENOR_YEARS.length; i++) if (Math.abs(CREDIT_TENOR_YEARS[i]! - tYears) < Math.abs(CREDIT_TENOR_YEARS[best]! - tYears)) best = i;

@@ -107,7 +107,7 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   L.push(...table(['Netting set', 'Counterparty', 'Effective EPE (Basel, 1y)', 'Peak EPE (discounted)', 'Peak PFE 95%', 'CVA'], sets.map((s) => [s.nettingSetId, s.counterpartyId, v(`ns.${s.nettingSetId}.eepe`), v(`ns.${s.nettingSetId}.peak_epe`), v(`ns.${s.nettingSetId}.peak_pfe`), v(`ns.${s.nettingSetId}.cva`)])));
   // the two EPE columns differ in basis: effective EPE is the Basel one (undiscounted EE, non-decreasing, over the first
   // year), peak EPE the largest discounted EPE over the life, so the first can exceed the second
-  L.push('_Effective EPE: Basel, undiscounted and non-decreasing over the first year (CRE53); peak EPE: the largest discounted EPE over the life; PFE at 95%._', '');
+  L.push('_Effective EPE: Basel, undiscounted and non-decreasing over the first year (CRE53); peak EPE: the largest discounted EPE over the life._', '');
   L.push(...chart('exposure-profiles.svg'));
 
   L.push('## Capital', '');

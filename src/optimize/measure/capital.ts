@@ -65,8 +65,8 @@ function saccrOfSets(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: R
  * amendment changed holds VM' = VM + call(V', CSA') − call(V, CSA), the call being the VM the CSA calls for at a value
  * (collateral.ts calculatedVariationMargin: beyond the thresholds; V itself with ORE's convention; 0 for a set that was
  * not margined). So novated trades take their VM with them, a set receiving trades is called for theirs, a lower
- * threshold is called for, and a new CSA calls the set's value. The base
- * book's balances are as given. Undefined when nothing moves.
+ * threshold is called for, and a new CSA calls the set's value. The base book's balances are as given. Undefined when
+ * nothing moves.
  */
 function amendedBalances(ctx: MeasureContext, portfolio: Portfolio, nettingSetIds: ReadonlySet<string>, amended: SaccrResult): SaccrInputs['collateralBalances'] {
   const balances = ctx.saccrInputs.collateralBalances;
