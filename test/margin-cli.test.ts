@@ -47,6 +47,7 @@ interface Json {
   }[];
   dim: { nettingSetId: string; mva: number; profile: { expectedImCollect: number; expectedImPost: number }[] }[];
   scenarios: { scenario: string; nettingSetId: string; coverage: number; exposure: number; residualExposureBase: number; residualExposureStressed: number }[];
+  notes: string[];
 }
 
 describe('xva margin --crif (ORE InitialMargin example, SIMM v2.6)', () => {
@@ -91,6 +92,12 @@ describe('xva margin on the demo book', () => {
 
     const ns = doc.nettingSets.find((n) => n.nettingSetId === withCsa.nettingSetId)!;
     expect(ns.vm!.balance).toBe(1_250_000);
+    // the note counts the CSA sets with a VM row and no balance (all of them but the one given), and names the first
+    const csaWithoutBalance = doc.nettingSets.filter((n) => n.vm && n.nettingSetId !== withCsa.nettingSetId && portfolio.nettingSets.find((p) => p.nettingSetId === n.nettingSetId)!.csa).map((n) => n.nettingSetId);
+    expect(csaWithoutBalance.length).toBeGreaterThan(0);
+    const note = doc.notes.find((n) => n.startsWith('VM: '))!;
+    expect(note).toContain(`VM: ${csaWithoutBalance.length} CSA netting sets have no collateral balance on file (${csaWithoutBalance[0]}`);
+    expect(note).not.toContain(withCsa.nettingSetId + ',');
     expect(ns.vm!.difference).toBeCloseTo(ns.vm!.creditSupportAmount - 1_250_000, 6);
 
     // coverage c = 0.5: residual = max(E − c·CSA − c·IM, 0) in USD; base uses c = 1

@@ -202,6 +202,13 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     }
     nettingSets.push(entry);
   }
+  // a CSA set without a balance starts from 0: its call is the CSA's whole requirement (a first call), whatever
+  // calculate_vm says (that is an SA-CCR setting); say so, since such a book looks as if no collateral had moved yet
+  const noBalance = nettingSets.filter((n) => n.vm !== undefined && byId.get(n.nettingSetId)?.csa === true && !balances.has(n.nettingSetId)).map((n) => n.nettingSetId);
+  if (noBalance.length > 0) {
+    const shown = noBalance.length <= 5 ? noBalance.join(', ') : `${noBalance.slice(0, 5).join(', ')} and ${noBalance.length - 5} more`;
+    notes.push(`VM: ${noBalance.length} CSA netting set${noBalance.length === 1 ? ' has' : 's have'} no collateral balance on file (${shown}): today's call starts from 0, the CSA's whole requirement; give the balances (collateral_balances, --collateral-balances) for today's actual calls`);
+  }
   let dim: DimProfile[] = [];
   if (options.dim) {
     if (!portfolio || !market || options.crifFile) throw new XvaUsageError('--dim simulates the portfolio: it cannot be used with --crif');
