@@ -2,7 +2,8 @@
  * Holiday calendars (src/conventions/holidays.ts) against the lists their authorities publish, typed in here from those
  * lists (not from the rules): the ECB's TARGET closing days, GOV.UK's bank holidays of England and Wales, the Federal
  * Reserve's "Holidays Observed" page, the Swiss bank holidays and the Cabinet Office's national holidays of Japan (with
- * the banks' year-end closing days). Each case is a whole year's weekday holidays, so a
+ * the banks' year-end closing days), the Riksbank's holidays, Norges Bank's settlement-system closing days and Danmarks
+ * Nationalbank's "banklukkedage". Each case is a whole year's weekday holidays, so a
  * missing or an extra holiday both fail.
  */
 import fs from 'node:fs';
@@ -74,6 +75,52 @@ describe('GBLO (GOV.UK: bank holidays in England and Wales)', () => {
       '2023-01-02', '2023-04-07', '2023-04-10', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-28', '2023-12-25',
       '2023-12-26',
     ]);
+  });
+});
+
+describe('SEST (Riksbank: holidays in Sweden)', () => {
+  it('2026: Epiphany, Ascension, Midsummer Eve (19 June), Christmas Eve and New Year\'s Eve; National Day and Boxing Day on Saturdays', () => {
+    expect(listed('SEST', 2026)).toEqual([
+      '2026-01-01', '2026-01-06', '2026-04-03', '2026-04-06', '2026-05-01', '2026-05-14', '2026-06-19', '2026-12-24',
+      '2026-12-25', '2026-12-31',
+    ]);
+  });
+  it('Midsummer Eve is the Friday from 19 to 25 June; Whit Monday is not a holiday; rules from 2005', () => {
+    expect(listed('SEST', 2027).filter((x) => x.startsWith('2027-06'))).toEqual(['2027-06-25']);
+    expect(isBusinessDay(d('2026-05-25'), calendarNamed('SEST'))).toBe(true); // Whit Monday 2026
+    expect(() => isBusinessDay(d('2004-05-31'), calendarNamed('SEST'))).toThrow('the SEST calendar has rules for 2005 to 2199 only, not 2004');
+  });
+});
+
+describe('NOOS (Norges Bank: days the settlement system NBO is closed)', () => {
+  it('2017 and 2019 as Norges Bank lists them: Maundy Thursday, 17 May, Whit Monday, Christmas Eve; 31 December open', () => {
+    expect(listed('NOOS', 2017)).toEqual([
+      '2017-04-13', '2017-04-14', '2017-04-17', '2017-05-01', '2017-05-17', '2017-05-25', '2017-06-05', '2017-12-25',
+      '2017-12-26',
+    ]);
+    expect(listed('NOOS', 2019)).toEqual([
+      '2019-01-01', '2019-04-18', '2019-04-19', '2019-04-22', '2019-05-01', '2019-05-17', '2019-05-30', '2019-06-10',
+      '2019-12-24', '2019-12-25', '2019-12-26',
+    ]);
+    expect(isBusinessDay(d('2019-12-31'), calendarNamed('NOOS'))).toBe(true);
+  });
+});
+
+describe('DKCO (Danmarks Nationalbank: banklukkedage)', () => {
+  it('2026 and 2027 as the Nationalbank lists them: the Friday after Ascension, 5 June, 24 and 31 December; no prayer day', () => {
+    expect(listed('DKCO', 2026)).toEqual([
+      '2026-01-01', '2026-04-02', '2026-04-03', '2026-04-06', '2026-05-14', '2026-05-15', '2026-05-25', '2026-06-05',
+      '2026-12-24', '2026-12-25', '2026-12-31',
+    ]);
+    expect(listed('DKCO', 2027)).toEqual([
+      '2027-01-01', '2027-03-25', '2027-03-26', '2027-03-29', '2027-05-06', '2027-05-07', '2027-05-17', '2027-12-24',
+      '2027-12-31',
+    ]);
+  });
+  it('2016: General Prayer Day (22 April) before its abolition in 2024; rules from 2016', () => {
+    expect(listed('DKCO', 2016)).toEqual(['2016-01-01', '2016-03-24', '2016-03-25', '2016-03-28', '2016-04-22', '2016-05-05', '2016-05-06', '2016-05-16', '2016-12-26']);
+    expect(isBusinessDay(d('2024-04-26'), calendarNamed('DKCO'))).toBe(true); // the fourth Friday after Easter 2024
+    expect(() => isBusinessDay(d('2015-05-15'), calendarNamed('DKCO'))).toThrow('the DKCO calendar has rules for 2016 to 2199 only, not 2015');
   });
 });
 

@@ -523,6 +523,18 @@ describe('hand-written ORE trades of the other types', () => {
     });
   });
 
+  it('maps the Nordic centres to SEST, NOOS and DKCO, reported as approximated (central-bank closing days)', () => {
+    const swap = (id: string, calendar: string) =>
+      swapTrade(id, [
+        { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', calendar },
+        { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', calendar },
+      ]);
+    const r = importOre({ portfolioXml: portfolio(swap('SE1', 'SEK'), swap('NO1', 'Norway'), swap('DK1', 'DK,TARGET')) });
+    expect(r.rows.trades.map((t) => [t.trade_id, t.calendar])).toEqual([['SE1', 'SEST'], ['NO1', 'NOOS'], ['DK1', 'DKCO+TARGET']]);
+    const notes = r.report.findings.filter((f) => f.kind === 'approximated' && /central bank/.test(f.reason));
+    expect(notes.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('lists the calendars xva has no rules for once (AU); WeekendsOnly on the CDS needs no finding', () => {
     const cal = result.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar');
     expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'AU']]);

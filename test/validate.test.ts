@@ -236,7 +236,7 @@ const BAD_CELLS: BadCase[] = [
         for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calendar' : i === 1 ? 'USNY+AUSY' : '');
       }),
     errors: [
-      'trades.csv row 1 column calendar: USNY+AUSY: expected weekends, one of TARGET, GBLO, USNY, CHZU, JPTO (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)',
+      'trades.csv row 1 column calendar: USNY+AUSY: expected weekends, one of TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)',
     ],
   },
   {

@@ -26,6 +26,16 @@
  *   holiday itself); a day between two holidays is a holiday. From 1989 (the Heisei-era holidays). The equinox days
  *   come from the astronomical approximation valid to 2099 (the Cabinet Office announces each year's dates the
  *   February before), so JPTO's rules stop at 2099.
+ * - `SEST`: Stockholm, the Riksbank's holidays: 1 and 6 January, Good Friday, Easter Monday, 1 May, Ascension Day,
+ *   National Day (6 June), Midsummer Eve (the Friday from 19 to 25 June), 24, 25, 26 and 31 December. From 2005, when
+ *   National Day replaced Whit Monday.
+ * - `NOOS`: Oslo, the days Norges Bank's settlement system (NBO) is closed: 1 January, Maundy Thursday, Good Friday,
+ *   Easter Monday, 1 May, 17 May, Ascension Day, Whit Monday, 24, 25 and 26 December (31 December is open). From 2006,
+ *   the oldest list read.
+ * - `DKCO`: Copenhagen, Danmarks Nationalbank's closing days ("banklukkedage"): 1 January, Maundy Thursday, Good
+ *   Friday, Easter Monday, General Prayer Day (the fourth Friday after Easter, abolished from 2024), Ascension Day and
+ *   the Friday after it, Whit Monday, 5 June, 24, 25, 26 and 31 December. From 2016, the oldest list read with the
+ *   Friday after Ascension (a list of 2006 has not yet got it).
  * - `weekends`: Saturdays and Sundays only (ISDA's "WeekendsOnly"), the default of every trade.
  *
  * A joint calendar `A+B` (FpML's several business centres) is open on the days every one of its calendars is open.
@@ -35,7 +45,7 @@
 import { dayOfWeek, fromYmd, toYmd, type DateSerial } from './dates.js';
 
 /** The calendars by rule, each with its ISDA code. */
-export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU', 'JPTO'] as const;
+export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU', 'JPTO', 'SEST', 'NOOS', 'DKCO'] as const;
 export type HolidayCentre = (typeof HOLIDAY_CENTRES)[number];
 
 /** The default calendar: Saturdays and Sundays only. */
@@ -45,8 +55,8 @@ export const WEEKENDS_ONLY = 'weekends';
 const ALIASES: Readonly<Record<string, HolidayCentre>> = { EUTA: 'TARGET' };
 
 /** The years each centre's rules are written for. */
-const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 1971, GBLO: 1978, USNY: 1971, CHZU: 1971, JPTO: 1989 };
-const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099 };
+const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 1971, GBLO: 1978, USNY: 1971, CHZU: 1971, JPTO: 1989, SEST: 2005, NOOS: 2006, DKCO: 2016 };
+const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099, SEST: 2199, NOOS: 2199, DKCO: 2199 };
 
 export interface Calendar {
   /** Canonical name: `weekends`, a centre, or centres joined by `+` in alphabetical order. */
@@ -247,6 +257,63 @@ function chzu(year: number): DateSerial[] {
   ];
 }
 
+function sest(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const june19 = fromYmd(year, 6, 19);
+  const midsummerEve = june19 + ((5 - dayOfWeek(june19) + 7) % 7); // the Friday of 19-25 June
+  return [
+    fromYmd(year, 1, 1),
+    fromYmd(year, 1, 6),
+    easter - 2,
+    easter + 1,
+    fromYmd(year, 5, 1),
+    easter + 39,
+    fromYmd(year, 6, 6),
+    midsummerEve,
+    fromYmd(year, 12, 24),
+    fromYmd(year, 12, 25),
+    fromYmd(year, 12, 26),
+    fromYmd(year, 12, 31),
+  ];
+}
+
+function noos(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  return [
+    fromYmd(year, 1, 1),
+    easter - 3,
+    easter - 2,
+    easter + 1,
+    fromYmd(year, 5, 1),
+    fromYmd(year, 5, 17),
+    easter + 39,
+    easter + 50,
+    fromYmd(year, 12, 24),
+    fromYmd(year, 12, 25),
+    fromYmd(year, 12, 26),
+  ];
+}
+
+function dkco(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const days = [
+    fromYmd(year, 1, 1),
+    easter - 3,
+    easter - 2,
+    easter + 1,
+    easter + 39,
+    easter + 40,
+    easter + 50,
+    fromYmd(year, 6, 5),
+    fromYmd(year, 12, 24),
+    fromYmd(year, 12, 25),
+    fromYmd(year, 12, 26),
+    fromYmd(year, 12, 31),
+  ];
+  if (year <= 2023) days.push(easter + 26); // General Prayer Day (store bededag), abolished from 2024
+  return days;
+}
+
 /**
  * Equinox days of Japan (day of March / September): the approximation of the National Astronomical Observatory used
  * for 1980-2099, ⌊c + 0.242194·(y − 1980) − ⌊(y − 1980)/4⌋⌋ with c = 20.8431 (vernal) and 23.2488 (autumnal).
@@ -321,6 +388,9 @@ const CENTRE_RULES: Readonly<Record<HolidayCentre, (year: number) => DateSerial[
   USNY: usny,
   CHZU: chzu,
   JPTO: jpto,
+  SEST: sest,
+  NOOS: noos,
+  DKCO: dkco,
 };
 
 /** The holidays of a calendar in one year that fall on weekdays, ascending (for reports and tests). */

@@ -202,6 +202,7 @@ const OVERNIGHT: Record<string, { name: string; note?: string }> = {
  */
 const US_SETTLEMENT =
   "xva rolls on USNY, the Federal Reserve's holidays; the US settlement calendar also closes the Friday before a holiday that falls on a Saturday";
+const NORDIC = "xva rolls on the central bank's list of closing days (Riksbank, Norges Bank, Danmarks Nationalbank), whose eves and bank closing days QuantLib's public-holiday calendar may not have";
 const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }>([
   ...['target', 'eur', 'euta'].map((n) => [n, { centre: 'TARGET' }] as const),
   ...['uk', 'gb', 'gbp', 'gblo', 'london', 'uksettlement', 'unitedkingdom'].map((n) => [n, { centre: 'GBLO' }] as const),
@@ -211,6 +212,11 @@ const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }
   ...['us', 'usd', 'usny', 'usset', 'ussettlement', 'unitedstates', 'newyork'].map(
     (n) => [n, { centre: 'USNY', approximation: US_SETTLEMENT }] as const,
   ),
+  // QuantLib's Sweden, Norway and Denmark calendars are their public holidays; xva's follow the central banks' lists
+  // (docs/import-ore.md), which may differ on the eves (Midsummer, Christmas, New Year) and the bank closing days
+  ...['se', 'sek', 'sest', 'sweden', 'stockholm'].map((n) => [n, { centre: 'SEST', approximation: NORDIC }] as const),
+  ...['no', 'nok', 'noos', 'norway', 'oslo'].map((n) => [n, { centre: 'NOOS', approximation: NORDIC }] as const),
+  ...['dk', 'dkk', 'dkco', 'denmark', 'copenhagen'].map((n) => [n, { centre: 'DKCO', approximation: NORDIC }] as const),
   ['weekendsonly', { centre: 'weekends' }],
 ]);
 
