@@ -193,6 +193,22 @@ describe('facts are the engine figures', () => {
     expect(rel(fact('margin.simm_collect').value, margin.nettingSets.reduce((a, n) => a + (n.simmCollect ?? 0), 0))).toBeLessThan(1e-12);
     const cov = margin.scenarios.filter((s) => s.scenario === 'collateral_50pct');
     expect(rel(fact('margin.scenario.collateral_50pct.residual').value, cov.reduce((a, s) => a + s.residualExposureStressed, 0))).toBeLessThan(1e-12);
+
+    // the demo book has no collateral_balances: every call today starts from no balance (the CSA's whole requirement)
+    expect(fs.existsSync(path.join(PORTFOLIO, 'collateral_balances.parquet')) || fs.existsSync(path.join(PORTFOLIO, 'collateral_balances.csv'))).toBe(false);
+    expect(fact('margin.calls').value).toBeGreaterThan(0);
+    expect(fact('margin.calls_without_balance').value).toBe(fact('margin.calls').value);
+  });
+
+  it('the collateral manager says the calls are whole requirements when no balance is on file', async () => {
+    const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[3]!, facts: startingFacts('collateral_manager', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    expect(PERSONAS[3]!.id).toBe('collateral_manager');
+    expect(r.paragraphs.join(' ')).toContain(`${formatFigure(fact('margin.calls').value, 'count')} netting sets have a variation margin call today`);
+    expect(r.paragraphs.join(' ')).toContain('None of them has a collateral balance on file, so each is the whole amount its CSA requires');
+    // and with part of the book's balances on file, the count of those without
+    const partial = facts.list.map((f) => (f.id === 'margin.calls_without_balance' ? { ...f, value: 2 } : f));
+    const r2 = await new BuiltinNarrator().narrate({ persona: PERSONAS[3]!, facts: partial.filter((f) => /^margin\./.test(f.id)), tools: [], earlier: [], share: 'aggregates' });
+    expect(r2.paragraphs.join(' ')).toContain('2 of them have no collateral balance on file');
   });
 
   it('recommendations: savings are the measured deltas with the sign of a saving', () => {

@@ -125,6 +125,10 @@ describe('xva margin on the demo book', () => {
     const table = pl.readIPC(fs.readFileSync(path.join(outDir, 'margin_netting_sets.arrow')));
     expect(table.height).toBe(doc.nettingSets.length);
     expect(table.getColumn('margin_call').toArray()).toEqual(doc.nettingSets.map((n) => n.vm?.marginCall ?? null));
+    // balance_on_file: true only for the set whose balance was given
+    const onFile = table.getColumn('balance_on_file').toArray() as (boolean | null)[];
+    const ids = table.getColumn('netting_set_id').toArray() as string[];
+    ids.forEach((id, i) => expect(onFile[i], id).toBe(doc.nettingSets[i]!.vm ? id === withCsa.nettingSetId : null));
   });
 });
 

@@ -100,6 +100,8 @@ export interface MarginPart {
     vmRequired: number | null;
     /** Margin call today (> 0: the counterparty delivers), collateral currency. */
     marginCall: number | null;
+    /** Whether the call started from a VM balance on file (null: not recorded, e.g. tables of an older run). */
+    balanceOnFile: boolean | null;
     mva: number | null;
   }[];
   /** Collateral coverage scenarios: the residual exposure summed over netting sets, USD. */

@@ -187,6 +187,10 @@ export function factsOf(data: ExplainData): FactSet {
     f.add('margin.simm_sets', 'netting sets with a SIMM figure', m.nettingSets.filter((n) => n.simmCollect !== null || n.simmPost !== null).length, 'count', `${s}:rows`);
     const calls = m.nettingSets.filter((n) => n.marginCall !== null && n.marginCall !== 0);
     f.add('margin.calls', 'netting sets with a variation margin call today', calls.length, 'count', `${s}:margin_call`);
+    // a call that starts from no balance on file is the CSA's whole requirement: a first call, not a move of the day
+    if (calls.some((n) => n.balanceOnFile !== null)) {
+      f.add('margin.calls_without_balance', 'of the calls today, those with no VM balance on file (the whole requirement)', calls.filter((n) => n.balanceOnFile === false).length, 'count', `${s}:balance_on_file`);
+    }
     if (m.nettingSets.some((n) => n.mva !== null)) usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
     for (const n of m.nettingSets) {
       const p = `margin.ns.${n.nettingSetId}`;

@@ -95,6 +95,7 @@ export function marginTables(run: MarginRun): Record<string, OutputTable> {
         f64('vm_required', ns.map((n) => n.vm?.vmRequired ?? null)),
         f64('credit_support_amount', ns.map((n) => n.vm?.creditSupportAmount ?? null)),
         f64('collateral_balance', ns.map((n) => n.vm?.balance ?? null)),
+        { name: 'balance_on_file', type: 'bool', values: ns.map((n) => (n.vm ? (n.balanceOnFile ?? false) : null)) },
         f64('margin_call', ns.map((n) => n.vm?.marginCall ?? null)),
         utf8('call_limited_by', ns.map((n) => n.vm?.limitedBy ?? null)),
         f64('mva_usd', ns.map((n) => n.mva ?? null)),

@@ -67,6 +67,8 @@ export interface NettingSetMargin {
   imCollect: number;
   collateralCurrency?: Currency;
   vm?: VmResult;
+  /** Whether a VM balance was on file (`vm.balance` is 0 otherwise: the call is then the CSA's whole requirement). */
+  balanceOnFile?: boolean;
   /** Funding cost of the IM posted over the life of the netting set (USD), with --dim. */
   mva?: number;
 }
@@ -199,12 +201,13 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
       const b = balances.get(id);
       const balance = b === undefined ? 0 : b.balance * (b.currency && b.currency !== ns.collateralCurrency ? market.fxSpot(b.currency, ns.collateralCurrency) : 1);
       entry.vm = variationMargin(ns, (mtmUsd.get(id) ?? 0) * toColl, balance);
+      entry.balanceOnFile = b !== undefined;
     }
     nettingSets.push(entry);
   }
   // a CSA set without a balance starts from 0: its call is the CSA's whole requirement (a first call), whatever
   // calculate_vm says (that is an SA-CCR setting); say so, since such a book looks as if no collateral had moved yet
-  const noBalance = nettingSets.filter((n) => n.vm !== undefined && byId.get(n.nettingSetId)?.csa === true && !balances.has(n.nettingSetId)).map((n) => n.nettingSetId);
+  const noBalance = nettingSets.filter((n) => n.vm !== undefined && byId.get(n.nettingSetId)?.csa === true && n.balanceOnFile === false).map((n) => n.nettingSetId);
   if (noBalance.length > 0) {
     const shown = noBalance.length <= 5 ? noBalance.join(', ') : `${noBalance.slice(0, 5).join(', ')} and ${noBalance.length - 5} more`;
     notes.push(`VM: ${noBalance.length} CSA netting set${noBalance.length === 1 ? ' has' : 's have'} no collateral balance on file (${shown}): today's call starts from 0, the CSA's whole requirement; give the balances (collateral_balances, --collateral-balances) for today's actual calls`);

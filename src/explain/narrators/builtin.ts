@@ -198,7 +198,14 @@ function collateralManager(w: Writer): string[] {
     // calls are in each CSA's collateral currency: the largest is named only when they share one currency
     const currencies = new Set(calls.map((c) => w.facts.find((f) => f.id === c.id)?.currency));
     const largest = calls.length > 0 && currencies.size === 1 ? `; the largest is on ${code(calls[0]!.key)} for ${w.fig(calls[0]!.id)}` : calls.length > 0 ? `, in several collateral currencies` : '';
-    out.push(calls.length > 0 ? `${w.fig('margin.calls')} netting sets have a variation margin call today${largest}.` : 'No netting set has a variation margin call today.');
+    let sentence = calls.length > 0 ? `${w.fig('margin.calls')} netting sets have a variation margin call today${largest}.` : 'No netting set has a variation margin call today.';
+    if (calls.length > 0 && w.has('margin.calls_without_balance') && w.value('margin.calls_without_balance') > 0) {
+      const all = w.value('margin.calls_without_balance') === w.value('margin.calls');
+      sentence += all
+        ? ' None of them has a collateral balance on file, so each is the whole amount its CSA requires, as on a first call, not the day\'s move.'
+        : ` ${w.fig('margin.calls_without_balance')} of them have no collateral balance on file, so theirs are the whole amounts their CSAs require, as on a first call.`;
+    }
+    out.push(sentence);
   }
   const cov = w.ranked(/^margin\.scenario\.([^.]+)\.d_residual$/, (f) => Math.abs(f.value));
   if (cov.length > 0) {

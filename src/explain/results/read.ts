@@ -185,6 +185,7 @@ function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: s
   const [sc, sp, hc, hp, csa, call, mva] = ['simm_collect_usd', 'simm_post_usd', 'schedule_call_usd', 'schedule_post_usd', 'credit_support_amount', 'margin_call', 'mva_usd'].map(col) as Float64Array[];
   const model = sets.str('im_model');
   const ccy = sets.str('collateral_currency');
+  const onFile = sets.has('balance_on_file') ? sets.bool('balance_on_file') : undefined;
   const part: MarginPart = {
     nettingSets: ids.map((id, i) => ({
       nettingSetId: id!,
@@ -196,6 +197,7 @@ function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: s
       collateralCurrency: ccy[i] ?? null,
       vmRequired: orNull(csa![i]!),
       marginCall: orNull(call![i]!),
+      balanceOnFile: onFile ? (onFile[i] ?? null) : null,
       mva: orNull(mva![i]!),
     })),
     scenarios: [],
