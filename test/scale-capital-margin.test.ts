@@ -57,8 +57,10 @@ describe('xva margin in 3 shards + merge = one run', () => {
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
   }, 120_000);
 
-  it('every netting set under SIMM, 1-day MPOR, 5 shards: the same bytes', async () => {
-    const args = ['margin', '--portfolio', 'fixtures/demo', '--all-netting-sets', '--mpor', '1', '--quiet'];
+  it('every netting set under SIMM, 1-day MPOR, a VM balance on file for one CSA set, 5 shards: the same bytes', async () => {
+    const balances = path.join(tmp, 'balances.csv');
+    fs.writeFileSync(balances, 'netting_set_id,balance\nNS-CP0005-1,2500000\n');
+    const args = ['margin', '--portfolio', 'fixtures/demo', '--all-netting-sets', '--mpor', '1', '--collateral-balances', balances, '--quiet'];
     const single = path.join(tmp, 'all-single');
     const shards = path.join(tmp, 'all-shards');
     const runs = await Promise.all([xva([...args, '--out', single]), ...[1, 2, 3, 4, 5].map((k) => xva([...args, '--shard', `${k}/5`, '--out', shards]))]);
@@ -67,6 +69,10 @@ describe('xva margin in 3 shards + merge = one run', () => {
     const run = await xva(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
+    // the balance's flag survives the merge: true for that set only
+    const ids = column(path.join(merged, 'margin_netting_sets.arrow'), 'netting_set_id');
+    const onFile = column(path.join(merged, 'margin_netting_sets.arrow'), 'balance_on_file');
+    expect(ids.filter((_, i) => onFile[i] === true)).toEqual(['NS-CP0005-1']);
   }, 120_000);
 
   it('--dim: the DIM profiles and MVA of 3 shards are the single run\'s, in its DIM run\'s order', async () => {

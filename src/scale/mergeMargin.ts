@@ -77,6 +77,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       balance: ns.nullableF64('collateral_balance'),
       call: ns.nullableF64('margin_call'),
       limitedBy: [...(ns.table.getChild('call_limited_by')?.toArray() ?? [])] as (string | null)[],
+      onFile: [...(ns.table.getChild('balance_on_file')?.toArray() ?? [])] as (boolean | null)[],
       mva: ns.nullableF64('mva_usd'),
     };
     if (n.id.length !== margin.nettingSetIds.length || n.id.some((id, i) => id !== margin.nettingSetIds[i])) {
@@ -96,6 +97,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       if (n.mtm[i] !== null) {
         // the written fields of the VM result (difference is not a column)
         entry.vm = { nettingSetId: id, exposure: n.mtm[i]!, vmRequired: n.vmRequired[i]!, creditSupportAmount: n.csa[i]!, balance: n.balance[i]!, marginCall: n.call[i]!, limitedBy: n.limitedBy[i] } as unknown as VmResult;
+        entry.balanceOnFile = n.onFile[i] === true;
       }
       if (mva !== undefined) entry.mva = mva;
       nettingSets.push(entry);
