@@ -240,6 +240,14 @@ const BAD_CELLS: BadCase[] = [
     ],
   },
   {
+    name: 'calculate_vm not a boolean',
+    mutate: (d) =>
+      editCsv(d, 'netting_sets', (rows) => {
+        for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calculate_vm' : i === 1 ? 'maybe' : '');
+      }),
+    errors: ['netting_sets.csv row 1 column calculate_vm: maybe: expected true or false'],
+  },
+  {
     name: 'unknown notional exchange',
     mutate: (d) => setCell(d, 'trades', 6, 'notional_exchange', 'initial'),
     errors: ['trades.csv row 6 column notional_exchange: initial: expected one of both, final, none'],
