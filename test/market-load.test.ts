@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { XvaInputError, type InputIssue } from '../src/errors.js';
-import { loadMarket, parseMarket } from '../src/market/load.js';
+import { loadMarket, marketFromTree, marketSource, parseMarket } from '../src/market/load.js';
+import { fxBumpedMarket } from '../src/market/bumps.js';
 import { correlationOf } from '../src/market/market.js';
 import { bootstrapCdsCurve } from '../src/market/cdsIsda.js';
 import { parseTenor } from '../src/conventions/dates.js';
@@ -509,5 +510,61 @@ describe('market loader: the complete market (test/data/market/good.yaml)', () =
     expect(bare.hasCapital).toBe(false);
     expect(() => bare.capital).toThrow(/no capital section/);
     expect(bare.ownCredit).toBeUndefined();
+  });
+});
+
+describe('market loader: a worker thread’s copy (the YAML tree, CDS curves bootstrapped on first use)', () => {
+  const eager = loadMarket(GOOD);
+  const names = ['ACME_CORP', 'BETA_BANK', 'GAMMA_AIR'];
+  const sameCurve = (a: ReturnType<typeof eager.creditCurve>, b: ReturnType<typeof eager.creditCurve>): void => {
+    expect(b.name).toBe(a.name);
+    expect(b.recovery).toBe(a.recovery);
+    expect(Array.from(b.times)).toEqual(Array.from(a.times));
+    expect(Array.from(b.hazards)).toEqual(Array.from(a.hazards));
+    expect(Array.from(b.quoteTenorsYears)).toEqual(Array.from(a.quoteTenorsYears));
+    expect(Array.from(b.quoteSpreadsBp)).toEqual(Array.from(a.quoteSpreadsBp));
+    for (const t of [0, 0.3, 2, 7.5, 40]) expect(b.survival(t)).toBe(a.survival(t));
+  };
+
+  it('deferred curves are the eager bootstrap, bit for bit, names, proxies and own curve', () => {
+    const deferred = loadMarket(GOOD, { deferCredit: true });
+    for (const name of names) sameCurve(eager.creditCurve(name), deferred.creditCurve(name));
+    const key = { sector: 'financial', rating: 'A', region: 'europe' } as const;
+    sameCurve(eager.proxyCreditCurve(key).curve, deferred.proxyCreditCurve(key).curve);
+    sameCurve(eager.ownCredit!, deferred.ownCredit!);
+    expect(deferred.creditNames).toEqual(eager.creditNames);
+  });
+
+  it('the tree marketSource keeps reads back to the same market (structured-cloned, as a worker gets it)', () => {
+    const source = marketSource(eager)!;
+    expect(source.fileName).toBe('good.yaml');
+    const copy = marketFromTree(structuredClone(source.tree), source.fileName, { deferCredit: true });
+    expect(copy.asOf).toBe(eager.asOf);
+    expect(copy.currencies).toEqual(eager.currencies);
+    for (const ccy of eager.currencies) for (const t of [0.25, 3, 30]) expect(copy.discountCurve(ccy).discount(t)).toBe(eager.discountCurve(ccy).discount(t));
+    expect(copy.fxSpot('EUR', 'JPY')).toBe(eager.fxSpot('EUR', 'JPY'));
+    expect(copy.hullWhite('EUR')).toEqual(eager.hullWhite('EUR'));
+    expect(Array.from(copy.correlation.matrix)).toEqual(Array.from(eager.correlation.matrix));
+    for (const name of names) sameCurve(eager.creditCurve(name), copy.creditCurve(name));
+    // a market built otherwise (here bumped) has no tree: its workers read the file, as before
+    expect(marketSource(fxBumpedMarket(eager, 'EUR', 0.01))).toBeUndefined();
+  });
+
+  it('a deferred curve the ISDA bootstrap rejects throws the same input error at its first use', () => {
+    const text = `${BASE}credit:\n  names:\n    ZERO: { pillars: [ { tenor: 1Y, spreadBp: 0 }, { tenor: 5Y, spreadBp: 100 } ] }\n`;
+    const deferred = parseMarket(text, 'market.yaml', { deferCredit: true });
+    const curve = deferred.creditCurve('ZERO');
+    expect(curve.recovery).toBe(0.4);
+    let thrown: unknown;
+    try {
+      curve.survival(1);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(XvaInputError);
+    const issue = (thrown as XvaInputError).issues[0]!;
+    expect(issue.column).toBe('credit.names.ZERO.pillars[0].spreadBp');
+    expect(issue.row).toBe(11);
+    expect(issue.expected).toMatch(/positive spread/);
   });
 });

@@ -13,6 +13,7 @@
 import path from 'node:path';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { Market } from '../market/types.js';
+import { marketSource } from '../market/load.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/grid.js';
@@ -506,8 +507,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
     // its global index only), then value the netting sets on them
     paths = sharedPaths(layout, grid, nPaths);
+    const source = marketSource(input.market);
     const init: WorkerInit = {
       marketFile: input.marketFile,
+      ...(source ? { marketTree: source } : {}),
       layoutNeeds: needs,
       grid,
       paths,

@@ -18,6 +18,11 @@ import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 /** What a worker thread needs to build its UnitContext (structured-cloneable; the path arrays share memory). */
 export interface WorkerInit {
   marketFile: string;
+  /**
+   * The main thread's market as the YAML tree it was read from (market/load.ts marketSource): the workers read it
+   * instead of the file, so that they skip the file's parse and use the very market of the main thread.
+   */
+  marketTree?: { tree: unknown; fileName: string };
   layoutNeeds: FactorNeeds;
   grid: TimeGrid;
   /** The whole run's paths on SharedArrayBuffers (filled by the 'paths' phase). */

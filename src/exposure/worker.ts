@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { XvaInputError } from '../errors.js';
-import { loadMarket } from '../market/load.js';
+import { loadMarket, marketFromTree } from '../market/load.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { buildFactorLayout } from '../simulation/layout.js';
 import { valuationModelOf } from './modelView.js';
@@ -58,7 +58,13 @@ function transferables(result: UnitResult): ArrayBuffer[] {
 }
 
 function buildContext(init: WorkerInit, loaded?: { file: string; market: Market }): { ctx: UnitContext; model: CrossAssetModel } {
-  const market = loaded && loaded.file === init.marketFile ? loaded.market : loadMarket(init.marketFile);
+  // credit curves bootstrapped on first use: a worker values the CDS of a few reference names, not every counterparty's
+  const market =
+    loaded && loaded.file === init.marketFile
+      ? loaded.market
+      : init.marketTree
+        ? marketFromTree(init.marketTree.tree, init.marketTree.fileName, { deferCredit: true })
+        : loadMarket(init.marketFile, { deferCredit: true });
   const layout = buildFactorLayout(market, init.layoutNeeds);
   const model = buildCrossAssetModel(market, layout);
   const grid = init.grid;
@@ -100,7 +106,7 @@ if (parentPort) {
   if ('grid' in start) begin(start);
   else {
     try {
-      loaded = { file: start.marketFile, market: loadMarket(start.marketFile) };
+      loaded = { file: start.marketFile, market: loadMarket(start.marketFile, { deferCredit: true }) };
     } catch {
       // reported when the run's init asks for it (the main thread reports a bad market file first, as without workers)
     }

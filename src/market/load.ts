@@ -32,17 +32,59 @@ function declaredKeys(value: unknown): Set<string> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? new Set(Object.keys(value)) : new Set();
 }
 
+export interface MarketLoadOptions {
+  /**
+   * Bootstrap each CDS curve on its first use (worker threads, whose main thread has read and validated the same
+   * market: a failing bootstrap then throws its XvaInputError at that use).
+   */
+  deferCredit?: boolean;
+}
+
+/** The parsed YAML a market was read from (parseMarket), for worker threads to read again without the file. */
+const sources = new WeakMap<MarketData, { tree: unknown; fileName: string }>();
+
+/**
+ * The plain-data YAML tree `market` was read from (structured-cloneable), or undefined when it was built otherwise
+ * (bumped, hand-made). marketFromTree(tree, fileName) reads the same market again.
+ */
+export function marketSource(market: object): { tree: unknown; fileName: string } | undefined {
+  return sources.get(market as MarketData);
+}
+
 /** Parses market YAML text; `fileName` is the name used in messages. */
-export function parseMarket(text: string, fileName: string): MarketData {
+export function parseMarket(text: string, fileName: string, options: MarketLoadOptions = {}): MarketData {
   const issues = new IssueCollector();
   const reader = new YamlReader(fileName, issues);
   const root = reader.parse(text);
   issues.throwIfAny();
+  const market = readMarketTree(reader, root, options);
+  sources.set(market, { tree: root, fileName });
+  return market;
+}
+
+/**
+ * The market of a tree marketSource gave (a worker thread's copy of its main thread's market: no file read, no YAML
+ * parse). Messages carry no line numbers, since the tree has none; the main thread has reported any issue already.
+ */
+export function marketFromTree(tree: unknown, fileName: string, options: MarketLoadOptions = {}): MarketData {
+  const reader = new YamlReader(fileName, new IssueCollector());
+  return readMarketTree(reader, tree, options);
+}
+
+function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOptions): MarketData {
+  const issues = reader.issues;
   const top: YamlMap | undefined = reader.map(root, '', `a mapping with the sections ${MARKET_SECTIONS.join(', ')}`);
   if (!top) throw new XvaInputError(issues.issues, issues.truncated);
   reader.keys(top, '', MARKET_SECTIONS, 'top-level sections');
 
-  const ctx: LoadContext = { reader, asOf: undefined, base: undefined, discountCurves: new Map(), discountCurrencies: new Set() };
+  const ctx: LoadContext = {
+    reader,
+    asOf: undefined,
+    base: undefined,
+    discountCurves: new Map(),
+    discountCurrencies: new Set(),
+    ...(options.deferCredit ? { deferCredit: true } : {}),
+  };
   if (top.asOf === undefined) reader.issue('asOf', undefined, 'the valuation date as an ISO date YYYY-MM-DD');
   else ctx.asOf = reader.date(top.asOf, 'asOf');
   if (top.baseCurrency === undefined) reader.issue('baseCurrency', undefined, 'the reporting currency, e.g. USD');
@@ -88,7 +130,7 @@ export function parseMarket(text: string, fileName: string): MarketData {
 }
 
 /** Reads and parses a market file; messages name the file by its base name. */
-export function loadMarket(filePath: string): MarketData {
+export function loadMarket(filePath: string, options: MarketLoadOptions = {}): MarketData {
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
@@ -96,5 +138,5 @@ export function loadMarket(filePath: string): MarketData {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String((error as Error).message);
     throw new XvaInputError([{ file: filePath, value: reason, expected: 'a readable market YAML file (docs/market.md)' }]);
   }
-  return parseMarket(text, basename(filePath));
+  return parseMarket(text, basename(filePath), options);
 }

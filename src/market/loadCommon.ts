@@ -16,6 +16,11 @@ export interface LoadContext {
   discountCurves: Map<Currency, YieldCurve>;
   /** Currencies with a discount curve in the file, valid or not: references to them are not reported again. */
   discountCurrencies: Set<Currency>;
+  /**
+   * Bootstrap each CDS curve on its first use instead of now (MarketLoadOptions.deferCredit): for worker threads,
+   * whose main thread has read and validated the same market.
+   */
+  deferCredit?: boolean;
 }
 
 export const CURRENCY_LIST = CURRENCIES.join(', ');
