@@ -112,6 +112,8 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     const early = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, workerPool: pool, options: { ...OPTIONS, threads: 2 } });
     expect(pool.waitingForRun).toBe(false);
     expect(pool.closed).toBe(true);
+    // the CPU backend's phases hand a worker one task at a time (the GPU stream two: gpu-backend.test.ts)
+    expect(pool.peakInFlight).toBe(1);
     expectSameResult(single, early);
     // a run that turns out to be in-process closes the pool it was given, unused
     const unused = WorkerPool.early(MARKET_FILE, 2);

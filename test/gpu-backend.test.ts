@@ -29,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factorNeeds, runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import { WorkerPool } from '../src/exposure/pool.js';
 import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.js';
 import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 import { mergeShards } from '../src/scale/merge.js';
@@ -333,10 +334,10 @@ describe('GPU device valuation with worker threads', () => {
     pfeQuantile: 0.95,
     skipUnsupported: false,
   };
-  const run = async (book: Portfolio, threads: number, extra: Partial<SimulationOptions> = {}) => {
+  const run = async (book: Portfolio, threads: number, extra: Partial<SimulationOptions> = {}, workerPool?: WorkerPool) => {
     const valuation = new GpuSetValuation(ctx!);
     const simulate = Object.assign((...a: Parameters<typeof valuation.simulate>) => valuation.simulate(...a), { deviceValuation: valuation });
-    const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), options: { ...options, ...extra, threads, pathSimulator: simulate } });
+    const result = await runSimulation({ portfolio: book, market, marketFile: path.join(DEMO, 'market.yaml'), ...(workerPool ? { workerPool } : {}), options: { ...options, ...extra, threads, pathSimulator: simulate } });
     return { result, routing: valuation.routing, stats: valuation.stats };
   };
 
@@ -371,8 +372,14 @@ describe('GPU device valuation with worker threads', () => {
     // under test: the figures route (the device computes them in f32 and sends back only those)
     const host = await run(book, 1, { cube: true });
     const device = await run(book, 2);
-    // the figures route gives the same bits whatever the threads (its tables on this thread, or on 2 or 3 workers)
-    for (const other of [await run(book, 1), await run(book, 3)]) {
+    // the figures route gives the same bits whatever the threads (its tables on this thread, or on 2 or 3 workers),
+    // also when each worker holds its next task while it builds one (deviceDrive.ts WORKER_DEPTH: the stream hands
+    // out two tables tasks a worker at once; a CPU run's phases one)
+    const pool = WorkerPool.early(path.join(DEMO, 'market.yaml'), 3);
+    const deep = await run(book, 3, {}, pool);
+    expect(pool.peakInFlight).toBe(2);
+    expect(pool.closed).toBe(true);
+    for (const other of [await run(book, 1), deep]) {
       expect(other.routing).toEqual(device.routing);
       other.result.nettingSets.forEach((g, i) => {
         const h = device.result.nettingSets[i]!;

@@ -19,6 +19,12 @@ import type { UnitContext, UnitCounterparty, UnitTask } from './unit.js';
 
 /** Units whose device tables are asked for ahead of the units handed back, per thread (measured on an H100: 2, 4 and 8 the same). */
 const TABLES_AHEAD = 2;
+/**
+ * Tasks a worker holds at once in the stream (WorkerPool.run depth): with one, a worker that finished its tables
+ * waited for this thread, busy submitting other sets, to read them before it got its next task (profiles on an H100
+ * machine: the workers idle a quarter of the time while this thread was saturated).
+ */
+const WORKER_DEPTH = 2;
 
 /** The run's device route: where the factors sit in the device's paths, whether the figures route is open, the PFE rank. */
 export interface DeviceRoute {
@@ -148,6 +154,7 @@ export async function streamUnitsThroughDevice(run: {
       submitUnit(message.unitId, message.sets, message.from);
     },
     tasks.length + valued.length,
+    WORKER_DEPTH,
   );
   for (const task of valued) {
     delete task.device;

@@ -161,6 +161,8 @@ interface Phase {
   total: number;
   next: number;
   running: number;
+  /** Tasks a worker may hold at once. */
+  depth: number;
   onMessage: (message: WorkerMessage) => void;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -168,7 +170,10 @@ interface Phase {
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  /** Per worker: whether it reported ready, and the tasks handed to it and not yet answered. */
+  private readonly isReady: boolean[] = [];
+  private readonly inFlight: number[] = [];
+  private peak = 0;
   private phase: Phase | undefined;
   private failure: Error | undefined;
   private readonly ready: Promise<void>;
@@ -196,10 +201,12 @@ export class WorkerPool {
       const young = options.youngGenerationMb;
       const worker = new Worker(script, { workerData: init, ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
       this.workers.push(worker);
+      this.isReady.push(false);
+      this.inFlight.push(0);
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'tables') message.from = w;
         if (message.type === 'ready') {
-          this.idle.push(worker);
+          this.isReady[w] = true;
           if (--waiting === 0) markReady();
           return;
         }
@@ -218,7 +225,7 @@ export class WorkerPool {
         }
         if (message.type === 'pathsDone' || message.type === 'result' || message.type === 'tables') {
           phase.running--;
-          this.idle.push(worker);
+          this.inFlight[w]!--;
           this.dispatch();
         }
       });
@@ -241,6 +248,11 @@ export class WorkerPool {
   /** Workers started before the run is known: each loads `marketFile` at once, then waits for begin(init). */
   static early(marketFile: string, threads: number, options: WorkerPoolOptions = {}): WorkerPool {
     return new WorkerPool({ marketFile }, threads, options);
+  }
+
+  /** The most tasks one worker has held at once (a run's depth at work). */
+  get peakInFlight(): number {
+    return this.peak;
   }
 
   /** Worker threads in the pool. */
@@ -277,10 +289,18 @@ export class WorkerPool {
   private dispatch(): void {
     const phase = this.phase;
     if (!phase || this.failure) return;
-    while (this.idle.length > 0 && phase.next < phase.tasks.length) {
+    while (phase.next < phase.tasks.length) {
+      // the ready worker with the fewest tasks in hand, below the phase's depth
+      let w = -1;
+      for (let i = 0; i < this.workers.length; i++) {
+        if (this.isReady[i] && this.inFlight[i]! < phase.depth && (w < 0 || this.inFlight[i]! < this.inFlight[w]!)) w = i;
+      }
+      if (w < 0) break;
       phase.running++;
+      this.inFlight[w]!++;
+      this.peak = Math.max(this.peak, this.inFlight[w]!);
       const task = phase.tasks[phase.next++]!;
-      this.idle.shift()!.postMessage(task, transferOf(task));
+      this.workers[w]!.postMessage(task, transferOf(task));
     }
     if (phase.next >= phase.tasks.length && phase.running === 0 && phase.tasks.length >= phase.total) {
       this.phase = undefined;
@@ -315,14 +335,16 @@ export class WorkerPool {
   /**
    * Runs `tasks`, each on the next free worker; `onMessage` sees every progress, pathsDone, result and tables message.
    * A task is cloned when it is handed out, so `onMessage` may still change the tasks not yet handed out. With `total`
-   * above tasks.length the phase waits for `add` to bring the rest (from onMessage or later).
+   * above tasks.length the phase waits for `add` to bring the rest (from onMessage or later). `depth`: the tasks a
+   * worker may hold at once (queued in its port, run one after the other), so that it starts its next task without
+   * waiting for this thread to read its answer (the GPU stream, whose driving thread is busy submitting).
    */
-  async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void, total = tasks.length): Promise<void> {
+  async run(tasks: WorkerTask[], onMessage: (message: WorkerMessage) => void, total = tasks.length, depth = 1): Promise<void> {
     if (!this.initialised) throw new XvaInternalError('a worker pool started early runs tasks only after begin(init)');
     await this.ready;
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.phase = { tasks, total, next: 0, running: 0, onMessage, resolve, reject };
+      this.phase = { tasks, total, next: 0, running: 0, depth: Math.max(1, Math.floor(depth)), onMessage, resolve, reject };
       this.dispatch();
     });
   }
