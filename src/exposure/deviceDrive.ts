@@ -103,7 +103,7 @@ export async function streamUnitsThroughDevice(run: {
   const unitById = new Map(valued.map((task) => [task.unitId, task]));
   let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
   // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
-  const finishUnit = async (task: UnitTask, jobs: Map<number, SetJob>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>): Promise<void> => {
+  const finishUnit = async (task: UnitTask, jobs: Map<number, SetJob>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>, from: number | undefined): Promise<void> => {
     const values: DevicePayload[] = [];
     const figures: NonNullable<UnitTask['figures']> = { sets: [], counterparties: [] };
     for (const cp of task.counterparties) {
@@ -119,7 +119,9 @@ export async function streamUnitsThroughDevice(run: {
     if (figures.sets.length > 0) task.figures = figures;
     // a set off the figures route (its values came back, or it is valued on the host) reads the paths on the host
     if (task.counterparties.some((cp) => cp.sets.some((item) => !jobs.get(item.index)?.figures))) await hostPaths();
-    pool.add({ kind: 'unit', task });
+    // to the worker that built the unit's tables, which kept its counterparties (not cloned a second time)
+    if (from === undefined) pool.add({ kind: 'unit', task });
+    else pool.addTo(from, { kind: 'unit', task: { ...task, counterparties: [] }, held: true });
     if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
   };
   const submitUnit = (unitId: number, sets: DeviceTablesAnswer[], from: number | undefined): void => {
@@ -143,7 +145,7 @@ export async function streamUnitsThroughDevice(run: {
     // uploaded (the queue copied them at the submissions): the worker packs its next tables into them; the answers
     // kept for the routing record only say whether there were tables
     pool.recycle(from, sets.flatMap((answer) => uploadedTableBuffers(answer.tables)));
-    finishUnit(task, jobs, cpJobs).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
+    finishUnit(task, jobs, cpJobs, from).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
   };
   const initial: WorkerTask[] = [...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })), ...valued.slice(0, nextTables).map(tablesTask)];
   await pool.run(

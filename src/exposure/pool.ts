@@ -71,7 +71,11 @@ export interface WorkerPoolOptions {
 export type WorkerTask =
   | { kind: 'init'; init: WorkerInit }
   | { kind: 'paths'; block: PathBlock }
-  | { kind: 'unit'; task: UnitTask }
+  /**
+   * `held`: the task comes without its counterparties (an empty list), which the worker kept from the tables task of
+   * the same unit (WorkerPool.addTo that worker): the book's trades are cloned once per run, not twice.
+   */
+  | { kind: 'unit'; task: UnitTask; held?: boolean }
   /** The GPU backend's node tables of these counterparties' sets (backends/gpu/tables.ts), for the device thread. */
   | { kind: 'tables'; unitId: number; counterparties: UnitCounterparty[]; factors: DeviceFactorIndex; figures: boolean; stateRanges?: Float64Array }
   /** Table buffers the driving thread uploaded, handed back for the next packing (backends/gpu/tableMemory.ts). */
@@ -161,6 +165,8 @@ interface Phase {
   total: number;
   next: number;
   running: number;
+  /** Tasks handed to a chosen worker (addTo), outside `tasks`. */
+  pinned: number;
   /** Tasks a worker may hold at once. */
   depth: number;
   onMessage: (message: WorkerMessage) => void;
@@ -174,6 +180,7 @@ export class WorkerPool {
   private readonly isReady: boolean[] = [];
   private readonly inFlight: number[] = [];
   private peak = 0;
+  private pinnedTotal = 0;
   private phase: Phase | undefined;
   private failure: Error | undefined;
   private readonly ready: Promise<void>;
@@ -255,6 +262,11 @@ export class WorkerPool {
     return this.peak;
   }
 
+  /** Tasks handed to a chosen worker (addTo) over the pool's life. */
+  get pinnedTasks(): number {
+    return this.pinnedTotal;
+  }
+
   /** Worker threads in the pool. */
   get size(): number {
     return this.workers.length;
@@ -302,7 +314,7 @@ export class WorkerPool {
       const task = phase.tasks[phase.next++]!;
       this.workers[w]!.postMessage(task, transferOf(task));
     }
-    if (phase.next >= phase.tasks.length && phase.running === 0 && phase.tasks.length >= phase.total) {
+    if (phase.next >= phase.tasks.length && phase.running === 0 && phase.tasks.length + phase.pinned >= phase.total) {
       this.phase = undefined;
       phase.resolve();
     }
@@ -312,9 +324,28 @@ export class WorkerPool {
   add(task: WorkerTask): void {
     const phase = this.phase;
     if (!phase) throw new XvaInternalError('a task was added to a worker pool with no phase running');
-    if (phase.tasks.length >= phase.total) throw new XvaInternalError(`the phase already holds its ${phase.total} tasks`);
+    if (phase.tasks.length + phase.pinned >= phase.total) throw new XvaInternalError(`the phase already holds its ${phase.total} tasks`);
     phase.tasks.push(task);
     this.dispatch();
+  }
+
+  /**
+   * Adds a task to the running phase and hands it to worker `w` at once, whatever that worker holds (it runs it after
+   * them): for a task that refers to what only that worker keeps (a unit's counterparties from its tables task).
+   */
+  addTo(w: number, task: WorkerTask): void {
+    const phase = this.phase;
+    if (!phase) throw new XvaInternalError('a task was added to a worker pool with no phase running');
+    if (phase.tasks.length + phase.pinned >= phase.total) throw new XvaInternalError(`the phase already holds its ${phase.total} tasks`);
+    const worker = this.workers[w];
+    if (!worker || !this.isReady[w]) throw new XvaInternalError(`a task was pinned to worker ${w}, which the pool has not ready`);
+    if (this.failure) return;
+    phase.pinned++;
+    this.pinnedTotal++;
+    phase.running++;
+    this.inFlight[w]!++;
+    this.peak = Math.max(this.peak, this.inFlight[w]!);
+    worker.postMessage(task, transferOf(task));
   }
 
   /**
@@ -344,7 +375,7 @@ export class WorkerPool {
     await this.ready;
     if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => {
-      this.phase = { tasks, total, next: 0, running: 0, depth: Math.max(1, Math.floor(depth)), onMessage, resolve, reject };
+      this.phase = { tasks, total, next: 0, running: 0, pinned: 0, depth: Math.max(1, Math.floor(depth)), onMessage, resolve, reject };
       this.dispatch();
     });
   }

@@ -5,7 +5,7 @@
  * and posts back the results, transferring their arrays.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { XvaInputError } from '../errors.js';
+import { XvaInputError, XvaInternalError } from '../errors.js';
 import { loadMarket, marketFromTree } from '../market/load.js';
 import { buildCrossAssetModel } from '../simulation/crossAsset/model.js';
 import { buildFactorLayout } from '../simulation/layout.js';
@@ -15,7 +15,7 @@ import type { Market } from '../market/types.js';
 import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
-import { runUnit, type UnitContext, type UnitResult, type UnitTask } from './unit.js';
+import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import { precomputedOf } from './devicePayload.js';
 import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
@@ -92,6 +92,8 @@ if (parentPort) {
   let built: { ctx: UnitContext; model: CrossAssetModel } | undefined;
   /** The device's state ranges of this run's paths are in stateGridFor's cache (tables tasks of a GPU run that kept its paths there). */
   let rangesSeeded = false;
+  /** Counterparties of the units whose tables this worker built, until their host part comes (held). */
+  const heldCounterparties = new Map<number, UnitCounterparty[]>();
   // a pool started early (WorkerPool.early): the market now, the run's context when its init comes
   let loaded: { file: string; market: Market } | undefined;
   const begin = (runInit: WorkerInit): void => {
@@ -124,6 +126,8 @@ if (parentPort) {
         return;
       }
       if (message.kind === 'tables') {
+        // kept for the unit's host part, which comes to this worker without them (WorkerTask 'unit' held)
+        heldCounterparties.set(message.unitId, message.counterparties);
         // the GPU device's inputs for these sets, built here so that the thread driving the device only submits them;
         // paths kept on the device: their state ranges stand in for the scans of the (unwritten) shared arrays
         if (message.stateRanges && !rangesSeeded) {
@@ -151,15 +155,22 @@ if (parentPort) {
         post({ type: 'tables', unitId: message.unitId, sets, seconds: (performance.now() - t0) / 1000, buffers }, transfer);
         return;
       }
+      let task = message.task;
+      if (message.held) {
+        const counterparties = heldCounterparties.get(task.unitId);
+        if (!counterparties) throw new XvaInternalError(`unit ${task.unitId} came without its counterparties to a worker that did not build its tables`);
+        heldCounterparties.delete(task.unitId);
+        task = { ...task, counterparties };
+      }
       // sets the main thread had valued on the GPU device: their values come with the task
-      const device = message.task.device;
-      const figures = message.task.figures;
+      const device = task.device;
+      const figures = task.figures;
       const ctx: UnitContext = {
         ...built.ctx,
         ...(device && device.length > 0 ? { precomputed: new Map(device.map((p) => [p.index, precomputedOf(p, built!.ctx)])) } : {}),
         ...(figures ? { deviceFigures: figures } : {}),
       };
-      const result = runUnit(ctx, message.task, (index) => post({ type: 'progress', index }));
+      const result = runUnit(ctx, task, (index) => post({ type: 'progress', index }));
       post({ type: 'result', result }, transferables(result));
     } catch (error) {
       postError(error);

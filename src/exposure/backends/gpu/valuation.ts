@@ -77,8 +77,9 @@ const IN_FLIGHT = 4;
 export interface DeviceValuationStats {
   /** Compiling sets and building and packing their node tables (host CPU; 0 when worker threads build them). */
   tablesSeconds: number;
-  /** The same on the worker threads, summed over them (0 without workers). */
+  /** The same on the worker threads, summed over them (0 without workers), and the tables tasks they answered. */
   workerTablesSeconds: number;
+  workerTableTasks: number;
   /**
    * The workers' table arrays that were buffers handed back after an upload (tableMemory.ts), and those allocated
    * afresh because none fitted.
@@ -113,7 +114,7 @@ export interface DeviceValuationStats {
 }
 
 function emptyStats(): DeviceValuationStats {
-  return { tablesSeconds: 0, workerTablesSeconds: 0, tableBuffersReused: 0, tableBuffersAllocated: 0, deviceSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
+  return { tablesSeconds: 0, workerTablesSeconds: 0, workerTableTasks: 0, tableBuffersReused: 0, tableBuffersAllocated: 0, deviceSeconds: 0, submitSeconds: 0, waitSeconds: 0, readSeconds: 0, bytesRead: 0, sets: 0, figureSets: 0, figuresBytes: 0, bytesUploaded: 0, pathsCopied: false };
 }
 
 /** A counterparty's accumulator of Σ max(E_s, 0) on the device (figures route, two or more sets). */
@@ -202,6 +203,7 @@ export class GpuSetValuation implements DeviceSetValuation {
 
   noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void {
     this.stats.workerTablesSeconds += seconds;
+    this.stats.workerTableTasks++;
     this.stats.tableBuffersReused += buffers?.reused ?? 0;
     this.stats.tableBuffersAllocated += buffers?.allocated ?? 0;
   }
