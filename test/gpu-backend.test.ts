@@ -655,7 +655,7 @@ describe('backend selection', () => {
   it('default threads: every core on the CPU backend, at most GPU_HOST_THREADS on the GPU backend', () => {
     expect(defaultThreads('cpu', 16)).toBe(16);
     expect(defaultThreads('gpu', 16)).toBe(GPU_HOST_THREADS);
-    expect(GPU_HOST_THREADS).toBe(8);
+    expect(GPU_HOST_THREADS).toBe(10);
     expect(defaultThreads('gpu', 2)).toBe(2);
     expect(defaultThreads('gpu', 0)).toBe(1);
   });

@@ -43,11 +43,15 @@ export const GPU_PLACEMENT =
 
 /**
  * Worker threads a GPU run uses when --threads is not given: all cores, at most GPU_HOST_THREADS. The host's part of
- * a GPU run (the node tables) does not speed up past a few threads: on the 16-core H100 machine utb-20k at 5,000
- * paths took 4.00 / 3.78 / 3.96 / 3.96 / 5.2 s with 6 / 8 / 10 / 12 / 16 threads, the workers' summed time growing
- * from 15.5 to 40 s for the same work (bench/README.md). The CPU backend keeps every core (it is faster with them).
+ * a GPU run (the node tables) does not speed up past a few threads: it is bound by memory traffic (on the 16-core
+ * device machines, 8 threads streaming over arrays each ran 2.4 times slower than one alone), so the workers' summed
+ * time grows with their number for the same work (17 s on 8 threads, 23 s on 10, 26 s on 12, 37 s on 16). Measured
+ * with utb-20k at 5,000 paths (bench/README.md, twelfth session): on an H200 machine 10 threads beat 8 in every one
+ * of 9 interleaved pairs (3.04-3.36 s against 3.22-4.05 s; 12 threads 3.03-3.57 s), once each worker could hold its
+ * next task (deviceDrive.ts WORKER_DEPTH); before that, 8 and 10 tied on an H100 machine. The CPU backend keeps every
+ * core (it is faster with them).
  */
-export const GPU_HOST_THREADS = 8;
+export const GPU_HOST_THREADS = 10;
 
 /** The default --threads of a run on this backend: every core, capped at GPU_HOST_THREADS for the GPU backend. */
 export function defaultThreads(backend: BackendName, cores: number): number {
