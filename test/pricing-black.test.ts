@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { bachelier, black76, erf, erfc, expMinusSquare, garmanKohlhagen, normCdf, normPdf } from '../src/pricing/black.js';
+import { bachelier, black76, erf, erfc, expMinusSquare, garmanKohlhagen, normCdf, normCdfInto, normPdf } from '../src/pricing/black.js';
 
 describe('normal distribution (Cody erfc)', () => {
   it('matches high-precision values of N(x) (mpmath, 40 digits) to 1e-15 relative', () => {
@@ -123,5 +123,39 @@ describe('erfc: the tabulated exp(−c²) of the 1/16 grid', () => {
     // the grid points themselves, and beyond the table (fallback)
     for (let k = 7; k < 440; k++) expect(expMinusSquare(k / 16)).toBe(reference(k / 16));
     expect(checked).toBeGreaterThan(25_000);
+  });
+});
+
+describe('normCdfInto: normCdf over an array, the same bits', () => {
+  it('equals normCdf bit for bit across every branch (erf, both erfc intervals, the tail cut, the coarse table\'s end) and at the edges', () => {
+    const xs: number[] = [0, -0, 1e-300, -1e-300, Infinity, -Infinity, NaN, 37.76, -37.76, 37.77, -37.77, 40, -40, 1e300, -1e300];
+    // the branch boundaries of erfc's argument y = |x|/√2: 0.46875, 4, 26.7 and the coarse table's end 428/16, each side
+    for (const y of [0.46875, 4, 26.7, 428 / 16]) {
+      for (const s of [-1, 1]) {
+        const x = s * y * Math.SQRT2;
+        xs.push(x, x * (1 + 2 ** -52), x * (1 - 2 ** -52), x + 1e-9, x - 1e-9);
+      }
+    }
+    // a dense sweep and random values of several scales (a fixed LCG: the test is reproducible)
+    for (let x = -40; x <= 40; x += 1 / 1024) xs.push(x);
+    let seed = 12345;
+    const uniform = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let i = 0; i < 100_000; i++) xs.push((uniform() - 0.5) * [1, 10, 80][i % 3]!);
+    const input = Float64Array.from(xs);
+    const out = new Float64Array(input.length).fill(-1);
+    normCdfInto(input, out, input.length);
+    let checked = 0;
+    for (let i = 0; i < input.length; i++) {
+      if (!Object.is(out[i], normCdf(input[i]!))) throw new Error(`normCdfInto(${input[i]}) = ${out[i]}, normCdf gives ${normCdf(input[i]!)}`);
+      checked++;
+    }
+    expect(checked).toBe(input.length);
+    // n bounds what is written
+    const partial = new Float64Array(3).fill(7);
+    normCdfInto(Float64Array.from([0, 1, 2]), partial, 2);
+    expect(Array.from(partial)).toEqual([0.5, normCdf(1), 7]);
   });
 });

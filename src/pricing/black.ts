@@ -105,6 +105,87 @@ export function normCdf(x: number): number {
   return 0.5 * erfc(-x * SQRT1_2);
 }
 
+/**
+ * normCdf of xs[0 .. n−1] into out: the very operations of normCdf (erfc, erfcTail, expMinusSquare, erfSmall written
+ * out in one loop, in the same order), so the same bits (tested), without a call per value. A hot loop that calls
+ * normCdf boxes each argument and result (a heap number each, as V8 does not inline the chain): the swaptions' option
+ * values on the state grid (exposure/valuation/swaption.ts) allocated 340 MB that way per quarter of utb-20k.
+ */
+export function normCdfInto(xs: Float64Array, out: Float64Array, n: number): void {
+  const a0 = ERF_A[0]!, a1 = ERF_A[1]!, a2 = ERF_A[2]!, a3 = ERF_A[3]!, a4 = ERF_A[4]!;
+  const b0 = ERF_B[0]!, b1 = ERF_B[1]!, b2 = ERF_B[2]!, b3 = ERF_B[3]!;
+  const c0 = ERFC_C[0]!, c1 = ERFC_C[1]!, c2 = ERFC_C[2]!, c3 = ERFC_C[3]!, c4 = ERFC_C[4]!, c5 = ERFC_C[5]!, c6 = ERFC_C[6]!, c7 = ERFC_C[7]!, c8 = ERFC_C[8]!;
+  const d0 = ERFC_D[0]!, d1 = ERFC_D[1]!, d2 = ERFC_D[2]!, d3 = ERFC_D[3]!, d4 = ERFC_D[4]!, d5 = ERFC_D[5]!, d6 = ERFC_D[6]!, d7 = ERFC_D[7]!;
+  const p0 = ERFC_P[0]!, p1 = ERFC_P[1]!, p2 = ERFC_P[2]!, p3 = ERFC_P[3]!, p4 = ERFC_P[4]!, p5 = ERFC_P[5]!;
+  const q0 = ERFC_Q[0]!, q1 = ERFC_Q[1]!, q2 = ERFC_Q[2]!, q3 = ERFC_Q[3]!, q4 = ERFC_Q[4]!;
+  const coarseCount = EXP_COARSE.length;
+  for (let j = 0; j < n; j++) {
+    const z = -xs[j]! * SQRT1_2; // erfc's argument
+    const y = Math.abs(z);
+    let e: number;
+    if (y <= 0.46875) {
+      // 1 − erfSmall(z)
+      const zz = z * z;
+      let num = a4 * zz;
+      let den = zz;
+      num = (num + a0) * zz;
+      den = (den + b0) * zz;
+      num = (num + a1) * zz;
+      den = (den + b1) * zz;
+      num = (num + a2) * zz;
+      den = (den + b2) * zz;
+      e = 1 - (z * (num + a3)) / (den + b3);
+    } else {
+      // erfcTail(y)
+      let tail: number;
+      if (y >= 26.7) tail = 0;
+      else {
+        let ratio: number;
+        if (y <= 4) {
+          let num = c8 * y;
+          let den = y;
+          num = (num + c0) * y;
+          den = (den + d0) * y;
+          num = (num + c1) * y;
+          den = (den + d1) * y;
+          num = (num + c2) * y;
+          den = (den + d2) * y;
+          num = (num + c3) * y;
+          den = (den + d3) * y;
+          num = (num + c4) * y;
+          den = (den + d4) * y;
+          num = (num + c5) * y;
+          den = (den + d5) * y;
+          num = (num + c6) * y;
+          den = (den + d6) * y;
+          ratio = (num + c7) / (den + d7);
+        } else {
+          const w = 1 / (y * y);
+          let num = p5 * w;
+          let den = w;
+          num = (num + p0) * w;
+          den = (den + q0) * w;
+          num = (num + p1) * w;
+          den = (den + q1) * w;
+          num = (num + p2) * w;
+          den = (den + q2) * w;
+          num = (num + p3) * w;
+          den = (den + q3) * w;
+          ratio = (SQRT_PI_INV - (w * (num + p4)) / (den + q4)) / y;
+        }
+        // expMinusSquare(y)
+        const k = Math.trunc(y * 16);
+        const yCoarse = k / 16;
+        const remainder = (y - yCoarse) * (y + yCoarse);
+        const coarse = k >= 0 && k < coarseCount ? EXP_COARSE[k]! : Math.exp(-yCoarse * yCoarse);
+        tail = ratio * (coarse * Math.exp(-remainder));
+      }
+      e = z < 0 ? 2 - tail : tail;
+    }
+    out[j] = 0.5 * e;
+  }
+}
+
 export type CallPut = 'call' | 'put';
 
 /**
