@@ -182,6 +182,11 @@ export class CurrencyPool {
   private readonly rLast: Int32Array;
   private readonly rTrade: Int32Array;
   private readonly terms: readonly NodeTerm[];
+  /**
+   * terms.length, read by the hot paths instead of the array: an empty list and a list of terms are arrays of two
+   * maps, and buildNodes' optimized code bailed out on the one it had not seen hundreds of times per run.
+   */
+  private readonly termCount: number;
   // Scratch, allocated once.
   private readonly spec: Float64Array;
   private readonly nodes: Float64Array;
@@ -281,6 +286,7 @@ export class CurrencyPool {
     this.rLast = ints.of(b.runLast);
     this.rTrade = ints.of(b.runTrade);
     this.terms = b.terms.slice();
+    this.termCount = this.terms.length;
     this.termDates = Math.min(nDates, this.terms.reduce((m, t) => Math.max(m, t.lastIndex + 1), 0));
     this.spec = reals.take(2);
     this.nodes = reals.take(GRID_NODES);
@@ -356,7 +362,7 @@ export class CurrencyPool {
    * d is past every term's last date (no row for it: none is alive).
    */
   private termValues(d: number, paths: SimulatedPaths, x0: number, h: number): boolean {
-    const nTerms = this.terms.length;
+    const nTerms = this.termCount;
     if (this.termCache.length === 0) {
       // dates up to the terms' last live one only (a 1-year swaption on a 30-year grid: a 30th of nDates; the cache
       // was most of what a pool allocated)
@@ -445,8 +451,8 @@ export class CurrencyPool {
         v *= ratio;
       }
     }
-    if (this.terms.length > 0 && this.termValues(d, paths, x0, h)) {
-      const nTerms = this.terms.length;
+    if (this.termCount > 0 && this.termValues(d, paths, x0, h)) {
+      const nTerms = this.termCount;
       const cache = this.termCache;
       for (let i = 0; i < nTerms; i++) {
         if (this.termAlive[d * nTerms + i] === 0) continue;
@@ -730,7 +736,7 @@ export class CurrencyPool {
       out[rTrade[k]!] += s1;
       if (two) out2[rTrade[k]!] += s2;
     }
-    const nTerms = this.terms.length;
+    const nTerms = this.termCount;
     if (nTerms > 0 && this.termValues(d, paths, x0, h)) {
       const cache = this.termCache;
       for (let i = 0; i < nTerms; i++) {

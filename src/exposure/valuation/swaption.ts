@@ -23,7 +23,7 @@
  */
 import type { Market } from '../../market/types.js';
 import type { Swaption } from '../../products/types.js';
-import { normCdf } from '../../pricing/black.js';
+import { normCdfInto } from '../../pricing/black.js';
 import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { priceSwaption } from '../../pricing/swaption.js';
 import { projectionFor } from '../../pricing/swaps.js';
@@ -64,12 +64,6 @@ export function underlyingBonds(trade: Swaption, market: Market, lgm: LgmOnGrid)
   const times = Float64Array.from([...flows.keys()].sort((a, b) => a - b));
   const coefficients = Float64Array.from(times, (t) => flows.get(t)!);
   return { times, coefficients, H: times.map((t) => model.H(t)), discount: times.map((t) => model.discount(t)) };
-}
-
-/** Φ(hi) − Φ(lo) for lo <= hi without cancellation in the upper tail. */
-function normalMass(lo: number, hi: number): number {
-  if (lo >= 0) return normCdf(-lo) - normCdf(-hi);
-  return normCdf(hi) - normCdf(lo);
 }
 
 /**
@@ -277,10 +271,25 @@ export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: numbe
   return intervals;
 }
 
+/** Per-bond arguments and values of Φ for optionOnNodes (normCdfInto: no call per bond), n = the bonds. */
+interface PhiScratch {
+  argA: Float64Array;
+  argB: Float64Array;
+  outA: Float64Array;
+  outB: Float64Array;
+}
+
+function phiScratch(n: number): PhiScratch {
+  return { argA: new Float64Array(n), argB: new Float64Array(n), outA: new Float64Array(n), outB: new Float64Array(n) };
+}
+
 /**
  * Conditional option value at nodes x0 + g·h (g < count) of a date with LGM constants (Ht, ζt, P(0,t)) and remaining
  * variance v, added times `scale` into nodes. An interval end at ±∞ contributes Φ(∓∞) = 0 or 1 exactly, so an
- * interval open on one side needs one Φ per bond instead of normalMass's two (the same value, bit for bit).
+ * interval open on one side needs one Φ per bond instead of two (the same value, bit for bit). Φ(hi) − Φ(lo) is taken
+ * from the lower tail, Φ(−lo) − Φ(−hi), when lo ≥ 0 (no cancellation in the upper tail). The Φ of
+ * a node's bonds are taken together (normCdfInto, the same bits as normCdf) and summed in the bonds' order, as a call
+ * per bond summed them.
  */
 function optionOnNodes(
   u: UnderlyingBonds,
@@ -296,10 +305,12 @@ function optionOnNodes(
   bondScratch: Float64Array,
   ratioScratch: Float64Array,
   shiftScratch: Float64Array,
+  phi: PhiScratch,
   nodes: Float64Array,
 ): void {
   const n = u.times.length;
   const sd = Math.sqrt(Math.max(v, 0));
+  const { argA, argB, outA, outB } = phi;
   for (let i = 0; i < n; i++) {
     const hi = u.H[i]!;
     const a = hi - Ht;
@@ -316,18 +327,32 @@ function optionOnNodes(
         const yHi = (intervals[r + 1]! - x) / sd;
         if (yLo === -Infinity) {
           // Φ(yHi + Hᵢ√v) − Φ(−∞).
-          for (let i = 0; i < n; i++) value += bondScratch[i]! * normCdf(yHi + shiftScratch[i]!);
+          for (let i = 0; i < n; i++) argA[i] = yHi + shiftScratch[i]!;
+          normCdfInto(argA, outA, n);
+          for (let i = 0; i < n; i++) value += bondScratch[i]! * outA[i]!;
         } else if (yHi === Infinity) {
-          // Φ(∞) − Φ(yLo + Hᵢ√v), from the lower tail when the lower end is at or above 0 (normalMass).
+          // Φ(∞) − Φ(yLo + Hᵢ√v), from the lower tail when the lower end is at or above 0.
           for (let i = 0; i < n; i++) {
             const lo = yLo + shiftScratch[i]!;
-            value += bondScratch[i]! * (lo >= 0 ? normCdf(-lo) : 1 - normCdf(lo));
+            argA[i] = lo >= 0 ? -lo : lo;
+          }
+          normCdfInto(argA, outA, n);
+          for (let i = 0; i < n; i++) {
+            const lo = yLo + shiftScratch[i]!;
+            value += bondScratch[i]! * (lo >= 0 ? outA[i]! : 1 - outA[i]!);
           }
         } else {
+          // Φ(hi) − Φ(lo) as Φ(−lo) − Φ(−hi) when lo >= 0
           for (let i = 0; i < n; i++) {
             const shift = shiftScratch[i]!;
-            value += bondScratch[i]! * normalMass(yLo + shift, yHi + shift);
+            const lo = yLo + shift;
+            const hi = yHi + shift;
+            argA[i] = lo >= 0 ? -lo : hi;
+            argB[i] = lo >= 0 ? -hi : lo;
           }
+          normCdfInto(argA, outA, n);
+          normCdfInto(argB, outB, n);
+          for (let i = 0; i < n; i++) value += bondScratch[i]! * (outA[i]! - outB[i]!);
         }
       }
     } else {
@@ -387,6 +412,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   const bondScratch = new Float64Array(n);
   const ratioScratch = new Float64Array(n);
   const shiftScratch = new Float64Array(n);
+  const phi = phiScratch(n);
   const one = new Float64Array(1);
 
   // Option value at t = 0, x = 0 as a function of the variance to expiry.
@@ -394,7 +420,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     const sdE = Math.sqrt(Math.max(v, 0));
     const intervals = exerciseIntervals(u, v, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single);
     one[0] = 0;
-    optionOnNodes(u, lgm.model.H(0), 0, 1, v, 0, 0, 1, intervals, 1, bondScratch, ratioScratch, shiftScratch, one);
+    optionOnNodes(u, lgm.model.H(0), 0, 1, v, 0, 0, 1, intervals, 1, bondScratch, ratioScratch, shiftScratch, phi, one);
     return one[0]!;
   };
   let varianceToday = zetaE;
@@ -437,7 +463,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       const zt = lgm.zeta[d]!;
       const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
       const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
-      optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, shiftScratch, nodes);
+      optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, shiftScratch, phi, nodes);
       return true;
     },
   };
