@@ -326,8 +326,14 @@ export class CdsPool {
     // the pool's scratch, valid until its next call (as CurrencyPool.nodeTable's)
     const nodes = this.nodes;
     this.gridNodes(d, paths, nodes);
-    return { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS };
+    // one answer object per pool, rewritten by each call (CurrencyPool.nodeTable's rule)
+    const table = (this.table ??= { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS });
+    table.x0 = this.spec[0]!;
+    table.h = this.spec[1]!;
+    return table;
   }
+
+  private table: PoolNodeTable | undefined;
 
   /** The pool's state grid at date d on these paths (into `spec`) and its value at the grid's nodes (into `nodes`, zeroed). */
   private gridNodes(d: number, paths: SimulatedPaths, nodes: Float64Array): void {

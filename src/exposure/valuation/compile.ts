@@ -350,16 +350,20 @@ class NettingSetValuation implements NettingSetKernel {
    * per-path trades. Then ratePoolNodeTables describes it.
    */
   get ratePoolsOnly(): boolean {
-    return this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths);
+    // asked once per table slot (about a million per run for utb-20k): decided once, the path trades being fixed
+    return (this.onlyRatePools ??= this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths));
   }
+
+  private onlyRatePools: boolean | undefined;
 
   /**
    * The equity forwards' share parts and the FX/equity options at date d as device entries (options.ts
    * DeviceLegEntry), in the kernel's order; undefined when one cannot be written so (an equity option with a
-   * strike ≤ 0).
+   * strike ≤ 0). The kernel's own list, refilled by each call.
    */
   legEntries(d: number): DeviceLegEntry[] | undefined {
-    const out: DeviceLegEntry[] = [];
+    const out = this.legList;
+    out.length = 0;
     if (d > this.lastDateIndex) return out;
     for (const eq of this.equities) {
       const e = eq.deviceEntry(d);
@@ -374,9 +378,19 @@ class NettingSetValuation implements NettingSetKernel {
     return out;
   }
 
-  /** The pools' node tables at date d (pools alive at d, in the kernel's order, then the exercised swaptions'). */
+  private readonly tableList: PoolNodeTable[] = [];
+  private readonly legList: DeviceLegEntry[] = [];
+  /** deviceTableSources' answer for this kernel, refilled by each call. */
+  readonly sources: { pools: PoolNodeTable[]; legs: DeviceLegEntry[] } = { pools: this.tableList, legs: this.legList };
+
+  /**
+   * The pools' node tables at date d (pools alive at d, in the kernel's order, then the exercised swaptions'): the
+   * kernel's list of the pools' answers, valid until its next poolTables call.
+   */
   poolTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
-    const tables: PoolNodeTable[] = [];
+    // the kernel's own list, refilled by each call (its tables are the pools' scratch anyway)
+    const tables = this.tableList;
+    tables.length = 0;
     if (d > this.lastDateIndex) return tables;
     for (const pool of this.pools) {
       const table = pool.nodeTable(d, paths);
@@ -455,15 +469,17 @@ export function compileNettingSet(trades: Trade[], ctx: ValuationContext): Netti
 
 /**
  * What ratePoolNodeTables flattens, as the kernel gives it: the pools' node tables at date d (each valid until that
- * pool's next nodeTable call: copy before asking again) and the leg entries; undefined when the kernel is not a
+ * pool's next nodeTable call: copy before asking again) and the leg entries, in lists the kernel refills at its next
+ * call; undefined when the kernel is not a
  * compileNettingSet kernel or has an equity option with a strike ≤ 0. The GPU backend packs these straight into its
  * buffers (backends/gpu/tables.ts packKernelTables).
  */
 export function deviceTableSources(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): { pools: PoolNodeTable[]; legs: DeviceLegEntry[] } | undefined {
   if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
-  const legs = kernel.legEntries(d);
-  if (!legs) return undefined;
-  return { pools: kernel.poolTables(d, paths), legs };
+  if (!kernel.legEntries(d)) return undefined;
+  kernel.poolTables(d, paths);
+  // the kernel's own answer (its lists were just refilled), valid until its next call: no object per slot
+  return kernel.sources;
 }
 
 /**
@@ -539,7 +555,7 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     maskIndex: Int32Array.from(tables, (t) => (t.mask ? t.mask.index : -1)),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
-    legs,
+    legs: legs.slice(), // the kernel refills its list at its next call
   };
   tables.forEach((t, i) => {
     if (t.mask) out.maskIntervals.set(t.mask.intervals, 2 * maskStart[i]!);

@@ -466,8 +466,9 @@ export class CurrencyPool {
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
    * `runNodes`: per fixing group the Δ¹..Δ³ coefficient functions, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
-   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). Views of the pool's scratch, valid until
-   * its next nodeTable or valuation call (callers copy them); null when the pool is dead at d.
+   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). The pool's own object with views of its
+   * scratch, valid until its next nodeTable or valuation call (callers copy what they keep); null when the pool is dead
+   * at d.
    * Read only with respect to the pool's results: addValues gives the same numbers before and after.
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
@@ -478,10 +479,17 @@ export class CurrencyPool {
     // views per group count, made once (a set's trades ask for their tables at every exposure date)
     let views = this.tableViews[groups];
     if (!views) this.tableViews[groups] = views = { runNodes: this.runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES), groupFix: this.groupFix.subarray(0, groups) };
-    return { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: this.spec[0]!, h: this.spec[1]!, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix };
+    // one answer object per pool, rewritten by each call (as its arrays are): no object and boxed x0, h per table
+    const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix });
+    table.x0 = this.spec[0]!;
+    table.h = this.spec[1]!;
+    table.runNodes = views.runNodes;
+    table.groupFix = views.groupFix;
+    return table;
   }
 
   private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
+  private table: PoolNodeTable | undefined;
 
   /**
    * out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). With
