@@ -68,6 +68,31 @@ export interface NodeTerm {
   readonly lastIndex: number;
 }
 
+/** The Euler pass's node and moment weights of a pool (one buffer, zeroed), by the pool's fixing-group capacity. */
+interface EulerScratch {
+  powerSums: Float64Array;
+  powerSums2: Float64Array;
+  nodeWeights: Float64Array;
+  nodeWeights2: Float64Array;
+  runWeights: Float64Array;
+  runWeights2: Float64Array;
+}
+
+function eulerScratch(runSize: number): EulerScratch {
+  const all = new Float64Array(2 * MAX_MOMENTS + 2 * GRID_NODES + 2 * runSize);
+  const take = (from: number, n: number): Float64Array => all.subarray(from, from + n);
+  const m = MAX_MOMENTS;
+  const g = GRID_NODES;
+  return {
+    powerSums: take(0, m),
+    powerSums2: take(m, m),
+    nodeWeights: take(2 * m, g),
+    nodeWeights2: take(2 * m + g, g),
+    runWeights: take(2 * m + 2 * g, runSize),
+    runWeights2: take(2 * m + 2 * g + runSize, runSize),
+  };
+}
+
 export class CurrencyPoolBuilder {
   readonly flowH: number[] = [];
   readonly flowAmp: number[] = [];
@@ -191,8 +216,6 @@ export class CurrencyPool {
   private readonly spec: Float64Array;
   private readonly nodes: Float64Array;
   private readonly moments: Float64Array;
-  private readonly powerSums: Float64Array;
-  private readonly powerSums2: Float64Array;
   private readonly runNodes: Float64Array;
   private readonly slotOf: Int32Array;
   private readonly groupFix: Int32Array;
@@ -201,11 +224,14 @@ export class CurrencyPool {
   private readonly runW: Float64Array;
   private readonly runLogW: Float64Array;
   private readonly runRate: Float64Array;
-  // Euler: node weights of the first and second weight vectors (main function, then RUNNING_SLOPES per group).
-  private readonly nodeWeights: Float64Array;
-  private readonly nodeWeights2: Float64Array;
-  private readonly runWeights: Float64Array;
-  private readonly runWeights2: Float64Array;
+  /**
+   * Euler: node weights of the first and second weight vectors (main function, then RUNNING_SLOPES per group) and
+   * their moments, made on the pass's first use (accumulateTradeWeighted): the GPU backend's pools, one per trade of
+   * the figures route, never use them, and zeroing them was two thirds of each pool's memory.
+   */
+  private euler: EulerScratch | undefined;
+  /** Fixing groups' capacity × RUNNING_SLOPES × GRID_NODES. */
+  private readonly runSize: number;
   // Option terms' node values of each date, kept from valueAt for the Euler pass at the same date and paths (the
   // same numbers recomputed would be the same bits; keeping them halves the option work). Allocated on first use.
   private termCache = new Float64Array(0);
@@ -256,7 +282,7 @@ export class CurrencyPool {
     // Every array of the pool is a view of one ArrayBuffer (doubles, then ints): a typed array of more than 64 bytes is
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
-    const nReals = 3 * nF + 3 * nM + 8 * nR + 2 + 3 * GRID_NODES + 3 * MAX_MOMENTS + 3 * runSize;
+    const nReals = 3 * nF + 3 * nM + 8 * nR + 2 + GRID_NODES + MAX_MOMENTS + runSize;
     const nInts = 2 * nF + nM + 4 * nR + nDates + 2 * maxGroups;
     const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
     const reals = new Carve(new Float64Array(memory, 0, nReals));
@@ -291,13 +317,8 @@ export class CurrencyPool {
     this.spec = reals.take(2);
     this.nodes = reals.take(GRID_NODES);
     this.moments = reals.take(MAX_MOMENTS);
-    this.powerSums = reals.take(MAX_MOMENTS);
-    this.powerSums2 = reals.take(MAX_MOMENTS);
-    this.nodeWeights = reals.take(GRID_NODES);
-    this.nodeWeights2 = reals.take(GRID_NODES);
     this.runNodes = reals.take(runSize);
-    this.runWeights = reals.take(runSize);
-    this.runWeights2 = reals.take(runSize);
+    this.runSize = runSize;
     this.runW = reals.take(nR);
     this.runLogW = reals.take(nR);
     this.runRate = reals.take(nR);
@@ -590,7 +611,9 @@ export class CurrencyPool {
     const h = this.spec[1]!;
     const invH = 1 / h;
     const two = weights2 !== undefined && out2 !== undefined;
-    const { groupOff, nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = this;
+    const euler = (this.euler ??= eulerScratch(this.runSize));
+    const { groupOff } = this;
+    const { nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = euler;
     const runSize = groups * RUNNING_SLOPES * GRID_NODES;
     nw.fill(0);
     rw.fill(0, 0, runSize);
@@ -672,7 +695,7 @@ export class CurrencyPool {
     const order = this.flowOrder(d, fH, fLast, h);
     if (order <= MAX_MOMENTS) {
       // Moment form: Σ_g W_g·A·e^{−a(x_c + y_g)} = A·e^{−a·x_c}·Σ_m (−a)^m/m!·μ_m, μ_m = Σ_g W_g·y_g^m.
-      const { powerSums: mu, powerSums2: mu2 } = this;
+      const { powerSums: mu, powerSums2: mu2 } = euler;
       mu.fill(0, 0, order);
       mu2.fill(0, 0, order);
       for (let g = 0; g < G; g++) {
