@@ -240,6 +240,20 @@ const BAD_CELLS: BadCase[] = [
     ],
   },
   {
+    name: 'a holiday calendar without rules for the trade\'s years',
+    mutate: (d) => {
+      setCell(d, 'trades', 1, 'start_date', '2015-06-15');
+      editCsv(d, 'trades', (rows) => {
+        for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calendar' : i === 1 ? 'target+dkco' : i === 2 ? 'JPTO' : '');
+      });
+      setCell(d, 'trades', 2, 'maturity_date', '2100-03-15');
+    },
+    errors: [
+      "trades.csv row 1 column calendar: target+dkco: expected a calendar with rules for the trade's dates: DKCO+TARGET has them for 2016 to 2199, and the start_date 2015-06-15 is in 2015 (weekends only, or another calendar)",
+      "trades.csv row 2 column calendar: JPTO: expected a calendar with rules for the trade's dates: JPTO has them for 1989 to 2099, and the maturity_date 2100-03-15 is in 2100 (weekends only, or another calendar)",
+    ],
+  },
+  {
     name: 'calculate_vm not a boolean',
     mutate: (d) =>
       editCsv(d, 'netting_sets', (rows) => {

@@ -108,12 +108,21 @@ export function calendarNamed(name: string | undefined): Calendar {
   return calendar;
 }
 
+/**
+ * The years a calendar (a canonical name, joint ones with `+`) has rules for: from the latest first year of its
+ * centres to the earliest last one. A date outside them is an error when the calendar is asked about it.
+ */
+export function calendarYears(name: string): { first: number; last: number } {
+  const centres = name.split('+') as HolidayCentre[];
+  for (const c of centres) if (FIRST_YEAR[c] === undefined) throw new Error(`unknown calendar centre ${JSON.stringify(c)}: expected ${CALENDAR_EXPECTED}`);
+  return { first: Math.max(...centres.map((c) => FIRST_YEAR[c])), last: Math.min(...centres.map((c) => LAST_YEAR[c])) };
+}
+
 /** A weekends-and-holidays calendar; each year's holidays are worked out on first use and kept. */
 function holidayCalendar(name: string): Calendar {
   const centres = name.split('+') as HolidayCentre[];
   const years = new Map<number, Set<DateSerial>>();
-  const first = Math.max(...centres.map((c) => FIRST_YEAR[c]));
-  const last = Math.min(...centres.map((c) => LAST_YEAR[c]));
+  const { first, last } = calendarYears(name);
   const holidaysOf = (year: number): Set<DateSerial> => {
     let set = years.get(year);
     if (set === undefined) {

@@ -3,9 +3,9 @@
  * docs/inputs.md, the values allowed, and the order of its dates. Every problem is recorded in the collector with
  * file, row, column and value; a row with any problem yields no trade (the run stops before pricing anyway).
  */
-import { FREQUENCIES, toIsoDate, type DateSerial, type Frequency } from '../conventions/dates.js';
+import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
-import { CALENDAR_EXPECTED, WEEKENDS_ONLY, canonicalCalendarName } from '../conventions/holidays.js';
+import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   BUSINESS_DAY_CONVENTIONS,
   CURRENCIES,
@@ -427,5 +427,30 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       trade = readCds(r, row, c, base);
       break;
   }
+  const scheduled = product === 'IRS' || product === 'OIS' || product === 'XCCY' || product === 'SWAPTION';
+  if (trade !== undefined && scheduled && c.calendar !== undefined && r.issues.errorCount === errorsBefore) checkCalendarYears(r, row, c.calendar);
   return r.issues.errorCount > errorsBefore ? undefined : trade;
+}
+
+/**
+ * A trade's calendar has rules for every year from its start_date to its maturity_date (holidays.ts: each centre's
+ * rules start where they could be checked against the centre's own lists); otherwise the calendar cell is the one to
+ * change, and saying so here beats a pricing failure named on the trade later.
+ */
+function checkCalendarYears(r: FieldReader, row: number, calendar: string): void {
+  const { first, last } = calendarYears(calendar);
+  const dates = (['start_date', 'maturity_date'] as const).map((column) => ({ column, date: r.has(column) ? r.date(column, row) : undefined }));
+  for (const { column, date } of dates) {
+    if (date === undefined) continue;
+    const year = toYmd(date).year;
+    if (year >= first && year <= last) continue;
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column: 'calendar',
+      value: r.string('calendar', row),
+      expected: `a calendar with rules for the trade's dates: ${calendar} has them for ${first} to ${last}, and the ${column} ${toIsoDate(date)} is in ${year} (weekends only, or another calendar)`,
+    });
+    return;
+  }
 }
