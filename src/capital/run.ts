@@ -22,6 +22,7 @@ import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type Saccr
 import type { SaccrNettingSetResult, SaccrReferenceEntity } from './saccr/types.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
 import { computeCvaComponents, sensitivitiesFromComponents, sensitivityPlan, type CvaComponents, type SensitivityRun } from './sacvaSensitivities.js';
+import { someOf } from '../text.js';
 
 /**
  * Netting sets × paths from which `xva capital` uses all cores by default: on the demo book (60 sets) 64 paths ran in
@@ -406,10 +407,6 @@ export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimula
   return out;
 }
 
-/** Ids for a note: all of them up to `max`, else the first ones and how many more. */
-function someIds(ids: readonly string[], max = 5): string {
-  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
-}
 
 /**
  * What SA-CCR took as the variation margin of margined netting sets without a `collateral_balances` row: none (the
@@ -425,11 +422,11 @@ export function variationMarginNotes(sets: readonly SaccrNettingSetResult[], bal
   const out: string[] = [];
   if (none.length > 0) {
     out.push(
-      `SA-CCR: ${none.length} margined netting set${none.length === 1 ? ' has' : 's have'} no collateral_balances row and hold${none.length === 1 ? 's' : ''} no variation margin (${someIds(none)}); give their balances, or calculate_vm true in netting_sets to take the VM the CSA calls for at today's value`,
+      `SA-CCR: ${none.length} margined netting set${none.length === 1 ? ' has' : 's have'} no collateral_balances row and hold${none.length === 1 ? 's' : ''} no variation margin (${someOf(none, 5)}); give their balances, or calculate_vm true in netting_sets to take the VM the CSA calls for at today's value`,
     );
   }
   if (calculated.length > 0) {
-    out.push(`SA-CCR: ${calculated.length} margined netting set${calculated.length === 1 ? '' : 's'} without a balance take${calculated.length === 1 ? 's' : ''} the VM the CSA calls for at today's value (calculate_vm: ${someIds(calculated)})`);
+    out.push(`SA-CCR: ${calculated.length} margined netting set${calculated.length === 1 ? '' : 's'} without a balance take${calculated.length === 1 ? 's' : ''} the VM the CSA calls for at today's value (calculate_vm: ${someOf(calculated, 5)})`);
   }
   return out;
 }

@@ -24,6 +24,7 @@ import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { runDim, type DimProfile } from './dim.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
+import { someOf } from '../text.js';
 
 export interface MarginRunOptions {
   /** Read this CRIF instead of building one from the portfolio. */
@@ -209,7 +210,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   // calculate_vm says (that is an SA-CCR setting); say so, since such a book looks as if no collateral had moved yet
   const noBalance = nettingSets.filter((n) => n.vm !== undefined && byId.get(n.nettingSetId)?.csa === true && n.balanceOnFile === false).map((n) => n.nettingSetId);
   if (noBalance.length > 0) {
-    const shown = noBalance.length <= 5 ? noBalance.join(', ') : `${noBalance.slice(0, 5).join(', ')} and ${noBalance.length - 5} more`;
+    const shown = someOf(noBalance, 5);
     notes.push(`VM: ${noBalance.length} CSA netting set${noBalance.length === 1 ? ' has' : 's have'} no collateral balance on file (${shown}): today's call starts from 0, the CSA's whole requirement; give the balances (collateral_balances, --collateral-balances) for today's actual calls`);
   }
   let dim: DimProfile[] = [];

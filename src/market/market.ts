@@ -21,6 +21,7 @@ import type {
   YieldCurve,
 } from './types.js';
 import { volAt } from './vol.js';
+import { someOf } from '../text.js';
 
 export { correlationOf } from './correlation.js';
 
@@ -60,8 +61,7 @@ export interface MarketSpec {
 
 function listOf(names: Iterable<string>): string {
   const all = [...names];
-  if (all.length === 0) return 'none';
-  return all.length <= 30 ? all.join(', ') : `${all.slice(0, 30).join(', ')} and ${all.length - 30} more`;
+  return all.length === 0 ? 'none' : someOf(all, 30);
 }
 
 export class MarketData implements Market {
