@@ -14,7 +14,7 @@
  */
 import type { Market } from '../../market/types.js';
 import type { EquityOption, FxOption } from '../../products/types.js';
-import { normCdf } from '../../pricing/black.js';
+import { normCdfInto } from '../../pricing/black.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
 
@@ -68,15 +68,40 @@ function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): 
   return { lnA, B };
 }
 
-/** Black-76 call (omega = 1) or put (−1) on undiscounted legs A = forward leg, B = strike leg (both positive). */
-function blackLegs(omega: number, lnAoverB: number, a: number, b: number, stdDev: number): number {
-  if (!(stdDev > 0)) {
-    const intrinsic = omega * (a - b);
-    return intrinsic > 0 ? intrinsic : 0;
+/** Per-path legs of one date (`legs`), filled by a trade's `values` before blackLegsInto; grown as needed. */
+const legs = { lnAoverB: new Float64Array(0), a: new Float64Array(0), b: new Float64Array(0), x1: new Float64Array(0), x2: new Float64Array(0), n1: new Float64Array(0), n2: new Float64Array(0) };
+
+function legScratch(n: number): typeof legs {
+  if (legs.a.length < n) {
+    for (const key of Object.keys(legs) as (keyof typeof legs)[]) legs[key] = new Float64Array(n);
   }
-  const d1 = lnAoverB / stdDev + 0.5 * stdDev;
-  const d2 = d1 - stdDev;
-  return omega * (a * normCdf(omega * d1) - b * normCdf(omega * d2));
+  return legs;
+}
+
+/**
+ * out[p] = scale · Black-76 call (omega = 1) or put (−1) on undiscounted legs a[p] = forward leg, b[p] = strike leg
+ * (both positive), ln(a/b) = lnAoverB[p], for the paths p < n of one date (total deviation `stdDev`):
+ * ω·(a·Φ(ω·d1) − b·Φ(ω·d2)), d1 = ln(a/b)/sd + sd/2, d2 = d1 − sd; the intrinsic value when sd = 0. The Φ of all
+ * paths in two calls of normCdfInto (the same bits as normCdf, without boxing a number per call).
+ */
+function blackLegsInto(omega: number, stdDev: number, scale: number, l: typeof legs, out: Float64Array, n: number): void {
+  const { lnAoverB, a, b, x1, x2, n1, n2 } = l;
+  if (!(stdDev > 0)) {
+    for (let p = 0; p < n; p++) {
+      const intrinsic = omega * (a[p]! - b[p]!);
+      out[p] = scale * (intrinsic > 0 ? intrinsic : 0);
+    }
+    return;
+  }
+  for (let p = 0; p < n; p++) {
+    const d1 = lnAoverB[p]! / stdDev + 0.5 * stdDev;
+    const d2 = d1 - stdDev;
+    x1[p] = omega * d1;
+    x2[p] = omega * d2;
+  }
+  normCdfInto(x1, n1, n);
+  normCdfInto(x2, n2, n);
+  for (let p = 0; p < n; p++) out[p] = scale * (omega * (a[p]! * n1[p]! - b[p]! * n2[p]!));
 }
 
 export class FxOptionOnPaths implements PathTrade {
@@ -159,13 +184,16 @@ export class FxOptionOnPaths implements PathTrade {
     const scale = this.scale;
     const lnK = this.lnStrike;
     if (d <= this.optionLast) {
-      const sd = this.stdDev[d]!;
+      const l = legScratch(n);
       for (let p = 0; p < n; p++) {
         // Legs in base currency: FX_f·P_f(t,T_d) (one unit of foreign) and K·FX_d·P_d(t,T_d).
         const lnLegF = (ff === null ? 0 : ff[off + p]!) + lnAf - bf * xf[off + p]!;
         const lnLegD = (fd === null ? 0 : fd[off + p]!) + lnAd - bd * xd[off + p]! + lnK;
-        out[p] = scale * blackLegs(omega, lnLegF - lnLegD, Math.exp(lnLegF), Math.exp(lnLegD), sd);
+        l.lnAoverB[p] = lnLegF - lnLegD;
+        l.a[p] = Math.exp(lnLegF);
+        l.b[p] = Math.exp(lnLegD);
       }
+      blackLegsInto(omega, this.stdDev[d]!, scale, l, out, n);
       return true;
     }
     // Exercised at t_e iff ω·(ln F(t_e) − ln K) > 0, F(t_e) the forward to delivery in the state at t_e.
@@ -257,19 +285,26 @@ export class EquityOptionOnPaths implements PathTrade {
     const lnQ = this.lnDividendFactor[d]!;
     const sd = this.stdDev[d]!;
     const { omega, scale, strike, lnStrike } = this;
+    if (strike > 0) {
+      const l = legScratch(n);
+      for (let p = 0; p < n; p++) {
+        const lnFx = fx === null ? 0 : fx[off + p]!;
+        // Legs in base currency: S·e^{−qτ}·FX and K·P(t,T)·FX.
+        const lnLegS = eq[off + p]! + lnQ + lnFx;
+        const lnBond = lnA - B * xs[off + p]! + lnFx;
+        l.lnAoverB[p] = lnLegS - lnBond - lnStrike;
+        l.a[p] = Math.exp(lnLegS);
+        l.b[p] = strike * Math.exp(lnBond);
+      }
+      blackLegsInto(omega, sd, scale, l, out, n);
+      return true;
+    }
     for (let p = 0; p < n; p++) {
       const lnFx = fx === null ? 0 : fx[off + p]!;
-      // Legs in base currency: S·e^{−qτ}·FX and K·P(t,T)·FX.
       const lnLegS = eq[off + p]! + lnQ + lnFx;
       const lnBond = lnA - B * xs[off + p]! + lnFx;
-      let v: number;
-      if (strike > 0) {
-        v = blackLegs(omega, lnLegS - lnBond - lnStrike, Math.exp(lnLegS), strike * Math.exp(lnBond), sd);
-      } else {
-        // A non-positive strike: the call is always exercised, the put never (pricing/black.ts black76).
-        v = omega > 0 ? Math.exp(lnLegS) - strike * Math.exp(lnBond) : 0;
-      }
-      out[p] = scale * v;
+      // A non-positive strike: the call is always exercised, the put never (pricing/black.ts black76).
+      out[p] = scale * (omega > 0 ? Math.exp(lnLegS) - strike * Math.exp(lnBond) : 0);
     }
     return true;
   }
