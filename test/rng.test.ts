@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { mulhi32, philox4x32, philoxBlocks, philoxRoundKeys, seedKey } from '../src/simulation/rng/philox.js';
-import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf } from '../src/simulation/rng/normal.js';
+import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf, inverseNormalOfWords } from '../src/simulation/rng/normal.js';
 import { normCdf } from '../src/pricing/black.js';
 
 describe('Philox4x32-10', () => {
@@ -72,6 +72,32 @@ describe('inverse normal CDF (Wichura AS241)', () => {
       const z = inverseNormalCdf(p);
       expect(Math.abs(normCdf(z) - p) / p).toBeLessThan(1e-14 * z * z);
     }
+  });
+});
+
+describe('inverseNormalOfWords: the draws of a batch of Philox words', () => {
+  it('equal inverseNormalCdf((w + 0.5)·2^-32) bit for bit: the extreme words, both ends of the central region, and 200,000 others', () => {
+    const ws: number[] = [0, 1, 2, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1];
+    // |p − 1/2| = 0.425 (the central region's ends) on either side, a few words each way
+    for (const p of [0.075, 0.925]) {
+      const w = Math.floor(p * 2 ** 32);
+      for (let k = -3; k <= 3; k++) ws.push(w + k);
+    }
+    let x = 0x9e3779b9;
+    for (let i = 0; i < 200_000; i++) {
+      x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + i) >>> 0; // a fixed hash: reproducible
+      ws.push(x);
+    }
+    const words = Uint32Array.from(ws);
+    const zs = new Float64Array(words.length);
+    inverseNormalOfWords(words, zs, words.length);
+    for (let i = 0; i < words.length; i++) {
+      const expected = inverseNormalCdf((words[i]! + 0.5) * 2 ** -32);
+      if (!Object.is(zs[i], expected)) throw new Error(`word ${words[i]}: ${zs[i]} against inverseNormalCdf's ${expected}`);
+    }
+    // the central region's ends were crossed: draws on both sides of ±0.425 in p
+    const ps = Array.from(words, (w) => (w + 0.5) * 2 ** -32);
+    expect(ps.some((p) => Math.abs(p - 0.5) > 0.425) && ps.some((p) => Math.abs(p - 0.5) <= 0.425)).toBe(true);
   });
 });
 
