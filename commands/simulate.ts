@@ -10,7 +10,7 @@ import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
-import { defaultThreads, selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
+import { defaultThreads, GPU_HOST_THREADS, selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
 import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 
@@ -111,7 +111,7 @@ export default class Simulate extends XvaCommand {
       default: 'default',
       helpValue: 'SPEC',
     }),
-    threads: Flags.string({ description: 'Worker threads (default: all cores, at most 8 with --backend gpu; 1 = in-process)', helpValue: 'N' }),
+    threads: Flags.string({ description: `Worker threads (default: all cores, at most ${GPU_HOST_THREADS} with --backend gpu; 1 = in-process)`, helpValue: 'N' }),
     antithetic: Flags.boolean({ description: 'Antithetic paths (pairs p, p+1 mirror each other)', default: false }),
     'pfe-quantile': Flags.string({ description: 'PFE quantile, in (0, 1)', default: '0.95', helpValue: 'Q' }),
     coverage: Flags.string({ description: 'Collateral coverage factor applied to the CSA (0 to 1.2)', default: '1', helpValue: 'F' }),
