@@ -12,15 +12,8 @@ import { philoxBlocks, philoxRoundKeys, seedKey, UINT32_TO_UNIT } from './philox
 
 // M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution", Applied Statistics 37(3)
 // (1988) 477-484, PPND16: rational approximations accurate to about 1 part in 1e16. Coefficients as published,
-// highest degree last (numerator a0..a7, denominator 1, b1..b7, and so on).
-const AS241_A = [
-  3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
-  45921.953931549871457, 67265.770927008700853, 33430.575583588128105, 2509.0809287301226727,
-];
-const AS241_B = [
-  1, 42.313330701600911252, 687.1870074920579083, 5394.1960214247511077, 21213.794301586595867,
-  39307.89580009271061, 28729.085735721942674, 5226.495278852854561,
-];
+// highest degree last (numerator c0..c7, denominator 1, d1..d7, and so on); the central region's a0..a7 and
+// b1..b7 are written out in centralQuantile.
 const AS241_C = [
   1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055, 3.64784832476320460504,
   1.27045825245236838258, 0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4,
@@ -44,47 +37,35 @@ function poly7(c: readonly number[], r: number): number {
 }
 
 /**
- * Φ⁻¹(p), the standard normal quantile, for 0 < p < 1 (Wichura AS241). Returns -Infinity / +Infinity at 0 / 1 and
- * NaN outside [0, 1].
+ * The central region |p − 1/2| ≤ 0.425 of AS241 at q = p − 1/2, with the PPND16 coefficients written out: the same
+ * arithmetic, in the same order, as q·poly7(A, r)/poly7(B, r) by Horner. Small enough for V8 to inline into the
+ * loop of inverseNormalOfWords.
  */
-export function inverseNormalCdf(p: number): number {
-  const q0 = p - 0.5;
-  if (q0 >= -0.425 && q0 <= 0.425) {
-    // Central region (85% of the draws) first, with the PPND16 coefficients inlined: the same arithmetic, in the same
-    // order, as the general branch below (poly7 by Horner), so the results are bit-identical.
-    const r = 0.180625 - q0 * q0;
-    return (
-      (q0 *
-        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r +
-          13731.693765509461125) *
-          r +
-          1971.5909503065514427) *
-          r +
-          133.14166789178437745) *
-          r +
-          3.387132872796366608)) /
-      (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r +
-        5394.1960214247511077) *
+function centralQuantile(q: number): number {
+  const r = 0.180625 - q * q;
+  return (
+    (q *
+      (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r +
+        13731.693765509461125) *
         r +
-        687.1870074920579083) *
+        1971.5909503065514427) *
         r +
-        42.313330701600911252) *
+        133.14166789178437745) *
         r +
-        1)
-    );
-  }
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return -Infinity;
-    if (p === 1) return Infinity;
-    return NaN;
-  }
-  const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    // Central region |p - 1/2| <= 0.425.
-    const r = 0.180625 - q * q;
-    return (q * poly7(AS241_A, r)) / poly7(AS241_B, r);
-  }
-  // Tails: r = sqrt(-log(min(p, 1-p))), split at r = 5 (p ≈ 1.4e-11).
+        3.387132872796366608)) /
+    (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r +
+      5394.1960214247511077) *
+      r +
+      687.1870074920579083) *
+      r +
+      42.313330701600911252) *
+      r +
+      1)
+  );
+}
+
+/** The tails of AS241 for 0 < p < 1 outside the central region (q = p − 1/2): r = sqrt(−log(min(p, 1−p))), split at r = 5 (p ≈ 1.4e-11). */
+function tailQuantile(p: number, q: number): number {
   let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
   let z: number;
   if (r <= 5) {
@@ -98,47 +79,31 @@ export function inverseNormalCdf(p: number): number {
 }
 
 /**
- * zs[i] = inverseNormalCdf((words[i] + 0.5)·2⁻³²) for i < m: the very operations of inverseNormalCdf in one loop (the
- * central region as written there, the tails through poly7), so the same bits (tested), without a call per draw,
- * which boxed its argument and result (the simulation's largest source of garbage on the CPU backend).
+ * Φ⁻¹(p), the standard normal quantile, for 0 < p < 1 (Wichura AS241). Returns -Infinity / +Infinity at 0 / 1 and
+ * NaN outside [0, 1].
+ */
+export function inverseNormalCdf(p: number): number {
+  const q = p - 0.5;
+  // central region (85% of the draws) first
+  if (q >= -0.425 && q <= 0.425) return centralQuantile(q);
+  if (!(p > 0 && p < 1)) {
+    if (p === 0) return -Infinity;
+    if (p === 1) return Infinity;
+    return NaN;
+  }
+  return tailQuantile(p, q);
+}
+
+/**
+ * zs[i] = inverseNormalCdf((words[i] + 0.5)·2⁻³²) for i < m, the same bits (tested), in one loop instead of a call
+ * per draw, which boxed its argument and result (the simulation's largest source of garbage on the CPU backend).
  */
 export function inverseNormalOfWords(words: Uint32Array, zs: Float64Array, m: number): void {
   for (let i = 0; i < m; i++) {
     const p = (words[i]! + 0.5) * UINT32_TO_UNIT;
     const q = p - 0.5;
-    if (q >= -0.425 && q <= 0.425) {
-      const r = 0.180625 - q * q;
-      zs[i] =
-        (q *
-          (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r + 45921.953931549871457) * r +
-            13731.693765509461125) *
-            r +
-            1971.5909503065514427) *
-            r +
-            133.14166789178437745) *
-            r +
-            3.387132872796366608)) /
-        (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r + 21213.794301586595867) * r +
-          5394.1960214247511077) *
-          r +
-          687.1870074920579083) *
-          r +
-          42.313330701600911252) *
-          r +
-          1);
-      continue;
-    }
-    // (w + 0.5)·2⁻³² lies strictly inside (0, 1): the tails, as inverseNormalCdf takes them
-    let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-    let z: number;
-    if (r <= 5) {
-      r -= 1.6;
-      z = poly7(AS241_C, r) / poly7(AS241_D, r);
-    } else {
-      r -= 5;
-      z = poly7(AS241_E, r) / poly7(AS241_F, r);
-    }
-    zs[i] = q < 0 ? -z : z;
+    // (w + 0.5)·2⁻³² lies strictly inside (0, 1): central region or tails
+    zs[i] = q >= -0.425 && q <= 0.425 ? centralQuantile(q) : tailQuantile(p, q);
   }
 }
 
