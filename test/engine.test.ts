@@ -11,6 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
 import { WorkerPool } from '../src/exposure/pool.js';
+import { poolKernelCalls, setPoolKernelsEnabled } from '../src/exposure/valuation/wasm/poolKernels.js';
 import { contiguousUnits, partitionWork, shardOf } from '../src/exposure/partition.js';
 import type { NettingSetResult, SimulationResult } from '../src/exposure/results.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
@@ -97,6 +98,23 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     expect(single.nettingSets.map((s) => s.index)).toEqual(expected.map((_, i) => i));
     expect(single.threads).toBe(1);
   });
+
+  it("the rate pools' WebAssembly kernels change no bit: the TypeScript loops alone give the same result, in-process and on 2 workers", async () => {
+    // `single` ran on the kernels (its paths on a path memory); the same run with them turned off runs the loops
+    const before = poolKernelCalls();
+    expectSameResult(single, await runSimulation({ portfolio: book, market, options: OPTIONS }));
+    expect(poolKernelCalls()).toBeGreaterThan(before);
+    const afterKernels = poolKernelCalls();
+    setPoolKernelsEnabled(false);
+    try {
+      const loops = await runSimulation({ portfolio: book, market, options: OPTIONS });
+      expect(poolKernelCalls()).toBe(afterKernels); // no kernel call in the loops' run
+      expectSameResult(single, loops);
+      expectSameResult(single, await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } }));
+    } finally {
+      setPoolKernelsEnabled(true);
+    }
+  }, 120_000);
 
   it('2 worker threads give the same bits as 1 thread in-process', async () => {
     const two = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });

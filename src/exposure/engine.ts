@@ -20,6 +20,7 @@ import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/gr
 import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
+import { pathArrayCount, pathBuffersOn, pathMemory, useKernelMemory } from './valuation/wasm/poolKernels.js';
 import type { DevicePayload } from './devicePayload.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
 import { counterpartyFiguresOnDevice, figuresRouteOf, streamUnitsThroughDevice } from './deviceDrive.js';
@@ -275,22 +276,17 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
   return total;
 }
 
-/** Path arrays for the whole run, each on its own SharedArrayBuffer (filled by the workers' path blocks). */
-function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number): SimulatedPaths {
+/**
+ * Path arrays for the whole run (filled by the workers' path blocks, or by this thread): on one shared WebAssembly
+ * memory with a scratch slot for each of `threads` threads, so that the rate pools' kernels read them in place
+ * (valuation/wasm/poolKernels.ts); each on its own SharedArrayBuffer where that memory cannot be made (over 4 GiB).
+ */
+function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number, threads: number): { paths: SimulatedPaths; kernelMemory?: WebAssembly.Memory } {
   const size = grid.dates.length * nPaths;
-  const make = (): Float64Array => new Float64Array(new SharedArrayBuffer(size * Float64Array.BYTES_PER_ELEMENT));
-  return {
-    grid,
-    layout,
-    nPaths,
-    pathOffset: 0,
-    irState: layout.currencies.map(make),
-    fxLog: layout.fxCurrencies.map(make),
-    fxLevel: layout.fxCurrencies.map(make),
-    eqLog: layout.equities.map(make),
-    creditState: layout.creditNames.map(make),
-    numeraire: make(),
-  };
+  const onMemory = pathMemory(pathArrayCount(layout), size, nPaths, threads);
+  const make = onMemory?.make ?? ((): Float64Array => new Float64Array(new SharedArrayBuffer(size * Float64Array.BYTES_PER_ELEMENT)));
+  const paths: SimulatedPaths = { grid, layout, nPaths, pathOffset: 0, ...pathBuffersOn(make, layout) };
+  return onMemory ? { paths, kernelMemory: onMemory.memory } : { paths };
 }
 
 function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): CounterpartyResult {
@@ -466,9 +462,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   if (threads === 1) {
     await input.workerPool?.close(); // started early for a run that turned out to be in-process
     progress(0, 'simulating market paths');
+    // on a path memory with one scratch slot, so that this thread's rate-pool kernels read the paths in place
+    const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
-      : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic });
+      : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic, ...(onMemory ? { into: pathBuffersOn(onMemory.make, layout) } : {}) });
+    useKernelMemory(onMemory?.memory);
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
@@ -501,12 +500,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       }
     } finally {
       deviceValuation?.release();
+      useKernelMemory(undefined); // the thread's kernels let the run's path memory go
     }
   } else {
     if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');
     // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
     // its global index only), then value the netting sets on them
-    paths = sharedPaths(layout, grid, nPaths);
+    const shared = sharedPaths(layout, grid, nPaths, threads + 1);
+    paths = shared.paths;
     const source = marketSource(input.market);
     const init: WorkerInit = {
       marketFile: input.marketFile,
@@ -514,6 +515,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       layoutNeeds: needs,
       grid,
       paths,
+      ...(shared.kernelMemory ? { kernelMemory: shared.kernelMemory } : {}),
       seed: options.seed,
       antithetic: options.antithetic,
       pfeQuantile: options.pfeQuantile,

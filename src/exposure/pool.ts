@@ -27,6 +27,11 @@ export interface WorkerInit {
   grid: TimeGrid;
   /** The whole run's paths on SharedArrayBuffers (filled by the 'paths' phase). */
   paths: SimulatedPaths;
+  /**
+   * The shared WebAssembly memory the paths live in, when they do (valuation/wasm/poolKernels.ts pathMemory): each
+   * worker instantiates the rate pools' kernels on it.
+   */
+  kernelMemory?: WebAssembly.Memory;
   seed: number;
   antithetic: boolean;
   pfeQuantile: number;

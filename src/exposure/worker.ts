@@ -13,6 +13,7 @@ import { valuationModelOf } from './modelView.js';
 import { type WorkerInit, type WorkerMessage, type WorkerStart, type WorkerTask } from './pool.js';
 import type { Market } from '../market/types.js';
 import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
+import { useKernelMemory } from './valuation/wasm/poolKernels.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
 import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
@@ -71,6 +72,8 @@ function buildContext(init: WorkerInit, loaded?: { file: string; market: Market 
   const discountFactors = new Float64Array(grid.dates.length);
   const discount = market.discountCurve(market.baseCurrency);
   for (let d = 0; d < grid.dates.length; d++) discountFactors[d] = discount.discount(grid.times[d]!);
+  // this thread's rate-pool kernels on the run's path memory (none when the paths are plain SharedArrayBuffers)
+  useKernelMemory(init.kernelMemory);
   const ctx: UnitContext = {
     market,
     model: valuationModelOf(model),

@@ -21,6 +21,7 @@ import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
+import { kernelsFor } from './wasm/poolKernels.js';
 import { compileSwaptionOnce, exerciseMask, type CompiledSwaption } from './swaption.js';
 
 /** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
@@ -58,10 +59,16 @@ class ExercisedSwaption implements PathTrade {
       exerciseMask(this.swaption, paths, this.irIndex, this.mask);
       this.maskPaths = paths;
     }
-    out.fill(0, 0, n);
+    // on this thread's kernels the underlying adds into their row, then the masked values are copied out (the same
+    // products, so the same bits)
+    const kernels = kernelsFor(paths.numeraire, n);
+    const row = kernels !== undefined ? kernels.out : out;
+    row.fill(0, 0, n);
     this.fxLevels.begin();
-    this.underlying.addValues(d, paths, out, this.fxLevels);
-    for (let p = 0; p < n; p++) out[p] *= this.mask[p]!;
+    this.underlying.addValues(d, paths, row, this.fxLevels);
+    const mask = this.mask;
+    if (row === out) for (let p = 0; p < n; p++) out[p] *= mask[p]!;
+    else for (let p = 0; p < n; p++) out[p] = row[p]! * mask[p]!;
     return true;
   }
 }
@@ -316,7 +323,17 @@ class NettingSetValuation implements NettingSetKernel {
     if (d > this.lastDateIndex) return;
     const fxLevels = this.fxLevels;
     fxLevels.begin();
-    for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels, keep);
+    // With this thread's WebAssembly kernels (wasm/poolKernels.ts) the pools add into the kernels' row, in their
+    // memory, then the row is copied out: the same sums from 0 in the same order, so the same bits.
+    const kernels = this.pools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
+    if (kernels !== undefined) {
+      const row = kernels.out;
+      row.fill(0, 0, n);
+      for (const pool of this.pools) pool.addValues(d, paths, row, fxLevels, keep);
+      out.set(row.length === n ? row : row.subarray(0, n));
+    } else {
+      for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels, keep);
+    }
     for (const eq of this.equities) eq.addValues(d, paths, out);
     for (const cds of this.cdsPools) cds.addValues(d, paths, out, fxLevels);
     const nTrades = this.pathTrades.length;
@@ -414,7 +431,17 @@ class NettingSetValuation implements NettingSetKernel {
     const o2 = w2 !== undefined ? out2 : undefined;
     const fxLevels = this.fxLevels;
     fxLevels.begin();
-    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
+    // the pools read the path weights from the kernels' memory when there are kernels (copied once for all pools)
+    const kernels = this.pools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
+    if (kernels !== undefined) {
+      kernels.wa.set(weights.length === n ? weights : weights.subarray(0, n));
+      if (w2 !== undefined) kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
+      const wa = kernels.wa;
+      const wb = w2 !== undefined ? kernels.wb : undefined;
+      for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, wa, out, wb, o2, fxLevels);
+    } else {
+      for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
+    }
     for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
     for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
     const kept = this.keptDate === d && this.keptPaths === paths && this.keptTrades.length >= this.pathTrades.length * n;

@@ -29,6 +29,7 @@ import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
 import { addExponential, GRID_NODES, MAX_MOMENTS, momentOrder, stateGridFor } from './stateGrid.js';
+import { KERNEL_MAX_GROUPS, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
 /** Position of the grid's centre in node steps. */
 const CENTRE = (GRID_NODES - 1) / 2;
@@ -513,6 +514,17 @@ export class CurrencyPool {
   private table: PoolNodeTable | undefined;
 
   /**
+   * This thread's WebAssembly kernels when they can run this call: the states, the FX levels and the output (when
+   * given) in their memory and at most KERNEL_MAX_GROUPS fixing groups; else undefined (the TypeScript loops).
+   */
+  private kernelsOn(xs: Float64Array, n: number, groups: number, fx: Float64Array | null, out: Float64Array | undefined): PoolKernels | undefined {
+    const kernels = kernelsFor(xs, n);
+    if (kernels === undefined || groups > KERNEL_MAX_GROUPS) return undefined;
+    if ((fx !== null && fx.buffer !== kernels.buffer) || (out !== undefined && out.buffer !== kernels.buffer)) return undefined;
+    return kernels;
+  }
+
+  /**
    * out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). With
    * `keep`, each path's interpolation stencil is kept for accumulateTradeWeighted at the same date and paths (the
    * engine's Euler allocation right after the valuation of an exposure date), which then reads it instead of computing
@@ -525,17 +537,27 @@ export class CurrencyPool {
     const xs = paths.irState[this.irIndex]!;
     const groups = this.prepare(d, xs, n);
     this.buildNodes(d, groups, paths);
+    const x0 = this.spec[0]!;
+    const invH = 1 / this.spec[1]!;
+    const { nodes, runNodes, groupOff } = this;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
+    const off = d * n;
+    const kernels = this.kernelsOn(xs, n, groups, fx, out);
+    if (kernels !== undefined) {
+      // the WebAssembly loop (wasm/poolKernels.ts): the same operations, so the same bits; nothing kept (the Euler
+      // scatter recomputes the stencil there, at a fraction of what storing it cost)
+      kernels.nodes.set(nodes);
+      kernels.run.set(runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES));
+      for (let q = 0; q < groups; q++) kernels.groupRows[q] = 8 * (groupOff[q]! - off);
+      kernels.values(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
+      return;
+    }
     if (keep && this.keptBase.length < n) {
       this.keptBase = new Int32Array(n);
       this.keptWeights = new Float64Array(6 * n);
     }
     const keptBase = this.keptBase;
     const keptWeights = this.keptWeights;
-    const x0 = this.spec[0]!;
-    const invH = 1 / this.spec[1]!;
-    const { nodes, runNodes, groupOff } = this;
-    const fx = fxLevels.of(this.fxIndex, d, paths);
-    const off = d * n;
     const cMax = GRID_NODES - 4;
     const G = GRID_NODES;
     for (let p = 0; p < n; p++) {
@@ -613,19 +635,33 @@ export class CurrencyPool {
     const two = weights2 !== undefined && out2 !== undefined;
     const euler = (this.euler ??= eulerScratch(this.runSize));
     const { groupOff } = this;
-    const { nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = euler;
+    let { nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = euler;
     const runSize = groups * RUNNING_SLOPES * GRID_NODES;
-    nw.fill(0);
-    rw.fill(0, 0, runSize);
-    if (two) {
-      nw2.fill(0);
-      rw2.fill(0, 0, runSize);
-    }
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
-    const cMax = GRID_NODES - 4;
     const G = GRID_NODES;
-    for (let p = 0; p < n; p++) {
+    // the WebAssembly scatter (wasm/poolKernels.ts) when the path weights are in its memory (the netting set's kernel
+    // copies them there once per call): the same operations in the same path order, so the same node weights
+    const kernels = this.kernelsOn(xs, n, groups, fx, undefined);
+    const onKernels = kernels !== undefined && weights.buffer === kernels.buffer && (!two || weights2.buffer === kernels.buffer);
+    if (onKernels) {
+      ({ nw, nw2, rw, rw2 } = kernels);
+      nw.fill(0);
+      nw2.fill(0);
+      rw.fill(0, 0, runSize);
+      rw2.fill(0, 0, runSize);
+      for (let q = 0; q < groups; q++) kernels.groupRows[q] = 8 * (groupOff[q]! - off);
+      kernels.scatter(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, two, x0, invH);
+    } else {
+      nw.fill(0);
+      rw.fill(0, 0, runSize);
+      if (two) {
+        nw2.fill(0);
+        rw2.fill(0, 0, runSize);
+      }
+    }
+    const cMax = GRID_NODES - 4;
+    for (let p = 0; p < n && !onKernels; p++) {
       const wa = weights[p]!;
       const wb = two ? weights2[p]! : 0;
       if (wa === 0 && wb === 0) continue;

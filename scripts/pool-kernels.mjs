@@ -1,0 +1,252 @@
+// Builds the rate pools' WebAssembly kernels (src/exposure/valuation/wasm/): writes the WebAssembly text of the two
+// per-path loops of CurrencyPool (ratePool.ts addValues and the node-weight scatter of accumulateTradeWeighted),
+// assembles it with wabt (a pinned devDependency) and writes the module, base64, to poolKernelsBinary.ts.
+// Usage: node scripts/pool-kernels.mjs [--check]   (--check: exit 1 when the checked-in module differs)
+//
+// The kernels do the operations of the TypeScript loops in the same order on IEEE doubles (WebAssembly has no fused
+// multiply-add and rounds to nearest, as JavaScript does), so they give the same bits; the valuation processes two
+// paths per step in f64x2 lanes (each lane the scalar loop's operations on its own path), the scatter computes a pair's
+// stencils in lanes and adds them to the node weights path by path, in path order, as the TypeScript loop does.
+// Byte addresses throughout; the grid has GRID_NODES = 64 nodes, a running-coupon group RUNNING_SLOPES = 3 functions.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts');
+const G = 64;
+const GROUP_BYTES = 3 * G * 8;
+const CMAX = G - 4;
+// The Lagrange weights' constants of ratePool.ts (L0..L5 = ∓1/120, ±1/24, ∓1/12 ...), as the doubles JavaScript makes.
+const L = [-1 / 120, 1 / 24, -1 / 12, 1 / 12, -1 / 24, 1 / 120].map((v) => String(v));
+
+const get = (name) => `(local.get $${name})`;
+
+/** The stencil of the position s (locals of type `t`: f64 or v128 with f64x2 ops), weights into w0..w5. */
+function weights(t) {
+  const op = (o) => (t === 'f64' ? `f64.${o}` : `f64x2.${o}`);
+  const c = (v) => (t === 'f64' ? `(f64.const ${v})` : `(f64x2.splat (f64.const ${v}))`);
+  const set = (n, e) => `(local.set $${n} ${e})`;
+  const mul3 = (a, b, d, k) => `(${op('mul')} (${op('mul')} (${op('mul')} ${get(a)} ${get(b)}) ${get(d)}) ${c(L[k])})`;
+  return [
+    set('ua', `(${op('add')} ${get('u')} ${c(2)})`),
+    set('ub', `(${op('add')} ${get('u')} ${c(1)})`),
+    set('ud', `(${op('sub')} ${get('u')} ${c(1)})`),
+    set('ue', `(${op('sub')} ${get('u')} ${c(2)})`),
+    set('uf', `(${op('sub')} ${get('u')} ${c(3)})`),
+    set('uab', `(${op('mul')} ${get('ua')} ${get('ub')})`),
+    set('uef', `(${op('mul')} ${get('ue')} ${get('uf')})`),
+    set('uud', `(${op('mul')} ${get('u')} ${get('ud')})`),
+    set('w0', mul3('ub', 'uud', 'uef', 0)),
+    set('w1', mul3('ua', 'uud', 'uef', 1)),
+    set('w2', mul3('uab', 'ud', 'uef', 2)),
+    set('w3', mul3('uab', 'u', 'uef', 3)),
+    set('w4', mul3('uab', 'uud', 'uf', 4)),
+    set('w5', mul3('uab', 'uud', 'ue', 5)),
+  ].join('\n      ');
+}
+
+const stencilLocals = (t) => ['u', 'ua', 'ub', 'ud', 'ue', 'uf', 'uab', 'uef', 'uud', 'w0', 'w1', 'w2', 'w3', 'w4', 'w5'].map((n) => `(local $${n} ${t})`).join(' ');
+
+/** Σ_k w_k·table[b + k] (left to right, as the TypeScript sum), the table's byte address of node b in local `at`. */
+function dotScalar(at, off) {
+  let e = `(f64.mul ${get('w0')} (f64.load offset=${off} ${get(at)}))`;
+  for (let k = 1; k < 6; k++) e = `(f64.add ${e} (f64.mul ${get(`w${k}`)} (f64.load offset=${off + 8 * k} ${get(at)})))`;
+  return e;
+}
+
+/** The same for two paths in f64x2 lanes: lane 0 reads from local `a0`, lane 1 from `a1`. */
+function dotPair(off) {
+  const pair = (o) => `(v128.load64_lane offset=${o} 1 ${get('a1')} (v128.load64_zero offset=${o} ${get('a0')}))`;
+  let e = `(f64x2.mul ${get('w0')} ${pair(off)})`;
+  for (let k = 1; k < 6; k++) e = `(f64x2.add ${e} (f64x2.mul ${get(`w${k}`)} ${pair(off + 8 * k)}))`;
+  return e;
+}
+
+const VALUE_PARAMS = '(param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $nodes i32) (param $run i32) (param $fx i32) (param $out i32) (param $x0 f64) (param $invH f64)';
+
+// values1: out[p] += V(x_p) for p in [p0, p1), one path a step (ratePool.ts addValues' loop body).
+const values1 = `
+  (func (export "values1") ${VALUE_PARAMS}
+    (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32) (local $v f64)
+    (local $q i32) (local $delta f64) (local $c1 f64) (local $c2 f64) (local $c3 f64) ${stencilLocals('f64')}
+    (local.set $p ${get('p0')})
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
+      (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
+      (local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
+      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
+      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
+      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
+      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
+      ${weights('f64')}
+      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      (local.set $at (i32.add ${get('nodes')} ${get('b')}))
+      (local.set $v ${dotScalar('at', 0)})
+      (local.set $at (i32.add ${get('run')} ${get('b')}))
+      (local.set $q (i32.const 0))
+      (block $groupsDone (loop $group
+        (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
+        (local.set $delta (f64.sub ${get('x')} (f64.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
+        (local.set $c1 ${dotScalar('at', 0)})
+        (local.set $c2 ${dotScalar('at', 8 * G)})
+        (local.set $c3 ${dotScalar('at', 16 * G)})
+        (local.set $v (f64.add ${get('v')} (f64.mul ${get('delta')} (f64.add ${get('c1')} (f64.mul ${get('delta')} (f64.add ${get('c2')} (f64.mul ${get('delta')} ${get('c3')})))))))
+        (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+        (local.set $q (i32.add ${get('q')} (i32.const 1)))
+        (br $group)))
+      (local.set $at (i32.add ${get('out')} ${get('p8')}))
+      (if ${get('fx')}
+        (then (f64.store ${get('at')} (f64.add (f64.load ${get('at')}) (f64.mul (f64.load (i32.add ${get('fx')} ${get('p8')})) ${get('v')}))))
+        (else (f64.store ${get('at')} (f64.add (f64.load ${get('at')}) ${get('v')}))))
+      (local.set $p (i32.add ${get('p')} (i32.const 1)))
+      (br $paths)))
+  )`;
+
+// values2: the same two paths a step in f64x2 lanes; p1 − p0 even.
+const values2 = `
+  (func (export "values2") ${VALUE_PARAMS}
+    (local $p i32) (local $p8 i32) (local $x v128) (local $s v128) (local $c v128) (local $a0 i32) (local $a1 i32) (local $v v128)
+    (local $q i32) (local $delta v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $x0v v128) (local $invHv v128) (local $at i32)
+    ${stencilLocals('v128')}
+    (local.set $x0v (f64x2.splat ${get('x0')}))
+    (local.set $invHv (f64x2.splat ${get('invH')}))
+    (local.set $p ${get('p0')})
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
+      (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
+      (local.set $x (v128.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64x2.mul (f64x2.sub ${get('x')} ${get('x0v')}) ${get('invHv')}))
+      (local.set $c (i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${get('s')}) (i32x4.splat (i32.const 2))) (i32x4.splat (i32.const ${CMAX}))))
+      (local.set $u (f64x2.sub ${get('s')} (f64x2.convert_low_i32x4_s ${get('c')})))
+      ${weights('v128')}
+      (local.set $a0 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $a1 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $v ${dotPair(0)})
+      (local.set $a0 (i32.add (i32.sub ${get('a0')} ${get('nodes')}) ${get('run')}))
+      (local.set $a1 (i32.add (i32.sub ${get('a1')} ${get('nodes')}) ${get('run')}))
+      (local.set $q (i32.const 0))
+      (block $groupsDone (loop $group
+        (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
+        (local.set $delta (f64x2.sub ${get('x')} (v128.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
+        (local.set $c1 ${dotPair(0)})
+        (local.set $c2 ${dotPair(8 * G)})
+        (local.set $c3 ${dotPair(16 * G)})
+        (local.set $v (f64x2.add ${get('v')} (f64x2.mul ${get('delta')} (f64x2.add ${get('c1')} (f64x2.mul ${get('delta')} (f64x2.add ${get('c2')} (f64x2.mul ${get('delta')} ${get('c3')})))))))
+        (local.set $a0 (i32.add ${get('a0')} (i32.const ${GROUP_BYTES})))
+        (local.set $a1 (i32.add ${get('a1')} (i32.const ${GROUP_BYTES})))
+        (local.set $q (i32.add ${get('q')} (i32.const 1)))
+        (br $group)))
+      (local.set $at (i32.add ${get('out')} ${get('p8')}))
+      (if ${get('fx')}
+        (then (v128.store ${get('at')} (f64x2.add (v128.load ${get('at')}) (f64x2.mul (v128.load (i32.add ${get('fx')} ${get('p8')})) ${get('v')}))))
+        (else (v128.store ${get('at')} (f64x2.add (v128.load ${get('at')}) ${get('v')}))))
+      (local.set $p (i32.add ${get('p')} (i32.const 2)))
+      (br $paths)))
+  )`;
+
+/**
+ * One side's scatter of one path (ratePool.ts accumulateTradeWeighted): node weights nws[b+k] += coef·w_k, then per
+ * fixing group dm = coef·Δ, rws[i+k] += dm·w_k and dm *= Δ for the three slopes. Weights in scalar locals w0..w5.
+ */
+function scatterSide(coef, nws, rws) {
+  // Each node weight gets its own product and sum, so the six of a path go two at a time in f64x2 lanes (nodes k and
+  // k+1 of the same path: the same operations as the scalar loop's, element by element, in the same path order).
+  const add = (ptr, off, factor, k) =>
+    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`w${k}${k + 1}`)})))`;
+  const six = (ptr, off, factor) => [0, 2, 4].map((k) => add(ptr, off, factor, k)).join('\n          ');
+  return `(if (f64.ne ${get(coef)} (f64.const 0)) (then
+        (local.set $at (i32.add ${get(nws)} ${get('b')}))
+        ${six('at', 0, coef)}
+        (local.set $at (i32.add ${get(rws)} ${get('b')}))
+        (local.set $q (i32.const 0))
+        (block $groupsDone (loop $group
+          (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
+          (local.set $delta (f64.sub ${get('x')} (f64.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
+          (local.set $dm (f64.mul ${get(coef)} ${get('delta')}))
+          ${six('at', 0, 'dm')}
+          (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
+          ${six('at', 8 * G, 'dm')}
+          (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
+          ${six('at', 16 * G, 'dm')}
+          (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+          (local.set $q (i32.add ${get('q')} (i32.const 1)))
+          (br $group)))))`;
+}
+
+// scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the path's stencil, scaled by the
+// weight × FX level, added to the node weights nw (nw2) and the running-coupon weights rw (rw2).
+const scatter1 = `
+  (func (export "scatter1") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64)
+    (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
+    (local $q i32) (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
+    (local $w01 v128) (local $w23 v128) (local $w45 v128)
+    ${stencilLocals('f64')}
+    (local.set $p ${get('p0')})
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
+      (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
+      (local.set $va (f64.load (i32.add ${get('wa')} ${get('p8')})))
+      (local.set $vb (if (result f64) ${get('wb')} (then (f64.load (i32.add ${get('wb')} ${get('p8')}))) (else (f64.const 0))))
+      (if (i32.eqz (i32.and (f64.eq ${get('va')} (f64.const 0)) (f64.eq ${get('vb')} (f64.const 0)))) (then
+      (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
+      (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
+      (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
+      (local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
+      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
+      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
+      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
+      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
+      ${weights('f64')}
+      (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
+      (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
+      (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
+      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      ${scatterSide('a', 'nw', 'rw')}
+      ${scatterSide('a2', 'nw2', 'rw2')}))
+      (local.set $p (i32.add ${get('p')} (i32.const 1)))
+      (br $paths)))
+  )`;
+
+export function poolKernelsWat() {
+  return `;; Generated by scripts/pool-kernels.mjs: the rate pools' per-path loops (src/exposure/valuation/ratePool.ts).
+(module
+  (import "xva" "memory" (memory 1 65536 shared))
+${values1}
+${values2}
+${scatter1}
+)
+`;
+}
+
+async function main() {
+  const require = createRequire(import.meta.url);
+  const wabt = await require('wabt')();
+  const features = { simd: true, threads: true };
+  const module = wabt.parseWat('poolKernels.wat', poolKernelsWat(), features);
+  module.validate(features);
+  const { buffer } = module.toBinary({});
+  const base64 = Buffer.from(buffer).toString('base64');
+  const lines = base64.match(/.{1,100}/g) ?? [];
+  const text = `// Generated by scripts/pool-kernels.mjs (wabt ${require('wabt/package.json').version}) from the WebAssembly text it writes; do not edit.
+// The rate pools' per-path kernels (see poolKernels.ts), ${buffer.length} bytes.
+export const POOL_KERNELS_WASM_BASE64 =
+${lines.map((l) => `  '${l}'`).join(' +\n')};
+`;
+  if (process.argv.includes('--check')) {
+    const current = readFileSync(OUT, 'utf8');
+    if (current !== text) {
+      console.error(`${OUT} is stale: run node scripts/pool-kernels.mjs`);
+      process.exit(1);
+    }
+    console.log(`${OUT} is current`);
+    return;
+  }
+  writeFileSync(OUT, text);
+  console.log(`wrote ${OUT} (${buffer.length} bytes)`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

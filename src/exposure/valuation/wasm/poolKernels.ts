@@ -1,0 +1,224 @@
+/**
+ * The rate pools' per-path loops as WebAssembly (scripts/pool-kernels.mjs writes and assembles them): CurrencyPool's
+ * valuation (addValues) two paths a step in f64x2 lanes, and its Euler node-weight scatter (accumulateTradeWeighted).
+ * They do the TypeScript loops' operations in the same order on IEEE doubles, so they give the same bits
+ * (test/pool-kernels.test.ts compares every output bit for bit); they are an accelerator only, and a pool without them
+ * runs its TypeScript loops. Measured in bench/README.md ("WebAssembly pool kernels").
+ *
+ * A kernel reads the paths where they are: a run's path arrays live in one shared WebAssembly.Memory (pathMemory),
+ * which the worker threads receive with the run (WorkerInit.kernelMemory) and instantiate the module on. Each thread
+ * claims a slot of scratch in it (the output row of a valuation, the Euler weights, a pool's node tables and node
+ * weights); slots are counted in the memory's header, so a thread beyond the slots, paths outside the memory (a GPU
+ * run's host copy, a block of paths, a run too large for 4 GiB of 32-bit addresses) or a pool with more than
+ * KERNEL_MAX_GROUPS fixing groups at a date simply use the TypeScript loops.
+ */
+import type { PathBuffers } from '../../../simulation/crossAsset/simulate.js';
+import { GRID_NODES } from '../stateGrid.js';
+import { POOL_KERNELS_WASM_BASE64 } from './poolKernelsBinary.js';
+
+/** Fixing groups active at one date that a kernel call takes (ratePool.ts prepare); more use the TypeScript loops. */
+export const KERNEL_MAX_GROUPS = 128;
+/** Doubles of one fixing group's running-coupon tables (RUNNING_SLOPES × GRID_NODES, ratePool.ts). */
+const GROUP_DOUBLES = 3 * GRID_NODES;
+const PAGE_BYTES = 65536;
+const MAX_PAGES = 65536;
+/** Header: [0] slots claimed (Atomics), [1] slots, [2] bytes a slot, [3] paths a row. */
+const HEADER_BYTES = 64;
+
+interface KernelExports {
+  values1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
+  values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
+  scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number): void;
+}
+
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Byte offsets of a slot's regions for n paths a row. */
+function slotLayout(n: number): { out: number; wa: number; wb: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number } {
+  const row = align16(8 * n);
+  const run = 8 * KERNEL_MAX_GROUPS * GROUP_DOUBLES;
+  const nodes = 8 * GRID_NODES;
+  let at = 0;
+  const take = (bytes: number): number => {
+    const start = at;
+    at += align16(bytes);
+    return start;
+  };
+  return { out: take(row), wa: take(row), wb: take(row), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS), nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at };
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * Whether runs put their paths on a path memory for the kernels: yes unless XVA_POOL_KERNELS=off (the TypeScript loops
+ * alone, e.g. to rule the kernels out when diagnosing; the numbers are the same) or setPoolKernelsEnabled(false).
+ */
+let enabled = process.env.XVA_POOL_KERNELS !== 'off';
+
+/** Turns the kernels on or off for the runs that start after the call on this thread (tests compare both). */
+export function setPoolKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The kernels' module, compiled once per thread; null where this Node has no WebAssembly SIMD or threads. */
+function kernelModule(): WebAssembly.Module | null {
+  if (!enabled) return null;
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(POOL_KERNELS_WASM_BASE64, 'base64'));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * A run's path arrays (as simulate.ts allocates them: `arrays` of `length` doubles) on one shared WebAssembly.Memory,
+ * with `threads` scratch slots of n paths each before them; undefined when they do not fit 4 GiB or this Node cannot
+ * compile the kernels (the caller then allocates SharedArrayBuffers as before).
+ */
+export function pathMemory(arrays: number, length: number, n: number, threads: number): { memory: WebAssembly.Memory; make: () => Float64Array } | undefined {
+  if (kernelModule() === null) return undefined;
+  const slot = slotLayout(n).bytes;
+  const bytes = HEADER_BYTES + threads * slot + arrays * align16(8 * length);
+  const pages = Math.ceil(bytes / PAGE_BYTES);
+  if (pages > MAX_PAGES) return undefined;
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return undefined;
+  }
+  const header = new Int32Array(memory.buffer, 0, 4);
+  header[1] = threads;
+  header[2] = slot;
+  header[3] = n;
+  let at = HEADER_BYTES + threads * slot;
+  const make = (): Float64Array => {
+    const array = new Float64Array(memory.buffer, at, length);
+    at += align16(8 * length);
+    return array;
+  };
+  return { memory, make };
+}
+
+/** PathBuffers of a run on a path memory (the arrays of simulate.ts `allocate`, in its order). */
+export function pathBuffersOn(make: () => Float64Array, layout: { currencies: readonly unknown[]; fxCurrencies: readonly unknown[]; equities: readonly unknown[]; creditNames: readonly unknown[] }): PathBuffers {
+  return {
+    irState: layout.currencies.map(make),
+    fxLog: layout.fxCurrencies.map(make),
+    fxLevel: layout.fxCurrencies.map(make),
+    eqLog: layout.equities.map(make),
+    creditState: layout.creditNames.map(make),
+    numeraire: make(),
+  };
+}
+
+/** Number of path arrays pathBuffersOn makes for a layout. */
+export function pathArrayCount(layout: { currencies: readonly unknown[]; fxCurrencies: readonly unknown[]; equities: readonly unknown[]; creditNames: readonly unknown[] }): number {
+  return layout.currencies.length + 2 * layout.fxCurrencies.length + layout.equities.length + layout.creditNames.length + 1;
+}
+
+/** One thread's kernels on a path memory, with its scratch slot's regions as byte addresses and views. */
+export class PoolKernels {
+  readonly buffer: ArrayBufferLike;
+  /** Paths a row the slot holds. */
+  readonly nPaths: number;
+  readonly outAt: number;
+  readonly waAt: number;
+  readonly wbAt: number;
+  readonly nodesAt: number;
+  readonly runAt: number;
+  readonly groupRowsAt: number;
+  readonly nwAt: number;
+  readonly nw2At: number;
+  readonly rwAt: number;
+  readonly rw2At: number;
+  readonly out: Float64Array;
+  readonly wa: Float64Array;
+  readonly wb: Float64Array;
+  readonly nodes: Float64Array;
+  readonly run: Float64Array;
+  readonly groupRows: Int32Array;
+  readonly nw: Float64Array;
+  readonly nw2: Float64Array;
+  readonly rw: Float64Array;
+  readonly rw2: Float64Array;
+  private readonly k: KernelExports;
+
+  constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, slot: number, slotBytes: number, n: number) {
+    this.buffer = memory.buffer;
+    this.nPaths = n;
+    this.k = new WebAssembly.Instance(module, { xva: { memory } }).exports as unknown as KernelExports;
+    const base = HEADER_BYTES + slot * slotBytes;
+    const l = slotLayout(n);
+    const f64 = (at: number, length: number): Float64Array => new Float64Array(memory.buffer, base + at, length);
+    this.outAt = base + l.out;
+    this.waAt = base + l.wa;
+    this.wbAt = base + l.wb;
+    this.nodesAt = base + l.nodes;
+    this.runAt = base + l.run;
+    this.groupRowsAt = base + l.groupRows;
+    this.nwAt = base + l.nw;
+    this.nw2At = base + l.nw2;
+    this.rwAt = base + l.rw;
+    this.rw2At = base + l.rw2;
+    this.out = f64(l.out, n);
+    this.wa = f64(l.wa, n);
+    this.wb = f64(l.wb, n);
+    this.nodes = f64(l.nodes, GRID_NODES);
+    this.run = f64(l.run, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
+    this.groupRows = new Int32Array(memory.buffer, base + l.groupRows, KERNEL_MAX_GROUPS);
+    this.nw = f64(l.nw, GRID_NODES);
+    this.nw2 = f64(l.nw2, GRID_NODES);
+    this.rw = f64(l.rw, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
+    this.rw2 = f64(l.rw2, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
+  }
+
+  /**
+   * out[p] += V(x_p) on paths 0 .. n−1 (ratePool.ts addValues' loop): the state row at byte xRowAt, the fixing
+   * groups' rows at xRowAt + groupRows[q], the slot's nodes and run tables, FX levels at fxAt (0: none), out at outAt.
+   */
+  values(n: number, xRowAt: number, groups: number, fxAt: number, outAt: number, x0: number, invH: number): void {
+    kernelCalls++;
+    const even = n & ~1;
+    if (even > 0) this.k.values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
+    if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
+  }
+
+  /** The node-weight scatter of accumulateTradeWeighted on paths 0 .. n−1 into nw, rw (and nw2, rw2 with `two`). */
+  scatter(n: number, xRowAt: number, groups: number, fxAt: number, two: boolean, x0: number, invH: number): void {
+    kernelCalls++;
+    this.k.scatter1(0, n, xRowAt, this.groupRowsAt, groups, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH);
+  }
+}
+
+let registered: PoolKernels | undefined;
+let kernelCalls = 0;
+
+/** Kernel calls (valuations and scatters) made on this thread so far: tests check that a run used the kernels. */
+export function poolKernelCalls(): number {
+  return kernelCalls;
+}
+
+/**
+ * Makes this thread's kernels on a run's path memory (claims a scratch slot): the worker threads on their run's
+ * WorkerInit, the main thread when it values on its own. Replaces the thread's kernels of an earlier run; leaves none
+ * when the slots are taken.
+ */
+export function useKernelMemory(memory: WebAssembly.Memory | undefined): void {
+  registered = undefined;
+  const module = kernelModule();
+  if (!memory || module === null) return;
+  const header = new Int32Array(memory.buffer, 0, 4);
+  const slot = Atomics.add(header, 0, 1);
+  if (slot >= header[1]!) return;
+  registered = new PoolKernels(memory, module, slot, header[2]!, header[3]!);
+}
+
+/** This thread's kernels when the state array lives in their memory and rows of n paths fit their slot. */
+export function kernelsFor(xs: Float64Array, n: number): PoolKernels | undefined {
+  const k = registered;
+  return k !== undefined && xs.buffer === k.buffer && n <= k.nPaths ? k : undefined;
+}

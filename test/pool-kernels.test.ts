@@ -1,0 +1,178 @@
+// The rate pools' WebAssembly kernels (src/exposure/valuation/wasm/poolKernels.ts) against the TypeScript loops they
+// stand in for: the same pools valued and Euler-allocated on the same states, once on plain arrays (the TypeScript
+// loops) and once on a path memory with this thread's kernels, must give the same bits (the kernels do the same IEEE
+// operations in the same order). Then a whole run with and without kernels, and the checked-in module against a fresh
+// assembly of scripts/pool-kernels.mjs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
+import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
+import { kernelsFor, pathMemory, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
+import type { SimulatedPaths } from '../src/simulation/types.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+// One currency under a one-factor LGM (mean reversion 3%, normal vol 1%, flat 3%) on a quarterly grid to 10Y.
+const kappa = 0.03;
+const sigma = 0.01;
+const nDates = 41;
+const times = Float64Array.from({ length: nDates }, (_, d) => d / 4);
+const lgm = {
+  model: { H: (t: number) => (1 - Math.exp(-kappa * t)) / kappa, zeta: (t: number) => sigma * sigma * t, discount: (t: number) => Math.exp(-0.03 * t) },
+  H: times.map((t) => (1 - Math.exp(-kappa * t)) / kappa),
+  zeta: times.map((t) => sigma * sigma * t),
+  discount: times.map((t) => Math.exp(-0.03 * t)),
+};
+const gridIndexAt = (t: number): number => Math.min(nDates - 1, Math.floor(t * 4 + 1e-12));
+
+/** States x_t (Brownian in ζ), FX logs and levels for n paths, date-major, from a fixed LCG and Box-Muller. */
+function states(n: number): { xs: Float64Array; fxLog: Float64Array; fxLevel: Float64Array } {
+  let seed = 12345;
+  const uniform = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+  const normal = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const xs = new Float64Array(nDates * n);
+  const fxLog = new Float64Array(nDates * n);
+  for (let d = 1; d < nDates; d++) {
+    const sd = Math.sqrt(lgm.zeta[d]! - lgm.zeta[d - 1]!);
+    for (let p = 0; p < n; p++) {
+      xs[d * n + p] = xs[(d - 1) * n + p]! + sd * normal();
+      fxLog[d * n + p] = fxLog[(d - 1) * n + p]! + 0.05 * normal();
+    }
+  }
+  return { xs, fxLog, fxLevel: fxLog.map(Math.exp) };
+}
+
+/**
+ * Ten-year payer swaps started up to 3 months apart (fixings between grid dates): fixed legs only ('bonds'), with
+ * quarterly float legs (one fixing group a date), or half of them semi-annual (two groups); paid in the base currency
+ * or in the FX factor's.
+ */
+function buildPool(kind: 'bonds' | '1 group' | '2 groups', fxIndex: number): CurrencyPool {
+  const b = new CurrencyPoolBuilder(0, fxIndex, lgm as never);
+  for (let i = 0; i < 7; i++) {
+    const start = (0.25 * i) / 7;
+    const notional = 1e7 * (1 + (i % 5));
+    for (let k = 1; k <= 40; k++) {
+      const pay = start + 0.25 * k;
+      if (pay > 10) break;
+      b.addBond(i, pay, -notional * (0.03 + 0.001 * (i % 7)) * 0.25, gridIndexAt(pay - 1e-9));
+    }
+    if (kind === 'bonds') continue;
+    const tenor = kind === '2 groups' && i % 2 === 1 ? 0.5 : 0.25;
+    for (let s = start; s + tenor <= 10 + 1e-9; s += tenor) {
+      const e = s + tenor;
+      b.addBond(i, s, notional, gridIndexAt(s));
+      b.addBond(i, e, -notional, gridIndexAt(s));
+      b.addRunning(i, s, e, notional, gridIndexAt(s), gridIndexAt(e - 1e-9));
+    }
+  }
+  return b.build(nDates);
+}
+
+function pathsOf(n: number, s: { xs: Float64Array; fxLog: Float64Array; fxLevel: Float64Array }, make: (length: number) => Float64Array): SimulatedPaths {
+  const copy = (a: Float64Array): Float64Array => {
+    const out = make(a.length);
+    out.set(a);
+    return out;
+  };
+  return { nPaths: n, pathOffset: 0, irState: [copy(s.xs)], fxLog: [copy(s.fxLog)], fxLevel: [copy(s.fxLevel)], eqLog: [], creditState: [], numeraire: copy(new Float64Array(nDates * n).fill(1)) } as unknown as SimulatedPaths;
+}
+
+/** Every pool output at every date: values (keep off and on) and Euler allocations (EPE and ENE weights together, EPE alone). */
+function outputs(pool: CurrencyPool, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array): Float64Array[] {
+  const n = paths.nPaths;
+  const fxLevels = new FxLevels();
+  const results: Float64Array[] = [];
+  for (let d = 0; d < nDates; d++) {
+    for (const keep of [false, true]) {
+      row.fill(0, 0, n);
+      fxLevels.begin();
+      pool.addValues(d, paths, row, fxLevels, keep);
+      results.push(row.slice(0, n));
+    }
+    for (let p = 0; p < n; p++) {
+      wa[p] = row[p]! > 0 ? 1 / n : 0;
+      wb[p] = row[p]! < 0 ? -1 / n : 0;
+    }
+    const epe = new Float64Array(7);
+    const ene = new Float64Array(7);
+    fxLevels.begin();
+    pool.accumulateTradeWeighted(d, paths, wa, epe, wb, ene, fxLevels);
+    const alone = new Float64Array(7);
+    fxLevels.begin();
+    pool.accumulateTradeWeighted(d, paths, wa, alone, undefined, undefined, fxLevels);
+    results.push(epe, ene, alone);
+  }
+  return results;
+}
+
+afterEach(() => {
+  useKernelMemory(undefined);
+  setPoolKernelsEnabled(true);
+});
+
+describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
+  for (const n of [1000, 1001]) {
+    for (const kind of ['bonds', '1 group', '2 groups'] as const) {
+      for (const fxIndex of [-1, 0]) {
+        it(`${kind}, ${fxIndex < 0 ? 'base currency' : 'foreign currency'}, ${n} paths: the same bits`, () => {
+          const s = states(n);
+          const plain = pathsOf(n, s, (length) => new Float64Array(length));
+          const expected = outputs(buildPool(kind, fxIndex), plain, new Float64Array(n), new Float64Array(n), new Float64Array(n));
+
+          const memory = pathMemory(6, nDates * n, n, 1);
+          expect(memory).toBeDefined();
+          const onMemory = pathsOf(n, s, () => memory!.make());
+          useKernelMemory(memory!.memory);
+          const kernels = kernelsFor(onMemory.irState[0]!, n);
+          expect(kernels).toBeDefined();
+          const got = outputs(buildPool(kind, fxIndex), onMemory, kernels!.out, kernels!.wa, kernels!.wb);
+
+          expect(got.length).toBe(expected.length);
+          let nonZero = 0;
+          for (let i = 0; i < got.length; i++) {
+            expect(Buffer.from(got[i]!.buffer, got[i]!.byteOffset, got[i]!.byteLength).equals(Buffer.from(expected[i]!.buffer, expected[i]!.byteOffset, expected[i]!.byteLength))).toBe(true);
+            if (expected[i]!.some((v) => v !== 0)) nonZero++;
+          }
+          // the comparison covers live values and allocations, not zeros
+          expect(nonZero).toBeGreaterThan(got.length / 2);
+        });
+      }
+    }
+  }
+
+  it('no kernels for paths outside the memory, for rows wider than its slot, or once turned off', () => {
+    const memory = pathMemory(1, 10 * 8, 8, 1)!;
+    const xs = memory.make();
+    useKernelMemory(memory.memory);
+    expect(kernelsFor(xs, 8)).toBeDefined();
+    expect(kernelsFor(new Float64Array(80), 8)).toBeUndefined();
+    expect(kernelsFor(xs, 9)).toBeUndefined();
+    setPoolKernelsEnabled(false);
+    expect(pathMemory(1, 80, 8, 1)).toBeUndefined();
+  });
+
+  it('a thread beyond the memory\'s slots gets no kernels', () => {
+    const memory = pathMemory(1, 80, 8, 1)!;
+    const xs = memory.make();
+    useKernelMemory(memory.memory); // claims the only slot
+    expect(kernelsFor(xs, 8)).toBeDefined();
+    useKernelMemory(memory.memory); // a second thread's claim
+    expect(kernelsFor(xs, 8)).toBeUndefined();
+  });
+
+  it('the checked-in module is what scripts/pool-kernels.mjs assembles', async () => {
+    const { poolKernelsWat } = (await import(join(ROOT, 'scripts/pool-kernels.mjs'))) as { poolKernelsWat: () => string };
+    const require = createRequire(join(ROOT, 'package.json'));
+    const wabt = await (require('wabt') as () => Promise<{ parseWat: (name: string, text: string, features: object) => { validate: (f: object) => void; toBinary: (o: object) => { buffer: Uint8Array } } }>)();
+    const features = { simd: true, threads: true };
+    const module = wabt.parseWat('poolKernels.wat', poolKernelsWat(), features);
+    module.validate(features);
+    const fresh = Buffer.from(module.toBinary({}).buffer).toString('base64');
+    const source = readFileSync(join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts'), 'utf8');
+    const checkedIn = [...source.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
+    expect(checkedIn).toBe(fresh);
+  });
+});
