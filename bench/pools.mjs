@@ -13,13 +13,19 @@
 // Timed per pool, over the grid dates 1..40 and `reps` repetitions: addValues (the valuation, keep = false),
 // addValues(keep = true) followed by accumulateTradeWeighted with an EPE weight on V > 0 and an ENE weight on V < 0 (the
 // engine's exposure-date pair), and the stencil reuse that keep buys. Prints ns per pool × path × date.
-// Usage: node bench/pools.mjs [paths=5000] [trades=20] [reps=5]
+// With --kernels the paths and the rows live on a path memory with this thread's WebAssembly kernels
+// (src/exposure/valuation/wasm/poolKernels.ts), as in a run; without it the TypeScript loops run. The checksum is the
+// same either way (the same bits).
+// Usage: node bench/pools.mjs [paths=5000] [trades=20] [reps=9] [--kernels]
 import { CurrencyPoolBuilder } from '../dist/src/exposure/valuation/ratePool.js';
 import { FxLevels } from '../dist/src/exposure/valuation/fxLevels.js';
+import { kernelsFor, pathMemory, useKernelMemory } from '../dist/src/exposure/valuation/wasm/poolKernels.js';
 
-const nPaths = Number(process.argv[2] ?? 5000);
-const nTrades = Number(process.argv[3] ?? 20);
-const reps = Number(process.argv[4] ?? 9);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const useKernels = process.argv.includes('--kernels');
+const nPaths = Number(args[0] ?? 5000);
+const nTrades = Number(args[1] ?? 20);
+const reps = Number(args[2] ?? 9);
 
 const kappa = 0.03;
 const sigma = 0.01;
@@ -30,6 +36,14 @@ const model = {
   discount: (t) => Math.exp(-rate * t),
 };
 const nDates = 41;
+// arrays of the bench: plain, or on a path memory (four arrays: the states and numeraire of the two blocks)
+let alloc = (length) => new Float64Array(length);
+if (useKernels) {
+  const memory = pathMemory(4, nDates * nPaths, nPaths, 1);
+  if (!memory) throw new Error('no path memory: this Node cannot run the kernels');
+  alloc = (length) => memory.make().subarray(0, length);
+  useKernelMemory(memory.memory);
+}
 const times = Float64Array.from({ length: nDates }, (_, d) => d / 4);
 const lgm = {
   model,
@@ -42,7 +56,7 @@ const lgm = {
 // the run is the same every time)
 let seed = 12345;
 const uniform = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
-const xs = new Float64Array(nDates * nPaths);
+const xs = alloc(nDates * nPaths);
 for (let d = 1; d < nDates; d++) {
   const sd = Math.sqrt(lgm.zeta[d] - lgm.zeta[d - 1]);
   for (let p = 0; p < nPaths; p++) {
@@ -50,7 +64,7 @@ for (let d = 1; d < nDates; d++) {
     xs[d * nPaths + p] = xs[(d - 1) * nPaths + p] + sd * z;
   }
 }
-const paths = { nPaths, pathOffset: 0, irState: [xs], fxLog: [], eqLog: [], creditState: [], numeraire: new Float64Array(nDates * nPaths).fill(1) };
+const paths = { nPaths, pathOffset: 0, irState: [xs], fxLog: [], eqLog: [], creditState: [], numeraire: alloc(nDates * nPaths).fill(1) };
 
 /** Last grid index on or before time t. */
 const gridIndexAt = (t) => Math.min(nDates - 1, Math.floor(t * 4 + 1e-12));
@@ -83,9 +97,9 @@ function buildPool(kind) {
 
 /** The first m paths of `paths` as their own date-major block. */
 function firstPaths(m) {
-  const x = new Float64Array(nDates * m);
+  const x = alloc(nDates * m);
   for (let d = 0; d < nDates; d++) x.set(xs.subarray(d * nPaths, d * nPaths + m), d * m);
-  return { ...paths, nPaths: m, irState: [x], numeraire: new Float64Array(nDates * m).fill(1) };
+  return { ...paths, nPaths: m, irState: [x], numeraire: alloc(nDates * m).fill(1) };
 }
 
 /** Best-of-reps milliseconds of `body` over the grid dates 1..39 (the pools live to 10Y, grid index 40). */
@@ -122,7 +136,8 @@ const valueKeepEuler = (pool, block, d) => {
 const scratches = new Map();
 function scratch(n) {
   let s = scratches.get(n);
-  if (!s) scratches.set(n, (s = { out: new Float64Array(n), wEpe: new Float64Array(n), wEne: new Float64Array(n) }));
+  const k = useKernels ? kernelsFor(xs, n) : undefined;
+  if (!s) scratches.set(n, (s = k ? { out: k.out.subarray(0, n), wEpe: k.wa.subarray(0, n), wEne: k.wb.subarray(0, n) } : { out: new Float64Array(n), wEpe: new Float64Array(n), wEne: new Float64Array(n) }));
   return s;
 }
 const epe = new Float64Array(nTrades);
@@ -150,6 +165,6 @@ for (const kind of ['bonds', '1 group', '2 groups']) {
   for (let i = 0; i < nPaths; i++) checksum += Math.abs(out[i]);
   rows.push(row);
 }
-console.log(`rate pools: ${nTrades} swaps each, ${nPaths} and ${small.nPaths} paths, ${dates} dates, best of ${reps}`);
+console.log(`rate pools: ${nTrades} swaps each, ${nPaths} and ${small.nPaths} paths, ${dates} dates, best of ${reps}, ${useKernels ? 'WebAssembly kernels' : 'TypeScript loops'}`);
 console.table(rows);
 console.log(`checksum Σ|V| (last timed date, ${nPaths} paths, all pools): ${checksum.toExponential(6)}`);

@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
-import { kernelsFor, pathMemory, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
+import { kernelsFor, pathMemory, poolKernelCalls, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -128,7 +129,9 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
           useKernelMemory(memory!.memory);
           const kernels = kernelsFor(onMemory.irState[0]!, n);
           expect(kernels).toBeDefined();
+          const before = poolKernelCalls();
           const got = outputs(buildPool(kind, fxIndex), onMemory, kernels!.out, kernels!.wa, kernels!.wb);
+          expect(poolKernelCalls() - before).toBe(4 * nDates - 4); // per live date: 2 valuations, 2 scatters
 
           expect(got.length).toBe(expected.length);
           let nonZero = 0;
@@ -140,6 +143,65 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
           expect(nonZero).toBeGreaterThan(got.length / 2);
         });
       }
+    }
+  }
+
+  for (const n of [1000, 1001]) {
+    for (const fxIndex of [-1, 0]) {
+      it(`CDS pool (the stencil of stateGrid.ts), ${fxIndex < 0 ? 'base currency' : 'foreign currency'}, ${n} paths: the same bits`, () => {
+        // three CDS-like trades: exponential terms in the credit state (here the states of the rate test, as y)
+        const termsOf = (i: number, lastIndex: number): CdsTerms => ({
+          lastIndex,
+          at: (d: number) =>
+            d > lastIndex
+              ? { rates: new Float64Array(0), amps: new Float64Array(0) }
+              : { rates: Float64Array.from([0, 0.5 + 0.1 * i, 2 + 0.3 * i + 0.01 * d]), amps: Float64Array.from([1e6 * (i + 1), -2e6, 7e5 * (i - 1)]) },
+        });
+        const build = (): CdsPool => {
+          const pool = new CdsPool(0, fxIndex);
+          [30, 40, 20].forEach((last, i) => pool.add(i, termsOf(i, last)));
+          return pool;
+        };
+        const run = (pool: CdsPool, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array): Float64Array[] => {
+          const fxLevels = new FxLevels();
+          const results: Float64Array[] = [];
+          for (let d = 0; d < nDates; d++) {
+            row.fill(0, 0, n);
+            fxLevels.begin();
+            pool.addValues(d, paths, row, fxLevels);
+            results.push(row.slice(0, n));
+            for (let p = 0; p < n; p++) {
+              wa[p] = row[p]! > 0 ? 1 / n : 0;
+              wb[p] = row[p]! < 0 ? -1 / n : 0;
+            }
+            const epe = new Float64Array(3);
+            const ene = new Float64Array(3);
+            fxLevels.begin();
+            pool.accumulateTradeWeighted(d, paths, wa, epe, wb, ene, fxLevels);
+            const alone = new Float64Array(3);
+            fxLevels.begin();
+            pool.accumulateTradeWeighted(d, paths, wa, alone, undefined, undefined, fxLevels);
+            results.push(epe, ene, alone);
+          }
+          return results;
+        };
+        const s = states(n);
+        const withCredit = (paths: SimulatedPaths): SimulatedPaths => ({ ...paths, creditState: [paths.irState[0]!] }) as SimulatedPaths;
+        const expected = run(build(), withCredit(pathsOf(n, s, (length) => new Float64Array(length))), new Float64Array(n), new Float64Array(n), new Float64Array(n));
+        const memory = pathMemory(6, nDates * n, n, 1)!;
+        const onMemory = withCredit(pathsOf(n, s, () => memory.make()));
+        useKernelMemory(memory.memory);
+        const kernels = kernelsFor(onMemory.irState[0]!, n)!;
+        const before = poolKernelCalls();
+        const got = run(build(), onMemory, kernels.out, kernels.wa, kernels.wb);
+        expect(poolKernelCalls()).toBeGreaterThan(before);
+        let nonZero = 0;
+        for (let i = 0; i < got.length; i++) {
+          expect(Buffer.from(got[i]!.buffer, got[i]!.byteOffset, got[i]!.byteLength).equals(Buffer.from(expected[i]!.buffer, expected[i]!.byteOffset, expected[i]!.byteLength))).toBe(true);
+          if (expected[i]!.some((v) => v !== 0)) nonZero++;
+        }
+        expect(nonZero).toBeGreaterThan(got.length / 2);
+      });
     }
   }
 

@@ -34,6 +34,7 @@ import type { PoolNodeTable } from './ratePool.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
 import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
+import { kernelsFor } from './wasm/poolKernels.js';
 
 /** Markit's half-day adjustment to the accrued time on default (ISDA CDS Standard Model v1.8.2), years. */
 const HALF_DAY_YEARS = 0.5 / 365;
@@ -359,6 +360,13 @@ export class CdsPool {
     const w = this.w;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
+    const kernels = kernelsFor(ys, n);
+    if (kernels !== undefined && out.buffer === kernels.buffer && (fx === null || fx.buffer === kernels.buffer)) {
+      // the WebAssembly loop (wasm/poolKernels.ts), the same operations as below: the same bits
+      kernels.nodes.set(nodes);
+      kernels.cdsValues(n, ys.byteOffset + 8 * off, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
+      return;
+    }
     for (let p = 0; p < n; p++) {
       const b = stencil(ys[off + p]!, x0, invH, w);
       const v = w[0]! * nodes[b]! + w[1]! * nodes[b + 1]! + w[2]! * nodes[b + 2]! + w[3]! * nodes[b + 3]! + w[4]! * nodes[b + 4]! + w[5]! * nodes[b + 5]!;
@@ -377,13 +385,17 @@ export class CdsPool {
     const invH = 1 / h;
     const w = this.w;
     const two = weights2 !== undefined && out2 !== undefined;
-    const nw = this.nodeWeights;
-    const nw2 = this.nodeWeights2;
-    nw.fill(0);
-    nw2.fill(0);
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
-    for (let p = 0; p < n; p++) {
+    // the WebAssembly scatter when the path weights are in the kernels' memory (compile.ts copies them there)
+    const kernels = kernelsFor(ys, n);
+    const onKernels = kernels !== undefined && weights.buffer === kernels.buffer && (!two || weights2.buffer === kernels.buffer) && (fx === null || fx.buffer === kernels.buffer);
+    const nw = onKernels ? kernels.nw : this.nodeWeights;
+    const nw2 = onKernels ? kernels.nw2 : this.nodeWeights2;
+    nw.fill(0);
+    nw2.fill(0);
+    if (onKernels) kernels.cdsScatter(n, ys.byteOffset + 8 * off, fx === null ? 0 : fx.byteOffset, two, x0, invH);
+    for (let p = 0; p < n && !onKernels; p++) {
       const wa = weights[p]!;
       const wb = two ? weights2[p]! : 0;
       if (wa === 0 && wb === 0) continue;

@@ -323,19 +323,16 @@ class NettingSetValuation implements NettingSetKernel {
     if (d > this.lastDateIndex) return;
     const fxLevels = this.fxLevels;
     fxLevels.begin();
-    // With this thread's WebAssembly kernels (wasm/poolKernels.ts) the pools add into the kernels' row, in their
-    // memory, then the row is copied out: the same sums from 0 in the same order, so the same bits.
-    const kernels = this.pools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
-    if (kernels !== undefined) {
-      const row = kernels.out;
-      row.fill(0, 0, n);
-      for (const pool of this.pools) pool.addValues(d, paths, row, fxLevels, keep);
-      out.set(row.length === n ? row : row.subarray(0, n));
-    } else {
-      for (const pool of this.pools) pool.addValues(d, paths, out, fxLevels, keep);
-    }
-    for (const eq of this.equities) eq.addValues(d, paths, out);
-    for (const cds of this.cdsPools) cds.addValues(d, paths, out, fxLevels);
+    // With this thread's WebAssembly kernels (wasm/poolKernels.ts) the rate pools, the equity forwards and the CDS
+    // pools add into the kernels' row, in their memory, then the row is copied out: the same sums from 0 in the same
+    // order, so the same bits.
+    const kernels = this.pools.length + this.cdsPools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
+    const row = kernels !== undefined ? kernels.out : out;
+    if (row !== out) row.fill(0, 0, n);
+    for (const pool of this.pools) pool.addValues(d, paths, row, fxLevels, keep);
+    for (const eq of this.equities) eq.addValues(d, paths, row);
+    for (const cds of this.cdsPools) cds.addValues(d, paths, row, fxLevels);
+    if (row !== out) out.set(row.length === n ? row : row.subarray(0, n));
     const nTrades = this.pathTrades.length;
     if (keep && nTrades > 0) {
       if (this.keptTrades.length < nTrades * n) {
@@ -431,19 +428,21 @@ class NettingSetValuation implements NettingSetKernel {
     const o2 = w2 !== undefined ? out2 : undefined;
     const fxLevels = this.fxLevels;
     fxLevels.begin();
-    // the pools read the path weights from the kernels' memory when there are kernels (copied once for all pools)
-    const kernels = this.pools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
+    // the rate and CDS pools read the path weights from the kernels' memory when there are kernels (copied once)
+    const kernels = this.pools.length + this.cdsPools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
+    let wa = weights;
+    let wb = w2;
     if (kernels !== undefined) {
       kernels.wa.set(weights.length === n ? weights : weights.subarray(0, n));
-      if (w2 !== undefined) kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
-      const wa = kernels.wa;
-      const wb = w2 !== undefined ? kernels.wb : undefined;
-      for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, wa, out, wb, o2, fxLevels);
-    } else {
-      for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
+      wa = kernels.wa;
+      if (w2 !== undefined) {
+        kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
+        wb = kernels.wb;
+      }
     }
+    for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, wa, out, wb, o2, fxLevels);
     for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);
-    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, weights, out, w2, o2, fxLevels);
+    for (const cds of this.cdsPools) cds.accumulateTradeWeighted(d, paths, wa, out, wb, o2, fxLevels);
     const kept = this.keptDate === d && this.keptPaths === paths && this.keptTrades.length >= this.pathTrades.length * n;
     const scratch = this.scratchFor(n);
     for (let t = 0; t < this.pathTrades.length; t++) {
