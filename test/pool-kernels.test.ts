@@ -216,13 +216,21 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
     expect(pathMemory(1, 80, 8, 1)).toBeUndefined();
   });
 
-  it('a thread beyond the memory\'s slots gets no kernels', () => {
+  it('a thread claims one slot per memory, and gets no kernels when other threads took the slots', () => {
     const memory = pathMemory(1, 80, 8, 1)!;
     const xs = memory.make();
+    const claims = new Int32Array(memory.memory.buffer, 0, 1);
     useKernelMemory(memory.memory); // claims the only slot
-    expect(kernelsFor(xs, 8)).toBeDefined();
-    useKernelMemory(memory.memory); // a second thread's claim
-    expect(kernelsFor(xs, 8)).toBeUndefined();
+    const first = kernelsFor(xs, 8);
+    expect(first).toBeDefined();
+    useKernelMemory(undefined);
+    useKernelMemory(memory.memory); // the same thread again (a path cache's next run): the same kernels, no new claim
+    expect(kernelsFor(xs, 8)).toBe(first);
+    expect(claims[0]).toBe(1);
+    const taken = pathMemory(1, 80, 8, 1)!;
+    new Int32Array(taken.memory.buffer, 0, 1)[0] = 1; // another thread holds its only slot
+    useKernelMemory(taken.memory);
+    expect(kernelsFor(taken.make(), 8)).toBeUndefined();
   });
 
   it('the checked-in module is what scripts/pool-kernels.mjs assembles', async () => {

@@ -20,7 +20,7 @@ import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/gr
 import type { FactorLayout, SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { buildCrossAssetModel, type CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { simulatePaths } from '../simulation/crossAsset/simulate.js';
-import { pathArrayCount, pathBuffersOn, pathMemory, useKernelMemory } from './valuation/wasm/poolKernels.js';
+import { kernelMemoryOf, pathArrayCount, pathBuffersOn, pathMemory, useKernelMemory } from './valuation/wasm/poolKernels.js';
 import type { DevicePayload } from './devicePayload.js';
 import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigures.js';
 import { counterpartyFiguresOnDevice, figuresRouteOf, streamUnitsThroughDevice } from './deviceDrive.js';
@@ -467,13 +467,14 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
       : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic, ...(onMemory ? { into: pathBuffersOn(onMemory.make, layout) } : {}) });
-    useKernelMemory(onMemory?.memory);
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
     const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
     // the figures route (as with worker threads, below), its tables built on this thread
     const figuresRoute = deviceValuation ? figuresRouteOf(deviceValuation, paths, options, variantCoverages.length) : undefined;
+    // this thread's kernels on the run's path memory, or on the memory of paths a path simulator kept (optimize)
+    useKernelMemory(onMemory?.memory ?? kernelMemoryOf(paths.numeraire));
     try {
       for (const task of tasks) {
         if (!deviceValuation) {

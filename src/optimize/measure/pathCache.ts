@@ -6,6 +6,7 @@
  * that adds a factor, e.g. a CDS hedge's reference name) at a time.
  */
 import type { PathSimulator } from '../../exposure/engine.js';
+import { pathBuffersForKernels } from '../../exposure/valuation/wasm/poolKernels.js';
 import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 
@@ -32,7 +33,9 @@ export function cachingPathSimulator(): PathSimulator & { readonly hits: () => n
         return entry.paths;
       }
     }
-    const paths = simulatePaths(model, grid, seed, 0, nPaths, { antithetic });
+    // on a path memory, so that the engine's in-process runs value on the rate pools' kernels (wasm/poolKernels.ts)
+    const into = pathBuffersForKernels(model.layout, grid.dates.length * nPaths, nPaths);
+    const paths = simulatePaths(model, grid, seed, 0, nPaths, { antithetic, ...(into ? { into } : {}) });
     if (!first) first = { key, paths };
     else latest = { key, paths };
     return paths;

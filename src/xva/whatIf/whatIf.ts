@@ -8,6 +8,7 @@
  * trade alone, add its values to the set's, collateral and profile of the sum and of the trade alone (standalone),
  * XVA sums (compute.ts).
  */
+import { kernelMemoryOf, pathBuffersForKernels, useKernelMemory } from '../../exposure/valuation/wasm/poolKernels.js';
 import fs from 'node:fs';
 import { factorNeeds } from '../../exposure/engine.js';
 import { sha256File } from '../../exposure/outputs.js';
@@ -204,6 +205,7 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
     return whatIfOn(input, { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, sameLayout, cube, started });
   } finally {
     cube?.close();
+    useKernelMemory(undefined); // the rate pools' kernels let the paths go
   }
 }
 
@@ -254,7 +256,10 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   const prefix = gridPrefix(grid, lastNeeded + 1);
   const setupSeconds = (performance.now() - started) / 1000;
   const pathsStart = performance.now();
-  const paths = simulatePaths(model, prefix, settings.seed, 0, settings.paths, { antithetic: settings.antithetic });
+  // on a path memory, valued on this thread's rate-pool kernels (wasm/poolKernels.ts; the same bits as without)
+  const into = pathBuffersForKernels(model.layout, prefix.dates.length * settings.paths, settings.paths);
+  const paths = simulatePaths(model, prefix, settings.seed, 0, settings.paths, { antithetic: settings.antithetic, ...(into ? { into } : {}) });
+  useKernelMemory(kernelMemoryOf(paths.numeraire));
   const pathsSeconds = (performance.now() - pathsStart) / 1000;
 
   const tradesStart = performance.now();

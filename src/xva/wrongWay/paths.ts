@@ -8,6 +8,7 @@
  *   X_p(t_k) = (V − C)⁺/N   per exposure date and path (the engine's EPE integrand),
  * and per counterparty the sum of its sets' values V_p(t_k) (base currency, undeflated: the Hull-White driver).
  */
+import { kernelMemoryOf, pathBuffersForKernels, useKernelMemory } from '../../exposure/valuation/wasm/poolKernels.js';
 import type { Market } from '../../market/types.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../products/types.js';
@@ -77,7 +78,9 @@ export function wrongWayPaths(input: WrongWayPathsInput): WrongWayPaths {
   const grid = 'dates' in input.grid ? input.grid : bookGrid(portfolio, market, input.grid);
   const model = buildCrossAssetModel(market, layout);
   const nPaths = input.paths;
-  const paths = simulatePaths(model, grid, input.seed, 0, nPaths, { antithetic: false });
+  // on a path memory, valued on this thread's rate-pool kernels (wasm/poolKernels.ts; the same bits as without)
+  const into = pathBuffersForKernels(model.layout, grid.dates.length * nPaths, nPaths);
+  const paths = simulatePaths(model, grid, input.seed, 0, nPaths, { antithetic: false, ...(into ? { into } : {}) });
   const exposureDates = exposureDateIndices(grid);
   const times = Float64Array.from(exposureDates, (d) => grid.times[d]!);
   const valuationModel = valuationModelOf(model);
@@ -92,20 +95,25 @@ export function wrongWayPaths(input: WrongWayPathsInput): WrongWayPaths {
   const values = new Float64Array(grid.dates.length * nPaths);
   const collateral = new Float64Array(grid.dates.length * nPaths);
   const counterparties: WrongWayCounterpartyPaths[] = [];
-  for (const counterpartyId of input.counterpartyIds) {
-    const value = new Float64Array(nExp * nPaths);
-    const sets: WrongWaySetPaths[] = [];
-    for (const nettingSet of portfolio.nettingSets) {
-      if (nettingSet.counterpartyId !== counterpartyId) continue;
-      const trades = tradesBySet.get(nettingSet.nettingSetId);
-      if (!trades || trades.length === 0) continue;
-      const exposure = new Float64Array(nExp * nPaths);
-      const profile = input.initialMarginProfiles?.get(nettingSet.nettingSetId);
-      const initialMarginProfile = profile ? initialMarginOnGrid(nettingSet.nettingSetId, profile, grid) : undefined;
-      valueSet(nettingSet, trades, { market, grid, paths, exposureDates, valuationModel }, values, collateral, exposure, value, initialMarginProfile);
-      sets.push({ nettingSetId: nettingSet.nettingSetId, exposure });
+  useKernelMemory(kernelMemoryOf(paths.numeraire));
+  try {
+    for (const counterpartyId of input.counterpartyIds) {
+      const value = new Float64Array(nExp * nPaths);
+      const sets: WrongWaySetPaths[] = [];
+      for (const nettingSet of portfolio.nettingSets) {
+        if (nettingSet.counterpartyId !== counterpartyId) continue;
+        const trades = tradesBySet.get(nettingSet.nettingSetId);
+        if (!trades || trades.length === 0) continue;
+        const exposure = new Float64Array(nExp * nPaths);
+        const profile = input.initialMarginProfiles?.get(nettingSet.nettingSetId);
+        const initialMarginProfile = profile ? initialMarginOnGrid(nettingSet.nettingSetId, profile, grid) : undefined;
+        valueSet(nettingSet, trades, { market, grid, paths, exposureDates, valuationModel }, values, collateral, exposure, value, initialMarginProfile);
+        sets.push({ nettingSetId: nettingSet.nettingSetId, exposure });
+      }
+      counterparties.push({ counterpartyId, sets, value });
     }
-    counterparties.push({ counterpartyId, sets, value });
+  } finally {
+    useKernelMemory(undefined);
   }
   return { grid, exposureDates, times, nPaths, model, paths, counterparties };
 }

@@ -94,6 +94,7 @@ export function pathMemory(arrays: number, length: number, n: number, threads: n
   } catch {
     return undefined;
   }
+  memoryOfBuffer.set(memory.buffer, memory);
   const header = new Int32Array(memory.buffer, 0, 4);
   header[1] = threads;
   header[2] = slot;
@@ -105,6 +106,24 @@ export function pathMemory(arrays: number, length: number, n: number, threads: n
     return array;
   };
   return { memory, make };
+}
+
+/** The path memories this thread made, by their buffer (kernelMemoryOf). */
+const memoryOfBuffer = new WeakMap<object, WebAssembly.Memory>();
+
+/** The path memory an array lives in, when this thread made it with pathMemory (e.g. paths a path simulator kept). */
+export function kernelMemoryOf(array: Float64Array): WebAssembly.Memory | undefined {
+  return memoryOfBuffer.get(array.buffer);
+}
+
+/**
+ * Path arrays for a run valued on this thread alone (one scratch slot), to pass to simulatePaths as `into`; undefined
+ * where no path memory can be made (the arrays are then allocated as before). useKernelMemory(kernelMemoryOf(...))
+ * then gives the thread its kernels on them.
+ */
+export function pathBuffersForKernels(layout: { currencies: readonly unknown[]; fxCurrencies: readonly unknown[]; equities: readonly unknown[]; creditNames: readonly unknown[] }, length: number, n: number): PathBuffers | undefined {
+  const onMemory = pathMemory(pathArrayCount(layout), length, n, 1);
+  return onMemory ? pathBuffersOn(onMemory.make, layout) : undefined;
 }
 
 /** PathBuffers of a run on a path memory (the arrays of simulate.ts `allocate`, in its order). */
@@ -232,11 +251,19 @@ export function useKernelMemory(memory: WebAssembly.Memory | undefined): void {
   registered = undefined;
   const module = kernelModule();
   if (!memory || module === null) return;
-  const header = new Int32Array(memory.buffer, 0, 4);
-  const slot = Atomics.add(header, 0, 1);
-  if (slot >= header[1]!) return;
-  registered = new PoolKernels(memory, module, slot, header[2]!, header[3]!);
+  // a thread claims one slot per memory (a path cache's paths serve many runs of this thread)
+  let kernels = claimed.get(memory);
+  if (kernels === undefined) {
+    const header = new Int32Array(memory.buffer, 0, 4);
+    const slot = Atomics.add(header, 0, 1);
+    kernels = slot < header[1]! ? new PoolKernels(memory, module, slot, header[2]!, header[3]!) : null;
+    claimed.set(memory, kernels);
+  }
+  registered = kernels ?? undefined;
 }
+
+/** This thread's claims, by memory (null: the slots were taken). */
+const claimed = new WeakMap<WebAssembly.Memory, PoolKernels | null>();
 
 /** This thread's kernels when the state array lives in their memory and rows of n paths fit their slot. */
 export function kernelsFor(xs: Float64Array, n: number): PoolKernels | undefined {
