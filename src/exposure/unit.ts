@@ -11,7 +11,6 @@
  * With coverage variants (ctx.coverageVariants) the collateral, profile, Euler contributions and totals of the sets
  * under a CSA or with IM are computed again per coverage from the same buffer: the values are computed once.
  */
-import { kernelsFor, type PoolKernels } from './valuation/wasm/poolKernels.js';
 import type { DevicePayload } from './devicePayload.js';
 import { counterpartyProfileFromDevice, setResultFromDevice, type DeviceCounterpartyFigures, type DeviceSetFigures } from './deviceFigures.js';
 import type { Market } from '../market/types.js';
@@ -142,18 +141,16 @@ export interface UnitCoverageVariant {
  * the largest size of the run), so that a netting set allocates only its results: no date × path array per set.
  */
 class Scratch {
-  values: Float64Array = new Float64Array(0);
+  values = new Float64Array(0);
   collateral = new Float64Array(0);
   /** The collateral tracker's balances of the set valued now (collateral.ts CollateralTracker's store). */
   balances = new Float64Array(0);
-  weights: Float64Array = new Float64Array(0);
-  weights2: Float64Array = new Float64Array(0);
+  weights = new Float64Array(0);
+  weights2 = new Float64Array(0);
   column = new Float64Array(0);
   tradeSums = new Float64Array(0);
   tradeSums2 = new Float64Array(0);
   readonly residuals = new Float64Array(2);
-  /** values and weights are the kernels' (ensure). */
-  private onKernels = false;
   private needed = new Uint8Array(0);
   private readonly accumulators: (PositiveExposureAccumulator | undefined)[] = [];
 
@@ -178,30 +175,17 @@ class Scratch {
     return flags;
   }
 
-  ensure(cells: number, nPaths: number, trades: number, kernels: PoolKernels | undefined): void {
-    // On this thread's kernels (valuation/wasm/poolKernels.ts) the values and the Euler weights live in their memory:
-    // the rate and CDS pools then write and read them in place, without a copy.
-    const onKernels = kernels !== undefined && cells <= kernels.setValues.length;
-    if (onKernels) {
-      this.values = kernels.setValues;
-      this.weights = kernels.wa;
-      this.weights2 = kernels.wb;
-      this.onKernels = true;
-    } else if (this.onKernels) {
-      this.values = new Float64Array(0);
-      this.weights = new Float64Array(0);
-      this.onKernels = false;
-    }
-    if (this.values.length < cells) this.values = new Float64Array(cells);
-    if (this.collateral.length < cells) {
+  ensure(cells: number, nPaths: number, trades: number): void {
+    if (this.values.length < cells) {
+      this.values = new Float64Array(cells);
       this.collateral = new Float64Array(cells);
       this.balances = new Float64Array(cells);
     }
     if (this.weights.length < nPaths) {
       this.weights = new Float64Array(nPaths);
       this.weights2 = new Float64Array(nPaths);
+      this.column = new Float64Array(nPaths);
     }
-    if (this.column.length < nPaths) this.column = new Float64Array(nPaths);
     if (this.tradeSums.length < trades) {
       this.tradeSums = new Float64Array(trades);
       this.tradeSums2 = new Float64Array(trades);
@@ -315,7 +299,7 @@ function runNettingSet(
   const nPaths = paths.nPaths;
   const nDates = grid.dates.length;
   const cells = nDates * nPaths;
-  scratch.ensure(cells, nPaths, trades.length, kernelsFor(paths.numeraire, nPaths));
+  scratch.ensure(cells, nPaths, trades.length);
   const values = scratch.values.subarray(0, cells);
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
   // The variants this set is figured at: all of them when its figures depend on the coverage, else none (the base

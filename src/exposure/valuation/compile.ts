@@ -62,7 +62,7 @@ class ExercisedSwaption implements PathTrade {
     // on this thread's kernels the underlying adds into their row, then the masked values are copied out (the same
     // products, so the same bits)
     const kernels = kernelsFor(paths.numeraire, n);
-    const row = kernels !== undefined && out.buffer !== kernels.buffer ? kernels.out : out;
+    const row = kernels !== undefined ? kernels.out : out;
     row.fill(0, 0, n);
     this.fxLevels.begin();
     this.underlying.addValues(d, paths, row, this.fxLevels);
@@ -327,7 +327,7 @@ class NettingSetValuation implements NettingSetKernel {
     // pools add into the kernels' row, in their memory, then the row is copied out: the same sums from 0 in the same
     // order, so the same bits.
     const kernels = this.pools.length + this.cdsPools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
-    const row = kernels !== undefined && out.buffer !== kernels.buffer ? kernels.out : out;
+    const row = kernels !== undefined ? kernels.out : out;
     if (row !== out) row.fill(0, 0, n);
     for (const pool of this.pools) pool.addValues(d, paths, row, fxLevels, keep);
     for (const eq of this.equities) eq.addValues(d, paths, row);
@@ -432,13 +432,13 @@ class NettingSetValuation implements NettingSetKernel {
     const kernels = this.pools.length + this.cdsPools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
     let wa = weights;
     let wb = w2;
-    if (kernels !== undefined && weights.buffer !== kernels.buffer) {
+    if (kernels !== undefined) {
       kernels.wa.set(weights.length === n ? weights : weights.subarray(0, n));
       wa = kernels.wa;
-    }
-    if (kernels !== undefined && w2 !== undefined && w2.buffer !== kernels.buffer) {
-      kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
-      wb = kernels.wb;
+      if (w2 !== undefined) {
+        kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
+        wb = kernels.wb;
+      }
     }
     for (const pool of this.pools) pool.accumulateTradeWeighted(d, paths, wa, out, wb, o2, fxLevels);
     for (const eq of this.equities) eq.accumulateTradeWeighted(d, paths, weights, out, w2, o2);

@@ -23,7 +23,7 @@ export const KERNEL_MAX_GROUPS = 128;
 const GROUP_DOUBLES = 3 * GRID_NODES;
 const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
-/** Header: [0] slots claimed (Atomics), [1] slots, [2] bytes a slot, [3] paths a row, [4] doubles of a slot's values. */
+/** Header: [0] slots claimed (Atomics), [1] slots, [2] bytes a slot, [3] paths a row. */
 const HEADER_BYTES = 64;
 
 interface KernelExports {
@@ -36,10 +36,9 @@ interface KernelExports {
 }
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-const f64Of = (memory: WebAssembly.Memory, at: number, length: number): Float64Array => new Float64Array(memory.buffer, at, length);
 
-/** Byte offsets of a slot's regions for n paths a row and a values buffer of `values` doubles. */
-function slotLayout(n: number, values: number): { out: number; wa: number; wb: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; values: number; bytes: number } {
+/** Byte offsets of a slot's regions for n paths a row. */
+function slotLayout(n: number): { out: number; wa: number; wb: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number } {
   const row = align16(8 * n);
   const run = 8 * KERNEL_MAX_GROUPS * GROUP_DOUBLES;
   const nodes = 8 * GRID_NODES;
@@ -49,7 +48,7 @@ function slotLayout(n: number, values: number): { out: number; wa: number; wb: n
     at += align16(bytes);
     return start;
   };
-  return { out: take(row), wa: take(row), wb: take(row), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS), nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), values: take(8 * values), bytes: at };
+  return { out: take(row), wa: take(row), wb: take(row), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS), nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at };
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -85,9 +84,7 @@ function kernelModule(): WebAssembly.Module | null {
  */
 export function pathMemory(arrays: number, length: number, n: number, threads: number): { memory: WebAssembly.Memory; make: () => Float64Array } | undefined {
   if (kernelModule() === null) return undefined;
-  // a slot also holds the thread's netting-set values (dates × paths: a run's array length), so that the valuation
-  // writes them in place and the Euler weights are there too (unit.ts Scratch)
-  const slot = slotLayout(n, length).bytes;
+  const slot = slotLayout(n).bytes;
   const bytes = HEADER_BYTES + threads * slot + arrays * align16(8 * length);
   const pages = Math.ceil(bytes / PAGE_BYTES);
   if (pages > MAX_PAGES) return undefined;
@@ -98,11 +95,10 @@ export function pathMemory(arrays: number, length: number, n: number, threads: n
     return undefined;
   }
   memoryOfBuffer.set(memory.buffer, memory);
-  const header = new Int32Array(memory.buffer, 0, 5);
+  const header = new Int32Array(memory.buffer, 0, 4);
   header[1] = threads;
   header[2] = slot;
   header[3] = n;
-  header[4] = length;
   let at = HEADER_BYTES + threads * slot;
   const make = (): Float64Array => {
     const array = new Float64Array(memory.buffer, at, length);
@@ -172,17 +168,14 @@ export class PoolKernels {
   readonly nw2: Float64Array;
   readonly rw: Float64Array;
   readonly rw2: Float64Array;
-  /** The thread's netting-set values buffer (dates × paths of the run), for unit.ts Scratch. */
-  readonly setValues: Float64Array;
   private readonly k: KernelExports;
 
-  constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, slot: number, slotBytes: number, n: number, valuesLength: number) {
+  constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, slot: number, slotBytes: number, n: number) {
     this.buffer = memory.buffer;
     this.nPaths = n;
     this.k = new WebAssembly.Instance(module, { xva: { memory } }).exports as unknown as KernelExports;
     const base = HEADER_BYTES + slot * slotBytes;
-    const l = slotLayout(n, valuesLength);
-    this.setValues = f64Of(memory, base + l.values, valuesLength);
+    const l = slotLayout(n);
     const f64 = (at: number, length: number): Float64Array => new Float64Array(memory.buffer, base + at, length);
     this.outAt = base + l.out;
     this.waAt = base + l.wa;
@@ -261,9 +254,9 @@ export function useKernelMemory(memory: WebAssembly.Memory | undefined): void {
   // a thread claims one slot per memory (a path cache's paths serve many runs of this thread)
   let kernels = claimed.get(memory);
   if (kernels === undefined) {
-    const header = new Int32Array(memory.buffer, 0, 5);
+    const header = new Int32Array(memory.buffer, 0, 4);
     const slot = Atomics.add(header, 0, 1);
-    kernels = slot < header[1]! ? new PoolKernels(memory, module, slot, header[2]!, header[3]!, header[4]!) : null;
+    kernels = slot < header[1]! ? new PoolKernels(memory, module, slot, header[2]!, header[3]!) : null;
     claimed.set(memory, kernels);
   }
   registered = kernels ?? undefined;
