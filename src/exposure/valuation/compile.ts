@@ -318,9 +318,11 @@ class NettingSetValuation implements NettingSetKernel {
 
   valueAt(d: number, paths: SimulatedPaths, out: Float64Array, keep = false): void {
     const n = paths.nPaths;
-    out.fill(0, 0, n);
     this.keptDate = -1;
-    if (d > this.lastDateIndex) return;
+    if (d > this.lastDateIndex) {
+      out.fill(0, 0, n);
+      return;
+    }
     const fxLevels = this.fxLevels;
     fxLevels.begin();
     // With this thread's WebAssembly kernels (wasm/poolKernels.ts) the rate pools, the equity forwards and the CDS
@@ -328,7 +330,7 @@ class NettingSetValuation implements NettingSetKernel {
     // order, so the same bits.
     const kernels = this.pools.length + this.cdsPools.length > 0 ? kernelsFor(paths.numeraire, n) : undefined;
     const row = kernels !== undefined ? kernels.out : out;
-    if (row !== out) row.fill(0, 0, n);
+    row.fill(0, 0, n); // with the kernels' row, out is then overwritten by it
     for (const pool of this.pools) pool.addValues(d, paths, row, fxLevels, keep);
     for (const eq of this.equities) eq.addValues(d, paths, row);
     for (const cds of this.cdsPools) cds.addValues(d, paths, row, fxLevels);
