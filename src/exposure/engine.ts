@@ -507,7 +507,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');
     // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
     // its global index only), then value the netting sets on them
-    const shared = sharedPaths(layout, grid, nPaths, threads + 1);
+    // a kernel slot per worker (an early-started pool may hold more workers than this run's threads) and this thread
+    const shared = sharedPaths(layout, grid, nPaths, Math.max(threads, input.workerPool?.size ?? 0) + 1);
     paths = shared.paths;
     const source = marketSource(input.market);
     const init: WorkerInit = {
