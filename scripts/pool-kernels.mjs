@@ -89,6 +89,38 @@ function dotPair(off) {
   return e;
 }
 
+/**
+ * One path's stencil (ratePool.ts addValues' first lines): x = the state at p8, its cell c in 2 .. G−4 (truncation
+ * is the floor: every path lies above node 2), u = the position in the cell, the weights w0..w5.
+ */
+function scalarStencil(variant) {
+  return `(local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
+      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
+      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
+      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
+      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
+      ${weights('f64', variant)}`;
+}
+
+/** v += Δ·(c1 + Δ·(c2 + Δ·c3)) for f64 or f64x2 locals (ratePool.ts's running-coupon Horner step). */
+function hornerStep(t) {
+  const o = t === 'f64' ? 'f64' : 'f64x2';
+  return `(local.set $v (${o}.add ${get('v')} (${o}.mul ${get('delta')} (${o}.add ${get('c1')} (${o}.mul ${get('delta')} (${o}.add ${get('c2')} (${o}.mul ${get('delta')} ${get('c3')})))))))`;
+}
+
+/** out[p] += fx[p]·v (or v without FX) at byte p8, then p += step: the end of a valuation step. */
+function storeAndStep(t, step) {
+  const o = t === 'f64' ? 'f64' : 'f64x2';
+  const load = t === 'f64' ? 'f64.load' : 'v128.load';
+  const store = t === 'f64' ? 'f64.store' : 'v128.store';
+  return `(local.set $at (i32.add ${get('out')} ${get('p8')}))
+      (if ${get('fx')}
+        (then (${store} ${get('at')} (${o}.add (${load} ${get('at')}) (${o}.mul (${load} (i32.add ${get('fx')} ${get('p8')})) ${get('v')}))))
+        (else (${store} ${get('at')} (${o}.add (${load} ${get('at')}) ${get('v')}))))
+      (local.set $p (i32.add ${get('p')} (i32.const ${step})))`;
+}
+
 const VALUE_PARAMS = '(param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $nodes i32) (param $run i32) (param $fx i32) (param $out i32) (param $x0 f64) (param $invH f64)';
 
 // values1: out[p] += V(x_p) for p in [p0, p1), one path a step (ratePool.ts addValues' loop body).
@@ -100,13 +132,7 @@ const values1 = (name, variant) => `
     (block $done (loop $paths
       (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
       (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
-      (local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
-      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
-      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
-      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
-      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
-      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
-      ${weights('f64', variant)}
+      ${scalarStencil(variant)}
       (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
       (local.set $at (i32.add ${get('nodes')} ${get('b')}))
       (local.set $v ${dotScalar('at', 0)})
@@ -118,15 +144,11 @@ const values1 = (name, variant) => `
         (local.set $c1 ${dotScalar('at', 0)})
         (local.set $c2 ${dotScalar('at', 8 * G)})
         (local.set $c3 ${dotScalar('at', 16 * G)})
-        (local.set $v (f64.add ${get('v')} (f64.mul ${get('delta')} (f64.add ${get('c1')} (f64.mul ${get('delta')} (f64.add ${get('c2')} (f64.mul ${get('delta')} ${get('c3')})))))))
+        ${hornerStep('f64')}
         (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
         (local.set $q (i32.add ${get('q')} (i32.const 1)))
         (br $group)))
-      (local.set $at (i32.add ${get('out')} ${get('p8')}))
-      (if ${get('fx')}
-        (then (f64.store ${get('at')} (f64.add (f64.load ${get('at')}) (f64.mul (f64.load (i32.add ${get('fx')} ${get('p8')})) ${get('v')}))))
-        (else (f64.store ${get('at')} (f64.add (f64.load ${get('at')}) ${get('v')}))))
-      (local.set $p (i32.add ${get('p')} (i32.const 1)))
+      ${storeAndStep('f64', 1)}
       (br $paths)))
   )`;
 
@@ -159,16 +181,12 @@ const values2 = (name, variant) => `
         (local.set $c1 ${dotPair(0)})
         (local.set $c2 ${dotPair(8 * G)})
         (local.set $c3 ${dotPair(16 * G)})
-        (local.set $v (f64x2.add ${get('v')} (f64x2.mul ${get('delta')} (f64x2.add ${get('c1')} (f64x2.mul ${get('delta')} (f64x2.add ${get('c2')} (f64x2.mul ${get('delta')} ${get('c3')})))))))
+        ${hornerStep('v128')}
         (local.set $a0 (i32.add ${get('a0')} (i32.const ${GROUP_BYTES})))
         (local.set $a1 (i32.add ${get('a1')} (i32.const ${GROUP_BYTES})))
         (local.set $q (i32.add ${get('q')} (i32.const 1)))
         (br $group)))
-      (local.set $at (i32.add ${get('out')} ${get('p8')}))
-      (if ${get('fx')}
-        (then (v128.store ${get('at')} (f64x2.add (v128.load ${get('at')}) (f64x2.mul (v128.load (i32.add ${get('fx')} ${get('p8')})) ${get('v')}))))
-        (else (v128.store ${get('at')} (f64x2.add (v128.load ${get('at')}) ${get('v')}))))
-      (local.set $p (i32.add ${get('p')} (i32.const 2)))
+      ${storeAndStep('v128', 2)}
       (br $paths)))
   )`;
 
@@ -219,13 +237,7 @@ const scatter1 = (name, variant) => `
       (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
       (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
       (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
-      (local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
-      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
-      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
-      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
-      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
-      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
-      ${weights('f64', variant)}
+      ${scalarStencil(variant)}
       (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
       (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
       (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))

@@ -81,13 +81,22 @@ function pathsOf(n: number, s: { xs: Float64Array; fxLog: Float64Array; fxLevel:
   return { nPaths: n, pathOffset: 0, irState: [copy(s.xs)], fxLog: [copy(s.fxLog)], fxLevel: [copy(s.fxLevel)], eqLog: [], creditState: [], numeraire: copy(new Float64Array(nDates * n).fill(1)) } as unknown as SimulatedPaths;
 }
 
-/** Every pool output at every date: values (keep off and on) and Euler allocations (EPE and ENE weights together, EPE alone). */
-function outputs(pool: CurrencyPool, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array): Float64Array[] {
+/** What outputs() asks of a pool: CurrencyPool's and CdsPool's valuation and Euler allocation. */
+interface PoolLike {
+  addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels, keep?: boolean): void;
+  accumulateTradeWeighted(d: number, paths: SimulatedPaths, weights: Float64Array, out: Float64Array, weights2: Float64Array | undefined, out2: Float64Array | undefined, fxLevels: FxLevels): void;
+}
+
+/**
+ * Every pool output at every date: values (with keep off and on, for a rate pool) and Euler allocations to `nTrades`
+ * trades (EPE and ENE weights together, EPE alone).
+ */
+function outputs(pool: PoolLike, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array, nTrades = 7, keeps = [false, true]): Float64Array[] {
   const n = paths.nPaths;
   const fxLevels = new FxLevels();
   const results: Float64Array[] = [];
   for (let d = 0; d < nDates; d++) {
-    for (const keep of [false, true]) {
+    for (const keep of keeps) {
       row.fill(0, 0, n);
       fxLevels.begin();
       pool.addValues(d, paths, row, fxLevels, keep);
@@ -97,11 +106,11 @@ function outputs(pool: CurrencyPool, paths: SimulatedPaths, row: Float64Array, w
       wa[p] = row[p]! > 0 ? 1 / n : 0;
       wb[p] = row[p]! < 0 ? -1 / n : 0;
     }
-    const epe = new Float64Array(7);
-    const ene = new Float64Array(7);
+    const epe = new Float64Array(nTrades);
+    const ene = new Float64Array(nTrades);
     fxLevels.begin();
     pool.accumulateTradeWeighted(d, paths, wa, epe, wb, ene, fxLevels);
-    const alone = new Float64Array(7);
+    const alone = new Float64Array(nTrades);
     fxLevels.begin();
     pool.accumulateTradeWeighted(d, paths, wa, alone, undefined, undefined, fxLevels);
     results.push(epe, ene, alone);
@@ -162,29 +171,7 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
           [30, 40, 20].forEach((last, i) => pool.add(i, termsOf(i, last)));
           return pool;
         };
-        const run = (pool: CdsPool, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array): Float64Array[] => {
-          const fxLevels = new FxLevels();
-          const results: Float64Array[] = [];
-          for (let d = 0; d < nDates; d++) {
-            row.fill(0, 0, n);
-            fxLevels.begin();
-            pool.addValues(d, paths, row, fxLevels);
-            results.push(row.slice(0, n));
-            for (let p = 0; p < n; p++) {
-              wa[p] = row[p]! > 0 ? 1 / n : 0;
-              wb[p] = row[p]! < 0 ? -1 / n : 0;
-            }
-            const epe = new Float64Array(3);
-            const ene = new Float64Array(3);
-            fxLevels.begin();
-            pool.accumulateTradeWeighted(d, paths, wa, epe, wb, ene, fxLevels);
-            const alone = new Float64Array(3);
-            fxLevels.begin();
-            pool.accumulateTradeWeighted(d, paths, wa, alone, undefined, undefined, fxLevels);
-            results.push(epe, ene, alone);
-          }
-          return results;
-        };
+        const run = (pool: CdsPool, paths: SimulatedPaths, row: Float64Array, wa: Float64Array, wb: Float64Array): Float64Array[] => outputs(pool, paths, row, wa, wb, 3, [false]);
         const s = states(n);
         const withCredit = (paths: SimulatedPaths): SimulatedPaths => ({ ...paths, creditState: [paths.irState[0]!] }) as SimulatedPaths;
         const expected = run(build(), withCredit(pathsOf(n, s, (length) => new Float64Array(length))), new Float64Array(n), new Float64Array(n), new Float64Array(n));
