@@ -67,6 +67,20 @@ describe('xva simulate on fixtures/demo (200 paths, 2 threads)', () => {
     doc = JSON.parse(run.stdout);
   }, 300_000);
 
+  it('XVA_POOL_KERNELS=off: the TypeScript loops write the very same tables and cube, and the manifest says so', () => {
+    const loops = path.join(tempDir(), 'loops');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), 'simulate', '--portfolio', DEMO, '--paths', '200', '--grid', '1M,3M,6M,1Y,2Y,3Y,5Y,7Y,10Y,15Y,20Y,30Y', '--threads', '2', '--cube', '--out', loops, '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, XVA_DEBUG: '', XVA_POOL_KERNELS: 'off' },
+    });
+    expect(run.status).toBe(0);
+    for (const file of fs.readdirSync(out).filter((f) => f.endsWith('.arrow'))) {
+      expect(fs.readFileSync(path.join(loops, file)).equals(fs.readFileSync(path.join(out, file)))).toBe(true);
+    }
+    expect(JSON.parse(fs.readFileSync(path.join(loops, 'manifest.json'), 'utf8')).valuationKernels).toBe('typescript');
+  }, 300_000);
+
   it('writes the tables, the manifest and nothing else (atomic writes leave no temporary files)', () => {
     expect(fs.readdirSync(out).sort()).toEqual(
       ['cube.arrow', 'exposure_book.arrow', 'exposure_counterparty.arrow', 'exposure_netting_set.arrow', 'exposure_trade.arrow', 'manifest.json', 'netting_set_summary.arrow'].sort(),
@@ -145,6 +159,7 @@ describe('xva simulate on fixtures/demo (200 paths, 2 threads)', () => {
     expect(manifest.options.seed).toBe(42);
     expect(manifest.paths).toBe(200);
     expect(manifest.threads).toBe(2);
+    expect(manifest.valuationKernels).toBe('webassembly');
     for (const name of ['market', 'trades', 'netting_sets', 'counterparties']) {
       const input = manifest.inputs[name];
       expect(input.sha256).toBe(createHash('sha256').update(fs.readFileSync(input.path)).digest('hex'));

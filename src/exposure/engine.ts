@@ -459,6 +459,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     if (result.skipped.length > 0 && !options.skipUnsupported) for (const t of tasks) t.checkOnly = true;
   };
   let paths: SimulatedPaths;
+  /** The paths lie on a path memory: the threads value on the pool kernels (SimulationResult.poolKernels). */
+  let poolKernels = false;
   if (threads === 1) {
     await input.workerPool?.close(); // started early for a run that turned out to be in-process
     progress(0, 'simulating market paths');
@@ -474,7 +476,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     // the figures route (as with worker threads, below), its tables built on this thread
     const figuresRoute = deviceValuation ? figuresRouteOf(deviceValuation, paths, options, variantCoverages.length) : undefined;
     // this thread's kernels on the run's path memory, or on the memory of paths a path simulator kept (optimize)
-    useKernelMemory(onMemory?.memory ?? kernelMemoryOf(paths.numeraire));
+    const kernelMemory = onMemory?.memory ?? kernelMemoryOf(paths.numeraire);
+    poolKernels = kernelMemory !== undefined;
+    useKernelMemory(kernelMemory);
     try {
       for (const task of tasks) {
         if (!deviceValuation) {
@@ -510,6 +514,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     // a kernel slot per worker (an early-started pool may hold more workers than this run's threads) and this thread
     const shared = sharedPaths(layout, grid, nPaths, Math.max(threads, input.workerPool?.size ?? 0) + 1);
     paths = shared.paths;
+    poolKernels = shared.kernelMemory !== undefined;
     const source = marketSource(input.market);
     const init: WorkerInit = {
       marketFile: input.marketFile,
@@ -627,6 +632,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     skipped,
     model: describeModel(model, market),
     threads,
+    poolKernels,
     timings,
     valuations,
     ...(askedVariants.length > 0 ? { coverageVariants } : {}),

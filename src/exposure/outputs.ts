@@ -391,6 +391,7 @@ export function buildManifest(result: SimulationResult, input: ManifestInput): R
     inputs,
     options: input.options,
     threads: result.threads,
+    ...(result.poolKernels !== undefined ? { valuationKernels: result.poolKernels ? 'webassembly' : 'typescript' } : {}),
     paths: result.nPaths,
     grid: {
       asOf: toIsoDate(grid.asOf),

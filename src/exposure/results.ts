@@ -73,6 +73,12 @@ export interface SimulationResult {
   /** The model as the manifest records it (factor names, parameters, calibrated sigmas, repricing errors). */
   model: Record<string, unknown>;
   threads: number;
+  /**
+   * Whether the run's paths lay on a path memory, so that its host threads valued the rate and CDS pools on the
+   * WebAssembly kernels (valuation/wasm/poolKernels.ts; the same numbers either way); absent in results not made by
+   * runSimulation.
+   */
+  poolKernels?: boolean;
   timings: StageTimings;
   /** Trade × path × date valuations the run stands for (trades alive at each valued date × paths). */
   valuations: number;
