@@ -9,9 +9,10 @@
  * A kernel reads the paths where they are: a run's path arrays live in one shared WebAssembly.Memory (pathMemory),
  * which the worker threads receive with the run (WorkerInit.kernelMemory) and instantiate the module on. Each thread
  * claims a slot of scratch in it (the output row of a valuation, the Euler weights, a pool's node tables and node
- * weights); slots are counted in the memory's header, so a thread beyond the slots, paths outside the memory (a GPU
- * run's host copy, a block of paths, a run too large for 4 GiB of 32-bit addresses) or a pool with more than
- * KERNEL_MAX_GROUPS fixing groups at a date simply use the TypeScript loops.
+ * weights); slots are counted in the memory's header, so a thread beyond the slots, paths outside the memory (a path
+ * simulator's own arrays, e.g. the GPU backend's in a run on one thread; a block of paths; a run too large for 4 GiB
+ * of 32-bit addresses) or a pool with more than KERNEL_MAX_GROUPS fixing groups at a date simply use the TypeScript
+ * loops.
  */
 import type { PathBuffers } from '../../../simulation/crossAsset/simulate.js';
 import { GRID_NODES } from '../stateGrid.js';
