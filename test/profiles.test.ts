@@ -516,5 +516,21 @@ describe('counterparty and book totals', () => {
     resetAccumulator(left);
     expect(left.count).toBe(0);
     expect(left.positive.every((x) => x === 0)).toBe(true);
+
+    // Only some rows (the engine's exposure dates): those rows bit for bit as the full accumulator, the others untouched
+    // (NaN left in them stays), and a reset on those rows empties them only.
+    const rows = Int32Array.of(0, 2);
+    const some = createAccumulator(grid.dates.length, n);
+    some.positive.fill(Number.NaN);
+    resetAccumulator(some, rows);
+    accumulatePositiveExposure(some, a.values, undefined, rows);
+    accumulatePositiveExposure(some, values2, collateral2, rows);
+    expect(some.count).toBe(2);
+    for (let d = 0; d < grid.dates.length; d++) {
+      const row = [...some.positive.subarray(d * n, (d + 1) * n)];
+      if (d === 0 || d === 2) expect(row).toEqual([...acc.positive.subarray(d * n, (d + 1) * n)]);
+      else expect(row.every(Number.isNaN)).toBe(true);
+    }
+    expect(() => accumulatePositiveExposure(some, a.values, undefined, Int32Array.of(grid.dates.length))).toThrow(/grid row/);
   });
 });

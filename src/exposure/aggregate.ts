@@ -29,32 +29,50 @@ export function createAccumulator(nDates: number, nPaths: number): PositiveExpos
   return { nDates, nPaths, positive: new Float64Array(nDates * nPaths), count: 0 };
 }
 
-/** Empties an accumulator for the next counterparty (reuses its memory instead of allocating nDates × nPaths again). */
-export function resetAccumulator(acc: PositiveExposureAccumulator): void {
-  acc.positive.fill(0);
+/**
+ * Empties an accumulator for the next counterparty (reuses its memory instead of allocating nDates × nPaths again):
+ * every row, or only the grid rows `rows` when given (the rows accumulatePositiveExposure is given: the others are
+ * neither written nor read).
+ */
+export function resetAccumulator(acc: PositiveExposureAccumulator, rows?: Int32Array): void {
+  if (rows) for (const d of rows) acc.positive.fill(0, d * acc.nPaths, (d + 1) * acc.nPaths);
+  else acc.positive.fill(0);
   acc.count = 0;
 }
 
-/** Adds max(V − C, 0) of one netting set (date-major arrays over the same grid and paths) to the accumulator. */
-export function accumulatePositiveExposure(acc: PositiveExposureAccumulator, values: Float64Array, collateral?: Float64Array): void {
-  const cells = acc.nDates * acc.nPaths;
+/**
+ * Adds max(V − C, 0) of one netting set (date-major arrays over the same grid and paths) to the accumulator: on every
+ * grid row, or only on the grid rows `rows` when given (the exposure dates, the only rows totalProfile reads: the
+ * engine's values are not set on the other rows). An accumulator must be given the same rows every time.
+ */
+export function accumulatePositiveExposure(acc: PositiveExposureAccumulator, values: Float64Array, collateral?: Float64Array, rows?: Int32Array): void {
+  const { nDates, nPaths } = acc;
+  const cells = nDates * nPaths;
   if (values.length < cells || (collateral && collateral.length < cells)) {
-    throw new RangeError(`accumulatePositiveExposure: arrays must hold ${acc.nDates} dates × ${acc.nPaths} paths`);
+    throw new RangeError(`accumulatePositiveExposure: arrays must hold ${nDates} dates × ${nPaths} paths`);
   }
-  const sum = acc.positive;
+  if (rows) {
+    for (const d of rows) {
+      if (!(d >= 0 && d < nDates)) throw new RangeError(`accumulatePositiveExposure: grid row ${d} is outside 0..${nDates - 1}`);
+      addPositiveRows(acc.positive, values, collateral, d * nPaths, (d + 1) * nPaths);
+    }
+  } else addPositiveRows(acc.positive, values, collateral, 0, cells);
+  acc.count++;
+}
+
+function addPositiveRows(sum: Float64Array, values: Float64Array, collateral: Float64Array | undefined, from: number, to: number): void {
   // (e + |e|)/2 = max(e, 0) exactly, without a branch on the sign (see profiles.ts).
   if (collateral) {
-    for (let i = 0; i < cells; i++) {
+    for (let i = from; i < to; i++) {
       const e = values[i]! - collateral[i]!;
       sum[i] = sum[i]! + 0.5 * (e + Math.abs(e));
     }
   } else {
-    for (let i = 0; i < cells; i++) {
+    for (let i = from; i < to; i++) {
       const e = values[i]!;
       sum[i] = sum[i]! + 0.5 * (e + Math.abs(e));
     }
   }
-  acc.count++;
 }
 
 /** Adds another accumulator (e.g. a worker's or a shard's share of the sets) into `into`. */

@@ -155,13 +155,14 @@ class Scratch {
   private readonly accumulators: (PositiveExposureAccumulator | undefined)[] = [];
 
   /**
-   * A counterparty accumulator of positive exposures, emptied (per thread, reused across counterparties): slot 0 for
-   * the base coverage, slot 1 + v for coverage variant v.
+   * A counterparty accumulator of positive exposures, emptied on the grid rows `rows` (the exposure dates, the only
+   * rows it is given and read on), per thread and reused across counterparties: slot 0 for the base coverage, slot
+   * 1 + v for coverage variant v.
    */
-  emptyAccumulator(nDates: number, nPaths: number, slot = 0): PositiveExposureAccumulator {
+  emptyAccumulator(nDates: number, nPaths: number, rows: Int32Array, slot = 0): PositiveExposureAccumulator {
     const acc = this.accumulators[slot];
     if (acc && acc.nDates === nDates && acc.nPaths === nPaths) {
-      resetAccumulator(acc);
+      resetAccumulator(acc, rows);
       return acc;
     }
     return (this.accumulators[slot] = createAccumulator(nDates, nPaths));
@@ -337,8 +338,8 @@ function runNettingSet(
     const exposure = grid.exposureDate[d] === 1;
     if (d > last || needed[d] !== 1) {
       // Not valued. An exposure date after the last live date is read by the profile: V = 0 there. Any other row
-      // (another MPoR's lag date) is read by nothing but the counterparty accumulator's rows of non-exposure dates,
-      // which the totals never read: left as it is (zeroing it would cost a memset of most of the grid per set).
+      // (another MPoR's lag date) is read by nothing (the counterparty accumulator takes the exposure-date rows only):
+      // left as it is (zeroing it would cost a memset of most of the grid per set).
       if (exposure) {
         row.fill(0);
         if (collateral) tracker!.fill(d, collateral);
@@ -604,13 +605,15 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
     }
     // A counterparty with one netting set: its totals are the set's own figures (the same definitions), so the
     // path accumulator over its sets is needed only for two or more.
-    const acc = cp.sets.length > 1 ? scratch.emptyAccumulator(nDates, nPaths) : undefined;
+    // Only the exposure-date rows are added and read (totalProfile): the values of the other rows are not all set.
+    const rows = ctx.exposureDates;
+    const acc = cp.sets.length > 1 ? scratch.emptyAccumulator(nDates, nPaths, rows) : undefined;
     const profiles: ExposureProfile[] = [];
     // Coverage variants: a counterparty has other totals only when one of its sets depends on the coverage; then each
     // variant's accumulator takes every set in order (a set that does not depend on it with its base exposure), as a
     // run at that coverage would.
     const varies = variantCoverages.length > 0 && cp.sets.some(dependsOnCoverage);
-    const variantAccs = varies && acc ? variantCoverages.map((_, v) => scratch.emptyAccumulator(nDates, nPaths, 1 + v)) : [];
+    const variantAccs = varies && acc ? variantCoverages.map((_, v) => scratch.emptyAccumulator(nDates, nPaths, rows, 1 + v)) : [];
     const variantProfiles: ExposureProfile[][] = varies ? variantCoverages.map(() => []) : [];
     for (const item of cp.sets) {
       let cube: Float64Array | undefined;
@@ -620,8 +623,8 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
         item,
         acc
           ? (slot, values, collateral) => {
-              accumulatePositiveExposure(slot === 0 ? acc : variantAccs[slot - 1]!, values, collateral);
-              if (slot === 0 && sameAtEveryCoverage) for (const a of variantAccs) accumulatePositiveExposure(a, values, collateral);
+              accumulatePositiveExposure(slot === 0 ? acc : variantAccs[slot - 1]!, values, collateral, rows);
+              if (slot === 0 && sameAtEveryCoverage) for (const a of variantAccs) accumulatePositiveExposure(a, values, collateral, rows);
             }
           : () => undefined,
         ctx.cube ? (values) => (cube = values) : undefined,
