@@ -248,6 +248,96 @@ const scatter1 = (name, variant) => `
       (br $paths)))
   )`;
 
+// The netting set's per-path loops after the valuation (two paths a step in f64x2 lanes, each lane the scalar loop's
+// operations; a choice between the branches of the TypeScript loop is a lane select, which gives the value the branch
+// taken would have given). Rows are padded to 16 bytes, so the lane past an odd n reads and writes padding.
+const V = (n) => `(v128.load (i32.add ${get(n)} ${get('p8')}))`;
+const S = (n) => `(f64x2.splat ${get(n)})`;
+const ZERO2 = '(f64x2.splat (f64.const 0))';
+const sel = (ifTrue, ifFalse, mask) => `(v128.bitselect ${ifTrue} ${ifFalse} ${mask})`;
+const pairLoop = (body) => `(local.set $end (i32.shl (i32.and (i32.add ${get('n')} (i32.const 1)) (i32.const -2)) (i32.const 3)))
+    (local.set $p8 (i32.const 0))
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p8')} ${get('end')}))
+      ${body}
+      (local.set $p8 (i32.add ${get('p8')} (i32.const 16)))
+      (br $paths)))`;
+
+// marginCall2: one margin call on every path (collateral.ts CollateralTracker.advanceTo at a call date): from the values
+// at `vals` and the balances at `bal`, the new balances into `bal`. cov05 = coverage·0.5 (the TypeScript product's first
+// factor); exact ≠ 0: no MTAs and no rounding (the balance is the requirement).
+const marginCall2 = `
+  (func (export "marginCall2") (param $n i32) (param $vals i32) (param $bal i32) (param $ia f64) (param $thC f64) (param $thB f64) (param $cov05 f64) (param $mtaC f64) (param $mtaB f64) (param $mult f64) (param $exact i32)
+    (local $p8 i32) (local $end i32) (local $x v128) (local $held v128) (local $posted v128) (local $req v128) (local $b v128) (local $sf v128)
+    (local $toBank v128) (local $toCpty v128) (local $crosses v128) (local $moved v128) (local $up v128) (local $xq v128) (local $kf v128) (local $units v128)
+    ${pairLoop(`(local.set $x (f64x2.add ${V('vals')} ${S('ia')}))
+      (local.set $held (f64x2.sub ${get('x')} ${S('thC')}))
+      (local.set $posted (f64x2.sub (f64x2.neg ${get('x')}) ${S('thB')}))
+      (local.set $req (f64x2.mul ${S('cov05')} (f64x2.sub (f64x2.sub (f64x2.add ${get('held')} (f64x2.abs ${get('held')})) ${get('posted')}) (f64x2.abs ${get('posted')}))))
+      (if ${get('exact')} (then (v128.store (i32.add ${get('bal')} ${get('p8')}) ${get('req')})) (else
+      (local.set $b ${V('bal')})
+      (local.set $sf (f64x2.sub ${get('req')} ${get('b')}))
+      (local.set $toBank (v128.and (f64x2.gt ${get('sf')} ${ZERO2}) (f64x2.ge ${get('sf')} ${S('mtaC')})))
+      (local.set $toCpty (v128.and (f64x2.lt ${get('sf')} ${ZERO2}) (f64x2.ge (f64x2.neg ${get('sf')}) ${S('mtaB')})))
+      (local.set $crosses (v128.or (v128.and (f64x2.lt ${get('b')} ${ZERO2}) (f64x2.gt ${get('req')} ${ZERO2})) (v128.and (f64x2.gt ${get('b')} ${ZERO2}) (f64x2.lt ${get('req')} ${ZERO2}))))
+      (if (f64.eq ${get('mult')} (f64.const 0))
+        (then (local.set $moved ${sel(get('req'), `(f64x2.add ${get('b')} ${get('sf')})`, get('crosses'))}))
+        (else
+          (local.set $up ${sel(get('toBank'), `(v128.or (v128.and ${get('toBank')} (f64x2.ge ${get('b')} ${ZERO2})) (v128.and ${get('toCpty')} (f64x2.gt ${get('b')} ${ZERO2})))`, get('crosses'))})
+          (local.set $xq (f64x2.div ${sel(get('req'), get('sf'), get('crosses'))} ${S('mult')}))
+          (local.set $kf (f64x2.floor (f64x2.add ${get('xq')} (f64x2.splat (f64.const 1e-9)))))
+          (local.set $units (f64x2.mul (f64x2.add ${get('kf')} (f64x2.mul ${sel('(f64x2.splat (f64.const 1))', ZERO2, get('up'))} (f64x2.sub (f64x2.ceil (f64x2.sub ${get('xq')} (f64x2.splat (f64.const 1e-9)))) ${get('kf')}))) ${S('mult')}))
+          (local.set $moved ${sel(get('units'), `(f64x2.add ${get('b')} ${get('units')})`, get('crosses'))})))
+      (v128.store (i32.add ${get('bal')} ${get('p8')}) ${sel(get('moved'), get('b'), `(v128.or ${get('toBank')} ${get('toCpty')})`)})))`)}
+  )`;
+
+// eulerBoth2: euler.ts eulerWeightsBoth at one date: the EPE and ENE path weights into wa and wb from the values at
+// `vals`, the collateral at `coll` (0: none), the numeraire row at `num`; the residuals (the paths whose exposure is
+// shared equally), summed path by path in path order as the TypeScript loop does, into res[0] and res[1].
+const eulerBoth2 = `
+  (func (export "eulerBoth2") (param $n i32) (param $vals i32) (param $coll i32) (param $num i32) (param $wa i32) (param $wb i32) (param $res i32) (param $divisor f64) (param $im f64) (param $limit f64) (param $ratio f64)
+    (local $p8 i32) (local $end i32) (local $v v128) (local $cE v128) (local $cN v128) (local $scale v128) (local $size v128) (local $ea v128) (local $na v128)
+    (local $eaPos v128) (local $naPos v128) (local $bigE v128) (local $bigN v128) (local $zE v128) (local $zN v128) (local $resE v128) (local $resN v128)
+    (local $sumE f64) (local $sumN f64)
+    ${pairLoop(`(local.set $v ${V('vals')})
+      (local.set $cE (if (result v128) ${get('coll')} (then ${V('coll')}) (else ${ZERO2})))
+      (local.set $cN (f64x2.sub ${get('cE')} ${S('im')}))
+      (local.set $scale (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.mul ${V('num')} ${S('divisor')})))
+      (local.set $size (f64x2.abs ${get('v')}))
+      (local.set $ea (f64x2.sub ${get('v')} ${get('cE')}))
+      (local.set $eaPos (f64x2.gt ${get('ea')} ${ZERO2}))
+      (local.set $zE (f64x2.eq ${get('cE')} ${ZERO2}))
+      (local.set $bigE (f64x2.gt ${get('size')} (f64x2.max ${S('limit')} (f64x2.mul ${S('ratio')} (f64x2.abs ${get('cE')})))))
+      (v128.store (i32.add ${get('wa')} ${get('p8')}) ${sel(sel(get('scale'), sel(`(f64x2.mul (f64x2.div ${get('ea')} ${get('v')}) ${get('scale')})`, ZERO2, get('bigE')), get('zE')), ZERO2, get('eaPos'))})
+      (local.set $resE (v128.andnot (v128.andnot ${get('eaPos')} ${get('zE')}) ${get('bigE')}))
+      (local.set $na (f64x2.neg (f64x2.sub ${get('v')} ${get('cN')})))
+      (local.set $naPos (f64x2.gt ${get('na')} ${ZERO2}))
+      (local.set $zN (f64x2.eq ${get('cN')} ${ZERO2}))
+      (local.set $bigN (f64x2.gt ${get('size')} (f64x2.max ${S('limit')} (f64x2.mul ${S('ratio')} (f64x2.abs ${get('cN')})))))
+      (v128.store (i32.add ${get('wb')} ${get('p8')}) ${sel(sel(`(f64x2.neg ${get('scale')})`, sel(`(f64x2.mul (f64x2.div ${get('na')} ${get('v')}) ${get('scale')})`, ZERO2, get('bigN')), get('zN')), ZERO2, get('naPos'))})
+      (local.set $resN (v128.andnot (v128.andnot ${get('naPos')} ${get('zN')}) ${get('bigN')}))
+      (if (v128.any_true (v128.or ${get('resE')} ${get('resN')})) (then
+        (local.set $ea (f64x2.mul ${get('ea')} ${get('scale')}))
+        (local.set $na (f64x2.mul ${get('na')} ${get('scale')}))
+        (if (i32x4.extract_lane 0 ${get('resE')}) (then (local.set $sumE (f64.add ${get('sumE')} (f64x2.extract_lane 0 ${get('ea')})))))
+        (if (i32x4.extract_lane 0 ${get('resN')}) (then (local.set $sumN (f64.add ${get('sumN')} (f64x2.extract_lane 0 ${get('na')})))))
+        (if (i32.lt_u (i32.add (i32.shr_u ${get('p8')} (i32.const 3)) (i32.const 1)) ${get('n')}) (then
+          (if (i32x4.extract_lane 2 ${get('resE')}) (then (local.set $sumE (f64.add ${get('sumE')} (f64x2.extract_lane 1 ${get('ea')})))))
+          (if (i32x4.extract_lane 2 ${get('resN')}) (then (local.set $sumN (f64.add ${get('sumN')} (f64x2.extract_lane 1 ${get('na')})))))))))`)}
+    (f64.store ${get('res')} ${get('sumE')})
+    (f64.store offset=8 ${get('res')} ${get('sumN')})
+  )`;
+
+// eulerPlain2: eulerWeightsBoth without collateral and IM: ±1/(N·divisor) on the side of V's sign.
+const eulerPlain2 = `
+  (func (export "eulerPlain2") (param $n i32) (param $vals i32) (param $num i32) (param $wa i32) (param $wb i32) (param $divisor f64)
+    (local $p8 i32) (local $end i32) (local $v v128) (local $scale v128)
+    ${pairLoop(`(local.set $v ${V('vals')})
+      (local.set $scale (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.mul ${V('num')} ${S('divisor')})))
+      (v128.store (i32.add ${get('wa')} ${get('p8')}) ${sel(get('scale'), ZERO2, `(f64x2.gt ${get('v')} ${ZERO2})`)})
+      (v128.store (i32.add ${get('wb')} ${get('p8')}) ${sel(`(f64x2.neg ${get('scale')})`, ZERO2, `(f64x2.gt (f64x2.neg ${get('v')}) ${ZERO2})`)})`)}
+  )`;
+
 export function poolKernelsWat() {
   return `;; Generated by scripts/pool-kernels.mjs: the rate pools' per-path loops (src/exposure/valuation/ratePool.ts).
 (module
@@ -258,6 +348,9 @@ ${scatter1('scatter1', 'pool')}
 ${values1('cdsValues1', 'cds')}
 ${values2('cdsValues2', 'cds')}
 ${scatter1('cdsScatter1', 'cds')}
+${marginCall2}
+${eulerBoth2}
+${eulerPlain2}
 )
 `;
 }

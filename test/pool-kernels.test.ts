@@ -7,6 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromYmd } from '../src/conventions/dates.js';
+import { computeCollateral } from '../src/exposure/collateral.js';
+import { eulerWeightsBoth } from '../src/exposure/euler.js';
+import type { NettingSet } from '../src/portfolio/types.js';
+import type { TimeGrid } from '../src/simulation/types.js';
 import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
@@ -232,4 +237,93 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
     const checkedIn = [...source.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
     expect(checkedIn).toBe(fresh);
   });
+});
+
+describe('margin-call and Euler-weight kernels (WebAssembly) against the TypeScript loops', () => {
+  // Netting-set values as random walks of ±1.5M a week around 0, so that thresholds, MTAs, rounding, zero crossings
+  // and both parties' calls all happen; a few exact zeros and values within the Euler rule's small-value bounds.
+  function walks(n: number, dates: number): Float64Array {
+    let seed = 777;
+    const uniform = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+    const values = new Float64Array(dates * n);
+    for (let d = 1; d < dates; d++) for (let p = 0; p < n; p++) values[d * n + p] = values[(d - 1) * n + p]! + 3e6 * (uniform() - 0.5);
+    for (let i = n; i < values.length; i += 97) values[i] = 0;
+    for (let i = n + 5; i < values.length; i += 89) values[i] = 0.5 - uniform();
+    return values;
+  }
+  const MONDAY = fromYmd(2024, 1, 8);
+  const weeks = 30;
+  const grid: TimeGrid = {
+    asOf: MONDAY,
+    dates: Int32Array.from({ length: weeks }, (_, i) => MONDAY + 7 * i),
+    times: Float64Array.from({ length: weeks }, (_, i) => (7 * i) / 365),
+    exposureDate: new Uint8Array(weeks).fill(1),
+    lagIndex: new Map([[10, Int32Array.from({ length: weeks }, (_, i) => Math.max(0, i - 2))]]),
+  };
+  const csa = (o: Partial<NettingSet>): NettingSet => ({
+    nettingSetId: 'NS', counterpartyId: 'CP', csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+    independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false, ...o,
+  });
+  const cases: [string, NettingSet, number][] = [
+    ['no MTA, no rounding (exact)', csa({}), 1],
+    ['MTAs, no rounding', csa({ mtaCpty: 250_000, mtaBank: 500_000 }), 1],
+    ['thresholds, MTAs and rounding', csa({ thresholdCpty: 1e6, thresholdBank: 2e6, mtaCpty: 250_000, mtaBank: 250_000, rounding: 10_000 }), 1],
+    ['one-way, independent amounts, rounding 0.1M, 120% coverage', csa({ thresholdCpty: 5e5, mtaCpty: 1e5, mtaBank: 1e5, independentAmountCpty: 2e6, independentAmountBank: 5e5, rounding: 1e5 }), 1.2],
+    ['weekly calls, 50% coverage', csa({ mtaCpty: 1e5, mtaBank: 1e5, rounding: 1e4, marginFrequencyDays: 10 }), 0.5],
+  ];
+  const bits = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+  for (const n of [1000, 1001]) {
+    for (const [name, ns, coverage] of cases) {
+      it(`margin calls, ${name}, ${n} paths: the same bits`, () => {
+        const values = walks(n, weeks);
+        const options = { coverage, fxToBase: 1.1, initialMargin: 1e6 };
+        const expected = new Float64Array(values.length);
+        computeCollateral(ns, values, grid, n, options, expected);
+        const memory = pathMemory(1, weeks * n, n, 1)!;
+        useKernelMemory(memory.memory);
+        const before = poolKernelCalls();
+        const got = new Float64Array(values.length);
+        computeCollateral(ns, values, grid, n, options, got);
+        expect(poolKernelCalls() - before).toBeGreaterThan(weeks / 3); // the calls ran on the kernel
+        expect(bits(got).equals(bits(expected))).toBe(true);
+        // the case exercises the rules: balances of both signs, and paths where no call was made
+        expect(expected.some((c) => c < 0) && expected.some((c) => c > 2e6)).toBe(true);
+      });
+    }
+
+    it(`Euler path weights, ${n} paths: the same bits and residuals with and without collateral and IM`, () => {
+      const values = walks(n, weeks);
+      const collateral = new Float64Array(values.length);
+      computeCollateral(cases[2]![1], values, grid, n, { coverage: 1, fxToBase: 1 }, collateral);
+      const numeraire = Float64Array.from(values, (_, i) => 1 + 0.001 * (i % 37));
+      const memory = pathMemory(1, weeks * n, n, 1)!;
+      const onMemory = memory.make();
+      onMemory.set(numeraire);
+      let residualsSeen = 0;
+      for (const [c, im] of [[undefined, 0], [collateral, 0], [collateral, 3e5], [undefined, 3e5]] as const) {
+        for (const d of [0, 1, 7, weeks - 1]) {
+          const options = { ...(c ? { collateral: c } : {}), initialMarginHeld: im };
+          const want = [new Float64Array(n), new Float64Array(n), new Float64Array(2)] as const;
+          useKernelMemory(undefined);
+          eulerWeightsBoth(d, n, values, onMemory, want[0], want[1], want[2], options);
+          useKernelMemory(memory.memory);
+          const kernels = kernelsFor(onMemory, n)!;
+          const got = [new Float64Array(n), new Float64Array(n), new Float64Array(2)] as const;
+          const before = poolKernelCalls();
+          eulerWeightsBoth(d, n, values, onMemory, got[0], got[1], got[2], options);
+          expect(poolKernelCalls()).toBe(before + 1);
+          for (let i = 0; i < 3; i++) expect(bits(got[i]).equals(bits(want[i]))).toBe(true);
+          // and written into the slot's own rows, as the engine passes them
+          const residuals = new Float64Array(2);
+          eulerWeightsBoth(d, n, values, onMemory, kernels.wa, kernels.wb, residuals, options);
+          expect(bits(kernels.wa.subarray(0, n)).equals(bits(want[0]))).toBe(true);
+          expect(bits(kernels.wb.subarray(0, n)).equals(bits(want[1]))).toBe(true);
+          expect(bits(residuals).equals(bits(want[2]))).toBe(true);
+          if (want[2][0] !== 0 && want[2][1] !== 0) residualsSeen++;
+        }
+      }
+      expect(residualsSeen).toBeGreaterThan(2); // the small-value rule's residuals are compared, not only zeros
+    });
+  }
 });

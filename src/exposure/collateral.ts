@@ -33,6 +33,7 @@ import { addBusinessDays, isBusinessDay } from '../conventions/calendar.js';
 import { XvaUsageError } from '../errors.js';
 import type { NettingSet } from '../portfolio/types.js';
 import type { TimeGrid } from '../simulation/types.js';
+import { threadKernels } from './valuation/wasm/poolKernels.js';
 
 export interface CollateralOptions {
   /** Multiplies the required VM (independent amounts included) and IM: 0 = no collateral, 1.2 = 120%. */
@@ -188,6 +189,18 @@ export class CollateralTracker {
     for (let k = this.next; k <= end; k++) {
       const base = k * nPaths;
       if (isCall[k] === 1) {
+        const kernels = threadKernels(nPaths);
+        if (kernels !== undefined) {
+          // the WebAssembly loop (wasm/poolKernels.ts marginCall2): the same operations per path, a choice between
+          // branches a lane select, so the same bits; it reads a copy of the values and balances in its memory
+          const balances = kernels.in2.subarray(0, nPaths);
+          kernels.in1.set(values.subarray(base, base + nPaths));
+          if (!exact) balances.set(balance);
+          kernels.marginCall(nPaths, netIndependentAmount, thresholdCpty, thresholdBank, coverage * 0.5, mtaCpty, mtaBank, multiple, exact);
+          balance.set(balances);
+          store.set(balances, base);
+          continue;
+        }
         for (let p = 0; p < nPaths; p++) {
           const x = values[base + p]! + netIndependentAmount;
           const held = x - thresholdCpty;

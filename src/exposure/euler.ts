@@ -20,6 +20,7 @@
  * C − IM as its collateral: w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
  * Hence Σ_i contribution_i + residual = EPE (or ENE) exactly, up to floating-point rounding.
  */
+import { kernelsFor } from './valuation/wasm/poolKernels.js';
 
 export type ExposureSide = 'epe' | 'ene';
 
@@ -102,6 +103,7 @@ export function shareEqually(residual: number, out: Float64Array, nTrades: numbe
  * Both sides of eulerWeights in one pass over the paths: epeWeights and eneWeights as eulerWeights('epe') and
  * eulerWeights('ene') would fill them (bit for bit: the same operations per path), the residuals in
  * residuals[0] (EPE) and residuals[1] (ENE). A path has at most one side with a positive amount when the IM held is 0.
+ * With this thread's WebAssembly kernels on the numeraire's memory, their loop (the same bits).
  */
 export function eulerWeightsBoth(
   d: number,
@@ -121,6 +123,21 @@ export function eulerWeightsBoth(
   const base = d * nPaths;
   if (epeWeights.length < nPaths || eneWeights.length < nPaths || values.length < base + nPaths || numeraire.length < base + nPaths) {
     throw new RangeError(`eulerWeightsBoth: arrays too short for grid index ${d} and ${nPaths} paths`);
+  }
+  const kernels = kernelsFor(numeraire, nPaths);
+  if (kernels !== undefined) {
+    // The WebAssembly loop (valuation/wasm/poolKernels.ts eulerBoth2, eulerPlain2) when the numeraire is in its
+    // memory: the same operations per path (a branch a lane select) and the residuals summed in path order, so the
+    // same bits. It reads copies of the date's values and collateral and writes the weights into its slot (wa, wb),
+    // which a caller may pass as epeWeights and eneWeights to save the copies out.
+    kernels.in1.set(values.subarray(base, base + nPaths));
+    if (collateral) kernels.in2.set(collateral.subarray(base, base + nPaths));
+    kernels.eulerWeights(nPaths, collateral !== undefined, numeraire.byteOffset + 8 * base, divisor, im, limit, ratio);
+    if (epeWeights !== kernels.wa) epeWeights.set(kernels.wa.subarray(0, nPaths));
+    if (eneWeights !== kernels.wb) eneWeights.set(kernels.wb.subarray(0, nPaths));
+    residuals[0] = kernels.res[0]!;
+    residuals[1] = kernels.res[1]!;
+    return;
   }
   let epeResidual = 0;
   let eneResidual = 0;

@@ -26,6 +26,7 @@ import { computeProfile } from './profiles.js';
 import type { NettingSetResult, SkippedTrade } from './results.js';
 import type { ExposureProfile, NettingSetKernel } from './types.js';
 import { compileNettingSet, type ValuationModel } from './valuation/index.js';
+import { kernelsFor } from './valuation/wasm/poolKernels.js';
 
 /** What every unit of a run shares (built once per thread). */
 export interface UnitContext {
@@ -555,7 +556,12 @@ function eulerAtDate(
   const nExp = ctx.exposureDates.length;
   const epeSums = scratch.tradeSums.subarray(0, nTrades);
   const eneSums = scratch.tradeSums2.subarray(0, nTrades);
-  const { weights, weights2, residuals } = scratch;
+  // the path weights straight into the WebAssembly kernels' slot when there are kernels on these paths (where
+  // eulerWeightsBoth's kernel writes them and the pools' scatter reads them): no copies
+  const kernels = kernelsFor(paths.numeraire, nPaths);
+  const weights = kernels ? kernels.wa : scratch.weights;
+  const weights2 = kernels ? kernels.wb : scratch.weights2;
+  const { residuals } = scratch;
   eulerWeightsBoth(d, nPaths, values, paths.numeraire, weights, weights2, residuals, {
     ...(collateral ? { collateral } : {}),
     initialMarginHeld: imHeld ? imHeld[d]! : 0,

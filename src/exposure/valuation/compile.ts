@@ -435,10 +435,11 @@ class NettingSetValuation implements NettingSetKernel {
     let wa = weights;
     let wb = w2;
     if (kernels !== undefined) {
-      kernels.wa.set(weights.length === n ? weights : weights.subarray(0, n));
+      // (the engine passes the slot's own rows: eulerWeightsBoth wrote them there)
+      if (weights !== kernels.wa) kernels.wa.set(weights.length === n ? weights : weights.subarray(0, n));
       wa = kernels.wa;
       if (w2 !== undefined) {
-        kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
+        if (w2 !== kernels.wb) kernels.wb.set(w2.length === n ? w2 : w2.subarray(0, n));
         wb = kernels.wb;
       }
     }

@@ -34,12 +34,17 @@ interface KernelExports {
   cdsValues1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
   cdsValues2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
   cdsScatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number): void;
+  marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
+  eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
+  eulerPlain2(n: number, vals: number, num: number, wa: number, wb: number, divisor: number): void;
 }
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Byte offsets of a slot's regions for n paths a row. */
-function slotLayout(n: number): { out: number; wa: number; wb: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number } {
+function slotLayout(n: number): {
+  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number;
+} {
   const row = align16(8 * n);
   const run = 8 * KERNEL_MAX_GROUPS * GROUP_DOUBLES;
   const nodes = 8 * GRID_NODES;
@@ -49,7 +54,10 @@ function slotLayout(n: number): { out: number; wa: number; wb: number; nodes: nu
     at += align16(bytes);
     return start;
   };
-  return { out: take(row), wa: take(row), wb: take(row), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS), nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at };
+  return {
+    out: take(row), wa: take(row), wb: take(row), in1: take(row), in2: take(row), res: take(16), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS),
+    nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at,
+  };
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -86,7 +94,8 @@ function kernelModule(): WebAssembly.Module | null {
 export function pathMemory(arrays: number, length: number, n: number, threads: number): { memory: WebAssembly.Memory; make: () => Float64Array } | undefined {
   if (kernelModule() === null) return undefined;
   const slot = slotLayout(n).bytes;
-  const bytes = HEADER_BYTES + threads * slot + arrays * align16(8 * length);
+  // 16 bytes at the end: the f64x2 kernels read a row's lane past an odd n (eulerBoth2's numeraire row)
+  const bytes = HEADER_BYTES + threads * slot + arrays * align16(8 * length) + 16;
   const pages = Math.ceil(bytes / PAGE_BYTES);
   if (pages > MAX_PAGES) return undefined;
   let memory: WebAssembly.Memory;
@@ -159,6 +168,9 @@ export class PoolKernels {
   readonly nw2At: number;
   readonly rwAt: number;
   readonly rw2At: number;
+  readonly in1At: number;
+  readonly in2At: number;
+  readonly resAt: number;
   readonly out: Float64Array;
   readonly wa: Float64Array;
   readonly wb: Float64Array;
@@ -169,6 +181,11 @@ export class PoolKernels {
   readonly nw2: Float64Array;
   readonly rw: Float64Array;
   readonly rw2: Float64Array;
+  /** Input rows of the margin-call and Euler-weight kernels (a row of values, of balances or of collateral). */
+  readonly in1: Float64Array;
+  readonly in2: Float64Array;
+  /** The Euler-weight kernel's residuals (EPE, ENE). */
+  readonly res: Float64Array;
   private readonly k: KernelExports;
 
   constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, slot: number, slotBytes: number, n: number) {
@@ -188,6 +205,9 @@ export class PoolKernels {
     this.nw2At = base + l.nw2;
     this.rwAt = base + l.rw;
     this.rw2At = base + l.rw2;
+    this.in1At = base + l.in1;
+    this.in2At = base + l.in2;
+    this.resAt = base + l.res;
     this.out = f64(l.out, n);
     this.wa = f64(l.wa, n);
     this.wb = f64(l.wb, n);
@@ -198,6 +218,43 @@ export class PoolKernels {
     this.nw2 = f64(l.nw2, GRID_NODES);
     this.rw = f64(l.rw, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
     this.rw2 = f64(l.rw2, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
+    this.in1 = f64(l.in1, n);
+    this.in2 = f64(l.in2, n);
+    this.res = f64(l.res, 2);
+  }
+
+  /**
+   * One margin call on paths 0 .. n−1 (collateral.ts CollateralTracker.advanceTo at a call date): from the values in
+   * in1 and the balances in in2, the new balances into in2. Amounts in base currency; cov05 = coverage·0.5; exact: no
+   * MTAs and no rounding.
+   */
+  marginCall(
+    n: number,
+    netIndependentAmount: number,
+    thresholdCpty: number,
+    thresholdBank: number,
+    cov05: number,
+    mtaCpty: number,
+    mtaBank: number,
+    multiple: number,
+    exact: boolean,
+  ): void {
+    kernelCalls++;
+    this.k.marginCall2(n, this.in1At, this.in2At, netIndependentAmount, thresholdCpty, thresholdBank, cov05, mtaCpty, mtaBank, multiple, exact ? 1 : 0);
+  }
+
+  /**
+   * euler.ts eulerWeightsBoth on paths 0 .. n−1 into wa (EPE) and wb (ENE): the values in in1, the collateral in in2
+   * (`collateral`; else none), the numeraire row at byte numAt (in this memory); with neither collateral nor IM the
+   * plain ±1/(N·divisor) weights. Returns the residuals in res[0], res[1] (0 without collateral and IM).
+   */
+  eulerWeights(n: number, collateral: boolean, numAt: number, divisor: number, im: number, limit: number, ratio: number): void {
+    kernelCalls++;
+    if (!collateral && im === 0) {
+      this.k.eulerPlain2(n, this.in1At, numAt, this.waAt, this.wbAt, divisor);
+      this.res[0] = 0;
+      this.res[1] = 0;
+    } else this.k.eulerBoth2(n, this.in1At, collateral ? this.in2At : 0, numAt, this.waAt, this.wbAt, this.resAt, divisor, im, limit, ratio);
   }
 
   /**
@@ -265,6 +322,15 @@ export function useKernelMemory(memory: WebAssembly.Memory | undefined): void {
 
 /** This thread's claims, by memory (null: the slots were taken). */
 const claimed = new WeakMap<WebAssembly.Memory, PoolKernels | null>();
+
+/**
+ * This thread's kernels when rows of n paths fit their slot, for the kernels that read only their slot (the margin
+ * calls): whatever memory the paths are on.
+ */
+export function threadKernels(n: number): PoolKernels | undefined {
+  const k = registered;
+  return k !== undefined && n <= k.nPaths ? k : undefined;
+}
 
 /** This thread's kernels when the state array lives in their memory and rows of n paths fit their slot. */
 export function kernelsFor(xs: Float64Array, n: number): PoolKernels | undefined {
