@@ -355,31 +355,172 @@ ${eulerPlain2}
 `;
 }
 
+// ---- The random numbers' kernel (src/simulation/rng/): philoxBlocks and inverseNormalOfWords of
+// src/simulation/rng/philox.ts and normal.ts, four Philox blocks a step in i32x4 lanes, the central region of the
+// inverse normal two words a step in f64x2 lanes. Its own module with its own memory (no paths). The constants are read
+// from the TypeScript sources, the doubles written as hexadecimal floats, so they are the very numbers of the loops.
+
+const PHILOX = join(ROOT, 'src/simulation/rng/philox.ts');
+const NORMAL = join(ROOT, 'src/simulation/rng/normal.ts');
+const RNG_OUT = join(ROOT, 'src/simulation/rng/rngKernelsBinary.ts');
+
+/** The exact double as a WebAssembly hexadecimal float literal. */
+function hexFloat(v) {
+  if (v === 0) return Object.is(v, -0) ? '-0x0p+0' : '0x0p+0';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const exponent = (hi >>> 20) & 0x7ff;
+  if (exponent === 0 || exponent === 0x7ff) throw new Error(`hexFloat: ${v} is not a normal double`);
+  const mantissa = (hi & 0xfffff).toString(16).padStart(5, '0') + lo.toString(16).padStart(8, '0');
+  return `${hi >>> 31 ? '-' : ''}0x1.${mantissa}p${exponent - 1023}`;
+}
+
+/** philox.ts's multipliers and round count, and normal.ts's central-region constants (r's offset, then numerator, denominator). */
+function rngConstants() {
+  const philox = readFileSync(PHILOX, 'utf8');
+  const int = (name) => {
+    const m = philox.match(new RegExp(`const ${name} = (0x[0-9a-f]+|[0-9]+);`));
+    if (!m) throw new Error(`philox.ts: no ${name}`);
+    return Number(m[1]);
+  };
+  const normal = readFileSync(NORMAL, 'utf8');
+  const start = normal.indexOf('function centralQuantile(q: number): number {');
+  const body = normal.slice(start, normal.indexOf('\n}\n', start));
+  const numbers = [...body.matchAll(/[0-9]+\.[0-9]+/g)].map((m) => Number(m[0]));
+  if (numbers.length !== 16) throw new Error(`normal.ts centralQuantile: expected 16 constants, found ${numbers.length}`);
+  return { M0: int('PHILOX_M0'), M1: int('PHILOX_M1'), ROUNDS: int('PHILOX_ROUNDS'), R: numbers[0], NUM: numbers.slice(1, 9), DEN: numbers.slice(9, 16) };
+}
+
+/** i8x16.shuffle of two i32x4 vectors by i32 lane indices (0..7). */
+const shuffle32 = (lanes, a, b) => `(i8x16.shuffle ${lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(' ')} ${a} ${b})`;
+
+/**
+ * philoxNormals(count, c0, stride, c1, c2, c3, keys, words, draws, tails) → the number of tails: the Philox4x32-10
+ * blocks of counters (c0 + i·stride, c1, c2, c3), i < count, under the round keys at `keys` (philoxRoundKeys' k0 then
+ * k1), word w of block i to words[4i + w] (u32), and for every word the central-region normal of AS241 into draws (f64,
+ * the same index); the indices of the words in the tails (|p − ½| > 0.425), in order, into tails (i32), for the caller
+ * to finish with normal.ts tailQuantile. Counts up to a multiple of 4 blocks are computed (the buffers have room).
+ */
+function philoxNormals() {
+  const K = rngConstants();
+  const set = (n, e) => `(local.set $${n} ${e})`;
+  const x = (w) => get(`x${w}`);
+  const mulhi = (a, m) => shuffle32([1, 3, 5, 7], `(i64x2.extmul_low_i32x4_u ${a} ${m})`, `(i64x2.extmul_high_i32x4_u ${a} ${m})`);
+  const key = (offset) => `(i32x4.splat (i32.load offset=${offset} (i32.add ${get('keys')} (i32.shl ${get('r')} (i32.const 2)))))`;
+  const round = [
+    set('h0', mulhi(x(0), get('m0'))),
+    set('l0', `(i32x4.mul ${x(0)} ${get('m0')})`),
+    set('h1', mulhi(x(2), get('m1'))),
+    set('x0', `(v128.xor (v128.xor ${get('h1')} ${x(1)}) ${key(0)})`),
+    set('x1', `(i32x4.mul ${x(2)} ${get('m1')})`),
+    set('x2', `(v128.xor (v128.xor ${get('h0')} ${x(3)}) ${key(4 * K.ROUNDS)})`),
+    set('x3', get('l0')),
+  ].join('\n          ');
+  const at = (k) => `(i32.add ${get('words')} (i32.shl (i32.add ${get('i')} (i32.const ${k})) (i32.const 4)))`;
+  const transpose = [
+    set('t0', shuffle32([0, 4, 1, 5], x(0), x(1))),
+    set('t1', shuffle32([0, 4, 1, 5], x(2), x(3))),
+    set('t2', shuffle32([2, 6, 3, 7], x(0), x(1))),
+    set('t3', shuffle32([2, 6, 3, 7], x(2), x(3))),
+    `(v128.store ${at(0)} ${shuffle32([0, 1, 4, 5], get('t0'), get('t1'))})`,
+    `(v128.store ${at(1)} ${shuffle32([2, 3, 6, 7], get('t0'), get('t1'))})`,
+    `(v128.store ${at(2)} ${shuffle32([0, 1, 4, 5], get('t2'), get('t3'))})`,
+    `(v128.store ${at(3)} ${shuffle32([2, 3, 6, 7], get('t2'), get('t3'))})`,
+  ].join('\n        ');
+  // numerator ((2509.08·r + 33430.57)·r + …)·r + 3.387 and denominator ((5226.49·r + …)·r + 42.31)·r + 1 by Horner,
+  // as written in normal.ts (a constant times r first: the same product)
+  const horner = (coefficients) => coefficients.slice(1).reduce((acc, c) => op2('add', op2('mul', acc, get('r2')), k2(c)), k2(coefficients[0]));
+  const num = horner(K.NUM);
+  const den = op2('add', op2('mul', horner(K.DEN), get('r2')), k2(1));
+  const tailLane = (lane) => `(if (i32.and (i32x4.extract_lane ${2 * lane} ${get('tail')}) (i32.lt_u (i32.add ${get('j')} (i32.const ${lane})) ${get('limit')})) (then
+            (i32.store (i32.add ${get('tails')} (i32.shl ${get('nt')} (i32.const 2))) (i32.add ${get('j')} (i32.const ${lane})))
+            (local.set $nt (i32.add ${get('nt')} (i32.const 1)))))`;
+  return `
+  (func (export "philoxNormals") (param $count i32) (param $c0 i32) (param $stride i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $keys i32) (param $words i32) (param $draws i32) (param $tails i32) (result i32)
+    (local $i i32) (local $r i32) (local $j i32) (local $nt i32) (local $limit i32)
+    (local $m0 v128) (local $m1 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $h0 v128) (local $l0 v128) (local $h1 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $p v128) (local $q v128) (local $r2 v128) (local $tail v128)
+    (local.set $m0 (i32x4.splat (i32.const ${K.M0 | 0})))
+    (local.set $m1 (i32x4.splat (i32.const ${K.M1 | 0})))
+    (block $blocksDone (loop $blocks
+      (br_if $blocksDone (i32.ge_u ${get('i')} ${get('count')}))
+      (local.set $x0 (i32x4.add (i32x4.splat (i32.add ${get('c0')} (i32.mul ${get('i')} ${get('stride')}))) (i32x4.mul (i32x4.splat ${get('stride')}) (v128.const i32x4 0 1 2 3))))
+      (local.set $x1 (i32x4.splat ${get('c1')}))
+      (local.set $x2 (i32x4.splat ${get('c2')}))
+      (local.set $x3 (i32x4.splat ${get('c3')}))
+      (local.set $r (i32.const 0))
+      (block $roundsDone (loop $rounds
+        (br_if $roundsDone (i32.ge_u ${get('r')} (i32.const ${K.ROUNDS})))
+        ${round}
+        (local.set $r (i32.add ${get('r')} (i32.const 1)))
+        (br $rounds)))
+      ${transpose}
+      (local.set $i (i32.add ${get('i')} (i32.const 4)))
+      (br $blocks)))
+    (local.set $limit (i32.shl ${get('count')} (i32.const 2)))
+    (block $wordsDone (loop $pairs
+      (br_if $wordsDone (i32.ge_u ${get('j')} ${get('limit')}))
+      ${set('p', op2('mul', op2('add', `(f64x2.convert_low_i32x4_u (v128.load64_zero (i32.add ${get('words')} (i32.shl ${get('j')} (i32.const 2)))))`, k2(0.5)), k2(1 / 4294967296)))}
+      ${set('q', op2('sub', get('p'), k2(0.5)))}
+      ${set('r2', op2('sub', k2(K.R), op2('mul', get('q'), get('q'))))}
+      (v128.store (i32.add ${get('draws')} (i32.shl ${get('j')} (i32.const 3))) ${op2('div', op2('mul', get('q'), num), den)})
+      ${set('tail', `(v128.not (v128.and (f64x2.ge ${get('q')} ${k2(-0.425)}) (f64x2.le ${get('q')} ${k2(0.425)})))`)}
+      (if (v128.any_true ${get('tail')}) (then
+          ${tailLane(0)}
+          ${tailLane(1)}))
+      (local.set $j (i32.add ${get('j')} (i32.const 2)))
+      (br $pairs)))
+    ${get('nt')}
+  )`;
+}
+
+export function rngKernelsWat() {
+  return `;; Generated by scripts/pool-kernels.mjs: Philox4x32-10 and the inverse normal of src/simulation/rng/.
+(module
+  (memory (export "memory") 1)
+${philoxNormals()}
+)
+`;
+}
+
+const k2 = (v) => `(f64x2.splat (f64.const ${hexFloat(v)}))`;
+const op2 = (o, a, b) => `(f64x2.${o} ${a} ${b})`;
+
 async function main() {
   const require = createRequire(import.meta.url);
   const wabt = await require('wabt')();
+  const version = require('wabt/package.json').version;
   const features = { simd: true, threads: true };
-  const module = wabt.parseWat('poolKernels.wat', poolKernelsWat(), features);
-  module.validate(features);
-  const { buffer } = module.toBinary({});
-  const base64 = Buffer.from(buffer).toString('base64');
-  const lines = base64.match(/.{1,100}/g) ?? [];
-  const text = `// Generated by scripts/pool-kernels.mjs (wabt ${require('wabt/package.json').version}) from the WebAssembly text it writes; do not edit.
-// The rate pools' per-path kernels (see poolKernels.ts), ${buffer.length} bytes.
-export const POOL_KERNELS_WASM_BASE64 =
+  const modules = [
+    { out: OUT, wat: poolKernelsWat(), name: 'POOL_KERNELS_WASM_BASE64', what: "The rate pools' per-path kernels (see poolKernels.ts)" },
+    { out: RNG_OUT, wat: rngKernelsWat(), name: 'RNG_KERNELS_WASM_BASE64', what: 'The Philox and inverse-normal kernel (see normal.ts)' },
+  ];
+  let stale = false;
+  for (const m of modules) {
+    const module = wabt.parseWat('kernels.wat', m.wat, features);
+    module.validate(features);
+    const { buffer } = module.toBinary({});
+    const base64 = Buffer.from(buffer).toString('base64');
+    const lines = base64.match(/.{1,100}/g) ?? [];
+    const text = `// Generated by scripts/pool-kernels.mjs (wabt ${version}) from the WebAssembly text it writes; do not edit.
+// ${m.what}, ${buffer.length} bytes.
+export const ${m.name} =
 ${lines.map((l) => `  '${l}'`).join(' +\n')};
 `;
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(OUT, 'utf8');
-    if (current !== text) {
-      console.error(`${OUT} is stale: run node scripts/pool-kernels.mjs`);
-      process.exit(1);
+    if (process.argv.includes('--check')) {
+      const current = readFileSync(m.out, 'utf8');
+      if (current !== text) {
+        console.error(`${m.out} is stale: run node scripts/pool-kernels.mjs`);
+        stale = true;
+      } else console.log(`${m.out} is current`);
+      continue;
     }
-    console.log(`${OUT} is current`);
-    return;
+    writeFileSync(m.out, text);
+    console.log(`wrote ${m.out} (${buffer.length} bytes)`);
   }
-  writeFileSync(OUT, text);
-  console.log(`wrote ${OUT} (${buffer.length} bytes)`);
+  if (stale) process.exit(1);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

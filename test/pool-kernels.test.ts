@@ -225,17 +225,22 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
     expect(kernelsFor(taken.make(), 8)).toBeUndefined();
   });
 
-  it('the checked-in module is what scripts/pool-kernels.mjs assembles', async () => {
-    const { poolKernelsWat } = (await import(join(ROOT, 'scripts/pool-kernels.mjs'))) as { poolKernelsWat: () => string };
+  it('the checked-in modules are what scripts/pool-kernels.mjs assembles', async () => {
+    const script = (await import(join(ROOT, 'scripts/pool-kernels.mjs'))) as { poolKernelsWat: () => string; rngKernelsWat: () => string };
     const require = createRequire(join(ROOT, 'package.json'));
     const wabt = await (require('wabt') as () => Promise<{ parseWat: (name: string, text: string, features: object) => { validate: (f: object) => void; toBinary: (o: object) => { buffer: Uint8Array } } }>)();
     const features = { simd: true, threads: true };
-    const module = wabt.parseWat('poolKernels.wat', poolKernelsWat(), features);
-    module.validate(features);
-    const fresh = Buffer.from(module.toBinary({}).buffer).toString('base64');
-    const source = readFileSync(join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts'), 'utf8');
-    const checkedIn = [...source.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
-    expect(checkedIn).toBe(fresh);
+    for (const [wat, file] of [
+      [script.poolKernelsWat(), 'src/exposure/valuation/wasm/poolKernelsBinary.ts'],
+      [script.rngKernelsWat(), 'src/simulation/rng/rngKernelsBinary.ts'],
+    ] as const) {
+      const module = wabt.parseWat('kernels.wat', wat, features);
+      module.validate(features);
+      const fresh = Buffer.from(module.toBinary({}).buffer).toString('base64');
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      const checkedIn = [...source.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
+      expect(checkedIn).toBe(fresh);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { mulhi32, philox4x32, philoxBlocks, philoxRoundKeys, seedKey } from '../src/simulation/rng/philox.js';
-import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf, inverseNormalOfWords } from '../src/simulation/rng/normal.js';
+import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf, inverseNormalOfWords, rngKernelCalls, setRngKernelsEnabled } from '../src/simulation/rng/normal.js';
 import { normCdf } from '../src/pricing/black.js';
 
 describe('Philox4x32-10', () => {
@@ -198,6 +198,32 @@ describe('fillNormals', () => {
         }
       }
     }
+  });
+
+  it('the WebAssembly kernel (Philox in i32x4 lanes, AS241 central region in f64x2 lanes) gives the TypeScript draws bit for bit', () => {
+    // blocks of paths of every remainder mod 4 and around the batch of 256, both antithetic forms, counters near 2^32
+    const cases: [number, number, number, number, number, boolean][] = [
+      [42, 0, 5000, 3, 7, false], [42, 1, 1001, 0, 0, false], [7, 4294966000, 1000, 9, 113, false], [42, 0, 5000, 3, 7, true],
+      [42, 3, 999, 5, 2, true], [1, 0, 1, 0, 0, false], [1, 0, 3, 1, 1, true], [99, 17, 257, 2, 3, false], [5, 255, 255, 4294967295, 4294967295, false],
+    ];
+    let tails = 0;
+    try {
+      for (const [seed, path0, nPaths, factor, stepBlock, antithetic] of cases) {
+        const expected = new Float64Array(4 * nPaths);
+        setRngKernelsEnabled(false);
+        fillNormalBlock(seed, path0, nPaths, factor, stepBlock, expected, antithetic);
+        setRngKernelsEnabled(true);
+        const before = rngKernelCalls();
+        const got = new Float64Array(4 * nPaths);
+        fillNormalBlock(seed, path0, nPaths, factor, stepBlock, got, antithetic);
+        expect(rngKernelCalls()).toBeGreaterThan(before);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        tails += expected.filter((z) => Math.abs(z) > 1.44).length; // |p − ½| > 0.425: the tails the TypeScript finishes
+      }
+    } finally {
+      setRngKernelsEnabled(true);
+    }
+    expect(tails).toBeGreaterThan(1000);
   });
 
   it('philoxBlocks with hoisted round keys equals philox4x32 block by block (incl. the Random123 vectors)', () => {

@@ -9,6 +9,7 @@
  * once. The mapping depends on (seed, g, f, k) only: never on threads, blocks of paths or shards.
  */
 import { philoxBlocks, philoxRoundKeys, seedKey, UINT32_TO_UNIT } from './philox.js';
+import { RNG_KERNELS_WASM_BASE64 } from './rngKernelsBinary.js';
 
 // M. J. Wichura, "Algorithm AS 241: The percentage points of the normal distribution", Applied Statistics 37(3)
 // (1988) 477-484, PPND16: rational approximations accurate to about 1 part in 1e16. Coefficients as published,
@@ -123,6 +124,92 @@ function checkRange(path0: number, nPaths: number, factor: number, step: number)
   checkCounterWord('step', step);
 }
 
+/**
+ * This thread's WebAssembly kernel of philoxBlocks + inverseNormalOfWords (rngKernelsBinary.ts, written by
+ * scripts/pool-kernels.mjs): four Philox blocks a step in i32x4 lanes (the 32×32-bit products exact in 64-bit lanes)
+ * and the central region of AS241 two words a step in f64x2 lanes, the same operations, so the same bits; the words in
+ * the tails are listed and finished by tailQuantile here. Its own memory: round keys, words, draws, tail indices.
+ */
+interface RngKernel {
+  keys: Uint32Array;
+  words: Uint32Array;
+  draws: Float64Array;
+  tails: Int32Array;
+  /** Blocks of counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH: returns the number of tail words. */
+  run(count: number, c0: number, stride: number, c1: number, c2: number): number;
+}
+
+let rngKernelsOn = process.env.XVA_POOL_KERNELS !== 'off';
+let rngKernelState: RngKernel | null | undefined;
+let rngCalls = 0;
+
+/**
+ * Turns the WebAssembly kernel of the normal draws on or off on this thread (the numbers are the same; tests compare
+ * both; XVA_POOL_KERNELS=off turns it off with the pool kernels).
+ */
+export function setRngKernelsEnabled(on: boolean): void {
+  rngKernelsOn = on;
+}
+
+/** Kernel calls made on this thread so far (tests check that the draws came from the kernel). */
+export function rngKernelCalls(): number {
+  return rngCalls;
+}
+
+function rngKernel(): RngKernel | undefined {
+  if (!rngKernelsOn) return undefined;
+  if (rngKernelState === undefined) {
+    try {
+      const module = new WebAssembly.Module(Buffer.from(RNG_KERNELS_WASM_BASE64, 'base64'));
+      const instance = new WebAssembly.Instance(module, {});
+      const memory = instance.exports.memory as WebAssembly.Memory;
+      const philoxNormals = instance.exports.philoxNormals as (...args: number[]) => number;
+      // room for BATCH blocks rounded up to 4 (the kernel computes whole groups of four): one 64 KiB page
+      const words = 4 * (BATCH + 4);
+      const wordsAt = 128;
+      const drawsAt = wordsAt + 4 * words + 64;
+      const tailsAt = drawsAt + 8 * words;
+      if (tailsAt + 4 * words > memory.buffer.byteLength) throw new Error('rng kernel memory too small');
+      rngKernelState = {
+        keys: new Uint32Array(memory.buffer, 0, 2 * 10),
+        words: new Uint32Array(memory.buffer, wordsAt, words),
+        draws: new Float64Array(memory.buffer, drawsAt, words),
+        tails: new Int32Array(memory.buffer, tailsAt, words),
+        run: (count, c0, stride, c1, c2) => {
+          rngCalls++;
+          return philoxNormals(count, c0, stride, c1, c2, 0, 0, wordsAt, drawsAt, tailsAt);
+        },
+      };
+    } catch {
+      rngKernelState = null;
+    }
+  }
+  return rngKernelState ?? undefined;
+}
+
+/**
+ * The normals of the 4·count words of the Philox blocks at counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH,
+ * under `roundKeys`: draws[4i + w] = Φ⁻¹((word w of block i + 0.5)·2⁻³²), from the kernel when there is one, else
+ * philoxBlocks and inverseNormalOfWords (the same bits). The array is scratch, valid until the next call.
+ */
+function philoxDraws(c0: number, stride: number, c1: number, c2: number, count: number): Float64Array {
+  const kernel = rngKernel();
+  if (kernel === undefined) {
+    philoxBlocks(c0, stride, c1, c2, 0, count, roundKeys, words);
+    inverseNormalOfWords(words, draws, 4 * count);
+    return draws;
+  }
+  kernel.keys.set(roundKeys);
+  const nTails = kernel.run(count, c0, stride, c1, c2);
+  const { tails, words: w, draws: z } = kernel;
+  for (let t = 0; t < nTails; t++) {
+    const i = tails[t]!;
+    const p = (w[i]! + 0.5) * UINT32_TO_UNIT;
+    z[i] = tailQuantile(p, p - 0.5);
+  }
+  return z;
+}
+
 // Per-module scratch, grown on demand (no allocation per call once warm).
 const scratchKey = new Uint32Array(2);
 const roundKeys = new Uint32Array(20);
@@ -156,8 +243,7 @@ export function fillNormalBlock(
   if (!antithetic) {
     for (let start = 0; start < nPaths; start += BATCH) {
       const count = Math.min(BATCH, nPaths - start);
-      philoxBlocks(path0 + start, 1, factor, stepBlock, 0, count, roundKeys, words);
-      inverseNormalOfWords(words, draws, 4 * count);
+      const draws = philoxDraws(path0 + start, 1, factor, stepBlock, count);
       for (let j = 0; j < count; j++) {
         const i = start + j;
         out[i] = draws[4 * j]!;
@@ -175,8 +261,7 @@ export function fillNormalBlock(
   for (let start = 0; start < nPairs; start += BATCH) {
     const count = Math.min(BATCH, nPairs - start);
     const base0 = firstBase + 2 * start;
-    philoxBlocks(base0, 2, factor, stepBlock, 0, count, roundKeys, words);
-    inverseNormalOfWords(words, draws, 4 * count);
+    const draws = philoxDraws(base0, 2, factor, stepBlock, count);
     for (let j = 0; j < count; j++) {
       const even = base0 + 2 * j - path0; // local index of the pair's even path (may be −1)
       const z0 = draws[4 * j]!;

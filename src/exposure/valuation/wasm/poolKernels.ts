@@ -15,6 +15,7 @@
  * loops.
  */
 import type { PathBuffers } from '../../../simulation/crossAsset/simulate.js';
+import { setRngKernelsEnabled } from '../../../simulation/rng/normal.js';
 import { GRID_NODES } from '../stateGrid.js';
 import { POOL_KERNELS_WASM_BASE64 } from './poolKernelsBinary.js';
 
@@ -71,6 +72,7 @@ let enabled = process.env.XVA_POOL_KERNELS !== 'off';
 /** Turns the kernels on or off for the runs that start after the call on this thread (tests compare both). */
 export function setPoolKernelsEnabled(on: boolean): void {
   enabled = on;
+  setRngKernelsEnabled(on); // and the normal draws' kernel (simulation/rng/normal.ts), as XVA_POOL_KERNELS does
 }
 
 /** The kernels' module, compiled once per thread; null where this Node has no WebAssembly SIMD or threads. */
