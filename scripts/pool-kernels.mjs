@@ -7,7 +7,8 @@
 // multiply-add and rounds to nearest, as JavaScript does), so they give the same bits; the valuation processes two
 // paths per step in f64x2 lanes (each lane the scalar loop's operations on its own path), the scatter computes a pair's
 // stencils in lanes and adds them to the node weights path by path, in path order, as the TypeScript loop does.
-// Byte addresses throughout; the grid has GRID_NODES = 64 nodes, a running-coupon group RUNNING_SLOPES = 3 functions.
+// Byte addresses throughout; the grid has GRID_NODES = 64 nodes, a fixing class one running-coupon function T and three
+// Taylor coefficients: a path adds T(x)·Δ·(c1 + Δ·(c2 + Δ·c3)) per class, Δ = x − x at the class's fixing date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -16,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts');
 const G = 64;
-const GROUP_BYTES = 3 * G * 8;
+// one fixing class's running-coupon function: G doubles (ratePool.ts), its Taylor coefficients c1, c2, c3 at coef + 24·q
+const GROUP_BYTES = G * 8;
 const CMAX = G - 4;
 // The Lagrange weights' constants of ratePool.ts (L0..L5 = ∓1/120, ±1/24, ∓1/12 ...), as the doubles JavaScript makes.
 const L = [-1 / 120, 1 / 24, -1 / 12, 1 / 12, -1 / 24, 1 / 120].map((v) => String(v));
@@ -103,10 +105,33 @@ function scalarStencil(variant) {
       ${weights('f64', variant)}`;
 }
 
-/** v += Δ·(c1 + Δ·(c2 + Δ·c3)) for f64 or f64x2 locals (ratePool.ts's running-coupon Horner step). */
-function hornerStep(t) {
+/**
+ * Δ·(c1 + Δ·(c2 + Δ·c3)) with class q's coefficients (ratePool.ts's running-coupon cubic), for f64 or f64x2 (the
+ * coefficients splat) locals; the class's coefficients at coef + 24·q.
+ */
+function classCubic(t) {
+  const o = t === 'f64' ? 'f64' : 'f64x2';
+  const at = `(i32.add ${get('coef')} (i32.mul ${get('q')} (i32.const 24)))`;
+  const k = (off) => (t === 'f64' ? `(f64.load offset=${off} ${at})` : `(f64x2.splat (f64.load offset=${off} ${at}))`);
+  return `(${o}.mul ${get('delta')} (${o}.add ${k(0)} (${o}.mul ${get('delta')} (${o}.add ${k(8)} (${o}.mul ${get('delta')} ${k(16)})))))`;
+}
+
+/**
+ * Slot q's c1 (loaded): 1 marks the first of a fixing date's three power slots (a class's c1 = −δ is negative), whose
+ * functions are the Δ¹, Δ², Δ³ coefficients of its classes together (ratePool.ts prepare).
+ */
+const POWER_MARK = `(f64.load (i32.add ${get('coef')} (i32.mul ${get('q')} (i32.const 24))))`;
+
+/** v += Δ·(c1 + Δ·(c2 + Δ·c3)) with the three power functions' values in c1, c2, c3 (a power triple's term). */
+function powerStep(t) {
   const o = t === 'f64' ? 'f64' : 'f64x2';
   return `(local.set $v (${o}.add ${get('v')} (${o}.mul ${get('delta')} (${o}.add ${get('c1')} (${o}.mul ${get('delta')} (${o}.add ${get('c2')} (${o}.mul ${get('delta')} ${get('c3')})))))))`;
+}
+
+/** v += t·Δ·(c1 + Δ·(c2 + Δ·c3)): a class's term (ratePool.ts addValues). */
+function classStep(t) {
+  const o = t === 'f64' ? 'f64' : 'f64x2';
+  return `(local.set $v (${o}.add ${get('v')} (${o}.mul ${get('c1')} ${classCubic(t)})))`;
 }
 
 /** out[p] += fx[p]·v (or v without FX) at byte p8, then p += step: the end of a valuation step. */
@@ -121,7 +146,7 @@ function storeAndStep(t, step) {
       (local.set $p (i32.add ${get('p')} (i32.const ${step})))`;
 }
 
-const VALUE_PARAMS = '(param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $nodes i32) (param $run i32) (param $fx i32) (param $out i32) (param $x0 f64) (param $invH f64)';
+const VALUE_PARAMS = '(param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $nodes i32) (param $run i32) (param $fx i32) (param $out i32) (param $x0 f64) (param $invH f64) (param $coef i32)';
 
 // values1: out[p] += V(x_p) for p in [p0, p1), one path a step (ratePool.ts addValues' loop body).
 const values1 = (name, variant) => `
@@ -141,12 +166,19 @@ const values1 = (name, variant) => `
       (block $groupsDone (loop $group
         (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
         (local.set $delta (f64.sub ${get('x')} (f64.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
-        (local.set $c1 ${dotScalar('at', 0)})
-        (local.set $c2 ${dotScalar('at', 8 * G)})
-        (local.set $c3 ${dotScalar('at', 16 * G)})
-        ${hornerStep('f64')}
-        (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
-        (local.set $q (i32.add ${get('q')} (i32.const 1)))
+        (if (f64.eq ${POWER_MARK} (f64.const 1))
+          (then
+            (local.set $c1 ${dotScalar('at', 0)})
+            (local.set $c2 ${dotScalar('at', 8 * G)})
+            (local.set $c3 ${dotScalar('at', 16 * G)})
+            ${powerStep('f64')}
+            (local.set $at (i32.add ${get('at')} (i32.const ${3 * GROUP_BYTES})))
+            (local.set $q (i32.add ${get('q')} (i32.const 3))))
+          (else
+            (local.set $c1 ${dotScalar('at', 0)})
+            ${classStep('f64')}
+            (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+            (local.set $q (i32.add ${get('q')} (i32.const 1)))))
         (br $group)))
       ${storeAndStep('f64', 1)}
       (br $paths)))
@@ -178,13 +210,21 @@ const values2 = (name, variant) => `
       (block $groupsDone (loop $group
         (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
         (local.set $delta (f64x2.sub ${get('x')} (v128.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
-        (local.set $c1 ${dotPair(0)})
-        (local.set $c2 ${dotPair(8 * G)})
-        (local.set $c3 ${dotPair(16 * G)})
-        ${hornerStep('v128')}
-        (local.set $a0 (i32.add ${get('a0')} (i32.const ${GROUP_BYTES})))
-        (local.set $a1 (i32.add ${get('a1')} (i32.const ${GROUP_BYTES})))
-        (local.set $q (i32.add ${get('q')} (i32.const 1)))
+        (if (f64.eq ${POWER_MARK} (f64.const 1))
+          (then
+            (local.set $c1 ${dotPair(0)})
+            (local.set $c2 ${dotPair(8 * G)})
+            (local.set $c3 ${dotPair(16 * G)})
+            ${powerStep('v128')}
+            (local.set $a0 (i32.add ${get('a0')} (i32.const ${3 * GROUP_BYTES})))
+            (local.set $a1 (i32.add ${get('a1')} (i32.const ${3 * GROUP_BYTES})))
+            (local.set $q (i32.add ${get('q')} (i32.const 3))))
+          (else
+            (local.set $c1 ${dotPair(0)})
+            ${classStep('v128')}
+            (local.set $a0 (i32.add ${get('a0')} (i32.const ${GROUP_BYTES})))
+            (local.set $a1 (i32.add ${get('a1')} (i32.const ${GROUP_BYTES})))
+            (local.set $q (i32.add ${get('q')} (i32.const 1)))))
         (br $group)))
       ${storeAndStep('v128', 2)}
       (br $paths)))
@@ -192,7 +232,8 @@ const values2 = (name, variant) => `
 
 /**
  * One side's scatter of one path (ratePool.ts accumulateTradeWeighted): node weights nws[b+k] += coef·w_k, then per
- * fixing group dm = coef·Δ, rws[i+k] += dm·w_k and dm *= Δ for the three slopes. Weights in scalar locals w0..w5.
+ * fixing class dm = coef·Δ·(c1 + Δ·(c2 + Δ·c3)), rws[i+k] += dm·w_k, or per power triple dm = coef·Δ, rws[i+k] +=
+ * dm·w_k and dm *= Δ for its three functions. Weights in scalar locals w0..w5.
  */
 function scatterSide(coef, nws, rws) {
   // Each node weight gets its own product and sum, so the six of a path go two at a time in f64x2 lanes (nodes k and
@@ -208,21 +249,28 @@ function scatterSide(coef, nws, rws) {
         (block $groupsDone (loop $group
           (br_if $groupsDone (i32.ge_u ${get('q')} ${get('groups')}))
           (local.set $delta (f64.sub ${get('x')} (f64.load (i32.add (i32.add ${get('xRow')} ${get('p8')}) (i32.load (i32.add ${get('groupRows')} (i32.shl ${get('q')} (i32.const 2))))))))
-          (local.set $dm (f64.mul ${get(coef)} ${get('delta')}))
-          ${six('at', 0, 'dm')}
-          (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
-          ${six('at', 8 * G, 'dm')}
-          (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
-          ${six('at', 16 * G, 'dm')}
-          (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
-          (local.set $q (i32.add ${get('q')} (i32.const 1)))
+          (if (f64.eq ${POWER_MARK} (f64.const 1))
+            (then
+              (local.set $dm (f64.mul ${get(coef)} ${get('delta')}))
+              ${six('at', 0, 'dm')}
+              (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
+              ${six('at', 8 * G, 'dm')}
+              (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
+              ${six('at', 16 * G, 'dm')}
+              (local.set $at (i32.add ${get('at')} (i32.const ${3 * GROUP_BYTES})))
+              (local.set $q (i32.add ${get('q')} (i32.const 3))))
+            (else
+              (local.set $dm (f64.mul ${get(coef)} ${classCubic('f64')}))
+              ${six('at', 0, 'dm')}
+              (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+              (local.set $q (i32.add ${get('q')} (i32.const 1)))))
           (br $group)))))`;
 }
 
 // scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the path's stencil, scaled by the
 // weight × FX level, added to the node weights nw (nw2) and the running-coupon weights rw (rw2).
 const scatter1 = (name, variant) => `
-  (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64)
+  (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
     (local $q i32) (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
     (local $w01 v128) (local $w23 v128) (local $w45 v128)

@@ -55,10 +55,13 @@ function states(n: number): { xs: Float64Array; fxLog: Float64Array; fxLevel: Fl
  * quarterly float legs (one fixing group a date), or half of them semi-annual (two groups); paid in the base currency
  * or in the FX factor's.
  */
-function buildPool(kind: 'bonds' | '1 group' | '2 groups', fxIndex: number): CurrencyPool {
+function buildPool(kind: 'bonds' | '1 group' | '2 groups' | '1 class' | '2 classes', fxIndex: number): CurrencyPool {
   const b = new CurrencyPoolBuilder(0, fxIndex, lgm as never);
   for (let i = 0; i < 7; i++) {
-    const start = (0.25 * i) / 7;
+    // '1 group', '2 groups': seven start dates in one grid interval, so six or seven fixing classes (δ) per fixing
+    // index (the form with a function per Taylor power); '1 class': one schedule (one class); '2 classes': two start
+    // dates in one grid interval (two classes with their own functions); fixings between grid dates
+    const start = kind === '1 class' ? 0.1 : kind === '2 classes' ? 0.05 + 0.1 * (i % 2) : (0.25 * i) / 7;
     const notional = 1e7 * (1 + (i % 5));
     for (let k = 1; k <= 40; k++) {
       const pay = start + 0.25 * k;
@@ -130,7 +133,7 @@ afterEach(() => {
 
 describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
   for (const n of [1000, 1001]) {
-    for (const kind of ['bonds', '1 group', '2 groups'] as const) {
+    for (const kind of ['bonds', '1 group', '2 groups', '1 class', '2 classes'] as const) {
       for (const fxIndex of [-1, 0]) {
         it(`${kind}, ${fxIndex < 0 ? 'base currency' : 'foreign currency'}, ${n} paths: the same bits`, () => {
           const s = states(n);
@@ -196,6 +199,16 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
       });
     }
   }
+
+  it('running coupons: a slot per fixing class up to two classes per fixing date, three power slots from three', () => {
+    const paths = pathsOf(64, states(64), (length) => new Float64Array(length));
+    // grid date 2 lies inside the second coupon periods, fixed at grid date 1
+    const slots = (kind: '1 class' | '2 classes' | '1 group'): Int32Array => buildPool(kind, -1).nodeTable(2, paths)!.groupFix;
+    expect(Array.from(slots('1 class'))).toEqual([1]);
+    expect(Array.from(slots('2 classes'))).toEqual([1, 1]);
+    // six classes at fixing date 1: its three power slots (1, 0, 0), (0, 1, 0), (0, 0, 1)
+    expect(Array.from(slots('1 group'))).toEqual([1, 1, 1]);
+  });
 
   it('no kernels for paths outside the memory, for rows wider than its slot, or once turned off', () => {
     const memory = pathMemory(1, 10 * 8, 8, 1)!;

@@ -22,7 +22,7 @@ import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.
 import { compileSwaption } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
-import { maxActiveGroups } from '../src/exposure/valuation/ratePool.js';
+import { maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, simplePaths, timeGrid, type SimpleModel } from './helpers/simpleModel.js';
 
@@ -300,6 +300,30 @@ describe('pooled grid valuation against exact per-path evaluation', () => {
         worst = Math.max(worst, Math.abs(v[p]! - exact));
       }
       expect(worst).toBeLessThan(2e-9 * N);
+    }
+  });
+
+  it('running coupons of swaps fixing days apart (several fixing classes at one fixing date) against exact per-path evaluation', () => {
+    // Four payer swaps started 0-3 days apart: their current coupons mostly fix at the same grid date with different
+    // accrual periods (distinct δ), so a date has fixing indices with 1, 2 or 4 classes: the per-class functions and,
+    // from three classes, the per-power functions (ratePool.ts). Tolerance as above, per swap.
+    const g = g0;
+    const { model, paths } = { model: model0, paths: paths0 };
+    const swaps = [0, 1, 2, 3].map((days, i): InterestRateSwap => {
+      const start = irsStart + days;
+      return { ...irs, tradeId: `IRS_D${i}`, fixedLeg: fixed({ startDate: start, maturityDate: irsEnd + days }), floatLeg: float({ startDate: start, maturityDate: irsEnd + days }) };
+    });
+    for (const d of [6, 14, 20, 33]) {
+      const v = values(swaps, market, model, g, paths, d);
+      let worst = 0;
+      for (let p = 0; p < paths.nPaths; p++) {
+        const legs = swaps.flatMap((t) => [
+          { leg: t.floatLeg, sign: 1 },
+          { leg: t.fixedLeg, sign: -1 },
+        ]);
+        worst = Math.max(worst, Math.abs(v[p]! - exactLegs(legs, market, model, g, paths, d, p)));
+      }
+      expect(worst).toBeLessThan(4 * 2e-9 * N);
     }
   });
 
@@ -740,18 +764,18 @@ describe('stateGridFor: the state range of a date, scanned once per array, offse
   });
 });
 
-describe('maxActiveGroups: the running-coupon scratch of a rate pool', () => {
-  it('counts the fixing groups active at one date (j < d <= the group\'s last coupon date), not the distinct fixings', () => {
-    // a quarterly float leg: coupon k fixes at grid index 3k and is paid (last alive) at 3k + 3: one group at a time
+describe('maxActiveIntervals: the running-coupon scratch of a rate pool (fixing classes alive at one date)', () => {
+  it('counts the intervals (fix, last] that contain one date, each class its own interval', () => {
+    // a quarterly float leg: coupon k fixes at grid index 3k and is paid (last alive) at 3k + 3: one class at a time
     const fix = Array.from({ length: 40 }, (_, k) => 3 * k);
     const last = fix.map((j) => j + 3);
-    expect(maxActiveGroups(fix, last, 130)).toBe(1);
-    // two legs fixing on different dates overlap: 2; a coupon paid at its fixing date (last <= fix) is never active
-    expect(maxActiveGroups([...fix, ...fix.map((j) => j + 1)], [...last, ...last.map((l) => l + 1)], 130)).toBe(2);
-    expect(maxActiveGroups([5], [5], 10)).toBe(0);
-    // coupons of one fixing group with different payment dates: one group, active to the latest; clipped to the grid
-    expect(maxActiveGroups([2, 2, 4], [9, 3, 50], 10)).toBe(2);
-    // brute force over random coupons
+    expect(maxActiveIntervals(fix, last, 130)).toBe(1);
+    // two legs fixing on different dates overlap: 2; a class paid at its fixing date (last <= fix) is never active
+    expect(maxActiveIntervals([...fix, ...fix.map((j) => j + 1)], [...last, ...last.map((l) => l + 1)], 130)).toBe(2);
+    expect(maxActiveIntervals([5], [5], 10)).toBe(0);
+    // two classes with the same fixing index (coupons of other tenors) count twice; clipped to the grid
+    expect(maxActiveIntervals([2, 2, 4], [9, 3, 50], 10)).toBe(2); // at d = 3 the two of index 2, at d = 5..9 (2,9] and (4,9]
+    // brute force over random classes
     let seed = 7;
     const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     for (let trial = 0; trial < 50; trial++) {
@@ -763,11 +787,8 @@ describe('maxActiveGroups: the running-coupon scratch of a rate pool', () => {
         l.push(rnd(nDates + 5));
       }
       let most = 0;
-      for (let d = 0; d < nDates; d++) {
-        const active = new Set(f.filter((j, k) => j < d && l[k]! >= d));
-        most = Math.max(most, active.size);
-      }
-      expect(maxActiveGroups(f, l, nDates)).toBe(most);
+      for (let d = 0; d < nDates; d++) most = Math.max(most, f.filter((j, k) => j < d && l[k]! >= d).length);
+      expect(maxActiveIntervals(f, l, nDates)).toBe(most);
     }
   });
 });

@@ -14,13 +14,18 @@
  * - running (fixing grid date t_j < t_d < e): the fixing is taken at t_j, the LAST GRID DATE ON OR BEFORE THE
  *   FIXING DATE s, as the forward P(t_j,s)/P(t_j,e) seen in the state x_j; the coupon is then
  *   N·(β·P(t_j,s|x_j)/P(t_j,e|x_j) − 1 + τ·spread)·P(t,e|x_t). Its x_j-dependent part is
- *   W·e^{−(H(s)−H(t))·x_t}·e^{−δ·Δ}, δ = H(e) − H(s), Δ = x_t − x_j, expanded in Δ to third order (Taylor), so that
- *   each fixing index j contributes three pooled grid functions of x_t (coefficients of Δ¹..Δ³; the Δ⁰ coefficient
- *   is added to the main grid function, which is shared by all groups). The remainder (δΔ)⁴/24 is below 1e-9 of the
- *   notional for one standard deviation of Δ over a 6M period at 100bp normal vol.
+ *   W·e^{−(H(s)−H(t))·x_t}·e^{−δ·Δ}, δ = H(e) − H(s), Δ = x_t − x_j, expanded in Δ to third order (Taylor):
+ *   e^{−δΔ} ≈ 1 + Δ·(c1 + Δ·(c2 + Δ·c3)), c1 = −δ, c2 = δ²/2, c3 = −δ³/6. The Δ⁰ term is added to the main grid
+ *   function; the coupons with the same fixing index j and the same δ (a "fixing class": most fixing indices of a pool
+ *   have one: 82% of those alive at a date on utb-20k) share one pooled grid function T of x_t, and a path adds
+ *   T(x_t)·Δ·(c1 + Δ·(c2 + Δ·c3)) per class: one grid function and a cubic per class and path. A fixing index with
+ *   three or more classes alive at a date keeps one grid function per Taylor power instead (Σ_k c_m(δ_k)·T_k, m = 1..3,
+ *   taken as three slots with coefficients (1,0,0), (0,1,0), (0,0,1)), so that no fixing index costs a path more than
+ *   three grid functions. The remainder (δΔ)⁴/24 is below 1e-9 of the notional for one standard deviation of Δ over a
+ *   6M period at 100bp normal vol.
  * The merged flows are tabulated through their Taylor moments about the grid's centre when the truncation bound
  * allows (stateGrid.ts momentOrder, ≤ 1e-15 of the gross value), else by the two-exponential recurrence.
- * One interpolation stencil per path serves the main function and every group's Δ-functions; the Euler allocation
+ * One interpolation stencil per path serves the main function and every class's function; the Euler allocation
  * gathers the path weights on the nodes once per path for up to two weight vectors (EPE and ENE) in one pass.
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.
  */
@@ -29,14 +34,15 @@ import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
 import { addExponential, GRID_NODES, MAX_MOMENTS, momentOrder, stateGridFor } from './stateGrid.js';
-import { KERNEL_MAX_GROUPS, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
+import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
 /** Position of the grid's centre in node steps. */
 const CENTRE = (GRID_NODES - 1) / 2;
 
 /**
- * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state kept per fixing group; the Δ⁰ term does
- * not depend on the fixing state and is folded into the pool's main grid function.
+ * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state; the Δ⁰ term does not depend on the fixing
+ * state and is folded into the pool's main grid function. A pool's node table for another backend (nodeTable) has one
+ * grid function per Taylor power and fixing class.
  */
 export const RUNNING_SLOPES = 3;
 
@@ -201,7 +207,6 @@ export class CurrencyPool {
   private readonly mLast: Int32Array;
   private readonly rHs: Float64Array;
   private readonly rHalfHe2: Float64Array;
-  private readonly rNegDelta: Float64Array;
   private readonly rAmp: Float64Array;
   private readonly rFixConst: Float64Array;
   private readonly rFix: Int32Array;
@@ -218,20 +223,32 @@ export class CurrencyPool {
   private readonly nodes: Float64Array;
   private readonly moments: Float64Array;
   private readonly runNodes: Float64Array;
+  /** Per coupon its fixing class (its fixing index and δ); per class its Taylor coefficients (c1, c2, c3). */
+  private readonly rClass: Int32Array;
+  private readonly classCoef: Float64Array;
+  /**
+   * Per fixing class its slot at the current date (−1: none); per fixing index its classes alive and the first of its
+   * three power slots (prepare); per slot its fixing index, state offset and coefficients; per coupon whether its
+   * fixing index is in the power form (1) or its class has its own slot (0).
+   */
   private readonly slotOf: Int32Array;
+  private readonly fixCount: Int32Array;
+  private readonly fixSlot: Int32Array;
   private readonly groupFix: Int32Array;
   private readonly groupOff: Int32Array;
+  private readonly groupCoef: Float64Array;
+  private readonly runSlope: Int32Array;
   private readonly runSlot: Int32Array;
   private readonly runW: Float64Array;
   private readonly runLogW: Float64Array;
   private readonly runRate: Float64Array;
   /**
-   * Euler: node weights of the first and second weight vectors (main function, then RUNNING_SLOPES per group) and
+   * Euler: node weights of the first and second weight vectors (main function, then one function per fixing class) and
    * their moments, made on the pass's first use (accumulateTradeWeighted): the GPU backend's pools, one per trade of
    * the figures route, never use them, and zeroing them was two thirds of each pool's memory.
    */
   private euler: EulerScratch | undefined;
-  /** Fixing groups' capacity × RUNNING_SLOPES × GRID_NODES. */
+  /** Fixing classes' capacity (at one date) × GRID_NODES. */
   private readonly runSize: number;
   // Option terms' node values of each date, kept from valueAt for the Euler pass at the same date and paths (the
   // same numbers recomputed would be the same bits; keeping them halves the option work). Allocated on first use.
@@ -278,13 +295,36 @@ export class CurrencyPool {
     const nF = b.flowH.length;
     const nM = mH.length;
     const nR = b.runHs.length;
-    const maxGroups = Math.max(maxActiveGroups(b.runFix, b.runLast, nDates), 1);
-    const runSize = maxGroups * RUNNING_SLOPES * GRID_NODES;
+    // fixing classes: the coupons' distinct (fixing index, δ) pairs, numbered in order of first appearance
+    const classOf = new Int32Array(b.runFix.length);
+    const classFix: number[] = [];
+    const classNegDelta: number[] = [];
+    const classLast: number[] = [];
+    {
+      const byFix = new Map<number, Map<number, number>>();
+      for (let k = 0; k < b.runFix.length; k++) {
+        const j = b.runFix[k]!;
+        const negDelta = -(b.runHe[k]! - b.runHs[k]!);
+        let byDelta = byFix.get(j);
+        if (!byDelta) byFix.set(j, (byDelta = new Map()));
+        let c = byDelta.get(negDelta);
+        if (c === undefined) {
+          byDelta.set(negDelta, (c = classFix.length));
+          classFix.push(j);
+          classNegDelta.push(negDelta);
+          classLast.push(b.runLast[k]!);
+        } else if (b.runLast[k]! > classLast[c]!) classLast[c] = b.runLast[k]!;
+        classOf[k] = c;
+      }
+    }
+    const nC = classFix.length;
+    const maxGroups = Math.max(maxActiveIntervals(classFix, classLast, nDates), 1);
+    const runSize = maxGroups * GRID_NODES;
     // Every array of the pool is a view of one ArrayBuffer (doubles, then ints): a typed array of more than 64 bytes is
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
-    const nReals = 3 * nF + 3 * nM + 8 * nR + 2 + GRID_NODES + MAX_MOMENTS + runSize;
-    const nInts = 2 * nF + nM + 4 * nR + nDates + 2 * maxGroups;
+    const nReals = 3 * nF + 3 * nM + 7 * nR + 2 + GRID_NODES + MAX_MOMENTS + runSize + 3 * nC + 3 * maxGroups;
+    const nInts = 2 * nF + nM + 6 * nR + nC + 2 * nDates + 2 * maxGroups;
     const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
     const reals = new Carve(new Float64Array(memory, 0, nReals));
     const ints = new Carve(new Int32Array(memory, 8 * nReals, nInts));
@@ -301,17 +341,26 @@ export class CurrencyPool {
     this.mLast = ints.of(mLast);
     this.rHs = reals.of(b.runHs);
     this.rHalfHe2 = reals.take(nR);
-    this.rNegDelta = reals.take(nR);
     for (let k = 0; k < nR; k++) {
       const he = b.runHe[k]!;
       this.rHalfHe2[k] = 0.5 * he * he;
-      this.rNegDelta[k] = -(he - b.runHs[k]!);
     }
     this.rAmp = reals.of(b.runAmp);
     this.rFixConst = reals.of(b.runFixConst);
     this.rFix = ints.of(b.runFix);
     this.rLast = ints.of(b.runLast);
     this.rTrade = ints.of(b.runTrade);
+    this.rClass = ints.take(nR);
+    this.rClass.set(classOf);
+    this.classCoef = reals.take(3 * nC);
+    for (let c = 0; c < nC; c++) {
+      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)) + O(Δ⁴): c1 = −δ, c2 = c1²/2, c3 = c2·c1/3
+      const c1 = classNegDelta[c]!;
+      const c2 = (c1 * c1) / 2;
+      this.classCoef[3 * c] = c1;
+      this.classCoef[3 * c + 1] = c2;
+      this.classCoef[3 * c + 2] = (c2 * c1) / 3;
+    }
     this.terms = b.terms.slice();
     this.termCount = this.terms.length;
     this.termDates = Math.min(nDates, this.terms.reduce((m, t) => Math.max(m, t.lastIndex + 1), 0));
@@ -323,18 +372,23 @@ export class CurrencyPool {
     this.runW = reals.take(nR);
     this.runLogW = reals.take(nR);
     this.runRate = reals.take(nR);
-    this.slotOf = ints.take(nDates).fill(-1);
+    this.slotOf = ints.take(nC).fill(-1);
+    this.fixCount = ints.take(nDates);
+    this.fixSlot = ints.take(nDates).fill(-1);
     this.groupFix = ints.take(maxGroups);
     this.groupOff = ints.take(maxGroups);
+    this.groupCoef = reals.take(3 * maxGroups);
+    this.runSlope = ints.take(nR);
     this.runSlot = ints.take(nR);
     reals.done();
     ints.done();
   }
 
   /**
-   * The grid of date d and the per-coupon amplitudes of running coupons; returns the number of fixing groups.
-   * Running coupon k active at d gets runSlot[k] >= 0, runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k];
-   * groupOff[q] = the offset of group q's fixing-date states (groupFix[q]·n).
+   * The grid of date d and the per-coupon amplitudes of running coupons; returns the number of fixing classes alive
+   * at d (their slots, in order of first appearance). Running coupon k active at d gets runSlot[k] >= 0 (its class's
+   * slot), runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k]; slot q has groupFix[q] = the class's fixing index,
+   * groupOff[q] = the offset of its fixing-date states (groupFix[q]·n) and groupCoef[3q..3q+3) its Taylor coefficients.
    */
   private prepare(d: number, xs: Float64Array, n: number): number {
     stateGridFor(xs, d * n, n, this.spec);
@@ -342,28 +396,70 @@ export class CurrencyPool {
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
-    const { rFix, rLast, slotOf, groupFix, groupOff, runSlot, runW, runLogW, runRate } = this;
+    const { rFix, rLast, rClass, classCoef, slotOf, fixCount, fixSlot, groupFix, groupOff, groupCoef, runSlot, runSlope, runW, runLogW, runRate } = this;
+    // The classes alive at d, counted per fixing index (slotOf −2: seen).
+    for (let k = 0; k < rFix.length; k++) {
+      const j = rFix[k]!;
+      if (j >= d || rLast[k]! < d) continue;
+      const c = rClass[k]!;
+      if (slotOf[c] === -1) {
+        slotOf[c] = -2;
+        fixCount[j]!++;
+      }
+    }
+    // Slots: a fixing index with one or two classes alive gets a slot per class (its function T and coefficients); one
+    // with three or more gets three consecutive slots for the Taylor powers Δ¹, Δ², Δ³ (coefficients (1,0,0), (0,1,0),
+    // (0,0,1)), whose functions are Σ_k c_m(δ_k)·T_k, valued together as Δ·(c1 + Δ·(c2 + Δ·c3)) of the three (the loops
+    // know a triple by its first c1 = 1: a class's c1 = −δ is negative), whatever the number of classes.
     let groups = 0;
+    const capacity = groupFix.length;
     for (let k = 0; k < rFix.length; k++) {
       const j = rFix[k]!;
       if (j >= d || rLast[k]! < d) {
         runSlot[k] = -1;
         continue;
       }
-      let slot = slotOf[j]!;
-      if (slot < 0) {
-        slot = groups++;
-        slotOf[j] = slot;
-        groupFix[slot] = j;
-        groupOff[slot] = j * n;
+      const c = rClass[k]!;
+      let slot: number;
+      if (fixCount[j]! >= RUNNING_SLOPES) {
+        slot = fixSlot[j]!;
+        if (slot < 0) {
+          slot = groups;
+          groups += RUNNING_SLOPES;
+          if (groups > capacity) throw new XvaInternalError(`a rate pool has more than ${capacity} fixing-class slots active at grid date ${d}`);
+          fixSlot[j] = slot;
+          for (let m = 0; m < RUNNING_SLOPES; m++) {
+            groupFix[slot + m] = j;
+            groupOff[slot + m] = j * n;
+            for (let i = 0; i < 3; i++) groupCoef[3 * (slot + m) + i] = i === m ? 1 : 0;
+          }
+        }
+        runSlope[k] = 1;
+      } else {
+        slot = slotOf[c]!;
+        if (slot < 0) {
+          slot = groups++;
+          if (groups > capacity) throw new XvaInternalError(`a rate pool has more than ${capacity} fixing-class slots active at grid date ${d}`);
+          slotOf[c] = slot;
+          groupFix[slot] = j;
+          groupOff[slot] = j * n;
+          groupCoef[3 * slot] = classCoef[3 * c]!;
+          groupCoef[3 * slot + 1] = classCoef[3 * c + 1]!;
+          groupCoef[3 * slot + 2] = classCoef[3 * c + 2]!;
+        }
+        runSlope[k] = 0;
       }
       runSlot[k] = slot;
       runW[k] = this.rAmp[k]! * invP;
       runLogW[k] = this.rFixConst[k]! - this.rHalfHe2[k]! * zt + halfHt2z;
       runRate[k] = this.rHs[k]! - Ht;
     }
-    for (let q = 0; q < groups; q++) slotOf[groupFix[q]!] = -1;
-    if (groups > groupFix.length) throw new XvaInternalError(`a rate pool has ${groups} fixing groups active at grid date ${d}, sized for ${groupFix.length}`);
+    for (let k = 0; k < rFix.length; k++) {
+      if (runSlot[k]! < 0) continue;
+      slotOf[rClass[k]!] = -1;
+      fixCount[rFix[k]!] = 0;
+      fixSlot[rFix[k]!] = -1;
+    }
     return groups;
   }
 
@@ -453,23 +549,33 @@ export class CurrencyPool {
       }
     }
     const runNodes = this.runNodes;
-    runNodes.fill(0, 0, groups * RUNNING_SLOPES * GRID_NODES);
-    const { runSlot, rNegDelta, runW, runLogW, runRate } = this;
+    runNodes.fill(0, 0, groups * GRID_NODES);
+    const { runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate } = this;
     for (let k = 0; k < runSlot.length; k++) {
       const slot = runSlot[k]!;
       if (slot < 0) continue;
-      // e^{−δΔ} = Σ_m (−δ)^m/m!·Δ^m, m = 0..3; the Δ⁰ part goes to the main function.
-      const c1 = rNegDelta[k]!;
-      const c2 = (c1 * c1) / 2;
-      const c3 = (c2 * c1) / 3;
+      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)): the 1 goes to the main function, the coupon's grid function to its class's
+      // slot, or times c1, c2, c3 to its fixing index's three power slots
       let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
       const ratio = Math.exp(-runRate[k]! * h);
-      const base = slot * RUNNING_SLOPES * GRID_NODES;
+      const base = slot * GRID_NODES;
+      if (runSlope[k] === 1) {
+        const c = rClass[k]!;
+        const c1 = classCoef[3 * c]!;
+        const c2 = classCoef[3 * c + 1]!;
+        const c3 = classCoef[3 * c + 2]!;
+        for (let g = 0; g < GRID_NODES; g++) {
+          nodes[g] += v;
+          runNodes[base + g] += c1 * v;
+          runNodes[base + GRID_NODES + g] += c2 * v;
+          runNodes[base + 2 * GRID_NODES + g] += c3 * v;
+          v *= ratio;
+        }
+        continue;
+      }
       for (let g = 0; g < GRID_NODES; g++) {
         nodes[g] += v;
-        runNodes[base + g] += c1 * v;
-        runNodes[base + GRID_NODES + g] += c2 * v;
-        runNodes[base + 2 * GRID_NODES + g] += c3 * v;
+        runNodes[base + g] += v;
         v *= ratio;
       }
     }
@@ -487,10 +593,10 @@ export class CurrencyPool {
   /**
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
-   * `runNodes`: per fixing group the Δ¹..Δ³ coefficient functions, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
-   * each group's fixing grid index j, whose state x_j gives Δ = x_t − x_j). The pool's own object with views of its
-   * scratch, valid until its next nodeTable or valuation call (callers copy what they keep); null when the pool is dead
-   * at d.
+   * `runNodes`: per fixing class the Δ¹..Δ³ coefficient functions c_m·T, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
+   * each class's fixing grid index j, whose state x_j gives Δ = x_t − x_j; two classes may share j). The pool's own
+   * object with views of its scratch, valid until its next nodeTable or valuation call (callers copy what they keep);
+   * null when the pool is dead at d.
    * Read only with respect to the pool's results: addValues gives the same numbers before and after.
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
@@ -498,9 +604,19 @@ export class CurrencyPool {
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
     this.buildNodes(d, groups, paths);
-    // views per group count, made once (a set's trades ask for their tables at every exposure date)
+    // the classes' functions T times their Taylor coefficients, one function per power (the device's table layout)
+    const slopes = (this.slopeNodes ??= new Float64Array(this.groupFix.length * RUNNING_SLOPES * GRID_NODES));
+    const { runNodes, groupCoef } = this;
+    for (let q = 0; q < groups; q++) {
+      for (let m = 0; m < RUNNING_SLOPES; m++) {
+        const c = groupCoef[3 * q + m]!;
+        const at = (q * RUNNING_SLOPES + m) * GRID_NODES;
+        for (let g = 0; g < GRID_NODES; g++) slopes[at + g] = c * runNodes[q * GRID_NODES + g]!;
+      }
+    }
+    // views per class count, made once (a set's trades ask for their tables at every exposure date)
     let views = this.tableViews[groups];
-    if (!views) this.tableViews[groups] = views = { runNodes: this.runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES), groupFix: this.groupFix.subarray(0, groups) };
+    if (!views) this.tableViews[groups] = views = { runNodes: slopes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES), groupFix: this.groupFix.subarray(0, groups) };
     // one answer object per pool, rewritten by each call (as its arrays are): no object and boxed x0, h per table
     const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix });
     table.x0 = this.spec[0]!;
@@ -511,15 +627,16 @@ export class CurrencyPool {
   }
 
   private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
+  private slopeNodes: Float64Array | undefined;
   private table: PoolNodeTable | undefined;
 
   /**
    * This thread's WebAssembly kernels when they can run this call: the states, the FX levels and the output (when
-   * given) in their memory and at most KERNEL_MAX_GROUPS fixing groups; else undefined (the TypeScript loops).
+   * given) in their memory and at most KERNEL_MAX_CLASSES fixing classes; else undefined (the TypeScript loops).
    */
   private kernelsOn(xs: Float64Array, n: number, groups: number, fx: Float64Array | null, out: Float64Array | undefined): PoolKernels | undefined {
     const kernels = kernelsFor(xs, n);
-    if (kernels === undefined || groups > KERNEL_MAX_GROUPS) return undefined;
+    if (kernels === undefined || groups > KERNEL_MAX_CLASSES) return undefined;
     if ((fx !== null && fx.buffer !== kernels.buffer) || (out !== undefined && out.buffer !== kernels.buffer)) return undefined;
     return kernels;
   }
@@ -539,7 +656,7 @@ export class CurrencyPool {
     this.buildNodes(d, groups, paths);
     const x0 = this.spec[0]!;
     const invH = 1 / this.spec[1]!;
-    const { nodes, runNodes, groupOff } = this;
+    const { nodes, runNodes, groupOff, groupCoef } = this;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const kernels = this.kernelsOn(xs, n, groups, fx, out);
@@ -547,7 +664,8 @@ export class CurrencyPool {
       // the WebAssembly loop (wasm/poolKernels.ts): the same operations, so the same bits; nothing kept (the Euler
       // scatter recomputes the stencil there, at a fraction of what storing it cost)
       kernels.nodes.set(nodes);
-      kernels.run.set(runNodes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES));
+      kernels.run.set(runNodes.subarray(0, groups * GRID_NODES));
+      kernels.coef.set(this.groupCoef.subarray(0, 3 * groups));
       for (let q = 0; q < groups; q++) kernels.groupRows[q] = 8 * (groupOff[q]! - off);
       kernels.values(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
       return;
@@ -588,14 +706,25 @@ export class CurrencyPool {
         keptWeights[k6 + 5] = w5;
       }
       let v = w0 * nodes[b]! + w1 * nodes[b + 1]! + w2 * nodes[b + 2]! + w3 * nodes[b + 3]! + w4 * nodes[b + 4]! + w5 * nodes[b + 5]!;
-      for (let q = 0, i1 = b; q < groups; q++, i1 += RUNNING_SLOPES * G) {
+      for (let q = 0, i = b; q < groups; ) {
         const delta = x - xs[groupOff[q]! + p]!;
-        const i2 = i1 + G;
-        const i3 = i2 + G;
-        const c1 = w0 * runNodes[i1]! + w1 * runNodes[i1 + 1]! + w2 * runNodes[i1 + 2]! + w3 * runNodes[i1 + 3]! + w4 * runNodes[i1 + 4]! + w5 * runNodes[i1 + 5]!;
-        const c2 = w0 * runNodes[i2]! + w1 * runNodes[i2 + 1]! + w2 * runNodes[i2 + 2]! + w3 * runNodes[i2 + 3]! + w4 * runNodes[i2 + 4]! + w5 * runNodes[i2 + 5]!;
-        const c3 = w0 * runNodes[i3]! + w1 * runNodes[i3 + 1]! + w2 * runNodes[i3 + 2]! + w3 * runNodes[i3 + 3]! + w4 * runNodes[i3 + 4]! + w5 * runNodes[i3 + 5]!;
-        v += delta * (c1 + delta * (c2 + delta * c3));
+        if (groupCoef[3 * q] === 1) {
+          // a power triple (c1 = 1 marks it: a class's c1 = −δ < 0): Δ·(c1 + Δ·(c2 + Δ·c3)) of its three functions
+          const i2 = i + G;
+          const i3 = i2 + G;
+          const c1 = w0 * runNodes[i]! + w1 * runNodes[i + 1]! + w2 * runNodes[i + 2]! + w3 * runNodes[i + 3]! + w4 * runNodes[i + 4]! + w5 * runNodes[i + 5]!;
+          const c2 = w0 * runNodes[i2]! + w1 * runNodes[i2 + 1]! + w2 * runNodes[i2 + 2]! + w3 * runNodes[i2 + 3]! + w4 * runNodes[i2 + 4]! + w5 * runNodes[i2 + 5]!;
+          const c3 = w0 * runNodes[i3]! + w1 * runNodes[i3 + 1]! + w2 * runNodes[i3 + 2]! + w3 * runNodes[i3 + 3]! + w4 * runNodes[i3 + 4]! + w5 * runNodes[i3 + 5]!;
+          v += delta * (c1 + delta * (c2 + delta * c3));
+          q += RUNNING_SLOPES;
+          i += RUNNING_SLOPES * G;
+          continue;
+        }
+        // a class: its function T at x times Δ·(c1 + Δ·(c2 + Δ·c3))
+        const t = w0 * runNodes[i]! + w1 * runNodes[i + 1]! + w2 * runNodes[i + 2]! + w3 * runNodes[i + 3]! + w4 * runNodes[i + 4]! + w5 * runNodes[i + 5]!;
+        v += t * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
+        q++;
+        i += G;
       }
       out[p] += fx === null ? v : fx[p]! * v;
     }
@@ -609,8 +738,8 @@ export class CurrencyPool {
   /**
    * out[trade] += Σ_p weights[p]·V_trade(d, p) for every trade of the pool (Euler allocation), and the same with
    * weights2 into out2 when given, in one pass over the paths: the path weights are first gathered on the grid nodes
-   * (W_g = Σ_p weights_p·FX_p·L_g(x_p), and Δ^m-weighted for running coupons), then each flow's grid values are
-   * dotted with them. Exact with respect to addValues up to rounding.
+   * (W_g = Σ_p weights_p·FX_p·L_g(x_p), and per fixing class weighted by the class's Δ·(c1 + Δ·(c2 + Δ·c3)) for its
+   * running coupons), then each flow's grid values are dotted with them. Exact with respect to addValues up to rounding.
    */
   accumulateTradeWeighted(
     d: number,
@@ -634,9 +763,9 @@ export class CurrencyPool {
     const invH = 1 / h;
     const two = weights2 !== undefined && out2 !== undefined;
     const euler = (this.euler ??= eulerScratch(this.runSize));
-    const { groupOff } = this;
+    const { groupOff, groupCoef } = this;
     let { nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = euler;
-    const runSize = groups * RUNNING_SLOPES * GRID_NODES;
+    const runSize = groups * GRID_NODES;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const G = GRID_NODES;
@@ -650,6 +779,7 @@ export class CurrencyPool {
       nw2.fill(0);
       rw.fill(0, 0, runSize);
       rw2.fill(0, 0, runSize);
+      kernels.coef.set(groupCoef.subarray(0, 3 * groups));
       for (let q = 0; q < groups; q++) kernels.groupRows[q] = 8 * (groupOff[q]! - off);
       kernels.scatter(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, two, x0, invH);
     } else {
@@ -708,18 +838,32 @@ export class CurrencyPool {
         nws[b + 3] += coef * w3;
         nws[b + 4] += coef * w4;
         nws[b + 5] += coef * w5;
-        for (let q = 0, i = b; q < groups; q++) {
+        for (let q = 0, i = b; q < groups; ) {
           const delta = x - xs[groupOff[q]! + p]!;
-          let dm = coef * delta;
-          for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
-            rws[i] += dm * w0;
-            rws[i + 1] += dm * w1;
-            rws[i + 2] += dm * w2;
-            rws[i + 3] += dm * w3;
-            rws[i + 4] += dm * w4;
-            rws[i + 5] += dm * w5;
-            dm *= delta;
+          if (groupCoef[3 * q] === 1) {
+            // a power triple: Δ, Δ², Δ³ onto its three functions' weights
+            let dm = coef * delta;
+            for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
+              rws[i] += dm * w0;
+              rws[i + 1] += dm * w1;
+              rws[i + 2] += dm * w2;
+              rws[i + 3] += dm * w3;
+              rws[i + 4] += dm * w4;
+              rws[i + 5] += dm * w5;
+              dm *= delta;
+            }
+            q += RUNNING_SLOPES;
+            continue;
           }
+          const dm = coef * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
+          rws[i] += dm * w0;
+          rws[i + 1] += dm * w1;
+          rws[i + 2] += dm * w2;
+          rws[i + 3] += dm * w3;
+          rws[i + 4] += dm * w4;
+          rws[i + 5] += dm * w5;
+          q++;
+          i += G;
         }
       }
     }
@@ -783,22 +927,33 @@ export class CurrencyPool {
       }
       out[fTrade[k]!] += s1;
     }
-    const { runSlot, rNegDelta, runW, runLogW, runRate, rTrade } = this;
+    const { runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate, rTrade } = this;
     for (let k = 0; k < runSlot.length; k++) {
       const slot = runSlot[k]!;
       if (slot < 0) continue;
-      const c1 = rNegDelta[k]!;
-      const c2 = (c1 * c1) / 2;
-      const c3 = (c2 * c1) / 3;
-      const base = slot * RUNNING_SLOPES * G;
+      // the coupon's grid function against the main node weights (its Δ⁰ term) plus its class's (the Δ-terms), or
+      // c1, c2, c3 times its fixing index's three power weights
+      const base = slot * G;
       let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
       const ratio = Math.exp(-runRate[k]! * h);
       let s1 = 0;
       let s2 = 0;
-      for (let g = 0, i = base; g < G; g++, i++) {
-        s1 += v * (nw[g]! + c1 * rw[i]! + c2 * rw[i + G]! + c3 * rw[i + 2 * G]!);
-        if (two) s2 += v * (nw2[g]! + c1 * rw2[i]! + c2 * rw2[i + G]! + c3 * rw2[i + 2 * G]!);
-        v *= ratio;
+      if (runSlope[k] === 1) {
+        const c = rClass[k]!;
+        const c1 = classCoef[3 * c]!;
+        const c2 = classCoef[3 * c + 1]!;
+        const c3 = classCoef[3 * c + 2]!;
+        for (let g = 0, i = base; g < G; g++, i++) {
+          s1 += v * (nw[g]! + c1 * rw[i]! + c2 * rw[i + G]! + c3 * rw[i + 2 * G]!);
+          if (two) s2 += v * (nw2[g]! + c1 * rw2[i]! + c2 * rw2[i + G]! + c3 * rw2[i + 2 * G]!);
+          v *= ratio;
+        }
+      } else {
+        for (let g = 0, i = base; g < G; g++, i++) {
+          s1 += v * (nw[g]! + rw[i]!);
+          if (two) s2 += v * (nw2[g]! + rw2[i]!);
+          v *= ratio;
+        }
       }
       out[rTrade[k]!] += s1;
       if (two) out2[rTrade[k]!] += s2;
@@ -826,28 +981,24 @@ export class CurrencyPool {
 let activeScratch = new Int32Array(0);
 
 /**
- * The most fixing groups active at one grid date (CurrencyPool.prepare): a group is a fixing grid index j, active at
- * the dates d with j < d <= the last index of its latest running coupon. The pool's running-coupon scratch is sized
- * by it, not by the number of distinct fixings (a 30-year quarterly float leg has 120 of them and at most one or two
- * active at a date), so that building a pool allocates kilobytes, not megabytes.
+ * The most intervals (fix[i], last[i]] (grid indices) that contain one grid date: a rate pool's fixing classes alive
+ * at one date (CurrencyPool.prepare), each class an interval from its fixing index to its latest coupon's last index.
+ * The pool's running-coupon scratch is sized by it.
  */
-export function maxActiveGroups(runFix: readonly number[], runLast: readonly number[], nDates: number): number {
-  const groupLast = new Map<number, number>();
-  for (let k = 0; k < runFix.length; k++) {
-    const j = runFix[k]!;
-    const last = Math.min(runLast[k]!, nDates - 1);
-    if (last <= j) continue;
-    groupLast.set(j, Math.max(groupLast.get(j) ?? -1, last));
-  }
-  if (groupLast.size === 0) return 0;
-  // one scratch array per thread, zeroed over the dates (an allocation per pool cost more than the count)
+export function maxActiveIntervals(fix: readonly number[], last: readonly number[], nDates: number): number {
   if (activeScratch.length < nDates + 1) activeScratch = new Int32Array(nDates + 1);
   const diff = activeScratch;
   diff.fill(0, 0, nDates + 1);
-  for (const [j, last] of groupLast) {
+  let any = false;
+  for (let i = 0; i < fix.length; i++) {
+    const j = fix[i]!;
+    const end = Math.min(last[i]!, nDates - 1);
+    if (end <= j) continue;
     diff[Math.max(j + 1, 0)]!++;
-    diff[last + 1]!--;
+    diff[end + 1]!--;
+    any = true;
   }
+  if (!any) return 0;
   let active = 0;
   let most = 0;
   for (let d = 0; d < nDates; d++) {

@@ -11,7 +11,7 @@
  * claims a slot of scratch in it (the output row of a valuation, the Euler weights, a pool's node tables and node
  * weights); slots are counted in the memory's header, so a thread beyond the slots, paths outside the memory (a path
  * simulator's own arrays, e.g. the GPU backend's in a run on one thread; a block of paths; a run too large for 4 GiB
- * of 32-bit addresses) or a pool with more than KERNEL_MAX_GROUPS fixing groups at a date simply use the TypeScript
+ * of 32-bit addresses) or a pool with more than KERNEL_MAX_CLASSES fixing classes at a date simply use the TypeScript
  * loops.
  */
 import type { PathBuffers } from '../../../simulation/crossAsset/simulate.js';
@@ -19,22 +19,22 @@ import { setRngKernelsEnabled } from '../../../simulation/rng/normal.js';
 import { GRID_NODES } from '../stateGrid.js';
 import { POOL_KERNELS_WASM_BASE64 } from './poolKernelsBinary.js';
 
-/** Fixing groups active at one date that a kernel call takes (ratePool.ts prepare); more use the TypeScript loops. */
-export const KERNEL_MAX_GROUPS = 128;
-/** Doubles of one fixing group's running-coupon tables (RUNNING_SLOPES × GRID_NODES, ratePool.ts). */
-const GROUP_DOUBLES = 3 * GRID_NODES;
+/** Fixing classes active at one date that a kernel call takes (ratePool.ts prepare); more use the TypeScript loops. */
+export const KERNEL_MAX_CLASSES = 384;
+/** Doubles of one fixing class's running-coupon table (GRID_NODES, ratePool.ts). */
+const GROUP_DOUBLES = GRID_NODES;
 const PAGE_BYTES = 65536;
 const MAX_PAGES = 65536;
 /** Header: [0] slots claimed (Atomics), [1] slots, [2] bytes a slot, [3] paths a row. */
 const HEADER_BYTES = 64;
 
 interface KernelExports {
-  values1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
-  values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
-  scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number): void;
-  cdsValues1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
-  cdsValues2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number): void;
-  cdsScatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number): void;
+  values1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
+  cdsValues1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  cdsValues2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  cdsScatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
   eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
   eulerPlain2(n: number, vals: number, num: number, wa: number, wb: number, divisor: number): void;
@@ -44,10 +44,10 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Byte offsets of a slot's regions for n paths a row. */
 function slotLayout(n: number): {
-  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number;
+  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; coef: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number;
 } {
   const row = align16(8 * n);
-  const run = 8 * KERNEL_MAX_GROUPS * GROUP_DOUBLES;
+  const run = 8 * KERNEL_MAX_CLASSES * GROUP_DOUBLES;
   const nodes = 8 * GRID_NODES;
   let at = 0;
   const take = (bytes: number): number => {
@@ -56,7 +56,7 @@ function slotLayout(n: number): {
     return start;
   };
   return {
-    out: take(row), wa: take(row), wb: take(row), in1: take(row), in2: take(row), res: take(16), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_GROUPS),
+    out: take(row), wa: take(row), wb: take(row), in1: take(row), in2: take(row), res: take(16), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_CLASSES), coef: take(24 * KERNEL_MAX_CLASSES),
     nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at,
   };
 }
@@ -166,6 +166,7 @@ export class PoolKernels {
   readonly nodesAt: number;
   readonly runAt: number;
   readonly groupRowsAt: number;
+  readonly coefAt: number;
   readonly nwAt: number;
   readonly nw2At: number;
   readonly rwAt: number;
@@ -179,6 +180,8 @@ export class PoolKernels {
   readonly nodes: Float64Array;
   readonly run: Float64Array;
   readonly groupRows: Int32Array;
+  /** Per fixing class its Taylor coefficients c1, c2, c3 (ratePool.ts prepare's groupCoef). */
+  readonly coef: Float64Array;
   readonly nw: Float64Array;
   readonly nw2: Float64Array;
   readonly rw: Float64Array;
@@ -203,6 +206,7 @@ export class PoolKernels {
     this.nodesAt = base + l.nodes;
     this.runAt = base + l.run;
     this.groupRowsAt = base + l.groupRows;
+    this.coefAt = base + l.coef;
     this.nwAt = base + l.nw;
     this.nw2At = base + l.nw2;
     this.rwAt = base + l.rw;
@@ -214,12 +218,13 @@ export class PoolKernels {
     this.wa = f64(l.wa, n);
     this.wb = f64(l.wb, n);
     this.nodes = f64(l.nodes, GRID_NODES);
-    this.run = f64(l.run, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
-    this.groupRows = new Int32Array(memory.buffer, base + l.groupRows, KERNEL_MAX_GROUPS);
+    this.run = f64(l.run, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
+    this.groupRows = new Int32Array(memory.buffer, base + l.groupRows, KERNEL_MAX_CLASSES);
+    this.coef = f64(l.coef, 3 * KERNEL_MAX_CLASSES);
     this.nw = f64(l.nw, GRID_NODES);
     this.nw2 = f64(l.nw2, GRID_NODES);
-    this.rw = f64(l.rw, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
-    this.rw2 = f64(l.rw2, KERNEL_MAX_GROUPS * GROUP_DOUBLES);
+    this.rw = f64(l.rw, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
+    this.rw2 = f64(l.rw2, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
     this.in1 = f64(l.in1, n);
     this.in2 = f64(l.in2, n);
     this.res = f64(l.res, 2);
@@ -266,8 +271,8 @@ export class PoolKernels {
   values(n: number, xRowAt: number, groups: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
     const even = n & ~1;
-    if (even > 0) this.k.values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
-    if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
+    if (even > 0) this.k.values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
   /**
@@ -277,20 +282,20 @@ export class PoolKernels {
   cdsValues(n: number, yRowAt: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
     const even = n & ~1;
-    if (even > 0) this.k.cdsValues2(0, even, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
-    if (even < n) this.k.cdsValues1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH);
+    if (even > 0) this.k.cdsValues2(0, even, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even < n) this.k.cdsValues1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
   /** The CDS pools' node-weight scatter (CdsPool.accumulateTradeWeighted) into nw (and nw2 with `two`). */
   cdsScatter(n: number, yRowAt: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
-    this.k.cdsScatter1(0, n, yRowAt, this.groupRowsAt, 0, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH);
+    this.k.cdsScatter1(0, n, yRowAt, this.groupRowsAt, 0, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
   }
 
   /** The node-weight scatter of accumulateTradeWeighted on paths 0 .. n−1 into nw, rw (and nw2, rw2 with `two`). */
   scatter(n: number, xRowAt: number, groups: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
-    this.k.scatter1(0, n, xRowAt, this.groupRowsAt, groups, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH);
+    this.k.scatter1(0, n, xRowAt, this.groupRowsAt, groups, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
   }
 }
 
