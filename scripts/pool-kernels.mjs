@@ -27,41 +27,19 @@ const get = (name) => `(local.get $${name})`;
 
 /**
  * The stencil of the position s (locals of type `t`: f64 or v128 with f64x2 ops), weights into w0..w5, in the
- * operations of one of the two TypeScript forms: 'pool' = ratePool.ts (products times the constants L0..L5), 'cds' =
- * stateGrid.ts `stencil` (products divided by −120, 24, −12, 12, −24, 120), which the CDS pools use.
+ * operations of ratePool.ts and stateGrid.ts `stencil` (products times the constants L0..L5).
  */
-function weights(t, variant = 'pool') {
+function weights(t) {
   const op = (o) => (t === 'f64' ? `f64.${o}` : `f64x2.${o}`);
   const c = (v) => (t === 'f64' ? `(f64.const ${v})` : `(f64x2.splat (f64.const ${v}))`);
   const set = (n, e) => `(local.set $${n} ${e})`;
-  const common = [
+  const mul3 = (a, b, d, k) => `(${op('mul')} (${op('mul')} (${op('mul')} ${get(a)} ${get(b)}) ${get(d)}) ${c(L[k])})`;
+  return [
     set('ua', `(${op('add')} ${get('u')} ${c(2)})`),
     set('ub', `(${op('add')} ${get('u')} ${c(1)})`),
     set('ud', `(${op('sub')} ${get('u')} ${c(1)})`),
     set('ue', `(${op('sub')} ${get('u')} ${c(2)})`),
     set('uf', `(${op('sub')} ${get('u')} ${c(3)})`),
-  ];
-  if (variant === 'cds') {
-    // ab = a·b, de = d·e, ef = e·f; w0 = b·u·d·ef/−120, w1 = a·u·d·ef/24, w2 = ab·d·ef/−12, w3 = ab·u·ef/12,
-    // w4 = ab·u·d·f/−24, w5 = ab·u·de/120 (left to right)
-    const prod = (...names) => names.slice(1).reduce((e, n) => `(${op('mul')} ${e} ${get(n)})`, get(names[0]));
-    const div = (e, by) => `(${op('div')} ${e} ${c(by)})`;
-    return [
-      ...common,
-      set('uab', `(${op('mul')} ${get('ua')} ${get('ub')})`),
-      set('uud', `(${op('mul')} ${get('ud')} ${get('ue')})`), // de
-      set('uef', `(${op('mul')} ${get('ue')} ${get('uf')})`),
-      set('w0', div(prod('ub', 'u', 'ud', 'uef'), -120)),
-      set('w1', div(prod('ua', 'u', 'ud', 'uef'), 24)),
-      set('w2', div(prod('uab', 'ud', 'uef'), -12)),
-      set('w3', div(prod('uab', 'u', 'uef'), 12)),
-      set('w4', div(prod('uab', 'u', 'ud', 'uf'), -24)),
-      set('w5', div(prod('uab', 'u', 'uud'), 120)),
-    ].join('\n      ');
-  }
-  const mul3 = (a, b, d, k) => `(${op('mul')} (${op('mul')} (${op('mul')} ${get(a)} ${get(b)}) ${get(d)}) ${c(L[k])})`;
-  return [
-    ...common,
     set('uab', `(${op('mul')} ${get('ua')} ${get('ub')})`),
     set('uef', `(${op('mul')} ${get('ue')} ${get('uf')})`),
     set('uud', `(${op('mul')} ${get('u')} ${get('ud')})`),
@@ -95,14 +73,14 @@ function dotPair(off) {
  * One path's stencil (ratePool.ts addValues' first lines): x = the state at p8, its cell c in 2 .. G−4 (truncation
  * is the floor: every path lies above node 2), u = the position in the cell, the weights w0..w5.
  */
-function scalarStencil(variant) {
+function scalarStencil() {
   return `(local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
       (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
       (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
       (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
       (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
       (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
-      ${weights('f64', variant)}`;
+      ${weights('f64')}`;
 }
 
 /**
@@ -149,7 +127,7 @@ function storeAndStep(t, step) {
 const VALUE_PARAMS = '(param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $nodes i32) (param $run i32) (param $fx i32) (param $out i32) (param $x0 f64) (param $invH f64) (param $coef i32)';
 
 // values1: out[p] += V(x_p) for p in [p0, p1), one path a step (ratePool.ts addValues' loop body).
-const values1 = (name, variant) => `
+const values1 = (name) => `
   (func (export "${name}") ${VALUE_PARAMS}
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32) (local $v f64)
     (local $q i32) (local $delta f64) (local $c1 f64) (local $c2 f64) (local $c3 f64) ${stencilLocals('f64')}
@@ -157,7 +135,7 @@ const values1 = (name, variant) => `
     (block $done (loop $paths
       (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
       (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
-      ${scalarStencil(variant)}
+      ${scalarStencil()}
       (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
       (local.set $at (i32.add ${get('nodes')} ${get('b')}))
       (local.set $v ${dotScalar('at', 0)})
@@ -185,7 +163,7 @@ const values1 = (name, variant) => `
   )`;
 
 // values2: the same two paths a step in f64x2 lanes; p1 − p0 even.
-const values2 = (name, variant) => `
+const values2 = (name) => `
   (func (export "${name}") ${VALUE_PARAMS}
     (local $p i32) (local $p8 i32) (local $x v128) (local $s v128) (local $c v128) (local $a0 i32) (local $a1 i32) (local $v v128)
     (local $q i32) (local $delta v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $x0v v128) (local $invHv v128) (local $at i32)
@@ -200,7 +178,7 @@ const values2 = (name, variant) => `
       (local.set $s (f64x2.mul (f64x2.sub ${get('x')} ${get('x0v')}) ${get('invHv')}))
       (local.set $c (i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${get('s')}) (i32x4.splat (i32.const 2))) (i32x4.splat (i32.const ${CMAX}))))
       (local.set $u (f64x2.sub ${get('s')} (f64x2.convert_low_i32x4_s ${get('c')})))
-      ${weights('v128', variant)}
+      ${weights('v128')}
       (local.set $a0 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 3))))
       (local.set $a1 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 3))))
       (local.set $v ${dotPair(0)})
@@ -269,7 +247,7 @@ function scatterSide(coef, nws, rws) {
 
 // scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the path's stencil, scaled by the
 // weight × FX level, added to the node weights nw (nw2) and the running-coupon weights rw (rw2).
-const scatter1 = (name, variant) => `
+const scatter1 = (name) => `
   (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
     (local $q i32) (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
@@ -285,7 +263,7 @@ const scatter1 = (name, variant) => `
       (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
       (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
       (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
-      ${scalarStencil(variant)}
+      ${scalarStencil()}
       (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
       (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
       (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
@@ -390,12 +368,9 @@ export function poolKernelsWat() {
   return `;; Generated by scripts/pool-kernels.mjs: the rate pools' per-path loops (src/exposure/valuation/ratePool.ts).
 (module
   (import "xva" "memory" (memory 1 65536 shared))
-${values1('values1', 'pool')}
-${values2('values2', 'pool')}
-${scatter1('scatter1', 'pool')}
-${values1('cdsValues1', 'cds')}
-${values2('cdsValues2', 'cds')}
-${scatter1('cdsScatter1', 'cds')}
+${values1('values1')}
+${values2('values2')}
+${scatter1('scatter1')}
 ${marginCall2}
 ${eulerBoth2}
 ${eulerPlain2}

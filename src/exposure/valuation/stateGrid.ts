@@ -104,7 +104,8 @@ export function dotExponential(amp: number, rate: number, x0: number, h: number,
 /**
  * Stencil of the state x on the grid (x0, h): returns the index of the stencil's first node and writes the six
  * Lagrange weights into w[0..6). Positions are relative to the cell start c: nodes c−2 .. c+3, u = (x − x_c)/h in
- * [0, 1]; the weight of node i is Π_{j≠i}(u − j)/(i − j).
+ * [0, 1]; the weight of node i is Π_{j≠i}(u − j)/(i − j), written as ratePool.ts and the WebAssembly kernels compute
+ * it (the products, then times the reciprocal of the denominator), so that the CDS pools run on the same kernels.
  */
 export function stencil(x: number, x0: number, invH: number, w: Float64Array): number {
   const s = (x - x0) * invH;
@@ -112,20 +113,14 @@ export function stencil(x: number, x0: number, invH: number, w: Float64Array): n
   if (c < 2) c = 2;
   else if (c > GRID_NODES - 4) c = GRID_NODES - 4;
   const u = s - c;
-  const a = u + 2;
-  const b = u + 1;
-  const d = u - 1;
-  const e = u - 2;
-  const f = u - 3;
-  const ab = a * b;
-  const de = d * e;
-  const ef = e * f;
-  w[0] = (b * u * d * ef) / -120;
-  w[1] = (a * u * d * ef) / 24;
-  w[2] = (ab * d * ef) / -12;
-  w[3] = (ab * u * ef) / 12;
-  w[4] = (ab * u * d * f) / -24;
-  w[5] = (ab * u * de) / 120;
+  const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+  const uab = ua * ub, uef = ue * uf, uud = u * ud;
+  w[0] = ub * uud * uef * (-1 / 120);
+  w[1] = ua * uud * uef * (1 / 24);
+  w[2] = uab * ud * uef * (-1 / 12);
+  w[3] = uab * u * uef * (1 / 12);
+  w[4] = uab * uud * uf * (-1 / 24);
+  w[5] = uab * uud * ue * (1 / 120);
   return c - 2;
 }
 

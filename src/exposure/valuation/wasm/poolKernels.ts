@@ -1,7 +1,7 @@
 /**
  * The rate pools' per-path loops as WebAssembly (scripts/pool-kernels.mjs writes and assembles them): CurrencyPool's
  * valuation (addValues) two paths a step in f64x2 lanes, and its Euler node-weight scatter (accumulateTradeWeighted);
- * the same two for the CDS pools (cds.ts CdsPool, on a credit state, with their own form of the stencil weights).
+ * the same two for the CDS pools (cds.ts CdsPool, on a credit state, no running coupons: the same functions).
  * They do the TypeScript loops' operations in the same order on IEEE doubles, so they give the same bits
  * (test/pool-kernels.test.ts compares every output bit for bit); they are an accelerator only, and a pool without them
  * runs its TypeScript loops. Measured in bench/README.md ("WebAssembly pool kernels").
@@ -32,9 +32,6 @@ interface KernelExports {
   values1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
-  cdsValues1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
-  cdsValues2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
-  cdsScatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
   eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
   eulerPlain2(n: number, vals: number, num: number, wa: number, wb: number, divisor: number): void;
@@ -276,20 +273,20 @@ export class PoolKernels {
   }
 
   /**
-   * The CDS pools' valuation (cds.ts CdsPool.addValues: the stencil in stateGrid.ts `stencil`'s operations, no running
+   * The CDS pools' valuation (cds.ts CdsPool.addValues: stateGrid.ts `stencil`, the rate pools' operations, no running
    * coupons): out[p] += V(y_p) from the slot's nodes.
    */
   cdsValues(n: number, yRowAt: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
     const even = n & ~1;
-    if (even > 0) this.k.cdsValues2(0, even, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
-    if (even < n) this.k.cdsValues1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even > 0) this.k.values2(0, even, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even < n) this.k.values1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
   /** The CDS pools' node-weight scatter (CdsPool.accumulateTradeWeighted) into nw (and nw2 with `two`). */
   cdsScatter(n: number, yRowAt: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
-    this.k.cdsScatter1(0, n, yRowAt, this.groupRowsAt, 0, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
+    this.k.scatter1(0, n, yRowAt, this.groupRowsAt, 0, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
   }
 
   /** The node-weight scatter of accumulateTradeWeighted on paths 0 .. n−1 into nw, rw (and nw2, rw2 with `two`). */
