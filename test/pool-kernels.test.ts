@@ -14,6 +14,7 @@ import type { NettingSet } from '../src/portfolio/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
+import { stencil } from '../src/exposure/valuation/stateGrid.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
 import { kernelsFor, pathMemory, poolKernelCalls, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
@@ -200,14 +201,32 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
     }
   }
 
-  it('running coupons: a slot per fixing class up to two classes per fixing date, three power slots from three', () => {
-    const paths = pathsOf(64, states(64), (length) => new Float64Array(length));
-    // grid date 2 lies inside the second coupon periods, fixed at grid date 1
-    const slots = (kind: '1 class' | '2 classes' | '1 group'): Int32Array => buildPool(kind, -1).nodeTable(2, paths)!.groupFix;
-    expect(Array.from(slots('1 class'))).toEqual([1]);
-    expect(Array.from(slots('2 classes'))).toEqual([1, 1]);
-    // six classes at fixing date 1: its three power slots (1, 0, 0), (0, 1, 0), (0, 0, 1)
-    expect(Array.from(slots('1 group'))).toEqual([1, 1, 1]);
+  it('running coupons: per fixing class or per Taylor power, the same values; the device tables one fixing date each', () => {
+    // grid date 2 lies inside the second coupon periods, fixed at grid date 1: one, two and six classes there (the
+    // last in three power slots). The device's node table has one fixing date with its three power functions, and
+    // valuing from it (Σ_m Δ^m·(L·R_m)) gives the pool's values to rounding.
+    const n = 64;
+    const paths = pathsOf(n, states(n), (length) => new Float64Array(length));
+    for (const kind of ['1 class', '2 classes', '1 group'] as const) {
+      const pool = buildPool(kind, -1);
+      const fx = new FxLevels();
+      const values = new Float64Array(n);
+      fx.begin();
+      pool.addValues(2, paths, values, fx);
+      const table = pool.nodeTable(2, paths)!;
+      expect(Array.from(table.groupFix)).toEqual([1]);
+      const xs = paths.irState[0]!;
+      const w = new Float64Array(6);
+      for (let p = 0; p < n; p++) {
+        const x = xs[2 * n + p]!;
+        const b = stencil(x, table.x0, 1 / table.h, w);
+        const at = (f: Float64Array, o: number): number => w.reduce((sum, wk, k) => sum + wk * f[o + b + k]!, 0);
+        const delta = x - xs[1 * n + p]!;
+        const G = table.nodes.length;
+        const v = at(table.nodes, 0) + delta * (at(table.runNodes, 0) + delta * (at(table.runNodes, G) + delta * at(table.runNodes, 2 * G)));
+        expect(Math.abs(v - values[p]!)).toBeLessThan(1e-9 * Math.abs(values[p]!) + 1e-3);
+      }
+    }
   });
 
   it('no kernels for paths outside the memory, for rows wider than its slot, or once turned off', () => {

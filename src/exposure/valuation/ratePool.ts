@@ -593,10 +593,10 @@ export class CurrencyPool {
   /**
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
-   * `runNodes`: per fixing class the Δ¹..Δ³ coefficient functions c_m·T, RUNNING_SLOPES × GRID_NODES each; `groupFix`:
-   * each class's fixing grid index j, whose state x_j gives Δ = x_t − x_j; two classes may share j). The pool's own
-   * object with views of its scratch, valid until its next nodeTable or valuation call (callers copy what they keep);
-   * null when the pool is dead at d.
+   * `runNodes`: per fixing date the Δ¹..Δ³ coefficient functions Σ c_m·T of its classes, RUNNING_SLOPES × GRID_NODES
+   * each; `groupFix`: each one's fixing grid index j, whose state x_j gives Δ = x_t − x_j). The pool's own object with
+   * views of its scratch, valid until its next nodeTable or valuation call (callers copy what they keep); null when the
+   * pool is dead at d.
    * Read only with respect to the pool's results: addValues gives the same numbers before and after.
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
@@ -604,19 +604,33 @@ export class CurrencyPool {
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
     this.buildNodes(d, groups, paths);
-    // the classes' functions T times their Taylor coefficients, one function per power (the device's table layout)
-    const slopes = (this.slopeNodes ??= new Float64Array(this.groupFix.length * RUNNING_SLOPES * GRID_NODES));
-    const { runNodes, groupCoef } = this;
+    // The device's layout: per fixing date (in order of first appearance) one function per Taylor power, the sum over
+    // its slots of c_m·T (a class: its coefficients times its function; a power slot: its own power's function).
+    const capacity = this.groupFix.length;
+    const slopes = (this.slopeNodes ??= new Float64Array(capacity * RUNNING_SLOPES * GRID_NODES));
+    const deviceFix = (this.deviceFix ??= new Int32Array(capacity));
+    const { runNodes, groupCoef, groupFix, fixSlot } = this;
+    let fixings = 0;
     for (let q = 0; q < groups; q++) {
+      const j = groupFix[q]!;
+      let f = fixSlot[j]!;
+      if (f < 0) {
+        f = fixings++;
+        fixSlot[j] = f;
+        deviceFix[f] = j;
+        slopes.fill(0, f * RUNNING_SLOPES * GRID_NODES, (f + 1) * RUNNING_SLOPES * GRID_NODES);
+      }
       for (let m = 0; m < RUNNING_SLOPES; m++) {
         const c = groupCoef[3 * q + m]!;
-        const at = (q * RUNNING_SLOPES + m) * GRID_NODES;
-        for (let g = 0; g < GRID_NODES; g++) slopes[at + g] = c * runNodes[q * GRID_NODES + g]!;
+        if (c === 0) continue;
+        const at = (f * RUNNING_SLOPES + m) * GRID_NODES;
+        for (let g = 0; g < GRID_NODES; g++) slopes[at + g] += c * runNodes[q * GRID_NODES + g]!;
       }
     }
-    // views per class count, made once (a set's trades ask for their tables at every exposure date)
-    let views = this.tableViews[groups];
-    if (!views) this.tableViews[groups] = views = { runNodes: slopes.subarray(0, groups * RUNNING_SLOPES * GRID_NODES), groupFix: this.groupFix.subarray(0, groups) };
+    for (let f = 0; f < fixings; f++) fixSlot[deviceFix[f]!] = -1;
+    // views per fixing count, made once (a set's trades ask for their tables at every exposure date)
+    let views = this.tableViews[fixings];
+    if (!views) this.tableViews[fixings] = views = { runNodes: slopes.subarray(0, fixings * RUNNING_SLOPES * GRID_NODES), groupFix: deviceFix.subarray(0, fixings) };
     // one answer object per pool, rewritten by each call (as its arrays are): no object and boxed x0, h per table
     const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix });
     table.x0 = this.spec[0]!;
@@ -628,6 +642,7 @@ export class CurrencyPool {
 
   private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
   private slopeNodes: Float64Array | undefined;
+  private deviceFix: Int32Array | undefined;
   private table: PoolNodeTable | undefined;
 
   /**
