@@ -855,30 +855,20 @@ export class CurrencyPool {
         nws[b + 5] += coef * w5;
         for (let q = 0, i = b; q < groups; ) {
           const delta = x - xs[groupOff[q]! + p]!;
-          if (groupCoef[3 * q] === 1) {
-            // a power triple: Δ, Δ², Δ³ onto its three functions' weights
-            let dm = coef * delta;
-            for (let m = 0; m < RUNNING_SLOPES; m++, i += G) {
-              rws[i] += dm * w0;
-              rws[i + 1] += dm * w1;
-              rws[i + 2] += dm * w2;
-              rws[i + 3] += dm * w3;
-              rws[i + 4] += dm * w4;
-              rws[i + 5] += dm * w5;
-              dm *= delta;
-            }
-            q += RUNNING_SLOPES;
-            continue;
+          // a power triple: Δ, Δ², Δ³ onto its three functions' weights; a class: Δ·(c1 + Δ·(c2 + Δ·c3)) onto its one
+          const power = groupCoef[3 * q] === 1;
+          const slots = power ? RUNNING_SLOPES : 1;
+          let dm = power ? coef * delta : coef * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
+          for (let m = 0; m < slots; m++, i += G) {
+            rws[i] += dm * w0;
+            rws[i + 1] += dm * w1;
+            rws[i + 2] += dm * w2;
+            rws[i + 3] += dm * w3;
+            rws[i + 4] += dm * w4;
+            rws[i + 5] += dm * w5;
+            dm *= delta;
           }
-          const dm = coef * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
-          rws[i] += dm * w0;
-          rws[i + 1] += dm * w1;
-          rws[i + 2] += dm * w2;
-          rws[i + 3] += dm * w3;
-          rws[i + 4] += dm * w4;
-          rws[i + 5] += dm * w5;
-          q++;
-          i += G;
+          q += slots;
         }
       }
     }
