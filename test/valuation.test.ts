@@ -21,6 +21,7 @@ import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
 import { compileSwaption } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
+import { blackGridUses } from '../src/exposure/valuation/options.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
 import { maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
@@ -440,6 +441,39 @@ describe('FX and equity options on paths', () => {
       const expected = -trade.notional * garmanKohlhagen('put', spot, trade.strike, market.fxVol('EUR', 'USD', tau), tau, rd, rf);
       // Same closed form through a different route (legs in base currency vs GK on spot and rates): 1e-9 relative.
       expect(Math.abs(v[p]! - expected)).toBeLessThan(1e-9 * Math.abs(expected) + 1e-6);
+    }
+  });
+
+  it('FX and equity options on 2,048 paths (valued on the log-moneyness grid) equal the closed forms on every path', () => {
+    // options.ts blackOnGrid: within 1.2e-10 of the larger leg (test/black-grid.test.ts); here on the engine's route
+    // (valueAt) against Garman-Kohlhagen and Black-76 per path, tolerance 1e-9 relative + 3e-10 of the larger leg.
+    const { model: mBig, paths: pBig } = setup(market, g, 2048);
+    const m = pBig.nPaths;
+    const trade: FxOption = { ...fxopt, optionType: 'put', direction: 'sell', maturityDate: fxopt.expiryDate };
+    const T = market.time(trade.expiryDate);
+    const Te = market.time(eqopt.expiryDate);
+    for (const d of [2, 8]) {
+      const t = g.times[d]!;
+      const before = blackGridUses();
+      const v = values([trade], market, mBig, g, pBig, d);
+      const vEq = values([eqopt], market, mBig, g, pBig, d);
+      expect(blackGridUses() - before).toBe(2);
+      for (let p = 0; p < m; p++) {
+        const spot = Math.exp(pBig.fxLog[0]![d * m + p]!);
+        const pd = bond(mBig.lgm('USD'), t, T, pBig.irState[0]![d * m + p]!);
+        const pf = bond(mBig.lgm('EUR'), t, T, pBig.irState[1]![d * m + p]!);
+        const expected = -trade.notional * garmanKohlhagen('put', spot, trade.strike, market.fxVol('EUR', 'USD', T - t), T - t, -Math.log(pd) / (T - t), -Math.log(pf) / (T - t));
+        const larger = trade.notional * Math.max(spot * pf, trade.strike * pd);
+        expect(Math.abs(v[p]! - expected)).toBeLessThan(1e-9 * Math.abs(expected) + 3e-10 * larger);
+        const S = Math.exp(pBig.eqLog[0]![d * m + p]!);
+        const P = bond(mBig.lgm('USD'), t, Te, pBig.irState[0]![d * m + p]!);
+        const F = (S * Math.exp(-0.015 * (Te - t))) / P;
+        const sd = 0.2 * Math.sqrt(Te - t);
+        const d1 = Math.log(F / eqopt.strike) / sd + sd / 2;
+        const expectedEq = -eqopt.quantity * P * (eqopt.strike * ncdf(-(d1 - sd)) - F * ncdf(-d1));
+        const largerEq = eqopt.quantity * P * Math.max(F, eqopt.strike);
+        expect(Math.abs(vEq[p]! - expectedEq)).toBeLessThan(1e-9 * Math.abs(expectedEq) + 3e-10 * largerEq);
+      }
     }
   });
 

@@ -68,8 +68,19 @@ function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): 
   return { lnA, B };
 }
 
-/** Per-path legs of one date (`legs`), filled by a trade's `values` before blackLegsInto; grown as needed. */
-const legs = { lnAoverB: new Float64Array(0), a: new Float64Array(0), b: new Float64Array(0), x1: new Float64Array(0), x2: new Float64Array(0), n1: new Float64Array(0), n2: new Float64Array(0) };
+/**
+ * Per-path legs of one date (`legs`), filled by a trade's `values` before blackLegsOfLogs: lnAoverB = ln(a/b), and the
+ * legs' logarithms in `a` and `b` (exponentiated in place where the paths are valued one by one); grown as needed.
+ */
+const legs = {
+  lnAoverB: new Float64Array(0),
+  a: new Float64Array(0),
+  b: new Float64Array(0),
+  x1: new Float64Array(0),
+  x2: new Float64Array(0),
+  n1: new Float64Array(0),
+  n2: new Float64Array(0),
+};
 
 function legScratch(n: number): typeof legs {
   if (legs.a.length < n) {
@@ -102,6 +113,109 @@ function blackLegsInto(omega: number, stdDev: number, scale: number, l: typeof l
   normCdfInto(x1, n1, n);
   normCdfInto(x2, n2, n);
   for (let p = 0; p < n; p++) out[p] = scale * (omega * (a[p]! * n1[p]! - b[p]! * n2[p]!));
+}
+
+/** Nodes of blackOnGrid's log-moneyness grid. */
+export const BLACK_GRID_NODES = 256;
+/**
+ * Largest node step of the log-moneyness grid, in units of min(sd, 1), at which blackOnGrid interpolates: the 6-point
+ * Lagrange remainder |ω(u)|/6!·h⁶·|g⁽⁶⁾| with |ω(u)| ≤ 3.52 on a cell and |g⁽⁶⁾| ≤ 1.2·e^m/sd⁵ (the φ⁽⁴⁾ term, which
+ * dominates for sd ≤ 1) is at most 0.0059·(h/sd)⁶·sd of the forward leg: ≤ 1.2e-10 of the larger leg at h = 0.05·sd;
+ * for sd > 1 the step is bounded by 0.05 itself (test/black-grid.test.ts checks the bound per path against Black).
+ */
+export const BLACK_GRID_MAX_STEP = 0.05;
+/** Fewest paths for which tabulating (2 Φ per node) beats valuing each path (2 Φ and 2 exponentials a path). */
+const BLACK_GRID_MIN_PATHS = 2 * BLACK_GRID_NODES;
+
+const grid = {
+  m: new Float64Array(BLACK_GRID_NODES),
+  x1: new Float64Array(BLACK_GRID_NODES),
+  x2: new Float64Array(BLACK_GRID_NODES),
+  n1: new Float64Array(BLACK_GRID_NODES),
+  n2: new Float64Array(BLACK_GRID_NODES),
+  g: new Float64Array(BLACK_GRID_NODES),
+};
+
+/**
+ * The Black-76 value per unit of strike leg as a function of the log-moneyness m = ln(a/b),
+ * g(m) = ω·(e^m·Φ(ω·d1) − Φ(ω·d2)), d1 = m/sd + sd/2, d2 = d1 − sd, tabulated on BLACK_GRID_NODES nodes spanning the
+ * paths' m (nodes 2 .. N−3, as stateGrid.ts `stateGridFor`) and read back per path by the 6-point Lagrange stencil of
+ * the state grids: out[p] = g(m_p). Under one factor per currency an FX or equity option's value at a date is
+ * b·g(m) with b the strike leg, so a path costs one exponential (its strike leg) and a stencil instead of two
+ * exponentials and two Φ. Returns false, leaving out untouched, where the grid would be too coarse for the
+ * remainder bound (BLACK_GRID_MAX_STEP: the paths' spread of m is wide against sd, i.e. close to expiry), where the
+ * paths are too few to pay for the table, or where they all have the same m (t = 0): the caller then values each path.
+ */
+export function blackOnGrid(omega: number, stdDev: number, lnAoverB: Float64Array, n: number, out: Float64Array): boolean {
+  if (!(stdDev > 0) || n < BLACK_GRID_MIN_PATHS) return false;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < n; p++) {
+    const m = lnAoverB[p]!;
+    if (m < lo) lo = m;
+    if (m > hi) hi = m;
+  }
+  const N = BLACK_GRID_NODES;
+  const h = (hi - lo) / (N - 5);
+  if (!(h > 0) || !(h <= BLACK_GRID_MAX_STEP * Math.min(stdDev, 1))) return false;
+  const x0 = lo - 2 * h;
+  const { m, x1, x2, n1, n2, g } = grid;
+  for (let i = 0; i < N; i++) {
+    const mi = x0 + i * h;
+    const d1 = mi / stdDev + 0.5 * stdDev;
+    m[i] = mi;
+    x1[i] = omega * d1;
+    x2[i] = omega * (d1 - stdDev);
+  }
+  normCdfInto(x1, n1, N);
+  normCdfInto(x2, n2, N);
+  for (let i = 0; i < N; i++) g[i] = omega * (Math.exp(m[i]!) * n1[i]! - n2[i]!);
+  gridUses++;
+  const invH = 1 / h;
+  const cMax = N - 4;
+  for (let p = 0; p < n; p++) {
+    const s = (lnAoverB[p]! - x0) * invH;
+    // every path lies in nodes 2 .. N−3, so s > 0 and truncation is the floor; clamped for rounding
+    let c = s | 0;
+    c = c < 2 ? 2 : c > cMax ? cMax : c;
+    const u = s - c;
+    const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+    const uab = ua * ub, uef = ue * uf, uud = u * ud;
+    const b = c - 2;
+    out[p] =
+      ub * uud * uef * (-1 / 120) * g[b]! +
+      ua * uud * uef * (1 / 24) * g[b + 1]! +
+      uab * ud * uef * (-1 / 12) * g[b + 2]! +
+      uab * u * uef * (1 / 12) * g[b + 3]! +
+      uab * uud * uf * (-1 / 24) * g[b + 4]! +
+      uab * uud * ue * (1 / 120) * g[b + 5]!;
+  }
+  return true;
+}
+
+let gridUses = 0;
+
+/** Dates of options valued on the log-moneyness grid on this thread so far (tests check that a run used it). */
+export function blackGridUses(): number {
+  return gridUses;
+}
+
+/**
+ * The option's values from the legs' logarithms (l.a = ln a, l.b = ln(b / bFactor), l.lnAoverB = ln(a/b)): on the
+ * log-moneyness grid where blackOnGrid takes them (out[p] = scale·b_p·g(m_p)), else path by path (blackLegsInto).
+ */
+function blackLegsOfLogs(omega: number, stdDev: number, scale: number, bFactor: number, l: typeof legs, out: Float64Array, n: number): void {
+  const { a, b } = l;
+  if (blackOnGrid(omega, stdDev, l.lnAoverB, n, l.n1)) {
+    const g = l.n1;
+    for (let p = 0; p < n; p++) out[p] = scale * (bFactor * Math.exp(b[p]!) * g[p]!);
+    return;
+  }
+  for (let p = 0; p < n; p++) {
+    a[p] = Math.exp(a[p]!);
+    b[p] = bFactor * Math.exp(b[p]!);
+  }
+  blackLegsInto(omega, stdDev, scale, l, out, n);
 }
 
 export class FxOptionOnPaths implements PathTrade {
@@ -190,10 +304,10 @@ export class FxOptionOnPaths implements PathTrade {
         const lnLegF = (ff === null ? 0 : ff[off + p]!) + lnAf - bf * xf[off + p]!;
         const lnLegD = (fd === null ? 0 : fd[off + p]!) + lnAd - bd * xd[off + p]! + lnK;
         l.lnAoverB[p] = lnLegF - lnLegD;
-        l.a[p] = Math.exp(lnLegF);
-        l.b[p] = Math.exp(lnLegD);
+        l.a[p] = lnLegF;
+        l.b[p] = lnLegD;
       }
-      blackLegsInto(omega, this.stdDev[d]!, scale, l, out, n);
+      blackLegsOfLogs(omega, this.stdDev[d]!, scale, 1, l, out, n);
       return true;
     }
     // Exercised at t_e iff ω·(ln F(t_e) − ln K) > 0, F(t_e) the forward to delivery in the state at t_e.
@@ -293,10 +407,10 @@ export class EquityOptionOnPaths implements PathTrade {
         const lnLegS = eq[off + p]! + lnQ + lnFx;
         const lnBond = lnA - B * xs[off + p]! + lnFx;
         l.lnAoverB[p] = lnLegS - lnBond - lnStrike;
-        l.a[p] = Math.exp(lnLegS);
-        l.b[p] = strike * Math.exp(lnBond);
+        l.a[p] = lnLegS;
+        l.b[p] = lnBond;
       }
-      blackLegsInto(omega, sd, scale, l, out, n);
+      blackLegsOfLogs(omega, sd, scale, strike, l, out, n);
       return true;
     }
     for (let p = 0; p < n; p++) {
