@@ -211,6 +211,40 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
   });
 });
 
+describe('Euler contribution of a one-trade netting set', () => {
+  it('Σ_p w_p·V_p of the set (no scatter) equals the pools\' node-weight allocation of the same trade split in two halves', async () => {
+    // A swap with running coupons, alone in its set (unit.ts eulerAtDate: the set's own path values), against the same
+    // swap as two trades of half the notional in the same set (the rate pool's scatter and dot products): halving is
+    // exact, so the pooled flows and the set's values agree to the rounding of their sums, and the two halves'
+    // contributions add up to the single trade's within the rounding of the two routes (1e-9 relative).
+    const irs = portfolio.trades.find((t) => t.product === 'IRS') as Extract<Portfolio['trades'][number], { product: 'IRS' }>;
+    expect(irs).toBeDefined();
+    for (const csa of [false, true]) {
+      // the swap's own set's terms, or those of a set under a CSA with a margin period of risk (collateral weights)
+      const terms = csa ? portfolio.nettingSets.find((n) => n.csa && n.marginPeriodOfRiskDays > 0) : portfolio.nettingSets.find((n) => !n.csa);
+      expect(terms).toBeDefined();
+      const nettingSet = { ...terms!, nettingSetId: 'NS-ONE' };
+      const half = (id: string) => ({ ...irs, tradeId: id, nettingSetId: 'NS-ONE', fixedLeg: { ...irs.fixedLeg, notional: irs.fixedLeg.notional / 2 }, floatLeg: { ...irs.floatLeg, notional: irs.floatLeg.notional / 2 } });
+      const one: Portfolio = { ...portfolio, nettingSets: [nettingSet], trades: [{ ...irs, nettingSetId: 'NS-ONE' }] };
+      const two: Portfolio = { ...one, trades: [half('A'), half('B')] };
+      const [r1, r2] = [await runSimulation({ portfolio: one, market, options: OPTIONS }), await runSimulation({ portfolio: two, market, options: OPTIONS })];
+      const s1 = r1.nettingSets[0]!;
+      const s2 = r2.nettingSets[0]!;
+      const nExp = r1.exposureDates.length;
+      let checked = 0;
+      for (let k = 0; k < nExp; k++) {
+        expect(Math.abs(s1.profile.epe[k]! - s2.profile.epe[k]!)).toBeLessThanOrEqual(1e-12 * s1.profile.epe[k]!);
+        for (const [c1, c2] of [[s1.tradeEpe, s2.tradeEpe], [s1.tradeEne, s2.tradeEne]] as const) {
+          const split = c2[k]! + c2[nExp + k]!;
+          expect(Math.abs(c1[k]! - split)).toBeLessThanOrEqual(1e-9 * Math.abs(c1[k]!) + 1e-9);
+          if (c1[k] !== 0) checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(nExp);
+    }
+  }, 120_000);
+});
+
 describe('unsupported trades', () => {
   /** The slice with two of its IRS given a float leg in another currency (an IRS must be single-currency). */
   function withBadTrades(): { bad: Portfolio; ids: string[] } {

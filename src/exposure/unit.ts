@@ -566,9 +566,24 @@ function eulerAtDate(
     ...(collateral ? { collateral } : {}),
     initialMarginHeld: imHeld ? imHeld[d]! : 0,
   });
-  epeSums.fill(0);
-  eneSums.fill(0);
-  kernel.accumulateTradeWeighted(d, paths, weights, epeSums, weights2, eneSums);
+  if (nTrades === 1) {
+    // One trade: its value is the set's on every path, so its contribution is Σ_p w_p·V_p itself (what the pools'
+    // node-weight scatter and dot products give up to rounding), with no scatter.
+    const base = d * nPaths;
+    let epe = 0;
+    let ene = 0;
+    for (let p = 0; p < nPaths; p++) {
+      const v = values[base + p]!;
+      epe += weights[p]! * v;
+      ene += weights2[p]! * v;
+    }
+    epeSums[0] = epe;
+    eneSums[0] = ene;
+  } else {
+    epeSums.fill(0);
+    eneSums.fill(0);
+    kernel.accumulateTradeWeighted(d, paths, weights, epeSums, weights2, eneSums);
+  }
   shareEqually(residuals[0]!, epeSums, nTrades);
   shareEqually(residuals[1]!, eneSums, nTrades);
   for (let i = 0; i < nTrades; i++) {
