@@ -17,6 +17,7 @@ import type { NettingSetResult, SimulationResult } from '../src/exposure/results
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
+import type { InterestRateSwap } from '../src/products/types.js';
 import { XvaInputError } from '../src/errors.js';
 
 const ROOT = path.resolve('.');
@@ -217,7 +218,7 @@ describe('Euler contribution of a one-trade netting set', () => {
     // swap as two trades of half the notional in the same set (the rate pool's scatter and dot products): halving is
     // exact, so the pooled flows and the set's values agree to the rounding of their sums, and the two halves'
     // contributions add up to the single trade's within the rounding of the two routes (1e-9 relative).
-    const irs = portfolio.trades.find((t) => t.product === 'IRS') as Extract<Portfolio['trades'][number], { product: 'IRS' }>;
+    const irs = portfolio.trades.find((t): t is InterestRateSwap => t.product === 'IRS')!;
     expect(irs).toBeDefined();
     for (const csa of [false, true]) {
       // the swap's own set's terms, or those of a set under a CSA with a margin period of risk (collateral weights)
