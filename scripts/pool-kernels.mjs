@@ -208,6 +208,42 @@ const values2 = (name) => `
       (br $paths)))
   )`;
 
+// values2one: values2 for a pool with exactly one fixing-class slot, a class (not a power triple): the class's row offset
+// and Taylor coefficients read once per call instead of once per pair of paths (the same operations on the same values,
+// so the same bits as values2).
+const values2one = (name) => `
+  (func (export "${name}") ${VALUE_PARAMS}
+    (local $p i32) (local $p8 i32) (local $x v128) (local $s v128) (local $c v128) (local $a0 i32) (local $a1 i32) (local $v v128)
+    (local $delta v128) (local $c1 v128) (local $x0v v128) (local $invHv v128) (local $at i32)
+    (local $row i32) (local $k0 v128) (local $k8 v128) (local $k16 v128)
+    ${stencilLocals('v128')}
+    (local.set $x0v (f64x2.splat ${get('x0')}))
+    (local.set $invHv (f64x2.splat ${get('invH')}))
+    (local.set $row (i32.add ${get('xRow')} (i32.load ${get('groupRows')})))
+    (local.set $k0 (f64x2.splat (f64.load offset=0 ${get('coef')})))
+    (local.set $k8 (f64x2.splat (f64.load offset=8 ${get('coef')})))
+    (local.set $k16 (f64x2.splat (f64.load offset=16 ${get('coef')})))
+    (local.set $p ${get('p0')})
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
+      (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
+      (local.set $x (v128.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64x2.mul (f64x2.sub ${get('x')} ${get('x0v')}) ${get('invHv')}))
+      (local.set $c (i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${get('s')}) (i32x4.splat (i32.const 2))) (i32x4.splat (i32.const ${CMAX}))))
+      (local.set $u (f64x2.sub ${get('s')} (f64x2.convert_low_i32x4_s ${get('c')})))
+      ${weights('v128')}
+      (local.set $a0 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $a1 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $v ${dotPair(0)})
+      (local.set $a0 (i32.add (i32.sub ${get('a0')} ${get('nodes')}) ${get('run')}))
+      (local.set $a1 (i32.add (i32.sub ${get('a1')} ${get('nodes')}) ${get('run')}))
+      (local.set $delta (f64x2.sub ${get('x')} (v128.load (i32.add ${get('row')} ${get('p8')}))))
+      (local.set $c1 ${dotPair(0)})
+      (local.set $v (f64x2.add ${get('v')} (f64x2.mul ${get('c1')} (f64x2.mul ${get('delta')} (f64x2.add ${get('k0')} (f64x2.mul ${get('delta')} (f64x2.add ${get('k8')} (f64x2.mul ${get('delta')} ${get('k16')}))))))))
+      ${storeAndStep('v128', 2)}
+      (br $paths)))
+  )`;
+
 /**
  * One side's scatter of one path (ratePool.ts accumulateTradeWeighted): node weights nws[b+k] += coef·w_k, then per
  * fixing class dm = coef·Δ·(c1 + Δ·(c2 + Δ·c3)), rws[i+k] += dm·w_k, or per power triple dm = coef·Δ, rws[i+k] +=
@@ -219,8 +255,7 @@ function scatterSide(coef, nws, rws) {
   const add = (ptr, off, factor, k) =>
     `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`w${k}${k + 1}`)})))`;
   const six = (ptr, off, factor) => [0, 2, 4].map((k) => add(ptr, off, factor, k)).join('\n          ');
-  return `(if (f64.ne ${get(coef)} (f64.const 0)) (then
-        (local.set $at (i32.add ${get(nws)} ${get('b')}))
+  return `(local.set $at (i32.add ${get(nws)} ${get('b')}))
         ${six('at', 0, coef)}
         (local.set $at (i32.add ${get(rws)} ${get('b')}))
         (local.set $q (i32.const 0))
@@ -242,8 +277,28 @@ function scatterSide(coef, nws, rws) {
               ${six('at', 0, 'dm')}
               (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
               (local.set $q (i32.add ${get('q')} (i32.const 1)))))
-          (br $group)))))`;
+          (br $group)))`;
 }
+
+/**
+ * A path's scatter on the side(s) whose weight is non-zero: both sides when both are (IM held), else the one side,
+ * chosen by selects rather than a branch (the side is the sign of V, a coin flip from path to path); with both
+ * weights zero it adds zeros (0·w, which leaves every sum as it is: a sum that starts at +0 is never −0), so it gives
+ * the bits of the TypeScript loop, which skips zero weights.
+ */
+function scatterSides(side = scatterSide) {
+  return `(if (i32.and (f64.ne ${get('a')} (f64.const 0)) (f64.ne ${get('a2')} (f64.const 0)))
+        (then
+          ${side('a', 'nw', 'rw')}
+          ${side('a2', 'nw2', 'rw2')})
+        (else
+          (local.set $side (f64.ne ${get('a')} (f64.const 0)))
+          (local.set $cf (select ${get('a')} ${get('a2')} ${get('side')}))
+          (local.set $nwS (select ${get('nw')} ${get('nw2')} ${get('side')}))
+          (local.set $rwS (select ${get('rw')} ${get('rw2')} ${get('side')}))
+          ${side('cf', 'nwS', 'rwS')}))`;
+}
+const sideLocals = '(local $side i32) (local $cf f64) (local $nwS i32) (local $rwS i32)';
 
 // scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the path's stencil, scaled by the
 // weight × FX level, added to the node weights nw (nw2) and the running-coupon weights rw (rw2).
@@ -251,7 +306,7 @@ const scatter1 = (name) => `
   (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
     (local $q i32) (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
-    (local $w01 v128) (local $w23 v128) (local $w45 v128)
+    (local $w01 v128) (local $w23 v128) (local $w45 v128) ${sideLocals}
     ${stencilLocals('f64')}
     (local.set $p ${get('p0')})
     (block $done (loop $paths
@@ -268,8 +323,63 @@ const scatter1 = (name) => `
       (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
       (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
       (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
-      ${scatterSide('a', 'nw', 'rw')}
-      ${scatterSide('a2', 'nw2', 'rw2')}))
+      ${scatterSides()}))
+      (local.set $p (i32.add ${get('p')} (i32.const 1)))
+      (br $paths)))
+  )`;
+
+/** scatterSide for a pool with one fixing-class slot, a class: its fixing row and coefficients in locals row, k0, k8, k16. */
+function scatterSideOne(coef, nws, rws, always = false) {
+  const add = (ptr, off, factor, k) =>
+    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`w${k}${k + 1}`)})))`;
+  const six = (ptr, off, factor) => [0, 2, 4].map((k) => add(ptr, off, factor, k)).join('\n          ');
+  const body = `(local.set $at (i32.add ${get(nws)} ${get('b')}))
+        ${six('at', 0, coef)}
+        (local.set $at (i32.add ${get(rws)} ${get('b')}))
+        (local.set $delta (f64.sub ${get('x')} (f64.load (i32.add ${get('row')} ${get('p8')}))))
+        (local.set $dm (f64.mul ${get(coef)} (f64.mul ${get('delta')} (f64.add ${get('k0')} (f64.mul ${get('delta')} (f64.add ${get('k8')} (f64.mul ${get('delta')} ${get('k16')})))))))
+        ${six('at', 0, 'dm')}`;
+  return always ? body : `(if (f64.ne ${get(coef)} (f64.const 0)) (then
+        ${body}))`;
+}
+
+// scatter1one: scatter1 for a pool with exactly one fixing-class slot, a class (as values2one).
+const scatter1one = (name) => `
+  (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
+    (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
+    (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
+    (local $w01 v128) (local $w23 v128) (local $w45 v128) (local $row i32) (local $k0 f64) (local $k8 f64) (local $k16 f64)
+    (local $side i32) (local $cf f64) (local $nwS i32) (local $rwS i32)
+    ${stencilLocals('f64')}
+    (local.set $row (i32.add ${get('xRow')} (i32.load ${get('groupRows')})))
+    (local.set $k0 (f64.load offset=0 ${get('coef')}))
+    (local.set $k8 (f64.load offset=8 ${get('coef')}))
+    (local.set $k16 (f64.load offset=16 ${get('coef')}))
+    (local.set $p ${get('p0')})
+    (block $done (loop $paths
+      (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
+      (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
+      (local.set $va (f64.load (i32.add ${get('wa')} ${get('p8')})))
+      (local.set $vb (if (result f64) ${get('wb')} (then (f64.load (i32.add ${get('wb')} ${get('p8')}))) (else (f64.const 0))))
+      (if (i32.eqz (i32.and (f64.eq ${get('va')} (f64.const 0)) (f64.eq ${get('vb')} (f64.const 0)))) (then
+      (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
+      (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
+      (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
+      ${scalarStencil()}
+      (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
+      (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
+      (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
+      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      (if (i32.and (f64.ne ${get('a')} (f64.const 0)) (f64.ne ${get('a2')} (f64.const 0)))
+        (then
+          ${scatterSideOne('a', 'nw', 'rw')}
+          ${scatterSideOne('a2', 'nw2', 'rw2')})
+        (else
+          (local.set $side (f64.ne ${get('a')} (f64.const 0)))
+          (local.set $cf (select ${get('a')} ${get('a2')} ${get('side')}))
+          (local.set $nwS (select ${get('nw')} ${get('nw2')} ${get('side')}))
+          (local.set $rwS (select ${get('rw')} ${get('rw2')} ${get('side')}))
+          ${scatterSideOne('cf', 'nwS', 'rwS', true)}))))
       (local.set $p (i32.add ${get('p')} (i32.const 1)))
       (br $paths)))
   )`;
@@ -370,7 +480,9 @@ export function poolKernelsWat() {
   (import "xva" "memory" (memory 1 65536 shared))
 ${values1('values1')}
 ${values2('values2')}
+${values2one('values2one')}
 ${scatter1('scatter1')}
+${scatter1one('scatter1one')}
 ${marginCall2}
 ${eulerBoth2}
 ${eulerPlain2}

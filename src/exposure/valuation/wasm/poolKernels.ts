@@ -31,6 +31,8 @@ const HEADER_BYTES = 64;
 interface KernelExports {
   values1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  values2one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
+  scatter1one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
   eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
@@ -268,7 +270,10 @@ export class PoolKernels {
   values(n: number, xRowAt: number, groups: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
     const even = n & ~1;
-    if (even > 0) this.k.values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even > 0) {
+      const values2 = groups === 1 && this.coef[0] !== 1 ? this.k.values2one : this.k.values2;
+      values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    }
     if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
@@ -292,7 +297,8 @@ export class PoolKernels {
   /** The node-weight scatter of accumulateTradeWeighted on paths 0 .. n−1 into nw, rw (and nw2, rw2 with `two`). */
   scatter(n: number, xRowAt: number, groups: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
-    this.k.scatter1(0, n, xRowAt, this.groupRowsAt, groups, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
+    const scatter1 = groups === 1 && this.coef[0] !== 1 ? this.k.scatter1one : this.k.scatter1;
+    scatter1(0, n, xRowAt, this.groupRowsAt, groups, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
   }
 }
 
