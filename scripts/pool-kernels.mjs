@@ -19,6 +19,10 @@ const OUT = join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts');
 const G = 64;
 // one fixing class's running-coupon function: G doubles (ratePool.ts), its Taylor coefficients c1, c2, c3 at coef + 24·q
 const GROUP_BYTES = G * 8;
+// The Euler scatter's cell moments (stateGrid.ts cellMomentsToNodes): per function GRID_CELLS cells of six moments
+// Σ a·u^m, m = 0..5; a cell's six at 48·(c − 2) from the function's start
+const CELLS = G - 5;
+const MOMENT_FN_BYTES = CELLS * 6 * 8;
 const CMAX = G - 4;
 // The Lagrange weights' constants of ratePool.ts (L0..L5 = ∓1/120, ±1/24, ∓1/12 ...), as the doubles JavaScript makes.
 const L = [-1 / 120, 1 / 24, -1 / 12, 1 / 12, -1 / 24, 1 / 120].map((v) => String(v));
@@ -245,15 +249,37 @@ const values2one = (name) => `
   )`;
 
 /**
- * One side's scatter of one path (ratePool.ts accumulateTradeWeighted): node weights nws[b+k] += coef·w_k, then per
- * fixing class dm = coef·Δ·(c1 + Δ·(c2 + Δ·c3)), rws[i+k] += dm·w_k, or per power triple dm = coef·Δ, rws[i+k] +=
- * dm·w_k and dm *= Δ for its three functions. Weights in scalar locals w0..w5.
+ * One path's cell and powers for the scatter (ratePool.ts accumulateTradeWeighted): x = the state at p8, its cell c in
+ * 2 .. G−4 as in the valuation, u = the position in the cell, b = 48·(c − 2) its moments' byte offset, and the powers
+ * (1, u), (u², u³), (u⁴, u⁵) with u² = u·u, u³ = u²·u, u⁴ = u²·u², u⁵ = u⁴·u.
+ */
+function scalarPowers() {
+  return `(local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
+      (local.set $s (f64.mul (f64.sub ${get('x')} ${get('x0')}) ${get('invH')}))
+      (local.set $c (i32.trunc_sat_f64_s ${get('s')}))
+      (if (i32.lt_s ${get('c')} (i32.const 2)) (then (local.set $c (i32.const 2))))
+      (if (i32.gt_s ${get('c')} (i32.const ${CMAX})) (then (local.set $c (i32.const ${CMAX}))))
+      (local.set $u (f64.sub ${get('s')} (f64.convert_i32_s ${get('c')})))
+      (local.set $u2 (f64.mul ${get('u')} ${get('u')}))
+      (local.set $u4 (f64.mul ${get('u2')} ${get('u2')}))
+      (local.set $p01 (f64x2.replace_lane 1 (f64x2.splat (f64.const 1)) ${get('u')}))
+      (local.set $p23 (f64x2.replace_lane 1 (f64x2.splat ${get('u2')}) (f64.mul ${get('u2')} ${get('u')})))
+      (local.set $p45 (f64x2.replace_lane 1 (f64x2.splat ${get('u4')}) (f64.mul ${get('u4')} ${get('u')})))
+      (local.set $b (i32.mul (i32.sub ${get('c')} (i32.const 2)) (i32.const 48)))`;
+}
+const powerLocals = '(local $u f64) (local $u2 f64) (local $u4 f64) (local $p01 v128) (local $p23 v128) (local $p45 v128)';
+
+/**
+ * One side's scatter of one path (ratePool.ts accumulateTradeWeighted) into the cell moments of the path's cell (byte
+ * offset b = 48·(c − 2)): mws[b+m] += coef·u^m, then per fixing class dm = coef·Δ·(c1 + Δ·(c2 + Δ·c3)), mrws[i+m] +=
+ * dm·u^m, or per power triple dm = coef·Δ, mrws[i+m] += dm·u^m and dm *= Δ for its three functions. The powers
+ * (1, u), (u², u³), (u⁴, u⁵) in locals p01, p23, p45.
  */
 function scatterSide(coef, nws, rws) {
-  // Each node weight gets its own product and sum, so the six of a path go two at a time in f64x2 lanes (nodes k and
-  // k+1 of the same path: the same operations as the scalar loop's, element by element, in the same path order).
+  // Each moment gets its own product and sum, so the six of a path go two at a time in f64x2 lanes (moments m and
+  // m+1 of the same path: the same operations as the scalar loop's, element by element, in the same path order).
   const add = (ptr, off, factor, k) =>
-    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`w${k}${k + 1}`)})))`;
+    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`p${k}${k + 1}`)})))`;
   const six = (ptr, off, factor) => [0, 2, 4].map((k) => add(ptr, off, factor, k)).join('\n          ');
   return `(local.set $at (i32.add ${get(nws)} ${get('b')}))
         ${six('at', 0, coef)}
@@ -267,15 +293,15 @@ function scatterSide(coef, nws, rws) {
               (local.set $dm (f64.mul ${get(coef)} ${get('delta')}))
               ${six('at', 0, 'dm')}
               (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
-              ${six('at', 8 * G, 'dm')}
+              ${six('at', MOMENT_FN_BYTES, 'dm')}
               (local.set $dm (f64.mul ${get('dm')} ${get('delta')}))
-              ${six('at', 16 * G, 'dm')}
-              (local.set $at (i32.add ${get('at')} (i32.const ${3 * GROUP_BYTES})))
+              ${six('at', 2 * MOMENT_FN_BYTES, 'dm')}
+              (local.set $at (i32.add ${get('at')} (i32.const ${3 * MOMENT_FN_BYTES})))
               (local.set $q (i32.add ${get('q')} (i32.const 3))))
             (else
               (local.set $dm (f64.mul ${get(coef)} ${classCubic('f64')}))
               ${six('at', 0, 'dm')}
-              (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+              (local.set $at (i32.add ${get('at')} (i32.const ${MOMENT_FN_BYTES})))
               (local.set $q (i32.add ${get('q')} (i32.const 1)))))
           (br $group)))`;
 }
@@ -300,14 +326,14 @@ function scatterSides(side = scatterSide) {
 }
 const sideLocals = '(local $side i32) (local $cf f64) (local $nwS i32) (local $rwS i32)';
 
-// scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the path's stencil, scaled by the
-// weight × FX level, added to the node weights nw (nw2) and the running-coupon weights rw (rw2).
+// scatter1: for p in [p0, p1), one path a step, with weight wa_p (and wb_p when wb ≠ 0) not both zero: the powers of the
+// path's position in its cell, scaled by the weight × FX level, added to its cell's moments in nw (nw2) and in the
+// running-coupon functions' moments rw (rw2) (stateGrid.ts cellMomentsToNodes turns them into node weights).
 const scatter1 = (name) => `
   (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
     (local $q i32) (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
-    (local $w01 v128) (local $w23 v128) (local $w45 v128) ${sideLocals}
-    ${stencilLocals('f64')}
+    ${powerLocals} ${sideLocals}
     (local.set $p ${get('p0')})
     (block $done (loop $paths
       (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
@@ -318,11 +344,7 @@ const scatter1 = (name) => `
       (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
       (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
       (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
-      ${scalarStencil()}
-      (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
-      (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
-      (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
-      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      ${scalarPowers()}
       ${scatterSides()}))
       (local.set $p (i32.add ${get('p')} (i32.const 1)))
       (br $paths)))
@@ -331,7 +353,7 @@ const scatter1 = (name) => `
 /** scatterSide for a pool with one fixing-class slot, a class: its fixing row and coefficients in locals row, k0, k8, k16. */
 function scatterSideOne(coef, nws, rws, always = false) {
   const add = (ptr, off, factor, k) =>
-    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`w${k}${k + 1}`)})))`;
+    `(v128.store offset=${off + 8 * k} ${get(ptr)} (f64x2.add (v128.load offset=${off + 8 * k} ${get(ptr)}) (f64x2.mul (f64x2.splat ${get(factor)}) ${get(`p${k}${k + 1}`)})))`;
   const six = (ptr, off, factor) => [0, 2, 4].map((k) => add(ptr, off, factor, k)).join('\n          ');
   const body = `(local.set $at (i32.add ${get(nws)} ${get('b')}))
         ${six('at', 0, coef)}
@@ -348,9 +370,9 @@ const scatter1one = (name) => `
   (func (export "${name}") (param $p0 i32) (param $p1 i32) (param $xRow i32) (param $groupRows i32) (param $groups i32) (param $fx i32) (param $wa i32) (param $wb i32) (param $nw i32) (param $nw2 i32) (param $rw i32) (param $rw2 i32) (param $x0 f64) (param $invH f64) (param $coef i32)
     (local $p i32) (local $p8 i32) (local $x f64) (local $s f64) (local $c i32) (local $b i32) (local $at i32)
     (local $delta f64) (local $dm f64) (local $a f64) (local $a2 f64) (local $fxp f64) (local $va f64) (local $vb f64)
-    (local $w01 v128) (local $w23 v128) (local $w45 v128) (local $row i32) (local $k0 f64) (local $k8 f64) (local $k16 f64)
+    ${powerLocals} (local $row i32) (local $k0 f64) (local $k8 f64) (local $k16 f64)
     (local $side i32) (local $cf f64) (local $nwS i32) (local $rwS i32)
-    ${stencilLocals('f64')}
+    
     (local.set $row (i32.add ${get('xRow')} (i32.load ${get('groupRows')})))
     (local.set $k0 (f64.load offset=0 ${get('coef')}))
     (local.set $k8 (f64.load offset=8 ${get('coef')}))
@@ -365,11 +387,7 @@ const scatter1one = (name) => `
       (local.set $fxp (if (result f64) ${get('fx')} (then (f64.load (i32.add ${get('fx')} ${get('p8')}))) (else (f64.const 1))))
       (local.set $a (f64.mul ${get('va')} ${get('fxp')}))
       (local.set $a2 (f64.mul ${get('vb')} ${get('fxp')}))
-      ${scalarStencil()}
-      (local.set $w01 (f64x2.replace_lane 1 (f64x2.splat ${get('w0')}) ${get('w1')}))
-      (local.set $w23 (f64x2.replace_lane 1 (f64x2.splat ${get('w2')}) ${get('w3')}))
-      (local.set $w45 (f64x2.replace_lane 1 (f64x2.splat ${get('w4')}) ${get('w5')}))
-      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      ${scalarPowers()}
       (if (i32.and (f64.ne ${get('a')} (f64.const 0)) (f64.ne ${get('a2')} (f64.const 0)))
         (then
           ${scatterSideOne('a', 'nw', 'rw')}
@@ -383,6 +401,74 @@ const scatter1one = (name) => `
       (local.set $p (i32.add ${get('p')} (i32.const 1)))
       (br $paths)))
   )`;
+
+/**
+ * stateGrid.ts LAGRANGE_POWERS, computed the same way (the same doubles): L_k(u) = Σ_m C[6k + m]·u^m for the 6-point
+ * stencil's node k (positions −2 .. 3 from the cell start).
+ */
+function lagrangePowers() {
+  const c = new Float64Array(36);
+  for (let k = 0; k < 6; k++) {
+    let poly = [1];
+    let denominator = 1;
+    for (let j = 0; j < 6; j++) {
+      if (j === k) continue;
+      const root = j - 2;
+      const next = new Array(poly.length + 1).fill(0);
+      for (let i = 0; i < poly.length; i++) {
+        next[i + 1] += poly[i];
+        next[i] -= root * poly[i];
+      }
+      poly = next;
+      denominator *= k - j;
+    }
+    for (let m = 0; m < 6; m++) c[6 * k + m] = poly[m] / denominator;
+  }
+  return c;
+}
+
+// momentsToNodes: stateGrid.ts cellMomentsToNodes for `fns` functions (moments at m + f·mStride, node weights added at
+// nodes + f·nStride, bytes): per cell b ascending, nodes b+k and b+k+1 in f64x2 lanes, each lane the TypeScript sum
+// C[k][0]·m0 + C[k][1]·m1 + … + C[k][5]·m5 left to right, added to the node weight; all-zero cells skipped, as there.
+const momentsToNodes = (name) => {
+  const C = lagrangePowers();
+  const pairConst = (k, m) => {
+    const lane = (v) => (v === 0 ? '0' : hexFloat(v));
+    return `(v128.const f64x2 ${lane(C[6 * k + m])} ${lane(C[6 * (k + 1) + m])})`;
+  };
+  const pairSum = (k) => {
+    let e = `(f64x2.mul ${pairConst(k, 0)} ${get('s0')})`;
+    for (let m = 1; m < 6; m++) e = `(f64x2.add ${e} (f64x2.mul ${pairConst(k, m)} ${get(`s${m}`)}))`;
+    return `(v128.store offset=${8 * k} ${get('nb')} (f64x2.add (v128.load offset=${8 * k} ${get('nb')}) ${e}))`;
+  };
+  const loads = [0, 1, 2, 3, 4, 5].map((m) => `(local.set $m${m} (f64.load offset=${8 * m} ${get('mb')}))`).join('\n        ');
+  const splats = [0, 1, 2, 3, 4, 5].map((m) => `(local.set $s${m} (f64x2.splat ${get(`m${m}`)}))`).join('\n          ');
+  const zero = [0, 1, 2, 3, 4, 5].map((m) => `(f64.eq ${get(`m${m}`)} (f64.const 0))`).reduce((a, b) => `(i32.and ${a} ${b})`);
+  return `
+  (func (export "${name}") (param $fns i32) (param $m i32) (param $nodes i32) (param $mStride i32) (param $nStride i32)
+    (local $f i32) (local $b i32) (local $mb i32) (local $nb i32)
+    (local $m0 f64) (local $m1 f64) (local $m2 f64) (local $m3 f64) (local $m4 f64) (local $m5 f64)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128)
+    (local.set $f (i32.const 0))
+    (block $fnsDone (loop $fn
+      (br_if $fnsDone (i32.ge_u ${get('f')} ${get('fns')}))
+      (local.set $b (i32.const 0))
+      (block $cellsDone (loop $cell
+        (br_if $cellsDone (i32.ge_u ${get('b')} (i32.const ${CELLS})))
+        (local.set $mb (i32.add (i32.add ${get('m')} (i32.mul ${get('f')} ${get('mStride')})) (i32.mul ${get('b')} (i32.const 48))))
+        (local.set $nb (i32.add (i32.add ${get('nodes')} (i32.mul ${get('f')} ${get('nStride')})) (i32.shl ${get('b')} (i32.const 3))))
+        ${loads}
+        (if (i32.eqz ${zero}) (then
+          ${splats}
+          ${pairSum(0)}
+          ${pairSum(2)}
+          ${pairSum(4)}))
+        (local.set $b (i32.add ${get('b')} (i32.const 1)))
+        (br $cell)))
+      (local.set $f (i32.add ${get('f')} (i32.const 1)))
+      (br $fn)))
+  )`;
+};
 
 // The netting set's per-path loops after the valuation (two paths a step in f64x2 lanes, each lane the scalar loop's
 // operations; a choice between the branches of the TypeScript loop is a lane select, which gives the value the branch
@@ -483,6 +569,7 @@ ${values2('values2')}
 ${values2one('values2one')}
 ${scatter1('scatter1')}
 ${scatter1one('scatter1one')}
+${momentsToNodes('momentsToNodes')}
 ${marginCall2}
 ${eulerBoth2}
 ${eulerPlain2}

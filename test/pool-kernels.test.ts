@@ -14,7 +14,7 @@ import type { NettingSet } from '../src/portfolio/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
-import { stencil } from '../src/exposure/valuation/stateGrid.js';
+import { CELL_BLOCK, cellMomentsToNodes, GRID_NODES, stencil } from '../src/exposure/valuation/stateGrid.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
 import { kernelsFor, pathMemory, poolKernelCalls, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
@@ -56,9 +56,10 @@ function states(n: number): { xs: Float64Array; fxLog: Float64Array; fxLevel: Fl
  * quarterly float legs (one fixing group a date), or half of them semi-annual (two groups); paid in the base currency
  * or in the FX factor's.
  */
-function buildPool(kind: 'bonds' | '1 group' | '2 groups' | '1 class' | '2 classes', fxIndex: number): CurrencyPool {
+function buildPool(kind: 'bonds' | '1 group' | '2 groups' | '1 class' | '2 classes', fxIndex: number, only?: number): CurrencyPool {
   const b = new CurrencyPoolBuilder(0, fxIndex, lgm as never);
   for (let i = 0; i < 7; i++) {
+    if (only !== undefined && i !== only) continue;
     // '1 group', '2 groups': seven start dates in one grid interval, so six or seven fixing classes (δ) per fixing
     // index (the form with a function per Taylor power); '1 class': one schedule (one class); '2 classes': two start
     // dates in one grid interval (two classes with their own functions); fixings between grid dates
@@ -79,6 +80,11 @@ function buildPool(kind: 'bonds' | '1 group' | '2 groups' | '1 class' | '2 class
     }
   }
   return b.build(nDates);
+}
+
+/** buildPool's trade i alone in its own pool (the same flows and coupons). */
+function buildTradePool(kind: 'bonds' | '1 group' | '2 groups' | '1 class' | '2 classes', fxIndex: number, trade: number): CurrencyPool {
+  return buildPool(kind, fxIndex, trade);
 }
 
 function pathsOf(n: number, s: { xs: Float64Array; fxLog: Float64Array; fxLevel: Float64Array }, make: (length: number) => Float64Array): SimulatedPaths {
@@ -132,6 +138,102 @@ afterEach(() => {
   setPoolKernelsEnabled(true);
 });
 
+describe('cell moments to node weights (stateGrid.ts cellMomentsToNodes)', () => {
+  it('equals the Lagrange stencil weights scattered path by path, node by node', () => {
+    // 5,000 positions on a grid with random weights of both signs: Σ_p a_p·L_k(u_p) per node gathered directly (the
+    // stencil's six weights per path, stateGrid.ts `stencil`) against the cell moments Σ_p a_p·u_p^m turned into node
+    // weights. Each node weight is a sum of ~500 terms of size |a| ≤ 1 times weights ≤ 1.2; tolerance 1e-12.
+    let seed = 99;
+    const uniform = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+    const x0 = -0.3;
+    const h = 0.011;
+    const direct = new Float64Array(GRID_NODES);
+    const moments = new Float64Array(CELL_BLOCK);
+    const w = new Float64Array(6);
+    for (let p = 0; p < 5000; p++) {
+      const x = x0 + h * (2 + (GRID_NODES - 5) * uniform());
+      const a = 2 * uniform() - 1;
+      const b = stencil(x, x0, 1 / h, w);
+      for (let k = 0; k < 6; k++) direct[b + k] += a * w[k]!;
+      const s = (x - x0) / h;
+      const u = s - (b + 2);
+      for (let m = 0, um = 1; m < 6; m++, um *= u) moments[6 * b + m] += a * um;
+    }
+    const nodes = new Float64Array(GRID_NODES);
+    cellMomentsToNodes(moments, 0, nodes, 0);
+    for (let g = 0; g < GRID_NODES; g++) expect(Math.abs(nodes[g]! - direct[g]!)).toBeLessThan(1e-12);
+    expect(nodes.some((v) => Math.abs(v) > 1)).toBe(true);
+  });
+});
+
+describe('Euler allocation of a rate pool (cell moments turned into node weights) against the trades\' own path values', () => {
+  // A second method: each trade alone in its own pool, valued path by path (addValues on the same grid, which depends
+  // on the states only), and Σ_p w_p·V_{i,p} summed here, against the pool's allocation of all seven trades
+  // (accumulateTradeWeighted: the path weights gathered as cell moments Σ a·u^m, converted to node weights by the
+  // Lagrange polynomials' coefficients). Linear in the weights and the trades, the two agree up to rounding:
+  // 1e-11 of the trade's Σ_p |w_p·V_{i,p}| (both sides sum thousands of terms of that size).
+  for (const kind of ['1 class', '2 classes', '1 group'] as const) {
+    for (const kernels of [false, true]) {
+      it(`${kind}, ${kernels ? 'WebAssembly kernels' : 'TypeScript loops'}`, () => {
+        const n = 1000;
+        const s = states(n);
+        let make = (length: number): Float64Array => new Float64Array(length);
+        if (kernels) {
+          const memory = pathMemory(5, nDates * n, n, 1)!;
+          useKernelMemory(memory.memory);
+          make = (length) => memory.make().subarray(0, length);
+        }
+        const paths = pathsOf(n, s, make);
+        const k = kernels ? kernelsFor(paths.irState[0]!, n)! : undefined;
+        const row = k ? k.out : new Float64Array(n);
+        const wa = k ? k.wa : new Float64Array(n);
+        const wb = k ? k.wb : new Float64Array(n);
+        const pool = buildPool(kind, 0);
+        const fxLevels = new FxLevels();
+        // each trade's own pool: the same flows (buildPool's), filtered by trade
+        const single = Array.from({ length: 7 }, (_, i) => buildTradePool(kind, 0, i));
+        const tradeRow = new Float64Array(n);
+        let checked = 0;
+        for (const d of [1, 6, 13, 22, 35]) {
+          row.fill(0, 0, n);
+          fxLevels.begin();
+          pool.addValues(d, paths, row, fxLevels);
+          // the two sides split at the paths' mean value (these swaps are in the money on most paths), as the engine's
+          // EPE and ENE weights split at zero: each path in one side
+          let mean = 0;
+          for (let p = 0; p < n; p++) mean += row[p]! / n;
+          for (let p = 0; p < n; p++) {
+            wa[p] = row[p]! > mean ? 1 / n : 0;
+            wb[p] = row[p]! <= mean ? -1 / n : 0;
+          }
+          const epe = new Float64Array(7);
+          const ene = new Float64Array(7);
+          fxLevels.begin();
+          pool.accumulateTradeWeighted(d, paths, wa, epe, wb, ene, fxLevels);
+          for (let i = 0; i < 7; i++) {
+            tradeRow.fill(0);
+            const fx = new FxLevels();
+            fx.begin();
+            single[i]!.addValues(d, pathsOf(n, s, (length) => new Float64Array(length)), tradeRow, fx);
+            let sumA = 0;
+            let sumB = 0;
+            let scale = 0;
+            for (let p = 0; p < n; p++) {
+              sumA += wa[p]! * tradeRow[p]!;
+              sumB += wb[p]! * tradeRow[p]!;
+              scale += Math.abs(tradeRow[p]! / n);
+            }
+            expect(Math.abs(epe[i]! - sumA)).toBeLessThanOrEqual(1e-11 * scale);
+            expect(Math.abs(ene[i]! - sumB)).toBeLessThanOrEqual(1e-11 * scale);
+            if (sumA !== 0 && sumB !== 0) checked++;
+          }
+        }
+        expect(checked).toBeGreaterThan(20);
+      });
+    }
+  }
+});
+
 describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
   for (const n of [1000, 1001]) {
     for (const kind of ['bonds', '1 group', '2 groups', '1 class', '2 classes'] as const) {
@@ -149,7 +251,7 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
           expect(kernels).toBeDefined();
           const before = poolKernelCalls();
           const got = outputs(buildPool(kind, fxIndex), onMemory, kernels!.out, kernels!.wa, kernels!.wb);
-          expect(poolKernelCalls() - before).toBe(4 * nDates - 4); // per live date: 2 valuations, 2 scatters
+          expect(poolKernelCalls() - before).toBe(6 * nDates - 6); // per live date: 2 valuations, 2 scatters and their node weights
 
           expect(got.length).toBe(expected.length);
           let nonZero = 0;

@@ -33,7 +33,7 @@ import type { FxLevels } from './fxLevels.js';
 import type { PoolNodeTable } from './ratePool.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
-import { addExponential, GRID_NODES, stateGridFor, stencil } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, STENCIL, stateGridFor, stencil } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 
 /** Markit's half-day adjustment to the accrued time on default (ISDA CDS Standard Model v1.8.2), years. */
@@ -309,6 +309,8 @@ export class CdsPool {
   private readonly nodes = new Float64Array(GRID_NODES);
   private readonly nodeWeights = new Float64Array(GRID_NODES);
   private readonly nodeWeights2 = new Float64Array(GRID_NODES);
+  private readonly moments = new Float64Array(CELL_BLOCK);
+  private readonly moments2 = new Float64Array(CELL_BLOCK);
   lastIndex = -1;
 
   constructor(
@@ -383,18 +385,20 @@ export class CdsPool {
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const invH = 1 / h;
-    const w = this.w;
     const two = weights2 !== undefined && out2 !== undefined;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
-    // the WebAssembly scatter when the path weights are in the kernels' memory (compile.ts copies them there)
+    // The path weights gathered as cell moments Σ_p a_p·u_p^m, then node weights (stateGrid.ts cellMomentsToNodes), as
+    // the rate pools do; the WebAssembly scatter when the path weights are in the kernels' memory (compile.ts copies
+    // them there): the same operations in the same path order, so the same moments.
     const kernels = kernelsFor(ys, n);
     const onKernels = kernels !== undefined && weights.buffer === kernels.buffer && (!two || weights2.buffer === kernels.buffer) && (fx === null || fx.buffer === kernels.buffer);
-    const nw = onKernels ? kernels.nw : this.nodeWeights;
-    const nw2 = onKernels ? kernels.nw2 : this.nodeWeights2;
-    nw.fill(0);
-    nw2.fill(0);
+    const mw = onKernels ? kernels.nw : this.moments;
+    const mw2 = onKernels ? kernels.nw2 : this.moments2;
+    mw.fill(0);
+    mw2.fill(0);
     if (onKernels) kernels.cdsScatter(n, ys.byteOffset + 8 * off, fx === null ? 0 : fx.byteOffset, two, x0, invH);
+    const cMax = GRID_NODES - 4;
     for (let p = 0; p < n && !onKernels; p++) {
       const wa = weights[p]!;
       const wb = two ? weights2[p]! : 0;
@@ -402,10 +406,42 @@ export class CdsPool {
       const fxp = fx === null ? 1 : fx[p]!;
       const a = wa * fxp;
       const a2 = wb * fxp;
-      const b = stencil(ys[off + p]!, x0, invH, w);
+      const sPos = (ys[off + p]! - x0) * invH;
+      // every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding
+      let c = sPos | 0;
+      c = c < 2 ? 2 : c > cMax ? cMax : c;
+      const u = sPos - c;
+      const u2 = u * u;
+      const u3 = u2 * u;
+      const u4 = u2 * u2;
+      const u5 = u4 * u;
+      const b = STENCIL * (c - 2);
       // A side whose weight is 0 on this path (EPE where V < 0, ENE where V > 0) would only add zeros.
-      if (a !== 0) for (let i = 0; i < 6; i++) nw[b + i] += a * w[i]!;
-      if (a2 !== 0) for (let i = 0; i < 6; i++) nw2[b + i] += a2 * w[i]!;
+      for (let side = 0; side < 2; side++) {
+        const coef = side === 0 ? a : a2;
+        if (coef === 0) continue;
+        const ms = side === 0 ? mw : mw2;
+        ms[b] += coef;
+        ms[b + 1] += coef * u;
+        ms[b + 2] += coef * u2;
+        ms[b + 3] += coef * u3;
+        ms[b + 4] += coef * u4;
+        ms[b + 5] += coef * u5;
+      }
+    }
+    let nw: Float64Array = this.nodeWeights;
+    let nw2: Float64Array = this.nodeWeights2;
+    if (onKernels) {
+      // the node weights made of the moments in the kernels' memory (the same operations as cellMomentsToNodes)
+      kernels.nodeWeights(0, two);
+      ({ nwOut: nw, nw2Out: nw2 } = kernels);
+    } else {
+      nw.fill(0);
+      cellMomentsToNodes(mw, 0, nw, 0);
+      if (two) {
+        nw2.fill(0);
+        cellMomentsToNodes(mw2, 0, nw2, 0);
+      }
     }
     for (const { tradeIndex, terms } of this.trades) {
       let sum = 0;

@@ -26,14 +26,16 @@
  * The merged flows are tabulated through their Taylor moments about the grid's centre when the truncation bound
  * allows (stateGrid.ts momentOrder, ≤ 1e-15 of the gross value), else by the two-exponential recurrence.
  * One interpolation stencil per path serves the main function and every class's function; the Euler allocation
- * gathers the path weights on the nodes once per path for up to two weight vectors (EPE and ENE) in one pass.
+ * gathers the path weights as moments Σ a·u^m of each grid cell (u the path's position in its cell) for up to two
+ * weight vectors (EPE and ENE) in one pass, turned into node weights per cell afterwards (stateGrid.ts
+ * cellMomentsToNodes).
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.
  */
 import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
-import { addExponential, GRID_NODES, MAX_MOMENTS, momentOrder, stateGridFor } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, MAX_MOMENTS, momentOrder, STENCIL, stateGridFor } from './stateGrid.js';
 import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
 /** Position of the grid's centre in node steps. */
@@ -75,7 +77,10 @@ export interface NodeTerm {
   readonly lastIndex: number;
 }
 
-/** The Euler pass's node and moment weights of a pool (one buffer, zeroed), by the pool's fixing-group capacity. */
+/**
+ * The Euler pass's node weights, power sums and cell moments of a pool (one buffer, zeroed), by the pool's
+ * fixing-slot capacity (runSize = capacity × GRID_NODES).
+ */
 interface EulerScratch {
   powerSums: Float64Array;
   powerSums2: Float64Array;
@@ -83,20 +88,28 @@ interface EulerScratch {
   nodeWeights2: Float64Array;
   runWeights: Float64Array;
   runWeights2: Float64Array;
+  moments: Float64Array;
+  moments2: Float64Array;
+  runMoments: Float64Array;
+  runMoments2: Float64Array;
 }
 
 function eulerScratch(runSize: number): EulerScratch {
-  const all = new Float64Array(2 * MAX_MOMENTS + 2 * GRID_NODES + 2 * runSize);
-  const take = (from: number, n: number): Float64Array => all.subarray(from, from + n);
-  const m = MAX_MOMENTS;
-  const g = GRID_NODES;
+  const runMomentSize = (runSize / GRID_NODES) * CELL_BLOCK;
+  const all = new Float64Array(2 * MAX_MOMENTS + 2 * GRID_NODES + 2 * runSize + 2 * CELL_BLOCK + 2 * runMomentSize);
+  let at = 0;
+  const take = (n: number): Float64Array => all.subarray(at, (at += n));
   return {
-    powerSums: take(0, m),
-    powerSums2: take(m, m),
-    nodeWeights: take(2 * m, g),
-    nodeWeights2: take(2 * m + g, g),
-    runWeights: take(2 * m + 2 * g, runSize),
-    runWeights2: take(2 * m + 2 * g + runSize, runSize),
+    powerSums: take(MAX_MOMENTS),
+    powerSums2: take(MAX_MOMENTS),
+    nodeWeights: take(GRID_NODES),
+    nodeWeights2: take(GRID_NODES),
+    runWeights: take(runSize),
+    runWeights2: take(runSize),
+    moments: take(CELL_BLOCK),
+    moments2: take(CELL_BLOCK),
+    runMoments: take(runMomentSize),
+    runMoments2: take(runMomentSize),
   };
 }
 
@@ -260,10 +273,8 @@ export class CurrencyPool {
   /** Grid dates the option terms' cache covers: 0 .. the latest term's last index. */
   private readonly termDates: number;
   private readonly nDates: number;
-  // Kept by addValues(keep = true) for accumulateTradeWeighted at the same date and paths: each path's stencil (first
-  // node and six weights), the state of prepare() at that date, and the FX levels (keptDate −1: nothing kept).
-  private keptBase = new Int32Array(0);
-  private keptWeights = new Float64Array(0);
+  // Kept by addValues(keep = true) for accumulateTradeWeighted at the same date and paths: the state of prepare() at
+  // that date (keptDate −1: nothing kept).
   private keptDate = -1;
   private keptPaths: SimulatedPaths | null = null;
   private keptGroups = 0;
@@ -658,9 +669,9 @@ export class CurrencyPool {
 
   /**
    * out[p] += the pool's value at date d on path p, in the base currency (FX levels of the call's `fxLevels`). With
-   * `keep`, each path's interpolation stencil is kept for accumulateTradeWeighted at the same date and paths (the
-   * engine's Euler allocation right after the valuation of an exposure date), which then reads it instead of computing
-   * it again: the same numbers, so the same bits.
+   * `keep` (the TypeScript loops), the date's fixing-class slots are kept for accumulateTradeWeighted at the same date
+   * and paths (the engine's Euler allocation right after the valuation of an exposure date), which then need not
+   * prepare them again.
    */
   addValues(d: number, paths: SimulatedPaths, out: Float64Array, fxLevels: FxLevels, keep = false): void {
     this.keptDate = -1;
@@ -676,8 +687,7 @@ export class CurrencyPool {
     const off = d * n;
     const kernels = this.kernelsOn(xs, n, groups, fx, out);
     if (kernels !== undefined) {
-      // the WebAssembly loop (wasm/poolKernels.ts): the same operations, so the same bits; nothing kept (the Euler
-      // scatter recomputes the stencil there, at a fraction of what storing it cost)
+      // the WebAssembly loop (wasm/poolKernels.ts): the same operations, so the same bits
       kernels.nodes.set(nodes);
       kernels.run.set(runNodes.subarray(0, groups * GRID_NODES));
       kernels.coef.set(this.groupCoef.subarray(0, 3 * groups));
@@ -685,12 +695,6 @@ export class CurrencyPool {
       kernels.values(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
       return;
     }
-    if (keep && this.keptBase.length < n) {
-      this.keptBase = new Int32Array(n);
-      this.keptWeights = new Float64Array(6 * n);
-    }
-    const keptBase = this.keptBase;
-    const keptWeights = this.keptWeights;
     const cMax = GRID_NODES - 4;
     const G = GRID_NODES;
     for (let p = 0; p < n; p++) {
@@ -710,16 +714,6 @@ export class CurrencyPool {
       const w4 = uab * uud * uf * L4;
       const w5 = uab * uud * ue * L5;
       const b = c - 2;
-      if (keep) {
-        keptBase[p] = b;
-        const k6 = 6 * p;
-        keptWeights[k6] = w0;
-        keptWeights[k6 + 1] = w1;
-        keptWeights[k6 + 2] = w2;
-        keptWeights[k6 + 3] = w3;
-        keptWeights[k6 + 4] = w4;
-        keptWeights[k6 + 5] = w5;
-      }
       let v = w0 * nodes[b]! + w1 * nodes[b + 1]! + w2 * nodes[b + 2]! + w3 * nodes[b + 3]! + w4 * nodes[b + 4]! + w5 * nodes[b + 5]!;
       for (let q = 0, i = b; q < groups; ) {
         const delta = x - xs[groupOff[q]! + p]!;
@@ -769,10 +763,9 @@ export class CurrencyPool {
     const n = paths.nPaths;
     const xs = paths.irState[this.irIndex]!;
     // What addValues(keep) kept at this date and paths (prepare's state is still that date's: nothing ran between).
-    const kept = this.keptDate === d && this.keptPaths === paths && this.keptBase.length >= n;
+    const kept = this.keptDate === d && this.keptPaths === paths;
     if (!kept) this.keptDate = -1; // prepare() below moves the state to date d
     const groups = kept ? this.keptGroups : this.prepare(d, xs, n);
-    const { keptBase, keptWeights } = this;
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const invH = 1 / h;
@@ -780,30 +773,29 @@ export class CurrencyPool {
     const euler = (this.euler ??= eulerScratch(this.runSize));
     const { groupOff, groupCoef } = this;
     let { nodeWeights: nw, nodeWeights2: nw2, runWeights: rw, runWeights2: rw2 } = euler;
-    const runSize = groups * GRID_NODES;
+    let { moments: mw, moments2: mw2, runMoments: mrw, runMoments2: mrw2 } = euler;
+    const momentSize = groups * CELL_BLOCK;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const G = GRID_NODES;
-    // the WebAssembly scatter (wasm/poolKernels.ts) when the path weights are in its memory (the netting set's kernel
-    // copies them there once per call): the same operations in the same path order, so the same node weights
+    // The path weights gathered as cell moments Σ_p a_p·u_p^m (m = 0..5, u_p the path's position in its cell), then
+    // turned into node weights W_g = Σ_p a_p·L_g(x_p) (stateGrid.ts cellMomentsToNodes): powers of u per path instead
+    // of the six Lagrange products. The WebAssembly scatter (wasm/poolKernels.ts) when the path weights are in its
+    // memory (the netting set's kernel copies them there once per call): the same operations in the same path order,
+    // so the same moments.
     const kernels = this.kernelsOn(xs, n, groups, fx, undefined);
     const onKernels = kernels !== undefined && weights.buffer === kernels.buffer && (!two || weights2.buffer === kernels.buffer);
+    if (onKernels) ({ nw: mw, nw2: mw2, rw: mrw, rw2: mrw2 } = kernels);
+    mw.fill(0);
+    mrw.fill(0, 0, momentSize);
+    if (two || onKernels) {
+      mw2.fill(0);
+      mrw2.fill(0, 0, momentSize);
+    }
     if (onKernels) {
-      ({ nw, nw2, rw, rw2 } = kernels);
-      nw.fill(0);
-      nw2.fill(0);
-      rw.fill(0, 0, runSize);
-      rw2.fill(0, 0, runSize);
       kernels.coef.set(groupCoef.subarray(0, 3 * groups));
       for (let q = 0; q < groups; q++) kernels.groupRows[q] = 8 * (groupOff[q]! - off);
       kernels.scatter(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, two, x0, invH);
-    } else {
-      nw.fill(0);
-      rw.fill(0, 0, runSize);
-      if (two) {
-        nw2.fill(0);
-        rw2.fill(0, 0, runSize);
-      }
     }
     const cMax = GRID_NODES - 4;
     for (let p = 0; p < n && !onKernels; p++) {
@@ -814,63 +806,63 @@ export class CurrencyPool {
       const a = wa * fxp;
       const a2 = wb * fxp;
       const x = xs[off + p]!;
-      let b: number, w0: number, w1: number, w2: number, w3: number, w4: number, w5: number;
-      if (kept) {
-        b = keptBase[p]!;
-        const k6 = 6 * p;
-        w0 = keptWeights[k6]!;
-        w1 = keptWeights[k6 + 1]!;
-        w2 = keptWeights[k6 + 2]!;
-        w3 = keptWeights[k6 + 3]!;
-        w4 = keptWeights[k6 + 4]!;
-        w5 = keptWeights[k6 + 5]!;
-      } else {
-        const sPos = (x - x0) * invH;
-        // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
-        let c = sPos | 0;
-        c = c < 2 ? 2 : c > cMax ? cMax : c;
-        const u = sPos - c;
-        const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-        const uab = ua * ub, uef = ue * uf, uud = u * ud;
-        w0 = ub * uud * uef * L0;
-        w1 = ua * uud * uef * L1;
-        w2 = uab * ud * uef * L2;
-        w3 = uab * u * uef * L3;
-        w4 = uab * uud * uf * L4;
-        w5 = uab * uud * ue * L5;
-        b = c - 2;
-      }
-      // The EPE and ENE weights of a path are rarely both non-zero (V > 0 or V < 0): scatter into each side's node
-      // weights only when its weight is non-zero (adding 0 would change nothing), halving the scatter work.
+      const sPos = (x - x0) * invH;
+      // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
+      let c = sPos | 0;
+      c = c < 2 ? 2 : c > cMax ? cMax : c;
+      const u = sPos - c;
+      const u2 = u * u;
+      const u3 = u2 * u;
+      const u4 = u2 * u2;
+      const u5 = u4 * u;
+      const b = STENCIL * (c - 2);
+      // The EPE and ENE weights of a path are rarely both non-zero (V > 0 or V < 0): gather each side's moments only
+      // when its weight is non-zero (adding 0 would change nothing), halving the scatter work.
       for (let side = 0; side < 2; side++) {
         const coef = side === 0 ? a : a2;
         if (coef === 0) continue;
-        const nws = side === 0 ? nw : nw2;
-        const rws = side === 0 ? rw : rw2;
-        nws[b] += coef * w0;
-        nws[b + 1] += coef * w1;
-        nws[b + 2] += coef * w2;
-        nws[b + 3] += coef * w3;
-        nws[b + 4] += coef * w4;
-        nws[b + 5] += coef * w5;
+        const ms = side === 0 ? mw : mw2;
+        const rms = side === 0 ? mrw : mrw2;
+        ms[b] += coef;
+        ms[b + 1] += coef * u;
+        ms[b + 2] += coef * u2;
+        ms[b + 3] += coef * u3;
+        ms[b + 4] += coef * u4;
+        ms[b + 5] += coef * u5;
         for (let q = 0, i = b; q < groups; ) {
           const delta = x - xs[groupOff[q]! + p]!;
-          // a power triple: Δ, Δ², Δ³ onto its three functions' weights; a class: Δ·(c1 + Δ·(c2 + Δ·c3)) onto its one
+          // a power triple: Δ, Δ², Δ³ onto its three functions' moments; a class: Δ·(c1 + Δ·(c2 + Δ·c3)) onto its one
           const power = groupCoef[3 * q] === 1;
           const slots = power ? RUNNING_SLOPES : 1;
           let dm = power ? coef * delta : coef * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
-          for (let m = 0; m < slots; m++, i += G) {
-            rws[i] += dm * w0;
-            rws[i + 1] += dm * w1;
-            rws[i + 2] += dm * w2;
-            rws[i + 3] += dm * w3;
-            rws[i + 4] += dm * w4;
-            rws[i + 5] += dm * w5;
+          for (let m = 0; m < slots; m++, i += CELL_BLOCK) {
+            rms[i] += dm;
+            rms[i + 1] += dm * u;
+            rms[i + 2] += dm * u2;
+            rms[i + 3] += dm * u3;
+            rms[i + 4] += dm * u4;
+            rms[i + 5] += dm * u5;
             dm *= delta;
           }
           q += slots;
         }
       }
+    }
+    if (onKernels) {
+      // the node weights made of the moments in the kernels' memory (the same operations as cellMomentsToNodes)
+      kernels.nodeWeights(groups, two);
+      ({ nwOut: nw, nw2Out: nw2, rwOut: rw, rw2Out: rw2 } = kernels);
+    } else {
+      nw.fill(0);
+      cellMomentsToNodes(mw, 0, nw, 0);
+      rw.fill(0, 0, groups * G);
+      for (let q = 0; q < groups; q++) cellMomentsToNodes(mrw, q * CELL_BLOCK, rw, q * G);
+    }
+    if (two && !onKernels) {
+      nw2.fill(0);
+      cellMomentsToNodes(mw2, 0, nw2, 0);
+      rw2.fill(0, 0, groups * G);
+      for (let q = 0; q < groups; q++) cellMomentsToNodes(mrw2, q * CELL_BLOCK, rw2, q * G);
     }
     const Ht = this.lgm.H[d]!;
     const zt = this.lgm.zeta[d]!;

@@ -124,6 +124,64 @@ export function stencil(x: number, x0: number, invH: number, w: Float64Array): n
   return c - 2;
 }
 
+/** Cells of a state grid: a path's stencil starts at node b = c − 2 for its cell c in 2 .. GRID_NODES − 4. */
+export const GRID_CELLS = GRID_NODES - 5;
+/** Doubles of one function's cell moments (cellMomentsToNodes): STENCIL per cell. */
+export const CELL_BLOCK = GRID_CELLS * STENCIL;
+
+/**
+ * The Lagrange weights of the 6-point stencil as polynomials in the position u within the cell:
+ * L_k(u) = Π_{j≠k}(u − (j − 2))/Π_{j≠k}(k − j) = Σ_m LAGRANGE_POWERS[6k + m]·u^m (k, m = 0..5), the products expanded
+ * here once (the coefficients are multiples of 1/120; each is the double nearest the sum the expansion makes).
+ */
+export const LAGRANGE_POWERS: Float64Array = (() => {
+  const c = new Float64Array(STENCIL * STENCIL);
+  for (let k = 0; k < STENCIL; k++) {
+    let poly = [1];
+    let denominator = 1;
+    for (let j = 0; j < STENCIL; j++) {
+      if (j === k) continue;
+      // times (u − (j − 2))
+      const root = j - 2;
+      const next = new Array<number>(poly.length + 1).fill(0);
+      for (let i = 0; i < poly.length; i++) {
+        next[i + 1]! += poly[i]!;
+        next[i]! -= root * poly[i]!;
+      }
+      poly = next;
+      denominator *= k - j;
+    }
+    for (let m = 0; m < STENCIL; m++) c[STENCIL * k + m] = poly[m]! / denominator;
+  }
+  return c;
+})();
+
+/**
+ * The Euler scatter's cell moments to node weights: nodes[nodeOffset + b + k] += Σ_m L_k's u^m coefficient ·
+ * moments[momentOffset + 6b + m] for every cell b, i.e. Σ_p a_p·L_k(u_p) over the paths of each cell from the moments
+ * Σ_p a_p·u_p^m that the scatter gathered (ratePool.ts, cds.ts accumulateTradeWeighted): the node weights the
+ * Lagrange stencil would have scattered, to rounding, at a sixth of the per-path work (powers of u instead of the six
+ * Lagrange products). Cells whose moments are all zero are skipped.
+ */
+export function cellMomentsToNodes(moments: Float64Array, momentOffset: number, nodes: Float64Array, nodeOffset: number): void {
+  const C = LAGRANGE_POWERS;
+  for (let b = 0; b < GRID_CELLS; b++) {
+    const o = momentOffset + STENCIL * b;
+    const m0 = moments[o]!;
+    const m1 = moments[o + 1]!;
+    const m2 = moments[o + 2]!;
+    const m3 = moments[o + 3]!;
+    const m4 = moments[o + 4]!;
+    const m5 = moments[o + 5]!;
+    if (m0 === 0 && m1 === 0 && m2 === 0 && m3 === 0 && m4 === 0 && m5 === 0) continue;
+    const at = nodeOffset + b;
+    for (let k = 0; k < STENCIL; k++) {
+      const r = STENCIL * k;
+      nodes[at + k] += C[r]! * m0 + C[r + 1]! * m1 + C[r + 2]! * m2 + C[r + 3]! * m3 + C[r + 4]! * m4 + C[r + 5]! * m5;
+    }
+  }
+}
+
 /** Most Taylor terms used by the moment form; beyond it the grid functions are built by recurrence. */
 export const MAX_MOMENTS = 40;
 /** Truncation target of the moment form, relative to the gross value of the terms at the grid's centre. */

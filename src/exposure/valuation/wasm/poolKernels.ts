@@ -16,7 +16,7 @@
  */
 import type { PathBuffers } from '../../../simulation/crossAsset/simulate.js';
 import { setRngKernelsEnabled } from '../../../simulation/rng/normal.js';
-import { GRID_NODES } from '../stateGrid.js';
+import { CELL_BLOCK, GRID_NODES } from '../stateGrid.js';
 import { POOL_KERNELS_WASM_BASE64 } from './poolKernelsBinary.js';
 
 /** Fixing classes active at one date that a kernel call takes (ratePool.ts prepare); more use the TypeScript loops. */
@@ -33,6 +33,7 @@ interface KernelExports {
   values2(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   values2one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   scatter1one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
+  momentsToNodes(fns: number, m: number, nodes: number, mStride: number, nStride: number): void;
   scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
   eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
@@ -43,11 +44,14 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Byte offsets of a slot's regions for n paths a row. */
 function slotLayout(n: number): {
-  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; coef: number; nw: number; nw2: number; rw: number; rw2: number; bytes: number;
+  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; coef: number; nw: number; nw2: number; rw: number; rw2: number; nwOut: number; nw2Out: number; rwOut: number; rw2Out: number; bytes: number;
 } {
   const row = align16(8 * n);
   const run = 8 * KERNEL_MAX_CLASSES * GROUP_DOUBLES;
   const nodes = 8 * GRID_NODES;
+  // the Euler scatter's cell moments (stateGrid.ts cellMomentsToNodes): CELL_BLOCK doubles a function
+  const moments = 8 * CELL_BLOCK;
+  const runMoments = 8 * KERNEL_MAX_CLASSES * CELL_BLOCK;
   let at = 0;
   const take = (bytes: number): number => {
     const start = at;
@@ -56,7 +60,8 @@ function slotLayout(n: number): {
   };
   return {
     out: take(row), wa: take(row), wb: take(row), in1: take(row), in2: take(row), res: take(16), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_CLASSES), coef: take(24 * KERNEL_MAX_CLASSES),
-    nw: take(nodes), nw2: take(nodes), rw: take(run), rw2: take(run), bytes: at,
+    nw: take(moments), nw2: take(moments), rw: take(runMoments), rw2: take(runMoments),
+    nwOut: take(nodes), nw2Out: take(nodes), rwOut: take(run), rw2Out: take(run), bytes: at,
   };
 }
 
@@ -170,6 +175,10 @@ export class PoolKernels {
   readonly nw2At: number;
   readonly rwAt: number;
   readonly rw2At: number;
+  readonly nwOutAt: number;
+  readonly nw2OutAt: number;
+  readonly rwOutAt: number;
+  readonly rw2OutAt: number;
   readonly in1At: number;
   readonly in2At: number;
   readonly resAt: number;
@@ -181,10 +190,16 @@ export class PoolKernels {
   readonly groupRows: Int32Array;
   /** Per fixing class its Taylor coefficients c1, c2, c3 (ratePool.ts prepare's groupCoef). */
   readonly coef: Float64Array;
+  /** The Euler scatter's cell moments (EPE side nw, rw; ENE side nw2, rw2): the main function's, then per slot. */
   readonly nw: Float64Array;
   readonly nw2: Float64Array;
   readonly rw: Float64Array;
   readonly rw2: Float64Array;
+  /** The node weights momentsToNodes makes of nw, nw2 (GRID_NODES each) and of rw, rw2 (GRID_NODES a slot). */
+  readonly nwOut: Float64Array;
+  readonly nw2Out: Float64Array;
+  readonly rwOut: Float64Array;
+  readonly rw2Out: Float64Array;
   /** Input rows of the margin-call and Euler-weight kernels (a row of values, of balances or of collateral). */
   readonly in1: Float64Array;
   readonly in2: Float64Array;
@@ -210,6 +225,10 @@ export class PoolKernels {
     this.nw2At = base + l.nw2;
     this.rwAt = base + l.rw;
     this.rw2At = base + l.rw2;
+    this.nwOutAt = base + l.nwOut;
+    this.nw2OutAt = base + l.nw2Out;
+    this.rwOutAt = base + l.rwOut;
+    this.rw2OutAt = base + l.rw2Out;
     this.in1At = base + l.in1;
     this.in2At = base + l.in2;
     this.resAt = base + l.res;
@@ -220,10 +239,14 @@ export class PoolKernels {
     this.run = f64(l.run, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
     this.groupRows = new Int32Array(memory.buffer, base + l.groupRows, KERNEL_MAX_CLASSES);
     this.coef = f64(l.coef, 3 * KERNEL_MAX_CLASSES);
-    this.nw = f64(l.nw, GRID_NODES);
-    this.nw2 = f64(l.nw2, GRID_NODES);
-    this.rw = f64(l.rw, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
-    this.rw2 = f64(l.rw2, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
+    this.nw = f64(l.nw, CELL_BLOCK);
+    this.nw2 = f64(l.nw2, CELL_BLOCK);
+    this.rw = f64(l.rw, KERNEL_MAX_CLASSES * CELL_BLOCK);
+    this.rw2 = f64(l.rw2, KERNEL_MAX_CLASSES * CELL_BLOCK);
+    this.nwOut = f64(l.nwOut, GRID_NODES);
+    this.nw2Out = f64(l.nw2Out, GRID_NODES);
+    this.rwOut = f64(l.rwOut, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
+    this.rw2Out = f64(l.rw2Out, KERNEL_MAX_CLASSES * GROUP_DOUBLES);
     this.in1 = f64(l.in1, n);
     this.in2 = f64(l.in2, n);
     this.res = f64(l.res, 2);
@@ -288,13 +311,35 @@ export class PoolKernels {
     if (even < n) this.k.values1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
-  /** The CDS pools' node-weight scatter (CdsPool.accumulateTradeWeighted) into nw (and nw2 with `two`). */
+  /**
+   * stateGrid.ts cellMomentsToNodes on the scatter's moments: nwOut (and nw2Out with `two`) zeroed and made from nw
+   * (nw2), and the `groups` slots' rwOut (rw2Out) from rw (rw2); the same operations, so the same bits.
+   */
+  nodeWeights(groups: number, two: boolean): void {
+    kernelCalls++;
+    const m = 8 * CELL_BLOCK;
+    const g = 8 * GRID_NODES;
+    this.nwOut.fill(0);
+    this.rwOut.fill(0, 0, groups * GRID_NODES);
+    this.k.momentsToNodes(1, this.nwAt, this.nwOutAt, m, g);
+    if (groups > 0) this.k.momentsToNodes(groups, this.rwAt, this.rwOutAt, m, g);
+    if (!two) return;
+    this.nw2Out.fill(0);
+    this.rw2Out.fill(0, 0, groups * GRID_NODES);
+    this.k.momentsToNodes(1, this.nw2At, this.nw2OutAt, m, g);
+    if (groups > 0) this.k.momentsToNodes(groups, this.rw2At, this.rw2OutAt, m, g);
+  }
+
+  /** The CDS pools' Euler scatter (CdsPool.accumulateTradeWeighted) into the cell moments nw (and nw2 with `two`). */
   cdsScatter(n: number, yRowAt: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
     this.k.scatter1(0, n, yRowAt, this.groupRowsAt, 0, fxAt, this.waAt, two ? this.wbAt : 0, this.nwAt, this.nw2At, this.rwAt, this.rw2At, x0, invH, this.coefAt);
   }
 
-  /** The node-weight scatter of accumulateTradeWeighted on paths 0 .. n−1 into nw, rw (and nw2, rw2 with `two`). */
+  /**
+   * The Euler scatter of accumulateTradeWeighted on paths 0 .. n−1 into the cell moments (stateGrid.ts
+   * cellMomentsToNodes) nw, rw (and nw2, rw2 with `two`): CELL_BLOCK doubles per function, a slot's at q·CELL_BLOCK.
+   */
   scatter(n: number, xRowAt: number, groups: number, fxAt: number, two: boolean, x0: number, invH: number): void {
     kernelCalls++;
     const scatter1 = groups === 1 && this.coef[0] !== 1 ? this.k.scatter1one : this.k.scatter1;
