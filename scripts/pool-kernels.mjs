@@ -1,12 +1,15 @@
 // Builds the rate pools' WebAssembly kernels (src/exposure/valuation/wasm/): writes the WebAssembly text of the two
-// per-path loops of CurrencyPool (ratePool.ts addValues and the node-weight scatter of accumulateTradeWeighted),
-// assembles it with wabt (a pinned devDependency) and writes the module, base64, to poolKernelsBinary.ts.
+// per-path loops of CurrencyPool (ratePool.ts addValues and the Euler scatter of accumulateTradeWeighted), the
+// conversions between node tables and cell polynomials or moments (stateGrid.ts nodesToCells, cellMomentsToNodes) and
+// the netting set's margin-call and Euler-weight loops, assembles it with wabt (a pinned devDependency) and writes the
+// module, base64, to poolKernelsBinary.ts; the same for the random numbers' kernel (rngKernelsBinary.ts).
 // Usage: node scripts/pool-kernels.mjs [--check]   (--check: exit 1 when the checked-in module differs)
 //
 // The kernels do the operations of the TypeScript loops in the same order on IEEE doubles (WebAssembly has no fused
 // multiply-add and rounds to nearest, as JavaScript does), so they give the same bits; the valuation processes two
-// paths per step in f64x2 lanes (each lane the scalar loop's operations on its own path), the scatter computes a pair's
-// stencils in lanes and adds them to the node weights path by path, in path order, as the TypeScript loop does.
+// paths per step in f64x2 lanes (each lane the scalar loop's operations on its own path: the powers of its position u in
+// its cell dotted with the cell's polynomial coefficients), the scatter adds a path's weight times its powers to its
+// cell's moments path by path, in path order, as the TypeScript loop does.
 // Byte addresses throughout; the grid has GRID_NODES = 64 nodes, a fixing class one running-coupon function T and three
 // Taylor coefficients: a path adds T(x)·Δ·(c1 + Δ·(c2 + Δ·c3)) per class, Δ = x − x at the class's fixing date.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,50 +20,44 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'src/exposure/valuation/wasm/poolKernelsBinary.ts');
 const G = 64;
-// one fixing class's running-coupon function: G doubles (ratePool.ts), its Taylor coefficients c1, c2, c3 at coef + 24·q
-const GROUP_BYTES = G * 8;
+// a fixing class's running-coupon function: a table of cell polynomials (below), its Taylor coefficients c1, c2, c3 at
+// coef + 24·q
 // The Euler scatter's cell moments (stateGrid.ts cellMomentsToNodes): per function GRID_CELLS cells of six moments
 // Σ a·u^m, m = 0..5; a cell's six at 48·(c − 2) from the function's start
 const CELLS = G - 5;
 const MOMENT_FN_BYTES = CELLS * 6 * 8;
+// The valuation's cell polynomials (stateGrid.ts nodesToCells): per function GRID_CELLS cells of six coefficients, the
+// same layout as the moments
+const CELL_FN_BYTES = MOMENT_FN_BYTES;
 const CMAX = G - 4;
-// The Lagrange weights' constants of ratePool.ts (L0..L5 = ∓1/120, ±1/24, ∓1/12 ...), as the doubles JavaScript makes.
-const L = [-1 / 120, 1 / 24, -1 / 12, 1 / 12, -1 / 24, 1 / 120].map((v) => String(v));
 
 const get = (name) => `(local.get $${name})`;
 
 /**
- * The stencil of the position s (locals of type `t`: f64 or v128 with f64x2 ops), weights into w0..w5, in the
- * operations of ratePool.ts and stateGrid.ts `stencil` (products times the constants L0..L5).
+ * The powers of the position u in the path's cell (locals of type `t`: f64 or v128 with f64x2 ops) into w1..w5:
+ * u, u² = u·u, u³ = u²·u, u⁴ = u²·u², u⁵ = u⁴·u, as ratePool.ts and cds.ts compute them; a table's cell polynomial
+ * (stateGrid.ts nodesToCells) is then Σ_m a_m·w_m with w_0 = 1.
  */
 function weights(t) {
   const op = (o) => (t === 'f64' ? `f64.${o}` : `f64x2.${o}`);
-  const c = (v) => (t === 'f64' ? `(f64.const ${v})` : `(f64x2.splat (f64.const ${v}))`);
   const set = (n, e) => `(local.set $${n} ${e})`;
-  const mul3 = (a, b, d, k) => `(${op('mul')} (${op('mul')} (${op('mul')} ${get(a)} ${get(b)}) ${get(d)}) ${c(L[k])})`;
   return [
-    set('ua', `(${op('add')} ${get('u')} ${c(2)})`),
-    set('ub', `(${op('add')} ${get('u')} ${c(1)})`),
-    set('ud', `(${op('sub')} ${get('u')} ${c(1)})`),
-    set('ue', `(${op('sub')} ${get('u')} ${c(2)})`),
-    set('uf', `(${op('sub')} ${get('u')} ${c(3)})`),
-    set('uab', `(${op('mul')} ${get('ua')} ${get('ub')})`),
-    set('uef', `(${op('mul')} ${get('ue')} ${get('uf')})`),
-    set('uud', `(${op('mul')} ${get('u')} ${get('ud')})`),
-    set('w0', mul3('ub', 'uud', 'uef', 0)),
-    set('w1', mul3('ua', 'uud', 'uef', 1)),
-    set('w2', mul3('uab', 'ud', 'uef', 2)),
-    set('w3', mul3('uab', 'u', 'uef', 3)),
-    set('w4', mul3('uab', 'uud', 'uf', 4)),
-    set('w5', mul3('uab', 'uud', 'ue', 5)),
+    set('w1', get('u')),
+    set('w2', `(${op('mul')} ${get('u')} ${get('u')})`),
+    set('w3', `(${op('mul')} ${get('w2')} ${get('u')})`),
+    set('w4', `(${op('mul')} ${get('w2')} ${get('w2')})`),
+    set('w5', `(${op('mul')} ${get('w4')} ${get('u')})`),
   ].join('\n      ');
 }
 
-const stencilLocals = (t) => ['u', 'ua', 'ub', 'ud', 'ue', 'uf', 'uab', 'uef', 'uud', 'w0', 'w1', 'w2', 'w3', 'w4', 'w5'].map((n) => `(local $${n} ${t})`).join(' ');
+const stencilLocals = (t) => ['u', 'w1', 'w2', 'w3', 'w4', 'w5'].map((n) => `(local $${n} ${t})`).join(' ');
 
-/** Σ_k w_k·table[b + k] (left to right, as the TypeScript sum), the table's byte address of node b in local `at`. */
+/**
+ * a_0 + u·a_1 + u²·a_2 + … + u⁵·a_5 (left to right, as the TypeScript sum) of the cell polynomial at the byte address
+ * in local `at` (plus off).
+ */
 function dotScalar(at, off) {
-  let e = `(f64.mul ${get('w0')} (f64.load offset=${off} ${get(at)}))`;
+  let e = `(f64.load offset=${off} ${get(at)})`;
   for (let k = 1; k < 6; k++) e = `(f64.add ${e} (f64.mul ${get(`w${k}`)} (f64.load offset=${off + 8 * k} ${get(at)})))`;
   return e;
 }
@@ -68,14 +65,14 @@ function dotScalar(at, off) {
 /** The same for two paths in f64x2 lanes: lane 0 reads from local `a0`, lane 1 from `a1`. */
 function dotPair(off) {
   const pair = (o) => `(v128.load64_lane offset=${o} 1 ${get('a1')} (v128.load64_zero offset=${o} ${get('a0')}))`;
-  let e = `(f64x2.mul ${get('w0')} ${pair(off)})`;
+  let e = pair(off);
   for (let k = 1; k < 6; k++) e = `(f64x2.add ${e} (f64x2.mul ${get(`w${k}`)} ${pair(off + 8 * k)}))`;
   return e;
 }
 
 /**
  * One path's stencil (ratePool.ts addValues' first lines): x = the state at p8, its cell c in 2 .. G−4 (truncation
- * is the floor: every path lies above node 2), u = the position in the cell, the weights w0..w5.
+ * is the floor: every path lies above node 2), u = the position in the cell, its powers w1..w5.
  */
 function scalarStencil() {
   return `(local.set $x (f64.load (i32.add ${get('xRow')} ${get('p8')})))
@@ -140,7 +137,7 @@ const values1 = (name) => `
       (br_if $done (i32.ge_u ${get('p')} ${get('p1')}))
       (local.set $p8 (i32.shl ${get('p')} (i32.const 3)))
       ${scalarStencil()}
-      (local.set $b (i32.shl (i32.sub ${get('c')} (i32.const 2)) (i32.const 3)))
+      (local.set $b (i32.mul (i32.sub ${get('c')} (i32.const 2)) (i32.const 48)))
       (local.set $at (i32.add ${get('nodes')} ${get('b')}))
       (local.set $v ${dotScalar('at', 0)})
       (local.set $at (i32.add ${get('run')} ${get('b')}))
@@ -151,15 +148,15 @@ const values1 = (name) => `
         (if (f64.eq ${POWER_MARK} (f64.const 1))
           (then
             (local.set $c1 ${dotScalar('at', 0)})
-            (local.set $c2 ${dotScalar('at', 8 * G)})
-            (local.set $c3 ${dotScalar('at', 16 * G)})
+            (local.set $c2 ${dotScalar('at', CELL_FN_BYTES)})
+            (local.set $c3 ${dotScalar('at', 2 * CELL_FN_BYTES)})
             ${powerStep('f64')}
-            (local.set $at (i32.add ${get('at')} (i32.const ${3 * GROUP_BYTES})))
+            (local.set $at (i32.add ${get('at')} (i32.const ${3 * CELL_FN_BYTES})))
             (local.set $q (i32.add ${get('q')} (i32.const 3))))
           (else
             (local.set $c1 ${dotScalar('at', 0)})
             ${classStep('f64')}
-            (local.set $at (i32.add ${get('at')} (i32.const ${GROUP_BYTES})))
+            (local.set $at (i32.add ${get('at')} (i32.const ${CELL_FN_BYTES})))
             (local.set $q (i32.add ${get('q')} (i32.const 1)))))
         (br $group)))
       ${storeAndStep('f64', 1)}
@@ -183,8 +180,8 @@ const values2 = (name) => `
       (local.set $c (i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${get('s')}) (i32x4.splat (i32.const 2))) (i32x4.splat (i32.const ${CMAX}))))
       (local.set $u (f64x2.sub ${get('s')} (f64x2.convert_low_i32x4_s ${get('c')})))
       ${weights('v128')}
-      (local.set $a0 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 3))))
-      (local.set $a1 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $a0 (i32.add ${get('nodes')} (i32.mul (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 48))))
+      (local.set $a1 (i32.add ${get('nodes')} (i32.mul (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 48))))
       (local.set $v ${dotPair(0)})
       (local.set $a0 (i32.add (i32.sub ${get('a0')} ${get('nodes')}) ${get('run')}))
       (local.set $a1 (i32.add (i32.sub ${get('a1')} ${get('nodes')}) ${get('run')}))
@@ -195,17 +192,17 @@ const values2 = (name) => `
         (if (f64.eq ${POWER_MARK} (f64.const 1))
           (then
             (local.set $c1 ${dotPair(0)})
-            (local.set $c2 ${dotPair(8 * G)})
-            (local.set $c3 ${dotPair(16 * G)})
+            (local.set $c2 ${dotPair(CELL_FN_BYTES)})
+            (local.set $c3 ${dotPair(2 * CELL_FN_BYTES)})
             ${powerStep('v128')}
-            (local.set $a0 (i32.add ${get('a0')} (i32.const ${3 * GROUP_BYTES})))
-            (local.set $a1 (i32.add ${get('a1')} (i32.const ${3 * GROUP_BYTES})))
+            (local.set $a0 (i32.add ${get('a0')} (i32.const ${3 * CELL_FN_BYTES})))
+            (local.set $a1 (i32.add ${get('a1')} (i32.const ${3 * CELL_FN_BYTES})))
             (local.set $q (i32.add ${get('q')} (i32.const 3))))
           (else
             (local.set $c1 ${dotPair(0)})
             ${classStep('v128')}
-            (local.set $a0 (i32.add ${get('a0')} (i32.const ${GROUP_BYTES})))
-            (local.set $a1 (i32.add ${get('a1')} (i32.const ${GROUP_BYTES})))
+            (local.set $a0 (i32.add ${get('a0')} (i32.const ${CELL_FN_BYTES})))
+            (local.set $a1 (i32.add ${get('a1')} (i32.const ${CELL_FN_BYTES})))
             (local.set $q (i32.add ${get('q')} (i32.const 1)))))
         (br $group)))
       ${storeAndStep('v128', 2)}
@@ -236,8 +233,8 @@ const values2one = (name) => `
       (local.set $c (i32x4.min_s (i32x4.max_s (i32x4.trunc_sat_f64x2_s_zero ${get('s')}) (i32x4.splat (i32.const 2))) (i32x4.splat (i32.const ${CMAX}))))
       (local.set $u (f64x2.sub ${get('s')} (f64x2.convert_low_i32x4_s ${get('c')})))
       ${weights('v128')}
-      (local.set $a0 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 3))))
-      (local.set $a1 (i32.add ${get('nodes')} (i32.shl (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 3))))
+      (local.set $a0 (i32.add ${get('nodes')} (i32.mul (i32.sub (i32x4.extract_lane 0 ${get('c')}) (i32.const 2)) (i32.const 48))))
+      (local.set $a1 (i32.add ${get('nodes')} (i32.mul (i32.sub (i32x4.extract_lane 1 ${get('c')}) (i32.const 2)) (i32.const 48))))
       (local.set $v ${dotPair(0)})
       (local.set $a0 (i32.add (i32.sub ${get('a0')} ${get('nodes')}) ${get('run')}))
       (local.set $a1 (i32.add (i32.sub ${get('a1')} ${get('nodes')}) ${get('run')}))
@@ -470,6 +467,41 @@ const momentsToNodes = (name) => {
   )`;
 };
 
+// nodesToCells: stateGrid.ts nodesToCells for `fns` functions (node tables at nodes + f·nStride, cell polynomials written
+// at cells + f·cStride, bytes): per cell b, the coefficients m and m+1 in f64x2 lanes, each lane the TypeScript sum
+// C[0][m]·n0 + C[1][m]·n1 + … + C[5][m]·n5 left to right.
+const nodesToCells = (name) => {
+  const C = lagrangePowers();
+  const lane = (v) => (v === 0 ? '0' : hexFloat(v));
+  const pairSum = (m) => {
+    let e = `(f64x2.mul (v128.const f64x2 ${lane(C[m])} ${lane(C[m + 1])}) ${get('s0')})`;
+    for (let k = 1; k < 6; k++) e = `(f64x2.add ${e} (f64x2.mul (v128.const f64x2 ${lane(C[6 * k + m])} ${lane(C[6 * k + m + 1])}) ${get(`s${k}`)}))`;
+    return `(v128.store offset=${8 * m} ${get('cb')} ${e})`;
+  };
+  const splats = [0, 1, 2, 3, 4, 5].map((k) => `(local.set $s${k} (f64x2.splat (f64.load offset=${8 * k} ${get('nb')})))`).join('\n        ');
+  return `
+  (func (export "${name}") (param $fns i32) (param $nodes i32) (param $cells i32) (param $nStride i32) (param $cStride i32)
+    (local $f i32) (local $b i32) (local $nb i32) (local $cb i32)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128)
+    (local.set $f (i32.const 0))
+    (block $fnsDone (loop $fn
+      (br_if $fnsDone (i32.ge_u ${get('f')} ${get('fns')}))
+      (local.set $b (i32.const 0))
+      (block $cellsDone (loop $cell
+        (br_if $cellsDone (i32.ge_u ${get('b')} (i32.const ${CELLS})))
+        (local.set $nb (i32.add (i32.add ${get('nodes')} (i32.mul ${get('f')} ${get('nStride')})) (i32.shl ${get('b')} (i32.const 3))))
+        (local.set $cb (i32.add (i32.add ${get('cells')} (i32.mul ${get('f')} ${get('cStride')})) (i32.mul ${get('b')} (i32.const 48))))
+        ${splats}
+        ${pairSum(0)}
+        ${pairSum(2)}
+        ${pairSum(4)}
+        (local.set $b (i32.add ${get('b')} (i32.const 1)))
+        (br $cell)))
+      (local.set $f (i32.add ${get('f')} (i32.const 1)))
+      (br $fn)))
+  )`;
+};
+
 // The netting set's per-path loops after the valuation (two paths a step in f64x2 lanes, each lane the scalar loop's
 // operations; a choice between the branches of the TypeScript loop is a lane select, which gives the value the branch
 // taken would have given). Rows are padded to 16 bytes, so the lane past an odd n reads and writes padding.
@@ -570,6 +602,7 @@ ${values2one('values2one')}
 ${scatter1('scatter1')}
 ${scatter1one('scatter1one')}
 ${momentsToNodes('momentsToNodes')}
+${nodesToCells('nodesToCells')}
 ${marginCall2}
 ${eulerBoth2}
 ${eulerPlain2}

@@ -33,7 +33,7 @@ import type { FxLevels } from './fxLevels.js';
 import type { PoolNodeTable } from './ratePool.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
-import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, STENCIL, stateGridFor, stencil } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 
 /** Markit's half-day adjustment to the accrued time on default (ISDA CDS Standard Model v1.8.2), years. */
@@ -305,11 +305,11 @@ export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeG
 export class CdsPool {
   private readonly trades: { tradeIndex: number; terms: CdsTerms }[] = [];
   private readonly spec = new Float64Array(2);
-  private readonly w = new Float64Array(6);
   private readonly nodes = new Float64Array(GRID_NODES);
   private readonly nodeWeights = new Float64Array(GRID_NODES);
   private readonly nodeWeights2 = new Float64Array(GRID_NODES);
   private readonly moments = new Float64Array(CELL_BLOCK);
+  private readonly cells = new Float64Array(CELL_BLOCK);
   private readonly moments2 = new Float64Array(CELL_BLOCK);
   lastIndex = -1;
 
@@ -359,7 +359,6 @@ export class CdsPool {
     this.gridNodes(d, paths, nodes);
     const x0 = this.spec[0]!;
     const invH = 1 / this.spec[1]!;
-    const w = this.w;
     const fx = fxLevels.of(this.fxIndex, d, paths);
     const off = d * n;
     const kernels = kernelsFor(ys, n);
@@ -369,9 +368,22 @@ export class CdsPool {
       kernels.cdsValues(n, ys.byteOffset + 8 * off, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
       return;
     }
+    // the table's cell polynomials (stateGrid.ts nodesToCells), as the rate pools value theirs
+    const cells = this.cells;
+    nodesToCells(nodes, 0, cells, 0);
+    const cMax = GRID_NODES - 4;
     for (let p = 0; p < n; p++) {
-      const b = stencil(ys[off + p]!, x0, invH, w);
-      const v = w[0]! * nodes[b]! + w[1]! * nodes[b + 1]! + w[2]! * nodes[b + 2]! + w[3]! * nodes[b + 3]! + w[4]! * nodes[b + 4]! + w[5]! * nodes[b + 5]!;
+      const sPos = (ys[off + p]! - x0) * invH;
+      // every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding
+      let c = sPos | 0;
+      c = c < 2 ? 2 : c > cMax ? cMax : c;
+      const u = sPos - c;
+      const u2 = u * u;
+      const u3 = u2 * u;
+      const u4 = u2 * u2;
+      const u5 = u4 * u;
+      const b = STENCIL * (c - 2);
+      const v = cells[b]! + u * cells[b + 1]! + u2 * cells[b + 2]! + u3 * cells[b + 3]! + u4 * cells[b + 4]! + u5 * cells[b + 5]!;
       out[p] += fx === null ? v : fx[p]! * v;
     }
   }

@@ -35,7 +35,7 @@ import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
-import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, MAX_MOMENTS, momentOrder, STENCIL, stateGridFor } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, MAX_MOMENTS, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
 /** Position of the grid's centre in node steps. */
@@ -173,13 +173,6 @@ export class CurrencyPoolBuilder {
   }
 }
 
-/** Denominators Π_{j≠i}(i − j) of the 6-point Lagrange weights (nodes −2..3), as reciprocals. */
-const L0 = -1 / 120;
-const L1 = 1 / 24;
-const L2 = -1 / 12;
-const L3 = 1 / 12;
-const L4 = -1 / 24;
-const L5 = 1 / 120;
 
 /** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
 class Carve<T extends Float64Array | Int32Array> {
@@ -651,6 +644,9 @@ export class CurrencyPool {
     return table;
   }
 
+  /** The TypeScript valuation's cell polynomials of the main table and of the fixing slots' (nodesToCells). */
+  private cellTable: Float64Array | undefined;
+  private runCellTable: Float64Array | undefined;
   private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
   private slopeNodes: Float64Array | undefined;
   private deviceFix: Int32Array | undefined;
@@ -695,45 +691,45 @@ export class CurrencyPool {
       kernels.values(n, xs.byteOffset + 8 * off, groups, fx === null ? 0 : fx.byteOffset, out.byteOffset, x0, invH);
       return;
     }
+    // The node tables' cell polynomials (stateGrid.ts nodesToCells): a path's value on its cell is Σ_m a_m·u^m.
+    const cells = (this.cellTable ??= new Float64Array(CELL_BLOCK));
+    const runCells = (this.runCellTable ??= new Float64Array((this.runSize / GRID_NODES) * CELL_BLOCK));
+    nodesToCells(nodes, 0, cells, 0);
+    for (let q = 0; q < groups; q++) nodesToCells(runNodes, q * GRID_NODES, runCells, q * CELL_BLOCK);
     const cMax = GRID_NODES - 4;
-    const G = GRID_NODES;
+    const F = CELL_BLOCK;
     for (let p = 0; p < n; p++) {
       const x = xs[off + p]!;
-      // The 6-point Lagrange stencil of stateGrid.ts `stencil`, inlined.
       const sPos = (x - x0) * invH;
       // Every path lies in nodes 2 .. G−3 (stateGridFor), so sPos > 0 and truncation is the floor; clamped for rounding.
       let c = sPos | 0;
       c = c < 2 ? 2 : c > cMax ? cMax : c;
       const u = sPos - c;
-      const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-      const uab = ua * ub, uef = ue * uf, uud = u * ud;
-      const w0 = ub * uud * uef * L0;
-      const w1 = ua * uud * uef * L1;
-      const w2 = uab * ud * uef * L2;
-      const w3 = uab * u * uef * L3;
-      const w4 = uab * uud * uf * L4;
-      const w5 = uab * uud * ue * L5;
-      const b = c - 2;
-      let v = w0 * nodes[b]! + w1 * nodes[b + 1]! + w2 * nodes[b + 2]! + w3 * nodes[b + 3]! + w4 * nodes[b + 4]! + w5 * nodes[b + 5]!;
+      const u2 = u * u;
+      const u3 = u2 * u;
+      const u4 = u2 * u2;
+      const u5 = u4 * u;
+      const b = STENCIL * (c - 2);
+      let v = cells[b]! + u * cells[b + 1]! + u2 * cells[b + 2]! + u3 * cells[b + 3]! + u4 * cells[b + 4]! + u5 * cells[b + 5]!;
       for (let q = 0, i = b; q < groups; ) {
         const delta = x - xs[groupOff[q]! + p]!;
         if (groupCoef[3 * q] === 1) {
           // a power triple (c1 = 1 marks it: a class's c1 = −δ < 0): Δ·(c1 + Δ·(c2 + Δ·c3)) of its three functions
-          const i2 = i + G;
-          const i3 = i2 + G;
-          const c1 = w0 * runNodes[i]! + w1 * runNodes[i + 1]! + w2 * runNodes[i + 2]! + w3 * runNodes[i + 3]! + w4 * runNodes[i + 4]! + w5 * runNodes[i + 5]!;
-          const c2 = w0 * runNodes[i2]! + w1 * runNodes[i2 + 1]! + w2 * runNodes[i2 + 2]! + w3 * runNodes[i2 + 3]! + w4 * runNodes[i2 + 4]! + w5 * runNodes[i2 + 5]!;
-          const c3 = w0 * runNodes[i3]! + w1 * runNodes[i3 + 1]! + w2 * runNodes[i3 + 2]! + w3 * runNodes[i3 + 3]! + w4 * runNodes[i3 + 4]! + w5 * runNodes[i3 + 5]!;
+          const i2 = i + F;
+          const i3 = i2 + F;
+          const c1 = runCells[i]! + u * runCells[i + 1]! + u2 * runCells[i + 2]! + u3 * runCells[i + 3]! + u4 * runCells[i + 4]! + u5 * runCells[i + 5]!;
+          const c2 = runCells[i2]! + u * runCells[i2 + 1]! + u2 * runCells[i2 + 2]! + u3 * runCells[i2 + 3]! + u4 * runCells[i2 + 4]! + u5 * runCells[i2 + 5]!;
+          const c3 = runCells[i3]! + u * runCells[i3 + 1]! + u2 * runCells[i3 + 2]! + u3 * runCells[i3 + 3]! + u4 * runCells[i3 + 4]! + u5 * runCells[i3 + 5]!;
           v += delta * (c1 + delta * (c2 + delta * c3));
           q += RUNNING_SLOPES;
-          i += RUNNING_SLOPES * G;
+          i += RUNNING_SLOPES * F;
           continue;
         }
         // a class: its function T at x times Δ·(c1 + Δ·(c2 + Δ·c3))
-        const t = w0 * runNodes[i]! + w1 * runNodes[i + 1]! + w2 * runNodes[i + 2]! + w3 * runNodes[i + 3]! + w4 * runNodes[i + 4]! + w5 * runNodes[i + 5]!;
+        const t = runCells[i]! + u * runCells[i + 1]! + u2 * runCells[i + 2]! + u3 * runCells[i + 3]! + u4 * runCells[i + 4]! + u5 * runCells[i + 5]!;
         v += t * (delta * (groupCoef[3 * q]! + delta * (groupCoef[3 * q + 1]! + delta * groupCoef[3 * q + 2]!)));
         q++;
-        i += G;
+        i += F;
       }
       out[p] += fx === null ? v : fx[p]! * v;
     }

@@ -9,8 +9,10 @@
  * stencil against 2.3e-2·(a·h)^4 for the cubic one. With 64 nodes over the paths' range (about ±4 standard deviations
  * of x for 5,000 paths) and a·sd(x) ≤ 0.45 (a 30Y flow seen from 10Y under σ = 100bp), a·h ≤ 0.065 and the error is
  * below 1e-10 of the gross flow value, against 4e-7 for the cubic stencil on the same grid, at 6 multiply-adds a path
- * instead of 4. The weights depend only on the path's position, so they are computed once per path and currency and
- * shared by every grid function of that currency.
+ * instead of 4. The interpolant on a cell is a polynomial of degree 5 in the path's position u within the cell, so a
+ * function's table is turned into six coefficients per cell once per date (nodesToCells) and a path evaluates
+ * Σ_m a_m·u^m with the powers of its u, shared by every grid function of that currency: four products a path instead
+ * of the six Lagrange products (`stencil`, the direct form, which the tests use as the reference).
  *
  * Building a function on the grid costs two exponentials per exponential term (the value at the first node and the
  * ratio between nodes) and GRID_NODES multiply-adds (e^{−a(x0 + g·h)} = e^{−a·x0}·(e^{−a·h})^g).
@@ -104,8 +106,9 @@ export function dotExponential(amp: number, rate: number, x0: number, h: number,
 /**
  * Stencil of the state x on the grid (x0, h): returns the index of the stencil's first node and writes the six
  * Lagrange weights into w[0..6). Positions are relative to the cell start c: nodes c−2 .. c+3, u = (x − x_c)/h in
- * [0, 1]; the weight of node i is Π_{j≠i}(u − j)/(i − j), written as ratePool.ts and the WebAssembly kernels compute
- * it (the products, then times the reciprocal of the denominator), so that the CDS pools run on the same kernels.
+ * [0, 1]; the weight of node i is Π_{j≠i}(u − j)/(i − j) (the products, then times the reciprocal of the
+ * denominator). The engine evaluates the same interpolant through cell polynomials (nodesToCells) and gathers Euler
+ * weights through cell moments (cellMomentsToNodes); this direct form is their reference in the tests.
  */
 export function stencil(x: number, x0: number, invH: number, w: Float64Array): number {
   const s = (x - x0) * invH;
@@ -178,6 +181,29 @@ export function cellMomentsToNodes(moments: Float64Array, momentOffset: number, 
     for (let k = 0; k < STENCIL; k++) {
       const r = STENCIL * k;
       nodes[at + k] += C[r]! * m0 + C[r + 1]! * m1 + C[r + 2]! * m2 + C[r + 3]! * m3 + C[r + 4]! * m4 + C[r + 5]! * m5;
+    }
+  }
+}
+
+/**
+ * A grid function's cell polynomials: cells[cellOffset + 6b + m] = Σ_k L_k's u^m coefficient · nodes[nodeOffset + b + k]
+ * (k = 0..5 left to right), so that the 6-point Lagrange interpolant on cell b is Σ_m cells[6b + m]·u^m (cellValue).
+ * The valuation then costs a path the powers of u (four products) instead of the six Lagrange products; the same
+ * interpolant, to rounding.
+ */
+export function nodesToCells(nodes: Float64Array, nodeOffset: number, cells: Float64Array, cellOffset: number): void {
+  const C = LAGRANGE_POWERS;
+  for (let b = 0; b < GRID_CELLS; b++) {
+    const at = nodeOffset + b;
+    const n0 = nodes[at]!;
+    const n1 = nodes[at + 1]!;
+    const n2 = nodes[at + 2]!;
+    const n3 = nodes[at + 3]!;
+    const n4 = nodes[at + 4]!;
+    const n5 = nodes[at + 5]!;
+    const o = cellOffset + STENCIL * b;
+    for (let m = 0; m < STENCIL; m++) {
+      cells[o + m] = C[m]! * n0 + C[STENCIL + m]! * n1 + C[2 * STENCIL + m]! * n2 + C[3 * STENCIL + m]! * n3 + C[4 * STENCIL + m]! * n4 + C[5 * STENCIL + m]! * n5;
     }
   }
 }

@@ -34,6 +34,7 @@ interface KernelExports {
   values2one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, nodes: number, run: number, fx: number, out: number, x0: number, invH: number, coef: number): void;
   scatter1one(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   momentsToNodes(fns: number, m: number, nodes: number, mStride: number, nStride: number): void;
+  nodesToCells(fns: number, nodes: number, cells: number, nStride: number, cStride: number): void;
   scatter1(p0: number, p1: number, xRow: number, groupRows: number, groups: number, fx: number, wa: number, wb: number, nw: number, nw2: number, rw: number, rw2: number, x0: number, invH: number, coef: number): void;
   marginCall2(n: number, vals: number, bal: number, ia: number, thC: number, thB: number, cov05: number, mtaC: number, mtaB: number, mult: number, exact: number): void;
   eulerBoth2(n: number, vals: number, coll: number, num: number, wa: number, wb: number, res: number, divisor: number, im: number, limit: number, ratio: number): void;
@@ -44,7 +45,7 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Byte offsets of a slot's regions for n paths a row. */
 function slotLayout(n: number): {
-  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; coef: number; nw: number; nw2: number; rw: number; rw2: number; nwOut: number; nw2Out: number; rwOut: number; rw2Out: number; bytes: number;
+  out: number; wa: number; wb: number; in1: number; in2: number; res: number; nodes: number; run: number; groupRows: number; coef: number; cells: number; runCells: number; nw: number; nw2: number; rw: number; rw2: number; nwOut: number; nw2Out: number; rwOut: number; rw2Out: number; bytes: number;
 } {
   const row = align16(8 * n);
   const run = 8 * KERNEL_MAX_CLASSES * GROUP_DOUBLES;
@@ -60,6 +61,8 @@ function slotLayout(n: number): {
   };
   return {
     out: take(row), wa: take(row), wb: take(row), in1: take(row), in2: take(row), res: take(16), nodes: take(nodes), run: take(run), groupRows: take(4 * KERNEL_MAX_CLASSES), coef: take(24 * KERNEL_MAX_CLASSES),
+    // the valuation's cell polynomials of the node tables (stateGrid.ts nodesToCells), CELL_BLOCK doubles a function
+    cells: take(moments), runCells: take(runMoments),
     nw: take(moments), nw2: take(moments), rw: take(runMoments), rw2: take(runMoments),
     nwOut: take(nodes), nw2Out: take(nodes), rwOut: take(run), rw2Out: take(run), bytes: at,
   };
@@ -171,6 +174,8 @@ export class PoolKernels {
   readonly runAt: number;
   readonly groupRowsAt: number;
   readonly coefAt: number;
+  readonly cellsAt: number;
+  readonly runCellsAt: number;
   readonly nwAt: number;
   readonly nw2At: number;
   readonly rwAt: number;
@@ -221,6 +226,8 @@ export class PoolKernels {
     this.runAt = base + l.run;
     this.groupRowsAt = base + l.groupRows;
     this.coefAt = base + l.coef;
+    this.cellsAt = base + l.cells;
+    this.runCellsAt = base + l.runCells;
     this.nwAt = base + l.nw;
     this.nw2At = base + l.nw2;
     this.rwAt = base + l.rw;
@@ -292,12 +299,15 @@ export class PoolKernels {
    */
   values(n: number, xRowAt: number, groups: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
+    // the node tables' cell polynomials (stateGrid.ts nodesToCells: the same operations), which the loops read
+    this.k.nodesToCells(1, this.nodesAt, this.cellsAt, 0, 0);
+    if (groups > 0) this.k.nodesToCells(groups, this.runAt, this.runCellsAt, 8 * GROUP_DOUBLES, 8 * CELL_BLOCK);
     const even = n & ~1;
     if (even > 0) {
       const values2 = groups === 1 && this.coef[0] !== 1 ? this.k.values2one : this.k.values2;
-      values2(0, even, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+      values2(0, even, xRowAt, this.groupRowsAt, groups, this.cellsAt, this.runCellsAt, fxAt, outAt, x0, invH, this.coefAt);
     }
-    if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even < n) this.k.values1(even, n, xRowAt, this.groupRowsAt, groups, this.cellsAt, this.runCellsAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
   /**
@@ -306,9 +316,10 @@ export class PoolKernels {
    */
   cdsValues(n: number, yRowAt: number, fxAt: number, outAt: number, x0: number, invH: number): void {
     kernelCalls++;
+    this.k.nodesToCells(1, this.nodesAt, this.cellsAt, 0, 0);
     const even = n & ~1;
-    if (even > 0) this.k.values2(0, even, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
-    if (even < n) this.k.values1(even, n, yRowAt, this.groupRowsAt, 0, this.nodesAt, this.runAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even > 0) this.k.values2(0, even, yRowAt, this.groupRowsAt, 0, this.cellsAt, this.runCellsAt, fxAt, outAt, x0, invH, this.coefAt);
+    if (even < n) this.k.values1(even, n, yRowAt, this.groupRowsAt, 0, this.cellsAt, this.runCellsAt, fxAt, outAt, x0, invH, this.coefAt);
   }
 
   /**
