@@ -14,7 +14,7 @@ import type { NettingSet } from '../src/portfolio/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
-import { CELL_BLOCK, cellMomentsToNodes, GRID_NODES, stencil } from '../src/exposure/valuation/stateGrid.js';
+import { CELL_BLOCK, cellMomentsToNodes, GRID_CELLS, GRID_NODES, nodesToCells, stencil } from '../src/exposure/valuation/stateGrid.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
 import { kernelsFor, pathMemory, poolKernelCalls, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
@@ -163,6 +163,38 @@ describe('cell moments to node weights (stateGrid.ts cellMomentsToNodes)', () =>
     cellMomentsToNodes(moments, 0, nodes, 0);
     for (let g = 0; g < GRID_NODES; g++) expect(Math.abs(nodes[g]! - direct[g]!)).toBeLessThan(1e-12);
     expect(nodes.some((v) => Math.abs(v) > 1)).toBe(true);
+  });
+});
+
+describe('cell polynomials of a node table (stateGrid.ts nodesToCells)', () => {
+  it('equal the Lagrange stencil\'s interpolant at any position in every cell', () => {
+    // A rough table (random node values of both signs, so that every coefficient matters: a smooth table hides the
+    // higher powers), evaluated at 20 positions per cell as Σ_m a_m·u^m and as the stencil's Σ_k w_k·n_{b+k}
+    // (stateGrid.ts `stencil`, the direct form). Both are sums of six terms of order 1 times weights ≤ 1.6:
+    // tolerance 1e-13.
+    let seed = 7;
+    const uniform = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
+    const nodes = Float64Array.from({ length: GRID_NODES }, () => 2 * uniform() - 1);
+    const cells = new Float64Array(CELL_BLOCK);
+    nodesToCells(nodes, 0, cells, 0);
+    const w = new Float64Array(6);
+    const x0 = 0.25;
+    const h = 0.02;
+    let worst = 0;
+    for (let b = 0; b < GRID_CELLS; b++) {
+      for (let i = 0; i < 20; i++) {
+        const u = (i + uniform()) / 20;
+        const x = x0 + (b + 2 + u) * h;
+        const first = stencil(x, x0, 1 / h, w);
+        const uu = (x - x0) / h - (first + 2);
+        let direct = 0;
+        for (let k = 0; k < 6; k++) direct += w[k]! * nodes[first + k]!;
+        let poly = 0;
+        for (let m = 5; m >= 0; m--) poly = poly * uu + cells[6 * first + m]!;
+        worst = Math.max(worst, Math.abs(poly - direct));
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
   });
 });
 
