@@ -19,7 +19,8 @@ import { lgmSwaption, lgmZeroBonds, receiverSwapBonds, type LgmModel, type SwapS
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/index.js';
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
-import { compileSwaption } from '../src/exposure/valuation/swaption.js';
+import { normCdfInto } from '../src/pricing/black.js';
+import { compileSwaption, PHI_ONE_FROM, PHI_ZERO_TO, phiSaturatedTerms, setPhiSaturationSkip } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { blackGridUses } from '../src/exposure/valuation/options.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
@@ -389,6 +390,43 @@ describe('swaptions on paths', () => {
     // The option is smooth in x on the scale of its remaining sd (≈ 0.012 here, 20 grid cells), so the degree-5
     // interpolation error is far below 1e-7 of the notional.
     expect(worst).toBeLessThan(1e-7 * N);
+  });
+
+  it('near expiry the option nodes skip Φ where it is exactly 0 or 1, with the same bits as evaluating it', () => {
+    // optionOnNodes takes Φ = 1 or 0 without evaluating it beyond PHI_ONE_FROM / PHI_ZERO_TO; the premise on
+    // normCdfInto itself (a dense scan 20 units past each threshold), then the node tables both ways, bit for bit.
+    const xs = new Float64Array(200_001);
+    const out = new Float64Array(xs.length);
+    for (let i = 0; i < xs.length; i++) xs[i] = PHI_ONE_FROM + i * 1e-4;
+    normCdfInto(xs, out, xs.length);
+    expect(out.every((v) => v === 1)).toBe(true);
+    for (let i = 0; i < xs.length; i++) xs[i] = PHI_ZERO_TO - i * 1e-4;
+    normCdfInto(xs, out, xs.length);
+    expect(out.every((v) => v === 0)).toBe(true);
+    for (const t0 of [trade, swaption({ tradeId: 'SWO-R', optionType: 'receiver', direction: 'sell' })]) {
+      for (const days of [1, 7, 30]) {
+        const near = swExpiry - days;
+        const gNear = grid([near]);
+        const sw = compileSwaption(t0, 0, market, gNear, lgmOnGrid(lgm, gNear));
+        const d = gNear.dates.indexOf(near);
+        const sd = Math.sqrt(lgm.zeta(market.time(swExpiry)) - lgm.zeta(gNear.times[d]!));
+        // a grid 60 remaining deviations either side of today's state: many nodes far from the boundary
+        const h = (120 * sd) / GRID_NODES;
+        const skipped = new Float64Array(GRID_NODES);
+        const full = new Float64Array(GRID_NODES);
+        const before = phiSaturatedTerms();
+        expect(sw.term.addNodes(d, -60 * sd, h, skipped)).toBe(true);
+        expect(phiSaturatedTerms() - before).toBeGreaterThan(GRID_NODES / 4);
+        setPhiSaturationSkip(false);
+        try {
+          sw.term.addNodes(d, -60 * sd, h, full);
+        } finally {
+          setPhiSaturationSkip(true);
+        }
+        expect(Array.from(skipped)).toEqual(Array.from(full));
+        expect(skipped.some((v) => v !== 0)).toBe(true);
+      }
+    }
   });
 
   it('after expiry (physical): the underlying swap where exercised at the expiry grid date, 0 elsewhere (two paths by hand)', () => {

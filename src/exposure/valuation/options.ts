@@ -115,7 +115,7 @@ function blackLegsInto(omega: number, stdDev: number, scale: number, l: typeof l
   for (let p = 0; p < n; p++) out[p] = scale * (omega * (a[p]! * n1[p]! - b[p]! * n2[p]!));
 }
 
-/** Nodes of blackOnGrid's log-moneyness grid. */
+/** Nodes of blackOnGrid's log-moneyness grid over the paths' whole range of m. */
 export const BLACK_GRID_NODES = 256;
 /**
  * Largest node step of the log-moneyness grid, in units of min(sd, 1), at which blackOnGrid interpolates: the 6-point
@@ -124,30 +124,43 @@ export const BLACK_GRID_NODES = 256;
  * for sd > 1 the step is bounded by 0.05 itself (test/black-grid.test.ts checks the bound per path against Black).
  */
 export const BLACK_GRID_MAX_STEP = 0.05;
-/** Fewest paths for which tabulating (2 Φ per node) beats valuing each path (2 Φ and 2 exponentials a path). */
-const BLACK_GRID_MIN_PATHS = 2 * BLACK_GRID_NODES;
+/**
+ * Half-width of the band of m, in units of sd beyond the drift sd/2, outside which blackOnGrid takes the intrinsic
+ * value: for ω·m ≥ sd·(Z + sd/2) the option is ω·(e^m − 1) less the opposite option, which is at most Φ(−d2) ≤ Φ(−Z)
+ * per unit strike leg (d2 ≥ Z); for ω·m ≤ −sd·(Z + sd/2) it is at most e^m·Φ(d1) ≤ e^m·Φ(−Z) (d1 ≤ −Z), and the
+ * intrinsic value is 0. Φ(−6.4) = 7.8e-11: below the interpolation's own 1.2e-10 of the larger leg.
+ */
+export const BLACK_GRID_TAIL_Z = 6.4;
+/** Most nodes of a band table (blackOnGrid near expiry): sd·(2Z + sd) / (0.05·min(sd, 1)) + 5 is 262 at sd = 0.1, 274 at sd = 0.5. */
+export const BLACK_BAND_MAX_NODES = 512;
+/** Fewest paths per node for which tabulating (2 Φ per node) beats valuing each path (2 Φ and 2 exponentials a path). */
+const BLACK_GRID_MIN_PATHS_PER_NODE = 2;
 
 const grid = {
-  m: new Float64Array(BLACK_GRID_NODES),
-  x1: new Float64Array(BLACK_GRID_NODES),
-  x2: new Float64Array(BLACK_GRID_NODES),
-  n1: new Float64Array(BLACK_GRID_NODES),
-  n2: new Float64Array(BLACK_GRID_NODES),
-  g: new Float64Array(BLACK_GRID_NODES),
+  m: new Float64Array(BLACK_BAND_MAX_NODES),
+  x1: new Float64Array(BLACK_BAND_MAX_NODES),
+  x2: new Float64Array(BLACK_BAND_MAX_NODES),
+  n1: new Float64Array(BLACK_BAND_MAX_NODES),
+  n2: new Float64Array(BLACK_BAND_MAX_NODES),
+  g: new Float64Array(BLACK_BAND_MAX_NODES),
 };
 
 /**
  * The Black-76 value per unit of strike leg as a function of the log-moneyness m = ln(a/b),
- * g(m) = ω·(e^m·Φ(ω·d1) − Φ(ω·d2)), d1 = m/sd + sd/2, d2 = d1 − sd, tabulated on BLACK_GRID_NODES nodes spanning the
- * paths' m (nodes 2 .. N−3, as stateGrid.ts `stateGridFor`) and read back per path by the 6-point Lagrange stencil of
+ * g(m) = ω·(e^m·Φ(ω·d1) − Φ(ω·d2)), d1 = m/sd + sd/2, d2 = d1 − sd, tabulated on nodes spanning the paths' m
+ * (nodes 2 .. N−3, as stateGrid.ts `stateGridFor`) and read back per path by the 6-point Lagrange stencil of
  * the state grids: out[p] = g(m_p). Under one factor per currency an FX or equity option's value at a date is
  * b·g(m) with b the strike leg, so a path costs one exponential (its strike leg) and a stencil instead of two
- * exponentials and two Φ. Returns false, leaving out untouched, where the grid would be too coarse for the
- * remainder bound (BLACK_GRID_MAX_STEP: the paths' spread of m is wide against sd, i.e. close to expiry), where the
- * paths are too few to pay for the table, or where they all have the same m (t = 0): the caller then values each path.
+ * exponentials and two Φ.
+ * - Over the paths' whole range on BLACK_GRID_NODES nodes where the step is at most BLACK_GRID_MAX_STEP·min(sd, 1).
+ * - Else (the paths' spread of m is wide against sd: close to expiry) over the band |m| ≤ sd·(Z + sd/2) alone
+ *   (BLACK_GRID_TAIL_Z) on as many nodes as that step needs, at most BLACK_BAND_MAX_NODES; a path outside the band
+ *   takes the intrinsic value max(ω·(e^m − 1), 0), within Φ(−Z) of the larger leg.
+ * Returns false, leaving out untouched, where the band would need more nodes, where the paths are too few to pay for
+ * the table (fewer than two a node), or where they all have the same m (t = 0): the caller then values each path.
  */
 export function blackOnGrid(omega: number, stdDev: number, lnAoverB: Float64Array, n: number, out: Float64Array): boolean {
-  if (!(stdDev > 0) || n < BLACK_GRID_MIN_PATHS) return false;
+  if (!(stdDev > 0)) return false;
   let lo = Infinity;
   let hi = -Infinity;
   for (let p = 0; p < n; p++) {
@@ -155,27 +168,53 @@ export function blackOnGrid(omega: number, stdDev: number, lnAoverB: Float64Arra
     if (m < lo) lo = m;
     if (m > hi) hi = m;
   }
-  const N = BLACK_GRID_NODES;
-  const h = (hi - lo) / (N - 5);
-  if (!(h > 0) || !(h <= BLACK_GRID_MAX_STEP * Math.min(stdDev, 1))) return false;
+  if (!(hi > lo)) return false;
+  const maxStep = BLACK_GRID_MAX_STEP * Math.min(stdDev, 1);
+  let N = BLACK_GRID_NODES;
+  let h = (hi - lo) / (N - 5);
+  if (!(h <= maxStep)) {
+    // The band: paths beyond it take the intrinsic value (BLACK_GRID_TAIL_Z).
+    const edge = stdDev * (BLACK_GRID_TAIL_Z + 0.5 * stdDev);
+    lo = Math.max(lo, -edge);
+    hi = Math.min(hi, edge);
+    if (hi > lo) {
+      N = Math.max(6, Math.ceil((hi - lo) / maxStep) + 5);
+      if (N > BLACK_BAND_MAX_NODES) return false;
+      h = (hi - lo) / (N - 5);
+    } else {
+      // no path inside the band: every path takes the intrinsic value
+      N = 0;
+      lo = Infinity;
+      hi = -Infinity;
+    }
+  }
+  if (n < BLACK_GRID_MIN_PATHS_PER_NODE * Math.max(N, BLACK_GRID_NODES)) return false;
   const x0 = lo - 2 * h;
   const { m, x1, x2, n1, n2, g } = grid;
-  for (let i = 0; i < N; i++) {
-    const mi = x0 + i * h;
-    const d1 = mi / stdDev + 0.5 * stdDev;
-    m[i] = mi;
-    x1[i] = omega * d1;
-    x2[i] = omega * (d1 - stdDev);
+  if (N > 0) {
+    for (let i = 0; i < N; i++) {
+      const mi = x0 + i * h;
+      const d1 = mi / stdDev + 0.5 * stdDev;
+      m[i] = mi;
+      x1[i] = omega * d1;
+      x2[i] = omega * (d1 - stdDev);
+    }
+    normCdfInto(x1, n1, N);
+    normCdfInto(x2, n2, N);
+    for (let i = 0; i < N; i++) g[i] = omega * (Math.exp(m[i]!) * n1[i]! - n2[i]!);
   }
-  normCdfInto(x1, n1, N);
-  normCdfInto(x2, n2, N);
-  for (let i = 0; i < N; i++) g[i] = omega * (Math.exp(m[i]!) * n1[i]! - n2[i]!);
   gridUses++;
   const invH = 1 / h;
   const cMax = N - 4;
   for (let p = 0; p < n; p++) {
-    const s = (lnAoverB[p]! - x0) * invH;
-    // every path lies in nodes 2 .. N−3, so s > 0 and truncation is the floor; clamped for rounding
+    const mp = lnAoverB[p]!;
+    if (mp < lo || mp > hi) {
+      // beyond the band: the intrinsic value (never on the whole-range table, where every path lies in [lo, hi])
+      out[p] = omega * mp > 0 ? omega * Math.expm1(mp) : 0;
+      continue;
+    }
+    const s = (mp - x0) * invH;
+    // every path here lies in nodes 2 .. N−3, so s > 0 and truncation is the floor; clamped for rounding
     let c = s | 0;
     c = c < 2 ? 2 : c > cMax ? cMax : c;
     const u = s - c;

@@ -271,6 +271,45 @@ export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: numbe
   return intervals;
 }
 
+/**
+ * normCdfInto (pricing/black.ts) gives exactly 1 at and above 8.2924 and exactly 0 at and below −37.7595 (the
+ * complementary error function underflows below 2⁻⁵³ and to 0); with a margin, the thresholds optionOnNodes uses to
+ * skip Φ (test/swaption.test.ts checks both against normCdfInto).
+ */
+export const PHI_ONE_FROM = 8.3;
+export const PHI_ZERO_TO = -37.8;
+/** Whether optionOnNodes skips saturated Φ (setPhiSaturationSkip: tests compare both ways bit for bit). */
+let skipSaturated = true;
+let saturatedCount = 0;
+
+/** Turns optionOnNodes' skipping of saturated Φ on or off on this thread (the same bits either way: tests). */
+export function setPhiSaturationSkip(on: boolean): void {
+  skipSaturated = on;
+}
+
+/** Interval terms at nodes taken without Φ on this thread so far (tests check that a case exercised the skip). */
+export function phiSaturatedTerms(): number {
+  return saturatedCount;
+}
+
+const PHI_MIXED = 0;
+const PHI_ALL_ONE = 1;
+const PHI_ALL_ZERO = 2;
+
+/**
+ * Whether an exercise interval's Φ terms at one node are all exactly 1 or all exactly 0 for the bonds' shifts in
+ * [shiftMin, shiftMax]: the interval (yLo, yHi) contributes Φ(yHi + s) − Φ(yLo + s) per bond, taken as in
+ * optionOnNodes (Φ(−∞) = 0, Φ(∞) = 1, the lower tail where yLo + s ≥ 0).
+ */
+function saturation(yLo: number, yHi: number, shiftMin: number, shiftMax: number): number {
+  if (!skipSaturated) return PHI_MIXED;
+  // every upper end at or below PHI_ZERO_TO, or every lower end at or above −PHI_ZERO_TO: both terms are 0
+  if (yHi + shiftMax <= PHI_ZERO_TO || yLo + shiftMin >= -PHI_ZERO_TO) return PHI_ALL_ZERO;
+  // every lower end at or below PHI_ZERO_TO (Φ = 0) and every upper end at or above PHI_ONE_FROM (Φ = 1)
+  if ((yLo === -Infinity || yLo + shiftMax <= PHI_ZERO_TO) && (yHi === Infinity || yHi + shiftMin >= PHI_ONE_FROM)) return PHI_ALL_ONE;
+  return PHI_MIXED;
+}
+
 /** Per-bond arguments and values of Φ for optionOnNodes (normCdfInto: no call per bond), n = the bonds. */
 interface PhiScratch {
   argA: Float64Array;
@@ -318,6 +357,12 @@ function optionOnNodes(
     ratioScratch[i] = Math.exp(-a * h);
     shiftScratch[i] = hi * sd;
   }
+  let shiftMin = Infinity;
+  let shiftMax = -Infinity;
+  for (let i = 0; i < n; i++) {
+    shiftMin = Math.min(shiftMin, shiftScratch[i]!);
+    shiftMax = Math.max(shiftMax, shiftScratch[i]!);
+  }
   for (let g = 0; g < count; g++) {
     const x = x0 + g * h;
     let value = 0;
@@ -325,7 +370,16 @@ function optionOnNodes(
       for (let r = 0; r < intervals.length; r += 2) {
         const yLo = (intervals[r]! - x) / sd;
         const yHi = (intervals[r + 1]! - x) / sd;
-        if (yLo === -Infinity) {
+        // Where every bond's Φ is exactly 1 or exactly 0 (PHI_ONE_FROM, PHI_ZERO_TO: near expiry, on the nodes away
+        // from the exercise boundary), its terms are added (Φ = 1: b·1 = b) or skipped (Φ = 0: b·0 adds ±0) without
+        // evaluating Φ: the same bits.
+        const saturated = saturation(yLo, yHi, shiftMin, shiftMax);
+        if (saturated !== PHI_MIXED) saturatedCount++;
+        if (saturated === PHI_ALL_ONE) {
+          for (let i = 0; i < n; i++) value += bondScratch[i]!;
+        } else if (saturated === PHI_ALL_ZERO) {
+          // nothing to add
+        } else if (yLo === -Infinity) {
           // Φ(yHi + Hᵢ√v) − Φ(−∞).
           for (let i = 0; i < n; i++) argA[i] = yHi + shiftScratch[i]!;
           normCdfInto(argA, outA, n);
