@@ -1027,6 +1027,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     let worstCpuShare = 0; // collateralised sets: device run vs the CPU backend
     let lagSlots = 0;
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
+    let bandTables = 0; // a swaption's band tables close to expiry (swaption.ts bandTables: masks on the date's own state)
     let exercisedPaths = 0;
     let unexercisedPaths = 0;
     const legKinds = new Map<string, number>(); // leg entries valued on the device, by kind and by product
@@ -1073,6 +1074,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
         tables.maskIndex.forEach((m, i) => {
           if (m < 0) return;
           maskedSlots++;
+          if (m === d) bandTables++;
           // paths in and out of the exercise region: the mask is not trivially 0 or 1 on these paths
           const xs = paths.irState[tables.irIndex[i]!]!;
           for (let p = 0; p < n; p++) {
@@ -1206,6 +1208,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     });
     expect(lagSlots).toBeGreaterThan(0);
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
+    expect(bandTables, 'a swaption close to expiry is valued on the device on its band tables').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);
     expect(unexercisedPaths).toBeGreaterThan(0);
     // every product the device values is in a device set

@@ -19,7 +19,7 @@ import { lgmH } from '../src/simulation/models/lgm/parameters.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { cdsBreakTimes, cdsNodeWeights, cdsSchedule, compileCds } from '../src/exposure/valuation/cds.js';
 import { lgmOnGrid } from '../src/exposure/valuation/model.js';
-import { compileSwaption, exerciseIntervals, underlyingBonds, type UnderlyingBonds } from '../src/exposure/valuation/swaption.js';
+import { compileSwaption, exerciseIntervals, swaptionBandTables, underlyingBonds, type UnderlyingBonds } from '../src/exposure/valuation/swaption.js';
 import { GRID_NODES } from '../src/exposure/valuation/stateGrid.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, timeGrid } from './helpers/simpleModel.js';
@@ -286,6 +286,7 @@ describe('the conditional swaption on the state grid (one-sided intervals with o
     const zetaE = lgm.model.zeta(mkt.time(trade.expiryDate));
     expect(sw.optionLastIndex).toBeGreaterThan(10);
     const nodes = new Float64Array(GRID_NODES);
+    let bandDates = 0;
     for (let d = 0; d <= sw.optionLastIndex; d++) {
       const zt = lgm.zeta[d]!;
       const v = sw.varianceScale * (zetaE - zt);
@@ -294,27 +295,48 @@ describe('the conditional swaption on the state grid (one-sided intervals with o
       const h = (8 * sdX + 1e-6) / (GRID_NODES - 5);
       const x0 = -4 * sdX - 2 * h;
       nodes.fill(0);
-      sw.term.addNodes(d, x0, h, nodes);
+      const onPool = sw.term.addNodes(d, x0, h, nodes);
       // The boundary from the (separately tested) root finder; a boundary off by the root tolerance moves the value
       // only at second order (U = 0 there).
       const span = 12 * sd + 1e-3;
       const intervals = exerciseIntervals(u, zt + v, 0, x0 - span, x0 + (GRID_NODES - 1) * h + span, changes <= 1);
       const Ht = lgm.H[d]!;
-      for (let k = 0; k < GRID_NODES; k++) {
-        const x = x0 + k * h;
+      /** The option (or, with `underlying`, the swap: every Φ term 1) at x, and the gross bond value. */
+      const reference = (x: number, underlying: boolean): { value: number; gross: number } => {
         let value = 0;
         let gross = 0;
         for (let i = 0; i < u.times.length; i++) {
           const Hi = u.H[i]!;
           const bond = u.coefficients[i]! * (u.discount[i]! / lgm.discount[d]!) * Math.exp(-0.5 * (Hi * Hi - Ht * Ht) * zt - (Hi - Ht) * x);
           gross += Math.abs(bond);
-          for (let r = 0; r < intervals.length; r += 2) {
+          if (underlying) value += bond;
+          else for (let r = 0; r < intervals.length; r += 2) {
             value += bond * (normCdf((intervals[r + 1]! - x) / sd + Hi * sd) - normCdf((intervals[r]! - x) / sd + Hi * sd));
           }
         }
-        expect(Math.abs(nodes[k]! - sign * value), `date ${d} node ${k}`).toBeLessThanOrEqual(1e-12 * gross);
+        return { value, gross };
+      };
+      if (onPool) {
+        for (let k = 0; k < GRID_NODES; k++) {
+          const { value, gross } = reference(x0 + k * h, false);
+          expect(Math.abs(nodes[k]! - sign * value), `date ${d} node ${k}`).toBeLessThanOrEqual(1e-12 * gross);
+        }
+        continue;
+      }
+      // Close to expiry (√v below SWAPTION_BAND_SD_STEPS grid steps) the option is on its band tables instead: table 0
+      // the underlying swap on the pool's grid, the others the option on their own grids.
+      bandDates++;
+      const tables = swaptionBandTables();
+      expect(sw.bandTables(d, x0, h, tables)).toBe(true);
+      expect(tables.count).toBeGreaterThan(1);
+      for (let t = 0; t < tables.count; t++) {
+        for (let k = 0; k < GRID_NODES; k++) {
+          const { value, gross } = reference(tables.x0[t]! + k * tables.h[t]!, t === 0);
+          expect(Math.abs(tables.nodes[t * GRID_NODES + k]! - sign * value), `date ${d} table ${t} node ${k}`).toBeLessThanOrEqual(1e-12 * gross);
+        }
       }
     }
+    expect(bandDates).toBeGreaterThan(0);
   });
 });
 

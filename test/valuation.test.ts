@@ -19,8 +19,7 @@ import { lgmSwaption, lgmZeroBonds, receiverSwapBonds, type LgmModel, type SwapS
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/index.js';
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
-import { normCdfInto } from '../src/pricing/black.js';
-import { compileSwaption, PHI_ONE_FROM, PHI_ZERO_TO, phiSaturatedTerms, setPhiSaturationSkip } from '../src/exposure/valuation/swaption.js';
+import { compileSwaption, swaptionBandTables } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { blackGridUses } from '../src/exposure/valuation/options.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
@@ -392,40 +391,47 @@ describe('swaptions on paths', () => {
     expect(worst).toBeLessThan(1e-7 * N);
   });
 
-  it('near expiry the option nodes skip Φ where it is exactly 0 or 1, with the same bits as evaluating it', () => {
-    // optionOnNodes takes Φ = 1 or 0 without evaluating it beyond PHI_ONE_FROM / PHI_ZERO_TO; the premise on
-    // normCdfInto itself (a dense scan 20 units past each threshold), then the node tables both ways, bit for bit.
-    const xs = new Float64Array(200_001);
-    const out = new Float64Array(xs.length);
-    for (let i = 0; i < xs.length; i++) xs[i] = PHI_ONE_FROM + i * 1e-4;
-    normCdfInto(xs, out, xs.length);
-    expect(out.every((v) => v === 1)).toBe(true);
-    for (let i = 0; i < xs.length; i++) xs[i] = PHI_ZERO_TO - i * 1e-4;
-    normCdfInto(xs, out, xs.length);
-    expect(out.every((v) => v === 0)).toBe(true);
+  it('its last weeks before expiry: on band tables where the pool grid is coarse against √v, the conditional LGM price path by path', () => {
+    // swaption.ts bandTables: fine tables (step 0.1·√v) across the exercise boundary's band, the underlying swap on
+    // the pool grid beyond it. Error sources: the 6-point Lagrange remainder (∝ step⁶) and the Φ tails beyond the band
+    // (Φ(−6.4) = 7.8e-11 of the bonds' sizes); measured here within 1.5e-11 of the notional, tolerance 5e-11 (a step of
+    // 0.2·√v gives 1.7e-10 and fails it; a band of 4.5 deviations fails it). Where √v is at
+    // least SWAPTION_BAND_SD_STEPS grid steps the option stays on the pool's nodes: 2e-6 of the notional at the
+    // threshold (docs/simulation.md), 3e-9 at 240 days here.
+    const spec = new Float64Array(2);
     for (const t0 of [trade, swaption({ tradeId: 'SWO-R', optionType: 'receiver', direction: 'sell' })]) {
-      for (const days of [1, 7, 30]) {
+      const regimes: boolean[] = [];
+      for (const days of [1, 3, 7, 14, 30, 60, 240, 480]) {
         const near = swExpiry - days;
         const gNear = grid([near]);
+        const { model: mNear, paths: pNear } = setup(market, gNear, 512);
         const sw = compileSwaption(t0, 0, market, gNear, lgmOnGrid(lgm, gNear));
         const d = gNear.dates.indexOf(near);
-        const sd = Math.sqrt(lgm.zeta(market.time(swExpiry)) - lgm.zeta(gNear.times[d]!));
-        // a grid 60 remaining deviations either side of today's state: many nodes far from the boundary
-        const h = (120 * sd) / GRID_NODES;
-        const skipped = new Float64Array(GRID_NODES);
-        const full = new Float64Array(GRID_NODES);
-        const before = phiSaturatedTerms();
-        expect(sw.term.addNodes(d, -60 * sd, h, skipped)).toBe(true);
-        expect(phiSaturatedTerms() - before).toBeGreaterThan(GRID_NODES / 4);
-        setPhiSaturationSkip(false);
-        try {
-          sw.term.addNodes(d, -60 * sd, h, full);
-        } finally {
-          setPhiSaturationSkip(true);
+        const t = gNear.times[d]!;
+        const n = pNear.nPaths;
+        stateGridFor(pNear.irState[0]!, d * n, n, spec);
+        const banded = sw.bandTables(d, spec[0]!, spec[1]!, swaptionBandTables());
+        regimes.push(banded);
+        const v = values([t0], market, mNear, gNear, pNear, d);
+        const bonds = receiverSwapBonds(ois, scheduleAfter(swExpiry), t0.fixedLeg.fixedRate);
+        const omega = t0.optionType === 'payer' ? 'payer' : 'receiver';
+        const sign = t0.direction === 'buy' ? 1 : -1;
+        let worst = 0;
+        for (let p = 0; p < n; p++) {
+          const x = pNear.irState[0]![d * n + p]!;
+          const conditional: LgmModel = {
+            params: lgm.params, curve: lgm.curve,
+            H: (T) => lgm.H(T) - lgm.H(t),
+            zeta: (u) => sw.varianceScale * (lgm.zeta(u) - lgm.zeta(t)),
+            discount: (T) => bond(lgm, t, T, x),
+          };
+          worst = Math.max(worst, Math.abs(v[p]! - sign * N * lgmSwaption(conditional, market.time(swExpiry), bonds, omega)));
         }
-        expect(Array.from(skipped)).toEqual(Array.from(full));
-        expect(skipped.some((v) => v !== 0)).toBe(true);
+        expect(worst).toBeLessThan((banded ? 5e-11 : 2e-6) * N);
       }
+      // the last months on band tables (√v < 5 steps: about a quarter of the time to expiry left here), before on the
+      // pool's nodes
+      expect(regimes).toEqual([true, true, true, true, true, true, false, false]);
     }
   });
 

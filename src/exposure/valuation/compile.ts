@@ -20,9 +20,9 @@ import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type 
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
-import { GRID_NODES } from './stateGrid.js';
+import { GRID_NODES, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
-import { compileSwaptionOnce, exerciseMask, type CompiledSwaption } from './swaption.js';
+import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
 /**
  * out[p] += row[p] for p < n, four paths a step (the same additions: V8 does not vectorise typed-array loops, and the
@@ -99,6 +99,143 @@ class ExercisedSwaption implements PathTrade {
     return true;
   }
 }
+
+/**
+ * A swaption in its last weeks before expiry (swaption.ts bandTables): where the remaining deviation is below
+ * SWAPTION_BAND_SD_STEPS steps of the pool's state grid, the option's nodes leave the pool (term.addNodes declines) and
+ * it is valued here on masked node tables: fine tables across the bands around the exercise boundaries and the
+ * underlying swap on the pool's grid over the rest of the exercise region; 0 elsewhere. A path reads the one table
+ * whose mask holds its state (6-point Lagrange stencil, as every node table). The device packs the same tables
+ * (nodeTables), so both backends value the same functions.
+ */
+class SwaptionBands implements PathTrade {
+  readonly lastIndex: number;
+  private readonly tables = swaptionBandTables();
+  private readonly spec = new Float64Array(2);
+  private readonly fxLevels = new FxLevels();
+  private readonly nodeTableList: PoolNodeTable[] = [];
+
+  constructor(
+    readonly tradeIndex: number,
+    private readonly swaption: CompiledSwaption,
+    private readonly irIndex: number,
+    private readonly fxIndex: number,
+  ) {
+    this.lastIndex = swaption.optionLastIndex;
+  }
+
+  /** The date and paths this.tables were filled for, and whether they hold band tables (fill's answer then). */
+  private filledDate = -1;
+  private filledPaths: SimulatedPaths | null = null;
+  private filledAnswer = false;
+  /** The masks' intervals sorted by their lower ends, with their tables (values' per-path search). */
+  private segLo = new Float64Array(0);
+  private segHi = new Float64Array(0);
+  private segTable = new Int32Array(0);
+  private segCount = 0;
+
+  /**
+   * Fills this.tables for date d on these paths' grid; false when the date is not in the band regime. Kept for the
+   * same date and paths (the valuation and the Euler pass of a date ask twice): the tables depend on nothing else.
+   */
+  private fill(d: number, paths: SimulatedPaths): boolean {
+    if (d > this.lastIndex) return false;
+    if (d === this.filledDate && paths === this.filledPaths) return this.filledAnswer;
+    const n = paths.nPaths;
+    stateGridFor(paths.irState[this.irIndex]!, d * n, n, this.spec);
+    const answer = this.swaption.bandTables(d, this.spec[0]!, this.spec[1]!, this.tables);
+    if (answer) this.sortSegments();
+    this.filledDate = d;
+    this.filledPaths = paths;
+    this.filledAnswer = answer;
+    return answer;
+  }
+
+  private sortSegments(): void {
+    const { count, masks, masksLength } = this.tables;
+    let total = 0;
+    for (let k = 0; k < count; k++) total += masksLength[k]! / 2;
+    if (this.segLo.length < total) {
+      this.segLo = new Float64Array(2 * total);
+      this.segHi = new Float64Array(2 * total);
+      this.segTable = new Int32Array(2 * total);
+    }
+    const order: [number, number, number][] = [];
+    for (let k = 0; k < count; k++) for (let r = 0; r < masksLength[k]!; r += 2) order.push([masks[k]![r]!, masks[k]![r + 1]!, k]);
+    order.sort((a, b) => a[0] - b[0]);
+    order.forEach(([lo, hi, k], i) => {
+      this.segLo[i] = lo;
+      this.segHi[i] = hi;
+      this.segTable[i] = k;
+    });
+    this.segCount = order.length;
+  }
+
+  /** The date's tables for the device (valid until the next call); empty when the option is on the pool's nodes. */
+  nodeTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
+    const list = this.nodeTableList;
+    list.length = 0;
+    if (!this.fill(d, paths)) return list;
+    const t = this.tables;
+    for (let k = 0; k < t.count; k++) {
+      if (t.masksLength[k] === 0) continue;
+      list.push({
+        irIndex: this.irIndex, fxIndex: this.fxIndex, x0: t.x0[k]!, h: t.h[k]!,
+        nodes: t.nodes.subarray(k * GRID_NODES, (k + 1) * GRID_NODES), runNodes: NO_RUN_NODES, groupFix: NO_GROUP_FIX,
+        mask: { index: d, intervals: t.masks[k]!.subarray(0, t.masksLength[k]!) },
+      });
+    }
+    return list;
+  }
+
+  values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
+    if (!this.fill(d, paths)) return false;
+    const n = paths.nPaths;
+    const xs = paths.irState[this.irIndex]!;
+    const off = d * n;
+    this.fxLevels.begin();
+    const fx = this.fxLevels.of(this.fxIndex, d, paths);
+    const { x0, h, nodes } = this.tables;
+    const { segLo, segHi, segTable, segCount } = this;
+    for (let p = 0; p < n; p++) {
+      const x = xs[off + p]!;
+      // the last interval whose lower end is below x (the intervals are disjoint), then whether x is below its upper end
+      let lo = 0;
+      let hi = segCount;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (segLo[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      const j = lo - 1;
+      if (j < 0 || !(x < segHi[j]!)) {
+        out[p] = 0;
+        continue;
+      }
+      const k = segTable[j]!;
+      const s = (x - x0[k]!) / h[k]!;
+      // inside its mask a path lies in nodes 2 .. G−3 of the table; clamped for rounding
+      let c = Math.floor(s);
+      c = c < 2 ? 2 : c > GRID_NODES - 4 ? GRID_NODES - 4 : c;
+      const u = s - c;
+      const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+      const uab = ua * ub, uef = ue * uf, uud = u * ud;
+      const b = k * GRID_NODES + c - 2;
+      const v =
+        ub * uud * uef * (-1 / 120) * nodes[b]! +
+        ua * uud * uef * (1 / 24) * nodes[b + 1]! +
+        uab * ud * uef * (-1 / 12) * nodes[b + 2]! +
+        uab * u * uef * (1 / 12) * nodes[b + 3]! +
+        uab * uud * uf * (-1 / 24) * nodes[b + 4]! +
+        uab * uud * ue * (1 / 120) * nodes[b + 5]!;
+      out[p] = fx === null ? v : fx[p]! * v;
+    }
+    return true;
+  }
+}
+
+const NO_RUN_NODES = new Float64Array(0);
+const NO_GROUP_FIX = new Int32Array(0);
 
 /** One call a swap's legs made on a currency pool (compile.ts Compiler.recorder): the pool's creation, a bond, a running coupon. */
 export interface LegOp {
@@ -253,6 +390,8 @@ class Compiler {
         const pool = this.pool(ccy, id);
         const sw = compileSwaptionOnce(trade, i, market, grid, this.lgm(ccy));
         pool.addTerm(sw.term, sw.optionLastIndex);
+        // its last weeks before expiry on band tables (the term declines those dates)
+        if (sw.optionLastIndex >= 0) this.pathTrades.push(new SwaptionBands(i, sw, pool.irIndex, pool.fxIndex));
         if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
@@ -394,7 +533,7 @@ class NettingSetValuation implements NettingSetKernel {
    */
   get ratePoolsOnly(): boolean {
     // asked once per table slot (about a million per run for utb-20k): decided once, the path trades being fixed
-    return (this.onlyRatePools ??= this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths));
+    return (this.onlyRatePools ??= this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof SwaptionBands || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths));
   }
 
   private onlyRatePools: boolean | undefined;
@@ -413,7 +552,7 @@ class NettingSetValuation implements NettingSetKernel {
       if (e) out.push(e);
     }
     for (const trade of this.pathTrades) {
-      if (trade instanceof ExercisedSwaption) continue;
+      if (trade instanceof ExercisedSwaption || trade instanceof SwaptionBands) continue;
       const e = trade instanceof FxOptionOnPaths || trade instanceof EquityOptionOnPaths ? trade.deviceEntry(d) : undefined;
       if (e === undefined) return undefined;
       if (e) out.push(e);
@@ -446,6 +585,7 @@ class NettingSetValuation implements NettingSetKernel {
     for (const trade of this.pathTrades) {
       const table = trade instanceof ExercisedSwaption ? trade.nodeTable(d, paths) : null;
       if (table) tables.push(table);
+      if (trade instanceof SwaptionBands) for (const t of trade.nodeTables(d, paths)) tables.push(t);
     }
     return tables;
   }

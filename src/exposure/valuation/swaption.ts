@@ -271,45 +271,6 @@ export function exerciseIntervals(u: UnderlyingBonds, zeta: number, guess: numbe
   return intervals;
 }
 
-/**
- * normCdfInto (pricing/black.ts) gives exactly 1 at and above 8.2924 and exactly 0 at and below −37.7595 (the
- * complementary error function underflows below 2⁻⁵³ and to 0); with a margin, the thresholds optionOnNodes uses to
- * skip Φ (test/swaption.test.ts checks both against normCdfInto).
- */
-export const PHI_ONE_FROM = 8.3;
-export const PHI_ZERO_TO = -37.8;
-/** Whether optionOnNodes skips saturated Φ (setPhiSaturationSkip: tests compare both ways bit for bit). */
-let skipSaturated = true;
-let saturatedCount = 0;
-
-/** Turns optionOnNodes' skipping of saturated Φ on or off on this thread (the same bits either way: tests). */
-export function setPhiSaturationSkip(on: boolean): void {
-  skipSaturated = on;
-}
-
-/** Interval terms at nodes taken without Φ on this thread so far (tests check that a case exercised the skip). */
-export function phiSaturatedTerms(): number {
-  return saturatedCount;
-}
-
-const PHI_MIXED = 0;
-const PHI_ALL_ONE = 1;
-const PHI_ALL_ZERO = 2;
-
-/**
- * Whether an exercise interval's Φ terms at one node are all exactly 1 or all exactly 0 for the bonds' shifts in
- * [shiftMin, shiftMax]: the interval (yLo, yHi) contributes Φ(yHi + s) − Φ(yLo + s) per bond, taken as in
- * optionOnNodes (Φ(−∞) = 0, Φ(∞) = 1, the lower tail where yLo + s ≥ 0).
- */
-function saturation(yLo: number, yHi: number, shiftMin: number, shiftMax: number): number {
-  if (!skipSaturated) return PHI_MIXED;
-  // every upper end at or below PHI_ZERO_TO, or every lower end at or above −PHI_ZERO_TO: both terms are 0
-  if (yHi + shiftMax <= PHI_ZERO_TO || yLo + shiftMin >= -PHI_ZERO_TO) return PHI_ALL_ZERO;
-  // every lower end at or below PHI_ZERO_TO (Φ = 0) and every upper end at or above PHI_ONE_FROM (Φ = 1)
-  if ((yLo === -Infinity || yLo + shiftMax <= PHI_ZERO_TO) && (yHi === Infinity || yHi + shiftMin >= PHI_ONE_FROM)) return PHI_ALL_ONE;
-  return PHI_MIXED;
-}
-
 /** Per-bond arguments and values of Φ for optionOnNodes (normCdfInto: no call per bond), n = the bonds. */
 interface PhiScratch {
   argA: Float64Array;
@@ -357,12 +318,6 @@ function optionOnNodes(
     ratioScratch[i] = Math.exp(-a * h);
     shiftScratch[i] = hi * sd;
   }
-  let shiftMin = Infinity;
-  let shiftMax = -Infinity;
-  for (let i = 0; i < n; i++) {
-    shiftMin = Math.min(shiftMin, shiftScratch[i]!);
-    shiftMax = Math.max(shiftMax, shiftScratch[i]!);
-  }
   for (let g = 0; g < count; g++) {
     const x = x0 + g * h;
     let value = 0;
@@ -370,16 +325,7 @@ function optionOnNodes(
       for (let r = 0; r < intervals.length; r += 2) {
         const yLo = (intervals[r]! - x) / sd;
         const yHi = (intervals[r + 1]! - x) / sd;
-        // Where every bond's Φ is exactly 1 or exactly 0 (PHI_ONE_FROM, PHI_ZERO_TO: near expiry, on the nodes away
-        // from the exercise boundary), its terms are added (Φ = 1: b·1 = b) or skipped (Φ = 0: b·0 adds ±0) without
-        // evaluating Φ: the same bits.
-        const saturated = saturation(yLo, yHi, shiftMin, shiftMax);
-        if (saturated !== PHI_MIXED) saturatedCount++;
-        if (saturated === PHI_ALL_ONE) {
-          for (let i = 0; i < n; i++) value += bondScratch[i]!;
-        } else if (saturated === PHI_ALL_ZERO) {
-          // nothing to add
-        } else if (yLo === -Infinity) {
+        if (yLo === -Infinity) {
           // Φ(yHi + Hᵢ√v) − Φ(−∞).
           for (let i = 0; i < n; i++) argA[i] = yHi + shiftScratch[i]!;
           normCdfInto(argA, outA, n);
@@ -435,6 +381,91 @@ export interface CompiledSwaption {
    * matched); when positive, λ = 0 and the path price at t = 0 is today's price plus this amount.
    */
   readonly priceBelowIntrinsic: number;
+  /**
+   * Close to expiry (remaining deviation √v below SWAPTION_BAND_SD_STEPS steps h of the pool's state grid at d, whose
+   * first node is x0): the option as masked node tables (SwaptionBandTables), and true; else false, and the option is
+   * on the pool's nodes (term.addNodes adds it there exactly when this returns false).
+   */
+  bandTables(d: number, x0: number, h: number, out: SwaptionBandTables): boolean;
+}
+
+/**
+ * Below this many grid steps of remaining deviation √v the option's nodes on the pool's state grid (60 nodes over the
+ * paths' range) no longer resolve its bend at the exercise boundary: the worst path's interpolation error is about
+ * 1.4e-6 of the notional at 5 steps and grows like (h/√v)⁶ towards expiry (3.6e-4 the day before, docs/simulation.md).
+ * Below it the option is valued on band tables (bandTables).
+ */
+export const SWAPTION_BAND_SD_STEPS = 5;
+/**
+ * Half-width of the band around an exercise boundary r, in √v beyond the bonds' largest shift |H_i|·√v: outside
+ * |x − r| ≤ √v·(Z + max|H_i|·√v) every Φ of the option is within Φ(−Z) = 7.8e-11 of 0 or 1, so the option is its
+ * underlying swap on the exercise side and 0 on the other, to 7.8e-11 of the bonds' sum of sizes.
+ */
+export const SWAPTION_BAND_Z = 6.4;
+/**
+ * Largest node step of a band table in √v: three tables of 60 nodes across a band. The 6-point remainder scales as
+ * step⁶; measured against the conditional LGM price at 1 to 60 days before expiry (test/valuation.test.ts): within
+ * 7e-13 of the notional at 0.05, 1.7e-10 at 0.2.
+ */
+export const SWAPTION_BAND_STEP = 0.1;
+
+/**
+ * A swaption close to expiry at one date as node tables of GRID_NODES nodes each, with masks: table k has first node
+ * x0[k], step h[k], node values nodes[k·GRID_NODES ..) (currency units, the holder's sign) and counts where the state
+ * at the date lies in one of its open intervals masks[k] = [lo0, hi0, lo1, hi1, ...] (masksLength[k] numbers). Table 0
+ * is the underlying swap on the pool's grid, masked to the exercise region outside the bands; tables 1 .. count−1
+ * cover the bands around the exercise boundaries, one interval each. Each path lies in at most one mask. Reused from
+ * call to call (valid until the next bandTables call of the same swaption).
+ */
+export interface SwaptionBandTables {
+  count: number;
+  x0: Float64Array;
+  h: Float64Array;
+  nodes: Float64Array;
+  masks: Float64Array[];
+  masksLength: Int32Array;
+}
+
+/** An empty SwaptionBandTables for bandTables to fill (grown as needed). */
+export function swaptionBandTables(): SwaptionBandTables {
+  return { count: 0, x0: new Float64Array(0), h: new Float64Array(0), nodes: new Float64Array(0), masks: [], masksLength: new Int32Array(0) };
+}
+
+function ensureTables(out: SwaptionBandTables, count: number): void {
+  if (out.x0.length < count) {
+    const size = Math.max(count, 2 * out.x0.length);
+    out.x0 = new Float64Array(size);
+    out.h = new Float64Array(size);
+    out.nodes = new Float64Array(size * GRID_NODES);
+    const masksLength = new Int32Array(size);
+    masksLength.set(out.masksLength);
+    out.masksLength = masksLength;
+    while (out.masks.length < size) out.masks.push(new Float64Array(2));
+  }
+}
+
+function setMask(out: SwaptionBandTables, k: number, values: readonly number[]): void {
+  if (out.masks[k]!.length < values.length) out.masks[k] = new Float64Array(Math.max(values.length, 2 * out.masks[k]!.length));
+  out.masks[k]!.set(values);
+  out.masksLength[k] = values.length;
+}
+
+/** Open intervals of `region` (flat lo/hi pairs, sorted) outside the sorted disjoint `bands` (flat pairs). */
+function outsideBands(region: readonly number[], bands: readonly number[]): number[] {
+  const result: number[] = [];
+  for (let r = 0; r < region.length; r += 2) {
+    let lo = region[r]!;
+    const hi = region[r + 1]!;
+    for (let b = 0; b < bands.length && lo < hi; b += 2) {
+      const bl = bands[b]!;
+      const bh = bands[b + 1]!;
+      if (bh <= lo || bl >= hi) continue;
+      if (bl > lo) result.push(lo, bl);
+      lo = bh;
+    }
+    if (lo < hi) result.push(lo, hi);
+  }
+  return result;
 }
 
 /** Compiled swaptions per trade object, with what they were compiled against (compileSwaptionOnce). */
@@ -514,6 +545,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     addNodes(d: number, x0: number, h: number, nodes: Float64Array): boolean {
       if (d > optionLastIndex) return false;
       const v = remaining(d);
+      if (inBandRegime(v, h)) return false; // bandTables values it
       const zt = lgm.zeta[d]!;
       const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
       const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
@@ -536,7 +568,88 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   } else if (trade.expiryDate === market.asOf) {
     throw new Error(`trade ${trade.tradeId}: a cash-settled swaption expiring on the as-of date is not supported on paths (it settles today)`);
   }
-  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic };
+  let maxAbsH = 0;
+  for (let i = 0; i < n; i++) maxAbsH = Math.max(maxAbsH, Math.abs(u.H[i]!));
+  const bandTables = (d: number, x0: number, h: number, out: SwaptionBandTables): boolean => {
+    if (d > optionLastIndex) return false;
+    const v = remaining(d);
+    if (!inBandRegime(v, h)) return false;
+    const sd = Math.sqrt(Math.max(v, 0));
+    const zt = lgm.zeta[d]!;
+    const Ht = lgm.H[d]!;
+    const p0t = lgm.discount[d]!;
+    const span = 12 * sd + 1e-3;
+    const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+    // the bands around the exercise boundaries (the intervals' finite ends), merged where they overlap
+    const halfWidth = sd * (SWAPTION_BAND_Z + maxAbsH * sd);
+    const bands: number[] = [];
+    if (halfWidth > 0) {
+      for (const r of intervals) {
+        if (!Number.isFinite(r)) continue;
+        const lo = r - halfWidth;
+        const hi = r + halfWidth;
+        if (bands.length > 0 && lo <= bands[bands.length - 1]!) bands[bands.length - 1] = hi;
+        else bands.push(lo, hi);
+      }
+    }
+    // tables: the underlying swap on the pool's grid, then each band in pieces of GRID_NODES − 5 steps of at most
+    // SWAPTION_BAND_STEP·√v (nodes 2 .. GRID_NODES−3 cover a piece, so a path's stencil stays inside its table)
+    const cells = GRID_NODES - 5;
+    let count = 1;
+    const pieces: number[] = [];
+    for (let b = 0; b < bands.length; b += 2) {
+      const m = Math.max(1, Math.ceil((bands[b + 1]! - bands[b]!) / (SWAPTION_BAND_STEP * sd * cells)));
+      pieces.push(m);
+      count += m;
+    }
+    ensureTables(out, count);
+    out.count = count;
+    out.nodes.fill(0, 0, count * GRID_NODES);
+    out.x0[0] = x0;
+    out.h[0] = h;
+    underlyingOnNodes(u, Ht, zt, p0t, x0, h, sign, out.nodes.subarray(0, GRID_NODES));
+    setMask(out, 0, outsideBands(intervals, bands));
+    let k = 1;
+    for (let b = 0; b < bands.length; b += 2) {
+      const m = pieces[b / 2]!;
+      const width = (bands[b + 1]! - bands[b]!) / m;
+      for (let j = 0; j < m; j++, k++) {
+        const lo = bands[b]! + j * width;
+        const hi = j === m - 1 ? bands[b + 1]! : lo + width;
+        const hk = (hi - lo) / cells;
+        out.x0[k] = lo - 2 * hk;
+        out.h[k] = hk;
+        optionOnNodes(u, Ht, zt, p0t, v, lo - 2 * hk, hk, GRID_NODES, intervals, sign, bondScratch, ratioScratch, shiftScratch, phi, out.nodes.subarray(k * GRID_NODES, (k + 1) * GRID_NODES));
+        setMask(out, k, [lo, hi]);
+      }
+    }
+    return true;
+  };
+  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables };
+}
+
+/** Whether a date with remaining variance v is valued on band tables for a pool grid of step h. */
+function inBandRegime(v: number, h: number): boolean {
+  return Math.sqrt(Math.max(v, 0)) < SWAPTION_BAND_SD_STEPS * h;
+}
+
+/**
+ * nodes[g] = scale·U(t, x0 + g·h), the underlying swap Σ_i c_i·P(t, T_i | x) at the nodes (the option's value where
+ * every Φ is 1: optionOnNodes' bond terms, formed the same way).
+ */
+function underlyingOnNodes(u: UnderlyingBonds, Ht: number, zt: number, p0t: number, x0: number, h: number, scale: number, nodes: Float64Array): void {
+  const n = u.times.length;
+  for (let g = 0; g < GRID_NODES; g++) nodes[g] = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = u.H[i]!;
+    const a = hi - Ht;
+    let bond = u.coefficients[i]! * (u.discount[i]! / p0t) * Math.exp(-0.5 * (hi * hi - Ht * Ht) * zt - a * x0);
+    const ratio = Math.exp(-a * h);
+    for (let g = 0; g < GRID_NODES; g++) {
+      nodes[g] += scale * bond;
+      bond *= ratio;
+    }
+  }
 }
 
 /** 1 where path p's state at the exercise index lies in an exercise interval, else 0. */
