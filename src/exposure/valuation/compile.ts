@@ -20,7 +20,7 @@ import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type 
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
-import { GRID_NODES, stateGridFor } from './stateGrid.js';
+import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
@@ -217,17 +217,7 @@ class SwaptionBands implements PathTrade {
       // inside its mask a path lies in nodes 2 .. G−3 of the table; clamped for rounding
       let c = Math.floor(s);
       c = c < 2 ? 2 : c > GRID_NODES - 4 ? GRID_NODES - 4 : c;
-      const u = s - c;
-      const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-      const uab = ua * ub, uef = ue * uf, uud = u * ud;
-      const b = k * GRID_NODES + c - 2;
-      const v =
-        ub * uud * uef * (-1 / 120) * nodes[b]! +
-        ua * uud * uef * (1 / 24) * nodes[b + 1]! +
-        uab * ud * uef * (-1 / 12) * nodes[b + 2]! +
-        uab * u * uef * (1 / 12) * nodes[b + 3]! +
-        uab * uud * uf * (-1 / 24) * nodes[b + 4]! +
-        uab * uud * ue * (1 / 120) * nodes[b + 5]!;
+      const v = lagrange6(nodes, k * GRID_NODES + c - 2, s - c);
       out[p] = fx === null ? v : fx[p]! * v;
     }
     return true;

@@ -17,6 +17,7 @@ import type { EquityOption, FxOption } from '../../products/types.js';
 import { normCdfInto } from '../../pricing/black.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
+import { lagrange6 } from './stateGrid.js';
 
 /** A trade valued path by path: fills out[p] (base currency) and returns true when alive at d. */
 export interface PathTrade {
@@ -217,17 +218,7 @@ export function blackOnGrid(omega: number, stdDev: number, lnAoverB: Float64Arra
     // every path here lies in nodes 2 .. N−3, so s > 0 and truncation is the floor; clamped for rounding
     let c = s | 0;
     c = c < 2 ? 2 : c > cMax ? cMax : c;
-    const u = s - c;
-    const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
-    const uab = ua * ub, uef = ue * uf, uud = u * ud;
-    const b = c - 2;
-    out[p] =
-      ub * uud * uef * (-1 / 120) * g[b]! +
-      ua * uud * uef * (1 / 24) * g[b + 1]! +
-      uab * ud * uef * (-1 / 12) * g[b + 2]! +
-      uab * u * uef * (1 / 12) * g[b + 3]! +
-      uab * uud * uf * (-1 / 24) * g[b + 4]! +
-      uab * uud * ue * (1 / 120) * g[b + 5]!;
+    out[p] = lagrange6(g, c - 2, s - c);
   }
   return true;
 }

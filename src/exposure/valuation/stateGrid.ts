@@ -232,3 +232,21 @@ export function momentOrder(z: number): number {
   }
   return MAX_MOMENTS + 1;
 }
+
+/**
+ * The 6-point Lagrange interpolant of table[b .. b+5] (the nodes at −2 .. 3 steps from the cell's left node) at the
+ * position u in the cell: Σ_i L_i(u)·table[b + i], L_i(u) = Π_{j≠i}(u − j)/(i − j), summed in node order. For the
+ * per-path tables read one path at a time (options.ts blackOnGrid, compile.ts SwaptionBands).
+ */
+export function lagrange6(table: Float64Array, b: number, u: number): number {
+  const ua = u + 2, ub = u + 1, ud = u - 1, ue = u - 2, uf = u - 3;
+  const uab = ua * ub, uef = ue * uf, uud = u * ud;
+  return (
+    ub * uud * uef * (-1 / 120) * table[b]! +
+    ua * uud * uef * (1 / 24) * table[b + 1]! +
+    uab * ud * uef * (-1 / 12) * table[b + 2]! +
+    uab * u * uef * (1 / 12) * table[b + 3]! +
+    uab * uud * uf * (-1 / 24) * table[b + 4]! +
+    uab * uud * ue * (1 / 120) * table[b + 5]!
+  );
+}
