@@ -128,6 +128,8 @@ class SwaptionBands implements PathTrade {
   private filledDate = -1;
   private filledPaths: SimulatedPaths | null = null;
   private filledAnswer = false;
+  private filledX0 = Number.NaN;
+  private filledH = Number.NaN;
   /** The masks' intervals sorted by their lower ends, with their tables (values' per-path search). */
   private segLo = new Float64Array(0);
   private segHi = new Float64Array(0);
@@ -140,9 +142,12 @@ class SwaptionBands implements PathTrade {
    */
   private fill(d: number, paths: SimulatedPaths): boolean {
     if (d > this.lastIndex) return false;
-    if (d === this.filledDate && paths === this.filledPaths) return this.filledAnswer;
     const n = paths.nPaths;
     stateGridFor(paths.irState[this.irIndex]!, d * n, n, this.spec);
+    // the grid too: a caller that refills one SimulatedPaths object block after block gets a new range, so new tables
+    if (d === this.filledDate && paths === this.filledPaths && this.spec[0] === this.filledX0 && this.spec[1] === this.filledH) return this.filledAnswer;
+    this.filledX0 = this.spec[0]!;
+    this.filledH = this.spec[1]!;
     const answer = this.swaption.bandTables(d, this.spec[0]!, this.spec[1]!, this.tables);
     if (answer) this.sortSegments();
     this.filledDate = d;
