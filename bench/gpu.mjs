@@ -101,6 +101,9 @@ try {
     );
     if (cpuRow) console.log(`book peak EPE: cpu ${cpuRow.bookEpePeak.toFixed(2)}, gpu ${gpuRow.bookEpePeak.toFixed(2)} (relative difference ${Math.abs(gpuRow.bookEpePeak / cpuRow.bookEpePeak - 1).toExponential(2)})`);
   }
+  // the process's page faults and context switches over every run above (all threads): where worker threads contend
+  const usage = process.resourceUsage();
+  console.log(`process: ${usage.minorPageFault.toLocaleString('en-US')} minor page faults, ${usage.voluntaryContextSwitches.toLocaleString('en-US')} voluntary and ${usage.involuntaryContextSwitches.toLocaleString('en-US')} involuntary context switches, user ${(usage.userCPUTime / 1e6).toFixed(1)} s, system ${(usage.systemCPUTime / 1e6).toFixed(1)} s, peak RSS ${(usage.maxRSS / 1024).toFixed(0)} MiB`);
   backend?.close();
 } finally {
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -693,9 +693,10 @@ function lagrange(x: number, x0: number, h: number, w: Float64Array, dw?: Float6
 }
 
 /**
- * V(p) from the exported tables in f64, the gross magnitude Σ_pools FX·(Σ_k |w_k·n_k| + Σ_q Σ_m |Δ|^m·Σ_k |w_k·r_k|)
- * the f32 error bound is relative to, and the device's per-path f32 bound (K_VALUE below): K_VALUE·u·gross plus the
- * cell-position term δs·Σ_pools FX·(Σ_k |w'_k·n_k| + Σ_q Σ_m |Δ|^m·Σ_k |w'_k·r_k|) (w' = ∂w/∂s), δs = u·((|x0| +
+ * V(p) from the exported tables in f64, the gross magnitude Σ_pools FX·(Σ_k |w_k·n_k| + Σ_q Σ_m |c_qm|·|Δ|^m·Σ_k
+ * |w_k·r_qk|) the f32 error bound is relative to (r_q: group q's function, c_qm its Taylor coefficients), and the
+ * device's per-path f32 bound (K_VALUE below): K_VALUE·u·gross plus the cell-position term δs·Σ_pools FX·(Σ_k
+ * |w'_k·n_k| + Σ_q Σ_m |c_qm|·|Δ|^m·Σ_k |w'_k·r_qk|) (w' = ∂w/∂s), δs = u·((|x0| +
  * |x − x0|)/h + 3|s|) the f32 error of s = (x − x0)/h (x0 and h rounded once, the subtraction, the division).
  */
 function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: number): { value: number; gross: number; bound: number } {
@@ -723,19 +724,24 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
       slope += Math.abs(dw[k]! * t.nodes[i * G + b + k]!);
     }
     for (let q = t.groupStart[i]!; q < t.groupStart[i + 1]!; q++) {
+      // group q: its function T_q at x times Δ·(c1 + Δ·(c2 + Δ·c3)), written as Σ_m c_m·Δ^m·T_q
       const delta = x - xs[t.groupFix[q]! * n + p]!;
+      let tv = 0;
+      let tg = 0;
+      let ts = 0;
+      for (let k = 0; k < 6; k++) {
+        const node = t.runNodes[q * G + b + k]!;
+        tv += w[k]! * node;
+        tg += Math.abs(w[k]! * node);
+        ts += Math.abs(dw[k]! * node);
+      }
       let dm = 1;
       for (let m = 0; m < t.runningSlopes; m++) {
         dm *= delta;
-        let c = 0;
-        for (let k = 0; k < 6; k++) {
-          const node = t.runNodes[(q * t.runningSlopes + m) * G + b + k]!;
-          const r = w[k]! * node;
-          c += r;
-          g += Math.abs(dm * r);
-          slope += Math.abs(dm * dw[k]! * node);
-        }
-        v += dm * c;
+        const c = t.groupCoef[q * t.runningSlopes + m]!;
+        v += c * dm * tv;
+        g += Math.abs(c * dm) * tg;
+        slope += Math.abs(c * dm) * ts;
       }
     }
     // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at the exercise
@@ -888,11 +894,18 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       // the set on every date, then each trade on its own (the figures route's Euler tables), in one packing
       const kernels = [compileNettingSet(setTrades, { ...ctx, nettingSetId: id }), ...setTrades.map((t) => compileNettingSet([t], { ...ctx, nettingSetId: id }))];
       const list = kernels.flatMap((kernel) => Array.from({ length: nDates }, (_, d) => ({ kernel, d })));
-      const fused = packKernelTables(list, paths, nDates, factors)!;
+      const slotKernel = Int32Array.from(list, (s) => kernels.indexOf(s.kernel));
+      const slotDate = Int32Array.from(list, (s) => s.d);
+      const fused = packKernelTables(kernels, slotKernel, slotDate, paths, nDates, factors)!;
       const reference = packSetReference(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors);
       expect(fused.nSlots).toBe(reference.nSlots);
       expect(fused.ints, id).toEqual(reference.ints);
       expect(fused.reals, id).toEqual(reference.reals);
+      // one kernel for every slot (slotKernel undefined, as a set's own tables are packed): the set's slots of the above
+      const setOnly = packKernelTables([kernels[0]!], undefined, slotDate.subarray(0, nDates), paths, nDates, factors)!;
+      const setReference = packSetReference(list.slice(0, nDates).map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), slotDate.subarray(0, nDates), nDates, factors);
+      expect(setOnly.ints, id).toEqual(setReference.ints);
+      expect(setOnly.reals, id).toEqual(setReference.reals);
       // again in memory handed back dirty (tableMemory.ts: a worker packs into buffers the driving thread uploaded):
       // the same bits
       const dirty = [fused.ints.buffer, fused.reals.buffer, new ArrayBuffer(1 << 22)].map((b) => {
@@ -902,7 +915,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       });
       const reused0 = tableMemory.reused;
       tableMemory.give(dirty);
-      const again = packKernelTables(list, paths, nDates, factors)!;
+      const again = packKernelTables(kernels, slotKernel, slotDate, paths, nDates, factors)!;
       expect(tableMemory.reused).toBeGreaterThan(reused0);
       expect(again.ints, id).toEqual(reference.ints);
       expect(again.reals, id).toEqual(reference.reals);
@@ -911,7 +924,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       const legRecords = new Map();
       const recorded = [compileNettingSet(setTrades, { ...ctx, nettingSetId: id, legRecords }), ...setTrades.map((t) => compileNettingSet([t], { ...ctx, nettingSetId: id, legRecords }))];
       replayedTrades += legRecords.size;
-      const replayed = packKernelTables(recorded.flatMap((kernel) => Array.from({ length: nDates }, (_, d) => ({ kernel, d }))), paths, nDates, factors)!;
+      const replayed = packKernelTables(recorded, slotKernel, slotDate, paths, nDates, factors)!;
       expect(replayed.ints, id).toEqual(reference.ints);
       expect(replayed.reals, id).toEqual(reference.reals);
       slots += list.length;
@@ -921,7 +934,7 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
     // an equity option struck at 0: no tables either way
     const eqOption = portfolio.trades.find((t): t is EquityOption => t.product === 'EQOPT' && t.expiryDate > market.asOf + 40)!;
     const k2 = compileNettingSet([{ ...eqOption, strike: 0 }], { ...ctx, nettingSetId: 'x' });
-    expect(packKernelTables([{ kernel: k2, d: 1 }], paths, nDates, factors)).toBeUndefined();
+    expect(packKernelTables([k2], undefined, Int32Array.of(1), paths, nDates, factors)).toBeUndefined();
   });
 });
 

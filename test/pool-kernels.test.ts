@@ -335,12 +335,14 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
     }
   }
 
-  it('running coupons: per fixing class or per Taylor power, the same values; the device tables one fixing date each', () => {
+  it('running coupons: per fixing class or per Taylor power, the same values; the device tables a function and three coefficients per group', () => {
     // grid date 2 lies inside the second coupon periods, fixed at grid date 1: one, two and six classes there (the
-    // last in three power slots). The device's node table has one fixing date with its three power functions, and
-    // valuing from it (Σ_m Δ^m·(L·R_m)) gives the pool's values to rounding.
+    // last in three power slots). The device's node table has per fixing group its function T_q and coefficients
+    // (c1, c2, c3) (a class's own, or a power slot's unit vector), and valuing from it (Σ_q (L·T_q)·Δ·(c1 + Δ·(c2 +
+    // Δ·c3))) gives the pool's values to rounding.
     const n = 64;
     const paths = pathsOf(n, states(n), (length) => new Float64Array(length));
+    const expectedGroups = { '1 class': 1, '2 classes': 2, '1 group': 3 };
     for (const kind of ['1 class', '2 classes', '1 group'] as const) {
       const pool = buildPool(kind, -1);
       const fx = new FxLevels();
@@ -348,16 +350,25 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
       fx.begin();
       pool.addValues(2, paths, values, fx);
       const table = pool.nodeTable(2, paths)!;
-      expect(Array.from(table.groupFix)).toEqual([1]);
+      const groups = expectedGroups[kind];
+      expect(Array.from(table.groupFix)).toEqual(Array.from({ length: groups }, () => 1));
+      expect(table.groupCoef.length).toBe(3 * groups);
+      if (kind === '1 group') expect(Array.from(table.groupCoef)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+      else for (let q = 0; q < groups; q++) expect(table.groupCoef[3 * q]!).toBeLessThan(0); // c1 = −δ
       const xs = paths.irState[0]!;
       const w = new Float64Array(6);
+      const G = table.nodes.length;
+      expect(table.runNodes.length).toBe(groups * G);
       for (let p = 0; p < n; p++) {
         const x = xs[2 * n + p]!;
         const b = stencil(x, table.x0, 1 / table.h, w);
         const at = (f: Float64Array, o: number): number => w.reduce((sum, wk, k) => sum + wk * f[o + b + k]!, 0);
         const delta = x - xs[1 * n + p]!;
-        const G = table.nodes.length;
-        const v = at(table.nodes, 0) + delta * (at(table.runNodes, 0) + delta * (at(table.runNodes, G) + delta * at(table.runNodes, 2 * G)));
+        let v = at(table.nodes, 0);
+        for (let q = 0; q < groups; q++) {
+          const [c1, c2, c3] = [table.groupCoef[3 * q]!, table.groupCoef[3 * q + 1]!, table.groupCoef[3 * q + 2]!];
+          v += at(table.runNodes, q * G) * delta * (c1 + delta * (c2 + delta * c3));
+        }
         expect(Math.abs(v - values[p]!)).toBeLessThan(1e-9 * Math.abs(values[p]!) + 1e-3);
       }
     }

@@ -29,7 +29,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
     const pools = t.irIndex.length;
     nEntries += pools;
     nGroups += t.groupFix.length;
-    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.maskIntervals.length;
+    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.groupCoef.length + t.maskIntervals.length;
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
@@ -51,7 +51,8 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
   const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
   tables.forEach((t, slot) => {
     const G = t.gridNodes;
-    const runSize = t.runningSlopes * G;
+    const S = t.runningSlopes;
+    const groupSize = S + G;
     const pools = t.irIndex.length;
     ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
     for (let i = 0; i < pools; i++) {
@@ -65,9 +66,14 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       reals[real] = t.x0[i]!;
       reals[real + 1] = t.h[i]!;
       reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
-      reals.set(t.runNodes.subarray(g0 * runSize, (g0 + groups) * runSize), real + ENTRY_REALS + G);
+      // per fixing group: its Taylor coefficients c1..c3, then its grid function
+      for (let q = 0; q < groups; q++) {
+        const at = real + ENTRY_REALS + G + q * groupSize;
+        reals.set(t.groupCoef.subarray((g0 + q) * S, (g0 + q + 1) * S), at);
+        reals.set(t.runNodes.subarray((g0 + q) * G, (g0 + q + 1) * G), at + S);
+      }
       // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
-      const iv0 = real + ENTRY_REALS + G + groups * runSize;
+      const iv0 = real + ENTRY_REALS + G + groups * groupSize;
       for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
       real = iv0 + intervals.length;
       group += groups;

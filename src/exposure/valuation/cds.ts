@@ -330,7 +330,7 @@ export class CdsPool {
     const nodes = this.nodes;
     this.gridNodes(d, paths, nodes);
     // one answer object per pool, rewritten by each call (CurrencyPool.nodeTable's rule)
-    const table = (this.table ??= { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS });
+    const table = (this.table ??= { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS, groupCoef: NO_RUN_NODES });
     table.x0 = this.spec[0]!;
     table.h = this.spec[1]!;
     return table;

@@ -186,7 +186,7 @@ class SwaptionBands implements PathTrade {
       if (t.masksLength[k] === 0) continue;
       list.push({
         irIndex: this.irIndex, fxIndex: this.fxIndex, x0: t.x0[k]!, h: t.h[k]!,
-        nodes: t.nodes.subarray(k * GRID_NODES, (k + 1) * GRID_NODES), runNodes: NO_RUN_NODES, groupFix: NO_GROUP_FIX,
+        nodes: t.nodes.subarray(k * GRID_NODES, (k + 1) * GRID_NODES), runNodes: NO_RUN_NODES, groupFix: NO_GROUP_FIX, groupCoef: NO_RUN_NODES,
         mask: { index: d, intervals: t.masks[k]!.subarray(0, t.masksLength[k]!) },
       });
     }
@@ -675,12 +675,13 @@ export function deviceTableSources(kernel: NettingSetKernel, d: number, paths: S
 
 /**
  * A netting set's rate pools at one grid date as flat typed arrays (for the GPU valuation kernel): exactly what
- * valueAt interpolates on these paths. V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q Δ_q·(c1 + Δ_q·(c2 +
- * Δ_q·c3))], Δ_q = x_i(p) − x_i at grid date groupFix[q], c_m = the stencil over runNodes[(q·S + m − 1)·G ...], L_k the
- * 6-point Lagrange stencil of ratePool.ts on the grid (x0[i], h[i]), q over groupStart[i] .. groupStart[i+1].
+ * valueAt interpolates on these paths. V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q T_q(x_i(p))·Δ_q·(c1 +
+ * Δ_q·(c2 + Δ_q·c3))], Δ_q = x_i(p) − x_i at grid date groupFix[q], T_q = the stencil over runNodes[q·G ...], (c1, c2,
+ * c3) = groupCoef[3q ..], L_k the 6-point Lagrange stencil of ratePool.ts on the grid (x0[i], h[i]), q over
+ * groupStart[i] .. groupStart[i+1].
  */
 export interface RatePoolNodeTables {
-  /** Nodes per grid function (GRID_NODES) and Taylor slopes per fixing group (RUNNING_SLOPES). */
+  /** Nodes per grid function (GRID_NODES) and Taylor coefficients per fixing group (RUNNING_SLOPES). */
   readonly gridNodes: number;
   readonly runningSlopes: number;
   /**
@@ -699,8 +700,10 @@ export interface RatePoolNodeTables {
   readonly groupStart: Int32Array;
   /** Per group: the grid index of its fixing state. */
   readonly groupFix: Int32Array;
-  /** Per group: runningSlopes grid functions (Δ¹, Δ², Δ³ coefficients), gridNodes values each, from group·S·G. */
+  /** Per group: its grid function T_q, gridNodes values from group·G. */
   readonly runNodes: Float64Array;
+  /** Per group: its Taylor coefficients c1, c2, c3 (runningSlopes values from group·S). */
+  readonly groupCoef: Float64Array;
   /**
    * Per pool: −1, or the grid index of the state that decides on which paths the pool counts (PoolNodeTable.mask:
    * a physically settled swaption's underlying after expiry); its open intervals are maskIntervals[2r], [2r+1] for
@@ -742,7 +745,8 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     nodes: new Float64Array(nPools * G),
     groupStart,
     groupFix: new Int32Array(nGroups),
-    runNodes: new Float64Array(nGroups * S * G),
+    runNodes: new Float64Array(nGroups * G),
+    groupCoef: new Float64Array(nGroups * S),
     maskIndex: Int32Array.from(tables, (t) => (t.mask ? t.mask.index : -1)),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
@@ -752,7 +756,8 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     if (t.mask) out.maskIntervals.set(t.mask.intervals, 2 * maskStart[i]!);
     out.nodes.set(t.nodes, i * G);
     out.groupFix.set(t.groupFix, groupStart[i]!);
-    out.runNodes.set(t.runNodes, groupStart[i]! * S * G);
+    out.runNodes.set(t.runNodes, groupStart[i]! * G);
+    out.groupCoef.set(t.groupCoef, groupStart[i]! * S);
   });
   return out;
 }

@@ -44,7 +44,7 @@ const CENTRE = (GRID_NODES - 1) / 2;
 /**
  * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state; the Δ⁰ term does not depend on the fixing
  * state and is folded into the pool's main grid function. A pool's node table for another backend (nodeTable) has one
- * grid function per Taylor power and fixing class.
+ * grid function and these three coefficients per fixing group.
  */
 export const RUNNING_SLOPES = 3;
 
@@ -58,8 +58,12 @@ export interface PoolNodeTable {
   x0: number;
   h: number;
   nodes: Float64Array;
+  /** Per fixing group q: its grid function T_q (GRID_NODES values from q·GRID_NODES). */
   runNodes: Float64Array;
+  /** Per fixing group: the grid index j of its fixing state (Δ = x_t − x_j). */
   groupFix: Int32Array;
+  /** Per fixing group: c1, c2, c3 (from 3q): the group adds T_q(x)·Δ·(c1 + Δ·(c2 + Δ·c3)). */
+  groupCoef: Float64Array;
   /**
    * A pool valued only on some paths (a physically settled swaption's underlying after expiry): the pool's value
    * counts where the pool's state at grid index `index` lies in one of the open intervals (intervals[2r],
@@ -597,10 +601,11 @@ export class CurrencyPool {
   /**
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
-   * `runNodes`: per fixing date the Δ¹..Δ³ coefficient functions Σ c_m·T of its classes, RUNNING_SLOPES × GRID_NODES
-   * each; `groupFix`: each one's fixing grid index j, whose state x_j gives Δ = x_t − x_j). The pool's own object with
-   * views of its scratch, valid until its next nodeTable or valuation call (callers copy what they keep); null when the
-   * pool is dead at d.
+   * `runNodes`: per fixing group q its grid function T_q, GRID_NODES values each; `groupFix`: its fixing grid index j,
+   * whose state x_j gives Δ = x_t − x_j; `groupCoef`: its Taylor coefficients (c1, c2, c3), so that the group adds
+   * T_q(x)·Δ·(c1 + Δ·(c2 + Δ·c3)): a fixing class's own coefficients, or a power triple's unit vectors). The pool's
+   * own object with views of its scratch, valid until its next nodeTable or valuation call (callers copy what they
+   * keep); null when the pool is dead at d.
    * Read only with respect to the pool's results: addValues gives the same numbers before and after.
    */
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
@@ -608,48 +613,30 @@ export class CurrencyPool {
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
     this.buildNodes(d, groups, paths);
-    // The device's layout: per fixing date (in order of first appearance) one function per Taylor power, the sum over
-    // its slots of c_m·T (a class: its coefficients times its function; a power slot: its own power's function).
-    const capacity = this.groupFix.length;
-    const slopes = (this.slopeNodes ??= new Float64Array(capacity * RUNNING_SLOPES * GRID_NODES));
-    const deviceFix = (this.deviceFix ??= new Int32Array(capacity));
-    const { runNodes, groupCoef, groupFix, fixSlot } = this;
-    let fixings = 0;
-    for (let q = 0; q < groups; q++) {
-      const j = groupFix[q]!;
-      let f = fixSlot[j]!;
-      if (f < 0) {
-        f = fixings++;
-        fixSlot[j] = f;
-        deviceFix[f] = j;
-        slopes.fill(0, f * RUNNING_SLOPES * GRID_NODES, (f + 1) * RUNNING_SLOPES * GRID_NODES);
-      }
-      for (let m = 0; m < RUNNING_SLOPES; m++) {
-        const c = groupCoef[3 * q + m]!;
-        if (c === 0) continue;
-        const at = (f * RUNNING_SLOPES + m) * GRID_NODES;
-        for (let g = 0; g < GRID_NODES; g++) slopes[at + g] += c * runNodes[q * GRID_NODES + g]!;
-      }
+    // The groups as the pool values them (one function a group, its coefficients beside it): views per group count,
+    // made once (a set's trades ask for their tables at every exposure date), no copies.
+    let views = this.tableViews[groups];
+    if (!views) {
+      this.tableViews[groups] = views = {
+        runNodes: this.runNodes.subarray(0, groups * GRID_NODES),
+        groupFix: this.groupFix.subarray(0, groups),
+        groupCoef: this.groupCoef.subarray(0, RUNNING_SLOPES * groups),
+      };
     }
-    for (let f = 0; f < fixings; f++) fixSlot[deviceFix[f]!] = -1;
-    // views per fixing count, made once (a set's trades ask for their tables at every exposure date)
-    let views = this.tableViews[fixings];
-    if (!views) this.tableViews[fixings] = views = { runNodes: slopes.subarray(0, fixings * RUNNING_SLOPES * GRID_NODES), groupFix: deviceFix.subarray(0, fixings) };
     // one answer object per pool, rewritten by each call (as its arrays are): no object and boxed x0, h per table
-    const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, runNodes: views.runNodes, groupFix: views.groupFix });
+    const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, ...views });
     table.x0 = this.spec[0]!;
     table.h = this.spec[1]!;
     table.runNodes = views.runNodes;
     table.groupFix = views.groupFix;
+    table.groupCoef = views.groupCoef;
     return table;
   }
 
   /** The TypeScript valuation's cell polynomials of the main table and of the fixing slots' (nodesToCells). */
   private cellTable: Float64Array | undefined;
   private runCellTable: Float64Array | undefined;
-  private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array } | undefined)[] = [];
-  private slopeNodes: Float64Array | undefined;
-  private deviceFix: Int32Array | undefined;
+  private readonly tableViews: ({ runNodes: Float64Array; groupFix: Int32Array; groupCoef: Float64Array } | undefined)[] = [];
   private table: PoolNodeTable | undefined;
 
   /**

@@ -135,27 +135,39 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   if (kernel.tradeIds.length !== trades.length || kernel.tradeIds.some((id, i) => id !== trades[i]!.tradeId)) {
     return 'its kernel does not hold its trades in book order';
   }
-  const tradeSlots: { kernel: NettingSetKernel; d: number }[] = [];
-  const slotDates: number[] = [];
-  const slotTrade: number[] = [];
-  const slotExposure: number[] = [];
+  // one slot per (trade, live exposure date), trade by trade: typed arrays, no object per slot (about a million for
+  // utb-20k)
+  const singles: NettingSetKernel[] = [];
+  const liveExposures = new Int32Array(trades.length);
+  let nTradeSlots = 0;
   for (let i = 0; i < trades.length; i++) {
     const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId, ...(legRecords ? { legRecords } : {}) });
+    singles.push(single);
     const tradeLast = Math.min(single.lastDateIndex, last);
-    for (let e = 0; e < nExp && exposureDates[e]! <= tradeLast; e++) {
-      const d = exposureDates[e]!;
-      tradeSlots.push({ kernel: single, d });
-      slotDates.push(d);
-      slotTrade.push(i);
-      slotExposure.push(e);
+    let e = 0;
+    while (e < nExp && exposureDates[e]! <= tradeLast) e++;
+    liveExposures[i] = e;
+    nTradeSlots += e;
+  }
+  const slotTrade = new Int32Array(nTradeSlots);
+  const slotExposure = new Int32Array(nTradeSlots);
+  const slotDates = new Int32Array(nTradeSlots);
+  // exposure date e's slots, counted for the sum kernel's index below
+  const perExposure = new Int32Array(nExp + 1);
+  for (let i = 0, s = 0; i < trades.length; i++) {
+    for (let e = 0; e < liveExposures[i]!; e++, s++) {
+      slotTrade[s] = i;
+      slotExposure[s] = e;
+      slotDates[s] = exposureDates[e]!;
+      perExposure[e + 1]!++;
     }
   }
-  const packed = packKernelTables(tradeSlots, paths, nDates, factors);
+  const packed = packKernelTables(singles, slotTrade, slotDates, paths, nDates, factors);
   if (!packed) return NO_NODE_TABLES;
-  const info = new Uint32Array(2 + EULER_INFO_WORDS * slotDates.length);
+  const info = new Uint32Array(2 + EULER_INFO_WORDS * nTradeSlots);
   info[0] = nExp;
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
-  for (let s = 0; s < slotDates.length; s++) {
+  for (let s = 0; s < nTradeSlots; s++) {
     const d = slotDates[s]!;
     const at = 2 + EULER_INFO_WORDS * s;
     info[at] = slotExposure[s]!;
@@ -163,15 +175,14 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     info[at + 2] = f32Bits(im(d));
   }
   // the sum kernel's index: [nExp, lag rows, first slot of each exposure date (nExp + 1), the trade slots by date]
-  const sumIndex = new Uint32Array(2 + nExp + 1 + slotDates.length);
+  // (by exposure date, then slot: a counting sort of the trade-major slots)
+  const sumIndex = new Uint32Array(2 + nExp + 1 + nTradeSlots);
   sumIndex[0] = nExp;
   sumIndex[1] = lagRows;
-  const byDate = Array.from(slotDates.keys()).sort((a, b) => slotExposure[a]! - slotExposure[b]! || a - b);
-  for (let s = 0, e = 0; e <= nExp; e++) {
-    while (s < byDate.length && slotExposure[byDate[s]!]! < e) s++;
-    sumIndex[2 + e] = s;
-  }
-  sumIndex.set(byDate, 2 + nExp + 1);
+  for (let e = 0; e < nExp; e++) perExposure[e + 1]! += perExposure[e]!;
+  sumIndex.set(perExposure, 2);
+  const byDate = 2 + nExp + 1;
+  for (let s = 0; s < nTradeSlots; s++) sumIndex[byDate + perExposure[slotExposure[s]!]!++] = s;
 
   // the host's count of trade × path × date valuations (unit.ts runNettingSet): the trades alive at each valued date
   const maturities = Float64Array.from(trades, tradeMaturity).sort();
@@ -193,8 +204,8 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
       sumIndex,
       gridNodes: GRID_NODES,
       runningSlopes: RUNNING_SLOPES,
-      slotTrade: Int32Array.from(slotTrade),
-      slotExposure: Int32Array.from(slotExposure),
+      slotTrade,
+      slotExposure,
     },
     tradeIds: kernel.tradeIds.slice(),
     last,

@@ -108,7 +108,7 @@ export const NO_NODE_TABLES = 'an equity option with a strike <= 0';
  * scan of the host copy), on `tableDates` (default: every date it is valued on), or NO_NODE_TABLES.
  */
 export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, tableDates: Int32Array = gridIndex): DeviceTables | string {
-  const packed = packKernelTables(Array.from(tableDates, (d) => ({ kernel, d })), ctx.paths, ctx.grid.dates.length, factors);
+  const packed = packKernelTables([kernel], undefined, tableDates, ctx.paths, ctx.grid.dates.length, factors);
   if (!packed) return NO_NODE_TABLES;
   return {
     index: item.index,
@@ -162,7 +162,8 @@ class Grow<T extends Float32Array | Uint32Array> {
 }
 
 /**
- * The kernels' node tables of each (kernel, date) slot packed for the WGSL kernels (wgsl/value.ts layout), written
+ * The kernels' node tables of each slot s (kernel kernels[slotKernel[s]], or kernels[0] for every slot when slotKernel is
+ * undefined, at grid date slotDate[s]) packed for the WGSL kernels (wgsl/value.ts layout), written
  * straight from the kernels' node tables into the packed arrays: the same ints and reals, bit for bit, as a packing of
  * compile.ts ratePoolNodeTables (tested against one written from the layout's definition,
  * test/helpers/packSetReference.ts), without a RatePoolNodeTables object and its copies per slot. On the figures
@@ -170,10 +171,17 @@ class Grow<T extends Float32Array | Uint32Array> {
  * those objects was a third of the workers' table time. Undefined when a kernel has no tables at a date
  * (compile.ts deviceTableSources: an equity option with a strike ≤ 0).
  */
-export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: number }[], paths: SimulatedPaths, nDates: number, resident: DeviceFactorIndex): PackedSet | undefined {
+export function packKernelTables(
+  kernels: readonly NettingSetKernel[],
+  slotKernel: Int32Array | undefined,
+  slotDate: Int32Array,
+  paths: SimulatedPaths,
+  nDates: number,
+  resident: DeviceFactorIndex,
+): PackedSet | undefined {
   const G = GRID_NODES;
   const S = RUNNING_SLOPES;
-  const nSlots = slots.length;
+  const nSlots = slotDate.length;
   // every word of these below their length is written before it is read (so the memory may be reused unzeroed),
   // except the packed ints' header words 0 and 4 (set at dispatch): those come zeroed
   const u32 = (n: number): Uint32Array => tableMemory.u32Unzeroed(n);
@@ -189,7 +197,8 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   let nLegs = 0;
   let nTerms = 0;
   for (let slot = 0; slot < nSlots; slot++) {
-    const { kernel, d } = slots[slot]!;
+    const kernel = kernels[slotKernel === undefined ? 0 : slotKernel[slot]!]!;
+    const d = slotDate[slot]!;
     const sources = deviceTableSources(kernel, d, paths);
     if (!sources) {
       scratch();
@@ -220,17 +229,23 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
       entries.length += ENTRY_WORDS;
       nEntries++;
       for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
-      const runSize = groups * S * G;
+      const runSize = groups * (S + G);
       const r = reals.reserve(ENTRY_REALS + G + runSize + nIntervals);
       r[r0] = t.x0;
       r[r0 + 1] = t.h;
       const nodes = t.nodes;
       for (let g = 0; g < G; g++) r[r0 + ENTRY_REALS + g] = nodes[g]!;
+      // per fixing group its coefficients c1..c3, then its grid function
       const run = t.runNodes;
-      const run0 = r0 + ENTRY_REALS + G;
-      for (let i = 0; i < runSize; i++) r[run0 + i] = run[i]!;
+      const coef = t.groupCoef;
+      let ri = r0 + ENTRY_REALS + G;
+      for (let q = 0; q < groups; q++) {
+        for (let m = 0; m < S; m++) r[ri++] = coef[q * S + m]!;
+        const from = q * G;
+        for (let g = 0; g < G; g++) r[ri++] = run[from + g]!;
+      }
       // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
-      const iv0 = run0 + runSize;
+      const iv0 = ri;
       for (let i = 0; i < nIntervals; i++) r[iv0 + i] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals![i]!));
       reals.length = iv0 + nIntervals;
     }
@@ -291,5 +306,5 @@ export function packKernelTables(slots: readonly { kernel: NettingSetKernel; d: 
   return { ints, reals: reals.data.subarray(0, reals.length), nSlots };
 }
 
-/** packKernelTables' first reals capacity per slot: 1.5 pools of the grid function and one fixing group's 3 functions. */
-const REALS_PER_SLOT = Math.ceil(1.5 * (2 + GRID_NODES + RUNNING_SLOPES * GRID_NODES));
+/** packKernelTables' first reals capacity per slot: 1.5 pools of the grid function and one fixing group (function and coefficients). */
+const REALS_PER_SLOT = Math.ceil(1.5 * (2 + 2 * GRID_NODES + RUNNING_SLOPES));

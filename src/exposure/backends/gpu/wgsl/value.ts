@@ -1,11 +1,12 @@
 /**
  * WGSL of the pooled rate products' valuation on the device: per netting set, exposure date and path
  *
- *   V(p) = Σ_pools FX(p)·[Σ_k L_k(x(p))·nodes_k + Σ_q Δ_q·(c1 + Δ_q·(c2 + Δ_q·c3))],  Δ_q = x(p) − x_{j_q}(p),
+ *   V(p) = Σ_pools FX(p)·[Σ_k L_k(x(p))·nodes_k + Σ_q T_q(x(p))·Δ_q·(c1 + Δ_q·(c2 + Δ_q·c3))],  Δ_q = x(p) − x_{j_q}(p),
  *
  * the formula of src/exposure/valuation/ratePool.ts addValues: L_k the 6-point Lagrange stencil (nodes c−2 .. c+3 of
- * the pool's uniform state grid, u = (x − x_c)/h), c_m the same stencil over the running coupons' Δ^m coefficient
- * functions of fixing group q, FX = e^{ln X} of the pool's currency (1 for the base currency). The node tables are
+ * the pool's uniform state grid, u = (x − x_c)/h), T_q the same stencil over fixing group q's grid function (a class
+ * of running coupons, or one Taylor power of a fixing date's power triple) and (c1, c2, c3) its Taylor coefficients,
+ * FX = e^{ln X} of the pool's currency (1 for the base currency). The node tables are
  * built on the host in f64 (compile.ts ratePoolNodeTables, on the very paths the device simulated) and uploaded in
  * f32; the states, FX logs and the numeraire are read from the device's own path buffer (kernels.ts), so no path
  * value crosses to the device. Then, per workgroup of 64 paths, the partial sums of max(V,0)/N and max(−V,0)/N
@@ -17,7 +18,7 @@
  *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 7 words [IR factor, FX factor or 0xffffffff,
  *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals]; from fix0 the fixing grid
  *   index of every group;
- * - `reals` (f32): per entry x0, h, nodes[64], then groups × 3 × 64 running-coupon coefficient nodes, then the mask's
+ * - `reals` (f32): per entry x0, h, nodes[64], then per fixing group its c1, c2, c3 and its grid function's 64 nodes, then the mask's
  *   open intervals (lo, hi) of the state at the mask date: a physically settled swaption's underlying swap after
  *   expiry counts on the paths whose state at the exercise date lies in one (compile.ts ExercisedSwaption; swaption.ts
  *   exerciseMask), else 0;
@@ -53,7 +54,7 @@ export const ENTRY_REALS = 2;
  * of wgsl/figures.ts, which values each trade of a set on its own tables.
  */
 export function slotValueWgsl(gridNodes: number, runningSlopes: number): string {
-  if (runningSlopes !== 3) throw new Error(`the WGSL valuation kernel is written for 3 running-coupon slopes, got ${runningSlopes}`);
+  if (runningSlopes !== 3) throw new Error(`the WGSL valuation kernel is written for 3 Taylor coefficients per fixing group, got ${runningSlopes}`);
   return /* wgsl */ `
 const G: u32 = ${gridNodes}u;
 const C_MAX: i32 = ${gridNodes - 4};
@@ -127,16 +128,15 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     for (var q = 0u; q < nG; q++) {
       let j = ints[fix0 + g0 + q];
       let delta = x - paths[(irF * nDates + j) * count + p];
-      let i1 = r0 + ${ENTRY_REALS}u + G + 3u * G * q + b;
-      let c1 = dot6(i1, w0, w1, w2, w3, w4, w5);
-      let c2 = dot6(i1 + G, w0, w1, w2, w3, w4, w5);
-      let c3 = dot6(i1 + 2u * G, w0, w1, w2, w3, w4, w5);
-      pv = pv + delta * (c1 + delta * (c2 + delta * c3));
+      // group q: c1, c2, c3, then its grid function T_q
+      let i1 = r0 + ${ENTRY_REALS}u + G + (G + 3u) * q;
+      let t = dot6(i1 + 3u + b, w0, w1, w2, w3, w4, w5);
+      pv = pv + t * (delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u])));
     }
     let maskAt = ints[at + 5u];
     if (maskAt != 0xffffffffu) {
       let xe = paths[(irF * nDates + maskAt) * count + p];
-      let iv0 = r0 + ${ENTRY_REALS}u + G + 3u * G * nG;
+      let iv0 = r0 + ${ENTRY_REALS}u + G + (G + 3u) * nG;
       var inside = 0.0;
       for (var r = 0u; r < ints[at + 6u]; r++) {
         if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
