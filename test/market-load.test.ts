@@ -5,6 +5,7 @@ import { loadMarket, marketFromTree, marketSource, parseMarket } from '../src/ma
 import { fxBumpedMarket } from '../src/market/bumps.js';
 import { correlationOf } from '../src/market/market.js';
 import { bootstrapCdsCurve } from '../src/market/cdsIsda.js';
+import { hazardCurveSpec } from '../src/market/hazard.js';
 import { parseTenor } from '../src/conventions/dates.js';
 
 const GOOD = fileURLToPath(new URL('./data/market/good.yaml', import.meta.url));
@@ -548,6 +549,27 @@ describe('market loader: a worker thread’s copy (the YAML tree, CDS curves boo
     for (const name of names) sameCurve(eager.creditCurve(name), copy.creditCurve(name));
     // a market built otherwise (here bumped) has no tree: its workers read the file, as before
     expect(marketSource(fxBumpedMarket(eager, 'EUR', 0.01))).toBeUndefined();
+  });
+
+  it('seeded curves (a worker gets its main thread\'s, WorkerInit.creditCurves) are taken where their quotes match, else bootstrapped', () => {
+    // the main thread's curves as a worker receives them: the same curve, bit for bit
+    const creditSeed = new Map(names.map((name) => [name, structuredClone(hazardCurveSpec(eager.creditCurve(name)))]));
+    const seeded = loadMarket(GOOD, { deferCredit: true, creditSeed });
+    for (const name of names) sameCurve(eager.creditCurve(name), seeded.creditCurve(name));
+    // the seed is what the curve uses, not a bootstrap: a seed with the same quotes but marked hazards comes back as is
+    const marked = { ...hazardCurveSpec(eager.creditCurve('ACME_CORP')), hazards: eager.creditCurve('ACME_CORP').hazards.map((h) => h * 2) };
+    const taken = loadMarket(GOOD, { deferCredit: true, creditSeed: new Map([['ACME_CORP', marked]]) });
+    expect(Array.from(taken.creditCurve('ACME_CORP').hazards)).toEqual(Array.from(marked.hazards));
+    // a seed of other quotes (a bumped market's curve) or another recovery is ignored: the file's quotes are bootstrapped
+    const bumped = { ...marked, quoteSpreadsBp: marked.quoteSpreadsBp!.map((q) => q + 100) };
+    sameCurve(eager.creditCurve('ACME_CORP'), loadMarket(GOOD, { deferCredit: true, creditSeed: new Map([['ACME_CORP', bumped]]) }).creditCurve('ACME_CORP'));
+    const otherRecovery = { ...marked, recovery: marked.recovery + 0.1 };
+    sameCurve(eager.creditCurve('ACME_CORP'), loadMarket(GOOD, { deferCredit: true, creditSeed: new Map([['ACME_CORP', otherRecovery]]) }).creditCurve('ACME_CORP'));
+    // filled after the load and before the first use (a worker started early loads the market before its init comes)
+    const late = new Map<string, ReturnType<typeof hazardCurveSpec>>();
+    const early = loadMarket(GOOD, { deferCredit: true, creditSeed: late });
+    late.set('ACME_CORP', marked);
+    expect(Array.from(early.creditCurve('ACME_CORP').hazards)).toEqual(Array.from(marked.hazards));
   });
 
   it('a deferred curve the ISDA bootstrap rejects throws the same input error at its first use', () => {

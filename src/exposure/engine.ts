@@ -14,6 +14,7 @@ import path from 'node:path';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { marketSource } from '../market/load.js';
+import { hazardCurveSpec } from '../market/hazard.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../simulation/grid.js';
@@ -516,9 +517,12 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     paths = shared.paths;
     poolKernels = shared.kernelMemory !== undefined;
     const source = marketSource(input.market);
+    // the credit names' curves the main thread's market holds (bootstrapped from the same quotes the workers read)
+    const creditCurves = layout.creditNames.filter((name) => input.market.hasCreditCurve(name)).map((name) => hazardCurveSpec(input.market.creditCurve(name)));
     const init: WorkerInit = {
       marketFile: input.marketFile,
       ...(source ? { marketTree: source } : {}),
+      ...(creditCurves.length > 0 ? { creditCurves } : {}),
       layoutNeeds: needs,
       grid,
       paths,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
+import type { HazardCurveSpec } from '../market/hazard.js';
 import type { FactorNeeds } from '../simulation/layout.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import type { UnitCounterparty, UnitResult, UnitTask } from './unit.js';
@@ -23,6 +24,11 @@ export interface WorkerInit {
    * instead of the file, so that they skip the file's parse and use the very market of the main thread.
    */
   marketTree?: { tree: unknown; fileName: string };
+  /**
+   * The main thread's CDS curves of the run's credit names (the layout's), bootstrapped already: a worker takes them
+   * instead of bootstrapping the same quotes again (MarketLoadOptions.creditSeed).
+   */
+  creditCurves?: HazardCurveSpec[];
   layoutNeeds: FactorNeeds;
   grid: TimeGrid;
   /** The whole run's paths on SharedArrayBuffers (filled by the 'paths' phase). */

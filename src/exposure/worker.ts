@@ -12,6 +12,7 @@ import { buildFactorLayout } from '../simulation/layout.js';
 import { valuationModelOf } from './modelView.js';
 import { type WorkerInit, type WorkerMessage, type WorkerStart, type WorkerTask } from './pool.js';
 import type { Market } from '../market/types.js';
+import type { HazardCurveSpec } from '../market/hazard.js';
 import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import { useKernelMemory } from './valuation/wasm/poolKernels.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
@@ -58,14 +59,22 @@ function transferables(result: UnitResult): ArrayBuffer[] {
   return [...out];
 }
 
+/**
+ * The main thread's bootstrapped CDS curves (WorkerInit.creditCurves), which this thread's markets take instead of
+ * bootstrapping the same quotes (MarketLoadOptions.creditSeed); filled when a run's init comes, before any curve is read.
+ */
+const creditSeed = new Map<string, HazardCurveSpec>();
+
 function buildContext(init: WorkerInit, loaded?: { file: string; market: Market }): { ctx: UnitContext; model: CrossAssetModel } {
-  // credit curves bootstrapped on first use: a worker values the CDS of a few reference names, not every counterparty's
+  for (const curve of init.creditCurves ?? []) creditSeed.set(curve.name, curve);
+  // credit curves bootstrapped on first use (or taken from the seed): a worker values the CDS of a few reference
+  // names, not every counterparty's
   const market =
     loaded && loaded.file === init.marketFile
       ? loaded.market
       : init.marketTree
-        ? marketFromTree(init.marketTree.tree, init.marketTree.fileName, { deferCredit: true })
-        : loadMarket(init.marketFile, { deferCredit: true });
+        ? marketFromTree(init.marketTree.tree, init.marketTree.fileName, { deferCredit: true, creditSeed })
+        : loadMarket(init.marketFile, { deferCredit: true, creditSeed });
   const layout = buildFactorLayout(market, init.layoutNeeds);
   const model = buildCrossAssetModel(market, layout);
   const grid = init.grid;
@@ -111,7 +120,7 @@ if (parentPort) {
   if ('grid' in start) begin(start);
   else {
     try {
-      loaded = { file: start.marketFile, market: loadMarket(start.marketFile, { deferCredit: true }) };
+      loaded = { file: start.marketFile, market: loadMarket(start.marketFile, { deferCredit: true, creditSeed }) };
     } catch {
       // reported when the run's init asks for it (the main thread reports a bad market file first, as without workers)
     }

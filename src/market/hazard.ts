@@ -16,6 +16,18 @@ export interface HazardCurveSpec {
   quoteSpreadsBp?: Float64Array;
 }
 
+/** A curve's nodes and quotes as plain data (structured-cloneable): buildHazardCurve of it gives the same curve. */
+export function hazardCurveSpec(curve: HazardCurve): HazardCurveSpec {
+  return {
+    name: curve.name,
+    recovery: curve.recovery,
+    times: curve.times,
+    hazards: curve.hazards,
+    quoteTenorsYears: curve.quoteTenorsYears,
+    quoteSpreadsBp: curve.quoteSpreadsBp,
+  };
+}
+
 export function buildHazardCurve(spec: HazardCurveSpec): HazardCurve {
   const { name, recovery } = spec;
   const n = spec.times.length;

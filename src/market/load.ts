@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { IssueCollector, XvaInputError } from '../errors.js';
 import type { Currency } from '../products/types.js';
+import type { HazardCurveSpec } from './hazard.js';
 import { readCorrelation } from './loadCorrelation.js';
 import { readCredit } from './loadCredit.js';
 import { readCurves } from './loadCurves.js';
@@ -38,6 +39,13 @@ export interface MarketLoadOptions {
    * market: a failing bootstrap then throws its XvaInputError at that use).
    */
   deferCredit?: boolean;
+  /**
+   * With deferCredit: CDS curves already bootstrapped from this market's quotes (a worker thread gets its main
+   * thread's, WorkerInit.creditCurves), by curve name. A deferred curve whose spreads and recovery equal its seed's
+   * takes the seed's nodes instead of bootstrapping again (the same numbers: the same bootstrap of the same inputs);
+   * otherwise it bootstraps. The map may be filled after the load, up to the curve's first use.
+   */
+  creditSeed?: ReadonlyMap<string, HazardCurveSpec>;
 }
 
 /** The parsed YAML a market was read from (parseMarket), for worker threads to read again without the file. */
@@ -84,6 +92,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
     discountCurves: new Map(),
     discountCurrencies: new Set(),
     ...(options.deferCredit ? { deferCredit: true } : {}),
+    ...(options.creditSeed ? { creditSeed: options.creditSeed } : {}),
   };
   if (top.asOf === undefined) reader.issue('asOf', undefined, 'the valuation date as an ISO date YYYY-MM-DD');
   else ctx.asOf = reader.date(top.asOf, 'asOf');

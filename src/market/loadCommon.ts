@@ -4,6 +4,7 @@
  */
 import { addTenor, toIsoDate, yearsBetween, type DateSerial, type Tenor } from '../conventions/dates.js';
 import { CURRENCIES, isCurrency, type Currency } from '../products/types.js';
+import type { HazardCurveSpec } from './hazard.js';
 import type { YieldCurve } from './types.js';
 import { child, show, type YamlMap, type YamlReader } from './yamlReader.js';
 
@@ -21,6 +22,8 @@ export interface LoadContext {
    * whose main thread has read and validated the same market.
    */
   deferCredit?: boolean;
+  /** MarketLoadOptions.creditSeed: curves bootstrapped elsewhere from the same quotes, by curve name. */
+  creditSeed?: ReadonlyMap<string, HazardCurveSpec>;
 }
 
 export const CURRENCY_LIST = CURRENCIES.join(', ');
