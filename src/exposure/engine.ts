@@ -517,8 +517,9 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     paths = shared.paths;
     poolKernels = shared.kernelMemory !== undefined;
     const source = marketSource(input.market);
-    // the credit names' curves the main thread's market holds (bootstrapped from the same quotes the workers read)
-    const creditCurves = layout.creditNames.filter((name) => input.market.hasCreditCurve(name)).map((name) => hazardCurveSpec(input.market.creditCurve(name)));
+    // the credit names' curves of the main thread's market, when that market is the file's as read (its tree goes to
+    // the workers): bootstrapped from the very quotes the workers read; none for a market built otherwise (bumped)
+    const creditCurves = source ? layout.creditNames.filter((name) => input.market.hasCreditCurve(name)).map((name) => hazardCurveSpec(input.market.creditCurve(name))) : [];
     const init: WorkerInit = {
       marketFile: input.marketFile,
       ...(source ? { marketTree: source } : {}),
