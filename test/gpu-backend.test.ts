@@ -39,6 +39,7 @@ import { openTestGpu } from './helpers/gpu.js';
 import { defaultThreads, GPU_HOST_THREADS, selectBackend } from '../src/exposure/backends/gpu/index.js';
 import { gpuNormalBlock, gpuSimulatePaths, gpuSimulateResident } from '../src/exposure/backends/gpu/kernels.js';
 import { stateGridFor, seedStateRanges } from '../src/exposure/valuation/stateGrid.js';
+import { SWAPTION_BAND_SD_STEPS } from '../src/exposure/valuation/swaption.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
 import { simulatePaths, stepPlanOf } from '../src/simulation/crossAsset/simulate.js';
 import { parseGrid } from '../src/simulation/grid.js';
@@ -774,6 +775,53 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
     };
     const A = logLeg(leg.constA, leg.termsA);
     const a = Math.exp(A.x);
+    if (leg.kind === 'lgm') {
+      // a swaption before expiry (swaption.ts deviceLeg), from the definition: Σ_r Σ_i C_i·e^{−a_i·x}·[Φ(y_hi + s_i) −
+      // Φ(y_lo + s_i)], y = (end − x)/sd clamped to ±40, x = lnB (the state, coefficient 1), e^lnA the FX level
+      const x = logLeg(leg.constB, leg.termsB).x;
+      const data = leg.data!;
+      const nBonds = data[0]!;
+      const nIv = data[1]!;
+      const iv0 = 2 + 3 * nBonds;
+      let sum = 0;
+      let size = 0; // Σ_i |C_i·e^{−a_i·x}|
+      let bondErr = 0; // Σ_i |bond_i|·(its f32 relative error: C, a, x rounded, a·x, e^{·} within (3 + 2|a·x|) ulp, the product)
+      for (let i = 0; i < nBonds; i++) {
+        const bond = Math.abs(data[2 + 3 * i]! * Math.exp(-data[3 + 3 * i]! * x));
+        size += bond;
+        bondErr += bond * (6 + 2 * Math.abs(data[3 + 3 * i]! * x)) * U;
+      }
+      let ends = 0; // Σ_r of the intervals' finite ends' position errors in y: u·(|end| + |end − x|)/sd + u·|y| each
+      if (leg.sd > 0) {
+        for (let r = 0; r < nIv; r++) {
+          const yLo = Math.max(-40, Math.min(40, (data[iv0 + 2 * r]! - x) / leg.sd));
+          const yHi = Math.max(-40, Math.min(40, (data[iv0 + 2 * r + 1]! - x) / leg.sd));
+          for (const [end, y] of [[data[iv0 + 2 * r]!, yLo], [data[iv0 + 2 * r + 1]!, yHi]] as const) {
+            if (Math.abs(y) < 40) ends += U * ((Math.abs(end) + Math.abs(end - x)) / leg.sd + Math.abs(y));
+          }
+          for (let i = 0; i < nBonds; i++) {
+            const bond = data[2 + 3 * i]! * Math.exp(-data[3 + 3 * i]! * x);
+            const lo = yLo + data[4 + 3 * i]!;
+            const hi = yHi + data[4 + 3 * i]!;
+            sum += bond * (lo >= 0 ? normCdf(-lo) - normCdf(-hi) : normCdf(hi) - normCdf(lo));
+          }
+        }
+      } else {
+        for (let i = 0; i < nBonds; i++) sum += data[2 + 3 * i]! * Math.exp(-data[3 + 3 * i]! * x);
+        sum = Math.max(sum, 0);
+      }
+      value += leg.scale * a * sum;
+      gross += Math.abs(leg.scale) * a * size;
+      // f32 on the device, per interval and bond: the bond's error, two Φ within 7.5e-8 (A&S 26.2.17) and their
+      // rounding, the arguments' position error times Φ' ≤ 0.4 (both ends), and the sums' (nIv·nBonds + 2)·u; the FX
+      // level's. Plus the CPU kernel's own state-grid error on the comparison's other side: it values a swaption on
+      // its nodes (or band tables), within 2e-6 of the notional of the exact value (test/valuation.test.ts), and the
+      // bonds' sizes sum to more than the notional (the notional's bond at the start and at the end).
+      legBound +=
+        Math.abs(leg.scale) * a * (Math.max(nIv, 1) * (bondErr + size * (2 * (7.5e-8 + 2 * U) + 0.4 * ends + (nIv * nBonds + 2) * U)) + Math.abs(sum) * A.rel) +
+        SWAPTION_GRID_TOLERANCE * Math.abs(leg.scale) * a * size;
+      continue;
+    }
     let v: number;
     let b = 0;
     let relB = 0;
@@ -953,6 +1001,12 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
  * maxima are 1-Lipschitz).
  */
 const K_VALUE = 64;
+/**
+ * The CPU kernels value a swaption before expiry on its pool's state grid (or band tables), within 2e-6 of the notional
+ * of the exact conditional value (test/valuation.test.ts); the device values it exactly, so a comparison of the two
+ * allows this much of the swaption's bonds' summed sizes.
+ */
+const SWAPTION_GRID_TOLERANCE = 2e-6;
 
 describe('GPU valuation of every product: device values and reductions', () => {
   it.skipIf(noGpu())('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths', async () => {
@@ -1040,7 +1094,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     let worstCpuShare = 0; // collateralised sets: device run vs the CPU backend
     let lagSlots = 0;
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
-    let bandTables = 0; // a swaption's band tables close to expiry (swaption.ts bandTables: masks on the date's own state)
+    let nearExpiry = 0; // a swaption leg where the CPU kernels use band tables (√v below SWAPTION_BAND_SD_STEPS grid steps)
     let exercisedPaths = 0;
     let unexercisedPaths = 0;
     const legKinds = new Map<string, number>(); // leg entries valued on the device, by kind and by product
@@ -1087,7 +1141,6 @@ describe('GPU valuation of every product: device values and reductions', () => {
         tables.maskIndex.forEach((m, i) => {
           if (m < 0) return;
           maskedSlots++;
-          if (m === d) bandTables++;
           // paths in and out of the exercise region: the mask is not trivially 0 or 1 on these paths
           const xs = paths.irState[tables.irIndex[i]!]!;
           for (let p = 0; p < n; p++) {
@@ -1097,7 +1150,14 @@ describe('GPU valuation of every product: device values and reductions', () => {
             else unexercisedPaths++;
           }
         });
-        for (const leg of tables.legs) legKinds.set(leg.kind, (legKinds.get(leg.kind) ?? 0) + 1);
+        for (const leg of tables.legs) {
+          legKinds.set(leg.kind, (legKinds.get(leg.kind) ?? 0) + 1);
+          if (leg.kind === 'lgm') {
+            const spec = new Float64Array(2);
+            stateGridFor(paths.irState[leg.termsB[0]!.index]!, d * n, n, spec);
+            if (leg.sd < SWAPTION_BAND_SD_STEPS * spec[1]!) nearExpiry++;
+          }
+        }
         kernel.valueAt(d, paths, row);
         for (let p = 0; p < n; p++) {
           const f = fromTables(tables, d, paths, p);
@@ -1221,14 +1281,15 @@ describe('GPU valuation of every product: device values and reductions', () => {
     });
     expect(lagSlots).toBeGreaterThan(0);
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
-    expect(bandTables, 'a swaption close to expiry is valued on the device on its band tables').toBeGreaterThan(0);
+    expect(nearExpiry, 'a swaption close to expiry (band tables on the CPU) is valued on the device by its per-path formula').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);
     expect(unexercisedPaths).toBeGreaterThan(0);
     // every product the device values is in a device set
     const deviceProducts = new Set(book.trades.filter((t) => device.includes(t.nettingSetId)).map((t) => t.product));
     expect([...deviceProducts].sort()).toEqual([...DEVICE_PRODUCTS].sort());
     // FX/equity options before expiry (black), an FX option after expiry (exercised), equity forwards' share parts (linear)
-    for (const kind of ['black', 'exercised', 'linear']) expect(legKinds.get(kind) ?? 0, `${kind} leg entries on the device`).toBeGreaterThan(0);
+    // and swaptions before expiry (lgm)
+    for (const kind of ['black', 'exercised', 'linear', 'lgm']) expect(legKinds.get(kind) ?? 0, `${kind} leg entries on the device`).toBeGreaterThan(0);
 
     // Coverage 0 with a variant at 1: the CSA sets are collateralised only in the variant, so their lag dates must still
     // be valued on the device (datesToValue reads the variants as the host does), and the variant's figures are bit for

@@ -16,6 +16,7 @@ import type {
 import { garmanKohlhagen, priceTrade } from '../src/pricing/index.js';
 import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
 import { lgmSwaption, lgmZeroBonds, receiverSwapBonds, type LgmModel, type SwapSchedule } from '../src/simulation/models/lgm/index.js';
+import { normCdf } from '../src/pricing/black.js';
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/index.js';
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
@@ -345,6 +346,28 @@ describe('pooled grid valuation against exact per-path evaluation', () => {
   });
 });
 
+/**
+ * A swaption device leg (swaption.ts deviceLeg) at state x, from its definition (options.ts DeviceLegEntry lgm):
+ * sign·Σ_r Σ_i C_i·e^{−a_i·x}·[Φ((hi_r − x)/sd + s_i) − Φ((lo_r − x)/sd + s_i)], an end at ±1e30 infinite.
+ */
+function deviceLegValue(leg: { sd: number; sign: number; data: Float64Array }, x: number): number {
+  const { data, sd } = leg;
+  const nBonds = data[0]!;
+  const iv0 = 2 + 3 * nBonds;
+  const phi = (y: number): number => (y <= -1e29 ? 0 : y >= 1e29 ? 1 : normCdf(y));
+  let sum = 0;
+  for (let r = 0; r < data[1]!; r++) {
+    const lo = data[iv0 + 2 * r]!;
+    const hi = data[iv0 + 2 * r + 1]!;
+    for (let i = 0; i < nBonds; i++) {
+      const bondValue = data[2 + 3 * i]! * Math.exp(-data[3 + 3 * i]! * x);
+      const s = data[4 + 3 * i]!;
+      sum += bondValue * (phi(hi <= -1e30 || hi >= 1e30 ? hi : (hi - x) / sd + s) - phi(lo <= -1e30 || lo >= 1e30 ? lo : (lo - x) / sd + s));
+    }
+  }
+  return leg.sign * sum;
+}
+
 describe('swaptions on paths', () => {
   const g = grid([swExpiry, fromYmd(2027, 6, 30), fromYmd(2029, 1, 3)]);
   const { model, paths } = setup(market, g);
@@ -416,7 +439,11 @@ describe('swaptions on paths', () => {
         const bonds = receiverSwapBonds(ois, scheduleAfter(swExpiry), t0.fixedLeg.fixedRate);
         const omega = t0.optionType === 'payer' ? 'payer' : 'receiver';
         const sign = t0.direction === 'buy' ? 1 : -1;
+        // the GPU backend's per-path formula (swaption.ts deviceLeg, options.ts DeviceLegEntry lgm), evaluated here
+        // from its definition: the exact conditional value, in either regime
+        const leg = sw.deviceLeg(d, spec[0]!, spec[1]!)!;
         let worst = 0;
+        let worstLeg = 0;
         for (let p = 0; p < n; p++) {
           const x = pNear.irState[0]![d * n + p]!;
           const conditional: LgmModel = {
@@ -425,9 +452,13 @@ describe('swaptions on paths', () => {
             zeta: (u) => sw.varianceScale * (lgm.zeta(u) - lgm.zeta(t)),
             discount: (T) => bond(lgm, t, T, x),
           };
-          worst = Math.max(worst, Math.abs(v[p]! - sign * N * lgmSwaption(conditional, market.time(swExpiry), bonds, omega)));
+          const expected = sign * N * lgmSwaption(conditional, market.time(swExpiry), bonds, omega);
+          worst = Math.max(worst, Math.abs(v[p]! - expected));
+          worstLeg = Math.max(worstLeg, Math.abs(deviceLegValue(leg, x) - expected));
         }
         expect(worst).toBeLessThan((banded ? 5e-11 : 2e-6) * N);
+        // measured within 1.2e-15 of the notional (the two evaluations of the same integral differ by rounding)
+        expect(worstLeg, `device leg ${days} days before expiry`).toBeLessThan(1e-12 * N);
       }
       // the last months on band tables (√v < 5 steps: about a quarter of the time to expiry left here), before on the
       // pool's nodes

@@ -24,7 +24,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       nLegs++;
       const terms = leg.termsA.length + leg.termsB.length + leg.termsE.length;
       nTerms += terms;
-      nReals += LEG_REALS + terms;
+      nReals += LEG_REALS + terms + (leg.data ? leg.data.length : 0);
     }
     const pools = t.irIndex.length;
     nEntries += pools;
@@ -80,7 +80,8 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       entry++;
     }
     for (const l of t.legs) {
-      const kind = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      // the kernel's kind codes (wgsl/value.ts), written out here
+      const kind = { black: 0, exercised: 1, linear: 2, lgm: 3 }[l.kind];
       ints.set([kind, l.termsA.length, l.termsB.length, l.termsE.length, term, real], legs0 + LEG_WORDS * leg);
       reals.set([l.scale, l.omega, l.sd, l.constA, l.constB, l.constE], real);
       let r = real + LEG_REALS;
@@ -90,6 +91,8 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
         reals[r++] = x.coefficient;
         term++;
       }
+      // an lgm leg's bonds and intervals after its coefficients
+      if (l.data) for (const x of l.data) reals[r++] = x;
       real = r;
       leg++;
     }

@@ -17,7 +17,7 @@ import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { CdsPool, compileCdsOnce } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg, type PoolSink } from './legs.js';
 import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
-import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type PathTrade } from './options.js';
+import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type LegTerm, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
@@ -105,15 +105,14 @@ class ExercisedSwaption implements PathTrade {
  * SWAPTION_BAND_SD_STEPS steps of the pool's state grid, the option's nodes leave the pool (term.addNodes declines) and
  * it is valued here on masked node tables: fine tables across the bands around the exercise boundaries and the
  * underlying swap on the pool's grid over the rest of the exercise region; 0 elsewhere. A path reads the one table
- * whose mask holds its state (6-point Lagrange stencil, as every node table). The device packs the same tables
- * (nodeTables), so both backends value the same functions.
+ * whose mask holds its state (6-point Lagrange stencil, as every node table). The GPU backend values the option by
+ * its exact per-path formula instead, at every date before expiry (deviceEntry).
  */
 class SwaptionBands implements PathTrade {
   readonly lastIndex: number;
   private readonly tables = swaptionBandTables();
   private readonly spec = new Float64Array(2);
   private readonly fxLevels = new FxLevels();
-  private readonly nodeTableList: PoolNodeTable[] = [];
 
   constructor(
     readonly tradeIndex: number,
@@ -176,21 +175,20 @@ class SwaptionBands implements PathTrade {
     this.segCount = order.length;
   }
 
-  /** The date's tables for the device (valid until the next call); empty when the option is on the pool's nodes. */
-  nodeTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
-    const list = this.nodeTableList;
-    list.length = 0;
-    if (!this.fill(d, paths)) return list;
-    const t = this.tables;
-    for (let k = 0; k < t.count; k++) {
-      if (t.masksLength[k] === 0) continue;
-      list.push({
-        irIndex: this.irIndex, fxIndex: this.fxIndex, x0: t.x0[k]!, h: t.h[k]!,
-        nodes: t.nodes.subarray(k * GRID_NODES, (k + 1) * GRID_NODES), runNodes: NO_RUN_NODES, groupFix: NO_GROUP_FIX, groupCoef: NO_RUN_NODES,
-        mask: { index: d, intervals: t.masks[k]!.subarray(0, t.masksLength[k]!) },
-      });
-    }
-    return list;
+  /**
+   * The option at date d as the device's per-path formula (options.ts DeviceLegEntry `lgm`, swaption.ts deviceLeg) in
+   * the base currency, whatever the regime (on the pool's nodes or on band tables on the host): no node tables of it
+   * go to the device; null after expiry.
+   */
+  deviceEntry(d: number, paths: SimulatedPaths): DeviceLegEntry | null {
+    if (d > this.lastIndex) return null;
+    const n = paths.nPaths;
+    stateGridFor(paths.irState[this.irIndex]!, d * n, n, this.spec);
+    const leg = this.swaption.deviceLeg(d, this.spec[0]!, this.spec[1]!);
+    if (!leg) return null;
+    const termsA: LegTerm[] = this.fxIndex >= 0 ? [{ kind: 'fx', index: this.fxIndex, grid: d, coefficient: 1 }] : [];
+    const termsB: LegTerm[] = [{ kind: 'ir', index: this.irIndex, grid: d, coefficient: 1 }];
+    return { kind: 'lgm', scale: leg.sign, omega: 1, sd: leg.sd, constA: 0, termsA, constB: 0, termsB, constE: 0, termsE: [], data: leg.data };
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
@@ -229,8 +227,6 @@ class SwaptionBands implements PathTrade {
   }
 }
 
-const NO_RUN_NODES = new Float64Array(0);
-const NO_GROUP_FIX = new Int32Array(0);
 
 /** One call a swap's legs made on a currency pool (compile.ts Compiler.recorder): the pool's creation, a bond, a running coupon. */
 export interface LegOp {
@@ -534,11 +530,11 @@ class NettingSetValuation implements NettingSetKernel {
   private onlyRatePools: boolean | undefined;
 
   /**
-   * The equity forwards' share parts and the FX/equity options at date d as device entries (options.ts
-   * DeviceLegEntry), in the kernel's order; undefined when one cannot be written so (an equity option with a
-   * strike ≤ 0). The kernel's own list, refilled by each call.
+   * The equity forwards' share parts, the FX/equity options and the swaptions before expiry at date d as device
+   * entries (options.ts DeviceLegEntry), in the kernel's order; undefined when one cannot be written so (an equity
+   * option with a strike ≤ 0). The kernel's own list, refilled by each call.
    */
-  legEntries(d: number): DeviceLegEntry[] | undefined {
+  legEntries(d: number, paths: SimulatedPaths): DeviceLegEntry[] | undefined {
     const out = this.legList;
     out.length = 0;
     if (d > this.lastDateIndex) return out;
@@ -547,7 +543,12 @@ class NettingSetValuation implements NettingSetKernel {
       if (e) out.push(e);
     }
     for (const trade of this.pathTrades) {
-      if (trade instanceof ExercisedSwaption || trade instanceof SwaptionBands) continue;
+      if (trade instanceof ExercisedSwaption) continue;
+      if (trade instanceof SwaptionBands) {
+        const e = trade.deviceEntry(d, paths);
+        if (e) out.push(e);
+        continue;
+      }
       const e = trade instanceof FxOptionOnPaths || trade instanceof EquityOptionOnPaths ? trade.deviceEntry(d) : undefined;
       if (e === undefined) return undefined;
       if (e) out.push(e);
@@ -562,7 +563,8 @@ class NettingSetValuation implements NettingSetKernel {
 
   /**
    * The pools' node tables at date d (pools alive at d, in the kernel's order, then the exercised swaptions'): the
-   * kernel's list of the pools' answers, valid until its next poolTables call.
+   * kernel's list of the pools' answers, valid until its next poolTables call. The pools' tables leave out their
+   * swaptions before expiry, which go to the device as leg entries (legEntries).
    */
   poolTables(d: number, paths: SimulatedPaths): PoolNodeTable[] {
     // the kernel's own list, refilled by each call (its tables are the pools' scratch anyway)
@@ -580,7 +582,6 @@ class NettingSetValuation implements NettingSetKernel {
     for (const trade of this.pathTrades) {
       const table = trade instanceof ExercisedSwaption ? trade.nodeTable(d, paths) : null;
       if (table) tables.push(table);
-      if (trade instanceof SwaptionBands) for (const t of trade.nodeTables(d, paths)) tables.push(t);
     }
     return tables;
   }
@@ -667,7 +668,7 @@ export function compileNettingSet(trades: Trade[], ctx: ValuationContext): Netti
  */
 export function deviceTableSources(kernel: NettingSetKernel, d: number, paths: SimulatedPaths): { pools: PoolNodeTable[]; legs: DeviceLegEntry[] } | undefined {
   if (!(kernel instanceof NettingSetValuation) || !kernel.ratePoolsOnly) return undefined;
-  if (!kernel.legEntries(d)) return undefined;
+  if (!kernel.legEntries(d, paths)) return undefined;
   kernel.poolTables(d, paths);
   // the kernel's own answer (its lists were just refilled), valid until its next call: no object per slot
   return kernel.sources;

@@ -39,10 +39,13 @@ export interface LegTerm {
  * lnA = constA + Σ termsA, lnB = constB + Σ termsB (the legs' logarithms: a forward leg and a strike leg), and
  * - `black`: scale·ω·(e^lnA·Φ(ω·d1) − e^lnB·Φ(ω·d2)), d1 = (lnA − lnB)/sd + sd/2, d2 = d1 − sd (sd > 0);
  * - `exercised`: scale·ω·(e^lnA − e^lnB) where ω·(constE + Σ termsE) > 0 (the exercise decision), else 0;
- * - `linear`: scale·e^lnA (no strike leg).
+ * - `linear`: scale·e^lnA (no strike leg);
+ * - `lgm`: a European swaption before expiry (swaption.ts deviceLeg), e^lnA·scale·Σ_r Σ_i C_i·e^{−a_i·x}·[Φ((hi_r −
+ *   x)/sd + s_i) − Φ((lo_r − x)/sd + s_i)] with x = lnB (the LGM state) and e^lnA the FX level, the bonds and intervals
+ *   in `data` (scale·max(Σ_i C_i·e^{−a_i·x}, 0) when sd = 0): the exact conditional value per path, no state grid.
  */
 export interface DeviceLegEntry {
-  kind: 'black' | 'exercised' | 'linear';
+  kind: 'black' | 'exercised' | 'linear' | 'lgm';
   scale: number;
   omega: number;
   sd: number;
@@ -52,6 +55,8 @@ export interface DeviceLegEntry {
   termsB: LegTerm[];
   constE: number;
   termsE: LegTerm[];
+  /** `lgm` only: [n bonds, n intervals, (C_i, a_i, s_i) per bond, (lo, hi) per interval] (swaption.ts deviceLeg). */
+  data?: Float64Array;
 }
 
 /** ln P(t_d, T | x) = lnA[d] − B[d]·x for a bond maturing at T (years), on every grid date (0 after T). */

@@ -515,8 +515,10 @@ export class CurrencyPool {
     return true;
   }
 
-  /** Tabulates the pooled flows, running-coupon Taylor functions and option terms of date d on the grid. */
-  private buildNodes(d: number, groups: number, paths: SimulatedPaths): void {
+  /**
+   * Tabulates the pooled flows, running-coupon Taylor functions and (withTerms) option terms of date d on the grid.
+   */
+  private buildNodes(d: number, groups: number, paths: SimulatedPaths, withTerms = true): void {
     const x0 = this.spec[0]!;
     const h = this.spec[1]!;
     const nodes = this.nodes;
@@ -587,7 +589,7 @@ export class CurrencyPool {
         v *= ratio;
       }
     }
-    if (this.termCount > 0 && this.termValues(d, paths, x0, h)) {
+    if (withTerms && this.termCount > 0 && this.termValues(d, paths, x0, h)) {
       const nTerms = this.termCount;
       const cache = this.termCache;
       for (let i = 0; i < nTerms; i++) {
@@ -600,7 +602,8 @@ export class CurrencyPool {
 
   /**
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
-   * tables addValues would interpolate on these paths (`nodes`: the main function, option terms included;
+   * tables addValues would interpolate on these paths, less its option terms (`nodes`: the main function without the
+   * swaptions before expiry, which the device values per path from compile.ts legEntries;
    * `runNodes`: per fixing group q its grid function T_q, GRID_NODES values each; `groupFix`: its fixing grid index j,
    * whose state x_j gives Δ = x_t − x_j; `groupCoef`: its Taylor coefficients (c1, c2, c3), so that the group adds
    * T_q(x)·Δ·(c1 + Δ·(c2 + Δ·c3)): a fixing class's own coefficients, or a power triple's unit vectors). The pool's
@@ -612,7 +615,8 @@ export class CurrencyPool {
     if (d > this.lastIndex) return null;
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
-    this.buildNodes(d, groups, paths);
+    // without the option terms (swaptions before expiry): the device values them per path (compile.ts legEntries)
+    this.buildNodes(d, groups, paths, false);
     // The groups as the pool values them (one function a group, its coefficients beside it): views per group count,
     // made once (a set's trades ask for their tables at every exposure date), no copies.
     let views = this.tableViews[groups];

@@ -387,7 +387,19 @@ export interface CompiledSwaption {
    * on the pool's nodes (term.addNodes adds it there exactly when this returns false).
    */
   bandTables(d: number, x0: number, h: number, out: SwaptionBandTables): boolean;
+  /**
+   * The option at date d (before expiry) as the GPU backend's per-path formula (options.ts DeviceLegEntry `lgm`), on a
+   * pool grid (x0, h) at d (the exercise boundaries are searched over it, as addNodes and bandTables search them):
+   * the remaining deviation √v and the leg's data [n bonds, n intervals, then per bond C_i, a_i = H_i − H_t,
+   * s_i = H_i·√v, then per interval lo, hi (an infinite end as ±SWAPTION_LEG_INFINITY)], so that the value in the
+   * trade's currency at state x is sign·Σ_r Σ_i C_i·e^{−a_i·x}·[Φ((hi_r − x)/√v + s_i) − Φ((lo_r − x)/√v + s_i)]
+   * (sign·max(Σ_i C_i·e^{−a_i·x}, 0) when v = 0); null after expiry.
+   */
+  deviceLeg(d: number, x0: number, h: number): { sd: number; sign: number; data: Float64Array } | null;
 }
+
+/** An infinite end of an exercise interval in a device leg's data (finite in f32 after a division by √v ≥ 1e-8). */
+export const SWAPTION_LEG_INFINITY = 1e30;
 
 /**
  * Below this many grid steps of remaining deviation √v the option's nodes on the pool's state grid (60 nodes over the
@@ -625,7 +637,30 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     }
     return true;
   };
-  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables };
+  const deviceLeg = (d: number, x0: number, h: number): { sd: number; sign: number; data: Float64Array } | null => {
+    if (d > optionLastIndex) return null;
+    const v = remaining(d);
+    const sd = Math.sqrt(Math.max(v, 0));
+    const zt = lgm.zeta[d]!;
+    const Ht = lgm.H[d]!;
+    const p0t = lgm.discount[d]!;
+    const span = 12 * sd + 1e-3;
+    const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+    const data = new Float64Array(2 + 3 * n + intervals.length);
+    data[0] = n;
+    data[1] = intervals.length / 2;
+    for (let i = 0; i < n; i++) {
+      const hi = u.H[i]!;
+      // optionOnNodes' bond term at x = 0: P(t, T_i | x) = C_i·e^{−a_i·x}
+      data[2 + 3 * i] = u.coefficients[i]! * (u.discount[i]! / p0t) * Math.exp(-0.5 * (hi * hi - Ht * Ht) * zt);
+      data[3 + 3 * i] = hi - Ht;
+      data[4 + 3 * i] = hi * sd;
+    }
+    const iv0 = 2 + 3 * n;
+    for (let r = 0; r < intervals.length; r++) data[iv0 + r] = Math.max(-SWAPTION_LEG_INFINITY, Math.min(SWAPTION_LEG_INFINITY, intervals[r]!));
+    return { sd, sign, data };
+  };
+  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables, deviceLeg };
 }
 
 /** Whether a date with remaining variance v is valued on band tables for a pool grid of step h. */

@@ -25,6 +25,8 @@ import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADE
 export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'FXOPT', 'EQOPT', 'EQFWD', 'CDS']);
 
 const NO_FX = 0xffffffff;
+/** The WGSL kernel's code of each leg kind (wgsl/value.ts). */
+export const LEG_KIND_CODE = { black: 0, exercised: 1, linear: 2, lgm: 3 } as const;
 const NO_MASK = 0xffffffff;
 const F32_MAX = 3.4028234663852886e38;
 
@@ -255,7 +257,7 @@ export function packKernelTables(
       const nE = l.termsE.length;
       const la = legs.reserve(LEG_WORDS);
       const at0 = legs.length;
-      la[at0] = l.kind === 'black' ? 0 : l.kind === 'exercised' ? 1 : 2;
+      la[at0] = LEG_KIND_CODE[l.kind];
       la[at0 + 1] = nA;
       la[at0 + 2] = nB;
       la[at0 + 3] = nE;
@@ -263,7 +265,9 @@ export function packKernelTables(
       la[at0 + 5] = reals.length;
       legs.length += LEG_WORDS;
       nLegs++;
-      const r = reals.reserve(LEG_REALS + nA + nB + nE);
+      const data = l.data;
+      const nData = data ? data.length : 0;
+      const r = reals.reserve(LEG_REALS + nA + nB + nE + nData);
       let ri = reals.length;
       r[ri++] = l.scale;
       r[ri++] = l.omega;
@@ -281,6 +285,8 @@ export function packKernelTables(
           nTerms++;
         }
       }
+      // an `lgm` leg's bonds and intervals after its coefficients (wgsl/value.ts)
+      for (let k = 0; k < nData; k++) r[ri++] = data![k]!;
       reals.length = ri;
     }
   }

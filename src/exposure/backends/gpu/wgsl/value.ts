@@ -30,11 +30,13 @@
 
 /*
  * Leg entries (compile.ts RatePoolNodeTables.legs, options.ts DeviceLegEntry: equity forwards' share parts, FX and
- * equity options) after the pools of a slot: from legs0, 6 words each [kind 0 black | 1 exercised | 2 linear, terms of
+ * equity options, swaptions before expiry) after the pools of a slot: from legs0, 6 words each [kind 0 black | 1
+ * exercised | 2 linear | 3 lgm, terms of
  * lnA, of lnB, of the exercise decision E, first term, first real]; from terms0, 2 words a term [device factor, grid
  * index]; in `reals` [scale, ω, sd, constA, constB, constE] then one coefficient a term. lnA = constA + Σ coef·state,
  * likewise lnB and E; black: scale·ω·(e^lnA·Φ(ω·d1) − e^lnB·Φ(ω·d2)) (intrinsic when sd = 0); exercised:
- * scale·ω·(e^lnA − e^lnB) where ω·E > 0; linear: scale·e^lnA. Φ: Abramowitz & Stegun 26.2.17, |error| < 7.5e-8.
+ * scale·ω·(e^lnA − e^lnB) where ω·E > 0; linear: scale·e^lnA; lgm: scale·e^lnA·lgmOption(x = lnB) with its bonds and
+ * intervals in `reals` after the coefficients. Φ: Abramowitz & Stegun 26.2.17, |error| < 7.5e-8.
  */
 
 /** Words of the header at the start of `ints`. */
@@ -81,6 +83,40 @@ fn legSum(t0: u32, c0: u32, n: u32, terms0: u32, nDates: u32, count: u32, p: u32
 
 fn dot6(at: u32, w0: f32, w1: f32, w2: f32, w3: f32, w4: f32, w5: f32) -> f32 {
   return w0 * reals[at] + w1 * reals[at + 1u] + w2 * reals[at + 2u] + w3 * reals[at + 3u] + w4 * reals[at + 4u] + w5 * reals[at + 5u];
+}
+
+// A European swaption's conditional LGM value at state x (options.ts DeviceLegEntry lgm, swaption.ts deviceLeg) from
+// reals[d0 ..]: n bonds, n intervals, (C, a, s) per bond, (lo, hi) per interval: Σ_r Σ_i C·e^{−a·x}·[Φ(yHi + s) −
+// Φ(yLo + s)], y = (end − x)/sd clamped to ±40 (Φ is 0 or 1 there in f32; an infinite end is ±1e30), the difference
+// from the lower tail where the lower argument is ≥ 0; max(Σ_i C·e^{−a·x}, 0) at sd = 0.
+fn lgmOption(d0: u32, x: f32, sd: f32) -> f32 {
+  let nBonds = u32(reals[d0]);
+  let nIv = u32(reals[d0 + 1u]);
+  let b0 = d0 + 2u;
+  let iv0 = b0 + 3u * nBonds;
+  var v = 0.0;
+  if (sd > 0.0) {
+    for (var r = 0u; r < nIv; r++) {
+      let yLo = clamp((reals[iv0 + 2u * r] - x) / sd, -40.0, 40.0);
+      let yHi = clamp((reals[iv0 + 2u * r + 1u] - x) / sd, -40.0, 40.0);
+      for (var i = 0u; i < nBonds; i++) {
+        let at = b0 + 3u * i;
+        let bond = reals[at] * exp(-reals[at + 1u] * x);
+        let lo = yLo + reals[at + 2u];
+        let hi = yHi + reals[at + 2u];
+        var pr = 0.0;
+        if (lo >= 0.0) { pr = normCdf(-lo) - normCdf(-hi); } else { pr = normCdf(hi) - normCdf(lo); }
+        v = v + bond * pr;
+      }
+    }
+  } else {
+    for (var i = 0u; i < nBonds; i++) {
+      let at = b0 + 3u * i;
+      v = v + reals[at] * exp(-reals[at + 1u] * x);
+    }
+    v = max(v, 0.0);
+  }
+  return v;
 }
 
 // V of the set (or trade) of a slot on path p of a block of count paths: the pools, then the leg entries.
@@ -167,6 +203,10 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     var lv = 0.0;
     if (kind == 2u) {
       lv = scale * a;
+    } else if (kind == 3u) {
+      // a swaption before expiry: x = lnB (the LGM state), the bonds and intervals after the coefficients
+      let x = reals[rl + 4u] + legSum(t0 + nA, c0 + nA, nB, terms0, nDates, count, p);
+      lv = scale * a * lgmOption(c0 + nA + nB + nE, x, sd);
     } else {
       let lnB = reals[rl + 4u] + legSum(t0 + nA, c0 + nA, nB, terms0, nDates, count, p);
       let b = exp(lnB);
