@@ -551,6 +551,12 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   // found at a date depends on that date alone and not on which dates were valued before it (a netting set valued
   // with or without its MPoR lag dates, e.g. at collateral coverages 0 and 1, has the same bits on its exposure dates).
   const rootGuess = single ? finiteEnd(exerciseIntervals(u, lgm.zeta[0]! + remaining(0), 0, 0, 0, true)) : 0;
+  // The exercise intervals at date d (remaining variance v), searched over a pool grid (x0, h) widened by 12√v: the same
+  // for the option's nodes (addNodes), its band tables and its device leg.
+  const intervalsAt = (d: number, v: number, x0: number, h: number): number[] => {
+    const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
+    return exerciseIntervals(u, lgm.zeta[d]! + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+  };
   const term: NodeTerm = {
     tradeIndex,
     lastIndex: optionLastIndex,
@@ -559,8 +565,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       const v = remaining(d);
       if (inBandRegime(v, h)) return false; // bandTables values it
       const zt = lgm.zeta[d]!;
-      const span = 12 * Math.sqrt(Math.max(v, 0)) + 1e-3;
-      const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+      const intervals = intervalsAt(d, v, x0, h);
       optionOnNodes(u, lgm.H[d]!, zt, lgm.discount[d]!, v, x0, h, GRID_NODES, intervals, sign, bondScratch, ratioScratch, shiftScratch, phi, nodes);
       return true;
     },
@@ -590,8 +595,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     const zt = lgm.zeta[d]!;
     const Ht = lgm.H[d]!;
     const p0t = lgm.discount[d]!;
-    const span = 12 * sd + 1e-3;
-    const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+    const intervals = intervalsAt(d, v, x0, h);
     // the bands around the exercise boundaries (the intervals' finite ends), merged where they overlap
     const halfWidth = sd * (SWAPTION_BAND_Z + maxAbsH * sd);
     const bands: number[] = [];
@@ -644,8 +648,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     const zt = lgm.zeta[d]!;
     const Ht = lgm.H[d]!;
     const p0t = lgm.discount[d]!;
-    const span = 12 * sd + 1e-3;
-    const intervals = exerciseIntervals(u, zt + v, rootGuess, x0 - span, x0 + (GRID_NODES - 1) * h + span, single);
+    const intervals = intervalsAt(d, v, x0, h);
     const data = new Float64Array(2 + 3 * n + intervals.length);
     data[0] = n;
     data[1] = intervals.length / 2;
