@@ -1095,6 +1095,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     let lagSlots = 0;
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
     let nearExpiry = 0; // a swaption leg where the CPU kernels use band tables (√v below SWAPTION_BAND_SD_STEPS grid steps)
+    let foreignSwaptionLegs = 0; // a swaption leg in another currency than the base (its FX level in lnA)
     let exercisedPaths = 0;
     let unexercisedPaths = 0;
     const legKinds = new Map<string, number>(); // leg entries valued on the device, by kind and by product
@@ -1156,6 +1157,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
             const spec = new Float64Array(2);
             stateGridFor(paths.irState[leg.termsB[0]!.index]!, d * n, n, spec);
             if (leg.sd < SWAPTION_BAND_SD_STEPS * spec[1]!) nearExpiry++;
+            if (leg.termsA.length > 0) foreignSwaptionLegs++;
           }
         }
         kernel.valueAt(d, paths, row);
@@ -1282,6 +1284,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     expect(lagSlots).toBeGreaterThan(0);
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
     expect(nearExpiry, 'a swaption close to expiry (band tables on the CPU) is valued on the device by its per-path formula').toBeGreaterThan(0);
+    expect(foreignSwaptionLegs, 'a swaption in a currency other than the base is valued on the device').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);
     expect(unexercisedPaths).toBeGreaterThan(0);
     // every product the device values is in a device set
