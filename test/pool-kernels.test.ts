@@ -14,7 +14,7 @@ import type { NettingSet } from '../src/portfolio/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { CdsPool, type CdsTerms } from '../src/exposure/valuation/cds.js';
 import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
-import { CELL_BLOCK, cellMomentsToNodes, GRID_CELLS, GRID_NODES, nodesToCells, stencil } from '../src/exposure/valuation/stateGrid.js';
+import { CELL_BLOCK, cellMomentsToNodes, GRID_CELLS, GRID_NODES, momentNodes, nodesToCells, stencil } from '../src/exposure/valuation/stateGrid.js';
 import { CurrencyPoolBuilder, type CurrencyPool } from '../src/exposure/valuation/ratePool.js';
 import { kernelsFor, pathMemory, poolKernelCalls, setPoolKernelsEnabled, useKernelMemory } from '../src/exposure/valuation/wasm/poolKernels.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
@@ -359,15 +359,21 @@ describe('rate pool kernels (WebAssembly) against the TypeScript loops', () => {
       const w = new Float64Array(6);
       const G = table.nodes.length;
       expect(table.runNodes.length).toBe(groups * G);
+      // the functions as Taylor moments about the grid's centre (these flows allow it), expanded to node values
+      expect(table.order).toBeGreaterThan(0);
+      const nodes = new Float64Array(G);
+      const runNodes = new Float64Array(groups * G);
+      momentNodes(table.nodes, 0, table.order, table.h, nodes, 0);
+      for (let q = 0; q < groups; q++) momentNodes(table.runNodes, q * G, table.order, table.h, runNodes, q * G);
       for (let p = 0; p < n; p++) {
         const x = xs[2 * n + p]!;
         const b = stencil(x, table.x0, 1 / table.h, w);
         const at = (f: Float64Array, o: number): number => w.reduce((sum, wk, k) => sum + wk * f[o + b + k]!, 0);
         const delta = x - xs[1 * n + p]!;
-        let v = at(table.nodes, 0);
+        let v = at(nodes, 0);
         for (let q = 0; q < groups; q++) {
           const [c1, c2, c3] = [table.groupCoef[3 * q]!, table.groupCoef[3 * q + 1]!, table.groupCoef[3 * q + 2]!];
-          v += at(table.runNodes, q * G) * delta * (c1 + delta * (c2 + delta * c3));
+          v += at(runNodes, q * G) * delta * (c1 + delta * (c2 + delta * c3));
         }
         expect(Math.abs(v - values[p]!)).toBeLessThan(1e-9 * Math.abs(values[p]!) + 1e-3);
       }

@@ -29,7 +29,12 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
     const pools = t.irIndex.length;
     nEntries += pools;
     nGroups += t.groupFix.length;
-    nReals += pools * (ENTRY_REALS + t.gridNodes) + t.runNodes.length + t.groupCoef.length + t.maskIntervals.length;
+    // a function's width: its moments (order ≥ 1) or its node values
+    for (let i = 0; i < pools; i++) {
+      const width = t.order[i]! > 0 ? t.order[i]! : t.gridNodes;
+      nReals += ENTRY_REALS + (1 + t.groupStart[i + 1]! - t.groupStart[i]!) * width;
+    }
+    nReals += t.groupCoef.length + t.maskIntervals.length;
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
@@ -48,11 +53,11 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
   let real = 0;
   let leg = 0;
   let term = 0;
+  let node = 0;
   const factorOf = (t: LegTerm): number => (t.kind === 'ir' ? t.index : t.kind === 'fx' ? resident.fxFactor0 + t.index : resident.eqFactor0 + t.index);
   tables.forEach((t, slot) => {
     const G = t.gridNodes;
     const S = t.runningSlopes;
-    const groupSize = S + G;
     const pools = t.irIndex.length;
     ints.set([dates[slot]!, entry, pools, leg, t.legs.length], VALUE_HEADER + SLOT_WORDS * slot);
     for (let i = 0; i < pools; i++) {
@@ -61,19 +66,22 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       const fx = t.fxIndex[i]!;
       const intervals = t.maskIntervals.subarray(2 * t.maskStart[i]!, 2 * t.maskStart[i + 1]!);
       const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
-      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2], entries0 + ENTRY_WORDS * entry);
+      const order = t.order[i]!;
+      const width = order > 0 ? order : G;
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2, order, node], entries0 + ENTRY_WORDS * entry);
+      node += (1 + groups) * G;
       for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
       reals[real] = t.x0[i]!;
       reals[real + 1] = t.h[i]!;
-      reals.set(t.nodes.subarray(i * G, (i + 1) * G), real + ENTRY_REALS);
-      // per fixing group: its Taylor coefficients c1..c3, then its grid function
+      reals.set(t.nodes.subarray(i * G, i * G + width), real + ENTRY_REALS);
+      // per fixing group: its Taylor coefficients c1..c3, then its grid function (width reals)
       for (let q = 0; q < groups; q++) {
-        const at = real + ENTRY_REALS + G + q * groupSize;
+        const at = real + ENTRY_REALS + width + q * (S + width);
         reals.set(t.groupCoef.subarray((g0 + q) * S, (g0 + q + 1) * S), at);
-        reals.set(t.runNodes.subarray((g0 + q) * G, (g0 + q + 1) * G), at + S);
+        reals.set(t.runNodes.subarray((g0 + q) * G, (g0 + q) * G + width), at + S);
       }
       // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
-      const iv0 = real + ENTRY_REALS + G + groups * groupSize;
+      const iv0 = real + ENTRY_REALS + width + groups * (S + width);
       for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
       real = iv0 + intervals.length;
       group += groups;
@@ -97,7 +105,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       leg++;
     }
   });
-  return { ints, reals, nSlots };
+  return { ints, reals, nSlots, nodeCount: node };
 }
 
 

@@ -30,10 +30,10 @@ import { yearFraction } from '../../conventions/dayCount.js';
 import { accrualIntegral, protectionIntegral, type PricingCurves } from '../../market/cdsIntegrals.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import type { FxLevels } from './fxLevels.js';
-import type { PoolNodeTable } from './ratePool.js';
+import { deviceMomentSpan, type PoolNodeTable } from './ratePool.js';
 import type { CreditStateModel } from './model.js';
 import { lastIndexBefore } from './model.js';
-import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_CENTRE, GRID_NODES, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 
 /** Markit's half-day adjustment to the accrued time on default (ISDA CDS Standard Model v1.8.2), years. */
@@ -328,15 +328,59 @@ export class CdsPool {
     if (d > this.lastIndex) return null;
     // the pool's scratch, valid until its next call (as CurrencyPool.nodeTable's)
     const nodes = this.nodes;
-    this.gridNodes(d, paths, nodes);
+    // as Taylor moments about the grid's centre where the terms allow (the device expands them, as CurrencyPool's)
+    const order = this.gridMoments(d, paths, nodes);
+    if (order === 0) this.gridNodes(d, paths, nodes);
     // one answer object per pool, rewritten by each call (CurrencyPool.nodeTable's rule)
-    const table = (this.table ??= { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS, groupCoef: NO_RUN_NODES });
+    const table = (this.table ??= { irIndex: this.creditIndex, state: 'credit', fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes, runNodes: NO_RUN_NODES, groupFix: NO_GROUPS, groupCoef: NO_RUN_NODES, order: 0, momentScale: 0 });
+    table.order = order;
+    table.momentScale = order > 0 ? this.momentScale : 0;
     table.x0 = this.spec[0]!;
     table.h = this.spec[1]!;
     return table;
   }
 
   private table: PoolNodeTable | undefined;
+
+  /**
+   * The pool's state grid at date d on these paths (into `spec`) and, when its terms allow the moment form on it
+   * (z = max|rate|·GRID_CENTRE·h ≤ ratePool.ts deviceMomentSpan()), its Taylor moments about the grid's centre into nodes[0 .. k):
+   * returns k, else 0 (nothing written to `nodes`).
+   */
+  private gridMoments(d: number, paths: SimulatedPaths, nodes: Float64Array): number {
+    const n = paths.nPaths;
+    stateGridFor(paths.creditState[this.creditIndex]!, d * n, n, this.spec);
+    const h = this.spec[1]!;
+    let aMax = 0;
+    for (const { terms } of this.trades) {
+      const { rates } = terms.at(d);
+      for (let k = 0; k < rates.length; k++) aMax = Math.max(aMax, Math.abs(rates[k]!));
+    }
+    const z = aMax * GRID_CENTRE * h;
+    if (z > deviceMomentSpan()) return 0;
+    const order = momentOrder(z);
+    const xc = this.spec[0]! + GRID_CENTRE * h;
+    nodes.fill(0, 0, order);
+    let size = 0;
+    for (const { terms } of this.trades) {
+      const { amps, rates } = terms.at(d);
+      for (let k = 0; k < rates.length; k++) {
+        const rate = rates[k]!;
+        let term = amps[k]! * Math.exp(-rate * xc);
+        size += Math.abs(term);
+        nodes[0] += term;
+        for (let m = 1; m < order; m++) {
+          term *= -rate / m;
+          nodes[m] += term;
+        }
+      }
+    }
+    this.momentScale = size * Math.exp(z);
+    return order;
+  }
+
+  /** gridMoments' Σ_k |term_k(x_c)|·e^z of its last call (PoolNodeTable.momentScale). */
+  private momentScale = 0;
 
   /** The pool's state grid at date d on these paths (into `spec`) and its value at the grid's nodes (into `nodes`, zeroed). */
   private gridNodes(d: number, paths: SimulatedPaths, nodes: Float64Array): void {

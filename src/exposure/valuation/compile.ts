@@ -675,11 +675,12 @@ export function deviceTableSources(kernel: NettingSetKernel, d: number, paths: S
 }
 
 /**
- * A netting set's rate pools at one grid date as flat typed arrays (for the GPU valuation kernel): exactly what
- * valueAt interpolates on these paths. V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q T_q(x_i(p))·Δ_q·(c1 +
+ * A netting set's rate pools at one grid date as flat typed arrays (for the GPU valuation kernel): what valueAt
+ * interpolates on these paths, up to rounding (a pool given as moments, order[i] ≥ 1, has node values Σ_m M_m·y_g^m
+ * that equal buildNodes' to rounding). V(p) = Σ_i FX_i(p)·[Σ_k L_k(x_i(p))·nodes[i·G + b + k] + Σ_q T_q(x_i(p))·Δ_q·(c1 +
  * Δ_q·(c2 + Δ_q·c3))], Δ_q = x_i(p) − x_i at grid date groupFix[q], T_q = the stencil over runNodes[q·G ...], (c1, c2,
  * c3) = groupCoef[3q ..], L_k the 6-point Lagrange stencil of ratePool.ts on the grid (x0[i], h[i]), q over
- * groupStart[i] .. groupStart[i+1].
+ * groupStart[i] .. groupStart[i+1], with node values (from the moments where order[i] ≥ 1).
  */
 export interface RatePoolNodeTables {
   /** Nodes per grid function (GRID_NODES) and Taylor coefficients per fixing group (RUNNING_SLOPES). */
@@ -695,6 +696,13 @@ export interface RatePoolNodeTables {
   /** Per pool: first node and node spacing of its state grid. */
   readonly x0: Float64Array;
   readonly h: Float64Array;
+  /**
+   * Per pool: how its grid functions are given (PoolNodeTable.order): 0, node values; k ≥ 1, Taylor moments about the
+   * grid's centre in the first k values of each function's gridNodes (the rest 0; stateGrid.ts momentNodes).
+   */
+  readonly order: Int32Array;
+  /** Per pool: PoolNodeTable.momentScale (0 with node values). */
+  readonly momentScale: Float64Array;
   /** Per pool: the main grid function, gridNodes values from pool·gridNodes. */
   readonly nodes: Float64Array;
   /** Pool i's fixing groups are groupStart[i] .. groupStart[i+1]−1 (length pools + 1). */
@@ -743,6 +751,8 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     fxIndex: Int32Array.from(tables, (t) => t.fxIndex),
     x0: Float64Array.from(tables, (t) => t.x0),
     h: Float64Array.from(tables, (t) => t.h),
+    order: Int32Array.from(tables, (t) => t.order),
+    momentScale: Float64Array.from(tables, (t) => t.momentScale),
     nodes: new Float64Array(nPools * G),
     groupStart,
     groupFix: new Int32Array(nGroups),
@@ -755,9 +765,11 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
   };
   tables.forEach((t, i) => {
     if (t.mask) out.maskIntervals.set(t.mask.intervals, 2 * maskStart[i]!);
-    out.nodes.set(t.nodes, i * G);
+    // a function's moments only (the pool's scratch beyond them is stale)
+    const width = t.order > 0 ? t.order : G;
+    out.nodes.set(t.nodes.subarray(0, width), i * G);
     out.groupFix.set(t.groupFix, groupStart[i]!);
-    out.runNodes.set(t.runNodes, groupStart[i]! * G);
+    for (let q = 0; q < t.groupFix.length; q++) out.runNodes.set(t.runNodes.subarray(q * G, q * G + width), (groupStart[i]! + q) * G);
     out.groupCoef.set(t.groupCoef, groupStart[i]! * S);
   });
   return out;

@@ -35,11 +35,10 @@ import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
-import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_NODES, MAX_MOMENTS, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_CENTRE, GRID_NODES, MAX_MOMENTS, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
-/** Position of the grid's centre in node steps. */
-const CENTRE = (GRID_NODES - 1) / 2;
+const CENTRE = GRID_CENTRE;
 
 /**
  * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state; the Δ⁰ term does not depend on the fixing
@@ -47,6 +46,27 @@ const CENTRE = (GRID_NODES - 1) / 2;
  * grid function and these three coefficients per fixing group.
  */
 export const RUNNING_SLOPES = 3;
+
+/**
+ * Largest z = max|a|·GRID_CENTRE·h (a the rates of a function's terms e^{−a·x}, h the grid step) at which a pool's
+ * device table is given as Taylor moments (CurrencyPool.buildMoments): the device's f32 Horner sum then errs by at
+ * most about (4k + 2)·u·Σ_m |M_m|·|y|^m, within a small factor of the node values' own f32 rounding (e^{2z} where the
+ * terms alternate).
+ */
+export const DEVICE_MOMENT_SPAN = 1;
+
+let momentSpan = DEVICE_MOMENT_SPAN;
+/** The span in force (DEVICE_MOMENT_SPAN unless set): pools and CDS pools give moments up to it. */
+export function deviceMomentSpan(): number {
+  return momentSpan;
+}
+/**
+ * Sets the span up to which device tables are given as moments in this thread (tests: 0 gives node values everywhere,
+ * so that both forms are checked on the device); the default is DEVICE_MOMENT_SPAN.
+ */
+export function setDeviceMomentSpan(span: number): void {
+  momentSpan = span;
+}
 
 /** One pool's grid functions at one date (CurrencyPool.nodeTable). */
 export interface PoolNodeTable {
@@ -64,6 +84,19 @@ export interface PoolNodeTable {
   groupFix: Int32Array;
   /** Per fixing group: c1, c2, c3 (from 3q): the group adds T_q(x)·Δ·(c1 + Δ·(c2 + Δ·c3)). */
   groupCoef: Float64Array;
+  /**
+   * 0: `nodes` and each group's GRID_NODES values of `runNodes` are the grid functions' values at the nodes x0 + g·h.
+   * k ≥ 1: they hold, in their first k values, each function's Taylor moments about the grid's centre x_c = x0 +
+   * GRID_CENTRE·h, f(x_c + y) = Σ_{m<k} M_m·y^m (stateGrid.ts momentNodes gives the node values), the rest unused: the
+   * device expands them (a rate pool whose flows allow the moment form, stateGrid.ts momentOrder).
+   */
+  order: number;
+  /**
+   * With moments (order ≥ 1): Σ_k |term_k(x_c)|·e^z over the function's exponential terms (z = max|a|·GRID_CENTRE·h),
+   * a bound on Σ_k |term_k(x)| over the grid, to which the moments' truncation (stateGrid.ts momentOrder: 1e-15) and
+   * f64 rounding are relative; 0 with node values.
+   */
+  momentScale: number;
   /**
    * A pool valued only on some paths (a physically settled swaption's underlying after expiry): the pool's value
    * counts where the pool's state at grid index `index` lies in one of the open intervals (intervals[2r],
@@ -601,6 +634,92 @@ export class CurrencyPool {
   }
 
   /**
+   * The grid functions of buildNodes(withTerms = false) at date d as Taylor moments about the grid's centre x_c (the
+   * first k values of `nodes` and of each group's slot of `runNodes`), when every flow and running coupon alive allows
+   * the moment form on this grid (stateGrid.ts momentOrder over the largest |a| of its terms e^{−a·x}); returns k, or
+   * 0 when it does not (then nothing is written). prepare(d) must have run. The main function's moments are those of
+   * buildNodes' moment form plus the running coupons' Δ⁰ parts; a group's are its coupons' (× c1, c2, c3 for a power
+   * triple), each term A·e^{−a·(x_c + y)} = A·e^{−a·x_c}·Σ_m (−a)^m/m!·y^m.
+   * Why: a device evaluates the k-term polynomial at the 64 nodes itself, so the host does k multiply-adds a term
+   * instead of 64 and packs k values a function instead of 64 (GPU backend, bench/README.md). Only where z = max|a|·
+   * GRID_CENTRE·h ≤ DEVICE_MOMENT_SPAN: the device sums the polynomial in f32, whose rounding is relative to
+   * Σ_m |M_m|·|y|^m, and that exceeds the function's own size by up to e^{2z} where the terms alternate (large z).
+   */
+  private buildMoments(d: number, groups: number): number {
+    const h = this.spec[1]!;
+    const Ht = this.lgm.H[d]!;
+    const { mH, mHalfH2, mAmp, mLast, runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate } = this;
+    let aMax = 0;
+    for (let k = 0; k < mH.length; k++) {
+      if (mLast[k]! < d) continue;
+      const a = Math.abs(mH[k]! - Ht);
+      if (a > aMax) aMax = a;
+    }
+    for (let k = 0; k < runSlot.length; k++) {
+      if (runSlot[k]! < 0) continue;
+      const a = Math.abs(runRate[k]!);
+      if (a > aMax) aMax = a;
+    }
+    const z = aMax * CENTRE * h;
+    if (z > momentSpan) return 0;
+    const order = momentOrder(z);
+    const zt = this.lgm.zeta[d]!;
+    const invP = 1 / this.lgm.discount[d]!;
+    const halfHt2z = 0.5 * Ht * Ht * zt;
+    const xc = this.spec[0]! + CENTRE * h;
+    const nodes = this.nodes;
+    nodes.fill(0, 0, order);
+    let size = 0;
+    for (let k = 0; k < mH.length; k++) {
+      if (mLast[k]! < d) continue;
+      const rate = mH[k]! - Ht;
+      let term = mAmp[k]! * invP * Math.exp(halfHt2z - mHalfH2[k]! * zt - rate * xc);
+      size += Math.abs(term);
+      nodes[0] += term;
+      for (let m = 1; m < order; m++) {
+        term *= -rate / m;
+        nodes[m] += term;
+      }
+    }
+    const runNodes = this.runNodes;
+    for (let q = 0; q < groups; q++) runNodes.fill(0, q * GRID_NODES, q * GRID_NODES + order);
+    for (let k = 0; k < runSlot.length; k++) {
+      const slot = runSlot[k]!;
+      if (slot < 0) continue;
+      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)): the 1 to the main function, the coupon's function to its class's slot, or
+      // times c1, c2, c3 to its fixing index's three power slots (buildNodes' rule)
+      const rate = runRate[k]!;
+      let term = runW[k]! * Math.exp(runLogW[k]! - rate * xc);
+      size += Math.abs(term);
+      const base = slot * GRID_NODES;
+      if (runSlope[k] === 1) {
+        const c = rClass[k]!;
+        const c1 = classCoef[3 * c]!;
+        const c2 = classCoef[3 * c + 1]!;
+        const c3 = classCoef[3 * c + 2]!;
+        for (let m = 0; m < order; m++) {
+          if (m > 0) term *= -rate / m;
+          nodes[m] += term;
+          runNodes[base + m] += c1 * term;
+          runNodes[base + GRID_NODES + m] += c2 * term;
+          runNodes[base + 2 * GRID_NODES + m] += c3 * term;
+        }
+        continue;
+      }
+      for (let m = 0; m < order; m++) {
+        if (m > 0) term *= -rate / m;
+        nodes[m] += term;
+        runNodes[base + m] += term;
+      }
+    }
+    this.momentScale = size * Math.exp(z);
+    return order;
+  }
+
+  /** buildMoments' Σ_k |term_k(x_c)|·e^z of its last call (PoolNodeTable.momentScale). */
+  private momentScale = 0;
+
+  /**
    * The pool's grid functions at date d for another backend (the GPU valuation kernel): the grid (x0, h) and node
    * tables addValues would interpolate on these paths, less its option terms (`nodes`: the main function without the
    * swaptions before expiry, which the device values per path from compile.ts legEntries;
@@ -615,8 +734,10 @@ export class CurrencyPool {
     if (d > this.lastIndex) return null;
     this.keptDate = -1;
     const groups = this.prepare(d, paths.irState[this.irIndex]!, paths.nPaths);
-    // without the option terms (swaptions before expiry): the device values them per path (compile.ts legEntries)
-    this.buildNodes(d, groups, paths, false);
+    // without the option terms (swaptions before expiry): the device values them per path (compile.ts legEntries); as
+    // moments where the flows allow (the device expands them: wgsl/value.ts), else as node values
+    const order = this.buildMoments(d, groups);
+    if (order === 0) this.buildNodes(d, groups, paths, false);
     // The groups as the pool values them (one function a group, its coefficients beside it): views per group count,
     // made once (a set's trades ask for their tables at every exposure date), no copies.
     let views = this.tableViews[groups];
@@ -628,7 +749,9 @@ export class CurrencyPool {
       };
     }
     // one answer object per pool, rewritten by each call (as its arrays are): no object and boxed x0, h per table
-    const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, ...views });
+    const table = (this.table ??= { irIndex: this.irIndex, fxIndex: this.fxIndex, x0: Number.NaN, h: Number.NaN, nodes: this.nodes, ...views, order: 0, momentScale: 0 });
+    table.order = order;
+    table.momentScale = order > 0 ? this.momentScale : 0;
     table.x0 = this.spec[0]!;
     table.h = this.spec[1]!;
     table.runNodes = views.runNodes;

@@ -208,10 +208,27 @@ export function nodesToCells(nodes: Float64Array, nodeOffset: number, cells: Flo
   }
 }
 
+/** Position of the grid's centre in node steps: the moment form's expansion point x_c = x0 + GRID_CENTRE·h. */
+export const GRID_CENTRE = (GRID_NODES - 1) / 2;
+
+/**
+ * A grid function's node values from its Taylor moments about the grid's centre (PoolNodeTable.order ≥ 1):
+ * out[outOffset + g] = Σ_{m<order} moments[momentOffset + m]·y_g^m, y_g = (g − GRID_CENTRE)·h, by Horner in f64 (as
+ * the device does in f32, wgsl/value.ts).
+ */
+export function momentNodes(moments: Float64Array, momentOffset: number, order: number, h: number, out: Float64Array, outOffset: number): void {
+  for (let g = 0; g < GRID_NODES; g++) {
+    const y = (g - GRID_CENTRE) * h;
+    let v = moments[momentOffset + order - 1]!;
+    for (let m = order - 2; m >= 0; m--) v = v * y + moments[momentOffset + m]!;
+    out[outOffset + g] = v;
+  }
+}
+
 /** Most Taylor terms used by the moment form; beyond it the grid functions are built by recurrence. */
 export const MAX_MOMENTS = 40;
 /** Truncation target of the moment form, relative to the gross value of the terms at the grid's centre. */
-const MOMENT_TOLERANCE = 1e-15;
+export const MOMENT_TOLERANCE = 1e-15;
 
 /**
  * Number of Taylor terms M for exponential terms e^{−a·y} with |a·y| ≤ z on the grid: the remainder of

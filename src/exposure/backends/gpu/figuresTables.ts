@@ -36,7 +36,7 @@ export interface DeviceFiguresTables {
   tableDates: Int32Array;
   reduce: { ints: Uint32Array; reals: Float32Array };
   /** Per-trade node tables, one slot per (exposure date, trade); slotTrade and slotExposure say which. */
-  trades: { ints: Uint32Array; reals: Float32Array; info: Uint32Array; sumIndex: Uint32Array; gridNodes: number; runningSlopes: number; slotTrade: Int32Array; slotExposure: Int32Array };
+  trades: { ints: Uint32Array; reals: Float32Array; nodeCount: number; info: Uint32Array; sumIndex: Uint32Array; gridNodes: number; runningSlopes: number; slotTrade: Int32Array; slotExposure: Int32Array };
   /** Trades of the set, in its kernel's order. */
   tradeIds: string[];
   /** The set's last live grid index, latest trade maturity (day serial) and trade × path × date valuations. */
@@ -200,6 +200,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     trades: {
       ints: packed.ints,
       reals: packed.reals,
+      nodeCount: packed.nodeCount,
       info,
       sumIndex,
       gridNodes: GRID_NODES,

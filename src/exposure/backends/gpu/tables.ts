@@ -65,6 +65,8 @@ export interface DeviceTables {
   /** The kernel's ints (header words 0 and 4, paths and workgroups of a block, set at dispatch) and reals. */
   ints: Uint32Array;
   reals: Float32Array;
+  /** Node values the device expands the tables to (PackedSet.nodeCount). */
+  nodeCount: number;
   /** State-grid nodes and running-coupon slopes of the tables (the kernel's constants). */
   gridNodes: number;
   runningSlopes: number;
@@ -118,6 +120,7 @@ export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel:
     ...(tableDates !== gridIndex ? { tableDates } : {}),
     ints: packed.ints,
     reals: packed.reals,
+    nodeCount: packed.nodeCount,
     gridNodes: GRID_NODES,
     runningSlopes: RUNNING_SLOPES,
     collateralAtBase: ctx.coverage > 0 && dependsOnCoverage(item),
@@ -137,6 +140,8 @@ export interface PackedSet {
   ints: Uint32Array;
   reals: Float32Array;
   nSlots: number;
+  /** Node values the device expands the tables to (wgsl/value.ts NODES_WGSL): GRID_NODES per grid function. */
+  nodeCount: number;
 }
 
 /** A Float32Array or Uint32Array that grows by doubling (packKernelTables), in tableMemory.ts's reused memory. */
@@ -196,6 +201,7 @@ export function packKernelTables(
   const reals = new Grow(REALS_PER_SLOT * (nSlots + 1), (n) => tableMemory.f32Unzeroed(n));
   const scratch = (): void => tableMemory.give([slotWords.buffer, entries.data.buffer, fix.data.buffer, legs.data.buffer, terms.data.buffer]);
   let nEntries = 0;
+  let nNodes = 0;
   let nLegs = 0;
   let nTerms = 0;
   for (let slot = 0; slot < nSlots; slot++) {
@@ -219,6 +225,8 @@ export function packKernelTables(
       const nIntervals = intervals ? intervals.length : 0;
       const stateFactor = t.state === 'credit' ? resident.creditFactor0 + t.irIndex : t.irIndex;
       const r0 = reals.length;
+      // a function's width in reals: its moments, or its node values (wgsl/value.ts expands both to the nodes buffer)
+      const width = t.order > 0 ? t.order : G;
       const e = entries.reserve(ENTRY_WORDS);
       const ea = entries.length;
       e[ea] = stateFactor;
@@ -228,23 +236,26 @@ export function packKernelTables(
       e[ea + 4] = groups;
       e[ea + 5] = t.mask ? t.mask.index : NO_MASK;
       e[ea + 6] = nIntervals / 2;
+      e[ea + 7] = t.order;
+      e[ea + 8] = nNodes;
       entries.length += ENTRY_WORDS;
       nEntries++;
+      nNodes += (1 + groups) * G;
       for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
-      const runSize = groups * (S + G);
-      const r = reals.reserve(ENTRY_REALS + G + runSize + nIntervals);
+      const runSize = groups * (S + width);
+      const r = reals.reserve(ENTRY_REALS + width + runSize + nIntervals);
       r[r0] = t.x0;
       r[r0 + 1] = t.h;
       const nodes = t.nodes;
-      for (let g = 0; g < G; g++) r[r0 + ENTRY_REALS + g] = nodes[g]!;
+      for (let g = 0; g < width; g++) r[r0 + ENTRY_REALS + g] = nodes[g]!;
       // per fixing group its coefficients c1..c3, then its grid function
       const run = t.runNodes;
       const coef = t.groupCoef;
-      let ri = r0 + ENTRY_REALS + G;
+      let ri = r0 + ENTRY_REALS + width;
       for (let q = 0; q < groups; q++) {
         for (let m = 0; m < S; m++) r[ri++] = coef[q * S + m]!;
         const from = q * G;
-        for (let g = 0; g < G; g++) r[ri++] = run[from + g]!;
+        for (let g = 0; g < width; g++) r[ri++] = run[from + g]!;
       }
       // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
       const iv0 = ri;
@@ -309,8 +320,11 @@ export function packKernelTables(
   scratch();
   // views of reused buffers, not copies: the worker transfers the whole buffers (worker.ts), and the driving thread
   // hands them back once uploaded (tableMemory.ts)
-  return { ints, reals: reals.data.subarray(0, reals.length), nSlots };
+  return { ints, reals: reals.data.subarray(0, reals.length), nSlots, nodeCount: nNodes };
 }
 
-/** packKernelTables' first reals capacity per slot: 1.5 pools of the grid function and one fixing group (function and coefficients). */
-const REALS_PER_SLOT = Math.ceil(1.5 * (2 + 2 * GRID_NODES + RUNNING_SLOPES));
+/**
+ * packKernelTables' first reals capacity per slot: 1.5 pools of the grid function and one fixing group (function and
+ * coefficients), at about 20 moments a function (it doubles as needed).
+ */
+const REALS_PER_SLOT = Math.ceil(1.5 * (2 + 2 * 20 + RUNNING_SLOPES));

@@ -33,7 +33,7 @@ import type { GpuContext } from './device.js';
 import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, upload, warmPipelines, WORKGROUP, type ResidentPaths } from './kernels.js';
 import { DeviceBufferPool } from './bufferPool.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
-import { valueWgsl } from './wgsl/value.js';
+import { ENTRY_WORDS, NODES_ROW, nodesWgsl, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
 import { encodeRowSelect, rowSelectCode } from './select.js';
@@ -155,7 +155,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     this.resident = undefined;
     // the simulation is submitted before the first await; the valuation kernels compile meanwhile
     const simulated = gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into, !(deferHostCopy && into));
-    const warm = warmPipelines(this.ctx, [valueWgsl(GRID_NODES, RUNNING_SLOPES), sumWgsl(GRID_NODES, RUNNING_SLOPES), eulerWgsl(GRID_NODES, RUNNING_SLOPES), MARGIN_WGSL, REDUCE_WGSL, rowSelectCode(this.ctx)]);
+    const warm = warmPipelines(this.ctx, [nodesWgsl(GRID_NODES, RUNNING_SLOPES), valueWgsl(GRID_NODES, RUNNING_SLOPES), sumWgsl(GRID_NODES, RUNNING_SLOPES), eulerWgsl(GRID_NODES, RUNNING_SLOPES), MARGIN_WGSL, REDUCE_WGSL, rowSelectCode(this.ctx)]);
     warm.catch(() => undefined); // awaited below; a rejection while the simulation runs is not unhandled
     this.resident = await simulated;
     await warm;
@@ -276,7 +276,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     const { device } = this.ctx;
     const pipeline = pipelineOf(this.ctx, valueWgsl(tables.gridNodes, tables.runningSlopes));
     const realsBuffer = upload(this.ctx, reals);
-    const blocks = resident.blocks.map((block) => {
+    // the tables' node values, expanded on the device in the first block's submission (the queue runs it before the rest)
+    const nodesBuffer = device.createBuffer({ size: Math.max(16, 4 * tables.nodeCount), usage: STORAGE });
+    const blocks = resident.blocks.map((block, blockIndex) => {
       const nWg = Math.ceil(block.count / WORKGROUP);
       ints[0] = block.count;
       ints[4] = nWg;
@@ -286,8 +288,9 @@ export class GpuSetValuation implements DeviceSetValuation {
       const valuesBuffer = device.createBuffer({ size: valueBytes, usage: STORAGE | COPY_SRC });
       const partialsBuffer = device.createBuffer({ size: partialBytes, usage: STORAGE | COPY_SRC });
       const readBuffer = device.createBuffer({ size: valueBytes + partialBytes, usage: MAP_READ | COPY_DST });
-      const entries = [block.buffer, intsBuffer, realsBuffer, valuesBuffer, partialsBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
+      const entries = [block.buffer, intsBuffer, realsBuffer, valuesBuffer, partialsBuffer, nodesBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
       const encoder = device.createCommandEncoder();
+      if (blockIndex === 0) this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, intsBuffer, realsBuffer, nodesBuffer, ints, ints.length);
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, device.createBindGroup({ layout: layoutOf(pipeline), entries }));
@@ -331,6 +334,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       } finally {
         for (const b of blocks) for (const buffer of b.buffers) buffer.destroy();
         realsBuffer.destroy();
+        nodesBuffer.destroy();
       }
       this.stats.sets++;
       return payload();
@@ -430,6 +434,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
     // work buffers shared by every set (the queue runs the sets' passes one after the other)
     const values = this.scratch(0, 4 * (lagRows + nExp) * count);
+    // the set's and the trades' tables as node values (expanded on the device first)
+    const setNodes = this.scratch(4, 4 * tables.nodeCount);
+    const tradeNodes = this.scratch(5, 4 * t.nodeCount);
     const ec = this.scratch(1, 4 * 2 * nExp * count);
     const store = m.trivial ? undefined : this.scratch(2, 4 * nSlots * count);
     const partials = lagRows > 0 ? this.scratch(3, 4 * 2 * lagRows * nWg) : undefined;
@@ -439,8 +446,12 @@ export class GpuSetValuation implements DeviceSetValuation {
     const encoder = device.createCommandEncoder();
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
     // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
-    if (lagRows > 0) this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, setInts!, setReals!, values, partials!], nWg, lagRows);
-    this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, sumIndex!], nWg, nExp);
+    if (lagRows > 0) {
+      this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, setInts!, setReals!, setNodes, tables.ints, tables.ints.length);
+      this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, setInts!, setReals!, values, partials!, setNodes], nWg, lagRows);
+    }
+    this.expandNodes(encoder, t.gridNodes, t.runningSlopes, tradeInts!, tradeReals!, tradeNodes, t.ints, t.ints.length);
+    this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, sumIndex!, tradeNodes], nWg, nExp);
     // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
     this.pass(encoder, MARGIN_WGSL, [values, marginInts!, marginReals!, store ?? this.dummy(0), ec, acc ? acc.buffer : this.dummy(1)], nWg, 1);
     // 3. the profile's sums per exposure date
@@ -449,7 +460,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec.buffer, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
     // 5. each trade's Euler sums on its own tables
     if (nTradeSlots > 0) {
-      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535), chunks);
+      this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!, tradeNodes], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535), chunks);
     }
     encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
@@ -554,6 +565,27 @@ export class GpuSetValuation implements DeviceSetValuation {
     const blocks = this.resident?.blocks;
     if (!blocks || blocks.length !== 1) throw new XvaInternalError('the figures route needs the paths in one device block');
     return blocks[0]!;
+  }
+
+  /**
+   * Records the expansion of a packed set's tables into node values (wgsl/value.ts nodesWgsl) into `encoder`: one
+   * workgroup per entry (pool at a slot), their count read from the packed ints' header.
+   */
+  private expandNodes(
+    encoder: GPUCommandEncoder,
+    gridNodes: number,
+    runningSlopes: number,
+    ints: GPUBuffer | { buffer: GPUBuffer; offset: number; size: number },
+    reals: GPUBuffer | { buffer: GPUBuffer; offset: number; size: number },
+    nodes: GPUBuffer | { buffer: GPUBuffer; offset: number; size: number },
+    packed: Uint32Array,
+    words: number,
+  ): void {
+    const nSlots = packed[3]!;
+    const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
+    const nEntries = words > 5 ? (packed[5]! - entries0) / ENTRY_WORDS : 0;
+    if (!(nEntries > 0)) return;
+    this.pass(encoder, nodesWgsl(gridNodes, runningSlopes), [ints, reals, nodes], Math.min(nEntries, NODES_ROW), Math.ceil(nEntries / NODES_ROW));
   }
 
   /** Records one compute pass of `code` over `buffers` (bindings 0, 1, ...; a whole buffer or a range) into `encoder`. */

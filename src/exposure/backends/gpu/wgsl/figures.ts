@@ -250,7 +250,8 @@ const EULER_WG = 64;
  * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packKernelTables: one slot per (exposure
  * date, trade)), values (the set's V), ec (E rows then C rows), info ([nExp, small-value limit (f32 bits)], then
  * EULER_INFO_WORDS per slot), out (2 per slot and chunk of paths, [2·(slot·nChunks + chunk)]: Σ wEpe·v and Σ wEne·v,
- * the weights without the 1/n of a mean; the host adds the chunks, sumChunks). One workgroup per (slot, chunk of
+ * the weights without the 1/n of a mean; the host adds the chunks, sumChunks), nodes (the tables expanded, value.ts
+ * nodesWgsl). One workgroup per (slot, chunk of
  * PATH_CHUNK paths): dispatch (x, y, chunksOf(count)) with slot = x + 65,535·y (2-D past 65,535 slots).
  */
 export function eulerWgsl(gridNodes: number, runningSlopes: number): string {
@@ -271,6 +272,7 @@ function buildEulerWgsl(gridNodes: number, runningSlopes: number): string {
 @group(0) @binding(4) var<storage, read> ec: array<f32>;
 @group(0) @binding(5) var<storage, read> info: array<u32>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
+@group(0) @binding(7) var<storage, read> nodes: array<f32>;
 
 var<workgroup> sumEpe: array<f32, ${EULER_WG}>;
 var<workgroup> sumEne: array<f32, ${EULER_WG}>;
@@ -344,7 +346,8 @@ const SUM_WG = 64;
  * The set's values on its live exposure dates as the sums of its trades' values (each on its own node tables, the
  * slots of the Euler kernel): values[(lagRows + k)·count + p] = Σ over the trade slots of exposure date k. Bindings:
  * paths, ints and reals (the trades' packed tables), values (the set's rows), index ([nExp, lagRows, first slot of
- * each date (nExp + 1 words), then the slots by date]). Dispatch (⌈count/64⌉, nExp).
+ * each date (nExp + 1 words), then the slots by date]), nodes (the trades' tables expanded, value.ts nodesWgsl).
+ * Dispatch (⌈count/64⌉, nExp).
  */
 export function sumWgsl(gridNodes: number, runningSlopes: number): string {
   const key = `${gridNodes}|${runningSlopes}`;
@@ -356,6 +359,7 @@ export function sumWgsl(gridNodes: number, runningSlopes: number): string {
 @group(0) @binding(2) var<storage, read> reals: array<f32>;
 @group(0) @binding(3) var<storage, read_write> values: array<f32>;
 @group(0) @binding(4) var<storage, read> index: array<u32>;
+@group(0) @binding(5) var<storage, read> nodes: array<f32>;
 
 ${slotValueWgsl(gridNodes, runningSlopes)}
 @compute @workgroup_size(${SUM_WG})

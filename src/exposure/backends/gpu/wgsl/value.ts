@@ -15,13 +15,16 @@
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
  * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0]; per slot (date) 5
- *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 7 words [IR factor, FX factor or 0xffffffff,
- *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals]; from fix0 the fixing grid
- *   index of every group;
- * - `reals` (f32): per entry x0, h, nodes[64], then per fixing group its c1, c2, c3 and its grid function's 64 nodes, then the mask's
- *   open intervals (lo, hi) of the state at the mask date: a physically settled swaption's underlying swap after
- *   expiry counts on the paths whose state at the exercise date lies in one (compile.ts ExercisedSwaption; swaption.ts
- *   exerciseMask), else 0;
+ *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 9 words [IR factor, FX factor or 0xffffffff,
+ *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node]; from
+ *   fix0 the fixing grid index of every group;
+ * - `reals` (f32): per entry x0, h, its main grid function (w reals), then per fixing group its c1, c2, c3 and its grid
+ *   function (w reals), then the mask's open intervals (lo, hi) of the state at the mask date: a physically settled
+ *   swaption's underlying swap after expiry counts on the paths whose state at the exercise date lies in one
+ *   (compile.ts ExercisedSwaption; swaption.ts exerciseMask), else 0. A function is given as its 64 node values (k = 0,
+ *   w = 64) or as its k Taylor moments about the grid's centre (w = k; ratePool.ts PoolNodeTable.order);
+ * - `nodes` (f32): the entries' grid functions as node values, 64 a function from the entry's first node (main, then
+ *   its groups'), written by NODES_WGSL from `reals` before the valuation reads them;
  * - `values` (f32, out): V at [slot·count + p] (read back for PFE and the Euler allocation on the host);
  * - `partials` (f32, out): [(slot·nWorkgroups + workgroup)·2 + side], side 0 = Σ max(V,0)/N, 1 = Σ max(−V,0)/N.
  * Dispatch: (nWorkgroups, nSlots) workgroups of 64 invocations. Inner loops: pools × (1 + groups) stencils, far
@@ -46,14 +49,73 @@ export const SLOT_WORDS = 5;
 /** Words per leg entry [kind, terms A, terms B, terms E, first term, first real] and its reals ahead of the terms' coefficients. */
 export const LEG_WORDS = 6;
 export const LEG_REALS = 6;
-export const ENTRY_WORDS = 7;
+export const ENTRY_WORDS = 9;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
 
 /**
+ * The node tables' expansion, run over a packed set before any kernel reads its `nodes` (valuation.ts): one workgroup
+ * of GRID_NODES invocations per entry (workgroups (x, y): entry y·65535 + x), invocation g writing node g of each of
+ * the entry's functions: its node value as given, or Σ_{m<k} M_m·y_g^m by Horner in f32, y_g = (g − (G − 1)/2)·h (the
+ * f64 definition: stateGrid.ts momentNodes). Bindings: `ints`, `reals` (read), `nodes` (write).
+ */
+export function nodesWgsl(gridNodes: number, runningSlopes: number): string {
+  if (runningSlopes !== 3) throw new Error(`the WGSL expansion kernel is written for 3 Taylor coefficients per fixing group, got ${runningSlopes}`);
+  const key = `${gridNodes}|${runningSlopes}`;
+  let code = nodesCode.get(key);
+  if (code === undefined) nodesCode.set(key, (code = buildNodesWgsl(gridNodes)));
+  return code;
+}
+
+const nodesCode = new Map<string, string>();
+
+/** Entries a dispatch row holds (the expansion's workgroups (x, y): entry y·NODES_ROW + x). */
+export const NODES_ROW = 65535;
+
+function buildNodesWgsl(gridNodes: number): string {
+  return /* wgsl */ `@group(0) @binding(0) var<storage, read> ints: array<u32>;
+@group(0) @binding(1) var<storage, read> reals: array<f32>;
+@group(0) @binding(2) var<storage, read_write> nodes: array<f32>;
+
+const G: u32 = ${gridNodes}u;
+
+@compute @workgroup_size(${gridNodes})
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let nSlots = ints[3];
+  let entries0 = ${VALUE_HEADER}u + ${SLOT_WORDS}u * nSlots;
+  let nEntries = (ints[5] - entries0) / ${ENTRY_WORDS}u;
+  let e = wid.y * ${NODES_ROW}u + wid.x;
+  if (e >= nEntries) { return; }
+  let at = entries0 + ${ENTRY_WORDS}u * e;
+  let r0 = ints[at + 2u];
+  let nG = ints[at + 4u];
+  let order = ints[at + 7u];
+  let n0 = ints[at + 8u];
+  let g = lid.x;
+  let y = (f32(g) - ${(gridNodes - 1) / 2}) * reals[r0 + 1u];
+  var w = G;
+  if (order > 0u) { w = order; }
+  for (var f = 0u; f <= nG; f++) {
+    // function f: the main one, then group f − 1's (after its c1, c2, c3)
+    var src = r0 + ${ENTRY_REALS}u;
+    if (f > 0u) { src = src + w + (w + 3u) * (f - 1u) + 3u; }
+    var v = 0.0;
+    if (order == 0u) {
+      v = reals[src + g];
+    } else {
+      v = reals[src + order - 1u];
+      for (var m = i32(order) - 2; m >= 0; m--) { v = v * y + reals[src + u32(m)]; }
+    }
+    nodes[n0 + G * f + g] = v;
+  }
+}
+`;
+}
+
+/**
  * The WGSL functions that value slot `slot` on path p (slotValue, with normCdf, legSum and dot6), over the bindings
- * `paths`, `ints` and `reals` that every kernel using them declares: the valuation kernel below and the Euler kernel
- * of wgsl/figures.ts, which values each trade of a set on its own tables.
+ * `paths`, `ints`, `reals` and `nodes` (NODES_WGSL's output) that every kernel using them declares: the valuation
+ * kernel below and the Euler kernel of wgsl/figures.ts, which values each trade of a set on its own tables.
  */
 export function slotValueWgsl(gridNodes: number, runningSlopes: number): string {
   if (runningSlopes !== 3) throw new Error(`the WGSL valuation kernel is written for 3 Taylor coefficients per fixing group, got ${runningSlopes}`);
@@ -82,7 +144,7 @@ fn legSum(t0: u32, c0: u32, n: u32, terms0: u32, nDates: u32, count: u32, p: u32
 }
 
 fn dot6(at: u32, w0: f32, w1: f32, w2: f32, w3: f32, w4: f32, w5: f32) -> f32 {
-  return w0 * reals[at] + w1 * reals[at + 1u] + w2 * reals[at + 2u] + w3 * reals[at + 3u] + w4 * reals[at + 4u] + w5 * reals[at + 5u];
+  return w0 * nodes[at] + w1 * nodes[at + 1u] + w2 * nodes[at + 2u] + w3 * nodes[at + 3u] + w4 * nodes[at + 4u] + w5 * nodes[at + 5u];
 }
 
 // A European swaption's conditional LGM value at state x (options.ts DeviceLegEntry lgm, swaption.ts deviceLeg) from
@@ -137,6 +199,9 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     let r0 = ints[at + 2u];
     let g0 = ints[at + 3u];
     let nG = ints[at + 4u];
+    let n0 = ints[at + 8u];
+    var w = G;
+    if (ints[at + 7u] > 0u) { w = ints[at + 7u]; }
     let x = paths[(irF * nDates + d) * count + p];
     let x0 = reals[r0];
     let h = reals[r0 + 1u];
@@ -160,19 +225,19 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     let w4 = uab * uud * uf * (-1.0 / 24.0);
     let w5 = uab * uud * ue * (1.0 / 120.0);
     let b = u32(c - 2);
-    var pv = dot6(r0 + ${ENTRY_REALS}u + b, w0, w1, w2, w3, w4, w5);
+    var pv = dot6(n0 + b, w0, w1, w2, w3, w4, w5);
     for (var q = 0u; q < nG; q++) {
       let j = ints[fix0 + g0 + q];
       let delta = x - paths[(irF * nDates + j) * count + p];
-      // group q: c1, c2, c3, then its grid function T_q
-      let i1 = r0 + ${ENTRY_REALS}u + G + (G + 3u) * q;
-      let t = dot6(i1 + 3u + b, w0, w1, w2, w3, w4, w5);
+      // group q: its c1, c2, c3 in reals, its grid function T_q in nodes
+      let i1 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * q;
+      let t = dot6(n0 + G * (q + 1u) + b, w0, w1, w2, w3, w4, w5);
       pv = pv + t * (delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u])));
     }
     let maskAt = ints[at + 5u];
     if (maskAt != 0xffffffffu) {
       let xe = paths[(irF * nDates + maskAt) * count + p];
-      let iv0 = r0 + ${ENTRY_REALS}u + G + (G + 3u) * nG;
+      let iv0 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * nG;
       var inside = 0.0;
       for (var r = 0u; r < ints[at + 6u]; r++) {
         if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
@@ -244,6 +309,7 @@ function buildValueWgsl(gridNodes: number, runningSlopes: number): string {
 @group(0) @binding(2) var<storage, read> reals: array<f32>;
 @group(0) @binding(3) var<storage, read_write> values: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(5) var<storage, read> nodes: array<f32>;
 
 var<workgroup> sumPos: array<f32, 64>;
 var<workgroup> sumNeg: array<f32, 64>;
