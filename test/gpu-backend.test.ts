@@ -61,7 +61,8 @@ import { valuationModelOf } from '../src/exposure/modelView.js';
 import { exposureDateIndices } from '../src/exposure/profiles.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
 import type { RatePoolNodeTables } from '../src/exposure/valuation/index.js';
-import type { UnitContext, UnitCounterparty } from '../src/exposure/unit.js';
+import type { UnitContext, UnitCounterparty, UnitTask } from '../src/exposure/unit.js';
+import { tablesOrder } from '../src/exposure/deviceDrive.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
 import { tradeMaturity, type EquityOption, type FxOption } from '../src/products/types.js';
@@ -471,6 +472,26 @@ describe('GPU device valuation with worker threads', () => {
     console.log(`GPU figures route vs the host's figures: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound, ${(100 * worstEuler).toFixed(1)}% of the Euler bound`);
     expect(worst).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the order units are handed out in (deviceDrive.ts tablesOrder)', () => {
+  it('units over 4× the mean cost first, costliest first (ties by book order), then the rest in book order; nothing lost or repeated', () => {
+    const unit = (unitId: number, cost: number): UnitTask => ({ unitId, counterparties: [], cost });
+    // 20 units of mean cost 10: the two of 41 and 45 exceed 40, the one of 40 does not
+    const costs = [4, 4, 40, 4, 4, 41, 4, 45, ...Array.from({ length: 11 }, () => 4), 10];
+    const units = costs.map((c, i) => unit(i, c));
+    expect(costs.reduce((a, b) => a + b, 0) / costs.length).toBe(10);
+    expect(tablesOrder(units).map((u) => u.unitId)).toEqual([7, 5, 0, 1, 2, 3, 4, 6, ...Array.from({ length: 12 }, (_, i) => 8 + i)]);
+    // ties among the oversized: book order
+    const tied = [unit(0, 1), unit(1, 50), unit(2, 1), unit(3, 50), ...Array.from({ length: 8 }, (_, i) => unit(4 + i, 1))];
+    expect(tablesOrder(tied).map((u) => u.unitId)).toEqual([1, 3, 0, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
+    // no oversized unit (or no cost known): the book's order, as a copy
+    const even = [unit(0, 5), unit(1, 6), unit(2, 4)];
+    expect(tablesOrder(even)).toEqual(even);
+    expect(tablesOrder(even)).not.toBe(even);
+    expect(tablesOrder([{ unitId: 0, counterparties: [] }, { unitId: 1, counterparties: [] }]).map((u) => u.unitId)).toEqual([0, 1]);
+    expect(tablesOrder([])).toEqual([]);
+  });
 });
 
 describe('device buffers reused across sets (bufferPool.ts)', () => {

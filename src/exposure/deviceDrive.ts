@@ -25,6 +25,28 @@ const TABLES_AHEAD = 2;
  * machine: the workers idle a quarter of the time while this thread was saturated).
  */
 const WORKER_DEPTH = 2;
+/**
+ * A unit costing more than this many times the mean unit is handed out first (the rest in book order). A unit is a
+ * contiguous run of whole counterparties of about equal cost (engine.ts), so a counterparty heavier than that is a
+ * unit of its own: utb-20k's CCPs, the last three counterparties of the book, 1.1-4.7% of its cost each against a mean
+ * unit of 0.3% at 10 threads. Handed out last, the largest kept one worker busy 0.35 s after the others had finished
+ * (profiles on an H100 machine, 2.5 s runs). Only the oversized units move: sorting every unit by cost (LPT) made the
+ * heavy counterparties' tables run at once and contend (bench/README.md, seventeenth session).
+ */
+const OVERSIZED_UNIT = 4;
+
+/**
+ * The order in which units' tables are asked for: those costing more than OVERSIZED_UNIT times the mean, costliest
+ * first (ties by book order), then the others in book order.
+ */
+export function tablesOrder(units: readonly UnitTask[]): UnitTask[] {
+  if (units.length === 0) return [];
+  const mean = units.reduce((a, u) => a + (u.cost ?? 0), 0) / units.length;
+  const oversized = units.filter((u) => (u.cost ?? 0) > OVERSIZED_UNIT * mean);
+  if (oversized.length === 0) return units.slice();
+  const first = new Set(oversized);
+  return [...oversized.sort((a, b) => (b.cost ?? 0) - (a.cost ?? 0) || a.unitId - b.unitId), ...units.filter((u) => !first.has(u))];
+}
 
 /** The run's device route: where the factors sit in the device's paths, whether the figures route is open, the PFE rank. */
 export interface DeviceRoute {
@@ -101,7 +123,9 @@ export async function streamUnitsThroughDevice(run: {
   }
   const tablesTask = (task: UnitTask): WorkerTask => ({ kind: 'tables', unitId: task.unitId, counterparties: task.counterparties, factors: route.factors, figures: route.figures, ...(route.stateRanges ? { stateRanges: route.stateRanges } : {}) });
   const unitById = new Map(valued.map((task) => [task.unitId, task]));
-  let nextTables = Math.min(valued.length, TABLES_AHEAD * threads);
+  // oversized units first (tablesOrder); every unit's results are its own, whatever the order
+  const dispatch = tablesOrder(valued);
+  let nextTables = Math.min(dispatch.length, TABLES_AHEAD * threads);
   // the device's results of one unit, read back in the unit's order, then the unit's host part handed out
   const finishUnit = async (task: UnitTask, jobs: Map<number, SetJob>, cpJobs: Map<number, { finish(): Promise<DeviceCounterpartyFigures> }>, from: number | undefined): Promise<void> => {
     const values: DevicePayload[] = [];
@@ -122,7 +146,7 @@ export async function streamUnitsThroughDevice(run: {
     // to the worker that built the unit's tables, which kept its counterparties (not cloned a second time)
     if (from === undefined) pool.add({ kind: 'unit', task });
     else pool.addTo(from, { kind: 'unit', task: { ...task, counterparties: [] }, held: true });
-    if (nextTables < valued.length) pool.add(tablesTask(valued[nextTables++]!));
+    if (nextTables < dispatch.length) pool.add(tablesTask(dispatch[nextTables++]!));
   };
   const submitUnit = (unitId: number, sets: DeviceTablesAnswer[], from: number | undefined): void => {
     const task = unitById.get(unitId);
@@ -147,7 +171,7 @@ export async function streamUnitsThroughDevice(run: {
     pool.recycle(from, sets.flatMap((answer) => uploadedTableBuffers(answer.tables)));
     finishUnit(task, jobs, cpJobs, from).catch((error: unknown) => pool.abort(error instanceof Error ? error : new Error(String(error))));
   };
-  const initial: WorkerTask[] = [...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })), ...valued.slice(0, nextTables).map(tablesTask)];
+  const initial: WorkerTask[] = [...tasks.filter((task) => task.checkOnly).map((task): WorkerTask => ({ kind: 'unit', task })), ...dispatch.slice(0, nextTables).map(tablesTask)];
   await pool.run(
     initial,
     (message) => {

@@ -397,7 +397,11 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   const deviceValuation = options.pathSimulator?.deviceValuation;
   const threads = Math.max(1, Math.min(options.threads, counterparties.length));
   const ranges = contiguousUnits(groupCosts, threads === 1 ? 1 : threads * UNITS_PER_THREAD);
-  const tasks: UnitTask[] = ranges.map((r, unitId) => ({ unitId, counterparties: counterparties.slice(r.start, r.end) }));
+  const tasks: UnitTask[] = ranges.map((r, unitId) => {
+    let cost = 0;
+    for (let i = r.start; i < r.end; i++) cost += groupCosts[i]!;
+    return { unitId, counterparties: counterparties.slice(r.start, r.end), cost };
+  });
 
   const nSets = counterparties.reduce((a, cp) => a + cp.sets.length, 0);
   const setResults = new Array<NettingSetResult | undefined>(nSets);

@@ -105,6 +105,8 @@ export interface UnitCounterparty {
 export interface UnitTask {
   unitId: number;
   counterparties: UnitCounterparty[];
+  /** The unit's expected cost (its sets' partition.ts nettingSetCost, summed), for the order units are handed out in. */
+  cost?: number;
   /**
    * The unit's netting sets valued by the GPU backend's device (worker threads): each becomes the UnitContext's
    * PrecomputedSet of its set (devicePayload.ts precomputedOf).
