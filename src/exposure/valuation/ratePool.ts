@@ -265,6 +265,8 @@ export class CurrencyPool {
   private readonly spec: Float64Array;
   private readonly nodes: Float64Array;
   private readonly moments: Float64Array;
+  /** One running coupon's node values or moments, before spreadCoupon adds them to its functions. */
+  private readonly couponSeries: Float64Array;
   private readonly runNodes: Float64Array;
   /** Per coupon its fixing class (its fixing index and δ); per class its Taylor coefficients (c1, c2, c3). */
   private readonly rClass: Int32Array;
@@ -364,7 +366,7 @@ export class CurrencyPool {
     // Every array of the pool is a view of one ArrayBuffer (doubles, then ints): a typed array of more than 64 bytes is
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
-    const nReals = 3 * nF + 3 * nM + 7 * nR + 2 + GRID_NODES + MAX_MOMENTS + runSize + 3 * nC + 3 * maxGroups;
+    const nReals = 3 * nF + 3 * nM + 7 * nR + 2 + 2 * GRID_NODES + MAX_MOMENTS + runSize + 3 * nC + 3 * maxGroups;
     const nInts = 2 * nF + nM + 6 * nR + nC + 2 * nDates + 2 * maxGroups;
     const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
     const reals = new Carve(new Float64Array(memory, 0, nReals));
@@ -408,6 +410,7 @@ export class CurrencyPool {
     this.spec = reals.take(2);
     this.nodes = reals.take(GRID_NODES);
     this.moments = reals.take(MAX_MOMENTS);
+    this.couponSeries = reals.take(GRID_NODES);
     this.runNodes = reals.take(runSize);
     this.runSize = runSize;
     this.runW = reals.take(nR);
@@ -593,34 +596,17 @@ export class CurrencyPool {
     }
     const runNodes = this.runNodes;
     runNodes.fill(0, 0, groups * GRID_NODES);
-    const { runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate } = this;
+    const { runSlot, runW, runLogW, runRate, couponSeries } = this;
     for (let k = 0; k < runSlot.length; k++) {
-      const slot = runSlot[k]!;
-      if (slot < 0) continue;
-      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)): the 1 goes to the main function, the coupon's grid function to its class's
-      // slot, or times c1, c2, c3 to its fixing index's three power slots
+      if (runSlot[k]! < 0) continue;
+      // the coupon's function at the nodes, by the ratio e^{−a·h}
       let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
       const ratio = Math.exp(-runRate[k]! * h);
-      const base = slot * GRID_NODES;
-      if (runSlope[k] === 1) {
-        const c = rClass[k]!;
-        const c1 = classCoef[3 * c]!;
-        const c2 = classCoef[3 * c + 1]!;
-        const c3 = classCoef[3 * c + 2]!;
-        for (let g = 0; g < GRID_NODES; g++) {
-          nodes[g] += v;
-          runNodes[base + g] += c1 * v;
-          runNodes[base + GRID_NODES + g] += c2 * v;
-          runNodes[base + 2 * GRID_NODES + g] += c3 * v;
-          v *= ratio;
-        }
-        continue;
-      }
       for (let g = 0; g < GRID_NODES; g++) {
-        nodes[g] += v;
-        runNodes[base + g] += v;
+        couponSeries[g] = v;
         v *= ratio;
       }
+      this.spreadCoupon(k, GRID_NODES);
     }
     if (withTerms && this.termCount > 0 && this.termValues(d, paths, x0, h)) {
       const nTerms = this.termCount;
@@ -648,7 +634,7 @@ export class CurrencyPool {
   private buildMoments(d: number, groups: number): number {
     const h = this.spec[1]!;
     const Ht = this.lgm.H[d]!;
-    const { mH, mHalfH2, mAmp, mLast, runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate } = this;
+    const { mH, mHalfH2, mAmp, mLast, runSlot, runRate, runW, runLogW } = this;
     let aMax = 0;
     for (let k = 0; k < mH.length; k++) {
       if (mLast[k]! < d) continue;
@@ -683,37 +669,51 @@ export class CurrencyPool {
     }
     const runNodes = this.runNodes;
     for (let q = 0; q < groups; q++) runNodes.fill(0, q * GRID_NODES, q * GRID_NODES + order);
+    const couponSeries = this.couponSeries;
     for (let k = 0; k < runSlot.length; k++) {
-      const slot = runSlot[k]!;
-      if (slot < 0) continue;
-      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)): the 1 to the main function, the coupon's function to its class's slot, or
-      // times c1, c2, c3 to its fixing index's three power slots (buildNodes' rule)
+      if (runSlot[k]! < 0) continue;
+      // the coupon's function as moments about the centre
       const rate = runRate[k]!;
       let term = runW[k]! * Math.exp(runLogW[k]! - rate * xc);
       size += Math.abs(term);
-      const base = slot * GRID_NODES;
-      if (runSlope[k] === 1) {
-        const c = rClass[k]!;
-        const c1 = classCoef[3 * c]!;
-        const c2 = classCoef[3 * c + 1]!;
-        const c3 = classCoef[3 * c + 2]!;
-        for (let m = 0; m < order; m++) {
-          if (m > 0) term *= -rate / m;
-          nodes[m] += term;
-          runNodes[base + m] += c1 * term;
-          runNodes[base + GRID_NODES + m] += c2 * term;
-          runNodes[base + 2 * GRID_NODES + m] += c3 * term;
-        }
-        continue;
+      couponSeries[0] = term;
+      for (let m = 1; m < order; m++) {
+        term *= -rate / m;
+        couponSeries[m] = term;
       }
-      for (let m = 0; m < order; m++) {
-        if (m > 0) term *= -rate / m;
-        nodes[m] += term;
-        runNodes[base + m] += term;
-      }
+      this.spreadCoupon(k, order);
     }
     this.momentScale = size * Math.exp(z);
     return order;
+  }
+
+  /**
+   * Adds running coupon k's function, couponSeries[0 .. count) (its node values or its moments: the rule is linear),
+   * to the main function and to its slots: e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)), the 1 to the main function, the
+   * coupon's function to its class's slot, or times c1, c2, c3 to its fixing index's three power slots.
+   */
+  private spreadCoupon(k: number, count: number): void {
+    const { nodes, runNodes, couponSeries } = this;
+    const base = this.runSlot[k]! * GRID_NODES;
+    if (this.runSlope[k] === 1) {
+      const c = this.rClass[k]!;
+      const c1 = this.classCoef[3 * c]!;
+      const c2 = this.classCoef[3 * c + 1]!;
+      const c3 = this.classCoef[3 * c + 2]!;
+      for (let i = 0; i < count; i++) {
+        const v = couponSeries[i]!;
+        nodes[i] += v;
+        runNodes[base + i] += c1 * v;
+        runNodes[base + GRID_NODES + i] += c2 * v;
+        runNodes[base + 2 * GRID_NODES + i] += c3 * v;
+      }
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const v = couponSeries[i]!;
+      nodes[i] += v;
+      runNodes[base + i] += v;
+    }
   }
 
   /** buildMoments' Σ_k |term_k(x_c)|·e^z of its last call (PoolNodeTable.momentScale). */
