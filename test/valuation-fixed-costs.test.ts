@@ -17,7 +17,8 @@ import { normCdf } from '../src/pricing/black.js';
 import { brentRoot } from '../src/simulation/models/lgm/brent.js';
 import { lgmH } from '../src/simulation/models/lgm/parameters.js';
 import type { TimeGrid } from '../src/simulation/types.js';
-import { cdsBreakTimes, cdsNodeWeights, cdsSchedule, compileCds } from '../src/exposure/valuation/cds.js';
+import { cdsBreakTimes, cdsSchedule, compileCds } from '../src/exposure/valuation/cds.js';
+import { cdsNodeWeightsReference } from './helpers/cdsNodeWeightsReference.js';
 import { lgmOnGrid } from '../src/exposure/valuation/model.js';
 import { compileSwaption, exerciseIntervals, swaptionBandTables, underlyingBonds, type UnderlyingBonds } from '../src/exposure/valuation/swaption.js';
 import { GRID_NODES } from '../src/exposure/valuation/stateGrid.js';
@@ -371,7 +372,7 @@ describe('CDS terms: one schedule per trade, memoised curves, reused weight slot
         const Hu = credit.H(u);
         return (credit.survival0(u) / s0t) * Math.exp(-0.5 * (Hu * Hu - Ht * Ht) * zt);
       };
-      for (const [u, w] of cdsNodeWeights(trade, market, g, d, discount0, survivalRef, breaks)) {
+      for (const [u, w] of cdsNodeWeightsReference(trade, market, g, d, discount0, survivalRef, breaks)) {
         if (w === 0) continue;
         rates.push(u <= t ? 0 : credit.H(u) - Ht);
         amps.push(scale * w * survivalRef(u));

@@ -49,6 +49,41 @@ function firstAfter(grid: Float64Array, t: number): number {
   return lo;
 }
 
+/**
+ * One segment of protectionIntegral, from the logs of P and Q at its ends: h/x (P0Q0 − P1Q1), or its Taylor
+ * expansion where |x| < TAYLOR_THRESHOLD.
+ */
+export function protectionSegment(lnP0: number, lnQ0: number, lnP1: number, lnQ1: number): number {
+  const h = lnQ0 - lnQ1;
+  const x = lnP0 - lnP1 + h;
+  const pq0 = Math.exp(lnP0 + lnQ0);
+  if (Math.abs(x) < TAYLOR_THRESHOLD) {
+    // h/x (1 - e^{-x}) P0 Q0 with (1 - e^{-x})/x = 1 - x/2 + x²/6 - x³/24 + x⁴/120 - ...
+    return pq0 * h * (1 - x * (1 / 2 - x * (1 / 6 - x * (1 / 24 - x / 120))));
+  }
+  return (h / x) * (pq0 - Math.exp(lnP1 + lnQ1));
+}
+
+/**
+ * One segment [t0, t1] of accrualIntegral, from the logs of P and Q at its ends: h/x [a0 (P0Q0 − P1Q1) + Δ ((P0Q0 −
+ * P1Q1)/x − P1Q1)], a0 = t0 − origin, Δ = t1 − t0, or its Taylor expansion where |x| < TAYLOR_THRESHOLD.
+ */
+export function accrualSegment(t0: number, t1: number, origin: number, lnP0: number, lnQ0: number, lnP1: number, lnQ1: number): number {
+  const h = lnQ0 - lnQ1;
+  const x = lnP0 - lnP1 + h;
+  const a0 = t0 - origin;
+  const dt = t1 - t0;
+  const pq0 = Math.exp(lnP0 + lnQ0);
+  if (Math.abs(x) < TAYLOR_THRESHOLD) {
+    // (1 - e^{-x})/x and ((1 - e^{-x})/x - e^{-x})/x = 1/2 - x/3 + x²/8 - x³/30 + x⁴/144 - ...
+    const e1 = 1 - x * (1 / 2 - x * (1 / 6 - x * (1 / 24 - x / 120)));
+    const e2 = 1 / 2 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x / 144)));
+    return pq0 * h * (a0 * e1 + dt * e2);
+  }
+  const pq1 = Math.exp(lnP1 + lnQ1);
+  return (h / x) * (a0 * (pq0 - pq1) + dt * ((pq0 - pq1) / x - pq1));
+}
+
 /** ∫_{ta}^{tb} P(t) (-dQ(t)): the protection leg per unit loss, exact segment by segment. */
 export function protectionIntegral(ta: number, tb: number, curves: PricingCurves): number {
   const { grid } = curves;
@@ -59,15 +94,7 @@ export function protectionIntegral(ta: number, tb: number, curves: PricingCurves
     const t1 = k < grid.length && grid[k]! < tb ? grid[k]! : tb;
     const lnP1 = Math.log(curves.discount(t1));
     const lnQ1 = Math.log(curves.survival(t1));
-    const h = lnQ0 - lnQ1;
-    const x = lnP0 - lnP1 + h;
-    const pq0 = Math.exp(lnP0 + lnQ0);
-    if (Math.abs(x) < TAYLOR_THRESHOLD) {
-      // h/x (1 - e^{-x}) P0 Q0 with (1 - e^{-x})/x = 1 - x/2 + x²/6 - x³/24 + x⁴/120 - ...
-      sum += pq0 * h * (1 - x * (1 / 2 - x * (1 / 6 - x * (1 / 24 - x / 120))));
-    } else {
-      sum += (h / x) * (pq0 - Math.exp(lnP1 + lnQ1));
-    }
+    sum += protectionSegment(lnP0, lnQ0, lnP1, lnQ1);
     if (t1 >= tb) break;
     lnP0 = lnP1;
     lnQ0 = lnQ1;
@@ -90,20 +117,7 @@ export function accrualIntegral(ta: number, tb: number, origin: number, curves: 
     const t1 = k < grid.length && grid[k]! < tb ? grid[k]! : tb;
     const lnP1 = Math.log(curves.discount(t1));
     const lnQ1 = Math.log(curves.survival(t1));
-    const h = lnQ0 - lnQ1;
-    const x = lnP0 - lnP1 + h;
-    const a0 = t0 - origin;
-    const dt = t1 - t0;
-    const pq0 = Math.exp(lnP0 + lnQ0);
-    if (Math.abs(x) < TAYLOR_THRESHOLD) {
-      // (1 - e^{-x})/x and ((1 - e^{-x})/x - e^{-x})/x = 1/2 - x/3 + x²/8 - x³/30 + x⁴/144 - ...
-      const e1 = 1 - x * (1 / 2 - x * (1 / 6 - x * (1 / 24 - x / 120)));
-      const e2 = 1 / 2 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x / 144)));
-      sum += pq0 * h * (a0 * e1 + dt * e2);
-    } else {
-      const pq1 = Math.exp(lnP1 + lnQ1);
-      sum += (h / x) * (a0 * (pq0 - pq1) + dt * ((pq0 - pq1) / x - pq1));
-    }
+    sum += accrualSegment(t0, t1, origin, lnP0, lnQ0, lnP1, lnQ1);
     if (t1 >= tb) break;
     t0 = t1;
     lnP0 = lnP1;
