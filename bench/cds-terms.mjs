@@ -3,12 +3,7 @@
 // (the ISDA segment integrals per trade and date). Prints the best of `reps` in ms and a checksum of the terms (the same
 // bits across versions that keep the numbers). Build first (`npm run build`).
 // Usage: node bench/cds-terms.mjs [reps=3]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateBook } from '../dist/src/fixtures/book.js';
-import { writeBook } from '../dist/src/fixtures/write.js';
-import { loadSimulationInputs } from '../dist/src/exposure/simulate.js';
+import { loadGeneratedBook } from './book.mjs';
 import { factorNeeds } from '../dist/src/exposure/engine.js';
 import { valuationModelOf } from '../dist/src/exposure/modelView.js';
 import { buildFactorLayout } from '../dist/src/simulation/layout.js';
@@ -17,15 +12,7 @@ import { buildCrossAssetModel } from '../dist/src/simulation/crossAsset/model.js
 import { compileCds } from '../dist/src/exposure/valuation/cds.js';
 
 const reps = Number(process.argv[2] ?? 3);
-const dir = mkdtempSync(join(tmpdir(), 'xva-bench-cds-'));
-let market;
-let portfolio;
-try {
-  writeBook(generateBook('utb-20k', 42), join(dir, 'book'), 'parquet');
-  ({ market, portfolio } = await loadSimulationInputs(join(dir, 'book'), join(dir, 'book', 'market.yaml')));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+const { market, portfolio } = await loadGeneratedBook('utb-20k', 42);
 const cds = portfolio.trades.filter((t) => t.product === 'CDS');
 const model = valuationModelOf(buildCrossAssetModel(market, buildFactorLayout(market, factorNeeds(cds))));
 const grid = parseGrid(Array.from({ length: 120 }, (_, i) => `${i + 1}M`).join(','), market.asOf);

@@ -22,12 +22,6 @@ if (isMainThread) {
 }
 
 async function run() {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { generateBook } = await import('../dist/src/fixtures/book.js');
-  const { writeBook } = await import('../dist/src/fixtures/write.js');
-  const { loadSimulationInputs } = await import('../dist/src/exposure/simulate.js');
   const { factorNeeds } = await import('../dist/src/exposure/engine.js');
   const { valuationModelOf } = await import('../dist/src/exposure/modelView.js');
   const { exposureDateIndices } = await import('../dist/src/exposure/profiles.js');
@@ -46,15 +40,8 @@ async function run() {
   const strideAt = process.argv.indexOf('--stride');
   const stride = strideAt > 0 ? Number(process.argv[strideAt + 1]) : 1;
 
-  const dir = mkdtempSync(join(tmpdir(), 'xva-bench-tables-'));
-  let market;
-  let portfolio;
-  try {
-    writeBook(generateBook('utb-20k', 42), join(dir, 'book'), 'parquet');
-    ({ market, portfolio } = await loadSimulationInputs(join(dir, 'book'), join(dir, 'book', 'market.yaml')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { loadGeneratedBook } = await import('./book.mjs');
+  const { market, portfolio } = await loadGeneratedBook('utb-20k', 42);
 
   // the book's counterparties and sets in book order (engine.ts bookOrder), supported trades only
   const tradesBySet = new Map();
