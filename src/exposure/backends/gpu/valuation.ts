@@ -290,7 +290,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       const readBuffer = device.createBuffer({ size: valueBytes + partialBytes, usage: MAP_READ | COPY_DST });
       const entries = [block.buffer, intsBuffer, realsBuffer, valuesBuffer, partialsBuffer, nodesBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
       const encoder = device.createCommandEncoder();
-      if (blockIndex === 0) this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, intsBuffer, realsBuffer, nodesBuffer, ints, ints.length);
+      if (blockIndex === 0) this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, intsBuffer, realsBuffer, nodesBuffer, ints);
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, device.createBindGroup({ layout: layoutOf(pipeline), entries }));
@@ -447,10 +447,10 @@ export class GpuSetValuation implements DeviceSetValuation {
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
     // live exposure dates as the sums of its trades' values on their own tables (sumWgsl)
     if (lagRows > 0) {
-      this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, setInts!, setReals!, setNodes, tables.ints, tables.ints.length);
+      this.expandNodes(encoder, tables.gridNodes, tables.runningSlopes, setInts!, setReals!, setNodes, tables.ints);
       this.pass(encoder, valueWgsl(tables.gridNodes, tables.runningSlopes), [block.buffer, setInts!, setReals!, values, partials!, setNodes], nWg, lagRows);
     }
-    this.expandNodes(encoder, t.gridNodes, t.runningSlopes, tradeInts!, tradeReals!, tradeNodes, t.ints, t.ints.length);
+    this.expandNodes(encoder, t.gridNodes, t.runningSlopes, tradeInts!, tradeReals!, tradeNodes, t.ints);
     this.pass(encoder, sumWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, sumIndex!, tradeNodes], nWg, nExp);
     // 2. margin calls and E, C on the live exposure dates (and the counterparty's accumulator)
     this.pass(encoder, MARGIN_WGSL, [values, marginInts!, marginReals!, store ?? this.dummy(0), ec, acc ? acc.buffer : this.dummy(1)], nWg, 1);
@@ -579,11 +579,10 @@ export class GpuSetValuation implements DeviceSetValuation {
     reals: GPUBuffer | { buffer: GPUBuffer; offset: number; size: number },
     nodes: GPUBuffer | { buffer: GPUBuffer; offset: number; size: number },
     packed: Uint32Array,
-    words: number,
   ): void {
-    const nSlots = packed[3]!;
-    const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
-    const nEntries = words > 5 ? (packed[5]! - entries0) / ENTRY_WORDS : 0;
+    // the entries lie between the slots and the fixing groups (header word 5: fix0)
+    const entries0 = VALUE_HEADER + SLOT_WORDS * packed[3]!;
+    const nEntries = (packed[5]! - entries0) / ENTRY_WORDS;
     if (!(nEntries > 0)) return;
     this.pass(encoder, nodesWgsl(gridNodes, runningSlopes), [ints, reals, nodes], Math.min(nEntries, NODES_ROW), Math.ceil(nEntries / NODES_ROW));
   }
