@@ -38,8 +38,6 @@ import type { FxLevels } from './fxLevels.js';
 import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_CENTRE, GRID_NODES, MAX_MOMENTS, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
-const CENTRE = GRID_CENTRE;
-
 /**
  * Taylor terms (Δ¹..Δ³) of a running coupon's dependence on its fixing state; the Δ⁰ term does not depend on the fixing
  * state and is folded into the pool's main grid function. A pool's node table for another backend (nodeTable) has one
@@ -516,7 +514,7 @@ export class CurrencyPool {
       const a = Math.abs(fH[k]! - Ht);
       if (a > aMax) aMax = a;
     }
-    return momentOrder(aMax * CENTRE * h);
+    return momentOrder(aMax * GRID_CENTRE * h);
   }
 
   /**
@@ -576,7 +574,7 @@ export class CurrencyPool {
       // Moment form (stateGrid.ts momentOrder): M_m = Σ_k A_k·P-part at the centre·(−a_k)^m/m!, nodes by Horner.
       const moments = this.moments;
       moments.fill(0, 0, order);
-      const xc = x0 + CENTRE * h;
+      const xc = x0 + GRID_CENTRE * h;
       for (let k = 0; k < mH.length; k++) {
         if (mLast[k]! < d) continue;
         const rate = mH[k]! - Ht;
@@ -588,7 +586,7 @@ export class CurrencyPool {
         }
       }
       for (let g = 0; g < GRID_NODES; g++) {
-        const y = (g - CENTRE) * h;
+        const y = (g - GRID_CENTRE) * h;
         let v = moments[order - 1]!;
         for (let m = order - 2; m >= 0; m--) v = v * y + moments[m]!;
         nodes[g] += v;
@@ -646,13 +644,13 @@ export class CurrencyPool {
       const a = Math.abs(runRate[k]!);
       if (a > aMax) aMax = a;
     }
-    const z = aMax * CENTRE * h;
+    const z = aMax * GRID_CENTRE * h;
     if (z > momentSpan) return 0;
     const order = momentOrder(z);
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
-    const xc = this.spec[0]! + CENTRE * h;
+    const xc = this.spec[0]! + GRID_CENTRE * h;
     const nodes = this.nodes;
     nodes.fill(0, 0, order);
     let size = 0;
@@ -986,7 +984,7 @@ export class CurrencyPool {
       mu.fill(0, 0, order);
       mu2.fill(0, 0, order);
       for (let g = 0; g < G; g++) {
-        const y = (g - CENTRE) * h;
+        const y = (g - GRID_CENTRE) * h;
         let pw = nw[g]!;
         let pw2 = nw2[g]!;
         for (let m = 0; m < order; m++) {
@@ -996,7 +994,7 @@ export class CurrencyPool {
           pw2 *= y;
         }
       }
-      const xc = x0 + CENTRE * h;
+      const xc = x0 + GRID_CENTRE * h;
       for (let k = 0; k < fH.length; k++) {
         if (fLast[k]! < d) continue;
         const rate = fH[k]! - Ht;
