@@ -99,6 +99,7 @@ export default class Simulate extends XvaCommand {
     '<%= config.bin %> simulate --portfolio ./book --skip-unsupported --cube --format parquet --threads 4',
     '<%= config.bin %> simulate --portfolio ./book --dynamic-im --paths 2000',
     '<%= config.bin %> simulate --portfolio ./book --paths 5000 --shard 2/8 --out ./shards',
+    '<%= config.bin %> simulate --portfolio ./book --rng sobol --paths 4096',
   ];
 
   static override flags = {
@@ -113,6 +114,11 @@ export default class Simulate extends XvaCommand {
     }),
     threads: Flags.string({ description: `Worker threads (default: all cores, at most ${GPU_HOST_THREADS} with --backend gpu; 1 = in-process)`, helpValue: 'N' }),
     antithetic: Flags.boolean({ description: 'Antithetic paths (pairs p, p+1 mirror each other)', default: false }),
+    rng: Flags.string({
+      description: "Random numbers: 'philox' (pseudo-random, counter-based) or 'sobol' (Sobol points with a Brownian bridge per driver, digitally shifted by --seed; CPU backend)",
+      options: ['philox', 'sobol'],
+      default: 'philox',
+    }),
     'pfe-quantile': Flags.string({ description: 'PFE quantile, in (0, 1)', default: '0.95', helpValue: 'Q' }),
     coverage: Flags.string({ description: 'Collateral coverage factor applied to the CSA (0 to 1.2)', default: '1', helpValue: 'F' }),
     'skip-unsupported': Flags.boolean({ description: 'Warn about and leave out trades the engine cannot value (default: error)', default: false }),
@@ -147,6 +153,12 @@ export default class Simulate extends XvaCommand {
     const pfeQuantile = fraction('pfe-quantile', flags['pfe-quantile'], 0, 1, true);
     const coverage = fraction('coverage', flags.coverage, 0, 1.2, false);
     if (flags.antithetic && paths % 2 !== 0) throw new XvaUsageError(`--antithetic needs an even --paths, got ${paths}`);
+    const rng = flags.rng as 'philox' | 'sobol';
+    if (rng === 'sobol') {
+      if (flags.antithetic) throw new XvaUsageError('--antithetic pairs pseudo-random draws: leave it out with --rng sobol (a Sobol point set is balanced already)');
+      if (flags.backend !== 'cpu') throw new XvaUsageError(`--rng sobol runs on the CPU backend only (the GPU backend draws Philox normals): leave out --backend ${flags.backend}`);
+      if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
+    }
     const grid = parseGridSpec(flags.grid);
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
@@ -162,7 +174,7 @@ export default class Simulate extends XvaCommand {
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, rng, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
         );
       } finally {
         shardBackend?.close();
@@ -191,6 +203,7 @@ export default class Simulate extends XvaCommand {
         grid,
         threads,
         antithetic: flags.antithetic,
+        rng,
         pfeQuantile,
         coverage,
         skipUnsupported: flags['skip-unsupported'],

@@ -106,6 +106,49 @@ describe('--dynamic-im in shards', () => {
   }, 120_000);
 });
 
+describe('--rng sobol in shards', () => {
+  it("3 shards + merge: the single run's files byte for byte (each shard's drivers on the book's Sobol coordinates); a Philox shard does not belong", async () => {
+    // a shard simulates only its sets' factors; its paths are the single run's only if each driver keeps the Sobol
+    // coordinates of the book's layout (simulateShard.ts passes it as sobolLayout)
+    const args = ['simulate', '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--rng', 'sobol', '--quiet'];
+    const one = path.join(tmp, 'sobol-single');
+    const parts = path.join(tmp, 'sobol-shards');
+    const philox = path.join(tmp, 'sobol-philox');
+    const runs = await Promise.all([
+      xva([...args, '--out', one]),
+      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts])),
+      xva(['simulate', '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--quiet', '--shard', '2/3', '--out', philox]),
+    ]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const simulated = [1, 2, 3].map((k) => JSON.parse(fs.readFileSync(path.join(parts, `shard-${k}-of-3`, 'manifest.json'), 'utf8')).shard.factors);
+    expect(simulated.some((f: { simulated: string[]; bookFactors: number }) => f.simulated.length < f.bookFactors)).toBe(true);
+    const out = path.join(tmp, 'sobol-merged');
+    const run = await xva(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(one, out)).toContain('exposure_trade.arrow');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).options.rng).toBe('sobol');
+    const mixed = path.join(tmp, 'sobol-mixed');
+    copyTree(parts, mixed, (name) => name === 'shard-2-of-3');
+    copyTree(path.join(philox, 'shard-2-of-3'), path.join(mixed, 'shard-2-of-3'));
+    const refused = await xva(['merge', mixed, '--out', path.join(tmp, 'sobol-x')]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`${header(mixed)}  shard-2-of-3 does not belong with shard-1-of-3: different option rng ("sobol" vs "philox")\n`);
+  }, 120_000);
+
+  it('refuses --rng sobol with --antithetic, --backend gpu or --dynamic-im before reading any input (exit 2)', async () => {
+    for (const [extra, message] of [
+      [['--antithetic'], '--antithetic pairs pseudo-random draws: leave it out with --rng sobol'],
+      [['--backend', 'gpu'], '--rng sobol runs on the CPU backend only'],
+      [['--dynamic-im'], '--dynamic-im computes its IM on Philox paths: not with --rng sobol'],
+    ] as const) {
+      const run = await xva(['simulate', '--paths', '10', '--rng', 'sobol', ...extra, '--out', path.join(tmp, 'never')]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
+  });
+});
+
 describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, naming the shard)', () => {
   it('a missing shard', async () => {
     const dir = path.join(tmp, 'missing');

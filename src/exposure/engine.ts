@@ -27,6 +27,7 @@ import type { DeviceCounterpartyFigures, DeviceSetFigures } from './deviceFigure
 import { counterpartyFiguresOnDevice, figuresRouteOf, streamUnitsThroughDevice } from './deviceDrive.js';
 import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
+import { auxStreamsOf } from '../simulation/crossAsset/stepPlan.js';
 import { GPU_WORKER_YOUNG_GENERATION_MB, pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
@@ -48,6 +49,17 @@ export interface SimulationOptions {
   /** Worker threads; 1 = in-process. */
   threads: number;
   antithetic: boolean;
+  /**
+   * The draws: 'philox' (default), pseudo-random normals per (seed, path, driver, step); 'sobol', each path's Sobol
+   * point (digitally shifted by the seed) through a Brownian bridge per driver (simulate.ts SimulateOptions.sobol).
+   * Not with `antithetic` or a pathSimulator (the GPU backend draws Philox only).
+   */
+  rng?: 'philox' | 'sobol';
+  /**
+   * Under rng 'sobol': the layout whose drivers fix the Sobol coordinates (a shard passes the whole book's, so that its
+   * paths are the single run's); default the run's own layout.
+   */
+  sobolLayout?: FactorLayout;
   pfeQuantile: number;
   /** Collateral coverage factor, 0 to 1.2 (default 1). */
   coverage?: number;
@@ -178,6 +190,9 @@ function checkOptions(options: SimulationOptions): void {
     if (!(c >= 0 && c <= 1.2)) throw new XvaUsageError(`a collateral coverage variant must be 0 to 1.2, got ${c}`);
   }
   if (options.antithetic && paths % 2 !== 0) throw new XvaUsageError(`antithetic paths need an even path count, got ${paths}`);
+  if (options.rng !== undefined && options.rng !== 'philox' && options.rng !== 'sobol') throw new XvaUsageError(`rng must be philox or sobol, got ${String(options.rng)}`);
+  if (options.rng === 'sobol' && options.antithetic) throw new XvaUsageError('antithetic paths are for pseudo-random draws: not with rng sobol (a Sobol point set is balanced already)');
+  if (options.rng === 'sobol' && options.pathSimulator) throw new XvaUsageError('the GPU backend draws Philox normals only: rng sobol runs on the CPU backend');
 }
 
 interface BookOrder {
@@ -374,6 +389,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
 
   progress(0, 'calibrating the model');
   const model = buildCrossAssetModel(market, layout);
+  const sobol = options.rng === 'sobol' ? { streams: auxStreamsOf(options.sobolLayout ?? layout) } : undefined;
   lap('model');
   const nPaths = options.paths;
   const discountFactors = new Float64Array(grid.dates.length);
@@ -473,7 +489,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
-      : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic, ...(onMemory ? { into: pathBuffersOn(onMemory.make, layout) } : {}) });
+      : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic, ...(sobol ? { sobol } : {}), ...(onMemory ? { into: pathBuffersOn(onMemory.make, layout) } : {}) });
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
@@ -534,6 +550,7 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       ...(shared.kernelMemory ? { kernelMemory: shared.kernelMemory } : {}),
       seed: options.seed,
       antithetic: options.antithetic,
+      ...(sobol ? { sobol } : {}),
       pfeQuantile: options.pfeQuantile,
       coverage,
       coverageVariants: variantCoverages,

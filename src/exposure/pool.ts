@@ -40,6 +40,8 @@ export interface WorkerInit {
   kernelMemory?: WebAssembly.Memory;
   seed: number;
   antithetic: boolean;
+  /** SimulateOptions.sobol of the run, under rng 'sobol'. */
+  sobol?: { streams: Uint32Array };
   pfeQuantile: number;
   coverage: number;
   /** UnitContext.coverageVariants. */

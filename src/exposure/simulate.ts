@@ -28,6 +28,8 @@ export interface SimulateRunOptions {
   grid: GridSpec;
   threads: number;
   antithetic: boolean;
+  /** The draws (`--rng`, engine.ts SimulationOptions.rng); default philox. */
+  rng?: 'philox' | 'sobol';
   pfeQuantile: number;
   /** Collateral coverage factor (0 to 1.2); default 1. */
   coverage?: number;
@@ -73,7 +75,7 @@ export async function loadSimulationInputs(portfolioDir: string, marketFile: str
  * The manifest's `options` record of `xva simulate` (the sharded run writes the same record, so that `xva merge` gives
  * a single run's manifest): the key order is part of the file's bytes.
  */
-export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfolioDir' | 'paths' | 'seed' | 'grid' | 'threads' | 'antithetic' | 'pfeQuantile' | 'coverage' | 'skipUnsupported' | 'cube' | 'cubePrecision' | 'format' | 'dynamicIm' | 'backend'>): Record<string, unknown> {
+export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfolioDir' | 'paths' | 'seed' | 'grid' | 'threads' | 'antithetic' | 'rng' | 'pfeQuantile' | 'coverage' | 'skipUnsupported' | 'cube' | 'cubePrecision' | 'format' | 'dynamicIm' | 'backend'>): Record<string, unknown> {
   return {
     portfolio: path.resolve(options.portfolioDir),
     paths: options.paths,
@@ -81,6 +83,7 @@ export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfol
     grid: options.grid,
     threads: options.threads,
     antithetic: options.antithetic,
+    rng: options.rng ?? 'philox',
     pfeQuantile: options.pfeQuantile,
     coverage: options.coverage ?? 1,
     skipUnsupported: options.skipUnsupported,
@@ -136,6 +139,7 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
         grid: options.grid,
         threads: options.threads,
         antithetic: options.antithetic,
+        ...(options.rng ? { rng: options.rng } : {}),
         pfeQuantile: options.pfeQuantile,
         coverage: options.coverage ?? 1,
         skipUnsupported: options.skipUnsupported,

@@ -133,7 +133,7 @@ if (parentPort) {
       if (message.kind === 'paths') {
         // a block of global paths, simulated straight into its own columns of the shared arrays (no copy)
         const { offset, count } = message.block;
-        simulatePathsInto(built.model, init.grid, init.seed, offset, count, built.ctx.paths, { antithetic: init.antithetic });
+        simulatePathsInto(built.model, init.grid, init.seed, offset, count, built.ctx.paths, { antithetic: init.antithetic, ...(init.sobol ? { sobol: init.sobol } : {}) });
         post({ type: 'pathsDone', block: message.block });
         return;
       }

@@ -88,6 +88,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
           layoutNeeds: factors.needs!,
           threads: options.threads,
           antithetic: options.antithetic,
+          // a shard's drivers keep the Sobol coordinates of the book's layout, so that its paths are the single run's
+          ...(options.rng ? { rng: options.rng, sobolLayout: factors.bookLayout } : {}),
           pfeQuantile: options.pfeQuantile,
           coverage,
           skipUnsupported: options.skipUnsupported,

@@ -1,11 +1,14 @@
 /**
  * Path simulation of the cross-asset model (docs/model.md): exact Gaussian steps between grid dates (stepPlan.ts),
- * normals from Philox keyed by (seed, global path, driver stream, step), correlated per step by the block factors,
- * written date-major into the SimulatedPaths arrays. A path's values depend only on the seed, its global index and
- * the streams of its own factors' blocks: never on the block size, the offset of the block or the thread.
+ * normals from Philox keyed by (seed, global path, driver stream, step) or, with `sobol`, from the path's Sobol point
+ * through a Brownian bridge per driver, correlated per step by the block factors, written date-major into the
+ * SimulatedPaths arrays. A path's values depend only on the seed, its global index and the streams of its own
+ * factors' blocks (and, for Sobol, their slots): never on the block size, the offset of the block or the thread.
  */
 import { XvaInternalError } from '../../errors.js';
-import { fillNormalBlock } from '../rng/normal.js';
+import { BrownianBridge } from '../rng/brownianBridge.js';
+import { fillNormalBlock, inverseNormalOfWords } from '../rng/normal.js';
+import { SOBOL_DIMENSIONS, sobolNext, sobolPoint, sobolShift } from '../rng/sobol.js';
 import type { SimulatedPaths, TimeGrid } from '../types.js';
 import type { CrossAssetModel } from './model.js';
 import { buildStepPlan, type StepPlan } from './stepPlan.js';
@@ -34,6 +37,97 @@ export interface SimulateOptions {
    */
   rowStride?: number;
   column?: number;
+  /**
+   * Quasi-random draws (`--rng sobol`, docs/model.md "Random numbers"): each path's normals from its Sobol point
+   * (sobol.ts: point = global path index, digitally shifted by the seed) through a Brownian bridge over the grid's
+   * times per driver, instead of Philox draws per step. `streams` are the driver streams (stepPlan.ts auxStreamsOf) in
+   * the order of their Sobol coordinates: bridge step k of the driver in slot s takes coordinate k·S + s (S =
+   * streams.length), so every driver's coarse shape comes first; coordinates past the table's (SOBOL_DIMENSIONS) are
+   * Philox draws of the driver's stream at step k. A shard's drivers keep the slots of the whole book's layout, so its
+   * paths are the single run's. Not with `antithetic`.
+   */
+  sobol?: { streams: Uint32Array; scratch?: SobolScratch };
+}
+
+/** Paths a quasi-random block draws at once (its normals: drivers × dates × paths doubles, 23 MB for utb-20k). */
+const SOBOL_BLOCK_PATHS = 128;
+const bridgeCache = new WeakMap<TimeGrid, BrownianBridge>();
+const shiftCache = new Map<string, Uint32Array>();
+
+/** The Brownian bridge over a grid's times t_1 .. t_{n−1} (cached per grid object). */
+function bridgeOf(grid: TimeGrid): BrownianBridge {
+  let bridge = bridgeCache.get(grid);
+  if (!bridge) bridgeCache.set(grid, (bridge = new BrownianBridge(grid.times.subarray(1))));
+  return bridge;
+}
+
+function shiftOf(seed: number, dims: number): Uint32Array {
+  const key = `${seed}:${dims}`;
+  let shift = shiftCache.get(key);
+  if (!shift) {
+    if (shiftCache.size > 16) shiftCache.clear();
+    shiftCache.set(key, (shift = sobolShift(seed, dims)));
+  }
+  return shift;
+}
+
+/** Buffers of sobolStepNormals, reused by the blocks of one simulatePaths call. */
+interface SobolScratch {
+  words: Uint32Array;
+  shifted: Uint32Array;
+  quasi: Float64Array;
+  z: Float64Array;
+  w: Float64Array;
+  out: Float64Array;
+}
+
+function sobolScratch(nAux: number, nDates: number, n: number, dims: number): SobolScratch {
+  const steps4 = 4 * Math.ceil((nDates - 1) / 4);
+  return {
+    words: new Uint32Array(dims),
+    shifted: new Uint32Array(dims),
+    quasi: new Float64Array(n * dims),
+    z: new Float64Array(steps4 * n),
+    w: new Float64Array(Math.max(1, nDates - 1) * n),
+    out: new Float64Array(nAux * nDates * n),
+  };
+}
+
+/**
+ * The step normals of paths pathOffset .. pathOffset + n − 1 under `--rng sobol`: out[(a·nDates + d)·n + p] for driver
+ * a, step d (1 .. nDates − 1), path p (see SimulateOptions.sobol), in scratch.out.
+ */
+function sobolStepNormals(plan: StepPlan, grid: TimeGrid, seed: number, pathOffset: number, n: number, streams: Uint32Array, scratch: SobolScratch): Float64Array {
+  const { nAux, auxStreams, nDates } = plan;
+  const nSteps = nDates - 1;
+  const slots = streams.length;
+  const dims = Math.min(SOBOL_DIMENSIONS, slots * nSteps);
+  const shift = shiftOf(seed, dims);
+  const { words, shifted, quasi, z, w, out } = scratch;
+  // the paths' quasi-random normals, coordinate-major per path
+  for (let p = 0; p < n; p++) {
+    const index = pathOffset + p;
+    if (p === 0) sobolPoint(index, dims, words);
+    else sobolNext(index - 1, dims, words);
+    for (let j = 0; j < dims; j++) shifted[j] = words[j]! ^ shift[j]!;
+    inverseNormalOfWords(shifted, quasi.subarray(p * dims, (p + 1) * dims), dims);
+  }
+  const bridge = bridgeOf(grid);
+  for (let a = 0; a < nAux; a++) {
+    const slot = streams.indexOf(auxStreams[a]!);
+    if (slot < 0) throw new XvaInternalError(`driver stream ${auxStreams[a]} has no Sobol coordinates among the ${slots} given`);
+    // z[k·n + p]: bridge step k of path p; the steps with k·S + slot ≥ dims are Philox draws of the driver's stream at
+    // step k (fillNormalBlock writes steps 4j .. 4j+3 in that layout), the others the Sobol coordinates
+    const quasiSteps = dims > slot ? Math.ceil((dims - slot) / slots) : 0;
+    for (let block = quasiSteps >>> 2; 4 * block < nSteps; block++) fillNormalBlock(seed, pathOffset, n, auxStreams[a]!, block, z.subarray(4 * block * n, 4 * (block + 1) * n));
+    for (let k = 0; k < quasiSteps; k++) {
+      const row = k * n;
+      const coordinate = k * slots + slot;
+      for (let p = 0; p < n; p++) z[row + p] = quasi[p * dims + coordinate]!;
+    }
+    bridge.transformPaths(z, n, w, out, (a * nDates + 1) * n);
+  }
+  return out;
 }
 
 const planCache = new WeakMap<CrossAssetModel, WeakMap<TimeGrid, StepPlan>>();
@@ -101,6 +195,20 @@ export function simulatePaths(
   const out = options.into ?? allocate(model, size, (n) => new Float64Array(n));
   checkBuffers(model, out, size);
   const antithetic = options.antithetic ?? false;
+  const sobol = options.sobol;
+  if (sobol && antithetic) throw new XvaInternalError('quasi-random (Sobol) draws have no antithetic pairs');
+  if (sobol && nPaths > SOBOL_BLOCK_PATHS) {
+    // blocks of paths, each with its normals drawn at once (a path's draws depend on its index alone), on one scratch
+    const scratch = sobolScratch(plan.nAux, nDates, SOBOL_BLOCK_PATHS, Math.min(SOBOL_DIMENSIONS, sobol.streams.length * (nDates - 1)));
+    for (let first = 0; first < nPaths; first += SOBOL_BLOCK_PATHS) {
+      const count = Math.min(SOBOL_BLOCK_PATHS, nPaths - first);
+      simulatePaths(model, grid, seed, pathOffset + first, count, { sobol: { ...sobol, scratch }, into: out, rowStride: stride, column: column + first });
+    }
+    return pathsOf(grid, layout, nPaths, pathOffset, out);
+  }
+  const quasi = sobol
+    ? sobolStepNormals(plan, grid, seed, pathOffset, nPaths, sobol.streams, sobol.scratch ?? sobolScratch(plan.nAux, nDates, nPaths, Math.min(SOBOL_DIMENSIONS, sobol.streams.length * (nDates - 1))))
+    : undefined;
 
   const nC = layout.currencies.length;
   const nFx = layout.fxCurrencies.length;
@@ -145,7 +253,14 @@ export function simulatePaths(
 
     // Normals of steps 4k .. 4k+3 for every driver stream, drawn when the step enters a new Philox block.
     if (d === 1 || (d & 3) === 0) {
-      for (let a = 0; a < nAux; a++) fillNormalBlock(seed, pathOffset, nPaths, auxStreams[a]!, d >>> 2, normals[a]!, antithetic);
+      if (quasi) {
+        for (let a = 0; a < nAux; a++) {
+          for (let j = 0; j < 4; j++) {
+            const step = 4 * (d >>> 2) + j;
+            if (step >= 1 && step < nDates) normals[a]!.set(quasi.subarray((a * nDates + step) * nPaths, (a * nDates + step + 1) * nPaths), j * nPaths);
+          }
+        }
+      } else for (let a = 0; a < nAux; a++) fillNormalBlock(seed, pathOffset, nPaths, auxStreams[a]!, d >>> 2, normals[a]!, antithetic);
     }
     const zOff = (d & 3) * nPaths;
 
@@ -231,6 +346,10 @@ export function simulatePaths(
     }
   }
 
+  return pathsOf(grid, layout, nPaths, pathOffset, out);
+}
+
+function pathsOf(grid: TimeGrid, layout: CrossAssetModel['layout'], nPaths: number, pathOffset: number, out: PathBuffers): SimulatedPaths {
   return Object.freeze({
     grid,
     layout,

@@ -27,7 +27,7 @@
 import { XvaInternalError } from '../../errors.js';
 import type { HullWhiteParams } from '../../market/types.js';
 import { factorStream } from '../layout.js';
-import type { TimeGrid } from '../types.js';
+import type { FactorLayout, TimeGrid } from '../types.js';
 import { connectedBlocks, type CrossAssetModel } from './model.js';
 import { factorise } from './factorise.js';
 
@@ -98,6 +98,24 @@ function checkGrid(grid: TimeGrid): void {
   }
 }
 
+/**
+ * The random-number streams of a layout's drivers, in the step plan's driver order: per currency its LGM factor's and
+ * the `/H` companion's, then the FX, equity and credit factors' (the Philox counter word of each driver's draws, and
+ * under `--rng sobol` the order of the drivers' Sobol coordinates).
+ */
+export function auxStreamsOf(layout: FactorLayout): Uint32Array {
+  const nC = layout.currencies.length;
+  const nAux = nC + layout.factorNames.length;
+  const auxStreams = new Uint32Array(nAux);
+  for (let c = 0; c < nC; c++) {
+    auxStreams[2 * c] = layout.factorStreams[c]!;
+    auxStreams[2 * c + 1] = factorStream(`${layout.factorNames[c]}/H`);
+  }
+  for (let k = 2 * nC; k < nAux; k++) auxStreams[k] = layout.factorStreams[k - nC]!;
+  if (new Set(auxStreams).size !== nAux) throw new XvaInternalError(`two RNG streams of ${layout.factorNames.join(', ')} share a hash`);
+  return auxStreams;
+}
+
 export function buildStepPlan(model: CrossAssetModel, grid: TimeGrid): StepPlan {
   checkGrid(grid);
   const { layout, lgm, credit, correlation } = model;
@@ -111,18 +129,12 @@ export function buildStepPlan(model: CrossAssetModel, grid: TimeGrid): StepPlan 
   const eqAux0 = fxAux0 + nFx;
   const crAux0 = eqAux0 + nEq;
   const driverOf = new Int32Array(nAux);
-  const auxStreams = new Uint32Array(nAux);
   for (let c = 0; c < nC; c++) {
     driverOf[2 * c] = c;
     driverOf[2 * c + 1] = c;
-    auxStreams[2 * c] = layout.factorStreams[c]!;
-    auxStreams[2 * c + 1] = factorStream(`${layout.factorNames[c]}/H`);
   }
-  for (let k = 2 * nC; k < nAux; k++) {
-    driverOf[k] = k - nC;
-    auxStreams[k] = layout.factorStreams[k - nC]!;
-  }
-  if (new Set(auxStreams).size !== nAux) throw new XvaInternalError(`two RNG streams of ${layout.factorNames.join(', ')} share a hash`);
+  for (let k = 2 * nC; k < nAux; k++) driverOf[k] = k - nC;
+  const auxStreams = auxStreamsOf(layout);
 
   // Blocks of drivers connected by correlation (A_c ~ B_c through their common driver).
   const link = new Float64Array(nAux * nAux);

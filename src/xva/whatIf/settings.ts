@@ -69,7 +69,7 @@ export function gridFromDates(asOf: DateSerial, dates: Int32Array, exposureDate:
 interface Manifest {
   command?: string;
   paths?: number;
-  options?: { seed?: number; antithetic?: boolean; coverage?: number; pfeQuantile?: number; grid?: GridSpec; dynamicIm?: boolean };
+  options?: { seed?: number; antithetic?: boolean; rng?: string; coverage?: number; pfeQuantile?: number; grid?: GridSpec; dynamicIm?: boolean };
   grid?: { asOf?: string; dateList?: string[]; exposureDateFlags?: number[]; marginPeriodsOfRiskDays?: number[] };
   model?: { factors?: string[] };
   skipped?: { tradeId: string }[];
@@ -113,6 +113,9 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
   const bad = (column: string, value: unknown, expected: string) => new XvaInputError([{ file, column, value: JSON.stringify(value) ?? 'missing', expected }]);
   if (m.command !== 'simulate') throw bad('command', m.command, "'simulate': the manifest of an xva simulate run");
   if (m.options?.dynamicIm) throw new XvaUsageError('--what-if: the run of --results held a dynamic IM profile (--dynamic-im), which a what-if cannot recompute for a new trade; use a run without --dynamic-im');
+  if (m.options?.rng !== undefined && m.options.rng !== 'philox') {
+    throw new XvaUsageError(`--what-if: the run of --results drew its paths with --rng ${m.options.rng}, and a what-if regenerates Philox paths only; use a run with the default --rng philox`);
+  }
   const paths = m.paths;
   if (!Number.isSafeInteger(paths) || paths! < 1) throw bad('paths', paths, 'a whole number of paths >= 1');
   const seed = m.options?.seed;

@@ -1,0 +1,282 @@
+/**
+ * `--rng sobol` (issue 4, item 2: "optional Sobol with Brownian bridge"): the Sobol points (src/simulation/rng/sobol.ts)
+ * against an independent implementation with Joe and Kuo's whole table, the direction-number rows against the
+ * primitive polynomials they must be, the nets' stratification, the Brownian bridge's exactness (an orthogonal map of
+ * the normals), and the engine: the same bits whatever the threads or the split of the book. Accuracy against closed
+ * forms is in test/exposure-validation.test.ts (2b), shards and merge in test/scale-merge.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { factorNeeds, runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import type { SimulationResult } from '../src/exposure/results.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import type { Market } from '../src/market/types.js';
+import type { Portfolio } from '../src/portfolio/types.js';
+import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
+import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
+import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
+import { buildFactorLayout } from '../src/simulation/layout.js';
+import { BrownianBridge } from '../src/simulation/rng/brownianBridge.js';
+import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolDirections, sobolNext, sobolPoint, sobolShift } from '../src/simulation/rng/sobol.js';
+import { JOE_KUO_ROWS } from '../src/simulation/rng/sobolDirections.js';
+import type { TimeGrid } from '../src/simulation/types.js';
+import { settingsFromManifest } from '../src/xva/whatIf/index.js';
+
+/** The first 2^m points of coordinates 0 .. dims − 1 (Gray-code order), point-major. */
+function points(m: number, dims: number): Uint32Array {
+  const n = 2 ** m;
+  const out = new Uint32Array(n * dims);
+  const x = new Uint32Array(dims);
+  sobolPoint(0, dims, x);
+  for (let i = 0; i < n; i++) {
+    out.set(x, i * dims);
+    if (i + 1 < n) sobolNext(i, dims, x);
+  }
+  return out;
+}
+
+/** Whether the polynomial of degree s with inner coefficient bits a (x^s + … + 1) is primitive over GF(2). */
+function primitive(s: number, a: number): boolean {
+  const poly = (1n << BigInt(s)) | (BigInt(a) << 1n) | 1n;
+  const mulMod = (x: bigint, y: bigint): bigint => {
+    let r = 0n;
+    while (y) {
+      if (y & 1n) r ^= x;
+      y >>= 1n;
+      x <<= 1n;
+      if ((x >> BigInt(s)) & 1n) x ^= poly;
+    }
+    return r;
+  };
+  const powMod = (e: bigint): bigint => {
+    let r = 1n;
+    let b = s === 1 ? 2n ^ poly : 2n; // x reduced mod the polynomial
+    while (e) {
+      if (e & 1n) r = mulMod(r, b);
+      b = mulMod(b, b);
+      e >>= 1n;
+    }
+    return r;
+  };
+  const order = (1n << BigInt(s)) - 1n;
+  if (powMod(order) !== 1n) return false;
+  let n = order;
+  for (let q = 2n; q * q <= n; q++) {
+    if (n % q !== 0n) continue;
+    if (powMod(order / q) === 1n) return false;
+    while (n % q === 0n) n /= q;
+  }
+  return n === 1n || powMod(order / n) !== 1n;
+}
+
+describe('Sobol points (Joe-Kuo direction numbers, Gray-code order)', () => {
+  it("the table's rows are the primitive polynomials of degree 1 to 11 in order (degree, then coefficients), with odd m_k < 2^k", () => {
+    const rows = JOE_KUO_ROWS.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
+    const expected: [number, number][] = [];
+    for (let s = 1; s <= 11; s++) for (let a = 0; a < 2 ** (s - 1); a++) if (primitive(s, a)) expected.push([s, a]);
+    expect(expected.length).toBe(336); // 1 + 1 + 2 + 2 + 6 + 6 + 18 + 16 + 48 + 60 + 176
+    expect(rows.map((r) => [r[0], r[1]])).toEqual(expected);
+    for (const r of rows) {
+      expect(r.length).toBe(r[0]! + 2);
+      r.slice(2).forEach((m, k) => {
+        expect(m % 2).toBe(1);
+        expect(m).toBeLessThan(2 ** (k + 1));
+      });
+    }
+    expect(SOBOL_DIMENSIONS).toBe(337);
+    // van der Corput in coordinate 0: v_k = 2^{32−k}
+    const v = sobolDirections();
+    for (let k = 0; k < SOBOL_BITS; k++) expect(v[k]).toBe(2 ** (31 - k));
+  });
+
+  it("the first 1,024 points in all 337 coordinates are SciPy's, word for word", () => {
+    // Reference: scipy.stats.qmc.Sobol(d=337, scramble=False, bits=32).random_base2(10) (SciPy 1.17.1, which reads Joe
+    // and Kuo's whole new-joe-kuo-6.21201 table) times 2^32: the SHA-256 of its words (little-endian u32, point-major)
+    // and a few of them written out.
+    const words = points(10, 337);
+    expect(createHash('sha256').update(Buffer.from(words.buffer)).digest('hex')).toBe('2fad84a01b73c622c955178cb36b39af40d8e578f3b436bffdfdba015c51b302');
+    const coords = [0, 1, 2, 5, 9, 50, 100, 160, 161, 200, 250, 300, 336];
+    const scipy: Record<number, number[]> = {
+      5: [3758096384, 3758096384, 536870912, 2684354560, 536870912, 2684354560, 536870912, 3758096384, 536870912, 536870912, 2684354560, 536870912, 3758096384],
+      100: [1778384896, 1107296256, 3321888768, 3187671040, 2986344448, 3791650816, 167772160, 1174405120, 2583691264, 3657433088, 167772160, 3388997632, 4060086272],
+      777: [2973761536, 4022337536, 700448768, 1530920960, 1388314624, 356515840, 3619684352, 12582912, 2076180480, 4257218560, 1371537408, 2646605824, 4240441344],
+      1023: [4194304, 3233808384, 2629828608, 1883242496, 3653238784, 1111490560, 1019215872, 3015704576, 281018368, 2831155200, 3703570432, 2629828608, 700448768],
+    };
+    for (const [i, expected] of Object.entries(scipy)) expect(coords.map((j) => words[Number(i) * 337 + j])).toEqual(expected);
+  });
+
+  it('a point computed from its index alone equals the Gray-code walk to it (so no path depends on its block)', () => {
+    const walk = points(12, SOBOL_DIMENSIONS);
+    const direct = new Uint32Array(SOBOL_DIMENSIONS);
+    for (const i of [0, 1, 2, 3, 63, 64, 65, 1000, 2047, 2048, 4095]) {
+      sobolPoint(i, SOBOL_DIMENSIONS, direct);
+      expect(Array.from(direct)).toEqual(Array.from(walk.subarray(i * SOBOL_DIMENSIONS, (i + 1) * SOBOL_DIMENSIONS)));
+    }
+  });
+
+  it('every coordinate of the first 2^m points, shifted or not, puts one point in each interval [k/2^m, (k+1)/2^m)', () => {
+    const m = 9;
+    const n = 2 ** m;
+    const words = points(m, SOBOL_DIMENSIONS);
+    const shift = sobolShift(42, SOBOL_DIMENSIONS);
+    expect(new Set(shift).size).toBeGreaterThan(SOBOL_DIMENSIONS - 2); // Philox words, not a constant
+    for (const shifted of [false, true]) {
+      for (let j = 0; j < SOBOL_DIMENSIONS; j++) {
+        const seen = new Uint8Array(n);
+        for (let i = 0; i < n; i++) seen[((words[i * SOBOL_DIMENSIONS + j]! ^ (shifted ? shift[j]! : 0)) >>> 0) >>> (32 - m)] = 1;
+        expect(seen.every((s) => s === 1), `coordinate ${j}${shifted ? ', shifted' : ''}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('Brownian bridge', () => {
+  /** The matrix A of ξ = A·z (row k: step k), column by column from unit vectors. */
+  function bridgeMatrix(times: number[]): Float64Array {
+    const n = times.length;
+    const bridge = new BrownianBridge(times);
+    const a = new Float64Array(n * n);
+    const z = new Float64Array(n);
+    const xi = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      z.fill(0);
+      z[i] = 1;
+      bridge.transform(z, 0, 1, xi, 0, 1);
+      for (let k = 0; k < n; k++) a[k * n + i] = xi[k]!;
+    }
+    return a;
+  }
+
+  it('maps independent normals to independent normals: the matrix of z → ξ is orthogonal (A·Aᵀ = I) on uneven grids', () => {
+    // a default-like grid (weekly, monthly, quarterly, close-out days) and sizes 1, 2, 3 and a power of 2 plus one
+    const uneven = [7, 14, 21, 30, 40, 61, 91, 122, 183, 190, 273, 365, 372, 730, 1095, 1102, 1826, 3652].map((d) => d / 365);
+    for (const times of [uneven, [0.5], [0.25, 1], [0.1, 0.2, 3], Array.from({ length: 17 }, (_, i) => (i + 1) / 12)]) {
+      const n = times.length;
+      const a = bridgeMatrix(times);
+      let worst = 0;
+      for (let r = 0; r < n; r++) {
+        for (let c = 0; c < n; c++) {
+          let dot = 0;
+          for (let k = 0; k < n; k++) dot += a[r * n + k]! * a[c * n + k]!;
+          worst = Math.max(worst, Math.abs(dot - (r === c ? 1 : 0)));
+        }
+      }
+      expect(worst, `n = ${n}`).toBeLessThan(1e-13);
+    }
+  });
+
+  it('the first normal fixes the end point W(t_n) = √t_n·z_0; the next ones the middle points, level by level', () => {
+    const times = Array.from({ length: 8 }, (_, i) => (i + 1) * 0.5);
+    const a = bridgeMatrix(times);
+    // W(t_n) = Σ_k √Δt_k·ξ_k depends on z_0 alone, with weight √t_n
+    for (let i = 0; i < 8; i++) {
+      let w = 0;
+      for (let k = 0; k < 8; k++) w += Math.sqrt(0.5) * a[k * 8 + i]!;
+      expect(w).toBeCloseTo(i === 0 ? Math.sqrt(4) : 0, 13);
+    }
+    const bridge = new BrownianBridge(times);
+    expect(Array.from({ length: 8 }, (_, i) => bridge.builtAt(i))).toEqual([7, 3, 1, 5, 0, 2, 4, 6]);
+  });
+
+  it('refuses times that do not increase from 0', () => {
+    expect(() => new BrownianBridge([0.5, 0.5])).toThrow(/increasing/);
+    expect(() => new BrownianBridge([0])).toThrow(/increasing/);
+  });
+});
+
+describe('rng sobol in the engine: the same bits whatever the threads or the split of the book', () => {
+  const ROOT = path.resolve('.');
+  const DEMO = path.join(ROOT, 'fixtures/demo');
+  const MARKET_FILE = path.join(DEMO, 'market.yaml');
+  let market: Market;
+  let book: Portfolio;
+  let single: SimulationResult;
+  const OPTIONS: SimulationOptions = {
+    paths: 150, // not a multiple of the 64-path blocks of draws
+    seed: 5,
+    grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 2, unit: 'Y' }, { count: 5, unit: 'Y' }, { count: 10, unit: 'Y' }] },
+    threads: 1,
+    antithetic: false,
+    rng: 'sobol',
+    pfeQuantile: 0.95,
+    skipUnsupported: false,
+  };
+  const sameBits = (a: ArrayBufferView, b: ArrayBufferView): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  const expectSameSets = (a: SimulationResult['nettingSets'], b: SimulationResult['nettingSets']): void => {
+    expect(a.map((s) => s.nettingSetId)).toEqual(b.map((s) => s.nettingSetId));
+    a.forEach((s, i) => {
+      for (const key of ['epe', 'ene', 'pfe', 'collateral', 'epeStdError'] as const) expect(sameBits(s.profile[key], b[i]!.profile[key]), `${s.nettingSetId} ${key}`).toBe(true);
+      expect(sameBits(s.tradeEpe, b[i]!.tradeEpe)).toBe(true);
+    });
+  };
+
+  beforeAll(async () => {
+    let portfolio: Portfolio;
+    ({ market, portfolio } = await loadSimulationInputs(DEMO, MARKET_FILE));
+    const ids = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
+    book = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => ids.has(n.nettingSetId)), trades: portfolio.trades.filter((t) => ids.has(t.nettingSetId)) };
+    single = await runSimulation({ portfolio: book, market, options: OPTIONS });
+  }, 120_000);
+
+  it('2 worker threads give the bits of 1 thread, and the draws are not Philox\'s', async () => {
+    const two = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
+    expectSameSets(single.nettingSets, two.nettingSets);
+    const philox = await runSimulation({ portfolio: book, market, options: { ...OPTIONS, rng: 'philox' } });
+    const k = single.exposureDates.length - 2;
+    expect(philox.book.epe[k]).not.toBe(single.book.epe[k]);
+    // and the seed picks the digital shift
+    const other = await runSimulation({ portfolio: book, market, options: { ...OPTIONS, seed: 6 } });
+    expect(other.book.epe[k]).not.toBe(single.book.epe[k]);
+  }, 120_000);
+
+  it("two halves of the book, each on its own factors with the whole book's Sobol coordinates, give the whole run's bits", async () => {
+    const wholeLayout = buildFactorLayout(market, factorNeeds(book.trades));
+    const cps: string[] = [];
+    for (const s of single.nettingSets) if (!cps.includes(s.counterpartyId)) cps.push(s.counterpartyId);
+    const first = new Set(cps.slice(0, Math.ceil(cps.length / 2)));
+    const half = (inFirst: boolean): Portfolio => {
+      const ids = new Set(single.nettingSets.filter((s) => first.has(s.counterpartyId) === inFirst).map((s) => s.nettingSetId));
+      return { ...book, nettingSets: book.nettingSets.filter((n) => ids.has(n.nettingSetId)), trades: book.trades.filter((t) => ids.has(t.nettingSetId)) };
+    };
+    const a = await runSimulation({ portfolio: half(true), market, options: { ...OPTIONS, grid: single.grid, sobolLayout: wholeLayout } });
+    const b = await runSimulation({ portfolio: half(false), market, marketFile: MARKET_FILE, options: { ...OPTIONS, grid: single.grid, threads: 2, sobolLayout: wholeLayout } });
+    // the halves simulate fewer factors than the whole book (so the Sobol coordinates really come from its layout)
+    expect(buildFactorLayout(market, factorNeeds(half(true).trades)).factorNames.length).toBeLessThan(wholeLayout.factorNames.length);
+    expectSameSets([...a.nettingSets, ...b.nettingSets], single.nettingSets);
+  }, 120_000);
+
+  it("a path's draws depend on its index alone: paths 150 .. 299 simulated alone equal those of a 300-path run", () => {
+    const layout = buildFactorLayout(market, factorNeeds(book.trades));
+    const model = buildCrossAssetModel(market, layout);
+    const grid = single.grid as TimeGrid;
+    const sobol = { streams: auxStreamsOf(layout) };
+    const whole = simulatePaths(model, grid, 5, 0, 300, { sobol });
+    const tail = simulatePaths(model, grid, 5, 150, 150, { sobol });
+    const d = grid.dates.length - 1;
+    for (let c = 0; c < layout.currencies.length; c++) {
+      expect(sameBits(whole.irState[c]!.subarray(d * 300 + 150, d * 300 + 300), tail.irState[c]!.subarray(d * 150, d * 150 + 150))).toBe(true);
+    }
+    expect(sameBits(whole.numeraire.subarray(d * 300 + 150, (d + 1) * 300), tail.numeraire.subarray(d * 150, (d + 1) * 150))).toBe(true);
+  });
+
+  it('refuses antithetic pairs and a device path simulator with a clear message', async () => {
+    await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, paths: 150, antithetic: true } })).rejects.toThrow(/antithetic paths are for pseudo-random draws/);
+    const device = Object.assign(async () => single as never, {});
+    await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, pathSimulator: device as never } })).rejects.toThrow(/GPU backend draws Philox normals only/);
+  });
+});
+
+describe('a what-if on a Sobol run', () => {
+  it('is refused: it would regenerate Philox paths for trades added to sets whose profiles came from Sobol paths', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-sobol-whatif-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ command: 'simulate', paths: 100, options: { seed: 1, rng: 'sobol' } }));
+      expect(() => settingsFromManifest(dir)).toThrow('--what-if: the run of --results drew its paths with --rng sobol, and a what-if regenerates Philox paths only; use a run with the default --rng philox');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
