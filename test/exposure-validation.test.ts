@@ -265,7 +265,11 @@ fx:
 
 const FX_PATHS = 5000;
 
-describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0,T) with total vol σ√t', () => {
+/**
+ * The FX forward case of 2 and 2b: buy 10m EUR against USD at 1% above the 2Y forward (EPE and ENE differ), rates
+ * deterministic (Hull-White σ = 0 in both currencies), exposure dates 1M to 23M.
+ */
+function fxForwardCase() {
   const market = parseMarket(FX_MARKET, 'validation-fx.yaml');
   const zeroVol = { USD: flatHullWhite('USD', 0.03, [Number.POSITIVE_INFINITY], [0]), EUR: flatHullWhite('EUR', 0.03, [Number.POSITIVE_INFINITY], [0]) };
   const maturity = addMonths(AS_OF, 24);
@@ -288,10 +292,15 @@ describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0
     notional2: notional * strike,
     maturityDate: maturity,
   };
+  return { market: withHullWhite(market, zeroVol), maturity, dates, T, usd, forward, strike, notional, trade };
+}
+
+describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0,T) with total vol σ√t', () => {
+  const { market, maturity, dates, T, usd, forward, strike, notional, trade } = fxForwardCase();
   let r: Run;
 
   beforeAll(async () => {
-    r = await run(book([trade], nettingSet('NS2')), withHullWhite(market, zeroVol), gridOn([...dates, maturity]), FX_PATHS, 23);
+    r = await run(book([trade], nettingSet('NS2')), market, gridOn([...dates, maturity]), FX_PATHS, 23);
   }, 60_000);
 
   it('the numeraire is deterministic (1/P_USD(0,t) on every path): rates really are deterministic', () => {
@@ -324,23 +333,14 @@ describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0
 // 8 seeds (digital shifts) against 8 Philox seeds at 1,024 paths (XVA_SOBOL_SEEDS=N and XVA_SOBOL_PATHS=N for a study).
 
 describe('2b. The FX forward with --rng sobol: within 3 se of Black, and closer than Philox at the same paths', () => {
-  const market = parseMarket(FX_MARKET, 'validation-fx.yaml');
-  const zeroVol = { USD: flatHullWhite('USD', 0.03, [Number.POSITIVE_INFINITY], [0]), EUR: flatHullWhite('EUR', 0.03, [Number.POSITIVE_INFINITY], [0]) };
-  const maturity = addMonths(AS_OF, 24);
-  const dates = [1, 3, 6, 12, 18, 23].map((m) => addMonths(AS_OF, m));
-  const T = yearsBetween(AS_OF, maturity);
-  const usd = market.discountCurve('USD');
-  const forward = (1.085 * market.discountCurve('EUR').discount(T)) / usd.discount(T);
-  const strike = forward * 1.01;
-  const notional = 10_000_000;
-  const trade: FxForward = { tradeId: 'FX1', counterpartyId: 'CP_NS2', nettingSetId: 'NS2', cleared: false, product: 'FXFWD', direction: 'buy', currency: 'EUR', notional, currency2: 'USD', notional2: notional * strike, maturityDate: maturity };
+  const { market, maturity, dates, T, usd, forward, strike, notional, trade } = fxForwardCase();
   const SEEDS = process.env.XVA_SOBOL_SEEDS ? Array.from({ length: Number(process.env.XVA_SOBOL_SEEDS) }, (_, i) => i + 1) : [1, 2, 3, 4, 5, 6, 7, 8];
   const PATHS = Number(process.env.XVA_SOBOL_PATHS ?? 1024);
   const runs: Record<'philox' | 'sobol', Run[]> = { philox: [], sobol: [] };
 
   beforeAll(async () => {
     for (const rng of ['philox', 'sobol'] as const) {
-      for (const seed of SEEDS) runs[rng].push(await run(book([trade], nettingSet('NS2')), withHullWhite(market, zeroVol), gridOn([...dates, maturity]), PATHS, seed, rng));
+      for (const seed of SEEDS) runs[rng].push(await run(book([trade], nettingSet('NS2')), market, gridOn([...dates, maturity]), PATHS, seed, rng));
     }
   }, 120_000);
 
