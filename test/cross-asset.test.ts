@@ -21,6 +21,7 @@ import {
   surfaceVol,
   type CrossAssetModel,
 } from '../src/simulation/crossAsset/index.js';
+import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
 import { lgmSwaption, receiverSwapBonds, swapSchedule } from '../src/simulation/models/lgm/index.js';
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -308,6 +309,13 @@ describe('cross-asset simulation: martingale tests (20,000 paths, 3 standard err
     const paths = simulatePaths(model, grid, 7, 0, 20_000, { antithetic: true });
     // With antithetics the paths are not independent, the pairs are: check on the pair means (10,000 of them).
     martingaleChecks(model, paths, GOOD_MARKET, 'good/antithetic', true);
+  });
+
+  it('the same under rng sobol: Sobol points through the Brownian bridge (the Monte Carlo se bounds their error)', () => {
+    const layout = buildFactorLayout(STRONG, ALL_NEEDS);
+    const model = buildCrossAssetModel(STRONG, layout);
+    const paths = simulatePaths(model, grid, 20260630, 0, 8192, { sobol: { streams: auxStreamsOf(layout) } });
+    martingaleChecks(model, paths, STRONG, 'strong/sobol');
   });
 
   it('the variance of every LGM state equals ζ(t) (chi-square bound) and the credit state\'s ζc(t)', () => {
