@@ -692,6 +692,20 @@ function philoxNormals() {
   const tailLane = (lane) => `(if (i32.and (i32x4.extract_lane ${2 * lane} ${get('tail')}) (i32.lt_u (i32.add ${get('j')} (i32.const ${lane})) ${get('limit')})) (then
             (i32.store (i32.add ${get('tails')} (i32.shl ${get('nt')} (i32.const 2))) (i32.add ${get('j')} (i32.const ${lane})))
             (local.set $nt (i32.add ${get('nt')} (i32.const 1)))))`;
+  // the words at `words` (limit of them, a pair a step; the count rounded up to even reads one word past) to normals at
+  // `draws`, the central region in f64x2 lanes and the indices of the tail words listed at `tails` for the TypeScript
+  const wordsLoop = `(block $wordsDone (loop $pairs
+      (br_if $wordsDone (i32.ge_u ${get('j')} ${get('limit')}))
+      ${set('p', op2('mul', op2('add', `(f64x2.convert_low_i32x4_u (v128.load64_zero (i32.add ${get('words')} (i32.shl ${get('j')} (i32.const 2)))))`, k2(0.5)), k2(1 / 4294967296)))}
+      ${set('q', op2('sub', get('p'), k2(0.5)))}
+      ${set('r2', op2('sub', k2(K.R), op2('mul', get('q'), get('q'))))}
+      (v128.store (i32.add ${get('draws')} (i32.shl ${get('j')} (i32.const 3))) ${op2('div', op2('mul', get('q'), num), den)})
+      ${set('tail', `(v128.not (v128.and (f64x2.ge ${get('q')} ${k2(-0.425)}) (f64x2.le ${get('q')} ${k2(0.425)})))`)}
+      (if (v128.any_true ${get('tail')}) (then
+          ${tailLane(0)}
+          ${tailLane(1)}))
+      (local.set $j (i32.add ${get('j')} (i32.const 2)))
+      (br $pairs)))`;
   return `
   (func (export "philoxNormals") (param $count i32) (param $c0 i32) (param $stride i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $keys i32) (param $words i32) (param $draws i32) (param $tails i32) (result i32)
     (local $i i32) (local $r i32) (local $j i32) (local $nt i32) (local $limit i32)
@@ -715,18 +729,12 @@ function philoxNormals() {
       (local.set $i (i32.add ${get('i')} (i32.const 4)))
       (br $blocks)))
     (local.set $limit (i32.shl ${get('count')} (i32.const 2)))
-    (block $wordsDone (loop $pairs
-      (br_if $wordsDone (i32.ge_u ${get('j')} ${get('limit')}))
-      ${set('p', op2('mul', op2('add', `(f64x2.convert_low_i32x4_u (v128.load64_zero (i32.add ${get('words')} (i32.shl ${get('j')} (i32.const 2)))))`, k2(0.5)), k2(1 / 4294967296)))}
-      ${set('q', op2('sub', get('p'), k2(0.5)))}
-      ${set('r2', op2('sub', k2(K.R), op2('mul', get('q'), get('q'))))}
-      (v128.store (i32.add ${get('draws')} (i32.shl ${get('j')} (i32.const 3))) ${op2('div', op2('mul', get('q'), num), den)})
-      ${set('tail', `(v128.not (v128.and (f64x2.ge ${get('q')} ${k2(-0.425)}) (f64x2.le ${get('q')} ${k2(0.425)})))`)}
-      (if (v128.any_true ${get('tail')}) (then
-          ${tailLane(0)}
-          ${tailLane(1)}))
-      (local.set $j (i32.add ${get('j')} (i32.const 2)))
-      (br $pairs)))
+    ${wordsLoop}
+    ${get('nt')}
+  )
+  (func (export "normalsOfWords") (param $limit i32) (param $words i32) (param $draws i32) (param $tails i32) (result i32)
+    (local $j i32) (local $nt i32) (local $p v128) (local $q v128) (local $r2 v128) (local $tail v128)
+    ${wordsLoop}
     ${get('nt')}
   )`;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { mulhi32, philox4x32, philoxBlocks, philoxRoundKeys, seedKey } from '../src/simulation/rng/philox.js';
-import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf, inverseNormalOfWords, rngKernelCalls, setRngKernelsEnabled } from '../src/simulation/rng/normal.js';
+import { fillNormalBlock, fillNormals, fillUniforms, inverseNormalCdf, inverseNormalOfWords, normalsOfWords, rngKernelCalls, setRngKernelsEnabled } from '../src/simulation/rng/normal.js';
 import { normCdf } from '../src/pricing/black.js';
 
 describe('Philox4x32-10', () => {
@@ -98,6 +98,35 @@ describe('inverseNormalOfWords: the draws of a batch of Philox words', () => {
     // the central region's ends were crossed: draws on both sides of ±0.425 in p
     const ps = Array.from(words, (w) => (w + 0.5) * 2 ** -32);
     expect(ps.some((p) => Math.abs(p - 0.5) > 0.425) && ps.some((p) => Math.abs(p - 0.5) <= 0.425)).toBe(true);
+  });
+});
+
+describe('normalsOfWords: the same draws for words that are not Philox\'s (Sobol points)', () => {
+  it('equal inverseNormalOfWords bit for bit, on the kernel (chunks of 1,024 words, odd counts) and off it', () => {
+    const ws: number[] = [0, 1, 2, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1];
+    for (const p of [0.075, 0.925]) for (let k = -3; k <= 3; k++) ws.push(Math.floor(p * 2 ** 32) + k);
+    let x = 0x7f4a7c15;
+    for (let i = 0; i < 5_001; i++) {
+      x = (Math.imul(x ^ (x >>> 13), 0x5bd1e995) + i) >>> 0;
+      ws.push(x);
+    }
+    const words = Uint32Array.from(ws);
+    const expected = new Float64Array(words.length);
+    inverseNormalOfWords(words, expected, words.length);
+    for (const kernel of [true, false]) {
+      setRngKernelsEnabled(kernel);
+      try {
+        const before = rngKernelCalls();
+        for (const m of [words.length, 1023, 1025, 7]) {
+          const got = new Float64Array(m);
+          normalsOfWords(words, got, m);
+          expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer, 0, 8 * m)), `${m} words, kernel ${kernel}`).toBe(true);
+        }
+        expect(rngKernelCalls() > before).toBe(kernel);
+      } finally {
+        setRngKernelsEnabled(true);
+      }
+    }
   });
 });
 

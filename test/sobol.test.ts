@@ -20,7 +20,7 @@ import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
 import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
 import { BrownianBridge } from '../src/simulation/rng/brownianBridge.js';
-import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolDirections, sobolNext, sobolPoint, sobolShift } from '../src/simulation/rng/sobol.js';
+import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolCoordinate, sobolDirectionRows, sobolDirections, sobolNext, sobolPoint, sobolShift } from '../src/simulation/rng/sobol.js';
 import { JOE_KUO_ROWS } from '../src/simulation/rng/sobolDirections.js';
 import type { TimeGrid } from '../src/simulation/types.js';
 import { settingsFromManifest } from '../src/xva/whatIf/index.js';
@@ -38,66 +38,95 @@ function points(m: number, dims: number): Uint32Array {
   return out;
 }
 
-/** Whether the polynomial of degree s with inner coefficient bits a (x^s + … + 1) is primitive over GF(2). */
+/** Whether the polynomial of degree s (≤ 30) with inner coefficient bits a (x^s + … + 1) is primitive over GF(2). */
 function primitive(s: number, a: number): boolean {
-  const poly = (1n << BigInt(s)) | (BigInt(a) << 1n) | 1n;
-  const mulMod = (x: bigint, y: bigint): bigint => {
-    let r = 0n;
+  const poly = 2 ** s + a * 2 + 1;
+  const top = 2 ** s;
+  // products of polynomials below degree s, reduced mod poly, in plain numbers (below 2^31)
+  const mulMod = (x: number, y: number): number => {
+    let r = 0;
     while (y) {
-      if (y & 1n) r ^= x;
-      y >>= 1n;
-      x <<= 1n;
-      if ((x >> BigInt(s)) & 1n) x ^= poly;
+      if (y & 1) r ^= x;
+      y >>>= 1;
+      x *= 2;
+      if (x >= top) x ^= poly;
     }
     return r;
   };
-  const powMod = (e: bigint): bigint => {
-    let r = 1n;
-    let b = s === 1 ? 2n ^ poly : 2n; // x reduced mod the polynomial
-    while (e) {
-      if (e & 1n) r = mulMod(r, b);
+  const powMod = (e: number): number => {
+    let r = 1;
+    let b = s === 1 ? 2 ^ poly : 2; // x reduced mod the polynomial
+    while (e > 0) {
+      if (e % 2 === 1) r = mulMod(r, b);
       b = mulMod(b, b);
-      e >>= 1n;
+      e = Math.floor(e / 2);
     }
     return r;
   };
-  const order = (1n << BigInt(s)) - 1n;
-  if (powMod(order) !== 1n) return false;
+  const order = top - 1;
+  if (powMod(order) !== 1) return false;
   let n = order;
-  for (let q = 2n; q * q <= n; q++) {
-    if (n % q !== 0n) continue;
-    if (powMod(order / q) === 1n) return false;
-    while (n % q === 0n) n /= q;
+  for (let q = 2; q * q <= n; q++) {
+    if (n % q !== 0) continue;
+    if (powMod(order / q) === 1) return false;
+    while (n % q === 0) n /= q;
   }
-  return n === 1n || powMod(order / n) !== 1n;
+  return n === 1 || powMod(order / n) !== 1;
+}
+
+/** Euler's totient. */
+function totient(n: number): number {
+  let result = n;
+  for (let q = 2; q * q <= n; q++) {
+    if (n % q !== 0) continue;
+    while (n % q === 0) n /= q;
+    result -= result / q;
+  }
+  return n > 1 ? result - result / n : result;
 }
 
 describe('Sobol points (Joe-Kuo direction numbers, Gray-code order)', () => {
-  it("the table's rows are the primitive polynomials of degree 1 to 11 in order (degree, then coefficients), with odd m_k < 2^k", () => {
-    const rows = JOE_KUO_ROWS.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
+  it("the rows are Joe and Kuo's: every primitive polynomial in order (degree, then coefficients), odd m_k < 2^k", () => {
+    const rows = sobolDirectionRows();
+    expect(rows.length).toBe(21200);
+    expect(SOBOL_DIMENSIONS).toBe(21201);
+    // the readable table (sobolDirections.ts) is the first 336 rows: every primitive polynomial of degree 1 to 11
     const expected: [number, number][] = [];
     for (let s = 1; s <= 11; s++) for (let a = 0; a < 2 ** (s - 1); a++) if (primitive(s, a)) expected.push([s, a]);
-    expect(expected.length).toBe(336); // 1 + 1 + 2 + 2 + 6 + 6 + 18 + 16 + 48 + 60 + 176
-    expect(rows.map((r) => [r[0], r[1]])).toEqual(expected);
-    for (const r of rows) {
-      expect(r.length).toBe(r[0]! + 2);
-      r.slice(2).forEach((m, k) => {
-        expect(m % 2).toBe(1);
-        expect(m).toBeLessThan(2 ** (k + 1));
+    expect(expected.length).toBe(336);
+    expect(JOE_KUO_ROWS.trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number).slice(0, 2))).toEqual(expected);
+    // all of them: primitive, strictly increasing in (degree, coefficients), and each complete degree s has all
+    // φ(2^s − 1)/s of its primitive polynomials (so the rows are exactly the enumeration, as far as they go: degree 18
+    // in part)
+    const perDegree = new Map<number, number>();
+    const problems: string[] = [];
+    rows.forEach((r, i) => {
+      const prev = rows[i - 1];
+      if (prev && !(r.s > prev.s || (r.s === prev.s && r.a > prev.a))) problems.push(`row ${i + 2} out of order`);
+      if (!primitive(r.s, r.a)) problems.push(`row ${i + 2}: degree ${r.s}, a ${r.a} not primitive`);
+      if (r.m.length !== r.s) problems.push(`row ${i + 2}: ${r.m.length} initial numbers`);
+      r.m.forEach((m, k) => {
+        if (!(m % 2 === 1 && m < 2 ** (k + 1))) problems.push(`row ${i + 2} m_${k + 1} = ${m}`);
       });
-    }
-    expect(SOBOL_DIMENSIONS).toBe(337);
+      perDegree.set(r.s, (perDegree.get(r.s) ?? 0) + 1);
+    });
+    expect(problems).toEqual([]);
+    for (let s = 1; s <= 17; s++) expect(perDegree.get(s), `degree ${s}`).toBe(totient(2 ** s - 1) / s);
+    expect(perDegree.get(18)).toBe(21200 - [...perDegree].filter(([s]) => s < 18).reduce((a, [, c]) => a + c, 0));
     // van der Corput in coordinate 0: v_k = 2^{32−k}
     const v = sobolDirections();
     for (let k = 0; k < SOBOL_BITS; k++) expect(v[k]).toBe(2 ** (31 - k));
   });
 
-  it("the first 1,024 points in all 337 coordinates are SciPy's, word for word", () => {
-    // Reference: scipy.stats.qmc.Sobol(d=337, scramble=False, bits=32).random_base2(10) (SciPy 1.17.1, which reads Joe
-    // and Kuo's whole new-joe-kuo-6.21201 table) times 2^32: the SHA-256 of its words (little-endian u32, point-major)
-    // and a few of them written out.
-    const words = points(10, 337);
-    expect(createHash('sha256').update(Buffer.from(words.buffer)).digest('hex')).toBe('2fad84a01b73c622c955178cb36b39af40d8e578f3b436bffdfdba015c51b302');
+  it("the first 1,024 points in all 21,201 coordinates are SciPy's, word for word", () => {
+    // Reference: scipy.stats.qmc.Sobol(d, scramble=False, bits=32).random_base2(10) (SciPy 1.17.1, which reads Joe and
+    // Kuo's new-joe-kuo-6.21201) times 2^32: the SHA-256 of its words (little-endian u32, point-major) for d = 337 (the
+    // readable table alone) and d = 21,201, and a few words written out.
+    const words = points(10, SOBOL_DIMENSIONS);
+    expect(createHash('sha256').update(Buffer.from(words.buffer)).digest('hex')).toBe('662ef427b796ddfc713b9769cc3d7122d4f037705f2e9802c9fb17cef18119ad');
+    const first337 = new Uint32Array(1024 * 337);
+    for (let i = 0; i < 1024; i++) first337.set(words.subarray(i * SOBOL_DIMENSIONS, i * SOBOL_DIMENSIONS + 337), i * 337);
+    expect(createHash('sha256').update(Buffer.from(first337.buffer)).digest('hex')).toBe('2fad84a01b73c622c955178cb36b39af40d8e578f3b436bffdfdba015c51b302');
     const coords = [0, 1, 2, 5, 9, 50, 100, 160, 161, 200, 250, 300, 336];
     const scipy: Record<number, number[]> = {
       5: [3758096384, 3758096384, 536870912, 2684354560, 536870912, 2684354560, 536870912, 3758096384, 536870912, 536870912, 2684354560, 536870912, 3758096384],
@@ -105,15 +134,25 @@ describe('Sobol points (Joe-Kuo direction numbers, Gray-code order)', () => {
       777: [2973761536, 4022337536, 700448768, 1530920960, 1388314624, 356515840, 3619684352, 12582912, 2076180480, 4257218560, 1371537408, 2646605824, 4240441344],
       1023: [4194304, 3233808384, 2629828608, 1883242496, 3653238784, 1111490560, 1019215872, 3015704576, 281018368, 2831155200, 3703570432, 2629828608, 700448768],
     };
-    for (const [i, expected] of Object.entries(scipy)) expect(coords.map((j) => words[Number(i) * 337 + j])).toEqual(expected);
+    for (const [i, expected] of Object.entries(scipy)) expect(coords.map((j) => words[Number(i) * SOBOL_DIMENSIONS + j])).toEqual(expected);
+    const packed = [337, 338, 1000, 5000, 10000, 15000, 21200];
+    const scipyPacked: Record<number, number[]> = {
+      3: [1073741824, 3221225472, 3221225472, 1073741824, 3221225472, 3221225472, 1073741824],
+      100: [1241513984, 905969664, 2449473536, 2181038080, 2919235584, 3523215360, 2449473536],
+      1023: [3418357760, 2554331136, 683671552, 1547698176, 3988783104, 2025848832, 1027604480],
+    };
+    for (const [i, expected] of Object.entries(scipyPacked)) expect(packed.map((j) => words[Number(i) * SOBOL_DIMENSIONS + j])).toEqual(expected);
+    // a coordinate alone from its point's index: the same words
+    for (const i of [0, 1, 5, 100, 1023]) for (const j of [0, 336, 337, 21200]) expect(sobolCoordinate(i, j)).toBe(words[i * SOBOL_DIMENSIONS + j]);
   });
 
   it('a point computed from its index alone equals the Gray-code walk to it (so no path depends on its block)', () => {
-    const walk = points(12, SOBOL_DIMENSIONS);
-    const direct = new Uint32Array(SOBOL_DIMENSIONS);
+    const dims = 400; // the readable table's coordinates and some packed ones
+    const walk = points(12, dims);
+    const direct = new Uint32Array(dims);
     for (const i of [0, 1, 2, 3, 63, 64, 65, 1000, 2047, 2048, 4095]) {
-      sobolPoint(i, SOBOL_DIMENSIONS, direct);
-      expect(Array.from(direct)).toEqual(Array.from(walk.subarray(i * SOBOL_DIMENSIONS, (i + 1) * SOBOL_DIMENSIONS)));
+      sobolPoint(i, dims, direct);
+      expect(Array.from(direct)).toEqual(Array.from(walk.subarray(i * dims, (i + 1) * dims)));
     }
   });
 

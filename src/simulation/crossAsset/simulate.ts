@@ -7,8 +7,8 @@
  */
 import { XvaInternalError } from '../../errors.js';
 import { BrownianBridge } from '../rng/brownianBridge.js';
-import { fillNormalBlock, inverseNormalOfWords } from '../rng/normal.js';
-import { SOBOL_DIMENSIONS, sobolNext, sobolPoint, sobolShift } from '../rng/sobol.js';
+import { fillNormalBlock, normalsOfWords } from '../rng/normal.js';
+import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolCoordinate, sobolDirections, sobolShift } from '../rng/sobol.js';
 import type { SimulatedPaths, TimeGrid } from '../types.js';
 import type { CrossAssetModel } from './model.js';
 import { buildStepPlan, type StepPlan } from './stepPlan.js';
@@ -49,7 +49,7 @@ export interface SimulateOptions {
   sobol?: { streams: Uint32Array; scratch?: SobolScratch };
 }
 
-/** Paths a quasi-random block draws at once (its normals: drivers × dates × paths doubles, 23 MB for utb-20k). */
+/** Paths a quasi-random block draws at once (its normals: drivers × steps × paths doubles, 23 MB for utb-20k). */
 const SOBOL_BLOCK_PATHS = 128;
 const bridgeCache = new WeakMap<TimeGrid, BrownianBridge>();
 const shiftCache = new Map<string, Uint32Array>();
@@ -74,60 +74,68 @@ function shiftOf(seed: number, dims: number): Uint32Array {
 /** Buffers of sobolStepNormals, reused by the blocks of one simulatePaths call. */
 interface SobolScratch {
   words: Uint32Array;
-  shifted: Uint32Array;
-  quasi: Float64Array;
-  z: Float64Array;
+  /** Per path of the block, the Gray code's direction number to the next point. */
+  step: Uint8Array;
+  pad: Float64Array;
   w: Float64Array;
-  out: Float64Array;
+  /** Row k·S + s: first the normals of bridge step k of slot s, then (after the bridge) its step normal ξ_k. */
+  normals: Float64Array;
 }
 
-function sobolScratch(nAux: number, nDates: number, n: number, dims: number): SobolScratch {
-  const steps4 = 4 * Math.ceil((nDates - 1) / 4);
-  return {
-    words: new Uint32Array(dims),
-    shifted: new Uint32Array(dims),
-    quasi: new Float64Array(n * dims),
-    z: new Float64Array(steps4 * n),
-    w: new Float64Array(Math.max(1, nDates - 1) * n),
-    out: new Float64Array(nAux * nDates * n),
-  };
+function sobolScratch(slots: number, nDates: number, n: number): SobolScratch {
+  const nSteps = Math.max(1, nDates - 1);
+  return { words: new Uint32Array(n), step: new Uint8Array(n), pad: new Float64Array(4 * n), w: new Float64Array(nSteps * n), normals: new Float64Array(nSteps * slots * n) };
 }
 
 /**
- * The step normals of paths pathOffset .. pathOffset + n − 1 under `--rng sobol`: out[(a·nDates + d)·n + p] for driver
- * a, step d (1 .. nDates − 1), path p (see SimulateOptions.sobol), in scratch.out.
+ * The step normals of paths pathOffset .. pathOffset + n − 1 under `--rng sobol` (see SimulateOptions.sobol), in
+ * scratch.normals: ξ of driver a at step d (1 .. nDates − 1), path p, at ((d − 1)·S + slotOf[a])·n + p.
  */
-function sobolStepNormals(plan: StepPlan, grid: TimeGrid, seed: number, pathOffset: number, n: number, streams: Uint32Array, scratch: SobolScratch): Float64Array {
+function sobolStepNormals(plan: StepPlan, grid: TimeGrid, seed: number, pathOffset: number, n: number, streams: Uint32Array, slotOf: Int32Array, scratch: SobolScratch): Float64Array {
   const { nAux, auxStreams, nDates } = plan;
   const nSteps = nDates - 1;
   const slots = streams.length;
   const dims = Math.min(SOBOL_DIMENSIONS, slots * nSteps);
   const shift = shiftOf(seed, dims);
-  const { words, shifted, quasi, z, w, out } = scratch;
-  // the paths' quasi-random normals, coordinate-major per path
+  const { words, pad, w, normals } = scratch;
+  const used = new Uint8Array(slots);
+  for (let a = 0; a < nAux; a++) used[slotOf[a]!] = 1;
+  // coordinate c of the block's points, path after path by the Gray code (one XOR each), into row c
+  const v = sobolDirections();
+  // the Gray code's step from point i to i + 1 flips direction number c = the trailing ones of i, the same for every
+  // coordinate: per path of the block once
+  const step = scratch.step;
   for (let p = 0; p < n; p++) {
-    const index = pathOffset + p;
-    if (p === 0) sobolPoint(index, dims, words);
-    else sobolNext(index - 1, dims, words);
-    for (let j = 0; j < dims; j++) shifted[j] = words[j]! ^ shift[j]!;
-    inverseNormalOfWords(shifted, quasi.subarray(p * dims, (p + 1) * dims), dims);
+    let trailing = 0;
+    for (let i = pathOffset + p; i & 1; i >>>= 1) trailing++;
+    step[p] = trailing;
+  }
+  for (let c = 0; c < dims; c++) {
+    if (!used[c % slots]) continue;
+    let x = sobolCoordinate(pathOffset, c);
+    const vc = c * SOBOL_BITS;
+    const sc = shift[c]!;
+    for (let p = 0; p < n; p++) {
+      words[p] = x ^ sc;
+      x ^= v[vc + step[p]!]!;
+    }
+    normalsOfWords(words, normals.subarray(c * n, (c + 1) * n), n);
   }
   const bridge = bridgeOf(grid);
   for (let a = 0; a < nAux; a++) {
-    const slot = streams.indexOf(auxStreams[a]!);
-    if (slot < 0) throw new XvaInternalError(`driver stream ${auxStreams[a]} has no Sobol coordinates among the ${slots} given`);
-    // z[k·n + p]: bridge step k of path p; the steps with k·S + slot ≥ dims are Philox draws of the driver's stream at
-    // step k (fillNormalBlock writes steps 4j .. 4j+3 in that layout), the others the Sobol coordinates
+    const slot = slotOf[a]!;
+    // bridge steps k with k·S + slot ≥ dims (past the table's coordinates): Philox draws of the driver's stream at step k
     const quasiSteps = dims > slot ? Math.ceil((dims - slot) / slots) : 0;
-    for (let block = quasiSteps >>> 2; 4 * block < nSteps; block++) fillNormalBlock(seed, pathOffset, n, auxStreams[a]!, block, z.subarray(4 * block * n, 4 * (block + 1) * n));
-    for (let k = 0; k < quasiSteps; k++) {
-      const row = k * n;
-      const coordinate = k * slots + slot;
-      for (let p = 0; p < n; p++) z[row + p] = quasi[p * dims + coordinate]!;
+    for (let block = quasiSteps >>> 2; 4 * block < nSteps; block++) {
+      fillNormalBlock(seed, pathOffset, n, auxStreams[a]!, block, pad);
+      for (let j = 0; j < 4; j++) {
+        const k = 4 * block + j;
+        if (k >= quasiSteps && k < nSteps) normals.set(pad.subarray(j * n, (j + 1) * n), (k * slots + slot) * n);
+      }
     }
-    bridge.transformPaths(z, n, w, out, (a * nDates + 1) * n);
+    bridge.transformPaths(normals, slot * n, slots * n, n, w);
   }
-  return out;
+  return normals;
 }
 
 const planCache = new WeakMap<CrossAssetModel, WeakMap<TimeGrid, StepPlan>>();
@@ -199,16 +207,22 @@ export function simulatePaths(
   if (sobol && antithetic) throw new XvaInternalError('quasi-random (Sobol) draws have no antithetic pairs');
   if (sobol && nPaths > SOBOL_BLOCK_PATHS) {
     // blocks of paths, each with its normals drawn at once (a path's draws depend on its index alone), on one scratch
-    const scratch = sobolScratch(plan.nAux, nDates, SOBOL_BLOCK_PATHS, Math.min(SOBOL_DIMENSIONS, sobol.streams.length * (nDates - 1)));
+    const scratch = sobolScratch(sobol.streams.length, nDates, SOBOL_BLOCK_PATHS);
     for (let first = 0; first < nPaths; first += SOBOL_BLOCK_PATHS) {
       const count = Math.min(SOBOL_BLOCK_PATHS, nPaths - first);
       simulatePaths(model, grid, seed, pathOffset + first, count, { sobol: { ...sobol, scratch }, into: out, rowStride: stride, column: column + first });
     }
     return pathsOf(grid, layout, nPaths, pathOffset, out);
   }
-  const quasi = sobol
-    ? sobolStepNormals(plan, grid, seed, pathOffset, nPaths, sobol.streams, sobol.scratch ?? sobolScratch(plan.nAux, nDates, nPaths, Math.min(SOBOL_DIMENSIONS, sobol.streams.length * (nDates - 1))))
-    : undefined;
+  const slotOf = new Int32Array(plan.nAux);
+  if (sobol) {
+    for (let a = 0; a < plan.nAux; a++) {
+      slotOf[a] = sobol.streams.indexOf(plan.auxStreams[a]!);
+      if (slotOf[a]! < 0) throw new XvaInternalError(`driver stream ${plan.auxStreams[a]} has no Sobol coordinates among the ${sobol.streams.length} given`);
+    }
+  }
+  const quasi = sobol ? sobolStepNormals(plan, grid, seed, pathOffset, nPaths, sobol.streams, slotOf, sobol.scratch ?? sobolScratch(sobol.streams.length, nDates, nPaths)) : undefined;
+  const slots = sobol ? sobol.streams.length : 0;
 
   const nC = layout.currencies.length;
   const nFx = layout.fxCurrencies.length;
@@ -257,7 +271,8 @@ export function simulatePaths(
         for (let a = 0; a < nAux; a++) {
           for (let j = 0; j < 4; j++) {
             const step = 4 * (d >>> 2) + j;
-            if (step >= 1 && step < nDates) normals[a]!.set(quasi.subarray((a * nDates + step) * nPaths, (a * nDates + step + 1) * nPaths), j * nPaths);
+            const row = (step - 1) * slots + slotOf[a]!;
+            if (step >= 1 && step < nDates) normals[a]!.set(quasi.subarray(row * nPaths, (row + 1) * nPaths), j * nPaths);
           }
         }
       } else for (let a = 0; a < nAux; a++) fillNormalBlock(seed, pathOffset, nPaths, auxStreams[a]!, d >>> 2, normals[a]!, antithetic);

@@ -92,23 +92,23 @@ export class BrownianBridge {
   }
 
   /**
-   * transform for n paths at once: z[i·n + p] the normal of construction step i and path p, out[outAt + k·n + p] the
-   * step normal ξ_k of path p (the same operations per path as transform, so the same values); w: n·size doubles of
-   * scratch.
+   * transform for n paths at once: z[zAt + i·stride + p] the normal of construction step i and path p, written over by
+   * the step normals ξ_k at zAt + k·stride + p (the same operations per path as transform, so the same values; every
+   * z is read before any ξ is written); w: n·size doubles of scratch.
    */
-  transformPaths(z: Float64Array, n: number, w: Float64Array, out: Float64Array, outAt: number): void {
+  transformPaths(z: Float64Array, zAt: number, stride: number, n: number, w: Float64Array): void {
     const size = this.size;
     if (size === 0) return;
     const { built, left, right, leftWeight, rightWeight, stdDev, inverseStep } = this;
     const last = built[0]! * n;
     const sd0 = stdDev[0]!;
-    for (let p = 0; p < n; p++) w[last + p] = sd0 * z[p]!;
+    for (let p = 0; p < n; p++) w[last + p] = sd0 * z[zAt + p]!;
     for (let i = 1; i < size; i++) {
       const at = built[i]! * n;
       const r = right[i]! * n;
       const rw = rightWeight[i]!;
       const sd = stdDev[i]!;
-      const zi = i * n;
+      const zi = zAt + i * stride;
       const l = left[i]!;
       if (l < 0) {
         for (let p = 0; p < n; p++) w[at + p] = 0 + rw * w[r + p]! + sd * z[zi + p]!;
@@ -119,13 +119,13 @@ export class BrownianBridge {
       }
     }
     const s0 = inverseStep[0]!;
-    for (let p = 0; p < n; p++) out[outAt + p] = w[p]! * s0;
+    for (let p = 0; p < n; p++) z[zAt + p] = w[p]! * s0;
     for (let k = 1; k < size; k++) {
       const sk = inverseStep[k]!;
       const a = k * n;
       const b = a - n;
-      const o = outAt + a;
-      for (let p = 0; p < n; p++) out[o + p] = (w[a + p]! - w[b + p]!) * sk;
+      const o = zAt + k * stride;
+      for (let p = 0; p < n; p++) z[o + p] = (w[a + p]! - w[b + p]!) * sk;
     }
   }
 

@@ -137,6 +137,8 @@ interface RngKernel {
   tails: Int32Array;
   /** Blocks of counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH: returns the number of tail words. */
   run(count: number, c0: number, stride: number, c1: number, c2: number): number;
+  /** The normals of the first m ≤ 4·BATCH words in `words` into `draws` (tails listed, as run): the tail count. */
+  normalsOfWords(m: number): number;
 }
 
 let rngKernelsOn = process.env.XVA_POOL_KERNELS !== 'off';
@@ -164,6 +166,7 @@ function rngKernel(): RngKernel | undefined {
       const instance = new WebAssembly.Instance(module, {});
       const memory = instance.exports.memory as WebAssembly.Memory;
       const philoxNormals = instance.exports.philoxNormals as (...args: number[]) => number;
+      const normalsOfWords = instance.exports.normalsOfWords as (...args: number[]) => number;
       // room for BATCH blocks rounded up to 4 (the kernel computes whole groups of four): one 64 KiB page
       const words = 4 * (BATCH + 4);
       const wordsAt = 128;
@@ -178,6 +181,10 @@ function rngKernel(): RngKernel | undefined {
         run: (count, c0, stride, c1, c2) => {
           rngCalls++;
           return philoxNormals(count, c0, stride, c1, c2, 0, 0, wordsAt, drawsAt, tailsAt);
+        },
+        normalsOfWords: (m) => {
+          rngCalls++;
+          return normalsOfWords(m, wordsAt, drawsAt, tailsAt);
         },
       };
     } catch {
@@ -208,6 +215,32 @@ function philoxDraws(c0: number, stride: number, c1: number, c2: number, count: 
     z[i] = tailQuantile(p, p - 0.5);
   }
   return z;
+}
+
+/**
+ * out[i] = Φ⁻¹((words[i] + 0.5)·2⁻³²) for i < m: inverseNormalOfWords's values, bit for bit, from the draws' kernel
+ * (the central region two words a step in f64x2 lanes) in chunks of up to 4·BATCH words where there is one. For words
+ * that do not come from Philox (the Sobol points of `--rng sobol`).
+ */
+export function normalsOfWords(words: Uint32Array, out: Float64Array, m: number): void {
+  const kernel = rngKernel();
+  if (kernel === undefined) {
+    inverseNormalOfWords(words, out, m);
+    return;
+  }
+  const chunk = 4 * BATCH;
+  for (let start = 0; start < m; start += chunk) {
+    const count = Math.min(chunk, m - start);
+    kernel.words.set(words.subarray(start, start + count));
+    const nTails = kernel.normalsOfWords(count);
+    const { tails, words: w, draws: z } = kernel;
+    for (let t = 0; t < nTails; t++) {
+      const i = tails[t]!;
+      const p = (w[i]! + 0.5) * UINT32_TO_UNIT;
+      z[i] = tailQuantile(p, p - 0.5);
+    }
+    out.set(z.subarray(0, count), start);
+  }
 }
 
 // Per-module scratch, grown on demand (no allocation per call once warm).

@@ -1,6 +1,7 @@
 /**
  * Sobol points for the simulation's `--rng sobol` (docs/model.md, "Random numbers"): the digital sequence in base 2
- * of I. M. Sobol' (1967) with the direction numbers of Joe and Kuo (sobolDirections.ts), 32 bits a coordinate, in
+ * of I. M. Sobol' (1967) with the direction numbers of Joe and Kuo (sobolDirections.ts, sobolDirectionsPacked.ts:
+ * their 21,201 dimensions), 32 bits a coordinate, in
  * Antonov and Saleev's Gray-code order (point i = the XOR of the direction numbers v_k over the set bits k of
  * i ⊕ (i >> 1)), so that a point is addressed by its index alone: path g takes point g, whatever the thread, block of
  * paths or shard that simulates it.
@@ -13,12 +14,49 @@
 import { XvaInternalError } from '../../errors.js';
 import { philoxBlocks, philoxRoundKeys, seedKey } from './philox.js';
 import { JOE_KUO_ROWS } from './sobolDirections.js';
+import { JOE_KUO_PACKED_BASE64, JOE_KUO_PACKED_FIRST_DIMENSION, JOE_KUO_PACKED_ROWS } from './sobolDirectionsPacked.js';
 
 /** Bits of a coordinate. */
 export const SOBOL_BITS = 32;
 
-/** Coordinates a point has at most: van der Corput's and one per row of the direction-number table. */
-export const SOBOL_DIMENSIONS: number = 1 + JOE_KUO_ROWS.trim().split('\n').length;
+/** Rows of the readable table (dimensions 2 .. 337). */
+const TEXT_ROWS = JOE_KUO_ROWS.trim().split('\n').length;
+
+/**
+ * Coordinates a point has at most: van der Corput's, the readable table's rows (sobolDirections.ts) and the packed
+ * rows after them (sobolDirectionsPacked.ts): Joe and Kuo's 21,201.
+ */
+export const SOBOL_DIMENSIONS: number = 1 + TEXT_ROWS + JOE_KUO_PACKED_ROWS;
+
+/** Every row (s, a, m_1 .. m_s) of dimensions 2 .. SOBOL_DIMENSIONS: the readable table's, then the packed ones. */
+export function sobolDirectionRows(): { s: number; a: number; m: number[] }[] {
+  const rows = JOE_KUO_ROWS.trim()
+    .split('\n')
+    .map((line) => {
+      const cells = line.trim().split(/\s+/).map(Number);
+      return { s: cells[0]!, a: cells[1]!, m: cells.slice(2) };
+    });
+  if (JOE_KUO_PACKED_FIRST_DIMENSION !== TEXT_ROWS + 2) throw new XvaInternalError(`the packed Sobol rows start at dimension ${JOE_KUO_PACKED_FIRST_DIMENSION}, after ${TEXT_ROWS + 1}`);
+  // the packed rows: a little-endian bit stream of s (5 bits), a (s − 1 bits), (m_k − 1)/2 (k − 1 bits, k = 2 .. s)
+  const bytes = Buffer.from(JOE_KUO_PACKED_BASE64, 'base64');
+  let bit = 0;
+  const take = (width: number): number => {
+    // widths are at most 17 bits: four bytes from the current one hold them after the shift of up to 7
+    const at = bit >>> 3;
+    const word = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24);
+    const value = ((word >>> (bit & 7)) & ((1 << width) - 1)) >>> 0;
+    bit += width;
+    return value;
+  };
+  for (let r = 0; r < JOE_KUO_PACKED_ROWS; r++) {
+    const s = take(5);
+    const a = take(s - 1);
+    const m = [1];
+    for (let k = 2; k <= s; k++) m.push(2 * take(k - 1) + 1);
+    rows.push({ s, a, m });
+  }
+  return rows;
+}
 
 /** The Philox stream of the digital shift's words (any constant that is no factor's stream: a counter word of 1). */
 const SHIFT_STREAM = 0x50b01;
@@ -33,16 +71,12 @@ export function sobolDirections(): Uint32Array {
   if (directionTable) return directionTable;
   const table = new Uint32Array(SOBOL_DIMENSIONS * SOBOL_BITS);
   for (let k = 1; k <= SOBOL_BITS; k++) table[k - 1] = 2 ** (SOBOL_BITS - k);
-  const rows = JOE_KUO_ROWS.trim().split('\n');
-  rows.forEach((line, r) => {
-    const cells = line.trim().split(/\s+/).map(Number);
-    const s = cells[0]!;
-    const a = cells[1]!;
+  sobolDirectionRows().forEach(({ s, a, m }, r) => {
     const base = (r + 1) * SOBOL_BITS;
-    if (cells.length !== s + 2) throw new XvaInternalError(`Sobol direction row ${r + 2}: ${cells.length - 2} initial numbers for degree ${s}`);
+    if (m.length !== s) throw new XvaInternalError(`Sobol direction row ${r + 2}: ${m.length} initial numbers for degree ${s}`);
     for (let k = 1; k <= SOBOL_BITS; k++) {
       let v: number;
-      if (k <= s) v = (cells[1 + k]! * 2 ** (SOBOL_BITS - k)) >>> 0;
+      if (k <= s) v = (m[k - 1]! * 2 ** (SOBOL_BITS - k)) >>> 0;
       else {
         const back = table[base + k - s - 1]!;
         v = back ^ (back >>> s);
@@ -66,6 +100,15 @@ export function sobolPoint(index: number, dims: number, out: Uint32Array): void 
     for (let k = 0, g = gray; g !== 0; k++, g >>>= 1) if (g & 1) x ^= v[j * SOBOL_BITS + k]!;
     out[j] = x >>> 0;
   }
+}
+
+/** Coordinate j (0-based) of point `index`, unshifted: the XOR of v_{j,k+1} over the set bits k of index ⊕ (index >> 1). */
+export function sobolCoordinate(index: number, j: number): number {
+  const v = sobolDirections();
+  let x = 0;
+  const gray = (index ^ (index >>> 1)) >>> 0;
+  for (let k = 0, g = gray; g !== 0; k++, g >>>= 1) if (g & 1) x ^= v[j * SOBOL_BITS + k]!;
+  return x >>> 0;
 }
 
 /** From point `index` in out to point index + 1 (Gray code: one XOR a coordinate, v_{c+1} with c the trailing ones of index). */

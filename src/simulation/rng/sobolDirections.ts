@@ -1,11 +1,13 @@
 /**
  * Sobol direction numbers of S. Joe and F. Y. Kuo, "Constructing Sobol sequences with better two-dimensional
  * projections", SIAM J. Sci. Comput. 30 (2008) 2635-2654: the first 336 rows (dimensions 2 to 337, every primitive
- * polynomial of degree 1 to 11) of their file new-joe-kuo-6.21201 (https://web.maths.unsw.edu.au/~fkuo/sobol/).
+ * polynomial of degree 1 to 11) of their file new-joe-kuo-6.21201 (https://web.maths.unsw.edu.au/~fkuo/sobol/),
+ * readable here (transcribed from a copy of the file); its other rows, dimensions 338 to 21,201, are packed in
+ * sobolDirectionsPacked.ts (scripts/sobol-directions.py, which checks these rows against SciPy's copy first).
  * A row is `s a m_1 … m_s`: the degree s of the primitive polynomial x^s + c_1·x^{s−1} + … + c_{s−1}·x + 1 whose inner
  * coefficients c_1 … c_{s−1} are the bits of a (c_1 the highest), and the initial direction numbers m_k (odd, < 2^k).
- * Dimension 1 is van der Corput's (no row). test/sobol.test.ts checks that the rows are the primitive polynomials of
- * degree ≤ 11 in order and the points against an independent implementation's.
+ * Dimension 1 is van der Corput's (no row). test/sobol.test.ts checks that all rows are the primitive polynomials in
+ * order and the points against SciPy's, word for word.
  *
  * Licence pertaining to the direction numbers (reproduced as its terms require; also in THIRD_PARTY_LICENSES.md):
  *
