@@ -220,6 +220,24 @@ describe('Brownian bridge', () => {
     expect(Array.from({ length: 8 }, (_, i) => bridge.builtAt(i))).toEqual([7, 3, 1, 5, 0, 2, 4, 6]);
   });
 
+  it('transformPaths (n paths at once, in place, the rows of one driver among others) gives transform\'s values bit for bit', () => {
+    const times = [7, 14, 30, 61, 91, 183, 365, 372, 730, 1826].map((d) => d / 365);
+    const bridge = new BrownianBridge(times);
+    const n = 5;
+    const drivers = 3;
+    const stride = drivers * n;
+    const z = Float64Array.from({ length: times.length * stride }, (_, i) => Math.sin(1 + i * 0.7) * 1.7);
+    const inPlace = z.slice();
+    bridge.transformPaths(inPlace, 1 * n, stride, n, new Float64Array(times.length * n)); // driver 1's rows
+    for (let p = 0; p < n; p++) {
+      const one = new Float64Array(times.length);
+      bridge.transform(z, n + p, stride, one, 0, 1);
+      for (let k = 0; k < times.length; k++) expect(Object.is(inPlace[k * stride + n + p], one[k])).toBe(true);
+    }
+    // the other drivers' rows are untouched
+    for (let k = 0; k < times.length; k++) for (const at of [0, 2 * n]) for (let p = 0; p < n; p++) expect(inPlace[k * stride + at + p]).toBe(z[k * stride + at + p]);
+  });
+
   it('refuses times that do not increase from 0', () => {
     expect(() => new BrownianBridge([0.5, 0.5])).toThrow(/increasing/);
     expect(() => new BrownianBridge([0])).toThrow(/increasing/);
