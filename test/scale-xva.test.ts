@@ -125,6 +125,22 @@ describe('xva cva in 3 shards + merge = one run, with the stress scenarios', () 
   }, 120_000);
 });
 
+describe('xva fva --rng sobol in 2 shards + merge = one run', () => {
+  it("the single run's tables byte for byte (each shard's drivers on the book's Sobol coordinates)", async () => {
+    const args = ['fva', '--paths', '60', '--threads', '1', '--quiet', '--grid', '12,1Y', '--rng', 'sobol'];
+    const single = path.join(tmp, 'sobol-single');
+    const shards = path.join(tmp, 'sobol-shards');
+    const runs = await Promise.all([xva([...args, '--out', single]), xva([...args, '--shard', '1/2', '--out', shards]), xva([...args, '--shard', '2/2', '--out', shards])]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const merged = path.join(tmp, 'sobol-merged');
+    const run = await xva(['merge', shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(single, merged)).toContain('xva_book.arrow');
+    const manifest = JSON.parse(fs.readFileSync(path.join(shards, 'shard-1-of-2', 'manifest.json'), 'utf8'));
+    expect(manifest.options.rng).toBe('sobol');
+  }, 300_000);
+});
+
 describe('wrong-way counterparties in 3 shards + merge = one run', () => {
   it('cva_wrong_way and every other table byte for byte, counterparties in the table order', async () => {
     // the demo book as CSV, with an intensity-model counterparty and three exposure-model ones (beta of either sign), in

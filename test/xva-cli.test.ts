@@ -6,7 +6,9 @@
  *   CVA and DVA as simulating inside `xva cva` (1e-9 relative: the same engine run, read back from Arrow);
  * - credit_up_100bp raises CVA and leaves DVA unchanged (only counterparty spreads move, exposure reused); the set
  *   under it in xva_scenarios_netting_set and --json (one set: the book's figures);
- * - a bad flag exits 2 naming the flag; --dynamic-im with a flag it cannot serve exits 2 saying what to run instead.
+ * - `xva cva --rng sobol` gives the CVA and DVA of `xva simulate --rng sobol` read back with --results (1e-9);
+ * - a bad flag exits 2 naming the flag; --dynamic-im and --rng with a flag they cannot serve exit 2 saying what to run
+ *   instead.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -110,6 +112,35 @@ describe('xva cva on the ORE swap case', () => {
     const r = xva('cva', ...RUN.slice(0, 2), '--paths', 'many');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--paths');
+  });
+
+  it('--rng sobol: the same CVA and DVA as `xva simulate --rng sobol` read back with --results, and not Philox\'s', () => {
+    const sim = path.join(tempDir(), 'sim-sobol');
+    const s = xva('simulate', ...RUN, '--rng', 'sobol', '--out', sim, '--quiet');
+    expect(s.status, s.stderr).toBe(0);
+    const fromResults = JSON.parse(xva('cva', '--portfolio', DATA, '--results', sim, '--json').stdout) as typeof doc;
+    const r = xva('cva', ...RUN, '--rng', 'sobol', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const own = JSON.parse(r.stdout) as typeof doc;
+    expect(Math.abs(own.book.cva / fromResults.book.cva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(own.book.dva / fromResults.book.dva - 1)).toBeLessThan(1e-9);
+    expect(own.book.cva).not.toBe(doc.book.cva); // the Philox run's
+  }, 120_000);
+
+  it('--rng is refused where the draws would not be the run\'s: exit 2 naming the flags', () => {
+    const whatIf = path.join(tempDir(), 'new.csv');
+    fs.writeFileSync(whatIf, 'trade_id\n');
+    const cases: [string[], RegExp][] = [
+      [['--rng', 'sobol', '--results', DATA], /--rng with --results: .*give --rng to that `xva simulate`/],
+      [['--rng', 'philox', '--results', DATA], /--rng with --results/],
+      [['--rng', 'sobol', '--what-if', whatIf], /--what-if with --rng sobol: the what-if regenerates Philox paths only/],
+      [['--rng', 'sobol', '--dynamic-im'], /--dynamic-im computes its IM on Philox paths: not with --rng sobol/],
+    ];
+    for (const [args, message] of cases) {
+      const r = xva('cva', ...RUN.slice(0, 2), ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('--dynamic-im is refused where the IM would not be the run\'s: exit 2 naming the flags', () => {

@@ -100,6 +100,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
     portfolio: path.resolve(options.portfolioDir),
     paths: options.paths,
     seed: options.seed,
+    ...(options.rng === 'sobol' ? { rng: 'sobol' } : {}),
     grid: options.grid,
     threads: options.threads,
     discretisation: options.xva.discretisation,
@@ -128,7 +129,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
         market,
         marketFile: options.marketFile,
         // the exposure run of xva/run.ts runXva, on the book's grid and the blocks of its layout the shard needs
-        options: { paths: options.paths, seed: options.seed, threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: factors.needs!, coverage: 1, ...(coverages.length > 0 ? { coverageVariants: coverages } : {}) },
+        options: { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const, sobolLayout: factors.bookLayout } : {}), threads: options.threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, grid: book.grid, layoutNeeds: factors.needs!, coverage: 1, ...(coverages.length > 0 ? { coverageVariants: coverages } : {}) },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       });
@@ -146,7 +147,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       const ownWrongWay = wrongWayCounterparties(portfolio, credit);
       if (ownWrongWay.length > 0) {
         options.onProgress?.(0, 'wrong-way risk');
-        wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: book.grid, paths: options.paths, seed: options.seed, creditNames: wrongWayCreditNames }).rows;
+        wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: book.grid, paths: options.paths, seed: options.seed, creditNames: wrongWayCreditNames }).rows; // Philox draws, as unsharded
         notes.push(`wrong-way risk: ${ownWrongWay.length} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way), on the whole book's factors`);
         const position = new Map(wrongWayBook.map((w) => [w.counterpartyId, w.position]));
         wrongWayPositions = ownWrongWay.map((w) => ({ counterpartyId: w.counterpartyId, position: position.get(w.counterpartyId)! }));

@@ -22,6 +22,10 @@ export const xvaFlags = {
   results: Flags.string({ description: 'Read the exposure of a previous `xva simulate --out DIR` instead of simulating', helpValue: 'DIR' }),
   paths: Flags.string({ description: `Monte Carlo paths (default ${DEFAULT_XVA_PATHS})`, default: String(DEFAULT_XVA_PATHS), helpValue: 'N' }),
   seed: Flags.string({ description: 'Seed of the random numbers', default: '42', helpValue: 'N' }),
+  rng: Flags.string({
+    description: "Random numbers of the run this command makes: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`)",
+    options: ['philox', 'sobol'],
+  }),
   grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
   threads: Flags.string({ description: 'Worker threads (default: all cores; 1 = in-process)', helpValue: 'N' }),
   discretisation: Flags.string({ description: "Exposure per default interval: 'mid' (trapezoid, default) or 'end' (ORE)", options: [...DISCRETISATIONS], default: 'mid' }),
@@ -62,6 +66,7 @@ export interface ParsedXvaFlags {
   results?: string | undefined;
   paths: string;
   seed: string;
+  rng?: string | undefined;
   grid: string;
   threads?: string | undefined;
   discretisation: string;
@@ -95,6 +100,14 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
     if (flags.incremental !== undefined) throw new XvaUsageError('--dynamic-im with --incremental: the set without each trade would have another dynamic IM; not supported');
     if (whatIf !== undefined) throw new XvaUsageError('--dynamic-im with --what-if: a set with a new trade would have another dynamic IM; not supported');
   }
+  const rng = flags.rng as 'philox' | 'sobol' | undefined;
+  if (rng !== undefined && flags.results !== undefined) {
+    throw new XvaUsageError(`--rng with --results: the exposure read was drawn by the run that wrote it (its manifest's options.rng); give --rng to that \`xva simulate\``);
+  }
+  if (rng === 'sobol') {
+    if (whatIf !== undefined) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
+    if (dynamicIm) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
+  }
   const scenarios: Scenario[] = [];
   for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
   if (flags.scenarios !== undefined) {
@@ -107,6 +120,7 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
     ...(flags.results !== undefined ? { resultsDir: path.resolve(flags.results) } : {}),
     paths,
     seed,
+    ...(rng === 'sobol' ? { rng } : {}),
     grid,
     threads,
     xva: { discretisation: flags.discretisation as Discretisation, mode: flags.mode as DefaultMode },

@@ -3,13 +3,15 @@
  * tables of a previous `xva simulate --out DIR` with `--results DIR`), resolve the credit curves, compute the XVA
  * figures, the exposure analysis, the optional incremental allocation and the stress scenarios, write the tables.
  */
-import { runSimulation } from '../exposure/engine.js';
+import { XvaUsageError } from '../errors.js';
+import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import type { InitialMarginProfile } from '../exposure/collateral.js';
 import { dynamicInitialMargin } from '../margin/dim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import { WorkerPool } from '../exposure/pool.js';
 import type { GridSpec } from '../simulation/grid.js';
+import { buildFactorLayout } from '../simulation/layout.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { analyseExposure, type AnalysisOptions, type ExposureAnalysis } from './analysis.js';
@@ -30,6 +32,8 @@ export interface XvaRunOptions {
   resultsDir?: string;
   paths: number;
   seed: number;
+  /** The draws of the run this command makes (engine.ts SimulationOptions.rng); default philox. */
+  rng?: 'philox' | 'sobol';
   grid: GridSpec;
   threads: number;
   xva: XvaOptions;
@@ -84,12 +88,21 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
 }
 
 async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined): Promise<XvaRun> {
+  if (options.rng === 'sobol') {
+    if (options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
+    if (options.whatIf) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
+    if (options.dynamicIm) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
+  }
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
+  // under rng sobol, every run here (the base run, the incremental runs of one set) draws each driver's Sobol
+  // coordinates by its slot in the whole book's layout, so the runs share their paths as Philox runs do
+  const sobolLayout = options.rng === 'sobol' ? buildFactorLayout(market, factorNeeds(portfolio.trades)) : undefined;
   const simulation = {
     paths: options.paths,
     seed: options.seed,
+    ...(sobolLayout ? { rng: 'sobol' as const, sobolLayout } : {}),
     threads: options.threads,
     antithetic: false,
     pfeQuantile: 0.95,
@@ -147,7 +160,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
     wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}) }).rows;
-    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)`);
+    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${options.rng === 'sobol' ? ', Philox draws: its independent CVA is not the Sobol run\'s' : ''}`);
   }
 
   let incremental: IncrementalRow[] = [];
