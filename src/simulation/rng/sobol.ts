@@ -1,10 +1,9 @@
 /**
  * Sobol points for the simulation's `--rng sobol` (docs/model.md, "Random numbers"): the digital sequence in base 2
  * of I. M. Sobol' (1967) with the direction numbers of Joe and Kuo (sobolDirections.ts, sobolDirectionsPacked.ts:
- * their 21,201 dimensions), 32 bits a coordinate, in
- * Antonov and Saleev's Gray-code order (point i = the XOR of the direction numbers v_k over the set bits k of
- * i ⊕ (i >> 1)), so that a point is addressed by its index alone: path g takes point g, whatever the thread, block of
- * paths or shard that simulates it.
+ * their 21,201 dimensions), 32 bits a coordinate, in Antonov and Saleev's Gray-code order (point i = the XOR of the
+ * direction numbers v_k over the set bits k of i ⊕ (i >> 1)), so that a point is addressed by its index alone: path g
+ * takes point g, whatever the thread, block of paths or shard that simulates it.
  *
  * Randomised by a digital shift: coordinate j of every point is XOR-ed with a 32-bit word drawn from Philox under the
  * run's seed (counter (j, SHIFT_STREAM, 0, 1): the path draws use a last counter word of 0), which keeps the points a
