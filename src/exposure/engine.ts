@@ -356,6 +356,23 @@ function attachInitialMargin(
 }
 
 export async function runSimulation(input: SimulationInput): Promise<SimulationResult> {
+  // Worker threads started at once when none were handed in (as xva simulate starts them while it loads its inputs,
+  // WorkerPool.early): they load their modules and build the market from this thread's parsed YAML while this thread
+  // prepares the run (book order, grid, model, units: 0.1 s for utb-20k on an H100 machine, bench/README.md), instead
+  // of after it. Only for a market read from its file as it stands (marketSource), the one the workers would get.
+  const source = !input.workerPool && input.marketFile && input.options.threads > 1 ? marketSource(input.market) : undefined;
+  if (!source) return runSimulationOn(input);
+  const gpu = input.options.pathSimulator?.deviceValuation !== undefined;
+  const workerPool = WorkerPool.early(input.marketFile!, input.options.threads, gpu ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {}, source);
+  try {
+    return await runSimulationOn({ ...input, workerPool });
+  } finally {
+    // closed by the run once it took them over; not when it failed before that
+    await workerPool.close({ wait: false });
+  }
+}
+
+async function runSimulationOn(input: SimulationInput): Promise<SimulationResult> {
   const { portfolio, market, options } = input;
   checkOptions(options);
   const coverage = options.coverage ?? 1;
@@ -616,7 +633,8 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
       }
     } finally {
       deviceValuation?.release();
-      await pool.close();
+      // every result is in (or the run failed): the workers are told to stop, their exits not waited for
+      await pool.close({ wait: false });
     }
   }
   lap('valuation');

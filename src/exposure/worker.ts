@@ -120,7 +120,10 @@ if (parentPort) {
   if ('grid' in start) begin(start);
   else {
     try {
-      loaded = { file: start.marketFile, market: loadMarket(start.marketFile, { deferCredit: true, creditSeed }) };
+      const market = start.marketTree
+        ? marketFromTree(start.marketTree.tree, start.marketTree.fileName, { deferCredit: true, creditSeed })
+        : loadMarket(start.marketFile, { deferCredit: true, creditSeed });
+      loaded = { file: start.marketFile, market };
     } catch {
       // reported when the run's init asks for it (the main thread reports a bad market file first, as without workers)
     }

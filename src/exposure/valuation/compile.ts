@@ -228,22 +228,30 @@ class SwaptionBands implements PathTrade {
 }
 
 
-/** One call a swap's legs made on a currency pool (compile.ts Compiler.recorder): the pool's creation, a bond, a running coupon. */
-export interface LegOp {
-  currency: Currency;
-  kind: 'pool' | 'bond' | 'running';
-  /** addBond's or addRunning's arguments after the trade index. */
-  args: number[];
+/**
+ * What a swap's legs added to the currency pools, as the pools stored it (compile.ts Compiler.recorder), flat:
+ * per operation its kind (LEG_POOL: the pool's creation, LEG_BOND, LEG_RUNNING), the index of its currency in
+ * `currencies`, then for a bond H(T), amount·P(0,T) and the last index, for a running coupon H(s), H(e), its amplitude,
+ * its fixing constant, its fixing index and last index (CurrencyPoolBuilder.pushBond, pushRunning). Numbers, not an
+ * object an operation: utb-20k records about 300,000 of them a run on the GPU backend's figures route.
+ */
+export interface LegRecord {
+  currencies: Currency[];
+  ops: number[];
 }
+const LEG_POOL = 0;
+const LEG_BOND = 1;
+const LEG_RUNNING = 2;
 
 /**
  * The leg operations of IRS, OIS and XCCY trades per trade object, for compiles under one context
  * (ValuationContext.legRecords): a trade is compiled again alone after its set on the GPU backend's figures route
  * (figuresTables.ts), and its schedules and projected flows were a fifth of that compile. Replayed with the new trade
- * index, they add the same numbers in the same order, so the pools are the same bits (tested). Not kept beyond the
- * map's owner (a counterparty's tables), so a run does not hold every trade's flows.
+ * index, they add the same numbers in the same order (the pools' own H and discount factors, not recomputed), so the
+ * pools are the same bits (tested). Not kept beyond the map's owner (a counterparty's tables), so a run does not hold
+ * every trade's flows.
  */
-export type LegRecords = Map<Trade, LegOp[]>;
+export type LegRecords = Map<Trade, LegRecord>;
 
 class Compiler {
   readonly pools = new Map<Currency, CurrencyPoolBuilder>();
@@ -287,29 +295,42 @@ class Compiler {
    * The currency's pool, behind a sink that records what the legs add to it (the pool's creation too, so that a
    * replay makes the pools in the same order).
    */
-  private recorder(currency: Currency, tradeId: string, ops: LegOp[]): PoolSink {
+  private recorder(currency: Currency, tradeId: string, record: LegRecord): PoolSink {
     const pool = this.pool(currency, tradeId);
-    ops.push({ currency, kind: 'pool', args: [] });
+    let c = record.currencies.indexOf(currency);
+    if (c < 0) c = record.currencies.push(currency) - 1;
+    const ops = record.ops;
+    ops.push(LEG_POOL, c);
     return {
       lgm: pool.lgm,
       addBond(tradeIndex, timeYears, amount, lastIndex) {
-        ops.push({ currency, kind: 'bond', args: [timeYears, amount, lastIndex] });
+        const at = pool.flowH.length;
         pool.addBond(tradeIndex, timeYears, amount, lastIndex);
+        if (pool.flowH.length > at) ops.push(LEG_BOND, c, pool.flowH[at]!, pool.flowAmp[at]!, lastIndex);
       },
       addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex) {
-        ops.push({ currency, kind: 'running', args: [s, e, notionalBeta, fixIndex, lastIndex] });
+        const at = pool.runHs.length;
         pool.addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex);
+        if (pool.runHs.length > at) ops.push(LEG_RUNNING, c, pool.runHs[at]!, pool.runHe[at]!, pool.runAmp[at]!, pool.runFixConst[at]!, fixIndex, lastIndex);
       },
     };
   }
 
   /** A trade's recorded leg operations, added again as trade `i` of this set. */
-  private replay(ops: readonly LegOp[], tradeId: string, i: number): void {
-    for (const op of ops) {
-      const pool = this.pool(op.currency, tradeId);
-      const a = op.args;
-      if (op.kind === 'bond') pool.addBond(i, a[0]!, a[1]!, a[2]!);
-      else if (op.kind === 'running') pool.addRunning(i, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!);
+  private replay(record: LegRecord, tradeId: string, i: number): void {
+    const { ops, currencies } = record;
+    for (let at = 0; at < ops.length; ) {
+      const kind = ops[at]!;
+      const pool = this.pool(currencies[ops[at + 1]!]!, tradeId);
+      if (kind === LEG_BOND) {
+        pool.pushBond(i, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!);
+        at += 5;
+      } else if (kind === LEG_RUNNING) {
+        pool.pushRunning(i, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!, ops[at + 5]!, ops[at + 6]!, ops[at + 7]!);
+        at += 8;
+      } else {
+        at += 2;
+      }
     }
   }
 
@@ -330,9 +351,9 @@ class Compiler {
           this.replay(held, id, i);
           return;
         }
-        const ops: LegOp[] = [];
+        const record: LegRecord = { currencies: [], ops: [] };
         const legRecords = this.legRecords;
-        const sink = (currency: Currency): PoolSink => (legRecords ? this.recorder(currency, id, ops) : this.pool(currency, id));
+        const sink = (currency: Currency): PoolSink => (legRecords ? this.recorder(currency, id, record) : this.pool(currency, id));
         if (trade.product === 'XCCY') {
           const sign = trade.direction === 'pay' ? 1 : -1;
           addXccyLeg(sink(trade.leg1.currency), grid, market, id, i, trade.leg1, -sign, trade.initialExchange, trade.finalExchange);
@@ -344,7 +365,7 @@ class Compiler {
           addFloatLeg(pool, grid, market, id, i, trade.floatLeg, sign);
           addFixedLeg(pool, grid, market, i, trade.fixedLeg, -sign);
         }
-        legRecords?.set(trade, ops);
+        legRecords?.set(trade, record);
         return;
       }
       case 'FXFWD': {

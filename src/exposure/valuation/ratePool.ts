@@ -172,8 +172,13 @@ export class CurrencyPoolBuilder {
   /** amount·P(t, T) while the grid date is on or before `lastIndex`; T in years. */
   addBond(tradeIndex: number, timeYears: number, amount: number, lastIndex: number): void {
     if (lastIndex < 0 || amount === 0) return;
-    this.flowH.push(this.lgm.model.H(timeYears));
-    this.flowAmp.push(amount * this.lgm.model.discount(timeYears));
+    this.pushBond(tradeIndex, this.lgm.model.H(timeYears), amount * this.lgm.model.discount(timeYears), lastIndex);
+  }
+
+  /** A flow as addBond stores it: H(T) and amount·P(0, T) (the replay of a recorded leg, compile.ts LegRecord). */
+  pushBond(tradeIndex: number, h: number, amp: number, lastIndex: number): void {
+    this.flowH.push(h);
+    this.flowAmp.push(amp);
     this.flowLast.push(lastIndex);
     this.flowTrade.push(tradeIndex);
     if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
@@ -188,10 +193,15 @@ export class CurrencyPoolBuilder {
     const model = this.lgm.model;
     const hs = model.H(s);
     const he = model.H(e);
+    this.pushRunning(tradeIndex, hs, he, notionalBeta * model.discount(s), 0.5 * (he * he - hs * hs) * this.lgm.zeta[fixIndex]!, fixIndex, lastIndex);
+  }
+
+  /** A running coupon as addRunning stores it: H(s), H(e), its amplitude and fixing constant (a recorded leg's replay). */
+  pushRunning(tradeIndex: number, hs: number, he: number, amp: number, fixConst: number, fixIndex: number, lastIndex: number): void {
     this.runHs.push(hs);
     this.runHe.push(he);
-    this.runAmp.push(notionalBeta * model.discount(s));
-    this.runFixConst.push(0.5 * (he * he - hs * hs) * this.lgm.zeta[fixIndex]!);
+    this.runAmp.push(amp);
+    this.runFixConst.push(fixConst);
     this.runFix.push(fixIndex);
     this.runLast.push(lastIndex);
     this.runTrade.push(tradeIndex);
@@ -210,6 +220,20 @@ export class CurrencyPoolBuilder {
 
 
 /** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
+/**
+ * CurrencyPool.prepare's scratch per fixing grid index (classes alive there; the first of its three power slots, −1:
+ * none), zeros and −1 between calls. One per thread, shared by its pools, grown to the grid: a pool's own pair was 40%
+ * of a pool's bytes, and the GPU backend's figures route builds about 28,000 pools for utb-20k.
+ */
+interface FixingScratch {
+  count: Int32Array;
+  slot: Int32Array;
+}
+function newFixingScratch(nDates: number): FixingScratch {
+  return { count: new Int32Array(nDates), slot: new Int32Array(nDates).fill(-1) };
+}
+let fixingScratch = newFixingScratch(0);
+
 class Carve<T extends Float64Array | Int32Array> {
   private at = 0;
   constructor(private readonly all: T) {}
@@ -270,18 +294,26 @@ export class CurrencyPool {
   private readonly rClass: Int32Array;
   private readonly classCoef: Float64Array;
   /**
-   * Per fixing class its slot at the current date (−1: none); per fixing index its classes alive and the first of its
-   * three power slots (prepare); per slot its fixing index, state offset and coefficients; per coupon whether its
-   * fixing index is in the power form (1) or its class has its own slot (0).
+   * Per fixing class its slot at the current date (−1: none); per slot its fixing index, state offset and
+   * coefficients; per coupon whether its fixing index is in the power form (1) or its class has its own slot (0).
+   * (Per fixing index its classes alive and the first of its three power slots: the thread's fixingScratch.)
    */
   private readonly slotOf: Int32Array;
-  private readonly fixCount: Int32Array;
-  private readonly fixSlot: Int32Array;
   private readonly groupFix: Int32Array;
   private readonly groupOff: Int32Array;
   private readonly groupCoef: Float64Array;
   private readonly runSlope: Int32Array;
   private readonly runSlot: Int32Array;
+  /**
+   * The running coupons in runs (k from runStart[r] to runStart[r + 1]) along which both the fixing index and the last
+   * index never decrease (a leg's coupons in schedule order): the coupons alive at d (rFix < d ≤ rLast) are then one
+   * range of each run, found by two binary searches, instead of a pass over every coupon of the pool per date (a
+   * quarterly leg has one or two of its forty coupons running at a date). Empty when the runs are too short to pay.
+   */
+  private readonly runStart: Int32Array;
+  /** The coupons alive at the date of the last prepare, ascending (aliveCount of them); their runSlot is theirs, every other −1. */
+  private readonly alive: Int32Array;
+  private aliveCount = 0;
   private readonly runW: Float64Array;
   private readonly runLogW: Float64Array;
   private readonly runRate: Float64Array;
@@ -315,22 +347,33 @@ export class CurrencyPool {
     this.lastIndex = b.lastIndex;
     this.lgm = b.lgm;
     this.nDates = nDates;
-    // merged by (H, last index): a map of H to a map of last index (no key strings: pools are built per trade too)
-    const merged = new Map<number, Map<number, number>>();
+    // merged by (H, last index), in order of first appearance: one map of H to its first merged flow, the merged flows
+    // of one H chained (sameH). Not a map per H: pools are built per trade too (about 28,000 for utb-20k on the GPU
+    // backend's figures route), and a map per flow time was an eighth of the bytes a worker allocated for its tables.
+    const firstOfH = new Map<number, number>();
+    const sameH: number[] = [];
     const mH: number[] = [];
     const mAmp: number[] = [];
     const mLast: number[] = [];
     for (let k = 0; k < b.flowH.length; k++) {
-      let byLast = merged.get(b.flowH[k]!);
-      if (!byLast) merged.set(b.flowH[k]!, (byLast = new Map()));
-      const at = byLast.get(b.flowLast[k]!);
-      if (at === undefined) {
-        byLast.set(b.flowLast[k]!, mH.length);
-        mH.push(b.flowH[k]!);
-        mAmp.push(b.flowAmp[k]!);
-        mLast.push(b.flowLast[k]!);
-      } else {
+      const hk = b.flowH[k]!;
+      const lastK = b.flowLast[k]!;
+      let at = firstOfH.get(hk) ?? -1;
+      let prev = -1;
+      while (at >= 0 && mLast[at] !== lastK) {
+        prev = at;
+        at = sameH[at]!;
+      }
+      if (at >= 0) {
         mAmp[at] += b.flowAmp[k]!;
+      } else {
+        const added = mH.length;
+        mH.push(hk);
+        mAmp.push(b.flowAmp[k]!);
+        mLast.push(lastK);
+        sameH.push(-1);
+        if (prev >= 0) sameH[prev] = added;
+        else firstOfH.set(hk, added);
       }
     }
     const nF = b.flowH.length;
@@ -342,18 +385,26 @@ export class CurrencyPool {
     const classNegDelta: number[] = [];
     const classLast: number[] = [];
     {
-      const byFix = new Map<number, Map<number, number>>();
+      // one map of fixing index to its first class, the classes of one fixing index chained (as the flows above)
+      const firstOfFix = new Map<number, number>();
+      const sameFix: number[] = [];
       for (let k = 0; k < b.runFix.length; k++) {
         const j = b.runFix[k]!;
         const negDelta = -(b.runHe[k]! - b.runHs[k]!);
-        let byDelta = byFix.get(j);
-        if (!byDelta) byFix.set(j, (byDelta = new Map()));
-        let c = byDelta.get(negDelta);
-        if (c === undefined) {
-          byDelta.set(negDelta, (c = classFix.length));
+        let c = firstOfFix.get(j) ?? -1;
+        let prev = -1;
+        while (c >= 0 && classNegDelta[c] !== negDelta) {
+          prev = c;
+          c = sameFix[c]!;
+        }
+        if (c < 0) {
+          c = classFix.length;
           classFix.push(j);
           classNegDelta.push(negDelta);
           classLast.push(b.runLast[k]!);
+          sameFix.push(-1);
+          if (prev >= 0) sameFix[prev] = c;
+          else firstOfFix.set(j, c);
         } else if (b.runLast[k]! > classLast[c]!) classLast[c] = b.runLast[k]!;
         classOf[k] = c;
       }
@@ -365,7 +416,11 @@ export class CurrencyPool {
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
     const nReals = 3 * nF + 3 * nM + 7 * nR + 2 + 2 * GRID_NODES + MAX_MOMENTS + runSize + 3 * nC + 3 * maxGroups;
-    const nInts = 2 * nF + nM + 6 * nR + nC + 2 * nDates + 2 * maxGroups;
+    // runs of coupons with non-decreasing fixing and last indices (see runStart), used when they are at least 4 long
+    let nRuns = nR > 0 ? 1 : 0;
+    for (let k = 1; k < nR; k++) if (b.runFix[k]! < b.runFix[k - 1]! || b.runLast[k]! < b.runLast[k - 1]!) nRuns++;
+    const runStarts = nRuns > 0 && nR >= 4 * nRuns ? nRuns + 1 : 0;
+    const nInts = 2 * nF + nM + 7 * nR + nC + 2 * maxGroups + runStarts;
     const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
     const reals = new Carve(new Float64Array(memory, 0, nReals));
     const ints = new Carve(new Int32Array(memory, 8 * nReals, nInts));
@@ -415,13 +470,18 @@ export class CurrencyPool {
     this.runLogW = reals.take(nR);
     this.runRate = reals.take(nR);
     this.slotOf = ints.take(nC).fill(-1);
-    this.fixCount = ints.take(nDates);
-    this.fixSlot = ints.take(nDates).fill(-1);
     this.groupFix = ints.take(maxGroups);
     this.groupOff = ints.take(maxGroups);
     this.groupCoef = reals.take(3 * maxGroups);
     this.runSlope = ints.take(nR);
-    this.runSlot = ints.take(nR);
+    this.runSlot = ints.take(nR).fill(-1);
+    this.alive = ints.take(nR);
+    this.runStart = ints.take(runStarts);
+    if (runStarts > 0) {
+      let r = 0;
+      for (let k = 0; k < nR; k++) if (k === 0 || b.runFix[k]! < b.runFix[k - 1]! || b.runLast[k]! < b.runLast[k - 1]!) this.runStart[r++] = k;
+      this.runStart[r] = nR;
+    }
     reals.done();
     ints.done();
   }
@@ -438,11 +498,64 @@ export class CurrencyPool {
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;
     const halfHt2z = 0.5 * Ht * Ht * zt;
-    const { rFix, rLast, rClass, classCoef, slotOf, fixCount, fixSlot, groupFix, groupOff, groupCoef, runSlot, runSlope, runW, runLogW, runRate } = this;
+    const { rFix, rClass, slotOf, alive, runSlot } = this;
+    if (fixingScratch.count.length < this.nDates) fixingScratch = newFixingScratch(this.nDates);
+    const fixCount = fixingScratch.count;
+    const fixSlot = fixingScratch.slot;
+    // the last date's coupons back to no slot (every other has none), then this date's
+    for (let i = 0; i < this.aliveCount; i++) runSlot[alive[i]!] = -1;
+    const count = (this.aliveCount = this.aliveAt(d));
+    try {
+      return this.assignSlots(d, n, fixCount, fixSlot, invP, zt, halfHt2z, Ht);
+    } finally {
+      // the scratch back to zeros and −1 for the next call, of any pool (also after an internal error)
+      for (let i = 0; i < count; i++) {
+        const k = alive[i]!;
+        slotOf[rClass[k]!] = -1;
+        fixCount[rFix[k]!] = 0;
+        fixSlot[rFix[k]!] = -1;
+      }
+    }
+  }
+
+  /** Writes the coupons alive at d (rFix < d ≤ rLast) into `alive`, ascending; returns their count. */
+  private aliveAt(d: number): number {
+    const { rFix, rLast, alive, runStart } = this;
+    let count = 0;
+    if (runStart.length === 0) {
+      for (let k = 0; k < rFix.length; k++) if (rFix[k]! < d && rLast[k]! >= d) alive[count++] = k;
+      return count;
+    }
+    for (let r = 0; r + 1 < runStart.length; r++) {
+      const end = runStart[r + 1]!;
+      // the first coupon of the run with rLast ≥ d, then the first from there with rFix ≥ d: the alive ones lie between
+      let lo = runStart[r]!;
+      let hi = end;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rLast[mid]! < d) lo = mid + 1;
+        else hi = mid;
+      }
+      const first = lo;
+      hi = end;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rFix[mid]! < d) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = first; k < lo; k++) alive[count++] = k;
+    }
+    return count;
+  }
+
+  /** prepare's slots, with the thread's fixing scratch (zeros and −1 on entry; the caller restores them). */
+  private assignSlots(d: number, n: number, fixCount: Int32Array, fixSlot: Int32Array, invP: number, zt: number, halfHt2z: number, Ht: number): number {
+    const { rFix, rClass, classCoef, slotOf, groupFix, groupOff, groupCoef, runSlot, runSlope, runW, runLogW, runRate, alive } = this;
+    const count = this.aliveCount;
     // The classes alive at d, counted per fixing index (slotOf −2: seen).
-    for (let k = 0; k < rFix.length; k++) {
+    for (let i = 0; i < count; i++) {
+      const k = alive[i]!;
       const j = rFix[k]!;
-      if (j >= d || rLast[k]! < d) continue;
       const c = rClass[k]!;
       if (slotOf[c] === -1) {
         slotOf[c] = -2;
@@ -455,12 +568,9 @@ export class CurrencyPool {
     // know a triple by its first c1 = 1: a class's c1 = −δ is negative), whatever the number of classes.
     let groups = 0;
     const capacity = groupFix.length;
-    for (let k = 0; k < rFix.length; k++) {
+    for (let i = 0; i < count; i++) {
+      const k = alive[i]!;
       const j = rFix[k]!;
-      if (j >= d || rLast[k]! < d) {
-        runSlot[k] = -1;
-        continue;
-      }
       const c = rClass[k]!;
       let slot: number;
       if (fixCount[j]! >= RUNNING_SLOPES) {
@@ -495,12 +605,6 @@ export class CurrencyPool {
       runW[k] = this.rAmp[k]! * invP;
       runLogW[k] = this.rFixConst[k]! - this.rHalfHe2[k]! * zt + halfHt2z;
       runRate[k] = this.rHs[k]! - Ht;
-    }
-    for (let k = 0; k < rFix.length; k++) {
-      if (runSlot[k]! < 0) continue;
-      slotOf[rClass[k]!] = -1;
-      fixCount[rFix[k]!] = 0;
-      fixSlot[rFix[k]!] = -1;
     }
     return groups;
   }
@@ -594,9 +698,10 @@ export class CurrencyPool {
     }
     const runNodes = this.runNodes;
     runNodes.fill(0, 0, groups * GRID_NODES);
-    const { runSlot, runW, runLogW, runRate, couponSeries } = this;
-    for (let k = 0; k < runSlot.length; k++) {
-      if (runSlot[k]! < 0) continue;
+    const { runW, runLogW, runRate, couponSeries, alive } = this;
+    // the coupons alive at d (prepare's list, ascending: the order of a pass over every coupon)
+    for (let i = 0; i < this.aliveCount; i++) {
+      const k = alive[i]!;
       // the coupon's function at the nodes, by the ratio e^{−a·h}
       let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
       const ratio = Math.exp(-runRate[k]! * h);
@@ -632,16 +737,16 @@ export class CurrencyPool {
   private buildMoments(d: number, groups: number): number {
     const h = this.spec[1]!;
     const Ht = this.lgm.H[d]!;
-    const { mH, mHalfH2, mAmp, mLast, runSlot, runRate, runW, runLogW } = this;
+    const { mH, mHalfH2, mAmp, mLast, runRate, runW, runLogW, alive } = this;
+    const aliveCount = this.aliveCount;
     let aMax = 0;
     for (let k = 0; k < mH.length; k++) {
       if (mLast[k]! < d) continue;
       const a = Math.abs(mH[k]! - Ht);
       if (a > aMax) aMax = a;
     }
-    for (let k = 0; k < runSlot.length; k++) {
-      if (runSlot[k]! < 0) continue;
-      const a = Math.abs(runRate[k]!);
+    for (let i = 0; i < aliveCount; i++) {
+      const a = Math.abs(runRate[alive[i]!]!);
       if (a > aMax) aMax = a;
     }
     const z = aMax * GRID_CENTRE * h;
@@ -668,8 +773,8 @@ export class CurrencyPool {
     const runNodes = this.runNodes;
     for (let q = 0; q < groups; q++) runNodes.fill(0, q * GRID_NODES, q * GRID_NODES + order);
     const couponSeries = this.couponSeries;
-    for (let k = 0; k < runSlot.length; k++) {
-      if (runSlot[k]! < 0) continue;
+    for (let i = 0; i < aliveCount; i++) {
+      const k = alive[i]!;
       // the coupon's function as moments about the centre
       const rate = runRate[k]!;
       let term = runW[k]! * Math.exp(runLogW[k]! - rate * xc);
