@@ -377,7 +377,7 @@ describe('GPU device valuation with worker threads', () => {
     const device = await run(book, 2);
     // the figures route gives the same bits whatever the threads (its tables on this thread, or on 2 or 3 workers),
     // also when each worker holds its next task while it builds one (deviceDrive.ts WORKER_DEPTH: the stream hands
-    // out two tables tasks a worker at once; a CPU run's phases one) and a unit's host part goes to the worker that
+    // out three tables tasks a worker at once; a CPU run's phases one) and a unit's host part goes to the worker that
     // built its tables, without its counterparties (kept there: WorkerTask 'unit' held)
     const pool = WorkerPool.early(path.join(DEMO, 'market.yaml'), 3);
     const deep = await run(book, 3, {}, pool);

@@ -17,14 +17,22 @@ import type { DeviceTablesAnswer, WorkerMessage, WorkerPool, WorkerTask } from '
 import { quantileRank } from './quantile.js';
 import type { UnitContext, UnitCounterparty, UnitTask } from './unit.js';
 
-/** Units whose device tables are asked for ahead of the units handed back, per thread (measured on an H100: 2, 4 and 8 the same). */
-const TABLES_AHEAD = 2;
+/**
+ * Units whose device tables are asked for ahead of the units handed back, per thread. A unit holds its place from its
+ * tables task until its device results are read back, so the window must cover the units waiting on this thread and
+ * the device as well as those the workers hold: with 2 (and WORKER_DEPTH 2) the workers held the whole window, and a
+ * profile on an H100 machine showed them idle whenever this thread spent 0.1-0.2 s submitting a large unit's sets
+ * (2.3 of 27 worker-seconds; twentieth session, bench/README.md). Earlier sessions, with slower tables, measured 2, 4
+ * and 8 the same.
+ */
+const TABLES_AHEAD = 6;
 /**
  * Tasks a worker holds at once in the stream (WorkerPool.run depth): with one, a worker that finished its tables
  * waited for this thread, busy submitting other sets, to read them before it got its next task (profiles on an H100
- * machine: the workers idle a quarter of the time while this thread was saturated).
+ * machine: the workers idle a quarter of the time while this thread was saturated); three carry a worker through
+ * this thread's longest submissions.
  */
-const WORKER_DEPTH = 2;
+const WORKER_DEPTH = 3;
 /**
  * A unit costing more than this many times the mean unit is handed out first (the rest in book order). A unit is a
  * contiguous run of whole counterparties of about equal cost (engine.ts), so a counterparty heavier than that is a
