@@ -329,6 +329,46 @@ describe('pooled grid valuation against exact per-path evaluation', () => {
     }
   });
 
+  it('running coupons of many short swaps, alone and pooled with long ones, against exact per-path evaluation', () => {
+    // A rate pool finds the coupons running at a date in runs of coupons whose fixing and last indices never decrease
+    // (a leg in schedule order) by two binary searches a run, or, when its runs average under four coupons, by a pass
+    // over every coupon (ratePool.ts CurrencyPool.aliveAt). Twelve 6M swaps started 9 days apart (two 3M coupons a
+    // float leg: runs of one or two) take the pass; pooled with four 10Y swaps (runs of forty) they take the searches.
+    // Either way every running coupon must be found once at every date: checked against the exact value of the legs
+    // on every path, within the per-swap tolerance above.
+    const g = g0;
+    const { model, paths } = { model: model0, paths: paths0 };
+    const short = Array.from({ length: 12 }, (_, i): InterestRateSwap => {
+      const start = asOf - 70 + 9 * i;
+      const end = addMonths(start, 6);
+      return { ...irs, tradeId: `IRS_S${i}`, direction: i % 2 === 0 ? 'pay' : 'receive', fixedLeg: fixed({ startDate: start, maturityDate: end }), floatLeg: float({ startDate: start, maturityDate: end }) };
+    });
+    const long = [0, 1, 2, 3].map((days, i): InterestRateSwap => {
+      const start = irsStart + days;
+      return { ...irs, tradeId: `IRS_L${i}`, fixedLeg: fixed({ startDate: start, maturityDate: irsEnd + days }), floatLeg: float({ startDate: start, maturityDate: irsEnd + days }) };
+    });
+    const legsOf = (trades: InterestRateSwap[]) =>
+      trades.flatMap((t) => {
+        const sign = t.direction === 'pay' ? 1 : -1;
+        return [
+          { leg: t.floatLeg, sign },
+          { leg: t.fixedLeg, sign: -sign },
+        ];
+      });
+    let checked = 0;
+    for (const trades of [short, [...long, ...short]]) {
+      const legs = legsOf(trades);
+      for (const d of [1, 2, 3, 5, 7, 9, 14]) {
+        const v = values(trades, market, model, g, paths, d);
+        let worst = 0;
+        for (let p = 0; p < paths.nPaths; p++) worst = Math.max(worst, Math.abs(v[p]! - exactLegs(legs, market, model, g, paths, d, p)));
+        expect(worst, `${trades.length} swaps at grid date ${d}`).toBeLessThan(trades.length * 2e-9 * N);
+        checked++;
+      }
+    }
+    expect(checked).toBe(14);
+  });
+
   it('grid interpolation error of the pooled sum stays below 1e-9 × notional on 5,000 paths out to 12Y', () => {
     const g = g0;
     const { model, paths } = setup(market, g, 5000);
