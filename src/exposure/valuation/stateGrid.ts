@@ -26,7 +26,20 @@ export const STENCIL = 6;
  * Ranges of states already scanned, per state array (a run's paths: filled once, then only read) and offset + count.
  * An array whose values change after a scan (a caller reusing it for other paths) must not be passed again.
  */
-const scannedRanges = new WeakMap<Float64Array, Map<number, [number, number]>>();
+const scannedRanges = new WeakMap<Float64Array, Map<number, Map<number, [number, number]>>>();
+
+/**
+ * The scanned ranges of xs for n paths a scan, by offset: maps keyed by small integers (a key combining n and the
+ * offset was a double above the small-integer range, a number allocated on the heap at every lookup: 4 million of them
+ * a pass over utb-20k's GPU tables).
+ */
+function rangesOf(xs: Float64Array, n: number): Map<number, [number, number]> {
+  let byCount = scannedRanges.get(xs);
+  if (!byCount) scannedRanges.set(xs, (byCount = new Map()));
+  let byOffset = byCount.get(n);
+  if (!byOffset) byCount.set(n, (byOffset = new Map()));
+  return byOffset;
+}
 
 /**
  * Puts ranges scanned elsewhere into the cache of stateGridFor: for the state array xs of a run's paths (date-major,
@@ -35,9 +48,8 @@ const scannedRanges = new WeakMap<Float64Array, Map<number, [number, number]>>()
  * same grids before, or without, the host copy of the paths; the ranges must be those of the values xs will hold.
  */
 export function seedStateRanges(xs: Float64Array, n: number, ranges: Float64Array, row: number, nDates: number): void {
-  let byOffset = scannedRanges.get(xs);
-  if (!byOffset) scannedRanges.set(xs, (byOffset = new Map()));
-  for (let d = 0; d < nDates; d++) byOffset.set(n * 4294967296 + d * n, [ranges[2 * (row * nDates + d)]!, ranges[2 * (row * nDates + d) + 1]!]);
+  const byOffset = rangesOf(xs, n);
+  for (let d = 0; d < nDates; d++) byOffset.set(d * n, [ranges[2 * (row * nDates + d)]!, ranges[2 * (row * nDates + d) + 1]!]);
 }
 
 /** Narrowest grid span in state units: all paths at one point (t = 0) still give a well-defined grid. */
@@ -50,10 +62,8 @@ const MIN_SPAN = 1e-6;
 export function stateGridFor(xs: Float64Array, offset: number, n: number, spec: Float64Array): void {
   // The range of a date's states is the same for every pool and trade of the run on those paths: scanned once per
   // array, date and path count (5,000 paths × every pool, trade and date of a book otherwise), then reused.
-  let byOffset = scannedRanges.get(xs);
-  if (!byOffset) scannedRanges.set(xs, (byOffset = new Map()));
-  const key = n * 4294967296 + offset; // exact below 2^53: n < 2^21 paths, offset < 2^32
-  let range = byOffset.get(key);
+  const byOffset = rangesOf(xs, n);
+  let range = byOffset.get(offset);
   if (!range) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -62,7 +72,7 @@ export function stateGridFor(xs: Float64Array, offset: number, n: number, spec: 
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
-    byOffset.set(key, (range = [lo, hi]));
+    byOffset.set(offset, (range = [lo, hi]));
   }
   let lo = range[0];
   let hi = range[1];
