@@ -360,10 +360,13 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
   // WorkerPool.early): they load their modules and build the market from this thread's parsed YAML while this thread
   // prepares the run (book order, grid, model, units: 0.1 s for utb-20k on an H100 machine, bench/README.md), instead
   // of after it. Only for a market read from its file as it stands (marketSource), the one the workers would get.
-  const source = !input.workerPool && input.marketFile && input.options.threads > 1 ? marketSource(input.market) : undefined;
+  // As many as the run can use: its threads, at most one a counterparty (bookOrder's count, or more where some have
+  // no trades: a pool may hold more workers than the run's threads).
+  const threads = Math.min(input.options.threads, new Set(input.portfolio.nettingSets.map((ns) => ns.counterpartyId)).size);
+  const source = !input.workerPool && input.marketFile && threads > 1 ? marketSource(input.market) : undefined;
   if (!source) return runSimulationOn(input);
   const gpu = input.options.pathSimulator?.deviceValuation !== undefined;
-  const workerPool = WorkerPool.early(input.marketFile!, input.options.threads, gpu ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {}, source);
+  const workerPool = WorkerPool.early(input.marketFile!, threads, gpu ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {}, source);
   try {
     return await runSimulationOn({ ...input, workerPool });
   } finally {
