@@ -28,6 +28,7 @@ const STORAGE = 0x80;
 const COPY_SRC = 0x04;
 const COPY_DST = 0x08;
 const MAP_READ = 0x01;
+const UNIFORM = 0x40;
 
 /** Deterministic uniform [0, 1) (mulberry32), so a failure reproduces. */
 function uniform(seed: number): () => number {
@@ -170,26 +171,39 @@ describe('GPU row selection (radix select): exact order statistics', () => {
     expected.set(sortedReference(a, rowsA, nA, rankA), outA);
     expected.set(sortedReference(b, rowsB, nB, rankB), outB);
     const limit = Math.min(device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX);
+    // the jobs' parameters in buffers of the caller's (RowSelectJob.params: the GPU backend's pooled ones), reused by
+    // every later job once its work is done, or made by each job and returned to be destroyed
+    const paramsA = device.createBuffer({ size: 4096, usage: UNIFORM | COPY_DST });
+    const paramsB = device.createBuffer({ size: 4096, usage: UNIFORM | COPY_DST });
+    let pooledRuns = 0;
     for (const workgroupSize of [undefined, 64, 128] as const) {
       if (workgroupSize !== undefined && workgroupSize > limit) continue;
-      const inputBuffer = upload(ctx!, input);
-      const output = device.createBuffer({ size: 4 * outLength, usage: STORAGE | COPY_SRC | COPY_DST });
-      device.queue.writeBuffer(output, 0, new Float32Array(outLength).fill(sentinel));
-      const read = device.createBuffer({ size: 4 * outLength, usage: MAP_READ | COPY_DST });
-      const encoder = device.createCommandEncoder();
-      const temporaries = [
-        ...encodeRowSelect(ctx!, encoder, { input: inputBuffer, inputOffset: inA, rows: rowsA, n: nA, rank: rankA, output, outputOffset: outA, workgroupSize }),
-        ...encodeRowSelect(ctx!, encoder, { input: inputBuffer, inputOffset: inB, rows: rowsB, n: nB, rank: rankB, output, outputOffset: outB, workgroupSize }),
-      ];
-      expect(temporaries.length).toBe(2);
-      encoder.copyBufferToBuffer(output, 0, read, 0, 4 * outLength);
-      device.queue.submit([encoder.finish()]);
-      await read.mapAsync(MAP_READ);
-      const got = new Float32Array(read.getMappedRange().slice(0));
-      read.unmap();
-      for (const buffer of [inputBuffer, output, read, ...temporaries]) buffer.destroy();
-      expect(bits(got), `workgroup size ${workgroupSize ?? 'default'}`).toEqual(bits(expected));
+      for (const pooled of [false, true]) {
+        const inputBuffer = upload(ctx!, input);
+        const output = device.createBuffer({ size: 4 * outLength, usage: STORAGE | COPY_SRC | COPY_DST });
+        device.queue.writeBuffer(output, 0, new Float32Array(outLength).fill(sentinel));
+        const read = device.createBuffer({ size: 4 * outLength, usage: MAP_READ | COPY_DST });
+        const encoder = device.createCommandEncoder();
+        // the two buffers change jobs from one pooled run to the next: each must hold its new job's parameters
+        const [forA, forB] = pooledRuns % 2 === 0 ? [paramsA, paramsB] : [paramsB, paramsA];
+        const temporaries = [
+          ...encodeRowSelect(ctx!, encoder, { input: inputBuffer, inputOffset: inA, rows: rowsA, n: nA, rank: rankA, output, outputOffset: outA, workgroupSize, ...(pooled ? { params: forA } : {}) }),
+          ...encodeRowSelect(ctx!, encoder, { input: inputBuffer, inputOffset: inB, rows: rowsB, n: nB, rank: rankB, output, outputOffset: outB, workgroupSize, ...(pooled ? { params: forB } : {}) }),
+        ];
+        expect(temporaries.length).toBe(pooled ? 0 : 2);
+        encoder.copyBufferToBuffer(output, 0, read, 0, 4 * outLength);
+        device.queue.submit([encoder.finish()]);
+        await read.mapAsync(MAP_READ);
+        const got = new Float32Array(read.getMappedRange().slice(0));
+        read.unmap();
+        for (const buffer of [inputBuffer, output, read, ...temporaries]) buffer.destroy();
+        expect(bits(got), `workgroup size ${workgroupSize ?? 'default'}, ${pooled ? 'the caller\'s' : 'own'} params`).toEqual(bits(expected));
+        if (pooled) pooledRuns++;
+      }
     }
+    paramsA.destroy();
+    paramsB.destroy();
+    expect(pooledRuns).toBeGreaterThanOrEqual(2);
   });
 
   it.skipIf(noGpu())('more rows than one dispatch dimension holds (65,537 rows: the second dimension), workgroups of 64', async () => {
@@ -232,6 +246,9 @@ describe('GPU row selection (radix select): exact order statistics', () => {
       expect(() => encodeRowSelect(ctx!, encoder, { input, inputOffset: 1, rows: 2, n: 5, rank: 0, output, outputOffset: 0 })).toThrow(/end at element 11, past the input buffer's 10 f32 elements/);
       expect(() => encodeRowSelect(ctx!, encoder, { input, inputOffset: 0, rows: 2, n: 5, rank: 0, output, outputOffset: 3 })).toThrow(/end at element 5, past the output buffer's 4 f32 elements/);
       expect(() => encodeRowSelect(ctx!, encoder, { input, inputOffset: 0, rows: 2, n: 5, rank: 7, output, outputOffset: 0 })).toThrow(RangeError);
+      const small = device.createBuffer({ size: 16, usage: UNIFORM | COPY_DST });
+      expect(() => encodeRowSelect(ctx!, encoder, { input, inputOffset: 0, rows: 2, n: 5, rank: 0, output, outputOffset: 0, params: small })).toThrow(/params buffer \(16 bytes\) is smaller than 32 bytes/);
+      small.destroy();
     } finally {
       input.destroy();
       output.destroy();

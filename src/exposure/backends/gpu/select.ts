@@ -35,6 +35,13 @@ export interface RowSelectJob {
    * run the kernel's several-bins-an-invocation form).
    */
   workgroupSize?: 64 | 128 | 256;
+  /**
+   * A buffer for the job's parameters (UNIFORM | COPY_DST, at least 4·SELECT_PARAM_WORDS bytes), the caller's to
+   * reuse once the submitted work is done (the GPU backend takes one from its buffer pool per netting set: a buffer
+   * made through Dawn's Node binding cost about 85 µs of the driving thread, bufferPool.ts); without it the job makes
+   * one and returns it for the caller to destroy.
+   */
+  params?: GPUBuffer;
 }
 
 function checkCount(value: number, name: string, min: number): void {
@@ -91,7 +98,8 @@ export function encodeRowSelect(
   const pipeline = pipelineOf(ctx, selectWgsl(workgroupSize));
   const paramWords = new Uint32Array(SELECT_PARAM_WORDS);
   paramWords.set([inputOffset, outputOffset, rows, n, rank]);
-  const params = device.createBuffer({ size: paramWords.byteLength, usage: UNIFORM | COPY_DST });
+  if (job.params && job.params.size < paramWords.byteLength) throw new RangeError(`row selection: the params buffer (${job.params.size} bytes) is smaller than ${paramWords.byteLength} bytes`);
+  const params = job.params ?? device.createBuffer({ size: paramWords.byteLength, usage: UNIFORM | COPY_DST });
   // queue writes happen before any command buffer submitted after them, so the encoder's pass sees the params
   device.queue.writeBuffer(params, 0, paramWords.buffer, paramWords.byteOffset, paramWords.byteLength);
   const bindGroup = device.createBindGroup({
@@ -104,7 +112,7 @@ export function encodeRowSelect(
   // one workgroup a row; rows past 65,535 go to the second dimension (the kernel's r = wid.x + 65535·wid.y)
   pass.dispatchWorkgroups(Math.min(rows, SELECT_ROWS_PER_DIMENSION), Math.ceil(rows / SELECT_ROWS_PER_DIMENSION));
   pass.end();
-  return [params];
+  return job.params ? [] : [params];
 }
 
 /** The WGSL encodeRowSelect runs on this device by default (for compiling its pipeline ahead, kernels.ts warmPipelines). */

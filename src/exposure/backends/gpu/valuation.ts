@@ -30,7 +30,8 @@ import type { DeviceSetValuation } from '../../engine.js';
 import { precomputedOf, type DevicePayload } from '../../devicePayload.js';
 import type { PrecomputedSet, UnitContext, UnitCounterparty } from '../../unit.js';
 import type { GpuContext } from './device.js';
-import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, upload, warmPipelines, WORKGROUP, type ResidentPaths } from './kernels.js';
+import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, UNIFORM, upload, warmPipelines, WORKGROUP, type ResidentPaths } from './kernels.js';
+import { SELECT_PARAM_WORDS } from './wgsl/select.js';
 import { DeviceBufferPool } from './bufferPool.js';
 import { deviceTablesOf, type DeviceFactorIndex, type DeviceTables } from './tables.js';
 import { ENTRY_WORDS, NODES_ROW, nodesWgsl, SLOT_WORDS, VALUE_HEADER, valueWgsl } from './wgsl/value.js';
@@ -376,7 +377,8 @@ export class GpuSetValuation implements DeviceSetValuation {
     const readBuffer = this.pool().acquire(outputs.size, MAP_READ | COPY_DST);
     const encoder = device.createCommandEncoder();
     this.pass(encoder, REDUCE_WGSL, [block.buffer, intsBinding!, realsBinding!, acc.buffer, acc.buffer, outBinding!], nExp, chunks);
-    const temporary = encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: outputs.buffer, outputOffset: pfeBinding!.offset / 4 });
+    const params = this.pool().acquire(4 * SELECT_PARAM_WORDS, UNIFORM | COPY_DST);
+    encodeRowSelect(this.ctx, encoder, { input: acc.buffer, inputOffset: 0, rows: nExp, n: block.count, rank, output: outputs.buffer, outputOffset: pfeBinding!.offset / 4, params });
     encoder.copyBufferToBuffer(outputs.buffer, 0, readBuffer, 0, outputs.size);
     device.queue.submit([encoder.finish()]);
     const mapped = readBuffer.mapAsync(MAP_MODE_READ, 0, outputs.size);
@@ -393,8 +395,8 @@ export class GpuSetValuation implements DeviceSetValuation {
           readBack = true;
           return { index, sums, pfe };
         } finally {
-          for (const b of [acc.buffer, ...temporary]) b.destroy();
-          if (readBack) for (const b of [inputs.buffer, outputs.buffer, readBuffer]) this.pool().release(b);
+          acc.buffer.destroy();
+          if (readBack) for (const b of [inputs.buffer, outputs.buffer, readBuffer, params]) this.pool().release(b);
         }
       },
     };
@@ -441,7 +443,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     const store = m.trivial ? undefined : this.scratch(2, 4 * nSlots * count);
     const partials = lagRows > 0 ? this.scratch(3, 4 * 2 * lagRows * nWg) : undefined;
     const readBuffer = this.pool().acquire(outputs.size, MAP_READ | COPY_DST);
-    const pooled: GPUBuffer[] = [inputs.buffer, outputs.buffer, readBuffer];
+    // the PFE selection's parameters, pooled too (a buffer made per set cost 85 µs of this thread)
+    const selectParams = this.pool().acquire(4 * SELECT_PARAM_WORDS, UNIFORM | COPY_DST);
+    const pooled: GPUBuffer[] = [inputs.buffer, outputs.buffer, readBuffer, selectParams];
     const buffers: GPUBuffer[] = [];
     const encoder = device.createCommandEncoder();
     // 1. the set's values, kept on the device: its close-out lag dates on its own tables (wgsl/value.ts), then its
@@ -457,7 +461,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     // 3. the profile's sums per exposure date
     this.pass(encoder, REDUCE_WGSL, [block.buffer, reduceInts!, reduceReals!, values, ec, sumsOut!], nExp, chunks);
     // 4. PFE: the quantile of max(E, 0) (values <= 0 select as 0)
-    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec.buffer, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4 }));
+    buffers.push(...encodeRowSelect(this.ctx, encoder, { input: ec.buffer, inputOffset: 0, rows: nExp, n: count, rank, output: outputs.buffer, outputOffset: pfeOut!.offset / 4, params: selectParams }));
     // 5. each trade's Euler sums on its own tables
     if (nTradeSlots > 0) {
       this.pass(encoder, eulerWgsl(t.gridNodes, t.runningSlopes), [block.buffer, tradeInts!, tradeReals!, values, ec, info!, tradeOut!, tradeNodes], Math.min(nTradeSlots, 65535), Math.ceil(nTradeSlots / 65535), chunks);
