@@ -219,7 +219,6 @@ export class CurrencyPoolBuilder {
 }
 
 
-/** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
 /**
  * CurrencyPool.prepare's scratch per fixing grid index (classes alive there; the first of its three power slots, −1:
  * none), zeros and −1 between calls. One per thread, shared by its pools, grown to the grid: a pool's own pair was 40%
@@ -234,6 +233,7 @@ function newFixingScratch(nDates: number): FixingScratch {
 }
 let fixingScratch = newFixingScratch(0);
 
+/** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
 class Carve<T extends Float64Array | Int32Array> {
   private at = 0;
   constructor(private readonly all: T) {}
