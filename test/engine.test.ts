@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
-import { WorkerPool } from '../src/exposure/pool.js';
+import { keptWorkerCount, stopKeptWorkers, WorkerPool } from '../src/exposure/pool.js';
+import { loadMarket, marketFromTree, marketSource } from '../src/market/load.js';
+import os from 'node:os';
 import { poolKernelCalls, setPoolKernelsEnabled } from '../src/exposure/valuation/wasm/poolKernels.js';
 import { contiguousUnits, partitionWork, shardOf } from '../src/exposure/partition.js';
 import type { NettingSetResult, SimulationResult } from '../src/exposure/results.js';
@@ -147,6 +149,81 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     } finally {
       await twice.close();
     }
+  }, 120_000);
+
+  it('workers kept between runs (WorkerPool.release) give the same bits as new ones; a failed run stops them', async () => {
+    stopKeptWorkers();
+    const first = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
+    expectSameResult(single, first);
+    expect(keptWorkerCount()).toBe(2);
+    // the next run takes them over at its start (none kept while it runs) and gives them back at its end
+    const running = runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, seed: 8 } });
+    expect(keptWorkerCount()).toBe(0);
+    const onKept = await running;
+    expect(keptWorkerCount()).toBe(2);
+    // a run of one thread in-process leaves them kept; a run of fewer threads than kept takes them all (never more
+    // than an earlier run of the process had)
+    const inProcess = await runSimulation({ portfolio: book, market, options: { ...OPTIONS, seed: 8 } });
+    expect(keptWorkerCount()).toBe(2);
+    expectSameResult(inProcess, onKept);
+    stopKeptWorkers();
+    expect(keptWorkerCount()).toBe(0);
+    expectSameResult(onKept, await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, seed: 8 } }));
+    expect(keptWorkerCount()).toBe(2);
+    // XVA_KEEP_WORKERS=off: a run's workers stop at its end, as before workers were kept
+    stopKeptWorkers();
+    process.env.XVA_KEEP_WORKERS = 'off';
+    try {
+      expectSameResult(onKept, await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, seed: 8 } }));
+      expect(keptWorkerCount()).toBe(0);
+    } finally {
+      delete process.env.XVA_KEEP_WORKERS;
+    }
+    await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
+    expect(keptWorkerCount()).toBe(2);
+    // workers that failed are not kept: an init without a grid fails their context (the run's error), and the pool
+    // they were in stops them when it is released
+    const bad = WorkerPool.early(MARKET_FILE, 2);
+    expect(bad.reused).toBe(true);
+    expect(keptWorkerCount()).toBe(0);
+    bad.begin({ marketFile: MARKET_FILE } as never);
+    await expect(bad.run([], () => undefined)).rejects.toThrow(/worker thread/);
+    bad.release();
+    expect(bad.closed).toBe(true);
+    expect(keptWorkerCount()).toBe(0);
+  }, 120_000);
+
+  it('kept workers build the market again for another parse of the same file (its numbers changed), not the one they had', async () => {
+    // a copy of the demo market under a path of its own, read, run on two workers (kept), then rewritten with other FX
+    // spots and read again: the kept workers must value on the new parse, as new workers and the in-process run do
+    stopKeptWorkers();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-kept-'));
+    const file = path.join(dir, 'market.yaml');
+    const text = fs.readFileSync(MARKET_FILE, 'utf8');
+    expect(text).toContain('EURUSD: 1.085, GBPUSD: 1.27');
+    fs.writeFileSync(file, text);
+    const before = loadMarket(file);
+    const onBefore = await runSimulation({ portfolio: book, market: before, marketFile: file, options: { ...OPTIONS, threads: 2 } });
+    expect(keptWorkerCount()).toBe(2);
+    fs.writeFileSync(file, text.replace('EURUSD: 1.085, GBPUSD: 1.27', 'EURUSD: 1.185, GBPUSD: 1.37'));
+    const after = loadMarket(file);
+    const onKept = await runSimulation({ portfolio: book, market: after, marketFile: file, options: { ...OPTIONS, threads: 2 } });
+    const inProcess = await runSimulation({ portfolio: book, market: after, options: OPTIONS });
+    expectSameResult(inProcess, onKept);
+    // the spots reach the figures: the first parse's run differs
+    expect(onBefore.book.epe.some((v, k) => v !== onKept.book.epe[k])).toBe(true);
+    // a run on a market that is no parse of a file (built from a tree here) sends none: its new workers read the file
+    // (the spots of `after`); then the file changes again and is read: the kept workers must not take what they read
+    const unparsed = marketFromTree(marketSource(after)!.tree, 'market.yaml');
+    expect(marketSource(unparsed)).toBeUndefined();
+    stopKeptWorkers();
+    expectSameResult(inProcess, await runSimulation({ portfolio: book, market: unparsed, marketFile: file, options: { ...OPTIONS, threads: 2 } }));
+    expect(keptWorkerCount()).toBe(2);
+    fs.writeFileSync(file, text);
+    const again = loadMarket(file);
+    const onKeptAgain = await runSimulation({ portfolio: book, market: again, marketFile: file, options: { ...OPTIONS, threads: 2 } });
+    expectSameResult(onBefore, onKeptAgain);
+    stopKeptWorkers();
   }, 120_000);
 
   it('two halves of the book run separately and merged give the same bits as the whole', async () => {

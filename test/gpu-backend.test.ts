@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { factorNeeds, runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
-import { WorkerPool } from '../src/exposure/pool.js';
+import { keptWorkerCount, stopKeptWorkers, WorkerPool } from '../src/exposure/pool.js';
 import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.js';
 import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 import { mergeShards } from '../src/scale/merge.js';
@@ -369,6 +369,28 @@ describe('GPU device valuation with worker threads', () => {
     expect(Array.from(two.result.book.epe)).toEqual(Array.from(one.result.book.epe));
   }, 120_000);
 
+  it.skipIf(noGpu())('figures route on workers kept between runs: each run seeds its own state ranges (the paths never on the host)', async () => {
+    // every set on the figures route (the zero-strike set left out), so the device keeps its paths and the workers'
+    // grids come from its state ranges alone; the second run, on other paths, takes over the first run's workers
+    const { book, zeroStrikeSet } = sliceOf();
+    const onDevice: Portfolio = { ...book, nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet), trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet) };
+    stopKeptWorkers();
+    const first = await run(onDevice, 2);
+    expect(first.stats.pathsCopied).toBe(false);
+    expect(first.stats.figureSets).toBe(onDevice.nettingSets.length);
+    expect(keptWorkerCount()).toBe(2);
+    const second = await run(onDevice, 2, { seed: 6 });
+    expect(second.stats.pathsCopied).toBe(false);
+    const reference = await run(onDevice, 1, { seed: 6 });
+    second.result.nettingSets.forEach((g, i) => {
+      const h = reference.result.nettingSets[i]!;
+      for (const key of ['epe', 'ene', 'pfe', 'collateral', 'epeStdError'] as const) expect(Array.from(g.profile[key]), `${g.nettingSetId} ${key}`).toEqual(Array.from(h.profile[key]));
+      expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
+    });
+    // the seed reaches the figures (the comparison is not of the first run's numbers)
+    expect(Array.from(second.result.book.epe)).not.toEqual(Array.from(first.result.book.epe));
+  }, 120_000);
+
   it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
     const { book, zeroStrikeSet, pairCounterparty } = sliceOf(true);
     // reference: the values route (with a cube: the host computes every figure in f64 from the device's f32 values);
@@ -385,7 +407,12 @@ describe('GPU device valuation with worker threads', () => {
     expect(deep.stats.workerTableTasks).toBeGreaterThan(3);
     expect(pool.pinnedTasks).toBe(deep.stats.workerTableTasks);
     expect(pool.closed).toBe(true);
-    for (const other of [await run(book, 1), deep]) {
+    // the same run again on the three workers kept from `deep` (pool.ts WorkerPool.release): each seeds the new run's
+    // state ranges again (the tables of the run before are on other paths)
+    expect(keptWorkerCount()).toBe(3);
+    const again = await run(book, 3);
+    expect(keptWorkerCount()).toBe(3);
+    for (const other of [await run(book, 1), deep, again]) {
       expect(other.routing).toEqual(device.routing);
       other.result.nettingSets.forEach((g, i) => {
         const h = device.result.nettingSets[i]!;

@@ -503,7 +503,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
   /** The paths lie on a path memory: the threads value on the pool kernels (SimulationResult.poolKernels). */
   let poolKernels = false;
   if (threads === 1) {
-    await input.workerPool?.close(); // started early for a run that turned out to be in-process
+    input.workerPool?.release(); // started early for a run that turned out to be in-process: kept for the next run
     progress(0, 'simulating market paths');
     // on a path memory with one scratch slot, so that this thread's rate-pool kernels read the paths in place
     const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
@@ -553,7 +553,11 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
     // its global index only), then value the netting sets on them
     // a kernel slot per worker (an early-started pool may hold more workers than this run's threads) and this thread
-    const shared = sharedPaths(layout, grid, nPaths, Math.max(threads, input.workerPool?.size ?? 0) + 1);
+    // the workers: an early pool, else those kept from an earlier run of this process, else new ones (pool.ts)
+    const workerOptions = deviceValuation ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {};
+    const early = input.workerPool?.waitingForRun ? input.workerPool : undefined;
+    const poolSize = early ? early.size : WorkerPool.sizeForRun(threads, workerOptions);
+    const shared = sharedPaths(layout, grid, nPaths, Math.max(threads, poolSize) + 1);
     paths = shared.paths;
     poolKernels = shared.kernelMemory !== undefined;
     const source = marketSource(input.market);
@@ -576,9 +580,8 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       coverageVariants: variantCoverages,
       cube: Boolean(options.cube),
     };
-    const early = input.workerPool?.waitingForRun ? input.workerPool : undefined;
     if (input.workerPool && !early) await input.workerPool.close();
-    const pool = early ?? new WorkerPool(init, threads, deviceValuation ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {});
+    const pool = early ?? WorkerPool.forRun(init, threads, workerOptions, poolSize);
     if (early) early.begin(init);
     let deviceCtx: UnitContext | undefined;
     /** The host copy of paths the device kept (undefined: the shared arrays hold the paths already). */
@@ -636,8 +639,9 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       }
     } finally {
       deviceValuation?.release();
-      // every result is in (or the run failed): the workers are told to stop, their exits not waited for
-      await pool.close({ wait: false });
+      // every result is in: the workers are kept for the next run of this process (pool.ts WorkerPool.release); a run
+      // that failed stops them, their exits not waited for
+      pool.release();
     }
   }
   lap('valuation');

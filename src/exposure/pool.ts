@@ -1,8 +1,9 @@
 /**
  * The engine's worker threads (node:worker_threads) and the messages between them and the main thread. A pool runs
  * phases of tasks, each worker taking the next task when it is free: first blocks of market paths (written into the
- * shared path arrays), then work units of netting sets. Workers start once per run: each loads the market file and
- * rebuilds the model (deterministic: the same parameters as the main thread's), see worker.ts.
+ * shared path arrays), then work units of netting sets. Each worker builds the run's market and model (deterministic:
+ * the same parameters as the main thread's), see worker.ts. Workers start with a process's first run and are kept
+ * for its next ones (WorkerPool.release, KeptWorkers).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { HazardCurveSpec } from '../market/hazard.js';
+import type { MarketSource } from '../market/load.js';
 import type { FactorNeeds } from '../simulation/layout.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import type { UnitCounterparty, UnitResult, UnitTask } from './unit.js';
@@ -23,7 +25,7 @@ export interface WorkerInit {
    * The main thread's market as the YAML tree it was read from (market/load.ts marketSource): the workers read it
    * instead of the file, so that they skip the file's parse and use the very market of the main thread.
    */
-  marketTree?: { tree: unknown; fileName: string };
+  marketTree?: MarketSource;
   /**
    * The main thread's CDS curves of the run's credit names (the layout's), bootstrapped already: a worker takes them
    * instead of bootstrapping the same quotes again (MarketLoadOptions.creditSeed).
@@ -58,7 +60,7 @@ export interface WorkerInit {
 export interface WorkerStart {
   marketFile: string;
   /** The market file's parsed YAML (market/load.ts marketSource), when the main thread has read it already. */
-  marketTree?: { tree: unknown; fileName: string };
+  marketTree?: MarketSource;
 }
 
 /** A block of global paths [offset, offset + count) to simulate into the shared arrays. */
@@ -85,6 +87,10 @@ export interface WorkerPoolOptions {
 
 export type WorkerTask =
   | { kind: 'init'; init: WorkerInit }
+  /** A kept worker's next start (WorkerPool.early on kept workers): it loads that market now unless it has it. */
+  | { kind: 'start'; start: WorkerStart }
+  /** The run is over and the worker is kept (WorkerPool.release): it lets go of the run's paths. */
+  | { kind: 'park' }
   | { kind: 'paths'; block: PathBlock }
   /**
    * `held`: the task comes without its counterparties (an empty list), which the worker kept from the tables task of
@@ -189,6 +195,71 @@ interface Phase {
   reject: (error: Error) => void;
 }
 
+/**
+ * Worker threads kept between the runs of this process (WorkerPool.release), for the next run to take over instead of
+ * starting its own: a worker's start (its modules, the market) and its first pass over the valuation code before V8 has
+ * optimised it cost more than a small run's work (a run of 20 of utb-20k's netting sets at 1,000 paths: 1.1-1.6 s on two
+ * new workers, bench/README.md "Workers kept between runs"). `xva optimize` runs the engine on every candidate, `xva
+ * cva` on every stress scenario. Unreferenced while kept (they do not hold the process open), and stopped after
+ * IDLE_KEEP_MS unused. One set is kept, the last released.
+ */
+interface KeptWorkers {
+  workers: Worker[];
+  youngGenerationMb: number | undefined;
+  timer: ReturnType<typeof setTimeout>;
+}
+const kept: KeptWorkers[] = [];
+/** How long released workers wait for a next run before they stop. */
+export const IDLE_KEEP_MS = 120_000;
+/** The events the pool listens to on a worker (removed when it hands the worker on). */
+const WORKER_EVENTS = ['message', 'error', 'exit'] as const;
+
+function stopKept(set: KeptWorkers): void {
+  const i = kept.indexOf(set);
+  if (i >= 0) kept.splice(i, 1);
+  clearTimeout(set.timer);
+  for (const w of set.workers) {
+    for (const event of WORKER_EVENTS) w.removeAllListeners(event);
+    void w.terminate().catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the kept workers for a run of `threads` threads when they are at least that many and started with the same
+ * options (the smallest such set), else undefined. A run never gets more workers than an earlier run of this process
+ * had, so never more than the user's --threads.
+ */
+function takeKept(threads: number, options: WorkerPoolOptions, maxSize = Infinity): Worker[] | undefined {
+  let best: KeptWorkers | undefined;
+  for (const set of kept) {
+    if (set.youngGenerationMb !== options.youngGenerationMb || set.workers.length < threads || set.workers.length > maxSize) continue;
+    if (!best || set.workers.length < best.workers.length) best = set;
+  }
+  if (!best) return undefined;
+  kept.splice(kept.indexOf(best), 1);
+  clearTimeout(best.timer);
+  for (const w of best.workers) {
+    for (const event of WORKER_EVENTS) w.removeAllListeners(event);
+    w.ref();
+  }
+  return best.workers;
+}
+
+/** Whether workers are kept between runs: unless the environment says `XVA_KEEP_WORKERS=off` (README, "Environment"). */
+function keepWorkers(): boolean {
+  return process.env.XVA_KEEP_WORKERS !== 'off';
+}
+
+/** Stops the workers kept between runs now (tests; a process that wants its threads back at once). */
+export function stopKeptWorkers(): void {
+  for (const set of [...kept]) stopKept(set);
+}
+
+/** How many workers are kept between runs (tests). */
+export function keptWorkerCount(): number {
+  return kept.reduce((n, set) => n + set.workers.length, 0);
+}
+
 export class WorkerPool {
   private readonly workers: Worker[] = [];
   /** Per worker: whether it reported ready, and the tasks handed to it and not yet answered. */
@@ -202,14 +273,17 @@ export class WorkerPool {
   /** The market file the workers loaded (a pool started early) or undefined (started with a run's init). */
   private readonly startedWith: string | undefined;
   private initialised: boolean;
+  private readonly youngGenerationMb: number | undefined;
+  /** Whether the workers came from an earlier run of this process (kept between runs). */
+  readonly reused: boolean;
 
   /**
    * Workers for a run's init, or, with a WorkerStart (WorkerPool.early), workers that load the market now and wait
-   * for `begin(init)`.
+   * for `begin(init)`. With `adopted`: those workers (kept from an earlier run, takeKept) instead of new ones, told the
+   * start or the init by message.
    */
-  constructor(init: WorkerInit | WorkerStart, threads: number, options: WorkerPoolOptions = {}) {
-    const script = workerScript();
-    let waiting = threads;
+  constructor(init: WorkerInit | WorkerStart, threads: number, options: WorkerPoolOptions = {}, adopted?: Worker[]) {
+    let waiting = adopted ? adopted.length : threads;
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     this.ready = new Promise((resolve, reject) => {
@@ -219,9 +293,13 @@ export class WorkerPool {
     this.ready.catch(() => undefined); // awaited by run; a failure before then is not unhandled
     this.initialised = 'grid' in init;
     this.startedWith = this.initialised ? undefined : init.marketFile;
-    for (let w = 0; w < threads; w++) {
+    this.youngGenerationMb = options.youngGenerationMb;
+    this.reused = adopted !== undefined;
+    const script = adopted ? '' : workerScript();
+    for (let w = 0; w < waiting; w++) {
       const young = options.youngGenerationMb;
-      const worker = new Worker(script, { workerData: init, ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+      const worker = adopted ? adopted[w]! : new Worker(script, { workerData: init, ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+      if (adopted) worker.postMessage(this.initialised ? ({ kind: 'init', init: init as WorkerInit } satisfies WorkerTask) : ({ kind: 'start', start: init as WorkerStart } satisfies WorkerTask));
       this.workers.push(worker);
       this.isReady.push(false);
       this.inFlight.push(0);
@@ -265,6 +343,58 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Workers for a run's init: the workers kept from an earlier run of this process when there are enough, and at most
+   * `maxSize` (WorkerPool.release), else `threads` new ones. `size` of the result may exceed `threads` (kept workers
+   * of a larger run).
+   */
+  static forRun(init: WorkerInit, threads: number, options: WorkerPoolOptions = {}, maxSize = Infinity): WorkerPool {
+    return new WorkerPool(init, threads, options, takeKept(threads, options, maxSize));
+  }
+
+  /**
+   * How many workers WorkerPool.forRun would give a run of `threads` threads now (the run's path memory has a kernel
+   * slot per worker).
+   */
+  static sizeForRun(threads: number, options: WorkerPoolOptions = {}): number {
+    let size = threads;
+    let best = Infinity;
+    for (const set of kept) {
+      if (set.youngGenerationMb === options.youngGenerationMb && set.workers.length >= threads && set.workers.length < best) best = set.workers.length;
+    }
+    if (best < Infinity) size = best;
+    return size;
+  }
+
+  /**
+   * Hands the workers back for the next run of this process once this pool's run is over (kept IDLE_KEEP_MS, see
+   * KeptWorkers); this pool is closed. A pool that failed, or is still running a phase, is closed instead (its workers
+   * stop).
+   */
+  release(): void {
+    if (this.closing) return;
+    if (this.failure || this.phase || this.workers.length === 0 || !keepWorkers()) {
+      void this.close({ wait: false });
+      return;
+    }
+    this.closing = true;
+    const workers = this.workers.splice(0);
+    for (const w of workers) {
+      for (const event of WORKER_EVENTS) w.removeAllListeners(event);
+      w.postMessage({ kind: 'park' } satisfies WorkerTask);
+      w.unref();
+    }
+    const set: KeptWorkers = { workers, youngGenerationMb: this.youngGenerationMb, timer: setTimeout(() => stopKept(set), IDLE_KEEP_MS) };
+    set.timer.unref();
+    // a kept worker that stops or fails takes its set out (the others stop)
+    for (const w of workers) {
+      w.on('exit', () => stopKept(set));
+      w.on('error', () => stopKept(set));
+    }
+    for (const other of [...kept]) stopKept(other);
+    kept.push(set);
+  }
+
   private closing = false;
 
   /**
@@ -272,7 +402,7 @@ export class WorkerPool {
    * parsed YAML), then waits for begin(init).
    */
   static early(marketFile: string, threads: number, options: WorkerPoolOptions = {}, marketTree?: WorkerStart['marketTree']): WorkerPool {
-    return new WorkerPool({ marketFile, ...(marketTree ? { marketTree } : {}) }, threads, options);
+    return new WorkerPool({ marketFile, ...(marketTree ? { marketTree } : {}) }, threads, options, takeKept(threads, options));
   }
 
   /** The most tasks one worker has held at once (a run's depth at work). */

@@ -4,6 +4,8 @@
  * and reads the simulated paths from the main thread's SharedArrayBuffers (no copy). Then runs each unit posted to it
  * and posts back the results, transferring their arrays.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { XvaInputError, XvaInternalError } from '../errors.js';
 import { loadMarket, marketFromTree } from '../market/load.js';
@@ -23,6 +25,24 @@ import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
 import { seedStateRanges } from './valuation/stateGrid.js';
 import { tableMemory } from './backends/gpu/tableMemory.js';
+
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection of this thread's heap, for a worker kept idle between runs (pool.ts WorkerPool.release):
+ * an idle isolate allocates nothing, so V8 would not collect what the last run left (on the demo book's `xva optimize`,
+ * whose MILPs keep the engine idle for a minute, the kept workers' garbage raised the peak RSS by 0.3-0.7 GB). Only
+ * after IDLE_COLLECT_MS without a next run: at every run's end it cost `bench/runs.mjs` a sixth of its time. V8's `gc`
+ * exposed at run time, as jest's leak detector takes it.
+ */
+const IDLE_COLLECT_MS = 2000;
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+}
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -65,16 +85,41 @@ function transferables(result: UnitResult): ArrayBuffer[] {
  */
 const creditSeed = new Map<string, HazardCurveSpec>();
 
-function buildContext(init: WorkerInit, loaded?: { file: string; market: Market }): { ctx: UnitContext; model: CrossAssetModel } {
+/**
+ * The market a worker built (at its start, or for a run), with the id of the main thread's parse it came from
+ * (market/load.ts MarketSource.id; undefined when the worker read the file itself), and whether it was read from the
+ * file at a start and no run has taken it yet.
+ */
+interface LoadedMarket {
+  file: string;
+  id: number | undefined;
+  market: Market;
+  readAtStart: boolean;
+}
+
+/**
+ * Whether `loaded` is the market of a run or start that names `file` and, when the main thread sent its parse, `tree`:
+ * the same file, and the same parse, or a read of the file at this worker's start (the first run after an early start,
+ * whose main thread read the same file meanwhile). A worker kept between runs (pool.ts) builds the market again for a
+ * run on another parse of the file (its numbers may have changed). A run without a parse (a market built otherwise)
+ * takes the file's market, as new workers would read it.
+ */
+function isLoaded(loaded: LoadedMarket | undefined, file: string, tree: WorkerInit['marketTree']): loaded is LoadedMarket {
+  if (loaded === undefined || loaded.file !== file) return false;
+  return tree === undefined || loaded.id === tree.id || (loaded.id === undefined && loaded.readAtStart);
+}
+
+function loadFor(file: string, tree: WorkerInit['marketTree'], readAtStart: boolean): LoadedMarket {
+  const market = tree ? marketFromTree(tree.tree, tree.fileName, { deferCredit: true, creditSeed }) : loadMarket(file, { deferCredit: true, creditSeed });
+  return { file, id: tree?.id, market, readAtStart: readAtStart && !tree };
+}
+
+function buildContext(init: WorkerInit, loaded: LoadedMarket | undefined): { ctx: UnitContext; model: CrossAssetModel; loaded: LoadedMarket } {
   for (const curve of init.creditCurves ?? []) creditSeed.set(curve.name, curve);
   // credit curves bootstrapped on first use (or taken from the seed): a worker values the CDS of a few reference
   // names, not every counterparty's
-  const market =
-    loaded && loaded.file === init.marketFile
-      ? loaded.market
-      : init.marketTree
-        ? marketFromTree(init.marketTree.tree, init.marketTree.fileName, { deferCredit: true, creditSeed })
-        : loadMarket(init.marketFile, { deferCredit: true, creditSeed });
+  const used = isLoaded(loaded, init.marketFile, init.marketTree) ? { ...loaded, id: loaded.id ?? init.marketTree?.id, readAtStart: false } : loadFor(init.marketFile, init.marketTree, false);
+  const market = used.market;
   const layout = buildFactorLayout(market, init.layoutNeeds);
   const model = buildCrossAssetModel(market, layout);
   const grid = init.grid;
@@ -95,48 +140,70 @@ function buildContext(init: WorkerInit, loaded?: { file: string; market: Market 
     ...(init.coverageVariants ? { coverageVariants: init.coverageVariants } : {}),
     cube: init.cube,
   };
-  return { ctx, model };
+  return { ctx, model, loaded: used };
 }
 
 if (parentPort) {
   const start = workerData as WorkerInit | WorkerStart;
-  let init = start as WorkerInit;
+  let init: WorkerInit | undefined = 'grid' in start ? start : undefined;
   let built: { ctx: UnitContext; model: CrossAssetModel } | undefined;
   /** The device's state ranges of this run's paths are in stateGridFor's cache (tables tasks of a GPU run that kept its paths there). */
   let rangesSeeded = false;
   /** Counterparties of the units whose tables this worker built, until their host part comes (held). */
   const heldCounterparties = new Map<number, UnitCounterparty[]>();
-  // a pool started early (WorkerPool.early): the market now, the run's context when its init comes
-  let loaded: { file: string; market: Market } | undefined;
+  // a pool started early (WorkerPool.early): the market now, the run's context when its init comes; a worker kept
+  // between runs (pool.ts WorkerPool.release) gets each next run's start and init by message
+  let loaded: LoadedMarket | undefined;
   const begin = (runInit: WorkerInit): void => {
     init = runInit;
+    rangesSeeded = false;
+    heldCounterparties.clear();
     try {
-      built = buildContext(runInit, loaded);
+      const next = buildContext(runInit, loaded);
+      built = next;
+      loaded = next.loaded;
       post({ type: 'ready' });
     } catch (error) {
+      built = undefined;
       postError(error);
     }
   };
-  if ('grid' in start) begin(start);
-  else {
+  const preload = (next: WorkerStart): void => {
+    if (isLoaded(loaded, next.marketFile, next.marketTree)) return;
     try {
-      const market = start.marketTree
-        ? marketFromTree(start.marketTree.tree, start.marketTree.fileName, { deferCredit: true, creditSeed })
-        : loadMarket(start.marketFile, { deferCredit: true, creditSeed });
-      loaded = { file: start.marketFile, market };
+      loaded = loadFor(next.marketFile, next.marketTree, true);
     } catch {
       // reported when the run's init asks for it (the main thread reports a bad market file first, as without workers)
+      loaded = undefined;
     }
-  }
+  };
+  if ('grid' in start) begin(start);
+  else preload(start);
+  let idleCollection: ReturnType<typeof setTimeout> | undefined;
   parentPort.on('message', (message: WorkerTask) => {
+    if (message.kind === 'init' || message.kind === 'start') clearTimeout(idleCollection);
     if (message.kind === 'init') return begin(message.init);
+    if (message.kind === 'start') return preload(message.start);
+    if (message.kind === 'park') {
+      // kept between runs (pool.ts WorkerPool.release): the run's paths and kernel memory are let go (they are the
+      // run's largest arrays); the market, the scratch arrays and the table memory stay for the next run
+      built = undefined;
+      init = undefined;
+      heldCounterparties.clear();
+      useKernelMemory(undefined);
+      // collected once the worker has waited a while (a next run that comes at once finds its heap as it was)
+      idleCollection = setTimeout(collectGarbage, IDLE_COLLECT_MS);
+      idleCollection.unref();
+      return;
+    }
     if (message.kind === 'recycle') return tableMemory.give(message.buffers);
-    if (!built) return;
+    if (!built || !init) return;
+    const run = init;
     try {
       if (message.kind === 'paths') {
         // a block of global paths, simulated straight into its own columns of the shared arrays (no copy)
         const { offset, count } = message.block;
-        simulatePathsInto(built.model, init.grid, init.seed, offset, count, built.ctx.paths, { antithetic: init.antithetic, ...(init.sobol ? { sobol: init.sobol } : {}) });
+        simulatePathsInto(built.model, run.grid, run.seed, offset, count, built.ctx.paths, { antithetic: run.antithetic, ...(run.sobol ? { sobol: run.sobol } : {}) });
         post({ type: 'pathsDone', block: message.block });
         return;
       }
@@ -147,7 +214,7 @@ if (parentPort) {
         // paths kept on the device: their state ranges stand in for the scans of the (unwritten) shared arrays
         if (message.stateRanges && !rangesSeeded) {
           const { paths } = built.ctx;
-          const nDates = init.grid.dates.length;
+          const nDates = run.grid.dates.length;
           [...paths.irState, ...paths.creditState].forEach((xs, row) => seedStateRanges(xs, paths.nPaths, message.stateRanges!, row, nDates));
           rangesSeeded = true;
         }

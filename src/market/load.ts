@@ -48,14 +48,24 @@ export interface MarketLoadOptions {
   creditSeed?: ReadonlyMap<string, HazardCurveSpec>;
 }
 
-/** The parsed YAML a market was read from (parseMarket), for worker threads to read again without the file. */
-const sources = new WeakMap<MarketData, { tree: unknown; fileName: string }>();
+/**
+ * The parsed YAML a market was read from (parseMarket), for worker threads to read again without the file, and its id:
+ * a number per parse in this thread, so that a worker kept between runs (exposure/pool.ts) knows whether the market it
+ * built is the run's.
+ */
+export interface MarketSource {
+  tree: unknown;
+  fileName: string;
+  id: number;
+}
+const sources = new WeakMap<MarketData, MarketSource>();
+let parsedMarkets = 0;
 
 /**
  * The plain-data YAML tree `market` was read from (structured-cloneable), or undefined when it was built otherwise
  * (bumped, hand-made). marketFromTree(tree, fileName) reads the same market again.
  */
-export function marketSource(market: object): { tree: unknown; fileName: string } | undefined {
+export function marketSource(market: object): MarketSource | undefined {
   return sources.get(market as MarketData);
 }
 
@@ -66,7 +76,7 @@ export function parseMarket(text: string, fileName: string, options: MarketLoadO
   const root = reader.parse(text);
   issues.throwIfAny();
   const market = readMarketTree(reader, root, options);
-  sources.set(market, { tree: root, fileName });
+  sources.set(market, { tree: root, fileName, id: ++parsedMarkets });
   return market;
 }
 
