@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import { pathMemoryCollections, runSimulation, setPathMemoryCollectBytes, type SimulationOptions } from '../src/exposure/engine.js';
 import { keptWorkerCount, stopKeptWorkers, WorkerPool } from '../src/exposure/pool.js';
 import { loadMarket, marketFromTree, marketSource } from '../src/market/load.js';
 import os from 'node:os';
@@ -224,6 +224,27 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     const onKeptAgain = await runSimulation({ portfolio: book, market: again, marketFile: file, options: { ...OPTIONS, threads: 2 } });
     expectSameResult(onBefore, onKeptAgain);
     stopKeptWorkers();
+  }, 120_000);
+
+  it('runs collect the path memory of earlier runs once they took PATH_MEMORY_COLLECT_BYTES of it (the same bits)', async () => {
+    // a run's paths are outside the JavaScript heap, so V8 does not count them towards a collection (collect.ts): a
+    // process that runs again and again collects when the runs since the last collection took the threshold
+    const previous = setPathMemoryCollectBytes(1);
+    try {
+      await runSimulation({ portfolio: book, market, options: OPTIONS });
+      const before = pathMemoryCollections();
+      for (let r = 0; r < 3; r++) expectSameResult(single, await runSimulation({ portfolio: book, market, options: OPTIONS }));
+      expect(pathMemoryCollections()).toBe(before + 3);
+      // on worker threads too (the run's shared path memory); under a threshold not reached, never
+      expectSameResult(single, await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } }));
+      expect(pathMemoryCollections()).toBe(before + 4);
+      setPathMemoryCollectBytes(Number.MAX_SAFE_INTEGER);
+      await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
+      await runSimulation({ portfolio: book, market, options: OPTIONS });
+      expect(pathMemoryCollections()).toBe(before + 4);
+    } finally {
+      setPathMemoryCollectBytes(previous);
+    }
   }, 120_000);
 
   it('two halves of the book run separately and merged give the same bits as the whole', async () => {

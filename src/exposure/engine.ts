@@ -29,6 +29,7 @@ import type { DeviceFactorIndex, DeviceTables } from './backends/gpu/tables.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import { auxStreamsOf } from '../simulation/crossAsset/stepPlan.js';
 import { GPU_WORKER_YOUNG_GENERATION_MB, pathBlocks, WorkerPool, type WorkerInit, type WorkerMessage, type WorkerTask } from './pool.js';
+import { collectGarbage } from './collect.js';
 import { describeModel, valuationModelOf } from './modelView.js';
 import { exposureDateIndices } from './profiles.js';
 import { contiguousUnits, nettingSetCost } from './partition.js';
@@ -292,6 +293,45 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
   return total;
 }
 
+/** Bytes of path memory this thread's runs took since its last collection (collectPathMemory), and the collections. */
+let pathBytesSinceCollection = 0;
+let pathCollections = 0;
+
+/** How many collections collectPathMemory made in this thread (tests). */
+export function pathMemoryCollections(): number {
+  return pathCollections;
+}
+/**
+ * The path memory runs may leave to V8 before a collection: a run's paths are outside the JavaScript heap and V8 does
+ * not count them towards its next collection (collect.ts), so a process that runs the engine again and again held the
+ * paths of many finished runs. `xva optimize` on utb-20k at 1,000 paths (111 runs of 0.18 GB of paths at most): 4.7
+ * GB of peak RSS; 2.0 GB with a collection before every run (66 ms each, 4% of the optimiser's time); 3.2 GB with one
+ * every 1 GiB; 2.2 GB with one every 256 MiB (bench/README.md "Workers kept between runs").
+ */
+export const PATH_MEMORY_COLLECT_BYTES = 256 * 1024 * 1024;
+let pathMemoryCollectBytes = PATH_MEMORY_COLLECT_BYTES;
+
+/** Sets the bytes of path memory between collections (tests); returns the previous setting. */
+export function setPathMemoryCollectBytes(bytes: number): number {
+  const previous = pathMemoryCollectBytes;
+  pathMemoryCollectBytes = bytes;
+  return previous;
+}
+
+/**
+ * Before a run takes `bytes` of path memory: a full collection of this thread's heap when the runs since the last one
+ * took PATH_MEMORY_COLLECT_BYTES (their paths are garbage by now, unless a caller still holds them); never in a process
+ * that runs the engine once.
+ */
+function collectPathMemory(bytes: number): void {
+  if (pathBytesSinceCollection >= pathMemoryCollectBytes) {
+    collectGarbage();
+    pathCollections++;
+    pathBytesSinceCollection = 0;
+  }
+  pathBytesSinceCollection += bytes;
+}
+
 /**
  * Path arrays for the whole run (filled by the workers' path blocks, or by this thread): on one shared WebAssembly
  * memory with a scratch slot for each of `threads` threads, so that the rate pools' kernels read them in place
@@ -299,6 +339,7 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
  */
 function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number, threads: number): { paths: SimulatedPaths; kernelMemory?: WebAssembly.Memory } {
   const size = grid.dates.length * nPaths;
+  collectPathMemory(pathArrayCount(layout) * size * Float64Array.BYTES_PER_ELEMENT);
   const onMemory = pathMemory(pathArrayCount(layout), size, nPaths, threads);
   const make = onMemory?.make ?? ((): Float64Array => new Float64Array(new SharedArrayBuffer(size * Float64Array.BYTES_PER_ELEMENT)));
   const paths: SimulatedPaths = { grid, layout, nPaths, pathOffset: 0, ...pathBuffersOn(make, layout) };
@@ -506,6 +547,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     input.workerPool?.release(); // started early for a run that turned out to be in-process: kept for the next run
     progress(0, 'simulating market paths');
     // on a path memory with one scratch slot, so that this thread's rate-pool kernels read the paths in place
+    if (!options.pathSimulator) collectPathMemory(pathArrayCount(layout) * grid.dates.length * nPaths * Float64Array.BYTES_PER_ELEMENT);
     const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)

@@ -4,8 +4,6 @@
  * and reads the simulated paths from the main thread's SharedArrayBuffers (no copy). Then runs each unit posted to it
  * and posts back the results, transferring their arrays.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { XvaInputError, XvaInternalError } from '../errors.js';
 import { loadMarket, marketFromTree } from '../market/load.js';
@@ -25,24 +23,15 @@ import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
 import { seedStateRanges } from './valuation/stateGrid.js';
 import { tableMemory } from './backends/gpu/tableMemory.js';
-
-let gc: (() => void) | undefined;
+import { collectGarbage } from './collect.js';
 
 /**
- * A full garbage collection of this thread's heap, for a worker kept idle between runs (pool.ts WorkerPool.release):
- * an idle isolate allocates nothing, so V8 would not collect what the last run left (on the demo book's `xva optimize`,
- * whose MILPs keep the engine idle for a minute, the kept workers' garbage raised the peak RSS by 0.3-0.7 GB). Only
- * after IDLE_COLLECT_MS without a next run: at every run's end it cost `bench/runs.mjs` a sixth of its time. V8's `gc`
- * exposed at run time, as jest's leak detector takes it.
+ * A kept worker (pool.ts WorkerPool.release) collects its garbage once it has waited this long without a next run
+ * (collect.ts): on the demo book's `xva optimize`, whose MILPs leave the engine idle for a minute, the kept workers'
+ * garbage had raised the peak RSS by 0.3-0.7 GB; collecting at every run's end instead cost `bench/runs.mjs` a sixth
+ * of its time.
  */
 const IDLE_COLLECT_MS = 2000;
-function collectGarbage(): void {
-  if (!gc) {
-    v8.setFlagsFromString('--expose-gc');
-    gc = vm.runInNewContext('gc') as () => void;
-  }
-  gc();
-}
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
