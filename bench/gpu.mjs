@@ -7,13 +7,18 @@
 // thread driving the device (node tables there with --threads 1, on the workers otherwise; upload and submit; waiting;
 // reading back).
 // `--backends gpu,cpu` picks which run and in what order (default cpu,gpu); the peak-EPE comparison needs both.
-// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N] [--backends cpu,gpu]
+// A run after the first takes over the worker threads the run before kept (exposure/pool.ts WorkerPool.release: warm,
+// their modules loaded and V8's code optimised), when it has as many threads or fewer and the same worker options (a
+// GPU run's workers differ from a CPU run's): the `workers` column says `kept` or `new`. `--new-workers` starts new
+// workers for every run (XVA_KEEP_WORKERS=off), as every run did before the twenty-first session.
+// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N] [--backends cpu,gpu] [--new-workers]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runSimulation } from '../dist/src/exposure/engine.js';
 import { loadSimulationInputs } from '../dist/src/exposure/simulate.js';
 import { selectBackend } from '../dist/src/exposure/backends/gpu/index.js';
+import { keptWorkerCount } from '../dist/src/exposure/pool.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const threadsAt = process.argv.indexOf('--threads');
@@ -23,6 +28,7 @@ const backendNames = backendsAt > 0 ? process.argv[backendsAt + 1].split(',') : 
 if (backendNames.some((b) => b !== 'cpu' && b !== 'gpu')) throw new Error(`--backends takes cpu and/or gpu, got ${backendNames.join(',')}`);
 const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads' && all[i - 1] !== '--backends');
 const allowSoftware = process.argv.includes('--allow-software');
+if (process.argv.includes('--new-workers')) process.env.XVA_KEEP_WORKERS = 'off';
 const paths = Number(args[0] ?? 2000);
 const bookName = args[1] ?? 'demo';
 
@@ -60,12 +66,15 @@ try {
             { deviceValuation: backend.deviceValuation },
           )
         : undefined;
+    // whether this run finds workers kept by the run before (a GPU run takes a GPU run's, a CPU run a CPU run's)
+    const kept = threads > 1 && keptWorkerCount() >= threads && rows.length > 0 && rows[rows.length - 1].backend === name;
     const start = performance.now();
     const result = await runSimulation({ portfolio, market, marketFile: join(portfolioDir, 'market.yaml'), options: { ...options, ...(pathSimulator ? { pathSimulator } : {}) } });
     const wall = (performance.now() - start) / 1000;
     const t = result.timings;
     rows.push({
       backend: name,
+      workers: threads > 1 ? (kept ? 'kept' : 'new') : 'none',
       trades: result.nettingSets.reduce((a, s) => a + s.tradeIds.length, 0),
       dates: result.grid.times.length,
       paths,
