@@ -212,17 +212,16 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     expectSameResult(inProcess, onKept);
     // the spots reach the figures: the first parse's run differs
     expect(onBefore.book.epe.some((v, k) => v !== onKept.book.epe[k])).toBe(true);
-    // a run on a market that is no parse of a file (built from a tree here) sends none: its new workers read the file
-    // (the spots of `after`); then the file changes again and is read: the kept workers must not take what they read
+    // a market that is no parse of a file (built from a tree here) cannot go to worker threads, which would value on
+    // the file's market: refused, and in-process it gives the parse's figures
     const unparsed = marketFromTree(marketSource(after)!.tree, 'market.yaml');
     expect(marketSource(unparsed)).toBeUndefined();
-    stopKeptWorkers();
-    expectSameResult(inProcess, await runSimulation({ portfolio: book, market: unparsed, marketFile: file, options: { ...OPTIONS, threads: 2 } }));
-    expect(keptWorkerCount()).toBe(2);
+    await expect(runSimulation({ portfolio: book, market: unparsed, marketFile: file, options: { ...OPTIONS, threads: 2 } })).rejects.toThrow(/market as read from its file/);
+    expectSameResult(inProcess, await runSimulation({ portfolio: book, market: unparsed, marketFile: file, options: OPTIONS }));
+    // the file back as it was, read again: the kept workers build the first market again
     fs.writeFileSync(file, text);
     const again = loadMarket(file);
-    const onKeptAgain = await runSimulation({ portfolio: book, market: again, marketFile: file, options: { ...OPTIONS, threads: 2 } });
-    expectSameResult(onBefore, onKeptAgain);
+    expectSameResult(onBefore, await runSimulation({ portfolio: book, market: again, marketFile: file, options: { ...OPTIONS, threads: 2 } }));
     stopKeptWorkers();
   }, 120_000);
 

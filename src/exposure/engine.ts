@@ -592,6 +592,11 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     }
   } else {
     if (!input.marketFile) throw new XvaInternalError('runSimulation: worker threads need input.marketFile (or threads = 1)');
+    // the workers build the market from the main thread's parse of the file (market/load.ts marketSource): a market
+    // built otherwise (bumped, hand-made) would be valued by the workers as the file says, not as the caller built it
+    if (!marketSource(input.market)) {
+      throw new XvaUsageError('runSimulation: worker threads value on the market as read from its file (loadMarket); a market built otherwise (bumped, hand-made) runs with threads = 1');
+    }
     // the run's path arrays on SharedArrayBuffers; the workers fill them block by block (a path's values depend on
     // its global index only), then value the netting sets on them
     // a kernel slot per worker (an early-started pool may hold more workers than this run's threads) and this thread

@@ -90,8 +90,8 @@ interface LoadedMarket {
  * Whether `loaded` is the market of a run or start that names `file` and, when the main thread sent its parse, `tree`:
  * the same file, and the same parse, or a read of the file at this worker's start (the first run after an early start,
  * whose main thread read the same file meanwhile). A worker kept between runs (pool.ts) builds the market again for a
- * run on another parse of the file (its numbers may have changed). A run without a parse (a market built otherwise)
- * takes the file's market, as new workers would read it.
+ * run on another parse of the file (its numbers may have changed). Without a parse (a start of `xva simulate`, whose
+ * workers read the file while the main thread reads it too) the file's market as read is the one.
  */
 function isLoaded(loaded: LoadedMarket | undefined, file: string, tree: WorkerInit['marketTree']): loaded is LoadedMarket {
   if (loaded === undefined || loaded.file !== file) return false;
