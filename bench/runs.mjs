@@ -1,5 +1,4 @@
-// Engine runs of one process, as `xva optimize` (a run per candidate) and `xva cva` (a run per stress scenario) make
-// them: `runs` calls of runSimulation on consecutive slices of `sets` netting sets of utb-20k (seed 42), on worker
+// Engine runs of one process, as `xva optimize` makes them (a run per candidate it measures): `runs` calls of runSimulation on consecutive slices of `sets` netting sets of utb-20k (seed 42), on worker
 // threads kept between the runs (the default, exposure/pool.ts WorkerPool.release) or on new workers per run
 // (XVA_KEEP_WORKERS=off), each mode in a child process of its own, the modes interleaved `reps` times. Prints every
 // run's wall time and the sum per process; the book's generation and load are outside the times. The runs' figures

@@ -199,9 +199,9 @@ interface Phase {
  * Worker threads kept between the runs of this process (WorkerPool.release), for the next run to take over instead of
  * starting its own: a worker's start (its modules, the market) and its first pass over the valuation code before V8 has
  * optimised it cost more than a small run's work (a run of 20 of utb-20k's netting sets at 1,000 paths: 1.1-1.6 s on two
- * new workers, bench/README.md "Workers kept between runs"). `xva optimize` runs the engine on every candidate, `xva
- * cva` on every stress scenario. Unreferenced while kept (they do not hold the process open), and stopped after
- * IDLE_KEEP_MS unused. One set is kept, the last released.
+ * new workers, bench/README.md "Workers kept between runs"). `xva optimize` runs the engine on every candidate it
+ * measures, `--dynamic-im` for the IM and then for the exposure. Unreferenced while kept (they do not hold the process
+ * open), and stopped after IDLE_KEEP_MS unused. One set is kept, the last released.
  */
 interface KeptWorkers {
   workers: Worker[];
