@@ -686,9 +686,10 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       }
     } finally {
       deviceValuation?.release();
-      // every result is in: the workers are kept for the next run of this process (pool.ts WorkerPool.release); a run
-      // that failed stops them, their exits not waited for
-      pool.release();
+      // every result is in: the workers are kept for the next run of this process (pool.ts WorkerPool.release), and
+      // collect their garbage at once after a run as large as a collection's worth of path memory; a run that failed
+      // stops them, their exits not waited for
+      pool.release(pathArrayCount(layout) * grid.dates.length * nPaths * Float64Array.BYTES_PER_ELEMENT >= pathMemoryCollectBytes);
     }
   }
   lap('valuation');

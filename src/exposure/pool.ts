@@ -89,8 +89,11 @@ export type WorkerTask =
   | { kind: 'init'; init: WorkerInit }
   /** A kept worker's next start (WorkerPool.early on kept workers): it loads that market now unless it has it. */
   | { kind: 'start'; start: WorkerStart }
-  /** The run is over and the worker is kept (WorkerPool.release): it lets go of the run's paths. */
-  | { kind: 'park' }
+  /**
+   * The run is over and the worker is kept (WorkerPool.release): it lets go of the run's paths, and collects its
+   * garbage at once with `collect` (a large run), else after a while without a next run.
+   */
+  | { kind: 'park'; collect: boolean }
   | { kind: 'paths'; block: PathBlock }
   /**
    * `held`: the task comes without its counterparties (an empty list), which the worker kept from the tables task of
@@ -369,9 +372,9 @@ export class WorkerPool {
   /**
    * Hands the workers back for the next run of this process once this pool's run is over (kept IDLE_KEEP_MS, see
    * KeptWorkers); this pool is closed. A pool that failed, or is still running a phase, is closed instead (its workers
-   * stop).
+   * stop). `collectNow`: the workers collect their garbage at once (after a large run), not after a while idle.
    */
-  release(): void {
+  release(collectNow = false): void {
     if (this.closing) return;
     if (this.failure || this.phase || this.workers.length === 0 || !keepWorkers()) {
       void this.close({ wait: false });
@@ -381,7 +384,7 @@ export class WorkerPool {
     const workers = this.workers.splice(0);
     for (const w of workers) {
       for (const event of WORKER_EVENTS) w.removeAllListeners(event);
-      w.postMessage({ kind: 'park' } satisfies WorkerTask);
+      w.postMessage({ kind: 'park', collect: collectNow } satisfies WorkerTask);
       w.unref();
     }
     const set: KeptWorkers = { workers, youngGenerationMb: this.youngGenerationMb, timer: setTimeout(() => stopKept(set), IDLE_KEEP_MS) };

@@ -29,7 +29,8 @@ import { collectGarbage } from './collect.js';
  * A kept worker (pool.ts WorkerPool.release) collects its garbage once it has waited this long without a next run
  * (collect.ts): on the demo book's `xva optimize`, whose MILPs leave the engine idle for a minute, the kept workers'
  * garbage had raised the peak RSS by 0.3-0.7 GB; collecting at every run's end instead cost `bench/runs.mjs` a sixth
- * of its time.
+ * of its time. After a large run (WorkerTask 'park' collect) at once: `xva simulate --paths 5000` on utb-20k peaked
+ * 0.18 GB higher while the main thread wrote the tables and the two kept workers held their garbage.
  */
 const IDLE_COLLECT_MS = 2000;
 
@@ -180,8 +181,9 @@ if (parentPort) {
       init = undefined;
       heldCounterparties.clear();
       useKernelMemory(undefined);
-      // collected once the worker has waited a while (a next run that comes at once finds its heap as it was)
-      idleCollection = setTimeout(collectGarbage, IDLE_COLLECT_MS);
+      // collected at once after a large run (its heap's garbage is large, and the main thread has the run's outputs to
+      // write meanwhile), else once the worker has waited a while (a next run that comes at once finds it as it was)
+      idleCollection = setTimeout(collectGarbage, message.collect ? 0 : IDLE_COLLECT_MS);
       idleCollection.unref();
       return;
     }
