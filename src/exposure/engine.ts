@@ -301,6 +301,7 @@ let pathCollections = 0;
 export function pathMemoryCollections(): number {
   return pathCollections;
 }
+
 /**
  * The path memory runs may leave to V8 before a collection: a run's paths are outside the JavaScript heap and V8 does
  * not count them towards its next collection (collect.ts), so a process that runs the engine again and again held the
@@ -543,11 +544,13 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
   let paths: SimulatedPaths;
   /** The paths lie on a path memory: the threads value on the pool kernels (SimulationResult.poolKernels). */
   let poolKernels = false;
+  /** The bytes of the run's path arrays on the host. */
+  const pathBytes = pathArrayCount(layout) * grid.dates.length * nPaths * Float64Array.BYTES_PER_ELEMENT;
   if (threads === 1) {
     input.workerPool?.release(); // started early for a run that turned out to be in-process: kept for the next run
     progress(0, 'simulating market paths');
     // on a path memory with one scratch slot, so that this thread's rate-pool kernels read the paths in place
-    if (!options.pathSimulator) collectPathMemory(pathArrayCount(layout) * grid.dates.length * nPaths * Float64Array.BYTES_PER_ELEMENT);
+    if (!options.pathSimulator) collectPathMemory(pathBytes);
     const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
     paths = options.pathSimulator
       ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
@@ -689,7 +692,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       // every result is in: the workers are kept for the next run of this process (pool.ts WorkerPool.release), and
       // collect their garbage at once after a run as large as a collection's worth of path memory; a run that failed
       // stops them, their exits not waited for
-      pool.release(pathArrayCount(layout) * grid.dates.length * nPaths * Float64Array.BYTES_PER_ELEMENT >= pathMemoryCollectBytes);
+      pool.release(pathBytes >= pathMemoryCollectBytes);
     }
   }
   lap('valuation');
