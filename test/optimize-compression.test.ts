@@ -15,7 +15,9 @@ import { computeSaccr } from '../src/capital/saccr/index.js';
 import { addMonths, fromYmd, type DateSerial } from '../src/conventions/dates.js';
 import { buildSchedule } from '../src/conventions/schedule.js';
 import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
-import { buildCompressionMilp, compressBook, compressionActions, DEFAULT_COMPRESSION_OPTIONS, tradeRisk, type CompressionResult } from '../src/optimize/levers/compression/index.js';
+import { buildCompressionMilp, compressBook, compressionActions, DEFAULT_COMPRESSION_OPTIONS, resolveCompressionOptions, tradeRisk, type CompressionResult } from '../src/optimize/levers/compression/index.js';
+import { batches, solveBlocks, type BlockSolution } from '../src/optimize/levers/compression/batch.js';
+import type { LinearProgram, LpRow, LpVariable } from '../src/optimize/lp/model.js';
 import { solveLp } from '../src/optimize/lp/solve.js';
 import { applyAmendment } from '../src/optimize/measure/amend.js';
 import type { Action } from '../src/optimize/types.js';
@@ -359,5 +361,45 @@ describe('compression MILP against brute force (second method)', () => {
     // and the lever end to end (no replacements allowed) reaches the same gross notional
     const [a] = await leverRun;
     expect(details(a!, 'grossNotionalAfter')).toBeCloseTo(best, 2);
+  });
+});
+
+describe('compression: the solves stop at a node limit, not at a time limit', () => {
+  it('defaults to 1,000 branch-and-bound nodes a solve with a 120 s time limit as a safety net, and checks maxNodes', () => {
+    // The node limit is a work limit (optimize-lp.test.ts: a MILP stopped by it returns the same incumbent every time);
+    // the old default time limit of 10 s bound first on the demo book, so its plan depended on the machine's load.
+    const o = resolveCompressionOptions({});
+    expect(o.maxNodes).toBe(1_000);
+    expect(o.timeLimitSeconds).toBe(120);
+    expect(resolveCompressionOptions({ maxNodes: 50 }).maxNodes).toBe(50);
+    for (const bad of [0, 2.5, -1, Number.NaN]) expect(() => resolveCompressionOptions({ maxNodes: bad })).toThrow(/compression option maxNodes/);
+  });
+});
+
+describe('compression: batches solved side by side', () => {
+  it('give the same answers, bit for bit, with one solve at a time and with four (each stops at its node limit)', async () => {
+    // Four market-split programs with slacks (optimize-lp.test.ts): hard enough that 10 nodes stop each with an incumbent.
+    const program = (seed0: number): LinearProgram => {
+      let seed = seed0;
+      const draw = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 100;
+      const variables: LpVariable[] = Array.from({ length: 30 }, (_, j) => ({ name: `x${j}`, lower: 0, upper: 1, cost: 0, integer: true }));
+      const rows: LpRow[] = [];
+      for (let i = 0; i < 4; i++) {
+        const a = Array.from({ length: 30 }, draw);
+        const up = variables.push({ name: `up${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
+        const down = variables.push({ name: `down${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
+        const b = Math.floor(a.reduce((s, v) => s + v, 0) / 2);
+        rows.push({ name: `r${i}`, terms: [...a.map((c, j) => [j, c] as const), [up, 1] as const, [down, -1] as const], lower: b, upper: b });
+      }
+      return { sense: 'minimize', variables, rows };
+    };
+    const programs = [11, 22, 33, 44].map(program);
+    // 30 binaries a program: a batch of at most 30 integers holds one program, so four batches
+    expect(batches(programs, 30)).toEqual([[0], [1], [2], [3]]);
+    const options = { timeLimitSeconds: 600, mipRelativeGap: 1e-4, maxIntegersPerBatch: 30, mipMaxNodes: 10 };
+    const [one, four] = await Promise.all([solveBlocks(programs, { ...options, concurrency: 1 }), solveBlocks(programs, { ...options, concurrency: 4 })]);
+    const strip = (r: BlockSolution[]) => r.map((s) => ({ status: s.status, values: Array.from(s.values), objective: s.objective, blocks: s.batchBlocks }));
+    expect(strip(four)).toEqual(strip(one));
+    expect(one.every((s) => s.status === 'node_limit' && s.values.length === 38)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toLpFormat, type LinearProgram } from '../src/optimize/lp/model.js';
+import { toLpFormat, type LinearProgram, type LpRow, type LpVariable } from '../src/optimize/lp/model.js';
 import { solveLp, violation } from '../src/optimize/lp/solve.js';
 
 describe('LP solver wrapper (HiGHS in a worker)', () => {
@@ -42,6 +42,46 @@ describe('LP solver wrapper (HiGHS in a worker)', () => {
     });
     expect(r.status).toBe('optimal');
     expect(r.objective).toBe(best);
+  });
+
+  it('a MILP stopped by its node limit returns its incumbent, checked and the same on every solve (a work limit, not a time limit)', async () => {
+    // A market-split program (Cornuéjols and Dawande 1998) with slacks: Σ_j a_ij·x_j + s⁺_i − s⁻_i = b_i, x binary,
+    // minimise Σ (s⁺ + s⁻). x = 0 is always feasible and the optimum is hard to prove, so 10 nodes stop HiGHS with an
+    // incumbent. The package's one-call solve() reported this status (16) as "Unknown" and dropped the incumbent.
+    let seed = 12345;
+    const draw = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 100;
+    const binaries = 30;
+    const variables: LpVariable[] = Array.from({ length: binaries }, (_, j) => ({ name: `x${j}`, lower: 0, upper: 1, cost: 0, integer: true }));
+    const rows: LpRow[] = [];
+    let allZero = 0;
+    for (let i = 0; i < 4; i++) {
+      const a = Array.from({ length: binaries }, draw);
+      const b = Math.floor(a.reduce((s, v) => s + v, 0) / 2);
+      allZero += b;
+      const up = variables.push({ name: `up${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
+      const down = variables.push({ name: `down${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
+      rows.push({ name: `r${i}`, terms: [...a.map((c, j) => [j, c] as const), [up, 1] as const, [down, -1] as const], lower: b, upper: b });
+    }
+    const lp: LinearProgram = { sense: 'minimize', variables, rows };
+    const first = await solveLp(lp, { mipMaxNodes: 10, timeLimitSeconds: 600 });
+    expect(first.status).toBe('node_limit');
+    expect(first.solverStatus).toBe('Node limit reached');
+    expect(first.nodes).toBe(10);
+    expect(first.values.length).toBe(variables.length);
+    expect(violation(lp, first.values)).toBeLessThan(1e-9);
+    // the incumbent's objective is its slack, recomputed here from the values
+    let slack = 0;
+    for (let i = binaries; i < variables.length; i++) slack += first.values[i]!;
+    expect(first.objective).toBeCloseTo(slack, 9);
+    expect(first.objective).toBeGreaterThanOrEqual(0);
+    expect(first.objective).toBeLessThan(allZero);
+    const again = await solveLp(lp, { mipMaxNodes: 10, timeLimitSeconds: 600 });
+    expect(again.status).toBe('node_limit');
+    expect(Array.from(again.values)).toEqual(Array.from(first.values));
+    // the same search continued further can only keep or improve its incumbent
+    const further = await solveLp(lp, { mipMaxNodes: 40, timeLimitSeconds: 600 });
+    expect(further.status).toBe('node_limit');
+    expect(further.objective).toBeLessThanOrEqual(first.objective + 1e-9);
   });
 
   it('reports infeasibility as a status, not a solution', async () => {

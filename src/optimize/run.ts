@@ -16,7 +16,7 @@ import type { Scenario } from '../scenarios/types.js';
 import { computeXva, type ExposureSet, type XvaOptions } from '../xva/compute.js';
 import { shockCreditInputs, type CreditInputs } from '../xva/credit.js';
 import { collateralAllocation, postingRequirements, type CollateralAllocation } from './levers/collateral/index.js';
-import { compressionActions } from './levers/compression/index.js';
+import { compressBook, DEFAULT_COMPRESSION_OPTIONS } from './levers/compression/index.js';
 import { csaCandidates } from './levers/csa.js';
 import { cvaHedgeActions } from './levers/hedges/index.js';
 import { novationActions, novationExtraMporDays } from './levers/novation/index.js';
@@ -127,6 +127,18 @@ function xvaOf(sets: readonly ExposureSet[], credit: CreditInputs, xva: XvaOptio
   return { cva: b.cva, fva: b.fca - b.fba + b.colva };
 }
 
+/** The plan's notes on compression solves stopped by a limit: the node limit (same answer anywhere) or the time limit. */
+function compressionLimitNotes(statuses: readonly (string | undefined)[]): string[] {
+  const count = (status: string) => statuses.filter((s) => s === status).length;
+  const d = DEFAULT_COMPRESSION_OPTIONS;
+  const out: string[] = [];
+  const nodes = count('node_limit');
+  if (nodes > 0) out.push(`compression: ${nodes} group(s) solved in batches that stopped at the node limit (${d.maxNodes} nodes): the best solution found by then, the same on any machine`);
+  const time = count('time_limit');
+  if (time > 0) out.push(`compression: ${time} group(s) solved in batches that stopped at the time limit (${d.timeLimitSeconds} s) before the node limit: their answers can depend on this machine's speed and load`);
+  return out;
+}
+
 export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
@@ -172,7 +184,9 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
       const ranked = portfolio.nettingSets.filter((n) => !n.cleared).map((n) => n.nettingSetId).sort((a, b) => cost(b) - cost(a) || (a < b ? -1 : 1));
       const nettingSetIds = [...ranked.slice(0, options.maxCandidatesPerLever), ...portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId)];
       if (ranked.length > options.maxCandidatesPerLever) notes.push(`compression: the ${options.maxCandidatesPerLever} bilateral netting sets with the largest CVA + FVA + KVA and every cleared set were searched (of ${ranked.length} bilateral sets)`);
-      actions = await compressionActions(portfolio, market, { nettingSetIds });
+      const compressed = await compressBook(portfolio, market, { nettingSetIds });
+      actions = compressed.actions;
+      notes.push(...compressionLimitNotes(compressed.groups.map((g) => g.lpStatus)));
     }
     else if (lever === 'novation') actions = novationActions(portfolio, market);
     else if (lever === 'csa') actions = csaCandidates(ctx, base);

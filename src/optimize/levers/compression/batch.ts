@@ -4,6 +4,7 @@
  * The blocks share no variable and no row, so the optimum of the whole is the optimum of every block (the objective
  * is their sum); HiGHS's relative gap then applies to the sum, and a time limit to the batch as a whole.
  */
+import { availableParallelism } from 'node:os';
 import type { LinearProgram, LpRow, LpVariable } from '../../lp/model.js';
 import { solveLp, type LpStatus } from '../../lp/solve.js';
 
@@ -53,13 +54,18 @@ export function combine(programs: readonly LinearProgram[]): { lp: LinearProgram
   return { lp: { sense: 'minimize', variables, rows }, offsets };
 }
 
-/** Solves every program, batch by batch; the answers in the programs' order. */
+/**
+ * Solves every program, batch by batch, `concurrency` batches at a time (default: one per core; each solve is its own
+ * worker thread and single-threaded HiGHS); the answers in the programs' order. The batches are fixed before any is
+ * solved and each stops at its node limit, so the answers do not depend on the concurrency or on which finishes first.
+ */
 export async function solveBlocks(
   programs: readonly LinearProgram[],
-  options: { timeLimitSeconds: number; mipRelativeGap: number; maxIntegersPerBatch: number; mipMaxNodes?: number },
+  options: { timeLimitSeconds: number; mipRelativeGap: number; maxIntegersPerBatch: number; mipMaxNodes?: number; concurrency?: number },
 ): Promise<BlockSolution[]> {
   const out: BlockSolution[] = new Array(programs.length);
-  for (const batch of batches(programs, options.maxIntegersPerBatch)) {
+  const all = batches(programs, options.maxIntegersPerBatch);
+  const solveBatch = async (batch: number[]): Promise<void> => {
     const { lp, offsets } = combine(batch.map((i) => programs[i]!));
     const s = await solveLp(lp, { timeLimitSeconds: options.timeLimitSeconds, mipRelativeGap: options.mipRelativeGap, ...(options.mipMaxNodes !== undefined ? { mipMaxNodes: options.mipMaxNodes } : {}) });
     batch.forEach((i, b) => {
@@ -69,6 +75,12 @@ export async function solveBlocks(
       for (let k = 0; k < values.length; k++) objective += p.variables[k]!.cost * values[k]!;
       out[i] = { status: s.status, solverStatus: s.solverStatus, values, objective, batchSeconds: s.seconds, batchBlocks: batch.length };
     });
-  }
+  };
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    while (next < all.length) await solveBatch(all[next++]!);
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), all.length));
+  await Promise.all(Array.from({ length: concurrency }, runner));
   return out;
 }

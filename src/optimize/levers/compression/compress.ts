@@ -148,6 +148,9 @@ export function finishGroup(
   const home = prepared.home!;
   const reps = prepared.replacements;
   report.lpStatus = solution.status;
+  if (solution.status === 'time_limit') {
+    notes.push(`compression of ${group.groupId}: its solve stopped at the time limit (${o.timeLimitSeconds} s) before the node limit (${o.maxNodes}): this answer can depend on the machine's speed and load`);
+  }
   if (solution.values.length === 0) {
     report.outcome = 'no_solution';
     notes.push(`compression of ${group.groupId}: the MILP gave no solution (${solution.solverStatus})`);

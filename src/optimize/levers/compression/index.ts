@@ -34,8 +34,6 @@ import { resolveCompressionOptions, type CompressionOptions } from './options.js
  * to HiGHS's absolute gap (1e-6 million).
  */
 const MIP_RELATIVE_GAP = 1e-4;
-/** Branch-and-bound nodes per HiGHS call: a work limit that binds before the time limit on a normal machine, so the answer does not depend on the machine's speed. */
-const MIP_MAX_NODES = 5_000;
 /** Groups' MILPs are solved together up to this many binaries per HiGHS call (batch.ts): few solver starts, and a hard group holds back few others. */
 const MAX_INTEGERS_PER_BATCH = 150;
 
@@ -58,7 +56,7 @@ export async function compressBook(portfolio: Portfolio, market: Market, options
   const toSolve = prepared.filter((p) => p.milp !== undefined);
   const solutions = await solveBlocks(
     toSolve.map((p) => p.milp!.lp),
-    { timeLimitSeconds: o.timeLimitSeconds, mipRelativeGap: MIP_RELATIVE_GAP, maxIntegersPerBatch: MAX_INTEGERS_PER_BATCH, mipMaxNodes: MIP_MAX_NODES },
+    { timeLimitSeconds: o.timeLimitSeconds, mipRelativeGap: MIP_RELATIVE_GAP, maxIntegersPerBatch: MAX_INTEGERS_PER_BATCH, mipMaxNodes: o.maxNodes },
   );
   const solutionOf = new Map(toSolve.map((p, i) => [p, solutions[i]!]));
   for (const p of prepared) {

@@ -34,8 +34,14 @@ export interface CompressionOptions {
   /** Only these netting sets (default: all). A CCP group is considered when any of its sets is named. */
   nettingSetIds?: readonly string[];
   /**
-   * HiGHS time limit per solve in seconds (default 10; one solve holds the MILPs of several groups, batch.ts): the
-   * best solution found by then is used and its status `time_limit` is reported.
+   * Branch-and-bound nodes per HiGHS solve (default 1,000; one solve holds the MILPs of several groups, batch.ts): a
+   * work limit, so a solve that reaches it stops with the same best solution on any machine (status `node_limit`).
+   */
+  maxNodes?: number;
+  /**
+   * HiGHS time limit per solve in seconds (default 120): a safety net that binds only on a machine many times slower
+   * than the node limit assumes; the best solution found by then is used, its status `time_limit` is reported, and
+   * that answer can depend on the machine's speed.
    */
   timeLimitSeconds?: number;
 }
@@ -50,6 +56,7 @@ export interface ResolvedCompressionOptions {
   minGrossReductionPct: number;
   acrossCcp: boolean;
   nettingSetIds: ReadonlySet<string> | undefined;
+  maxNodes: number;
   timeLimitSeconds: number;
 }
 
@@ -62,7 +69,10 @@ export const DEFAULT_COMPRESSION_OPTIONS = Object.freeze({
   replacementPenaltyNotional: 1_000_000,
   minGrossReductionPct: 1,
   acrossCcp: true,
-  timeLimitSeconds: 10,
+  // 1,000 nodes took 7-10 s for the demo book's hardest batches of about 140 binaries on the 2-core machine; the old
+  // default of 10 s bound first there, so those answers depended on the machine's load (optimize-compression.md)
+  maxNodes: 1_000,
+  timeLimitSeconds: 120,
 });
 
 function amount(name: string, value: number | undefined, fallback: number): number {
@@ -84,6 +94,8 @@ export function resolveCompressionOptions(options: CompressionOptions = {}): Res
   if (!Number.isFinite(replacementPenaltyNotional) || replacementPenaltyNotional <= 0) {
     throw new XvaUsageError(`compression option replacementPenaltyNotional: ${replacementPenaltyNotional} is not an amount > 0`);
   }
+  const maxNodes = options.maxNodes ?? d.maxNodes;
+  if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new XvaUsageError(`compression option maxNodes: ${maxNodes} is not a whole number of nodes >= 1`);
   const timeLimitSeconds = options.timeLimitSeconds ?? d.timeLimitSeconds;
   if (!Number.isFinite(timeLimitSeconds) || timeLimitSeconds <= 0) throw new XvaUsageError(`compression option timeLimitSeconds: ${timeLimitSeconds} is not a number of seconds > 0`);
   return {
@@ -96,6 +108,7 @@ export function resolveCompressionOptions(options: CompressionOptions = {}): Res
     minGrossReductionPct,
     acrossCcp: options.acrossCcp ?? d.acrossCcp,
     nettingSetIds: options.nettingSetIds === undefined ? undefined : new Set(options.nettingSetIds),
+    maxNodes,
     timeLimitSeconds,
   };
 }
