@@ -17,7 +17,6 @@ import { buildSchedule } from '../src/conventions/schedule.js';
 import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { buildCompressionMilp, compressBook, compressionActions, DEFAULT_COMPRESSION_OPTIONS, resolveCompressionOptions, tradeRisk, type CompressionResult } from '../src/optimize/levers/compression/index.js';
 import { batches, solveBlocks, type BlockSolution } from '../src/optimize/levers/compression/batch.js';
-import type { LinearProgram, LpRow, LpVariable } from '../src/optimize/lp/model.js';
 import { solveLp } from '../src/optimize/lp/solve.js';
 import { applyAmendment } from '../src/optimize/measure/amend.js';
 import type { Action } from '../src/optimize/types.js';
@@ -25,6 +24,7 @@ import type { Counterparty, NettingSet, Portfolio } from '../src/portfolio/types
 import { priceTrade } from '../src/pricing/index.js';
 import type { FxForward, FxOption, InterestRateSwap, Trade } from '../src/products/types.js';
 import { flatMarket } from './helpers/flatMarket.js';
+import { marketSplitProgram } from './helpers/marketSplit.js';
 
 const asOf = fromYmd(2026, 6, 30);
 const r = 0.035;
@@ -378,22 +378,8 @@ describe('compression: the solves stop at a node limit, not at a time limit', ()
 
 describe('compression: batches solved side by side', () => {
   it('give the same answers, bit for bit, with one solve at a time and with four (each stops at its node limit)', async () => {
-    // Four market-split programs with slacks (optimize-lp.test.ts): hard enough that 10 nodes stop each with an incumbent.
-    const program = (seed0: number): LinearProgram => {
-      let seed = seed0;
-      const draw = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 100;
-      const variables: LpVariable[] = Array.from({ length: 30 }, (_, j) => ({ name: `x${j}`, lower: 0, upper: 1, cost: 0, integer: true }));
-      const rows: LpRow[] = [];
-      for (let i = 0; i < 4; i++) {
-        const a = Array.from({ length: 30 }, draw);
-        const up = variables.push({ name: `up${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
-        const down = variables.push({ name: `down${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
-        const b = Math.floor(a.reduce((s, v) => s + v, 0) / 2);
-        rows.push({ name: `r${i}`, terms: [...a.map((c, j) => [j, c] as const), [up, 1] as const, [down, -1] as const], lower: b, upper: b });
-      }
-      return { sense: 'minimize', variables, rows };
-    };
-    const programs = [11, 22, 33, 44].map(program);
+    // Four market-split programs with slacks (helpers/marketSplit.ts): 10 nodes stop each with an incumbent.
+    const programs = [11, 22, 33, 44].map((seed) => marketSplitProgram(seed).lp);
     // 30 binaries a program: a batch of at most 30 integers holds one program, so four batches
     expect(batches(programs, 30)).toEqual([[0], [1], [2], [3]]);
     const options = { timeLimitSeconds: 600, mipRelativeGap: 1e-4, maxIntegersPerBatch: 30, mipMaxNodes: 10 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toLpFormat, type LinearProgram, type LpRow, type LpVariable } from '../src/optimize/lp/model.js';
+import { toLpFormat, type LinearProgram } from '../src/optimize/lp/model.js';
 import { solveLp, violation } from '../src/optimize/lp/solve.js';
+import { marketSplitProgram } from './helpers/marketSplit.js';
 
 describe('LP solver wrapper (HiGHS in a worker)', () => {
   it('solves a small MILP to the optimum found by hand: max x + 2y, x + y <= 4, x - y >= -2, x <= 3, y integer', async () => {
@@ -45,24 +46,12 @@ describe('LP solver wrapper (HiGHS in a worker)', () => {
   });
 
   it('a MILP stopped by its node limit returns its incumbent, checked and the same on every solve (a work limit, not a time limit)', async () => {
-    // A market-split program (Cornuéjols and Dawande 1998) with slacks: Σ_j a_ij·x_j + s⁺_i − s⁻_i = b_i, x binary,
-    // minimise Σ (s⁺ + s⁻). x = 0 is always feasible and the optimum is hard to prove, so 10 nodes stop HiGHS with an
-    // incumbent. The package's one-call solve() reported this status (16) as "Unknown" and dropped the incumbent.
-    let seed = 12345;
-    const draw = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 100;
+    // A market-split program with slacks (helpers/marketSplit.ts): x = 0 is always feasible and the optimum is hard to
+    // prove, so 10 nodes stop HiGHS with an incumbent. The package's one-call solve() reported this status (16) as
+    // "Unknown" and dropped the incumbent.
     const binaries = 30;
-    const variables: LpVariable[] = Array.from({ length: binaries }, (_, j) => ({ name: `x${j}`, lower: 0, upper: 1, cost: 0, integer: true }));
-    const rows: LpRow[] = [];
-    let allZero = 0;
-    for (let i = 0; i < 4; i++) {
-      const a = Array.from({ length: binaries }, draw);
-      const b = Math.floor(a.reduce((s, v) => s + v, 0) / 2);
-      allZero += b;
-      const up = variables.push({ name: `up${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
-      const down = variables.push({ name: `down${i}`, lower: 0, upper: Infinity, cost: 1 }) - 1;
-      rows.push({ name: `r${i}`, terms: [...a.map((c, j) => [j, c] as const), [up, 1] as const, [down, -1] as const], lower: b, upper: b });
-    }
-    const lp: LinearProgram = { sense: 'minimize', variables, rows };
+    const { lp, allZeroObjective: allZero } = marketSplitProgram(12345, binaries);
+    const variables = lp.variables;
     const first = await solveLp(lp, { mipMaxNodes: 10, timeLimitSeconds: 600 });
     expect(first.status).toBe('node_limit');
     expect(first.solverStatus).toBe('Node limit reached');
