@@ -189,6 +189,71 @@ describe('JPTO (Cabinet Office: national holidays of Japan, and the banks\' 2-3 
   });
 });
 
+describe('CATO (Payments Canada: days Lynx and the Toronto banks close)', () => {
+  it('2025: Family Day, Victoria Day (19 May), the Civic Holiday, Truth and Reconciliation Day and Remembrance Day', () => {
+    expect(listed('CATO', 2025)).toEqual([
+      '2025-01-01', '2025-02-17', '2025-04-18', '2025-05-19', '2025-07-01', '2025-08-04', '2025-09-01', '2025-09-30',
+      '2025-10-13', '2025-11-11', '2025-12-25', '2025-12-26',
+    ]);
+  });
+  it('2023: New Year, Canada Day, 30 September and 11 November on weekends are kept on the Mondays after', () => {
+    expect(listed('CATO', 2023)).toEqual([
+      '2023-01-02', '2023-02-20', '2023-04-07', '2023-05-22', '2023-07-03', '2023-08-07', '2023-09-04', '2023-10-02',
+      '2023-10-09', '2023-11-13', '2023-12-25', '2023-12-26',
+    ]);
+  });
+  it('2022: Christmas on a Sunday gives Monday 26 and Tuesday 27 December; no Family Day before 2008', () => {
+    expect(listed('CATO', 2022).slice(-2)).toEqual(['2022-12-26', '2022-12-27']);
+    expect(listed('CATO', 2007)).not.toContain('2007-02-19');
+    expect(listed('CATO', 2020)).not.toContain('2020-09-30');
+  });
+});
+
+describe('AUSY (bank holidays of New South Wales)', () => {
+  it('2025: Australia Day on a Sunday kept on Monday 27 January; the Bank Holiday (4 August) and Labour Day (6 October)', () => {
+    expect(listed('AUSY', 2025)).toEqual([
+      '2025-01-01', '2025-01-27', '2025-04-18', '2025-04-21', '2025-04-25', '2025-06-09', '2025-08-04', '2025-10-06',
+      '2025-12-25', '2025-12-26',
+    ]);
+  });
+  it('2022: New Year on a Saturday (3 January), the National Day of Mourning (22 September), Christmas on a Sunday', () => {
+    expect(listed('AUSY', 2022)).toEqual([
+      '2022-01-03', '2022-01-26', '2022-04-15', '2022-04-18', '2022-04-25', '2022-06-13', '2022-08-01', '2022-09-22',
+      '2022-10-03', '2022-12-26', '2022-12-27',
+    ]);
+  });
+  it('ANZAC Day on a weekend is not moved in New South Wales (25 April 2026 is a Saturday)', () => {
+    expect(listed('AUSY', 2026)).not.toContain('2026-04-27');
+  });
+});
+
+describe('NZAU and NZWE (New Zealand public holidays and the anniversary days)', () => {
+  it('2025 in Wellington (anniversary 20 January) and Auckland (27 January); Matariki on 20 June', () => {
+    const national = ['2025-01-01', '2025-01-02', '2025-02-06', '2025-04-18', '2025-04-21', '2025-04-25', '2025-06-02', '2025-06-20', '2025-10-27', '2025-12-25', '2025-12-26'];
+    expect(listed('NZWE', 2025)).toEqual([...national, '2025-01-20'].sort());
+    expect(listed('NZAU', 2025)).toEqual([...national, '2025-01-27'].sort());
+    expect(listed('NZAU+NZWE', 2025)).toEqual([...national, '2025-01-20', '2025-01-27'].sort());
+  });
+  it('2021 in Auckland: 2 January, Waitangi Day and ANZAC Day on weekends moved to Mondays, Christmas on a Saturday', () => {
+    expect(listed('NZAU', 2021)).toEqual([
+      '2021-01-01', '2021-01-04', '2021-02-01', '2021-02-08', '2021-04-02', '2021-04-05', '2021-04-26', '2021-06-07',
+      '2021-10-25', '2021-12-27', '2021-12-28',
+    ]);
+  });
+  it('before 2014 Waitangi Day on a weekend was not moved (6 February 2010, a Saturday); Matariki only from 2022', () => {
+    expect(listed('NZWE', 2010)).not.toContain('2010-02-08');
+    expect(listed('NZWE', 2021).some((iso) => iso.slice(5, 7) === '07' || (iso.slice(5, 7) === '06' && iso > '2021-06-07'))).toBe(false);
+  });
+  it('every scheduled Matariki day is a Friday in June or July; the schedule, and so the calendars, end in 2052', () => {
+    for (let year = 2022; year <= 2052; year++) {
+      const winter = listed('NZWE', year).filter((iso) => iso.slice(5, 7) === '07' || (iso.slice(5, 7) === '06' && iso.slice(8) > '07'));
+      expect(winter, String(year)).toHaveLength(1);
+      expect(new Date(`${winter[0]}T00:00:00Z`).getUTCDay(), winter[0]).toBe(5);
+    }
+    expect(() => isBusinessDay(d('2053-03-04'), calendarNamed('NZAU'))).toThrow('the NZAU calendar has rules for 2005 to 2052 only, not 2053');
+  });
+});
+
 describe('the years before 2000 (seasoned trades: the first dates of a 30-year swap of 1996)', () => {
   it('TARGET before it opened: 1 January and 25 December, and 31 December 1998', () => {
     expect(listed('TARGET', 1998)).toEqual(['1998-01-01', '1998-12-25', '1998-12-31']);
@@ -228,7 +293,8 @@ describe('joint calendars and names', () => {
     expect(canonicalCalendarName('euta+TARGET')).toBe('TARGET');
     expect(canonicalCalendarName('Weekends')).toBe('weekends');
     expect(calendarNamed('gblo+usny')).toBe(calendarNamed('USNY+GBLO'));
-    expect(canonicalCalendarName('AUSY')).toBeUndefined();
+    expect(canonicalCalendarName('HKHK')).toBeUndefined(); // Hong Kong: not written (its lunar holidays need tables)
+    expect(canonicalCalendarName('nzwe + nzau')).toBe('NZAU+NZWE');
     expect(canonicalCalendarName('jpto+usny')).toBe('JPTO+USNY');
     expect(canonicalCalendarName('USNY+')).toBeUndefined();
     expect(() => calendarNamed('NYSE')).toThrow(`unknown calendar "NYSE": expected ${CALENDAR_EXPECTED}`);

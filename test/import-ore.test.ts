@@ -360,7 +360,7 @@ describe('hand-written ORE trades of the other types', () => {
   ]);
   const xccyFixed = swapTrade('XCCY2', [
     { type: 'Fixed', payer: false, ccy: 'GBP', notionals: ['8000000'], rate: '0.035', dc: 'ACT/365 (Fixed)', tenor: '6M', exchanges: [false, true], calendar: 'UK,JP' },
-    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true], calendar: 'UK,JP,AU' },
+    { type: 'Floating', payer: true, ccy: 'JPY', notionals: ['1500000000'], index: 'JPY-TONAR', tenor: '6M', exchanges: [false, true], calendar: 'UK,JP,HK' },
   ]);
   const ois = swapTrade('OIS1', [
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.015', dc: '30E/360', tenor: '1Y', start: '20160205', end: '20260205', calendar: 'EUR,GBP' },
@@ -486,7 +486,7 @@ describe('hand-written ORE trades of the other types', () => {
       float_index2: 'JPY-TONA',
       float_frequency: '6M',
       notional_exchange: 'final',
-      calendar: 'GBLO+JPTO', // UK,JP on both legs; AU (no rules in xva) is listed in the file's calendar finding
+      calendar: 'GBLO+JPTO', // UK,JP on both legs; HK (no rules in xva) is listed in the file's calendar finding
     });
   });
 
@@ -523,6 +523,17 @@ describe('hand-written ORE trades of the other types', () => {
     });
   });
 
+  it('maps QuantLib\'s Canada, Australia and NewZealand calendars to CATO, AUSY and NZWE (Auckland to NZAU), not approximated', () => {
+    const swap = (id: string, ccy: string, index: string, calendar: string) =>
+      swapTrade(id, [
+        { type: 'Fixed', payer: true, ccy, rate: '0.02', tenor: '1Y', calendar },
+        { type: 'Floating', payer: false, ccy, index, tenor: '6M', calendar },
+      ]);
+    const r = importOre({ portfolioXml: portfolio(swap('CA1', 'CAD', 'CAD-CDOR-3M', 'CA'), swap('AU1', 'AUD', 'AUD-BBSW-6M', 'Australia'), swap('NZ1', 'NZD', 'NZD-BKBM-3M', 'NZ,Auckland')) });
+    expect(r.rows.trades.map((t) => [t.trade_id, t.calendar])).toEqual([['CA1', 'CATO'], ['AU1', 'AUSY'], ['NZ1', 'NZAU+NZWE']]);
+    expect(r.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar')).toEqual([]);
+  });
+
   it('maps the Nordic centres to SEST, NOOS and DKCO, reported as approximated (central-bank closing days)', () => {
     const swap = (id: string, calendar: string) =>
       swapTrade(id, [
@@ -535,9 +546,9 @@ describe('hand-written ORE trades of the other types', () => {
     expect(notes.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('lists the calendars xva has no rules for once (AU); WeekendsOnly on the CDS needs no finding', () => {
+  it('lists the calendars xva has no rules for once (HK); WeekendsOnly on the CDS needs no finding', () => {
     const cal = result.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar');
-    expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'AU']]);
+    expect(cal.map((f) => [f.kind, f.value])).toEqual([['approximated', 'HK']]);
   });
 
   it('gives the trades\' counterparty and netting set default rows, reported', () => {

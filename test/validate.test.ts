@@ -233,10 +233,10 @@ const BAD_CELLS: BadCase[] = [
     name: 'unknown holiday calendar',
     mutate: (d) =>
       editCsv(d, 'trades', (rows) => {
-        for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calendar' : i === 1 ? 'USNY+AUSY' : '');
+        for (const [i, row] of rows.entries()) row.push(i === 0 ? 'calendar' : i === 1 ? 'USNY+HKHK' : '');
       }),
     errors: [
-      'trades.csv row 1 column calendar: USNY+AUSY: expected weekends, one of TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)',
+      'trades.csv row 1 column calendar: USNY+HKHK: expected weekends, one of TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO, CATO, AUSY, NZAU, NZWE (EUTA = TARGET), or several joined by + (e.g. USNY+GBLO)',
     ],
   },
   {

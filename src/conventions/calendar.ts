@@ -1,7 +1,7 @@
 /**
  * Business-day rolls. The default calendar is weekends only (Saturday and Sunday are holidays), as the ISDA CDS
  * Standard Model and Markit's converter use ("WeekendsOnly"); swap schedules may name a holiday calendar
- * (holidays.ts: TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO and joint ones) through their `calendar` term.
+ * (holidays.ts: TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO, CATO, AUSY, NZAU, NZWE and joint ones) through their `calendar` term.
  */
 import { toYmd, type DateSerial } from './dates.js';
 import { calendarNamed, type Calendar } from './holidays.js';

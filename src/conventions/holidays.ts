@@ -36,16 +36,36 @@
  *   Friday, Easter Monday, General Prayer Day (the fourth Friday after Easter, abolished from 2024), Ascension Day and
  *   the Friday after it, Whit Monday, 5 June, 24, 25, 26 and 31 December. From 2016, the oldest list read with the
  *   Friday after Ascension (a list of 2006 has not yet got it).
+ * - `CATO`: Toronto, the days Canada's payment system and the Toronto banks close (Payments Canada's Lynx holidays):
+ *   New Year's Day, Family Day (third Monday of February, Ontario, from 2008), Good Friday, Victoria Day (the Monday on
+ *   or before 24 May), Canada Day, the Civic Holiday (first Monday of August), Labour Day (first Monday of September),
+ *   the National Day for Truth and Reconciliation (30 September, from 2021), Thanksgiving (second Monday of October),
+ *   Remembrance Day (11 November), Christmas and Boxing Day; a holiday on a weekend is kept on the next weekday it does
+ *   not already take (Christmas on a Saturday: 27 and 28 December). From 1990.
+ * - `AUSY`: Sydney, the bank holidays of New South Wales: New Year's Day, Australia Day (26 January), Good Friday,
+ *   Easter Monday, ANZAC Day (25 April, not moved off a weekend), the King's (Queen's) Birthday (second Monday of June),
+ *   the Bank Holiday (first Monday of August), Labour Day (first Monday of October), Christmas and Boxing Day; New
+ *   Year's, Australia Day, Christmas and Boxing Day on a weekend are kept on the next weekdays; plus the National Day of
+ *   Mourning of 22 September 2022. From 1995 (Australia Day kept on 26 January since 1994).
+ * - `NZAU` and `NZWE`: Auckland and Wellington, New Zealand's public holidays (Holidays Act 2003, in force from April
+ *   2004) and the region's anniversary day: 1 and 2 January, Waitangi Day (6 February), Good Friday, Easter Monday,
+ *   ANZAC Day (25 April), the King's (Queen's) Birthday (first Monday of June), Matariki (the Fridays the Te Kāhui o
+ *   Matariki Public Holiday Act 2022 schedules for 2022-2052), Labour Day (fourth Monday of October), Christmas and
+ *   Boxing Day; 1-2 January and 25-26 December on a weekend are kept on the next weekdays, Waitangi and ANZAC Day from
+ *   2014 on the Monday (Holidays (Full Recognition of Waitangi Day and ANZAC Day) Amendment Act 2013); the anniversary
+ *   day is the Monday nearest 29 January in Auckland and 22 January in Wellington. From 2005 to 2052 (Matariki's
+ *   schedule ends there).
  * - `weekends`: Saturdays and Sundays only (ISDA's "WeekendsOnly"), the default of every trade.
  *
  * A joint calendar `A+B` (FpML's several business centres) is open on the days every one of its calendars is open.
- * Rules run to 2199 (JPTO 2099) from the first year each centre states (FIRST_YEAR); a date outside them is an error.
+ * Rules run to 2199 (JPTO 2099, NZAU and NZWE 2052) from the first year each centre states (FIRST_YEAR); a date outside
+ * them is an error.
  * Days proclaimed after this file was written are not known to it.
  */
 import { dayOfWeek, fromYmd, toYmd, type DateSerial } from './dates.js';
 
 /** The calendars by rule, each with its ISDA code. */
-export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU', 'JPTO', 'SEST', 'NOOS', 'DKCO'] as const;
+export const HOLIDAY_CENTRES = ['TARGET', 'GBLO', 'USNY', 'CHZU', 'JPTO', 'SEST', 'NOOS', 'DKCO', 'CATO', 'AUSY', 'NZAU', 'NZWE'] as const;
 export type HolidayCentre = (typeof HOLIDAY_CENTRES)[number];
 
 /** The default calendar: Saturdays and Sundays only. */
@@ -55,8 +75,12 @@ export const WEEKENDS_ONLY = 'weekends';
 const ALIASES: Readonly<Record<string, HolidayCentre>> = { EUTA: 'TARGET' };
 
 /** The years each centre's rules are written for. */
-const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 1971, GBLO: 1978, USNY: 1971, CHZU: 1971, JPTO: 1989, SEST: 2005, NOOS: 2006, DKCO: 2016 };
-const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = { TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099, SEST: 2199, NOOS: 2199, DKCO: 2199 };
+const FIRST_YEAR: Readonly<Record<HolidayCentre, number>> = {
+  TARGET: 1971, GBLO: 1978, USNY: 1971, CHZU: 1971, JPTO: 1989, SEST: 2005, NOOS: 2006, DKCO: 2016, CATO: 1990, AUSY: 1995, NZAU: 2005, NZWE: 2005,
+};
+const LAST_YEAR: Readonly<Record<HolidayCentre, number>> = {
+  TARGET: 2199, GBLO: 2199, USNY: 2199, CHZU: 2199, JPTO: 2099, SEST: 2199, NOOS: 2199, DKCO: 2199, CATO: 2199, AUSY: 2199, NZAU: 2052, NZWE: 2052,
+};
 
 export interface Calendar {
   /** Canonical name: `weekends`, a centre, or centres joined by `+` in alphabetical order. */
@@ -214,13 +238,7 @@ function gblo(year: number): DateSerial[] {
   const days = [nextWeekday(fromYmd(year, 1, 1)), easter - 2, easter + 1, nthWeekday(year, 8, MONDAY, -1)];
   days.push(GBLO_EARLY_MAY_8.has(year) ? fromYmd(year, 5, 8) : nthWeekday(year, 5, MONDAY, 1));
   if (!GBLO_SPRING_MOVED.has(year)) days.push(nthWeekday(year, 5, MONDAY, -1));
-  // Christmas and Boxing Day: a weekend one moves to the next weekday the other does not already take.
-  const christmas = fromYmd(year, 12, 25);
-  const dow = dayOfWeek(christmas);
-  if (dow === SATURDAY) days.push(christmas + 2, christmas + 3);
-  else if (dow === SUNDAY) days.push(christmas + 1, christmas + 2);
-  else if (dow === 5) days.push(christmas, christmas + 3);
-  else days.push(christmas, christmas + 1);
+  days.push(...weekdayPair(fromYmd(year, 12, 25)));
   for (const iso of GBLO_PROCLAIMED[year] ?? []) {
     const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
     days.push(fromYmd(y, m, d));
@@ -391,6 +409,98 @@ function jpto(year: number): DateSerial[] {
   return [...national, ...substitutes, ...between, fromYmd(year, 1, 2), fromYmd(year, 1, 3), fromYmd(year, 12, 31)];
 }
 
+/**
+ * A pair of holidays on consecutive days (Christmas and Boxing Day; 1 and 2 January in New Zealand), each kept on a
+ * weekday: one on a weekend moves to the next weekday that the other does not already take.
+ */
+function weekdayPair(first: DateSerial): DateSerial[] {
+  const dow = dayOfWeek(first);
+  if (dow === SATURDAY) return [first + 2, first + 3];
+  if (dow === SUNDAY) return [first + 1, first + 2];
+  if (dow === 5) return [first, first + 3];
+  return [first, first + 1];
+}
+
+function cato(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const may24 = fromYmd(year, 5, 24);
+  const days = [
+    nextWeekday(fromYmd(year, 1, 1)),
+    easter - 2,
+    may24 - ((dayOfWeek(may24) - MONDAY + 7) % 7), // Victoria Day: the Monday on or before 24 May
+    nextWeekday(fromYmd(year, 7, 1)),
+    nthWeekday(year, 8, MONDAY, 1),
+    nthWeekday(year, 9, MONDAY, 1),
+    nthWeekday(year, 10, MONDAY, 2),
+    nextWeekday(fromYmd(year, 11, 11)),
+    ...weekdayPair(fromYmd(year, 12, 25)),
+  ];
+  if (year >= 2008) days.push(nthWeekday(year, 2, MONDAY, 3)); // Family Day (Ontario)
+  if (year >= 2021) days.push(nextWeekday(fromYmd(year, 9, 30))); // National Day for Truth and Reconciliation
+  return days;
+}
+
+function ausy(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  const days = [
+    nextWeekday(fromYmd(year, 1, 1)),
+    nextWeekday(fromYmd(year, 1, 26)),
+    easter - 2,
+    easter + 1,
+    fromYmd(year, 4, 25),
+    nthWeekday(year, 6, MONDAY, 2),
+    nthWeekday(year, 8, MONDAY, 1),
+    nthWeekday(year, 10, MONDAY, 1),
+    ...weekdayPair(fromYmd(year, 12, 25)),
+  ];
+  if (year === 2022) days.push(fromYmd(2022, 9, 22)); // National Day of Mourning for Queen Elizabeth II
+  return days;
+}
+
+/** Matariki (Te Kāhui o Matariki Public Holiday Act 2022, Schedule 1): the Friday of each year, June/July, 2022-2052. */
+const MATARIKI: Readonly<Record<number, readonly [number, number]>> = {
+  2022: [6, 24], 2023: [7, 14], 2024: [6, 28], 2025: [6, 20], 2026: [7, 10], 2027: [6, 25], 2028: [7, 14], 2029: [7, 6],
+  2030: [6, 21], 2031: [7, 11], 2032: [7, 2], 2033: [6, 24], 2034: [7, 7], 2035: [6, 29], 2036: [7, 18], 2037: [7, 10],
+  2038: [6, 25], 2039: [7, 15], 2040: [7, 6], 2041: [7, 19], 2042: [7, 11], 2043: [7, 3], 2044: [6, 24], 2045: [7, 7],
+  2046: [6, 29], 2047: [7, 19], 2048: [7, 3], 2049: [6, 25], 2050: [7, 15], 2051: [6, 30], 2052: [6, 21],
+};
+
+/** The Monday nearest a date (a Friday's is the Monday after, a Tuesday's the Monday before). */
+function nearestMonday(date: DateSerial): DateSerial {
+  const after = (MONDAY - dayOfWeek(date) + 7) % 7;
+  return after <= 3 ? date + after : date + after - 7;
+}
+
+/** New Zealand's national public holidays (Holidays Act 2003 ss 44-45A, and Matariki from 2022). */
+function newZealand(year: number): DateSerial[] {
+  const easter = easterSunday(year);
+  // Waitangi and ANZAC Day on a weekend are kept on the Monday from 2014 (s 45A)
+  const mondayised = (date: DateSerial) => (year >= 2014 ? nextWeekday(date) : date);
+  const days = [
+    ...weekdayPair(fromYmd(year, 1, 1)),
+    mondayised(fromYmd(year, 2, 6)),
+    easter - 2,
+    easter + 1,
+    mondayised(fromYmd(year, 4, 25)),
+    nthWeekday(year, 6, MONDAY, 1),
+    nthWeekday(year, 10, MONDAY, 4),
+    ...weekdayPair(fromYmd(year, 12, 25)),
+  ];
+  const matariki = MATARIKI[year];
+  if (matariki) days.push(fromYmd(year, matariki[0], matariki[1]));
+  return days;
+}
+
+/** Auckland: the national holidays and Auckland Anniversary Day, the Monday nearest 29 January. */
+function nzau(year: number): DateSerial[] {
+  return [...newZealand(year), nearestMonday(fromYmd(year, 1, 29))];
+}
+
+/** Wellington: the national holidays and Wellington Anniversary Day, the Monday nearest 22 January. */
+function nzwe(year: number): DateSerial[] {
+  return [...newZealand(year), nearestMonday(fromYmd(year, 1, 22))];
+}
+
 const CENTRE_RULES: Readonly<Record<HolidayCentre, (year: number) => DateSerial[]>> = {
   TARGET: target,
   GBLO: gblo,
@@ -400,6 +510,10 @@ const CENTRE_RULES: Readonly<Record<HolidayCentre, (year: number) => DateSerial[
   SEST: sest,
   NOOS: noos,
   DKCO: dkco,
+  CATO: cato,
+  AUSY: ausy,
+  NZAU: nzau,
+  NZWE: nzwe,
 };
 
 /** The holidays of a calendar in one year that fall on weekdays, ascending (for reports and tests). */

@@ -217,6 +217,12 @@ const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }
   ...['se', 'sek', 'sest', 'sweden', 'stockholm'].map((n) => [n, { centre: 'SEST', approximation: NORDIC }] as const),
   ...['no', 'nok', 'noos', 'norway', 'oslo'].map((n) => [n, { centre: 'NOOS', approximation: NORDIC }] as const),
   ...['dk', 'dkk', 'dkco', 'denmark', 'copenhagen'].map((n) => [n, { centre: 'DKCO', approximation: NORDIC }] as const),
+  // QuantLib's Canada (settlement), Australia (settlement) and NewZealand calendars name the same holidays as CATO,
+  // AUSY and NZWE (NewZealand's anniversary day is Wellington's; Matariki from 2022 where QuantLib has it)
+  ...['ca', 'cad', 'cato', 'canada', 'toronto'].map((n) => [n, { centre: 'CATO' }] as const),
+  ...['au', 'aud', 'ausy', 'australia', 'sydney'].map((n) => [n, { centre: 'AUSY' }] as const),
+  ...['nz', 'nzd', 'nzwe', 'newzealand', 'wellington'].map((n) => [n, { centre: 'NZWE' }] as const),
+  ...['nzau', 'auckland'].map((n) => [n, { centre: 'NZAU' }] as const),
   ['weekendsonly', { centre: 'weekends' }],
 ]);
 

@@ -164,7 +164,7 @@ export function importOre(options: ImportOreOptions): OreImportResult {
       file: files.portfolio,
       field: 'ScheduleData/Rules/Calendar',
       value: [...trades.calendars].sort().join(', '),
-      reason: 'xva has holiday rules for TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS and DKCO only (and CDS roll on weekends only): dates roll on weekends only for these calendars, their holidays are not applied',
+      reason: 'xva has holiday rules for TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO, CATO, AUSY, NZAU and NZWE only (and CDS roll on weekends only): dates roll on weekends only for these calendars, their holidays are not applied',
     });
   }
   findings.push({
