@@ -11,6 +11,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pathMemoryCollections, runSimulation, setPathMemoryCollectBytes, type SimulationOptions } from '../src/exposure/engine.js';
 import { keptWorkerCount, stopKeptWorkers, WorkerPool } from '../src/exposure/pool.js';
+import { releaseScratch } from '../src/exposure/unit.js';
+import { TableMemory } from '../src/exposure/backends/gpu/tableMemory.js';
 import { loadMarket, marketFromTree, marketSource } from '../src/market/load.js';
 import os from 'node:os';
 import { poolKernelCalls, setPoolKernelsEnabled } from '../src/exposure/valuation/wasm/poolKernels.js';
@@ -191,6 +193,27 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     bad.release();
     expect(bad.closed).toBe(true);
     expect(keptWorkerCount()).toBe(0);
+  }, 120_000);
+
+  it('a kept worker that waited lets go of its scratch and GPU table buffers; the next run allocates them again, same bits', async () => {
+    // in-process: this thread's scratch holds the run's values, collateral, balances and weights until released
+    const before = await runSimulation({ portfolio: book, market, options: { ...OPTIONS, seed: 9 } });
+    expect(releaseScratch()).toBeGreaterThanOrEqual(3 * 8 * OPTIONS.paths); // at least one date of values, collateral, balances
+    expect(releaseScratch()).toBe(0);
+    expectSameResult(before, await runSimulation({ portfolio: book, market, options: { ...OPTIONS, seed: 9 } }));
+    const memory = new TableMemory();
+    memory.give([new ArrayBuffer(1 << 16), new ArrayBuffer(1 << 17)]);
+    expect(memory.heldBytes).toBe(3 << 16);
+    memory.release();
+    expect(memory.heldBytes).toBe(0);
+    // kept workers past their idle wait (worker.ts IDLE_COLLECT_MS, 2 s) have released theirs: the next run on them
+    stopKeptWorkers();
+    const first = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, seed: 9 } });
+    expect(keptWorkerCount()).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const afterWait = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, seed: 9 } });
+    expectSameResult(first, afterWait);
+    expectSameResult(before, afterWait);
   }, 120_000);
 
   it('kept workers build the market again for another parse of the same file (its numbers changed), not the one they had', async () => {

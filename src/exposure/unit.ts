@@ -195,9 +195,38 @@ class Scratch {
       this.tradeSums2 = new Float64Array(trades);
     }
   }
+
+  /** Lets go of every array (the next run allocates them again). */
+  release(): void {
+    const empty = new Float64Array(0);
+    this.values = this.collateral = this.balances = empty;
+    this.weights = this.weights2 = this.column = empty;
+    this.tradeSums = this.tradeSums2 = empty;
+    this.needed = new Uint8Array(0);
+    this.accumulators.length = 0;
+  }
+
+  /** Bytes of the arrays held (tests). */
+  get heldBytes(): number {
+    let bytes = this.needed.byteLength;
+    for (const a of [this.values, this.collateral, this.balances, this.weights, this.weights2, this.column, this.tradeSums, this.tradeSums2]) bytes += a.byteLength;
+    for (const acc of this.accumulators) if (acc) bytes += acc.positive.byteLength;
+    return bytes;
+  }
 }
 
 const scratch = new Scratch();
+
+/**
+ * This thread's valuation scratch (values, collateral and balances per grid date and path, Euler weights, counterparty
+ * accumulators) let go of: a kept worker that has waited without a next run (worker.ts), so that an idle process does
+ * not hold a run's working memory. Returns the bytes it held.
+ */
+export function releaseScratch(): number {
+  const bytes = scratch.heldBytes;
+  scratch.release();
+  return bytes;
+}
 
 /** 1/N on the exposure dates of a run's paths (other rows unset), computed once per thread and paths object. */
 const inverseNumeraires = new WeakMap<SimulatedPaths, Float64Array>();

@@ -17,7 +17,7 @@ import { simulatePathsInto } from '../simulation/crossAsset/simulate.js';
 import { useKernelMemory } from './valuation/wasm/poolKernels.js';
 import type { CrossAssetModel } from '../simulation/crossAsset/model.js';
 import { exposureDateIndices } from './profiles.js';
-import { runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
+import { releaseScratch, runUnit, type UnitContext, type UnitCounterparty, type UnitResult, type UnitTask } from './unit.js';
 import { precomputedOf } from './devicePayload.js';
 import { counterpartyDeviceTables } from './backends/gpu/figuresTables.js';
 import type { DeviceTablesAnswer } from './pool.js';
@@ -31,6 +31,9 @@ import { collectGarbage } from './collect.js';
  * garbage had raised the peak RSS by 0.3-0.7 GB; collecting at every run's end instead cost `bench/runs.mjs` a sixth
  * of its time. After a large run (WorkerTask 'park' collect) at once: `xva simulate --paths 5000` on utb-20k peaked
  * 0.18 GB higher while the main thread wrote the tables and the two kept workers held their garbage.
+ * Having waited this long it also lets go of its valuation scratch and GPU table buffers (unit.ts releaseScratch,
+ * tableMemory.release: ~55 MB a worker at 5,000 paths, and up to 256 MiB of table buffers a worker on the GPU backend,
+ * which ten kept workers held until they stopped two minutes later); a next run allocates them again.
  */
 const IDLE_COLLECT_MS = 2000;
 
@@ -169,25 +172,40 @@ if (parentPort) {
   };
   if ('grid' in start) begin(start);
   else preload(start);
-  let idleCollection: ReturnType<typeof setTimeout> | undefined;
+  let idleTimers: ReturnType<typeof setTimeout>[] = [];
+  let released = false;
   parentPort.on('message', (message: WorkerTask) => {
-    if (message.kind === 'init' || message.kind === 'start') clearTimeout(idleCollection);
+    if (message.kind === 'init' || message.kind === 'start') {
+      for (const timer of idleTimers) clearTimeout(timer);
+      idleTimers = [];
+      released = false;
+    }
     if (message.kind === 'init') return begin(message.init);
     if (message.kind === 'start') return preload(message.start);
     if (message.kind === 'park') {
       // kept between runs (pool.ts WorkerPool.release): the run's paths and kernel memory are let go (they are the
-      // run's largest arrays); the market, the scratch arrays and the table memory stay for the next run
+      // run's largest arrays); the market stays, the scratch arrays and the table memory for a next run that comes
+      // within IDLE_COLLECT_MS
       built = undefined;
       init = undefined;
       heldCounterparties.clear();
       useKernelMemory(undefined);
       // collected at once after a large run (its heap's garbage is large, and the main thread has the run's outputs to
       // write meanwhile), else once the worker has waited a while (a next run that comes at once finds it as it was)
-      idleCollection = setTimeout(collectGarbage, message.collect ? 0 : IDLE_COLLECT_MS);
-      idleCollection.unref();
+      if (message.collect) idleTimers.push(setTimeout(collectGarbage, 0));
+      idleTimers.push(
+        setTimeout(() => {
+          released = true;
+          releaseScratch();
+          tableMemory.release();
+          collectGarbage();
+        }, IDLE_COLLECT_MS),
+      );
+      for (const timer of idleTimers) timer.unref();
       return;
     }
-    if (message.kind === 'recycle') return tableMemory.give(message.buffers);
+    // table buffers handed back after the idle release are not kept (the worker holds nothing while it waits)
+    if (message.kind === 'recycle') return released ? undefined : tableMemory.give(message.buffers);
     if (!built || !init) return;
     const run = init;
     try {

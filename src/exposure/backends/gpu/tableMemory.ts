@@ -47,6 +47,12 @@ export class TableMemory {
     }
   }
 
+  /** Lets go of every buffer held for reuse (a kept worker that has waited without a next run: worker.ts). */
+  release(): void {
+    this.free = [];
+    this.freeBytes = 0;
+  }
+
   /** An ArrayBuffer of at least `bytes`: the smallest free one that fits, else a new one. */
   private take(bytes: number): ArrayBuffer {
     const free = this.free;
