@@ -50,6 +50,11 @@ export default class Capital extends XvaCommand {
     'bacva-maturity': Flags.string({ description: 'BA-CVA effective maturity of a netting set, NETTING_SET=YEARS (repeatable); default CRE32.47 notional-weighted', helpValue: 'NS=YEARS', multiple: true }),
     paths: Flags.string({ description: 'Monte Carlo paths of the KVA and SA-CVA simulations (default 500)', default: '500', helpValue: 'N' }),
     seed: Flags.string({ description: 'Seed of the random numbers (the same for every bumped run)', default: '42', helpValue: 'N' }),
+    rng: Flags.string({
+      description: "Random numbers of the KVA and SA-CVA runs: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`; the same points for every bumped run)",
+      options: ['philox', 'sobol'],
+      default: 'philox',
+    }),
     threads: Flags.string({ description: 'Worker threads of the engine runs (default: all cores when netting sets x paths >= 10,000, else 1 = in-process); the figures do not depend on it', helpValue: 'N' }),
     grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
     scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA)', helpValue: 'FILE', multiple: true }),
@@ -68,6 +73,8 @@ export default class Capital extends XvaCommand {
     const seed = whole('seed', flags.seed, 0, 0xffffffff);
     const threads = flags.threads === undefined ? undefined : whole('threads', flags.threads, 1, 1024);
     const grid = parseGridSpec(flags.grid);
+    const rng = flags.rng as 'philox' | 'sobol';
+    if (rng === 'sobol' && !flags.kva) throw new XvaUsageError('--rng sobol draws the Monte Carlo runs of KVA and SA-CVA: --no-kva has none; leave out --rng');
     const maturities = new Map<string, number>();
     for (const spec of flags['bacva-maturity'] ?? []) {
       const m = /^(.+)=([0-9.eE+-]+)$/.exec(spec);
@@ -99,6 +106,7 @@ export default class Capital extends XvaCommand {
         kva: flags.kva,
         paths,
         seed,
+        ...(rng === 'sobol' ? { rng } : {}),
         grid,
         ...(threads !== undefined ? { threads } : {}),
         scenarios,

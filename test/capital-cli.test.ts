@@ -199,6 +199,8 @@ describe('bad flags exit 2', () => {
     [['--sacva-sensitivities', 'missing.csv'], /--sacva-sensitivities/],
     [['--sacva-perfect-hedges', 'FX:Delta'], /--sacva-perfect-hedges/],
     [['--frobnicate'], /frobnicate/],
+    [['--rng', 'sobol'], /--rng sobol draws the Monte Carlo runs of KVA and SA-CVA: --no-kva has none/],
+    [['--rng', 'halton'], /--rng/],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), () => {

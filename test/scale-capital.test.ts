@@ -17,6 +17,7 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCapital, type CapitalRunOptions } from '../src/capital/run.js';
+import { runXva } from '../src/xva/run.js';
 import { writeCapitalTables } from '../src/capital/outputs.js';
 import { runCapitalShard } from '../src/scale/capitalShard.js';
 import { mergeShards } from '../src/scale/merge.js';
@@ -165,6 +166,62 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
       /input reference_entities \(.*reference_entities\.csv\) is not here/,
     );
   }, 120_000);
+});
+
+describe('xva capital --rng sobol (library, hedge book)', () => {
+  let book: string;
+  let single: string;
+  let sobol: Awaited<ReturnType<typeof runCapital>>;
+  let philox: Awaited<ReturnType<typeof runCapital>>;
+  const PATHS = 64;
+  const sobolOptions = (over: Partial<CapitalRunOptions> = {}) => options(book, { rng: 'sobol', paths: PATHS, ...over });
+
+  beforeAll(async () => {
+    book = path.join(tmp, 'sobol-book');
+    hedgeBook(book);
+    single = path.join(tmp, 'sobol-single');
+    fs.mkdirSync(single);
+    sobol = await runCapital(sobolOptions());
+    writeCapitalTables(single, sobol);
+    philox = await runCapital(options(book, { paths: PATHS }));
+  }, 120_000);
+
+  it('the base CVA of the SA-CVA bumps is `xva cva --rng sobol`\'s (unilateral, mid), and within 4 standard errors of Philox\'s', async () => {
+    // a second pipeline on the same draws: runXva with the same paths, seed, grid and rng, CVA unilateral and mid-point
+    // as the SA-CVA sensitivities take it (the whole book's Sobol layout in both)
+    const common = { portfolioDir: book, marketFile: path.join(book, 'market.yaml'), paths: PATHS, seed: 11, grid: parseGridSpec('14,6M'), threads: 1, xva: { discretisation: 'mid' as const, mode: 'unilateral' as const }, analysis: { top: 5, concentration: 0.2, materiality: 0 }, scenarios: [] };
+    const xvaSobol = await runXva({ ...common, rng: 'sobol' });
+    const xvaPhilox = await runXva(common);
+    const base = (run: Awaited<ReturnType<typeof runCapital>>) => run.saCva!.sensitivities!.baseCva;
+    expect(base(sobol)).toBeCloseTo(xvaSobol.result.book.cva, 6);
+    expect(base(philox)).toBeCloseTo(xvaPhilox.result.book.cva, 6);
+    expect(base(sobol)).not.toBe(base(philox));
+    // both estimate the same CVA: the Philox estimate's standard error (the book's, from the paths) bounds the gap
+    expect(Math.abs(base(sobol) - base(philox))).toBeLessThan(4 * xvaPhilox.result.book.cvaStdError);
+    expect(sobol.notes.some((n) => n.includes(`engine runs of ${PATHS} Sobol paths`))).toBe(true);
+  }, 120_000);
+
+  it('2 shards + merge and a run on 2 worker threads give the single Sobol run\'s bytes (the bumps keep the whole book\'s points)', async () => {
+    const shards = path.join(tmp, 'sobol-shards');
+    for (const k of [1, 2]) await runCapitalShard({ ...sobolOptions(), shard: shardOf(k, 2), outDir: shards });
+    const merged = path.join(tmp, 'sobol-merged');
+    await mergeShards(shards, merged);
+    expect(expectSameOutputs(single, merged)).toEqual(TABLES);
+    // a Philox shard does not merge with a Sobol one
+    const mixed = path.join(tmp, 'sobol-mixed');
+    await runCapitalShard({ ...options(book, { paths: PATHS }), shard: shardOf(1, 2), outDir: mixed });
+    fs.cpSync(path.join(shards, 'shard-2-of-2'), path.join(mixed, 'shard-2-of-2'), { recursive: true });
+    await expect(mergeShards(mixed, path.join(tmp, 'sobol-mixed-merged'))).rejects.toThrow(/option rng/);
+    const threaded = path.join(tmp, 'sobol-threads');
+    fs.mkdirSync(threaded);
+    writeCapitalTables(threaded, await runCapital(sobolOptions({ threads: 2 })));
+    expect(expectSameOutputs(single, threaded)).toEqual(TABLES);
+    // and they are not the Philox run's
+    const philoxDir = path.join(tmp, 'sobol-philox');
+    fs.mkdirSync(philoxDir);
+    writeCapitalTables(philoxDir, philox);
+    expect(fs.readFileSync(path.join(philoxDir, 'kva_profile.arrow')).equals(fs.readFileSync(path.join(single, 'kva_profile.arrow')))).toBe(false);
+  }, 180_000);
 });
 
 describe('xva capital in 3 shard processes + xva merge = one run (CLI, demo book)', () => {

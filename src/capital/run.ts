@@ -5,13 +5,13 @@
  */
 import os from 'node:os';
 import { IssueCollector, XvaUsageError } from '../errors.js';
-import { runSimulation } from '../exposure/engine.js';
+import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { GridSpec } from '../simulation/grid.js';
-import type { FactorNeeds } from '../simulation/layout.js';
+import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { exposureSetsOf } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
@@ -46,6 +46,12 @@ export interface CapitalRunOptions {
   kva: boolean;
   paths: number;
   seed: number;
+  /**
+   * The draws of the KVA and SA-CVA runs (engine.ts SimulationOptions.rng): 'philox' (default) or 'sobol', each path a
+   * Sobol point through a Brownian bridge, every run (the base, each bump, each shard) on the whole book's layout so
+   * that the bumps keep common random numbers and the shards the single run's paths.
+   */
+  rng?: 'philox' | 'sobol';
   grid: GridSpec;
   /**
    * Worker threads of the engine runs; the figures do not depend on it. Default: all cores when the simulated netting
@@ -348,9 +354,13 @@ export function capitalSensitivityPlan(portfolio: Portfolio, market: Market, cre
  */
 export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimulationScope): Promise<CapitalMonteCarlo> {
   const { portfolio, market, saccr, positions, options } = ctx;
+  // under rng sobol every run draws each driver's Sobol coordinates by its slot in the whole book's layout (as xva
+  // cva --rng sobol does), whichever netting sets it values: a shard draws the single run's paths
+  const sobolLayout = options.rng === 'sobol' ? buildFactorLayout(market, factorNeeds(portfolio.trades)) : undefined;
   const simulation = {
     paths: options.paths,
     seed: options.seed,
+    ...(sobolLayout ? { rng: 'sobol' as const, sobolLayout } : {}),
     grid: scope ? scope.grid : options.grid,
     antithetic: false,
     pfeQuantile: 0.95,
@@ -495,7 +505,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     const sens = sensitivitiesFromComponents(capitalSensitivityPlan(portfolio, market, credit!, mc.counterpartyIds, inputs), mc.cva);
     run.simulations += sens.simulations;
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
-    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
+    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
   }
 
   // MAR50.8: SA-CVA when the bank gives its sensitivities (supervisory approval), else BA-CVA; × 12.5 to RWA

@@ -62,6 +62,8 @@ export function capitalOptionsRecord(options: CapitalRunOptions): Record<string,
     convention: options.convention,
     paths: options.paths,
     seed: options.seed,
+    // recorded only when not the default, so that Philox runs keep their run keys
+    ...(options.rng === 'sobol' ? { rng: 'sobol' } : {}),
     grid: options.grid,
     kva: options.kva,
     sacva: options.sacva,

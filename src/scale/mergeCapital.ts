@@ -39,6 +39,7 @@ interface RecordedOptions {
   convention: SaccrTimeConvention;
   paths: number;
   seed: number;
+  rng?: 'sobol';
   grid: GridSpec;
   kva: boolean;
   sacva: boolean;
@@ -101,6 +102,7 @@ async function resolveInputs(set: ShardSet, where: CapitalMergeInputs): Promise<
     kva: recorded.kva,
     paths: recorded.paths,
     seed: recorded.seed,
+    ...(recorded.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
     grid: recorded.grid,
     scenarios: recorded.scenarios.map((s): Scenario => ({ ...s, file: `scenario ${s.name} (shard manifest)` })),
   };
