@@ -133,7 +133,7 @@ function compressionLimitNotes(statuses: readonly (string | undefined)[]): strin
   const d = DEFAULT_COMPRESSION_OPTIONS;
   const out: string[] = [];
   const nodes = count('node_limit');
-  if (nodes > 0) out.push(`compression: ${nodes} group(s) solved in batches that stopped at the node limit (${d.maxNodes} nodes): the best solution found by then, the same on any machine`);
+  if (nodes > 0) out.push(`compression: ${nodes} group(s) solved in batches that stopped at the node limit (${d.maxNodes.toLocaleString('en-US')} nodes): the best solution found by then, the same on any machine`);
   const time = count('time_limit');
   if (time > 0) out.push(`compression: ${time} group(s) solved in batches that stopped at the time limit (${d.timeLimitSeconds} s) before the node limit: their answers can depend on this machine's speed and load`);
   return out;
