@@ -41,6 +41,11 @@ export default class Margin extends XvaCommand {
     dim: Flags.boolean({ description: 'Dynamic IM profile and MVA by simulation for the SIMM netting sets', default: false }),
     paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1 }),
     seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0 }),
+    rng: Flags.string({
+      description: "Random numbers of the --dim simulation: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`)",
+      options: ['philox', 'sobol'],
+      default: 'philox',
+    }),
     out: Flags.string({ description: 'Write margin_simm, margin_netting_sets and margin_scenarios as Arrow files here', helpValue: 'DIR' }),
     ...shardFlags,
   };
@@ -59,6 +64,8 @@ export default class Margin extends XvaCommand {
     if (flags.scenarios !== undefined) {
       scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
     }
+    if (flags.rng === 'sobol' && !flags.dim) throw new XvaUsageError('--rng sobol draws the --dim simulation: give --dim, or leave out --rng');
+    const dim = flags.dim ? { paths: flags.paths, seed: flags.seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}) } : undefined;
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const shard = resolveShard(flags);
     if (shard) {
@@ -66,7 +73,7 @@ export default class Margin extends XvaCommand {
       const request = {
         ...(flags.crif !== undefined ? { crifFile: flags.crif } : {}),
         ...(flags['write-crif'] !== undefined ? { writeCrifFile: flags['write-crif'] } : {}),
-        ...(flags.dim ? { dim: { paths: flags.paths, seed: flags.seed } } : {}),
+        ...(dim ? { dim } : {}),
         scenarios,
       };
       checkMarginShardOptions(request);
@@ -109,7 +116,7 @@ export default class Margin extends XvaCommand {
         mporDays: flags.mpor === '1' ? 1 : 10,
         ...(asOf !== undefined ? { asOf } : {}),
         scenarios,
-        ...(flags.dim ? { dim: { paths: flags.paths, seed: flags.seed } } : {}),
+        ...(dim ? { dim } : {}),
       });
     } finally {
       progress.stop();

@@ -142,6 +142,12 @@ describe('bad flags exit 2', () => {
     }
   });
 
+  it('--rng sobol without --dim (it draws the --dim simulation only)', () => {
+    const run = xva('margin', '--rng', 'sobol');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--rng sobol draws the --dim simulation: give --dim, or leave out --rng');
+  });
+
   it('a bad balance names the file, row, column and value', () => {
     const file = path.join(tmp, 'bad_balances.csv');
     fs.writeFileSync(file, 'netting_set_id,balance\nNS-X,lots\n');

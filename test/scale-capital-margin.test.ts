@@ -91,6 +91,41 @@ describe('xva margin in 3 shards + merge = one run', () => {
     expect(column(path.join(merged, 'margin_netting_sets.arrow'), 'mva_usd').filter((x) => x !== null && (x as number) > 0).length).toBeGreaterThan(2);
   }, 120_000);
 
+  it('--dim --rng sobol: 3 shards give the single Sobol run\'s DIM; its first date is the Philox run\'s (no randomness at t = 0)', async () => {
+    // each driver on its Sobol coordinates by its slot in the whole book's DIM layout, in the single run and the shards
+    const args = ['margin', '--portfolio', 'fixtures/demo', '--dim', '--rng', 'sobol', '--paths', '128', '--quiet'];
+    const single = path.join(tmp, 'dim-sobol-single');
+    const shards = path.join(tmp, 'dim-sobol-shards');
+    const philox = path.join(tmp, 'dim-sobol-philox');
+    const runs = await Promise.all([
+      xva([...args, '--out', single]),
+      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', shards])),
+      xva(['margin', '--portfolio', 'fixtures/demo', '--dim', '--paths', '128', '--quiet', '--out', philox]),
+    ]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const merged = path.join(tmp, 'dim-sobol-merged');
+    const run = await xva(['merge', shards, '--out', merged]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(single, merged)).toEqual(['margin_dim.arrow', ...TABLES]);
+    // the draws differ after today; today's expected IM is each set's model IM at the common starting point
+    const sobolIm = column(path.join(single, 'margin_dim.arrow'), 'expected_im_collect_usd') as number[];
+    const philoxIm = column(path.join(philox, 'margin_dim.arrow'), 'expected_im_collect_usd') as number[];
+    const times = column(path.join(single, 'margin_dim.arrow'), 'time_years') as number[];
+    expect(sobolIm.length).toBe(philoxIm.length);
+    const today = times.flatMap((t, i) => (t === 0 ? [i] : []));
+    expect(today.length).toBeGreaterThan(2);
+    for (const i of today) expect(sobolIm[i]).toBeCloseTo(philoxIm[i]!, 6);
+    expect(sobolIm.some((x, i) => times[i]! > 0 && x !== philoxIm[i])).toBe(true);
+    // a Philox DIM shard does not merge with the Sobol ones
+    const mixed = path.join(tmp, 'dim-sobol-mixed');
+    copyTree(shards, mixed, (name) => name === 'shard-2-of-3');
+    const other = await xva(['margin', '--portfolio', 'fixtures/demo', '--dim', '--paths', '128', '--quiet', '--shard', '2/3', '--out', mixed]);
+    expect(other.status, other.stderr).toBe(0);
+    const refused = await xva(['merge', mixed, '--out', path.join(tmp, 'dim-sobol-mixed-out')]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/option dim/);
+  }, 180_000);
+
   it('a shard of another run (other --mpor) is named', async () => {
     const mixed = path.join(tmp, 'mixed');
     copyTree(path.join(tmp, 'shards'), mixed, (name) => name === 'shard-2-of-3');

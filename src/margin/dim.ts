@@ -20,6 +20,7 @@ import { factorNeeds, runSimulation, type InitialMarginProfile } from '../exposu
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import type { GridSpec } from '../simulation/grid.js';
+import { buildFactorLayout } from '../simulation/layout.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
@@ -156,6 +157,12 @@ export function dimProfile(input: DimInputs): DimProfile {
 export interface DimRunOptions {
   paths: number;
   seed: number;
+  /**
+   * The draws (engine.ts SimulationOptions.rng): 'philox' (default) or 'sobol', each driver on its coordinates by its
+   * slot in the DIM run's layout (a shard's: the whole book's DIM layout, `universe`), so shards draw the single run's
+   * points.
+   */
+  rng?: 'philox' | 'sobol';
   /** SIMM horizon in days (10 or 1). */
   mporDays: number;
   /** Today's SIMM per netting set (USD). */
@@ -203,6 +210,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       pfeQuantile: 0.95,
       skipUnsupported: false,
       cube: true,
+      ...(options.rng === 'sobol' ? { rng: 'sobol' as const, sobolLayout: options.universe?.layout ?? buildFactorLayout(market, factorNeeds(sub.trades)) } : {}),
       ...(options.universe
         ? { grid: options.universe.grid, layoutNeeds: needsOfFactors(closedLayout(market, factorNeeds(sub.trades), options.universe.layout).factorNames) }
         : options.grid

@@ -44,7 +44,8 @@ export interface MarginRunOptions {
   asOf?: DateSerial;
   scenarios?: readonly Scenario[];
   /** Dynamic IM and MVA by simulation (dim.ts) for the netting sets with a SIMM today. */
-  dim?: { paths: number; seed: number };
+  /** --dim: the DIM run's paths, seed and draws (margin/dim.ts DimRunOptions). */
+  dim?: { paths: number; seed: number; rng?: 'philox' | 'sobol' };
   /** Only these netting sets (a shard of `xva margin --shard`, src/scale/marginShard.ts); every figure is per set. */
   nettingSetIds?: ReadonlySet<string>;
   /**
