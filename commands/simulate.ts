@@ -157,7 +157,6 @@ export default class Simulate extends XvaCommand {
     if (rng === 'sobol') {
       if (flags.antithetic) throw new XvaUsageError('--antithetic pairs pseudo-random draws: leave it out with --rng sobol (a Sobol point set is balanced already)');
       if (flags.backend !== 'cpu') throw new XvaUsageError(`--rng sobol runs on the CPU backend only (the GPU backend draws Philox normals): leave out --backend ${flags.backend}`);
-      if (flags['dynamic-im']) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
     }
     const grid = parseGridSpec(flags.grid);
     const portfolioDir = this.portfolioDir(flags.portfolio);

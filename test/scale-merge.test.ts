@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, type CliRun } from './helpers/scaleCli.js';
 
@@ -106,6 +107,44 @@ describe('--dynamic-im in shards', () => {
   }, 120_000);
 });
 
+describe('--dynamic-im --rng sobol', () => {
+  it("3 shards + merge: the single run's files; its DIM is `xva margin --dim --rng sobol`'s (MVA per set)", async () => {
+    // the DIM run draws Sobol points by the slots of the DIM run's layout, in the single run and in each shard
+    const args = ['simulate', '--paths', '64', '--threads', '1', '--dynamic-im', '--rng', 'sobol', '--quiet'];
+    const one = path.join(tmp, 'dim-sobol-single');
+    const parts = path.join(tmp, 'dim-sobol-shards');
+    const margin = path.join(tmp, 'dim-sobol-margin');
+    const marginPhilox = path.join(tmp, 'dim-sobol-margin-philox');
+    const runs = await Promise.all([
+      xva([...args, '--out', one]),
+      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts])),
+      xva(['margin', '--dim', '--rng', 'sobol', '--paths', '64', '--quiet', '--out', margin]),
+      xva(['margin', '--dim', '--paths', '64', '--quiet', '--out', marginPhilox]),
+    ]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const out = path.join(tmp, 'dim-sobol-merged');
+    const run = await xva(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(one, out)).toContain('manifest.json');
+    // a second command on the same draws: the MVA of each DIM set equals margin --dim's, and differs from Philox's
+    const section = JSON.parse(fs.readFileSync(path.join(one, 'manifest.json'), 'utf8')).dynamicInitialMargin as { nettingSets: { nettingSetId: string; mva: number }[] };
+    expect(section.nettingSets.length).toBeGreaterThan(3);
+    const mvaOf = (dir: string): Map<string, number> => {
+      const out = new Map<string, number>();
+      const table = tableFromIPC(fs.readFileSync(path.join(dir, 'margin_netting_sets.arrow')));
+      for (let i = 0; i < table.numRows; i++) {
+        const mva = table.getChild('mva_usd')!.get(i) as number | null;
+        if (mva !== null) out.set(table.getChild('netting_set_id')!.get(i) as string, mva);
+      }
+      return out;
+    };
+    const sobolMva = mvaOf(margin);
+    const philoxMva = mvaOf(marginPhilox);
+    for (const s of section.nettingSets) expect(s.mva, s.nettingSetId).toBeCloseTo(sobolMva.get(s.nettingSetId)!, 6);
+    expect(section.nettingSets.some((s) => s.mva !== philoxMva.get(s.nettingSetId))).toBe(true);
+  }, 180_000);
+});
+
 describe('--rng sobol in shards', () => {
   it("3 shards + merge: the single run's files byte for byte (each shard's drivers on the book's Sobol coordinates); a Philox shard does not belong", async () => {
     // a shard simulates only its sets' factors; its paths are the single run's only if each driver keeps the Sobol
@@ -135,11 +174,10 @@ describe('--rng sobol in shards', () => {
     expect(refused.stderr).toBe(`${header(mixed)}  shard-2-of-3 does not belong with shard-1-of-3: different option rng ("sobol" vs "philox")\n`);
   }, 120_000);
 
-  it('refuses --rng sobol with --antithetic, --backend gpu or --dynamic-im before reading any input (exit 2)', async () => {
+  it('refuses --rng sobol with --antithetic or --backend gpu before reading any input (exit 2)', async () => {
     for (const [extra, message] of [
       [['--antithetic'], '--antithetic pairs pseudo-random draws: leave it out with --rng sobol'],
       [['--backend', 'gpu'], '--rng sobol runs on the CPU backend only'],
-      [['--dynamic-im'], '--dynamic-im computes its IM on Philox paths: not with --rng sobol'],
     ] as const) {
       const run = await xva(['simulate', '--paths', '10', '--rng', 'sobol', ...extra, '--out', path.join(tmp, 'never')]);
       expect(run.status).toBe(2);

@@ -8,7 +8,8 @@
  *   under it in xva_scenarios_netting_set and --json (one set: the book's figures);
  * - `xva cva --rng sobol` gives the CVA and DVA of `xva simulate --rng sobol` read back with --results (1e-9);
  * - a bad flag exits 2 naming the flag; --dynamic-im and --rng with a flag they cannot serve exit 2 saying what to run
- *   instead.
+ *   instead;
+ * - `xva fva --dynamic-im --rng sobol` gives the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back (1e-9).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -134,7 +135,6 @@ describe('xva cva on the ORE swap case', () => {
       [['--rng', 'sobol', '--results', DATA], /--rng with --results: .*give --rng to that `xva simulate`/],
       [['--rng', 'philox', '--results', DATA], /--rng with --results/],
       [['--rng', 'sobol', '--what-if', whatIf], /--what-if with --rng sobol: the what-if regenerates Philox paths only/],
-      [['--rng', 'sobol', '--dynamic-im'], /--dynamic-im computes its IM on Philox paths: not with --rng sobol/],
     ];
     for (const [args, message] of cases) {
       const r = xva('cva', ...RUN.slice(0, 2), ...args);
@@ -142,6 +142,25 @@ describe('xva cva on the ORE swap case', () => {
       expect(r.stderr).toMatch(message);
     }
   });
+
+  it('--dynamic-im --rng sobol: the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back with --results', () => {
+    // the demo book has im_model simm sets: the DIM run and the exposure run both draw Sobol points
+    const demo = ['--portfolio', path.join(ROOT, 'fixtures/demo'), '--paths', '32', '--grid', '10,1Y', '--threads', '1', '--rng', 'sobol'];
+    const sim = path.join(tempDir(), 'sim-dim-sobol');
+    const s = xva('simulate', ...demo, '--dynamic-im', '--out', sim, '--quiet');
+    expect(s.status, s.stderr).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(sim, 'manifest.json'), 'utf8')) as { options: { rng: string }; dynamicInitialMargin: { nettingSets: unknown[] } };
+    expect(manifest.options.rng).toBe('sobol');
+    expect(manifest.dynamicInitialMargin.nettingSets.length).toBeGreaterThan(3);
+    const fromResults = JSON.parse(xva('fva', '--portfolio', path.join(ROOT, 'fixtures/demo'), '--results', sim, '--json').stdout) as { book: { cva: number; fca: number } };
+    const r = xva('fva', ...demo, '--dynamic-im', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const own = JSON.parse(r.stdout) as { book: { cva: number; fca: number } };
+    expect(Math.abs(own.book.cva / fromResults.book.cva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(own.book.fca / fromResults.book.fca - 1)).toBeLessThan(1e-9);
+    const philox = JSON.parse(xva('fva', ...demo.slice(0, -2), '--dynamic-im', '--json').stdout) as { book: { cva: number } };
+    expect(own.book.cva).not.toBe(philox.book.cva);
+  }, 180_000);
 
   it('--dynamic-im is refused where the IM would not be the run\'s: exit 2 naming the flags', () => {
     const cases: [string[], RegExp][] = [

@@ -297,6 +297,8 @@ export const DIM_METHOD = 'regression DIM scaled to today SIMM (src/margin/dim.t
 export interface DynamicImOptions {
   paths: number;
   seed: number;
+  /** The DIM run's draws (DimRunOptions.rng): the exposure run's `--rng`. */
+  rng?: 'philox' | 'sobol';
   mporDays: MporDays;
   simmVersion?: string;
   grid?: GridSpec;
@@ -316,7 +318,7 @@ export async function dynamicInitialMargin(
   const profiles = await runDim(
     portfolio,
     market,
-    { paths: options.paths, seed: options.seed, mporDays: options.mporDays, simm, ...(options.grid ? { grid: options.grid } : {}) },
+    { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.mporDays, simm, ...(options.grid ? { grid: options.grid } : {}) },
     notes,
   );
   return { profiles, initialMarginProfiles: dimAsInitialMargin(profiles, market) };

@@ -198,7 +198,7 @@ async function shardDynamicIm(
     profiles = await runDim(
       portfolio,
       market,
-      { paths: options.paths, seed: options.seed, mporDays, simm: own, universe: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) }, onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays, simm: own, universe: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) }, onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
       runNotes,
     );
     for (const note of runNotes) options.onWarning?.(note);

@@ -106,7 +106,6 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   }
   if (rng === 'sobol') {
     if (whatIf !== undefined) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
-    if (dynamicIm) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
   }
   const scenarios: Scenario[] = [];
   for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));

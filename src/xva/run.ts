@@ -91,7 +91,6 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (options.rng === 'sobol') {
     if (options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
     if (options.whatIf) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
-    if (options.dynamicIm) throw new XvaUsageError('--dynamic-im computes its IM on Philox paths: not with --rng sobol');
   }
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
@@ -115,7 +114,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (options.dynamicIm && !options.resultsDir) {
     options.onProgress?.(0, 'dynamic initial margin');
     const dimNotes: string[] = [];
-    initialMarginProfiles = (await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes)).initialMarginProfiles;
+    initialMarginProfiles = (await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes)).initialMarginProfiles;
     notes.push(...dimNotes, `dynamic IM held by ${initialMarginProfiles.size} im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed})`);
   }
   /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */
