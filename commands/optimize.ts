@@ -41,6 +41,11 @@ export default class Optimize extends XvaCommand {
     out: Flags.string({ description: 'Output folder (recommendations, plan, amended portfolio, summary.md); locked while the run writes it', helpValue: 'DIR' }),
     paths: Flags.string({ description: 'Monte Carlo paths of every measurement', default: '1000', helpValue: 'N' }),
     seed: Flags.string({ description: 'Seed of the random numbers (same seed, same plan)', default: '42', helpValue: 'N' }),
+    rng: Flags.string({
+      description: "Random numbers of every measurement: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`; the same points for the base and the amended book)",
+      options: ['philox', 'sobol'],
+      default: 'philox',
+    }),
     threads: Flags.string({ description: 'Worker threads (default: all cores; 1 = in-process)', helpValue: 'N' }),
     levers: Flags.string({ description: `Comma list of levers (default all: ${LEVERS.join(',')})`, default: LEVERS.join(','), helpValue: 'LIST' }),
     weights: Flags.string({ description: 'Objective weights, e.g. cva=0.4,fva=0.2,capital=0.2,collateral=0.2 (default 0.25 each)', helpValue: 'LIST' }),
@@ -86,6 +91,7 @@ export default class Optimize extends XvaCommand {
         marketFile,
         paths: whole('paths', flags.paths, 1),
         seed,
+        ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
         threads: flags.threads === undefined ? os.availableParallelism() : whole('threads', flags.threads, 1),
         xva: { discretisation: 'mid', mode: 'unilateral' },
         levers: levers as Lever[],
@@ -99,7 +105,7 @@ export default class Optimize extends XvaCommand {
         log,
       });
       const asOf = toIsoDate(run.base.grid.asOf);
-      const files = outDir ? writeOptimizeOutputs(outDir, run, { asOf, paths: Number(flags.paths), seed, portfolioDir, marketFile }) : [];
+      const files = outDir ? writeOptimizeOutputs(outDir, run, { asOf, paths: Number(flags.paths), seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}), portfolioDir, marketFile }) : [];
       for (const f of files) log(`wrote ${f}`);
       const fig = planFigures(run);
       if (this.jsonMode) {

@@ -107,7 +107,7 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
   });
 
   it('bad flags exit 2 naming the flag', () => {
-    for (const [flag, value, text] of [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0']] as const) {
+    for (const [flag, value, text] of [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0'], ['--rng', 'halton', 'Expected --rng=halton to be one of: philox, sobol']] as const) {
       const r = xva('optimize', flag, value);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(text);

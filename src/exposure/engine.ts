@@ -108,8 +108,22 @@ export interface SimulationOptions {
  * engine its copy; one that returns other arrays is copied. `deferHostCopy`: a simulator with `deviceValuation` may
  * leave `into` unwritten until DeviceSetValuation.copyPathsToHost, when it says so by hostCopyPending.)
  */
-export type PathSimulator = ((model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy?: boolean) => Promise<SimulatedPaths>) & {
+export type PathSimulator = ((
+  model: CrossAssetModel,
+  grid: TimeGrid,
+  seed: number,
+  nPaths: number,
+  antithetic: boolean,
+  into?: SimulatedPaths,
+  deferHostCopy?: boolean,
+  sobol?: { streams: Uint32Array },
+) => Promise<SimulatedPaths>) & {
   readonly deviceValuation?: DeviceSetValuation;
+  /**
+   * The simulator draws Sobol points when given `sobol` (the streams of the run's Sobol layout, as simulatePaths takes
+   * them): a host simulator such as optimize's path cache; the GPU backend's draws Philox only.
+   */
+  readonly sobol?: boolean;
 };
 
 /** Values netting sets on the device that simulated the paths (backends/gpu/valuation.ts). */
@@ -193,7 +207,7 @@ function checkOptions(options: SimulationOptions): void {
   if (options.antithetic && paths % 2 !== 0) throw new XvaUsageError(`antithetic paths need an even path count, got ${paths}`);
   if (options.rng !== undefined && options.rng !== 'philox' && options.rng !== 'sobol') throw new XvaUsageError(`rng must be philox or sobol, got ${String(options.rng)}`);
   if (options.rng === 'sobol' && options.antithetic) throw new XvaUsageError('antithetic paths are for pseudo-random draws: not with rng sobol (a Sobol point set is balanced already)');
-  if (options.rng === 'sobol' && options.pathSimulator) throw new XvaUsageError('the GPU backend draws Philox normals only: rng sobol runs on the CPU backend');
+  if (options.rng === 'sobol' && options.pathSimulator && !options.pathSimulator.sobol) throw new XvaUsageError('the GPU backend draws Philox normals only: rng sobol runs on the CPU backend');
 }
 
 interface BookOrder {
@@ -553,7 +567,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     if (!options.pathSimulator) collectPathMemory(pathBytes);
     const onMemory = options.pathSimulator ? undefined : pathMemory(pathArrayCount(layout), grid.dates.length * nPaths, nPaths, 1);
     paths = options.pathSimulator
-      ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic)
+      ? await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, undefined, undefined, sobol)
       : simulatePaths(model, grid, options.seed, 0, nPaths, { antithetic: options.antithetic, ...(sobol ? { sobol } : {}), ...(onMemory ? { into: pathBuffersOn(onMemory.make, layout) } : {}) });
     lap('paths');
     emitNumeraire(paths);
@@ -642,7 +656,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
         // paths from the backend, copied into the shared arrays the workers read; a device that values the sets may
         // keep them there until a set needs them on the host (never on the figures route: no cube, no coverage variants)
         const defer = deviceValuation !== undefined && !options.cube && variantCoverages.length === 0;
-        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths, defer);
+        const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths, defer, sobol);
         // the device values sets on its own paths (the same values): a context on them for this thread
         if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
         const finishHostPaths = (): void => {

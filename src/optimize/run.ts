@@ -32,6 +32,8 @@ export interface OptimizeOptions {
   marketFile: string;
   paths: number;
   seed: number;
+  /** The draws of every engine run (measure/context.ts MeasureContextInput.rng); default philox. */
+  rng?: 'philox' | 'sobol';
   threads: number;
   xva: XvaOptions;
   levers: readonly Lever[];
@@ -159,12 +161,13 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     marketFile: options.marketFile,
     paths: options.paths,
     seed: options.seed,
+    ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
     threads: options.threads,
     xva: options.xva,
     saccrInputs,
     ...(options.levers.includes('novation') ? { extraMporDays: novationExtraMporDays() } : {}),
   });
-  log(`base book: ${portfolio.trades.length} trades, ${portfolio.nettingSets.length} netting sets, ${options.paths} paths, seed ${options.seed}`);
+  log(`base book: ${portfolio.trades.length} trades, ${portfolio.nettingSets.length} netting sets, ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${options.seed}`);
   const base = await measureBase(ctx);
   notes.push(...base.notes);
   log(`base measured in ${elapsed().toFixed(1)} s: CVA ${base.book.cva.toFixed(0)}, FVA ${base.book.fva.toFixed(0)}, MVA ${base.book.mva.toFixed(0)}, KVA ${base.book.kva.toFixed(0)}`);
@@ -266,6 +269,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
           marketFile: options.marketFile,
           paths: options.paths,
           seed: options.seed,
+          ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
           threads: options.threads,
           xva: options.xva,
           saccrInputs,

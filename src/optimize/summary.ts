@@ -50,13 +50,13 @@ export function planFigures(run: OptimizeRun): PlanFigures {
 
 const money = (x: number) => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}m` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 
-export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths: number; seed: number }): string {
+export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths: number; seed: number; rng?: 'philox' | 'sobol' }): string {
   const f = planFigures(run);
   const ccy = run.baseCurrency;
   const b = run.base.book;
   const lines: string[] = [];
   lines.push(`# xva optimize: plan of ${header.asOf}`, '');
-  lines.push(`${run.plan.actions.length} action(s) chosen from ${run.stats.candidatesMeasured} measured candidate(s) (${run.stats.candidatesGenerated} generated); ${header.paths} paths, seed ${header.seed}, ${run.stats.engineRuns} engine runs, ${run.stats.seconds.toFixed(1)} s.`, '');
+  lines.push(`${run.plan.actions.length} action(s) chosen from ${run.stats.candidatesMeasured} measured candidate(s) (${run.stats.candidatesGenerated} generated); ${header.paths} ${header.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${header.seed}, ${run.stats.engineRuns} engine runs, ${run.stats.seconds.toFixed(1)} s.`, '');
   if (run.timedOut) lines.push('**The time limit was reached: this is the best plan among the candidates measured by then.**', '');
   lines.push('## Saving', '');
   lines.push(`- ${f.source === 'realised' ? 'Realised (the whole plan re-measured on the amended book)' : 'Estimated (sum of single actions; the plan was not re-measured)'}: **${money(f.saving)} ${ccy}**, ${f.savingPctOfXva.toFixed(2)}% of total XVA (${money(f.totalXva)} ${ccy} = CVA + FVA + MVA + KVA), ${f.savingBpOfGrossNotional.toFixed(2)} bp of gross notional (${money(f.grossNotional)} ${ccy}).`);

@@ -6,7 +6,7 @@ import { paretoTable, recommendationsTable, scenarioTable, writeAmendedPortfolio
 import type { OptimizeRun } from './run.js';
 import { planFigures, summaryMarkdown } from './summary.js';
 
-export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: { asOf: string; paths: number; seed: number; portfolioDir: string; marketFile: string }): string[] {
+export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: { asOf: string; paths: number; seed: number; rng?: 'philox' | 'sobol'; portfolioDir: string; marketFile: string }): string[] {
   const files: string[] = [];
   files.push(writeArrow(outDir, 'recommendations', recommendationsTable(run.recommendations)));
   files.push(writeArrow(outDir, 'recommendation_scenarios', scenarioTable(run.scenarioRows)));

@@ -32,6 +32,12 @@ export interface MeasureContextInput {
   marketFile?: string;
   paths: number;
   seed: number;
+  /**
+   * The draws of every engine run (engine.ts SimulationOptions.rng); default philox. Under 'sobol' each run draws each
+   * driver by its slot in the run's layout, which is the measurement's layoutNeeds (the book's, or an amendment's
+   * extended one for both its base and amended runs): the common random numbers of a Philox measurement.
+   */
+  rng?: 'philox' | 'sobol';
   /** Worker threads of each engine run; default 1. */
   threads?: number;
   /** A `--grid` spec or a ready grid; default the default grid over the base book. */
@@ -76,6 +82,7 @@ export interface MeasureContext {
   readonly marketFile: string | undefined;
   readonly paths: number;
   readonly seed: number;
+  readonly rng: 'philox' | 'sobol';
   readonly threads: number;
   readonly xva: XvaOptions;
   /** Credit inputs of every counterparty of the base book's netting sets. */
@@ -127,6 +134,7 @@ export function buildMeasureContext(input: MeasureContextInput): MeasureContext 
     marketFile: input.marketFile,
     paths: input.paths,
     seed: input.seed,
+    rng: input.rng ?? 'philox',
     threads,
     xva: input.xva ?? { discretisation: 'mid', mode: 'unilateral' },
     credit: creditInputs(portfolio, market, counterpartyIds),

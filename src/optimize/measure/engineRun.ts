@@ -58,6 +58,7 @@ async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpe
     options: {
       paths: ctx.paths,
       seed: ctx.seed,
+      ...(ctx.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
       threads: ctx.threads,
       antithetic: false,
       pfeQuantile: 0.95,

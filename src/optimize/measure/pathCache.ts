@@ -1,8 +1,8 @@
 /**
  * The market paths of a measurement context, simulated once and reused by every engine run of the context: the runs
  * of `xva optimize` value different netting sets on the very same paths (same seed, grid and factor layout), so
- * simulating them again per candidate only costs time. Keyed by seed, path count, antithetic flag, the layout's factor
- * names and the grid's dates; the base layout's paths are kept for the whole run, and one other layout (an action
+ * simulating them again per candidate only costs time. Keyed by seed, path count, antithetic flag, the Sobol streams
+ * (under rng sobol), the layout's factor names and the grid's dates; the base layout's paths are kept for the whole run, and one other layout (an action
  * that adds a factor, e.g. a CDS hedge's reference name) at a time.
  */
 import type { PathSimulator } from '../../exposure/engine.js';
@@ -25,8 +25,17 @@ export function cachingPathSimulator(): PathSimulator & { readonly hits: () => n
   let first: { key: string; paths: SimulatedPaths } | undefined;
   let latest: { key: string; paths: SimulatedPaths } | undefined;
   let hits = 0;
-  const simulator = async (model: Parameters<PathSimulator>[0], grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean): Promise<SimulatedPaths> => {
-    const key = `${seed}|${nPaths}|${antithetic}|${model.layout.factorNames.join(',')}|${gridKey(grid)}`;
+  const simulator = async (
+    model: Parameters<PathSimulator>[0],
+    grid: TimeGrid,
+    seed: number,
+    nPaths: number,
+    antithetic: boolean,
+    _into?: SimulatedPaths,
+    _defer?: boolean,
+    sobol?: { streams: Uint32Array },
+  ): Promise<SimulatedPaths> => {
+    const key = `${seed}|${nPaths}|${antithetic}|${sobol ? `sobol:${sobol.streams.join(',')}` : 'philox'}|${model.layout.factorNames.join(',')}|${gridKey(grid)}`;
     for (const entry of [first, latest]) {
       if (entry && entry.key === key) {
         hits++;
@@ -35,10 +44,10 @@ export function cachingPathSimulator(): PathSimulator & { readonly hits: () => n
     }
     // on a path memory, so that the engine's in-process runs value on the rate pools' kernels (wasm/poolKernels.ts)
     const into = pathBuffersForKernels(model.layout, grid.dates.length * nPaths, nPaths);
-    const paths = simulatePaths(model, grid, seed, 0, nPaths, { antithetic, ...(into ? { into } : {}) });
+    const paths = simulatePaths(model, grid, seed, 0, nPaths, { antithetic, ...(sobol ? { sobol: { streams: sobol.streams } } : {}), ...(into ? { into } : {}) });
     if (!first) first = { key, paths };
     else latest = { key, paths };
     return paths;
   };
-  return Object.assign(simulator, { hits: () => hits });
+  return Object.assign(simulator, { hits: () => hits, sobol: true });
 }
