@@ -33,6 +33,7 @@ import { PERSONAS, personaTools, startingFacts } from '../src/explain/personas.j
 import { renderCharts } from '../src/explain/report/charts.js';
 import { anchorOf } from '../src/explain/report/markdown.js';
 import { readResults } from '../src/explain/results/read.js';
+import { runNow } from '../src/explain/results/runNow.js';
 import { identifierPhrases, runExplain } from '../src/explain/run.js';
 import type { Fact } from '../src/explain/types.js';
 import { spreadWhatIfEngine } from '../src/explain/whatIf.js';
@@ -423,4 +424,31 @@ describe('charts and report', () => {
       else process.env.OLLAMA_HOST = saved;
     }
   }, 60_000);
+});
+
+describe('the runs made now under --rng sobol (results/runNow.ts)', () => {
+  it('every run draws Sobol points: the xva run\'s CVA is the simulate run\'s read back with --results', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-explain-sobol-'));
+    try {
+      const demo = path.resolve('fixtures/demo');
+      const notes = await runNow({ portfolioDir: demo, marketFile: path.join(demo, 'market.yaml'), resultsDir: dir, paths: 32, seed: 5, rng: 'sobol', threads: 1, scenarios: [], mva: true });
+      expect(notes.some((n) => n.includes('32 Sobol paths'))).toBe(true);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'simulate', 'manifest.json'), 'utf8')) as { options: { rng: string } };
+      expect(manifest.options.rng).toBe('sobol');
+      // a second pipeline on the simulate run's files: the same CVA as the xva run made now (both Sobol, same paths)
+      const readBack = await runXva({ portfolioDir: demo, marketFile: path.join(demo, 'market.yaml'), resultsDir: path.join(dir, 'simulate'), paths: 32, seed: 5, grid: parseGridSpec('default'), threads: 1, xva: { discretisation: 'mid', mode: 'unilateral' }, analysis: DEFAULT_ANALYSIS, scenarios: [] });
+      const cva = pl.readIPC(fs.readFileSync(path.join(dir, 'xva', 'xva_book.arrow'))).getColumn('cva').toArray()[0] as number;
+      expect(Math.abs(cva / readBack.result.book.cva - 1)).toBeLessThan(1e-9);
+      // the margin run's DIM drew them too: its MVA per set is `xva margin --dim --rng sobol`'s (and not Philox's)
+      const mvaOf = (run: Awaited<ReturnType<typeof runMargin>>) => run.nettingSets.flatMap((n) => (n.mva !== undefined ? [n.mva] : []));
+      const marginRun = (rng: 'philox' | 'sobol') => runMargin({ portfolioDir: demo, marketFile: path.join(demo, 'market.yaml'), usePortfolio: true, scenarios: [], dim: { paths: 32, seed: 5, rng } });
+      const written = pl.readIPC(fs.readFileSync(path.join(dir, 'margin', 'margin_netting_sets.arrow'))).getColumn('mva_usd').toArray().filter((x) => x !== null) as number[];
+      const sobolMva = mvaOf(await marginRun('sobol'));
+      expect(written.length).toBeGreaterThan(3);
+      expect(written).toEqual(sobolMva);
+      expect(mvaOf(await marginRun('philox'))).not.toEqual(sobolMva);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

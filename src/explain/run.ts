@@ -49,6 +49,8 @@ export interface ExplainOptions {
   /** Runs made now (without resultsDir). */
   paths: number;
   seed: number;
+  /** The draws of the runs made now (results/runNow.ts); default philox. */
+  rng?: 'philox' | 'sobol';
   threads?: number;
   scenarios: readonly Scenario[];
   mva: boolean;
@@ -147,6 +149,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
       resultsDir,
       paths: options.paths,
       seed: options.seed,
+      ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       scenarios: options.scenarios,
       mva: options.mva,

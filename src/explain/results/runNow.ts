@@ -32,6 +32,8 @@ export interface RunNowOptions {
   resultsDir: string;
   paths: number;
   seed: number;
+  /** The draws of every run (`--rng`): philox (default) or sobol, as each command takes it. */
+  rng?: 'philox' | 'sobol';
   threads?: number;
   scenarios: readonly Scenario[];
   /** Dynamic IM and MVA in the margin run (a simulation of the SIMM netting sets). */
@@ -53,9 +55,10 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
   const threads = options.threads ?? os.availableParallelism();
   const dir = (name: string) => path.join(options.resultsDir, name);
   const { paths, seed } = options;
+  const rng = options.rng === 'sobol' ? { rng: 'sobol' as const } : {};
 
   options.onProgress?.('simulating the exposure');
-  await simulateToFiles({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, outDir: dir('simulate'), paths, seed, grid, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
+  await simulateToFiles({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, outDir: dir('simulate'), paths, seed, ...rng, grid, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
 
   options.onProgress?.('CVA, DVA and FVA');
   const xva = await runXva({
@@ -63,6 +66,7 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
     marketFile: options.marketFile,
     paths,
     seed,
+    ...rng,
     grid,
     threads,
     xva: { discretisation: 'mid', mode: 'unilateral' },
@@ -74,7 +78,7 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
   notes.push(...xva.notes.map((n) => `xva: ${n}`));
 
   options.onProgress?.('capital and KVA');
-  const capital = await runCapital({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, convention: 'cre52', sacva: false, kva: true, paths, seed, grid, scenarios: options.scenarios });
+  const capital = await runCapital({ portfolioDir: options.portfolioDir, marketFile: options.marketFile, convention: 'cre52', sacva: false, kva: true, paths, seed, ...rng, grid, scenarios: options.scenarios });
   writeCapitalTables(dir('capital'), capital);
   notes.push(...capital.notes.map((n) => `capital: ${n}`));
 
@@ -84,7 +88,7 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
     marketFile: options.marketFile,
     usePortfolio: true,
     scenarios: options.scenarios,
-    ...(options.mva ? { dim: { paths, seed } } : {}),
+    ...(options.mva ? { dim: { paths, seed, ...rng } } : {}),
   });
   writeMarginTables(dir('margin'), margin);
   notes.push(...margin.notes.map((n) => `margin: ${n}`));
@@ -97,6 +101,7 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
       marketFile: options.marketFile,
       paths: o.paths,
       seed,
+      ...rng,
       threads,
       xva: { discretisation: 'mid', mode: 'unilateral' },
       levers: o.levers,
@@ -108,10 +113,10 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
       robust: false,
       log: () => {},
     });
-    writeOptimizeOutputs(dir('optimize'), run, { asOf: toIsoDate(run.base.grid.asOf), paths: o.paths, seed, portfolioDir: options.portfolioDir, marketFile: options.marketFile });
+    writeOptimizeOutputs(dir('optimize'), run, { asOf: toIsoDate(run.base.grid.asOf), paths: o.paths, seed, ...rng, portfolioDir: options.portfolioDir, marketFile: options.marketFile });
     notes.push(`optimize: levers ${o.levers.join(', ')}, at most ${o.maxCandidatesPerLever} candidate(s) each, ${o.paths} paths, not stressed (${run.stats.candidatesMeasured} measured)`);
     notes.push(...run.notes.map((n) => `optimize: ${n}`));
   }
-  notes.push(`runs made now: ${paths} paths, seed ${seed}, default grid; SA-CVA not computed (BA-CVA used, as xva capital without --sacva)`);
+  notes.push(`runs made now: ${paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${seed}, default grid; SA-CVA not computed (BA-CVA used, as xva capital without --sacva)`);
   return notes;
 }
