@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,7 +30,24 @@ function oldestCommand(): number {
  */
 const STAMP = path.join(ROOT, 'dist/.tests-built');
 
-export default function setup(): void {
+/**
+ * Every temporary file of a test run (the test files' own folders, the CLI runs they start, the engine's workers) lies
+ * under one folder made here and removed when the run ends: the test files' processes and theirs inherit TMPDIR, which
+ * os.tmpdir() reads. Without it each run left some twenty folders behind in /tmp (the files that make one in a
+ * describe block or beforeAll and never remove it).
+ */
+function testTempRoot(): () => void {
+  const previous = process.env.TMPDIR;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-tests-'));
+  process.env.TMPDIR = root;
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+}
+
+export default function setup(): () => void {
   const newest = Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands')));
   const stamp = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
   const fresh = Math.max(stamp, oldestCommand()) >= newest && fs.existsSync(path.join(ROOT, 'oclif.manifest.json'));
@@ -38,4 +56,5 @@ export default function setup(): void {
     if (run.status !== 0) throw new Error(`npm run build failed before the tests:\n${run.stdout}${run.stderr}`);
   }
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  return testTempRoot();
 }
