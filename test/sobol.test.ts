@@ -6,8 +6,6 @@
  * forms is in test/exposure-validation.test.ts (2b), shards and merge in test/scale-merge.test.ts.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { factorNeeds, runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
@@ -23,7 +21,6 @@ import { BrownianBridge } from '../src/simulation/rng/brownianBridge.js';
 import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolCoordinate, sobolDirectionRows, sobolDirections, sobolNext, sobolPoint, sobolShift } from '../src/simulation/rng/sobol.js';
 import { JOE_KUO_ROWS } from '../src/simulation/rng/sobolDirections.js';
 import type { TimeGrid } from '../src/simulation/types.js';
-import { settingsFromManifest } from '../src/xva/whatIf/index.js';
 
 /** The first 2^m points of coordinates 0 .. dims − 1 (Gray-code order), point-major. */
 function points(m: number, dims: number): Uint32Array {
@@ -323,17 +320,5 @@ describe('rng sobol in the engine: the same bits whatever the threads or the spl
     await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, paths: 150, antithetic: true } })).rejects.toThrow(/antithetic paths are for pseudo-random draws/);
     const device = Object.assign(async () => single as never, {});
     await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, pathSimulator: device as never } })).rejects.toThrow(/GPU backend draws Philox normals only/);
-  });
-});
-
-describe('a what-if on a Sobol run', () => {
-  it('is refused: it would regenerate Philox paths for trades added to sets whose profiles came from Sobol paths', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-sobol-whatif-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ command: 'simulate', paths: 100, options: { seed: 1, rng: 'sobol' } }));
-      expect(() => settingsFromManifest(dir)).toThrow('--what-if: the run of --results drew its paths with --rng sobol, and a what-if regenerates Philox paths only; use a run with the default --rng philox');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -104,9 +104,6 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   if (rng !== undefined && flags.results !== undefined) {
     throw new XvaUsageError(`--rng with --results: the exposure read was drawn by the run that wrote it (its manifest's options.rng); give --rng to that \`xva simulate\``);
   }
-  if (rng === 'sobol') {
-    if (whatIf !== undefined) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
-  }
   const scenarios: Scenario[] = [];
   for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
   if (flags.scenarios !== undefined) {

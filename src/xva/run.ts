@@ -88,10 +88,7 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
 }
 
 async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined): Promise<XvaRun> {
-  if (options.rng === 'sobol') {
-    if (options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
-    if (options.whatIf) throw new XvaUsageError('--what-if with --rng sobol: the what-if regenerates Philox paths only; leave out --rng sobol');
-  }
+  if (options.rng === 'sobol' && options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
@@ -205,7 +202,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       portfolioDir: options.portfolioDir,
       market,
       marketFile: options.marketFile,
-      ...(options.resultsDir ? { resultsDir: options.resultsDir } : { run: { paths: options.paths, seed: options.seed, grid: grid!, gridSpec: options.grid } }),
+      ...(options.resultsDir ? { resultsDir: options.resultsDir } : { run: { paths: options.paths, seed: options.seed, grid: grid!, gridSpec: options.grid, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}) } }),
       credit,
       xva: options.xva,
       ...(options.outDir ? { outDir: options.outDir } : {}),

@@ -29,19 +29,20 @@ export interface WhatIfRequest {
   marketFile: string;
   /** The folder of `xva simulate --out DIR`, or the settings of the run made in this command. */
   resultsDir?: string;
-  run?: { paths: number; seed: number; grid: TimeGrid; gridSpec: GridSpec };
+  run?: { paths: number; seed: number; grid: TimeGrid; gridSpec: GridSpec; rng?: 'philox' | 'sobol' };
   /** Curves already resolved for the run's counterparties (others are resolved here). */
   credit: CreditInputs;
   xva: XvaOptions;
   outDir?: string;
 }
 
-/** Settings of the run made in the same command (no skips, no antithetic draws, full coverage). */
+/** Settings of the run made in the same command (no skips, no antithetic draws, full coverage; the whole book's factors). */
 function settingsOfRun(market: Market, portfolio: Portfolio, run: NonNullable<WhatIfRequest['run']>): WhatIfSettings {
   return {
     paths: run.paths,
     seed: run.seed,
     antithetic: false,
+    ...(run.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
     coverage: 1,
     pfeQuantile: 0.95,
     grid: run.grid,

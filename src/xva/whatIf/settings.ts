@@ -20,6 +20,11 @@ export interface WhatIfSettings {
   paths: number;
   seed: number;
   antithetic: boolean;
+  /**
+   * The run's draws (absent: philox). Under 'sobol' the what-if draws each driver's Sobol coordinates by its slot
+   * among the run's factors (runFactors) through the Brownian bridge over the run's whole grid, as the run did.
+   */
+  rng?: 'philox' | 'sobol';
   /** Collateral coverage factor of the run (1 = the CSAs as written). */
   coverage: number;
   pfeQuantile: number;
@@ -113,9 +118,8 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
   const bad = (column: string, value: unknown, expected: string) => new XvaInputError([{ file, column, value: JSON.stringify(value) ?? 'missing', expected }]);
   if (m.command !== 'simulate') throw bad('command', m.command, "'simulate': the manifest of an xva simulate run");
   if (m.options?.dynamicIm) throw new XvaUsageError('--what-if: the run of --results held a dynamic IM profile (--dynamic-im), which a what-if cannot recompute for a new trade; use a run without --dynamic-im');
-  if (m.options?.rng !== undefined && m.options.rng !== 'philox') {
-    throw new XvaUsageError(`--what-if: the run of --results drew its paths with --rng ${m.options.rng}, and a what-if regenerates Philox paths only; use a run with the default --rng philox`);
-  }
+  const rng = m.options?.rng ?? 'philox';
+  if (rng !== 'philox' && rng !== 'sobol') throw bad('options.rng', rng, "'philox' or 'sobol', the draws of xva simulate --rng");
   const paths = m.paths;
   if (!Number.isSafeInteger(paths) || paths! < 1) throw bad('paths', paths, 'a whole number of paths >= 1');
   const seed = m.options?.seed;
@@ -144,6 +148,7 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
     paths: paths!,
     seed: seed!,
     antithetic: Boolean(m.options?.antithetic),
+    ...(rng === 'sobol' ? { rng: 'sobol' as const } : {}),
     coverage: m.options?.coverage ?? 1,
     pfeQuantile: m.options?.pfeQuantile ?? 0.95,
     grid: gridFromDates(asOf, dates, exposureDate, mpors),

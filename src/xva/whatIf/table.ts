@@ -27,7 +27,7 @@ export function writeWhatIfTable(outDir: string, result: WhatIfResult, metadata:
     { name: 'set_values', type: 'utf8', values: rows.map((r) => r.setValues) },
   ];
   const file = path.join(outDir, 'what_if.arrow');
-  writeTable(file, { columns, metadata: { ...metadata, 'xva.what_if.factors': result.factors.join(','), 'xva.what_if.notes': result.notes.join('\n') } }, 'arrow');
+  writeTable(file, { columns, metadata: { ...metadata, 'xva.what_if.factors': result.factors.join(','), 'xva.what_if.rng': result.rng, 'xva.what_if.notes': result.notes.join('\n') } }, 'arrow');
   return file;
 }
 
@@ -40,6 +40,7 @@ export function whatIfJson(result: WhatIfResult): unknown {
     cubeBytesRead: result.cubeBytesRead,
     factors: result.factors,
     paths: result.paths,
+    rng: result.rng,
     dates: result.dates,
     seconds: result.seconds,
     notes: result.notes,
@@ -52,6 +53,6 @@ export function whatIfTable(result: WhatIfResult, metrics: (keyof XvaFigures)[])
   const head = ['Trade', 'Netting set', ...metrics.map((m) => `Δ${m.toUpperCase()}`), ...metrics.map((m) => `Set ${m.toUpperCase()}`), ...metrics.map((m) => `Alone ${m.toUpperCase()}`)];
   const rows = result.rows.map((r) => [r.tradeId, r.nettingSetId, ...metrics.map((m) => r.delta[m]), ...metrics.map((m) => r.base[m]), ...metrics.map((m) => r.standalone[m])]);
   const source = result.setValues.cube > 0 ? `; set values from the run's cube for ${result.setValues.cube} of ${result.setValues.cube + result.setValues.revalued} sets` : '';
-  const title = `Pre-deal what-if: Δ = X(set + trade) − X(set) on ${result.paths} paths${result.samePathsAsRun ? ' (the run\'s paths)' : ''}${source}; ${result.seconds.trades > 0 ? `${((1000 * result.seconds.trades) / Math.max(1, result.rows.length)).toFixed(1)} ms per trade after ${(result.seconds.setup + result.seconds.paths).toFixed(1)} s of set-up and paths` : ''}`;
+  const title = `Pre-deal what-if: Δ = X(set + trade) − X(set) on ${result.paths} ${result.rng === 'sobol' ? 'Sobol ' : ''}paths${result.samePathsAsRun ? ' (the run\'s paths)' : ''}${source}; ${result.seconds.trades > 0 ? `${((1000 * result.seconds.trades) / Math.max(1, result.rows.length)).toFixed(1)} ms per trade after ${(result.seconds.setup + result.seconds.paths).toFixed(1)} s of set-up and paths` : ''}`;
   return renderTable(head, rows, { title });
 }

@@ -22,6 +22,7 @@ import type { NettingSet, Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../products/types.js';
 import { buildCrossAssetModel } from '../../simulation/crossAsset/model.js';
 import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
+import { auxStreamsOf } from '../../simulation/crossAsset/stepPlan.js';
 import { gridFromSpec, withCloseOutDates } from '../../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../../simulation/layout.js';
 import type { FactorLayout, TimeGrid } from '../../simulation/types.js';
@@ -71,9 +72,11 @@ export interface WhatIfResult {
   notes: string[];
   /** Factors simulated for the what-if (a union of whole correlation blocks). */
   factors: string[];
-  /** Dates of the paths (a prefix of the grid) and paths. */
+  /** Dates of the paths (a prefix of the grid; under Sobol draws the whole grid) and paths. */
   dates: number;
   paths: number;
+  /** The draws: the run's (Philox, or Sobol points). */
+  rng: 'philox' | 'sobol';
   /** True when every factor and date used is the run's (paths bit for bit the run's). */
   samePathsAsRun: boolean;
   /** Netting sets whose values were read from the cube, and valued again. */
@@ -113,6 +116,7 @@ function union(a: FactorNeeds, b: FactorNeeds): FactorNeeds {
  * cut after the last maturity, so the run's dates are then a prefix of the longer grid and its paths are unchanged.
  */
 function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: string[]): { grid: TimeGrid; prefixOfRun: boolean } {
+  const sobol = settings.rng === 'sobol';
   const run = settings.grid;
   const lastDate = run.dates[run.dates.length - 1]!;
   let latest = lastDate;
@@ -130,11 +134,16 @@ function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: s
     return { grid: run, prefixOfRun: true };
   }
   const grid = withCloseOutDates(gridFromSpec({ kind: 'default' }, run.asOf, latest), [...run.lagIndex.keys()]);
-  let prefix = grid.dates.length >= run.dates.length;
+  // Sobol draws go through a Brownian bridge over the whole grid: a longer grid moves every path, even on the run's dates
+  let prefix = !sobol && grid.dates.length >= run.dates.length;
   for (let d = 0; prefix && d < run.dates.length; d++) prefix = grid.dates[d] === run.dates[d] && grid.exposureDate[d] === run.exposureDate[d];
   notes.push(
     `trade ${latestTrade.tradeId} matures ${toIsoDate(latest)}, after the run's last grid date ${toIsoDate(lastDate)}: the default grid is extended to ${toIsoDate(grid.dates[grid.dates.length - 1]!)}` +
-      (prefix ? ' (the run\'s dates are its first dates, so the paths up to them are unchanged)' : ' (the dates differ from the run\'s: every set is valued on the new paths)'),
+      (prefix
+        ? ' (the run\'s dates are its first dates, so the paths up to them are unchanged)'
+        : sobol
+          ? ' (the run drew Sobol points through a Brownian bridge over its whole grid, which a longer grid changes: every set is valued on the new paths)'
+          : ' (the dates differ from the run\'s: every set is valued on the new paths)'),
   );
   return { grid, prefixOfRun: prefix };
 }
@@ -186,7 +195,12 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
   const runNames = new Set(runLayout.factorNames);
   const added = universe.factorNames.filter((f) => !runNames.has(f));
   const moved = new Set<string>();
-  if (added.length > 0) {
+  const sobol = settings.rng === 'sobol';
+  if (added.length > 0 && sobol) {
+    // a Sobol point's coordinate k·S + s belongs to bridge step k of the driver in slot s: more drivers (S) move them all
+    for (const f of runLayout.factorNames) moved.add(f);
+    notes.push(`the new trades need factor(s) ${added.join(', ')} that the run did not simulate; the run drew Sobol points with one coordinate per driver and step, so more drivers give every path new coordinates: every set is valued on the new paths`);
+  } else if (added.length > 0) {
     for (const block of factorBlocks(market, universe.factorNames)) {
       if (block.some((f) => !runNames.has(f))) for (const f of block) if (runNames.has(f)) moved.add(f);
     }
@@ -253,12 +267,15 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   let lastNeeded = 0;
   for (const k of [...setKernels.values(), ...tradeKernels.values()]) if (k) lastNeeded = Math.max(lastNeeded, Math.min(k.lastDateIndex, grid.dates.length - 1));
   for (const e of fromCube.values()) lastNeeded = Math.max(lastNeeded, Math.min(e.lastDateIndex, grid.dates.length - 1));
-  const prefix = gridPrefix(grid, lastNeeded + 1);
+  // Sobol draws: the run's slots (its factors' driver streams, or with new factors the universe's) and its whole grid
+  // (the Brownian bridge spans every date, so no prefix)
+  const sobol = settings.rng === 'sobol' ? { streams: auxStreamsOf(universe.factorNames.length > runLayout.factorNames.length ? universe : runLayout) } : undefined;
+  const prefix = sobol ? grid : gridPrefix(grid, lastNeeded + 1);
   const setupSeconds = (performance.now() - started) / 1000;
   const pathsStart = performance.now();
   // on a path memory, valued on this thread's rate-pool kernels (wasm/poolKernels.ts; the same bits as without)
   const into = pathBuffersForKernels(model.layout, prefix.dates.length * settings.paths, settings.paths);
-  const paths = simulatePaths(model, prefix, settings.seed, 0, settings.paths, { antithetic: settings.antithetic, ...(into ? { into } : {}) });
+  const paths = simulatePaths(model, prefix, settings.seed, 0, settings.paths, { antithetic: settings.antithetic, ...(sobol ? { sobol } : {}), ...(into ? { into } : {}) });
   useKernelMemory(kernelMemoryOf(paths.numeraire));
   const pathsSeconds = (performance.now() - pathsStart) / 1000;
 
@@ -352,6 +369,7 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
     factors: [...layout.factorNames],
     dates: prefix.dates.length,
     paths: nPaths,
+    rng: sobol ? 'sobol' : 'philox',
     samePathsAsRun,
     setValues: { cube: fromCubeCount, revalued: bySet.size - fromCubeCount },
     cubeBytesRead: cube ? cube.bytesRead : 0,
