@@ -156,7 +156,6 @@ export default class Simulate extends XvaCommand {
     const rng = flags.rng as 'philox' | 'sobol';
     if (rng === 'sobol') {
       if (flags.antithetic) throw new XvaUsageError('--antithetic pairs pseudo-random draws: leave it out with --rng sobol (a Sobol point set is balanced already)');
-      if (flags.backend !== 'cpu') throw new XvaUsageError(`--rng sobol runs on the CPU backend only (the GPU backend draws Philox normals): leave out --backend ${flags.backend}`);
     }
     const grid = parseGridSpec(flags.grid);
     const portfolioDir = this.portfolioDir(flags.portfolio);

@@ -43,6 +43,7 @@ import { DEVICE_MOMENT_SPAN, setDeviceMomentSpan } from '../src/exposure/valuati
 import { SWAPTION_BAND_SD_STEPS } from '../src/exposure/valuation/swaption.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
 import { simulatePaths, stepPlanOf } from '../src/simulation/crossAsset/simulate.js';
+import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
 import { parseGrid } from '../src/simulation/grid.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
 import { fillNormalBlock } from '../src/simulation/rng/normal.js';
@@ -159,6 +160,66 @@ describe('GPU path simulation: the CPU model on the device', () => {
     for (let p = 0; p < nPaths; p += 2) expect(y[nDates * 0 + (nDates - 1) * nPaths + p + 1]).toBeCloseTo(-y[(nDates - 1) * nPaths + p]!, 6);
   }, 120_000);
 
+  // --rng sobol on the device (wgsl/sobol.ts): the grids give 14, 479 and 999 bridge steps for the demo book's 47
+  // drivers; at 479 and 999 steps the slots × steps pass the table's 21,201 coordinates, so the last bridge steps are
+  // Philox draws of the drivers' streams, and 999 steps take two dispatches of the bridge (kernels.ts packSobol). The
+  // last case simulates five of the book's 42 factors with the whole book's slots, as a shard does.
+  it.skipIf(noGpu()).each([
+    ['1W,1M,3M,6M,9M,1Y,18M,2Y,3Y,5Y,7Y,10Y,15Y,20Y,30Y', 256, false],
+    ['480,1M', 64, false],
+    ['1000,1W', 32, false],
+    ['1W,1M,3M,6M,9M,1Y,18M,2Y,3Y,5Y,7Y,10Y,15Y,20Y,30Y', 128, true],
+  ] as const)('Sobol points through the bridge: the CPU\'s paths, grid %s, %i paths, a subset of the factors: %s', async (spec, nPaths, subset) => {
+    const whole = buildFactorLayout(market, factorNeeds(portfolio.trades));
+    // the subset's drivers sit at other slots than their own order (the whole book's order: USD, CHF, …, SPX, …)
+    const layout = subset ? buildFactorLayout(market, { currencies: ['USD', 'JPY'], equities: ['SPX'], creditNames: ['ZENITH_ELECTRONICS'] }) : whole;
+    if (subset) {
+      expect(layout.factorNames).toEqual(['IR:USD', 'IR:JPY', 'FX:JPYUSD', 'EQ:SPX', 'CR:ZENITH_ELECTRONICS']);
+      const slots = Array.from(auxStreamsOf(layout), (stream) => auxStreamsOf(whole).indexOf(stream));
+      expect(slots.some((slot, a) => slot !== a)).toBe(true);
+    }
+    const model = buildCrossAssetModel(market, layout);
+    const grid = parseGrid(spec, market.asOf);
+    const sobol = { streams: auxStreamsOf(whole) };
+    const gpu = await gpuSimulatePaths(ctx!, model, grid, 11, nPaths, false, sobol);
+    const cpu = simulatePaths(model, grid, 11, 0, nPaths, { sobol });
+    const philox = simulatePaths(model, grid, 11, 0, nPaths, {});
+    const nDates = grid.times.length;
+    // The Philox bound above (each step's normals within NORMAL_TOL, the rows' sums) plus the bridge in f32: each
+    // W_k carries at most (2·depth + 2)·u of max|W| (depth = ⌈log2 n⌉ + 1 levels, two products and a sum each), so
+    // ξ_k = (W_k − W_{k−1})/√Δt_k errs by 2·(2·depth + 2)·u·max|W|/√Δt_k; a state adds M_k·ξ_k with M_k of the
+    // order of σ·√Δt_k, so per step at most 2·(2·depth + 2)·u of the factor's scale (max|W|·σ): over nDates steps
+    // tol + nDates·4·(depth + 1)·u.
+    const depth = Math.ceil(Math.log2(nDates)) + 1;
+    const tol = nDates * (NORMAL_TOL + (stepPlanOf(model, grid).nAux + 3) * U) + nDates * 4 * (depth + 1) * U;
+    let worst = 0;
+    let apart = 0; // the Philox paths, to show the comparison tells the two draws apart
+    const check = (name: string, a: readonly Float64Array[], b: readonly Float64Array[], c: readonly Float64Array[], relative: boolean): void => {
+      a.forEach((values, f) => {
+        const ref = b[f]!;
+        let scale = 0;
+        for (const v of ref) scale = Math.max(scale, Math.abs(v));
+        let err = 0;
+        let other = 0;
+        for (let i = 0; i < ref.length; i++) {
+          const by = relative ? Math.abs(ref[i]!) : Math.max(scale, 1e-12);
+          err = Math.max(err, Math.abs(values[i]! - ref[i]!) / by);
+          other = Math.max(other, Math.abs(c[f]![i]! - ref[i]!) / by);
+        }
+        worst = Math.max(worst, err);
+        apart = Math.max(apart, other);
+        expect(err, `${name}[${f}] worst error ${err} vs tol ${tol}`).toBeLessThanOrEqual(tol);
+      });
+    };
+    check('irState', gpu.irState, cpu.irState, philox.irState, false);
+    check('fxLog', gpu.fxLog, cpu.fxLog, philox.fxLog, false);
+    check('eqLog', gpu.eqLog, cpu.eqLog, philox.eqLog, false);
+    check('creditState', gpu.creditState, cpu.creditState, philox.creditState, false);
+    check('numeraire', [gpu.numeraire], [cpu.numeraire], [philox.numeraire], true);
+    expect(apart).toBeGreaterThan(1000 * tol);
+    console.log(`GPU Sobol paths, grid ${spec.slice(0, 12)}…: worst error ${worst.toExponential(2)} of the factors' scale (tol ${tol.toExponential(2)})`);
+  }, 120_000);
+
   it.skipIf(noGpu())('paths kept on the device: their state ranges equal a scan of the host copy, which comes on demand and equals a copy at the simulation', async () => {
     const layout = buildFactorLayout(market, factorNeeds(portfolio.trades));
     const model = buildCrossAssetModel(market, layout);
@@ -216,7 +277,9 @@ describe('GPU path simulation: the CPU model on the device', () => {
 });
 
 describe('GPU backend through the engine: every output against the CPU backend', () => {
-  it.skipIf(noGpu())('a demo slice with every product type and a CSA: EPE, ENE, EE, EEE, PFE, collateral, EEPE, Euler', async () => {
+  // under rng sobol both backends draw the Sobol points (the device's through wgsl/sobol.ts), within the path bound of
+  // 'Sobol points through the bridge' above, carried to the figures as for Philox
+  it.skipIf(noGpu()).each(['philox', 'sobol'] as const)('a demo slice with every product type and a CSA (rng %s): EPE, ENE, EE, EEE, PFE, collateral, EEPE, Euler', async (rng) => {
     // netting sets picked until every product of the demo book and a CSA set are in
     const products = new Set(portfolio.trades.map((t) => t.product));
     const chosen = new Set<string>();
@@ -242,11 +305,18 @@ describe('GPU backend through the engine: every output against the CPU backend',
       antithetic: false,
       pfeQuantile: 0.95,
       skipUnsupported: false,
+      ...(rng === 'sobol' ? { rng } : {}),
     };
     const cpu = await runSimulation({ portfolio: book, market, options });
-    const gpu = await runSimulation({ portfolio: book, market, options: { ...options, pathSimulator: (m, g, seed, n, anti) => gpuSimulatePaths(ctx!, m, g, seed, n, anti) } });
+    const pathSimulator = Object.assign((m: Parameters<typeof gpuSimulatePaths>[1], g: Parameters<typeof gpuSimulatePaths>[2], seed: number, n: number, anti: boolean, _into?: SimulatedPaths, _defer?: boolean, sobol?: { streams: Uint32Array }) => gpuSimulatePaths(ctx!, m, g, seed, n, anti, sobol), { sobol: true });
+    const gpu = await runSimulation({ portfolio: book, market, options: { ...options, pathSimulator } });
     const nDates = cpu.grid.times.length;
-    const tol = nDates * (NORMAL_TOL + 60 * U);
+    const tol = nDates * (NORMAL_TOL + 60 * U) + (rng === 'sobol' ? nDates * 4 * (Math.ceil(Math.log2(nDates)) + 2) * U : 0);
+    if (rng === 'sobol') {
+      // the Sobol run is not the Philox one (so the comparison below is of Sobol paths)
+      const philox = await runSimulation({ portfolio: book, market, options: { ...options, rng: 'philox' } });
+      expect(philox.nettingSets[0]!.profile.epe).not.toEqual(cpu.nettingSets[0]!.profile.epe);
+    }
     const discount = market.discountCurve(market.baseCurrency);
     let worstShare = 0; // largest |Δ| / bound seen, printed so the margin is visible
     expect(gpu.nettingSets.map((s) => s.nettingSetId)).toEqual(cpu.nettingSets.map((s) => s.nettingSetId));
@@ -649,10 +719,12 @@ describe('GPU figures route over several chunks of paths', () => {
 });
 
 describe('GPU backend in shards', () => {
-  it.skipIf(noGpu())('3 shards on the device + merge: the single GPU run\'s tables, cube and manifest (routing note included)', async () => {
+  // under rng sobol every shard draws the whole book's Sobol slots on the device (as the CPU's shards do)
+  it.skipIf(noGpu()).each(['philox', 'sobol'] as const)('3 shards on the device + merge (rng %s): the single GPU run\'s tables, cube and manifest (routing note included)', async (rng) => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-gpu-shards-'));
     try {
       const common = {
+        ...(rng === 'sobol' ? { rng } : {}),
         portfolioDir: DEMO,
         marketFile: path.join(DEMO, 'market.yaml'),
         paths: 64,

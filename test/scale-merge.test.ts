@@ -174,10 +174,9 @@ describe('--rng sobol in shards', () => {
     expect(refused.stderr).toBe(`${header(mixed)}  shard-2-of-3 does not belong with shard-1-of-3: different option rng ("sobol" vs "philox")\n`);
   }, 120_000);
 
-  it('refuses --rng sobol with --antithetic or --backend gpu before reading any input (exit 2)', async () => {
+  it('refuses --rng sobol with --antithetic before reading any input (exit 2)', async () => {
     for (const [extra, message] of [
       [['--antithetic'], '--antithetic pairs pseudo-random draws: leave it out with --rng sobol'],
-      [['--backend', 'gpu'], '--rng sobol runs on the CPU backend only'],
     ] as const) {
       const run = await xva(['simulate', '--paths', '10', '--rng', 'sobol', ...extra, '--out', path.join(tmp, 'never')]);
       expect(run.status).toBe(2);

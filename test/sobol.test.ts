@@ -316,9 +316,9 @@ describe('rng sobol in the engine: the same bits whatever the threads or the spl
     expect(sameBits(whole.numeraire.subarray(d * 300 + 150, (d + 1) * 300), tail.numeraire.subarray(d * 150, (d + 1) * 150))).toBe(true);
   });
 
-  it('refuses antithetic pairs and a device path simulator with a clear message', async () => {
+  it('refuses antithetic pairs and a path simulator that cannot draw Sobol points with a clear message', async () => {
     await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, paths: 150, antithetic: true } })).rejects.toThrow(/antithetic paths are for pseudo-random draws/);
     const device = Object.assign(async () => single as never, {});
-    await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, pathSimulator: device as never } })).rejects.toThrow(/GPU backend draws Philox normals only/);
+    await expect(runSimulation({ portfolio: book, market, options: { ...OPTIONS, pathSimulator: device as never } })).rejects.toThrow(/this path simulator draws Philox normals only: rng sobol needs one that draws Sobol points/);
   });
 });

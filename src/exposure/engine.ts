@@ -53,7 +53,7 @@ export interface SimulationOptions {
   /**
    * The draws: 'philox' (default), pseudo-random normals per (seed, path, driver, step); 'sobol', each path's Sobol
    * point (digitally shifted by the seed) through a Brownian bridge per driver (simulate.ts SimulateOptions.sobol).
-   * Not with `antithetic` or a pathSimulator (the GPU backend draws Philox only).
+   * Not with `antithetic`, nor with a pathSimulator that cannot draw Sobol points (PathSimulator.sobol).
    */
   rng?: 'philox' | 'sobol';
   /**
@@ -121,7 +121,7 @@ export type PathSimulator = ((
   readonly deviceValuation?: DeviceSetValuation;
   /**
    * The simulator draws Sobol points when given `sobol` (the streams of the run's Sobol layout, as simulatePaths takes
-   * them): a host simulator such as optimize's path cache; the GPU backend's draws Philox only.
+   * them): a host simulator such as optimize's path cache, and the GPU backend's (on the device).
    */
   readonly sobol?: boolean;
 };
@@ -207,7 +207,7 @@ function checkOptions(options: SimulationOptions): void {
   if (options.antithetic && paths % 2 !== 0) throw new XvaUsageError(`antithetic paths need an even path count, got ${paths}`);
   if (options.rng !== undefined && options.rng !== 'philox' && options.rng !== 'sobol') throw new XvaUsageError(`rng must be philox or sobol, got ${String(options.rng)}`);
   if (options.rng === 'sobol' && options.antithetic) throw new XvaUsageError('antithetic paths are for pseudo-random draws: not with rng sobol (a Sobol point set is balanced already)');
-  if (options.rng === 'sobol' && options.pathSimulator && !options.pathSimulator.sobol) throw new XvaUsageError('the GPU backend draws Philox normals only: rng sobol runs on the CPU backend');
+  if (options.rng === 'sobol' && options.pathSimulator && !options.pathSimulator.sobol) throw new XvaUsageError('this path simulator draws Philox normals only: rng sobol needs one that draws Sobol points (the CPU or GPU backend)');
 }
 
 interface BookOrder {

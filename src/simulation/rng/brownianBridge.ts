@@ -129,6 +129,15 @@ export class BrownianBridge {
     }
   }
 
+  /**
+   * The construction's tables, per construction step i (left −1: W(0) = 0), and 1/√(t_k − t_{k−1}) per step k: for
+   * a port of transform (the GPU backend's WGSL, backends/gpu/wgsl/sobol.ts). Read-only views.
+   */
+  tables(): { built: Int32Array; left: Int32Array; right: Int32Array; leftWeight: Float64Array; rightWeight: Float64Array; stdDev: Float64Array; inverseStep: Float64Array } {
+    const { built, left, right, leftWeight, rightWeight, stdDev, inverseStep } = this;
+    return { built, left, right, leftWeight, rightWeight, stdDev, inverseStep };
+  }
+
   /** The construction order: the index (0-based step) built by construction step i. */
   builtAt(i: number): number {
     return this.built[i]!;

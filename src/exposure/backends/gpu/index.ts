@@ -2,7 +2,8 @@
  * The exposure engine's backend choice (`xva simulate --backend cpu|gpu|auto`).
  *
  * - `cpu` (default): the TypeScript engine, the reference.
- * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream, the
+ * - `gpu`: WebGPU through Dawn (device.ts). On the device, in f32: the Philox4x32-10 normals of the CPU stream (or,
+ *   with rng sobol, the CPU's Sobol points through the Brownian bridge), the
  *   cross-asset state simulation (LGM states, FX, equities, credit states, the base numeraire) and every netting
  *   set's valuation on paths (every product: rate products, swaptions, FX and equity options, equity forwards, CDS;
  *   exposure and close-out lag dates; valuation.ts) with the EPE/ENE reductions (used for the sets without
@@ -37,7 +38,7 @@ export interface ExposureBackend {
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals, the cross-asset state simulation, and for every netting set (IRS, OIS, XCCY, FXFWD, FXSWAP, SWAPTION, FXOPT, EQOPT, EQFWD, CDS) the valuation on paths (exposure and close-out lag dates); ' +
+  'on the device (f32): Philox normals (or Sobol points through the Brownian bridge), the cross-asset state simulation, and for every netting set (IRS, OIS, XCCY, FXFWD, FXSWAP, SWAPTION, FXOPT, EQOPT, EQFWD, CDS) the valuation on paths (exposure and close-out lag dates); ' +
   'on the figures route (the paths in one device block, no --cube and no coverage variants) also the margin calls, the EPE/ENE/collateral sums, the PFE quantile, each trade\'s Euler contribution and the counterparty pathwise totals, so that only figures come back; ' +
   'on the host (f64, on the worker threads): the node tables the device kernels read, a set with an equity option struck at or below 0, and off the figures route the collateral, PFE, Euler and totals from the values copied back';
 
@@ -66,13 +67,14 @@ function gpuBackend(ctx: GpuContext): ExposureBackend {
   const notes = [`GPU backend on ${adapterLine(ctx.adapter)}`, `GPU backend placement: ${GPU_PLACEMENT}`];
   // the routing of each run (how many sets ran on the device) joins the notes when its valuation ends
   const valuation = new GpuSetValuation(ctx, (note) => notes.push(note));
-  const simulate = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy?: boolean): Promise<SimulatedPaths> =>
-    valuation.simulate(model, grid, seed, nPaths, antithetic, into, deferHostCopy);
+  const simulate = (model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy?: boolean, sobol?: { streams: Uint32Array }): Promise<SimulatedPaths> =>
+    valuation.simulate(model, grid, seed, nPaths, antithetic, into, deferHostCopy, sobol);
   return {
     name: 'gpu',
     notes,
     adapter: ctx.adapter,
-    pathSimulator: Object.assign(simulate, { deviceValuation: valuation }),
+    // Sobol points too (--rng sobol): drawn on the device through the bridge (wgsl/sobol.ts)
+    pathSimulator: Object.assign(simulate, { deviceValuation: valuation, sobol: true }),
     deviceValuation: valuation,
     close: () => ctx.destroy(),
   };

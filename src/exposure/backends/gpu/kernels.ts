@@ -11,6 +11,9 @@ import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import type { GpuContext } from './device.js';
 import { NORMALS_WGSL } from './wgsl/philox.js';
 import { HEADER, RANGES_WGSL, simulateWgsl } from './wgsl/simulate.js';
+import { SOBOL_BRIDGE_WGSL, SOBOL_HEADER } from './wgsl/sobol.js';
+import { BrownianBridge } from '../../../simulation/rng/brownianBridge.js';
+import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolDirections, sobolShift } from '../../../simulation/rng/sobol.js';
 
 // GPUBufferUsage and GPUMapMode flags (WebGPU spec §5.1, §5.2), as numbers so the module loads without the globals.
 export const STORAGE = 0x80;
@@ -213,10 +216,72 @@ function datesPerDispatch(ints: Uint32Array): number {
   return Math.max(1, Math.floor(LOOP_BUDGET / perDate));
 }
 
+/** The Sobol draws of a run on the device (wgsl/sobol.ts): the bridge kernel's inputs and the simulation's 1/√Δt. */
+interface SobolPack {
+  ints: Uint32Array;
+  reals: Float32Array;
+  inverseStep: Float32Array;
+  /** Construction steps per dispatch (llvmpipe's loop limit). */
+  stepsPerDispatch: number;
+  nSteps: number;
+  nAux: number;
+}
+
+/**
+ * The inputs of the Sobol bridge kernel for `streams` (the run's Sobol layout, as simulatePaths' options.sobol): each
+ * driver's slot among them, the bridge over the grid's times, the seed's shift and the direction numbers of the
+ * coordinates used, as the host's sobolStepNormals takes them (the same words; f64 weights rounded to f32).
+ */
+function packSobol(model: CrossAssetModel, grid: TimeGrid, seed: number, streams: Uint32Array): SobolPack {
+  const plan = stepPlanOf(model, grid);
+  const { nAux, auxStreams } = plan;
+  const nSteps = Math.max(0, plan.nDates - 1);
+  const slots = streams.length;
+  const slotOf = new Uint32Array(nAux);
+  for (let a = 0; a < nAux; a++) {
+    const slot = streams.indexOf(auxStreams[a]!);
+    if (slot < 0) throw new XvaInternalError(`driver stream ${auxStreams[a]} has no Sobol coordinates among the ${slots} given`);
+    slotOf[a] = slot;
+  }
+  const dims = Math.min(SOBOL_DIMENSIONS, slots * nSteps);
+  const shift = sobolShift(seed, dims);
+  const directions = sobolDirections().subarray(0, dims * SOBOL_BITS);
+  const bridge = new BrownianBridge(grid.times.subarray(1));
+  const t = bridge.tables();
+  const ints = new Uint32Array(SOBOL_HEADER + 2 * nAux + 3 * nSteps + dims + dims * SOBOL_BITS);
+  ints[1] = nSteps;
+  ints[3] = nAux;
+  const key = seedKey(seed);
+  ints[4] = key[0]!;
+  ints[5] = key[1]!;
+  ints[6] = slots;
+  ints[7] = dims;
+  let at = SOBOL_HEADER;
+  ints.set(auxStreams, at);
+  ints.set(slotOf, (at += nAux));
+  ints.set(t.built, (at += nAux));
+  at += nSteps;
+  for (let i = 0; i < nSteps; i++) {
+    ints[at + i] = t.left[i]! < 0 ? 0xffffffff : t.left[i]!;
+    ints[at + nSteps + i] = t.right[i]! < 0 ? 0xffffffff : t.right[i]!;
+  }
+  ints.set(shift, (at += 2 * nSteps));
+  ints.set(directions, at + dims);
+  const reals = new Float32Array(3 * nSteps);
+  reals.set(t.leftWeight, 0);
+  reals.set(t.rightWeight, nSteps);
+  reals.set(t.stdDev, 2 * nSteps);
+  // per construction step at most SOBOL_BITS Gray-code bits, or 10 Philox rounds, and the step itself
+  const stepsPerDispatch = Math.max(1, Math.floor(LOOP_BUDGET / (SOBOL_BITS + 4)));
+  return { ints, reals, inverseStep: Float32Array.from(t.inverseStep), stepsPerDispatch, nSteps, nAux };
+}
+
 /**
  * Simulates global paths 0 .. nPaths−1 of the model on the device (f32) and returns them as the engine's
  * SimulatedPaths (f64 arrays holding the f32 values). Paths run in blocks small enough for one storage binding; a
- * path's values depend on its global index only (the Philox counter), never on the block.
+ * path's values depend on its global index only (the Philox counter, or its Sobol point), never on the block. With
+ * `sobol` (the run's Sobol streams, as simulatePaths' options.sobol) the normals are the Sobol points' through the
+ * Brownian bridge (wgsl/sobol.ts), drawn on the device before each block's simulation.
  */
 export async function gpuSimulatePaths(
   ctx: GpuContext,
@@ -225,8 +290,9 @@ export async function gpuSimulatePaths(
   seed: number,
   nPaths: number,
   antithetic: boolean,
+  sobol?: { streams: Uint32Array },
 ): Promise<SimulatedPaths> {
-  const resident = await gpuSimulateResident(ctx, model, grid, seed, nPaths, antithetic, false);
+  const resident = await gpuSimulateResident(ctx, model, grid, seed, nPaths, antithetic, false, undefined, true, sobol);
   return resident.paths;
 }
 
@@ -285,8 +351,10 @@ export async function gpuSimulateResident(
   keep: boolean,
   into?: SimulatedPaths,
   hostCopy = true,
+  sobol?: { streams: Uint32Array },
 ): Promise<ResidentPaths> {
   if (!hostCopy && (!keep || !into)) throw new XvaInternalError('paths left on the device need `keep` and the host arrays to copy them into later');
+  if (sobol && antithetic) throw new XvaInternalError('quasi-random (Sobol) draws have no antithetic pairs');
   const { layout } = model;
   const nC = layout.currencies.length;
   const nFx = layout.fxCurrencies.length;
@@ -294,7 +362,18 @@ export async function gpuSimulateResident(
   const nCr = layout.creditNames.length;
   const nOut = nC + nFx + nEq + nCr + 1;
   const nDates = grid.times.length;
-  const { ints, reals } = packSimulation(model, grid);
+  const packed = packSimulation(model, grid);
+  const ints = packed.ints;
+  const quasi = sobol ? packSobol(model, grid, seed, sobol.streams) : undefined;
+  // under Sobol draws the step normals' 1/√Δt follow the simulation's reals (header word 15 says where)
+  let reals = packed.reals;
+  if (quasi) {
+    reals = new Float32Array(packed.reals.length + quasi.inverseStep.length);
+    reals.set(packed.reals, 0);
+    reals.set(quasi.inverseStep, packed.reals.length);
+    ints[14] = 1;
+    ints[15] = packed.reals.length;
+  }
   const key = seedKey(seed);
   ints[3] = antithetic ? 1 : 0;
   ints[4] = key[0]!;
@@ -302,7 +381,9 @@ export async function gpuSimulateResident(
   const code = simulateWgsl({ nAux: ints[6]!, nC, nFx, nEq, nCr });
   const nState = nC + nFx + nEq + nCr;
   const bytesPerPath = 4 * nOut * nDates;
-  let block = Math.floor(ctx.maxStorageBufferBindingSize / bytesPerPath);
+  // the state buffer holds the bridge's W per step and driver too under Sobol draws
+  const stateWordsPerPath = nState + (quasi ? quasi.nSteps * quasi.nAux : 0);
+  let block = Math.floor(ctx.maxStorageBufferBindingSize / Math.max(bytesPerPath, 4 * stateWordsPerPath));
   block -= block % 2; // whole antithetic pairs
   if (block < 2) throw new XvaInternalError(`one path of ${nOut} factors × ${nDates} dates exceeds the device's storage binding`);
   const chunk = datesPerDispatch(ints);
@@ -311,6 +392,8 @@ export async function gpuSimulateResident(
   if (arrays.length !== nOut || arrays.some((a) => a.length < nDates * nPaths)) throw new XvaInternalError(`the paths to write into do not hold ${nOut} factors × ${nDates} dates × ${nPaths} paths`);
   const { device } = ctx;
   const pipeline = pipelineOf(ctx, code);
+  const sobolPipeline = quasi ? pipelineOf(ctx, SOBOL_BRIDGE_WGSL) : undefined;
+  const sobolReals = quasi ? upload(ctx, quasi.reals) : undefined;
   const realsBuffer = upload(ctx, reals);
   const kept: ResidentBlock[] = [];
   const release = (): void => {
@@ -325,9 +408,27 @@ export async function gpuSimulateResident(
       const bytes = bytesPerPath * count;
       const intsBuffer = upload(ctx, ints);
       const outBuffer = device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC });
-      const stateBuffer = device.createBuffer({ size: Math.max(16, 4 * nState * count), usage: STORAGE });
+      const stateBuffer = device.createBuffer({ size: Math.max(16, 4 * stateWordsPerPath * count), usage: STORAGE });
       const readBuffer = device.createBuffer({ size: hostCopy ? bytes : 16, usage: MAP_READ | COPY_DST });
+      const sobolInts = quasi ? upload(ctx, quasi.ints) : undefined;
       try {
+        if (quasi && sobolInts && sobolPipeline && sobolReals && quasi.nSteps > 0) {
+          // the block's Sobol normals first: W of every step and driver into the state buffer after the state
+          device.queue.writeBuffer(sobolInts, 0, Uint32Array.of(count, quasi.nSteps, start));
+          device.queue.writeBuffer(sobolInts, 40, Uint32Array.of(nState * count));
+          const entries = [sobolInts, sobolReals, stateBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
+          const bindGroup = device.createBindGroup({ layout: sobolPipeline.getBindGroupLayout(0), entries });
+          for (let i0 = 0; i0 < quasi.nSteps; i0 += quasi.stepsPerDispatch) {
+            device.queue.writeBuffer(sobolInts, 32, Uint32Array.of(i0, Math.min(quasi.nSteps, i0 + quasi.stepsPerDispatch)));
+            const encoder = device.createCommandEncoder();
+            const pass = encoder.beginComputePass();
+            pass.setPipeline(sobolPipeline);
+            pass.setBindGroup(0, bindGroup);
+            pass.dispatchWorkgroups(Math.ceil(count / WORKGROUP), quasi.nAux);
+            pass.end();
+            device.queue.submit([encoder.finish()]);
+          }
+        }
         const entries = [intsBuffer, realsBuffer, outBuffer, stateBuffer].map((buffer, binding) => ({ binding, resource: { buffer } }));
         const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
         // One submit per chunk of dates: the header's date range is rewritten between them (queue order).
@@ -350,7 +451,7 @@ export async function gpuSimulateResident(
         }
         if (keep) kept.push({ start, count, buffer: outBuffer });
       } finally {
-        for (const b of [intsBuffer, stateBuffer, readBuffer]) b.destroy();
+        for (const b of [intsBuffer, stateBuffer, readBuffer, sobolInts]) b?.destroy();
         if (kept[kept.length - 1]?.buffer !== outBuffer) outBuffer.destroy();
       }
     }
@@ -359,6 +460,7 @@ export async function gpuSimulateResident(
     throw error;
   } finally {
     realsBuffer.destroy();
+    sobolReals?.destroy();
   }
   const paths: SimulatedPaths = into ?? Object.freeze({
     grid,

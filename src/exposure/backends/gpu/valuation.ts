@@ -149,13 +149,14 @@ export class GpuSetValuation implements DeviceSetValuation {
 
   /**
    * Simulates the run's paths and keeps them on the device. With `deferHostCopy` (and `into`) the host arrays stay
-   * unwritten until copyPathsToHost: a run whose sets all take the figures route never needs them.
+   * unwritten until copyPathsToHost: a run whose sets all take the figures route never needs them. With `sobol` (the
+   * run's Sobol streams) on Sobol points through the Brownian bridge (wgsl/sobol.ts) instead of Philox draws.
    */
-  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy = false): Promise<SimulatedPaths> {
+  async simulate(model: CrossAssetModel, grid: TimeGrid, seed: number, nPaths: number, antithetic: boolean, into?: SimulatedPaths, deferHostCopy = false, sobol?: { streams: Uint32Array }): Promise<SimulatedPaths> {
     this.resident?.release();
     this.resident = undefined;
     // the simulation is submitted before the first await; the valuation kernels compile meanwhile
-    const simulated = gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into, !(deferHostCopy && into));
+    const simulated = gpuSimulateResident(this.ctx, model, grid, seed, nPaths, antithetic, true, into, !(deferHostCopy && into), sobol);
     const warm = warmPipelines(this.ctx, [nodesWgsl(GRID_NODES, RUNNING_SLOPES), valueWgsl(GRID_NODES, RUNNING_SLOPES), sumWgsl(GRID_NODES, RUNNING_SLOPES), eulerWgsl(GRID_NODES, RUNNING_SLOPES), MARGIN_WGSL, REDUCE_WGSL, rowSelectCode(this.ctx)]);
     warm.catch(() => undefined); // awaited below; a rejection while the simulation runs is not unhandled
     this.resident = await simulated;

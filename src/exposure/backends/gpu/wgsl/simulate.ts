@@ -14,7 +14,9 @@
  * - `out` (f32): factor-major, date-major paths: value of factor f at date d, local path p at (f·nDates + d)·nPaths + p,
  *   factors in the order IR (nC), FX (nFx), EQ (nEq), credit (nCr), then the numeraire N.
  *
- * - `state` (f32): the carried state between dispatches, [k·nPaths + p] for x (nC), u (nFx), w (nEq), y (nCr).
+ * - `state` (f32): the carried state between dispatches, [k·nPaths + p] for x (nC), u (nFx), w (nEq), y (nCr); under
+ *   Sobol draws (header word 14 = 1) followed by the bridge's W of each step and driver (sobol.ts), from which the
+ *   kernel takes the step normals instead of Philox's, with 1/√(t_k − t_{k−1}) at reals[header word 15 + k].
  *
  * One dispatch covers dates [d0, d1) (header words 12, 13): Mesa's llvmpipe stops a loop after 65,535 iterations in
  * one invocation (its loop limiter), so the host splits the dates into chunks whose inner loops stay well below that,
@@ -67,6 +69,9 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let stepStride = ints[11];
   let d0 = ints[12];
   let d1 = ints[13];
+  let sobol = ints[14];
+  let inverseStep0 = ints[15];
+  let w0 = (nC + nFx + nEq + nCr) * nPaths;
   let streams0 = ${HEADER}u;
   let rows0 = streams0 + nAux;
   let members0 = rows0 + 4u * nAux;
@@ -124,7 +129,16 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var d = dStart; d < d1; d++) {
     // Four steps of normals per driver stream when the step enters a new Philox block (CPU: fillNormalBlock), or
     // the chunk starts inside one.
-    if (d == dStart || (d & 3u) == 0u) {
+    if (sobol != 0u) {
+      // Sobol points: the step normal ξ_k (k = d − 1) from the bridge's W (sobol.ts), as the host's transform does
+      let k = d - 1u;
+      let inv = reals[inverseStep0 + k];
+      for (var a = 0u; a < nAux; a++) {
+        var previous = 0.0;
+        if (k > 0u) { previous = state[w0 + ((k - 1u) * nAux + a) * nPaths + p]; }
+        z[4u * a + (d & 3u)] = (state[w0 + (k * nAux + a) * nPaths + p] - previous) * inv;
+      }
+    } else if (d == dStart || (d & 3u) == 0u) {
       for (var a = 0u; a < nAux; a++) {
         let block = philox4x32(vec4<u32>(counterPath, ints[streams0 + a], d >> 2u, 0u), key0, key1);
         for (var k = 0u; k < 4u; k++) { z[4u * a + k] = sign * normal_of_word(block[k]); }
