@@ -11,7 +11,8 @@
 // their modules loaded and V8's code optimised), when it has as many threads or fewer and the same worker options (a
 // GPU run's workers differ from a CPU run's): the `workers` column says `kept` or `new`. `--new-workers` starts new
 // workers for every run (XVA_KEEP_WORKERS=off), as every run did before the twenty-first session.
-// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N] [--backends cpu,gpu] [--new-workers]
+// `--rng sobol` runs both backends on Sobol points (the device draws them through its bridge kernel, wgsl/sobol.ts).
+// Build first (`npm run build`). Usage: node bench/gpu.mjs [paths=2000] [book=demo|utb-20k] [--allow-software] [--threads N] [--backends cpu,gpu] [--new-workers] [--rng sobol]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,7 +27,10 @@ const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
 const backendsAt = process.argv.indexOf('--backends');
 const backendNames = backendsAt > 0 ? process.argv[backendsAt + 1].split(',') : ['cpu', 'gpu'];
 if (backendNames.some((b) => b !== 'cpu' && b !== 'gpu')) throw new Error(`--backends takes cpu and/or gpu, got ${backendNames.join(',')}`);
-const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads' && all[i - 1] !== '--backends');
+const rngAt = process.argv.indexOf('--rng');
+const rng = rngAt > 0 ? process.argv[rngAt + 1] : 'philox';
+if (rng !== 'philox' && rng !== 'sobol') throw new Error(`--rng takes philox or sobol, got ${rng}`);
+const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--threads' && all[i - 1] !== '--backends' && all[i - 1] !== '--rng');
 const allowSoftware = process.argv.includes('--allow-software');
 if (process.argv.includes('--new-workers')) process.env.XVA_KEEP_WORKERS = 'off';
 const paths = Number(args[0] ?? 2000);
@@ -48,7 +52,7 @@ try {
   // the device is opened only when the GPU backend runs
   const backend = backendNames.includes('gpu') ? await selectBackend('gpu', { allowSoftware }) : undefined;
   for (const note of backend?.notes ?? []) console.log(note);
-  const options = { paths, seed: 42, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true };
+  const options = { paths, seed: 42, threads, antithetic: false, pfeQuantile: 0.95, skipUnsupported: true, ...(rng === 'sobol' ? { rng } : {}) };
   const rows = [];
   let gpuPaths;
   for (const name of backendNames) {
@@ -63,7 +67,7 @@ try {
               gpuPaths = { seconds: (performance.now() - t) / 1000, paths: captured };
               return captured;
             },
-            { deviceValuation: backend.deviceValuation },
+            { deviceValuation: backend.deviceValuation, sobol: true },
           )
         : undefined;
     // whether this run finds workers kept by the run before (a GPU run takes a GPU run's, a CPU run a CPU run's)

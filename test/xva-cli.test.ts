@@ -100,6 +100,34 @@ describe('xva cva on the ORE swap case', () => {
     expect(Math.abs(again.book.dva / doc.book.dva - 1)).toBeLessThan(1e-9);
   }, 120_000);
 
+  it('--results reads one whole run: the files its manifest lists (not a run before it in another --format), and no folder of a run stopped part way', () => {
+    const sim = path.join(tempDir(), 'sim');
+    expect(xva('simulate', ...RUN, '--out', sim, '--quiet').status).toBe(0);
+    // the same folder again, 100 paths, Parquet: the Arrow tables of the 200-path run stay beside the new ones
+    const rerun = ['--portfolio', DATA, '--paths', '100', '--seed', '42', '--grid', '81,6M', '--threads', '1'];
+    expect(xva('simulate', ...rerun, '--format', 'parquet', '--out', sim, '--quiet').status).toBe(0);
+    expect(fs.existsSync(path.join(sim, 'exposure_trade.arrow'))).toBe(true);
+    const read = xva('cva', '--portfolio', DATA, '--results', sim, '--json');
+    expect(read.status, read.stderr).toBe(0);
+    const own = JSON.parse(xva('cva', ...rerun, '--json').stdout) as typeof doc;
+    const fromFolder = JSON.parse(read.stdout) as typeof doc;
+    expect(Math.abs(fromFolder.book.cva / own.book.cva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(fromFolder.book.cva / doc.book.cva - 1)).toBeGreaterThan(1e-6); // not the 200-path run's
+    // a run that stops part way (here: its third table cannot be written) leaves its first tables beside the run
+    // before's others, and no manifest, so the folder is refused rather than read as a mix of two runs
+    fs.rmSync(path.join(sim, 'exposure_book.parquet'));
+    fs.mkdirSync(path.join(sim, 'exposure_book.parquet', 'in-the-way'), { recursive: true });
+    const stopped = xva('simulate', ...RUN, '--format', 'parquet', '--out', sim, '--quiet');
+    expect(stopped.status).not.toBe(0);
+    expect(stopped.stderr).toContain('cannot write');
+    expect(fs.existsSync(path.join(sim, 'manifest.json'))).toBe(false);
+    const refused = xva('cva', '--portfolio', DATA, '--results', sim, '--json');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('manifest.json: not found in');
+    expect(refused.stderr).toContain('a run stopped part way has none');
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  }, 120_000);
+
   it('xva fva runs and reports FCA = FBA = 0 where the market has no funding spreads (ORE: FBA = FCA = 0)', () => {
     const r = xva('fva', ...RUN, '--json');
     expect(r.status, r.stderr).toBe(0);

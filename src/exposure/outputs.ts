@@ -81,6 +81,10 @@ function metadataOf(result: SimulationResult): Record<string, string> {
 
 /** Writes the five exposure tables into `outDir`; returns their paths. */
 export function writeExposureTables(result: SimulationResult, outDir: string, format: TableFormat): string[] {
+  // A folder holds one run: its manifest.json, written last, lists the run's files. The manifest of a run before goes
+  // first, so that a run stopped part way leaves no manifest (readers of the folder refuse it: xva/readResults.ts)
+  // rather than one that vouches for a mix of its tables and the new run's.
+  fs.rmSync(path.join(outDir, 'manifest.json'), { force: true });
   const { grid, exposureDates } = result;
   const nDates = exposureDates.length;
   const ext = outputExtension(format);

@@ -1,7 +1,8 @@
 /**
  * `--results DIR`: the exposure of a previous `xva simulate --out DIR`, read back from its tables
- * (exposure_netting_set and exposure_trade, Arrow or Parquet; docs/simulation.md) instead of simulating again.
- * A missing file or column is an XvaInputError naming the file, column and what was expected.
+ * (exposure_netting_set and exposure_trade, Arrow or Parquet, as its manifest.json lists them; docs/simulation.md)
+ * instead of simulating again. A missing manifest, file or column is an XvaInputError naming the file, column and what
+ * was expected.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,19 +12,42 @@ import { XvaInputError } from '../errors.js';
 import type { Currency } from '../products/types.js';
 import type { ExposureSet } from './compute.js';
 
-function readArrowOrParquet(dir: string, base: string): { table: Table; file: string } {
-  for (const ext of ['.arrow', '.parquet']) {
-    const file = path.join(dir, base + ext);
-    if (!fs.existsSync(file)) continue;
-    try {
-      const bytes = fs.readFileSync(file);
-      const table = ext === '.arrow' ? tableFromIPC(bytes) : tableFromIPC(readParquet(bytes).intoIPCStream());
-      return { table, file: base + ext };
-    } catch (error) {
-      throw new XvaInputError([{ file: base + ext, value: `unreadable (${(error as Error).message})`, expected: 'a table written by xva simulate' }]);
-    }
+/**
+ * The run's files, from its manifest.json (written last, after every table: outputs.ts writeExposureTables removes a
+ * previous run's manifest before writing). So a folder read here is one whole run: a run stopped part way has no
+ * manifest, and a run in another --format is not mistaken for this one's (the manifest names the files it wrote).
+ */
+function runFiles(dir: string): string[] {
+  const file = 'manifest.json';
+  const full = path.join(dir, file);
+  if (!fs.existsSync(full)) {
+    throw new XvaInputError([{ file, value: `not found in ${dir}`, expected: 'the output folder of a finished xva simulate (--out DIR) or xva merge: its manifest.json is written last, so a run stopped part way has none (run it again)' }]);
   }
-  throw new XvaInputError([{ file: `${base}.arrow`, value: `not found in ${dir}`, expected: 'the output folder of xva simulate (--out DIR)' }]);
+  let manifest: { command?: unknown; files?: unknown };
+  try {
+    manifest = JSON.parse(fs.readFileSync(full, 'utf8')) as typeof manifest;
+  } catch (error) {
+    throw new XvaInputError([{ file, value: `unreadable (${(error as Error).message})`, expected: 'the JSON manifest written by xva simulate' }]);
+  }
+  if (manifest.command !== 'simulate') throw new XvaInputError([{ file, column: 'command', value: JSON.stringify(manifest.command) ?? 'missing', expected: "'simulate': the manifest of an xva simulate (or merged) run" }]);
+  if (!Array.isArray(manifest.files) || manifest.files.some((f) => typeof f !== 'string')) throw new XvaInputError([{ file, column: 'files', value: JSON.stringify(manifest.files) ?? 'missing', expected: 'the list of the files the run wrote' }]);
+  return manifest.files as string[];
+}
+
+function readArrowOrParquet(dir: string, files: readonly string[], base: string): { table: Table; file: string } {
+  const name = files.find((f) => f === `${base}.arrow` || f === `${base}.parquet`);
+  if (name === undefined) {
+    throw new XvaInputError([{ file: 'manifest.json', column: 'files', value: files.join(', '), expected: `${base}.arrow or ${base}.parquet among the run's files (xva simulate --format arrow or parquet)` }]);
+  }
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) throw new XvaInputError([{ file: name, value: `not found in ${dir}`, expected: 'the table the manifest lists (the folder lost a file of the run)' }]);
+  try {
+    const bytes = fs.readFileSync(file);
+    const table = name.endsWith('.arrow') ? tableFromIPC(bytes) : tableFromIPC(readParquet(bytes).intoIPCStream());
+    return { table, file: name };
+  } catch (error) {
+    throw new XvaInputError([{ file: name, value: `unreadable (${(error as Error).message})`, expected: 'a table written by xva simulate' }]);
+  }
 }
 
 function columnOf(t: { table: Table; file: string }, name: string): unknown[] {
@@ -36,7 +60,8 @@ const num = (values: unknown[]): Float64Array => Float64Array.from(values as num
 
 /** Reads the netting sets' profiles and the trades' Euler contributions; rows are in the book's order. */
 export function readExposureResults(dir: string, collateralCurrency?: (nettingSetId: string) => Currency | undefined): ExposureSet[] {
-  const sets = readArrowOrParquet(dir, 'exposure_netting_set');
+  const files = runFiles(dir);
+  const sets = readArrowOrParquet(dir, files, 'exposure_netting_set');
   const ids = columnOf(sets, 'netting_set_id') as string[];
   const cps = columnOf(sets, 'counterparty_id') as string[];
   const times = num(columnOf(sets, 'time_years'));
@@ -70,7 +95,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
     start = r;
   }
 
-  const trades = readArrowOrParquet(dir, 'exposure_trade');
+  const trades = readArrowOrParquet(dir, files, 'exposure_trade');
   const tradeIds = columnOf(trades, 'trade_id') as string[];
   const tradeSets = columnOf(trades, 'netting_set_id') as string[];
   const epeC = num(columnOf(trades, 'epe_contribution'));
