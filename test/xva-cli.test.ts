@@ -18,6 +18,8 @@ import path from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { writeMirrorSwapFile } from './helpers/whatIfBook.js';
+
 const ROOT = path.resolve('.');
 const DATA = path.join(ROOT, 'test/data/ore-swap-flat');
 const COMPILED = path.join(ROOT, 'dist/commands/cva.js');
@@ -159,13 +161,7 @@ describe('xva cva on the ORE swap case', () => {
   it('--what-if on Sobol points: `cva --rng sobol --what-if` equals the what-if on `simulate --rng sobol --cube` read back with --results', () => {
     // a pay swap mirroring one of the set's two receivers (as test/xvaWhatIf.test.ts's CLI case)
     const dir = tempDir();
-    const lines = fs.readFileSync(path.join(DATA, 'trades.csv'), 'utf8').trim().split('\n');
-    const head = lines[0]!.split(',');
-    const swap = lines.find((l) => l.startsWith('Swap,'))!.split(',');
-    swap[head.indexOf('trade_id')] = 'NEW_PAY';
-    swap[head.indexOf('direction')] = 'pay';
-    const file = path.join(dir, 'new_trades.csv');
-    fs.writeFileSync(file, `${lines[0]}\n${swap.join(',')}\n`);
+    const file = writeMirrorSwapFile(DATA, dir);
     type WhatIfDoc = { nettingSets: { nettingSetId: string; cva: number }[]; whatIf: { rng: string; samePathsAsRun: boolean; trades: { setValues: string; delta: { cva: number; dva: number }; base: { cva: number; dva: number } }[] } };
     const own = xva('cva', ...RUN, '--rng', 'sobol', '--what-if', file, '--json');
     expect(own.status, own.stderr).toBe(0);

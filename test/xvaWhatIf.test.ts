@@ -25,17 +25,11 @@ import { XvaInputError } from '../src/errors.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { Trade } from '../src/products/types.js';
-import { computeXva, exposureSetsOf, type XvaFigures, type XvaOptions } from '../src/xva/compute.js';
+import { computeXva, exposureSetsOf, type XvaFigures } from '../src/xva/compute.js';
 import { creditInputs, type CreditInputs } from '../src/xva/credit.js';
 import { loadNewTrades, runWhatIf, type WhatIfResult, type WhatIfSettings } from '../src/xva/whatIf/index.js';
+import { DEMO, METRICS, PATHS, ROOT, runSettings, SEED, SETS, writeMirrorSwapFile, XVA } from './helpers/whatIfBook.js';
 
-const ROOT = path.resolve('.');
-const DEMO = path.join(ROOT, 'fixtures/demo');
-const PATHS = 600;
-const SEED = 11;
-const XVA: XvaOptions = { discretisation: 'mid', mode: 'bilateral' };
-const SETS = ['NS-CP0029-1', 'NS-CP0015-1'];
-const METRICS: (keyof XvaFigures)[] = ['cva', 'dva', 'fca', 'fba', 'colva'];
 const temps: string[] = [];
 
 let market: Market;
@@ -68,18 +62,7 @@ beforeAll(async () => {
   book = { ...full, trades: full.trades.filter((t) => SETS.includes(t.nettingSetId)) };
   credit = creditInputs(full, market, ['CP0029', 'CP0015', 'CP0003']);
   base = await engineFigures(book.trades);
-  settings = {
-    paths: PATHS,
-    seed: SEED,
-    antithetic: false,
-    coverage: 1,
-    pfeQuantile: 0.95,
-    grid: base.grid,
-    gridSpec: { kind: 'default' },
-    runFactors: base.factors,
-    skippedTradeIds: new Set(),
-    inputHashes: new Map(),
-  };
+  settings = runSettings(base.grid, base.factors);
 }, 120_000);
 
 afterAll(() => {
@@ -191,13 +174,7 @@ describe('xva cva --what-if (CLI, ORE swap case)', () => {
   it('writes what_if.arrow (no temporary file left) whose rows are the --json rows; the mirror removes the swap', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-whatif-cli-'));
     temps.push(dir);
-    const lines = fs.readFileSync(path.join(DATA, 'trades.csv'), 'utf8').trim().split('\n');
-    const head = lines[0]!.split(',');
-    const swap = lines.find((l) => l.startsWith('Swap,'))!.split(',');
-    swap[head.indexOf('trade_id')] = 'NEW_PAY';
-    swap[head.indexOf('direction')] = 'pay';
-    const file = path.join(dir, 'new_trades.csv');
-    fs.writeFileSync(file, `${lines[0]}\n${swap.join(',')}\n`);
+    const file = writeMirrorSwapFile(DATA, dir);
     const out = path.join(dir, 'out');
     const run = spawnSync(
       process.execPath,

@@ -45,15 +45,9 @@ import type { TimeGrid } from '../src/simulation/types.js';
 import { computeXva, exposureSetsOf, setWeights, type XvaFigures, type XvaOptions } from '../src/xva/compute.js';
 import { creditInputs, type CreditInputs } from '../src/xva/credit.js';
 import { runWhatIf, settingsFromManifest, type WhatIfResult, type WhatIfSettings } from '../src/xva/whatIf/index.js';
+import { DEMO, METRICS, PATHS, ROOT, runSettings, SEED, SETS, XVA } from './helpers/whatIfBook.js';
 
-const ROOT = path.resolve('.');
-const DEMO = path.join(ROOT, 'fixtures/demo');
-const PATHS = 600;
-const SEED = 11;
-const XVA: XvaOptions = { discretisation: 'mid', mode: 'bilateral' };
-const SETS = ['NS-CP0029-1', 'NS-CP0015-1'];
 const CSA_SET = 'NS-CP0015-1';
-const METRICS: (keyof XvaFigures)[] = ['cva', 'dva', 'fca', 'fba', 'colva'];
 const temps: string[] = [];
 
 let market: Market;
@@ -159,7 +153,7 @@ beforeAll(async () => {
   cube64File = path.join(tempDir(), 'cube.arrow');
   cube64Index = (await engineRun(book.trades, cube64File, 'float64')).index!;
   factors = run.factors;
-  settings = { paths: PATHS, seed: SEED, antithetic: false, coverage: 1, pfeQuantile: 0.95, grid, gridSpec: { kind: 'default' }, runFactors: factors, skippedTradeIds: new Set(), inputHashes: new Map() };
+  settings = runSettings(grid, factors);
   cubeSettings = { ...settings, cube: { file: cubeFile, index: cubeIndex } };
 }, 180_000);
 

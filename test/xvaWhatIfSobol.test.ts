@@ -29,17 +29,11 @@ import type { Portfolio } from '../src/portfolio/types.js';
 import { tradeMaturity, type InterestRateSwap, type Trade } from '../src/products/types.js';
 import { buildFactorLayout, type FactorNeeds } from '../src/simulation/layout.js';
 import type { FactorLayout, TimeGrid } from '../src/simulation/types.js';
-import { computeXva, exposureSetsOf, type XvaFigures, type XvaOptions } from '../src/xva/compute.js';
+import { computeXva, exposureSetsOf, type XvaFigures } from '../src/xva/compute.js';
 import { creditInputs, type CreditInputs } from '../src/xva/credit.js';
 import { runWhatIf, settingsFromManifest, type WhatIfResult, type WhatIfSettings } from '../src/xva/whatIf/index.js';
+import { DEMO, METRICS, PATHS, runSettings, SEED, SETS, XVA } from './helpers/whatIfBook.js';
 
-const ROOT = path.resolve('.');
-const DEMO = path.join(ROOT, 'fixtures/demo');
-const PATHS = 600;
-const SEED = 11;
-const XVA: XvaOptions = { discretisation: 'mid', mode: 'bilateral' };
-const SETS = ['NS-CP0029-1', 'NS-CP0015-1'];
-const METRICS: (keyof XvaFigures)[] = ['cva', 'dva', 'fca', 'fba', 'colva'];
 
 let market: Market;
 let full: Portfolio;
@@ -100,19 +94,7 @@ beforeAll(async () => {
   credit = creditInputs(full, market, ['CP0029', 'CP0015', 'CP0003']);
   base = await engineFigures(book.trades);
   philox = await engineFigures(book.trades, 'philox');
-  settings = {
-    paths: PATHS,
-    seed: SEED,
-    antithetic: false,
-    rng: 'sobol',
-    coverage: 1,
-    pfeQuantile: 0.95,
-    grid: base.grid,
-    gridSpec: { kind: 'default' },
-    runFactors: base.factors,
-    skippedTradeIds: new Set(),
-    inputHashes: new Map(),
-  };
+  settings = runSettings(base.grid, base.factors, { rng: 'sobol' });
 }, 120_000);
 
 describe('what-if on a Sobol run against full Sobol engine runs', () => {
