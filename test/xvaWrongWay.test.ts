@@ -27,8 +27,9 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XvaInputError, type InputIssue } from '../src/errors.js';
-import { runSimulation } from '../src/exposure/engine.js';
-import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { factorNeeds, runSimulation } from '../src/exposure/engine.js';
+import { buildFactorLayout } from '../src/simulation/layout.js';
+import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.js';
 import type { CorrelationMatrix, Market } from '../src/market/types.js';
 import type { Portfolio, WrongWaySpec } from '../src/portfolio/types.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
@@ -128,9 +129,9 @@ let dir: string;
 let market: Market;
 let portfolio: Portfolio;
 
-function run(book: Portfolio, m: Market, xva: XvaOptions = END_UNILATERAL): WrongWayResult {
+function run(book: Portfolio, m: Market, xva: XvaOptions = END_UNILATERAL, rng: 'philox' | 'sobol' = 'philox'): WrongWayResult {
   const credit = creditInputs(book, m, book.counterparties.map((c) => c.counterpartyId));
-  return wrongWayCva({ portfolio: book, market: m, credit, xva, grid: parseGridSpec(GRID), paths: PATHS, seed: SEED });
+  return wrongWayCva({ portfolio: book, market: m, credit, xva, grid: parseGridSpec(GRID), paths: PATHS, seed: SEED, rng });
 }
 
 function row(result: WrongWayResult, counterpartyId: string): WrongWayRow {
@@ -363,6 +364,51 @@ describe('no wrong-way reproduces the independent CVA', () => {
     }
   }, 60_000);
 
+  it('on a Sobol run (rng sobol): the independent CVA is the Sobol engine run\'s (1e-12), not the Philox run\'s; the intensity driver on Philox draws', async () => {
+    // the book's drivers take the run's Sobol points (their slots among the book's drivers); CR:<curve> of the
+    // intensity model is not among them and draws Philox normals (padding), so the exposures are the run's
+    const book = withSpecs(portfolio, {
+      CP_PAY: { model: 'exposure', betaPerMillion: 0 },
+      CP_REC: { model: 'intensity', logVolatility: 0 },
+      CP_CSA: { model: 'exposure', betaPerMillion: 0 },
+    });
+    const result = run(book, market, END_UNILATERAL, 'sobol');
+    const philox = run(book, market, END_UNILATERAL);
+    const engine = await runSimulation({
+      portfolio: book,
+      market,
+      options: { paths: PATHS, seed: SEED, grid: parseGridSpec(GRID), threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, rng: 'sobol', sobolLayout: buildFactorLayout(market, factorNeeds(book.trades)) },
+    });
+    const credit = creditInputs(book, market, ['CP_PAY', 'CP_REC', 'CP_CSA']);
+    const base = computeXva(exposureSetsOf(engine, () => 'USD'), credit, END_UNILATERAL);
+    for (const id of ['CP_PAY', 'CP_REC', 'CP_CSA']) {
+      const r = row(result, id);
+      expect(relative(r.cvaWrongWay, r.cva)).toBeLessThan(1e-12);
+      expect(relative(r.cva, base.counterparties.find((c) => c.counterpartyId === id)!.cva)).toBeLessThan(1e-12);
+      expect(relative(r.cva, row(philox, id).cva)).toBeGreaterThan(1e-6);
+    }
+    // the intensity model's credit driver is not a driver of the book: its CR factor is simulated beside them, on
+    // Philox draws of its stream: uncorrelated with the rates (its own block), its path is the Philox run's bit for
+    // bit while the rates' are the Sobol points'
+    expect(buildFactorLayout(market, factorNeeds(book.trades)).factorNames.some((f) => f.startsWith('CR:'))).toBe(false);
+    const apart = withCorrelation(market, 0);
+    const sobolPaths = run(book, apart, END_UNILATERAL, 'sobol').paths.paths;
+    const philoxPaths = run(book, apart).paths.paths;
+    expect(sobolPaths.creditState.length).toBeGreaterThan(0);
+    sobolPaths.creditState.forEach((y, i) => expect(y).toEqual(philoxPaths.creditState[i]));
+    expect(sobolPaths.irState[0]).not.toEqual(philoxPaths.irState[0]);
+    // with a wrong-way correlation the Sobol rows are a valid estimate: within 4 standard errors of the Philox rows
+    const correlated = withSpecs(portfolio, { CP_PAY: { model: 'exposure', betaPerMillion: 0.2 }, CP_REC: { model: 'intensity', logVolatility: 1 }, CP_CSA: { model: 'exposure', betaPerMillion: 0.2 } });
+    const q = run(correlated, market, END_UNILATERAL, 'sobol');
+    const p = run(correlated, market, END_UNILATERAL);
+    for (const id of ['CP_PAY', 'CP_REC']) {
+      const a = row(q, id);
+      const b = row(p, id);
+      expect(a.cvaWrongWayStdError).toBeGreaterThan(0);
+      expect(Math.abs(a.cvaWrongWay - b.cvaWrongWay)).toBeLessThan(4 * Math.hypot(a.cvaWrongWayStdError, b.cvaWrongWayStdError));
+    }
+  }, 60_000);
+
   it('zero correlation: CVA_WWR within 3 standard errors of the independent CVA', () => {
     const result = run(portfolio, withCorrelation(market, 0));
     for (const id of ['CP_PAY', 'CP_REC']) {
@@ -453,6 +499,19 @@ describe('xva cva with wrong-way counterparties', () => {
     const text = wrongWayTable(xvaRun);
     for (const id of ['CP_PAY', 'CP_REC', 'CP_CSA']) expect(text).toContain(id);
     expect(text).toContain('exposure, b = 0.2 per m');
+  }, 60_000);
+});
+
+describe('wrong-way rows with --results of a Sobol run', () => {
+  it('draw the run\'s Sobol points (its manifest\'s options.rng): their independent CVA is the tables\' CVA (1e-12)', async () => {
+    const sim = path.join(dir, 'sim-sobol');
+    const common = { portfolioDir: path.join(dir, 'book'), marketFile: path.join(dir, 'book', 'market.yaml'), paths: PATHS, seed: SEED, grid: parseGridSpec(GRID), threads: 1 };
+    await simulateToFiles({ ...common, outDir: sim, antithetic: false, rng: 'sobol', pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
+    const xvaRun = await runXva({ ...common, xva: END_UNILATERAL, analysis: { top: 20, concentration: 0.05, materiality: 1e6 }, scenarios: [], resultsDir: sim });
+    expect(xvaRun.notes.join('\n')).toMatch(/on the run's Sobol points/);
+    const counterparties = xvaRun.wrongWay.filter((r) => r.scope === 'counterparty');
+    expect(counterparties.length).toBe(3);
+    for (const r of counterparties) expect(relative(r.cva, xvaRun.result.counterparties.find((c) => c.counterpartyId === r.counterpartyId)!.cva)).toBeLessThan(1e-12);
   }, 60_000);
 });
 

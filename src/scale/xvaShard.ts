@@ -147,7 +147,8 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       const ownWrongWay = wrongWayCounterparties(portfolio, credit);
       if (ownWrongWay.length > 0) {
         options.onProgress?.(0, 'wrong-way risk');
-        wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: book.grid, paths: options.paths, seed: options.seed, creditNames: wrongWayCreditNames }).rows; // Philox draws, as unsharded
+        // on the whole book's factors and Sobol slots, as unsharded
+        wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: book.grid, paths: options.paths, seed: options.seed, creditNames: wrongWayCreditNames, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}) }).rows;
         notes.push(`wrong-way risk: ${ownWrongWay.length} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way), on the whole book's factors`);
         const position = new Map(wrongWayBook.map((w) => [w.counterpartyId, w.position]));
         wrongWayPositions = ownWrongWay.map((w) => ({ counterpartyId: w.counterpartyId, position: position.get(w.counterpartyId)! }));

@@ -18,12 +18,21 @@ import type { ExposureSet } from './compute.js';
  * manifest, and a run in another --format is not mistaken for this one's (the manifest names the files it wrote).
  */
 function runFiles(dir: string): string[] {
+  return runManifest(dir).files;
+}
+
+/** The draws of the run in `dir` (its manifest's options.rng; philox when absent). */
+export function resultsRng(dir: string): 'philox' | 'sobol' {
+  return runManifest(dir).rng;
+}
+
+function runManifest(dir: string): { files: string[]; rng: 'philox' | 'sobol' } {
   const file = 'manifest.json';
   const full = path.join(dir, file);
   if (!fs.existsSync(full)) {
     throw new XvaInputError([{ file, value: `not found in ${dir}`, expected: 'the output folder of a finished xva simulate (--out DIR) or xva merge: its manifest.json is written last, so a run stopped part way has none (run it again)' }]);
   }
-  let manifest: { command?: unknown; files?: unknown };
+  let manifest: { command?: unknown; files?: unknown; options?: { rng?: unknown } };
   try {
     manifest = JSON.parse(fs.readFileSync(full, 'utf8')) as typeof manifest;
   } catch (error) {
@@ -31,7 +40,9 @@ function runFiles(dir: string): string[] {
   }
   if (manifest.command !== 'simulate') throw new XvaInputError([{ file, column: 'command', value: JSON.stringify(manifest.command) ?? 'missing', expected: "'simulate': the manifest of an xva simulate (or merged) run" }]);
   if (!Array.isArray(manifest.files) || manifest.files.some((f) => typeof f !== 'string')) throw new XvaInputError([{ file, column: 'files', value: JSON.stringify(manifest.files) ?? 'missing', expected: 'the list of the files the run wrote' }]);
-  return manifest.files as string[];
+  const rng = manifest.options?.rng ?? 'philox';
+  if (rng !== 'philox' && rng !== 'sobol') throw new XvaInputError([{ file, column: 'options.rng', value: JSON.stringify(rng), expected: "'philox' or 'sobol', the draws of xva simulate --rng" }]);
+  return { files: manifest.files as string[], rng };
 }
 
 function readArrowOrParquet(dir: string, files: readonly string[], base: string): { table: Table; file: string } {

@@ -20,7 +20,7 @@ import { creditInputs } from './credit.js';
 import { xvaCs01, type Cs01Row } from './cs01.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
-import { readExposureResults } from './readResults.js';
+import { readExposureResults, resultsRng } from './readResults.js';
 import { runScenarios, type ScenarioOutcome } from './stress.js';
 import { wrongWayCva, wrongWayCounterparties, type WrongWayRow } from './wrongWay/index.js';
 import { whatIfForRun, type WhatIfResult } from './whatIf/index.js';
@@ -155,8 +155,10 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (wrongWayCount > 0) {
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
-    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}) }).rows;
-    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${options.rng === 'sobol' ? ', Philox draws: its independent CVA is not the Sobol run\'s' : ''}`);
+    // the draws of the base run: this command's, or with --results those of the run that wrote the tables
+    const rng = options.resultsDir ? resultsRng(options.resultsDir) : (options.rng ?? 'philox');
+    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(rng === 'sobol' ? { rng } : {}) }).rows;
+    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${rng === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
   }
 
   let incremental: IncrementalRow[] = [];

@@ -44,9 +44,11 @@ export interface SimulateOptions {
    * the order of their Sobol coordinates: bridge step k of the driver in slot s takes coordinate k·S + s (S =
    * streams.length), so every driver's coarse shape comes first; coordinates past the table's (SOBOL_DIMENSIONS) are
    * Philox draws of the driver's stream at step k. A shard's drivers keep the slots of the whole book's layout, so its
-   * paths are the single run's. Not with `antithetic`.
+   * paths are the single run's. Not with `antithetic`. A driver whose stream is not among `streams` is an error, or
+   * with `padding: 'philox'` draws the Philox normals of its stream at every step (a simulation that adds drivers to
+   * a Sobol run's keeps the run's points for the run's drivers: the wrong-way credit factors, xva/wrongWay/paths.ts).
    */
-  sobol?: { streams: Uint32Array; scratch?: SobolScratch };
+  sobol?: { streams: Uint32Array; scratch?: SobolScratch; padding?: 'philox' };
 }
 
 /** Paths a quasi-random block draws at once (its normals: drivers × steps × paths doubles, 23 MB for utb-20k). */
@@ -99,7 +101,7 @@ function sobolStepNormals(plan: StepPlan, grid: TimeGrid, seed: number, pathOffs
   const shift = shiftOf(seed, dims);
   const { words, pad, w, normals } = scratch;
   const used = new Uint8Array(slots);
-  for (let a = 0; a < nAux; a++) used[slotOf[a]!] = 1;
+  for (let a = 0; a < nAux; a++) if (slotOf[a]! >= 0) used[slotOf[a]!] = 1;
   // coordinate c of the block's points, path after path by the Gray code (one XOR each), into row c
   const v = sobolDirections();
   // the Gray code's step from point i to i + 1 flips direction number c = the trailing ones of i, the same for every
@@ -124,6 +126,7 @@ function sobolStepNormals(plan: StepPlan, grid: TimeGrid, seed: number, pathOffs
   const bridge = bridgeOf(grid);
   for (let a = 0; a < nAux; a++) {
     const slot = slotOf[a]!;
+    if (slot < 0) continue; // a padding driver: Philox draws in simulatePaths
     // bridge steps k with k·S + slot ≥ dims (past the table's coordinates): Philox draws of the driver's stream at step k
     const quasiSteps = dims > slot ? Math.ceil((dims - slot) / slots) : 0;
     for (let block = quasiSteps >>> 2; 4 * block < nSteps; block++) {
@@ -218,7 +221,7 @@ export function simulatePaths(
   if (sobol) {
     for (let a = 0; a < plan.nAux; a++) {
       slotOf[a] = sobol.streams.indexOf(plan.auxStreams[a]!);
-      if (slotOf[a]! < 0) throw new XvaInternalError(`driver stream ${plan.auxStreams[a]} has no Sobol coordinates among the ${sobol.streams.length} given`);
+      if (slotOf[a]! < 0 && sobol.padding !== 'philox') throw new XvaInternalError(`driver stream ${plan.auxStreams[a]} has no Sobol coordinates among the ${sobol.streams.length} given`);
     }
   }
   const quasi = sobol ? sobolStepNormals(plan, grid, seed, pathOffset, nPaths, sobol.streams, slotOf, sobol.scratch ?? sobolScratch(sobol.streams.length, nDates, nPaths)) : undefined;
@@ -269,6 +272,10 @@ export function simulatePaths(
     if (d === 1 || (d & 3) === 0) {
       if (quasi) {
         for (let a = 0; a < nAux; a++) {
+          if (slotOf[a]! < 0) {
+            fillNormalBlock(seed, pathOffset, nPaths, auxStreams[a]!, d >>> 2, normals[a]!, false);
+            continue;
+          }
           for (let j = 0; j < 4; j++) {
             const step = 4 * (d >>> 2) + j;
             const row = (step - 1) * slots + slotOf[a]!;

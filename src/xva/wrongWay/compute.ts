@@ -84,6 +84,8 @@ export interface WrongWayInput {
   creditNames?: readonly string[];
   /** IM held per netting set and date (`--dynamic-im`), as the base run holds it; else `initial_margin_held`. */
   initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
+  /** The base run's draws (default philox); under 'sobol' its Sobol points (paths.ts WrongWayPathsInput.rng). */
+  rng?: 'philox' | 'sobol';
 }
 
 /** The counterparties of the book (with exposure: in `credit`) that ask for a wrong-way model, in book order. */
@@ -117,6 +119,7 @@ export function wrongWayCva(input: WrongWayInput): WrongWayResult {
     counterpartyIds: wanted.map((w) => w.counterpartyId),
     creditNames: intensityNames,
     ...(input.initialMarginProfiles ? { initialMarginProfiles: input.initialMarginProfiles } : {}),
+    ...(input.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
   });
   const { times, nPaths, exposureDates } = data;
   const m = times.length - 1;

@@ -19,6 +19,7 @@ import { exposureDateIndices } from '../../exposure/profiles.js';
 import { compileNettingSet } from '../../exposure/valuation/index.js';
 import { buildCrossAssetModel, type CrossAssetModel } from '../../simulation/crossAsset/model.js';
 import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
+import { auxStreamsOf } from '../../simulation/crossAsset/stepPlan.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../../simulation/grid.js';
 import { buildFactorLayout } from '../../simulation/layout.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
@@ -59,6 +60,12 @@ export interface WrongWayPathsInput {
   creditNames: readonly string[];
   /** IM held per netting set and date (`--dynamic-im`); a set without one holds its `initial_margin_held`. */
   initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
+  /**
+   * The base run's draws (default philox). Under 'sobol' the book's drivers take the base run's Sobol points (their
+   * slots among the book's drivers, as xva/run.ts's sobolLayout), so the independent CVA is the run's again, and the
+   * added credit drivers Philox draws of their streams (padding: simulate.ts SimulateOptions.sobol).
+   */
+  rng?: 'philox' | 'sobol';
 }
 
 /** The grid the engine builds for the whole book (exposure/engine.ts runGrid, coverage 1): spec, then close-out dates. */
@@ -75,12 +82,13 @@ export function wrongWayPaths(input: WrongWayPathsInput): WrongWayPaths {
   const { portfolio, market } = input;
   const needs = factorNeeds(portfolio.trades);
   const layout = buildFactorLayout(market, { currencies: needs.currencies, equities: needs.equities, creditNames: [...needs.creditNames, ...input.creditNames] });
+  const sobol = input.rng === 'sobol' ? { streams: auxStreamsOf(buildFactorLayout(market, needs)), padding: 'philox' as const } : undefined;
   const grid = 'dates' in input.grid ? input.grid : bookGrid(portfolio, market, input.grid);
   const model = buildCrossAssetModel(market, layout);
   const nPaths = input.paths;
   // on a path memory, valued on this thread's rate-pool kernels (wasm/poolKernels.ts; the same bits as without)
   const into = pathBuffersForKernels(model.layout, grid.dates.length * nPaths, nPaths);
-  const paths = simulatePaths(model, grid, input.seed, 0, nPaths, { antithetic: false, ...(into ? { into } : {}) });
+  const paths = simulatePaths(model, grid, input.seed, 0, nPaths, { antithetic: false, ...(sobol ? { sobol } : {}), ...(into ? { into } : {}) });
   const exposureDates = exposureDateIndices(grid);
   const times = Float64Array.from(exposureDates, (d) => grid.times[d]!);
   const valuationModel = valuationModelOf(model);
