@@ -9,8 +9,9 @@
 // cube, the new trades valued, collateral + profiles + XVA) and the wall time. With `compare` it also runs case A
 // with the sets valued again (the same results without cube.arrow) and prints both routes' per-trade times and the
 // largest difference of the increments between them (the cube's rounding only; none with `float64`, which runs the
-// simulation with --cube-precision float64). Build first: `npm run build`.
-// Usage: node bench/whatif.mjs [paths=5000] [trades=50] [resultsDir|- (reuse; its book must be DIR/../book)] [perSet=5] [compare] [float64]
+// simulation with --cube-precision float64). With `sobol` the simulation draws Sobol points (--rng sobol) and the
+// what-if regenerates them (the whole grid: the Brownian bridge spans it). Build first: `npm run build`.
+// Usage: node bench/whatif.mjs [paths=5000] [trades=50] [resultsDir|- (reuse; its book must be DIR/../book)] [perSet=5] [compare] [float64] [sobol]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ const reuse = process.argv[4] && process.argv[4] !== '-' ? process.argv[4] : und
 const perSet = Number(process.argv[5] ?? '5');
 const compare = process.argv.includes('compare');
 const precision = process.argv.includes('float64') ? 'float64' : 'float32';
+const rngFlags = process.argv.includes('sobol') ? ['--rng', 'sobol'] : [];
 
 const xva = (args) => {
   const start = performance.now();
@@ -48,8 +50,8 @@ try {
     writeBook(book, bookDir, 'parquet');
     console.log(`generated utb-20k (${book.summary.trades} trades, ${book.summary.nettingSets} netting sets)`);
     const load = loadavg()[0];
-    const sim = xva(['simulate', '--portfolio', bookDir, '--paths', paths, '--threads', String(availableParallelism()), '--cube', '--cube-precision', precision, '--out', out, '--quiet']);
-    console.log(`xva simulate --paths ${paths} --cube --cube-precision ${precision}: ${sim.wall.toFixed(1)} s wall (load average before: ${load.toFixed(2)}); cube.arrow ${(statSync(join(out, 'cube.arrow')).size / 2 ** 30).toFixed(2)} GiB`);
+    const sim = xva(['simulate', '--portfolio', bookDir, '--paths', paths, '--threads', String(availableParallelism()), '--cube', '--cube-precision', precision, ...rngFlags, '--out', out, '--quiet']);
+    console.log(`xva simulate --paths ${paths} --cube --cube-precision ${precision}${rngFlags.length ? ' --rng sobol' : ''}: ${sim.wall.toFixed(1)} s wall (load average before: ${load.toFixed(2)}); cube.arrow ${(statSync(join(out, 'cube.arrow')).size / 2 ** 30).toFixed(2)} GiB`);
   }
 
   // the book's trades table as CSV rows (ISO dates), grouped by netting set in the file's order
