@@ -461,6 +461,50 @@ describe('GPU device valuation with worker threads', () => {
     expect(Array.from(second.result.book.epe)).not.toEqual(Array.from(first.result.book.epe));
   }, 120_000);
 
+  it.skipIf(noGpu())('figures route with IM held per date (as --dynamic-im holds it): the host\'s figures from the device values, C = IM(t) where there is no CSA', async () => {
+    // every set on the device (the zero-strike one left out); a stepped IM profile (1m, then 3m from 6 months, 0.5m
+    // from 2 years) on a CSA set and an uncollateralised one, in place of their constant IM held
+    const { book, zeroStrikeSet } = sliceOf();
+    const onDevice: Portfolio = { ...book, nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet), trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet) };
+    const profile = { dates: Int32Array.of(market.asOf, market.asOf + 182, market.asOf + 730), amounts: Float64Array.of(1e6, 3e6, 0.5e6) };
+    const initialMarginProfiles = new Map([['NS-CP0005-1', profile], ['NS-CP0001-1', profile]]);
+    const host = await run(onDevice, 1, { cube: true, initialMarginProfiles });
+    const device = await run(onDevice, 1, { initialMarginProfiles });
+    expect(host.stats.figureSets).toBe(0);
+    expect(device.stats.figureSets).toBe(onDevice.nettingSets.length);
+    // where there is no CSA the collateral column, E[C/N], is the IM held times E[1/N(t)], an estimate of P(0,t): the
+    // steps of the profile show as jumps of the column (×3, ×1/6) but not of column / IM(t), which stays within 3% of
+    // P(0,t) (96 paths, 10 years: the sample mean of 1/N errs by far less; a step on the wrong date is off by ×3 or ×6)
+    const imAt = (t: number): number => (t < 182 / 365.25 - 1e-9 ? 1e6 : t < 730 / 365.25 - 1e-9 ? 3e6 : 0.5e6);
+    const discount = market.discountCurve(market.baseCurrency);
+    for (const r of [host, device]) {
+      const set = r.result.nettingSets.find((n) => n.nettingSetId === 'NS-CP0001-1')!;
+      const seen = new Set<number>();
+      set.profile.collateral.forEach((c, k) => {
+        const t = set.profile.times[k]!;
+        if (Math.abs(t - 182 / 365.25) < 0.01 || Math.abs(t - 730 / 365.25) < 0.01) return; // day counts at the steps
+        expect(Math.abs(c / imAt(t) - discount.discount(t)), `collateral[${k}] at ${t}`).toBeLessThanOrEqual(0.03);
+        seen.add(imAt(t));
+      });
+      expect(seen.size).toBe(3);
+    }
+    // the figures against the host's f64 figures from the device values: the tolerance of the test below (2e-5 of the
+    // set's scale, undiscounted figures divided by P(0,t)), the IM held entering as the constant one does
+    host.result.nettingSets.forEach((h, i) => {
+      const g = device.result.nettingSets[i]!;
+      let scale = 0;
+      for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.ene[k]! + Math.abs(h.profile.collateral[k]!));
+      const bound = 2e-5 * scale + 1e-6;
+      for (const key of ['epe', 'ene', 'pfe', 'collateral'] as const) {
+        h.profile[key].forEach((v, k) => {
+          const b = key === 'pfe' ? bound / discount.discount(h.profile.times[k]!) : bound;
+          expect(Math.abs(g.profile[key][k]! - v), `${h.nettingSetId} ${key}[${k}]`).toBeLessThanOrEqual(b);
+        });
+      }
+      expectEulerMatches(g, h, scale);
+    });
+  }, 120_000);
+
   it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
     const { book, zeroStrikeSet, pairCounterparty } = sliceOf(true);
     // reference: the values route (with a cube: the host computes every figure in f64 from the device's f32 values);
