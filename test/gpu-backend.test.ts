@@ -220,6 +220,26 @@ describe('GPU path simulation: the CPU model on the device', () => {
     console.log(`GPU Sobol paths, grid ${spec.slice(0, 12)}…: worst error ${worst.toExponential(2)} of the factors' scale (tol ${tol.toExponential(2)})`);
   }, 120_000);
 
+  it.skipIf(noGpu())('Sobol points in several path blocks (a small storage binding): each block draws its own points, the same paths as in one block', async () => {
+    const layout = buildFactorLayout(market, factorNeeds(portfolio.trades));
+    const model = buildCrossAssetModel(market, layout);
+    const grid = parseGrid('1M,6M,1Y,5Y,10Y', market.asOf);
+    const nPaths = 200;
+    const sobol = { streams: auxStreamsOf(layout) };
+    const nAux = stepPlanOf(model, grid).nAux;
+    // the bridge's W (steps × drivers a path) sizes the blocks here: 64 paths a block, 4 blocks, the last one short
+    const small: GpuContext = { ...ctx!, maxStorageBufferBindingSize: 64 * 4 * (grid.times.length - 1) * nAux + 64 * 4 * 60 };
+    const blocks = await gpuSimulateResident(small, model, grid, 7, nPaths, false, true, undefined, true, sobol);
+    const whole = await gpuSimulatePaths(ctx!, model, grid, 7, nPaths, false, sobol);
+    try {
+      expect(blocks.blocks.length).toBeGreaterThanOrEqual(3);
+      for (const key of ['irState', 'fxLog', 'eqLog', 'creditState'] as const) blocks.paths[key].forEach((a, f) => expect(a, `${key}[${f}]`).toEqual(whole[key][f]));
+      expect(blocks.paths.numeraire).toEqual(whole.numeraire);
+    } finally {
+      blocks.release();
+    }
+  }, 120_000);
+
   it.skipIf(noGpu())('paths kept on the device: their state ranges equal a scan of the host copy, which comes on demand and equals a copy at the simulation', async () => {
     const layout = buildFactorLayout(market, factorNeeds(portfolio.trades));
     const model = buildCrossAssetModel(market, layout);
