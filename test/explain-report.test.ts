@@ -283,6 +283,29 @@ describe('built-in writer', () => {
     expect(r.paragraphs[1]).toContain(`The largest driver is ${top.counterpartyId} with USD ${(top.cva / (top.cva >= 1e6 ? 1e6 : 1e3)).toFixed(1)}${top.cva >= 1e6 ? 'm' : 'k'}, ${share.toFixed(1)}% of book CVA`);
   });
 
+  it('on Sobol points (--rng sobol): says the standard error is the Monte Carlo formula\'s, an overstatement there; on Philox draws it does not', async () => {
+    // the nightly results here drew Philox numbers: no such fact, the plain sentence
+    expect(data.exposure!.rng).toBe('philox');
+    expect(facts.has('run.sobol_points')).toBe(false);
+    const plain = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    expect(plain.paragraphs.join(' ')).toContain('Its Monte Carlo standard error is');
+    // a Sobol run of the same book, read back as the nightly batch reads it (simulate, then cva on its tables)
+    const sobolResults = path.join(tmp, 'sobol');
+    const sim = path.join(sobolResults, 'simulate');
+    const grid = parseGridSpec('default');
+    await simulateToFiles({ portfolioDir: PORTFOLIO, marketFile: MARKET, outDir: sim, paths: 64, seed: 7, grid, threads: 1, antithetic: false, rng: 'sobol', pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
+    await runXva({ portfolioDir: PORTFOLIO, marketFile: MARKET, resultsDir: sim, paths: 64, seed: 7, grid, threads: 1, xva: { discretisation: 'mid', mode: 'unilateral' }, analysis: DEFAULT_ANALYSIS, scenarios: [], outDir: path.join(sobolResults, 'cva') });
+    const sobolData = readResults(sobolResults, 'USD');
+    expect(sobolData.exposure!.rng).toBe('sobol');
+    const sobolFacts = factsOf(sobolData);
+    expect(sobolFacts.get('run.sobol_points')!.source).toBe('manifest.json:options.rng');
+    const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', sobolFacts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    const text = r.paragraphs.join(' ');
+    expect(text).toContain('Its standard error by the Monte Carlo formula is');
+    expect(text).toContain('the paths are Sobol points, on which that formula overstates the error');
+    expect(text).not.toContain('Its Monte Carlo standard error is');
+  }, 120_000);
+
   it('says the CVA CS01 of the book and of the counterparty whose curve matters most, and the own curve\'s DVA CS01', async () => {
     const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
     const top = facts.list.filter((f) => /^cp\.[^.]+\.cva_cs01$/.test(f.id)).sort((a, b) => Math.abs(b.value) - Math.abs(a.value))[0]!;

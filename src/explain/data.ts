@@ -62,6 +62,8 @@ export interface ExposureProfile {
 export interface ExposurePart {
   nettingSets: ExposureProfile[];
   paths?: number;
+  /** The simulate run's draws, from the manifest.json beside its tables (absent: not known). */
+  rng?: 'philox' | 'sobol';
   source: string;
 }
 

@@ -142,6 +142,8 @@ export function factsOf(data: ExplainData): FactSet {
     const eepe = e.nettingSets.reduce((a, n) => a + (Number.isFinite(n.eepe) ? n.eepe : 0), 0);
     money('book.eepe', 'effective EPE of the book (sum over netting sets)', e.nettingSets.some((n) => Number.isFinite(n.eepe)) ? eepe : null, 'netting_set_summary:eepe');
     if (e.paths !== undefined) f.add('run.paths', 'Monte Carlo paths of the exposure', e.paths, 'count', 'manifest.json:paths');
+    // On Sobol points the standard errors (the Monte Carlo formula of the tables) overstate the error: docs/model.md
+    if (e.rng === 'sobol') f.add('run.sobol_points', 'the exposure was simulated on Sobol points (--rng sobol): its standard errors use the Monte Carlo formula, which overstates their error', 1, 'count', 'manifest.json:options.rng');
   }
 
   const c = data.capital;

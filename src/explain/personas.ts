@@ -55,7 +55,7 @@ export function persona(id: PersonaId): PersonaSpec {
 
 /** Which facts each persona starts from (the tools reveal the rest). */
 const START: Record<PersonaId, RegExp[]> = {
-  cva_trader: [/^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/],
+  cva_trader: [/^run\.sobol_points$/, /^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/],
   fva_specialist: [/^book\.(fca|fba|colva|fva|cva|xva_net)$/, /^cp\.[^.]+\.(fva|fca|fba|colva|fva_share)$/, /^scenario\.[^.]+\.(fva|d_fva|d_net)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_fva|d_fva_share)$/, /^change\.book\.(fva|xva_net)/],
   capital_optimiser: [/^capital\./, /^rec\.[^.]+\.(capital_saving|kva_saving|ead_saving|d_cet1_bp|net_benefit|cost)$/, /^plan\.(capital_saving|kva_saving|saving)$/, /^change\.capital\./],
   collateral_manager: [/^margin\./, /^rec\.[^.]+\.(mva_saving|fva_saving|cva_saving|net_benefit|cost)$/, /^change\.margin\./],

@@ -97,7 +97,11 @@ function cvaTrader(w: Writer): string[] {
   if (w.has('book.dva')) p += `, against a DVA benefit of ${w.fig('book.dva')}`;
   if (w.has('book.counterparties')) p += `, across ${w.fig('book.counterparties')} counterparties`;
   p += '.';
-  if (w.has('book.cva_std_error_pct')) p += ` Its Monte Carlo standard error is ${w.fig('book.cva_std_error')}, ${w.fig('book.cva_std_error_pct')} of CVA.`;
+  if (w.has('book.cva_std_error_pct')) {
+    p += w.has('run.sobol_points')
+      ? ` Its standard error by the Monte Carlo formula is ${w.fig('book.cva_std_error')}, ${w.fig('book.cva_std_error_pct')} of CVA; the paths are Sobol points, on which that formula overstates the error (the spread of a few seeds measures it).`
+      : ` Its Monte Carlo standard error is ${w.fig('book.cva_std_error')}, ${w.fig('book.cva_std_error_pct')} of CVA.`;
+  }
   out.push(p);
   const cps = w.ranked(/^cp\.([^.]+)\.cva$/);
   if (cps.length > 0) {

@@ -91,7 +91,7 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   if (data.missing.length > 0) L.push('Not available in these results (not estimated):', '', ...data.missing.map((m) => `- ${m}`), '');
 
   L.push('## XVA by component and counterparty', '');
-  L.push(...table(['Component', ccy], [['CVA', 'book.cva'], ['DVA', 'book.dva'], ['FCA', 'book.fca'], ['FBA', 'book.fba'], ['ColVA', 'book.colva'], ['FVA = FCA − FBA + ColVA', 'book.fva'], ['Net XVA cost', 'book.xva_net'], ['CVA standard error', 'book.cva_std_error']].filter(([, id]) => facts.has(id!)).map(([l, id]) => [l!, v(id!)])));
+  L.push(...table(['Component', ccy], [['CVA', 'book.cva'], ['DVA', 'book.dva'], ['FCA', 'book.fca'], ['FBA', 'book.fba'], ['ColVA', 'book.colva'], ['FVA = FCA − FBA + ColVA', 'book.fva'], ['Net XVA cost', 'book.xva_net'], [facts.has('run.sobol_points') ? 'CVA standard error (Monte Carlo formula: an overstatement on Sobol points)' : 'CVA standard error', 'book.cva_std_error']].filter(([, id]) => facts.has(id!)).map(([l, id]) => [l!, v(id!)])));
   L.push(...chart('xva-waterfall.svg'));
   const cps = (data.xva?.counterparties ?? []).slice(0, 15).map((c) => c.counterpartyId);
   L.push(...table(['Counterparty', 'CVA', 'DVA', 'FCA', 'FBA', 'ColVA', '% of book CVA'], cps.map((id) => [id, v(`cp.${id}.cva`), v(`cp.${id}.dva`), v(`cp.${id}.fca`), v(`cp.${id}.fba`), v(`cp.${id}.colva`), v(`cp.${id}.cva_share`)])));

@@ -4,6 +4,7 @@
  * optimize.md); a part whose tables are absent is listed in `missing`, never filled in. `xva cva` and `xva fva` write
  * the same tables: the first found (folders in name order) is read and the others are noted.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { XvaUsageError } from '../../errors.js';
 import type { CapitalPart, ExplainData, ExposurePart, ExposureProfile, MarginPart, OptimizePart, ScenarioSetMove, XvaPart } from '../data.js';
@@ -273,6 +274,22 @@ function optimizePart(recs: ReadTable, plan: ReadTable | undefined, source: stri
   return part;
 }
 
+/**
+ * The draws of the simulate run whose tables are in `dir`, from its manifest.json (`options.rng`, philox when the
+ * manifest has none); undefined without a readable manifest.
+ */
+function simulateDraws(dir: string): 'philox' | 'sobol' | undefined {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { command?: unknown; options?: { rng?: unknown } };
+    if (manifest.command !== 'simulate') return undefined;
+    return manifest.options?.rng === 'sobol' ? 'sobol' : 'philox';
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads every part found under `dir`; `currency` is the base currency when no table says it. */
 export function readResults(dir: string, fallbackCurrency = 'base currency'): ExplainData {
   const root = path.resolve(dir);
@@ -295,6 +312,8 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const expo = open('exposure_netting_set');
   if (expo) {
     const { part, asOf } = exposurePart(expo, open('netting_set_summary'), expo.file);
+    const rng = simulateDraws(path.dirname(index.get('exposure_netting_set')![0]!));
+    if (rng) part.rng = rng;
     data.exposure = part;
     data.asOf = asOf;
   } else missing.push('exposure profiles (no exposure_netting_set table of `xva simulate --out`)');
