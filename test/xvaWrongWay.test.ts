@@ -476,6 +476,7 @@ describe('xva cva with wrong-way counterparties', () => {
     });
     const file = path.join(out, 'cva_wrong_way.arrow');
     expect(xvaRun.files).toContain(file);
+    expect(xvaRun.notes.join('\n')).not.toMatch(/Sobol/); // Philox draws: no word of Sobol points
     const table = tableFromIPC(fs.readFileSync(file));
     expect(table.numRows).toBe(6); // one netting set and one counterparty row per counterparty
     const scope = table.getChild('scope')!.toArray() as string[];
@@ -509,6 +510,7 @@ describe('wrong-way rows with --results of a Sobol run', () => {
     await simulateToFiles({ ...common, outDir: sim, antithetic: false, rng: 'sobol', pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow' });
     const xvaRun = await runXva({ ...common, xva: END_UNILATERAL, analysis: { top: 20, concentration: 0.05, materiality: 1e6 }, scenarios: [], resultsDir: sim });
     expect(xvaRun.notes.join('\n')).toMatch(/on the run's Sobol points/);
+    expect(xvaRun.notes.join('\n')).toMatch(/the exposure drew Sobol points: the standard errors \(cva_std_error\) use the Monte Carlo formula, which over-states/);
     const counterparties = xvaRun.wrongWay.filter((r) => r.scope === 'counterparty');
     expect(counterparties.length).toBe(3);
     for (const r of counterparties) expect(relative(r.cva, xvaRun.result.counterparties.find((c) => c.counterpartyId === r.counterpartyId)!.cva)).toBeLessThan(1e-12);

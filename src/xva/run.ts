@@ -145,6 +145,9 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     const coverages = [...new Set(options.scenarios.flatMap((s) => (s.shocks.collateralCoverage !== undefined ? [s.shocks.collateralCoverage] : [])))];
     ({ sets, grid, coverageSets } = await simulate(1, coverages));
   }
+  // the exposure's draws: this command's run, or with --results the run that wrote the tables
+  const drawn = options.resultsDir ? resultsRng(options.resultsDir) : (options.rng ?? 'philox');
+  if (drawn === 'sobol') notes.push('the exposure drew Sobol points: the standard errors (cva_std_error) use the Monte Carlo formula, which over-states the error of Sobol points (the spread of a few seeds measures it; docs/model.md)');
   const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
   if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
   const result = computeXva(sets, credit, options.xva);
@@ -155,8 +158,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (wrongWayCount > 0) {
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
-    // the draws of the base run: this command's, or with --results those of the run that wrote the tables
-    const rng = options.resultsDir ? resultsRng(options.resultsDir) : (options.rng ?? 'philox');
+    const rng = drawn;
     wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(rng === 'sobol' ? { rng } : {}) }).rows;
     notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${rng === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
   }
