@@ -115,7 +115,7 @@ export default class Simulate extends XvaCommand {
     threads: Flags.string({ description: `Worker threads (default: all cores, at most ${GPU_HOST_THREADS} with --backend gpu; 1 = in-process)`, helpValue: 'N' }),
     antithetic: Flags.boolean({ description: 'Antithetic paths (pairs p, p+1 mirror each other)', default: false }),
     rng: Flags.string({
-      description: "Random numbers: 'philox' (pseudo-random, counter-based) or 'sobol' (Sobol points with a Brownian bridge per driver, digitally shifted by --seed; CPU backend)",
+      description: "Random numbers: 'philox' (pseudo-random, counter-based) or 'sobol' (Sobol points with a Brownian bridge per driver, digitally shifted by --seed; on either backend)",
       options: ['philox', 'sobol'],
       default: 'philox',
     }),
