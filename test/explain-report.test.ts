@@ -284,8 +284,10 @@ describe('built-in writer', () => {
   });
 
   it('on Sobol points (--rng sobol): says the standard error is the Monte Carlo formula\'s, an overstatement there; on Philox draws it does not', async () => {
-    // the nightly results here drew Philox numbers: no such fact, the plain sentence
+    // the nightly results here drew Philox numbers on 64 paths (their manifest): no such fact, the plain sentence
     expect(data.exposure!.rng).toBe('philox');
+    expect(fact('run.paths').value).toBe(64);
+    expect(fact('run.paths').source).toBe('manifest.json:paths');
     expect(facts.has('run.sobol_points')).toBe(false);
     const plain = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', facts, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
     expect(plain.paragraphs.join(' ')).toContain('Its Monte Carlo standard error is');

@@ -160,7 +160,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   options.onProgress?.('reading the results');
   const data = readResults(resultsDir, currency);
   data.notes.push(...runNotes);
-  if (!ranNow && data.exposure && data.exposure.paths === undefined) data.notes.push(`results read from ${resultsDir} without recomputing`);
+  if (!ranNow && data.exposure) data.notes.push(`results read from ${resultsDir} without recomputing`);
   const facts = factsOf(data);
   let previousLabel: string | undefined;
   if (options.previousDir !== undefined) {

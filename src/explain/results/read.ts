@@ -275,16 +275,17 @@ function optimizePart(recs: ReadTable, plan: ReadTable | undefined, source: stri
 }
 
 /**
- * The draws of the simulate run whose tables are in `dir`, from its manifest.json (`options.rng`, philox when the
- * manifest has none); undefined without a readable manifest.
+ * The paths and draws of the simulate run whose tables are in `dir`, from its manifest.json (`paths`, `options.rng`:
+ * philox when the manifest has none); undefined without a readable manifest of `xva simulate`.
  */
-function simulateDraws(dir: string): 'philox' | 'sobol' | undefined {
+function simulateRun(dir: string): { paths?: number; rng: 'philox' | 'sobol' } | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
   try {
-    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { command?: unknown; options?: { rng?: unknown } };
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { command?: unknown; paths?: unknown; options?: { rng?: unknown } };
     if (manifest.command !== 'simulate') return undefined;
-    return manifest.options?.rng === 'sobol' ? 'sobol' : 'philox';
+    const paths = typeof manifest.paths === 'number' && Number.isSafeInteger(manifest.paths) && manifest.paths > 0 ? manifest.paths : undefined;
+    return { ...(paths !== undefined ? { paths } : {}), rng: manifest.options?.rng === 'sobol' ? 'sobol' : 'philox' };
   } catch {
     return undefined;
   }
@@ -312,8 +313,11 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const expo = open('exposure_netting_set');
   if (expo) {
     const { part, asOf } = exposurePart(expo, open('netting_set_summary'), expo.file);
-    const rng = simulateDraws(path.dirname(index.get('exposure_netting_set')![0]!));
-    if (rng) part.rng = rng;
+    const run = simulateRun(path.dirname(index.get('exposure_netting_set')![0]!));
+    if (run) {
+      part.rng = run.rng;
+      if (run.paths !== undefined) part.paths = run.paths;
+    }
     data.exposure = part;
     data.asOf = asOf;
   } else missing.push('exposure profiles (no exposure_netting_set table of `xva simulate --out`)');
