@@ -142,24 +142,26 @@ describe('xva fva --rng sobol in 2 shards + merge = one run', () => {
 });
 
 describe('wrong-way counterparties in 3 shards + merge = one run', () => {
-  it('cva_wrong_way and every other table byte for byte, counterparties in the table order', async () => {
+  // under --rng sobol too: each shard's wrong-way rows draw the whole book's Sobol slots (the intensity model's
+  // credit driver on Philox draws), as the single run's
+  it.each(['philox', 'sobol'] as const)('cva_wrong_way and every other table byte for byte, counterparties in the table order (rng %s)', async (rng) => {
     // the demo book as CSV, with an intensity-model counterparty and three exposure-model ones (beta of either sign), in
     // all three shards, CP0039 in shard 1 (listed last in the merged table: the counterparties table's order)
-    const book = path.join(tmp, 'ww-book');
+    const book = path.join(tmp, `ww-book-${rng}`);
     writeBook(generateBook('demo', 42), book, 'csv');
     const file = path.join(book, 'counterparties.csv');
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split(/\r?\n/);
     const specs: Record<string, string> = { CP0001: 'intensity,,0.6', CP0003: 'exposure,0.8,', CP0017: 'exposure,-0.5,', CP0039: 'exposure,1.5,' };
     fs.writeFileSync(file, [`${lines[0]},wrong_way_model,wrong_way_beta_per_m,wrong_way_log_vol`, ...lines.slice(1).map((l) => `${l},${specs[l.split(',')[0]!] ?? ',,'}`)].join('\n') + '\n');
-    const run = ['cva', '--portfolio', book, '--market', path.join(ROOT, 'fixtures/demo/market.yaml'), '--paths', '100', '--threads', '1', '--quiet'];
-    const single = path.join(tmp, 'ww-single');
-    const shards = path.join(tmp, 'ww-shards');
+    const run = ['cva', '--portfolio', book, '--market', path.join(ROOT, 'fixtures/demo/market.yaml'), '--paths', '100', '--threads', '1', '--quiet', '--rng', rng];
+    const single = path.join(tmp, `ww-single-${rng}`);
+    const shards = path.join(tmp, `ww-shards-${rng}`);
     const runs = await Promise.all([xva([...run, '--out', single]), ...[1, 2, 3].map((k) => xva([...run, '--shard', `${k}/3`, '--out', shards]))]);
     for (const r of runs) expect(r.status, r.stderr).toBe(0);
     // the counterparties are spread over more than one shard
     const owners = [1, 2, 3].filter((k) => fs.existsSync(path.join(shards, `shard-${k}-of-3`, 'cva_wrong_way.arrow')));
     expect(owners).toEqual([1, 2, 3]);
-    const merged = path.join(tmp, 'ww-merged');
+    const merged = path.join(tmp, `ww-merged-${rng}`);
     const m = await xva(['merge', shards, '--out', merged]);
     expect(m.status, m.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toContain('cva_wrong_way.arrow');
