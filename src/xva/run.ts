@@ -158,9 +158,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (wrongWayCount > 0) {
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
-    const rng = drawn;
-    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(rng === 'sobol' ? { rng } : {}) }).rows;
-    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${rng === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
+    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(drawn === 'sobol' ? { rng: drawn } : {}) }).rows;
+    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${drawn === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
   }
 
   let incremental: IncrementalRow[] = [];

@@ -269,7 +269,7 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   for (const e of fromCube.values()) lastNeeded = Math.max(lastNeeded, Math.min(e.lastDateIndex, grid.dates.length - 1));
   // Sobol draws: the run's slots (its factors' driver streams, or with new factors the universe's) and its whole grid
   // (the Brownian bridge spans every date, so no prefix)
-  const sobol = settings.rng === 'sobol' ? { streams: auxStreamsOf(universe.factorNames.length > runLayout.factorNames.length ? universe : runLayout) } : undefined;
+  const sobol = settings.rng === 'sobol' ? { streams: auxStreamsOf(universe.factorNames.some((f) => !runNames.has(f)) ? universe : runLayout) } : undefined;
   const prefix = sobol ? grid : gridPrefix(grid, lastNeeded + 1);
   const setupSeconds = (performance.now() - started) / 1000;
   const pathsStart = performance.now();
