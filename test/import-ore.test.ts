@@ -605,7 +605,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
       'unmapped trade: portfolio.xml:3 trade BERM (Swaption) SwaptionData/OptionData/Style = Bermudan: only European exercise is supported by xva',
     );
     const amort = result.report.findings.find((f) => f.tradeId === 'AMORT')!;
-    expect(amort.reason).toBe('amortising or accreting notional (3 values): xva legs have one constant notional');
+    expect(amort.reason).toBe("amortising or accreting notional (3 values): the ORE import maps constant notionals only (an amortising IRS/OIS can be given with the trades file's amortization columns)");
   });
 });
 

@@ -10,6 +10,7 @@ import { isInvestmentGrade, type Counterparty, type Portfolio, type Sector } fro
 import { tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { CALCULATION_CURRENCY, tradeSensitivities, tradeValueUsd } from './sensitivities/trade.js';
 import type { CrifRecord, ScheduleProductClass, SimmProductClass } from './simm/types.js';
+import { outstandingNotional } from '../products/amortization.js';
 
 /** SIMM v2.6 §B.2: the product class of a trade. */
 export function simmProductClass(trade: Trade): SimmProductClass {
@@ -112,11 +113,15 @@ export function simmCrifFromPortfolio(portfolio: Portfolio, market: Market, opti
   return { records, notes };
 }
 
-/** Notional of a trade for the schedule, in its own currency: the traded amount, or quantity × spot for equity. */
+/**
+ * Notional of a trade for the schedule, in its own currency: the traded amount (an amortising swap's outstanding
+ * today), or quantity × spot for equity.
+ */
 function scheduleNotional(trade: Trade, market: Market): { amount: number; currency: Currency } {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
+      return { amount: outstandingNotional(trade.fixedLeg, market.asOf), currency: trade.fixedLeg.currency };
     case 'SWAPTION':
       return { amount: trade.fixedLeg.notional, currency: trade.fixedLeg.currency };
     case 'XCCY':

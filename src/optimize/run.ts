@@ -26,6 +26,7 @@ import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.j
 import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
 import type { RecommendationRow, ScenarioBenefitRow } from './outputs.js';
 import type { Action, Amendment, CostDelta, Lever, MeasuredAction } from './types.js';
+import { outstandingNotional } from '../products/amortization.js';
 
 export interface OptimizeOptions {
   portfolioDir: string;
@@ -95,7 +96,10 @@ function isEmpty(a: Amendment): boolean {
   return a.removeTradeIds.length === 0 && a.addTrades.length === 0 && a.upsertNettingSets.length === 0 && a.upsertCounterparties.length === 0 && (a.upsertCollateral ?? []).length === 0;
 }
 
-/** Gross notional of the book in the base currency (trades' first notional converted at spot; equity: quantity × strike). */
+/**
+ * Gross notional of the book in the base currency (trades' first notional converted at spot, an amortising swap's
+ * outstanding today; equity: quantity × strike).
+ */
 export function grossNotional(portfolio: Portfolio, market: Market): number {
   let total = 0;
   for (const t of portfolio.trades) {
@@ -104,6 +108,8 @@ export function grossNotional(portfolio: Portfolio, market: Market): number {
     switch (t.product) {
       case 'IRS':
       case 'OIS':
+        [amount, ccy] = [outstandingNotional(t.fixedLeg, market.asOf), t.fixedLeg.currency];
+        break;
       case 'SWAPTION':
         [amount, ccy] = [t.fixedLeg.notional, t.fixedLeg.currency];
         break;

@@ -9,6 +9,8 @@ import { PRODUCTS, tradeMaturity, type Currency, type ProductType, type Trade } 
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
+import { outstandingNotional } from '../products/amortization.js';
+import type { DateSerial } from '../conventions/dates.js';
 
 export interface MtmSummary {
   /** Sum of trade NPVs in each trade's pricing currency (TradeValue.currency). */
@@ -64,11 +66,15 @@ function scheduleCalendar(trade: Trade): string | undefined {
   }
 }
 
-/** The notional a trade carries in its own `currency`. */
-export function tradeNotional(trade: Trade): { currency: Currency; notional: number } {
+/**
+ * The notional a trade carries in its own `currency`; an amortising swap's outstanding on `asOf` when given (its initial
+ * notional otherwise).
+ */
+export function tradeNotional(trade: Trade, asOf?: DateSerial): { currency: Currency; notional: number } {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
+      return { currency: trade.fixedLeg.currency, notional: asOf === undefined ? trade.fixedLeg.notional : outstandingNotional(trade.fixedLeg, asOf) };
     case 'SWAPTION':
       return { currency: trade.fixedLeg.currency, notional: trade.fixedLeg.notional };
     case 'XCCY':
@@ -97,7 +103,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     tradesByProduct[trade.product]++;
     const calendar = scheduleCalendar(trade);
     if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
-    const { currency, notional } = tradeNotional(trade);
+    const { currency, notional } = tradeNotional(trade, market?.asOf);
     grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
   }
 

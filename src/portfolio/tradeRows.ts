@@ -7,11 +7,13 @@ import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '
 import type { FieldReader } from '../io/table.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
+  AMORTIZATION_KINDS,
   BUSINESS_DAY_CONVENTIONS,
   CURRENCIES,
   DAY_COUNTS,
   PRODUCTS,
   STUBS,
+  type AmortizationTerms,
   type Currency,
   type DayCount,
   type FixedLeg,
@@ -60,6 +62,9 @@ export const TRADE_COLUMNS = [
   'calendar',
   'stub',
   'end_of_month',
+  'amortization',
+  'amortization_amount',
+  'amortization_frequency',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -204,6 +209,46 @@ function swapDates(r: FieldReader, row: number): { start?: DateSerial; end?: Dat
   return { start, end };
 }
 
+const AMORTIZATION_VALUES = ['none', ...AMORTIZATION_KINDS] as const;
+const AMORTIZATION_COLUMNS = ['amortization', 'amortization_amount', 'amortization_frequency'] as const;
+
+/**
+ * An IRS/OIS row's amortisation (docs/inputs.md): `amortization` none (blank), linear or fixed_amount; the amount
+ * (fixed_amount only, > 0 and at most the notional); the frequency (default: the fixed leg's). Undefined for a bullet
+ * swap or when a cell is wrong (recorded).
+ */
+function readAmortization(r: FieldReader, row: number, c: RowConventions, notional: number | undefined): AmortizationTerms | undefined {
+  const kind = r.oneOf('amortization', row, AMORTIZATION_VALUES, ENUM) ?? 'none';
+  const frequency = r.oneOf('amortization_frequency', row, FREQUENCIES, ENUM);
+  if (kind === 'none') {
+    refuseAmortizationCells(r, row, 'a bullet swap (amortization none or blank)', ['amortization_amount', 'amortization_frequency']);
+    return undefined;
+  }
+  const terms: AmortizationTerms = { kind, frequency: frequency ?? c.fixedFrequency ?? '1Y' };
+  if (kind === 'linear') {
+    refuseAmortizationCells(r, row, 'amortization linear (equal repayments: no amount)', ['amortization_amount']);
+    return terms;
+  }
+  const amount = r.number('amortization_amount', row, { required: true, positive: true, what: 'the notional repaid on each amortisation date, in the currency' });
+  if (amount === undefined) return undefined;
+  if (notional !== undefined && amount > notional) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'amortization_amount', value: String(amount), expected: `at most the notional ${notional}` });
+    return undefined;
+  }
+  return { ...terms, amount };
+}
+
+/** Records each of `columns` that has a value on a row whose product or amortisation takes none. */
+function refuseAmortizationCells(r: FieldReader, row: number, context: string, columns: readonly string[]): void {
+  for (const column of columns) {
+    if (!r.has(column)) continue;
+    const cell = r.cell(column, row);
+    if (cell === null || (typeof cell === 'string' && cell.trim() === '')) continue;
+    if (column === 'amortization' && String(cell).trim().toLowerCase() === 'none') continue;
+    r.issues.add({ file: r.table.file, row: row + 1, column, value: String(cell).trim(), expected: `blank${column === 'amortization' ? ' or none' : ''} for ${context}` });
+  }
+}
+
 function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase, product: 'IRS' | 'OIS'): Trade | undefined {
   const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
   const ccy = currency(r, row, 'currency');
@@ -212,15 +257,19 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const errorsBefore = r.issues.errorCount;
+  const amortization = readAmortization(r, row, c, notional);
+  if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (fixedRate === undefined || floatIndex === undefined) return undefined;
-  return {
-    ...base,
-    product,
-    direction,
-    fixedLeg: fixedLeg(c, ccy, notional, fixedRate, start, end),
-    floatLeg: floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end),
-  };
+  const fixed = fixedLeg(c, ccy, notional, fixedRate, start, end);
+  const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
+  // both legs carry the same terms, so their notional steps are the same (products/amortization.ts)
+  if (amortization !== undefined) {
+    fixed.amortization = amortization;
+    float.amortization = amortization;
+  }
+  return { ...base, product, direction, fixedLeg: fixed, floatLeg: float };
 }
 
 /** One XCCY leg: fixed when its fixed-rate column is set, else floating on its index (then required). */
@@ -396,6 +445,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
   const c = readConventions(r, row);
+  if (product !== 'IRS' && product !== 'OIS') refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS and OIS only`, AMORTIZATION_COLUMNS);
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;

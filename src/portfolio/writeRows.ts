@@ -45,6 +45,18 @@ function floatCells(leg: FloatLeg): Record<string, Cell> {
   return { float_index: leg.floatIndex, float_frequency: leg.frequency, float_day_count: leg.dayCount, float_spread_bp: leg.spreadBp };
 }
 
+/** An amortising swap's three cells (the reader gives both legs the fixed leg's terms). */
+function amortizationCells(leg: FixedLeg): Record<string, Cell> {
+  const a = leg.amortization;
+  if (a === undefined) return {};
+  return { amortization: a.kind, amortization_amount: a.amount ?? null, amortization_frequency: a.frequency };
+}
+
+/** Written only when a trade amortises, so that a book of bullet trades keeps the columns it was read with. */
+const AMORTIZATION_COLUMNS: readonly (readonly [string, OutputColumnType])[] = [
+  ['amortization', 'utf8'], ['amortization_amount', 'float64'], ['amortization_frequency', 'utf8'],
+];
+
 /** The trades file's row of one trade. */
 export function tradeRow(t: Trade): Record<string, Cell> {
   const base: Record<string, Cell> = {
@@ -59,7 +71,15 @@ export function tradeRow(t: Trade): Record<string, Cell> {
   switch (t.product) {
     case 'IRS':
     case 'OIS':
-      return { ...base, currency: t.fixedLeg.currency, notional: t.fixedLeg.notional, ...scheduleCells(t.fixedLeg), ...fixedCells(t.fixedLeg), ...floatCells(t.floatLeg) };
+      return {
+        ...base,
+        currency: t.fixedLeg.currency,
+        notional: t.fixedLeg.notional,
+        ...scheduleCells(t.fixedLeg),
+        ...fixedCells(t.fixedLeg),
+        ...floatCells(t.floatLeg),
+        ...amortizationCells(t.fixedLeg),
+      };
     case 'SWAPTION':
       return {
         ...base,
@@ -121,7 +141,8 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 }
 
 export function tradesTable(trades: readonly Trade[]): OutputTable {
-  return table(TRADE_COLUMNS, trades.map(tradeRow));
+  const amortising = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.fixedLeg.amortization !== undefined);
+  return table(amortising ? [...TRADE_COLUMNS, ...AMORTIZATION_COLUMNS] : TRADE_COLUMNS, trades.map(tradeRow));
 }
 
 /** trades, counterparties, netting_sets, eligible_collateral (when any) and collateral (when any) of a portfolio. */

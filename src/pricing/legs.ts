@@ -12,6 +12,7 @@
 import type { Market, YieldCurve } from '../market/types.js';
 import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
 import { buildSchedule, type Schedule } from '../conventions/schedule.js';
+import { periodNotional } from '../products/amortization.js';
 
 /** Projected cash flows of a leg still to be paid: payment times (years from the as-of date) and amounts. */
 export interface LegFlows {
@@ -43,7 +44,7 @@ function firstLivePeriod(schedule: Schedule, asOf: number): number {
   return i;
 }
 
-/** Fixed coupons N·K·τ still to be paid (no notional). */
+/** Fixed coupons N·K·τ still to be paid (no notional); N is the period's notional (amortising legs: products/amortization.ts). */
 export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, schedule: Schedule = buildSchedule(leg)): LegFlows {
   const first = firstLivePeriod(schedule, market.asOf);
   const flows = allocate(schedule.count - first);
@@ -53,12 +54,12 @@ export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time
     flows.accrualStartTimes[k] = market.time(schedule.accrualStart[i]!);
     flows.accrualEndTimes[k] = market.time(schedule.accrualEnd[i]!);
     flows.accrualFractions[k] = tau;
-    flows.amounts[k] = leg.notional * leg.fixedRate * tau;
+    flows.amounts[k] = periodNotional(leg, schedule.accrualStart[i]!) * leg.fixedRate * tau;
   }
   return flows;
 }
 
-/** Floating coupons N·τ·(F + spread) still to be paid (no notional), F from today's projection curve. */
+/** Floating coupons N·τ·(F + spread) still to be paid (no notional), F from today's projection curve; N the period's. */
 export function floatLegFlows(
   leg: FloatLeg,
   market: Pick<Market, 'asOf' | 'time'>,
@@ -78,7 +79,7 @@ export function floatLegFlows(
     flows.accrualStartTimes[k] = start;
     flows.accrualEndTimes[k] = end;
     flows.accrualFractions[k] = tau;
-    flows.amounts[k] = leg.notional * (forward + spread) * tau;
+    flows.amounts[k] = periodNotional(leg, schedule.accrualStart[i]!) * (forward + spread) * tau;
   }
   return flows;
 }

@@ -59,17 +59,40 @@ export interface ScheduleTerms {
   endOfMonth: boolean;
 }
 
+export const AMORTIZATION_KINDS = ['linear', 'fixed_amount'] as const;
+
+/**
+ * How an amortising swap's notional steps down (IRS and OIS only; products/amortization.ts resolves it into steps).
+ * The amortisation dates are the accrual starts of a schedule with `frequency` over the leg's own start, maturity
+ * and conventions; the notional outstanding from amortisation date k (k = 0 at the start) applies to every coupon
+ * period of either leg whose accrual starts on or after it. With n amortisation periods, `linear` leaves
+ * N·(n − k)/n outstanding from date k (equal repayments, the last at maturity); `fixed_amount` leaves
+ * max(N − k·`amount`, 0). Both legs of a swap carry the same terms, so they amortise together.
+ */
+export interface AmortizationTerms {
+  kind: (typeof AMORTIZATION_KINDS)[number];
+  frequency: Frequency;
+  /** fixed_amount: the notional repaid on each amortisation date, in the leg's currency (> 0). */
+  amount?: number;
+}
+
 export interface FixedLeg extends ScheduleTerms {
   kind: 'fixed';
   currency: Currency;
+  /** The notional at the start (the initial notional of an amortising leg). */
   notional: number;
   fixedRate: number;
+  /** Absent: a bullet leg (the notional is outstanding to maturity). */
+  amortization?: AmortizationTerms;
 }
 
 export interface FloatLeg extends ScheduleTerms {
   kind: 'float';
   currency: Currency;
+  /** The notional at the start (the initial notional of an amortising leg). */
   notional: number;
+  /** Absent: a bullet leg. */
+  amortization?: AmortizationTerms;
   /** Projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M` (market file `curves.projection`). */
   floatIndex: string;
   spreadBp: number;

@@ -26,6 +26,7 @@ import type { CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg,
 import type { CreditRating } from './parameters.js';
 import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
 import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
+import { averageNotional } from '../../products/amortization.js';
 
 export interface MappingContext {
   market: Market;
@@ -229,7 +230,8 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
-      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg.notional, trade.fixedLeg.currency, trade.direction === 'pay' ? 1 : -1, ctx)];
+      // an amortising swap: the average notional over the remaining life (the rule for variable-notional swaps)
+      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], averageNotional(trade.fixedLeg, m.asOf), trade.fixedLeg.currency, trade.direction === 'pay' ? 1 : -1, ctx)];
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
       const { leg1, leg2 } = trade;

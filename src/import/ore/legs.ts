@@ -81,7 +81,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     texts(notionals, 'Notional'),
     `${path}/Notionals`,
     'amortising or accreting notional',
-    'xva legs have one constant notional',
+    'the ORE import maps constant notionals only (an amortising IRS/OIS can be given with the trades file\'s amortization columns)',
   );
   const notional = oreNumber(notionalText, `${path}/Notionals/Notional`, { positive: true });
   const exchanges = child(notionals, 'Exchanges');

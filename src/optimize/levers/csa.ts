@@ -88,7 +88,7 @@ function grossNotionals(portfolio: Portfolio, market: Market): { bySet: Map<stri
   const byCounterparty = new Map<string, number>();
   let book = 0;
   for (const t of portfolio.trades) {
-    const { currency, notional } = tradeNotional(t);
+    const { currency, notional } = tradeNotional(t, market.asOf);
     const amount = Math.abs(notional) * (currency === market.baseCurrency ? 1 : market.fxSpot(currency, market.baseCurrency));
     bySet.set(t.nettingSetId, (bySet.get(t.nettingSetId) ?? 0) + amount);
     const cp = cpOf.get(t.nettingSetId) ?? t.counterpartyId;

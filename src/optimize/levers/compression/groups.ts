@@ -10,6 +10,7 @@ import type { Market } from '../../../market/types.js';
 import type { NettingSet, Portfolio } from '../../../portfolio/types.js';
 import type { Currency, Trade } from '../../../products/types.js';
 import type { ResolvedCompressionOptions } from './options.js';
+import { outstandingNotional } from '../../../products/amortization.js';
 
 export interface CompressionGroup {
   /** The netting set id, or `CCP-<ccp>` for the cleared trades at a CCP. */
@@ -50,11 +51,15 @@ export function compressionGroups(portfolio: Portfolio, o: ResolvedCompressionOp
   return out.sort((a, b) => byId(a.groupId, b.groupId));
 }
 
-/** A trade's notional in its own currency: the traded amount (leg 1 of a cross-currency swap), quantity × spot for equity. */
+/**
+ * A trade's notional in its own currency: the traded amount (leg 1 of a cross-currency swap; an amortising swap's
+ * outstanding today), quantity × spot for equity.
+ */
 export function tradeNotional(trade: Trade, market: Market): { amount: number; currency: Currency } {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
+      return { amount: Math.abs(outstandingNotional(trade.fixedLeg, market.asOf)), currency: trade.fixedLeg.currency };
     case 'SWAPTION':
       return { amount: Math.abs(trade.fixedLeg.notional), currency: trade.fixedLeg.currency };
     case 'XCCY':

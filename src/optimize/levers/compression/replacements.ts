@@ -88,12 +88,15 @@ function swapCandidate(ctx: BuildContext, template: InterestRateSwap, months: nu
   const startDate = market.asOf;
   const maturityDate = addMonths(startDate, months);
   const ccy = template.fixedLeg.currency;
+  // a replacement is a bullet swap on the template's conventions, whether or not the template amortises
+  const { amortization: _fixedSteps, ...fixedTerms } = template.fixedLeg;
+  const { amortization: _floatSteps, ...floatTerms } = template.floatLeg;
   const make = (tradeId: string, signedNotional: number, fixedRate: number): InterestRateSwap => ({
     ...tradeBase(ctx, tradeId),
     product: template.product,
     direction: signedNotional >= 0 ? 'pay' : 'receive',
-    fixedLeg: { ...template.fixedLeg, startDate, maturityDate, notional: Math.abs(signedNotional), fixedRate },
-    floatLeg: { ...template.floatLeg, startDate, maturityDate, notional: Math.abs(signedNotional), spreadBp: 0 },
+    fixedLeg: { ...fixedTerms, startDate, maturityDate, notional: Math.abs(signedNotional), fixedRate },
+    floatLeg: { ...floatTerms, startDate, maturityDate, notional: Math.abs(signedNotional), spreadBp: 0 },
   });
   const opts = { collateralCurrency: ctx.home.collateralCurrency };
   // PV of a payer swap is linear in the fixed rate: PV(K) = PV(0) − K·A, so the par rate is PV(0)/A.

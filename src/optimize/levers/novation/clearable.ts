@@ -12,6 +12,7 @@ import type { Market } from '../../../market/types.js';
 import type { NettingSet } from '../../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../../products/types.js';
 import type { ResolvedNovationOptions } from './options.js';
+import { outstandingNotional } from '../../../products/amortization.js';
 
 export type NotClearableReason = 'already_cleared' | 'cleared_netting_set' | 'matured' | 'currency' | 'single_name_cds' | 'product';
 
@@ -36,11 +37,11 @@ export function clearability(trade: Trade, nettingSet: NettingSet, asOf: DateSer
   }
 }
 
-/** Notional of a clearable trade in the base currency at today's spot (the size that ranks candidates). */
-export function notionalInBase(trade: Trade, market: Pick<Market, 'baseCurrency' | 'fxSpot'>): number {
+/** Notional of a clearable trade (an amortising swap's outstanding today) in the base currency at today's spot (the size that ranks candidates). */
+export function notionalInBase(trade: Trade, market: Pick<Market, 'asOf' | 'baseCurrency' | 'fxSpot'>): number {
   const [ccy, notional] =
     trade.product === 'IRS' || trade.product === 'OIS'
-      ? [trade.fixedLeg.currency, trade.fixedLeg.notional]
+      ? [trade.fixedLeg.currency, outstandingNotional(trade.fixedLeg, market.asOf)]
       : trade.product === 'CDS'
         ? [trade.currency, trade.notional]
         : [undefined, 0];

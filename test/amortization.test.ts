@@ -1,0 +1,348 @@
+/**
+ * Amortising swaps (products/amortization.ts, docs/inputs.md `amortization`): the notional steps against hand
+ * arithmetic; today's price, the exposure engine's EPE/ENE/PFE and Euler contributions, and SA-CCR against a second
+ * method, the swap's decomposition into bullet swaps. An amortising swap whose notional is N_k from amortisation date
+ * d_k (k = 0 … n−1, d_n = maturity) pays exactly the coupons of the n bullet swaps of notional N_{j−1} − N_j
+ * (N_n = 0) from the start to d_j, on the same schedule rules; so its value equals their sum on every path. The bullet
+ * pieces go through the bullet code path (tested against closed forms elsewhere: test/valuation.test.ts,
+ * test/exposure-validation.test.ts), and the pieces' dates are rolled here from the start with addMonths, not by the
+ * code under test.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths, fromYmd, toIsoDate, type DateSerial } from '../src/conventions/dates.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
+import { IssueCollector, XvaInputError } from '../src/errors.js';
+import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { writeTable } from '../src/io/write.js';
+import type { Market } from '../src/market/types.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import type { Portfolio } from '../src/portfolio/types.js';
+import { priceTrade } from '../src/pricing/index.js';
+import { averageNotional, notionalSteps, outstandingNotional, periodNotional } from '../src/products/amortization.js';
+import type { AmortizationTerms, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
+import { computeSaccr } from '../src/capital/saccr/compute.js';
+import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
+import { replacementCandidates } from '../src/optimize/levers/compression/replacements.js';
+import { grossNotional } from '../src/optimize/run.js';
+
+const ROOT = path.resolve('.');
+const DEMO = path.join(ROOT, 'fixtures/demo');
+const SMALL = path.join(ROOT, 'test/data/small');
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const N = 12_000_000;
+const base = { counterpartyId: 'C1', nettingSetId: 'NS1', cleared: false };
+
+function legs(start: DateSerial, end: DateSerial, notional: number, amortization?: AmortizationTerms): { fixedLeg: FixedLeg; floatLeg: FloatLeg } {
+  const terms = { startDate: start, maturityDate: end, businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
+  const fixedLeg: FixedLeg = { kind: 'fixed', currency: 'USD', notional, fixedRate: 0.0385, frequency: '1Y', dayCount: '30/360', ...terms };
+  const floatLeg: FloatLeg = { kind: 'float', currency: 'USD', notional, floatIndex: 'USD-SOFR', spreadBp: 5, frequency: '3M', dayCount: 'ACT/360', ...terms };
+  if (amortization) {
+    fixedLeg.amortization = amortization;
+    floatLeg.amortization = amortization;
+  }
+  return { fixedLeg, floatLeg };
+}
+
+function swap(tradeId: string, direction: 'pay' | 'receive', start: DateSerial, end: DateSerial, notional: number, amortization?: AmortizationTerms, over: Partial<InterestRateSwap> = {}): InterestRateSwap {
+  return { ...base, tradeId, product: 'IRS', direction, ...legs(start, end, notional, amortization), ...over };
+}
+
+/**
+ * The bullet pieces of an amortising swap with `years` annual amortisation dates from `start`: piece j (1-based) has
+ * notional N_{j−1} − N_j and matures on the unadjusted anniversary j; `outstanding(k)` is N_k by hand.
+ */
+function bulletPieces(trade: InterestRateSwap, years: number, outstanding: (k: number) => number, idPrefix: string, nettingSetId: string): InterestRateSwap[] {
+  const out: InterestRateSwap[] = [];
+  const start = trade.fixedLeg.startDate;
+  for (let j = 1; j <= years; j++) {
+    const notional = outstanding(j - 1) - (j < years ? outstanding(j) : 0);
+    if (notional === 0) continue;
+    out.push({ ...swap(`${idPrefix}${j}`, trade.direction, start, addMonths(start, 12 * j), notional), nettingSetId });
+  }
+  return out;
+}
+
+describe('notional steps', () => {
+  it('linear: N·(n − k)/n from each rolled amortisation date; fixed_amount: N − k·A floored at 0', () => {
+    const start = fromYmd(2026, 3, 31);
+    const { fixedLeg } = legs(start, fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' });
+    const steps = notionalSteps(fixedLeg);
+    // 2027-03-31 is a Wednesday, 2029-03-31 a Saturday (MF: Friday 30th, the month's end), 2030-03-31 a Sunday (→ Friday 29th)
+    expect(Array.from(steps.fromDates, toIsoDate)).toEqual(['2026-03-31', '2027-03-31', '2028-03-31', '2029-03-30', '2030-03-29']);
+    expect(Array.from(steps.notionals)).toEqual([12e6, 9.6e6, 7.2e6, 4.8e6, 2.4e6]);
+    expect(periodNotional(fixedLeg, fromYmd(2029, 3, 29))).toBe(7.2e6); // the day before the step
+    expect(periodNotional(fixedLeg, fromYmd(2029, 3, 30))).toBe(4.8e6);
+    expect(outstandingNotional(fixedLeg, fromYmd(2025, 1, 1))).toBe(N); // before the start: the initial notional
+
+    const { floatLeg } = legs(start, fromYmd(2031, 3, 31), N, { kind: 'fixed_amount', frequency: '1Y', amount: 5e6 });
+    expect(Array.from(notionalSteps(floatLeg).notionals)).toEqual([12e6, 7e6, 2e6, 0, 0]);
+    // a bullet leg is one step
+    const bullet = legs(start, fromYmd(2031, 3, 31), N).fixedLeg;
+    expect(periodNotional(bullet, fromYmd(2030, 6, 1))).toBe(N);
+  });
+
+  it('the average notional over the remaining life weighs each step by its calendar days (SA-CCR variable notional)', () => {
+    const start = fromYmd(2026, 6, 30);
+    const end = fromYmd(2030, 6, 30);
+    const { fixedLeg } = legs(start, end, N, { kind: 'linear', frequency: '1Y' });
+    // steps from 2026-06-30 (Tue), 2027-06-30 (Wed), 2028-06-30 (Fri), 2029-06-29 (Fri: 30th is a Saturday, MF)
+    const days = [365, 366, 364, 366]; // to the next step, the last to the maturity 2030-06-30 (a Sunday: the leg's unadjusted maturity)
+    const notionals = [12e6, 9e6, 6e6, 3e6];
+    const byHand = days.reduce((a, d, k) => a + d * notionals[k]!, 0) / days.reduce((a, d) => a + d, 0);
+    expect(averageNotional(fixedLeg, start)).toBeCloseTo(byHand, 6);
+    // half-way through the third period: the rest of it and the last period only
+    const from = fromYmd(2028, 12, 31);
+    const rest = [fromYmd(2029, 6, 29) - from, end - fromYmd(2029, 6, 29)];
+    expect(averageNotional(fixedLeg, from)).toBeCloseTo((rest[0]! * 6e6 + rest[1]! * 3e6) / (end - from), 6);
+  });
+});
+
+describe('today\'s price equals the bullet decomposition', () => {
+  let market: Market;
+  beforeAll(async () => {
+    ({ market } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
+  });
+
+  it('linear, seasoned (a coupon running today), fixed annual and float quarterly: Σ of 5 bullet swaps (1e-10 of N)', () => {
+    const start = fromYmd(2026, 3, 31); // before the as-of date 2026-06-30
+    const amort = swap('A', 'pay', start, fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' });
+    const pieces = bulletPieces(amort, 5, (k) => (N * (5 - k)) / 5, 'P', 'NS1');
+    const sum = pieces.reduce((a, t) => a + priceTrade(t, market).npv, 0);
+    const npv = priceTrade(amort, market).npv;
+    expect(Math.abs(npv - sum)).toBeLessThan(1e-10 * N);
+    // and it is not the bullet swap's price (the amortisation matters: about 40% of the annuity is gone)
+    expect(Math.abs(npv - priceTrade(swap('B', 'pay', start, fromYmd(2031, 3, 31), N), market).npv)).toBeGreaterThan(1e-3 * N);
+  });
+
+  it('fixed_amount, forward-starting, receiver: Σ of the pieces (the last piece the remainder)', () => {
+    const start = fromYmd(2027, 1, 15);
+    const amort = swap('A', 'receive', start, fromYmd(2033, 1, 15), N, { kind: 'fixed_amount', frequency: '1Y', amount: 1.5e6 });
+    const pieces = bulletPieces(amort, 6, (k) => N - 1.5e6 * k, 'P', 'NS1');
+    expect(pieces.map((p) => p.fixedLeg.notional)).toEqual([1.5e6, 1.5e6, 1.5e6, 1.5e6, 1.5e6, 4.5e6]);
+    const sum = pieces.reduce((a, t) => a + priceTrade(t, market).npv, 0);
+    expect(Math.abs(priceTrade(amort, market).npv - sum)).toBeLessThan(1e-10 * N);
+  });
+});
+
+describe('the exposure engine: an amortising swap\'s set equals the set of its bullet pieces on the same paths', () => {
+  let market: Market;
+  let portfolio: Portfolio;
+  let amortTrades: InterestRateSwap[];
+  let pieceTrades: InterestRateSwap[][];
+  let result: Awaited<ReturnType<typeof runSimulation>>;
+  const OPTIONS: SimulationOptions = { paths: 500, seed: 11, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
+
+  beforeAll(async () => {
+    ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const sets = ['NS_AMORT', 'NS_PIECES'].map((id) => ({ ...unc, nettingSetId: id }));
+    const linear = swap('A_LIN', 'pay', fromYmd(2026, 3, 31), fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
+    const fixedAmount = swap('A_FIX', 'receive', fromYmd(2027, 1, 15), fromYmd(2033, 1, 15), 8e6, { kind: 'fixed_amount', frequency: '1Y', amount: 1e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
+    amortTrades = [linear, fixedAmount];
+    pieceTrades = [
+      bulletPieces(linear, 5, (k) => (N * (5 - k)) / 5, 'L', 'NS_PIECES'),
+      bulletPieces(fixedAmount, 6, (k) => 8e6 - 1e6 * k, 'F', 'NS_PIECES'),
+    ].map((list) => list.map((t) => ({ ...t, counterpartyId: unc.counterpartyId })));
+    const book: Portfolio = { ...portfolio, nettingSets: sets, trades: [...amortTrades, ...pieceTrades.flat()] };
+    result = await runSimulation({ portfolio: book, market, options: OPTIONS });
+  }, 120_000);
+
+  it('EPE, ENE, PFE and EEPE agree date by date (1e-9 of the notional: the same flows pooled in another order)', () => {
+    const [a, b] = ['NS_AMORT', 'NS_PIECES'].map((id) => result.nettingSets.find((s) => s.nettingSetId === id)!.profile);
+    const tol = 1e-9 * N;
+    let largest = 0;
+    for (let k = 0; k < a!.epe.length; k++) {
+      expect(Math.abs(a!.epe[k]! - b!.epe[k]!)).toBeLessThan(tol);
+      expect(Math.abs(a!.ene[k]! - b!.ene[k]!)).toBeLessThan(tol);
+      expect(Math.abs(a!.pfe[k]! - b!.pfe[k]!)).toBeLessThan(tol);
+      largest = Math.max(largest, a!.epe[k]!);
+    }
+    expect(largest).toBeGreaterThan(1e-3 * N); // a real exposure, not two zeros
+    expect(Math.abs(a!.eepe - b!.eepe)).toBeLessThan(tol);
+  });
+
+  it('each amortising trade\'s Euler contribution is the sum of its pieces\' (Euler allocation is linear in trade values)', () => {
+    const setA = result.nettingSets.find((s) => s.nettingSetId === 'NS_AMORT')!;
+    const setB = result.nettingSets.find((s) => s.nettingSetId === 'NS_PIECES')!;
+    const nExp = setA.profile.epe.length;
+    amortTrades.forEach((trade, i) => {
+      const ia = setA.tradeIds.indexOf(trade.tradeId);
+      const ids = pieceTrades[i]!.map((t) => setB.tradeIds.indexOf(t.tradeId));
+      for (let k = 0; k < nExp; k++) {
+        const sumEpe = ids.reduce((acc, j) => acc + setB.tradeEpe[j * nExp + k]!, 0);
+        const sumEne = ids.reduce((acc, j) => acc + setB.tradeEne[j * nExp + k]!, 0);
+        expect(Math.abs(setA.tradeEpe[ia * nExp + k]! - sumEpe)).toBeLessThan(1e-8 * N);
+        expect(Math.abs(setA.tradeEne[ia * nExp + k]! - sumEne)).toBeLessThan(1e-8 * N);
+      }
+    });
+  });
+});
+
+describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortised notional', () => {
+  let market: Market;
+  let portfolio: Portfolio;
+  beforeAll(async () => {
+    ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
+  });
+
+  it('SA-CCR: the adjusted notional is the average notional over the remaining life × SD (by hand), the bullet\'s × that ratio', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const start = fromYmd(2026, 6, 30); // the as-of date: the remaining life is the whole life
+    const end = fromYmd(2030, 6, 30);
+    const over = { counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId };
+    const amort = swap('A', 'pay', start, end, N, { kind: 'linear', frequency: '1Y' }, over);
+    const bullet = swap('B', 'pay', start, end, N, undefined, over);
+    const book = (t: Trade): Portfolio => ({ ...portfolio, nettingSets: [unc], trades: [t] });
+    const dA = computeSaccr(book(amort), market).trades.find((p) => p.tradeId === 'A')!;
+    const dB = computeSaccr(book(bullet), market).trades.find((p) => p.tradeId === 'B')!;
+    // steps of 365, 366, 364 and 366 days (2029-06-30 rolls back to Friday 29th), notionals 12, 9, 6 and 3 million
+    const average = (365 * 12e6 + 366 * 9e6 + 364 * 6e6 + 366 * 3e6) / 1461;
+    expect(dA.notionalBase).toBeCloseTo(average, 4);
+    expect(dB.notionalBase).toBe(N);
+    expect(dA.adjustedNotional / dB.adjustedNotional).toBeCloseTo(average / N, 12); // the same SD
+  });
+
+  it('SIMM schedule notional: the notional outstanding today', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    // seasoned: 2025-03-31 start, quarterly amortisation of 1m: four steps taken by 2026-06-30 (30 Jun 2025 is a Monday,
+    // 30 Sep, 31 Dec, 31 Mar 2026 and 30 Jun 2026 business days), so 12 − 5 = 7 million outstanding
+    const amort = swap('A', 'pay', fromYmd(2025, 3, 31), fromYmd(2030, 3, 31), N, { kind: 'fixed_amount', frequency: '3M', amount: 1e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId });
+    const dates = Array.from(buildSchedule({ ...amort.fixedLeg, frequency: '3M' }).accrualStart, toIsoDate).slice(0, 6);
+    expect(dates).toEqual(['2025-03-31', '2025-06-30', '2025-09-30', '2025-12-31', '2026-03-31', '2026-06-30']);
+    const records = scheduleCrifFromPortfolio({ ...portfolio, nettingSets: [unc], trades: [amort] }, market, [unc.nettingSetId]);
+    const notional = records.find((r) => r.riskType === 'Notional' && r.tradeId === 'A');
+    expect(notional?.amount).toBeCloseTo(7e6, 6); // USD: no conversion
+  });
+});
+
+describe('xva optimize: gross notional and compression replacements', () => {
+  it('the book\'s gross notional counts the notional outstanding today; a replacement built on an amortising template is a bullet at par', async () => {
+    const { market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml'));
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    // 2024-06-28 start, annual linear amortisation over 5 years: two steps taken by 2026-06-30 (2025-06-30, 2026-06-29)
+    const amort = swap('A', 'pay', fromYmd(2024, 6, 28), fromYmd(2029, 6, 28), 10e6, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId });
+    expect(grossNotional({ ...portfolio, nettingSets: [unc], trades: [amort] }, market)).toBeCloseTo(6e6, 6);
+    const candidates = replacementCandidates([amort], market, unc, undefined, false);
+    expect(candidates.length).toBeGreaterThan(0);
+    for (const c of candidates) {
+      const built = c.build('R', 5e6) as InterestRateSwap;
+      expect(built.fixedLeg.amortization).toBeUndefined();
+      expect(built.floatLeg.amortization).toBeUndefined();
+      expect(Math.abs(priceTrade(built, market).npv)).toBeLessThan(1e-6 * 5e6); // at par: the par rate was solved on a bullet
+    }
+  });
+});
+
+describe('the trades file\'s amortization columns', () => {
+  /** test/data/small with the three amortization columns: cells by trade id. */
+  function smallWith(cells: Record<string, [string, string, string]>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-'));
+    temps.push(dir);
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const out = lines.map((line, i) => `${line},${i === 0 ? 'amortization,amortization_amount,amortization_frequency' : (cells[line.split(',')[0]!] ?? ['', '', '']).join(',')}`);
+    fs.writeFileSync(file, out.join('\n') + '\n');
+    return dir;
+  }
+
+  async function load(dir: string): Promise<{ book?: Portfolio; issues: IssueCollector }> {
+    const issues = new IssueCollector();
+    try {
+      const book = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+      return { book, issues };
+    } catch (e) {
+      if (e instanceof XvaInputError) return { issues };
+      throw e;
+    }
+  }
+
+  it('are read into both legs (frequency defaulting to the fixed leg\'s), written back and read again', async () => {
+    const { book, issues } = await load(smallWith({ T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''] }));
+    expect(issues.issues).toEqual([]);
+    const t001 = book!.trades.find((t) => t.tradeId === 'T001') as InterestRateSwap;
+    const t003 = book!.trades.find((t) => t.tradeId === 'T003') as InterestRateSwap;
+    expect(t001.fixedLeg.amortization).toEqual({ kind: 'linear', frequency: '6M' }); // T001's fixed leg is 6M
+    expect(t001.floatLeg.amortization).toEqual(t001.fixedLeg.amortization);
+    expect(t003.floatLeg.amortization).toEqual({ kind: 'fixed_amount', frequency: '6M', amount: 5e6 });
+    expect((book!.trades.find((t) => t.tradeId === 'T002') as InterestRateSwap).fixedLeg.amortization).toBeUndefined();
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-written-'));
+    temps.push(dir);
+    for (const [name, table] of Object.entries(portfolioTables(book!))) writeTable(path.join(dir, `${name}.csv`), table, 'csv');
+    const again = await load(dir);
+    expect(again.issues.issues).toEqual([]);
+    for (const id of ['T001', 'T002', 'T003']) {
+      const a = again.book!.trades.find((t) => t.tradeId === id) as InterestRateSwap;
+      const b = book!.trades.find((t) => t.tradeId === id) as InterestRateSwap;
+      expect(a.fixedLeg.amortization).toEqual(b.fixedLeg.amortization);
+      expect(a.floatLeg.amortization).toEqual(b.floatLeg.amortization);
+    }
+  });
+
+  it('wrong cells are errors naming the row, column, value and what was expected', async () => {
+    const { issues } = await load(smallWith({
+      T001: ['fixed_amount', '', ''], // amount missing
+      T002: ['fixed_amount', '30000000', ''], // more than the notional (25m)
+      T003: ['linear', '1000000', ''], // an amount with linear
+      T004: ['straight', '', ''], // not a kind
+      T006: ['linear', '', ''], // an XCCY
+      T013: ['none', '', '1Y'], // a frequency on a bullet swaption row
+    }));
+    const byColumn = (row: number, column: string) => issues.issues.find((i) => i.row === row && i.column === column);
+    // rows are counted from the first data row (T001 is row 1)
+    const rowOf = (id: string) => fs.readFileSync(path.join(SMALL, 'trades.csv'), 'utf8').split('\n').findIndex((l) => l.startsWith(`${id},`));
+    expect(byColumn(rowOf('T001'), 'amortization_amount')?.expected).toMatch(/notional repaid on each amortisation date/);
+    expect(byColumn(rowOf('T002'), 'amortization_amount')).toMatchObject({ value: '30000000', expected: 'at most the notional 25000000' });
+    expect(byColumn(rowOf('T003'), 'amortization_amount')).toMatchObject({ value: '1000000', expected: 'blank for amortization linear (equal repayments: no amount)' });
+    expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount' });
+    expect(byColumn(rowOf('T006'), 'amortization')?.expected).toBe('blank or none for XCCY: amortising notionals are supported for IRS and OIS only');
+    expect(byColumn(rowOf('T013'), 'amortization_frequency')?.value).toBe('1Y');
+    expect(issues.issues.every((i) => i.file !== undefined && i.file.endsWith('trades.csv'))).toBe(true);
+  });
+});
+
+describe('xva simulate on a CSV book with an amortising swap (the command end to end)', () => {
+  it('the amortising swap\'s netting set has the EPE and ENE of the set of its bullet pieces, date by date', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-cli-'));
+    temps.push(dir);
+    for (const f of ['counterparties.csv', 'market.yaml']) fs.copyFileSync(path.join(SMALL, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, 'netting_sets.csv'), 'netting_set_id,counterparty_id,csa\nNS_AMORT,CP_CORP_B,false\nNS_PIECES,CP_CORP_B,false\n');
+    const head = 'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,float_index,float_frequency,amortization,amortization_frequency';
+    const row = (id: string, set: string, notional: number, end: string, amort: string) =>
+      `${id},CP_CORP_B,${set},IRS,pay,USD,${notional},2026-03-31,${end},0.039,1Y,USD-SOFR,3M,${amort},${amort === 'linear' ? '1Y' : ''}`;
+    const lines = [head, row('A', 'NS_AMORT', 20e6, '2030-03-31', 'linear')];
+    for (let j = 1; j <= 4; j++) lines.push(row(`P${j}`, 'NS_PIECES', 5e6, `${2026 + j}-03-31`, ''));
+    fs.writeFileSync(path.join(dir, 'trades.csv'), lines.join('\n') + '\n');
+    const out = path.join(dir, 'out');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), 'simulate', '--portfolio', dir, '--paths', '300', '--threads', '2', '--out', out, '--quiet'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, XVA_DEBUG: '' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const sets = tableFromIPC(fs.readFileSync(path.join(out, 'exposure_netting_set.arrow')));
+    const ids = sets.getChild('netting_set_id')!.toArray() as string[];
+    const epe = sets.getChild('epe')!.toArray() as Float64Array;
+    const ene = sets.getChild('ene')!.toArray() as Float64Array;
+    const a = ids.map((id, i) => (id === 'NS_AMORT' ? i : -1)).filter((i) => i >= 0);
+    const b = ids.map((id, i) => (id === 'NS_PIECES' ? i : -1)).filter((i) => i >= 0);
+    expect(a.length).toBe(b.length);
+    expect(a.length).toBeGreaterThan(10);
+    a.forEach((ia, k) => {
+      expect(Math.abs(epe[ia]! - epe[b[k]!]!)).toBeLessThan(1e-9 * 20e6);
+      expect(Math.abs(ene[ia]! - ene[b[k]!]!)).toBeLessThan(1e-9 * 20e6);
+    });
+    expect(Math.max(...a.map((i) => epe[i]!))).toBeGreaterThan(1e-3 * 20e6);
+  }, 120_000);
+});
