@@ -45,6 +45,11 @@ function floatCells(leg: FloatLeg): Record<string, Cell> {
   return { float_index: leg.floatIndex, float_frequency: leg.frequency, float_day_count: leg.dayCount, float_spread_bp: leg.spreadBp };
 }
 
+/** A fixed-float swap's cells (an IRS/OIS, a swaption's underlying): the fixed leg's currency, notional and schedule. */
+function fixedFloatCells(fixed: FixedLeg, float: FloatLeg): Record<string, Cell> {
+  return { currency: fixed.currency, notional: fixed.notional, ...scheduleCells(fixed), ...fixedCells(fixed), ...floatCells(float) };
+}
+
 /** An amortising swap's three cells (the reader gives both legs the fixed leg's terms). */
 function amortizationCells(leg: FixedLeg): Record<string, Cell> {
   const a = leg.amortization;
@@ -71,23 +76,11 @@ export function tradeRow(t: Trade): Record<string, Cell> {
   switch (t.product) {
     case 'IRS':
     case 'OIS':
-      return {
-        ...base,
-        currency: t.fixedLeg.currency,
-        notional: t.fixedLeg.notional,
-        ...scheduleCells(t.fixedLeg),
-        ...fixedCells(t.fixedLeg),
-        ...floatCells(t.floatLeg),
-        ...amortizationCells(t.fixedLeg),
-      };
+      return { ...base, ...fixedFloatCells(t.fixedLeg, t.floatLeg), ...amortizationCells(t.fixedLeg) };
     case 'SWAPTION':
       return {
         ...base,
-        currency: t.fixedLeg.currency,
-        notional: t.fixedLeg.notional,
-        ...scheduleCells(t.fixedLeg),
-        ...fixedCells(t.fixedLeg),
-        ...floatCells(t.floatLeg),
+        ...fixedFloatCells(t.fixedLeg, t.floatLeg),
         option_type: t.optionType,
         expiry_date: t.expiryDate,
         settlement: t.settlement,
