@@ -23,6 +23,7 @@ import { writeTable } from '../src/io/write.js';
 import type { Market } from '../src/market/types.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
+import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { averageNotional, notionalSteps, outstandingNotional, periodNotional } from '../src/products/amortization.js';
@@ -73,6 +74,18 @@ function bulletPieces(trade: InterestRateSwap, years: number, outstanding: (k: n
   return out;
 }
 
+/** A sculpted schedule (accreting, then amortising): 10m from the start, then these steps on anniversaries. */
+const SCULPTED = { start: fromYmd(2026, 3, 31), end: fromYmd(2030, 3, 31), initial: 10e6, fromDates: [fromYmd(2027, 3, 31), fromYmd(2028, 3, 31), fromYmd(2029, 3, 31)], notionals: [15e6, 9e6, 4e6] };
+
+/**
+ * An explicitly scheduled swap as forward-starting bullet swaps, one per step: notional N_k from d_k to d_{k+1}
+ * (d_0 the start, the last to the maturity). Holds for accreting steps too, where the nested pieces of bulletPieces
+ * would need negative notionals.
+ */
+function intervalPieces(trade: InterestRateSwap, dates: DateSerial[], notionals: number[], idPrefix: string, nettingSetId: string): InterestRateSwap[] {
+  return notionals.map((n, k) => ({ ...swap(`${idPrefix}${k}`, trade.direction, dates[k]!, dates[k + 1]!, n), counterpartyId: trade.counterpartyId, nettingSetId }));
+}
+
 describe('notional steps', () => {
   it('linear: N·(n − k)/n from each rolled amortisation date; fixed_amount: N − k·A floored at 0', () => {
     const start = fromYmd(2026, 3, 31);
@@ -87,6 +100,10 @@ describe('notional steps', () => {
 
     const { floatLeg } = legs(start, fromYmd(2031, 3, 31), N, { kind: 'fixed_amount', frequency: '1Y', amount: 5e6 });
     expect(Array.from(notionalSteps(floatLeg).notionals)).toEqual([12e6, 7e6, 2e6, 0, 0]);
+    // schedule: the start's step, then the given ones
+    const { fixedLeg: sculpted } = legs(SCULPTED.start, SCULPTED.end, SCULPTED.initial, { kind: 'schedule', fromDates: SCULPTED.fromDates, notionals: SCULPTED.notionals });
+    expect(Array.from(notionalSteps(sculpted).notionals)).toEqual([10e6, 15e6, 9e6, 4e6]);
+    expect(periodNotional(sculpted, fromYmd(2027, 6, 30))).toBe(15e6);
     // a bullet leg is one step
     const bullet = legs(start, fromYmd(2031, 3, 31), N).fixedLeg;
     expect(periodNotional(bullet, fromYmd(2030, 6, 1))).toBe(N);
@@ -125,6 +142,13 @@ describe('today\'s price equals the bullet decomposition', () => {
     expect(Math.abs(npv - priceTrade(swap('B', 'pay', start, fromYmd(2031, 3, 31), N), market).npv)).toBeGreaterThan(1e-3 * N);
   });
 
+  it('an explicit schedule, accreting then amortising, seasoned: Σ of forward-starting bullet swaps, one per step (1e-10 of N)', () => {
+    const amort = swap('S', 'pay', SCULPTED.start, SCULPTED.end, SCULPTED.initial, { kind: 'schedule', fromDates: SCULPTED.fromDates, notionals: SCULPTED.notionals });
+    const pieces = intervalPieces(amort, [SCULPTED.start, ...SCULPTED.fromDates, SCULPTED.end], [SCULPTED.initial, ...SCULPTED.notionals], 'P', 'NS1');
+    const sum = pieces.reduce((a, t) => a + priceTrade(t, market).npv, 0);
+    expect(Math.abs(priceTrade(amort, market).npv - sum)).toBeLessThan(1e-10 * N);
+  });
+
   it('fixed_amount, forward-starting, receiver: Σ of the pieces (the last piece the remainder)', () => {
     const start = fromYmd(2027, 1, 15);
     const amort = swap('A', 'receive', start, fromYmd(2033, 1, 15), N, { kind: 'fixed_amount', frequency: '1Y', amount: 1.5e6 });
@@ -149,10 +173,12 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
     const sets = ['NS_AMORT', 'NS_PIECES'].map((id) => ({ ...unc, nettingSetId: id }));
     const linear = swap('A_LIN', 'pay', fromYmd(2026, 3, 31), fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
     const fixedAmount = swap('A_FIX', 'receive', fromYmd(2027, 1, 15), fromYmd(2033, 1, 15), 8e6, { kind: 'fixed_amount', frequency: '1Y', amount: 1e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
-    amortTrades = [linear, fixedAmount];
+    const sculpted = swap('A_SCH', 'receive', SCULPTED.start, SCULPTED.end, SCULPTED.initial, { kind: 'schedule', fromDates: SCULPTED.fromDates, notionals: SCULPTED.notionals }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
+    amortTrades = [linear, fixedAmount, sculpted];
     pieceTrades = [
       bulletPieces(linear, 5, (k) => (N * (5 - k)) / 5, 'L', 'NS_PIECES'),
       bulletPieces(fixedAmount, 6, (k) => 8e6 - 1e6 * k, 'F', 'NS_PIECES'),
+      intervalPieces(sculpted, [SCULPTED.start, ...SCULPTED.fromDates, SCULPTED.end], [SCULPTED.initial, ...SCULPTED.notionals], 'S', 'NS_PIECES'),
     ].map((list) => list.map((t) => ({ ...t, counterpartyId: unc.counterpartyId })));
     const book: Portfolio = { ...portfolio, nettingSets: sets, trades: [...amortTrades, ...pieceTrades.flat()] };
     result = await runSimulation({ portfolio: book, market, options: OPTIONS });
@@ -246,10 +272,11 @@ describe('xva optimize: gross notional and compression replacements', () => {
 
 describe('the trades file\'s amortization columns', () => {
   /** test/data/small with the three amortization columns: cells by trade id. */
-  function smallWith(cells: Record<string, [string, string, string]>): string {
+  function smallWith(cells: Record<string, [string, string, string]>, schedules?: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-'));
     temps.push(dir);
     fs.cpSync(SMALL, dir, { recursive: true });
+    if (schedules !== undefined) fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), `trade_id,from_date,notional\n${schedules}`);
     const file = path.join(dir, 'trades.csv');
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
     const out = lines.map((line, i) => `${line},${i === 0 ? 'amortization,amortization_amount,amortization_frequency' : (cells[line.split(',')[0]!] ?? ['', '', '']).join(',')}`);
@@ -269,8 +296,16 @@ describe('the trades file\'s amortization columns', () => {
   }
 
   it('are read into both legs (frequency defaulting to the fixed leg\'s), written back and read again', async () => {
-    const { book, issues } = await load(smallWith({ T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''] }));
+    const { book, issues } = await load(smallWith(
+      { T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''], T005: ['schedule', '', ''] },
+      // T005 (30m from 2026-03-18 to 2036-03-18): rows in any order; 2028-03-18 is a Saturday (rolled MF to Monday 20th)
+      'T005,2030-03-18,10000000\nT005,2028-03-18,20000000\n',
+    ));
     expect(issues.issues).toEqual([]);
+    const t005 = book!.trades.find((t) => t.tradeId === 'T005') as InterestRateSwap;
+    expect(t005.fixedLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2028, 3, 18), fromYmd(2030, 3, 18)], notionals: [20e6, 10e6] });
+    expect(t005.floatLeg.amortization).toEqual(t005.fixedLeg.amortization);
+    expect(Array.from(notionalSteps(t005.floatLeg).fromDates, toIsoDate)).toEqual(['2026-03-18', '2028-03-20', '2030-03-18']);
     const t001 = book!.trades.find((t) => t.tradeId === 'T001') as InterestRateSwap;
     const t003 = book!.trades.find((t) => t.tradeId === 'T003') as InterestRateSwap;
     expect(t001.fixedLeg.amortization).toEqual({ kind: 'linear', frequency: '6M' }); // T001's fixed leg is 6M
@@ -283,7 +318,8 @@ describe('the trades file\'s amortization columns', () => {
     for (const [name, table] of Object.entries(portfolioTables(book!))) writeTable(path.join(dir, `${name}.csv`), table, 'csv');
     const again = await load(dir);
     expect(again.issues.issues).toEqual([]);
-    for (const id of ['T001', 'T002', 'T003']) {
+    expect(fs.existsSync(path.join(dir, 'notional_schedules.csv'))).toBe(true);
+    for (const id of ['T001', 'T002', 'T003', 'T005']) {
       const a = again.book!.trades.find((t) => t.tradeId === id) as InterestRateSwap;
       const b = book!.trades.find((t) => t.tradeId === id) as InterestRateSwap;
       expect(a.fixedLeg.amortization).toEqual(b.fixedLeg.amortization);
@@ -306,10 +342,84 @@ describe('the trades file\'s amortization columns', () => {
     expect(byColumn(rowOf('T001'), 'amortization_amount')?.expected).toMatch(/notional repaid on each amortisation date/);
     expect(byColumn(rowOf('T002'), 'amortization_amount')).toMatchObject({ value: '30000000', expected: 'at most the notional 25000000' });
     expect(byColumn(rowOf('T003'), 'amortization_amount')).toMatchObject({ value: '1000000', expected: 'blank for amortization linear (equal repayments: no amount)' });
-    expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount' });
+    expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount, schedule' });
     expect(byColumn(rowOf('T006'), 'amortization')?.expected).toBe('blank or none for XCCY: amortising notionals are supported for IRS and OIS only');
     expect(byColumn(rowOf('T013'), 'amortization_frequency')?.value).toBe('1Y');
     expect(issues.issues.every((i) => i.file !== undefined && i.file.endsWith('trades.csv'))).toBe(true);
+  });
+});
+
+describe('the notional_schedules table', () => {
+  function smallWithSchedule(cells: Record<string, string>, schedules: string | undefined): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-sched-'));
+    temps.push(dir);
+    fs.cpSync(SMALL, dir, { recursive: true });
+    if (schedules !== undefined) fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), `trade_id,from_date,notional\n${schedules}`);
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    fs.writeFileSync(file, lines.map((line, i) => `${line},${i === 0 ? 'amortization' : cells[line.split(',')[0]!] ?? ''}`).join('\n') + '\n');
+    return dir;
+  }
+  const issuesOf = async (dir: string) => {
+    const issues = new IssueCollector();
+    await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    return issues.issues;
+  };
+
+  it('a schedule trade without rows, or without the table, is an error on its amortization cell', async () => {
+    for (const schedules of [undefined, 'T001,2027-01-15,5000000\n']) {
+      const issues = await issuesOf(smallWithSchedule({ T001: 'schedule', T005: 'schedule' }, schedules));
+      expect(issues).toContainEqual({ file: 'trades.csv', row: 5, column: 'amortization', value: 'schedule', expected: "rows for trade T005 in the portfolio's notional_schedules table (trade_id, from_date, notional)" });
+    }
+  });
+
+  it('bad rows: outside the trade\'s life, a date twice, a negative notional, an unknown trade, a trade that does not say schedule', async () => {
+    const issues = await issuesOf(smallWithSchedule({ T001: 'schedule', T002: 'linear' }, [
+      'T001,2025-01-15,5000000', // row 1: on the start date
+      'T001,2027-01-15,4000000', // row 2
+      'T001,2027-01-15,3000000', // row 3: the same date again
+      'T001,2029-01-15,-1', // row 4: negative
+      'T999,2029-01-15,1000000', // row 5: no such trade
+      'T002,2028-09-20,1000000', // row 6: T002 amortises linearly
+    ].join('\n') + '\n'));
+    const at = (row: number) => issues.filter((i) => i.file === 'notional_schedules.csv' && i.row === row);
+    expect(at(1)).toEqual([{ file: 'notional_schedules.csv', row: 1, column: 'from_date', value: '2025-01-15', expected: 'a date after the start_date 2025-01-15 and before the maturity_date 2035-01-15 of trade T001 (its notional column is the notional from the start)' }]);
+    expect(at(3)).toEqual([{ file: 'notional_schedules.csv', row: 3, column: 'from_date', value: '2027-01-15', expected: 'one row per date of trade T001 (also row 2)' }]);
+    expect(at(4)[0]).toMatchObject({ column: 'notional', value: '-1' });
+    expect(at(5)).toEqual([{ file: 'notional_schedules.csv', row: 5, column: 'trade_id', value: 'T999', expected: 'the trade_id of a trade in the trades table' }]);
+    expect(at(6)).toEqual([{ file: 'notional_schedules.csv', row: 6, column: 'trade_id', value: 'T002', expected: 'rows only for trades whose amortization is schedule (trade T002 says otherwise)' }]);
+  });
+});
+
+describe('an amended book (xva optimize) keeps its notional schedules and only them', () => {
+  it('writes notional_schedules for the schedule trades it holds, and never copies the base folder\'s stale one', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-base-'));
+    temps.push(base);
+    fs.cpSync(SMALL, base, { recursive: true });
+    const trades = fs.readFileSync(path.join(base, 'trades.csv'), 'utf8').trim().split('\n');
+    fs.writeFileSync(path.join(base, 'trades.csv'), trades.map((l, i) => `${l},${i === 0 ? 'amortization' : l.startsWith('T005,') ? 'schedule' : ''}`).join('\n') + '\n');
+    fs.writeFileSync(path.join(base, 'notional_schedules.csv'), 'trade_id,from_date,notional\nT005,2030-03-18,10000000\n');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(base, issues, { baseCurrency: 'USD' });
+    issues.throwIfAny();
+    const readBack = async (dir: string) => {
+      const again = new IssueCollector();
+      const p = await loadPortfolio(dir, again, { baseCurrency: 'USD' });
+      return { p, issues: again.issues };
+    };
+    // with T005: its schedule is written as a table of the amended book
+    const kept = path.join(base, '..', `${path.basename(base)}-kept`);
+    temps.push(kept);
+    writeAmendedPortfolio(kept, book, base, path.join(base, 'market.yaml'));
+    const a = await readBack(kept);
+    expect(a.issues).toEqual([]);
+    expect((a.p.trades.find((t) => t.tradeId === 'T005') as InterestRateSwap).fixedLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2030, 3, 18)], notionals: [10e6] });
+    // T005 compressed away: no schedule table, and the base's is not copied (its row would name a trade not in the book)
+    const gone = path.join(base, '..', `${path.basename(base)}-gone`);
+    temps.push(gone);
+    writeAmendedPortfolio(gone, { ...book, trades: book.trades.filter((t) => t.tradeId !== 'T005') }, base, path.join(base, 'market.yaml'));
+    expect(fs.readdirSync(gone).filter((f) => f.startsWith('notional_schedules'))).toEqual([]);
+    expect((await readBack(gone)).issues).toEqual([]);
   });
 });
 

@@ -160,6 +160,19 @@ describe('the new-trades file', () => {
     expect(issues).toContainEqual(expect.objectContaining({ file: 'new_trades.csv', row: 2, column: 'maturity_date', value: '2031-13-45' }));
     expect(issues).toContainEqual(expect.objectContaining({ file: 'new_trades.csv', row: 3, column: 'trade_id', value: 'T000434' }));
   });
+
+  it('an amortising new trade: linear is read; schedule, which needs a notional_schedules table, is an error on its cell', async () => {
+    const file = path.join(path.dirname(write([])), 'amortising.csv');
+    fs.writeFileSync(file, [`${header},amortization`, `${row('N1', 'NS-CP0029-1')},linear`, `${row('N2', 'NS-CP0029-1')},schedule`].join('\n') + '\n');
+    const error = await loadNewTrades(file, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([
+      { file: 'amortising.csv', row: 2, column: 'amortization', value: 'schedule', expected: 'linear or fixed_amount here (this file has no notional_schedules table)' },
+    ]);
+    fs.writeFileSync(file, [`${header},amortization`, `${row('N1', 'NS-CP0029-1')},linear`].join('\n') + '\n');
+    const [trade] = await loadNewTrades(file, book, market, 'market.yaml');
+    expect(trade?.product === 'IRS' ? trade.floatLeg.amortization : undefined).toEqual({ kind: 'linear', frequency: '6M' });
+  });
 });
 
 describe('xva cva --what-if (CLI, ORE swap case)', () => {

@@ -13,6 +13,7 @@ import { portfolioTables } from '../portfolio/writeRows.js';
 import { OBJECTIVES } from './objective.js';
 import type { ParetoPoint } from './plan.js';
 import type { MeasuredAction } from './types.js';
+import { PORTFOLIO_TABLES } from '../portfolio/load.js';
 
 const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
 const utf8 = (name: string, values: ArrayLike<string | null>): OutputColumn => ({ name, type: 'utf8', values });
@@ -121,7 +122,8 @@ export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, b
     }
     for (const entry of fs.readdirSync(baseDir)) {
       const stem = entry.replace(/\.(parquet|csv)$/i, '');
-      if (stem === entry || written.has(stem) || ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'collateral'].includes(stem)) continue;
+      // the portfolio's own tables are the amended book's (a table it no longer needs, e.g. notional_schedules, is not copied)
+      if (stem === entry || written.has(stem) || stem in PORTFOLIO_TABLES) continue;
       fs.copyFileSync(path.join(baseDir, entry), path.join(tmp, entry));
     }
     fs.copyFileSync(marketFile, path.join(tmp, 'market.yaml'));

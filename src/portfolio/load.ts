@@ -23,10 +23,11 @@ import {
   readEligibleCollateralRow,
   readNettingSetRow,
 } from './bookRows.js';
+import { NOTIONAL_SCHEDULE_COLUMNS, REQUIRED_NOTIONAL_SCHEDULE_COLUMNS, checkScheduleOwners, readNotionalSchedules } from './notionalSchedules.js';
 import { REQUIRED_TRADE_COLUMNS, TRADE_COLUMNS, readTradeRow, type NettingSetClearing } from './tradeRows.js';
 import type { Portfolio } from './types.js';
 
-export type PortfolioTableName = 'trades' | 'counterparties' | 'netting_sets' | 'eligible_collateral' | 'collateral';
+export type PortfolioTableName = 'trades' | 'counterparties' | 'netting_sets' | 'eligible_collateral' | 'collateral' | 'notional_schedules';
 
 interface TableSpec {
   required: boolean;
@@ -40,6 +41,7 @@ export const PORTFOLIO_TABLES: Record<PortfolioTableName, TableSpec> = {
   netting_sets: { required: true, known: NETTING_SET_COLUMNS, requiredColumns: REQUIRED_NETTING_SET_COLUMNS },
   eligible_collateral: { required: false, known: ELIGIBLE_COLLATERAL_COLUMNS, requiredColumns: REQUIRED_ELIGIBLE_COLLATERAL_COLUMNS },
   collateral: { required: false, known: COLLATERAL_COLUMNS, requiredColumns: REQUIRED_COLLATERAL_COLUMNS },
+  notional_schedules: { required: false, known: NOTIONAL_SCHEDULE_COLUMNS, requiredColumns: REQUIRED_NOTIONAL_SCHEDULE_COLUMNS },
 };
 
 /**
@@ -165,6 +167,7 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
   const trades = await openTable(dir, 'trades', issues, sources);
   const eligible = await openTable(dir, 'eligible_collateral', issues, sources);
   const collateral = await openTable(dir, 'collateral', issues, sources);
+  const schedulesTable = await openTable(dir, 'notional_schedules', issues, sources);
 
   for (const name of Object.keys(PORTFOLIO_TABLES) as PortfolioTableName[]) if (sources[name]) portfolio.loadedTables.add(name);
   portfolio.idsPresent = {
@@ -179,7 +182,9 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
   for (const ns of portfolio.nettingSets) {
     if (!clearing.has(ns.nettingSetId)) clearing.set(ns.nettingSetId, ns.ccp === undefined ? { cleared: ns.cleared } : { cleared: ns.cleared, ccp: ns.ccp });
   }
-  portfolio.trades = readRows<Trade>(trades, (r, row) => readTradeRow(r, row, { nettingSetClearing: (id) => clearing.get(id) }));
+  const schedules = schedulesTable ? readNotionalSchedules(schedulesTable) : new Map();
+  portfolio.trades = readRows<Trade>(trades, (r, row) => readTradeRow(r, row, { nettingSetClearing: (id) => clearing.get(id), notionalSchedule: (id) => schedules.get(id) }));
+  if (schedulesTable) checkScheduleOwners(schedulesTable, schedules, portfolio.trades, idsIn(trades, 'trade_id'));
   portfolio.eligibleCollateral = readRows(eligible, readEligibleCollateralRow);
   portfolio.collateral = readRows(collateral, readCollateralRow);
   return portfolio;

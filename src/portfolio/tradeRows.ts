@@ -5,6 +5,7 @@
  */
 import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
+import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   AMORTIZATION_KINDS,
@@ -78,6 +79,8 @@ export interface NettingSetClearing {
 
 export interface TradeRowContext {
   nettingSetClearing(nettingSetId: string): NettingSetClearing | undefined;
+  /** The rows of the notional_schedules table for a trade (absent: the reader has no such table, e.g. a what-if file). */
+  notionalSchedule?(tradeId: string): NotionalScheduleRows | undefined;
 }
 
 const REQUIRED = { required: true } as const;
@@ -213,21 +216,49 @@ const AMORTIZATION_VALUES = ['none', ...AMORTIZATION_KINDS] as const;
 const AMORTIZATION_COLUMNS = ['amortization', 'amortization_amount', 'amortization_frequency'] as const;
 
 /**
- * An IRS/OIS row's amortisation (docs/inputs.md): `amortization` none (blank), linear or fixed_amount; the amount
- * (fixed_amount only, > 0 and at most the notional); the frequency (default: the fixed leg's). Undefined for a bullet
- * swap or when a cell is wrong (recorded).
+ * An IRS/OIS row's amortisation (docs/inputs.md): `amortization` none (blank), linear, fixed_amount or schedule; the
+ * amount (fixed_amount only, > 0 and at most the notional); the frequency (linear and fixed_amount; default: the fixed
+ * leg's); the steps of a schedule from the notional_schedules rows of the trade. Undefined for a bullet swap or when a
+ * cell is wrong (recorded).
  */
-function readAmortization(r: FieldReader, row: number, c: RowConventions, notional: number | undefined): AmortizationTerms | undefined {
+function readAmortization(
+  r: FieldReader,
+  row: number,
+  c: RowConventions,
+  tradeId: string,
+  notional: number | undefined,
+  dates: { start?: DateSerial; end?: DateSerial },
+  context: TradeRowContext,
+): AmortizationTerms | undefined {
   const kind = r.oneOf('amortization', row, AMORTIZATION_VALUES, ENUM) ?? 'none';
-  const frequency = r.oneOf('amortization_frequency', row, FREQUENCIES, ENUM);
+  const frequencyCell = r.oneOf('amortization_frequency', row, FREQUENCIES, ENUM);
   if (kind === 'none') {
     refuseAmortizationCells(r, row, 'a bullet swap (amortization none or blank)', ['amortization_amount', 'amortization_frequency']);
     return undefined;
   }
-  const terms: AmortizationTerms = { kind, frequency: frequency ?? c.fixedFrequency ?? '1Y' };
+  if (kind === 'schedule') {
+    refuseAmortizationCells(r, row, 'amortization schedule (the steps are the rows of notional_schedules)', ['amortization_amount', 'amortization_frequency']);
+    const entry = context.notionalSchedule?.(tradeId);
+    if (entry === undefined || entry.rows.length === 0) {
+      r.issues.add({
+        file: r.table.file,
+        row: row + 1,
+        column: 'amortization',
+        value: 'schedule',
+        expected: context.notionalSchedule
+          ? `rows for trade ${tradeId} in the portfolio's notional_schedules table (trade_id, from_date, notional)`
+          : 'linear or fixed_amount here (this file has no notional_schedules table)',
+      });
+      return undefined;
+    }
+    if (dates.start === undefined || dates.end === undefined) return undefined;
+    const steps = scheduleSteps(r.issues, entry, tradeId, dates.start, dates.end);
+    return steps && { kind, ...steps };
+  }
+  const frequency = frequencyCell ?? c.fixedFrequency ?? '1Y';
   if (kind === 'linear') {
     refuseAmortizationCells(r, row, 'amortization linear (equal repayments: no amount)', ['amortization_amount']);
-    return terms;
+    return { kind, frequency };
   }
   const amount = r.number('amortization_amount', row, { required: true, positive: true, what: 'the notional repaid on each amortisation date, in the currency' });
   if (amount === undefined) return undefined;
@@ -235,7 +266,7 @@ function readAmortization(r: FieldReader, row: number, c: RowConventions, notion
     r.issues.add({ file: r.table.file, row: row + 1, column: 'amortization_amount', value: String(amount), expected: `at most the notional ${notional}` });
     return undefined;
   }
-  return { ...terms, amount };
+  return { kind, frequency, amount };
 }
 
 /** Records each of `columns` that has a value on a row whose product or amortisation takes none. */
@@ -249,7 +280,7 @@ function refuseAmortizationCells(r: FieldReader, row: number, context: string, c
   }
 }
 
-function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase, product: 'IRS' | 'OIS'): Trade | undefined {
+function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase, product: 'IRS' | 'OIS', context: TradeRowContext): Trade | undefined {
   const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
   const ccy = currency(r, row, 'currency');
   const notional = amount(r, row, 'notional');
@@ -258,7 +289,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
   const errorsBefore = r.issues.errorCount;
-  const amortization = readAmortization(r, row, c, notional);
+  const amortization = readAmortization(r, row, c, base.tradeId, notional, { start, end }, context);
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (fixedRate === undefined || floatIndex === undefined) return undefined;
@@ -452,7 +483,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   switch (product) {
     case 'IRS':
     case 'OIS':
-      trade = readIrs(r, row, c, base, product);
+      trade = readIrs(r, row, c, base, product, context);
       break;
     case 'XCCY':
       trade = readXccy(r, row, c, base);

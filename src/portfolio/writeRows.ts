@@ -54,7 +54,11 @@ function fixedFloatCells(fixed: FixedLeg, float: FloatLeg): Record<string, Cell>
 function amortizationCells(leg: FixedLeg): Record<string, Cell> {
   const a = leg.amortization;
   if (a === undefined) return {};
-  return { amortization: a.kind, amortization_amount: a.amount ?? null, amortization_frequency: a.frequency };
+  return {
+    amortization: a.kind,
+    amortization_amount: a.kind === 'fixed_amount' ? a.amount : null,
+    amortization_frequency: a.kind === 'schedule' ? null : a.frequency,
+  };
 }
 
 /** Written only when a trade amortises, so that a book of bullet trades keeps the columns it was read with. */
@@ -138,7 +142,22 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
   return table(amortising ? [...TRADE_COLUMNS, ...AMORTIZATION_COLUMNS] : TRADE_COLUMNS, trades.map(tradeRow));
 }
 
-/** trades, counterparties, netting_sets, eligible_collateral (when any) and collateral (when any) of a portfolio. */
+/** The notional_schedules rows of the swaps that amortise by `schedule`: each step after the start. */
+function notionalScheduleRows(trades: readonly Trade[]): Record<string, Cell>[] {
+  const rows: Record<string, Cell>[] = [];
+  for (const t of trades) {
+    if (t.product !== 'IRS' && t.product !== 'OIS') continue;
+    const a = t.fixedLeg.amortization;
+    if (a?.kind !== 'schedule') continue;
+    a.fromDates.forEach((d, i) => rows.push({ trade_id: t.tradeId, from_date: d, notional: a.notionals[i]! }));
+  }
+  return rows;
+}
+
+/**
+ * trades, counterparties, netting_sets, eligible_collateral (when any), notional_schedules (when a swap amortises by
+ * schedule) and collateral (when any) of a portfolio.
+ */
 export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
   const out: Record<string, OutputTable> = {
     trades: tradesTable(p.trades),
@@ -193,6 +212,8 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
       p.eligibleCollateral.map((e) => ({ netting_set_id: e.nettingSetId, asset_type: e.assetType, currency: e.currency ?? null, haircut_pct: e.haircutPct, margin_type: e.marginType })),
     );
   }
+  const scheduled = notionalScheduleRows(p.trades);
+  if (scheduled.length > 0) out['notional_schedules'] = table([['trade_id', 'utf8'], ['from_date', 'date'], ['notional', 'float64']], scheduled);
   if (p.collateral.length > 0) {
     out['collateral'] = table(
       [['asset_id', 'utf8'], ['asset_type', 'utf8'], ['currency', 'utf8'], ['market_value', 'float64'], ['eligibility', 'utf8'], ['haircut_pct', 'float64'], ['funding_cost_bp', 'float64'], ['issuer_rating', 'utf8']],

@@ -6,6 +6,8 @@
  * rule for variable-notional swaps: the average notional over the remaining life; ../shared/reference/saccr
  * parameters.json `variable_notional_IR_credit`). A bullet leg (no `amortization`) has its `notional` throughout.
  */
+import { adjust } from '../conventions/calendar.js';
+import { calendarNamed } from '../conventions/holidays.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import type { DateSerial } from '../conventions/dates.js';
 import type { FixedLeg, FloatLeg } from './types.js';
@@ -26,15 +28,25 @@ export function notionalSteps(leg: Leg): NotionalSteps {
   if (terms === undefined) return { fromDates: Int32Array.of(leg.startDate), notionals: Float64Array.of(leg.notional) };
   const hit = cache.get(leg);
   if (hit !== undefined) return hit;
-  // The amortisation dates roll with the leg's own conventions (calendar, business-day convention, stub, end of month),
-  // so where the amortisation frequency is a multiple of a leg's frequency they fall on that leg's accrual starts.
-  const schedule = buildSchedule({ ...leg, frequency: terms.frequency });
-  const n = schedule.count;
-  const fromDates = new Int32Array(n);
-  const notionals = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    fromDates[k] = schedule.accrualStart[k]!;
-    notionals[k] = terms.kind === 'linear' ? (leg.notional * (n - k)) / n : Math.max(leg.notional - k * terms.amount!, 0);
+  let fromDates: Int32Array;
+  let notionals: Float64Array;
+  if (terms.kind === 'schedule') {
+    // The given dates are contractual: rolled like the schedule's own dates (business-day convention and calendar),
+    // so a step dated on a coupon date that falls on a holiday applies from the rolled accrual start.
+    const calendar = calendarNamed(leg.calendar);
+    fromDates = Int32Array.from([leg.startDate, ...terms.fromDates], (d) => adjust(d, leg.businessDayConvention, calendar));
+    notionals = Float64Array.from([leg.notional, ...terms.notionals]);
+  } else {
+    // The amortisation dates roll with the leg's own conventions (calendar, business-day convention, stub, end of
+    // month), so where the amortisation frequency is a multiple of a leg's frequency they fall on its accrual starts.
+    const schedule = buildSchedule({ ...leg, frequency: terms.frequency });
+    const n = schedule.count;
+    fromDates = new Int32Array(n);
+    notionals = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      fromDates[k] = schedule.accrualStart[k]!;
+      notionals[k] = terms.kind === 'linear' ? (leg.notional * (n - k)) / n : Math.max(leg.notional - k * terms.amount, 0);
+    }
   }
   const steps = { fromDates, notionals };
   cache.set(leg, steps);

@@ -59,22 +59,22 @@ export interface ScheduleTerms {
   endOfMonth: boolean;
 }
 
-export const AMORTIZATION_KINDS = ['linear', 'fixed_amount'] as const;
+export const AMORTIZATION_KINDS = ['linear', 'fixed_amount', 'schedule'] as const;
 
 /**
- * How an amortising swap's notional steps down (IRS and OIS only; products/amortization.ts resolves it into steps).
- * The amortisation dates are the accrual starts of a schedule with `frequency` over the leg's own start, maturity
- * and conventions; the notional outstanding from amortisation date k (k = 0 at the start) applies to every coupon
- * period of either leg whose accrual starts on or after it. With n amortisation periods, `linear` leaves
- * N·(n − k)/n outstanding from date k (equal repayments, the last at maturity); `fixed_amount` leaves
- * max(N − k·`amount`, 0). Both legs of a swap carry the same terms, so they amortise together.
+ * How an amortising (or accreting) swap's notional steps (IRS and OIS only; products/amortization.ts resolves it into
+ * steps). The notional outstanding from a step's date applies to every coupon period of either leg whose accrual
+ * starts on or after it. `linear` and `fixed_amount` step on the accrual starts of a schedule with `frequency` over
+ * the leg's own start, maturity and conventions: with n such periods, `linear` leaves N·(n − k)/n outstanding from
+ * date k (k = 0 at the start: equal repayments, the last at maturity), `fixed_amount` max(N − k·`amount`, 0).
+ * `schedule` gives the steps after the start explicitly (the portfolio's notional_schedules table): `notionals[i]`
+ * from `fromDates[i]` (increasing, after the start and before the maturity; any notional ≥ 0, so accreting too).
+ * Both legs of a swap carry the same terms, so they amortise together.
  */
-export interface AmortizationTerms {
-  kind: (typeof AMORTIZATION_KINDS)[number];
-  frequency: Frequency;
-  /** fixed_amount: the notional repaid on each amortisation date, in the leg's currency (> 0). */
-  amount?: number;
-}
+export type AmortizationTerms =
+  | { kind: 'linear'; frequency: Frequency }
+  | { kind: 'fixed_amount'; frequency: Frequency; /** the notional repaid on each amortisation date (> 0) */ amount: number }
+  | { kind: 'schedule'; fromDates: DateSerial[]; notionals: number[] };
 
 export interface FixedLeg extends ScheduleTerms {
   kind: 'fixed';
