@@ -56,7 +56,10 @@ interface LegSpec {
 }
 
 function leg(s: LegSpec): string {
-  const notionals = (s.notionals ?? ['10000000']).map((n) => `<Notional>${n}</Notional>`).join('');
+  // `value@date`: a notional with its startDate attribute
+  const notionals = (s.notionals ?? ['10000000'])
+    .map((n) => (n.includes('@') ? `<Notional startDate="${n.split('@')[1]}">${n.split('@')[0]}</Notional>` : `<Notional>${n}</Notional>`))
+    .join('');
   const exchanges = s.exchanges
     ? `<Exchanges><NotionalInitialExchange>${s.exchanges[0]}</NotionalInitialExchange><NotionalFinalExchange>${s.exchanges[1]}</NotionalFinalExchange></Exchanges>`
     : '';
@@ -121,6 +124,7 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
       calendar: 'TARGET', // <Calendar>TARGET</Calendar>
       stub: 'short_back', // <Rule>Forward</Rule>: generated from the start
       end_of_month: false, // <EndOfMonth/>
+      amortization: null, // one notional (the column is left out of the table when no trade amortises)
     });
   });
 
@@ -591,7 +595,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     const list = unmapped(result.report.findings).map((f) => [f.tradeId, f.oreTradeType, f.field, f.value]);
     expect(list).toEqual([
       ['BERM', 'Swaption', 'SwaptionData/OptionData/Style', 'Bermudan'],
-      ['AMORT', 'Swap', 'SwapData/LegData[1]/Notionals', '65000000,55000000,45000000'],
+      ['AMORT', 'Swap', 'SwapData/LegData[2]/Notionals', '65000000,55000000,45000000'],
       ['CAP', 'CapFloor', 'TradeType', 'CapFloor'],
       ['BASIS', 'Swap', 'SwapData/LegData', 'two floating legs (basis swap)'],
       ['BADDATE', 'Swap', 'SwapData/LegData[1]/ScheduleData/Rules/StartDate', '01/03/2016'],
@@ -605,7 +609,84 @@ describe('trades xva cannot represent are listed with id, type, field and reason
       'unmapped trade: portfolio.xml:3 trade BERM (Swaption) SwaptionData/OptionData/Style = Bermudan: only European exercise is supported by xva',
     );
     const amort = result.report.findings.find((f) => f.tradeId === 'AMORT')!;
-    expect(amort.reason).toBe("amortising or accreting notional (3 values): the ORE import maps constant notionals only (an amortising IRS/OIS can be given with the trades file's amortization columns)");
+    // one notional per period on each leg: the fixed leg's year is two floating periods, so the legs disagree
+    expect(amort.reason).toBe("the legs' notionals differ on 2016-09-01 (65000000 and 55000000); xva swaps have one notional schedule");
+  });
+});
+
+describe('amortising ORE swaps: Notionals per period or with startDate become a notional schedule', () => {
+  const fixed = (notionals: string[]): LegSpec => ({ type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals });
+  const float = (notionals: string[]): LegSpec => ({ type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', notionals });
+  const perPeriod = swapTrade('PER_PERIOD', [
+    fixed(['10000000', '8000000', '6000000', '4000000', '2000000']),
+    float(['10000000', '10000000', '8000000', '8000000', '6000000', '6000000', '4000000', '4000000', '2000000']), // the last repeated
+  ]);
+  const dated = swapTrade('DATED', [fixed(['10000000', '7000000@2018-03-01']), float(['10000000', '7000000@2018-03-01'])]);
+  const flat = swapTrade('FLAT', [fixed(['10000000', '10000000']), float(['10000000'])]);
+  const xccy = swapTrade('XCCY_AMORT', [
+    { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['10000000', '5000000'], exchanges: [true, true] },
+    { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', notionals: ['11000000'], exchanges: [true, true] },
+  ]);
+  const rules = `<Trade id="RULES"><TradeType>Swap</TradeType>${envelope()}<SwapData>${leg(fixed(['10000000'])).replace(
+    '</LegData>',
+    '<Amortizations><AmortizationData><Type>FixedAmount</Type><Value>1000000</Value></AmortizationData></Amortizations></LegData>',
+  )}${leg(float(['10000000']))}</SwapData></Trade>`;
+  const result = importOre({ portfolioXml: portfolio(perPeriod, dated, flat, xccy, rules) });
+
+  it('per period: the steps are the accrual starts where the notional changes (2020-03-01, a Sunday, rolled to Monday)', () => {
+    expect(trade(result.rows.trades, 'PER_PERIOD')).toMatchObject({ product: 'IRS', notional: 10e6, amortization: 'schedule' });
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'PER_PERIOD')).toEqual([
+      { trade_id: 'PER_PERIOD', from_date: fromYmd(2017, 3, 1), notional: 8e6 },
+      { trade_id: 'PER_PERIOD', from_date: fromYmd(2018, 3, 1), notional: 6e6 },
+      { trade_id: 'PER_PERIOD', from_date: fromYmd(2019, 3, 1), notional: 4e6 },
+      { trade_id: 'PER_PERIOD', from_date: fromYmd(2020, 3, 2), notional: 2e6 },
+    ]);
+  });
+
+  it('with startDate: the value applies from the first period starting on or after it; equal notionals stay a bullet swap', () => {
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'DATED')).toEqual([{ trade_id: 'DATED', from_date: fromYmd(2018, 3, 1), notional: 7e6 }]);
+    expect(trade(result.rows.trades, 'FLAT')).toMatchObject({ notional: 10e6, amortization: null });
+  });
+
+  it('ORE\'s own case (its LegData unit test): 100, 200 from 2015-01-01, 300 from 2016-01-01 on a 6M TARGET schedule from 2014-06-01 gives 100, 100, 200, 200, 300 per period', () => {
+    const oreCase = (type: 'Fixed' | 'Floating', payer: boolean): LegSpec => ({
+      type, payer, ccy: 'EUR', tenor: '6M', start: '2014-06-01', end: '2016-12-01', convention: 'F', notionals: ['100', '200@2015-01-01', '300@2016-01-01'],
+      ...(type === 'Fixed' ? { rate: '0.01' } : { index: 'EUR-EURIBOR-6M' }),
+    });
+    const r = importOre({ portfolioXml: portfolio(swapTrade('ORE_CASE', [oreCase('Fixed', true), oreCase('Floating', false)])) });
+    expect(unmapped(r.report.findings)).toEqual([]);
+    // the periods start 2014-06-02 (1 June 2014 is a Sunday), 2014-12-01, 2015-06-01, 2015-12-01 and 2016-06-01
+    expect(r.rows.notionalSchedules).toEqual([
+      { trade_id: 'ORE_CASE', from_date: fromYmd(2015, 6, 1), notional: 200 },
+      { trade_id: 'ORE_CASE', from_date: fromYmd(2016, 6, 1), notional: 300 },
+    ]);
+  });
+
+  it('cross-currency amortisation and amortisation rules are reported, not mapped', () => {
+    const list = unmapped(result.report.findings).map((f) => [f.tradeId, f.field, f.reason]);
+    expect(list).toEqual([
+      ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals', 'amortising or accreting cross-currency swaps are not supported by xva'],
+      ['RULES', 'SwapData/LegData[1]/Amortizations', "amortisation rules are not mapped: give the leg's notionals explicitly (Notionals/Notional, one per period or with startDate)"],
+    ]);
+  });
+
+  it('written and loaded: the swaps carry the schedule on both legs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-amort-'));
+    temps.push(dir);
+    const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
+    expect(written).toContain('notional_schedules.csv');
+    const { loadPortfolio } = await import('../src/portfolio/load.js');
+    const { IssueCollector } = await import('../src/errors.js');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'EUR' });
+    expect(issues.issues).toEqual([]);
+    const t = book.trades.find((x) => x.tradeId === 'PER_PERIOD');
+    if (t?.product !== 'IRS') throw new Error('test: PER_PERIOD is an IRS');
+    expect(t.floatLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2017, 3, 1), fromYmd(2018, 3, 1), fromYmd(2019, 3, 1), fromYmd(2020, 3, 2)], notionals: [8e6, 6e6, 4e6, 2e6] });
+    expect(t.fixedLeg.amortization).toEqual(t.floatLeg.amortization);
+    // a later import without amortising swaps leaves an empty schedule table, not the stale rows
+    writeOreImport(dir, importOre({ portfolioXml: portfolio(flat) }), 'csv');
+    expect(fs.readFileSync(path.join(dir, 'notional_schedules.csv'), 'utf8').trim()).toBe('trade_id,from_date,notional');
   });
 });
 

@@ -12,12 +12,14 @@ import {
   COUNTERPARTY_COLUMNS,
   ELIGIBLE_COLLATERAL_COLUMNS,
   NETTING_SET_COLUMNS,
+  NOTIONAL_SCHEDULE_COLUMNS,
   toColumnTable,
   TRADE_COLUMNS,
   type ColumnTable,
   type CounterpartyRow,
   type EligibleCollateralRow,
   type NettingSetRow,
+  type NotionalScheduleRow,
   type TradeRow,
 } from './rows.js';
 import { importTrades } from './trades.js';
@@ -43,6 +45,8 @@ export interface OreImportRows {
   counterparties: CounterpartyRow[];
   nettingSets: NettingSetRow[];
   eligibleCollateral: EligibleCollateralRow[];
+  /** The explicit notional steps of amortising swaps (docs/inputs.md notional_schedules). */
+  notionalSchedules: NotionalScheduleRow[];
 }
 
 export interface OreImportTables {
@@ -51,6 +55,8 @@ export interface OreImportTables {
   netting_sets: ColumnTable;
   /** Present when some CSA lists eligible collateral. */
   eligible_collateral?: ColumnTable;
+  /** Present when some swap amortises. */
+  notional_schedules?: ColumnTable;
 }
 
 export interface OreImportResult {
@@ -175,14 +181,19 @@ export function importOre(options: ImportOreOptions): OreImportResult {
     reason: 'ORE has no counterparty region: every counterparty gets the --region value',
   });
 
-  const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible };
+  const kept = new Set(tradeRows.map((r) => r.trade_id));
+  const notionalSchedules = trades.notionalSchedules.filter((r) => kept.has(r.trade_id));
+  const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible, notionalSchedules };
   const metadata = { source: 'ORE import (xva import ore)' };
+  // the amortization column only when a trade amortises, so that other imports keep the columns they had
+  const tradeColumns = rows.trades.some((r) => r.amortization !== null) ? TRADE_COLUMNS : TRADE_COLUMNS.filter((c) => c.name !== 'amortization');
   const tables: OreImportTables = {
-    trades: toColumnTable(TRADE_COLUMNS, rows.trades, metadata),
+    trades: toColumnTable(tradeColumns, rows.trades, metadata),
     counterparties: toColumnTable(COUNTERPARTY_COLUMNS, rows.counterparties, metadata),
     netting_sets: toColumnTable(NETTING_SET_COLUMNS, rows.nettingSets, metadata),
   };
   if (rows.eligibleCollateral.length > 0) tables.eligible_collateral = toColumnTable(ELIGIBLE_COLLATERAL_COLUMNS, rows.eligibleCollateral, metadata);
+  if (rows.notionalSchedules.length > 0) tables.notional_schedules = toColumnTable(NOTIONAL_SCHEDULE_COLUMNS, rows.notionalSchedules, metadata);
 
   const tradesUnmapped = findings.filter((f) => f.kind === 'unmapped_trade').length;
   const report: ImportReport = {

@@ -19,13 +19,15 @@ import {
   type MappedIndex,
 } from './conventions.js';
 import { Unmappable } from './report.js';
-import { child, children, text, texts, type XmlNode } from './xml.js';
+import { attribute, child, children, text, textOf, texts, type XmlNode } from './xml.js';
 
 /** Collects what a trade's mapping only approximated or dropped (becomes report findings). */
 export interface TradeNotes {
   approximate(field: string, value: string | undefined, reason: string): void;
   drop(field: string, value: string | undefined, reason: string): void;
   calendar(name: string): void;
+  /** The explicit notional steps of an amortising swap (rows of the notional_schedules table). */
+  notionalSchedule(steps: { fromDate: DateSerial; notional: number }[]): void;
 }
 
 export interface OreLeg {
@@ -35,7 +37,13 @@ export interface OreLeg {
   /** Payer = true: the leg's flows are paid to the counterparty. */
   payer: boolean;
   currency: Currency;
+  /** The notional of the first period. */
   notional: number;
+  /**
+   * Several `Notionals/Notional` values (amortising or accreting): each with its `startDate` attribute (the first has
+   * none: from the start), or, without dates, one per coupon period (the last repeated). Absent: one notional.
+   */
+  notionalSteps?: { values: number[]; startDates: (DateSerial | undefined)[] };
   dayCount: DayCount;
   frequency: Frequency;
   startDate: DateSerial;
@@ -63,6 +71,8 @@ function constant(values: string[], field: string, what: string, reason: string)
 interface LegOptions {
   /** CDS premium legs follow the CDS date rule (CDS2015 etc.); their Rule is not a swap stub. */
   cdsSchedule?: boolean;
+  /** Several notionals are read (`notionalSteps`) rather than refused: single-currency fixed/float swaps. */
+  notionalSteps?: boolean;
 }
 
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
@@ -77,12 +87,28 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const notionals = child(leg, 'Notionals');
   if (child(notionals, 'FXReset') !== undefined)
     throw new Unmappable(`${path}/Notionals/FXReset`, undefined, 'resetting (mark-to-market) notionals are not supported by xva');
-  const notionalText = constant(
-    texts(notionals, 'Notional'),
-    `${path}/Notionals`,
-    'amortising or accreting notional',
-    'the ORE import maps constant notionals only (an amortising IRS/OIS can be given with the trades file\'s amortization columns)',
-  );
+  if (child(leg, 'Amortizations') !== undefined)
+    throw new Unmappable(`${path}/Amortizations`, undefined, 'amortisation rules are not mapped: give the leg\'s notionals explicitly (Notionals/Notional, one per period or with startDate)');
+  const notionalNodes = children(notionals, 'Notional');
+  let notionalText: string | undefined;
+  let notionalSteps: OreLeg['notionalSteps'];
+  if (options.notionalSteps && notionalNodes.length > 1) {
+    const values = notionalNodes.map((n, i) => oreNumber(textOf(n), `${path}/Notionals/Notional[${i + 1}]`, i === 0 ? { positive: true } : { min: 0 }));
+    const dateTexts = notionalNodes.map((n) => attribute(n, 'startDate'));
+    const dated = dateTexts.slice(1).filter((d) => d !== undefined).length;
+    if (dated !== 0 && dated !== notionalNodes.length - 1)
+      throw new Unmappable(`${path}/Notionals`, dateTexts.map((d) => d ?? '-').join(','), 'notionals with a startDate on some values but not all');
+    const startDates = dateTexts.map((d, i) => (i === 0 || d === undefined ? undefined : oreDate(d, `${path}/Notionals/Notional[${i + 1}]/@startDate`)));
+    notionalText = textOf(notionalNodes[0]);
+    notionalSteps = { values, startDates };
+  } else {
+    notionalText = constant(
+      texts(notionals, 'Notional'),
+      `${path}/Notionals`,
+      'amortising or accreting notional',
+      'xva maps several notionals on single-currency fixed/float swaps only',
+    );
+  }
   const notional = oreNumber(notionalText, `${path}/Notionals/Notional`, { positive: true });
   const exchanges = child(notionals, 'Exchanges');
   const initialExchange = oreBool(text(exchanges, 'NotionalInitialExchange'), `${path}/Notionals/Exchanges/NotionalInitialExchange`, false);
@@ -139,6 +165,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     payer,
     currency,
     notional,
+    ...(notionalSteps ? { notionalSteps } : {}),
     dayCount: dc.value,
     frequency,
     startDate,

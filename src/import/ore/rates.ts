@@ -5,6 +5,9 @@
 import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
 import { dropPremium, optionTerms } from './options.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
+import { toIsoDate, type DateSerial } from '../../conventions/dates.js';
+import { buildSchedule } from '../../conventions/schedule.js';
+import type { BusinessDayConvention, Stub } from '../../products/types.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
 import type { XmlNode } from './xml.js';
@@ -130,13 +133,74 @@ function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
 }
 
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
-  const legs = parseLegs(data, 'SwapData', notes);
+  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
-  if (legs[0]!.currency !== legs[1]!.currency) return crossCurrency(legs, notes);
+  if (legs[0]!.currency !== legs[1]!.currency) {
+    const stepped = legs.find((l) => l.notionalSteps !== undefined);
+    if (stepped) throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'amortising or accreting cross-currency swaps are not supported by xva');
+    return crossCurrency(legs, notes);
+  }
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
   const overnight = legs.find((l) => l.kind === 'float')!.index!.overnight;
-  return { ...fields, product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
+  const steps = notionalSchedule(legs, fields);
+  if (steps.length > 0) notes.notionalSchedule(steps);
+  return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}), product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
+}
+
+/**
+ * The notional steps of an amortising or accreting ORE swap, as xva's notional_schedules rows: each leg's notional
+ * per coupon period by ORE's rule (a dated list: the value whose startDate is on or before the period's start; an
+ * undated list: one value per period, the last repeated), on the schedule xva builds for the leg from the row's
+ * conventions; the steps are the accrual starts where the notional changes. Both legs must give the same notional at
+ * every accrual start of either (xva swaps have one notional schedule). Empty for a constant notional.
+ */
+function notionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: DateSerial; notional: number }[] {
+  if (legs.every((l) => l.notionalSteps === undefined)) return [];
+  const perLeg = legs.map((leg) => {
+    const schedule = buildSchedule({
+      startDate: leg.startDate,
+      maturityDate: leg.endDate,
+      frequency: leg.frequency,
+      dayCount: leg.dayCount,
+      businessDayConvention: fields.business_day_convention as BusinessDayConvention,
+      ...(fields.calendar ? { calendar: fields.calendar as string } : {}),
+      stub: fields.stub as Stub,
+      endOfMonth: fields.end_of_month as boolean,
+    });
+    const starts = Array.from(schedule.accrualStart);
+    const steps = leg.notionalSteps;
+    const notionals = starts.map((start, i) => {
+      if (steps === undefined) return leg.notional;
+      if (steps.startDates.every((d) => d === undefined)) return steps.values[Math.min(i, steps.values.length - 1)]!;
+      let k = 0;
+      while (k + 1 < steps.values.length && steps.startDates[k + 1]! <= start) k++;
+      return steps.values[k]!;
+    });
+    return { leg, starts, notionals };
+  });
+  const valueOn = (p: (typeof perLeg)[number], date: DateSerial): number => {
+    let i = 0;
+    while (i + 1 < p.starts.length && p.starts[i + 1]! <= date) i++;
+    return p.notionals[i]!;
+  };
+  const dates = [...new Set(perLeg.flatMap((p) => p.starts))].sort((a, b) => a - b);
+  const out: { fromDate: DateSerial; notional: number }[] = [];
+  let previous = valueOn(perLeg[0]!, dates[0]!);
+  for (const date of dates) {
+    const values = perLeg.map((p) => valueOn(p, date));
+    if (values[1] !== values[0]) {
+      const other = perLeg[1]!.leg;
+      throw new Unmappable(
+        `${other.path}/Notionals`,
+        (other.notionalSteps?.values ?? [other.notional]).join(','),
+        `the legs' notionals differ on ${toIsoDate(date)} (${values[0]} and ${values[1]}); xva swaps have one notional schedule`,
+      );
+    }
+    if (values[0] !== previous) out.push({ fromDate: date, notional: values[0]! });
+    previous = values[0]!;
+  }
+  return out;
 }
 
 /** European swaption; payer/receiver from the fixed leg's Payer flag (ORE's OptionType is not used for swaptions). */

@@ -53,6 +53,14 @@ export const TRADE_COLUMNS = columns([
   { name: 'calendar', type: 'utf8' },
   { name: 'stub', type: 'utf8' },
   { name: 'end_of_month', type: 'bool' },
+  // written only when a trade amortises (index.ts), so that other imports keep the columns they had
+  { name: 'amortization', type: 'utf8' },
+]);
+
+export const NOTIONAL_SCHEDULE_COLUMNS = columns([
+  { name: 'trade_id', type: 'utf8' },
+  { name: 'from_date', type: 'date' },
+  { name: 'notional', type: 'float64' },
 ]);
 
 export const COUNTERPARTY_COLUMNS = columns([
@@ -100,6 +108,7 @@ export type TradeRow = RowOf<typeof TRADE_COLUMNS>;
 export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
+export type NotionalScheduleRow = RowOf<typeof NOTIONAL_SCHEDULE_COLUMNS>;
 
 /** A row with every column null. */
 export function emptyRow<T extends readonly ColumnSpec[]>(specs: T): RowOf<T> {
