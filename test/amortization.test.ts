@@ -26,8 +26,8 @@ import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { priceTrade } from '../src/pricing/index.js';
-import { averageNotional, notionalSteps, outstandingNotional, periodNotional } from '../src/products/amortization.js';
-import type { AmortizationTerms, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
+import { averageNotional, notionalSteps, outstandingNotional, periodNotional, proportionalAmortization } from '../src/products/amortization.js';
+import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
 import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { replacementCandidates } from '../src/optimize/levers/compression/replacements.js';
@@ -84,6 +84,33 @@ const SCULPTED = { start: fromYmd(2026, 3, 31), end: fromYmd(2030, 3, 31), initi
  */
 function intervalPieces(trade: InterestRateSwap, dates: DateSerial[], notionals: number[], idPrefix: string, nettingSetId: string): InterestRateSwap[] {
   return notionals.map((n, k) => ({ ...swap(`${idPrefix}${k}`, trade.direction, dates[k]!, dates[k + 1]!, n), counterpartyId: trade.counterpartyId, nettingSetId }));
+}
+
+/**
+ * An XCCY receiving EUR fixed (leg 1, `notional` EUR) against USD SOFR (leg 2, 1.085 USD per EUR), with exchanges;
+ * leg 2 amortises in proportion (the reader's rule, proportionalAmortization).
+ */
+function xccy(tradeId: string, start: DateSerial, end: DateSerial, notional: number, amortization?: AmortizationTerms, over: Partial<CrossCurrencySwap> = {}): CrossCurrencySwap {
+  const { fixedLeg } = legs(start, end, notional);
+  const { floatLeg } = legs(start, end, notional * 1.085);
+  const leg1: FixedLeg = { ...fixedLeg, currency: 'EUR', fixedRate: 0.022 };
+  const leg2: FloatLeg = { ...floatLeg, currency: 'USD', floatIndex: 'USD-SOFR', spreadBp: -12 };
+  if (amortization) {
+    leg1.amortization = amortization;
+    leg2.amortization = proportionalAmortization(amortization, 1.085);
+  }
+  return { ...base, tradeId, product: 'XCCY', direction: 'receive', leg1, leg2, initialExchange: true, finalExchange: true, ...over };
+}
+
+/** bulletPieces for an XCCY: piece j exchanges N_{j−1} − N_j (and 1.085 times it in USD) from the start to anniversary j. */
+function xccyPieces(trade: CrossCurrencySwap, years: number, outstanding: (k: number) => number, idPrefix: string, nettingSetId: string): CrossCurrencySwap[] {
+  const start = trade.leg1.startDate;
+  const out: CrossCurrencySwap[] = [];
+  for (let j = 1; j <= years; j++) {
+    const n = outstanding(j - 1) - (j < years ? outstanding(j) : 0);
+    out.push(xccy(`${idPrefix}${j}`, start, addMonths(start, 12 * j), n, undefined, { counterpartyId: trade.counterpartyId, nettingSetId, initialExchange: trade.initialExchange }));
+  }
+  return out;
 }
 
 describe('notional steps', () => {
@@ -149,6 +176,17 @@ describe('today\'s price equals the bullet decomposition', () => {
     expect(Math.abs(priceTrade(amort, market).npv - sum)).toBeLessThan(1e-10 * N);
   });
 
+  it('XCCY, linear, both exchanges: Σ of bullet XCCYs (coupons on both legs and the repayments exchanged on each step)', () => {
+    for (const start of [fromYmd(2026, 9, 30), fromYmd(2025, 9, 30)]) { // forward-starting, and seasoned (the initial exchange past)
+      const amort = xccy('X', start, addMonths(start, 48), N, { kind: 'linear', frequency: '1Y' });
+      const pieces = xccyPieces(amort, 4, (k) => (N * (4 - k)) / 4, 'P', 'NS1');
+      const sum = pieces.reduce((a, t) => a + priceTrade(t, market).npv, 0);
+      expect(Math.abs(priceTrade(amort, market).npv - sum)).toBeLessThan(1e-10 * N);
+      // not the bullet XCCY's price (the repayments move principal forward in time)
+      expect(Math.abs(priceTrade(amort, market).npv - priceTrade(xccy("B", start, addMonths(start, 48), N), market).npv)).toBeGreaterThan(1e-4 * N);
+    }
+  });
+
   it('fixed_amount, forward-starting, receiver: Σ of the pieces (the last piece the remainder)', () => {
     const start = fromYmd(2027, 1, 15);
     const amort = swap('A', 'receive', start, fromYmd(2033, 1, 15), N, { kind: 'fixed_amount', frequency: '1Y', amount: 1.5e6 });
@@ -162,8 +200,8 @@ describe('today\'s price equals the bullet decomposition', () => {
 describe('the exposure engine: an amortising swap\'s set equals the set of its bullet pieces on the same paths', () => {
   let market: Market;
   let portfolio: Portfolio;
-  let amortTrades: InterestRateSwap[];
-  let pieceTrades: InterestRateSwap[][];
+  let amortTrades: (InterestRateSwap | CrossCurrencySwap)[];
+  let pieceTrades: (InterestRateSwap | CrossCurrencySwap)[][];
   let result: Awaited<ReturnType<typeof runSimulation>>;
   const OPTIONS: SimulationOptions = { paths: 500, seed: 11, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
 
@@ -174,11 +212,13 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
     const linear = swap('A_LIN', 'pay', fromYmd(2026, 3, 31), fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
     const fixedAmount = swap('A_FIX', 'receive', fromYmd(2027, 1, 15), fromYmd(2033, 1, 15), 8e6, { kind: 'fixed_amount', frequency: '1Y', amount: 1e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
     const sculpted = swap('A_SCH', 'receive', SCULPTED.start, SCULPTED.end, SCULPTED.initial, { kind: 'schedule', fromDates: SCULPTED.fromDates, notionals: SCULPTED.notionals }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
-    amortTrades = [linear, fixedAmount, sculpted];
+    const cross = xccy('A_XCCY', fromYmd(2026, 9, 30), fromYmd(2030, 9, 30), 6e6, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
+    amortTrades = [linear, fixedAmount, sculpted, cross];
     pieceTrades = [
       bulletPieces(linear, 5, (k) => (N * (5 - k)) / 5, 'L', 'NS_PIECES'),
       bulletPieces(fixedAmount, 6, (k) => 8e6 - 1e6 * k, 'F', 'NS_PIECES'),
       intervalPieces(sculpted, [SCULPTED.start, ...SCULPTED.fromDates, SCULPTED.end], [SCULPTED.initial, ...SCULPTED.notionals], 'S', 'NS_PIECES'),
+      xccyPieces(cross, 4, (k) => (6e6 * (4 - k)) / 4, 'X', 'NS_PIECES'),
     ].map((list) => list.map((t) => ({ ...t, counterpartyId: unc.counterpartyId })));
     const book: Portfolio = { ...portfolio, nettingSets: sets, trades: [...amortTrades, ...pieceTrades.flat()] };
     result = await runSimulation({ portfolio: book, market, options: OPTIONS });
@@ -239,6 +279,22 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     expect(dA.adjustedNotional / dB.adjustedNotional).toBeCloseTo(average / N, 12); // the same SD
   });
 
+  it('SA-CCR, XCCY: average notionals per leg, and an FX position for each repayment exchanged on a step (ΔN at spot)', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const start = fromYmd(2026, 9, 30);
+    const amort = xccy('X', start, fromYmd(2030, 9, 30), N, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId });
+    const positions = computeSaccr({ ...portfolio, nettingSets: [unc], trades: [amort] }, market).trades.filter((p) => p.tradeId === 'X');
+    const spot = market.fxSpot('EUR', 'USD');
+    const fx = positions.filter((p) => p.assetClass === 'FX').map((p) => [p.component, p.notionalBase / spot]);
+    // the bank receives EUR (leg 1): it pays EUR at the start, and receives 3m EUR back on each of three steps and at the end
+    expect(fx.map(([c]) => c)).toEqual(['fx_initial', 'fx_amortisation_2027-09-30', 'fx_amortisation_2028-09-29', 'fx_amortisation_2029-09-28', 'fx_final']); // MF: Sunday 30 September 2029 rolls back to Friday 28th
+    for (const [, eur] of fx.slice(1)) expect(eur as number).toBeCloseTo(N / 4, 4);
+    expect(fx[0]![1] as number).toBeCloseTo(N, 4);
+    const leg1 = positions.find((p) => p.component === 'leg1')!;
+    expect(leg1.notionalBase / spot).toBeCloseTo(averageNotional(amort.leg1, market.asOf), 4);
+    expect(averageNotional(amort.leg1, market.asOf)).toBeLessThan(0.7 * N); // about 5/8 of N
+  });
+
   it('SIMM schedule notional: the notional outstanding today', () => {
     const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
     // seasoned: 2025-03-31 start, quarterly amortisation of 1m: four steps taken by 2026-06-30 (30 Jun 2025 is a Monday,
@@ -297,7 +353,7 @@ describe('the trades file\'s amortization columns', () => {
 
   it('are read into both legs (frequency defaulting to the fixed leg\'s), written back and read again', async () => {
     const { book, issues } = await load(smallWith(
-      { T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''], T005: ['schedule', '', ''] },
+      { T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''], T005: ['schedule', '', ''], T006: ['fixed_amount', '4000000', '1Y'] },
       // T005 (30m from 2026-03-18 to 2036-03-18): rows in any order; 2028-03-18 is a Saturday (rolled MF to Monday 20th)
       'T005,2030-03-18,10000000\nT005,2028-03-18,20000000\n',
     ));
@@ -306,6 +362,10 @@ describe('the trades file\'s amortization columns', () => {
     expect(t005.fixedLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2028, 3, 18), fromYmd(2030, 3, 18)], notionals: [20e6, 10e6] });
     expect(t005.floatLeg.amortization).toEqual(t005.fixedLeg.amortization);
     expect(Array.from(notionalSteps(t005.floatLeg).fromDates, toIsoDate)).toEqual(['2026-03-18', '2028-03-20', '2030-03-18']);
+    // T006, an XCCY of 20m EUR against 21.7m USD: leg 2 repays in proportion (4m EUR against 4.34m USD)
+    const t006 = book!.trades.find((t) => t.tradeId === 'T006') as CrossCurrencySwap;
+    expect(t006.leg1.amortization).toEqual({ kind: 'fixed_amount', frequency: '1Y', amount: 4e6 });
+    expect(t006.leg2.amortization).toEqual({ kind: 'fixed_amount', frequency: '1Y', amount: 4e6 * (21.7e6 / 20e6) });
     const t001 = book!.trades.find((t) => t.tradeId === 'T001') as InterestRateSwap;
     const t003 = book!.trades.find((t) => t.tradeId === 'T003') as InterestRateSwap;
     expect(t001.fixedLeg.amortization).toEqual({ kind: 'linear', frequency: '6M' }); // T001's fixed leg is 6M
@@ -325,6 +385,8 @@ describe('the trades file\'s amortization columns', () => {
       expect(a.fixedLeg.amortization).toEqual(b.fixedLeg.amortization);
       expect(a.floatLeg.amortization).toEqual(b.floatLeg.amortization);
     }
+    const x = again.book!.trades.find((t) => t.tradeId === 'T006') as CrossCurrencySwap;
+    expect(x.leg2.amortization).toEqual(t006.leg2.amortization);
   });
 
   it('wrong cells are errors naming the row, column, value and what was expected', async () => {
@@ -333,7 +395,7 @@ describe('the trades file\'s amortization columns', () => {
       T002: ['fixed_amount', '30000000', ''], // more than the notional (25m)
       T003: ['linear', '1000000', ''], // an amount with linear
       T004: ['straight', '', ''], // not a kind
-      T006: ['linear', '', ''], // an XCCY
+      T008: ['linear', '', ''], // an FX forward
       T013: ['none', '', '1Y'], // a frequency on a bullet swaption row
     }));
     const byColumn = (row: number, column: string) => issues.issues.find((i) => i.row === row && i.column === column);
@@ -343,7 +405,7 @@ describe('the trades file\'s amortization columns', () => {
     expect(byColumn(rowOf('T002'), 'amortization_amount')).toMatchObject({ value: '30000000', expected: 'at most the notional 25000000' });
     expect(byColumn(rowOf('T003'), 'amortization_amount')).toMatchObject({ value: '1000000', expected: 'blank for amortization linear (equal repayments: no amount)' });
     expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount, schedule' });
-    expect(byColumn(rowOf('T006'), 'amortization')?.expected).toBe('blank or none for XCCY: amortising notionals are supported for IRS and OIS only');
+    expect(byColumn(rowOf('T008'), 'amortization')?.expected).toBe('blank or none for FXFWD: amortising notionals are supported for IRS, OIS and XCCY only');
     expect(byColumn(rowOf('T013'), 'amortization_frequency')?.value).toBe('1Y');
     expect(issues.issues.every((i) => i.file !== undefined && i.file.endsWith('trades.csv'))).toBe(true);
   });

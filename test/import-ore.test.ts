@@ -665,7 +665,7 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
   it('cross-currency amortisation and amortisation rules are reported, not mapped', () => {
     const list = unmapped(result.report.findings).map((f) => [f.tradeId, f.field, f.reason]);
     expect(list).toEqual([
-      ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals', 'amortising or accreting cross-currency swaps are not supported by xva'],
+      ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals', 'several notionals on a cross-currency swap are not mapped (ORE gives each leg its own list and amortising exchanges; an amortising XCCY can be given in the trades file)'],
       ['RULES', 'SwapData/LegData[1]/Amortizations', "amortisation rules are not mapped: give the leg's notionals explicitly (Notionals/Notional, one per period or with startDate)"],
     ]);
   });

@@ -125,7 +125,7 @@ function scheduleNotional(trade: Trade, market: Market): { amount: number; curre
     case 'SWAPTION':
       return { amount: trade.fixedLeg.notional, currency: trade.fixedLeg.currency };
     case 'XCCY':
-      return { amount: trade.leg1.notional, currency: trade.leg1.currency };
+      return { amount: outstandingNotional(trade.leg1, market.asOf), currency: trade.leg1.currency };
     case 'EQFWD':
     case 'EQOPT':
       return { amount: trade.quantity * market.equity(trade.underlying).spot, currency: trade.currency };

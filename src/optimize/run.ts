@@ -114,7 +114,7 @@ export function grossNotional(portfolio: Portfolio, market: Market): number {
         [amount, ccy] = [t.fixedLeg.notional, t.fixedLeg.currency];
         break;
       case 'XCCY':
-        [amount, ccy] = [t.leg1.notional, t.leg1.currency];
+        [amount, ccy] = [outstandingNotional(t.leg1, market.asOf), t.leg1.currency];
         break;
       case 'EQFWD':
       case 'EQOPT':

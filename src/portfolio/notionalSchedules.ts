@@ -8,6 +8,7 @@ import { toIsoDate, type DateSerial } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 import type { FieldReader } from '../io/table.js';
 import type { Trade } from '../products/types.js';
+import { amortisingLeg } from '../products/amortization.js';
 
 export const NOTIONAL_SCHEDULE_COLUMNS = ['trade_id', 'from_date', 'notional'] as const;
 export const REQUIRED_NOTIONAL_SCHEDULE_COLUMNS = NOTIONAL_SCHEDULE_COLUMNS;
@@ -38,9 +39,7 @@ export function readNotionalSchedules(r: FieldReader): Map<string, NotionalSched
 
 /** Records each row whose trade is not in `trades` or does not amortise by `schedule`. */
 export function checkScheduleOwners(r: FieldReader, schedules: ReadonlyMap<string, NotionalScheduleRows>, trades: readonly Trade[], tradeIdsPresent: ReadonlySet<string>): void {
-  const scheduled = new Set(
-    trades.filter((t) => (t.product === 'IRS' || t.product === 'OIS') && t.fixedLeg.amortization?.kind === 'schedule').map((t) => t.tradeId),
-  );
+  const scheduled = new Set(trades.filter((t) => amortisingLeg(t)?.amortization?.kind === 'schedule').map((t) => t.tradeId));
   for (const [tradeId, entry] of schedules) {
     if (scheduled.has(tradeId)) continue;
     // a trade whose own row has problems is reported there; its schedule rows are not errors of their own

@@ -78,7 +78,7 @@ export function tradeNotional(trade: Trade, asOf?: DateSerial): { currency: Curr
     case 'SWAPTION':
       return { currency: trade.fixedLeg.currency, notional: trade.fixedLeg.notional };
     case 'XCCY':
-      return { currency: trade.leg1.currency, notional: trade.leg1.notional };
+      return { currency: trade.leg1.currency, notional: asOf === undefined ? trade.leg1.notional : outstandingNotional(trade.leg1, asOf) };
     case 'EQFWD':
     case 'EQOPT':
       return { currency: trade.currency, notional: trade.quantity * trade.strike };

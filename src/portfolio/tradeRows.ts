@@ -6,6 +6,7 @@
 import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
 import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
+import { proportionalAmortization } from '../products/amortization.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   AMORTIZATION_KINDS,
@@ -224,7 +225,7 @@ const AMORTIZATION_COLUMNS = ['amortization', 'amortization_amount', 'amortizati
 function readAmortization(
   r: FieldReader,
   row: number,
-  c: RowConventions,
+  defaultFrequency: Frequency,
   tradeId: string,
   notional: number | undefined,
   dates: { start?: DateSerial; end?: DateSerial },
@@ -255,7 +256,7 @@ function readAmortization(
     const steps = scheduleSteps(r.issues, entry, tradeId, dates.start, dates.end);
     return steps && { kind, ...steps };
   }
-  const frequency = frequencyCell ?? c.fixedFrequency ?? '1Y';
+  const frequency = frequencyCell ?? defaultFrequency;
   if (kind === 'linear') {
     refuseAmortizationCells(r, row, 'amortization linear (equal repayments: no amount)', ['amortization_amount']);
     return { kind, frequency };
@@ -289,7 +290,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
   const errorsBefore = r.issues.errorCount;
-  const amortization = readAmortization(r, row, c, base.tradeId, notional, { start, end }, context);
+  const amortization = readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (fixedRate === undefined || floatIndex === undefined) return undefined;
@@ -331,7 +332,7 @@ function xccyLeg(
   return floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
 }
 
-function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBase, context: TradeRowContext): Trade | undefined {
   const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
   const ccy1 = currency(r, row, 'currency');
   const notional1 = amount(r, row, 'notional');
@@ -344,6 +345,14 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
   const leg1 = xccyLeg(r, row, c, { rate: 'fixed_rate', index: 'float_index', spread: 'float_spread_bp' }, ccy1, notional1, start, end);
   const leg2 = xccyLeg(r, row, c, { rate: 'fixed_rate2', index: 'float_index2', spread: 'float_spread_bp2' }, ccy2, notional2, start, end);
   if (!leg1 || !leg2) return undefined;
+  // leg 1's amortisation (default frequency: leg 1's); leg 2 steps in proportion, keeping the traded exchange rate
+  const errorsBefore = r.issues.errorCount;
+  const amortization = readAmortization(r, row, leg1.frequency, base.tradeId, notional1, { start, end }, context);
+  if (r.issues.errorCount > errorsBefore) return undefined;
+  if (amortization !== undefined) {
+    leg1.amortization = amortization;
+    leg2.amortization = proportionalAmortization(amortization, notional2 / notional1);
+  }
   return { ...base, product: 'XCCY', direction, leg1, leg2, initialExchange: exchange === 'both', finalExchange: exchange !== 'none' };
 }
 
@@ -476,7 +485,9 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
   const c = readConventions(r, row);
-  if (product !== 'IRS' && product !== 'OIS') refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS and OIS only`, AMORTIZATION_COLUMNS);
+  if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY') {
+    refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS and XCCY only`, AMORTIZATION_COLUMNS);
+  }
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;
@@ -486,7 +497,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       trade = readIrs(r, row, c, base, product, context);
       break;
     case 'XCCY':
-      trade = readXccy(r, row, c, base);
+      trade = readXccy(r, row, c, base, context);
       break;
     case 'FXFWD':
       trade = readFxForward(r, row, base);

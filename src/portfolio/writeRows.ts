@@ -7,6 +7,7 @@ import { XvaInternalError } from '../errors.js';
 import type { OutputColumnType, OutputTable } from '../io/write.js';
 import type { FixedLeg, FloatLeg, SwapLeg, Trade } from '../products/types.js';
 import type { Portfolio } from './types.js';
+import { amortisingLeg } from '../products/amortization.js';
 
 type Cell = string | number | boolean | null;
 
@@ -51,7 +52,7 @@ function fixedFloatCells(fixed: FixedLeg, float: FloatLeg): Record<string, Cell>
 }
 
 /** An amortising swap's three cells (the reader gives both legs the fixed leg's terms). */
-function amortizationCells(leg: FixedLeg): Record<string, Cell> {
+function amortizationCells(leg: SwapLeg): Record<string, Cell> {
   const a = leg.amortization;
   if (a === undefined) return {};
   return {
@@ -105,6 +106,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         notional2: leg2.notional,
         ...scheduleCells(leg1),
         notional_exchange: t.initialExchange ? 'both' : t.finalExchange ? 'final' : 'none',
+        ...amortizationCells(leg1), // leg 2 steps in proportion (the reader derives it)
       };
       if (leg1.kind === 'fixed') Object.assign(row, fixedCells(leg1));
       else Object.assign(row, floatCells(leg1));
@@ -138,7 +140,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 }
 
 export function tradesTable(trades: readonly Trade[]): OutputTable {
-  const amortising = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.fixedLeg.amortization !== undefined);
+  const amortising = trades.some((t) => amortisingLeg(t) !== undefined);
   return table(amortising ? [...TRADE_COLUMNS, ...AMORTIZATION_COLUMNS] : TRADE_COLUMNS, trades.map(tradeRow));
 }
 
@@ -146,8 +148,7 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
 function notionalScheduleRows(trades: readonly Trade[]): Record<string, Cell>[] {
   const rows: Record<string, Cell>[] = [];
   for (const t of trades) {
-    if (t.product !== 'IRS' && t.product !== 'OIS') continue;
-    const a = t.fixedLeg.amortization;
+    const a = amortisingLeg(t)?.amortization;
     if (a?.kind !== 'schedule') continue;
     a.fromDates.forEach((d, i) => rows.push({ trade_id: t.tradeId, from_date: d, notional: a.notionals[i]! }));
   }

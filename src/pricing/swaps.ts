@@ -6,6 +6,7 @@ import type { CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap, SwapLeg }
 import { buildSchedule } from '../conventions/schedule.js';
 import { discountCurveFor, unsupported } from './curves.js';
 import { fixedLegFlows, floatLegFlows, flowsPv } from './legs.js';
+import { principalFlows } from '../products/amortization.js';
 
 /** The projection curve of a floating leg, or a clear error naming the trade and the missing index. */
 export function projectionFor(tradeId: string, leg: FloatLeg, market: Market): YieldCurve {
@@ -34,8 +35,9 @@ export function priceInterestRateSwap(trade: InterestRateSwap, market: Market, c
 
 /**
  * PV today of a cross-currency leg as received, in its own currency: coupons, plus the final notional received at
- * the last payment date, minus the initial notional paid at the (adjusted) start date, each exchange only while still
- * to come (after the as-of date).
+ * the last payment date, minus the initial notional paid at the (adjusted) start date, plus an amortising leg's
+ * repayments on its steps (products/amortization.ts principalFlows), each exchange only while still to come (after
+ * the as-of date).
  */
 export function xccyLegPv(
   tradeId: string,
@@ -46,12 +48,9 @@ export function xccyLegPv(
   finalExchange: boolean,
 ): number {
   let pv = legCouponsPv(tradeId, leg, market, discount);
-  const schedule = buildSchedule(leg);
-  if (schedule.count === 0) return pv;
-  const startDate = schedule.accrualStart[0]!;
-  const endDate = schedule.paymentDate[schedule.count - 1]!;
-  if (initialExchange && startDate > market.asOf) pv -= leg.notional * discount.discount(market.time(startDate));
-  if (finalExchange && endDate > market.asOf) pv += leg.notional * discount.discount(market.time(endDate));
+  for (const flow of principalFlows(leg, initialExchange, finalExchange)) {
+    if (flow.date > market.asOf) pv += flow.amount * discount.discount(market.time(flow.date));
+  }
   return pv;
 }
 

@@ -10,7 +10,7 @@ import { adjust } from '../conventions/calendar.js';
 import { calendarNamed } from '../conventions/holidays.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import type { DateSerial } from '../conventions/dates.js';
-import type { FixedLeg, FloatLeg } from './types.js';
+import type { AmortizationTerms, FixedLeg, FloatLeg, Trade } from './types.js';
 
 type Leg = FixedLeg | FloatLeg;
 
@@ -90,4 +90,56 @@ export function averageNotional(leg: Leg, from: DateSerial): number {
     if (b > a) weighted += steps.notionals[k]! * (b - a);
   }
   return weighted / (end - begin);
+}
+
+/**
+ * A cross-currency leg's terms from leg 1's: the same steps in proportion (`ratio` = notional2 / notional), so that
+ * the two legs' notionals keep the traded exchange rate on every step.
+ */
+export function proportionalAmortization(terms: AmortizationTerms, ratio: number): AmortizationTerms {
+  switch (terms.kind) {
+    case 'linear':
+      return terms;
+    case 'fixed_amount':
+      return { ...terms, amount: terms.amount * ratio };
+    case 'schedule':
+      return { ...terms, notionals: terms.notionals.map((n) => n * ratio) };
+  }
+}
+
+/** One principal exchange of a cross-currency leg, as received by the holder of the leg (the initial one is paid). */
+export interface PrincipalFlow {
+  date: DateSerial;
+  amount: number;
+  kind: 'initial' | 'amortisation' | 'final';
+}
+
+/**
+ * The principal exchanges of a cross-currency leg: the initial notional paid on the (adjusted) start date when
+ * `initial`; with `final`, each step's change of notional received on its date (an amortising leg repays
+ * N_{k−1} − N_k on step k; an accreting one pays the increase) and the last notional received on the last payment
+ * date. A bullet leg: −N at the start, +N at the end.
+ */
+export function principalFlows(leg: Leg, initial: boolean, final: boolean): PrincipalFlow[] {
+  const schedule = buildSchedule(leg);
+  if (schedule.count === 0) return [];
+  const start = schedule.accrualStart[0]!;
+  const end = schedule.paymentDate[schedule.count - 1]!;
+  const out: PrincipalFlow[] = [];
+  if (initial) out.push({ date: start, amount: -leg.notional, kind: 'initial' });
+  if (!final) return out;
+  const steps = notionalSteps(leg);
+  for (let k = 1; k < steps.fromDates.length; k++) {
+    const change = steps.notionals[k - 1]! - steps.notionals[k]!;
+    if (change !== 0 && steps.fromDates[k]! < end) out.push({ date: steps.fromDates[k]!, amount: change, kind: 'amortisation' });
+  }
+  out.push({ date: end, amount: steps.notionals[steps.notionals.length - 1]!, kind: 'final' });
+  return out;
+}
+
+/** The leg that holds a trade's amortisation as booked (an IRS/OIS's fixed leg, an XCCY's leg 1); undefined for a bullet trade. */
+export function amortisingLeg(trade: Trade): FixedLeg | FloatLeg | undefined {
+  if (trade.product === 'IRS' || trade.product === 'OIS') return trade.fixedLeg.amortization !== undefined ? trade.fixedLeg : undefined;
+  if (trade.product === 'XCCY') return trade.leg1.amortization !== undefined ? trade.leg1 : undefined;
+  return undefined;
 }

@@ -14,6 +14,7 @@
  *
  * No xva product maps to commodities: commodity positions come only from the saccr_trades table (inputs.ts).
  */
+import { toIsoDate } from '../../conventions/dates.js';
 import { buildSchedule } from '../../conventions/schedule.js';
 import { XvaInputError } from '../../errors.js';
 import type { Market } from '../../market/types.js';
@@ -26,7 +27,7 @@ import type { CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg,
 import type { CreditRating } from './parameters.js';
 import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
 import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
-import { averageNotional } from '../../products/amortization.js';
+import { averageNotional, principalFlows } from '../../products/amortization.js';
 
 export interface MappingContext {
   market: Market;
@@ -235,18 +236,31 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
       const { leg1, leg2 } = trade;
+      // an amortising leg: its average notional over the remaining life
       const out = [
-        irLegPosition(base, 'leg1', [leg1], leg1.notional, leg1.currency, legDirection(leg1, bankPaysLeg1), ctx),
-        irLegPosition(base, 'leg2', [leg2], leg2.notional, leg2.currency, legDirection(leg2, !bankPaysLeg1), ctx),
+        irLegPosition(base, 'leg1', [leg1], averageNotional(leg1, m.asOf), leg1.currency, legDirection(leg1, bankPaysLeg1), ctx),
+        irLegPosition(base, 'leg2', [leg2], averageNotional(leg2, m.asOf), leg2.currency, legDirection(leg2, !bankPaysLeg1), ctx),
       ];
-      // notional exchanges: initially the bank receives the notional of the leg it pays; finally it pays it back
-      const start = Math.min(leg1.startDate, leg2.startDate);
-      const end = Math.max(lastPaymentDate(leg1), lastPaymentDate(leg2));
+      // notional exchanges: initially the bank receives the notional of the leg it pays; it pays back each repayment of
+      // an amortising swap on its step and the rest finally (an FX position per exchange still to come). The legs
+      // step on the same dates (leg 2 in proportion to leg 1), so their exchanges pair up in order.
       const [paid, received] = bankPaysLeg1 ? [leg1, leg2] : [leg2, leg1];
-      if (trade.initialExchange && start > m.asOf) {
-        out.push(fxExchangePosition(base, 'fx_initial', paid.currency, paid.notional, received.currency, received.notional, start, ctx));
-      }
-      if (trade.finalExchange) out.push(fxExchangePosition(base, 'fx_final', received.currency, received.notional, paid.currency, paid.notional, end, ctx));
+      const paidFlows = principalFlows(paid, trade.initialExchange, trade.finalExchange);
+      const receivedFlows = principalFlows(received, trade.initialExchange, trade.finalExchange);
+      const end = Math.max(lastPaymentDate(leg1), lastPaymentDate(leg2));
+      paidFlows.forEach((flow, i) => {
+        const other = receivedFlows[i]!;
+        if (flow.kind === 'initial') {
+          if (flow.date > m.asOf) out.push(fxExchangePosition(base, 'fx_initial', paid.currency, -flow.amount, received.currency, -other.amount, flow.date, ctx));
+        } else if (flow.kind === 'final') {
+          out.push(fxExchangePosition(base, 'fx_final', received.currency, other.amount, paid.currency, flow.amount, end, ctx));
+        } else if (flow.date > m.asOf) {
+          // a repayment: the bank pays back the leg it paid and receives the other; an accreting step's draw reverses it
+          out.push(flow.amount > 0
+            ? fxExchangePosition(base, `fx_amortisation_${toIsoDate(flow.date)}`, received.currency, other.amount, paid.currency, flow.amount, flow.date, ctx)
+            : fxExchangePosition(base, `fx_amortisation_${toIsoDate(flow.date)}`, paid.currency, -flow.amount, received.currency, -other.amount, flow.date, ctx));
+        }
+      });
       return out;
     }
     case 'FXFWD': {

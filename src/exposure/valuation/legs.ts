@@ -8,7 +8,7 @@ import type { FixedLeg, FloatLeg, SwapLeg } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
 import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { projectionFor } from '../../pricing/swaps.js';
-import { periodNotional } from '../../products/amortization.js';
+import { periodNotional, principalFlows } from '../../products/amortization.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
 import type { CurrencyPoolBuilder } from './ratePool.js';
@@ -81,7 +81,7 @@ export function addSwapLeg(pool: PoolSink, grid: TimeGrid, market: Market, trade
   else addFloatLeg(pool, grid, market, tradeId, tradeIndex, leg, sign);
 }
 
-/** Cross-currency leg: coupons plus the initial (paid) and final (received) notional exchanges, as xccyLegPv. */
+/** Cross-currency leg: coupons plus the initial (paid), amortising and final (received) notional exchanges, as xccyLegPv. */
 export function addXccyLeg(
   pool: PoolSink,
   grid: TimeGrid,
@@ -94,8 +94,5 @@ export function addXccyLeg(
   finalExchange: boolean,
 ): void {
   addSwapLeg(pool, grid, market, tradeId, tradeIndex, leg, sign);
-  const schedule = buildSchedule(leg);
-  if (schedule.count === 0) return;
-  if (initialExchange) addPayment(pool, grid, market, tradeIndex, schedule.accrualStart[0]!, -sign * leg.notional);
-  if (finalExchange) addPayment(pool, grid, market, tradeIndex, schedule.paymentDate[schedule.count - 1]!, sign * leg.notional);
+  for (const flow of principalFlows(leg, initialExchange, finalExchange)) addPayment(pool, grid, market, tradeIndex, flow.date, sign * flow.amount);
 }

@@ -137,7 +137,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (legs[0]!.currency !== legs[1]!.currency) {
     const stepped = legs.find((l) => l.notionalSteps !== undefined);
-    if (stepped) throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'amortising or accreting cross-currency swaps are not supported by xva');
+    if (stepped) throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'several notionals on a cross-currency swap are not mapped (ORE gives each leg its own list and amortising exchanges; an amortising XCCY can be given in the trades file)');
     return crossCurrency(legs, notes);
   }
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);

@@ -63,7 +63,7 @@ export function tradeNotional(trade: Trade, market: Market): { amount: number; c
     case 'SWAPTION':
       return { amount: Math.abs(trade.fixedLeg.notional), currency: trade.fixedLeg.currency };
     case 'XCCY':
-      return { amount: Math.abs(trade.leg1.notional), currency: trade.leg1.currency };
+      return { amount: Math.abs(outstandingNotional(trade.leg1, market.asOf)), currency: trade.leg1.currency };
     case 'EQFWD':
     case 'EQOPT':
       return { amount: Math.abs(trade.quantity * market.equity(trade.underlying).spot), currency: trade.currency };
