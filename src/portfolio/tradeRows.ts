@@ -217,10 +217,10 @@ const AMORTIZATION_VALUES = ['none', ...AMORTIZATION_KINDS] as const;
 const AMORTIZATION_COLUMNS = ['amortization', 'amortization_amount', 'amortization_frequency'] as const;
 
 /**
- * An IRS/OIS row's amortisation (docs/inputs.md): `amortization` none (blank), linear, fixed_amount or schedule; the
- * amount (fixed_amount only, > 0 and at most the notional); the frequency (linear and fixed_amount; default: the fixed
- * leg's); the steps of a schedule from the notional_schedules rows of the trade. Undefined for a bullet swap or when a
- * cell is wrong (recorded).
+ * An IRS/OIS/XCCY row's amortisation (docs/inputs.md): `amortization` none (blank), linear, fixed_amount or schedule;
+ * the amount (fixed_amount only, > 0 and at most the notional); the frequency (linear and fixed_amount; default
+ * `defaultFrequency`: the fixed leg's, an XCCY's leg 1's); the steps of a schedule from the notional_schedules rows of
+ * the trade. Undefined for a bullet swap or when a cell is wrong (recorded).
  */
 function readAmortization(
   r: FieldReader,
