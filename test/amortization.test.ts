@@ -238,6 +238,13 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
     expect(Math.abs(a!.eepe - b!.eepe)).toBeLessThan(tol);
   });
 
+  it('today (the first exposure date) the set is worth the sum of today\'s prices of its amortising trades (EPE − ENE = V₀)', () => {
+    const p = result.nettingSets.find((s) => s.nettingSetId === 'NS_AMORT')!.profile;
+    const v0 = amortTrades.reduce((acc, t) => acc + priceTrade(t, market).npv, 0); // all in USD, the base currency
+    expect(Math.abs(p.epe[0]! - p.ene[0]! - v0)).toBeLessThan(1e-6 * N);
+    expect(Math.abs(v0)).toBeGreaterThan(1e-4 * N);
+  });
+
   it('each amortising trade\'s Euler contribution is the sum of its pieces\' (Euler allocation is linear in trade values)', () => {
     const setA = result.nettingSets.find((s) => s.nettingSetId === 'NS_AMORT')!;
     const setB = result.nettingSets.find((s) => s.nettingSetId === 'NS_PIECES')!;
