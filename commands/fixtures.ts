@@ -16,6 +16,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset demo --out ./my-demo',
     '<%= config.bin %> fixtures --preset utb-20k --seed 7 --out ./utb --format csv --json',
     '<%= config.bin %> fixtures --preset demo --calendars --out ./demo-calendars',
+    '<%= config.bin %> fixtures --preset demo --amortising --out ./demo-amortising',
   ];
 
   static override flags = {
@@ -28,6 +29,11 @@ export default class Fixtures extends XvaCommand {
         'Give every swap the holiday calendar of its currency (USD USNY, EUR TARGET, GBP GBLO, JPY JPTO, CHF CHZU; a cross-currency swap both): a calendar column in trades. Without it the schedules roll on weekends only',
       default: false,
     }),
+    amortising: Flags.boolean({
+      description:
+        'Make three swaps in four (IRS, OIS, XCCY) amortise: linear, a fixed amount a year, or an explicit schedule (a notional_schedules table); see docs/fixtures.md',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -35,7 +41,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

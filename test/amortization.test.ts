@@ -29,6 +29,7 @@ import { priceTrade } from '../src/pricing/index.js';
 import { averageNotional, notionalSteps, outstandingNotional, periodNotional, proportionalAmortization } from '../src/products/amortization.js';
 import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
+import { bookBaCvaInput } from '../src/capital/run.js';
 import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { replacementCandidates } from '../src/optimize/levers/compression/replacements.js';
 import { grossNotional } from '../src/optimize/run.js';
@@ -300,6 +301,18 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     const leg1 = positions.find((p) => p.component === 'leg1')!;
     expect(leg1.notionalBase / spot).toBeCloseTo(averageNotional(amort.leg1, market.asOf), 4);
     expect(averageNotional(amort.leg1, market.asOf)).toBeLessThan(0.7 * N); // about 5/8 of N
+  });
+
+  it('a set holding only a swap repaid for the rest of its life: no SA-CCR notional, BA-CVA effective maturity 0 (no error)', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    // 10m from 2024-06-28, 5m repaid on 2025-06-30 and on 2026-06-29: nothing outstanding from before the as-of date
+    const repaid = swap('R', 'pay', fromYmd(2024, 6, 28), fromYmd(2029, 6, 28), 10e6, { kind: 'fixed_amount', frequency: '1Y', amount: 5e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId });
+    expect(averageNotional(repaid.fixedLeg, market.asOf)).toBe(0);
+    const book: Portfolio = { ...portfolio, nettingSets: [unc], trades: [repaid] };
+    const saccr = computeSaccr(book, market);
+    expect(saccr.trades.find((p) => p.tradeId === 'R')!.notionalBase).toBe(0);
+    expect(bookBaCvaInput(book, market, saccr).effectiveMaturity).toEqual([{ nettingSetId: unc.nettingSetId, years: 0, source: 'notional_weighted' }]);
+    expect(priceTrade(repaid, market).npv).toBe(0); // no coupon left on a zero notional
   });
 
   it('SIMM schedule notional: the notional outstanding today', () => {

@@ -10,6 +10,7 @@ import { columnValues, rowCount, type BookTable } from '../src/fixtures/table.js
 import { writeBook } from '../src/fixtures/write.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
+import { amortisingLeg, notionalSteps } from '../src/products/amortization.js';
 import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
 import { IssueCollector } from '../src/errors.js';
 import { readTable } from '../src/io/read.js';
@@ -446,6 +447,61 @@ describe('xva fixtures --calendars: each swap on its currency\'s holiday calenda
       const leg = x.product === 'XCCY' ? x.leg1 : x.product === 'IRS' || x.product === 'OIS' || x.product === 'SWAPTION' ? x.fixedLeg : undefined;
       if (leg) expect(leg.calendar, x.tradeId).toBeDefined();
     }
+  }, 60_000);
+});
+
+describe('xva fixtures --amortising: three swaps in four amortise', () => {
+  const plain = generateBook('demo', 42);
+  const amortising = generateBook('demo', 42, { amortising: true });
+
+  it('adds the three amortization columns last and a notional_schedules table, and changes no other cell', () => {
+    const names = amortising.tables.trades.columns.map((c) => c.name);
+    expect(names.slice(-3)).toEqual(['amortization', 'amortization_amount', 'amortization_frequency']);
+    for (const column of plain.tables.trades.columns) expect(columnValues(amortising.tables.trades, column.name), column.name).toEqual(column.values);
+    for (const name of ['counterparties', 'netting_sets', 'eligible_collateral', 'collateral', 'reference_entities'] as const)
+      expect(amortising.tables[name], name).toEqual(plain.tables[name]);
+    expect(amortising.marketYaml).toBe(plain.marketYaml);
+    expect(plain.notionalSchedules).toBeUndefined();
+  });
+
+  it('in turn bullet, linear, fixed_amount (yearly, never repaid before maturity) and schedule, over IRS, OIS and XCCY in book order', () => {
+    const t = amortising.tables.trades;
+    const product = columnValues(t, 'product');
+    const kind = columnValues(t, 'amortization');
+    const swaps = product.map((p, i) => [p, i] as const).filter(([p]) => p === 'IRS' || p === 'OIS' || p === 'XCCY').map(([, i]) => i);
+    const expected = [null, 'linear', 'fixed_amount', 'schedule'];
+    const shortSchedule = swaps.filter((i, k) => k % 4 === 3 && kind[i] === 'linear').length; // under two whole years: linear
+    swaps.forEach((i, k) => {
+      if (!(k % 4 === 3 && kind[i] === 'linear')) expect(kind[i], String(columnValues(t, 'trade_id')[i])).toBe(expected[k % 4]);
+    });
+    expect(shortSchedule).toBeLessThan(swaps.length / 8);
+    product.forEach((p, i) => {
+      if (p !== 'IRS' && p !== 'OIS' && p !== 'XCCY') expect(kind[i]).toBeNull();
+    });
+  });
+
+  it('the written book loads and validates with no issue; the repayments of fixed_amount leave notional to the last year', async () => {
+    const dir = tmpDir('amortising');
+    const files = writeBook(amortising, dir, 'csv').map((f) => path.basename(f));
+    expect(files).toContain('notional_schedules.csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    let fixedAmount = 0;
+    let scheduled = 0;
+    for (const x of result.portfolio.trades) {
+      const leg = amortisingLeg(x);
+      if (leg?.amortization?.kind === 'fixed_amount') {
+        fixedAmount++;
+        const steps = notionalSteps(leg);
+        expect(steps.notionals[steps.notionals.length - 1], x.tradeId).toBeGreaterThan(0);
+      }
+      if (leg?.amortization?.kind === 'schedule') {
+        scheduled++;
+        expect(leg.amortization.notionals[0]).toBeCloseTo(1.2 * leg.notional, 0); // drawn to 120% in the second year
+      }
+    }
+    expect(fixedAmount).toBeGreaterThan(20);
+    expect(scheduled).toBeGreaterThan(20);
   }, 60_000);
 });
 

@@ -274,7 +274,9 @@ export function bookBaCvaInput(
   const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
     const given = effectiveMaturityYears?.get(ns.nettingSetId);
     if (given !== undefined) return { nettingSetId: ns.nettingSetId, years: given, source: 'option' };
-    const list = positions.get(ns.nettingSetId) ?? [];
+    // positions without notional (an amortising swap repaid for the rest of its life) weigh nothing; a set with no
+    // notional left has no add-on either, and M = 0
+    const list = (positions.get(ns.nettingSetId) ?? []).filter((x) => x.notionalBase !== 0);
     const years = list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears })));
     return { nettingSetId: ns.nettingSetId, years, source: 'notional_weighted' };
   });
