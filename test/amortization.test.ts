@@ -30,6 +30,9 @@ import { averageNotional, notionalSteps, outstandingNotional, periodNotional, pr
 import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
 import { bookBaCvaInput } from '../src/capital/run.js';
+import { remainingPosition } from '../src/capital/kva.js';
+import { SACCR_PARAMETERS } from '../src/capital/saccr/parameters.js';
+import { yearFraction } from '../src/conventions/dayCount.js';
 import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { replacementCandidates } from '../src/optimize/levers/compression/replacements.js';
 import { grossNotional } from '../src/optimize/run.js';
@@ -280,9 +283,18 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     const book = (t: Trade): Portfolio => ({ ...portfolio, nettingSets: [unc], trades: [t] });
     const dA = computeSaccr(book(amort), market).trades.find((p) => p.tradeId === 'A')!;
     const dB = computeSaccr(book(bullet), market).trades.find((p) => p.tradeId === 'B')!;
-    // steps of 365, 366, 364 and 366 days (2029-06-30 rolls back to Friday 29th), notionals 12, 9, 6 and 3 million
-    const average = (365 * 12e6 + 366 * 9e6 + 364 * 6e6 + 366 * 3e6) / 1461;
+    // steps from 2026-06-30, 2027-06-30, 2028-06-30 and 2029-06-29 (30th a Saturday, MF), notionals 12, 9, 6 and 3
+    // million, weighted by SA-CCR's year fraction (ACT/ACT) of each step's span, to the maturity 2030-06-30
+    const dates = [fromYmd(2026, 6, 30), fromYmd(2027, 6, 30), fromYmd(2028, 6, 30), fromYmd(2029, 6, 29), end];
+    const spans = dates.slice(1).map((d, k) => yearFraction('ACT/ACT', dates[k]!, d));
+    const average = (spans[0]! * 12e6 + spans[1]! * 9e6 + spans[2]! * 6e6 + spans[3]! * 3e6) / spans.reduce((a, b) => a + b, 0);
     expect(dA.notionalBase).toBeCloseTo(average, 4);
+    // KVA's projection: at 2028-12-31 the average over the life left then (6m to 2029-06-29, then 3m)
+    const mid = fromYmd(2028, 12, 31);
+    const left = [yearFraction('ACT/ACT', mid, fromYmd(2029, 6, 29)), yearFraction('ACT/ACT', fromYmd(2029, 6, 29), end)];
+    const projected = remainingPosition(dA, yearFraction('ACT/ACT', market.asOf, mid), SACCR_PARAMETERS)!;
+    expect(projected.notionalBase).toBeCloseTo((left[0]! * 6e6 + left[1]! * 3e6) / (left[0]! + left[1]!), 4);
+    expect(remainingPosition(dB, yearFraction('ACT/ACT', market.asOf, mid), SACCR_PARAMETERS)!.notionalBase).toBe(N); // a bullet's stays
     expect(dB.notionalBase).toBe(N);
     expect(dA.adjustedNotional / dB.adjustedNotional).toBeCloseTo(average / N, 12); // the same SD
   });
@@ -299,7 +311,7 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     for (const [, eur] of fx.slice(1)) expect(eur as number).toBeCloseTo(N / 4, 4);
     expect(fx[0]![1] as number).toBeCloseTo(N, 4);
     const leg1 = positions.find((p) => p.component === 'leg1')!;
-    expect(leg1.notionalBase / spot).toBeCloseTo(averageNotional(amort.leg1, market.asOf), 4);
+    expect(leg1.notionalBase / spot).toBeCloseTo(averageNotional(amort.leg1, market.asOf, (d) => yearFraction('ACT/ACT', market.asOf, d)), 4);
     expect(averageNotional(amort.leg1, market.asOf)).toBeLessThan(0.7 * N); // about 5/8 of N
   });
 

@@ -5,7 +5,8 @@
  *   SA-CCR EAD(t_k, p) = α·(RC(t_k, p) + multiplier(V − C)·AddOn(t_k))            (CRE52.1, CRE52.23)
  * with V the simulated netting-set value on the path and AddOn(t_k) the add-on of the positions still alive at t_k
  * (S, E, M, T shortened by t_k, SD and MF recomputed, option deltas at the shortened expiry floored at 10 business
- * days, notionals and FX/equity prices as today). Collateral on the path (module `pathCollateral`):
+ * days, notionals and FX/equity prices as today, but an amortising swap leg's notional the average over the life left
+ * at t_k). Collateral on the path (module `pathCollateral`):
  * - unmargined: C = today's SA-CCR collateral (NICA and any balance), held constant;
  * - margined: VM follows V beyond the thresholds, so V − C = clamp(V, −TH_bank, TH_cpty) − NICA; RC adds the
  *   TH + MTA − NICA floor (CRE52.18) and the CRE52.2 cap at the unmargined EAD applies path by path.
@@ -24,6 +25,7 @@ import type { SaccrPosition } from './saccr/types.js';
 import { toBase } from './saccr/conventions.js';
 import type { Market } from '../market/types.js';
 import type { NettingSet } from '../portfolio/types.js';
+import { averageOfSteps } from '../products/amortization.js';
 
 /** What the projection needs of one netting set (from today's SA-CCR result and the netting-set terms). */
 export interface KvaNettingSet {
@@ -53,11 +55,22 @@ export function thresholdBankBase(ns: NettingSet, market: Market): number {
   return ns.csa ? ns.thresholdBank * toBase(market, ns.collateralCurrency) : 0;
 }
 
+/**
+ * A position's notional `elapsedYears` from today: an amortising swap leg's average over the life left then (the
+ * variable-notional rule, as today's is over the life left today); any other position's today's.
+ */
+export function remainingNotionalBase(position: SaccrPosition, elapsedYears: number): number {
+  const steps = position.notionalSteps;
+  if (steps === undefined || !(elapsedYears > 0)) return position.notionalBase;
+  return averageOfSteps(steps.fromYears, steps.notionalsBase, Math.max(elapsedYears, steps.startYears), steps.endYears);
+}
+
 /** A position with S, E, M and T shortened by `elapsedYears`; undefined once it has matured (M ≤ 0). */
 export function remainingPosition(position: SaccrPosition, elapsedYears: number, p: SaccrParameters): SaccrPosition | undefined {
   const maturityYears = position.maturityYears - elapsedYears;
   if (!(maturityYears > 0)) return undefined;
   const out: SaccrPosition = { ...position, maturityYears };
+  out.notionalBase = remainingNotionalBase(position, elapsedYears);
   if (position.startYears !== undefined) out.startYears = Math.max(position.startYears - elapsedYears, 0);
   if (position.endYears !== undefined) {
     out.endYears = position.endYears - elapsedYears;
@@ -116,14 +129,17 @@ export function projectedEad(ns: KvaNettingSet, elapsedYears: Float64Array, valu
   return out;
 }
 
-/** Σ|N|·M / Σ|N| over the positions alive at `elapsedYears` (CRE32.47 on remaining maturities); 0 when none. */
+/**
+ * Σ|N|·M / Σ|N| over the positions alive at `elapsedYears` (CRE32.47 on remaining maturities; an amortising leg's N
+ * the average over its remaining life, as remainingPosition); 0 when none.
+ */
 export function remainingEffectiveMaturity(positions: readonly SaccrPosition[], elapsedYears: number): number {
   let w = 0;
   let s = 0;
   for (const pos of positions) {
     const m = pos.maturityYears - elapsedYears;
     if (!(m > 0)) continue;
-    const n = Math.abs(pos.notionalBase);
+    const n = Math.abs(remainingNotionalBase(pos, elapsedYears));
     w += n;
     s += n * m;
   }

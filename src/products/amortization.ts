@@ -73,21 +73,28 @@ export function outstandingNotional(leg: Leg, date: DateSerial): number {
 }
 
 /**
- * The time-weighted average notional over the leg's remaining life, from max(`from`, start) to maturity in calendar
- * days (SA-CCR's rule for amortising and accreting swaps: the average notional over the remaining life).
- * A leg whose life has ended has its last step's notional.
+ * The time-weighted average notional over the leg's remaining life, from max(`from`, start) to maturity (SA-CCR's
+ * rule for amortising and accreting swaps: the average notional over the remaining life), time measured by `timeOf`
+ * (default: calendar days; SA-CCR passes its own year fraction). A leg whose life has ended has its last step's
+ * notional.
  */
-export function averageNotional(leg: Leg, from: DateSerial): number {
+export function averageNotional(leg: Leg, from: DateSerial, timeOf: (date: DateSerial) => number = (date) => date): number {
   if (leg.amortization === undefined) return leg.notional;
   const steps = notionalSteps(leg);
-  const begin = Math.max(from, leg.startDate);
-  const end = leg.maturityDate;
-  if (!(end > begin)) return steps.notionals[steps.notionals.length - 1]!;
+  return averageOfSteps(Array.from(steps.fromDates, timeOf), steps.notionals, timeOf(Math.max(from, leg.startDate)), timeOf(leg.maturityDate));
+}
+
+/**
+ * The time-weighted average over [begin, end] of the step function worth `values[k]` from `times[k]` (increasing; the
+ * first value before times[0]); the last value when end ≤ begin.
+ */
+export function averageOfSteps(times: ArrayLike<number>, values: ArrayLike<number>, begin: number, end: number): number {
+  if (!(end > begin)) return values[values.length - 1]!;
   let weighted = 0;
-  for (let k = 0; k < steps.fromDates.length; k++) {
-    const a = Math.max(steps.fromDates[k]!, begin);
-    const b = Math.min(k + 1 < steps.fromDates.length ? steps.fromDates[k + 1]! : end, end);
-    if (b > a) weighted += steps.notionals[k]! * (b - a);
+  for (let k = 0; k < times.length; k++) {
+    const a = k === 0 ? begin : Math.max(times[k]!, begin);
+    const b = Math.min(k + 1 < times.length ? times[k + 1]! : end, end);
+    if (b > a) weighted += values[k]! * (b - a);
   }
   return weighted / (end - begin);
 }

@@ -27,7 +27,7 @@ import type { CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg,
 import type { CreditRating } from './parameters.js';
 import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
 import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
-import { averageNotional, principalFlows } from '../../products/amortization.js';
+import { averageNotional, notionalSteps, principalFlows } from '../../products/amortization.js';
 
 export interface MappingContext {
   market: Market;
@@ -69,8 +69,27 @@ function legDirection(leg: SwapLeg, bankPays: boolean): 1 | -1 {
   return longRate ? 1 : -1;
 }
 
-function irLegPosition(base: PositionBase, component: string, legs: readonly SwapLeg[], notional: number, currency: Currency, direction: 1 | -1, ctx: MappingContext): SaccrPosition {
+/**
+ * The notional of an IR position: a bullet leg's, or an amortising leg's average over the remaining life with its
+ * steps (the rule for variable-notional swaps; time in SA-CCR's year fraction), in the base currency.
+ */
+function irNotional(leg: SwapLeg, ctx: MappingContext): Pick<SaccrPosition, 'notionalBase' | 'notionalSteps'> {
+  const fx = toBase(ctx.market, leg.currency);
+  if (leg.amortization === undefined) return { notionalBase: leg.notional * fx };
+  const years = (date: number) => saccrYears(ctx.market, date);
+  const steps = notionalSteps(leg);
+  const profile = {
+    fromYears: Array.from(steps.fromDates, years),
+    notionalsBase: Array.from(steps.notionals, (n) => n * fx),
+    startYears: years(leg.startDate),
+    endYears: years(leg.maturityDate),
+  };
+  return { notionalBase: averageNotional(leg, ctx.market.asOf, years) * fx, notionalSteps: profile };
+}
+
+function irLegPosition(base: PositionBase, component: string, legs: readonly SwapLeg[], leg: SwapLeg, direction: 1 | -1, ctx: MappingContext): SaccrPosition {
   const times = swapLegTimes(legs, ctx.market, ctx.convention);
+  const currency = leg.currency;
   return {
     ...base,
     component,
@@ -78,7 +97,7 @@ function irLegPosition(base: PositionBase, component: string, legs: readonly Swa
     hedgingSet: currency,
     hedgingSetKind: 'regular',
     subclass: { kind: 'IR' },
-    notionalBase: notional * toBase(ctx.market, currency),
+    ...irNotional(leg, ctx),
     direction,
     startYears: times.startYears,
     endYears: times.endYears,
@@ -232,14 +251,14 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
     case 'IRS':
     case 'OIS':
       // an amortising swap: the average notional over the remaining life (the rule for variable-notional swaps)
-      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], averageNotional(trade.fixedLeg, m.asOf), trade.fixedLeg.currency, trade.direction === 'pay' ? 1 : -1, ctx)];
+      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg, trade.direction === 'pay' ? 1 : -1, ctx)];
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
       const { leg1, leg2 } = trade;
       // an amortising leg: its average notional over the remaining life
       const out = [
-        irLegPosition(base, 'leg1', [leg1], averageNotional(leg1, m.asOf), leg1.currency, legDirection(leg1, bankPaysLeg1), ctx),
-        irLegPosition(base, 'leg2', [leg2], averageNotional(leg2, m.asOf), leg2.currency, legDirection(leg2, !bankPaysLeg1), ctx),
+        irLegPosition(base, 'leg1', [leg1], leg1, legDirection(leg1, bankPaysLeg1), ctx),
+        irLegPosition(base, 'leg2', [leg2], leg2, legDirection(leg2, !bankPaysLeg1), ctx),
       ];
       // notional exchanges: initially the bank receives the notional of the leg it pays; it pays back each repayment of
       // an amortising swap on its step and the rest finally (an FX position per exchange still to come). The legs

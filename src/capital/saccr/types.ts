@@ -57,6 +57,12 @@ export interface SaccrPosition {
    * adjusted notional of CRE52.35; equity/commodity price × units (CRE52.36).
    */
   notionalBase: number;
+  /**
+   * An amortising or accreting swap leg's notional in the base currency from each step (years from today, SA-CCR's
+   * year fraction; the first from the start), with its life [startYears, endYears]: `notionalBase` is the average
+   * over max(0, start) to end, and the KVA's projection takes the average over the life remaining at each date.
+   */
+  notionalSteps?: { fromYears: number[]; notionalsBase: number[]; startYears: number; endYears: number };
   /** +1 long, −1 short in the primary risk factor (CRE52.39) for linear positions; options use `optionality`. */
   direction: 1 | -1;
   optionality?: SaccrOptionality;
