@@ -66,7 +66,7 @@ import type { UnitContext, UnitCounterparty, UnitTask } from '../src/exposure/un
 import { tablesOrder } from '../src/exposure/deviceDrive.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
-import { tradeMaturity, type EquityOption, type FxOption } from '../src/products/types.js';
+import { tradeMaturity, type EquityOption, type FxOption, type Trade } from '../src/products/types.js';
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import type { NettingSetResult } from '../src/exposure/results.js';
@@ -316,7 +316,23 @@ describe('GPU backend through the engine: every output against the CPU backend',
       if (seen.size === products.size && csa) break;
     }
     expect([...seen].sort()).toEqual([...products].sort());
-    const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)) };
+    // the first IRS and the first XCCY of the slice amortise (linear, yearly): their steps and repayments are pool flows too
+    const amortised = new Set<string>();
+    const linear = { kind: 'linear', frequency: '1Y' } as const;
+    const trades = portfolio.trades.filter((t) => chosen.has(t.nettingSetId)).map((t): Trade => {
+      if (amortised.has(t.product)) return t;
+      if (t.product === 'IRS') {
+        amortised.add(t.product);
+        return { ...t, fixedLeg: { ...t.fixedLeg, amortization: linear }, floatLeg: { ...t.floatLeg, amortization: linear } };
+      }
+      if (t.product === 'XCCY') {
+        amortised.add(t.product);
+        return { ...t, leg1: { ...t.leg1, amortization: linear }, leg2: { ...t.leg2, amortization: linear } };
+      }
+      return t;
+    });
+    expect([...amortised].sort()).toEqual(['IRS', 'XCCY']);
+    const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades };
     const options: SimulationOptions = {
       paths: 200,
       seed: 3,
