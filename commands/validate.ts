@@ -41,6 +41,14 @@ function summaryTables(summary: PortfolioSummary): string {
       }),
     );
   }
+  const amortising = Object.keys(summary.amortisingSwaps).sort();
+  if (amortising.length > 0) {
+    parts.push(
+      renderTable(['Amortisation', 'Trades'], amortising.map((k) => [k, String(summary.amortisingSwaps[k])]), {
+        title: 'Amortising swaps (IRS, OIS, XCCY; gross notional below: the notional outstanding today)',
+      }),
+    );
+  }
   const currencies = [...new Set([...Object.keys(summary.grossNotionalByCurrency), ...Object.keys(summary.mtm?.byCurrency ?? {})])].sort();
   const mtm = summary.mtm;
   parts.push(

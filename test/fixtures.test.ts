@@ -502,6 +502,12 @@ describe('xva fixtures --amortising: three swaps in four amortise', () => {
     }
     expect(fixedAmount).toBeGreaterThan(20);
     expect(scheduled).toBeGreaterThan(20);
+    // xva validate's summary counts them by kind, as the generated column says
+    const kinds = columnValues(amortising.tables.trades, 'amortization').filter((k) => k !== null);
+    const byKind: Record<string, number> = {};
+    for (const k of kinds) byKind[k as string] = (byKind[k as string] ?? 0) + 1;
+    expect(result.summary.amortisingSwaps).toEqual(byKind);
+    expect(result.summary.amortisingSwaps['fixed_amount']).toBe(fixedAmount);
   }, 60_000);
 });
 

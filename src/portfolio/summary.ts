@@ -9,7 +9,7 @@ import { PRODUCTS, tradeMaturity, type Currency, type ProductType, type Trade } 
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
-import { outstandingNotional } from '../products/amortization.js';
+import { amortisingLeg, outstandingNotional } from '../products/amortization.js';
 import type { DateSerial } from '../conventions/dates.js';
 
 export interface MtmSummary {
@@ -48,6 +48,8 @@ export interface PortfolioSummary {
    * names none): a book whose swaps forgot their calendars shows here.
    */
   swapsByCalendar: Record<string, number>;
+  /** Amortising swaps (IRS, OIS, XCCY) by how they amortise (`linear`, `fixed_amount`, `schedule`); empty for a bullet book. */
+  amortisingSwaps: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
 }
@@ -99,10 +101,13 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   const tradesByProduct = Object.fromEntries(PRODUCTS.map((p) => [p, 0])) as Record<ProductType, number>;
   const grossNotionalByCurrency: Record<string, number> = {};
   const swapsByCalendar: Record<string, number> = {};
+  const amortisingSwaps: Record<string, number> = {};
   for (const trade of portfolio.trades) {
     tradesByProduct[trade.product]++;
     const calendar = scheduleCalendar(trade);
     if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
+    const amortization = amortisingLeg(trade)?.amortization;
+    if (amortization !== undefined) amortisingSwaps[amortization.kind] = (amortisingSwaps[amortization.kind] ?? 0) + 1;
     const { currency, notional } = tradeNotional(trade, market?.asOf);
     grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
   }
@@ -128,6 +133,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     cleared: { nettingSets: clearedNettingSets, trades: clearedTrades, tradeShare: share(clearedTrades, tradeCount) },
     grossNotionalByCurrency,
     swapsByCalendar,
+    amortisingSwaps,
   };
   if (!market) return summary;
 
