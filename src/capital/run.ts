@@ -453,7 +453,6 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const inputs = await loadSaccrInputs(options.portfolioDir, issues);
   issues.throwIfAny();
   const notes: string[] = [];
-  const p = SACCR_PARAMETERS;
   const saccr = computeSaccr(portfolio, market, { ...inputs, convention: options.convention });
   const rwa = computeRwa(saccr, portfolio.counterparties, market);
   const ratio = market.capital.capitalRatio;

@@ -3,7 +3,6 @@
  */
 import type { Market, YieldCurve } from '../market/types.js';
 import type { CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap, SwapLeg } from '../products/types.js';
-import { buildSchedule } from '../conventions/schedule.js';
 import { discountCurveFor, unsupported } from './curves.js';
 import { fixedLegFlows, floatLegFlows, flowsPv } from './legs.js';
 import { principalFlows } from '../products/amortization.js';
