@@ -40,10 +40,11 @@ export function readNotionalSchedules(r: FieldReader): Map<string, NotionalSched
 /** Records each row whose trade is not in `trades` or does not amortise by `schedule`. */
 export function checkScheduleOwners(r: FieldReader, schedules: ReadonlyMap<string, NotionalScheduleRows>, trades: readonly Trade[], tradeIdsPresent: ReadonlySet<string>): void {
   const scheduled = new Set(trades.filter((t) => amortisingLeg(t)?.amortization?.kind === 'schedule').map((t) => t.tradeId));
+  const read = new Set(trades.map((t) => t.tradeId));
   for (const [tradeId, entry] of schedules) {
     if (scheduled.has(tradeId)) continue;
     // a trade whose own row has problems is reported there; its schedule rows are not errors of their own
-    if (tradeIdsPresent.has(tradeId) && !trades.some((t) => t.tradeId === tradeId)) continue;
+    if (tradeIdsPresent.has(tradeId) && !read.has(tradeId)) continue;
     const expected = tradeIdsPresent.has(tradeId)
       ? `rows only for trades whose amortization is schedule (trade ${tradeId} says otherwise)`
       : 'the trade_id of a trade in the trades table';
