@@ -224,7 +224,13 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
       intervalPieces(sculpted, [SCULPTED.start, ...SCULPTED.fromDates, SCULPTED.end], [SCULPTED.initial, ...SCULPTED.notionals], 'S', 'NS_PIECES'),
       xccyPieces(cross, 4, (k) => (6e6 * (4 - k)) / 4, 'X', 'NS_PIECES'),
     ].map((list) => list.map((t) => ({ ...t, counterpartyId: unc.counterpartyId })));
-    const book: Portfolio = { ...portfolio, nettingSets: sets, trades: [...amortTrades, ...pieceTrades.flat()] };
+    // the same two sets under a CSA with a 10-day margin period of risk (no threshold, MTA or rounding, so that the
+    // collateral is continuous in the value): their values at the close-out lag dates go through the pools too
+    const csa = { ...unc, csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1 };
+    const csaSets = ['NS_AMORT_CSA', 'NS_PIECES_CSA'].map((id) => ({ ...csa, nettingSetId: id }));
+    const underCsa = (t: InterestRateSwap | CrossCurrencySwap, id: string) => ({ ...t, tradeId: `${t.tradeId}_C`, nettingSetId: id });
+    const csaTrades = [...amortTrades.map((t) => underCsa(t, 'NS_AMORT_CSA')), ...pieceTrades.flat().map((t) => underCsa(t, 'NS_PIECES_CSA'))];
+    const book: Portfolio = { ...portfolio, nettingSets: [...sets, ...csaSets], trades: [...amortTrades, ...pieceTrades.flat(), ...csaTrades] };
     result = await runSimulation({ portfolio: book, market, options: OPTIONS });
   }, 120_000);
 
@@ -240,6 +246,19 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
     }
     expect(largest).toBeGreaterThan(1e-3 * N); // a real exposure, not two zeros
     expect(Math.abs(a!.eepe - b!.eepe)).toBeLessThan(tol);
+  });
+
+  it('under a CSA with a margin period of risk: EPE, ENE, PFE and collateral agree date by date too', () => {
+    const [a, b] = ['NS_AMORT_CSA', 'NS_PIECES_CSA'].map((id) => result.nettingSets.find((s) => s.nettingSetId === id)!.profile);
+    const tol = 1e-9 * N;
+    let largest = 0;
+    for (let k = 0; k < a!.epe.length; k++) {
+      for (const key of ['epe', 'ene', 'pfe', 'collateral'] as const) expect(Math.abs(a![key][k]! - b![key][k]!), `${key}[${k}]`).toBeLessThan(tol);
+      largest = Math.max(largest, a!.epe[k]!);
+    }
+    expect(largest).toBeGreaterThan(1e-5 * N); // the MPoR exposure, not zero
+    const unc = result.nettingSets.find((s) => s.nettingSetId === 'NS_AMORT')!.profile;
+    expect(largest).toBeLessThan(Math.max(...unc.epe)); // and below the uncollateralised one
   });
 
   it('today (the first exposure date) the set is worth the sum of today\'s prices of its amortising trades (EPE − ENE = V₀)', () => {
