@@ -482,7 +482,7 @@ describe('the notional_schedules table', () => {
   it('a schedule trade without rows, or without the table, is an error on its amortization cell', async () => {
     for (const schedules of [undefined, 'T001,2027-01-15,5000000\n']) {
       const issues = await issuesOf(smallWithSchedule({ T001: 'schedule', T005: 'schedule' }, schedules));
-      expect(issues).toContainEqual({ file: 'trades.csv', row: 5, column: 'amortization', value: 'schedule', expected: "rows for trade T005 in the portfolio's notional_schedules table (trade_id, from_date, notional)" });
+      expect(issues).toContainEqual({ file: 'trades.csv', row: 5, column: 'amortization', value: 'schedule', expected: 'rows for trade T005 in the notional_schedules table beside the trades table (trade_id, from_date, notional)' });
     }
   });
 

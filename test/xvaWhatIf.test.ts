@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation } from '../src/exposure/engine.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import { XvaInputError } from '../src/errors.js';
+import { fromYmd } from '../src/conventions/dates.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { Trade } from '../src/products/types.js';
@@ -167,11 +168,35 @@ describe('the new-trades file', () => {
     const error = await loadNewTrades(file, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(XvaInputError);
     expect((error as XvaInputError).issues).toEqual([
-      { file: 'amortising.csv', row: 2, column: 'amortization', value: 'schedule', expected: 'linear or fixed_amount here (this file has no notional_schedules table)' },
+      { file: 'amortising.csv', row: 2, column: 'amortization', value: 'schedule', expected: 'linear or fixed_amount here (a single trades file has no notional_schedules table: give a folder holding both)' },
     ]);
     fs.writeFileSync(file, [`${header},amortization`, `${row('N1', 'NS-CP0029-1')},linear`].join('\n') + '\n');
     const [trade] = await loadNewTrades(file, book, market, 'market.yaml');
     expect(trade?.product === 'IRS' ? trade.floatLeg.amortization : undefined).toEqual({ kind: 'linear', frequency: '6M' });
+  });
+
+  it('a folder: its trades table and, for swaps amortising by schedule, its notional_schedules table (rows checked as the portfolio\'s)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-whatif-folder-'));
+    temps.push(dir);
+    fs.writeFileSync(path.join(dir, 'trades.csv'), [`${header},amortization`, `${row('N1', 'NS-CP0029-1')},schedule`, `${row('N2', 'NS-CP0029-1')},`].join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), 'trade_id,from_date,notional\nN1,2028-07-03,6000000\nN1,2027-07-02,12000000\n');
+    const trades = await loadNewTrades(dir, book, market, 'market.yaml');
+    expect(trades.map((t) => t.tradeId)).toEqual(['N1', 'N2']);
+    const n1 = trades[0]!;
+    expect(n1.product === 'IRS' ? n1.fixedLeg.amortization : undefined).toEqual({ kind: 'schedule', fromDates: [fromYmd(2027, 7, 2), fromYmd(2028, 7, 3)], notionals: [12e6, 6e6] });
+    // a row for a trade of the file that does not amortise by schedule, and one for no trade of the file
+    fs.appendFileSync(path.join(dir, 'notional_schedules.csv'), 'N2,2028-07-03,1000000\nT000434,2028-07-03,1000000\n');
+    const error = await loadNewTrades(dir, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([
+      { file: 'notional_schedules.csv', row: 3, column: 'trade_id', value: 'N2', expected: 'rows only for trades whose amortization is schedule (trade N2 says otherwise)' },
+      { file: 'notional_schedules.csv', row: 4, column: 'trade_id', value: 'T000434', expected: 'the trade_id of a trade in the trades table' },
+    ]);
+    // a folder without a trades table
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-whatif-empty-'));
+    temps.push(empty);
+    const none = await loadNewTrades(empty, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect((none as XvaInputError).issues[0]).toMatchObject({ value: 'no trades table', expected: 'trades.csv or trades.parquet in the --what-if folder' });
   });
 });
 

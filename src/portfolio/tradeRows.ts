@@ -247,8 +247,8 @@ function readAmortization(
         column: 'amortization',
         value: 'schedule',
         expected: context.notionalSchedule
-          ? `rows for trade ${tradeId} in the portfolio's notional_schedules table (trade_id, from_date, notional)`
-          : 'linear or fixed_amount here (this file has no notional_schedules table)',
+          ? `rows for trade ${tradeId} in the notional_schedules table beside the trades table (trade_id, from_date, notional)`
+          : 'linear or fixed_amount here (a single trades file has no notional_schedules table: give a folder holding both)',
       });
       return undefined;
     }

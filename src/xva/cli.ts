@@ -36,7 +36,11 @@ export const xvaFlags = {
   scenario: Flags.string({ description: 'Apply one stress scenario file', helpValue: 'FILE', multiple: true }),
   scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
   incremental: Flags.string({ description: 'Incremental allocation (with / without each trade, re-simulated) for this netting set', helpValue: 'NETTING_SET' }),
-  'what-if': Flags.string({ description: 'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow)', helpValue: 'FILE' }),
+  'what-if': Flags.string({
+    description:
+      'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow). FILE: a trades table; or a folder with a trades table and, for swaps amortising by schedule, a notional_schedules table',
+    helpValue: 'FILE|DIR',
+  }),
   'dynamic-im': Flags.boolean({
     description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral, as `xva simulate --dynamic-im` and the optimiser measure',
     default: false,
@@ -91,7 +95,7 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   const analysis = { top: whole('top', flags.top, 1), concentration: positive('concentration', flags.concentration, 1), materiality: positive('materiality', flags.materiality) };
   if (flags.results !== undefined && !fs.existsSync(path.resolve(flags.results))) throw new XvaUsageError(`--results: no folder ${flags.results}`);
   const whatIf = flags['what-if'];
-  if (whatIf !== undefined && !(fs.existsSync(path.resolve(whatIf)) && fs.statSync(path.resolve(whatIf)).isFile())) throw new XvaUsageError(`--what-if: no file ${whatIf}`);
+  if (whatIf !== undefined && !fs.existsSync(path.resolve(whatIf))) throw new XvaUsageError(`--what-if: no file or folder ${whatIf}`);
   const dynamicIm = flags['dynamic-im'] === true;
   if (flags['mpor-days'] !== undefined && !dynamicIm) throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
   if (dynamicIm) {

@@ -5,9 +5,11 @@
  * the portfolio, not twice in the file); and its terms must be priceable with the market (the portfolio's checks).
  * Every problem is an InputIssue naming the what-if file, the row, the column and the value, all reported at once.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
-import { readTable } from '../../io/read.js';
+import { findTableFile, readTable } from '../../io/read.js';
+import { checkScheduleOwners, readNotionalSchedules } from '../../portfolio/notionalSchedules.js';
 import { FieldReader } from '../../io/table.js';
 import type { Market } from '../../market/types.js';
 import { checkPortfolio } from '../../portfolio/checks.js';
@@ -16,12 +18,24 @@ import { readTradeRow } from '../../portfolio/tradeRows.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { Trade } from '../../products/types.js';
 
-/** Reads and checks the what-if file; throws XvaInputError (every problem, naming the file) when anything is wrong. */
-export async function loadNewTrades(filePath: string, portfolio: Portfolio, market: Market, marketFile: string): Promise<Trade[]> {
+/**
+ * Reads and checks the what-if trades; throws XvaInputError (every problem, naming the file) when anything is wrong.
+ * `source` is a trades table, or a folder holding one (`trades.csv`, `.parquet`) and, for swaps amortising by
+ * schedule, a `notional_schedules` table (docs/inputs.md).
+ */
+export async function loadNewTrades(source: string, portfolio: Portfolio, market: Market, marketFile: string): Promise<Trade[]> {
+  const folder = fs.statSync(source).isDirectory() ? source : undefined;
+  const filePath = folder === undefined ? source : findTableFile(folder, 'trades');
+  if (filePath === undefined) throw new XvaInputError([{ file: source, value: 'no trades table', expected: 'trades.csv or trades.parquet in the --what-if folder' }]);
   const file = path.basename(filePath);
   const table = await readTable(filePath, { displayName: file });
   const issues = new IssueCollector(200);
   const reader = new FieldReader(table, issues);
+  // a folder's notional_schedules table: the steps of its swaps that amortise by schedule
+  const schedulesFile = folder === undefined ? undefined : findTableFile(folder, 'notional_schedules');
+  const schedulesReader = schedulesFile === undefined ? undefined : new FieldReader(await readTable(schedulesFile, { displayName: path.basename(schedulesFile) }), issues);
+  if (schedulesReader && !schedulesReader.requireColumns(PORTFOLIO_TABLES.notional_schedules.requiredColumns)) issues.throwIfAny();
+  const schedules = schedulesReader ? readNotionalSchedules(schedulesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
   const unknown = table.columnNames.filter((c) => !spec.known.includes(c));
   if (unknown.length > 0) {
@@ -33,8 +47,16 @@ export async function loadNewTrades(filePath: string, portfolio: Portfolio, mark
   const clearing = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.ccp === undefined ? { cleared: n.cleared } : { cleared: n.cleared, ccp: n.ccp }]));
   const trades: Trade[] = [];
   for (let row = 0; row < table.numRows; row++) {
-    const trade = readTradeRow(reader, row, { nettingSetClearing: (id) => clearing.get(id) });
+    const trade = readTradeRow(reader, row, { nettingSetClearing: (id) => clearing.get(id), ...(folder !== undefined ? { notionalSchedule: (id: string) => schedules?.get(id) } : {}) });
     if (trade) trades.push(trade);
+  }
+  if (schedulesReader && schedules) {
+    const ids = new Set<string>();
+    for (let row = 0; row < table.numRows; row++) {
+      const id = reader.string('trade_id', row);
+      if (id !== undefined) ids.add(id);
+    }
+    checkScheduleOwners(schedulesReader, schedules, trades, ids);
   }
 
   // Against the book: an existing netting set, of the trade's counterparty; a new, unique trade id.
