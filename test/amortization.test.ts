@@ -31,6 +31,7 @@ import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, Interest
 import { computeSaccr } from '../src/capital/saccr/compute.js';
 import { bookBaCvaInput } from '../src/capital/run.js';
 import { remainingPosition } from '../src/capital/kva.js';
+import { explainRows } from '../src/capital/outputs.js';
 import { SACCR_PARAMETERS } from '../src/capital/saccr/parameters.js';
 import { yearFraction } from '../src/conventions/dayCount.js';
 import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
@@ -314,6 +315,9 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     const projected = remainingPosition(dA, yearFraction('ACT/ACT', market.asOf, mid), SACCR_PARAMETERS)!;
     expect(projected.notionalBase).toBeCloseTo((left[0]! * 6e6 + left[1]! * 3e6) / (left[0]! + left[1]!), 4);
     expect(remainingPosition(dB, yearFraction('ACT/ACT', market.asOf, mid), SACCR_PARAMETERS)!.notionalBase).toBe(N); // a bullet's stays
+    // --explain-trade says which notional it shows
+    expect(explainRows(dA).find(([label]) => label.startsWith('Notional'))).toEqual(['Notional (base currency; amortising: the average over the remaining life)', dA.notionalBase]);
+    expect(explainRows(dB).find(([label]) => label.startsWith('Notional'))).toEqual(['Notional (base currency)', N]);
     expect(dB.notionalBase).toBe(N);
     expect(dA.adjustedNotional / dB.adjustedNotional).toBeCloseTo(average / N, 12); // the same SD
   });

@@ -130,7 +130,7 @@ export function explainRows(position: SaccrPositionResult): [string, string | nu
     ['Trade / component', `${position.tradeId} / ${position.component}`],
     ['Netting set', position.nettingSetId],
     ['Asset class / hedging set', `${position.assetClass} / ${position.hedgingSet}${position.hedgingSetKind === 'regular' ? '' : ` (${position.hedgingSetKind})`}`],
-    ['Notional (base currency)', position.notionalBase],
+    [position.notionalSteps ? 'Notional (base currency; amortising: the average over the remaining life)' : 'Notional (base currency)', position.notionalBase],
   ];
   if (position.startYears !== undefined) rows.push(['S (years)', position.startYears.toFixed(6)]);
   if (position.endYears !== undefined) rows.push(['E (years)', position.endYears.toFixed(6)]);
