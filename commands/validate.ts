@@ -45,7 +45,7 @@ function summaryTables(summary: PortfolioSummary): string {
   if (amortising.length > 0) {
     parts.push(
       renderTable(['Amortisation', 'Trades'], amortising.map((k) => [k, String(summary.amortisingSwaps[k])]), {
-        title: 'Amortising swaps (IRS, OIS, XCCY; gross notional below: the notional outstanding today)',
+        title: 'Amortising swaps (IRS, OIS, XCCY, swaption underlyings; gross notional below: the notional outstanding today)',
       }),
     );
   }

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths, fromYmd, toIsoDate, type DateSerial } from '../src/conventions/dates.js';
+import { addMonths, fromYmd, toIsoDate, yearsBetween, type DateSerial } from '../src/conventions/dates.js';
 import { buildSchedule } from '../src/conventions/schedule.js';
 import { IssueCollector, XvaInputError } from '../src/errors.js';
 import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
@@ -27,7 +27,13 @@ import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { averageNotional, notionalSteps, outstandingNotional, periodNotional, proportionalAmortization } from '../src/products/amortization.js';
-import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
+import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Swaption, Trade } from '../src/products/types.js';
+import type { HullWhiteParams, SwaptionVolSurface } from '../src/market/types.js';
+import type { NettingSet } from '../src/portfolio/types.js';
+import { parseMarket } from '../src/market/load.js';
+import { bachelier } from '../src/pricing/black.js';
+import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
+import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
 import { bookBaCvaInput } from '../src/capital/run.js';
 import { remainingPosition } from '../src/capital/kva.js';
@@ -322,6 +328,15 @@ describe('SA-CCR, SIMM schedule and the book\'s gross notional read the amortise
     expect(dA.adjustedNotional / dB.adjustedNotional).toBeCloseTo(average / N, 12); // the same SD
   });
 
+  it('SA-CCR, SWAPTION on an amortising swap: the option position\'s notional is its underlying\'s average over the remaining life', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const under = swap('U', 'pay', fromYmd(2027, 6, 30), fromYmd(2032, 6, 30), N, { kind: 'linear', frequency: '1Y' });
+    const swpt: Swaption = { ...base, counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId, tradeId: 'SW', product: 'SWAPTION', direction: 'buy', optionType: 'payer', settlement: 'physical', expiryDate: fromYmd(2027, 6, 28), fixedLeg: under.fixedLeg, floatLeg: under.floatLeg };
+    const p = computeSaccr({ ...portfolio, nettingSets: [unc], trades: [swpt] }, market).trades.find((x) => x.tradeId === 'SW')!;
+    expect(p.notionalBase).toBeCloseTo(averageNotional(swpt.fixedLeg, market.asOf, (d) => yearFraction('ACT/ACT', market.asOf, d)), 4);
+    expect(p.notionalBase).toBeLessThan(0.65 * N); // 12, 9.6, 7.2, 4.8, 2.4 million over five years: 7.2 million on average
+  });
+
   it('SA-CCR, XCCY: average notionals per leg, and an FX position for each repayment exchanged on a step (ΔN at spot)', () => {
     const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
     const start = fromYmd(2026, 9, 30);
@@ -408,7 +423,7 @@ describe('the trades file\'s amortization columns', () => {
 
   it('are read into both legs (frequency defaulting to the fixed leg\'s), written back and read again', async () => {
     const { book, issues } = await load(smallWith(
-      { T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''], T005: ['schedule', '', ''], T006: ['fixed_amount', '4000000', '1Y'] },
+      { T001: ['linear', '', ''], T003: ['FIXED_AMOUNT', '5000000', '6M'], T002: ['none', '', ''], T005: ['schedule', '', ''], T006: ['fixed_amount', '4000000', '1Y'], T013: ['linear', '', '1Y'] },
       // T005 (30m from 2026-03-18 to 2036-03-18): rows in any order; 2028-03-18 is a Saturday (rolled MF to Monday 20th)
       'T005,2030-03-18,10000000\nT005,2028-03-18,20000000\n',
     ));
@@ -442,6 +457,9 @@ describe('the trades file\'s amortization columns', () => {
     }
     const x = again.book!.trades.find((t) => t.tradeId === 'T006') as CrossCurrencySwap;
     expect(x.leg2.amortization).toEqual(t006.leg2.amortization);
+    // T013, a physically settled swaption on an amortising swap
+    const swpt = again.book!.trades.find((t) => t.tradeId === 'T013') as Swaption;
+    expect(swpt.floatLeg.amortization).toEqual({ kind: 'linear', frequency: '1Y' });
   });
 
   it('wrong cells are errors naming the row, column, value and what was expected', async () => {
@@ -451,6 +469,7 @@ describe('the trades file\'s amortization columns', () => {
       T003: ['linear', '1000000', ''], // an amount with linear
       T004: ['straight', '', ''], // not a kind
       T008: ['linear', '', ''], // an FX forward
+      T014: ['linear', '', ''], // a cash-settled swaption
       T013: ['none', '', '1Y'], // a frequency on a bullet swaption row
     }));
     const byColumn = (row: number, column: string) => issues.issues.find((i) => i.row === row && i.column === column);
@@ -460,7 +479,8 @@ describe('the trades file\'s amortization columns', () => {
     expect(byColumn(rowOf('T002'), 'amortization_amount')).toMatchObject({ value: '30000000', expected: 'at most the notional 25000000' });
     expect(byColumn(rowOf('T003'), 'amortization_amount')).toMatchObject({ value: '1000000', expected: 'blank for amortization linear (equal repayments: no amount)' });
     expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount, schedule' });
-    expect(byColumn(rowOf('T008'), 'amortization')?.expected).toBe('blank or none for FXFWD: amortising notionals are supported for IRS, OIS and XCCY only');
+    expect(byColumn(rowOf('T008'), 'amortization')?.expected).toBe('blank or none for FXFWD: amortising notionals are supported for IRS, OIS, XCCY and SWAPTION only');
+    expect(byColumn(rowOf('T014'), 'amortization')).toMatchObject({ value: 'linear', expected: "blank or none for a cash-settled swaption (its par-yield cash annuity is a bullet swap's)" });
     expect(byColumn(rowOf('T013'), 'amortization_frequency')?.value).toBe('1Y');
     expect(issues.issues.every((i) => i.file !== undefined && i.file.endsWith('trades.csv'))).toBe(true);
   });
@@ -572,4 +592,111 @@ describe('xva simulate on a CSV book with an amortising swap (the command end to
     });
     expect(Math.max(...a.map((i) => epe[i]!))).toBeGreaterThan(1e-3 * 20e6);
   }, 120_000);
+});
+
+describe('swaptions on amortising swaps (physical settlement)', () => {
+  const AS_OF = fromYmd(2026, 6, 15);
+  const expiry = addMonths(AS_OF, 12);
+  const maturity = addMonths(expiry, 60);
+  const market = parseMarket(`
+asOf: 2026-06-15
+baseCurrency: USD
+curves:
+  interpolation: monotoneConvex
+  discount:
+    USD:
+      pillars:
+        - { tenor: 3M, zeroRate: 0.0432 }
+        - { tenor: 1Y, zeroRate: 0.0405 }
+        - { tenor: 2Y, zeroRate: 0.0378 }
+        - { tenor: 5Y, zeroRate: 0.0362 }
+        - { tenor: 10Y, zeroRate: 0.0375 }
+  projection:
+    USD-LIBOR-3M:
+      pillars:
+        - { tenor: 6M, zeroRate: 0.0445 }
+        - { tenor: 2Y, zeroRate: 0.0398 }
+        - { tenor: 5Y, zeroRate: 0.0386 }
+        - { tenor: 10Y, zeroRate: 0.0397 }
+`, 'amortising-swaption.yaml');
+  const hw: HullWhiteParams = { currency: 'USD', meanReversion: 0.03, sigmaTimes: Float64Array.of(2, Number.POSITIVE_INFINITY), sigmas: Float64Array.of(0.011, 0.009), source: 'given' };
+  const hwMarket = new Proxy(market, {
+    get(target, prop) {
+      if (prop === 'hullWhite') return (ccy: string) => (ccy === 'USD' ? hw : target.hullWhite(ccy as never));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const linear = { kind: 'linear', frequency: '1Y' } as const;
+  /** The underlying: a payer swap from the expiry, 1Y fixed against 3M LIBOR, unadjusted dates, amortising linearly over 5 years. */
+  function underlying(fixedRate: number, nettingSetId: string, tradeId: string): InterestRateSwap {
+    const terms = { startDate: expiry, maturityDate: maturity, businessDayConvention: 'U' as const, stub: 'short_front' as const, endOfMonth: false, amortization: linear };
+    return {
+      tradeId, counterpartyId: `CP_${nettingSetId}`, nettingSetId, cleared: false, product: 'IRS', direction: 'pay',
+      fixedLeg: { ...terms, kind: 'fixed', currency: 'USD', notional: N, fixedRate, frequency: '1Y', dayCount: '30/360' },
+      floatLeg: { ...terms, kind: 'float', currency: 'USD', notional: N, floatIndex: 'USD-LIBOR-3M', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
+    };
+  }
+  const set = (id: string): NettingSet => ({
+    nettingSetId: id, counterpartyId: `CP_${id}`, csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+    independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 0, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false,
+  });
+  // at the amortising swap's par rate (its NPV is linear in the fixed rate), so the option is at the money
+  const draft = underlying(0, 'NS_SWAP', 'U0');
+  const at = (k: number) => priceTrade({ ...draft, fixedLeg: { ...draft.fixedLeg, fixedRate: k } }, hwMarket).npv;
+  const par = at(0) / (at(0) - at(1));
+  const swap_ = underlying(par, 'NS_SWAP', 'U1');
+  const swaption: Swaption = {
+    tradeId: 'SWPT', counterpartyId: 'CP_NS_OPT', nettingSetId: 'NS_OPT', cleared: false, product: 'SWAPTION', direction: 'buy', optionType: 'payer',
+    settlement: 'physical', expiryDate: expiry, fixedLeg: swap_.fixedLeg, floatLeg: swap_.floatLeg,
+  };
+
+  it('under Hull-White (Jamshidian on the amortised flows) it is the discounted EPE at expiry of its underlying (within 3 MC standard errors), and the engine starts at it', async () => {
+    const price = priceTrade(swaption, hwMarket).npv;
+    const dates = [addMonths(AS_OF, 6), expiry, addMonths(expiry, 24)];
+    const grid = { asOf: AS_OF, dates: Int32Array.from([AS_OF, ...dates]), times: Float64Array.from([AS_OF, ...dates], (d) => yearsBetween(AS_OF, d)), exposureDate: new Uint8Array(4).fill(1), lagIndex: new Map() };
+    const portfolio: Portfolio = { trades: [swap_, { ...swaption }], counterparties: [], nettingSets: [set('NS_SWAP'), set('NS_OPT')], eligibleCollateral: [], collateral: [], sources: {} };
+    const result = await runSimulation({ portfolio, market: hwMarket, options: { paths: 8000, seed: 5, grid, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
+    const swapSet = result.nettingSets.find((s) => s.nettingSetId === 'NS_SWAP')!.profile;
+    const optSet = result.nettingSets.find((s) => s.nettingSetId === 'NS_OPT')!.profile;
+    // exercised at expiry into the swap: the swap's positive part then, discounted
+    console.log(`amortising payer swaption ${price.toFixed(2)}, EPE at expiry ${swapSet.epe[2]!.toFixed(2)} ± ${swapSet.epeStdError[2]!.toFixed(2)}`);
+    expect(Math.abs(swapSet.epe[2]! - price)).toBeLessThan(3 * swapSet.epeStdError[2]!);
+    expect(swapSet.epeStdError[2]!).toBeLessThan(0.03 * price);
+    // the option's own set today: its price (the engine's remaining variance is matched to today's price)
+    expect(Math.abs(optSet.epe[0]! - price)).toBeLessThan(1e-6 * price);
+    // at expiry, on the same paths, the option is the exercised underlying where it is in the money: the swap set's EPE
+    expect(Math.abs(optSet.epe[2]! - swapSet.epe[2]!)).toBeLessThan(1e-6 * price);
+    // and the bullet swaption at the same strike is worth more (a longer underlying)
+    const bullet: Swaption = { ...swaption, fixedLeg: { ...swaption.fixedLeg, amortization: undefined }, floatLeg: { ...swaption.floatLeg, amortization: undefined } };
+    delete bullet.fixedLeg.amortization;
+    delete bullet.floatLeg.amortization;
+    expect(priceTrade(bullet, hwMarket).npv).toBeGreaterThan(1.3 * price);
+  }, 120_000);
+
+  it('with a normal vol surface: the annuity and forward of the amortised legs (each period at its notional, by hand) into Bachelier', () => {
+    const surface: SwaptionVolSurface = { currency: 'USD', type: 'normal', shift: 0, quotes: [1, 2].flatMap((e) => [2, 5, 10].map((t) => ({ expiryYears: e, tenorYears: t, vol: 0.0095 + 0.0003 * t }))) };
+    const volMarket = new Proxy(market, {
+      get(target, prop) {
+        if (prop === 'swaptionVols') return (ccy: string) => (ccy === 'USD' ? surface : undefined);
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const disc = volMarket.discountCurve('USD');
+    // the bullet legs' flows (tested elsewhere), each period scaled to its notional by hand: year k of 5 holds N(5 − k)/5
+    const fixedBullet = fixedLegFlows({ ...swaption.fixedLeg, amortization: undefined, fixedRate: 1 }, volMarket);
+    const floatBullet = floatLegFlows({ ...swaption.floatLeg, amortization: undefined }, volMarket, volMarket.projectionCurve('USD-LIBOR-3M'));
+    const yearOf = (t: number) => Math.floor(t - volMarket.time(expiry) + 1e-9);
+    let annuity = 0;
+    for (let j = 0; j < fixedBullet.count; j++) annuity += ((5 - yearOf(fixedBullet.accrualStartTimes[j]!)) / 5) * fixedBullet.amounts[j]! * disc.discount(fixedBullet.paymentTimes[j]!);
+    let floating = 0;
+    for (let j = 0; j < floatBullet.count; j++) floating += ((5 - yearOf(floatBullet.accrualStartTimes[j]!)) / 5) * floatBullet.amounts[j]! * disc.discount(floatBullet.paymentTimes[j]!);
+    const forward = floating / annuity;
+    const T = volMarket.time(expiry);
+    const byHand = annuity * bachelier('call', forward, par, swaptionVolatility(surface, T, 5), T);
+    expect(priceTrade(swaption, volMarket).npv).toBeCloseTo(byHand, 4);
+    // a cash-settled one is refused (the par-yield annuity is a bullet swap's)
+    expect(() => priceTrade({ ...swaption, settlement: 'cash' }, volMarket)).toThrow(/cash-settled swaption on an amortising swap/);
+  });
 });

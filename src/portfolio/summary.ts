@@ -48,7 +48,7 @@ export interface PortfolioSummary {
    * names none): a book whose swaps forgot their calendars shows here.
    */
   swapsByCalendar: Record<string, number>;
-  /** Amortising swaps (IRS, OIS, XCCY) by how they amortise (`linear`, `fixed_amount`, `schedule`); empty for a bullet book. */
+  /** Amortising swaps (IRS, OIS, XCCY, swaption underlyings) by how they amortise (`linear`, `fixed_amount`, `schedule`); empty for a bullet book. */
   amortisingSwaps: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;

@@ -397,7 +397,7 @@ function readFxOption(r: FieldReader, row: number, base: TradeBase): Trade | und
   return { ...base, product: 'FXOPT', direction, optionType, currency: ccy, notional, currency2: ccy2, strike, expiryDate, maturityDate };
 }
 
-function readSwaption(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+function readSwaption(r: FieldReader, row: number, c: RowConventions, base: TradeBase, context: TradeRowContext): Trade | undefined {
   const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
   const optionType = r.oneOf('option_type', row, ['payer', 'receiver'] as const, REQUIRED_ENUM);
   const settlement = r.oneOf('settlement', row, ['physical', 'cash'] as const, ENUM) ?? 'physical';
@@ -410,18 +410,21 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  // an amortising underlying (physical settlement only: the cash settlement's par-yield annuity is a bullet swap's)
+  const errorsBefore = r.issues.errorCount;
+  const amortization = settlement === 'cash'
+    ? (refuseAmortizationCells(r, row, 'a cash-settled swaption (its par-yield cash annuity is a bullet swap\'s)', AMORTIZATION_COLUMNS), undefined)
+    : readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
+  if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !optionType || !ccy || notional === undefined || expiryDate === undefined) return undefined;
   if (start === undefined || end === undefined || fixedRate === undefined || floatIndex === undefined) return undefined;
-  return {
-    ...base,
-    product: 'SWAPTION',
-    direction,
-    optionType,
-    settlement,
-    expiryDate,
-    fixedLeg: fixedLeg(c, ccy, notional, fixedRate, start, end),
-    floatLeg: floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end),
-  };
+  const fixed = fixedLeg(c, ccy, notional, fixedRate, start, end);
+  const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
+  if (amortization !== undefined) {
+    fixed.amortization = amortization;
+    float.amortization = amortization;
+  }
+  return { ...base, product: 'SWAPTION', direction, optionType, settlement, expiryDate, fixedLeg: fixed, floatLeg: float };
 }
 
 function readEquity(r: FieldReader, row: number, base: TradeBase, product: 'EQFWD' | 'EQOPT'): Trade | undefined {
@@ -485,8 +488,8 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
   const c = readConventions(r, row);
-  if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY') {
-    refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS and XCCY only`, AMORTIZATION_COLUMNS);
+  if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION') {
+    refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY and SWAPTION only`, AMORTIZATION_COLUMNS);
   }
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
@@ -509,7 +512,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       trade = readFxOption(r, row, base);
       break;
     case 'SWAPTION':
-      trade = readSwaption(r, row, c, base);
+      trade = readSwaption(r, row, c, base, context);
       break;
     case 'EQFWD':
     case 'EQOPT':

@@ -86,6 +86,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
       return {
         ...base,
         ...fixedFloatCells(t.fixedLeg, t.floatLeg),
+        ...amortizationCells(t.fixedLeg),
         option_type: t.optionType,
         expiry_date: t.expiryDate,
         settlement: t.settlement,

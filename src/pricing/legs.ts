@@ -24,6 +24,8 @@ export interface LegFlows {
   accrualEndTimes: Float64Array;
   /** Accrual fraction of each flow's period in the leg's day count. */
   accrualFractions: Float64Array;
+  /** Each flow's period notional (the leg's notional; an amortising leg's outstanding on the period's accrual start). */
+  notionals: Float64Array;
 }
 
 function allocate(count: number): LegFlows {
@@ -34,6 +36,7 @@ function allocate(count: number): LegFlows {
     accrualStartTimes: new Float64Array(count),
     accrualEndTimes: new Float64Array(count),
     accrualFractions: new Float64Array(count),
+    notionals: new Float64Array(count),
   };
 }
 
@@ -54,7 +57,8 @@ export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time
     flows.accrualStartTimes[k] = market.time(schedule.accrualStart[i]!);
     flows.accrualEndTimes[k] = market.time(schedule.accrualEnd[i]!);
     flows.accrualFractions[k] = tau;
-    flows.amounts[k] = periodNotional(leg, schedule.accrualStart[i]!) * leg.fixedRate * tau;
+    flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
+    flows.amounts[k] = flows.notionals[k]! * leg.fixedRate * tau;
   }
   return flows;
 }
@@ -79,7 +83,8 @@ export function floatLegFlows(
     flows.accrualStartTimes[k] = start;
     flows.accrualEndTimes[k] = end;
     flows.accrualFractions[k] = tau;
-    flows.amounts[k] = periodNotional(leg, schedule.accrualStart[i]!) * (forward + spread) * tau;
+    flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
+    flows.amounts[k] = flows.notionals[k]! * (forward + spread) * tau;
   }
   return flows;
 }

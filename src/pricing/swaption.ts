@@ -56,10 +56,10 @@ export function swaptionOnRate(optionType: 'payer' | 'receiver', surface: Swapti
  * The payer swap at expiry T as zero-bond cash flows for Jamshidian: each floating period contributes
  * +N·P(T,s) − N·P(T,e) plus a deterministic basis flow d at its payment date, chosen so that today's value equals
  * the projected coupon's PV (d = [coupon·P(0,p) − N(P(0,s) − P(0,e))]/P(0,p): zero for a single-curve leg paying at
- * period end without spread); each fixed coupon is paid (negative).
+ * period end without spread), N the period's notional (an amortising leg's steps: on a shared date the −N of one
+ * period and the +N of the next leave the repayment); each fixed coupon is paid (negative).
  */
 export function hullWhiteSwapFlows(
-  floatNotional: number,
   floatFlows: LegFlows,
   fixedFlows: LegFlows,
   discount: YieldCurve,
@@ -75,6 +75,7 @@ export function hullWhiteSwapFlows(
     const pS = discount.discount(s);
     const pE = discount.discount(e);
     const pP = discount.discount(p);
+    const floatNotional = floatFlows.notionals[i]!;
     times[k] = s;
     amounts[k++] = floatNotional;
     times[k] = e;
@@ -108,13 +109,14 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
   const hullWhite: HullWhiteParams | undefined = market.hullWhite(ccy);
 
   if (surface !== undefined) {
-    let annuityPerRate = 0; // Σ N·τ·P(t_pay)
+    let annuityPerRate = 0; // Σ N·τ·P(t_pay), N each period's notional
     for (let j = 0; j < fixedFlows.count; j++) {
-      annuityPerRate += fixedLeg.notional * fixedFlows.accrualFractions[j]! * discount.discount(fixedFlows.paymentTimes[j]!);
+      annuityPerRate += fixedFlows.notionals[j]! * fixedFlows.accrualFractions[j]! * discount.discount(fixedFlows.paymentTimes[j]!);
     }
     const forward = flowsPv(floatFlows, discount) / annuityPerRate;
     const option = swaptionOnRate(trade.optionType, surface, forward, fixedLeg.fixedRate, expiryYears, swaptionTenorYears(trade), tradeId);
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;
+    if (fixedLeg.amortization !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on an amortising swap (the par-yield cash annuity is a bullet swap\'s)');
     const paymentsPerYear = 12 / FREQUENCY_MONTHS[fixedLeg.frequency];
     const settleYears = fixedFlows.count > 0 ? fixedFlows.accrualStartTimes[0]! : expiryYears;
     const cashAnnuity = cashSettledAnnuity(forward, paymentsPerYear, fixedFlows.count);
@@ -124,7 +126,7 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     if (trade.settlement === 'cash') {
       throw unsupported(tradeId, `a cash-settled swaption priced under Hull-White (give swaption vols for ${ccy} in the market file: rates.${ccy}.swaptionVols)`);
     }
-    const flows = hullWhiteSwapFlows(floatLeg.notional, floatFlows, fixedFlows, discount);
+    const flows = hullWhiteSwapFlows(floatFlows, fixedFlows, discount);
     return sign * jamshidianSwaption(trade.optionType, hullWhite, (t) => discount.discount(t), expiryYears, flows.times, flows.amounts);
   }
   throw new Error(

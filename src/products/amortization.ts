@@ -144,9 +144,12 @@ export function principalFlows(leg: Leg, initial: boolean, final: boolean): Prin
   return out;
 }
 
-/** The leg that holds a trade's amortisation as booked (an IRS/OIS's fixed leg, an XCCY's leg 1); undefined for a bullet trade. */
+/**
+ * The leg that holds a trade's amortisation as booked (an IRS/OIS's or a swaption's underlying fixed leg, an XCCY's
+ * leg 1); undefined for a bullet trade.
+ */
 export function amortisingLeg(trade: Trade): FixedLeg | FloatLeg | undefined {
-  if (trade.product === 'IRS' || trade.product === 'OIS') return trade.fixedLeg.amortization !== undefined ? trade.fixedLeg : undefined;
+  if (trade.product === 'IRS' || trade.product === 'OIS' || trade.product === 'SWAPTION') return trade.fixedLeg.amortization !== undefined ? trade.fixedLeg : undefined;
   if (trade.product === 'XCCY') return trade.leg1.amortization !== undefined ? trade.leg1 : undefined;
   return undefined;
 }

@@ -62,8 +62,8 @@ export interface ScheduleTerms {
 export const AMORTIZATION_KINDS = ['linear', 'fixed_amount', 'schedule'] as const;
 
 /**
- * How an amortising (or accreting) swap's notional steps (IRS and OIS only; products/amortization.ts resolves it into
- * steps). The notional outstanding from a step's date applies to every coupon period of either leg whose accrual
+ * How an amortising (or accreting) swap's notional steps (IRS, OIS, XCCY, a physical swaption's underlying;
+ * products/amortization.ts resolves it into steps). The notional outstanding from a step's date applies to every coupon period of either leg whose accrual
  * starts on or after it. `linear` and `fixed_amount` step on the accrual starts of a schedule with `frequency` over
  * the leg's own start, maturity and conventions: with n such periods, `linear` leaves N·(n − k)/n outstanding from
  * date k (k = 0 at the start: equal repayments, the last at maturity), `fixed_amount` max(N − k·`amount`, 0).

@@ -160,7 +160,7 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
     hedgingSet: ccy,
     hedgingSetKind: 'regular',
     subclass: { kind: 'IR' },
-    notionalBase: trade.fixedLeg.notional * toBase(ctx.market, ccy),
+    ...irNotional(trade.fixedLeg, ctx), // an amortising underlying: its average notional over the remaining life
     direction: trade.optionType === 'payer' ? 1 : -1,
     optionality: {
       kind: 'option',

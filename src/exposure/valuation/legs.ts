@@ -8,7 +8,7 @@ import type { FixedLeg, FloatLeg, SwapLeg } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
 import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { projectionFor } from '../../pricing/swaps.js';
-import { periodNotional, principalFlows } from '../../products/amortization.js';
+import { principalFlows } from '../../products/amortization.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
 import type { CurrencyPoolBuilder } from './ratePool.js';
@@ -68,7 +68,7 @@ export function addFloatLeg(
     const tau = flows.accrualFractions[k]!;
     // β = forward growth on the projection curve over that on the discount curve (deterministic basis).
     const beta = (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
-    const notional = sign * periodNotional(leg, startDate);
+    const notional = sign * flows.notionals[k]!;
     const lastPaid = lastIndexBefore(grid.dates, payDate);
     pool.addBond(tradeIndex, s, notional * beta, fixIndex);
     pool.addBond(tradeIndex, e, notional * (tau * spread - 1), lastPaid);

@@ -58,8 +58,9 @@ export function underlyingBonds(trade: Swaption, market: Market, lgm: LgmOnGrid)
     const s = float.accrualStartTimes[k]!;
     const e = float.accrualEndTimes[k]!;
     const beta = (projection.discount(s) / projection.discount(e)) * (model.discount(e) / model.discount(s));
-    add(s, omega * trade.floatLeg.notional * beta);
-    add(e, omega * trade.floatLeg.notional * (float.accrualFractions[k]! * spread - 1));
+    // each period at its notional (an amortising underlying: its steps; equal to the leg's notional otherwise)
+    add(s, omega * float.notionals[k]! * beta);
+    add(e, omega * float.notionals[k]! * (float.accrualFractions[k]! * spread - 1));
   }
   const times = Float64Array.from([...flows.keys()].sort((a, b) => a - b));
   const coefficients = Float64Array.from(times, (t) => flows.get(t)!);
