@@ -627,11 +627,20 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['10000000', '5000000'], exchanges: [true, true] },
     { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', notionals: ['11000000'], exchanges: [true, true] },
   ]);
+  const swaptionOn = (id: string, settlement: string) =>
+    swapTrade(
+      id,
+      [{ ...fixed(['10000000', '7000000@2018-09-01']), start: '2016-09-01' }, { ...float(['10000000', '7000000@2018-09-01']), start: '2016-09-01' }],
+      'Swaption',
+      'SwaptionData',
+      `<OptionData><LongShort>Long</LongShort><OptionType>Call</OptionType><Style>European</Style><Settlement>${settlement}</Settlement>
+       <ExerciseDates><ExerciseDate>2016-08-30</ExerciseDate></ExerciseDates></OptionData>`,
+    );
   const rules = `<Trade id="RULES"><TradeType>Swap</TradeType>${envelope()}<SwapData>${leg(fixed(['10000000'])).replace(
     '</LegData>',
     '<Amortizations><AmortizationData><Type>FixedAmount</Type><Value>1000000</Value></AmortizationData></Amortizations></LegData>',
   )}${leg(float(['10000000']))}</SwapData></Trade>`;
-  const result = importOre({ portfolioXml: portfolio(perPeriod, dated, flat, xccy, rules) });
+  const result = importOre({ portfolioXml: portfolio(perPeriod, dated, flat, xccy, rules, swaptionOn('SWPT_PHYS', 'Physical'), swaptionOn('SWPT_CASH', 'Cash')) });
 
   it('per period: the steps are the accrual starts where the notional changes (2020-03-01, a Sunday, rolled to Monday)', () => {
     expect(trade(result.rows.trades, 'PER_PERIOD')).toMatchObject({ product: 'IRS', notional: 10e6, amortization: 'schedule' });
@@ -667,7 +676,13 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
     expect(list).toEqual([
       ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals', 'several notionals on a cross-currency swap are not mapped (ORE gives each leg its own list and amortising exchanges; an amortising XCCY can be given in the trades file)'],
       ['RULES', 'SwapData/LegData[1]/Amortizations', "amortisation rules are not mapped: give the leg's notionals explicitly (Notionals/Notional, one per period or with startDate)"],
+      ['SWPT_CASH', 'SwaptionData/LegData[1]/Notionals', 'a cash-settled swaption on an amortising swap is not supported by xva'],
     ]);
+  });
+
+  it('a physically settled swaption on an amortising swap: its underlying\'s schedule', () => {
+    expect(trade(result.rows.trades, 'SWPT_PHYS')).toMatchObject({ product: 'SWAPTION', settlement: 'physical', amortization: 'schedule' });
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'SWPT_PHYS')).toEqual([{ trade_id: 'SWPT_PHYS', from_date: fromYmd(2018, 9, 3), notional: 7e6 }]);
   });
 
   it('written and loaded: the swaps carry the schedule on both legs', async () => {

@@ -207,12 +207,20 @@ function notionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: Date
 export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
   const option = optionTerms(data, 'SwaptionData', notes);
   dropPremium(data, 'SwaptionData', notes);
-  const legs = parseLegs(data, 'SwaptionData', notes);
+  const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true });
   const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
   if (option.expiryDate > fixed.startDate)
     throw new Unmappable('SwaptionData/OptionData/ExerciseDates', undefined, 'the exercise date is after the underlying swap starts');
+  // an amortising underlying, as a swap's (physical settlement only: the cash annuity is a bullet swap's)
+  const steps = notionalSchedule(legs, fields);
+  if (steps.length > 0 && (option.settlement ?? 'physical') === 'cash') {
+    const stepped = legs.find((l) => l.notionalSteps !== undefined)!;
+    throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'a cash-settled swaption on an amortising swap is not supported by xva');
+  }
+  if (steps.length > 0) notes.notionalSchedule(steps);
   return {
     ...fields,
+    ...(steps.length > 0 ? { amortization: 'schedule' } : {}),
     product: 'SWAPTION',
     direction: option.long ? 'buy' : 'sell',
     option_type: fixed.payer ? 'payer' : 'receiver',
