@@ -50,6 +50,8 @@ interface LegSpec {
   start?: string;
   end?: string;
   exchanges?: [boolean, boolean];
+  /** Exchanges/NotionalAmortizingExchange (written only when given). */
+  amortizingExchange?: boolean;
   convention?: string;
   rule?: string;
   calendar?: string;
@@ -61,7 +63,7 @@ function leg(s: LegSpec): string {
     .map((n) => (n.includes('@') ? `<Notional startDate="${n.split('@')[1]}">${n.split('@')[0]}</Notional>` : `<Notional>${n}</Notional>`))
     .join('');
   const exchanges = s.exchanges
-    ? `<Exchanges><NotionalInitialExchange>${s.exchanges[0]}</NotionalInitialExchange><NotionalFinalExchange>${s.exchanges[1]}</NotionalFinalExchange></Exchanges>`
+    ? `<Exchanges><NotionalInitialExchange>${s.exchanges[0]}</NotionalInitialExchange><NotionalFinalExchange>${s.exchanges[1]}</NotionalFinalExchange>${s.amortizingExchange !== undefined ? `<NotionalAmortizingExchange>${s.amortizingExchange}</NotionalAmortizingExchange>` : ''}</Exchanges>`
     : '';
   const data =
     s.type === 'Fixed'
@@ -627,6 +629,16 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['10000000', '5000000'], exchanges: [true, true] },
     { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', notionals: ['11000000'], exchanges: [true, true] },
   ]);
+  // leg 2 in the traded proportion (1.1 USD per EUR), the changes exchanged: mapped to leg 1's schedule
+  const xccyMapped = swapTrade('XCCY_OK', [
+    { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['10000000', '6000000@2018-03-01'], exchanges: [true, true], amortizingExchange: true },
+    { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', notionals: ['11000000', '6600000@2018-03-01'], exchanges: [true, true], amortizingExchange: true },
+  ]);
+  // leg 2 out of proportion
+  const xccyOff = swapTrade('XCCY_OFF', [
+    { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['10000000', '6000000@2018-03-01'], exchanges: [true, true], amortizingExchange: true },
+    { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', notionals: ['11000000', '7000000@2018-03-01'], exchanges: [true, true], amortizingExchange: true },
+  ]);
   const swaptionOn = (id: string, settlement: string) =>
     swapTrade(
       id,
@@ -640,7 +652,7 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
     '</LegData>',
     '<Amortizations><AmortizationData><Type>FixedAmount</Type><Value>1000000</Value></AmortizationData></Amortizations></LegData>',
   )}${leg(float(['10000000']))}</SwapData></Trade>`;
-  const result = importOre({ portfolioXml: portfolio(perPeriod, dated, flat, xccy, rules, swaptionOn('SWPT_PHYS', 'Physical'), swaptionOn('SWPT_CASH', 'Cash')) });
+  const result = importOre({ portfolioXml: portfolio(perPeriod, dated, flat, xccy, rules, swaptionOn('SWPT_PHYS', 'Physical'), swaptionOn('SWPT_CASH', 'Cash'), xccyMapped, xccyOff) });
 
   it('per period: the steps are the accrual starts where the notional changes (2020-03-01, a Sunday, rolled to Monday)', () => {
     expect(trade(result.rows.trades, 'PER_PERIOD')).toMatchObject({ product: 'IRS', notional: 10e6, amortization: 'schedule' });
@@ -674,10 +686,16 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
   it('cross-currency amortisation and amortisation rules are reported, not mapped', () => {
     const list = unmapped(result.report.findings).map((f) => [f.tradeId, f.field, f.reason]);
     expect(list).toEqual([
-      ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals', 'several notionals on a cross-currency swap are not mapped (ORE gives each leg its own list and amortising exchanges; an amortising XCCY can be given in the trades file)'],
+      ['XCCY_AMORT', 'SwapData/LegData[1]/Notionals/Exchanges/NotionalAmortizingExchange', "amortising notionals whose changes are not exchanged: xva exchanges each step's change of an XCCY that exchanges notionals"],
       ['RULES', 'SwapData/LegData[1]/Amortizations', "amortisation rules are not mapped: give the leg's notionals explicitly (Notionals/Notional, one per period or with startDate)"],
       ['SWPT_CASH', 'SwaptionData/LegData[1]/Notionals', 'a cash-settled swaption on an amortising swap is not supported by xva'],
+      ['XCCY_OFF', 'SwapData/LegData[2]/Notionals', "the legs' notionals are not in the traded proportion on 2018-03-01; xva amortises an XCCY's leg 2 in proportion to leg 1"],
     ]);
+  });
+
+  it('an amortising XCCY with its changes exchanged and leg 2 in proportion: leg 1\'s schedule', () => {
+    expect(trade(result.rows.trades, 'XCCY_OK')).toMatchObject({ product: 'XCCY', notional: 10e6, notional2: 11e6, notional_exchange: 'both', amortization: 'schedule' });
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'XCCY_OK')).toEqual([{ trade_id: 'XCCY_OK', from_date: fromYmd(2018, 3, 1), notional: 6e6 }]);
   });
 
   it('a physically settled swaption on an amortising swap: its underlying\'s schedule', () => {

@@ -55,6 +55,8 @@ export interface OreLeg {
   endOfMonth: boolean;
   initialExchange: boolean;
   finalExchange: boolean;
+  /** `Exchanges/NotionalAmortizingExchange`: each change of an amortising notional exchanged on its date. */
+  amortizingExchange: boolean;
   fixedRate?: number;
   index?: MappedIndex;
   spreadBp?: number;
@@ -113,6 +115,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const exchanges = child(notionals, 'Exchanges');
   const initialExchange = oreBool(text(exchanges, 'NotionalInitialExchange'), `${path}/Notionals/Exchanges/NotionalInitialExchange`, false);
   const finalExchange = oreBool(text(exchanges, 'NotionalFinalExchange'), `${path}/Notionals/Exchanges/NotionalFinalExchange`, false);
+  const amortizingExchange = oreBool(text(exchanges, 'NotionalAmortizingExchange'), `${path}/Notionals/Exchanges/NotionalAmortizingExchange`, false);
 
   const dc = oreDayCount(text(leg, 'DayCounter'), `${path}/DayCounter`);
   if (dc.approximation) notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), dc.approximation);
@@ -176,6 +179,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     endOfMonth,
     initialExchange,
     finalExchange,
+    amortizingExchange,
   };
 
   if (legType === 'Fixed') {

@@ -87,6 +87,23 @@ function fixedFloat(legs: OreLeg[], dataName: string, notes: TradeNotes): { fixe
   };
 }
 
+/**
+ * An amortising ORE XCCY as leg 1's notional_schedules rows: both legs' notionals by ORE's rule, leg 2 in the traded
+ * proportion (notional2 / notional) at every accrual start of either leg, and, where notionals are exchanged, the
+ * changes exchanged too (`NotionalAmortizingExchange` on both legs: xva exchanges each step's change on its date).
+ */
+function xccyNotionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: DateSerial; notional: number }[] {
+  const [leg1, leg2] = legs as [OreLeg, OreLeg];
+  if (leg1.notionalSteps === undefined && leg2.notionalSteps === undefined) return [];
+  const exchanged = leg1.initialExchange || leg1.finalExchange;
+  for (const leg of legs) {
+    if (exchanged && !leg.amortizingExchange)
+      throw new Unmappable(`${leg.path}/Notionals/Exchanges/NotionalAmortizingExchange`, 'false', 'amortising notionals whose changes are not exchanged: xva exchanges each step\'s change of an XCCY that exchanges notionals');
+  }
+  const steps = notionalSchedule(legs, fields, [1, leg1.notional / leg2.notional]);
+  return steps;
+}
+
 /** XCCY: leg 1 is the first LegData; fixed legs use the fixed_* conventions, floating legs the float_* ones. */
 function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
   const [leg1, leg2] = legs as [OreLeg, OreLeg];
@@ -136,9 +153,10 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (legs[0]!.currency !== legs[1]!.currency) {
-    const stepped = legs.find((l) => l.notionalSteps !== undefined);
-    if (stepped) throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'several notionals on a cross-currency swap are not mapped (ORE gives each leg its own list and amortising exchanges; an amortising XCCY can be given in the trades file)');
-    return crossCurrency(legs, notes);
+    const fields = crossCurrency(legs, notes);
+    const steps = xccyNotionalSchedule(legs, fields);
+    if (steps.length > 0) notes.notionalSchedule(steps);
+    return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
   }
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
@@ -155,7 +173,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
  * conventions; the steps are the accrual starts where the notional changes. Both legs must give the same notional at
  * every accrual start of either (xva swaps have one notional schedule). Empty for a constant notional.
  */
-function notionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: DateSerial; notional: number }[] {
+function notionalSchedule(legs: OreLeg[], fields: TradeFields, ratios: readonly number[] = [1, 1]): { fromDate: DateSerial; notional: number }[] {
   if (legs.every((l) => l.notionalSteps === undefined)) return [];
   const perLeg = legs.map((leg) => {
     const schedule = buildSchedule({
@@ -188,13 +206,16 @@ function notionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: Date
   const out: { fromDate: DateSerial; notional: number }[] = [];
   let previous = valueOn(perLeg[0]!, dates[0]!);
   for (const date of dates) {
-    const values = perLeg.map((p) => valueOn(p, date));
-    if (values[1] !== values[0]) {
+    // each leg's notional in leg 1's units (an XCCY's leg 2 divided by its ratio to leg 1)
+    const values = perLeg.map((p, i) => valueOn(p, date) * ratios[i]!);
+    if (Math.abs(values[1]! - values[0]!) > 1e-9 * Math.max(Math.abs(values[0]!), 1)) {
       const other = perLeg[1]!.leg;
       throw new Unmappable(
         `${other.path}/Notionals`,
         (other.notionalSteps?.values ?? [other.notional]).join(','),
-        `the legs' notionals differ on ${toIsoDate(date)} (${values[0]} and ${values[1]}); xva swaps have one notional schedule`,
+        ratios[1] === 1
+          ? `the legs' notionals differ on ${toIsoDate(date)} (${values[0]} and ${values[1]}); xva swaps have one notional schedule`
+          : `the legs' notionals are not in the traded proportion on ${toIsoDate(date)}; xva amortises an XCCY's leg 2 in proportion to leg 1`,
       );
     }
     if (values[0] !== previous) out.push({ fromDate: date, notional: values[0]! });
