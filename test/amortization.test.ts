@@ -31,6 +31,7 @@ import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, Interest
 import type { HullWhiteParams, SwaptionVolSurface } from '../src/market/types.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import { parseMarket } from '../src/market/load.js';
+import { marketView } from './helpers/marketView.js';
 import { bachelier } from '../src/pricing/black.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
@@ -620,13 +621,7 @@ curves:
         - { tenor: 10Y, zeroRate: 0.0397 }
 `, 'amortising-swaption.yaml');
   const hw: HullWhiteParams = { currency: 'USD', meanReversion: 0.03, sigmaTimes: Float64Array.of(2, Number.POSITIVE_INFINITY), sigmas: Float64Array.of(0.011, 0.009), source: 'given' };
-  const hwMarket = new Proxy(market, {
-    get(target, prop) {
-      if (prop === 'hullWhite') return (ccy: string) => (ccy === 'USD' ? hw : target.hullWhite(ccy as never));
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const hwMarket = marketView(market, { hullWhite: { USD: hw } });
   const linear = { kind: 'linear', frequency: '1Y' } as const;
   /** The underlying: a payer swap from the expiry, 1Y fixed against 3M LIBOR, unadjusted dates, amortising linearly over 5 years. */
   function underlying(fixedRate: number, nettingSetId: string, tradeId: string): InterestRateSwap {
@@ -676,13 +671,7 @@ curves:
 
   it('with a normal vol surface: the annuity and forward of the amortised legs (each period at its notional, by hand) into Bachelier', () => {
     const surface: SwaptionVolSurface = { currency: 'USD', type: 'normal', shift: 0, quotes: [1, 2].flatMap((e) => [2, 5, 10].map((t) => ({ expiryYears: e, tenorYears: t, vol: 0.0095 + 0.0003 * t }))) };
-    const volMarket = new Proxy(market, {
-      get(target, prop) {
-        if (prop === 'swaptionVols') return (ccy: string) => (ccy === 'USD' ? surface : undefined);
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const volMarket = marketView(market, { swaptionVols: { USD: surface } });
     const disc = volMarket.discountCurve('USD');
     // the bullet legs' flows (tested elsewhere), each period scaled to its notional by hand: year k of 5 holds N(5 − k)/5
     const fixedBullet = fixedLegFlows({ ...swaption.fixedLeg, amortization: undefined, fixedRate: 1 }, volMarket);

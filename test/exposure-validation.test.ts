@@ -37,6 +37,7 @@ import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { black76, jamshidianSwaption, normPdf, priceTrade } from '../src/pricing/index.js';
 import type { Currency, FxForward, InterestRateSwap, Trade } from '../src/products/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
+import { marketView } from './helpers/marketView.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared set-up: markets as YAML text, books built as plain data, the engine run in-process with its cube.
@@ -45,13 +46,7 @@ const AS_OF = fromYmd(2026, 6, 15);
 
 /** The market with Hull-White parameters replaced per currency (a view: every other call goes to the market). */
 function withHullWhite(base: Market, params: Partial<Record<Currency, HullWhiteParams>>): Market {
-  return new Proxy(base, {
-    get(target, prop) {
-      if (prop === 'hullWhite') return (ccy: Currency) => params[ccy] ?? target.hullWhite(ccy);
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return marketView(base, { hullWhite: params });
 }
 
 function nettingSet(id: string, csa?: Partial<NettingSet>): NettingSet {
