@@ -397,19 +397,23 @@ describe('xva optimize: gross notional and compression replacements', () => {
   });
 });
 
+/**
+ * test/data/small with the three amortization columns (cells by trade id, blank for the others) and, when given, a
+ * notional_schedules.csv of these rows.
+ */
+function smallWith(cells: Record<string, [string, string, string]>, schedules?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-'));
+  temps.push(dir);
+  fs.cpSync(SMALL, dir, { recursive: true });
+  if (schedules !== undefined) fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), `trade_id,from_date,notional\n${schedules}`);
+  const file = path.join(dir, 'trades.csv');
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const out = lines.map((line, i) => `${line},${i === 0 ? 'amortization,amortization_amount,amortization_frequency' : (cells[line.split(',')[0]!] ?? ['', '', '']).join(',')}`);
+  fs.writeFileSync(file, out.join('\n') + '\n');
+  return dir;
+}
+
 describe('the trades file\'s amortization columns', () => {
-  /** test/data/small with the three amortization columns: cells by trade id. */
-  function smallWith(cells: Record<string, [string, string, string]>, schedules?: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-'));
-    temps.push(dir);
-    fs.cpSync(SMALL, dir, { recursive: true });
-    if (schedules !== undefined) fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), `trade_id,from_date,notional\n${schedules}`);
-    const file = path.join(dir, 'trades.csv');
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    const out = lines.map((line, i) => `${line},${i === 0 ? 'amortization,amortization_amount,amortization_frequency' : (cells[line.split(',')[0]!] ?? ['', '', '']).join(',')}`);
-    fs.writeFileSync(file, out.join('\n') + '\n');
-    return dir;
-  }
 
   async function load(dir: string): Promise<{ book?: Portfolio; issues: IssueCollector }> {
     const issues = new IssueCollector();
@@ -488,16 +492,9 @@ describe('the trades file\'s amortization columns', () => {
 });
 
 describe('the notional_schedules table', () => {
-  function smallWithSchedule(cells: Record<string, string>, schedules: string | undefined): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-amort-sched-'));
-    temps.push(dir);
-    fs.cpSync(SMALL, dir, { recursive: true });
-    if (schedules !== undefined) fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), `trade_id,from_date,notional\n${schedules}`);
-    const file = path.join(dir, 'trades.csv');
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    fs.writeFileSync(file, lines.map((line, i) => `${line},${i === 0 ? 'amortization' : cells[line.split(',')[0]!] ?? ''}`).join('\n') + '\n');
-    return dir;
-  }
+  /** smallWith, the amortization kind only. */
+  const smallWithSchedule = (kinds: Record<string, string>, schedules: string | undefined): string =>
+    smallWith(Object.fromEntries(Object.entries(kinds).map(([id, kind]) => [id, [kind, '', ''] as [string, string, string]])), schedules);
   const issuesOf = async (dir: string) => {
     const issues = new IssueCollector();
     await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
