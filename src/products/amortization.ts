@@ -53,11 +53,19 @@ export function notionalSteps(leg: Leg): NotionalSteps {
   return steps;
 }
 
-/** Index of the step in force on `date`: the last whose date is on or before it (the first step before the start). */
+/**
+ * Index of the step in force on `date`: the last whose date is on or before it (the first step before the start). A
+ * binary search: a monthly amortiser over 30 years has 360 steps, read once per coupon by every pricing.
+ */
 function stepOn(steps: NotionalSteps, date: DateSerial): number {
-  let k = 0;
-  while (k + 1 < steps.fromDates.length && steps.fromDates[k + 1]! <= date) k++;
-  return k;
+  let lo = 0;
+  let hi = steps.fromDates.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (steps.fromDates[mid]! <= date) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The notional of the coupon period accruing from `accrualStart`: the one outstanding on that date. */
