@@ -127,6 +127,7 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
       stub: 'short_back', // <Rule>Forward</Rule>: generated from the start
       end_of_month: false, // <EndOfMonth/>
       amortization: null, // one notional (the column is left out of the table when no trade amortises)
+      float_gearing: null, // no gearing (likewise)
     });
   });
 

@@ -67,6 +67,7 @@ export const TRADE_COLUMNS = [
   'amortization',
   'amortization_amount',
   'amortization_frequency',
+  'float_gearing',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -270,6 +271,14 @@ function readAmortization(
   return { kind, frequency, amount };
 }
 
+/** A gearing other than 1 on a product without a geared floating leg (IRS and OIS have one). */
+function refuseGearing(r: FieldReader, row: number, product: string): void {
+  if (!r.has('float_gearing')) return;
+  const cell = r.cell('float_gearing', row);
+  if (cell === null || (typeof cell === 'string' && cell.trim() === '') || Number(cell) === 1) return;
+  r.issues.add({ file: r.table.file, row: row + 1, column: 'float_gearing', value: String(cell).trim(), expected: `blank or 1 for ${product}: geared floating legs are supported for IRS and OIS only` });
+}
+
 /** Records each of `columns` that has a value on a row whose product or amortisation takes none. */
 function refuseAmortizationCells(r: FieldReader, row: number, context: string, columns: readonly string[]): void {
   for (const column of columns) {
@@ -289,6 +298,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the floating coupon (1 = unleveraged)' });
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
   if (r.issues.errorCount > errorsBefore) return undefined;
@@ -301,6 +311,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
     fixed.amortization = amortization;
     float.amortization = amortization;
   }
+  if (gearing !== undefined && gearing !== 1) float.gearing = gearing;
   return { ...base, product, direction, fixedLeg: fixed, floatLeg: float };
 }
 
@@ -491,6 +502,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION') {
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY and SWAPTION only`, AMORTIZATION_COLUMNS);
   }
+  if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;

@@ -81,7 +81,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
   switch (t.product) {
     case 'IRS':
     case 'OIS':
-      return { ...base, ...fixedFloatCells(t.fixedLeg, t.floatLeg), ...amortizationCells(t.fixedLeg) };
+      return { ...base, ...fixedFloatCells(t.fixedLeg, t.floatLeg), ...amortizationCells(t.fixedLeg), ...(t.floatLeg.gearing !== undefined ? { float_gearing: t.floatLeg.gearing } : {}) };
     case 'SWAPTION':
       return {
         ...base,
@@ -142,7 +142,9 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 
 export function tradesTable(trades: readonly Trade[]): OutputTable {
   const amortising = trades.some((t) => amortisingLeg(t) !== undefined);
-  return table(amortising ? [...TRADE_COLUMNS, ...AMORTIZATION_COLUMNS] : TRADE_COLUMNS, trades.map(tradeRow));
+  const geared = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.floatLeg.gearing !== undefined);
+  const columns = [...TRADE_COLUMNS, ...(amortising ? AMORTIZATION_COLUMNS : []), ...(geared ? [['float_gearing', 'float64'] as const] : [])];
+  return table(columns, trades.map(tradeRow));
 }
 
 /** The notional_schedules rows of the swaps that amortise by `schedule`: each step after the start. */

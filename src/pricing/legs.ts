@@ -63,7 +63,10 @@ export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time
   return flows;
 }
 
-/** Floating coupons N·τ·(F + spread) still to be paid (no notional), F from today's projection curve; N the period's. */
+/**
+ * Floating coupons N·τ·(g·F + spread) still to be paid (no notional), F from today's projection curve; N the period's,
+ * g the leg's gearing (1 unless leveraged).
+ */
 export function floatLegFlows(
   leg: FloatLeg,
   market: Pick<Market, 'asOf' | 'time'>,
@@ -73,6 +76,7 @@ export function floatLegFlows(
   const first = firstLivePeriod(schedule, market.asOf);
   const flows = allocate(schedule.count - first);
   const spread = leg.spreadBp / 1e4;
+  const gearing = leg.gearing ?? 1;
   for (let i = first, k = 0; i < schedule.count; i++, k++) {
     const tau = schedule.accrualFraction[i]!;
     const start = market.time(schedule.accrualStart[i]!);
@@ -84,7 +88,7 @@ export function floatLegFlows(
     flows.accrualEndTimes[k] = end;
     flows.accrualFractions[k] = tau;
     flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
-    flows.amounts[k] = flows.notionals[k]! * (forward + spread) * tau;
+    flows.amounts[k] = flows.notionals[k]! * (gearing * forward + spread) * tau;
   }
   return flows;
 }

@@ -96,6 +96,8 @@ export interface FloatLeg extends ScheduleTerms {
   /** Projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M` (market file `curves.projection`). */
   floatIndex: string;
   spreadBp: number;
+  /** The coupon is N·τ·(gearing·L + spread): a leveraged leg (IRS and OIS only); absent = 1. */
+  gearing?: number;
 }
 
 export type SwapLeg = FixedLeg | FloatLeg;

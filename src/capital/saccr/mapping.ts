@@ -73,8 +73,8 @@ function legDirection(leg: SwapLeg, bankPays: boolean): 1 | -1 {
  * The notional of an IR position: a bullet leg's, or an amortising leg's average over the remaining life with its
  * steps (the rule for variable-notional swaps; time in SA-CCR's year fraction), in the base currency.
  */
-function irNotional(leg: SwapLeg, ctx: MappingContext): Pick<SaccrPosition, 'notionalBase' | 'notionalSteps'> {
-  const fx = toBase(ctx.market, leg.currency);
+function irNotional(leg: SwapLeg, ctx: MappingContext, leverage = 1): Pick<SaccrPosition, 'notionalBase' | 'notionalSteps'> {
+  const fx = toBase(ctx.market, leg.currency) * leverage;
   if (leg.amortization === undefined) return { notionalBase: leg.notional * fx };
   const years = (date: number) => saccrYears(ctx.market, date);
   const steps = notionalSteps(leg);
@@ -87,7 +87,7 @@ function irNotional(leg: SwapLeg, ctx: MappingContext): Pick<SaccrPosition, 'not
   return { notionalBase: averageNotional(leg, ctx.market.asOf, years) * fx, notionalSteps: profile };
 }
 
-function irLegPosition(base: PositionBase, component: string, legs: readonly SwapLeg[], leg: SwapLeg, direction: 1 | -1, ctx: MappingContext): SaccrPosition {
+function irLegPosition(base: PositionBase, component: string, legs: readonly SwapLeg[], leg: SwapLeg, direction: 1 | -1, ctx: MappingContext, leverage = 1): SaccrPosition {
   const times = swapLegTimes(legs, ctx.market, ctx.convention);
   const currency = leg.currency;
   return {
@@ -97,7 +97,7 @@ function irLegPosition(base: PositionBase, component: string, legs: readonly Swa
     hedgingSet: currency,
     hedgingSetKind: 'regular',
     subclass: { kind: 'IR' },
-    ...irNotional(leg, ctx),
+    ...irNotional(leg, ctx, leverage),
     direction,
     startYears: times.startYears,
     endYears: times.endYears,
@@ -251,7 +251,8 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
     case 'IRS':
     case 'OIS':
       // an amortising swap: the average notional over the remaining life (the rule for variable-notional swaps)
-      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg, trade.direction === 'pay' ? 1 : -1, ctx)];
+      // a leveraged swap: the notional of the equivalent unleveraged swap, N × the gearing (the rule for leveraged swaps)
+      return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg, trade.direction === 'pay' ? 1 : -1, ctx, trade.floatLeg.gearing ?? 1)];
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
       const { leg1, leg2 } = trade;

@@ -33,7 +33,7 @@ export function addFixedLeg(pool: PoolSink, grid: TimeGrid, market: Market, trad
 }
 
 /**
- * Floating coupons N·τ·(L + spread), received with sign +1 (ratePool.ts explains the three regimes). Coupons whose
+ * Floating coupons N·τ·(g·L + spread) (g the gearing, 1 unless leveraged), received with sign +1 (ratePool.ts explains the three regimes). Coupons whose
  * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's.
  */
 export function addFloatLeg(
@@ -51,6 +51,7 @@ export function addFloatLeg(
   const first = schedule.count - flows.count;
   const discount = pool.lgm.model;
   const spread = leg.spreadBp / 1e4;
+  const gearing = leg.gearing ?? 1;
   for (let k = 0; k < flows.count; k++) {
     const i = first + k;
     const startDate = schedule.accrualStart[i]!;
@@ -70,9 +71,10 @@ export function addFloatLeg(
     const beta = (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
     const notional = sign * flows.notionals[k]!;
     const lastPaid = lastIndexBefore(grid.dates, payDate);
-    pool.addBond(tradeIndex, s, notional * beta, fixIndex);
-    pool.addBond(tradeIndex, e, notional * (tau * spread - 1), lastPaid);
-    pool.addRunning(tradeIndex, s, e, notional * beta, fixIndex, lastPaid);
+    // N·τ·(g·L + spread) = g·N·(β/P(s,e) − 1) + N·τ·spread: the index part scaled by the gearing g
+    pool.addBond(tradeIndex, s, gearing * notional * beta, fixIndex);
+    pool.addBond(tradeIndex, e, notional * (tau * spread - gearing), lastPaid);
+    pool.addRunning(tradeIndex, s, e, gearing * notional * beta, fixIndex, lastPaid);
   }
 }
 

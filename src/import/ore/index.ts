@@ -186,7 +186,8 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible, notionalSchedules };
   const metadata = { source: 'ORE import (xva import ore)' };
   // the amortization column only when a trade amortises, so that other imports keep the columns they had
-  const tradeColumns = rows.trades.some((r) => r.amortization !== null) ? TRADE_COLUMNS : TRADE_COLUMNS.filter((c) => c.name !== 'amortization');
+  const used = (name: 'amortization' | 'float_gearing') => rows.trades.some((r) => r[name] !== null);
+  const tradeColumns = TRADE_COLUMNS.filter((c) => (c.name !== 'amortization' || used('amortization')) && (c.name !== 'float_gearing' || used('float_gearing')));
   const tables: OreImportTables = {
     trades: toColumnTable(tradeColumns, rows.trades, metadata),
     counterparties: toColumnTable(COUNTERPARTY_COLUMNS, rows.counterparties, metadata),

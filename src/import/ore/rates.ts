@@ -51,6 +51,12 @@ function oppositeSides(a: OreLeg, b: OreLeg): void {
     throw new Unmappable(`${b.path}/Payer`, String(b.payer), `both legs are ${a.payer ? 'paid' : 'received'}; a swap pays one leg and receives the other`);
 }
 
+/** A geared floating leg where xva has none (geared legs: single-currency fixed/float swaps only). */
+function refuseGearing(legs: OreLeg[], what: string): void {
+  const geared = legs.find((l) => l.gearing !== undefined);
+  if (geared) throw new Unmappable(`${geared.path}/FloatingLegData/Gearings`, String(geared.gearing), `a geared floating leg on ${what} is not supported by xva`);
+}
+
 /** Fixed against floating in one currency: the common part of IRS, OIS and SWAPTION rows. */
 function fixedFloat(legs: OreLeg[], dataName: string, notes: TradeNotes): { fixed: OreLeg; fields: TradeFields } {
   if (legs.length !== 2) throw new Unmappable(`${dataName}/LegData`, `${legs.length} legs`, 'xva swaps have exactly two legs');
@@ -153,6 +159,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (legs[0]!.currency !== legs[1]!.currency) {
+    refuseGearing(legs, 'a cross-currency swap');
     const fields = crossCurrency(legs, notes);
     const steps = xccyNotionalSchedule(legs, fields);
     if (steps.length > 0) notes.notionalSchedule(steps);
@@ -160,7 +167,9 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   }
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
-  const overnight = legs.find((l) => l.kind === 'float')!.index!.overnight;
+  const floating = legs.find((l) => l.kind === 'float')!;
+  const overnight = floating.index!.overnight;
+  if (floating.gearing !== undefined) fields.float_gearing = floating.gearing;
   const steps = notionalSchedule(legs, fields);
   if (steps.length > 0) notes.notionalSchedule(steps);
   return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}), product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
@@ -229,6 +238,7 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
   const option = optionTerms(data, 'SwaptionData', notes);
   dropPremium(data, 'SwaptionData', notes);
   const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true });
+  refuseGearing(legs, 'a swaption');
   const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
   if (option.expiryDate > fixed.startDate)
     throw new Unmappable('SwaptionData/OptionData/ExerciseDates', undefined, 'the exercise date is after the underlying swap starts');

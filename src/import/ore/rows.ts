@@ -55,6 +55,7 @@ export const TRADE_COLUMNS = columns([
   { name: 'end_of_month', type: 'bool' },
   // written only when a trade amortises (index.ts), so that other imports keep the columns they had
   { name: 'amortization', type: 'utf8' },
+  { name: 'float_gearing', type: 'float64' },
 ]);
 
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([
