@@ -31,7 +31,7 @@ import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, Interest
 import type { HullWhiteParams, SwaptionVolSurface } from '../src/market/types.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import { parseMarket } from '../src/market/load.js';
-import { marketView } from './helpers/marketView.js';
+import { USD_MARKET, marketView } from './helpers/marketView.js';
 import { bachelier } from '../src/pricing/black.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
@@ -596,37 +596,17 @@ describe('swaptions on amortising swaps (physical settlement)', () => {
   const AS_OF = fromYmd(2026, 6, 15);
   const expiry = addMonths(AS_OF, 12);
   const maturity = addMonths(expiry, 60);
-  const market = parseMarket(`
-asOf: 2026-06-15
-baseCurrency: USD
-curves:
-  interpolation: monotoneConvex
-  discount:
-    USD:
-      pillars:
-        - { tenor: 3M, zeroRate: 0.0432 }
-        - { tenor: 1Y, zeroRate: 0.0405 }
-        - { tenor: 2Y, zeroRate: 0.0378 }
-        - { tenor: 5Y, zeroRate: 0.0362 }
-        - { tenor: 10Y, zeroRate: 0.0375 }
-  projection:
-    USD-LIBOR-3M:
-      pillars:
-        - { tenor: 6M, zeroRate: 0.0445 }
-        - { tenor: 2Y, zeroRate: 0.0398 }
-        - { tenor: 5Y, zeroRate: 0.0386 }
-        - { tenor: 10Y, zeroRate: 0.0397 }
-`, 'amortising-swaption.yaml');
+  const market = parseMarket(USD_MARKET, 'amortising-swaption.yaml');
   const hw: HullWhiteParams = { currency: 'USD', meanReversion: 0.03, sigmaTimes: Float64Array.of(2, Number.POSITIVE_INFINITY), sigmas: Float64Array.of(0.011, 0.009), source: 'given' };
   const hwMarket = marketView(market, { hullWhite: { USD: hw } });
   const linear = { kind: 'linear', frequency: '1Y' } as const;
-  /** The underlying: a payer swap from the expiry, 1Y fixed against 3M LIBOR, unadjusted dates, amortising linearly over 5 years. */
+  /** The underlying: a payer swap from the expiry, 1Y fixed against 6M LIBOR, unadjusted dates, amortising linearly over 5 years. */
   function underlying(fixedRate: number, nettingSetId: string, tradeId: string): InterestRateSwap {
     const terms = { startDate: expiry, maturityDate: maturity, businessDayConvention: 'U' as const, stub: 'short_front' as const, endOfMonth: false, amortization: linear };
     return {
       tradeId, counterpartyId: `CP_${nettingSetId}`, nettingSetId, cleared: false, product: 'IRS', direction: 'pay',
       fixedLeg: { ...terms, kind: 'fixed', currency: 'USD', notional: N, fixedRate, frequency: '1Y', dayCount: '30/360' },
-      floatLeg: { ...terms, kind: 'float', currency: 'USD', notional: N, floatIndex: 'USD-LIBOR-3M', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
+      floatLeg: { ...terms, kind: 'float', currency: 'USD', notional: N, floatIndex: 'USD-LIBOR-6M', spreadBp: 0, frequency: '6M', dayCount: 'ACT/360' },
     };
   }
   const set = (id: string): NettingSet => ({
@@ -672,7 +652,7 @@ curves:
     const disc = volMarket.discountCurve('USD');
     // the bullet legs' flows (tested elsewhere), each period scaled to its notional by hand: year k of 5 holds N(5 − k)/5
     const fixedBullet = fixedLegFlows({ ...swaption.fixedLeg, amortization: undefined, fixedRate: 1 }, volMarket);
-    const floatBullet = floatLegFlows({ ...swaption.floatLeg, amortization: undefined }, volMarket, volMarket.projectionCurve('USD-LIBOR-3M'));
+    const floatBullet = floatLegFlows({ ...swaption.floatLeg, amortization: undefined }, volMarket, volMarket.projectionCurve('USD-LIBOR-6M'));
     const yearOf = (t: number) => Math.floor(t - volMarket.time(expiry) + 1e-9);
     let annuity = 0;
     for (let j = 0; j < fixedBullet.count; j++) annuity += ((5 - yearOf(fixedBullet.accrualStartTimes[j]!)) / 5) * fixedBullet.amounts[j]! * disc.discount(fixedBullet.paymentTimes[j]!);

@@ -37,7 +37,7 @@ import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { black76, jamshidianSwaption, normPdf, priceTrade } from '../src/pricing/index.js';
 import type { Currency, FxForward, InterestRateSwap, Trade } from '../src/products/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
-import { marketView } from './helpers/marketView.js';
+import { USD_MARKET, marketView } from './helpers/marketView.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared set-up: markets as YAML text, books built as plain data, the engine run in-process with its cube.
@@ -151,29 +151,7 @@ function parRate(trade: InterestRateSwap, market: Market): number {
 // ---------------------------------------------------------------------------------------------------------------
 // 1. IRS: EPE / ENE at coupon dates = payer / receiver swaption prices (Jamshidian, Hull-White)
 
-const USD_MARKET = `
-asOf: 2026-06-15
-baseCurrency: USD
-curves:
-  interpolation: monotoneConvex
-  discount:
-    USD:
-      pillars:
-        - { tenor: 3M, zeroRate: 0.0432 }
-        - { tenor: 1Y, zeroRate: 0.0405 }
-        - { tenor: 2Y, zeroRate: 0.0378 }
-        - { tenor: 5Y, zeroRate: 0.0362 }
-        - { tenor: 10Y, zeroRate: 0.0375 }
-        - { tenor: 20Y, zeroRate: 0.0392 }
-  projection:
-    USD-LIBOR-6M:
-      pillars:
-        - { tenor: 6M, zeroRate: 0.0455 }
-        - { tenor: 2Y, zeroRate: 0.0402 }
-        - { tenor: 5Y, zeroRate: 0.0388 }
-        - { tenor: 10Y, zeroRate: 0.0399 }
-        - { tenor: 20Y, zeroRate: 0.0414 }
-`;
+// USD OIS discounting and a 6M LIBOR projection curve, as of 2026-06-15 (test/helpers/marketView.ts)
 
 const IRS_PATHS = Number(process.env.XVA_IRS_PATHS ?? 5000);
 

@@ -20,3 +20,28 @@ export function marketView(
     },
   });
 }
+
+/** A USD market as of 2026-06-15: OIS discounting and a 6M LIBOR projection curve, no rate-option data (YAML). */
+export const USD_MARKET = `
+asOf: 2026-06-15
+baseCurrency: USD
+curves:
+  interpolation: monotoneConvex
+  discount:
+    USD:
+      pillars:
+        - { tenor: 3M, zeroRate: 0.0432 }
+        - { tenor: 1Y, zeroRate: 0.0405 }
+        - { tenor: 2Y, zeroRate: 0.0378 }
+        - { tenor: 5Y, zeroRate: 0.0362 }
+        - { tenor: 10Y, zeroRate: 0.0375 }
+        - { tenor: 20Y, zeroRate: 0.0392 }
+  projection:
+    USD-LIBOR-6M:
+      pillars:
+        - { tenor: 6M, zeroRate: 0.0455 }
+        - { tenor: 2Y, zeroRate: 0.0402 }
+        - { tenor: 5Y, zeroRate: 0.0388 }
+        - { tenor: 10Y, zeroRate: 0.0399 }
+        - { tenor: 20Y, zeroRate: 0.0414 }
+`;
