@@ -17,6 +17,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset utb-20k --seed 7 --out ./utb --format csv --json',
     '<%= config.bin %> fixtures --preset demo --calendars --out ./demo-calendars',
     '<%= config.bin %> fixtures --preset demo --amortising --out ./demo-amortising',
+    '<%= config.bin %> fixtures --preset demo --caps --out ./demo-caps',
   ];
 
   static override flags = {
@@ -34,6 +35,11 @@ export default class Fixtures extends XvaCommand {
         'Make three swaps in four (IRS, OIS, XCCY) amortise: linear, a fixed amount a year, or an explicit schedule (a notional_schedules table); see docs/fixtures.md',
       default: false,
     }),
+    caps: Flags.boolean({
+      description:
+        'Make every fourth bilateral EURIBOR IRS a cap (a payer swap) or floor (a receiver swap) struck at its fixed rate, sold and bought in turn; see docs/fixtures.md',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -41,7 +47,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

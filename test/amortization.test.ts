@@ -484,7 +484,7 @@ describe('the trades file\'s amortization columns', () => {
     expect(byColumn(rowOf('T002'), 'amortization_amount')).toMatchObject({ value: '30000000', expected: 'at most the notional 25000000' });
     expect(byColumn(rowOf('T003'), 'amortization_amount')).toMatchObject({ value: '1000000', expected: 'blank for amortization linear (equal repayments: no amount)' });
     expect(byColumn(rowOf('T004'), 'amortization')).toMatchObject({ value: 'straight', expected: 'one of none, linear, fixed_amount, schedule' });
-    expect(byColumn(rowOf('T008'), 'amortization')?.expected).toBe('blank or none for FXFWD: amortising notionals are supported for IRS, OIS, XCCY and SWAPTION only');
+    expect(byColumn(rowOf('T008'), 'amortization')?.expected).toBe('blank or none for FXFWD: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only');
     expect(byColumn(rowOf('T014'), 'amortization')).toMatchObject({ value: 'linear', expected: "blank or none for a cash-settled swaption (its par-yield cash annuity is a bullet swap's)" });
     expect(byColumn(rowOf('T013'), 'amortization_frequency')?.value).toBe('1Y');
     expect(issues.issues.every((i) => i.file !== undefined && i.file.endsWith('trades.csv'))).toBe(true);

@@ -582,7 +582,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', notionals: ['65000000', '55000000', '45000000'] },
     { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', notionals: ['65000000', '55000000', '45000000'] },
   ]);
-  const capFloor = `<Trade id="CAP"><TradeType>CapFloor</TradeType>${envelope()}<CapFloorData/></Trade>`;
+  const commodity = `<Trade id="COMM"><TradeType>CommodityForward</TradeType>${envelope()}<CommodityForwardData/></Trade>`;
   const basis = swapTrade('BASIS', [
     { type: 'Floating', payer: true, ccy: 'USD', index: 'USD-LIBOR-3M', tenor: '3M' },
     { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M' },
@@ -591,7 +591,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', start: '01/03/2016' },
     { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M' },
   ]);
-  const result = importOre({ portfolioXml: portfolio(bermudan, amortising, capFloor, basis, badDate) });
+  const result = importOre({ portfolioXml: portfolio(bermudan, amortising, commodity, basis, badDate) });
 
   it('maps none of them and lists each once', () => {
     expect(result.rows.trades).toEqual([]);
@@ -599,7 +599,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     expect(list).toEqual([
       ['BERM', 'Swaption', 'SwaptionData/OptionData/Style', 'Bermudan'],
       ['AMORT', 'Swap', 'SwapData/LegData[2]/Notionals', '65000000,55000000,45000000'],
-      ['CAP', 'CapFloor', 'TradeType', 'CapFloor'],
+      ['COMM', 'CommodityForward', 'TradeType', 'CommodityForward'],
       ['BASIS', 'Swap', 'SwapData/LegData', 'two floating legs (basis swap)'],
       ['BADDATE', 'Swap', 'SwapData/LegData[1]/ScheduleData/Rules/StartDate', '01/03/2016'],
     ]);
@@ -614,6 +614,178 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     const amort = result.report.findings.find((f) => f.tradeId === 'AMORT')!;
     // one notional per period on each leg: the fixed leg's year is two floating periods, so the legs disagree
     expect(amort.reason).toBe("the legs' notionals differ on 2016-09-01 (65000000 and 55000000); xva swaps have one notional schedule");
+  });
+});
+
+describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap or one floor rate)', () => {
+  /** A CapFloor trade: `body` is what follows the LegData in CapFloorData (Caps, Floors, Premiums). */
+  const capFloorTrade = (id: string, longShort: string, legXml: string, body: string) =>
+    `<Trade id="${id}"><TradeType>CapFloor</TradeType>${envelope()}<CapFloorData><LongShort>${longShort}</LongShort>${legXml}${body}</CapFloorData></Trade>`;
+  const euribor = (over: Partial<LegSpec> = {}): LegSpec => ({ type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', ...over });
+  const caps = (...rates: string[]) => `<Caps>${rates.map((r) => `<Cap>${r}</Cap>`).join('')}</Caps>`;
+  const floors = (...rates: string[]) => `<Floors>${rates.map((r) => `<Floor>${r}</Floor>`).join('')}</Floors>`;
+
+  const longCap = capFloorTrade('CAP_LONG', 'Long', leg(euribor()), caps('0.03'));
+  // Payer true on the leg: ORE ignores it for CapFloor (LongShort decides); a floor rate given once per coupon, equal
+  const shortFloor = capFloorTrade(
+    'FLOOR_SHORT',
+    'Short',
+    leg({ type: 'Floating', payer: true, ccy: 'USD', index: 'USD-LIBOR-3M', tenor: '3M', start: '2017-06-15', end: '2020-06-15', calendar: 'US-FED', rule: 'Backward', notionals: ['25000000'] }),
+    `${floors('0.01', '0.01')}<Premiums><Premium><Amount>125000</Amount><Currency>USD</Currency><PayDate>2017-06-19</PayDate></Premium></Premiums>`,
+  );
+  // one notional per 6M period (starts 2016-03-01, 2016-09-01, 2017-03-01, 2017-09-01: all business days)
+  const amortisingCap = capFloorTrade('CAP_AMORT', 'Long', leg(euribor({ end: '2018-03-01', notionals: ['10000000', '8000000', '6000000', '4000000'] })), caps('0.025'));
+  const datedCap = capFloorTrade('CAP_DATED', 'Short', leg(euribor({ end: '2018-03-01', notionals: ['10000000', '5000000@2017-03-01'] })), caps('0.025'));
+  const result = importOre({ portfolioXml: portfolio(longCap, shortFloor, amortisingCap, datedCap) });
+  const rows = result.rows.trades;
+
+  it('maps all four, in file order, with no unmapped trade', () => {
+    expect(unmapped(result.report.findings)).toEqual([]);
+    expect(rows.map((r) => r.trade_id)).toEqual(['CAP_LONG', 'FLOOR_SHORT', 'CAP_AMORT', 'CAP_DATED']);
+  });
+
+  it('a long EURIBOR-6M cap at 3%: every cell of the row', () => {
+    expect(trade(rows, 'CAP_LONG')).toEqual({
+      trade_id: 'CAP_LONG',
+      counterparty_id: 'CPTY_X', // Envelope/CounterParty
+      netting_set_id: 'NS_X', // Envelope/NettingSetId
+      product: 'CAPFLOOR',
+      direction: 'buy', // <LongShort>Long</LongShort>
+      currency: 'EUR', // <Currency>EUR</Currency>
+      notional: 10_000_000, // <Notional>10000000</Notional>
+      currency2: null,
+      notional2: null,
+      start_date: fromYmd(2016, 3, 1), // <StartDate>2016-03-01</StartDate>
+      maturity_date: fromYmd(2021, 3, 1), // <EndDate>2021-03-01</EndDate>
+      fixed_rate: null,
+      fixed_frequency: null,
+      fixed_day_count: null,
+      float_index: 'EUR-EURIBOR-6M', // <Index>EUR-EURIBOR-6M</Index>
+      float_frequency: '6M', // <Tenor>6M</Tenor>
+      float_day_count: 'ACT/360', // <DayCounter>A360</DayCounter>
+      float_spread_bp: 0, // <Spread>0.0</Spread>
+      fixed_rate2: null,
+      float_index2: null,
+      float_spread_bp2: null,
+      notional_exchange: null,
+      strike: 0.03, // <Caps><Cap>0.03</Cap></Caps>
+      near_rate: null,
+      option_type: 'cap', // Caps only
+      expiry_date: null,
+      settlement: null,
+      underlying: null,
+      quantity: null,
+      reference_entity: null,
+      cleared: null,
+      ccp: null,
+      business_day_convention: 'MF', // <Convention>MF</Convention>
+      calendar: 'TARGET', // <Calendar>TARGET</Calendar>
+      stub: 'short_back', // <Rule>Forward</Rule>
+      end_of_month: false, // <EndOfMonth/>
+      amortization: null, // one notional
+      float_gearing: null,
+    });
+    expect(result.report.findings.filter((f) => f.tradeId === 'CAP_LONG')).toEqual([]);
+  });
+
+  it('a short USD-LIBOR-3M floor at 1% (given twice, equal): sell, floor; the leg\'s Payer is ignored; the premium is reported as dropped', () => {
+    expect(trade(rows, 'FLOOR_SHORT')).toMatchObject({
+      product: 'CAPFLOOR',
+      direction: 'sell', // <LongShort>Short</LongShort>, whatever the leg's <Payer>true</Payer>
+      option_type: 'floor', // Floors only
+      strike: 0.01, // <Floor>0.01</Floor> (twice)
+      currency: 'USD',
+      notional: 25_000_000,
+      start_date: fromYmd(2017, 6, 15),
+      maturity_date: fromYmd(2020, 6, 15),
+      float_index: 'USD-LIBOR-3M',
+      float_frequency: '3M',
+      float_day_count: 'ACT/360',
+      float_spread_bp: 0,
+      calendar: 'USNY', // <Calendar>US-FED</Calendar>
+      stub: 'short_front', // <Rule>Backward</Rule>
+      amortization: null,
+    });
+    expect(result.report.findings.filter((f) => f.tradeId === 'FLOOR_SHORT').map((f) => [f.kind, f.oreTradeType, f.field, f.value, f.reason])).toEqual([
+      ['unmapped_field', 'CapFloor', 'CapFloorData/Premiums', '125000', 'the option premium payment is not carried over (xva options have no premium flow)'],
+    ]);
+  });
+
+  it('several Notionals: amortization schedule and notional_schedules rows at the accrual starts where the notional changes', () => {
+    expect(trade(rows, 'CAP_AMORT')).toMatchObject({ product: 'CAPFLOOR', direction: 'buy', option_type: 'cap', strike: 0.025, notional: 10e6, amortization: 'schedule' });
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'CAP_AMORT')).toEqual([
+      { trade_id: 'CAP_AMORT', from_date: fromYmd(2016, 9, 1), notional: 8e6 },
+      { trade_id: 'CAP_AMORT', from_date: fromYmd(2017, 3, 1), notional: 6e6 },
+      { trade_id: 'CAP_AMORT', from_date: fromYmd(2017, 9, 1), notional: 4e6 },
+    ]);
+    // with startDate: from the first period starting on or after it
+    expect(trade(rows, 'CAP_DATED')).toMatchObject({ direction: 'sell', notional: 10e6, amortization: 'schedule' });
+    expect(result.rows.notionalSchedules.filter((r) => r.trade_id === 'CAP_DATED')).toEqual([{ trade_id: 'CAP_DATED', from_date: fromYmd(2017, 3, 1), notional: 5e6 }]);
+  });
+
+  it('written and loaded: CAPFLOOR trades with the amortising cap\'s schedule on its leg', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-capfloor-'));
+    temps.push(dir);
+    const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
+    expect(written).toContain('notional_schedules.csv');
+    const { loadPortfolio } = await import('../src/portfolio/load.js');
+    const { IssueCollector } = await import('../src/errors.js');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'EUR' });
+    expect(issues.issues).toEqual([]);
+    const cap = book.trades.find((x) => x.tradeId === 'CAP_LONG');
+    if (cap?.product !== 'CAPFLOOR') throw new Error('test: CAP_LONG is a CAPFLOOR');
+    expect([cap.direction, cap.optionType, cap.strike]).toEqual(['buy', 'cap', 0.03]);
+    expect(cap.floatLeg).toMatchObject({
+      currency: 'EUR',
+      notional: 10e6,
+      floatIndex: 'EUR-EURIBOR-6M',
+      frequency: '6M',
+      dayCount: 'ACT/360',
+      spreadBp: 0,
+      startDate: fromYmd(2016, 3, 1),
+      maturityDate: fromYmd(2021, 3, 1),
+      calendar: 'TARGET',
+      stub: 'short_back',
+    });
+    expect(cap.floatLeg.amortization).toBeUndefined();
+    const floor = book.trades.find((x) => x.tradeId === 'FLOOR_SHORT');
+    if (floor?.product !== 'CAPFLOOR') throw new Error('test: FLOOR_SHORT is a CAPFLOOR');
+    expect([floor.direction, floor.optionType, floor.strike, floor.floatLeg.floatIndex]).toEqual(['sell', 'floor', 0.01, 'USD-LIBOR-3M']);
+    const amort = book.trades.find((x) => x.tradeId === 'CAP_AMORT');
+    if (amort?.product !== 'CAPFLOOR') throw new Error('test: CAP_AMORT is a CAPFLOOR');
+    expect(amort.floatLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2016, 9, 1), fromYmd(2017, 3, 1), fromYmd(2017, 9, 1)], notionals: [8e6, 6e6, 4e6] });
+  });
+
+  it('refuses what CAPFLOOR cannot hold, each trade listed once with field, value and reason', () => {
+    const refused = [
+      capFloorTrade('COLLAR', 'Long', leg(euribor()), caps('0.03') + floors('0.01')),
+      capFloorTrade('STRIKES', 'Long', leg(euribor()), caps('0.03', '0.035')),
+      capFloorTrade('OVERNIGHT', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })), caps('0.03')),
+      capFloorTrade('SPREAD', 'Long', leg(euribor({ spread: '0.001' })), caps('0.03')),
+      capFloorTrade('GEARED', 'Long', leg(euribor()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing></Gearings><IsInArrears>'), caps('0.03')),
+      capFloorTrade('ARREARS', 'Long', leg(euribor()).replace('<IsInArrears>false', '<IsInArrears>true'), caps('0.03')),
+      capFloorTrade('FIXED', 'Long', leg({ type: 'Fixed', payer: false, ccy: 'EUR', rate: '0.02', tenor: '1Y' }), caps('0.03')),
+      capFloorTrade('CMS', 'Long', leg(euribor()).replace('<LegType>Floating</LegType>', '<LegType>CMS</LegType>'), caps('0.03')),
+      capFloorTrade('NO_RATE', 'Long', leg(euribor()), '<Caps/>'),
+    ];
+    const r = importOre({ portfolioXml: portfolio(...refused) });
+    expect(r.rows.trades).toEqual([]);
+    expect(r.rows.notionalSchedules).toEqual([]);
+    const leg1 = 'CapFloorData/LegData[1]';
+    expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.oreTradeType, f.field, f.value, f.reason])).toEqual([
+      ['COLLAR', 'CapFloor', 'CapFloorData/Floors', '0.01', 'a collar (both Caps and Floors) is not supported by xva as one trade: give it as two CAPFLOOR rows, the cap and the floor (a long collar is a bought cap and a sold floor)'],
+      ['STRIKES', 'CapFloor', 'CapFloorData/Caps', '0.03,0.035', 'a schedule of cap rates (2 values) is not supported by xva: a CAPFLOOR has one strike'],
+      ['OVERNIGHT', 'CapFloor', `${leg1}/FloatingLegData/Index`, 'EUR-ESTER', "caps and floors on an overnight index (its compounded rate known only at the period's end) are not supported by xva"],
+      ['SPREAD', 'CapFloor', `${leg1}/FloatingLegData/Spreads`, '0.001', 'a cap or floor on the index plus a spread is not supported by xva (CAPFLOOR has no spread)'],
+      ['GEARED', 'CapFloor', `${leg1}/FloatingLegData/Gearings`, '2', 'a cap or floor on a geared index is not supported by xva (CAPFLOOR has no gearing)'],
+      ['ARREARS', 'CapFloor', `${leg1}/FloatingLegData/IsInArrears`, 'true', "in-arrears caplets are not supported by xva: its caplets fix at the period's start"],
+      ['FIXED', 'CapFloor', `${leg1}/LegType`, 'Fixed', 'a cap or floor on a fixed leg is not an option on a rate (ORE needs a Floating leg)'],
+      ['CMS', 'CapFloor', `${leg1}/LegType`, 'CMS', 'caps and floors on this leg type are not supported by xva (Floating legs on a term index only)'],
+      ['NO_RATE', 'CapFloor', 'CapFloorData/Caps', undefined, 'a CapFloor needs a cap rate (Caps/Cap) or a floor rate (Floors/Floor)'],
+    ]);
+    expect(r.report.counts).toMatchObject({ tradesRead: 9, tradesMapped: 0, tradesUnmapped: 9 });
+    expect(formatFinding(r.report.findings.find((f) => f.tradeId === 'COLLAR')!)).toMatch(/^unmapped trade: portfolio\.xml:\d+ trade COLLAR \(CapFloor\) CapFloorData\/Floors = 0\.01: a collar/);
   });
 });
 

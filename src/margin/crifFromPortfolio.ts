@@ -31,6 +31,7 @@ export function scheduleProductClass(trade: Trade): ScheduleProductClass {
     case 'IRS':
     case 'OIS':
     case 'SWAPTION':
+    case 'CAPFLOOR':
       return 'Rates';
     case 'XCCY':
     case 'FXFWD':
@@ -124,6 +125,8 @@ function scheduleNotional(trade: Trade, market: Market): { amount: number; curre
       return { amount: outstandingNotional(trade.fixedLeg, market.asOf), currency: trade.fixedLeg.currency };
     case 'SWAPTION':
       return { amount: trade.fixedLeg.notional, currency: trade.fixedLeg.currency };
+    case 'CAPFLOOR':
+      return { amount: outstandingNotional(trade.floatLeg, market.asOf), currency: trade.floatLeg.currency };
     case 'XCCY':
       return { amount: outstandingNotional(trade.leg1, market.asOf), currency: trade.leg1.currency };
     case 'EQFWD':

@@ -113,6 +113,9 @@ export function grossNotional(portfolio: Portfolio, market: Market): number {
       case 'SWAPTION':
         [amount, ccy] = [t.fixedLeg.notional, t.fixedLeg.currency];
         break;
+      case 'CAPFLOOR':
+        [amount, ccy] = [outstandingNotional(t.floatLeg, market.asOf), t.floatLeg.currency];
+        break;
       case 'XCCY':
         [amount, ccy] = [outstandingNotional(t.leg1, market.asOf), t.leg1.currency];
         break;

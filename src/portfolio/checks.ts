@@ -45,6 +45,7 @@ function floatIndices(trade: Trade): { column: string; index: string }[] {
     case 'IRS':
     case 'OIS':
     case 'SWAPTION':
+    case 'CAPFLOOR':
       return [{ column: 'float_index', index: trade.floatLeg.floatIndex }];
     case 'XCCY': {
       const out: { column: string; index: string }[] = [];

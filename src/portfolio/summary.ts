@@ -61,6 +61,8 @@ function scheduleCalendar(trade: Trade): string | undefined {
     case 'OIS':
     case 'SWAPTION':
       return trade.fixedLeg.calendar ?? WEEKENDS_ONLY;
+    case 'CAPFLOOR':
+      return trade.floatLeg.calendar ?? WEEKENDS_ONLY;
     case 'XCCY':
       return trade.leg1.calendar ?? WEEKENDS_ONLY;
     default:
@@ -79,6 +81,8 @@ export function tradeNotional(trade: Trade, asOf?: DateSerial): { currency: Curr
       return { currency: trade.fixedLeg.currency, notional: asOf === undefined ? trade.fixedLeg.notional : outstandingNotional(trade.fixedLeg, asOf) };
     case 'SWAPTION':
       return { currency: trade.fixedLeg.currency, notional: trade.fixedLeg.notional };
+    case 'CAPFLOOR':
+      return { currency: trade.floatLeg.currency, notional: asOf === undefined ? trade.floatLeg.notional : outstandingNotional(trade.floatLeg, asOf) };
     case 'XCCY':
       return { currency: trade.leg1.currency, notional: asOf === undefined ? trade.leg1.notional : outstandingNotional(trade.leg1, asOf) };
     case 'EQFWD':

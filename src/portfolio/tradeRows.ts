@@ -7,6 +7,7 @@ import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '
 import type { FieldReader } from '../io/table.js';
 import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
+import { isTermIndex } from '../products/capFloor.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   AMORTIZATION_KINDS,
@@ -438,6 +439,42 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
   return { ...base, product: 'SWAPTION', direction, optionType, settlement, expiryDate, fixedLeg: fixed, floatLeg: float };
 }
 
+/**
+ * A cap or floor (docs/inputs.md): option_type cap|floor, strike the cap/floor rate, the float_* columns the capped
+ * index leg (a term index: the rate is fixed at each period's start), no spread, optionally amortising (each caplet on
+ * its period's notional; default frequency the floating leg's).
+ */
+function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: TradeBase, context: TradeRowContext): Trade | undefined {
+  const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
+  const optionType = r.oneOf('option_type', row, ['cap', 'floor'] as const, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const { start, end } = swapDates(r, row);
+  const strike = rate(r, row, 'strike', true);
+  const floatIndex = r.string('float_index', row, REQUIRED);
+  if (floatIndex !== undefined && !isTermIndex(floatIndex)) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column: 'float_index',
+      value: floatIndex,
+      expected: 'a term index with its tenor (e.g. EUR-EURIBOR-6M): caps and floors on overnight indices, whose rate is known only at the period\'s end, are not supported',
+    });
+  }
+  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' });
+  if (spreadBp !== undefined && spreadBp !== 0) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'float_spread_bp', value: String(spreadBp), expected: 'blank or 0 for CAPFLOOR: caps and floors on the index plus a spread are not supported' });
+  }
+  const errorsBefore = r.issues.errorCount;
+  const amortization = readAmortization(r, row, c.floatFrequency ?? '3M', base.tradeId, notional, { start, end }, context);
+  if (r.issues.errorCount > errorsBefore) return undefined;
+  if (!direction || !optionType || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
+  if (strike === undefined || floatIndex === undefined) return undefined;
+  const float = floatLeg(c, ccy, notional, floatIndex, 0, start, end);
+  if (amortization !== undefined) float.amortization = amortization;
+  return { ...base, product: 'CAPFLOOR', direction, optionType, strike, floatLeg: float };
+}
+
 function readEquity(r: FieldReader, row: number, base: TradeBase, product: 'EQFWD' | 'EQOPT'): Trade | undefined {
   const direction = r.oneOf('direction', row, BUY_SELL, REQUIRED_ENUM);
   const optionType = product === 'EQOPT' ? r.oneOf('option_type', row, ['call', 'put'] as const, REQUIRED_ENUM) : undefined;
@@ -499,8 +536,8 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
   const c = readConventions(r, row);
-  if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION') {
-    refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY and SWAPTION only`, AMORTIZATION_COLUMNS);
+  if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION' && product !== 'CAPFLOOR') {
+    refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }
   if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
@@ -526,6 +563,9 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
     case 'SWAPTION':
       trade = readSwaption(r, row, c, base, context);
       break;
+    case 'CAPFLOOR':
+      trade = readCapFloor(r, row, c, base, context);
+      break;
     case 'EQFWD':
     case 'EQOPT':
       trade = readEquity(r, row, base, product);
@@ -534,7 +574,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       trade = readCds(r, row, c, base);
       break;
   }
-  const scheduled = product === 'IRS' || product === 'OIS' || product === 'XCCY' || product === 'SWAPTION';
+  const scheduled = product === 'IRS' || product === 'OIS' || product === 'XCCY' || product === 'SWAPTION' || product === 'CAPFLOOR';
   if (trade !== undefined && scheduled && c.calendar !== undefined && r.issues.errorCount === errorsBefore) checkCalendarYears(r, row, c.calendar);
   return r.issues.errorCount > errorsBefore ? undefined : trade;
 }

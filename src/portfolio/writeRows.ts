@@ -91,6 +91,17 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         expiry_date: t.expiryDate,
         settlement: t.settlement,
       };
+    case 'CAPFLOOR':
+      return {
+        ...base,
+        currency: t.floatLeg.currency,
+        notional: t.floatLeg.notional,
+        ...scheduleCells(t.floatLeg),
+        ...floatCells(t.floatLeg),
+        ...amortizationCells(t.floatLeg),
+        option_type: t.optionType,
+        strike: t.strike,
+      };
     case 'XCCY': {
       const { leg1, leg2 } = t;
       if (leg1.kind === 'float' && leg2.kind === 'float' && leg1.frequency !== leg2.frequency) {

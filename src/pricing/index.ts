@@ -4,12 +4,13 @@
  * closed forms), which the exposure engine must match at t = 0.
  *
  * Pricing currency (`TradeValue.currency`): the trade's `currency` for single-currency products (IRS, OIS, SWAPTION,
- * EQFWD, EQOPT, CDS); `currency2` for FXFWD, FXSWAP and FXOPT (the quote currency of their rates and strikes); the
+ * CAPFLOOR, EQFWD, EQOPT, CDS); `currency2` for FXFWD, FXSWAP and FXOPT (the quote currency of their rates and strikes); the
  * leg-2 currency for XCCY. `npvBase` converts `npv` at today's spot into the market's base currency. Values are from
  * the bank's side: pay = pay fixed (IRS/OIS) or pay leg 1 (XCCY); buy = long / buy protection / receive `currency`.
  */
 import type { Market } from '../market/types.js';
 import type { Currency, Trade } from '../products/types.js';
+import { priceCapFloor } from './capFloor.js';
 import { priceCreditDefaultSwap } from './cds.js';
 import { priceEquityForward, priceEquityOption } from './equity.js';
 import { priceFxForward, priceFxOption, priceFxSwap } from './fx.js';
@@ -36,6 +37,8 @@ export function pricingCurrency(trade: Trade): Currency {
     case 'OIS':
     case 'SWAPTION':
       return trade.fixedLeg.currency;
+    case 'CAPFLOOR':
+      return trade.floatLeg.currency;
     case 'XCCY':
       return trade.leg2.currency;
     case 'FXFWD':
@@ -62,6 +65,8 @@ function npvInPricingCurrency(trade: Trade, market: Market, collateralCurrency: 
       return priceFxOption(trade, market, collateralCurrency);
     case 'SWAPTION':
       return priceSwaption(trade, market, collateralCurrency);
+    case 'CAPFLOOR':
+      return priceCapFloor(trade, market, collateralCurrency);
     case 'EQFWD':
       return priceEquityForward(trade, market, collateralCurrency);
     case 'EQOPT':

@@ -159,5 +159,6 @@ export function principalFlows(leg: Leg, initial: boolean, final: boolean): Prin
 export function amortisingLeg(trade: Trade): FixedLeg | FloatLeg | undefined {
   if (trade.product === 'IRS' || trade.product === 'OIS' || trade.product === 'SWAPTION') return trade.fixedLeg.amortization !== undefined ? trade.fixedLeg : undefined;
   if (trade.product === 'XCCY') return trade.leg1.amortization !== undefined ? trade.leg1 : undefined;
+  if (trade.product === 'CAPFLOOR') return trade.floatLeg.amortization !== undefined ? trade.floatLeg : undefined;
   return undefined;
 }

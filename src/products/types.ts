@@ -28,7 +28,7 @@ export const STUBS = ['short_front', 'short_back'] as const;
 /** short_front: the schedule is generated backwards from maturity (ISDA default); short_back: forwards from start. */
 export type Stub = (typeof STUBS)[number];
 
-export const PRODUCTS = ['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'FXOPT', 'SWAPTION', 'EQFWD', 'EQOPT', 'CDS'] as const;
+export const PRODUCTS = ['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'FXOPT', 'SWAPTION', 'CAPFLOOR', 'EQFWD', 'EQOPT', 'CDS'] as const;
 export type ProductType = (typeof PRODUCTS)[number];
 
 /** Fields every trade has. */
@@ -177,6 +177,23 @@ export interface Swaption extends TradeBase {
   floatLeg: FloatLeg;
 }
 
+/**
+ * Interest rate cap or floor on a term index (e.g. `EUR-EURIBOR-6M`): a strip of caplets (floorlets), one per period
+ * of `floatLeg`, each paying N·τ·(L − K)⁺ (cap) or N·τ·(K − L)⁺ (floor) at the period's end, the rate L fixed at the
+ * period's start (as the engine's swaps fix; no fixing lag). Every period whose fixing is on or after the as-of date
+ * is an option; the period running today pays its intrinsic value at today's forward (no fixing history, as swaps).
+ * `floatLeg` has no spread and no gearing; its notional may amortise (each caplet on its period's notional).
+ * Valued as its caplets, each the one-period physically settled swaption with the same payoff (products/capFloor.ts).
+ */
+export interface CapFloor extends TradeBase {
+  product: 'CAPFLOOR';
+  direction: 'buy' | 'sell';
+  optionType: 'cap' | 'floor';
+  /** Cap or floor rate K as a decimal (0.03 = 3%). */
+  strike: number;
+  floatLeg: FloatLeg;
+}
+
 /** Equity forward on `quantity` shares of `underlying` at `strike` per share, settled in cash at maturity. */
 export interface EquityForward extends TradeBase {
   product: 'EQFWD';
@@ -224,6 +241,7 @@ export type Trade =
   | FxSwap
   | FxOption
   | Swaption
+  | CapFloor
   | EquityForward
   | EquityOption
   | CreditDefaultSwap;
@@ -237,6 +255,8 @@ export function tradeMaturity(trade: Trade): DateSerial {
       return Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
     case 'XCCY':
       return Math.max(trade.leg1.maturityDate, trade.leg2.maturityDate);
+    case 'CAPFLOOR':
+      return trade.floatLeg.maturityDate;
     case 'EQOPT':
       return trade.expiryDate;
     default:
@@ -251,6 +271,8 @@ export function tradeCurrencies(trade: Trade): Currency[] {
     case 'OIS':
     case 'SWAPTION':
       return [trade.fixedLeg.currency];
+    case 'CAPFLOOR':
+      return [trade.floatLeg.currency];
     case 'XCCY':
       return [trade.leg1.currency, trade.leg2.currency];
     case 'FXFWD':

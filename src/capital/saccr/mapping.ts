@@ -9,6 +9,7 @@
  * | FXSWAP | an FX position for the near exchange (while to come) and one for the far exchange |
  * | FXOPT | one FX option position on the pair in market order (a call on the second currency is a put on the pair) |
  * | SWAPTION | one IR option position on the underlying swap: S, E of the underlying, M = E (physical) or T (cash), P the forward swap rate |
+ * | CAPFLOOR | one IR option position over the remaining periods (CRE52.31 Table 1: a 5y cap has S = 0, E = M = 5): a call (cap) or put (floor) on their forward par rate P at strike K, T the last caplet's fixing date; a cap whose every period has fixed is its running period's swap when in the holder's favour, else nothing |
  * | EQFWD, EQOPT | one equity position, d = spot × shares (CRE52.36); options on the forward (CRE52.40 FAQ1) |
  * | CDS | one credit position, δ = +1 buying protection (BCBS 279 Example 2); single name by rating or index by grade |
  *
@@ -23,7 +24,8 @@ import { equityForwardPrice } from '../../pricing/equity.js';
 import { fixedLegFlows, floatLegFlows, flowsPv } from '../../pricing/legs.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import type { Counterparty } from '../../portfolio/types.js';
-import type { CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg, Swaption, Trade } from '../../products/types.js';
+import { capFloorParts } from '../../pricing/capFloor.js';
+import type { CapFloor, CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg, Swaption, Trade } from '../../products/types.js';
 import type { CreditRating } from './parameters.js';
 import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
 import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
@@ -175,6 +177,54 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
     maturityYears: trade.settlement === 'physical' ? times.endYears : exerciseYears,
     exerciseYears,
   };
+}
+
+/**
+ * A cap or floor as one IR option position (CRE52 Table 1 treats a cap as one transaction: S its start, E = M its
+ * end); δ by CRE52.40 with T the latest contractual exercise date (the last caplet's fixing) and P the forward par
+ * rate of the periods still to fix (Σ PV of their floating coupons / Σ N·τ·P(0, e)); notional over the remaining life
+ * (an amortising cap's average). Once every period has fixed, what is left is the running period's payment: its
+ * one-period swap as an IR position when it pays the holder, nothing when it does not.
+ */
+function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[] {
+  const { market } = ctx;
+  const parts = capFloorParts(trade, market);
+  if (parts.options.length === 0) {
+    return parts.swaps.map((swap) => irLegPosition(baseOf(trade), 'running_period', [swap.fixedLeg, swap.floatLeg], swap.fixedLeg, swap.direction === 'pay' ? 1 : -1, ctx));
+  }
+  const ccy = trade.floatLeg.currency;
+  const discount = discountCurveFor(market, ccy);
+  let floating = 0;
+  let annuity = 0;
+  for (const caplet of parts.options) {
+    floating += flowsPv(floatLegFlows(caplet.floatLeg, market, projectionFor(trade.tradeId, caplet.floatLeg, market)), discount);
+    annuity += flowsPv(fixedLegFlows({ ...caplet.fixedLeg, fixedRate: 1 }, market), discount);
+  }
+  const times = swapLegTimes([trade.floatLeg], market, 'cre52');
+  const lastFixing = parts.options[parts.options.length - 1]!.expiryDate;
+  const cap = trade.optionType === 'cap';
+  return [{
+    ...baseOf(trade),
+    component: 'option',
+    assetClass: 'IR',
+    hedgingSet: ccy,
+    hedgingSetKind: 'regular',
+    subclass: { kind: 'IR' },
+    ...irNotional(trade.floatLeg, ctx),
+    direction: cap ? 1 : -1,
+    optionality: {
+      kind: 'option',
+      optionType: cap ? 'call' : 'put',
+      bought: trade.direction === 'buy',
+      underlyingPrice: floating / annuity,
+      strike: trade.strike,
+      shift: ctx.rateShift[ccy] ?? 0,
+    },
+    startYears: times.startYears,
+    endYears: times.endYears,
+    maturityYears: times.endYears,
+    exerciseYears: saccrYears(market, lastFixing),
+  }];
 }
 
 function equitySubclass(name: string, ctx: MappingContext): SaccrSubclass {
@@ -342,6 +392,8 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
     }
     case 'SWAPTION':
       return [swaptionPosition(trade, ctx)];
+    case 'CAPFLOOR':
+      return capFloorPositions(trade, ctx);
     case 'EQFWD':
     case 'EQOPT':
       return [equityPosition(trade, ctx)];

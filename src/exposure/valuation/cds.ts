@@ -428,7 +428,7 @@ export class CdsPool {
       for (let k = 0; k < rates.length; k++) aMax = Math.max(aMax, Math.abs(rates[k]!));
     }
     const z = aMax * GRID_CENTRE * h;
-    if (z > deviceMomentSpan()) return 0;
+    if (deviceMomentSpan() <= 0 || z > deviceMomentSpan()) return 0; // span 0: node values everywhere
     const order = momentOrder(z);
     const xc = this.spec[0]! + GRID_CENTRE * h;
     nodes.fill(0, 0, order);

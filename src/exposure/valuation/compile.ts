@@ -22,6 +22,7 @@ import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
+import { capFloorParts } from '../../pricing/capFloor.js';
 import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
 /**
@@ -412,6 +413,14 @@ class Compiler {
           this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex));
         }
         this.alive(sw.lastIndex);
+        return;
+      }
+      case 'CAPFLOOR': {
+        // its caplets, each the one-period physically settled swaption with its payoff, and the running period's
+        // swap when it pays the holder (pricing/capFloor.ts); under the cap's trade index, so Euler sums them
+        const parts = capFloorParts(trade, market);
+        for (const caplet of parts.options) this.add(caplet, i);
+        for (const swap of parts.swaps) this.add(swap, i);
         return;
       }
       case 'EQFWD': {

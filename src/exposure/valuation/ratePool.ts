@@ -750,7 +750,8 @@ export class CurrencyPool {
       if (a > aMax) aMax = a;
     }
     const z = aMax * GRID_CENTRE * h;
-    if (z > momentSpan) return 0;
+    // span 0: node values everywhere, also for a pool whose terms all sit at z = 0 (e.g. nothing alive but a payment at t)
+    if (momentSpan <= 0 || z > momentSpan) return 0;
     const order = momentOrder(z);
     const zt = this.lgm.zeta[d]!;
     const invP = 1 / this.lgm.discount[d]!;

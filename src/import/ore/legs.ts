@@ -77,6 +77,8 @@ interface LegOptions {
   cdsSchedule?: boolean;
   /** Several notionals are read (`notionalSteps`) rather than refused: single-currency fixed/float swaps. */
   notionalSteps?: boolean;
+  /** The trade ignores the leg's Payer (CapFloor: LongShort decides), so it may be absent (then false). */
+  payerIgnored?: boolean;
 }
 
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
@@ -84,7 +86,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   if (legType !== 'Fixed' && legType !== 'Floating')
     throw new Unmappable(`${path}/LegType`, legType, 'leg type not supported by xva (Fixed or Floating)');
   const payerText = text(leg, 'Payer');
-  if (payerText === undefined) throw new Unmappable(`${path}/Payer`, undefined, 'Payer (true/false) is required');
+  if (payerText === undefined && !options.payerIgnored) throw new Unmappable(`${path}/Payer`, undefined, 'Payer (true/false) is required');
   const payer = oreBool(payerText, `${path}/Payer`, false);
   const currency = oreCurrency(text(leg, 'Currency'), `${path}/Currency`);
 

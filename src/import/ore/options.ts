@@ -51,10 +51,17 @@ export function requireCallPut(terms: OptionTerms, dataName: string): 'call' | '
 
 /** An option premium (Premiums node, or the older PremiumAmount) is a cash flow xva does not carry. */
 export function dropPremium(data: XmlNode | undefined, dataName: string, notes: TradeNotes): void {
-  const od = child(data, 'OptionData');
-  const premiums = children(child(od, 'Premiums'), 'Premium');
-  const amounts = [...premiums.flatMap((p) => texts(p, 'Amount')), ...texts(od, 'PremiumAmount')];
+  dropPremiumsIn(child(data, 'OptionData'), `${dataName}/OptionData`, notes);
+}
+
+/**
+ * The premiums held directly by `node` (`Premiums/Premium/Amount`, or the older `PremiumAmount`), dropped as
+ * `<path>/Premiums`: OptionData for swaptions and FX/equity options, CapFloorData itself for caps and floors.
+ */
+export function dropPremiumsIn(node: XmlNode | undefined, path: string, notes: TradeNotes): void {
+  const premiums = children(child(node, 'Premiums'), 'Premium');
+  const amounts = [...premiums.flatMap((p) => texts(p, 'Amount')), ...texts(node, 'PremiumAmount')];
   const nonZero = amounts.filter((a) => Number(a) !== 0);
   if (nonZero.length > 0)
-    notes.drop(`${dataName}/OptionData/Premiums`, nonZero.join(','), 'the option premium payment is not carried over (xva options have no premium flow)');
+    notes.drop(`${path}/Premiums`, nonZero.join(','), 'the option premium payment is not carried over (xva options have no premium flow)');
 }

@@ -1,16 +1,19 @@
 /**
- * ORE `Swap` and `Swaption` → xva IRS, OIS, XCCY and SWAPTION rows. A single-currency fixed/float swap is an IRS, or
- * an OIS when its index is overnight; two currencies make an XCCY with the notional exchanges of LegData/Exchanges.
+ * ORE `Swap`, `Swaption` and `CapFloor` → xva IRS, OIS, XCCY, SWAPTION and CAPFLOOR rows. A single-currency
+ * fixed/float swap is an IRS, or an OIS when its index is overnight; two currencies make an XCCY with the notional
+ * exchanges of LegData/Exchanges; a cap or floor on one floating leg of a term index is a CAPFLOOR.
  */
 import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
-import { dropPremium, optionTerms } from './options.js';
+import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
+import { isTermIndex } from '../../products/capFloor.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
 import { toIsoDate, type DateSerial } from '../../conventions/dates.js';
 import { buildSchedule } from '../../conventions/schedule.js';
 import type { BusinessDayConvention, Stub } from '../../products/types.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
-import type { XmlNode } from './xml.js';
+import { child, children, text, texts, type XmlNode } from './xml.js';
+import { oreBool, oreNumber } from './conventions.js';
 
 export type TradeFields = Partial<TradeRow>;
 
@@ -180,7 +183,8 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
  * per coupon period by ORE's rule (a dated list: the value whose startDate is on or before the period's start; an
  * undated list: one value per period, the last repeated), on the schedule xva builds for the leg from the row's
  * conventions; the steps are the accrual starts where the notional changes. Both legs must give the same notional at
- * every accrual start of either (xva swaps have one notional schedule). Empty for a constant notional.
+ * every accrual start of either (xva swaps have one notional schedule). Empty for a constant notional. A cap's single
+ * leg gives its own steps.
  */
 function notionalSchedule(legs: OreLeg[], fields: TradeFields, ratios: readonly number[] = [1, 1]): { fromDate: DateSerial; notional: number }[] {
   if (legs.every((l) => l.notionalSteps === undefined)) return [];
@@ -217,7 +221,7 @@ function notionalSchedule(legs: OreLeg[], fields: TradeFields, ratios: readonly 
   for (const date of dates) {
     // each leg's notional in leg 1's units (an XCCY's leg 2 divided by its ratio to leg 1)
     const values = perLeg.map((p, i) => valueOn(p, date) * ratios[i]!);
-    if (Math.abs(values[1]! - values[0]!) > 1e-9 * Math.max(Math.abs(values[0]!), 1)) {
+    if (values.length > 1 && Math.abs(values[1]! - values[0]!) > 1e-9 * Math.max(Math.abs(values[0]!), 1)) {
       const other = perLeg[1]!.leg;
       throw new Unmappable(
         `${other.path}/Notionals`,
@@ -258,4 +262,90 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
     settlement: option.settlement ?? 'physical',
     expiry_date: option.expiryDate,
   };
+}
+
+/** The rates of `Caps/Cap` or `Floors/Floor`: one rate, or several equal ones (ORE: one per coupon, the last repeated). */
+function capFloorRate(data: XmlNode | undefined, list: 'Caps' | 'Floors', item: 'Cap' | 'Floor'): number | undefined {
+  const values = texts(child(data, list), item);
+  if (values.length === 0) return undefined;
+  const field = `CapFloorData/${list}`;
+  const rates = values.map((v, i) => oreNumber(v, `${field}/${item}[${i + 1}]`));
+  if (new Set(rates).size > 1)
+    throw new Unmappable(field, values.join(','), `a schedule of ${item.toLowerCase()} rates (${values.length} values) is not supported by xva: a CAPFLOOR has one strike`);
+  return rates[0]!;
+}
+
+/**
+ * Cap or floor on one floating leg of a term index (ORE's LegType Floating); `buy` when `Long`. ORE ignores the
+ * leg's Payer for CapFloor (LongShort decides), so it is not read. One strike: only Caps (a cap) or only Floors (a
+ * floor), with one rate; a collar, a schedule of strikes, an overnight index, a spread, a gearing, in-arrears fixing
+ * and other leg types are left out. Several notionals amortise as a swap's do (notional_schedules on the leg's
+ * schedule). Premiums (`CapFloorData/Premiums`) are dropped like other options' premiums.
+ */
+export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
+  const p = 'CapFloorData';
+  if (data === undefined) throw new Unmappable(p, undefined, 'CapFloorData is required');
+  const longShort = text(data, 'LongShort');
+  const ls = longShort?.toLowerCase();
+  if (ls !== 'long' && ls !== 'l' && ls !== 'short' && ls !== 's') throw new Unmappable(`${p}/LongShort`, longShort, 'expected Long or Short');
+
+  const legNodes = children(data, 'LegData');
+  if (legNodes.length !== 1) throw new Unmappable(`${p}/LegData`, `${legNodes.length} legs`, 'a CapFloor has exactly one LegData');
+  const legType = text(legNodes[0], 'LegType');
+  if (legType !== 'Floating')
+    throw new Unmappable(
+      `${p}/LegData[1]/LegType`,
+      legType,
+      legType === 'Fixed'
+        ? 'a cap or floor on a fixed leg is not an option on a rate (ORE needs a Floating leg)'
+        : 'caps and floors on this leg type are not supported by xva (Floating legs on a term index only)',
+    );
+
+  const cap = capFloorRate(data, 'Caps', 'Cap');
+  const floor = capFloorRate(data, 'Floors', 'Floor');
+  if (cap !== undefined && floor !== undefined)
+    throw new Unmappable(
+      `${p}/Floors`,
+      texts(child(data, 'Floors'), 'Floor').join(','),
+      'a collar (both Caps and Floors) is not supported by xva as one trade: give it as two CAPFLOOR rows, the cap and the floor (a long collar is a bought cap and a sold floor)',
+    );
+  if (cap === undefined && floor === undefined) throw new Unmappable(`${p}/Caps`, undefined, 'a CapFloor needs a cap rate (Caps/Cap) or a floor rate (Floors/Floor)');
+
+  const legs = parseLegs(data, p, notes, { notionalSteps: true, payerIgnored: true });
+  const leg = legs[0]!;
+  const fp = `${leg.path}/FloatingLegData`;
+  const index = leg.index!;
+  if (index.overnight)
+    throw new Unmappable(`${fp}/Index`, text(child(legNodes[0], 'FloatingLegData'), 'Index'), 'caps and floors on an overnight index (its compounded rate known only at the period\'s end) are not supported by xva');
+  if (!isTermIndex(index.name))
+    throw new Unmappable(`${fp}/Index`, index.name, 'caps and floors need a term index whose tenor is months or years (e.g. EUR-EURIBOR-6M)');
+  if (leg.spreadBp !== 0)
+    throw new Unmappable(`${fp}/Spreads`, texts(child(child(legNodes[0], 'FloatingLegData'), 'Spreads'), 'Spread').join(','), 'a cap or floor on the index plus a spread is not supported by xva (CAPFLOOR has no spread)');
+  if (leg.gearing !== undefined)
+    throw new Unmappable(`${fp}/Gearings`, String(leg.gearing), 'a cap or floor on a geared index is not supported by xva (CAPFLOOR has no gearing)');
+  const inArrears = text(child(legNodes[0], 'FloatingLegData'), 'IsInArrears');
+  if (inArrears !== undefined && oreBool(inArrears, `${fp}/IsInArrears`, false))
+    throw new Unmappable(`${fp}/IsInArrears`, inArrears, 'in-arrears caplets are not supported by xva: its caplets fix at the period\'s start');
+  if (leg.initialExchange || leg.finalExchange)
+    throw new Unmappable(`${leg.path}/Notionals/Exchanges`, 'true', 'notional exchanges on a cap or floor leg are not supported by xva');
+
+  dropPremiumsIn(data, p, notes);
+  const fields: TradeFields = {
+    product: 'CAPFLOOR',
+    direction: ls === 'long' || ls === 'l' ? 'buy' : 'sell',
+    option_type: cap !== undefined ? 'cap' : 'floor',
+    strike: cap ?? floor!,
+    currency: leg.currency,
+    notional: leg.notional,
+    start_date: leg.startDate,
+    maturity_date: leg.endDate,
+    float_index: index.name,
+    float_frequency: leg.frequency,
+    float_day_count: leg.dayCount,
+    float_spread_bp: 0,
+    ...rowConventions(legs, notes),
+  };
+  const steps = notionalSchedule(legs, fields);
+  if (steps.length > 0) notes.notionalSchedule(steps);
+  return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
 }

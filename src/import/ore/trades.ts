@@ -5,7 +5,7 @@
 import { XvaInputError, type InputIssue } from '../../errors.js';
 import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, mapFxOption, mapFxSwap } from './fxEquityCredit.js';
 import type { TradeNotes } from './legs.js';
-import { mapSwap, mapSwaption, type TradeFields } from './rates.js';
+import { mapCapFloor, mapSwap, mapSwaption, type TradeFields } from './rates.js';
 import { Unmappable, type ImportFinding } from './report.js';
 import { emptyRow, TRADE_COLUMNS, type NotionalScheduleRow, type TradeRow } from './rows.js';
 import { attribute, child, children, text, type XmlDocument, type XmlNode } from './xml.js';
@@ -16,6 +16,7 @@ type Mapper = (data: XmlNode | undefined, notes: TradeNotes) => TradeFields;
 const MAPPERS: Record<string, { data: string; map: Mapper }> = {
   Swap: { data: 'SwapData', map: mapSwap },
   Swaption: { data: 'SwaptionData', map: mapSwaption },
+  CapFloor: { data: 'CapFloorData', map: mapCapFloor },
   FxForward: { data: 'FxForwardData', map: mapFxForward },
   FxSwap: { data: 'FxSwapData', map: (d) => mapFxSwap(d) },
   FxOption: { data: 'FxOptionData', map: mapFxOption },
@@ -28,7 +29,7 @@ export const SUPPORTED_ORE_TRADE_TYPES = Object.keys(MAPPERS);
 
 export interface TradeImport {
   rows: TradeRow[];
-  /** The notional_schedules rows of the mapped amortising swaps. */
+  /** The notional_schedules rows of the mapped amortising swaps, swaptions and caps. */
   notionalSchedules: NotionalScheduleRow[];
   findings: ImportFinding[];
   tradesRead: number;

@@ -13,7 +13,8 @@
  * - Risk_FXVol, Risk_EquityVol (§B, FX and equity vega): ∂V/∂σ per vol point, 0.01·∂V/∂σ, the same central
  *   difference divided by σ/0.01: SIMM multiplies it by its own σ_kj = RW·√(365/14)/Φ⁻¹(0.99) (§C.7, §C.11), so the
  *   CRIF amount carries no implied vol.
- * - Every vega goes to the option expiry, split linearly between the two neighbouring SIMM vertices.
+ * - Every vega goes to the option expiry, split linearly between the two neighbouring SIMM vertices; a cap's or
+ *   floor's, caplet by caplet to each caplet's expiry.
  * - Risk_Equity (§B, equity delta): s = V(S·1.01) − V(S).
  * - Risk_CreditQ (§B, credit delta): s = V(cs + 1bp at vertex k) − V(cs), the par CDS spreads of the reference
  *   name moved by the hat weights of the credit vertices 1y … 10y and the hazard curve re-bootstrapped (ISDA CDS
@@ -23,6 +24,7 @@ import { fromYmd, type Tenor } from '../../conventions/dates.js';
 import { bootstrapCdsCurve } from '../../market/cdsIsda.js';
 import { bumpCurve } from '../../market/curves.js';
 import type { HazardCurve, Market } from '../../market/types.js';
+import { capFloorParts } from '../../pricing/capFloor.js';
 import { priceTrade, pricingCurrency } from '../../pricing/index.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../../products/types.js';
 import type { SimmSensitivityRiskType } from '../simm/types.js';
@@ -67,6 +69,7 @@ function floatIndices(trade: Trade): string[] {
     case 'IRS':
     case 'OIS':
     case 'SWAPTION':
+    case 'CAPFLOOR':
       return [trade.floatLeg.floatIndex];
     case 'XCCY':
       return [trade.leg1, trade.leg2].flatMap((leg) => (leg.kind === 'float' ? [leg.floatIndex] : []));
@@ -153,6 +156,21 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
         break;
       }
       addVega('Risk_IRVol', ccy, '', t, vega((factor) => ({ swaptionVol: { currency: ccy, factor } })));
+      break;
+    }
+    case 'CAPFLOOR': {
+      // each caplet's vega (its value's, the whole surface moved) at its own expiry
+      const ccy = trade.floatLeg.currency;
+      if (market.swaptionVols(ccy) === undefined) {
+        notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without a ${ccy} swaption vol surface)`);
+        break;
+      }
+      for (const caplet of capFloorParts(trade, market).options) {
+        const t = market.time(caplet.expiryDate);
+        if (t <= 0) continue;
+        const at = (factor: number) => tradeValueUsd(caplet, bumpedMarket(market, { swaptionVol: { currency: ccy, factor } }), collateralCurrency);
+        addVega('Risk_IRVol', ccy, '', t, (at(1 + VOL_BUMP) - at(1 - VOL_BUMP)) / (2 * VOL_BUMP));
+      }
       break;
     }
     case 'FXOPT': {

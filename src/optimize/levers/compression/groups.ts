@@ -62,6 +62,8 @@ export function tradeNotional(trade: Trade, market: Market): { amount: number; c
       return { amount: Math.abs(outstandingNotional(trade.fixedLeg, market.asOf)), currency: trade.fixedLeg.currency };
     case 'SWAPTION':
       return { amount: Math.abs(trade.fixedLeg.notional), currency: trade.fixedLeg.currency };
+    case 'CAPFLOOR':
+      return { amount: Math.abs(outstandingNotional(trade.floatLeg, market.asOf)), currency: trade.floatLeg.currency };
     case 'XCCY':
       return { amount: Math.abs(outstandingNotional(trade.leg1, market.asOf)), currency: trade.leg1.currency };
     case 'EQFWD':

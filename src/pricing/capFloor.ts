@@ -1,0 +1,41 @@
+/**
+ * Caps and floors valued today as their caplets (products/capFloor.ts): each caplet fixing on or after the as-of date
+ * is the one-period physically settled swaption with its payoff, priced by pricing/swaption.ts (the currency's
+ * swaption vol surface at the caplet's expiry and its period as the tenor, flat beyond the surface's shortest tenor;
+ * Hull-White by Jamshidian's formula, here a single zero-bond option, without a surface). The period running today
+ * pays max(±(L − K), 0)·N·τ at its end with L today's forward over the period (no fixing history, as swaps): its
+ * one-period swap when that is in the holder's favour, nothing otherwise.
+ */
+import type { Market } from '../market/types.js';
+import { capletPieces, isTermIndex } from '../products/capFloor.js';
+import type { CapFloor, Currency, InterestRateSwap, Swaption } from '../products/types.js';
+import { unsupported } from './curves.js';
+import { priceInterestRateSwap } from './swaps.js';
+import { priceSwaption } from './swaption.js';
+
+export interface CapFloorParts {
+  /** The caplets (floorlets) still to fix, as swaptions. */
+  options: Swaption[];
+  /** The running period's one-period swap when it pays the holder (empty otherwise). */
+  swaps: InterestRateSwap[];
+}
+
+/** The parts that make up the cap or floor today, in the trade's own direction (a sold cap's parts are sold). */
+export function capFloorParts(trade: CapFloor, market: Market): CapFloorParts {
+  if (!isTermIndex(trade.floatLeg.floatIndex)) {
+    throw unsupported(trade.tradeId, `a ${trade.optionType} on the overnight index ${trade.floatLeg.floatIndex} (its rate is known only at the period's end; caps and floors on term indices such as EUR-EURIBOR-6M are supported)`);
+  }
+  const pieces = capletPieces(trade, market.asOf);
+  if (!pieces.running) return { options: pieces.caplets, swaps: [] };
+  const holderSign = trade.direction === 'buy' ? 1 : -1;
+  const inHolderFavour = holderSign * priceInterestRateSwap(pieces.running, market) > 0;
+  return { options: pieces.caplets, swaps: inHolderFavour ? [pieces.running] : [] };
+}
+
+export function priceCapFloor(trade: CapFloor, market: Market, collateralCurrency?: Currency): number {
+  const { options, swaps } = capFloorParts(trade, market);
+  let value = 0;
+  for (const caplet of options) value += priceSwaption(caplet, market, collateralCurrency);
+  for (const swap of swaps) value += priceInterestRateSwap(swap, market, collateralCurrency);
+  return value;
+}

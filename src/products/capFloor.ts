@@ -1,0 +1,108 @@
+/**
+ * A cap or floor as its caplets (floorlets): plain data in, plain data out, no market.
+ *
+ * A caplet on the period [s, e] of a term index pays N·τ·(L − K)⁺ at e with L fixed at s; the one-period swap that
+ * pays fixed K and receives L on the same dates, day count and notional pays N·τ·(L − K) at e, and is worth entering
+ * at s exactly when L > K (its value at s is N·τ·(L − K)·P(s, e) under the engine's deterministic index basis). So
+ * the caplet is the physically settled payer swaption on that one-period swap expiring at s, and a floorlet the
+ * receiver swaption: the same payoff on every path, which lets every pricer of swaptions (today's surface price, the
+ * LGM pricer on paths, SA-CCR's option positions, SIMM's delta and vega) value caps and floors with no formula of
+ * its own (Brigo & Mercurio, Interest Rate Models, §1.5: a caplet is a one-period payer swaption).
+ *
+ * Periods: those paid on or before the as-of date are gone; a period fixing on or after it is a caplet; the period
+ * running today (started before, paid after) has fixed already and pays its intrinsic value (capFloorParts in
+ * pricing/capFloor.ts decides it at today's forward, as the engine's swaps do without fixing history).
+ */
+import { buildSchedule, type Schedule } from '../conventions/schedule.js';
+import type { DateSerial } from '../conventions/dates.js';
+import { periodNotional } from './amortization.js';
+import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, Swaption } from './types.js';
+
+export interface CapletPieces {
+  /** One physically settled swaption per period fixing on or after the as-of date, in schedule order. */
+  caplets: Swaption[];
+  /** The period running at the as-of date as the holder's one-period swap (pay fixed for a cap), or undefined. */
+  running?: InterestRateSwap;
+}
+
+/** The index has a tenor (`EUR-EURIBOR-6M`): a term rate fixed in advance; overnight indices (`USD-SOFR`) have none. */
+export function isTermIndex(floatIndex: string): boolean {
+  return /-(\d+)([MY])$/i.test(floatIndex);
+}
+
+const cache = new WeakMap<CapFloor, Map<DateSerial, CapletPieces>>();
+
+/** The caplets of `trade` alive at `asOf` (cached per trade and date: the pieces are the same objects each call). */
+export function capletPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
+  let byDate = cache.get(trade);
+  if (!byDate) {
+    byDate = new Map();
+    cache.set(trade, byDate);
+  }
+  let pieces = byDate.get(asOf);
+  if (!pieces) {
+    pieces = buildPieces(trade, asOf);
+    byDate.set(asOf, pieces);
+  }
+  return pieces;
+}
+
+function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
+  const leg = trade.floatLeg;
+  const schedule = buildSchedule(leg);
+  const payer = trade.optionType === 'cap';
+  const caplets: Swaption[] = [];
+  let running: InterestRateSwap | undefined;
+  const base = {
+    tradeId: trade.tradeId,
+    counterpartyId: trade.counterpartyId,
+    nettingSetId: trade.nettingSetId,
+    cleared: trade.cleared,
+    ...(trade.ccp !== undefined ? { ccp: trade.ccp } : {}),
+    ...(trade.sourceRow !== undefined ? { sourceRow: trade.sourceRow } : {}),
+  };
+  for (let k = 0; k < schedule.count; k++) {
+    const start = schedule.accrualStart[k]!;
+    if (schedule.paymentDate[k]! <= asOf) continue;
+    const { fixedLeg, floatLeg } = onePeriodLegs(trade, schedule, k);
+    if (start >= asOf) {
+      caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg });
+    } else {
+      // the holder pays fixed on a cap's period (receives L − K); a seller takes the other side
+      const holderPays = payer === (trade.direction === 'buy');
+      running = { ...base, product: 'IRS', direction: holderPays ? 'pay' : 'receive', fixedLeg, floatLeg };
+    }
+  }
+  return running ? { caplets, running } : { caplets };
+}
+
+/**
+ * Period k of the cap as a one-period fixed leg (rate K) and floating leg on the same dates, day count and notional.
+ * The legs' own schedules must give back exactly that period (checked: a mismatch is a defect, not a user's error).
+ */
+function onePeriodLegs(trade: CapFloor, schedule: Schedule, k: number): { fixedLeg: FixedLeg; floatLeg: FloatLeg } {
+  const leg = trade.floatLeg;
+  const startDate = schedule.accrualStart[k]!;
+  const maturityDate = schedule.accrualEnd[k]!;
+  const notional = periodNotional(leg, startDate);
+  const terms = {
+    startDate,
+    maturityDate,
+    // one period: a yearly roll back from the period's end lands within the stub-merge window of its start
+    frequency: '1Y' as const,
+    dayCount: leg.dayCount,
+    businessDayConvention: leg.businessDayConvention,
+    ...(leg.calendar !== undefined ? { calendar: leg.calendar } : {}),
+    stub: 'short_front' as const,
+    endOfMonth: false,
+    currency: leg.currency,
+    notional,
+  };
+  const fixedLeg: FixedLeg = { kind: 'fixed', ...terms, fixedRate: trade.strike };
+  const floatLeg: FloatLeg = { kind: 'float', ...terms, floatIndex: leg.floatIndex, spreadBp: 0 };
+  const check = buildSchedule(floatLeg);
+  if (check.count !== 1 || check.accrualStart[0] !== startDate || check.accrualEnd[0] !== maturityDate || check.accrualFraction[0] !== schedule.accrualFraction[k]) {
+    throw new Error(`trade ${trade.tradeId}: period ${k + 1} of the ${trade.optionType} did not rebuild as one period (a defect: please report it)`);
+  }
+  return { fixedLeg, floatLeg };
+}

@@ -1,0 +1,356 @@
+/**
+ * Caps and floors (products/capFloor.ts, pricing/capFloor.ts, docs/inputs.md `CAPFLOOR`), against references
+ * independent of the code under test:
+ * - today's price with a normal vol surface: each caplet's Bachelier price on its forward rate, by hand from the curves'
+ *   discount factors and a schedule rolled here with addMonths;
+ * - today's price under Hull-White without a surface: each caplet as a zero-bond put in the Hull-White closed form
+ *   (Brigo & Mercurio (3.41)), written here, not Jamshidian's code;
+ * - cap − floor = the payer swap of the same periods (put-call parity), today and path by path in the engine;
+ * - the engine's discounted EPE of a bought cap at t is the price today of the caplets still to pay after t (a
+ *   martingale: the cap is never worth less than 0), within 3 Monte Carlo standard errors;
+ * - SA-CCR (CRE52 Table 1's "5y cap": S = 0, E = M = 5) and SIMM vega (the caplets' vegas add up to the cap's).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths, fromYmd, yearsBetween, type DateSerial } from '../src/conventions/dates.js';
+import { yearFraction } from '../src/conventions/dayCount.js';
+import { runSimulation } from '../src/exposure/engine.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { writeTable } from '../src/io/write.js';
+import { parseMarket } from '../src/market/load.js';
+import type { HullWhiteParams, Market, SwaptionVolSurface } from '../src/market/types.js';
+import { bumpedMarket } from '../src/margin/sensitivities/bumpedMarket.js';
+import { tradeSensitivities, tradeValueUsd } from '../src/margin/sensitivities/trade.js';
+import { IssueCollector } from '../src/errors.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import { bachelier, normCdf } from '../src/pricing/black.js';
+import { capFloorParts } from '../src/pricing/capFloor.js';
+import { priceTrade } from '../src/pricing/index.js';
+import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
+import { computeSaccr } from '../src/capital/saccr/compute.js';
+import { capletPieces } from '../src/products/capFloor.js';
+import type { CapFloor, FloatLeg, InterestRateSwap } from '../src/products/types.js';
+import { USD_MARKET, marketView } from './helpers/marketView.js';
+
+const N = 10_000_000;
+const AS_OF = fromYmd(2026, 6, 15);
+const market = parseMarket(USD_MARKET, 'caps.yaml');
+const A = 0.03;
+const SIGMA = 0.01;
+const hw: HullWhiteParams = { currency: 'USD', meanReversion: A, sigmaTimes: Float64Array.of(Number.POSITIVE_INFINITY), sigmas: Float64Array.of(SIGMA), source: 'given' };
+const hwMarket = marketView(market, { hullWhite: { USD: hw } });
+const surface: SwaptionVolSurface = {
+  currency: 'USD', type: 'normal', shift: 0,
+  quotes: [1, 3, 5].flatMap((e) => [1, 5].map((t) => ({ expiryYears: e, tenorYears: t, vol: 0.0105 - 0.0002 * e + 0.0001 * t }))),
+};
+const volMarket = marketView(market, { swaptionVols: { USD: surface } });
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A 6M LIBOR leg on unadjusted dates (so the schedule is addMonths from the start). */
+function libor(start: DateSerial, years: number, notional = N): FloatLeg {
+  return {
+    kind: 'float', currency: 'USD', notional, floatIndex: 'USD-LIBOR-6M', spreadBp: 0, frequency: '6M', dayCount: 'ACT/360',
+    startDate: start, maturityDate: addMonths(start, 12 * years), businessDayConvention: 'U', stub: 'short_front', endOfMonth: false,
+  };
+}
+
+function capFloor(tradeId: string, optionType: 'cap' | 'floor', direction: 'buy' | 'sell', strike: number, floatLeg: FloatLeg, nettingSetId = 'NS1'): CapFloor {
+  return { tradeId, counterpartyId: `CP_${nettingSetId}`, nettingSetId, cleared: false, product: 'CAPFLOOR', direction, optionType, strike, floatLeg };
+}
+
+/** The payer swap (pay K annually on the float leg's own dates and day count: one fixed period per float period). */
+function payerSwap(tradeId: string, strike: number, floatLeg: FloatLeg, nettingSetId: string): InterestRateSwap {
+  return {
+    tradeId, counterpartyId: `CP_${nettingSetId}`, nettingSetId, cleared: false, product: 'IRS', direction: 'pay',
+    fixedLeg: { ...floatLeg, kind: 'fixed', fixedRate: strike, frequency: '6M', dayCount: 'ACT/360' } as unknown as InterestRateSwap['fixedLeg'],
+    floatLeg,
+  };
+}
+
+/** Periods [s, e] of a leg by hand: addMonths(start, 6k). */
+function periods(leg: FloatLeg): { s: DateSerial; e: DateSerial }[] {
+  const out: { s: DateSerial; e: DateSerial }[] = [];
+  for (let k = 0; addMonths(leg.startDate, 6 * k) < leg.maturityDate; k++) out.push({ s: addMonths(leg.startDate, 6 * k), e: addMonths(leg.startDate, 6 * (k + 1)) });
+  return out;
+}
+
+/** Forward rate of [s, e] from the projection curve, simple ACT/360. */
+function forward(m: Market, s: DateSerial, e: DateSerial): number {
+  const proj = m.projectionCurve('USD-LIBOR-6M');
+  return (proj.discount(m.time(s)) / proj.discount(m.time(e)) - 1) / yearFraction('ACT/360', s, e);
+}
+
+/** Hull-White zero-bond put ZBP(0; T, S, X) with constant σ (Brigo & Mercurio (3.41)) on the market's OIS curve. */
+function hwZeroBondPut(m: Market, T: number, S: number, X: number): number {
+  const P = (t: number) => m.discountCurve('USD').discount(t);
+  const B = (1 - Math.exp(-A * (S - T))) / A;
+  const sigmaP = SIGMA * B * Math.sqrt((1 - Math.exp(-2 * A * T)) / (2 * A));
+  const h = Math.log(P(S) / (P(T) * X)) / sigmaP + sigmaP / 2;
+  return X * P(T) * normCdf(-h + sigmaP) - P(S) * normCdf(-h);
+}
+
+describe('caps and floors valued today', () => {
+  const start = addMonths(AS_OF, 6);
+  const leg = libor(start, 5);
+  const K = 0.04;
+
+  it('with a normal surface: Σ N·τ·P(0, e)·Bachelier(F, K, σ(T_fix, 6M), T_fix) over the caplets, by hand', () => {
+    const disc = volMarket.discountCurve('USD');
+    let cap = 0;
+    let floor = 0;
+    for (const { s, e } of periods(leg)) {
+      const tau = yearFraction('ACT/360', s, e);
+      const T = volMarket.time(s);
+      const vol = swaptionVolatility(surface, T, 0.5);
+      const annuity = N * tau * disc.discount(volMarket.time(e));
+      cap += annuity * bachelier('call', forward(volMarket, s, e), K, vol, T);
+      floor += annuity * bachelier('put', forward(volMarket, s, e), K, vol, T);
+    }
+    expect(priceTrade(capFloor('C', 'cap', 'buy', K, leg), volMarket).npv).toBeCloseTo(cap, 6);
+    expect(priceTrade(capFloor('F', 'floor', 'buy', K, leg), volMarket).npv).toBeCloseTo(floor, 6);
+    expect(priceTrade(capFloor('S', 'cap', 'sell', K, leg), volMarket).npv).toBeCloseTo(-cap, 6);
+    expect(cap).toBeGreaterThan(1e-3 * N); // real options, not zeros
+    expect(floor).toBeGreaterThan(1e-3 * N);
+  });
+
+  it('under Hull-White without a surface: each caplet is (N(1+τK) − d)·ZBP(0; s, e, N/(N(1+τK) − d)), d the index basis, by the closed form', () => {
+    const disc = hwMarket.discountCurve('USD');
+    let cap = 0;
+    for (const { s, e } of periods(leg)) {
+      const tau = yearFraction('ACT/360', s, e);
+      const [ts, te] = [hwMarket.time(s), hwMarket.time(e)];
+      // the coupon N·τ·L = N·(1/P(s, e) − 1) + d: d makes today's coupon value the projected one (deterministic basis)
+      const d = (N * tau * forward(hwMarket, s, e) * disc.discount(te) - N * (disc.discount(ts) - disc.discount(te))) / disc.discount(te);
+      const amount = N * (1 + tau * K) - d;
+      cap += amount * hwZeroBondPut(hwMarket, ts, te, N / amount);
+    }
+    const price = priceTrade(capFloor('C', 'cap', 'buy', K, leg), hwMarket).npv;
+    expect(price).toBeCloseTo(cap, 6);
+    expect(price).toBeGreaterThan(1e-3 * N);
+  });
+
+  it('cap − floor = the payer swap at the strike (parity), with a surface and under Hull-White', () => {
+    for (const m of [volMarket, hwMarket]) {
+      const cap = priceTrade(capFloor('C', 'cap', 'buy', K, leg), m).npv;
+      const floor = priceTrade(capFloor('F', 'floor', 'buy', K, leg), m).npv;
+      const swap = priceTrade(payerSwap('P', K, leg, 'NS1'), m).npv;
+      expect(Math.abs(cap - floor - swap)).toBeLessThan(1e-9 * N);
+    }
+  });
+
+  it('a seasoned cap: the running period pays its intrinsic value at today\'s forward; paid periods are gone', () => {
+    const seasoned = libor(addMonths(AS_OF, -14), 4); // started 14 months ago: two periods paid, one running
+    const running = periods(seasoned).find(({ s, e }) => s < AS_OF && e > AS_OF)!;
+    // no fixing history: the running period's rate is today's forward over a period of the same length (as swaps)
+    const f = forward(volMarket, AS_OF, AS_OF + (running.e - running.s)) * yearFraction('ACT/360', AS_OF, AS_OF + (running.e - running.s)) / yearFraction('ACT/360', running.s, running.e);
+    const tau = yearFraction('ACT/360', running.s, running.e);
+    const pEnd = volMarket.discountCurve('USD').discount(volMarket.time(running.e));
+    for (const strike of [f - 0.005, f + 0.005]) {
+      const trade = capFloor('C', 'cap', 'buy', strike, seasoned);
+      const parts = capFloorParts(trade, volMarket);
+      expect(parts.options.map((o) => o.expiryDate)).toEqual(periods(seasoned).filter(({ s }) => s >= AS_OF).map(({ s }) => s));
+      const options = parts.options.reduce((acc, o) => acc + priceTrade(o, volMarket).npv, 0);
+      const intrinsic = N * tau * Math.max(f - strike, 0) * pEnd;
+      expect(priceTrade(trade, volMarket).npv).toBeCloseTo(options + intrinsic, 6);
+      expect(parts.swaps.length).toBe(strike < f ? 1 : 0);
+      // sold: the other side of every part, the running period's payment included
+      expect(priceTrade({ ...trade, direction: 'sell' }, volMarket).npv).toBeCloseTo(-(options + intrinsic), 6);
+    }
+    // every period paid: nothing left
+    expect(capletPieces(capFloor('C', 'cap', 'buy', 0.03, libor(addMonths(AS_OF, -36), 2)), AS_OF)).toEqual({ caplets: [] });
+  });
+
+  it('an amortising cap: each caplet on its period\'s notional (the sum of the bullet caps on each period)', () => {
+    const amort: FloatLeg = { ...leg, amortization: { kind: 'linear', frequency: '1Y' } };
+    const total = priceTrade(capFloor('C', 'cap', 'buy', K, amort), volMarket).npv;
+    let byHand = 0;
+    periods(leg).forEach(({ s }, k) => {
+      const year = Math.floor(k / 2);
+      const one = libor(s, 0.5, (N * (5 - year)) / 5);
+      byHand += priceTrade(capFloor(`C${k}`, 'cap', 'buy', K, one), volMarket).npv;
+    });
+    expect(total).toBeCloseTo(byHand, 6);
+  });
+
+  it('refuses an overnight index (its rate is known only at the period\'s end)', () => {
+    const sofr = { ...leg, floatIndex: 'USD-SOFR' };
+    expect(() => priceTrade(capFloor('C', 'cap', 'buy', K, sofr), volMarket)).toThrow(/overnight index USD-SOFR/);
+  });
+});
+
+describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
+  const start = addMonths(AS_OF, 6);
+  const leg = libor(start, 4);
+  const K = 0.0395;
+  const set = (id: string): NettingSet => ({
+    nettingSetId: id, counterpartyId: `CP_${id}`, csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+    independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 0, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false,
+  });
+  const cap = capFloor('CAP', 'cap', 'buy', K, leg, 'NS_CAP');
+  const collarCap = capFloor('COLLAR_CAP', 'cap', 'buy', K, leg, 'NS_COLLAR');
+  const collarFloor = capFloor('COLLAR_FLOOR', 'floor', 'sell', K, leg, 'NS_COLLAR');
+  const swap = payerSwap('SWAP', K, leg, 'NS_SWAP');
+  // started 8 months ago, strike below today's forward: the running period is in the money
+  const seasoned = capFloor('SEASONED', 'cap', 'buy', 0.03, libor(addMonths(AS_OF, -8), 3), 'NS_SEASONED');
+  // every fixing date (a caplet's exercise, like a swaption's, is read at the last grid date on or before it: on its
+  // fixing date here, so its rate has its whole variance) and a date inside each period
+  const dates = [AS_OF, addMonths(AS_OF, 3)];
+  for (let k = 0; k < 8; k++) dates.push(addMonths(start, 6 * k), addMonths(start, 6 * k + 4));
+  const grid = { asOf: AS_OF, dates: Int32Array.from(dates), times: Float64Array.from(dates, (d) => yearsBetween(AS_OF, d)), exposureDate: new Uint8Array(dates.length).fill(1), lagIndex: new Map() };
+  let result: Awaited<ReturnType<typeof runSimulation>>;
+  beforeAll(async () => {
+    const portfolio: Portfolio = {
+      trades: [cap, collarCap, collarFloor, swap, seasoned], counterparties: [], nettingSets: ['NS_CAP', 'NS_COLLAR', 'NS_SWAP', 'NS_SEASONED'].map(set),
+      eligibleCollateral: [], collateral: [], sources: {},
+    };
+    result = await runSimulation({ portfolio, market: hwMarket, options: { paths: 6000, seed: 17, grid, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
+  }, 120_000);
+  const profile = (id: string) => result.nettingSets.find((s) => s.nettingSetId === id)!.profile;
+
+  it('a bought cap: EPE at t = 0 is today\'s price, ENE is 0, and EPE(t) is the price today of the caplets paid after t (3 standard errors)', () => {
+    const p = profile('NS_CAP');
+    const price = priceTrade(cap, hwMarket).npv;
+    expect(Math.abs(p.epe[0]! - price)).toBeLessThan(1e-9 * N);
+    const pieces = capletPieces(cap, AS_OF).caplets;
+    for (let k = 1; k < dates.length; k++) {
+      expect(p.ene[k]!).toBeGreaterThan(-1e-7 * N);
+      const after = pieces.filter((c) => c.floatLeg.maturityDate > dates[k]!).reduce((acc, c) => acc + priceTrade(c, hwMarket).npv, 0);
+      console.log(`cap EPE at ${dates[k]}: ${p.epe[k]!.toFixed(0)} ± ${p.epeStdError[k]!.toFixed(0)}, caplets after: ${after.toFixed(0)}`);
+      expect(Math.abs(p.epe[k]! - after)).toBeLessThan(3 * p.epeStdError[k]! + 1e-7 * N);
+      expect(p.epeStdError[k]!).toBeLessThan(0.05 * after);
+    }
+  });
+
+  it('a seasoned cap starts at its price, the running period\'s intrinsic value included', () => {
+    const running = capFloorParts(seasoned, hwMarket).swaps;
+    expect(running.length).toBe(1);
+    const intrinsic = priceTrade(running[0]!, hwMarket).npv;
+    expect(intrinsic).toBeGreaterThan(1e-4 * N);
+    expect(Math.abs(profile('NS_SEASONED').epe[0]! - priceTrade(seasoned, hwMarket).npv)).toBeLessThan(1e-9 * N);
+  });
+
+  it('a bought cap and a sold floor at one strike are the payer swap on every path: the same EPE, ENE and PFE (state-grid error, 2e-6 of N)', () => {
+    const [c, s] = [profile('NS_COLLAR'), profile('NS_SWAP')];
+    for (let k = 0; k < dates.length; k++) {
+      for (const key of ['epe', 'ene', 'pfe'] as const) expect(Math.abs(c[key][k]! - s[key][k]!), `${key}[${k}]`).toBeLessThan(2e-6 * N);
+    }
+    expect(Math.max(...s.epe)).toBeGreaterThan(1e-3 * N);
+    // and the Euler contributions of the cap and the floor add up to the set's EPE
+    const ns = result.nettingSets.find((x) => x.nettingSetId === 'NS_COLLAR')!;
+    const n = dates.length;
+    for (let k = 0; k < n; k++) {
+      const sum = ns.tradeEpe[k]! + ns.tradeEpe[n + k]!;
+      expect(Math.abs(sum - c.epe[k]!)).toBeLessThan(1e-9 * N);
+    }
+  });
+});
+
+describe('caps and floors in the inputs, SA-CCR and SIMM', () => {
+  const DEMO = path.resolve('fixtures/demo');
+  let demoMarket: Market;
+  let portfolio: Portfolio;
+  beforeAll(async () => {
+    ({ market: demoMarket, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
+  });
+  const euribor = (start: DateSerial, years: number): FloatLeg => ({
+    kind: 'float', currency: 'EUR', notional: N, floatIndex: 'EUR-EURIBOR-6M', spreadBp: 0, frequency: '6M', dayCount: 'ACT/360',
+    startDate: start, maturityDate: addMonths(start, 12 * years), businessDayConvention: 'MF', stub: 'short_front', endOfMonth: false,
+  });
+
+  it('reads CAPFLOOR rows, writes them back the same, and names the file, row, column and value of a wrong cell', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-caps-'));
+    temps.push(dir);
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const base = `trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,float_index,float_frequency,float_day_count,float_spread_bp,strike,option_type,amortization,amortization_frequency`;
+    const rows = [
+      `C1,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,,0.03,cap,,`,
+      `C2,${unc.counterpartyId},${unc.nettingSetId},capfloor,sell,EUR,5000000,2025-03-17,2030-03-18,EUR-EURIBOR-3M,3M,ACT/360,0,0.015,FLOOR,linear,1Y`,
+    ];
+    const tables = portfolioTables({ ...portfolio, trades: [] });
+    for (const [name, table] of Object.entries(tables)) if (name !== 'trades' && table) writeTable(path.join(dir, `${name}.csv`), table, 'csv');
+    fs.writeFileSync(path.join(dir, 'trades.csv'), [base, ...rows].join('\n') + '\n');
+    const load = async (folder: string) => {
+      const issues = new IssueCollector();
+      const loaded = await loadPortfolio(folder, issues, { baseCurrency: 'USD' });
+      return { loaded, issues: issues.issues };
+    };
+    const { loaded: book, issues: none } = await load(dir);
+    expect(none).toEqual([]);
+    const [c1, c2] = book.trades as CapFloor[];
+    expect(c1).toMatchObject({ product: 'CAPFLOOR', direction: 'buy', optionType: 'cap', strike: 0.03, floatLeg: { floatIndex: 'EUR-EURIBOR-6M', frequency: '6M', notional: 1e7 } });
+    expect(c2).toMatchObject({ optionType: 'floor', direction: 'sell', floatLeg: { amortization: { kind: 'linear', frequency: '1Y' } } });
+    // written back and read again: the same trades
+    const again = path.join(dir, 'again');
+    fs.mkdirSync(again);
+    for (const [name, table] of Object.entries(portfolioTables(book))) if (table) writeTable(path.join(again, `${name}.csv`), table, 'csv');
+    const { loaded: reread } = await load(again);
+    expect(reread.trades.map(({ sourceRow: _r, ...t }) => t)).toEqual(book.trades.map(({ sourceRow: _r, ...t }) => t));
+    // wrong cells: each an issue naming the file, row, column, value and what was expected
+    const bad = [
+      [`C3,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-ESTR,1Y,ACT/360,,0.03,cap,,`, 'float_index', 'EUR-ESTR', /term index/],
+      [`C4,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,25,0.03,cap,,`, 'float_spread_bp', '25', /blank or 0 for CAPFLOOR/],
+      [`C5,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,,0.03,payer,,`, 'option_type', 'payer', /cap.*floor/],
+      [`C6,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,,,cap,,`, 'strike', undefined, /rate/],
+    ] as const;
+    for (const [row, column, value, expected] of bad) {
+      fs.writeFileSync(path.join(dir, 'trades.csv'), [base, row].join('\n') + '\n');
+      const { issues } = await load(dir);
+      const issue = issues.find((i) => i.column === column);
+      expect(issue, column).toMatchObject({ file: 'trades.csv', row: 1, column, ...(value !== undefined ? { value } : {}) });
+      expect(issue!.expected).toMatch(expected);
+    }
+  });
+
+  it('SA-CCR: one IR option position (CRE52 Table 1 "5y cap": S = 0, E = M = 5), T the last fixing, δ = Φ(d) on the forward par rate', () => {
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const start = fromYmd(2026, 6, 30); // the as-of date of the demo market
+    expect(demoMarket.asOf).toBe(start);
+    const cap = { ...capFloor('CAP5', 'cap', 'buy', 0.025, euribor(start, 5)), counterpartyId: unc.counterpartyId, nettingSetId: unc.nettingSetId };
+    const p = computeSaccr({ ...portfolio, nettingSets: [unc], trades: [cap] }, demoMarket).trades.find((x) => x.tradeId === 'CAP5')!;
+    expect(p.startYears).toBe(0);
+    expect(p.endYears).toBeCloseTo(5, 2);
+    expect(p.maturityYears).toBe(p.endYears);
+    // the last caplet fixes 4.5 years in (2030-12-30, MF from 2030-12-30)
+    expect(p.exerciseYears).toBeCloseTo(yearFraction('ACT/ACT', start, fromYmd(2030, 12, 30)), 10);
+    // P: the caplets' floating coupons over their annuity, by hand from the curves
+    const disc = demoMarket.discountCurve('EUR');
+    const proj = demoMarket.projectionCurve('EUR-EURIBOR-6M');
+    let floating = 0;
+    let annuity = 0;
+    for (const caplet of capletPieces(cap, demoMarket.asOf).caplets) {
+      const [s, e] = [demoMarket.time(caplet.floatLeg.startDate), demoMarket.time(caplet.floatLeg.maturityDate)];
+      const tau = yearFraction('ACT/360', caplet.floatLeg.startDate, caplet.floatLeg.maturityDate);
+      floating += N * (proj.discount(s) / proj.discount(e) - 1) * disc.discount(e);
+      annuity += N * tau * disc.discount(e);
+    }
+    const P = floating / annuity;
+    const T = p.exerciseYears!;
+    const d = (Math.log(P / 0.025) + 0.5 * 0.25 * T) / (0.5 * Math.sqrt(T)); // σ = 50% (CRE52.72, IR options)
+    expect(p.supervisoryDelta).toBeCloseTo(normCdf(d), 10);
+    expect(p.notionalBase).toBeCloseTo(N * demoMarket.fxSpot('EUR', 'USD'), 4);
+    // a sold floor: a put, δ = +Φ(−d) (CRE52.40 sold put)
+    const floor = { ...cap, tradeId: 'FLR5', optionType: 'floor' as const, direction: 'sell' as const };
+    const q = computeSaccr({ ...portfolio, nettingSets: [unc], trades: [floor] }, demoMarket).trades.find((x) => x.tradeId === 'FLR5')!;
+    expect(q.supervisoryDelta).toBeCloseTo(normCdf(-d), 10);
+  });
+
+  it('SIMM: the caplets\' vegas at their expiries add up to the cap\'s vega (the whole surface moved ±1%), delta on the EURIBOR 6M sub-curve', () => {
+    const cap = capFloor('CAPV', 'cap', 'buy', 0.025, euribor(fromYmd(2026, 12, 30), 5));
+    const { rows } = tradeSensitivities(cap, { market: demoMarket, creditBuckets: new Map() });
+    const vega = rows.filter((r) => r.riskType === 'Risk_IRVol').reduce((acc, r) => acc + r.amountUsd, 0);
+    const at = (f: number) => tradeValueUsd(cap, bumpedMarket(demoMarket, { swaptionVol: { currency: 'EUR', factor: f } }));
+    const whole = (at(1.01) - at(0.99)) / 0.02;
+    expect(vega).toBeCloseTo(whole, 6);
+    expect(vega).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.riskType === 'Risk_IRVol').length).toBeGreaterThan(2); // spread over the expiries
+    expect(rows.some((r) => r.riskType === 'Risk_IRCurve' && r.label2 === 'Libor6m' && r.amountUsd > 0)).toBe(true); // long the rate
+  });
+});
