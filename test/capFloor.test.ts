@@ -32,6 +32,8 @@ import { capFloorParts } from '../src/pricing/capFloor.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
+import { irVolBumpedMarket } from '../src/market/bumps.js';
+import { XvaInputError } from '../src/errors.js';
 import { capletPieces } from '../src/products/capFloor.js';
 import type { CapFloor, FloatLeg, InterestRateSwap } from '../src/products/types.js';
 import { USD_MARKET, marketView } from './helpers/marketView.js';
@@ -352,5 +354,89 @@ describe('caps and floors in the inputs, SA-CCR and SIMM', () => {
     expect(vega).toBeGreaterThan(0);
     expect(rows.filter((r) => r.riskType === 'Risk_IRVol').length).toBeGreaterThan(2); // spread over the expiries
     expect(rows.some((r) => r.riskType === 'Risk_IRCurve' && r.label2 === 'Libor6m' && r.amountUsd > 0)).toBe(true); // long the rate
+  });
+});
+
+describe('caplet vols (rates.<CCY>.capFloorVols): caps priced on them, not on the swaption surface', () => {
+  const RATES = `
+rates:
+  USD:
+    hullWhite: { meanReversion: 0.03, sigma: 0.01 }
+    swaptionVols:
+      type: normal
+      quotes:
+        - { expiry: 1Y, tenor: 1Y, vol: 0.0100 }
+        - { expiry: 5Y, tenor: 5Y, vol: 0.0090 }
+    capFloorVols:
+      type: normal
+      quotes:
+        - { expiry: 6M, vol: 0.0080 }
+        - { expiry: 2Y, vol: 0.0095 }
+        - { expiry: 4Y, vol: 0.0088 }
+`;
+  const m = parseMarket(USD_MARKET + RATES, 'caplet-vols.yaml');
+  const leg = libor(addMonths(AS_OF, 3), 5);
+  const K = 0.0385;
+  const cap = capFloor('CV', 'cap', 'buy', K, leg);
+  /** The caplet vol at T by hand: linear between the quoted expiries (6M, 2Y, 4Y from the as-of date), flat beyond. */
+  const capletVol = (T: number): number => {
+    const xs = [addMonths(AS_OF, 6), addMonths(AS_OF, 24), addMonths(AS_OF, 48)].map((d) => m.time(d));
+    const ys = [0.008, 0.0095, 0.0088];
+    if (T <= xs[0]!) return ys[0]!;
+    if (T >= xs[2]!) return ys[2]!;
+    const i = T < xs[1]! ? 0 : 1;
+    return ys[i]! + ((T - xs[i]!) / (xs[i + 1]! - xs[i]!)) * (ys[i + 1]! - ys[i]!);
+  };
+  const byHand = (factor: number): number => {
+    const disc = m.discountCurve('USD');
+    let v = 0;
+    for (const { s, e } of periods(leg)) {
+      const T = m.time(s);
+      v += N * yearFraction('ACT/360', s, e) * disc.discount(m.time(e)) * bachelier('call', forward(m, s, e), K, factor * capletVol(T), T);
+    }
+    return v;
+  };
+
+  it('are read by expiry (flat in tenor), and a quote with a tenor, or an expiry given twice, is an error naming it', () => {
+    const vols = m.capFloorVols('USD')!;
+    expect(vols.type).toBe('normal');
+    expect(vols.quotes.map((q) => q.tenorYears)).toEqual([0, 0, 0]);
+    expect(m.capFloorVols('EUR')).toBeUndefined();
+    const bad = RATES.replace('- { expiry: 2Y, vol: 0.0095 }', '- { expiry: 2Y, tenor: 1Y, vol: 0.0095 }').replace('- { expiry: 4Y, vol: 0.0088 }', '- { expiry: 6M, vol: 0.0088 }');
+    let error: unknown;
+    try {
+      parseMarket(USD_MARKET + bad, 'bad.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect(String((error as Error).message)).toMatch(/rates\.USD\.capFloorVols\.quotes\[1\][\s\S]*tenor/);
+    expect(String((error as Error).message)).toMatch(/rates\.USD\.capFloorVols\.quotes\[2\][\s\S]*one quote per expiry/);
+  });
+
+  it('a cap is Σ N·τ·P(0, e)·Bachelier(F, K, σ_caplet(T_fix), T_fix) by hand; the swaption surface moves swaptions, not caps', () => {
+    expect(priceTrade(cap, m).npv).toBeCloseTo(byHand(1), 6);
+    const otherSurface = marketView(m, { swaptionVols: { USD: { ...m.swaptionVols('USD')!, quotes: m.swaptionVols('USD')!.quotes.map((q) => ({ ...q, vol: 2 * q.vol })) } } });
+    expect(priceTrade(cap, otherSurface).npv).toBe(priceTrade(cap, m).npv);
+    // without caplet vols the caps read the swaption surface again
+    expect(Math.abs(priceTrade(cap, marketView(m, { capFloorVols: { USD: null } })).npv - byHand(1))).toBeGreaterThan(1e-4 * N);
+  });
+
+  it('the engine starts at that price (its caplets\' variance matched to it); SIMM vega and the capital IR vol bump move the caplet vols', async () => {
+    const set: NettingSet = {
+      nettingSetId: 'NS1', counterpartyId: 'CP_NS1', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+      independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 0, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false,
+    };
+    const dates = [AS_OF, addMonths(AS_OF, 12)];
+    const grid = { asOf: AS_OF, dates: Int32Array.from(dates), times: Float64Array.from(dates, (d) => yearsBetween(AS_OF, d)), exposureDate: new Uint8Array(2).fill(1), lagIndex: new Map() };
+    const portfolio: Portfolio = { trades: [cap], counterparties: [], nettingSets: [set], eligibleCollateral: [], collateral: [], sources: {} };
+    const result = await runSimulation({ portfolio, market: m, options: { paths: 64, seed: 3, grid, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
+    expect(Math.abs(result.nettingSets[0]!.profile.epe[0]! - byHand(1))).toBeLessThan(1e-9 * N);
+    // SIMM: the caplet vols ±1% (by hand above), central difference
+    const { rows } = tradeSensitivities(cap, { market: m, creditBuckets: new Map() });
+    const vega = rows.filter((r) => r.riskType === 'Risk_IRVol').reduce((acc, r) => acc + r.amountUsd, 0);
+    expect(vega).toBeCloseTo((byHand(1.01) - byHand(0.99)) / 0.02, 4);
+    // capital (SA-CVA vega, KVA): every IR vol of the currency × 1.01
+    expect(priceTrade(cap, irVolBumpedMarket(m, 'USD', 0.01)).npv).toBeCloseTo(byHand(1.01), 6);
   });
 });

@@ -511,6 +511,49 @@ describe('xva fixtures --amortising: three swaps in four amortise', () => {
   }, 60_000);
 });
 
+describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS a cap or floor', () => {
+  const plain = generateBook('demo', 42);
+  const capped = generateBook('demo', 42, { caps: true });
+
+  it('turns every fourth bilateral IRS on a term index into a cap (payer) or floor (receiver) at its fixed rate, sold and bought in turn; no other cell changes', () => {
+    const [before, after] = [plain.tables.trades, capped.tables.trades];
+    expect(after.columns.map((c) => c.name)).toEqual(before.columns.map((c) => c.name));
+    const at = (t: typeof before, name: string, i: number) => columnValues(t, name)[i];
+    const candidates = columnValues(before, 'product').map((p, i) => i).filter((i) => at(before, 'product', i) === 'IRS' && at(before, 'cleared', i) !== true && /-\d+[MY]$/.test(String(at(before, 'float_index', i))));
+    const converted = new Set(candidates.filter((_, k) => k % 4 === 0));
+    expect(converted.size).toBe(capped.summary.tradesByProduct.CAPFLOOR);
+    expect(converted.size).toBeGreaterThan(10);
+    let turn = 0;
+    for (let i = 0; i < columnValues(before, 'product').length; i++) {
+      if (!converted.has(i)) {
+        for (const c of before.columns) expect(at(after, c.name, i), `${c.name}[${i}]`).toEqual(c.values[i]);
+        continue;
+      }
+      expect(at(after, 'product', i)).toBe('CAPFLOOR');
+      expect(at(after, 'option_type', i)).toBe(at(before, 'direction', i) === 'pay' ? 'cap' : 'floor');
+      expect(at(after, 'direction', i)).toBe(turn++ % 2 === 0 ? 'sell' : 'buy');
+      expect(at(after, 'strike', i)).toBe(at(before, 'fixed_rate', i));
+      for (const name of ['fixed_rate', 'fixed_frequency', 'fixed_day_count']) expect(at(after, name, i)).toBeNull();
+      expect(at(after, 'float_spread_bp', i)).toBe(0);
+      for (const name of ['trade_id', 'counterparty_id', 'netting_set_id', 'currency', 'notional', 'start_date', 'maturity_date', 'float_index', 'float_frequency', 'float_day_count'])
+        expect(at(after, name, i), name).toEqual(at(before, name, i));
+    }
+    for (const name of ['counterparties', 'netting_sets', 'eligible_collateral', 'collateral', 'reference_entities'] as const)
+      expect(capped.tables[name], name).toEqual(plain.tables[name]);
+    expect(capped.marketYaml).toBe(plain.marketYaml);
+  });
+
+  it('the written book validates with no issue, the caps priced on the demo market', async () => {
+    const dir = tmpDir('caps');
+    writeBook(capped, dir, 'csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    const caps = result.portfolio.trades.filter((x) => x.product === 'CAPFLOOR');
+    expect(caps.length).toBe(capped.summary.tradesByProduct.CAPFLOOR);
+    expect(result.summary.tradesByProduct.CAPFLOOR).toBe(caps.length);
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');

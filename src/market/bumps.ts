@@ -71,10 +71,11 @@ export function fxBumpedMarket(market: Market, ccy: Currency, relative: number):
   return overlay(market, { fxSpot: (a: Currency, b: Currency) => (market.fxSpot(a, b) * m(a)) / m(b) });
 }
 
-/** Every Hull-White sigma and swaption quote vol of `ccy` × (1 + relative); other currencies unchanged. */
+/** Every Hull-White sigma, swaption quote vol and caplet vol of `ccy` × (1 + relative); other currencies unchanged. */
 export function irVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
   let hw: HullWhiteParams | undefined | null = null;
   let sv: SwaptionVolSurface | undefined | null = null;
+  let cv: SwaptionVolSurface | undefined | null = null;
   return overlay(market, {
     hullWhite: (c: Currency) => {
       if (c !== ccy) return market.hullWhite(c);
@@ -91,6 +92,14 @@ export function irVolBumpedMarket(market: Market, ccy: Currency, relative: numbe
         sv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
       }
       return sv;
+    },
+    capFloorVols: (c: Currency) => {
+      if (c !== ccy) return market.capFloorVols(c);
+      if (cv === null) {
+        const v = market.capFloorVols(c);
+        cv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
+      }
+      return cv;
     },
   });
 }

@@ -136,6 +136,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
     fxVols: fx.vols,
     hullWhite: rates.hullWhite,
     swaptionVols: rates.swaptionVols,
+    capFloorVols: rates.capFloorVols,
     equities,
     creditCurves: credit.names,
     proxies: credit.proxies,

@@ -11,6 +11,7 @@ import { child, show, type YamlMap } from './yamlReader.js';
 export interface RatesSection {
   hullWhite: Map<Currency, HullWhiteParams>;
   swaptionVols: Map<Currency, SwaptionVolSurface>;
+  capFloorVols: Map<Currency, SwaptionVolSurface>;
 }
 
 /**
@@ -68,11 +69,16 @@ function readHullWhite(ctx: LoadContext, currency: Currency, value: unknown, pat
   return { currency, meanReversion, ...sigma, source: 'given' };
 }
 
-function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, path: string): SwaptionVolSurface | undefined {
+/**
+ * `swaptionVols` (quotes by expiry and tenor) or, with `withTenor` false, `capFloorVols` (caplet vols by expiry
+ * only: { expiry, vol }, read as a surface flat in tenor, every quote at tenor 0).
+ */
+function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, path: string, withTenor = true): SwaptionVolSurface | undefined {
   const r = ctx.reader;
+  const section = withTenor ? 'swaptionVols' : 'capFloorVols';
   const spec = r.map(value, path, 'a mapping with type and quotes');
   if (!spec) return undefined;
-  r.keys(spec, path, ['type', 'shift', 'quotes'], 'swaptionVols keys');
+  r.keys(spec, path, ['type', 'shift', 'quotes'], `${section} keys`);
   const before = r.issues.errorCount;
   const type = r.oneOf(spec.type, child(path, 'type'), ['normal', 'black'] as const, 'a vol type');
   let shift = 0;
@@ -82,22 +88,22 @@ function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, 
   }
   const quotes: SwaptionVolQuote[] = [];
   const seen = new Map<string, number>();
-  const list = r.list(spec.quotes, child(path, 'quotes'), 'a non-empty list of { expiry, tenor, vol }');
+  const list = r.list(spec.quotes, child(path, 'quotes'), withTenor ? 'a non-empty list of { expiry, tenor, vol }' : 'a non-empty list of { expiry, vol }');
   list?.forEach((item, i) => {
     const p = child(child(path, 'quotes'), i);
-    const q = r.map(item, p, 'a quote { expiry: 1Y, tenor: 5Y, vol: 0.008 }');
+    const q = r.map(item, p, withTenor ? 'a quote { expiry: 1Y, tenor: 5Y, vol: 0.008 }' : 'a quote { expiry: 1Y, vol: 0.008 }');
     if (!q) return;
-    r.keys(q, p, ['expiry', 'tenor', 'vol'], 'swaption quote keys');
+    r.keys(q, p, withTenor ? ['expiry', 'tenor', 'vol'] : ['expiry', 'vol'], withTenor ? 'swaption quote keys' : 'caplet vol quote keys');
     const expiry = r.tenor(q.expiry, child(p, 'expiry'));
-    const tenor = r.tenor(q.tenor, child(p, 'tenor'));
+    const tenor = withTenor ? r.tenor(q.tenor, child(p, 'tenor')) : undefined;
     const vol = readVol(ctx, q.vol, child(p, 'vol'));
-    if (expiry && tenor) {
-      const key = `${show(q.expiry)}x${show(q.tenor)}`;
-      if (seen.has(key)) r.issue(p, key, `one quote per expiry and tenor (${key} is also quotes[${seen.get(key)}])`);
+    if (expiry && (tenor || !withTenor)) {
+      const key = withTenor ? `${show(q.expiry)}x${show(q.tenor)}` : String(show(q.expiry));
+      if (seen.has(key)) r.issue(p, key, `one quote per expiry${withTenor ? ' and tenor' : ''} (${key} is also quotes[${seen.get(key)}])`);
       else seen.set(key, i);
     }
-    if (expiry && tenor && vol !== undefined && ctx.asOf !== undefined) {
-      quotes.push({ expiryYears: tenorTime(ctx.asOf, expiry), tenorYears: tenorYears(tenor), vol });
+    if (expiry && (tenor || !withTenor) && vol !== undefined && ctx.asOf !== undefined) {
+      quotes.push({ expiryYears: tenorTime(ctx.asOf, expiry), tenorYears: tenor ? tenorYears(tenor) : 0, vol });
     }
   });
   if (r.issues.errorCount > before || !type) return undefined;
@@ -106,7 +112,7 @@ function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, 
 
 export function readRates(ctx: LoadContext, value: unknown): RatesSection {
   const r = ctx.reader;
-  const out: RatesSection = { hullWhite: new Map(), swaptionVols: new Map() };
+  const out: RatesSection = { hullWhite: new Map(), swaptionVols: new Map(), capFloorVols: new Map() };
   for (const [key, spec] of sectionEntries(ctx, value, 'rates', 'a mapping of currency to hullWhite / swaptionVols') ?? []) {
     const path = child('rates', key);
     const currency = readCurrencyKey(ctx, key, path);
@@ -115,9 +121,9 @@ export function readRates(ctx: LoadContext, value: unknown): RatesSection {
     }
     const rates = r.map(spec, path, 'a mapping with hullWhite and/or swaptionVols');
     if (!rates || !currency) continue;
-    r.keys(rates, path, ['hullWhite', 'swaptionVols'], 'rates keys');
+    r.keys(rates, path, ['hullWhite', 'swaptionVols', 'capFloorVols'], 'rates keys');
     if (rates.hullWhite === undefined && rates.swaptionVols === undefined) {
-      r.issue(child(path, 'hullWhite'), undefined, 'hullWhite parameters and/or swaptionVols');
+      r.issue(child(path, 'hullWhite'), undefined, 'hullWhite parameters and/or swaptionVols (capFloorVols alone do not give the currency a rate model)');
     }
     if (rates.hullWhite !== undefined) {
       const hw = readHullWhite(ctx, currency, rates.hullWhite, child(path, 'hullWhite'));
@@ -126,6 +132,10 @@ export function readRates(ctx: LoadContext, value: unknown): RatesSection {
     if (rates.swaptionVols !== undefined) {
       const vols = readSwaptionVols(ctx, currency, rates.swaptionVols, child(path, 'swaptionVols'));
       if (vols) out.swaptionVols.set(currency, vols);
+    }
+    if (rates.capFloorVols !== undefined) {
+      const vols = readSwaptionVols(ctx, currency, rates.capFloorVols, child(path, 'capFloorVols'), false);
+      if (vols) out.capFloorVols.set(currency, vols);
     }
   }
   return out;

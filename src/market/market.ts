@@ -45,6 +45,8 @@ export interface MarketSpec {
   fxVols: ReadonlyMap<string, { times: Float64Array; vols: Float64Array }>;
   hullWhite: ReadonlyMap<Currency, HullWhiteParams>;
   swaptionVols: ReadonlyMap<Currency, SwaptionVolSurface>;
+  /** Caplet vols by expiry (`rates.<CCY>.capFloorVols`; absent: none). */
+  capFloorVols?: ReadonlyMap<Currency, SwaptionVolSurface>;
   equities: ReadonlyMap<string, EquityData>;
   creditCurves: ReadonlyMap<string, HazardCurve>;
   proxies: readonly CreditProxyEntry[];
@@ -148,6 +150,10 @@ export class MarketData implements Market {
 
   swaptionVols(currency: Currency): SwaptionVolSurface | undefined {
     return this.spec.swaptionVols.get(currency);
+  }
+
+  capFloorVols(currency: Currency): SwaptionVolSurface | undefined {
+    return this.spec.capFloorVols?.get(currency);
   }
 
   equity(name: string): EquityData {

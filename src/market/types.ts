@@ -152,6 +152,12 @@ export interface Market {
   /** Given or calibrated Hull-White parameters of a currency; undefined when the market has neither. */
   hullWhite(currency: Currency): HullWhiteParams | undefined;
   swaptionVols(currency: Currency): SwaptionVolSurface | undefined;
+  /**
+   * Caplet (optionlet) volatilities of a currency's term-index caps and floors (`rates.<CCY>.capFloorVols`), by
+   * expiry only (every quote's tenorYears is 0: the surface is flat in tenor); undefined when the market has none
+   * (caplets then read the swaption surface).
+   */
+  capFloorVols(currency: Currency): SwaptionVolSurface | undefined;
   equity(name: string): EquityData;
   hasEquity(name: string): boolean;
   /** Equity Black volatility at time t. */

@@ -105,7 +105,8 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
   const floatFlows = floatLegFlows(floatLeg, market, projectionFor(tradeId, floatLeg, market));
   const sign = trade.direction === 'buy' ? 1 : -1;
   const expiryYears = market.time(trade.expiryDate);
-  const surface = market.swaptionVols(ccy);
+  // a cap's caplet reads the currency's caplet vols where the market has them (flat in tenor), else the swaption surface
+  const surface = (trade.caplet ? market.capFloorVols(ccy) : undefined) ?? market.swaptionVols(ccy);
   const hullWhite: HullWhiteParams | undefined = market.hullWhite(ccy);
 
   if (surface !== undefined) {

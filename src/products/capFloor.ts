@@ -66,7 +66,7 @@ function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
     if (schedule.paymentDate[k]! <= asOf) continue;
     const { fixedLeg, floatLeg } = onePeriodLegs(trade, schedule, k);
     if (start >= asOf) {
-      caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg });
+      caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg, caplet: true });
     } else {
       // the holder pays fixed on a cap's period (receives L − K); a seller takes the other side
       const holderPays = payer === (trade.direction === 'buy');

@@ -175,6 +175,8 @@ export interface Swaption extends TradeBase {
   expiryDate: DateSerial;
   fixedLeg: FixedLeg;
   floatLeg: FloatLeg;
+  /** A cap's or floor's caplet (products/capFloor.ts): priced on the market's caplet vols when it has them. */
+  caplet?: true;
 }
 
 /**

@@ -2,16 +2,23 @@ import type { HullWhiteParams, Market, SwaptionVolSurface } from '../../src/mark
 import type { Currency } from '../../src/products/types.js';
 
 /**
- * A view of a market with some currencies' Hull-White parameters or swaption vol surfaces replaced (`null`: none);
+ * A view of a market with some currencies' Hull-White parameters, swaption vol surfaces or caplet vols replaced (`null`: none);
  * every other call goes to the market itself. For tests that price one book under several rate-option set-ups.
  */
 export function marketView(
   base: Market,
-  replace: { hullWhite?: Partial<Record<Currency, HullWhiteParams>>; swaptionVols?: Partial<Record<Currency, SwaptionVolSurface | null>> },
+  replace: {
+    hullWhite?: Partial<Record<Currency, HullWhiteParams>>;
+    swaptionVols?: Partial<Record<Currency, SwaptionVolSurface | null>>;
+    capFloorVols?: Partial<Record<Currency, SwaptionVolSurface | null>>;
+  },
 ): Market {
   return new Proxy(base, {
     get(target, prop) {
       if (prop === 'hullWhite' && replace.hullWhite) return (ccy: Currency) => replace.hullWhite![ccy] ?? target.hullWhite(ccy);
+      if (prop === 'capFloorVols' && replace.capFloorVols) {
+        return (ccy: Currency) => (ccy in replace.capFloorVols! ? (replace.capFloorVols![ccy] ?? undefined) : target.capFloorVols(ccy));
+      }
       if (prop === 'swaptionVols' && replace.swaptionVols) {
         return (ccy: Currency) => (ccy in replace.swaptionVols! ? (replace.swaptionVols![ccy] ?? undefined) : target.swaptionVols(ccy));
       }

@@ -68,6 +68,12 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
       if (!s || !sv || sv.currency !== ccy) return s;
       return { ...s, quotes: s.quotes.map((q) => ({ ...q, vol: q.vol * sv.factor })) };
     },
+    // the same IR vol bump moves the currency's caplet vols (SIMM's Risk_IRVol is one risk per currency and expiry)
+    capFloorVols: (ccy): SwaptionVolSurface | undefined => {
+      const s = base.capFloorVols(ccy);
+      if (!s || !sv || sv.currency !== ccy) return s;
+      return { ...s, quotes: s.quotes.map((q) => ({ ...q, vol: q.vol * sv.factor })) };
+    },
     equity: (name): EquityData => {
       const e = base.equity(name);
       if (!eq || eq.name !== name) return e;

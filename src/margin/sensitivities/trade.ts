@@ -161,8 +161,8 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
     case 'CAPFLOOR': {
       // each caplet's vega (its value's, the whole surface moved) at its own expiry
       const ccy = trade.floatLeg.currency;
-      if (market.swaptionVols(ccy) === undefined) {
-        notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without a ${ccy} swaption vol surface)`);
+      if (market.swaptionVols(ccy) === undefined && market.capFloorVols(ccy) === undefined) {
+        notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without ${ccy} caplet or swaption vols)`);
         break;
       }
       for (const caplet of capFloorParts(trade, market).options) {
