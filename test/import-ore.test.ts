@@ -22,6 +22,20 @@ afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The import written as CSV (with its notional_schedules table) and loaded back through the portfolio loader, with no issue. */
+async function writtenAndLoaded(result: Parameters<typeof writeOreImport>[1], label: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xva-import-ore-${label}-`));
+  temps.push(dir);
+  const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
+  expect(written).toContain('notional_schedules.csv');
+  const { loadPortfolio } = await import('../src/portfolio/load.js');
+  const { IssueCollector } = await import('../src/errors.js');
+  const issues = new IssueCollector();
+  const book = await loadPortfolio(dir, issues, { baseCurrency: 'EUR' });
+  expect(issues.issues).toEqual([]);
+  return { book, dir };
+}
+
 function trade(rows: TradeRow[], id: string): TradeRow {
   const row = rows.find((r) => r.trade_id === id);
   if (!row) throw new Error(`test: no trade ${id}`);
@@ -724,15 +738,7 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
   });
 
   it('written and loaded: CAPFLOOR trades with the amortising cap\'s schedule on its leg', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-capfloor-'));
-    temps.push(dir);
-    const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
-    expect(written).toContain('notional_schedules.csv');
-    const { loadPortfolio } = await import('../src/portfolio/load.js');
-    const { IssueCollector } = await import('../src/errors.js');
-    const issues = new IssueCollector();
-    const book = await loadPortfolio(dir, issues, { baseCurrency: 'EUR' });
-    expect(issues.issues).toEqual([]);
+    const { book } = await writtenAndLoaded(result, 'capfloor');
     const cap = book.trades.find((x) => x.tradeId === 'CAP_LONG');
     if (cap?.product !== 'CAPFLOOR') throw new Error('test: CAP_LONG is a CAPFLOOR');
     expect([cap.direction, cap.optionType, cap.strike]).toEqual(['buy', 'cap', 0.03]);
@@ -877,15 +883,7 @@ describe('amortising ORE swaps: Notionals per period or with startDate become a 
   });
 
   it('written and loaded: the swaps carry the schedule on both legs', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-amort-'));
-    temps.push(dir);
-    const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
-    expect(written).toContain('notional_schedules.csv');
-    const { loadPortfolio } = await import('../src/portfolio/load.js');
-    const { IssueCollector } = await import('../src/errors.js');
-    const issues = new IssueCollector();
-    const book = await loadPortfolio(dir, issues, { baseCurrency: 'EUR' });
-    expect(issues.issues).toEqual([]);
+    const { book, dir } = await writtenAndLoaded(result, 'amort');
     const t = book.trades.find((x) => x.tradeId === 'PER_PERIOD');
     if (t?.product !== 'IRS') throw new Error('test: PER_PERIOD is an IRS');
     expect(t.floatLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2017, 3, 1), fromYmd(2018, 3, 1), fromYmd(2019, 3, 1), fromYmd(2020, 3, 2)], notionals: [8e6, 6e6, 4e6, 2e6] });

@@ -74,8 +74,18 @@ export function fxBumpedMarket(market: Market, ccy: Currency, relative: number):
 /** Every Hull-White sigma, swaption quote vol and caplet vol of `ccy` × (1 + relative); other currencies unchanged. */
 export function irVolBumpedMarket(market: Market, ccy: Currency, relative: number): Market {
   let hw: HullWhiteParams | undefined | null = null;
-  let sv: SwaptionVolSurface | undefined | null = null;
-  let cv: SwaptionVolSurface | undefined | null = null;
+  // a vol surface of ccy with every quote scaled, made once on first use
+  const scaled = (read: (c: Currency) => SwaptionVolSurface | undefined) => {
+    let made: SwaptionVolSurface | undefined | null = null;
+    return (c: Currency) => {
+      if (c !== ccy) return read(c);
+      if (made === null) {
+        const v = read(c);
+        made = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
+      }
+      return made;
+    };
+  };
   return overlay(market, {
     hullWhite: (c: Currency) => {
       if (c !== ccy) return market.hullWhite(c);
@@ -85,22 +95,8 @@ export function irVolBumpedMarket(market: Market, ccy: Currency, relative: numbe
       }
       return hw;
     },
-    swaptionVols: (c: Currency) => {
-      if (c !== ccy) return market.swaptionVols(c);
-      if (sv === null) {
-        const v = market.swaptionVols(c);
-        sv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
-      }
-      return sv;
-    },
-    capFloorVols: (c: Currency) => {
-      if (c !== ccy) return market.capFloorVols(c);
-      if (cv === null) {
-        const v = market.capFloorVols(c);
-        cv = v && { ...v, quotes: v.quotes.map((q) => ({ ...q, vol: q.vol * (1 + relative) })) };
-      }
-      return cv;
-    },
+    swaptionVols: scaled((c) => market.swaptionVols(c)),
+    capFloorVols: scaled((c) => market.capFloorVols(c)),
   });
 }
 

@@ -147,6 +147,11 @@ export function forwardSwapRate(trade: Swaption, market: Market): number {
   return floating / annuity;
 }
 
+/** The fields every IR option position shares: its trade, the IR asset class and the currency's hedging set. */
+function irOptionBase(trade: Trade, ccy: Currency) {
+  return { ...baseOf(trade), component: 'option', assetClass: 'IR', hedgingSet: ccy, hedgingSetKind: 'regular', subclass: { kind: 'IR' } } as const;
+}
+
 function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
   const ccy = trade.fixedLeg.currency;
   if (trade.expiryDate < ctx.market.asOf) {
@@ -156,12 +161,7 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
   const times = swapLegTimes([trade.fixedLeg, trade.floatLeg], ctx.market, 'cre52');
   const exerciseYears = saccrYears(ctx.market, trade.expiryDate);
   return {
-    ...baseOf(trade),
-    component: 'option',
-    assetClass: 'IR',
-    hedgingSet: ccy,
-    hedgingSetKind: 'regular',
-    subclass: { kind: 'IR' },
+    ...irOptionBase(trade, ccy),
     ...irNotional(trade.fixedLeg, ctx), // an amortising underlying: its average notional over the remaining life
     direction: trade.optionType === 'payer' ? 1 : -1,
     optionality: {
@@ -204,12 +204,7 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
   const lastFixing = parts.options[parts.options.length - 1]!.expiryDate;
   const cap = trade.optionType === 'cap';
   return [{
-    ...baseOf(trade),
-    component: 'option',
-    assetClass: 'IR',
-    hedgingSet: ccy,
-    hedgingSetKind: 'regular',
-    subclass: { kind: 'IR' },
+    ...irOptionBase(trade, ccy),
     ...irNotional(trade.floatLeg, ctx),
     direction: cap ? 1 : -1,
     optionality: {
