@@ -37,7 +37,7 @@ function summaryTables(summary: PortfolioSummary): string {
   if (calendars.length > 0) {
     parts.push(
       renderTable(['Calendar', 'Trades'], calendars.map((c) => [c, String(summary.swapsByCalendar[c])]), {
-        title: 'Swap schedules by calendar (IRS, OIS, XCCY, SWAPTION)',
+        title: 'Swap schedules by calendar (IRS, OIS, BASIS, XCCY, SWAPTION, CAPFLOOR)',
       }),
     );
   }

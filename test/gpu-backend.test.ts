@@ -67,7 +67,7 @@ import { tablesOrder } from '../src/exposure/deviceDrive.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
 import { addMonths } from '../src/conventions/dates.js';
-import { tradeMaturity, type CapFloor, type EquityOption, type FloatLeg, type FxOption, type Trade } from '../src/products/types.js';
+import { tradeMaturity, type BasisSwap, type CapFloor, type EquityOption, type FloatLeg, type FxOption, type Trade } from '../src/products/types.js';
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import type { NettingSetResult } from '../src/exposure/results.js';
@@ -96,8 +96,11 @@ beforeAll(async () => {
     { tradeId: 'DEMO_CAP', counterpartyId: first!.counterpartyId, nettingSetId: first!.nettingSetId, cleared: false, product: 'CAPFLOOR', direction: 'sell', optionType: 'cap', strike: 0.025, floatLeg: euribor(addMonths(market.asOf, -4), 5) },
     { tradeId: 'DEMO_FLOOR', counterpartyId: second!.counterpartyId, nettingSetId: second!.nettingSetId, cleared: false, product: 'CAPFLOOR', direction: 'buy', optionType: 'floor', strike: 0.022, floatLeg: { ...euribor(addMonths(market.asOf, 3), 7), amortization: { kind: 'linear', frequency: '1Y' } } },
   ];
+  // and a basis swap (the demo book has none either): €STR + 9bp against EURIBOR 6M, two float legs in one pool
+  const estr: FloatLeg = { ...euribor(addMonths(market.asOf, -2), 6), floatIndex: 'EUR-ESTR', frequency: '3M', spreadBp: 9 };
+  const basis: BasisSwap = { tradeId: 'DEMO_BASIS', counterpartyId: first!.counterpartyId, nettingSetId: first!.nettingSetId, cleared: false, product: 'BASIS', direction: 'pay', leg1: estr, leg2: euribor(addMonths(market.asOf, -2), 6) };
   expect(first!.cleared || second!.cleared).toBe(false);
-  portfolio = { ...portfolio, trades: [...portfolio.trades, ...caps] };
+  portfolio = { ...portfolio, trades: [...portfolio.trades, ...caps, basis] };
   return () => ctx?.destroy();
 }, 120_000);
 

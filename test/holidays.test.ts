@@ -398,8 +398,8 @@ describe('the trades file\'s calendar column', () => {
     expect(t001.fixedLeg.calendar).toBe('GBLO+USNY');
     expect(t001.floatLeg.calendar).toBe('GBLO+USNY');
     expect(t002.fixedLeg.calendar).toBeUndefined(); // weekends is no calendar term
-    // xva validate's count of the 12 scheduled trades (4 IRS, 3 OIS, 2 XCCY, 2 SWAPTION, 1 CAPFLOOR) by calendar
-    expect(summarisePortfolio(book, undefined, issues).swapsByCalendar).toEqual({ 'GBLO+USNY': 1, weekends: 11 });
+    // xva validate's count of the 13 scheduled trades (4 IRS, 3 OIS, 1 BASIS, 2 XCCY, 2 SWAPTION, 1 CAPFLOOR) by calendar
+    expect(summarisePortfolio(book, undefined, issues).swapsByCalendar).toEqual({ 'GBLO+USNY': 1, weekends: 12 });
     // T001 runs 2025-01-15 to 2035-01-15 (fixed 6M, float 3M, MF). Monday 15 January 2029 is MLK Day (USNY) and
     // Friday 15 April 2033 Good Friday (GBLO): both roll to the next open day; weekends only they stay.
     const floatEnds = Array.from(buildSchedule(t001.floatLeg).accrualEnd, toIsoDate);

@@ -22,12 +22,16 @@ afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The import written as CSV (with its notional_schedules table) and loaded back through the portfolio loader, with no issue. */
-async function writtenAndLoaded(result: Parameters<typeof writeOreImport>[1], label: string) {
+/**
+ * The import written as CSV (with its notional_schedules table, unless `schedules` is false) and loaded back through
+ * the portfolio loader, with no issue.
+ */
+async function writtenAndLoaded(result: Parameters<typeof writeOreImport>[1], label: string, schedules = true) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xva-import-ore-${label}-`));
   temps.push(dir);
   const written = writeOreImport(dir, result, 'csv').map((f) => path.basename(f));
-  expect(written).toContain('notional_schedules.csv');
+  if (schedules) expect(written).toContain('notional_schedules.csv');
+  else expect(written).not.toContain('notional_schedules.csv');
   const { loadPortfolio } = await import('../src/portfolio/load.js');
   const { IssueCollector } = await import('../src/errors.js');
   const issues = new IssueCollector();
@@ -142,6 +146,8 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
       end_of_month: false, // <EndOfMonth/>
       amortization: null, // one notional (the column is left out of the table when no trade amortises)
       float_gearing: null, // no gearing (likewise)
+      float_frequency2: null, // BASIS only (likewise)
+      float_day_count2: null,
     });
   });
 
@@ -597,15 +603,16 @@ describe('trades xva cannot represent are listed with id, type, field and reason
     { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', notionals: ['65000000', '55000000', '45000000'] },
   ]);
   const commodity = `<Trade id="COMM"><TradeType>CommodityForward</TradeType>${envelope()}<CommodityForwardData/></Trade>`;
-  const basis = swapTrade('BASIS', [
-    { type: 'Floating', payer: true, ccy: 'USD', index: 'USD-LIBOR-3M', tenor: '3M' },
-    { type: 'Floating', payer: false, ccy: 'USD', index: 'USD-SOFR', tenor: '3M' },
+  // two fixed legs in one currency (a float/float swap maps to BASIS: see below)
+  const fixFix = swapTrade('FIXFIX', [
+    { type: 'Fixed', payer: true, ccy: 'USD', rate: '0.02', tenor: '6M' },
+    { type: 'Fixed', payer: false, ccy: 'USD', rate: '0.021', tenor: '1Y' },
   ]);
   const badDate = swapTrade('BADDATE', [
     { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', start: '01/03/2016' },
     { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M' },
   ]);
-  const result = importOre({ portfolioXml: portfolio(bermudan, amortising, commodity, basis, badDate) });
+  const result = importOre({ portfolioXml: portfolio(bermudan, amortising, commodity, fixFix, badDate) });
 
   it('maps none of them and lists each once', () => {
     expect(result.rows.trades).toEqual([]);
@@ -614,7 +621,7 @@ describe('trades xva cannot represent are listed with id, type, field and reason
       ['BERM', 'Swaption', 'SwaptionData/OptionData/Style', 'Bermudan'],
       ['AMORT', 'Swap', 'SwapData/LegData[2]/Notionals', '65000000,55000000,45000000'],
       ['COMM', 'CommodityForward', 'TradeType', 'CommodityForward'],
-      ['BASIS', 'Swap', 'SwapData/LegData', 'two floating legs (basis swap)'],
+      ['FIXFIX', 'Swap', 'SwapData/LegData', 'two fixed legs'],
       ['BADDATE', 'Swap', 'SwapData/LegData[1]/ScheduleData/Rules/StartDate', '01/03/2016'],
     ]);
     expect(result.report.counts).toMatchObject({ tradesRead: 5, tradesMapped: 0, tradesUnmapped: 5 });
@@ -698,6 +705,8 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
       end_of_month: false, // <EndOfMonth/>
       amortization: null, // one notional
       float_gearing: null,
+      float_frequency2: null,
+      float_day_count2: null,
     });
     expect(result.report.findings.filter((f) => f.tradeId === 'CAP_LONG')).toEqual([]);
   });
@@ -792,6 +801,191 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
     ]);
     expect(r.report.counts).toMatchObject({ tradesRead: 9, tradesMapped: 0, tradesUnmapped: 9 });
     expect(formatFinding(r.report.findings.find((f) => f.tradeId === 'COLLAR')!)).toMatch(/^unmapped trade: portfolio\.xml:\d+ trade COLLAR \(CapFloor\) CapFloorData\/Floors = 0\.01: a collar/);
+  });
+});
+
+describe('ORE float/float Swap in one currency → BASIS (leg 1 = the first LegData, pay when it is paid)', () => {
+  const euribor3m = (over: Partial<LegSpec> = {}): LegSpec => ({ type: 'Floating', payer: true, ccy: 'EUR', index: 'EUR-EURIBOR-3M', tenor: '3M', ...over });
+  const euribor6m = (over: Partial<LegSpec> = {}): LegSpec => ({ type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', ...over });
+  /** A Swap whose LegData are given as XML (to edit what LegSpec does not write: gearings, in-arrears, caps, end of month). */
+  const swapOfLegs = (id: string, ...legXml: string[]) => `<Trade id="${id}"><TradeType>Swap</TradeType>${envelope()}<SwapData>${legXml.join('')}</SwapData></Trade>`;
+
+  // pay EURIBOR 3M quarterly, receive EURIBOR 6M + 5bp semi-annual, 10m EUR, 2016-03-01 to 2021-03-01
+  const tenor = swapTrade('TENOR_BASIS', [euribor3m(), euribor6m({ spread: '0.0005' })]);
+  // receive EURIBOR 3M flat (leg 1), pay €STR + 9.5bp annually (leg 2): the spread is on the €STR leg, LegData[2]
+  const ester = swapTrade('ESTR_BASIS', [
+    euribor3m({ payer: false, notionals: ['15000000'], start: '2016-03-18', end: '2023-03-20', rule: 'Backward' }),
+    { type: 'Floating', payer: true, ccy: 'EUR', index: 'EUR-ESTER', spread: '0.00095', tenor: '1Y', notionals: ['15000000'], start: '2016-03-18', end: '2023-03-20', rule: 'Backward' },
+  ]);
+  // each leg keeps its own day count (a synthetic variant: leg 2 on ACT/365 (Fixed))
+  const dayCounts = swapTrade('DC_BASIS', [euribor3m(), euribor6m({ dc: 'ACT/365 (Fixed)' })]);
+  const result = importOre({ portfolioXml: portfolio(tenor, ester, dayCounts) });
+  const rows = result.rows.trades;
+
+  it('maps all three with no unmapped trade and no finding on them', () => {
+    expect(unmapped(result.report.findings)).toEqual([]);
+    expect(rows.map((r) => r.trade_id)).toEqual(['TENOR_BASIS', 'ESTR_BASIS', 'DC_BASIS']);
+    expect(result.report.findings.filter((f) => f.tradeId !== undefined)).toEqual([]);
+  });
+
+  it('EURIBOR 3M against 6M + 5bp: every cell of the row', () => {
+    expect(trade(rows, 'TENOR_BASIS')).toEqual({
+      trade_id: 'TENOR_BASIS',
+      counterparty_id: 'CPTY_X', // Envelope/CounterParty
+      netting_set_id: 'NS_X', // Envelope/NettingSetId
+      product: 'BASIS', // two Floating legs, one currency, two indices
+      direction: 'pay', // LegData[1] <Payer>true</Payer>: pay leg 1, receive leg 2
+      currency: 'EUR', // <Currency>EUR</Currency> (both legs)
+      notional: 10_000_000, // <Notional>10000000</Notional> (both legs)
+      currency2: null,
+      notional2: null,
+      start_date: fromYmd(2016, 3, 1), // <StartDate>2016-03-01</StartDate>
+      maturity_date: fromYmd(2021, 3, 1), // <EndDate>2021-03-01</EndDate>
+      fixed_rate: null,
+      fixed_frequency: null,
+      fixed_day_count: null,
+      float_index: 'EUR-EURIBOR-3M', // LegData[1] <Index>
+      float_frequency: '3M', // LegData[1] <Tenor>3M</Tenor>
+      float_day_count: 'ACT/360', // LegData[1] <DayCounter>A360</DayCounter>
+      float_spread_bp: 0, // LegData[1] <Spread>0.0</Spread>
+      fixed_rate2: null,
+      float_index2: 'EUR-EURIBOR-6M', // LegData[2] <Index>
+      float_spread_bp2: 5, // LegData[2] <Spread>0.0005</Spread>
+      notional_exchange: null, // no Exchanges
+      strike: null,
+      near_rate: null,
+      option_type: null,
+      expiry_date: null,
+      settlement: null,
+      underlying: null,
+      quantity: null,
+      reference_entity: null,
+      cleared: null,
+      ccp: null,
+      business_day_convention: 'MF', // <Convention>MF</Convention> (both legs)
+      calendar: 'TARGET', // <Calendar>TARGET</Calendar> (both legs)
+      stub: 'short_back', // <Rule>Forward</Rule> (both legs)
+      end_of_month: false, // <EndOfMonth/> (both legs)
+      amortization: null,
+      float_gearing: null,
+      float_frequency2: '6M', // LegData[2] <Tenor>6M</Tenor>
+      float_day_count2: 'ACT/360', // LegData[2] <DayCounter>A360</DayCounter>
+    });
+  });
+
+  it('€STR + 9.5bp (LegData[2], paid) against EURIBOR 3M (LegData[1], received): receive, the spread on leg 2', () => {
+    expect(trade(rows, 'ESTR_BASIS')).toMatchObject({
+      product: 'BASIS',
+      direction: 'receive', // LegData[1] <Payer>false</Payer>: receive EURIBOR 3M, pay €STR + 9.5bp
+      currency: 'EUR',
+      notional: 15_000_000,
+      start_date: fromYmd(2016, 3, 18),
+      maturity_date: fromYmd(2023, 3, 20),
+      float_index: 'EUR-EURIBOR-3M',
+      float_frequency: '3M',
+      float_day_count: 'ACT/360',
+      float_spread_bp: 0,
+      float_index2: 'EUR-ESTR', // <Index>EUR-ESTER</Index>: xva's spelling, exact (not reported)
+      float_frequency2: '1Y', // <Tenor>1Y</Tenor>
+      float_day_count2: 'ACT/360',
+      float_spread_bp2: 9.5, // <Spread>0.00095</Spread>
+      stub: 'short_front', // <Rule>Backward</Rule>
+      fixed_rate: null,
+      notional_exchange: null,
+    });
+    expect(trade(rows, 'DC_BASIS')).toMatchObject({ float_day_count: 'ACT/360', float_day_count2: 'ACT/365F' });
+  });
+
+  it('writes float_frequency2 and float_day_count2 only when a basis swap is imported', () => {
+    const names = (r: ReturnType<typeof importOre>) => r.tables.trades.columns.map((c) => c.name);
+    expect(names(result)).toEqual(expect.arrayContaining(['float_index2', 'float_spread_bp2', 'float_frequency2', 'float_day_count2']));
+    const irs = importOre({ portfolioXml: portfolio(swapTrade('IRS1', [{ type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y' }, euribor6m()])) });
+    expect(names(irs)).not.toContain('float_frequency2');
+    expect(names(irs)).not.toContain('float_day_count2');
+  });
+
+  it('written as CSV and loaded back: BASIS trades with each leg\'s index, frequency, day count and spread', async () => {
+    const { book } = await writtenAndLoaded(result, 'basis', false);
+    const t = book.trades.find((x) => x.tradeId === 'TENOR_BASIS');
+    if (t?.product !== 'BASIS') throw new Error('test: TENOR_BASIS is a BASIS');
+    expect(t.direction).toBe('pay');
+    const common = { kind: 'float', currency: 'EUR', notional: 10e6, startDate: fromYmd(2016, 3, 1), maturityDate: fromYmd(2021, 3, 1), businessDayConvention: 'MF', calendar: 'TARGET', stub: 'short_back', endOfMonth: false };
+    expect(t.leg1).toMatchObject({ ...common, floatIndex: 'EUR-EURIBOR-3M', frequency: '3M', dayCount: 'ACT/360', spreadBp: 0 });
+    expect(t.leg2).toMatchObject({ ...common, floatIndex: 'EUR-EURIBOR-6M', frequency: '6M', dayCount: 'ACT/360', spreadBp: 5 });
+    const e = book.trades.find((x) => x.tradeId === 'ESTR_BASIS');
+    if (e?.product !== 'BASIS') throw new Error('test: ESTR_BASIS is a BASIS');
+    expect(e.direction).toBe('receive');
+    expect([e.leg1.floatIndex, e.leg1.frequency, e.leg1.spreadBp]).toEqual(['EUR-EURIBOR-3M', '3M', 0]);
+    expect([e.leg2.floatIndex, e.leg2.frequency, e.leg2.spreadBp, e.leg2.notional]).toEqual(['EUR-ESTR', '1Y', 9.5, 15e6]);
+    const d = book.trades.find((x) => x.tradeId === 'DC_BASIS');
+    if (d?.product !== 'BASIS') throw new Error('test: DC_BASIS is a BASIS');
+    expect([d.leg1.dayCount, d.leg2.dayCount]).toEqual(['ACT/360', 'ACT/365F']);
+  });
+
+  it('refuses what a BASIS row cannot hold, each trade listed once with field, value and reason', () => {
+    const geared = leg(euribor6m()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing></Gearings><IsInArrears>');
+    const refused = [
+      swapTrade('NOTIONALS', [euribor3m(), euribor6m({ notionals: ['9000000'] })]),
+      swapTrade('DATES', [euribor3m(), euribor6m({ end: '2022-03-01' })]),
+      swapTrade('ROLL', [euribor3m(), euribor6m({ convention: 'F' })]),
+      swapTrade('CALENDAR', [euribor3m(), euribor6m({ calendar: 'EUR,GBP' })]),
+      swapTrade('RULE', [euribor3m(), euribor6m({ rule: 'Backward' })]),
+      swapOfLegs('EOM', leg(euribor3m()), leg(euribor6m()).replace('<EndOfMonth/>', '<EndOfMonth>true</EndOfMonth>')),
+      swapTrade('SAME_INDEX', [euribor3m({ index: 'EUR-EURIBOR-6M' }), euribor6m()]),
+      swapTrade('EXCHANGE', [euribor3m({ exchanges: [false, true] }), euribor6m({ exchanges: [false, true] })]),
+      swapTrade('AMORT', [euribor3m({ notionals: ['10000000', '8000000@2018-03-01'] }), euribor6m({ notionals: ['10000000', '8000000@2018-03-01'] })]),
+      swapOfLegs('GEARED', leg(euribor3m()), geared),
+      swapOfLegs('ARREARS', leg(euribor3m()).replace('<IsInArrears>false', '<IsInArrears>true'), leg(euribor6m())),
+      swapOfLegs('CAPPED', leg(euribor3m()), leg(euribor6m()).replace('<IsInArrears>', '<Floors><Floor>0.0</Floor></Floors><IsInArrears>')),
+      swapTrade('SAME_SIDE', [euribor3m(), euribor6m({ payer: true })]),
+    ];
+    const r = importOre({ portfolioXml: portfolio(...refused) });
+    expect(r.rows.trades).toEqual([]);
+    const [l1, l2] = ['SwapData/LegData[1]', 'SwapData/LegData[2]'];
+    expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.field, f.value, f.reason])).toEqual([
+      ['NOTIONALS', `${l2}/Notionals`, '9000000', "the legs' notionals differ (10000000); xva basis swaps have one notional"],
+      ['DATES', `${l2}/ScheduleData/Rules`, undefined, 'the legs have different start or end dates; xva swaps have one start and one maturity'],
+      ['ROLL', `${l2}/ScheduleData/Rules/Convention`, 'F', `the legs differ in business_day_convention (MF on ${l1}); a BASIS row has one business_day_convention for both legs`],
+      ['CALENDAR', `${l2}/ScheduleData/Rules/Calendar`, 'GBLO+TARGET', `the legs differ in calendar (TARGET on ${l1}); a BASIS row has one calendar for both legs`],
+      ['RULE', `${l2}/ScheduleData/Rules/Rule`, 'Backward', `the legs differ in stub (schedule rule) (Forward on ${l1}); a BASIS row has one stub (schedule rule) for both legs`],
+      ['EOM', `${l2}/ScheduleData/Rules/EndOfMonth`, 'true', `the legs differ in end_of_month (false on ${l1}); a BASIS row has one end_of_month for both legs`],
+      ['SAME_INDEX', `${l2}/FloatingLegData/Index`, 'EUR-EURIBOR-6M', 'both legs are on EUR-EURIBOR-6M; a basis swap pays one index against another (xva BASIS needs two different indices)'],
+      ['EXCHANGE', `${l1}/Notionals/Exchanges`, 'true', 'notional exchanges on a single-currency swap are not supported by xva'],
+      ['AMORT', `${l1}/Notionals`, '10000000,8000000', 'amortising or accreting notionals on a basis swap are not supported by xva (BASIS has one constant notional)'],
+      ['GEARED', `${l2}/FloatingLegData/Gearings`, '2', 'a geared floating leg on a basis swap is not supported by xva'],
+      ['ARREARS', `${l1}/FloatingLegData/IsInArrears`, 'true', "in-arrears fixing of a term index (EUR-EURIBOR-3M) on a basis swap is not supported by xva: its term coupons fix at the period's start"],
+      ['CAPPED', `${l2}/FloatingLegData/Floors`, '0.0', 'capped or floored floating legs are not supported by xva'],
+      ['SAME_SIDE', `${l2}/Payer`, 'true', 'both legs are paid; a swap pays one leg and receives the other'],
+    ]);
+    expect(r.report.counts).toMatchObject({ tradesRead: 13, tradesMapped: 0, tradesUnmapped: 13 });
+    expect(formatFinding(r.report.findings.find((f) => f.tradeId === 'SAME_INDEX')!)).toMatch(
+      /^unmapped trade: portfolio\.xml:\d+ trade SAME_INDEX \(Swap\) SwapData\/LegData\[2\]\/FloatingLegData\/Index = EUR-EURIBOR-6M: both legs are on/,
+    );
+  });
+
+  it('an overnight leg in arrears is fine (compounded over the period, as xva does); equal repeated notionals are one notional', () => {
+    const r = importOre({
+      portfolioXml: portfolio(
+        swapOfLegs(
+          'ON_ARREARS',
+          leg({ type: 'Floating', payer: true, ccy: 'USD', index: 'USD-SOFR', tenor: '3M', calendar: 'US-FED', notionals: ['5000000', '5000000'] }).replace('<IsInArrears>false', '<IsInArrears>true'),
+          leg({ type: 'Floating', payer: false, ccy: 'USD', index: 'USD-LIBOR-3M', tenor: '3M', calendar: 'US-FED', spread: '-0.0012', notionals: ['5000000'] }),
+        ),
+      ),
+    });
+    expect(unmapped(r.report.findings)).toEqual([]);
+    expect(trade(r.rows.trades, 'ON_ARREARS')).toMatchObject({
+      product: 'BASIS',
+      direction: 'pay',
+      currency: 'USD',
+      notional: 5e6,
+      float_index: 'USD-SOFR',
+      float_index2: 'USD-LIBOR-3M',
+      float_spread_bp2: -12,
+      calendar: 'USNY',
+      amortization: null,
+    });
+    expect(r.rows.notionalSchedules).toEqual([]);
   });
 });
 

@@ -55,7 +55,7 @@ describe('xva validate (built CLI)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Trades by product');
-    expect(run.stdout).toMatch(/│ Total\s+│ 22\s+│/);
+    expect(run.stdout).toMatch(/│ Total\s+│ 23\s+│/);
     expect(run.stdout).toMatch(/│ USD\s+│ 146,400,000.00 │/);
     expect(run.stdout).toContain('OK: no errors');
   });
@@ -66,12 +66,12 @@ describe('xva validate (built CLI)', () => {
     const doc = JSON.parse(run.stdout);
     expect(doc.ok).toBe(true);
     expect(doc.errors).toEqual([]);
-    expect(doc.summary.tradeCount).toBe(22);
+    expect(doc.summary.tradeCount).toBe(23);
     expect(doc.summary.tradesByProduct.SWAPTION).toBe(2);
     expect(doc.summary.tradesByProduct.CAPFLOOR).toBe(1);
-    expect(doc.summary.grossNotionalByCurrency).toEqual({ USD: 146_400_000, EUR: 146_500_000, GBP: 31_000_000 });
-    // 4 IRS + 3 OIS + 2 XCCY + 2 SWAPTION + 1 CAPFLOOR, none naming a calendar
-    expect(doc.summary.swapsByCalendar).toEqual({ weekends: 12 });
+    expect(doc.summary.grossNotionalByCurrency).toEqual({ USD: 146_400_000, EUR: 161_500_000, GBP: 31_000_000 });
+    // 4 IRS + 3 OIS + 1 BASIS + 2 XCCY + 2 SWAPTION + 1 CAPFLOOR, none naming a calendar
+    expect(doc.summary.swapsByCalendar).toEqual({ weekends: 13 });
   });
 
   it('exits 2 on a bad input, prints the problem on stderr, and no stack trace', () => {

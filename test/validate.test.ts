@@ -498,6 +498,7 @@ describe('validateInputs: the good portfolio', () => {
     expect(summary.tradesByProduct).toEqual({
       IRS: 4, // T001 T002 T005 T020
       OIS: 3, // T003 T004 T021
+      BASIS: 1, // T023
       XCCY: 2, // T006 T007
       FXFWD: 2, // T008 T009
       FXSWAP: 1, // T010
@@ -508,20 +509,20 @@ describe('validateInputs: the good portfolio', () => {
       EQOPT: 2, // T016 T017
       CDS: 2, // T018 T019
     });
-    expect(summary.tradeCount).toBe(22);
+    expect(summary.tradeCount).toBe(23);
     expect(summary.counterpartyCount).toBe(4);
     expect(summary.nettingSetCount).toBe(5);
     // CSA netting sets: NS_A_CSA and NS_CCP; their trades: T001 T002 T003 T006 T013 T017 T018 and T004 T005
-    expect(summary.csa).toEqual({ nettingSets: 2, nettingSetShare: 2 / 5, trades: 9, tradeShare: 9 / 22 });
+    expect(summary.csa).toEqual({ nettingSets: 2, nettingSetShare: 2 / 5, trades: 9, tradeShare: 9 / 23 });
     // T004 says cleared; T005 inherits it from NS_CCP (cleared, DELTA_CCP)
-    expect(summary.cleared).toEqual({ nettingSets: 1, trades: 2, tradeShare: 2 / 22 });
+    expect(summary.cleared).toEqual({ nettingSets: 1, trades: 2, tradeShare: 2 / 23 });
   });
 
   it('sums gross notional by currency as a hand sum of the trades file', async () => {
     const { summary } = await validateInputs({ portfolioDir: SMALL });
     // notional in each trade's `currency`; equity trades count quantity × strike. Exact: all are integers.
     const usd = 10e6 + 50e6 + 30e6 + 10e6 + 6e6 + 15e6 + 2000 * 5300 + 1000 * 4800 + 10e6; // T001 T003 T005 T007 T012 T013 T015 T017 T018
-    const eur = 25e6 + 40e6 + 20e6 + 5e6 + 8e6 + 4e6 + 12e6 + 1500 * 5000 + 5e6 + 20e6; // T002 T004 T006 T008 T010 T011 T014 T016 T019 T022
+    const eur = 25e6 + 40e6 + 20e6 + 5e6 + 8e6 + 4e6 + 12e6 + 1500 * 5000 + 5e6 + 20e6 + 15e6; // T002 T004 T006 T008 T010 T011 T014 T016 T019 T022 T023
     const gbp = 3e6 + 20e6 + 8e6; // T009 T020 T021
     expect(summary.grossNotionalByCurrency).toEqual({ USD: usd, EUR: eur, GBP: gbp });
     expect(usd).toBe(146_400_000);
@@ -530,7 +531,7 @@ describe('validateInputs: the good portfolio', () => {
   it("adds up today's MTM per currency and converts it to USD at the market file's spots", async () => {
     const result = await validateInputs({ portfolioDir: SMALL });
     const mtm = result.summary.mtm!;
-    expect(mtm.pricedTrades).toBe(22);
+    expect(mtm.pricedTrades).toBe(23);
     expect(mtm.failedTrades).toBe(0);
     // second path: price each trade directly and sum by its pricing currency
     const byCurrency: Record<string, number> = {};
@@ -738,7 +739,7 @@ describe('validateInputs: warnings do not fail', () => {
     expect(warnings(result)).toEqual([
       'trades.csv row 9 column maturity_date: 2026-06-15: expected a date on or after the as-of date 2026-06-30 (the trade has matured and is ignored)',
     ]);
-    expect(result.summary.mtm!.pricedTrades).toBe(21);
+    expect(result.summary.mtm!.pricedTrades).toBe(22);
   });
 
   it('unknown columns are named and ignored', async () => {

@@ -32,6 +32,7 @@ export function scheduleProductClass(trade: Trade): ScheduleProductClass {
     case 'OIS':
     case 'SWAPTION':
     case 'CAPFLOOR':
+    case 'BASIS':
       return 'Rates';
     case 'XCCY':
     case 'FXFWD':
@@ -128,6 +129,7 @@ function scheduleNotional(trade: Trade, market: Market): { amount: number; curre
     case 'CAPFLOOR':
       return { amount: outstandingNotional(trade.floatLeg, market.asOf), currency: trade.floatLeg.currency };
     case 'XCCY':
+    case 'BASIS':
       return { amount: outstandingNotional(trade.leg1, market.asOf), currency: trade.leg1.currency };
     case 'EQFWD':
     case 'EQOPT':

@@ -117,6 +117,7 @@ export function grossNotional(portfolio: Portfolio, market: Market): number {
         [amount, ccy] = [outstandingNotional(t.floatLeg, market.asOf), t.floatLeg.currency];
         break;
       case 'XCCY':
+      case 'BASIS':
         [amount, ccy] = [outstandingNotional(t.leg1, market.asOf), t.leg1.currency];
         break;
       case 'EQFWD':

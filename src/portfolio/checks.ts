@@ -47,6 +47,8 @@ function floatIndices(trade: Trade): { column: string; index: string }[] {
     case 'SWAPTION':
     case 'CAPFLOOR':
       return [{ column: 'float_index', index: trade.floatLeg.floatIndex }];
+    case 'BASIS':
+      return [{ column: 'float_index', index: trade.leg1.floatIndex }, { column: 'float_index2', index: trade.leg2.floatIndex }];
     case 'XCCY': {
       const out: { column: string; index: string }[] = [];
       if (trade.leg1.kind === 'float') out.push({ column: 'float_index', index: trade.leg1.floatIndex });

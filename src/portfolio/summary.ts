@@ -44,7 +44,7 @@ export interface PortfolioSummary {
    */
   grossNotionalByCurrency: Record<string, number>;
   /**
-   * Trades with swap schedules (IRS, OIS, XCCY, SWAPTION) by the calendar they roll on (`weekends` when the trade
+   * Trades with swap schedules (IRS, OIS, BASIS, XCCY, SWAPTION, CAPFLOOR) by the calendar they roll on (`weekends` when the trade
    * names none): a book whose swaps forgot their calendars shows here.
    */
   swapsByCalendar: Record<string, number>;
@@ -64,6 +64,7 @@ function scheduleCalendar(trade: Trade): string | undefined {
     case 'CAPFLOOR':
       return trade.floatLeg.calendar ?? WEEKENDS_ONLY;
     case 'XCCY':
+    case 'BASIS':
       return trade.leg1.calendar ?? WEEKENDS_ONLY;
     default:
       return undefined;
@@ -84,6 +85,7 @@ export function tradeNotional(trade: Trade, asOf?: DateSerial): { currency: Curr
     case 'CAPFLOOR':
       return { currency: trade.floatLeg.currency, notional: asOf === undefined ? trade.floatLeg.notional : outstandingNotional(trade.floatLeg, asOf) };
     case 'XCCY':
+    case 'BASIS':
       return { currency: trade.leg1.currency, notional: asOf === undefined ? trade.leg1.notional : outstandingNotional(trade.leg1, asOf) };
     case 'EQFWD':
     case 'EQOPT':

@@ -69,6 +69,8 @@ export const TRADE_COLUMNS = [
   'amortization_amount',
   'amortization_frequency',
   'float_gearing',
+  'float_frequency2',
+  'float_day_count2',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -344,6 +346,43 @@ function xccyLeg(
   return floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
 }
 
+/**
+ * A single-currency basis swap (docs/inputs.md): leg 1 on `float_index` (+ `float_spread_bp`, `float_frequency`,
+ * `float_day_count`), leg 2 on `float_index2` (+ `float_spread_bp2`, `float_frequency2`, `float_day_count2`, default
+ * leg 1's), both on `notional` and the row's dates and schedule conventions; the indices must differ.
+ */
+function readBasis(r: FieldReader, row: number, c: RowConventions, base: TradeBase): Trade | undefined {
+  const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
+  const ccy = currency(r, row, 'currency');
+  const notional = amount(r, row, 'notional');
+  const { start, end } = swapDates(r, row);
+  const index1 = r.string('float_index', row, REQUIRED);
+  const index2 = r.string('float_index2', row, REQUIRED);
+  if (index1 !== undefined && index2 !== undefined && index1 === index2) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'float_index2', value: index2, expected: `an index other than float_index ${index1} (a basis swap pays one index against another)` });
+  }
+  const spread1 = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const spread2 = r.number('float_spread_bp2', row, { what: 'a spread in basis points' }) ?? 0;
+  const frequency2 = r.oneOf('float_frequency2', row, FREQUENCIES, ENUM);
+  const dayCount2 = r.oneOf('float_day_count2', row, DAY_COUNTS, ENUM);
+  if (!direction || !ccy || notional === undefined || start === undefined || end === undefined || index1 === undefined || index2 === undefined) return undefined;
+  const leg1 = floatLeg(c, ccy, notional, index1, spread1, start, end);
+  const leg2 = floatLeg(c, ccy, notional, index2, spread2, start, end);
+  if (frequency2 !== undefined) leg2.frequency = frequency2;
+  if (dayCount2 !== undefined) leg2.dayCount = dayCount2;
+  return { ...base, product: 'BASIS', direction, leg1, leg2 };
+}
+
+/** Records float_frequency2 / float_day_count2 given on a row whose product has no second floating leg of its own. */
+function refuseLeg2Conventions(r: FieldReader, row: number, product: string): void {
+  for (const column of ['float_frequency2', 'float_day_count2']) {
+    if (!r.has(column)) continue;
+    const cell = r.cell(column, row);
+    if (cell === null || (typeof cell === 'string' && cell.trim() === '')) continue;
+    r.issues.add({ file: r.table.file, row: row + 1, column, value: String(cell).trim(), expected: `blank for ${product}: leg 2's own frequency and day count are read for BASIS only (an XCCY's floating legs share float_frequency and float_day_count)` });
+  }
+}
+
 function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBase, context: TradeRowContext): Trade | undefined {
   const direction = r.oneOf('direction', row, SWAP_DIRECTIONS, REQUIRED_ENUM);
   const ccy1 = currency(r, row, 'currency');
@@ -540,6 +579,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }
   if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
+  if (product !== 'BASIS') refuseLeg2Conventions(r, row, product);
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;
@@ -550,6 +590,9 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       break;
     case 'XCCY':
       trade = readXccy(r, row, c, base, context);
+      break;
+    case 'BASIS':
+      trade = readBasis(r, row, c, base);
       break;
     case 'FXFWD':
       trade = readFxForward(r, row, base);
@@ -574,7 +617,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
       trade = readCds(r, row, c, base);
       break;
   }
-  const scheduled = product === 'IRS' || product === 'OIS' || product === 'XCCY' || product === 'SWAPTION' || product === 'CAPFLOOR';
+  const scheduled = product === 'IRS' || product === 'OIS' || product === 'BASIS' || product === 'XCCY' || product === 'SWAPTION' || product === 'CAPFLOOR';
   if (trade !== undefined && scheduled && c.calendar !== undefined && r.issues.errorCount === errorsBefore) checkCalendarYears(r, row, c.calendar);
   return r.issues.errorCount > errorsBefore ? undefined : trade;
 }

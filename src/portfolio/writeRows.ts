@@ -102,6 +102,20 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         option_type: t.optionType,
         strike: t.strike,
       };
+    case 'BASIS': {
+      const { leg1, leg2 } = t;
+      return {
+        ...base,
+        currency: leg1.currency,
+        notional: leg1.notional,
+        ...scheduleCells(leg1),
+        ...floatCells(leg1),
+        float_index2: leg2.floatIndex,
+        float_spread_bp2: leg2.spreadBp,
+        float_frequency2: leg2.frequency,
+        float_day_count2: leg2.dayCount,
+      };
+    }
     case 'XCCY': {
       const { leg1, leg2 } = t;
       if (leg1.kind === 'float' && leg2.kind === 'float' && leg1.frequency !== leg2.frequency) {
@@ -154,7 +168,14 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 export function tradesTable(trades: readonly Trade[]): OutputTable {
   const amortising = trades.some((t) => amortisingLeg(t) !== undefined);
   const geared = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.floatLeg.gearing !== undefined);
-  const columns = [...TRADE_COLUMNS, ...(amortising ? AMORTIZATION_COLUMNS : []), ...(geared ? [['float_gearing', 'float64'] as const] : [])];
+  const basis = trades.some((t) => t.product === 'BASIS');
+  const columns = [
+    ...TRADE_COLUMNS,
+    ...(amortising ? AMORTIZATION_COLUMNS : []),
+    ...(geared ? [['float_gearing', 'float64'] as const] : []),
+    // written only when a basis swap needs them, so that books without one keep their columns
+    ...(basis ? ([['float_frequency2', 'utf8'], ['float_day_count2', 'utf8']] as const) : []),
+  ];
   return table(columns, trades.map(tradeRow));
 }
 

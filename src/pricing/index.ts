@@ -3,10 +3,10 @@
  * function of (trade, market) and reuses the building blocks exported here (leg PVs, Black formulas, Hull-White
  * closed forms), which the exposure engine must match at t = 0.
  *
- * Pricing currency (`TradeValue.currency`): the trade's `currency` for single-currency products (IRS, OIS, SWAPTION,
+ * Pricing currency (`TradeValue.currency`): the trade's `currency` for single-currency products (IRS, OIS, BASIS, SWAPTION,
  * CAPFLOOR, EQFWD, EQOPT, CDS); `currency2` for FXFWD, FXSWAP and FXOPT (the quote currency of their rates and strikes); the
  * leg-2 currency for XCCY. `npvBase` converts `npv` at today's spot into the market's base currency. Values are from
- * the bank's side: pay = pay fixed (IRS/OIS) or pay leg 1 (XCCY); buy = long / buy protection / receive `currency`.
+ * the bank's side: pay = pay fixed (IRS/OIS) or pay leg 1 (XCCY, BASIS); buy = long / buy protection / receive `currency`.
  */
 import type { Market } from '../market/types.js';
 import type { Currency, Trade } from '../products/types.js';
@@ -14,7 +14,7 @@ import { priceCapFloor } from './capFloor.js';
 import { priceCreditDefaultSwap } from './cds.js';
 import { priceEquityForward, priceEquityOption } from './equity.js';
 import { priceFxForward, priceFxOption, priceFxSwap } from './fx.js';
-import { priceCrossCurrencySwap, priceInterestRateSwap } from './swaps.js';
+import { priceBasisSwap, priceCrossCurrencySwap, priceInterestRateSwap } from './swaps.js';
 import { priceSwaption } from './swaption.js';
 
 export interface TradeValue {
@@ -41,6 +41,8 @@ export function pricingCurrency(trade: Trade): Currency {
       return trade.floatLeg.currency;
     case 'XCCY':
       return trade.leg2.currency;
+    case 'BASIS':
+      return trade.leg1.currency;
     case 'FXFWD':
     case 'FXSWAP':
     case 'FXOPT':
@@ -57,6 +59,8 @@ function npvInPricingCurrency(trade: Trade, market: Market, collateralCurrency: 
       return priceInterestRateSwap(trade, market, collateralCurrency);
     case 'XCCY':
       return priceCrossCurrencySwap(trade, market, collateralCurrency);
+    case 'BASIS':
+      return priceBasisSwap(trade, market, collateralCurrency);
     case 'FXFWD':
       return priceFxForward(trade, market, collateralCurrency);
     case 'FXSWAP':
@@ -91,7 +95,7 @@ export function priceTrade(trade: Trade, market: Market, options: PricingOptions
 export { bachelier, black76, erf, erfc, garmanKohlhagen, normCdf, normPdf, type CallPut } from './black.js';
 export { hullWhiteG, hullWhiteStateVariance, hullWhiteZcbOption, jamshidianSwaption } from './hullWhite.js';
 export { fixedLegAnnuity, fixedLegFlows, fixedLegPv, floatLegFlows, floatLegPv, flowsPv, legFlows, type LegFlows } from './legs.js';
-export { legCouponsPv, priceCrossCurrencySwap, priceInterestRateSwap, projectionFor, xccyLegPv } from './swaps.js';
+export { legCouponsPv, priceBasisSwap, priceCrossCurrencySwap, priceInterestRateSwap, projectionFor, xccyLegPv } from './swaps.js';
 export { fxExchangePv, priceFxForward, priceFxOption, priceFxSwap } from './fx.js';
 export { equityForwardPrice, priceEquityForward, priceEquityOption } from './equity.js';
 export { cashSettledAnnuity, hullWhiteSwapFlows, priceSwaption, swaptionOnRate, swaptionTenorYears } from './swaption.js';

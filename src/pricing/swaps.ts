@@ -2,7 +2,7 @@
  * Interest rate swaps (IRS, OIS) and cross-currency swaps valued today from the bank's side, leg by leg (legs.ts).
  */
 import type { Market, YieldCurve } from '../market/types.js';
-import type { CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap, SwapLeg } from '../products/types.js';
+import type { BasisSwap, CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap, SwapLeg } from '../products/types.js';
 import { discountCurveFor, unsupported } from './curves.js';
 import { fixedLegFlows, floatLegFlows, flowsPv } from './legs.js';
 import { principalFlows } from '../products/amortization.js';
@@ -30,6 +30,16 @@ export function priceInterestRateSwap(trade: InterestRateSwap, market: Market, c
   const fixed = legCouponsPv(trade.tradeId, trade.fixedLeg, market, discount);
   const float = legCouponsPv(trade.tradeId, trade.floatLeg, market, discount);
   return (trade.direction === 'pay' ? 1 : -1) * (float - fixed);
+}
+
+/** NPV of a basis swap in its currency: pay = leg 2 (received) − leg 1 (paid); receive = the opposite. */
+export function priceBasisSwap(trade: BasisSwap, market: Market, collateralCurrency?: Currency): number {
+  const ccy = trade.leg1.currency;
+  if (trade.leg2.currency !== ccy) throw unsupported(trade.tradeId, `a basis swap with legs in ${ccy} and ${trade.leg2.currency} (use XCCY)`);
+  const discount = discountCurveFor(market, ccy, collateralCurrency);
+  const paid = legCouponsPv(trade.tradeId, trade.leg1, market, discount);
+  const received = legCouponsPv(trade.tradeId, trade.leg2, market, discount);
+  return (trade.direction === 'pay' ? 1 : -1) * (received - paid);
 }
 
 /**

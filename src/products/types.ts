@@ -28,7 +28,7 @@ export const STUBS = ['short_front', 'short_back'] as const;
 /** short_front: the schedule is generated backwards from maturity (ISDA default); short_back: forwards from start. */
 export type Stub = (typeof STUBS)[number];
 
-export const PRODUCTS = ['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'FXOPT', 'SWAPTION', 'CAPFLOOR', 'EQFWD', 'EQOPT', 'CDS'] as const;
+export const PRODUCTS = ['IRS', 'OIS', 'BASIS', 'XCCY', 'FXFWD', 'FXSWAP', 'FXOPT', 'SWAPTION', 'CAPFLOOR', 'EQFWD', 'EQOPT', 'CDS'] as const;
 export type ProductType = (typeof PRODUCTS)[number];
 
 /** Fields every trade has. */
@@ -109,6 +109,19 @@ export interface InterestRateSwap extends TradeBase {
   direction: 'pay' | 'receive';
   fixedLeg: FixedLeg;
   floatLeg: FloatLeg;
+}
+
+/**
+ * Single-currency basis swap: two floating legs on different indices of one currency (tenor basis such as
+ * EURIBOR 3M against 6M, or an overnight index against a term index), each with its own frequency, day count and
+ * spread, on the same notional and dates; no notional exchange.
+ */
+export interface BasisSwap extends TradeBase {
+  product: 'BASIS';
+  /** pay = pay leg 1 (`float_index` + `float_spread_bp`) and receive leg 2 (`float_index2` + `float_spread_bp2`). */
+  direction: 'pay' | 'receive';
+  leg1: FloatLeg;
+  leg2: FloatLeg;
 }
 
 /** Two legs in two currencies with notional exchanges (initial and final by default). */
@@ -238,6 +251,7 @@ export interface CreditDefaultSwap extends TradeBase {
 
 export type Trade =
   | InterestRateSwap
+  | BasisSwap
   | CrossCurrencySwap
   | FxForward
   | FxSwap
@@ -256,6 +270,7 @@ export function tradeMaturity(trade: Trade): DateSerial {
     case 'SWAPTION':
       return Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
     case 'XCCY':
+    case 'BASIS':
       return Math.max(trade.leg1.maturityDate, trade.leg2.maturityDate);
     case 'CAPFLOOR':
       return trade.floatLeg.maturityDate;
@@ -275,6 +290,8 @@ export function tradeCurrencies(trade: Trade): Currency[] {
       return [trade.fixedLeg.currency];
     case 'CAPFLOOR':
       return [trade.floatLeg.currency];
+    case 'BASIS':
+      return [trade.leg1.currency];
     case 'XCCY':
       return [trade.leg1.currency, trade.leg2.currency];
     case 'FXFWD':

@@ -4,6 +4,7 @@
  * | Product | Positions |
  * |---|---|
  * | IRS, OIS | one IR position in the swap currency; δ = +1 paying fixed (long the rate) |
+ * | BASIS | one IR position in a basis hedging set of its own pair of indices (CRE52.46(b): "<ccy> <index A>/<index B>", the pair in alphabetical order; SF × ½, CRE52.73); δ = +1 when receiving index A (long the A − B basis); S, E, M of the legs |
  * | XCCY | an IR position per leg in its currency (δ = +1 paying a fixed leg or receiving a floating leg); an FX position per notional exchange still to come |
  * | FXFWD | one FX position; d per CRE52.35 |
  * | FXSWAP | an FX position for the near exchange (while to come) and one for the far exchange |
@@ -298,6 +299,13 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
       // an amortising swap: the average notional over the remaining life (the rule for variable-notional swaps)
       // a leveraged swap: the notional of the equivalent unleveraged swap, N × the gearing (the rule for leveraged swaps)
       return [irLegPosition(base, 'swap', [trade.fixedLeg, trade.floatLeg], trade.fixedLeg, trade.direction === 'pay' ? 1 : -1, ctx, trade.floatLeg.gearing ?? 1)];
+    case 'BASIS': {
+      // CRE52.46(b): a hedging set per pair of risk factors (the two indices), with the SF halved (CRE52.73)
+      const [a, b] = [trade.leg1.floatIndex, trade.leg2.floatIndex].sort();
+      const receivesA = (trade.direction === 'pay' ? trade.leg2.floatIndex : trade.leg1.floatIndex) === a;
+      const position = irLegPosition(base, 'basis', [trade.leg1, trade.leg2], trade.leg1, receivesA ? 1 : -1, ctx);
+      return [{ ...position, hedgingSet: `${trade.leg1.currency} ${a}/${b}`, hedgingSetKind: 'basis' }];
+    }
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
       const { leg1, leg2 } = trade;

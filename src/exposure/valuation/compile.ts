@@ -346,6 +346,7 @@ class Compiler {
     switch (trade.product) {
       case 'IRS':
       case 'OIS':
+      case 'BASIS':
       case 'XCCY': {
         const held = this.legRecords?.get(trade);
         if (held) {
@@ -359,6 +360,13 @@ class Compiler {
           const sign = trade.direction === 'pay' ? 1 : -1;
           addXccyLeg(sink(trade.leg1.currency), grid, market, id, i, trade.leg1, -sign, trade.initialExchange, trade.finalExchange);
           addXccyLeg(sink(trade.leg2.currency), grid, market, id, i, trade.leg2, sign, trade.initialExchange, trade.finalExchange);
+        } else if (trade.product === 'BASIS') {
+          // both floating legs in one pool: leg 1 paid, leg 2 received (pay), each on its own projection curve
+          if (trade.leg2.currency !== trade.leg1.currency) throw new Error(`trade ${id}: a basis swap with legs in two currencies is not supported (use XCCY)`);
+          const pool = sink(trade.leg1.currency);
+          const sign = trade.direction === 'pay' ? 1 : -1;
+          addFloatLeg(pool, grid, market, id, i, trade.leg1, -sign);
+          addFloatLeg(pool, grid, market, id, i, trade.leg2, sign);
         } else {
           if (trade.fixedLeg.currency !== trade.floatLeg.currency) throw new Error(`trade ${id}: an ${trade.product} with legs in two currencies is not supported (use XCCY)`);
           const pool = sink(trade.fixedLeg.currency);

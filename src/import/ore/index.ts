@@ -185,9 +185,11 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   const notionalSchedules = trades.notionalSchedules.filter((r) => kept.has(r.trade_id));
   const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible, notionalSchedules };
   const metadata = { source: 'ORE import (xva import ore)' };
-  // the amortization column only when a trade amortises, so that other imports keep the columns they had
-  const used = (name: 'amortization' | 'float_gearing') => rows.trades.some((r) => r[name] !== null);
-  const tradeColumns = TRADE_COLUMNS.filter((c) => (c.name !== 'amortization' || used('amortization')) && (c.name !== 'float_gearing' || used('float_gearing')));
+  // the amortization, float_gearing and leg-2 convention columns only when a trade needs them (an amortising swap, a
+  // geared leg, a basis swap), so that other imports keep the columns they had
+  const optional = new Set<string>(['amortization', 'float_gearing', 'float_frequency2', 'float_day_count2']);
+  const used = (name: string) => rows.trades.some((r) => (r as Record<string, unknown>)[name] !== null);
+  const tradeColumns = TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name));
   const tables: OreImportTables = {
     trades: toColumnTable(tradeColumns, rows.trades, metadata),
     counterparties: toColumnTable(COUNTERPARTY_COLUMNS, rows.counterparties, metadata),

@@ -62,6 +62,8 @@ export interface OreLeg {
   spreadBp?: number;
   /** Floating legs: the multiplier of the index (1 unless leveraged). */
   gearing?: number;
+  /** Floating legs on a term index with `IsInArrears` true (fixed at the period's end; approximated on IRS/OIS). */
+  inArrears?: true;
 }
 
 /** A list of values that must all be the same (ORE allows one value per coupon). */
@@ -208,12 +210,20 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   }
   const gearingText = constant(texts(child(fl, 'Gearings'), 'Gearing'), `${fp}/Gearings`, 'varying gearings', 'xva floating legs have one gearing');
   const gearing = gearingText === undefined ? 1 : oreNumber(gearingText, `${fp}/Gearings/Gearing`, { positive: true });
-  if (oreBool(text(fl, 'IsInArrears'), `${fp}/IsInArrears`, false) && !index.overnight)
+  const inArrears = oreBool(text(fl, 'IsInArrears'), `${fp}/IsInArrears`, false) && !index.overnight;
+  if (inArrears)
     notes.approximate(`${fp}/IsInArrears`, 'true', 'xva fixes term indices in advance (no convexity adjustment for in-arrears fixing)');
   if (oreBool(text(fl, 'IsAveraged'), `${fp}/IsAveraged`, false))
     notes.approximate(`${fp}/IsAveraged`, 'true', 'xva compounds overnight rates; ORE averages them on this leg');
   // ORE spreads are decimals (0.001 = 10bp); rounded to 1e-6 bp so that 0.0010 gives 10, not 10.000000000000002
-  return { ...base, kind: 'float', index, spreadBp: Math.round(spread * 1e10) / 1e6, ...(gearing !== 1 ? { gearing } : {}) };
+  return {
+    ...base,
+    kind: 'float',
+    index,
+    spreadBp: Math.round(spread * 1e10) / 1e6,
+    ...(gearing !== 1 ? { gearing } : {}),
+    ...(inArrears ? { inArrears: true as const } : {}),
+  };
 }
 
 /** The LegData children of a trade data node, parsed. */

@@ -1,7 +1,8 @@
 /**
- * ORE `Swap`, `Swaption` and `CapFloor` → xva IRS, OIS, XCCY, SWAPTION and CAPFLOOR rows. A single-currency
- * fixed/float swap is an IRS, or an OIS when its index is overnight; two currencies make an XCCY with the notional
- * exchanges of LegData/Exchanges; a cap or floor on one floating leg of a term index is a CAPFLOOR.
+ * ORE `Swap`, `Swaption` and `CapFloor` → xva IRS, OIS, BASIS, XCCY, SWAPTION and CAPFLOOR rows. A single-currency
+ * fixed/float swap is an IRS, or an OIS when its index is overnight; a single-currency float/float swap on two
+ * indices is a BASIS; two currencies make an XCCY with the notional exchanges of LegData/Exchanges; a cap or floor
+ * on one floating leg of a term index is a CAPFLOOR.
  */
 import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
 import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
@@ -66,7 +67,8 @@ function fixedFloat(legs: OreLeg[], dataName: string, notes: TradeNotes): { fixe
   const fixed = legs.find((l) => l.kind === 'fixed');
   const float = legs.find((l) => l.kind === 'float');
   if (!fixed || !float) {
-    const kind = legs[0]!.kind === 'fixed' ? 'two fixed legs' : 'two floating legs (basis swap)';
+    const kind = legs[0]!.kind === 'fixed' ? 'two fixed legs' : 'two floating legs';
+    // (a Swap's two floating legs map to BASIS before this; a swaption's underlying must be fixed/float)
     throw new Unmappable(`${dataName}/LegData`, kind, 'a single-currency swap needs one fixed and one floating leg');
   }
   oppositeSides(fixed, float);
@@ -158,6 +160,80 @@ function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
   return fields;
 }
 
+/** The ORE `Rule` an xva stub comes from (oreStub: Forward → short_back, Backward → short_front). */
+const oreRule = (stub: string): string => (stub === 'short_back' ? 'Forward' : 'Backward');
+
+/**
+ * A BASIS row's schedule conventions: the row has one business_day_convention, calendar, stub and end_of_month for
+ * both legs, so legs that differ in one are refused (an IRS approximates them with leg 1's; a basis swap's value is
+ * the small difference of two floating legs, which a different roll on one leg would distort).
+ */
+function sameRolls(a: OreLeg, b: OreLeg): void {
+  const rp = `${b.path}/ScheduleData/Rules`;
+  const why = (what: string, value: string) => `the legs differ in ${what} (${value} on ${a.path}); a BASIS row has one ${what} for both legs`;
+  if (a.businessDayConvention !== b.businessDayConvention)
+    throw new Unmappable(`${rp}/Convention`, b.businessDayConvention, why('business_day_convention', a.businessDayConvention));
+  if ((a.calendar ?? null) !== (b.calendar ?? null))
+    throw new Unmappable(`${rp}/Calendar`, b.calendar ?? 'weekends', why('calendar', a.calendar ?? 'weekends'));
+  if (a.stub !== b.stub) throw new Unmappable(`${rp}/Rule`, oreRule(b.stub), why('stub (schedule rule)', oreRule(a.stub)));
+  if (a.endOfMonth !== b.endOfMonth) throw new Unmappable(`${rp}/EndOfMonth`, String(b.endOfMonth), why('end_of_month', String(a.endOfMonth)));
+}
+
+/**
+ * Two floating legs in one currency on different indices: a BASIS row. Leg 1 is the first LegData (its index,
+ * frequency, day count and spread in the float_* columns, leg 2's in the float_*2 ones), `pay` when leg 1 is paid, as
+ * for an XCCY. The row holds one constant notional, one start and end date and one set of schedule conventions, and
+ * no notional exchange, gearing, in-arrears term fixing or cap/floor (the last refused by parseLeg).
+ */
+function basisSwap(legs: OreLeg[], notes: TradeNotes): TradeFields {
+  const [leg1, leg2] = legs as [OreLeg, OreLeg];
+  oppositeSides(leg1, leg2);
+  if (leg1.index!.name === leg2.index!.name)
+    throw new Unmappable(
+      `${leg2.path}/FloatingLegData/Index`,
+      leg2.index!.name,
+      `both legs are on ${leg1.index!.name}; a basis swap pays one index against another (xva BASIS needs two different indices)`,
+    );
+  for (const leg of legs) {
+    if (leg.initialExchange || leg.finalExchange)
+      throw new Unmappable(`${leg.path}/Notionals/Exchanges`, 'true', 'notional exchanges on a single-currency swap are not supported by xva');
+  }
+  for (const leg of legs) {
+    const values = leg.notionalSteps?.values;
+    if (values !== undefined && new Set(values).size > 1)
+      throw new Unmappable(`${leg.path}/Notionals`, values.join(','), 'amortising or accreting notionals on a basis swap are not supported by xva (BASIS has one constant notional)');
+  }
+  if (leg1.notional !== leg2.notional)
+    throw new Unmappable(`${leg2.path}/Notionals`, String(leg2.notional), `the legs' notionals differ (${leg1.notional}); xva basis swaps have one notional`);
+  sameDates(leg1, leg2);
+  sameRolls(leg1, leg2);
+  refuseGearing(legs, 'a basis swap');
+  const arrears = legs.find((l) => l.inArrears);
+  if (arrears)
+    throw new Unmappable(
+      `${arrears.path}/FloatingLegData/IsInArrears`,
+      'true',
+      `in-arrears fixing of a term index (${arrears.index!.name}) on a basis swap is not supported by xva: its term coupons fix at the period's start`,
+    );
+  return {
+    product: 'BASIS',
+    direction: leg1.payer ? 'pay' : 'receive',
+    currency: leg1.currency,
+    notional: leg1.notional,
+    start_date: leg1.startDate,
+    maturity_date: leg1.endDate,
+    float_index: leg1.index!.name,
+    float_frequency: leg1.frequency,
+    float_day_count: leg1.dayCount,
+    float_spread_bp: leg1.spreadBp!,
+    float_index2: leg2.index!.name,
+    float_frequency2: leg2.frequency,
+    float_day_count2: leg2.dayCount,
+    float_spread_bp2: leg2.spreadBp!,
+    ...rowConventions(legs, notes),
+  };
+}
+
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
   const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
@@ -168,6 +244,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
     if (steps.length > 0) notes.notionalSchedule(steps);
     return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
   }
+  if (legs.every((l) => l.kind === 'float')) return basisSwap(legs, notes);
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
   const floating = legs.find((l) => l.kind === 'float')!;

@@ -53,9 +53,12 @@ export const TRADE_COLUMNS = columns([
   { name: 'calendar', type: 'utf8' },
   { name: 'stub', type: 'utf8' },
   { name: 'end_of_month', type: 'bool' },
-  // written only when a trade amortises (index.ts), so that other imports keep the columns they had
+  // written only when a trade amortises / is geared (index.ts), so that other imports keep the columns they had
   { name: 'amortization', type: 'utf8' },
   { name: 'float_gearing', type: 'float64' },
+  // BASIS: leg 2's own frequency and day count; written only when a basis swap is imported (index.ts)
+  { name: 'float_frequency2', type: 'utf8' },
+  { name: 'float_day_count2', type: 'utf8' },
 ]);
 
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([

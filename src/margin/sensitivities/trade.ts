@@ -72,6 +72,7 @@ function floatIndices(trade: Trade): string[] {
     case 'CAPFLOOR':
       return [trade.floatLeg.floatIndex];
     case 'XCCY':
+    case 'BASIS':
       return [trade.leg1, trade.leg2].flatMap((leg) => (leg.kind === 'float' ? [leg.floatIndex] : []));
     default:
       return [];

@@ -22,7 +22,7 @@ import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADE
  * settled one a masked pool), and as leg entries FX and equity options and equity forwards' share parts. A set of these
  * alone goes to the device, CDS pools as grid functions of the credit state.
  */
-export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'CAPFLOOR', 'FXOPT', 'EQOPT', 'EQFWD', 'CDS']);
+export const DEVICE_PRODUCTS: ReadonlySet<string> = new Set(['IRS', 'OIS', 'BASIS', 'XCCY', 'FXFWD', 'FXSWAP', 'SWAPTION', 'CAPFLOOR', 'FXOPT', 'EQOPT', 'EQFWD', 'CDS']);
 
 const NO_FX = 0xffffffff;
 /** The WGSL kernel's code of each leg kind (wgsl/value.ts). */

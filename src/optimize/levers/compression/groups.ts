@@ -65,6 +65,7 @@ export function tradeNotional(trade: Trade, market: Market): { amount: number; c
     case 'CAPFLOOR':
       return { amount: Math.abs(outstandingNotional(trade.floatLeg, market.asOf)), currency: trade.floatLeg.currency };
     case 'XCCY':
+    case 'BASIS':
       return { amount: Math.abs(outstandingNotional(trade.leg1, market.asOf)), currency: trade.leg1.currency };
     case 'EQFWD':
     case 'EQOPT':

@@ -5,7 +5,7 @@
  *    reference entity is an index in the `reference_entities` table (the same table SA-CCR reads for CRE52.61(2)).
  *    Without that table no CDS is clearable; single-name CDS are not proposed.
  * Never proposed: trades already cleared, trades of a cleared netting set, trades that matured before the as-of date,
- * and every other product (XCCY, FX, swaptions, caps and floors, equity).
+ * and every other product (basis swaps, XCCY, FX, swaptions, caps and floors, equity).
  */
 import type { DateSerial } from '../../../conventions/dates.js';
 import type { Market } from '../../../market/types.js';
