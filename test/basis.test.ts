@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths, fromYmd, type DateSerial } from '../src/conventions/dates.js';
+import { addMonths, fromYmd, isWeekend, toYmd, type DateSerial } from '../src/conventions/dates.js';
+import { parseMarket } from '../src/market/load.js';
 import { yearFraction } from '../src/conventions/dayCount.js';
 import { computeSaccr } from '../src/capital/saccr/compute.js';
 import { IssueCollector } from '../src/errors.js';
@@ -39,6 +40,21 @@ let portfolio: Portfolio;
 beforeAll(async () => {
   ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
 });
+
+/** The market of a test folder. */
+function parseMarketOf(dir: string): Market {
+  return parseMarket(fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8'), 'market.yaml');
+}
+
+/** Modified following on weekends only, written out here: the next weekday unless it leaves the month, then the previous. */
+function modifiedFollowing(date: DateSerial): DateSerial {
+  let d = date;
+  while (isWeekend(d)) d++;
+  if (toYmd(d).month === toYmd(date).month) return d;
+  d = date;
+  while (isWeekend(d)) d--;
+  return d;
+}
 
 /** A EUR floating leg on unadjusted dates (so its schedule is addMonths from the start). */
 function leg(index: string, months: 3 | 6, spreadBp: number, start: DateSerial, years: number): FloatLeg {
@@ -190,11 +206,63 @@ describe('basis swaps in the trades table', () => {
     const issues = new IssueCollector();
     await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
     expect(issues.issues).toContainEqual(expect.objectContaining({ file: 'trades.csv', row: t023, column: 'float_index2', value: 'EUR-ESTR', expected: expect.stringMatching(/an index other than float_index EUR-ESTR/) }));
-    expect(issues.issues).toContainEqual(expect.objectContaining({ file: 'trades.csv', row: t001, column: 'float_frequency2', value: '6M', expected: expect.stringMatching(/BASIS only/) }));
+    expect(issues.issues).toContainEqual(expect.objectContaining({ file: 'trades.csv', row: t001, column: 'float_frequency2', value: '6M', expected: expect.stringMatching(/BASIS, and XCCY with a floating leg 2/) }));
     lines[t023] = set(lines[t023]!, 'float_index2', '');
     fs.writeFileSync(file, lines.join('\n') + '\n');
     const again = new IssueCollector();
     await loadPortfolio(dir, again, { baseCurrency: 'USD' });
     expect(again.issues).toContainEqual(expect.objectContaining({ row: t023, column: 'float_index2' }));
+  });
+});
+
+describe('a floating XCCY leg 2 on its own conventions (float_frequency2, float_day_count2)', () => {
+  it('GBP SONIA ACT/365F against USD SOFR ACT/360: leg 2 accrues ACT/360, worth its spread × (τ360 − τ365) × P by hand; written back; ORE maps it', async () => {
+    const { importOre } = await import('../src/import/ore/index.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-xccy-dc-'));
+    temps.push(dir);
+    for (const name of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, name), path.join(dir, name));
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    const header = lines[0]!.split(',');
+    const row = (cells: Record<string, string>) => header.map((h) => cells[h] ?? '').join(',');
+    const common = { counterparty_id: 'CP_CORP_B', netting_set_id: 'NS_B', product: 'XCCY', direction: 'pay', currency: 'GBP', notional: '8000000', currency2: 'USD', notional2: '10100000', start_date: '2026-09-30', maturity_date: '2031-09-30', float_index: 'GBP-SONIA', float_frequency: '3M', float_day_count: 'ACT/365F', float_index2: 'USD-SOFR', float_spread_bp2: '12', notional_exchange: 'both' };
+    lines.push(row({ ...common, trade_id: 'X360', float_day_count2: 'ACT/360' }), row({ ...common, trade_id: 'X365' }));
+    // a fixed leg 2 has no second floating conventions
+    lines.push(row({ ...common, trade_id: 'XFIX', float_index2: '', float_spread_bp2: '', fixed_rate2: '0.04', fixed_frequency: '6M', float_day_count2: 'ACT/360' }));
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    expect(issues.issues).toEqual([expect.objectContaining({ file: 'trades.csv', row: lines.length - 1, column: 'float_day_count2', value: 'ACT/360' })]);
+    const [x360, x365] = ['X360', 'X365'].map((id) => book.trades.find((t) => t.tradeId === id)!);
+    if (x360?.product !== 'XCCY' || x365?.product !== 'XCCY') throw new Error('test: XCCY rows');
+    expect([x360.leg1.dayCount, x360.leg2.dayCount, x365.leg2.dayCount]).toEqual(['ACT/365F', 'ACT/360', 'ACT/365F']);
+    // the projected coupon N·τ·F = N·(P(s)/P(e) − 1) does not depend on the day count: only the spread's N·τ·s does
+    const m = parseMarketOf(SMALL);
+    const usd = m.discountCurve('USD');
+    let byHand = 0;
+    for (let k = 0; k < 20; k++) {
+      const s = addMonths(fromYmd(2026, 9, 30), 3 * k);
+      const e = addMonths(fromYmd(2026, 9, 30), 3 * (k + 1));
+      // the legs roll MF on weekends: the same dates for both day counts, adjusted here as the schedule does
+      const [sa, ea] = [modifiedFollowing(s), modifiedFollowing(e)];
+      byHand += 10_100_000 * 0.0012 * (yearFraction('ACT/360', sa, ea) - yearFraction('ACT/365F', sa, ea)) * usd.discount(m.time(ea));
+    }
+    expect(priceTrade(x360, m).npv - priceTrade(x365, m).npv).toBeCloseTo(byHand, 4);
+    expect(byHand).toBeGreaterThan(100);
+    // written back with float_day_count2 (and read again the same)
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-xccy-dc-again-'));
+    temps.push(again);
+    for (const [name, table] of Object.entries(portfolioTables(book))) if (table) writeTable(path.join(again, `${name}.csv`), table, 'csv');
+    const reread = await loadPortfolio(again, new IssueCollector(), { baseCurrency: 'USD' });
+    expect(reread.trades.find((t) => t.tradeId === 'X360')).toEqual({ ...x360, sourceRow: reread.trades.find((t) => t.tradeId === 'X360')!.sourceRow });
+    // ORE: a GBP SONIA ACT/365F leg against a USD SOFR ACT/360 leg maps to the same row form
+    const legXml = (payer: boolean, ccy: string, dc: string, index: string, spread: string, notional: string) =>
+      `<LegData><LegType>Floating</LegType><Payer>${payer}</Payer><Currency>${ccy}</Currency><Notionals><Notional>${notional}</Notional><Exchanges><NotionalInitialExchange>true</NotionalInitialExchange><NotionalFinalExchange>true</NotionalFinalExchange></Exchanges></Notionals>` +
+      `<DayCounter>${dc}</DayCounter><PaymentConvention>MF</PaymentConvention><FloatingLegData><Index>${index}</Index><Spreads><Spread>${spread}</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>0</FixingDays></FloatingLegData>` +
+      `<ScheduleData><Rules><StartDate>2026-09-30</StartDate><EndDate>2031-09-30</EndDate><Tenor>3M</Tenor><Calendar>WeekendsOnly</Calendar><Convention>MF</Convention><TermConvention>MF</TermConvention><Rule>Backward</Rule></Rules></ScheduleData></LegData>`;
+    const xml = `<Portfolio><Trade id="X_ORE"><TradeType>Swap</TradeType><Envelope><CounterParty>CP_X</CounterParty><NettingSetId>NS_X</NettingSetId></Envelope><SwapData>${legXml(true, 'GBP', 'A365F', 'GBP-SONIA', '0.0', '8000000')}${legXml(false, 'USD', 'A360', 'USD-SOFR', '0.0012', '10100000')}</SwapData></Trade></Portfolio>`;
+    const imported = importOre({ portfolioXml: xml });
+    expect(imported.report.findings.filter((f) => f.kind === 'unmapped_trade')).toEqual([]);
+    expect(imported.rows.trades[0]).toMatchObject({ product: 'XCCY', float_day_count: 'ACT/365F', float_frequency2: '3M', float_day_count2: 'ACT/360', float_spread_bp2: 12 });
   });
 });

@@ -379,7 +379,7 @@ function refuseLeg2Conventions(r: FieldReader, row: number, product: string): vo
     if (!r.has(column)) continue;
     const cell = r.cell(column, row);
     if (cell === null || (typeof cell === 'string' && cell.trim() === '')) continue;
-    r.issues.add({ file: r.table.file, row: row + 1, column, value: String(cell).trim(), expected: `blank for ${product}: leg 2's own frequency and day count are read for BASIS only (an XCCY's floating legs share float_frequency and float_day_count)` });
+    r.issues.add({ file: r.table.file, row: row + 1, column, value: String(cell).trim(), expected: `blank for ${product}: a second floating leg's own frequency and day count (BASIS, and XCCY with a floating leg 2)` });
   }
 }
 
@@ -396,6 +396,13 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
   const leg1 = xccyLeg(r, row, c, { rate: 'fixed_rate', index: 'float_index', spread: 'float_spread_bp' }, ccy1, notional1, start, end);
   const leg2 = xccyLeg(r, row, c, { rate: 'fixed_rate2', index: 'float_index2', spread: 'float_spread_bp2' }, ccy2, notional2, start, end);
   if (!leg1 || !leg2) return undefined;
+  // a floating leg 2 may have its own frequency and day count (a GBP SONIA leg ACT/365F against USD SOFR ACT/360)
+  if (leg2.kind === 'float') {
+    const frequency2 = r.oneOf('float_frequency2', row, FREQUENCIES, ENUM);
+    const dayCount2 = r.oneOf('float_day_count2', row, DAY_COUNTS, ENUM);
+    if (frequency2 !== undefined) leg2.frequency = frequency2;
+    if (dayCount2 !== undefined) leg2.dayCount = dayCount2;
+  } else refuseLeg2Conventions(r, row, 'an XCCY whose leg 2 is fixed');
   // leg 1's amortisation (default frequency: leg 1's); leg 2 steps in proportion, keeping the traded exchange rate
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, leg1.frequency, base.tradeId, notional1, { start, end }, context);
@@ -579,7 +586,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }
   if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
-  if (product !== 'BASIS') refuseLeg2Conventions(r, row, product);
+  if (product !== 'BASIS' && product !== 'XCCY') refuseLeg2Conventions(r, row, product);
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;

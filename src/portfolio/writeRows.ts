@@ -118,9 +118,6 @@ export function tradeRow(t: Trade): Record<string, Cell> {
     }
     case 'XCCY': {
       const { leg1, leg2 } = t;
-      if (leg1.kind === 'float' && leg2.kind === 'float' && leg1.frequency !== leg2.frequency) {
-        throw new XvaInternalError(`trade ${t.tradeId}: two floating XCCY legs with different frequencies have no row form`);
-      }
       if (leg1.kind === 'fixed' && leg2.kind === 'fixed' && (leg1.frequency !== leg2.frequency || leg1.dayCount !== leg2.dayCount)) {
         throw new XvaInternalError(`trade ${t.tradeId}: two fixed XCCY legs with different schedules have no row form`);
       }
@@ -137,7 +134,13 @@ export function tradeRow(t: Trade): Record<string, Cell> {
       if (leg1.kind === 'fixed') Object.assign(row, fixedCells(leg1));
       else Object.assign(row, floatCells(leg1));
       if (leg2.kind === 'fixed') Object.assign(row, { fixed_rate2: leg2.fixedRate }, row['fixed_frequency'] === undefined ? { fixed_frequency: leg2.frequency, fixed_day_count: leg2.dayCount } : {});
-      else Object.assign(row, { float_index2: leg2.floatIndex, float_spread_bp2: leg2.spreadBp }, row['float_frequency'] === undefined ? { float_frequency: leg2.frequency, float_day_count: leg2.dayCount } : {});
+      else {
+        Object.assign(row, { float_index2: leg2.floatIndex, float_spread_bp2: leg2.spreadBp });
+        // leg 2 floating: its own frequency and day count in float_frequency2/float_day_count2 where leg 1's float
+        // columns are taken and differ (the reader's default is float_frequency / float_day_count)
+        if (row['float_frequency'] === undefined) Object.assign(row, { float_frequency: leg2.frequency, float_day_count: leg2.dayCount });
+        else if (row['float_frequency'] !== leg2.frequency || row['float_day_count'] !== leg2.dayCount) Object.assign(row, { float_frequency2: leg2.frequency, float_day_count2: leg2.dayCount });
+      }
       return row;
     }
     case 'FXFWD':
@@ -168,12 +171,13 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 export function tradesTable(trades: readonly Trade[]): OutputTable {
   const amortising = trades.some((t) => amortisingLeg(t) !== undefined);
   const geared = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.floatLeg.gearing !== undefined);
-  const basis = trades.some((t) => t.product === 'BASIS');
+  const basis = trades.some((t) => t.product === 'BASIS' || (t.product === 'XCCY' && t.leg1.kind === 'float' && t.leg2.kind === 'float' && (t.leg1.frequency !== t.leg2.frequency || t.leg1.dayCount !== t.leg2.dayCount)));
   const columns = [
     ...TRADE_COLUMNS,
     ...(amortising ? AMORTIZATION_COLUMNS : []),
     ...(geared ? [['float_gearing', 'float64'] as const] : []),
-    // written only when a basis swap needs them, so that books without one keep their columns
+    // written only when a basis swap or a float/float XCCY with legs on different conventions needs them, so that
+    // books without one keep their columns
     ...(basis ? ([['float_frequency2', 'utf8'], ['float_day_count2', 'utf8']] as const) : []),
   ];
   return table(columns, trades.map(tradeRow));

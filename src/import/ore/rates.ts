@@ -115,7 +115,10 @@ function xccyNotionalSchedule(legs: OreLeg[], fields: TradeFields): { fromDate: 
   return steps;
 }
 
-/** XCCY: leg 1 is the first LegData; fixed legs use the fixed_* conventions, floating legs the float_* ones. */
+/**
+ * XCCY: leg 1 is the first LegData; fixed legs use the fixed_* conventions, floating legs the float_* ones, and a
+ * floating leg 2 on other conventions than a floating leg 1 its own float_frequency2 / float_day_count2.
+ */
 function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
   const [leg1, leg2] = legs as [OreLeg, OreLeg];
   oppositeSides(leg1, leg2);
@@ -124,11 +127,11 @@ function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
     throw new Unmappable(`${leg2.path}/Notionals/Exchanges`, undefined, 'the legs exchange notionals differently (ORE requires the same flags on both)');
   if (leg1.initialExchange && !leg1.finalExchange)
     throw new Unmappable(`${leg1.path}/Notionals/Exchanges`, 'initial only', 'an initial exchange without a final one is not supported by xva');
-  if (leg1.kind === leg2.kind && (leg1.frequency !== leg2.frequency || leg1.dayCount !== leg2.dayCount))
+  if (leg1.kind === 'fixed' && leg2.kind === 'fixed' && (leg1.frequency !== leg2.frequency || leg1.dayCount !== leg2.dayCount))
     throw new Unmappable(
       `${leg2.path}`,
       `${leg2.frequency} ${leg2.dayCount}`,
-      `both legs are ${leg1.kind} but their frequency or day count differs (${leg1.frequency} ${leg1.dayCount}); xva has one set per leg kind`,
+      `both legs are fixed but their frequency or day count differs (${leg1.frequency} ${leg1.dayCount}); xva has one set for fixed legs`,
     );
   const fields: TradeFields = {
     product: 'XCCY',
@@ -153,8 +156,13 @@ function crossCurrency(legs: OreLeg[], notes: TradeNotes): TradeFields {
     } else {
       fields[second ? 'float_index2' : 'float_index'] = leg.index!.name;
       fields[second ? 'float_spread_bp2' : 'float_spread_bp'] = leg.spreadBp!;
-      fields.float_frequency = leg.frequency;
-      fields.float_day_count = leg.dayCount;
+      if (second && leg1.kind === 'float' && (leg1.frequency !== leg.frequency || leg1.dayCount !== leg.dayCount)) {
+        fields.float_frequency2 = leg.frequency;
+        fields.float_day_count2 = leg.dayCount;
+      } else {
+        fields.float_frequency = leg.frequency;
+        fields.float_day_count = leg.dayCount;
+      }
     }
   }
   return fields;
