@@ -13,6 +13,7 @@ import { readCurves } from './loadCurves.js';
 import { readEquities, readFx } from './loadFxEquity.js';
 import { readCurrency, type LoadContext } from './loadCommon.js';
 import { readCapital, readFunding, readRates } from './loadParams.js';
+import { readFixings } from './loadFixings.js';
 import { buildMarket, type MarketData } from './market.js';
 import { YamlReader, type YamlMap } from './yamlReader.js';
 
@@ -27,6 +28,7 @@ export const MARKET_SECTIONS = [
   'funding',
   'capital',
   'correlation',
+  'fixings',
 ] as const;
 
 function declaredKeys(value: unknown): Set<string> {
@@ -116,6 +118,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
   const equities = readEquities(ctx, top.equities);
   const credit = readCredit(ctx, top.credit);
   const funding = readFunding(ctx, top.funding);
+  const fixings = readFixings(ctx, top.fixings, new Set(curves.projection.keys()));
   const capital = readCapital(ctx, top.capital);
   const correlation = readCorrelation(ctx, top.correlation, {
     rateCurrencies: ctx.discountCurrencies,
@@ -137,6 +140,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
     hullWhite: rates.hullWhite,
     swaptionVols: rates.swaptionVols,
     capFloorVols: rates.capFloorVols,
+    fixings,
     equities,
     creditCurves: credit.names,
     proxies: credit.proxies,

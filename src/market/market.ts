@@ -47,6 +47,8 @@ export interface MarketSpec {
   swaptionVols: ReadonlyMap<Currency, SwaptionVolSurface>;
   /** Caplet vols by expiry (`rates.<CCY>.capFloorVols`; absent: none). */
   capFloorVols?: ReadonlyMap<Currency, SwaptionVolSurface>;
+  /** Past fixings of term indices by index and fixing date (`fixings`; absent: none). */
+  fixings?: ReadonlyMap<string, ReadonlyMap<DateSerial, number>>;
   equities: ReadonlyMap<string, EquityData>;
   creditCurves: ReadonlyMap<string, HazardCurve>;
   proxies: readonly CreditProxyEntry[];
@@ -154,6 +156,10 @@ export class MarketData implements Market {
 
   capFloorVols(currency: Currency): SwaptionVolSurface | undefined {
     return this.spec.capFloorVols?.get(currency);
+  }
+
+  fixing(index: string, date: DateSerial): number | undefined {
+    return this.spec.fixings?.get(index)?.get(date);
   }
 
   equity(name: string): EquityData {

@@ -158,6 +158,8 @@ export interface Market {
    * (caplets then read the swaption surface).
    */
   capFloorVols(currency: Currency): SwaptionVolSurface | undefined;
+  /** The index's fixing on a past date (`fixings` of the market file; term indices only), or undefined. */
+  fixing(index: string, date: DateSerial): number | undefined;
   equity(name: string): EquityData;
   hasEquity(name: string): boolean;
   /** Equity Black volatility at time t. */

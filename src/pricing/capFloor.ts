@@ -1,11 +1,12 @@
 /**
- * Caps and floors valued today as their caplets (products/capFloor.ts): each caplet fixing on or after the as-of date
+ * Caps and floors valued today as their caplets (products/capFloor.ts): each caplet fixing after the as-of date
  * is the one-period physically settled swaption with its payoff, priced by pricing/swaption.ts: Bachelier or shifted
  * Black on its forward rate at the currency's caplet vol for its expiry (`rates.<CCY>.capFloorVols`), or without
  * those at the swaption surface's vol for its expiry and its period as the tenor (flat beyond the surface's shortest
- * tenor); under Hull-White by Jamshidian's formula (here a single zero-bond option) when the market has neither. The period running today
- * pays max(±(L − K), 0)·N·τ at its end with L today's forward over the period (no fixing history, as swaps): its
- * one-period swap when that is in the holder's favour, nothing otherwise.
+ * tenor); under Hull-White by Jamshidian's formula (here a single zero-bond option) when the market has neither. The
+ * period fixed on or before today pays max(±(L − K), 0)·N·τ at its end with L the market's fixing of its start
+ * (`fixings`), or without one today's forward over the period (as swaps): its one-period swap when that is in the
+ * holder's favour, nothing otherwise.
  */
 import type { Market } from '../market/types.js';
 import { capletPieces, isTermIndex } from '../products/capFloor.js';

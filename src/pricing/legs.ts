@@ -6,8 +6,10 @@
  * Floating coupons: N·τ·(F + spread) with F = (P_p(s)/P_p(e) − 1)/τ the simply compounded forward of the projection
  * curve over the accrual period (s, e) and τ the period's accrual fraction in the leg's day count. An overnight index
  * compounded in arrears without lookback has exactly this expected rate (Π of daily growth telescopes to
- * P_p(s)/P_p(e)), so OIS legs use the same formula. No fixing history is held: a period that began before the as-of
- * date is valued as if fixed at today's forward for a period of the same length starting today.
+ * P_p(s)/P_p(e)), so OIS legs use the same formula. A period that began on or before the as-of date takes its term
+ * index's fixing on its start from the market file's `fixings` (the engine fixes term rates at the period's start);
+ * without one (and for overnight indices, whose daily fixings are not read) a period that began before the as-of date
+ * is valued as if fixed at today's forward for a period of the same length starting today.
  */
 import type { Market, YieldCurve } from '../market/types.js';
 import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
@@ -69,7 +71,7 @@ export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time
  */
 export function floatLegFlows(
   leg: FloatLeg,
-  market: Pick<Market, 'asOf' | 'time'>,
+  market: Pick<Market, 'asOf' | 'time'> & Partial<Pick<Market, 'fixing'>>,
   projection: YieldCurve,
   schedule: Schedule = buildSchedule(leg),
 ): LegFlows {
@@ -81,8 +83,10 @@ export function floatLegFlows(
     const tau = schedule.accrualFraction[i]!;
     const start = market.time(schedule.accrualStart[i]!);
     const end = market.time(schedule.accrualEnd[i]!);
-    // A period already running: today's forward over the same length (no fixing history, see the module comment).
-    const forward = start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau);
+    // A period fixed on or before today: the index's fixing on its start where the market has it (term indices), else
+    // a running period takes today's forward over the same length (see the module comment).
+    const fixed = schedule.accrualStart[i]! <= market.asOf ? market.fixing?.(leg.floatIndex, schedule.accrualStart[i]!) : undefined;
+    const forward = fixed ?? (start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau));
     flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
     flows.accrualStartTimes[k] = start;
     flows.accrualEndTimes[k] = end;

@@ -9,9 +9,9 @@
  * LGM pricer on paths, SA-CCR's option positions, SIMM's delta and vega) value caps and floors with no formula of
  * its own (Brigo & Mercurio, Interest Rate Models, §1.5: a caplet is a one-period payer swaption).
  *
- * Periods: those paid on or before the as-of date are gone; a period fixing on or after it is a caplet; the period
- * running today (started before, paid after) has fixed already and pays its intrinsic value (capFloorParts in
- * pricing/capFloor.ts decides it at today's forward, as the engine's swaps do without fixing history).
+ * Periods: those paid on or before the as-of date are gone; a period fixing after it is a caplet; the period fixed on
+ * or before today and paid after it has fixed already and pays its intrinsic value (capFloorParts in
+ * pricing/capFloor.ts decides it on the market's fixing of its start, or without one at today's forward, as swaps).
  */
 import { buildSchedule, type Schedule } from '../conventions/schedule.js';
 import type { DateSerial } from '../conventions/dates.js';
@@ -19,9 +19,9 @@ import { periodNotional } from './amortization.js';
 import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, Swaption } from './types.js';
 
 export interface CapletPieces {
-  /** One physically settled swaption per period fixing on or after the as-of date, in schedule order. */
+  /** One physically settled swaption per period fixing after the as-of date, in schedule order. */
   caplets: Swaption[];
-  /** The period running at the as-of date as the holder's one-period swap (pay fixed for a cap), or undefined. */
+  /** The period fixed on or before the as-of date and paid after it, as the holder's one-period swap (pay fixed for a cap), or undefined. */
   running?: InterestRateSwap;
 }
 
@@ -65,7 +65,7 @@ function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
     const start = schedule.accrualStart[k]!;
     if (schedule.paymentDate[k]! <= asOf) continue;
     const { fixedLeg, floatLeg } = onePeriodLegs(trade, schedule, k);
-    if (start >= asOf) {
+    if (start > asOf) {
       caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg, caplet: true });
     } else {
       // the holder pays fixed on a cap's period (receives L − K); a seller takes the other side

@@ -63,6 +63,8 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
       return fv && ((fv.base === b && fv.quote === q) || (fv.base === q && fv.quote === b)) ? v * fv.factor : v;
     },
     hullWhite: (ccy) => base.hullWhite(ccy),
+    // past fixings do not move with a bump (a fixed coupon has no sensitivity to the curves)
+    fixing: (index, date) => base.fixing(index, date),
     swaptionVols: (ccy): SwaptionVolSurface | undefined => {
       const s = base.swaptionVols(ccy);
       if (!s || !sv || sv.currency !== ccy) return s;

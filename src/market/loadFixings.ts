@@ -1,0 +1,52 @@
+/**
+ * The `fixings` section of the market file: past fixings of term indices, by index and fixing date (docs/market.md).
+ * A floating coupon whose period began on or before the as-of date takes its index's fixing on the period's start
+ * (the engine fixes term rates at the period's start, no fixing lag) instead of today's forward over the same length.
+ */
+import type { DateSerial } from '../conventions/dates.js';
+import { toIsoDate } from '../conventions/dates.js';
+import { isTermIndex } from '../products/capFloor.js';
+import { sectionEntries, type LoadContext } from './loadCommon.js';
+import { child } from './yamlReader.js';
+
+/** Fixings by index name, then by fixing date. */
+export type FixingsSection = Map<string, Map<DateSerial, number>>;
+
+export function readFixings(ctx: LoadContext, value: unknown, projectionNames: ReadonlySet<string>): FixingsSection {
+  const r = ctx.reader;
+  const out: FixingsSection = new Map();
+  for (const [index, spec] of sectionEntries(ctx, value, 'fixings', 'a mapping of index name to a list of { date, rate }') ?? []) {
+    const path = child('fixings', index);
+    if (!projectionNames.has(index)) {
+      r.issue(path, index, `an index with a projection curve (curves.projection: ${[...projectionNames].join(', ') || 'none'})`);
+      continue;
+    }
+    if (!isTermIndex(index)) {
+      r.issue(path, index, 'a term index (its name ending in its tenor, e.g. EUR-EURIBOR-6M): overnight fixings are not read (a running overnight coupon compounds daily fixings; xva values it at today\'s forward)');
+      continue;
+    }
+    const list = r.list(spec, path, 'a non-empty list of { date, rate }');
+    if (!list) continue;
+    const byDate = new Map<DateSerial, number>();
+    list.forEach((item, i) => {
+      const p = child(path, i);
+      const q = r.map(item, p, 'a fixing { date: 2026-03-16, rate: 0.0213 }');
+      if (!q) return;
+      r.keys(q, p, ['date', 'rate'], 'fixing keys');
+      const date = r.date(q.date, child(p, 'date'));
+      const rate = r.number(q.rate, child(p, 'rate'), 'the fixed rate as a decimal (0.0213 = 2.13%)');
+      if (date === undefined || rate === undefined) return;
+      if (ctx.asOf !== undefined && date > ctx.asOf) {
+        r.issue(child(p, 'date'), toIsoDate(date), `a fixing date on or before the as-of date ${toIsoDate(ctx.asOf)} (a future rate is a forward, from the curve)`);
+        return;
+      }
+      if (byDate.has(date)) {
+        r.issue(child(p, 'date'), toIsoDate(date), `one fixing per date (${toIsoDate(date)} is given twice)`);
+        return;
+      }
+      byDate.set(date, rate);
+    });
+    out.set(index, byDate);
+  }
+  return out;
+}
