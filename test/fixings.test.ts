@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { addMonths, fromYmd, yearsBetween, type DateSerial } from '../src/conventions/dates.js';
 import { yearFraction } from '../src/conventions/dayCount.js';
-import { XvaInputError } from '../src/errors.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { parseMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
@@ -14,7 +13,7 @@ import { tradeSensitivities } from '../src/margin/sensitivities/trade.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { CapFloor, FloatLeg, InterestRateSwap } from '../src/products/types.js';
-import { USD_MARKET } from './helpers/marketView.js';
+import { USD_MARKET, marketLoadError } from './helpers/marketView.js';
 
 const AS_OF = fromYmd(2026, 6, 15);
 const N = 10_000_000;
@@ -67,14 +66,7 @@ fixings:
     - { date: 2026-03-16, rate: 0.0470 }
     - { date: 2026-07-01, rate: 0.0470 }
 `;
-    let error: unknown;
-    try {
-      parseMarket(USD_MARKET + bad, 'bad.yaml');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(XvaInputError);
-    const text = (error as Error).message;
+    const text = marketLoadError(USD_MARKET + bad);
     expect(text).toMatch(/fixings\.USD-LIBOR-3M[\s\S]*projection curve/);
     expect(text).toMatch(/fixings\.USD-LIBOR-6M\[1\]\.date[\s\S]*given twice/);
     expect(text).toMatch(/fixings\.USD-LIBOR-6M\[2\]\.date[\s\S]*on or before the as-of date 2026-06-15/);

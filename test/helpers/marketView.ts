@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { XvaInputError } from '../../src/errors.js';
+import { parseMarket } from '../../src/market/load.js';
 import type { HullWhiteParams, Market, SwaptionVolSurface } from '../../src/market/types.js';
 import type { Currency } from '../../src/products/types.js';
 
@@ -52,3 +55,15 @@ curves:
         - { tenor: 10Y, zeroRate: 0.0399 }
         - { tenor: 20Y, zeroRate: 0.0414 }
 `;
+
+/** The message of the XvaInputError that reading this market text raises (the test fails when it reads without one). */
+export function marketLoadError(text: string): string {
+  let error: unknown;
+  try {
+    parseMarket(text, 'bad.yaml');
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(XvaInputError);
+  return (error as Error).message;
+}
