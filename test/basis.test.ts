@@ -41,6 +41,16 @@ beforeAll(async () => {
   ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
 });
 
+/** A copy of the small test book in a temporary folder, with its trades file's lines and header cells to edit. */
+function smallBookCopy(label: string): { dir: string; file: string; lines: string[]; header: string[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xva-${label}-`));
+  temps.push(dir);
+  for (const name of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, name), path.join(dir, name));
+  const file = path.join(dir, 'trades.csv');
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  return { dir, file, lines, header: lines[0]!.split(',') };
+}
+
 /** The market of a test folder. */
 function parseMarketOf(dir: string): Market {
   return parseMarket(fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8'), 'market.yaml');
@@ -187,12 +197,7 @@ describe('basis swaps in the trades table', () => {
   });
 
   it('a basis swap on one index twice, leg 2 columns on another product, a missing float_index2: errors naming the cell', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-basis-bad-'));
-    temps.push(dir);
-    for (const name of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, name), path.join(dir, name));
-    const file = path.join(dir, 'trades.csv');
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    const header = lines[0]!.split(',');
+    const { dir, file, lines, header } = smallBookCopy('basis-bad');
     const set = (line: string, column: string, value: string) => {
       const cells = line.split(',');
       cells[header.indexOf(column)] = value;
@@ -218,12 +223,7 @@ describe('basis swaps in the trades table', () => {
 describe('a floating XCCY leg 2 on its own conventions (float_frequency2, float_day_count2)', () => {
   it('GBP SONIA ACT/365F against USD SOFR ACT/360: leg 2 accrues ACT/360, worth its spread × (τ360 − τ365) × P by hand; written back; ORE maps it', async () => {
     const { importOre } = await import('../src/import/ore/index.js');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-xccy-dc-'));
-    temps.push(dir);
-    for (const name of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, name), path.join(dir, name));
-    const file = path.join(dir, 'trades.csv');
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    const header = lines[0]!.split(',');
+    const { dir, file, lines, header } = smallBookCopy('xccy-dc');
     const row = (cells: Record<string, string>) => header.map((h) => cells[h] ?? '').join(',');
     const common = { counterparty_id: 'CP_CORP_B', netting_set_id: 'NS_B', product: 'XCCY', direction: 'pay', currency: 'GBP', notional: '8000000', currency2: 'USD', notional2: '10100000', start_date: '2026-09-30', maturity_date: '2031-09-30', float_index: 'GBP-SONIA', float_frequency: '3M', float_day_count: 'ACT/365F', float_index2: 'USD-SOFR', float_spread_bp2: '12', notional_exchange: 'both' };
     lines.push(row({ ...common, trade_id: 'X360', float_day_count2: 'ACT/360' }), row({ ...common, trade_id: 'X365' }));
