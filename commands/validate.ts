@@ -69,6 +69,11 @@ function summaryTables(summary: PortfolioSummary): string {
       }),
     );
   }
+  const unfixed = summary.unfixedCoupons;
+  if (unfixed && unfixed.trades > 0) {
+    const shown = unfixed.tradeIds.slice(0, 10).join(', ') + (unfixed.trades > 10 ? ` and ${unfixed.trades - 10} more` : '');
+    parts.push(`${unfixed.trades} trade(s) have a term-index coupon running today without a fixing in the market file (valued at today's forward over the same length; fixings: docs/market.md): ${shown}`);
+  }
   return parts.join('\n\n');
 }
 

@@ -139,3 +139,23 @@ describe('a running coupon on its fixing', () => {
     expect(Math.abs(a.epe[1]! - a.ene[1]! - (b.epe[1]! - b.ene[1]!) - delta)).toBeLessThan(1e-6 * N);
   }, 60_000);
 });
+
+describe('xva validate lists the running term-index coupons without a fixing', () => {
+  it('the small test book (as of 2026-06-30): T002 (EURIBOR 6M from 2026-03-20) and T023 (its EURIBOR 6M leg from 2026-03-18), by hand; a fixing removes one', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { validateInputs } = await import('../src/portfolio/validateInputs.js');
+    const small = path.resolve('test/data/small');
+    // overnight legs (SOFR, €STR, SONIA) are not listed: their fixings are not read; swaptions' underlyings start later
+    expect((await validateInputs({ portfolioDir: small })).summary.unfixedCoupons).toEqual({ trades: 2, tradeIds: ['T002', 'T023'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-fixings-validate-'));
+    try {
+      for (const name of fs.readdirSync(small)) fs.copyFileSync(path.join(small, name), path.join(dir, name));
+      fs.appendFileSync(path.join(dir, 'market.yaml'), '\nfixings:\n  EUR-EURIBOR-6M:\n    - { date: 2026-03-20, rate: 0.0251 }\n');
+      expect((await validateInputs({ portfolioDir: dir })).summary.unfixedCoupons).toEqual({ trades: 1, tradeIds: ['T023'] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,7 +5,9 @@
 import type { IssueCollector } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { priceTrade } from '../pricing/index.js';
-import { PRODUCTS, tradeMaturity, type Currency, type ProductType, type Trade } from '../products/types.js';
+import { PRODUCTS, tradeMaturity, type Currency, type FloatLeg, type ProductType, type Trade } from '../products/types.js';
+import { isTermIndex } from '../products/capFloor.js';
+import { buildSchedule } from '../conventions/schedule.js';
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
@@ -52,6 +54,38 @@ export interface PortfolioSummary {
   amortisingSwaps: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
+  /**
+   * Trades with a term-index coupon that began before the as-of date and has no fixing in the market file (`fixings`):
+   * those coupons are valued at today's forward over the same length (docs/market.md). Absent without a market.
+   */
+  unfixedCoupons?: { trades: number; tradeIds: string[] };
+}
+
+/** The floating legs of a trade whose coupons may be running today (a swaption's underlying starts after its expiry). */
+function floatingLegs(trade: Trade): FloatLeg[] {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+    case 'CAPFLOOR':
+      return [trade.floatLeg];
+    case 'BASIS':
+      return [trade.leg1, trade.leg2];
+    case 'XCCY':
+      return [trade.leg1, trade.leg2].filter((leg): leg is FloatLeg => leg.kind === 'float');
+    default:
+      return [];
+  }
+}
+
+/** Whether a term-index leg has a coupon that began before `asOf`, is paid after it, and has no fixing in the market. */
+function hasUnfixedCoupon(leg: FloatLeg, market: Market): boolean {
+  if (!isTermIndex(leg.floatIndex) || leg.startDate >= market.asOf) return false;
+  const schedule = buildSchedule(leg);
+  for (let i = 0; i < schedule.count; i++) {
+    const start = schedule.accrualStart[i]!;
+    if (start < market.asOf && schedule.paymentDate[i]! > market.asOf) return market.fixing(leg.floatIndex, start) === undefined;
+  }
+  return false;
 }
 
 /** The calendar a trade's swap schedules roll on; undefined for products without one. */
@@ -168,5 +202,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     }
   }
   summary.mtm = mtm;
+  const unfixed = portfolio.trades.filter((t) => floatingLegs(t).some((leg) => hasUnfixedCoupon(leg, market))).map((t) => t.tradeId);
+  summary.unfixedCoupons = { trades: unfixed.length, tradeIds: unfixed };
   return summary;
 }
