@@ -90,7 +90,7 @@ export default class Validate extends XvaCommand {
     'currencies, float indices, equities, credit curves), and prints every problem as ' +
     '"file row N column C: value: expected ..." on stderr. Then it prints a summary of the book: trades by product, ' +
     'counterparties, netting sets, CSA and clearing coverage, the calendars the swap schedules roll on, gross notional ' +
-    'and today\'s MTM by currency. ' +
+    'and today\'s MTM by currency, and the trades whose term-index coupon running today has no fixing in the market file. ' +
     'Exit code 2 when any error was found, 0 otherwise (warnings do not fail). Columns: docs/inputs.md.';
 
   static override examples = [
