@@ -72,7 +72,7 @@ function summaryTables(summary: PortfolioSummary): string {
   const unfixed = summary.unfixedCoupons;
   if (unfixed && unfixed.trades > 0) {
     const shown = unfixed.tradeIds.slice(0, 10).join(', ') + (unfixed.trades > 10 ? ` and ${unfixed.trades - 10} more` : '');
-    parts.push(`${unfixed.trades} trade(s) have a term-index coupon running today without a fixing in the market file (valued at today's forward over the same length; fixings: docs/market.md): ${shown}`);
+    parts.push(`${unfixed.trades} trade(s) have a coupon running today without its fixings in the market file (valued at today's forward over the same length; fixings: docs/market.md): ${shown}`);
   }
   return parts.join('\n\n');
 }
@@ -90,7 +90,7 @@ export default class Validate extends XvaCommand {
     'currencies, float indices, equities, credit curves), and prints every problem as ' +
     '"file row N column C: value: expected ..." on stderr. Then it prints a summary of the book: trades by product, ' +
     'counterparties, netting sets, CSA and clearing coverage, the calendars the swap schedules roll on, gross notional ' +
-    'and today\'s MTM by currency, and the trades whose term-index coupon running today has no fixing in the market file. ' +
+    'and today\'s MTM by currency, and the trades whose coupon running today lacks its fixings in the market file. ' +
     'Exit code 2 when any error was found, 0 otherwise (warnings do not fail). Columns: docs/inputs.md.';
 
   static override examples = [

@@ -4,7 +4,7 @@
  * length. References by hand: the coupon N·τ·(L + s)·P(0, e) of the running period, the rest of the swap unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { addMonths, fromYmd, yearsBetween, type DateSerial } from '../src/conventions/dates.js';
+import { addMonths, fromYmd, toIsoDate, yearsBetween, type DateSerial } from '../src/conventions/dates.js';
 import { yearFraction } from '../src/conventions/dayCount.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { parseMarket } from '../src/market/load.js';
@@ -70,8 +70,7 @@ fixings:
     expect(text).toMatch(/fixings\.USD-LIBOR-3M[\s\S]*projection curve/);
     expect(text).toMatch(/fixings\.USD-LIBOR-6M\[1\]\.date[\s\S]*given twice/);
     expect(text).toMatch(/fixings\.USD-LIBOR-6M\[2\]\.date[\s\S]*on or before the as-of date 2026-06-15/);
-    const overnight = USD_MARKET.replace('USD-LIBOR-6M:', 'USD-SOFR:') + '\nfixings:\n  USD-SOFR:\n    - { date: 2026-06-12, rate: 0.043 }\n';
-    expect(() => parseMarket(overnight, 'on.yaml')).toThrow(/fixings\.USD-SOFR[\s\S]*overnight fixings are not read/);
+
   });
 });
 
@@ -140,22 +139,63 @@ describe('a running coupon on its fixing', () => {
   }, 60_000);
 });
 
-describe('xva validate lists the running term-index coupons without a fixing', () => {
-  it('the small test book (as of 2026-06-30): T002 (EURIBOR 6M from 2026-03-20) and T023 (its EURIBOR 6M leg from 2026-03-18), by hand; a fixing removes one', async () => {
+describe('xva validate lists the running coupons without their fixings', () => {
+  it('the small test book (as of 2026-06-30): the nine trades with a running coupon, by hand; T002\'s fixing removes it', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
     const { validateInputs } = await import('../src/portfolio/validateInputs.js');
     const small = path.resolve('test/data/small');
-    // overnight legs (SOFR, €STR, SONIA) are not listed: their fixings are not read; swaptions' underlyings start later
-    expect((await validateInputs({ portfolioDir: small })).summary.unfixedCoupons).toEqual({ trades: 2, tradeIds: ['T002', 'T023'] });
+    // by hand from test/data/small/trades.csv, as of 2026-06-30 (weekends only, MF): running coupons begun before today
+    // and paid after it: T001 SOFR 3M (2026-04-15), T002 EURIBOR 6M (2026-03-20), T003 SOFR 1Y (2026-01-05), T004 €STR 1Y
+    // (2026-06-16), T005 SOFR 3M (2026-06-18), T007 its SONIA leg (2026-05-27), T020 SONIA 1Y (2026-03-20), T021 SONIA 1Y
+    // (2026-05-01), T023 both legs (2026-03-18, 2026-06-18). T006's period ends today (paid) and its next starts today;
+    // swaptions' underlyings and T022's cap start later
+    const all = ['T001', 'T002', 'T003', 'T004', 'T005', 'T007', 'T020', 'T021', 'T023'];
+    expect((await validateInputs({ portfolioDir: small })).summary.unfixedCoupons).toEqual({ trades: all.length, tradeIds: all });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-fixings-validate-'));
     try {
       for (const name of fs.readdirSync(small)) fs.copyFileSync(path.join(small, name), path.join(dir, name));
       fs.appendFileSync(path.join(dir, 'market.yaml'), '\nfixings:\n  EUR-EURIBOR-6M:\n    - { date: 2026-03-20, rate: 0.0251 }\n');
-      expect((await validateInputs({ portfolioDir: dir })).summary.unfixedCoupons).toEqual({ trades: 1, tradeIds: ['T023'] });
+      expect((await validateInputs({ portfolioDir: dir })).summary.unfixedCoupons).toEqual({ trades: all.length - 1, tradeIds: all.filter((id) => id !== 'T002') });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a running overnight coupon on its daily fixings', () => {
+  // a USD-SOFR projection curve beside the LIBOR one, and daily SOFR fixings from 2026-06-01 (a Monday) to 2026-06-12
+  const text = USD_MARKET.replace('  projection:\n', '  projection:\n    USD-SOFR:\n      pillars:\n        - { tenor: 1Y, zeroRate: 0.0420 }\n        - { tenor: 10Y, zeroRate: 0.0380 }\n');
+  const days = [1, 2, 3, 4, 5, 8, 9, 10, 11, 12].map((d) => fromYmd(2026, 6, d));
+  const rates = [0.0430, 0.0431, 0.0429, 0.0432, 0.0433, 0.0428, 0.0430, 0.0431, 0.0434, 0.0435];
+  const fixings = '\nfixings:\n  USD-SOFR:\n' + days.map((d, i) => `    - { date: ${toIsoDate(d)}, rate: ${rates[i]} }`).join('\n') + '\n';
+  const on = parseMarket(text + fixings, 'sofr.yaml');
+  const plain = parseMarket(text, 'sofr-plain.yaml');
+  const leg: FloatLeg = {
+    kind: 'float', currency: 'USD', notional: N, floatIndex: 'USD-SOFR', spreadBp: 5, frequency: '3M', dayCount: 'ACT/360',
+    startDate: fromYmd(2026, 6, 1), maturityDate: fromYmd(2027, 6, 1), businessDayConvention: 'MF', stub: 'short_front', endOfMonth: false,
+  };
+  const ois: InterestRateSwap = { ...payer('OIS', leg), product: 'OIS' };
+
+  it('N·(Π(1 + r_d·δ_d)/P_p(0, e) − 1) + N·τ·s for the running period, by hand: each business day to the next (Friday for three days)', () => {
+    let growth = 1;
+    days.forEach((d, i) => {
+      const next = i + 1 < days.length ? days[i + 1]! : AS_OF; // 2026-06-12 (Friday) runs to 2026-06-15, the as-of date
+      growth *= 1 + (rates[i]! * (next - d)) / 360;
+    });
+    const e = fromYmd(2026, 9, 1);
+    const tau = yearFraction('ACT/360', fromYmd(2026, 6, 1), e);
+    const p = on.discountCurve('USD').discount(on.time(e));
+    const coupon = (g: number, forward: number) => N * (g / forward - 1) + N * tau * 0.0005;
+    const proj = on.projectionCurve('USD-SOFR');
+    const withFix = coupon(growth, proj.discount(on.time(e)));
+    // without the fixings: today's forward over the same length (92 days from today)
+    const withoutFix = coupon(1, proj.discount(on.time(e) - on.time(fromYmd(2026, 6, 1))));
+    expect(priceTrade(ois, on).npv - priceTrade(ois, plain).npv).toBeCloseTo((withFix - withoutFix) * p, 6);
+    expect(Math.abs(withFix - withoutFix)).toBeGreaterThan(10);
+    // one day missing: the coupon stays on today's forward
+    const gap = parseMarket(text + fixings.split('\n').filter((l) => !l.includes('2026-06-09')).join('\n'), 'gap.yaml');
+    expect(priceTrade(ois, gap).npv).toBe(priceTrade(ois, plain).npv);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * The `fixings` section of the market file: past fixings of term indices, by index and fixing date (docs/market.md).
- * A floating coupon whose period began on or before the as-of date takes its index's fixing on the period's start
- * (the engine fixes term rates at the period's start, no fixing lag) instead of today's forward over the same length.
+ * The `fixings` section of the market file: past fixings by index and fixing date (docs/market.md). A term-index
+ * coupon whose period began on or before the as-of date takes its index's fixing on the period's start (the engine fixes
+ * term rates at the period's start, no fixing lag), an overnight-index coupon its daily fixings compounded to today
+ * (pricing/legs.ts overnightAccrual), instead of today's forward over the same length.
  */
 import type { DateSerial } from '../conventions/dates.js';
 import { toIsoDate } from '../conventions/dates.js';
-import { isTermIndex } from '../products/capFloor.js';
 import { sectionEntries, type LoadContext } from './loadCommon.js';
 import { child } from './yamlReader.js';
 
@@ -19,10 +19,6 @@ export function readFixings(ctx: LoadContext, value: unknown, projectionNames: R
     const path = child('fixings', index);
     if (!projectionNames.has(index)) {
       r.issue(path, index, `an index with a projection curve (curves.projection: ${[...projectionNames].join(', ') || 'none'})`);
-      continue;
-    }
-    if (!isTermIndex(index)) {
-      r.issue(path, index, 'a term index (its name ending in its tenor, e.g. EUR-EURIBOR-6M): overnight fixings are not read (a running overnight coupon compounds daily fixings; xva values it at today\'s forward)');
       continue;
     }
     const list = r.list(spec, path, 'a non-empty list of { date, rate }');

@@ -8,6 +8,7 @@ import { priceTrade } from '../pricing/index.js';
 import { PRODUCTS, tradeMaturity, type Currency, type FloatLeg, type ProductType, type Trade } from '../products/types.js';
 import { isTermIndex } from '../products/capFloor.js';
 import { buildSchedule } from '../conventions/schedule.js';
+import { overnightAccrual } from '../pricing/legs.js';
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
@@ -55,8 +56,9 @@ export interface PortfolioSummary {
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
-   * Trades with a term-index coupon that began before the as-of date and has no fixing in the market file (`fixings`):
-   * those coupons are valued at today's forward over the same length (docs/market.md). Absent without a market.
+   * Trades with a coupon that began before the as-of date whose fixings the market file lacks (`fixings`: a term
+   * index's fixing of the period's start, an overnight index's daily fixings to today): those coupons are valued at
+   * today's forward over the same length (docs/market.md). Absent without a market.
    */
   unfixedCoupons?: { trades: number; tradeIds: string[] };
 }
@@ -77,13 +79,17 @@ function floatingLegs(trade: Trade): FloatLeg[] {
   }
 }
 
-/** Whether a term-index leg has a coupon that began before `asOf`, is paid after it, and has no fixing in the market. */
+/**
+ * Whether a leg has a coupon that began before `asOf` and is paid after it whose fixings the market lacks: a term
+ * index's fixing of its start, or an overnight index's daily fixings from its start (pricing/legs.ts overnightAccrual).
+ */
 function hasUnfixedCoupon(leg: FloatLeg, market: Market): boolean {
-  if (!isTermIndex(leg.floatIndex) || leg.startDate >= market.asOf) return false;
+  if (leg.startDate >= market.asOf) return false;
   const schedule = buildSchedule(leg);
   for (let i = 0; i < schedule.count; i++) {
     const start = schedule.accrualStart[i]!;
-    if (start < market.asOf && schedule.paymentDate[i]! > market.asOf) return market.fixing(leg.floatIndex, start) === undefined;
+    if (start >= market.asOf || schedule.paymentDate[i]! <= market.asOf) continue;
+    return isTermIndex(leg.floatIndex) ? market.fixing(leg.floatIndex, start) === undefined : overnightAccrual(leg, start, market) === undefined;
   }
   return false;
 }

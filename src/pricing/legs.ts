@@ -15,6 +15,10 @@ import type { Market, YieldCurve } from '../market/types.js';
 import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
 import { buildSchedule, type Schedule } from '../conventions/schedule.js';
 import { periodNotional } from '../products/amortization.js';
+import { isTermIndex } from '../products/capFloor.js';
+import { calendarNamed } from '../conventions/holidays.js';
+import { yearFraction } from '../conventions/dayCount.js';
+import type { DateSerial } from '../conventions/dates.js';
 
 /** Projected cash flows of a leg still to be paid: payment times (years from the as-of date) and amounts. */
 export interface LegFlows {
@@ -83,9 +87,18 @@ export function floatLegFlows(
     const tau = schedule.accrualFraction[i]!;
     const start = market.time(schedule.accrualStart[i]!);
     const end = market.time(schedule.accrualEnd[i]!);
-    // A period fixed on or before today: the index's fixing on its start where the market has it (term indices), else
-    // a running period takes today's forward over the same length (see the module comment).
-    const fixed = schedule.accrualStart[i]! <= market.asOf ? market.fixing?.(leg.floatIndex, schedule.accrualStart[i]!) : undefined;
+    // A period fixed on or before today: a term index's fixing on its start, or an overnight index's daily fixings
+    // compounded from its start to today and the curve's growth from today to its end, where the market has them;
+    // else a running period takes today's forward over the same length (see the module comment).
+    const started = schedule.accrualStart[i]!;
+    let fixed: number | undefined;
+    if (started <= market.asOf && market.fixing !== undefined) {
+      if (isTermIndex(leg.floatIndex)) fixed = market.fixing(leg.floatIndex, started);
+      else if (started < market.asOf) {
+        const accrued = overnightAccrual(leg, started, market as Pick<Market, 'asOf' | 'fixing'>);
+        if (accrued !== undefined) fixed = (accrued / projection.discount(end) - 1) / tau;
+      }
+    }
     const forward = fixed ?? (start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau));
     flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
     flows.accrualStartTimes[k] = start;
@@ -95,6 +108,31 @@ export function floatLegFlows(
     flows.amounts[k] = flows.notionals[k]! * (gearing * forward + spread) * tau;
   }
   return flows;
+}
+
+/**
+ * Growth Π (1 + r_d·δ_d) of an overnight index from `start` to the as-of date on its daily fixings: each business day d
+ * of the leg's calendar before the as-of date, its fixing r_d (the market's `fixings`) for δ_d, the leg's day-count
+ * fraction to the next business day (capped at the as-of date); compounded in arrears without lookback, as the engine's
+ * overnight legs. Undefined when a fixing is missing (the coupon then stays on today's forward).
+ */
+export function overnightAccrual(leg: FloatLeg, start: DateSerial, market: Pick<Market, 'asOf' | 'fixing'>): number | undefined {
+  const calendar = calendarNamed(leg.calendar);
+  let growth = 1;
+  let day = start;
+  while (day < market.asOf) {
+    if (!calendar.isBusinessDay(day)) {
+      day++;
+      continue;
+    }
+    const rate = market.fixing(leg.floatIndex, day);
+    if (rate === undefined) return undefined;
+    let next = day + 1;
+    while (next < market.asOf && !calendar.isBusinessDay(next)) next++;
+    growth *= 1 + rate * yearFraction(leg.dayCount, day, next);
+    day = next;
+  }
+  return growth;
 }
 
 /** Σ amount·P(t_pay): the present value of projected flows. */
