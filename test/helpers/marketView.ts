@@ -19,11 +19,10 @@ export function marketView(
   return new Proxy(base, {
     get(target, prop) {
       if (prop === 'hullWhite' && replace.hullWhite) return (ccy: Currency) => replace.hullWhite![ccy] ?? target.hullWhite(ccy);
-      if (prop === 'capFloorVols' && replace.capFloorVols) {
-        return (ccy: Currency) => (ccy in replace.capFloorVols! ? (replace.capFloorVols![ccy] ?? undefined) : target.capFloorVols(ccy));
-      }
-      if (prop === 'swaptionVols' && replace.swaptionVols) {
-        return (ccy: Currency) => (ccy in replace.swaptionVols! ? (replace.swaptionVols![ccy] ?? undefined) : target.swaptionVols(ccy));
+      if ((prop === 'capFloorVols' || prop === 'swaptionVols') && replace[prop]) {
+        // a currency named in the replacement reads it (null: none), the others the market's own
+        const surfaces = replace[prop]!;
+        return (ccy: Currency) => (ccy in surfaces ? (surfaces[ccy] ?? undefined) : target[prop](ccy));
       }
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
