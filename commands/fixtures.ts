@@ -18,6 +18,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset demo --calendars --out ./demo-calendars',
     '<%= config.bin %> fixtures --preset demo --amortising --out ./demo-amortising',
     '<%= config.bin %> fixtures --preset demo --caps --out ./demo-caps',
+    '<%= config.bin %> fixtures --preset demo --step-up --out ./demo-step-up',
   ];
 
   static override flags = {
@@ -40,6 +41,11 @@ export default class Fixtures extends XvaCommand {
         'Make every fourth bilateral EURIBOR IRS a cap (a payer swap) or floor (a receiver swap) struck at its fixed rate, sold and bought in turn; see docs/fixtures.md',
       default: false,
     }),
+    'step-up': Flags.boolean({
+      description:
+        'Make every third IRS, OIS and physical swaption a step-up: +25bp a third of the way through its life, +50bp two thirds of the way (a rate_schedules table); see docs/fixtures.md',
+      default: false,
+    }),
   };
 
   async run(): Promise<void> {
@@ -47,7 +53,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'] });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

@@ -49,6 +49,14 @@ function summaryTables(summary: PortfolioSummary): string {
       }),
     );
   }
+  const stepped = Object.keys(summary.steppedRates).sort();
+  if (stepped.length > 0) {
+    parts.push(
+      renderTable(['Product', 'Trades'], stepped.map((k) => [k, String(summary.steppedRates[k])]), {
+        title: 'Step-up fixed rates and strikes (rate_schedules)',
+      }),
+    );
+  }
   const currencies = [...new Set([...Object.keys(summary.grossNotionalByCurrency), ...Object.keys(summary.mtm?.byCurrency ?? {})])].sort();
   const mtm = summary.mtm;
   parts.push(

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fromYmd, parseIsoDate } from '../src/conventions/dates.js';
+import { addMonths, fromYmd, parseIsoDate, type DateSerial } from '../src/conventions/dates.js';
 import { generateBook, type GeneratedBook } from '../src/fixtures/book.js';
 import { Rng } from '../src/fixtures/random.js';
 import { columnValues, rowCount, type BookTable } from '../src/fixtures/table.js';
@@ -551,6 +551,61 @@ describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS a cap or floor
     const caps = result.portfolio.trades.filter((x) => x.product === 'CAPFLOOR');
     expect(caps.length).toBe(capped.summary.tradesByProduct.CAPFLOOR);
     expect(result.summary.tradesByProduct.CAPFLOOR).toBe(caps.length);
+  }, 60_000);
+});
+
+describe('xva fixtures --step-up: every third IRS, OIS and physical swaption steps up', () => {
+  const plain = generateBook('demo', 42);
+  const stepped = generateBook('demo', 42, { stepUp: true });
+
+  it('adds a rate_schedules table (+25bp a third of the way, +50bp two thirds of the way, on whole-year anniversaries) and changes no other table', () => {
+    for (const name of ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'collateral', 'reference_entities'] as const)
+      expect(stepped.tables[name], name).toEqual(plain.tables[name]);
+    expect(stepped.marketYaml).toBe(plain.marketYaml);
+    expect(plain.rateSchedules).toBeUndefined();
+    const t = plain.tables.trades;
+    const product = columnValues(t, 'product');
+    const settlement = columnValues(t, 'settlement');
+    const eligible = product.map((p, i) => i).filter((i) => product[i] === 'IRS' || product[i] === 'OIS' || (product[i] === 'SWAPTION' && settlement[i] !== 'cash'));
+    const chosen = eligible.filter((_, k) => k % 3 === 0);
+    const rows = stepped.rateSchedules!;
+    const ids = columnValues(rows, 'trade_id');
+    const byTrade = new Map<string, { from: DateSerial; rate: number }[]>();
+    ids.forEach((id, j) => byTrade.set(id as string, [...(byTrade.get(id as string) ?? []), { from: columnValues(rows, 'from_date')[j] as DateSerial, rate: columnValues(rows, 'rate')[j] as number }]));
+    let two = 0;
+    for (const i of chosen) {
+      const id = columnValues(t, 'trade_id')[i] as string;
+      const start = columnValues(t, 'start_date')[i] as DateSerial;
+      const end = columnValues(t, 'maturity_date')[i] as DateSerial;
+      const rate = columnValues(t, 'fixed_rate')[i] as number;
+      let n = 0;
+      while (addMonths(start, 12 * (n + 1)) < end) n++;
+      const steps = byTrade.get(id) ?? [];
+      if (n >= 4) {
+        two++;
+        expect(steps, id).toEqual([{ from: addMonths(start, 12 * (Math.floor(n / 3) + 1)), rate: expect.closeTo(rate + 0.0025, 9) }, { from: addMonths(start, 12 * (Math.floor((2 * n) / 3) + 1)), rate: expect.closeTo(rate + 0.005, 9) }]);
+      } else if (n >= 2) expect(steps, id).toEqual([{ from: addMonths(start, 12 * (Math.floor(n / 2) + 1)), rate: expect.closeTo(rate + 0.0025, 9) }]);
+      else expect(steps).toEqual([]);
+    }
+    expect(two).toBeGreaterThan(50);
+    expect(new Set(ids).size).toBeLessThanOrEqual(chosen.length);
+    expect([...new Set(ids)].every((id) => chosen.some((i) => columnValues(t, 'trade_id')[i] === id))).toBe(true);
+  });
+
+  it('the written book validates with no issue and counts its step-up trades by product', async () => {
+    const dir = tmpDir('step-up');
+    expect(writeBook(stepped, dir, 'csv').map((f) => path.basename(f))).toContain('rate_schedules.csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    const trades = new Set(columnValues(stepped.rateSchedules!, 'trade_id'));
+    const byProduct: Record<string, number> = {};
+    for (const x of result.portfolio.trades) {
+      if (!trades.has(x.tradeId)) continue;
+      expect(x.product === 'IRS' || x.product === 'OIS' || x.product === 'SWAPTION' ? x.fixedLeg.rateSteps : undefined, x.tradeId).toBeDefined();
+      byProduct[x.product] = (byProduct[x.product] ?? 0) + 1;
+    }
+    expect(result.summary.steppedRates).toEqual(byProduct);
+    expect(byProduct['SWAPTION']).toBeGreaterThan(5);
   }, 60_000);
 });
 

@@ -94,13 +94,20 @@ beforeAll(async () => {
   });
   const caps: CapFloor[] = [
     { tradeId: 'DEMO_CAP', counterpartyId: first!.counterpartyId, nettingSetId: first!.nettingSetId, cleared: false, product: 'CAPFLOOR', direction: 'sell', optionType: 'cap', strike: 0.025, floatLeg: euribor(addMonths(market.asOf, -4), 5) },
-    { tradeId: 'DEMO_FLOOR', counterpartyId: second!.counterpartyId, nettingSetId: second!.nettingSetId, cleared: false, product: 'CAPFLOOR', direction: 'buy', optionType: 'floor', strike: 0.022, floatLeg: { ...euribor(addMonths(market.asOf, 3), 7), amortization: { kind: 'linear', frequency: '1Y' } } },
+    { tradeId: 'DEMO_FLOOR', counterpartyId: second!.counterpartyId, nettingSetId: second!.nettingSetId, cleared: false, product: 'CAPFLOOR', direction: 'buy', optionType: 'floor', strike: 0.022, strikeSteps: { fromDates: [addMonths(market.asOf, 39)], rates: [0.026] }, floatLeg: { ...euribor(addMonths(market.asOf, 3), 7), amortization: { kind: 'linear', frequency: '1Y' } } },
   ];
   // and a basis swap (the demo book has none either): €STR + 9bp against EURIBOR 6M, two float legs in one pool
   const estr: FloatLeg = { ...euribor(addMonths(market.asOf, -2), 6), floatIndex: 'EUR-ESTR', frequency: '3M', spreadBp: 9 };
   const basis: BasisSwap = { tradeId: 'DEMO_BASIS', counterpartyId: first!.counterpartyId, nettingSetId: first!.nettingSetId, cleared: false, product: 'BASIS', direction: 'pay', leg1: estr, leg2: euribor(addMonths(market.asOf, -2), 6) };
   expect(first!.cleared || second!.cleared).toBe(false);
-  portfolio = { ...portfolio, trades: [...portfolio.trades, ...caps, basis] };
+  // step-up rates (the demo book has none): the first IRS and the first physical swaption step 1% up half-way through
+  const stepUp = (leg: { startDate: number; maturityDate: number; fixedRate: number }) => ({ fromDates: [Math.round((leg.startDate + leg.maturityDate) / 2)], rates: [leg.fixedRate + 0.01] });
+  const firstIrs = portfolio.trades.find((t) => t.product === 'IRS')!.tradeId;
+  const firstSwaption = portfolio.trades.find((t) => t.product === 'SWAPTION' && t.settlement === 'physical')!.tradeId;
+  const stepped = portfolio.trades.map((t): Trade =>
+    (t.product === 'IRS' && t.tradeId === firstIrs) || (t.product === 'SWAPTION' && t.tradeId === firstSwaption) ? { ...t, fixedLeg: { ...t.fixedLeg, rateSteps: stepUp(t.fixedLeg) } } : t,
+  );
+  portfolio = { ...portfolio, trades: [...stepped, ...caps, basis] };
   return () => ctx?.destroy();
 }, 120_000);
 

@@ -775,7 +775,8 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
   it('refuses what CAPFLOOR cannot hold, each trade listed once with field, value and reason', () => {
     const refused = [
       capFloorTrade('COLLAR', 'Long', leg(euribor()), caps('0.03') + floors('0.01')),
-      capFloorTrade('STRIKES', 'Long', leg(euribor()), caps('0.03', '0.035')),
+      // several cap rates map (test/import-ore-rates.test.ts); with a startDate, which ORE's CapFloor ignores, they are refused
+      capFloorTrade('STRIKES', 'Long', leg(euribor()), '<Caps><Cap>0.03</Cap><Cap startDate="2018-03-01">0.035</Cap></Caps>'),
       capFloorTrade('OVERNIGHT', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })), caps('0.03')),
       capFloorTrade('SPREAD', 'Long', leg(euribor({ spread: '0.001' })), caps('0.03')),
       capFloorTrade('GEARED', 'Long', leg(euribor()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing></Gearings><IsInArrears>'), caps('0.03')),
@@ -790,7 +791,7 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
     const leg1 = 'CapFloorData/LegData[1]';
     expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.oreTradeType, f.field, f.value, f.reason])).toEqual([
       ['COLLAR', 'CapFloor', 'CapFloorData/Floors', '0.01', 'a collar (both Caps and Floors) is not supported by xva as one trade: give it as two CAPFLOOR rows, the cap and the floor (a long collar is a bought cap and a sold floor)'],
-      ['STRIKES', 'CapFloor', 'CapFloorData/Caps', '0.03,0.035', 'a schedule of cap rates (2 values) is not supported by xva: a CAPFLOOR has one strike'],
+      ['STRIKES', 'CapFloor', 'CapFloorData/Caps/Cap[2]/@startDate', '2018-03-01', "ORE reads a CapFloor's cap rates one per coupon period (the last repeated) and ignores startDate attributes: give the rates undated, one per period"],
       ['OVERNIGHT', 'CapFloor', `${leg1}/FloatingLegData/Index`, 'EUR-ESTER', "caps and floors on an overnight index (its compounded rate known only at the period's end) are not supported by xva"],
       ['SPREAD', 'CapFloor', `${leg1}/FloatingLegData/Spreads`, '0.001', 'a cap or floor on the index plus a spread is not supported by xva (CAPFLOOR has no spread)'],
       ['GEARED', 'CapFloor', `${leg1}/FloatingLegData/Gearings`, '2', 'a cap or floor on a geared index is not supported by xva (CAPFLOOR has no gearing)'],

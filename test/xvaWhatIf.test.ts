@@ -192,6 +192,14 @@ describe('the new-trades file', () => {
       { file: 'notional_schedules.csv', row: 3, column: 'trade_id', value: 'N2', expected: 'rows only for trades whose amortization is schedule (trade N2 says otherwise)' },
       { file: 'notional_schedules.csv', row: 4, column: 'trade_id', value: 'T000434', expected: 'the trade_id of a trade in the trades table' },
     ]);
+    // a rate_schedules table beside them: N2 steps up (rows in any order), a row of a trade outside the file is an error
+    fs.writeFileSync(path.join(dir, 'notional_schedules.csv'), 'trade_id,from_date,notional\nN1,2028-07-03,6000000\n');
+    fs.writeFileSync(path.join(dir, 'rate_schedules.csv'), 'trade_id,from_date,rate\nN2,2029-07-02,0.05\nN2,2027-07-02,0.045\n');
+    const stepped = (await loadNewTrades(dir, book, market, 'market.yaml'))[1]!;
+    expect(stepped.product === 'IRS' ? stepped.fixedLeg.rateSteps : undefined).toEqual({ fromDates: [fromYmd(2027, 7, 2), fromYmd(2029, 7, 2)], rates: [0.045, 0.05] });
+    fs.appendFileSync(path.join(dir, 'rate_schedules.csv'), 'T000434,2028-07-03,0.05\n');
+    const rateError = await loadNewTrades(dir, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect((rateError as XvaInputError).issues).toEqual([{ file: 'rate_schedules.csv', row: 3, column: 'trade_id', value: 'T000434', expected: 'the trade_id of a trade in the trades table' }]);
     // a folder without a trades table
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-whatif-empty-'));
     temps.push(empty);

@@ -24,10 +24,11 @@ import {
   readNettingSetRow,
 } from './bookRows.js';
 import { NOTIONAL_SCHEDULE_COLUMNS, REQUIRED_NOTIONAL_SCHEDULE_COLUMNS, checkScheduleOwners, readNotionalSchedules } from './notionalSchedules.js';
+import { RATE_SCHEDULE_COLUMNS, REQUIRED_RATE_SCHEDULE_COLUMNS, checkRateScheduleOwners, readRateSchedules } from './rateSchedules.js';
 import { REQUIRED_TRADE_COLUMNS, TRADE_COLUMNS, readTradeRow, type NettingSetClearing } from './tradeRows.js';
 import type { Portfolio } from './types.js';
 
-export type PortfolioTableName = 'trades' | 'counterparties' | 'netting_sets' | 'eligible_collateral' | 'collateral' | 'notional_schedules';
+export type PortfolioTableName = 'trades' | 'counterparties' | 'netting_sets' | 'eligible_collateral' | 'collateral' | 'notional_schedules' | 'rate_schedules';
 
 interface TableSpec {
   required: boolean;
@@ -42,6 +43,7 @@ export const PORTFOLIO_TABLES: Record<PortfolioTableName, TableSpec> = {
   eligible_collateral: { required: false, known: ELIGIBLE_COLLATERAL_COLUMNS, requiredColumns: REQUIRED_ELIGIBLE_COLLATERAL_COLUMNS },
   collateral: { required: false, known: COLLATERAL_COLUMNS, requiredColumns: REQUIRED_COLLATERAL_COLUMNS },
   notional_schedules: { required: false, known: NOTIONAL_SCHEDULE_COLUMNS, requiredColumns: REQUIRED_NOTIONAL_SCHEDULE_COLUMNS },
+  rate_schedules: { required: false, known: RATE_SCHEDULE_COLUMNS, requiredColumns: REQUIRED_RATE_SCHEDULE_COLUMNS },
 };
 
 /**
@@ -168,6 +170,7 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
   const eligible = await openTable(dir, 'eligible_collateral', issues, sources);
   const collateral = await openTable(dir, 'collateral', issues, sources);
   const schedulesTable = await openTable(dir, 'notional_schedules', issues, sources);
+  const rateTable = await openTable(dir, 'rate_schedules', issues, sources);
 
   for (const name of Object.keys(PORTFOLIO_TABLES) as PortfolioTableName[]) if (sources[name]) portfolio.loadedTables.add(name);
   portfolio.idsPresent = {
@@ -183,8 +186,12 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
     if (!clearing.has(ns.nettingSetId)) clearing.set(ns.nettingSetId, ns.ccp === undefined ? { cleared: ns.cleared } : { cleared: ns.cleared, ccp: ns.ccp });
   }
   const schedules = schedulesTable ? readNotionalSchedules(schedulesTable) : new Map();
-  portfolio.trades = readRows<Trade>(trades, (r, row) => readTradeRow(r, row, { nettingSetClearing: (id) => clearing.get(id), notionalSchedule: (id) => schedules.get(id) }));
+  const rates = rateTable ? readRateSchedules(rateTable) : new Map();
+  portfolio.trades = readRows<Trade>(trades, (r, row) =>
+    readTradeRow(r, row, { nettingSetClearing: (id) => clearing.get(id), notionalSchedule: (id) => schedules.get(id), rateSchedule: (id) => rates.get(id) }),
+  );
   if (schedulesTable) checkScheduleOwners(schedulesTable, schedules, portfolio.trades, idsIn(trades, 'trade_id'));
+  if (rateTable) checkRateScheduleOwners(rateTable, rates, portfolio.trades, idsIn(trades, 'trade_id'));
   portfolio.eligibleCollateral = readRows(eligible, readEligibleCollateralRow);
   portfolio.collateral = readRows(collateral, readCollateralRow);
   return portfolio;

@@ -60,6 +60,22 @@ export function scheduleSteps(
   start: DateSerial,
   maturity: DateSerial,
 ): { fromDates: DateSerial[]; notionals: number[] } | undefined {
+  const sorted = checkedStepRows(issues, entry, tradeId, start, maturity, 'its notional column is the notional from the start');
+  return sorted && { fromDates: sorted.map((s) => s.fromDate), notionals: sorted.map((s) => s.notional) };
+}
+
+/**
+ * A step table's rows of one trade sorted by date, each dated after the trade's start and before its maturity, one
+ * per date; undefined when a row is wrong (recorded on the row). `fromStart` says what holds before the first step.
+ */
+export function checkedStepRows<R extends { row: number; fromDate: DateSerial }>(
+  issues: IssueCollector,
+  entry: { file: string; rows: R[] },
+  tradeId: string,
+  start: DateSerial,
+  maturity: DateSerial,
+  fromStart: string,
+): R[] | undefined {
   const sorted = [...entry.rows].sort((a, b) => a.fromDate - b.fromDate || a.row - b.row);
   let ok = true;
   for (let i = 0; i < sorted.length; i++) {
@@ -70,7 +86,7 @@ export function scheduleSteps(
         row,
         column: 'from_date',
         value: toIsoDate(fromDate),
-        expected: `a date after the start_date ${toIsoDate(start)} and before the maturity_date ${toIsoDate(maturity)} of trade ${tradeId} (its notional column is the notional from the start)`,
+        expected: `a date after the start_date ${toIsoDate(start)} and before the maturity_date ${toIsoDate(maturity)} of trade ${tradeId} (${fromStart})`,
       });
       ok = false;
     }
@@ -79,6 +95,5 @@ export function scheduleSteps(
       ok = false;
     }
   }
-  if (!ok) return undefined;
-  return { fromDates: sorted.map((s) => s.fromDate), notionals: sorted.map((s) => s.notional) };
+  return ok ? sorted : undefined;
 }

@@ -53,6 +53,8 @@ export interface PortfolioSummary {
   swapsByCalendar: Record<string, number>;
   /** Amortising swaps (IRS, OIS, XCCY, swaption underlyings) by how they amortise (`linear`, `fixed_amount`, `schedule`); empty for a bullet book. */
   amortisingSwaps: Record<string, number>;
+  /** Trades whose fixed rate or strike steps (the rate_schedules table), by product; empty when none does. */
+  steppedRates: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
@@ -148,12 +150,15 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   const grossNotionalByCurrency: Record<string, number> = {};
   const swapsByCalendar: Record<string, number> = {};
   const amortisingSwaps: Record<string, number> = {};
+  const steppedRates: Record<string, number> = {};
   for (const trade of portfolio.trades) {
     tradesByProduct[trade.product]++;
     const calendar = scheduleCalendar(trade);
     if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
     const amortization = amortisingLeg(trade)?.amortization;
     if (amortization !== undefined) amortisingSwaps[amortization.kind] = (amortisingSwaps[amortization.kind] ?? 0) + 1;
+    const stepped = trade.product === 'CAPFLOOR' ? trade.strikeSteps : 'fixedLeg' in trade ? trade.fixedLeg.rateSteps : undefined;
+    if (stepped !== undefined) steppedRates[trade.product] = (steppedRates[trade.product] ?? 0) + 1;
     const { currency, notional } = tradeNotional(trade, market?.asOf);
     grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
   }
@@ -180,6 +185,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     grossNotionalByCurrency,
     swapsByCalendar,
     amortisingSwaps,
+    steppedRates,
   };
   if (!market) return summary;
 

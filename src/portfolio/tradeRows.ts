@@ -6,6 +6,7 @@
 import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
 import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
+import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
@@ -21,6 +22,7 @@ import {
   type DayCount,
   type FixedLeg,
   type FloatLeg,
+  type RateSteps,
   type ScheduleTerms,
   type SwapLeg,
   type Trade,
@@ -86,6 +88,18 @@ export interface TradeRowContext {
   nettingSetClearing(nettingSetId: string): NettingSetClearing | undefined;
   /** The rows of the notional_schedules table for a trade (absent: the reader has no such table, e.g. a what-if file). */
   notionalSchedule?(tradeId: string): NotionalScheduleRows | undefined;
+  /** The rows of the rate_schedules table for a trade (absent: the reader has no such table). */
+  rateSchedule?(tradeId: string): RateScheduleRows | undefined;
+}
+
+/**
+ * A step-up rate's steps from the rate_schedules rows of the trade (undefined: none, or a row is wrong, recorded on
+ * the row); `what` names the column the steps follow from the start (fixed_rate, strike).
+ */
+function readRateSteps(r: FieldReader, tradeId: string, dates: { start?: DateSerial; end?: DateSerial }, context: TradeRowContext, what: string): RateSteps | undefined {
+  const entry = context.rateSchedule?.(tradeId);
+  if (entry === undefined || entry.rows.length === 0 || dates.start === undefined || dates.end === undefined) return undefined;
+  return rateSteps(r.issues, entry, tradeId, dates.start, dates.end, what);
 }
 
 const REQUIRED = { required: true } as const;
@@ -304,10 +318,12 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the floating coupon (1 = unleveraged)' });
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
+  const steps = readRateSteps(r, base.tradeId, { start, end }, context, 'fixed_rate');
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (fixedRate === undefined || floatIndex === undefined) return undefined;
   const fixed = fixedLeg(c, ccy, notional, fixedRate, start, end);
+  if (steps !== undefined) fixed.rateSteps = steps;
   const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
   // both legs carry the same terms, so their notional steps are the same (products/amortization.ts)
   if (amortization !== undefined) {
@@ -473,10 +489,13 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
   const amortization = settlement === 'cash'
     ? (refuseAmortizationCells(r, row, 'a cash-settled swaption (its par-yield cash annuity is a bullet swap\'s)', AMORTIZATION_COLUMNS), undefined)
     : readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
+  // a step-up underlying (physical settlement only; a cash-settled swaption's rows are refused on their own rows)
+  const steps = settlement === 'physical' ? readRateSteps(r, base.tradeId, { start, end }, context, 'fixed_rate') : undefined;
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !optionType || !ccy || notional === undefined || expiryDate === undefined) return undefined;
   if (start === undefined || end === undefined || fixedRate === undefined || floatIndex === undefined) return undefined;
   const fixed = fixedLeg(c, ccy, notional, fixedRate, start, end);
+  if (steps !== undefined) fixed.rateSteps = steps;
   const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
   if (amortization !== undefined) {
     fixed.amortization = amortization;
@@ -513,12 +532,13 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
   }
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.floatFrequency ?? '3M', base.tradeId, notional, { start, end }, context);
+  const strikeSteps = readRateSteps(r, base.tradeId, { start, end }, context, 'strike');
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !optionType || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (strike === undefined || floatIndex === undefined) return undefined;
   const float = floatLeg(c, ccy, notional, floatIndex, 0, start, end);
   if (amortization !== undefined) float.amortization = amortization;
-  return { ...base, product: 'CAPFLOOR', direction, optionType, strike, floatLeg: float };
+  return { ...base, product: 'CAPFLOOR', direction, optionType, strike, ...(strikeSteps !== undefined ? { strikeSteps } : {}), floatLeg: float };
 }
 
 function readEquity(r: FieldReader, row: number, base: TradeBase, product: 'EQFWD' | 'EQOPT'): Trade | undefined {

@@ -194,9 +194,19 @@ function notionalScheduleRows(trades: readonly Trade[]): Record<string, Cell>[] 
   return rows;
 }
 
+/** The rate_schedules rows of step-up fixed rates and stepped cap/floor strikes: each step after the start. */
+function rateScheduleRows(trades: readonly Trade[]): Record<string, Cell>[] {
+  const rows: Record<string, Cell>[] = [];
+  for (const t of trades) {
+    const steps = t.product === 'IRS' || t.product === 'OIS' || t.product === 'SWAPTION' ? t.fixedLeg.rateSteps : t.product === 'CAPFLOOR' ? t.strikeSteps : undefined;
+    steps?.fromDates.forEach((d, i) => rows.push({ trade_id: t.tradeId, from_date: d, rate: steps.rates[i]! }));
+  }
+  return rows;
+}
+
 /**
  * trades, counterparties, netting_sets, eligible_collateral (when any), notional_schedules (when a swap amortises by
- * schedule) and collateral (when any) of a portfolio.
+ * schedule), rate_schedules (when a rate steps) and collateral (when any) of a portfolio.
  */
 export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
   const out: Record<string, OutputTable> = {
@@ -254,6 +264,8 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
   }
   const scheduled = notionalScheduleRows(p.trades);
   if (scheduled.length > 0) out['notional_schedules'] = table([['trade_id', 'utf8'], ['from_date', 'date'], ['notional', 'float64']], scheduled);
+  const stepped = rateScheduleRows(p.trades);
+  if (stepped.length > 0) out['rate_schedules'] = table([['trade_id', 'utf8'], ['from_date', 'date'], ['rate', 'float64']], stepped);
   if (p.collateral.length > 0) {
     out['collateral'] = table(
       [['asset_id', 'utf8'], ['asset_type', 'utf8'], ['currency', 'utf8'], ['market_value', 'float64'], ['eligibility', 'utf8'], ['haircut_pct', 'float64'], ['funding_cost_bp', 'float64'], ['issuer_rating', 'utf8']],

@@ -16,6 +16,7 @@ import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
 import { buildSchedule, type Schedule } from '../conventions/schedule.js';
 import { periodNotional } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
+import { rateOn, withFlatRate } from '../products/rateSteps.js';
 import { calendarNamed } from '../conventions/holidays.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import type { DateSerial } from '../conventions/dates.js';
@@ -53,7 +54,10 @@ function firstLivePeriod(schedule: Schedule, asOf: number): number {
   return i;
 }
 
-/** Fixed coupons N·K·τ still to be paid (no notional); N is the period's notional (amortising legs: products/amortization.ts). */
+/**
+ * Fixed coupons N·K·τ still to be paid (no notional); N is the period's notional (amortising legs:
+ * products/amortization.ts), K the period's rate (a step-up leg's in force on the accrual start: products/rateSteps.ts).
+ */
 export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, schedule: Schedule = buildSchedule(leg)): LegFlows {
   const first = firstLivePeriod(schedule, market.asOf);
   const flows = allocate(schedule.count - first);
@@ -64,7 +68,7 @@ export function fixedLegFlows(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time
     flows.accrualEndTimes[k] = market.time(schedule.accrualEnd[i]!);
     flows.accrualFractions[k] = tau;
     flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
-    flows.amounts[k] = flows.notionals[k]! * leg.fixedRate * tau;
+    flows.amounts[k] = flows.notionals[k]! * rateOn(leg.fixedRate, leg.rateSteps, leg, schedule.accrualStart[i]!) * tau;
   }
   return flows;
 }
@@ -154,8 +158,19 @@ export function floatLegPv(leg: FloatLeg, market: Pick<Market, 'asOf' | 'time'>,
 
 /** Fixed-leg annuity Σ N·τ·P(t_pay) over the periods still to be paid: the PV of one unit of fixed rate. */
 export function fixedLegAnnuity(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, discount: YieldCurve): number {
-  const flows = fixedLegFlows({ ...leg, fixedRate: 1 }, market);
+  const flows = fixedLegFlows(withFlatRate(leg, 1), market);
   return flowsPv(flows, discount);
+}
+
+/**
+ * The one rate a leg's coupons amount to today: a flat leg's own rate; a step-up leg's annuity-weighted average
+ * Σ N·K·τ·P(t_pay) / Σ N·τ·P(t_pay) over the periods still to be paid (the strike a swaption quote or a supervisory
+ * delta reads for a step-up underlying; the leg's first rate when nothing is left to pay).
+ */
+export function effectiveFixedRate(leg: FixedLeg, market: Pick<Market, 'asOf' | 'time'>, discount: YieldCurve): number {
+  if (leg.rateSteps === undefined) return leg.fixedRate;
+  const annuity = fixedLegAnnuity(leg, market, discount);
+  return annuity > 0 ? fixedLegPv(leg, market, discount) / annuity : leg.fixedRate;
 }
 
 /** Coupons of either kind of leg; floating legs take their projection curve from the market. */

@@ -115,9 +115,12 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
       annuityPerRate += fixedFlows.notionals[j]! * fixedFlows.accrualFractions[j]! * discount.discount(fixedFlows.paymentTimes[j]!);
     }
     const forward = flowsPv(floatFlows, discount) / annuityPerRate;
-    const option = swaptionOnRate(trade.optionType, surface, forward, fixedLeg.fixedRate, expiryYears, swaptionTenorYears(trade), tradeId);
+    // a step-up underlying is quoted at its annuity-weighted rate (pricing/legs.ts effectiveFixedRate)
+    const strike = fixedLeg.rateSteps === undefined ? fixedLeg.fixedRate : flowsPv(fixedFlows, discount) / annuityPerRate;
+    const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionTenorYears(trade), tradeId);
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;
     if (fixedLeg.amortization !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on an amortising swap (the par-yield cash annuity is a bullet swap\'s)');
+    if (fixedLeg.rateSteps !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on a step-up swap (the par-yield cash annuity is a flat-rate swap\'s)');
     const paymentsPerYear = 12 / FREQUENCY_MONTHS[fixedLeg.frequency];
     const settleYears = fixedFlows.count > 0 ? fixedFlows.accrualStartTimes[0]! : expiryYears;
     const cashAnnuity = cashSettledAnnuity(forward, paymentsPerYear, fixedFlows.count);

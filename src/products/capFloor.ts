@@ -16,6 +16,7 @@
 import { buildSchedule, type Schedule } from '../conventions/schedule.js';
 import type { DateSerial } from '../conventions/dates.js';
 import { periodNotional } from './amortization.js';
+import { rateOn } from './rateSteps.js';
 import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, Swaption } from './types.js';
 
 export interface CapletPieces {
@@ -98,7 +99,8 @@ function onePeriodLegs(trade: CapFloor, schedule: Schedule, k: number): { fixedL
     currency: leg.currency,
     notional,
   };
-  const fixedLeg: FixedLeg = { kind: 'fixed', ...terms, fixedRate: trade.strike };
+  // a stepped strike: the one in force on the period's accrual start (products/rateSteps.ts), rolled on the leg's terms
+  const fixedLeg: FixedLeg = { kind: 'fixed', ...terms, fixedRate: rateOn(trade.strike, trade.strikeSteps, leg, startDate) };
   const floatLeg: FloatLeg = { kind: 'float', ...terms, floatIndex: leg.floatIndex, spreadBp: 0 };
   const check = buildSchedule(floatLeg);
   if (check.count !== 1 || check.accrualStart[0] !== startDate || check.accrualEnd[0] !== maturityDate || check.accrualFraction[0] !== schedule.accrualFraction[k]) {

@@ -76,14 +76,27 @@ export type AmortizationTerms =
   | { kind: 'fixed_amount'; frequency: Frequency; /** the notional repaid on each amortisation date (> 0) */ amount: number }
   | { kind: 'schedule'; fromDates: DateSerial[]; notionals: number[] };
 
+/**
+ * A step-up (or step-down) rate: `rates[i]` from `fromDates[i]` (contractual dates, increasing, after the start and
+ * before the maturity; the portfolio's rate_schedules table). The rate in force on a coupon period's accrual start is
+ * its rate, as a notional step (products/rateSteps.ts); before the first step the trade's own rate applies.
+ */
+export interface RateSteps {
+  fromDates: DateSerial[];
+  rates: number[];
+}
+
 export interface FixedLeg extends ScheduleTerms {
   kind: 'fixed';
   currency: Currency;
   /** The notional at the start (the initial notional of an amortising leg). */
   notional: number;
+  /** The fixed rate from the start (of a step-up leg: until its first step). */
   fixedRate: number;
   /** Absent: a bullet leg (the notional is outstanding to maturity). */
   amortization?: AmortizationTerms;
+  /** Absent: `fixedRate` throughout (IRS, OIS and a physical swaption's underlying may step). */
+  rateSteps?: RateSteps;
 }
 
 export interface FloatLeg extends ScheduleTerms {
@@ -204,8 +217,10 @@ export interface CapFloor extends TradeBase {
   product: 'CAPFLOOR';
   direction: 'buy' | 'sell';
   optionType: 'cap' | 'floor';
-  /** Cap or floor rate K as a decimal (0.03 = 3%). */
+  /** Cap or floor rate K as a decimal (0.03 = 3%); of a stepped strike, K until its first step. */
   strike: number;
+  /** Absent: `strike` for every period; else each caplet's strike is the one in force on its accrual start. */
+  strikeSteps?: RateSteps;
   floatLeg: FloatLeg;
 }
 

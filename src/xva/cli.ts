@@ -38,7 +38,7 @@ export const xvaFlags = {
   incremental: Flags.string({ description: 'Incremental allocation (with / without each trade, re-simulated) for this netting set', helpValue: 'NETTING_SET' }),
   'what-if': Flags.string({
     description:
-      'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow). FILE: a trades table; or a folder with a trades table and, for swaps amortising by schedule, a notional_schedules table',
+      'Pre-deal what-if: incremental XVA of each new trade (trades-table columns) against its existing netting set, on the paths of the run (what_if.arrow). FILE: a trades table; or a folder with a trades table and, for swaps amortising by schedule, a notional_schedules table, for step-up rates a rate_schedules table',
     helpValue: 'FILE|DIR',
   }),
   'dynamic-im': Flags.boolean({

@@ -9,6 +9,8 @@
 import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
 import type { Market } from '../../market/types.js';
 import { priceTrade } from '../../pricing/index.js';
+import { discountCurveFor } from '../../pricing/curves.js';
+import { effectiveFixedRate } from '../../pricing/legs.js';
 import type { Counterparty, NettingSet, Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Currency, type Trade } from '../../products/types.js';
 import { computePfe, derivePosition, type MaturityBasis } from './addOns.js';
@@ -128,7 +130,7 @@ export function automaticRateShifts(portfolio: Portfolio, market: Market, given:
     } catch {
       continue; // reported when the trade is mapped
     }
-    const m = Math.min(forward, t.fixedLeg.fixedRate);
+    const m = Math.min(forward, effectiveFixedRate(t.fixedLeg, market, discountCurveFor(market, ccy)));
     lowest.set(ccy, Math.min(lowest.get(ccy) ?? Infinity, m));
   }
   const out: Partial<Record<Currency, number>> = { ...given };

@@ -22,7 +22,8 @@ import { XvaInputError } from '../../errors.js';
 import type { Market } from '../../market/types.js';
 import { discountCurveFor } from '../../pricing/curves.js';
 import { equityForwardPrice } from '../../pricing/equity.js';
-import { fixedLegFlows, floatLegFlows, flowsPv } from '../../pricing/legs.js';
+import { effectiveFixedRate, fixedLegFlows, floatLegFlows, flowsPv } from '../../pricing/legs.js';
+import { withFlatRate } from '../../products/rateSteps.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import type { Counterparty } from '../../portfolio/types.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
@@ -142,7 +143,7 @@ export function fxAdjustedNotional(ccy1: Currency, amount1: number, ccy2: Curren
 export function forwardSwapRate(trade: Swaption, market: Market): number {
   const ccy = trade.fixedLeg.currency;
   const discount = discountCurveFor(market, ccy);
-  const fixed = fixedLegFlows({ ...trade.fixedLeg, fixedRate: 1 }, market);
+  const fixed = fixedLegFlows(withFlatRate(trade.fixedLeg, 1), market);
   const annuity = flowsPv(fixed, discount);
   const floating = flowsPv(floatLegFlows(trade.floatLeg, market, projectionFor(trade.tradeId, trade.floatLeg, market)), discount);
   return floating / annuity;
@@ -170,7 +171,8 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
       optionType: trade.optionType === 'payer' ? 'call' : 'put',
       bought: trade.direction === 'buy',
       underlyingPrice: forwardSwapRate(trade, ctx.market),
-      strike: trade.fixedLeg.fixedRate,
+      // a step-up underlying: its annuity-weighted rate, the strike its forward swap rate is compared with
+      strike: effectiveFixedRate(trade.fixedLeg, ctx.market, discountCurveFor(ctx.market, ccy)),
       shift: ctx.rateShift[ccy] ?? 0,
     },
     startYears: times.startYears,
@@ -197,9 +199,11 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
   const discount = discountCurveFor(market, ccy);
   let floating = 0;
   let annuity = 0;
+  let strikePv = 0; // Σ N·K·τ·P(0, e): a stepped strike enters as its annuity-weighted average over the periods to fix
   for (const caplet of parts.options) {
     floating += flowsPv(floatLegFlows(caplet.floatLeg, market, projectionFor(trade.tradeId, caplet.floatLeg, market)), discount);
-    annuity += flowsPv(fixedLegFlows({ ...caplet.fixedLeg, fixedRate: 1 }, market), discount);
+    annuity += flowsPv(fixedLegFlows(withFlatRate(caplet.fixedLeg, 1), market), discount);
+    strikePv += flowsPv(fixedLegFlows(caplet.fixedLeg, market), discount);
   }
   const times = swapLegTimes([trade.floatLeg], market, 'cre52');
   const lastFixing = parts.options[parts.options.length - 1]!.expiryDate;
@@ -213,7 +217,7 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
       optionType: cap ? 'call' : 'put',
       bought: trade.direction === 'buy',
       underlyingPrice: floating / annuity,
-      strike: trade.strike,
+      strike: trade.strikeSteps === undefined ? trade.strike : strikePv / annuity,
       shift: ctx.rateShift[ccy] ?? 0,
     },
     startYears: times.startYears,

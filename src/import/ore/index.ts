@@ -1,6 +1,6 @@
 /**
- * `importOre`: ORE portfolio, netting-set and counterparty XML → xva's trades, counterparties, netting_sets and
- * eligible_collateral tables (docs/import-ore.md), with a report of everything not carried over exactly. Pure: text
+ * `importOre`: ORE portfolio, netting-set and counterparty XML → xva's trades, counterparties, netting_sets,
+ * eligible_collateral, notional_schedules and rate_schedules tables (docs/import-ore.md), with a report of everything not carried over exactly. Pure: text
  * in, rows out; `writeOreImport` (write.ts) puts them in a portfolio folder.
  */
 import type { Region } from '../../portfolio/types.js';
@@ -13,6 +13,7 @@ import {
   ELIGIBLE_COLLATERAL_COLUMNS,
   NETTING_SET_COLUMNS,
   NOTIONAL_SCHEDULE_COLUMNS,
+  RATE_SCHEDULE_COLUMNS,
   toColumnTable,
   TRADE_COLUMNS,
   type ColumnTable,
@@ -20,6 +21,7 @@ import {
   type EligibleCollateralRow,
   type NettingSetRow,
   type NotionalScheduleRow,
+  type RateScheduleRow,
   type TradeRow,
 } from './rows.js';
 import { importTrades } from './trades.js';
@@ -47,6 +49,8 @@ export interface OreImportRows {
   eligibleCollateral: EligibleCollateralRow[];
   /** The explicit notional steps of amortising swaps (docs/inputs.md notional_schedules). */
   notionalSchedules: NotionalScheduleRow[];
+  /** The steps of step-up fixed rates and stepped cap/floor strikes (docs/inputs.md rate_schedules). */
+  rateSchedules: RateScheduleRow[];
 }
 
 export interface OreImportTables {
@@ -57,6 +61,8 @@ export interface OreImportTables {
   eligible_collateral?: ColumnTable;
   /** Present when some swap amortises. */
   notional_schedules?: ColumnTable;
+  /** Present when some fixed rate or cap/floor strike steps. */
+  rate_schedules?: ColumnTable;
 }
 
 export interface OreImportResult {
@@ -183,7 +189,8 @@ export function importOre(options: ImportOreOptions): OreImportResult {
 
   const kept = new Set(tradeRows.map((r) => r.trade_id));
   const notionalSchedules = trades.notionalSchedules.filter((r) => kept.has(r.trade_id));
-  const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible, notionalSchedules };
+  const rateSchedules = trades.rateSchedules.filter((r) => kept.has(r.trade_id));
+  const rows: OreImportRows = { trades: tradeRows, counterparties, nettingSets, eligibleCollateral: ns.eligible, notionalSchedules, rateSchedules };
   const metadata = { source: 'ORE import (xva import ore)' };
   // the amortization, float_gearing and leg-2 convention columns only when a trade needs them (an amortising swap, a
   // geared leg, a basis swap), so that other imports keep the columns they had
@@ -197,6 +204,7 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   };
   if (rows.eligibleCollateral.length > 0) tables.eligible_collateral = toColumnTable(ELIGIBLE_COLLATERAL_COLUMNS, rows.eligibleCollateral, metadata);
   if (rows.notionalSchedules.length > 0) tables.notional_schedules = toColumnTable(NOTIONAL_SCHEDULE_COLUMNS, rows.notionalSchedules, metadata);
+  if (rows.rateSchedules.length > 0) tables.rate_schedules = toColumnTable(RATE_SCHEDULE_COLUMNS, rows.rateSchedules, metadata);
 
   const tradesUnmapped = findings.filter((f) => f.kind === 'unmapped_trade').length;
   const report: ImportReport = {

@@ -1,7 +1,8 @@
 /**
- * ORE `LegData` → one xva swap leg: constant notional, constant fixed rate or spread, a rules-based schedule.
- * What xva's legs cannot express (amortisation, step-ups, caps/floors, explicit schedule dates, FX resets) raises
- * `Unmappable`; small convention differences are recorded as approximations on the trade.
+ * ORE `LegData` → one xva swap leg: a notional and a fixed rate (each constant, or a list that steps by coupon
+ * period where the trade allows it), a constant spread, a rules-based schedule. What xva's legs cannot express
+ * (amortisation rules, caps/floors, explicit schedule dates, FX resets) raises `Unmappable`; small convention
+ * differences are recorded as approximations on the trade.
  */
 import type { DateSerial, Frequency } from '../../conventions/dates.js';
 import type { BusinessDayConvention, Currency, DayCount, Stub } from '../../products/types.js';
@@ -28,6 +29,42 @@ export interface TradeNotes {
   calendar(name: string): void;
   /** The explicit notional steps of an amortising swap (rows of the notional_schedules table). */
   notionalSchedule(steps: { fromDate: DateSerial; notional: number }[]): void;
+  /** The steps of a step-up fixed rate or a stepped cap/floor strike (rows of the rate_schedules table). */
+  rateSchedule(steps: { fromDate: DateSerial; rate: number }[]): void;
+}
+
+/**
+ * A list of ORE values that may change by coupon period (`Notionals/Notional`, `FixedLegData/Rates/Rate`,
+ * `Caps/Cap`), as ORE's `buildScheduledVector` reads it: either one value per coupon period in schedule order (no
+ * `startDate` attributes; the last repeated, extra values unused), or each value but the first with a `startDate`
+ * attribute (a period takes the last value whose startDate is on or before its accrual start; the first value holds
+ * from the start). `startDates[0]` is always undefined.
+ */
+export interface ScheduledValues {
+  values: number[];
+  startDates: (DateSerial | undefined)[];
+}
+
+/**
+ * Reads the `item` elements of an ORE list as ScheduledValues; `read` parses one value (its path names the element,
+ * e.g. `SwapData/LegData[1]/Notionals/Notional[2]`). A list dated on some values but not all is refused (`what`
+ * names the values in the message, e.g. `notionals`).
+ */
+export function scheduledValues(
+  nodes: XmlNode[],
+  listPath: string,
+  item: string,
+  what: string,
+  read: (valueText: string, field: string, index: number) => number,
+): ScheduledValues {
+  const values = nodes.map((n, i) => read(textOf(n), `${listPath}/${item}[${i + 1}]`, i));
+  const dateTexts = nodes.map((n) => attribute(n, 'startDate'));
+  const dated = dateTexts.slice(1).filter((d) => d !== undefined).length;
+  if (dated !== 0 && dated !== nodes.length - 1)
+    throw new Unmappable(listPath, dateTexts.map((d) => d ?? '-').join(','), `${what} with a startDate on some values but not all`);
+  // ORE reads no date for the first value (it holds from the start)
+  const startDates = dateTexts.map((d, i) => (i === 0 || d === undefined ? undefined : oreDate(d, `${listPath}/${item}[${i + 1}]/@startDate`)));
+  return { values, startDates };
 }
 
 export interface OreLeg {
@@ -39,11 +76,8 @@ export interface OreLeg {
   currency: Currency;
   /** The notional of the first period. */
   notional: number;
-  /**
-   * Several `Notionals/Notional` values (amortising or accreting): each with its `startDate` attribute (the first has
-   * none: from the start), or, without dates, one per coupon period (the last repeated). Absent: one notional.
-   */
-  notionalSteps?: { values: number[]; startDates: (DateSerial | undefined)[] };
+  /** Several `Notionals/Notional` values (amortising or accreting; ScheduledValues' rule). Absent: one notional. */
+  notionalSteps?: ScheduledValues;
   dayCount: DayCount;
   frequency: Frequency;
   startDate: DateSerial;
@@ -57,7 +91,10 @@ export interface OreLeg {
   finalExchange: boolean;
   /** `Exchanges/NotionalAmortizingExchange`: each change of an amortising notional exchanged on its date. */
   amortizingExchange: boolean;
+  /** Fixed legs: the `FixedLegData/Rates/Rate` value (of several: the first). */
   fixedRate?: number;
+  /** Fixed legs with several `Rates/Rate` values (step-up or step-down; ScheduledValues' rule). Absent: one rate. */
+  rateSteps?: ScheduledValues;
   index?: MappedIndex;
   spreadBp?: number;
   /** Floating legs: the multiplier of the index (1 unless leveraged). */
@@ -79,6 +116,11 @@ interface LegOptions {
   cdsSchedule?: boolean;
   /** Several notionals are read (`notionalSteps`) rather than refused: single-currency fixed/float swaps. */
   notionalSteps?: boolean;
+  /**
+   * Several fixed rates are read (`rateSteps`) rather than refused: swaps and swaptions, whose mappers refuse them
+   * where the xva product takes no rate steps (XCCY, a cash-settled swaption).
+   */
+  rateSteps?: boolean;
   /** The trade ignores the leg's Payer (CapFloor: LongShort decides), so it may be absent (then false). */
   payerIgnored?: boolean;
 }
@@ -101,14 +143,10 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   let notionalText: string | undefined;
   let notionalSteps: OreLeg['notionalSteps'];
   if (options.notionalSteps && notionalNodes.length > 1) {
-    const values = notionalNodes.map((n, i) => oreNumber(textOf(n), `${path}/Notionals/Notional[${i + 1}]`, i === 0 ? { positive: true } : { min: 0 }));
-    const dateTexts = notionalNodes.map((n) => attribute(n, 'startDate'));
-    const dated = dateTexts.slice(1).filter((d) => d !== undefined).length;
-    if (dated !== 0 && dated !== notionalNodes.length - 1)
-      throw new Unmappable(`${path}/Notionals`, dateTexts.map((d) => d ?? '-').join(','), 'notionals with a startDate on some values but not all');
-    const startDates = dateTexts.map((d, i) => (i === 0 || d === undefined ? undefined : oreDate(d, `${path}/Notionals/Notional[${i + 1}]/@startDate`)));
+    notionalSteps = scheduledValues(notionalNodes, `${path}/Notionals`, 'Notional', 'notionals', (v, field, i) =>
+      oreNumber(v, field, i === 0 ? { positive: true } : { min: 0 }),
+    );
     notionalText = textOf(notionalNodes[0]);
-    notionalSteps = { values, startDates };
   } else {
     notionalText = constant(
       texts(notionals, 'Notional'),
@@ -189,11 +227,19 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   };
 
   if (legType === 'Fixed') {
+    const rates = child(child(leg, 'FixedLegData'), 'Rates');
+    // (empty <Rate/> elements are skipped, as `texts` does for one rate)
+    const rateNodes = children(rates, 'Rate').filter((n) => textOf(n) !== '');
+    if (options.rateSteps && rateNodes.length > 1) {
+      // ORE's makeFixedLeg: buildScheduledVector(rates, rateDates, schedule), as the notionals
+      const rateSteps = scheduledValues(rateNodes, `${path}/FixedLegData/Rates`, 'Rate', 'fixed rates', (v, field) => oreNumber(v, field));
+      return { ...base, kind: 'fixed', fixedRate: rateSteps.values[0]!, rateSteps };
+    }
     const rateText = constant(
-      texts(child(child(leg, 'FixedLegData'), 'Rates'), 'Rate'),
+      texts(rates, 'Rate'),
       `${path}/FixedLegData/Rates`,
       'step-up fixed rates',
-      'xva fixed legs have one rate',
+      'xva steps the fixed rate of single-currency fixed/float swaps and swaptions only (rate_schedules)',
     );
     return { ...base, kind: 'fixed', fixedRate: oreNumber(rateText, `${path}/FixedLegData/Rates/Rate`) };
   }

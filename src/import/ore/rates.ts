@@ -2,9 +2,10 @@
  * ORE `Swap`, `Swaption` and `CapFloor` → xva IRS, OIS, BASIS, XCCY, SWAPTION and CAPFLOOR rows. A single-currency
  * fixed/float swap is an IRS, or an OIS when its index is overnight; a single-currency float/float swap on two
  * indices is a BASIS; two currencies make an XCCY with the notional exchanges of LegData/Exchanges; a cap or floor
- * on one floating leg of a term index is a CAPFLOOR.
+ * on one floating leg of a term index is a CAPFLOOR. Lists that change by coupon period (notionals, fixed rates, cap
+ * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them.
  */
-import { parseLegs, type OreLeg, type TradeNotes } from './legs.js';
+import { parseLegs, type OreLeg, type ScheduledValues, type TradeNotes } from './legs.js';
 import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
 import { isTermIndex } from '../../products/capFloor.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
@@ -13,7 +14,7 @@ import { buildSchedule } from '../../conventions/schedule.js';
 import type { BusinessDayConvention, Stub } from '../../products/types.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
-import { child, children, text, texts, type XmlNode } from './xml.js';
+import { attribute, child, children, text, textOf, texts, type XmlNode } from './xml.js';
 import { oreBool, oreNumber } from './conventions.js';
 
 export type TradeFields = Partial<TradeRow>;
@@ -243,11 +244,23 @@ function basisSwap(legs: OreLeg[], notes: TradeNotes): TradeFields {
 }
 
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
-  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true });
+  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true, rateSteps: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (legs[0]!.currency !== legs[1]!.currency) {
     refuseGearing(legs, 'a cross-currency swap');
     const fields = crossCurrency(legs, notes);
+    // an XCCY takes no rate steps (rate_schedules: IRS, OIS, physical SWAPTION, CAPFLOOR): a fixed rate that steps is refused
+    legs.forEach((leg, i) => {
+      if (leg.rateSteps === undefined) return;
+      const rate = fixedRateSchedule(leg, fields);
+      if (rate.steps.length > 0)
+        throw new Unmappable(
+          `${leg.path}/FixedLegData/Rates`,
+          leg.rateSteps.values.join(','),
+          'step-up fixed rates on a cross-currency swap are not supported by xva (rate_schedules step the fixed rate of IRS, OIS and physically settled SWAPTION only)',
+        );
+      fields[i === 0 ? 'fixed_rate' : 'fixed_rate2'] = rate.first;
+    });
     const steps = xccyNotionalSchedule(legs, fields);
     if (steps.length > 0) notes.notionalSchedule(steps);
     return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
@@ -260,13 +273,47 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   if (floating.gearing !== undefined) fields.float_gearing = floating.gearing;
   const steps = notionalSchedule(legs, fields);
   if (steps.length > 0) notes.notionalSchedule(steps);
+  // a step-up (or step-down) fixed rate: fixed_rate from the start, rate_schedules rows for its steps
+  const rate = fixedRateSchedule(fixed, fields);
+  fields.fixed_rate = rate.first;
+  if (rate.steps.length > 0) notes.rateSchedule(rate.steps);
   return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}), product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
+}
+
+/** The accrual starts of the schedule xva builds for a leg from the row's conventions (roll, calendar, stub, end of month). */
+function accrualStarts(leg: OreLeg, fields: TradeFields): DateSerial[] {
+  const schedule = buildSchedule({
+    startDate: leg.startDate,
+    maturityDate: leg.endDate,
+    frequency: leg.frequency,
+    dayCount: leg.dayCount,
+    businessDayConvention: fields.business_day_convention as BusinessDayConvention,
+    ...(fields.calendar ? { calendar: fields.calendar as string } : {}),
+    stub: fields.stub as Stub,
+    endOfMonth: fields.end_of_month as boolean,
+  });
+  return Array.from(schedule.accrualStart);
+}
+
+/**
+ * The value of each coupon period (accruing from `starts[i]`) of an ORE list, by ORE's rule (buildScheduledVector): a
+ * dated list gives a period the last value whose startDate is on or before its accrual start (the first value has
+ * none: from the start); an undated list one value per period in schedule order, the last repeated.
+ */
+function valuesPerPeriod(list: ScheduledValues, starts: readonly DateSerial[]): number[] {
+  const { values, startDates } = list;
+  const dated = startDates.some((d) => d !== undefined);
+  return starts.map((start, i) => {
+    if (!dated) return values[Math.min(i, values.length - 1)]!;
+    let k = 0;
+    while (k + 1 < values.length && startDates[k + 1]! <= start) k++;
+    return values[k]!;
+  });
 }
 
 /**
  * The notional steps of an amortising or accreting ORE swap, as xva's notional_schedules rows: each leg's notional
- * per coupon period by ORE's rule (a dated list: the value whose startDate is on or before the period's start; an
- * undated list: one value per period, the last repeated), on the schedule xva builds for the leg from the row's
+ * per coupon period by ORE's rule (valuesPerPeriod), on the schedule xva builds for the leg from the row's
  * conventions; the steps are the accrual starts where the notional changes. Both legs must give the same notional at
  * every accrual start of either (xva swaps have one notional schedule). Empty for a constant notional. A cap's single
  * leg gives its own steps.
@@ -274,25 +321,8 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
 function notionalSchedule(legs: OreLeg[], fields: TradeFields, ratios: readonly number[] = [1, 1]): { fromDate: DateSerial; notional: number }[] {
   if (legs.every((l) => l.notionalSteps === undefined)) return [];
   const perLeg = legs.map((leg) => {
-    const schedule = buildSchedule({
-      startDate: leg.startDate,
-      maturityDate: leg.endDate,
-      frequency: leg.frequency,
-      dayCount: leg.dayCount,
-      businessDayConvention: fields.business_day_convention as BusinessDayConvention,
-      ...(fields.calendar ? { calendar: fields.calendar as string } : {}),
-      stub: fields.stub as Stub,
-      endOfMonth: fields.end_of_month as boolean,
-    });
-    const starts = Array.from(schedule.accrualStart);
-    const steps = leg.notionalSteps;
-    const notionals = starts.map((start, i) => {
-      if (steps === undefined) return leg.notional;
-      if (steps.startDates.every((d) => d === undefined)) return steps.values[Math.min(i, steps.values.length - 1)]!;
-      let k = 0;
-      while (k + 1 < steps.values.length && steps.startDates[k + 1]! <= start) k++;
-      return steps.values[k]!;
-    });
+    const starts = accrualStarts(leg, fields);
+    const notionals = leg.notionalSteps === undefined ? starts.map(() => leg.notional) : valuesPerPeriod(leg.notionalSteps, starts);
     return { leg, starts, notionals };
   });
   const valueOn = (p: (typeof perLeg)[number], date: DateSerial): number => {
@@ -322,11 +352,32 @@ function notionalSchedule(legs: OreLeg[], fields: TradeFields, ratios: readonly 
   return out;
 }
 
+/**
+ * A stepped ORE rate (a fixed leg's `Rates/Rate` list, a cap's or floor's rates) on `leg`: the rate of each coupon
+ * period by ORE's rule (valuesPerPeriod) on the schedule xva builds for the leg from the row's conventions; `first` is
+ * the first period's (the trade's fixed_rate or strike: the first value, unless a startDate is on or before the start)
+ * and `steps` the rate_schedules rows, one at each accrual start where the rate changes. xva applies a row's rate
+ * from the period accruing on its date (products/rateSteps.ts); an accrual start is a rolled date, so rolling it
+ * again keeps it.
+ */
+function rateSchedule(leg: OreLeg, list: ScheduledValues, fields: TradeFields): { first: number; steps: { fromDate: DateSerial; rate: number }[] } {
+  const starts = accrualStarts(leg, fields);
+  const rates = valuesPerPeriod(list, starts);
+  const steps: { fromDate: DateSerial; rate: number }[] = [];
+  for (let i = 1; i < starts.length; i++) if (rates[i] !== rates[i - 1]) steps.push({ fromDate: starts[i]!, rate: rates[i]! });
+  return { first: rates[0]!, steps };
+}
+
+/** A fixed leg's rate from the start and its steps (none for one `Rate`). */
+function fixedRateSchedule(fixed: OreLeg, fields: TradeFields): { first: number; steps: { fromDate: DateSerial; rate: number }[] } {
+  return fixed.rateSteps === undefined ? { first: fixed.fixedRate!, steps: [] } : rateSchedule(fixed, fixed.rateSteps, fields);
+}
+
 /** European swaption; payer/receiver from the fixed leg's Payer flag (ORE's OptionType is not used for swaptions). */
 export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
   const option = optionTerms(data, 'SwaptionData', notes);
   dropPremium(data, 'SwaptionData', notes);
-  const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true });
+  const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true, rateSteps: true });
   refuseGearing(legs, 'a swaption');
   const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
   if (option.expiryDate > fixed.startDate)
@@ -337,7 +388,17 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
     const stepped = legs.find((l) => l.notionalSteps !== undefined)!;
     throw new Unmappable(`${stepped.path}/Notionals`, stepped.notionalSteps!.values.join(','), 'a cash-settled swaption on an amortising swap is not supported by xva');
   }
+  // a step-up underlying likewise (physical only: the cash annuity at the par yield is a flat-rate swap's)
+  const rate = fixedRateSchedule(fixed, fields);
+  if (rate.steps.length > 0 && (option.settlement ?? 'physical') === 'cash')
+    throw new Unmappable(
+      `${fixed.path}/FixedLegData/Rates`,
+      fixed.rateSteps!.values.join(','),
+      'a cash-settled swaption on a step-up swap is not supported by xva (its par-yield cash annuity is a flat-rate swap\'s): rate_schedules step the fixed rate of physically settled swaptions only',
+    );
   if (steps.length > 0) notes.notionalSchedule(steps);
+  fields.fixed_rate = rate.first;
+  if (rate.steps.length > 0) notes.rateSchedule(rate.steps);
   return {
     ...fields,
     ...(steps.length > 0 ? { amortization: 'schedule' } : {}),
@@ -349,23 +410,35 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
   };
 }
 
-/** The rates of `Caps/Cap` or `Floors/Floor`: one rate, or several equal ones (ORE: one per coupon, the last repeated). */
-function capFloorRate(data: XmlNode | undefined, list: 'Caps' | 'Floors', item: 'Cap' | 'Floor'): number | undefined {
-  const values = texts(child(data, list), item);
-  if (values.length === 0) return undefined;
+/**
+ * The rates of `Caps/Cap` or `Floors/Floor`: one rate, or one per coupon period in schedule order, the last repeated
+ * (ORE's CapFloor reads them without dates and hands them to the leg as its caps or floors: buildScheduledVector with
+ * no dates). ORE ignores a `startDate` attribute here, so a dated list (which would mean other periods than ORE
+ * values) is refused rather than read either way.
+ */
+function capFloorRates(data: XmlNode | undefined, list: 'Caps' | 'Floors', item: 'Cap' | 'Floor'): ScheduledValues | undefined {
+  // (empty elements are skipped: `<Floors><Floor/></Floors>` gives no floor)
+  const nodes = children(child(data, list), item).filter((n) => textOf(n) !== '');
+  if (nodes.length === 0) return undefined;
   const field = `CapFloorData/${list}`;
-  const rates = values.map((v, i) => oreNumber(v, `${field}/${item}[${i + 1}]`));
-  if (new Set(rates).size > 1)
-    throw new Unmappable(field, values.join(','), `a schedule of ${item.toLowerCase()} rates (${values.length} values) is not supported by xva: a CAPFLOOR has one strike`);
-  return rates[0]!;
+  const values = nodes.map((n, i) => oreNumber(textOf(n), `${field}/${item}[${i + 1}]`));
+  const dated = nodes.findIndex((n) => attribute(n, 'startDate') !== undefined);
+  if (nodes.length > 1 && dated >= 0)
+    throw new Unmappable(
+      `${field}/${item}[${dated + 1}]/@startDate`,
+      attribute(nodes[dated], 'startDate'),
+      `ORE reads a CapFloor's ${item.toLowerCase()} rates one per coupon period (the last repeated) and ignores startDate attributes: give the rates undated, one per period`,
+    );
+  return { values, startDates: values.map(() => undefined) };
 }
 
 /**
  * Cap or floor on one floating leg of a term index (ORE's LegType Floating); `buy` when `Long`. ORE ignores the
- * leg's Payer for CapFloor (LongShort decides), so it is not read. One strike: only Caps (a cap) or only Floors (a
- * floor), with one rate; a collar, a schedule of strikes, an overnight index, a spread, a gearing, in-arrears fixing
- * and other leg types are left out. Several notionals amortise as a swap's do (notional_schedules on the leg's
- * schedule). Premiums (`CapFloorData/Premiums`) are dropped like other options' premiums.
+ * leg's Payer for CapFloor (LongShort decides), so it is not read. Only Caps (a cap) or only Floors (a floor): one
+ * rate, or one per coupon period (a stepped strike: `strike` from the start and rate_schedules rows on the leg's
+ * schedule); a collar, an overnight index, a spread, a gearing, in-arrears fixing and other leg types are left out.
+ * Several notionals amortise as a swap's do (notional_schedules on the leg's schedule). Premiums
+ * (`CapFloorData/Premiums`) are dropped like other options' premiums.
  */
 export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
   const p = 'CapFloorData';
@@ -386,8 +459,8 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
         : 'caps and floors on this leg type are not supported by xva (Floating legs on a term index only)',
     );
 
-  const cap = capFloorRate(data, 'Caps', 'Cap');
-  const floor = capFloorRate(data, 'Floors', 'Floor');
+  const cap = capFloorRates(data, 'Caps', 'Cap');
+  const floor = capFloorRates(data, 'Floors', 'Floor');
   if (cap !== undefined && floor !== undefined)
     throw new Unmappable(
       `${p}/Floors`,
@@ -419,7 +492,6 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
     product: 'CAPFLOOR',
     direction: ls === 'long' || ls === 'l' ? 'buy' : 'sell',
     option_type: cap !== undefined ? 'cap' : 'floor',
-    strike: cap ?? floor!,
     currency: leg.currency,
     notional: leg.notional,
     start_date: leg.startDate,
@@ -430,6 +502,10 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
     float_spread_bp: 0,
     ...rowConventions(legs, notes),
   };
+  // a stepped strike: the first period's rate as strike, a rate_schedules row where it changes (on the leg's own schedule)
+  const strike = rateSchedule(leg, (cap ?? floor)!, fields);
+  fields.strike = strike.first;
+  if (strike.steps.length > 0) notes.rateSchedule(strike.steps);
   const steps = notionalSchedule(legs, fields);
   if (steps.length > 0) notes.notionalSchedule(steps);
   return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };

@@ -67,6 +67,12 @@ export const NOTIONAL_SCHEDULE_COLUMNS = columns([
   { name: 'notional', type: 'float64' },
 ]);
 
+export const RATE_SCHEDULE_COLUMNS = columns([
+  { name: 'trade_id', type: 'utf8' },
+  { name: 'from_date', type: 'date' },
+  { name: 'rate', type: 'float64' },
+]);
+
 export const COUNTERPARTY_COLUMNS = columns([
   { name: 'counterparty_id', type: 'utf8' },
   { name: 'name', type: 'utf8' },
@@ -113,6 +119,7 @@ export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
 export type NotionalScheduleRow = RowOf<typeof NOTIONAL_SCHEDULE_COLUMNS>;
+export type RateScheduleRow = RowOf<typeof RATE_SCHEDULE_COLUMNS>;
 
 /** A row with every column null. */
 export function emptyRow<T extends readonly ColumnSpec[]>(specs: T): RowOf<T> {

@@ -7,7 +7,7 @@ import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, 
 import type { TradeNotes } from './legs.js';
 import { mapCapFloor, mapSwap, mapSwaption, type TradeFields } from './rates.js';
 import { Unmappable, type ImportFinding } from './report.js';
-import { emptyRow, TRADE_COLUMNS, type NotionalScheduleRow, type TradeRow } from './rows.js';
+import { emptyRow, TRADE_COLUMNS, type NotionalScheduleRow, type RateScheduleRow, type TradeRow } from './rows.js';
 import { attribute, child, children, text, type XmlDocument, type XmlNode } from './xml.js';
 
 type Mapper = (data: XmlNode | undefined, notes: TradeNotes) => TradeFields;
@@ -31,6 +31,8 @@ export interface TradeImport {
   rows: TradeRow[];
   /** The notional_schedules rows of the mapped amortising swaps, swaptions and caps. */
   notionalSchedules: NotionalScheduleRow[];
+  /** The rate_schedules rows of the mapped step-up swaps and swaptions and stepped caps and floors. */
+  rateSchedules: RateScheduleRow[];
   findings: ImportFinding[];
   tradesRead: number;
   /** Calendars named by mapped trades (xva schedules use weekends only). */
@@ -45,7 +47,7 @@ export function ownNettingSetId(tradeId: string): string {
 }
 
 export function importTrades(doc: XmlDocument): TradeImport {
-  const result: TradeImport = { rows: [], notionalSchedules: [], findings: [], tradesRead: 0, calendars: new Set(), references: [] };
+  const result: TradeImport = { rows: [], notionalSchedules: [], rateSchedules: [], findings: [], tradesRead: 0, calendars: new Set(), references: [] };
   const seen = new Map<string, number | undefined>();
   const duplicates: InputIssue[] = [];
 
@@ -75,8 +77,10 @@ export function importTrades(doc: XmlDocument): TradeImport {
     const pending: ImportFinding[] = [];
     const calendars: string[] = [];
     const schedule: NotionalScheduleRow[] = [];
+    const rateSchedule: RateScheduleRow[] = [];
     const notes: TradeNotes = {
       notionalSchedule: (steps) => schedule.push(...steps.map((s) => ({ trade_id: tradeId, from_date: s.fromDate, notional: s.notional }))),
+      rateSchedule: (steps) => rateSchedule.push(...steps.map((s) => ({ trade_id: tradeId, from_date: s.fromDate, rate: s.rate }))),
       approximate: (field, value, reason) => pending.push({ kind: 'approximated', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
       drop: (field, value, reason) => pending.push({ kind: 'unmapped_field', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
       calendar: (name) => calendars.push(name),
@@ -104,6 +108,7 @@ export function importTrades(doc: XmlDocument): TradeImport {
       const row: TradeRow = { ...emptyRow(TRADE_COLUMNS), ...fields, trade_id: tradeId, counterparty_id: counterpartyId, netting_set_id: nettingSetId };
       result.rows.push(row);
       result.notionalSchedules.push(...schedule);
+      result.rateSchedules.push(...rateSchedule);
       result.references.push({ tradeId, counterpartyId, nettingSetId, defaultedNettingSet });
       result.findings.push(...pending);
       for (const c of calendars) result.calendars.add(c);

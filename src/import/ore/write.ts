@@ -5,18 +5,19 @@ import { XvaUsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { writeTable, type OutputTable } from '../../io/write.js';
 import type { OreImportResult } from './index.js';
-import { ELIGIBLE_COLLATERAL_COLUMNS, NOTIONAL_SCHEDULE_COLUMNS, toColumnTable } from './rows.js';
+import { ELIGIBLE_COLLATERAL_COLUMNS, NOTIONAL_SCHEDULE_COLUMNS, RATE_SCHEDULE_COLUMNS, toColumnTable } from './rows.js';
 
 export const IMPORT_REPORT_FILE = 'import_report.json';
 
 /**
- * Writes trades, counterparties, netting_sets (and eligible_collateral, notional_schedules when any) as `<table>.<format>` in `outDir`,
- * and the report as import_report.json. Refuses when the folder holds a table in the other format (the loader would
- * find two); an older eligible_collateral file is replaced by an empty table. Returns the paths written.
+ * Writes trades, counterparties, netting_sets (and eligible_collateral, notional_schedules, rate_schedules when any)
+ * as `<table>.<format>` in `outDir`, and the report as import_report.json. Refuses when the folder holds a table in
+ * the other format (the loader would find two); an older eligible_collateral, notional_schedules or rate_schedules
+ * file is replaced by an empty table. Returns the paths written.
  */
 export function writeOreImport(outDir: string, result: OreImportResult, format: 'parquet' | 'csv'): string[] {
   const other = format === 'parquet' ? 'csv' : 'parquet';
-  const names = ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'notional_schedules'] as const;
+  const names = ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'notional_schedules', 'rate_schedules'] as const;
   for (const name of names) {
     const twin = path.join(outDir, `${name}.${other}`);
     if (fs.existsSync(twin))
@@ -31,6 +32,9 @@ export function writeOreImport(outDir: string, result: OreImportResult, format: 
   // likewise an older notional_schedules file: its rows would name trades of another import
   if (tables.notional_schedules === undefined && fs.existsSync(path.join(outDir, `notional_schedules.${format}`)))
     tables.notional_schedules = toColumnTable(NOTIONAL_SCHEDULE_COLUMNS, []);
+  // and an older rate_schedules file (its steps would apply to trades of this import with the same ids)
+  if (tables.rate_schedules === undefined && fs.existsSync(path.join(outDir, `rate_schedules.${format}`)))
+    tables.rate_schedules = toColumnTable(RATE_SCHEDULE_COLUMNS, []);
   for (const name of names) {
     const table = tables[name];
     if (table === undefined) continue;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
 import { checkScheduleOwners, readNotionalSchedules } from '../../portfolio/notionalSchedules.js';
+import { checkRateScheduleOwners, readRateSchedules } from '../../portfolio/rateSchedules.js';
 import { FieldReader } from '../../io/table.js';
 import type { Market } from '../../market/types.js';
 import { checkPortfolio } from '../../portfolio/checks.js';
@@ -21,7 +22,7 @@ import type { Trade } from '../../products/types.js';
 /**
  * Reads and checks the what-if trades; throws XvaInputError (every problem, naming the file) when anything is wrong.
  * `source` is a trades table, or a folder holding one (`trades.csv`, `.parquet`) and, for swaps amortising by
- * schedule, a `notional_schedules` table (docs/inputs.md).
+ * schedule, a `notional_schedules` table, and for step-up rates a `rate_schedules` table (docs/inputs.md).
  */
 export async function loadNewTrades(source: string, portfolio: Portfolio, market: Market, marketFile: string): Promise<Trade[]> {
   const folder = fs.statSync(source).isDirectory() ? source : undefined;
@@ -36,6 +37,11 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   const schedulesReader = schedulesFile === undefined ? undefined : new FieldReader(await readTable(schedulesFile, { displayName: path.basename(schedulesFile) }), issues);
   if (schedulesReader && !schedulesReader.requireColumns(PORTFOLIO_TABLES.notional_schedules.requiredColumns)) issues.throwIfAny();
   const schedules = schedulesReader ? readNotionalSchedules(schedulesReader) : undefined;
+  // a folder's rate_schedules table: the steps of its step-up fixed rates and strikes
+  const ratesFile = folder === undefined ? undefined : findTableFile(folder, 'rate_schedules');
+  const ratesReader = ratesFile === undefined ? undefined : new FieldReader(await readTable(ratesFile, { displayName: path.basename(ratesFile) }), issues);
+  if (ratesReader && !ratesReader.requireColumns(PORTFOLIO_TABLES.rate_schedules.requiredColumns)) issues.throwIfAny();
+  const rates = ratesReader ? readRateSchedules(ratesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
   const unknown = table.columnNames.filter((c) => !spec.known.includes(c));
   if (unknown.length > 0) {
@@ -47,16 +53,20 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   const clearing = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.ccp === undefined ? { cleared: n.cleared } : { cleared: n.cleared, ccp: n.ccp }]));
   const trades: Trade[] = [];
   for (let row = 0; row < table.numRows; row++) {
-    const trade = readTradeRow(reader, row, { nettingSetClearing: (id) => clearing.get(id), ...(folder !== undefined ? { notionalSchedule: (id: string) => schedules?.get(id) } : {}) });
+    const trade = readTradeRow(reader, row, {
+      nettingSetClearing: (id) => clearing.get(id),
+      ...(folder !== undefined ? { notionalSchedule: (id: string) => schedules?.get(id), rateSchedule: (id: string) => rates?.get(id) } : {}),
+    });
     if (trade) trades.push(trade);
   }
-  if (schedulesReader && schedules) {
+  if ((schedulesReader && schedules) || (ratesReader && rates)) {
     const ids = new Set<string>();
     for (let row = 0; row < table.numRows; row++) {
       const id = reader.string('trade_id', row);
       if (id !== undefined) ids.add(id);
     }
-    checkScheduleOwners(schedulesReader, schedules, trades, ids);
+    if (schedulesReader && schedules) checkScheduleOwners(schedulesReader, schedules, trades, ids);
+    if (ratesReader && rates) checkRateScheduleOwners(ratesReader, rates, trades, ids);
   }
 
   // Against the book: an existing netting set, of the trade's counterparty; a new, unique trade id.

@@ -88,8 +88,8 @@ function swapCandidate(ctx: BuildContext, template: InterestRateSwap, months: nu
   const startDate = market.asOf;
   const maturityDate = addMonths(startDate, months);
   const ccy = template.fixedLeg.currency;
-  // a replacement is a plain bullet swap on the template's conventions, whether or not the template amortises or is geared
-  const { amortization: _fixedSteps, ...fixedTerms } = template.fixedLeg;
+  // a replacement is a plain bullet swap on the template's conventions, whether or not the template amortises, steps up or is geared
+  const { amortization: _fixedSteps, rateSteps: _rateSteps, ...fixedTerms } = template.fixedLeg;
   const { amortization: _floatSteps, gearing: _gearing, ...floatTerms } = template.floatLeg;
   const make = (tradeId: string, signedNotional: number, fixedRate: number): InterestRateSwap => ({
     ...tradeBase(ctx, tradeId),
