@@ -30,7 +30,7 @@ import { capitalOfSets } from '../src/optimize/measure/capital.js';
 import { novationActions, novatedTradeId, novationExtraMporDays, withNovationNet } from '../src/optimize/levers/novation/index.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { Counterparty, NettingSet, Portfolio } from '../src/portfolio/types.js';
-import type { CreditDefaultSwap, InterestRateSwap, Trade } from '../src/products/types.js';
+import type { CreditDefaultSwap, FloatLeg, InterestRateSwap, Trade } from '../src/products/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MARKET_FILE = path.join(here, 'data/small/market.yaml');
@@ -150,6 +150,24 @@ describe('novation candidates', () => {
     const mix = actions.find((a) => a.actionId === 'novation:set:NS_MIX')!;
     expect(mix.tradeIds).toEqual(['E1']);
     expect(mix.details.notClearableInSet).toBe('already_cleared 1, currency 1, matured 1, product 1, single_name_cds 2');
+  });
+
+  it('proposes a single-currency basis swap in a clearable currency (not in NZD), ranked by its notional in the base currency', () => {
+    const estrLeg = (currency: 'EUR' | 'NZD', index: string): FloatLeg => ({
+      kind: 'float', currency, notional: 30e6, floatIndex: index, spreadBp: 9, frequency: '3M', dayCount: 'ACT/360', startDate: fromYmd(2026, 1, 7), maturityDate: fromYmd(2031, 1, 7),
+      businessDayConvention: 'MF', stub: 'short_front', endOfMonth: false,
+    });
+    const basis = (tradeId: string, currency: 'EUR' | 'NZD', a: string, b: string): Trade => ({
+      tradeId, counterpartyId: 'CP_BANK', nettingSetId: 'NS_MIX', cleared: false, product: 'BASIS', direction: 'pay', leg1: estrLeg(currency, a), leg2: { ...estrLeg(currency, b), spreadBp: 0, frequency: '6M' },
+    });
+    const book = mixedBook();
+    const withBasis: Portfolio = { ...book, trades: [...book.trades, basis('B1', 'EUR', 'EUR-ESTR', 'EUR-EURIBOR-6M'), basis('B2', 'NZD', 'NZD-OCR', 'NZD-BKBM-3M')] };
+    const mix = novationActions(withBasis, market).find((a) => a.actionId === 'novation:set:NS_MIX')!;
+    // B1 30m EUR (32.55m USD at 1.085) before E1 20m EUR; B2 stays (NZD is not in the default list)
+    expect(mix.tradeIds).toEqual(['B1', 'E1']);
+    expect(mix.details.novatedNotionalBase).toBeCloseTo((30e6 + 20e6) * 1.085, 3);
+    expect(mix.details.notClearableInSet).toBe('already_cleared 1, currency 2, matured 1, product 1, single_name_cds 2');
+    expect(mix.amendment.addTrades.find((t) => t.tradeId === 'B1-NOV-LCH')).toMatchObject({ product: 'BASIS', cleared: true, leg1: { floatIndex: 'EUR-ESTR' } });
   });
 
   it('proposes an index CDS when reference_entities marks its name an index; the currency list is an option', () => {

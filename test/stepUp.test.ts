@@ -93,6 +93,23 @@ describe('step-up swaps valued today', () => {
     }
   });
 
+  it('steps and amortisation combine: each coupon N_k·K_k·τ (a notional schedule; by hand)', () => {
+    const disc = market.discountCurve('EUR');
+    const amortization = { kind: 'schedule' as const, fromDates: [y(2028), y(2030), y(2032)], notionals: [15e6, 10e6, 5e6] };
+    const amortise = (t: InterestRateSwap): InterestRateSwap => ({ ...t, fixedLeg: { ...t.fixedLeg, amortization }, floatLeg: { ...t.floatLeg, amortization } });
+    const swap = amortise(irs('S', 'receive', y(2026), y(2033), 0.03, STEPS));
+    const flat = amortise(irs('F', 'receive', y(2026), y(2033), 0.03));
+    let extra = 0;
+    for (let year = 2027; year <= 2033; year++) {
+      const start = year - 1; // the period accruing from 30 September of the year before
+      const notional = start >= 2032 ? 5e6 : start >= 2030 ? 10e6 : start >= 2028 ? 15e6 : N;
+      const k = start >= 2031 ? 0.045 : start >= 2029 ? 0.04 : 0.03;
+      extra += notional * (k - 0.03) * disc.discount(market.time(y(year)));
+    }
+    expect(priceTrade(swap, market).npv - priceTrade(flat, market).npv).toBeCloseTo(extra, 4);
+    expect(extra).toBeGreaterThan(0.005 * N);
+  });
+
   it('a step dated inside a period applies from the next accrual start; a step on a holiday from the rolled start', () => {
     const mid = irs('M', 'pay', y(2026), y(2033), 0.03, { fromDates: [fromYmd(2029, 12, 15)], rates: [0.05] });
     const next = irs('X', 'pay', y(2026), y(2033), 0.03, { fromDates: [y(2030)], rates: [0.05] });
