@@ -27,6 +27,22 @@ export function swaptionTenorYears(trade: Swaption): number {
   return Math.round(((trade.fixedLeg.maturityDate - trade.fixedLeg.startDate) / 365.25) * 12) / 12;
 }
 
+/**
+ * The tenor at which the surface is read for an underlying whose notional steps (amortising or accreting): its
+ * weighted average life, Σ_k N_k·(e_k − s_k) / max_k N_k over the fixed leg's periods (on the market's year clock, whole months), so a
+ * swap repaid linearly over 5 years reads the 3-year vol, as desks quote an amortising swaption at its average life;
+ * normalised by the peak notional, an accreting swap's stays within its tenor. A bullet's is swaptionTenorYears.
+ */
+export function swaptionVolTenorYears(trade: Swaption, fixedFlows: LegFlows): number {
+  if (trade.fixedLeg.amortization === undefined || fixedFlows.count === 0) return swaptionTenorYears(trade);
+  let peak = 0;
+  for (let j = 0; j < fixedFlows.count; j++) peak = Math.max(peak, fixedFlows.notionals[j]!);
+  if (!(peak > 0)) return swaptionTenorYears(trade);
+  let life = 0; // Σ N_k·(e_k − s_k) in years, e_k − s_k from the flows' accrual times (years on the market's clock)
+  for (let j = 0; j < fixedFlows.count; j++) life += fixedFlows.notionals[j]! * (fixedFlows.accrualEndTimes[j]! - fixedFlows.accrualStartTimes[j]!);
+  return Math.max(1, Math.round((life / peak) * 12)) / 12;
+}
+
 /** Par-yield cash annuity Σ_{i=1..n} (1/m)/(1 + S/m)^i. */
 export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, periods: number): number {
   const growth = 1 + swapRate / paymentsPerYear;
@@ -117,7 +133,7 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     const forward = flowsPv(floatFlows, discount) / annuityPerRate;
     // a step-up underlying is quoted at its annuity-weighted rate (pricing/legs.ts effectiveFixedRate)
     const strike = fixedLeg.rateSteps === undefined ? fixedLeg.fixedRate : flowsPv(fixedFlows, discount) / annuityPerRate;
-    const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionTenorYears(trade), tradeId);
+    const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionVolTenorYears(trade, fixedFlows), tradeId);
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;
     if (fixedLeg.amortization !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on an amortising swap (the par-yield cash annuity is a bullet swap\'s)');
     if (fixedLeg.rateSteps !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on a step-up swap (the par-yield cash annuity is a flat-rate swap\'s)');
