@@ -433,3 +433,75 @@ rates:
     expect(priceTrade(cap, irVolBumpedMarket(m, 'USD', 0.01)).npv).toBeCloseTo(byHand(1.01), 6);
   });
 });
+
+describe('caplet vols with a smile (capFloorVols quotes by expiry and strike)', () => {
+  const RATES = `
+rates:
+  USD:
+    hullWhite: { meanReversion: 0.03, sigma: 0.01 }
+    capFloorVols:
+      type: normal
+      quotes:
+        - { expiry: 1Y, strike: 0.02, vol: 0.0105 }
+        - { expiry: 1Y, strike: 0.04, vol: 0.0085 }
+        - { expiry: 1Y, strike: 0.06, vol: 0.0095 }
+        - { expiry: 3Y, strike: 0.02, vol: 0.0098 }
+        - { expiry: 3Y, strike: 0.05, vol: 0.0082 }
+`;
+  const m = parseMarket(USD_MARKET + RATES, 'caplet-smile.yaml');
+  const leg = libor(addMonths(AS_OF, 3), 4);
+  /**
+   * σ(T, K) by hand: per expiry row linear in strike between its own quotes (flat beyond them), then linear in expiry
+   * between the 1Y and 3Y rows (flat beyond); the 3Y row has no 4% or 6% quote, so it is read along its own strikes.
+   */
+  const smileVol = (T: number, K: number): number => {
+    const row = (ks: number[], vs: number[], k: number): number => {
+      if (k <= ks[0]!) return vs[0]!;
+      if (k >= ks[ks.length - 1]!) return vs[vs.length - 1]!;
+      let i = 0;
+      while (ks[i + 1]! <= k) i++;
+      return vs[i]! + ((k - ks[i]!) / (ks[i + 1]! - ks[i]!)) * (vs[i + 1]! - vs[i]!);
+    };
+    // the bilinear step reads each row at the grid strikes bracketing K (the union of all rows' strikes: 2%, 4%, 5%, 6%)
+    const grid = [0.02, 0.04, 0.05, 0.06];
+    const j = K <= grid[0]! ? 0 : K >= grid[3]! ? 2 : grid.findIndex((g, i) => g <= K && K < grid[i + 1]!);
+    const wK = K <= grid[0]! ? 0 : K >= grid[3]! ? 1 : (K - grid[j]!) / (grid[j + 1]! - grid[j]!);
+    const at = (ks: number[], vs: number[]) => (1 - wK) * row(ks, vs, grid[j]!) + wK * row(ks, vs, grid[j + 1]!);
+    const v1 = at([0.02, 0.04, 0.06], [0.0105, 0.0085, 0.0095]);
+    const v3 = at([0.02, 0.05], [0.0098, 0.0082]);
+    const [t1, t3] = [m.time(addMonths(AS_OF, 12)), m.time(addMonths(AS_OF, 36))];
+    if (T <= t1) return v1;
+    if (T >= t3) return v3;
+    return v1 + ((T - t1) / (t3 - t1)) * (v3 - v1);
+  };
+  const byHand = (K: number, optionType: 'cap' | 'floor', factor = 1): number => {
+    const disc = m.discountCurve('USD');
+    let v = 0;
+    for (const { s, e } of periods(leg)) {
+      const T = m.time(s);
+      v += N * yearFraction('ACT/360', s, e) * disc.discount(m.time(e)) * bachelier(optionType === 'cap' ? 'call' : 'put', forward(m, s, e), K, factor * smileVol(T, K), T);
+    }
+    return v;
+  };
+
+  it('each caplet at the vol of its expiry and strike (bilinear by hand); strikes away from the money read other vols', () => {
+    expect(m.capFloorVols('USD')!.quotes.map((q) => q.strike)).toEqual([0.02, 0.04, 0.06, 0.02, 0.05]);
+    for (const [K, type] of [[0.045, 'cap'], [0.03, 'floor'], [0.07, 'cap']] as const) {
+      expect(priceTrade(capFloor(`S${K}`, type, 'buy', K, leg), m).npv, `${type} ${K}`).toBeCloseTo(byHand(K, type), 6);
+    }
+    // the quotes at other strikes move it (here every quote but the 2% ones up 20bp of vol)
+    const atTwo = priceTrade(capFloor('S2', 'cap', 'buy', 0.045, leg), marketView(m, { capFloorVols: { USD: { ...m.capFloorVols('USD')!, quotes: m.capFloorVols('USD')!.quotes.map((q) => ({ ...q, vol: q.strike === 0.02 ? q.vol : q.vol + 0.002 })) } } })).npv;
+    expect(atTwo - byHand(0.045, 'cap')).toBeGreaterThan(1e-4 * N);
+    // the capital IR vol bump scales the smile (each quote × 1.01)
+    expect(priceTrade(capFloor('S3', 'cap', 'buy', 0.045, leg), irVolBumpedMarket(m, 'USD', 0.01)).npv).toBeCloseTo(byHand(0.045, 'cap', 1.01), 6);
+  });
+
+  it('every quote has a strike or none, one per expiry and strike: errors naming the quote', () => {
+    const mixed = RATES.replace('- { expiry: 1Y, strike: 0.04, vol: 0.0085 }', '- { expiry: 1Y, vol: 0.0085 }').replace('- { expiry: 3Y, strike: 0.05, vol: 0.0082 }', '- { expiry: 3Y, strike: 0.02, vol: 0.0082 }');
+    const text = marketLoadError(USD_MARKET + mixed);
+    expect(text).toMatch(/rates\.USD\.capFloorVols\.quotes\[1\]\.strike[\s\S]*every quote has one/);
+    expect(text).toMatch(/rates\.USD\.capFloorVols\.quotes\[4\][\s\S]*one quote per expiry and strike/);
+    const atmFirst = RATES.replace('- { expiry: 1Y, strike: 0.02, vol: 0.0105 }', '- { expiry: 1Y, vol: 0.0105 }');
+    expect(marketLoadError(USD_MARKET + atmFirst)).toMatch(/rates\.USD\.capFloorVols\.quotes\[1\]\.strike[\s\S]*quotes\[0\] has none/);
+  });
+});

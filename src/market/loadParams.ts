@@ -70,8 +70,9 @@ function readHullWhite(ctx: LoadContext, currency: Currency, value: unknown, pat
 }
 
 /**
- * `swaptionVols` (quotes by expiry and tenor) or, with `withTenor` false, `capFloorVols` (caplet vols by expiry
- * only: { expiry, vol }, read as a surface flat in tenor, every quote at tenor 0).
+ * `swaptionVols` (quotes by expiry and tenor) or, with `withTenor` false, `capFloorVols` (caplet vols by expiry:
+ * { expiry, vol } ATM, or { expiry, strike, vol } a smile, every quote with a strike or none; read as a surface flat
+ * in tenor, every quote at tenor 0).
  */
 function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, path: string, withTenor = true): SwaptionVolSurface | undefined {
   const r = ctx.reader;
@@ -88,26 +89,36 @@ function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, 
   }
   const quotes: SwaptionVolQuote[] = [];
   const seen = new Map<string, number>();
-  const list = r.list(spec.quotes, child(path, 'quotes'), withTenor ? 'a non-empty list of { expiry, tenor, vol }' : 'a non-empty list of { expiry, vol }');
+  const list = r.list(spec.quotes, child(path, 'quotes'), withTenor ? 'a non-empty list of { expiry, tenor, vol }' : 'a non-empty list of { expiry, vol } or of { expiry, strike, vol }');
+  // caplet vols: every quote has a strike (a smile) or none (ATM), as the first quote says
+  const smile = !withTenor && Array.isArray(spec.quotes) && spec.quotes.length > 0 && isMapWith(spec.quotes[0], 'strike');
   list?.forEach((item, i) => {
     const p = child(child(path, 'quotes'), i);
-    const q = r.map(item, p, withTenor ? 'a quote { expiry: 1Y, tenor: 5Y, vol: 0.008 }' : 'a quote { expiry: 1Y, vol: 0.008 }');
+    const q = r.map(item, p, withTenor ? 'a quote { expiry: 1Y, tenor: 5Y, vol: 0.008 }' : smile ? 'a quote { expiry: 1Y, strike: 0.03, vol: 0.008 }' : 'a quote { expiry: 1Y, vol: 0.008 }');
     if (!q) return;
-    r.keys(q, p, withTenor ? ['expiry', 'tenor', 'vol'] : ['expiry', 'vol'], withTenor ? 'swaption quote keys' : 'caplet vol quote keys');
+    r.keys(q, p, withTenor ? ['expiry', 'tenor', 'vol'] : ['expiry', 'strike', 'vol'], withTenor ? 'swaption quote keys' : 'caplet vol quote keys');
     const expiry = r.tenor(q.expiry, child(p, 'expiry'));
     const tenor = withTenor ? r.tenor(q.tenor, child(p, 'tenor')) : undefined;
+    let strike: number | undefined;
+    if (!withTenor && smile) strike = r.number(q.strike, child(p, 'strike'), 'the absolute strike of the caplet vol (decimal, e.g. 0.03): quotes[0] has one, so every quote has one');
+    else if (!withTenor && q.strike !== undefined) r.issue(child(p, 'strike'), q.strike, 'no strike: quotes[0] has none (ATM vols by expiry), so no quote has one');
     const vol = readVol(ctx, q.vol, child(p, 'vol'));
-    if (expiry && (tenor || !withTenor)) {
-      const key = withTenor ? `${show(q.expiry)}x${show(q.tenor)}` : String(show(q.expiry));
-      if (seen.has(key)) r.issue(p, key, `one quote per expiry${withTenor ? ' and tenor' : ''} (${key} is also quotes[${seen.get(key)}])`);
+    if (expiry && (tenor || !withTenor) && (!smile || strike !== undefined)) {
+      const key = withTenor ? `${show(q.expiry)}x${show(q.tenor)}` : smile ? `${show(q.expiry)} at ${strike}` : String(show(q.expiry));
+      if (seen.has(key)) r.issue(p, key, `one quote per expiry${withTenor ? ' and tenor' : smile ? ' and strike' : ''} (${key} is also quotes[${seen.get(key)}])`);
       else seen.set(key, i);
     }
-    if (expiry && (tenor || !withTenor) && vol !== undefined && ctx.asOf !== undefined) {
-      quotes.push({ expiryYears: tenorTime(ctx.asOf, expiry), tenorYears: tenor ? tenorYears(tenor) : 0, vol });
+    if (expiry && (tenor || !withTenor) && vol !== undefined && ctx.asOf !== undefined && (!smile || strike !== undefined)) {
+      quotes.push({ expiryYears: tenorTime(ctx.asOf, expiry), tenorYears: tenor ? tenorYears(tenor) : 0, vol, ...(strike !== undefined ? { strike } : {}) });
     }
   });
   if (r.issues.errorCount > before || !type) return undefined;
   return { currency, type, shift, quotes };
+}
+
+/** A YAML mapping holding `key`. */
+function isMapWith(value: unknown, key: string): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && key in value;
 }
 
 export function readRates(ctx: LoadContext, value: unknown): RatesSection {

@@ -57,6 +57,11 @@ export interface SwaptionVolQuote {
   expiryYears: number;
   tenorYears: number;
   vol: number;
+  /**
+   * Caplet vols with a smile only (`capFloorVols` quotes with `strike`): the absolute strike of the quote (decimal);
+   * a surface's quotes all have one or none. Swaption quotes never have one (ATM).
+   */
+  strike?: number;
 }
 
 export interface SwaptionVolSurface {
@@ -154,8 +159,9 @@ export interface Market {
   swaptionVols(currency: Currency): SwaptionVolSurface | undefined;
   /**
    * Caplet (optionlet) volatilities of a currency's term-index caps and floors (`rates.<CCY>.capFloorVols`), by
-   * expiry only (every quote's tenorYears is 0: the surface is flat in tenor); undefined when the market has none
-   * (caplets then read the swaption surface).
+   * expiry, or by expiry and strike when the quotes carry strikes (a smile: pricing/swaptionVol.ts capletVolatility);
+   * every quote's tenorYears is 0 (flat in tenor); undefined when the market has none (caplets then read the swaption
+   * surface).
    */
   capFloorVols(currency: Currency): SwaptionVolSurface | undefined;
   /** The index's fixing on a past date (`fixings` of the market file; term indices only), or undefined. */

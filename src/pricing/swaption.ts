@@ -20,7 +20,7 @@ import { discountCurveFor, unsupported } from './curves.js';
 import { jamshidianSwaption } from './hullWhite.js';
 import { fixedLegFlows, floatLegFlows, flowsPv, type LegFlows } from './legs.js';
 import { projectionFor } from './swaps.js';
-import { swaptionVolatility } from './swaptionVol.js';
+import { capletVolatility, swaptionVolatility } from './swaptionVol.js';
 
 /** Underlying tenor in years for the vol surface: start to maturity in whole months (ACT/365.25 rounded). */
 export function swaptionTenorYears(trade: Swaption): number {
@@ -58,7 +58,8 @@ export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, pe
 /** Undiscounted option on the forward swap rate per unit annuity from the market surface. */
 export function swaptionOnRate(optionType: 'payer' | 'receiver', surface: SwaptionVolSurface, forward: number, strike: number, expiryYears: number, tenorYears: number, tradeId: string): number {
   const callPut = optionType === 'payer' ? 'call' : 'put';
-  const vol = swaptionVolatility(surface, expiryYears, tenorYears);
+  // a caplet surface with a smile is read at the caplet's strike (its quotes carry strikes; swaption quotes never do)
+  const vol = surface.quotes[0]?.strike !== undefined ? capletVolatility(surface, expiryYears, strike) : swaptionVolatility(surface, expiryYears, tenorYears);
   if (surface.type === 'normal') return bachelier(callPut, forward, strike, vol, expiryYears);
   if (!(forward + surface.shift > 0) || !(strike + surface.shift > 0)) {
     throw new Error(
