@@ -19,6 +19,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset demo --amortising --out ./demo-amortising',
     '<%= config.bin %> fixtures --preset demo --caps --out ./demo-caps',
     '<%= config.bin %> fixtures --preset demo --step-up --out ./demo-step-up',
+    '<%= config.bin %> fixtures --preset demo --bermudan --out ./demo-bermudan',
   ];
 
   static override flags = {
@@ -41,6 +42,10 @@ export default class Fixtures extends XvaCommand {
         'Make every fourth bilateral EURIBOR IRS a cap (a payer swap) or floor (a receiver swap) struck at its fixed rate, sold and bought in turn; see docs/fixtures.md',
       default: false,
     }),
+    bermudan: Flags.boolean({
+      description: 'Make every fourth physically settled swaption Bermudan (an exercise column): exercisable on every fixed accrual start of its underlying; see docs/fixtures.md',
+      default: false,
+    }),
     'step-up': Flags.boolean({
       description:
         'Make every third IRS, OIS and physical swaption a step-up: +25bp a third of the way through its life, +50bp two thirds of the way (a rate_schedules table); see docs/fixtures.md',
@@ -53,7 +58,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'] });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

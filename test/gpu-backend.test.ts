@@ -54,7 +54,8 @@ import { XvaUsageError } from '../src/errors.js';
 import { GpuSetValuation, DEVICE_PRODUCTS } from '../src/exposure/backends/gpu/valuation.js';
 import { chunksOf, PATH_CHUNK, sumChunks } from '../src/exposure/backends/gpu/wgsl/figures.js';
 import { DeviceBufferPool, sizeClass } from '../src/exposure/backends/gpu/bufferPool.js';
-import { packKernelTables } from '../src/exposure/backends/gpu/tables.js';
+import { NO_NODE_TABLES, packKernelTables } from '../src/exposure/backends/gpu/tables.js';
+import { bermudanExerciseDates } from '../src/portfolio/tradeRows.js';
 import { tableMemory } from '../src/exposure/backends/gpu/tableMemory.js';
 import { packSetReference } from './helpers/packSetReference.js';
 import { compileNettingSet, ratePoolNodeTables } from '../src/exposure/valuation/index.js';
@@ -353,9 +354,14 @@ describe('GPU backend through the engine: every output against the CPU backend',
         amortised.add(t.product);
         return { ...t, leg1: { ...t.leg1, amortization: linear }, leg2: { ...t.leg2, amortization: linear } };
       }
+      // and the first physical swaption is Bermudan (exercisable on every fixed accrual start, with its notice)
+      if (t.product === 'SWAPTION' && t.settlement === 'physical' && !amortised.has('BERMUDAN')) {
+        amortised.add('BERMUDAN');
+        return { ...t, exerciseDates: bermudanExerciseDates(t.fixedLeg, t.expiryDate) };
+      }
       return t;
     });
-    expect([...amortised].sort()).toEqual(['IRS', 'XCCY']);
+    expect([...amortised].sort()).toEqual(['BERMUDAN', 'IRS', 'XCCY']);
     const book: Portfolio = { ...portfolio, nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)), trades };
     const options: SimulationOptions = {
       paths: 200,
@@ -484,7 +490,7 @@ describe('GPU device valuation with worker threads', () => {
     expect(one.routing.device.length).toBeGreaterThan(5);
     // the same routing in the same order, whether the node tables were built here or on the workers
     expect(two.routing).toEqual(one.routing);
-    expect(one.routing.host).toEqual([{ nettingSetId: zeroStrikeSet, reason: 'an equity option with a strike <= 0' }]);
+    expect(one.routing.host).toEqual([{ nettingSetId: zeroStrikeSet, reason: NO_NODE_TABLES }]);
     expect(new Set(book.trades.filter((t) => one.routing.device.includes(t.nettingSetId)).map((t) => t.product)).size).toBeGreaterThan(5);
     two.result.nettingSets.forEach((g, i) => {
       const h = one.result.nettingSets[i]!;

@@ -55,6 +55,8 @@ export interface PortfolioSummary {
   amortisingSwaps: Record<string, number>;
   /** Trades whose fixed rate or strike steps (the rate_schedules table), by product; empty when none does. */
   steppedRates: Record<string, number>;
+  /** Swaptions with Bermudan exercise (`exercise` bermudan). */
+  bermudanSwaptions: number;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
@@ -151,7 +153,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   const swapsByCalendar: Record<string, number> = {};
   const amortisingSwaps: Record<string, number> = {};
   const steppedRates: Record<string, number> = {};
+  let bermudanSwaptions = 0;
   for (const trade of portfolio.trades) {
+    if (trade.product === 'SWAPTION' && trade.exerciseDates !== undefined) bermudanSwaptions++;
     tradesByProduct[trade.product]++;
     const calendar = scheduleCalendar(trade);
     if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
@@ -186,6 +190,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     swapsByCalendar,
     amortisingSwaps,
     steppedRates,
+    bermudanSwaptions,
   };
   if (!market) return summary;
 

@@ -9,6 +9,9 @@ import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js
 import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
+import { buildSchedule } from '../conventions/schedule.js';
+import { adjust } from '../conventions/calendar.js';
+import { calendarNamed } from '../conventions/holidays.js';
 import { CALENDAR_EXPECTED, WEEKENDS_ONLY, calendarYears, canonicalCalendarName } from '../conventions/holidays.js';
 import {
   AMORTIZATION_KINDS,
@@ -73,6 +76,7 @@ export const TRADE_COLUMNS = [
   'float_gearing',
   'float_frequency2',
   'float_day_count2',
+  'exercise',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -501,7 +505,32 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
     fixed.amortization = amortization;
     float.amortization = amortization;
   }
+  const exercise = r.oneOf('exercise', row, ['european', 'bermudan'] as const, ENUM) ?? 'european';
+  if (exercise === 'bermudan') {
+    if (settlement === 'cash') {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'exercise', value: 'bermudan', expected: 'european for a cash-settled swaption (Bermudan swaptions are physically settled)' });
+      return undefined;
+    }
+    return { ...base, product: 'SWAPTION', direction, optionType, settlement, expiryDate, fixedLeg: fixed, floatLeg: float, exerciseDates: bermudanExerciseDates(fixed, expiryDate) };
+  }
   return { ...base, product: 'SWAPTION', direction, optionType, settlement, expiryDate, fixedLeg: fixed, floatLeg: float };
+}
+
+/**
+ * A Bermudan's exercise dates (docs/inputs.md, "Bermudan swaptions"): `expiry_date`, then each later accrual start of
+ * the fixed leg less the same notice (start_date − expiry_date calendar days), rolled to the preceding business day of
+ * the leg's calendar; on E_k the holder enters the periods accruing from the k-th fixed accrual start.
+ */
+export function bermudanExerciseDates(fixed: FixedLeg, expiryDate: DateSerial): DateSerial[] {
+  const starts = buildSchedule(fixed).accrualStart;
+  const notice = fixed.startDate - expiryDate;
+  const calendar = calendarNamed(fixed.calendar);
+  const dates = [expiryDate];
+  for (let k = 1; k < starts.length; k++) {
+    const d = adjust(starts[k]! - notice, 'P', calendar);
+    if (d > dates[dates.length - 1]!) dates.push(d);
+  }
+  return dates;
 }
 
 /**
@@ -607,6 +636,11 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   }
   if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
   if (product !== 'BASIS' && product !== 'XCCY') refuseLeg2Conventions(r, row, product);
+  if (product !== 'SWAPTION' && r.has('exercise')) {
+    const cell = r.cell('exercise', row);
+    const text = cell === null ? '' : String(cell).trim();
+    if (text !== '' && text.toLowerCase() !== 'european') r.issues.add({ file: r.table.file, row: row + 1, column: 'exercise', value: text, expected: `blank for ${product}: Bermudan exercise is supported for SWAPTION only` });
+  }
   const base: TradeBase = { tradeId, counterpartyId, nettingSetId, cleared, sourceRow: row + 1 };
   if (ccp !== undefined) base.ccp = ccp;
   let trade: Trade | undefined;

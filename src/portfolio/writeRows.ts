@@ -90,6 +90,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         option_type: t.optionType,
         expiry_date: t.expiryDate,
         settlement: t.settlement,
+        ...(t.exerciseDates !== undefined ? { exercise: 'bermudan' } : {}),
       };
     case 'CAPFLOOR':
       return {
@@ -179,6 +180,8 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
     // written only when a basis swap or a float/float XCCY with legs on different conventions needs them, so that
     // books without one keep their columns
     ...(basis ? ([['float_frequency2', 'utf8'], ['float_day_count2', 'utf8']] as const) : []),
+    // likewise `exercise`, only when a swaption is Bermudan
+    ...(trades.some((t) => t.product === 'SWAPTION' && t.exerciseDates !== undefined) ? ([['exercise', 'utf8']] as const) : []),
   ];
   return table(columns, trades.map(tradeRow));
 }

@@ -16,6 +16,7 @@ import { priceEquityForward, priceEquityOption } from './equity.js';
 import { priceFxForward, priceFxOption, priceFxSwap } from './fx.js';
 import { priceBasisSwap, priceCrossCurrencySwap, priceInterestRateSwap } from './swaps.js';
 import { priceSwaption } from './swaption.js';
+import { priceBermudanSwaption } from './bermudan.js';
 
 export interface TradeValue {
   tradeId: string;
@@ -68,7 +69,7 @@ function npvInPricingCurrency(trade: Trade, market: Market, collateralCurrency: 
     case 'FXOPT':
       return priceFxOption(trade, market, collateralCurrency);
     case 'SWAPTION':
-      return priceSwaption(trade, market, collateralCurrency);
+      return trade.exerciseDates !== undefined ? priceBermudanSwaption(trade, market, collateralCurrency) : priceSwaption(trade, market, collateralCurrency);
     case 'CAPFLOOR':
       return priceCapFloor(trade, market, collateralCurrency);
     case 'EQFWD':

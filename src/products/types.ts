@@ -203,6 +203,12 @@ export interface Swaption extends TradeBase {
   floatLeg: FloatLeg;
   /** A cap's or floor's caplet (products/capFloor.ts): priced on the market's caplet vols when it has them. */
   caplet?: true;
+  /**
+   * A Bermudan swaption (physical settlement): its exercise dates, increasing, the first `expiryDate`; on E_k the
+   * holder may enter the swap of the periods accruing from the fixed leg's first accrual start on or after E_k
+   * (pricing/bermudan.ts). Absent: European, exercisable on `expiryDate` only.
+   */
+  exerciseDates?: DateSerial[];
 }
 
 /**

@@ -161,7 +161,9 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
   }
   // CRE52.31(2)-(3): S and E of the underlying swap; CRE52.31(1) and Table 1: M = E when physically settled, T when cash
   const times = swapLegTimes([trade.fixedLeg, trade.floatLeg], ctx.market, 'cre52');
-  const exerciseYears = saccrYears(ctx.market, trade.expiryDate);
+  // CRE52.40: T is the latest contractual exercise date (a Bermudan's last; S and E stay those of the longest swap it
+  // can enter, from its first exercise)
+  const exerciseYears = saccrYears(ctx.market, trade.exerciseDates !== undefined ? trade.exerciseDates[trade.exerciseDates.length - 1]! : trade.expiryDate);
   return {
     ...irOptionBase(trade, ccy),
     ...irNotional(trade.fixedLeg, ctx), // an amortising underlying: its average notional over the remaining life

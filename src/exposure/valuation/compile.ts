@@ -23,6 +23,7 @@ import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable }
 import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
+import { BermudanOnPaths } from './bermudan.js';
 import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
 /**
@@ -408,6 +409,18 @@ class Compiler {
       case 'SWAPTION': {
         const ccy = trade.fixedLeg.currency;
         if (trade.floatLeg.currency !== ccy) throw new Error(`trade ${id}: a swaption on legs in ${ccy} and ${trade.floatLeg.currency} is not supported`);
+        if (trade.exerciseDates !== undefined) {
+          // Bermudan (valuation/bermudan.ts): the lattice before exercise, the underlying's pool after
+          if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
+          const underlying = this.newPool(ccy, id);
+          const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega);
+          addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
+          const bermudan = new BermudanOnPaths(i, trade, market, grid, this.lgm(ccy), underlying.irIndex, underlying.fxIndex, underlying.build(grid.times.length));
+          this.pathTrades.push(bermudan);
+          this.alive(bermudan.lastIndex);
+          return;
+        }
         const pool = this.pool(ccy, id);
         const sw = compileSwaptionOnce(trade, i, market, grid, this.lgm(ccy));
         pool.addTerm(sw.term, sw.optionLastIndex);

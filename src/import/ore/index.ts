@@ -11,6 +11,7 @@ import type { ImportFinding, ImportReport } from './report.js';
 import {
   COUNTERPARTY_COLUMNS,
   ELIGIBLE_COLLATERAL_COLUMNS,
+  EXERCISE_COLUMN,
   NETTING_SET_COLUMNS,
   NOTIONAL_SCHEDULE_COLUMNS,
   RATE_SCHEDULE_COLUMNS,
@@ -196,7 +197,9 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   // geared leg, a basis swap), so that other imports keep the columns they had
   const optional = new Set<string>(['amortization', 'float_gearing', 'float_frequency2', 'float_day_count2']);
   const used = (name: string) => rows.trades.some((r) => (r as Record<string, unknown>)[name] !== null);
-  const tradeColumns = TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name));
+  // likewise `exercise`, only when a swaption is Bermudan (the key is on its rows only)
+  const bermudan = rows.trades.some((r) => r.exercise === 'bermudan');
+  const tradeColumns = [...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)), ...(bermudan ? [EXERCISE_COLUMN] : [])];
   const tables: OreImportTables = {
     trades: toColumnTable(tradeColumns, rows.trades, metadata),
     counterparties: toColumnTable(COUNTERPARTY_COLUMNS, rows.counterparties, metadata),

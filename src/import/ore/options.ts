@@ -9,12 +9,22 @@ export interface OptionTerms {
   long: boolean;
   /** Lower-cased OptionType (call | put); undefined when absent. */
   optionType?: 'call' | 'put';
+  /** The (first) exercise date. */
   expiryDate: DateSerial;
   settlement?: 'physical' | 'cash';
+  /**
+   * Bermudan exercise (only where the caller allows it: swaptions): every `ExerciseDates/ExerciseDate`, as written
+   * (`texts`, for messages) and as date serials, the first `expiryDate`. Absent: European.
+   */
+  bermudan?: { texts: string[]; dates: DateSerial[] };
 }
 
-/** Reads `<OptionData>` of a trade data node; only European options with one exercise date map to xva. */
-export function optionTerms(data: XmlNode | undefined, dataName: string, notes: TradeNotes): OptionTerms {
+/**
+ * Reads `<OptionData>` of a trade data node; European options with one exercise date map to xva, and Bermudan ones
+ * (several exercise dates, kept in the order written) where `bermudan` is true (a swaption: the caller checks the
+ * dates against those xva derives).
+ */
+export function optionTerms(data: XmlNode | undefined, dataName: string, notes: TradeNotes, bermudan = false): OptionTerms {
   const od = child(data, 'OptionData');
   const p = `${dataName}/OptionData`;
   if (od === undefined) throw new Unmappable(p, undefined, 'OptionData is required');
@@ -23,12 +33,21 @@ export function optionTerms(data: XmlNode | undefined, dataName: string, notes: 
   if (ls !== 'long' && ls !== 'l' && ls !== 'short' && ls !== 's')
     throw new Unmappable(`${p}/LongShort`, longShort, 'expected Long or Short');
   const style = text(od, 'Style') ?? 'European';
-  if (style.toLowerCase() !== 'european')
-    throw new Unmappable(`${p}/Style`, style, 'only European exercise is supported by xva');
+  const isBermudan = bermudan && style.toLowerCase() === 'bermudan';
+  if (style.toLowerCase() !== 'european' && !isBermudan)
+    throw new Unmappable(
+      `${p}/Style`,
+      style,
+      bermudan ? 'only European and Bermudan exercise are supported by xva for a Swaption' : 'only European exercise is supported by xva',
+    );
   const dates = texts(child(od, 'ExerciseDates'), 'ExerciseDate');
-  if (dates.length !== 1)
+  if (!isBermudan && dates.length !== 1)
     throw new Unmappable(`${p}/ExerciseDates`, dates.join(',') || undefined, 'a European option needs exactly one exercise date');
-  const expiryDate = oreDate(dates[0], `${p}/ExerciseDates/ExerciseDate`);
+  // (a Bermudan's dates given as an ExerciseSchedule instead are not read: the dates must be written out)
+  if (isBermudan && dates.length === 0)
+    throw new Unmappable(`${p}/ExerciseDates`, undefined, 'a Bermudan option needs its exercise dates written out (ExerciseDates/ExerciseDate)');
+  const serials = dates.map((d, i) => oreDate(d, isBermudan ? `${p}/ExerciseDates/ExerciseDate[${i + 1}]` : `${p}/ExerciseDates/ExerciseDate`));
+  const expiryDate = serials[0]!;
   const typeText = text(od, 'OptionType');
   const type = typeText?.toLowerCase();
   const settlementText = text(od, 'Settlement');
@@ -38,6 +57,7 @@ export function optionTerms(data: XmlNode | undefined, dataName: string, notes: 
   if (child(od, 'ExerciseFees') !== undefined)
     notes.drop(`${p}/ExerciseFees`, undefined, 'exercise fees are not carried over');
   const terms: OptionTerms = { long: ls === 'long' || ls === 'l', expiryDate };
+  if (isBermudan) terms.bermudan = { texts: dates, dates: serials };
   if (type === 'call' || type === 'put') terms.optionType = type;
   if (settlement === 'physical' || settlement === 'cash') terms.settlement = settlement;
   return terms;

@@ -11,7 +11,8 @@ import { isTermIndex } from '../../products/capFloor.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
 import { toIsoDate, type DateSerial } from '../../conventions/dates.js';
 import { buildSchedule } from '../../conventions/schedule.js';
-import type { BusinessDayConvention, Stub } from '../../products/types.js';
+import { bermudanExerciseDates } from '../../portfolio/tradeRows.js';
+import type { BusinessDayConvention, FixedLeg, ScheduleTerms, Stub } from '../../products/types.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
 import { attribute, child, children, text, textOf, texts, type XmlNode } from './xml.js';
@@ -280,9 +281,9 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}), product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
 }
 
-/** The accrual starts of the schedule xva builds for a leg from the row's conventions (roll, calendar, stub, end of month). */
-function accrualStarts(leg: OreLeg, fields: TradeFields): DateSerial[] {
-  const schedule = buildSchedule({
+/** The schedule terms xva gives a leg from the row's conventions (roll, calendar, stub, end of month), as the trades reader does. */
+function scheduleTerms(leg: OreLeg, fields: TradeFields): ScheduleTerms {
+  return {
     startDate: leg.startDate,
     maturityDate: leg.endDate,
     frequency: leg.frequency,
@@ -291,8 +292,12 @@ function accrualStarts(leg: OreLeg, fields: TradeFields): DateSerial[] {
     ...(fields.calendar ? { calendar: fields.calendar as string } : {}),
     stub: fields.stub as Stub,
     endOfMonth: fields.end_of_month as boolean,
-  });
-  return Array.from(schedule.accrualStart);
+  };
+}
+
+/** The accrual starts of the schedule xva builds for a leg from the row's conventions. */
+function accrualStarts(leg: OreLeg, fields: TradeFields): DateSerial[] {
+  return Array.from(buildSchedule(scheduleTerms(leg, fields)).accrualStart);
 }
 
 /**
@@ -373,15 +378,67 @@ function fixedRateSchedule(fixed: OreLeg, fields: TradeFields): { first: number;
   return fixed.rateSteps === undefined ? { first: fixed.fixedRate!, steps: [] } : rateSchedule(fixed, fixed.rateSteps, fields);
 }
 
-/** European swaption; payer/receiver from the fixed leg's Payer flag (ORE's OptionType is not used for swaptions). */
+/**
+ * A Bermudan swaption's exercise dates must be those xva derives from its row (docs/inputs.md "Bermudan swaptions":
+ * `expiry_date`, then each later accrual start of the fixed leg less the same notice, start_date − expiry_date
+ * calendar days, rolled to the preceding business day of the leg's calendar; portfolio/tradeRows.ts
+ * bermudanExerciseDates), computed on the fixed leg the trades reader will build from the mapped row and compared as
+ * date serials: the row holds no dates of its own, so any other list (another notice on some date, a date missing or
+ * extra, dates off the fixed leg's rhythm) is refused rather than priced on other dates than ORE's.
+ */
+function checkBermudanDates(exercise: { texts: string[]; dates: DateSerial[] }, fixed: OreLeg, fields: TradeFields): void {
+  const leg: FixedLeg = { kind: 'fixed', currency: fixed.currency, notional: fixed.notional, fixedRate: fixed.fixedRate!, ...scheduleTerms(fixed, fields) };
+  const derived = bermudanExerciseDates(leg, exercise.dates[0]!);
+  if (derived.length === exercise.dates.length && derived.every((d, i) => d === exercise.dates[i])) return;
+  const given = new Set(exercise.dates);
+  const xva = new Set(derived);
+  const missing = derived.filter((d) => !given.has(d)).map(toIsoDate);
+  const extra = exercise.dates.filter((d) => !xva.has(d)).map(toIsoDate);
+  const differences = [
+    ...(extra.length > 0 ? [`not among them: ${extra.join(', ')}`] : []),
+    ...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : []),
+    // (the same dates in another order, or one repeated)
+    ...(extra.length === 0 && missing.length === 0 ? ['the dates are not in increasing order, each once'] : []),
+  ];
+  throw new Unmappable(
+    'SwaptionData/OptionData/ExerciseDates',
+    exercise.texts.join(','),
+    `xva holds exercise dates on every fixed-leg accrual start after the first, with the first exercise's notice ` +
+      `(${fixed.startDate - exercise.dates[0]!} calendar days before the accrual start, rolled to the preceding business day): ` +
+      `${derived.map(toIsoDate).join(', ')}; ${differences.join('; ')}`,
+  );
+}
+
+/**
+ * European or Bermudan swaption; payer/receiver from the fixed leg's Payer flag (ORE's OptionType is not used for
+ * swaptions). A Bermudan (`Style` Bermudan) is physically settled, its first exercise date is `expiry_date` and the
+ * others must be those xva derives (checkBermudanDates); it maps to `exercise` = bermudan. American exercise is left
+ * out (optionTerms).
+ */
 export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
-  const option = optionTerms(data, 'SwaptionData', notes);
+  const option = optionTerms(data, 'SwaptionData', notes, true);
+  // a Bermudan is exercised into the swap itself (docs/inputs.md: physical settlement only)
+  if (option.bermudan !== undefined && option.settlement === 'cash')
+    throw new Unmappable(
+      'SwaptionData/OptionData/Settlement',
+      text(child(data, 'OptionData'), 'Settlement'),
+      'a cash-settled Bermudan swaption is not supported by xva (Bermudan swaptions are physically settled)',
+    );
   dropPremium(data, 'SwaptionData', notes);
   const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true, rateSteps: true });
   refuseGearing(legs, 'a swaption');
   const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
+  // the underlying starts on or after the (first) exercise date: its start_date is then the first fixed accrual
+  // start on or after it, the swap the holder enters on that date
   if (option.expiryDate > fixed.startDate)
-    throw new Unmappable('SwaptionData/OptionData/ExerciseDates', undefined, 'the exercise date is after the underlying swap starts');
+    throw new Unmappable(
+      'SwaptionData/OptionData/ExerciseDates',
+      option.bermudan?.texts.join(','),
+      option.bermudan !== undefined
+        ? `the first exercise date is after the underlying swap starts (${toIsoDate(fixed.startDate)}); xva's underlying starts on or after the first exercise date`
+        : 'the exercise date is after the underlying swap starts',
+    );
+  if (option.bermudan !== undefined) checkBermudanDates(option.bermudan, fixed, fields);
   // an amortising underlying, as a swap's (physical settlement only: the cash annuity is a bullet swap's)
   const steps = notionalSchedule(legs, fields);
   if (steps.length > 0 && (option.settlement ?? 'physical') === 'cash') {
@@ -407,6 +464,7 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
     option_type: fixed.payer ? 'payer' : 'receiver',
     settlement: option.settlement ?? 'physical',
     expiry_date: option.expiryDate,
+    ...(option.bermudan !== undefined ? { exercise: 'bermudan' } : {}),
   };
 }
 

@@ -61,6 +61,13 @@ export const TRADE_COLUMNS = columns([
   { name: 'float_day_count2', type: 'utf8' },
 ]);
 
+/**
+ * SWAPTION: `bermudan` for a Bermudan swaption (docs/inputs.md; blank = european). Kept out of TRADE_COLUMNS: a row
+ * holds the key only when its swaption is Bermudan, and the column is written only when some imported trade is
+ * (index.ts), so that other imports keep the columns (and rows) they had.
+ */
+export const EXERCISE_COLUMN = { name: 'exercise', type: 'utf8' } as const satisfies ColumnSpec;
+
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([
   { name: 'trade_id', type: 'utf8' },
   { name: 'from_date', type: 'date' },
@@ -114,7 +121,7 @@ export const ELIGIBLE_COLLATERAL_COLUMNS = columns([
 ]);
 
 type RowOf<T extends readonly ColumnSpec[]> = { [K in T[number]['name']]: CellValue };
-export type TradeRow = RowOf<typeof TRADE_COLUMNS>;
+export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan' };
 export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
@@ -136,7 +143,8 @@ export interface ColumnTable {
 
 export function toColumnTable<T extends readonly ColumnSpec[]>(
   specs: T,
-  rows: readonly RowOf<T>[],
+  // (a key a row leaves out is null: a trade row's `exercise`)
+  rows: readonly Partial<RowOf<T>>[],
   metadata?: Record<string, string>,
 ): ColumnTable {
   return {

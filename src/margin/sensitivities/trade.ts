@@ -156,6 +156,12 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
         notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without a ${ccy} swaption vol surface)`);
         break;
       }
+      if (trade.exerciseDates !== undefined && market.hullWhite(ccy) !== undefined) {
+        // a Bermudan is priced under the currency's LGM: given parameters do not move with the surface
+        notes.push(`trade ${trade.tradeId}: no IR vega (a Bermudan priced under the given ${ccy} Hull-White parameters, which a swaption vol bump does not move)`);
+        break;
+      }
+      // a Bermudan: the surface moved, its LGM recalibrated; its vega sits at its first exercise date
       addVega('Risk_IRVol', ccy, '', t, vega((factor) => ({ swaptionVol: { currency: ccy, factor } })));
       break;
     }

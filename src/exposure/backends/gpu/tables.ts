@@ -104,8 +104,11 @@ export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet, legReco
   return { kernel, gridIndex: datesToValue(ctx, item, last) };
 }
 
-/** Why no node tables exist at some date: an equity option struck at or below 0 (compile.ts ratePoolNodeTables). */
-export const NO_NODE_TABLES = 'an equity option with a strike <= 0';
+/**
+ * Why no node tables exist at some date (compile.ts legEntries): a trade valued per path on the host only, an equity
+ * option struck at or below 0 or a Bermudan swaption.
+ */
+export const NO_NODE_TABLES = 'a trade valued per path on the host (an equity option with a strike <= 0, a Bermudan swaption)';
 
 /**
  * A prepared set's device tables on the grids of ctx.paths' state ranges (stateGridFor: seeded from the device, or a

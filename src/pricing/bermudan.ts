@@ -1,0 +1,288 @@
+/**
+ * Bermudan swaptions (products/types.ts Swaption with `exerciseDates`): the right, on each exercise date E_k, to enter
+ * the remaining swap of the periods accruing from the first fixed-leg accrual start on or after E_k (physical
+ * settlement; the co-terminal swaps of a callable swap). Valued under the currency's one-factor LGM, the model the
+ * exposure engine simulates (given Hull-White parameters, or the bootstrap to co-terminal ATM swaptions:
+ * simulation/crossAsset/calibration.ts), by backward induction of the deflated value v = V/N on a grid of the state x
+ * (ORE's and QuantLib's Gaussian1d convolution engines take the same route):
+ *
+ * - between two dates t < T, v(t, x) = E[v(T, X_T) | X_t = x] with X_T − X_t ~ N(0, ζ(T) − ζ(t)) under the LGM measure;
+ *   v(T, ·) is taken piecewise linear between the nodes (extended linearly beyond the outer nodes) and integrated
+ *   against the Gaussian density exactly, cell by cell (Φ and φ of (x_k − x_j)/s, one table per step on the uniform grid);
+ * - on an exercise date v = max(u_k, v), u_k(x) = Σ_i c_i·P(0, T_i)·e^{−H_i·x − ½·H_i²·ζ(E_k)} the deflated value of
+ *   the holder's swap k (each floating coupon N·τ·(L + spread) as +N·β·P(s) − N·(1 − τ·spread)·P(e) with β the index's
+ *   deterministic basis to the discount curve, each fixed coupon −N·K·τ·P(pay); amortising and step-up legs period by
+ *   period, as pricing/legs.ts);
+ * - today v(0, 0) is the price (N(0, 0) = 1).
+ *
+ * Exercise dates before today are gone (the trade data says the option was not exercised); a Bermudan whose every
+ * exercise date has passed is refused, as a European one.
+ */
+import type { DateSerial } from '../conventions/dates.js';
+import type { Market } from '../market/types.js';
+import type { Currency, Swaption } from '../products/types.js';
+import { lgmModel, type LgmModel } from '../simulation/models/lgm/parameters.js';
+import { currencyLgmParams } from '../simulation/crossAsset/calibration.js';
+import type { HullWhiteParams } from '../market/types.js';
+import { normCdf, normPdf } from './black.js';
+import { discountCurveFor, unsupported } from './curves.js';
+import { fixedLegFlows, floatLegFlows } from './legs.js';
+import { buildSchedule } from '../conventions/schedule.js';
+import { projectionFor } from './swaps.js';
+
+/** Half the number of intervals of the state grid (nodes −J..J), and its half-width in standard deviations of x at the last exercise. */
+export const BERMUDAN_GRID_HALF_NODES = 400;
+export const BERMUDAN_GRID_WIDTH_SD = 8;
+
+/** The swap a holder enters on one exercise date, as zero bonds of the LGM's curve (holder's side). */
+export interface ExerciseSwap {
+  /** Exercise date and time (years). */
+  exerciseDate: DateSerial;
+  exerciseTime: number;
+  /** The first accrual start of the swap entered (the fixed leg's first on or after the exercise date). */
+  startDate: DateSerial;
+  startTime: number;
+  /** Bond maturities (years, increasing, distinct) and amounts: V(t) = Σ amount·P(t, T) while every T > t. */
+  times: Float64Array;
+  amounts: Float64Array;
+}
+
+/** The accrual starts of the fixed leg from its start (its exercise rhythm). */
+function fixedAccrualStarts(trade: Swaption): Int32Array {
+  return buildSchedule(trade.fixedLeg).accrualStart;
+}
+
+/**
+ * The exercise dates still to come (on or after today) with the swap each one enters, holder's side (a payer receives
+ * the floating leg), its bonds on `model`'s curve; undefined-free: throws when every date has passed.
+ */
+export function exerciseSwaps(trade: Swaption, market: Market, model: Pick<LgmModel, 'discount'>): ExerciseSwap[] {
+  const dates = trade.exerciseDates ?? [trade.expiryDate];
+  const omega = trade.optionType === 'payer' ? 1 : -1;
+  const fixed = fixedLegFlows(trade.fixedLeg, market);
+  const projection = projectionFor(trade.tradeId, trade.floatLeg, market);
+  const float = floatLegFlows(trade.floatLeg, market, projection);
+  const starts = fixedAccrualStarts(trade);
+  const spread = trade.floatLeg.spreadBp / 1e4;
+  const out: ExerciseSwap[] = [];
+  for (const exerciseDate of dates) {
+    if (exerciseDate < market.asOf) continue;
+    let startDate = -1;
+    for (const s of starts) {
+      if (s >= exerciseDate) {
+        startDate = s;
+        break;
+      }
+    }
+    if (startDate < 0) continue; // no period left to enter
+    const startTime = market.time(startDate);
+    const flows = new Map<number, number>();
+    const add = (t: number, amount: number): void => {
+      flows.set(t, (flows.get(t) ?? 0) + amount);
+    };
+    // a period belongs to the swap when it accrues from its start on (times compared with a day's tolerance)
+    const from = startTime - 0.5 / 365;
+    for (let k = 0; k < fixed.count; k++) if (fixed.accrualStartTimes[k]! >= from) add(fixed.paymentTimes[k]!, -omega * fixed.amounts[k]!);
+    for (let k = 0; k < float.count; k++) {
+      const s = float.accrualStartTimes[k]!;
+      if (s < from) continue;
+      const e = float.accrualEndTimes[k]!;
+      const beta = (projection.discount(s) / projection.discount(e)) * (model.discount(e) / model.discount(s));
+      add(s, omega * float.notionals[k]! * beta);
+      add(e, omega * float.notionals[k]! * (float.accrualFractions[k]! * spread - 1));
+    }
+    const times = Float64Array.from([...flows.keys()].sort((a, b) => a - b));
+    out.push({ exerciseDate, exerciseTime: market.time(exerciseDate), startDate, startTime, times, amounts: Float64Array.from(times, (t) => flows.get(t)!) });
+  }
+  if (out.length === 0) throw unsupported(trade.tradeId, 'a Bermudan swaption whose exercise dates have all passed (its exercise is not in the trade data: an exercised swaption is an IRS)');
+  return out;
+}
+
+/** The uniform state grid: x_j = (j − J)·h, j = 0..2J. */
+export interface StateNodes {
+  half: number;
+  h: number;
+  x: Float64Array;
+}
+
+export function stateNodes(zetaLast: number, half = BERMUDAN_GRID_HALF_NODES, widthSd = BERMUDAN_GRID_WIDTH_SD): StateNodes {
+  const sd = Math.sqrt(Math.max(zetaLast, 0));
+  // a model without variance still needs a grid (the values are then those at x = 0)
+  const h = (widthSd * (sd > 0 ? sd : 1e-4)) / half;
+  const x = new Float64Array(2 * half + 1);
+  for (let j = 0; j < x.length; j++) x[j] = (j - half) * h;
+  return { half, h, x };
+}
+
+/** Standard deviations beyond which a cell's Gaussian weight is dropped (Φ(−8.5) ≈ 1e-17: below a double's rounding). */
+const KERNEL_REACH_SD = 8.5;
+
+/**
+ * v(t, x_j) = E[v(T, x_j + s·Z)] for v(T, ·) piecewise linear on the nodes (extended linearly beyond them): the exact
+ * Gaussian integral of each cell, (α + β·x_j)·(Φ(u_b) − Φ(u_a)) + β·s·(φ(u_a) − φ(u_b)) with u = (y − x_j)/s, whose Φ and
+ * φ depend on k − j only. Cells farther than KERNEL_REACH_SD·s from x_j weigh nothing a double can hold and are skipped;
+ * so are the target nodes beyond KERNEL_REACH_SD standard deviations of the state at t (`sdAt`), which no path reaches:
+ * they take the nearest computed node's value (finite, never read in practice). Writes `out` (distinct from `v`).
+ */
+export function rollBack(nodes: StateNodes, v: Float64Array, s: number, out: Float64Array, sdAt = Number.POSITIVE_INFINITY): void {
+  const n = v.length;
+  if (!(s > 0)) {
+    out.set(v);
+    return;
+  }
+  const h = nodes.h;
+  const x = nodes.x;
+  const reach = Math.min(n, Math.ceil((KERNEL_REACH_SD * s) / h) + 1);
+  // Φ((k − j)·h/s) and φ(...) for m = k − j in −(reach + 1)..(reach + 1) (beyond: 0 or 1)
+  const size = 2 * reach + 3;
+  const Phi = new Float64Array(size);
+  const phi = new Float64Array(size);
+  for (let m = -(reach + 1); m <= reach + 1; m++) {
+    const u = (m * h) / s;
+    Phi[m + reach + 1] = normCdf(u);
+    phi[m + reach + 1] = normPdf(u);
+  }
+  const at = (m: number): number => m + reach + 1;
+  // each cell's line α + β·y
+  const alpha = new Float64Array(n - 1);
+  const beta = new Float64Array(n - 1);
+  for (let k = 0; k < n - 1; k++) {
+    beta[k] = (v[k + 1]! - v[k]!) / h;
+    alpha[k] = v[k]! - beta[k]! * x[k]!;
+  }
+  const half = nodes.half;
+  const span = Number.isFinite(sdAt) ? Math.ceil(((KERNEL_REACH_SD + 0.5) * sdAt) / h) + 4 : half;
+  const jLo = Math.max(0, half - span);
+  const jHi = Math.min(n - 1, half + span);
+  for (let j = jLo; j <= jHi; j++) {
+    const xj = x[j]!;
+    let sum = 0;
+    const kLo = Math.max(0, j - reach);
+    const kHi = Math.min(n - 2, j + reach);
+    // left tail (−∞, x_0] on cell 0's line, when x_0 is within reach
+    if (kLo === 0) {
+      const ib = at(-j);
+      sum += (alpha[0]! + beta[0]! * xj) * Phi[ib]! - beta[0]! * s * phi[ib]!;
+    }
+    for (let k = kLo; k <= kHi; k++) {
+      const ia = at(k - j);
+      const ib = ia + 1;
+      const a = alpha[k]!;
+      const b = beta[k]!;
+      sum += (a + b * xj) * (Phi[ib]! - Phi[ia]!) + b * s * (phi[ia]! - phi[ib]!);
+    }
+    // right tail [x_{n−1}, ∞) on the last cell's line, when within reach
+    if (kHi === n - 2) {
+      const ia = at(n - 1 - j);
+      const a = alpha[n - 2]!;
+      const b = beta[n - 2]!;
+      sum += (a + b * xj) * (1 - Phi[ia]!) + b * s * phi[ia]!;
+    }
+    out[j] = sum;
+  }
+  for (let j = 0; j < jLo; j++) out[j] = out[jLo]!;
+  for (let j = jHi + 1; j < n; j++) out[j] = out[jHi]!;
+}
+
+/** u(x_j) = Σ_i c_i·P(0, T_i)·e^{−H_i·x_j − ½·H_i²·ζ}: a swap's deflated value on the nodes at a date of variance ζ. */
+export function deflatedSwapOnNodes(model: LgmModel, swap: ExerciseSwap, zeta: number, nodes: StateNodes, out: Float64Array): void {
+  const m = swap.times.length;
+  const weight = new Float64Array(m);
+  const H = new Float64Array(m);
+  const half = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const t = swap.times[i]!;
+    H[i] = model.H(t);
+    weight[i] = swap.amounts[i]! * model.discount(t);
+    half[i] = 0.5 * H[i]! * H[i]! * zeta;
+  }
+  for (let j = 0; j < nodes.x.length; j++) {
+    const x = nodes.x[j]!;
+    let u = 0;
+    for (let i = 0; i < m; i++) u += weight[i]! * Math.exp(-H[i]! * x - half[i]!);
+    out[j] = u;
+  }
+}
+
+/** The backward induction's answer: the holder's deflated value on the nodes at each value time, and per exercise the continuation. */
+export interface BermudanLattice {
+  nodes: StateNodes;
+  swaps: ExerciseSwap[];
+  /** v(t, x_j) at each requested value time (deflated, holder's side), in the order asked; after the last exercise: zeros. */
+  values: Float64Array[];
+  /** Per exercise (swaps' order): the continuation value c_k(x_j) (deflated) and u_k(x_j), the exercise value. */
+  continuation: Float64Array[];
+  exercise: Float64Array[];
+  /** ζ at each exercise time. */
+  exerciseZeta: Float64Array;
+}
+
+/**
+ * Rolls the Bermudan back over its exercise dates, from the last to the first, and gives its deflated value at each of
+ * `valueTimes` (years, ≥ 0, any order): a value time in (E_{k−1}, E_k] is one convolution of v(E_k) = max(u_k, c_k)
+ * (before E_0: of v(E_0)), so every value time, today's included, carries one step's error whatever the others.
+ * After the last exercise: zeros.
+ */
+export function bermudanLattice(model: LgmModel, swaps: ExerciseSwap[], valueTimes: readonly number[]): BermudanLattice {
+  const m = swaps.length;
+  const last = swaps[m - 1]!.exerciseTime;
+  const nodes = stateNodes(model.zeta(last));
+  const n = nodes.x.length;
+  const continuation: Float64Array[] = swaps.map(() => new Float64Array(n));
+  const exercise: Float64Array[] = swaps.map(() => new Float64Array(n));
+  const exerciseZeta = Float64Array.from(swaps, (s) => model.zeta(s.exerciseTime));
+  // v at each exercise date after the holder's choice, max(u_k, c_k)
+  const after: Float64Array[] = swaps.map(() => new Float64Array(n));
+  for (let k = m - 1; k >= 0; k--) {
+    if (k < m - 1) rollBack(nodes, after[k + 1]!, Math.sqrt(Math.max(exerciseZeta[k + 1]! - exerciseZeta[k]!, 0)), continuation[k]!, Math.sqrt(exerciseZeta[k]!));
+    deflatedSwapOnNodes(model, swaps[k]!, exerciseZeta[k]!, nodes, exercise[k]!);
+    const c = continuation[k]!;
+    const u = exercise[k]!;
+    const v = after[k]!;
+    for (let j = 0; j < n; j++) v[j] = u[j]! > c[j]! ? u[j]! : c[j]!;
+  }
+  const values = valueTimes.map((t) => {
+    const out = new Float64Array(n);
+    if (t > last) return out;
+    let k = 0;
+    while (swaps[k]!.exerciseTime < t) k++;
+    const zetaT = model.zeta(t);
+    rollBack(nodes, after[k]!, Math.sqrt(Math.max(exerciseZeta[k]! - zetaT, 0)), out, Math.sqrt(zetaT));
+    return out;
+  });
+  return { nodes, swaps, values, continuation, exercise, exerciseZeta };
+}
+
+/** Deflated value at x by linear interpolation on the nodes (the lattice's own representation), linear beyond them. */
+export function onNodes(nodes: StateNodes, v: Float64Array, x: number): number {
+  const n = v.length;
+  let f = x / nodes.h + nodes.half;
+  let k = Math.floor(f);
+  if (k < 0) k = 0;
+  else if (k > n - 2) k = n - 2;
+  f -= k;
+  return v[k]! + f * (v[k + 1]! - v[k]!);
+}
+
+const paramsCache = new WeakMap<Market, Map<Currency, HullWhiteParams>>();
+
+/** The currency's LGM parameters as the exposure engine builds them (given, or calibrated once per market object). */
+export function engineLgmParams(market: Market, currency: Currency): HullWhiteParams {
+  let byCurrency = paramsCache.get(market);
+  if (!byCurrency) paramsCache.set(market, (byCurrency = new Map()));
+  let params = byCurrency.get(currency);
+  if (!params) byCurrency.set(currency, (params = currencyLgmParams(market, currency).params));
+  return params;
+}
+
+/** Today's value of a Bermudan swaption in its currency (sign by direction). */
+export function priceBermudanSwaption(trade: Swaption, market: Market, collateralCurrency?: Currency): number {
+  const ccy = trade.fixedLeg.currency;
+  if (trade.floatLeg.currency !== ccy) throw unsupported(trade.tradeId, `a swaption on legs in ${ccy} and ${trade.floatLeg.currency}`);
+  if (trade.settlement !== 'physical') throw unsupported(trade.tradeId, 'a cash-settled Bermudan swaption');
+  const model = lgmModel(engineLgmParams(market, ccy), discountCurveFor(market, ccy, collateralCurrency));
+  const swaps = exerciseSwaps(trade, market, model);
+  const lattice = bermudanLattice(model, swaps, [0]);
+  const value = lattice.values[0]![lattice.nodes.half]!;
+  return (trade.direction === 'buy' ? 1 : -1) * value;
+}

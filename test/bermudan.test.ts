@@ -1,0 +1,274 @@
+/**
+ * Bermudan swaptions (pricing/bermudan.ts, exposure/valuation/bermudan.ts). References independent of the code under
+ * test:
+ * - one exercise date: Jamshidian's closed form of the European swaption (pricing/hullWhite.ts, tested against the
+ *   brute-force integral over the state elsewhere), to the lattice's error: measured 3.8e-5 relative with 801 nodes
+ *   (1.9e-4 with 401, 7.1e-4 with 201: second order in the node spacing), so 1e-4;
+ * - three exercise dates: the nested integral over the states at the exercise dates by Simpson's rule, written here
+ *   (no state grid, no interpolation: the exact exercise values and the recursion evaluated at every quadrature point);
+ * - the co-terminal European swaptions are lower bounds, and every added exercise date adds value;
+ * - on paths: the deflated value is a martingale (E[V(t)/N(t)] = today's price up to the first coupon paid, within
+ *   3 standard errors of the mean over the paths), the bought option is never negative before exercise, and a
+ *   Bermudan with one exercise date is the engine's European swaption path by path.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addMonths, fromYmd, type DateSerial } from '../src/conventions/dates.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
+import { IssueCollector } from '../src/errors.js';
+import { compileNettingSet } from '../src/exposure/valuation/index.js';
+import { NO_NODE_TABLES } from '../src/exposure/backends/gpu/tables.js';
+import { writeTable } from '../src/io/write.js';
+import type { HullWhiteParams } from '../src/market/types.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import { normPdf } from '../src/pricing/black.js';
+import { priceTrade } from '../src/pricing/index.js';
+import type { FixedLeg, FloatLeg, Swaption } from '../src/products/types.js';
+import { lgmH, lgmZeta } from '../src/simulation/models/lgm/parameters.js';
+import { flatMarket } from './helpers/flatMarket.js';
+import { simpleModel, simplePaths, timeGrid } from './helpers/simpleModel.js';
+
+const asOf = fromYmd(2026, 6, 30);
+const r = 0.035;
+const N = 10_000_000;
+const hw: HullWhiteParams = { currency: 'USD', meanReversion: 0.03, sigmaTimes: Float64Array.of(1, 3, Number.POSITIVE_INFINITY), sigmas: Float64Array.of(0.008, 0.0095, 0.009), source: 'given' };
+const market = flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, hullWhite: { USD: hw } });
+const disc = (t: number): number => Math.exp(-r * t);
+const years = (d: DateSerial): number => market.time(d);
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Annual 30/360 fixed against semi-annual SOFR, unadjusted dates (so the schedules are addMonths from the start). */
+const legs = (s: DateSerial, e: DateSerial, K: number): { fixedLeg: FixedLeg; floatLeg: FloatLeg } => {
+  const common = { currency: 'USD' as const, notional: N, startDate: s, maturityDate: e, businessDayConvention: 'U' as const, stub: 'short_front' as const, endOfMonth: false };
+  return {
+    fixedLeg: { kind: 'fixed', ...common, fixedRate: K, frequency: '1Y', dayCount: '30/360' },
+    floatLeg: { kind: 'float', ...common, floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '6M', dayCount: 'ACT/360' },
+  };
+};
+const expiry = fromYmd(2028, 6, 30);
+const start = fromYmd(2028, 7, 3);
+const end = fromYmd(2036, 7, 3);
+const swaption = (over: Partial<Swaption> = {}): Swaption => ({
+  product: 'SWAPTION', tradeId: 'B', counterpartyId: 'C', nettingSetId: 'N', cleared: false, direction: 'buy', optionType: 'receiver', settlement: 'physical',
+  expiryDate: expiry, ...legs(start, end, 0.037), ...over,
+});
+/** Exercise k: three days before the k-th anniversary of the start (the first is the expiry). */
+const exerciseDates = (count: number): DateSerial[] => Array.from({ length: count }, (_, k) => addMonths(start, 12 * k) - 3);
+
+describe('Bermudan swaptions today', () => {
+  it('with one exercise date: the European swaption by Jamshidian (1e-4 relative, the lattice\'s error), bought and sold, payer and receiver', () => {
+    for (const optionType of ['payer', 'receiver'] as const) {
+      for (const direction of ['buy', 'sell'] as const) {
+        const european = priceTrade(swaption({ optionType, direction }), market).npv;
+        const bermudan = priceTrade(swaption({ optionType, direction, exerciseDates: [expiry] }), market).npv;
+        expect(Math.abs(bermudan / european - 1), `${direction} ${optionType}`).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('with three exercise dates: the nested integral over the states by Simpson\'s rule (2e-4 relative)', () => {
+    const shortEnd = addMonths(start, 36);
+    const trade = swaption({ ...legs(start, shortEnd, 0.036), exerciseDates: exerciseDates(3) });
+    const E = trade.exerciseDates!.map(years);
+    const zeta = E.map((t) => lgmZeta(hw, t));
+    const a = hw.meanReversion;
+    // the receiver swap entered on E_k: fixed 3.6% on the years from S_k, against SOFR semi-annual (single curve:
+    // N·(P(S_k) − P(end))), as zero bonds; deflated u_k(x) = Σ c·P(0,T)·e^{−H(T)·x − ½H(T)²ζ(E_k)}
+    const fixed = buildSchedule(trade.fixedLeg);
+    const bonds = (k: number): { T: number; c: number }[] => {
+      const out = [{ T: years(fixed.accrualStart[k]!), c: -N }, { T: years(shortEnd), c: N }];
+      for (let i = k; i < fixed.count; i++) out.push({ T: years(fixed.paymentDate[i]!), c: 0.036 * N * fixed.accrualFraction[i]! });
+      return out;
+    };
+    const u = (k: number, x: number): number => bonds(k).reduce((acc, { T, c }) => acc + c * disc(T) * Math.exp(-lgmH(a, T) * x - 0.5 * lgmH(a, T) ** 2 * zeta[k]!), 0);
+    const STEPS = 240;
+    const WIDTH = 8;
+    /** v_k(x) = E[max(u_{k+1}, v_{k+1})(x + s·Z)] by Simpson over z in ±WIDTH (v after the last exercise: 0). */
+    const cont = (k: number, x: number): number => {
+      if (k === E.length - 1) return 0;
+      const s = Math.sqrt(zeta[k + 1]! - zeta[k]!);
+      const h = (2 * WIDTH) / STEPS;
+      let sum = 0;
+      for (let i = 0; i <= STEPS; i++) {
+        const z = -WIDTH + i * h;
+        const y = x + s * z;
+        const w = i === 0 || i === STEPS ? 1 : i % 2 === 1 ? 4 : 2;
+        sum += w * Math.max(u(k + 1, y), cont(k + 1, y)) * normPdf(z);
+      }
+      return (sum * h) / 3;
+    };
+    // today: E[max(u_0, v_0)(X_{E_0})], X_{E_0} ~ N(0, ζ(E_0))
+    const s0 = Math.sqrt(zeta[0]!);
+    const h = (2 * WIDTH) / STEPS;
+    let sum = 0;
+    for (let i = 0; i <= STEPS; i++) {
+      const z = -WIDTH + i * h;
+      const w = i === 0 || i === STEPS ? 1 : i % 2 === 1 ? 4 : 2;
+      sum += w * Math.max(u(0, s0 * z), cont(0, s0 * z)) * normPdf(z);
+    }
+    const reference = (sum * h) / 3;
+    expect(Math.abs(priceTrade(trade, market).npv / reference - 1)).toBeLessThan(2e-4);
+    // the co-terminal Europeans are lower bounds, and the Bermudan is worth more than the best of them
+    const europeans = trade.exerciseDates!.map((d, k) => priceTrade(swaption({ ...legs(addMonths(start, 12 * k), shortEnd, 0.036), expiryDate: d }), market).npv);
+    expect(reference).toBeGreaterThan(Math.max(...europeans) * 1.01);
+  }, 60_000);
+
+  it('every added exercise date adds value; all dates passed is an error, past dates are dropped', () => {
+    let previous = 0;
+    for (const count of [1, 2, 4, 8]) {
+      const value = priceTrade(swaption({ exerciseDates: exerciseDates(count) }), market).npv;
+      expect(value, `${count} dates`).toBeGreaterThan(previous);
+      previous = value;
+    }
+    const seasoned = swaption({ expiryDate: fromYmd(2026, 3, 30), ...legs(fromYmd(2026, 4, 2), end, 0.037), exerciseDates: [fromYmd(2026, 3, 30), fromYmd(2027, 3, 30)] });
+    const futureOnly = { ...seasoned, exerciseDates: [fromYmd(2027, 3, 30)] };
+    expect(priceTrade(seasoned, market).npv).toBe(priceTrade(futureOnly, market).npv);
+    expect(() => priceTrade({ ...seasoned, exerciseDates: [fromYmd(2026, 3, 30)] }, market)).toThrow(/B.*Bermudan swaption whose exercise dates have all passed/);
+  });
+});
+
+describe('Bermudan swaptions on paths', () => {
+  const trade = swaption({ exerciseDates: exerciseDates(8) });
+  // the exercise dates themselves and dates between them, out to the end
+  const extra = [...trade.exerciseDates!, ...trade.exerciseDates!.map((d) => d + 45), fromYmd(2027, 6, 30), addMonths(end, -1)];
+  const g = timeGrid(asOf, [...new Set(extra)].sort((a, b) => a - b));
+  const model = simpleModel(market, { currencies: ['USD'], hullWhite: { USD: hw } });
+  const nPaths = 4000;
+  const paths = simplePaths(model, market, g, { nPaths, seed: 11 });
+  const kernel = compileNettingSet([trade], { market, model, grid: g, nettingSetId: 'N' });
+  const price = priceTrade(trade, market).npv;
+  const valueAt = (d: number): Float64Array => {
+    const out = new Float64Array(nPaths);
+    kernel.valueAt(d, paths, out);
+    return out;
+  };
+
+  it('starts at today\'s price; E[V(t)/N(t)] is today\'s price up to the first coupon (3 standard errors), V ≥ 0 before the first exercise', () => {
+    for (const v of valueAt(0)) expect(Math.abs(v - price)).toBeLessThan(1e-9 * price);
+    const firstCoupon = addMonths(start, 6);
+    let checked = 0;
+    for (let d = 1; d < g.dates.length && g.dates[d]! < firstCoupon; d++) {
+      const v = valueAt(d);
+      let mean = 0;
+      let square = 0;
+      for (let p = 0; p < nPaths; p++) {
+        const deflated = v[p]! / paths.numeraire[d * nPaths + p]!;
+        mean += deflated;
+        square += deflated * deflated;
+        if (g.dates[d]! < expiry) expect(v[p]!).toBeGreaterThanOrEqual(0);
+      }
+      mean /= nPaths;
+      const se = Math.sqrt((square / nPaths - mean * mean) / (nPaths - 1));
+      expect(Math.abs(mean - price), `date ${d}`).toBeLessThan(3 * se);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it('is worth nothing after the swap\'s end; exercised paths hold the swap (some exercise early, some later, some never)', () => {
+    const last = g.dates.length - 1;
+    expect(kernel.lastDateIndex).toBeLessThan(last + 1);
+    // the day after the second exercise date's decision: some paths hold swaps (negative values appear), others options
+    const d = g.dates.findIndex((x) => x === trade.exerciseDates![1]! + 45);
+    const v = valueAt(d);
+    const negative = v.filter((x) => x < 0).length;
+    expect(negative).toBeGreaterThan(10);
+    expect(negative).toBeLessThan(nPaths);
+  });
+
+  it('has no device form: the GPU backend values its set on the host (legEntries undefined, NO_NODE_TABLES)', () => {
+    const device = kernel as unknown as { legEntries(d: number, p: typeof paths): unknown };
+    expect(device.legEntries(1, paths)).toBeUndefined();
+    expect(NO_NODE_TABLES).toMatch(/Bermudan swaption/);
+  });
+
+  it('with one exercise date it is the engine\'s European swaption, path by path (2e-4 of its price)', () => {
+    const one = swaption({ exerciseDates: [expiry] });
+    const euro = swaption();
+    const kb = compileNettingSet([one], { market, model, grid: g, nettingSetId: 'N' });
+    const ke = compileNettingSet([euro], { market, model, grid: g, nettingSetId: 'N' });
+    const pe = priceTrade(euro, market).npv;
+    const a = new Float64Array(nPaths);
+    const b = new Float64Array(nPaths);
+    for (const d of [1, 2, g.dates.indexOf(expiry), g.dates.indexOf(expiry + 45), g.dates.length - 3]) {
+      kb.valueAt(d, paths, a);
+      ke.valueAt(d, paths, b);
+      let worst = 0;
+      for (let p = 0; p < nPaths; p++) worst = Math.max(worst, Math.abs(a[p]! - b[p]!));
+      expect(worst, `date ${d}`).toBeLessThan(2e-4 * pe);
+    }
+  });
+});
+
+describe('Bermudan swaptions in the trades table', () => {
+  it('exercise=bermudan derives the exercise dates from the fixed leg and the notice; written back; wrong cells are errors', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-bermudan-'));
+    temps.push(dir);
+    const SMALL = path.resolve('test/data/small');
+    for (const name of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, name), path.join(dir, name));
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    const header = [...lines[0]!.split(','), 'exercise'];
+    lines[0] = header.join(',');
+    for (let i = 1; i < lines.length; i++) lines[i] += ',';
+    const row = (cells: Record<string, string>) => header.map((h) => cells[h] ?? '').join(',');
+    const common = { counterparty_id: 'CP_CORP_B', netting_set_id: 'NS_B', product: 'SWAPTION', direction: 'buy', option_type: 'receiver', currency: 'USD', notional: '10000000', expiry_date: '2027-06-28', start_date: '2027-06-30', maturity_date: '2032-06-30', fixed_rate: '0.04', fixed_frequency: '1Y', fixed_day_count: '30/360', float_index: 'USD-SOFR', float_frequency: '3M', float_day_count: 'ACT/360', business_day_convention: 'MF' };
+    lines.push(row({ ...common, trade_id: 'BER1', exercise: 'bermudan' }));
+    lines.push(row({ ...common, trade_id: 'BER2', exercise: 'bermudan', settlement: 'cash' }));
+    lines.push(row({ ...common, trade_id: 'FX9', product: 'FXFWD', currency2: 'EUR', notional2: '9000000', maturity_date: '2027-06-30', exercise: 'bermudan' }));
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    expect(issues.issues).toContainEqual(expect.objectContaining({ row: lines.length - 2, column: 'exercise', value: 'bermudan', expected: expect.stringMatching(/european for a cash-settled swaption/) }));
+    expect(issues.issues).toContainEqual(expect.objectContaining({ row: lines.length - 1, column: 'exercise', value: 'bermudan', expected: expect.stringMatching(/blank for FXFWD/) }));
+    const t = book.trades.find((x) => x.tradeId === 'BER1');
+    if (t?.product !== 'SWAPTION') throw new Error('test: BER1 is a swaption');
+    // 2027-06-28 (two days' notice before 2027-06-30), then two days before each later accrual start (30 June rolled
+    // modified following), rolled back off weekends: 2028-06-30 Fri → 06-28; 2029-06-30 Sat → 06-29 → 06-27;
+    // 2030-06-30 Sun → 07-01 leaves June → 06-28 → 06-26; 2031-06-30 Mon → 06-28 Sat → 06-27 Fri
+    expect(t.exerciseDates).toEqual([fromYmd(2027, 6, 28), fromYmd(2028, 6, 28), fromYmd(2029, 6, 27), fromYmd(2030, 6, 26), fromYmd(2031, 6, 27)]);
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-bermudan-again-'));
+    temps.push(again);
+    const tables = portfolioTables({ ...book, trades: book.trades.filter((x) => x.tradeId === 'BER1' || !x.tradeId.startsWith('BER')) });
+    for (const [name, table] of Object.entries(tables)) if (table) writeTable(path.join(again, `${name}.csv`), table, 'csv');
+    const reread = await loadPortfolio(again, new IssueCollector(), { baseCurrency: 'USD' });
+    expect(reread.trades.find((x) => x.tradeId === 'BER1')).toEqual({ ...t, sourceRow: reread.trades.find((x) => x.tradeId === 'BER1')!.sourceRow });
+  });
+});
+
+describe('Bermudan swaptions in SA-CCR and SIMM', () => {
+  it('SA-CCR: an IR option with T the latest exercise date (CRE52.40), S and E those of the longest swap it enters', async () => {
+    const { computeSaccr } = await import('../src/capital/saccr/compute.js');
+    const set = { nettingSetId: 'N', counterpartyId: 'C', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0, independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 0, marginFrequencyDays: 1, imModel: 'none' as const, collateralCurrency: 'USD' as const, cleared: false };
+    const book = (t: Swaption) => ({ trades: [t], counterparties: [{ counterpartyId: 'C', name: 'C', sector: 'other' as const, rating: 'A' as const, region: 'north_america' as const, qccp: false }], nettingSets: [set], eligibleCollateral: [], collateral: [], sources: {} });
+    const dates = exerciseDates(8);
+    const bermudan = computeSaccr(book(swaption({ exerciseDates: dates })), market).trades[0]!;
+    const european = computeSaccr(book(swaption()), market).trades[0]!;
+    const { saccrYears } = await import('../src/capital/saccr/conventions.js');
+    expect(bermudan.exerciseYears).toBe(saccrYears(market, dates[7]!));
+    expect(bermudan.exerciseYears!).toBeGreaterThan(european.exerciseYears! + 6.9);
+    expect([bermudan.startYears, bermudan.endYears, bermudan.adjustedNotional]).toEqual([european.startYears, european.endYears, european.adjustedNotional]);
+  });
+
+  it('SIMM: IR vega from the swaption surface through the recalibrated LGM; under given Hull-White parameters a note, no vega', async () => {
+    const { tradeSensitivities } = await import('../src/margin/sensitivities/trade.js');
+    const surface = { currency: 'USD' as const, type: 'normal' as const, shift: 0, quotes: [1, 2, 5, 10].flatMap((e) => [1, 5, 10].map((t) => ({ expiryYears: e, tenorYears: t, vol: 0.0085 + 0.0002 * t }))) };
+    const calibrated = flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, swaptionVols: { USD: surface } });
+    const trade = swaption({ exerciseDates: exerciseDates(4) });
+    const { rows } = tradeSensitivities(trade, { market: calibrated, creditBuckets: new Map() });
+    const vega = rows.filter((x) => x.riskType === 'Risk_IRVol').reduce((acc, x) => acc + x.amountUsd, 0);
+    const scaled = (f: number) => flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, swaptionVols: { USD: { ...surface, quotes: surface.quotes.map((q) => ({ ...q, vol: q.vol * f })) } } });
+    const byHand = (priceTrade(trade, scaled(1.01)).npv - priceTrade(trade, scaled(0.99)).npv) / 0.02;
+    expect(byHand).toBeGreaterThan(0.1 * priceTrade(trade, calibrated).npv);
+    expect(vega).toBeCloseTo(byHand, 2);
+    const given = tradeSensitivities(trade, { market: flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, hullWhite: { USD: hw }, swaptionVols: { USD: surface } }), creditBuckets: new Map() });
+    expect(given.rows.some((x) => x.riskType === 'Risk_IRVol')).toBe(false);
+    expect(given.notes.join('\n')).toMatch(/B: no IR vega \(a Bermudan priced under the given USD Hull-White parameters/);
+  });
+});
