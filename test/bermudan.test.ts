@@ -136,7 +136,8 @@ describe('Bermudan swaptions today', () => {
 describe('Bermudan swaptions on paths', () => {
   const trade = swaption({ exerciseDates: exerciseDates(8) });
   // the exercise dates themselves and dates between them, out to the end
-  const extra = [...trade.exerciseDates!, ...trade.exerciseDates!.map((d) => d + 45), fromYmd(2027, 6, 30), addMonths(end, -1)];
+  // (a day after each exercise date: in its three days' notice, before the swap it enters starts)
+  const extra = [...trade.exerciseDates!, ...trade.exerciseDates!.map((d) => d + 1), ...trade.exerciseDates!.map((d) => d + 45), fromYmd(2027, 6, 30), addMonths(end, -1)];
   const g = timeGrid(asOf, [...new Set(extra)].sort((a, b) => a - b));
   const model = simpleModel(market, { currencies: ['USD'], hullWhite: { USD: hw } });
   const nPaths = 4000;

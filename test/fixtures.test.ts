@@ -609,6 +609,27 @@ describe('xva fixtures --step-up: every third IRS, OIS and physical swaption ste
   }, 60_000);
 });
 
+describe('xva fixtures --bermudan: every fourth physical swaption Bermudan', () => {
+  it('adds an exercise column (bermudan on the 1st, 5th, ... physical swaption), no other cell changes; the book validates and counts them', async () => {
+    const plain = generateBook('demo', 42);
+    const book = generateBook('demo', 42, { bermudan: true });
+    const t = book.tables.trades;
+    expect(t.columns.map((c) => c.name)).toEqual([...plain.tables.trades.columns.map((c) => c.name), 'exercise']);
+    for (const column of plain.tables.trades.columns) expect(columnValues(t, column.name), column.name).toEqual(column.values);
+    const product = columnValues(t, 'product');
+    const settlement = columnValues(t, 'settlement');
+    const physical = product.map((_, i) => i).filter((i) => product[i] === 'SWAPTION' && settlement[i] !== 'cash');
+    const expected = product.map((_, i) => (physical.indexOf(i) >= 0 && physical.indexOf(i) % 4 === 0 ? 'bermudan' : null));
+    expect(columnValues(t, 'exercise')).toEqual(expected);
+    const dir = tmpDir('bermudan');
+    writeBook(book, dir, 'csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    expect(result.summary.bermudanSwaptions).toBe(expected.filter((x) => x !== null).length);
+    expect(result.summary.bermudanSwaptions).toBeGreaterThan(10);
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');
