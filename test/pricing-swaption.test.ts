@@ -3,10 +3,11 @@ import { fromYmd, type DateSerial } from '../src/conventions/dates.js';
 import { buildSchedule } from '../src/conventions/schedule.js';
 import type { HullWhiteParams, SwaptionVolSurface } from '../src/market/types.js';
 import type { FixedLeg, FloatLeg, InterestRateSwap, Swaption } from '../src/products/types.js';
-import { bachelier, black76, normPdf } from '../src/pricing/black.js';
+import { bachelier, black76 } from '../src/pricing/black.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
+import { simpson, swaptionsByIntegral } from './helpers/quadrature.js';
 
 const asOf = fromYmd(2026, 6, 30);
 const years = (d: DateSerial): number => (d - asOf) / 365;
@@ -37,13 +38,6 @@ const underlyingSwap = (s: Swaption): InterestRateSwap => ({
 const spec = (over: Partial<FlatMarketSpec> = {}): FlatMarketSpec => ({
   asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r }, 'USD-TERM-3M': { currency: 'USD', rate: 0.039 } }, ...over,
 });
-
-function simpson(f: (x: number) => number, a: number, b: number, steps: number): number {
-  const h = (b - a) / steps;
-  let sum = f(a) + f(b);
-  for (let i = 1; i < steps; i++) sum += (i % 2 === 1 ? 4 : 2) * f(a + i * h);
-  return (sum * h) / 3;
-}
 
 /** Fixed annuity Σ τ·P(t_pay) and single-curve forward swap rate (P(s) − P(e))/annuity, from the schedules. */
 function annuityAndForward(s: Swaption): { annuity: number; forward: number } {
@@ -77,16 +71,7 @@ describe('swaptions under Hull-White (Jamshidian)', () => {
       for (let i = 0; i < fixed.count; i++) v -= 0.036 * notional * fixed.accrualFraction[i]! * bond(years(fixed.paymentDate[i]!), x);
       return v;
     };
-    const sd = Math.sqrt(y);
-    let lo = -12;
-    let hi = 12;
-    for (let i = 0; i < 200; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (payerSwap(sd * mid) < 0) lo = mid;
-      else hi = mid;
-    }
-    const payerRef = disc(tExp) * simpson((z) => payerSwap(sd * z) * normPdf(z), hi, 12, 20000);
-    const receiverRef = disc(tExp) * simpson((z) => -payerSwap(sd * z) * normPdf(z), -12, lo, 20000);
+    const { payer: payerRef, receiver: receiverRef } = swaptionsByIntegral(payerSwap, Math.sqrt(y), disc(tExp));
     expect(Math.abs(priceTrade(trade, market).npv / payerRef - 1)).toBeLessThan(1e-6);
     expect(Math.abs(priceTrade(swaption({ optionType: 'receiver' }), market).npv / receiverRef - 1)).toBeLessThan(1e-6);
     expect(Math.abs(priceTrade(swaption({ direction: 'sell' }), market).npv / payerRef + 1)).toBeLessThan(1e-6);

@@ -25,11 +25,12 @@ import type { HullWhiteParams, Market, SwaptionVolSurface } from '../src/market/
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
-import { bachelier, normPdf } from '../src/pricing/black.js';
+import { bachelier } from '../src/pricing/black.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, RateSteps, Swaption } from '../src/products/types.js';
 import { flatMarket } from './helpers/flatMarket.js';
+import { simpson, swaptionsByIntegral } from './helpers/quadrature.js';
 
 const DEMO = path.resolve('fixtures/demo');
 const SMALL = path.resolve('test/data/small');
@@ -167,13 +168,6 @@ describe('step-up swaptions', () => {
   /** K_i by hand: 3.3% for the periods starting before 2030-07-03, 4.2% after. */
   const rateOf = (accrualStart: DateSerial) => (accrualStart >= fromYmd(2030, 7, 3) ? 0.042 : 0.033);
 
-  function simpson(f: (x: number) => number, a: number, b: number, n: number): number {
-    const h = (b - a) / n;
-    let sum = f(a) + f(b);
-    for (let i = 1; i < n; i++) sum += (i % 2 === 1 ? 4 : 2) * f(a + i * h);
-    return (sum * h) / 3;
-  }
-
   it('under Hull-White: the brute-force integral over the Gaussian state at expiry (1e-6 relative); payer − receiver = the step-up swap', () => {
     const m = flatMarket({ ...spec, hullWhite: { USD: hw } });
     const tExp = years(expiry);
@@ -190,16 +184,7 @@ describe('step-up swaptions', () => {
       for (let i = 0; i < fixed.count; i++) value -= rateOf(fixed.accrualStart[i]!) * N * fixed.accrualFraction[i]! * bond(years(fixed.paymentDate[i]!), x);
       return value;
     };
-    const sd = Math.sqrt(v);
-    let lo = -12;
-    let hi = 12;
-    for (let i = 0; i < 200; i++) {
-      const mid = 0.5 * (lo + hi);
-      if (payerSwap(sd * mid) < 0) lo = mid;
-      else hi = mid;
-    }
-    const payerRef = disc(tExp) * simpson((z) => payerSwap(sd * z) * normPdf(z), hi, 12, 20000);
-    const receiverRef = disc(tExp) * simpson((z) => -payerSwap(sd * z) * normPdf(z), -12, lo, 20000);
+    const { payer: payerRef, receiver: receiverRef } = swaptionsByIntegral(payerSwap, Math.sqrt(v), disc(tExp));
     expect(Math.abs(priceTrade(swaption(), m).npv / payerRef - 1)).toBeLessThan(1e-6);
     expect(Math.abs(priceTrade(swaption({ optionType: 'receiver' }), m).npv / receiverRef - 1)).toBeLessThan(1e-6);
     // the steps matter: the flat 3.3% swaption is worth visibly more

@@ -233,12 +233,9 @@ export interface BermudanLattice {
 
 /**
  * Rolls the Bermudan back over its exercise dates, from the last to the first, and gives its deflated value at each of
- * `valueTimes` (years, ≥ 0, any order; after the last exercise: zeros). Today (t = 0) is one Gaussian integral of
- * v(E_0) = max(u_0, c_0), as the pricer's, so the engine starts at today's price to the last bit; every other value
- * time in (E_{k−1}, E_k] is rolled from the next later value time in that interval (from v(E_k) for the latest), each
- * step short, so its integral reaches only the cells within KERNEL_REACH_SD of its own small deviation: the steps'
- * piecewise-linear errors add up (measured: 2.8e-4 of the price over some twenty steps, far inside the Monte Carlo
- * error of an exposure), at a tenth of the cost of one full integral per value time.
+ * `valueTimes` (years, ≥ 0, any order): a value time in (E_{k−1}, E_k] is one convolution of v(E_k) = max(u_k, c_k)
+ * (before E_0: of v(E_0)), so every value time, today's included, carries one step's error whatever the others.
+ * After the last exercise: zeros.
  */
 export function bermudanLattice(model: LgmModel, swaps: ExerciseSwap[], valueTimes: readonly number[]): BermudanLattice {
   const m = swaps.length;
@@ -258,29 +255,14 @@ export function bermudanLattice(model: LgmModel, swaps: ExerciseSwap[], valueTim
     const v = after[k]!;
     for (let j = 0; j < n; j++) v[j] = u[j]! > c[j]! ? u[j]! : c[j]!;
   }
-  const values: Float64Array[] = valueTimes.map(() => new Float64Array(n));
-  // value times latest first; each rolled from the previous one of its exercise interval, or from v(E_k)
-  const order = valueTimes.map((t, i) => i).filter((i) => valueTimes[i]! <= last && valueTimes[i]! > 0).sort((a, b) => valueTimes[b]! - valueTimes[a]!);
-  let from: Float64Array | null = null;
-  let fromZeta = 0;
-  let interval = -1;
-  for (const i of order) {
-    const t = valueTimes[i]!;
+  const values = valueTimes.map((t) => {
+    const out = new Float64Array(n);
+    if (t > last) return out;
     let k = 0;
     while (swaps[k]!.exerciseTime < t) k++;
-    if (k !== interval) {
-      from = after[k]!;
-      fromZeta = exerciseZeta[k]!;
-      interval = k;
-    }
     const zetaT = model.zeta(t);
-    rollBack(nodes, from!, Math.sqrt(Math.max(fromZeta - zetaT, 0)), values[i]!, Math.sqrt(zetaT));
-    from = values[i]!;
-    fromZeta = zetaT;
-  }
-  // today, in one integral from the first exercise
-  valueTimes.forEach((t, i) => {
-    if (t <= 0) rollBack(nodes, after[0]!, Math.sqrt(Math.max(exerciseZeta[0]! - model.zeta(0), 0)), values[i]!, 0);
+    rollBack(nodes, after[k]!, Math.sqrt(Math.max(exerciseZeta[k]! - zetaT, 0)), out, Math.sqrt(zetaT));
+    return out;
   });
   return { nodes, swaps, values, continuation, exercise, exerciseZeta };
 }
