@@ -245,10 +245,11 @@ export function bermudanLattice(model: LgmModel, swaps: ExerciseSwap[], valueTim
   const continuation: Float64Array[] = swaps.map(() => new Float64Array(n));
   const exercise: Float64Array[] = swaps.map(() => new Float64Array(n));
   const exerciseZeta = Float64Array.from(swaps, (s) => model.zeta(s.exerciseTime));
-  // v at each exercise date after the holder's choice, max(u_k, c_k)
+  // v at each exercise date after the holder's choice, max(u_k, c_k), on every node (the next roll reads them all; a
+  // value time's nodes beyond the reach of its paths are left as the nearest computed one, and never read)
   const after: Float64Array[] = swaps.map(() => new Float64Array(n));
   for (let k = m - 1; k >= 0; k--) {
-    if (k < m - 1) rollBack(nodes, after[k + 1]!, Math.sqrt(Math.max(exerciseZeta[k + 1]! - exerciseZeta[k]!, 0)), continuation[k]!, Math.sqrt(exerciseZeta[k]!));
+    if (k < m - 1) rollBack(nodes, after[k + 1]!, Math.sqrt(Math.max(exerciseZeta[k + 1]! - exerciseZeta[k]!, 0)), continuation[k]!);
     deflatedSwapOnNodes(model, swaps[k]!, exerciseZeta[k]!, nodes, exercise[k]!);
     const c = continuation[k]!;
     const u = exercise[k]!;
