@@ -160,11 +160,11 @@ export class BermudanOnPaths implements PathTrade {
           continue;
         }
         // in the notice: swap k's bonds, none fixed yet: Σ c·P(0,T)/P(0,t)·e^{−(H_T − H_t)·x − ½(H_T² − H_t²)·ζ_t}
+        const terms = this.exerciseTerms[this.exercisedSwap[p]!]!;
         let v = 0;
-        for (let i = 0; i < swap.times.length; i++) {
-          const T = swap.times[i]!;
-          const HT = this.lgm.model.H(T);
-          v += (swap.amounts[i]! * this.lgm.model.discount(T) * Math.exp(-(HT - H) * x - 0.5 * (HT * HT - H * H) * zeta)) / p0;
+        for (let i = 0; i < terms.weight.length; i++) {
+          const HT = terms.H[i]!;
+          v += (terms.weight[i]! * Math.exp(-(HT - H) * x - 0.5 * (HT * HT - H * H) * zeta)) / p0;
         }
         out[p] = this.sign * v * (fx === null ? 1 : Math.exp(fx[off + p]!));
         continue;
