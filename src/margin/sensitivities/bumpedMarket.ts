@@ -14,8 +14,11 @@ export interface MarketBump {
   fxSpot?: { currency: Currency; factor: number };
   /** Multiplies the Black vol of one pair (either order) by `factor`. */
   fxVol?: { base: Currency; quote: Currency; factor: number };
-  /** Multiplies every quote of a currency's swaption vol surface by `factor`. */
-  swaptionVol?: { currency: Currency; factor: number };
+  /**
+   * Multiplies every quote of a currency's swaption vol surface by `factor`; with `expiryWeight`, a quote of expiry e
+   * by 1 + (factor − 1)·expiryWeight(e) (a bump of one expiry bucket, SIMM's vega vertices).
+   */
+  swaptionVol?: { currency: Currency; factor: number; expiryWeight?: (expiryYears: number) => number };
   /** Multiplies an equity's spot by `spotFactor` and its vols by `volFactor`. */
   equity?: { name: string; spotFactor?: number; volFactor?: number };
   /** Replaces the credit curve of a name. */
@@ -68,7 +71,8 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     swaptionVols: (ccy): SwaptionVolSurface | undefined => {
       const s = base.swaptionVols(ccy);
       if (!s || !sv || sv.currency !== ccy) return s;
-      return { ...s, quotes: s.quotes.map((q) => ({ ...q, vol: q.vol * sv.factor })) };
+      const weight = sv.expiryWeight;
+      return { ...s, quotes: s.quotes.map((q) => ({ ...q, vol: q.vol * (weight === undefined ? sv.factor : 1 + (sv.factor - 1) * weight(q.expiryYears)) })) };
     },
     // the same IR vol bump moves the currency's caplet vols (SIMM's Risk_IRVol is one risk per currency and expiry)
     capFloorVols: (ccy): SwaptionVolSurface | undefined => {

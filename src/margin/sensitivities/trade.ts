@@ -161,7 +161,16 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
         notes.push(`trade ${trade.tradeId}: no IR vega (a Bermudan priced under the given ${ccy} Hull-White parameters, which a swaption vol bump does not move)`);
         break;
       }
-      // a Bermudan: the surface moved, its LGM recalibrated; its vega sits at its first exercise date
+      if (trade.exerciseDates !== undefined) {
+        // a Bermudan: each SIMM vertex's expiry bucket of the surface moved (its hat weight in expiry, SIMM v2.6
+        // §B.8's vertices), the currency's LGM recalibrated to it; the vertices' vegas add up to the parallel one
+        for (let k = 0; k < irVertices.length; k++) {
+          const expiryWeight = (e: number) => hatWeight(irVertices, k, e);
+          const amount = vega((factor) => ({ swaptionVol: { currency: ccy, factor, expiryWeight } }));
+          if (amount !== 0) add('Risk_IRVol', ccy, '', SIMM_IR_TENORS[k]!, '', amount);
+        }
+        break;
+      }
       addVega('Risk_IRVol', ccy, '', t, vega((factor) => ({ swaptionVol: { currency: ccy, factor } })));
       break;
     }
