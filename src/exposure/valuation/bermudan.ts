@@ -40,6 +40,8 @@ export class BermudanOnPaths implements PathTrade {
   private readonly sign: number;
   private readonly swaps: ExerciseSwap[];
   private readonly nodes: StateNodes;
+  /** The value times' nodes (every other one of `nodes`). */
+  private readonly valueGrid: StateNodes;
   /** Undeflated V(t_d, x_j) (holder's side, trade currency) for d = 0..lastExerciseIndex. */
   private readonly valueNodes: Float64Array[];
   private readonly continuation: Float64Array[];
@@ -73,13 +75,14 @@ export class BermudanOnPaths implements PathTrade {
     const valueTimes = Array.from(grid.times.subarray(0, this.lastExerciseIndex + 1));
     const lattice = bermudanLattice(model, this.swaps, valueTimes);
     this.nodes = lattice.nodes;
+    this.valueGrid = lattice.valueNodes;
     this.continuation = lattice.continuation;
     this.valueNodes = lattice.values.map((v, d) => {
       // V = v·N(t, x), N(t, x) = e^{H·x + ½H²ζ}/P(0, t)
       const H = lgm.H[d]!;
       const halfVar = 0.5 * H * H * lgm.zeta[d]!;
       const p0 = lgm.discount[d]!;
-      return v.map((value, j) => (value * Math.exp(H * this.nodes.x[j]! + halfVar)) / p0);
+      return v.map((value, j) => (value * Math.exp(H * this.valueGrid.x[j]! + halfVar)) / p0);
     });
     this.exerciseTerms = this.swaps.map((s, k) => {
       const zeta = lattice.exerciseZeta[k]!;
@@ -182,7 +185,7 @@ export class BermudanOnPaths implements PathTrade {
         for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-Hk[i]! * x - half[i]!);
         const c = cubicOnNodes(this.nodes, this.continuation[k]!, x);
         v = ((u > c ? u : c) * Math.exp(H * x + 0.5 * H * H * zeta)) / p0;
-      } else v = cubicOnNodes(this.nodes, values, x);
+      } else v = cubicOnNodes(this.valueGrid, values, x);
       out[p] = this.sign * v * (fx === null ? 1 : Math.exp(fx[off + p]!));
     }
     return true;
