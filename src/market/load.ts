@@ -118,7 +118,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
   const equities = readEquities(ctx, top.equities);
   const credit = readCredit(ctx, top.credit);
   const funding = readFunding(ctx, top.funding);
-  const fixings = readFixings(ctx, top.fixings, new Set(curves.projection.keys()));
+  const fixings = readFixings(ctx, top.fixings, new Set(curves.projection.keys()), fx.reachable);
   const capital = readCapital(ctx, top.capital);
   const correlation = readCorrelation(ctx, top.correlation, {
     rateCurrencies: ctx.discountCurrencies,

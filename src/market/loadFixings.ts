@@ -12,13 +12,21 @@ import { child } from './yamlReader.js';
 /** Fixings by index name, then by fixing date. */
 export type FixingsSection = Map<string, Map<DateSerial, number>>;
 
-export function readFixings(ctx: LoadContext, value: unknown, projectionNames: ReadonlySet<string>): FixingsSection {
+export function readFixings(ctx: LoadContext, value: unknown, projectionNames: ReadonlySet<string>, fxCurrencies: ReadonlySet<string>): FixingsSection {
   const r = ctx.reader;
   const out: FixingsSection = new Map();
   for (const [index, spec] of sectionEntries(ctx, value, 'fixings', 'a mapping of index name to a list of { date, rate }') ?? []) {
     const path = child('fixings', index);
-    if (!projectionNames.has(index)) {
-      r.issue(path, index, `an index with a projection curve (curves.projection: ${[...projectionNames].join(', ') || 'none'})`);
+    // an FX rate, units of the second currency per one of the first (the resets of mark-to-market swaps)
+    const pair = /^FX-([A-Z]{3})-([A-Z]{3})$/.exec(index);
+    if (pair !== null) {
+      const unknown = [pair[1]!, pair[2]!].filter((c) => c !== ctx.base && !fxCurrencies.has(c));
+      if (unknown.length > 0 || pair[1] === pair[2]) {
+        r.issue(path, index, `FX-<CCY>-<CCY> with two different currencies of the fx section or the base currency (${unknown.join(', ') || pair[1]} is not)`);
+        continue;
+      }
+    } else if (!projectionNames.has(index)) {
+      r.issue(path, index, `an index with a projection curve (curves.projection: ${[...projectionNames].join(', ') || 'none'}), or an FX rate FX-<CCY>-<CCY>`);
       continue;
     }
     const list = r.list(spec, path, 'a non-empty list of { date, rate }');
@@ -32,6 +40,10 @@ export function readFixings(ctx: LoadContext, value: unknown, projectionNames: R
       const date = r.date(q.date, child(p, 'date'));
       const rate = r.number(q.rate, child(p, 'rate'), 'the fixed rate as a decimal (0.0213 = 2.13%)');
       if (date === undefined || rate === undefined) return;
+      if (pair !== null && !(rate > 0)) {
+        r.issue(child(p, 'rate'), String(rate), `a positive FX rate (units of ${pair[2]} per ${pair[1]})`);
+        return;
+      }
       if (ctx.asOf !== undefined && date > ctx.asOf) {
         r.issue(child(p, 'date'), toIsoDate(date), `a fixing date on or before the as-of date ${toIsoDate(ctx.asOf)} (a future rate is a forward, from the curve)`);
         return;

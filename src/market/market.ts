@@ -162,6 +162,14 @@ export class MarketData implements Market {
     return this.spec.fixings?.get(index)?.get(date);
   }
 
+  fxFixing(base: Currency, quote: Currency, date: DateSerial): number | undefined {
+    if (base === quote) return 1;
+    const direct = this.spec.fixings?.get(`FX-${base}-${quote}`)?.get(date);
+    if (direct !== undefined) return direct;
+    const inverse = this.spec.fixings?.get(`FX-${quote}-${base}`)?.get(date);
+    return inverse === undefined ? undefined : 1 / inverse;
+  }
+
   equity(name: string): EquityData {
     const eq = this.spec.equities.get(name);
     if (!eq) throw new Error(`market has no equity ${name}; it has ${listOf(this.spec.equities.keys())}`);

@@ -166,6 +166,11 @@ export interface Market {
   capFloorVols(currency: Currency): SwaptionVolSurface | undefined;
   /** The index's fixing on a past date (`fixings` of the market file; term indices only), or undefined. */
   fixing(index: string, date: DateSerial): number | undefined;
+  /**
+   * Units of `quote` per one `base` fixed on a past date (`fixings` `FX-<BASE>-<QUOTE>`, or the inverse of
+   * `FX-<QUOTE>-<BASE>`), or undefined.
+   */
+  fxFixing(base: Currency, quote: Currency, date: DateSerial): number | undefined;
   equity(name: string): EquityData;
   hasEquity(name: string): boolean;
   /** Equity Black volatility at time t. */

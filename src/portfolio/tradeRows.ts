@@ -21,6 +21,7 @@ import {
   PRODUCTS,
   STUBS,
   type AmortizationTerms,
+  type CrossCurrencySwap,
   type Currency,
   type DayCount,
   type FixedLeg,
@@ -77,6 +78,7 @@ export const TRADE_COLUMNS = [
   'float_frequency2',
   'float_day_count2',
   'exercise',
+  'fx_reset',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -431,7 +433,26 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
     leg1.amortization = amortization;
     leg2.amortization = proportionalAmortization(amortization, notional2 / notional1);
   }
-  return { ...base, product: 'XCCY', direction, leg1, leg2, initialExchange: exchange === 'both', finalExchange: exchange !== 'none' };
+  const trade: CrossCurrencySwap = { ...base, product: 'XCCY', direction, leg1, leg2, initialExchange: exchange === 'both', finalExchange: exchange !== 'none' };
+  // a mark-to-market swap (pricing/mtmXccy.ts): a floating bullet leg resetting against the other, both exchanges
+  const reset = r.oneOf('fx_reset', row, ['none', 'leg1', 'leg2'] as const, ENUM);
+  if (reset === 'leg1' || reset === 'leg2') {
+    const resetting = reset === 'leg1' ? leg1 : leg2;
+    const problem =
+      resetting.kind !== 'float'
+        ? `none: the resetting ${reset} is fixed (xva resets floating legs only)`
+        : exchange !== 'both'
+          ? `none: a resetting swap exchanges notionals at the start and at maturity (notional_exchange both, not ${exchange})`
+          : amortization !== undefined
+            ? 'none: an amortising swap does not reset (amortization none)'
+            : undefined;
+    if (problem !== undefined) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'fx_reset', value: reset, expected: problem });
+      return undefined;
+    }
+    trade.fxReset = reset;
+  }
+  return trade;
 }
 
 function readFxForward(r: FieldReader, row: number, base: TradeBase): Trade | undefined {
@@ -636,6 +657,11 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   }
   if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
   if (product !== 'BASIS' && product !== 'XCCY') refuseLeg2Conventions(r, row, product);
+  if (product !== 'XCCY' && r.has('fx_reset')) {
+    const cell = r.cell('fx_reset', row);
+    const text = cell === null ? '' : String(cell).trim();
+    if (text !== '' && text.toLowerCase() !== 'none') r.issues.add({ file: r.table.file, row: row + 1, column: 'fx_reset', value: text, expected: `blank for ${product}: notional resets are supported for XCCY only` });
+  }
   if (product !== 'SWAPTION' && r.has('exercise')) {
     const cell = r.cell('exercise', row);
     const text = cell === null ? '' : String(cell).trim();

@@ -142,6 +142,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         if (row['float_frequency'] === undefined) Object.assign(row, { float_frequency: leg2.frequency, float_day_count: leg2.dayCount });
         else if (row['float_frequency'] !== leg2.frequency || row['float_day_count'] !== leg2.dayCount) Object.assign(row, { float_frequency2: leg2.frequency, float_day_count2: leg2.dayCount });
       }
+      if (t.fxReset !== undefined) row['fx_reset'] = t.fxReset;
       return row;
     }
     case 'FXFWD':
@@ -182,6 +183,8 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
     ...(basis ? ([['float_frequency2', 'utf8'], ['float_day_count2', 'utf8']] as const) : []),
     // likewise `exercise`, only when a swaption is Bermudan
     ...(trades.some((t) => t.product === 'SWAPTION' && t.exerciseDates !== undefined) ? ([['exercise', 'utf8']] as const) : []),
+    // and `fx_reset`, only when a cross-currency swap resets
+    ...(trades.some((t) => t.product === 'XCCY' && t.fxReset !== undefined) ? ([['fx_reset', 'utf8']] as const) : []),
   ];
   return table(columns, trades.map(tradeRow));
 }

@@ -6,6 +6,7 @@ import type { BasisSwap, CrossCurrencySwap, Currency, FloatLeg, InterestRateSwap
 import { discountCurveFor, unsupported } from './curves.js';
 import { fixedLegFlows, floatLegFlows, flowsPv } from './legs.js';
 import { principalFlows } from '../products/amortization.js';
+import { resettingLegPv } from './mtmXccy.js';
 
 /** The projection curve of a floating leg, or a clear error naming the trade and the missing index. */
 export function projectionFor(tradeId: string, leg: FloatLeg, market: Market): YieldCurve {
@@ -71,7 +72,14 @@ export function xccyLegPv(
 export function priceCrossCurrencySwap(trade: CrossCurrencySwap, market: Market, collateralCurrency?: Currency): number {
   const ccy1 = trade.leg1.currency;
   const ccy2 = trade.leg2.currency;
-  const pv1 = xccyLegPv(trade.tradeId, trade.leg1, market, discountCurveFor(market, ccy1, collateralCurrency), trade.initialExchange, trade.finalExchange);
-  const pv2 = xccyLegPv(trade.tradeId, trade.leg2, market, discountCurveFor(market, ccy2, collateralCurrency), trade.initialExchange, trade.finalExchange);
+  const discount1 = discountCurveFor(market, ccy1, collateralCurrency);
+  const discount2 = discountCurveFor(market, ccy2, collateralCurrency);
+  // a mark-to-market swap's resetting leg (mtmXccy.ts); the constant leg as any cross-currency leg
+  const pv1 = trade.fxReset === 'leg1'
+    ? resettingLegPv(trade, market, discount1, discount2)
+    : xccyLegPv(trade.tradeId, trade.leg1, market, discount1, trade.initialExchange, trade.finalExchange);
+  const pv2 = trade.fxReset === 'leg2'
+    ? resettingLegPv(trade, market, discount2, discount1)
+    : xccyLegPv(trade.tradeId, trade.leg2, market, discount2, trade.initialExchange, trade.finalExchange);
   return (trade.direction === 'pay' ? 1 : -1) * (pv2 - pv1 * market.fxSpot(ccy1, ccy2));
 }

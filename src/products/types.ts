@@ -146,6 +146,13 @@ export interface CrossCurrencySwap extends TradeBase {
   leg2: SwapLeg;
   initialExchange: boolean;
   finalExchange: boolean;
+  /**
+   * A mark-to-market (resetting) swap: the named leg (floating, bullet, with both exchanges) resets its notional at each
+   * of its periods' accrual starts after the first to the other leg's notional at that day's FX rate (units of its
+   * currency per unit of the other's: the market's `fixings` `FX-<CCY>-<CCY>` for a date on or before the as-of date),
+   * exchanging the difference then; its first period runs on its own notional (pricing/mtmXccy.ts). Absent: none.
+   */
+  fxReset?: 'leg1' | 'leg2';
 }
 
 /** Outright FX forward: exchange `notional` of `currency` against `notional2` of `currency2` on maturity. */

@@ -100,6 +100,7 @@ export function flatMarket(spec: FlatMarketSpec): Market {
     swaptionVols: (ccy) => spec.swaptionVols?.[ccy],
     capFloorVols: () => undefined,
     fixing: () => undefined,
+    fxFixing: (b, q) => (b === q ? 1 : undefined),
     equity: (name): EquityData => {
       const e = spec.equities?.[name] ?? missing(`equity ${name}`);
       return { name, currency: e.currency, spot: e.spot, dividendYield: e.dividendYield, volTimes: Float64Array.of(1), vols: Float64Array.of(e.vol) };

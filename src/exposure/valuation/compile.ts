@@ -24,6 +24,7 @@ import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
 import { BermudanOnPaths } from './bermudan.js';
+import { addResettingLeg } from './fxReset.js';
 import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
 /**
@@ -349,6 +350,26 @@ class Compiler {
       case 'OIS':
       case 'BASIS':
       case 'XCCY': {
+        if (trade.product === 'XCCY' && trade.fxReset !== undefined) {
+          // a mark-to-market swap (fxReset.ts): the constant leg as any cross-currency leg, the resetting leg partly
+          // per path (so never a recorded leg of the GPU backend's figures route, which such a set does not take)
+          const sign = trade.direction === 'pay' ? 1 : -1;
+          const [resetting, constant, resettingSign] = trade.fxReset === 'leg1' ? [trade.leg1, trade.leg2, -sign] : [trade.leg2, trade.leg1, sign];
+          addXccyLeg(this.pool(constant.currency, id), grid, market, id, i, constant, -resettingSign, true, true);
+          const onPaths = addResettingLeg(
+            this.pool(resetting.currency, id), this.pool(constant.currency, id), grid, market, trade, i, resettingSign,
+            this.lgm(resetting.currency), this.lgm(constant.currency),
+            {
+              irU: irIndexOf(layout, resetting.currency, id), irC: irIndexOf(layout, constant.currency, id),
+              fxU: fxIndexOf(layout, resetting.currency, id), fxC: fxIndexOf(layout, constant.currency, id),
+            },
+          );
+          if (onPaths) {
+            this.pathTrades.push(onPaths);
+            this.alive(onPaths.lastIndex);
+          }
+          return;
+        }
         const held = this.legRecords?.get(trade);
         if (held) {
           this.replay(held, id, i);

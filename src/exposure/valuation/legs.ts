@@ -44,6 +44,7 @@ export function addFloatLeg(
   tradeIndex: number,
   leg: FloatLeg,
   sign: number,
+  periodNotional?: (scheduleIndex: number) => number | undefined,
 ): void {
   const projection = projectionFor(tradeId, leg, market);
   const schedule = buildSchedule(leg);
@@ -54,6 +55,9 @@ export function addFloatLeg(
   const gearing = leg.gearing ?? 1;
   for (let k = 0; k < flows.count; k++) {
     const i = first + k;
+    // a mark-to-market leg's periods on their own notionals (fxReset.ts), the others left out
+    const scale = periodNotional === undefined ? 1 : (periodNotional(i) ?? 0) / flows.notionals[k]!;
+    if (scale === 0) continue;
     const startDate = schedule.accrualStart[i]!;
     const endDate = schedule.accrualEnd[i]!;
     const payDate = schedule.paymentDate[i]!;
@@ -61,7 +65,7 @@ export function addFloatLeg(
     const fixIndex = startDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, startDate);
     if (fixIndex <= 0) {
       // Fixed today (x = 0 on every path): the pricer's projected amount.
-      addPayment(pool, grid, market, tradeIndex, payDate, sign * flows.amounts[k]!);
+      addPayment(pool, grid, market, tradeIndex, payDate, sign * scale * flows.amounts[k]!);
       continue;
     }
     const s = flows.accrualStartTimes[k]!;
@@ -69,7 +73,7 @@ export function addFloatLeg(
     const tau = flows.accrualFractions[k]!;
     // β = forward growth on the projection curve over that on the discount curve (deterministic basis).
     const beta = (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
-    const notional = sign * flows.notionals[k]!;
+    const notional = sign * scale * flows.notionals[k]!;
     const lastPaid = lastIndexBefore(grid.dates, payDate);
     // N·τ·(g·L + spread) = g·N·(β/P(s,e) − 1) + N·τ·spread: the index part scaled by the gearing g
     pool.addBond(tradeIndex, s, gearing * notional * beta, fixIndex);

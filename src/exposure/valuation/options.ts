@@ -60,7 +60,7 @@ export interface DeviceLegEntry {
 }
 
 /** ln P(t_d, T | x) = lnA[d] − B[d]·x for a bond maturing at T (years), on every grid date (0 after T). */
-function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): { lnA: Float64Array; B: Float64Array } {
+export function bondLogCoefficients(lgm: LgmOnGrid, grid: TimeGrid, maturity: number): { lnA: Float64Array; B: Float64Array } {
   const n = grid.times.length;
   const lnA = new Float64Array(n);
   const B = new Float64Array(n);

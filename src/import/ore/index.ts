@@ -12,6 +12,7 @@ import {
   COUNTERPARTY_COLUMNS,
   ELIGIBLE_COLLATERAL_COLUMNS,
   EXERCISE_COLUMN,
+  FX_RESET_COLUMN,
   NETTING_SET_COLUMNS,
   NOTIONAL_SCHEDULE_COLUMNS,
   RATE_SCHEDULE_COLUMNS,
@@ -199,7 +200,13 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   const used = (name: string) => rows.trades.some((r) => (r as Record<string, unknown>)[name] !== null);
   // likewise `exercise`, only when a swaption is Bermudan (the key is on its rows only)
   const bermudan = rows.trades.some((r) => r.exercise === 'bermudan');
-  const tradeColumns = [...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)), ...(bermudan ? [EXERCISE_COLUMN] : [])];
+  // and `fx_reset`, only when a cross-currency swap resets
+  const resetting = rows.trades.some((r) => r.fx_reset !== undefined);
+  const tradeColumns = [
+    ...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)),
+    ...(bermudan ? [EXERCISE_COLUMN] : []),
+    ...(resetting ? [FX_RESET_COLUMN] : []),
+  ];
   const tables: OreImportTables = {
     trades: toColumnTable(tradeColumns, rows.trades, metadata),
     counterparties: toColumnTable(COUNTERPARTY_COLUMNS, rows.counterparties, metadata),

@@ -1,8 +1,8 @@
 /**
  * ORE `LegData` → one xva swap leg: a notional and a fixed rate (each constant, or a list that steps by coupon
- * period where the trade allows it), a constant spread, a rules-based schedule. What xva's legs cannot express
- * (amortisation rules, caps/floors, explicit schedule dates, FX resets) raises `Unmappable`; small convention
- * differences are recorded as approximations on the trade.
+ * period where the trade allows it), a constant spread, a rules-based schedule, an FX reset where the trade allows it
+ * (cross-currency swaps). What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
+ * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
 import type { DateSerial, Frequency } from '../../conventions/dates.js';
 import type { BusinessDayConvention, Currency, DayCount, Stub } from '../../products/types.js';
@@ -101,6 +101,22 @@ export interface OreLeg {
   gearing?: number;
   /** Floating legs on a term index with `IsInArrears` true (fixed at the period's end; approximated on IRS/OIS). */
   inArrears?: true;
+  /** `Notionals/FXReset`: the leg's notional resets to a foreign amount at each later period's FX rate (read on cross-currency Swaps only). */
+  fxReset?: OreFxReset;
+}
+
+/**
+ * ORE `Notionals/FXReset` of a rebalancing (mark-to-market) cross-currency leg: from its second coupon period on, the
+ * leg's notional is `foreignAmount` of `foreignCurrency` at the FX rate of `fxIndex` fixed before the period's accrual
+ * start (ORE's FloatingRateLegBuilder, buildNotionalLeg); the first period runs on the leg's own `Notional`.
+ */
+export interface OreFxReset {
+  foreignCurrency: Currency;
+  foreignAmount: number;
+  /** As written, e.g. `FX-ECB-EUR-USD` (FX-SOURCE-CCY1-CCY2). */
+  fxIndex: string;
+  /** `FixingDays` as written, when given (ORE takes the FX fixing lag from its FX conventions instead). */
+  fixingDays?: string;
 }
 
 /** A list of values that must all be the same (ORE allows one value per coupon). */
@@ -123,6 +139,54 @@ interface LegOptions {
   rateSteps?: boolean;
   /** The trade ignores the leg's Payer (CapFloor: LongShort decides), so it may be absent (then false). */
   payerIgnored?: boolean;
+  /**
+   * `Notionals/FXReset` is read (`fxReset`) rather than refused: Swaps, whose mapper keeps it on a cross-currency swap
+   * (an XCCY with `fx_reset`) and refuses it elsewhere.
+   */
+  fxReset?: boolean;
+}
+
+/**
+ * The `Notionals/FXReset` of a leg (ORE's LegData::fromXML: ForeignCurrency, ForeignAmount, FXIndex; or StartDate,
+ * ForeignCurrency, FXIndex, the foreign amount then fixed from the FX rate on StartDate). xva resets a leg to the
+ * other leg's notional at each later accrual start's FX rate, its first period on the leg's own notional: so the
+ * foreign amount must be given, StartDate must not be, and the leg must give its first period's `Notional` (ORE would
+ * otherwise fix that period's notional from the FX rate too). The comparison with the other leg is the trade's (rates.ts).
+ */
+function parseFxReset(leg: XmlNode, path: string, currency: Currency, options: LegOptions): OreFxReset {
+  const rp = `${path}/Notionals/FXReset`;
+  if (!options.fxReset)
+    throw new Unmappable(rp, undefined, 'resetting (mark-to-market) notionals are supported by xva on cross-currency swaps (TradeType Swap) only');
+  const node = child(child(leg, 'Notionals'), 'FXReset');
+  const startDate = text(node, 'StartDate');
+  if (startDate !== undefined)
+    throw new Unmappable(
+      `${rp}/StartDate`,
+      startDate,
+      'a reset whose foreign amount is fixed from the FX rate on StartDate is not supported by xva: it resets to the other leg\'s notional, give it as ForeignAmount',
+    );
+  const foreignCurrency = oreCurrency(text(node, 'ForeignCurrency'), `${rp}/ForeignCurrency`);
+  if (foreignCurrency === currency)
+    throw new Unmappable(`${rp}/ForeignCurrency`, text(node, 'ForeignCurrency'), `the leg resets to an amount in its own currency (${currency}); a reset converts the other leg's currency`);
+  const amountText = text(node, 'ForeignAmount');
+  if (amountText === undefined) throw new Unmappable(`${rp}/ForeignAmount`, undefined, 'the foreign amount the leg resets to (the other leg\'s notional) is required');
+  const foreignAmount = oreNumber(amountText, `${rp}/ForeignAmount`, { positive: true });
+  const fxIndex = text(node, 'FXIndex');
+  if (fxIndex === undefined) throw new Unmappable(`${rp}/FXIndex`, undefined, 'the FX index of the resets (FX-SOURCE-CCY1-CCY2) is required');
+  // ORE's buildFxIndex: the index must quote the leg's currency against the foreign one, either way round
+  const pair = /^FX-.+-([A-Za-z]{3})-([A-Za-z]{3})$/.exec(fxIndex);
+  const quoted = pair === null ? [] : [pair[1]!.toUpperCase(), pair[2]!.toUpperCase()].sort();
+  const expected = [currency, foreignCurrency].sort();
+  if (quoted.length !== 2 || quoted[0] !== expected[0] || quoted[1] !== expected[1])
+    throw new Unmappable(`${rp}/FXIndex`, fxIndex, `expected the FX index of the leg's currency against the foreign one: FX-SOURCE-${foreignCurrency}-${currency} or FX-SOURCE-${currency}-${foreignCurrency}`);
+  if (texts(child(leg, 'Notionals'), 'Notional').length === 0)
+    throw new Unmappable(
+      `${path}/Notionals/Notional`,
+      undefined,
+      `the first period's notional is required on a resetting leg: xva runs the first period on the leg's given notional (in ${currency}) and resets the later ones`,
+    );
+  const fixingDays = text(node, 'FixingDays');
+  return { foreignCurrency, foreignAmount, fxIndex, ...(fixingDays !== undefined ? { fixingDays } : {}) };
 }
 
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
@@ -135,8 +199,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const currency = oreCurrency(text(leg, 'Currency'), `${path}/Currency`);
 
   const notionals = child(leg, 'Notionals');
-  if (child(notionals, 'FXReset') !== undefined)
-    throw new Unmappable(`${path}/Notionals/FXReset`, undefined, 'resetting (mark-to-market) notionals are not supported by xva');
+  const fxReset = child(notionals, 'FXReset') === undefined ? undefined : parseFxReset(leg, path, currency, options);
   if (child(leg, 'Amortizations') !== undefined)
     throw new Unmappable(`${path}/Amortizations`, undefined, 'amortisation rules are not mapped: give the leg\'s notionals explicitly (Notionals/Notional, one per period or with startDate)');
   const notionalNodes = children(notionals, 'Notional');
@@ -212,6 +275,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     payer,
     currency,
     notional,
+    ...(fxReset ? { fxReset } : {}),
     ...(notionalSteps ? { notionalSteps } : {}),
     dayCount: dc.value,
     frequency,

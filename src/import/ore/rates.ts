@@ -244,12 +244,73 @@ function basisSwap(legs: OreLeg[], notes: TradeNotes): TradeFields {
   };
 }
 
+/**
+ * A rebalancing (mark-to-market) cross-currency swap: the leg with `Notionals/FXReset` as the XCCY row's `fx_reset`
+ * (`leg1` or `leg2`, in ORE's LegData order as the row's legs). xva resets a floating bullet leg of a swap that
+ * exchanges notionals at the start and at maturity to the other leg's notional at the FX rate of each later accrual
+ * start (docs/inputs.md), so the reset must convert exactly the other leg: ForeignCurrency its currency, ForeignAmount
+ * its notional. ORE fixes the FX rate on the FX index's fixing date, its spot days (from ORE's FX conventions, 2
+ * business days when none is set; an `FXReset/FixingDays` is ignored) before the accrual start: reported as
+ * approximated. Undefined when no leg resets.
+ */
+function fxResetLeg(legs: OreLeg[], notes: TradeNotes): 'leg1' | 'leg2' | undefined {
+  const i = legs.findIndex((l) => l.fxReset !== undefined);
+  if (i < 0) return undefined;
+  const leg = legs[i]!;
+  const other = legs[1 - i]!;
+  const reset = leg.fxReset!;
+  const rp = `${leg.path}/Notionals/FXReset`;
+  if (other.fxReset !== undefined)
+    throw new Unmappable(`${other.path}/Notionals/FXReset`, undefined, 'both legs reset their notionals; xva resets one leg of a cross-currency swap against the other');
+  if (leg.kind !== 'float')
+    throw new Unmappable(`${leg.path}/LegType`, 'Fixed', 'a resetting fixed leg is not supported by xva (it resets floating legs only)');
+  if (reset.foreignCurrency !== other.currency)
+    throw new Unmappable(
+      `${rp}/ForeignCurrency`,
+      reset.foreignCurrency,
+      `the leg resets to an amount in ${reset.foreignCurrency}, not in the other leg's currency ${other.currency}; xva resets a leg to the other leg's notional`,
+    );
+  for (const l of [leg, other]) {
+    const values = l.notionalSteps?.values;
+    if (values !== undefined && new Set(values).size > 1)
+      throw new Unmappable(
+        `${l.path}/Notionals`,
+        values.join(','),
+        'amortising or accreting notionals on a resetting cross-currency swap are not supported by xva (a resetting swap is bullet)',
+      );
+  }
+  if (reset.foreignAmount !== other.notional)
+    throw new Unmappable(
+      `${rp}/ForeignAmount`,
+      String(reset.foreignAmount),
+      `the leg resets to ${reset.foreignAmount} ${reset.foreignCurrency}, not the other leg's notional ${other.notional}; xva resets a leg to the other leg's notional`,
+    );
+  for (const l of [leg, other]) {
+    if (!l.initialExchange || !l.finalExchange)
+      throw new Unmappable(
+        `${l.path}/Notionals/Exchanges`,
+        `initial ${l.initialExchange}, final ${l.finalExchange}`,
+        'a resetting cross-currency swap exchanges notionals at the start and at maturity: NotionalInitialExchange and NotionalFinalExchange must be true on both legs',
+      );
+  }
+  const pair = `FX-${other.currency}-${leg.currency}`;
+  notes.approximate(
+    reset.fixingDays !== undefined ? `${rp}/FixingDays` : `${rp}/FXIndex`,
+    reset.fixingDays ?? reset.fxIndex,
+    `xva fixes each reset at the FX rate of the period's accrual start itself (market fixings ${pair} or its inverse); ORE fixes it on ${reset.fxIndex}'s fixing date, ` +
+      `its spot days before the accrual start (from ORE's FX conventions, 2 business days when none is set${reset.fixingDays !== undefined ? '; FXReset/FixingDays is ignored by ORE' : ''})`,
+  );
+  return i === 0 ? 'leg1' : 'leg2';
+}
+
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
-  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true, rateSteps: true });
+  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true, rateSteps: true, fxReset: true });
   if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (legs[0]!.currency !== legs[1]!.currency) {
     refuseGearing(legs, 'a cross-currency swap');
     const fields = crossCurrency(legs, notes);
+    const fxReset = fxResetLeg(legs, notes);
+    if (fxReset !== undefined) fields.fx_reset = fxReset;
     // an XCCY takes no rate steps (rate_schedules: IRS, OIS, physical SWAPTION, CAPFLOOR): a fixed rate that steps is refused
     legs.forEach((leg, i) => {
       if (leg.rateSteps === undefined) return;
@@ -266,6 +327,9 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
     if (steps.length > 0) notes.notionalSchedule(steps);
     return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
   }
+  const resetting = legs.find((l) => l.fxReset !== undefined);
+  if (resetting)
+    throw new Unmappable(`${resetting.path}/Notionals/FXReset`, undefined, 'an FX reset on a single-currency swap is not supported by xva (resetting notionals: cross-currency swaps only)');
   if (legs.every((l) => l.kind === 'float')) return basisSwap(legs, notes);
   const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)

@@ -68,6 +68,13 @@ export const TRADE_COLUMNS = columns([
  */
 export const EXERCISE_COLUMN = { name: 'exercise', type: 'utf8' } as const satisfies ColumnSpec;
 
+/**
+ * XCCY: `leg1` or `leg2` for a mark-to-market (resetting) cross-currency swap, the leg whose notional resets (docs/
+ * inputs.md; blank = none). Kept out of TRADE_COLUMNS like `exercise`: only a resetting swap's row holds the key, and
+ * the column is written only when some imported trade resets (index.ts).
+ */
+export const FX_RESET_COLUMN = { name: 'fx_reset', type: 'utf8' } as const satisfies ColumnSpec;
+
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([
   { name: 'trade_id', type: 'utf8' },
   { name: 'from_date', type: 'date' },
@@ -121,7 +128,7 @@ export const ELIGIBLE_COLLATERAL_COLUMNS = columns([
 ]);
 
 type RowOf<T extends readonly ColumnSpec[]> = { [K in T[number]['name']]: CellValue };
-export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan' };
+export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan'; fx_reset?: 'leg1' | 'leg2' };
 export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
@@ -143,7 +150,7 @@ export interface ColumnTable {
 
 export function toColumnTable<T extends readonly ColumnSpec[]>(
   specs: T,
-  // (a key a row leaves out is null: a trade row's `exercise`)
+  // (a key a row leaves out is null: a trade row's `exercise` or `fx_reset`)
   rows: readonly Partial<RowOf<T>>[],
   metadata?: Record<string, string>,
 ): ColumnTable {

@@ -68,6 +68,7 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     hullWhite: (ccy) => base.hullWhite(ccy),
     // past fixings do not move with a bump (a fixed coupon has no sensitivity to the curves)
     fixing: (index, date) => base.fixing(index, date),
+    fxFixing: (from, to, date) => base.fxFixing(from, to, date),
     swaptionVols: (ccy): SwaptionVolSurface | undefined => {
       const s = base.swaptionVols(ccy);
       if (!s || !sv || sv.currency !== ccy) return s;
