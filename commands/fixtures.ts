@@ -20,6 +20,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset demo --caps --out ./demo-caps',
     '<%= config.bin %> fixtures --preset demo --step-up --out ./demo-step-up',
     '<%= config.bin %> fixtures --preset demo --bermudan --out ./demo-bermudan',
+    '<%= config.bin %> fixtures --preset demo --mtm-xccy --out ./demo-mtm',
   ];
 
   static override flags = {
@@ -46,6 +47,11 @@ export default class Fixtures extends XvaCommand {
       description: 'Make every fourth physically settled swaption Bermudan (an exercise column): exercisable on every fixed accrual start of its underlying; see docs/fixtures.md',
       default: false,
     }),
+    'mtm-xccy': Flags.boolean({
+      description:
+        'Make every second bullet float/float cross-currency swap a mark-to-market swap (an fx_reset column: its leg without a spread, else its USD leg, resets each period); see docs/fixtures.md',
+      default: false,
+    }),
     'step-up': Flags.boolean({
       description:
         'Make every third IRS, OIS and physical swaption a step-up: +25bp a third of the way through its life, +50bp two thirds of the way (a rate_schedules table); see docs/fixtures.md',
@@ -58,7 +64,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan, mtmXccy: flags['mtm-xccy'] });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

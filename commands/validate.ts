@@ -49,6 +49,7 @@ function summaryTables(summary: PortfolioSummary): string {
       }),
     );
   }
+  if (summary.resettingSwaps > 0) parts.push(`Mark-to-market (resetting) cross-currency swaps: ${summary.resettingSwaps} of the ${summary.tradesByProduct.XCCY} XCCY`);
   if (summary.bermudanSwaptions > 0) parts.push(`Bermudan swaptions: ${summary.bermudanSwaptions} of the ${summary.tradesByProduct.SWAPTION} swaptions`);
   const stepped = Object.keys(summary.steppedRates).sort();
   if (stepped.length > 0) {

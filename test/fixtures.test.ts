@@ -630,6 +630,33 @@ describe('xva fixtures --bermudan: every fourth physical swaption Bermudan', () 
   }, 60_000);
 });
 
+describe('xva fixtures --mtm-xccy: every second bullet float/float XCCY with both exchanges resets', () => {
+  it('adds an fx_reset column (the leg without a spread, else the USD leg, else leg 2), no other cell changes; validates and counts them', async () => {
+    const plain = generateBook('demo', 42);
+    const book = generateBook('demo', 42, { mtmXccy: true });
+    const t = book.tables.trades;
+    expect(t.columns.map((c) => c.name)).toEqual([...plain.tables.trades.columns.map((c) => c.name), 'fx_reset']);
+    for (const column of plain.tables.trades.columns) expect(columnValues(t, column.name), column.name).toEqual(column.values);
+    const col = (name: string) => columnValues(t, name);
+    const blank = (v: unknown) => v === null || v === undefined || v === '';
+    const eligible = col('product').map((_, i) => i).filter((i) => col('product')[i] === 'XCCY' && blank(col('fixed_rate')[i]) && blank(col('fixed_rate2')[i]) && (blank(col('notional_exchange')[i]) || col('notional_exchange')[i] === 'both'));
+    const expected = col('product').map((_, i) => {
+      const k = eligible.indexOf(i);
+      if (k < 0 || k % 2 !== 0) return null;
+      const s1 = Number(col('float_spread_bp')[i] ?? 0);
+      const s2 = Number(col('float_spread_bp2')[i] ?? 0);
+      return s1 === 0 && s2 !== 0 ? 'leg1' : s2 === 0 && s1 !== 0 ? 'leg2' : col('currency')[i] === 'USD' ? 'leg1' : 'leg2';
+    });
+    expect(col('fx_reset')).toEqual(expected);
+    const dir = tmpDir('mtm');
+    writeBook(book, dir, 'csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    expect(result.summary.resettingSwaps).toBe(expected.filter((x) => x !== null).length);
+    expect(result.summary.resettingSwaps).toBeGreaterThan(10);
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');

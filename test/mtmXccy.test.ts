@@ -377,3 +377,48 @@ describe('resetting cross-currency swaps path by path (GBP fixed against EUR res
     });
   }
 });
+
+describe('SA-CCR of a resetting swap (xva\'s reading, docs/capital.md)', () => {
+  it('an IR position per leg on the current notional, and one FX exchange: the current period\'s end, not the maturity', async () => {
+    const { tradePositions, mappingContext } = await import('../src/capital/saccr/mapping.js');
+    const ctx = mappingContext(market, [], {}, 'trades.csv');
+    // seasoned: the second period reset today at the fixing 1.0912; the first was 21.5m USD
+    const start = addMonths(asOf, -3);
+    const trade = mtm(start, addMonths(start, 24));
+    const m = withFxFixings(market, new Map([[asOf, 1.0912]]));
+    const positions = tradePositions(trade, { ...ctx, market: m });
+    const fx = positions.filter((p) => p.assetClass === 'FX');
+    expect(fx.map((p) => p.component)).toEqual(['fx_reset']);
+    // the exchange that ends the current period (2026-09-30): N_C EUR against N_C·1.0912 USD; CRE52.35: the foreign
+    // (EUR) leg at today's spot in the base currency USD
+    expect(fx[0]!.maturityYears).toBeCloseTo((addMonths(asOf, 3) - asOf) / 365, 10);
+    expect(fx[0]!.notionalBase).toBeCloseTo(NC * m.fxSpot('EUR', 'USD'), 4);
+    const usdLeg = positions.find((p) => p.assetClass === 'IR' && p.component === 'leg2')!;
+    const plain = { ...trade, leg2: { ...trade.leg2, notional: NC * 1.0912 } };
+    delete plain.fxReset;
+    const plainLeg = tradePositions(plain, { ...ctx, market: m }).find((p) => p.assetClass === 'IR' && p.component === 'leg2')!;
+    expect(usdLeg.notionalBase).toBeCloseTo(plainLeg.notionalBase, 6);
+    expect(usdLeg.notionalBase).toBeCloseTo(NC * 1.0912, 4);
+    // the non-resetting swap's FX exchange is at the maturity on the booked notionals
+    const plainFx = tradePositions({ ...trade, fxReset: undefined }, ctx).filter((p) => p.assetClass === 'FX');
+    expect(plainFx.map((p) => p.component)).toEqual(['fx_final']);
+    expect(plainFx[0]!.maturityYears).toBeGreaterThan(1.7);
+  });
+});
+
+describe('FX fixings in the market file (fixings FX-<CCY>-<CCY>)', () => {
+  it('reads a pair and its inverse by date; an unknown or repeated currency or a rate ≤ 0 is an error naming the entry', async () => {
+    const { parseMarket } = await import('../src/market/load.js');
+    const { marketLoadError } = await import('./helpers/marketView.js');
+    const text = fs.readFileSync(path.join(DEMO, 'market.yaml'), 'utf8');
+    const m = parseMarket(`${text}\nfixings:\n  FX-EUR-USD:\n    - { date: 2026-03-31, rate: 1.0832 }\n  FX-JPY-GBP:\n    - { date: 2026-03-31, rate: 0.0052 }\n`, 'fx.yaml');
+    expect(m.fxFixing('EUR', 'USD', fromYmd(2026, 3, 31))).toBe(1.0832);
+    expect(m.fxFixing('USD', 'EUR', fromYmd(2026, 3, 31))).toBe(1 / 1.0832);
+    expect(m.fxFixing('GBP', 'JPY', fromYmd(2026, 3, 31))).toBe(1 / 0.0052);
+    expect(m.fxFixing('EUR', 'USD', fromYmd(2026, 4, 1))).toBeUndefined();
+    const bad = marketLoadError(`${text}\nfixings:\n  FX-EUR-EUR:\n    - { date: 2026-03-31, rate: 1 }\n  FX-EUR-SEK:\n    - { date: 2026-03-31, rate: 11.2 }\n  FX-GBP-USD:\n    - { date: 2026-03-31, rate: -1.27 }\n`);
+    expect(bad).toMatch(/fixings\.FX-EUR-EUR[\s\S]*two different currencies/);
+    expect(bad).toMatch(/fixings\.FX-EUR-SEK[\s\S]*SEK is not/);
+    expect(bad).toMatch(/fixings\.FX-GBP-USD\[0\]\.rate[\s\S]*positive FX rate \(units of USD per GBP\)/);
+  });
+});

@@ -2,10 +2,11 @@
  * What a validated book holds, in the numbers a desk checks first: trades by product, counterparties, netting sets,
  * CSA and clearing coverage, gross notional by currency and today's mark-to-market.
  */
+import { resetsWithoutFixing } from '../pricing/mtmXccy.js';
 import type { IssueCollector } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { priceTrade } from '../pricing/index.js';
-import { PRODUCTS, tradeMaturity, type Currency, type FloatLeg, type ProductType, type Trade } from '../products/types.js';
+import { PRODUCTS, tradeMaturity, type CrossCurrencySwap, type Currency, type FloatLeg, type ProductType, type Trade } from '../products/types.js';
 import { isTermIndex } from '../products/capFloor.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { overnightAccrual } from '../pricing/legs.js';
@@ -57,6 +58,8 @@ export interface PortfolioSummary {
   steppedRates: Record<string, number>;
   /** Swaptions with Bermudan exercise (`exercise` bermudan). */
   bermudanSwaptions: number;
+  /** Mark-to-market cross-currency swaps (`fx_reset`). */
+  resettingSwaps: number;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
@@ -154,8 +157,10 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   const amortisingSwaps: Record<string, number> = {};
   const steppedRates: Record<string, number> = {};
   let bermudanSwaptions = 0;
+  let resettingSwaps = 0;
   for (const trade of portfolio.trades) {
     if (trade.product === 'SWAPTION' && trade.exerciseDates !== undefined) bermudanSwaptions++;
+    if (trade.product === 'XCCY' && trade.fxReset !== undefined) resettingSwaps++;
     tradesByProduct[trade.product]++;
     const calendar = scheduleCalendar(trade);
     if (calendar !== undefined) swapsByCalendar[calendar] = (swapsByCalendar[calendar] ?? 0) + 1;
@@ -191,6 +196,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     amortisingSwaps,
     steppedRates,
     bermudanSwaptions,
+    resettingSwaps,
   };
   if (!market) return summary;
 
@@ -219,7 +225,20 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     }
   }
   summary.mtm = mtm;
-  const unfixed = portfolio.trades.filter((t) => floatingLegs(t).some((leg) => hasUnfixedCoupon(leg, market))).map((t) => t.tradeId);
+  // a coupon that fixed before today without its fixing, or a mark-to-market swap's reset without its FX fixing
+  // (pricing/mtmXccy.ts: today's spot stands in)
+  const unfixed = portfolio.trades
+    .filter((t) => floatingLegs(t).some((leg) => hasUnfixedCoupon(leg, market)) || (t.product === 'XCCY' && tradeMaturity(t) >= market.asOf && resetsMissing(t, market)))
+    .map((t) => t.tradeId);
   summary.unfixedCoupons = { trades: unfixed.length, tradeIds: unfixed };
   return summary;
+}
+
+/** A mark-to-market swap with a reset before today without its FX fixing (false where it cannot be priced: reported above). */
+function resetsMissing(trade: CrossCurrencySwap, market: Market): boolean {
+  try {
+    return resetsWithoutFixing(trade, market).length > 0;
+  } catch {
+    return false;
+  }
 }

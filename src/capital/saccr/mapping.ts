@@ -25,9 +25,10 @@ import { equityForwardPrice } from '../../pricing/equity.js';
 import { effectiveFixedRate, fixedLegFlows, floatLegFlows, flowsPv } from '../../pricing/legs.js';
 import { withFlatRate } from '../../products/rateSteps.js';
 import { projectionFor } from '../../pricing/swaps.js';
+import { mtmResetTerms } from '../../pricing/mtmXccy.js';
 import type { Counterparty } from '../../portfolio/types.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
-import type { CapFloor, CreditDefaultSwap, Currency, EquityForward, EquityOption, SwapLeg, Swaption, Trade } from '../../products/types.js';
+import type { CapFloor, CreditDefaultSwap, CrossCurrencySwap, Currency, EquityForward, EquityOption, SwapLeg, Swaption, Trade } from '../../products/types.js';
 import type { CreditRating } from './parameters.js';
 import { fxPairOrder, saccrYears, swapLegTimes, toBase } from './conventions.js';
 import type { SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
@@ -314,6 +315,7 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
     }
     case 'XCCY': {
       const bankPaysLeg1 = trade.direction === 'pay';
+      if (trade.fxReset !== undefined) return resettingSwapPositions(trade, bankPaysLeg1, base, ctx);
       const { leg1, leg2 } = trade;
       // an amortising leg: its average notional over the remaining life
       const out = [
@@ -419,4 +421,36 @@ export function tradePositions(trade: Trade, ctx: MappingContext): SaccrPosition
 function lastPaymentDate(leg: SwapLeg): number {
   const s = buildSchedule(leg);
   return s.paymentDate[s.count - 1]!;
+}
+
+/**
+ * A mark-to-market cross-currency swap (pricing/mtmXccy.ts), xva's reading (CRE52 does not name the product): an IR
+ * position per leg, the resetting leg on its current period's notional (the first period's before the start; after a
+ * reset its notional then, else the constant leg's at today's spot); the initial exchange while still to come; and one
+ * FX position, the exchange that ends the current period (the constant leg's notional against the resetting leg's
+ * current one, on that period's payment date): each later period starts at the FX rate of its reset, so the swap
+ * carries the FX risk of one period, not of its whole life.
+ */
+function resettingSwapPositions(trade: CrossCurrencySwap, bankPaysLeg1: boolean, base: ReturnType<typeof baseOf>, ctx: MappingContext): SaccrPosition[] {
+  const m = ctx.market;
+  const terms = mtmResetTerms(trade, m);
+  const current = terms.periods[0];
+  const currentNotional = current?.notional ?? terms.constantNotional * m.fxSpot(terms.constantCurrency, terms.resettingCurrency);
+  const resetsLeg1 = trade.fxReset === 'leg1';
+  const leg1 = resetsLeg1 ? { ...trade.leg1, notional: currentNotional } : trade.leg1;
+  const leg2 = resetsLeg1 ? trade.leg2 : { ...trade.leg2, notional: currentNotional };
+  const out = [
+    irLegPosition(base, 'leg1', [leg1], leg1, legDirection(leg1, bankPaysLeg1), ctx),
+    irLegPosition(base, 'leg2', [leg2], leg2, legDirection(leg2, !bankPaysLeg1), ctx),
+  ];
+  const [paid, received] = bankPaysLeg1 ? [trade.leg1, trade.leg2] : [trade.leg2, trade.leg1];
+  const amountOf = (leg: SwapLeg): number => (leg === terms.resetting ? currentNotional : terms.constantNotional);
+  const start = buildSchedule(trade.leg1).accrualStart[0]!;
+  // initially the bank receives the notional of the leg it pays (its first-period notionals, as booked)
+  if (start > m.asOf) out.push(fxExchangePosition(base, 'fx_initial', paid.currency, paid.notional, received.currency, received.notional, start, ctx));
+  if (current !== undefined) {
+    // the current period's end: the bank pays back the leg it paid and receives the other
+    out.push(fxExchangePosition(base, 'fx_reset', received.currency, amountOf(received), paid.currency, amountOf(paid), current.pay, ctx));
+  }
+  return out;
 }
