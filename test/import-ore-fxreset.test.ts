@@ -319,7 +319,7 @@ describe('FXReset on other trade types stays refused', () => {
       <CapFloorData><LongShort>Long</LongShort><Caps><Cap>0.04</Cap></Caps>${leg({ currency: 'EUR', payer: false, fxReset: EUR_TO_USD, initialExchange: false, finalExchange: false })}</CapFloorData></Trade>`;
     const result = importOre({ portfolioXml: portfolio(capFloor) });
     expect(unmapped(result.report.findings).map((f) => [f.tradeId, f.field, f.reason])).toEqual([
-      ['CAP', 'CapFloorData/LegData[1]/Notionals/FXReset', 'resetting (mark-to-market) notionals are supported by xva on cross-currency swaps (TradeType Swap) only'],
+      ['CAP', 'CapFloorData/LegData[1]/Notionals/FXReset', 'resetting (mark-to-market) notionals are supported by xva on cross-currency swaps (TradeType Swap or CrossCurrencySwap) only'],
     ]);
   });
 });

@@ -25,7 +25,7 @@ import { lgmModel, type LgmModel } from '../simulation/models/lgm/parameters.js'
 import { currencyLgmParams } from '../simulation/crossAsset/calibration.js';
 import type { HullWhiteParams } from '../market/types.js';
 import { normCdf, normPdf } from './black.js';
-import { discountCurveFor, unsupported } from './curves.js';
+import { basisRatio, discountCurveFor, unsupported } from './curves.js';
 import { fixedLegFlows, floatLegFlows } from './legs.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { projectionFor } from './swaps.js';
@@ -87,7 +87,7 @@ export function exerciseSwaps(trade: Swaption, market: Market, model: Pick<LgmMo
       const s = float.accrualStartTimes[k]!;
       if (s < from) continue;
       const e = float.accrualEndTimes[k]!;
-      const beta = (projection.discount(s) / projection.discount(e)) * (model.discount(e) / model.discount(s));
+      const beta = basisRatio(projection, model, s, e);
       add(s, omega * float.notionals[k]! * beta);
       add(e, omega * float.notionals[k]! * (float.accrualFractions[k]! * spread - 1));
     }

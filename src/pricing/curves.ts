@@ -16,3 +16,11 @@ export function discountCurveFor(market: Market, currency: Currency, collateralC
 export function unsupported(tradeId: string, what: string): Error {
   return new Error(`trade ${tradeId}: ${what} is not supported`);
 }
+
+/**
+ * β of a floating period: the projection curve's growth over (s, e) against the discount curve's,
+ * P_p(s)/P_p(e)·P_d(e)/P_d(s) (times in years): under one factor per currency 1 + L·τ = β/P_d(s, e) (LSG §12.1).
+ */
+export function basisRatio(projection: YieldCurve, discount: Pick<YieldCurve, 'discount'>, s: number, e: number): number {
+  return (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
+}

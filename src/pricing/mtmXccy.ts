@@ -27,6 +27,7 @@ import type { DateSerial } from '../conventions/dates.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { floatLegFlows, type LegFlows } from './legs.js';
 import { projectionFor } from './swaps.js';
+import { basisRatio } from './curves.js';
 
 /** One live period of the resetting leg (paid after the as-of date). */
 export interface ResetPeriod {
@@ -85,14 +86,6 @@ export function mtmResetTerms(trade: CrossCurrencySwap, market: Market): MtmRese
     periods.push(period);
   }
   return { resetting, constant, resettingCurrency: U, constantCurrency: C, constantNotional: constant.notional, flows, periods };
-}
-
-/**
- * β of a period: the projection curve's growth over (s, e) against the discount curve's, P_p(s)/P_p(e)·P_d(e)/P_d(s)
- * (times in years).
- */
-export function basisRatio(projection: YieldCurve, discount: Pick<YieldCurve, 'discount'>, s: number, e: number): number {
-  return (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
 }
 
 /**

@@ -17,7 +17,8 @@
 import type { Market } from '../../market/types.js';
 import type { CrossCurrencySwap } from '../../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
-import { basisRatio, mtmResetTerms } from '../../pricing/mtmXccy.js';
+import { basisRatio } from '../../pricing/curves.js';
+import { mtmResetTerms } from '../../pricing/mtmXccy.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import { addFloatLeg, addPayment, type PoolSink } from './legs.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';

@@ -10,6 +10,7 @@ import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import { principalFlows } from '../../products/amortization.js';
 import type { TimeGrid } from '../../simulation/types.js';
+import { basisRatio } from '../../pricing/curves.js';
 import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
 import type { CurrencyPoolBuilder } from './ratePool.js';
 
@@ -72,7 +73,7 @@ export function addFloatLeg(
     const e = flows.accrualEndTimes[k]!;
     const tau = flows.accrualFractions[k]!;
     // β = forward growth on the projection curve over that on the discount curve (deterministic basis).
-    const beta = (projection.discount(s) / projection.discount(e)) * (discount.discount(e) / discount.discount(s));
+    const beta = basisRatio(projection, discount, s, e);
     const notional = sign * scale * flows.notionals[k]!;
     const lastPaid = lastIndexBefore(grid.dates, payDate);
     // N·τ·(g·L + spread) = g·N·(β/P(s,e) − 1) + N·τ·spread: the index part scaled by the gearing g

@@ -29,6 +29,7 @@ import { priceSwaption } from '../../pricing/swaption.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import { brentRoot } from '../../simulation/models/lgm/brent.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import { basisRatio } from '../../pricing/curves.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
 import type { NodeTerm } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
@@ -57,7 +58,7 @@ export function underlyingBonds(trade: Swaption, market: Market, lgm: LgmOnGrid)
   for (let k = 0; k < float.count; k++) {
     const s = float.accrualStartTimes[k]!;
     const e = float.accrualEndTimes[k]!;
-    const beta = (projection.discount(s) / projection.discount(e)) * (model.discount(e) / model.discount(s));
+    const beta = basisRatio(projection, model, s, e);
     // each period at its notional (an amortising underlying: its steps; equal to the leg's notional otherwise)
     add(s, omega * float.notionals[k]! * beta);
     add(e, omega * float.notionals[k]! * (float.accrualFractions[k]! * spread - 1));

@@ -101,7 +101,7 @@ export interface OreLeg {
   gearing?: number;
   /** Floating legs on a term index with `IsInArrears` true (fixed at the period's end; approximated on IRS/OIS). */
   inArrears?: true;
-  /** `Notionals/FXReset`: the leg's notional resets to a foreign amount at each later period's FX rate (read on cross-currency Swaps only). */
+  /** `Notionals/FXReset`: the leg's notional resets to a foreign amount at each later period's FX rate (read on cross-currency Swaps and CrossCurrencySwaps only). */
   fxReset?: OreFxReset;
 }
 
@@ -140,8 +140,8 @@ interface LegOptions {
   /** The trade ignores the leg's Payer (CapFloor: LongShort decides), so it may be absent (then false). */
   payerIgnored?: boolean;
   /**
-   * `Notionals/FXReset` is read (`fxReset`) rather than refused: Swaps, whose mapper keeps it on a cross-currency swap
-   * (an XCCY with `fx_reset`) and refuses it elsewhere.
+   * `Notionals/FXReset` is read (`fxReset`) rather than refused: Swaps and CrossCurrencySwaps, whose mapper keeps it on
+   * a cross-currency swap (an XCCY with `fx_reset`) and refuses it elsewhere.
    */
   fxReset?: boolean;
 }
@@ -156,7 +156,7 @@ interface LegOptions {
 function parseFxReset(leg: XmlNode, path: string, currency: Currency, options: LegOptions): OreFxReset {
   const rp = `${path}/Notionals/FXReset`;
   if (!options.fxReset)
-    throw new Unmappable(rp, undefined, 'resetting (mark-to-market) notionals are supported by xva on cross-currency swaps (TradeType Swap) only');
+    throw new Unmappable(rp, undefined, 'resetting (mark-to-market) notionals are supported by xva on cross-currency swaps (TradeType Swap or CrossCurrencySwap) only');
   const node = child(child(leg, 'Notionals'), 'FXReset');
   const startDate = text(node, 'StartDate');
   if (startDate !== undefined)

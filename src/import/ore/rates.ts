@@ -1,7 +1,8 @@
 /**
- * ORE `Swap`, `Swaption` and `CapFloor` → xva IRS, OIS, BASIS, XCCY, SWAPTION and CAPFLOOR rows. A single-currency
- * fixed/float swap is an IRS, or an OIS when its index is overnight; a single-currency float/float swap on two
- * indices is a BASIS; two currencies make an XCCY with the notional exchanges of LegData/Exchanges; a cap or floor
+ * ORE `Swap`, `CrossCurrencySwap`, `Swaption` and `CapFloor` → xva IRS, OIS, BASIS, XCCY, SWAPTION and CAPFLOOR rows. A
+ * single-currency fixed/float swap is an IRS, or an OIS when its index is overnight; a single-currency float/float swap
+ * on two indices is a BASIS; two currencies (a `Swap` or a `CrossCurrencySwap`) make an XCCY with the notional
+ * exchanges of LegData/Exchanges; a cap or floor
  * on one floating leg of a term index is a CAPFLOOR. Lists that change by coupon period (notionals, fixed rates, cap
  * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them.
  */
@@ -303,9 +304,28 @@ function fxResetLeg(legs: OreLeg[], notes: TradeNotes): 'leg1' | 'leg2' | undefi
   return i === 0 ? 'leg1' : 'leg2';
 }
 
-export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFields {
-  const legs = parseLegs(data, 'SwapData', notes, { notionalSteps: true, rateSteps: true, fxReset: true });
-  if (legs.length !== 2) throw new Unmappable('SwapData/LegData', `${legs.length} legs`, 'xva swaps have exactly two legs');
+/**
+ * ORE's swap trade types: `Swap` (its `SwapData`) and `CrossCurrencySwap` (its `CrossCurrencySwapData`, or a
+ * `SwapData`, which ORE's Swap::fromXML also reads for it). ORE's CrossCurrencySwap is a Swap with the same LegData
+ * children; it only checks on building that the legs are in two currencies (checkCrossCurrencySwap).
+ */
+export type OreSwapType = 'Swap' | 'CrossCurrencySwap';
+
+/**
+ * An ORE swap: `dataName` is the data element read (findings name their fields under it). A `CrossCurrencySwap` maps
+ * exactly as a `Swap` in two currencies (XCCY, with `fx_reset` for a resetting leg); one in a single currency is
+ * refused, as ORE refuses it.
+ */
+export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName = 'SwapData', tradeType: OreSwapType = 'Swap'): TradeFields {
+  const legs = parseLegs(data, dataName, notes, { notionalSteps: true, rateSteps: true, fxReset: true });
+  if (legs.length !== 2) throw new Unmappable(`${dataName}/LegData`, `${legs.length} legs`, 'xva swaps have exactly two legs');
+  if (tradeType === 'CrossCurrencySwap' && legs[0]!.currency === legs[1]!.currency)
+    throw new Unmappable(
+      `${legs[1]!.path}/Currency`,
+      legs[1]!.currency,
+      `both legs are in ${legs[0]!.currency}; a CrossCurrencySwap has legs in two currencies (ORE refuses one currency unless a leg is ` +
+        'non-deliverable, with Indexings or an index in another currency, which xva does not map): give a single-currency swap as TradeType Swap',
+    );
   if (legs[0]!.currency !== legs[1]!.currency) {
     refuseGearing(legs, 'a cross-currency swap');
     const fields = crossCurrency(legs, notes);
@@ -331,7 +351,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   if (resetting)
     throw new Unmappable(`${resetting.path}/Notionals/FXReset`, undefined, 'an FX reset on a single-currency swap is not supported by xva (resetting notionals: cross-currency swaps only)');
   if (legs.every((l) => l.kind === 'float')) return basisSwap(legs, notes);
-  const { fixed, fields } = fixedFloat(legs, 'SwapData', notes);
+  const { fixed, fields } = fixedFloat(legs, dataName, notes);
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
   const floating = legs.find((l) => l.kind === 'float')!;
   const overnight = floating.index!.overnight;
@@ -343,6 +363,11 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes): TradeFiel
   fields.fixed_rate = rate.first;
   if (rate.steps.length > 0) notes.rateSchedule(rate.steps);
   return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}), product: overnight ? 'OIS' : 'IRS', direction: fixed.payer ? 'pay' : 'receive' };
+}
+
+/** ORE `CrossCurrencySwap`: `mapSwap` on its `CrossCurrencySwapData` (or the `SwapData` ORE also reads for it). */
+export function mapCrossCurrencySwap(data: XmlNode | undefined, notes: TradeNotes, dataName = 'CrossCurrencySwapData'): TradeFields {
+  return mapSwap(data, notes, dataName, 'CrossCurrencySwap');
 }
 
 /** The schedule terms xva gives a leg from the row's conventions (roll, calendar, stub, end of month), as the trades reader does. */

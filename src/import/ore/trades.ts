@@ -5,16 +5,21 @@
 import { XvaInputError, type InputIssue } from '../../errors.js';
 import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, mapFxOption, mapFxSwap } from './fxEquityCredit.js';
 import type { TradeNotes } from './legs.js';
-import { mapCapFloor, mapSwap, mapSwaption, type TradeFields } from './rates.js';
+import { mapCapFloor, mapCrossCurrencySwap, mapSwap, mapSwaption, type TradeFields } from './rates.js';
 import { Unmappable, type ImportFinding } from './report.js';
 import { emptyRow, TRADE_COLUMNS, type NotionalScheduleRow, type RateScheduleRow, type TradeRow } from './rows.js';
 import { attribute, child, children, text, type XmlDocument, type XmlNode } from './xml.js';
 
-type Mapper = (data: XmlNode | undefined, notes: TradeNotes) => TradeFields;
+/** `dataName`: the data element read (`data` or, when the trade has only that, `legacyData`). */
+type Mapper = (data: XmlNode | undefined, notes: TradeNotes, dataName: string) => TradeFields;
 
-/** ORE TradeType → its data node and mapper. */
-const MAPPERS: Record<string, { data: string; map: Mapper }> = {
-  Swap: { data: 'SwapData', map: mapSwap },
+/**
+ * ORE TradeType → its data node and mapper. `legacyData`: the node read when the trade has no `data` node (ORE's
+ * Swap::fromXML reads a `CrossCurrencySwap`'s `CrossCurrencySwapData`, else its `SwapData`).
+ */
+const MAPPERS: Record<string, { data: string; legacyData?: string; map: Mapper }> = {
+  Swap: { data: 'SwapData', map: (d, notes) => mapSwap(d, notes, 'SwapData', 'Swap') },
+  CrossCurrencySwap: { data: 'CrossCurrencySwapData', legacyData: 'SwapData', map: mapCrossCurrencySwap },
   Swaption: { data: 'SwaptionData', map: mapSwaption },
   CapFloor: { data: 'CapFloorData', map: mapCapFloor },
   FxForward: { data: 'FxForwardData', map: mapFxForward },
@@ -93,7 +98,9 @@ export function importTrades(doc: XmlDocument): TradeImport {
       const mapper = MAPPERS[oreTradeType];
       if (mapper === undefined)
         throw new Unmappable('TradeType', oreTradeType, `trade type not supported by xva (supported: ${SUPPORTED_ORE_TRADE_TYPES.join(', ')})`);
-      const fields = mapper.map(child(trade, mapper.data), notes);
+      const dataName =
+        mapper.legacyData !== undefined && child(trade, mapper.data) === undefined && child(trade, mapper.legacyData) !== undefined ? mapper.legacyData : mapper.data;
+      const fields = mapper.map(child(trade, dataName), notes, dataName);
       let nettingSetId = text(envelope, 'NettingSetId');
       const defaultedNettingSet = nettingSetId === undefined;
       if (nettingSetId === undefined) {
