@@ -10,11 +10,12 @@
  * 3. Stub merge: a stub shorter than MIN_STUB_DAYS (7) calendar days, measured on unadjusted dates, is merged into the
  *    adjacent regular period, which becomes a long period (a 2-day front stub is not a coupon anyone trades).
  * 4. Every date, the start and the maturity included, is then adjusted with `terms.businessDayConvention` on the
- *    leg's calendar (`terms.calendar`, holidays.ts; weekends only when it names none). Payment dates equal accrual
- *    end dates (no payment lag); fractions use `terms.dayCount` on the adjusted dates.
+ *    leg's calendar (`terms.calendar`, holidays.ts; weekends only when it names none). Payment dates are the accrual
+ *    end dates, or `terms.paymentLagDays` business days of that calendar after them; fractions use `terms.dayCount`
+ *    on the adjusted dates.
  */
 import { addMonths, isEndOfMonth, FREQUENCY_MONTHS, toIsoDate, type DateSerial } from './dates.js';
-import { adjust } from './calendar.js';
+import { addBusinessDays, adjust } from './calendar.js';
 import { calendarNamed } from './holidays.js';
 import { yearFraction } from './dayCount.js';
 import type { ScheduleTerms } from '../products/types.js';
@@ -26,7 +27,7 @@ export interface Schedule {
   accrualStart: Int32Array;
   /** Adjusted accrual end dates. */
   accrualEnd: Int32Array;
-  /** Payment dates: equal to accrualEnd (no payment lag). */
+  /** Payment dates: accrualEnd, or `paymentLagDays` business days after it. */
   paymentDate: Int32Array;
   /** yearFraction(dayCount, accrualStart, accrualEnd). */
   accrualFraction: Float64Array;
@@ -61,7 +62,10 @@ export function buildSchedule(terms: ScheduleTerms): Schedule {
     accrualFraction[i] = yearFraction(terms.dayCount, previous, next);
     previous = next;
   }
-  return { count, accrualStart, accrualEnd, paymentDate: accrualEnd.slice(), accrualFraction };
+  const paymentDate = accrualEnd.slice();
+  const lag = terms.paymentLagDays ?? 0;
+  if (lag !== 0) for (let i = 0; i < count; i++) paymentDate[i] = addBusinessDays(accrualEnd[i]!, lag, calendar);
+  return { count, accrualStart, accrualEnd, paymentDate, accrualFraction };
 }
 
 /** short_front: maturity - k * months for k = 0, 1, ... while after start; the front stub merged when too short. */

@@ -79,6 +79,7 @@ export const TRADE_COLUMNS = [
   'float_day_count2',
   'exercise',
   'fx_reset',
+  'payment_lag_days',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -178,6 +179,8 @@ interface RowConventions {
   calendar?: string;
   stub: ScheduleTerms['stub'];
   endOfMonth: boolean;
+  /** `payment_lag_days` (> 0; IRS, OIS, BASIS and XCCY only: checked in readTradeRow). */
+  paymentLagDays?: number;
 }
 
 function readConventions(r: FieldReader, row: number): RowConventions {
@@ -190,6 +193,7 @@ function readConventions(r: FieldReader, row: number): RowConventions {
     calendar: holidayCalendar(r.parsed('calendar', row, canonicalCalendarName, CALENDAR_EXPECTED)),
     stub: r.oneOf('stub', row, STUBS, ENUM) ?? 'short_front',
     endOfMonth: r.boolean('end_of_month', row) ?? false,
+    paymentLagDays: r.number('payment_lag_days', row, { min: 0, max: 30, integer: true, what: 'a whole number of business days from 0 to 30' }),
   };
 }
 
@@ -210,6 +214,7 @@ function scheduleTerms(c: RowConventions, kind: 'fixed' | 'float', startDate: Da
     ...(c.calendar !== undefined ? { calendar: c.calendar } : {}),
     stub: c.stub,
     endOfMonth: c.endOfMonth,
+    ...(c.paymentLagDays ? { paymentLagDays: c.paymentLagDays } : {}),
   };
 }
 
@@ -439,7 +444,9 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
   if (reset === 'leg1' || reset === 'leg2') {
     const resetting = reset === 'leg1' ? leg1 : leg2;
     const problem =
-      resetting.kind !== 'float'
+      resetting.paymentLagDays
+        ? 'none: a resetting swap pays on its accrual ends (payment_lag_days 0)'
+        : resetting.kind !== 'float'
         ? `none: the resetting ${reset} is fixed (xva resets floating legs only)`
         : exchange !== 'both'
           ? `none: a resetting swap exchanges notionals at the start and at maturity (notional_exchange both, not ${exchange})`
@@ -652,6 +659,11 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
   const c = readConventions(r, row);
+  if (c.paymentLagDays && product !== 'IRS' && product !== 'OIS' && product !== 'BASIS' && product !== 'XCCY') {
+    // a swaption's underlying and a cap's periods pay on their accrual ends (pricing/swaption.ts, capFloor.ts)
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'payment_lag_days', value: String(c.paymentLagDays), expected: `0 or blank for ${product}: payment lags are supported for IRS, OIS, BASIS and XCCY` });
+    delete c.paymentLagDays;
+  }
   if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION' && product !== 'CAPFLOOR') {
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }

@@ -35,6 +35,7 @@ function scheduleCells(leg: SwapLeg): Record<string, Cell> {
     calendar: leg.calendar ?? null,
     stub: leg.stub,
     end_of_month: leg.endOfMonth,
+    ...(leg.paymentLagDays ? { payment_lag_days: leg.paymentLagDays } : {}),
   };
 }
 
@@ -183,6 +184,8 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
     ...(basis ? ([['float_frequency2', 'utf8'], ['float_day_count2', 'utf8']] as const) : []),
     // likewise `exercise`, only when a swaption is Bermudan
     ...(trades.some((t) => t.product === 'SWAPTION' && t.exerciseDates !== undefined) ? ([['exercise', 'utf8']] as const) : []),
+    // `payment_lag_days`, only when a swap pays late
+    ...(trades.some(hasPaymentLag) ? ([['payment_lag_days', 'int32']] as const) : []),
     // and `fx_reset`, only when a cross-currency swap resets
     ...(trades.some((t) => t.product === 'XCCY' && t.fxReset !== undefined) ? ([['fx_reset', 'utf8']] as const) : []),
   ];
@@ -288,4 +291,18 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
     );
   }
   return out;
+}
+
+/** A swap whose coupons are paid after their accrual ends (`payment_lag_days`). */
+function hasPaymentLag(t: Trade): boolean {
+  switch (t.product) {
+    case 'IRS':
+    case 'OIS':
+      return (t.fixedLeg.paymentLagDays ?? 0) > 0;
+    case 'BASIS':
+    case 'XCCY':
+      return (t.leg1.paymentLagDays ?? 0) > 0;
+    default:
+      return false;
+  }
 }

@@ -64,6 +64,7 @@ export function mtmResetTerms(trade: CrossCurrencySwap, market: Market): MtmRese
   if (trade.fxReset === undefined) throw new Error(`trade ${trade.tradeId}: not a resetting cross-currency swap`);
   const [resetting, constant] = trade.fxReset === 'leg1' ? [trade.leg1, trade.leg2] : [trade.leg2, trade.leg1];
   if (resetting.kind !== 'float') throw new Error(`trade ${trade.tradeId}: a resetting leg must float (fx_reset ${trade.fxReset})`);
+  if (resetting.paymentLagDays) throw new Error(`trade ${trade.tradeId}: a resetting leg with a payment lag is not supported`);
   if (!trade.initialExchange || !trade.finalExchange || resetting.amortization !== undefined || constant.amortization !== undefined) {
     throw new Error(`trade ${trade.tradeId}: a resetting swap must be a bullet swap with both notional exchanges`);
   }

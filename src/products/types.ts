@@ -57,6 +57,12 @@ export interface ScheduleTerms {
   calendar?: string;
   stub: Stub;
   endOfMonth: boolean;
+  /**
+   * Coupons (and notional exchanges at the end) paid this many business days of `calendar` after each accrual end
+   * (IRS, OIS, BASIS and XCCY legs: the `payment_lag_days` column; SOFR and €STR swaps pay two days late); absent or 0:
+   * on the accrual end.
+   */
+  paymentLagDays?: number;
 }
 
 export const AMORTIZATION_KINDS = ['linear', 'fixed_amount', 'schedule'] as const;

@@ -316,6 +316,14 @@ class Compiler {
         pool.addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex);
         if (pool.runHs.length > at) ops.push(LEG_RUNNING, c, pool.runHs[at]!, pool.runHe[at]!, pool.runAmp[at]!, pool.runFixConst[at]!, fixIndex, lastIndex);
       },
+      pushBond(tradeIndex, h, amp, lastIndex) {
+        pool.pushBond(tradeIndex, h, amp, lastIndex);
+        ops.push(LEG_BOND, c, h, amp, lastIndex);
+      },
+      pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex) {
+        pool.pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex);
+        ops.push(LEG_RUNNING, c, hs, he, amp, fixConst, fixIndex, lastIndex);
+      },
     };
   }
 
