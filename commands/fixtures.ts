@@ -21,6 +21,7 @@ export default class Fixtures extends XvaCommand {
     '<%= config.bin %> fixtures --preset demo --step-up --out ./demo-step-up',
     '<%= config.bin %> fixtures --preset demo --bermudan --out ./demo-bermudan',
     '<%= config.bin %> fixtures --preset demo --mtm-xccy --out ./demo-mtm',
+    '<%= config.bin %> fixtures --preset demo --payment-lag --out ./demo-lag',
   ];
 
   static override flags = {
@@ -52,6 +53,10 @@ export default class Fixtures extends XvaCommand {
         'Make every second bullet float/float cross-currency swap a mark-to-market swap (an fx_reset column: its leg without a spread, else its USD leg, resets each period); see docs/fixtures.md',
       default: false,
     }),
+    'payment-lag': Flags.boolean({
+      description: 'Make every OIS pay two business days after each accrual end (a payment_lag_days column), the convention of SOFR and €STR swaps; see docs/fixtures.md',
+      default: false,
+    }),
     'step-up': Flags.boolean({
       description:
         'Make every third IRS, OIS and physical swaption a step-up: +25bp a third of the way through its life, +50bp two thirds of the way (a rate_schedules table); see docs/fixtures.md',
@@ -64,7 +69,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan, mtmXccy: flags['mtm-xccy'] });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan, mtmXccy: flags['mtm-xccy'], paymentLag: flags['payment-lag'] });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

@@ -657,6 +657,24 @@ describe('xva fixtures --mtm-xccy: every second bullet float/float XCCY with bot
   }, 60_000);
 });
 
+describe('xva fixtures --payment-lag: every OIS pays two business days late', () => {
+  it('adds a payment_lag_days column (2 on the OIS rows), no other cell changes; the book validates with the lags on both legs', async () => {
+    const plain = generateBook('demo', 42);
+    const book = generateBook('demo', 42, { paymentLag: true });
+    const t = book.tables.trades;
+    expect(t.columns.map((c) => c.name)).toEqual([...plain.tables.trades.columns.map((c) => c.name), 'payment_lag_days']);
+    for (const column of plain.tables.trades.columns) expect(columnValues(t, column.name), column.name).toEqual(column.values);
+    expect(columnValues(t, 'payment_lag_days')).toEqual(columnValues(t, 'product').map((p) => (p === 'OIS' ? 2 : null)));
+    const dir = tmpDir('lag');
+    writeBook(book, dir, 'csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    const ois = result.portfolio.trades.filter((x) => x.product === 'OIS');
+    expect(ois.length).toBeGreaterThan(50);
+    for (const x of ois) if (x.product === 'OIS') expect([x.fixedLeg.paymentLagDays, x.floatLeg.paymentLagDays]).toEqual([2, 2]);
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');

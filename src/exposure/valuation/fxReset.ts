@@ -10,8 +10,9 @@
  *   leg has a spread the per-path term N_C·τ·spread·P_C(t, s)·P_U(t, e)/P_U(t, s)·X_C(t) (FxResetOnPaths);
  * - once reset (t_j < t_d < e): per path N_C·F_j·(β·P_U(t_j, s)/P_U(t_j, e) + τ·spread)·P_U(t_d, e)·X_U(t_d), where the
  *   notional's FX rate is the forward to s seen at t_j, F_j = X_{C→U}(t_j)·P_C(t_j, s)/P_U(t_j, s) (X(s) itself when
- *   t_j = s), as a floating coupon's rate is the forward seen at t_j: so at t_j the reset period's value equals its
- *   forward value in C's pool, and the value process stays a martingale (test/mtmXccy.test.ts).
+ *   t_j = s), as a floating coupon's rate is the forward seen at t_j (the outlay, N_C of C on s, stays in C's pool
+ *   until s): so at t_j the reset period's value equals its forward value in C's pool, and the value process stays a
+ *   martingale (test/mtmXccy.test.ts).
  * Everything is in the base currency (X_C, X_U: base per unit of C, U; 1 for the base currency).
  */
 import type { Market } from '../../market/types.js';
