@@ -23,6 +23,7 @@ import type { HullWhiteParams } from '../src/market/types.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { priceTrade } from '../src/pricing/index.js';
+import { principalFlows } from '../src/products/amortization.js';
 import type { CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap } from '../src/products/types.js';
 import { flatMarket } from './helpers/flatMarket.js';
 import { simpleModel, simplePaths, timeGrid } from './helpers/simpleModel.js';
@@ -190,10 +191,12 @@ describe('payment lags on paths', () => {
     k2.valueAt(0, paths2, out);
     const price = priceTrade(xccy, market).npvBase;
     for (const x of out) expect(Math.abs(x - price)).toBeLessThan(1e-9 * N);
-    // the final exchanges are paid two days after the last accrual end too
+    // the last coupons are paid two business days after the last accrual end; the final exchange stays on it (ORE's
+    // NotionalPaymentLag 0)
     const last = buildSchedule(xccy.leg1);
     expect(last.accrualEnd[last.count - 1]).toBe(fromYmd(2028, 9, 29)); // 2028-09-30 is a Saturday: modified following to Friday
     expect(last.paymentDate[last.count - 1]).toBe(fromYmd(2028, 10, 3)); // Monday, Tuesday
+    expect(principalFlows(xccy.leg1, true, true).map((f) => f.date)).toEqual([start, fromYmd(2028, 9, 29)]);
   });
 });
 

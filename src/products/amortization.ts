@@ -139,7 +139,8 @@ export function principalFlows(leg: Leg, initial: boolean, final: boolean): Prin
   const schedule = buildSchedule(leg);
   if (schedule.count === 0) return [];
   const start = schedule.accrualStart[0]!;
-  const end = schedule.paymentDate[schedule.count - 1]!;
+  // the final exchange on the last accrual end: a payment lag moves the coupons only (ORE's NotionalPaymentLag 0)
+  const end = schedule.accrualEnd[schedule.count - 1]!;
   const out: PrincipalFlow[] = [];
   if (initial) out.push({ date: start, amount: -leg.notional, kind: 'initial' });
   if (!final) return out;

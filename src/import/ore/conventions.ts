@@ -177,23 +177,63 @@ export function orePeriodBusinessDays(text: string | undefined, field: string): 
   };
 }
 
-/** xva index names of ORE overnight indices (ORE name part, upper case → xva name part). */
-const OVERNIGHT: Record<string, { name: string; note?: string }> = {
-  SOFR: { name: 'SOFR' },
-  FEDFUNDS: { name: 'FEDFUNDS' },
-  ESTR: { name: 'ESTR' },
-  ESTER: { name: 'ESTR' },
+/**
+ * xva index names of ORE overnight indices (ORE name part, upper case → xva name part), and the xva calendar nearest
+ * the index's fixing calendar in ORE/QuantLib (SOFR and Fed Funds: UnitedStates; €STR and EONIA: TARGET; SONIA: UK;
+ * TONAR: Japan; SARON: Switzerland; CORRA: Canada; AONIA: Australia), on which ORE counts an overnight leg's payment
+ * lag when it names no PaymentCalendar (makeOISLeg).
+ */
+const OVERNIGHT: Record<string, { name: string; calendar: string; note?: string }> = {
+  SOFR: { name: 'SOFR', calendar: 'USNY' },
+  FEDFUNDS: { name: 'FEDFUNDS', calendar: 'USNY' },
+  ESTR: { name: 'ESTR', calendar: 'TARGET' },
+  ESTER: { name: 'ESTR', calendar: 'TARGET' },
   EONIA: {
     name: 'ESTR',
+    calendar: 'TARGET',
     note: 'EONIA is mapped to the €STR curve; since October 2019 EONIA = €STR + 8.5bp, and the 8.5bp is not added',
   },
-  SONIA: { name: 'SONIA' },
-  TONAR: { name: 'TONA' },
-  TONA: { name: 'TONA' },
-  SARON: { name: 'SARON' },
-  CORRA: { name: 'CORRA' },
-  AONIA: { name: 'AONIA' },
+  SONIA: { name: 'SONIA', calendar: 'GBLO' },
+  TONAR: { name: 'TONA', calendar: 'JPTO' },
+  TONA: { name: 'TONA', calendar: 'JPTO' },
+  SARON: { name: 'SARON', calendar: 'CHZU' },
+  CORRA: { name: 'CORRA', calendar: 'CATO' },
+  AONIA: { name: 'AONIA', calendar: 'AUSY' },
 };
+
+/** The most business days `payment_lag_days` holds (portfolio/tradeRows.ts). */
+export const MAX_PAYMENT_LAG_DAYS = 30;
+
+/**
+ * ORE's `PaymentLag` (or `NotionalPaymentLag`) in business days: ORE's parsePaymentLag reads a period (`2D`, `1W`) or
+ * a whole number (`2`), anything else as 0, and its coupon legs pay `PaymentLagInteger` of it (`2D` and `2`: 2; `1W`:
+ * 7; months and years fail in QuantLib's `days`) business days of the leg's payment calendar after each accrual end.
+ * Returns the days, or why xva cannot take the value: a lag in weeks, months or years (xva counts days only; ORE's
+ * coupon legs pay `1W` 7 business days late, its non-standard legs a calendar week late), a value that is not a whole
+ * number of days (ORE silently reads it as 0), or more than MAX_PAYMENT_LAG_DAYS. A zero period in any unit (`0W`,
+ * `0M`) is 0.
+ */
+export function orePaymentLag(text: string): { days: number } | { problem: string } {
+  const t = text.trim();
+  const m = /^(\d+)([DWMY]?)$/i.exec(t);
+  if (m === null)
+    return { problem: 'not a payment lag xva reads: expected a whole number of business days, e.g. 2 or 2D (ORE would read it as 0)' };
+  const count = Number(m[1]);
+  const unit = m[2]!.toUpperCase();
+  if (count === 0) return { days: 0 };
+  if (unit === 'W' || unit === 'M' || unit === 'Y') {
+    const what = unit === 'W' ? 'weeks' : unit === 'M' ? 'months' : 'years';
+    return {
+      problem:
+        unit === 'W'
+          ? `a payment lag in weeks is not supported by xva: payment_lag_days counts business days; give it in days (ORE's coupon legs pay ${count}W as ${7 * count} business days: ${7 * count}D)`
+          : `a payment lag in ${what} is not supported by xva: payment_lag_days counts business days (ORE cannot convert ${what} to days either)`,
+    };
+  }
+  if (count > MAX_PAYMENT_LAG_DAYS)
+    return { problem: `a payment lag of ${count} business days is more than xva's payment_lag_days holds (0 to ${MAX_PAYMENT_LAG_DAYS})` };
+  return { days: count };
+}
 
 /**
  * ORE/QuantLib calendar names (compared without case, blanks, dashes or underscores) and the xva calendar they are
@@ -259,6 +299,8 @@ export interface MappedIndex {
   name: string;
   /** Overnight (OIS) index: a fixed/float swap on it is an OIS. */
   overnight: boolean;
+  /** Overnight indices: the xva calendar nearest ORE's fixing calendar of the index (OVERNIGHT). */
+  fixingCalendar?: string;
   approximation?: string;
 }
 
@@ -275,7 +317,7 @@ export function oreIndex(text: string | undefined, legCurrency: Currency, field:
   if (parts.length === 2) {
     const on = OVERNIGHT[parts[1]!];
     if (on === undefined) throw new Unmappable(field, text, 'not an overnight index xva knows (SOFR, FEDFUNDS, ESTR/ESTER/EONIA, SONIA, TONA/TONAR, SARON, CORRA, AONIA)');
-    return { name: `${ccy}-${on.name}`, overnight: true, ...(on.note ? { approximation: on.note } : {}) };
+    return { name: `${ccy}-${on.name}`, overnight: true, fixingCalendar: on.calendar, ...(on.note ? { approximation: on.note } : {}) };
   }
   if (parts.length === 3 && /^[A-Z][A-Z0-9]*$/.test(parts[1]!) && parseTenor(parts[2]!) !== undefined) {
     const tenor = parseTenor(parts[2]!)!;

@@ -156,7 +156,7 @@ export function mapCreditDefaultSwap(data: XmlNode | undefined, notes: TradeNote
   const reference =
     text(data, 'CreditCurveId') ?? text(child(data, 'ReferenceInformation'), 'ReferenceEntityId') ?? text(data, 'IssuerId');
   if (reference === undefined) throw new Unmappable(`${p}/CreditCurveId`, undefined, 'the reference entity (CreditCurveId) is required');
-  const legs = parseLegs(data, p, notes, { cdsSchedule: true });
+  const legs = parseLegs(data, p, notes, { cdsSchedule: true, paidOnAccrualEnd: 'the CDS premiums' });
   if (legs.length !== 1 || legs[0]!.kind !== 'fixed')
     throw new Unmappable(`${p}/LegData`, `${legs.length} legs`, 'a CDS needs exactly one fixed premium leg');
   const leg = legs[0]!;

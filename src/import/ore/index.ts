@@ -15,6 +15,7 @@ import {
   FX_RESET_COLUMN,
   NETTING_SET_COLUMNS,
   NOTIONAL_SCHEDULE_COLUMNS,
+  PAYMENT_LAG_COLUMN,
   RATE_SCHEDULE_COLUMNS,
   toColumnTable,
   TRADE_COLUMNS,
@@ -200,11 +201,14 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   const used = (name: string) => rows.trades.some((r) => (r as Record<string, unknown>)[name] !== null);
   // likewise `exercise`, only when a swaption is Bermudan (the key is on its rows only)
   const bermudan = rows.trades.some((r) => r.exercise === 'bermudan');
+  // `payment_lag_days`, only when a swap pays late
+  const lagged = rows.trades.some((r) => (r.payment_lag_days ?? 0) > 0);
   // and `fx_reset`, only when a cross-currency swap resets
   const resetting = rows.trades.some((r) => r.fx_reset !== undefined);
   const tradeColumns = [
     ...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)),
     ...(bermudan ? [EXERCISE_COLUMN] : []),
+    ...(lagged ? [PAYMENT_LAG_COLUMN] : []),
     ...(resetting ? [FX_RESET_COLUMN] : []),
   ];
   const tables: OreImportTables = {

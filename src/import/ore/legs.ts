@@ -17,6 +17,7 @@ import {
   oreNumber,
   oreStub,
   oreCalendar,
+  orePaymentLag,
   type MappedIndex,
 } from './conventions.js';
 import { Unmappable } from './report.js';
@@ -103,6 +104,15 @@ export interface OreLeg {
   inArrears?: true;
   /** `Notionals/FXReset`: the leg's notional resets to a foreign amount at each later period's FX rate (read on cross-currency Swaps and CrossCurrencySwaps only). */
   fxReset?: OreFxReset;
+  /**
+   * `PaymentLag` as written, when given (absent: ORE's 0). Read where the trade maps it (LegOptions.paymentLag: Swaps
+   * and CrossCurrencySwaps, rates.ts); on other trades parseLeg reports a non-zero lag as ignored.
+   */
+  paymentLag?: string;
+  /** `NotionalPaymentLag` as written, when given: ORE pays the leg's notional exchanges that many business days after their dates (absent: 0). */
+  notionalPaymentLag?: string;
+  /** `PaymentCalendar` as written, when given: the calendar ORE counts the payment lags on (absent: the schedule's; an overnight leg's: its index's fixing calendar). */
+  paymentCalendar?: string;
 }
 
 /**
@@ -144,6 +154,29 @@ interface LegOptions {
    * a cross-currency swap (an XCCY with `fx_reset`) and refuses it elsewhere.
    */
   fxReset?: boolean;
+  /**
+   * `PaymentLag` is left to the trade's mapper (Swaps and CrossCurrencySwaps: `payment_lag_days`, rates.ts); otherwise
+   * a non-zero lag is reported as ignored (ignoredPaymentLag), `paidOnAccrualEnd` naming the flows xva pays on their
+   * accrual end dates instead (default: the trade's coupons).
+   */
+  paymentLag?: boolean;
+  paidOnAccrualEnd?: string;
+}
+
+/** A `PaymentLag` of 0 in any of ORE's spellings (`0`, `0D`, `0W`, ...). */
+function zeroPaymentLag(text: string | undefined): boolean {
+  if (text === undefined) return true;
+  const lag = orePaymentLag(text);
+  return 'days' in lag && lag.days === 0;
+}
+
+/**
+ * Reports a leg's non-zero `PaymentLag` that the trade does not carry over (xva pays `what` on their accrual end
+ * dates): swaptions, caps/floors, CDS premium legs, resetting cross-currency swaps.
+ */
+export function ignoredPaymentLag(leg: Pick<OreLeg, 'path' | 'paymentLag'>, notes: TradeNotes, what: string, why: string): void {
+  if (zeroPaymentLag(leg.paymentLag)) return;
+  notes.approximate(`${leg.path}/PaymentLag`, leg.paymentLag, `payment lag ignored: xva pays ${what} on their accrual end dates (${why})`);
 }
 
 /**
@@ -227,8 +260,10 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const dc = oreDayCount(text(leg, 'DayCounter'), `${path}/DayCounter`);
   if (dc.approximation) notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), dc.approximation);
   const paymentLag = text(leg, 'PaymentLag');
-  if (paymentLag !== undefined && !/^0[DWMY]?$/i.test(paymentLag))
-    notes.drop(`${path}/PaymentLag`, paymentLag, 'payment lag ignored: xva pays on the accrual end date');
+  const notionalPaymentLag = text(leg, 'NotionalPaymentLag');
+  const paymentCalendar = text(leg, 'PaymentCalendar');
+  if (!options.paymentLag)
+    ignoredPaymentLag({ path, paymentLag }, notes, options.paidOnAccrualEnd ?? "the trade's coupons", 'payment_lag_days is for IRS, OIS, BASIS and XCCY rows');
 
   // schedule: exactly one rules-based section
   const schedule = child(leg, 'ScheduleData');
@@ -288,6 +323,9 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     initialExchange,
     finalExchange,
     amortizingExchange,
+    ...(paymentLag !== undefined ? { paymentLag } : {}),
+    ...(notionalPaymentLag !== undefined ? { notionalPaymentLag } : {}),
+    ...(paymentCalendar !== undefined ? { paymentCalendar } : {}),
   };
 
   if (legType === 'Fixed') {

@@ -4,9 +4,10 @@
  * on two indices is a BASIS; two currencies (a `Swap` or a `CrossCurrencySwap`) make an XCCY with the notional
  * exchanges of LegData/Exchanges; a cap or floor
  * on one floating leg of a term index is a CAPFLOOR. Lists that change by coupon period (notionals, fixed rates, cap
- * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them.
+ * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them. A swap's
+ * `PaymentLag` becomes `payment_lag_days` (paymentLagDays); a swaption's, cap's or resetting swap's is reported as ignored.
  */
-import { parseLegs, type OreLeg, type ScheduledValues, type TradeNotes } from './legs.js';
+import { ignoredPaymentLag, parseLegs, type OreLeg, type ScheduledValues, type TradeNotes } from './legs.js';
 import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
 import { isTermIndex } from '../../products/capFloor.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
@@ -17,7 +18,7 @@ import type { BusinessDayConvention, FixedLeg, ScheduleTerms, Stub } from '../..
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
 import { attribute, child, children, text, textOf, texts, type XmlNode } from './xml.js';
-import { oreBool, oreNumber } from './conventions.js';
+import { oreBool, oreCalendar, oreNumber, orePaymentLag } from './conventions.js';
 
 export type TradeFields = Partial<TradeRow>;
 
@@ -305,6 +306,97 @@ function fxResetLeg(legs: OreLeg[], notes: TradeNotes): 'leg1' | 'leg2' | undefi
 }
 
 /**
+ * The calendar ORE counts a leg's payment lags on, as an xva calendar (undefined: weekends only), with the field it
+ * comes from: `PaymentCalendar` when given (one naming a calendar xva has no rules for stays as written, so that it
+ * differs from the row's), else an overnight leg's index fixing calendar (ORE's makeOISLeg), else the schedule's (its
+ * fixed and Ibor legs; ORE's User Guide, LegData PaymentCalendar).
+ */
+function lagCalendar(leg: OreLeg): { calendar: string | undefined; field: string; value: string } {
+  if (leg.paymentCalendar !== undefined) {
+    const mapped = oreCalendar(leg.paymentCalendar);
+    const calendar = mapped.unknown.length > 0 ? leg.paymentCalendar : mapped.calendar;
+    return { calendar, field: `${leg.path}/PaymentCalendar`, value: leg.paymentCalendar };
+  }
+  if (leg.index?.overnight)
+    return { calendar: leg.index.fixingCalendar, field: `${leg.path}/FloatingLegData/Index`, value: `${leg.index.name} (fixing calendar ${leg.index.fixingCalendar ?? 'weekends'})` };
+  return { calendar: leg.calendar, field: `${leg.path}/ScheduleData/Rules/Calendar`, value: leg.calendar ?? 'weekends' };
+}
+
+const businessDays = (n: number): string => `${n} business day${n === 1 ? '' : 's'}`;
+
+/**
+ * An IRS, OIS, BASIS or XCCY row's `payment_lag_days` from its legs' ORE `PaymentLag` (orePaymentLag: business days of
+ * the leg's payment calendar after each accrual end; absent: 0). xva has one lag per row, for both legs, so legs with
+ * different lags are left out, as is a lag xva cannot hold (weeks, months, years, more than 30 days, unreadable).
+ * With a lag, a leg whose payment calendar (lagCalendar) is not the row's `calendar`, on which xva counts it, is
+ * reported as approximated. Returns 0 for no lag.
+ */
+function paymentLagDays(legs: OreLeg[], fields: TradeFields, notes: TradeNotes): number {
+  const days = legs.map((leg) => {
+    if (leg.paymentLag === undefined) return 0;
+    const lag = orePaymentLag(leg.paymentLag);
+    if ('problem' in lag) throw new Unmappable(`${leg.path}/PaymentLag`, leg.paymentLag, lag.problem);
+    return lag.days;
+  });
+  const first = days[0]!;
+  const other = days.findIndex((d) => d !== first);
+  if (other > 0) {
+    const leg = legs[other]!;
+    throw new Unmappable(
+      `${leg.path}/PaymentLag`,
+      leg.paymentLag,
+      `the legs' payment lags differ (${legs.map((l, i) => `${l.path}: ${businessDays(days[i]!)}`).join(', ')}; a missing PaymentLag is 0); ` +
+        'xva has one payment_lag_days per trade, for both legs',
+    );
+  }
+  if (first === 0) return 0;
+  const row = (fields.calendar as string | null | undefined) ?? undefined;
+  for (const leg of legs) {
+    const ore = lagCalendar(leg);
+    if ((ore.calendar ?? undefined) === row) continue;
+    notes.approximate(
+      ore.field,
+      ore.value,
+      `xva counts the payment lag (${businessDays(first)}) on the trade's calendar, ${row ?? 'weekends'}; ORE counts ${leg.path}'s on its payment calendar, ${ore.calendar ?? 'weekends'}`,
+    );
+  }
+  return first;
+}
+
+/**
+ * ORE pays a leg's notional exchanges `NotionalPaymentLag` business days after their dates (0 when absent; ORE's
+ * makeNotionalLeg and, for a resetting leg, buildNotionalLeg), not `PaymentLag` ones; xva pays every exchange of an
+ * XCCY on its date (the start, an amortising step, the maturity), whatever the coupons' lag. A leg whose exchanges ORE
+ * pays on other dates (a NotionalPaymentLag other than 0) is reported as approximated.
+ */
+function notionalPaymentLag(legs: OreLeg[], lag: number, resetting: boolean, notes: TradeNotes): void {
+  for (const leg of legs) {
+    if (!leg.initialExchange && !leg.finalExchange && !leg.amortizingExchange) continue;
+    const parsed = leg.notionalPaymentLag === undefined ? { days: 0 } : orePaymentLag(leg.notionalPaymentLag);
+    const ore = 'days' in parsed ? parsed.days : undefined;
+    const amortising = leg.amortizingExchange && leg.notionalSteps !== undefined && new Set(leg.notionalSteps.values).size > 1;
+    const xva: string[] = [];
+    if (resetting) {
+      if (ore !== 0) xva.push('every exchange of a resetting swap on its accrual date');
+    } else {
+      if (leg.initialExchange && ore !== 0) xva.push('the initial exchange on the start date');
+      if (amortising && ore !== 0) xva.push('each amortising exchange on its date');
+      if (leg.finalExchange && ore !== 0) xva.push('the final exchange on the maturity');
+    }
+    if (xva.length === 0) continue;
+    const given = leg.notionalPaymentLag !== undefined;
+    notes.approximate(
+      given ? `${leg.path}/NotionalPaymentLag` : `${leg.path}/PaymentLag`,
+      given ? leg.notionalPaymentLag : leg.paymentLag,
+      `xva pays ${xva.join(' and ')}; ORE pays the leg's notional exchanges ` +
+        (ore === undefined
+          ? `NotionalPaymentLag ${leg.notionalPaymentLag} after their dates`
+          : `${ore === 0 ? 'on their dates' : `${businessDays(ore)} after their dates`} (NotionalPaymentLag ${given ? leg.notionalPaymentLag : 'absent: 0'}; its PaymentLag moves the coupons only)`),
+    );
+  }
+}
+
+/**
  * ORE's swap trade types: `Swap` (its `SwapData`) and `CrossCurrencySwap` (its `CrossCurrencySwapData`, or a
  * `SwapData`, which ORE's Swap::fromXML also reads for it). ORE's CrossCurrencySwap is a Swap with the same LegData
  * children; it only checks on building that the legs are in two currencies (checkCrossCurrencySwap).
@@ -317,7 +409,7 @@ export type OreSwapType = 'Swap' | 'CrossCurrencySwap';
  * refused, as ORE refuses it.
  */
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName = 'SwapData', tradeType: OreSwapType = 'Swap'): TradeFields {
-  const legs = parseLegs(data, dataName, notes, { notionalSteps: true, rateSteps: true, fxReset: true });
+  const legs = parseLegs(data, dataName, notes, { notionalSteps: true, rateSteps: true, fxReset: true, paymentLag: true });
   if (legs.length !== 2) throw new Unmappable(`${dataName}/LegData`, `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (tradeType === 'CrossCurrencySwap' && legs[0]!.currency === legs[1]!.currency)
     throw new Unmappable(
@@ -331,6 +423,11 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName =
     const fields = crossCurrency(legs, notes);
     const fxReset = fxResetLeg(legs, notes);
     if (fxReset !== undefined) fields.fx_reset = fxReset;
+    // a resetting swap pays on its accrual dates (xva refuses payment_lag_days with fx_reset): its lags are ignored
+    if (fxReset !== undefined)
+      for (const leg of legs) ignoredPaymentLag(leg, notes, "a resetting cross-currency swap's coupons", 'xva has no payment lag on a swap with fx_reset');
+    const lag = fxReset !== undefined ? 0 : paymentLagDays(legs, fields, notes);
+    if (lag > 0) fields.payment_lag_days = lag;
     // an XCCY takes no rate steps (rate_schedules: IRS, OIS, physical SWAPTION, CAPFLOOR): a fixed rate that steps is refused
     legs.forEach((leg, i) => {
       if (leg.rateSteps === undefined) return;
@@ -345,13 +442,20 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName =
     });
     const steps = xccyNotionalSchedule(legs, fields);
     if (steps.length > 0) notes.notionalSchedule(steps);
+    notionalPaymentLag(legs, lag, fxReset !== undefined, notes);
     return { ...fields, ...(steps.length > 0 ? { amortization: 'schedule' } : {}) };
   }
   const resetting = legs.find((l) => l.fxReset !== undefined);
   if (resetting)
     throw new Unmappable(`${resetting.path}/Notionals/FXReset`, undefined, 'an FX reset on a single-currency swap is not supported by xva (resetting notionals: cross-currency swaps only)');
-  if (legs.every((l) => l.kind === 'float')) return basisSwap(legs, notes);
+  if (legs.every((l) => l.kind === 'float')) {
+    const fields = basisSwap(legs, notes);
+    const lag = paymentLagDays(legs, fields, notes);
+    return { ...fields, ...(lag > 0 ? { payment_lag_days: lag } : {}) };
+  }
   const { fixed, fields } = fixedFloat(legs, dataName, notes);
+  const lag = paymentLagDays(legs, fields, notes);
+  if (lag > 0) fields.payment_lag_days = lag;
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
   const floating = legs.find((l) => l.kind === 'float')!;
   const overnight = floating.index!.overnight;
@@ -514,7 +618,7 @@ export function mapSwaption(data: XmlNode | undefined, notes: TradeNotes): Trade
       'a cash-settled Bermudan swaption is not supported by xva (Bermudan swaptions are physically settled)',
     );
   dropPremium(data, 'SwaptionData', notes);
-  const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true, rateSteps: true });
+  const legs = parseLegs(data, 'SwaptionData', notes, { notionalSteps: true, rateSteps: true, paidOnAccrualEnd: "a swaption's underlying coupons" });
   refuseGearing(legs, 'a swaption');
   const { fixed, fields } = fixedFloat(legs, 'SwaptionData', notes);
   // the underlying starts on or after the (first) exercise date: its start_date is then the first fixed accrual
@@ -616,7 +720,7 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
     );
   if (cap === undefined && floor === undefined) throw new Unmappable(`${p}/Caps`, undefined, 'a CapFloor needs a cap rate (Caps/Cap) or a floor rate (Floors/Floor)');
 
-  const legs = parseLegs(data, p, notes, { notionalSteps: true, payerIgnored: true });
+  const legs = parseLegs(data, p, notes, { notionalSteps: true, payerIgnored: true, paidOnAccrualEnd: 'caplets and floorlets' });
   const leg = legs[0]!;
   const fp = `${leg.path}/FloatingLegData`;
   const index = leg.index!;

@@ -75,6 +75,13 @@ export const EXERCISE_COLUMN = { name: 'exercise', type: 'utf8' } as const satis
  */
 export const FX_RESET_COLUMN = { name: 'fx_reset', type: 'utf8' } as const satisfies ColumnSpec;
 
+/**
+ * IRS, OIS, BASIS, XCCY: the ORE legs' `PaymentLag` in business days of the row's calendar (docs/inputs.md; blank =
+ * 0). Kept out of TRADE_COLUMNS like `exercise`: only a row that pays late holds the key, and the column is written
+ * only when some imported trade does (index.ts).
+ */
+export const PAYMENT_LAG_COLUMN = { name: 'payment_lag_days', type: 'int32' } as const satisfies ColumnSpec;
+
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([
   { name: 'trade_id', type: 'utf8' },
   { name: 'from_date', type: 'date' },
@@ -128,7 +135,7 @@ export const ELIGIBLE_COLLATERAL_COLUMNS = columns([
 ]);
 
 type RowOf<T extends readonly ColumnSpec[]> = { [K in T[number]['name']]: CellValue };
-export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan'; fx_reset?: 'leg1' | 'leg2' };
+export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan'; payment_lag_days?: number; fx_reset?: 'leg1' | 'leg2' };
 export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
@@ -150,7 +157,7 @@ export interface ColumnTable {
 
 export function toColumnTable<T extends readonly ColumnSpec[]>(
   specs: T,
-  // (a key a row leaves out is null: a trade row's `exercise` or `fx_reset`)
+  // (a key a row leaves out is null: a trade row's `exercise`, `payment_lag_days` or `fx_reset`)
   rows: readonly Partial<RowOf<T>>[],
   metadata?: Record<string, string>,
 ): ColumnTable {
