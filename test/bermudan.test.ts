@@ -28,6 +28,7 @@ import { normPdf } from '../src/pricing/black.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { FixedLeg, FloatLeg, Swaption } from '../src/products/types.js';
 import { lgmH, lgmZeta } from '../src/simulation/models/lgm/parameters.js';
+import { deflatedMean } from './helpers/deflated.js';
 import { flatMarket } from './helpers/flatMarket.js';
 import { simpleModel, simplePaths, timeGrid } from './helpers/simpleModel.js';
 
@@ -155,17 +156,8 @@ describe('Bermudan swaptions on paths', () => {
     const firstCoupon = addMonths(start, 6);
     let checked = 0;
     for (let d = 1; d < g.dates.length && g.dates[d]! < firstCoupon; d++) {
-      const v = valueAt(d);
-      let mean = 0;
-      let square = 0;
-      for (let p = 0; p < nPaths; p++) {
-        const deflated = v[p]! / paths.numeraire[d * nPaths + p]!;
-        mean += deflated;
-        square += deflated * deflated;
-        if (g.dates[d]! < expiry) expect(v[p]!).toBeGreaterThanOrEqual(0);
-      }
-      mean /= nPaths;
-      const se = Math.sqrt((square / nPaths - mean * mean) / (nPaths - 1));
+      const { mean, se, values: v } = deflatedMean(kernel, paths, d);
+      if (g.dates[d]! < expiry) for (let p = 0; p < nPaths; p++) expect(v[p]!).toBeGreaterThanOrEqual(0);
       expect(Math.abs(mean - price), `date ${d}`).toBeLessThan(3 * se);
       checked++;
     }

@@ -38,6 +38,7 @@ import type { CrossCurrencySwap, FloatLeg } from '../src/products/types.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
 import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
+import { deflatedMean } from './helpers/deflated.js';
 import { timeGrid } from './helpers/simpleModel.js';
 
 const DEMO = path.resolve('fixtures/demo');
@@ -193,17 +194,7 @@ describe('resetting cross-currency swaps on the engine\'s paths', () => {
     let checked = 0;
     for (const [k, t] of [trade, spread].entries()) {
       for (let d = 1; d < grid.dates.length; d++) {
-        const v = new Float64Array(nPaths);
-        kernels[k]!.valueAt(d, paths, v);
-        let mean = 0;
-        let square = 0;
-        for (let p = 0; p < nPaths; p++) {
-          const deflated = v[p]! / paths.numeraire[d * nPaths + p]!;
-          mean += deflated;
-          square += deflated * deflated;
-        }
-        mean /= nPaths;
-        const se = Math.sqrt((square / nPaths - mean * mean) / (nPaths - 1));
+        const { mean, se } = deflatedMean(kernels[k]!, paths, d);
         const expected = byHand(market, t, start, periods, new Map(), grid.times[d]!) * market.fxSpot('USD', market.baseCurrency);
         // with a spread on the resetting leg the notional and U's rates are taken as independent (pricing/mtmXccy.ts):
         // a quanto term of about τ·spread·σ_X·σ_r·ρ·t² of N, well inside the error here

@@ -25,6 +25,7 @@ import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { principalFlows } from '../src/products/amortization.js';
 import type { CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap } from '../src/products/types.js';
+import { deflatedMean } from './helpers/deflated.js';
 import { flatMarket } from './helpers/flatMarket.js';
 import { simpleModel, simplePaths, timeGrid } from './helpers/simpleModel.js';
 
@@ -111,16 +112,7 @@ describe('payment lags on paths', () => {
     for (const v of valueAt(0)) expect(Math.abs(v - price)).toBeLessThan(1e-9 * N);
     let checked = 0;
     for (let d = 1; d < grid.dates.length; d++) {
-      const v = valueAt(d);
-      let mean = 0;
-      let square = 0;
-      for (let p = 0; p < nPaths; p++) {
-        const x = v[p]! / paths.numeraire[d * nPaths + p]!;
-        mean += x;
-        square += x * x;
-      }
-      mean /= nPaths;
-      const se = Math.sqrt((square / nPaths - mean * mean) / (nPaths - 1));
+      const { mean, se } = deflatedMean(kernel, paths, d);
       let expected = 0;
       for (let i = 0; i < sched.count; i++) {
         if (sched.paymentDate[i]! <= grid.dates[d]!) continue;

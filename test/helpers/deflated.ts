@@ -1,0 +1,21 @@
+/**
+ * The Monte Carlo mean of a value deflated by the numeraire, E[V(t)/N(t)], and its standard error, over the paths of
+ * one date (the martingale tests: a traded value's deflated mean is today's value of what it still pays).
+ */
+import type { NettingSetKernel } from '../../src/exposure/types.js';
+import type { SimulatedPaths } from '../../src/simulation/types.js';
+
+export function deflatedMean(kernel: NettingSetKernel, paths: SimulatedPaths, d: number): { mean: number; se: number; values: Float64Array } {
+  const n = paths.nPaths;
+  const values = new Float64Array(n);
+  kernel.valueAt(d, paths, values);
+  let mean = 0;
+  let square = 0;
+  for (let p = 0; p < n; p++) {
+    const deflated = values[p]! / paths.numeraire[d * n + p]!;
+    mean += deflated;
+    square += deflated * deflated;
+  }
+  mean /= n;
+  return { mean, se: Math.sqrt((square / n - mean * mean) / (n - 1)), values };
+}
