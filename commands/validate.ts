@@ -49,6 +49,7 @@ function summaryTables(summary: PortfolioSummary): string {
       }),
     );
   }
+  if (summary.laggedSwaps > 0) parts.push(`Swaps paying after their accrual ends (payment_lag_days): ${summary.laggedSwaps}`);
   if (summary.resettingSwaps > 0) parts.push(`Mark-to-market (resetting) cross-currency swaps: ${summary.resettingSwaps} of the ${summary.tradesByProduct.XCCY} XCCY`);
   if (summary.bermudanSwaptions > 0) parts.push(`Bermudan swaptions: ${summary.bermudanSwaptions} of the ${summary.tradesByProduct.SWAPTION} swaptions`);
   const stepped = Object.keys(summary.steppedRates).sort();

@@ -672,6 +672,7 @@ describe('xva fixtures --payment-lag: every OIS pays two business days late', ()
     const ois = result.portfolio.trades.filter((x) => x.product === 'OIS');
     expect(ois.length).toBeGreaterThan(50);
     for (const x of ois) if (x.product === 'OIS') expect([x.fixedLeg.paymentLagDays, x.floatLeg.paymentLagDays]).toEqual([2, 2]);
+    expect(result.summary.laggedSwaps).toBe(ois.length);
   }, 60_000);
 });
 

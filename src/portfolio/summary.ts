@@ -60,6 +60,8 @@ export interface PortfolioSummary {
   bermudanSwaptions: number;
   /** Mark-to-market cross-currency swaps (`fx_reset`). */
   resettingSwaps: number;
+  /** Swaps paying after their accrual ends (`payment_lag_days` > 0). */
+  laggedSwaps: number;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
@@ -158,7 +160,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   const steppedRates: Record<string, number> = {};
   let bermudanSwaptions = 0;
   let resettingSwaps = 0;
+  let laggedSwaps = 0;
   for (const trade of portfolio.trades) {
+    if (((trade.product === 'IRS' || trade.product === 'OIS') && (trade.fixedLeg.paymentLagDays ?? 0) > 0) || ((trade.product === 'BASIS' || trade.product === 'XCCY') && (trade.leg1.paymentLagDays ?? 0) > 0)) laggedSwaps++;
     if (trade.product === 'SWAPTION' && trade.exerciseDates !== undefined) bermudanSwaptions++;
     if (trade.product === 'XCCY' && trade.fxReset !== undefined) resettingSwaps++;
     tradesByProduct[trade.product]++;
@@ -197,6 +201,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     steppedRates,
     bermudanSwaptions,
     resettingSwaps,
+    laggedSwaps,
   };
   if (!market) return summary;
 
