@@ -21,6 +21,7 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Swaption, Trade } from '../src/products/types.js';
+import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -28,10 +29,6 @@ afterAll(() => {
 });
 
 /** A portfolio XML with the given trades (each `<Trade>` element text). */
-function portfolio(...trades: string[]): string {
-  return `<?xml version="1.0"?>\n<Portfolio>\n${trades.join('\n')}\n</Portfolio>\n`;
-}
-
 /** `value@date`: a value with its startDate attribute. */
 function list(item: string, values: string[]): string {
   return values.map((v) => (v.includes('@') ? `<${item} startDate="${v.split('@')[1]}">${v.split('@')[0]}</${item}>` : `<${item}>${v}</${item}>`)).join('');
@@ -77,8 +74,6 @@ function swaption(id: string, style: string, dates: string[], settlement = 'Phys
   ${legs(u)}</SwaptionData></Trade>`;
 }
 
-const unmapped = (findings: ImportFinding[]) => findings.filter((f) => f.kind === 'unmapped_trade');
-const columnNames = (result: OreImportResult) => result.tables.trades.columns.map((c) => c.name);
 
 /** The import written as CSV and loaded back through the portfolio loader, with no issue. */
 async function writtenAndLoaded(result: OreImportResult, label: string) {

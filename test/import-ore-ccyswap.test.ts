@@ -21,15 +21,12 @@ import { formatFinding, importOre, SUPPORTED_ORE_TRADE_TYPES, type ImportFinding
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CrossCurrencySwap, Trade } from '../src/products/types.js';
+import { portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function portfolio(...trades: string[]): string {
-  return `<?xml version="1.0"?>\n<Portfolio>\n${trades.join('\n')}\n</Portfolio>\n`;
-}
 
 interface Leg {
   currency: 'USD' | 'EUR';
@@ -97,7 +94,6 @@ const RESETTING: [Leg, Leg] = [
   { currency: 'EUR', payer: true, notionals: ['88312931.57'], fxReset: EUR_TO_USD },
 ];
 
-const unmapped = (findings: ImportFinding[]) => findings.filter((f) => f.kind === 'unmapped_trade');
 const rowOf = (result: OreImportResult, id: string) => result.rows.trades.find((r) => r.trade_id === id);
 
 /** A trade's findings without what names the trade or its element (id, type, line, the data element of the field). */

@@ -21,15 +21,12 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CrossCurrencySwap, Trade } from '../src/products/types.js';
+import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function portfolio(...trades: string[]): string {
-  return `<?xml version="1.0"?>\n<Portfolio>\n${trades.join('\n')}\n</Portfolio>\n`;
-}
 
 interface Leg {
   currency: 'USD' | 'EUR' | 'GBP';
@@ -84,8 +81,6 @@ const RESET_LEG1 = swap(
 /** A plain cross-currency swap beside them. */
 const PLAIN = swap('PLAIN', { currency: 'USD', payer: false }, { currency: 'EUR', payer: true, notionals: ['88312931.57'] });
 
-const unmapped = (findings: ImportFinding[]) => findings.filter((f) => f.kind === 'unmapped_trade');
-const columnNames = (result: OreImportResult) => result.tables.trades.columns.map((c) => c.name);
 
 async function writtenAndLoaded(result: OreImportResult, label: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xva-import-ore-fxreset-${label}-`));

@@ -23,15 +23,12 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Trade } from '../src/products/types.js';
+import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function portfolio(...trades: string[]): string {
-  return `<?xml version="1.0"?>\n<Portfolio>\n${trades.join('\n')}\n</Portfolio>\n`;
-}
 
 interface Leg {
   currency: 'USD' | 'EUR';
@@ -104,8 +101,6 @@ function cap(id: string, lag: string): string {
   return trade('CapFloor', id, `<CapFloorData><LongShort>Long</LongShort><Caps><Cap>0.04</Cap></Caps>${leg({ currency: 'EUR', payer: false, lag })}</CapFloorData>`);
 }
 
-const unmapped = (findings: ImportFinding[]) => findings.filter((f) => f.kind === 'unmapped_trade');
-const columnNames = (result: OreImportResult) => result.tables.trades.columns.map((c) => c.name);
 const rowOf = (result: OreImportResult, id: string) => result.rows.trades.find((r) => r.trade_id === id)!;
 const findingsOf = (result: OreImportResult, id: string) =>
   result.report.findings.filter((f) => f.tradeId === id).map(({ kind, field, value, reason }) => ({ kind, field, value, reason }));
