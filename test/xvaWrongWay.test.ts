@@ -33,6 +33,8 @@ import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.
 import type { CorrelationMatrix, Market } from '../src/market/types.js';
 import type { Portfolio, WrongWaySpec } from '../src/portfolio/types.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
+import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { computeXva, exposureSetsOf } from '../src/xva/compute.js';
 import { creditInputs } from '../src/xva/credit.js';
 import { wrongWayTable, xvaJson } from '../src/xva/render.js';
@@ -153,6 +155,19 @@ describe('the counterparties columns', () => {
     const byId = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c.wrongWay]));
     expect(byId.get('CP_PAY')).toEqual({ model: 'intensity', logVolatility: 1 });
     expect(byId.get('CP_CSA')).toEqual({ model: 'exposure', betaPerMillion: 0.2 });
+  });
+
+  it('are written back by the book writer (optimize, what-if folders) and read back the same; a book without them gets none', async () => {
+    // the optimiser's amended book is re-run by `xva cva --portfolio`: a dropped model would price those counterparties
+    // as independent
+    const again = path.join(dir, 'written');
+    writeAmendedPortfolio(again, portfolio, path.join(dir, 'book'), path.join(dir, 'book', 'market.yaml'));
+    const back = (await loadSimulationInputs(again, path.join(again, 'market.yaml'))).portfolio;
+    expect(back.counterparties.map((c) => [c.counterpartyId, c.wrongWay ?? null])).toEqual(portfolio.counterparties.map((c) => [c.counterpartyId, c.wrongWay ?? null]));
+    expect(back.counterparties.filter((c) => c.wrongWay).length).toBe(3);
+    const names = (p: Portfolio) => portfolioTables(p).counterparties!.columns.map((c) => c.name);
+    expect(names(portfolio)).toContain('wrong_way_log_vol');
+    expect(names(withSpecs(portfolio, Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, undefined]))))).not.toContain('wrong_way_model');
   });
 
   async function issuesOf(rowText: string): Promise<InputIssue[]> {

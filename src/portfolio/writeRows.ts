@@ -221,7 +221,13 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
   const out: Record<string, OutputTable> = {
     trades: tradesTable(p.trades),
     counterparties: table(
-      [['counterparty_id', 'utf8'], ['name', 'utf8'], ['sector', 'utf8'], ['rating', 'utf8'], ['region', 'utf8'], ['cds_curve', 'utf8'], ['recovery', 'float64'], ['qccp', 'bool'], ['risk_weight', 'float64']],
+      [
+        ['counterparty_id', 'utf8'], ['name', 'utf8'], ['sector', 'utf8'], ['rating', 'utf8'], ['region', 'utf8'], ['cds_curve', 'utf8'], ['recovery', 'float64'], ['qccp', 'bool'], ['risk_weight', 'float64'],
+        // the wrong-way model (docs/xva.md), written only when a counterparty has one, so that books without it are written as before
+        ...(p.counterparties.some((c) => c.wrongWay !== undefined)
+          ? ([['wrong_way_model', 'utf8'], ['wrong_way_beta_per_m', 'float64'], ['wrong_way_log_vol', 'float64']] as const)
+          : []),
+      ],
       p.counterparties.map((c) => ({
         counterparty_id: c.counterpartyId,
         name: c.name,
@@ -232,6 +238,9 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
         recovery: c.recovery ?? null,
         qccp: c.qccp,
         risk_weight: c.riskWeight ?? null,
+        wrong_way_model: c.wrongWay?.model ?? 'none',
+        wrong_way_beta_per_m: c.wrongWay?.model === 'exposure' ? c.wrongWay.betaPerMillion : null,
+        wrong_way_log_vol: c.wrongWay?.model === 'intensity' ? c.wrongWay.logVolatility : null,
       })),
     ),
     netting_sets: table(
