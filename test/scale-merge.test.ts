@@ -6,14 +6,18 @@
  * the wall-clock timings). Then the refusals, with their exact messages (exit 2): a missing shard, a duplicated
  * shard, a renamed copy, a shard of another run (other seed). Then a shard killed while writing its cube leaves no
  * shard folder (only a hidden temporary one the merge ignores), and a re-run completes the set with the same bytes.
- * With --dynamic-im, 3 shards merge into the single run's files too (its DIM sets spread over the shards).
+ * The options' cases (a float64 cube, --dynamic-im, --rng sobol) run the same commands inside this process
+ * (`xvaInProcess`, test/helpers/scaleCli.ts) on a 17-set slice of the demo book (test/helpers/demoSubset.ts) with its
+ * five SIMM sets: with --dynamic-im, 3 shards merge into the single run's files too (its DIM sets spread over the
+ * shards).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, type CliRun } from './helpers/scaleCli.js';
+import { writeDemoSubset } from './helpers/demoSubset.js';
+import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, xvaInProcess, type CliRun } from './helpers/scaleCli.js';
 
 const RUN = ['simulate', '--paths', '200', '--threads', '1', '--cube', '--quiet'];
 let tmp: string;
@@ -21,6 +25,8 @@ let single: string;
 let shards: string;
 let other: string;
 let merged: string;
+/** The 17-set slice of the demo book (test/helpers/demoSubset.ts) of the options' cases, run in this process. */
+let book: string;
 
 const header = (dir: string) => `error: merge: the shard set in ${dir} cannot be merged:\n`;
 
@@ -40,6 +46,7 @@ beforeAll(async () => {
     xva([...RUN, '--shard', '3/4', '--seed', '7', '--out', other]),
   ];
   for (const run of await Promise.all(runs)) expect(run.status, run.stderr).toBe(0);
+  book = await writeDemoSubset(path.join(tmp, 'book'));
 }, 300_000);
 
 afterAll(() => {
@@ -72,13 +79,13 @@ describe('4 shard processes + merge = one run', () => {
 
 describe('a float64 cube in shards', () => {
   it('2 shards with --cube-precision float64 + merge: the single run\'s float64 cube and tables byte for byte', async () => {
-    const args = ['simulate', '--paths', '48', '--threads', '1', '--grid', '12,1Y', '--cube', '--cube-precision', 'float64', '--quiet'];
+    const args = ['simulate', '--portfolio', book, '--paths', '48', '--threads', '1', '--grid', '12,1Y', '--cube', '--cube-precision', 'float64', '--quiet'];
     const one = path.join(tmp, 'f64-single');
     const parts = path.join(tmp, 'f64-shards');
-    const runs = await Promise.all([xva([...args, '--out', one]), xva([...args, '--shard', '1/2', '--out', parts]), xva([...args, '--shard', '2/2', '--out', parts])]);
+    const runs = await Promise.all([xvaInProcess([...args, '--out', one]), xvaInProcess([...args, '--shard', '1/2', '--out', parts]), xvaInProcess([...args, '--shard', '2/2', '--out', parts])]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const out = path.join(tmp, 'f64-merged');
-    const run = await xva(['merge', parts, '--out', out]);
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(one, out)).toContain('cube.arrow');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
@@ -90,13 +97,13 @@ describe('--dynamic-im in shards', () => {
   it('3 shards + merge: the single run\'s tables byte for byte and its manifest\'s dynamicInitialMargin section', async () => {
     // each shard computes today's SIMM of the book and the DIM of its own simm sets on the single DIM run's grid and
     // paths, then holds it as IM: a shard that held none, or another profile, would change the sets' EPE bytes
-    const args = ['simulate', '--paths', '100', '--threads', '1', '--dynamic-im', '--quiet'];
+    const args = ['simulate', '--portfolio', book, '--paths', '100', '--threads', '1', '--dynamic-im', '--quiet'];
     const one = path.join(tmp, 'dim-single');
     const parts = path.join(tmp, 'dim-shards');
-    const runs = await Promise.all([xva([...args, '--out', one]), ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts]))]);
+    const runs = await Promise.all([xvaInProcess([...args, '--out', one]), ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', parts]))]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const out = path.join(tmp, 'dim-merged');
-    const run = await xva(['merge', parts, '--out', out]);
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(one, out)).toContain('manifest.json');
     const section = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).dynamicInitialMargin;
@@ -110,20 +117,20 @@ describe('--dynamic-im in shards', () => {
 describe('--dynamic-im --rng sobol', () => {
   it("3 shards + merge: the single run's files; its DIM is `xva margin --dim --rng sobol`'s (MVA per set)", async () => {
     // the DIM run draws Sobol points by the slots of the DIM run's layout, in the single run and in each shard
-    const args = ['simulate', '--paths', '64', '--threads', '1', '--dynamic-im', '--rng', 'sobol', '--quiet'];
+    const args = ['simulate', '--portfolio', book, '--paths', '64', '--threads', '1', '--dynamic-im', '--rng', 'sobol', '--quiet'];
     const one = path.join(tmp, 'dim-sobol-single');
     const parts = path.join(tmp, 'dim-sobol-shards');
     const margin = path.join(tmp, 'dim-sobol-margin');
     const marginPhilox = path.join(tmp, 'dim-sobol-margin-philox');
     const runs = await Promise.all([
-      xva([...args, '--out', one]),
-      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts])),
-      xva(['margin', '--dim', '--rng', 'sobol', '--paths', '64', '--quiet', '--out', margin]),
-      xva(['margin', '--dim', '--paths', '64', '--quiet', '--out', marginPhilox]),
+      xvaInProcess([...args, '--out', one]),
+      ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', parts])),
+      xvaInProcess(['margin', '--portfolio', book, '--dim', '--rng', 'sobol', '--paths', '64', '--quiet', '--out', margin]),
+      xvaInProcess(['margin', '--portfolio', book, '--dim', '--paths', '64', '--quiet', '--out', marginPhilox]),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const out = path.join(tmp, 'dim-sobol-merged');
-    const run = await xva(['merge', parts, '--out', out]);
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(one, out)).toContain('manifest.json');
     // a second command on the same draws: the MVA of each DIM set equals margin --dim's, and differs from Philox's
@@ -149,27 +156,27 @@ describe('--rng sobol in shards', () => {
   it("3 shards + merge: the single run's files byte for byte (each shard's drivers on the book's Sobol coordinates); a Philox shard does not belong", async () => {
     // a shard simulates only its sets' factors; its paths are the single run's only if each driver keeps the Sobol
     // coordinates of the book's layout (simulateShard.ts passes it as sobolLayout)
-    const args = ['simulate', '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--rng', 'sobol', '--quiet'];
+    const args = ['simulate', '--portfolio', book, '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--rng', 'sobol', '--quiet'];
     const one = path.join(tmp, 'sobol-single');
     const parts = path.join(tmp, 'sobol-shards');
     const philox = path.join(tmp, 'sobol-philox');
     const runs = await Promise.all([
-      xva([...args, '--out', one]),
-      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', parts])),
-      xva(['simulate', '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--quiet', '--shard', '2/3', '--out', philox]),
+      xvaInProcess([...args, '--out', one]),
+      ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', parts])),
+      xvaInProcess(['simulate', '--portfolio', book, '--paths', '100', '--threads', '1', '--grid', '12,1Y', '--quiet', '--shard', '2/3', '--out', philox]),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const simulated = [1, 2, 3].map((k) => JSON.parse(fs.readFileSync(path.join(parts, `shard-${k}-of-3`, 'manifest.json'), 'utf8')).shard.factors);
     expect(simulated.some((f: { simulated: string[]; bookFactors: number }) => f.simulated.length < f.bookFactors)).toBe(true);
     const out = path.join(tmp, 'sobol-merged');
-    const run = await xva(['merge', parts, '--out', out]);
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(one, out)).toContain('exposure_trade.arrow');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).options.rng).toBe('sobol');
     const mixed = path.join(tmp, 'sobol-mixed');
     copyTree(parts, mixed, (name) => name === 'shard-2-of-3');
     copyTree(path.join(philox, 'shard-2-of-3'), path.join(mixed, 'shard-2-of-3'));
-    const refused = await xva(['merge', mixed, '--out', path.join(tmp, 'sobol-x')]);
+    const refused = await xvaInProcess(['merge', mixed, '--out', path.join(tmp, 'sobol-x')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toBe(`${header(mixed)}  shard-2-of-3 does not belong with shard-1-of-3: different option rng ("sobol" vs "philox")\n`);
   }, 120_000);

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -78,4 +79,62 @@ export function expectSameOutputs(expectedDir: string, actualDir: string, ignore
     }
   }
   return names;
+}
+
+/**
+ * The built CLI's command run inside this test process (@oclif/core's `run` on bin/run.js's package), for the
+ * comparisons that need many runs: the JIT and the imports are warm after the first, so a run costs a fraction of a
+ * fresh process's. It stands in for the process boundary only: the same command classes parse the same flags and
+ * call the same library, stdout and stderr are captured, and the exit status is the one `xva` exits with (0, or the
+ * code of the error it renders). Environment variables in `env` are set for the run and restored after it. What
+ * only a real process shows (the exit status seen by a shell, an index in the environment of a scheduler, a kill
+ * mid-write, shards running side by side) stays with `xva()`. Runs are serialised within the file.
+ */
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+export function xvaInProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const next = inProcessQueue.then(() => runInProcess(args, env));
+  inProcessQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function runInProcess(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const { run } = await import('@oclif/core');
+  const clean = cleanEnv(env);
+  const saved = new Map<string, string | undefined>();
+  for (const key of new Set([...Object.keys(clean), ...Object.keys(process.env)])) {
+    if (process.env[key] === clean[key]) continue;
+    saved.set(key, process.env[key]);
+    if (clean[key] === undefined) delete process.env[key];
+    else process.env[key] = clean[key];
+  }
+  let stdout = '';
+  let stderr = '';
+  const writeOut = process.stdout.write;
+  const writeErr = process.stderr.write;
+  const capture = (sink: (s: string) => void) =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture((s) => (stdout += s));
+  process.stderr.write = capture((s) => (stderr += s));
+  let status: number;
+  try {
+    await run(args, pathToFileURL(BIN).href);
+    status = 0;
+  } catch (e) {
+    const exit = (e as { oclif?: { exit?: number } }).oclif?.exit;
+    if (exit === undefined) throw e;
+    status = exit;
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  return { status, stdout, stderr };
 }
