@@ -9,6 +9,9 @@ import path from 'node:path';
 import { IssueCollector } from '../../src/errors.js';
 import { writeAmendedPortfolio } from '../../src/optimize/outputs.js';
 import { loadPortfolio } from '../../src/portfolio/load.js';
+import type { NettingSet, WrongWaySpec } from '../../src/portfolio/types.js';
+
+const nettingSetsOf = (sets: readonly NettingSet[], keep: Set<string>): Set<string> => new Set(sets.filter((s) => keep.has(s.nettingSetId)).map((s) => s.counterpartyId));
 
 const DEMO = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'demo');
 
@@ -17,11 +20,16 @@ export const DEMO_SUBSET_SETS = [
   'NS-CP0023-1', 'NS-CP0031-2', 'NS-CP0034-1', 'NS-CP0035-1', 'NS-CP0039-1', 'NS-CP0040-3', 'NS-CCP_LCH', 'NS-CCP_EUREX',
 ];
 
-/** Writes the slice into `dir` (a portfolio folder with its market.yaml); returns `dir`. */
-export async function writeDemoSubset(dir: string): Promise<string> {
+/**
+ * Writes the slice into `dir` (a portfolio folder with its market.yaml); returns `dir`. `wrongWay` gives counterparties
+ * of the slice a wrong-way model (written as the counterparties table's wrong_way_* columns).
+ */
+export async function writeDemoSubset(dir: string, wrongWay: Record<string, WrongWaySpec> = {}): Promise<string> {
   const issues = new IssueCollector();
   const demo = await loadPortfolio(DEMO, issues);
   const keep = new Set(DEMO_SUBSET_SETS);
+  const unknown = Object.keys(wrongWay).filter((id) => !nettingSetsOf(demo.nettingSets, keep).has(id));
+  if (unknown.length > 0) throw new Error(`not counterparties of the slice: ${unknown.join(', ')}`);
   const nettingSets = demo.nettingSets.filter((s) => keep.has(s.nettingSetId));
   if (nettingSets.length !== keep.size) throw new Error(`the demo book lacks some of ${DEMO_SUBSET_SETS.join(', ')}`);
   const counterparties = new Set(nettingSets.map((s) => s.counterpartyId));
@@ -31,7 +39,9 @@ export async function writeDemoSubset(dir: string): Promise<string> {
       ...demo,
       nettingSets,
       trades: demo.trades.filter((t) => keep.has(t.nettingSetId)),
-      counterparties: demo.counterparties.filter((c) => counterparties.has(c.counterpartyId)),
+      counterparties: demo.counterparties
+        .filter((c) => counterparties.has(c.counterpartyId))
+        .map((c) => (wrongWay[c.counterpartyId] ? { ...c, wrongWay: wrongWay[c.counterpartyId] } : c)),
       eligibleCollateral: demo.eligibleCollateral.filter((e) => keep.has(e.nettingSetId)),
     },
     DEMO,
