@@ -1,9 +1,10 @@
 /**
- * `xva margin --shard K/N` + `xva merge` through the built CLI on the demo book: the merged tables are the single
+ * `xva margin --shard K/N` + `xva merge` through the built CLI's commands, run inside this process (`xvaInProcess`,
+ * test/helpers/scaleCli.ts), on a 17-set slice of the demo book (test/helpers/demoSubset.ts): the merged tables are the single
  * `xva margin --out` run's byte for byte (the reference is the unsharded run, a second computation of the same
  * figures; tolerance zero: every float64 is read back and written bit for bit). SIMM rows in order of the netting
  * sets' first trades, IM/VM per netting set sorted by id, coverage scenarios per netting set. What does not merge is
- * refused with a usage error (exit 2) before any input is read: margin --crif, --write-crif and repeated scenario
+ * refused with a usage error (exit 2, in a real process) before any input is read: margin --crif, --write-crif and repeated scenario
  * names. With --dim, 3 shards (the DIM sets in two of them) merge into the single run's margin_dim and MVA bytes. `xva capital --shard` is tested in scale-capital.test.ts.
  */
 import fs from 'node:fs';
@@ -11,15 +12,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyTree, ensureBuilt, expectSameOutputs, xva } from './helpers/scaleCli.js';
+import { writeDemoSubset } from './helpers/demoSubset.js';
+import { copyTree, ensureBuilt, expectSameOutputs, xva, xvaInProcess } from './helpers/scaleCli.js';
 
-const RUN = ['margin', '--portfolio', 'fixtures/demo', '--scenarios', 'default', '--quiet'];
+let book: string;
+const RUN = (): string[] => ['margin', '--portfolio', book, '--scenarios', 'default', '--quiet'];
 const TABLES = ['margin_netting_sets.arrow', 'margin_scenarios.arrow', 'margin_simm.arrow'];
 let tmp: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   ensureBuilt();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-scale-margin-'));
+  book = await writeDemoSubset(path.join(tmp, 'book'));
 }, 300_000);
 
 afterAll(() => {
@@ -33,10 +37,10 @@ describe('xva margin in 3 shards + merge = one run', () => {
     const single = path.join(tmp, 'single');
     const shards = path.join(tmp, 'shards');
     const runs = await Promise.all([
-      xva([...RUN, '--out', single]),
-      xva([...RUN, '--shard', '1/3', '--out', shards]),
-      xva([...RUN, '--shards', '3', '--out', shards], { JOB_COMPLETION_INDEX: '1' }),
-      xva([...RUN, '--shards', '3', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
+      xvaInProcess([...RUN(), '--out', single]),
+      xvaInProcess([...RUN(), '--shard', '1/3', '--out', shards]),
+      xvaInProcess([...RUN(), '--shards', '3', '--out', shards], { JOB_COMPLETION_INDEX: '1' }),
+      xvaInProcess([...RUN(), '--shards', '3', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     // the single run has SIMM, schedule and VM rows to reorder, and scenario rows: the comparison is not vacuous
@@ -51,22 +55,22 @@ describe('xva margin in 3 shards + merge = one run', () => {
       expect(rows.length).toBeLessThan(models.length);
     }
     const merged = path.join(tmp, 'merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Merged 3 shards of xva margin (${models.length} netting sets, 50 counterparties)`);
+    expect(run.stdout).toContain(`Merged 3 shards of xva margin (${models.length} netting sets, 17 counterparties)`);
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
   }, 120_000);
 
   it('every netting set under SIMM, 1-day MPOR, a VM balance on file for one CSA set, 5 shards: the same bytes', async () => {
     const balances = path.join(tmp, 'balances.csv');
     fs.writeFileSync(balances, 'netting_set_id,balance\nNS-CP0005-1,2500000\n');
-    const args = ['margin', '--portfolio', 'fixtures/demo', '--all-netting-sets', '--mpor', '1', '--collateral-balances', balances, '--quiet'];
+    const args = ['margin', '--portfolio', book, '--all-netting-sets', '--mpor', '1', '--collateral-balances', balances, '--quiet'];
     const single = path.join(tmp, 'all-single');
     const shards = path.join(tmp, 'all-shards');
-    const runs = await Promise.all([xva([...args, '--out', single]), ...[1, 2, 3, 4, 5].map((k) => xva([...args, '--shard', `${k}/5`, '--out', shards]))]);
+    const runs = await Promise.all([xvaInProcess([...args, '--out', single]), ...[1, 2, 3, 4, 5].map((k) => xvaInProcess([...args, '--shard', `${k}/5`, '--out', shards]))]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const merged = path.join(tmp, 'all-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
     // the balance's flag survives the merge: true for that set only
@@ -77,15 +81,15 @@ describe('xva margin in 3 shards + merge = one run', () => {
 
   it('--dim: the DIM profiles and MVA of 3 shards are the single run\'s, in its DIM run\'s order', async () => {
     // each shard simulates its own SIMM sets on the whole book's DIM grid and the blocks of its layout they need
-    const args = ['margin', '--portfolio', 'fixtures/demo', '--dim', '--paths', '100', '--quiet'];
+    const args = ['margin', '--portfolio', book, '--dim', '--paths', '100', '--quiet'];
     const single = path.join(tmp, 'dim-single');
     const shards = path.join(tmp, 'dim-shards');
-    const runs = await Promise.all([xva([...args, '--out', single]), ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', shards]))]);
+    const runs = await Promise.all([xvaInProcess([...args, '--out', single]), ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', shards]))]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const holders = [1, 2, 3].filter((k) => fs.existsSync(path.join(shards, `shard-${k}-of-3`, 'margin_dim.arrow')));
     expect(holders.length).toBeGreaterThan(1);
     const merged = path.join(tmp, 'dim-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(['margin_dim.arrow', ...TABLES]);
     expect(column(path.join(merged, 'margin_netting_sets.arrow'), 'mva_usd').filter((x) => x !== null && (x as number) > 0).length).toBeGreaterThan(2);
@@ -93,18 +97,18 @@ describe('xva margin in 3 shards + merge = one run', () => {
 
   it('--dim --rng sobol: 3 shards give the single Sobol run\'s DIM; its first date is the Philox run\'s (no randomness at t = 0)', async () => {
     // each driver on its Sobol coordinates by its slot in the whole book's DIM layout, in the single run and the shards
-    const args = ['margin', '--portfolio', 'fixtures/demo', '--dim', '--rng', 'sobol', '--paths', '128', '--quiet'];
+    const args = ['margin', '--portfolio', book, '--dim', '--rng', 'sobol', '--paths', '128', '--quiet'];
     const single = path.join(tmp, 'dim-sobol-single');
     const shards = path.join(tmp, 'dim-sobol-shards');
     const philox = path.join(tmp, 'dim-sobol-philox');
     const runs = await Promise.all([
-      xva([...args, '--out', single]),
-      ...[1, 2, 3].map((k) => xva([...args, '--shard', `${k}/3`, '--out', shards])),
-      xva(['margin', '--portfolio', 'fixtures/demo', '--dim', '--paths', '128', '--quiet', '--out', philox]),
+      xvaInProcess([...args, '--out', single]),
+      ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', shards])),
+      xvaInProcess(['margin', '--portfolio', book, '--dim', '--paths', '128', '--quiet', '--out', philox]),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const merged = path.join(tmp, 'dim-sobol-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(['margin_dim.arrow', ...TABLES]);
     // the draws differ after today; today's expected IM is each set's model IM at the common starting point
@@ -119,9 +123,9 @@ describe('xva margin in 3 shards + merge = one run', () => {
     // a Philox DIM shard does not merge with the Sobol ones
     const mixed = path.join(tmp, 'dim-sobol-mixed');
     copyTree(shards, mixed, (name) => name === 'shard-2-of-3');
-    const other = await xva(['margin', '--portfolio', 'fixtures/demo', '--dim', '--paths', '128', '--quiet', '--shard', '2/3', '--out', mixed]);
+    const other = await xvaInProcess(['margin', '--portfolio', book, '--dim', '--paths', '128', '--quiet', '--shard', '2/3', '--out', mixed]);
     expect(other.status, other.stderr).toBe(0);
-    const refused = await xva(['merge', mixed, '--out', path.join(tmp, 'dim-sobol-mixed-out')]);
+    const refused = await xvaInProcess(['merge', mixed, '--out', path.join(tmp, 'dim-sobol-mixed-out')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/option dim/);
   }, 180_000);
@@ -129,9 +133,9 @@ describe('xva margin in 3 shards + merge = one run', () => {
   it('a shard of another run (other --mpor) is named', async () => {
     const mixed = path.join(tmp, 'mixed');
     copyTree(path.join(tmp, 'shards'), mixed, (name) => name === 'shard-2-of-3');
-    const other = await xva([...RUN, '--mpor', '1', '--shard', '2/3', '--out', mixed]);
+    const other = await xvaInProcess([...RUN(), '--mpor', '1', '--shard', '2/3', '--out', mixed]);
     expect(other.status, other.stderr).toBe(0);
-    const run = await xva(['merge', mixed, '--out', path.join(tmp, 'mixed-out')]);
+    const run = await xvaInProcess(['merge', mixed, '--out', path.join(tmp, 'mixed-out')]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('shard-2-of-3 does not belong with shard-1-of-3: different option mporDays (10 vs 1)');
   }, 60_000);
