@@ -7,8 +7,9 @@
  * The hedge book makes the comparison cover what does not add across shards: BA-CVA full (MAR50.20-24) with a
  * single-name hedge (DEALER's CDS bought on CPTY_S) in another shard than the hedged counterparty and an index
  * hedge, the KVA's BA-CVA at every date, a margined set's projected EAD, and the computed SA-CVA with counterparty
- * credit and reference credit delta. The demo book runs through the built CLI in parallel processes, with the shard
- * index from the flag, from JOB_COMPLETION_INDEX and from AWS_BATCH_JOB_ARRAY_INDEX. A run on 2 worker threads
+ * credit and reference credit delta. The built CLI's commands run inside this process (`xvaInProcess`) on a 17-set
+ * slice of the demo book (test/helpers/demoSubset.ts), with the shard index from the flag, from JOB_COMPLETION_INDEX
+ * and from AWS_BATCH_JOB_ARRAY_INDEX; the refusals in real processes (exit 2). A run on 2 worker threads
  * (capital/bumpPool.ts) gives the one-thread run's bytes.
  */
 import fs from 'node:fs';
@@ -23,7 +24,8 @@ import { runCapitalShard } from '../src/scale/capitalShard.js';
 import { mergeShards } from '../src/scale/merge.js';
 import type { ShardSpec } from '../src/scale/shardSpec.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
-import { copyTree, ensureBuilt, expectSameOutputs, xva } from './helpers/scaleCli.js';
+import { writeDemoSubset } from './helpers/demoSubset.js';
+import { copyTree, ensureBuilt, expectSameOutputs, xva, xvaInProcess } from './helpers/scaleCli.js';
 
 const SWAP = path.resolve('test/data/kva_single_swap');
 const TABLES = ['capital_book.arrow', 'capital_counterparty.arrow', 'capital_netting_set.arrow', 'capital_scenarios.arrow', 'capital_trade.arrow', 'kva_profile.arrow', 'sacva_sensitivities.arrow'];
@@ -224,31 +226,36 @@ describe('xva capital --rng sobol (library, hedge book)', () => {
   }, 180_000);
 });
 
-describe('xva capital in 3 shard processes + xva merge = one run (CLI, demo book)', () => {
-  // one thread per process: 4 processes share the machine (threads are covered by the library test above); without
-  // the computed SA-CVA, whose shards (engine bumps, credit bumps, hedges in another shard) the library test above
-  // covers: here the processes, the shard index from the flag and from the schedulers' variables, and the merge
-  const RUN = ['capital', '--portfolio', 'fixtures/demo', '--paths', '16', '--grid', '20,6M', '--scenarios', 'default', '--threads', '1', '--no-sacva', '--quiet'];
+describe('xva capital in 3 shards + xva merge = one run (CLI commands, demo slice)', () => {
+  // the commands run inside this process (xvaInProcess) on the 17-set slice of the demo book, one thread each
+  // (threads are covered by the library test above); without the computed SA-CVA, whose shards (engine bumps, credit
+  // bumps, hedges in another shard) the library test above covers: here the command, the shard index from the flag
+  // and from the schedulers' variables, --json, and the merge
+  let demo: string;
+  const RUN = (): string[] => ['capital', '--portfolio', demo, '--paths', '16', '--grid', '20,6M', '--scenarios', 'default', '--threads', '1', '--no-sacva', '--quiet'];
+  beforeAll(async () => {
+    demo = await writeDemoSubset(path.join(tmp, 'demo-slice'));
+  });
 
   it('writes the single run tables byte for byte', async () => {
     const single = path.join(tmp, 'demo-single');
     const shards = path.join(tmp, 'demo-shards');
     const runs = await Promise.all([
-      xva([...RUN, '--out', single]),
-      xva([...RUN.filter((a) => a !== '--quiet'), '--json', '--shard', '1/3', '--out', shards]),
-      xva([...RUN, '--shards', '3', '--out', shards], { JOB_COMPLETION_INDEX: '1' }),
-      xva([...RUN, '--shards', '3', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
+      xvaInProcess([...RUN(), '--out', single]),
+      xvaInProcess([...RUN().filter((a) => a !== '--quiet'), '--json', '--shard', '1/3', '--out', shards]),
+      xvaInProcess([...RUN(), '--shards', '3', '--out', shards], { JOB_COMPLETION_INDEX: '1' }),
+      xvaInProcess([...RUN(), '--shards', '3', '--out', shards], { AWS_BATCH_JOB_ARRAY_INDEX: '2' }),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(runs[1]!.stdout) as { shard: string; nettingSets: number; engineRuns: number; folder: string };
     expect(summary).toMatchObject({ shard: '1/3', folder: path.join(shards, 'shard-1-of-3') });
     expect(summary.nettingSets).toBeGreaterThan(0);
-    expect(summary.nettingSets).toBeLessThan(60);
+    expect(summary.nettingSets).toBeLessThan(17);
     expect(summary.engineRuns).toBe(1); // the base run only (no SA-CVA bumps)
     const merged = path.join(tmp, 'demo-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('Merged 3 shards of xva capital (60 netting sets, 50 counterparties)');
+    expect(run.stdout).toContain('Merged 3 shards of xva capital (17 netting sets, 17 counterparties)');
     expect(expectSameOutputs(single, merged)).toEqual(TABLES.filter((t) => t !== 'sacva_sensitivities.arrow'));
   }, 180_000);
 
@@ -262,8 +269,8 @@ describe('xva capital in 3 shard processes + xva merge = one run (CLI, demo book
     expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
 
     const margin = path.join(tmp, 'margin-shards');
-    for (const k of [1, 2]) expect((await xva(['margin', '--quiet', '--shard', `${k}/2`, '--out', margin])).status).toBe(0);
-    const wrong = await xva(['merge', margin, '--out', path.join(tmp, 'margin-merged'), '--portfolio', 'fixtures/demo']);
+    for (const k of [1, 2]) expect((await xvaInProcess(['margin', '--portfolio', demo, '--quiet', '--shard', `${k}/2`, '--out', margin])).status).toBe(0);
+    const wrong = await xva(['merge', margin, '--out', path.join(tmp, 'margin-merged'), '--portfolio', demo]);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toBe('error: merge: --portfolio and --market are for xva capital shards; the shards of xva margin carry all the merge needs\n');
   }, 120_000);
