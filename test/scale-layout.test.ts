@@ -10,8 +10,8 @@
  *   (a) the expected factor list of a shard worked out from its trades and that matrix (not from the code's blocks):
  *       IR:USD, the credit names of its CDS, and the whole JPY block when it holds an NKY trade; every simulated
  *       factor uncorrelated (exactly 0 in the YAML matrix) with every factor left out;
- *   (b) the single run's files, which 4 (simulate, with the cube) and 2 (cva) shard processes + `xva merge` must give
- *       byte for byte (the shards' simulated factor lists differ; their manifests' model is the single run's);
+ *   (b) the single run's files, which 4 (simulate, with the cube) and 2 (cva) shards + `xva merge` must give
+ *       byte for byte (the built CLI's commands run inside this process: `xvaInProcess`, test/helpers/scaleCli.ts) (the shards' simulated factor lists differ; their manifests' model is the single run's);
  *   (c) the single run's figures and paths: each set's profiles and Euler contributions from its shard, and the
  *       shard's paths of every factor it simulates, equal the single run's bit for bit (tolerance 0: the claim is
  *       identity of the counter-based draws and of each block's factor matrix, not closeness).
@@ -39,7 +39,7 @@ import { buildFactorLayout } from '../src/simulation/layout.js';
 import { closedLayout } from '../src/xva/whatIf/paths.js';
 import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
 import type { SimulatedPaths } from '../src/simulation/types.js';
-import { copyTree, ensureBuilt, expectSameOutputs, xva } from './helpers/scaleCli.js';
+import { copyTree, ensureBuilt, expectSameOutputs, xvaInProcess } from './helpers/scaleCli.js';
 
 const DEMO = path.resolve(import.meta.dirname, '..', 'fixtures', 'demo');
 const JPY_BLOCK = ['IR:JPY', 'FX:JPYUSD', 'EQ:NKY'];
@@ -221,7 +221,7 @@ describe('the factors a shard simulates', () => {
   });
 });
 
-describe('(b) shard processes + xva merge = one run, byte for byte, with different factors per shard', () => {
+describe("(b) shards + xva merge (the CLI's commands in this process) = one run, byte for byte, with different factors per shard", () => {
   beforeAll(() => ensureBuilt(), 300_000);
 
   it('simulate --cube in 4 shards: the single run files; each manifest the book model and its own factors', async () => {
@@ -230,12 +230,12 @@ describe('(b) shard processes + xva merge = one run, byte for byte, with differe
     const shards = path.join(tmp, 'sim-shards');
     // shard 3 on 2 worker threads: the workers build the shard's layout from the same needs
     const runs = await Promise.all([
-      xva([...RUN, '--threads', '1', '--out', single]),
-      ...[1, 2, 3, 4].map((k) => xva([...RUN, '--threads', k === 3 ? '2' : '1', '--shard', `${k}/4`, '--out', shards])),
+      xvaInProcess([...RUN, '--threads', '1', '--out', single]),
+      ...[1, 2, 3, 4].map((k) => xvaInProcess([...RUN, '--threads', k === 3 ? '2' : '1', '--shard', `${k}/4`, '--out', shards])),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const merged = path.join(tmp, 'sim-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(['cube.arrow', 'exposure_book.arrow', 'exposure_counterparty.arrow', 'exposure_netting_set.arrow', 'exposure_trade.arrow', 'manifest.json', 'netting_set_summary.arrow']);
 
@@ -259,16 +259,16 @@ describe('(b) shard processes + xva merge = one run, byte for byte, with differe
     const shards = path.join(tmp, 'cva-shards');
     const other = path.join(tmp, 'cva-other-market');
     const runs = await Promise.all([
-      xva([...RUN, '--out', single]),
-      xva([...RUN, '--shard', '1/2', '--out', shards]),
-      xva([...RUN, '--shard', '2/2', '--out', shards]),
-      xva([...RUN, '--market', demoMarketFile, '--shard', '2/2', '--out', other]),
+      xvaInProcess([...RUN, '--out', single]),
+      xvaInProcess([...RUN, '--shard', '1/2', '--out', shards]),
+      xvaInProcess([...RUN, '--shard', '2/2', '--out', shards]),
+      xvaInProcess([...RUN, '--market', demoMarketFile, '--shard', '2/2', '--out', other]),
     ]);
     for (const run of runs) expect(run.status, run.stderr).toBe(0);
     const lists = [1, 2].map((k) => JSON.parse(fs.readFileSync(path.join(shards, `shard-${k}-of-2`, 'manifest.json'), 'utf8')).shard.factors.simulated as string[]);
     expect(lists[0]).not.toEqual(lists[1]);
     const merged = path.join(tmp, 'cva-merged');
-    const run = await xva(['merge', shards, '--out', merged]);
+    const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
     expect(expectSameOutputs(single, merged)).toEqual(['cva_counterparty.arrow', 'cva_netting_set.arrow', 'cva_trade.arrow', 'xva_book.arrow', 'xva_scenarios.arrow']);
 
@@ -276,7 +276,7 @@ describe('(b) shard processes + xva merge = one run, byte for byte, with differe
     const mixed = path.join(tmp, 'cva-mixed');
     copyTree(shards, mixed, (name) => name === 'shard-2-of-2');
     copyTree(path.join(other, 'shard-2-of-2'), path.join(mixed, 'shard-2-of-2'));
-    const refused = await xva(['merge', mixed, '--out', path.join(tmp, 'cva-x')]);
+    const refused = await xvaInProcess(['merge', mixed, '--out', path.join(tmp, 'cva-x')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('shard-2-of-2 does not belong with shard-1-of-2: different input market (sha256');
   }, 300_000);
