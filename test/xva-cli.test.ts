@@ -9,7 +9,8 @@
  * - `xva cva --rng sobol` gives the CVA and DVA of `xva simulate --rng sobol` read back with --results (1e-9);
  * - a bad flag exits 2 naming the flag; --dynamic-im and --rng with a flag they cannot serve exit 2 saying what to run
  *   instead;
- * - `xva fva --dynamic-im --rng sobol` gives the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back (1e-9).
+ * - `xva fva --dynamic-im --rng sobol` gives the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back (1e-9),
+ *   on the 17-set slice of the demo book with its SIMM sets (test/helpers/demoSubset.ts).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { writeDemoSubset } from './helpers/demoSubset.js';
 import { writeMirrorSwapFile } from './helpers/whatIfBook.js';
 
 const ROOT = path.resolve('.');
@@ -202,16 +204,17 @@ describe('xva cva on the ORE swap case', () => {
     }
   });
 
-  it('--dynamic-im --rng sobol: the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back with --results', () => {
-    // the demo book has im_model simm sets: the DIM run and the exposure run both draw Sobol points
-    const demo = ['--portfolio', path.join(ROOT, 'fixtures/demo'), '--paths', '32', '--grid', '10,1Y', '--threads', '1', '--rng', 'sobol'];
+  it('--dynamic-im --rng sobol: the CVA and FCA of `xva simulate --dynamic-im --rng sobol` read back with --results', async () => {
+    // the demo slice has the demo's five im_model simm sets: the DIM run and the exposure run both draw Sobol points
+    const book = await writeDemoSubset(path.join(tempDir(), 'book'));
+    const demo = ['--portfolio', book, '--paths', '32', '--grid', '10,1Y', '--threads', '1', '--rng', 'sobol'];
     const sim = path.join(tempDir(), 'sim-dim-sobol');
     const s = xva('simulate', ...demo, '--dynamic-im', '--out', sim, '--quiet');
     expect(s.status, s.stderr).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(sim, 'manifest.json'), 'utf8')) as { options: { rng: string }; dynamicInitialMargin: { nettingSets: unknown[] } };
     expect(manifest.options.rng).toBe('sobol');
     expect(manifest.dynamicInitialMargin.nettingSets.length).toBeGreaterThan(3);
-    const fromResults = JSON.parse(xva('fva', '--portfolio', path.join(ROOT, 'fixtures/demo'), '--results', sim, '--json').stdout) as { book: { cva: number; fca: number } };
+    const fromResults = JSON.parse(xva('fva', '--portfolio', book, '--results', sim, '--json').stdout) as { book: { cva: number; fca: number } };
     const r = xva('fva', ...demo, '--dynamic-im', '--json');
     expect(r.status, r.stderr).toBe(0);
     const own = JSON.parse(r.stdout) as { book: { cva: number; fca: number } };
