@@ -22,6 +22,7 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_REFERENCE } from './helpers/paths.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const ROOT = path.resolve('.');
 const COMPILED = path.join(ROOT, 'dist/commands/capital.js');
@@ -202,12 +203,15 @@ describe('bad flags exit 2', () => {
     [['--rng', 'sobol'], /--rng sobol draws the Monte Carlo runs of KVA and SA-CVA: --no-kva has none/],
     [['--rng', 'halton'], /--rng/],
   ];
-  for (const [args, message] of cases) {
-    it(args.join(' '), () => {
-      const run = xva('capital', '--portfolio', path.join(SACCR, 'ore_two_swaps'), '--no-kva', ...args);
+  // the first case in a real process (the exit status a shell sees), the others through the same command class
+  // inside this process (xvaInProcess: the same parsing, checks and error rendering, without a process start each)
+  cases.forEach(([args, message], i) => {
+    it(args.join(' '), async () => {
+      const argv = ['capital', '--portfolio', path.join(SACCR, 'ore_two_swaps'), '--no-kva', ...args];
+      const run = i === 0 ? xva(...argv) : await xvaInProcess(argv);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     });
-  }
+  });
 });

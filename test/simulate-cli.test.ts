@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const ROOT = path.resolve('.');
 const DEMO = path.join(ROOT, 'fixtures/demo');
@@ -217,17 +218,20 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     [['--paths', '3', '--antithetic'], /--antithetic needs an even --paths, got 3/],
     [['--mpor-days', '1'], /--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too/],
   ];
-  for (const [flags, message] of cases) {
-    it(`${flags.join(' ')}`, () => {
+  // the first case in a real process (the exit status a shell sees), the others through the same command class
+  // inside this process (xvaInProcess: the same parsing, checks and error rendering, without a process start each)
+  cases.forEach(([flags, message], i) => {
+    it(`${flags.join(' ')}`, async () => {
       const out = path.join(tempDir(), 'never');
-      const run = xva('simulate', '--portfolio', DEMO, '--out', out, ...flags);
+      const args = ['simulate', '--portfolio', DEMO, '--out', out, ...flags];
+      const run = i === 0 ? xva(...args) : await xvaInProcess(args);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
       expect(run.stdout).toBe('');
       expect(fs.existsSync(out)).toBe(false);
     });
-  }
+  });
 
   it('a missing portfolio folder is an input error (exit 2) and writes nothing', () => {
     const out = path.join(tempDir(), 'never');

@@ -1,6 +1,6 @@
 /**
- * Helpers of the sharding CLI tests: the built CLI as a child process (async, so that shard processes run side by
- * side), a check that dist/ is built (test/globalSetup.ts builds it before any test file), and a comparison of two output folders file by file:
+ * Helpers of the CLI tests (sharding first): the built CLI as a child process (async, so that shard processes run
+ * side by side) or inside the test process (`xvaInProcess`), a check that dist/ is built (test/globalSetup.ts builds it before any test file), and a comparison of two output folders file by file:
  * Arrow/Parquet bytes identical, manifest.json identical but for the wall-clock timings.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
