@@ -1,6 +1,6 @@
 /**
  * `xva optimize` as cron runs it (the built CLI) on the bundled demo book, CSA lever only (its amendments keep the
- * book's factors, grid and MPoRs, so a fresh run on the amended book draws the same paths), 200 paths, one thread:
+ * book's factors, grid and MPoRs, so a fresh run on the amended book draws the same paths), 100 paths, one thread:
  * - the realised Δ of the chosen plan equals fresh `xva cva` runs on the amended portfolio it writes minus the base
  *   (ΔCVA and ΔFVA to 1e-6 relative of the base book's: the same engine values on the same paths, summed over a
  *   different set of netting sets, so only rounding differs), and fresh `xva capital --no-kva` EAD likewise;
@@ -16,10 +16,11 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECOMMENDATION_COLUMNS } from '../src/optimize/outputs.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const ROOT = path.resolve('.');
 const COMPILED = path.join(ROOT, 'dist/commands/optimize.js');
-const RUN = ['--paths', '200', '--seed', '42', '--threads', '1', '--levers', 'csa', '--max-candidates', '3', '--scenarios', 'none'];
+const RUN = ['--paths', '100', '--seed', '42', '--threads', '1', '--levers', 'csa', '--max-candidates', '3', '--scenarios', 'none'];
 const temps: string[] = [];
 
 function xva(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -71,7 +72,7 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
 
   it('the realised Δ equals fresh xva cva / capital runs on the amended portfolio minus the base', () => {
     const fresh = (portfolio: string[]) => {
-      const r = xva('cva', ...portfolio, '--paths', '200', '--seed', '42', '--threads', '1', '--json');
+      const r = xva('cva', ...portfolio, '--paths', '100', '--seed', '42', '--threads', '1', '--json');
       expect(r.status, r.stderr).toBe(0);
       const b = JSON.parse(r.stdout).book as Record<string, number>;
       const c = xva('capital', ...portfolio, '--no-kva', '--json');
@@ -106,9 +107,12 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     expect(fs.readdirSync(dir)).toEqual(['.xva.lock']);
   });
 
-  it('bad flags exit 2 naming the flag', () => {
-    for (const [flag, value, text] of [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0'], ['--rng', 'halton', 'Expected --rng=halton to be one of: philox, sobol']] as const) {
-      const r = xva('optimize', flag, value);
+  it('bad flags exit 2 naming the flag', async () => {
+    // the first in a real process (the exit status cron sees), the others through the same command class inside this
+    // process (xvaInProcess: the same parsing, checks and error rendering)
+    const cases = [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0'], ['--rng', 'halton', 'Expected --rng=halton to be one of: philox, sobol']] as const;
+    for (const [i, [flag, value, text]] of cases.entries()) {
+      const r = i === 0 ? xva('optimize', flag, value) : await xvaInProcess(['optimize', flag, value]);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(text);
     }
