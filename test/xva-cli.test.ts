@@ -20,6 +20,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeDemoSubset } from './helpers/demoSubset.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 import { writeMirrorSwapFile } from './helpers/whatIfBook.js';
 
 const ROOT = path.resolve('.');
@@ -224,15 +225,17 @@ describe('xva cva on the ORE swap case', () => {
     expect(own.book.cva).not.toBe(philox.book.cva);
   }, 180_000);
 
-  it('--dynamic-im is refused where the IM would not be the run\'s: exit 2 naming the flags', () => {
+  it('--dynamic-im is refused where the IM would not be the run\'s: exit 2 naming the flags', async () => {
     const cases: [string[], RegExp][] = [
       [['--mpor-days', '1'], /--mpor-days sets the SIMM horizon of --dynamic-im/],
       [['--dynamic-im', '--results', DATA], /--dynamic-im with --results: .*give --dynamic-im to that `xva simulate`/],
       [['--dynamic-im', '--incremental', 'CPTY_A'], /--dynamic-im with --incremental/],
       [['--dynamic-im', '--shard', '1/2', '--out', tempDir()], /--dynamic-im is not supported with `xva cva\|fva --shard`: run `xva simulate --dynamic-im --shard K\/N`/],
     ];
-    for (const [args, message] of cases) {
-      const r = xva('cva', ...RUN.slice(0, 2), ...args);
+    // the first in a real process (--rng's refusals above are too), the others through the same command class inside
+    // this process (xvaInProcess: the same parsing, checks and error rendering)
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = i === 0 ? xva('cva', ...RUN.slice(0, 2), ...args) : await xvaInProcess(['cva', ...RUN.slice(0, 2), ...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
