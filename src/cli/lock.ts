@@ -44,6 +44,8 @@ export function lockFolder(dir: string, command: string): FolderLock {
       const release = () => {
         if (released) return;
         released = true;
+        // a process that runs several commands (a test, a service) keeps no listener per lock it has released
+        process.removeListener('exit', release);
         try {
           const held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
           if (held.pid === process.pid && held.host === info.host) fs.rmSync(file, { force: true });
