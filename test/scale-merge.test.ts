@@ -289,3 +289,13 @@ describe('a shard killed mid-write leaves nothing; a re-run completes the set', 
     expectSameOutputs(single, out);
   }, 300_000);
 });
+
+describe('a run inside the test process is a fresh process run', () => {
+  it("after the in-process runs above, the demo run writes the bytes of the single run's process (tables, cube, manifest)", async () => {
+    // what lets the option cases above stand in for processes: the library keeps nothing from one run to the next
+    const inProcess = path.join(tmp, 'single-in-process');
+    const run = await xvaInProcess([...RUN, '--out', inProcess]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(single, inProcess)).toContain('cube.arrow');
+  }, 120_000);
+});
