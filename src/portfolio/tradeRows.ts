@@ -443,10 +443,9 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
   const reset = r.oneOf('fx_reset', row, ['none', 'leg1', 'leg2'] as const, ENUM);
   if (reset === 'leg1' || reset === 'leg2') {
     const resetting = reset === 'leg1' ? leg1 : leg2;
-    const problem =
-      resetting.paymentLagDays
-        ? 'none: a resetting swap pays on its accrual ends (payment_lag_days 0)'
-        : resetting.kind !== 'float'
+    const problem = resetting.paymentLagDays
+      ? 'none: a resetting swap pays on its accrual ends (payment_lag_days 0)'
+      : resetting.kind !== 'float'
         ? `none: the resetting ${reset} is fixed (xva resets floating legs only)`
         : exchange !== 'both'
           ? `none: a resetting swap exchanges notionals at the start and at maturity (notional_exchange both, not ${exchange})`
