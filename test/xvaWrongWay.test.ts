@@ -26,7 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { XvaInputError, type InputIssue } from '../src/errors.js';
+import { IssueCollector, XvaInputError, type InputIssue } from '../src/errors.js';
+import { summarisePortfolio } from '../src/portfolio/summary.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 import { factorNeeds, runSimulation } from '../src/exposure/engine.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
 import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.js';
@@ -168,6 +170,17 @@ describe('the counterparties columns', () => {
     const names = (p: Portfolio) => portfolioTables(p).counterparties!.columns.map((c) => c.name);
     expect(names(portfolio)).toContain('wrong_way_log_vol');
     expect(names(withSpecs(portfolio, Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, undefined]))))).not.toContain('wrong_way_model');
+  });
+
+  it('are counted by model in the book summary and by `xva validate`', async () => {
+    expect(summarisePortfolio(portfolio, undefined, new IssueCollector()).wrongWayCounterparties).toEqual({ intensity: 2, exposure: 1 });
+    const none = withSpecs(portfolio, Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, undefined])));
+    expect(summarisePortfolio(none, undefined, new IssueCollector()).wrongWayCounterparties).toEqual({});
+    const run = await xvaInProcess(['validate', '--portfolio', path.join(dir, 'book')]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Counterparties with a wrong-way model (xva cva): exposure 1, intensity 2');
+    const json = await xvaInProcess(['validate', '--portfolio', path.join(dir, 'book'), '--json']);
+    expect(JSON.parse(json.stdout).summary.wrongWayCounterparties).toEqual({ intensity: 2, exposure: 1 });
   });
 
   async function issuesOf(rowText: string): Promise<InputIssue[]> {

@@ -62,6 +62,8 @@ export interface PortfolioSummary {
   resettingSwaps: number;
   /** Swaps paying after their accrual ends (`payment_lag_days` > 0). */
   laggedSwaps: number;
+  /** Counterparties with a wrong-way model (`wrong_way_model` exposure or intensity), by model; empty when none has one. */
+  wrongWayCounterparties: Record<string, number>;
   /** Absent when the market did not load. */
   mtm?: MtmSummary;
   /**
@@ -176,6 +178,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     grossNotionalByCurrency[currency] = (grossNotionalByCurrency[currency] ?? 0) + notional;
   }
 
+  const wrongWayCounterparties: Record<string, number> = {};
+  for (const c of portfolio.counterparties) if (c.wrongWay) wrongWayCounterparties[c.wrongWay.model] = (wrongWayCounterparties[c.wrongWay.model] ?? 0) + 1;
+
   const nettingSets = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n] as const));
   const csaNettingSets = portfolio.nettingSets.filter((n) => n.csa).length;
   const clearedNettingSets = portfolio.nettingSets.filter((n) => n.cleared).length;
@@ -202,6 +207,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     bermudanSwaptions,
     resettingSwaps,
     laggedSwaps,
+    wrongWayCounterparties,
   };
   if (!market) return summary;
 
