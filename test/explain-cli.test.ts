@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const ROOT = path.resolve('.');
 const COMPILED = path.join(ROOT, 'dist/commands/explain.js');
@@ -73,9 +74,13 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
     expect(fs.readFileSync(path.join(third, 'report.md'), 'utf8').replaceAll(third, second)).toBe(fs.readFileSync(path.join(second, 'report.md'), 'utf8'));
   }, 120_000);
 
-  it('usage errors exit 2 with one line', () => {
-    for (const args of [['--narrator', 'ollama'], ['--narrator', 'bedrock'], ['--narrator', 'gpt'], ['--results', path.join(tmp, 'missing')]]) {
-      const r = xva('explain', '--out', path.join(tmp, 'bad'), ...args);
+  it('usage errors exit 2 with one line', async () => {
+    // the first in a real process (the exit status a shell sees), the others through the same command class inside
+    // this process (xvaInProcess, test/helpers/scaleCli.ts: the same parsing, checks and error rendering)
+    const cases = [['--narrator', 'ollama'], ['--narrator', 'bedrock'], ['--narrator', 'gpt'], ['--results', path.join(tmp, 'missing')]];
+    for (const [i, args] of cases.entries()) {
+      const argv = ['explain', '--out', path.join(tmp, 'bad'), ...args];
+      const r = i === 0 ? xva(...argv) : await xvaInProcess(argv);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
     }

@@ -19,6 +19,7 @@ import { readCrif } from '../src/margin/crif.js';
 import { calculateSimm } from '../src/margin/simm/calculate.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import { SHARED_REFERENCE } from './helpers/paths.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const ROOT = path.resolve('.');
 const COMPILED = path.join(ROOT, 'dist/commands/margin.js');
@@ -133,9 +134,12 @@ describe('xva margin on the demo book', () => {
 });
 
 describe('bad flags exit 2', () => {
-  it('unknown flag, bad option value, missing CRIF, bad date', () => {
-    for (const args of [['--no-such-flag'], ['--mpor', '5'], ['--crif', path.join(tmp, 'missing.csv')], ['--as-of', '2026-13-45', '--crif', ORE_CRIF]]) {
-      const run = xva('margin', ...args);
+  it('unknown flag, bad option value, missing CRIF, bad date', async () => {
+    // the first in a real process (the exit status a shell sees), the others through the same command class inside
+    // this process (xvaInProcess, test/helpers/scaleCli.ts: the same parsing, checks and error rendering)
+    const cases = [['--no-such-flag'], ['--mpor', '5'], ['--crif', path.join(tmp, 'missing.csv')], ['--as-of', '2026-13-45', '--crif', ORE_CRIF]];
+    for (const [i, args] of cases.entries()) {
+      const run = i === 0 ? xva('margin', ...args) : await xvaInProcess(['margin', ...args]);
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/^error: /m);
       expect(run.stderr).not.toMatch(/\n\s+at /);
