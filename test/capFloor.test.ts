@@ -187,6 +187,86 @@ describe('caps and floors valued today', () => {
   });
 });
 
+describe('caps and floors on the index times a gearing plus a spread (the cap rate on g·L + s)', () => {
+  const start = addMonths(AS_OF, 6);
+  const K = 0.045;
+  // g = 1.5 with s = +25bp, and g = 1 with s = −40bp
+  const cases = [{ gearing: 1.5, spreadBp: 25 }, { gearing: 1, spreadBp: -40 }] as const;
+  const onRate = (gearing: number, spreadBp: number, l = libor(start, 5)): FloatLeg => ({ ...l, spreadBp, ...(gearing !== 1 ? { gearing } : {}) });
+
+  it('with a normal surface: Σ N·τ·P(0, e)·Bachelier(g·F + s, K, g·σ, T_fix), the rate g·L + s normal with g times L\'s vol, by hand', () => {
+    const disc = volMarket.discountCurve('USD');
+    for (const { gearing, spreadBp } of cases) {
+      const leg = onRate(gearing, spreadBp);
+      let cap = 0;
+      let floor = 0;
+      for (const { s, e } of periods(leg)) {
+        const tau = yearFraction('ACT/360', s, e);
+        const T = volMarket.time(s);
+        const vol = gearing * swaptionVolatility(surface, T, 0.5);
+        const rate = gearing * forward(volMarket, s, e) + spreadBp / 1e4;
+        const annuity = N * tau * disc.discount(volMarket.time(e));
+        cap += annuity * bachelier('call', rate, K, vol, T);
+        floor += annuity * bachelier('put', rate, K, vol, T);
+      }
+      expect(priceTrade(capFloor('C', 'cap', 'buy', K, leg), volMarket).npv).toBeCloseTo(cap, 6);
+      expect(priceTrade(capFloor('F', 'floor', 'sell', K, leg), volMarket).npv).toBeCloseTo(-floor, 6);
+      // not the cap on the index alone
+      expect(Math.abs(cap - priceTrade(capFloor('C0', 'cap', 'buy', K, libor(start, 5)), volMarket).npv)).toBeGreaterThan(1e-3 * N);
+    }
+  });
+
+  it('cap − floor = the swap paying K against g·L + s (the swap pricer\'s geared leg), with a surface and under Hull-White', () => {
+    for (const m of [volMarket, hwMarket]) {
+      for (const { gearing, spreadBp } of cases) {
+        const leg = onRate(gearing, spreadBp);
+        const cap = priceTrade(capFloor('C', 'cap', 'buy', K, leg), m).npv;
+        const floor = priceTrade(capFloor('F', 'floor', 'buy', K, leg), m).npv;
+        const swap = priceTrade(payerSwap('P', K, leg, 'NS1'), m).npv;
+        expect(Math.abs(cap - floor - swap)).toBeLessThan(1e-9 * N);
+        expect(Math.abs(swap)).toBeGreaterThan(1e-3 * N);
+      }
+    }
+  });
+
+  it('a seasoned cap: the running period pays N·τ·(g·L + s − K)⁺ at today\'s forward', () => {
+    const seasoned = libor(addMonths(AS_OF, -14), 4);
+    const running = periods(seasoned).find(({ s, e }) => s < AS_OF && e > AS_OF)!;
+    const f = forward(volMarket, AS_OF, AS_OF + (running.e - running.s)) * yearFraction('ACT/360', AS_OF, AS_OF + (running.e - running.s)) / yearFraction('ACT/360', running.s, running.e);
+    const tau = yearFraction('ACT/360', running.s, running.e);
+    const pEnd = volMarket.discountCurve('USD').discount(volMarket.time(running.e));
+    const [gearing, spreadBp] = [1.5, 25];
+    for (const strike of [gearing * f + 0.0025 - 0.004, gearing * f + 0.0025 + 0.004]) {
+      const trade = capFloor('C', 'cap', 'buy', strike, onRate(gearing, spreadBp, seasoned));
+      const options = capFloorParts(trade, volMarket).options.reduce((acc, o) => acc + priceTrade(o, volMarket).npv, 0);
+      const intrinsic = N * tau * Math.max(gearing * f + spreadBp / 1e4 - strike, 0) * pEnd;
+      expect(priceTrade(trade, volMarket).npv).toBeCloseTo(options + intrinsic, 6);
+    }
+  });
+
+  it('SA-CCR: g caps on the index at K′ = (K − s)/g: P the index\'s forward par rate, K′ the strike, notional g·N', () => {
+    const leg = onRate(1.5, 25);
+    const trade = capFloor('CG', 'cap', 'buy', K, leg);
+    const ns = { nettingSetId: 'NS1', counterpartyId: 'CP_NS1', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0, independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 0, marginFrequencyDays: 1, imModel: 'none' as const, collateralCurrency: 'USD' as const, cleared: false };
+    const book: Portfolio = { trades: [trade], counterparties: [], nettingSets: [ns], eligibleCollateral: [], collateral: [], sources: {} };
+    const p = computeSaccr(book, volMarket).trades.find((x) => x.tradeId === 'CG')!;
+    const disc = volMarket.discountCurve('USD');
+    let floating = 0;
+    let annuity = 0;
+    for (const { s, e } of periods(leg)) {
+      const tau = yearFraction('ACT/360', s, e);
+      floating += tau * forward(volMarket, s, e) * disc.discount(volMarket.time(e));
+      annuity += tau * disc.discount(volMarket.time(e));
+    }
+    const P = floating / annuity;
+    const strike = (K - 0.0025) / 1.5;
+    const T = p.exerciseYears!;
+    const d = (Math.log(P / strike) + 0.5 * 0.25 * T) / (0.5 * Math.sqrt(T)); // σ = 50% (CRE52.72), no shift in this market
+    expect(p.supervisoryDelta).toBeCloseTo(normCdf(d), 10);
+    expect(p.notionalBase).toBeCloseTo(1.5 * N, 4);
+  });
+});
+
 describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
   const start = addMonths(AS_OF, 6);
   const leg = libor(start, 4);
@@ -199,6 +279,11 @@ describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
   const collarCap = capFloor('COLLAR_CAP', 'cap', 'buy', K, leg, 'NS_COLLAR');
   const collarFloor = capFloor('COLLAR_FLOOR', 'floor', 'sell', K, leg, 'NS_COLLAR');
   const swap = payerSwap('SWAP', K, leg, 'NS_SWAP');
+  // the same on g·L + s (g = 1.5, s = 25bp): a caplet on L at (K − s)/g on 1.5·N, against the swap's geared leg
+  const gearedLeg: FloatLeg = { ...leg, spreadBp: 25, gearing: 1.5 };
+  const gearedCap = capFloor('G_CAP', 'cap', 'buy', K + 0.02, gearedLeg, 'NS_GCOLLAR');
+  const gearedFloor = capFloor('G_FLOOR', 'floor', 'sell', K + 0.02, gearedLeg, 'NS_GCOLLAR');
+  const gearedSwap = payerSwap('G_SWAP', K + 0.02, gearedLeg, 'NS_GSWAP');
   // started 8 months ago, strike below today's forward: the running period is in the money
   const seasoned = capFloor('SEASONED', 'cap', 'buy', 0.03, libor(addMonths(AS_OF, -8), 3), 'NS_SEASONED');
   // every fixing date (a caplet's exercise, like a swaption's, is read at the last grid date on or before it: on its
@@ -209,7 +294,8 @@ describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
   let result: Awaited<ReturnType<typeof runSimulation>>;
   beforeAll(async () => {
     const portfolio: Portfolio = {
-      trades: [cap, collarCap, collarFloor, swap, seasoned], counterparties: [], nettingSets: ['NS_CAP', 'NS_COLLAR', 'NS_SWAP', 'NS_SEASONED'].map(set),
+      trades: [cap, collarCap, collarFloor, swap, seasoned, gearedCap, gearedFloor, gearedSwap], counterparties: [],
+      nettingSets: ['NS_CAP', 'NS_COLLAR', 'NS_SWAP', 'NS_SEASONED', 'NS_GCOLLAR', 'NS_GSWAP'].map(set),
       eligibleCollateral: [], collateral: [], sources: {},
     };
     result = await runSimulation({ portfolio, market: hwMarket, options: { paths: 6000, seed: 17, grid, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
@@ -244,6 +330,13 @@ describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
       for (const key of ['epe', 'ene', 'pfe'] as const) expect(Math.abs(c[key][k]! - s[key][k]!), `${key}[${k}]`).toBeLessThan(2e-6 * N);
     }
     expect(Math.max(...s.epe)).toBeGreaterThan(1e-3 * N);
+    // on g·L + s: the geared swap (state-grid error 2e-6 of each caplet's notional g·N)
+    const [gc, gs] = [profile('NS_GCOLLAR'), profile('NS_GSWAP')];
+    for (let k = 0; k < dates.length; k++) {
+      for (const key of ['epe', 'ene', 'pfe'] as const) expect(Math.abs(gc[key][k]! - gs[key][k]!), `geared ${key}[${k}]`).toBeLessThan(2e-6 * 1.5 * N);
+    }
+    expect(Math.max(...gs.epe)).toBeGreaterThan(1e-3 * N);
+    expect(Math.abs(gs.epe[0]! - Math.max(priceTrade(gearedSwap, hwMarket).npv, 0))).toBeLessThan(1e-9 * N);
     // and the Euler contributions of the cap and the floor add up to the set's EPE
     const ns = result.nettingSets.find((x) => x.nettingSetId === 'NS_COLLAR')!;
     const n = dates.length;
@@ -297,7 +390,7 @@ describe('caps and floors in the inputs, SA-CCR and SIMM', () => {
     // wrong cells: each an issue naming the file, row, column, value and what was expected
     const bad = [
       [`C3,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-ESTR,1Y,ACT/360,,0.03,cap,,`, 'float_index', 'EUR-ESTR', /term index/],
-      [`C4,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,25,0.03,cap,,`, 'float_spread_bp', '25', /blank or 0 for CAPFLOOR/],
+      [`C4,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,25bp,0.03,cap,,`, 'float_spread_bp', '25bp', /spread in basis points/],
       [`C5,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,,0.03,payer,,`, 'option_type', 'payer', /cap.*floor/],
       [`C6,${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,,,cap,,`, 'strike', undefined, /rate/],
     ] as const;
@@ -308,6 +401,36 @@ describe('caps and floors in the inputs, SA-CCR and SIMM', () => {
       expect(issue, column).toMatchObject({ file: 'trades.csv', row: 1, column, ...(value !== undefined ? { value } : {}) });
       expect(issue!.expected).toMatch(expected);
     }
+  });
+
+  it('reads a cap on the index times float_gearing plus float_spread_bp, writes it back, and refuses a gearing of 0 or below', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-caps-geared-'));
+    temps.push(dir);
+    const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    const base = `trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,float_index,float_frequency,float_day_count,float_spread_bp,float_gearing,strike,option_type`;
+    const row = (id: string, spread: string, gearing: string) => `${id},${unc.counterpartyId},${unc.nettingSetId},CAPFLOOR,buy,EUR,10000000,2026-12-15,2031-12-15,EUR-EURIBOR-6M,6M,ACT/360,${spread},${gearing},0.03,cap`;
+    const tables = portfolioTables({ ...portfolio, trades: [] });
+    for (const [name, table] of Object.entries(tables)) if (name !== 'trades' && table) writeTable(path.join(dir, `${name}.csv`), table, 'csv');
+    const load = async (folder: string) => {
+      const issues = new IssueCollector();
+      const loaded = await loadPortfolio(folder, issues, { baseCurrency: 'USD' });
+      return { loaded, issues: issues.issues };
+    };
+    fs.writeFileSync(path.join(dir, 'trades.csv'), [base, row('G1', '25', '1.5'), row('G2', '-10', '')].join('\n') + '\n');
+    const { loaded: book, issues: none } = await load(dir);
+    expect(none).toEqual([]);
+    const [g1, g2] = book.trades as CapFloor[];
+    expect(g1!.floatLeg).toMatchObject({ spreadBp: 25, gearing: 1.5 });
+    expect(g2!.floatLeg.spreadBp).toBe(-10);
+    expect(g2!.floatLeg.gearing).toBeUndefined();
+    const again = path.join(dir, 'again');
+    fs.mkdirSync(again);
+    for (const [name, table] of Object.entries(portfolioTables(book))) if (table) writeTable(path.join(again, `${name}.csv`), table, 'csv');
+    const { loaded: reread } = await load(again);
+    expect(reread.trades.map(({ sourceRow: _r, ...t }) => t)).toEqual(book.trades.map(({ sourceRow: _r, ...t }) => t));
+    fs.writeFileSync(path.join(dir, 'trades.csv'), [base, row('G3', '', '0')].join('\n') + '\n');
+    const { issues } = await load(dir);
+    expect(issues.find((i) => i.column === 'float_gearing')).toMatchObject({ file: 'trades.csv', row: 1, value: '0', expected: expect.stringMatching(/multiplier of the index in the capped rate.*greater than 0/) });
   });
 
   it('SA-CCR: one IR option position (CRE52 Table 1 "5y cap": S = 0, E = M = 5), T the last fixing, δ = Φ(d) on the forward par rate', () => {

@@ -779,8 +779,9 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
       // several cap rates map (test/import-ore-rates.test.ts); with a startDate, which ORE's CapFloor ignores, they are refused
       capFloorTrade('STRIKES', 'Long', leg(euribor()), '<Caps><Cap>0.03</Cap><Cap startDate="2018-03-01">0.035</Cap></Caps>'),
       capFloorTrade('OVERNIGHT', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })), caps('0.03')),
-      capFloorTrade('SPREAD', 'Long', leg(euribor({ spread: '0.001' })), caps('0.03')),
-      capFloorTrade('GEARED', 'Long', leg(euribor()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing></Gearings><IsInArrears>'), caps('0.03')),
+      // one Spread and one Gearing map (below); values that change by period do not
+      capFloorTrade('SPREADS', 'Long', leg(euribor()).replace('<Spread>0.0</Spread>', '<Spread>0.001</Spread><Spread>0.002</Spread>'), caps('0.03')),
+      capFloorTrade('GEARINGS', 'Long', leg(euribor()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing><Gearing>1.5</Gearing></Gearings><IsInArrears>'), caps('0.03')),
       capFloorTrade('ARREARS', 'Long', leg(euribor()).replace('<IsInArrears>false', '<IsInArrears>true'), caps('0.03')),
       capFloorTrade('FIXED', 'Long', leg({ type: 'Fixed', payer: false, ccy: 'EUR', rate: '0.02', tenor: '1Y' }), caps('0.03')),
       capFloorTrade('CMS', 'Long', leg(euribor()).replace('<LegType>Floating</LegType>', '<LegType>CMS</LegType>'), caps('0.03')),
@@ -794,8 +795,8 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
       ['COLLAR', 'CapFloor', 'CapFloorData/Floors', '0.01', 'a collar (both Caps and Floors) is not supported by xva as one trade: give it as two CAPFLOOR rows, the cap and the floor (a long collar is a bought cap and a sold floor)'],
       ['STRIKES', 'CapFloor', 'CapFloorData/Caps/Cap[2]/@startDate', '2018-03-01', "ORE reads a CapFloor's cap rates one per coupon period (the last repeated) and ignores startDate attributes: give the rates undated, one per period"],
       ['OVERNIGHT', 'CapFloor', `${leg1}/FloatingLegData/Index`, 'EUR-ESTER', "caps and floors on an overnight index (its compounded rate known only at the period's end) are not supported by xva"],
-      ['SPREAD', 'CapFloor', `${leg1}/FloatingLegData/Spreads`, '0.001', 'a cap or floor on the index plus a spread is not supported by xva (CAPFLOOR has no spread)'],
-      ['GEARED', 'CapFloor', `${leg1}/FloatingLegData/Gearings`, '2', 'a cap or floor on a geared index is not supported by xva (CAPFLOOR has no gearing)'],
+      ['SPREADS', 'CapFloor', `${leg1}/FloatingLegData/Spreads`, '0.001,0.002', 'varying spreads (2 values): xva floating legs have one spread'],
+      ['GEARINGS', 'CapFloor', `${leg1}/FloatingLegData/Gearings`, '2,1.5', 'varying gearings (2 values): xva floating legs have one gearing'],
       ['ARREARS', 'CapFloor', `${leg1}/FloatingLegData/IsInArrears`, 'true', "in-arrears caplets are not supported by xva: its caplets fix at the period's start"],
       ['FIXED', 'CapFloor', `${leg1}/LegType`, 'Fixed', 'a cap or floor on a fixed leg is not an option on a rate (ORE needs a Floating leg)'],
       ['CMS', 'CapFloor', `${leg1}/LegType`, 'CMS', 'caps and floors on this leg type are not supported by xva (Floating legs on a term index only)'],
@@ -803,6 +804,17 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
     ]);
     expect(r.report.counts).toMatchObject({ tradesRead: 9, tradesMapped: 0, tradesUnmapped: 9 });
     expect(formatFinding(r.report.findings.find((f) => f.tradeId === 'COLLAR')!)).toMatch(/^unmapped trade: portfolio\.xml:\d+ trade COLLAR \(CapFloor\) CapFloorData\/Floors = 0\.01: a collar/);
+  });
+
+  it('a cap on the index times a gearing plus a spread: one Spread → float_spread_bp, one Gearing → float_gearing (ORE caps the coupon rate g·L + s)', () => {
+    const geared = capFloorTrade('CAP_GEARED', 'Short', leg(euribor({ spread: '0.0025' })).replace('<IsInArrears>', '<Gearings><Gearing>1.5</Gearing></Gearings><IsInArrears>'), caps('0.04'));
+    const spreadOnly = capFloorTrade('FLOOR_SPREAD', 'Long', leg(euribor({ spread: '-0.001' })), floors('0.01'));
+    const r = importOre({ portfolioXml: portfolio(geared, spreadOnly) });
+    expect(unmapped(r.report.findings)).toEqual([]);
+    expect(trade(r.rows.trades, 'CAP_GEARED')).toMatchObject({ product: 'CAPFLOOR', direction: 'sell', option_type: 'cap', strike: 0.04, float_spread_bp: 25, float_gearing: 1.5 });
+    const floorRow = trade(r.rows.trades, 'FLOOR_SPREAD');
+    expect(floorRow).toMatchObject({ product: 'CAPFLOOR', direction: 'buy', option_type: 'floor', strike: 0.01, float_spread_bp: -10 });
+    expect(floorRow.float_gearing ?? null).toBeNull();
   });
 });
 

@@ -111,8 +111,8 @@ describe('the trades file\'s float_gearing column', () => {
     await loadPortfolio(smallWith({ T001: '-1', T006: '2', T013: '1.5' }), issues, { baseCurrency: 'USD' });
     const at = (row: number) => issues.issues.find((i) => i.row === row && i.column === 'float_gearing');
     expect(at(1)).toMatchObject({ value: '-1', expected: 'the multiplier of the index in the floating coupon (1 = unleveraged) greater than 0' });
-    expect(at(6)).toMatchObject({ value: '2', expected: 'blank or 1 for XCCY: geared floating legs are supported for IRS and OIS only' });
-    expect(at(13)).toMatchObject({ value: '1.5', expected: 'blank or 1 for SWAPTION: geared floating legs are supported for IRS and OIS only' });
+    expect(at(6)).toMatchObject({ value: '2', expected: 'blank or 1 for XCCY: geared floating legs are supported for IRS, OIS and CAPFLOOR only' });
+    expect(at(13)).toMatchObject({ value: '1.5', expected: 'blank or 1 for SWAPTION: geared floating legs are supported for IRS, OIS and CAPFLOOR only' });
   });
 });
 

@@ -304,7 +304,7 @@ function refuseGearing(r: FieldReader, row: number, product: string): void {
   if (!r.has('float_gearing')) return;
   const cell = r.cell('float_gearing', row);
   if (cell === null || (typeof cell === 'string' && cell.trim() === '') || Number(cell) === 1) return;
-  r.issues.add({ file: r.table.file, row: row + 1, column: 'float_gearing', value: String(cell).trim(), expected: `blank or 1 for ${product}: geared floating legs are supported for IRS and OIS only` });
+  r.issues.add({ file: r.table.file, row: row + 1, column: 'float_gearing', value: String(cell).trim(), expected: `blank or 1 for ${product}: geared floating legs are supported for IRS, OIS and CAPFLOOR only` });
 }
 
 /** Records each of `columns` that has a value on a row whose product or amortisation takes none. */
@@ -562,7 +562,8 @@ export function bermudanExerciseDates(fixed: FixedLeg, expiryDate: DateSerial): 
 
 /**
  * A cap or floor (docs/inputs.md): option_type cap|floor, strike the cap/floor rate, the float_* columns the capped
- * index leg (a term index: the rate is fixed at each period's start), no spread, optionally amortising (each caplet on
+ * index leg (a term index: the rate is fixed at each period's start), the cap rate on the index times `float_gearing` plus
+ * `float_spread_bp` when given, optionally amortising (each caplet on
  * its period's notional; default frequency the floating leg's).
  */
 function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: TradeBase, context: TradeRowContext): Trade | undefined {
@@ -582,18 +583,18 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
       expected: 'a term index with its tenor (e.g. EUR-EURIBOR-6M): caps and floors on overnight indices, whose rate is known only at the period\'s end, are not supported',
     });
   }
-  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' });
-  if (spreadBp !== undefined && spreadBp !== 0) {
-    r.issues.add({ file: r.table.file, row: row + 1, column: 'float_spread_bp', value: String(spreadBp), expected: 'blank or 0 for CAPFLOOR: caps and floors on the index plus a spread are not supported' });
-  }
+  // the cap rate applies to the coupon's rate g·L + s (products/capFloor.ts: each caplet on L at (K − s)/g)
+  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the capped rate (1 = the index itself)' });
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.floatFrequency ?? '3M', base.tradeId, notional, { start, end }, context);
   const strikeSteps = readRateSteps(r, base.tradeId, { start, end }, context, 'strike');
   if (r.issues.errorCount > errorsBefore) return undefined;
   if (!direction || !optionType || !ccy || notional === undefined || start === undefined || end === undefined) return undefined;
   if (strike === undefined || floatIndex === undefined) return undefined;
-  const float = floatLeg(c, ccy, notional, floatIndex, 0, start, end);
+  const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
   if (amortization !== undefined) float.amortization = amortization;
+  if (gearing !== undefined && gearing !== 1) float.gearing = gearing;
   return { ...base, product: 'CAPFLOOR', direction, optionType, strike, ...(strikeSteps !== undefined ? { strikeSteps } : {}), floatLeg: float };
 }
 
@@ -666,7 +667,7 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
   if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION' && product !== 'CAPFLOOR') {
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }
-  if (product !== 'IRS' && product !== 'OIS') refuseGearing(r, row, product);
+  if (product !== 'IRS' && product !== 'OIS' && product !== 'CAPFLOOR') refuseGearing(r, row, product);
   if (product !== 'BASIS' && product !== 'XCCY') refuseLeg2Conventions(r, row, product);
   if (product !== 'XCCY' && r.has('fx_reset')) {
     const cell = r.cell('fx_reset', row);

@@ -103,6 +103,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
         ...amortizationCells(t.floatLeg),
         option_type: t.optionType,
         strike: t.strike,
+        ...(t.floatLeg.gearing !== undefined ? { float_gearing: t.floatLeg.gearing } : {}),
       };
     case 'BASIS': {
       const { leg1, leg2 } = t;
@@ -173,7 +174,7 @@ export function tradeRow(t: Trade): Record<string, Cell> {
 
 export function tradesTable(trades: readonly Trade[]): OutputTable {
   const amortising = trades.some((t) => amortisingLeg(t) !== undefined);
-  const geared = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS') && t.floatLeg.gearing !== undefined);
+  const geared = trades.some((t) => (t.product === 'IRS' || t.product === 'OIS' || t.product === 'CAPFLOOR') && t.floatLeg.gearing !== undefined);
   const basis = trades.some((t) => t.product === 'BASIS' || (t.product === 'XCCY' && t.leg1.kind === 'float' && t.leg2.kind === 'float' && (t.leg1.frequency !== t.leg2.frequency || t.leg1.dayCount !== t.leg2.dayCount)));
   const columns = [
     ...TRADE_COLUMNS,

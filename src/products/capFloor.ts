@@ -9,6 +9,11 @@
  * LGM pricer on paths, SA-CCR's option positions, SIMM's delta and vega) value caps and floors with no formula of
  * its own (Brigo & Mercurio, Interest Rate Models, §1.5: a caplet is a one-period payer swaption).
  *
+ * On the index plus a spread, or a multiple of it (the leg's `spreadBp` s and `gearing` g > 0), a caplet pays
+ * N·τ·(g·L + s − K)⁺ = g·N·τ·(L − K′)⁺ with K′ = (K − s)/g: the caplet on the index at the effective strike K′ on the
+ * notional g·N (QuantLib's CapFloor::setupArguments strikes a coupon's cap the same way; a floorlet alike). So the
+ * one-period legs carry K′ and g·N, and every pricer values them as it values any caplet.
+ *
  * Periods: those paid on or before the as-of date are gone; a period fixing after it is a caplet; the period fixed on
  * or before today and paid after it has fixed already and pays its intrinsic value (capFloorParts in
  * pricing/capFloor.ts decides it on the market's fixing of its start, or without one at today's forward, as swaps).
@@ -77,15 +82,21 @@ function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
   return running ? { caplets, running } : { caplets };
 }
 
+/** A caplet's strike on the index: (K − s)/g for a cap on g·L + s (1 and 0 without gearing and spread). */
+export function effectiveStrike(strike: number, leg: FloatLeg): number {
+  return (strike - leg.spreadBp / 1e4) / (leg.gearing ?? 1);
+}
+
 /**
- * Period k of the cap as a one-period fixed leg (rate K) and floating leg on the same dates, day count and notional.
+ * Period k of the cap as a one-period fixed leg (rate K′, the effective strike) and floating leg on the same dates and
+ * day count, on the period's notional times the gearing.
  * The legs' own schedules must give back exactly that period (checked: a mismatch is a defect, not a user's error).
  */
 function onePeriodLegs(trade: CapFloor, schedule: Schedule, k: number): { fixedLeg: FixedLeg; floatLeg: FloatLeg } {
   const leg = trade.floatLeg;
   const startDate = schedule.accrualStart[k]!;
   const maturityDate = schedule.accrualEnd[k]!;
-  const notional = periodNotional(leg, startDate);
+  const notional = periodNotional(leg, startDate) * (leg.gearing ?? 1);
   const terms = {
     startDate,
     maturityDate,
@@ -100,7 +111,7 @@ function onePeriodLegs(trade: CapFloor, schedule: Schedule, k: number): { fixedL
     notional,
   };
   // a stepped strike: the one in force on the period's accrual start (products/rateSteps.ts), rolled on the leg's terms
-  const fixedLeg: FixedLeg = { kind: 'fixed', ...terms, fixedRate: rateOn(trade.strike, trade.strikeSteps, leg, startDate) };
+  const fixedLeg: FixedLeg = { kind: 'fixed', ...terms, fixedRate: effectiveStrike(rateOn(trade.strike, trade.strikeSteps, leg, startDate), leg) };
   const floatLeg: FloatLeg = { kind: 'float', ...terms, floatIndex: leg.floatIndex, spreadBp: 0 };
   const check = buildSchedule(floatLeg);
   if (check.count !== 1 || check.accrualStart[0] !== startDate || check.accrualEnd[0] !== maturityDate || check.accrualFraction[0] !== schedule.accrualFraction[k]) {

@@ -115,7 +115,7 @@ export interface FloatLeg extends ScheduleTerms {
   /** Projection curve name, e.g. `USD-SOFR`, `EUR-EURIBOR-6M` (market file `curves.projection`). */
   floatIndex: string;
   spreadBp: number;
-  /** The coupon is N·τ·(gearing·L + spread): a leveraged leg (IRS and OIS only); absent = 1. */
+  /** The coupon is N·τ·(gearing·L + spread): a leveraged leg (IRS and OIS; a CAPFLOOR caps that rate); absent = 1. */
   gearing?: number;
 }
 
@@ -229,7 +229,9 @@ export interface Swaption extends TradeBase {
  * of `floatLeg`, each paying N·τ·(L − K)⁺ (cap) or N·τ·(K − L)⁺ (floor) at the period's end, the rate L fixed at the
  * period's start (as the engine's swaps fix; no fixing lag). Every period whose fixing is on or after the as-of date
  * is an option; the period running today pays its intrinsic value at today's forward (no fixing history, as swaps).
- * `floatLeg` has no spread and no gearing; its notional may amortise (each caplet on its period's notional).
+ * On `floatLeg`'s spread s and gearing g (> 0) a caplet pays N·τ·(g·L + s − K)⁺: the cap rate applies to the coupon's
+ * rate, as QuantLib's and ORE's caps do (a caplet on L at (K − s)/g on g·N). Its notional may amortise (each caplet
+ * on its period's notional).
  * Valued as its caplets, each the one-period physically settled swaption with the same payoff (products/capFloor.ts).
  */
 export interface CapFloor extends TradeBase {

@@ -10,7 +10,7 @@
  * | FXSWAP | an FX position for the near exchange (while to come) and one for the far exchange |
  * | FXOPT | one FX option position on the pair in market order (a call on the second currency is a put on the pair) |
  * | SWAPTION | one IR option position on the underlying swap: S, E of the underlying, M = E (physical) or T (cash), P the forward swap rate |
- * | CAPFLOOR | one IR option position over the remaining periods (CRE52.31 Table 1: a 5y cap has S = 0, E = M = 5): a call (cap) or put (floor) on their forward par rate P at strike K, T the last caplet's fixing date; a cap whose every period has fixed is its running period's swap when in the holder's favour, else nothing |
+ * | CAPFLOOR | one IR option position over the remaining periods (CRE52.31 Table 1: a 5y cap has S = 0, E = M = 5): a call (cap) or put (floor) on their forward par rate P at strike K (on g·L + s: K′ = (K − s)/g, notional g·N), T the last caplet's fixing date; a cap whose every period has fixed is its running period's swap when in the holder's favour, else nothing |
  * | EQFWD, EQOPT | one equity position, d = spot × shares (CRE52.36); options on the forward (CRE52.40 FAQ1) |
  * | CDS | one credit position, δ = +1 buying protection (BCBS 279 Example 2); single name by rating or index by grade |
  *
@@ -202,7 +202,7 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
   const discount = discountCurveFor(market, ccy);
   let floating = 0;
   let annuity = 0;
-  let strikePv = 0; // Σ N·K·τ·P(0, e): a stepped strike enters as its annuity-weighted average over the periods to fix
+  let strikePv = 0; // Σ N·K′·τ·P(0, e): a stepped strike enters as its annuity-weighted average over the periods to fix
   for (const caplet of parts.options) {
     floating += flowsPv(floatLegFlows(caplet.floatLeg, market, projectionFor(trade.tradeId, caplet.floatLeg, market)), discount);
     annuity += flowsPv(fixedLegFlows(withFlatRate(caplet.fixedLeg, 1), market), discount);
@@ -211,16 +211,19 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
   const times = swapLegTimes([trade.floatLeg], market, 'cre52');
   const lastFixing = parts.options[parts.options.length - 1]!.expiryDate;
   const cap = trade.optionType === 'cap';
+  // a cap on g·L + s is g caps on the index L at (K − s)/g (products/capFloor.ts): P is L's forward par rate, K the
+  // caplets' effective strike, the notional g·N
+  const plain = trade.strikeSteps === undefined && trade.floatLeg.spreadBp === 0 && trade.floatLeg.gearing === undefined;
   return [{
     ...irOptionBase(trade, ccy),
-    ...irNotional(trade.floatLeg, ctx),
+    ...irNotional(trade.floatLeg, ctx, trade.floatLeg.gearing ?? 1),
     direction: cap ? 1 : -1,
     optionality: {
       kind: 'option',
       optionType: cap ? 'call' : 'put',
       bought: trade.direction === 'buy',
       underlyingPrice: floating / annuity,
-      strike: trade.strikeSteps === undefined ? trade.strike : strikePv / annuity,
+      strike: plain ? trade.strike : strikePv / annuity,
       shift: ctx.rateShift[ccy] ?? 0,
     },
     startYears: times.startYears,

@@ -687,7 +687,8 @@ function capFloorRates(data: XmlNode | undefined, list: 'Caps' | 'Floors', item:
  * Cap or floor on one floating leg of a term index (ORE's LegType Floating); `buy` when `Long`. ORE ignores the
  * leg's Payer for CapFloor (LongShort decides), so it is not read. Only Caps (a cap) or only Floors (a floor): one
  * rate, or one per coupon period (a stepped strike: `strike` from the start and rate_schedules rows on the leg's
- * schedule); a collar, an overnight index, a spread, a gearing, in-arrears fixing and other leg types are left out.
+ * schedule); one spread and one gearing cap the coupon's rate; a collar, an overnight index, spreads or gearings
+ * varying by period, in-arrears fixing and other leg types are left out.
  * Several notionals amortise as a swap's do (notional_schedules on the leg's schedule). Premiums
  * (`CapFloorData/Premiums`) are dropped like other options' premiums.
  */
@@ -728,10 +729,6 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
     throw new Unmappable(`${fp}/Index`, text(child(legNodes[0], 'FloatingLegData'), 'Index'), 'caps and floors on an overnight index (its compounded rate known only at the period\'s end) are not supported by xva');
   if (!isTermIndex(index.name))
     throw new Unmappable(`${fp}/Index`, index.name, 'caps and floors need a term index whose tenor is months or years (e.g. EUR-EURIBOR-6M)');
-  if (leg.spreadBp !== 0)
-    throw new Unmappable(`${fp}/Spreads`, texts(child(child(legNodes[0], 'FloatingLegData'), 'Spreads'), 'Spread').join(','), 'a cap or floor on the index plus a spread is not supported by xva (CAPFLOOR has no spread)');
-  if (leg.gearing !== undefined)
-    throw new Unmappable(`${fp}/Gearings`, String(leg.gearing), 'a cap or floor on a geared index is not supported by xva (CAPFLOOR has no gearing)');
   const inArrears = text(child(legNodes[0], 'FloatingLegData'), 'IsInArrears');
   if (inArrears !== undefined && oreBool(inArrears, `${fp}/IsInArrears`, false))
     throw new Unmappable(`${fp}/IsInArrears`, inArrears, 'in-arrears caplets are not supported by xva: its caplets fix at the period\'s start');
@@ -750,7 +747,9 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
     float_index: index.name,
     float_frequency: leg.frequency,
     float_day_count: leg.dayCount,
-    float_spread_bp: 0,
+    // ORE (QuantLib's CapFloor) caps the coupon's rate gearing·L + spread, as xva's CAPFLOOR does (products/capFloor.ts)
+    float_spread_bp: leg.spreadBp!,
+    ...(leg.gearing !== undefined ? { float_gearing: leg.gearing } : {}),
     ...rowConventions(legs, notes),
   };
   // a stepped strike: the first period's rate as strike, a rate_schedules row where it changes (on the leg's own schedule)
