@@ -33,7 +33,7 @@ export default class Capital extends XvaCommand {
 
   static override examples = [
     '<%= config.bin %> capital --portfolio test/data/saccr/bcbs279_ex1 --no-kva',
-    '<%= config.bin %> capital --portfolio test/data/saccr/ore_two_swaps --convention ore --explain-trade Swap_EUR',
+    '<%= config.bin %> capital --portfolio test/data/saccr/ore_two_swaps --convention ore --no-kva --explain-trade Swap_EUR',
     '<%= config.bin %> capital --portfolio fixtures/demo --paths 500 --scenario scenarios/capital_ratio_plus_1pct.yaml --out ./capital',
     '<%= config.bin %> capital --portfolio ./book --paths 500 --shard 1/4 --out ./shards   # then 2/4 .. 4/4, and: xva merge ./shards --out ./capital',
   ];

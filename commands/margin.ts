@@ -16,7 +16,7 @@ export default class Margin extends XvaCommand {
   static override summary = 'ISDA SIMM and schedule initial margin, today\'s VM and margin calls, collateral coverage scenarios';
 
   static override description =
-    'Reads a CRIF (--crif, CSV or Parquet) or builds one from the portfolio by bump and reprice (netting sets with ' +
+    'Reads a CRIF (--crif, CSV, Parquet or Arrow) or builds one from the portfolio by bump and reprice (netting sets with ' +
     'im_model = simm), computes SIMM per netting set on the collect and post sides, the standardised schedule for ' +
     'im_model = schedule, and the VM requirement and margin call of every CSA given the collateral balances. ISDA SIMM ' +
     'is ISDA\'s methodology: commercial use needs a licence from ISDA. Files and columns: docs/margin.md.';
@@ -29,8 +29,8 @@ export default class Margin extends XvaCommand {
 
   static override flags = {
     ...portfolioFlags,
-    crif: Flags.string({ description: 'Read this CRIF (CSV or Parquet) instead of building it from the portfolio', helpValue: 'FILE' }),
-    'write-crif': Flags.string({ description: 'Save the CRIF used (CSV, or Parquet by extension) for reconciliation', helpValue: 'FILE' }),
+    crif: Flags.string({ description: 'Read this CRIF (CSV, Parquet or Arrow IPC, by extension) instead of building it from the portfolio', helpValue: 'FILE' }),
+    'write-crif': Flags.string({ description: 'Save the CRIF used (CSV, or Parquet / Arrow by extension: .parquet, .pq, .arrow) for reconciliation; --crif reads it back', helpValue: 'FILE' }),
     'collateral-balances': Flags.string({ description: 'Net VM balance per netting set (netting_set_id, balance); default: collateral_balances in the portfolio folder', helpValue: 'FILE' }),
     'all-netting-sets': Flags.boolean({ description: 'Build SIMM sensitivities for every netting set, whatever its im_model', default: false }),
     'simm-version': Flags.string({ description: 'SIMM version', options: ['2.5', '2.6'], default: '2.6' }),
@@ -39,14 +39,14 @@ export default class Margin extends XvaCommand {
     scenario: Flags.string({ description: 'Apply one collateral coverage scenario file', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
     dim: Flags.boolean({ description: 'Dynamic IM profile and MVA by simulation for the SIMM netting sets', default: false }),
-    paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1 }),
-    seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0 }),
+    paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1, helpValue: 'N' }),
+    seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0, helpValue: 'N' }),
     rng: Flags.string({
       description: "Random numbers of the --dim simulation: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`)",
       options: ['philox', 'sobol'],
       default: 'philox',
     }),
-    out: Flags.string({ description: 'Write margin_simm, margin_netting_sets and margin_scenarios as Arrow files here', helpValue: 'DIR' }),
+    out: Flags.string({ description: 'Write margin_simm, margin_netting_sets, margin_scenarios and (with --dim) margin_dim as Arrow files here', helpValue: 'DIR' }),
     ...shardFlags,
   };
 

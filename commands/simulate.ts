@@ -106,7 +106,7 @@ export default class Simulate extends XvaCommand {
     ...portfolioFlags,
     out: Flags.string({ description: 'Output folder for the Arrow/Parquet tables and manifest.json', helpValue: 'DIR', default: 'out' }),
     paths: Flags.string({ description: 'Monte Carlo paths (whole number >= 1)', default: '5000', helpValue: 'N' }),
-    seed: Flags.string({ description: 'Seed of the random numbers (whole number >= 0)', default: '42', helpValue: 'N' }),
+    seed: Flags.string({ description: 'Seed of the random numbers (whole number, 0 to 4294967295)', default: '42', helpValue: 'N' }),
     grid: Flags.string({
       description: "Time grid: 'default' (weekly to 1M, monthly to 1Y, quarterly to 10Y, semi-annual after), 'COUNT,TENOR' like 81,6M, or a list like 1W,1M,3M,1Y",
       default: 'default',

@@ -98,8 +98,9 @@ export default class Validate extends XvaCommand {
   static override summary = 'Check a portfolio folder and its market file, and summarise the book';
 
   static override description =
-    'Reads every table of the portfolio folder (trades, counterparties, netting_sets, eligible_collateral, collateral; ' +
-    'Parquet or CSV) and the market YAML, checks every cell and every cross-reference (netting sets, counterparties, ' +
+    'Reads every table of the portfolio folder (trades, counterparties, netting_sets, eligible_collateral, collateral, ' +
+    'notional_schedules, rate_schedules; ' +
+    '.parquet, .pq or .csv) and the market YAML, checks every cell and every cross-reference (netting sets, counterparties, ' +
     'currencies, float indices, equities, credit curves), and prints every problem as ' +
     '"file row N column C: value: expected ..." on stderr. Then it prints a summary of the book: trades by product, ' +
     'counterparties, netting sets, CSA and clearing coverage, the calendars the swap schedules roll on, gross notional ' +

@@ -534,6 +534,8 @@ describe('an amended book (xva optimize) keeps its notional schedules and only t
     const trades = fs.readFileSync(path.join(base, 'trades.csv'), 'utf8').trim().split('\n');
     fs.writeFileSync(path.join(base, 'trades.csv'), trades.map((l, i) => `${l},${i === 0 ? 'amortization' : l.startsWith('T005,') ? 'schedule' : ''}`).join('\n') + '\n');
     fs.writeFileSync(path.join(base, 'notional_schedules.csv'), 'trade_id,from_date,notional\nT005,2030-03-18,10000000\n');
+    // a side table the optimiser does not write, as Parquet under the .pq extension the loader also reads: copied as is
+    writeTable(path.join(base, 'collateral_balances.pq'), { columns: [{ name: 'netting_set_id', type: 'utf8', values: ['NS_A'] }, { name: 'variation_margin', type: 'float64', values: [1e6] }] }, 'parquet');
     const issues = new IssueCollector();
     const book = await loadPortfolio(base, issues, { baseCurrency: 'USD' });
     issues.throwIfAny();
@@ -548,6 +550,7 @@ describe('an amended book (xva optimize) keeps its notional schedules and only t
     writeAmendedPortfolio(kept, book, base, path.join(base, 'market.yaml'));
     const a = await readBack(kept);
     expect(a.issues).toEqual([]);
+    expect(fs.readFileSync(path.join(kept, 'collateral_balances.pq'))).toEqual(fs.readFileSync(path.join(base, 'collateral_balances.pq')));
     expect((a.p.trades.find((t) => t.tradeId === 'T005') as InterestRateSwap).fixedLeg.amortization).toEqual({ kind: 'schedule', fromDates: [fromYmd(2030, 3, 18)], notionals: [10e6] });
     // T005 compressed away: no schedule table, and the base's is not copied (its row would name a trade not in the book)
     const gone = path.join(base, '..', `${path.basename(base)}-gone`);

@@ -1199,6 +1199,12 @@ credit:
       expect(b).toMatchObject({ csa: true, mtaCpty: 5_000_000, mtaBank: 5_000_000, marginPeriodOfRiskDays: 10, collateralCurrency: 'EUR' });
       const report = JSON.parse(fs.readFileSync(path.join(dir, 'import_report.json'), 'utf8'));
       expect(report.counts.tradesMapped).toBe(2);
+      // a table already there in another format the loader reads (.csv, .parquet, .pq) is refused, naming it
+      const again = importOre({ portfolioXml: read('saccr_bacva_two_swaps/inputs/portfolio.xml') });
+      const other = format === 'parquet' ? 'csv' : 'parquet';
+      expect(() => writeOreImport(dir, again, other)).toThrow(`${path.join(dir, `trades.${format}`)} already exists: remove it or write with --format ${format}, so the folder holds one trades table`);
+      fs.renameSync(path.join(dir, `counterparties.${format}`), path.join(dir, 'counterparties.pq'));
+      expect(() => writeOreImport(dir, again, format)).toThrow(`${path.join(dir, 'counterparties.pq')} already exists: remove it, so the folder holds one counterparties table`);
     });
   }
 });

@@ -266,7 +266,7 @@ describe('unreadable Parquet files give a file-level XvaInputError', () => {
     const folder = await inputError(readTable(join(dir, 'folder.csv')));
     expect(folder.message).toMatch(/^folder\.csv: a folder, not a file/);
     const xlsx = await inputError(readTable(join(dir, 'trades.xlsx')));
-    expect(xlsx.message).toBe('trades.xlsx: a .xlsx file: expected a .parquet, .pq or .csv file');
+    expect(xlsx.message).toBe('trades.xlsx: a .xlsx file: expected a .parquet, .pq, .csv or .arrow file');
   });
 
   it('an unsupported column type names the column and the type', async () => {

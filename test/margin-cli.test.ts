@@ -133,6 +133,43 @@ describe('xva margin on the demo book', () => {
   });
 });
 
+describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings off stderr', () => {
+  it('--write-crif crif.arrow, then --crif crif.arrow: the same records as the CSV and the same SIMM', async () => {
+    const arrowCrif = path.join(tmp, 'saved.arrow');
+    const csvCrif = path.join(tmp, 'saved.csv');
+    const first = await xvaInProcess(['margin', '--write-crif', arrowCrif, '--json']);
+    expect(first.status, first.stderr).toBe(0);
+    expect(fs.readFileSync(arrowCrif).subarray(0, 6).toString('latin1')).toBe('ARROW1'); // an Arrow IPC file, not CSV
+    expect((await xvaInProcess(['margin', '--write-crif', csvCrif, '--quiet'])).status).toBe(0);
+    const [fromArrow, fromCsv] = [await readCrif(arrowCrif), await readCrif(csvCrif)];
+    expect(fromArrow.length).toBeGreaterThan(100);
+    expect(fromArrow).toEqual(fromCsv);
+    // read back by the command (the demo folder gives the as-of date of its schedule rows)
+    const again = await xvaInProcess(['margin', '--crif', arrowCrif, '--portfolio', path.join(ROOT, 'fixtures/demo'), '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    const [a, b] = [JSON.parse(first.stdout) as Json, JSON.parse(again.stdout) as Json];
+    expect(b.simm.length).toBe(a.simm.length);
+    for (const r of a.simm) expect(b.simm.find((x) => x.nettingSetId === r.nettingSetId && x.side === r.side)!.total).toBeCloseTo(r.total, 6);
+    // a truncated Arrow file: an input error naming it (exit 2), no stack trace
+    const cut = path.join(tmp, 'cut.arrow');
+    fs.writeFileSync(cut, fs.readFileSync(arrowCrif).subarray(0, 200));
+    const bad = await xvaInProcess(['margin', '--crif', cut, '--as-of', '2026-06-30']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('cut.arrow: not a readable Arrow IPC file: the file does not end with the Arrow signature ARROW1');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the demo book warns of CSA sets without a VM balance; with --quiet nothing is written to stderr', async () => {
+    const loud = await xvaInProcess(['margin']);
+    expect(loud.status).toBe(0);
+    expect(loud.stderr).toMatch(/^warning: VM: \d+ CSA netting sets have no collateral balance/m);
+    const quiet = await xvaInProcess(['margin', '--quiet']);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe('');
+  });
+});
+
 describe('bad flags exit 2', () => {
   it('unknown flag, bad option value, missing CRIF, bad date', async () => {
     // the first in a real process (the exit status a shell sees), the others through the same command class inside

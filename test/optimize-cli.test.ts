@@ -45,7 +45,7 @@ afterAll(() => {
 
 describe('xva optimize (CLI, demo book, CSA lever)', () => {
   let out = '';
-  let doc: { saving: { source: string; delta: Record<string, number> }; plan: { actionId: string; rank: number }[]; stats: { candidatesMeasured: number } };
+  let doc: { saving: { source: string; delta: Record<string, number> }; plan: { actionId: string; rank: number }[]; stats: { candidatesMeasured: number; candidatesGenerated: number } };
 
   it('chooses a plan, writes every file atomically and logs timestamped lines on stderr', () => {
     out = tempDir();
@@ -53,6 +53,10 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     expect(r.status, r.stderr).toBe(0);
     doc = JSON.parse(r.stdout);
     expect(doc.stats.candidatesMeasured).toBe(3);
+    // generated: all the lever's candidates, before --max-candidates kept 3 of them for measuring
+    const generated = Number(/xva optimize: csa: (\d+) candidate action\(s\)/.exec(r.stderr)![1]);
+    expect(generated).toBeGreaterThan(3);
+    expect(doc.stats.candidatesGenerated).toBe(generated);
     expect(doc.plan.length).toBeGreaterThan(0);
     expect(doc.saving.source).toBe('realised');
     expect(r.stderr.split('\n').filter((l) => l !== '').every((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z xva optimize: /.test(l))).toBe(true);
@@ -68,6 +72,7 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     expect(chosen.map((x) => x['rank'])).toEqual(chosen.map((_, i) => i + 1));
     expect(ranks.length).toBe(3);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/% of total XVA/);
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(`from 3 measured candidate(s) (${generated} generated)`);
   });
 
   it('the realised Δ equals fresh xva cva / capital runs on the amended portfolio minus the base', () => {

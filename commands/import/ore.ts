@@ -22,9 +22,10 @@ export default class ImportOre extends XvaCommand {
   static override summary = 'Convert an Open Source Risk Engine book (portfolio, netting sets, counterparties) into an xva portfolio folder';
 
   static override description =
-    'Reads ORE\'s portfolio XML (Swap, Swaption, FxForward, FxSwap, FxOption, EquityForward, EquityOption, ' +
-    'CreditDefaultSwap), netting-set/CSA XML and counterparty XML, and writes trades, counterparties, netting_sets ' +
-    '(and eligible_collateral) with the portfolio folder\'s columns (docs/inputs.md). Every trade left out and every ' +
+    'Reads ORE\'s portfolio XML (Swap, CrossCurrencySwap, Swaption, CapFloor, FxForward, FxSwap, FxOption, ' +
+    'EquityForward, EquityOption, CreditDefaultSwap), netting-set/CSA XML and counterparty XML, and writes trades, ' +
+    'counterparties, netting_sets (and eligible_collateral, notional_schedules, rate_schedules when the book needs them) ' +
+    'with the portfolio folder\'s columns (docs/inputs.md). Every trade left out and every ' +
     'field approximated, dropped or defaulted is listed on stderr and in import_report.json in the output folder. ' +
     'Add a market.yaml to the folder, then run `xva validate`. Details: docs/import-ore.md. Exit code 2 for ' +
     'unreadable or malformed XML; trades xva cannot represent do not fail the command.';

@@ -14,7 +14,7 @@ import { Progress } from './progress.js';
 export const outputFlags = {
   json: Flags.boolean({ description: 'Print one JSON document on stdout and nothing else there', default: false }),
   quiet: Flags.boolean({ char: 'q', description: 'No tables or progress; errors only', default: false }),
-  debug: Flags.boolean({ description: 'Show stack traces of internal errors', default: false, hidden: true }),
+  debug: Flags.boolean({ description: 'Show stack traces of internal errors (xva explain: also the narrator exchanges); XVA_DEBUG=1 does the same', default: false }),
 };
 
 /** Flags of the commands that read a portfolio folder and its market file (spread into their `flags`). */
@@ -81,8 +81,9 @@ export abstract class XvaCommand extends Command {
     if (!this.jsonMode && !this.quietMode) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
-  /** Warnings go to stderr (never stdout, which --json keeps for the document). */
+  /** Warnings go to stderr (never stdout, which --json keeps for the document); --quiet keeps errors only. */
   protected warnLine(text: string): void {
+    if (this.quietMode) return;
     process.stderr.write(`warning: ${text}\n`);
   }
 

@@ -64,6 +64,14 @@ export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
     throw unreadable(file, decoderReason(error));
   }
 
+  return tabularFromArrow(table, file, 'parquet');
+}
+
+/**
+ * An Arrow table (decoded from Parquet or read from an Arrow IPC file) as a TabularFile: every column materialised
+ * once; duplicate names and column types the loaders cannot read are InputIssues naming the file and column.
+ */
+export function tabularFromArrow(table: Table, file: string, format: TabularFile['format']): TabularFile {
   const issues: InputIssue[] = [];
   const names = table.schema.fields.map((f) => f.name);
   const seen = new Set<string>();
@@ -91,5 +99,5 @@ export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
     }
   }
   if (issues.length > 0) throw new XvaInputError(issues);
-  return new MaterialisedTable('parquet', file, table.numRows, names, columns);
+  return new MaterialisedTable(format, file, table.numRows, names, columns);
 }

@@ -1,18 +1,21 @@
 /**
- * Reading a table file: the extension picks the format (`.parquet`/`.pq` → Parquet, `.csv` → CSV), and every
- * failure (unknown extension, missing or unreadable file, undecodable content) is an XvaInputError naming the file.
+ * Reading a table file: the extension picks the format (`.parquet`/`.pq` → Parquet, `.csv` → CSV, `.arrow` → Arrow
+ * IPC, for a file named explicitly: a portfolio folder's tables are Parquet or CSV, findTableFile), and every failure
+ * (unknown extension, missing or unreadable file, undecodable content) is an XvaInputError naming the file.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { XvaInputError } from '../errors.js';
+import { parseArrowIpc } from './arrowIpc.js';
 import { parseCsv } from './csv.js';
 import { parseParquet } from './parquet.js';
 import type { TabularFile } from './table.js';
 
 const PARQUET_EXTENSIONS = ['.parquet', '.pq'];
 const CSV_EXTENSIONS = ['.csv'];
-const EXPECTED_FILE = 'a .parquet, .pq or .csv file';
+const ARROW_EXTENSIONS = ['.arrow'];
+const EXPECTED_FILE = 'a .parquet, .pq, .csv or .arrow file';
 
 function fileError(file: string, value: string, expected: string): XvaInputError {
   return new XvaInputError([{ file, value, expected }]);
@@ -27,23 +30,23 @@ function systemReason(error: unknown, filePath: string): string {
 }
 
 /**
- * Reads a Parquet or CSV table. `displayName` is how the file is named in messages (default: its base name).
- * Throws XvaInputError for anything that cannot be read as a table.
+ * Reads a Parquet, CSV or Arrow IPC table. `displayName` is how the file is named in messages (default: its base
+ * name). Throws XvaInputError for anything that cannot be read as a table.
  */
 export async function readTable(filePath: string, options?: { displayName?: string }): Promise<TabularFile> {
   const file = options?.displayName ?? basename(filePath);
   const extension = extname(filePath).toLowerCase();
-  const isParquet = PARQUET_EXTENSIONS.includes(extension);
-  if (!isParquet && !CSV_EXTENSIONS.includes(extension)) {
+  const format = PARQUET_EXTENSIONS.includes(extension) ? 'Parquet' : CSV_EXTENSIONS.includes(extension) ? 'CSV' : ARROW_EXTENSIONS.includes(extension) ? 'Arrow IPC' : undefined;
+  if (format === undefined) {
     throw fileError(file, extension === '' ? 'a file name without extension' : `a ${extension} file`, EXPECTED_FILE);
   }
   let bytes: Uint8Array;
   try {
     bytes = await readFile(filePath);
   } catch (error) {
-    throw fileError(file, systemReason(error, filePath), `an existing, readable ${isParquet ? 'Parquet' : 'CSV'} file`);
+    throw fileError(file, systemReason(error, filePath), `an existing, readable ${format} file`);
   }
-  return isParquet ? parseParquet(bytes, file) : parseCsv(bytes, file);
+  return format === 'Parquet' ? parseParquet(bytes, file) : format === 'CSV' ? parseCsv(bytes, file) : parseArrowIpc(bytes, file);
 }
 
 /**

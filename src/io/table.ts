@@ -22,7 +22,7 @@ export interface TabularColumn {
 export interface TabularFile {
   /** File name as shown in messages (relative to the portfolio folder when read from one). */
   readonly file: string;
-  readonly format: 'parquet' | 'csv';
+  readonly format: 'parquet' | 'csv' | 'arrow';
   readonly numRows: number;
   readonly columnNames: readonly string[];
   column(name: string): TabularColumn | undefined;

@@ -228,7 +228,7 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
   }
 }
 
-/** Reads a CRIF file (.csv, .parquet, .pq); throws XvaInputError listing every problem found. */
+/** Reads a CRIF file (.csv, .parquet, .pq, .arrow); throws XvaInputError listing every problem found. */
 export async function readCrif(filePath: string, options: CrifReadOptions & { displayName?: string } = {}): Promise<CrifRecord[]> {
   const table = await readTable(filePath, options.displayName ? { displayName: options.displayName } : undefined);
   const issues = new IssueCollector();

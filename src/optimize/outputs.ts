@@ -121,7 +121,7 @@ export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, b
       written.add(name);
     }
     for (const entry of fs.readdirSync(baseDir)) {
-      const stem = entry.replace(/\.(parquet|csv)$/i, '');
+      const stem = entry.replace(/\.(parquet|pq|csv)$/i, '');
       // the portfolio's own tables are the amended book's (a table it no longer needs, e.g. notional_schedules, is not copied)
       if (stem === entry || written.has(stem) || stem in PORTFOLIO_TABLES) continue;
       fs.copyFileSync(path.join(baseDir, entry), path.join(tmp, entry));

@@ -185,6 +185,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   // candidates per lever, each list in the lever's own (deterministic) order
   const lists = new Map<Lever, Action[]>();
   let collateral: CollateralAllocation | undefined;
+  let candidatesGenerated = 0;
   for (const lever of options.levers) {
     let actions: Action[] = [];
     if (lever === 'compression') {
@@ -216,9 +217,11 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     }
     if (actions.length > options.maxCandidatesPerLever) notes.push(`${lever}: ${actions.length} candidates, the first ${options.maxCandidatesPerLever} measured (--max-candidates)`);
     lists.set(lever, actions.slice(0, options.maxCandidatesPerLever));
+    candidatesGenerated += actions.length;
     log(`${lever}: ${actions.length} candidate action(s)`);
   }
-  const candidatesGenerated = [...lists.values()].reduce((s, l) => s + l.length, 0);
+  // generated: every lever's candidates; queued: those kept for measuring (--max-candidates per lever)
+  const candidatesQueued = [...lists.values()].reduce((s, l) => s + l.length, 0);
 
   // measure round-robin over the levers, so a time limit leaves every lever some measured candidates
   const measuredActions: MeasuredAction[] = [];
@@ -244,7 +247,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     }
     if (timedOut) break;
   }
-  if (timedOut) notes.push(`time limit (--max-seconds ${options.maxSeconds}) reached: ${measuredActions.length} of ${candidatesGenerated} candidates measured; the plan is the best of those`);
+  if (timedOut) notes.push(`time limit (--max-seconds ${options.maxSeconds}) reached: ${measuredActions.length} of ${candidatesQueued} queued candidates measured; the plan is the best of those`);
   log(`measured ${measuredActions.length} candidate(s) in ${elapsed().toFixed(1)} s`);
 
   // stress: the best candidates by base benefit under every scenario

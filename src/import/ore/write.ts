@@ -16,12 +16,15 @@ export const IMPORT_REPORT_FILE = 'import_report.json';
  * file is replaced by an empty table. Returns the paths written.
  */
 export function writeOreImport(outDir: string, result: OreImportResult, format: 'parquet' | 'csv'): string[] {
-  const other = format === 'parquet' ? 'csv' : 'parquet';
+  // the loader reads a table from .parquet, .pq or .csv (io/read.ts findTableFile): any other of those is a twin
+  const others = format === 'parquet' ? ['csv', 'pq'] : ['parquet', 'pq'];
   const names = ['trades', 'counterparties', 'netting_sets', 'eligible_collateral', 'notional_schedules', 'rate_schedules'] as const;
   for (const name of names) {
-    const twin = path.join(outDir, `${name}.${other}`);
-    if (fs.existsSync(twin))
-      throw new XvaUsageError(`${twin} already exists: remove it or write with --format ${other}, so the folder holds one ${name} table`);
+    for (const other of others) {
+      const twin = path.join(outDir, `${name}.${other}`);
+      if (fs.existsSync(twin))
+        throw new XvaUsageError(`${twin} already exists: remove it${other === 'pq' ? '' : ` or write with --format ${other}`}, so the folder holds one ${name} table`);
+    }
   }
   fs.mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
