@@ -16,10 +16,10 @@ import { simulateShardToFiles } from '../src/scale/simulateShard.js';
 
 const TOP = 10;
 
-function wholeNumber(flag: string, text: string, min: number): number {
+function wholeNumber(flag: string, text: string, min: number, max?: number): number {
   const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new XvaUsageError(`--${flag} must be a whole number >= ${min}, got '${text}'`);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new XvaUsageError(`--${flag} must be a whole number ${max !== undefined ? `${min} to ${max}` : `>= ${min}`}, got '${text}'`);
   }
   return value;
 }
@@ -147,7 +147,7 @@ export default class Simulate extends XvaCommand {
     if (flags['mpor-days'] !== undefined && !flags['dynamic-im']) {
       throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
     }
-    const seed = wholeNumber('seed', flags.seed, 0);
+    const seed = wholeNumber('seed', flags.seed, 0, 0xffffffff);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
     const threadsGiven = flags.threads === undefined ? undefined : wholeNumber('threads', flags.threads, 1);
     const pfeQuantile = fraction('pfe-quantile', flags['pfe-quantile'], 0, 1, true);

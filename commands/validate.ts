@@ -116,7 +116,7 @@ export default class Validate extends XvaCommand {
 
   static override flags = {
     ...portfolioFlags,
-    'max-issues': Flags.integer({ description: 'Errors listed in full; the rest are counted', default: 200, min: 1 }),
+    'max-issues': Flags.integer({ description: 'Errors (and warnings) listed in full; the rest are counted', default: 200, min: 1 }),
   };
 
   async run(): Promise<void> {
@@ -138,15 +138,18 @@ export default class Validate extends XvaCommand {
         errors: result.issues.map(issueJson),
         truncated: result.truncated,
         warnings: result.warnings.map(issueJson),
+        warningsTruncated: result.warningsTruncated,
         summary: result.summary,
       });
     } else {
       for (const issue of result.issues) process.stderr.write(formatIssue(issue) + '\n');
       if (result.truncated > 0) process.stderr.write(`... and ${result.truncated} more problems (raise --max-issues to list them)\n`);
       for (const warning of result.warnings) this.warnLine(formatIssue(warning));
+      if (result.warningsTruncated > 0) this.warnLine(`... and ${result.warningsTruncated} more warnings (raise --max-issues to list them)`);
       if (!result.ok) process.stderr.write(`error: the input has ${errorCount} problem(s)\n`);
       this.say(summaryTables(result.summary));
-      if (result.ok) this.say(`OK: no errors${result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''}`);
+      const warningCount = result.warnings.length + result.warningsTruncated;
+      if (result.ok) this.say(`OK: no errors${warningCount > 0 ? `, ${warningCount} warning(s)` : ''}`);
     }
     if (!result.ok) this.exit(2);
   }

@@ -18,12 +18,18 @@ export interface InputIssue {
   severity?: 'error' | 'warning';
 }
 
+/** A value as shown in a message: at most 200 characters on one line (a whole file given as a cell is cut). */
+export function shortValue(value: string): string {
+  const line = value.replace(/\r?\n/g, '\\n');
+  return line.length <= 200 ? line : `${line.slice(0, 160)}... (${line.length} characters in all)`;
+}
+
 /** Formats an issue the same way everywhere: `trades.parquet row 1204 column maturity_date: 2019-05-01 is ...`. */
 export function formatIssue(issue: InputIssue): string {
   let where = issue.file;
   if (issue.row !== undefined) where += ` row ${issue.row}`;
   if (issue.column !== undefined) where += ` column ${issue.column}`;
-  const value = issue.value === undefined ? 'missing value' : issue.value === '' ? 'empty value' : issue.value;
+  const value = issue.value === undefined ? 'missing value' : issue.value === '' ? 'empty value' : shortValue(issue.value);
   return `${where}: ${value}: expected ${issue.expected}`;
 }
 
@@ -54,11 +60,14 @@ export class IssueCollector {
   readonly issues: InputIssue[] = [];
   readonly warnings: InputIssue[] = [];
   truncated = 0;
+  /** Warnings beyond the limit, counted. */
+  warningsTruncated = 0;
   constructor(readonly limit = 200) {}
 
   add(issue: InputIssue): void {
     if (issue.severity === 'warning') {
       if (this.warnings.length < this.limit) this.warnings.push(issue);
+      else this.warningsTruncated++;
       return;
     }
     if (this.issues.length < this.limit) this.issues.push(issue);

@@ -184,7 +184,7 @@ describe('market loader: every rule, with its message', () => {
     hullWhite: { meanReversion: 0.02, sigma: [ { vol: 0.01 }, { until: 5Y, vol: 0.009 } ] }
 `;
     const issues = issuesOf(text);
-    expectIssue(issues, 'rates.USD.hullWhite.meanReversion', '.nan', /a finite mean reversion/);
+    expectIssue(issues, 'rates.USD.hullWhite.meanReversion', '.nan', /a mean reversion per year in \[-0.5, 1\]/);
     expectIssue(issues, 'rates.USD.hullWhite.sigma[1].until', '2Y', /after the previous one \(5Y\)/);
     expectIssue(issues, 'rates.USD.hullWhite.sigma[1].vol', '-0.01', /a short-rate volatility > 0/);
     expectIssue(issues, 'rates.EUR.hullWhite.sigma[0].until', undefined, /only the last step may omit until/);

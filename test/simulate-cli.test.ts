@@ -210,7 +210,8 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
   const cases: [string[], RegExp][] = [
     [['--paths', '0'], /--paths must be a whole number >= 1, got '0'/],
     [['--paths', '1.5'], /--paths must be a whole number >= 1, got '1.5'/],
-    [['--seed', '-3'], /--seed must be a whole number >= 0, got '-3'/],
+    [['--seed', '-3'], /--seed must be a whole number 0 to 4294967295, got '-3'/],
+    [['--seed', '4294967296'], /--seed must be a whole number 0 to 4294967295, got '4294967296'/],
     [['--threads', '0'], /--threads must be a whole number >= 1, got '0'/],
     [['--pfe-quantile', '1'], /--pfe-quantile must be a number in \(0, 1\), got '1'/],
     [['--grid', '6M,3M'], /tenor 3M is not after 6M/],
@@ -231,6 +232,24 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
       expect(run.stdout).toBe('');
       expect(fs.existsSync(out)).toBe(false);
     });
+  });
+
+  it('an --out that is a file, or under one, or empty, is refused before any work (exit 2)', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, 'not a folder\n');
+    for (const out of [file, path.join(file, 'sub')]) {
+      const run = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '10', '--out', out]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(`error: --out ${out}: ${file} is a file, not a folder: expected a folder (existing, or one that can be made)\n`);
+      expect(fs.readFileSync(file, 'utf8')).toBe('not a folder\n');
+    }
+    const empty = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '10', '--out', '']);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe('error: --out: an empty value: expected a folder\n');
+    // and a portfolio "folder" that is a file says so
+    const notFolder = await xvaInProcess(['simulate', '--portfolio', file, '--market', path.join(DEMO, 'market.yaml'), '--paths', '10']);
+    expect(notFolder.status).toBe(2);
+    expect(notFolder.stderr).toContain(`${file}: a file, not a folder: expected a portfolio folder`);
   });
 
   it('a missing portfolio folder is an input error (exit 2) and writes nothing', () => {

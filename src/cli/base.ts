@@ -5,10 +5,35 @@
  * Exit codes: 0 success, 2 bad input or usage, 1 internal error (3 is reserved for "another run holds the lock").
  */
 import { Command, Flags, Errors } from '@oclif/core';
+import fs from 'node:fs';
 import path from 'node:path';
 import { XvaInputError, XvaLockedError, XvaUsageError, formatIssue } from '../errors.js';
 import { defaultPortfolioDir } from './paths.js';
 import { Progress } from './progress.js';
+
+/**
+ * `--out` must name a folder that exists or can be made: refused before any work (a long run must not fail at its
+ * last step) when it is empty, or when it or a folder above it is a file.
+ */
+export function checkOutFolder(out: string): void {
+  if (out.trim() === '') throw new XvaUsageError('--out: an empty value: expected a folder');
+  let at = path.resolve(out);
+  for (;;) {
+    let stats: fs.Stats | undefined;
+    try {
+      stats = fs.statSync(at);
+    } catch {
+      stats = undefined; // not there (yet): its parent decides
+    }
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) throw new XvaUsageError(`--out ${out}: ${at} is a file, not a folder: expected a folder (existing, or one that can be made)`);
+      return;
+    }
+    const parent = path.dirname(at);
+    if (parent === at) return;
+    at = parent;
+  }
+}
 
 /** Output-mode flags every command has. */
 export const outputFlags = {
@@ -43,10 +68,11 @@ export abstract class XvaCommand extends Command {
   }
 
   /** Records the output modes from parsed flags; call right after `this.parse`. */
-  protected setModes(flags: { json?: boolean; quiet?: boolean; debug?: boolean }): void {
+  protected setModes(flags: { json?: boolean; quiet?: boolean; debug?: boolean; out?: string }): void {
     this.jsonMode = Boolean(flags.json);
     this.quietMode = Boolean(flags.quiet);
     this.debugMode = Boolean(flags.debug) || process.env.XVA_DEBUG === '1';
+    if (flags.out !== undefined) checkOutFolder(flags.out);
   }
 
   /** A spinner on stderr, only on a TTY and when neither --json nor --quiet (cron logs stay clean). */
@@ -92,18 +118,23 @@ export abstract class XvaCommand extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif ends the process with process.exit, which drops what a pipe has not taken yet (a long list of problems
+    // piped to a file was cut at 64 KiB): every exit below waits for stdout and stderr to be flushed first
     if (err instanceof XvaInputError) {
       process.stderr.write(`error: the input has ${err.issues.length + err.truncated} problem(s):\n`);
       for (const issue of err.issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
       if (err.truncated > 0) process.stderr.write(`  ... and ${err.truncated} more\n`);
+      await flushOutput();
       this.exit(2);
     }
     if (err instanceof XvaUsageError) {
       process.stderr.write(`error: ${err.message}\n`);
+      await flushOutput();
       this.exit(2);
     }
     if (err instanceof XvaLockedError) {
       process.stderr.write(`error: ${err.message}\n`);
+      await flushOutput();
       this.exit(3);
     }
     // oclif's own flag-parsing errors (unknown flag, bad value) are usage errors
@@ -112,14 +143,37 @@ export abstract class XvaCommand extends Command {
       const exit = err.oclif?.exit;
       if (exit === 2 || /Flag|Arg|Parse|Validation|Nonexistent/i.test(name)) {
         process.stderr.write(`error: ${err.message}\n`);
+        await flushOutput();
         this.exit(2);
       }
     }
-    if (err instanceof Errors.ExitError) throw err;
-    if (err && typeof err === 'object' && 'code' in err && (err as { code?: string }).code === 'EEXIT') throw err;
+    if (err instanceof Errors.ExitError || (err && typeof err === 'object' && 'code' in err && (err as { code?: string }).code === 'EEXIT')) {
+      await flushOutput();
+      throw err;
+    }
     process.stderr.write(`internal error: ${err.message}\n`);
     if (this.debugMode && err.stack) process.stderr.write(err.stack + '\n');
     else process.stderr.write('(run again with --debug for details; please report it)\n');
+    await flushOutput();
     this.exit(1);
   }
+}
+
+/** Resolves once stdout and stderr have handed every earlier write to the system (at most 5 s: never hangs an exit). */
+function flushOutput(): Promise<void> {
+  const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => {
+    try {
+      stream.write('', () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    timer.unref();
+    void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -11,6 +11,7 @@
  *    batches streamed in that order. So the outputs are bit-identical whatever the thread count or the split.
  */
 import path from 'node:path';
+import { checkFiniteProfiles } from './finite.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { marketSource } from '../market/load.js';
@@ -464,7 +465,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
   lap('setup');
 
   progress(0, 'calibrating the model');
-  const model = buildCrossAssetModel(market, layout);
+  const model = buildCrossAssetModel(market, layout, input.marketFile !== undefined ? { marketFile: path.basename(input.marketFile) } : {});
   const sobol = options.rng === 'sobol' ? { streams: auxStreamsOf(options.sobolLayout ?? layout) } : undefined;
   lap('model');
   const nPaths = options.paths;
@@ -723,6 +724,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     if (!r) throw new XvaInternalError(`netting set #${i} has no result`);
     return r;
   });
+  checkFiniteProfiles(nettingSets.map((s) => s.profile), portfolio, input.marketFile);
   const cps = counterparties.map((cp, i) => counterpartyResult(cp, cpProfiles[i]!));
   const book = bookTotal(nettingSets, exposureDates.length);
   const coverageVariants = askedVariants.map((c): CoverageVariant => {

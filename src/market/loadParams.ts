@@ -58,12 +58,23 @@ function readSigma(ctx: LoadContext, value: unknown, path: string): { sigmaTimes
   return { sigmaTimes: Float64Array.from(times), sigmas: Float64Array.from(sigmas) };
 }
 
+/** Bounds of a given Hull-White mean reversion κ (per year). */
+export const MIN_MEAN_REVERSION = -0.5;
+export const MAX_MEAN_REVERSION = 1;
+
 function readHullWhite(ctx: LoadContext, currency: Currency, value: unknown, path: string): HullWhiteParams | undefined {
   const r = ctx.reader;
   const hw = r.map(value, path, 'a mapping with meanReversion and sigma');
   if (!hw) return undefined;
   r.keys(hw, path, ['meanReversion', 'sigma'], 'hullWhite keys');
-  const meanReversion = r.number(hw.meanReversion, child(path, 'meanReversion'), 'a finite mean reversion (per year, e.g. 0.03)');
+  // calibrated values lie near 0 to 0.1; outside [−0.5, 1] the one-factor model over a book's decades either has no
+  // variance that reprices long swaptions or rates that grow as e^{−κt} until they overflow (docs/market.md)
+  const meanReversion = r.numberWhere(
+    hw.meanReversion,
+    child(path, 'meanReversion'),
+    (x) => x >= MIN_MEAN_REVERSION && x <= MAX_MEAN_REVERSION,
+    `a mean reversion per year in [${MIN_MEAN_REVERSION}, ${MAX_MEAN_REVERSION}] (e.g. 0.03)`,
+  );
   const sigma = readSigma(ctx, hw.sigma, child(path, 'sigma'));
   if (meanReversion === undefined || !sigma) return undefined;
   return { currency, meanReversion, ...sigma, source: 'given' };

@@ -312,5 +312,30 @@ export function checkPortfolio(
         });
       }
     }
+    checkRateModels(portfolio, market, options.marketFile, issues);
+  }
+}
+
+/**
+ * A warning per currency of the book (and the base currency) whose rates the Monte Carlo commands cannot model: no
+ * Hull-White parameters and no swaption vols to calibrate them to (crossAsset/calibration.ts currencyLgmParams
+ * refuses the run). Today's prices need neither, so `xva margin` and `xva capital --no-kva` still run: a warning.
+ */
+function checkRateModels(portfolio: Portfolio, market: Market, marketFile: string, issues: IssueCollector): void {
+  const currencies = new Set<Currency>([market.baseCurrency]);
+  for (const trade of portfolio.trades) {
+    for (const c of tradeCurrencies(trade)) currencies.add(c);
+    if ((trade.product === 'EQFWD' || trade.product === 'EQOPT') && market.hasEquity(trade.underlying)) currencies.add(market.equity(trade.underlying).currency);
+  }
+  for (const ccy of [...currencies].sort()) {
+    if (!market.currencies.includes(ccy) || market.hullWhite(ccy) !== undefined || market.swaptionVols(ccy) !== undefined) continue;
+    issues.add({
+      file: marketFile,
+      column: `rates.${ccy}`,
+      expected:
+        `Hull-White parameters (rates.${ccy}.hullWhite) or ATM swaption vols to calibrate them to (rates.${ccy}.swaptionVols): ` +
+        'xva simulate, cva, fva, optimize and the KVA of xva capital model the rates of every currency of the book',
+      severity: 'warning',
+    });
   }
 }

@@ -161,7 +161,7 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
     idsPresent: { counterparties: new Set(), nettingSets: new Set(), tradeCounterparties: new Set() },
   };
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    issues.add({ file: dir, value: 'not found', expected: 'a portfolio folder (trades, counterparties, netting_sets tables)' });
+    issues.add({ file: dir, value: fs.existsSync(dir) ? 'a file, not a folder' : 'not found', expected: 'a portfolio folder (trades, counterparties, netting_sets tables)' });
     return portfolio;
   }
   const counterparties = await openTable(dir, 'counterparties', issues, sources);

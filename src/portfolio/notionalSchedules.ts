@@ -25,7 +25,7 @@ export function readNotionalSchedules(r: FieldReader): Map<string, NotionalSched
   for (let row = 0; row < r.table.numRows; row++) {
     const tradeId = r.string('trade_id', row, { required: true });
     const fromDate = r.date('from_date', row, { required: true });
-    const notional = r.number('notional', row, { required: true, min: 0, what: 'the notional outstanding from from_date, in the trade currency' });
+    const notional = r.number('notional', row, { required: true, min: 0, what: 'the notional outstanding from from_date (in the trade currency)' });
     if (tradeId === undefined || fromDate === undefined || notional === undefined) continue;
     let entry = byTrade.get(tradeId);
     if (!entry) {

@@ -161,8 +161,22 @@ function amount(r: FieldReader, row: number, column: string): number | undefined
   return r.number(column, row, { required: true, positive: true, what: 'an amount' });
 }
 
+/** Above it (in absolute value) a rate is most likely a percentage typed as a decimal (1.5 for 1.5%): a warning. */
+const PLAUSIBLE_RATE = 0.5;
+
 function rate(r: FieldReader, row: number, column: string, required: boolean): number | undefined {
-  return r.number(column, row, { required, what: 'a rate as a decimal (0.025 = 2.5%)' });
+  const value = r.number(column, row, { required, what: 'a rate as a decimal (0.025 = 2.5%)' });
+  if (value !== undefined && Math.abs(value) > PLAUSIBLE_RATE) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column,
+      value: String(value),
+      expected: `a rate as a decimal (0.025 = 2.5%): ${value} is ${(value * 100).toPrecision(4)}%; if ${value}% was meant, write ${value / 100}`,
+      severity: 'warning',
+    });
+  }
+  return value;
 }
 
 function price(r: FieldReader, row: number, column: string): number | undefined {

@@ -30,6 +30,8 @@ export interface ValidationResult {
   warnings: InputIssue[];
   /** Errors beyond `maxIssues`, counted but not listed. */
   truncated: number;
+  /** Warnings beyond `maxIssues`, counted but not listed. */
+  warningsTruncated: number;
   summary: PortfolioSummary;
   /** The loaded book and market (rows with problems left out), for callers that go on. */
   portfolio: Portfolio;
@@ -84,6 +86,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
     issues: issues.issues,
     warnings: issues.warnings,
     truncated: issues.truncated,
+    warningsTruncated: issues.warningsTruncated,
     summary,
     portfolio,
   };

@@ -541,7 +541,13 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       hi *= 4;
       fHi = f(hi);
     }
-    if (fHi < 0) throw new Error(`trade ${trade.tradeId}: no LGM variance reproduces the swaption's price ${target}`);
+    if (fHi < 0) {
+      const params = lgm.model.params;
+      throw new Error(
+        `trade ${trade.tradeId}: no LGM variance reproduces the swaption's price ${target} under the ${params.currency} Hull-White mean reversion ${params.meanReversion} ` +
+          `(rates.${params.currency}.hullWhite of the market file: is the mean reversion right?)`,
+      );
+    }
     varianceToday = f0 >= 0 ? 0 : brentRoot(f, 0, hi, f0, fHi, 1e-18 + 1e-14 * hi);
   }
   const lambda = zetaE > 0 ? varianceToday / zetaE : 1;

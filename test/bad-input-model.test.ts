@@ -1,0 +1,142 @@
+/**
+ * Input mistakes that used to pass silently or end in an internal error (twenty-ninth session's bad-input audit):
+ * - a Hull-White mean reversion outside [−0.5, 1] is an error on its market-file key (−5 crashed the swaption tables,
+ *   50 was blamed on the swaption trades);
+ * - parameters inside the bounds whose rates still overflow over the book's horizon (κ = −0.5 on the demo's 50-year
+ *   trades) fail the run naming the netting sets and the rate sections, instead of writing NaN exposures with exit 0;
+ * - a rate above 50% (a percentage typed as a decimal) is a warning naming the cell;
+ * - warnings beyond --max-issues are counted, and a whole file given as a value is cut in the message.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatIssue, XvaInputError } from '../src/errors.js';
+import { loadMarket } from '../src/market/load.js';
+import { validateInputs } from '../src/portfolio/validateInputs.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
+
+const ROOT = path.resolve('.');
+const DEMO = path.join(ROOT, 'fixtures/demo');
+const SMALL = path.join(ROOT, 'test/data/small');
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-bad-model-'));
+  temps.push(dir);
+  return dir;
+}
+
+/** The demo market with the USD Hull-White mean reversion replaced (the first `meanReversion: 0.03` under rates.USD). */
+function demoMarketWithUsdKappa(kappa: string): string {
+  const text = fs.readFileSync(path.join(DEMO, 'market.yaml'), 'utf8');
+  const usd = text.indexOf('  USD:', text.indexOf('\nrates:'));
+  const at = text.indexOf('meanReversion: 0.03', usd);
+  expect(usd > 0 && at > usd).toBe(true);
+  const file = path.join(tempDir(), 'market.yaml');
+  fs.writeFileSync(file, text.slice(0, at) + `meanReversion: ${kappa}` + text.slice(at + 'meanReversion: 0.03'.length));
+  return file;
+}
+
+describe('the Hull-White mean reversion of the market file', () => {
+  it('outside [−0.5, 1] is an error naming the key; the bounds themselves load', () => {
+    const text = fs.readFileSync(path.join(DEMO, 'market.yaml'), 'utf8');
+    const usdKappaLine = text.slice(0, text.indexOf('meanReversion: 0.03', text.indexOf('  USD:', text.indexOf('\nrates:')))).split('\n').length;
+    for (const kappa of ['-5', '-0.51', '1.5', '50']) {
+      const file = demoMarketWithUsdKappa(kappa);
+      let error: unknown;
+      try {
+        loadMarket(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, kappa).toBeInstanceOf(XvaInputError);
+      expect((error as XvaInputError).issues.map(formatIssue)).toEqual([
+        `market.yaml row ${usdKappaLine} column rates.USD.hullWhite.meanReversion: ${kappa}: expected a mean reversion per year in [-0.5, 1] (e.g. 0.03)`,
+      ]);
+    }
+    for (const kappa of ['-0.5', '1']) expect(loadMarket(demoMarketWithUsdKappa(kappa)).hullWhite('USD')!.meanReversion).toBe(Number(kappa));
+  });
+
+  it('κ = −0.5 on the demo book: rates overflow over its decades, and the run fails naming the sets and sections (exit 2, no files)', async () => {
+    const out = path.join(tempDir(), 'out');
+    const run = await xvaInProcess(['simulate', '--portfolio', DEMO, '--market', demoMarketWithUsdKappa('-0.5'), '--paths', '20', '--threads', '1', '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error: the input has 1 problem\(s\):\n {2}market\.yaml column (rates\.[A-Z]{3}\.hullWhite, )*rates\.USD\.hullWhite(, rates\.[A-Z]{3}\.hullWhite)*: the simulation gives NaN or infinite exposures for \d+ netting set\(s\) \(NS-/);
+    expect(run.stderr).toContain('a negative mean reversion or a large sigma makes rates grow without bound');
+    expect(fs.existsSync(out)).toBe(false);
+    // the same book at −0.05 simulates: the check does not fire on sound parameters
+    const sound = await xvaInProcess(['simulate', '--portfolio', DEMO, '--market', demoMarketWithUsdKappa('-0.05'), '--paths', '20', '--threads', '1', '--quiet']);
+    expect(sound.status, sound.stderr).toBe(0);
+  }, 120_000);
+});
+
+describe('warnings of validate', () => {
+  it('a rate above 50% is a warning naming the cell (a percentage typed as a decimal)', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'trades.csv');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines[1]!.startsWith('T001,') && lines[1]!.includes(',0.04,6M,')).toBe(true);
+    lines[1] = lines[1]!.replace(',0.04,6M,', ',4,6M,');
+    fs.writeFileSync(file, lines.join('\n'));
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.filter((w) => w.column === 'fixed_rate').map(formatIssue)).toEqual([
+      'trades.csv row 1 column fixed_rate: 4: expected a rate as a decimal (0.025 = 2.5%): 4 is 400.0%; if 4% was meant, write 0.04',
+    ]);
+    // the book's own rates (all below 50%) give none
+    const clean = await validateInputs({ portfolioDir: SMALL });
+    expect(clean.warnings.filter((w) => w.column === 'fixed_rate' || w.column === 'strike')).toEqual([]);
+  });
+
+  it('a currency of the book with neither Hull-White parameters nor swaption vols is a warning naming its market section', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'market.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const jpy = '  JPY:\n    hullWhite:\n      meanReversion: 0.02\n      sigma: [ { vol: 0.0040 } ]\n';
+    expect(text).toContain(jpy);
+    fs.writeFileSync(file, text.replace(jpy, ''));
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true); // today's prices need no model: margin and capital --no-kva still run
+    expect(result.warnings.filter((w) => w.column?.startsWith('rates.')).map(formatIssue)).toEqual([
+      'market.yaml column rates.JPY: missing value: expected Hull-White parameters (rates.JPY.hullWhite) or ATM swaption vols to calibrate them to (rates.JPY.swaptionVols): xva simulate, cva, fva, optimize and the KVA of xva capital model the rates of every currency of the book',
+    ]);
+    // and the simulation refuses it naming the market file
+    const run = await xvaInProcess(['simulate', '--portfolio', dir, '--paths', '10', '--threads', '1']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('market.yaml column rates.JPY: missing value: expected Hull-White parameters for JPY');
+    // the small book as it is: no such warning
+    expect((await validateInputs({ portfolioDir: SMALL })).warnings.filter((w) => w.column?.startsWith('rates.'))).toEqual([]);
+  });
+
+  it('warnings beyond --max-issues are counted and said; a file given as --market is cut in the message', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    // every fixed rate of the book typed as a percentage: a warning each
+    const file = path.join(dir, 'trades.csv');
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+    const c = rows[0]!.indexOf('fixed_rate');
+    for (const r of rows.slice(1)) if (r[c] !== '') r[c] = String(Number(r[c]) * 100);
+    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const base = await validateInputs({ portfolioDir: dir });
+    expect(base.warnings.length).toBeGreaterThanOrEqual(5);
+    const few = await validateInputs({ portfolioDir: dir, maxIssues: 2 });
+    expect(few.warnings.length).toBe(2);
+    expect(few.warningsTruncated).toBe(base.warnings.length - 2);
+    const run = await xvaInProcess(['validate', '--portfolio', dir, '--max-issues', '2']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`warning: ... and ${base.warnings.length - 2} more warnings (raise --max-issues to list them)`);
+    expect(run.stdout).toContain(`OK: no errors, ${base.warnings.length} warning(s)`);
+
+    const wrong = await xvaInProcess(['validate', '--portfolio', dir, '--market', path.join(dir, 'trades.csv')]);
+    expect(wrong.status).toBe(2);
+    const line = wrong.stderr.split('\n').find((l) => l.includes('trades.csv'))!;
+    expect(line.length).toBeLessThan(600);
+    expect(line).toMatch(/\.\.\. \(\d+ characters in all\)/);
+  });
+});
