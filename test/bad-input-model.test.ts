@@ -114,6 +114,24 @@ describe('warnings of validate', () => {
     expect((await validateInputs({ portfolioDir: SMALL })).warnings.filter((w) => w.column?.startsWith('rates.'))).toEqual([]);
   });
 
+  it('a notional above 1e15 and a margin period of risk above 250 business days are errors naming the cell', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const edit = (table: string, column: string, value: string) => {
+      const file = path.join(dir, `${table}.csv`);
+      const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+      rows[1]![rows[0]!.indexOf(column)] = value;
+      fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    };
+    edit('trades', 'notional', '1e300');
+    edit('netting_sets', 'margin_period_of_risk_days', '100000');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues.map(formatIssue)).toEqual([
+      'netting_sets.csv row 1 column margin_period_of_risk_days: 100000: expected a number of business days of at most 250',
+      'trades.csv row 1 column notional: 1e+300: expected an amount of at most 1000000000000000',
+    ]);
+  });
+
   it('warnings beyond --max-issues are counted and said; a file given as --market is cut in the message', async () => {
     const dir = tempDir();
     fs.cpSync(SMALL, dir, { recursive: true });

@@ -19,6 +19,9 @@ import {
   type WrongWaySpec,
 } from './types.js';
 
+/** A margin period of risk is weeks (CRE52.50-52.52: 10 to 20 business days, doubled after disputes); above a year it is a typo. */
+const MAX_MPOR_DAYS = 250;
+
 export const COUNTERPARTY_COLUMNS = [
   'counterparty_id',
   'name',
@@ -170,7 +173,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const rounding = r.number('rounding', row, amountOptions) ?? 0;
   // CRE52.50: a margined bilateral netting set has a margin period of risk of at least 10 business days
   const marginPeriodOfRiskDays =
-    r.number('margin_period_of_risk_days', row, { min: 0, integer: true, what: 'a number of business days' }) ?? (csa ? 10 : 0);
+    r.number('margin_period_of_risk_days', row, { min: 0, max: MAX_MPOR_DAYS, integer: true, what: 'a number of business days' }) ?? (csa ? 10 : 0);
   const marginFrequencyDays =
     r.number('margin_frequency_days', row, { min: 1, integer: true, what: 'a number of business days' }) ?? 1;
   const imModel = r.oneOf('im_model', row, IM_MODELS, ENUM) ?? 'none';

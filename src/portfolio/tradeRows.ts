@@ -157,8 +157,11 @@ function otherCurrency(r: FieldReader, row: number, first: Currency | undefined)
   return second;
 }
 
+/** Above it a notional is a typo (a quadrillion in any currency), and its products overflow the figures' precision. */
+const MAX_AMOUNT = 1e15;
+
 function amount(r: FieldReader, row: number, column: string): number | undefined {
-  return r.number(column, row, { required: true, positive: true, what: 'an amount' });
+  return r.number(column, row, { required: true, positive: true, max: MAX_AMOUNT, what: 'an amount' });
 }
 
 /** Above it (in absolute value) a rate is most likely a percentage typed as a decimal (1.5 for 1.5%): a warning. */
