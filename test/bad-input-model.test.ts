@@ -132,6 +132,45 @@ describe('warnings of validate', () => {
     ]);
   });
 
+  it('a cell the row\'s product does not read is a warning naming it (an FX forward\'s fixed_rate and start_date)', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'trades.csv');
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+    const at = rows.findIndex((r) => r[0] === 'T008');
+    expect(rows[at]![3]).toBe('FXFWD');
+    rows[at]![rows[0]!.indexOf('fixed_rate')] = '0.05';
+    rows[at]![rows[0]!.indexOf('start_date')] = '2026-01-01';
+    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.filter((w) => w.row === at).map(formatIssue)).toEqual([
+      `trades.csv row ${at} column start_date: 2026-01-01: expected blank for FXFWD: FXFWD does not read start_date, so this value is ignored`,
+      `trades.csv row ${at} column fixed_rate: 0.05: expected blank for FXFWD: FXFWD does not read fixed_rate, so this value is ignored`,
+    ]);
+    // the bundled books fill only the cells their products read
+    expect((await validateInputs({ portfolioDir: SMALL })).warnings.filter((w) => /does not read/.test(w.expected))).toEqual([]);
+    expect((await validateInputs({ portfolioDir: DEMO })).warnings.filter((w) => /does not read/.test(w.expected))).toEqual([]);
+  });
+
+  it('a rate vol far above any market\'s (typed in percent) is a warning naming the quote', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'market.yaml');
+    let text = fs.readFileSync(file, 'utf8');
+    const usdQuote = '{ expiry: 2Y, tenor: 5Y, vol: 0.0092 }';
+    const jpySigma = 'sigma: [ { vol: 0.0040 } ]';
+    expect(text).toContain(usdQuote);
+    expect(text).toContain(jpySigma);
+    text = text.replace(usdQuote, '{ expiry: 2Y, tenor: 5Y, vol: 0.92 }').replace(jpySigma, 'sigma: [ { vol: 0.40 } ]');
+    fs.writeFileSync(file, text);
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.warnings.filter((w) => w.column?.startsWith('rates.')).map(formatIssue)).toEqual([
+      'market.yaml column rates.USD.swaptionVols (expiry 2Y, tenor 5Y): 0.92: expected a normal vol in decimals per year (0.008 = 80bp) at most 0.05: 0.92 is 9200bp a year',
+      'market.yaml column rates.JPY.hullWhite.sigma: 0.4: expected a short-rate normal vol in decimals per year (0.01 = 100bp) at most 0.05: 0.4 is 4000bp a year',
+    ]);
+  });
+
   it('warnings beyond --max-issues are counted and said; a file given as --market is cut in the message', async () => {
     const dir = tempDir();
     fs.cpSync(SMALL, dir, { recursive: true });

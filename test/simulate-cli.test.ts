@@ -243,6 +243,17 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
       expect(run.stderr).toBe(`error: --out ${out}: ${file} is a file, not a folder: expected a folder (existing, or one that can be made)\n`);
       expect(fs.readFileSync(file, 'utf8')).toBe('not a folder\n');
     }
+    // a folder that cannot be made (here under /proc, where Node's recursive mkdir never returns): said at once
+    if (fs.existsSync('/proc/self')) {
+      const proc = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '10', '--out', '/proc/xva-no-such/out']);
+      expect(proc.status).toBe(2);
+      expect(proc.stderr).toMatch(/^error: --out \/proc\/xva-no-such\/out: cannot make the folder \/proc\/xva-no-such \((ENOENT|EACCES|EPERM|EROFS)\): expected a folder that exists or can be made\n$/);
+    }
+    // a new folder: checked by making and removing it, nothing left behind (the run itself makes it)
+    const fresh = path.join(tempDir(), 'new', 'out');
+    const bad = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '0', '--out', fresh]);
+    expect(bad.status).toBe(2);
+    expect(fs.existsSync(path.dirname(fresh))).toBe(false);
     const empty = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '10', '--out', '']);
     expect(empty.status).toBe(2);
     expect(empty.stderr).toBe('error: --out: an empty value: expected a folder\n');

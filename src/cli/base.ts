@@ -18,6 +18,7 @@ import { Progress } from './progress.js';
 export function checkOutFolder(out: string): void {
   if (out.trim() === '') throw new XvaUsageError('--out: an empty value: expected a folder');
   let at = path.resolve(out);
+  let missing: string | undefined; // the first folder of the path that is not there
   for (;;) {
     let stats: fs.Stats | undefined;
     try {
@@ -27,11 +28,28 @@ export function checkOutFolder(out: string): void {
     }
     if (stats !== undefined) {
       if (!stats.isDirectory()) throw new XvaUsageError(`--out ${out}: ${at} is a file, not a folder: expected a folder (existing, or one that can be made)`);
-      return;
+      break;
     }
+    missing = at;
     const parent = path.dirname(at);
     if (parent === at) return;
     at = parent;
+  }
+  if (missing === undefined) return;
+  // made and removed at once, so that a folder that cannot be made (no permission, a read-only or virtual file
+  // system such as /proc, where Node's recursive mkdir never returns) is said now, and nothing is left behind
+  // (another run making it meanwhile, as shard processes started together do, is no error)
+  try {
+    fs.mkdirSync(missing);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (code === 'EEXIST') return;
+    throw new XvaUsageError(`--out ${out}: cannot make the folder ${missing} (${code}): expected a folder that exists or can be made`);
+  }
+  try {
+    fs.rmdirSync(missing);
+  } catch {
+    // another run has started to write into it: it stays
   }
 }
 

@@ -70,7 +70,23 @@ export class FieldReader {
     return this.table.column(column) !== undefined;
   }
 
+  /**
+   * Starts recording the columns whose cells are read (every accessor reads through `cell`), so that a caller can
+   * tell which cells of a row its reader never looked at; `stopRecording` ends it.
+   */
+  recordReads(): ReadonlySet<string> {
+    this.reads = new Set();
+    return this.reads;
+  }
+
+  stopRecording(): void {
+    this.reads = undefined;
+  }
+
+  private reads: Set<string> | undefined;
+
   cell(column: string, row: number): Cell {
+    this.reads?.add(column);
     const col = this.table.column(column);
     return col ? col.get(row) : null;
   }

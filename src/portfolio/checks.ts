@@ -313,6 +313,55 @@ export function checkPortfolio(
       }
     }
     checkRateModels(portfolio, market, options.marketFile, issues);
+    checkRateVolLevels(market, options.marketFile, issues);
+  }
+}
+
+/** Above these a rate vol is most likely typed in percent or basis points (0.8 for 80bp, 25 for 25%): a warning. */
+const PLAUSIBLE_NORMAL_VOL = 0.05; // 500bp a year; normal swaption and caplet vols, Hull-White sigmas
+const PLAUSIBLE_BLACK_VOL = 5; // 500%
+
+/**
+ * A warning per swaption or caplet vol quote, and per Hull-White sigma step, far above any market's: the loader takes
+ * any positive vol, so a normal vol given in percent (0.5 for 50bp) would price every option and exposure 100 times
+ * too wide without a word.
+ */
+function checkRateVolLevels(market: Market, marketFile: string, issues: IssueCollector): void {
+  // a quote's expiry and tenor as the market file gives them: in months, or years when whole
+  const years = (t: number) => {
+    const months = Math.round(t * 12);
+    return months % 12 === 0 ? `${months / 12}Y` : `${months}M`;
+  };
+  for (const ccy of market.currencies) {
+    for (const [section, surface] of [['swaptionVols', market.swaptionVols(ccy)], ['capFloorVols', market.capFloorVols(ccy)]] as const) {
+      if (surface === undefined) continue;
+      const limit = surface.type === 'normal' ? PLAUSIBLE_NORMAL_VOL : PLAUSIBLE_BLACK_VOL;
+      for (const q of surface.quotes) {
+        if (!(q.vol > limit)) continue;
+        const at = section === 'swaptionVols' ? `expiry ${years(q.expiryYears)}, tenor ${years(q.tenorYears)}` : `expiry ${years(q.expiryYears)}${q.strike !== undefined ? `, strike ${q.strike}` : ''}`;
+        issues.add({
+          file: marketFile,
+          column: `rates.${ccy}.${section} (${at})`,
+          value: String(q.vol),
+          expected: surface.type === 'normal'
+            ? `a normal vol in decimals per year (0.008 = 80bp) at most ${limit}: ${q.vol} is ${Math.round(q.vol * 1e4)}bp a year`
+            : `a Black vol in decimals (0.25 = 25%) at most ${limit}: ${q.vol} is ${Math.round(q.vol * 100)}%`,
+          severity: 'warning',
+        });
+      }
+    }
+    const hw = market.hullWhite(ccy);
+    if (hw?.source !== 'given') continue;
+    hw.sigmas.forEach((sigma, i) => {
+      if (!(sigma > PLAUSIBLE_NORMAL_VOL)) return;
+      issues.add({
+        file: marketFile,
+        column: `rates.${ccy}.hullWhite.sigma${hw.sigmas.length > 1 ? `[${i}]` : ''}`,
+        value: String(sigma),
+        expected: `a short-rate normal vol in decimals per year (0.01 = 100bp) at most ${PLAUSIBLE_NORMAL_VOL}: ${sigma} is ${Math.round(sigma * 1e4)}bp a year`,
+        severity: 'warning',
+      });
+    });
   }
 }
 

@@ -657,8 +657,41 @@ function readCds(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   };
 }
 
-/** Converts row `row` (0-based) of the trades table; undefined when the row has any problem (all recorded). */
+/**
+ * Converts row `row` (0-based) of the trades table; undefined when the row has any problem (all recorded). A cell the
+ * row's product does not read (an FX forward's `fixed_rate`, a swap's `strike`) is a warning naming it: its value
+ * would otherwise be dropped unseen.
+ */
 export function readTradeRow(r: FieldReader, row: number, context: TradeRowContext): Trade | undefined {
+  const reads = r.recordReads();
+  try {
+    const trade = readTradeCells(r, row, context);
+    if (trade !== undefined) warnUnreadCells(r, row, reads, trade.product);
+    return trade;
+  } finally {
+    r.stopRecording();
+  }
+}
+
+const KNOWN_TRADE_COLUMNS: ReadonlySet<string> = new Set(TRADE_COLUMNS);
+
+function warnUnreadCells(r: FieldReader, row: number, reads: ReadonlySet<string>, product: string): void {
+  for (const column of r.table.columnNames) {
+    if (reads.has(column) || !KNOWN_TRADE_COLUMNS.has(column)) continue; // unknown columns get their own warning
+    const cell = r.cell(column, row);
+    if (cell === null || (typeof cell === 'string' && cell.trim() === '')) continue;
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column,
+      value: typeof cell === 'string' ? cell.trim() : String(cell),
+      expected: `blank for ${product}: ${product} does not read ${column}, so this value is ignored`,
+      severity: 'warning',
+    });
+  }
+}
+
+function readTradeCells(r: FieldReader, row: number, context: TradeRowContext): Trade | undefined {
   const errorsBefore = r.issues.errorCount;
   const tradeId = r.string('trade_id', row, REQUIRED);
   const counterpartyId = r.string('counterparty_id', row, REQUIRED);
