@@ -171,6 +171,23 @@ describe('warnings of validate', () => {
     ]);
   });
 
+  it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {
+    const dir = tempDir();
+    fs.cpSync(SMALL, dir, { recursive: true });
+    const file = path.join(dir, 'trades.csv');
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+    const at = rows.findIndex((r) => r[0] === 'T014');
+    expect(rows[at]!.slice(25, 27)).toEqual(['2028-06-30', 'cash']);
+    rows[at]![25] = '2026-06-30'; // the as-of date of the small market
+    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.filter((w) => w.column === 'product').map(formatIssue)).toEqual([
+      `trades.csv row ${at} column product: SWAPTION: expected a trade the simulation can value: trade T014: a cash-settled swaption expiring on the as-of date is not supported on paths (it settles today); xva simulate, cva, fva and optimize refuse it (--skip-unsupported leaves it out), margin and capital --no-kva take it`,
+    ]);
+    expect((await validateInputs({ portfolioDir: SMALL })).warnings.filter((w) => w.column === 'product')).toEqual([]);
+  });
+
   it('warnings beyond --max-issues are counted and said; a file given as --market is cut in the message', async () => {
     const dir = tempDir();
     fs.cpSync(SMALL, dir, { recursive: true });

@@ -11,7 +11,8 @@ import { loadMarket } from '../market/load.js';
 import type { Market } from '../market/types.js';
 import { isCurrency, type Currency } from '../products/types.js';
 import { checkPortfolio } from './checks.js';
-import { loadPortfolio } from './load.js';
+import { pathRefusal } from '../exposure/valuation/support.js';
+import { loadPortfolio, tableDisplayName } from './load.js';
 import { summarisePortfolio, type PortfolioSummary } from './summary.js';
 import type { Portfolio } from './types.js';
 
@@ -78,6 +79,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   const baseCurrency = market?.baseCurrency ?? peekBaseCurrency(marketFile);
   const portfolio = await loadPortfolio(portfolioDir, issues, baseCurrency ? { baseCurrency } : {});
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
+  if (market) warnPathRefusals(portfolio, market, issues);
   // value the book only when it is sound: pricing a broken book would only repeat its problems
   const summary = summarisePortfolio(portfolio, issues.ok ? market : undefined, issues);
 
@@ -92,4 +94,21 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   };
   if (market) result.market = market;
   return result;
+}
+
+/** A warning per trade that today's pricers value but the simulation refuses (exposure/valuation/support.ts). */
+function warnPathRefusals(portfolio: Portfolio, market: Market, issues: IssueCollector): void {
+  const file = tableDisplayName(portfolio, 'trades');
+  for (const trade of portfolio.trades) {
+    const reason = pathRefusal(trade, market);
+    if (reason === undefined) continue;
+    issues.add({
+      file,
+      row: trade.sourceRow,
+      column: 'product',
+      value: trade.product,
+      expected: `a trade the simulation can value: ${reason}; xva simulate, cva, fva and optimize refuse it (--skip-unsupported leaves it out), margin and capital --no-kva take it`,
+      severity: 'warning',
+    });
+  }
 }

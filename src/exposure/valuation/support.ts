@@ -10,6 +10,23 @@ import { priceTrade } from '../../pricing/index.js';
 /** Why the trade cannot be valued on paths (a sentence naming the trade), or undefined when it can. */
 export function unsupportedReason(trade: Trade, market: Market): string | undefined {
   const id = trade.tradeId;
+  const refused = pathRefusal(trade, market);
+  if (refused !== undefined) return refused;
+  try {
+    priceTrade(trade, market);
+  } catch (error) {
+    const message = (error as Error).message;
+    return message.includes(id) ? message : `trade ${id}: ${message}`;
+  }
+  return undefined;
+}
+
+/**
+ * The features the path pricers refuse although today's pricer values the trade (a sentence naming the trade), or
+ * undefined: `xva validate` warns of them, since margin and capital take such a trade and the simulation does not.
+ */
+export function pathRefusal(trade: Trade, market: Market): string | undefined {
+  const id = trade.tradeId;
   switch (trade.product) {
     case 'SWAPTION':
       if (trade.settlement === 'cash' && trade.expiryDate === market.asOf) {
@@ -22,12 +39,6 @@ export function unsupportedReason(trade: Trade, market: Market): string | undefi
       break;
     default:
       break;
-  }
-  try {
-    priceTrade(trade, market);
-  } catch (error) {
-    const message = (error as Error).message;
-    return message.includes(id) ? message : `trade ${id}: ${message}`;
   }
   return undefined;
 }
