@@ -30,6 +30,21 @@ function tempDir(): string {
   return dir;
 }
 
+/** A copy of test/data/small in a temporary folder. */
+function smallCopy(): string {
+  const dir = tempDir();
+  fs.cpSync(SMALL, dir, { recursive: true });
+  return dir;
+}
+
+/** Edits a CSV table of `dir` as rows of cells (the small book's CSVs have no quoted fields; the header is row 0). */
+function editTable(dir: string, table: string, edit: (rows: string[][]) => void): void {
+  const file = path.join(dir, `${table}.csv`);
+  const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+  edit(rows);
+  fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+}
+
 /** The demo market with the USD Hull-White mean reversion replaced (the first `meanReversion: 0.03` under rates.USD). */
 function demoMarketWithUsdKappa(kappa: string): string {
   const text = fs.readFileSync(path.join(DEMO, 'market.yaml'), 'utf8');
@@ -76,8 +91,7 @@ describe('the Hull-White mean reversion of the market file', () => {
 
 describe('warnings of validate', () => {
   it('a rate above 50% is a warning naming the cell (a percentage typed as a decimal)', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
+    const dir = smallCopy();
     const file = path.join(dir, 'trades.csv');
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     expect(lines[1]!.startsWith('T001,') && lines[1]!.includes(',0.04,6M,')).toBe(true);
@@ -94,8 +108,7 @@ describe('warnings of validate', () => {
   });
 
   it('a currency of the book with neither Hull-White parameters nor swaption vols is a warning naming its market section', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
+    const dir = smallCopy();
     const file = path.join(dir, 'market.yaml');
     const text = fs.readFileSync(file, 'utf8');
     const jpy = '  JPY:\n    hullWhite:\n      meanReversion: 0.02\n      sigma: [ { vol: 0.0040 } ]\n';
@@ -115,16 +128,9 @@ describe('warnings of validate', () => {
   });
 
   it('a notional above 1e15 and a margin period of risk above 250 business days are errors naming the cell', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
-    const edit = (table: string, column: string, value: string) => {
-      const file = path.join(dir, `${table}.csv`);
-      const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
-      rows[1]![rows[0]!.indexOf(column)] = value;
-      fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
-    };
-    edit('trades', 'notional', '1e300');
-    edit('netting_sets', 'margin_period_of_risk_days', '100000');
+    const dir = smallCopy();
+    editTable(dir, 'trades', (rows) => (rows[1]![rows[0]!.indexOf('notional')] = '1e300'));
+    editTable(dir, 'netting_sets', (rows) => (rows[1]![rows[0]!.indexOf('margin_period_of_risk_days')] = '100000'));
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.issues.map(formatIssue)).toEqual([
       'netting_sets.csv row 1 column margin_period_of_risk_days: 100000: expected a number of business days of at most 250',
@@ -133,15 +139,14 @@ describe('warnings of validate', () => {
   });
 
   it('a cell the row\'s product does not read is a warning naming it (an FX forward\'s fixed_rate and start_date)', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
-    const file = path.join(dir, 'trades.csv');
-    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
-    const at = rows.findIndex((r) => r[0] === 'T008');
-    expect(rows[at]![3]).toBe('FXFWD');
-    rows[at]![rows[0]!.indexOf('fixed_rate')] = '0.05';
-    rows[at]![rows[0]!.indexOf('start_date')] = '2026-01-01';
-    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const dir = smallCopy();
+    let at = -1;
+    editTable(dir, 'trades', (rows) => {
+      at = rows.findIndex((r) => r[0] === 'T008');
+      expect(rows[at]![3]).toBe('FXFWD');
+      rows[at]![rows[0]!.indexOf('fixed_rate')] = '0.05';
+      rows[at]![rows[0]!.indexOf('start_date')] = '2026-01-01';
+    });
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.ok).toBe(true);
     expect(result.warnings.filter((w) => w.row === at).map(formatIssue)).toEqual([
@@ -154,8 +159,7 @@ describe('warnings of validate', () => {
   });
 
   it('a rate vol far above any market\'s (typed in percent) is a warning naming the quote', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
+    const dir = smallCopy();
     const file = path.join(dir, 'market.yaml');
     let text = fs.readFileSync(file, 'utf8');
     const usdQuote = '{ expiry: 2Y, tenor: 5Y, vol: 0.0092 }';
@@ -172,14 +176,13 @@ describe('warnings of validate', () => {
   });
 
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
-    const file = path.join(dir, 'trades.csv');
-    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
-    const at = rows.findIndex((r) => r[0] === 'T014');
-    expect(rows[at]!.slice(25, 27)).toEqual(['2028-06-30', 'cash']);
-    rows[at]![25] = '2026-06-30'; // the as-of date of the small market
-    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const dir = smallCopy();
+    let at = -1;
+    editTable(dir, 'trades', (rows) => {
+      at = rows.findIndex((r) => r[0] === 'T014');
+      expect(rows[at]!.slice(25, 27)).toEqual(['2028-06-30', 'cash']);
+      rows[at]![25] = '2026-06-30'; // the as-of date of the small market
+    });
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.ok).toBe(true);
     expect(result.warnings.filter((w) => w.column === 'product').map(formatIssue)).toEqual([
@@ -189,14 +192,12 @@ describe('warnings of validate', () => {
   });
 
   it('warnings beyond --max-issues are counted and said; a file given as --market is cut in the message', async () => {
-    const dir = tempDir();
-    fs.cpSync(SMALL, dir, { recursive: true });
+    const dir = smallCopy();
     // every fixed rate of the book typed as a percentage: a warning each
-    const file = path.join(dir, 'trades.csv');
-    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
-    const c = rows[0]!.indexOf('fixed_rate');
-    for (const r of rows.slice(1)) if (r[c] !== '') r[c] = String(Number(r[c]) * 100);
-    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    editTable(dir, 'trades', (rows) => {
+      const c = rows[0]!.indexOf('fixed_rate');
+      for (const r of rows.slice(1)) if (r[c] !== '') r[c] = String(Number(r[c]) * 100);
+    });
     const base = await validateInputs({ portfolioDir: dir });
     expect(base.warnings.length).toBeGreaterThanOrEqual(5);
     const few = await validateInputs({ portfolioDir: dir, maxIssues: 2 });
