@@ -13,7 +13,7 @@ import { Progress } from './progress.js';
 
 /**
  * `--out` must name a folder that exists or can be made: refused before any work (a long run must not fail at its
- * last step) when it is empty, or when it or a folder above it is a file.
+ * last step) when it is empty, when it or a folder above it is a file, or when its first missing folder cannot be made.
  */
 export function checkOutFolder(out: string): void {
   if (out.trim() === '') throw new XvaUsageError('--out: an empty value: expected a folder');
