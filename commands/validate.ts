@@ -50,6 +50,7 @@ function summaryTables(summary: PortfolioSummary): string {
     );
   }
   if (summary.laggedSwaps > 0) parts.push(`Swaps paying after their accrual ends (payment_lag_days): ${summary.laggedSwaps}`);
+  if (summary.lookbackSwaps > 0) parts.push(`Swaps whose overnight legs look back or lock out (float_lookback_days, float_lockout_days): ${summary.lookbackSwaps}`);
   const wrongWay = Object.keys(summary.wrongWayCounterparties).sort();
   if (wrongWay.length > 0) parts.push(`Counterparties with a wrong-way model (xva cva): ${wrongWay.map((m) => `${m} ${summary.wrongWayCounterparties[m]}`).join(', ')}`);
   if (summary.resettingSwaps > 0) parts.push(`Mark-to-market (resetting) cross-currency swaps: ${summary.resettingSwaps} of the ${summary.tradesByProduct.XCCY} XCCY`);

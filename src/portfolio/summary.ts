@@ -10,6 +10,7 @@ import { PRODUCTS, tradeMaturity, type CrossCurrencySwap, type Currency, type Fl
 import { isTermIndex } from '../products/capFloor.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { overnightAccrual } from '../pricing/legs.js';
+import { overnightCompounding, periodFixings } from '../products/overnightCoupon.js';
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
@@ -62,6 +63,8 @@ export interface PortfolioSummary {
   resettingSwaps: number;
   /** Swaps paying after their accrual ends (`payment_lag_days` > 0). */
   laggedSwaps: number;
+  /** Swaps whose overnight legs look back or lock out (`float_lookback_days`, `float_lockout_days` > 0). */
+  lookbackSwaps: number;
   /** Counterparties with a wrong-way model (`wrong_way_model` exposure or intensity), by model; empty when none has one. */
   wrongWayCounterparties: Record<string, number>;
   /** Absent when the market did not load. */
@@ -95,12 +98,23 @@ function floatingLegs(trade: Trade): FloatLeg[] {
  * index's fixing of its start, or an overnight index's daily fixings from its start (pricing/legs.ts overnightAccrual).
  */
 function hasUnfixedCoupon(leg: FloatLeg, market: Market): boolean {
-  if (leg.startDate >= market.asOf) return false;
+  const terms = overnightCompounding(leg);
+  // a lookback may fix a coupon starting after today on days before it
+  if (leg.startDate >= market.asOf + (terms?.lookbackDays ?? 0) * 3 + 7) return false;
   const schedule = buildSchedule(leg);
   for (let i = 0; i < schedule.count; i++) {
     const start = schedule.accrualStart[i]!;
-    if (start >= market.asOf || schedule.paymentDate[i]! <= market.asOf) continue;
-    return isTermIndex(leg.floatIndex) ? market.fixing(leg.floatIndex, start) === undefined : overnightAccrual(leg, start, market) === undefined;
+    if (schedule.paymentDate[i]! <= market.asOf) continue;
+    // every coupon still to be paid that fixed before today: with a payment lag, the last period's too
+    if (terms !== undefined) {
+      const days = periodFixings(leg, terms, i, start, schedule.accrualEnd[i]!, schedule.accrualFraction[i]!);
+      if (days.fixingDates[0]! >= market.asOf) return false;
+      for (let d = 0; d < days.count && days.fixingDates[d]! < market.asOf; d++) if (market.fixing(leg.floatIndex, days.fixingDates[d]!) === undefined) return true;
+      continue;
+    }
+    if (start >= market.asOf) return false;
+    const missing = isTermIndex(leg.floatIndex) ? market.fixing(leg.floatIndex, start) === undefined : overnightAccrual(leg, start, market, schedule.accrualEnd[i]!) === undefined;
+    if (missing) return true;
   }
   return false;
 }
@@ -163,7 +177,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   let bermudanSwaptions = 0;
   let resettingSwaps = 0;
   let laggedSwaps = 0;
+  let lookbackSwaps = 0;
   for (const trade of portfolio.trades) {
+    if (trade.product !== 'CAPFLOOR' && floatingLegs(trade).some((leg) => overnightCompounding(leg) !== undefined)) lookbackSwaps++;
     if (((trade.product === 'IRS' || trade.product === 'OIS') && (trade.fixedLeg.paymentLagDays ?? 0) > 0) || ((trade.product === 'BASIS' || trade.product === 'XCCY') && (trade.leg1.paymentLagDays ?? 0) > 0)) laggedSwaps++;
     if (trade.product === 'SWAPTION' && trade.exerciseDates !== undefined) bermudanSwaptions++;
     if (trade.product === 'XCCY' && trade.fxReset !== undefined) resettingSwaps++;
@@ -207,6 +223,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
     bermudanSwaptions,
     resettingSwaps,
     laggedSwaps,
+    lookbackSwaps,
     wrongWayCounterparties,
   };
   if (!market) return summary;

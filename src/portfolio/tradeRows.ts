@@ -9,6 +9,7 @@ import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js
 import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
+import { overnightRateCount } from '../products/overnightCoupon.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { adjust } from '../conventions/calendar.js';
 import { calendarNamed } from '../conventions/holidays.js';
@@ -80,6 +81,9 @@ export const TRADE_COLUMNS = [
   'exercise',
   'fx_reset',
   'payment_lag_days',
+  'float_lookback_days',
+  'float_observation_shift',
+  'float_lockout_days',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -198,6 +202,10 @@ interface RowConventions {
   endOfMonth: boolean;
   /** `payment_lag_days` (> 0; IRS, OIS, BASIS and XCCY only: checked in readTradeRow). */
   paymentLagDays?: number;
+  /** Overnight legs' compounding (products/overnightCoupon.ts; checked in checkOvernightTerms). */
+  lookbackDays?: number;
+  observationShift?: boolean;
+  lockoutDays?: number;
 }
 
 function readConventions(r: FieldReader, row: number): RowConventions {
@@ -211,8 +219,14 @@ function readConventions(r: FieldReader, row: number): RowConventions {
     stub: r.oneOf('stub', row, STUBS, ENUM) ?? 'short_front',
     endOfMonth: r.boolean('end_of_month', row) ?? false,
     paymentLagDays: r.number('payment_lag_days', row, { min: 0, max: 30, integer: true, what: 'a whole number of business days from 0 to 30' }),
+    lookbackDays: r.number('float_lookback_days', row, { min: 0, max: MAX_LOOKBACK_DAYS, integer: true, what: `a whole number of business days from 0 to ${MAX_LOOKBACK_DAYS}` }),
+    observationShift: r.boolean('float_observation_shift', row),
+    lockoutDays: r.number('float_lockout_days', row, { min: 0, max: MAX_LOOKBACK_DAYS, integer: true, what: `a whole number of business days from 0 to ${MAX_LOOKBACK_DAYS}` }),
   };
 }
+
+/** The most business days `float_lookback_days` and `float_lockout_days` hold (market practice is 2 to 5). */
+export const MAX_LOOKBACK_DAYS = 10;
 
 /** A calendar cell's canonical name; weekends only (blank or `weekends`) is no calendar term at all. */
 function holidayCalendar(name: string | undefined): string | undefined {
@@ -248,7 +262,16 @@ function floatLeg(
   start: DateSerial,
   end: DateSerial,
 ): FloatLeg {
-  return { kind: 'float', currency: ccy, notional, floatIndex, spreadBp, ...scheduleTerms(c, 'float', start, end) };
+  return { kind: 'float', currency: ccy, notional, floatIndex, spreadBp, ...scheduleTerms(c, 'float', start, end), ...(isTermIndex(floatIndex) ? {} : overnightTerms(c)) };
+}
+
+/** An overnight leg's lookback, shift and lockout from the row (none of them: plain compounding in arrears). */
+function overnightTerms(c: RowConventions): Pick<FloatLeg, 'lookbackDays' | 'observationShift' | 'lockoutDays'> {
+  return {
+    ...(c.lookbackDays ? { lookbackDays: c.lookbackDays } : {}),
+    ...(c.lookbackDays && c.observationShift ? { observationShift: true } : {}),
+    ...(c.lockoutDays ? { lockoutDays: c.lockoutDays } : {}),
+  };
 }
 
 /** start_date and maturity_date, both required, maturity strictly after start. */
@@ -714,6 +737,16 @@ function readTradeCells(r: FieldReader, row: number, context: TradeRowContext): 
     r.issues.add({ file: r.table.file, row: row + 1, column: 'payment_lag_days', value: String(c.paymentLagDays), expected: `0 or blank for ${product}: payment lags are supported for IRS, OIS, BASIS and XCCY` });
     delete c.paymentLagDays;
   }
+  if (product !== 'IRS' && product !== 'OIS' && product !== 'BASIS' && product !== 'XCCY') {
+    // a swaption's underlying and a cap's periods fix on their accrual starts (pricing/swaption.ts, capFloor.ts)
+    for (const [column, value] of [['float_lookback_days', c.lookbackDays], ['float_lockout_days', c.lockoutDays]] as const) {
+      if (value) r.issues.add({ file: r.table.file, row: row + 1, column, value: String(value), expected: `0 or blank for ${product}: lookbacks and lockouts are supported on the overnight legs of IRS, OIS, BASIS and XCCY` });
+    }
+    if (c.observationShift) r.issues.add({ file: r.table.file, row: row + 1, column: 'float_observation_shift', value: 'true', expected: `false or blank for ${product}: observation shifts are supported on the overnight legs of IRS, OIS, BASIS and XCCY` });
+    delete c.lookbackDays;
+    delete c.lockoutDays;
+    delete c.observationShift;
+  }
   if (product !== 'IRS' && product !== 'OIS' && product !== 'XCCY' && product !== 'SWAPTION' && product !== 'CAPFLOOR') {
     refuseAmortizationCells(r, row, `${product}: amortising notionals are supported for IRS, OIS, XCCY, SWAPTION and CAPFLOOR only`, AMORTIZATION_COLUMNS);
   }
@@ -766,9 +799,58 @@ function readTradeCells(r: FieldReader, row: number, context: TradeRowContext): 
       trade = readCds(r, row, c, base);
       break;
   }
+  if (trade !== undefined && r.issues.errorCount === errorsBefore) checkOvernightTerms(r, row, c, trade);
   const scheduled = product === 'IRS' || product === 'OIS' || product === 'BASIS' || product === 'XCCY' || product === 'SWAPTION' || product === 'CAPFLOOR';
   if (trade !== undefined && scheduled && c.calendar !== undefined && r.issues.errorCount === errorsBefore) checkCalendarYears(r, row, c.calendar);
   return r.issues.errorCount > errorsBefore ? undefined : trade;
+}
+
+/**
+ * `float_lookback_days`, `float_observation_shift` and `float_lockout_days` (products/overnightCoupon.ts) apply to every
+ * overnight-index floating leg of the row: a row with none is an error (a term index fixes on its period's start), as
+ * is a lockout of as many days as a period has rates, or the terms on a resetting cross-currency leg; a shift without a
+ * lookback shifts nothing (a warning).
+ */
+function checkOvernightTerms(r: FieldReader, row: number, c: RowConventions, trade: Trade): void {
+  const given = (['float_lookback_days', 'float_lockout_days'] as const).filter((column) => (column === 'float_lookback_days' ? c.lookbackDays : c.lockoutDays));
+  if (c.observationShift && !c.lookbackDays) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'float_observation_shift', value: 'true', expected: 'a float_lookback_days above 0 to shift the observation period by (without one nothing is shifted)', severity: 'warning' });
+  }
+  if (given.length === 0) return;
+  const legs = overnightLegs(trade);
+  const value = (column: (typeof given)[number]): string => String(column === 'float_lookback_days' ? c.lookbackDays : c.lockoutDays);
+  if (legs.length === 0) {
+    for (const column of given) {
+      r.issues.add({ file: r.table.file, row: row + 1, column, value: value(column), expected: `0 or blank: ${trade.tradeId} has no floating leg on an overnight index (a term index fixes on its period's start, with no daily rates to look back on)` });
+    }
+    return;
+  }
+  if (trade.product === 'XCCY' && trade.fxReset !== undefined && legs.includes(trade.fxReset === 'leg1' ? trade.leg1 as FloatLeg : trade.leg2 as FloatLeg)) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: given[0]!, value: value(given[0]!), expected: `0 or blank for a resetting cross-currency swap (fx_reset ${trade.fxReset}): its resetting leg compounds in arrears` });
+    return;
+  }
+  if (!c.lockoutDays) return;
+  for (const leg of legs) {
+    const schedule = buildSchedule(leg);
+    for (let i = 0; i < schedule.count; i++) {
+      const rates = overnightRateCount(leg, schedule.accrualStart[i]!, schedule.accrualEnd[i]!);
+      if (c.lockoutDays < rates) continue;
+      r.issues.add({
+        file: r.table.file,
+        row: row + 1,
+        column: 'float_lockout_days',
+        value: String(c.lockoutDays),
+        expected: `fewer business days than every period has daily rates: the ${leg.floatIndex} period ${toIsoDate(schedule.accrualStart[i]!)} to ${toIsoDate(schedule.accrualEnd[i]!)} compounds ${rates}`,
+      });
+      return;
+    }
+  }
+}
+
+/** The floating legs of a trade on an overnight index. */
+function overnightLegs(trade: Trade): FloatLeg[] {
+  const legs: SwapLeg[] = trade.product === 'IRS' || trade.product === 'OIS' ? [trade.floatLeg] : trade.product === 'BASIS' || trade.product === 'XCCY' ? [trade.leg1, trade.leg2] : [];
+  return legs.filter((leg): leg is FloatLeg => leg.kind === 'float' && !isTermIndex(leg.floatIndex));
 }
 
 /**

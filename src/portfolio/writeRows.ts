@@ -70,6 +70,25 @@ const AMORTIZATION_COLUMNS: readonly (readonly [string, OutputColumnType])[] = [
 
 /** The trades file's row of one trade. */
 export function tradeRow(t: Trade): Record<string, Cell> {
+  const row = productRow(t);
+  const leg = compoundingLeg(t);
+  if (leg === undefined) return row;
+  // the row's overnight legs share these terms (portfolio/tradeRows.ts)
+  return {
+    ...row,
+    ...(leg.lookbackDays ? { float_lookback_days: leg.lookbackDays, float_observation_shift: leg.observationShift === true } : {}),
+    ...(leg.lockoutDays ? { float_lockout_days: leg.lockoutDays } : {}),
+  };
+}
+
+/** The first floating leg of a swap with a lookback or lockout (`float_lookback_days`, `float_lockout_days`). */
+function compoundingLeg(t: Trade): FloatLeg | undefined {
+  const legs: SwapLeg[] = t.product === 'IRS' || t.product === 'OIS' ? [t.floatLeg] : t.product === 'BASIS' || t.product === 'XCCY' ? [t.leg1, t.leg2] : [];
+  for (const leg of legs) if (leg.kind === 'float' && (leg.lookbackDays || leg.lockoutDays)) return leg;
+  return undefined;
+}
+
+function productRow(t: Trade): Record<string, Cell> {
   const base: Record<string, Cell> = {
     trade_id: t.tradeId,
     counterparty_id: t.counterpartyId,
@@ -187,6 +206,10 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
     ...(trades.some((t) => t.product === 'SWAPTION' && t.exerciseDates !== undefined) ? ([['exercise', 'utf8']] as const) : []),
     // `payment_lag_days`, only when a swap pays late
     ...(trades.some(hasPaymentLag) ? ([['payment_lag_days', 'int32']] as const) : []),
+    // the overnight legs' compounding, only when a swap looks back or locks out
+    ...(trades.some((t) => compoundingLeg(t) !== undefined)
+      ? ([['float_lookback_days', 'int32'], ['float_observation_shift', 'bool'], ['float_lockout_days', 'int32']] as const)
+      : []),
     // and `fx_reset`, only when a cross-currency swap resets
     ...(trades.some((t) => t.product === 'XCCY' && t.fxReset !== undefined) ? ([['fx_reset', 'utf8']] as const) : []),
   ];

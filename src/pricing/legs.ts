@@ -10,6 +10,11 @@
  * index's fixing on its start from the market file's `fixings` (the engine fixes term rates at the period's start);
  * without one (and for overnight indices, whose daily fixings are not read) a period that began before the as-of date
  * is valued as if fixed at today's forward for a period of the same length starting today.
+ *
+ * An overnight leg with a lookback, an observation shift or a lockout (products/overnightCoupon.ts) compounds its daily
+ * rates as those terms say: past fixings where the fixing date is before the as-of date, today's overnight forwards
+ * after it (runs of days whose rate's own period is the day's accrual telescope, as QuantLib's pricer); its flows carry
+ * the observation period and two factors (`LegFlows.observation`) for the path engine.
  */
 import type { Market, YieldCurve } from '../market/types.js';
 import type { FixedLeg, FloatLeg, SwapLeg } from '../products/types.js';
@@ -20,6 +25,7 @@ import { rateOn, withFlatRate } from '../products/rateSteps.js';
 import { calendarNamed } from '../conventions/holidays.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import type { DateSerial } from '../conventions/dates.js';
+import { overnightCompounding, periodFixings, type DailyFixings } from '../products/overnightCoupon.js';
 
 /** Projected cash flows of a leg still to be paid: payment times (years from the as-of date) and amounts. */
 export interface LegFlows {
@@ -33,6 +39,25 @@ export interface LegFlows {
   accrualFractions: Float64Array;
   /** Each flow's period notional (the leg's notional; an amortising leg's outstanding on the period's accrual start). */
   notionals: Float64Array;
+  /** Floating legs with a lookback, an observation shift or a lockout only: their coupons' observation terms. */
+  observation?: ObservationFlows;
+}
+
+/**
+ * A compounded overnight coupon with a lookback, shift or lockout as the path engine values it (exposure/valuation/
+ * legs.ts): N·τ·(g·rate + spread) = g·N·ρ·(c·G − 1) + N·τ·spread, with G the index's growth over the observation
+ * period (startTimes, endTimes], ρ = τ/τ_rate (1 without a shift) and c = today's compounded growth of the coupon's
+ * days over today's G (1 for a shift without lockout: the days telescope), so that c·G is today's growth exactly.
+ */
+export interface ObservationFlows {
+  /** The first fixing date of each coupon: on or after the as-of date, the coupon is not fixed yet. */
+  firstFixingDates: Int32Array;
+  startTimes: Float64Array;
+  endTimes: Float64Array;
+  /** ρ = τ/τ_rate. */
+  rateRatios: Float64Array;
+  /** c (1 for a coupon with a fixing before the as-of date: its amount is today's). */
+  growthAdjustments: Float64Array;
 }
 
 function allocate(count: number): LegFlows {
@@ -87,10 +112,43 @@ export function floatLegFlows(
   const flows = allocate(schedule.count - first);
   const spread = leg.spreadBp / 1e4;
   const gearing = leg.gearing ?? 1;
+  const terms = overnightCompounding(leg);
+  if (terms !== undefined) {
+    const count = schedule.count - first;
+    flows.observation = {
+      firstFixingDates: new Int32Array(count),
+      startTimes: new Float64Array(count),
+      endTimes: new Float64Array(count),
+      rateRatios: new Float64Array(count),
+      growthAdjustments: new Float64Array(count),
+    };
+  }
   for (let i = first, k = 0; i < schedule.count; i++, k++) {
     const tau = schedule.accrualFraction[i]!;
     const start = market.time(schedule.accrualStart[i]!);
     const end = market.time(schedule.accrualEnd[i]!);
+    if (terms !== undefined) {
+      // a lookback, shift or lockout: the coupon's own days (products/overnightCoupon.ts)
+      const days = periodFixings(leg, terms, i, schedule.accrualStart[i]!, schedule.accrualEnd[i]!, tau);
+      const growth = compoundedGrowth(days, leg, projection, market);
+      const os = market.time(days.observationStart);
+      const oe = market.time(days.observationEnd);
+      const obs = flows.observation!;
+      obs.firstFixingDates[k] = days.fixingDates[0]!;
+      obs.startTimes[k] = os;
+      obs.endTimes[k] = oe;
+      obs.rateRatios[k] = tau / days.rateFraction;
+      obs.growthAdjustments[k] = growth !== undefined && days.fixingDates[0]! >= market.asOf ? growth / (projection.discount(os) / projection.discount(oe)) : 1;
+      // without a past fixing: today's forward over a period of the same length starting today (module comment)
+      const forward = growth !== undefined ? (growth - 1) / days.rateFraction : projection.forwardRate(0, end - start, tau);
+      flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
+      flows.accrualStartTimes[k] = start;
+      flows.accrualEndTimes[k] = end;
+      flows.accrualFractions[k] = tau;
+      flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
+      flows.amounts[k] = flows.notionals[k]! * (gearing * forward + spread) * tau;
+      continue;
+    }
     // A period fixed on or before today: a term index's fixing on its start, or an overnight index's daily fixings
     // compounded from its start to today and the curve's growth from today to its end, where the market has them;
     // else a running period takes today's forward over the same length (see the module comment).
@@ -99,8 +157,10 @@ export function floatLegFlows(
     if (started <= market.asOf && market.fixing !== undefined) {
       if (isTermIndex(leg.floatIndex)) fixed = market.fixing(leg.floatIndex, started);
       else if (started < market.asOf) {
-        const accrued = overnightAccrual(leg, started, market as Pick<Market, 'asOf' | 'fixing'>);
-        if (accrued !== undefined) fixed = (accrued / projection.discount(end) - 1) / tau;
+        const ended = schedule.accrualEnd[i]!;
+        const accrued = overnightAccrual(leg, started, market as Pick<Market, 'asOf' | 'fixing'>, ended);
+        // a period that ended before today (paid later: a payment lag) has all of its fixings
+        if (accrued !== undefined) fixed = (accrued / (ended > market.asOf ? projection.discount(end) : 1) - 1) / tau;
       }
     }
     const forward = fixed ?? (start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau));
@@ -115,16 +175,18 @@ export function floatLegFlows(
 }
 
 /**
- * Growth Π (1 + r_d·δ_d) of an overnight index from `start` to the as-of date on its daily fixings: each business day d
- * of the leg's calendar before the as-of date, its fixing r_d (the market's `fixings`) for δ_d, the leg's day-count
- * fraction to the next business day (capped at the as-of date); compounded in arrears without lookback, as the engine's
+ * Growth Π (1 + r_d·δ_d) of an overnight index from `start` to the as-of date (or to `end`, a period's end before it)
+ * on its daily fixings: each business day d of the leg's calendar before then, its fixing r_d (the market's `fixings`)
+ * for δ_d, the leg's day-count fraction to the next business day (capped there); compounded in arrears without lookback, as the engine's
  * overnight legs. Undefined when a fixing is missing (the coupon then stays on today's forward).
  */
-export function overnightAccrual(leg: FloatLeg, start: DateSerial, market: Pick<Market, 'asOf' | 'fixing'>): number | undefined {
+export function overnightAccrual(leg: FloatLeg, start: DateSerial, market: Pick<Market, 'asOf' | 'fixing'>, end?: DateSerial): number | undefined {
   const calendar = calendarNamed(leg.calendar);
+  // to today, or to the period's end when it ended before today
+  const until = end !== undefined && end < market.asOf ? end : market.asOf;
   let growth = 1;
   let day = start;
-  while (day < market.asOf) {
+  while (day < until) {
     if (!calendar.isBusinessDay(day)) {
       day++;
       continue;
@@ -132,9 +194,50 @@ export function overnightAccrual(leg: FloatLeg, start: DateSerial, market: Pick<
     const rate = market.fixing(leg.floatIndex, day);
     if (rate === undefined) return undefined;
     let next = day + 1;
-    while (next < market.asOf && !calendar.isBusinessDay(next)) next++;
+    while (next < until && !calendar.isBusinessDay(next)) next++;
     growth *= 1 + rate * yearFraction(leg.dayCount, day, next);
     day = next;
+  }
+  return growth;
+}
+
+/**
+ * Growth Π (1 + r_i·δ_i) of a coupon's daily rates (products/overnightCoupon.ts): each fixing date before the as-of date
+ * takes its published fixing (the market's `fixings`), the others today's overnight forward on `projection` over the
+ * rate's own period (fixing date to the next business day, in the leg's day count). A run of days whose rate period is
+ * the day's accrual, each starting where the one before ended, telescopes to one ratio of discount factors. Undefined
+ * when a past fixing is missing.
+ */
+export function compoundedGrowth(
+  days: DailyFixings,
+  leg: Pick<FloatLeg, 'floatIndex' | 'dayCount'>,
+  projection: YieldCurve,
+  market: Pick<Market, 'asOf' | 'time'> & Partial<Pick<Market, 'fixing'>>,
+): number | undefined {
+  const { count, fixingDates, rateEnds, weights } = days;
+  let growth = 1;
+  let i = 0;
+  while (i < count) {
+    const fixing = fixingDates[i]!;
+    if (fixing < market.asOf) {
+      const rate = market.fixing?.(leg.floatIndex, fixing);
+      if (rate === undefined) return undefined;
+      growth *= 1 + rate * weights[i]!;
+      i++;
+      continue;
+    }
+    const own = yearFraction(leg.dayCount, fixing, rateEnds[i]!);
+    if (weights[i] !== own) {
+      // a rate weighed over other days than its own (a lookback without shift across a weekend, a locked-out day)
+      const rate = (projection.discount(market.time(fixing)) / projection.discount(market.time(rateEnds[i]!)) - 1) / own;
+      growth *= 1 + rate * weights[i]!;
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j + 1 < count && fixingDates[j + 1] === rateEnds[j] && weights[j + 1] === yearFraction(leg.dayCount, fixingDates[j + 1]!, rateEnds[j + 1]!)) j++;
+    growth *= projection.discount(market.time(fixing)) / projection.discount(market.time(rateEnds[j]!));
+    i = j + 1;
   }
   return growth;
 }

@@ -117,6 +117,22 @@ export interface FloatLeg extends ScheduleTerms {
   spreadBp: number;
   /** The coupon is N·τ·(gearing·L + spread): a leveraged leg (IRS and OIS; a CAPFLOOR caps that rate); absent = 1. */
   gearing?: number;
+  /**
+   * An overnight index's daily rates observed this many business days of `calendar` before the days they accrue for
+   * (`float_lookback_days`; products/overnightCoupon.ts); absent or 0: compounded in arrears on the accrual days.
+   */
+  lookbackDays?: number;
+  /**
+   * With a lookback, the whole observation period moves back and the days weigh as observed (ISDA 2021 "Compounding
+   * with Observation Period Shift", ORE's `Lookback`); absent or false: each accrual day takes the rate fixed
+   * `lookbackDays` before it ("Compounding with Lookback").
+   */
+  observationShift?: boolean;
+  /**
+   * The last this many business days of each period take the rate fixed on the business day before them
+   * (`float_lockout_days`: "Compounding with Lockout", QuantLib's lockoutDays, ORE's `RateCutoff`); absent or 0: none.
+   */
+  lockoutDays?: number;
 }
 
 export type SwapLeg = FixedLeg | FloatLeg;

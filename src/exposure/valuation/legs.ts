@@ -3,10 +3,10 @@
  * today's pricers (pricing/legs.ts, pricing/swaps.ts, pricing/fx.ts), so that the pooled value at t = 0 is today's
  * price. A flow paid on date D is alive at grid date d while dates[d] < D (value at t excludes flows paid at t).
  */
-import type { Market } from '../../market/types.js';
+import type { Market, YieldCurve } from '../../market/types.js';
 import type { FixedLeg, FloatLeg, SwapLeg } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
-import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
+import { fixedLegFlows, floatLegFlows, type LegFlows, type ObservationFlows } from '../../pricing/legs.js';
 import { projectionFor } from '../../pricing/swaps.js';
 import { principalFlows } from '../../products/amortization.js';
 import type { TimeGrid } from '../../simulation/types.js';
@@ -54,6 +54,7 @@ export function addFloatLeg(
   const discount = pool.lgm.model;
   const spread = leg.spreadBp / 1e4;
   const gearing = leg.gearing ?? 1;
+  const observation = flows.observation;
   for (let k = 0; k < flows.count; k++) {
     const i = first + k;
     // a mark-to-market leg's periods on their own notionals (fxReset.ts), the others left out
@@ -62,10 +63,16 @@ export function addFloatLeg(
     const startDate = schedule.accrualStart[i]!;
     const endDate = schedule.accrualEnd[i]!;
     const payDate = schedule.paymentDate[i]!;
-    const fixIndex = startDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, startDate);
+    // a lookback moves the coupon's first fixing before its accrual start
+    const fixDate = observation === undefined ? startDate : observation.firstFixingDates[k]!;
+    const fixIndex = fixDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, fixDate);
     if (fixIndex <= 0) {
       // Fixed today (x = 0 on every path): the pricer's projected amount.
       addPayment(pool, grid, market, tradeIndex, payDate, sign * scale * flows.amounts[k]!);
+      continue;
+    }
+    if (observation !== undefined) {
+      addObservedCoupon(pool, tradeIndex, flows, observation, k, projection, gearing, sign * scale * flows.notionals[k]!, spread, fixIndex, lastIndexBefore(grid.dates, payDate));
       continue;
     }
     const s = flows.accrualStartTimes[k]!;
@@ -110,6 +117,42 @@ function addLaggedCoupon(pool: PoolSink, tradeIndex: number, s: number, e: numbe
   if (fixIndex >= 0 && w !== 0) pool.pushBond(tradeIndex, h, w, fixIndex);
   pool.addBond(tradeIndex, p, fixedPart, lastPaid);
   if (lastPaid > fixIndex && w !== 0) pool.pushRunning(tradeIndex, h, hp, w * Math.exp(-(he - hs) * (he - hp) * zetaFix), 0.5 * (he * he - hs * hs) * zetaFix, fixIndex, lastPaid);
+}
+
+/**
+ * A compounded overnight coupon with a lookback, shift or lockout (pricing/legs.ts ObservationFlows): g·N·ρ·(c·G − 1) +
+ * N·τ·spread paid at p, G the growth over its observation period (o_s, o_e], fixed on the grid date of its first
+ * fixing o_s. The index part is a floating coupon over (o_s, o_e] with amplitude g·N·ρ·c·β (β the deterministic basis
+ * over that period), paid at p: a lagged coupon when p is after o_e (any lookback), else the pool's own coupon; so at
+ * t = 0 it is today's amount discounted, and c, set from today's curve, stays on every path (the days' weights against
+ * the observation period: a deterministic factor within about 1e-4 of 1).
+ */
+function addObservedCoupon(
+  pool: PoolSink,
+  tradeIndex: number,
+  flows: LegFlows,
+  observation: ObservationFlows,
+  k: number,
+  projection: YieldCurve,
+  gearing: number,
+  notional: number,
+  spread: number,
+  fixIndex: number,
+  lastPaid: number,
+): void {
+  const s = observation.startTimes[k]!;
+  const e = observation.endTimes[k]!;
+  const p = flows.paymentTimes[k]!;
+  const ratio = observation.rateRatios[k]!;
+  const amplitude = gearing * notional * ratio * observation.growthAdjustments[k]! * basisRatio(projection, pool.lgm.model, s, e);
+  const fixedPart = notional * (flows.accrualFractions[k]! * spread - gearing * ratio);
+  if (p !== e) {
+    addLaggedCoupon(pool, tradeIndex, s, e, p, amplitude, fixedPart, fixIndex, lastPaid);
+    return;
+  }
+  pool.addBond(tradeIndex, s, amplitude, fixIndex);
+  pool.addBond(tradeIndex, e, fixedPart, lastPaid);
+  pool.addRunning(tradeIndex, s, e, amplitude, fixIndex, lastPaid);
 }
 
 export function addSwapLeg(pool: PoolSink, grid: TimeGrid, market: Market, tradeId: string, tradeIndex: number, leg: SwapLeg, sign: number): void {
