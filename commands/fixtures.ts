@@ -57,6 +57,11 @@ export default class Fixtures extends XvaCommand {
       description: 'Make every OIS pay two business days after each accrual end (a payment_lag_days column), the convention of SOFR and €STR swaps; see docs/fixtures.md',
       default: false,
     }),
+    'ois-lookback': Flags.boolean({
+      description:
+        'Make every OIS look back two business days (float_lookback_days 2; every second with the observation shift, every fourth locked out one day); see docs/fixtures.md',
+      default: false,
+    }),
     'step-up': Flags.boolean({
       description:
         'Make every third IRS, OIS and physical swaption a step-up: +25bp a third of the way through its life, +50bp two thirds of the way (a rate_schedules table); see docs/fixtures.md',
@@ -69,7 +74,7 @@ export default class Fixtures extends XvaCommand {
     this.setModes(flags);
     const outDir = path.resolve(flags.out);
     const progress = this.progress(`generating ${flags.preset}`);
-    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan, mtmXccy: flags['mtm-xccy'], paymentLag: flags['payment-lag'] });
+    const book = generateBook(flags.preset as FixturePreset, flags.seed, { calendars: flags.calendars, amortising: flags.amortising, caps: flags.caps, stepUp: flags['step-up'], bermudan: flags.bermudan, mtmXccy: flags['mtm-xccy'], paymentLag: flags['payment-lag'], oisLookback: flags['ois-lookback'] });
     progress.update(`writing ${outDir}`);
     const files = writeBook(book, outDir, flags.format as BookFormat);
     progress.stop();

@@ -676,6 +676,34 @@ describe('xva fixtures --payment-lag: every OIS pays two business days late', ()
   }, 60_000);
 });
 
+describe('xva fixtures --ois-lookback: every OIS looks back two business days', () => {
+  it('adds the three columns on the OIS rows (shift on every second, lockout on every fourth), no other cell changes; validates with the terms on the float legs', async () => {
+    const plain = generateBook('demo', 42);
+    const book = generateBook('demo', 42, { oisLookback: true });
+    const t = book.tables.trades;
+    expect(t.columns.map((c) => c.name)).toEqual([...plain.tables.trades.columns.map((c) => c.name), 'float_lookback_days', 'float_observation_shift', 'float_lockout_days']);
+    for (const column of plain.tables.trades.columns) expect(columnValues(t, column.name), column.name).toEqual(column.values);
+    const products = columnValues(t, 'product');
+    let k = 0;
+    const expected = products.map((p) => (p === 'OIS' ? k++ : -1));
+    expect(columnValues(t, 'float_lookback_days')).toEqual(expected.map((i) => (i < 0 ? null : 2)));
+    expect(columnValues(t, 'float_observation_shift')).toEqual(expected.map((i) => (i < 0 ? null : i % 2 === 0)));
+    expect(columnValues(t, 'float_lockout_days')).toEqual(expected.map((i) => (i < 0 || i % 4 !== 0 ? null : 1)));
+    const dir = tmpDir('lookback');
+    writeBook(book, dir, 'csv');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([]);
+    const ois = result.portfolio.trades.filter((x) => x.product === 'OIS');
+    expect(ois.length).toBeGreaterThan(50);
+    ois.forEach((x, i) => {
+      if (x.product !== 'OIS') return;
+      expect([x.floatLeg.lookbackDays, x.floatLeg.observationShift, x.floatLeg.lockoutDays]).toEqual([2, i % 2 === 0 ? true : undefined, i % 4 === 0 ? 1 : undefined]);
+      expect('lookbackDays' in x.fixedLeg).toBe(false);
+    });
+    expect(result.summary.lookbackSwaps).toBe(ois.length);
+  }, 60_000);
+});
+
 describe('reference_entities: the SA-CCR names of the book (docs/capital.md, "SA-CCR inputs")', () => {
   it('the committed fixtures/demo has a row for every CDS reference entity and equity underlying, read by loadSaccrInputs with no issue', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'demo');

@@ -99,10 +99,11 @@ beforeAll(async () => {
   ];
   // and a basis swap (the demo book has none either): €STR + 9bp against EURIBOR 6M, two float legs in one pool
   const estr: FloatLeg = { ...euribor(addMonths(market.asOf, -2), 6), floatIndex: 'EUR-ESTR', frequency: '3M', spreadBp: 9 };
-  // paying two business days late (payment_lag_days: lagged coupons are pool bonds and running coupons of other H's)
+  // paying two business days late (payment_lag_days: lagged coupons are pool bonds and running coupons of other H's),
+  // its €STR rates looked back 5 days without a shift and locked out 1 (coupons over their observation periods, scaled)
   const basis: BasisSwap = {
     tradeId: 'DEMO_BASIS', counterpartyId: first!.counterpartyId, nettingSetId: first!.nettingSetId, cleared: false, product: 'BASIS', direction: 'pay',
-    leg1: { ...estr, paymentLagDays: 2 }, leg2: { ...euribor(addMonths(market.asOf, -2), 6), paymentLagDays: 2 },
+    leg1: { ...estr, paymentLagDays: 2, lookbackDays: 5, lockoutDays: 1 }, leg2: { ...euribor(addMonths(market.asOf, -2), 6), paymentLagDays: 2 },
   };
   expect(first!.cleared || second!.cleared).toBe(false);
   // step-up rates (the demo book has none): the first IRS and the first physical swaption step 1% up half-way through

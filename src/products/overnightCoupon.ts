@@ -14,7 +14,6 @@
  * - a lockout K < n makes the last K days take the rate of day n − 1 − K (their own weights kept).
  * Either way the coupon pays N·τ·(g·rate + spread) on its payment date.
  */
-import { addBusinessDays } from '../conventions/calendar.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import { calendarNamed, type Calendar } from '../conventions/holidays.js';
 import type { DateSerial } from '../conventions/dates.js';
@@ -52,17 +51,27 @@ export interface DailyFixings {
   rateFraction: number;
 }
 
-/** The value days of (start, end]: start, every business day strictly between, end. */
-function valueDays(start: DateSerial, end: DateSerial, calendar: Calendar): DateSerial[] {
-  const days = [start];
-  for (let d = start + 1; d < end; d++) if (calendar.isBusinessDay(d)) days.push(d);
-  days.push(end);
+/**
+ * The business days from `lookbackDays` business days before `start` to the first business day after `end`, in order,
+ * walked once (a coupon's days are read from it by position rather than by stepping a calendar day at a time per day).
+ */
+function businessDays(start: DateSerial, end: DateSerial, lookbackDays: number, calendar: Calendar): DateSerial[] {
+  const before: DateSerial[] = [];
+  for (let d = start - 1; before.length < lookbackDays; d--) if (calendar.isBusinessDay(d)) before.push(d);
+  const days = before.reverse();
+  let d = start;
+  for (; d <= end; d++) if (calendar.isBusinessDay(d)) days.push(d);
+  while (!calendar.isBusinessDay(d)) d++;
+  days.push(d);
   return days;
 }
 
 /** Number of rates compounded over (start, end]: the business days strictly between, plus one. */
 export function overnightRateCount(leg: Pick<FloatLeg, 'calendar'>, start: DateSerial, end: DateSerial): number {
-  return valueDays(start, end, calendarNamed(leg.calendar)).length - 1;
+  const calendar = calendarNamed(leg.calendar);
+  let n = 1;
+  for (let d = start + 1; d < end; d++) if (calendar.isBusinessDay(d)) n++;
+  return n;
 }
 
 /**
@@ -77,20 +86,33 @@ export function dailyFixings(
   end: DateSerial,
   accrualFraction: number,
 ): DailyFixings {
-  const calendar = calendarNamed(leg.calendar);
-  const values = valueDays(start, end, calendar);
+  const L = terms.lookbackDays;
+  const B = businessDays(start, end, L, calendarNamed(leg.calendar));
+  // the value days: start, the business days strictly between, end
+  const values: DateSerial[] = [start];
+  for (const d of B) if (d > start && d < end) values.push(d);
+  values.push(end);
   const n = values.length - 1;
   if (terms.lockoutDays >= n) throw new Error(`a lockout of ${terms.lockoutDays} business days needs a period of more rates than ${n}`);
-  const back = (d: DateSerial): DateSerial => (terms.lookbackDays === 0 ? d : addBusinessDays(d, -terms.lookbackDays, calendar));
-  // interest days: the value days, or the observation days with a shift
-  const interest = terms.observationShift ? values.map(back) : values;
+  // d − L business days (addBusinessDays(d, −L)): the L-th business day before d, B[q − L] with q the business days
+  // of B before d (a holiday counts from the business day before it); value days increase, so q only moves forward
+  const back: DateSerial[] = new Array<DateSerial>(n + 1);
+  let q = 0;
+  for (let i = 0; i <= n; i++) {
+    while (q < B.length && B[q]! < values[i]!) q++;
+    back[i] = L === 0 ? values[i]! : B[q - L]!;
+  }
+  const interest = terms.observationShift ? back : values;
   const fixingDates = new Int32Array(n);
   const rateEnds = new Int32Array(n);
   const weights = new Float64Array(n);
+  let b = 0;
   for (let i = 0; i < n; i++) {
-    const fixing = terms.observationShift ? interest[i]! : back(values[i]!);
+    const fixing = back[i]!;
     fixingDates[i] = fixing;
-    rateEnds[i] = addBusinessDays(fixing, 1, calendar);
+    // the business day after the fixing date (fixing dates increase; B runs past the end)
+    while (B[b]! <= fixing) b++;
+    rateEnds[i] = B[b]!;
     weights[i] = yearFraction(leg.dayCount, interest[i]!, interest[i + 1]!);
   }
   const observationStart = fixingDates[0]!;

@@ -15,6 +15,7 @@ import {
   FX_RESET_COLUMN,
   NETTING_SET_COLUMNS,
   NOTIONAL_SCHEDULE_COLUMNS,
+  OVERNIGHT_COMPOUNDING_COLUMNS,
   PAYMENT_LAG_COLUMN,
   RATE_SCHEDULE_COLUMNS,
   toColumnTable,
@@ -203,12 +204,16 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   const bermudan = rows.trades.some((r) => r.exercise === 'bermudan');
   // `payment_lag_days`, only when a swap pays late
   const lagged = rows.trades.some((r) => (r.payment_lag_days ?? 0) > 0);
+  // the overnight legs' `float_lookback_days`, `float_observation_shift` and `float_lockout_days`, only when a swap
+  // looks back or locks out
+  const compounding = rows.trades.some((r) => (r.float_lookback_days ?? 0) > 0 || (r.float_lockout_days ?? 0) > 0);
   // and `fx_reset`, only when a cross-currency swap resets
   const resetting = rows.trades.some((r) => r.fx_reset !== undefined);
   const tradeColumns = [
     ...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)),
     ...(bermudan ? [EXERCISE_COLUMN] : []),
     ...(lagged ? [PAYMENT_LAG_COLUMN] : []),
+    ...(compounding ? OVERNIGHT_COMPOUNDING_COLUMNS : []),
     ...(resetting ? [FX_RESET_COLUMN] : []),
   ];
   const tables: OreImportTables = {

@@ -1,7 +1,7 @@
 /**
  * ORE `LegData` → one xva swap leg: a notional and a fixed rate (each constant, or a list that steps by coupon
  * period where the trade allows it), a constant spread, a rules-based schedule, an FX reset where the trade allows it
- * (cross-currency swaps). What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
+ * (cross-currency swaps), an overnight leg's `Lookback` and `RateCutoff` where the trade carries them. What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
  * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
 import type { DateSerial, Frequency } from '../../conventions/dates.js';
@@ -20,6 +20,7 @@ import {
   orePaymentLag,
   type MappedIndex,
 } from './conventions.js';
+import { MAX_LOOKBACK_DAYS } from '../../portfolio/tradeRows.js';
 import { Unmappable } from './report.js';
 import { attribute, child, children, text, textOf, texts, type XmlNode } from './xml.js';
 
@@ -113,6 +114,30 @@ export interface OreLeg {
   notionalPaymentLag?: string;
   /** `PaymentCalendar` as written, when given: the calendar ORE counts the payment lags on (absent: the schedule's; an overnight leg's: its index's fixing calendar). */
   paymentCalendar?: string;
+  /**
+   * Floating legs on an overnight index: `Lookback` and `RateCutoff` (zero when absent), read where the trade maps them
+   * (LegOptions.overnightTerms: Swaps and CrossCurrencySwaps, rates.ts); absent on other trades, whose non-zero ones
+   * parseLeg reports as ignored, and on term-index legs (ORE ignores both there: reported as dropped).
+   */
+  overnightTerms?: OreOvernightTerms;
+}
+
+/**
+ * An overnight leg's `FloatingLegData/Lookback` and `RateCutoff`, which ORE's makeOISLeg hands to QuantExt's
+ * OvernightLeg: its OvernightIndexedCoupon moves the period's value dates (the observation period) back by the lookback
+ * on the index's fixing calendar and divides the compounded growth by the observation period's year fraction (ISDA
+ * "Compounding with Observation Period Shift": xva's float_lookback_days with float_observation_shift true), and
+ * repeats the rate before the last `RateCutoff` ones for them (ISDA "Compounding with Lockout": float_lockout_days).
+ */
+export interface OreOvernightTerms {
+  /** The lookback in business days (absent or a zero period: 0). */
+  lookbackDays: number;
+  /** The rate cutoff in daily rates (absent: 0). */
+  lockoutDays: number;
+  /** `Lookback` as written, when given. */
+  lookback?: string;
+  /** `RateCutoff` as written, when given. */
+  rateCutoff?: string;
 }
 
 /**
@@ -161,6 +186,12 @@ interface LegOptions {
    */
   paymentLag?: boolean;
   paidOnAccrualEnd?: string;
+  /**
+   * An overnight leg's `Lookback` and `RateCutoff` are read (`overnightTerms`) for the trade's mapper (Swaps and
+   * CrossCurrencySwaps: float_lookback_days, float_observation_shift, float_lockout_days; rates.ts); otherwise a
+   * non-zero one is reported as ignored (unreadOvernightTerms).
+   */
+  overnightTerms?: boolean;
 }
 
 /** A `PaymentLag` of 0 in any of ORE's spellings (`0`, `0D`, `0W`, ...). */
@@ -220,6 +251,83 @@ function parseFxReset(leg: XmlNode, path: string, currency: Currency, options: L
     );
   const fixingDays = text(node, 'FixingDays');
   return { foreignCurrency, foreignAmount, fxIndex, ...(fixingDays !== undefined ? { fixingDays } : {}) };
+}
+
+const PERIOD_UNITS = { W: 'weeks', M: 'months', Y: 'years' } as const;
+
+/**
+ * ORE's `Lookback` of an overnight leg (parsePeriod, e.g. `2D`; absent: 0D) in business days. QuantExt's
+ * OvernightIndexedCoupon moves the value dates back with `fixingCalendar().advance(d, -lookback, Preceding)`: a
+ * lookback in days is that many business days, xva's `float_lookback_days` (0 to MAX_LOOKBACK_DAYS); one in weeks,
+ * months or years is calendar time rolled to a business day, which a count of business days cannot hold. A zero period
+ * in any unit moves nothing (QuantLib's 0W equals 0D).
+ */
+function oreLookbackDays(value: string, field: string): number {
+  const m = /^(\d+)([DWMY])$/i.exec(value);
+  if (m === null) throw new Unmappable(field, value, 'not a lookback period: expected a whole number of business days, e.g. 2D');
+  const count = Number(m[1]);
+  const unit = m[2]!.toUpperCase();
+  if (count === 0) return 0;
+  if (unit !== 'D') {
+    const what = PERIOD_UNITS[unit as keyof typeof PERIOD_UNITS];
+    throw new Unmappable(
+      field,
+      value,
+      `a lookback in ${what} is not supported by xva: float_lookback_days counts business days (0 to ${MAX_LOOKBACK_DAYS}); ` +
+        `ORE moves the observation period back ${count} calendar ${what.slice(0, -1)}${count === 1 ? '' : 's'}, rolled to the preceding business day of the index's fixing calendar: give the lookback in days`,
+    );
+  }
+  if (count > MAX_LOOKBACK_DAYS)
+    throw new Unmappable(field, value, `a lookback of ${count} business days is more than xva's float_lookback_days holds (0 to ${MAX_LOOKBACK_DAYS})`);
+  return count;
+}
+
+/**
+ * ORE's `RateCutoff` of an overnight leg (parseInteger; absent: 0): the last n daily rates of each period are the one
+ * before them, xva's `float_lockout_days` (0 to MAX_LOOKBACK_DAYS).
+ */
+function oreRateCutoff(value: string, field: string): number {
+  const count = oreNumber(value, field, { min: 0 });
+  if (!/^\+?\d+$/.test(value)) throw new Unmappable(field, value, 'expected a whole number of daily rates (ORE reads RateCutoff as an integer)');
+  if (count > MAX_LOOKBACK_DAYS)
+    throw new Unmappable(field, value, `a rate cutoff of ${count} daily rates is more than xva's float_lockout_days holds (0 to ${MAX_LOOKBACK_DAYS})`);
+  return count;
+}
+
+/** A `Lookback` or `RateCutoff` that changes nothing: `0`, `0D`, `0W`, ... (checked before the value is parsed). */
+const zeroTerm = (value: string | undefined): boolean => value === undefined || /^0+[DWMY]?$/i.test(value);
+
+/**
+ * A floating leg's `Lookback` and `RateCutoff` that the trade does not carry over, reported: on an overnight index of
+ * a trade other than a Swap or CrossCurrencySwap (a swaption's underlying; caps and floors on overnight indices are
+ * refused anyway) a non-zero one is approximated, xva compounding the trade's overnight rates in arrears (the trades
+ * reader refuses the columns on other rows than IRS, OIS, BASIS and XCCY); on a term index ORE reads neither (its
+ * makeIborLeg builds IBOR coupons that fix `FixingDays` before their period), so a non-zero one is dropped.
+ */
+function unreadOvernightTerms(fl: XmlNode | undefined, fp: string, index: MappedIndex, notes: TradeNotes): void {
+  for (const name of ['Lookback', 'RateCutoff'] as const) {
+    const value = text(fl, name);
+    if (zeroTerm(value)) continue;
+    if (index.overnight)
+      notes.approximate(
+        `${fp}/${name}`,
+        value,
+        `${name} ignored: xva compounds this trade's overnight rates in arrears, without lookback or rate cutoff (float_lookback_days and float_lockout_days are for IRS, OIS, BASIS and XCCY rows)`,
+      );
+    else notes.drop(`${fp}/${name}`, value, `not carried over: ORE ignores ${name} on a term-index leg (${index.name}), whose coupons fix FixingDays before their period`);
+  }
+}
+
+/** An overnight leg's `Lookback` and `RateCutoff` for the trade's mapper (OreOvernightTerms; zero when absent). */
+function readOvernightTerms(fl: XmlNode | undefined, fp: string): OreOvernightTerms {
+  const lookback = text(fl, 'Lookback');
+  const rateCutoff = text(fl, 'RateCutoff');
+  return {
+    lookbackDays: lookback === undefined ? 0 : oreLookbackDays(lookback, `${fp}/Lookback`),
+    lockoutDays: rateCutoff === undefined ? 0 : oreRateCutoff(rateCutoff, `${fp}/RateCutoff`),
+    ...(lookback !== undefined ? { lookback } : {}),
+    ...(rateCutoff !== undefined ? { rateCutoff } : {}),
+  };
 }
 
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
@@ -363,6 +471,8 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     notes.approximate(`${fp}/IsInArrears`, 'true', 'xva fixes term indices in advance (no convexity adjustment for in-arrears fixing)');
   if (oreBool(text(fl, 'IsAveraged'), `${fp}/IsAveraged`, false))
     notes.approximate(`${fp}/IsAveraged`, 'true', 'xva compounds overnight rates; ORE averages them on this leg');
+  const overnightTerms = index.overnight && options.overnightTerms ? readOvernightTerms(fl, fp) : undefined;
+  if (overnightTerms === undefined) unreadOvernightTerms(fl, fp, index, notes);
   // ORE spreads are decimals (0.001 = 10bp); rounded to 1e-6 bp so that 0.0010 gives 10, not 10.000000000000002
   return {
     ...base,
@@ -371,6 +481,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     spreadBp: Math.round(spread * 1e10) / 1e6,
     ...(gearing !== 1 ? { gearing } : {}),
     ...(inArrears ? { inArrears: true as const } : {}),
+    ...(overnightTerms !== undefined ? { overnightTerms } : {}),
   };
 }
 

@@ -6,14 +6,17 @@
  * on one floating leg of a term index is a CAPFLOOR. Lists that change by coupon period (notionals, fixed rates, cap
  * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them. A swap's
  * `PaymentLag` becomes `payment_lag_days` (paymentLagDays); a swaption's, cap's or resetting swap's is reported as ignored.
+ * An overnight leg's `Lookback` and `RateCutoff` become `float_lookback_days` with `float_observation_shift` and
+ * `float_lockout_days` (overnightCompounding); a swaption's are reported as ignored (parseLeg).
  */
-import { ignoredPaymentLag, parseLegs, type OreLeg, type ScheduledValues, type TradeNotes } from './legs.js';
+import { ignoredPaymentLag, parseLegs, type OreLeg, type OreOvernightTerms, type ScheduledValues, type TradeNotes } from './legs.js';
 import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
 import { isTermIndex } from '../../products/capFloor.js';
 import { canonicalCalendarName } from '../../conventions/holidays.js';
 import { toIsoDate, type DateSerial } from '../../conventions/dates.js';
 import { buildSchedule } from '../../conventions/schedule.js';
 import { bermudanExerciseDates } from '../../portfolio/tradeRows.js';
+import { overnightRateCount } from '../../products/overnightCoupon.js';
 import type { BusinessDayConvention, FixedLeg, ScheduleTerms, Stub } from '../../products/types.js';
 import { Unmappable } from './report.js';
 import type { TradeRow } from './rows.js';
@@ -363,6 +366,124 @@ function paymentLagDays(legs: OreLeg[], fields: TradeFields, notes: TradeNotes):
   return first;
 }
 
+/** No lookback and no rate cutoff: ORE's defaults (`Lookback` 0D, `RateCutoff` absent). */
+const PLAIN: OreOvernightTerms = { lookbackDays: 0, lockoutDays: 0 };
+
+/** A leg's Lookback and RateCutoff as read (overnight legs of Swaps and CrossCurrencySwaps), else none. */
+const termsOf = (leg: OreLeg): OreOvernightTerms => leg.overnightTerms ?? PLAIN;
+const compounds = (leg: OreLeg): boolean => termsOf(leg).lookbackDays > 0 || termsOf(leg).lockoutDays > 0;
+
+/** The field that gives a leg its terms, for messages: `Lookback` when it looks back, else `RateCutoff`. */
+function termsField(leg: OreLeg): { field: string; value: string | undefined } {
+  const terms = termsOf(leg);
+  return terms.lookbackDays > 0
+    ? { field: `${leg.path}/FloatingLegData/Lookback`, value: terms.lookback }
+    : { field: `${leg.path}/FloatingLegData/RateCutoff`, value: terms.rateCutoff };
+}
+
+/**
+ * xva has one float_lookback_days and one float_lockout_days per row, applied to every overnight leg of it (docs/
+ * inputs.md), so overnight legs with different `Lookback` or `RateCutoff` (a missing one is 0) are refused, naming
+ * the first later leg that differs from the first.
+ */
+function sameOvernightTerms(overnight: OreLeg[]): void {
+  const first = overnight[0]!;
+  for (const leg of overnight.slice(1)) {
+    for (const [name, key, what, column, unit] of [
+      ['Lookback', 'lookbackDays', 'lookbacks', 'float_lookback_days', 'business day'],
+      ['RateCutoff', 'lockoutDays', 'rate cutoffs', 'float_lockout_days', 'daily rate'],
+    ] as const) {
+      if (termsOf(leg)[key] === termsOf(first)[key]) continue;
+      const count = (l: OreLeg) => `${l.path}: ${termsOf(l)[key]} ${unit}${termsOf(l)[key] === 1 ? '' : 's'}`;
+      throw new Unmappable(
+        `${leg.path}/FloatingLegData/${name}`,
+        name === 'Lookback' ? termsOf(leg).lookback : termsOf(leg).rateCutoff,
+        `the overnight legs' ${what} differ (${count(first)}, ${count(leg)}; a missing ${name} is 0); xva has one ${column} per trade, for all its overnight legs`,
+      );
+    }
+  }
+}
+
+/**
+ * A resetting cross-currency leg (fx_reset) compounds its overnight rates in arrears: the trades reader refuses
+ * lookback and lockout columns on a row whose resetting leg is overnight, since they would apply to it too. So a
+ * Lookback or RateCutoff on that leg, or on the other leg when the resetting one is overnight, is refused.
+ */
+function refuseOnResettingLeg(overnight: OreLeg[], resetting: OreLeg): void {
+  if (!overnight.includes(resetting)) return;
+  if (compounds(resetting)) {
+    const { field, value } = termsField(resetting);
+    throw new Unmappable(field, value, "a lookback or rate cutoff on the resetting leg (fx_reset) is not supported by xva: it compounds a resetting leg's overnight rates in arrears");
+  }
+  const other = overnight.find(compounds)!;
+  const { field, value } = termsField(other);
+  throw new Unmappable(
+    field,
+    value,
+    `xva applies float_lookback_days and float_lockout_days to every overnight leg of the row, and the resetting leg (${resetting.path}, on ${resetting.index!.name}) compounds in arrears without them`,
+  );
+}
+
+/**
+ * A lockout must be shorter than every period's daily rates (ORE's OvernightIndexedCoupon requires `rateCutoff < n`,
+ * the trades reader likewise, counted on the row's calendar): refused otherwise, naming the period of the schedule
+ * xva builds for the leg.
+ */
+function checkLockout(leg: OreLeg, lockoutDays: number, fields: TradeFields): void {
+  const terms = scheduleTerms(leg, fields);
+  const schedule = buildSchedule(terms);
+  for (let i = 0; i < schedule.count; i++) {
+    const rates = overnightRateCount(terms, schedule.accrualStart[i]!, schedule.accrualEnd[i]!);
+    if (lockoutDays < rates) continue;
+    throw new Unmappable(
+      `${leg.path}/FloatingLegData/RateCutoff`,
+      termsOf(leg).rateCutoff,
+      `a rate cutoff needs fewer days than every period has daily rates: the period ${toIsoDate(schedule.accrualStart[i]!)} to ` +
+        `${toIsoDate(schedule.accrualEnd[i]!)} compounds ${rates} (ORE refuses it too)`,
+    );
+  }
+}
+
+/**
+ * ORE moves an overnight leg's observation period back on its index's fixing calendar (QuantExt's
+ * OvernightIndexedCoupon), xva on the row's `calendar`: a leg whose fixing calendar is another is reported as
+ * approximated.
+ */
+function lookbackCalendar(leg: OreLeg, lookbackDays: number, fields: TradeFields, notes: TradeNotes): void {
+  const row = (fields.calendar as string | null | undefined) ?? undefined;
+  const fixing = leg.index!.fixingCalendar;
+  if (fixing === row) return;
+  notes.approximate(
+    `${leg.path}/FloatingLegData/Lookback`,
+    termsOf(leg).lookback,
+    `xva moves the observation period back ${businessDays(lookbackDays)} of the trade's calendar, ${row ?? 'weekends'}; ORE moves it on ${leg.index!.name}'s fixing calendar, ${fixing ?? 'weekends'}`,
+  );
+}
+
+/**
+ * An IRS, OIS, BASIS or XCCY row's `float_lookback_days`, `float_observation_shift` and `float_lockout_days` from its
+ * overnight legs' ORE `Lookback` (in business days, with the observation period shift ORE applies) and `RateCutoff`
+ * (docs/inputs.md "Overnight lookback, observation shift and lockout"), written as portfolio/writeRows.ts writes them:
+ * the shift (true) with a lookback, each column only when above 0. The overnight legs must agree
+ * (sameOvernightTerms), a resetting leg takes none (refuseOnResettingLeg) and a lockout must fit every period
+ * (checkLockout). Empty when no overnight leg looks back or locks out.
+ */
+function overnightCompounding(legs: OreLeg[], fields: TradeFields, notes: TradeNotes, resetting?: OreLeg): TradeFields {
+  const overnight = legs.filter((l) => l.index?.overnight === true);
+  if (!overnight.some(compounds)) return {};
+  if (resetting !== undefined) refuseOnResettingLeg(overnight, resetting);
+  sameOvernightTerms(overnight);
+  const { lookbackDays, lockoutDays } = termsOf(overnight[0]!);
+  for (const leg of overnight) {
+    if (lockoutDays > 0) checkLockout(leg, lockoutDays, fields);
+    if (lookbackDays > 0) lookbackCalendar(leg, lookbackDays, fields, notes);
+  }
+  return {
+    ...(lookbackDays > 0 ? { float_lookback_days: lookbackDays, float_observation_shift: true } : {}),
+    ...(lockoutDays > 0 ? { float_lockout_days: lockoutDays } : {}),
+  };
+}
+
 /**
  * ORE pays a leg's notional exchanges `NotionalPaymentLag` business days after their dates (0 when absent; ORE's
  * makeNotionalLeg and, for a resetting leg, buildNotionalLeg), not `PaymentLag` ones; xva pays every exchange of an
@@ -409,7 +530,7 @@ export type OreSwapType = 'Swap' | 'CrossCurrencySwap';
  * refused, as ORE refuses it.
  */
 export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName = 'SwapData', tradeType: OreSwapType = 'Swap'): TradeFields {
-  const legs = parseLegs(data, dataName, notes, { notionalSteps: true, rateSteps: true, fxReset: true, paymentLag: true });
+  const legs = parseLegs(data, dataName, notes, { notionalSteps: true, rateSteps: true, fxReset: true, paymentLag: true, overnightTerms: true });
   if (legs.length !== 2) throw new Unmappable(`${dataName}/LegData`, `${legs.length} legs`, 'xva swaps have exactly two legs');
   if (tradeType === 'CrossCurrencySwap' && legs[0]!.currency === legs[1]!.currency)
     throw new Unmappable(
@@ -428,6 +549,7 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName =
       for (const leg of legs) ignoredPaymentLag(leg, notes, "a resetting cross-currency swap's coupons", 'xva has no payment lag on a swap with fx_reset');
     const lag = fxReset !== undefined ? 0 : paymentLagDays(legs, fields, notes);
     if (lag > 0) fields.payment_lag_days = lag;
+    Object.assign(fields, overnightCompounding(legs, fields, notes, fxReset === undefined ? undefined : legs[fxReset === 'leg1' ? 0 : 1]));
     // an XCCY takes no rate steps (rate_schedules: IRS, OIS, physical SWAPTION, CAPFLOOR): a fixed rate that steps is refused
     legs.forEach((leg, i) => {
       if (leg.rateSteps === undefined) return;
@@ -451,11 +573,13 @@ export function mapSwap(data: XmlNode | undefined, notes: TradeNotes, dataName =
   if (legs.every((l) => l.kind === 'float')) {
     const fields = basisSwap(legs, notes);
     const lag = paymentLagDays(legs, fields, notes);
-    return { ...fields, ...(lag > 0 ? { payment_lag_days: lag } : {}) };
+    return { ...fields, ...(lag > 0 ? { payment_lag_days: lag } : {}), ...overnightCompounding(legs, fields, notes) };
   }
   const { fixed, fields } = fixedFloat(legs, dataName, notes);
   const lag = paymentLagDays(legs, fields, notes);
   if (lag > 0) fields.payment_lag_days = lag;
+  // an OIS's overnight leg compounds in arrears, with its Lookback and RateCutoff (an IRS's term leg has none)
+  Object.assign(fields, overnightCompounding(legs, fields, notes));
   // an OIS is a fixed/float swap on an overnight index (compounded in arrears)
   const floating = legs.find((l) => l.kind === 'float')!;
   const overnight = floating.index!.overnight;

@@ -82,6 +82,18 @@ export const FX_RESET_COLUMN = { name: 'fx_reset', type: 'utf8' } as const satis
  */
 export const PAYMENT_LAG_COLUMN = { name: 'payment_lag_days', type: 'int32' } as const satisfies ColumnSpec;
 
+/**
+ * IRS, OIS, BASIS, XCCY: the overnight legs' ORE `Lookback` (business days, with ORE's observation period shift) and
+ * `RateCutoff` (docs/inputs.md "Overnight lookback, observation shift and lockout"; blank = 0, no shift). Kept out of
+ * TRADE_COLUMNS like `payment_lag_days`: only a row that looks back or locks out holds the keys, and the columns are
+ * written only when some imported trade does (index.ts), in the order portfolio/writeRows.ts writes them.
+ */
+export const OVERNIGHT_COMPOUNDING_COLUMNS = columns([
+  { name: 'float_lookback_days', type: 'int32' },
+  { name: 'float_observation_shift', type: 'bool' },
+  { name: 'float_lockout_days', type: 'int32' },
+]);
+
 export const NOTIONAL_SCHEDULE_COLUMNS = columns([
   { name: 'trade_id', type: 'utf8' },
   { name: 'from_date', type: 'date' },
@@ -135,7 +147,14 @@ export const ELIGIBLE_COLLATERAL_COLUMNS = columns([
 ]);
 
 type RowOf<T extends readonly ColumnSpec[]> = { [K in T[number]['name']]: CellValue };
-export type TradeRow = RowOf<typeof TRADE_COLUMNS> & { exercise?: 'bermudan'; payment_lag_days?: number; fx_reset?: 'leg1' | 'leg2' };
+export type TradeRow = RowOf<typeof TRADE_COLUMNS> & {
+  exercise?: 'bermudan';
+  payment_lag_days?: number;
+  fx_reset?: 'leg1' | 'leg2';
+  float_lookback_days?: number;
+  float_observation_shift?: boolean;
+  float_lockout_days?: number;
+};
 export type CounterpartyRow = RowOf<typeof COUNTERPARTY_COLUMNS>;
 export type NettingSetRow = RowOf<typeof NETTING_SET_COLUMNS>;
 export type EligibleCollateralRow = RowOf<typeof ELIGIBLE_COLLATERAL_COLUMNS>;
@@ -157,7 +176,7 @@ export interface ColumnTable {
 
 export function toColumnTable<T extends readonly ColumnSpec[]>(
   specs: T,
-  // (a key a row leaves out is null: a trade row's `exercise`, `payment_lag_days` or `fx_reset`)
+  // (a key a row leaves out is null: a trade row's `exercise`, `payment_lag_days`, `fx_reset` or overnight compounding)
   rows: readonly Partial<RowOf<T>>[],
   metadata?: Record<string, string>,
 ): ColumnTable {
