@@ -4,7 +4,8 @@
  *   50 was blamed on the swaption trades);
  * - parameters inside the bounds whose rates still overflow over the book's horizon (κ = −0.5 on the demo's 50-year
  *   trades) fail the run naming the netting sets and the rate sections, instead of writing NaN exposures with exit 0;
- * - a rate above 50% (a percentage typed as a decimal) is a warning naming the cell;
+ * - a rate above 50% (a percentage typed as a decimal) is a warning naming the cell, as is an FX or equity vol above
+ *   200% (it gives finite, meaningless paths); a run writes its input warnings on stderr;
  * - warnings beyond --max-issues are counted, and a whole file given as a value is cut in the message.
  */
 import fs from 'node:fs';
@@ -173,6 +174,33 @@ describe('warnings of validate', () => {
       'market.yaml column rates.USD.swaptionVols (expiry 2Y, tenor 5Y): 0.92: expected a normal vol in decimals per year (0.008 = 80bp) at most 0.05: 0.92 is 9200bp a year',
       'market.yaml column rates.JPY.hullWhite.sigma: 0.4: expected a short-rate normal vol in decimals per year (0.01 = 100bp) at most 0.05: 0.4 is 4000bp a year',
     ]);
+  });
+
+  it('an FX or equity vol far above any market\'s (typed in percent) is a warning; a run says it on stderr (not with --quiet)', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    let text = fs.readFileSync(file, 'utf8');
+    const eurusd = 'EURUSD: { vol: 0.075 }';
+    const spx = 'SPX: { currency: USD, spot: 5200, dividendYield: 0.014, vol: 0.18 }';
+    expect(text).toContain(eurusd);
+    expect(text).toContain(spx);
+    text = text.replace(eurusd, 'EURUSD: { vol: 7.5 }').replace(spx, spx.replace('vol: 0.18', 'vol: 18'));
+    fs.writeFileSync(file, text);
+    const expected = [
+      'market.yaml column fx.vols (EUR against USD): 7.5: expected an FX Black vol in decimals (0.10 = 10%) at most 2: 7.5 is 750%',
+      'market.yaml column equities.SPX: 18: expected an equity Black vol in decimals (0.10 = 10%) at most 2: 18 is 1800%',
+    ];
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map(formatIssue)).toEqual(expected);
+    // the small book's own vols (7.5% to 19%, a USDJPY term structure) give none
+    expect((await validateInputs({ portfolioDir: SMALL })).warnings).toEqual([]);
+    const out = path.join(tempDir(), 'run');
+    const run = await xvaInProcess(['simulate', '--portfolio', dir, '--paths', '64', '--out', out]);
+    expect(run.status).toBe(0);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual(expected.map((w) => `warning: ${w}`));
+    const quiet = await xvaInProcess(['simulate', '--portfolio', dir, '--paths', '64', '--out', out + '-quiet', '--quiet']);
+    expect([quiet.status, quiet.stderr]).toEqual([0, '']);
   });
 
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { IssueCollector } from '../errors.js';
+import { IssueCollector, formatIssue } from '../errors.js';
 import { loadMarket } from '../market/load.js';
 import { checkPortfolio } from '../portfolio/checks.js';
 import { loadPortfolio } from '../portfolio/load.js';
@@ -61,13 +61,25 @@ function packageVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-/** Loads and checks the market and the portfolio; throws XvaInputError listing every problem. */
-export async function loadSimulationInputs(portfolioDir: string, marketFile: string) {
+/** Input warnings a run writes before pointing to `xva validate` for the rest. */
+const RUN_WARNINGS_SHOWN = 20;
+
+/**
+ * Loads and checks the market and the portfolio; throws XvaInputError listing every problem. The checks' warnings
+ * (a vol typed in percent, a cell the product does not read: `xva validate` lists them all) go to `onWarning` when
+ * given, the first RUN_WARNINGS_SHOWN of them, so that a run on doubtful inputs says so.
+ */
+export async function loadSimulationInputs(portfolioDir: string, marketFile: string, onWarning?: (text: string) => void) {
   const issues = new IssueCollector(200);
   const market = loadMarket(marketFile);
   const portfolio = await loadPortfolio(portfolioDir, issues, { baseCurrency: market.baseCurrency });
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
   issues.throwIfAny();
+  if (onWarning !== undefined) {
+    for (const warning of issues.warnings.slice(0, RUN_WARNINGS_SHOWN)) onWarning(formatIssue(warning));
+    const more = issues.warnings.length + issues.warningsTruncated - RUN_WARNINGS_SHOWN;
+    if (more > 0) onWarning(`... and ${more} more input warnings (xva validate lists them)`);
+  }
   return { market, portfolio };
 }
 
@@ -110,7 +122,7 @@ export async function simulateToFiles(options: SimulateRunOptions): Promise<Simu
 
 async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool | undefined): Promise<SimulateRunResult> {
   const started = performance.now();
-  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
   const loadSeconds = (performance.now() - started) / 1000;
 
   // Dynamic IM: simulated first (its own run of the simm sets, cube on), then held as IM in the exposure run.

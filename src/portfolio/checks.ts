@@ -314,6 +314,54 @@ export function checkPortfolio(
     }
     checkRateModels(portfolio, market, options.marketFile, issues);
     checkRateVolLevels(market, options.marketFile, issues);
+    checkFxEquityVolLevels(portfolio, market, options.marketFile, issues);
+  }
+}
+
+/** Above this an FX or equity Black vol is most likely typed in percent (15 for 15%): a warning. */
+const PLAUSIBLE_FX_EQUITY_VOL = 2; // 200%
+/** Where a vol term structure is read for the check: its pillars lie between, and it is flat beyond them. */
+const VOL_CHECK_YEARS = [0, 1 / 12, 0.25, 0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30];
+
+/**
+ * A warning per FX pair against the base currency and per equity the book trades whose Black vol is far above any
+ * market's at some tenor: the loader takes any positive vol, and the simulation gives finite but meaningless paths
+ * under a vol of 7.5 meant as 7.5% (lognormal paths collapse towards 0, options are worth their whole forward).
+ */
+function checkFxEquityVolLevels(portfolio: Portfolio, market: Market, marketFile: string, issues: IssueCollector): void {
+  const highest = (vol: (t: number) => number): number | undefined => {
+    let max: number | undefined;
+    for (const t of VOL_CHECK_YEARS) {
+      const v = vol(t);
+      if (max === undefined || v > max) max = v;
+    }
+    return max;
+  };
+  const warn = (column: string, vol: number, what: string): void => {
+    issues.add({
+      file: marketFile,
+      column,
+      value: String(vol),
+      expected: `${what} Black vol in decimals (0.10 = 10%) at most ${PLAUSIBLE_FX_EQUITY_VOL}: ${vol} is ${Math.round(vol * 100)}%`,
+      severity: 'warning',
+    });
+  };
+  const base = market.baseCurrency;
+  for (const ccy of market.currencies) {
+    if (ccy === base) continue;
+    let vol: number | undefined;
+    try {
+      vol = highest((t) => market.fxVol(ccy, base, t));
+    } catch {
+      continue; // no vol for the pair: the products that need one say so
+    }
+    if (vol !== undefined && vol > PLAUSIBLE_FX_EQUITY_VOL) warn(`fx.vols (${ccy} against ${base})`, vol, 'an FX');
+  }
+  const equities = new Set<string>();
+  for (const trade of portfolio.trades) if ((trade.product === 'EQFWD' || trade.product === 'EQOPT') && market.hasEquity(trade.underlying)) equities.add(trade.underlying);
+  for (const name of [...equities].sort()) {
+    const vol = highest((t) => market.equityVol(name, t));
+    if (vol !== undefined && vol > PLAUSIBLE_FX_EQUITY_VOL) warn(`equities.${name}`, vol, 'an equity');
   }
 }
 

@@ -48,7 +48,7 @@ export function packageVersion(): string {
 
 export async function simulateShardToFiles(options: SimulateShardOptions): Promise<SimulateShardResult> {
   const started = performance.now();
-  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
   const loadSeconds = (performance.now() - started) / 1000;
   const coverage = options.coverage ?? 1;
   const book = bookPlan(portfolio, market, { grid: options.grid, coverage, paths: options.paths });

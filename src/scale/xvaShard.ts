@@ -82,7 +82,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
   checkXvaShardOptions(options);
   if (!options.outDir) throw new XvaUsageError('--shard needs --out DIR: the shard folder is written under it');
   const started = performance.now();
-  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
   const loadSeconds = (performance.now() - started) / 1000;
   const book = bookPlan(portfolio, market, { grid: options.grid, coverage: 1, paths: options.paths });
   const inBook = new Set(book.counterparties.map((c) => c.counterpartyId));

@@ -89,7 +89,7 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
 
 async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined): Promise<XvaRun> {
   if (options.rng === 'sobol' && options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
-  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
   // under rng sobol, every run here (the base run, the incremental runs of one set) draws each driver's Sobol
