@@ -5,7 +5,8 @@
  * - parameters inside the bounds whose rates still overflow over the book's horizon (κ = −0.5 on the demo's 50-year
  *   trades) fail the run naming the netting sets and the rate sections, instead of writing NaN exposures with exit 0;
  * - a rate above 50% (a percentage typed as a decimal) is a warning naming the cell, as is an FX or equity vol above
- *   200% (it gives finite, meaningless paths); a run writes its input warnings on stderr;
+ *   200% (it gives finite, meaningless paths), a fixing above 50% or an FX fixing 3 times off its spot; a run writes its
+ *   input warnings on stderr;
  * - warnings beyond --max-issues are counted, and a whole file given as a value is cut in the message.
  */
 import fs from 'node:fs';
@@ -201,6 +202,25 @@ describe('warnings of validate', () => {
     expect(run.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual(expected.map((w) => `warning: ${w}`));
     const quiet = await xvaInProcess(['simulate', '--portfolio', dir, '--paths', '64', '--out', out + '-quiet', '--quiet']);
     expect([quiet.status, quiet.stderr]).toEqual([0, '']);
+  });
+
+  it('a fixing typed in percent, or an FX fixing of the inverse pair, is a warning naming the series and its first such date', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    fs.appendFileSync(
+      file,
+      '\nfixings:\n' +
+        '  EUR-EURIBOR-6M:\n    - { date: 2025-12-29, rate: 2.134 }\n    - { date: 2026-03-20, rate: 2.51 }\n    - { date: 2026-06-29, rate: 0.0241 }\n' +
+        '  USD-SOFR:\n    - { date: 2026-06-29, rate: -0.001 }\n' +
+        // EURUSD spot 1.085: 0.9217 is USD per EUR inverted (1/1.085), within the factor 3; 152.3 is the JPY rate
+        '  FX-EUR-USD:\n    - { date: 2026-03-31, rate: 0.9217 }\n  FX-USD-JPY:\n    - { date: 2026-03-31, rate: 0.00657 }\n',
+    );
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.filter((w) => w.column?.startsWith('fixings.')).map(formatIssue)).toEqual([
+      'market.yaml column fixings.EUR-EURIBOR-6M (2025-12-29) (and 1 more of its fixings): 2.134: expected a rate in decimals (0.0213 = 2.13%) at most 0.5 in size: 2.134 is 213%',
+      'market.yaml column fixings.FX-USD-JPY (2026-03-31): 0.00657: expected an FX rate near today\'s spot 152.3 of JPY per USD (within a factor 3; the inverse pair is FX-JPY-USD)',
+    ]);
   });
 
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {

@@ -162,6 +162,10 @@ export class MarketData implements Market {
     return this.spec.fixings?.get(index)?.get(date);
   }
 
+  fixingSeries(): ReadonlyMap<string, ReadonlyMap<DateSerial, number>> {
+    return this.spec.fixings ?? new Map();
+  }
+
   fxFixing(base: Currency, quote: Currency, date: DateSerial): number | undefined {
     if (base === quote) return 1;
     const direct = this.spec.fixings?.get(`FX-${base}-${quote}`)?.get(date);

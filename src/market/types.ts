@@ -167,6 +167,11 @@ export interface Market {
   /** The index's fixing on a past date (`fixings` of the market file; term indices only), or undefined. */
   fixing(index: string, date: DateSerial): number | undefined;
   /**
+   * Every series of the `fixings` section, by name (an index or `FX-<CCY1>-<CCY2>`), for the checks of `xva validate`;
+   * optional so that hand-built test markets need not define it.
+   */
+  fixingSeries?(): ReadonlyMap<string, ReadonlyMap<DateSerial, number>>;
+  /**
    * Units of `quote` per one `base` fixed on a past date (`fixings` `FX-<BASE>-<QUOTE>`, or the inverse of
    * `FX-<QUOTE>-<BASE>`), or undefined.
    */

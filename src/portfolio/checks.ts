@@ -315,6 +315,45 @@ export function checkPortfolio(
     checkRateModels(portfolio, market, options.marketFile, issues);
     checkRateVolLevels(market, options.marketFile, issues);
     checkFxEquityVolLevels(portfolio, market, options.marketFile, issues);
+    checkFixingLevels(market, options.marketFile, issues);
+  }
+}
+
+/** Above this in size a rate fixing is most likely typed in percent (2.13 for 2.13%): a warning. */
+const PLAUSIBLE_FIXING_RATE = 0.5;
+/** An FX fixing this many times away from today's spot, either way, is most likely the inverse pair: a warning. */
+const PLAUSIBLE_FX_FIXING_RATIO = 3;
+
+/**
+ * A warning per past fixing far from any plausible level (the loader takes any rate, and one fixing sets a coupon):
+ * a rate above 50% in size, or an FX rate more than 3 times away from today's spot of its pair (units of the second
+ * currency per one of the first; the inverse pair given by mistake is off by about spot²). One warning per series,
+ * naming its first such date and counting the others.
+ */
+function checkFixingLevels(market: Market, marketFile: string, issues: IssueCollector): void {
+  for (const [name, series] of market.fixingSeries?.() ?? []) {
+    const pair = /^FX-([A-Z]{3})-([A-Z]{3})$/.exec(name);
+    let spot: number | undefined;
+    if (pair !== null) {
+      try {
+        spot = market.fxSpot(pair[1] as Currency, pair[2] as Currency);
+      } catch {
+        continue; // the loader names a pair without a spot
+      }
+    }
+    const bad = [...series].filter(([, rate]) => (spot === undefined ? Math.abs(rate) > PLAUSIBLE_FIXING_RATE : rate / spot > PLAUSIBLE_FX_FIXING_RATIO || spot / rate > PLAUSIBLE_FX_FIXING_RATIO)).sort((a, b) => a[0] - b[0]);
+    if (bad.length === 0) continue;
+    const [date, rate] = bad[0]!;
+    const others = bad.length > 1 ? ` (and ${bad.length - 1} more of its fixings)` : '';
+    issues.add({
+      file: marketFile,
+      column: `fixings.${name} (${toIsoDate(date)})${others}`,
+      value: String(rate),
+      expected: spot === undefined
+        ? `a rate in decimals (0.0213 = 2.13%) at most ${PLAUSIBLE_FIXING_RATE} in size: ${rate} is ${Math.round(rate * 100)}%`
+        : `an FX rate near today's spot ${spot} of ${pair![2]} per ${pair![1]} (within a factor ${PLAUSIBLE_FX_FIXING_RATIO}; the inverse pair is FX-${pair![2]}-${pair![1]})`,
+      severity: 'warning',
+    });
   }
 }
 
