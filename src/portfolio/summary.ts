@@ -10,7 +10,7 @@ import { PRODUCTS, tradeMaturity, type CrossCurrencySwap, type Currency, type Fl
 import { isTermIndex } from '../products/capFloor.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { overnightAccrual } from '../pricing/legs.js';
-import { overnightCompounding, periodFixings } from '../products/overnightCoupon.js';
+import { overnightCompounding, overnightSwapLegs, periodFixings } from '../products/overnightCoupon.js';
 import { tableDisplayName } from './load.js';
 import { WEEKENDS_ONLY } from '../conventions/holidays.js';
 import type { Portfolio } from './types.js';
@@ -179,7 +179,7 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   let laggedSwaps = 0;
   let lookbackSwaps = 0;
   for (const trade of portfolio.trades) {
-    if (trade.product !== 'CAPFLOOR' && floatingLegs(trade).some((leg) => overnightCompounding(leg) !== undefined)) lookbackSwaps++;
+    if (overnightSwapLegs(trade).some((leg) => overnightCompounding(leg) !== undefined)) lookbackSwaps++;
     if (((trade.product === 'IRS' || trade.product === 'OIS') && (trade.fixedLeg.paymentLagDays ?? 0) > 0) || ((trade.product === 'BASIS' || trade.product === 'XCCY') && (trade.leg1.paymentLagDays ?? 0) > 0)) laggedSwaps++;
     if (trade.product === 'SWAPTION' && trade.exerciseDates !== undefined) bermudanSwaptions++;
     if (trade.product === 'XCCY' && trade.fxReset !== undefined) resettingSwaps++;

@@ -9,7 +9,7 @@ import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js
 import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
-import { overnightRateCount } from '../products/overnightCoupon.js';
+import { overnightRateCount, overnightSwapLegs } from '../products/overnightCoupon.js';
 import { buildSchedule } from '../conventions/schedule.js';
 import { adjust } from '../conventions/calendar.js';
 import { calendarNamed } from '../conventions/holidays.js';
@@ -817,7 +817,7 @@ function checkOvernightTerms(r: FieldReader, row: number, c: RowConventions, tra
     r.issues.add({ file: r.table.file, row: row + 1, column: 'float_observation_shift', value: 'true', expected: 'a float_lookback_days above 0 to shift the observation period by (without one nothing is shifted)', severity: 'warning' });
   }
   if (given.length === 0) return;
-  const legs = overnightLegs(trade);
+  const legs = overnightSwapLegs(trade);
   const value = (column: (typeof given)[number]): string => String(column === 'float_lookback_days' ? c.lookbackDays : c.lockoutDays);
   if (legs.length === 0) {
     for (const column of given) {
@@ -845,12 +845,6 @@ function checkOvernightTerms(r: FieldReader, row: number, c: RowConventions, tra
       return;
     }
   }
-}
-
-/** The floating legs of a trade on an overnight index. */
-function overnightLegs(trade: Trade): FloatLeg[] {
-  const legs: SwapLeg[] = trade.product === 'IRS' || trade.product === 'OIS' ? [trade.floatLeg] : trade.product === 'BASIS' || trade.product === 'XCCY' ? [trade.leg1, trade.leg2] : [];
-  return legs.filter((leg): leg is FloatLeg => leg.kind === 'float' && !isTermIndex(leg.floatIndex));
 }
 
 /**

@@ -3,6 +3,7 @@
  * amended book (`xva optimize`) is written as a portfolio folder that every command reads again. Reading what this
  * writes gives the same Portfolio (test/portfolio-write.test.ts checks the round trip on the bundled books).
  */
+import { overnightCompounding, overnightSwapLegs } from '../products/overnightCoupon.js';
 import { XvaInternalError } from '../errors.js';
 import type { OutputColumnType, OutputTable } from '../io/write.js';
 import type { FixedLeg, FloatLeg, SwapLeg, Trade } from '../products/types.js';
@@ -81,11 +82,9 @@ export function tradeRow(t: Trade): Record<string, Cell> {
   };
 }
 
-/** The first floating leg of a swap with a lookback or lockout (`float_lookback_days`, `float_lockout_days`). */
+/** The first overnight leg of a swap with a lookback or lockout (`float_lookback_days`, `float_lockout_days`). */
 function compoundingLeg(t: Trade): FloatLeg | undefined {
-  const legs: SwapLeg[] = t.product === 'IRS' || t.product === 'OIS' ? [t.floatLeg] : t.product === 'BASIS' || t.product === 'XCCY' ? [t.leg1, t.leg2] : [];
-  for (const leg of legs) if (leg.kind === 'float' && (leg.lookbackDays || leg.lockoutDays)) return leg;
-  return undefined;
+  return overnightSwapLegs(t).find((leg) => overnightCompounding(leg) !== undefined);
 }
 
 function productRow(t: Trade): Record<string, Cell> {

@@ -25,7 +25,7 @@ import { rateOn, withFlatRate } from '../products/rateSteps.js';
 import { calendarNamed } from '../conventions/holidays.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import type { DateSerial } from '../conventions/dates.js';
-import { overnightCompounding, periodFixings, type DailyFixings } from '../products/overnightCoupon.js';
+import { overnightCompounding, periodFixings, type DailyFixings, type OvernightCompounding } from '../products/overnightCoupon.js';
 
 /** Projected cash flows of a leg still to be paid: payment times (years from the as-of date) and amounts. */
 export interface LegFlows {
@@ -127,43 +127,9 @@ export function floatLegFlows(
     const tau = schedule.accrualFraction[i]!;
     const start = market.time(schedule.accrualStart[i]!);
     const end = market.time(schedule.accrualEnd[i]!);
-    if (terms !== undefined) {
-      // a lookback, shift or lockout: the coupon's own days (products/overnightCoupon.ts)
-      const days = periodFixings(leg, terms, i, schedule.accrualStart[i]!, schedule.accrualEnd[i]!, tau);
-      const growth = compoundedGrowth(days, leg, projection, market);
-      const os = market.time(days.observationStart);
-      const oe = market.time(days.observationEnd);
-      const obs = flows.observation!;
-      obs.firstFixingDates[k] = days.fixingDates[0]!;
-      obs.startTimes[k] = os;
-      obs.endTimes[k] = oe;
-      obs.rateRatios[k] = tau / days.rateFraction;
-      obs.growthAdjustments[k] = growth !== undefined && days.fixingDates[0]! >= market.asOf ? growth / (projection.discount(os) / projection.discount(oe)) : 1;
-      // without a past fixing: today's forward over a period of the same length starting today (module comment)
-      const forward = growth !== undefined ? (growth - 1) / days.rateFraction : projection.forwardRate(0, end - start, tau);
-      flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
-      flows.accrualStartTimes[k] = start;
-      flows.accrualEndTimes[k] = end;
-      flows.accrualFractions[k] = tau;
-      flows.notionals[k] = periodNotional(leg, schedule.accrualStart[i]!);
-      flows.amounts[k] = flows.notionals[k]! * (gearing * forward + spread) * tau;
-      continue;
-    }
-    // A period fixed on or before today: a term index's fixing on its start, or an overnight index's daily fixings
-    // compounded from its start to today and the curve's growth from today to its end, where the market has them;
-    // else a running period takes today's forward over the same length (see the module comment).
-    const started = schedule.accrualStart[i]!;
-    let fixed: number | undefined;
-    if (started <= market.asOf && market.fixing !== undefined) {
-      if (isTermIndex(leg.floatIndex)) fixed = market.fixing(leg.floatIndex, started);
-      else if (started < market.asOf) {
-        const ended = schedule.accrualEnd[i]!;
-        const accrued = overnightAccrual(leg, started, market as Pick<Market, 'asOf' | 'fixing'>, ended);
-        // a period that ended before today (paid later: a payment lag) has all of its fixings
-        if (accrued !== undefined) fixed = (accrued / (ended > market.asOf ? projection.discount(end) : 1) - 1) / tau;
-      }
-    }
-    const forward = fixed ?? (start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau));
+    const forward = terms !== undefined
+      ? observedForward(leg, terms, i, schedule, k, flows.observation!, projection, market)
+      : plainForward(leg, i, schedule, projection, market);
     flows.paymentTimes[k] = market.time(schedule.paymentDate[i]!);
     flows.accrualStartTimes[k] = start;
     flows.accrualEndTimes[k] = end;
@@ -172,6 +138,59 @@ export function floatLegFlows(
     flows.amounts[k] = flows.notionals[k]! * (gearing * forward + spread) * tau;
   }
   return flows;
+}
+
+/**
+ * The rate of period i compounded in arrears: a period fixed on or before today takes a term index's fixing on its
+ * start, or an overnight index's daily fixings compounded from its start to today and the curve's growth from today to
+ * its end, where the market has them; else a running period takes today's forward over the same length (module comment).
+ */
+function plainForward(leg: FloatLeg, i: number, schedule: Schedule, projection: YieldCurve, market: Pick<Market, 'asOf' | 'time'> & Partial<Pick<Market, 'fixing'>>): number {
+  const tau = schedule.accrualFraction[i]!;
+  const start = market.time(schedule.accrualStart[i]!);
+  const end = market.time(schedule.accrualEnd[i]!);
+  const started = schedule.accrualStart[i]!;
+  let fixed: number | undefined;
+  if (started <= market.asOf && market.fixing !== undefined) {
+    if (isTermIndex(leg.floatIndex)) fixed = market.fixing(leg.floatIndex, started);
+    else if (started < market.asOf) {
+      const ended = schedule.accrualEnd[i]!;
+      const accrued = overnightAccrual(leg, started, market as Pick<Market, 'asOf' | 'fixing'>, ended);
+      // a period that ended before today (paid later: a payment lag) has all of its fixings
+      if (accrued !== undefined) fixed = (accrued / (ended > market.asOf ? projection.discount(end) : 1) - 1) / tau;
+    }
+  }
+  return fixed ?? (start >= 0 ? projection.forwardRate(start, end, tau) : projection.forwardRate(0, end - start, tau));
+}
+
+/**
+ * The rate of period i with a lookback, shift or lockout: its own days (products/overnightCoupon.ts) compounded
+ * (compoundedGrowth) over τ_rate; without a past fixing, today's forward over a period of the same length starting
+ * today (module comment). Fills flow k's observation terms.
+ */
+function observedForward(
+  leg: FloatLeg,
+  terms: OvernightCompounding,
+  i: number,
+  schedule: Schedule,
+  k: number,
+  obs: ObservationFlows,
+  projection: YieldCurve,
+  market: Pick<Market, 'asOf' | 'time'> & Partial<Pick<Market, 'fixing'>>,
+): number {
+  const tau = schedule.accrualFraction[i]!;
+  const days = periodFixings(leg, terms, i, schedule.accrualStart[i]!, schedule.accrualEnd[i]!, tau);
+  const growth = compoundedGrowth(days, leg, projection, market);
+  const os = market.time(days.observationStart);
+  const oe = market.time(days.observationEnd);
+  obs.firstFixingDates[k] = days.fixingDates[0]!;
+  obs.startTimes[k] = os;
+  obs.endTimes[k] = oe;
+  obs.rateRatios[k] = tau / days.rateFraction;
+  obs.growthAdjustments[k] = growth !== undefined && days.fixingDates[0]! >= market.asOf ? growth / (projection.discount(os) / projection.discount(oe)) : 1;
+  if (growth !== undefined) return (growth - 1) / days.rateFraction;
+  const length = market.time(schedule.accrualEnd[i]!) - market.time(schedule.accrualStart[i]!);
+  return projection.forwardRate(0, length, tau);
 }
 
 /**

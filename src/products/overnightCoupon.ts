@@ -17,7 +17,17 @@
 import { yearFraction } from '../conventions/dayCount.js';
 import { calendarNamed, type Calendar } from '../conventions/holidays.js';
 import type { DateSerial } from '../conventions/dates.js';
-import type { FloatLeg } from './types.js';
+import { isTermIndex } from './capFloor.js';
+import type { FloatLeg, SwapLeg, Trade } from './types.js';
+
+/**
+ * The floating legs on an overnight index of a swap (IRS and OIS, either leg of BASIS and XCCY): the legs a row's
+ * `float_lookback_days`, `float_observation_shift` and `float_lockout_days` apply to.
+ */
+export function overnightSwapLegs(trade: Trade): FloatLeg[] {
+  const legs: SwapLeg[] = trade.product === 'IRS' || trade.product === 'OIS' ? [trade.floatLeg] : trade.product === 'BASIS' || trade.product === 'XCCY' ? [trade.leg1, trade.leg2] : [];
+  return legs.filter((leg): leg is FloatLeg => leg.kind === 'float' && !isTermIndex(leg.floatIndex));
+}
 
 /** A leg's compounding terms; undefined for plain compounding in arrears (no lookback, no lockout). */
 export interface OvernightCompounding {
