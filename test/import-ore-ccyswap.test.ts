@@ -21,7 +21,7 @@ import { formatFinding, importOre, SUPPORTED_ORE_TRADE_TYPES, type ImportFinding
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CrossCurrencySwap, Trade } from '../src/products/types.js';
-import { portfolio, unmapped } from './helpers/oreXml.js';
+import { fixingDaysFor, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -57,7 +57,7 @@ function leg(l: Leg): string {
   const type = l.type ?? 'Floating';
   const data =
     type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>2</FixingDays></FloatingLegData>`
+      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(l.index ?? INDEX[l.currency])}</FixingDays></FloatingLegData>`
       : `<FixedLegData><Rates>${(l.rates ?? ['0.03']).map((r) => `<Rate>${r}</Rate>`).join('')}</Rates></FixedLegData>`;
   const notionals = (l.notionals ?? ['100000000']).map((n) => `<Notional>${n}</Notional>`).join('');
   return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>

@@ -15,6 +15,10 @@
  * dates below read off a calendar by eye (2024-01-27 is a Saturday: the last full period of a swap from 2023-01-27
  * ends Monday 2024-01-29, and from there to Wednesday 2024-02-07 are 7 daily rates: the 29th, 30th, 31st, 1st, 2nd, 5th
  * and 6th).
+ * `FixingDays` on an overnight leg (the last describe block): ORE's makeOISLeg hands `floatData->fixingDays()` to
+ * OvernightLeg::withFixingDays (absent: Null, the index's own fixing days, 0 for SOFR and €STR), and QuantExt's
+ * OvernightIndexedCoupon fixes each rate `fixingCalendar.advance(valueDate, -fixingDays, Days, Preceding)` while the
+ * accrual fractions stay on the value dates: ISDA "Compounding with Lookback", float_lookback_days without the shift.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +55,10 @@ interface Leg {
   lookback?: string;
   /** `RateCutoff` as written; absent: no element. */
   cutoff?: string;
+  /** `FixingDays` as written; absent: no element. */
+  fixingDays?: string;
+  /** `ObservationShift` as written (newer ORE; absent: no element, ORE's true). */
+  shift?: string;
   /** Both exchanges (default false). */
   exchanges?: boolean;
   /** Inner XML of `Notionals/FXReset`; absent: none. */
@@ -61,15 +69,15 @@ const OVERNIGHT = { USD: 'USD-SOFR', EUR: 'EUR-ESTR' } as const;
 const CALENDAR = { USD: 'US-FED', EUR: 'TARGET' } as const;
 
 /**
- * A leg from 2023-01-27, A360, MF, generated forwards. (No `FixingDays`: on an overnight leg ORE fixes each rate that
- * many business days before its value date, on top of the lookback.)
+ * A leg from 2023-01-27, A360, MF, generated forwards. (No `FixingDays` unless given: on an overnight leg ORE fixes
+ * each rate that many business days before its value date, on top of the lookback.)
  */
 function leg(l: Leg): string {
   const type = l.type ?? 'Floating';
   const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `<${name}>${value}</${name}>`);
   const data =
     type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? OVERNIGHT[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads>${optional('Lookback', l.lookback)}${optional('RateCutoff', l.cutoff)}</FloatingLegData>`
+      ? `<FloatingLegData><Index>${l.index ?? OVERNIGHT[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads>${optional('FixingDays', l.fixingDays)}${optional('Lookback', l.lookback)}${optional('ObservationShift', l.shift)}${optional('RateCutoff', l.cutoff)}</FloatingLegData>`
       : '<FixedLegData><Rates><Rate>0.03</Rate></Rates></FixedLegData>';
   const exchanges = l.exchanges ?? false;
   return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>
@@ -423,5 +431,177 @@ describe('no lookback or cutoff anywhere: no columns', () => {
     expect(result.report.findings.filter((f) => f.field?.endsWith('Lookback') || f.field?.endsWith('RateCutoff'))).toEqual([]);
     const { dir } = await writtenAndLoaded(result, 'none');
     expect(fs.readFileSync(path.join(dir, 'trades.csv'), 'utf8').split('\n')[0]).not.toContain('float_lookback_days');
+  });
+});
+
+describe('ORE FixingDays on overnight legs → float_lookback_days without observation shift', () => {
+  const result = importOre({
+    portfolioXml: portfolio(
+      // each SOFR rate fixed 2 business days before its accrual day (US-FED: the row's calendar is SOFR's)
+      ois('OIS_FD2', { fixingDays: '2' }),
+      // 0 is ORE's own OIS examples' value, and an absent one the index's (0): plain compounding in arrears
+      ois('OIS_FD0', { fixingDays: '0' }),
+      // with a rate cutoff: both carried over
+      ois('OIS_FD_CUTOFF', { fixingDays: '3', cutoff: '1' }),
+      // a Lookback beside FixingDays 0: the shift, as without FixingDays
+      ois('OIS_LB_FD0', { lookback: '2D', fixingDays: '0' }),
+      // the SOFR leg fixes 2 days early; the LIBOR leg's FixingDays (absent, 0, or ORE's IBOR lag 2) is no lookback
+      swap('BASIS_FD', { currency: 'USD', payer: true, index: 'USD-LIBOR-3M', tenor: '3M' }, { currency: 'USD', payer: false, tenor: '3M', fixingDays: '2' }),
+      swap('BASIS_FD_TERM0', { currency: 'USD', payer: true, index: 'USD-LIBOR-3M', tenor: '3M', fixingDays: '0' }, { currency: 'USD', payer: false, tenor: '3M', fixingDays: '2' }),
+      swap('BASIS_FD_TERM2', { currency: 'USD', payer: true, index: 'USD-LIBOR-3M', tenor: '3M', fixingDays: '2' }, { currency: 'USD', payer: false, tenor: '3M', fixingDays: '2' }),
+      // €STR against SOFR, both fixing 2 days early, on TARGET + US-FED
+      swap(
+        'XCCY_FD',
+        { currency: 'EUR', payer: true, notional: '90000000', calendar: 'TARGET,US-FED', fixingDays: '2', exchanges: true },
+        { currency: 'USD', payer: false, calendar: 'TARGET,US-FED', fixingDays: '2', exchanges: true },
+      ),
+    ),
+  });
+
+  it('maps them: FixingDays n → float_lookback_days n with float_observation_shift false; 0 changes nothing', () => {
+    expect(unmapped(result.report.findings)).toEqual([]);
+    expect(result.rows.trades.map((r) => [r.trade_id, r.product, ...termsOfRow(result, r.trade_id as string)])).toEqual([
+      ['OIS_FD2', 'OIS', 2, false, undefined],
+      ['OIS_FD0', 'OIS', undefined, undefined, undefined],
+      ['OIS_FD_CUTOFF', 'OIS', 3, false, 1],
+      ['OIS_LB_FD0', 'OIS', 2, true, undefined],
+      ['BASIS_FD', 'BASIS', 2, false, undefined],
+      ['BASIS_FD_TERM0', 'BASIS', 2, false, undefined],
+      ['BASIS_FD_TERM2', 'BASIS', 2, false, undefined],
+      ['XCCY_FD', 'XCCY', 2, false, undefined],
+    ]);
+    const row = result.rows.trades.find((r) => r.trade_id === 'OIS_FD0')!;
+    expect(['float_lookback_days', 'float_observation_shift', 'float_lockout_days'].some((k) => k in row)).toBe(false);
+    const column = (name: string) => result.tables.trades.columns.find((c) => c.name === name);
+    expect(column('float_observation_shift')).toEqual({ name: 'float_observation_shift', type: 'bool', values: [false, null, false, true, false, false, false, false] });
+  });
+
+  it("reports nothing where the row's calendar is the index's fixing calendar; otherwise approximated on FixingDays, naming both", () => {
+    for (const id of ['OIS_FD2', 'OIS_FD0', 'OIS_FD_CUTOFF', 'BASIS_FD', 'BASIS_FD_TERM0', 'BASIS_FD_TERM2'])
+      expect(findingsOf(result, id).filter((f) => f.field?.endsWith('FixingDays'))).toEqual([]);
+    expect(findingsOf(result, 'XCCY_FD').filter((f) => f.field?.endsWith('FixingDays'))).toEqual([
+      {
+        kind: 'approximated',
+        field: 'SwapData/LegData[1]/FloatingLegData/FixingDays',
+        value: '2',
+        reason: "xva fixes each day's rate 2 business days before it on the trade's calendar, TARGET+USNY; ORE counts FixingDays on EUR-ESTR's fixing calendar, TARGET",
+      },
+      {
+        kind: 'approximated',
+        field: 'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        value: '2',
+        reason: "xva fixes each day's rate 2 business days before it on the trade's calendar, TARGET+USNY; ORE counts FixingDays on USD-SOFR's fixing calendar, USNY",
+      },
+    ]);
+  });
+
+  it('written and loaded: the overnight legs look back without the shift, the term legs not at all', async () => {
+    const { book } = await writtenAndLoaded(result, 'fixingdays');
+    expect(floatTerms(book.trades, 'OIS_FD2')).toEqual([{ index: 'USD-SOFR', lookbackDays: 2, observationShift: undefined, lockoutDays: undefined }]);
+    expect(floatTerms(book.trades, 'OIS_FD0')).toEqual([{ index: 'USD-SOFR', lookbackDays: undefined, observationShift: undefined, lockoutDays: undefined }]);
+    expect(floatTerms(book.trades, 'OIS_FD_CUTOFF')).toEqual([{ index: 'USD-SOFR', lookbackDays: 3, observationShift: undefined, lockoutDays: 1 }]);
+    expect(floatTerms(book.trades, 'OIS_LB_FD0')).toEqual([{ index: 'USD-SOFR', lookbackDays: 2, observationShift: true, lockoutDays: undefined }]);
+    for (const id of ['BASIS_FD', 'BASIS_FD_TERM0', 'BASIS_FD_TERM2'])
+      expect(floatTerms(book.trades, id)).toEqual([
+        { index: 'USD-LIBOR-3M', lookbackDays: undefined, observationShift: undefined, lockoutDays: undefined },
+        { index: 'USD-SOFR', lookbackDays: 2, observationShift: undefined, lockoutDays: undefined },
+      ]);
+    expect(floatTerms(book.trades, 'XCCY_FD')).toEqual([
+      { index: 'EUR-ESTR', lookbackDays: 2, observationShift: undefined, lockoutDays: undefined },
+      { index: 'USD-SOFR', lookbackDays: 2, observationShift: undefined, lockoutDays: undefined },
+    ]);
+  });
+
+  it('FixingDays xva cannot hold leaves the trade out, with the field and the reason', () => {
+    const cases: [id: string, trade: string, field: string, value: string | undefined, reason: string][] = [
+      [
+        'LB_AND_FD',
+        ois('LB_AND_FD', { lookback: '2D', fixingDays: '1' }),
+        'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        '1',
+        "a FixingDays of 1 beside a Lookback of 2D is not supported by xva: ORE then shifts the observation period back 2 business days and fixes each rate 1 more before its shifted day, two lags where xva's row has one float_lookback_days (expected FixingDays 0 or absent with a Lookback, or no Lookback)",
+      ],
+      [
+        // SOFR with the shift (Lookback) against Fed Funds without (FixingDays): 2 days each, two kinds
+        'SHIFT_AND_LAG',
+        swap('SHIFT_AND_LAG', { currency: 'USD', payer: true, lookback: '2D' }, { currency: 'USD', payer: false, index: 'USD-FedFunds', fixingDays: '2' }),
+        'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        '2',
+        "the overnight legs look back 2 business days in different ways (SwapData/LegData[1]: Lookback, the observation period shifted; SwapData/LegData[2]: FixingDays, each rate fixed before its accrual day); xva has one float_observation_shift per trade, for all its overnight legs",
+      ],
+      [
+        'XCCY_FD_ONE_LEG',
+        swap(
+          'XCCY_FD_ONE_LEG',
+          { currency: 'EUR', payer: true, notional: '90000000', calendar: 'TARGET,US-FED', fixingDays: '2', exchanges: true },
+          { currency: 'USD', payer: false, calendar: 'TARGET,US-FED', exchanges: true },
+        ),
+        'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        undefined,
+        "the overnight legs' lookbacks differ (SwapData/LegData[1]: 2 business days (FixingDays: each rate fixed before its day, no observation shift), SwapData/LegData[2]: 0 business days; a missing Lookback or FixingDays is 0); xva has one float_lookback_days per trade, for all its overnight legs",
+      ],
+      [
+        'FD_ELEVEN',
+        ois('FD_ELEVEN', { fixingDays: '11' }),
+        'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        '11',
+        "a fixing lag of 11 business days on an overnight leg (a lookback without observation shift) is more than xva's float_lookback_days holds (0 to 10)",
+      ],
+      ['FD_FRACTION', ois('FD_FRACTION', { fixingDays: '1.5' }), 'SwapData/LegData[2]/FloatingLegData/FixingDays', '1.5', 'expected a whole number of business days (ORE reads FixingDays as an integer)'],
+      ['FD_NEGATIVE', ois('FD_NEGATIVE', { fixingDays: '-1' }), 'SwapData/LegData[2]/FloatingLegData/FixingDays', '-1', 'expected a number of at least 0'],
+      [
+        'RESET_FD',
+        swap(
+          'RESET_FD',
+          { currency: 'USD', payer: false, index: 'USD-LIBOR-3M', tenor: '3M', calendar: 'TARGET', exchanges: true },
+          { currency: 'EUR', payer: true, notional: '88312931.57', calendar: 'TARGET', fxReset: EUR_TO_USD, fixingDays: '2', exchanges: true },
+        ),
+        'SwapData/LegData[2]/FloatingLegData/FixingDays',
+        '2',
+        "a lookback or rate cutoff on the resetting leg (fx_reset) is not supported by xva: it compounds a resetting leg's overnight rates in arrears",
+      ],
+    ];
+    const refused = importOre({ portfolioXml: portfolio(...cases.map((c) => c[1])) });
+    expect(refused.rows.trades).toEqual([]);
+    expect(unmapped(refused.report.findings).map((f) => [f.tradeId, f.field, f.value, f.reason])).toEqual(cases.map(([id, , field, value, reason]) => [id, field, value, reason]));
+    for (const name of ['float_lookback_days', 'float_observation_shift', 'float_lockout_days']) expect(columnNames(refused)).not.toContain(name);
+  });
+
+  it("10 business days is the most FixingDays holds; a swaption's and a term-index leg's FixingDays are left as before", () => {
+    const kept = importOre({
+      portfolioXml: portfolio(
+        ois('FD_TEN', { fixingDays: '10' }),
+        swaption('SWAPTION_FD', { fixingDays: '2' }),
+        swap('IRS_TERM_FD', { currency: 'EUR', payer: true, type: 'Fixed' }, { currency: 'EUR', payer: false, index: 'EUR-EURIBOR-6M', tenor: '6M', fixingDays: '2' }),
+      ),
+    });
+    expect(unmapped(kept.report.findings)).toEqual([]);
+    expect(kept.rows.trades.map((r) => [r.trade_id, r.product, ...termsOfRow(kept, r.trade_id as string)])).toEqual([
+      ['FD_TEN', 'OIS', 10, false, undefined],
+      ['SWAPTION_FD', 'SWAPTION', undefined, undefined, undefined],
+      ['IRS_TERM_FD', 'IRS', undefined, undefined, undefined],
+    ]);
+    expect(kept.report.findings.filter((f) => f.field?.endsWith('FixingDays'))).toEqual([]);
+  });
+});
+
+describe("newer ORE's ObservationShift beside a Lookback", () => {
+  it('false keeps the accrual days\' weights (float_observation_shift false); true or absent shifts; unreadable is refused', () => {
+    const result = importOre({
+      portfolioXml: portfolio(
+        ois('OIS_NO_SHIFT', { lookback: '2D', shift: 'false' }),
+        ois('OIS_SHIFT', { lookback: '2D', shift: 'true' }),
+        ois('OIS_DEFAULT', { lookback: '2D' }),
+        ois('OIS_SHIFT_ONLY', { shift: 'false' }),
+        ois('OIS_BAD', { lookback: '2D', shift: 'maybe' }),
+      ),
+    });
+    expect(result.rows.trades.map((r) => [r.trade_id, ...termsOfRow(result, r.trade_id as string)])).toEqual([
+      ['OIS_NO_SHIFT', 2, false, undefined],
+      ['OIS_SHIFT', 2, true, undefined],
+      ['OIS_DEFAULT', 2, true, undefined],
+      ['OIS_SHIFT_ONLY', undefined, undefined, undefined],
+    ]);
+    expect(unmapped(result.report.findings)).toEqual([expect.objectContaining({ tradeId: 'OIS_BAD', field: expect.stringMatching(/FloatingLegData\/ObservationShift$/) })]);
   });
 });

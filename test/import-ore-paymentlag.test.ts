@@ -23,7 +23,7 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Trade } from '../src/products/types.js';
-import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
+import { columnNames, fixingDaysFor, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -62,7 +62,7 @@ function leg(l: Leg): string {
   const type = l.type ?? 'Floating';
   const data =
     type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>2</FixingDays></FloatingLegData>`
+      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(l.index ?? INDEX[l.currency])}</FixingDays></FloatingLegData>`
       : '<FixedLegData><Rates><Rate>0.03</Rate></Rates></FixedLegData>';
   const exchanges = l.exchanges ?? false;
   const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `<${name}>${value}</${name}>`);

@@ -25,6 +25,7 @@ import { loadMarket } from '../src/market/load.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, Swaption, Trade } from '../src/products/types.js';
+import { fixingDaysFor } from './helpers/oreXml.js';
 
 const market = loadMarket(path.resolve('fixtures/demo/market.yaml')); // as of 2026-06-30: every trade below starts later
 const N = 10_000_000;
@@ -73,7 +74,7 @@ function leg(s: LegSpec): string {
   const data =
     s.type === 'Fixed'
       ? `<FixedLegData><Rates>${list('Rate', s.rates ?? ['0.02'])}</Rates></FixedLegData>`
-      : `<FloatingLegData><Index>${s.index ?? 'EUR-EURIBOR-6M'}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>2</FixingDays></FloatingLegData>`;
+      : `<FloatingLegData><Index>${s.index ?? 'EUR-EURIBOR-6M'}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(s.index ?? 'EUR-EURIBOR-6M')}</FixingDays></FloatingLegData>`;
   return `<LegData><LegType>${s.type}</LegType><Payer>${s.payer}</Payer><Currency>${s.ccy ?? 'EUR'}</Currency>
     <Notionals><Notional>${s.notional ?? N}</Notional>${exchanges}</Notionals><DayCounter>${s.dc ?? 'A360'}</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
     <ScheduleData><Rules><StartDate>${s.start}</StartDate><EndDate>${s.end}</EndDate><Tenor>${s.tenor}</Tenor><Calendar>TARGET</Calendar>

@@ -13,6 +13,7 @@ import { XvaInputError, formatIssue } from '../src/errors.js';
 import { formatFinding, importOre, type ImportFinding } from '../src/import/ore/index.js';
 import type { TradeRow } from '../src/import/ore/rows.js';
 import { writeOreImport } from '../src/import/ore/write.js';
+import { fixingDaysFor } from './helpers/oreXml.js';
 import { SHARED_REFERENCE } from './helpers/paths.js';
 
 const ORE = path.join(SHARED_REFERENCE, 'ore');
@@ -86,7 +87,7 @@ function leg(s: LegSpec): string {
   const data =
     s.type === 'Fixed'
       ? `<FixedLegData><Rates><Rate>${s.rate}</Rate></Rates></FixedLegData>`
-      : `<FloatingLegData><Index>${s.index}</Index><Spreads><Spread>${s.spread ?? '0.0'}</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>2</FixingDays></FloatingLegData>`;
+      : `<FloatingLegData><Index>${s.index}</Index><Spreads><Spread>${s.spread ?? '0.0'}</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(s.index ?? '')}</FixingDays></FloatingLegData>`;
   return `<LegData><LegType>${s.type}</LegType><Payer>${s.payer}</Payer><Currency>${s.ccy}</Currency>
     <Notionals>${notionals}${exchanges}</Notionals><DayCounter>${s.dc ?? 'A360'}</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
     <ScheduleData><Rules><StartDate>${s.start ?? '2016-03-01'}</StartDate><EndDate>${s.end ?? '2021-03-01'}</EndDate><Tenor>${s.tenor}</Tenor>

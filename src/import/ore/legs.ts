@@ -1,7 +1,7 @@
 /**
  * ORE `LegData` → one xva swap leg: a notional and a fixed rate (each constant, or a list that steps by coupon
  * period where the trade allows it), a constant spread, a rules-based schedule, an FX reset where the trade allows it
- * (cross-currency swaps), an overnight leg's `Lookback` and `RateCutoff` where the trade carries them. What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
+ * (cross-currency swaps), an overnight leg's `Lookback`, `FixingDays` and `RateCutoff` where the trade carries them. What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
  * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
 import type { DateSerial, Frequency } from '../../conventions/dates.js';
@@ -115,27 +115,36 @@ export interface OreLeg {
   /** `PaymentCalendar` as written, when given: the calendar ORE counts the payment lags on (absent: the schedule's; an overnight leg's: its index's fixing calendar). */
   paymentCalendar?: string;
   /**
-   * Floating legs on an overnight index: `Lookback` and `RateCutoff` (zero when absent), read where the trade maps them
-   * (LegOptions.overnightTerms: Swaps and CrossCurrencySwaps, rates.ts); absent on other trades, whose non-zero ones
-   * parseLeg reports as ignored, and on term-index legs (ORE ignores both there: reported as dropped).
+   * Floating legs on an overnight index: `Lookback`, `FixingDays` and `RateCutoff` (zero when absent), read where the
+   * trade maps them (LegOptions.overnightTerms: Swaps and CrossCurrencySwaps, rates.ts); absent on other trades, whose
+   * non-zero Lookback and RateCutoff parseLeg reports as ignored, and on term-index legs (ORE ignores those two there:
+   * reported as dropped; FixingDays is the IBOR fixing lag there, which xva applies its own way).
    */
   overnightTerms?: OreOvernightTerms;
 }
 
 /**
- * An overnight leg's `FloatingLegData/Lookback` and `RateCutoff`, which ORE's makeOISLeg hands to QuantExt's
- * OvernightLeg: its OvernightIndexedCoupon moves the period's value dates (the observation period) back by the lookback
- * on the index's fixing calendar and divides the compounded growth by the observation period's year fraction (ISDA
- * "Compounding with Observation Period Shift": xva's float_lookback_days with float_observation_shift true), and
- * repeats the rate before the last `RateCutoff` ones for them (ISDA "Compounding with Lockout": float_lockout_days).
+ * An overnight leg's `FloatingLegData/Lookback`, `FixingDays` and `RateCutoff`, which ORE's makeOISLeg hands to
+ * QuantExt's OvernightLeg. Its OvernightIndexedCoupon
+ * - moves the period's value dates (the observation period) back by `Lookback` on the index's fixing calendar and
+ *   weighs each rate by its shifted day (ISDA "Compounding with Observation Period Shift": xva's float_lookback_days
+ *   with float_observation_shift true);
+ * - fixes each day's rate `FixingDays` business days before its value date, the weights staying on the value dates
+ *   (ISDA "Compounding with Lookback": float_lookback_days with float_observation_shift false);
+ * - repeats the rate before the last `RateCutoff` ones for them (ISDA "Compounding with Lockout": float_lockout_days).
+ * One row holds one lookback, so a leg with both a Lookback and a FixingDays is refused when read (readOvernightTerms).
  */
 export interface OreOvernightTerms {
-  /** The lookback in business days (absent or a zero period: 0). */
+  /** The lookback in business days: the Lookback's, else the FixingDays' (absent or zero: 0). */
   lookbackDays: number;
+  /** True when the lookback is the Lookback's (the observation period shifts); false for FixingDays' or none. */
+  observationShift: boolean;
   /** The rate cutoff in daily rates (absent: 0). */
   lockoutDays: number;
   /** `Lookback` as written, when given. */
   lookback?: string;
+  /** `FixingDays` as written, when given. */
+  fixingDays?: string;
   /** `RateCutoff` as written, when given. */
   rateCutoff?: string;
 }
@@ -187,9 +196,10 @@ interface LegOptions {
   paymentLag?: boolean;
   paidOnAccrualEnd?: string;
   /**
-   * An overnight leg's `Lookback` and `RateCutoff` are read (`overnightTerms`) for the trade's mapper (Swaps and
-   * CrossCurrencySwaps: float_lookback_days, float_observation_shift, float_lockout_days; rates.ts); otherwise a
-   * non-zero one is reported as ignored (unreadOvernightTerms).
+   * An overnight leg's `Lookback`, `FixingDays` and `RateCutoff` are read (`overnightTerms`) for the trade's mapper
+   * (Swaps and CrossCurrencySwaps: float_lookback_days, float_observation_shift, float_lockout_days; rates.ts);
+   * otherwise a non-zero Lookback or RateCutoff is reported as ignored (unreadOvernightTerms) and FixingDays left as
+   * it always was.
    */
   overnightTerms?: boolean;
 }
@@ -294,6 +304,25 @@ function oreRateCutoff(value: string, field: string): number {
   return count;
 }
 
+/**
+ * ORE's `FixingDays` of an overnight leg (FloatingLegData::fromXML: parseInteger; absent: the index's own fixing days,
+ * 0 for SOFR, €STR, SONIA and the other overnight indices xva knows). QuantExt's OvernightIndexedCoupon fixes each
+ * daily rate `fixingCalendar().advance(valueDate, -fixingDays, Days, Preceding)`, n business days before the day it
+ * accrues, while the accrual fractions stay on the value dates: xva's `float_lookback_days` n without observation
+ * shift (0 to MAX_LOOKBACK_DAYS).
+ */
+function oreFixingDays(value: string, field: string): number {
+  const count = oreNumber(value, field, { min: 0 });
+  if (!/^\+?\d+$/.test(value)) throw new Unmappable(field, value, 'expected a whole number of business days (ORE reads FixingDays as an integer)');
+  if (count > MAX_LOOKBACK_DAYS)
+    throw new Unmappable(
+      field,
+      value,
+      `a fixing lag of ${count} business days on an overnight leg (a lookback without observation shift) is more than xva's float_lookback_days holds (0 to ${MAX_LOOKBACK_DAYS})`,
+    );
+  return count;
+}
+
 /** A `Lookback` or `RateCutoff` that changes nothing: `0`, `0D`, `0W`, ... (checked before the value is parsed). */
 const zeroTerm = (value: string | undefined): boolean => value === undefined || /^0+[DWMY]?$/i.test(value);
 
@@ -318,14 +347,36 @@ function unreadOvernightTerms(fl: XmlNode | undefined, fp: string, index: Mapped
   }
 }
 
-/** An overnight leg's `Lookback` and `RateCutoff` for the trade's mapper (OreOvernightTerms; zero when absent). */
+/**
+ * An overnight leg's `Lookback`, `FixingDays` and `RateCutoff` for the trade's mapper (OreOvernightTerms; zero when
+ * absent). A leg with both a non-zero Lookback and a non-zero FixingDays is refused: ORE then shifts the observation
+ * period back by the Lookback and fixes each rate FixingDays before its shifted value date (QuantExt's
+ * OvernightIndexedCoupon: the fixing dates are FixingDays before the looked-back ones), two lags that one
+ * float_lookback_days cannot hold.
+ */
 function readOvernightTerms(fl: XmlNode | undefined, fp: string): OreOvernightTerms {
   const lookback = text(fl, 'Lookback');
+  const fixingDays = text(fl, 'FixingDays');
   const rateCutoff = text(fl, 'RateCutoff');
+  const shiftDays = lookback === undefined ? 0 : oreLookbackDays(lookback, `${fp}/Lookback`);
+  const lagDays = fixingDays === undefined ? 0 : oreFixingDays(fixingDays, `${fp}/FixingDays`);
+  if (shiftDays > 0 && lagDays > 0)
+    throw new Unmappable(
+      `${fp}/FixingDays`,
+      fixingDays,
+      `a FixingDays of ${lagDays} beside a Lookback of ${lookback} is not supported by xva: ORE then shifts the observation period back ${shiftDays} business days ` +
+        `and fixes each rate ${lagDays} more before its shifted day, two lags where xva's row has one float_lookback_days (expected FixingDays 0 or absent with a Lookback, or no Lookback)`,
+    );
+  // newer ORE reads `ObservationShift` (default true): false keeps the accrual days' weights under a Lookback, the
+  // ISDA "Compounding with Lookback" that a FixingDays lag also gives
+  const shiftText = text(fl, 'ObservationShift');
+  const shifted = oreBool(shiftText, `${fp}/ObservationShift`, true);
   return {
-    lookbackDays: lookback === undefined ? 0 : oreLookbackDays(lookback, `${fp}/Lookback`),
+    lookbackDays: shiftDays > 0 ? shiftDays : lagDays,
+    observationShift: shiftDays > 0 && shifted,
     lockoutDays: rateCutoff === undefined ? 0 : oreRateCutoff(rateCutoff, `${fp}/RateCutoff`),
     ...(lookback !== undefined ? { lookback } : {}),
+    ...(fixingDays !== undefined ? { fixingDays } : {}),
     ...(rateCutoff !== undefined ? { rateCutoff } : {}),
   };
 }

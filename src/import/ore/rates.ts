@@ -6,8 +6,9 @@
  * on one floating leg of a term index is a CAPFLOOR. Lists that change by coupon period (notionals, fixed rates, cap
  * and floor rates) become notional_schedules and rate_schedules rows where the xva product takes them. A swap's
  * `PaymentLag` becomes `payment_lag_days` (paymentLagDays); a swaption's, cap's or resetting swap's is reported as ignored.
- * An overnight leg's `Lookback` and `RateCutoff` become `float_lookback_days` with `float_observation_shift` and
- * `float_lockout_days` (overnightCompounding); a swaption's are reported as ignored (parseLeg).
+ * An overnight leg's `Lookback` (with the shift), `FixingDays` (without) and `RateCutoff` become `float_lookback_days`,
+ * `float_observation_shift` and `float_lockout_days` (overnightCompounding); a swaption's Lookback and RateCutoff are
+ * reported as ignored (parseLeg).
  */
 import { ignoredPaymentLag, parseLegs, type OreLeg, type OreOvernightTerms, type ScheduledValues, type TradeNotes } from './legs.js';
 import { dropPremium, dropPremiumsIn, optionTerms } from './options.js';
@@ -366,48 +367,89 @@ function paymentLagDays(legs: OreLeg[], fields: TradeFields, notes: TradeNotes):
   return first;
 }
 
-/** No lookback and no rate cutoff: ORE's defaults (`Lookback` 0D, `RateCutoff` absent). */
-const PLAIN: OreOvernightTerms = { lookbackDays: 0, lockoutDays: 0 };
+/** No lookback and no rate cutoff: ORE's defaults (`Lookback` 0D, `FixingDays` 0 on an overnight index, `RateCutoff` absent). */
+const PLAIN: OreOvernightTerms = { lookbackDays: 0, observationShift: false, lockoutDays: 0 };
 
-/** A leg's Lookback and RateCutoff as read (overnight legs of Swaps and CrossCurrencySwaps), else none. */
+/** A leg's Lookback, FixingDays and RateCutoff as read (overnight legs of Swaps and CrossCurrencySwaps), else none. */
 const termsOf = (leg: OreLeg): OreOvernightTerms => leg.overnightTerms ?? PLAIN;
 const compounds = (leg: OreLeg): boolean => termsOf(leg).lookbackDays > 0 || termsOf(leg).lockoutDays > 0;
+/** A lookback without observation shift, from the leg's `FixingDays` (readOvernightTerms). */
+const lagsFixings = (leg: OreLeg): boolean => termsOf(leg).lookbackDays > 0 && !termsOf(leg).observationShift;
 
-/** The field that gives a leg its terms, for messages: `Lookback` when it looks back, else `RateCutoff`. */
+/**
+ * The field that gives a leg its lookback, for messages: `FixingDays` for a lookback without shift, else `Lookback`
+ * (also for a leg without one, or `FixingDays` when `like` takes its lookback from it: the field it would need).
+ */
+function lookbackField(leg: OreLeg, like: OreLeg = leg): { field: string; value: string | undefined } {
+  return lagsFixings(leg) || (termsOf(leg).lookbackDays === 0 && lagsFixings(like))
+    ? { field: `${leg.path}/FloatingLegData/FixingDays`, value: termsOf(leg).fixingDays }
+    : { field: `${leg.path}/FloatingLegData/Lookback`, value: termsOf(leg).lookback };
+}
+
+/** The field that gives a leg its terms, for messages: its lookback's when it looks back, else `RateCutoff`. */
 function termsField(leg: OreLeg): { field: string; value: string | undefined } {
-  const terms = termsOf(leg);
-  return terms.lookbackDays > 0
-    ? { field: `${leg.path}/FloatingLegData/Lookback`, value: terms.lookback }
-    : { field: `${leg.path}/FloatingLegData/RateCutoff`, value: terms.rateCutoff };
+  return termsOf(leg).lookbackDays > 0 ? lookbackField(leg) : { field: `${leg.path}/FloatingLegData/RateCutoff`, value: termsOf(leg).rateCutoff };
+}
+
+const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+/** A leg's lookback for messages: `SwapData/LegData[2]: 2 business days`, naming FixingDays for one without shift. */
+function describeLookback(leg: OreLeg): string {
+  const days = plural(termsOf(leg).lookbackDays, 'business day');
+  return lagsFixings(leg) ? `${leg.path}: ${days} (FixingDays: each rate fixed before its day, no observation shift)` : `${leg.path}: ${days}`;
 }
 
 /**
- * xva has one float_lookback_days and one float_lockout_days per row, applied to every overnight leg of it (docs/
- * inputs.md), so overnight legs with different `Lookback` or `RateCutoff` (a missing one is 0) are refused, naming
- * the first later leg that differs from the first.
+ * The overnight legs' lookbacks must be one: the same days and the same kind, ORE's `Lookback` (the observation
+ * period shifts) or `FixingDays` (each rate fixed before its day, the weights on the accrual days). Refused otherwise,
+ * naming `leg`'s field.
+ */
+function sameLookback(first: OreLeg, leg: OreLeg): void {
+  const a = termsOf(first);
+  const b = termsOf(leg);
+  const { field, value } = lookbackField(leg, first);
+  if (a.lookbackDays !== b.lookbackDays) {
+    const missing = lagsFixings(first) || lagsFixings(leg) ? 'a missing Lookback or FixingDays is 0' : 'a missing Lookback is 0';
+    throw new Unmappable(
+      field,
+      value,
+      `the overnight legs' lookbacks differ (${describeLookback(first)}, ${describeLookback(leg)}; ${missing}); xva has one float_lookback_days per trade, for all its overnight legs`,
+    );
+  }
+  if (a.observationShift === b.observationShift) return;
+  const kind = (l: OreLeg) =>
+    lagsFixings(l) ? `${l.path}: FixingDays, each rate fixed before its accrual day` : `${l.path}: Lookback, the observation period shifted`;
+  throw new Unmappable(
+    field,
+    value,
+    `the overnight legs look back ${plural(a.lookbackDays, 'business day')} in different ways (${kind(first)}; ${kind(leg)}); ` +
+      'xva has one float_observation_shift per trade, for all its overnight legs',
+  );
+}
+
+/**
+ * xva has one float_lookback_days, float_observation_shift and float_lockout_days per row, applied to every overnight
+ * leg of it (docs/inputs.md), so overnight legs with different lookbacks (sameLookback: `Lookback` or `FixingDays`) or
+ * `RateCutoff` (a missing one is 0) are refused, naming the first later leg that differs from the first.
  */
 function sameOvernightTerms(overnight: OreLeg[]): void {
   const first = overnight[0]!;
   for (const leg of overnight.slice(1)) {
-    for (const [name, key, what, column, unit] of [
-      ['Lookback', 'lookbackDays', 'lookbacks', 'float_lookback_days', 'business day'],
-      ['RateCutoff', 'lockoutDays', 'rate cutoffs', 'float_lockout_days', 'daily rate'],
-    ] as const) {
-      if (termsOf(leg)[key] === termsOf(first)[key]) continue;
-      const count = (l: OreLeg) => `${l.path}: ${termsOf(l)[key]} ${unit}${termsOf(l)[key] === 1 ? '' : 's'}`;
-      throw new Unmappable(
-        `${leg.path}/FloatingLegData/${name}`,
-        name === 'Lookback' ? termsOf(leg).lookback : termsOf(leg).rateCutoff,
-        `the overnight legs' ${what} differ (${count(first)}, ${count(leg)}; a missing ${name} is 0); xva has one ${column} per trade, for all its overnight legs`,
-      );
-    }
+    sameLookback(first, leg);
+    if (termsOf(leg).lockoutDays === termsOf(first).lockoutDays) continue;
+    const count = (l: OreLeg) => `${l.path}: ${plural(termsOf(l).lockoutDays, 'daily rate')}`;
+    throw new Unmappable(
+      `${leg.path}/FloatingLegData/RateCutoff`,
+      termsOf(leg).rateCutoff,
+      `the overnight legs' rate cutoffs differ (${count(first)}, ${count(leg)}; a missing RateCutoff is 0); xva has one float_lockout_days per trade, for all its overnight legs`,
+    );
   }
 }
 
 /**
  * A resetting cross-currency leg (fx_reset) compounds its overnight rates in arrears: the trades reader refuses
  * lookback and lockout columns on a row whose resetting leg is overnight, since they would apply to it too. So a
- * Lookback or RateCutoff on that leg, or on the other leg when the resetting one is overnight, is refused.
+ * Lookback, FixingDays or RateCutoff on that leg, or on the other leg when the resetting one is overnight, is refused.
  */
 function refuseOnResettingLeg(overnight: OreLeg[], resetting: OreLeg): void {
   if (!overnight.includes(resetting)) return;
@@ -445,41 +487,48 @@ function checkLockout(leg: OreLeg, lockoutDays: number, fields: TradeFields): vo
 }
 
 /**
- * ORE moves an overnight leg's observation period back on its index's fixing calendar (QuantExt's
- * OvernightIndexedCoupon), xva on the row's `calendar`: a leg whose fixing calendar is another is reported as
- * approximated.
+ * ORE counts an overnight leg's lookback on its index's fixing calendar (QuantExt's OvernightIndexedCoupon: the
+ * observation period moved back by `Lookback`, each fixing date `FixingDays` before its value date), xva on the row's
+ * `calendar`: a leg whose fixing calendar is another is reported as approximated, on the field that gives the lookback.
  */
 function lookbackCalendar(leg: OreLeg, lookbackDays: number, fields: TradeFields, notes: TradeNotes): void {
   const row = (fields.calendar as string | null | undefined) ?? undefined;
   const fixing = leg.index!.fixingCalendar;
   if (fixing === row) return;
+  const { field, value } = lookbackField(leg);
+  const days = businessDays(lookbackDays);
+  const xva = `the trade's calendar, ${row ?? 'weekends'}`;
+  const ore = `${leg.index!.name}'s fixing calendar, ${fixing ?? 'weekends'}`;
   notes.approximate(
-    `${leg.path}/FloatingLegData/Lookback`,
-    termsOf(leg).lookback,
-    `xva moves the observation period back ${businessDays(lookbackDays)} of the trade's calendar, ${row ?? 'weekends'}; ORE moves it on ${leg.index!.name}'s fixing calendar, ${fixing ?? 'weekends'}`,
+    field,
+    value,
+    lagsFixings(leg)
+      ? `xva fixes each day's rate ${days} before it on ${xva}; ORE counts FixingDays on ${ore}`
+      : `xva moves the observation period back ${days} of ${xva}; ORE moves it on ${ore}`,
   );
 }
 
 /**
  * An IRS, OIS, BASIS or XCCY row's `float_lookback_days`, `float_observation_shift` and `float_lockout_days` from its
- * overnight legs' ORE `Lookback` (in business days, with the observation period shift ORE applies) and `RateCutoff`
- * (docs/inputs.md "Overnight lookback, observation shift and lockout"), written as portfolio/writeRows.ts writes them:
- * the shift (true) with a lookback, each column only when above 0. The overnight legs must agree
- * (sameOvernightTerms), a resetting leg takes none (refuseOnResettingLeg) and a lockout must fit every period
- * (checkLockout). Empty when no overnight leg looks back or locks out.
+ * overnight legs' ORE `Lookback` (in business days, with the observation period shift ORE applies), `FixingDays` (in
+ * business days, without: ORE fixes each rate that long before its accrual day) and `RateCutoff` (docs/inputs.md
+ * "Overnight lookback, observation shift and lockout"), written as portfolio/writeRows.ts writes them: the shift (true
+ * or false) with a lookback, each count only when above 0. The overnight legs must agree (sameOvernightTerms), a
+ * resetting leg takes none (refuseOnResettingLeg) and a lockout must fit every period (checkLockout). Empty when no
+ * overnight leg looks back or locks out.
  */
 function overnightCompounding(legs: OreLeg[], fields: TradeFields, notes: TradeNotes, resetting?: OreLeg): TradeFields {
   const overnight = legs.filter((l) => l.index?.overnight === true);
   if (!overnight.some(compounds)) return {};
   if (resetting !== undefined) refuseOnResettingLeg(overnight, resetting);
   sameOvernightTerms(overnight);
-  const { lookbackDays, lockoutDays } = termsOf(overnight[0]!);
+  const { lookbackDays, observationShift, lockoutDays } = termsOf(overnight[0]!);
   for (const leg of overnight) {
     if (lockoutDays > 0) checkLockout(leg, lockoutDays, fields);
     if (lookbackDays > 0) lookbackCalendar(leg, lookbackDays, fields, notes);
   }
   return {
-    ...(lookbackDays > 0 ? { float_lookback_days: lookbackDays, float_observation_shift: true } : {}),
+    ...(lookbackDays > 0 ? { float_lookback_days: lookbackDays, float_observation_shift: observationShift } : {}),
     ...(lockoutDays > 0 ? { float_lockout_days: lockoutDays } : {}),
   };
 }

@@ -83,10 +83,11 @@ export const FX_RESET_COLUMN = { name: 'fx_reset', type: 'utf8' } as const satis
 export const PAYMENT_LAG_COLUMN = { name: 'payment_lag_days', type: 'int32' } as const satisfies ColumnSpec;
 
 /**
- * IRS, OIS, BASIS, XCCY: the overnight legs' ORE `Lookback` (business days, with ORE's observation period shift) and
- * `RateCutoff` (docs/inputs.md "Overnight lookback, observation shift and lockout"; blank = 0, no shift). Kept out of
- * TRADE_COLUMNS like `payment_lag_days`: only a row that looks back or locks out holds the keys, and the columns are
- * written only when some imported trade does (index.ts), in the order portfolio/writeRows.ts writes them.
+ * IRS, OIS, BASIS, XCCY: the overnight legs' ORE `Lookback` (business days, with ORE's observation period shift),
+ * `FixingDays` (business days, without) and `RateCutoff` (docs/inputs.md "Overnight lookback, observation shift and
+ * lockout"; blank = 0, no shift). Kept out of TRADE_COLUMNS like `payment_lag_days`: only a row that looks back or
+ * locks out holds the keys, and the columns are written only when some imported trade does (index.ts), in the order
+ * portfolio/writeRows.ts writes them.
  */
 export const OVERNIGHT_COMPOUNDING_COLUMNS = columns([
   { name: 'float_lookback_days', type: 'int32' },
