@@ -125,7 +125,7 @@ function addLaggedCoupon(pool: PoolSink, tradeIndex: number, s: number, e: numbe
  * fixing o_s. The index part is a floating coupon over (o_s, o_e] with amplitude g·N·ρ·c·β (β the deterministic basis
  * over that period), paid at p: a lagged coupon when p is after o_e (any lookback), else the pool's own coupon; so at
  * t = 0 it is today's amount discounted, and c, set from today's curve, stays on every path (the days' weights against
- * the observation period: a deterministic factor within about 1e-4 of 1).
+ * the observation period: a deterministic factor within a few 1e-4 of 1).
  */
 function addObservedCoupon(
   pool: PoolSink,
