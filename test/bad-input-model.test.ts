@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatIssue, XvaInputError } from '../src/errors.js';
+import { formatIssue, IssueCollector, XvaInputError } from '../src/errors.js';
+import { parseScenario } from '../src/scenarios/load.js';
 import { loadMarket } from '../src/market/load.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
 import { xvaInProcess } from './helpers/scaleCli.js';
@@ -221,6 +222,37 @@ describe('warnings of validate', () => {
       'market.yaml column fixings.EUR-EURIBOR-6M (2025-12-29) (and 1 more of its fixings): 2.134: expected a rate in decimals (0.0213 = 2.13%) at most 0.5 in size: 2.134 is 213%',
       'market.yaml column fixings.FX-USD-JPY (2026-03-31): 0.00657: expected an FX rate near today\'s spot 152.3 of JPY per USD (within a factor 3; the inverse pair is FX-JPY-USD)',
     ]);
+  });
+
+  it('a float index of another currency than its leg\'s is an error naming the cell (quanto legs are not supported)', async () => {
+    const dir = smallCopy();
+    let at = -1;
+    editTable(dir, 'trades', (rows) => {
+      const c = rows[0]!.indexOf('float_index');
+      at = rows.findIndex((r) => r[rows[0]!.indexOf('currency')] === 'USD' && r[c] === 'USD-SOFR');
+      expect(at).toBeGreaterThan(0);
+      rows[at]![c] = 'EUR-ESTR';
+    });
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues.map(formatIssue)).toEqual([
+      `trades.csv row ${at} column float_index: EUR-ESTR: expected an index of the leg's currency USD (EUR-ESTR is a EUR index in market.yaml; legs paying another currency's index, quanto, are not supported)`,
+    ]);
+  });
+
+  it('YAML whose aliases expand without bound ("billion laughs") is an input error naming the file, not an internal error', async () => {
+    const dir = smallCopy();
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let k = 1; k < 9; k++) lines.push(`${String.fromCharCode(97 + k)}: &${String.fromCharCode(97 + k)} [${Array(10).fill('*' + String.fromCharCode(96 + k)).join(', ')}]`);
+    fs.appendFileSync(path.join(dir, 'market.yaml'), '\nbomb:\n' + lines.map((l) => '  ' + l).join('\n') + '\n');
+    const run = await xvaInProcess(['validate', '--portfolio', dir]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/market\.yaml[^\n]*[Aa]lias[^\n]*expected YAML whose aliases \(\*name\) expand to a market of ordinary size/);
+    expect(run.stderr).not.toMatch(/internal error/);
+    const scenario = path.join(tempDir(), 'bomb.yaml');
+    fs.writeFileSync(scenario, 'name: bomb\ndescription: aliases\n' + lines.join('\n') + '\n');
+    const issues = new IssueCollector();
+    expect(parseScenario(fs.readFileSync(scenario, 'utf8'), 'bomb.yaml', issues)).toBeUndefined();
+    expect(issues.issues.map(formatIssue)).toEqual([expect.stringMatching(/^bomb\.yaml: .*[Aa]lias.*expected YAML whose aliases \(\*name\) expand to a scenario of ordinary size/)]);
   });
 
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {

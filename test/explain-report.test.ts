@@ -21,7 +21,7 @@ import path from 'node:path';
 import pl from 'nodejs-polars';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCapitalTables } from '../src/capital/outputs.js';
+import { nettingSetRows, writeCapitalTables } from '../src/capital/outputs.js';
 import { runCapital, type CapitalRun } from '../src/capital/run.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
 import { addChangeFacts, factsOf, type FactSet } from '../src/explain/facts.js';
@@ -185,7 +185,22 @@ describe('facts are the engine figures', () => {
     expect(fact('capital.ead').value).toBe(capital.saccr.nettingSets.reduce((a, n) => a + n.ead, 0));
     expect(fact('capital.capital').value).toBe(capital.capital);
     expect(fact('capital.ba_cva').value).toBe(capital.baCva.capital);
-    expect(fact('capital.cet1_impact_bp').value).toBe(capital.rwa.cet1!.impactBp);
+    expect(fact('capital.cet1_impact_bp').value).toBe(capital.cet1!.impactBp);
+    // by hand: the book's whole RWA, CCR (Σ EAD·RW) and CVA (12.5·K = capital_cva / ratio), added to the demo market's
+    // bankRwa 250bn with CET1 30bn
+    const bookRwa = capital.rwa.totalRwa + capital.capitalCva / capital.rwa.capitalRatio;
+    expect(capital.capitalCva).toBeGreaterThan(0);
+    expect(rel(capital.cet1!.impactBp, 1e4 * (30e9 / (250e9 + bookRwa) - 30e9 / 250e9))).toBeLessThan(1e-9);
+    // CRE52.2: a margined set capped at its unmargined EAD says so and reports the unmargined figures that gave it
+    const rows = nettingSetRows(capital);
+    const capped = rows.filter((r) => r.capApplied);
+    expect(capped.length).toBeGreaterThan(5);
+    for (const r of capped) {
+      const ns = capital.saccr.nettingSets.find((n) => n.nettingSetId === r.nettingSetId)!;
+      expect([r.margined, r.rc, r.pfe]).toEqual([true, ns.unmargined!.replacementCost, ns.unmargined!.pfe.pfe]);
+      expect(rel(r.ead, 1.4 * (r.rc + r.pfe))).toBeLessThan(1e-12);
+    }
+    expect(rows.filter((r) => !r.margined).every((r) => !r.capApplied)).toBe(true);
     expect(facts.has('capital.kva')).toBe(false); // --no-kva: absent, never invented
     expect(data.missing.some((m) => m.startsWith('KVA'))).toBe(true);
     expect(rel(fact('capital.scenario.capital_ratio_plus_1pct.d_capital').value, capital.scenarios[0]!.capital - capital.capital)).toBeLessThan(1e-12);

@@ -53,7 +53,7 @@ afterAll(() => {
 
 describe('xva cva on the ORE swap case', () => {
   let out: string;
-  let doc: { book: { cva: number; dva: number }; scenarios: { scenario: string; book: { cva: number; dva: number }; nettingSets: { nettingSetId: string; cva: number; dva: number }[] }[]; counterparties: { curveSource: string; creditCurve: string }[] };
+  let doc: { book: { cva: number; dva: number; fca: number; fba: number; colva: number; totalAdjustment: number }; scenarios: { scenario: string; book: { cva: number; dva: number }; nettingSets: { nettingSetId: string; cva: number; dva: number }[] }[]; counterparties: { curveSource: string; creditCurve: string }[] };
   beforeAll(() => {
     out = path.join(tempDir(), 'cva');
     const run = xva('cva', ...RUN, '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--out', out, '--json');
@@ -71,6 +71,10 @@ describe('xva cva on the ORE swap case', () => {
     expect(Math.abs(sets.reduce((a, b) => a + b, 0) / book - 1)).toBeLessThan(1e-9);
     expect(Math.abs(trades.reduce((a, b) => a + b, 0) / book - 1)).toBeLessThan(1e-9);
     expect(Math.abs(doc.book.cva / book - 1)).toBeLessThan(1e-12);
+    // the JSON carries the table's total adjustment, −CVA + DVA − FCA + FBA − ColVA
+    const total = col(arrow(path.join(out, 'xva_book.arrow')), 'total_adjustment')[0]!;
+    expect(doc.book.totalAdjustment).toBe(total);
+    expect(Math.abs(total - (-doc.book.cva + doc.book.dva - doc.book.fca + doc.book.fba - doc.book.colva))).toBeLessThan(1e-9 * doc.book.cva);
     expect(doc.counterparties[0]).toMatchObject({ curveSource: 'cds', creditCurve: 'CPTY_A' });
   });
 

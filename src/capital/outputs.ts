@@ -15,6 +15,8 @@ export interface CapitalNettingSetRow {
   nettingSetId: string;
   counterpartyId: string;
   margined: boolean;
+  /** A margined set whose EAD is its unmargined one (the CRE52.2 cap): rc, add-ons, multiplier and pfe are then the unmargined figures. */
+  capApplied: boolean;
   value: number;
   collateral: number;
   rc: number;
@@ -47,6 +49,7 @@ export function nettingSetRows(run: CapitalRun): CapitalNettingSetRow[] {
       nettingSetId: ns.nettingSetId,
       counterpartyId: ns.counterpartyId,
       margined: ns.margined,
+      capApplied: ns.capApplied,
       value: ns.value,
       collateral: ns.collateral,
       rc: ns.capApplied && ns.unmargined ? ns.unmargined.replacementCost : ns.replacementCost,
@@ -100,7 +103,7 @@ export function bookRow(run: CapitalRun) {
     capital: run.capital,
     capitalRatio: run.rwa.capitalRatio,
     kva: run.kva?.kva ?? null,
-    cet1: run.rwa.cet1 ?? null,
+    cet1: run.cet1 ?? null,
   };
 }
 
@@ -201,6 +204,7 @@ export function writeCapitalTables(outDir: string, run: CapitalRun): string[] {
     utf8('netting_set_id', ns.map((r) => r.nettingSetId)),
     utf8('counterparty_id', ns.map((r) => r.counterpartyId)),
     { name: 'margined', type: 'bool', values: ns.map((r) => r.margined) },
+    { name: 'cap_applied', type: 'bool', values: ns.map((r) => r.capApplied) },
     f64('value', ns.map((r) => r.value)),
     f64('collateral', ns.map((r) => r.collateral)),
     f64('rc', ns.map((r) => r.rc)),

@@ -17,7 +17,7 @@ import { exposureSetsOf } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
 import { BA_CVA_PARAMETERS, computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
-import { computeRwa, type RwaResult } from './rwa.js';
+import { cet1Impact, computeRwa, type Cet1Impact, type RwaResult } from './rwa.js';
 import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrInputs, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
 import type { SaccrNettingSetResult, SaccrReferenceEntity } from './saccr/types.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
@@ -114,6 +114,11 @@ export interface CapitalRun {
   capitalCva: number;
   capitalCcr: number;
   capital: number;
+  /**
+   * The bank's CET1 ratio before and after the book's whole RWA, CCR (EAD × RW) and CVA (12.5 × K_CVA, MAR50.8), is
+   * added to its RWA; absent without the market's `capital.bankRwa` and `capital.bankCet1`.
+   */
+  cet1?: Cet1Impact;
   scenarios: CapitalScenarioRow[];
   notes: string[];
   simulations: number;
@@ -513,6 +518,8 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const cvaRegulatoryCapital = run.saCva?.source === 'file' ? run.saCva.capital : baCva.capital;
   run.capitalCva = 12.5 * cvaRegulatoryCapital * ratio;
   run.capital = run.capitalCcr + run.capitalCva;
+  const { bankRwa, bankCet1 } = market.capital;
+  if (bankRwa !== undefined && bankCet1 !== undefined) run.cet1 = cet1Impact(bankRwa, bankCet1, rwa.totalRwa + 12.5 * cvaRegulatoryCapital);
 
   if (mc) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, mc, credit!, options.convention === 'cre52', options.paths);
 

@@ -84,7 +84,13 @@ export class YamlReader {
       return undefined;
     }
     this.recordLines(doc.contents as Node | null, '', lineCounter);
-    return doc.toJS({ maxAliasCount: 1000 });
+    try {
+      return doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      // the one error toJS raises on a well-formed document: aliases that expand past maxAliasCount ("billion laughs")
+      this.issues.add({ file: this.file, value: (err as Error).message, expected: 'YAML whose aliases (*name) expand to a market of ordinary size (at most 1,000 alias uses)' });
+      return undefined;
+    }
   }
 
   private recordLines(node: Node | null | undefined, path: string, counter: LineCounter): void {

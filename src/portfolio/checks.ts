@@ -40,19 +40,19 @@ function checkUnique<T>(
 }
 
 /** Float indices a trade projects. */
-function floatIndices(trade: Trade): { column: string; index: string }[] {
+function floatIndices(trade: Trade): { column: string; index: string; currency: Currency }[] {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
     case 'SWAPTION':
     case 'CAPFLOOR':
-      return [{ column: 'float_index', index: trade.floatLeg.floatIndex }];
+      return [{ column: 'float_index', index: trade.floatLeg.floatIndex, currency: trade.floatLeg.currency }];
     case 'BASIS':
-      return [{ column: 'float_index', index: trade.leg1.floatIndex }, { column: 'float_index2', index: trade.leg2.floatIndex }];
+      return [{ column: 'float_index', index: trade.leg1.floatIndex, currency: trade.leg1.currency }, { column: 'float_index2', index: trade.leg2.floatIndex, currency: trade.leg2.currency }];
     case 'XCCY': {
-      const out: { column: string; index: string }[] = [];
-      if (trade.leg1.kind === 'float') out.push({ column: 'float_index', index: trade.leg1.floatIndex });
-      if (trade.leg2.kind === 'float') out.push({ column: 'float_index2', index: trade.leg2.floatIndex });
+      const out: { column: string; index: string; currency: Currency }[] = [];
+      if (trade.leg1.kind === 'float') out.push({ column: 'float_index', index: trade.leg1.floatIndex, currency: trade.leg1.currency });
+      if (trade.leg2.kind === 'float') out.push({ column: 'float_index2', index: trade.leg2.floatIndex, currency: trade.leg2.currency });
       return out;
     }
     default:
@@ -135,9 +135,15 @@ function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, opt
       });
     }
   }
-  for (const { column, index } of floatIndices(trade)) {
+  for (const { column, index, currency } of floatIndices(trade)) {
     if (!market.hasProjectionCurve(index)) {
       issues.add({ file, row, column, value: index, expected: `a float index with a projection curve in ${mf} (curves.projection)` });
+      continue;
+    }
+    // the leg pays the index in its own currency: an index of another currency would need a quanto adjustment
+    const indexCurrency = market.projectionCurve(index).currency;
+    if (indexCurrency !== currency) {
+      issues.add({ file, row, column, value: index, expected: `an index of the leg's currency ${currency} (${index} is a ${indexCurrency} index in ${mf}; legs paying another currency's index, quanto, are not supported)` });
     }
   }
   if (trade.product === 'EQFWD' || trade.product === 'EQOPT') {

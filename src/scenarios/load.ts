@@ -27,12 +27,19 @@ export function parseScenario(text: string, file: string, issues: IssueCollector
     }
     return undefined;
   }
+  let root: Record<string, unknown>;
+  try {
+    root = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>;
+  } catch (err) {
+    // aliases that expand past maxAliasCount ("billion laughs")
+    issues.add({ file, value: (err as Error).message, expected: 'YAML whose aliases (*name) expand to a scenario of ordinary size (at most 1,000 alias uses)' });
+    return undefined;
+  }
   if (!isMap(doc.contents)) {
-    const found = doc.contents === null ? undefined : isSeq(doc.contents) ? 'a list' : show(doc.toJS());
+    const found = doc.contents === null ? undefined : isSeq(doc.contents) ? 'a list' : show(root);
     issues.add({ file, value: found, expected: 'a YAML mapping with name, description and shocks (docs/scenarios.md)' });
     return undefined;
   }
-  const root = doc.toJS() as Record<string, unknown>;
   const before = issues.errorCount;
   for (const key of Object.keys(root)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) issues.add({ file, column: key, value: show(root[key]), expected: `one of the keys ${TOP_KEYS.join(', ')}` });

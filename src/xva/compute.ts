@@ -47,6 +47,11 @@ export interface XvaFigures {
   colva: number;
 }
 
+/** The adjustment to the risk-free value, −CVA + DVA − FCA + FBA − ColVA (docs/xva.md: all figures positive). */
+export function totalAdjustment(x: XvaFigures): number {
+  return -x.cva + x.dva - x.fca + x.fba - x.colva;
+}
+
 export interface NettingSetXva extends XvaFigures {
   nettingSetId: string;
   counterpartyId: string;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { writeTable, type OutputColumn } from '../io/write.js';
-import type { XvaFigures, XvaResult } from './compute.js';
+import { totalAdjustment, type XvaFigures, type XvaResult } from './compute.js';
 import type { IncrementalRow } from './incremental.js';
 import type { ScenarioOutcome } from './stress.js';
 import { rankCounterparties } from './analysis.js';
@@ -96,7 +96,7 @@ export function writeXvaTables(
     f64('fca', [b.fca]),
     f64('fba', [b.fba]),
     f64('colva', [b.colva]),
-    f64('total_adjustment', [-b.cva + b.dva - b.fca + b.fba - b.colva]),
+    f64('total_adjustment', [totalAdjustment(b)]),
     f64('cva_std_error', [b.cvaStdError]),
     utf8('discretisation', [result.options.discretisation]),
     utf8('mode', [result.options.mode]),

@@ -1,6 +1,6 @@
 /** What `xva cva` and `xva fva` print: the --json document and the base-vs-stressed table. */
 import { renderTable } from '../cli/table.js';
-import type { XvaFigures } from './compute.js';
+import { totalAdjustment, type XvaFigures } from './compute.js';
 import type { XvaRun } from './run.js';
 import { whatIfJson } from './whatIf/index.js';
 
@@ -15,7 +15,7 @@ export function xvaJson(run: XvaRun): unknown {
     source: run.source,
     ...(run.paths !== undefined ? { paths: run.paths } : {}),
     signs: 'all positive; CVA, FCA and ColVA are costs, DVA and FBA benefits; adjustment = -CVA + DVA - FCA + FBA - ColVA',
-    book: { ...figures(result.book), cvaStdError: result.book.cvaStdError },
+    book: { ...figures(result.book), totalAdjustment: totalAdjustment(result.book), cvaStdError: result.book.cvaStdError },
     counterparties: analysis.top.map((r) => ({
       rank: r.rank,
       counterpartyId: r.counterparty.counterpartyId,
