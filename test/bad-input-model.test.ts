@@ -83,7 +83,7 @@ describe('the Hull-White mean reversion of the market file', () => {
     const out = path.join(tempDir(), 'out');
     const run = await xvaInProcess(['simulate', '--portfolio', DEMO, '--market', demoMarketWithUsdKappa('-0.5'), '--paths', '20', '--threads', '1', '--out', out]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^error: the input has 1 problem\(s\):\n {2}market\.yaml column (rates\.[A-Z]{3}\.hullWhite, )*rates\.USD\.hullWhite(, rates\.[A-Z]{3}\.hullWhite)*: the simulation gives NaN or infinite exposures for \d+ netting set\(s\) \(NS-/);
+    expect(run.stderr).toMatch(/^error: the input has 1 problem\(s\):\n {2}market\.yaml column (rates\.[A-Z]{3}\.hullWhite, )*rates\.USD\.hullWhite(, rates\.[A-Z]{3}\.hullWhite)*, fx\.vols, credit\.model: the simulation gives NaN or infinite exposures for \d+ netting set\(s\) \(NS-/);
     expect(run.stderr).toContain('a negative mean reversion or a large sigma makes rates grow without bound');
     expect(fs.existsSync(out)).toBe(false);
     // the same book at −0.05 simulates: the check does not fire on sound parameters
@@ -253,6 +253,44 @@ describe('warnings of validate', () => {
     const issues = new IssueCollector();
     expect(parseScenario(fs.readFileSync(scenario, 'utf8'), 'bomb.yaml', issues)).toBeUndefined();
     expect(issues.issues.map(formatIssue)).toEqual([expect.stringMatching(/^bomb\.yaml: .*[Aa]lias.*expected YAML whose aliases \(\*name\) expand to a scenario of ordinary size/)]);
+  });
+
+  it('amounts, rates, spreads, weights and frequencies far beyond a book\'s are errors on the cell; the merely implausible warnings', async () => {
+    const dir = smallCopy();
+    editTable(dir, 'netting_sets', (rows) => {
+      const h = rows[0]!;
+      rows[1]![h.indexOf('margin_frequency_days')] = '1e308'; // used to hang the run: call dates stepped one by one
+      rows[1]![h.indexOf('independent_amount_bank')] = '1e308'; // used to overflow into NaN exposures
+    });
+    editTable(dir, 'counterparties', (rows) => {
+      rows[1]![rows[0]!.indexOf('risk_weight')] = '13';
+    });
+    editTable(dir, 'trades', (rows) => {
+      const h = rows[0]!;
+      const row = (id: string) => rows.find((r) => r[0] === id)!;
+      row('T001')[h.indexOf('fixed_rate')] = '12';
+      row('T001')[h.indexOf('float_spread_bp')] = '1500';
+      row('T006')[h.indexOf('float_spread_bp')] = '1e12';
+      row('T006')[h.indexOf('maturity_date')] = '2300-03-31';
+    });
+    const result = await validateInputs({ portfolioDir: dir });
+    const at = (list: typeof result.issues, column: string) => list.filter((i) => i.column === column).map(formatIssue);
+    expect(at(result.issues, 'margin_frequency_days')).toEqual(['netting_sets.csv row 1 column margin_frequency_days: 1e+308: expected a number of business days of at most 250']);
+    expect(at(result.issues, 'independent_amount_bank')).toEqual(['netting_sets.csv row 1 column independent_amount_bank: 1e+308: expected an amount of at most 1000000000000000']);
+    expect(at(result.issues, 'risk_weight')).toEqual(['counterparties.csv row 1 column risk_weight: 13: expected a risk weight as a decimal (1.0 = 100%) of at most 12.5']);
+    expect(at(result.issues, 'fixed_rate')).toEqual(['trades.csv row 1 column fixed_rate: 12: expected a rate as a decimal (0.025 = 2.5%) of at most 10']);
+    expect(at(result.issues, 'float_spread_bp')).toEqual(['trades.csv row 6 column float_spread_bp: 1000000000000: expected a spread in basis points of at most 100000']);
+    expect(at(result.warnings, 'float_spread_bp')).toEqual(['trades.csv row 1 column float_spread_bp: 1500: expected a spread in basis points (25 = 0.25%): 1500 is 15.00%']);
+    // T006 has an error, so it is not checked against the market: a sound row with a maturity in 2300 is
+    editTable(dir, 'trades', (rows) => {
+      const h = rows[0]!;
+      const r6 = rows.find((r) => r[0] === 'T006')!;
+      r6[h.indexOf('float_spread_bp')] = '0';
+    });
+    const later = await validateInputs({ portfolioDir: dir });
+    expect(at(later.warnings, 'maturity_date')).toEqual([
+      'trades.csv row 6 column maturity_date: 2300-03-31: expected a date within 100 years of the as-of date 2026-06-30 (a typo such as 2300 for 2030? the simulation\'s default grid runs to the book\'s last maturity)',
+    ]);
   });
 
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {

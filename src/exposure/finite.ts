@@ -2,7 +2,8 @@
  * A run's figures are finite or the run fails: NaN or ±Infinity exposures come from model parameters under which the
  * simulated rates overflow (a strongly negative Hull-White mean reversion or a sigma far above the market's, over a
  * book's decades: e^{−κt} and the LGM variance ζ(t)H(t)² grow past what a double holds), and must never be written as
- * figures. The error names the netting sets and the rate model sections of their currencies in the market file.
+ * figures. The error names the netting sets, the rate model sections of their currencies and the other model sections
+ * in the market file, and says that implausible amounts can do it too.
  */
 import { basename } from 'node:path';
 import { XvaInputError } from '../errors.js';
@@ -26,11 +27,13 @@ export function checkFiniteProfiles(profiles: readonly ExposureProfile[], portfo
   throw new XvaInputError([
     {
       file: marketFile !== undefined ? basename(marketFile) : 'the market file',
-      column: [...currencies].sort().map((c) => `rates.${c}.hullWhite`).join(', '),
+      column: [...[...currencies].sort().map((c) => `rates.${c}.hullWhite`), 'fx.vols', 'credit.model'].join(', '),
       value: `the simulation gives NaN or infinite exposures for ${bad.length} netting set(s) (${sets})`,
       expected:
         'model parameters under which simulated rates stay finite over the book\'s horizon: a Hull-White mean reversion near 0 to 0.1 ' +
-        'and sigmas near the market\'s (e.g. 0.005-0.015); a negative mean reversion or a large sigma makes rates grow without bound',
+        'and sigmas near the market\'s (e.g. 0.005-0.015; a negative mean reversion or a large sigma makes rates grow without bound), ' +
+        'FX and equity vols and credit-model parameters near the market\'s; or, if those are right, amounts of those netting sets and ' +
+        'their trades far beyond a book\'s (xva validate warns on implausible vols, rates, spreads and dates)',
     },
   ]);
 }

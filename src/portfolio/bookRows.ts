@@ -21,6 +21,12 @@ import {
 
 /** A margin period of risk is weeks (CRE52.50-52.52: 10 to 20 business days, doubled after disputes); above a year it is a typo. */
 const MAX_MPOR_DAYS = 250;
+/** Margin calls at most once a year (250 business days): beyond it a frequency is a typo, and the call dates never end. */
+const MAX_MARGIN_FREQUENCY_DAYS = 250;
+/** Above it a netting set's amount is a typo (the trades' notional limit, portfolio/tradeRows.ts). */
+const MAX_AMOUNT = 1e15;
+/** 1250% is the Basel framework's highest risk weight (securitisation exposures, CRE40): above it a weight is a typo. */
+const MAX_RISK_WEIGHT = 12.5;
 
 export const COUNTERPARTY_COLUMNS = [
   'counterparty_id',
@@ -104,7 +110,7 @@ export function readCounterpartyRow(r: FieldReader, row: number): Counterparty |
   const cdsCurve = r.string('cds_curve', row);
   const recovery = recoveryRate(r, row, 'recovery');
   const qccp = r.boolean('qccp', row) ?? false;
-  const riskWeight = r.number('risk_weight', row, { min: 0, what: 'a risk weight as a decimal (1.0 = 100%)' });
+  const riskWeight = r.number('risk_weight', row, { min: 0, max: MAX_RISK_WEIGHT, what: 'a risk weight as a decimal (1.0 = 100%)' });
   const wrongWay = wrongWaySpec(r, row, cdsCurve);
   if (r.issues.errorCount > errorsBefore || !counterpartyId || !sector || !rating || !region) return undefined;
   const counterparty: Counterparty = { counterpartyId, name: name ?? counterpartyId, sector, rating, region, qccp, sourceRow: row + 1 };
@@ -162,7 +168,8 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const nettingSetId = r.string('netting_set_id', row, REQUIRED);
   const counterpartyId = r.string('counterparty_id', row, REQUIRED);
   const csa = r.boolean('csa', row) ?? false;
-  const amountOptions = { min: 0, what: 'an amount' } as const;
+  // above 1e15 an amount is a typo (a quadrillion in any currency, the trades' notional limit) and overflows the figures
+  const amountOptions = { min: 0, max: MAX_AMOUNT, what: 'an amount' } as const;
   const thresholdCpty = r.number('threshold_cpty', row, amountOptions) ?? 0;
   const thresholdBank = r.number('threshold_bank', row, amountOptions) ?? 0;
   const mtaCpty = r.number('mta_cpty', row, amountOptions) ?? 0;
@@ -175,7 +182,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const marginPeriodOfRiskDays =
     r.number('margin_period_of_risk_days', row, { min: 0, max: MAX_MPOR_DAYS, integer: true, what: 'a number of business days' }) ?? (csa ? 10 : 0);
   const marginFrequencyDays =
-    r.number('margin_frequency_days', row, { min: 1, integer: true, what: 'a number of business days' }) ?? 1;
+    r.number('margin_frequency_days', row, { min: 1, max: MAX_MARGIN_FREQUENCY_DAYS, integer: true, what: 'a number of business days' }) ?? 1;
   const imModel = r.oneOf('im_model', row, IM_MODELS, ENUM) ?? 'none';
   const cleared = r.boolean('cleared', row) ?? false;
   const ccp = r.string('ccp', row);

@@ -3,7 +3,7 @@
  * in a netting set of its own counterparty, every currency, index, equity and credit name the book needs present in
  * the market file. Problems are recorded as InputIssues on the row that carries the reference.
  */
-import { toIsoDate } from '../conventions/dates.js';
+import { addTenor, toIsoDate } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
@@ -182,8 +182,20 @@ function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, opt
       expected: `a date on or after the as-of date ${toIsoDate(market.asOf)} (the trade has matured and is ignored)`,
       severity: 'warning',
     });
+  } else if (lastDate > addTenor(market.asOf, { count: PLAUSIBLE_LIFE_YEARS, unit: 'Y' })) {
+    issues.add({
+      file,
+      row,
+      column: trade.product === 'EQOPT' ? 'expiry_date' : 'maturity_date',
+      value: toIsoDate(lastDate),
+      expected: `a date within ${PLAUSIBLE_LIFE_YEARS} years of the as-of date ${toIsoDate(market.asOf)} (a typo such as 2300 for 2030? the simulation's default grid runs to the book's last maturity)`,
+      severity: 'warning',
+    });
   }
 }
+
+/** Beyond this a trade's life is most likely a typo (the longest swaps and bonds trade to 50 or 100 years). */
+const PLAUSIBLE_LIFE_YEARS = 100;
 
 /**
  * Checks the portfolio's internal references (always) and its needs from the market (when `market` is given).

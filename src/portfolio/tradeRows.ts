@@ -171,8 +171,11 @@ function amount(r: FieldReader, row: number, column: string): number | undefined
 /** Above it (in absolute value) a rate is most likely a percentage typed as a decimal (1.5 for 1.5%): a warning. */
 const PLAUSIBLE_RATE = 0.5;
 
+/** Above it (in absolute value) a rate is not one even typed in percent: an error (it overflows the figures). */
+const MAX_RATE = 10;
+
 function rate(r: FieldReader, row: number, column: string, required: boolean): number | undefined {
-  const value = r.number(column, row, { required, what: 'a rate as a decimal (0.025 = 2.5%)' });
+  const value = r.number(column, row, { required, min: -MAX_RATE, max: MAX_RATE, what: 'a rate as a decimal (0.025 = 2.5%)' });
   if (value !== undefined && Math.abs(value) > PLAUSIBLE_RATE) {
     r.issues.add({
       file: r.table.file,
@@ -187,7 +190,27 @@ function rate(r: FieldReader, row: number, column: string, required: boolean): n
 }
 
 function price(r: FieldReader, row: number, column: string): number | undefined {
-  return r.number(column, row, { required: true, positive: true, what: 'a price' });
+  return r.number(column, row, { required: true, positive: true, max: MAX_AMOUNT, what: 'a price' });
+}
+
+/** Above it (in absolute value) a spread in bp is a typo: a warning; above MAX_SPREAD_BP an error. */
+const PLAUSIBLE_SPREAD_BP = 1000;
+const MAX_SPREAD_BP = 100_000;
+
+/** A floating leg's spread in basis points (blank: 0), warned above 1,000bp (10%) and refused above 100,000bp. */
+function readSpreadBp(r: FieldReader, row: number, column: string): number {
+  const value = r.number(column, row, { min: -MAX_SPREAD_BP, max: MAX_SPREAD_BP, what: 'a spread in basis points' });
+  if (value !== undefined && Math.abs(value) > PLAUSIBLE_SPREAD_BP) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column,
+      value: String(value),
+      expected: `a spread in basis points (25 = 0.25%): ${value} is ${(value / 100).toPrecision(4)}%`,
+      severity: 'warning',
+    });
+  }
+  return value ?? 0;
 }
 
 /** Convention columns of a row, read once (so that a bad value is reported once even when two legs use it). */
@@ -365,7 +388,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const { start, end } = swapDates(r, row);
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
-  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
   const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the floating coupon (1 = unleveraged)' });
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
@@ -409,7 +432,7 @@ function xccyLeg(
     });
     return undefined;
   }
-  const spreadBp = r.number(columns.spread, row, { what: 'a spread in basis points' }) ?? 0;
+  const spreadBp = readSpreadBp(r, row, columns.spread);
   return floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
 }
 
@@ -428,8 +451,8 @@ function readBasis(r: FieldReader, row: number, c: RowConventions, base: TradeBa
   if (index1 !== undefined && index2 !== undefined && index1 === index2) {
     r.issues.add({ file: r.table.file, row: row + 1, column: 'float_index2', value: index2, expected: `an index other than float_index ${index1} (a basis swap pays one index against another)` });
   }
-  const spread1 = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
-  const spread2 = r.number('float_spread_bp2', row, { what: 'a spread in basis points' }) ?? 0;
+  const spread1 = readSpreadBp(r, row, 'float_spread_bp');
+  const spread2 = readSpreadBp(r, row, 'float_spread_bp2');
   const frequency2 = r.oneOf('float_frequency2', row, FREQUENCIES, ENUM);
   const dayCount2 = r.oneOf('float_day_count2', row, DAY_COUNTS, ENUM);
   if (!direction || !ccy || notional === undefined || start === undefined || end === undefined || index1 === undefined || index2 === undefined) return undefined;
@@ -554,7 +577,7 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
   checkOrder(r, row, 'expiry_date', expiryDate, 'on or before', 'start_date', start);
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
-  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
   // an amortising underlying (physical settlement only: the cash settlement's par-yield annuity is a bullet swap's)
   const errorsBefore = r.issues.errorCount;
   const amortization = settlement === 'cash'
@@ -624,7 +647,7 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
     });
   }
   // the cap rate applies to the coupon's rate g·L + s (products/capFloor.ts: each caplet on L at (K − s)/g)
-  const spreadBp = r.number('float_spread_bp', row, { what: 'a spread in basis points' }) ?? 0;
+  const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
   const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the capped rate (1 = the index itself)' });
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.floatFrequency ?? '3M', base.tradeId, notional, { start, end }, context);
@@ -643,7 +666,7 @@ function readEquity(r: FieldReader, row: number, base: TradeBase, product: 'EQFW
   const optionType = product === 'EQOPT' ? r.oneOf('option_type', row, ['call', 'put'] as const, REQUIRED_ENUM) : undefined;
   const underlying = r.string('underlying', row, REQUIRED);
   const ccy = currency(r, row, 'currency');
-  const quantity = r.number('quantity', row, { required: true, positive: true, what: 'a number of shares' });
+  const quantity = r.number('quantity', row, { required: true, positive: true, max: MAX_AMOUNT, what: 'a number of shares' });
   const strike = price(r, row, 'strike');
   const date = r.date(product === 'EQFWD' ? 'maturity_date' : 'expiry_date', row, REQUIRED);
   if (!direction || !underlying || !ccy || quantity === undefined || strike === undefined || date === undefined) return undefined;

@@ -88,7 +88,7 @@ function npvInPricingCurrency(trade: Trade, market: Market, collateralCurrency: 
 export function priceTrade(trade: Trade, market: Market, options: PricingOptions = {}): TradeValue {
   const currency = pricingCurrency(trade);
   const npv = npvInPricingCurrency(trade, market, options.collateralCurrency);
-  if (!Number.isFinite(npv)) throw new Error(`trade ${trade.tradeId}: pricing gave a non-finite value (${npv}); check its market data`);
+  if (!Number.isFinite(npv)) throw new Error(`trade ${trade.tradeId}: pricing gave a non-finite value (${npv}); check its amounts, rates, spreads and strike, and the market data it reads`);
   const npvBase = currency === market.baseCurrency ? npv : npv * market.fxSpot(currency, market.baseCurrency);
   return { tradeId: trade.tradeId, currency, npv, npvBase };
 }

@@ -86,7 +86,7 @@ export function defaultGrid(asOf: DateSerial, lastMaturity: DateSerial): TimeGri
   for (let week = 1; asOf + 7 * week < oneMonth; week++) if (push(asOf + 7 * week)) return gridOf(asOf, later);
   for (let months = 1; ; ) {
     if (push(addTenor(asOf, { count: months, unit: 'M' }))) return gridOf(asOf, later);
-    if (later.length > MAX_GRID_DATES) throw new XvaUsageError(`the default grid would need more than ${MAX_GRID_DATES} dates to reach the book's last maturity ${toIsoDate(lastMaturity)}: is that trade's maturity wrong? (--grid sets other dates)`);
+    if (later.length > MAX_GRID_DATES) throw new XvaUsageError(`the default grid would need more than ${MAX_GRID_DATES} dates to reach the book's last maturity ${toIsoDate(lastMaturity)}: is that trade's maturity wrong? (xva validate names the trades maturing more than 100 years after the as-of date; --grid sets other dates)`);
     months += months < 12 ? 1 : months < 120 ? 3 : 6;
   }
 }
