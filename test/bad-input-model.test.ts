@@ -287,7 +287,14 @@ describe('warnings of validate', () => {
       const r6 = rows.find((r) => r[0] === 'T006')!;
       r6[h.indexOf('float_spread_bp')] = '0';
     });
+    // and a CCP named on a bilateral trade: a warning (nothing reads it)
+    editTable(dir, 'trades', (rows) => {
+      rows.find((r) => r[0] === 'T001')![rows[0]!.indexOf('ccp')] = 'LCH';
+    });
     const later = await validateInputs({ portfolioDir: dir });
+    expect(at(later.warnings, 'ccp')).toEqual([
+      "trades.csv row 1 column ccp: LCH: expected blank for a bilateral trade (cleared false, or its netting set's): the CCP is ignored; set cleared true if the trade is cleared",
+    ]);
     expect(at(later.warnings, 'maturity_date')).toEqual([
       'trades.csv row 6 column maturity_date: 2300-03-31: expected a date within 100 years of the as-of date 2026-06-30 (a typo such as 2300 for 2030? the simulation\'s default grid runs to the book\'s last maturity)',
     ]);

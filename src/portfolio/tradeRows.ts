@@ -748,9 +748,14 @@ function readTradeCells(r: FieldReader, row: number, context: TradeRowContext): 
   const inherited = nettingSetId !== undefined ? context.nettingSetClearing(nettingSetId) : undefined;
   const explicitCleared = r.boolean('cleared', row);
   const cleared = explicitCleared ?? inherited?.cleared ?? false;
-  const ccp = r.string('ccp', row) ?? (cleared ? inherited?.ccp : undefined);
+  const givenCcp = r.string('ccp', row);
+  const ccp = cleared ? (givenCcp ?? inherited?.ccp) : undefined;
   if (cleared && ccp === undefined && explicitCleared !== undefined) {
     r.issues.add({ file: r.table.file, row: row + 1, column: 'ccp', expected: 'the name of the CCP for a cleared trade' });
+  }
+  if (!cleared && givenCcp !== undefined) {
+    // a CCP on a bilateral trade would go unseen (nothing reads it): most likely cleared was left out
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'ccp', value: givenCcp, expected: 'blank for a bilateral trade (cleared false, or its netting set\'s): the CCP is ignored; set cleared true if the trade is cleared', severity: 'warning' });
   }
   if (tradeId === undefined || counterpartyId === undefined || nettingSetId === undefined || product === undefined) return undefined;
 
