@@ -300,6 +300,23 @@ describe('warnings of validate', () => {
     ]);
   });
 
+  it('a curve pillar typed in percent, or 10000 years out, is a warning naming the curve and the pillar', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    let text = fs.readFileSync(file, 'utf8');
+    const eur10y = '        - { tenor: 10Y, zeroRate: 0.0255 }\n        - { tenor: 30Y, zeroRate: 0.0270 }';
+    const sofr1y = '{ tenor: 1Y, zeroRate: 0.0412 }';
+    expect(text).toContain(eur10y);
+    expect(text).toContain(sofr1y);
+    text = text.replace(eur10y, '        - { tenor: 10Y, zeroRate: 0.0255 }\n        - { tenor: 30Y, zeroRate: 0.0270 }\n        - { tenor: 10000Y, zeroRate: 0.0270 }').replace(sofr1y, '{ tenor: 1Y, zeroRate: 4.12 }');
+    fs.writeFileSync(file, text);
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.warnings.filter((w) => w.column?.startsWith('curves.')).map(formatIssue)).toEqual([
+      'market.yaml column curves.discount.EUR (pillar at 10006.64 years): 10006.64: expected a pillar within 100 years of the as-of date (a typo such as 10000Y?)',
+      'market.yaml column curves.projection.USD-SOFR (pillar 1Y): 4.12: expected a zero rate in decimals (0.041 = 4.1%) at most 0.5 in size: 4.12 is 412%',
+    ]);
+  });
+
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {
     const dir = smallCopy();
     let at = -1;

@@ -150,6 +150,8 @@ export interface Market {
   /** Projection curve of a float index, e.g. `USD-SOFR`, `EUR-EURIBOR-6M`. */
   projectionCurve(index: string): YieldCurve;
   hasProjectionCurve(index: string): boolean;
+  /** Every projection curve's index (`curves.projection`), for checks; optional so that hand-built test markets need not list them. */
+  readonly projectionIndices?: readonly string[];
   /** Units of `quote` per one unit of `base` today (triangulated through the base currency when needed). */
   fxSpot(base: Currency, quote: Currency): number;
   /** Black volatility of the pair at time t (years). */

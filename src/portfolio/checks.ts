@@ -334,6 +334,47 @@ export function checkPortfolio(
     checkRateVolLevels(market, options.marketFile, issues);
     checkFxEquityVolLevels(portfolio, market, options.marketFile, issues);
     checkFixingLevels(market, options.marketFile, issues);
+    checkCurveLevels(market, options.marketFile, issues);
+  }
+}
+
+/** A pillar's time as the market file writes tenors where it is one (1Y, 18M; ACT/365F from the as-of date), else in years. */
+function pillarLabel(years: number): string {
+  const months = Math.round(years * 12);
+  if (Math.abs(years * 12 - months) < 0.1 && months > 0) return months % 12 === 0 ? `${months / 12}Y` : `${months}M`;
+  return `at ${+years.toFixed(2)} years`;
+}
+
+/** Above this in size a zero rate is most likely typed in percent (4.1 for 4.1%): a warning. */
+const PLAUSIBLE_ZERO_RATE = 0.5;
+/** Beyond this a pillar is most likely a typo (10000Y): a warning. */
+const PLAUSIBLE_PILLAR_YEARS = 100;
+
+/**
+ * A warning per discount and projection curve with a pillar far from any market's: a zero rate above 50% in size, or
+ * a pillar more than 100 years out (the loader takes any; a curve in percent prices every trade wrong without a word).
+ * One warning per curve, naming its first such pillar.
+ */
+function checkCurveLevels(market: Market, marketFile: string, issues: IssueCollector): void {
+  const curves: [string, () => { pillarTimes: Float64Array; pillarZeroRates: Float64Array }][] = [
+    ...market.currencies.map((c): [string, () => { pillarTimes: Float64Array; pillarZeroRates: Float64Array }] => [`curves.discount.${c}`, () => market.discountCurve(c)]),
+    ...(market.projectionIndices ?? []).map((i): [string, () => { pillarTimes: Float64Array; pillarZeroRates: Float64Array }] => [`curves.projection.${i}`, () => market.projectionCurve(i)]),
+  ];
+  for (const [column, curveOf] of curves) {
+    const { pillarTimes, pillarZeroRates } = curveOf();
+    for (let k = 0; k < pillarTimes.length; k++) {
+      const t = pillarTimes[k]!;
+      const z = pillarZeroRates[k]!;
+      const at = `${column} (pillar ${pillarLabel(t)})`;
+      if (Math.abs(z) > PLAUSIBLE_ZERO_RATE) {
+        issues.add({ file: marketFile, column: at, value: String(z), expected: `a zero rate in decimals (0.041 = 4.1%) at most ${PLAUSIBLE_ZERO_RATE} in size: ${z} is ${Math.round(z * 100)}%`, severity: 'warning' });
+        break;
+      }
+      if (t > PLAUSIBLE_PILLAR_YEARS) {
+        issues.add({ file: marketFile, column: at, value: String(+t.toFixed(2)), expected: `a pillar within ${PLAUSIBLE_PILLAR_YEARS} years of the as-of date (a typo such as 10000Y?)`, severity: 'warning' });
+        break;
+      }
+    }
   }
 }
 
