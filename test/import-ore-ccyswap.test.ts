@@ -21,7 +21,7 @@ import { formatFinding, importOre, SUPPORTED_ORE_TRADE_TYPES, type ImportFinding
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CrossCurrencySwap, Trade } from '../src/products/types.js';
-import { fixingDaysFor, portfolio, unmapped } from './helpers/oreXml.js';
+import { fixingDaysFor, oreLeg, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -52,20 +52,22 @@ interface Leg {
 
 const INDEX = { USD: 'USD-LIBOR-6M', EUR: 'EUR-EURIBOR-6M' } as const;
 
-/** A leg of every swap below: 2023-01-27 to 2033-01-27, A360, MF, generated forwards (ORE's rebalancing example's). */
+/**
+ * A leg of every swap below: 2023-01-27 to 2033-01-27, A360, MF, generated forwards (ORE's rebalancing example's;
+ * helpers/oreXml.ts's oreLeg).
+ */
 function leg(l: Leg): string {
-  const type = l.type ?? 'Floating';
-  const data =
-    type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(l.index ?? INDEX[l.currency])}</FixingDays></FloatingLegData>`
-      : `<FixedLegData><Rates>${(l.rates ?? ['0.03']).map((r) => `<Rate>${r}</Rate>`).join('')}</Rates></FixedLegData>`;
-  const notionals = (l.notionals ?? ['100000000']).map((n) => `<Notional>${n}</Notional>`).join('');
-  return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>
-    <Notionals>${notionals}${l.fxReset !== undefined ? `<FXReset>${l.fxReset}</FXReset>` : ''}
-      <Exchanges><NotionalInitialExchange>${l.initialExchange ?? true}</NotionalInitialExchange><NotionalFinalExchange>${l.finalExchange ?? true}</NotionalFinalExchange></Exchanges></Notionals>
-    <DayCounter>A360</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
-    <ScheduleData><Rules><StartDate>2023-01-27</StartDate><EndDate>2033-01-27</EndDate><Tenor>${l.tenor ?? '6M'}</Tenor><Calendar>${l.calendar ?? 'TARGET'}</Calendar>
-      <Convention>MF</Convention><Rule>Forward</Rule></Rules></ScheduleData></LegData>`;
+  const index = l.index ?? INDEX[l.currency];
+  return oreLeg({
+    ...l,
+    index,
+    isInArrears: 'false',
+    fixingDays: fixingDaysFor(index),
+    tenor: l.tenor ?? '6M',
+    calendar: l.calendar ?? 'TARGET',
+    initialExchange: l.initialExchange ?? true,
+    finalExchange: l.finalExchange ?? true,
+  });
 }
 
 /** A trade of the given type whose legs sit in `dataName` (default: the type's own, `<TradeType>Data`). */

@@ -21,7 +21,7 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CrossCurrencySwap, Trade } from '../src/products/types.js';
-import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
+import { columnNames, oreLeg, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -44,20 +44,21 @@ interface Leg {
 
 const INDEX = { USD: 'USD-LIBOR-6M', EUR: 'EUR-EURIBOR-6M', GBP: 'GBP-LIBOR-6M' } as const;
 
-/** A leg of every swap below: 2023-01-27 to 2033-01-27, 6M, A360, TARGET, MF, generated forwards (ORE's example's). */
+/**
+ * A leg of every swap below: 2023-01-27 to 2033-01-27, 6M, A360, TARGET, MF, generated forwards (ORE's example's;
+ * helpers/oreXml.ts's oreLeg).
+ */
 function leg(l: Leg): string {
-  const type = l.type ?? 'Floating';
-  const data =
-    type === 'Floating'
-      ? `<FloatingLegData><Index>${INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>2</FixingDays></FloatingLegData>`
-      : '<FixedLegData><Rates><Rate>0.03</Rate></Rates></FixedLegData>';
-  const notionals = (l.notionals ?? ['100000000']).map((n) => `<Notional>${n}</Notional>`).join('');
-  return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>
-    <Notionals>${notionals}${l.fxReset !== undefined ? `<FXReset>${l.fxReset}</FXReset>` : ''}
-      <Exchanges><NotionalInitialExchange>${l.initialExchange ?? true}</NotionalInitialExchange><NotionalFinalExchange>${l.finalExchange ?? true}</NotionalFinalExchange></Exchanges></Notionals>
-    <DayCounter>A360</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
-    <ScheduleData><Rules><StartDate>2023-01-27</StartDate><EndDate>2033-01-27</EndDate><Tenor>6M</Tenor><Calendar>TARGET</Calendar>
-      <Convention>MF</Convention><Rule>Forward</Rule></Rules></ScheduleData></LegData>`;
+  return oreLeg({
+    ...l,
+    index: INDEX[l.currency],
+    isInArrears: 'false',
+    fixingDays: '2',
+    tenor: '6M',
+    calendar: 'TARGET',
+    initialExchange: l.initialExchange ?? true,
+    finalExchange: l.finalExchange ?? true,
+  });
 }
 
 function swap(id: string, leg1: Leg, leg2: Leg): string {

@@ -29,7 +29,7 @@ import { importOre, type OreImportResult } from '../src/import/ore/index.js';
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { FloatLeg, SwapLeg, Trade } from '../src/products/types.js';
-import { columnNames, portfolio, unmapped } from './helpers/oreXml.js';
+import { columnNames, oreLeg, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -69,23 +69,22 @@ const OVERNIGHT = { USD: 'USD-SOFR', EUR: 'EUR-ESTR' } as const;
 const CALENDAR = { USD: 'US-FED', EUR: 'TARGET' } as const;
 
 /**
- * A leg from 2023-01-27, A360, MF, generated forwards. (No `FixingDays` unless given: on an overnight leg ORE fixes
- * each rate that many business days before its value date, on top of the lookback.)
+ * A leg from 2023-01-27, A360, MF, generated forwards (helpers/oreXml.ts's oreLeg). (No `FixingDays` unless given: on an
+ * overnight leg ORE fixes each rate that many business days before its value date, on top of the lookback.)
  */
 function leg(l: Leg): string {
-  const type = l.type ?? 'Floating';
-  const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `<${name}>${value}</${name}>`);
-  const data =
-    type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? OVERNIGHT[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads>${optional('FixingDays', l.fixingDays)}${optional('Lookback', l.lookback)}${optional('ObservationShift', l.shift)}${optional('RateCutoff', l.cutoff)}</FloatingLegData>`
-      : '<FixedLegData><Rates><Rate>0.03</Rate></Rates></FixedLegData>';
   const exchanges = l.exchanges ?? false;
-  return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>
-    <Notionals><Notional>${l.notional ?? '100000000'}</Notional>${l.fxReset !== undefined ? `<FXReset>${l.fxReset}</FXReset>` : ''}
-      <Exchanges><NotionalInitialExchange>${exchanges}</NotionalInitialExchange><NotionalFinalExchange>${exchanges}</NotionalFinalExchange></Exchanges></Notionals>
-    <DayCounter>A360</DayCounter><PaymentConvention>MF</PaymentConvention>${data}
-    <ScheduleData><Rules><StartDate>2023-01-27</StartDate><EndDate>${l.end ?? '2033-01-27'}</EndDate><Tenor>${l.tenor ?? '1Y'}</Tenor><Calendar>${l.calendar ?? CALENDAR[l.currency]}</Calendar>
-      <Convention>MF</Convention><Rule>Forward</Rule></Rules></ScheduleData></LegData>`;
+  return oreLeg({
+    ...l,
+    index: l.index ?? OVERNIGHT[l.currency],
+    tenor: l.tenor ?? '1Y',
+    calendar: l.calendar ?? CALENDAR[l.currency],
+    notionals: l.notional === undefined ? undefined : [l.notional],
+    initialExchange: exchanges,
+    finalExchange: exchanges,
+    observationShift: l.shift,
+    rateCutoff: l.cutoff,
+  });
 }
 
 function trade(type: string, id: string, body: string): string {

@@ -23,7 +23,7 @@ import { formatFinding, importOre, type ImportFinding, type OreImportResult } fr
 import { writeOreImport } from '../src/import/ore/write.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Trade } from '../src/products/types.js';
-import { columnNames, fixingDaysFor, portfolio, unmapped } from './helpers/oreXml.js';
+import { columnNames, fixingDaysFor, oreLeg, portfolio, unmapped } from './helpers/oreXml.js';
 
 const temps: string[] = [];
 afterAll(() => {
@@ -57,21 +57,23 @@ interface Leg {
 
 const INDEX = { USD: 'USD-LIBOR-6M', EUR: 'EUR-EURIBOR-6M' } as const;
 
-/** A leg of every trade below: 2023-01-27 to 2033-01-27, A360, MF, generated forwards. */
+/** A leg of every trade below: 2023-01-27 to 2033-01-27, A360, MF, generated forwards (helpers/oreXml.ts's oreLeg). */
 function leg(l: Leg): string {
-  const type = l.type ?? 'Floating';
-  const data =
-    type === 'Floating'
-      ? `<FloatingLegData><Index>${l.index ?? INDEX[l.currency]}</Index><Spreads><Spread>0.0</Spread></Spreads><IsInArrears>false</IsInArrears><FixingDays>${fixingDaysFor(l.index ?? INDEX[l.currency])}</FixingDays></FloatingLegData>`
-      : '<FixedLegData><Rates><Rate>0.03</Rate></Rates></FixedLegData>';
+  const index = l.index ?? INDEX[l.currency];
   const exchanges = l.exchanges ?? false;
-  const optional = (name: string, value: string | undefined) => (value === undefined ? '' : `<${name}>${value}</${name}>`);
-  return `<LegData><LegType>${type}</LegType><Payer>${l.payer}</Payer><Currency>${l.currency}</Currency>
-    <Notionals><Notional>${l.notional ?? '100000000'}</Notional>${l.fxReset !== undefined ? `<FXReset>${l.fxReset}</FXReset>` : ''}
-      <Exchanges><NotionalInitialExchange>${exchanges}</NotionalInitialExchange><NotionalFinalExchange>${exchanges}</NotionalFinalExchange></Exchanges></Notionals>
-    <DayCounter>A360</DayCounter><PaymentConvention>MF</PaymentConvention>${optional('PaymentLag', l.lag)}${optional('PaymentCalendar', l.paymentCalendar)}${optional('NotionalPaymentLag', l.notionalLag)}${data}
-    <ScheduleData><Rules><StartDate>2023-01-27</StartDate><EndDate>2033-01-27</EndDate><Tenor>${l.tenor ?? '6M'}</Tenor><Calendar>${l.calendar ?? 'TARGET'}</Calendar>
-      <Convention>MF</Convention><Rule>Forward</Rule></Rules></ScheduleData></LegData>`;
+  return oreLeg({
+    ...l,
+    index,
+    isInArrears: 'false',
+    fixingDays: fixingDaysFor(index),
+    tenor: l.tenor ?? '6M',
+    calendar: l.calendar ?? 'TARGET',
+    notionals: l.notional === undefined ? undefined : [l.notional],
+    initialExchange: exchanges,
+    finalExchange: exchanges,
+    paymentLag: l.lag,
+    notionalPaymentLag: l.notionalLag,
+  });
 }
 
 function trade(type: string, id: string, body: string): string {
