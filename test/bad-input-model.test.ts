@@ -317,6 +317,22 @@ describe('warnings of validate', () => {
     ]);
   });
 
+  it('a swaption vol typed in bp: simulate warns on the quote first, then refuses the swaption naming both market sections, in full', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    const quote = '{ expiry: 1Y, tenor: 5Y, vol: 0.0095 }';
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain(quote);
+    fs.writeFileSync(file, text.replace(quote, '{ expiry: 1Y, tenor: 5Y, vol: 95 }'));
+    const run = await xvaInProcess(['simulate', '--portfolio', dir, '--paths', '32', '--threads', '1', '--out', path.join(tempDir(), 'out')]);
+    expect(run.status).toBe(2);
+    const lines = run.stderr.split('\n');
+    expect(lines[0]).toBe('warning: market.yaml column rates.USD.swaptionVols (expiry 1Y, tenor 5Y): 95: expected a normal vol in decimals per year (0.008 = 80bp) at most 0.05: 95 is 950000bp a year');
+    // the reason in `expected`, never cut: the trade, the price no variance reaches, and both sections to look at
+    expect(run.stderr).toMatch(/trades\.csv row \d+ column product: SWAPTION: expected a trade the exposure engine can value: trade T0\d\d: no LGM variance reproduces the swaption's price [\d.e+]+ under the USD Hull-White mean reversion 0\.03 \(rates\.USD\.hullWhite and rates\.USD\.swaptionVols of the market file: are the mean reversion and the vols right\?\) \(or run with --skip-unsupported to leave it out\)/);
+    expect(run.stderr).not.toContain('characters in all');
+  });
+
   it('a trade today\'s pricers value but the simulation refuses is a warning (a cash-settled swaption expiring today)', async () => {
     const dir = smallCopy();
     let at = -1;

@@ -255,8 +255,9 @@ function unsupportedError(portfolio: Portfolio, skipped: readonly SkippedTrade[]
       file: tradesFile,
       ...(row !== undefined ? { row } : {}),
       column: 'product',
-      value: `${s.product} trade ${s.tradeId}: ${s.reason}`,
-      expected: 'a trade the exposure engine can value (or run with --skip-unsupported to leave it out)',
+      // the reason in `expected`, which is never cut (a value over 200 characters is)
+      value: s.product,
+      expected: `a trade the exposure engine can value: trade ${s.tradeId}: ${s.reason} (or run with --skip-unsupported to leave it out)`,
     };
   });
   return new XvaInputError(issues.slice(0, 200), Math.max(0, issues.length - 200));

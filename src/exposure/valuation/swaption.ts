@@ -545,7 +545,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
       const params = lgm.model.params;
       throw new Error(
         `trade ${trade.tradeId}: no LGM variance reproduces the swaption's price ${target} under the ${params.currency} Hull-White mean reversion ${params.meanReversion} ` +
-          `(rates.${params.currency}.hullWhite of the market file: is the mean reversion right?)`,
+          `(rates.${params.currency}.hullWhite and rates.${params.currency}.swaptionVols of the market file: are the mean reversion and the vols right?)`,
       );
     }
     varianceToday = f0 >= 0 ? 0 : brentRoot(f, 0, hi, f0, fHi, 1e-18 + 1e-14 * hi);

@@ -156,7 +156,7 @@ function compileNew(trade: Trade, ctx: { market: Market; model: ReturnType<typeo
     if (!(error instanceof Error) || error.name !== 'Error') throw error;
     const prefix = `trade ${trade.tradeId}: `;
     const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    issues.push({ file, ...(trade.sourceRow !== undefined ? { row: trade.sourceRow } : {}), column: 'product', value: `${trade.product} trade ${trade.tradeId}: ${reason}`, expected: 'a trade the exposure engine can value' });
+    issues.push({ file, ...(trade.sourceRow !== undefined ? { row: trade.sourceRow } : {}), column: 'product', value: trade.product, expected: `a trade the exposure engine can value: trade ${trade.tradeId}: ${reason}` });
     return undefined;
   }
 }
