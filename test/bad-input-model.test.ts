@@ -308,12 +308,17 @@ describe('warnings of validate', () => {
     const sofr1y = '{ tenor: 1Y, zeroRate: 0.0412 }';
     expect(text).toContain(eur10y);
     expect(text).toContain(sofr1y);
+    const basis = '{ tenor: 5Y, spreadBp: -12 }, { tenor: 30Y, spreadBp: -8 }';
+    expect(text).toContain(basis);
     text = text.replace(eur10y, '        - { tenor: 10Y, zeroRate: 0.0255 }\n        - { tenor: 30Y, zeroRate: 0.0270 }\n        - { tenor: 10000Y, zeroRate: 0.0270 }').replace(sofr1y, '{ tenor: 1Y, zeroRate: 4.12 }');
+    // and a basis typed in percent points times 100 twice over (-1200 for -12bp): the loader takes up to 100,000bp
+    text = text.replace(basis, '{ tenor: 5Y, spreadBp: -12 }, { tenor: 30Y, spreadBp: -1200 }');
     fs.writeFileSync(file, text);
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.warnings.filter((w) => w.column?.startsWith('curves.')).map(formatIssue)).toEqual([
       'market.yaml column curves.discount.EUR (pillar at 10006.64 years): 10006.64: expected a pillar within 100 years of the as-of date (a typo such as 10000Y?)',
       'market.yaml column curves.projection.USD-SOFR (pillar 1Y): 4.12: expected a zero rate in decimals (0.041 = 4.1%) at most 0.5 in size: 4.12 is 412%',
+      'market.yaml column curves.xccyBasis.EUR (pillar 30Y): -1200: expected a basis spread in bp at most 1,000bp in size (-25 for -25bp): -1200bp is -12%',
     ]);
   });
 

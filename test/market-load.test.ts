@@ -116,11 +116,11 @@ describe('market loader: every rule, with its message', () => {
     const df = BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, discountFactor: 0 }');
     expectIssue(issuesOf(df), 'curves.discount.USD.pillars[0].discountFactor', '0', /a positive discount factor/);
     const nan = BASE.replace('zeroRate: 0.04 }', 'zeroRate: .nan }');
-    expectIssue(issuesOf(nan), 'curves.discount.USD.pillars[0].zeroRate', '.nan', /a finite zero rate/);
+    expectIssue(issuesOf(nan), 'curves.discount.USD.pillars[0].zeroRate', '.nan', /a zero rate \(decimal, continuously compounded\) at most 10/);
     const both = BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: 0.04, discountFactor: 0.96 }');
     expectIssue(issuesOf(both), 'curves.discount.USD.pillars[0].discountFactor', '0.96', /either zeroRate or discountFactor/);
     const text = BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: "4%" }');
-    expectIssue(issuesOf(text), 'curves.discount.USD.pillars[0].zeroRate', '4%', /a finite zero rate/);
+    expectIssue(issuesOf(text), 'curves.discount.USD.pillars[0].zeroRate', '4%', /a zero rate \(decimal, continuously compounded\) at most 10/);
   });
 
   it('tenors and dates must be well formed, dates after asOf', () => {
@@ -156,6 +156,31 @@ describe('market loader: every rule, with its message', () => {
     expectIssue(issues, 'fx.spots.USDUSD', 'USDUSD', /two different known currencies/);
     expectIssue(issues, 'fx.spots.GBPUSD', '.inf', /a positive spot rate \(units of USD per GBP\)/);
     expectIssue(issues, 'fx.spots.USDEUR', 'USDEUR', /one quote per pair: EURUSD is also given/);
+  });
+
+  it('values beyond any market are refused on their cell: rates past 10, spreads past 100,000bp, spots past 1e9', () => {
+    // The fuzz audit's cases (session 30): each was accepted and overflowed the engine's sums far from its cell.
+    const spot = issuesOf(BASE.replace('{ EURUSD: 1.085 }', '{ EURUSD: 1e308 }'));
+    expectIssue(spot, 'fx.spots.EURUSD', '1e+308', /a positive spot rate \(units of USD per EUR\) between 1e-9 and 1000000000/);
+    const tiny = issuesOf(BASE.replace('{ EURUSD: 1.085 }', '{ EURUSD: 1e-308 }'));
+    expectIssue(tiny, 'fx.spots.EURUSD', '1e-308', /between 1e-9 and 1000000000/);
+    const zero = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: 50 }'));
+    expectIssue(zero, 'curves.discount.USD.pillars[0].zeroRate', '50', /at most 10 \(1,000%\) in size/);
+    const negative = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: -10.5 }'));
+    expectIssue(negative, 'curves.discount.USD.pillars[0].zeroRate', '-10.5', /at most 10 \(1,000%\) in size/);
+    const df = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, discountFactor: 1e-300 }'));
+    expectIssue(df, 'curves.discount.USD.pillars[0].discountFactor', '1e-300', /a discount factor whose zero rate is at most 10 \(1,000%\) in size: it gives 690\.[0-9]/);
+    const basis = issuesOf(BASE.replace('fx:', '  xccyBasis:\n    EUR: { against: USD, pillars: [ { tenor: 5Y, spreadBp: 1e6 } ] }\nfx:'));
+    expectIssue(basis, 'curves.xccyBasis.EUR.pillars[0].spreadBp', '1000000', /a basis spread in bp at most 100,000bp in size/);
+    // A wide basis within the bound loads (a warning of xva validate, test/bad-input-model.test.ts).
+    const wide = parseMarket(BASE.replace('fx:', '  xccyBasis:\n    EUR: { against: USD, pillars: [ { tenor: 5Y, spreadBp: -99999 } ] }\nfx:'), 'market.yaml');
+    expect(wide.collateralDiscountCurve('EUR', 'USD').discount(1) / wide.discountCurve('EUR').discount(1)).toBeCloseTo(Math.exp(9.9999), 6);
+    // (vols typed in percent are warnings of xva validate, test/bad-input-model.test.ts: they do not overflow)
+    const equity = issuesOf(`${BASE}equities:\n  SPX: { currency: USD, spot: 2e9, dividendYield: 11, vol: 0.2 }\n`);
+    expectIssue(equity, 'equities.SPX.spot', '2000000000', /a positive spot price at most 1000000000/);
+    expectIssue(equity, 'equities.SPX.dividendYield', '11', /at most 10 \(1,000%\) in size/);
+    const cds = issuesOf(`${BASE}credit:\n  names:\n    ACME: { pillars: [ { tenor: 1Y, spreadBp: 2e5 } ] }\n`);
+    expectIssue(cds, 'credit.names.ACME.pillars[0].spreadBp', '200000', /a CDS par spread >= 0 in bp, at most 100,000bp/);
   });
 
   it('every FX pair and every curve currency reaches the base currency', () => {
@@ -211,7 +236,7 @@ describe('market loader: every rule, with its message', () => {
     const issues = issuesOf(text);
     expectIssue(issues, 'equities.NIKKEI.currency', 'JPY', /a currency with a discount curve/);
     expectIssue(issues, 'equities.NIKKEI.spot', '-1', /a positive spot price/);
-    expectIssue(issues, 'equities.NIKKEI.dividendYield', undefined, /a finite dividend yield/);
+    expectIssue(issues, 'equities.NIKKEI.dividendYield', undefined, /a dividend yield \(decimal, continuous\) at most 10/);
     expectIssue(issues, 'equities.NIKKEI.pillars', 'a list of 1', /either a flat vol or pillars, not both/);
   });
 

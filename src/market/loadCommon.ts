@@ -28,6 +28,16 @@ export interface LoadContext {
 
 export const CURRENCY_LIST = CURRENCIES.join(', ');
 
+/**
+ * Bounds past which a market value is a typo, not a market (as the trades' rates and spreads, portfolio/tradeRows.ts):
+ * a zero rate or dividend yield of 10 (1,000%) in size, a spread of 100,000bp, an FX or equity spot of 10⁹. Values
+ * beyond them overflow the engine's sums into NaN or ∞ far from the cell that caused it, so they are refused here.
+ */
+export const MAX_MARKET_RATE = 10;
+export const MAX_MARKET_SPREAD_BP = 100_000;
+export const MAX_SPOT = 1e9;
+export const MIN_FX_SPOT = 1e-9;
+
 export function readCurrency(ctx: LoadContext, value: unknown, path: string): Currency | undefined {
   if (typeof value === 'string' && isCurrency(value)) return value;
   ctx.reader.issue(path, value, `a currency code, one of ${CURRENCY_LIST}`);

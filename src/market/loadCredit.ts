@@ -8,7 +8,7 @@ import type { Currency } from '../products/types.js';
 import { REGIONS, RATINGS, SECTORS } from '../portfolio/types.js';
 import { bootstrapCdsCurve, CdsBootstrapError } from './cdsIsda.js';
 import { buildHazardCurve } from './hazard.js';
-import { readCurrency, readPillars, readRecovery, sectionEntries, type LoadContext } from './loadCommon.js';
+import { MAX_MARKET_SPREAD_BP, readCurrency, readPillars, readRecovery, sectionEntries, type LoadContext } from './loadCommon.js';
 import type { CreditModelParams, HazardCurve, ProxyCurveKey } from './types.js';
 import { child, type YamlMap } from './yamlReader.js';
 
@@ -63,7 +63,7 @@ function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: strin
     valueKeys: ['spreadBp'],
     allowDates: false,
     readValue: (pillar, p) =>
-      r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x >= 0, 'a CDS par spread >= 0 in bp'),
+      r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x >= 0 && x <= MAX_MARKET_SPREAD_BP, `a CDS par spread >= 0 in bp, at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp`),
   });
   if (!pillars || recovery === undefined || currency === undefined || ctx.asOf === undefined) return undefined;
   const discount = ctx.discountCurves.get(currency);

@@ -5,8 +5,9 @@
  */
 import { isCurrency, type Currency } from '../products/types.js';
 import { buildYieldCurve, multiplyCurves, zeroRateFromDiscountFactor } from './curves.js';
-import { readCurrency, readCurrencyKey, readPillars, sectionEntries, type LoadContext } from './loadCommon.js';
+import { MAX_MARKET_RATE, MAX_MARKET_SPREAD_BP, readCurrency, readCurrencyKey, readPillars, sectionEntries, type LoadContext } from './loadCommon.js';
 import type { Interpolation, YieldCurve } from './types.js';
+import type { XccyBasisEntry } from './market.js';
 import { child, type YamlMap } from './yamlReader.js';
 
 export const INTERPOLATIONS: readonly Interpolation[] = ['logLinear', 'monotoneConvex'];
@@ -15,7 +16,7 @@ export interface CurvesSection {
   discount: Map<Currency, YieldCurve>;
   projection: Map<string, YieldCurve>;
   /** Discount curve of the key currency collateralised in `against`. */
-  xccyBasis: Map<Currency, { against: Currency; curve: YieldCurve }>;
+  xccyBasis: Map<Currency, XccyBasisEntry>;
 }
 
 /** Name of the OIS discount curve of a currency in reports. */
@@ -38,13 +39,19 @@ function readZeroRatePillars(
       }
       if (pillar.discountFactor !== undefined) {
         const df = r.numberWhere(pillar.discountFactor, child(p, 'discountFactor'), (x) => x > 0, 'a positive discount factor');
-        return df === undefined || time === undefined ? undefined : zeroRateFromDiscountFactor(df, time);
+        if (df === undefined || time === undefined) return undefined;
+        const zero = zeroRateFromDiscountFactor(df, time);
+        if (Math.abs(zero) > MAX_MARKET_RATE) {
+          r.issue(child(p, 'discountFactor'), pillar.discountFactor, `a discount factor whose zero rate is at most ${MAX_MARKET_RATE} (1,000%) in size: it gives ${zero.toPrecision(4)}`);
+          return undefined;
+        }
+        return zero;
       }
       if (pillar.zeroRate === undefined) {
         r.issue(child(p, 'zeroRate'), undefined, 'a zeroRate (decimal, continuously compounded) or a discountFactor');
         return undefined;
       }
-      return r.number(pillar.zeroRate, child(p, 'zeroRate'), 'a finite zero rate (decimal, continuously compounded)');
+      return r.numberWhere(pillar.zeroRate, child(p, 'zeroRate'), (x) => Math.abs(x) <= MAX_MARKET_RATE, `a zero rate (decimal, continuously compounded) at most ${MAX_MARKET_RATE} (1,000%) in size`);
     },
   });
   if (!pillars || ctx.asOf === undefined) return undefined;
@@ -133,7 +140,8 @@ function readXccyBasis(ctx: LoadContext, value: unknown, out: CurvesSection): vo
     }
     const pillars = readPillars(ctx, basis.pillars, child(path, 'pillars'), {
       valueKeys: ['spreadBp'],
-      readValue: (pillar, p) => r.number(pillar.spreadBp, child(p, 'spreadBp'), 'a finite basis spread in bp'),
+      readValue: (pillar, p) =>
+        r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => Math.abs(x) <= MAX_MARKET_SPREAD_BP, `a basis spread in bp at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp in size`),
     });
     const ois = currency ? out.discount.get(currency) : undefined;
     if (currency && against && ois && out.discount.has(against) && pillars && ctx.asOf !== undefined) {
@@ -144,7 +152,12 @@ function readXccyBasis(ctx: LoadContext, value: unknown, out: CurvesSection): vo
         zeroRates: Float64Array.from(pillars.values, (bp) => bp / 1e4),
         interpolation: 'logLinear',
       });
-      out.xccyBasis.set(currency, { against, curve: multiplyCurves(`${currency}-CSA-${against}`, ois, spread) });
+      out.xccyBasis.set(currency, {
+        against,
+        curve: multiplyCurves(`${currency}-CSA-${against}`, ois, spread),
+        pillarTimes: Float64Array.from(pillars.times),
+        spreadsBp: Float64Array.from(pillars.values),
+      });
     }
   }
 }

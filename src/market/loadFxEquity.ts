@@ -4,7 +4,7 @@
  */
 import type { Currency } from '../products/types.js';
 import { parseFxPair, ratesAgainstBase } from './fx.js';
-import { readCurrency, readPillars, readVol, sectionEntries, type LoadContext } from './loadCommon.js';
+import { MAX_MARKET_RATE, MAX_SPOT, MIN_FX_SPOT, readCurrency, readPillars, readVol, sectionEntries, type LoadContext } from './loadCommon.js';
 import type { EquityData } from './types.js';
 import { firstVarianceDecrease } from './vol.js';
 import { child, type YamlMap } from './yamlReader.js';
@@ -86,7 +86,12 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
       continue;
     }
     declared.set(name, 1);
-    const s = r.numberWhere(spot, path, (x) => x > 0, `a positive spot rate (units of ${pair.quote} per ${pair.base})`);
+    const s = r.numberWhere(
+      spot,
+      path,
+      (x) => x >= MIN_FX_SPOT && x <= MAX_SPOT,
+      `a positive spot rate (units of ${pair.quote} per ${pair.base}) between ${MIN_FX_SPOT} and ${MAX_SPOT}`,
+    );
     if (s !== undefined) out.spots.set(name, s);
   }
 
@@ -156,8 +161,13 @@ export function readEquities(ctx: LoadContext, value: unknown): Map<string, Equi
     if (currency && !ctx.discountCurrencies.has(currency)) {
       r.issue(child(path, 'currency'), currency, `a currency with a discount curve (curves.discount.${currency})`);
     }
-    const spot = r.numberWhere(eq.spot, child(path, 'spot'), (x) => x > 0, 'a positive spot price');
-    const dividendYield = r.number(eq.dividendYield, child(path, 'dividendYield'), 'a finite dividend yield (decimal, continuous)');
+    const spot = r.numberWhere(eq.spot, child(path, 'spot'), (x) => x > 0 && x <= MAX_SPOT, `a positive spot price at most ${MAX_SPOT}`);
+    const dividendYield = r.numberWhere(
+      eq.dividendYield,
+      child(path, 'dividendYield'),
+      (x) => Math.abs(x) <= MAX_MARKET_RATE,
+      `a dividend yield (decimal, continuous) at most ${MAX_MARKET_RATE} (1,000%) in size`,
+    );
     const vol = readVolCurve(ctx, eq, path);
     if (currency && spot !== undefined && dividendYield !== undefined && vol) {
       out.set(name, { name, currency, spot, dividendYield, volTimes: vol.times, vols: vol.vols });

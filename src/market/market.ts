@@ -31,6 +31,15 @@ export interface CreditProxyEntry {
   curve: HazardCurve;
 }
 
+/** A currency's cross-currency basis (`curves.xccyBasis`): the collateral currency and the discount curve it gives. */
+export interface XccyBasisEntry {
+  against: Currency;
+  curve: YieldCurve;
+  /** The quoted pillars (years from asOf) and spreads in bp, for the checks of `xva validate`; absent when built in code. */
+  pillarTimes?: Float64Array;
+  spreadsBp?: Float64Array;
+}
+
 /** Everything a Market holds, already validated. */
 export interface MarketSpec {
   asOf: DateSerial;
@@ -39,7 +48,7 @@ export interface MarketSpec {
   discountCurves: ReadonlyMap<Currency, YieldCurve>;
   projectionCurves: ReadonlyMap<string, YieldCurve>;
   /** Discount curve of the key currency collateralised in `against`. */
-  xccyBasis: ReadonlyMap<Currency, { against: Currency; curve: YieldCurve }>;
+  xccyBasis: ReadonlyMap<Currency, XccyBasisEntry>;
   /** Quoted FX pairs, `EURUSD` -> units of USD per EUR. */
   fxSpots: ReadonlyMap<string, number>;
   fxVols: ReadonlyMap<string, { times: Float64Array; vols: Float64Array }>;
@@ -160,6 +169,15 @@ export class MarketData implements Market {
 
   fixing(index: string, date: DateSerial): number | undefined {
     return this.spec.fixings?.get(index)?.get(date);
+  }
+
+  /** Every quoted cross-currency basis, by currency, for the checks of `xva validate`. */
+  xccyBasisQuotes(): { currency: Currency; against: Currency; pillarTimes: Float64Array; spreadsBp: Float64Array }[] {
+    const out: { currency: Currency; against: Currency; pillarTimes: Float64Array; spreadsBp: Float64Array }[] = [];
+    for (const [currency, entry] of this.spec.xccyBasis) {
+      if (entry.pillarTimes && entry.spreadsBp) out.push({ currency, against: entry.against, pillarTimes: entry.pillarTimes, spreadsBp: entry.spreadsBp });
+    }
+    return out;
   }
 
   fixingSeries(): ReadonlyMap<string, ReadonlyMap<DateSerial, number>> {

@@ -173,6 +173,8 @@ export interface Market {
    * optional so that hand-built test markets need not define it.
    */
   fixingSeries?(): ReadonlyMap<string, ReadonlyMap<DateSerial, number>>;
+  /** Every quoted cross-currency basis (`curves.xccyBasis`: pillars in years, spreads in bp), for the checks of `xva validate`; optional as fixingSeries. */
+  xccyBasisQuotes?(): readonly { currency: Currency; against: Currency; pillarTimes: Float64Array; spreadsBp: Float64Array }[];
   /**
    * Units of `quote` per one `base` fixed on a past date (`fixings` `FX-<BASE>-<QUOTE>`, or the inverse of
    * `FX-<QUOTE>-<BASE>`), or undefined.

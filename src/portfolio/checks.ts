@@ -341,7 +341,8 @@ export function checkPortfolio(
 /** A pillar's time as the market file writes tenors where it is one (1Y, 18M; ACT/365F from the as-of date), else in years. */
 function pillarLabel(years: number): string {
   const months = Math.round(years * 12);
-  if (Math.abs(years * 12 - months) < 0.1 && months > 0) return months % 12 === 0 ? `${months / 12}Y` : `${months}M`;
+  // ACT/365F years of a tenor run long by the leap days (30Y is 30.02 years): a tolerance growing with the tenor
+  if (Math.abs(years * 12 - months) < 0.1 + 0.001 * months && months > 0 && years <= 100) return months % 12 === 0 ? `${months / 12}Y` : `${months}M`;
   return `at ${+years.toFixed(2)} years`;
 }
 
@@ -376,7 +377,22 @@ function checkCurveLevels(market: Market, marketFile: string, issues: IssueColle
       }
     }
   }
+  // Cross-currency basis spreads: the loader refuses beyond 100,000bp; above 1,000bp (10%) one is most likely typed
+  // in the wrong unit (a warning, as a trade's float_spread_bp).
+  for (const { currency, pillarTimes, spreadsBp } of market.xccyBasisQuotes?.() ?? []) {
+    for (let k = 0; k < spreadsBp.length; k++) {
+      const bp = spreadsBp[k]!;
+      if (Math.abs(bp) > PLAUSIBLE_BASIS_BP) {
+        const at = `curves.xccyBasis.${currency} (pillar ${pillarLabel(pillarTimes[k]!)})`;
+        issues.add({ file: marketFile, column: at, value: String(bp), expected: `a basis spread in bp at most ${PLAUSIBLE_BASIS_BP.toLocaleString('en-US')}bp in size (-25 for -25bp): ${bp}bp is ${+(bp / 100).toFixed(2)}%`, severity: 'warning' });
+        break;
+      }
+    }
+  }
 }
+
+/** Above this in size a cross-currency basis spread is most likely in the wrong unit: a warning. */
+const PLAUSIBLE_BASIS_BP = 1_000;
 
 /** Above this in size a rate fixing is most likely typed in percent (2.13 for 2.13%): a warning. */
 const PLAUSIBLE_FIXING_RATE = 0.5;
