@@ -327,7 +327,7 @@ function oreFixingDays(value: string, field: string): number {
 const zeroTerm = (value: string | undefined): boolean => value === undefined || /^0+[DWMY]?$/i.test(value);
 
 /**
- * A floating leg's `Lookback` and `RateCutoff` that the trade does not carry over, reported: on an overnight index of
+ * A floating leg's `Lookback`, `RateCutoff` and (overnight) `FixingDays` that the trade does not carry over, reported: on an overnight index of
  * a trade other than a Swap or CrossCurrencySwap (a swaption's underlying; caps and floors on overnight indices are
  * refused anyway) a non-zero one is approximated, xva compounding the trade's overnight rates in arrears (the trades
  * reader refuses the columns on other rows than IRS, OIS, BASIS and XCCY); on a term index ORE reads neither (its
@@ -345,6 +345,15 @@ function unreadOvernightTerms(fl: XmlNode | undefined, fp: string, index: Mapped
       );
     else notes.drop(`${fp}/${name}`, value, `not carried over: ORE ignores ${name} on a term-index leg (${index.name}), whose coupons fix FixingDays before their period`);
   }
+  // On an overnight leg QuantExt fixes each daily rate FixingDays business days before its value date (a lookback
+  // without a shift), which such a trade cannot carry either; on a term index FixingDays is the IBOR fixing lag.
+  const fixingDays = text(fl, 'FixingDays');
+  if (index.overnight && !zeroTerm(fixingDays))
+    notes.approximate(
+      `${fp}/FixingDays`,
+      fixingDays,
+      'FixingDays ignored: on an overnight leg ORE fixes each daily rate that many business days early (a lookback); xva compounds this trade\'s overnight rates in arrears (float_lookback_days is for IRS, OIS, BASIS and XCCY rows)',
+    );
 }
 
 /**
