@@ -137,7 +137,14 @@ describe('warnings of validate', () => {
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.issues.map(formatIssue)).toEqual([
       'netting_sets.csv row 1 column margin_period_of_risk_days: 100000: expected a number of business days of at most 250',
-      'trades.csv row 1 column notional: 1e+300: expected an amount of at most 1000000000000000',
+      'trades.csv row 1 column notional: 1e300: expected an amount of at most 1000000000000000',
+    ]);
+    // the cell as written, not as JavaScript prints the number it reads (1e400 is Infinity, 0.10 is 0.1)
+    editTable(dir, 'trades', (rows) => (rows[1]![rows[0]!.indexOf('notional')] = '1e400'));
+    editTable(dir, 'netting_sets', (rows) => (rows[1]![rows[0]!.indexOf('margin_period_of_risk_days')] = '10.50'));
+    expect((await validateInputs({ portfolioDir: dir })).issues.map(formatIssue)).toEqual([
+      'netting_sets.csv row 1 column margin_period_of_risk_days: 10.50: expected a number of business days (a whole number)',
+      'trades.csv row 1 column notional: 1e400: expected an amount (finite)',
     ]);
   });
 
@@ -275,11 +282,11 @@ describe('warnings of validate', () => {
     });
     const result = await validateInputs({ portfolioDir: dir });
     const at = (list: typeof result.issues, column: string) => list.filter((i) => i.column === column).map(formatIssue);
-    expect(at(result.issues, 'margin_frequency_days')).toEqual(['netting_sets.csv row 1 column margin_frequency_days: 1e+308: expected a number of business days of at most 250']);
-    expect(at(result.issues, 'independent_amount_bank')).toEqual(['netting_sets.csv row 1 column independent_amount_bank: 1e+308: expected an amount of at most 1000000000000000']);
+    expect(at(result.issues, 'margin_frequency_days')).toEqual(['netting_sets.csv row 1 column margin_frequency_days: 1e308: expected a number of business days of at most 250']);
+    expect(at(result.issues, 'independent_amount_bank')).toEqual(['netting_sets.csv row 1 column independent_amount_bank: 1e308: expected an amount of at most 1000000000000000']);
     expect(at(result.issues, 'risk_weight')).toEqual(['counterparties.csv row 1 column risk_weight: 13: expected a risk weight as a decimal (1.0 = 100%) of at most 12.5']);
     expect(at(result.issues, 'fixed_rate')).toEqual(['trades.csv row 1 column fixed_rate: 12: expected a rate as a decimal (0.025 = 2.5%) of at most 10']);
-    expect(at(result.issues, 'float_spread_bp')).toEqual(['trades.csv row 6 column float_spread_bp: 1000000000000: expected a spread in basis points of at most 100000']);
+    expect(at(result.issues, 'float_spread_bp')).toEqual(['trades.csv row 6 column float_spread_bp: 1e12: expected a spread in basis points of at most 100000']);
     expect(at(result.warnings, 'float_spread_bp')).toEqual(['trades.csv row 1 column float_spread_bp: 1500: expected a spread in basis points (25 = 0.25%): 1500 is 15.00%']);
     // T006 has an error, so it is not checked against the market: a sound row with a maturity in 2300 is
     editTable(dir, 'trades', (rows) => {

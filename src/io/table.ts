@@ -149,19 +149,23 @@ export class FieldReader {
     const what = options?.what ?? 'a number';
     if (cell === null || (typeof cell === 'string' && cell.trim() === '')) return this.missing(column, row, options, what);
     let value: number;
-    if (typeof cell === 'number') value = cell;
-    else if (typeof cell === 'string') {
-      const text = cell.trim();
-      if (!NUMBER.test(text)) return this.wrong(column, row, text, what);
-      value = Number(text);
+    // the value as the file has it (a CSV cell's text: 1e400, not Infinity; 0.10, not 0.1), a Parquet number as JS writes it
+    let shown: string;
+    if (typeof cell === 'number') {
+      value = cell;
+      shown = String(cell);
+    } else if (typeof cell === 'string') {
+      shown = cell.trim();
+      if (!NUMBER.test(shown)) return this.wrong(column, row, shown, what);
+      value = Number(shown);
     } else return this.wrong(column, row, describe(cell), what);
-    if (!Number.isFinite(value)) return this.wrong(column, row, String(value), `${what} (finite)`);
-    if (options?.integer && !Number.isInteger(value)) return this.wrong(column, row, String(value), `${what} (a whole number)`);
-    if (options?.positive && !(value > 0)) return this.wrong(column, row, String(value), `${what} greater than 0`);
+    if (!Number.isFinite(value)) return this.wrong(column, row, shown, `${what} (finite)`);
+    if (options?.integer && !Number.isInteger(value)) return this.wrong(column, row, shown, `${what} (a whole number)`);
+    if (options?.positive && !(value > 0)) return this.wrong(column, row, shown, `${what} greater than 0`);
     if (options?.min !== undefined && value < options.min)
-      return this.wrong(column, row, String(value), `${what} of at least ${options.min}`);
+      return this.wrong(column, row, shown, `${what} of at least ${options.min}`);
     if (options?.max !== undefined && value > options.max)
-      return this.wrong(column, row, String(value), `${what} of at most ${options.max}`);
+      return this.wrong(column, row, shown, `${what} of at most ${options.max}`);
     return value;
   }
 
