@@ -67,9 +67,9 @@ function legs(u: Underlying = {}): string {
 /** The exercise dates of the header: 2 TARGET business days before each fixed accrual start. */
 const ORE_DATES = ['2029-02-26', '2030-02-26', '2031-02-26', '2032-02-25'];
 
-function swaption(id: string, style: string, dates: string[], settlement = 'Physical', u: Underlying = {}): string {
+function swaption(id: string, style: string, dates: string[], settlement = 'Physical', u: Underlying = {}, notice = ''): string {
   return `<Trade id="${id}"><TradeType>Swaption</TradeType><Envelope><CounterParty>CPTY_X</CounterParty><NettingSetId>NS_X</NettingSetId></Envelope>
-  <SwaptionData><OptionData><LongShort>Long</LongShort><OptionType>Call</OptionType><Style>${style}</Style><Settlement>${settlement}</Settlement>
+  <SwaptionData><OptionData><LongShort>Long</LongShort><OptionType>Call</OptionType><Style>${style}</Style>${notice}<Settlement>${settlement}</Settlement>
     <PayOffAtExpiry>false</PayOffAtExpiry><ExerciseDates>${list('ExerciseDate', dates)}</ExerciseDates></OptionData>
   ${legs(u)}</SwaptionData></Trade>`;
 }
@@ -213,5 +213,73 @@ describe('a European swaption still maps without an exercise column', () => {
     const { book, dir } = await writtenAndLoaded(result, 'european');
     expect(fs.readFileSync(path.join(dir, 'trades.csv'), 'utf8').split('\n')[0]).not.toContain('exercise');
     expect(loadedSwaption(book.trades, 'EURO').exerciseDates).toBeUndefined();
+  });
+});
+
+/** `NoticePeriod`, `NoticeCalendar` and `NoticeConvention` elements of an OptionData. */
+function notice(period?: string, calendar?: string, convention?: string): string {
+  return (
+    (period !== undefined ? `<NoticePeriod>${period}</NoticePeriod>` : '') +
+    (calendar !== undefined ? `<NoticeCalendar>${calendar}</NoticeCalendar>` : '') +
+    (convention !== undefined ? `<NoticeConvention>${convention}</NoticeConvention>` : '')
+  );
+}
+
+describe("ORE's NoticePeriod: the holder decides on the notice date, xva's expiry_date (ORE's ExerciseBuilder)", () => {
+  // Notice dates worked out by hand from a 2029 calendar (no TARGET holiday in January or February):
+  //  - 5D on TARGET before Monday 2029-02-26: Fri 23, Thu 22, Wed 21, Tue 20, Mon 19 → 2029-02-19;
+  //  - 5D without a calendar (QuantLib's NullCalendar: every day counts) → 2029-02-21;
+  //  - 1M before Wednesday 2029-02-28 is Sunday 2029-01-28: Following → Monday 2029-01-29, Preceding → Friday
+  //    2029-01-26, no convention (Unadjusted) → the Sunday itself;
+  //  - 1W before each of the Bermudan's dates: 2029-02-19, 2030-02-19, 2031-02-19, 2032-02-18, which are the
+  //    accrual starts 2029-02-28, 2030-02-28, 2031-02-28, 2032-02-27 less 9 calendar days: xva's rule holds;
+  //  - 2D on TARGET: Thu 2029-02-22 (6 days before the first accrual start), but 2031-02-26 (Wed) → Mon 2031-02-24,
+  //    where xva's 6 days before Friday 2031-02-28 is Saturday 2031-02-22 → Friday 2031-02-21 (and before Friday
+  //    2032-02-27 Saturday 2032-02-21 → Friday 2032-02-20): not xva's dates.
+  const result = importOre({
+    portfolioXml: portfolio(
+      swaption('N_5D_TARGET', 'European', ['2029-02-26'], 'Physical', {}, notice('5D', 'TARGET')),
+      swaption('N_5D_NULL', 'European', ['2029-02-26'], 'Physical', {}, notice('5D')),
+      swaption('N_1M_F', 'European', ['2029-02-28'], 'Physical', {}, notice('1M', 'TARGET', 'Following')),
+      swaption('N_1M_P', 'European', ['2029-02-28'], 'Physical', {}, notice('1M', 'TARGET', 'Preceding')),
+      swaption('N_1M_U', 'European', ['2029-02-28'], 'Physical', {}, notice('1M', 'TARGET')),
+      swaption('N_0D', 'European', ['2029-02-26'], 'Physical', {}, notice('0D')),
+      swaption('B_1W', 'Bermudan', ORE_DATES, 'Physical', {}, notice('1W')),
+      swaption('B_2D', 'Bermudan', ORE_DATES, 'Physical', {}, notice('2D', 'TARGET')),
+      swaption('N_BAD_CAL', 'European', ['2029-02-26'], 'Physical', {}, notice('2D', 'Mars')),
+      swaption('N_BAD_PERIOD', 'European', ['2029-02-26'], 'Physical', {}, notice('two days')),
+    ),
+  });
+  const expiry = (id: string) => result.rows.trades.find((r) => r.trade_id === id)?.expiry_date;
+
+  it('moves each exercise date back by the period on the calendar, rolled by the convention', () => {
+    expect(expiry('N_5D_TARGET')).toBe(fromYmd(2029, 2, 19));
+    expect(expiry('N_5D_NULL')).toBe(fromYmd(2029, 2, 21));
+    expect(expiry('N_1M_F')).toBe(fromYmd(2029, 1, 29));
+    expect(expiry('N_1M_P')).toBe(fromYmd(2029, 1, 26));
+    expect(expiry('N_1M_U')).toBe(fromYmd(2029, 1, 28));
+    expect(expiry('N_0D')).toBe(fromYmd(2029, 2, 26));
+    expect(expiry('B_1W')).toBe(fromYmd(2029, 2, 19));
+    // the underlying still starts on its own start date
+    expect(result.rows.trades.find((r) => r.trade_id === 'N_5D_TARGET')?.start_date).toBe(fromYmd(2029, 2, 28));
+  });
+
+  it('a Bermudan holds the notice dates where they are the dates xva derives, and is left out naming them where not', async () => {
+    const findings = unmapped(result.report.findings);
+    expect(findings.map((f) => f.tradeId).sort()).toEqual(['B_2D', 'N_BAD_CAL', 'N_BAD_PERIOD']);
+    const b2d = findings.find((f) => f.tradeId === 'B_2D')!;
+    expect([b2d.field, b2d.reason]).toEqual([
+      'SwaptionData/OptionData/ExerciseDates',
+      'xva holds exercise dates on every fixed-leg accrual start after the first, with the first exercise\'s notice (6 calendar days before the accrual start, rolled to the preceding business day): 2029-02-22, 2030-02-22, 2031-02-21, 2032-02-20; not among them: 2031-02-24, 2032-02-23; missing: 2031-02-21, 2032-02-20',
+    ]);
+    const bad = findings.find((f) => f.tradeId === 'N_BAD_CAL')!;
+    expect([bad.field, bad.value]).toEqual(['SwaptionData/OptionData/NoticeCalendar', 'Mars']);
+    expect(bad.reason).toMatch(/^a calendar xva has the holiday rules of, to move the exercise dates back by NoticePeriod \(Mars: unknown\)$/);
+    const period = findings.find((f) => f.tradeId === 'N_BAD_PERIOD')!;
+    expect([period.field, period.value, period.reason]).toEqual(['SwaptionData/OptionData/NoticePeriod', 'two days', "expected a period such as 2D, 1W or 1M (ORE's parsePeriod)"]);
+    // and the kept Bermudan loads with the notice dates as its exercise dates
+    const kept = importOre({ portfolioXml: portfolio(swaption('B_1W', 'Bermudan', ORE_DATES, 'Physical', {}, notice('1W'))) });
+    const { book } = await writtenAndLoaded(kept, 'notice');
+    expect(loadedSwaption(book.trades, 'B_1W').exerciseDates).toEqual([fromYmd(2029, 2, 19), fromYmd(2030, 2, 19), fromYmd(2031, 2, 19), fromYmd(2032, 2, 18)]);
   });
 });

@@ -434,6 +434,15 @@ describe('hand-written ORE trades of the other types', () => {
     expect(r.strike as number).toBeCloseTo(1.35, 14);
     expect(r.expiry_date).toBe(fromYmd(2020, 3, 1));
     expect(r.maturity_date).toBe(fromYmd(2020, 3, 1));
+    // a NoticePeriod (which moves a swaption's decision back) is reported as ignored on an FX option
+    const noticed = importOre({ portfolioXml: portfolio(fxOption.replace('<Style>European</Style>', '<Style>European</Style><NoticePeriod>2D</NoticePeriod>')) });
+    expect(trade(noticed.rows.trades, 'FXO').expiry_date).toBe(fromYmd(2020, 3, 1));
+    expect(noticed.report.findings.map((f) => [f.kind, f.field, f.value, f.reason])).toContainEqual([
+      'approximated',
+      'FxOptionData/OptionData/NoticePeriod',
+      '2D',
+      'notice period ignored: xva exercises this option on its exercise date',
+    ]);
   });
 
   it('EquityForward: short 775 SP5 at 2147.56 USD, 2018-02-05', () => {

@@ -1,6 +1,8 @@
 /** ORE `OptionData`: long/short, call/put, exercise style and date, settlement, premiums. */
-import type { DateSerial } from '../../conventions/dates.js';
-import { oreDate } from './conventions.js';
+import { adjust, addBusinessDays } from '../../conventions/calendar.js';
+import { addMonths, parseTenor, type DateSerial } from '../../conventions/dates.js';
+import { calendarNamed, type Calendar } from '../../conventions/holidays.js';
+import { oreCalendar, oreConvention, oreDate } from './conventions.js';
 import type { TradeNotes } from './legs.js';
 import { Unmappable } from './report.js';
 import { child, children, text, texts, type XmlNode } from './xml.js';
@@ -9,7 +11,10 @@ export interface OptionTerms {
   long: boolean;
   /** Lower-cased OptionType (call | put); undefined when absent. */
   optionType?: 'call' | 'put';
-  /** The (first) exercise date. */
+  /**
+   * The (first) exercise date; for a swaption with a `NoticePeriod`, its notice date (the day the holder decides,
+   * which xva's `expiry_date` is: noticeDates).
+   */
   expiryDate: DateSerial;
   settlement?: 'physical' | 'cash';
   /**
@@ -46,7 +51,10 @@ export function optionTerms(data: XmlNode | undefined, dataName: string, notes: 
   // (a Bermudan's dates given as an ExerciseSchedule instead are not read: the dates must be written out)
   if (isBermudan && dates.length === 0)
     throw new Unmappable(`${p}/ExerciseDates`, undefined, 'a Bermudan option needs its exercise dates written out (ExerciseDates/ExerciseDate)');
-  const serials = dates.map((d, i) => oreDate(d, isBermudan ? `${p}/ExerciseDates/ExerciseDate[${i + 1}]` : `${p}/ExerciseDates/ExerciseDate`));
+  const exerciseDates = dates.map((d, i) => oreDate(d, isBermudan ? `${p}/ExerciseDates/ExerciseDate[${i + 1}]` : `${p}/ExerciseDates/ExerciseDate`));
+  // a swaption is decided on its notice dates (the caller that allows Bermudans is the swaption's); other options
+  // are exercised on their exercise date in xva
+  const serials = bermudan ? noticeDates(od, p, exerciseDates) : (ignoredNotice(od, p, notes), exerciseDates);
   const expiryDate = serials[0]!;
   const typeText = text(od, 'OptionType');
   const type = typeText?.toLowerCase();
@@ -61,6 +69,55 @@ export function optionTerms(data: XmlNode | undefined, dataName: string, notes: 
   if (type === 'call' || type === 'put') terms.optionType = type;
   if (settlement === 'physical' || settlement === 'cash') terms.settlement = settlement;
   return terms;
+}
+
+/**
+ * The notice dates of a swaption's exercise dates, as ORE's ExerciseBuilder takes them: each exercise date moved back
+ * by `NoticePeriod` on `NoticeCalendar` (absent: QuantLib's NullCalendar, every day a business day) with
+ * `NoticeConvention` (absent: Unadjusted), i.e. QuantLib's Calendar::advance(date, −period, convention): a period in
+ * days counts business days of the calendar (calendar days without one), weeks, months and years move the date (a
+ * month's day clamped to its length) and then roll it. The holder decides on the notice date, so that is xva's
+ * `expiry_date` (the swap still starts on its start date). A calendar xva has no rules for leaves the trade out.
+ */
+function noticeDates(od: XmlNode | undefined, p: string, exerciseDates: DateSerial[]): DateSerial[] {
+  const periodText = text(od, 'NoticePeriod');
+  const calendarText = text(od, 'NoticeCalendar');
+  const conventionText = text(od, 'NoticeConvention');
+  if (periodText === undefined && calendarText === undefined && conventionText === undefined) return exerciseDates;
+  const period = periodText === undefined ? { count: 0, unit: 'D' as const } : parseTenor(periodText.trim());
+  if (period === undefined) throw new Unmappable(`${p}/NoticePeriod`, periodText, 'expected a period such as 2D, 1W or 1M (ORE\'s parsePeriod)');
+  const convention = oreConvention(conventionText, `${p}/NoticeConvention`) ?? 'U';
+  let calendarName: string | undefined;
+  if (calendarText !== undefined && !/^\s*null(calendar)?\s*$/i.test(calendarText)) {
+    const mapped = oreCalendar(calendarText);
+    if (mapped.unknown.length > 0 || mapped.approximations.length > 0)
+      throw new Unmappable(
+        `${p}/NoticeCalendar`,
+        calendarText,
+        `a calendar xva has the holiday rules of, to move the exercise dates back by NoticePeriod (${[
+          ...mapped.unknown.map((u) => `${u}: unknown`),
+          ...mapped.approximations.map((a) => `${a.name}: ${a.reason}`),
+        ].join('; ')})`,
+      );
+    calendarName = mapped.calendar ?? 'weekends';
+  }
+  // QuantLib's NullCalendar: no holiday, no weekend
+  const calendar: Calendar = calendarName === undefined ? NULL_CALENDAR : calendarNamed(calendarName === 'weekends' ? undefined : calendarName);
+  return exerciseDates.map((date) => {
+    if (period.count === 0) return adjust(date, convention, calendar);
+    if (period.unit === 'D') return addBusinessDays(date, -period.count, calendar);
+    const moved = period.unit === 'W' ? date - 7 * period.count : addMonths(date, -(period.unit === 'M' ? period.count : 12 * period.count));
+    return adjust(moved, convention, calendar);
+  });
+}
+
+const NULL_CALENDAR: Calendar = { name: 'null', isBusinessDay: () => true };
+
+/** A notice period on an FX or equity option, which xva exercises on its exercise date: reported when not zero. */
+function ignoredNotice(od: XmlNode | undefined, p: string, notes: TradeNotes): void {
+  const period = text(od, 'NoticePeriod');
+  if (period === undefined || /^0+[DWMY]?$/i.test(period.trim())) return;
+  notes.approximate(`${p}/NoticePeriod`, period, 'notice period ignored: xva exercises this option on its exercise date');
 }
 
 /** The option's call/put, required for FX and equity options. */
