@@ -230,17 +230,47 @@ describe('simulateToFiles with dynamic IM (xva simulate --dynamic-im) on fixture
       expect(direct.result.book).toEqual(viaResults.result.book);
       expect(direct.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca])).toEqual(viaResults.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca]));
       expect(direct.result.book.cva).toBeLessThan(plain.result.book.cva); // the IM held matters on this book
-      expect(direct.notes.some((n) => n.startsWith(`dynamic IM held by ${ids.length} im_model simm netting sets`))).toBe(true);
+      // a CCP posts no IM: cleared simm sets hold none (none in the demo book: every simm set is bilateral)
+      const cleared = new Set(portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId));
+      const held = ids.filter((id) => !cleared.has(id));
+      expect(direct.notes.some((n) => n.startsWith(`dynamic IM held by ${held.length} bilateral im_model simm netting sets`))).toBe(true);
       // IM ≥ 0 only adds collateral held: EPE with DIM ≤ EPE without, set by set and date by date (same paths)
       for (let s = 0; s < without.result.nettingSets.length; s++) {
         const a = without.result.nettingSets[s]!;
         const b = withDim.result.nettingSets[s]!;
         expect(b.nettingSetId).toBe(a.nettingSetId);
         for (let k = 0; k < a.profile.epe.length; k++) expect(b.profile.epe[k]!).toBeLessThanOrEqual(a.profile.epe[k]! * (1 + 1e-12));
-        if (!ids.includes(a.nettingSetId)) expect([...b.profile.epe]).toEqual([...a.profile.epe]);
+        if (!held.includes(a.nettingSetId)) expect([...b.profile.epe]).toEqual([...a.profile.epe]);
       }
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  }, 300_000);
+
+  it("a set's DIM is drawn on the book's paths: the same bits whatever other sets have a SIMM; a cleared set's IM is not held", async () => {
+    const { portfolio, market } = await loadSimulationInputs(path.join(REPO_ROOT, 'fixtures/demo'), MARKET_FILE);
+    const options = { paths: 48, seed: 5, mporDays: 10 as const, grid: { kind: 'list' as const, tenors: [{ count: 1, unit: 'Y' as const }, { count: 3, unit: 'Y' as const }] } };
+    const all = await dynamicInitialMargin(portfolio, market, options);
+    const ids = all.profiles.map((p) => p.nettingSetId);
+    expect(ids.length).toBeGreaterThan(2);
+    // the first simm set taken out of SIMM (im_model none), the second cleared: the grid is the book's either way
+    const [dropped, clearedId] = [ids[0]!, ids[1]!];
+    const edited: Portfolio = {
+      ...portfolio,
+      nettingSets: portfolio.nettingSets.map((n) =>
+        n.nettingSetId === dropped ? { ...n, imModel: 'none' as const } : n.nettingSetId === clearedId ? { ...n, cleared: true } : n,
+      ),
+    };
+    const fewer = await dynamicInitialMargin(edited, market, options);
+    expect(fewer.profiles.map((p) => p.nettingSetId)).toEqual(ids.slice(1));
+    // the DIM run used to simulate the simm sets alone, on their own grid and layout: taking one out moved the others
+    for (const p of fewer.profiles) {
+      const before = all.profiles.find((q) => q.nettingSetId === p.nettingSetId)!;
+      expect([...p.expectedImCollect]).toEqual([...before.expectedImCollect]);
+      expect(p.mva).toBe(before.mva);
+    }
+    // IM held: every bilateral simm set's expected IM collected; the cleared one's (the bank posts to a CCP, which posts none) not
+    expect([...all.initialMarginProfiles.keys()]).toEqual(ids);
+    expect([...fewer.initialMarginProfiles.keys()]).toEqual(ids.slice(2));
   }, 300_000);
 });

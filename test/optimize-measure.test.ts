@@ -244,4 +244,38 @@ describe('measureBase agrees with xva capital, xva cva and xva margin --dim on t
     expect(m.book.cet1ImpactBp).toBeCloseTo((30e9 / (250e9 + m.book.rwa) - 30e9 / 250e9) * 1e4, 9);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  it('with dynamic IM: the SIMM sets\' CVA and FCA as `xva cva --dynamic-im`, their MVA as `xva margin --dim`, whatever set holds the longest trade', async () => {
+    // the SIMM sets hold the shorter trades and a CSA set adds close-out dates: the DIM run used to simulate the SIMM
+    // sets alone on their own grid (to 6Y, no close-out dates), so its paths were not the book's (optimiser audit, F1/F2)
+    const p: Portfolio = {
+      ...book(),
+      trades: [
+        swap('A1', 'NS-A', 'CP-A', 1e8, 0.035, 10, 'pay'),
+        swap('C1', 'NS-C', 'CP-B', 6e7, 0.04, 6, 'receive'),
+        swap('D1', 'NS-D', 'CP-B', 4e7, 0.03, 4, 'pay'),
+      ],
+      nettingSets: [
+        nettingSet('NS-A', 'CP-A', { csa: true, marginPeriodOfRiskDays: 10 }),
+        nettingSet('NS-C', 'CP-B', { imModel: 'simm' }),
+        nettingSet('NS-D', 'CP-B', { imModel: 'simm' }),
+      ],
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-measure-dim-'));
+    for (const [name, table] of Object.entries(portfolioTables(p))) writeTable(path.join(dir, `${name}.parquet`), table, 'parquet');
+    const c = buildMeasureContext({ portfolio: p, market, paths: PATHS, seed: SEED, dynamicIm: { mporDays: 10 } });
+    const m = await measureBase(c);
+    const grid = { kind: 'default' } as const;
+    const xva = await runXva({ portfolioDir: dir, marketFile: MARKET_FILE, paths: PATHS, seed: SEED, grid, threads: 1, xva: c.xva, analysis: { top: 5, concentration: 0.2, materiality: 0 }, scenarios: [], dynamicIm: { mporDays: 10 } });
+    const plain = await runXva({ portfolioDir: dir, marketFile: MARKET_FILE, paths: PATHS, seed: SEED, grid, threads: 1, xva: c.xva, analysis: { top: 5, concentration: 0.2, materiality: 0 }, scenarios: [] });
+    for (const id of ['NS-A', 'NS-C', 'NS-D']) {
+      const cli = xva.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      for (const f of ['cva', 'fca'] as const) expectClose(m.sets.get(id)![f], cli[f], 0, `${id} ${f}`);
+    }
+    // the IM held matters: the SIMM sets' CVA is below the run without it
+    expect(xva.result.nettingSets.find((n) => n.nettingSetId === 'NS-C')!.cva).toBeLessThan(plain.result.nettingSets.find((n) => n.nettingSetId === 'NS-C')!.cva);
+    const margin = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, dim: { paths: PATHS, seed: SEED } });
+    for (const id of ['NS-C', 'NS-D']) expectClose(m.sets.get(id)!.mva, margin.nettingSets.find((n) => n.nettingSetId === id)!.mva!, 0, `${id} MVA`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });

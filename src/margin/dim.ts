@@ -21,6 +21,7 @@ import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import type { GridSpec } from '../simulation/grid.js';
 import { buildFactorLayout } from '../simulation/layout.js';
+import { bookPlan } from '../scale/plan.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
@@ -283,12 +284,34 @@ export function simmToday(
  * on every path.
  */
 export function dimAsInitialMargin(profiles: readonly DimProfile[], market: Market): Map<string, InitialMarginProfile> {
+  // (callers pass the profiles of the IM the bank holds: heldByBank leaves out cleared sets)
   const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
   const out = new Map<string, InitialMarginProfile>();
   for (const p of profiles) {
     out.set(p.nettingSetId, { dates: p.dates.slice(), amounts: Float64Array.from(p.expectedImCollect, (usd) => usd / usdPerBase) });
   }
   return out;
+}
+
+/**
+ * The DIM profiles whose IM the bank holds: those of bilateral netting sets. A CCP posts no initial margin to its
+ * members (the bank posts IM to the CCP: its MVA), so a cleared set's DIM is a cost, never collateral held against
+ * the CCP's exposure (as the optimiser's measure core, optimize/measure/engineRun.ts).
+ */
+export function heldByBank(profiles: readonly DimProfile[], portfolio: Portfolio): DimProfile[] {
+  const cleared = new Set(portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId));
+  return profiles.filter((p) => !cleared.has(p.nettingSetId));
+}
+
+/**
+ * The whole book's grid and factor layout, as its exposure run builds them (scale/plan.ts bookPlan: the grid from
+ * `grid` to the last maturity with every CSA set's close-out dates), for the DIM run to simulate on: the DIM of a
+ * netting set is then drawn on the exposure run's own paths, whatever other sets have a SIMM, as `xva optimize`
+ * measures it (optimize/measure/engineRun.ts), and shards reproduce it (they pass the same universe).
+ */
+export function bookUniverse(portfolio: Portfolio, market: Market, grid: GridSpec | undefined, paths: number): { grid: TimeGrid; layout: FactorLayout } {
+  const plan = bookPlan(portfolio, market, { grid: grid ?? { kind: 'default' }, coverage: 1, paths });
+  return { grid: plan.grid, layout: buildFactorLayout(market, plan.layoutNeeds) };
 }
 
 /** How `xva simulate --dynamic-im` describes the IM it holds (manifest.json, dynamicInitialMargin.method). */
@@ -318,8 +341,15 @@ export async function dynamicInitialMargin(
   const profiles = await runDim(
     portfolio,
     market,
-    { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.mporDays, simm, ...(options.grid ? { grid: options.grid } : {}) },
+    {
+      paths: options.paths,
+      seed: options.seed,
+      ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
+      mporDays: options.mporDays,
+      simm,
+      universe: bookUniverse(portfolio, market, options.grid, options.paths),
+    },
     notes,
   );
-  return { profiles, initialMarginProfiles: dimAsInitialMargin(profiles, market) };
+  return { profiles, initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market) };
 }

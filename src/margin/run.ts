@@ -22,7 +22,7 @@ import type { CrifRecord, MporDays, SimmNettingSetResult } from './simm/types.js
 import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
-import { runDim, type DimProfile } from './dim.js';
+import { bookUniverse, runDim, type DimProfile } from './dim.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { someOf } from '../text.js';
 
@@ -49,7 +49,7 @@ export interface MarginRunOptions {
   /** Only these netting sets (a shard of `xva margin --shard`, src/scale/marginShard.ts); every figure is per set. */
   nettingSetIds?: ReadonlySet<string>;
   /**
-   * With `dim` in a shard: the grid and factor layout of the whole book's DIM run (every set with a SIMM today), so that
+   * With `dim` in a shard: the grid and factor layout of the single run's DIM run (margin/dim.ts bookUniverse), so that
    * the DIM of this run's sets is simulated on that run's grid and the blocks of its layout they need: the single
    * run's paths, hence its profiles, bit for bit.
    */
@@ -219,7 +219,9 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     if (!portfolio || !market || options.crifFile) throw new XvaUsageError('--dim simulates the portfolio: it cannot be used with --crif');
     const simmToday = new Map<string, { collect: number; post: number }>();
     for (const n of nettingSets) if (n.simmCollect !== undefined && n.simmPost !== undefined) simmToday.set(n.nettingSetId, { collect: n.simmCollect, post: n.simmPost });
-    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, ...(options.dimUniverse ? { universe: options.dimUniverse } : {}) }, notes);
+    // on the whole book's grid and layout (the exposure run's paths), unless a shard hands it the single run's
+    const universe = options.dimUniverse ?? bookUniverse(portfolio, market, undefined, options.dim.paths);
+    dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, universe }, notes);
     for (const profile of dim) {
       const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
       if (entry) entry.mva = profile.mva;

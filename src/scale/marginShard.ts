@@ -21,11 +21,10 @@
 import path from 'node:path';
 import { XvaInputError, XvaInternalError, XvaUsageError } from '../errors.js';
 import { simmCrifFromPortfolio } from '../margin/crifFromPortfolio.js';
-import { dimPortfolio } from '../margin/dim.js';
+import { bookUniverse, dimPortfolio } from '../margin/dim.js';
 import { calculateSimm } from '../margin/simm/calculate.js';
 import type { Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
-import { buildFactorLayout } from '../simulation/layout.js';
 import { sha256File, writeManifest } from '../exposure/outputs.js';
 import { findTableFile } from '../io/read.js';
 import { writeMarginTables } from '../margin/outputs.js';
@@ -112,7 +111,8 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
     usePortfolio: true,
     loaded: { portfolio, market },
     nettingSetIds: mine,
-    ...(dimBook ? { dimUniverse: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) } } : {}),
+    // the single run's DIM universe: the whole book's grid and layout (margin/dim.ts bookUniverse)
+    ...(dimBook ? { dimUniverse: bookUniverse(portfolio, market, undefined, options.dim!.paths) } : {}),
   });
   const dimOrder: Record<string, number> = {};
   if (dimBook) {

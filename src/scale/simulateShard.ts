@@ -12,10 +12,9 @@ import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInternalError } from '../errors.js';
 import type { InitialMarginProfile } from '../exposure/engine.js';
-import { DIM_METHOD, dimAsInitialMargin, dimPortfolio, runDim, simmToday, type DimProfile } from '../margin/dim.js';
+import { DIM_METHOD, bookUniverse, dimAsInitialMargin, dimPortfolio, heldByBank, runDim, simmToday, type DimProfile } from '../margin/dim.js';
 import type { Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
-import { buildFactorLayout } from '../simulation/layout.js';
 import { runSimulation } from '../exposure/engine.js';
 import { buildManifest, CubeWriter, sha256File, writeExposureTables, writeManifest } from '../exposure/outputs.js';
 import type { SimulationResult } from '../exposure/results.js';
@@ -187,7 +186,7 @@ async function shardDynamicIm(
   const simmNotes: string[] = [];
   const simm = simmToday(portfolio, market, { mporDays }, simmNotes);
   for (const note of simmNotes) options.onWarning?.(note);
-  // the single run's DIM run: its book order, grid and layout
+  // the single run's DIM run: its book order (the notes' places); its grid and layout are the whole book's
   const dimBook = bookPlan(dimPortfolio(portfolio, new Set(simm.keys())), market, { grid: options.grid, coverage: 1, paths: options.paths });
   const position = new Map(dimBook.nettingSetIds.map((id, i) => [id, i]));
   const own = new Map([...simm].filter(([id]) => shardSets.has(id)));
@@ -198,7 +197,7 @@ async function shardDynamicIm(
     profiles = await runDim(
       portfolio,
       market,
-      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays, simm: own, universe: { grid: dimBook.grid, layout: buildFactorLayout(market, dimBook.layoutNeeds) }, onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays, simm: own, universe: bookUniverse(portfolio, market, options.grid, options.paths), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
       runNotes,
     );
     for (const note of runNotes) options.onWarning?.(note);
@@ -207,7 +206,7 @@ async function shardDynamicIm(
     }
   }
   return {
-    initialMarginProfiles: dimAsInitialMargin(profiles, market),
+    initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market),
     section: {
       method: DIM_METHOD,
       currency: 'USD',

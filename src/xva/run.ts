@@ -112,7 +112,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     options.onProgress?.(0, 'dynamic initial margin');
     const dimNotes: string[] = [];
     initialMarginProfiles = (await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes)).initialMarginProfiles;
-    notes.push(...dimNotes, `dynamic IM held by ${initialMarginProfiles.size} im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed})`);
+    notes.push(...dimNotes, `dynamic IM held by ${initialMarginProfiles.size} bilateral im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed}, on the book's grid and paths; a CCP posts no IM, so cleared sets hold none)`);
   }
   /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */
   const simulate = async (
