@@ -1,7 +1,7 @@
 /**
  * The integrated plan: from the measured candidate actions of every lever, choose a set that maximises the weighted
- * net benefit (objective.ts) within the action limits, never two actions that change the same trade or the same
- * netting set's terms, and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
+ * net benefit (objective.ts) within the action limits, never two actions that change the same trade or write
+ * different terms for the same netting set, and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
  * break (action id): the actions' benefits are measured one by one, and the plan's realised saving is measured again
  * on the whole amended book afterwards (run.ts), because actions interact.
  *
@@ -30,14 +30,27 @@ export function checkLimits(l: PlanLimits): void {
   for (const [k, v] of Object.entries(l)) if (!(Number.isSafeInteger(v) && v >= 0)) throw new XvaUsageError(`${k} must be a whole number >= 0, got ${v}`);
 }
 
-/** What an action uses of the limits and which trades / netting-set terms it claims. */
-function footprint(a: Action): { newTrades: number; unwinds: number; trades: string[]; setTerms: string[] } {
+/**
+ * What an action uses of the limits and which trades / netting-set terms it claims: each netting set it writes, with
+ * the terms it writes (two actions that write the same terms, such as two novations into the same new CCP account,
+ * do not conflict; two that write different terms for one set do).
+ */
+function footprint(a: Action): { newTrades: number; unwinds: number; trades: string[]; setTerms: { id: string; terms: string }[] } {
   return {
     newTrades: a.amendment.addTrades.length,
     unwinds: a.amendment.removeTradeIds.length,
     trades: [...a.amendment.removeTradeIds],
-    setTerms: a.amendment.upsertNettingSets.map((s) => s.nettingSetId),
+    setTerms: a.amendment.upsertNettingSets.map((s) => ({ id: s.nettingSetId, terms: termsKey(s) })),
   };
+}
+
+/** A netting set's terms as one comparable text (keys in order, so equal records give equal keys). */
+function termsKey(set: object): string {
+  return JSON.stringify(set, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
 }
 
 /** The annual collateral funding saving a collateral action carries in its details (0 for other levers). */
@@ -74,7 +87,7 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
   const key = score ?? value;
   const used = { newTrades: 0, unwinds: 0, compression: 0, csa: 0 };
   const claimedTrades = new Map<string, string>();
-  const claimedSets = new Map<string, string>();
+  const claimedSets = new Map<string, { actionId: string; terms: string }>();
   const chosen: MeasuredAction[] = [];
   const skipped: Plan['skipped'] = [];
   for (const a of rank(actions, key)) {
@@ -83,7 +96,9 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
       continue;
     }
     const f = footprint(a);
-    const clash = f.trades.map((t) => claimedTrades.get(t)).find((x) => x !== undefined) ?? f.setTerms.map((s) => claimedSets.get(s)).find((x) => x !== undefined);
+    const clash =
+      f.trades.map((t) => claimedTrades.get(t)).find((x) => x !== undefined) ??
+      f.setTerms.map((s) => claimedSets.get(s.id)).find((x, i) => x !== undefined && x.terms !== f.setTerms[i]!.terms)?.actionId;
     if (clash !== undefined) {
       skipped.push({ actionId: a.actionId, reason: `conflicts with ${clash}` });
       continue;
@@ -107,7 +122,7 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
     if (a.lever === 'compression') used.compression++;
     if (a.lever === 'csa') used.csa++;
     for (const t of f.trades) claimedTrades.set(t, a.actionId);
-    for (const s of f.setTerms) claimedSets.set(s, a.actionId);
+    for (const s of f.setTerms) if (!claimedSets.has(s.id)) claimedSets.set(s.id, { actionId: a.actionId, terms: s.terms });
     chosen.push({ ...a, netBenefit: value(a) });
   }
   const estimatedSavings = { cva: 0, fva: 0, capital: 0, collateral: 0 };

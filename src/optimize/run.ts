@@ -80,7 +80,7 @@ function addDelta(a: CostDelta, b: CostDelta): CostDelta {
   return out;
 }
 
-/** One amendment doing all of `actions` (the plan never holds two that claim the same trade or netting set). */
+/** One amendment doing all of `actions` (the plan never holds two that claim the same trade or write different terms for one netting set; identical netting-set upserts, two novations into one new CCP account, are kept once). */
 export function mergeAmendments(actions: readonly Action[]): Amendment {
   const byId = <T>(items: readonly T[], id: (x: T) => string) => [...new Map(items.map((x) => [id(x), x])).values()];
   return {
