@@ -71,6 +71,10 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     const chosen = Array.from({ length: rec.numRows }, (_, i) => rec.get(i)!.toJSON() as Record<string, unknown>).filter((x) => x['chosen']);
     expect(chosen.map((x) => x['rank'])).toEqual(chosen.map((_, i) => i + 1));
     expect(ranks.length).toBe(3);
+    // every candidate here is a CSA amendment: its negotiability score (docs/optimize-csa.md: sector base 0.2-0.8, +0.1
+    // sub-investment grade, × size factor 0.5-1, × item ease 0.5-1) lies in [0.05, 0.9]
+    const negotiability = Array.from({ length: rec.numRows }, (_, i) => rec.getChild('negotiability')!.get(i) as number | null);
+    for (const n of negotiability) expect(n !== null && n >= 0.05 && n <= 0.9, String(n)).toBe(true);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/% of total XVA/);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(`from 3 measured candidate(s) (${generated} generated)`);
   });

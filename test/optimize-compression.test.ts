@@ -389,3 +389,31 @@ describe('compression: batches solved side by side', () => {
     expect(one.every((s) => s.status === 'node_limit' && s.values.length === 38)).toBe(true);
   });
 });
+
+describe('compression: a first exchange of notionals still to settle keeps a trade out', () => {
+  // A EUR/USD fixed/fixed XCCY starting in 3 months: its initial exchange offsets the final one in today's FX delta
+  // (receive EUR 10m at the start, pay it back at the end: a delta of 10m·1.1·(P_EUR(T) − P_EUR(s)) per unit of spot),
+  // and once it settles the delta is the whole final exchange's (about 10m·1.1·P_EUR(T)). Matching today's deltas would
+  // take that later risk out of the book unseen (the optimiser audit's forward-starting XCCY: 2,120 USD per 1% today,
+  // 295,039 after). The same swap started today (its initial exchange paid) stays a candidate.
+  const terms = (start: DateSerial) => ({ startDate: start, maturityDate: addMonths(asOf, 60), frequency: '1Y', dayCount: 'ACT/360', businessDayConvention: 'U', stub: 'short_front', endOfMonth: false }) as const;
+  const xccy = (start: DateSerial): Trade =>
+    ({
+      tradeId: 'X1', counterpartyId: 'C1', nettingSetId: 'N1', cleared: false, product: 'XCCY', direction: 'receive', initialExchange: true, finalExchange: true,
+      leg1: { kind: 'fixed', currency: 'EUR', notional: 1e7, fixedRate: 0.02, ...terms(start) },
+      leg2: { kind: 'fixed', currency: 'USD', notional: 1.1e7, fixedRate: 0.035, ...terms(start) },
+    }) as Trade;
+
+  it('an XCCY whose initial exchange is after the as-of date, and an FX swap before its near date, are not candidates', () => {
+    const forward = tradeRisk(xccy(addMonths(asOf, 3)), market, 'USD', false);
+    expect(forward).toEqual({
+      ok: false,
+      reason: "its first exchange of notionals (2026-09-30) is still to settle: after it the trade's FX delta is its whole notional's, which today's deltas compression matches do not show",
+    });
+    expect(tradeRisk(xccy(asOf), market, 'USD', false).ok).toBe(true);
+    const fxSwap = { tradeId: 'S1', counterpartyId: 'C1', nettingSetId: 'N1', cleared: false, product: 'FXSWAP', direction: 'buy', currency: 'EUR', currency2: 'USD', notional: 1e7, nearRate: 1.1, farRate: 1.11, nearDate: addMonths(asOf, 1), maturityDate: addMonths(asOf, 7) } as unknown as Trade;
+    const swapOut = tradeRisk(fxSwap, market, 'USD', false);
+    expect(swapOut.ok).toBe(false);
+    expect(!swapOut.ok && swapOut.reason).toMatch(/^its first exchange of notionals \(2026-07-30\) is still to settle/);
+  });
+});

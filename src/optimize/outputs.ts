@@ -34,7 +34,7 @@ export interface RecommendationRow {
 export const RECOMMENDATION_COLUMNS = [
   'action_id', 'lever', 'description', 'trade_ids', 'counterparty_ids', 'netting_set_ids', 'chosen', 'rank',
   'd_cva', 'd_dva', 'd_fca', 'd_fba', 'd_colva', 'd_fva', 'd_mva', 'd_kva', 'd_ead', 'd_rwa', 'd_capital', 'd_cet1_bp',
-  'cost', 'net_benefit', 'worst_scenario', 'worst_scenario_benefit', 'skip_reason',
+  'cost', 'net_benefit', 'worst_scenario', 'worst_scenario_benefit', 'skip_reason', 'negotiability',
 ] as const;
 
 export function recommendationsTable(rows: readonly RecommendationRow[]): OutputTable {
@@ -56,6 +56,8 @@ export function recommendationsTable(rows: readonly RecommendationRow[]): Output
       utf8('worst_scenario', rows.map((r) => r.worstScenario)),
       f64('worst_scenario_benefit', rows.map((r) => r.worstScenarioBenefit)),
       utf8('skip_reason', rows.map((r) => r.skipReason)),
+      // the CSA lever's negotiability score (docs/optimize-csa.md), for the order to negotiate in; null for other levers
+      f64('negotiability', a.map((x) => (typeof x.details['negotiability'] === 'number' ? x.details['negotiability'] : null))),
     ],
     metadata: { 'xva.signs': 'd_* = amended - base; CVA, FCA, ColVA, MVA, KVA, EAD, RWA, capital are costs; d_cet1_bp > 0 improves the ratio' },
   };
