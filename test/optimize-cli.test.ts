@@ -76,6 +76,8 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     const negotiability = Array.from({ length: rec.numRows }, (_, i) => rec.getChild('negotiability')!.get(i) as number | null);
     for (const n of negotiability) expect(n !== null && n >= 0.05 && n <= 0.9, String(n)).toBe(true);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/% of total XVA/);
+    // the Pareto plans are sums of single actions' savings, and say so (optimiser audit, session 31)
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain("Each plan's savings are the sums of its actions' single measured savings (not re-measured together; only the chosen plan above is).");
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain(`from 3 measured candidate(s) (${generated} generated)`);
   });
 

@@ -59,7 +59,10 @@ export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths:
   lines.push(`${run.plan.actions.length} action(s) chosen from ${run.stats.candidatesMeasured} measured candidate(s) (${run.stats.candidatesGenerated} generated); ${header.paths} ${header.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${header.seed}, ${run.stats.engineRuns} engine runs, ${run.stats.seconds.toFixed(1)} s.`, '');
   if (run.timedOut) lines.push('**The time limit was reached: this is the best plan among the candidates measured by then.**', '');
   lines.push('## Saving', '');
-  lines.push(`- ${f.source === 'realised' ? 'Realised (the whole plan re-measured on the amended book)' : 'Estimated (sum of single actions; the plan was not re-measured)'}: **${money(f.saving)} ${ccy}**, ${f.savingPctOfXva.toFixed(2)}% of total XVA (${money(f.totalXva)} ${ccy} = CVA + FVA + MVA + KVA), ${f.savingBpOfGrossNotional.toFixed(2)} bp of gross notional (${money(f.grossNotional)} ${ccy}).`);
+  // the collateral lever's saving is a funding cost a year, not a present value: say how much of the saving it is
+  const annual = f.savings.collateral + f.delta.mva;
+  const annualNote = annual !== 0 ? ` The saving includes ${money(annual)} ${ccy} a year of collateral funding (an annual figure, added to the present values of the others as the objective does).` : '';
+  lines.push(`- ${f.source === 'realised' ? 'Realised (the whole plan re-measured on the amended book)' : 'Estimated (sum of single actions; the plan was not re-measured)'}: **${money(f.saving)} ${ccy}**, ${f.savingPctOfXva.toFixed(2)}% of total XVA (${money(f.totalXva)} ${ccy} = CVA + FVA + MVA + KVA), ${f.savingBpOfGrossNotional.toFixed(2)} bp of gross notional (${money(f.grossNotional)} ${ccy}).${annualNote}`);
   lines.push(`- Sum of the single actions' measured savings: ${money(f.estimatedSaving)} ${ccy} (actions interact: the realised figure is the one to use).`);
   lines.push(`- Costs of the actions (hedge premia, fees): ${money(f.cost)} ${ccy}.`, '');
   lines.push('| | base | change |', '|---|---|---|');
@@ -76,7 +79,7 @@ export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths:
     }
     lines.push('');
   }
-  lines.push('## Pareto front (one plan per weighting)', '');
+  lines.push('## Pareto front (one plan per weighting)', '', "Each plan's savings are the sums of its actions' single measured savings (not re-measured together; only the chosen plan above is).", '');
   lines.push('| weights (cva/fva/capital/collateral) | CVA | FVA | capital | collateral | actions | dominated |', '|---|---|---|---|---|---|---|');
   for (const p of run.pareto) {
     lines.push(`| ${OBJECTIVES.map((k) => p.weights[k].toFixed(2)).join('/')} | ${OBJECTIVES.map((k) => money(p.savings[k])).join(' | ')} | ${p.actions} | ${p.dominated ? 'yes' : 'no'} |`);
