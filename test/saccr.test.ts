@@ -459,3 +459,32 @@ describe('SA-CCR side tables: bad cells are reported with file, row, column and 
     }
   });
 });
+
+describe('CRE52.2 cap: the trade rows of a capped margined set are its unmargined derivation', async () => {
+  const { saccrNettingSet } = await import('../src/capital/saccr/compute.js');
+  const { SACCR_PARAMETERS } = await import('../src/capital/saccr/parameters.js');
+  it('maturity factor 1 (CRE52.48, M = 5Y) where the margined one is 1.5·√(10/250) = 0.3 (CRE52.52); add-ons agree with the set', () => {
+    // one 5Y USD payer swap of 10m, V = 0, under a CSA with a 20m threshold: margined RC = TH = 20m (CRE52.18), so the
+    // margined EAD 1.4·(20m + PFE) is above the unmargined 1.4·PFE and the cap takes the EAD to the unmargined one
+    const position = {
+      tradeId: 'S1', component: 'swap', nettingSetId: 'NS', product: 'IRS', assetClass: 'IR' as const, hedgingSet: 'USD', hedgingSetKind: 'regular' as const,
+      subclass: { kind: 'IR' as const }, notionalBase: 1e7, direction: 1 as const, startYears: 0, endYears: 5, maturityYears: 5,
+    };
+    const { result, positions } = saccrNettingSet(
+      {
+        nettingSetId: 'NS', counterpartyId: 'C', positions: [position], tradeCount: 1, value: 0, valueGiven: false, cleared: false, qccpTradeExposure: false,
+        terms: { margined: true, variationMarginCalculated: false, threshold: 2e7, minimumTransferAmount: 0, nica: 0, variationMargin: 0, collateral: 0 },
+        mpor: { estimatedDays: 10, context: { marginFrequencyDays: 1, cleared: false, tradeCount: 1, illiquid: false, disputed: false } },
+      },
+      { baseCurrency: 'USD' },
+      { parameters: SACCR_PARAMETERS, offsetIr: true, capAtUnmargined: true },
+    );
+    expect(result.capApplied).toBe(true);
+    expect(positions).toHaveLength(1);
+    expect(positions[0]!.maturityFactor).toBe(1);
+    // add-on by hand: SF 0.5% × d, d = N·SD(0, 5) = 1e7·(1 − e^{−0.25})/0.05 (CRE52.34), MF 1
+    const addOn = 0.005 * 1e7 * ((1 - Math.exp(-0.25)) / 0.05);
+    expect(Math.abs(result.unmargined!.pfe.addOns.IR! - addOn)).toBeLessThan(1e-6);
+    expect(Math.abs(result.ead - 1.4 * addOn)).toBeLessThan(1e-6);
+  });
+});

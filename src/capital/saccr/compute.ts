@@ -84,13 +84,17 @@ export function saccrNettingSet(input: NettingSetInput, market: Pick<Market, 'ba
   if (mporDays !== undefined) {
     result.marginPeriodOfRiskDays = mporDays;
     // CRE52.2: the EAD of a margined netting set is capped at its EAD computed as unmargined
-    const unmarginedPfe = computePfe(derive({ margined: false }), valueLessCollateral, rule.offsetIr, p);
+    const unmarginedPositions = derive({ margined: false });
+    const unmarginedPfe = computePfe(unmarginedPositions, valueLessCollateral, rule.offsetIr, p);
     const unmarginedRc = Math.max(valueLessCollateral, 0);
     const unmarginedEad = p.alpha * (unmarginedRc + unmarginedPfe.pfe);
     result.unmargined = { replacementCost: unmarginedRc, pfe: unmarginedPfe, ead: unmarginedEad };
     if (rule.capAtUnmargined && unmarginedEad < eadBeforeCap) {
       result.capApplied = true;
       result.ead = unmarginedEad;
+      // the positions of the derivation the EAD is: the set's reported add-ons are the unmargined ones, so are its
+      // trades' rows (maturity factor of CRE52.48, not the margined one of CRE52.52)
+      return { result, positions: unmarginedPositions };
     }
   }
   return { result, positions };
