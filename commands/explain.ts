@@ -24,8 +24,9 @@ export default class Explain extends XvaCommand {
     'manager) and the head of desk write their sections in dependency order, and writes report.md with tables and SVG ' +
     'charts (and report.html with --format html). Reads earlier runs with --results DIR (no recomputing); without it ' +
     `runs what it needs now (--paths default ${DEFAULT_EXPLAIN_PATHS}) into OUT/results. The built-in narrator sends nothing anywhere; ` +
-    'with --narrator ollama|bedrock every figure of the prose is checked against the facts (one regeneration, then the ' +
-    'built-in text, flagged) and only aggregates leave the machine unless --share trade-level. Files: docs/explain.md.';
+    'every figure of the prose is checked against the facts (value, unit and stated direction; a failing built-in paragraph ' +
+    'is left out and flagged; with --narrator ollama|bedrock one regeneration, then the built-in text, flagged) and only ' +
+    'aggregates leave the machine unless --share trade-level. Files: docs/explain.md.';
 
   static override examples = [
     '<%= config.bin %> explain',
@@ -106,7 +107,7 @@ export default class Explain extends XvaCommand {
         log: (line) => process.stderr.write(`${line}\n`),
       });
       if (this.jsonMode) {
-        this.printJson({ report: run.reportFile, files: run.files, resultsDir: run.resultsDir, ranNow: run.ranNow, narrator: run.narrator, asOf: run.data.asOf, currency: run.data.currency, missing: run.data.missing, facts: run.facts.list.length, sections: run.sections.map((s) => ({ persona: s.persona.title, paragraphs: s.paragraphs.length, flagged: s.sources.filter((x) => x.flagged).length })) });
+        this.printJson({ report: run.reportFile, files: run.files, resultsDir: run.resultsDir, ranNow: run.ranNow, narrator: run.narrator, asOf: run.data.asOf, currency: run.data.currency, missing: run.data.missing, facts: run.facts.list.length, sections: run.sections.map((s) => ({ persona: s.persona.title, paragraphs: s.paragraphs.length, flagged: s.sources.filter((x) => x.flagged).length, leftOut: s.dropped?.length ?? 0 })) });
         return;
       }
       for (const m of run.data.missing) this.warnLine(`not in the results: ${m}`);
@@ -114,6 +115,8 @@ export default class Explain extends XvaCommand {
       if (failed.length > 0) this.warnLine(`the ${run.narrator.kind} narrator failed on ${failed.length} section(s) (${failed[0]!.narratorError}); the built-in writer wrote them (--fallback builtin, said in the report)`);
       const flagged = run.sections.filter((s) => !s.narratorError).reduce((a, s) => a + s.sources.filter((x) => x.flagged).length, 0);
       if (flagged > 0) this.warnLine(`${flagged} paragraph(s) failed the fact check twice and were replaced by the built-in text (flagged in the report)`);
+      const leftOut = run.sections.reduce((a, s) => a + (s.dropped?.length ?? 0), 0);
+      if (leftOut > 0) this.warnLine(`${leftOut} paragraph(s) failed the fact check and were left out (said in the report)`);
       this.say(`Wrote ${run.reportFile} (${run.files.length} files${run.ranNow ? `; the runs' tables in ${run.resultsDir}` : ''})`);
     } finally {
       lock.release();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { checkParagraph, extractFigures, groundedNarration } from '../src/explain/grounding/index.js';
+import { checkedNarration, checkParagraph, citedFacts, extractFigures, groundedNarration, unverifiableFigures } from '../src/explain/grounding/index.js';
 import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaSpec } from '../src/explain/types.js';
 
 /**
@@ -48,7 +48,7 @@ describe('extractFigures', () => {
     const figures = extractFigures('Up 3.4% (0.5 percentage points), spreads +12bp, 15 basis points, 4.3 years, 48 names.');
     expect(figures.map((f) => [f.value, f.kind, f.halfStep])).toEqual([
       [3.4, 'pct', 0.05],
-      [0.5, 'pct', 0.05],
+      [0.5, 'pp', 0.05],
       [12, 'bp', 0.5],
       [15, 'bp', 0.5],
       [4.3, 'years', 0.05],
@@ -91,18 +91,14 @@ describe('checkParagraph accepts correct roundings', () => {
     ['Book CVA is -1.2 million.', 'sign ignored'],
     ['Book CVA is (USD 1.2m).', 'accounting negative'],
     ['FVA is 0.99m USD, or about 988k.', '987 654 ∈ [0.985m, 0.995m] and [987.5k, 988.5k]'],
-    ['FVA is 1m.', '987 654 ∈ [0.5m, 1.5m]'],
+    ['FVA is 1m.', '987 654 ∈ [0.95m, 1.05m]: one digit written, held to two significant digits'],
     ['Book CVA is USD 1.23 mln.', '1 234 567 ∈ [1.225m, 1.235m]'],
     ['CVA RWA is 2.3bn.', '2 345 678 901 ∈ [2.25bn, 2.35bn]'],
     ['CVA RWA is 2.35 billion.', '2 345 678 901 ∈ [2.345bn, 2.355bn]'],
     ['CP0001 makes 3.4% of CVA.', 'ratio 0.0341 × 100 = 3.41 ∈ [3.35, 3.45]'],
-    ['CP0001 makes 3% of CVA.', '3.41 ∈ [2.5, 3.5]'],
-    ['CP0001 makes 341bp of CVA.', 'ratio × 10 000 = 341'],
     ['The CET1 impact is 3.4 percent.', 'pct fact 3.4'],
-    ['The CET1 impact is 340 bps.', 'pct 3.4 × 100 = 340 bp'],
     ['The spread is 12bp.', '12.4 ∈ [11.5, 12.5]'],
     ['The spread is 12.4 basis points.', 'exact'],
-    ['The spread is 0.12%.', '12.4bp / 100 = 0.124 ∈ [0.115, 0.125]'],
     ['There are 48 counterparties and 1,234 trades.', 'counts'],
     ['About 1.2 thousand trades.', '1 234 ∈ [1 150, 1 250]'],
     ['Weighted average life is 4.3 years.', '4.27 ∈ [4.25, 4.35]'],
@@ -128,6 +124,11 @@ describe('checkParagraph rejects wrong or invented figures', () => {
     ['Hedging would save 2.7m.', 'invented figure'],
     ['CVA fell 17%.', 'invented percentage'],
     ['CVA is 1.2m and hedging saves 0.4m.', 'one good, one invented'],
+    ['CP0001 makes 3% of CVA.', 'one significant digit: 3.41 ∉ [2.95, 3.05]'],
+    ['CP0001 makes 341bp of CVA.', 'bp only for bp facts: the ratio is not converted'],
+    ['The CET1 impact is 340 bps.', 'a pct fact stated in bp'],
+    ['The spread is 0.12%.', 'a bp fact stated in %'],
+    ['Book CVA is 1,234,567.', 'a bare number for a USD amount'],
   ])('%s (%s)', (text) => {
     expect(rejected(text).length).toBeGreaterThan(0);
   });
@@ -253,5 +254,231 @@ describe('groundedNarration', () => {
     expect(section.result.narrator).toBe('builtin');
     expect(section.narratorError).toBe('ollama narrator failed: cannot reach Ollama at http://127.0.0.1:9');
     expect(section.provenance.every((p) => p.flagged)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The tightened check (audit of `xva explain`, section 3): direction, two significant digits, units, currency words,
+// unverifiable forms. The facts carry the signs the engine gives them (facts.ts: deltas are new − old, savings
+// positive); the demo report's figures (USD) are used where the audit found the check too lax.
+
+const audit: Fact[] = [
+  { id: 'book.cva', label: 'book CVA', value: 5_350_555.5, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.collateral_0pct.d_cva', label: 'change of book CVA under collateral_0pct', value: 20_390_810, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.collateral_0pct.d_cva_pct', label: 'change of book CVA under collateral_0pct, percent', value: 381.097, unit: 'pct', source: 't' },
+  { id: 'scenario.funding_down_50bp.d_fva', label: 'change of book FVA under funding_down_50bp', value: -1_234_000, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'rec.csa.cva_saving', label: 'CVA saving of the CSA', value: 621_484.68, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'rec.hedge.cost', label: 'cost of the hedge', value: 2_000_000, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'cp.CP0024.cva_share', label: "CP0024's share of book CVA", value: 21.2014, unit: 'pct', source: 't' },
+  { id: 'capital.cet1_impact_bp', label: 'change of the CET1 ratio', value: -2.337, unit: 'bp', source: 't' },
+  { id: 'capital.capital_ratio', label: 'capital ratio', value: 10.5, unit: 'pct', source: 't' },
+  { id: 'capital.kva', label: 'KVA', value: 16_032_243.7, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'book.counterparties', label: 'counterparties', value: 50, unit: 'count', source: 't' },
+  { id: 'change.capital.cva_share', label: 'change of the CVA risk share of capital since the previous run', value: -1.3, unit: 'pct', source: 't' },
+];
+const auditCheck = (text: string) => checkParagraph(text, audit);
+
+describe('checkParagraph: direction words against the sign of the fact', () => {
+  it.each([
+    ['Under collateral_0pct CVA rises by USD 20.4m (381.1%).', 'd_cva +20.4m, d_cva_pct +381.1'],
+    ['Under collateral_0pct CVA is USD 20.4m higher.', '"higher" after the figure'],
+    ['Under funding_down_50bp FVA falls by USD 1.2m.', 'd_fva −1.234m'],
+    ['Under funding_down_50bp FVA is down USD 1.2m.', '"down" before the figure'],
+    ['The CSA cuts CVA by USD 621.5k.', 'a positive saving is a fall of what it saves'],
+    ['The CSA reduces the book\'s CVA by USD 621.5k.', 'verb, object, "by"'],
+    ['The book lowers the CET1 ratio by 2.3bp.', 'cet1 −2.337bp'],
+    ['The CVA share of capital fell by 1.3pp.', 'a pp fact (change of a pct fact) −1.3'],
+    ['Under collateral_0pct CVA is USD 20.4m.', 'no direction word: magnitude only'],
+  ])('accepts %s (%s)', (text) => {
+    expect(auditCheck(text).problems).toEqual([]);
+  });
+
+  it.each([
+    ['Under collateral_0pct CVA falls by USD 20.4m.', 'd_cva is +20.4m: a rise'],
+    ['Under collateral_0pct CVA decreases by 381.1%.', 'd_cva_pct is +381.1'],
+    ['Under collateral_0pct CVA falls by USD 20.4m (381.1%).', 'both: the % in parentheses takes the direction'],
+    ['Under collateral_0pct CVA is USD 20.4m lower.', '"lower" after the figure'],
+    ['Under funding_down_50bp FVA rises by USD 1.2m.', 'd_fva is −1.234m'],
+    ['Under funding_down_50bp FVA is up USD 1.2m.', '"up" before the figure'],
+    ['The CSA increases CVA by USD 621.5k.', 'a positive CVA saving is a fall of CVA'],
+    ['The book raises the CET1 ratio by 2.3bp.', 'cet1 is −2.337bp'],
+    ['The CVA share of capital rose by 1.3pp.', 'the pp fact is −1.3'],
+  ])('rejects %s (%s)', (text) => {
+    const check = auditCheck(text);
+    expect(check.ok).toBe(false);
+    expect(check.problems.join(' ')).toMatch(/says it (rises|falls), but .* which is a (fall|rise)/);
+  });
+
+  it('reads the direction from the words around each figure', () => {
+    const figures = extractFigures('CVA rises by USD 1.2m (3.4%), FVA fell 5bp, KVA is up 2.0%, EAD is USD 3.1m lower, IM makes up 4.5% and RWA is USD 7.0m.');
+    expect(figures.map((f) => [f.text, f.direction])).toEqual([
+      ['USD 1.2m', 'up'],
+      ['3.4%', 'up'],
+      ['5bp', 'down'],
+      ['2.0%', 'up'],
+      ['USD 3.1m', 'down'],
+      ['4.5%', undefined], // "makes up" is not a direction
+      ['USD 7.0m', undefined],
+    ]);
+  });
+});
+
+describe('checkParagraph: at least two significant digits', () => {
+  it('rejects one significant digit that is not the fact rounded exactly', () => {
+    // 5.35m written "5m": 7% off; two significant digits hold "5m" to [4.95m, 5.05m]
+    const check = auditCheck('Book CVA is USD 5m.');
+    expect(check.ok).toBe(false);
+    expect(check.problems).toEqual(['USD 5m: too few significant digits to tell it from nearby figures (state at least two, e.g. book CVA [book.cva] = 5,350,556 USD)']);
+    expect(auditCheck('The CET1 impact is 2bp.').ok).toBe(false); // 2.337: 2bp stands for [1.95, 2.05]
+    expect(auditCheck('CP0024 carries 20% of book CVA.').ok).toBe(false); // 21.2
+  });
+
+  it('accepts two significant digits, and one digit when the fact rounds to it exactly', () => {
+    expect(auditCheck('Book CVA is USD 5.4m, KVA USD 16m and CP0024 carries 21% of it.').problems).toEqual([]);
+    expect(auditCheck('The hedge costs USD 2m.').problems).toEqual([]); // the fact is 2,000,000
+  });
+});
+
+describe('checkParagraph: units agree, never converted', () => {
+  it.each([
+    ['CP0024 carries 2120bp of book CVA.', 'a 21.2% share in bp'],
+    ['CP0024 carries 0.2120 of book CVA.', 'a percentage as a bare fraction'],
+    ['CP0024 carries 21.2 of book CVA.', 'a percentage without its unit'],
+    ['CP0024 share is 21.2pp.', 'pp for a level share'],
+    ['Under collateral_0pct CVA rises by 381.', 'the 381.1% change without its unit'],
+    ['The book takes 2.3% off the CET1 ratio.', 'a bp fact in %'],
+    ['The capital ratio is 1050bp.', 'a pct fact in bp'],
+    ['KVA is 16,032,244.', 'an amount without currency or scale'],
+    ['The book has 50% counterparties.', 'a count as a percentage'],
+  ])('rejects %s (%s)', (text) => {
+    expect(auditCheck(text).ok).toBe(false);
+  });
+
+  it('accepts each figure in its own unit', () => {
+    expect(auditCheck('CP0024 carries 21.2% of book CVA; the capital ratio is 10.5%; the CET1 impact is 2.3bp; 50 counterparties.').problems).toEqual([]);
+  });
+
+  it('names the unit the figure may have meant', () => {
+    expect(auditCheck('The book takes 2.3% off the CET1 ratio.').problems).toEqual([
+      '2.3%: written as a percentage, but the fact it may mean is in another unit: change of the CET1 ratio [capital.cet1_impact_bp] = -2.337 (bp)',
+    ]);
+  });
+});
+
+describe('checkParagraph: currency words and symbols are currencies', () => {
+  it('maps currency words and prefixed dollar symbols to their codes', () => {
+    const figures = extractFigures('5m yen, 3 million euros, 2bn pounds sterling, 7k Swiss francs, 4m Canadian dollars, 1,200 dollars, US$1.5m, C$2.5m, HK$3.5m');
+    expect(figures.map((f) => [f.value, f.currency, f.kind])).toEqual([
+      [5e6, 'JPY', 'amount'],
+      [3e6, 'EUR', 'amount'],
+      [2e9, 'GBP', 'amount'],
+      [7e3, 'CHF', 'amount'],
+      [4e6, 'CAD', 'amount'],
+      [1200, 'USD', 'amount'],
+      [1.5e6, 'USD', 'amount'],
+      [2.5e6, 'CAD', 'amount'],
+      [3.5e6, 'HKD', 'amount'],
+    ]);
+  });
+
+  it.each([
+    ['KVA is 16.0 million yen.', 'JPY'],
+    ['KVA is 16.0m euros.', 'EUR'],
+    ['KVA is 16.0 million pounds.', 'GBP'],
+    ['KVA is 16.0 million Swiss francs.', 'CHF'],
+    ['KVA is C$16.0m.', 'CAD'],
+  ])('rejects %s (states %s, the fact is USD)', (text, ccy) => {
+    const check = auditCheck(text);
+    expect(check.ok).toBe(false);
+    expect(check.problems[0]).toContain(`states ${ccy} but KVA [capital.kva] = 16,032,244 USD`);
+  });
+
+  it('accepts the fact\'s own currency in words or symbols', () => {
+    expect(auditCheck('KVA is 16.0 million dollars, or US$16.0m.').problems).toEqual([]);
+  });
+});
+
+describe('checkParagraph: figures it cannot verify fail the paragraph', () => {
+  it.each([
+    ['Book CVA is 5.4 mio.', '5.4 mio', 'a unit the fact check does not know ("mio")'],
+    ['Under collateral_0pct CVA is 9.9x the base.', '9.9x', 'a multiple'],
+    ['Under collateral_0pct CVA is 3 times the base.', '3 times', 'a multiple'],
+    ['Under collateral_0pct CVA rises by a factor of 10.', '10', 'a multiple'],
+    ['Under collateral_0pct CVA rises nearly tenfold.', 'tenfold', 'a multiple in words'],
+    ['Under collateral_0pct CVA more than doubles.', 'doubles', 'a multiple in words'],
+    ['CP0024 carries half of book CVA.', 'half', 'a fraction in words'],
+    ['KVA rises by seven percent.', 'seven percent', 'a number in words with a unit'],
+    ['Book CVA is five million dollars.', 'five million', 'a number in words with a unit'],
+  ])('%s', (text, figure, reason) => {
+    const check = auditCheck(text);
+    expect(check.ok).toBe(false);
+    expect(check.problems[0]).toBe(`${figure}: ${reason}, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)`);
+    expect(unverifiableFigures(text).map((u) => u.text)).toEqual([figure]);
+  });
+
+  it('reads a year-like number followed by a currency as an amount, not a date', () => {
+    expect(extractFigures('KVA rises by 2030 USD.').map((f) => [f.text, f.value, f.kind, f.currency])).toEqual([['2030 USD', 2030, 'amount', 'USD']]);
+    expect(auditCheck('KVA rises by 2030 USD.').ok).toBe(false);
+    expect(extractFigures('Book CVA of 2025 dollars.').map((f) => [f.value, f.currency])).toEqual([[2025, 'USD']]);
+    // a year alone is still a date
+    expect(extractFigures('The trades mature by 2030 and in 2031.')).toEqual([]);
+  });
+});
+
+describe('checkedNarration: the built-in writer through the same check', () => {
+  const fixed = (paragraphs: string[], cited: string[]): Narrator => ({
+    kind: 'builtin',
+    model: 'builtin-1',
+    destination: 'nowhere (local, built-in)',
+    async narrate(req) {
+      return { paragraphs, facts: [...req.facts], cited, narrator: 'builtin', model: 'builtin-1' };
+    },
+  });
+
+  it('keeps the paragraphs that pass, cites what the check matched, and leaves out one that fails', async () => {
+    const writer = fixed(['Book CVA is USD 1.2m across 48 counterparties.', 'Hedging saves USD 2.7m.', 'The spread is 12bp.'], ['book.trades']);
+    const section = await checkedNarration(writer, request);
+    expect(section.result.paragraphs).toEqual(['Book CVA is USD 1.2m across 48 counterparties.', 'The spread is 12bp.']);
+    // the check's matches, not the writer's own list (book.trades is no figure of these paragraphs)
+    expect(section.provenance).toEqual([
+      { index: 0, narrator: 'builtin', model: 'builtin-1', cited: ['book.counterparties', 'book.cva'], flagged: false, reasons: [], attempt: 1 },
+      { index: 1, narrator: 'builtin', model: 'builtin-1', cited: ['cp.CP0001.spread'], flagged: false, reasons: [], attempt: 1 },
+    ]);
+    expect(section.result.cited).toEqual(['book.counterparties', 'book.cva', 'cp.CP0001.spread']);
+    expect(section.dropped).toEqual([
+      { paragraph: 'Hedging saves USD 2.7m.', reasons: ['USD 2.7m: no fact within its rounding (closest: book CVA [book.cva] = -1,234,567 USD)'] },
+    ]);
+  });
+
+  it('narrows a figure that fits several facts to the ones the narrator cites, never beyond what the check matched', () => {
+    const two: Fact[] = [
+      { id: 'cp.A.cva', label: 'CVA of A', value: 1_120_000, unit: 'currency', currency: 'USD', source: 't' },
+      { id: 'cp.B.cva', label: 'CVA of B', value: 1_080_000, unit: 'currency', currency: 'USD', source: 't' },
+      { id: 'book.counterparties', label: 'counterparties', value: 2, unit: 'count', source: 't' },
+    ];
+    const check = checkParagraph('A carries USD 1.1m of CVA across 2 counterparties.', two);
+    expect(check.figures).toEqual([
+      { text: 'USD 1.1m', matched: ['cp.A.cva', 'cp.B.cva'] },
+      { text: '2', matched: ['book.counterparties'] },
+    ]);
+    expect(citedFacts(check, ['cp.A.cva'])).toEqual(['book.counterparties', 'cp.A.cva']);
+    expect(citedFacts(check, [])).toEqual(['book.counterparties', 'cp.A.cva', 'cp.B.cva']);
+    // a citation the check did not verify is not added
+    expect(citedFacts(check, ['cp.C.cva'])).toEqual(['book.counterparties', 'cp.A.cva', 'cp.B.cva']);
+  });
+
+  it('in groundedNarration, a built-in paragraph that fails the check never stands in for a model paragraph', async () => {
+    const llm = new ScriptedNarrator([
+      ['The spread is 12bp.', 'Hedging saves 2.7m.'],
+      ['The spread is 12bp.', 'Hedging saves 2.7m.'],
+    ]);
+    const section = await groundedNarration(llm, request, fixed(['The spread is 12bp.', 'CVA is 9m.'], []));
+    // position 1 of the built-in writer fails too; position 0 is the only passing one and stands in
+    expect(section.result.paragraphs).toEqual(['The spread is 12bp.', 'The spread is 12bp.']);
+    expect(section.provenance[1]!.flagged).toBe(true);
+    const none = new ScriptedNarrator([['Hedging saves 2.7m.'], ['Hedging saves 2.7m.']]);
+    const dropped = await groundedNarration(none, request, fixed(['CVA is 9m.'], []));
+    expect(dropped.result.paragraphs).toEqual([]);
+    expect(dropped.dropped.map((d) => d.paragraph)).toEqual(['Hedging saves 2.7m.']);
   });
 });

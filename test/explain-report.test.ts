@@ -28,7 +28,7 @@ import { addChangeFacts, factsOf, type FactSet } from '../src/explain/facts.js';
 import { formatFigure } from '../src/explain/narrators/builtin.js';
 import { formatTableFigure } from '../src/explain/format.js';
 import { BuiltinNarrator } from '../src/explain/narrators/builtin.js';
-import { checkParagraph, extractFigures } from '../src/explain/grounding/index.js';
+import { checkParagraph, citedFacts, extractFigures } from '../src/explain/grounding/index.js';
 import { PERSONAS, personaTools, startingFacts } from '../src/explain/personas.js';
 import { renderCharts } from '../src/explain/report/charts.js';
 import { anchorOf } from '../src/explain/report/markdown.js';
@@ -439,6 +439,24 @@ describe('charts and report', () => {
     const cs01Top = [...data.xva!.cs01!.counterparties].sort((a, b) => Math.abs(b.cva) - Math.abs(a.cva))[0]!;
     expect(md).toContain(`| ${cs01Top.counterpartyId} | ${cs01Top.creditCurve} | ${formatTableFigure(cs01Top.cva, 'currency')} | ${formatTableFigure(fact(`cp.${cs01Top.counterpartyId}.cva_cs01_share`).value, 'pct')} |`);
     expect(md).toMatch(/builtin \(model builtin-1\): \d+ paragraph\(s\); facts cited: `book\.concentration_threshold`/);
+    // the built-in paragraphs went through the fact check (run.ts): none left out on these results, and each printed
+    // paragraph cites the facts the check matched (narrowed per figure to the writer's citations), every one of them a
+    // match of the check
+    const ignore = identifierPhrases(data);
+    const n = new BuiltinNarrator();
+    for (const s of run.sections) {
+      const given = startingFacts(s.persona.id, facts, 'aggregates');
+      const own = await n.narrate({ persona: s.persona, facts: given, tools: [], earlier: [], share: 'aggregates' });
+      expect(s.dropped, s.persona.title).toBeUndefined();
+      expect(s.paragraphs).toEqual(own.paragraphs);
+      s.paragraphs.forEach((para, i) => {
+        const check = checkParagraph(para, given, { ignore: [...ignore, s.persona.title] });
+        expect(s.sources[i]!.cited, para).toEqual(citedFacts(check, own.cited));
+        for (const id of s.sources[i]!.cited) expect(check.matched).toContain(id);
+      });
+    }
+    // the plan's percentage names its denominator, saving / percent (2,296,079.3 / 9.07% = 25,315,097)
+    expect(md).toContain("9.07% of the optimiser's base XVA cost (25,315,097 USD = CVA + FVA + MVA + KVA of the book as the optimiser measured it on its own base run, not the net XVA cost above)");
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(run.charts.length);
     expect(html).not.toMatch(/(src|href)="https?:/);

@@ -55,6 +55,8 @@ export interface ExposureProfile {
   pfe: Float64Array;
   /** Basel effective EPE (CRE53: time average of effective EE over the first year), from the engine. */
   eepe: number;
+  /** Whether the netting set is under a CSA (netting_set_summary:collateralised); absent when the table does not say. */
+  collateralised?: boolean;
   peakEpe: number;
   peakPfe: number;
 }
@@ -116,8 +118,12 @@ export interface RecommendationPart {
   lever: string;
   description: string;
   chosen: boolean;
+  /** Why the optimiser did not choose it (`does not pay`, `limit maxUnwinds`, `conflicts with …`); null when chosen or not recorded. */
+  skipReason: string | null;
   rank: number | null;
   dCva: number;
+  /** DVA change (reported; not a saving of the objective: own credit). Null when the table has no d_dva. */
+  dDva: number | null;
   dFva: number;
   dMva: number;
   dKva: number;

@@ -9,6 +9,12 @@
  * `scenario.<name>.*` (and `scenario.<name>.ns.<netting set>.*`: the sets that move most), `capital.*`, `capital.cp.<counterparty>.*`, `capital.scenario.<name>.*`, `margin.*`,
  * `margin.ns.<netting set>.*`, `margin.scenario.<name>.*`, `plan.*`, `rec.<action>.*`, and `change.<id>` /
  * `change.<id>.pct` against a previous run (what-changed facts).
+ *
+ * Facts behind the built-in writer's qualitative statements: `rec.<action>.chosen` (1 in the plan, 0 not; the
+ * optimiser's skip reason as its `note`), `rec.<action>.d_dva` and, for the collateral lever, `collateral_saving`;
+ * `cp.<counterparty>.netting_sets` / `csa_netting_sets` (netting_set_summary:collateralised); `plan.realised` and
+ * `plan.base_xva` (the denominator of `plan.saving_pct_xva`: the optimiser's base CVA + FVA + MVA + KVA);
+ * `run.cs01_shift_bp` (the 1bp shift the CS01 figures are per).
  */
 import type { ExplainData, MarginPart, ScenarioSetMove } from './data.js';
 import type { Fact, FactUnit } from './types.js';
@@ -17,10 +23,19 @@ export class FactSet {
   readonly list: Fact[] = [];
   private readonly byId = new Map<string, Fact>();
 
-  add(id: string, label: string, value: number | null | undefined, unit: FactUnit, source: string, extra: { currency?: string; tradeLevel?: boolean } = {}): void {
+  add(id: string, label: string, value: number | null | undefined, unit: FactUnit, source: string, extra: { currency?: string; tradeLevel?: boolean; note?: string } = {}): void {
     if (value === null || value === undefined || !Number.isFinite(value)) return;
     if (this.byId.has(id)) throw new Error(`fact ${id} defined twice`);
-    const fact: Fact = { id, label, value, unit, source, ...(unit === 'currency' && extra.currency ? { currency: extra.currency } : {}), ...(extra.tradeLevel ? { tradeLevel: true } : {}) };
+    const fact: Fact = {
+      id,
+      label,
+      value,
+      unit,
+      source,
+      ...(unit === 'currency' && extra.currency ? { currency: extra.currency } : {}),
+      ...(extra.tradeLevel ? { tradeLevel: true } : {}),
+      ...(extra.note ? { note: extra.note } : {}),
+    };
     this.list.push(fact);
     this.byId.set(id, fact);
   }
@@ -99,6 +114,8 @@ export function factsOf(data: ExplainData): FactSet {
         f.add(`cp.${c.counterpartyId}.cva_cs01_share`, `${c.counterpartyId}'s share of the book's CVA CS01`, pct(c.cva, total), 'pct', 'xva_cs01:cva_cs01 / sum');
       }
       if (x.cs01.ownDva !== null) money('book.dva_cs01', "DVA change for +1bp on the bank's own curve", x.cs01.ownDva, 'xva_cs01:dva_cs01 (own, parallel)');
+      // the size of the shift the CS01 figures are per (prose says "a 1bp widening")
+      f.add('run.cs01_shift_bp', 'credit spread shift of the CS01 figures (parallel, every quote of the curve)', 1, 'bp', 'xva_cs01:tenor=parallel (+1bp)');
     }
     const trades = [...x.trades].sort((a, c) => c.cva - a.cva || (a.tradeId < c.tradeId ? -1 : 1)).slice(0, TOP_TRADES);
     for (const t of trades) money(`trade.${t.tradeId}.cva`, `Euler CVA of trade ${t.tradeId}`, t.cva, 'cva_trade:cva_euler', true);
@@ -138,6 +155,23 @@ export function factsOf(data: ExplainData): FactSet {
       money(`${p}.eepe`, `effective EPE of ${n.nettingSetId}`, n.eepe, 'netting_set_summary:eepe');
       money(`${p}.peak_epe`, `peak EPE of ${n.nettingSetId}`, n.peakEpe, 'netting_set_summary:peak_epe');
       money(`${p}.peak_pfe`, `peak PFE (95%) of ${n.nettingSetId}`, n.peakPfe, 'netting_set_summary:peak_pfe');
+    }
+    // per counterparty: how many of its netting sets are under a CSA (netting_set_summary:collateralised), so that
+    // prose never calls a counterparty uncollateralised when one of its sets has a CSA
+    if (e.nettingSets.some((n) => n.collateralised !== undefined)) {
+      const byCp = new Map<string, { sets: number; csa: number; known: boolean }>();
+      for (const n of e.nettingSets) {
+        const c = byCp.get(n.counterpartyId) ?? { sets: 0, csa: 0, known: true };
+        c.sets++;
+        if (n.collateralised === true) c.csa++;
+        if (n.collateralised === undefined) c.known = false;
+        byCp.set(n.counterpartyId, c);
+      }
+      for (const [id, c] of [...byCp].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+        if (!c.known) continue;
+        f.add(`cp.${id}.netting_sets`, `netting sets of ${id}`, c.sets, 'count', 'netting_set_summary:rows');
+        f.add(`cp.${id}.csa_netting_sets`, `netting sets of ${id} under a CSA (collateralised)`, c.csa, 'count', 'netting_set_summary:collateralised');
+      }
     }
     const eepe = e.nettingSets.reduce((a, n) => a + (Number.isFinite(n.eepe) ? n.eepe : 0), 0);
     money('book.eepe', 'effective EPE of the book (sum over netting sets)', e.nettingSets.some((n) => Number.isFinite(n.eepe)) ? eepe : null, 'netting_set_summary:eepe');
@@ -214,7 +248,12 @@ export function factsOf(data: ExplainData): FactSet {
     if (o.plan) {
       const src = `plan:${o.plan.source}`;
       money('plan.saving', `${o.plan.source} saving of the plan`, o.plan.saving, `${src}:saving`);
-      f.add('plan.saving_pct_xva', 'saving of the plan, percent of the total XVA cost', o.plan.savingPctOfXva, 'pct', `${src}:saving_pct_of_xva`);
+      f.add('plan.realised', 'whether the plan saving was re-measured on the amended book (1) or is the sum of its actions measured one by one (0)', o.plan.source === 'realised' ? 1 : 0, 'count', `${src}:figure`);
+      f.add('plan.saving_pct_xva', "saving of the plan, percent of the optimiser's base XVA cost (CVA + FVA + MVA + KVA of the book as the optimiser measured it)", o.plan.savingPctOfXva, 'pct', `${src}:saving_pct_of_xva`);
+      // the denominator of that percentage, which the plan table does not carry: saving / (percent / 100)
+      if (Number.isFinite(o.plan.savingPctOfXva) && o.plan.savingPctOfXva !== 0 && Number.isFinite(o.plan.saving) && o.plan.saving !== 0) {
+        money('plan.base_xva', "the optimiser's base XVA cost of the book (CVA + FVA + MVA + KVA of its own base run), of which the plan saving's percentage is taken", (100 * o.plan.saving) / o.plan.savingPctOfXva, `${src}:saving/saving_pct_of_xva×100`);
+      }
       f.add('plan.saving_bp_notional', 'saving of the plan, bp of gross notional', o.plan.savingBpOfGrossNotional, 'bp', `${src}:saving_bp_of_gross_notional`);
       money('plan.cva_saving', 'CVA saving of the plan', -o.plan.dCva, `${src}:-d_cva`);
       money('plan.fva_saving', 'FVA saving of the plan', -o.plan.dFva, `${src}:-d_fva`);
@@ -227,10 +266,18 @@ export function factsOf(data: ExplainData): FactSet {
       const p = `rec.${r.actionId}`;
       const src = 'recommendations';
       money(`${p}.net_benefit`, `net benefit of ${r.actionId}`, r.netBenefit, `${src}:net_benefit`);
+      f.add(`${p}.chosen`, `whether the optimiser chose ${r.actionId} for its plan (1) or not (0)`, r.chosen ? 1 : 0, 'count', `${src}:chosen`, r.skipReason ? { note: r.skipReason } : {});
       money(`${p}.cva_saving`, `CVA saving of ${r.actionId}`, -r.dCva, `${src}:-d_cva`);
       money(`${p}.fva_saving`, `FVA saving of ${r.actionId}`, -r.dFva, `${src}:-d_fva`);
       money(`${p}.mva_saving`, `MVA saving of ${r.actionId}`, -r.dMva, `${src}:-d_mva`);
       money(`${p}.kva_saving`, `KVA saving of ${r.actionId}`, -r.dKva, `${src}:-d_kva`);
+      if (r.dDva !== null) money(`${p}.d_dva`, `DVA change of ${r.actionId} (not part of its net benefit: own credit)`, r.dDva, `${src}:d_dva`);
+      if (r.lever === 'collateral') {
+        // the collateral lever's saving is a year of collateral funding, not a column: what the net benefit holds
+        // beyond the four measured savings, less the cost
+        const rest = r.netBenefit + r.cost - (-r.dCva - r.dFva - r.dMva - r.dKva);
+        if (Math.abs(rest) >= 0.5) money(`${p}.collateral_saving`, `one year of collateral funding saving of ${r.actionId}, as its net benefit counts it`, rest, `${src}:net_benefit+cost+d_cva+d_fva+d_mva+d_kva`);
+      }
       money(`${p}.ead_saving`, `EAD reduction of ${r.actionId}`, -r.dEad, `${src}:-d_ead`);
       money(`${p}.capital_saving`, `capital saving of ${r.actionId}`, -r.dCapital, `${src}:-d_capital`);
       f.add(`${p}.d_cet1_bp`, `CET1 ratio change of ${r.actionId}`, r.dCet1Bp, 'bp', `${src}:d_cet1_bp`);

@@ -55,11 +55,11 @@ export function persona(id: PersonaId): PersonaSpec {
 
 /** Which facts each persona starts from (the tools reveal the rest). */
 const START: Record<PersonaId, RegExp[]> = {
-  cva_trader: [/^run\.sobol_points$/, /^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/],
-  fva_specialist: [/^book\.(fca|fba|colva|fva|cva|xva_net)$/, /^cp\.[^.]+\.(fva|fca|fba|colva|fva_share)$/, /^scenario\.[^.]+\.(fva|d_fva|d_net)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_fva|d_fva_share)$/, /^change\.book\.(fva|xva_net)/],
-  capital_optimiser: [/^capital\./, /^rec\.[^.]+\.(capital_saving|kva_saving|ead_saving|d_cet1_bp|net_benefit|cost)$/, /^plan\.(capital_saving|kva_saving|saving)$/, /^change\.capital\./],
-  collateral_manager: [/^margin\./, /^rec\.[^.]+\.(mva_saving|fva_saving|cva_saving|net_benefit|cost)$/, /^change\.margin\./],
-  head_of_desk: [/^book\.(cva|dva|fva|xva_net|cva_top5_share)$/, /^capital\.(capital|kva|cet1_impact_bp|rwa_ccr|ead)$/, /^margin\.(simm_post|simm_collect|mva)$/, /^plan\./, /^rec\.[^.]+\.(net_benefit|cost)$/, /^change\./, /^scenario\.[^.]+\.d_net$/],
+  cva_trader: [/^run\.(sobol_points|cs01_shift_bp)$/, /^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/],
+  fva_specialist: [/^book\.(fca|fba|colva|fva|cva|xva_net)$/, /^cp\.[^.]+\.(fva|fca|fba|colva|fva_share|netting_sets|csa_netting_sets)$/, /^scenario\.[^.]+\.(fva|d_fva|d_net)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_fva|d_fva_share)$/, /^change\.book\.(fva|xva_net)/],
+  capital_optimiser: [/^capital\./, /^rec\.[^.]+\.(capital_saving|kva_saving|ead_saving|d_cet1_bp|net_benefit|cost|chosen)$/, /^plan\.(capital_saving|kva_saving|saving)$/, /^change\.capital\./],
+  collateral_manager: [/^margin\./, /^rec\.[^.]+\.(mva_saving|fva_saving|cva_saving|kva_saving|collateral_saving|d_dva|net_benefit|cost|chosen)$/, /^change\.margin\./],
+  head_of_desk: [/^book\.(cva|dva|fva|xva_net|cva_top5_share)$/, /^capital\.(capital|kva|cet1_impact_bp|rwa_ccr|ead)$/, /^margin\.(simm_post|simm_collect|mva)$/, /^plan\./, /^rec\.[^.]+\.(net_benefit|cost|chosen|cva_saving|fva_saving|mva_saving|kva_saving|collateral_saving|d_dva)$/, /^change\./, /^scenario\.[^.]+\.d_net$/],
 };
 
 /** The facts a persona starts from, filtered for the share level (trade-level facts only with --share trade-level). */
@@ -142,7 +142,7 @@ function tools(ctx: ToolContext): Record<string, PersonaTool> {
       parameters: { type: 'object', properties: {}, additionalProperties: false },
       run: async () => {
         const r = reveal(byPattern(/^(rec|plan)\./));
-        const actions = (ctx.data.optimize?.recommendations ?? []).map((a) => ({ actionId: a.actionId, lever: a.lever, description: a.description, chosen: a.chosen, rank: a.rank }));
+        const actions = (ctx.data.optimize?.recommendations ?? []).map((a) => ({ actionId: a.actionId, lever: a.lever, description: a.description, chosen: a.chosen, rank: a.rank, ...(a.skipReason ? { notChosenBecause: a.skipReason } : {}) }));
         return { data: { actions, figures: r.data }, facts: r.facts };
       },
     },

@@ -1,7 +1,8 @@
 /**
  * The library entry of `xva explain` (docs/explain.md): results → facts → personas in dependency order, each
- * narrated (builtin, or an LLM through the fact check with one regeneration, then the built-in text flagged) →
- * report.md with tables and charts (and report.html) in the output folder.
+ * narrated and fact-checked (builtin: a paragraph that fails the check is left out and reported; an LLM: one
+ * regeneration, then the built-in text flagged) → report.md with tables and charts (and report.html) in the output
+ * folder. The appendix's facts cited are the ones the check matched.
  *
  * Results: `resultsDir` (the tables of earlier runs, read without recomputing) or, without it, runs made now through
  * the library into `<outDir>/results` (results/runNow.ts). `previousDir` (an earlier explain's folder with facts.json,
@@ -16,6 +17,7 @@ import type { Lever } from '../optimize/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { ExplainData } from './data.js';
 import { addChangeFacts, factsOf, type FactSet } from './facts.js';
+import { checkedNarration, groundedNarration } from './grounding/index.js';
 import { BuiltinNarrator } from './narrators/builtin.js';
 import { PERSONAS, personaTools, startingFacts, type ToolContext } from './personas.js';
 import { renderCharts, type Chart } from './report/charts.js';
@@ -196,18 +198,18 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
         earlier: sections.filter((s) => persona.dependsOn.includes(s.persona.id)).map((s) => ({ persona: s.persona.id, title: s.persona.title, paragraphs: s.paragraphs })),
         share: options.share,
       };
-      if (narrator.kind === 'builtin') {
-        const r = await narrator.narrate(request);
-        sections.push({ persona, paragraphs: r.paragraphs, sources: r.paragraphs.map(() => ({ narrator: r.narrator, model: r.model, cited: r.cited, flagged: false, reasons: [] })) });
-        continue;
-      }
-      const { groundedNarration } = await import('./grounding/index.js');
-      const g = await groundedNarration(narrator, request, builtin, { ignore, fallbackOnError: options.fallbackBuiltin });
+      // the built-in writer's paragraphs go through the same fact check as a model's: one that fails is left out
+      // (the writer would write the same words again, and nothing stands in for it) and the report says why
+      const g =
+        narrator.kind === 'builtin'
+          ? await checkedNarration(narrator, request, { ignore })
+          : await groundedNarration(narrator, request, builtin, { ignore, fallbackOnError: options.fallbackBuiltin });
       sections.push({
         persona,
         paragraphs: g.result.paragraphs,
         sources: g.provenance.map((p) => ({ narrator: p.narrator, model: p.model, cited: p.cited, flagged: p.flagged, reasons: p.reasons })),
         ...(g.narratorError ? { narratorError: g.narratorError } : {}),
+        ...(g.dropped.length > 0 ? { dropped: g.dropped } : {}),
       });
     }
   } finally {

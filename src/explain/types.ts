@@ -26,6 +26,8 @@ export interface Fact {
   source: string;
   /** True for figures below the aggregate level (a trade's): they leave the machine only with --share trade-level. */
   tradeLevel?: boolean;
+  /** Words the engine wrote beside the number (an action's reason for not being chosen: `limit maxUnwinds`). */
+  note?: string;
 }
 
 /** A read-only tool a persona may call (the LLM narrators expose them through native tool calling). */
@@ -92,4 +94,6 @@ export interface ParagraphCheck {
   problems: string[];
   /** Fact ids the paragraph's numbers matched. */
   matched: string[];
+  /** Per figure read (in order), the fact ids it matched (empty: unsupported). */
+  figures: { text: string; matched: string[] }[];
 }

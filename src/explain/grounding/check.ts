@@ -1,19 +1,44 @@
 /**
  * The fact check of one paragraph (issue #9, item 3): every figure the prose states must be one of the facts the
- * narrator was given or that its tools revealed, within the rounding the text uses. "1.2m" stands for anything in
- * [1.15m, 1.25m] and so supports a fact of 1,234,567 but not one of 1,290,000; "12bp" supports 12.4bp; "3.4%" supports a
- * percentage fact of 3.4 or a ratio fact of 0.0341.
+ * narrator was given or that its tools revealed, within the rounding the text uses, in the fact's unit and, where the
+ * sentence says which way it moved, with the fact's sign. What is verified:
+ *
+ * - Value: "1.2m" stands for anything in [1.15m, 1.25m] and so supports a fact of 1,234,567 but not one of 1,290,000;
+ *   "12bp" supports 12.4bp. A figure must carry at least two significant digits' worth of precision: amounts, %, pp,
+ *   bp and years are held to ±half a unit of their second significant digit (so never more than 5% off) but never
+ *   tighter than the text's own rounding nor than whole currency units (amounts) or one decimal (%, pp, bp, years):
+ *   "USD 5m" supports 4.95m–5.05m, not 5.35m; "USD 1m" supports 987,654; "0.5%" supports 0.54.
+ * - Unit: amounts (with a scale or a currency) match currency facts (and scaled counts: "1.2m paths"); a stated
+ *   currency (code, symbol or word: "yen", "euros") must be the fact's; "%" matches `pct` facts and `ratio` facts
+ *   ×100; "pp" only differences of percentages (`change.<id>` of a `pct` fact); "bp" only `bp` facts; "years" only
+ *   `years` facts; a bare number only counts, ratios, and currency facts that carry no currency. No conversion between
+ *   bp, % and pp.
+ * - Direction: a figure the sentence says rises/falls/increases/decreases/is up/down (numbers.ts) must have the sign of
+ *   the fact: a rise is a positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive
+ *   saving is a fall of what it saves. A fact within the figure's tolerance of zero fits either direction.
+ * - Unverifiable forms (multiples "9.9x", "tenfold", fractions in words, unknown units "mio") fail the paragraph.
+ *
+ * What it does not verify: which subject a figure belongs to. "Book CVA is USD 1.1m" passes when any fact given to the
+ * narrator is 1.1m (a counterparty's CVA): the facts carry ids and labels but no grammar to tie the words of the
+ * sentence to one of them reliably. Nor does it verify qualitative claims (which action is chosen, what is
+ * collateralised), only figures.
  */
 
 import type { Fact, FactUnit, ParagraphCheck } from '../types.js';
-import { extractFigures, type ExtractOptions, type StatedFigure } from './numbers.js';
+import { readFigures, type ExtractOptions, type StatedFigure } from './numbers.js';
 
 /** Relative slack for binary floating point on top of the text's own rounding (1e-9 of the figure). */
 const FLOAT_SLACK = 1e-9;
 
+/** A difference of two percentages: the what-changed fact of a `pct` fact (not its relative change `.pct`). */
+function isPercentagePointFact(fact: Fact): boolean {
+  return fact.unit === 'pct' && fact.id.startsWith('change.') && !fact.id.endsWith('.pct');
+}
+
 /**
  * The fact's magnitude in the units of the figure, or undefined when the two cannot describe the same number
- * (a percentage is never a currency amount). Ratios are fractions (0.0341), `pct` facts are already in percent (3.4).
+ * (a percentage is never a currency amount, bp are never %). Ratios are fractions (0.0341), `pct` facts are already in
+ * percent (3.4).
  */
 function factInFigureUnits(fact: Fact, figure: StatedFigure): number | undefined {
   const v = Math.abs(fact.value);
@@ -27,33 +52,59 @@ function factInFigureUnits(fact: Fact, figure: StatedFigure): number | undefined
       // "1.2m paths", "1.5 thousand trades": a scaled count, only when no currency is stated
       return unit === 'count' && figure.currency === undefined ? v : undefined;
     case 'pct':
-      if (unit === 'pct') return v;
+      if (unit === 'pct' && !isPercentagePointFact(fact)) return v;
       if (unit === 'ratio') return v * 100;
-      if (unit === 'bp') return v / 100;
       return undefined;
+    case 'pp':
+      return isPercentagePointFact(fact) ? v : undefined;
     case 'bp':
-      if (unit === 'bp') return v;
-      if (unit === 'ratio') return v * 1e4;
-      if (unit === 'pct') return v * 100;
-      return undefined;
+      return unit === 'bp' ? v : undefined;
     case 'years':
       return unit === 'years' ? v : undefined;
     case 'plain':
-      // a bare number: a count, a ratio, an amount written without its currency, a span without its unit
-      return v;
+      // a bare number: a count, a ratio, or an amount of a fact that has no currency to state
+      if (unit === 'count' || unit === 'ratio') return v;
+      if (unit === 'currency' && fact.currency === undefined) return v;
+      return undefined;
   }
 }
 
-function within(figure: StatedFigure, candidate: number): boolean {
-  return Math.abs(candidate - figure.value) <= figure.halfStep + FLOAT_SLACK * Math.max(figure.value, candidate);
+/**
+ * How far from the written figure a fact may lie: the text's own rounding, at most half a unit of the second
+ * significant digit (two significant digits), but never tighter than whole currency units or one decimal of %/pp/bp
+ * and years. Plain numbers (counts, ratios) keep the text's rounding.
+ */
+export function toleranceOf(figure: StatedFigure): number {
+  if (figure.kind === 'plain') return figure.halfStep;
+  const floor = figure.kind === 'amount' ? 0.5 : 0.05;
+  const twoDigits = figure.value > 0 ? 0.5 * 10 ** (Math.floor(Math.log10(figure.value)) - 1) : 0;
+  return Math.min(figure.halfStep, Math.max(twoDigits, floor));
 }
 
-/** Fact ids whose value the figure states within its rounding. */
+function within(figure: StatedFigure, candidate: number): boolean {
+  return Math.abs(candidate - figure.value) <= toleranceOf(figure) + FLOAT_SLACK * Math.max(figure.value, candidate);
+}
+
+/** +1 when the fact says its quantity went up, −1 down, 0 when it is zero; savings are the opposite of their sign. */
+function factDirection(fact: Fact): number {
+  const saving = !fact.id.startsWith('change.') && /saving/.test(fact.id);
+  const s = Math.sign(fact.value);
+  return saving ? -s : s;
+}
+
+function directionFits(figure: StatedFigure, fact: Fact): boolean {
+  if (!figure.direction) return true;
+  if (Math.abs(fact.value) <= toleranceOf(figure)) return true;
+  const d = factDirection(fact);
+  return figure.direction === 'up' ? d >= 0 : d <= 0;
+}
+
+/** Fact ids whose value the figure states within its rounding, in its unit and (when it says one) direction. */
 export function factsMatching(figure: StatedFigure, facts: readonly Fact[]): string[] {
   const ids: string[] = [];
   for (const fact of facts) {
     const candidate = factInFigureUnits(fact, figure);
-    if (candidate !== undefined && within(figure, candidate)) ids.push(fact.id);
+    if (candidate !== undefined && within(figure, candidate) && directionFits(figure, fact)) ids.push(fact.id);
   }
   return ids;
 }
@@ -83,13 +134,56 @@ function closest(figure: StatedFigure, facts: readonly Fact[]): Fact | undefined
   return bestDistance < Math.log(10) ? best : undefined;
 }
 
+/** The units a figure's value would fit in, with the fact it would then match (for the reason). */
+function otherUnitMatch(figure: StatedFigure, facts: readonly Fact[]): Fact | undefined {
+  for (const kind of ['amount', 'pct', 'pp', 'bp', 'years', 'plain'] as const) {
+    if (kind === figure.kind) continue;
+    const as: StatedFigure = { ...figure, kind, currency: undefined, direction: undefined };
+    const id = factsMatching(as, facts)[0];
+    if (id) return facts.find((f) => f.id === id);
+  }
+  // a bare number that would be an amount in currency units
+  if (figure.kind === 'plain') {
+    const money = facts.find((f) => f.unit === 'currency' && Math.abs(Math.abs(f.value) - figure.value) <= figure.halfStep);
+    if (money) return money;
+  }
+  return undefined;
+}
+
+const UNIT_WORDS: Record<StatedFigure['kind'], string> = {
+  amount: 'an amount',
+  pct: 'a percentage',
+  pp: 'percentage points (a difference of percentages)',
+  bp: 'basis points',
+  years: 'years',
+  plain: 'a bare number without a unit',
+};
+
 function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
   if (figure.kind === 'amount' && figure.currency !== undefined) {
-    const otherCurrency = factsMatching({ ...figure, currency: undefined }, facts)
+    const otherCurrency = factsMatching({ ...figure, currency: undefined, direction: undefined }, facts)
       .map((id) => facts.find((f) => f.id === id)!)
-      .find((f) => f.unit === 'currency');
+      .find((f) => f.unit === 'currency' && f.currency !== undefined && f.currency !== figure.currency);
     if (otherCurrency) return `${figure.text}: states ${figure.currency} but ${formatFact(otherCurrency)}`;
   }
+  if (figure.direction) {
+    const undirected = factsMatching({ ...figure, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
+    if (undirected.length > 0) {
+      const f = undirected[0]!;
+      const saving = factDirection(f) !== Math.sign(f.value);
+      return `${figure.text}: says it ${figure.direction === 'up' ? 'rises' : 'falls'}, but ${formatFact(f)}${saving ? ' (a saving: positive means it falls)' : ''}, which is a ${figure.direction === 'up' ? 'fall' : 'rise'}`;
+    }
+  }
+  // within the text's own rounding but not within two significant digits
+  const coarse = facts.filter((f) => {
+    const c = factInFigureUnits(f, figure);
+    return c !== undefined && Math.abs(c - figure.value) <= figure.halfStep + FLOAT_SLACK * Math.max(figure.value, c) && directionFits(figure, f);
+  });
+  if (coarse.length > 0) {
+    return `${figure.text}: too few significant digits to tell it from nearby figures (state at least two, e.g. ${formatFact(coarse[0]!)})`;
+  }
+  const other = otherUnitMatch(figure, facts);
+  if (other) return `${figure.text}: written as ${UNIT_WORDS[figure.kind]}, but the fact it may mean is in another unit: ${formatFact(other)}`;
   const near = closest(figure, facts);
   const hint = near ? ` (closest: ${formatFact(near)})` : '';
   return `${figure.text}: no fact within its rounding${hint}`;
@@ -99,10 +193,29 @@ function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
 export function checkParagraph(text: string, facts: readonly Fact[], options: ExtractOptions = {}): ParagraphCheck {
   const problems: string[] = [];
   const matched = new Set<string>();
-  for (const figure of extractFigures(text, options)) {
+  const perFigure: ParagraphCheck['figures'] = [];
+  const { figures, unverifiable } = readFigures(text, options);
+  for (const u of unverifiable) problems.push(`${u.text}: ${u.reason}, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)`);
+  for (const figure of figures) {
     const ids = factsMatching(figure, facts);
     if (ids.length === 0) problems.push(problemFor(figure, facts));
     for (const id of ids) matched.add(id);
+    perFigure.push({ text: figure.text, matched: ids });
   }
-  return { ok: problems.length === 0, problems, matched: [...matched] };
+  return { ok: problems.length === 0, problems, matched: [...matched], figures: perFigure };
+}
+
+/**
+ * The facts a checked paragraph cites: per figure, the facts the check matched, narrowed to those the narrator says it
+ * used when that leaves at least one (a figure such as "USD 1.1m" may fit several facts; the narrator's own list picks
+ * among the ones the check verified, never adds to them). Sorted.
+ */
+export function citedFacts(check: Pick<ParagraphCheck, 'figures'>, declared: readonly string[] = []): string[] {
+  const own = new Set(declared);
+  const out = new Set<string>();
+  for (const f of check.figures) {
+    const narrowed = f.matched.filter((id) => own.has(id));
+    for (const id of narrowed.length > 0 ? narrowed : f.matched) out.add(id);
+  }
+  return [...out].sort();
 }

@@ -1,11 +1,14 @@
 /**
  * Grounded narration (issue #9, item 3): a section is narrated, each paragraph is fact-checked, the rejected ones are
  * sent back once with their reasons, and any paragraph still wrong is replaced by the built-in writer's text for the
- * same persona and flagged. The provenance of every paragraph feeds the report's appendix.
+ * same persona (itself checked: a built-in paragraph that fails is never used) and flagged. The built-in writer's own
+ * sections go through the same check (checkedNarration): it cannot be asked again (same facts, same words) and has no
+ * fallback, so a paragraph of it that fails is left out and reported. The provenance of every paragraph (with the fact
+ * ids the check matched) feeds the report's appendix.
  */
 
 import type { Fact, NarrationRequest, NarrationResult, Narrator } from '../types.js';
-import { checkParagraph } from './check.js';
+import { checkParagraph, citedFacts } from './check.js';
 
 export interface ParagraphProvenance {
   /** Position of the paragraph in the section as printed. */
@@ -28,7 +31,10 @@ export interface GroundedSection {
   provenance: ParagraphProvenance[];
   /** True when the narrator was asked once more with the rejected paragraphs. */
   regenerated: boolean;
-  /** LLM paragraphs that failed twice and for which the fallback writer had no paragraph left (dropped). */
+  /**
+   * Paragraphs left out: an LLM paragraph that failed twice with no passing built-in paragraph left to stand in, or a
+   * built-in paragraph that failed the check itself. Never printed; the report says how many and why.
+   */
   dropped: { paragraph: string; reasons: string[] }[];
   /** Set when the LLM narrator failed (unreachable, refused) and the fallback wrote the whole section. */
   narratorError?: string;
@@ -48,11 +54,15 @@ interface Checked {
   paragraph: string;
   ok: boolean;
   problems: string[];
-  matched: string[];
+  /** The facts the check matched, narrowed per figure to the narrator's own citations (citedFacts). */
+  cited: string[];
 }
 
 function checkAll(result: NarrationResult, ignore: readonly string[]): Checked[] {
-  return result.paragraphs.map((paragraph) => ({ paragraph, ...checkParagraph(paragraph, result.facts, { ignore }) }));
+  return result.paragraphs.map((paragraph) => {
+    const check = checkParagraph(paragraph, result.facts, { ignore });
+    return { paragraph, ok: check.ok, problems: check.problems, cited: citedFacts(check, result.cited) };
+  });
 }
 
 function mergeFacts(...lists: readonly (readonly Fact[])[]): Fact[] {
@@ -112,7 +122,8 @@ export async function groundedNarration(
   // still wrong after one regeneration: the built-in writer's paragraphs stand in, the same position first
   const builtin = await fallback.narrate(request);
   const builtinChecks = checkAll(builtin, ignore);
-  const used = new Set<number>();
+  // a built-in paragraph that fails the check itself never stands in
+  const used = new Set<number>(builtinChecks.flatMap((c, i) => (c.ok ? [] : [i])));
   const pick = (index: number): number | undefined => {
     if (index < builtinChecks.length && !used.has(index)) return index;
     for (let i = 0; i < builtinChecks.length; i++) if (!used.has(i)) return i;
@@ -121,7 +132,7 @@ export async function groundedNarration(
   // reserve the same-position paragraphs of every failing paragraph before handing out the others
   const failing = secondChecks.flatMap((c, i) => (c.ok ? [] : [i]));
   const assigned = new Map<number, number | undefined>();
-  for (const i of failing) if (i < builtinChecks.length) { assigned.set(i, i); used.add(i); }
+  for (const i of failing) if (i < builtinChecks.length && !used.has(i)) { assigned.set(i, i); used.add(i); }
   for (const i of failing) if (!assigned.has(i)) { const j = pick(i); if (j !== undefined) used.add(j); assigned.set(i, j); }
 
   const paragraphs: string[] = [];
@@ -143,7 +154,7 @@ export async function groundedNarration(
       index: paragraphs.length,
       narrator: builtin.narrator,
       model: builtin.model,
-      cited: stand.matched,
+      cited: stand.cited,
       flagged: true,
       reasons: c.problems,
       attempt: 2,
@@ -169,27 +180,51 @@ async function wholeSectionFallback(
 ): Promise<GroundedSection> {
   const builtin = await fallback.narrate(request);
   const checks = checkAll(builtin, ignore);
+  const passing = checks.filter((c) => c.ok);
   return {
-    result: { ...builtin, cited: unionCited(builtin.cited, checks) },
-    provenance: checks.map((c, index) => ({
+    result: { ...builtin, paragraphs: passing.map((c) => c.paragraph), cited: citedBy(passing) },
+    provenance: passing.map((c, index) => ({
       index,
       narrator: builtin.narrator,
       model: builtin.model,
-      cited: c.matched,
+      cited: c.cited,
       flagged: true,
       reasons: [reason],
       attempt: 1,
     })),
     regenerated: false,
-    dropped: [],
+    dropped: checks.filter((c) => !c.ok).map((c) => ({ paragraph: c.paragraph, reasons: c.problems })),
     narratorError: reason,
   };
 }
 
+/**
+ * A section of the built-in writer through the same fact check as the model narrators' (run.ts, --narrator builtin):
+ * the paragraphs that pass are printed, each citing the facts the check matched; a paragraph that fails is left out
+ * (`dropped`, with the check's reasons), since the writer would write the same words again and there is no other
+ * writer to stand in for it.
+ */
+export async function checkedNarration(narrator: Narrator, request: NarrationRequest, options: Pick<GroundingOptions, 'ignore'> = {}): Promise<GroundedSection> {
+  const ignore = [request.persona.title, ...request.earlier.map((e) => e.title), ...(options.ignore ?? [])];
+  const result = await narrator.narrate(request);
+  const checks = checkAll(result, ignore);
+  const passing = checks.filter((c) => c.ok);
+  return {
+    result: { ...result, paragraphs: passing.map((c) => c.paragraph), cited: citedBy(passing) },
+    provenance: passing.map((c, index) => provenanceOf(index, result, c, 1)),
+    regenerated: false,
+    dropped: checks.filter((c) => !c.ok).map((c) => ({ paragraph: c.paragraph, reasons: c.problems })),
+  };
+}
+
+function citedBy(checks: readonly Checked[]): string[] {
+  return [...new Set(checks.flatMap((c) => c.cited))].sort();
+}
+
 function unionCited(cited: readonly string[], checks: readonly Checked[]): string[] {
-  return [...new Set([...cited, ...checks.flatMap((c) => c.matched)])];
+  return [...new Set([...cited, ...checks.flatMap((c) => c.cited)])];
 }
 
 function provenanceOf(index: number, result: NarrationResult, check: Checked, attempt: 1 | 2): ParagraphProvenance {
-  return { index, narrator: result.narrator, model: result.model, cited: check.matched, flagged: false, reasons: [], attempt };
+  return { index, narrator: result.narrator, model: result.model, cited: check.cited, flagged: false, reasons: [], attempt };
 }

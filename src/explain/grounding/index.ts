@@ -2,11 +2,16 @@
  * Grounding of `xva explain` (issue #9, item 3): the fact check of LLM prose. API for the command and the report:
  *
  *   checkParagraph(text: string, facts: readonly Fact[], options?: { ignore?: readonly string[] }): ParagraphCheck
- *     Every figure the paragraph states (amounts with k/m/bn/thousand/million, %, bp, years, counts) must match a
- *     fact within the text's rounding; dates, tenors, ordinals, ranks and the `ignore` phrases are not figures.
+ *     Every figure the paragraph states (amounts with k/m/bn/thousand/million and currency codes, symbols or words,
+ *     %, pp, bp, years, counts) must match a fact within the text's rounding and at least two significant digits, in
+ *     the fact's unit (no bp/%/pp conversion; bare numbers only for counts and ratios) and, where the sentence says
+ *     rises/falls/up/down…, with the fact's sign. Multiples (9.9x, tenfold), fractions in words and unknown units
+ *     (mio) fail the paragraph. Dates, tenors, ordinals, ranks and the `ignore` phrases are not figures. The subject
+ *     of a figure is not checked (check.ts).
  *
  *   extractFigures(text: string, options?: { ignore?: readonly string[] }): StatedFigure[]
- *     The figures alone (value in base units, half of the last digit's step, kind, currency).
+ *     The figures alone (value in base units, half of the last digit's step, kind, currency, direction).
+ *   unverifiableFigures(text, options?): UnverifiableFigure[]   (multiples, unknown units, numbers in words)
  *
  *   groundedNarration(narrator: Narrator, request: NarrationRequest, fallback: Narrator,
  *                     options?: { ignore?: readonly string[]; fallbackOnError?: boolean }): Promise<GroundedSection>
@@ -17,12 +22,31 @@
  *                         dropped: { paragraph; reasons }[]; narratorError?: string }
  *     ParagraphProvenance = { index; narrator; model; cited: string[]; flagged: boolean; reasons: string[];
  *                             attempt: 1 | 2 }   (one per printed paragraph: the report's appendix)
+ *     A built-in paragraph that fails the check never stands in; the LLM paragraph is then dropped.
+ *
+ *   checkedNarration(narrator: Narrator, request: NarrationRequest, options?: { ignore? }): Promise<GroundedSection>
+ *     The built-in writer's section through the same check: passing paragraphs printed, failing ones left out and
+ *     listed in `dropped`.
+ *
+ *   citedFacts(check: ParagraphCheck, declared?: readonly string[]): string[]
+ *     What a paragraph cites (provenance.cited, the appendix): per figure the facts the check matched, narrowed to the
+ *     narrator's own citations when that leaves at least one.
  */
 
-export { extractFigures, type StatedFigure, type FigureKind, type ExtractOptions } from './numbers.js';
-export { checkParagraph, factsMatching } from './check.js';
+export {
+  extractFigures,
+  unverifiableFigures,
+  readFigures,
+  type StatedFigure,
+  type FigureKind,
+  type Direction,
+  type UnverifiableFigure,
+  type ExtractOptions,
+} from './numbers.js';
+export { checkParagraph, citedFacts, factsMatching, toleranceOf } from './check.js';
 export {
   groundedNarration,
+  checkedNarration,
   type GroundedSection,
   type GroundingOptions,
   type ParagraphProvenance,

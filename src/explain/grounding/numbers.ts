@@ -2,18 +2,29 @@
  * Reads the figures a paragraph of prose states, with the precision the text gives them, so that the fact check can
  * compare each one with the engine's numbers "with the rounding the text uses" (issue #9, item 3).
  *
- * A stated figure is a currency amount (`$1.2m`, `EUR 950k`, `1.2 million`, `USD 1,234,567`), a percentage (`3.4%`,
- * `3.4 percent`, `0.5pp`), basis points (`12bp`, `12 bps`, `12 basis points`), a span in years (`4.2 years`) or a plain
- * number (a count, a ratio). What is not a figure of the engine is left alone: dates (`2026-11-25`, `25 Nov 2026`,
- * `in 2026`, `Q3 2026`), tenors and durations (`5Y`, `10y`, `6M EURIBOR`, `10-year`, `10 days`), ordinals (`1st`),
- * ranks and labels (`top 5`, `Tier 1`, `CET1`, `CRE52.40`, `CP0001`, `v2.6`) and any phrase the caller names (persona
- * titles).
+ * A stated figure is a currency amount (`$1.2m`, `EUR 950k`, `1.2 million`, `USD 1,234,567`, `16.0 million yen`,
+ * `US$5m`), a percentage (`3.4%`, `3.4 percent`), a difference of percentages (`0.5pp`, `0.5 percentage points`), basis
+ * points (`12bp`, `12 bps`, `12 basis points`), a span in years (`4.2 years`) or a plain number (a count, a ratio). What
+ * is not a figure of the engine is left alone: dates (`2026-11-25`, `25 Nov 2026`, `in 2026`, `Q3 2026`), tenors and
+ * durations (`5Y`, `10y`, `6M EURIBOR`, `10-year`, `10 days`), ordinals (`1st`), ranks and labels (`top 5`, `Tier 1`,
+ * `CET1`, `CRE52.40`, `CP0001`, `v2.6`) and any phrase the caller names (persona titles, identifiers). A year-like
+ * number after "by", "in", "of"… is a date only when no unit follows it ("by 2030" is a date, "by 2030 USD" an amount).
  *
- * Signs are not read: prose says "a CVA charge of 1.2m" or "fell by 3.4%" of a fact stored as -1,234,567 or -0.034, so
- * figures and facts are compared by magnitude.
+ * Figures the check cannot verify are reported separately (`unverifiableFigures`), never read as something else:
+ * multiples (`9.9x`, `3 times`, `tenfold`, `a factor of 10`, `doubles`, `twice`), fractions in words (`half of`), numbers
+ * in words with a unit (`seven percent`, `five million`) and amounts with a scale or currency word the reader does not
+ * know (`5.4 mio`, `3 lakh`, `2 yards`, `10 quid`). Spelled-out counts without a unit (`seven counterparties`) are not
+ * read at all.
+ *
+ * Direction: a figure introduced by a word that says which way something moved ("rises by", "fell", "an increase of",
+ * "up", "down by", "reduces CVA by", "adds", "USD 1m lower") carries `direction` up or down; a figure in parentheses
+ * right after such a figure ("rises by USD 1.2m (3.4%)") takes its direction. The check compares it with the sign of the
+ * fact (check.ts). Otherwise figures are magnitudes: prose says "a CVA charge of 1.2m" of a fact stored as -1,234,567.
  */
 
-export type FigureKind = 'amount' | 'pct' | 'bp' | 'years' | 'plain';
+export type FigureKind = 'amount' | 'pct' | 'pp' | 'bp' | 'years' | 'plain';
+
+export type Direction = 'up' | 'down';
 
 export interface StatedFigure {
   /** The figure as written, with its unit and currency (`$1.2m`, `12 bps`). */
@@ -25,8 +36,18 @@ export interface StatedFigure {
   /** Half of the last stated digit's step in base units (1.2m → 50 000; 12bp → 0.5; 1,234,567 → 0.5). */
   halfStep: number;
   kind: FigureKind;
-  /** ISO code when the text states a currency (`$` → USD, `€` → EUR, `GBP 3m` → GBP). */
+  /** ISO code when the text states a currency (`$` → USD, `€` → EUR, `GBP 3m` → GBP, `yen` → JPY). */
   currency?: string;
+  /** The direction the sentence gives the figure ("rises by" → up, "falls by" → down); absent when it gives none. */
+  direction?: Direction;
+}
+
+/** A number the text states in a form the fact check cannot compare with a fact (a multiple, an unknown unit). */
+export interface UnverifiableFigure {
+  text: string;
+  index: number;
+  /** Why it cannot be checked, as the narrator reads it. */
+  reason: string;
 }
 
 export interface ExtractOptions {
@@ -35,10 +56,45 @@ export interface ExtractOptions {
 }
 
 const CURRENCY_CODES =
-  'USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|SEK|NOK|DKK|HKD|SGD|CNY|CNH|KRW|INR|BRL|MXN|ZAR|PLN|CZK|HUF|TRY';
-const SYMBOL_CURRENCY: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
+  'USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|SEK|NOK|DKK|HKD|SGD|CNY|CNH|KRW|INR|BRL|MXN|ZAR|PLN|CZK|HUF|TRY|ILS|THB|TWD|IDR|MYR|SAR|AED|RUB|CLP|COP|ARS|RON|QAR|KWD';
+const SYMBOL_CURRENCY: Record<string, string> = {
+  $: 'USD',
+  US$: 'USD',
+  C$: 'CAD',
+  A$: 'AUD',
+  NZ$: 'NZD',
+  HK$: 'HKD',
+  S$: 'SGD',
+  '€': 'EUR',
+  '£': 'GBP',
+  '¥': 'JPY',
+};
 const MONTHS =
   '(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)';
+
+/** Currency words after a figure ("1,200,000 dollars", "16.0 million yen", "5m Swiss francs"), with their ISO code. */
+const CURRENCY_WORD =
+  /^\s?(?:(?<qual>US|U\.S\.|American|Canadian|Australian|New\s+Zealand|Hong\s+Kong|Singapore|Swiss)\s+)?(?<word>dollars?|euros?|pounds?(?:\s+sterling)?|sterling|yen|francs?|yuan|renminbi|rupees?)(?![\p{L}\p{N}])/iu;
+
+function currencyOfWord(qualifier: string | undefined, word: string): string {
+  const w = word.toLowerCase();
+  const q = (qualifier ?? '').toLowerCase().replace(/\s+/g, ' ');
+  if (w.startsWith('dollar')) {
+    return q === 'canadian' ? 'CAD' : q === 'australian' ? 'AUD' : q === 'new zealand' ? 'NZD' : q === 'hong kong' ? 'HKD' : q === 'singapore' ? 'SGD' : 'USD';
+  }
+  if (w.startsWith('euro')) return 'EUR';
+  if (w.startsWith('pound') || w === 'sterling') return 'GBP';
+  if (w === 'yen') return 'JPY';
+  if (w.startsWith('franc')) return 'CHF';
+  if (w === 'yuan' || w === 'renminbi') return 'CNY';
+  return 'INR';
+}
+
+/** What makes a year-like number a figure rather than a date: a unit right after it. */
+const UNIT_AFTER_YEAR = new RegExp(
+  `^\\s?(?:(?:${CURRENCY_CODES})\\b|[$€£¥%×]|(?:percent|per\\s+cent|pp|bps?|basis\\s+points?|[kKmMbB]|bn|mn|mln|bln|mio|million|billion|thousand|trillion|dollars?|euros?|pounds?|sterling|yen|francs?|x|times|-?fold)(?![\\p{L}\\p{N}]))`,
+  'iu',
+);
 
 /** Dates are blanked (same length, so offsets stay) before figures are read. */
 const DATE_PATTERNS: RegExp[] = [
@@ -48,9 +104,14 @@ const DATE_PATTERNS: RegExp[] = [
   new RegExp(`\\b${MONTHS}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b`, 'gi'),
   new RegExp(`\\b${MONTHS}\\.?\\s+\\d{4}\\b`, 'gi'),
   /\b(?:Q[1-4]|H[12]|FY)\s?'?\d{2,4}\b/gi,
-  // a calendar year after a word that introduces a point in time ("in 2026", "since 2019", "year-end 2025")
-  /\b(?:in|since|by|until|till|from|through|during|of|year|year-end|end|before|after|early|late|mid|between|and)\s+(?:19|20)\d{2}(?:\/\d{2})?\b/gi,
 ];
+
+/**
+ * A calendar year after a word that introduces a point in time ("in 2026", "since 2019", "year-end 2025"): a date,
+ * unless a unit follows ("rises by 2030 USD" states an amount).
+ */
+const YEAR_AFTER_WORD =
+  /\b(?:in|since|by|until|till|from|through|during|of|year|year-end|end|before|after|early|late|mid|between|and)\s+(?:19|20)\d{2}(?:\/\d{2})?\b/gi;
 
 /** Words before a number that make it a rank or a label, not a figure ("top 5", "Tier 1", "Basel 3"). */
 const RANK_BEFORE =
@@ -64,17 +125,18 @@ const TENOR_AFTER =
 const DURATION_AFTER = /^\s?(?:business\s+days?|days?|weeks?|months?)\b/i;
 
 const FIGURE = new RegExp(
-  `(?:(?<code>${CURRENCY_CODES})\\s?|(?<sym>[$€£¥])\\s?)?` +
+  `(?:(?<code>${CURRENCY_CODES})\\s?|(?<sym>(?:US|NZ|HK|[CAS])\\$|[$€£¥])\\s?)?` +
     `(?<num>\\d{1,3}(?:[,\\u00a0\\u202f]\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?|\\.\\d+)`,
   'gu',
 );
 
 const SUFFIX = new RegExp(
   '^(?:' +
-    '\\s?(?<pct>%|percent\\b|per\\s+cent\\b|percentage\\s+points?\\b|pp\\b)' +
+    '\\s?(?<pp>percentage[\\s-]+points?\\b|pp\\b|ppts?\\b)' +
+    '|\\s?(?<pct>%|percent\\b|per\\s+cent\\b|pct\\b)' +
     '|\\s?(?<bp>basis\\s+points?\\b|bps\\b|bp\\b)' +
     '|\\s?(?<word>trillion|billion|million|thousand|tn|bln|bn|mln|mn|mm)\\b' +
-    '|(?<glued>[kKmMbB])(?![\\p{L}\\p{N}])' +
+    '|\\s?(?<glued>[kKmMbB])(?![\\p{L}\\p{N}])' +
     '|\\s(?<years>years?|yrs?)\\b' +
     ')',
   'iu',
@@ -98,6 +160,73 @@ const SCALE: Record<string, number> = {
   trillion: 1e12,
 };
 
+/** Scale and currency words the check does not read: a figure with one cannot be verified. */
+const UNKNOWN_UNIT = /^\s?(?<w>mios?|mill?s?|mrds?|mlds?|mlrds?|bio|lakhs?|lacs?|crores?|grand|yards?|bucks|quid|thou)(?![\p{L}\p{N}])/iu;
+
+/** A multiple after the number: 9.9x, 3×, 2-fold, 3 times. */
+const MULTIPLE_AFTER = /^(?:\s?[x×](?![\p{L}\p{N}])|\s?-?\s?fold\b|\s+times\b)/iu;
+
+/** "a factor of 10", "a multiple of 3". */
+const FACTOR_BEFORE = /\b(?:factor|multiple)\s+of\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\s+than|close\s+to)\s+)?$/i;
+
+const NUMBER_WORDS =
+  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|a\\s+hundred|a\\s+thousand|a\\s+million|a\\s+billion';
+
+/** Words that state a multiple or a fraction, or a number in words with a unit: not verifiable figures. */
+const WORD_FIGURES: { re: RegExp; reason: string }[] = [
+  {
+    re: /\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand)[- ]?fold|twice|doubl(?:e|es|ed|ing)(?![- ]count)|tripl(?:e|es|ed|ing)|quadrupl(?:e|es|ed|ing)|halv(?:e|es|ed|ing))\b/giu,
+    reason: 'a multiple in words',
+  },
+  {
+    re: /(?<!\b(?:first|second|1st|2nd)\s)\b(?:half|a\s+third|two\s+thirds|a\s+quarter|three\s+quarters)\s+(?=(?:of|the)\b)/giu,
+    reason: 'a fraction in words',
+  },
+  {
+    re: new RegExp(
+      `\\b(?:${NUMBER_WORDS})(?:[\\s-]+(?:and\\s+)?(?:${NUMBER_WORDS}))*\\s+(?:percent|per\\s+cent|percentage\\s+points?|basis\\s+points?|bps?|thousand|million|billion|trillion|dollars?|euros?|pounds?|yen|francs?)\\b`,
+      'giu',
+    ),
+    reason: 'a number in words with a unit',
+  },
+];
+
+/** Words that say which way a figure moved. */
+const UP_VERBS =
+  'rise|rises|rose|risen|rising|increase|increases|increased|increasing|grow|grows|grew|grown|growing|climb|climbs|climbed|climbing|jump|jumps|jumped|jumping|add|adds|added|adding|raise|raises|raised|raising';
+const DOWN_VERBS =
+  'fall|falls|fell|fallen|falling|decrease|decreases|decreased|decreasing|decline|declines|declined|declining|drop|drops|dropped|dropping|shrink|shrinks|shrank|shrunk|shrinking|reduce|reduces|reduced|reducing|cut|cuts|cutting|lower|lowers|lowered|lowering';
+const UP_NOUNS = 'increase|rise|jump';
+const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut';
+const HEDGE =
+  '(?:(?:about|around|roughly|approximately|nearly|almost|some|just|over|under|only|another|further|a|an|more\\s+than|less\\s+than|close\\s+to)\\s+){0,3}';
+/** The object between a verb and "by": up to six words, each starting with a letter ("the book's CVA", "the CET1 ratio"). */
+const OBJECT = "(?:\\s+[\\p{L}'’`_-][\\p{L}\\p{N}'’`_-]*){1,6}?";
+/** "rises by", "fell", "an increase of", "reduces the book's CVA by", "up", "down by" right before the figure. */
+const DIRECTION_BEFORE = [
+  new RegExp(`\\b(?<up>${UP_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<down>${DOWN_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<up>${UP_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<down>${DOWN_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<up>${UP_NOUNS})\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<down>${DOWN_NOUNS})\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
+  // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
+  new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+];
+/** "USD 1m higher", "a 5% increase", "3bp lower". */
+const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|${UP_NOUNS})|(?<down>lower|${DOWN_NOUNS}))\\b`, 'iu');
+
+function directionAround(masked: string, start: number, end: number): Direction | undefined {
+  const before = masked.slice(Math.max(0, start - 80), start);
+  for (const re of DIRECTION_BEFORE) {
+    const m = re.exec(before);
+    if (m?.groups) return m.groups.up !== undefined ? 'up' : 'down';
+  }
+  const after = DIRECTION_AFTER.exec(masked.slice(end, end + 20));
+  if (after?.groups) return after.groups.up !== undefined ? 'up' : 'down';
+  return undefined;
+}
+
 function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
 }
@@ -117,10 +246,17 @@ function maskNonFigures(text: string, ignore: readonly string[]): string {
   for (const re of DATE_PATTERNS) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(masked)) !== null) {
-      // keep the introducing word of "in 2026" readable; only the digits matter
-      masked = blank(masked, m.index, m.index + m[0].length);
-    }
+    while ((m = re.exec(masked)) !== null) masked = blank(masked, m.index, m.index + m[0].length);
+  }
+  YEAR_AFTER_WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = YEAR_AFTER_WORD.exec(masked)) !== null) {
+    const end = m.index + m[0].length;
+    // "by 2030 USD", "of 2025 dollars": a figure with its unit, not a date
+    if (UNIT_AFTER_YEAR.test(masked.slice(end))) continue;
+    // keep the introducing word of "in 2026" readable; only the digits matter
+    const digits = m[0].search(/\d/);
+    masked = blank(masked, m.index + digits, end);
   }
   return masked;
 }
@@ -143,10 +279,15 @@ function halfStepOf(digits: string): number {
 const WORDLIKE = /[\p{L}\p{N}_.]/u;
 const LETTER = /\p{L}/u;
 
-/** Every figure the paragraph states, in order of appearance. */
-export function extractFigures(text: string, options: ExtractOptions = {}): StatedFigure[] {
+interface Scan {
+  figures: StatedFigure[];
+  unverifiable: UnverifiableFigure[];
+}
+
+function scan(text: string, options: ExtractOptions): Scan {
   const masked = maskNonFigures(text, options.ignore ?? []);
   const figures: (StatedFigure & { end: number })[] = [];
+  const unverifiable: UnverifiableFigure[] = [];
   FIGURE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = FIGURE.exec(masked)) !== null) {
@@ -169,6 +310,13 @@ export function extractFigures(text: string, options: ExtractOptions = {}): Stat
 
     const rest = masked.slice(end);
     if (DURATION_AFTER.test(rest)) continue;
+    if (MULTIPLE_AFTER.test(rest) || FACTOR_BEFORE.test(masked.slice(Math.max(0, start - 40), start))) {
+      const mult = MULTIPLE_AFTER.exec(rest);
+      const stop = end + (mult ? mult[0].length : 0);
+      unverifiable.push({ text: text.slice(start, stop), index: start, reason: 'a multiple' });
+      FIGURE.lastIndex = stop;
+      continue;
+    }
     const suffix = SUFFIX.exec(rest);
     if (suffix?.groups) {
       const s = suffix.groups;
@@ -176,7 +324,8 @@ export function extractFigures(text: string, options: ExtractOptions = {}): Stat
         // 6M EURIBOR, 3m point: a tenor in months
         if (TENOR_AFTER.test(rest.slice(suffix[0].length))) continue;
       }
-      if (s.pct !== undefined) kind = 'pct';
+      if (s.pp !== undefined) kind = 'pp';
+      else if (s.pct !== undefined) kind = 'pct';
       else if (s.bp !== undefined) kind = 'bp';
       else if (s.years !== undefined) kind = 'years';
       else {
@@ -188,32 +337,64 @@ export function extractFigures(text: string, options: ExtractOptions = {}): Stat
       }
       end += suffix[0].length;
     }
-    const code = TRAILING_CODE.exec(masked.slice(end));
-    if (code?.groups?.code && currency === undefined && (kind === 'amount' || kind === 'plain')) {
-      currency = code.groups.code;
-      end += code[0].length;
+    if (kind === 'amount' || kind === 'plain') {
+      const code = TRAILING_CODE.exec(masked.slice(end));
+      const word = code ? undefined : CURRENCY_WORD.exec(masked.slice(end));
+      if (code?.groups?.code) {
+        if (currency === undefined) currency = code.groups.code;
+        end += code[0].length;
+      } else if (word?.groups?.word) {
+        const named = currencyOfWord(word.groups.qual, word.groups.word);
+        if (currency === undefined) currency = named;
+        else if (currency !== named) {
+          unverifiable.push({ text: text.slice(start, end + word[0].length), index: start, reason: 'two different currencies' });
+          FIGURE.lastIndex = end + word[0].length;
+          continue;
+        }
+        end += word[0].length;
+      }
+    }
+    const unknown = UNKNOWN_UNIT.exec(masked.slice(end));
+    if (unknown) {
+      const stop = end + unknown[0].length;
+      unverifiable.push({ text: text.slice(start, stop), index: start, reason: `a unit the fact check does not know ("${unknown.groups!.w}")` });
+      FIGURE.lastIndex = stop;
+      continue;
     }
     if (currency !== undefined && kind === 'plain') kind = 'amount';
-    // tenors, ordinals and identifiers: 5Y, 10y, 3rd, 2x, 12a
+    // tenors, ordinals and identifiers: 5Y, 10y, 3rd, 12a
     const next = masked[end] ?? ' ';
     if (/[\p{L}\p{N}_]/u.test(next)) continue;
     // adjectival spans: 10-year, 5-day, 3-notch
     if (next === '-' && LETTER.test(masked[end + 1] ?? ' ')) continue;
 
-    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, currency, end });
+    const direction = directionAround(masked, start, end);
+    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, ...(currency !== undefined ? { currency } : {}), ...(direction ? { direction } : {}), end });
     FIGURE.lastIndex = end;
   }
 
-  // ranges: "3-4%", "1.2 to 1.5m": the first bound takes the unit (and scale) of the second
+  for (const { re, reason } of WORD_FIGURES) {
+    re.lastIndex = 0;
+    let w: RegExpExecArray | null;
+    while ((w = re.exec(masked)) !== null) unverifiable.push({ text: text.slice(w.index, w.index + w[0].length).trim(), index: w.index, reason });
+  }
+  unverifiable.sort((a, b) => a.index - b.index);
+
   for (let i = 0; i + 1 < figures.length; i++) {
     const a = figures[i]!;
     const b = figures[i + 1]!;
+    const between = masked.slice(a.end, b.index);
+    // "rises by USD 1.2m (3.4%)", "falls by 12bp or 0.1%": the second states the same move
+    if (a.direction && !b.direction && (/^\s*\(\s*$/.test(between) && /^\s*\)/.test(masked.slice(b.end)) || /^\s*,?\s*or\s+$/.test(between))) {
+      b.direction = a.direction;
+    }
+    // ranges: "3-4%", "1.2 to 1.5m": the first bound takes the unit (and scale) of the second
     if (a.kind !== 'plain' || b.kind === 'plain') continue;
-    if (!/^\s*(?:-|–|—|to)\s*$/.test(masked.slice(a.end, b.index))) continue;
+    if (!/^\s*(?:-|–|—|to)\s*$/.test(between)) continue;
     a.kind = b.kind;
-    a.currency = a.currency ?? b.currency;
+    if (a.currency === undefined && b.currency !== undefined) a.currency = b.currency;
     if (b.kind === 'amount') {
-      const bDigits = (/[\d.,]+/.exec(b.text)?.[0] ?? '').replace(/,/g, '');
+      const bDigits = (/[\d.,]+/.exec(b.text.replace(/^[^\d.]+/, ''))?.[0] ?? '').replace(/,/g, '');
       const scale = b.value / Number(bDigits);
       if (Number.isFinite(scale) && scale > 1) {
         a.value *= scale;
@@ -221,5 +402,20 @@ export function extractFigures(text: string, options: ExtractOptions = {}): Stat
       }
     }
   }
-  return figures.map(({ end: _end, ...f }) => f);
+  return { figures: figures.map(({ end: _end, ...f }) => f), unverifiable };
+}
+
+/** Every figure the paragraph states, in order of appearance. */
+export function extractFigures(text: string, options: ExtractOptions = {}): StatedFigure[] {
+  return scan(text, options).figures;
+}
+
+/** Numbers the paragraph states in a form the fact check cannot verify (multiples, unknown units, words). */
+export function unverifiableFigures(text: string, options: ExtractOptions = {}): UnverifiableFigure[] {
+  return scan(text, options).unverifiable;
+}
+
+/** Both at once (one pass). */
+export function readFigures(text: string, options: ExtractOptions = {}): Scan {
+  return scan(text, options);
 }

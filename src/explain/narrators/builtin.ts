@@ -3,7 +3,12 @@
  * no network. Per persona it finds the largest drivers and their shares, the concentrations, which stresses bite,
  * what changed against a previous run and which recommendations pay most and why, and states every figure through
  * formatFigure (format.ts), so the fact check reads each one back to a fact. Same facts, same words.
- * Figures are stated as magnitudes with a verb for the sign ("rises by USD 1.2m"), as the fact check compares them.
+ * Figures are stated as magnitudes with a verb for the sign ("rises by USD 1.2m"); the fact check compares the verb
+ * with the fact's sign. Qualitative claims come from facts too: the head of desk backs only actions the optimiser chose
+ * (`rec.<id>.chosen` = 1) and names a rejected one only as not chosen, with its reason (the fact's note); an action's
+ * savings are ranked over all its components (CVA, FVA, MVA, KVA, a year of collateral funding) and its DVA change is
+ * said apart (not part of the net benefit); a counterparty is called uncollateralised only when none of its netting
+ * sets has a CSA (`cp.<id>.csa_netting_sets`); the plan's percentage names its denominator (`plan.base_xva`).
  */
 import { CONCENTRATION_PCT } from '../facts.js';
 import { formatFigure } from '../format.js';
@@ -26,6 +31,11 @@ class Writer {
 
   value(id: string): number {
     return this.byId.get(id)?.value ?? Number.NaN;
+  }
+
+  /** The words beside the fact's number (an action's reason for not being chosen). */
+  note(id: string): string | undefined {
+    return this.byId.get(id)?.note;
   }
 
   /** The fact's magnitude as prose states it; records the citation. */
@@ -126,10 +136,14 @@ function cvaTrader(w: Writer): string[] {
   if (stress) out.push(stress);
   if (w.has('book.cva_cs01')) {
     const top = w.ranked(/^cp\.([^.]+)\.cva_cs01$/, (f) => Math.abs(f.value))[0];
-    let c = `A 1bp widening of every counterparty's credit curve would add ${w.fig('book.cva_cs01')} to CVA`;
+    const cva01 = w.value('book.cva_cs01');
+    let c = `A 1bp widening of every counterparty's credit curve would ${rises(cva01, 'add', 'take')} ${w.fig('book.cva_cs01')} ${cva01 >= 0 ? 'to' : 'off'} CVA`;
     if (top && w.has(`cp.${top.key}.cva_cs01_share`)) c += `; ${top.key}'s curve alone ${w.fig(top.id)} (${w.fig(`cp.${top.key}.cva_cs01_share`)}), the first candidate for a credit hedge`;
     c += '.';
-    if (w.has('book.dva_cs01')) c += ` A 1bp widening of the bank's own curve would add ${w.fig('book.dva_cs01')} to DVA.`;
+    if (w.has('book.dva_cs01')) {
+      const dva01 = w.value('book.dva_cs01');
+      c += ` A 1bp widening of the bank's own curve would ${rises(dva01, 'add', 'take')} ${w.fig('book.dva_cs01')} ${dva01 >= 0 ? 'to' : 'off'} DVA.`;
+    }
     out.push(c);
   }
   const change = changeSentence(w, ['book.cva', 'book.dva', 'book.eepe']);
@@ -148,9 +162,7 @@ function fvaSpecialist(w: Writer): string[] {
   if (w.has('book.xva_net')) p += ` With CVA and DVA, the net XVA cost of the book is ${w.fig('book.xva_net')}.`;
   out.push(p);
   const cps = w.ranked(/^cp\.([^.]+)\.fva$/).filter((c) => w.value(c.id) > 0).slice(0, 3);
-  if (cps.length > 0) {
-    out.push(`FVA comes from the uncollateralised counterparties: ${list(cps.map((c) => `${c.key} (${w.fig(c.id)}${w.has(`cp.${c.key}.fva_share`) ? `, ${w.fig(`cp.${c.key}.fva_share`)} of book FVA` : ''})`))}.`);
-  }
+  if (cps.length > 0) out.push(fvaDrivers(w, cps.map((c) => c.key)));
   const stress = stressSentences(w, 'd_fva', 'FVA');
   if (stress) out.push(stress);
   const change = changeSentence(w, ['book.fva', 'book.xva_net']);
@@ -158,14 +170,53 @@ function fvaSpecialist(w: Writer): string[] {
   return out;
 }
 
-function recSentence(w: Writer, key: string, components: { suffix: string; name: string }[]): string {
-  const parts = components
-    .filter((c) => w.has(`rec.${key}.${c.suffix}`) && w.value(`rec.${key}.${c.suffix}`) > 0.5)
-    .sort((a, b) => w.value(`rec.${key}.${b.suffix}`) - w.value(`rec.${key}.${a.suffix}`) || (a.name < b.name ? -1 : 1))
-    .slice(0, 2)
-    .map((c) => `${c.name} ${w.fig(`rec.${key}.${c.suffix}`)}`);
+/**
+ * "The largest contributors to FVA are CP0026 (USD 514.2k, 29.1% of book FVA) and CP0044 (…), which trade without a
+ * CSA; and CP0011 (…), which trades under a CSA whose terms … still leave exposure to fund": the collateral status from
+ * `cp.<id>.csa_netting_sets`, or no claim about collateral when the results do not say.
+ */
+function fvaDrivers(w: Writer, keys: string[]): string {
+  const item = (k: string) => `${k} (${w.fig(`cp.${k}.fva`)}${w.has(`cp.${k}.fva_share`) ? `, ${w.fig(`cp.${k}.fva_share`)} of book FVA` : ''})`;
+  const known = keys.every((k) => w.has(`cp.${k}.csa_netting_sets`) && w.has(`cp.${k}.netting_sets`));
+  if (!known) return `The largest contributors to FVA are ${list(keys.map(item))}.`;
+  // grouped by collateral status, in order of FVA within each group
+  const csa = (k: string) => w.value(`cp.${k}.csa_netting_sets`);
+  const sets = (k: string) => w.value(`cp.${k}.netting_sets`);
+  const groups: string[] = [];
+  const none = keys.filter((k) => csa(k) === 0);
+  const all = keys.filter((k) => csa(k) > 0 && csa(k) === sets(k));
+  const some = keys.filter((k) => csa(k) > 0 && csa(k) < sets(k));
+  if (none.length > 0) groups.push(`${list(none.map(item))}, which ${none.length === 1 ? 'trades' : 'trade'} without a CSA`);
+  if (all.length > 0) groups.push(`${list(all.map(item))}, which ${all.length === 1 ? 'trades' : 'trade'} under a CSA whose terms (threshold, minimum transfer amount, margin period of risk) still leave exposure to fund`);
+  if (some.length > 0) groups.push(`${list(some.map(item))}, with only some of ${some.length === 1 ? 'its' : 'their'} netting sets under a CSA`);
+  return `The largest contributors to FVA are ${groups.join('; and ')}.`;
+}
+
+/** The savings an action's net benefit is made of (DVA is not one: own credit), largest first. */
+const SAVINGS: { suffix: string; name: string }[] = [
+  { suffix: 'cva_saving', name: 'CVA' },
+  { suffix: 'fva_saving', name: 'FVA' },
+  { suffix: 'mva_saving', name: 'MVA' },
+  { suffix: 'kva_saving', name: 'KVA' },
+  { suffix: 'collateral_saving', name: 'a year of collateral funding' },
+];
+
+/** Whether the optimiser chose the action: " (in the plan)", " (not chosen by the optimiser: reason)", or "" when unknown. */
+function planStatus(w: Writer, key: string): string {
+  const id = `rec.${key}.chosen`;
+  if (!w.has(id)) return '';
+  return w.value(id) === 1 ? ' (in the plan)' : ` (not chosen by the optimiser: ${w.note(id) ?? 'no reason recorded'})`;
+}
+
+function recSentence(w: Writer, key: string, withStatus = true): string {
+  const parts = SAVINGS.filter((c) => w.has(`rec.${key}.${c.suffix}`) && w.value(`rec.${key}.${c.suffix}`) > 0.5)
+    .sort((a, b) => w.value(`rec.${key}.${b.suffix}`) - w.value(`rec.${key}.${a.suffix}`) || (a.name < b.name ? -1 : 1));
+  const notes: string[] = [];
+  if (parts.length > 0) notes.push(`${parts.length > 2 ? 'largest savings' : 'savings'}: ${list(parts.slice(0, 2).map((c) => `${c.name} ${w.fig(`rec.${key}.${c.suffix}`)}`))}`);
+  const dva = `rec.${key}.d_dva`;
+  if (w.has(dva) && Math.abs(w.value(dva)) >= 0.5) notes.push(`DVA ${rises(w.value(dva))} by ${w.fig(dva)}, which the net benefit leaves out`);
   const cost = w.has(`rec.${key}.cost`) && w.value(`rec.${key}.cost`) > 0.5 ? ` at a cost of ${w.fig(`rec.${key}.cost`)}` : '';
-  return `${code(key)}, which ${w.value(`rec.${key}.net_benefit`) >= 0 ? 'pays' : 'costs'} ${w.fig(`rec.${key}.net_benefit`)} net${cost}${parts.length > 0 ? ` (mostly ${list(parts)} saved)` : ''}`;
+  return `${code(key)}${withStatus ? planStatus(w, key) : ''}, which ${w.value(`rec.${key}.net_benefit`) >= 0 ? 'pays' : 'costs'} ${w.fig(`rec.${key}.net_benefit`)} net${cost}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
 function capitalOptimiser(w: Writer): string[] {
@@ -180,9 +231,13 @@ function capitalOptimiser(w: Writer): string[] {
   const cps = w.ranked(/^capital\.cp\.([^.]+)\.capital$/).slice(0, 3);
   if (cps.length > 0) out.push(`The largest users of counterparty capital are ${list(cps.map((c) => `${c.key} (${w.fig(c.id)}${w.has(`capital.cp.${c.key}.capital_share`) ? `, ${w.fig(`capital.cp.${c.key}.capital_share`)}` : ''})`))}.`);
   const st = w.ranked(/^capital\.scenario\.([^.]+)\.d_capital$/, (f) => Math.abs(f.value)).filter((m) => Math.abs(w.value(m.id)) >= 0.5);
-  if (st.length > 0) out.push(`Under ${code(st[0]!.key)} capital ${rises(w.value(st[0]!.id))} by ${w.fig(st[0]!.id)}${w.has(`capital.scenario.${st[0]!.key}.d_kva`) ? ` and KVA by ${w.fig(`capital.scenario.${st[0]!.key}.d_kva`)}` : ''}.`);
+  if (st.length > 0) {
+    const dKva = `capital.scenario.${st[0]!.key}.d_kva`;
+    const kva = w.has(dKva) ? (Math.abs(w.value(dKva)) < 0.5 ? ' and leaves KVA unchanged' : ` and KVA ${rises(w.value(dKva))} by ${w.fig(dKva)}`) : '';
+    out.push(`Under ${code(st[0]!.key)} capital ${rises(w.value(st[0]!.id))} by ${w.fig(st[0]!.id)}${kva}.`);
+  }
   const recs = w.ranked(/^rec\.([^.]+)\.capital_saving$/).filter((r) => r.value > 0.5).slice(0, 2);
-  if (recs.length > 0) out.push(`The recommendations that free the most capital: ${recs.map((r) => `${code(r.key)} frees ${w.fig(r.id)}${w.has(`rec.${r.key}.kva_saving`) && w.value(`rec.${r.key}.kva_saving`) > 0.5 ? ` and saves ${w.fig(`rec.${r.key}.kva_saving`)} of KVA` : ''}`).join('; ')}.`);
+  if (recs.length > 0) out.push(`The recommendations that free the most capital: ${recs.map((r) => `${code(r.key)}${planStatus(w, r.key)} frees ${w.fig(r.id)}${w.has(`rec.${r.key}.kva_saving`) && w.value(`rec.${r.key}.kva_saving`) > 0.5 ? ` and saves ${w.fig(`rec.${r.key}.kva_saving`)} of KVA` : ''}`).join('; ')}.`);
   const change = changeSentence(w, ['capital.ead', 'capital.capital', 'capital.kva']);
   if (change) out.push(change);
   return out;
@@ -217,7 +272,7 @@ function collateralManager(w: Writer): string[] {
     out.push(`If the collateral held is ${w.fig(`margin.scenario.${worst.key}.coverage`)} of what is agreed (${code(worst.key)}), the uncollateralised exposure ${rises(w.value(worst.id))} by ${w.fig(worst.id)}, to ${w.fig(`margin.scenario.${worst.key}.residual`)}.`);
   }
   const recs = w.ranked(/^rec\.([^.]+)\.net_benefit$/).filter((r) => /^(collateral|csa)/.test(r.key) && r.value > 0.5).slice(0, 2);
-  if (recs.length > 0) out.push(`On collateral the measured recommendations are ${list(recs.map((r) => recSentence(w, r.key, [{ suffix: 'mva_saving', name: 'MVA' }, { suffix: 'cva_saving', name: 'CVA' }, { suffix: 'fva_saving', name: 'FVA' }])))}.`);
+  if (recs.length > 0) out.push(`On collateral, the optimiser measured ${list(recs.map((r) => recSentence(w, r.key)))}.`);
   const change = changeSentence(w, ['margin.simm_collect', 'margin.simm_post', 'margin.mva']);
   if (change) out.push(change);
   return out;
@@ -236,15 +291,41 @@ function headOfDesk(w: Writer): string[] {
   if (worst.length > 0) matters.push(`the worst stress, ${code(worst[0]!.key)}, adds ${w.fig(worst[0]!.id)} to the net XVA cost`);
   if (w.has('capital.cet1_impact_bp')) matters.push(`the book moves the CET1 ratio by ${w.fig('capital.cet1_impact_bp')}`);
   if (matters.length > 0) out.push(`What matters most: ${list(matters)}.`);
-  if (w.has('plan.saving')) {
-    const recs = w.ranked(/^rec\.([^.]+)\.net_benefit$/).filter((r) => r.value > 0.5).slice(0, 3);
-    let r = `The optimiser's plan of ${w.fig('plan.actions')} action(s) saves ${w.fig('plan.saving')}, ${w.fig('plan.saving_pct_xva')} of the total XVA cost, measured on the amended book.`;
-    if (recs.length > 0) r += ` I back ${list(recs.map((x) => recSentence(w, x.key, [{ suffix: 'cva_saving', name: 'CVA' }, { suffix: 'fva_saving', name: 'FVA' }, { suffix: 'kva_saving', name: 'KVA' }, { suffix: 'mva_saving', name: 'MVA' }])))}.`;
-    out.push(r);
-  } else if (w.has('plan.actions')) out.push('The optimiser found no action that pays under its objective.');
+  if (w.has('plan.saving')) out.push(planParagraph(w));
+  else if (w.has('plan.actions')) out.push('The optimiser found no action that pays under its objective.');
   const change = changeSentence(w, ['book.xva_net', 'capital.capital', 'plan.saving']);
   if (change) out.push(change);
   return out;
+}
+
+/**
+ * The plan, its saving against a stated denominator, the actions backed (only those the optimiser chose) and the
+ * paying actions it did not choose, with its reason.
+ */
+function planParagraph(w: Writer): string {
+  const nets = w.ranked(/^rec\.([^.]+)\.net_benefit$/);
+  const chosen = (key: string) => w.has(`rec.${key}.chosen`) && w.value(`rec.${key}.chosen`) === 1;
+  const rejected = (key: string) => w.has(`rec.${key}.chosen`) && w.value(`rec.${key}.chosen`) === 0;
+  const known = nets.some((r) => w.has(`rec.${r.key}.chosen`));
+  const realised = w.has('plan.realised') ? w.value('plan.realised') === 1 : undefined;
+  let r = `The optimiser's plan of ${w.fig('plan.actions')} action(s) ${realised === false ? 'would save' : 'saves'} ${w.fig('plan.saving')}`;
+  if (realised === true) r += ', measured on the amended book';
+  if (realised === false) r += ' by the sum of its actions measured one by one (the whole plan was not re-measured)';
+  if (w.has('plan.saving_pct_xva') && w.has('plan.base_xva')) {
+    r += `: ${w.fig('plan.saving_pct_xva')} of ${w.fig('plan.base_xva')}, the book's CVA + FVA + MVA + KVA as the optimiser measured it on its own base run (not the net XVA cost above)`;
+  }
+  r += '.';
+  const backed = nets.filter((x) => chosen(x.key) && x.value > 0.5).slice(0, 3);
+  if (backed.length > 0) r += ` I back ${list(backed.map((x) => recSentence(w, x.key, false)))}.`;
+  else if (!known) {
+    const top = nets.filter((x) => x.value > 0.5).slice(0, 3);
+    if (top.length > 0) r += ` The measured actions that pay most are ${list(top.map((x) => recSentence(w, x.key, false)))}; these results do not say which the optimiser chose.`;
+  }
+  const passed = nets.filter((x) => rejected(x.key) && x.value > 0.5).slice(0, 2);
+  if (passed.length > 0) {
+    r += ` The optimiser did not choose ${list(passed.map((x) => `${code(x.key)}, which would pay ${w.fig(x.id)} net (${w.note(`rec.${x.key}.chosen`) ?? 'no reason recorded'})`))}.`;
+  }
+  return r;
 }
 
 const WRITERS: Record<PersonaId, (w: Writer) => string[]> = {

@@ -68,7 +68,7 @@ export interface ToolAnswer {
 }
 
 function factForPrompt(f: Fact): Record<string, unknown> {
-  return { id: f.id, label: f.label, value: f.value, unit: f.unit, ...(f.currency ? { currency: f.currency } : {}) };
+  return { id: f.id, label: f.label, value: f.value, unit: f.unit, ...(f.currency ? { currency: f.currency } : {}), ...(f.note ? { note: f.note } : {}) };
 }
 
 /** The facts as the prompt lists them (id, label, value, unit, currency; the source path stays local). */

@@ -17,6 +17,14 @@ export function systemPrompt(request: NarrationRequest): string {
     '- State only numbers that appear in the facts below or in your tools\' answers. You may round them ' +
       '(1,234,567 as 1.2m; 0.0341 as 3.4%; 12.4bp as 12bp) but never compute new figures (no sums, differences, ' +
       'ratios or shares that are not given). Every figure is checked; a paragraph with an unsupported figure is rejected.',
+    '- Keep at least two significant digits (5.4m, not 5m) and the fact\'s unit: currency amounts with their currency ' +
+      '(USD 1.2m), pct facts in % (never as bp), bp facts in bp (never as %), counts as bare numbers; "pp" only for a ' +
+      'given change of a percentage. Write numbers as digits; no multiples ("3x", "tenfold", "half of"): state the ' +
+      'figure itself.',
+    '- When you say a figure rises, falls, is up or down, it must have that sign in the facts (a negative change is a ' +
+      'fall; a positive *_saving is a fall of what it saves).',
+    '- Back only actions the optimiser chose (chosen = 1); an action not chosen may be named only as not chosen, with ' +
+      'its note.',
     '- After a figure you may cite its fact id in square brackets, e.g. "1.2m [book.cva]"; the brackets are removed ' +
       'before printing.',
     '- Use the tools to look at detail you need (counterparties, exposures, scenarios, recommendations).',

@@ -26,6 +26,11 @@ export interface ReportSection {
   sources: ParagraphSource[];
   /** The LLM narrator failed and the built-in writer wrote the section (--fallback builtin). */
   narratorError?: string;
+  /**
+   * Paragraphs that failed the fact check and were left out (a built-in paragraph, or a model paragraph with no
+   * passing built-in paragraph to stand in): never printed; the section says how many and why.
+   */
+  dropped?: { paragraph: string; reasons: string[] }[];
 }
 
 export interface ReportMeta {
@@ -139,9 +144,9 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   const o = data.optimize;
   if (!o) L.push('_No optimiser results._', '');
   else {
-    if (o.plan) L.push(`Plan saving (${o.plan.source === 'realised' ? 'realised: the whole plan re-measured on the amended book' : 'estimated: the sum of the single actions'}): **${v('plan.saving')} ${ccy}**, ${v('plan.saving_pct_xva')}% of the total XVA cost, ${v('plan.saving_bp_notional')}bp of gross notional.`, '');
+    if (o.plan) L.push(`Plan saving (${o.plan.source === 'realised' ? 'realised: the whole plan re-measured on the amended book' : 'estimated: the sum of the single actions'}): **${v('plan.saving')} ${ccy}**, ${v('plan.saving_pct_xva')}% of the optimiser's base XVA cost (${facts.has('plan.base_xva') ? `${v('plan.base_xva')} ${ccy} = ` : ''}CVA + FVA + MVA + KVA of the book as the optimiser measured it on its own base run, not the net XVA cost above), ${v('plan.saving_bp_notional')}bp of gross notional.`, '');
     const recs = [...o.recommendations].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, 15);
-    L.push(...table(['Rank', 'Action', 'Lever', 'What', 'Net benefit', 'CVA saved', 'FVA saved', 'KVA saved', 'Capital freed', 'Cost'], recs.map((r) => { const p = `rec.${r.actionId}`; return [r.rank === null ? '–' : String(r.rank), `\`${r.actionId}\``, r.lever, r.description, v(`${p}.net_benefit`), v(`${p}.cva_saving`), v(`${p}.fva_saving`), v(`${p}.kva_saving`), v(`${p}.capital_saving`), v(`${p}.cost`)]; })));
+    L.push(...table(['Rank', 'Action', 'In plan', 'Lever', 'What', 'Net benefit', 'CVA saved', 'FVA saved', 'KVA saved', 'Capital freed', 'Cost'], recs.map((r) => { const p = `rec.${r.actionId}`; return [r.rank === null ? '–' : String(r.rank), `\`${r.actionId}\``, r.chosen ? 'yes' : `no${r.skipReason ? ` (${r.skipReason})` : ''}`, r.lever, r.description, v(`${p}.net_benefit`), v(`${p}.cva_saving`), v(`${p}.fva_saving`), v(`${p}.kva_saving`), v(`${p}.capital_saving`), v(`${p}.cost`)]; })));
   }
 
   for (const s of sections) {
@@ -152,6 +157,9 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
       const src = s.sources[i];
       if (src?.flagged && !s.narratorError) L.push(`> Flagged: this paragraph is the built-in writer's; the ${meta.narrator} paragraph failed the fact check (${src.reasons.join('; ')}).`, '');
     });
+    if (s.dropped && s.dropped.length > 0) {
+      L.push(`> Flagged: ${s.dropped.length} paragraph(s) of this section failed the fact check and were left out (${s.dropped.map((d) => d.reasons.join('; ')).join(' | ')}).`, '');
+    }
   }
 
   L.push('## Appendix: sources of each section', '');
@@ -167,6 +175,7 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
     }
     L.push(`### ${s.persona.title}`, '');
     for (const [k, e] of by) L.push(`- ${k}: ${e.paragraphs} paragraph(s)${e.flagged > 0 ? `, ${e.flagged} flagged (built-in replacement)` : ''}; facts cited: ${[...e.cited].sort().map((c) => `\`${c}\``).join(', ') || 'none'}`);
+    if (s.dropped && s.dropped.length > 0) L.push(`- left out: ${s.dropped.length} paragraph(s) that failed the fact check`);
     L.push('');
   }
   L.push('Tables and charts: every figure is a fact of facts.json (source table and column in its `source`), not narrator output.', '');

@@ -20,13 +20,17 @@ function exposurePart(sets: ReadTable, summary: ReadTable | undefined, source: s
   const ene = sets.num('ene');
   const pfe = sets.num('pfe');
   const dates = sets.has('date') ? sets.num('date') : undefined;
-  const bySummary = new Map<string, { eepe: number; peakEpe: number; peakPfe: number }>();
+  const bySummary = new Map<string, { eepe: number; peakEpe: number; peakPfe: number; collateralised?: boolean }>();
   if (summary) {
     const sIds = summary.str('netting_set_id');
     const eepe = summary.num('eepe');
     const peakEpe = summary.num('peak_epe');
     const peakPfe = summary.num('peak_pfe');
-    sIds.forEach((id, i) => bySummary.set(id!, { eepe: eepe[i]!, peakEpe: peakEpe[i]!, peakPfe: peakPfe[i]! }));
+    const csa = summary.has('collateralised') ? summary.bool('collateralised') : undefined;
+    sIds.forEach((id, i) => {
+      const c = csa?.[i];
+      bySummary.set(id!, { eepe: eepe[i]!, peakEpe: peakEpe[i]!, peakPfe: peakPfe[i]!, ...(typeof c === 'boolean' ? { collateralised: c } : {}) });
+    });
   }
   const profiles: ExposureProfile[] = [];
   let start = 0;
@@ -48,6 +52,7 @@ function exposurePart(sets: ReadTable, summary: ReadTable | undefined, source: s
       eepe: s ? s.eepe : Number.NaN,
       peakEpe: s ? s.peakEpe : Math.max(0, ...e),
       peakPfe: s ? s.peakPfe : Math.max(0, ...p),
+      ...(s?.collateralised !== undefined ? { collateralised: s.collateralised } : {}),
     });
     start = r;
   }
@@ -227,6 +232,8 @@ function optimizePart(recs: ReadTable, plan: ReadTable | undefined, source: stri
   const [ids, lever, desc, cpIds, nsIds, worst] = ['action_id', 'lever', 'description', 'counterparty_ids', 'netting_set_ids', 'worst_scenario'].map(s) as (string | null)[][];
   const [rank, dCva, dFva, dMva, dKva, dEad, dCap, dCet1, cost, net, worstB] = ['rank', 'd_cva', 'd_fva', 'd_mva', 'd_kva', 'd_ead', 'd_capital', 'd_cet1_bp', 'cost', 'net_benefit', 'worst_scenario_benefit'].map(n) as Float64Array[];
   const chosen = recs.bool('chosen');
+  const skip = recs.has('skip_reason') ? recs.str('skip_reason') : undefined;
+  const dDva = recs.has('d_dva') ? recs.num('d_dva') : undefined;
   const split = (x: string | null | undefined) => (x ? x.split(';').filter((v) => v !== '') : []);
   const part: OptimizePart = {
     recommendations: ids!.map((id, i) => ({
@@ -234,8 +241,10 @@ function optimizePart(recs: ReadTable, plan: ReadTable | undefined, source: stri
       lever: lever![i] ?? '',
       description: desc![i] ?? '',
       chosen: chosen[i]!,
+      skipReason: !chosen[i] && skip?.[i] ? skip[i]! : null,
       rank: orNull(rank![i]!),
       dCva: dCva![i]!,
+      dDva: dDva ? orNull(dDva[i]!) : null,
       dFva: dFva![i]!,
       dMva: dMva![i]!,
       dKva: dKva![i]!,

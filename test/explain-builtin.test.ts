@@ -1,0 +1,213 @@
+/**
+ * The built-in writer of `xva explain` on results built by hand from the audit's demo run (docs: the audit of `xva
+ * explain`, section 3): figures are the engine's of that run (300 paths, seed 42), read from its tables and copied
+ * here, so each expected sentence below is written out by hand from them:
+ * - the head of desk backs only the actions the optimiser chose; a paying action it did not choose is named as not
+ *   chosen, with the optimiser's reason (`limit maxUnwinds`);
+ * - an action's savings are ranked over all of them (KVA 1,091,208 first for the CSA, then CVA 621,485), its DVA
+ *   change said apart (not in the net benefit), the collateral lever's year of funding counted as a saving;
+ * - the FVA specialist calls a counterparty uncollateralised only when none of its netting sets has a CSA
+ *   (netting_set_summary:collateralised);
+ * - the plan's percentage names its denominator: saving / percent = 3,922,398.36 / 15.8047% = USD 24.8m;
+ * - every paragraph passes the fact check with the identifiers masked, as run.ts checks it; and run.ts prints only
+ *   the paragraphs that pass, citing what the check matched.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ExplainData, ExposureProfile, RecommendationPart } from '../src/explain/data.js';
+import { factsOf } from '../src/explain/facts.js';
+import { checkParagraph } from '../src/explain/grounding/index.js';
+import { BuiltinNarrator } from '../src/explain/narrators/builtin.js';
+import { PERSONAS, startingFacts } from '../src/explain/personas.js';
+import { renderMarkdown, type ReportSection } from '../src/explain/report/markdown.js';
+import { identifierPhrases } from '../src/explain/run.js';
+import type { PersonaId } from '../src/explain/types.js';
+
+const profile = (nettingSetId: string, counterpartyId: string, eepe: number, peakPfe: number, collateralised?: boolean): ExposureProfile => ({
+  nettingSetId,
+  counterpartyId,
+  timeYears: new Float64Array([0, 1]),
+  epe: new Float64Array([0, eepe]),
+  ene: new Float64Array([0, 0]),
+  pfe: new Float64Array([0, peakPfe]),
+  eepe,
+  peakEpe: eepe,
+  peakPfe,
+  ...(collateralised !== undefined ? { collateralised } : {}),
+});
+
+const rec = (r: Partial<RecommendationPart> & Pick<RecommendationPart, 'actionId' | 'lever' | 'chosen' | 'netBenefit'>): RecommendationPart => ({
+  description: r.actionId,
+  skipReason: null,
+  rank: null,
+  dCva: 0,
+  dDva: 0,
+  dFva: 0,
+  dMva: 0,
+  dKva: 0,
+  dEad: 0,
+  dCapital: 0,
+  dCet1Bp: 0,
+  cost: 0,
+  worstScenario: null,
+  worstScenarioBenefit: null,
+  counterpartyIds: [],
+  nettingSetIds: [],
+  ...r,
+});
+
+/** The audit's demo run, the parts the FVA specialist, collateral manager and head of desk speak of. */
+function auditData(options: { collateralised?: boolean } = { collateralised: true }): ExplainData {
+  const c = options.collateralised;
+  return {
+    asOf: '2026-11-25',
+    currency: 'USD',
+    missing: [],
+    notes: [],
+    exposure: {
+      nettingSets: [
+        profile('NS-CP0011-1', 'CP0011', 10_371_443.29, 23_922_738.1, c === undefined ? undefined : true),
+        profile('NS-CP0024-1', 'CP0024', 4_403_320.39, 20_825_224.78, c === undefined ? undefined : false),
+        profile('NS-CP0024-2', 'CP0024', 3_481_444.94, 10_806_249.3, c === undefined ? undefined : true),
+        profile('NS-CP0024-3', 'CP0024', 48_596.35, 27_571_583.25, c === undefined ? undefined : false),
+        profile('NS-CP0026-1', 'CP0026', 13_655_266.3, 95_039_373.94, c === undefined ? undefined : false),
+      ],
+      source: 'netting_set_summary.arrow',
+    },
+    xva: {
+      book: { cva: 5_350_555.5, dva: 6_607_444.48, fca: 2_782_845.66, fba: 1_016_845.6, colva: 0, cvaStdError: 424_510.92 },
+      counterparties: [
+        { counterpartyId: 'CP0024', cva: 1_134_392.92, dva: 502_694.84, fca: 227_211.66, fba: 92_468.55, colva: 0, shareOfBookCva: 0.212014 },
+        { counterpartyId: 'CP0026', cva: 691_059.46, dva: 413_389.91, fca: 575_555.33, fba: 61_362.39, colva: 0, shareOfBookCva: 0.129157 },
+        { counterpartyId: 'CP0011', cva: 94_300.92, dva: 117_084.27, fca: 199_997.63, fba: 18_909.64, colva: 0, shareOfBookCva: 0.017625 },
+      ],
+      nettingSets: [
+        { nettingSetId: 'NS-CP0011-1', counterpartyId: 'CP0011', cva: 94_300.92, dva: 117_084.27, fca: 199_997.63, fba: 18_909.64, colva: 0 },
+        { nettingSetId: 'NS-CP0026-1', counterpartyId: 'CP0026', cva: 691_059.46, dva: 413_389.91, fca: 575_555.33, fba: 61_362.39, colva: 0 },
+      ],
+      trades: [],
+      scenarios: [],
+      discretisation: 'mid',
+      mode: 'unilateral',
+      source: 'xva_book.arrow',
+    },
+    margin: {
+      nettingSets: [
+        { nettingSetId: 'NS-CP0011-1', imModel: 'simm', simmCollect: 10_000_000, simmPost: 9_000_000, scheduleCall: null, schedulePost: null, collateralCurrency: 'USD', vmRequired: 0, marginCall: null, balanceOnFile: false, mva: 250_000 },
+      ],
+      scenarios: [],
+      source: 'margin_netting_sets.arrow',
+    },
+    optimize: {
+      recommendations: [
+        rec({ actionId: 'csa:NS-CP0026-1:csa_zero_threshold', lever: 'csa', chosen: true, rank: 1, dCva: -621_484.68, dDva: -337_741.14, dFva: -455_675.59, dKva: -1_091_207.66, dEad: -39_986_175.52, dCapital: -2_402_564.06, dCet1Bp: 0.1094, netBenefit: 2_168_367.93 }),
+        rec({ actionId: 'collateral-61b0c4c3dce5', lever: 'collateral', chosen: true, rank: 2, netBenefit: 1_754_030.43 }),
+        rec({ actionId: 'novation:set:NS-CP0014-1', lever: 'novation', chosen: false, skipReason: 'limit maxUnwinds', dCva: -53_533.9, dDva: 2_683.71, dFva: 6_929.3, dMva: 254_899.31, dKva: -469_691.63, dEad: 923_338.55, dCapital: -1_150_603.86, dCet1Bp: 0.0524, netBenefit: 261_396.92 }),
+        rec({ actionId: 'csa:NS-CP0026-1:add_im', lever: 'csa', chosen: false, skipReason: 'does not pay', dCva: -324_126.01, dFva: -303_842.03, dMva: 740_777.81, netBenefit: -112_809.78 }),
+      ],
+      plan: { source: 'realised', saving: 3_922_398.36, savingPctOfXva: 15.804706576, savingBpOfGrossNotional: 0.9414, dCva: -621_484.68, dFva: -455_675.59, dKva: -1_091_207.66, dCapital: -2_402_564.06 },
+      source: 'recommendations.arrow',
+    },
+  };
+}
+
+async function narrate(data: ExplainData, id: PersonaId): Promise<string[]> {
+  const persona = PERSONAS.find((p) => p.id === id)!;
+  const r = await new BuiltinNarrator().narrate({ persona, facts: startingFacts(id, factsOf(data), 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+  return r.paragraphs;
+}
+
+describe('head of desk', () => {
+  it('backs only the actions the optimiser chose, names the paying one it rejected with its reason, and says the denominator', async () => {
+    const plan = (await narrate(auditData(), 'head_of_desk')).find((p) => p.startsWith("The optimiser's plan"))!;
+    expect(plan).toBe(
+      "The optimiser's plan of 2 action(s) saves USD 3.9m, measured on the amended book: 15.8% of USD 24.8m, the book's CVA + FVA + MVA + KVA as the optimiser measured it on its own base run (not the net XVA cost above). " +
+        'I back `csa:NS-CP0026-1:csa_zero_threshold`, which pays USD 2.2m net (largest savings: KVA USD 1.1m and CVA USD 621.5k; DVA falls by USD 337.7k, which the net benefit leaves out) ' +
+        'and `collateral-61b0c4c3dce5`, which pays USD 1.8m net (savings: a year of collateral funding USD 1.8m). ' +
+        'The optimiser did not choose `novation:set:NS-CP0014-1`, which would pay USD 261.4k net (limit maxUnwinds).',
+    );
+    // the rejected action is never among those backed
+    expect(plan.slice(plan.indexOf('I back'), plan.indexOf('The optimiser did not choose'))).not.toContain('novation');
+  });
+
+  it('backs nothing when the plan chose no paying action, and says an estimated plan was not re-measured', async () => {
+    const data = auditData();
+    data.optimize!.recommendations = data.optimize!.recommendations.map((r) => ({ ...r, chosen: false, skipReason: r.skipReason ?? 'limit maxCsaAmendments' }));
+    data.optimize!.plan = { ...data.optimize!.plan!, source: 'estimated' };
+    const plan = (await narrate(data, 'head_of_desk')).find((p) => p.startsWith("The optimiser's plan"))!;
+    expect(plan).not.toContain('I back');
+    expect(plan).toContain("The optimiser's plan of 0 action(s) would save USD 3.9m by the sum of its actions measured one by one (the whole plan was not re-measured)");
+    expect(plan).toContain('The optimiser did not choose `csa:NS-CP0026-1:csa_zero_threshold`, which would pay USD 2.2m net (limit maxCsaAmendments) and `collateral-61b0c4c3dce5`, which would pay USD 1.8m net (limit maxCsaAmendments).');
+  });
+});
+
+describe('collateral manager', () => {
+  it('names the largest savings among all components, KVA included, with the DVA change apart and the plan status', async () => {
+    const text = (await narrate(auditData(), 'collateral_manager')).join('\n');
+    expect(text).toContain(
+      'On collateral, the optimiser measured `csa:NS-CP0026-1:csa_zero_threshold` (in the plan), which pays USD 2.2m net (largest savings: KVA USD 1.1m and CVA USD 621.5k; DVA falls by USD 337.7k, which the net benefit leaves out) ' +
+        'and `collateral-61b0c4c3dce5` (in the plan), which pays USD 1.8m net (savings: a year of collateral funding USD 1.8m).',
+    );
+    expect(text).not.toContain('mostly CVA');
+  });
+});
+
+describe('FVA specialist', () => {
+  it('calls a counterparty uncollateralised only when none of its netting sets has a CSA', async () => {
+    // FVA = FCA − FBA: CP0026 514,193 (29.1% of 1,766,000), CP0011 181,088 (10.3%), CP0024 134,743 (7.6%)
+    const drivers = (await narrate(auditData(), 'fva_specialist')).find((p) => p.startsWith('The largest contributors'))!;
+    expect(drivers).toBe(
+      'The largest contributors to FVA are CP0026 (USD 514.2k, 29.1% of book FVA), which trades without a CSA; ' +
+        'and CP0011 (USD 181.1k, 10.3% of book FVA), which trades under a CSA whose terms (threshold, minimum transfer amount, margin period of risk) still leave exposure to fund; ' +
+        'and CP0024 (USD 134.7k, 7.6% of book FVA), with only some of its netting sets under a CSA.',
+    );
+    expect(drivers).not.toContain('uncollateralised');
+  });
+
+  it('makes no claim about collateral when the results do not say which sets have a CSA', async () => {
+    const drivers = (await narrate(auditData({}), 'fva_specialist')).find((p) => p.startsWith('The largest contributors'))!;
+    expect(drivers).toBe('The largest contributors to FVA are CP0026 (USD 514.2k, 29.1% of book FVA), CP0011 (USD 181.1k, 10.3% of book FVA) and CP0024 (USD 134.7k, 7.6% of book FVA).');
+  });
+});
+
+describe('the fact check over every built-in paragraph', () => {
+  it('passes for every persona, with the identifiers masked as run.ts masks them', async () => {
+    const data = auditData();
+    const facts = factsOf(data);
+    const ignore = identifierPhrases(data);
+    let paragraphs = 0;
+    for (const p of PERSONAS) {
+      const given = startingFacts(p.id, facts, 'aggregates');
+      const r = await new BuiltinNarrator().narrate({ persona: p, facts: given, tools: [], earlier: [], share: 'aggregates' });
+      for (const para of r.paragraphs) {
+        paragraphs++;
+        expect(checkParagraph(para, given, { ignore: [...ignore, p.title] }).problems, para).toEqual([]);
+      }
+    }
+    expect(paragraphs).toBeGreaterThan(10);
+  });
+
+  it('figures alone cannot tell a chosen action from a rejected one (the writer must), but a wrong direction fails', async () => {
+    const facts = factsOf(auditData()).list;
+    const ignore = identifierPhrases(auditData());
+    // figures alone cannot tell a chosen action from a rejected one (the writer's logic must), but a wrong direction can
+    expect(checkParagraph('I back `novation:set:NS-CP0014-1`, which pays USD 261.4k net.', facts, { ignore }).ok).toBe(true);
+    expect(checkParagraph('With the CSA, DVA rises by USD 337.7k.', facts, { ignore }).ok).toBe(false);
+  });
+});
+
+describe('the report says what the fact check left out', () => {
+  it('prints a flagged note with the reasons and counts it in the appendix, never the paragraph', () => {
+    const data: ExplainData = { asOf: null, currency: 'USD', missing: [], notes: [] };
+    const section: ReportSection = {
+      persona: PERSONAS[0]!,
+      paragraphs: ['Book CVA is USD 5.4m.'],
+      sources: [{ narrator: 'builtin', model: 'builtin-1', cited: ['book.cva'], flagged: false, reasons: [] }],
+      dropped: [{ paragraph: 'Book CVA is USD 5m.', reasons: ['USD 5m: too few significant digits'] }],
+    };
+    const md = renderMarkdown(data, factsOf(data), [section], [], { title: 't', generatedFrom: 'x', narrator: 'built-in writer', destination: 'nowhere', share: 'aggregates' });
+    expect(md).toContain('> Flagged: 1 paragraph(s) of this section failed the fact check and were left out (USD 5m: too few significant digits).');
+    expect(md).toContain('- builtin (model builtin-1): 1 paragraph(s); facts cited: `book.cva`');
+    expect(md).toContain('- left out: 1 paragraph(s) that failed the fact check');
+    expect(md).not.toContain('Book CVA is USD 5m.');
+  });
+});
