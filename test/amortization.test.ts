@@ -215,11 +215,13 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
   let amortTrades: (InterestRateSwap | CrossCurrencySwap)[];
   let pieceTrades: (InterestRateSwap | CrossCurrencySwap)[][];
   let result: Awaited<ReturnType<typeof runSimulation>>;
+  let collateralCurrency: NettingSet['collateralCurrency'];
   const OPTIONS: SimulationOptions = { paths: 500, seed: 11, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false };
 
   beforeAll(async () => {
     ({ market, portfolio } = await loadSimulationInputs(DEMO, path.join(DEMO, 'market.yaml')));
     const unc = portfolio.nettingSets.find((n) => !n.csa && !n.cleared)!;
+    collateralCurrency = unc.collateralCurrency;
     const sets = ['NS_AMORT', 'NS_PIECES'].map((id) => ({ ...unc, nettingSetId: id }));
     const linear = swap('A_LIN', 'pay', fromYmd(2026, 3, 31), fromYmd(2031, 3, 31), N, { kind: 'linear', frequency: '1Y' }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
     const fixedAmount = swap('A_FIX', 'receive', fromYmd(2027, 1, 15), fromYmd(2033, 1, 15), 8e6, { kind: 'fixed_amount', frequency: '1Y', amount: 1e6 }, { counterpartyId: unc.counterpartyId, nettingSetId: 'NS_AMORT' });
@@ -271,7 +273,8 @@ describe('the exposure engine: an amortising swap\'s set equals the set of its b
 
   it('today (the first exposure date) the set is worth the sum of today\'s prices of its amortising trades (EPE − ENE = V₀)', () => {
     const p = result.nettingSets.find((s) => s.nettingSetId === 'NS_AMORT')!.profile;
-    const v0 = amortTrades.reduce((acc, t) => acc + priceTrade(t, market).npv, 0); // all in USD, the base currency
+    // today's prices on the set's collateral currency's curves (the XCCY's EUR leg on EUR collateralised in it)
+    const v0 = amortTrades.reduce((acc, t) => acc + priceTrade(t, market, { collateralCurrency }).npvBase, 0);
     expect(Math.abs(p.epe[0]! - p.ene[0]! - v0)).toBeLessThan(1e-6 * N);
     expect(Math.abs(v0)).toBeGreaterThan(1e-4 * N);
   });

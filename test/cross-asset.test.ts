@@ -232,8 +232,10 @@ describe('cross-asset model: parameters', () => {
     expect(model.lgm[1]!.params.source).toBe('calibrated');
     expect(model.lgm[1]!.params.meanReversion).toBe(0.03);
     // The calibrated model reprices each basket swaption: an independent evaluation of the LGM closed form with the
-    // calibrated parameters against the Bachelier price of the quote (the calibration's target).
-    const discount = market.discountCurve('EUR');
+    // calibrated parameters against the Bachelier price of the quote (the calibration's target), both on the curve the
+    // model simulates EUR on (EUR collateralised in USD, the base: the test market quotes a EUR basis against USD)
+    const discount = market.collateralDiscountCurve('EUR', 'USD');
+    expect(model.lgm[1]!.curve).toBe(discount);
     const projection = market.projectionCurve('EUR-EURIBOR-6M');
     calibration.basket.forEach((q, i) => {
       const schedule = swapSchedule(q.expiryYears, q.tenorYears, 1, 2);

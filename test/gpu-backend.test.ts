@@ -1415,7 +1415,8 @@ describe('GPU valuation of every product: device values and reductions', () => {
       }
       const ns: NettingSet = book.nettingSets.find((x) => x.nettingSetId === g.nettingSetId)!;
       const setTrades = book.trades.filter((t) => t.nettingSetId === g.nettingSetId);
-      const kernel = compileNettingSet(setTrades, { market, model: valuationModelOf(model), grid, nettingSetId: g.nettingSetId });
+      // the set on its collateral currency's curves, as the engine compiles it (unit.ts compileSet)
+      const kernel = compileNettingSet(setTrades, { market, model: valuationModelOf(model), grid, nettingSetId: g.nettingSetId, collateralCurrency: ns.collateralCurrency });
       const { values, gridIndex } = captured.get(g.nettingSetId)!;
       const last = h.lastDateIndex;
       const withCsa = ns.csa && coverage > 0;

@@ -83,9 +83,10 @@ function withFxFixings(m: Market, fixings: Map<DateSerial, number>): Market {
  * Today's value in USD of the swap's flows paid after `afterTime` (years; −1: all), by hand: the periods (quarterly from
  * `start`, unadjusted) as deposits, the EUR leg's coupons and exchanges at the forward, converted at spot.
  */
-function byHand(m: Market, trade: CrossCurrencySwap, start: DateSerial, periods: number, fixings: Map<DateSerial, number> = new Map(), afterTime = -1): number {
+function byHand(m: Market, trade: CrossCurrencySwap, start: DateSerial, periods: number, fixings: Map<DateSerial, number> = new Map(), afterTime = -1, collateral?: 'USD'): number {
   const pU = m.discountCurve('USD');
-  const pC = m.discountCurve('EUR');
+  // under USD collateral (the engine's base: its EUR curve) EUR flows discount on EUR collateralised in USD
+  const pC = collateral ? m.collateralDiscountCurve('EUR', collateral) : m.discountCurve('EUR');
   const sofr = m.projectionCurve('USD-SOFR');
   const euribor = m.projectionCurve('EUR-EURIBOR-3M');
   const x0 = m.fxSpot('EUR', 'USD');
@@ -184,7 +185,8 @@ describe('resetting cross-currency swaps on the engine\'s paths', () => {
     [trade, spread].forEach((t, k) => {
       const v = new Float64Array(nPaths);
       kernels[k]!.valueAt(0, paths, v);
-      const price = priceTrade(t, market).npvBase;
+      // the kernels are compiled without a collateral currency: the model's curves, collateralised in USD (the base)
+      const price = priceTrade(t, market, { collateralCurrency: 'USD' }).npvBase;
       for (const x of v) expect(Math.abs(x - price)).toBeLessThan(1e-9 * NU0);
       expect(deviceTableSources(kernels[k]!, 1, paths)).toBeUndefined();
     });
@@ -195,7 +197,7 @@ describe('resetting cross-currency swaps on the engine\'s paths', () => {
     for (const [k, t] of [trade, spread].entries()) {
       for (let d = 1; d < grid.dates.length; d++) {
         const { mean, se } = deflatedMean(kernels[k]!, paths, d);
-        const expected = byHand(market, t, start, periods, new Map(), grid.times[d]!) * market.fxSpot('USD', market.baseCurrency);
+        const expected = byHand(market, t, start, periods, new Map(), grid.times[d]!, 'USD') * market.fxSpot('USD', market.baseCurrency);
         // with a spread on the resetting leg the notional and U's rates are taken as independent (pricing/mtmXccy.ts):
         // a quanto term of about τ·spread·σ_X·σ_r·ρ·t² of N, well inside the error here
         expect(Math.abs(mean - expected), `${t.tradeId} date ${d}`).toBeLessThan(3 * se + 1e-9 * NU0);

@@ -247,7 +247,7 @@ function inverseNumeraireOf(paths: SimulatedPaths, exposureDates: Int32Array): F
  * them (the engine reports them all at the end: an error listing them, or with --skip-unsupported a warning).
  */
 function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSetKernel; trades: Trade[]; skipped: SkippedTrade[] } {
-  const valuationContext = { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId };
+  const valuationContext = { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId, collateralCurrency: item.nettingSet.collateralCurrency };
   try {
     return { kernel: compileNettingSet(item.trades, valuationContext), trades: item.trades, skipped: [] };
   } catch (error) {

@@ -16,7 +16,8 @@ import type { NettingSetKernel } from '../types.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { CdsPool, compileCdsOnce } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg, type PoolSink } from './legs.js';
-import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
+import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnCurve, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
+import { discountCurveFor } from '../../pricing/curves.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type LegTerm, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
 import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
@@ -269,12 +270,17 @@ class Compiler {
     readonly model: ValuationModel,
     readonly grid: TimeGrid,
     private readonly legRecords?: LegRecords,
+    /** The netting set's collateral currency (ValuationContext.collateralCurrency). */
+    readonly collateralCurrency?: Currency,
   ) {}
 
+  /** The LGM of `currency` on the set's discount curve for it (today's prices' curve: pricing/curves.ts discountCurveFor). */
   lgm(currency: Currency): LgmOnGrid {
     let l = this.lgms.get(currency);
     if (!l) {
-      l = lgmOnGrid(this.model.lgm(currency), this.grid);
+      const model = this.model.lgm(currency);
+      const curve = this.collateralCurrency === undefined ? model.curve : discountCurveFor(this.market, currency, this.collateralCurrency);
+      l = lgmOnGrid(lgmOnCurve(model, curve), this.grid);
       this.lgms.set(currency, l);
     }
     return l;
@@ -451,7 +457,7 @@ class Compiler {
           return;
         }
         const pool = this.pool(ccy, id);
-        const sw = compileSwaptionOnce(trade, i, market, grid, this.lgm(ccy));
+        const sw = compileSwaptionOnce(trade, i, market, grid, this.lgm(ccy), this.collateralCurrency);
         pool.addTerm(sw.term, sw.optionLastIndex);
         // its last weeks before expiry on band tables (the term declines those dates)
         if (sw.optionLastIndex >= 0) this.pathTrades.push(new SwaptionBands(i, sw, pool.irIndex, pool.fxIndex));
@@ -513,7 +519,7 @@ class Compiler {
           pool = new CdsPool(creditIndex, fxIndexOf(layout, trade.currency, id));
           this.cdsPools.set(key, pool);
         }
-        const discount = market.discountCurve(trade.currency);
+        const discount = this.collateralCurrency === undefined ? market.discountCurve(trade.currency) : discountCurveFor(market, trade.currency, this.collateralCurrency);
         const terms = compileCdsOnce(trade, market, grid, this.model.credit(trade.referenceEntity), (t) => discount.discount(t));
         pool.add(i, terms);
         this.alive(terms.lastIndex);
@@ -722,7 +728,7 @@ class NettingSetValuation implements NettingSetKernel {
  * `priceTrade` without a collateral currency; valueAt(0) equals today's prices on every path (x = 0, FX = spot).
  */
 export function compileNettingSet(trades: Trade[], ctx: ValuationContext): NettingSetKernel {
-  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid, ctx.legRecords);
+  const compiler = new Compiler(ctx.market, ctx.model, ctx.grid, ctx.legRecords, ctx.collateralCurrency);
   trades.forEach((trade, i) => compiler.add(trade, i));
   const nDates = ctx.grid.times.length;
   const pools = [...compiler.pools.values()].map((b) => b.build(nDates));

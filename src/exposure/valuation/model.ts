@@ -3,7 +3,7 @@
  * model is built: the LGM of each currency (H, ζ and today's discount curve P(0, t)), the Gaussian intensity model of
  * each credit name and the factor layout that says where each factor's paths are.
  */
-import type { Market } from '../../market/types.js';
+import type { Market, YieldCurve } from '../../market/types.js';
 import type { LegRecords } from './compile.js';
 import type { Currency } from '../../products/types.js';
 import type { LgmModel } from '../../simulation/models/lgm/parameters.js';
@@ -22,7 +22,11 @@ export interface CreditStateModel {
 
 export interface ValuationModel {
   readonly layout: FactorLayout;
-  /** LGM of a simulated currency; its discount curve is the currency's OIS curve (market.discountCurve). */
+  /**
+   * LGM of a simulated currency; its discount curve is the currency's curve collateralised in the base currency
+   * (market.collateralDiscountCurve(currency, base): the OIS curve unless a cross-currency basis is quoted against the
+   * base). A netting set collateralised in another currency values on lgmOnCurve of it.
+   */
   lgm(currency: Currency): LgmModel;
   /** Intensity model of a credit name in layout.creditNames. */
   credit(name: string): CreditStateModel;
@@ -33,6 +37,12 @@ export interface ValuationContext {
   model: ValuationModel;
   grid: TimeGrid;
   nettingSetId: string;
+  /**
+   * The netting set's collateral currency: its flows in a currency c are discounted on c's curve collateralised in it
+   * (pricing/curves.ts discountCurveFor, as today's prices), through lgmOnCurve where that is not the model's curve.
+   * Absent: the model's curves (base-currency collateral).
+   */
+  collateralCurrency?: Currency;
   /**
    * Swap legs compiled before under this context (compile.ts LegRecords): the GPU backend's figures route compiles a
    * set, then each of its trades alone, and passes one map to all those compiles.
@@ -70,6 +80,23 @@ export function irIndexOf(layout: FactorLayout, currency: Currency, tradeId: str
   const i = layout.currencies.indexOf(currency);
   if (i < 0) throw new Error(`trade ${tradeId}: the simulation has no interest-rate factor for ${currency} (layout.currencies)`);
   return i;
+}
+
+const onCurve = new WeakMap<LgmModel, Map<Pick<YieldCurve, 'discount'>, LgmModel>>();
+
+/**
+ * The LGM of `model` on another discount curve P'(0, ·) of the same currency (same H and ζ): bonds
+ * P'(t, T) = P'(0, T)/P'(0, t)·exp(−(H(T) − H(t))·x − ½(H(T)² − H(t)²)·ζ(t)) = P(t, T)·B(T)/B(t), B = P'(0, ·)/P(0, ·),
+ * a deterministic basis between the two curves (a cross-currency basis, docs/model.md). `model` itself when the curve
+ * is its own. One object per (model, curve), so lgmOnGrid's tables are shared by every set on that curve.
+ */
+export function lgmOnCurve(model: LgmModel, curve: Pick<YieldCurve, 'discount'>): LgmModel {
+  if (curve === model.curve) return model;
+  let byCurve = onCurve.get(model);
+  if (!byCurve) onCurve.set(model, (byCurve = new Map()));
+  let variant = byCurve.get(curve);
+  if (!variant) byCurve.set(curve, (variant = { params: model.params, curve, H: model.H, zeta: model.zeta, discount: (t) => curve.discount(t) }));
+  return variant;
 }
 
 /** Per-date LGM constants of a currency on the grid: H(t_d), ζ(t_d), P(0, t_d). */

@@ -22,7 +22,7 @@
  * cash settlement is paid at expiry and the trade leaves.
  */
 import type { Market } from '../../market/types.js';
-import type { Swaption } from '../../products/types.js';
+import type { Currency, Swaption } from '../../products/types.js';
 import { normCdfInto } from '../../pricing/black.js';
 import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { priceSwaption } from '../../pricing/swaption.js';
@@ -491,17 +491,18 @@ const compiledSwaptions = new WeakMap<Swaption, { market: Market; grid: TimeGrid
  * twice. The term is the same function with the caller's trade index (its scratch is shared: one thread, one call at
  * a time).
  */
-export function compileSwaptionOnce(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
+export function compileSwaptionOnce(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid, collateralCurrency?: Currency): CompiledSwaption {
   const held = compiledSwaptions.get(trade);
   let compiled: CompiledSwaption;
   if (held && held.market === market && held.grid === grid && held.lgm === lgm) compiled = held.compiled;
-  else compiledSwaptions.set(trade, { market, grid, lgm, compiled: (compiled = compileSwaption(trade, tradeIndex, market, grid, lgm)) });
+  else compiledSwaptions.set(trade, { market, grid, lgm, compiled: (compiled = compileSwaption(trade, tradeIndex, market, grid, lgm, collateralCurrency)) });
   if (compiled.term.tradeIndex === tradeIndex) return compiled;
   const { addNodes, lastIndex } = compiled.term;
   return { ...compiled, term: { tradeIndex, lastIndex, addNodes } };
 }
 
-export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid): CompiledSwaption {
+/** `collateralCurrency`: the set's, whose curve `lgm` is on (today's price, the variance's target, on the same curve). */
+export function compileSwaption(trade: Swaption, tradeIndex: number, market: Market, grid: TimeGrid, lgm: LgmOnGrid, collateralCurrency?: Currency): CompiledSwaption {
   const u = underlyingBonds(trade, market, lgm);
   const sign = trade.direction === 'buy' ? 1 : -1;
   const expiry = market.time(trade.expiryDate);
@@ -525,7 +526,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   let varianceToday = zetaE;
   let belowIntrinsic = 0;
   if (expiry > 0) {
-    const target = sign * priceSwaption(trade, market);
+    const target = sign * priceSwaption(trade, market, collateralCurrency);
     const f = (v: number): number => valueToday(v) - target;
     const f0 = f(0);
     if (f0 > 1e-12 * Math.max(Math.abs(target), 1)) {

@@ -6,7 +6,8 @@
  *    through `onCube` (never held whole): KVA's projected SA-CCR EAD (kva.ts setKva) and, for a set whose im_model is
  *    simm, its dynamic IM profile (margin/dim.ts dimProfile: regression DIM scaled to today's SIMM, margin/dim.ts
  *    simmToday) and MVA, from the same values. This is the cheapest faithful route to MVA: no extra simulation, and
- *    the same DIM and MVA definition as `xva margin --dim` and `xva simulate --dynamic-im`.
+ *    the same DIM and MVA as `xva margin --dim` and `xva simulate --dynamic-im`, which draw theirs on the book's
+ *    grid and layout too (margin/dim.ts bookUniverse).
  * 2. Pass 2 (dynamic IM on, some simm sets): those sets alone again, on the same grid and layout, with their expected
  *    IM held as collateral (dimAsInitialMargin): their exposure, hence CVA/DVA/FVA, reflects the IM. V does not
  *    depend on collateral, so pass 1's DIM, MVA and KVA stand.

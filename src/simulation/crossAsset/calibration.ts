@@ -126,10 +126,12 @@ export function currencyLgmParams(
     ]);
   }
   const basket = coTerminalBasket(surface, options.horizonYears);
-  const discount = market.discountCurve(currency);
+  // on the curve the model simulates the currency on (model.ts: collateralised in the base currency), so that the
+  // calibrated LGM reprices the basket on its own curve; an OIS swaption's float leg stays on the OIS curve
+  const discount = market.collateralDiscountCurve(currency, market.baseCurrency);
   let floatIndex = `${currency}-OIS`;
   let floatPerYear = 1;
-  let projection = discount;
+  let projection = market.discountCurve(currency);
   const chosen = options.swaptionIndex ?? defaultSwaptionIndex(market, currency)?.index;
   if (chosen !== undefined) {
     if (!market.hasProjectionCurve(chosen)) {

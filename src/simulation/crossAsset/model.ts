@@ -110,7 +110,10 @@ export function buildCrossAssetModel(market: Market, layout: FactorLayout, optio
   for (const ccy of layout.currencies) {
     try {
       const { params, calibration } = currencyLgmParams(market, ccy, { ...options, ...options.perCurrency?.[ccy] });
-      lgm.push(lgmModel(params, market.discountCurve(ccy)));
+      // the currency's curve collateralised in the base currency (its OIS curve unless curves.xccyBasis quotes a
+      // basis against the base): the FX forwards the simulation implies are then the market's for base-collateralised
+      // trades, and a set collateralised elsewhere re-bases its flows deterministically (valuation/model.ts lgmOnCurve)
+      lgm.push(lgmModel(params, market.collateralDiscountCurve(ccy, base)));
       calibrations.push(calibration);
     } catch (error) {
       if (!(error instanceof XvaInputError)) throw error;

@@ -19,7 +19,7 @@ import { toIsoDate } from '../../conventions/dates.js';
 import { XvaInputError, XvaInternalError, type InputIssue } from '../../errors.js';
 import type { Market } from '../../market/types.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
-import { tradeMaturity, type Trade } from '../../products/types.js';
+import { tradeMaturity, type Currency, type Trade } from '../../products/types.js';
 import { buildCrossAssetModel } from '../../simulation/crossAsset/model.js';
 import { simulatePaths } from '../../simulation/crossAsset/simulate.js';
 import { auxStreamsOf } from '../../simulation/crossAsset/stepPlan.js';
@@ -149,9 +149,15 @@ function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: s
 }
 
 /** A compiled kernel, or an InputIssue naming the what-if row when the pricers on paths cannot value the trade. */
-function compileNew(trade: Trade, ctx: { market: Market; model: ReturnType<typeof valuationModelOf>; grid: TimeGrid }, file: string, issues: InputIssue[]): NettingSetKernel | undefined {
+function compileNew(
+  trade: Trade,
+  ctx: { market: Market; model: ReturnType<typeof valuationModelOf>; grid: TimeGrid },
+  collateralCurrency: Currency | undefined,
+  file: string,
+  issues: InputIssue[],
+): NettingSetKernel | undefined {
   try {
-    return compileNettingSet([trade], { ...ctx, nettingSetId: trade.nettingSetId });
+    return compileNettingSet([trade], { ...ctx, nettingSetId: trade.nettingSetId, ...(collateralCurrency ? { collateralCurrency } : {}) });
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'Error') throw error;
     const prefix = `trade ${trade.tradeId}: `;
@@ -258,9 +264,14 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   // Kernels: the sets valued again (as the engine compiles them) and each new trade alone.
   const issues: InputIssue[] = [];
   const setKernels = new Map<string, NettingSetKernel>();
-  for (const [id, trades] of revalue) setKernels.set(id, compileNettingSet(trades, { ...compileCtx, nettingSetId: id }));
+  // each set on its collateral currency's curves, as the engine compiles it (unit.ts compileSet)
+  const collateralOf = (id: string) => nettingSets.get(id)?.collateralCurrency;
+  for (const [id, trades] of revalue) {
+    const collateralCurrency = collateralOf(id);
+    setKernels.set(id, compileNettingSet(trades, { ...compileCtx, nettingSetId: id, ...(collateralCurrency ? { collateralCurrency } : {}) }));
+  }
   const tradeKernels = new Map<string, NettingSetKernel | undefined>();
-  for (const t of input.trades) tradeKernels.set(t.tradeId, compileNew(t, compileCtx, file, issues));
+  for (const t of input.trades) tradeKernels.set(t.tradeId, compileNew(t, compileCtx, collateralOf(t.nettingSetId), file, issues));
   if (issues.length > 0) throw new XvaInputError(issues);
 
   // Paths: the run's seed and path indices, up to the last date any of these sets or trades is alive.

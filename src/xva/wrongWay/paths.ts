@@ -148,7 +148,7 @@ function valueSet(
   const { market, grid, paths, exposureDates } = ctx;
   const nPaths = paths.nPaths;
   const nDates = grid.dates.length;
-  const kernel = compileNettingSet(trades, { market, model: ctx.valuationModel, grid, nettingSetId: nettingSet.nettingSetId });
+  const kernel = compileNettingSet(trades, { market, model: ctx.valuationModel, grid, nettingSetId: nettingSet.nettingSetId, collateralCurrency: nettingSet.collateralCurrency });
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
   const initialMargin = nettingSet.initialMarginHeld ?? 0;
   const withCollateral = nettingSet.csa || initialMargin > 0 || initialMarginProfile !== undefined;

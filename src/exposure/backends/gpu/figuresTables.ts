@@ -141,7 +141,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const liveExposures = new Int32Array(trades.length);
   let nTradeSlots = 0;
   for (let i = 0; i < trades.length; i++) {
-    const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId, ...(legRecords ? { legRecords } : {}) });
+    const single = compileNettingSet([trades[i]!], { market: ctx.market, model: ctx.model, grid, nettingSetId: item.nettingSet.nettingSetId, collateralCurrency: item.nettingSet.collateralCurrency, ...(legRecords ? { legRecords } : {}) });
     singles.push(single);
     const tradeLast = Math.min(single.lastDateIndex, last);
     let e = 0;

@@ -94,7 +94,7 @@ export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet, legReco
   if (other !== undefined) return { reason: other };
   let kernel: NettingSetKernel;
   try {
-    kernel = compileNettingSet(item.trades, { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId, ...(legRecords ? { legRecords } : {}) });
+    kernel = compileNettingSet(item.trades, { market: ctx.market, model: ctx.model, grid: ctx.grid, nettingSetId: item.nettingSet.nettingSetId, collateralCurrency: item.nettingSet.collateralCurrency, ...(legRecords ? { legRecords } : {}) });
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'Error') throw error;
     return { reason: 'a trade the pricers on paths do not support' }; // the host reports it (unit.ts compileSet)
