@@ -427,6 +427,17 @@ const BAD_REFERENCES: BadCase[] = [
     errors: ['trades.csv row 4 column ccp: OTHER_CCP: expected DELTA_CCP, the CCP of netting set NS_CCP'],
   },
   {
+    // both cleared trades name DELTA_CCP: the set's cell is the one that changed, said once on its row (the fuzz
+    // audit of session 30 saw one error per trade)
+    name: "a cleared netting set's ccp changed while its trades name another",
+    mutate: (d) => {
+      setCell(d, 'trades', 5, 'cleared', 'true');
+      setCell(d, 'trades', 5, 'ccp', 'DELTA_CCP');
+      setCell(d, 'netting_sets', 5, 'ccp', 'LCH');
+    },
+    errors: ['netting_sets.csv row 5 column ccp: LCH: expected DELTA_CCP, the CCP all 2 cleared trades of NS_CCP name in trades.csv (rows 4, 5)'],
+  },
+  {
     name: 'currency without a discount curve',
     mutate: (d) => setCell(d, 'trades', 9, 'currency', 'CHF'),
     errors: ['trades.csv row 9 column currency: CHF: expected a currency with a discount curve in market.yaml (curves.discount has USD, EUR, GBP, JPY)'],

@@ -259,6 +259,40 @@ export function checkPortfolio(
     }
   }
 
+  // A cleared netting set whose cleared trades (two or more) all name one other CCP: the set's ccp is the cell that
+  // changed (or is wrong), so it is reported once on the set's row, not once per trade (one trade alone: on the trade).
+  const ccpOfTrades = new Map<string, Set<string>>();
+  const ccpTradeRows = new Map<string, number[]>();
+  const ccpAgrees = new Set<string>();
+  for (const trade of portfolio.trades) {
+    const ns = nettingSets.get(trade.nettingSetId);
+    if (!ns?.cleared || ns.ccp === undefined || !trade.cleared || trade.ccp === undefined || ns.counterpartyId !== trade.counterpartyId) continue;
+    if (trade.ccp === ns.ccp) {
+      ccpAgrees.add(ns.nettingSetId);
+      continue;
+    }
+    let named = ccpOfTrades.get(ns.nettingSetId);
+    if (!named) ccpOfTrades.set(ns.nettingSetId, (named = new Set()));
+    named.add(trade.ccp);
+    ccpTradeRows.set(ns.nettingSetId, [...(ccpTradeRows.get(ns.nettingSetId) ?? []), trade.sourceRow ?? 0]);
+  }
+  const setCcpWrong = new Set<string>();
+  for (const [id, named] of ccpOfTrades) {
+    const rows = ccpTradeRows.get(id) ?? [];
+    if (ccpAgrees.has(id) || named.size !== 1 || rows.length < 2) continue;
+    const ns = nettingSets.get(id)!;
+    const listed = rows.filter((r) => r > 0);
+    const shown = listed.length <= 5 ? listed.join(', ') : `${listed.slice(0, 5).join(', ')} and ${listed.length - 5} more`;
+    setCcpWrong.add(id);
+    issues.add({
+      file: nsFile,
+      row: ns.sourceRow,
+      column: 'ccp',
+      value: ns.ccp,
+      expected: `${[...named][0]}, the CCP all ${rows.length} cleared trades of ${id} name in ${tradesFile}${listed.length > 0 ? ` (rows ${shown})` : ''}`,
+    });
+  }
+
   for (const trade of portfolio.trades) {
     const row = trade.sourceRow;
     tradedCounterparties.add(trade.counterpartyId);
@@ -284,7 +318,7 @@ export function checkPortfolio(
         value: String(trade.cleared),
         expected: `${ns.cleared} like its netting set ${ns.nettingSetId} (cleared and bilateral trades do not net)`,
       });
-    } else if (ns.cleared && ns.ccp !== undefined && trade.ccp !== undefined && ns.ccp !== trade.ccp) {
+    } else if (ns.cleared && ns.ccp !== undefined && trade.ccp !== undefined && ns.ccp !== trade.ccp && !setCcpWrong.has(ns.nettingSetId)) {
       issues.add({ file: tradesFile, row, column: 'ccp', value: trade.ccp, expected: `${ns.ccp}, the CCP of netting set ${ns.nettingSetId}` });
     }
     if (market) checkTradeAgainstMarket(trade, market, tradesFile, options, issues);
