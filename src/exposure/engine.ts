@@ -373,6 +373,7 @@ function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): Cou
     eee: profile.eee,
     collateral: profile.collateral,
     pfe: profile.pfe,
+    epeStdError: profile.epeStdError,
     epe1y: profile.epe1y,
     eepe: profile.eepe,
   };

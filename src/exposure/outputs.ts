@@ -121,6 +121,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('eee', stacked(cps, nDates, (c) => c.eee)),
     f64('pfe', stacked(cps, nDates, (c) => c.pfe!)),
     f64('collateral', stacked(cps, nDates, (c) => c.collateral)),
+    f64('epe_std_error', stacked(cps, nDates, (c) => c.epeStdError!)),
   ]);
 
   const book: AggregateProfile = result.book;

@@ -41,6 +41,11 @@ export interface AggregateProfile {
    * net). Only for counterparties; undefined for the book (a quantile of the whole book is not additive and not used).
    */
   pfe?: Float64Array;
+  /**
+   * Monte Carlo standard error of the group's EPE, from the same per-path sums (aggregate.ts totalProfile). Only for
+   * counterparties, as PFE.
+   */
+  epeStdError?: Float64Array;
   /** Sums of the sets' Basel EPE and effective EPE over the first year. */
   epe1y: number;
   eepe: number;

@@ -130,7 +130,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
   if (row !== tradeSets.length) throw new XvaUsageError(`${trades.where}: rows out of the netting sets' order; re-run the shard`);
 
   const cpIds = cpt.strings('counterparty_id');
-  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral') };
+  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral'), epeStdError: cpt.f64('epe_std_error') };
   const counterparties: CounterpartyResult[] = [];
   for (let r = 0; r < cpIds.length; r += m) {
     const id = cpIds[r]!;
@@ -145,6 +145,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       eee: slice(cc.eee),
       pfe: slice(cc.pfe),
       collateral: slice(cc.collateral),
+      epeStdError: slice(cc.epeStdError),
       epe1y: own.reduce((a, s) => a + s.profile.epe1y, 0),
       eepe: own.reduce((a, s) => a + s.profile.eepe, 0),
     });
