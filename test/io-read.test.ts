@@ -369,6 +369,20 @@ describe('readTable on CSV (RFC 4180)', () => {
     expect(stray.message).toBe('stray.csv: text after a closing quote on line 2: expected a comma or the end of the line right after a closing quote');
   });
 
+  it('a double quote inside an unquoted cell is named by row, column, cell and file line (RFC 4180 §2.5-2.7)', async () => {
+    const bare = await inputError(readTable(csv('bare.csv', 'id,name,x\nT1,Acme 5" Corp,1\nT2,"ok ""quoted""",2\n\nT3,x "y",3\n')));
+    expect(bare.issues.map((i) => [i.row, i.column, i.value])).toEqual([
+      [1, 'name', 'Acme 5" Corp'],
+      [3, 'name', 'x "y"'],
+    ]);
+    expect(bare.message.split('\n')[1]).toBe(
+      'bare.csv row 3 column name: x "y": expected a cell without double quotes, or the whole cell in double quotes with each quote inside doubled (RFC 4180; line 5 of the file)',
+    );
+    // The same cell quoted as RFC 4180 asks is read as text.
+    const quoted = await readTable(csv('quoted.csv', 'id,name\nT1,"Acme 5"" Corp"\n'));
+    expect(quoted.numRows).toBe(1);
+  });
+
   it('agrees with DuckDB read_csv on a file DuckDB wrote (quotes, commas, line breaks, nulls)', async () => {
     const path = join(dir, 'duck.csv');
     const query = `SELECT i AS id, CASE WHEN i % 4 = 0 THEN NULL ELSE 'name ' || i || CASE WHEN i % 3 = 0 THEN ', "quoted"' ELSE '' END || CASE WHEN i % 5 = 0 THEN chr(10) || 'next line' ELSE '' END END AS name, (i * 0.37)::DOUBLE AS x FROM range(500) t(i)`;

@@ -44,6 +44,8 @@ class CsvScanner {
   unterminatedAt: number | undefined;
   /** Lines where text follows a closing quote (e.g. `"abc"x`). */
   readonly strayAfterQuote: number[] = [];
+  /** Indices of this record's unquoted fields holding a double quote (e.g. `Acme 5" Corp`, or `x "y"`). */
+  readonly bareQuoteFields: number[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -51,6 +53,7 @@ class CsvScanner {
     const text = this.text;
     const n = text.length;
     this.fields.length = 0;
+    this.bareQuoteFields.length = 0;
     if (this.pos >= n) return false;
     this.line = this.lineNo;
     for (;;) {
@@ -91,12 +94,17 @@ class CsvScanner {
         if (stray) this.strayAfterQuote.push(this.lineNo);
       } else {
         p = this.pos;
+        let bareQuote = false;
         while (p < n) {
           const c = text.charCodeAt(p);
           if (c === COMMA || c === LF || c === CR) break;
+          if (c === QUOTE) bareQuote = true;
           p++;
         }
         field = text.slice(this.pos, p);
+        // RFC 4180 §2.5-2.7: a field holding a double quote must be enclosed in quotes, the quote doubled. A bare
+        // quote is most often a cell whose quoting went wrong, so it is reported rather than read as text.
+        if (bareQuote) this.bareQuoteFields.push(this.fields.length);
       }
       this.fields.push(field);
       if (p >= n) {
@@ -187,6 +195,15 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
         expected: `${width} comma-separated fields, as many as the header has columns (line ${scanner.line} of the file)`,
       });
       continue;
+    }
+    for (const c of scanner.bareQuoteFields) {
+      issues.add({
+        file,
+        row,
+        column: names[c]!,
+        value: fields[c]!.trim(),
+        expected: `a cell without double quotes, or the whole cell in double quotes with each quote inside doubled (RFC 4180; line ${scanner.line} of the file)`,
+      });
     }
     for (let c = 0; c < width; c++) {
       const cell = fields[c]!.trim();
