@@ -161,7 +161,12 @@ describe('market loader: every rule, with its message', () => {
   it('values beyond any market are refused on their cell: rates past 10, spreads past 100,000bp, spots past 1e9', () => {
     // The fuzz audit's cases (session 30): each was accepted and overflowed the engine's sums far from its cell.
     const spot = issuesOf(BASE.replace('{ EURUSD: 1.085 }', '{ EURUSD: 1e308 }'));
-    expectIssue(spot, 'fx.spots.EURUSD', '1e+308', /a positive spot rate \(units of USD per EUR\) between 1e-9 and 1000000000/);
+    // The value is echoed as written in the file (not the parser's 1e+308).
+    expectIssue(spot, 'fx.spots.EURUSD', '1e308', /a positive spot rate \(units of USD per EUR\) between 1e-9 and 1000000000/);
+    const overflow = issuesOf(BASE.replace('{ EURUSD: 1.085 }', '{ EURUSD: 1e400 }'));
+    expectIssue(overflow, 'fx.spots.EURUSD', '1e400', /a positive spot rate/);
+    const written = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: 50.000 }'));
+    expectIssue(written, 'curves.discount.USD.pillars[0].zeroRate', '50.000', /at most 10 \(1,000%\) in size/);
     const tiny = issuesOf(BASE.replace('{ EURUSD: 1.085 }', '{ EURUSD: 1e-308 }'));
     expectIssue(tiny, 'fx.spots.EURUSD', '1e-308', /between 1e-9 and 1000000000/);
     const zero = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, zeroRate: 50 }'));
@@ -171,16 +176,16 @@ describe('market loader: every rule, with its message', () => {
     const df = issuesOf(BASE.replace('{ tenor: 1Y, zeroRate: 0.04 }', '{ tenor: 1Y, discountFactor: 1e-300 }'));
     expectIssue(df, 'curves.discount.USD.pillars[0].discountFactor', '1e-300', /a discount factor whose zero rate is at most 10 \(1,000%\) in size: it gives 690\.[0-9]/);
     const basis = issuesOf(BASE.replace('fx:', '  xccyBasis:\n    EUR: { against: USD, pillars: [ { tenor: 5Y, spreadBp: 1e6 } ] }\nfx:'));
-    expectIssue(basis, 'curves.xccyBasis.EUR.pillars[0].spreadBp', '1000000', /a basis spread in bp at most 100,000bp in size/);
+    expectIssue(basis, 'curves.xccyBasis.EUR.pillars[0].spreadBp', '1e6', /a basis spread in bp at most 100,000bp in size/);
     // A wide basis within the bound loads (a warning of xva validate, test/bad-input-model.test.ts).
     const wide = parseMarket(BASE.replace('fx:', '  xccyBasis:\n    EUR: { against: USD, pillars: [ { tenor: 5Y, spreadBp: -99999 } ] }\nfx:'), 'market.yaml');
     expect(wide.collateralDiscountCurve('EUR', 'USD').discount(1) / wide.discountCurve('EUR').discount(1)).toBeCloseTo(Math.exp(9.9999), 6);
     // (vols typed in percent are warnings of xva validate, test/bad-input-model.test.ts: they do not overflow)
     const equity = issuesOf(`${BASE}equities:\n  SPX: { currency: USD, spot: 2e9, dividendYield: 11, vol: 0.2 }\n`);
-    expectIssue(equity, 'equities.SPX.spot', '2000000000', /a positive spot price at most 1000000000/);
+    expectIssue(equity, 'equities.SPX.spot', '2e9', /a positive spot price at most 1000000000/);
     expectIssue(equity, 'equities.SPX.dividendYield', '11', /at most 10 \(1,000%\) in size/);
     const cds = issuesOf(`${BASE}credit:\n  names:\n    ACME: { pillars: [ { tenor: 1Y, spreadBp: 2e5 } ] }\n`);
-    expectIssue(cds, 'credit.names.ACME.pillars[0].spreadBp', '200000', /a CDS par spread >= 0 in bp, at most 100,000bp/);
+    expectIssue(cds, 'credit.names.ACME.pillars[0].spreadBp', '2e5', /a CDS par spread >= 0 in bp, at most 100,000bp/);
   });
 
   it('every FX pair and every curve currency reaches the base currency', () => {
@@ -253,7 +258,7 @@ describe('market loader: every rule, with its message', () => {
     - { sector: consumer, rating: BBB, pillars: [ { tenor: 1Y, spreadBp: 70 } ] }
 `;
     const issues = issuesOf(text);
-    expectIssue(issues, 'credit.defaultRecovery', '1', /a recovery rate in \[0, 1\)/);
+    expectIssue(issues, 'credit.defaultRecovery', '1.0', /a recovery rate in \[0, 1\)/);
     expectIssue(issues, 'credit.names.ACME.recovery', '1.2', /a recovery rate in \[0, 1\)/);
     expectIssue(issues, 'credit.names.ACME.pillars[0].spreadBp', '-5', /a CDS par spread >= 0 in bp/);
     expectIssue(issues, 'credit.names.ACME.pillars[1].date', 'unknown key date', /one of the pillar keys tenor, spreadBp/);

@@ -113,6 +113,16 @@ describe('bad scenario files', () => {
     ]);
   });
 
+  it('quotes a shock as written in the file: 1e400 (Infinity, which JSON would print as null) and 1.50', () => {
+    const dir = writeTemp({
+      'huge.yaml': 'name: huge\ndescription: Too big.\nshocks:\n  creditSpreadBp: 1e400\n  collateralCoverage: 1.50\n',
+    });
+    expect(messages(() => loadScenario(path.join(dir, 'huge.yaml')))).toEqual([
+      expect.stringMatching(/column shocks\.creditSpreadBp: 1e400: expected /),
+      expect.stringMatching(/column shocks\.collateralCoverage: 1\.50: expected a multiplier between 0 and 1\.2/),
+    ]);
+  });
+
   it('a folder reports duplicate names and the problems of every file together', () => {
     const dir = writeTemp({
       'a.yaml': 'name: same\ndescription: The first of two.\nshocks:\n  fundingSpreadBp: 10\n',

@@ -60,6 +60,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
 
 export class YamlReader {
   private readonly lines = new Map<string, number>();
+  /** Each number scalar's value and its text in the file, so that a message echoes what the user wrote (`1e400`). */
+  private readonly numberTexts = new Map<string, { value: number; text: string }>();
 
   constructor(
     readonly file: string,
@@ -83,7 +85,7 @@ export class YamlReader {
       }
       return undefined;
     }
-    this.recordLines(doc.contents as Node | null, '', lineCounter);
+    this.recordLines(doc.contents as Node | null, '', lineCounter, text);
     try {
       return doc.toJS({ maxAliasCount: 1000 });
     } catch (err) {
@@ -93,9 +95,12 @@ export class YamlReader {
     }
   }
 
-  private recordLines(node: Node | null | undefined, path: string, counter: LineCounter): void {
+  private recordLines(node: Node | null | undefined, path: string, counter: LineCounter, text: string): void {
     if (!node) return;
     if (node.range) this.lines.set(path, counter.linePos(node.range[0]).line);
+    if (isScalar(node) && typeof node.value === 'number' && node.range) {
+      this.numberTexts.set(path, { value: node.value, text: text.slice(node.range[0], node.range[1]).trim() });
+    }
     if (isMap(node)) {
       for (const item of node.items) {
         if (!isPair(item)) continue;
@@ -103,19 +108,19 @@ export class YamlReader {
         const keyPath = child(path, key);
         const keyNode = item.key as Node | null;
         if (keyNode && keyNode.range) this.lines.set(keyPath, counter.linePos(keyNode.range[0]).line);
-        if (!isAlias(item.value)) this.recordLinesBelow(item.value as Node | null, keyPath, counter);
+        if (!isAlias(item.value)) this.recordLinesBelow(item.value as Node | null, keyPath, counter, text);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => {
-        if (!isAlias(item)) this.recordLines(item as Node | null, child(path, i), counter);
+        if (!isAlias(item)) this.recordLines(item as Node | null, child(path, i), counter, text);
       });
     }
   }
 
   /** Like recordLines, but keeps the key's line for the path itself (a value on the next line belongs to its key). */
-  private recordLinesBelow(node: Node | null | undefined, path: string, counter: LineCounter): void {
+  private recordLinesBelow(node: Node | null | undefined, path: string, counter: LineCounter, text: string): void {
     const keyLine = this.lines.get(path);
-    this.recordLines(node, path, counter);
+    this.recordLines(node, path, counter, text);
     if (keyLine !== undefined) this.lines.set(path, keyLine);
   }
 
@@ -131,9 +136,21 @@ export class YamlReader {
     }
   }
 
+  /**
+   * How a value found at `path` is shown: a number as the user wrote it (`1e400`, `0.0250`, `1_000`) when the file's
+   * scalar there is that number, so the message quotes the file, not the parser's reading of it (`.inf`, `0.025`).
+   */
+  private shown(path: string, value: unknown): string | undefined {
+    if (typeof value === 'number') {
+      const written = this.numberTexts.get(path);
+      if (written !== undefined && Object.is(written.value, value) && written.text !== '') return written.text;
+    }
+    return show(value);
+  }
+
   issue(path: string, value: unknown, expected: string): void {
     const row = this.lineOf(path);
-    const shown = show(value);
+    const shown = this.shown(path, value);
     this.issues.add({
       file: this.file,
       ...(row !== undefined ? { row } : {}),

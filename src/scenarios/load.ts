@@ -70,10 +70,12 @@ export function parseScenario(text: string, file: string, issues: IssueCollector
       const node = shockNode.get(key, true);
       const value = raw[key];
       // A number written as a number: quoted "100" is text, not a shock size.
+      // The message quotes the number as written (`1e400`, not JSON's `null` for Infinity).
+      const written = isScalar(node) && typeof value === 'number' && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
       if (!isScalar(node) || typeof value !== 'number' || !Number.isFinite(value)) {
-        issues.add({ file, column: where, value: value === null || value === undefined ? undefined : show(value), expected: limits.expected });
+        issues.add({ file, column: where, value: value === null || value === undefined ? undefined : written || show(value), expected: limits.expected });
       } else if (value < limits.min || value > limits.max) {
-        issues.add({ file, column: where, value: show(value), expected: limits.expected });
+        issues.add({ file, column: where, value: written || show(value), expected: limits.expected });
       } else {
         shocks[key as ShockKey] = value;
       }
