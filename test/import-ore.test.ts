@@ -788,7 +788,7 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
       capFloorTrade('COLLAR', 'Long', leg(euribor()), caps('0.03') + floors('0.01')),
       // several cap rates map (test/import-ore-rates.test.ts); with a startDate, which ORE's CapFloor ignores, they are refused
       capFloorTrade('STRIKES', 'Long', leg(euribor()), '<Caps><Cap>0.03</Cap><Cap startDate="2018-03-01">0.035</Cap></Caps>'),
-      capFloorTrade('OVERNIGHT', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })), caps('0.03')),
+      capFloorTrade('LOCAL', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })).replace('<IsInArrears>', '<LocalCapFloor>true</LocalCapFloor><IsInArrears>'), caps('0.03')),
       // one Spread and one Gearing map (below); values that change by period do not
       capFloorTrade('SPREADS', 'Long', leg(euribor()).replace('<Spread>0.0</Spread>', '<Spread>0.001</Spread><Spread>0.002</Spread>'), caps('0.03')),
       capFloorTrade('GEARINGS', 'Long', leg(euribor()).replace('<IsInArrears>', '<Gearings><Gearing>2</Gearing><Gearing>1.5</Gearing></Gearings><IsInArrears>'), caps('0.03')),
@@ -804,7 +804,7 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
     expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.oreTradeType, f.field, f.value, f.reason])).toEqual([
       ['COLLAR', 'CapFloor', 'CapFloorData/Floors', '0.01', 'a collar (both Caps and Floors) is not supported by xva as one trade: give it as two CAPFLOOR rows, the cap and the floor (a long collar is a bought cap and a sold floor)'],
       ['STRIKES', 'CapFloor', 'CapFloorData/Caps/Cap[2]/@startDate', '2018-03-01', "ORE reads a CapFloor's cap rates one per coupon period (the last repeated) and ignores startDate attributes: give the rates undated, one per period"],
-      ['OVERNIGHT', 'CapFloor', `${leg1}/FloatingLegData/Index`, 'EUR-ESTER', "caps and floors on an overnight index (its compounded rate known only at the period's end) are not supported by xva"],
+      ['LOCAL', 'CapFloor', `${leg1}/FloatingLegData/LocalCapFloor`, 'true', "a cap on each daily overnight rate is not supported by xva: its overnight caplets cap the period's compounded rate (LocalCapFloor false)"],
       ['SPREADS', 'CapFloor', `${leg1}/FloatingLegData/Spreads`, '0.001,0.002', 'varying spreads (2 values): xva floating legs have one spread'],
       ['GEARINGS', 'CapFloor', `${leg1}/FloatingLegData/Gearings`, '2,1.5', 'varying gearings (2 values): xva floating legs have one gearing'],
       ['ARREARS', 'CapFloor', `${leg1}/FloatingLegData/IsInArrears`, 'true', "in-arrears caplets are not supported by xva: its caplets fix at the period's start"],
@@ -814,6 +814,13 @@ describe('ORE CapFloor → CAPFLOOR (one floating leg on a term index, one cap o
     ]);
     expect(r.report.counts).toMatchObject({ tradesRead: 9, tradesMapped: 0, tradesUnmapped: 9 });
     expect(formatFinding(r.report.findings.find((f) => f.tradeId === 'COLLAR')!)).toMatch(/^unmapped trade: portfolio\.xml:\d+ trade COLLAR \(CapFloor\) CapFloorData\/Floors = 0\.01: a collar/);
+  });
+
+  it('a cap on an overnight index maps with its index (the compounded period rate capped, as ORE\'s LocalCapFloor false)', () => {
+    const ester = capFloorTrade('CAP_ESTR', 'Long', leg(euribor({ index: 'EUR-ESTER', tenor: '1Y' })), caps('0.025'));
+    const r = importOre({ portfolioXml: portfolio(ester) });
+    expect(unmapped(r.report.findings)).toEqual([]);
+    expect(trade(r.rows.trades, 'CAP_ESTR')).toMatchObject({ product: 'CAPFLOOR', direction: 'buy', option_type: 'cap', strike: 0.025, float_index: 'EUR-ESTR', float_frequency: '1Y' });
   });
 
   it('a cap on the index times a gearing plus a spread: one Spread → float_spread_bp, one Gearing → float_gearing (ORE caps the coupon rate g·L + s)', () => {

@@ -625,7 +625,7 @@ export function bermudanExerciseDates(fixed: FixedLeg, expiryDate: DateSerial): 
 
 /**
  * A cap or floor (docs/inputs.md): option_type cap|floor, strike the cap/floor rate, the float_* columns the capped
- * index leg (a term index: the rate is fixed at each period's start), the cap rate on the index times `float_gearing` plus
+ * index leg (a term index fixed at each period's start, or an overnight index compounded in arrears), the cap rate on the index times `float_gearing` plus
  * `float_spread_bp` when given, optionally amortising (each caplet on
  * its period's notional; default frequency the floating leg's).
  */
@@ -637,15 +637,6 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
   const { start, end } = swapDates(r, row);
   const strike = rate(r, row, 'strike', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
-  if (floatIndex !== undefined && !isTermIndex(floatIndex)) {
-    r.issues.add({
-      file: r.table.file,
-      row: row + 1,
-      column: 'float_index',
-      value: floatIndex,
-      expected: 'a term index with its tenor (e.g. EUR-EURIBOR-6M): caps and floors on overnight indices, whose rate is known only at the period\'s end, are not supported',
-    });
-  }
   // the cap rate applies to the coupon's rate g·L + s (products/capFloor.ts: each caplet on L at (K − s)/g)
   const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
   const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the capped rate (1 = the index itself)' });

@@ -11,13 +11,19 @@
  *   A_cash(S) = Σ_{i=1..n} (1/m)/(1 + S/m)^i (m fixed payments a year, n fixed periods). Valued by the market formula
  *   N·P(t_s)·A_cash(F)·Option(F, K) (Mercurio, "Cash-settled swaptions and no-arbitrage", Risk 2008). Cash settlement
  *   under Hull-White without a surface is not supported.
+ *
+ * A caplet on an overnight index compounded in arrears over [s, e] (`inArrears`, products/capFloor.ts) expires at s
+ * but its rate moves until e. On a surface its variance runs over the effective time s + (e − s)/3: the vol read at s
+ * (as a term caplet's) decays linearly to 0 over the accrual period (Lyashenko & Mercurio, "Looking Forward to
+ * Backward-Looking Rates", 2019, §6). Under Hull-White the compounded factor e^{∫ₛᵉ r du} is lognormal with the exact
+ * variance of ∫ₛᵉ r du (hullWhite.ts `inArrearsCapletHullWhite`).
  */
 import type { HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
 import type { Currency, Swaption } from '../products/types.js';
 import { FREQUENCY_MONTHS } from '../conventions/dates.js';
 import { bachelier, black76 } from './black.js';
 import { discountCurveFor, unsupported } from './curves.js';
-import { jamshidianSwaption } from './hullWhite.js';
+import { inArrearsCapletHullWhite, jamshidianSwaption } from './hullWhite.js';
 import { fixedLegFlows, floatLegFlows, flowsPv, type LegFlows } from './legs.js';
 import { projectionFor } from './swaps.js';
 import { capletVolatility, swaptionVolatility } from './swaptionVol.js';
@@ -55,18 +61,40 @@ export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, pe
   return annuity;
 }
 
-/** Undiscounted option on the forward swap rate per unit annuity from the market surface. */
-export function swaptionOnRate(optionType: 'payer' | 'receiver', surface: SwaptionVolSurface, forward: number, strike: number, expiryYears: number, tenorYears: number, tradeId: string): number {
+/**
+ * Undiscounted option on the forward swap rate per unit annuity from the market surface: the vol read at
+ * `expiryYears`, its variance over `varianceYears` (the expiry itself, but for a caplet in arrears:
+ * inArrearsVarianceYears).
+ */
+export function swaptionOnRate(
+  optionType: 'payer' | 'receiver',
+  surface: SwaptionVolSurface,
+  forward: number,
+  strike: number,
+  expiryYears: number,
+  tenorYears: number,
+  tradeId: string,
+  varianceYears = expiryYears,
+): number {
   const callPut = optionType === 'payer' ? 'call' : 'put';
   // a caplet surface with a smile is read at the caplet's strike (its quotes carry strikes; swaption quotes never do)
   const vol = surface.quotes[0]?.strike !== undefined ? capletVolatility(surface, expiryYears, strike) : swaptionVolatility(surface, expiryYears, tenorYears);
-  if (surface.type === 'normal') return bachelier(callPut, forward, strike, vol, expiryYears);
+  if (surface.type === 'normal') return bachelier(callPut, forward, strike, vol, varianceYears);
   if (!(forward + surface.shift > 0) || !(strike + surface.shift > 0)) {
     throw new Error(
       `trade ${tradeId}: shifted Black needs forward + shift and strike + shift > 0 (forward ${forward}, strike ${strike}, shift ${surface.shift} for ${surface.currency})`,
     );
   }
-  return black76(callPut, forward + surface.shift, strike + surface.shift, vol, expiryYears);
+  return black76(callPut, forward + surface.shift, strike + surface.shift, vol, varianceYears);
+}
+
+/**
+ * The time over which a caplet compounded in arrears over [s, e] accumulates variance at the vol quoted for s:
+ * s + (e − s)/3 (years from today), the integral of a vol decaying linearly from its quote at s to 0 at e, squared
+ * (Lyashenko & Mercurio 2019, §6: the rate's uncertainty shrinks as the period's daily fixings come in).
+ */
+export function inArrearsVarianceYears(startYears: number, endYears: number): number {
+  return startYears + (endYears - startYears) / 3;
 }
 
 /**
@@ -134,7 +162,8 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     const forward = flowsPv(floatFlows, discount) / annuityPerRate;
     // a step-up underlying is quoted at its annuity-weighted rate (pricing/legs.ts effectiveFixedRate)
     const strike = fixedLeg.rateSteps === undefined ? fixedLeg.fixedRate : flowsPv(fixedFlows, discount) / annuityPerRate;
-    const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionVolTenorYears(trade, fixedFlows), tradeId);
+    const varianceYears = trade.inArrears ? inArrearsVarianceYears(expiryYears, market.time(floatLeg.maturityDate)) : expiryYears;
+    const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionVolTenorYears(trade, fixedFlows), tradeId, varianceYears);
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;
     if (fixedLeg.amortization !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on an amortising swap (the par-yield cash annuity is a bullet swap\'s)');
     if (fixedLeg.rateSteps !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on a step-up swap (the par-yield cash annuity is a flat-rate swap\'s)');
@@ -147,6 +176,7 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     if (trade.settlement === 'cash') {
       throw unsupported(tradeId, `a cash-settled swaption priced under Hull-White (give swaption vols for ${ccy} in the market file: rates.${ccy}.swaptionVols)`);
     }
+    if (trade.inArrears) return sign * inArrearsCapletHullWhite(trade.optionType, hullWhite, (t) => discount.discount(t), floatFlows, fixedFlows);
     const flows = hullWhiteSwapFlows(floatFlows, fixedFlows, discount);
     return sign * jamshidianSwaption(trade.optionType, hullWhite, (t) => discount.discount(t), expiryYears, flows.times, flows.amounts);
   }

@@ -9,6 +9,14 @@
  * LGM pricer on paths, SA-CCR's option positions, SIMM's delta and vega) value caps and floors with no formula of
  * its own (Brigo & Mercurio, Interest Rate Models, §1.5: a caplet is a one-period payer swaption).
  *
+ * On an overnight index (`USD-SOFR`) the period's rate is the daily rates compounded in arrears, R = (Π(1 + rᵢδᵢ) − 1)/τ,
+ * known only at the period's end e. The one-period swap on the overnight leg pays N·τ·(R − K) at e, and the caplet is
+ * still the option to enter it at s, but on a rate that keeps moving until e: the caplet is flagged `inArrears`, and
+ * its pricers let the rate's variance run to e (pricing/swaption.ts, after Lyashenko & Mercurio, "Looking Forward to
+ * Backward-Looking Rates", 2019). On paths the engine decides the exercise at s, as it fixes overnight coupons at the
+ * grid date on or before their start (docs/simulation.md); today's price, and so each caplet's variance on paths, is
+ * the in-arrears one.
+ *
  * On the index plus a spread, or a multiple of it (the leg's `spreadBp` s and `gearing` g > 0), a caplet pays
  * N·τ·(g·L + s − K)⁺ = g·N·τ·(L − K′)⁺ with K′ = (K − s)/g: the caplet on the index at the effective strike K′ on the
  * notional g·N (QuantLib's CapFloor::setupArguments strikes a coupon's cap the same way; a floorlet alike). So the
@@ -57,6 +65,8 @@ function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
   const leg = trade.floatLeg;
   const schedule = buildSchedule(leg);
   const payer = trade.optionType === 'cap';
+  // an overnight index compounds over the period: the caplet's rate is known at its end (Swaption.inArrears)
+  const inArrears = !isTermIndex(leg.floatIndex);
   const caplets: Swaption[] = [];
   let running: InterestRateSwap | undefined;
   const base = {
@@ -72,7 +82,7 @@ function buildPieces(trade: CapFloor, asOf: DateSerial): CapletPieces {
     if (schedule.paymentDate[k]! <= asOf) continue;
     const { fixedLeg, floatLeg } = onePeriodLegs(trade, schedule, k);
     if (start > asOf) {
-      caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg, caplet: true });
+      caplets.push({ ...base, product: 'SWAPTION', direction: trade.direction, optionType: payer ? 'payer' : 'receiver', settlement: 'physical', expiryDate: start, fixedLeg, floatLeg, caplet: true, ...(inArrears ? { inArrears: true as const } : {}) });
     } else {
       // the holder pays fixed on a cap's period (receives L − K); a seller takes the other side
       const holderPays = payer === (trade.direction === 'buy');

@@ -233,6 +233,12 @@ export interface Swaption extends TradeBase {
   /** A cap's or floor's caplet (products/capFloor.ts): priced on the market's caplet vols when it has them. */
   caplet?: true;
   /**
+   * A caplet on an overnight index compounded in arrears over its one period [expiryDate, the legs' end]: its rate is
+   * known only at the period's end, so its variance runs past the expiry (Lyashenko & Mercurio 2019;
+   * pricing/swaption.ts). Only with `caplet`.
+   */
+  inArrears?: true;
+  /**
    * A Bermudan swaption (physical settlement): its exercise dates, increasing, the first `expiryDate`; on E_k the
    * holder may enter the swap of the periods accruing from the fixed leg's first accrual start on or after E_k
    * (pricing/bermudan.ts). Absent: European, exercisable on `expiryDate` only.
@@ -241,10 +247,12 @@ export interface Swaption extends TradeBase {
 }
 
 /**
- * Interest rate cap or floor on a term index (e.g. `EUR-EURIBOR-6M`): a strip of caplets (floorlets), one per period
- * of `floatLeg`, each paying N·τ·(L − K)⁺ (cap) or N·τ·(K − L)⁺ (floor) at the period's end, the rate L fixed at the
- * period's start (as the engine's swaps fix; no fixing lag). Every period whose fixing is on or after the as-of date
- * is an option; the period running today pays its intrinsic value at today's forward (no fixing history, as swaps).
+ * Interest rate cap or floor on a term index (e.g. `EUR-EURIBOR-6M`) or an overnight index (`USD-SOFR`): a strip of
+ * caplets (floorlets), one per period of `floatLeg`, each paying N·τ·(L − K)⁺ (cap) or N·τ·(K − L)⁺ (floor) at the
+ * period's end. A term rate L is fixed at the period's start (as the engine's swaps fix; no fixing lag); an overnight
+ * index's L is its daily rates compounded in arrears over the period, known at its end. Every period starting after
+ * the as-of date is an option; the period running today pays its intrinsic value at today's forward (the market's
+ * fixings where it has them, as swaps).
  * On `floatLeg`'s spread s and gearing g (> 0) a caplet pays N·τ·(g·L + s − K)⁺: the cap rate applies to the coupon's
  * rate, as QuantLib's and ORE's caps do (a caplet on L at (K − s)/g on g·N). Its notional may amortise (each caplet
  * on its period's notional).

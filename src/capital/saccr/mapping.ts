@@ -187,7 +187,8 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
 
 /**
  * A cap or floor as one IR option position (CRE52 Table 1 treats a cap as one transaction: S its start, E = M its
- * end); δ by CRE52.40 with T the latest contractual exercise date (the last caplet's fixing) and P the forward par
+ * end); δ by CRE52.40 with T the latest contractual exercise date (the last caplet's fixing; on an overnight index
+ * compounded in arrears, the end of the last caplet's period, when its rate is set) and P the forward par
  * rate of the periods still to fix (Σ PV of their floating coupons / Σ N·τ·P(0, e)); notional over the remaining life
  * (an amortising cap's average). Once every period has fixed, what is left is the running period's payment: its
  * one-period swap as an IR position when it pays the holder, nothing when it does not.
@@ -209,7 +210,10 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
     strikePv += flowsPv(fixedLegFlows(caplet.fixedLeg, market), discount);
   }
   const times = swapLegTimes([trade.floatLeg], market, 'cre52');
-  const lastFixing = parts.options[parts.options.length - 1]!.expiryDate;
+  // the latest contractual exercise date: the last caplet's fixing; an overnight rate compounded in arrears is set
+  // only at its period's end, when the caplet's payoff becomes known (Swaption.inArrears)
+  const lastCaplet = parts.options[parts.options.length - 1]!;
+  const lastFixing = lastCaplet.inArrears ? lastCaplet.floatLeg.maturityDate : lastCaplet.expiryDate;
   const cap = trade.optionType === 'cap';
   // a cap on g·L + s is g caps on the index L at (K − s)/g (products/capFloor.ts): P is L's forward par rate, K the
   // caplets' effective strike, the notional g·N

@@ -857,11 +857,13 @@ function capFloorRates(data: XmlNode | undefined, list: 'Caps' | 'Floors', item:
 }
 
 /**
- * Cap or floor on one floating leg of a term index (ORE's LegType Floating); `buy` when `Long`. ORE ignores the
+ * Cap or floor on one floating leg of a term or overnight index (ORE's LegType Floating); `buy` when `Long`. ORE ignores the
  * leg's Payer for CapFloor (LongShort decides), so it is not read. Only Caps (a cap) or only Floors (a floor): one
  * rate, or one per coupon period (a stepped strike: `strike` from the start and rate_schedules rows on the leg's
- * schedule); one spread and one gearing cap the coupon's rate; a collar, an overnight index, spreads or gearings
- * varying by period, in-arrears fixing and other leg types are left out.
+ * schedule); one spread and one gearing cap the coupon's rate; on an overnight index the compounded period rate is
+ * capped (a lookback or rate cutoff is reported as approximated, as for a swaption's underlying); a collar, caps on
+ * each daily rate (LocalCapFloor), spreads or gearings varying by period, in-arrears fixing of a term index and other
+ * leg types are left out.
  * Several notionals amortise as a swap's do (notional_schedules on the leg's schedule). Premiums
  * (`CapFloorData/Premiums`) are dropped like other options' premiums.
  */
@@ -898,12 +900,17 @@ export function mapCapFloor(data: XmlNode | undefined, notes: TradeNotes): Trade
   const leg = legs[0]!;
   const fp = `${leg.path}/FloatingLegData`;
   const index = leg.index!;
-  if (index.overnight)
-    throw new Unmappable(`${fp}/Index`, text(child(legNodes[0], 'FloatingLegData'), 'Index'), 'caps and floors on an overnight index (its compounded rate known only at the period\'s end) are not supported by xva');
-  if (!isTermIndex(index.name))
-    throw new Unmappable(`${fp}/Index`, index.name, 'caps and floors need a term index whose tenor is months or years (e.g. EUR-EURIBOR-6M)');
+  if (index.overnight) {
+    // ORE caps an overnight leg's compounded period rate unless LocalCapFloor caps each daily rate (QuantExt's
+    // CappedFlooredOvernightIndexedCoupon); xva's overnight caplet is the former (products/capFloor.ts)
+    const local = text(child(legNodes[0], 'FloatingLegData'), 'LocalCapFloor');
+    if (local !== undefined && oreBool(local, `${fp}/LocalCapFloor`, false))
+      throw new Unmappable(`${fp}/LocalCapFloor`, local, 'a cap on each daily overnight rate is not supported by xva: its overnight caplets cap the period\'s compounded rate (LocalCapFloor false)');
+  } else if (!isTermIndex(index.name))
+    throw new Unmappable(`${fp}/Index`, index.name, 'caps and floors need a term index whose tenor is months or years (e.g. EUR-EURIBOR-6M) or an overnight index');
   const inArrears = text(child(legNodes[0], 'FloatingLegData'), 'IsInArrears');
-  if (inArrears !== undefined && oreBool(inArrears, `${fp}/IsInArrears`, false))
+  // an overnight index compounds in arrears anyway (ORE's makeOISLeg does not read IsInArrears)
+  if (!index.overnight && inArrears !== undefined && oreBool(inArrears, `${fp}/IsInArrears`, false))
     throw new Unmappable(`${fp}/IsInArrears`, inArrears, 'in-arrears caplets are not supported by xva: its caplets fix at the period\'s start');
   if (leg.initialExchange || leg.finalExchange)
     throw new Unmappable(`${leg.path}/Notionals/Exchanges`, 'true', 'notional exchanges on a cap or floor leg are not supported by xva');
