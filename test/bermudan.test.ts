@@ -285,7 +285,7 @@ describe('Bermudan swaptions in SA-CCR and SIMM', () => {
     expect([bermudan.startYears, bermudan.endYears, bermudan.adjustedNotional]).toEqual([european.startYears, european.endYears, european.adjustedNotional]);
   });
 
-  it('SIMM: IR vega from the swaption surface through the recalibrated LGM; under given Hull-White parameters a note, no vega', async () => {
+  it('SIMM: IR vega from the swaption surface through the recalibrated deal LGM, with or without given Hull-White parameters', async () => {
     const { tradeSensitivities } = await import('../src/margin/sensitivities/trade.js');
     const surface = { currency: 'USD' as const, type: 'normal' as const, shift: 0, quotes: [1, 2, 3, 4, 5, 7, 10].flatMap((e) => [1, 5, 10].map((t) => ({ expiryYears: e, tenorYears: t, vol: 0.0085 + 0.0002 * t }))) };
     const calibrated = flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, swaptionVols: { USD: surface } });
@@ -306,8 +306,12 @@ describe('Bermudan swaptions in SA-CCR and SIMM', () => {
     const bucket = (f: number) => flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, swaptionVols: { USD: { ...surface, quotes: surface.quotes.map((q) => ({ ...q, vol: q.vol * (1 + (f - 1) * hat3(q.expiryYears)) })) } } });
     const at3 = (priceTrade(trade, bucket(1.01)).npv - priceTrade(trade, bucket(0.99)).npv) / 0.02;
     expect(rows.find((x) => x.riskType === 'Risk_IRVol' && x.label1 === '3y')!.amountUsd).toBeCloseTo(at3, 2);
-    const given = tradeSensitivities(trade, { market: flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, hullWhite: { USD: hw }, swaptionVols: { USD: surface } }), creditBuckets: new Map() });
-    expect(given.rows.some((x) => x.riskType === 'Risk_IRVol')).toBe(false);
-    expect(given.notes.join('\n')).toMatch(/B: no IR vega \(a Bermudan priced under the given USD Hull-White parameters/);
+    // given Hull-White parameters beside the surface: the deal's LGM is calibrated to the surface all the same (its
+    // mean reversion the given one), so the surface moves it: a vega, close to the calibrated market's
+    const givenMarket = flatMarket({ asOf, rates: { USD: r }, projection: { 'USD-SOFR': { currency: 'USD', rate: r } }, hullWhite: { USD: hw }, swaptionVols: { USD: surface } });
+    const given = tradeSensitivities(trade, { market: givenMarket, creditBuckets: new Map() });
+    const givenVega = given.rows.filter((x) => x.riskType === 'Risk_IRVol').reduce((acc, x) => acc + x.amountUsd, 0);
+    expect(givenVega).toBeGreaterThan(0.1 * priceTrade(trade, givenMarket).npv);
+    expect(given.notes.join('\n')).not.toMatch(/no IR vega/);
   });
 });

@@ -262,7 +262,7 @@ export function compoundedGrowth(
 }
 
 /** Σ amount·P(t_pay): the present value of projected flows. */
-export function flowsPv(flows: LegFlows, discount: YieldCurve): number {
+export function flowsPv(flows: LegFlows, discount: Pick<YieldCurve, 'discount'>): number {
   let pv = 0;
   for (let k = 0; k < flows.count; k++) pv += flows.amounts[k]! * discount.discount(flows.paymentTimes[k]!);
   return pv;

@@ -156,14 +156,11 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
         notes.push(`trade ${trade.tradeId}: no IR vega (priced under Hull-White without a ${ccy} swaption vol surface)`);
         break;
       }
-      if (trade.exerciseDates !== undefined && market.hullWhite(ccy) !== undefined) {
-        // a Bermudan is priced under the currency's LGM: given parameters do not move with the surface
-        notes.push(`trade ${trade.tradeId}: no IR vega (a Bermudan priced under the given ${ccy} Hull-White parameters, which a swaption vol bump does not move)`);
-        break;
-      }
       if (trade.exerciseDates !== undefined) {
         // a Bermudan: each SIMM vertex's expiry bucket of the surface moved (its hat weight in expiry, SIMM v2.6
-        // §B.8's vertices), the currency's LGM recalibrated to it; the vertices' vegas add up to the parallel one
+        // §B.8's vertices), the deal's LGM recalibrated to it (pricing/bermudanCalibration.ts: to its co-terminal
+        // Europeans on the surface, whatever Hull-White parameters are given); the vertices' vegas add up to the
+        // parallel one
         for (let k = 0; k < irVertices.length; k++) {
           const expiryWeight = (e: number) => hatWeight(irVertices, k, e);
           const amount = vega((factor) => ({ swaptionVol: { currency: ccy, factor, expiryWeight } }));
