@@ -195,6 +195,22 @@ describe('the fact check over every built-in paragraph', () => {
   });
 });
 
+describe('wording that ties each figure to its own subject (the fact check reads subjects)', () => {
+  it('states the concentration threshold before the counterparties above it, and "(MVA)" right after its figure', async () => {
+    const cva = (await narrate(auditData(), 'cva_trader')).join(' ');
+    expect(cva).toContain('The concentrations above 10.0% of book CVA are CP0024 and CP0026.');
+    const collateral = (await narrate(auditData(), 'collateral_manager')).join(' ');
+    expect(collateral).toContain('Funding the initial margin we post costs USD 250.0k (MVA) over the life of the trades.');
+  });
+
+  it('the earlier wording put the threshold after a counterparty, whose figure the check then took it for', () => {
+    const given = startingFacts('cva_trader', factsOf(auditData()), 'aggregates');
+    const [problem] = checkParagraph('CP0024 and CP0026 are concentrations above 10.0% of book CVA.', given).problems;
+    expect(problem).toContain('10.0% is not a figure of CP0026');
+    expect(problem).toContain('it is concentration threshold, percent of book CVA [book.concentration_threshold]');
+  });
+});
+
 describe('the report says what the fact check left out', () => {
   it('prints a flagged note with the reasons and counts it in the appendix, never the paragraph', () => {
     const data: ExplainData = { asOf: null, currency: 'USD', missing: [], notes: [] };

@@ -17,7 +17,7 @@ import type { Lever } from '../optimize/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { ExplainData } from './data.js';
 import { addChangeFacts, factsOf, type FactSet } from './facts.js';
-import { checkedNarration, groundedNarration } from './grounding/index.js';
+import { checkedNarration, groundedNarration, type Subject } from './grounding/index.js';
 import { BuiltinNarrator } from './narrators/builtin.js';
 import { PERSONAS, personaTools, startingFacts, type ToolContext } from './personas.js';
 import { renderCharts, type Chart } from './report/charts.js';
@@ -111,6 +111,23 @@ export function identifierPhrases(data: ExplainData): string[] {
   return [...ids].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
+/**
+ * The run's identifiers with their kind, for the fact check (grounding/attribution.ts): a counterparty, netting set,
+ * scenario or action that prose names is the subject of the figures beside it, even in a section whose narrator was
+ * given none of its facts (such a figure then fails instead of passing on another subject's number).
+ */
+export function subjectsOf(data: ExplainData): Subject[] {
+  const out: Subject[] = [];
+  for (const c of data.xva?.counterparties ?? []) out.push({ kind: 'counterparty', id: c.counterpartyId });
+  for (const n of [...(data.xva?.nettingSets ?? []), ...(data.exposure?.nettingSets ?? []), ...(data.margin?.nettingSets ?? [])]) out.push({ kind: 'netting_set', id: n.nettingSetId });
+  for (const n of data.exposure?.nettingSets ?? []) out.push({ kind: 'counterparty', id: n.counterpartyId });
+  for (const t of data.xva?.trades ?? []) out.push({ kind: 'trade', id: t.tradeId });
+  for (const s of [...(data.xva?.scenarios ?? []), ...(data.capital?.scenarios ?? []), ...(data.margin?.scenarios ?? [])]) out.push({ kind: 'scenario', id: s.scenario });
+  for (const r of data.optimize?.recommendations ?? []) out.push({ kind: 'action', id: r.actionId });
+  // once each (a netting set is in several tables)
+  return [...new Map(out.map((s) => [`${s.kind} ${s.id}`, s])).values()];
+}
+
 function baseCurrencyOf(marketFile: string): string | undefined {
   try {
     return fs.existsSync(marketFile) ? loadMarket(marketFile).baseCurrency : undefined;
@@ -187,6 +204,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   } else options.onDestination?.(`Narrator: built-in; nothing leaves this machine.`);
 
   const ignore = identifierPhrases(data);
+  const subjects = subjectsOf(data);
   const sections: ReportSection[] = [];
   try {
     for (const persona of PERSONAS) {
@@ -202,8 +220,8 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
       // (the writer would write the same words again, and nothing stands in for it) and the report says why
       const g =
         narrator.kind === 'builtin'
-          ? await checkedNarration(narrator, request, { ignore })
-          : await groundedNarration(narrator, request, builtin, { ignore, fallbackOnError: options.fallbackBuiltin });
+          ? await checkedNarration(narrator, request, { ignore, subjects })
+          : await groundedNarration(narrator, request, builtin, { ignore, subjects, fallbackOnError: options.fallbackBuiltin });
       sections.push({
         persona,
         paragraphs: g.result.paragraphs,

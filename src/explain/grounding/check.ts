@@ -1,7 +1,8 @@
 /**
  * The fact check of one paragraph (issue #9, item 3): every figure the prose states must be one of the facts the
- * narrator was given or that its tools revealed, within the rounding the text uses, in the fact's unit and, where the
- * sentence says which way it moved, with the fact's sign. What is verified:
+ * narrator was given or that its tools revealed, within the rounding the text uses, in the fact's unit, where the
+ * sentence says which way it moved with the fact's sign, and of the subject and measure the sentence ties it to.
+ * What is verified:
  *
  * - Value: "1.2m" stands for anything in [1.15m, 1.25m] and so supports a fact of 1,234,567 but not one of 1,290,000;
  *   "12bp" supports 12.4bp. A figure must carry at least two significant digits' worth of precision: amounts, %, pp,
@@ -16,16 +17,31 @@
  * - Direction: a figure the sentence says rises/falls/increases/decreases/is up/down (numbers.ts) must have the sign of
  *   the fact: a rise is a positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive
  *   saving is a fall of what it saves. A fact within the figure's tolerance of zero fits either direction.
+ * - Subject and measure: a figure is compared only with the facts of the subject the sentence ties it to (the one
+ *   named closest before it in its clause, a pronoun's antecedent, or the clause's only subject) and of the measure
+ *   named with it (attribution.ts; the facts' subjects and measures are read from their ids, topics.ts). "Book CVA is
+ *   USD 1.1m" fails when only a counterparty's CVA is 1.1m, and the reason says whose it is. A sentence that names no
+ *   subject or no measure leaves that part open, as before.
  * - Unverifiable forms (multiples "9.9x", "tenfold", fractions in words, unknown units "mio") fail the paragraph.
  *
- * What it does not verify: which subject a figure belongs to. "Book CVA is USD 1.1m" passes when any fact given to the
- * narrator is 1.1m (a counterparty's CVA): the facts carry ids and labels but no grammar to tie the words of the
- * sentence to one of them reliably. Nor does it verify qualitative claims (which action is chosen, what is
- * collateralised), only figures.
+ * What it does not verify: qualitative claims (which action is chosen, what is collateralised), only figures; nor a
+ * subject prose names in words the check does not read ("the largest counterparty", "the Swiss bank").
  */
 
+import { formatFigure } from '../format.js';
 import type { Fact, FactUnit, ParagraphCheck } from '../types.js';
+import { agreesWith, attributeFigures, describeTie, identifierSpans, knownSubjects, type Attribution } from './attribution.js';
 import { readFigures, type ExtractOptions, type StatedFigure } from './numbers.js';
+import { topicOf, type Subject } from './topics.js';
+
+export interface CheckOptions extends ExtractOptions {
+  /**
+   * The run's identifiers with their kind (counterparties, netting sets, scenarios, actions: run.ts subjectsOf), so
+   * that prose naming one whose facts the narrator was not given ties its figures to it all the same. The facts'
+   * own subjects are always looked for.
+   */
+  subjects?: readonly Subject[];
+}
 
 /** Relative slack for binary floating point on top of the text's own rounding (1e-9 of the figure). */
 const FLOAT_SLACK = 1e-9;
@@ -117,21 +133,23 @@ function formatFact(fact: Fact): string {
   return `${fact.label} [${fact.id}] = ${value}${unit}`;
 }
 
-/** The closest fact a figure could have meant, for the reason the narrator reads when it writes again. */
-function closest(figure: StatedFigure, facts: readonly Fact[]): Fact | undefined {
-  let best: Fact | undefined;
-  let bestDistance = Infinity;
+/** The fact nearest the figure's value (by ratio) among those in its unit, with how far it lies (log of the ratio). */
+function nearest(figure: StatedFigure, facts: readonly Fact[]): { fact: Fact; distance: number } | undefined {
+  let best: { fact: Fact; distance: number } | undefined;
   for (const fact of facts) {
     const candidate = factInFigureUnits(fact, figure);
     if (candidate === undefined) continue;
     const distance = Math.abs(Math.log((candidate + 1e-12) / (figure.value + 1e-12)));
-    if (distance < bestDistance) {
-      bestDistance = distance;
-      best = fact;
-    }
+    if (!best || distance < best.distance) best = { fact, distance };
   }
+  return best;
+}
+
+/** The closest fact a figure could have meant, for the reason the narrator reads when it writes again. */
+function closest(figure: StatedFigure, facts: readonly Fact[]): Fact | undefined {
+  const best = nearest(figure, facts);
   // only worth naming when it is the same order of magnitude
-  return bestDistance < Math.log(10) ? best : undefined;
+  return best && best.distance < Math.log(10) ? best.fact : undefined;
 }
 
 /** The units a figure's value would fit in, with the fact it would then match (for the reason). */
@@ -189,19 +207,61 @@ function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
   return `${figure.text}: no fact within its rounding${hint}`;
 }
 
+/**
+ * The figure the prose may have meant to state: among the facts of the subject and measure it names, one that is that
+ * measure and nothing more (`book.cva` for "CVA", not `book.cva_top5`) when there is one, else the nearest in value.
+ */
+function ownFigure(figure: StatedFigure, tie: Attribution, topical: readonly Fact[]): Fact | undefined {
+  const keys = new Set(tie.measures.flatMap((m) => m.keys));
+  const exact = topical.filter((f) => keys.has(topicOf(f.id).measure.join('_')));
+  return nearest(figure, exact)?.fact ?? nearest(figure, topical)?.fact;
+}
+
+/**
+ * A figure that fits a fact of another subject or measure than the sentence ties it to: "USD 1.1m is not CVA of the
+ * book (book CVA is USD 5.4m [book.cva]); it is CVA of CP0024 [cp.CP0024.cva]".
+ */
+function misattributed(figure: StatedFigure, tie: Attribution, topical: readonly Fact[], elsewhere: readonly Fact[]): string {
+  const own = ownFigure(figure, tie, topical);
+  const said = own ? `${own.label} is ${formatFigure(own.value, own.unit, own.currency)} [${own.id}]` : 'no such fact was given';
+  const whose = elsewhere.slice(0, 2).map((f) => `${f.label} [${f.id}]`).join(' or ');
+  return `${figure.text} is not ${describeTie(tie)} (${said}); it is ${whose}`;
+}
+
+/**
+ * Why a figure has no fact: it is another subject's or measure's figure, or no fact of its subject and measure fits
+ * it (the reasons of problemFor, among those facts; among all when none is of its subject and measure).
+ */
+function problemOf(figure: StatedFigure, tie: Attribution, topical: readonly Fact[], facts: readonly Fact[]): string {
+  const elsewhere = factsMatching(figure, facts);
+  if (elsewhere.length > 0) return misattributed(figure, tie, topical, elsewhere.map((id) => facts.find((f) => f.id === id)!));
+  if (topical.length > 0) return problemFor(figure, topical);
+  const reason = problemFor(figure, facts);
+  return tie.subjects.length > 0 ? `${reason}; no fact given is ${describeTie(tie)}` : reason;
+}
+
 /** Checks every figure of a paragraph against the facts (given to the narrator or revealed by its tools). */
-export function checkParagraph(text: string, facts: readonly Fact[], options: ExtractOptions = {}): ParagraphCheck {
+export function checkParagraph(text: string, facts: readonly Fact[], options: CheckOptions = {}): ParagraphCheck {
   const problems: string[] = [];
   const matched = new Set<string>();
   const perFigure: ParagraphCheck['figures'] = [];
-  const { figures, unverifiable } = readFigures(text, options);
-  for (const u of unverifiable) problems.push(`${u.text}: ${u.reason}, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)`);
-  for (const figure of figures) {
-    const ids = factsMatching(figure, facts);
-    if (ids.length === 0) problems.push(problemFor(figure, facts));
+  const known = knownSubjects(facts, options.subjects);
+  const read = readFigures(text, options);
+  for (const u of read.unverifiable) problems.push(`${u.text}: ${u.reason}, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)`);
+  // digits inside a named identifier (NS-CP0026-1) are part of the name, whether or not the caller masked it
+  const names = identifierSpans(text, known);
+  const figures = read.figures.filter((f) => !names.some((n) => f.index >= n.start && f.index < n.end));
+  const ties = attributeFigures(text, figures, known, options.ignore);
+  const topics = new Map(facts.map((f) => [f.id, topicOf(f.id)]));
+  figures.forEach((figure, i) => {
+    const tie = ties[i]!;
+    // only the facts of the subject and measure the sentence ties the figure to
+    const topical = facts.filter((f) => agreesWith(topics.get(f.id)!, tie));
+    const ids = factsMatching(figure, topical);
+    if (ids.length === 0) problems.push(problemOf(figure, tie, topical, facts));
     for (const id of ids) matched.add(id);
     perFigure.push({ text: figure.text, matched: ids });
-  }
+  });
   return { ok: problems.length === 0, problems, matched: [...matched], figures: perFigure };
 }
 

@@ -8,7 +8,8 @@
  */
 
 import type { Fact, NarrationRequest, NarrationResult, Narrator } from '../types.js';
-import { checkParagraph, citedFacts } from './check.js';
+import { checkParagraph, citedFacts, type CheckOptions } from './check.js';
+import type { Subject } from './topics.js';
 
 export interface ParagraphProvenance {
   /** Position of the paragraph in the section as printed. */
@@ -44,6 +45,11 @@ export interface GroundingOptions {
   /** Digits inside these phrases are not figures (persona titles); the persona's own title is always added. */
   ignore?: readonly string[];
   /**
+   * The run's identifiers with their kind (run.ts subjectsOf): prose that names one ties its figures to it even when
+   * the narrator was given none of its facts (then they fail). The facts' own subjects are always read.
+   */
+  subjects?: readonly Subject[];
+  /**
    * When the narrator throws (model unreachable, refused), write the section with the fallback instead of failing
    * (`--fallback builtin`); the paragraphs are flagged with the error as their reason.
    */
@@ -58,9 +64,9 @@ interface Checked {
   cited: string[];
 }
 
-function checkAll(result: NarrationResult, ignore: readonly string[]): Checked[] {
+function checkAll(result: NarrationResult, options: CheckOptions): Checked[] {
   return result.paragraphs.map((paragraph) => {
-    const check = checkParagraph(paragraph, result.facts, { ignore });
+    const check = checkParagraph(paragraph, result.facts, options);
     return { paragraph, ok: check.ok, problems: check.problems, cited: citedFacts(check, result.cited) };
   });
 }
@@ -82,16 +88,16 @@ export async function groundedNarration(
   fallback: Narrator,
   options: GroundingOptions = {},
 ): Promise<GroundedSection> {
-  const ignore = [request.persona.title, ...request.earlier.map((e) => e.title), ...(options.ignore ?? [])];
+  const check = checkOptions(request, options);
 
   let first: NarrationResult;
   try {
     first = await narrator.narrate(request);
   } catch (error) {
     if (!options.fallbackOnError) throw error;
-    return wholeSectionFallback(request, fallback, ignore, `${narrator.kind} narrator failed: ${errorText(error)}`);
+    return wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed: ${errorText(error)}`);
   }
-  const firstChecks = checkAll(first, ignore);
+  const firstChecks = checkAll(first, check);
   if (firstChecks.every((c) => c.ok)) {
     return {
       result: { ...first, cited: unionCited(first.cited, firstChecks) },
@@ -107,9 +113,9 @@ export async function groundedNarration(
     second = await narrator.narrate({ ...request, rejected });
   } catch (error) {
     if (!options.fallbackOnError) throw error;
-    return wholeSectionFallback(request, fallback, ignore, `${narrator.kind} narrator failed on regeneration: ${errorText(error)}`);
+    return wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed on regeneration: ${errorText(error)}`);
   }
-  const secondChecks = checkAll(second, ignore);
+  const secondChecks = checkAll(second, check);
   if (secondChecks.every((c) => c.ok)) {
     return {
       result: { ...second, cited: unionCited(second.cited, secondChecks) },
@@ -121,7 +127,7 @@ export async function groundedNarration(
 
   // still wrong after one regeneration: the built-in writer's paragraphs stand in, the same position first
   const builtin = await fallback.narrate(request);
-  const builtinChecks = checkAll(builtin, ignore);
+  const builtinChecks = checkAll(builtin, check);
   // a built-in paragraph that fails the check itself never stands in
   const used = new Set<number>(builtinChecks.flatMap((c, i) => (c.ok ? [] : [i])));
   const pick = (index: number): number | undefined => {
@@ -175,11 +181,11 @@ export async function groundedNarration(
 async function wholeSectionFallback(
   request: NarrationRequest,
   fallback: Narrator,
-  ignore: readonly string[],
+  check: CheckOptions,
   reason: string,
 ): Promise<GroundedSection> {
   const builtin = await fallback.narrate(request);
-  const checks = checkAll(builtin, ignore);
+  const checks = checkAll(builtin, check);
   const passing = checks.filter((c) => c.ok);
   return {
     result: { ...builtin, paragraphs: passing.map((c) => c.paragraph), cited: citedBy(passing) },
@@ -204,10 +210,9 @@ async function wholeSectionFallback(
  * (`dropped`, with the check's reasons), since the writer would write the same words again and there is no other
  * writer to stand in for it.
  */
-export async function checkedNarration(narrator: Narrator, request: NarrationRequest, options: Pick<GroundingOptions, 'ignore'> = {}): Promise<GroundedSection> {
-  const ignore = [request.persona.title, ...request.earlier.map((e) => e.title), ...(options.ignore ?? [])];
+export async function checkedNarration(narrator: Narrator, request: NarrationRequest, options: Pick<GroundingOptions, 'ignore' | 'subjects'> = {}): Promise<GroundedSection> {
   const result = await narrator.narrate(request);
-  const checks = checkAll(result, ignore);
+  const checks = checkAll(result, checkOptions(request, options));
   const passing = checks.filter((c) => c.ok);
   return {
     result: { ...result, paragraphs: passing.map((c) => c.paragraph), cited: citedBy(passing) },
@@ -215,6 +220,12 @@ export async function checkedNarration(narrator: Narrator, request: NarrationReq
     regenerated: false,
     dropped: checks.filter((c) => !c.ok).map((c) => ({ paragraph: c.paragraph, reasons: c.problems })),
   };
+}
+
+/** The check's options for a section: the persona titles are not figures, the run's identifiers are subjects. */
+function checkOptions(request: NarrationRequest, options: Pick<GroundingOptions, 'ignore' | 'subjects'>): CheckOptions {
+  const ignore = [request.persona.title, ...request.earlier.map((e) => e.title), ...(options.ignore ?? [])];
+  return { ignore, ...(options.subjects ? { subjects: options.subjects } : {}) };
 }
 
 function citedBy(checks: readonly Checked[]): string[] {

@@ -124,7 +124,8 @@ function cvaTrader(w: Writer): string[] {
     const limit = w.has('book.concentration_threshold') ? w.value('book.concentration_threshold') : CONCENTRATION_PCT;
     const threshold = w.has('book.concentration_threshold') ? w.fig('book.concentration_threshold') : 'the concentration threshold';
     const conc = cps.filter((c) => w.value(`cp.${c.key}.cva_share`) > limit).map((c) => c.key);
-    d += conc.length > 0 ? ` ${list(conc)} ${conc.length === 1 ? 'is a concentration' : 'are concentrations'} above ${threshold} of book CVA.` : ` No counterparty is above ${threshold} of book CVA.`;
+    // the threshold before the counterparties: a figure after a counterparty's name would be read as that one's
+    d += conc.length > 0 ? ` The ${conc.length === 1 ? 'concentration' : 'concentrations'} above ${threshold} of book CVA ${conc.length === 1 ? 'is' : 'are'} ${list(conc)}.` : ` No counterparty is above ${threshold} of book CVA.`;
     out.push(d);
   }
   const sets = w.ranked(/^ns\.([^.]+)\.eepe$/).slice(0, 3);
@@ -250,7 +251,8 @@ function collateralManager(w: Writer): string[] {
   if (w.has('margin.simm_sets')) p += ` across ${w.fig('margin.simm_sets')} netting sets`;
   p += '.';
   if (w.value('margin.schedule_call') > 0.5 || w.value('margin.schedule_post') > 0.5) p += ` Under the standardised schedule we collect ${w.fig('margin.schedule_call')} and post ${w.fig('margin.schedule_post')}.`;
-  if (w.has('margin.mva')) p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} over the life of the trades (MVA).`;
+  // "(MVA)" right after the figure: the figure is the MVA, not the initial margin the sentence starts from
+  if (w.has('margin.mva')) p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.`;
   out.push(p);
   if (w.has('margin.calls')) {
     const calls = w.ranked(/^margin\.ns\.([^.]+)\.margin_call$/, (f) => Math.abs(f.value));

@@ -21,6 +21,10 @@ export function systemPrompt(request: NarrationRequest): string {
       '(USD 1.2m), pct facts in % (never as bp), bp facts in bp (never as %), counts as bare numbers; "pp" only for a ' +
       'given change of a percentage. Write numbers as digits; no multiples ("3x", "tenfold", "half of"): state the ' +
       'figure itself.',
+    '- Tie every figure to its subject and measure: name the counterparty, netting set, scenario or action by its id, ' +
+      'or "the book", before the figure in the same sentence, with the measure ("CP0024\'s CVA is USD 1.2m"; "Its DVA ' +
+      'is …" for the subject named last). A figure is checked only against the facts of the subject named closest ' +
+      'before it and of the measure named with it; one list per subject, not "A and B carry X and Y respectively".',
     '- When you say a figure rises, falls, is up or down, it must have that sign in the facts (a negative change is a ' +
       'fall; a positive *_saving is a fall of what it saves).',
     '- Back only actions the optimiser chose (chosen = 1); an action not chosen may be named only as not chosen, with ' +
@@ -46,7 +50,7 @@ export function userPrompt(request: NarrationRequest): string {
   }
   if (request.rejected && request.rejected.length > 0) {
     parts.push('');
-    parts.push('Your previous answer had paragraphs with figures that are not in the facts. Write the whole section again;');
+    parts.push('Your previous answer had paragraphs with figures that are not in the facts, or not facts of the subject or measure the sentence names. Write the whole section again;');
     parts.push('for each rejected paragraph, use only the facts (or leave the figure out):');
     for (const r of request.rejected) {
       parts.push(`Rejected: ${r.paragraph}`);

@@ -1,0 +1,99 @@
+/**
+ * The measure words of prose (CVA, DVA, FVA, FCA, FBA, ColVA, MVA, KVA, XVA, EPE, EEPE, PFE, EAD, RWA, SIMM, IM, VM,
+ * CET1, CS01, capital, saving, notional, share, standard error, net benefit, net XVA cost) and which words of a fact's
+ * id each one names (topics.ts: `cp.CP0024.cva_share` measures [cva, share]). A fact agrees with a measure word when
+ * one of the word's keys occurs in its id's words, in order: "CVA" agrees with `cva`, `cva_share`, `d_cva`,
+ * `rec.<id>.cva_saving` and `capital.rwa_cva`, not with `ba_cva` (read as BA-CVA first) or `dva`; "capital" with every
+ * `capital.*` fact and the capital savings.
+ *
+ * Acronyms are matched as written (IM, not "im"); words in either case. Longer phrases are read first and take their
+ * words out of the text ("BA-CVA" is not also "CVA", "net XVA cost" not also "XVA"). "Cost" is not a measure word: KVA,
+ * MVA, the net XVA cost and an action's cost are all costs.
+ */
+
+export interface Measure {
+  /** The measure as a reason names it ("CVA", "initial margin"). */
+  name: string;
+  /** Words of fact ids it names, each a run of id words joined by `_` (`ba_cva`, `std_error`). */
+  keys: readonly string[];
+}
+
+export interface MeasureMention extends Measure {
+  start: number;
+  end: number;
+}
+
+const B = '(?<![\\p{L}\\p{N}_-])';
+const E = '(?![\\p{L}\\p{N}_])';
+const word = (source: string) => new RegExp(`${B}(?:${source})${E}`, 'gu');
+/** An acronym exactly as written; the first letter of a word in either case (`[Cc]apital`). */
+const capitalised = (w: string) => `[${w[0]!.toUpperCase()}${w[0]!.toLowerCase()}]${w.slice(1)}`;
+
+/** In reading order: a phrase before the words it contains. */
+const LEXICON: { re: RegExp; measure: Measure }[] = [
+  { re: word(`${capitalised('net')}\\s+(?:XVA\\s+)?cost|${capitalised('net')}\\s+XVA`), measure: { name: 'net XVA cost', keys: ['xva_net', 'd_net'] } },
+  { re: word(`${capitalised('net')}\\s+benefits?`), measure: { name: 'net benefit', keys: ['net_benefit'] } },
+  { re: word('BA-CVA'), measure: { name: 'BA-CVA', keys: ['ba_cva'] } },
+  { re: word('SA-CVA'), measure: { name: 'SA-CVA', keys: ['sa_cva'] } },
+  { re: word('CVA\\s+CS01'), measure: { name: 'CVA CS01', keys: ['cva_cs01'] } },
+  { re: word('DVA\\s+CS01'), measure: { name: 'DVA CS01', keys: ['dva_cs01'] } },
+  { re: word('CS01'), measure: { name: 'CS01', keys: ['cs01'] } },
+  { re: word(`EEPE|${capitalised('effective')}\\s+(?:EPE|expected\\s+positive\\s+exposure)`), measure: { name: 'effective EPE', keys: ['eepe'] } },
+  { re: word(`${capitalised('peak')}\\s+EPE`), measure: { name: 'peak EPE', keys: ['peak_epe'] } },
+  { re: word(`${capitalised('peak')}\\s+PFE`), measure: { name: 'peak PFE', keys: ['peak_pfe'] } },
+  { re: word(`EPE|${capitalised('expected')}\\s+positive\\s+exposure`), measure: { name: 'EPE', keys: ['epe', 'eepe'] } },
+  { re: word(`PFE|${capitalised('potential')}\\s+future\\s+exposure`), measure: { name: 'PFE', keys: ['pfe'] } },
+  { re: word(`EAD|${capitalised('exposure')}\\s+at\\s+default`), measure: { name: 'EAD', keys: ['ead'] } },
+  { re: word(`RWAs?|${capitalised('risk')}-weighted\\s+assets`), measure: { name: 'RWA', keys: ['rwa'] } },
+  { re: word('CET1'), measure: { name: 'CET1', keys: ['cet1'] } },
+  { re: word('SIMM'), measure: { name: 'SIMM', keys: ['simm'] } },
+  { re: word(`IM|${capitalised('initial')}\\s+margin`), measure: { name: 'initial margin', keys: ['im', 'simm', 'schedule'] } },
+  { re: word(`VM|${capitalised('variation')}\\s+margin(?:\\s+calls?)?|${capitalised('margin')}\\s+calls?`), measure: { name: 'variation margin', keys: ['margin_call', 'calls'] } },
+  { re: word('CVA'), measure: { name: 'CVA', keys: ['cva'] } },
+  { re: word('DVA'), measure: { name: 'DVA', keys: ['dva'] } },
+  { re: word('FVA'), measure: { name: 'FVA', keys: ['fva'] } },
+  { re: word('FCA'), measure: { name: 'FCA', keys: ['fca'] } },
+  { re: word('FBA'), measure: { name: 'FBA', keys: ['fba'] } },
+  { re: word('ColVA|COLVA'), measure: { name: 'ColVA', keys: ['colva'] } },
+  { re: word('MVA'), measure: { name: 'MVA', keys: ['mva'] } },
+  { re: word('KVA'), measure: { name: 'KVA', keys: ['kva'] } },
+  { re: word('XVA'), measure: { name: 'XVA', keys: ['xva'] } },
+  { re: word(`${capitalised('capital')}\\s+ratio`), measure: { name: 'capital ratio', keys: ['capital_ratio'] } },
+  { re: word(capitalised('capital')), measure: { name: 'capital', keys: ['capital'] } },
+  { re: word(`${capitalised('standard')}\\s+error`), measure: { name: 'standard error', keys: ['std_error'] } },
+  { re: word(`${capitalised('savings')}|${capitalised('saving')}|${capitalised('saves')}|${capitalised('save')}|${capitalised('saved')}|${capitalised('frees')}|${capitalised('free')}|${capitalised('freed')}`), measure: { name: 'saving', keys: ['saving'] } },
+  { re: word(`${capitalised('notionals')}|${capitalised('notional')}`), measure: { name: 'notional', keys: ['notional'] } },
+  { re: word(`${capitalised('shares')}|${capitalised('share')}`), measure: { name: 'share', keys: ['share'] } },
+];
+
+function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end);
+}
+
+/** The measure words of a text, in order of appearance, each phrase read once. */
+export function measuresIn(text: string): MeasureMention[] {
+  let rest = text;
+  const found: MeasureMention[] = [];
+  for (const { re, measure } of LEXICON) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(rest)) !== null) {
+      found.push({ ...measure, start: m.index, end: m.index + m[0].length });
+      rest = blank(rest, m.index, m.index + m[0].length);
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** Whether the words of `key` (`ba_cva`) occur in this order among the fact's measure words. */
+function occursIn(key: string, words: readonly string[]): boolean {
+  const parts = key.split('_');
+  for (let i = 0; i + parts.length <= words.length; i++) if (parts.every((p, j) => words[i + j] === p)) return true;
+  return false;
+}
+
+/** A fact agrees with the measures named for its figure when it measures one of them (none named: any fact). */
+export function agreesWithMeasures(factWords: readonly string[], measures: readonly Measure[]): boolean {
+  if (measures.length === 0) return true;
+  return measures.some((m) => m.keys.some((k) => occursIn(k, factWords)));
+}
