@@ -131,7 +131,7 @@ export default class Simulate extends XvaCommand {
     }),
     'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),
     backend: Flags.string({
-      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals, path simulation and every netting set's valuation on paths on the device; collateral, PFE and Euler on the host's --threads), 'auto' (gpu when a hardware adapter exists, else cpu)",
+      description: "Engine backend: 'cpu' (TypeScript, the reference), 'gpu' (WebGPU via the optional 'webgpu' package: normals, path simulation and every netting set's valuation on paths on the device, and on the figures route (the default) also collateral, PFE, Euler and counterparty totals; off it those run on the host's --threads), 'auto' (gpu when a hardware adapter exists, else cpu)",
       options: ['cpu', 'gpu', 'auto'],
       default: 'cpu',
     }),

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
 import { createNarrator, closeNarrator, describeDestination, applySharePolicy, NarratorUnavailableError } from '../src/explain/narrators/index.js';
 import { checkParagraph } from '../src/explain/grounding/index.js';
+import { XvaUsageError } from '../src/errors.js';
 import type { Fact, NarrationRequest, PersonaSpec, PersonaTool } from '../src/explain/types.js';
 import { startFakeOllama, chatAnswer, closedPort, type FakeOllama } from './helpers/fakeOllama.js';
 import { startFakeBedrock, converseAnswer, bedrockError, verifySigV4, type FakeBedrock } from './helpers/fakeBedrock.js';
@@ -211,6 +212,18 @@ describe('Ollama narrator (loopback /api/chat)', () => {
 
   it('asks for --model', async () => {
     await expect(createNarrator('ollama', {})).rejects.toThrow('--narrator ollama needs --model');
+  });
+
+  it('an empty OLLAMA_HOST means the default host; one that is no host is a usage error naming it (not an internal error)', async () => {
+    process.env.OLLAMA_HOST = '';
+    expect((await createNarrator('ollama', { model: 'm' })).destination).toBe('http://127.0.0.1:11434');
+    process.env.OLLAMA_HOST = 'http://[bad';
+    const error = await createNarrator('ollama', { model: 'm' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(XvaUsageError);
+    expect((error as Error).message).toBe('OLLAMA_HOST (or the host given) "http://[bad" is not a host: expected host[:port] or a URL such as http://127.0.0.1:11434');
   });
 });
 

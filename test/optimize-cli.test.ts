@@ -65,6 +65,8 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     }
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp'))).toEqual([]);
     expect(fs.existsSync(path.join(out, '.xva.lock'))).toBe(false);
+    // the amended book's folder as readable as any output folder (the umask's), not mkdtemp's owner-only 0700
+    expect(fs.statSync(path.join(out, 'amended')).mode & 0o777).toBe(0o777 & ~process.umask());
     const rec = tableFromIPC(fs.readFileSync(path.join(out, 'recommendations.arrow')));
     expect(rec.schema.fields.map((f) => f.name)).toEqual([...RECOMMENDATION_COLUMNS]);
     const ranks = (rec.getChild('rank')!.toArray() as Int32Array | (number | null)[]);

@@ -72,7 +72,7 @@ describe('bad scenario files', () => {
       `${file('range.yaml')} column shocks.collateralCoverage: 1.5: expected a multiplier between 0 and 1.2 (1 = collateral as agreed)`,
     ]);
     expect(messages(() => loadScenario(file('quoted.yaml')))).toEqual([
-      `${file('quoted.yaml')} column shocks.creditSpreadBp: 100: expected a number of basis points between -10000 and 10000`,
+      `${file('quoted.yaml')} column shocks.creditSpreadBp: "100" (quoted: text): expected a number of basis points between -10000 and 10000, written as a YAML number without quotes`,
     ]);
     expect(messages(() => loadScenario(file('typo.yaml')))).toEqual([
       `${file('typo.yaml')} column shocks.creditSpreadbp: 100: expected one of the shocks creditSpreadBp, ownCreditSpreadBp, fundingSpreadBp, collateralCoverage, capitalRatioAdd`,

@@ -116,6 +116,10 @@ export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, b
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
   try {
+    // mkdtemp makes the folder owner-only (0700); the book is an output like any other folder, readable as the
+    // process's umask allows (a cron job's amended book read by another account)
+    const umask = process.umask();
+    fs.chmodSync(tmp, 0o777 & ~umask);
     const tables = portfolioTables(portfolio);
     const written = new Set<string>();
     for (const [name, table] of Object.entries(tables)) {

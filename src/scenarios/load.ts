@@ -72,7 +72,10 @@ export function parseScenario(text: string, file: string, issues: IssueCollector
       // A number written as a number: quoted "100" is text, not a shock size.
       // The message quotes the number as written (`1e400`, not JSON's `null` for Infinity).
       const written = isScalar(node) && typeof value === 'number' && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
-      if (!isScalar(node) || typeof value !== 'number' || !Number.isFinite(value)) {
+      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+        // "100" in quotes reads as text: say so, or the message looks like a range error for a value in range
+        issues.add({ file, column: where, value: `"${value}" (quoted: text)`, expected: `${limits.expected}, written as a YAML number without quotes` });
+      } else if (!isScalar(node) || typeof value !== 'number' || !Number.isFinite(value)) {
         issues.add({ file, column: where, value: value === null || value === undefined ? undefined : written || show(value), expected: limits.expected });
       } else if (value < limits.min || value > limits.max) {
         issues.add({ file, column: where, value: written || show(value), expected: limits.expected });

@@ -7,6 +7,7 @@
  */
 
 import { Ollama, type ChatResponse, type Message, type Tool } from 'ollama';
+import { XvaUsageError } from '../../errors.js';
 import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaTool } from '../types.js';
 import { NETWORK_ERROR_CODES, NarratorUnavailableError, describeNetworkError, errorCode } from './errors.js';
 import { applySharePolicy, runToolForModel } from './privacy.js';
@@ -36,7 +37,12 @@ export interface OllamaNarratorOptions {
 export function ollamaHostUrl(host: string): string {
   let h = host.trim();
   if (h.startsWith(':')) h = `127.0.0.1${h}`;
-  const url = new URL(h.includes('://') ? h : `http://${h}`);
+  let url: URL;
+  try {
+    url = new URL(h.includes('://') ? h : `http://${h}`);
+  } catch {
+    throw new XvaUsageError(`OLLAMA_HOST (or the host given) ${JSON.stringify(host)} is not a host: expected host[:port] or a URL such as http://127.0.0.1:11434`);
+  }
   if (!url.port && !host.includes('://')) url.port = '11434';
   return url.origin + url.pathname.replace(/\/$/, '');
 }
@@ -97,7 +103,9 @@ export class OllamaNarrator implements Narrator {
 
   constructor(options: OllamaNarratorOptions) {
     this.model = options.model;
-    const host = options.host ?? process.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST;
+    // an empty OLLAMA_HOST (exported but blank) means unset, as for the ollama CLI
+    const fromEnv = process.env.OLLAMA_HOST?.trim() ? process.env.OLLAMA_HOST : undefined;
+    const host = options.host ?? fromEnv ?? DEFAULT_OLLAMA_HOST;
     this.destination = ollamaHostUrl(host);
     this.timeoutMs = options.timeoutMs ?? 180_000;
     this.client = new Ollama({ host: this.destination, fetch: timedFetch(this.timeoutMs) });

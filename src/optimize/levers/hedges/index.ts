@@ -12,8 +12,9 @@
  * market gets a single-name CDS on that name, a `direct` hedge (MAR50.26 Table 2, r = 1), which `xva capital`
  * recognises as such (capital/run.ts cdsHedges), so the re-measured capital sees the same hedge. Counterparties
  * without a curve of their own can be covered by an index CDS (`options.indexHedge`, MAR50.24), solved jointly with
- * the single names; note that `xva capital` does not (yet) recognise an index CDS of the book as an index hedge, so
- * its capital relief appears only in this lever's estimate until it does (the action says so). Sector-proxy single
+ * the single names; `xva capital` recognises an index CDS of the book as an index hedge only through a
+ * reference_entities row of kind index with bacva_sector or bacva_risk_weight, which this lever does not write, so
+ * its capital relief appears only in this lever's estimate unless the book has that row (the action says so). Sector-proxy single
  * names (r = 0.5) are solved by solve.ts, but not offered as actions for the same reason.
  *
  * Figures of each action (`details`, the lever's own estimates, labelled so; the saving reported by `xva optimize`
@@ -189,7 +190,7 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
         estimate: 'lever estimate (closed-form BA-CVA on the base book); the measured saving comes from the re-measurement, which also values the hedge\'s own CCR and CVA on the dealer',
         hedgeKind: isIndex ? 'index' : 'single_name_direct',
         referenceEntity: c.terms.referenceEntity,
-        ...(isIndex ? { indexCovers: indexCovers.join(' '), capitalRecognition: 'xva capital does not yet recognise an index CDS of the book as a MAR50.24 index hedge' } : { hedgedCounterpartyId: c.counterpartyIds[0]! }),
+        ...(isIndex ? { indexCovers: indexCovers.join(' '), capitalRecognition: 'xva capital recognises an index CDS as a MAR50.24 index hedge only through a reference_entities row of kind index with bacva_sector or bacva_risk_weight, which this action does not add' } : { hedgedCounterpartyId: c.counterpartyIds[0]! }),
         dealerCounterpartyId: dealer.counterparty.counterpartyId,
         dealerNettingSetId: dealer.nettingSet.nettingSetId,
         tenorYears: c.terms.tenorYears,
