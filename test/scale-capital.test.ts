@@ -128,6 +128,15 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
     expect(expectSameOutputs(single, merged)).toEqual(TABLES);
   }, 120_000);
 
+  it('its sacva_sensitivities table reads back with --sacva-sensitivities: the same SA-CVA from the file as computed', async () => {
+    const file = path.join(single, 'sacva_sensitivities.arrow');
+    expect(tableFromIPC(fs.readFileSync(file)).schema.fields.map((f) => f.name)).toEqual(['risk_type', 'cva_type', 'margin_type', 'risk_factor', 'bucket', 'value']);
+    const computed = column(path.join(single, 'capital_book.arrow'), 'sa_cva')[0] as number;
+    expect(computed).toBeGreaterThan(0);
+    const fromFile = await runCapital(options(book, { sacvaSensitivitiesFile: file, kva: false }));
+    expect(fromFile.saCva!.capital).toBeCloseTo(computed, 6);
+  });
+
   it('the same bytes with 2 worker threads (the base run on the engine\'s workers, the bumps on the SA-CVA bump pool)', async () => {
     const threaded = path.join(tmp, 'hedge-threads');
     fs.mkdirSync(threaded);

@@ -282,8 +282,11 @@ export function writeCapitalTables(outDir: string, run: CapitalRun): string[] {
   }
   const sens = run.saCva?.sensitivities?.records;
   if (sens) {
+    // the columns of ORE's layout in xva's names, so that the table reads back with --sacva-sensitivities
     write('sacva_sensitivities', [
       utf8('risk_type', sens.map((r) => r.riskType)),
+      utf8('cva_type', sens.map((r) => r.cvaType)),
+      utf8('margin_type', sens.map((r) => r.marginType)),
       utf8('risk_factor', sens.map((r) => r.riskFactor)),
       utf8('bucket', sens.map((r) => r.bucket)),
       f64('value', sens.map((r) => r.value)),

@@ -2,7 +2,8 @@
  * Reader for SA-CVA sensitivities in ORE's CSV layout: `NettingSet,RiskType,CvaType,MarginType,RiskFactor,Bucket,Value`
  * (ORE's input files and `sacva_sensitivities.csv`, whose header starts with `#`), and ORE's `sacvadetail.csv`
  * (`NettingSetId`, …, `Sensitivity`, `RiskWeight`; the RiskWeight column is ignored). Also reads the same columns
- * from Parquet. Every bad cell is reported with file, row, column and value.
+ * from Parquet and Arrow, and xva's own `sacva_sensitivities` table (`risk_type, cva_type, margin_type, risk_factor,
+ * bucket, value`: portfolio-level records). Every bad cell is reported with file, row, column and value.
  */
 import { FieldReader, type TabularFile } from '../../io/table.js';
 import { readTable } from '../../io/read.js';
@@ -18,15 +19,18 @@ function findColumn(table: TabularFile, names: readonly string[]): string | unde
   return undefined;
 }
 
+/** ORE's names first, then xva's own (`xva capital --out`'s sacva_sensitivities table; no netting-set column: the portfolio's). */
 const COLUMNS = {
-  nettingSet: ['NettingSet', 'NettingSetId'],
-  riskType: ['RiskType'],
-  cvaType: ['CvaType'],
-  marginType: ['MarginType'],
-  riskFactor: ['RiskFactor'],
-  bucket: ['Bucket'],
-  value: ['Value', 'Sensitivity'],
+  nettingSet: ['NettingSet', 'NettingSetId', 'netting_set_id'],
+  riskType: ['RiskType', 'risk_type'],
+  cvaType: ['CvaType', 'cva_type'],
+  marginType: ['MarginType', 'margin_type'],
+  riskFactor: ['RiskFactor', 'risk_factor'],
+  bucket: ['Bucket', 'bucket'],
+  value: ['Value', 'Sensitivity', 'value'],
 } as const;
+/** Columns a file may leave out: without a netting set every record is the portfolio's (xva's own table). */
+const OPTIONAL: ReadonlySet<keyof typeof COLUMNS> = new Set(['nettingSet']);
 
 /** Parses sensitivity records from a table already read; throws XvaInputError listing every problem. */
 export function parseSaCvaSensitivities(table: TabularFile): SaCvaSensitivity[] {
@@ -34,6 +38,7 @@ export function parseSaCvaSensitivities(table: TabularFile): SaCvaSensitivity[] 
   const names = {} as Record<keyof typeof COLUMNS, string>;
   for (const [field, candidates] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, readonly string[]][]) {
     const found = findColumn(table, candidates);
+    if (found === undefined && OPTIONAL.has(field) && findColumn(table, ['risk_type']) !== undefined) continue;
     if (found === undefined)
       issues.add({
         file: table.file,
@@ -47,7 +52,7 @@ export function parseSaCvaSensitivities(table: TabularFile): SaCvaSensitivity[] 
   const reader = new FieldReader(table, issues);
   const records: SaCvaSensitivity[] = [];
   for (let row = 0; row < table.numRows; row++) {
-    const nettingSetId = reader.string(names.nettingSet, row) ?? null;
+    const nettingSetId = names.nettingSet === undefined ? null : (reader.string(names.nettingSet, row) ?? null);
     const riskType = reader.oneOf(names.riskType, row, SA_CVA_RISK_TYPES, { required: true, ignoreCase: true });
     const cvaType = reader.oneOf(names.cvaType, row, SA_CVA_CVA_TYPES, { required: true, ignoreCase: true });
     const marginType = reader.oneOf(names.marginType, row, SA_CVA_MARGIN_TYPES, { required: true, ignoreCase: true });
