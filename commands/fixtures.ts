@@ -41,7 +41,7 @@ export default class Fixtures extends XvaCommand {
     }),
     caps: Flags.boolean({
       description:
-        'Make every fourth bilateral EURIBOR IRS a cap (a payer swap) or floor (a receiver swap) struck at its fixed rate, sold and bought in turn; see docs/fixtures.md',
+        'Make every fourth bilateral EURIBOR IRS and every fourth bilateral OIS (caps compounded in arrears) a cap (a payer swap) or floor (a receiver swap) struck at its fixed rate, sold and bought in turn; see docs/fixtures.md',
       default: false,
     }),
     bermudan: Flags.boolean({

@@ -9,6 +9,7 @@ import { Rng } from '../src/fixtures/random.js';
 import { columnValues, rowCount, type BookTable } from '../src/fixtures/table.js';
 import { writeBook } from '../src/fixtures/write.js';
 import { priceTrade } from '../src/pricing/index.js';
+import { capletPieces } from '../src/products/capFloor.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
 import { amortisingLeg, notionalSteps } from '../src/products/amortization.js';
 import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
@@ -511,19 +512,26 @@ describe('xva fixtures --amortising: three swaps in four amortise', () => {
   }, 60_000);
 });
 
-describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS a cap or floor', () => {
+describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS and every fourth bilateral OIS a cap or floor', () => {
   const plain = generateBook('demo', 42);
   const capped = generateBook('demo', 42, { caps: true });
 
-  it('turns every fourth bilateral IRS on a term index into a cap (payer) or floor (receiver) at its fixed rate, sold and bought in turn; no other cell changes', () => {
+  it('turns every fourth bilateral IRS on a term index and every fourth bilateral OIS into a cap (payer) or floor (receiver) at its fixed rate, sold and bought in turn; no other cell changes', () => {
     const [before, after] = [plain.tables.trades, capped.tables.trades];
     expect(after.columns.map((c) => c.name)).toEqual(before.columns.map((c) => c.name));
     const at = (t: typeof before, name: string, i: number) => columnValues(t, name)[i];
-    const candidates = columnValues(before, 'product').map((p, i) => i).filter((i) => at(before, 'product', i) === 'IRS' && at(before, 'cleared', i) !== true && /-\d+[MY]$/.test(String(at(before, 'float_index', i))));
-    const converted = new Set(candidates.filter((_, k) => k % 4 === 0));
+    const bilateral = (i: number) => at(before, 'cleared', i) !== true;
+    const rows = columnValues(before, 'product').map((p, i) => i);
+    const termSwaps = rows.filter((i) => at(before, 'product', i) === 'IRS' && bilateral(i) && /-\d+[MY]$/.test(String(at(before, 'float_index', i))));
+    const overnightSwaps = rows.filter((i) => at(before, 'product', i) === 'OIS' && bilateral(i));
+    const term = termSwaps.filter((_, k) => k % 4 === 0);
+    const overnight = overnightSwaps.filter((_, k) => k % 4 === 0);
+    const converted = new Set([...term, ...overnight]);
     expect(converted.size).toBe(capped.summary.tradesByProduct.CAPFLOOR);
-    expect(converted.size).toBeGreaterThan(10);
-    let turn = 0;
+    expect(term.length).toBeGreaterThan(10);
+    expect(overnight.length).toBeGreaterThan(10);
+    // of each kind, sold and bought in turn
+    const turnOf = new Map([...term.map((i, k) => [i, k] as const), ...overnight.map((i, k) => [i, k] as const)]);
     for (let i = 0; i < columnValues(before, 'product').length; i++) {
       if (!converted.has(i)) {
         for (const c of before.columns) expect(at(after, c.name, i), `${c.name}[${i}]`).toEqual(c.values[i]);
@@ -531,7 +539,7 @@ describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS a cap or floor
       }
       expect(at(after, 'product', i)).toBe('CAPFLOOR');
       expect(at(after, 'option_type', i)).toBe(at(before, 'direction', i) === 'pay' ? 'cap' : 'floor');
-      expect(at(after, 'direction', i)).toBe(turn++ % 2 === 0 ? 'sell' : 'buy');
+      expect(at(after, 'direction', i)).toBe(turnOf.get(i)! % 2 === 0 ? 'sell' : 'buy');
       expect(at(after, 'strike', i)).toBe(at(before, 'fixed_rate', i));
       for (const name of ['fixed_rate', 'fixed_frequency', 'fixed_day_count']) expect(at(after, name, i)).toBeNull();
       expect(at(after, 'float_spread_bp', i)).toBe(0);
@@ -551,6 +559,20 @@ describe('xva fixtures --caps: every fourth bilateral EURIBOR IRS a cap or floor
     const caps = result.portfolio.trades.filter((x) => x.product === 'CAPFLOOR');
     expect(caps.length).toBe(capped.summary.tradesByProduct.CAPFLOOR);
     expect(result.summary.tradesByProduct.CAPFLOOR).toBe(caps.length);
+    // the overnight ones price in arrears (their caplets flagged), the term ones fixed at the start
+    const overnight = caps.filter((c) => c.product === 'CAPFLOOR' && !/-\d+[MY]$/.test(c.floatLeg.floatIndex));
+    expect(overnight.length).toBe(25);
+    // an option is worth something to its holder: bought ones above 0, sold ones below (a cap whose only period left
+    // is running, out of the money, is worth 0: its intrinsic value)
+    const market = result.market!;
+    let strict = 0;
+    for (const c of overnight) {
+      const npv = priceTrade(c, market).npv;
+      const live = capletPieces(c, market.asOf).caplets.length > 0;
+      if (live) strict++;
+      expect(c.direction === 'buy' ? (live ? npv > 0 : npv >= 0) : live ? npv < 0 : npv <= 0, `${c.tradeId}: ${npv}`).toBe(true);
+    }
+    expect(strict).toBeGreaterThan(15);
   }, 60_000);
 });
 
