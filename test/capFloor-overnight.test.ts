@@ -39,16 +39,10 @@ import { USD_MARKET, marketView } from './helpers/marketView.js';
 
 const N = 10_000_000;
 const AS_OF = fromYmd(2026, 6, 15);
-// USD-SOFR projects on the OIS discount pillars: one curve, so the compounded forward is P(s)/P(e) and no index basis
-const SOFR_CURVE = `    USD-SOFR:
-      pillars:
-        - { tenor: 3M, zeroRate: 0.0432 }
-        - { tenor: 1Y, zeroRate: 0.0405 }
-        - { tenor: 2Y, zeroRate: 0.0378 }
-        - { tenor: 5Y, zeroRate: 0.0362 }
-        - { tenor: 10Y, zeroRate: 0.0375 }
-        - { tenor: 20Y, zeroRate: 0.0392 }
-`;
+// USD-SOFR projects on the OIS discount pillars (read from the helper's market text): one curve, so the compounded
+// forward is P(s)/P(e) and there is no index basis
+const OIS_PILLARS = /discount:\n\s+USD:\n(\s+pillars:\n(?:\s+- \{[^\n]*\}\n)+)/.exec(USD_MARKET)![1]!;
+const SOFR_CURVE = `    USD-SOFR:\n${OIS_PILLARS}`;
 const market = parseMarket(USD_MARKET.replace('  projection:\n', `  projection:\n${SOFR_CURVE}`), 'caps.yaml');
 const A = 0.03;
 const SIGMA = 0.01;
