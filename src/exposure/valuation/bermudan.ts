@@ -5,8 +5,8 @@
  * path's state (4-point Lagrange on the lattice's nodes); at t = 0 (x = 0, a node) it is today's price. Without a
  * swaption surface that LGM is the engine's own (one lattice); with one it is the deal's, calibrated to its co-terminal
  * Europeans (pricing/bermudanCalibration.ts), re-anchored at each grid date on the engine's state: the variance up to
- * t_d the engine's, the increments after it the deal's (a lattice per date), as a European's remaining variance is
- * matched to its price (swaption.ts).
+ * t_d the engine's, the increments after it the deal's (inductions at anchor dates a year apart, interpolated in
+ * between; see the constructor), as a European's remaining variance is matched to its price (swaption.ts).
  *
  * Exercise, per path and once per paths object: on exercise date E_k, read at the last grid date on or before it (as a
  * European swaption's exercise and a swap's fixing), the holder exercises when the swap it enters is worth more than
