@@ -121,6 +121,22 @@ describe('runSimulation: bit-identical whatever the threads or the split', () =>
     }
   }, 120_000);
 
+  it('without trade contributions (SA-CVA bumped runs) every netting-set, counterparty and book figure keeps its bits, in-process and on 2 workers', async () => {
+    const blank = (r: SimulationResult): SimulationResult => ({ ...r, nettingSets: r.nettingSets.map((s) => ({ ...s, tradeEpe: new Float64Array(0), tradeEne: new Float64Array(0) })) });
+    // the slice holds collateralised sets with an MPoR (lag dates valued, margin calls) and multi-trade sets (the
+    // Euler scatter's per-path work that valueAt keeps on exposure dates with contributions on)
+    expect(single.nettingSets.some((s) => s.collateralised && s.marginPeriodOfRiskDays > 0)).toBe(true);
+    expect(single.nettingSets.some((s) => s.tradeIds.length > 1 && s.tradeEpe.length === s.tradeIds.length * single.exposureDates.length)).toBe(true);
+    for (const run of [
+      await runSimulation({ portfolio: book, market, options: { ...OPTIONS, tradeContributions: false } }),
+      await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2, tradeContributions: false } }),
+    ]) {
+      for (const s of run.nettingSets) expect([s.tradeEpe.length, s.tradeEne.length]).toEqual([0, 0]);
+      expectSameResult(blank(single), run);
+      expect(run.valuations).toBe(single.valuations);
+    }
+  }, 120_000);
+
   it('2 worker threads give the same bits as 1 thread in-process', async () => {
     const two = await runSimulation({ portfolio: book, market, marketFile: MARKET_FILE, options: { ...OPTIONS, threads: 2 } });
     expect(two.threads).toBe(2);

@@ -279,11 +279,13 @@ export async function computeCvaComponents(input: SensitivityInputs, plan: Sensi
   const nettingSetIds = input.baseSets.map((s) => s.nettingSetId);
   const counterpartyIds = input.baseSets.map((s) => s.counterpartyId);
   let simulated: Float64Array[] = [];
+  // a bumped run's CVA is read per netting set: no Euler contributions per trade (the sets' figures are the same bits)
+  const bumpedRunOptions = { ...input.simulation, tradeContributions: false };
   const parallel = input.parallel && input.parallel.threads > 1 && plan.simulated.length > 1 ? input.parallel : undefined;
   if (parallel) {
     let finished = 0;
     simulated = await runBumpsInWorkers(
-      { portfolioDir: parallel.portfolioDir, marketFile: parallel.marketFile, nettingSetIds: parallel.nettingSetIds, counterpartyIds: [...new Set(counterpartyIds)], simulation: input.simulation, xva },
+      { portfolioDir: parallel.portfolioDir, marketFile: parallel.marketFile, nettingSetIds: parallel.nettingSetIds, counterpartyIds: [...new Set(counterpartyIds)], simulation: bumpedRunOptions, xva },
       plan.simulated.map((b) => b.bump),
       parallel.threads,
       nettingSetIds,
@@ -292,7 +294,7 @@ export async function computeCvaComponents(input: SensitivityInputs, plan: Sensi
   } else {
     for (const bump of plan.simulated) {
       input.onProgress?.(bump.progress);
-      const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...input.simulation, threads: 1 } });
+      const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...bumpedRunOptions, threads: 1 } });
       const sets = exposureSetsOf(r, (id) => ccyOf.get(id));
       if (sets.length !== nettingSetIds.length || sets.some((s, i) => s.nettingSetId !== nettingSetIds[i])) throw new Error(`SA-CVA bump ${bump.factor}: the bumped run valued other netting sets than the base run`);
       simulated.push(setCvas(sets, credit, xva));

@@ -78,6 +78,12 @@ export interface SimulationOptions {
   /** Hand path values to `onCube` (Float32). */
   cube?: boolean;
   /**
+   * false: leave out the Euler contributions per trade (every NettingSetResult's tradeEpe and tradeEne empty) for a
+   * caller that reads the netting sets' figures only (SA-CVA's bumped runs: capital/sacvaSensitivities.ts); the
+   * netting sets', counterparties' and book's figures are the same bits either way. Default true.
+   */
+  tradeContributions?: boolean;
+  /**
    * Initial margin held per netting set as a profile (the expected dynamic IM of src/margin/dim.ts): IM dates (day
    * serials, strictly increasing) and the amounts held from each date on (base currency, >= 0). Put on the grid as a
    * step: the IM at grid date t is the amount of the last IM date on or before t (0 before the first). It replaces
@@ -575,7 +581,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
-    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
+    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
     // the figures route (as with worker threads, below), its tables built on this thread
     const figuresRoute = deviceValuation ? figuresRouteOf(deviceValuation, paths, options, variantCoverages.length) : undefined;
     // this thread's kernels on the run's path memory, or on the memory of paths a path simulator kept (optimize)
@@ -646,6 +652,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       coverage,
       coverageVariants: variantCoverages,
       cube: Boolean(options.cube),
+      ...(options.tradeContributions === false ? { tradeContributions: false } : {}),
     };
     if (input.workerPool && !early) await input.workerPool.close();
     const pool = early ?? WorkerPool.forRun(init, threads, workerOptions, poolSize);
@@ -661,7 +668,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
         const defer = deviceValuation !== undefined && !options.cube && variantCoverages.length === 0;
         const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths, defer, sobol);
         // the device values sets on its own paths (the same values): a context on them for this thread
-        if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube) };
+        if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
         const finishHostPaths = (): void => {
           if (simulated !== paths) {
             const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [

@@ -15,7 +15,10 @@ export interface NettingSetResult {
   marginPeriodOfRiskDays: number;
   profile: ExposureProfile;
   tradeIds: readonly string[];
-  /** Euler contributions to the discounted EPE / ENE, trade-major: [i * nExposureDates + k]; sum over i = profile's. */
+  /**
+   * Euler contributions to the discounted EPE / ENE, trade-major: [i * nExposureDates + k]; sum over i = profile's.
+   * Empty (length 0) in a run with SimulationOptions.tradeContributions false.
+   */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
   /** Grid index of the last date any trade is alive. */

@@ -48,6 +48,12 @@ export interface UnitContext {
   coverageVariants?: readonly number[];
   cube: boolean;
   /**
+   * false: no Euler contributions per trade (NettingSetResult.tradeEpe/tradeEne empty), for runs whose caller reads
+   * the netting sets' profiles only (SA-CVA's bumped runs); the netting sets' figures are the same bits either way.
+   * Absent: true.
+   */
+  tradeContributions?: boolean;
+  /**
    * Netting sets valued by another backend (the GPU backend's device valuation, backends/gpu/valuation.ts), by book
    * index: their values come from it instead of the kernel (PrecomputedSet: the host's collateral, profile and Euler
    * allocation follow from them).
@@ -355,8 +361,9 @@ function runNettingSet(
   // (CollateralTracker), so its Euler allocation follows at once, reusing the per-path work the kernel kept from
   // valueAt (stencils, per-path trade values). The same operations as figuresAtCoverage, so the same bits.
   const fused = pre === undefined;
-  const tradeEpe = new Float64Array(nTrades * nExp);
-  const tradeEne = new Float64Array(nTrades * nExp);
+  const allocate = ctx.tradeContributions !== false;
+  const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
+  const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
   const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
   const tracker = baseCollateral?.tracker;
   const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
@@ -385,14 +392,14 @@ function runNettingSet(
       if (rows[preRow] !== d) throw new XvaInternalError(`netting set ${nettingSet.nettingSetId}: the backend did not value grid date ${d}, which the host reads`);
       const from = pre.values.subarray(preRow * nPaths, (preRow + 1) * nPaths);
       for (let p = 0; p < nPaths; p++) row[p] = from[p]!;
-    } else kernel.valueAt(d, paths, row, fused && exposure);
+    } else kernel.valueAt(d, paths, row, fused && exposure && allocate);
     while (gone < maturities.length && maturities[gone]! < grid.dates[d]!) gone++;
     valuations += (maturities.length - gone) * nPaths;
     if (!fused) continue;
     tracker?.advanceTo(d, values);
     if (exposure) {
       if (collateral) tracker!.fill(d, collateral);
-      eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne);
+      if (allocate) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne);
       k++;
     }
   }
@@ -489,9 +496,10 @@ function figuresAtCoverage(
   const profile = profileOf(ctx, item, values, last, maturity, collateral, held?.imHeld, pre);
   // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
   const nExp = exposureDates.length;
-  const tradeEpe = new Float64Array(nTrades * nExp);
-  const tradeEne = new Float64Array(nTrades * nExp);
-  for (let k = 0; k < nExp; k++) {
+  const allocate = ctx.tradeContributions !== false;
+  const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
+  const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
+  for (let k = 0; allocate && k < nExp; k++) {
     const d = exposureDates[k]!;
     if (d > last) break;
     eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, tradeEpe, tradeEne);

@@ -132,6 +132,7 @@ function buildContext(init: WorkerInit, loaded: LoadedMarket | undefined): { ctx
     coverage: init.coverage,
     ...(init.coverageVariants ? { coverageVariants: init.coverageVariants } : {}),
     cube: init.cube,
+    ...(init.tradeContributions === false ? { tradeContributions: false } : {}),
   };
   return { ctx, model, loaded: used };
 }
