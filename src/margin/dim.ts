@@ -211,6 +211,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       pfeQuantile: 0.95,
       skipUnsupported: false,
       cube: true,
+      tradeContributions: false, // DIM reads the cube only
       ...(options.rng === 'sobol' ? { rng: 'sobol' as const, sobolLayout: options.universe?.layout ?? buildFactorLayout(market, factorNeeds(sub.trades)) } : {}),
       ...(options.universe
         ? { grid: options.universe.grid, layoutNeeds: needsOfFactors(closedLayout(market, factorNeeds(sub.trades), options.universe.layout).factorNames) }

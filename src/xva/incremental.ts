@@ -45,7 +45,8 @@ export async function incrementalXva(input: IncrementalInput): Promise<{ setFigu
       portfolio: book,
       market,
       ...(input.marketFile ? { marketFile: input.marketFile } : {}),
-      options: { ...input.simulation, ...(input.grid ? { grid: input.grid } : {}), threads: 1 },
+      // the book's figures only: no Euler contributions per trade
+      options: { ...input.simulation, ...(input.grid ? { grid: input.grid } : {}), threads: 1, tradeContributions: false },
     });
     const sets = exposureSetsOf(result, (id) => portfolio.nettingSets.find((s) => s.nettingSetId === id)?.collateralCurrency);
     return figures(computeXva(sets, input.credit, input.xva, false).book);

@@ -68,6 +68,8 @@ async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpe
       layoutNeeds: spec.layoutNeeds,
       ...(ctx.coverage !== undefined ? { coverage: ctx.coverage } : {}),
       pathSimulator: ctx.pathSimulator,
+      // the measurements read netting-set figures only (computeXva without trades, capital per set)
+      tradeContributions: false,
       ...extra,
     },
     onWarning: (text) => spec.notes.push(text),
