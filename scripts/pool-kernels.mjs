@@ -653,10 +653,11 @@ const shuffle32 = (lanes, a, b) => `(i8x16.shuffle ${lanes.flatMap((l) => [4 * l
 
 /**
  * philoxNormals(count, c0, stride, c1, c2, c3, keys, words, draws, tails) → the number of tails: the Philox4x32-10
- * blocks of counters (c0 + i·stride, c1, c2, c3), i < count, under the round keys at `keys` (philoxRoundKeys' k0 then
- * k1), word w of block i to words[4i + w] (u32), and for every word the central-region normal of AS241 into draws (f64,
- * the same index); the indices of the words in the tails (|p − ½| > 0.425), in order, into tails (i32), for the caller
- * to finish with normal.ts tailQuantile. Counts up to a multiple of 4 blocks are computed (the buffers have room).
+ * blocks of counters (c0 + i·stride, c1, c2, c3), i < S with S = count rounded up to a multiple of 4 (the buffers
+ * have room), under the round keys at `keys` (philoxRoundKeys' k0 then k1), word w of block i to words[w·S + i] (u32,
+ * word-major: each word's row a copy away from the caller's arrays), and for every word the central-region normal of
+ * AS241 into draws (f64, the same index); the indices of the words in the tails (|p − ½| > 0.425), in order, into
+ * tails (i32), for the caller to finish with normal.ts tailQuantile (the rows' last S − count words included).
  */
 function philoxNormals() {
   const K = rngConstants();
@@ -673,44 +674,61 @@ function philoxNormals() {
     set('x2', `(v128.xor (v128.xor ${get('h0')} ${x(3)}) ${key(4 * K.ROUNDS)})`),
     set('x3', get('l0')),
   ].join('\n          ');
-  const at = (k) => `(i32.add ${get('words')} (i32.shl (i32.add ${get('i')} (i32.const ${k})) (i32.const 4)))`;
-  const transpose = [
-    set('t0', shuffle32([0, 4, 1, 5], x(0), x(1))),
-    set('t1', shuffle32([0, 4, 1, 5], x(2), x(3))),
-    set('t2', shuffle32([2, 6, 3, 7], x(0), x(1))),
-    set('t3', shuffle32([2, 6, 3, 7], x(2), x(3))),
-    `(v128.store ${at(0)} ${shuffle32([0, 1, 4, 5], get('t0'), get('t1'))})`,
-    `(v128.store ${at(1)} ${shuffle32([2, 3, 6, 7], get('t0'), get('t1'))})`,
-    `(v128.store ${at(2)} ${shuffle32([0, 1, 4, 5], get('t2'), get('t3'))})`,
-    `(v128.store ${at(3)} ${shuffle32([2, 3, 6, 7], get('t2'), get('t3'))})`,
-  ].join('\n        ');
+  // word-major: word w of blocks i .. i+3 (x_w's lanes) to words[w·S + i .. i+3], S = count rounded up to 4 (the
+  // rows of the four words, each a copy away from the caller's arrays)
+  const at = (w) => `(i32.add ${get('words')} (i32.shl (i32.add (i32.mul ${get('s')} (i32.const ${w})) ${get('i')}) (i32.const 2)))`;
+  const transpose = [0, 1, 2, 3].map((w) => `(v128.store ${at(w)} ${x(w)})`).join('\n        ');
   // numerator ((2509.08·r + 33430.57)·r + …)·r + 3.387 and denominator ((5226.49·r + …)·r + 42.31)·r + 1 by Horner,
-  // as written in normal.ts (a constant times r first: the same product)
-  const horner = (coefficients) => coefficients.slice(1).reduce((acc, c) => op2('add', op2('mul', acc, get('r2')), k2(c)), k2(coefficients[0]));
-  const num = horner(K.NUM);
-  const den = op2('add', op2('mul', horner(K.DEN), get('r2')), k2(1));
-  const tailLane = (lane) => `(if (i32.and (i32x4.extract_lane ${2 * lane} ${get('tail')}) (i32.lt_u (i32.add ${get('j')} (i32.const ${lane})) ${get('limit')})) (then
-            (i32.store (i32.add ${get('tails')} (i32.shl ${get('nt')} (i32.const 2))) (i32.add ${get('j')} (i32.const ${lane})))
-            (local.set $nt (i32.add ${get('nt')} (i32.const 1)))))`;
-  // the words at `words` (limit of them, a pair a step; the count rounded up to even reads one word past) to normals at
-  // `draws`, the central region in f64x2 lanes and the indices of the tail words listed at `tails` for the TypeScript
+  // as written in normal.ts (a constant times r first: the same product); two pairs of words a step (a at j, b at
+  // j + 2), their four Horner chains interleaved step by step so that the processor runs them side by side (each chain
+  // waits on its multiply-add's latency), every lane the scalar loop's operations in its order
+  const pairs = ['a', 'b'];
+  const steps = [];
+  for (const h of pairs) {
+    const at = h === 'a' ? get('j') : `(i32.add ${get('j')} (i32.const 2))`;
+    steps.push(set(`p${h}`, op2('mul', op2('add', `(f64x2.convert_low_i32x4_u (v128.load64_zero (i32.add ${get('words')} (i32.shl ${at} (i32.const 2)))))`, k2(0.5)), k2(1 / 4294967296))));
+  }
+  for (const h of pairs) steps.push(set(`q${h}`, op2('sub', get(`p${h}`), k2(0.5))));
+  for (const h of pairs) steps.push(set(`r${h}`, op2('sub', k2(K.R), op2('mul', get(`q${h}`), get(`q${h}`)))));
+  for (const h of pairs) steps.push(set(`n${h}`, k2(K.NUM[0])), set(`d${h}`, k2(K.DEN[0])));
+  // NUM has 8 coefficients (7 steps), DEN 7 and the final ·r + 1 (7 steps)
+  const denTail = [...K.DEN.slice(1), 1];
+  for (let k = 1; k < K.NUM.length; k++) {
+    for (const h of pairs) {
+      steps.push(set(`n${h}`, op2('add', op2('mul', get(`n${h}`), get(`r${h}`)), k2(K.NUM[k]))));
+      steps.push(set(`d${h}`, op2('add', op2('mul', get(`d${h}`), get(`r${h}`)), k2(denTail[k - 1]))));
+    }
+  }
+  if (denTail.length !== K.NUM.length - 1) throw new Error('rng kernel: the numerator and denominator chains differ in length');
+  // branch-free tails: the word's index is written at the list's end either way and the count moves on only for a
+  // tail (a tail is a coin flip with p = 0.15 a word: a branch on it mispredicts, and the Horner chains of the next
+  // pairs then wait); the list has room for the indices past its end this writes
+  const tailLane = (h, lane) => {
+    const index = `(i32.add ${get('j')} (i32.const ${(h === 'a' ? 0 : 2) + lane}))`;
+    return `(i32.store (i32.add ${get('tails')} (i32.shl ${get('nt')} (i32.const 2))) ${index})
+      (local.set $nt (i32.add ${get('nt')} (i32.and (i32x4.extract_lane ${2 * lane} ${get(`t${h}`)}) (i32.lt_u ${index} ${get('limit')}))))`;
+  };
+  for (const h of pairs) {
+    const at = h === 'a' ? get('j') : `(i32.add ${get('j')} (i32.const 2))`;
+    steps.push(`(v128.store (i32.add ${get('draws')} (i32.shl ${at} (i32.const 3))) ${op2('div', op2('mul', get(`q${h}`), get(`n${h}`)), get(`d${h}`))})`);
+    steps.push(set(`t${h}`, `(v128.not (v128.and (f64x2.ge ${get(`q${h}`)} ${k2(-0.425)}) (f64x2.le ${get(`q${h}`)} ${k2(0.425)})))`));
+    steps.push(tailLane(h, 0), tailLane(h, 1));
+  }
+  // the words at `words` (limit of them, four a step; the count rounded up to a multiple of 4 reads up to three words
+  // past, whose normals are written past `limit` and never listed) to normals at `draws`, the central region in f64x2
+  // lanes and the indices of the tail words listed at `tails` for the TypeScript
   const wordsLoop = `(block $wordsDone (loop $pairs
       (br_if $wordsDone (i32.ge_u ${get('j')} ${get('limit')}))
-      ${set('p', op2('mul', op2('add', `(f64x2.convert_low_i32x4_u (v128.load64_zero (i32.add ${get('words')} (i32.shl ${get('j')} (i32.const 2)))))`, k2(0.5)), k2(1 / 4294967296)))}
-      ${set('q', op2('sub', get('p'), k2(0.5)))}
-      ${set('r2', op2('sub', k2(K.R), op2('mul', get('q'), get('q'))))}
-      (v128.store (i32.add ${get('draws')} (i32.shl ${get('j')} (i32.const 3))) ${op2('div', op2('mul', get('q'), num), den)})
-      ${set('tail', `(v128.not (v128.and (f64x2.ge ${get('q')} ${k2(-0.425)}) (f64x2.le ${get('q')} ${k2(0.425)})))`)}
-      (if (v128.any_true ${get('tail')}) (then
-          ${tailLane(0)}
-          ${tailLane(1)}))
-      (local.set $j (i32.add ${get('j')} (i32.const 2)))
+      ${steps.join('\n      ')}
+      (local.set $j (i32.add ${get('j')} (i32.const 4)))
       (br $pairs)))`;
+  const wordsLocals = pairs.map((h) => ['p', 'q', 'r', 'n', 'd', 't'].map((v) => `(local $${v}${h} v128)`).join(' ')).join(' ');
   return `
   (func (export "philoxNormals") (param $count i32) (param $c0 i32) (param $stride i32) (param $c1 i32) (param $c2 i32) (param $c3 i32) (param $keys i32) (param $words i32) (param $draws i32) (param $tails i32) (result i32)
-    (local $i i32) (local $r i32) (local $j i32) (local $nt i32) (local $limit i32)
+    (local $i i32) (local $r i32) (local $j i32) (local $nt i32) (local $limit i32) (local $s i32)
     (local $m0 v128) (local $m1 v128) (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $h0 v128) (local $l0 v128) (local $h1 v128)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $p v128) (local $q v128) (local $r2 v128) (local $tail v128)
+    ${wordsLocals}
+    (local.set $s (i32.and (i32.add ${get('count')} (i32.const 3)) (i32.const -4)))
     (local.set $m0 (i32x4.splat (i32.const ${K.M0 | 0})))
     (local.set $m1 (i32x4.splat (i32.const ${K.M1 | 0})))
     (block $blocksDone (loop $blocks
@@ -728,12 +746,12 @@ function philoxNormals() {
       ${transpose}
       (local.set $i (i32.add ${get('i')} (i32.const 4)))
       (br $blocks)))
-    (local.set $limit (i32.shl ${get('count')} (i32.const 2)))
+    (local.set $limit (i32.shl ${get('s')} (i32.const 2)))
     ${wordsLoop}
     ${get('nt')}
   )
   (func (export "normalsOfWords") (param $limit i32) (param $words i32) (param $draws i32) (param $tails i32) (result i32)
-    (local $j i32) (local $nt i32) (local $p v128) (local $q v128) (local $r2 v128) (local $tail v128)
+    (local $j i32) (local $nt i32) ${wordsLocals}
     ${wordsLoop}
     ${get('nt')}
   )`;

@@ -135,7 +135,7 @@ interface RngKernel {
   words: Uint32Array;
   draws: Float64Array;
   tails: Int32Array;
-  /** Blocks of counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH: returns the number of tail words. */
+  /** Blocks of counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH, word-major (philoxDraws): the number of tail words. */
   run(count: number, c0: number, stride: number, c1: number, c2: number): number;
   /** The normals of the first m ≤ 4·BATCH words in `words` into `draws` (tails listed, as run): the tail count. */
   normalsOfWords(m: number): number;
@@ -194,17 +194,23 @@ function rngKernel(): RngKernel | undefined {
   return rngKernelState ?? undefined;
 }
 
+/** The row stride of philoxDraws' word-major draws for `count` blocks: count rounded up to a multiple of 4. */
+const rowsOf = (count: number): number => (count + 3) & ~3;
+
 /**
  * The normals of the 4·count words of the Philox blocks at counters (c0 + i·stride, c1, c2, 0), i < count ≤ BATCH,
- * under `roundKeys`: draws[4i + w] = Φ⁻¹((word w of block i + 0.5)·2⁻³²), from the kernel when there is one, else
- * philoxBlocks and inverseNormalOfWords (the same bits). The array is scratch, valid until the next call.
+ * under `roundKeys`, word-major: draws[w·S + i] = Φ⁻¹((word w of block i + 0.5)·2⁻³²), S = rowsOf(count), from the
+ * kernel when there is one, else philoxBlocks and inverseNormalOfWords (the same bits). The array is scratch, valid
+ * until the next call.
  */
 function philoxDraws(c0: number, stride: number, c1: number, c2: number, count: number): Float64Array {
   const kernel = rngKernel();
   if (kernel === undefined) {
     philoxBlocks(c0, stride, c1, c2, 0, count, roundKeys, words);
     inverseNormalOfWords(words, draws, 4 * count);
-    return draws;
+    const rows = rowsOf(count);
+    for (let i = 0; i < count; i++) for (let w = 0; w < 4; w++) byWord[w * rows + i] = draws[4 * i + w]!;
+    return byWord;
   }
   kernel.keys.set(roundKeys);
   const nTails = kernel.run(count, c0, stride, c1, c2);
@@ -248,6 +254,7 @@ const scratchKey = new Uint32Array(2);
 const roundKeys = new Uint32Array(20);
 const words = new Uint32Array(4 * 256);
 const draws = new Float64Array(4 * 256);
+const byWord = new Float64Array(4 * 256);
 
 /** Path blocks per Philox batch: bounds the scratch of words (4 per path). */
 const BATCH = 256;
@@ -277,13 +284,12 @@ export function fillNormalBlock(
     for (let start = 0; start < nPaths; start += BATCH) {
       const count = Math.min(BATCH, nPaths - start);
       const draws = philoxDraws(path0 + start, 1, factor, stepBlock, count);
-      for (let j = 0; j < count; j++) {
-        const i = start + j;
-        out[i] = draws[4 * j]!;
-        out[o1 + i] = draws[4 * j + 1]!;
-        out[o2 + i] = draws[4 * j + 2]!;
-        out[o3 + i] = draws[4 * j + 3]!;
-      }
+      // each word's row is a run of paths: copied whole
+      const rows = rowsOf(count);
+      out.set(draws.subarray(0, count), start);
+      out.set(draws.subarray(rows, rows + count), o1 + start);
+      out.set(draws.subarray(2 * rows, 2 * rows + count), o2 + start);
+      out.set(draws.subarray(3 * rows, 3 * rows + count), o3 + start);
     }
     return;
   }
@@ -295,12 +301,13 @@ export function fillNormalBlock(
     const count = Math.min(BATCH, nPairs - start);
     const base0 = firstBase + 2 * start;
     const draws = philoxDraws(base0, 2, factor, stepBlock, count);
+    const rows = rowsOf(count);
     for (let j = 0; j < count; j++) {
       const even = base0 + 2 * j - path0; // local index of the pair's even path (may be −1)
-      const z0 = draws[4 * j]!;
-      const z1 = draws[4 * j + 1]!;
-      const z2 = draws[4 * j + 2]!;
-      const z3 = draws[4 * j + 3]!;
+      const z0 = draws[j]!;
+      const z1 = draws[rows + j]!;
+      const z2 = draws[2 * rows + j]!;
+      const z3 = draws[3 * rows + j]!;
       if (even >= 0) {
         out[even] = z0;
         out[o1 + even] = z1;
