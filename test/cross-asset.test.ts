@@ -22,6 +22,7 @@ import {
   type CrossAssetModel,
 } from '../src/simulation/crossAsset/index.js';
 import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
+import { rngKernelCalls, setRngKernelsEnabled } from '../src/simulation/rng/normal.js';
 import { lgmSwaption, receiverSwapBonds, swapSchedule } from '../src/simulation/models/lgm/index.js';
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -413,6 +414,26 @@ describe('cross-asset simulation: reproducibility', () => {
       for (const [all, into] of arraysOf(whole, run, run)) {
         expect(into.length).toBe(all.length);
         for (let i = 0; i < all.length; i++) if (!Object.is(into[i], all[i])) expect.fail(`value ${i}: ${into[i]} != ${all[i]}`);
+      }
+    }
+  });
+
+  it("the draws' kernel (correlated increments two paths a step in f64x2 lanes, on its memory) gives the TypeScript loops' paths bit for bit", () => {
+    // STRONG correlates every factor: one block of all the drivers, rows of 1 to m terms (groups of four, a pair, one)
+    const layout = buildFactorLayout(STRONG, ALL_NEEDS);
+    const model = buildCrossAssetModel(STRONG, layout);
+    const fine = gridAt(STRONG, [0.02, 0.05, 0.25, 0.5, 1, 2, 3, 5, 10]);
+    // path counts: one path, an odd count (the kernel's last path alone), a large count that grows the kernel's memory
+    // after a small run, then a small run on the grown memory
+    for (const [nPaths, antithetic] of [[1, false], [7, true], [1_001, false], [20_000, false], [1_001, true], [2, false]] as const) {
+      setRngKernelsEnabled(false);
+      const loops = simulatePaths(model, fine, 5, 3, nPaths, { antithetic });
+      setRngKernelsEnabled(true);
+      const before = rngKernelCalls();
+      const kernel = simulatePaths(model, fine, 5, 3, nPaths, { antithetic });
+      expect(rngKernelCalls()).toBeGreaterThan(before);
+      for (const [a, b] of arraysOf(loops, kernel, kernel)) {
+        expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), `${nPaths} paths`).toBe(true);
       }
     }
   });

@@ -7,7 +7,7 @@
  */
 import { XvaInternalError } from '../../errors.js';
 import { BrownianBridge } from '../rng/brownianBridge.js';
-import { fillNormalBlock, normalsOfWords } from '../rng/normal.js';
+import { fillNormalBlock, normalsOfWords, stepScratch } from '../rng/normal.js';
 import { SOBOL_BITS, SOBOL_DIMENSIONS, sobolCoordinate, sobolDirections, sobolShift } from '../rng/sobol.js';
 import type { SimulatedPaths, TimeGrid } from '../types.js';
 import type { CrossAssetModel } from './model.js';
@@ -239,9 +239,11 @@ export function simulatePaths(
 
   // Scratch, allocated once per call: four steps of normals per driver stream (fillNormalBlock: one Philox block
   // feeds steps 4k .. 4k+3), every driver's increment, the martingale logs u and w.
+  // (on the draws' kernel memory where there is a kernel, which then forms the correlated increments: stepScratch)
   const nAux = plan.nAux;
-  const normals: Float64Array[] = Array.from({ length: nAux }, () => new Float64Array(4 * nPaths));
-  const inc: Float64Array[] = Array.from({ length: nAux }, () => new Float64Array(nPaths));
+  let maxBlock = 1;
+  for (const block of blocks) maxBlock = Math.max(maxBlock, block.length);
+  const { normals, inc, combine } = stepScratch(nAux, nPaths, maxBlock);
   const u: Float64Array[] = Array.from({ length: nFx }, () => new Float64Array(nPaths));
   const w: Float64Array[] = Array.from({ length: nEq }, () => new Float64Array(nPaths));
   const lnN = new Float64Array(nPaths);
@@ -293,7 +295,8 @@ export function simulatePaths(
       const base = d * stepStride + blockOffset[b]!;
       const lower = triangular[d * nBlocks + b] === 1;
       for (let i = 0; i < m; i++) {
-        correlatedRow(inc[block[i]!]!, normals, block, factors, base + i * m, lower ? i + 1 : m, zOff, nPaths);
+        if (combine) combine(block[i]!, block, factors, base + i * m, lower ? i + 1 : m, zOff);
+        else correlatedRow(inc[block[i]!]!, normals, block, factors, base + i * m, lower ? i + 1 : m, zOff, nPaths);
       }
     }
 

@@ -128,7 +128,9 @@ function checkRange(path0: number, nPaths: number, factor: number, step: number)
  * This thread's WebAssembly kernel of philoxBlocks + inverseNormalOfWords (rngKernelsBinary.ts, written by
  * scripts/pool-kernels.mjs): four Philox blocks a step in i32x4 lanes (the 32×32-bit products exact in 64-bit lanes)
  * and the central region of AS241 two words a step in f64x2 lanes, the same operations, so the same bits; the words in
- * the tails are listed and finished by tailQuantile here. Its own memory: round keys, words, draws, tail indices.
+ * the tails are listed and finished by tailQuantile here. Its own memory: round keys, words, draws, tail indices, then
+ * the arena of the path simulation's step scratch (stepScratch), grown on demand. A growth detaches the memory's old
+ * buffer, so the views are made again whenever the buffer changed (`views`).
  */
 interface RngKernel {
   keys: Uint32Array;
@@ -139,6 +141,10 @@ interface RngKernel {
   run(count: number, c0: number, stride: number, c1: number, c2: number): number;
   /** The normals of the first m ≤ 4·BATCH words in `words` into `draws` (tails listed, as run): the tail count. */
   normalsOfWords(m: number): number;
+  /** The byte offset of an arena of at least `bytes` bytes (the same offset every call: one user at a time). */
+  arena(bytes: number): number;
+  memory: WebAssembly.Memory;
+  combineRows(table: number, n: number, zOffBytes: number, p0: number, p1: number, dst: number): void;
 }
 
 let rngKernelsOn = process.env.XVA_POOL_KERNELS !== 'off';
@@ -158,6 +164,8 @@ export function rngKernelCalls(): number {
   return rngCalls;
 }
 
+const PAGE_BYTES = 65536;
+
 function rngKernel(): RngKernel | undefined {
   if (!rngKernelsOn) return undefined;
   if (rngKernelState === undefined) {
@@ -167,17 +175,20 @@ function rngKernel(): RngKernel | undefined {
       const memory = instance.exports.memory as WebAssembly.Memory;
       const philoxNormals = instance.exports.philoxNormals as (...args: number[]) => number;
       const normalsOfWords = instance.exports.normalsOfWords as (...args: number[]) => number;
+      const combineRows = instance.exports.combineRows as (...args: number[]) => void;
       // room for BATCH blocks rounded up to 4 (the kernel computes whole groups of four): one 64 KiB page
       const words = 4 * (BATCH + 4);
       const wordsAt = 128;
       const drawsAt = wordsAt + 4 * words + 64;
       const tailsAt = drawsAt + 8 * words;
-      if (tailsAt + 4 * words > memory.buffer.byteLength) throw new Error('rng kernel memory too small');
-      rngKernelState = {
-        keys: new Uint32Array(memory.buffer, 0, 2 * 10),
-        words: new Uint32Array(memory.buffer, wordsAt, words),
-        draws: new Float64Array(memory.buffer, drawsAt, words),
-        tails: new Int32Array(memory.buffer, tailsAt, words),
+      const arenaAt = (tailsAt + 4 * words + 63) & ~63;
+      if (arenaAt > memory.buffer.byteLength) throw new Error('rng kernel memory too small');
+      let buffer = memory.buffer;
+      const state: RngKernel = {
+        keys: new Uint32Array(buffer, 0, 2 * 10),
+        words: new Uint32Array(buffer, wordsAt, words),
+        draws: new Float64Array(buffer, drawsAt, words),
+        tails: new Int32Array(buffer, tailsAt, words),
         run: (count, c0, stride, c1, c2) => {
           rngCalls++;
           return philoxNormals(count, c0, stride, c1, c2, 0, 0, wordsAt, drawsAt, tailsAt);
@@ -186,12 +197,90 @@ function rngKernel(): RngKernel | undefined {
           rngCalls++;
           return normalsOfWords(m, wordsAt, drawsAt, tailsAt);
         },
+        arena: (bytes) => {
+          const need = arenaAt + bytes;
+          if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE_BYTES));
+          views();
+          return arenaAt;
+        },
+        memory,
+        combineRows: (table, n, zOffBytes, p0, p1, dst) => {
+          rngCalls++;
+          combineRows(table, n, zOffBytes, p0, p1, dst);
+        },
       };
+      // the views on the memory's current buffer (made again after a growth detached the old one)
+      const views = (): void => {
+        if (memory.buffer === buffer) return;
+        buffer = memory.buffer;
+        state.keys = new Uint32Array(buffer, 0, 2 * 10);
+        state.words = new Uint32Array(buffer, wordsAt, words);
+        state.draws = new Float64Array(buffer, drawsAt, words);
+        state.tails = new Int32Array(buffer, tailsAt, words);
+      };
+      rngKernelState = state;
     } catch {
       rngKernelState = null;
     }
   }
   return rngKernelState ?? undefined;
+}
+
+/**
+ * The path simulation's scratch for one call of simulatePaths: four steps of normals (4·nPaths) and an increment
+ * (nPaths) per driver stream, and `combine`, which forms a driver's correlated increment from the others' normals
+ * (crossAsset/simulate.ts correlatedRow). On this thread's kernel memory where there is a kernel (combine then runs
+ * there, two paths a step in f64x2 lanes, the same bits), else plain arrays and no combine. Valid until the next call
+ * on this thread (the arena is reused).
+ */
+export interface StepScratch {
+  normals: Float64Array[];
+  inc: Float64Array[];
+  /**
+   * inc[dst][p] = Σ_{j < count, row[j] ≠ 0} row[j]·normals[block[j]][zOff + p] for every path, row[j] =
+   * factors[rowStart + j], the terms in correlatedRow's groups (undefined: no kernel; use correlatedRow).
+   */
+  combine?: (dst: number, block: Int32Array, factors: Float64Array, rowStart: number, count: number, zOff: number) => void;
+}
+
+export function stepScratch(nAux: number, nPaths: number, maxTerms: number): StepScratch {
+  const kernel = rngKernel();
+  if (kernel === undefined) {
+    return {
+      normals: Array.from({ length: nAux }, () => new Float64Array(4 * nPaths)),
+      inc: Array.from({ length: nAux }, () => new Float64Array(nPaths)),
+    };
+  }
+  // normals, increments (each array 64-byte aligned), then the table of terms (16 bytes a term)
+  const rowBytes = (n: number): number => (8 * n + 63) & ~63;
+  const normalBytes = rowBytes(4 * nPaths);
+  const incBytes = rowBytes(nPaths);
+  const tableBytes = 16 * Math.max(1, maxTerms);
+  const at = kernel.arena(nAux * (normalBytes + incBytes) + tableBytes);
+  const buffer = kernel.memory.buffer;
+  const normalAt = (a: number): number => at + a * normalBytes;
+  const incAt = (a: number): number => at + nAux * normalBytes + a * incBytes;
+  const tableAt = at + nAux * (normalBytes + incBytes);
+  const normals = Array.from({ length: nAux }, (_, a) => new Float64Array(buffer, normalAt(a), 4 * nPaths));
+  const inc = Array.from({ length: nAux }, (_, a) => new Float64Array(buffer, incAt(a), nPaths));
+  const tableInts = new Int32Array(buffer, tableAt, 4 * Math.max(1, maxTerms));
+  const tableCoefs = new Float64Array(buffer, tableAt, 2 * Math.max(1, maxTerms));
+  return {
+    normals,
+    inc,
+    combine: (dst, block, factors, rowStart, count, zOff) => {
+      let n = 0;
+      for (let j = 0; j < count; j++) {
+        const coef = factors[rowStart + j]!;
+        if (coef === 0) continue;
+        tableInts[4 * n] = normalAt(block[j]!);
+        tableCoefs[2 * n + 1] = coef;
+        n++;
+      }
+      if (n === 0) inc[dst]!.fill(0);
+      else kernel.combineRows(tableAt, n, 8 * zOff, 0, nPaths, incAt(dst));
+    },
+  };
 }
 
 /** The row stride of philoxDraws' word-major draws for `count` blocks: count rounded up to a multiple of 4. */
@@ -325,7 +414,7 @@ export function fillNormalBlock(
   }
 }
 
-let stepScratch = new Float64Array(0);
+let oneStepScratch = new Float64Array(0);
 
 /**
  * Fills `out[0 .. nPaths)` with the standard normals of paths path0 .. path0+nPaths-1 for one (factor, step): the
@@ -343,10 +432,10 @@ export function fillNormals(
 ): void {
   checkRange(path0, nPaths, factor, step);
   if (out.length < nPaths) throw new RangeError(`out holds ${out.length} values, fewer than nPaths = ${nPaths}`);
-  if (stepScratch.length < 4 * nPaths) stepScratch = new Float64Array(4 * nPaths);
-  fillNormalBlock(seed, path0, nPaths, factor, step >>> 2, stepScratch, antithetic);
+  if (oneStepScratch.length < 4 * nPaths) oneStepScratch = new Float64Array(4 * nPaths);
+  fillNormalBlock(seed, path0, nPaths, factor, step >>> 2, oneStepScratch, antithetic);
   const word = step & 3;
-  out.set(stepScratch.subarray(word * nPaths, (word + 1) * nPaths));
+  out.set(oneStepScratch.subarray(word * nPaths, (word + 1) * nPaths));
 }
 
 /**
