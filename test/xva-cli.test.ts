@@ -195,6 +195,31 @@ describe('xva cva on the ORE swap case', () => {
     expect(ratio).toBeLessThan(0.55);
   }, 120_000);
 
+  it('a bad --what-if row is an input error before any run: exit 2, nothing written in --out, an earlier run\'s tables left as they were', async () => {
+    // helper audit 67 F1: the file was read after the base run, whose tables were then already in --out
+    const dir = tempDir();
+    const good = writeMirrorSwapFile(DATA, dir);
+    const bad = path.join(dir, 'bad.csv');
+    const [head, row] = fs.readFileSync(good, 'utf8').trim().split('\n') as [string, string];
+    const cells = row.split(',');
+    cells[head.split(',').indexOf('netting_set_id')] = 'NS-NOPE';
+    fs.writeFileSync(bad, `${head}\n${cells.join(',')}\n`);
+    const out = path.join(dir, 'out');
+    const r = await xvaInProcess(['cva', ...RUN, '--what-if', bad, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.csv row 1 column netting_set_id: NS-NOPE/);
+    expect(fs.existsSync(out)).toBe(false);
+    // a folder holding a good run: the failed run (another seed) changes none of its files
+    const okRun = await xvaInProcess(['cva', ...RUN, '--what-if', good, '--out', out, '--quiet']);
+    expect(okRun.status, okRun.stderr).toBe(0);
+    const before = new Map(fs.readdirSync(out).map((f) => [f, fs.readFileSync(path.join(out, f))]));
+    expect([...before.keys()]).toContain('what_if.arrow');
+    const again = await xvaInProcess(['cva', ...RUN.map((a, i) => (RUN[i - 1] === '--seed' ? '43' : a)), '--what-if', bad, '--out', out]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/bad\.csv row 1 column netting_set_id: NS-NOPE/);
+    for (const [f, bytes] of before) expect(fs.readFileSync(path.join(out, f)).equals(bytes), f).toBe(true);
+  }, 120_000);
+
   it('--rng is refused where the draws would not be the run\'s: exit 2 naming the flags', () => {
     const whatIf = path.join(tempDir(), 'new.csv');
     fs.writeFileSync(whatIf, 'trade_id\n');

@@ -24,6 +24,7 @@ import { readExposureResults, resultsRng } from './readResults.js';
 import { runScenarios, type ScenarioOutcome } from './stress.js';
 import { wrongWayCva, wrongWayCounterparties, type WrongWayRow } from './wrongWay/index.js';
 import { whatIfForRun, type WhatIfResult } from './whatIf/index.js';
+import { loadNewTrades } from './whatIf/newTrades.js';
 
 export interface XvaRunOptions {
   portfolioDir: string;
@@ -90,6 +91,9 @@ export async function runXva(options: XvaRunOptions): Promise<XvaRun> {
 async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined): Promise<XvaRun> {
   if (options.rng === 'sobol' && options.resultsDir) throw new XvaUsageError('rng sobol with --results: the exposure read was drawn by the run that wrote it');
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
+  // the what-if file is an input like the others: checked before any run, so that a bad row costs no simulation and
+  // leaves no table behind
+  const whatIfTrades = options.whatIf ? await loadNewTrades(options.whatIf, portfolio, market, options.marketFile) : undefined;
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
   // under rng sobol, every run here (the base run, the incremental runs of one set) draws each driver's Sobol
@@ -195,8 +199,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   for (const s of scenarios) if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
 
   const cs01 = options.cs01 ? xvaCs01(sets, credit, market, options.xva).rows : [];
-  const files = options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay, cs01) : [];
   let whatIf: WhatIfResult | undefined;
+  const whatIfFiles: string[] = [];
   if (options.whatIf) {
     options.onProgress?.(0, 'pre-deal what-if');
     const w = await whatIfForRun({
@@ -209,10 +213,13 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       credit,
       xva: options.xva,
       ...(options.outDir ? { outDir: options.outDir } : {}),
+      ...(whatIfTrades ? { trades: whatIfTrades } : {}),
     });
     whatIf = w.result;
-    files.push(...w.files);
+    whatIfFiles.push(...w.files);
     notes.push(...w.result.notes.map((n) => `what-if: ${n}`));
   }
+  // the tables once every part of the command has succeeded (a what-if that fails leaves none of them)
+  const files = [...(options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay, cs01) : []), ...whatIfFiles];
   return { result, analysis, scenarios, incremental, wrongWay, cs01, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
 }

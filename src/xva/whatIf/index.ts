@@ -6,6 +6,7 @@ import path from 'node:path';
 import { factorNeeds } from '../../exposure/engine.js';
 import type { Market } from '../../market/types.js';
 import type { Portfolio } from '../../portfolio/types.js';
+import type { Trade } from '../../products/types.js';
 import type { GridSpec } from '../../simulation/grid.js';
 import { buildFactorLayout } from '../../simulation/layout.js';
 import type { TimeGrid } from '../../simulation/types.js';
@@ -34,6 +35,8 @@ export interface WhatIfRequest {
   credit: CreditInputs;
   xva: XvaOptions;
   outDir?: string;
+  /** The new trades as loadNewTrades read them from `file` (a caller that checked the file before its run); else read here. */
+  trades?: Trade[];
 }
 
 /** Settings of the run made in the same command (no skips, no antithetic draws, full coverage; the whole book's factors). */
@@ -55,7 +58,7 @@ function settingsOfRun(market: Market, portfolio: Portfolio, run: NonNullable<Wh
 
 export async function whatIfForRun(request: WhatIfRequest): Promise<{ result: WhatIfResult; files: string[] }> {
   const { portfolio, market } = request;
-  const trades = await loadNewTrades(request.file, portfolio, market, request.marketFile);
+  const trades = request.trades ?? (await loadNewTrades(request.file, portfolio, market, request.marketFile));
   let settings: WhatIfSettings;
   if (request.resultsDir) settings = settingsFromManifest(request.resultsDir);
   else if (request.run) settings = settingsOfRun(market, portfolio, request.run);
