@@ -195,6 +195,26 @@ describe('xva cva on the ORE swap case', () => {
     expect(ratio).toBeLessThan(0.55);
   }, 120_000);
 
+  it('--results with inputs other than the run\'s: a warning naming them and the run\'s files; none with the run\'s own', async () => {
+    // helper audit 67 F2: `cva --results DIR` without --market read the bundled demo market silently; here the run
+    // read a copy of it (a comment line added: another file, another SHA-256)
+    const dir = tempDir();
+    const demo = path.join(ROOT, 'fixtures/demo');
+    const market = path.join(dir, 'market.yaml');
+    fs.writeFileSync(market, fs.readFileSync(path.join(demo, 'market.yaml'), 'utf8') + '# a copy\n');
+    const sim = path.join(dir, 'sim');
+    const s = await xvaInProcess(['simulate', '--portfolio', demo, '--market', market, '--paths', '16', '--grid', '41,6M', '--threads', '1', '--out', sim, '--quiet']);
+    expect(s.status, s.stderr).toBe(0);
+    const other = await xvaInProcess(['cva', '--results', sim, '--json']);
+    expect(other.status, other.stderr).toBe(0);
+    const expected = /--results: market read now is not the file the run in .* read \(market: .*fixtures\/demo\/market\.yaml, the run's .*market\.yaml\)/;
+    expect(other.stderr).toMatch(expected);
+    expect((JSON.parse(other.stdout) as { notes: string[] }).notes.some((n) => expected.test(n))).toBe(true);
+    const own = await xvaInProcess(['cva', '--market', market, '--results', sim, '--json']);
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stderr).not.toMatch(/--results:/);
+  }, 120_000);
+
   it('a bad --what-if row is an input error before any run: exit 2, nothing written in --out, an earlier run\'s tables left as they were', async () => {
     // helper audit 67 F1: the file was read after the base run, whose tables were then already in --out
     const dir = tempDir();

@@ -5,6 +5,7 @@
  * was expected.
  */
 import fs from 'node:fs';
+import { sha256File } from '../exposure/outputs.js';
 import path from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
@@ -43,6 +44,27 @@ function runManifest(dir: string): { files: string[]; rng: 'philox' | 'sobol' } 
   const rng = manifest.options?.rng ?? 'philox';
   if (rng !== 'philox' && rng !== 'sobol') throw new XvaInputError([{ file, column: 'options.rng', value: JSON.stringify(rng), expected: "'philox' or 'sobol', the draws of xva simulate --rng" }]);
   return { files: manifest.files as string[], rng };
+}
+
+/**
+ * The inputs of the run in `dir` that differ from `current` (name → file path now read), each with the path the run
+ * read (its manifest's `inputs`: path and SHA-256). Files the run did not record are not compared. Used by
+ * `--results`, whose figures combine that run's exposure with the inputs read now.
+ */
+export function resultsInputsDiffering(dir: string, current: Readonly<Record<string, string>>): { name: string; file: string; runFile: string }[] {
+  let inputs: Record<string, { path?: unknown; sha256?: unknown }> | undefined;
+  try {
+    inputs = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { inputs?: typeof inputs }).inputs;
+  } catch {
+    return []; // runManifest reports an unreadable manifest
+  }
+  const out: { name: string; file: string; runFile: string }[] = [];
+  for (const [name, file] of Object.entries(current)) {
+    const was = inputs?.[name];
+    if (!was || typeof was.sha256 !== 'string' || !fs.existsSync(file)) continue;
+    if (sha256File(file) !== was.sha256) out.push({ name, file, runFile: typeof was.path === 'string' ? was.path : '?' });
+  }
+  return out;
 }
 
 function readArrowOrParquet(dir: string, files: readonly string[], base: string): { table: Table; file: string } {

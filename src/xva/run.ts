@@ -3,6 +3,7 @@
  * tables of a previous `xva simulate --out DIR` with `--results DIR`), resolve the credit curves, compute the XVA
  * figures, the exposure analysis, the optional incremental allocation and the stress scenarios, write the tables.
  */
+import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import type { InitialMarginProfile } from '../exposure/collateral.js';
@@ -20,7 +21,7 @@ import { creditInputs } from './credit.js';
 import { xvaCs01, type Cs01Row } from './cs01.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
-import { readExposureResults, resultsRng } from './readResults.js';
+import { readExposureResults, resultsInputsDiffering, resultsRng } from './readResults.js';
 import { runScenarios, type ScenarioOutcome } from './stress.js';
 import { wrongWayCva, wrongWayCounterparties, type WrongWayRow } from './wrongWay/index.js';
 import { whatIfForRun, type WhatIfResult } from './whatIf/index.js';
@@ -144,6 +145,24 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   let coverageSets: Map<number, ExposureSet[]> | undefined;
   if (options.resultsDir) {
     sets = readExposureResults(options.resultsDir, ccyOf);
+    // the run's exposure with the inputs read now: say where they are not the run's own (helper audit 67 F2)
+    const current: Record<string, string> = { market: path.resolve(options.marketFile) };
+    for (const [name, file] of Object.entries(portfolio.sources)) if (file) current[name] = path.resolve(file);
+    const warn = (text: string): void => {
+      notes.push(text);
+      options.onWarning?.(text);
+    };
+    const differing = resultsInputsDiffering(options.resultsDir, current);
+    if (differing.length > 0) {
+      const [first] = differing;
+      warn(
+        `--results: ${differing.map((d) => d.name).join(', ')} read now ${differing.length === 1 ? 'is not the file' : 'are not the files'} the run in ${options.resultsDir} read (${first!.name}: ${first!.file}, the run's ${first!.runFile}): ` +
+          "the figures combine that run's exposure with the inputs read now (give the run's own --portfolio and --market to read its inputs)",
+      );
+    }
+    const known = new Set(portfolio.trades.map((t) => t.tradeId));
+    const strangers = sets.flatMap((s) => s.tradeIds.filter((id) => !known.has(id)));
+    if (strangers.length > 0) warn(`--results: ${strangers.length} trades of the run's exposure are not in the portfolio read now (${strangers.slice(0, 3).join(', ')}${strangers.length > 3 ? ', ...' : ''}): their rows come from the run's exposure alone`);
   } else {
     // the collateral coverages the scenarios shock to, re-aggregated from the base run's path values
     const coverages = [...new Set(options.scenarios.flatMap((s) => (s.shocks.collateralCoverage !== undefined ? [s.shocks.collateralCoverage] : [])))];
