@@ -298,7 +298,7 @@ const BAD_CELLS: BadCase[] = [
   {
     name: 'negative recovery',
     mutate: (d) => setCell(d, 'counterparties', 3, 'recovery', '-0.1'),
-    errors: ['counterparties.csv row 3 column recovery: -0.1: expected a recovery rate from 0 to below 1 of at least 0'],
+    errors: ['counterparties.csv row 3 column recovery: -0.1: expected a recovery rate from 0 to below 1'],
   },
   {
     name: 'negative threshold',

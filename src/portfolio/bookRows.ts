@@ -88,8 +88,8 @@ const MARGIN_TYPES = ['vm', 'im', 'both'] as const;
 
 /** A recovery rate: 0 <= R < 1 (R = 1 would make every loss zero and the hazard rate undefined). */
 function recoveryRate(r: FieldReader, row: number, column: string): number | undefined {
-  const value = r.number(column, row, { min: 0, what: 'a recovery rate from 0 to below 1' });
-  if (value !== undefined && value >= 1) {
+  const value = r.number(column, row, { what: 'a recovery rate from 0 to below 1' });
+  if (value !== undefined && (value < 0 || value >= 1)) {
     r.issues.add({ file: r.table.file, row: row + 1, column, value: String(value), expected: 'a recovery rate from 0 to below 1' });
     return undefined;
   }
