@@ -178,7 +178,8 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
     const was = settings.inputHashes.get(name);
     if (was && fs.existsSync(current) && sha256File(current) !== was.sha256) {
       changedInputs.push(name);
-      notes.push(`${name} (${current}) changed since the simulate run: the netting sets are valued from the current file`);
+      // a file edited since the run, or another file than the run's (another --portfolio or --market): both differ
+      notes.push(`${name} (${current}) is not the file the simulate run read (its SHA-256 differs: edited since, or another file than ${was.path}): the netting sets are valued from the file read now`);
     }
   }
 
