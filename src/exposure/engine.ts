@@ -78,9 +78,10 @@ export interface SimulationOptions {
   /** Hand path values to `onCube` (Float32). */
   cube?: boolean;
   /**
-   * false: leave out the Euler contributions per trade (every NettingSetResult's tradeEpe and tradeEne empty) for a
-   * caller that reads the netting sets' figures only (SA-CVA's bumped runs: capital/sacvaSensitivities.ts); the
-   * netting sets', counterparties' and book's figures are the same bits either way. Default true.
+   * false: leave out the Euler contributions per trade (NettingSetResult's tradeEpe and tradeEne empty; a set whose
+   * figures the GPU device computed on its figures route keeps them) for a caller that reads the netting sets'
+   * figures or the cube only (SA-CVA's bumped runs, the optimiser's measurements, DIM, `--incremental`); the netting
+   * sets', counterparties' and book's figures are the same bits either way. Default true.
    */
   tradeContributions?: boolean;
   /**

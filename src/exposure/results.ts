@@ -17,7 +17,7 @@ export interface NettingSetResult {
   tradeIds: readonly string[];
   /**
    * Euler contributions to the discounted EPE / ENE, trade-major: [i * nExposureDates + k]; sum over i = profile's.
-   * Empty (length 0) in a run with SimulationOptions.tradeContributions false.
+   * Empty (length 0) in a run with SimulationOptions.tradeContributions false (except a set the GPU device figured).
    */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;

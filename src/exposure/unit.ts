@@ -49,7 +49,8 @@ export interface UnitContext {
   cube: boolean;
   /**
    * false: no Euler contributions per trade (NettingSetResult.tradeEpe/tradeEne empty), for runs whose caller reads
-   * the netting sets' profiles only (SA-CVA's bumped runs); the netting sets' figures are the same bits either way.
+   * the netting sets' figures or the cube only (SimulationOptions.tradeContributions); the netting sets' figures are
+   * the same bits either way.
    * Absent: true.
    */
   tradeContributions?: boolean;
