@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExplainData, ExposureProfile, RecommendationPart } from '../src/explain/data.js';
-import { factsOf } from '../src/explain/facts.js';
+import { factsOf, type FactSet } from '../src/explain/facts.js';
 import { checkParagraph } from '../src/explain/grounding/index.js';
 import { BuiltinNarrator } from '../src/explain/narrators/builtin.js';
 import { PERSONAS, startingFacts } from '../src/explain/personas.js';
@@ -225,5 +225,45 @@ describe('the report says what the fact check left out', () => {
     expect(md).toContain('- builtin (model builtin-1): 1 paragraph(s); facts cited: `book.cva`');
     expect(md).toContain('- left out: 1 paragraph(s) that failed the fact check');
     expect(md).not.toContain('Book CVA is USD 5m.');
+  });
+});
+
+describe('paragraphs with parts of the results absent (audit of the thirty-fourth session, F7 and F8)', () => {
+  /** The audit data's facts with two stresses of the book's CVA and net XVA cost, and a netting set's move under the first. */
+  function withStresses(): FactSet {
+    const f = factsOf(auditData());
+    const usd = { currency: 'USD' };
+    f.add('scenario.collateral_0pct.d_cva', 'change of book CVA under collateral_0pct', 20_390_810, 'currency', 'xva_scenarios.arrow', usd);
+    f.add('scenario.collateral_0pct.d_cva_pct', 'change of book CVA under collateral_0pct, percent', 381.1, 'pct', 'xva_scenarios.arrow');
+    f.add('scenario.collateral_0pct.ns.NS-CP0026-1.d_cva', 'change of CVA of NS-CP0026-1 under collateral_0pct', 7_630_000, 'currency', 'xva_scenarios.arrow', usd);
+    f.add('scenario.collateral_50pct.d_cva', 'change of book CVA under collateral_50pct', 9_290_000, 'currency', 'xva_scenarios.arrow', usd);
+    f.add('scenario.collateral_50pct.d_cva_pct', 'change of book CVA under collateral_50pct, percent', 170.3, 'pct', 'xva_scenarios.arrow');
+    f.add('scenario.collateral_0pct.d_net', 'change of the net XVA cost under collateral_0pct', 12_303_000, 'currency', 'xva_scenarios.arrow', usd);
+    return f;
+  }
+
+  it('the head of desk with no capital results: each matter in its own clause, all passing the check', async () => {
+    const facts = withStresses();
+    expect(facts.list.some((f) => f.id.startsWith('capital.'))).toBe(false);
+    const persona = PERSONAS.find((p) => p.id === 'head_of_desk')!;
+    const given = startingFacts('head_of_desk', facts, 'aggregates');
+    const r = await new BuiltinNarrator().narrate({ persona, facts: given, tools: [], earlier: [], share: 'aggregates' });
+    const matters = r.paragraphs.find((p) => p.startsWith('What matters most'));
+    expect(matters).toBe('What matters most: five counterparties carry 35.9% of CVA; the worst stress, `collateral_0pct`, adds USD 12.3m to the net XVA cost.');
+    const ignore = identifierPhrases(auditData());
+    for (const para of r.paragraphs) expect(checkParagraph(para, given, { ignore }).problems, para).toEqual([]);
+    // the earlier wording, one clause: the stress, its only subject, took the share of CVA for one of its figures
+    const joined = 'What matters most: five counterparties carry 35.9% of CVA and the worst stress, `collateral_0pct`, adds USD 12.3m to the net XVA cost.';
+    expect(checkParagraph(joined, given, { ignore }).problems[0]).toMatch(/^35\.9% is not a figure under scenario collateral_0pct/);
+  });
+
+  it("the CVA trader's second stress names the book, not \"it\", after a netting set's figure", async () => {
+    const facts = withStresses();
+    const persona = PERSONAS.find((p) => p.id === 'cva_trader')!;
+    const given = startingFacts('cva_trader', facts, 'aggregates');
+    const r = await new BuiltinNarrator().narrate({ persona, facts: given, tools: [], earlier: [], share: 'aggregates' });
+    const stress = r.paragraphs.find((p) => p.includes('bites hardest'))!;
+    expect(stress).toContain('under `collateral_50pct` book CVA rises by USD 9.3m (170.3%)');
+    expect(checkParagraph(stress, given, { ignore: identifierPhrases(auditData()) }).problems).toEqual([]);
   });
 });

@@ -77,12 +77,16 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
   it('usage errors exit 2 with one line', async () => {
     // the first in a real process (the exit status a shell sees), the others through the same command class inside
     // this process (xvaInProcess, test/helpers/scaleCli.ts: the same parsing, checks and error rendering)
-    const cases = [['--narrator', 'ollama'], ['--narrator', 'bedrock'], ['--narrator', 'gpt'], ['--results', path.join(tmp, 'missing')]];
+    // a --previous that is not there and a model that is not pulled fail before any run: nothing is simulated and no
+    // results folder is written (the audit of the thirty-fourth session found them caught only after the runs)
+    const cases = [['--narrator', 'ollama'], ['--narrator', 'bedrock'], ['--narrator', 'gpt'], ['--results', path.join(tmp, 'missing')], ['--previous', path.join(tmp, 'missing'), ...SMALL]];
     for (const [i, args] of cases.entries()) {
       const argv = ['explain', '--out', path.join(tmp, 'bad'), ...args];
       const r = i === 0 ? xva(...argv) : await xvaInProcess(argv);
       expect(r.status, args.join(' ')).toBe(2);
-      expect(r.stderr).toMatch(/^error: /);
+      expect(r.stderr).toMatch(/^error: /m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    expect(fs.existsSync(path.join(tmp, 'bad', 'results'))).toBe(false);
   }, 60_000);
 });

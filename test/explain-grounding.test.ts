@@ -482,3 +482,120 @@ describe('checkedNarration: the built-in writer through the same check', () => {
     expect(dropped.dropped.map((d) => d.paragraph)).toEqual(['Hedging saves 2.7m.']);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Forms of wrong prose the thirty-fourth session's audit found passing (F1-F6 of its report): each case below is a
+// sentence whose figure is wrong for the facts, checked to fail, beside the right sentence, checked to pass. Figures
+// are the demo report's (USD, 200 paths).
+
+const demo: Fact[] = [
+  { id: 'book.cva', label: 'book CVA', value: 5_350_555.5, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'book.dva', label: 'book DVA', value: 6_612_000, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'book.fva', label: 'book FVA', value: 1_903_000, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'book.xva_net', label: 'net XVA cost of the book', value: 628_200, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'book.counterparties', label: 'counterparties in the book', value: 50, unit: 'count', source: 't' },
+  { id: 'book.netting_sets', label: 'netting sets in the book', value: 60, unit: 'count', source: 't' },
+  { id: 'cp.CP0024.cva', label: 'CVA of CP0024', value: 1_188_453, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'cp.CP0024.dva', label: 'DVA of CP0024', value: 498_612, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'cp.CP0024.cva_share', label: "CP0024's share of book CVA", value: 21.81, unit: 'pct', source: 't' },
+  { id: 'cp.CP0024.netting_sets', label: 'netting sets of CP0024', value: 1, unit: 'count', source: 't' },
+  { id: 'cp.CP0026.netting_sets', label: 'netting sets of CP0026', value: 2, unit: 'count', source: 't' },
+  { id: 'ns.NS-CP0024-1.cva', label: 'CVA of NS-CP0024-1', value: 1_188_453, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.collateral_0pct.cva', label: 'book CVA under collateral_0pct', value: 25_741_366, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.collateral_0pct.d_cva', label: 'change of book CVA under collateral_0pct', value: 20_390_810, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.collateral_0pct.d_net', label: 'change of the net XVA cost under collateral_0pct', value: 12_303_000, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.credit_down_100bp.d_cva', label: 'change of book CVA under credit_down_100bp', value: -3_499_868, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'scenario.credit_up_100bp.d_cva', label: 'change of book CVA under credit_up_100bp', value: 3_974_406, unit: 'currency', currency: 'USD', source: 't' },
+  { id: 'capital.cet1_impact_bp', label: 'change of the CET1 ratio', value: -2.34, unit: 'bp', source: 't' },
+  { id: 'margin.calls', label: 'netting sets with a variation margin call today', value: 29, unit: 'count', source: 't' },
+  { id: 'plan.candidates', label: 'candidate actions measured', value: 4, unit: 'count', source: 't' },
+  { id: 'plan.actions', label: 'actions in the plan', value: 2, unit: 'count', source: 't' },
+  { id: 'plan.realised', label: 'whether the plan saving was re-measured', value: 1, unit: 'flag', source: 't' },
+  { id: 'rec.csa-1.chosen', label: 'whether the optimiser chose csa-1', value: 1, unit: 'flag', source: 't' },
+  { id: 'rec.csa-1.cva_saving', label: 'CVA saving of csa-1', value: 621_484.68, unit: 'currency', currency: 'USD', source: 't' },
+];
+const demoCheck = (text: string) => checkParagraph(text, demo);
+
+describe('checkParagraph: forms the thirty-fourth audit found passing', () => {
+  it.each([
+    // F1: a stressed, delta or action figure in a sentence that names no subject is not today's figure
+    ['CVA is USD 25.7m.', 'scenario.collateral_0pct.cva said as today\'s CVA (5.4m)'],
+    ['The net XVA cost is USD 12.3m.', 'a stress delta said as a level (628.2k)'],
+    ['CVA falls by USD 621.5k.', "an action's saving without the action"],
+    ["CP9999's CVA is USD 1.2m.", 'an id shaped like the run\'s that is none of them'],
+    // F2: signs and movement verbs
+    ['Under `credit_down_100bp` the change of book CVA is +USD 3.5m.', 'plus sign on a fall'],
+    ['Under `credit_up_100bp` the change of book CVA is -USD 4.0m.', 'minus sign on a rise'],
+    ['Under `credit_up_100bp` the change of book CVA is USD −4.0m.', 'minus sign (U+2212) after the currency'],
+    ['Under `credit_down_100bp` book CVA surges USD 3.5m.', 'surges on a fall'],
+    ['Under `credit_up_100bp` book CVA eases USD 4.0m.', 'eases on a rise'],
+    ['Under `credit_up_100bp` book CVA dips by USD 4.0m.', 'dips on a rise'],
+    ['The book improves the CET1 ratio by 2.3bp.', 'improves: no direction said'],
+    // F3: a measure word right after the figure is its measure
+    ['CP0024 carries USD 498.6k CVA and USD 1.2m DVA.', 'CVA and DVA swapped'],
+    // F4: counts
+    ['Only 1 netting set has a variation margin call today.', 'margin.calls is 29; CP0024 has 1 netting set, but it is not named'],
+    ['The optimiser measured 1 candidate action.', 'plan.candidates is 4'],
+    ['The desk faces 2 counterparties.', 'book.counterparties is 50'],
+    ['The plan was realised 1 time.', 'a yes/no flag is no figure'],
+    ['The exposure uses 5.4m paths.', 'a count noun after an amount: no count fact of 5.4m'],
+    // F5: forms the reader skipped
+    ['CP0024 holds a 30-percent share of book CVA.', 'hyphenated percent (21.8%)'],
+    ['The book carries a USD 5.9-million CVA charge.', 'hyphenated million (5.4m)'],
+    ['Book FVA of USD 9m forward is the cost.', 'amount with a currency before a tenor word'],
+    ['Book CVA is 5.9MUSD.', 'unit run into a currency code'],
+    ["CP0024's share of book CVA is 21.8pc.", 'an unknown glued unit'],
+    ['Book CVA is a round USD 6m.', 'rank word before an amount with its currency'],
+    ['Book CVA is USD ９.1m.', 'full-width digit'],
+    ['The book takes a 3.3-bp hit off the CET1 ratio.', 'hyphenated bp'],
+    // F6: multiples, fractions and numbers in words
+    ['CVA under `collateral_0pct` is three times the base.', 'a multiple in words'],
+    ['Under `collateral_0pct` CVA rises by a factor of five.', 'a factor in words'],
+    ['Under `collateral_0pct` CVA rises by an order of magnitude.', 'an order of magnitude'],
+    ['CP0024 carries two-fifths of book CVA.', 'a fraction in words'],
+    ['CP0024 carries over a fifth of book CVA.', 'a fraction in words'],
+    ["CP0024's CVA is one and a half million.", 'a number in words with a unit'],
+  ])('rejects %s (%s)', (text) => {
+    expect(demoCheck(text).ok).toBe(false);
+  });
+
+  it.each([
+    ['Under `collateral_0pct` CVA is USD 25.7m.', 'the stress named'],
+    ['CVA is USD 5.4m.', "today's figure, no subject"],
+    ['Under `collateral_0pct` the net XVA cost rises by USD 12.3m.', 'the delta with its stress'],
+    ['With `csa-1`, CVA falls by USD 621.5k.', 'the saving with its action'],
+    ['Under `credit_down_100bp` the change of book CVA is -USD 3.5m.', 'minus on a fall'],
+    ['Under `credit_up_100bp` the change of book CVA is +USD 4.0m.', 'plus on a rise'],
+    ['Under `credit_down_100bp` book CVA eases USD 3.5m.', 'eases on a fall'],
+    ['Under `credit_up_100bp` book CVA surges USD 4.0m.', 'surges on a rise'],
+    ['Book CVA is -USD 5.4m.', 'a sign on a level is a convention'],
+    ['The book lowers the CET1 ratio by 2.3bp.', 'a direction said'],
+    ['CP0024 carries USD 1.2m CVA and USD 498.6k DVA.', 'measure words after their figures'],
+    ['29 netting sets have a variation margin call today.', 'margin.calls'],
+    ['The optimiser measured 4 candidate actions and chose 2 actions.', 'plan.candidates, plan.actions: the optimiser named'],
+    ['CP0024 has 1 netting set; CP0026 has 2 netting sets.', 'counts of named holders'],
+    ['The book has 50 counterparties and 60 netting sets.', 'book counts'],
+    ['CP0024 holds a 21.8-percent share of book CVA.', 'hyphenated percent'],
+    ['The book carries a USD 5.4-million CVA charge.', 'hyphenated million'],
+    ['Book CVA is a round USD 5.4m, at the 10-year point of the 6M EURIBOR curve; the top 5 names and Tier 1 capital.', 'ranks, tenors'],
+    ['A third scenario and a quarter later.', 'ordinals and periods are no fractions'],
+  ])('accepts %s (%s)', (text) => {
+    expect(demoCheck(text).problems).toEqual([]);
+  });
+
+  it('reads a sign only where it starts a figure, not the dash of a range or an identifier', () => {
+    expect(extractFigures('CVA moved 3-4% and -USD 2.1m, USD −1.2m and +5bp; NS-12 too.').map((f) => [f.text, f.sign])).toEqual([
+      ['3', undefined],
+      ['4%', undefined],
+      ['-USD 2.1m', -1],
+      ['USD −1.2m', -1],
+      ['+5bp', 1],
+    ]);
+  });
+
+  it('names what is wrong', () => {
+    expect(demoCheck('Under `credit_down_100bp` the change of book CVA is +USD 3.5m.').problems.join(' ')).toMatch(/\+USD 3\.5m: written with a plus sign, but change of book CVA under credit_down_100bp/);
+    expect(demoCheck('Book CVA is 5.9MUSD.').problems).toEqual(['5.9MUSD: a figure run together with a word, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)']);
+    expect(demoCheck('The book improves the CET1 ratio by 2.3bp.').problems[0]).toMatch(/^2\.3bp: a move the words do not give a direction to/);
+  });
+});

@@ -122,6 +122,22 @@ describe('Ollama narrator (loopback /api/chat)', () => {
     for (const p of result.paragraphs) expect(checkParagraph(p, result.facts).problems).toEqual([]);
   });
 
+  it('preflight: POST /api/show names a model that is not pulled before any run, and sends no figures', async () => {
+    server = await startFakeOllama(() => chatAnswer('m', { content: 'unused' }), { models: ['llama3.1:8b'] });
+    const pulled = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+    await expect(pulled.preflight!()).resolves.toBeUndefined();
+    const missing = await createNarrator('ollama', { model: 'notpulled:1', host: server.url, retry: fast });
+    const error = await missing.preflight!().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NarratorUnavailableError);
+    expect((error as Error).message).toMatch(new RegExp(`^Ollama at ${server.url} has no model notpulled:1 .*run \`ollama pull notpulled:1\` there`));
+    expect(server.shows).toEqual([{ model: 'llama3.1:8b' }, { model: 'notpulled:1' }]);
+    expect(server.requests).toHaveLength(0);
+    // a server that is not there: the same line as a chat request would give
+    const port = await closedPort();
+    const away = await createNarrator('ollama', { model: 'm', host: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    await expect(away.preflight!()).rejects.toThrow(/^cannot reach Ollama at http:\/\/127\.0\.0\.1:\d+ after 2 attempts: connection refused/);
+  });
+
   it('keeps trade-level figures out of every request under --share aggregates, and sends them with trade-level', async () => {
     server = await startFakeOllama((body, n) => {
       if (n === 1) return chatAnswer(body.model, { tool_calls: [{ function: { name: 'largest_trade', arguments: {} } }] });
@@ -404,6 +420,33 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
     } finally {
       closeNarrator(narrator);
     }
+  });
+
+  it('preflight: resolves the credentials before any run, and fails in one line without them (no request sent)', async () => {
+    server = await startFakeBedrock(SECRET_KEY, () => converseAnswer([{ text: 'unused' }], 'end_turn'));
+    const ok = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast });
+    try {
+      await expect(ok.preflight!()).resolves.toBeUndefined();
+    } finally {
+      closeNarrator(ok);
+    }
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      const none = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast });
+      try {
+        const error = await none.preflight!().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NarratorUnavailableError);
+        expect((error as Error).message).toMatch(/^no AWS credentials for Amazon Bedrock at .* configure the standard chain/);
+      } finally {
+        closeNarrator(none);
+      }
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+    expect(server.requests).toHaveLength(0);
   });
 
   it('asks for --model-id and prints the regional endpoint by default', async () => {

@@ -201,8 +201,14 @@ describe("the run's identifiers are subjects even where the narrator has none of
     expect(checkParagraph("CP0099's CVA is USD 1.1m.", facts, { subjects: cp0099 }).problems).toEqual([
       'USD 1.1m is not CVA of CP0099 (no such fact was given); it is CVA of CP0024 [cp.CP0024.cva]',
     ]);
-    // an id the check is not told of is not read as a subject (a limit the docs state)
-    expect(checkParagraph("CP0099's CVA is USD 1.1m.", facts).ok).toBe(true);
+    // an id the check is not told of, shaped like the run's (CP0024's letters and digits in the same places), names a
+    // subject the results do not have: it fails instead of passing on CP0024's figure (audit of the thirty-fourth session)
+    expect(checkParagraph("CP0099's CVA is USD 1.1m.", facts).problems).toEqual([
+      "CP0099: names a counterparty that is not in this run's results; name only the run's own identifiers",
+    ]);
+    expect(checkParagraph('NS-CP0024-7 has CVA of USD 1.1m.', facts).problems[0]).toMatch(/^NS-CP0024-7: names a netting set that is not in this run's results/);
+    // a name of no shape the run's ids have is not read as a subject (a limit the docs state)
+    expect(checkParagraph("Acme Bank's CVA is USD 1.1m.", facts).ok).toBe(true);
   });
 
   it('checkedNarration passes them to the check', async () => {

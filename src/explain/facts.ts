@@ -177,7 +177,7 @@ export function factsOf(data: ExplainData): FactSet {
     money('book.eepe', 'effective EPE of the book (sum over netting sets)', e.nettingSets.some((n) => Number.isFinite(n.eepe)) ? eepe : null, 'netting_set_summary:eepe');
     if (e.paths !== undefined) f.add('run.paths', 'Monte Carlo paths of the exposure', e.paths, 'count', 'manifest.json:paths');
     // On Sobol points the standard errors (the Monte Carlo formula of the tables) overstate the error: docs/model.md
-    if (e.rng === 'sobol') f.add('run.sobol_points', 'the exposure was simulated on Sobol points (--rng sobol): its standard errors use the Monte Carlo formula, which overstates their error', 1, 'count', 'manifest.json:options.rng');
+    if (e.rng === 'sobol') f.add('run.sobol_points', 'the exposure was simulated on Sobol points (--rng sobol): its standard errors use the Monte Carlo formula, which overstates their error', 1, 'flag', 'manifest.json:options.rng');
   }
 
   const c = data.capital;
@@ -248,7 +248,7 @@ export function factsOf(data: ExplainData): FactSet {
     if (o.plan) {
       const src = `plan:${o.plan.source}`;
       money('plan.saving', `${o.plan.source} saving of the plan`, o.plan.saving, `${src}:saving`);
-      f.add('plan.realised', 'whether the plan saving was re-measured on the amended book (1) or is the sum of its actions measured one by one (0)', o.plan.source === 'realised' ? 1 : 0, 'count', `${src}:figure`);
+      f.add('plan.realised', 'whether the plan saving was re-measured on the amended book (1) or is the sum of its actions measured one by one (0)', o.plan.source === 'realised' ? 1 : 0, 'flag', `${src}:figure`);
       f.add('plan.saving_pct_xva', "saving of the plan, percent of the optimiser's base XVA cost (CVA + FVA + MVA + KVA of the book as the optimiser measured it)", o.plan.savingPctOfXva, 'pct', `${src}:saving_pct_of_xva`);
       // the denominator of that percentage, which the plan table does not carry: saving / (percent / 100)
       if (Number.isFinite(o.plan.savingPctOfXva) && o.plan.savingPctOfXva !== 0 && Number.isFinite(o.plan.saving) && o.plan.saving !== 0) {
@@ -266,7 +266,7 @@ export function factsOf(data: ExplainData): FactSet {
       const p = `rec.${r.actionId}`;
       const src = 'recommendations';
       money(`${p}.net_benefit`, `net benefit of ${r.actionId}`, r.netBenefit, `${src}:net_benefit`);
-      f.add(`${p}.chosen`, `whether the optimiser chose ${r.actionId} for its plan (1) or not (0)`, r.chosen ? 1 : 0, 'count', `${src}:chosen`, r.skipReason ? { note: r.skipReason } : {});
+      f.add(`${p}.chosen`, `whether the optimiser chose ${r.actionId} for its plan (1) or not (0)`, r.chosen ? 1 : 0, 'flag', `${src}:chosen`, r.skipReason ? { note: r.skipReason } : {});
       money(`${p}.cva_saving`, `CVA saving of ${r.actionId}`, -r.dCva, `${src}:-d_cva`);
       money(`${p}.fva_saving`, `FVA saving of ${r.actionId}`, -r.dFva, `${src}:-d_fva`);
       money(`${p}.mva_saving`, `MVA saving of ${r.actionId}`, -r.dMva, `${src}:-d_mva`);

@@ -156,9 +156,25 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   const ranNow = options.resultsDir === undefined;
   const resultsDir = ranNow ? path.join(outDir, 'results') : path.resolve(options.resultsDir!);
   if (!ranNow && !fs.existsSync(resultsDir)) throw new XvaUsageError(`--results: no folder ${options.resultsDir}`);
-  // the narrator first: a bad --model or an unknown narrator fails before any long run
+  // the narrator first: a bad --model, an unknown narrator, a model not pulled, a server not reachable or no
+  // credentials fail before any long run (with --fallback builtin the sections fall back instead, as later); and the
+  // previous report, read now
   const narrator = await narratorOf(options);
   const builtin = new BuiltinNarrator();
+  if (narrator.kind !== 'builtin') {
+    const { describeDestination } = await import('./narrators/index.js');
+    options.onDestination?.(describeDestination(narrator, options.share));
+  } else options.onDestination?.(`Narrator: built-in; nothing leaves this machine.`);
+  if (!options.fallbackBuiltin && narrator.preflight) {
+    options.onProgress?.(`checking the narrator at ${narrator.destination}`);
+    try {
+      await narrator.preflight();
+    } catch (error) {
+      if (narrator.kind !== 'builtin') (await import('./narrators/index.js')).closeNarrator(narrator);
+      throw error;
+    }
+  }
+  const previous = options.previousDir !== undefined ? readPrevious(options.previousDir, currency) : undefined;
 
   let runNotes: string[] = [];
   if (ranNow) {
@@ -182,8 +198,7 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   if (!ranNow && data.exposure) data.notes.push(`results read from ${resultsDir} without recomputing`);
   const facts = factsOf(data);
   let previousLabel: string | undefined;
-  if (options.previousDir !== undefined) {
-    const previous = readPrevious(options.previousDir, data.currency);
+  if (previous !== undefined) {
     addChangeFacts(facts, previous.facts, previous.label);
     previousLabel = previous.label;
   }
@@ -198,10 +213,6 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   }
 
   const destination = narrator.destination;
-  if (narrator.kind !== 'builtin') {
-    const { describeDestination } = await import('./narrators/index.js');
-    options.onDestination?.(describeDestination(narrator, options.share));
-  } else options.onDestination?.(`Narrator: built-in; nothing leaves this machine.`);
 
   const ignore = identifierPhrases(data);
   const subjects = subjectsOf(data);

@@ -10,7 +10,7 @@
 export const PERSONA_IDS = ['cva_trader', 'fva_specialist', 'capital_optimiser', 'collateral_manager', 'head_of_desk'] as const;
 export type PersonaId = (typeof PERSONA_IDS)[number];
 
-export type FactUnit = 'currency' | 'bp' | 'pct' | 'count' | 'years' | 'ratio';
+export type FactUnit = 'currency' | 'bp' | 'pct' | 'count' | 'years' | 'ratio' | 'flag';
 
 /** One number the engine produced, as prose may cite it. */
 export interface Fact {
@@ -85,6 +85,11 @@ export interface Narrator {
   /** Where data is sent ('nowhere (local, built-in)', 'http://localhost:11434', 'bedrock-runtime.eu-west-1.amazonaws.com'). */
   readonly destination: string;
   narrate(request: NarrationRequest): Promise<NarrationResult>;
+  /**
+   * A cheap check, before any long run, that the narrator can answer: the model is there, the server reachable, the
+   * credentials found. Sends no figures. Throws the same one-line error `narrate` would.
+   */
+  preflight?(): Promise<void>;
 }
 
 /** The outcome of checking one paragraph's numbers against facts. */

@@ -25,6 +25,8 @@ export interface FakeOllama {
   url: string;
   hostPort: string;
   requests: { path: string; body: OllamaChatBody; raw: string }[];
+  /** The bodies of `POST /api/show` (the narrator's preflight), apart from the chat requests. */
+  shows: { model: string }[];
   close(): Promise<void>;
 }
 
@@ -47,14 +49,26 @@ export function chatAnswer(model: string, message: Record<string, unknown>, done
   };
 }
 
-export async function startFakeOllama(script: ((body: OllamaChatBody, n: number) => OllamaReply)): Promise<FakeOllama> {
+/**
+ * `models`: the models pulled on this server; `POST /api/show` answers 200 for those and 404 `model 'x' not found`
+ * for others, as Ollama does. Without it every model is there.
+ */
+export async function startFakeOllama(script: ((body: OllamaChatBody, n: number) => OllamaReply), options: { models?: readonly string[] } = {}): Promise<FakeOllama> {
   const requests: FakeOllama['requests'] = [];
+  const shows: FakeOllama['shows'] = [];
   const hanging: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
+      if (req.method === 'POST' && req.url === '/api/show') {
+        const { model } = JSON.parse(raw) as { model: string };
+        shows.push({ model });
+        if (options.models && !options.models.includes(model)) res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `model '${model}' not found` }));
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ modelfile: '', parameters: '', template: '{{ .Prompt }}', details: { format: 'gguf', family: 'llama' }, model_info: {}, capabilities: ['completion', 'tools'] }));
+        return;
+      }
       if (req.method !== 'POST' || req.url !== '/api/chat') {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
         return;
@@ -76,6 +90,7 @@ export async function startFakeOllama(script: ((body: OllamaChatBody, n: number)
     url: `http://127.0.0.1:${port}`,
     hostPort: `127.0.0.1:${port}`,
     requests,
+    shows,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

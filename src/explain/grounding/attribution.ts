@@ -55,6 +55,10 @@ export interface Attribution {
   named: Subject[];
   /** Whether the sentence speaks of a change against the previous run (a direction on the figure, "since", "previous"). */
   changeSaid: boolean;
+  /** Whether the sentence speaks of the optimiser ("the optimiser measured …"): the plan's figures are then in scope. */
+  optimiserSaid: boolean;
+  /** Whether a noun that counts follows the figure ("5k paths", "29 netting sets"): it is then a count. */
+  counted: boolean;
 }
 
 const MIN_ID_LENGTH = 3;
@@ -228,8 +232,11 @@ function withoutClosedAsides(lead: string): string {
   return out;
 }
 
-/** What attaches a measure word to the figure before it: "(KVA)", "of KVA", "to the net XVA cost", "off the CET1 ratio". */
-const ATTACHED = /^\s*(?:\(\s*|(?:of|in|to|off|for)\s+(?:[\p{L}'’-]+\s+){0,3})$/iu;
+/**
+ * What attaches a measure word to the figure before it: nothing but a space ("USD 1.2m CVA", "29 netting sets"), "(KVA)",
+ * "of KVA", "to the net XVA cost", "off the CET1 ratio".
+ */
+const ATTACHED = /^\s*(?:\(\s*|(?:of|in|to|off|for)\s+(?:[\p{L}'’-]+\s+){0,3})?$/iu;
 
 /** "pays USD 2.3m net", "saves USD 2.3m net": a net figure (a net benefit, the net XVA cost or its change). */
 const NET_AFTER = /^\s+net(?![\p{L}\p{N}])/iu;
@@ -248,6 +255,9 @@ function attachedMeasure(text: string, words: string, figure: Span, kind: Stated
   if (!first || !ATTACHED.test(tail.slice(0, first.start))) return undefined;
   return { measure: first, end: figure.end + first.end };
 }
+
+/** Whether the sentence speaks of the optimiser (its plan's figures: candidates, actions). */
+const OPTIMISER_WORDS = /(?<![\p{L}])optimi[sz](?:er|ers|ation|ing|ed|es|e)(?![\p{L}])/iu;
 
 /** Whether the sentence speaks of a change against the previous run. */
 const CHANGE_WORDS = /(?<![\p{L}])(?:previous|prior|since|last\s+run|chang(?:e|es|ed))(?![\p{L}])/iu;
@@ -277,12 +287,17 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
     const attached = attachedMeasure(text, words, span, figure.kind, clause.end);
     const lead = withoutClosedAsides(words.slice(from, span.start));
     leadFrom = attached?.end ?? span.end;
+    // a percentage, bp or years is never a count: the nouns of counts are not its measure
+    const countable = figure.kind === 'plain' || figure.kind === 'amount';
+    const measures = attached ? [attached.measure] : distinctMeasures(measuresIn(lead));
     const sentenceText = text.slice(sentence.start, sentence.end);
     return {
       subjects: subjectsOfFigure(span, clause, mentions),
-      measures: attached ? [attached.measure] : distinctMeasures(measuresIn(lead)),
+      measures: countable ? measures : measures.filter((m) => !m.count),
       named: distinct(mentions.filter((m) => m.subject && m.start >= sentence.start && m.end <= sentence.end).map((m) => m.subject!)),
       changeSaid: figure.direction !== undefined || CHANGE_WORDS.test(sentenceText),
+      optimiserSaid: OPTIMISER_WORDS.test(sentenceText),
+      counted: attached?.measure.count === true,
     };
   });
 }
@@ -290,7 +305,7 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
 /** Each measure once ("CVA … CVA" is one measure named). */
 function distinctMeasures(list: readonly Measure[]): Measure[] {
   const out: Measure[] = [];
-  for (const m of list) if (!out.some((o) => o.name === m.name)) out.push({ name: m.name, keys: m.keys });
+  for (const m of list) if (!out.some((o) => o.name === m.name)) out.push({ name: m.name, keys: m.keys, ...(m.count ? { count: m.count } : {}) });
   return out;
 }
 
@@ -301,6 +316,7 @@ export function knownSubjects(facts: readonly Fact[], extra: readonly Subject[] 
 
 function conditionSaid(condition: Condition, attribution: Attribution): boolean {
   if (condition.kind === 'change') return attribution.changeSaid;
+  if (condition.kind === 'plan' && attribution.optimiserSaid) return true;
   return attribution.named.some((s) => s.kind === condition.kind && condition.ids.some((id) => sameSubject(s, { kind: condition.kind, id })));
 }
 
@@ -320,15 +336,60 @@ function agreesWithSubject(topic: FactTopic, subject: Subject, attribution: Attr
   return topic.conditions.every((c) => (c.kind !== 'change' && c.kind === subject.kind) || conditionSaid(c, attribution));
 }
 
+/**
+ * A figure tied to no subject may be any holder's (the rule at the top of this file), but only as measured today: a
+ * fact measured under a stress, an action, the plan or against the previous run needs that said in the sentence
+ * ("CVA is USD 25.7m" does not pass on the CVA under `collateral_0pct`). A count tied to no subject is the book's or
+ * the run's: "1 netting set" is not any counterparty's number of netting sets.
+ */
+function agreesUntied(topic: FactTopic, attribution: Attribution, isCount: boolean): boolean {
+  if (isCount && topic.holder !== undefined && topic.holder.kind !== 'book') return false;
+  return topic.conditions.every((c) => conditionSaid(c, attribution));
+}
+
 /** Whether the fact agrees with the subject(s) and measure(s) the prose ties the figure to. */
-export function agreesWith(topic: FactTopic, attribution: Attribution): boolean {
-  const subjectFits = attribution.subjects.length === 0 || attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
-  return subjectFits && agreesWithMeasures(topic.measure, attribution.measures);
+export function agreesWith(topic: FactTopic, attribution: Attribution, isCount = false): boolean {
+  if (attribution.counted && !isCount) return false;
+  const subjectFits = attribution.subjects.length === 0 ? agreesUntied(topic, attribution, isCount) : attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
+  return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount);
+}
+
+const KIND_WORDS: Record<Subject['kind'], string> = { book: 'book', plan: 'plan', counterparty: 'counterparty', netting_set: 'netting set', trade: 'trade', scenario: 'stress scenario', action: 'action of the optimiser' };
+
+/** An identifier's shape: its digits as `#`, in lower case (`CP0024` → `cp####`). */
+const shapeOf = (id: string): string => id.toLowerCase().replace(/\p{N}/gu, '#');
+
+/**
+ * Identifier-like words shaped like one of the run's ids (letters and digits in the same places: `CP9999` beside
+ * `CP0024`, `NS-CP0024-7` beside `NS-CP0024-1`, `credit_up_200bp` beside `credit_up_100bp`) that are none of them: a
+ * subject the results do not have, whose figures the check could otherwise compare with anyone's.
+ */
+export function unknownIdentifiers(text: string, known: readonly Subject[]): { text: string; index: number; kind: Subject['kind'] }[] {
+  const ids = new Set(known.map((s) => s.id.toLowerCase()));
+  const shapes = new Map<string, Subject['kind']>();
+  for (const s of known) if (s.id.length >= MIN_ID_LENGTH && /\p{L}/u.test(s.id) && /\p{N}/u.test(s.id) && !shapes.has(shapeOf(s.id))) shapes.set(shapeOf(s.id), s.kind);
+  const out: { text: string; index: number; kind: Subject['kind'] }[] = [];
+  IDENTIFIER_WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = IDENTIFIER_WORD.exec(text)) !== null) {
+    const word = m[0].replace(/[.]+$/, '');
+    if (ids.has(word.toLowerCase())) continue;
+    const kind = shapes.get(shapeOf(word));
+    if (kind !== undefined) out.push({ text: word, index: m.index, kind });
+  }
+  return out;
+}
+
+/** How a reason names the kind of an unknown identifier. */
+export function kindWord(kind: Subject['kind']): string {
+  return KIND_WORDS[kind];
 }
 
 /** How a reason names what the prose ties a figure to: "CVA of the book", "DVA of CP0024 or the book", "CVA under scenario collateral_0pct". */
 export function describeTie(tie: Attribution): string {
-  const measure = tie.measures.length > 0 ? tie.measures.map((m) => m.name).join(' or ') : 'a figure';
+  // the measures of an amount before the nouns of counts ("CVA", not "netting sets", in "USD 2m across 12 netting sets")
+  const named = tie.counted ? tie.measures : tie.measures.filter((m) => !m.count);
+  const measure = named.length > 0 ? named.map((m) => m.name).join(' or ') : 'a figure';
   if (tie.subjects.length === 0) return measure;
   const whose = tie.subjects.map((s) => `${s.kind === 'scenario' ? 'under' : 'of'} ${subjectName(s)}`).join(' or ');
   return `${measure} ${whose}`;

@@ -30,7 +30,7 @@
 
 import { formatFigure } from '../format.js';
 import type { Fact, FactUnit, ParagraphCheck } from '../types.js';
-import { agreesWith, attributeFigures, describeTie, identifierSpans, knownSubjects, type Attribution } from './attribution.js';
+import { agreesWith, attributeFigures, describeTie, identifierSpans, kindWord, knownSubjects, unknownIdentifiers, type Attribution } from './attribution.js';
 import { readFigures, type ExtractOptions, type StatedFigure } from './numbers.js';
 import { topicOf, type Subject } from './topics.js';
 
@@ -59,6 +59,8 @@ function isPercentagePointFact(fact: Fact): boolean {
 function factInFigureUnits(fact: Fact, figure: StatedFigure): number | undefined {
   const v = Math.abs(fact.value);
   const unit: FactUnit = fact.unit;
+  // a yes/no of the run (an action chosen, the plan re-measured) is no figure prose can state
+  if (unit === 'flag') return undefined;
   switch (figure.kind) {
     case 'amount':
       if (unit === 'currency') {
@@ -108,9 +110,24 @@ function factDirection(fact: Fact): number {
   return saving ? -s : s;
 }
 
+/**
+ * Whether a fact is a signed move: a change against the previous run (`change.*`), a stress's or action's delta
+ * (`d_cva`, `d_cet1_bp`), an impact, a saving or a net benefit. Levels (a CVA, a margin call) are quoted with either
+ * sign by convention, so a sign written on them says nothing.
+ */
+function isSignedMove(fact: Fact): boolean {
+  const topic = topicOf(fact.id);
+  if (topic.conditions.some((c) => c.kind === 'change')) return true;
+  const w = topic.measure;
+  return w.includes('d') || w.includes('impact') || w.includes('saving') || w.includes('benefit');
+}
+
 function directionFits(figure: StatedFigure, fact: Fact): boolean {
-  if (!figure.direction) return true;
+  if (!figure.direction && figure.sign === undefined) return true;
   if (Math.abs(fact.value) <= toleranceOf(figure)) return true;
+  // a sign written on a move is the fact's own sign ("+USD 2.1m saving", "−4.0bp of CET1")
+  if (figure.sign !== undefined && isSignedMove(fact) && Math.sign(fact.value) !== figure.sign) return false;
+  if (!figure.direction) return true;
   const d = factDirection(fact);
   return figure.direction === 'up' ? d >= 0 : d <= 0;
 }
@@ -184,6 +201,11 @@ function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
       .find((f) => f.unit === 'currency' && f.currency !== undefined && f.currency !== figure.currency);
     if (otherCurrency) return `${figure.text}: states ${figure.currency} but ${formatFact(otherCurrency)}`;
   }
+  if (figure.sign !== undefined) {
+    const unsigned = factsMatching({ ...figure, sign: undefined, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
+    const against = unsigned.find((f) => isSignedMove(f) && Math.abs(f.value) > toleranceOf(figure) && Math.sign(f.value) !== figure.sign);
+    if (against) return `${figure.text}: written with a ${figure.sign > 0 ? 'plus' : 'minus'} sign, but ${formatFact(against)}`;
+  }
   if (figure.direction) {
     const undirected = factsMatching({ ...figure, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
     if (undirected.length > 0) {
@@ -247,6 +269,7 @@ export function checkParagraph(text: string, facts: readonly Fact[], options: Ch
   const perFigure: ParagraphCheck['figures'] = [];
   const known = knownSubjects(facts, options.subjects);
   const read = readFigures(text, options);
+  for (const u of unknownIdentifiers(text, known)) problems.push(`${u.text}: names a ${kindWord(u.kind)} that is not in this run's results; name only the run's own identifiers`);
   for (const u of read.unverifiable) problems.push(`${u.text}: ${u.reason}, which the fact check cannot verify; state the figure itself (e.g. USD 1.2m, 3.4%)`);
   // digits inside a named identifier (NS-CP0026-1) are part of the name, whether or not the caller masked it
   const names = identifierSpans(text, known);
@@ -256,7 +279,7 @@ export function checkParagraph(text: string, facts: readonly Fact[], options: Ch
   figures.forEach((figure, i) => {
     const tie = ties[i]!;
     // only the facts of the subject and measure the sentence ties the figure to
-    const topical = facts.filter((f) => agreesWith(topics.get(f.id)!, tie));
+    const topical = facts.filter((f) => agreesWith(topics.get(f.id)!, tie, f.unit === 'count'));
     const ids = factsMatching(figure, topical);
     if (ids.length === 0) problems.push(problemOf(figure, tie, topical, facts));
     for (const id of ids) matched.add(id);

@@ -16,6 +16,8 @@ export interface Measure {
   name: string;
   /** Words of fact ids it names, each a run of id words joined by `_` (`ba_cva`, `std_error`). */
   keys: readonly string[];
+  /** A noun that counts ("netting sets", "counterparties"): it names the measure of count facts only. */
+  count?: true;
 }
 
 export interface MeasureMention extends Measure {
@@ -64,6 +66,14 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word(`${capitalised('savings')}|${capitalised('saving')}|${capitalised('saves')}|${capitalised('save')}|${capitalised('saved')}|${capitalised('frees')}|${capitalised('free')}|${capitalised('freed')}`), measure: { name: 'saving', keys: ['saving'] } },
   { re: word(`${capitalised('notionals')}|${capitalised('notional')}`), measure: { name: 'notional', keys: ['notional'] } },
   { re: word(`${capitalised('shares')}|${capitalised('share')}`), measure: { name: 'share', keys: ['share'] } },
+  // what a count counts: "29 netting sets", "4 candidate actions" (count facts only; agreesWith in attribution.ts)
+  { re: word(`${capitalised('candidate')}\\s+actions?|${capitalised('candidates')}|${capitalised('candidate')}`), measure: { name: 'candidate actions', keys: ['candidates'], count: true } },
+  { re: word(`${capitalised('netting')}\\s+sets?`), measure: { name: 'netting sets', keys: ['netting_sets', 'simm_sets', 'calls'], count: true } },
+  { re: word(`${capitalised('counterparties')}|${capitalised('counterparty')}`), measure: { name: 'counterparties', keys: ['counterparties'], count: true } },
+  { re: word(`${capitalised('actions')}|${capitalised('action')}`), measure: { name: 'actions', keys: ['actions'], count: true } },
+  { re: word(`${capitalised('trades')}|${capitalised('trade')}`), measure: { name: 'trades', keys: ['trades'], count: true } },
+  { re: word(`${capitalised('paths')}|${capitalised('path')}`), measure: { name: 'paths', keys: ['paths'], count: true } },
+  { re: word(`${capitalised('calls')}|${capitalised('call')}`), measure: { name: 'calls', keys: ['calls'], count: true } },
 ];
 
 function blank(text: string, start: number, end: number): string {
@@ -92,8 +102,12 @@ function occursIn(key: string, words: readonly string[]): boolean {
   return false;
 }
 
-/** A fact agrees with the measures named for its figure when it measures one of them (none named: any fact). */
-export function agreesWithMeasures(factWords: readonly string[], measures: readonly Measure[]): boolean {
+/**
+ * A fact agrees with the measures named for its figure when it measures one of them (none named: any fact). The nouns
+ * of counts name the measure of count facts only: "USD 2m across 12 netting sets" names no measure of the amount.
+ */
+export function agreesWithMeasures(factWords: readonly string[], named: readonly Measure[], isCount = false): boolean {
+  const measures = isCount ? named : named.filter((m) => !m.count);
   if (measures.length === 0) return true;
   return measures.some((m) => m.keys.some((k) => occursIn(k, factWords)));
 }

@@ -19,7 +19,15 @@
  * Direction: a figure introduced by a word that says which way something moved ("rises by", "fell", "an increase of",
  * "up", "down by", "reduces CVA by", "adds", "USD 1m lower") carries `direction` up or down; a figure in parentheses
  * right after such a figure ("rises by USD 1.2m (3.4%)") takes its direction. The check compares it with the sign of the
- * fact (check.ts). Otherwise figures are magnitudes: prose says "a CVA charge of 1.2m" of a fact stored as -1,234,567.
+ * fact (check.ts). A verb that says better or worse but not which way ("improves by", "worsens the ratio by") makes the
+ * figure unverifiable. A sign written on a figure (`+USD 3.5m`, `-4.0bp`, `USD −1.2m`; not the dash of "3-4%" or
+ * "NS-12") is kept as `sign`: the check holds a change, delta, impact or saving to it, not a level, whose sign is a
+ * convention. Otherwise figures are magnitudes: prose says "a CVA charge of 1.2m" of a fact stored as -1,234,567.
+ *
+ * Nothing is dropped unread: a figure run into a word (`5.9MUSD`, `21.8pc`) and digits of another script (`９`) are
+ * unverifiable; a rank word ("round", "level") or a tenor word ("forward") beside an amount with its currency does
+ * not make it a label or a tenor ("a round USD 6m", "USD 9m forward"); units may be joined by a hyphen ("a 30-percent
+ * share", "a USD 5.9-million charge", "a 4.2-year life").
  */
 
 export type FigureKind = 'amount' | 'pct' | 'pp' | 'bp' | 'years' | 'plain';
@@ -40,6 +48,8 @@ export interface StatedFigure {
   currency?: string;
   /** The direction the sentence gives the figure ("rises by" → up, "falls by" → down); absent when it gives none. */
   direction?: Direction;
+  /** An explicit sign written on the figure (`+USD 3.5m`, `-4.0m`, `USD −1.2m`): +1 or −1; absent when none. */
+  sign?: 1 | -1;
 }
 
 /** A number the text states in a form the fact check cannot compare with a fact (a multiple, an unknown unit). */
@@ -125,17 +135,18 @@ const TENOR_AFTER =
 const DURATION_AFTER = /^\s?(?:business\s+days?|days?|weeks?|months?)\b/i;
 
 const FIGURE = new RegExp(
-  `(?:(?<code>${CURRENCY_CODES})\\s?|(?<sym>(?:US|NZ|HK|[CAS])\\$|[$€£¥])\\s?)?` +
+  `(?<sign1>[+\\-\\u2212](?=(?:(?:${CURRENCY_CODES})\\s?|(?:(?:US|NZ|HK|[CAS])\\$|[$€£¥])\\s?)?[\\d.]))?` +
+    `(?:(?<code>${CURRENCY_CODES})\\s?|(?<sym>(?:US|NZ|HK|[CAS])\\$|[$€£¥])\\s?)?(?<sign2>[+\\-\\u2212](?=[\\d.]))?` +
     `(?<num>\\d{1,3}(?:[,\\u00a0\\u202f]\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?|\\.\\d+)`,
   'gu',
 );
 
 const SUFFIX = new RegExp(
   '^(?:' +
-    '\\s?(?<pp>percentage[\\s-]+points?\\b|pp\\b|ppts?\\b)' +
-    '|\\s?(?<pct>%|percent\\b|per\\s+cent\\b|pct\\b)' +
-    '|\\s?(?<bp>basis\\s+points?\\b|bps\\b|bp\\b)' +
-    '|\\s?(?<word>trillion|billion|million|thousand|tn|bln|bn|mln|mn|mm)\\b' +
+    '(?:\\s|-)?(?<pp>percentage[\\s-]+points?\\b|pp\\b|ppts?\\b)' +
+    '|(?:\\s|-)?(?<pct>%|percent\\b|per[\\s-]+cent\\b|pct\\b)' +
+    '|(?:\\s|-)?(?<bp>basis[\\s-]+points?\\b|bps\\b|bp\\b)' +
+    '|(?:\\s|-)?(?<word>trillion|billion|million|thousand|tn|bln|bn|mln|mn|mm)\\b' +
     '|\\s?(?<glued>[kKmMbB])(?![\\p{L}\\p{N}])' +
     '|\\s(?<years>years?|yrs?)\\b' +
     ')',
@@ -184,20 +195,49 @@ const WORD_FIGURES: { re: RegExp; reason: string }[] = [
   },
   {
     re: new RegExp(
-      `\\b(?:${NUMBER_WORDS})(?:[\\s-]+(?:and\\s+)?(?:${NUMBER_WORDS}))*\\s+(?:percent|per\\s+cent|percentage\\s+points?|basis\\s+points?|bps?|thousand|million|billion|trillion|dollars?|euros?|pounds?|yen|francs?)\\b`,
+      `\\b(?:${NUMBER_WORDS}|half(?:\\s+a)?)(?:[\\s-]+(?:and\\s+)?(?:${NUMBER_WORDS}|a\\s+half|half))*[\\s-]+(?:percent|per\\s+cent|percentage\\s+points?|basis\\s+points?|bps?|thousand|million|billion|trillion|dollars?|euros?|pounds?|yen|francs?)\\b`,
       'giu',
     ),
     reason: 'a number in words with a unit',
   },
+  {
+    // "three times the base", "a factor of five", "an order of magnitude"
+    re: new RegExp(`\\b(?:(?:${NUMBER_WORDS})\\s+times\\b|\\b(?:factor|multiple)\\s+of\\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\\s+than|close\\s+to)\\s+)?(?:${NUMBER_WORDS})\\b|\\borders?\\s+of\\s+magnitude\\b)`, 'giu'),
+    reason: 'a multiple in words',
+  },
+  {
+    // "two-fifths of", "one-third", "a tenth of" (not "a third scenario"); a quarter only before "of" or "the" (above)
+    re: /\b(?:a|one|two|three|four|five|six|seven|eight|nine)(?:-(?:thirds?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\s+(?:thirds?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\s+of\b)/giu,
+    reason: 'a fraction in words',
+  },
 ];
 
+/** Digits of another script (full-width ９, Arabic-Indic ٣): the reader takes ASCII digits only, so these are flagged. */
+const OTHER_DIGITS = /(?![0-9])\p{Nd}+/gu;
+
+/** Every form of regular verbs given as stem and the letter doubled before -ed/-ing, if any ("dip" → dips dipped dipping). */
+function forms(verbs: readonly string[]): string[] {
+  return verbs.flatMap((v) => {
+    const [stem, double] = v.split('+') as [string, string | undefined];
+    if (stem.endsWith('e')) return [stem, `${stem}s`, `${stem}d`, `${stem.slice(0, -1)}ing`];
+    const base = double ? stem + double : stem;
+    return [stem, /(?:s|sh|ch|x)$/.test(stem) ? `${stem}es` : `${stem}s`, `${base}ed`, `${base}ing`];
+  });
+}
+
 /** Words that say which way a figure moved. */
-const UP_VERBS =
-  'rise|rises|rose|risen|rising|increase|increases|increased|increasing|grow|grows|grew|grown|growing|climb|climbs|climbed|climbing|jump|jumps|jumped|jumping|add|adds|added|adding|raise|raises|raised|raising';
-const DOWN_VERBS =
-  'fall|falls|fell|fallen|falling|decrease|decreases|decreased|decreasing|decline|declines|declined|declining|drop|drops|dropped|dropping|shrink|shrinks|shrank|shrunk|shrinking|reduce|reduces|reduced|reducing|cut|cuts|cutting|lower|lowers|lowered|lowering';
+const UP_VERBS = [
+  'rise|rises|rose|risen|rising|grow|grows|grew|grown|growing|swell|swells|swelled|swollen|swelling|soar|soars|soared|soaring',
+  ...forms(['increase', 'climb', 'jump', 'add', 'raise', 'surge', 'gain', 'widen', 'spike', 'balloon', 'expand', 'advance', 'mount', 'escalate', 'rebound']),
+].join('|');
+const DOWN_VERBS = [
+  'fall|falls|fell|fallen|falling|shrink|shrinks|shrank|shrunk|shrinking|cut|cuts|cutting|sink|sinks|sank|sunk|sinking|slide|slides|slid|sliding|lose|loses|lost|losing|shed|sheds|shedding|freeing',
+  ...forms(['decrease', 'decline', 'drop+p', 'reduce', 'lower', 'ease', 'dip+p', 'slip+p', 'plunge', 'tumble', 'contract', 'retreat', 'narrow', 'recede', 'trim+m', 'compress', 'slump', 'tighten', 'subside', 'diminish', 'dwindle', 'fade', 'save', 'free']),
+].join('|');
+/** Verbs that say a figure got better or worse without saying which way it moved (a cost that improves falls, a ratio rises). */
+const AMBIGUOUS_VERBS = forms(['improve', 'worsen', 'deteriorate', 'weaken', 'strengthen', 'swing']).join('|');
 const UP_NOUNS = 'increase|rise|jump';
-const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut';
+const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut|saving|savings';
 const HEDGE =
   '(?:(?:about|around|roughly|approximately|nearly|almost|some|just|over|under|only|another|further|a|an|more\\s+than|less\\s+than|close\\s+to)\\s+){0,3}';
 /** The object between a verb and "by": up to six words, each starting with a letter ("the book's CVA", "the CET1 ratio"). */
@@ -213,11 +253,14 @@ const DIRECTION_BEFORE = [
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
   new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
+/** "improves by 2.3bp", "moves the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
+const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
 /** "USD 1m higher", "a 5% increase", "3bp lower". */
 const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|${UP_NOUNS})|(?<down>lower|${DOWN_NOUNS}))\\b`, 'iu');
 
-function directionAround(masked: string, start: number, end: number): Direction | undefined {
+function directionAround(masked: string, start: number, end: number): Direction | 'ambiguous' | undefined {
   const before = masked.slice(Math.max(0, start - 80), start);
+  if (AMBIGUOUS_BEFORE.some((re) => re.test(before))) return 'ambiguous';
   for (const re of DIRECTION_BEFORE) {
     const m = re.exec(before);
     if (m?.groups) return m.groups.up !== undefined ? 'up' : 'down';
@@ -293,13 +336,21 @@ function scan(text: string, options: ExtractOptions): Scan {
   while ((m = FIGURE.exec(masked)) !== null) {
     const start = m.index;
     const groups = m.groups ?? {};
+    // a sign only where it starts a word: in "3-4%", "NS-12" or "1.2m-1.5m" the dash joins, and is read again as such
+    if (groups.sign1 !== undefined && /[\p{L}\p{N}_.)%]/u.test(masked[start - 1] ?? ' ')) {
+      FIGURE.lastIndex = start + 1;
+      continue;
+    }
+    const signChar = groups.sign1 ?? groups.sign2;
+    const sign: 1 | -1 | undefined = signChar === undefined ? undefined : signChar === '+' ? 1 : -1;
     const prev = masked[start - 1] ?? ' ';
     const prev2 = masked[start - 2] ?? ' ';
     // glued to an identifier or a word: CET1, CRE52.40, CP0001, v2.6, scenario_100bp
     if (WORDLIKE.test(prev)) continue;
     // NS-12, A/1 (a letter, then a joiner)
     if ((prev === '-' || prev === '/') && LETTER.test(prev2)) continue;
-    if (RANK_BEFORE.test(masked.slice(Math.max(0, start - 16), start))) continue;
+    // "top 5", "Tier 1", "round 3": a rank or a label, unless it is stated as an amount ("a round USD 6m")
+    const ranked = RANK_BEFORE.test(masked.slice(Math.max(0, start - 16), start));
 
     let end = start + m[0].length;
     const digits = (groups.num ?? '').replace(/[,\u00a0\u202f]/g, '');
@@ -322,7 +373,7 @@ function scan(text: string, options: ExtractOptions): Scan {
       const s = suffix.groups;
       if (s.glued !== undefined && (s.glued === 'M' || s.glued === 'm') && !digits.includes('.')) {
         // 6M EURIBOR, 3m point: a tenor in months
-        if (TENOR_AFTER.test(rest.slice(suffix[0].length))) continue;
+        if (currency === undefined && TENOR_AFTER.test(rest.slice(suffix[0].length))) continue;
       }
       if (s.pp !== undefined) kind = 'pp';
       else if (s.pct !== undefined) kind = 'pct';
@@ -362,14 +413,44 @@ function scan(text: string, options: ExtractOptions): Scan {
       continue;
     }
     if (currency !== undefined && kind === 'plain') kind = 'amount';
-    // tenors, ordinals and identifiers: 5Y, 10y, 3rd, 12a
+    if (ranked && kind !== 'amount') continue;
     const next = masked[end] ?? ' ';
-    if (/[\p{L}\p{N}_]/u.test(next)) continue;
-    // adjectival spans: 10-year, 5-day, 3-notch
-    if (next === '-' && LETTER.test(masked[end + 1] ?? ' ')) continue;
+    const bareInteger = kind === 'plain' && !digits.includes('.');
+    if (/[\p{L}\p{N}_]/u.test(next)) {
+      // tenors, ordinals and identifiers: 5Y, 10y, 3rd, 12a
+      if (bareInteger) continue;
+      // 5.9MUSD, 21.8pc, USD 3mio: a figure run into a word is no form the check reads, and is not dropped unread
+      const word = /^[\p{L}\p{N}_]+/u.exec(masked.slice(end))![0];
+      unverifiable.push({ text: text.slice(start, end + word.length), index: start, reason: 'a figure run together with a word' });
+      FIGURE.lastIndex = end + word.length;
+      continue;
+    }
+    if (next === '-' && LETTER.test(masked[end + 1] ?? ' ')) {
+      // adjectival spans: 10-year, 5-day, 3-notch
+      if (bareInteger) continue;
+      if (kind === 'plain') {
+        // "a 4.2-year maturity" states years; any other word after a decimal is no form the check reads
+        const years = /^-(?:years?|yrs?)(?![\p{L}\p{N}])/iu.exec(masked.slice(end));
+        if (years) {
+          kind = 'years';
+          end += years[0].length;
+        } else {
+          const word = /^-[\p{L}\p{N}_]+/u.exec(masked.slice(end))![0];
+          unverifiable.push({ text: text.slice(start, end + word.length), index: start, reason: 'a figure run together with a word' });
+          FIGURE.lastIndex = end + word.length;
+          continue;
+        }
+      }
+      // an amount or a percentage with a modifier after it ("USD 25.7m-worth") is read as stated
+    }
 
     const direction = directionAround(masked, start, end);
-    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, ...(currency !== undefined ? { currency } : {}), ...(direction ? { direction } : {}), end });
+    if (direction === 'ambiguous') {
+      unverifiable.push({ text: text.slice(start, end), index: start, reason: 'a move the words do not give a direction to ("improves", "worsens"; say rises or falls)' });
+      FIGURE.lastIndex = end;
+      continue;
+    }
+    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, ...(currency !== undefined ? { currency } : {}), ...(direction ? { direction } : {}), ...(sign !== undefined ? { sign } : {}), end });
     FIGURE.lastIndex = end;
   }
 
@@ -378,6 +459,9 @@ function scan(text: string, options: ExtractOptions): Scan {
     let w: RegExpExecArray | null;
     while ((w = re.exec(masked)) !== null) unverifiable.push({ text: text.slice(w.index, w.index + w[0].length).trim(), index: w.index, reason });
   }
+  OTHER_DIGITS.lastIndex = 0;
+  let d: RegExpExecArray | null;
+  while ((d = OTHER_DIGITS.exec(masked)) !== null) unverifiable.push({ text: d[0], index: d.index, reason: 'digits the fact check does not read (write 0-9)' });
   unverifiable.sort((a, b) => a.index - b.index);
 
   for (let i = 0; i + 1 < figures.length; i++) {

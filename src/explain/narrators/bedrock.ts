@@ -199,6 +199,18 @@ export class BedrockNarrator implements Narrator {
     }
   }
 
+  /**
+   * Resolves the credentials through the SDK's chain (no request to Bedrock): a machine without any fails here, before
+   * the runs, rather than after them. Access to the model itself is only known at the first request.
+   */
+  async preflight(): Promise<void> {
+    try {
+      await this.client.config.credentials();
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
   /** One line naming model, region and endpoint; never the credentials. */
   private explain(error: unknown): Error {
     const attempts = error instanceof RetriesExhausted ? error.attempts : 1;

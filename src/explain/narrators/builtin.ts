@@ -80,7 +80,8 @@ function stressSentences(w: Writer, metric: 'd_cva' | 'd_fva' | 'd_net', what: s
   biting.slice(0, 3).forEach((m, i) => {
     const pctId = pctMetric ? `scenario.${m.key}.${pctMetric}` : undefined;
     const pct = pctId && w.has(pctId) ? ` (${w.fig(pctId)})` : '';
-    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} it`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}${i === 0 ? setAttribution(w, m.key, metric, what) : ''}`);
+    // "book CVA", not "it", after the first: the clause before may end on a netting set's figure
+    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} book ${what}`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}${i === 0 ? setAttribution(w, m.key, metric, what) : ''}`);
   });
   let text = parts.length > 0 ? `${parts.join('; ')}.` : '';
   if (biting.length > 3) text += ' The other stresses move it less.';
@@ -292,7 +293,8 @@ function headOfDesk(w: Writer): string[] {
   const worst = w.ranked(/^scenario\.([^.]+)\.d_net$/).filter((m) => m.value >= 0.5);
   if (worst.length > 0) matters.push(`the worst stress, ${code(worst[0]!.key)}, adds ${w.fig(worst[0]!.id)} to the net XVA cost`);
   if (w.has('capital.cet1_impact_bp')) matters.push(`the book moves the CET1 ratio by ${w.fig('capital.cet1_impact_bp')}`);
-  if (matters.length > 0) out.push(`What matters most: ${list(matters)}.`);
+  // one clause each: a stress named in one clause must not become the subject of another's figure (the check's rule 3)
+  if (matters.length > 0) out.push(`What matters most: ${matters.join('; ')}.`);
   if (w.has('plan.saving')) out.push(planParagraph(w));
   else if (w.has('plan.actions')) out.push('The optimiser found no action that pays under its objective.');
   const change = changeSentence(w, ['book.xva_net', 'capital.capital', 'plan.saving']);

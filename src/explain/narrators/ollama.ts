@@ -154,6 +154,16 @@ export class OllamaNarrator implements Narrator {
     );
   }
 
+  /** `POST /api/show {model}`: the server answers and has the model (404 when it is not pulled). No figures are sent. */
+  async preflight(): Promise<void> {
+    this.log?.(`[ollama] POST ${this.destination}/api/show model=${this.model}`);
+    try {
+      await withRetry(() => this.client.show({ model: this.model }), this.retry, isRetryable);
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
   private async chat(messages: Message[], tools: Tool[] | undefined): Promise<ChatResponse> {
     this.log?.(`[ollama] POST ${this.destination}/api/chat model=${this.model} messages=${JSON.stringify(messages.slice(-2))}`);
     try {

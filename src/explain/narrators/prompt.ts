@@ -65,7 +65,8 @@ export function userPrompt(request: NarrationRequest): string {
 /** The nudge sent when a model is still calling tools at its last turn. */
 export const ANSWER_NOW = 'You have used all tool calls available. Write the section now from what you have, without calling tools.';
 
-const CITATION = /\s?\[([A-Za-z0-9_.:\-]+)\]/g;
+/** A fact id in brackets; ids of summed what-ifs hold `+` (`whatif.<a>+<b>.net_benefit`). */
+const CITATION = /\s?\[([A-Za-z0-9_.:+\-]+)\]/g;
 
 /**
  * Paragraphs of a model's answer: reasoning blocks and headings dropped, fact-id citations removed (and returned),

@@ -10,6 +10,9 @@ import * as vegaLite from 'vega-lite';
 import type { ExplainData } from '../data.js';
 import type { FactSet } from '../facts.js';
 
+/** The charts' file names (a report folder holds those of one run: report/write.ts). */
+export const CHART_FILES = ['exposure-profiles.svg', 'xva-waterfall.svg', 'stress-tornado.svg', 'capital-by-counterparty.svg'] as const;
+
 export interface Chart {
   /** File name beside report.md. */
   file: string;

@@ -8,6 +8,12 @@ import type { Chart } from './charts.js';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** A link target the report may carry: an anchor, a relative path, or an http(s) address; no other scheme. */
+function safeHref(href: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/&amp;/g, '&'));
+  return scheme === null || /^https?$/i.test(scheme[1]!);
+}
+
 function inline(text: string): string {
   // code spans first (their content is literal), then links, bold, italics
   const parts = text.split(/(`[^`]*`)/g);
@@ -15,7 +21,8 @@ function inline(text: string): string {
     .map((p) => {
       if (p.startsWith('`') && p.endsWith('`') && p.length >= 2) return `<code>${escapeHtml(p.slice(1, -1))}</code>`;
       let s = escapeHtml(p);
-      s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) => `<a href="${href}">${label}</a>`);
+      // links to the report's own anchors and files, or to http(s) pages; any other scheme (javascript:, data:) is text
+      s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) => (safeHref(href) ? `<a href="${href}">${label}</a>` : `${label} (${href})`));
       s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
       s = s.replace(/(^|[\s(])_([^_]+)_(?=[\s).,;:]|$)/g, '$1<em>$2</em>');
       return s;

@@ -1,0 +1,74 @@
+/**
+ * The report folder and the text around the figures (audit of `xva explain`, thirty-fourth session, F9, F11, F12, F15):
+ * - a report folder holds one run's report: report.html or a chart of an earlier run that this run does not write is
+ *   removed (its figures would be another run's), other files are left alone;
+ * - report.html links only to the report's own anchors and files and to http(s) pages: a model's `javascript:` link is
+ *   printed as text;
+ * - a model's citation of a summed what-if fact (`[whatif.<a>+<b>.net_benefit]`) is taken out of the prose like any other;
+ * - figures are printed at the scale of their rounded value: 999,960 is `1.0m` (not `1000.0k`), 9.96bp is `10bp`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatAmount, formatFigure } from '../src/explain/format.js';
+import { parseAnswer } from '../src/explain/narrators/prompt.js';
+import { CHART_FILES, type Chart } from '../src/explain/report/charts.js';
+import { renderHtml } from '../src/explain/report/html.js';
+import { writeReportFiles } from '../src/explain/report/write.js';
+
+const chart = (file: string): Chart => ({ file, title: file, caption: file, svg: `<svg>${file}</svg>`, plotted: [] });
+
+describe('the report folder', () => {
+  it("removes an earlier run's report.html and charts this run does not write, and nothing else", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-explain-out-'));
+    try {
+      writeReportFiles(dir, { charts: CHART_FILES.map(chart), factsJson: '{"facts":[]}', markdown: '# first', html: '<html>first</html>' });
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+      expect(fs.readdirSync(dir).sort()).toEqual([...CHART_FILES, 'facts.json', 'notes.txt', 'report.html', 'report.md'].sort());
+      // the second run has no capital results (no capital chart) and writes markdown only
+      const files = writeReportFiles(dir, { charts: CHART_FILES.filter((f) => f !== 'capital-by-counterparty.svg').map(chart), factsJson: '{"facts":[1]}', markdown: '# second' });
+      expect(fs.readdirSync(dir).sort()).toEqual([...CHART_FILES.filter((f) => f !== 'capital-by-counterparty.svg'), 'facts.json', 'notes.txt', 'report.md'].sort());
+      expect(files.map((f) => path.basename(f))).toEqual(['exposure-profiles.svg', 'xva-waterfall.svg', 'stress-tornado.svg', 'facts.json', 'report.md']);
+      expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toBe('# second');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('report.html links', () => {
+  it('keeps anchors, relative files and http(s) pages as links, and prints any other scheme as text', () => {
+    const html = renderHtml('See [the table](#book), [the data](results/xva_book.arrow), [ISDA](https://www.isda.org/) and [click](javascript:alert(1)) or [d](data:text/html,x).', [], 'Report');
+    expect(html).toContain('<a href="#book">the table</a>');
+    expect(html).toContain('<a href="results/xva_book.arrow">the data</a>');
+    expect(html).toContain('<a href="https://www.isda.org/">ISDA</a>');
+    expect(html).not.toMatch(/href="(?:javascript|data):/i);
+    expect(html).toContain('click (javascript:alert(1)');
+  });
+});
+
+describe("a model's citations", () => {
+  it('takes out a summed what-if fact id like any other known id', () => {
+    const id = 'whatif.csa:NS-CP0026-1:csa_zero_threshold+collateral-61b0c4c3dce5.net_benefit';
+    const r = parseAnswer(`Together the two actions pay USD 2.4m net [${id}].`, new Set([id]));
+    expect(r.paragraphs).toEqual(['Together the two actions pay USD 2.4m net.']);
+    expect(r.cited).toEqual([id]);
+  });
+});
+
+describe('figures at the scale of their rounded value', () => {
+  it.each([
+    [999_960, '1.0m'],
+    [999_949, '999.9k'],
+    [999_960_000, '1.0bn'],
+    [999.6, '1.0k'],
+    [999.4, '999'],
+    [-999_960, '-1.0m'],
+    [1_234_567, '1.2m'],
+  ])('%d → %s', (value, text) => expect(formatAmount(value)).toBe(text));
+
+  it('basis points: one decimal below 10bp on the rounded value', () => {
+    expect([9.96, 9.94, 12.4, 3.45].map((v) => formatFigure(v, 'bp'))).toEqual(['10bp', '9.9bp', '12bp', '3.5bp']);
+  });
+});
