@@ -17,7 +17,7 @@ import { LEVERS, type Lever } from '../src/optimize/types.js';
 import { loadScenarioDir } from '../src/scenarios/load.js';
 
 function whole(flag: string, text: string, min: number): number {
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) throw new XvaUsageError(`--${flag} must be a whole number >= ${min}, got '${text}'`);
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) throw new XvaUsageError(`--${flag} must be a whole number >= ${min}, got '${text}'`);
   return Number(text);
 }
 
@@ -67,6 +67,9 @@ export default class Optimize extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const levers = flags.levers.split(',').map((s) => s.trim()).filter((s) => s !== '');
     for (const l of levers) if (!(LEVERS as readonly string[]).includes(l)) throw new XvaUsageError(`--levers: unknown lever '${l}' (one of ${LEVERS.join(', ')})`);
+    // a lever named twice would queue its candidates twice and the plan could take an action twice
+    const twice = levers.find((l, i) => levers.indexOf(l) !== i);
+    if (twice !== undefined) throw new XvaUsageError(`--levers: '${twice}' is named twice (name each lever once)`);
     const weights = flags.weights !== undefined ? parseWeights(flags.weights) : DEFAULT_WEIGHTS;
     const limits = {
       maxNewTrades: whole('max-new-trades', flags['max-new-trades'], 0),

@@ -25,7 +25,7 @@ import { writeTable } from '../src/io/write.js';
 import { loadMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
 import { runMargin } from '../src/margin/run.js';
-import { applyAmendment, buildMeasureContext, measureAmendment, measureBase, type BookFigures, type MeasureContext, type Measurement } from '../src/optimize/measure/index.js';
+import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, type BookFigures, type MeasureContext, type Measurement } from '../src/optimize/measure/index.js';
 import { EMPTY_AMENDMENT, type Amendment, type CostDelta } from '../src/optimize/types.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
@@ -185,6 +185,15 @@ describe('measureAmendment: no work where nothing changes', () => {
     const m = await measureAmendment(ctx, base, EMPTY_AMENDMENT);
     for (const f of FIGURES) expect(m.delta[f]).toBe(0);
     expect(ctx.stats).toEqual(before);
+  });
+});
+
+describe('measureAmendment: a trade beyond the grid', () => {
+  it("is refused as BeyondGridError, naming the trade's maturity and the grid's last date (runOptimize then leaves that candidate out)", async () => {
+    const amendment: Amendment = { ...EMPTY_AMENDMENT, addTrades: [swap('A9', 'NS-A', 'CP-A', 1e7, 0.03, 15, 'pay')] };
+    const error = await measureAmendment(ctx, base, amendment).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BeyondGridError);
+    expect((error as Error).message).toMatch(/^added trade A9 matures on 2041-07-02, after the book's last grid date 2033-\d\d-\d\d/);
   });
 });
 

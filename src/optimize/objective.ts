@@ -47,8 +47,9 @@ export function parseWeights(text: string): ObjectiveWeights {
     if (!m || !(OBJECTIVES as readonly string[]).includes(m[1]!)) {
       throw new XvaUsageError(`--weights: "${part}" is not <objective>=<number> with objective one of ${OBJECTIVES.join(', ')}`);
     }
-    const value = Number(m[2]);
-    if (!Number.isFinite(value) || m[2]!.trim() === '') throw new XvaUsageError(`--weights: ${m[1]}="${m[2]}" is not a number`);
+    // a decimal number as the loaders read one (not 0x10, 1e400 or Infinity)
+    const value = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(m[2]!) ? Number(m[2]) : NaN;
+    if (!Number.isFinite(value)) throw new XvaUsageError(`--weights: ${m[1]}="${m[2]}" is not a number`);
     w[m[1] as Objective] = value;
   }
   checkWeights(w);

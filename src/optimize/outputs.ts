@@ -13,6 +13,7 @@ import { portfolioTables } from '../portfolio/writeRows.js';
 import { OBJECTIVES } from './objective.js';
 import type { ParetoPoint } from './plan.js';
 import type { MeasuredAction } from './types.js';
+import type { SaccrCollateralBalance } from '../capital/saccr/types.js';
 import { PORTFOLIO_TABLES } from '../portfolio/load.js';
 
 const f64 = (name: string, values: ArrayLike<number | null>): OutputColumn => ({ name, type: 'float64', values });
@@ -106,12 +107,28 @@ export function writeArrow(outDir: string, name: string, table: OutputTable): st
   return file;
 }
 
+/** The collateral_balances table (capital/saccr/inputs.ts reads it) of the given balances, in netting-set order. */
+function balancesTable(balances: ReadonlyMap<string, SaccrCollateralBalance>): OutputTable {
+  const rows = [...balances.values()].sort((a, b) => (a.nettingSetId < b.nettingSetId ? -1 : a.nettingSetId > b.nettingSetId ? 1 : 0));
+  return {
+    columns: [
+      { name: 'netting_set_id', type: 'utf8', values: rows.map((r) => r.nettingSetId) },
+      { name: 'currency', type: 'utf8', values: rows.map((r) => r.currency ?? null) },
+      { name: 'variation_margin', type: 'float64', values: rows.map((r) => r.variationMargin) },
+      { name: 'independent_collateral_received', type: 'float64', values: rows.map((r) => r.independentCollateralReceived ?? null) },
+      { name: 'independent_collateral_posted', type: 'float64', values: rows.map((r) => r.independentCollateralPosted ?? null) },
+      { name: 'posted_segregated', type: 'bool', values: rows.map((r) => r.postedSegregated) },
+    ],
+  };
+}
+
 /**
  * The amended portfolio as a folder `xva cva --portfolio DIR` reads: its tables as Parquet, the base folder's other
- * tables (reference_entities, SA-CCR side inputs) and market.yaml copied. Written into a temporary folder beside the
- * target and renamed into place, so a reader never sees half a book.
+ * tables (reference_entities, SA-CCR side inputs) and market.yaml copied; with `balances`, the collateral balances the
+ * plan's capital was measured with (VM moved by the plan) instead of the base folder's. Written into a temporary
+ * folder beside the target and renamed into place, so a reader never sees half a book.
  */
-export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, baseDir: string, marketFile: string): string[] {
+export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, baseDir: string, marketFile: string, balances?: ReadonlyMap<string, SaccrCollateralBalance>): string[] {
   const parent = path.dirname(targetDir);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(targetDir)}.tmp-`));
@@ -125,6 +142,10 @@ export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, b
     for (const [name, table] of Object.entries(tables)) {
       writeTable(path.join(tmp, `${name}.parquet`), table, 'parquet');
       written.add(name);
+    }
+    if (balances) {
+      writeTable(path.join(tmp, 'collateral_balances.parquet'), balancesTable(balances), 'parquet');
+      written.add('collateral_balances');
     }
     for (const entry of fs.readdirSync(baseDir)) {
       const stem = entry.replace(/\.(parquet|pq|csv)$/i, '');

@@ -19,9 +19,10 @@ import { collateralAllocation, postingRequirements, type CollateralAllocation } 
 import { compressBook, DEFAULT_COMPRESSION_OPTIONS } from './levers/compression/index.js';
 import { csaCandidates } from './levers/csa.js';
 import { cvaHedgeActions } from './levers/hedges/index.js';
-import { novationActions, novationExtraMporDays } from './levers/novation/index.js';
-import { subPortfolio } from './measure/capital.js';
-import { applyAmendment, buildMeasureContext, measureAmendment, measureBase, type AmendmentMeasurement, type MeasureContext, type Measurement } from './measure/index.js';
+import { novationActions } from './levers/novation/index.js';
+import { amendedCollateralBalances, subPortfolio } from './measure/capital.js';
+import type { SaccrCollateralBalance } from '../capital/saccr/types.js';
+import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, type AmendmentMeasurement, type MeasureContext, type Measurement } from './measure/index.js';
 import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.js';
 import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
 import type { RecommendationRow, ScenarioBenefitRow } from './outputs.js';
@@ -43,7 +44,7 @@ export interface OptimizeOptions {
   /** Candidates measured per lever at most (the lever's own order: its best first). */
   maxCandidatesPerLever: number;
   scenarios: readonly Scenario[];
-  /** Candidates evaluated under every scenario (best base benefit first); the chosen ones always are. */
+  /** Candidates evaluated under every scenario (best base benefit first); the plan's chosen actions always are too. */
   stressCandidates: number;
   /** Rank by the worst scenario's benefit instead of the base benefit. */
   robust: boolean;
@@ -66,6 +67,8 @@ export interface OptimizeRun {
   recommendations: RecommendationRow[];
   collateral?: CollateralAllocation;
   amendedPortfolio: Portfolio;
+  /** The amended book's collateral balances as its capital was measured (moved VM); undefined when none moved. */
+  amendedCollateralBalances?: ReadonlyMap<string, SaccrCollateralBalance>;
   grossNotional: number;
   timedOut: boolean;
   notes: string[];
@@ -175,7 +178,9 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     threads: options.threads,
     xva: options.xva,
     saccrInputs,
-    ...(options.levers.includes('novation') ? { extraMporDays: novationExtraMporDays() } : {}),
+    // no close-out dates beyond the book's own MPoRs: the base run is then `xva cva`'s on the same book, whichever
+    // levers run; a candidate needing another MPoR (a novation into a new 5-day CCP set) re-measures the sets it
+    // touches, base and amended, on the grid with its close-out dates (measureAmendment)
   });
   log(`base book: ${portfolio.trades.length} trades, ${portfolio.nettingSets.length} netting sets, ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${options.seed}`);
   const base = await measureBase(ctx);
@@ -227,6 +232,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   const measuredActions: MeasuredAction[] = [];
   const measurements = new Map<string, AmendmentMeasurement>();
   let timedOut = false;
+  let unmeasurable = 0;
   const queues = options.levers.map((l) => [...(lists.get(l) ?? [])]);
   for (let round = 0; queues.some((q) => q.length > 0); round++) {
     for (const q of queues) {
@@ -238,7 +244,17 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
       }
       let delta = ZERO_DELTA;
       if (!isEmpty(action.amendment)) {
-        const m = await measureAmendment(ctx, base, action.amendment);
+        let m: AmendmentMeasurement;
+        try {
+          m = await measureAmendment(ctx, base, action.amendment);
+        } catch (error) {
+          // a trade the lever proposes beyond the book's last grid date cannot be measured on the book's paths: that
+          // candidate is left out, said so; the others go on
+          if (!(error instanceof BeyondGridError)) throw error;
+          notes.push(`${action.actionId}: not measured: ${error.message}`);
+          unmeasurable++;
+          continue;
+        }
         measurements.set(action.actionId, m);
         delta = m.delta;
         notes.push(...m.notes.map((n) => `${action.actionId}: ${n}`));
@@ -248,81 +264,106 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     if (timedOut) break;
   }
   if (timedOut) notes.push(`time limit (--max-seconds ${options.maxSeconds}) reached: ${measuredActions.length} of ${candidatesQueued} queued candidates measured; the plan is the best of those`);
-  log(`measured ${measuredActions.length} candidate(s) in ${elapsed().toFixed(1)} s`);
+  log(`measured ${measuredActions.length} candidate(s) in ${elapsed().toFixed(1)} s${unmeasurable > 0 ? ` (${unmeasurable} beyond the book's grid left out)` : ''}`);
 
-  // stress: the best candidates by base benefit under every scenario
+  // stress: the best candidates by base benefit under every scenario, then any the plan chooses that were not among them
   const scenarioRows: ScenarioBenefitRow[] = [];
   const worst = new Map<string, { scenario: string; benefit: number }>();
-  const stressed = [...measuredActions].sort((a, b) => b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, options.stressCandidates);
-  const coverageBases = new Map<number, { ctx: MeasureContext; base: Measurement }>();
-  const stressedSets = new Set(stressed.flatMap((a) => measurements.get(a.actionId)?.touchedNettingSetIds ?? []));
-  for (const scenario of options.scenarios) {
-    if (outOfTime()) {
-      timedOut = true;
-      notes.push(`time limit reached before scenario ${scenario.name}: not evaluated`);
-      continue;
-    }
-    const s = scenario.shocks;
-    const credit = shockCreditInputs(base.credit, market, {
-      ...(s.creditSpreadBp !== undefined ? { creditSpreadBp: s.creditSpreadBp } : {}),
-      ...(s.ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp: s.ownCreditSpreadBp } : {}),
-      ...(s.fundingSpreadBp !== undefined ? { fundingSpreadBp: s.fundingSpreadBp } : {}),
-    });
-    const ratioScale = (ctx.capital.capitalRatio + (s.capitalRatioAdd ?? 0)) / ctx.capital.capitalRatio;
-    const coverage = s.collateralCoverage;
-    let covered: { ctx: MeasureContext; base: Measurement } | undefined;
-    if (coverage !== undefined && coverage !== 1 && stressedSets.size > 0) {
-      covered = coverageBases.get(coverage);
-      if (!covered) {
-        // only the netting sets the stressed actions touch, on the base run's grid, layout and paths: a coverage
-        // level changes their collateral, hence CVA, DVA, FVA and MVA; SA-CCR, capital and KVA do not depend on it
-        const sub = buildMeasureContext({
-          portfolio: subPortfolio(portfolio, stressedSets),
-          market,
-          marketFile: options.marketFile,
-          paths: options.paths,
-          seed: options.seed,
-          ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
-          threads: options.threads,
-          xva: options.xva,
-          saccrInputs,
-          grid: ctx.grid,
-          layoutNeeds: ctx.layoutNeeds,
-          pathSimulator: ctx.pathSimulator,
-        });
-        const cctx: MeasureContext = { ...sub, coverage };
-        covered = { ctx: cctx, base: await measureBase(cctx) };
-        coverageBases.set(coverage, covered);
+  const stressedIds = new Set<string>();
+  const coverageContexts: MeasureContext[] = [];
+  const scenariosDone = new Set<string>();
+  const stress = async (actions: readonly MeasuredAction[]): Promise<void> => {
+    if (actions.length === 0) return;
+    for (const a of actions) stressedIds.add(a.actionId);
+    const coverageBases = new Map<number, { ctx: MeasureContext; base: Measurement }>();
+    const touchedSets = new Set(actions.flatMap((a) => measurements.get(a.actionId)?.touchedNettingSetIds ?? []));
+    for (const scenario of options.scenarios) {
+      if (outOfTime()) {
+        timedOut = true;
+        notes.push(`time limit reached before scenario ${scenario.name}${stressedIds.size > actions.length ? ` for ${actions.map((a) => a.actionId).join(', ')}` : ''}: not evaluated`);
+        continue;
+      }
+      scenariosDone.add(scenario.name);
+      const s = scenario.shocks;
+      const creditShocks = {
+        ...(s.creditSpreadBp !== undefined ? { creditSpreadBp: s.creditSpreadBp } : {}),
+        ...(s.ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp: s.ownCreditSpreadBp } : {}),
+        ...(s.fundingSpreadBp !== undefined ? { fundingSpreadBp: s.fundingSpreadBp } : {}),
+      };
+      const creditShocked = Object.values(creditShocks).some((v) => v !== 0);
+      const ratioScale = (ctx.capital.capitalRatio + (s.capitalRatioAdd ?? 0)) / ctx.capital.capitalRatio;
+      const coverage = s.collateralCoverage;
+      let covered: { ctx: MeasureContext; base: Measurement } | undefined;
+      if (coverage !== undefined && coverage !== 1 && touchedSets.size > 0) {
+        covered = coverageBases.get(coverage);
+        if (!covered) {
+          // only the netting sets the stressed actions touch, on the base run's grid, layout and paths: a coverage
+          // level changes their collateral, hence CVA, DVA, FVA and MVA; SA-CCR, capital and KVA do not depend on it
+          const sub = buildMeasureContext({
+            portfolio: subPortfolio(portfolio, touchedSets),
+            market,
+            marketFile: options.marketFile,
+            paths: options.paths,
+            seed: options.seed,
+            ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
+            threads: options.threads,
+            xva: options.xva,
+            saccrInputs,
+            grid: ctx.grid,
+            layoutNeeds: ctx.layoutNeeds,
+            pathSimulator: ctx.pathSimulator,
+          });
+          const cctx: MeasureContext = { ...sub, coverage };
+          covered = { ctx: cctx, base: await measureBase(cctx) };
+          coverageBases.set(coverage, covered);
+          coverageContexts.push(cctx);
+        }
+      }
+      for (const a of actions) {
+        let delta: CostDelta = a.delta;
+        let m = measurements.get(a.actionId);
+        let baseOf = base;
+        if (covered && m) {
+          m = await measureAmendment(covered.ctx, covered.base, a.amendment);
+          baseOf = covered.base;
+          const c = m.delta;
+          delta = { ...a.delta, cva: c.cva, dva: c.dva, fca: c.fca, fba: c.fba, colva: c.colva, fva: c.fva, mva: c.mva };
+        }
+        // credit and funding shocks: the touched sets' XVA again from the same exposure profiles, before on the base
+        // figures the action's delta is against (re-measured ones when its grid or layout changed) with the base
+        // book's credit, after with the amended book's (a new counterparty's curve: a hedge dealer, a CCP)
+        if (m && creditShocked) {
+          const mm = m;
+          const ids = mm.touchedNettingSetIds;
+          const before = xvaOf(ids.flatMap((id) => (mm.baseSets.get(id) ?? baseOf.sets.get(id))?.exposure ?? []), shockCreditInputs(baseOf.credit, market, creditShocks), options.xva);
+          const after = xvaOf(ids.flatMap((id) => mm.sets.get(id)?.exposure ?? []), shockCreditInputs(mm.credit, market, creditShocks), options.xva);
+          delta = { ...delta, cva: after.cva - before.cva, fva: after.fva - before.fva };
+        }
+        const shocked: CostDelta = { ...delta, kva: delta.kva * ratioScale, capital: delta.capital * ratioScale };
+        const benefit = weightedBenefit(savingsOf(shocked, annualCollateralSaving(a)), options.weights, a.cost);
+        scenarioRows.push({ actionId: a.actionId, scenario: scenario.name, netBenefit: benefit, dCva: shocked.cva, dFva: shocked.fva, dMva: shocked.mva, dKva: shocked.kva });
+        const w = worst.get(a.actionId);
+        if (!w || benefit < w.benefit) worst.set(a.actionId, { scenario: scenario.name, benefit });
       }
     }
-    for (const a of stressed) {
-      let delta: CostDelta = a.delta;
-      if (covered && !isEmpty(a.amendment)) {
-        const c = (await measureAmendment(covered.ctx, covered.base, a.amendment)).delta;
-        delta = { ...a.delta, cva: c.cva, dva: c.dva, fca: c.fca, fba: c.fba, colva: c.colva, fva: c.fva, mva: c.mva };
-      }
-      // credit and funding shocks: the touched sets' XVA again from the same exposure profiles
-      const m = covered ? undefined : measurements.get(a.actionId);
-      let dCva = delta.cva;
-      let dFva = delta.fva;
-      if (m) {
-        const before = xvaOf(m.touchedNettingSetIds.flatMap((id) => base.sets.get(id)?.exposure ?? []), credit, options.xva);
-        const after = xvaOf(m.touchedNettingSetIds.flatMap((id) => m.sets.get(id)?.exposure ?? []), credit, options.xva);
-        dCva = after.cva - before.cva;
-        dFva = after.fva - before.fva;
-      }
-      const shocked: CostDelta = { ...delta, cva: dCva, fva: dFva, kva: delta.kva * ratioScale, capital: delta.capital * ratioScale };
-      const benefit = weightedBenefit(savingsOf(shocked, annualCollateralSaving(a)), options.weights, a.cost);
-      scenarioRows.push({ actionId: a.actionId, scenario: scenario.name, netBenefit: benefit, dCva: shocked.cva, dFva: shocked.fva, dMva: shocked.mva, dKva: shocked.kva });
-      const w = worst.get(a.actionId);
-      if (!w || benefit < w.benefit) worst.set(a.actionId, { scenario: scenario.name, benefit });
-    }
-  }
-  if (options.scenarios.length > 0) log(`${stressed.length} candidate(s) evaluated under ${options.scenarios.length} scenario(s)`);
+  };
+  await stress([...measuredActions].sort((a, b) => b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, options.stressCandidates));
 
-  // the plan; --robust ranks by the worst scenario (candidates not stressed count with their base benefit)
+  // the plan; --robust ranks by the worst scenario. The chosen actions are always stressed: one the plan takes that was
+  // not among the stressed candidates is stressed now and, under --robust, the plan chosen again on its worst case,
+  // until every chosen action has been (each round stresses at least one more, so this ends)
   const score = options.robust ? (a: MeasuredAction) => Math.min(a.netBenefit, worst.get(a.actionId)?.benefit ?? a.netBenefit) : undefined;
-  const plan = choosePlan(measuredActions, options.weights, options.limits, score);
+  let plan = choosePlan(measuredActions, options.weights, options.limits, score);
+  if (options.scenarios.length > 0) {
+    for (;;) {
+      const unstressed = plan.actions.filter((a) => !stressedIds.has(a.actionId));
+      if (unstressed.length === 0 || outOfTime()) break;
+      await stress(unstressed);
+      if (!options.robust) break;
+      plan = choosePlan(measuredActions, options.weights, options.limits, score);
+    }
+    log(`${stressedIds.size} candidate(s) evaluated under ${scenariosDone.size} of ${options.scenarios.length} scenario(s)`);
+  }
   const pareto = paretoFront(measuredActions, options.limits);
   const estimatedDelta = plan.actions.reduce((d, a) => addDelta(d, a.delta), ZERO_DELTA);
   const merged = mergeAmendments(plan.actions);
@@ -335,6 +376,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
       log(`plan of ${plan.actions.length} action(s) re-measured on the amended book: ΔCVA ${realised.delta.cva.toFixed(0)} (sum of single actions ${estimatedDelta.cva.toFixed(0)})`);
     }
   }
+
+  const amendedBalances = amendedPortfolio === portfolio ? undefined : amendedCollateralBalances(ctx, amendedPortfolio);
 
   const rankOf = new Map(plan.actions.map((a, i) => [a.actionId, i + 1]));
   const skipOf = new Map(plan.skipped.map((s) => [s.actionId, s.reason]));
@@ -360,11 +403,12 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     recommendations,
     ...(collateral ? { collateral } : {}),
     amendedPortfolio,
+    ...(amendedBalances ? { amendedCollateralBalances: amendedBalances } : {}),
     grossNotional: grossNotional(portfolio, market),
     timedOut,
     notes,
     stats: {
-      engineRuns: ctx.stats.engineRuns + [...coverageBases.values()].reduce((n, c) => n + c.ctx.stats.engineRuns, 0),
-      setsValued: ctx.stats.setsValued + [...coverageBases.values()].reduce((n, c) => n + c.ctx.stats.setsValued, 0), seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
+      engineRuns: ctx.stats.engineRuns + coverageContexts.reduce((n, c) => n + c.stats.engineRuns, 0),
+      setsValued: ctx.stats.setsValued + coverageContexts.reduce((n, c) => n + c.stats.setsValued, 0), seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
   };
 }

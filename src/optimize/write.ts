@@ -33,7 +33,7 @@ export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: {
     const rows = allocationTable(run.collateral);
     files.push(writeArrow(outDir, 'collateral_allocation', { columns: ALLOCATION_COLUMNS.map(([name, type]) => ({ name, type, values: rows.map((r) => r[name]) })) }));
   }
-  files.push(...writeAmendedPortfolio(path.join(outDir, 'amended'), run.amendedPortfolio, header.portfolioDir, header.marketFile));
+  files.push(...writeAmendedPortfolio(path.join(outDir, 'amended'), run.amendedPortfolio, header.portfolioDir, header.marketFile, run.amendedCollateralBalances));
   files.push(writeSummary(outDir, summaryMarkdown(run, header)));
   return files;
 }

@@ -97,6 +97,19 @@ function amendedBalances(ctx: MeasureContext, portfolio: Portfolio, nettingSetId
 }
 
 /**
+ * The collateral balances of a whole amended book as its capital was measured (`amendedBalances` over every netting
+ * set: the sets the amendment leaves alone keep theirs), for the amended book `xva optimize` writes; undefined when
+ * the book has no balances on file or none moves.
+ */
+export function amendedCollateralBalances(ctx: MeasureContext, portfolio: Portfolio): ReadonlyMap<string, SaccrCollateralBalance> | undefined {
+  const balances = ctx.saccrInputs.collateralBalances;
+  if (!balances || portfolio === ctx.portfolio) return undefined;
+  const ids = new Set(portfolio.nettingSets.map((n) => n.nettingSetId).filter((id) => balances.has(id)));
+  if (ids.size === 0) return undefined;
+  return amendedBalances(ctx, portfolio, ids, saccrOfSets(ctx, portfolio, ids, undefined));
+}
+
+/**
  * SA-CCR, RWA and M of the given netting sets of `portfolio`. On an amended book the balances on file move with the
  * amendment (`amendedBalances`).
  */

@@ -37,4 +37,4 @@
  */
 export { applyAmendment, touchedNettingSets, type TouchedSets } from './amend.js';
 export { buildMeasureContext, type MeasureContext, type MeasureContextInput, type MeasureStats } from './context.js';
-export { measureAmendment, measureBase, costDelta, type AmendmentMeasurement, type BookFigures, type Measurement, type SetFigures } from './measure.js';
+export { BeyondGridError, measureAmendment, measureBase, costDelta, type AmendmentMeasurement, type BookFigures, type Measurement, type SetFigures } from './measure.js';

@@ -23,6 +23,7 @@ import { factorNeeds } from '../../exposure/engine.js';
 import { exposureDateIndices } from '../../exposure/profiles.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity } from '../../products/types.js';
+import { toIsoDate } from '../../conventions/dates.js';
 import { withCloseOutDates } from '../../simulation/grid.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { creditInputs, type CreditInputs } from '../../xva/credit.js';
@@ -82,6 +83,9 @@ export interface Measurement {
   notes: string[];
 }
 
+/** An amendment adds a trade that outlives the measurement grid: it cannot be measured on the book's paths. */
+export class BeyondGridError extends XvaUsageError {}
+
 export interface AmendmentMeasurement {
   /** Amended book − baseBook. */
   delta: CostDelta;
@@ -95,6 +99,8 @@ export interface AmendmentMeasurement {
   baseBook: BookFigures;
   /** True when the touched sets' base was re-measured on an extended grid or layout. */
   baseRemeasured: boolean;
+  /** The amended book's credit inputs (the base's, with the counterparties the amendment adds or changes resolved again). */
+  credit: CreditInputs;
   notes: string[];
 }
 
@@ -197,7 +203,7 @@ export async function measureAmendment(ctx: MeasureContext, base: Measurement, a
   const amended = applyAmendment(base.portfolio, amendment);
   const touched = touchedNettingSets(base.portfolio, amended, amendment);
   if (touched.nettingSetIds.length === 0) {
-    return { delta: { ...ZERO_DELTA }, portfolio: amended, touchedNettingSetIds: [], sets: new Map(), baseSets: new Map(), book: base.book, baseBook: base.book, baseRemeasured: false, notes };
+    return { delta: { ...ZERO_DELTA }, portfolio: amended, touchedNettingSetIds: [], sets: new Map(), baseSets: new Map(), book: base.book, baseBook: base.book, baseRemeasured: false, credit: base.credit, notes };
   }
   const touchedIds = new Set(touched.nettingSetIds);
   const inAmended = new Set(amended.nettingSets.filter((n) => touchedIds.has(n.nettingSetId)).map((n) => n.nettingSetId));
@@ -208,7 +214,7 @@ export async function measureAmendment(ctx: MeasureContext, base: Measurement, a
   const lastDate = base.grid.dates[base.grid.dates.length - 1]!;
   for (const t of amendment.addTrades) {
     if (tradeMaturity(t) > lastDate) {
-      throw new XvaUsageError(`added trade ${t.tradeId} matures after the measurement grid's last date: build the measurement context with a grid that reaches its maturity`);
+      throw new BeyondGridError(`added trade ${t.tradeId} matures on ${toIsoDate(tradeMaturity(t))}, after the book's last grid date ${toIsoDate(lastDate)} (the grid reaches only as far as the book's own longest trade: there are no paths beyond it)`);
     }
   }
   const sub: Portfolio = { ...amended, trades: amendedTrades, nettingSets: amended.nettingSets.filter((n) => inAmended.has(n.nettingSetId)) };
@@ -257,5 +263,5 @@ export async function measureAmendment(ctx: MeasureContext, base: Measurement, a
     if (s) merged.set(ns.nettingSetId, s);
   }
   const book = bookOf(ctx, amended, merged, clock);
-  return { delta: costDelta(baseBook, book), portfolio: amended, touchedNettingSetIds: touched.nettingSetIds, sets, baseSets, book, baseBook, baseRemeasured, notes };
+  return { delta: costDelta(baseBook, book), portfolio: amended, touchedNettingSetIds: touched.nettingSetIds, sets, baseSets, book, baseBook, baseRemeasured, credit, notes };
 }

@@ -1,0 +1,134 @@
+/**
+ * The stress step of `xva optimize` (src/optimize/run.ts, docs/optimize.md §4), on the bundled demo book through the
+ * library (runOptimize), the faults the thirty-fourth session's audit found:
+ * - a stressed candidate that adds a counterparty (a CVA hedge's dealer) is stressed with that counterparty's credit:
+ *   the run used to stop with "no credit curve resolved for counterparty HDG-DEALER";
+ * - a scenario that shocks neither credit, funding nor collateral coverage leaves an action's CVA and FVA deltas as
+ *   measured, bit for bit (they were recomputed against the wrong base sets for actions whose base was re-measured);
+ * - a scenario that combines a coverage level with a credit shock applies both: its MVA delta is the coverage
+ *   scenario's (credit does not move MVA), its KVA delta the base's (neither moves KVA), and its CVA delta differs
+ *   from both the coverage-only and the credit-only scenario's (the credit part was dropped);
+ * - every action the plan chooses has been stressed (with and without --robust), so the summary never says "not
+ *   stressed" of a chosen action.
+ * - the amended book written beside the plan carries the collateral balances its capital was measured with (the VM a
+ *   plan's lower threshold calls for), so fresh `xva capital` runs on it give the realised ΔEAD (it copied the base
+ *   book's balances, and gave 12% less saving on the audit's book).
+ * Small runs (100 paths, one thread, few candidates a lever): what is checked is exact, not statistical.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCapital } from '../src/capital/run.js';
+import { writeOptimizeOutputs } from '../src/optimize/write.js';
+import { DEFAULT_WEIGHTS } from '../src/optimize/objective.js';
+import { DEFAULT_LIMITS } from '../src/optimize/plan.js';
+import { runOptimize, type OptimizeOptions } from '../src/optimize/run.js';
+import type { Scenario } from '../src/scenarios/types.js';
+import { REPO_ROOT } from './helpers/paths.js';
+
+const DEMO = path.join(REPO_ROOT, 'fixtures/demo');
+const scenario = (name: string, shocks: Scenario['shocks']): Scenario => ({ name, description: name, shocks, file: `${name}.yaml` });
+const SCENARIOS = [
+  scenario('credit_up_100bp', { creditSpreadBp: 100 }),
+  scenario('funding_up_50bp', { fundingSpreadBp: 50 }),
+  scenario('capital_ratio_plus_1pct', { capitalRatioAdd: 0.01 }),
+  scenario('cov50', { collateralCoverage: 0.5 }),
+  scenario('credit500', { creditSpreadBp: 500 }),
+  scenario('cov50_credit500', { collateralCoverage: 0.5, creditSpreadBp: 500 }),
+];
+
+function options(levers: OptimizeOptions['levers'], more: Partial<OptimizeOptions> = {}): OptimizeOptions {
+  return {
+    portfolioDir: DEMO,
+    marketFile: path.join(DEMO, 'market.yaml'),
+    paths: 100,
+    seed: 42,
+    threads: 1,
+    xva: { discretisation: 'mid', mode: 'unilateral' },
+    levers,
+    weights: DEFAULT_WEIGHTS,
+    limits: DEFAULT_LIMITS,
+    maxCandidatesPerLever: 2,
+    scenarios: SCENARIOS,
+    stressCandidates: 1,
+    robust: false,
+    log: () => {},
+    ...more,
+  };
+}
+
+describe('xva optimize: the stress step', () => {
+  it('stresses CSA amendments and CVA hedges (a new dealer counterparty) under every scenario; shocks apply as stated', async () => {
+    const run = await runOptimize(options(['csa', 'cva_hedge'], { stressCandidates: 4 }));
+    const stressed = [...new Set(run.scenarioRows.map((r) => r.actionId))];
+    expect(stressed.some((id) => id.startsWith('cva_hedge:'))).toBe(true);
+    expect(stressed.some((id) => id.startsWith('csa:'))).toBe(true);
+    for (const id of stressed) expect(run.scenarioRows.filter((r) => r.actionId === id).map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
+    const row = (id: string, s: string) => run.scenarioRows.find((r) => r.actionId === id && r.scenario === s)!;
+    for (const a of run.candidates.filter((c) => stressed.includes(c.actionId))) {
+      // nothing that moves CVA or FVA: the measured deltas, bit for bit; KVA scaled by the capital ratio
+      const ratio = row(a.actionId, 'capital_ratio_plus_1pct');
+      expect([ratio.dCva, ratio.dFva, ratio.dMva]).toEqual([a.delta.cva, a.delta.fva, a.delta.mva]);
+      // a credit or funding shock moves CVA or FVA only
+      expect(row(a.actionId, 'credit_up_100bp').dMva).toBe(a.delta.mva);
+      expect(row(a.actionId, 'credit_up_100bp').dKva).toBe(a.delta.kva);
+      // (recomputed from the same exposure profiles: the same figure to summation order)
+      expect(Math.abs(row(a.actionId, 'funding_up_50bp').dCva - a.delta.cva)).toBeLessThanOrEqual(1e-12 * Math.abs(a.delta.cva) + 1e-9);
+      expect(row(a.actionId, 'funding_up_50bp').dFva).not.toBe(a.delta.fva);
+      expect(row(a.actionId, 'credit500').dCva).not.toBe(a.delta.cva);
+    }
+    // the coverage and credit parts of one scenario both apply
+    for (const id of stressed.filter((x) => x.startsWith('csa:'))) {
+      const combo = row(id, 'cov50_credit500');
+      expect(combo.dMva).toBe(row(id, 'cov50').dMva);
+      expect(combo.dKva).toBe(row(id, 'credit500').dKva);
+      expect(combo.dCva).not.toBe(row(id, 'cov50').dCva);
+      expect(combo.dCva).not.toBe(row(id, 'credit500').dCva);
+    }
+  }, 180_000);
+
+  it('every chosen action is stressed, with and without --robust, even beyond --stress-candidates', async () => {
+    for (const robust of [false, true]) {
+      const run = await runOptimize(options(['csa'], { maxCandidatesPerLever: 8, stressCandidates: 1, robust, scenarios: SCENARIOS.slice(0, 3) }));
+      const stressed = new Set(run.scenarioRows.map((r) => r.actionId));
+      expect(run.plan.actions.length, `robust ${robust}`).toBeGreaterThan(1);
+      for (const a of run.plan.actions) expect(stressed.has(a.actionId), `${a.actionId} (robust ${robust})`).toBe(true);
+      if (robust) for (const r of run.recommendations.filter((x) => x.rank !== null)) expect(r.worstScenarioBenefit).not.toBeNull();
+    }
+  }, 180_000);
+});
+
+describe('xva optimize: the amended book carries the balances its capital was measured with', () => {
+  it('a demo book with VM balances on file: fresh xva capital on amended/ minus the base gives the realised ΔEAD and CCR ΔRWA', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-optimize-balances-'));
+    try {
+      const book = path.join(dir, 'book');
+      fs.cpSync(DEMO, book, { recursive: true });
+      fs.writeFileSync(
+        path.join(book, 'collateral_balances.csv'),
+        'netting_set_id,currency,variation_margin,independent_collateral_received,independent_collateral_posted,posted_segregated\n' +
+          'NS-CP0030-1,USD,2000000,0,0,false\nNS-CP0011-1,USD,1000000,0,0,false\nNS-CP0014-1,USD,500000,0,0,false\n',
+      );
+      const run = await runOptimize(options(['csa'], { portfolioDir: book, marketFile: path.join(book, 'market.yaml'), maxCandidatesPerLever: 20, scenarios: [] }));
+      expect(run.realised).toBeDefined();
+      // the plan moves the VM of a set with a balance on file (a lower threshold is called for)
+      expect(run.amendedCollateralBalances).toBeDefined();
+      const out = path.join(dir, 'out');
+      writeOptimizeOutputs(out, run, { asOf: '2026-11-25', paths: 100, seed: 42, portfolioDir: book, marketFile: path.join(book, 'market.yaml') });
+      expect(fs.existsSync(path.join(out, 'amended', 'collateral_balances.parquet'))).toBe(true);
+      expect(fs.existsSync(path.join(out, 'amended', 'collateral_balances.csv'))).toBe(false);
+      const capital = (p: string) => runCapital({ portfolioDir: p, marketFile: path.join(book, 'market.yaml'), convention: 'cre52', sacva: false, kva: false, paths: 100, seed: 42, grid: { kind: 'default' }, scenarios: [] });
+      const [before, after] = [await capital(book), await capital(path.join(out, 'amended'))];
+      const ead = (c: Awaited<ReturnType<typeof capital>>) => c.saccr.nettingSets.reduce((a, n) => a + n.ead, 0);
+      const dEad = ead(after) - ead(before);
+      expect(Math.abs(dEad - run.realised!.delta.ead)).toBeLessThanOrEqual(1e-9 * Math.abs(ead(before)));
+      // the CCR RWA (xva capital's rwa.totalRwa; the plan's delta.rwa adds 12.5 × BA-CVA)
+      const dRwaCcr = run.realised!.book.rwaCcr - run.realised!.baseBook.rwaCcr;
+      expect(Math.abs(after.rwa.totalRwa - before.rwa.totalRwa - dRwaCcr)).toBeLessThanOrEqual(1e-9 * before.rwa.totalRwa);
+      expect(Math.abs(dEad)).toBeGreaterThan(1e6);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
