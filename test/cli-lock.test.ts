@@ -52,4 +52,21 @@ describe('lockFolder', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     lock.release();
   });
+
+  it('an empty lock (a kill between create and write, in earlier versions) blocks only while it is under a minute old', () => {
+    const dir = path.join(tmp, 'empty');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, LOCK_FILE);
+    fs.writeFileSync(file, '');
+    // fresh: it may be another run's lock being written
+    expect(() => lockFolder(dir, 'xva explain')).toThrow(`${dir} is locked by another run`);
+    // two minutes old: nobody's
+    const then = new Date(Date.now() - 120_000);
+    fs.utimesSync(file, then, then);
+    const lock = lockFolder(dir, 'xva explain');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).pid).toBe(process.pid);
+    lock.release();
+    // taking a lock leaves no temporary file beside it
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
 });

@@ -16,6 +16,7 @@ import { parseAnswer } from '../src/explain/narrators/prompt.js';
 import { CHART_FILES, type Chart } from '../src/explain/report/charts.js';
 import { renderHtml } from '../src/explain/report/html.js';
 import { writeReportFiles } from '../src/explain/report/write.js';
+import { readResults } from '../src/explain/results/read.js';
 
 const chart = (file: string): Chart => ({ file, title: file, caption: file, svg: `<svg>${file}</svg>`, plotted: [] });
 
@@ -70,5 +71,27 @@ describe('figures at the scale of their rounded value', () => {
 
   it('basis points: one decimal below 10bp on the rounded value', () => {
     expect([9.96, 9.94, 12.4, 3.45].map((v) => formatFigure(v, 'bp'))).toEqual(['10bp', '9.9bp', '12bp', '3.5bp']);
+  });
+});
+
+describe('--results folders that are not a run (audit of the thirty-fourth session, shards F7)', () => {
+  it('refuses shard folders (parts of a book) and exposure tables without the manifest simulate writes last', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-explain-results-'));
+    try {
+      for (const k of [1, 2]) {
+        fs.mkdirSync(path.join(dir, 'shards', `shard-${k}-of-2`), { recursive: true });
+        fs.writeFileSync(path.join(dir, 'shards', `shard-${k}-of-2`, 'exposure_netting_set.arrow'), 'x');
+        fs.writeFileSync(path.join(dir, 'shards', `shard-${k}-of-2`, 'manifest.json'), '{}');
+      }
+      expect(() => readResults(path.join(dir, 'shards'))).toThrow(
+        `--results: ${path.join(dir, 'shards')} holds shard folders (shard-1-of-2, shard-2-of-2), each a part of the book: merge them first`,
+      );
+      // a simulate folder a kill left without its manifest (its tables may be of two runs)
+      fs.mkdirSync(path.join(dir, 'stopped'));
+      fs.writeFileSync(path.join(dir, 'stopped', 'exposure_netting_set.arrow'), 'x');
+      expect(() => readResults(path.join(dir, 'stopped'))).toThrow(/has exposure tables but no manifest\.json: a simulate run stopped part way/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

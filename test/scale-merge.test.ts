@@ -216,10 +216,35 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     copyTree(path.join(shards, 'shard-2-of-4'), path.join(renamed, 'shard-3-of-4'));
     const run2 = await xva(['merge', renamed, '--out', path.join(tmp, 'x3')]);
     expect(run2.status).toBe(2);
-    expect(run2.stderr).toBe(
-      `${header(renamed)}  shard-3-of-4: its manifest says shard 2/4 (folder renamed or copied?)\n` +
-        `  shard 3/4 is missing: no folder shard-3-of-4 in ${renamed} (run xva simulate --shard 3/4 with the same inputs and options)\n`,
-    );
+    // the folder shard-3-of-4 is there: its own line says what is wrong with it, no "missing" line beside it
+    expect(run2.stderr).toBe(`${header(renamed)}  shard-3-of-4: its manifest says shard 2/4 (folder renamed or copied?)\n`);
+  });
+
+  it('a shard written by another version of xva', async () => {
+    const dir = path.join(tmp, 'other-version');
+    copyTree(shards, dir);
+    const file = path.join(dir, 'shard-2-of-4', 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const version = m.version as string;
+    m.version = '9.9.9';
+    fs.writeFileSync(file, JSON.stringify(m));
+    const run = await xva(['merge', dir, '--out', path.join(tmp, 'x6')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${header(dir)}  shard-2-of-4 does not belong with shard-1-of-4: different xva version (${version} vs 9.9.9); re-run the shards with one version of xva\n`);
+  });
+
+  it('a truncated cube.arrow: named, exit 2 (not an internal error)', async () => {
+    const dir = path.join(tmp, 'truncated-cube');
+    copyTree(shards, dir);
+    const cube = path.join(dir, 'shard-2-of-4', 'cube.arrow');
+    fs.truncateSync(cube, fs.statSync(cube).size - 1000);
+    const out = path.join(tmp, 'x7');
+    const run = await xva(['merge', dir, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error: shard-2-of-4\/cube\.arrow is unreadable \(.*\): re-run the shard\n$/);
+    expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'manifest.json'))).toBe(false);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('a merge that fails half-way over an earlier merge leaves no merge.json (the folder is not taken for a finished merge)', async () => {
@@ -235,6 +260,17 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('shard-2-of-4/exposure_netting_set.arrow');
     expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(false);
+  });
+
+  it("a single run into a merge's folder removes merge.json (the record of a merge that no longer made the tables)", async () => {
+    const out = path.join(tmp, 'merge-then-run');
+    const first = await xva(['merge', shards, '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(true);
+    const run = await xva(['simulate', '--paths', '50', '--threads', '1', '--quiet', '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'merge.json'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'manifest.json'))).toBe(true);
   });
 
   it('a shard of another run (other seed)', async () => {

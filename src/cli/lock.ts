@@ -32,6 +32,16 @@ export interface FolderLock {
   release(): void;
 }
 
+const UNREADABLE_LOCK_STALE_SECONDS = 60;
+
+function ageSeconds(file: string): number {
+  try {
+    return (Date.now() - fs.statSync(file).mtimeMs) / 1000;
+  } catch {
+    return 0;
+  }
+}
+
 /** Takes the lock of `dir` (created if needed) or throws XvaLockedError. Release it in a `finally`. */
 export function lockFolder(dir: string, command: string): FolderLock {
   fs.mkdirSync(dir, { recursive: true });
@@ -39,7 +49,15 @@ export function lockFolder(dir: string, command: string): FolderLock {
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify(info) + '\n', { flag: 'wx' });
+      // the lock appears with its content or not at all: written to a file of this process, then linked into place
+      // (link fails with EEXIST when a lock is there), so a kill can never leave an empty lock that blocks for ever
+      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(info) + '\n');
+      try {
+        fs.linkSync(tmp, file);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
       let released = false;
       const release = () => {
         if (released) return;
@@ -65,6 +83,12 @@ export function lockFolder(dir: string, command: string): FolderLock {
       }
       if (held && held.host === os.hostname() && !alive(held.pid) && attempt === 0) {
         fs.rmSync(file, { force: true }); // stale: its process is gone
+        continue;
+      }
+      // a lock with no readable holder (left empty by a kill in an earlier version's write) older than a minute is
+      // nobody's: no run of this version leaves one, and one being written is a fraction of a second old
+      if (!held && attempt === 0 && ageSeconds(file) > UNREADABLE_LOCK_STALE_SECONDS) {
+        fs.rmSync(file, { force: true });
         continue;
       }
       const who = held ? `${held.command} (pid ${held.pid} on ${held.host}, started ${held.startedAt})` : 'another run';

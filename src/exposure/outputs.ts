@@ -85,6 +85,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
   // first, so that a run stopped part way leaves no manifest (readers of the folder refuse it: xva/readResults.ts)
   // rather than one that vouches for a mix of its tables and the new run's.
   fs.rmSync(path.join(outDir, 'manifest.json'), { force: true });
+  // a merge's record says the folder's tables are that merge's: no longer true once this run writes into it
+  fs.rmSync(path.join(outDir, 'merge.json'), { force: true });
   const { grid, exposureDates } = result;
   const nDates = exposureDates.length;
   const ext = outputExtension(format);
@@ -232,6 +234,11 @@ export class CubeWriter {
     const fd = this.fd;
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
+        // after a failed write (ENOSPC, EIO) nothing more is written; the run stops at its next write() (below)
+        if (this.failed) {
+          callback(this.failed);
+          return;
+        }
         try {
           let written = 0;
           while (written < chunk.length) written += fs.writeSync(fd, chunk, written, chunk.length - written);
@@ -246,6 +253,8 @@ export class CubeWriter {
       sink.on('finish', resolve);
       sink.on('error', reject);
     });
+    // awaited by close(); until then a failed write must not surface as an unhandled rejection (a crash with a stack)
+    this.done.catch(() => {});
     const metadata = new Map([
       ['xva.cube.layout', String(CUBE_LAYOUT)],
       ['xva.cube.precision', precision],
@@ -284,6 +293,8 @@ export class CubeWriter {
    * set's index entry has lastDateIndex −1) and the precision must be float32.
    */
   write(nettingSetId: string | null, values: Float32Array, detail?: CubeSetDetail): void {
+    // a write of the file failed (a full disk): stop here, named; the caller aborts (temporary file removed)
+    if (this.failed) throw new XvaUsageError(`cannot write ${this.filePath}: ${this.failed.message}`);
     const nDates = this.exposureDateSerials.length;
     const nPaths = this.nPaths;
     if (values.length !== nDates * nPaths) throw new Error(`CubeWriter: ${values.length} values, expected ${nDates} x ${nPaths}`);

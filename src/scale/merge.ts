@@ -105,12 +105,21 @@ export function loadShardSet(dir: string): ShardSet {
     if (shard !== reference && shard.section.runKey !== reference.section.runKey) {
       const what = firstDifference(reference.section.consistency, shard.section.consistency) ?? 'run key';
       problems.push(`${shard.name} does not belong with ${reference.name}: different ${what}`);
+    } else if (shard !== reference && shard.manifest.version !== reference.manifest.version) {
+      // another version of the engine may give other bits: its shards are another run's
+      problems.push(`${shard.name} does not belong with ${reference.name}: different xva version (${String(reference.manifest.version)} vs ${String(shard.manifest.version)}); re-run the shards with one version of xva`);
     }
   }
   const command = reference.section.consistency.command;
   for (let k = 1; k <= count; k++) {
-    if (!byIndex.has(k)) {
-      problems.push(`shard ${k}/${count} is missing: no folder ${shardFolderName({ index: k, count })} in ${dir} (run xva ${command} --shard ${k}/${count} with the same inputs and options)`);
+    const folder = shardFolderName({ index: k, count });
+    // a folder of that name that did not load has its own line above
+    if (!byIndex.has(k) && !named.includes(folder)) {
+      const unfinished = stale.filter((name) => name.startsWith(`.${folder}.`));
+      problems.push(
+        `shard ${k}/${count} is missing: no folder ${folder} in ${dir} (run xva ${command} --shard ${k}/${count} with the same inputs and options` +
+          `${unfinished.length > 0 ? `; ${unfinished.join(', ')} beside it is an unfinished or replaced copy, not the shard` : ''})`,
+      );
     }
   }
   if (problems.length === 0) {

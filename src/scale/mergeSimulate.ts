@@ -182,6 +182,10 @@ function cubeBatch(batch: RecordBatch, gridDates: Int32Array, lastDateIndex: num
  * k-way merge of the shards' streams, each in book order), rewritten by CubeWriter so that the file and its index
  * are a single run's.
  */
+function unreadableCube(shard: LoadedShard, error: unknown): XvaUsageError {
+  return new XvaUsageError(`${shard.name}/cube.arrow is unreadable (${error instanceof Error ? error.message : String(error)}): re-run the shard`);
+}
+
 async function mergeCubes(shards: readonly LoadedShard[], outDir: string, nPaths: number, grid: TimeGrid, exposureDates: Int32Array, precision: CubePrecision): Promise<{ file: string; index: CubeIndex }> {
   const file = path.join(outDir, 'cube.arrow');
   const writer = new CubeWriter(file, nPaths, Int32Array.from(exposureDates, (d) => grid.dates[d]!), precision);
@@ -192,9 +196,17 @@ async function mergeCubes(shards: readonly LoadedShard[], outDir: string, nPaths
         const handle = await fs.promises.open(path.join(shard.dir, 'cube.arrow'), 'r').catch(() => {
           throw new XvaUsageError(`${shard.name}/cube.arrow is missing: the shard ran without --cube? re-run it`);
         });
-        const reader = await RecordBatchReader.from(handle);
+        const reader = await RecordBatchReader.from(handle).catch(async (error: unknown) => {
+          await handle.close();
+          throw unreadableCube(shard, error);
+        });
         const index = (shard.manifest.cube as CubeIndex | undefined)?.nettingSets ?? [];
-        return { shard, handle, iterator: reader[Symbol.asyncIterator](), last: new Map(index.map((e) => [e.nettingSetId, e.lastDateIndex])) };
+        const iterator = reader[Symbol.asyncIterator]();
+        // a truncated or damaged file fails in Arrow's reader: named, as for the shard's tables (exit 2)
+        const next = () => iterator.next().catch((error: unknown) => {
+          throw unreadableCube(shard, error);
+        });
+        return { shard, handle, iterator: { next }, last: new Map(index.map((e) => [e.nettingSetId, e.lastDateIndex])) };
       }),
     );
     try {

@@ -304,12 +304,22 @@ function simulateRun(dir: string): { paths?: number; rng: 'philox' | 'sobol' } |
 export function readResults(dir: string, fallbackCurrency = 'base currency'): ExplainData {
   const root = path.resolve(dir);
   let index: Map<string, string[]>;
+  const shards: string[] = [];
   try {
-    index = indexTables(root);
+    index = indexTables(root, shards);
   } catch (error) {
     throw new XvaUsageError(`--results: cannot read the folder ${dir} (${(error as Error).message})`);
   }
+  if (shards.length > 0 && index.size === 0) {
+    throw new XvaUsageError(`--results: ${dir} holds shard folders (${shards.slice(0, 3).join(', ')}${shards.length > 3 ? ', …' : ''}), each a part of the book: merge them first (xva merge ${dir} --out MERGED) and explain MERGED`);
+  }
+  // the exposure tables are a run's only with the manifest simulate writes last (a run stopped part way has none)
+  const exposureFile = index.get('exposure_netting_set')?.[0];
+  if (exposureFile && !fs.existsSync(path.join(path.dirname(exposureFile), 'manifest.json'))) {
+    throw new XvaUsageError(`--results: ${path.relative(root, path.dirname(exposureFile)) || dir} has exposure tables but no manifest.json: a simulate run stopped part way leaves its folder so (its tables may be of two runs); run it again`);
+  }
   const notes: string[] = [];
+  if (shards.length > 0) notes.push(`shard folders not read (parts of a book, to merge): ${shards.join(', ')}`);
   const missing: string[] = [];
   const open = (name: string): ReadTable | undefined => {
     const files = index.get(name);

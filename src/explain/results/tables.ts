@@ -10,8 +10,14 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { XvaInputError } from '../../errors.js';
 
-/** Every table file under `dir` (itself and two levels of subfolders), by name without extension; first found wins. */
-export function indexTables(dir: string): Map<string, string[]> {
+/** A shard's folder (`xva simulate --shard K/N`): a part of a run, to be merged, never read as a run. */
+const SHARD_FOLDER = /^shard-\d+-of-\d+$/;
+
+/**
+ * Every table file under `dir` (itself and two levels of subfolders), by name without extension; first found wins.
+ * Shard folders are not read: their names go to `shards`.
+ */
+export function indexTables(dir: string, shards: string[] = []): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const visit = (folder: string, depth: number): void => {
     const entries = fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -23,7 +29,8 @@ export function indexTables(dir: string): Map<string, string[]> {
         const list = found.get(m[1]!) ?? [];
         list.push(full);
         found.set(m[1]!, list);
-      } else if (e.isDirectory() && depth < 2 && !e.name.startsWith('.') && e.name !== 'amended') visit(full, depth + 1);
+      } else if (e.isDirectory() && SHARD_FOLDER.test(e.name)) shards.push(path.relative(dir, full) || e.name);
+      else if (e.isDirectory() && depth < 2 && !e.name.startsWith('.') && e.name !== 'amended') visit(full, depth + 1);
     }
   };
   visit(dir, 0);
