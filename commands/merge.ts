@@ -27,7 +27,8 @@ export default class Merge extends XvaCommand {
   static override flags = {
     out: Flags.string({ description: 'Output folder for the merged files', helpValue: 'DIR', required: true }),
     portfolio: Flags.string({ description: 'xva capital shards only: the portfolio folder on this machine (default: where the shards read it)', helpValue: 'DIR' }),
-    market: Flags.string({ description: 'xva capital shards only: the market file on this machine (default: where the shards read it)', helpValue: 'FILE' }),
+    market: Flags.string({ description: 'xva capital shards only: the market file on this machine (default: market.yaml in --portfolio when given, else where the shards read it)', helpValue: 'FILE' }),
+    'sacva-sensitivities': Flags.string({ description: 'xva capital shards run with --sacva-sensitivities only: that file on this machine (default: under --portfolio where the shards had it under theirs, else where they read it)', helpValue: 'FILE' }),
   };
 
   async run(): Promise<void> {
@@ -36,6 +37,7 @@ export default class Merge extends XvaCommand {
     const result = await mergeShards(args.dir, flags.out, {
       ...(flags.portfolio !== undefined ? { portfolio: flags.portfolio } : {}),
       ...(flags.market !== undefined ? { market: flags.market } : {}),
+      ...(flags['sacva-sensitivities'] !== undefined ? { sacvaSensitivities: flags['sacva-sensitivities'] } : {}),
     });
     for (const name of result.stale) this.warnLine(`ignored ${name}: a shard run that did not finish (delete it when no shard is running)`);
     if (this.jsonMode) {

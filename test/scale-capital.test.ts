@@ -179,6 +179,31 @@ describe('xva capital in shards + merge = one run (library, hedge book)', () => 
   }, 120_000);
 });
 
+describe('capital shards run with --sacva-sensitivities, merged after the book moved (audit of the thirty-fourth session)', () => {
+  it('--portfolio alone finds the market and the sensitivity file where they sit in the moved folder; --sacva-sensitivities names a file elsewhere', async () => {
+    const book2 = path.join(tmp, 'sens-book');
+    copyTree(path.join(tmp, 'hedge-book'), book2);
+    fs.copyFileSync(path.join(tmp, 'hedge-single', 'sacva_sensitivities.arrow'), path.join(book2, 'sacva.arrow'));
+    const over = { sacvaSensitivitiesFile: path.join(book2, 'sacva.arrow'), kva: false } as const;
+    const one = path.join(tmp, 'sens-single');
+    fs.mkdirSync(one);
+    writeCapitalTables(one, await runCapital(options(book2, over)));
+    const shards = path.join(tmp, 'sens-shards');
+    for (const k of [1, 2]) await runCapitalShard({ ...options(book2, over), shard: shardOf(k, 2), outDir: shards });
+    const moved = path.join(tmp, 'sens-book-moved');
+    fs.renameSync(book2, moved);
+    const merged = path.join(tmp, 'sens-merged');
+    await mergeShards(shards, merged, { portfolio: moved });
+    expect(expectSameOutputs(one, merged)).toContain('capital_book.arrow');
+    // the file somewhere else: named with --sacva-sensitivities
+    const elsewhere = path.join(tmp, 'sens-elsewhere.arrow');
+    fs.renameSync(path.join(moved, 'sacva.arrow'), elsewhere);
+    await expect(mergeShards(shards, path.join(tmp, 'sens-merged-2'), { portfolio: moved })).rejects.toThrow(/the SA-CVA sensitivity file .*sacva\.arrow is not here/);
+    await mergeShards(shards, path.join(tmp, 'sens-merged-3'), { portfolio: moved, sacvaSensitivities: elsewhere });
+    expect(expectSameOutputs(one, path.join(tmp, 'sens-merged-3'))).toContain('capital_book.arrow');
+  }, 180_000);
+});
+
 describe('xva capital --rng sobol (library, hedge book)', () => {
   let book: string;
   let single: string;
@@ -281,6 +306,6 @@ describe('xva capital in 3 shards + xva merge = one run (CLI commands, demo slic
     for (const k of [1, 2]) expect((await xvaInProcess(['margin', '--portfolio', demo, '--quiet', '--shard', `${k}/2`, '--out', margin])).status).toBe(0);
     const wrong = await xva(['merge', margin, '--out', path.join(tmp, 'margin-merged'), '--portfolio', demo]);
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toBe('error: merge: --portfolio and --market are for xva capital shards; the shards of xva margin carry all the merge needs\n');
+    expect(wrong.stderr).toBe('error: merge: --portfolio, --market and --sacva-sensitivities are for xva capital shards; the shards of xva margin carry all the merge needs\n');
   }, 120_000);
 });

@@ -147,8 +147,8 @@ export async function mergeShards(dir: string, outDir: string, inputs: CapitalMe
   const set = loadShardSet(dir);
   const out = path.resolve(outDir);
   if (set.shards.some((s) => path.resolve(s.dir) === out)) throw new XvaUsageError(`merge: --out ${outDir} is a shard folder; choose another folder`);
-  if (set.command !== 'capital' && (inputs.portfolio !== undefined || inputs.market !== undefined)) {
-    throw new XvaUsageError(`merge: --portfolio and --market are for xva capital shards; the shards of xva ${set.command} carry all the merge needs`);
+  if (set.command !== 'capital' && (inputs.portfolio !== undefined || inputs.market !== undefined || inputs.sacvaSensitivities !== undefined)) {
+    throw new XvaUsageError(`merge: --portfolio, --market and --sacva-sensitivities are for xva capital shards; the shards of xva ${set.command} carry all the merge needs`);
   }
   // merge.json is written last: an earlier merge's goes first, so that its presence always means the last merge into
   // this folder completed (a merge stopped half-way leaves none)

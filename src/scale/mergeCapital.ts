@@ -30,8 +30,10 @@ import { ShardTable } from './tables.js';
 export interface CapitalMergeInputs {
   /** Where the portfolio folder is on this machine (default: the path the shards recorded). */
   portfolio?: string;
-  /** Where the market file is (default: the recorded path). */
+  /** Where the market file is (default: market.yaml in `portfolio` when that is given, as for every command; else the recorded path). */
   market?: string;
+  /** Where the SA-CVA sensitivity file is (default: under `portfolio` where the shards had it under theirs, else the recorded path). */
+  sacvaSensitivities?: string;
 }
 
 interface RecordedOptions {
@@ -63,9 +65,15 @@ async function resolveInputs(set: ShardSet, where: CapitalMergeInputs): Promise<
   const files = reference.manifest.inputs as Record<string, { path: string; sha256: string }>;
   const expected = reference.section.consistency.inputs;
   const portfolioDir = path.resolve(where.portfolio ?? recorded.portfolio);
-  const marketFile = path.resolve(where.market ?? files.market!.path);
+  // --portfolio alone: its market.yaml, as every command defaults --market (the SHA-256 check below keeps it honest)
+  const marketFile = path.resolve(where.market ?? (where.portfolio !== undefined ? path.join(portfolioDir, 'market.yaml') : files.market!.path));
   const relocate = (file: string) => (where.portfolio !== undefined ? path.join(portfolioDir, path.relative(recorded.portfolio, file)) : file);
-  const sacvaFile = files.sacvaSensitivities?.path;
+  const underPortfolio = (file: string) => !path.relative(recorded.portfolio, file).startsWith('..') && !path.isAbsolute(path.relative(recorded.portfolio, file));
+  const recordedSacva = files.sacvaSensitivities?.path;
+  const sacvaFile = where.sacvaSensitivities !== undefined ? path.resolve(where.sacvaSensitivities) : recordedSacva !== undefined && underPortfolio(recordedSacva) ? relocate(recordedSacva) : recordedSacva;
+  if (where.sacvaSensitivities !== undefined && recordedSacva === undefined) {
+    throw new XvaUsageError('merge: --sacva-sensitivities: these capital shards computed the SA-CVA sensitivities themselves (no file was read)');
+  }
   const problems: string[] = [];
   if (!fs.existsSync(portfolioDir) || !fs.statSync(portfolioDir).isDirectory()) problems.push(`the portfolio folder ${portfolioDir} is not here`);
   if (!fs.existsSync(marketFile)) problems.push(`the market file ${marketFile} is not here`);
@@ -90,7 +98,7 @@ async function resolveInputs(set: ShardSet, where: CapitalMergeInputs): Promise<
   if (problems.length > 0) {
     throw new XvaUsageError(
       `merge: xva capital forms the book's BA-CVA, SA-CVA and KVA from the run's inputs again, and they do not match the shards':\n  ${problems.join('\n  ')}\n` +
-        'give --portfolio DIR and --market FILE where the same inputs are on this machine',
+        'give --portfolio DIR, --market FILE and --sacva-sensitivities FILE where the same inputs are on this machine',
     );
   }
   const options: CapitalRunOptions = {
