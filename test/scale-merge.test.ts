@@ -326,6 +326,27 @@ describe('a shard killed mid-write leaves nothing; a re-run completes the set', 
   }, 300_000);
 });
 
+describe('a run stopped by SIGTERM or SIGINT removes its temporary files (a pod stopped, Ctrl-C)', () => {
+  it('a shard stopped while streaming its cube: exit 128 + signal, no hidden folder left, the earlier shard folder untouched', async () => {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+      const dir = path.join(tmp, `stopped-${signal}`);
+      copyTree(shards, dir);
+      const { child, done } = startXva([...RUN, '--shard', '2/4', '--out', dir]);
+      const inProgress = (): boolean =>
+        fs.readdirSync(dir).some((n) => n.startsWith('.shard-2-of-4.tmp-') && fs.readdirSync(path.join(dir, n)).some((f) => /^\.cube\.arrow\..*\.tmp$/.test(f)));
+      const deadline = Date.now() + 120_000;
+      while (!inProgress() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(inProgress()).toBe(true);
+      child.kill(signal);
+      const stopped = await done;
+      expect(stopped.status, signal).toBe(code);
+      expect(stopped.stderr).toContain(`xva: stopped by ${signal}; temporary files removed`);
+      expect(fs.readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+      expectSameOutputs(path.join(shards, 'shard-2-of-4'), path.join(dir, 'shard-2-of-4'));
+    }
+  }, 300_000);
+});
+
 describe('a run inside the test process is a fresh process run', () => {
   it("after the in-process runs above, the demo run writes the bytes of the single run's process (tables, cube, manifest)", async () => {
     // what lets the option cases above stand in for processes: the library keeps nothing from one run to the next

@@ -198,6 +198,13 @@ export interface SimulationInput {
   onCube?: (nettingSetId: string | null, values: Float32Array, nPaths: number, exposureDateSerials: Int32Array, detail: CubeSetDetail) => void;
 }
 
+/**
+ * Work units of an in-process run (threads = 1): a unit runs to its end without a turn of the event loop, so a run
+ * of one unit would handle a signal (Ctrl-C, a pod's SIGTERM) only after its last netting set. A set's figures do not
+ * depend on its unit (the same bits whatever the thread count), so the split changes no number.
+ */
+const IN_PROCESS_UNITS = 32;
+
 /** Work units per thread: enough to even out unequal units, few enough to keep the hand-over cheap. */
 const UNITS_PER_THREAD = 32;
 
@@ -498,7 +505,8 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
   // with its device sets' values (DevicePayload) and do the host's part (collateral, PFE, Euler, totals)
   const deviceValuation = options.pathSimulator?.deviceValuation;
   const threads = Math.max(1, Math.min(options.threads, counterparties.length));
-  const ranges = contiguousUnits(groupCosts, threads === 1 ? 1 : threads * UNITS_PER_THREAD);
+  // in-process (threads = 1) several units too, so that the loop below turns the event loop between them
+  const ranges = contiguousUnits(groupCosts, threads === 1 ? IN_PROCESS_UNITS : threads * UNITS_PER_THREAD);
   const tasks: UnitTask[] = ranges.map((r, unitId) => {
     let cost = 0;
     for (let i = r.start; i < r.end; i++) cost += groupCosts[i]!;
@@ -590,7 +598,14 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     poolKernels = kernelMemory !== undefined;
     useKernelMemory(kernelMemory);
     try {
+      // a turn of the event loop every ~50 ms: a signal (SIGTERM: a pod stopped; SIGINT) is handled during the run, not
+      // after it (bin/run.js removes the run's temporary files then), and a streamed cube's writes drain as they come
+      let turn = performance.now();
       for (const task of tasks) {
+        if (performance.now() - turn > 50) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turn = performance.now();
+        }
         if (!deviceValuation) {
           const result = runUnit(ctx, task, onSetDone);
           onResult(result);

@@ -27,6 +27,7 @@ import {
 import { toIsoDate } from '../conventions/dates.js';
 import { XvaUsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { releaseTemp, trackTemp } from '../io/tempFiles.js';
 import { outputExtension, writeTable, type OutputColumn, type OutputFormat } from '../io/write.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { closeOutCount, CUBE_LAYOUT, type CubeIndex, type CubePrecision, type CubeIndexEntry, type CubeSetDetail } from './cube.js';
@@ -231,6 +232,7 @@ export class CubeWriter {
     fs.mkdirSync(dir, { recursive: true });
     this.tempPath = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     this.fd = fs.openSync(this.tempPath, 'wx', 0o644);
+    trackTemp(this.tempPath);
     const fd = this.fd;
     const sink = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
@@ -363,6 +365,7 @@ export class CubeWriter {
       fs.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       fs.renameSync(this.tempPath, this.filePath);
+      releaseTemp(this.tempPath);
     } catch (error) {
       this.abort();
       throw new XvaUsageError(`cannot write ${this.filePath}: ${(error as Error).message}`);
@@ -377,6 +380,7 @@ export class CubeWriter {
       // already closed
     }
     fs.rmSync(this.tempPath, { force: true });
+    releaseTemp(this.tempPath);
   }
 }
 

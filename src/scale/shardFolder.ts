@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
+import { releaseTemp, trackTemp } from '../io/tempFiles.js';
 import { shardFolderName, type ShardSpec } from './shardSpec.js';
 
 function fsyncPath(target: string): void {
@@ -39,6 +40,7 @@ export class ShardFolder {
     try {
       fs.mkdirSync(outDir, { recursive: true });
       fs.mkdirSync(this.tempDir);
+      trackTemp(this.tempDir);
     } catch (error) {
       throw new XvaUsageError(`cannot create the shard folder in ${outDir}: ${(error as Error).message}`);
     }
@@ -57,6 +59,7 @@ export class ShardFolder {
         fs.renameSync(this.finalDir, old);
       }
       fs.renameSync(this.tempDir, this.finalDir);
+      releaseTemp(this.tempDir);
     } catch (error) {
       throw new XvaUsageError(`cannot move shard folder ${this.tempDir} to ${this.finalDir}: ${(error as Error).message}`);
     }
@@ -71,5 +74,6 @@ export class ShardFolder {
     if (!this.open) return;
     this.open = false;
     fs.rmSync(this.tempDir, { recursive: true, force: true });
+    releaseTemp(this.tempDir);
   }
 }
