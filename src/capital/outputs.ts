@@ -4,7 +4,7 @@
  * capital_scenarios, and the `--explain-trade` derivation. Amounts in the base currency.
  */
 import path from 'node:path';
-import { writeTable, type OutputColumn } from '../io/write.js';
+import { removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
 import type { CapitalRun } from './run.js';
 import type { SaccrPositionResult } from './saccr/types.js';
 
@@ -303,5 +303,9 @@ export function writeCapitalTables(outDir: string, run: CapitalRun): string[] {
       f64('kva', s.map((r) => r.kva ?? null)),
     ]);
   }
+  removeUnwrittenTables(outDir, CAPITAL_TABLES, files);
   return files;
 }
+
+/** Every table `writeCapitalTables` may write (KVA's profile and SA-CVA's sensitivities only when computed, scenarios when run). */
+const CAPITAL_TABLES = ['capital_netting_set', 'capital_counterparty', 'capital_book', 'capital_trade', 'kva_profile', 'sacva_sensitivities', 'capital_scenarios'] as const;

@@ -26,6 +26,8 @@ import type { ArrayBufferViewInput } from 'apache-arrow/util/buffer';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { toIsoDate } from '../conventions/dates.js';
 import { XvaInternalError } from '../errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 
 export type OutputColumnType = 'utf8' | 'float64' | 'float32' | 'int32' | 'bool' | 'date';
@@ -306,4 +308,19 @@ export function writeTable(filePath: string, table: OutputTable, format: OutputF
   const properties = (metadata.size > 0 ? builder.setKeyValueMetadata(metadata) : builder).build();
   const wasmTable = WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'));
   writeFileAtomic(filePath, writeParquet(wasmTable, properties));
+}
+
+/**
+ * Removes the tables of `names` (Arrow or Parquet) in `outDir` that this run did not write (`written`: the paths it
+ * wrote): a command's optional tables (stress, KVA, DIM) left by an earlier run into the same folder would otherwise
+ * sit beside this run's as if they were its own. Other files of the folder are left alone.
+ */
+export function removeUnwrittenTables(outDir: string, names: readonly string[], written: readonly string[]): void {
+  const kept = new Set(written.map((f) => path.basename(f)));
+  for (const name of names) {
+    for (const ext of ['.arrow', '.parquet']) {
+      const file = `${name}${ext}`;
+      if (!kept.has(file)) fs.rmSync(path.join(outDir, file), { force: true });
+    }
+  }
 }

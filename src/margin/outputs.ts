@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { renderTable } from '../cli/table.js';
-import { writeTable, type OutputTable } from '../io/write.js';
+import { removeUnwrittenTables, writeTable, type OutputTable } from '../io/write.js';
 import type { Market } from '../market/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { MarginRun, NettingSetMargin } from './run.js';
@@ -140,6 +140,8 @@ export function writeMarginTables(dir: string, run: MarginRun): string[] {
     writeTable(file, table, 'arrow');
     files.push(file);
   }
+  // margin_dim only with --dim: an earlier --dim run's must not stay beside a run without it
+  removeUnwrittenTables(dir, ['margin_simm', 'margin_netting_sets', 'margin_scenarios', 'margin_dim'], files);
   return files;
 }
 

@@ -4,7 +4,7 @@
  * CVA, FCA and ColVA are costs, DVA and FBA benefits.
  */
 import path from 'node:path';
-import { writeTable, type OutputColumn } from '../io/write.js';
+import { removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
 import { totalAdjustment, type XvaFigures, type XvaResult } from './compute.js';
 import type { IncrementalRow } from './incremental.js';
 import type { ScenarioOutcome } from './stress.js';
@@ -146,5 +146,9 @@ export function writeXvaTables(
       f64('fba_cs01', cs01.map((r) => r.fba)),
     ]);
   }
+  removeUnwrittenTables(outDir, XVA_TABLES, files);
   return files;
 }
+
+/** Every table `writeXvaTables` may write (the optional ones only with scenarios, wrong-way models or --cs01). */
+const XVA_TABLES = ['cva_netting_set', 'cva_counterparty', 'cva_trade', 'xva_book', 'xva_scenarios', 'xva_scenarios_netting_set', 'cva_wrong_way', 'xva_cs01'] as const;
