@@ -395,6 +395,18 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
     }
   });
 
+  it('an answer that is not JSON (a proxy page) ends in one line naming model and endpoint', async () => {
+    server = await startFakeBedrock(SECRET_KEY, () => ({ status: 200, json: null, text: '<html>\n<body>gateway</body>\n</html>' }));
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast, sdkMaxAttempts: 1 });
+    try {
+      const error = await narrator.narrate(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).not.toContain('\n');
+    } finally {
+      closeNarrator(narrator);
+    }
+  });
+
   it('explains an access denial without retrying', async () => {
     server = await startFakeBedrock(SECRET_KEY, () => bedrockError(403, 'AccessDeniedException', 'You do not have access to the model'));
     const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, retry: fast });

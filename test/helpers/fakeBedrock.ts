@@ -17,7 +17,8 @@ export interface ConverseBody {
   inferenceConfig?: Record<string, unknown>;
 }
 
-export type BedrockReply = { status: number; json: unknown; errorType?: string };
+/** A scripted reply: JSON, or `text` sent as it is (a proxy's HTML page, a truncated body). */
+export type BedrockReply = { status: number; json: unknown; errorType?: string; text?: string };
 
 export interface SignedRequest {
   path: string;
@@ -154,7 +155,7 @@ export async function startFakeBedrock(
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': `req-${requests.length}` };
       if (reply.errorType) headers['x-amzn-errortype'] = reply.errorType;
       res.writeHead(reply.status, headers);
-      res.end(JSON.stringify(reply.json));
+      res.end(reply.text ?? JSON.stringify(reply.json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

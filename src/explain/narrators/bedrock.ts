@@ -247,6 +247,7 @@ export class BedrockNarrator implements Narrator {
   }
 }
 
+/** The error's message on one line (the SDK's deserialisation errors span several). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
 }
