@@ -220,6 +220,18 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     expect(run2.stderr).toBe(`${header(renamed)}  shard-3-of-4: its manifest says shard 2/4 (folder renamed or copied?)\n`);
   });
 
+  it("a table that is not the file its shard's manifest lists (copied in from another run's shard): refused up front", async () => {
+    const dir = path.join(tmp, 'swapped-table');
+    copyTree(shards, dir);
+    // the same shard of the other-seed run: the same netting sets, rows and columns, other figures
+    fs.copyFileSync(path.join(other, 'shard-3-of-4', 'exposure_netting_set.arrow'), path.join(dir, 'shard-3-of-4', 'exposure_netting_set.arrow'));
+    const out = path.join(tmp, 'x8');
+    const run = await xva(['merge', dir, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^${header(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  shard-3-of-4/exposure_netting_set\\.arrow is not the file its manifest lists \\(sha256 [0-9a-f]{12}… vs [0-9a-f]{12}…\\): re-run the shard\n$`));
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('a shard written by another version of xva', async () => {
     const dir = path.join(tmp, 'other-version');
     copyTree(shards, dir);
@@ -256,6 +268,12 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     const broken = path.join(tmp, 'broken');
     copyTree(shards, broken);
     fs.writeFileSync(path.join(broken, 'shard-2-of-4', 'exposure_netting_set.arrow'), 'not arrow');
+    // as a shard of an earlier version wrote it, without its tables' SHA-256 (which would refuse the file up front,
+    // below), so that the merge gets as far as reading the table
+    const manifestFile = path.join(broken, 'shard-2-of-4', 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    delete m.shard.files;
+    fs.writeFileSync(manifestFile, JSON.stringify(m));
     const run = await xva(['merge', broken, '--out', out]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('shard-2-of-4/exposure_netting_set.arrow');

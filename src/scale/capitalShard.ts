@@ -21,7 +21,7 @@ import { writeTable } from '../io/write.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { simulateCapital, type CapitalMonteCarlo, type CapitalRunOptions } from '../capital/run.js';
 import { computeSaccr, loadSaccrInputs, type SaccrPosition } from '../capital/saccr/index.js';
-import { shardSection } from './manifest.js';
+import { shardSection, shardTableHashes } from './manifest.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
 import { shardFactors, type ShardFactorsRecord } from './shardFactors.js';
 import { ShardFolder } from './shardFolder.js';
@@ -194,7 +194,7 @@ export async function runCapitalShard(options: CapitalShardOptions): Promise<Cap
       counts: { nettingSets: plan.nettingSetIds.length, counterparties: plan.counterparties.length },
       timingsSeconds: timings,
       files: files.map((f) => path.basename(f)),
-      shard: section,
+      shard: { ...section, files: shardTableHashes(folder.tempDir) },
     };
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();

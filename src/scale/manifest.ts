@@ -5,6 +5,8 @@
  * out: shards on other machines mount the inputs elsewhere and use other core counts, with the same figures.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { toIsoDate } from '../conventions/dates.js';
 import type { TimeGrid } from '../simulation/types.js';
 import type { ShardPlan } from './plan.js';
@@ -48,6 +50,22 @@ export interface ShardSection {
    * (shardFactors.ts). Not in the run key: each shard's list differs, and every list is part of the same paths.
    */
   factors?: ShardFactorsRecord;
+  /**
+   * SHA-256 of every table the shard wrote, by file name (not `cube.arrow`, whose batches the merge checks by netting
+   * set as it streams them, and which would cost a read of gigabytes): the merge refuses a table that is not the file
+   * its manifest lists (copied in from another run, damaged). Absent in the manifests of earlier versions.
+   */
+  files?: Record<string, string>;
+}
+
+/** The `files` of a shard section: the SHA-256 of each table in the shard's folder (`cube.arrow` and the manifest excepted). */
+export function shardTableHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (name.startsWith('.') || name === 'manifest.json' || name === 'cube.arrow') continue;
+    out[name] = createHash('sha256').update(fs.readFileSync(path.join(dir, name))).digest('hex');
+  }
+  return out;
 }
 
 export function sha256Text(text: string): string {

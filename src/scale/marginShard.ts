@@ -30,7 +30,7 @@ import { findTableFile } from '../io/read.js';
 import { writeMarginTables } from '../margin/outputs.js';
 import { runMargin, type MarginRun, type MarginRunOptions } from '../margin/run.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
-import { shardSection, sha256Text } from './manifest.js';
+import { shardSection, shardTableHashes, sha256Text } from './manifest.js';
 import { bookPlan, shardPlan, type BookPlan, type ShardPlan } from './plan.js';
 import { ShardFolder } from './shardFolder.js';
 import { packageVersion } from './simulateShard.js';
@@ -150,7 +150,7 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
       timingsSeconds: { total: (performance.now() - started) / 1000 },
       files: files.map((f) => path.basename(f)),
       margin: { nettingSetIds, simmOrder, ...(dimBook ? { dimOrder } : {}) },
-      shard: section,
+      shard: { ...section, files: shardTableHashes(folder.tempDir) },
     };
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();

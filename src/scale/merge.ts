@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
+import { createHash } from 'node:crypto';
 import { firstDifference, type ShardSection } from './manifest.js';
 import { mergeSimulate } from './mergeSimulate.js';
 import { mergeCapital, type CapitalMergeInputs } from './mergeCapital.js';
@@ -135,6 +136,18 @@ export function loadShardSet(dir: string): ShardSet {
     }
     for (let position = 0; position < bookSets; position++) {
       if (!owner.has(position)) problems.push(`netting set #${position + 1} of the book's ${bookSets} is in no shard`);
+    }
+    // each table is the file the shard's manifest lists (a table copied in from another run's shard, or damaged, is not)
+    for (const shard of byIndex.values()) {
+      for (const [name, sha] of Object.entries(shard.section.files ?? {})) {
+        const file = path.join(shard.dir, name);
+        if (!fs.existsSync(file)) {
+          problems.push(`${shard.name}/${name} is missing: re-run the shard`);
+          continue;
+        }
+        const found = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+        if (found !== sha) problems.push(`${shard.name}/${name} is not the file its manifest lists (sha256 ${found.slice(0, 12)}… vs ${sha.slice(0, 12)}…): re-run the shard`);
+      }
     }
   }
   if (problems.length > 0) throw new XvaUsageError(`merge: the shard set in ${dir} cannot be merged:\n  ${problems.join('\n  ')}`);

@@ -21,7 +21,7 @@ import type { SimulationResult } from '../exposure/results.js';
 import { loadSimulationInputs, simulateOptionsRecord, type SimulateRunOptions } from '../exposure/simulate.js';
 import type { CubeIndex, CubeSetDetail } from '../exposure/cube.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
-import { shardSection } from './manifest.js';
+import { shardSection, shardTableHashes } from './manifest.js';
 import { bookModelRecord, checkShardModel, shardFactors } from './shardFactors.js';
 import { ShardFolder } from './shardFolder.js';
 import type { ShardSpec } from './shardSpec.js';
@@ -140,7 +140,8 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
     }
     // after the fields buildManifest writes, as in a single run (the merge keeps this shard's key order)
     if (dim) manifest.dynamicInitialMargin = dim.section;
-    manifest.shard = options.backend?.deviceValuation ? { ...section, deviceRouting: options.backend.deviceValuation.routing } : section;
+    const hashed = { ...section, files: shardTableHashes(folder.tempDir) };
+    manifest.shard = options.backend?.deviceValuation ? { ...hashed, deviceRouting: options.backend.deviceValuation.routing } : hashed;
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();
     return {

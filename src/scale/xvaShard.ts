@@ -33,7 +33,7 @@ import type { ScenarioShocks } from '../scenarios/types.js';
 import { creditInputs } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { XvaRunOptions } from '../xva/run.js';
-import { shardSection } from './manifest.js';
+import { shardSection, shardTableHashes } from './manifest.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
 import { bookModelRecord, checkShardModel, shardFactors, type ShardFactorsRecord } from './shardFactors.js';
 import { ShardFolder } from './shardFolder.js';
@@ -170,7 +170,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       files: files.map((f) => path.basename(f)),
       // the merge orders cva_wrong_way's counterparties by their row in the counterparties table, as a single run
       ...(wrongWayPositions.length > 0 ? { wrongWay: wrongWayPositions } : {}),
-      shard: section,
+      shard: { ...section, files: shardTableHashes(folder.tempDir) },
     };
     writeManifest(folder.tempDir, manifest);
     const finalDir = folder.commit();
