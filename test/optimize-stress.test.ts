@@ -127,6 +127,12 @@ describe('xva optimize: the amended book carries the balances its capital was me
       const dRwaCcr = run.realised!.book.rwaCcr - run.realised!.baseBook.rwaCcr;
       expect(Math.abs(after.rwa.totalRwa - before.rwa.totalRwa - dRwaCcr)).toBeLessThanOrEqual(1e-9 * before.rwa.totalRwa);
       expect(Math.abs(dEad)).toBeGreaterThan(1e6);
+      // a second write that fails part way (a folder where plan.arrow goes) leaves no summary.md: the folder says it is
+      // not one run's
+      fs.rmSync(path.join(out, 'plan.arrow'));
+      fs.mkdirSync(path.join(out, 'plan.arrow', 'x'), { recursive: true });
+      expect(() => writeOptimizeOutputs(out, run, { asOf: '2026-11-25', paths: 100, seed: 7, portfolioDir: book, marketFile: path.join(book, 'market.yaml') })).toThrow(/cannot write .*plan\.arrow/);
+      expect(fs.existsSync(path.join(out, 'summary.md'))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

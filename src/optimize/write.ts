@@ -1,4 +1,9 @@
-/** Writes every output of an `xva optimize` run into its folder (outputs.ts has the tables; each write is atomic). */
+/**
+ * Writes every output of an `xva optimize` run into its folder (outputs.ts has the tables; each write is atomic).
+ * summary.md goes first and comes back last: a folder without it holds a run stopped part way (its tables may be of two
+ * runs), as a simulate folder without its manifest.
+ */
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeTable } from '../io/write.js';
 import { ALLOCATION_COLUMNS, allocationTable, type CollateralAllocation } from './levers/collateral/index.js';
@@ -8,6 +13,7 @@ import { planFigures, summaryMarkdown } from './summary.js';
 
 export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: { asOf: string; paths: number; seed: number; rng?: 'philox' | 'sobol'; portfolioDir: string; marketFile: string }): string[] {
   const files: string[] = [];
+  fs.rmSync(path.join(outDir, 'summary.md'), { force: true });
   files.push(writeArrow(outDir, 'recommendations', recommendationsTable(run.recommendations)));
   files.push(writeArrow(outDir, 'recommendation_scenarios', scenarioTable(run.scenarioRows)));
   files.push(writeArrow(outDir, 'pareto', paretoTable(run.pareto)));
