@@ -90,6 +90,10 @@ describe('--results folders that are not a run (audit of the thirty-fourth sessi
       fs.mkdirSync(path.join(dir, 'stopped'));
       fs.writeFileSync(path.join(dir, 'stopped', 'exposure_netting_set.arrow'), 'x');
       expect(() => readResults(path.join(dir, 'stopped'))).toThrow(/has exposure tables but no manifest\.json: a simulate run stopped part way/);
+      // an optimize folder without the summary.md it writes last
+      fs.mkdirSync(path.join(dir, 'plan'));
+      fs.writeFileSync(path.join(dir, 'plan', 'recommendations.arrow'), 'x');
+      expect(() => readResults(path.join(dir, 'plan'))).toThrow(/has the optimiser's tables but no summary\.md: an xva optimize run stopped while writing/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -318,6 +318,11 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   if (exposureFile && !fs.existsSync(path.join(path.dirname(exposureFile), 'manifest.json'))) {
     throw new XvaUsageError(`--results: ${path.relative(root, path.dirname(exposureFile)) || dir} has exposure tables but no manifest.json: a simulate run stopped part way leaves its folder so (its tables may be of two runs); run it again`);
   }
+  // an optimize folder is one run's only with its summary.md, written last (a run stopped while writing has none)
+  const recommendationsFile = index.get('recommendations')?.[0];
+  if (recommendationsFile && !fs.existsSync(path.join(path.dirname(recommendationsFile), 'summary.md'))) {
+    throw new XvaUsageError(`--results: ${path.relative(root, path.dirname(recommendationsFile)) || dir} has the optimiser's tables but no summary.md: an xva optimize run stopped while writing leaves its folder so (its tables may be of two runs); run it again`);
+  }
   const notes: string[] = [];
   if (shards.length > 0) notes.push(`shard folders not read (parts of a book, to merge): ${shards.join(', ')}`);
   const missing: string[] = [];
