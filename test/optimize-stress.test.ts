@@ -115,9 +115,13 @@ describe('xva optimize: the amended book carries the balances its capital was me
       // the plan moves the VM of a set with a balance on file (a lower threshold is called for)
       expect(run.amendedCollateralBalances).toBeDefined();
       const out = path.join(dir, 'out');
+      // an earlier run's collateral allocation (the collateral lever): this run has none, so it must not stay
+      fs.mkdirSync(out, { recursive: true });
+      fs.writeFileSync(path.join(out, 'collateral_allocation.arrow'), 'an earlier run');
       writeOptimizeOutputs(out, run, { asOf: '2026-11-25', paths: 100, seed: 42, portfolioDir: book, marketFile: path.join(book, 'market.yaml') });
       expect(fs.existsSync(path.join(out, 'amended', 'collateral_balances.parquet'))).toBe(true);
       expect(fs.existsSync(path.join(out, 'amended', 'collateral_balances.csv'))).toBe(false);
+      expect(fs.existsSync(path.join(out, 'collateral_allocation.arrow'))).toBe(false);
       const capital = (p: string) => runCapital({ portfolioDir: p, marketFile: path.join(book, 'market.yaml'), convention: 'cre52', sacva: false, kva: false, paths: 100, seed: 42, grid: { kind: 'default' }, scenarios: [] });
       const [before, after] = [await capital(book), await capital(path.join(out, 'amended'))];
       const ead = (c: Awaited<ReturnType<typeof capital>>) => c.saccr.nettingSets.reduce((a, n) => a + n.ead, 0);

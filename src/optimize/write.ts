@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeTable } from '../io/write.js';
+import { removeUnwrittenTables, writeTable } from '../io/write.js';
 import { ALLOCATION_COLUMNS, allocationTable, type CollateralAllocation } from './levers/collateral/index.js';
 import { paretoTable, recommendationsTable, scenarioTable, writeAmendedPortfolio, writeArrow, writeSummary } from './outputs.js';
 import type { OptimizeRun } from './run.js';
@@ -38,6 +38,9 @@ export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: {
   if (run.collateral) {
     const rows = allocationTable(run.collateral);
     files.push(writeArrow(outDir, 'collateral_allocation', { columns: ALLOCATION_COLUMNS.map(([name, type]) => ({ name, type, values: rows.map((r) => r[name]) })) }));
+  } else {
+    // only with the collateral lever: an earlier run's must not stay beside this run's plan
+    removeUnwrittenTables(outDir, ['collateral_allocation'], files);
   }
   files.push(...writeAmendedPortfolio(path.join(outDir, 'amended'), run.amendedPortfolio, header.portfolioDir, header.marketFile, run.amendedCollateralBalances));
   files.push(writeSummary(outDir, summaryMarkdown(run, header)));
