@@ -253,7 +253,7 @@ const DIRECTION_BEFORE = [
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
   new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
-/** "improves by 2.3bp", "moves the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
+/** "improves by 2.3bp", "worsens the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
 const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
 /** "USD 1m higher", "a 5% increase", "3bp lower". */
 const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|${UP_NOUNS})|(?<down>lower|${DOWN_NOUNS}))\\b`, 'iu');
