@@ -142,3 +142,30 @@ describe('xva optimize: the amended book carries the balances its capital was me
     }
   }, 180_000);
 });
+
+describe('xva optimize: a candidate beyond the grid is left out, the run goes on', () => {
+  it("a CVA hedge at the standard CDS tenor past the book's only swap (4.5 years): noted, not measured; the run ends", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-optimize-beyond-'));
+    try {
+      fs.copyFileSync(path.join(DEMO, 'market.yaml'), path.join(dir, 'market.yaml'));
+      fs.writeFileSync(path.join(dir, 'counterparties.csv'), 'counterparty_id,name,sector,rating,region,cds_curve,recovery,qccp,risk_weight\nCP0001,Republic of Oakgateia,sovereign,AA,asia_pacific,CP0001,,false,\n');
+      fs.writeFileSync(
+        path.join(dir, 'netting_sets.csv'),
+        'netting_set_id,counterparty_id,csa,threshold_cpty,threshold_bank,mta_cpty,mta_bank,independent_amount_cpty,independent_amount_bank,rounding,margin_period_of_risk_days,margin_frequency_days,im_model,collateral_currency,cleared,ccp,calculate_vm\n' +
+          'NS-B,CP0001,false,,,,,,,,,,none,USD,false,,\n',
+      );
+      fs.writeFileSync(
+        path.join(dir, 'trades.csv'),
+        'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,fixed_day_count,float_index,float_frequency,float_day_count,float_spread_bp,business_day_convention\n' +
+          'S1,CP0001,NS-B,IRS,pay,USD,100000000,2026-06-30,2030-12-30,0.03,6M,30/360,USD-SOFR,3M,ACT/360,0,MF\n',
+      );
+      const run = await runOptimize(options(['cva_hedge'], { portfolioDir: dir, marketFile: path.join(dir, 'market.yaml'), scenarios: [] }));
+      const note = run.notes.find((n) => n.startsWith('cva_hedge:HDG-CP0001: not measured: added trade HDG-CP0001 matures on '));
+      expect(note, run.notes.join('\n')).toMatch(/matures on 2031-\d\d-\d\d, after the book's last grid date 203\d-\d\d-\d\d/);
+      expect(run.candidates.some((c) => c.actionId === 'cva_hedge:HDG-CP0001')).toBe(false);
+      expect(run.plan.actions).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
