@@ -313,17 +313,22 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
   });
 });
 
+/** Waits (up to 2 minutes) until the shard's temporary folder in `dir` holds a cube being streamed; whether it did. */
+async function cubeStreaming(dir: string, folder: string): Promise<boolean> {
+  const inProgress = (): boolean =>
+    fs.readdirSync(dir).some((n) => n.startsWith(`.${folder}.tmp-`) && fs.readdirSync(path.join(dir, n)).some((f) => /^\.cube\.arrow\..*\.tmp$/.test(f)));
+  const deadline = Date.now() + 120_000;
+  while (!inProgress() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return inProgress();
+}
+
 describe('a shard killed mid-write leaves nothing; a re-run completes the set', () => {
   it('no shard-2-of-4 after SIGKILL during the cube write; the re-run gives the same bytes and the merge the single run', async () => {
     const dir = path.join(tmp, 'killed');
     copyTree(shards, dir, (name) => name === 'shard-2-of-4');
     const { child, done } = startXva([...RUN, '--shard', '2/4', '--out', dir]);
     // wait until the shard's temporary folder holds a cube being streamed, then kill it
-    const inProgress = (): boolean =>
-      fs.readdirSync(dir).some((n) => n.startsWith('.shard-2-of-4.tmp-') && fs.readdirSync(path.join(dir, n)).some((f) => /^\.cube\.arrow\..*\.tmp$/.test(f)));
-    const deadline = Date.now() + 120_000;
-    while (!inProgress() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(inProgress()).toBe(true);
+    expect(await cubeStreaming(dir, 'shard-2-of-4')).toBe(true);
     child.kill('SIGKILL');
     const killed = await done;
     expect(killed.status).toBeNull();
@@ -350,11 +355,7 @@ describe('a run stopped by SIGTERM or SIGINT removes its temporary files (a pod 
       const dir = path.join(tmp, `stopped-${signal}`);
       copyTree(shards, dir);
       const { child, done } = startXva([...RUN, '--shard', '2/4', '--out', dir]);
-      const inProgress = (): boolean =>
-        fs.readdirSync(dir).some((n) => n.startsWith('.shard-2-of-4.tmp-') && fs.readdirSync(path.join(dir, n)).some((f) => /^\.cube\.arrow\..*\.tmp$/.test(f)));
-      const deadline = Date.now() + 120_000;
-      while (!inProgress() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(inProgress()).toBe(true);
+      expect(await cubeStreaming(dir, 'shard-2-of-4')).toBe(true);
       child.kill(signal);
       const stopped = await done;
       expect(stopped.status, signal).toBe(code);

@@ -168,8 +168,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   issues.throwIfAny();
   // the whole book's λ for options on rates <= 0 (CRE52.40 FAQ2), so that every part of the book uses the same
   const saccrInputs = { ...loaded, rateShift: automaticRateShifts(portfolio, market, loaded.rateShift) };
-  const ctx = buildMeasureContext({
-    portfolio,
+  // what every measure context of the run shares (the base's, and a coverage scenario's over the touched sets)
+  const runInputs = {
     market,
     marketFile: options.marketFile,
     paths: options.paths,
@@ -178,6 +178,10 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     threads: options.threads,
     xva: options.xva,
     saccrInputs,
+  };
+  const ctx = buildMeasureContext({
+    portfolio,
+    ...runInputs,
     // no close-out dates beyond the book's own MPoRs: the base run is then `xva cva`'s on the same book, whichever
     // levers run; a candidate needing another MPoR (a novation into a new 5-day CCP set) re-measures the sets it
     // touches, base and amended, on the grid with its close-out dates (measureAmendment)
@@ -301,14 +305,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
           // level changes their collateral, hence CVA, DVA, FVA and MVA; SA-CCR, capital and KVA do not depend on it
           const sub = buildMeasureContext({
             portfolio: subPortfolio(portfolio, touchedSets),
-            market,
-            marketFile: options.marketFile,
-            paths: options.paths,
-            seed: options.seed,
-            ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
-            threads: options.threads,
-            xva: options.xva,
-            saccrInputs,
+            ...runInputs,
             grid: ctx.grid,
             layoutNeeds: ctx.layoutNeeds,
             pathSimulator: ctx.pathSimulator,
