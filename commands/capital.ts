@@ -10,8 +10,7 @@ import { runCapital } from '../src/capital/run.js';
 import { SA_CVA_MARGIN_TYPES, SA_CVA_RISK_TYPES, type SaCvaMarginType, type SaCvaRiskType } from '../src/capital/sacva/index.js';
 import { capitalShardSummary, checkCapitalShardOptions, runCapitalShard } from '../src/scale/capitalShard.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
-import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
-import type { Scenario } from '../src/scenarios/types.js';
+import { loadRunScenarios } from '../src/scenarios/load.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
 
 function whole(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -92,9 +91,7 @@ export default class Capital extends XvaCommand {
       perfectlyHedged.push({ riskType: riskType as SaCvaRiskType, marginType: marginType as SaCvaMarginType });
     }
     if (perfectlyHedged.length > 0 && flags['sacva-sensitivities'] === undefined) throw new XvaUsageError('--sacva-perfect-hedges needs --sacva-sensitivities');
-    const scenarios: Scenario[] = [];
-    for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
-    if (flags.scenarios !== undefined) scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
+    const scenarios = loadRunScenarios(flags.scenario, flags.scenarios, path.join(packageRoot(), 'scenarios'));
 
     const runOptions = {
         portfolioDir,

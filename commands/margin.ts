@@ -9,8 +9,7 @@ import { marginJson, marginText, writeMarginTables } from '../src/margin/outputs
 import { runMargin } from '../src/margin/run.js';
 import { checkMarginShardOptions, marginShardSummary, runMarginShard } from '../src/scale/marginShard.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
-import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
-import type { Scenario } from '../src/scenarios/types.js';
+import { loadRunScenarios } from '../src/scenarios/load.js';
 
 export default class Margin extends XvaCommand {
   static override summary = 'ISDA SIMM and schedule initial margin, today\'s VM and margin calls, collateral coverage scenarios';
@@ -59,11 +58,7 @@ export default class Margin extends XvaCommand {
       if (asOf === undefined) throw new XvaUsageError(`--as-of: ${flags['as-of']} is not a date YYYY-MM-DD`);
     }
     if (flags.crif !== undefined && !fs.existsSync(path.resolve(flags.crif))) throw new XvaUsageError(`--crif: no file ${flags.crif}`);
-    const scenarios: Scenario[] = [];
-    for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
-    if (flags.scenarios !== undefined) {
-      scenarios.push(...loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios)));
-    }
+    const scenarios = loadRunScenarios(flags.scenario, flags.scenarios, path.join(packageRoot(), 'scenarios'));
     if (flags.rng === 'sobol' && !flags.dim) throw new XvaUsageError('--rng sobol draws the --dim simulation: give --dim, or leave out --rng');
     const dim = flags.dim ? { paths: flags.paths, seed: flags.seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}) } : undefined;
     const portfolioDir = this.portfolioDir(flags.portfolio);

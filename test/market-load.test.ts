@@ -185,7 +185,7 @@ describe('market loader: every rule, with its message', () => {
     expectIssue(equity, 'equities.SPX.spot', '2e9', /a positive spot price at most 1000000000/);
     expectIssue(equity, 'equities.SPX.dividendYield', '11', /at most 10 \(1,000%\) in size/);
     const cds = issuesOf(`${BASE}credit:\n  names:\n    ACME: { pillars: [ { tenor: 1Y, spreadBp: 2e5 } ] }\n`);
-    expectIssue(cds, 'credit.names.ACME.pillars[0].spreadBp', '2e5', /a CDS par spread >= 0 in bp, at most 100,000bp/);
+    expectIssue(cds, 'credit.names.ACME.pillars[0].spreadBp', '2e5', /a CDS par spread > 0 in bp \(the ISDA bootstrap needs a positive spread\), at most 100,000bp/);
   });
 
   it('every FX pair and every curve currency reaches the base currency', () => {
@@ -260,7 +260,7 @@ describe('market loader: every rule, with its message', () => {
     const issues = issuesOf(text);
     expectIssue(issues, 'credit.defaultRecovery', '1.0', /a recovery rate in \[0, 1\)/);
     expectIssue(issues, 'credit.names.ACME.recovery', '1.2', /a recovery rate in \[0, 1\)/);
-    expectIssue(issues, 'credit.names.ACME.pillars[0].spreadBp', '-5', /a CDS par spread >= 0 in bp/);
+    expectIssue(issues, 'credit.names.ACME.pillars[0].spreadBp', '-5', /a CDS par spread > 0 in bp/);
     expectIssue(issues, 'credit.names.ACME.pillars[1].date', 'unknown key date', /one of the pillar keys tenor, spreadBp/);
     expectIssue(issues, 'credit.names.BETA.currency', 'GBP', /a currency with a discount curve/);
     expectIssue(issues, 'credit.proxies[0].sector', 'banks', /a sector, one of sovereign/);
@@ -603,7 +603,8 @@ describe('market loader: a worker thread’s copy (the YAML tree, CDS curves boo
   });
 
   it('a deferred curve the ISDA bootstrap rejects throws the same input error at its first use', () => {
-    const text = `${BASE}credit:\n  names:\n    ZERO: { pillars: [ { tenor: 1Y, spreadBp: 0 }, { tenor: 5Y, spreadBp: 100 } ] }\n`;
+    // 5Y at 10bp after 1Y at 500bp would need a negative hazard rate (a zero spread is refused when the file is read)
+    const text = `${BASE}credit:\n  names:\n    ZERO: { pillars: [ { tenor: 1Y, spreadBp: 500 }, { tenor: 5Y, spreadBp: 10 } ] }\n`;
     const deferred = parseMarket(text, 'market.yaml', { deferCredit: true });
     const curve = deferred.creditCurve('ZERO');
     expect(curve.recovery).toBe(0.4);
@@ -615,8 +616,8 @@ describe('market loader: a worker thread’s copy (the YAML tree, CDS curves boo
     }
     expect(thrown).toBeInstanceOf(XvaInputError);
     const issue = (thrown as XvaInputError).issues[0]!;
-    expect(issue.column).toBe('credit.names.ZERO.pillars[0].spreadBp');
+    expect(issue.column).toBe('credit.names.ZERO.pillars[1].spreadBp');
     expect(issue.row).toBe(11);
-    expect(issue.expected).toMatch(/positive spread/);
+    expect(issue.expected).toMatch(/spreads consistent with a non-negative hazard curve/);
   });
 });

@@ -9,7 +9,7 @@ import { fromYmd, parseIsoDate, type DateSerial } from '../conventions/dates.js'
 import { IssueCollector } from '../errors.js';
 import { readTable } from '../io/read.js';
 import { FieldReader, type TabularFile } from '../io/table.js';
-import { loadSimmParameterFile, tenorDays, type SimmParameterFile } from './simm/parameters.js';
+import { loadSimmParameterFile, type SimmParameterFile } from './simm/parameters.js';
 import {
   CRIF_RISK_TYPES,
   SCHEDULE_PRODUCT_CLASSES,
@@ -61,6 +61,15 @@ function resolveColumns(table: TabularFile): Partial<Record<keyof typeof ALIASES
 const CREDIT_TYPES = new Set(['Risk_CreditQ', 'Risk_CreditVol', 'Risk_CreditNonQ', 'Risk_CreditVolNonQ']);
 const BUCKETED_TYPES = new Set([...CREDIT_TYPES, 'Risk_Equity', 'Risk_EquityVol', 'Risk_Commodity', 'Risk_CommodityVol']);
 const VOL_TYPES = new Set(['Risk_IRVol', 'Risk_InflationVol', 'Risk_FXVol', 'Risk_EquityVol', 'Risk_CommodityVol', 'Risk_CreditVol', 'Risk_CreditVolNonQ']);
+const CREDIT_TENOR_TYPES = new Set(['Risk_CreditQ', 'Risk_CreditNonQ', 'Risk_CreditVol', 'Risk_CreditVolNonQ']);
+/** SIMM v2.6 §C.1: the interest-rate sub-curves (CRIF Label2 of Risk_IRCurve), in their CRIF spelling. */
+export const SIMM_IR_SUB_CURVES = ['OIS', 'Libor1m', 'Libor3m', 'Libor6m', 'Libor12m', 'Prime', 'Municipal'] as const;
+
+/** A tenor in months that is a whole number of years is that vertex (`12m` → `1y`, `60m` → `5y`). */
+function vertexLabel(label1: string): string {
+  const m = /^(\d+)m$/.exec(label1);
+  return m && Number(m[1]) >= 12 && Number(m[1]) % 12 === 0 ? `${Number(m[1]) / 12}y` : label1;
+}
 const UNITLESS_TYPES = new Set(['Param_ProductClassMultiplier', 'Param_AddOnNotionalFactor']);
 
 function allowedBuckets(riskType: string, p: SimmParameterFile): string[] {
@@ -142,7 +151,7 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
     let qualifier = text('qualifier', row);
     let bucket = text('bucket', row);
     let label1 = text('label1', row).toLowerCase();
-    const label2 = text('label2', row);
+    let label2 = text('label2', row);
     if (riskType.startsWith('Risk_') && qualifier === '') wrong(row, 'qualifier', 'Qualifier', '', 'a qualifier (currency, issuer or index)');
     if ((riskType === 'Risk_FX' || riskType.startsWith('Risk_IR') || riskType.startsWith('Risk_Inflation') || riskType === 'Risk_XCcyBasis') && qualifier !== '') {
       qualifier = qualifier.toUpperCase();
@@ -160,13 +169,20 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
       const allowed = allowedBuckets(riskType, params);
       if (!allowed.includes(bucket)) wrong(row, 'bucket', 'Bucket', bucket, `a SIMM bucket for ${riskType}: one of ${allowed.join(', ')}`);
     }
-    if (riskType === 'Risk_IRCurve' && !irTenors.has(label1))
-      wrong(row, 'label1', 'Label1', label1, `a SIMM tenor: one of ${[...irTenors].join(', ')}`);
-    if ((riskType === 'Risk_CreditQ' || riskType === 'Risk_CreditNonQ') && !creditTenors.has(label1))
-      wrong(row, 'label1', 'Label1', label1, `a credit tenor: one of ${[...creditTenors].join(', ')}`);
-    if (VOL_TYPES.has(riskType) && !(tenorDays(label1) > 0))
-      wrong(row, 'label1', 'Label1', label1, 'an option expiry such as 2w, 6m or 10y');
-    if (riskType === 'Risk_IRCurve' && label2 === '') wrong(row, 'label2', 'Label2', '', 'a sub-curve (e.g. OIS, Libor3m)');
+    // SIMM v2.6 §C.1/§C.3 and the vega risk factors: tenors and option expiries are the vertices (2w … 30y; credit
+    // 1y … 10y); another expiry (7y, 18m) is no risk factor and has no tenor correlation, so it is refused, not mapped
+    label1 = vertexLabel(label1);
+    if (CREDIT_TENOR_TYPES.has(riskType)) {
+      if (!creditTenors.has(label1)) wrong(row, 'label1', 'Label1', label1, `a credit ${VOL_TYPES.has(riskType) ? 'option expiry' : 'tenor'}: one of ${[...creditTenors].join(', ')}`);
+    } else if (riskType === 'Risk_IRCurve' || VOL_TYPES.has(riskType)) {
+      if (!irTenors.has(label1))
+        wrong(row, 'label1', 'Label1', label1, `a SIMM ${VOL_TYPES.has(riskType) ? 'option expiry' : 'tenor'}: one of ${[...irTenors].join(', ')} (sensitivities at other expiries are split onto these vertices before the CRIF)`);
+    }
+    if (riskType === 'Risk_IRCurve') {
+      const subCurve = SIMM_IR_SUB_CURVES.find((c) => c.toLowerCase() === label2.toLowerCase());
+      if (subCurve === undefined) wrong(row, 'label2', 'Label2', label2, `a SIMM sub-curve: one of ${SIMM_IR_SUB_CURVES.join(', ')}`);
+      else label2 = subCurve;
+    }
     if (riskType === 'Risk_Equity' || riskType === 'Risk_Commodity' || riskType === 'Risk_FX' || riskType === 'Risk_BaseCorr') label1 = '';
 
     const amount = readAmount(row, riskType, resultCurrency);

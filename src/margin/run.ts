@@ -13,7 +13,7 @@ import { validateInputs } from '../portfolio/validateInputs.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { CURRENCIES, type Currency } from '../products/types.js';
 import type { Scenario } from '../scenarios/types.js';
-import type { DateSerial } from '../conventions/dates.js';
+import { toIsoDate, type DateSerial } from '../conventions/dates.js';
 import { readCrif } from './crif.js';
 import { scheduleCrifFromPortfolio, simmCrifFromPortfolio, writeCrif } from './crifFromPortfolio.js';
 import { calculateScheduleIm, type ScheduleNettingSetResult } from './schedule.js';
@@ -132,6 +132,19 @@ function nettingSetMtm(portfolio: Portfolio, market: Market, only?: ReadonlySet<
   return usd;
 }
 
+/** USD per unit of each currency the market quotes (CRIF amounts into USD). */
+function usdRates(market: Market): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const ccy of CURRENCIES) {
+    try {
+      out[ccy] = market.fxSpot(ccy, 'USD');
+    } catch {
+      // a currency the market does not quote: a CRIF amount in it without AmountUSD stays an error naming the row
+    }
+  }
+  return out;
+}
+
 export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   const simmVersion = options.simmVersion ?? '2.6';
   const mporDays = options.mporDays ?? 10;
@@ -149,9 +162,15 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     market = validation.market;
   }
 
+  if (market && options.asOf !== undefined && options.asOf !== market.asOf)
+    throw new XvaUsageError(`--as-of ${toIsoDate(options.asOf)} is not the market date ${toIsoDate(market.asOf)} of the portfolio: give one of them (with --portfolio the market's date is the as-of date)`);
+
   let records: CrifRecord[];
   if (options.crifFile) {
-    records = await readCrif(path.resolve(options.crifFile));
+    // with the market loaded, an Amount in another currency than USD converts at today's spot (AmountUSD still wins)
+    const fxRates = market ? usdRates(market) : undefined;
+    records = await readCrif(path.resolve(options.crifFile), fxRates ? { fxRates } : {});
+    if (records.length === 0) notes.push(`${path.basename(options.crifFile)} has no rows: no initial margin`);
   } else {
     const only = options.nettingSetIds;
     const ids = (options.allNettingSets

@@ -127,9 +127,15 @@ function scheduleTrades(records: readonly CrifRecord[], options: ScheduleImOptio
       });
       continue;
     }
+    if (pv.endDate! <= options.asOf) {
+      // a trade that has matured has no residual maturity and no margin (BCBS-IOSCO Appendix A counts outstanding
+      // derivatives only): a CRIF of another date, or the wrong as-of date
+      issues.push({ file, row: pv.row, column: 'end_date', value: toIsoDate(pv.endDate!), expected: `an end date after the as-of date ${toIsoDate(options.asOf)} (trade ${pv.tradeId} has matured: leave it out, or check the as-of date)` });
+      continue;
+    }
     const productClass = pv.productClass as ScheduleProductClass;
     const maturityYears = yearFraction('ACT/ACT', options.asOf, pv.endDate!);
-    const label = scheduleLabel(productClass, Math.max(maturityYears, 0));
+    const label = scheduleLabel(productClass, maturityYears);
     const multiplier = SCHEDULE_MULTIPLIERS[label];
     const notionalAbs = Math.abs(notional.amount);
     trades.push({

@@ -141,6 +141,12 @@ export interface CdsCurveSpec {
   discount: YieldCurve;
   /** Tenor to standard maturity; default CDS2009 (quarterly roll). Use CDS2015 for quotes after 20 Dec 2015. */
   maturityRule?: CdsMaturityRule;
+  /**
+   * A quote that would need a negative hazard rate is an error, unless this is given: then that interval's hazard is
+   * floored at 0 (the quote is not repriced: its spread is below what a zero hazard gives) and this is called with the
+   * quote's tenor and standard maturity. For stressed spreads (a downward shock on an inverted curve), never for quotes.
+   */
+  onNegativeHazard?: (tenor: string, maturity: DateSerial) => void;
 }
 
 /**
@@ -208,6 +214,11 @@ export function bootstrapCdsCurve(spec: CdsCurveSpec): HazardCurve {
       return legs.protectionLegPv - coupon * legs.cleanRiskyAnnuity;
     };
     const label = `${tenorToString(q.tenor)} spread ${q.spreadBp}bp`;
+    if (cleanValue(0) > 0 && spec.onNegativeHazard) {
+      hazards[i] = 0;
+      spec.onNegativeHazard(tenorToString(q.tenor), q.maturity);
+      continue;
+    }
     if (cleanValue(0) > 0) {
       fail(
         `${label} is too low for the shorter tenors: it would need a negative hazard rate before ${toIsoDate(q.maturity)}`,

@@ -63,7 +63,7 @@ function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: strin
     valueKeys: ['spreadBp'],
     allowDates: false,
     readValue: (pillar, p) =>
-      r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x >= 0 && x <= MAX_MARKET_SPREAD_BP, `a CDS par spread >= 0 in bp, at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp`),
+      r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x > 0 && x <= MAX_MARKET_SPREAD_BP, `a CDS par spread > 0 in bp (the ISDA bootstrap needs a positive spread), at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp`),
   });
   if (!pillars || recovery === undefined || currency === undefined || ctx.asOf === undefined) return undefined;
   const discount = ctx.discountCurves.get(currency);

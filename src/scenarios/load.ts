@@ -3,14 +3,16 @@
  * `shocks`. Every problem is reported with the file, the YAML path, the value found and what was expected, all at
  * once (XvaInputError).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { IssueCollector, XvaInputError } from '../errors.js';
 import { SHOCK_KEYS, SHOCK_LIMITS, type Scenario, type ScenarioShocks, type ShockKey } from './types.js';
 
 const TOP_KEYS = ['name', 'description', 'shocks'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The scenario tables' row of the unshocked run (docs/xva.md): no scenario may take it. */
+const BASE_NAME = 'base';
 
 function show(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -19,11 +21,14 @@ function show(value: unknown): string {
 
 /** Parses one scenario's text; issues go to `issues` (file named `file`). Returns undefined when unusable. */
 export function parseScenario(text: string, file: string, issues: IssueCollector): Scenario | undefined {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      const line = e.linePos?.[0];
-      issues.add({ file, column: line ? `line ${line.line}` : undefined, value: e.message.split('\n')[0], expected: 'valid YAML' });
+      const line = e.linePos?.[0] ?? (e.pos?.[0] !== undefined ? lines.linePos(e.pos[0]) : undefined);
+      const at = e.pos?.[0] !== undefined ? (/^[^\s:]+/.exec(text.slice(e.pos[0]))?.[0] ?? '') : '';
+      const what = e.code === 'DUPLICATE_KEY' && at !== '' ? `the key ${at} appears twice` : e.message.split('\n')[0];
+      issues.add({ file, column: line ? `line ${line.line}` : undefined, value: what, expected: 'valid YAML' });
     }
     return undefined;
   }
@@ -45,8 +50,13 @@ export function parseScenario(text: string, file: string, issues: IssueCollector
     if (!(TOP_KEYS as readonly string[]).includes(key)) issues.add({ file, column: key, value: show(root[key]), expected: `one of the keys ${TOP_KEYS.join(', ')}` });
   }
   const name = root.name;
-  if (typeof name !== 'string' || !NAME.test(name)) {
+  if (typeof name === 'number' || typeof name === 'boolean') {
+    // `name: 2024` reads as a number, `name: yes` as a boolean: the text is fine, the YAML type is not
+    issues.add({ file, column: 'name', value: `${show(name)} (a YAML ${typeof name})`, expected: `a scenario name as text: quote it, name: "${show(name)}"` });
+  } else if (typeof name !== 'string' || !NAME.test(name)) {
     issues.add({ file, column: 'name', value: name === undefined || name === null ? undefined : show(name), expected: 'a scenario name of letters, digits, _, . or - (e.g. credit_up_100bp)' });
+  } else if (name.toLowerCase() === BASE_NAME) {
+    issues.add({ file, column: 'name', value: name, expected: `another name: "${BASE_NAME}" is the row of the unshocked figures in every scenario table` });
   }
   const description = root.description;
   if (typeof description !== 'string' || description.trim() === '') {
@@ -118,7 +128,18 @@ export function loadScenarioDir(dir: string): Scenario[] {
   const firstFile = new Map<string, string>();
   for (const entry of entries) {
     const file = path.join(dir, entry);
-    const scenario = parseScenario(readFileSync(file, 'utf8'), file, issues);
+    let text: string;
+    try {
+      if (!statSync(file).isFile()) {
+        issues.add({ file, value: 'a folder', expected: 'a scenario YAML file (every *.yaml / *.yml in the folder is read as one)' });
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      issues.add({ file, value: (error as Error).message, expected: 'a readable scenario YAML file (docs/scenarios.md)' });
+      continue;
+    }
+    const scenario = parseScenario(text, file, issues);
     if (!scenario) continue;
     const earlier = firstFile.get(scenario.name);
     if (earlier !== undefined) {
@@ -130,4 +151,30 @@ export function loadScenarioDir(dir: string): Scenario[] {
   }
   issues.throwIfAny();
   return scenarios;
+}
+
+/**
+ * The scenarios of one run, given by several `--scenario` files and a `--scenarios` folder: each name at most once
+ * (the tables and `xva merge` key their rows on it); a repeated name is an error naming both files.
+ */
+export function uniqueScenarios(scenarios: readonly Scenario[]): Scenario[] {
+  const issues = new IssueCollector();
+  const firstFile = new Map<string, string>();
+  for (const scenario of scenarios) {
+    const earlier = firstFile.get(scenario.name);
+    if (earlier !== undefined) issues.add({ file: scenario.file, column: 'name', value: scenario.name, expected: `a name not already used (also in ${earlier === scenario.file ? 'the same file, given twice' : earlier})` });
+    else firstFile.set(scenario.name, scenario.file);
+  }
+  issues.throwIfAny();
+  return [...scenarios];
+}
+
+/**
+ * The scenarios of a command's `--scenario FILE` (repeatable) and `--scenarios DIR` flags (`default`: the bundled
+ * folder `defaultDir`), files first, each name once.
+ */
+export function loadRunScenarios(files: readonly string[] | undefined, folder: string | undefined, defaultDir: string): Scenario[] {
+  const scenarios = (files ?? []).map((file) => loadScenario(path.resolve(file)));
+  if (folder !== undefined) scenarios.push(...loadScenarioDir(folder === 'default' ? defaultDir : path.resolve(folder)));
+  return uniqueScenarios(scenarios);
 }

@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
 import { XvaUsageError } from '../errors.js';
-import { loadScenario, loadScenarioDir } from '../scenarios/load.js';
-import type { Scenario } from '../scenarios/types.js';
+import { loadRunScenarios } from '../scenarios/load.js';
 import { parseGridSpec } from '../simulation/grid.js';
 import { DEFAULT_ANALYSIS } from './analysis.js';
 import type { XvaRunOptions } from './run.js';
@@ -108,12 +107,7 @@ export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marke
   if (rng !== undefined && flags.results !== undefined) {
     throw new XvaUsageError(`--rng with --results: the exposure read was drawn by the run that wrote it (its manifest's options.rng); give --rng to that \`xva simulate\``);
   }
-  const scenarios: Scenario[] = [];
-  for (const file of flags.scenario ?? []) scenarios.push(loadScenario(path.resolve(file)));
-  if (flags.scenarios !== undefined) {
-    const dir = flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios);
-    scenarios.push(...loadScenarioDir(dir));
-  }
+  const scenarios = loadRunScenarios(flags.scenario, flags.scenarios, path.join(packageRoot(), 'scenarios'));
   return {
     portfolioDir,
     marketFile,

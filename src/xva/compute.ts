@@ -171,7 +171,7 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
     for (let i = 0; i < s.tradeIds.length; i++) {
       const o = i * nDates;
       // Euler: the set's ColVA is a function of the collateral, not of one trade's value; it is allocated to the
-      // trades in proportion to their EPE − ENE contributions' share of the set's (a documented convention).
+      // trades in proportion to their |CVA| + |DVA| (allocateColva; a documented convention, docs/xva.md).
       trades.push({
         tradeId: s.tradeIds[i]!,
         nettingSetId: s.nettingSetId,

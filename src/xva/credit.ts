@@ -4,7 +4,7 @@
  * build shocked copies (the market objects are immutable): CDS par spreads shifted in parallel, floored at 0, and the
  * curve bootstrapped again with the ISDA CDS Standard Model (market/cdsIsda.ts), exactly as the market loader did.
  */
-import { fromYmd } from '../conventions/dates.js';
+import { fromYmd, toIsoDate } from '../conventions/dates.js';
 import type { Tenor } from '../conventions/dates.js';
 import { XvaInputError, type InputIssue } from '../errors.js';
 import { bootstrapCdsCurve } from '../market/cdsIsda.js';
@@ -98,8 +98,9 @@ function tenorOf(years: number): Tenor {
 /** Smallest spread after a shock: the bootstrap needs a positive spread; 1e-6bp is a hazard of about 1e-10. */
 const FLOOR_SPREAD_BP = 1e-6;
 
-function bootstrapFrom(curve: HazardCurve, market: Market, discount: YieldCurve, spreadsBp: number[]): HazardCurve {
+function bootstrapFrom(curve: HazardCurve, market: Market, discount: YieldCurve, spreadsBp: number[], onNegativeHazard?: (tenor: string, maturity: number) => void): HazardCurve {
   return bootstrapCdsCurve({
+    ...(onNegativeHazard ? { onNegativeHazard } : {}),
     name: curve.name,
     asOf: market.asOf,
     tenors: Array.from(curve.quoteTenorsYears, tenorOf),
@@ -130,7 +131,7 @@ function discountOf(curve: HazardCurve, market: Market): YieldCurve {
 }
 
 /** The curve with every quoted par spread shifted by `shiftBp` (floored at 0) and bootstrapped again. */
-export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number, cache?: Map<HazardCurve, YieldCurve>): HazardCurve {
+export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number, cache?: Map<HazardCurve, YieldCurve>, notes?: string[]): HazardCurve {
   if (shiftBp === 0) return curve;
   if (curve.quoteSpreadsBp.length === 0) throw new Error(`credit curve ${curve.name} has no quotes: a spread shock cannot be applied`);
   let discount = cache?.get(curve);
@@ -139,7 +140,15 @@ export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number
     cache?.set(curve, discount);
   }
   const spreads = Array.from(curve.quoteSpreadsBp, (s) => Math.max(FLOOR_SPREAD_BP, s + shiftBp));
-  return bootstrapFrom(curve, market, discount, spreads);
+  // a downward shock on an inverted curve (1Y 150 / 5Y 110bp, −100bp: 50 / 10bp) asks for a negative forward hazard:
+  // that interval's hazard is floored at 0 (no default probability there) rather than the stress failing
+  const floored: string[] = [];
+  const shocked = bootstrapFrom(curve, market, discount, spreads, (tenor, maturity) => floored.push(`${tenor} (to ${toIsoDate(maturity)})`));
+  if (floored.length > 0)
+    notes?.push(
+      `credit curve ${curve.name} shifted ${shiftBp > 0 ? '+' : ''}${shiftBp}bp: the shifted ${floored.length === 1 ? 'spread' : 'spreads'} of ${floored.join(', ')} ${floored.length === 1 ? 'is' : 'are'} below what a zero hazard rate gives after the shorter tenors, so the hazard rate is floored at 0 there (${floored.length === 1 ? 'that quote is' : 'those quotes are'} not repriced)`,
+    );
+  return shocked;
 }
 
 /**
@@ -164,7 +173,7 @@ export interface CreditShocks {
 }
 
 /** Shocked inputs: counterparty/proxy curves, own curve and funding spreads; recoveries unchanged. */
-export function shockCreditInputs(base: CreditInputs, market: Market, shocks: CreditShocks): CreditInputs {
+export function shockCreditInputs(base: CreditInputs, market: Market, shocks: CreditShocks, notes?: string[]): CreditInputs {
   const cache = new Map<HazardCurve, YieldCurve>();
   const rebuilt = new Map<HazardCurve, HazardCurve>();
   const counterparties = new Map<string, CounterpartyCredit>();
@@ -172,12 +181,12 @@ export function shockCreditInputs(base: CreditInputs, market: Market, shocks: Cr
   for (const [id, c] of base.counterparties) {
     let curve = rebuilt.get(c.curve);
     if (!curve) {
-      curve = shockedCurve(c.curve, market, credit, cache);
+      curve = shockedCurve(c.curve, market, credit, cache, notes);
       rebuilt.set(c.curve, curve);
     }
     counterparties.set(id, { ...c, curve });
   }
-  const own = base.own && shocks.ownCreditSpreadBp ? shockedCurve(base.own, market, shocks.ownCreditSpreadBp, cache) : base.own;
+  const own = base.own && shocks.ownCreditSpreadBp ? shockedCurve(base.own, market, shocks.ownCreditSpreadBp, cache, notes) : base.own;
   const f = shocks.fundingSpreadBp ?? 0;
   const funding = { ...base.funding, borrowSpreadBp: base.funding.borrowSpreadBp + f, lendSpreadBp: base.funding.lendSpreadBp + f };
   return { counterparties, own, funding, collateralSpreadBp: base.collateralSpreadBp };

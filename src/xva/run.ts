@@ -216,6 +216,12 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     options.scenarios,
   );
   for (const s of scenarios) if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
+  // the spread shocks move default probabilities, not the exposure: a CDS trade's value (its reference name's
+  // spread) stays the base run's (docs/xva.md, "Stress")
+  const cdsTrades = portfolio.trades.filter((t) => t.product === 'CDS').length;
+  const spreadScenarios = options.scenarios.filter((s) => (s.shocks.creditSpreadBp ?? 0) !== 0).map((s) => s.name);
+  if (cdsTrades > 0 && spreadScenarios.length > 0)
+    notes.push(`${spreadScenarios.join(', ')}: the credit spread shock moves the counterparties' default probabilities; the exposure of the book's ${cdsTrades} CDS trade(s) is the base run's (not re-valued at the shocked reference-name spreads)`);
 
   const cs01 = options.cs01 ? xvaCs01(sets, credit, market, options.xva).rows : [];
   let whatIf: WhatIfResult | undefined;

@@ -14,7 +14,10 @@ import { shockCreditInputs, type CreditInputs } from './credit.js';
 export interface ScenarioOutcome {
   scenario: string;
   description: string;
-  /** Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run. */
+  /**
+   * Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run, which of its shocks
+   * moved nothing, and where a shifted credit curve's hazard was floored at 0 (the `note` column).
+   */
   applied: string[];
   skipped?: string;
   /** True when the exposure was simulated again (collateral coverage through `rerun`). */
@@ -93,17 +96,25 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
       out.push({ scenario: s.name, description: s.description, applied, skipped: skipped ?? 'no shock', resimulated: false, book: figuresOf(ctx.base.book), counterparties: new Map(ctx.base.counterparties.map((c) => [c.counterpartyId, figuresOf(c)])), nettingSets: setFiguresOf(ctx.base.nettingSets) });
       continue;
     }
-    const credit = shockCreditInputs(ctx.credit, ctx.market, {
-      ...(creditSpreadBp !== undefined ? { creditSpreadBp } : {}),
-      ...(ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp } : {}),
-      ...(fundingSpreadBp !== undefined ? { fundingSpreadBp } : {}),
-    });
+    const said: string[] = skipped ? [skipped] : [];
+    if (ownCreditSpreadBp !== undefined && ownCreditSpreadBp !== 0 && !ctx.credit.own) said.push(`ownCreditSpreadBp ${ownCreditSpreadBp} moves nothing: the market has no own credit curve (credit.own), so there is no DVA to shock`);
+    if (other.length > 0) said.push(`${other.join(', ')} does not move CVA/DVA/FVA`);
+    const credit = shockCreditInputs(
+      ctx.credit,
+      ctx.market,
+      {
+        ...(creditSpreadBp !== undefined ? { creditSpreadBp } : {}),
+        ...(ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp } : {}),
+        ...(fundingSpreadBp !== undefined ? { fundingSpreadBp } : {}),
+      },
+      said,
+    );
     const result = computeXva(sets, credit, ctx.options, false);
     out.push({
       scenario: s.name,
       description: s.description,
       applied,
-      ...(skipped ? { skipped } : {}),
+      ...(said.length > 0 ? { skipped: said.join('; ') } : {}),
       resimulated,
       ...(reaggregated ? { reaggregated } : {}),
       book: figuresOf(result.book),
