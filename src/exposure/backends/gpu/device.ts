@@ -9,6 +9,7 @@
  * and CI use.
  */
 import os from 'node:os';
+import { XvaInternalError } from '../../../errors.js';
 
 /** What the run logs about the adapter (GPUAdapterInfo's fields). */
 export interface AdapterDescription {
@@ -27,6 +28,8 @@ export interface GpuContext {
   readonly adapter: AdapterDescription;
   /** Largest storage buffer binding the device accepts (bytes). */
   readonly maxStorageBufferBindingSize: number;
+  /** Most workgroups one dispatch may ask for in each dimension (65,535 on every adapter seen). */
+  readonly maxComputeWorkgroupsPerDimension: number;
   /** The WebGPU instance and adapter the device came from, held so that they live as long as the device. */
   readonly owners: { gpu: GPU; adapter: GPUAdapter };
   /** Releases the device. */
@@ -36,6 +39,25 @@ export interface GpuContext {
 export interface GpuOpenOptions {
   /** Accept a fallback/software adapter (tests, CI). */
   allowSoftware: boolean;
+}
+
+/**
+ * The errors each device reported outside an error scope (validation, out of memory, device lost). Dawn would print
+ * them on stdout and go on: a submission it refused leaves its output buffers as they were (zeros), which read back as
+ * figures. The listener keeps them instead, and assertDeviceHealthy stops the run at the next read-back.
+ */
+const deviceErrors = new WeakMap<GPUDevice, { errors: string[]; adapter: string }>();
+
+/**
+ * Throws when `device` reported an error since it opened: called after each wait on the queue or read-back, so that
+ * no figure computed from a refused submission is used (the run stops before writing its outputs).
+ */
+export function assertDeviceHealthy(device: GPUDevice): void {
+  const state = deviceErrors.get(device);
+  if (!state || state.errors.length === 0) return;
+  const first = state.errors[0]!.split('\n')[0]!.trim();
+  const more = state.errors.length > 1 ? ` (and ${state.errors.length - 1} more)` : '';
+  throw new XvaInternalError(`the GPU device (${state.adapter}) refused the work: ${first}${more}; the run stopped before writing its outputs (--backend cpu computes them)`);
 }
 
 /** Why no usable adapter was found (a sentence for the log or the error). */
@@ -128,6 +150,16 @@ export async function openGpu(options: GpuOpenOptions): Promise<GpuContext> {
       return undefined;
     }
     const device = await requestDevice(adapter);
+    const state = { errors: [] as string[], adapter: adapterLine(description) };
+    deviceErrors.set(device, state);
+    device.addEventListener('uncapturederror', (event) => {
+      event.preventDefault(); // kept for assertDeviceHealthy, not printed on stdout (where --json writes)
+      state.errors.push((event as GPUUncapturedErrorEvent).error.message);
+    });
+    let destroyed = false;
+    void device.lost.then((info) => {
+      if (!destroyed) state.errors.push(`device lost (${info.reason}): ${info.message}`);
+    });
     // The instance and adapter must outlive the device: Dawn's Node binding tears the device down with them when the
     // garbage collector takes them (a crash in the middle of a run), so the context holds both.
     const owners = { gpu, adapter };
@@ -136,7 +168,11 @@ export async function openGpu(options: GpuOpenOptions): Promise<GpuContext> {
       owners,
       adapter: description,
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-      destroy: () => device.destroy(),
+      maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+      destroy: () => {
+        destroyed = true;
+        device.destroy();
+      },
     };
   };
 

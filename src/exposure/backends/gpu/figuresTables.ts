@@ -20,7 +20,7 @@ import type { NettingSetKernel } from '../../types.js';
 import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet } from '../../valuation/index.js';
 import type { LegRecords } from '../../valuation/compile.js';
-import { NO_NODE_TABLES, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
+import { NO_NODE_TABLES, overBindingLimit, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
 import type { DeviceTablesAnswer } from '../../pool.js';
 import type { UnitCounterparty } from '../../unit.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
@@ -164,6 +164,9 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   }
   const packed = packKernelTables(singles, slotTrade, slotDates, paths, nDates, factors);
   if (!packed) return NO_NODE_TABLES;
+  // a set of many trades: one slot per (trade, exposure date) in one binding each (then its values come back)
+  const tooLarge = overBindingLimit("its trades' node tables", Math.max(4 * packed.nodeCount, packed.ints.byteLength, packed.reals.byteLength, 4 * (2 + EULER_INFO_WORDS * nTradeSlots)), factors);
+  if (tooLarge !== undefined) return tooLarge;
   const info = new Uint32Array(2 + EULER_INFO_WORDS * nTradeSlots);
   info[0] = nExp;
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);

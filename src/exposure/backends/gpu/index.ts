@@ -8,7 +8,7 @@
  *   set's valuation on paths (every product: rate products, swaptions, FX and equity options, equity forwards, CDS;
  *   exposure and close-out lag dates; valuation.ts) with the EPE/ENE reductions (used for the sets without
  *   collateral). On the host, in f64, from the device's paths (copied back once) and each set's values, on the
- *   engine's worker threads: a set with an equity option struck at or below 0 or a Bermudan swaption (the CPU kernels), collateral (margin
+ *   engine's worker threads: a set with a resetting (mark-to-market) cross-currency swap, an equity option struck at or below 0 or a Bermudan swaption (the CPU kernels), a set whose tables exceed the device's largest storage binding, collateral (margin
  *   calls, IM held), PFE, Euler allocations and counterparty totals. Refuses a software adapter unless
  *   `allowSoftware`.
  * - `auto`: `gpu` when a usable adapter opens (hardware, or software with `allowSoftware`), else `cpu`; the log says
@@ -38,9 +38,9 @@ export interface ExposureBackend {
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
 export const GPU_PLACEMENT =
-  'on the device (f32): Philox normals (or Sobol points through the Brownian bridge), the cross-asset state simulation, and for every netting set (IRS, OIS, XCCY, FXFWD, FXSWAP, SWAPTION, FXOPT, EQOPT, EQFWD, CDS) the valuation on paths (exposure and close-out lag dates); ' +
+  'on the device (f32): Philox normals (or Sobol points through the Brownian bridge), the cross-asset state simulation, and for every netting set (IRS, OIS, BASIS, XCCY, FXFWD, FXSWAP, SWAPTION, CAPFLOOR, FXOPT, EQOPT, EQFWD, CDS) the valuation on paths (exposure and close-out lag dates); ' +
   'on the figures route (the paths in one device block, no --cube and no coverage variants) also the margin calls, the EPE/ENE/collateral sums, the PFE quantile, each trade\'s Euler contribution and the counterparty pathwise totals, so that only figures come back; ' +
-  'on the host (f64, on the worker threads): the node tables the device kernels read, a set with an equity option struck at or below 0 or a Bermudan swaption, and off the figures route the collateral, PFE, Euler and totals from the values copied back';
+  'on the host (f64, on the worker threads): the node tables the device kernels read, a set with a resetting cross-currency swap, an equity option struck at or below 0 or a Bermudan swaption (or tables over the device\'s largest storage binding), and off the figures route the collateral, PFE, Euler and totals from the values copied back';
 
 /**
  * Worker threads a GPU run uses when --threads is not given: all cores, at most GPU_HOST_THREADS. The host's part of

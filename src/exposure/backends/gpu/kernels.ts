@@ -8,7 +8,7 @@ import { seedKey } from '../../../simulation/rng/philox.js';
 import { stepPlanOf } from '../../../simulation/crossAsset/simulate.js';
 import type { CrossAssetModel } from '../../../simulation/crossAsset/model.js';
 import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
-import type { GpuContext } from './device.js';
+import { assertDeviceHealthy, type GpuContext } from './device.js';
 import { NORMALS_WGSL } from './wgsl/philox.js';
 import { HEADER, RANGES_WGSL, simulateWgsl } from './wgsl/simulate.js';
 import { SOBOL_BRIDGE_WGSL, SOBOL_HEADER } from './wgsl/sobol.js';
@@ -98,9 +98,11 @@ async function dispatch(ctx: GpuContext, code: string, inputs: (Uint32Array | Fl
     outBuffers.forEach((buffer, i) => encoder.copyBufferToBuffer(buffer, 0, readBuffers[i]!, 0, Math.max(16, outputBytes[i]!)));
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
+    assertDeviceHealthy(device);
     const results: ArrayBuffer[] = [];
     for (let i = 0; i < readBuffers.length; i++) {
       await readBuffers[i]!.mapAsync(MAP_MODE_READ);
+      assertDeviceHealthy(device);
       results.push(readBuffers[i]!.getMappedRange().slice(0, outputBytes[i]!));
       readBuffers[i]!.unmap();
     }
@@ -384,6 +386,9 @@ export async function gpuSimulateResident(
   // the state buffer holds the bridge's W per step and driver too under Sobol draws
   const stateWordsPerPath = nState + (quasi ? quasi.nSteps * quasi.nAux : 0);
   let block = Math.floor(ctx.maxStorageBufferBindingSize / Math.max(bytesPerPath, 4 * stateWordsPerPath));
+  // one workgroup of WORKGROUP paths per x index: a block's dispatches (here and in valuation.ts) stay within the
+  // device's 65,535 workgroups a dimension (4,194,240 paths), past which Dawn refuses the whole submission
+  block = Math.min(block, ctx.maxComputeWorkgroupsPerDimension * WORKGROUP);
   block -= block % 2; // whole antithetic pairs
   if (block < 2) throw new XvaInternalError(`one path of ${nOut} factors × ${nDates} dates exceeds the device's storage binding`);
   const chunk = datesPerDispatch(ints);
@@ -444,8 +449,10 @@ export async function gpuSimulateResident(
           device.queue.submit([encoder.finish()]);
         }
         await device.queue.onSubmittedWorkDone();
+        assertDeviceHealthy(device);
         if (hostCopy) {
           await readBuffer.mapAsync(MAP_MODE_READ);
+          assertDeviceHealthy(device);
           copyBlock(new Float32Array(readBuffer.getMappedRange()), arrays, nDates, nPaths, start, count);
           readBuffer.unmap();
         }
@@ -486,6 +493,7 @@ export async function gpuSimulateResident(
           encoder.copyBufferToBuffer(block.buffer, 0, readBuffer, 0, bytes);
           device.queue.submit([encoder.finish()]);
           await readBuffer.mapAsync(MAP_MODE_READ);
+          assertDeviceHealthy(device);
           copyBlock(new Float32Array(readBuffer.getMappedRange()), arrays, nDates, nPaths, block.start, block.count);
           readBuffer.unmap();
         } finally {
@@ -553,6 +561,7 @@ async function dispatchOn(ctx: GpuContext, code: string, pathsBuffer: GPUBuffer,
     encoder.copyBufferToBuffer(outBuffer, 0, readBuffer, 0, Math.max(16, outBytes));
     device.queue.submit([encoder.finish()]);
     await readBuffer.mapAsync(MAP_MODE_READ);
+    assertDeviceHealthy(device);
     const result = readBuffer.getMappedRange().slice(0, outBytes);
     readBuffer.unmap();
     return [result];

@@ -8,7 +8,7 @@
  * Values are treated as max(x, 0) (−0.0 and negatives select as +0), and the answer is the value's exact f32 bit
  * pattern: the same number as sorting the row and taking element `rank`.
  */
-import type { GpuContext } from './device.js';
+import { assertDeviceHealthy, type GpuContext } from './device.js';
 import { COPY_DST, COPY_SRC, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, UNIFORM, upload } from './kernels.js';
 import { SELECT_PARAM_WORDS, SELECT_ROWS_PER_DIMENSION, selectWgsl } from './wgsl/select.js';
 
@@ -146,6 +146,7 @@ export async function gpuRowSelect(ctx: GpuContext, values: Float32Array, rows: 
     encoder.copyBufferToBuffer(output, 0, read, 0, Math.max(16, resultBytes));
     device.queue.submit([encoder.finish()]);
     await read.mapAsync(MAP_MODE_READ);
+    assertDeviceHealthy(device);
     const result = new Float32Array(read.getMappedRange().slice(0, resultBytes));
     read.unmap();
     return result;

@@ -49,6 +49,19 @@ export interface DeviceFactorIndex {
   readonly eqFactor0: number;
   readonly creditFactor0: number;
   readonly numeraireFactor: number;
+  /** The device's largest storage binding (bytes): tables that need a larger one stay off the device. */
+  readonly maxBindingBytes?: number;
+}
+
+/**
+ * Why tables whose largest binding is `bytes` cannot go to the device (a binding over the device's limit is refused
+ * with the whole submission), or undefined when they fit: `what` names them in the routing note.
+ */
+export function overBindingLimit(what: string, bytes: number, factors: DeviceFactorIndex): string | undefined {
+  const max = factors.maxBindingBytes;
+  if (max === undefined || bytes <= max) return undefined;
+  const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+  return `${what} (${mib(bytes)}) exceed the device's largest storage binding (${mib(max)})`;
 }
 
 /** One set's inputs to the device valuation (structured-clonable: a worker thread builds it, the device thread submits it). */
@@ -108,7 +121,7 @@ export function prepareDeviceSet(ctx: UnitContext, item: UnitNettingSet, legReco
  * Why no node tables exist at some date (compile.ts legEntries): a trade valued per path on the host only, an equity
  * option struck at or below 0 or a Bermudan swaption.
  */
-export const NO_NODE_TABLES = 'a trade valued per path on the host (an equity option with a strike <= 0, a Bermudan swaption)';
+export const NO_NODE_TABLES = 'a trade valued per path on the host (a resetting cross-currency swap, an equity option with a strike <= 0, a Bermudan swaption)';
 
 /**
  * A prepared set's device tables on the grids of ctx.paths' state ranges (stateGridFor: seeded from the device, or a
@@ -117,6 +130,8 @@ export const NO_NODE_TABLES = 'a trade valued per path on the host (an equity op
 export function packDeviceTables(ctx: UnitContext, item: UnitNettingSet, kernel: NettingSetKernel, gridIndex: Int32Array, factors: DeviceFactorIndex, tableDates: Int32Array = gridIndex): DeviceTables | string {
   const packed = packKernelTables([kernel], undefined, tableDates, ctx.paths, ctx.grid.dates.length, factors);
   if (!packed) return NO_NODE_TABLES;
+  const tooLarge = overBindingLimit('its node tables', Math.max(4 * packed.nodeCount, packed.ints.byteLength, packed.reals.byteLength), factors);
+  if (tooLarge !== undefined) return tooLarge;
   return {
     index: item.index,
     gridIndex,

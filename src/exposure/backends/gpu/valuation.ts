@@ -29,7 +29,7 @@ import type { SimulatedPaths, TimeGrid } from '../../../simulation/types.js';
 import type { DeviceSetValuation } from '../../engine.js';
 import { precomputedOf, type DevicePayload } from '../../devicePayload.js';
 import type { PrecomputedSet, UnitContext, UnitCounterparty } from '../../unit.js';
-import type { GpuContext } from './device.js';
+import { assertDeviceHealthy, type GpuContext } from './device.js';
 import { COPY_DST, COPY_SRC, gpuSimulateResident, layoutOf, MAP_MODE_READ, MAP_READ, pipelineOf, STORAGE, UNIFORM, upload, warmPipelines, WORKGROUP, type ResidentPaths } from './kernels.js';
 import { SELECT_PARAM_WORDS } from './wgsl/select.js';
 import { DeviceBufferPool } from './bufferPool.js';
@@ -200,7 +200,9 @@ export class GpuSetValuation implements DeviceSetValuation {
   /** Where the factors sit in the device's path blocks (for tables built on other threads), when paths are resident. */
   factorIndex(paths: SimulatedPaths): DeviceFactorIndex | undefined {
     const r = this.resident;
-    return r && r.paths === paths ? { fxFactor0: r.fxFactor0, eqFactor0: r.eqFactor0, creditFactor0: r.creditFactor0, numeraireFactor: r.numeraireFactor } : undefined;
+    return r && r.paths === paths
+      ? { fxFactor0: r.fxFactor0, eqFactor0: r.eqFactor0, creditFactor0: r.creditFactor0, numeraireFactor: r.numeraireFactor, maxBindingBytes: this.ctx.maxStorageBufferBindingSize }
+      : undefined;
   }
 
   noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void {
@@ -311,6 +313,7 @@ export class GpuSetValuation implements DeviceSetValuation {
         for (const { block, nWg, valueBytes, readBuffer, mapped } of blocks) {
           const t0 = performance.now();
           await mapped;
+          assertDeviceHealthy(this.ctx.device);
           const t1 = performance.now();
           const bytes = readBuffer.getMappedRange();
           const blockValues = new Float32Array(bytes, 0, nSlots * block.count);
@@ -389,6 +392,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       finish: async () => {
         try {
           await mapped;
+          assertDeviceHealthy(this.ctx.device);
           const bytes = readBuffer.getMappedRange(0, outputs.size);
           const sums = sumChunks(new Float32Array(bytes, outBinding!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
           const pfe = Float64Array.from(new Float32Array(bytes, pfeBinding!.offset, nExp));
@@ -486,6 +490,7 @@ export class GpuSetValuation implements DeviceSetValuation {
         try {
           const w0 = performance.now();
           await mapped;
+          assertDeviceHealthy(this.ctx.device);
           const w1 = performance.now();
           const bytes = readBuffer.getMappedRange(0, outputs.size);
           const sums = sumChunks(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
