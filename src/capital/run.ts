@@ -3,6 +3,7 @@
  * holds CDS protection bought on a counterparty's name or on a credit index with its BA-CVA columns), SA-CVA (MAR50.41 ff, from a sensitivity file or by bump and
  * revalue), KVA (kva.ts) and the capital-ratio scenarios. docs/capital.md, section "xva capital".
  */
+import type { DateSerial } from '../conventions/dates.js';
 import os from 'node:os';
 import { IssueCollector, XvaUsageError } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
@@ -319,6 +320,18 @@ export interface CapitalContext {
   options: CapitalRunOptions;
 }
 
+/**
+ * The date the KVA profile must reach beyond the trades' maturities: the latest maturity of the positions given
+ * directly (`saccr_trades`), which no trade of the book carries (a commodity position to 11 years beside a 1-year
+ * swap: its capital was dropped after the swap's maturity). Undefined without such positions.
+ */
+export function capitalHorizon(market: Market, inputs: Pick<SaccrInputs, 'externalPositions'>): DateSerial | undefined {
+  let years = 0;
+  for (const p of inputs.externalPositions ?? []) years = Math.max(years, p.maturityYears);
+  // past the maturity whatever the day count of the years (366 days a year): the profile is 0 from there on
+  return years > 0 ? market.asOf + Math.ceil(366 * years) : undefined;
+}
+
 /** Where a shard simulates: its netting sets on the whole book's grid and the factor blocks they need. */
 export interface CapitalSimulationScope {
   portfolio: Portfolio;
@@ -359,6 +372,8 @@ export function capitalSensitivityPlan(portfolio: Portfolio, market: Market, cre
  * projected EAD from its cube, and with the computed SA-CVA every bumped run's CVA per set. `scope` restricts it to a
  * shard's netting sets (scale/capitalShard.ts); the bump plan's engine bumps are the whole book's either way.
  */
+const horizonOf = (horizon: DateSerial | undefined): { horizon?: DateSerial } => (horizon === undefined ? {} : { horizon });
+
 export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimulationScope): Promise<CapitalMonteCarlo> {
   const { portfolio, market, saccr, positions, options } = ctx;
   // under rng sobol every run draws each driver's Sobol coordinates by its slot in the whole book's layout (as xva
@@ -369,6 +384,7 @@ export async function simulateCapital(ctx: CapitalContext, scope?: CapitalSimula
     seed: options.seed,
     ...(sobolLayout ? { rng: 'sobol' as const, sobolLayout } : {}),
     grid: scope ? scope.grid : options.grid,
+    ...(scope ? {} : horizonOf(capitalHorizon(market, ctx.saccrInputs))),
     antithetic: false,
     pfeQuantile: 0.95,
     skipUnsupported: false,
@@ -449,6 +465,23 @@ export function variationMarginNotes(sets: readonly SaccrNettingSetResult[], bal
 }
 
 /**
+ * Rows of the SA-CCR side tables that name no netting set or trade of the book: ignored by SA-CCR, so a typo
+ * (`NS_1` for `NS1`) would change the figures unseen. Said once per table (the whole book's ids, in a shard's merge too).
+ */
+export function unknownIdNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, 'collateralBalances' | 'tradeValues' | 'nettingSetValues'>): string[] {
+  const sets = new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
+  const trades = new Set(portfolio.trades.map((t) => t.tradeId));
+  const out: string[] = [];
+  const say = (table: string, key: string, kind: string, unknown: string[]): void => {
+    if (unknown.length > 0) out.push(`SA-CCR: ${unknown.length} ${table} row${unknown.length === 1 ? '' : 's'} by ${key} name${unknown.length === 1 ? 's' : ''} no ${kind} of the book, ignored: ${someOf(unknown, 5)}`);
+  };
+  say('collateral_balances', 'netting_set_id', 'netting set', [...(inputs.collateralBalances?.keys() ?? [])].filter((id) => !sets.has(id)));
+  say('trade_values', 'trade_id', 'trade', [...(inputs.tradeValues?.keys() ?? [])].filter((id) => !trades.has(id)));
+  say('trade_values', 'netting_set_id', 'netting set', [...(inputs.nettingSetValues?.keys() ?? [])].filter((id) => !sets.has(id)));
+  return out;
+}
+
+/**
  * `xva capital`. `monteCarlo`: the simulation's part already computed (the merge of a sharded run,
  * scale/mergeCapital.ts); without it the book is simulated here (when `options.kva`).
  */
@@ -462,6 +495,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const rwa = computeRwa(saccr, portfolio.counterparties, market);
   const ratio = market.capital.capitalRatio;
   notes.push(...variationMarginNotes(saccr.nettingSets, inputs.collateralBalances));
+  notes.push(...unknownIdNotes(portfolio, inputs));
 
   // BA-CVA today: M per netting set from the option, else CRE32.47 over its positions (0 without positions)
   for (const id of options.effectiveMaturityYears?.keys() ?? []) {

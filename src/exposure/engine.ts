@@ -10,6 +10,7 @@
  * 4. Merge in the book's order: netting sets and counterparties by index, book totals summed in that order, cube
  *    batches streamed in that order. So the outputs are bit-identical whatever the thread count or the split.
  */
+import type { DateSerial } from '../conventions/dates.js';
 import path from 'node:path';
 import { checkFiniteProfiles } from './finite.js';
 import { XvaInputError, XvaInternalError, XvaUsageError, type InputIssue } from '../errors.js';
@@ -48,6 +49,11 @@ export interface SimulationOptions {
   seed: number;
   /** A parsed `--grid`, or a ready grid (close-out dates are added either way). Default: the default grid. */
   grid?: GridSpec | TimeGrid;
+  /**
+   * A grid spec runs at least to this date, beyond the last trade's maturity (xva capital: the SA-CCR positions given
+   * directly, `saccr_trades`, whose KVA profile needs dates to their maturities). Absent: the last trade's maturity.
+   */
+  horizon?: DateSerial;
   /** Worker threads; 1 = in-process. */
   threads: number;
   antithetic: boolean;
@@ -295,8 +301,8 @@ function isTimeGrid(grid: GridSpec | TimeGrid | undefined): grid is TimeGrid {
 }
 
 /** The grid of the run: default or spec, then the close-out dates of every MPoR of a collateralised set. */
-function runGrid(market: Market, spec: GridSpec | TimeGrid | undefined, counterparties: UnitCounterparty[], coverage: number): TimeGrid {
-  let lastMaturity = market.asOf;
+function runGrid(market: Market, spec: GridSpec | TimeGrid | undefined, counterparties: UnitCounterparty[], coverage: number, horizon?: DateSerial): TimeGrid {
+  let lastMaturity = Math.max(market.asOf, horizon ?? market.asOf);
   const mpors: number[] = [];
   for (const cp of counterparties) {
     for (const { nettingSet, trades } of cp.sets) {
@@ -475,7 +481,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       }
     : tradeNeeds;
   const layout = buildFactorLayout(market, needs);
-  const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages));
+  const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages), options.horizon);
   const exposureDates = exposureDateIndices(grid);
   if (options.initialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.initialMarginProfiles, grid, input.onWarning);
   lap('setup');

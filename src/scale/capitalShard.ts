@@ -19,7 +19,7 @@ import { loadSimulationInputs } from '../exposure/simulate.js';
 import { findTableFile } from '../io/read.js';
 import { writeTable } from '../io/write.js';
 import type { Portfolio } from '../portfolio/types.js';
-import { simulateCapital, type CapitalMonteCarlo, type CapitalRunOptions } from '../capital/run.js';
+import { capitalHorizon, simulateCapital, type CapitalMonteCarlo, type CapitalRunOptions } from '../capital/run.js';
 import { computeSaccr, loadSaccrInputs, type SaccrPosition } from '../capital/saccr/index.js';
 import { shardSection, shardTableHashes } from './manifest.js';
 import { bookPlan, shardPlan, shardPortfolio, type ShardPlan } from './plan.js';
@@ -140,7 +140,9 @@ export async function runCapitalShard(options: CapitalShardOptions): Promise<Cap
   issues.throwIfAny();
   if (options.sacvaSensitivitiesFile !== undefined && !fs.existsSync(options.sacvaSensitivitiesFile)) throw new XvaUsageError(`--sacva-sensitivities: no file ${options.sacvaSensitivitiesFile}`);
   const loadSeconds = (performance.now() - started) / 1000;
-  const book = bookPlan(portfolio, market, { grid: options.grid, coverage: 1, paths: options.paths });
+  // the single run's grid: to the latest saccr_trades maturity too (capital/run.ts capitalHorizon)
+  const horizon = capitalHorizon(market, saccrInputs);
+  const book = bookPlan(portfolio, market, { grid: options.grid, coverage: 1, paths: options.paths, ...(horizon !== undefined ? { horizon } : {}) });
   const plan = shardPlan(book, options.shard);
   const inputs = capitalInputFiles(options.portfolioDir, options.marketFile, portfolio, options.sacvaSensitivitiesFile);
   const inputHashes: Record<string, string> = {};

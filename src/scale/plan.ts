@@ -13,6 +13,7 @@
  * The order, grid and cost rules are those of the engine (src/exposure/engine.ts bookOrder, runGrid, setCost);
  * test/scale-plan.test.ts checks the grid against a single run's.
  */
+import type { DateSerial } from '../conventions/dates.js';
 import type { Market } from '../market/types.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
@@ -48,6 +49,8 @@ export interface BookPlan {
 
 export interface PlanOptions {
   grid: GridSpec;
+  /** The grid runs at least to this date (SimulationOptions.horizon: the single run's). */
+  horizon?: DateSerial;
   /** Collateral coverage of the run (close-out dates are added when positive). */
   coverage: number;
   paths: number;
@@ -93,7 +96,7 @@ function setCost(grid: TimeGrid, trades: readonly Trade[], nettingSet: NettingSe
 
 export function bookPlan(portfolio: Portfolio, market: Market, options: PlanOptions): BookPlan {
   const counterparties = bookGroups(portfolio);
-  let lastMaturity = market.asOf;
+  let lastMaturity = Math.max(market.asOf, options.horizon ?? market.asOf);
   const mpors: number[] = [];
   for (const cp of counterparties) {
     for (const { nettingSet, trades } of cp.sets) {

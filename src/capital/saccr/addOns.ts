@@ -3,6 +3,7 @@
  * aggregation (IR CRE52.57, FX CRE52.59, credit CRE52.61, equity CRE52.66, commodity CRE52.70), then the PFE
  * (CRE52.20-25).
  */
+import { XvaInputError } from '../../errors.js';
 import {
   cdoTrancheDelta,
   irHedgingSetEffectiveNotional,
@@ -146,7 +147,7 @@ function singleFactorHedgingSet(rows: readonly SaccrPositionResult[], assetClass
     const rho = first.correlation ?? 0;
     for (const r of group) {
       if (r.supervisoryFactor !== sf || (r.correlation ?? 0) !== rho) {
-        throw new Error(`${assetClass} entity ${entity}: trades ${first.tradeId} and ${r.tradeId} have different supervisory parameters (an entity needs one rating / one kind)`);
+        throw new XvaInputError([{ file: 'SA-CCR positions', column: 'entity', value: entity, expected: `one rating or kind per ${assetClass} entity: trades ${first.tradeId} and ${r.tradeId} give it different supervisory parameters (reference_entities, saccr_trades subclass)` }]);
       }
     }
     entities.push({ entity, effectiveNotional: en, supervisoryFactor: sf, correlation: rho, addOn: sf * en });

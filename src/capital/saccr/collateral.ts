@@ -5,7 +5,7 @@
  * - TH, MTA: the counterparty's threshold and minimum transfer amount (CRE52.18(2)-(3));
  * - NICA (CRE52.17) = ICA received − ICA posted by the bank unless held bankruptcy-remote. The ICA amounts are those
  *   of the collateral balance when given, else the CSA's independent amounts (`independent_amount_cpty/_bank`; none
- *   without a CSA);
+ *   without a CSA) plus, received, the initial margin held (`initial_margin_held`, with or without a CSA);
  * - C = NICA + net VM (received positive, posted negative): CRE52.10 and CRE52.18(1). Balances are haircut values.
  *   Without a balance the VM is 0, unless the netting set says `calculateVm` (ORE's CalculateVMAmount): then the VM
  *   the CSA calls for at today's value V, V − clamp(V, −TH_bank, TH_cpty) (received above the counterparty's
@@ -65,8 +65,10 @@ export function collateralTerms(ns: NettingSet, balance: SaccrCollateralBalance 
   if (!margined && ignoreUnmarginedCollateral) {
     return { margined, variationMarginCalculated: false, threshold, minimumTransferAmount, nica: 0, variationMargin: 0, collateral: 0 };
   }
-  // without a CSA its independent amounts do not apply (docs/inputs.md): only a balance counts
-  const csaReceived = margined ? ns.independentAmountCpty * csaFx : 0;
+  // without a CSA its independent amounts do not apply (docs/inputs.md): only a balance counts; the initial margin
+  // held (netting_sets initial_margin_held, received and segregated, with or without a CSA) is collateral received
+  // in NICA (CRE52.17), as the exposure engine counts it
+  const csaReceived = (margined ? ns.independentAmountCpty * csaFx : 0) + (ns.initialMarginHeld ?? 0) * csaFx;
   const csaPosted = margined ? ns.independentAmountBank * csaFx : 0;
   const received = balance?.independentCollateralReceived !== undefined ? balance.independentCollateralReceived * balanceFx : csaReceived;
   const posted = balance?.independentCollateralPosted !== undefined ? balance.independentCollateralPosted * balanceFx : csaPosted;

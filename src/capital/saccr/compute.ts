@@ -16,7 +16,7 @@ import { tradeMaturity, type Currency, type Trade } from '../../products/types.j
 import { computePfe, derivePosition, type MaturityBasis } from './addOns.js';
 import { collateralTerms, type CollateralTerms } from './collateral.js';
 import { effectiveMporDays, replacementCost, type MporContext } from './formulas.js';
-import { forwardSwapRate, mappingContext, tradePositions } from './mapping.js';
+import { capFloorOptionRates, forwardSwapRate, mappingContext, tradePositions } from './mapping.js';
 import { SACCR_PARAMETERS, type SaccrParameters } from './parameters.js';
 import type { SaccrNettingSetResult, SaccrOptions, SaccrPosition, SaccrPositionResult, SaccrResult, SaccrSkippedTrade } from './types.js';
 
@@ -120,12 +120,25 @@ export const AUTOMATIC_RATE_SHIFT_HEADROOM = 0.001;
 /**
  * The shift λ per currency for the supervisory delta of interest-rate options when a forward or strike is <= 0
  * (CRE52.40 FAQ2: one λ per currency, the same for all its options, such that P + λ > 0 and K + λ > 0): for a currency
- * whose swaptions have min(P, K) <= 0, λ = 10bp − min(P, K); 0 (absent) otherwise. `given` shifts win. Computed over
+ * whose swaptions, caps or floors have min(P, K) <= 0, λ = 10bp − min(P, K); 0 (absent) otherwise. `given` shifts win. Computed over
  * the whole book, so that a part of the book (xva optimize) uses the book's λ.
  */
 export function automaticRateShifts(portfolio: Portfolio, market: Market, given: Partial<Record<Currency, number>> = {}): Partial<Record<Currency, number>> {
   const lowest = new Map<Currency, number>();
   for (const t of portfolio.trades) {
+    if (t.product === 'CAPFLOOR') {
+      // a 0% floor or a negative strike (CRE52.40 FAQ2: the shift makes both P and K positive)
+      let rates;
+      try {
+        rates = capFloorOptionRates(t, market);
+      } catch {
+        continue; // reported when the trade is mapped
+      }
+      if (rates.price === undefined) continue;
+      const ccy = t.floatLeg.currency;
+      lowest.set(ccy, Math.min(lowest.get(ccy) ?? Infinity, rates.price, rates.strike));
+      continue;
+    }
     if (t.product !== 'SWAPTION') continue;
     const ccy = t.fixedLeg.currency;
     let forward: number;

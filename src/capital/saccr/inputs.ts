@@ -178,6 +178,44 @@ function positionSubclass(r: FieldReader, row: number, assetClass: SaccrAssetCla
   }
 }
 
+/**
+ * An IR position's hedging set: its currency (CRE52.43), and for a basis position optionally its pair of risk factors,
+ * `USD SOFR/FF` (CRE52.46(b): a hedging set of its own per pair; the pair in alphabetical order, as a BASIS trade's).
+ * A basis position given by its currency alone shares the currency's one basis hedging set.
+ */
+function irHedgingSet(r: FieldReader, row: number, kind: HedgingSetKind): string | undefined {
+  const text = r.string('hedging_set', row, { required: true });
+  if (text === undefined) return undefined;
+  const m = /^([A-Za-z]{3})(?:\s+([^\s/]+)\/([^\s/]+))?$/.exec(text.trim());
+  const ccy = m?.[1]!.toUpperCase();
+  if (!m || !(CURRENCIES as readonly string[]).includes(ccy!) || (m[2] !== undefined && kind !== 'basis')) {
+    r.issues.add({
+      file: r.table.file,
+      row: row + 1,
+      column: 'hedging_set',
+      value: text,
+      expected: `a currency (${CURRENCIES.join(', ')})${kind === 'basis' ? ', optionally with its pair of risk factors: USD SOFR/FF (CRE52.46(b))' : ''}`,
+    });
+    return undefined;
+  }
+  if (m[2] === undefined) return ccy;
+  const [a, b] = [m[2], m[3]!].sort();
+  if (a === b) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: text, expected: 'a pair of two different risk factors' });
+    return undefined;
+  }
+  return `${ccy} ${a}/${b}`;
+}
+
+/** SA-CCR's price P and strike K of an option must be positive after the shift λ (CRE52.40 FAQ2). */
+function checkShiftedOption(r: FieldReader, row: number, price: number, strike: number, shift: number): void {
+  for (const [column, value] of [['price', price], ['strike', strike]] as const) {
+    if (!(value + shift > 0)) {
+      r.issues.add({ file: r.table.file, row: row + 1, column, value: String(value), expected: `${column === 'price' ? 'P' : 'K'} + shift > 0 (shift ${shift}): give a shift λ so that P + λ and K + λ are positive (CRE52.40 FAQ2)` });
+    }
+  }
+}
+
 function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   const errorsBefore = r.issues.errorCount;
   const tradeId = r.string('trade_id', row, { required: true });
@@ -191,7 +229,7 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   const subclass = positionSubclass(r, row, assetClass);
   let hedgingSet: string | undefined;
   let commodityHedgingSet: SaccrPosition['commodityHedgingSet'];
-  if (assetClass === 'IR') hedgingSet = r.oneOf('hedging_set', row, CURRENCIES, REQUIRED_ENUM);
+  if (assetClass === 'IR') hedgingSet = irHedgingSet(r, row, kind);
   else if (assetClass === 'FX') {
     const pair = r.string('hedging_set', row, { required: true });
     if (pair !== undefined && !/^[A-Z]{6}$/i.test(pair)) r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: pair, expected: 'a currency pair such as EURUSD' });
@@ -235,6 +273,7 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
       const strike = r.number('strike', row, { required: true, what: 'the strike K' });
       const shift = r.number('shift', row, { min: 0, what: 'a shift λ >= 0' }) ?? 0;
       const exerciseYears = r.number('exercise_years', row, { required: true, min: 0, what: 'the latest exercise time T in years >= 0' });
+      if (price !== undefined && strike !== undefined) checkShiftedOption(r, row, price, strike, shift);
       if (optionType !== undefined && price !== undefined && strike !== undefined && exerciseYears !== undefined) {
         position.optionality = { kind: 'option', optionType, bought, underlyingPrice: price, strike, shift };
         position.exerciseYears = exerciseYears;
@@ -257,9 +296,23 @@ export async function loadSaccrInputs(dir: string, issues: IssueCollector): Prom
   const records = await open(dir, 'saccr_trades', issues);
   if (records && records.requireColumns(['trade_id', 'netting_set_id', 'asset_class', 'notional', 'direction', 'maturity_years'])) {
     const positions: SaccrPosition[] = [];
+    // an entity (credit name, equity, commodity type) has one subclass: two ratings would give it two supervisory
+    // factors in one entity add-on (CRE52.60, CRE52.70)
+    const subclassOf = new Map<string, { subclass: string; row: number }>();
     for (let row = 0; row < records.table.numRows; row++) {
       const pos = readPosition(records, row);
-      if (pos) positions.push(pos);
+      if (!pos) continue;
+      if (pos.entity !== undefined && (pos.assetClass === 'Credit' || pos.assetClass === 'Equity' || pos.assetClass === 'Commodity')) {
+        const key = `${pos.assetClass}|${pos.entity}`;
+        const subclass = JSON.stringify(pos.subclass);
+        const first = subclassOf.get(key);
+        if (first === undefined) subclassOf.set(key, { subclass, row: row + 1 });
+        else if (first.subclass !== subclass) {
+          records.issues.add({ file: records.table.file, row: row + 1, column: 'subclass', value: records.string('subclass', row) ?? '', expected: `the subclass row ${first.row} gives ${pos.entity} (one rating or kind per entity)` });
+          continue;
+        }
+      }
+      positions.push(pos);
     }
     out.externalPositions = positions;
   }

@@ -193,31 +193,41 @@ function swaptionPosition(trade: Swaption, ctx: MappingContext): SaccrPosition {
  * (an amortising cap's average). Once every period has fixed, what is left is the running period's payment: its
  * one-period swap as an IR position when it pays the holder, nothing when it does not.
  */
-function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[] {
-  const { market } = ctx;
+/**
+ * The SA-CCR option terms of a cap or floor with caplets still to fix: P, the index's forward par rate over them, and
+ * K, the caplets' effective strike (a cap on g·L + s is g caps on the index L at (K − s)/g, products/capFloor.ts; a
+ * stepped strike enters as its annuity-weighted average); undefined once every period has fixed.
+ */
+export function capFloorOptionRates(trade: CapFloor, market: Market): { price: number; strike: number; parts: ReturnType<typeof capFloorParts> } | { parts: ReturnType<typeof capFloorParts>; price?: undefined; strike?: undefined } {
   const parts = capFloorParts(trade, market);
-  if (parts.options.length === 0) {
-    return parts.swaps.map((swap) => irLegPosition(baseOf(trade), 'running_period', [swap.fixedLeg, swap.floatLeg], swap.fixedLeg, swap.direction === 'pay' ? 1 : -1, ctx));
-  }
-  const ccy = trade.floatLeg.currency;
-  const discount = discountCurveFor(market, ccy);
+  if (parts.options.length === 0) return { parts };
+  const discount = discountCurveFor(market, trade.floatLeg.currency);
   let floating = 0;
   let annuity = 0;
-  let strikePv = 0; // Σ N·K′·τ·P(0, e): a stepped strike enters as its annuity-weighted average over the periods to fix
+  let strikePv = 0; // Σ N·K′·τ·P(0, e)
   for (const caplet of parts.options) {
     floating += flowsPv(floatLegFlows(caplet.floatLeg, market, projectionFor(trade.tradeId, caplet.floatLeg, market)), discount);
     annuity += flowsPv(fixedLegFlows(withFlatRate(caplet.fixedLeg, 1), market), discount);
     strikePv += flowsPv(fixedLegFlows(caplet.fixedLeg, market), discount);
   }
+  const plain = trade.strikeSteps === undefined && trade.floatLeg.spreadBp === 0 && trade.floatLeg.gearing === undefined;
+  return { parts, price: floating / annuity, strike: plain ? trade.strike : strikePv / annuity };
+}
+
+function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[] {
+  const { market } = ctx;
+  const rates = capFloorOptionRates(trade, market);
+  const parts = rates.parts;
+  if (rates.price === undefined) {
+    return parts.swaps.map((swap) => irLegPosition(baseOf(trade), 'running_period', [swap.fixedLeg, swap.floatLeg], swap.fixedLeg, swap.direction === 'pay' ? 1 : -1, ctx));
+  }
+  const ccy = trade.floatLeg.currency;
   const times = swapLegTimes([trade.floatLeg], market, 'cre52');
   // the latest contractual exercise date: the last caplet's fixing; an overnight rate compounded in arrears is set
   // only at its period's end, when the caplet's payoff becomes known (Swaption.inArrears)
   const lastCaplet = parts.options[parts.options.length - 1]!;
   const lastFixing = lastCaplet.inArrears ? lastCaplet.floatLeg.maturityDate : lastCaplet.expiryDate;
   const cap = trade.optionType === 'cap';
-  // a cap on g·L + s is g caps on the index L at (K − s)/g (products/capFloor.ts): P is L's forward par rate, K the
-  // caplets' effective strike, the notional g·N
-  const plain = trade.strikeSteps === undefined && trade.floatLeg.spreadBp === 0 && trade.floatLeg.gearing === undefined;
   return [{
     ...irOptionBase(trade, ccy),
     ...irNotional(trade.floatLeg, ctx, trade.floatLeg.gearing ?? 1),
@@ -226,8 +236,8 @@ function capFloorPositions(trade: CapFloor, ctx: MappingContext): SaccrPosition[
       kind: 'option',
       optionType: cap ? 'call' : 'put',
       bought: trade.direction === 'buy',
-      underlyingPrice: floating / annuity,
-      strike: plain ? trade.strike : strikePv / annuity,
+      underlyingPrice: rates.price,
+      strike: rates.strike,
       shift: ctx.rateShift[ccy] ?? 0,
     },
     startYears: times.startYears,

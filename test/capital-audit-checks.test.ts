@@ -1,0 +1,184 @@
+/**
+ * `xva capital` on the books of the thirty-fifth session's capital audit (helper 72): each case failed before (an
+ * internal error, a dropped input or a profile cut short). Expected figures are written out from the Basel text:
+ *
+ * - CRE52.40 FAQ2: an interest-rate option whose forward P or strike K is not positive takes the currency's shift λ,
+ *   δ = −Φ(−d) for a bought put, d = (ln((P+λ)/(K+λ)) + ½σ²T)/(σ√T), σ = 50% (CRE52.72 Table 2). A 0% floor stopped
+ *   the run with "internal error".
+ * - CRE52.17: NICA counts the collateral received and held, the initial margin included (netting_sets
+ *   `initial_margin_held` was ignored by SA-CCR); RC = max(V − C, 0), multiplier = min(1, 0.05 + 0.95·exp((V − C) /
+ *   (2·0.95·AddOn))) (CRE52.23), EAD = 1.4·(RC + multiplier·AddOn).
+ * - CRE52.46(b): a basis hedging set per pair of risk factors, SF × ½ (CRE52.73); SD = (1 − e^{−0.05·E})/0.05.
+ * - saccr_trades rows SA-CCR cannot use are errors naming the row, not internal errors; ids of the side tables that
+ *   name nothing in the book are said.
+ * - The KVA profile runs to the latest saccr_trades maturity (it stopped at the last trade's maturity).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeSaccr, automaticRateShifts } from '../src/capital/saccr/compute.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { normCdf } from '../src/pricing/black.js';
+import { xva } from './helpers/scaleCli.js';
+
+const SMALL = path.resolve('test/data/small');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-capital-audit-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A book on the small validation market and counterparties, with the given tables (CSV text by table name). */
+function book(name: string, tables: Record<string, string>): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(SMALL, 'market.yaml'), path.join(dir, 'market.yaml'));
+  fs.copyFileSync(path.join(SMALL, 'counterparties.csv'), path.join(dir, 'counterparties.csv'));
+  for (const [table, text] of Object.entries(tables)) fs.writeFileSync(path.join(dir, `${table}.csv`), text);
+  return dir;
+}
+
+const TRADES_HEADER = 'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,fixed_day_count,float_index,float_frequency,float_day_count,strike,option_type,business_day_convention';
+const SACCR_HEADER = 'trade_id,netting_set_id,asset_class,hedging_set,hedging_set_kind,entity,subclass,notional,direction,option_type,price,strike,shift,exercise_years,start_years,end_years,maturity_years';
+
+interface Json {
+  nettingSets: { nettingSetId: string; ead: number; rc: number; multiplier: number; value: number; collateral: number; addOnIr: number; pfe: number }[];
+  kva?: { kva: number; profile: { elapsedYears: number; capital: number }[] };
+  notes: string[];
+}
+
+describe('a 0% floor (CRE52.40 FAQ2)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = book('floor0', {
+      netting_sets: 'netting_set_id,counterparty_id,csa,collateral_currency,cleared\nNS1,CP_CORP_B,false,USD,false\n',
+      trades: `${TRADES_HEADER}\nF1,CP_CORP_B,NS1,CAPFLOOR,buy,EUR,10000000,2026-07-01,2031-07-01,,,,EUR-EURIBOR-6M,6M,ACT/360,0.0,floor,MF\n`,
+    });
+  });
+
+  it('takes the automatic shift λ = 10bp − min(P, K) and the shifted Black delta of a bought put', async () => {
+    const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+    expect(automaticRateShifts(portfolio, market)).toEqual({ EUR: 0.001 });
+    const saccr = computeSaccr(portfolio, market);
+    const pos = saccr.trades.find((t) => t.tradeId === 'F1')!;
+    const opt = pos.optionality as { kind: 'option'; underlyingPrice: number; strike: number; shift: number };
+    expect(opt.strike).toBe(0);
+    expect(opt.shift).toBe(0.001);
+    expect(opt.underlyingPrice).toBeGreaterThan(0.015); // EUR 6M forwards on the small market: 2.1% to 2.7%
+    expect(opt.underlyingPrice).toBeLessThan(0.03);
+    const sigma = 0.5;
+    const t = pos.exerciseYears!;
+    const d = (Math.log((opt.underlyingPrice + 0.001) / 0.001) + 0.5 * sigma * sigma * t) / (sigma * Math.sqrt(t));
+    expect(Math.abs(pos.supervisoryDelta - -normCdf(-d))).toBeLessThan(1e-15);
+  });
+
+  it('xva capital runs on it (it stopped with an internal error)', async () => {
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const ns = (JSON.parse(run.stdout) as Json).nettingSets[0]!;
+    // unmargined, no collateral: EAD = 1.4 (max(V, 0) + multiplier · AddOn) (CRE52.1, CRE52.10)
+    const multiplier = Math.min(1, 0.05 + 0.95 * Math.exp(ns.value / (2 * 0.95 * ns.addOnIr)));
+    expect(ns.ead).toBeCloseTo(1.4 * (Math.max(ns.value, 0) + multiplier * ns.addOnIr), 6);
+  });
+});
+
+describe('initial margin held is collateral in NICA (CRE52.17)', () => {
+  it('20m of IM held on a 50m payer swap: RC 0 and the multiplier from V − C', async () => {
+    const trades = `${TRADES_HEADER}\nS1,CP_CORP_B,NS1,IRS,pay,USD,50000000,2026-07-02,2036-07-02,0.02,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF\n`;
+    const sets = (im: number) => `netting_set_id,counterparty_id,csa,threshold_cpty,mta_cpty,initial_margin_held,margin_period_of_risk_days,collateral_currency,cleared\nNS1,CP_CORP_B,true,0,0,${im},10,USD,false\n`;
+    const balances = 'netting_set_id,variation_margin\nNS1,0\n';
+    const held = book('im-held', { trades, netting_sets: sets(20_000_000), collateral_balances: balances });
+    const none = book('im-none', { trades, netting_sets: sets(0), collateral_balances: balances });
+    const [a, b] = await Promise.all([held, none].map(async (dir) => {
+      const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as Json).nettingSets[0]!;
+    }));
+    expect(a!.collateral).toBe(20_000_000);
+    expect(b!.collateral).toBe(0);
+    expect(a!.addOnIr).toBe(b!.addOnIr);
+    const v = a!.value;
+    expect(v).toBeGreaterThan(0);
+    expect(v).toBeLessThan(20_000_000);
+    // margined: RC = max(V − C, TH + MTA − NICA, 0) = max(V − 20m, −20m, 0) = 0
+    expect(a!.rc).toBe(0);
+    const multiplier = 0.05 + 0.95 * Math.exp((v - 20_000_000) / (1.9 * a!.addOnIr));
+    expect(a!.multiplier).toBeCloseTo(multiplier, 12);
+    expect(a!.ead).toBeCloseTo(1.4 * multiplier * a!.addOnIr, 6);
+    expect(b!.rc).toBeCloseTo(v, 6);
+  });
+});
+
+describe('saccr_trades', () => {
+  const sets = 'netting_set_id,counterparty_id,csa,collateral_currency,cleared\nNS1,CP_CORP_B,false,USD,false\n';
+  const trades = `${TRADES_HEADER}\n`;
+
+  it('basis positions of different pairs are hedging sets of their own (CRE52.46(b)); the same pair in either order nets', async () => {
+    const sd = (1 - Math.exp(-0.05 * 3)) / 0.05;
+    const cases: [string, string, number][] = [
+      ['USD SOFR/FF', 'USD SOFR/TERM', 2 * 0.005 * 0.5 * 1000 * sd],
+      ['USD SOFR/FF', 'USD FF/SOFR', 0],
+      ['USD', 'USD', 0], // the currency alone: one basis hedging set for the currency, as before
+    ];
+    for (const [i, [a, b, addOn]] of cases.entries()) {
+      const dir = book(`basis${i}`, {
+        netting_sets: sets,
+        trades,
+        saccr_trades: `${SACCR_HEADER}\nB1,NS1,IR,${a},basis,,,1000,long,,,,,,0,3,3\nB2,NS1,IR,${b},basis,,,1000,short,,,,,,0,3,3\n`,
+        trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n',
+      });
+      const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      const ns = (JSON.parse(run.stdout) as Json).nettingSets[0]!;
+      expect(ns.addOnIr, `${a} against ${b}`).toBeCloseTo(addOn, 10);
+      expect(ns.ead).toBeCloseTo(1.4 * addOn, 9); // V = 0: RC 0, multiplier 1
+    }
+  });
+
+  it('an option with P + λ <= 0, one entity with two ratings, or a pair on a regular position: errors naming the row', async () => {
+    const rows: [string, string][] = [
+      ['O1,NS1,IR,USD,,,,1000,bought,call,-0.002,0.01,,1,0,5,5', 'saccr_trades.csv row 1 column price: -0.002: expected P + shift > 0 (shift 0): give a shift λ so that P + λ and K + λ are positive (CRE52.40 FAQ2)'],
+      ['C1,NS1,Credit,,,FIRM,AAA,1000,long,,,,,,0,5,5\nC2,NS1,Credit,,,FIRM,BBB,1000,long,,,,,,0,5,5', 'saccr_trades.csv row 2 column subclass: BBB: expected the subclass row 1 gives FIRM (one rating or kind per entity)'],
+      ['R1,NS1,IR,USD SOFR/FF,regular,,,1000,long,,,,,,0,5,5', 'saccr_trades.csv row 1 column hedging_set: USD SOFR/FF: expected a currency ('],
+    ];
+    for (const [i, [row, message]] of rows.entries()) {
+      const dir = book(`bad${i}`, { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\n${row}\n` });
+      const run = await xva(['capital', '--portfolio', dir, '--no-kva']);
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toContain('internal error');
+    }
+  });
+
+  it('collateral_balances and trade_values rows that name nothing in the book are said, not dropped unseen', async () => {
+    const dir = book('typo', {
+      netting_sets: sets,
+      trades: `${TRADES_HEADER}\nS1,CP_CORP_B,NS1,IRS,pay,USD,1000000,2026-07-02,2031-07-02,0.02,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF\n`,
+      collateral_balances: 'netting_set_id,variation_margin\nNS_1,0\n',
+      trade_values: 'trade_id,netting_set_id,value\nNOPE,,5\n,NS_X,7\n',
+    });
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const notes = (JSON.parse(run.stdout) as Json).notes;
+    expect(notes).toContain('SA-CCR: 1 collateral_balances row by netting_set_id names no netting set of the book, ignored: NS_1');
+    expect(notes).toContain('SA-CCR: 1 trade_values row by trade_id names no trade of the book, ignored: NOPE');
+    expect(notes).toContain('SA-CCR: 1 trade_values row by netting_set_id names no netting set of the book, ignored: NS_X');
+  });
+
+  it('the KVA profile runs to the latest position\'s maturity: a 1-year swap beside an 11-year commodity position', async () => {
+    const netting = 'netting_set_id,counterparty_id,csa,collateral_currency,cleared\nNS1,CP_CORP_B,false,USD,false\nNS_COM,CP_CORP_B,false,USD,false\n';
+    const swap = 'S1,CP_CORP_B,NS1,IRS,pay,USD,1000000,2026-07-02,2027-07-02,0.04,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF';
+    const commodity = `${SACCR_HEADER}\nK1,NS_COM,Commodity,energy,,Crude,oil_gas,1000000,long,,,,,,,,11\n`;
+    const values = 'trade_id,netting_set_id,value\n,NS_COM,0\n';
+    const dir = book('kva', { netting_sets: netting, trades: `${TRADES_HEADER}\n${swap}\n`, saccr_trades: commodity, trade_values: values });
+    // the control: a swap of 1 USD notional to 2038 only lengthens the grid (its own capital is ~1e-6 of the total)
+    const control = book('kva-control', { netting_sets: netting, trades: `${TRADES_HEADER}\n${swap}\nS2,CP_CORP_B,NS1,IRS,pay,USD,1,2026-07-02,2038-07-02,0.04,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF\n`, saccr_trades: commodity, trade_values: values });
+    const [a, b] = await Promise.all([dir, control].map(async (d) => {
+      const run = await xva(['capital', '--portfolio', d, '--paths', '16', '--threads', '1', '--no-sacva', '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as Json).kva!;
+    }));
+    expect(a!.profile.at(-1)!.elapsedYears).toBeGreaterThanOrEqual(11);
+    expect(a!.profile.at(-1)!.capital).toBe(0);
+    // before: the profile stopped at 1 year with the commodity's capital still there, KVA a fraction of this
+    expect(Math.abs(a!.kva / b!.kva - 1)).toBeLessThan(1e-4);
+  }, 120_000);
+});
