@@ -104,9 +104,9 @@ export function simulateOptionsRecord(options: Pick<SimulateRunOptions, 'portfol
     format: options.format,
     dynamicIm: options.dynamicIm !== undefined,
     backend: options.backend?.name ?? 'cpu',
-    // the adapter of a GPU run; the notes of any run that has them (--backend auto falling back to the CPU says why)
+    // the adapter of a GPU run; its notes, and those of --backend auto falling back to the CPU (they say why)
     ...(options.backend?.adapter ? { gpuAdapter: options.backend.adapter } : {}),
-    ...(options.backend && options.backend.notes.length > 0 ? { backendNotes: options.backend.notes } : {}),
+    ...(options.backend?.adapter || options.backend?.fellBack ? { backendNotes: options.backend.notes } : {}),
     ...(options.dynamicIm ? { dynamicImMporDays: options.dynamicIm.mporDays } : {}),
   };
 }

@@ -34,6 +34,8 @@ export interface ExposureBackend {
   readonly deviceValuation?: GpuSetValuation;
   /** Releases the device (no-op for `cpu`). */
   close(): void;
+  /** `--backend auto` fell back to the CPU backend (its notes say why; the manifest keeps them). */
+  readonly fellBack?: boolean;
 }
 
 /** What runs where on the GPU backend (logged and written to the manifest). */
@@ -93,6 +95,6 @@ export async function selectBackend(name: BackendName, options: { allowSoftware:
   } catch (error) {
     if (!(error instanceof GpuUnavailableError)) throw error;
     if (name === 'gpu') throw new XvaUsageError(`--backend gpu: ${error.message}`);
-    return { ...CPU_BACKEND, notes: [`--backend auto: CPU backend, because ${error.message}`] };
+    return { ...CPU_BACKEND, notes: [`--backend auto: CPU backend, because ${error.message}`], fellBack: true };
   }
 }
