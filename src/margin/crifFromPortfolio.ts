@@ -11,6 +11,7 @@ import { tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { CALCULATION_CURRENCY, tradeSensitivities, tradeValueUsd } from './sensitivities/trade.js';
 import type { CrifRecord, ScheduleProductClass, SimmProductClass } from './simm/types.js';
 import { outstandingNotional } from '../products/amortization.js';
+import { someOf } from '../text.js';
 
 /** SIMM v2.6 §B.2: the product class of a trade. */
 export function simmProductClass(trade: Trade): SimmProductClass {
@@ -65,14 +66,37 @@ export function creditBucket(counterparty: Pick<Counterparty, 'sector' | 'rating
   return String(isInvestmentGrade(counterparty.rating) ? bucket : bucket + 6);
 }
 
-/** Credit buckets of reference names that are counterparties of the book (by CDS curve, id or name). */
-function creditBuckets(portfolio: Portfolio): Map<string, string> {
-  const out = new Map<string, string>();
+/** SIMM v2.6 equity bucket 11: indexes, funds, ETFs. */
+const EQUITY_INDEX_BUCKET = '11';
+
+/**
+ * SIMM buckets of the book's names (SIMM v2.6 §C.3 credit qualifying, §C.7 equity):
+ * - a `simm_bucket` in reference_entities, for the name's equity or credit sensitivities;
+ * - credit: else the bucket of the counterparty whose CDS curve, id or name it is (sector and rating); else a credit
+ *   index whose names all sit in one sector (`bacva_sector`, `grade`) takes that sector's bucket;
+ * - equity: else an index (`kind` index) is bucket 11, "indexes, funds, ETFs";
+ * - anything else is Residual (a note lists the names).
+ */
+export function simmNameBuckets(portfolio: Portfolio): { credit: Map<string, string>; equity: Map<string, string> } {
+  const credit = new Map<string, string>();
+  const equity = new Map<string, string>();
+  const entities = [...(portfolio.referenceEntities?.values() ?? [])];
+  for (const e of entities) {
+    if (e.simmBucket !== undefined) {
+      credit.set(e.name, e.simmBucket);
+      equity.set(e.name, e.simmBucket);
+    } else if (e.isIndex) equity.set(e.name, EQUITY_INDEX_BUCKET);
+  }
   for (const c of portfolio.counterparties) {
     const bucket = creditBucket(c);
-    for (const key of [c.counterpartyId, c.name, c.cdsCurve]) if (key !== undefined && !out.has(key)) out.set(key, bucket);
+    for (const key of [c.counterpartyId, c.name, c.cdsCurve]) if (key !== undefined && !credit.has(key)) credit.set(key, bucket);
   }
-  return out;
+  for (const e of entities) {
+    if (credit.has(e.name) || !e.isIndex || e.baCvaSector === undefined || e.grade === undefined) continue;
+    const sector = CREDIT_SECTOR_BUCKET[e.baCvaSector];
+    if (sector !== undefined) credit.set(e.name, String(e.grade === 'IG' ? sector : sector + 6));
+  }
+  return { credit, equity };
 }
 
 export interface CrifFromPortfolioOptions {
@@ -98,19 +122,26 @@ function baseRecord(trade: Trade, productClass: string): Omit<CrifRecord, 'riskT
 export function simmCrifFromPortfolio(portfolio: Portfolio, market: Market, options: CrifFromPortfolioOptions = {}): { records: CrifRecord[]; notes: string[] } {
   const ids = new Set(options.nettingSetIds ?? portfolio.nettingSets.filter((n) => n.imModel === 'simm').map((n) => n.nettingSetId));
   const collateral = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
-  const buckets = creditBuckets(portfolio);
+  const names = simmNameBuckets(portfolio);
+  const equityBuckets = options.equityBuckets ? new Map([...names.equity, ...options.equityBuckets]) : names.equity;
   const records: CrifRecord[] = [];
   const notes: string[] = [];
   for (const trade of portfolio.trades) {
     if (!ids.has(trade.nettingSetId)) continue;
     const coll = collateral.get(trade.nettingSetId);
-    const ctx = { market, creditBuckets: buckets, ...(coll ? { collateralCurrency: coll } : {}), ...(options.equityBuckets ? { equityBuckets: options.equityBuckets } : {}) };
+    const ctx = { market, creditBuckets: names.credit, equityBuckets, ...(coll ? { collateralCurrency: coll } : {}) };
     const result = tradeSensitivities(trade, ctx);
     notes.push(...result.notes);
     const base = baseRecord(trade, simmProductClass(trade));
     for (const s of result.rows) {
       records.push({ ...base, riskType: s.riskType, qualifier: s.qualifier, bucket: s.bucket, label1: s.label1, label2: s.label2, amount: s.amountUsd });
     }
+  }
+  // names SIMM's Residual bucket takes for want of reference data (its risk weight is the class's highest)
+  for (const [riskType, what] of [['Risk_Equity', 'equity underlyings'], ['Risk_CreditQ', 'credit names']] as const) {
+    const residual = [...new Set(records.filter((r) => r.riskType === riskType && r.bucket === 'Residual').map((r) => r.qualifier))].sort();
+    if (residual.length > 0)
+      notes.push(`SIMM: ${residual.length} ${what} in the Residual bucket (no simm_bucket in reference_entities${riskType === 'Risk_Equity' ? ', not an index' : ', not a counterparty with a sector'}): ${someOf(residual, 5)}`);
   }
   return { records, notes };
 }

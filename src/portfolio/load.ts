@@ -27,6 +27,7 @@ import { NOTIONAL_SCHEDULE_COLUMNS, REQUIRED_NOTIONAL_SCHEDULE_COLUMNS, checkSch
 import { RATE_SCHEDULE_COLUMNS, REQUIRED_RATE_SCHEDULE_COLUMNS, checkRateScheduleOwners, readRateSchedules } from './rateSchedules.js';
 import { REQUIRED_TRADE_COLUMNS, TRADE_COLUMNS, readTradeRow, type NettingSetClearing } from './tradeRows.js';
 import type { Portfolio } from './types.js';
+import { readReferenceEntities, REFERENCE_ENTITY_COLUMNS } from './referenceEntities.js';
 
 export type PortfolioTableName = 'trades' | 'counterparties' | 'netting_sets' | 'eligible_collateral' | 'collateral' | 'notional_schedules' | 'rate_schedules';
 
@@ -75,13 +76,19 @@ export function tableDisplayName(portfolio: Portfolio, table: PortfolioTableName
  * Finds and reads one table; records an issue when a required table is missing or the file is unreadable. Returns
  * undefined then, or when the table cannot be used because required columns are missing.
  */
+/**
+ * The reference data of the book's names (portfolio/referenceEntities.ts): read with the portfolio, but not one of
+ * its tables (an amended book copies it as it is).
+ */
+const REFERENCE_ENTITIES: TableSpec = { required: false, known: REFERENCE_ENTITY_COLUMNS, requiredColumns: ['name', 'kind'] };
+
 async function openTable(
   dir: string,
-  name: PortfolioTableName,
+  name: PortfolioTableName | 'reference_entities',
   issues: IssueCollector,
   sources: Record<string, string>,
 ): Promise<FieldReader | undefined> {
-  const spec = PORTFOLIO_TABLES[name];
+  const spec = name === 'reference_entities' ? REFERENCE_ENTITIES : PORTFOLIO_TABLES[name];
   let filePath: string | undefined;
   let table: TabularFile | undefined;
   try {
@@ -194,5 +201,8 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
   if (rateTable) checkRateScheduleOwners(rateTable, rates, portfolio.trades, idsIn(trades, 'trade_id'));
   portfolio.eligibleCollateral = readRows(eligible, readEligibleCollateralRow);
   portfolio.collateral = readRows(collateral, readCollateralRow);
+  const entitiesTable = await openTable(dir, 'reference_entities', issues, sources);
+  const entities = entitiesTable ? readReferenceEntities(entitiesTable) : undefined;
+  if (entities) portfolio.referenceEntities = entities;
   return portfolio;
 }

@@ -3,6 +3,7 @@
  * Column-by-column documentation of the input files: docs/inputs.md.
  */
 import type { Currency, Trade } from '../products/types.js';
+import type { ReferenceEntity } from './referenceEntities.js';
 
 /** MAR50 Table 1 / CRE20 sector buckets. */
 export const SECTORS = [
@@ -139,4 +140,6 @@ export interface Portfolio {
   collateral: CollateralAsset[];
   /** Where each part came from (file paths), for messages and manifests. */
   sources: Record<string, string>;
+  /** The reference_entities table, when the book has one (portfolio/referenceEntities.ts): the names' reference data. */
+  referenceEntities?: ReadonlyMap<string, ReferenceEntity>;
 }

@@ -14,16 +14,16 @@ import { XvaInputError, type IssueCollector } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
 import { FieldReader } from '../../io/table.js';
 import { CURRENCIES, type Currency } from '../../products/types.js';
-import { BA_CVA_SECTORS, type BaCvaSector } from '../bacva.js';
+import { readReferenceEntities, REFERENCE_ENTITY_COLUMNS } from '../../portfolio/referenceEntities.js';
 import { COMMODITY_HEDGING_SETS, COMMODITY_SUBCLASSES, type CreditRating } from './parameters.js';
-import type { HedgingSetKind, SaccrAssetClass, SaccrCollateralBalance, SaccrOptions, SaccrPosition, SaccrReferenceEntity, SaccrSubclass } from './types.js';
+import type { HedgingSetKind, SaccrAssetClass, SaccrCollateralBalance, SaccrOptions, SaccrPosition, SaccrSubclass } from './types.js';
 
 export type SaccrInputs = Pick<SaccrOptions, 'tradeValues' | 'nettingSetValues' | 'collateralBalances' | 'referenceEntities' | 'externalPositions' | 'rateShift'>;
 
 const TABLES = {
   trade_values: ['trade_id', 'netting_set_id', 'value'],
   collateral_balances: ['netting_set_id', 'currency', 'variation_margin', 'independent_collateral_received', 'independent_collateral_posted', 'posted_segregated'],
-  reference_entities: ['name', 'kind', 'rating', 'grade', 'bacva_sector', 'bacva_risk_weight'],
+  reference_entities: REFERENCE_ENTITY_COLUMNS,
   saccr_trades: [
     'trade_id', 'netting_set_id', 'asset_class', 'hedging_set', 'hedging_set_kind', 'entity', 'subclass', 'notional', 'direction',
     'option_type', 'price', 'strike', 'shift', 'exercise_years', 'attachment', 'detachment', 'start_years', 'end_years', 'maturity_years',
@@ -44,7 +44,8 @@ async function open(dir: string, name: TableName, issues: IssueCollector): Promi
     const table = await readTable(filePath, { displayName: path.basename(filePath) });
     const known: readonly string[] = TABLES[name];
     const unknown = table.columnNames.filter((c) => !known.includes(c));
-    if (unknown.length > 0) {
+    // reference_entities is read with the portfolio too (portfolio/load.ts), which reports its unknown columns
+    if (unknown.length > 0 && name !== 'reference_entities') {
       issues.add({ file: table.file, column: unknown.join(', '), value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' });
     }
     return new FieldReader(table, issues);
@@ -106,52 +107,8 @@ function readBalances(r: FieldReader, out: SaccrInputs): void {
 }
 
 function readEntities(r: FieldReader, out: SaccrInputs): void {
-  if (!r.requireColumns(['name', 'kind'])) return;
-  const entities = new Map<string, SaccrReferenceEntity>();
-  for (let row = 0; row < r.table.numRows; row++) {
-    const name = r.string('name', row, { required: true });
-    const kind = r.oneOf('kind', row, ['single_name', 'index'] as const, REQUIRED_ENUM);
-    const rating = r.oneOf('rating', row, [...CREDIT_RATINGS, 'NR'] as const, ENUM);
-    const grade = r.oneOf('grade', row, ['IG', 'SG'] as const, ENUM);
-    const errorsBefore = r.issues.errorCount;
-    const baCva = readBaCvaIndex(r, row, kind, grade);
-    if (name === undefined || kind === undefined || r.issues.errorCount > errorsBefore) continue;
-    const entity: SaccrReferenceEntity = { name, isIndex: kind === 'index' };
-    if (rating !== undefined) entity.rating = rating;
-    if (grade !== undefined) entity.grade = grade;
-    if (baCva.sector !== undefined) entity.baCvaSector = baCva.sector;
-    if (baCva.riskWeight !== undefined) entity.baCvaRiskWeight = baCva.riskWeight;
-    entities.set(name, entity);
-  }
-  out.referenceEntities = entities;
-}
-
-/**
- * The BA-CVA columns of a credit index row (MAR50.24 index hedges): `bacva_sector` (all names in one Table 1 sector;
- * the quality comes from `grade`) or `bacva_risk_weight` (a mixed index's name-weighted Table 1 RW before the 0.7
- * scalar, in (0, 1]); at most one of them, and only on an index row.
- */
-function readBaCvaIndex(r: FieldReader, row: number, kind: 'single_name' | 'index' | undefined, grade: 'IG' | 'SG' | undefined): { sector?: BaCvaSector; riskWeight?: number } {
-  const sector = r.oneOf('bacva_sector', row, BA_CVA_SECTORS, ENUM);
-  const riskWeight = r.number('bacva_risk_weight', row, { positive: true, max: 1, what: "a mixed index's name-weighted Table 1 risk weight before the 0.7 scalar, decimal in (0, 1]" });
-  const file = r.table.file;
-  const at = row + 1;
-  if (kind === 'single_name') {
-    for (const column of ['bacva_sector', 'bacva_risk_weight'] as const) {
-      const cell = r.string(column, row);
-      if (cell !== undefined) r.issues.add({ file, row: at, column, value: cell, expected: 'empty on a single_name row: the BA-CVA index columns are for credit indices (kind = index)' });
-    }
-    return {};
-  }
-  if (sector !== undefined && riskWeight !== undefined) {
-    r.issues.add({ file, row: at, column: 'bacva_risk_weight', value: String(riskWeight), expected: 'one of bacva_sector (an index of one sector) or bacva_risk_weight (a mixed index), not both' });
-    return {};
-  }
-  if (sector !== undefined && grade === undefined) {
-    r.issues.add({ file, row: at, column: 'grade', value: r.string('grade', row) ?? '', expected: 'the index grade IG or SG: it gives the BA-CVA credit quality of bacva_sector (IG → IG, SG → HY_NR)' });
-    return {};
-  }
-  return { ...(sector !== undefined ? { sector } : {}), ...(riskWeight !== undefined ? { riskWeight } : {}) };
+  const entities = readReferenceEntities(r);
+  if (entities) out.referenceEntities = entities;
 }
 
 /** The Table 2 subclass of a directly given position, from `subclass` (and the class). */

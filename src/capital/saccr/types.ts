@@ -4,7 +4,7 @@
  * currency and in years, so the rules (formulas.ts, addOns.ts) never look at products or the market again.
  */
 import type { Currency } from '../../products/types.js';
-import type { BaCvaSector } from '../bacva.js';
+import type { ReferenceEntity } from '../../portfolio/referenceEntities.js';
 import type { CommodityHedgingSet, CommoditySubclass, CreditRating } from './parameters.js';
 
 export type SaccrAssetClass = 'IR' | 'FX' | 'Credit' | 'Equity' | 'Commodity';
@@ -217,25 +217,8 @@ export interface SaccrCollateralBalance {
 }
 
 /** Rating and kind of a credit or equity reference name (reference_entities table). */
-export interface SaccrReferenceEntity {
-  name: string;
-  /** An index is its own entity with index parameters (CRE52.61(2), CRE52.66(2)). */
-  isIndex: boolean;
-  /** Single-name credit rating (CRE52.72). */
-  rating?: CreditRating | 'NR';
-  /** Credit index grade. */
-  grade?: 'IG' | 'SG';
-  /**
-   * Credit index whose names all sit in one MAR50.16 Table 1 sector (column `bacva_sector`): a bought CDS on it is a
-   * BA-CVA index hedge (MAR50.24) of that sector, credit quality from `grade` (IG → IG, SG → HY_NR).
-   */
-  baCvaSector?: BaCvaSector;
-  /**
-   * Mixed credit index (column `bacva_risk_weight`): the name-weighted average Table 1 risk weight of its names,
-   * decimal in (0, 1], BEFORE the MAR50.24 scalar 0.7.
-   */
-  baCvaRiskWeight?: number;
-}
+/** A row of the reference_entities table (portfolio/referenceEntities.ts), read with the portfolio. */
+export type SaccrReferenceEntity = ReferenceEntity;
 
 export interface SaccrOptions {
   convention?: SaccrTimeConvention;
