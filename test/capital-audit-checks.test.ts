@@ -21,6 +21,9 @@ import { computeSaccr, automaticRateShifts } from '../src/capital/saccr/compute.
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import { normCdf } from '../src/pricing/black.js';
 import { xva } from './helpers/scaleCli.js';
+import { IssueCollector } from '../src/errors.js';
+import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
+import { buildMeasureContext } from '../src/optimize/measure/context.js';
 
 const SMALL = path.resolve('test/data/small');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-capital-audit-'));
@@ -153,7 +156,9 @@ describe('saccr_trades', () => {
       netting_sets: sets,
       trades: `${TRADES_HEADER}\nS1,CP_CORP_B,NS1,IRS,pay,USD,1000000,2026-07-02,2031-07-02,0.02,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF\n`,
       collateral_balances: 'netting_set_id,variation_margin\nNS_1,0\n',
-      trade_values: 'trade_id,netting_set_id,value\nNOPE,,5\n,NS_X,7\n',
+      trade_values: 'trade_id,netting_set_id,value\nNOPE,,5\n,NS_X,7\nK1,,250\n',
+      // a position given directly takes its value by trade_id too: that row is used, not "ignored"
+      saccr_trades: `${SACCR_HEADER}\nK1,NS1,Commodity,energy,,Crude,oil_gas,1000,long,,,,,,,,1\n`,
     });
     const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
     expect(run.status, run.stderr).toBe(0);
@@ -161,6 +166,7 @@ describe('saccr_trades', () => {
     expect(notes).toContain('SA-CCR: 1 collateral_balances row by netting_set_id names no netting set of the book, ignored: NS_1');
     expect(notes).toContain('SA-CCR: 1 trade_values row by trade_id names no trade of the book, ignored: NOPE');
     expect(notes).toContain('SA-CCR: 1 trade_values row by netting_set_id names no netting set of the book, ignored: NS_X');
+    expect(notes.filter((n) => n.includes('K1'))).toEqual([]);
   });
 
   it('the KVA profile runs to the latest position\'s maturity: a 1-year swap beside an 11-year commodity position', async () => {
@@ -180,5 +186,11 @@ describe('saccr_trades', () => {
     expect(a!.profile.at(-1)!.capital).toBe(0);
     // before: the profile stopped at 1 year with the commodity's capital still there, KVA a fraction of this
     expect(Math.abs(a!.kva / b!.kva - 1)).toBeLessThan(1e-4);
+    // xva optimize measures KVA on a grid to the same date (it stopped at the swap's maturity there too)
+    const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+    const issues = new IssueCollector();
+    const saccrInputs = await loadSaccrInputs(dir, issues);
+    const ctx = buildMeasureContext({ portfolio, market, paths: 8, seed: 1, saccrInputs, dynamicIm: false });
+    expect(ctx.grid.dates[ctx.grid.dates.length - 1]! - market.asOf).toBeGreaterThanOrEqual(11 * 365);
   }, 120_000);
 });

@@ -100,11 +100,34 @@ describe('schedule IM counts outstanding trades only', () => {
     ]);
     const records = await readCrif(file);
     const message = await inputError(async () => calculateScheduleIm(records, { asOf: parseIsoDate('2026-01-01')!, file: 'sched_matured.csv' }));
-    expect(message).toContain('sched_matured.csv row 3 column end_date: 2020-01-01: expected an end date after the as-of date 2026-01-01 (trade B has matured');
+    expect(message).toContain('sched_matured.csv row 3 column end_date: 2020-01-01: expected an end date on or after the as-of date 2026-01-01 (trade B has matured');
     // without it: A alone, 4 years left (Rates 2-5y: 2% of 100,000), NGR 1 on the collect side → 2,000
     const live = calculateScheduleIm(records.slice(0, 2), { asOf: parseIsoDate('2026-01-01')! });
     expect(live.nettingSets.find((n) => n.side === 'Call')!.scheduleIm).toBeCloseTo(2000, 9);
     expect(live.nettingSets.find((n) => n.side === 'Post')!.scheduleIm).toBeCloseTo(0.4 * 2000, 9);
+  });
+});
+
+describe('schedule IM of a portfolio with a matured trade', () => {
+  it('leaves it out (xva validate warns it is ignored) instead of refusing the run; a trade maturing today counts', async () => {
+    // test/data/small's NS_CCP is under the schedule; a matured OIS and one maturing on the as-of date join it
+    const small = path.resolve('test/data/small');
+    const book = path.join(tmp, 'matured');
+    fs.cpSync(small, book, { recursive: true });
+    const trades = fs.readFileSync(path.join(small, 'trades.csv'), 'utf8').trimEnd().split('\n');
+    const header = trades[0]!.split(',');
+    const template = trades.slice(1).map((l) => l.split(',')).find((c) => c[header.indexOf('netting_set_id')] === 'NS_CCP' && c[header.indexOf('product')] === 'OIS')!;
+    const row = (id: string, start: string, end: string) => template.map((v, i) => (header[i] === 'trade_id' ? id : header[i] === 'start_date' ? start : header[i] === 'maturity_date' ? end : v)).join(',');
+    const scheduleCall = async (dir: string) => {
+      const run = await xva(['margin', '--portfolio', dir, '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { nettingSets: { nettingSetId: string; scheduleCall?: number }[] }).nettingSets.find((n) => n.nettingSetId === 'NS_CCP')!.scheduleCall!;
+    };
+    const before = await scheduleCall(small);
+    fs.writeFileSync(path.join(book, 'trades.csv'), [...trades, row('TMAT_OLD', '2020-06-30', '2025-06-30')].join('\n') + '\n');
+    expect(await scheduleCall(book)).toBe(before);
+    fs.writeFileSync(path.join(book, 'trades.csv'), [...trades, row('TMAT_TODAY', '2021-06-30', '2026-06-30')].join('\n') + '\n');
+    expect(await scheduleCall(book)).toBeGreaterThan(before);
   });
 });
 

@@ -19,7 +19,7 @@ import { bootstrapCdsCurve } from '../src/market/cdsIsda.js';
 import type { Market } from '../src/market/types.js';
 import { loadScenarioDir, parseScenario } from '../src/scenarios/load.js';
 import { shockedCurve } from '../src/xva/credit.js';
-import { xva } from './helpers/scaleCli.js';
+import { expectSameOutputs, xva } from './helpers/scaleCli.js';
 
 const SMALL = path.resolve('test/data/small');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-stress-checks-'));
@@ -77,6 +77,21 @@ describe('a −100bp shock on an inverted CDS curve', () => {
     expect(row('credit_down_100bp')).toBeLessThan(doc.book.cva);
     expect(row('credit_up_100bp')).toBeGreaterThan(doc.book.cva);
   });
+
+  it('in 2 shards + merge: the single run\'s tables (the floor note is the run\'s, not a netting set\'s)', async () => {
+    const common = ['cva', '--portfolio', book, '--paths', '32', '--threads', '1', '--scenarios', 'default'];
+    const single = path.join(tmp, 'single');
+    const shards = path.join(tmp, 'shards');
+    const merged = path.join(tmp, 'merged');
+    expect((await xva([...common, '--out', single])).status).toBe(0);
+    for (const k of ['1/2', '2/2']) {
+      const run = await xva([...common, '--shard', k, '--out', shards]);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const merge = await xva(['merge', shards, '--out', merged]);
+    expect(merge.status, merge.stderr).toBe(0);
+    expectSameOutputs(single, merged, ['merge']);
+  }, 120_000);
 });
 
 describe('scenario names and files', () => {

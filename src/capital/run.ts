@@ -468,9 +468,10 @@ export function variationMarginNotes(sets: readonly SaccrNettingSetResult[], bal
  * Rows of the SA-CCR side tables that name no netting set or trade of the book: ignored by SA-CCR, so a typo
  * (`NS_1` for `NS1`) would change the figures unseen. Said once per table (the whole book's ids, in a shard's merge too).
  */
-export function unknownIdNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, 'collateralBalances' | 'tradeValues' | 'nettingSetValues'>): string[] {
+export function unknownIdNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, 'collateralBalances' | 'tradeValues' | 'nettingSetValues' | 'externalPositions'>): string[] {
   const sets = new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
-  const trades = new Set(portfolio.trades.map((t) => t.tradeId));
+  // the book's trades and the positions given directly (saccr_trades), whose values trade_values gives too
+  const trades = new Set([...portfolio.trades.map((t) => t.tradeId), ...(inputs.externalPositions ?? []).map((p) => p.tradeId)]);
   const out: string[] = [];
   const say = (table: string, key: string, kind: string, unknown: string[]): void => {
     if (unknown.length > 0) out.push(`SA-CCR: ${unknown.length} ${table} row${unknown.length === 1 ? '' : 's'} by ${key} name${unknown.length === 1 ? 's' : ''} no ${kind} of the book, ignored: ${someOf(unknown, 5)}`);

@@ -179,7 +179,9 @@ export function scheduleCrifFromPortfolio(portfolio: Portfolio, market: Market, 
   const collateral = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
   const out: CrifRecord[] = [];
   for (const trade of portfolio.trades) {
-    if (!ids.has(trade.nettingSetId)) continue;
+    // a trade that matured before today has no margin (xva validate warns that it is ignored); one maturing today
+    // is still outstanding, as everywhere in xva
+    if (!ids.has(trade.nettingSetId) || tradeMaturity(trade) < market.asOf) continue;
     const productClass = scheduleProductClass(trade);
     const common = { ...baseRecord(trade, productClass), imModel: 'Schedule' as const, bucket: '', label1: '', label2: '', qualifier: '', endDate: tradeMaturity(trade) };
     out.push({ ...common, riskType: 'PV', amount: tradeValueUsd(trade, market, collateral.get(trade.nettingSetId)) });

@@ -127,10 +127,10 @@ function scheduleTrades(records: readonly CrifRecord[], options: ScheduleImOptio
       });
       continue;
     }
-    if (pv.endDate! <= options.asOf) {
+    if (pv.endDate! < options.asOf) {
       // a trade that has matured has no residual maturity and no margin (BCBS-IOSCO Appendix A counts outstanding
       // derivatives only): a CRIF of another date, or the wrong as-of date
-      issues.push({ file, row: pv.row, column: 'end_date', value: toIsoDate(pv.endDate!), expected: `an end date after the as-of date ${toIsoDate(options.asOf)} (trade ${pv.tradeId} has matured: leave it out, or check the as-of date)` });
+      issues.push({ file, row: pv.row, column: 'end_date', value: toIsoDate(pv.endDate!), expected: `an end date on or after the as-of date ${toIsoDate(options.asOf)} (trade ${pv.tradeId} has matured: leave it out, or check the as-of date)` });
       continue;
     }
     const productClass = pv.productClass as ScheduleProductClass;

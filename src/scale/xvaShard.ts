@@ -142,7 +142,10 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
       result = computeXva(sets, credit, options.xva);
       const coverageSets = coverageSetsOf(run, 1, sets, (id) => collateralCcy.get(id));
       const scenarios = await runScenarios({ base: result, sets, credit, market, options: options.xva, coverageSets }, options.scenarios);
-      for (const sc of scenarios) if (sc.skipped) notes.push(`scenario ${sc.scenario}: ${sc.skipped}`);
+      for (const sc of scenarios) {
+        if (sc.skipped) notes.push(`scenario ${sc.scenario}: ${sc.skipped}`);
+        for (const n of sc.curveNotes ?? []) notes.push(`scenario ${sc.scenario}: ${n}`);
+      }
       let wrongWay: WrongWayRow[] = [];
       const ownWrongWay = wrongWayCounterparties(portfolio, credit);
       if (ownWrongWay.length > 0) {

@@ -215,7 +215,10 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     },
     options.scenarios,
   );
-  for (const s of scenarios) if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
+  for (const s of scenarios) {
+    if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
+    for (const n of s.curveNotes ?? []) notes.push(`scenario ${s.scenario}: ${n}`);
+  }
   // the spread shocks move default probabilities, not the exposure: a CDS trade's value (its reference name's
   // spread) stays the base run's (docs/xva.md, "Stress")
   const cdsTrades = portfolio.trades.filter((t) => t.product === 'CDS').length;

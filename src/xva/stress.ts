@@ -15,11 +15,13 @@ export interface ScenarioOutcome {
   scenario: string;
   description: string;
   /**
-   * Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run, which of its shocks
-   * moved nothing, and where a shifted credit curve's hazard was floored at 0 (the `note` column).
+   * Which shocks were applied; `skipped` says why a scenario (or its coverage shock) was not run, and which of its
+   * shocks moved nothing (the `note` column).
    */
   applied: string[];
   skipped?: string;
+  /** Notes on the shifted credit curves of the run's counterparties (a hazard floored at 0): the run's notes. */
+  curveNotes?: string[];
   /** True when the exposure was simulated again (collateral coverage through `rerun`). */
   resimulated: boolean;
   /** True when the exposure was re-aggregated at another collateral coverage from the base run's path values. */
@@ -99,6 +101,9 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
     const said: string[] = skipped ? [skipped] : [];
     if (ownCreditSpreadBp !== undefined && ownCreditSpreadBp !== 0 && !ctx.credit.own) said.push(`ownCreditSpreadBp ${ownCreditSpreadBp} moves nothing: the market has no own credit curve (credit.own), so there is no DVA to shock`);
     if (other.length > 0) said.push(`${other.join(', ')} does not move CVA/DVA/FVA`);
+    // the shifted curves' notes (a hazard floored at 0) name the curves of this run's counterparties: the run's
+    // notes, not the per-set note column (a shard holds some of the book's curves only, and the merge compares it)
+    const curveNotes: string[] = [];
     const credit = shockCreditInputs(
       ctx.credit,
       ctx.market,
@@ -107,7 +112,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
         ...(ownCreditSpreadBp !== undefined ? { ownCreditSpreadBp } : {}),
         ...(fundingSpreadBp !== undefined ? { fundingSpreadBp } : {}),
       },
-      said,
+      curveNotes,
     );
     const result = computeXva(sets, credit, ctx.options, false);
     out.push({
@@ -115,6 +120,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
       description: s.description,
       applied,
       ...(said.length > 0 ? { skipped: said.join('; ') } : {}),
+      ...(curveNotes.length > 0 ? { curveNotes } : {}),
       resimulated,
       ...(reaggregated ? { reaggregated } : {}),
       book: figuresOf(result.book),

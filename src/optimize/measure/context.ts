@@ -17,6 +17,7 @@ import type { Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Currency } from '../../products/types.js';
 import type { SaccrInputs, SaccrTimeConvention } from '../../capital/saccr/index.js';
 import { gridFromSpec, withCloseOutDates, type GridSpec } from '../../simulation/grid.js';
+import { capitalHorizon } from '../../capital/run.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { MporDays } from '../../margin/simm/types.js';
@@ -123,7 +124,8 @@ export function buildMeasureContext(input: MeasureContextInput): MeasureContext 
   const { portfolio, market } = input;
   const threads = input.threads ?? 1;
   if (threads > 1 && !input.marketFile) throw new XvaUsageError('the optimiser runs the engine on worker threads only with the market file (give marketFile, or threads = 1)');
-  let lastMaturity = market.asOf;
+  // to the latest saccr_trades maturity too, as xva capital's grid (capital/run.ts capitalHorizon: the KVA profile)
+  let lastMaturity = Math.max(market.asOf, capitalHorizon(market, input.saccrInputs ?? {}) ?? market.asOf);
   for (const t of portfolio.trades) lastMaturity = Math.max(lastMaturity, tradeMaturity(t));
   const baseGrid = isTimeGrid(input.grid) ? input.grid : gridFromSpec(input.grid ?? { kind: 'default' }, market.asOf, lastMaturity);
   const grid = withCloseOutDates(baseGrid, [...bookMporDays(portfolio), ...(input.extraMporDays ?? [])]);
