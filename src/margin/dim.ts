@@ -16,6 +16,7 @@
  * S_C and S_B the survival of the counterparty and of the bank (1 when the market has no own curve), P the base
  * OIS discount factor, Δt_k the time to the next exposure date.
  */
+import { XvaUsageError } from '../errors.js';
 import { factorNeeds, runSimulation, type InitialMarginProfile } from '../exposure/engine.js';
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
@@ -127,8 +128,14 @@ export interface DimInputs {
   counterpartyCurve?: HazardCurve;
 }
 
+/** The fewest paths a DIM regression takes: three coefficients for the mean, three for the variance (regressionIm). */
+export const DIM_MIN_PATHS = 8;
+
 export function dimProfile(input: DimInputs): DimProfile {
   const { market } = input;
+  if (input.nPaths < DIM_MIN_PATHS) {
+    throw new XvaUsageError(`dynamic IM needs at least ${DIM_MIN_PATHS} paths (its regression fits three coefficients to the mean and three to the variance of the value changes; with ${input.nPaths} the IM is 0): give --paths ${DIM_MIN_PATHS} or more`);
+  }
   const times = Float64Array.from(input.dates, (d) => market.time(d));
   // calendar MPoR: 10 business days ≈ 14 calendar days (SIMM's 365/14 scaling, §C.7)
   const mporYears = (input.marginPeriodOfRiskDays * 1.4) / 365;
@@ -236,19 +243,24 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
           options.onSetNote?.(nettingSetId, note);
         }
       }
-      profiles.push(
-        dimProfile({
-          nettingSetId,
-          values: values.slice(),
-          nPaths,
-          dates: dates.slice(),
-          market,
-          simmCollect: simm.collect,
-          simmPost: simm.post,
-          marginPeriodOfRiskDays: options.mporDays,
-          ...(counterpartyCurve ? { counterpartyCurve } : {}),
-        }),
-      );
+      const profile = dimProfile({
+        nettingSetId,
+        values: values.slice(),
+        nPaths,
+        dates: dates.slice(),
+        market,
+        simmCollect: simm.collect,
+        simmPost: simm.post,
+        marginPeriodOfRiskDays: options.mporDays,
+        ...(counterpartyCurve ? { counterpartyCurve } : {}),
+      });
+      if (!(profile.modelIm[0]! > 0) && (simm.collect > 0 || simm.post > 0)) {
+        // the regression saw no risk over the first step: every trade matures or pays out within it
+        const note = `dynamic IM of ${nettingSetId}: no IM profile although today's SIMM is ${Math.round(simm.collect)} USD: the set's value does not move over the first grid step (its trades pay out within it), so the model IM to scale is 0`;
+        notes.push(note);
+        options.onSetNote?.(nettingSetId, note);
+      }
+      profiles.push(profile);
     },
   });
   return profiles;

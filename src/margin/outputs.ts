@@ -44,14 +44,16 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
       const toUsd = ns.collateralCurrency === 'USD' ? 1 : market.fxSpot(ns.collateralCurrency, 'USD');
       const exposure = ns.vm.exposure * toUsd;
       const required = ns.vm.creditSupportAmount * toUsd;
-      const residual = (k: number) => Math.max(exposure - k * required - k * ns.imCollect, 0);
+      // a CCP posts no IM to its members (docs/margin.md, "Dynamic IM"; dim.ts heldByBank): none held from it
+      const imCollected = ns.cleared ? 0 : ns.imCollect;
+      const residual = (k: number) => Math.max(exposure - k * required - k * imCollected, 0);
       out.push({
         scenario: scenario.name,
         nettingSetId: ns.nettingSetId,
         coverage: c,
         exposure,
         vmHeld: c * required,
-        imHeld: c * ns.imCollect,
+        imHeld: c * imCollected,
         residualExposureBase: residual(1),
         residualExposureStressed: residual(c),
       });

@@ -67,6 +67,8 @@ export interface NettingSetMargin {
   schedulePost?: number;
   /** IM we collect under the netting set's model (USD). */
   imCollect: number;
+  /** Cleared through a CCP, which posts no IM to its members (none held in the coverage scenarios). */
+  cleared?: boolean;
   collateralCurrency?: Currency;
   vm?: VmResult;
   /** Whether a VM balance was on file (`vm.balance` is 0 otherwise: the call is then the CSA's whole requirement). */
@@ -210,7 +212,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     const schedPost = schedule.find((s) => s.portfolioId === id && s.side === 'Post');
     const imModel = ns?.imModel ?? (simmCall || simmPost ? 'simm' : schedCall || schedPost ? 'schedule' : 'none');
     if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa) continue;
-    const entry: NettingSetMargin = { nettingSetId: id, imModel, imCollect: 0 };
+    const entry: NettingSetMargin = { nettingSetId: id, imModel, imCollect: 0, ...(ns?.cleared ? { cleared: true } : {}) };
     if (simmCall) entry.simmCollect = simmCall.total;
     if (simmPost) entry.simmPost = simmPost.total;
     if (schedCall) entry.scheduleCall = schedCall.scheduleIm;
