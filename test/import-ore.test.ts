@@ -434,6 +434,18 @@ describe('hand-written ORE trades of the other types', () => {
     });
   });
 
+  it('a fixed-recovery CDS and an FX-indexed leg are left out naming the field (they were imported as plain trades)', () => {
+    const fixedRecovery = cds.replace('CDS1', 'CDS_REC').replace('<SettlesAccrual>', '<FixedRecoveryRate>0.1</FixedRecoveryRate><SettlesAccrual>');
+    const indexed = ois.replace('OIS1', 'IDX').replace('<Notionals>', '<Indexings><Indexing><Quantity>1000000</Quantity><Index>FX-ECB-USD-EUR</Index></Indexing></Indexings><Notionals>');
+    expect(indexed).toContain('<Indexings>');
+    const r = importOre({ portfolioXml: portfolio(fixedRecovery, indexed, cds) });
+    expect(r.rows.trades.map((t) => t.trade_id)).toEqual(['CDS1']);
+    const left = unmapped(r.report.findings).map(formatFinding).join('\n');
+    expect(left).toContain('FixedRecoveryRate');
+    expect(left).toContain("a fixed-recovery CDS is not mapped: xva's CDS pays 1 − the reference name's market recovery");
+    expect(left).toContain('an FX-indexed leg (Indexings: each coupon scaled by an FX fixing) is not mapped by xva');
+  });
+
   it('FxSwap: buy 1m EUR near at 1.14 USD, sell back far at 1.30 USD', () => {
     const r = trade(rows, 'FXS');
     expect(r).toMatchObject({ product: 'FXSWAP', direction: 'buy', currency: 'EUR', notional: 1_000_000, currency2: 'USD' });

@@ -156,6 +156,10 @@ export function mapCreditDefaultSwap(data: XmlNode | undefined, notes: TradeNote
   const reference =
     text(data, 'CreditCurveId') ?? text(child(data, 'ReferenceInformation'), 'ReferenceEntityId') ?? text(data, 'IssuerId');
   if (reference === undefined) throw new Unmappable(`${p}/CreditCurveId`, undefined, 'the reference entity (CreditCurveId) is required');
+  // a fixed-recovery (recovery-lock) CDS pays 1 − that recovery: xva's CDS takes the name's market recovery
+  const fixedRecovery = text(data, 'FixedRecoveryRate');
+  if (fixedRecovery !== undefined)
+    throw new Unmappable(`${p}/FixedRecoveryRate`, fixedRecovery, "a fixed-recovery CDS is not mapped: xva's CDS pays 1 − the reference name's market recovery");
   const legs = parseLegs(data, p, notes, { cdsSchedule: true, paidOnAccrualEnd: 'the CDS premiums' });
   if (legs.length !== 1 || legs[0]!.kind !== 'fixed')
     throw new Unmappable(`${p}/LegData`, `${legs.length} legs`, 'a CDS needs exactly one fixed premium leg');

@@ -399,6 +399,10 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const payer = oreBool(payerText, `${path}/Payer`, false);
   const currency = oreCurrency(text(leg, 'Currency'), `${path}/Currency`);
 
+  // an FX-indexed leg (ORE scales each coupon by Quantity × an FX fixing: FX-linked and non-deliverable legs): no
+  // column of xva holds it, and as a plain leg its notional would be wrong by the whole indexation
+  if (child(leg, 'Indexings') !== undefined)
+    throw new Unmappable(`${path}/Indexings`, undefined, 'an FX-indexed leg (Indexings: each coupon scaled by an FX fixing) is not mapped by xva');
   const notionals = child(leg, 'Notionals');
   const fxReset = child(notionals, 'FXReset') === undefined ? undefined : parseFxReset(leg, path, currency, options);
   if (child(leg, 'Amortizations') !== undefined)
