@@ -1283,3 +1283,46 @@ describe('the bundled ORE example (fixtures/ore, the README command) on the demo
     expect(v.issues.map(formatIssue)).toEqual([]);
   });
 });
+
+describe('ORE fields that move dates or payoffs (the thirty-fifth session\'s import audit, helper 76)', () => {
+  const fixed = (over: Partial<LegSpec> = {}): LegSpec => ({ type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.025', dc: 'A360', tenor: '6M', start: '2026-07-02', end: '2031-07-02', ...over });
+  const float = (over: Partial<LegSpec> = {}): LegSpec => ({ type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', dc: 'A360', tenor: '6M', start: '2026-07-02', end: '2031-07-02', ...over });
+
+  it('a stub date, AdjustEndDateToPreviousMonthEnd, HasSubPeriods, PaymentDates: left out naming the field (they imported on other dates)', () => {
+    const cases: [string, string][] = [
+      [swapTrade('STUB', [fixed(), float()]).replace('<FirstDate/>', '<FirstDate>2027-01-15</FirstDate>'), 'FirstDate'],
+      [swapTrade('ADJ', [fixed(), float()]).replace('<FirstDate/>', '<AdjustEndDateToPreviousMonthEnd>true</AdjustEndDateToPreviousMonthEnd><FirstDate/>'), 'AdjustEndDateToPreviousMonthEnd'],
+      [swapTrade('SUB', [fixed(), float()]).replace('<IsInArrears>', '<HasSubPeriods>true</HasSubPeriods><IsInArrears>'), 'HasSubPeriods'],
+      [swapTrade('PAYD', [fixed(), float()]).replace('<PaymentConvention>', '<PaymentDates><PaymentDate>2027-01-04</PaymentDate></PaymentDates><PaymentConvention>'), 'PaymentDates'],
+    ];
+    for (const [xml, field] of cases) {
+      const r = importOre({ portfolioXml: portfolio(xml) });
+      expect(r.rows.trades, field).toEqual([]);
+      expect(unmapped(r.report.findings).map(formatFinding).join('\n'), field).toContain(field);
+    }
+  });
+
+  it("ORE's plain 30/360 is 30/360 US: approximated on a leg from the end of February, exact on one that never meets it", () => {
+    const feb = importOre({ portfolioXml: portfolio(swapTrade('FEB', [fixed({ dc: '30/360', start: '2029-02-28', end: '2034-02-28' }), float({ start: '2029-02-28', end: '2034-02-28' })])) });
+    expect(feb.rows.trades).toHaveLength(1);
+    expect(feb.report.findings.filter((f) => f.kind === 'approximated' && f.field?.endsWith('DayCounter')).map((f) => f.reason).join('\n')).toContain('ORE reads it as 30/360 US');
+    const mid = importOre({ portfolioXml: portfolio(swapTrade('MID', [fixed({ dc: '30/360', start: '2029-03-15', end: '2034-03-15' }), float({ start: '2029-03-15', end: '2034-03-15' })])) });
+    expect(mid.report.findings.filter((f) => f.field?.endsWith('DayCounter'))).toEqual([]);
+  });
+
+  it('a cash swaption by the collateralised cash price is approximated; forward-starting CDS protection is left out', () => {
+    const option = '<OptionData><LongShort>Long</LongShort><OptionType>Call</OptionType><Style>European</Style><Settlement>Cash</Settlement><SettlementMethod>CollateralizedCashPrice</SettlementMethod><ExerciseDates><ExerciseDate>2027-06-30</ExerciseDate></ExerciseDates></OptionData>';
+    const swaption = swapTrade('SWPN', [fixed({ start: '2027-07-02', end: '2032-07-02', tenor: '1Y' }), float({ start: '2027-07-02', end: '2032-07-02' })], 'Swaption', 'SwaptionData', option);
+    const r = importOre({ portfolioXml: portfolio(swaption) });
+    expect(r.rows.trades).toHaveLength(1);
+    expect(r.report.findings.find((f) => f.field?.endsWith('SettlementMethod'))?.kind).toBe('approximated');
+    const cds = `<Trade id="CDSF"><TradeType>CreditDefaultSwap</TradeType>${envelope()}<CreditDefaultSwapData><CreditCurveId>ACME</CreditCurveId><ProtectionStart>2027-06-20</ProtectionStart>
+      <LegData><LegType>Fixed</LegType><Payer>true</Payer><Currency>USD</Currency><Notionals><Notional>5000000</Notional></Notionals>
+      <DayCounter>Actual/360</DayCounter><PaymentConvention>Following</PaymentConvention><FixedLegData><Rates><Rate>0.01</Rate></Rates></FixedLegData>
+      <ScheduleData><Rules><StartDate>2026-06-20</StartDate><EndDate>2031-06-20</EndDate><Tenor>3M</Tenor><Calendar>WeekendsOnly</Calendar>
+      <Convention>Following</Convention><TermConvention>Unadjusted</TermConvention><Rule>CDS2015</Rule></Rules></ScheduleData></LegData></CreditDefaultSwapData></Trade>`;
+    const c = importOre({ portfolioXml: portfolio(cds) });
+    expect(c.rows.trades).toEqual([]);
+    expect(unmapped(c.report.findings).map(formatFinding).join('\n')).toContain('forward-starting protection is not mapped');
+  });
+});

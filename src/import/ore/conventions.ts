@@ -71,10 +71,21 @@ function approx(dc: DayCount, why: string, ...names: string[]): void {
   for (const n of names) DAY_COUNTS_APPROX[key(n)] = [dc, why];
 }
 exact('ACT/360', 'A360', 'ACT/360', 'Actual/360');
-exact('ACT/365F', 'A365', 'A365F', 'ACT/365', 'ACT/365F', 'Actual/365', 'Actual/365 (Fixed)', 'ACT/365 (Fixed)', 'ACT/365.FIXED');
-// 30/360 in xva is the Bond Basis (ISDA 2006 4.16(f)); ORE's plain "30/360" is the same convention.
-exact('30/360', '30/360', '30/360 (Bond Basis)', 'T360', 'Thirty360');
+// ORE reads ACT/365L as Actual365Fixed (its parseDayCounter)
+exact('ACT/365F', 'A365', 'A365F', 'ACT/365', 'ACT/365F', 'Actual/365', 'Actual/365 (Fixed)', 'ACT/365 (Fixed)', 'ACT/365.FIXED', 'ACT/365L', 'Act/365L');
+// 30/360 in xva is the Bond Basis (ISDA 2006 4.16(f)); ORE's plain "30/360" and "T360" are Thirty360(USA), the US
+// (NASD) convention with its end-of-February rule, as "30/360 US" is
+exact('30/360', '30/360', 'T360', '30/360 (Bond Basis)', 'Thirty360');
 approx('30/360', 'the US (NASD) end-of-February rule is not applied; xva uses 30/360 Bond Basis', '30/360 US', '30/360 (US)', '30U/360', '30US/360');
+
+/**
+ * ORE's plain "30/360" and "T360" are Thirty360(USA) (its parseDayCounter). They differ from xva's Bond Basis only
+ * where a period starts or ends on the last day of February (the US rule counts it as the 30th), so parseLeg reports
+ * them as approximated on a leg whose dates can fall there.
+ */
+export function isOreUs30360(text: string | undefined): boolean {
+  return text !== undefined && (key(text) === key('30/360') || key(text) === key('T360'));
+}
 approx(
   '30/360',
   '30E/360 (Eurobond) differs from xva\'s 30/360 Bond Basis only when a period ends on the 31st and starts before the 30th',

@@ -164,6 +164,18 @@ export function mapCreditDefaultSwap(data: XmlNode | undefined, notes: TradeNote
   if (legs.length !== 1 || legs[0]!.kind !== 'fixed')
     throw new Unmappable(`${p}/LegData`, `${legs.length} legs`, 'a CDS needs exactly one fixed premium leg');
   const leg = legs[0]!;
+  // protection from another date than the premium leg's start (a forward-starting protection): xva protects from
+  // the premium leg's start
+  // (a standard CDS's protection starts on its trade date, up to a quarter after the accrual start: xva's step-in
+  // date, the day after the as-of date, stands for it)
+  const protectionStart = text(data, 'ProtectionStart');
+  const protectionFrom = protectionStart === undefined ? undefined : oreDate(protectionStart, `${p}/ProtectionStart`);
+  if (protectionFrom !== undefined && protectionFrom > leg.startDate + 92)
+    throw new Unmappable(`${p}/ProtectionStart`, protectionStart, "forward-starting protection is not mapped: xva's CDS protects from the premium leg's start (or its step-in date)");
+  if (protectionFrom !== undefined && protectionFrom !== leg.startDate)
+    notes.approximate(`${p}/ProtectionStart`, protectionStart, "xva protects from the later of the premium leg's start and its step-in date (the day after the as-of date)");
+  if (!oreBool(text(data, 'PaysAtDefaultTime'), `${p}/PaysAtDefaultTime`, true))
+    notes.approximate(`${p}/PaysAtDefaultTime`, text(data, 'PaysAtDefaultTime'), 'xva pays the protection at default (ISDA standard), not at the premium leg\'s end');
   const upfront = text(data, 'UpfrontFee');
   if (upfront !== undefined && Number(upfront) !== 0)
     notes.drop(`${p}/UpfrontFee`, upfront, 'the upfront fee payment is not carried over');

@@ -4,11 +4,12 @@
  * (cross-currency swaps), an overnight leg's `Lookback`, `FixingDays` and `RateCutoff` where the trade carries them. What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
  * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
-import type { DateSerial, Frequency } from '../../conventions/dates.js';
+import { toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
 import type { BusinessDayConvention, Currency, DayCount, Stub } from '../../products/types.js';
 import {
   oreBool,
   oreConvention,
+  isOreUs30360,
   oreCurrency,
   oreDate,
   oreDayCount,
@@ -390,6 +391,12 @@ function readOvernightTerms(fl: XmlNode | undefined, fp: string): OreOvernightTe
   };
 }
 
+/** The last day of February (28th, or 29th in a leap year). */
+function lastOfFebruary(date: DateSerial): boolean {
+  const d = toYmd(date);
+  return d.month === 2 && toYmd(date + 1).month === 3;
+}
+
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
   const legType = text(leg, 'LegType');
   if (legType !== 'Fixed' && legType !== 'Floating')
@@ -472,10 +479,23 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), `xva rolls the end date like the others (${convention})`);
   const stub: Stub = options.cdsSchedule ? 'short_front' : oreStub(text(rules, 'Rule'), `${rp}/Rule`);
   const endOfMonth = oreBool(text(rules, 'EndOfMonth'), `${rp}/EndOfMonth`, false);
+  // fields that move the leg's dates, which no xva column holds: left out, not imported on other dates
   for (const stubDate of ['FirstDate', 'LastDate']) {
     const d = text(rules, stubDate);
-    if (d !== undefined) notes.drop(`${rp}/${stubDate}`, d, 'explicit stub date ignored: xva generates the stub from the rule');
+    if (d !== undefined && d.trim() !== '') throw new Unmappable(`${rp}/${stubDate}`, d, 'an explicit stub date is not mapped: xva generates the stub from the rule, on other payment dates');
   }
+  for (const flag of ['AdjustEndDateToPreviousMonthEnd', 'RemoveFirstDate', 'RemoveLastDate']) {
+    if (oreBool(text(rules, flag), `${rp}/${flag}`, false)) throw new Unmappable(`${rp}/${flag}`, text(rules, flag), 'this schedule rule is not mapped by xva (it moves or removes schedule dates)');
+  }
+  for (const field of ['PaymentDates', 'PaymentSchedule', 'LastPeriodDayCounter']) {
+    if (child(leg, field) !== undefined) throw new Unmappable(`${path}/${field}`, undefined, 'not mapped by xva (it changes the payment dates or accruals of the leg)');
+  }
+  if (oreBool(text(leg, 'StrictNotionalDates'), `${path}/StrictNotionalDates`, false)) throw new Unmappable(`${path}/StrictNotionalDates`, text(leg, 'StrictNotionalDates'), 'strict notional dates are not mapped by xva');
+  const paymentConvention = oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`);
+  if (text(rules, 'Convention') !== undefined && paymentConvention !== undefined && paymentConvention !== convention)
+    notes.approximate(`${path}/PaymentConvention`, text(leg, 'PaymentConvention'), `xva pays on the accrual dates rolled by the schedule's convention (${convention})`);
+  if (isOreUs30360(text(leg, 'DayCounter')) && (lastOfFebruary(startDate) || lastOfFebruary(endDate) || (endOfMonth && toYmd(startDate).day >= 28)))
+    notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), "ORE reads it as 30/360 US, whose end-of-February rule (a period from the last day of February counts from the 30th) xva's 30/360 Bond Basis does not apply; this leg's dates can fall on it");
 
   const base = {
     path,
@@ -520,6 +540,8 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
 
   const fl = child(leg, 'FloatingLegData');
   const fp = `${path}/FloatingLegData`;
+  if (oreBool(text(fl, 'HasSubPeriods'), `${fp}/HasSubPeriods`, false)) throw new Unmappable(`${fp}/HasSubPeriods`, text(fl, 'HasSubPeriods'), 'sub-period (averaged or compounded) term-index coupons are not mapped by xva');
+  if (child(fl, 'FixingSchedule') !== undefined) throw new Unmappable(`${fp}/FixingSchedule`, undefined, 'an explicit fixing schedule is not mapped by xva (it fixes each coupon from the index convention)');
   const index = oreIndex(text(fl, 'Index'), currency, `${fp}/Index`);
   if (index.approximation) notes.approximate(`${fp}/Index`, text(fl, 'Index'), index.approximation);
   const spreadText = constant(texts(child(fl, 'Spreads'), 'Spread'), `${fp}/Spreads`, 'varying spreads', 'xva floating legs have one spread');

@@ -62,6 +62,13 @@ export function optionTerms(data: XmlNode | undefined, dataName: string, notes: 
   const settlement = settlementText?.toLowerCase();
   if (settlement !== undefined && settlement !== 'physical' && settlement !== 'cash')
     throw new Unmappable(`${p}/Settlement`, settlementText, 'expected Physical or Cash');
+  // ORE's SettlementMethod (QuantLib's Settlement::Method): a cash swaption's value by the collateralised cash price
+  // is the physical annuity's; xva values cash settlement on the par-yield annuity (the ParYieldCurve method)
+  const method = text(od, 'SettlementMethod');
+  if (method !== undefined && settlement === 'cash' && method.toLowerCase() !== 'parYieldCurve'.toLowerCase())
+    notes.approximate(`${p}/SettlementMethod`, method, 'xva values cash settlement by the par-yield annuity (ParYieldCurve); a collateralised cash price is the physical annuity\'s, some 0.5-1% apart');
+  if (method !== undefined && settlement !== 'cash' && !/^physical(otc|cleared)$/i.test(method))
+    throw new Unmappable(`${p}/SettlementMethod`, method, 'expected PhysicalOTC or PhysicalCleared with Physical settlement');
   if (child(od, 'ExerciseFees') !== undefined)
     notes.drop(`${p}/ExerciseFees`, undefined, 'exercise fees are not carried over');
   const terms: OptionTerms = { long: ls === 'long' || ls === 'l', expiryDate };
