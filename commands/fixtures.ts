@@ -26,7 +26,7 @@ export default class Fixtures extends XvaCommand {
 
   static override flags = {
     preset: Flags.string({ description: 'Which book to generate', options: [...FIXTURE_PRESETS], required: true }),
-    seed: Flags.integer({ description: 'Seed of the generator (same seed, same files)', default: 42, min: 0 }),
+    seed: Flags.integer({ description: 'Seed of the generator (same seed, same files)', default: 42, min: 0, max: Number.MAX_SAFE_INTEGER }),
     out: Flags.string({ description: 'Folder to write the portfolio into (created if needed)', helpValue: 'DIR', required: true }),
     format: Flags.string({ description: 'Table file format', options: ['parquet', 'csv'], default: 'parquet' }),
     calendars: Flags.boolean({

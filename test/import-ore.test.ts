@@ -1326,3 +1326,25 @@ describe('ORE fields that move dates or payoffs (the thirty-fifth session\'s imp
     expect(unmapped(c.report.findings).map(formatFinding).join('\n')).toContain('forward-starting protection is not mapped');
   });
 });
+
+describe('ORE inputs that read wrongly before (helper 76, low)', () => {
+  it('a ClearingCounterparty that is no boolean is an error naming it (it became false); an empty file names no undefined column', () => {
+    const xml = read('saccr_bacva_two_swaps/inputs/counterparty.xml');
+    expect(xml).toContain('<CounterpartyId>CPTY_A</CounterpartyId>');
+    const bad = xml.replace('<CounterpartyId>CPTY_A</CounterpartyId>', '<CounterpartyId>CPTY_A</CounterpartyId><ClearingCounterparty>maybe</ClearingCounterparty>');
+    let message = '';
+    try {
+      importOre({ portfolioXml: read('saccr_bacva_two_swaps/inputs/portfolio.xml'), counterpartyXml: bad });
+    } catch (e) {
+      expect(e).toBeInstanceOf(XvaInputError);
+      message = (e as XvaInputError).issues.map(formatIssue).join('\n');
+    }
+    expect(message).toContain('column ClearingCounterparty: maybe: expected true or false');
+    try {
+      importOre({ portfolioXml: '' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as XvaInputError).issues.map(formatIssue).join('\n')).not.toContain('undefined');
+    }
+  });
+});

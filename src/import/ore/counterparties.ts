@@ -139,7 +139,10 @@ export function importCounterparties(doc: XmlDocument | undefined, region: Regio
       result.findings.push({ kind: 'defaulted', ...subject, field: 'SaCvaRiskBucket', reason: 'neither SA-CVA bucket nor BA-CVA weight given: sector other is used' });
     }
     const clearing = text(node, 'ClearingCounterparty');
-    const isClearing = clearing !== undefined && ['y', 'yes', 'true', '1'].includes(clearing.toLowerCase());
+    const flag = clearing?.trim().toLowerCase();
+    const isClearing = flag !== undefined && ['y', 'yes', 'true', 't', '1'].includes(flag);
+    if (flag !== undefined && flag !== '' && !isClearing && !['n', 'no', 'false', 'f', '0'].includes(flag))
+      issues.push({ ...where, column: 'ClearingCounterparty', value: clearing!, expected: 'true or false' });
     if (isClearing) result.clearing.add(id);
 
     const row: CounterpartyRow = {

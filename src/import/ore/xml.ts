@@ -54,7 +54,7 @@ export function parseXml(text: string, file: string, expectedRoot: string): XmlD
   if (check !== true) {
     const { msg, line, col } = check.err;
     throw new XvaInputError([
-      { file, row: line, value: msg, expected: `well-formed XML (the parser stopped at line ${line}, column ${col})` },
+      { file, row: line, value: msg, expected: `well-formed XML (the parser stopped at line ${line}${col === undefined ? '' : `, column ${col}`})` },
     ]);
   }
   const parser = new XMLParser({
