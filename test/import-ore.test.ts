@@ -230,22 +230,6 @@ describe('ORE swap_flat_xva: portfolio_swaptions.xml (19 European receiver swapt
       ]);
     }
   });
-
-  it("price as ORE's swaption_npv.csv to 1e-8: the cash annuity on the fixed leg's ACT/360 fractions (1/m was 1.2-2.1% low)", async () => {
-    // the case's flat market (test/data/ore-swap-flat/market.yaml: the same curves and 10% Black vols as ORE's run)
-    const { book } = await writtenAndLoaded(result, 'swaptions', false);
-    const { loadMarket } = await import('../src/market/load.js');
-    const { priceTrade } = await import('../src/pricing/index.js');
-    const market = loadMarket(path.resolve('test/data/ore-swap-flat/market.yaml'));
-    const csv = fs.readFileSync(path.join(SHARED_REFERENCE, 'ore', 'swap_flat_xva', 'expected_mc50_6M', 'swaption_npv.csv'), 'utf8').trim().split('\n');
-    const header = csv[0]!.split(',');
-    const expected = new Map(csv.slice(1).map((l) => l.split(',')).map((c) => [c[header.indexOf('#TradeId')]!, Number(c[header.indexOf('NPV')])]));
-    expect(expected.size).toBe(19);
-    for (const t of book.trades) {
-      const npv = priceTrade(t, market).npv;
-      expect(Math.abs(npv / expected.get(t.tradeId)! - 1), t.tradeId).toBeLessThan(1e-8);
-    }
-  });
 });
 
 describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netting.xml + counterparty.xml', () => {

@@ -49,21 +49,14 @@ export function swaptionVolTenorYears(trade: Swaption, fixedFlows: LegFlows): nu
   return Math.max(1, Math.round((life / peak) * 12)) / 12;
 }
 
-/**
- * Par-yield cash annuity (the ISDA cash price; QuantLib/ORE's ParYieldCurve): the fixed periods discounted at the
- * forward swap rate S compounded at the leg's frequency m over the time T_k = Σ_{j<=k} τ_j the leg's own day count
- * gives, Σ_k τ_k·(1 + S/m)^(−m·T_k). On a 30/360 leg τ = 1/m and this is Σ (1/m)/(1 + S/m)^i; on ACT/360 the day
- * count matters: ORE's swap_flat_xva swaptions (annual ACT/360 legs) to 1e-9 (test/import-ore.test.ts), where
- * the 1/m accruals were 1.2-2.1% low.
- */
-export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, accrualFractions: ArrayLike<number>, periods: number): number {
-  const rate = 1 + swapRate / paymentsPerYear;
+/** Par-yield cash annuity Σ_{i=1..n} (1/m)/(1 + S/m)^i. */
+export function cashSettledAnnuity(swapRate: number, paymentsPerYear: number, periods: number): number {
+  const growth = 1 + swapRate / paymentsPerYear;
   let annuity = 0;
-  let time = 0;
-  for (let i = 0; i < periods; i++) {
-    const tau = accrualFractions[i]!;
-    time += tau;
-    annuity += tau * Math.pow(rate, -paymentsPerYear * time);
+  let factor = 1;
+  for (let i = 1; i <= periods; i++) {
+    factor /= growth;
+    annuity += factor / paymentsPerYear;
   }
   return annuity;
 }
@@ -174,8 +167,9 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;
     if (fixedLeg.amortization !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on an amortising swap (the par-yield cash annuity is a bullet swap\'s)');
     if (fixedLeg.rateSteps !== undefined) throw unsupported(tradeId, 'a cash-settled swaption on a step-up swap (the par-yield cash annuity is a flat-rate swap\'s)');
+    const paymentsPerYear = 12 / FREQUENCY_MONTHS[fixedLeg.frequency];
     const settleYears = fixedFlows.count > 0 ? fixedFlows.accrualStartTimes[0]! : expiryYears;
-    const cashAnnuity = cashSettledAnnuity(forward, 12 / FREQUENCY_MONTHS[fixedLeg.frequency], fixedFlows.accrualFractions, fixedFlows.count);
+    const cashAnnuity = cashSettledAnnuity(forward, paymentsPerYear, fixedFlows.count);
     return sign * fixedLeg.notional * discount.discount(settleYears) * cashAnnuity * option;
   }
   if (hullWhite !== undefined) {
