@@ -205,6 +205,11 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
 describe('ORE swap_flat_xva: portfolio_swaptions.xml (19 European receiver swaptions Swaption_e_n)', () => {
   const result = importOre({ portfolioXml: read('swap_flat_xva/inputs/portfolio_swaptions.xml') });
 
+  it('cash settlement on ACT/360 fixed legs is reported as approximated: ISDA\'s 1/m annuity against ORE\'s day-count one', () => {
+    const notes = result.report.findings.filter((f) => f.kind === 'approximated' && /par yield/.test(f.reason));
+    expect(new Set(notes.map((f) => f.tradeId)).size).toBe(19);
+  });
+
   it('maps all 19: long, receiver (fixed leg received), cash settled, strike 2.1%, exercise 1 March 2016+e, underlying to 2036-03-01', () => {
     expect(result.rows.trades).toHaveLength(19);
     expect(unmapped(result.report.findings)).toEqual([]);
