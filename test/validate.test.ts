@@ -549,7 +549,8 @@ describe('validateInputs: the good portfolio', () => {
     const nettingSets = new Map(result.portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
     for (const trade of result.portfolio.trades) {
       const ns = nettingSets.get(trade.nettingSetId)!;
-      const value = priceTrade(trade, result.market!, ns.csa ? { collateralCurrency: ns.collateralCurrency } : {});
+      // every set's flows as collateralised in its collateral currency (the base currency by default), as the engine
+      const value = priceTrade(trade, result.market!, { collateralCurrency: ns.collateralCurrency });
       byCurrency[value.currency] = (byCurrency[value.currency] ?? 0) + value.npv;
     }
     expect(Object.keys(mtm.byCurrency).sort()).toEqual(Object.keys(byCurrency).sort());

@@ -233,8 +233,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
   for (const trade of portfolio.trades) {
     if (tradeMaturity(trade) < market.asOf) continue; // matured: no value left (checks.ts warns)
     const ns = nettingSets.get(trade.nettingSetId);
-    // collateralised flows discount on the CSA currency's curve
-    const options = ns?.csa ? { collateralCurrency: ns.collateralCurrency } : undefined;
+    // flows discount on the netting set's collateral currency's curve (its default, the base currency, without a
+    // CSA), as the exposure engine, margin and capital value them (docs/market.md, "Cross-currency basis")
+    const options = ns ? { collateralCurrency: ns.collateralCurrency } : undefined;
     try {
       const value = priceTrade(trade, market, options);
       if (!Number.isFinite(value.npv) || !Number.isFinite(value.npvBase)) throw new Error(`the value came out as ${value.npv}`);
