@@ -371,6 +371,35 @@ function atmVol(type: 'normal' | 'black', price: number, forward: number, shift:
     : (2 * inverseNormalCdf(0.5 * (price / (annuity * (forward + shift)) + 1))) / Math.sqrt(expiry);
 }
 
+describe('LGM options at a strong mean reversion (the thirty-fifth session\'s market audit, helper 80)', () => {
+  // Hull-White's zero-bond call (Jamshidian 1989), written in HW terms, not LGM's: σ_p = σ·B(T_e, T)·
+  // √((1 − e^{−2κT_e})/(2κ)), B(s, T) = (1 − e^{−κ(T−s)})/κ; call = P(0,T)Φ(h) − K·P(0,T_e)Φ(h − σ_p),
+  // h = ln(P(0,T)/(K·P(0,T_e)))/σ_p + σ_p/2. With κ = 1 and a 20Y expiry the LGM terms exp(−H·x − ½H²ζ) underflowed
+  // (H(T_e)·√ζ ≈ 4,800) and the price came out 0.
+  it('a zero-bond call as a bond portfolio equals Hull-White\'s closed form (1e-7 relative) for κ = 0.5 and 1, 10Y and 20Y expiries', () => {
+    for (const kappa of [0.5, 1]) {
+      const sigma = 0.01;
+      const model = lgmModel(hwParams(kappa, [100], [sigma]), shapedCurve); // σ constant (one step to 100Y, flat after)
+      for (const [expiry, maturity] of [[10, 20], [20, 30]] as const) {
+        const p0e = shapedCurve.discount(expiry);
+        const p0T = shapedCurve.discount(maturity);
+        const B = (1 - Math.exp(-kappa * (maturity - expiry))) / kappa;
+        const sigmaP = sigma * B * Math.sqrt((1 - Math.exp(-2 * kappa * expiry)) / (2 * kappa));
+        for (const moneyness of [0.997, 1, 1.003]) {
+          const strike = (moneyness * p0T) / p0e;
+          const h = Math.log(p0T / (strike * p0e)) / sigmaP + sigmaP / 2;
+          const reference = p0T * normCdf(h) - strike * p0e * normCdf(h - sigmaP);
+          const bonds = { times: Float64Array.of(expiry, maturity), amounts: Float64Array.of(-strike, 1) };
+          const price = lgmSwaption(model, expiry, bonds, 'receiver');
+          expect(reference).toBeGreaterThan(1e-6);
+          // 1e-7: H(T) − H(T_e) is a difference of two numbers near 1/κ (e^{−20} apart at κ = 1, 20Y), good to ~5e-8
+          expect(Math.abs(price / reference - 1), `κ ${kappa}, ${expiry}Y into ${maturity}Y, K/F ${moneyness}`).toBeLessThan(1e-7);
+        }
+      }
+    }
+  });
+});
+
 describe('LGM bootstrap calibration to co-terminal swaptions', () => {
   const finalMaturity = 12;
   const expiries = [1, 2, 3, 5, 7, 10];

@@ -52,6 +52,10 @@ function portfolioTerms(model: LgmModel, expiry: number, bonds: ZeroBondPortfoli
   if (n === 0 || bonds.amounts.length !== n) throw new XvaInternalError(`a zero-bond portfolio needs matching times and amounts, got ${n} and ${bonds.amounts.length}`);
   const a = new Float64Array(n);
   const h = new Float64Array(n);
+  // H shifted to 0 at the expiry: the LGM's invariance H → H + c (the factor exp(−H(T_e)x − ½H(T_e)²ζ) common to
+  // every term comes out of the payoff as a change of measure), so the price is the same, and the terms exp(−h·x −
+  // ½h²ζ) no longer underflow when H(T_e)·√ζ is large (mean reversion 0.5 and a 20Y expiry gave 0)
+  const he = model.H(expiry);
   let signChanges = 0;
   let lastSign = 0;
   for (let i = 0; i < n; i++) {
@@ -59,7 +63,7 @@ function portfolioTerms(model: LgmModel, expiry: number, bonds: ZeroBondPortfoli
     if (t < expiry) throw new XvaInternalError(`a flow at ${t} years precedes the option expiry ${expiry}`);
     if (i > 0 && !(t > bonds.times[i - 1]!)) throw new XvaInternalError('zero-bond portfolio times must increase strictly');
     a[i] = bonds.amounts[i]! * model.discount(t);
-    h[i] = model.H(t);
+    h[i] = model.H(t) - he;
     const sign = Math.sign(a[i]!);
     if (sign !== 0) {
       if (lastSign !== 0 && sign !== lastSign) signChanges++;
