@@ -65,6 +65,14 @@ describe('market loader: every rule, with its message', () => {
     expect(issues[0]!.value).toMatch(/at line 3, column \d+$/);
   });
 
+  it('a cross quoted beside the chain it closes must agree with it (a triangle that did not close loaded silently)', () => {
+    const triangle = (eurgbp: number) =>
+      BASE.replace('    EUR: { pillars', '    GBP: { pillars: [ { tenor: 1Y, zeroRate: 0.04 } ] }\n    EUR: { pillars').replace('spots: { EURUSD: 1.085 }', `spots: { EURUSD: 1.085, GBPUSD: 1.27, EURGBP: ${eurgbp} }`);
+    // 1.085 / 1.27 = 0.854331…: an agreeing cross loads, a disagreeing one is named with the implied rate
+    expect(() => parseMarket(triangle(1.085 / 1.27), 'market.yaml')).not.toThrow();
+    expectIssue(issuesOf(triangle(0.95)), 'fx.spots.EURGBP', '0.95', /a rate consistent with the other quotes, which imply 0\.854331 for EURGBP through USD/);
+  });
+
   it('duplicate keys are YAML errors', () => {
     const issues = issuesOf(`${BASE}fx:\n  spots: { EURUSD: 1.1 }\n`);
     expect(issues[0]!.expected).toBe('valid YAML');

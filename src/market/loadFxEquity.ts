@@ -97,6 +97,7 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
 
   if (ctx.base !== undefined) out.reachable = new Set(ratesAgainstBase(ctx.base, declared).keys());
   reportStranded(ctx, declared, out.reachable);
+  if (ctx.base !== undefined) reportInconsistentCrosses(ctx, out.spots);
 
   for (const [name, spec] of sectionEntries(ctx, fx.vols, 'fx.vols', 'a mapping of FX pair to vol') ?? []) {
     const path = child('fx.vols', name);
@@ -120,6 +121,27 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
     if (curve) out.vols.set(name, curve);
   }
   return out;
+}
+
+/** Relative gap above which a quote disagrees with the rate the other quotes imply (a triangle that does not close). */
+const CROSS_TOLERANCE = 1e-6;
+
+/**
+ * A pair quoted beside a chain of other quotes that links the same currencies (EURGBP beside EURUSD and GBPUSD) must
+ * agree with it: today's prices read the direct quote and the simulation the chain through the base currency, so
+ * an inconsistent triangle would price one trade twice, differently.
+ */
+function reportInconsistentCrosses(ctx: LoadContext, spots: ReadonlyMap<string, number>): void {
+  const perBase = ratesAgainstBase(ctx.base!, spots);
+  for (const [name, spot] of spots) {
+    const pair = parseFxPair(name)!;
+    const b = perBase.get(pair.base);
+    const q = perBase.get(pair.quote);
+    if (b === undefined || q === undefined) continue;
+    const implied = q / b;
+    if (Math.abs(spot / implied - 1) > CROSS_TOLERANCE)
+      ctx.reader.issue(child('fx.spots', name), String(spot), `a rate consistent with the other quotes, which imply ${implied.toPrecision(6)} for ${name} through ${ctx.base}: give each cross once, or quotes that agree`);
+  }
 }
 
 /** Every currency quoted, and every currency with a discount curve, must convert to the base currency. */
