@@ -234,12 +234,14 @@ describe('market loader: every rule, with its message', () => {
   EUR:
     swaptionVols:
       type: lognormal
-      quotes: [ { expiry: 1Y, tenor: 5Y, vol: 0.008 }, { expiry: 1Y, tenor: 5Y, vol: 0.0081 } ]
+      quotes: [ { expiry: 1Y, tenor: 5Y, vol: 0.008 }, { expiry: 1Y, tenor: 5Y, vol: 0.0081 }, { expiry: 12M, tenor: 60M, vol: 0.0095 } ]
 `;
     const issues = issuesOf(text);
     expectIssue(issues, 'rates.GBP', 'GBP', /a currency with a discount curve/);
     expectIssue(issues, 'rates.EUR.swaptionVols.type', 'lognormal', /one of normal, black/);
     expectIssue(issues, 'rates.EUR.swaptionVols.quotes[1]', '1Yx5Y', /one quote per expiry and tenor/);
+    // the same point spelled in months (it was taken as a second quote: calibration and pricing read different vols)
+    expectIssue(issues, 'rates.EUR.swaptionVols.quotes[2]', '12Mx60M', /one quote per expiry and tenor \(12Mx60M is the same point as quotes\[0\]\)/);
   });
 
   it('equities: a curve currency, positive spot, a dividend yield, one kind of vol', () => {

@@ -2,7 +2,7 @@
  * The `rates`, `funding` and `capital` sections of the market file: Hull-White parameters and swaption vols per
  * currency, unsecured funding spreads, and the cost-of-capital inputs of KVA.
  */
-import { tenorYears } from '../conventions/dates.js';
+import { tenorYears, type Tenor } from '../conventions/dates.js';
 import type { Currency } from '../products/types.js';
 import { readCurrencyKey, readTenorOrDate, readVol, sectionEntries, tenorTime, type LoadContext } from './loadCommon.js';
 import type { CapitalParams, FundingSpreads, HullWhiteParams, SwaptionVolQuote, SwaptionVolSurface } from './types.js';
@@ -115,8 +115,11 @@ function readSwaptionVols(ctx: LoadContext, currency: Currency, value: unknown, 
     else if (!withTenor && q.strike !== undefined) r.issue(child(p, 'strike'), q.strike, 'no strike: quotes[0] has none (ATM vols by expiry), so no quote has one');
     const vol = readVol(ctx, q.vol, child(p, 'vol'));
     if (expiry && (tenor || !withTenor) && (!smile || strike !== undefined)) {
-      const key = withTenor ? `${show(q.expiry)}x${show(q.tenor)}` : smile ? `${show(q.expiry)} at ${strike}` : String(show(q.expiry));
-      if (seen.has(key)) r.issue(p, key, `one quote per expiry${withTenor ? ' and tenor' : smile ? ' and strike' : ''} (${key} is also quotes[${seen.get(key)}])`);
+      // keyed on the periods, not their spelling: 12M and 1Y (or 1y) are one point of the surface
+      const months = (t: Tenor): string => (t.unit === 'Y' ? `${12 * t.count}M` : `${t.count}${t.unit}`);
+      const key = withTenor ? `${months(expiry)}x${months(tenor!)}` : smile ? `${months(expiry)} at ${strike}` : months(expiry);
+      const shown = withTenor ? `${show(q.expiry)}x${show(q.tenor)}` : smile ? `${show(q.expiry)} at ${strike}` : String(show(q.expiry));
+      if (seen.has(key)) r.issue(p, shown, `one quote per expiry${withTenor ? ' and tenor' : smile ? ' and strike' : ''} (${shown} is the same point as quotes[${seen.get(key)}])`);
       else seen.set(key, i);
     }
     if (expiry && (tenor || !withTenor) && vol !== undefined && ctx.asOf !== undefined && (!smile || strike !== undefined)) {
