@@ -73,6 +73,12 @@ describe('market loader: every rule, with its message', () => {
     expectIssue(issuesOf(triangle(0.95)), 'fx.spots.EURGBP', '0.95', /a rate consistent with the other quotes, which imply 0\.854331 for EURGBP through USD/);
   });
 
+  it('FX fixings given in both directions on one date must be each other\'s inverse (a reset read whichever it asked)', () => {
+    const fixings = (usdEur: number) => `${BASE}fixings:\n  FX-EUR-USD:\n    - { date: 2026-03-31, rate: 1.08 }\n  FX-USD-EUR:\n    - { date: 2026-03-31, rate: ${usdEur} }\n`;
+    expect(() => parseMarket(fixings(1 / 1.08), 'market.yaml')).not.toThrow();
+    expectIssue(issuesOf(fixings(0.8)), 'fixings.FX-USD-EUR', '2026-03-31: 0.8', /the inverse of FX-EUR-USD's 1\.08 on that date \(0\.925926\), or one direction only/);
+  });
+
   it('duplicate keys are YAML errors', () => {
     const issues = issuesOf(`${BASE}fx:\n  spots: { EURUSD: 1.1 }\n`);
     expect(issues[0]!.expected).toBe('valid YAML');

@@ -55,6 +55,14 @@ export function readFixings(ctx: LoadContext, value: unknown, projectionNames: R
       byDate.set(date, rate);
     });
     out.set(index, byDate);
+    // both directions of a pair (FX-EUR-USD and FX-USD-EUR) on one date must be each other's inverse: a reset reads
+    // whichever direction it asks for
+    const inverse = pair !== null ? out.get(`FX-${pair[2]}-${pair[1]}`) : undefined;
+    for (const [date, rate] of inverse ? byDate : []) {
+      const other = inverse!.get(date);
+      if (other !== undefined && Math.abs(rate * other - 1) > 1e-6)
+        r.issue(path, `${toIsoDate(date)}: ${rate}`, `the inverse of FX-${pair![2]}-${pair![1]}'s ${other} on that date (${(1 / other).toPrecision(6)}), or one direction only`);
+    }
   }
   return out;
 }
