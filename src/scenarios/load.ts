@@ -140,17 +140,22 @@ export function loadScenarioDir(dir: string): Scenario[] {
       continue;
     }
     const scenario = parseScenario(text, file, issues);
-    if (!scenario) continue;
-    const earlier = firstFile.get(scenario.name);
-    if (earlier !== undefined) {
-      issues.add({ file, column: 'name', value: scenario.name, expected: `a name not already used (also in ${path.basename(earlier)})` });
-      continue;
-    }
-    firstFile.set(scenario.name, file);
-    scenarios.push(scenario);
+    // within a folder the other file is named by its base name
+    if (scenario && firstUse(firstFile, scenario, issues, path.basename)) scenarios.push(scenario);
   }
   issues.throwIfAny();
   return scenarios;
+}
+
+/** Records `scenario`'s name, or an issue naming the file that used it first; true when it is the first use. */
+function firstUse(firstFile: Map<string, string>, scenario: Scenario, issues: IssueCollector, shown: (file: string) => string): boolean {
+  const earlier = firstFile.get(scenario.name);
+  if (earlier === undefined) {
+    firstFile.set(scenario.name, scenario.file);
+    return true;
+  }
+  issues.add({ file: scenario.file, column: 'name', value: scenario.name, expected: `a name not already used (also in ${earlier === scenario.file ? 'the same file, given twice' : shown(earlier)})` });
+  return false;
 }
 
 /**
@@ -160,11 +165,7 @@ export function loadScenarioDir(dir: string): Scenario[] {
 export function uniqueScenarios(scenarios: readonly Scenario[]): Scenario[] {
   const issues = new IssueCollector();
   const firstFile = new Map<string, string>();
-  for (const scenario of scenarios) {
-    const earlier = firstFile.get(scenario.name);
-    if (earlier !== undefined) issues.add({ file: scenario.file, column: 'name', value: scenario.name, expected: `a name not already used (also in ${earlier === scenario.file ? 'the same file, given twice' : earlier})` });
-    else firstFile.set(scenario.name, scenario.file);
-  }
+  for (const scenario of scenarios) firstUse(firstFile, scenario, issues, (file) => file);
   issues.throwIfAny();
   return [...scenarios];
 }
