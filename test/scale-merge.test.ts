@@ -114,6 +114,31 @@ describe('--dynamic-im in shards', () => {
   }, 120_000);
 });
 
+describe('--dynamic-im --antithetic in shards', () => {
+  it("the DIM run draws the antithetic paths too (its MVA moves), and 2 shards + merge give the single run's files", async () => {
+    // before, the DIM run was never antithetic: --antithetic left every MVA as the plain run's (audit 77)
+    const args = ['simulate', '--portfolio', book, '--paths', '100', '--threads', '1', '--dynamic-im', '--quiet'];
+    const plain = path.join(tmp, 'dim-anti-plain');
+    const one = path.join(tmp, 'dim-anti-single');
+    const parts = path.join(tmp, 'dim-anti-shards');
+    const runs = await Promise.all([
+      xvaInProcess([...args, '--out', plain]),
+      xvaInProcess([...args, '--antithetic', '--out', one]),
+      ...[1, 2].map((k) => xvaInProcess([...args, '--antithetic', '--shard', `${k}/2`, '--out', parts])),
+    ]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const mva = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).dynamicInitialMargin.nettingSets as { nettingSetId: string; mva: number }[]).map((n) => n.mva);
+    const a = mva(plain);
+    const b = mva(one);
+    expect(a.length).toBe(b.length);
+    expect(b.some((x, i) => x !== a[i])).toBe(true);
+    const out = path.join(tmp, 'dim-anti-merged');
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expectSameOutputs(one, out);
+  }, 120_000);
+});
+
 describe('--dynamic-im --rng sobol', () => {
   it("3 shards + merge: the single run's files; its DIM is `xva margin --dim --rng sobol`'s (MVA per set)", async () => {
     // the DIM run draws Sobol points by the slots of the DIM run's layout, in the single run and in each shard

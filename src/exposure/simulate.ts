@@ -133,7 +133,7 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
   let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
   if (options.dynamicIm) {
     options.onProgress?.(0, 'dynamic initial margin');
-    dim = await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes);
+    dim = await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), ...(options.antithetic ? { antithetic: true } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes);
     initialMarginProfiles = dim.initialMarginProfiles;
     for (const note of dimNotes) options.onWarning?.(note);
   }

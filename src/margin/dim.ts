@@ -171,6 +171,8 @@ export interface DimRunOptions {
    * points.
    */
   rng?: 'philox' | 'sobol';
+  /** Antithetic pairs of paths (the exposure run's `--antithetic`, so that the DIM run draws its paths); default false. */
+  antithetic?: boolean;
   /** SIMM horizon in days (10 or 1). */
   mporDays: number;
   /** Today's SIMM per netting set (USD). */
@@ -214,7 +216,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       paths: options.paths,
       seed: options.seed,
       threads: 1,
-      antithetic: false,
+      antithetic: options.antithetic ?? false,
       pfeQuantile: 0.95,
       skipUnsupported: false,
       cube: true,
@@ -335,6 +337,8 @@ export interface DynamicImOptions {
   seed: number;
   /** The DIM run's draws (DimRunOptions.rng): the exposure run's `--rng`. */
   rng?: 'philox' | 'sobol';
+  /** The exposure run's `--antithetic` (DimRunOptions.antithetic). */
+  antithetic?: boolean;
   mporDays: MporDays;
   simmVersion?: string;
   grid?: GridSpec;
@@ -358,6 +362,7 @@ export async function dynamicInitialMargin(
       paths: options.paths,
       seed: options.seed,
       ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
+      ...(options.antithetic ? { antithetic: true } : {}),
       mporDays: options.mporDays,
       simm,
       universe: bookUniverse(portfolio, market, options.grid, options.paths),

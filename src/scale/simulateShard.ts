@@ -198,7 +198,7 @@ async function shardDynamicIm(
     profiles = await runDim(
       portfolio,
       market,
-      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays, simm: own, universe: bookUniverse(portfolio, market, options.grid, options.paths), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), ...(options.antithetic ? { antithetic: true } : {}), mporDays, simm: own, universe: bookUniverse(portfolio, market, options.grid, options.paths), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
       runNotes,
     );
     for (const note of runNotes) options.onWarning?.(note);
