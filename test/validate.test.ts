@@ -799,3 +799,22 @@ describe('validateInputs: reporting', () => {
     expect(errors(result)).toEqual([]);
   });
 });
+
+describe('validate warns of a currency whose rates model cannot be calibrated (market audit, helper 80)', () => {
+  it('EUR without hullWhite, on swaption quotes no Hull-White sigma reaches: a warning naming the quote; OK otherwise', async () => {
+    const result = await validateMutation((dir) => {
+      const file = path.join(dir, 'market.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      const eur = '  EUR:\n    hullWhite:\n      meanReversion: 0.02\n      sigma: [ { vol: 0.0075 } ]\n    swaptionVols:\n      type: normal\n      quotes: [ { expiry: 1Y, tenor: 10Y, vol: 0.0080 }';
+      expect(text).toContain(eur);
+      // a 500% normal vol: the bootstrap's largest sigma cannot price it (simulate stopped on it; validate said OK)
+      fs.writeFileSync(file, text.replace(eur, '  EUR:\n    swaptionVols:\n      type: normal\n      quotes: [ { expiry: 1Y, tenor: 10Y, vol: 5.0 }'));
+    });
+    expect(errors(result)).toEqual([]);
+    const calibration = result.warnings.map(formatIssue).filter((w) => w.includes('the simulation of EUR rates needs it'));
+    expect(calibration.length).toBe(1);
+    expect(calibration[0]).toMatch(/rates\.EUR\.swaptionVols \(co-terminal basket interpolated from the quotes\)\[0\][\s\S]*the quote is above the largest volatility searched \(the simulation of EUR rates needs it: xva simulate, cva, fva, optimize and capital's KVA would stop\)$/);
+    const good = await validateInputs({ portfolioDir: SMALL });
+    expect(good.warnings.map(formatIssue).filter((w) => w.includes('simulation of'))).toEqual([]);
+  });
+});

@@ -9,7 +9,8 @@ import { parse as parseYaml } from 'yaml';
 import { IssueCollector, XvaInputError, type InputIssue } from '../errors.js';
 import { loadMarket } from '../market/load.js';
 import type { Market } from '../market/types.js';
-import { isCurrency, type Currency } from '../products/types.js';
+import { isCurrency, tradeCurrencies, type Currency } from '../products/types.js';
+import { currencyLgmParams } from '../simulation/crossAsset/calibration.js';
 import { checkPortfolio } from './checks.js';
 import { pathRefusal } from '../exposure/valuation/support.js';
 import { loadPortfolio, tableDisplayName } from './load.js';
@@ -80,6 +81,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   const portfolio = await loadPortfolio(portfolioDir, issues, baseCurrency ? { baseCurrency } : {});
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
   if (market) warnPathRefusals(portfolio, market, issues);
+  if (market && issues.ok) warnCalibrationFailures(portfolio, market, issues, path.basename(marketFile));
   // value the book only when it is sound: pricing a broken book would only repeat its problems
   const summary = summarisePortfolio(portfolio, issues.ok ? market : undefined, issues);
 
@@ -94,6 +96,25 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   };
   if (market) result.market = market;
   return result;
+}
+
+/**
+ * A warning per currency of the book whose rates model cannot be had: no Hull-White parameters and swaption vols the
+ * bootstrap cannot calibrate to (a black quote without a shift on negative rates, a price out of reach). The
+ * simulation would stop on it (xva simulate, cva, fva, optimize and capital's KVA); margin and capital --no-kva do not
+ * need it, hence a warning.
+ */
+function warnCalibrationFailures(portfolio: Portfolio, market: Market, issues: IssueCollector, marketFile: string): void {
+  const currencies = new Set<Currency>();
+  for (const trade of portfolio.trades) for (const c of tradeCurrencies(trade)) currencies.add(c);
+  for (const currency of [...currencies].sort()) {
+    try {
+      currencyLgmParams(market, currency, { marketFile });
+    } catch (error) {
+      if (!(error instanceof XvaInputError)) throw error;
+      for (const issue of error.issues) issues.add({ ...issue, expected: `${issue.expected} (the simulation of ${currency} rates needs it: xva simulate, cva, fva, optimize and capital's KVA would stop)`, severity: 'warning' });
+    }
+  }
 }
 
 /** A warning per trade that today's pricers value but the simulation refuses (exposure/valuation/support.ts). */
