@@ -108,6 +108,8 @@ function warnCalibrationFailures(portfolio: Portfolio, market: Market, issues: I
   const currencies = new Set<Currency>();
   for (const trade of portfolio.trades) for (const c of tradeCurrencies(trade)) currencies.add(c);
   for (const currency of [...currencies].sort()) {
+    // a currency with neither parameters nor vols has its own warning (checks.ts)
+    if (market.hullWhite(currency) !== undefined || market.swaptionVols(currency) === undefined) continue;
     try {
       currencyLgmParams(market, currency, { marketFile });
     } catch (error) {
