@@ -447,7 +447,7 @@ describe('GPU device valuation with worker threads', () => {
   // worker's tables task)
   // `mixed`: also CP0025, whose third set gets an equity option struck at 0 too: its other two sets are valued on the
   // device but take the values route (a counterparty's totals need all its sets on one route)
-  const sliceOf = (mixed = false): { book: Portfolio; zeroStrikeSet: string; pairCounterparty: string } => {
+  const sliceOf = (mixed = false, holdIm = true): { book: Portfolio; zeroStrikeSet: string; pairCounterparty: string } => {
     const chosen = new Set(portfolio.nettingSets.slice(0, 14).map((n) => n.nettingSetId));
     if (mixed) for (const n of portfolio.nettingSets) if (n.counterpartyId === 'CP0025') chosen.add(n.nettingSetId);
     const setsOf = new Map<string, string[]>();
@@ -457,8 +457,8 @@ describe('GPU device valuation with worker threads', () => {
     expect(setsOf.get(pairCounterparty)!.length).toBeGreaterThanOrEqual(2);
     for (const id of setsOf.get(pairCounterparty)!) chosen.add(id);
     // IM held (the demo book has none): 2m on a CSA set and on an uncollateralised one, so that C = VM + IM and the
-    // ENE's and Euler's IM terms are exercised
-    const imHeld = new Map([['NS-CP0005-1', 2e6], ['NS-CP0001-1', 2e6]]);
+    // ENE's and Euler's IM terms are exercised (on the host: a set holding IM takes the values route, figuresTables.ts)
+    const imHeld = new Map(holdIm ? [['NS-CP0005-1', 2e6], ['NS-CP0001-1', 2e6]] : []);
     const zeroStrikeSet = portfolio.trades.find((t) => t.product === 'EQOPT' && chosen.has(t.nettingSetId))!.nettingSetId;
     const book: Portfolio = {
       ...portfolio,
@@ -512,8 +512,9 @@ describe('GPU device valuation with worker threads', () => {
 
   it.skipIf(noGpu())('figures route on workers kept between runs: each run seeds its own state ranges (the paths never on the host)', async () => {
     // every set on the figures route (the zero-strike set left out), so the device keeps its paths and the workers'
-    // grids come from its state ranges alone; the second run, on other paths, takes over the first run's workers
-    const { book, zeroStrikeSet } = sliceOf();
+    // grids come from its state ranges alone; the second run, on other paths, takes over the first run's workers (no
+    // IM held: a set holding IM takes the values route)
+    const { book, zeroStrikeSet } = sliceOf(false, false);
     const onDevice: Portfolio = { ...book, nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet), trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet) };
     stopKeptWorkers();
     const first = await run(onDevice, 2);
@@ -532,7 +533,7 @@ describe('GPU device valuation with worker threads', () => {
     expect(Array.from(second.result.book.epe)).not.toEqual(Array.from(first.result.book.epe));
   }, 120_000);
 
-  it.skipIf(noGpu())('figures route with IM held per date (as --dynamic-im holds it): the host\'s figures from the device values, C = IM(t) where there is no CSA', async () => {
+  it.skipIf(noGpu())('IM held per date (as --dynamic-im holds it): its sets take the values route (EPE after VM only on the host), the others the figures route; C = IM(t) where there is no CSA', async () => {
     // every set on the device (the zero-strike one left out); a stepped IM profile (1m, then 3m from 6 months, 0.5m
     // from 2 years) on a CSA set and an uncollateralised one, in place of their constant IM held
     const { book, zeroStrikeSet } = sliceOf();
@@ -542,7 +543,22 @@ describe('GPU device valuation with worker threads', () => {
     const host = await run(onDevice, 1, { cube: true, initialMarginProfiles });
     const device = await run(onDevice, 1, { initialMarginProfiles });
     expect(host.stats.figureSets).toBe(0);
-    expect(device.stats.figureSets).toBe(onDevice.nettingSets.length);
+    // the counterparties of the sets holding IM (their totals need all their sets on one route) take the values route
+    const imCounterparties = new Set(['CP0005', 'CP0001']);
+    const onFigures = onDevice.nettingSets.filter((n) => !imCounterparties.has(n.counterpartyId)).map((n) => n.nettingSetId);
+    expect(onFigures.length).toBeGreaterThan(5);
+    expect(device.routing.figures).toEqual(onFigures);
+    expect(device.stats.figureSets).toBe(onFigures.length);
+    // there the host figures the device's values as the values route of `host` does: the same bits, the EPE after VM
+    // only and its trade shares included (the IM held taken out of C)
+    for (const id of ['NS-CP0005-1', 'NS-CP0001-1']) {
+      const h = host.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      for (const key of ['epe', 'ene', 'collateral', 'epeVm', 'collateralVm'] as const) expect(Array.from(g.profile[key]), `${id} ${key}`).toEqual(Array.from(h.profile[key]));
+      expect(Array.from(g.tradeEpeVm)).toEqual(Array.from(h.tradeEpeVm));
+      // the IM held cuts the EPE, not the funding exposure
+      expect(Array.from(g.profile.epeVm).some((x, k) => x > g.profile.epe[k]! + 1e3), id).toBe(true);
+    }
     // where there is no CSA the collateral column, E[C/N], is the IM held times E[1/N(t)], an estimate of P(0,t): the
     // steps of the profile show as jumps of the column (×3, ×1/6) but not of column / IM(t), which stays within 3% of
     // P(0,t) (96 paths, 10 years: the sample mean of 1/N errs by far less; a step on the wrong date is off by ×3 or ×6)
@@ -613,7 +629,9 @@ describe('GPU device valuation with worker threads', () => {
     // every device set took the figures route but CP0025's: one of its sets is on the host, so its other two sets'
     // values came back (the other zero-strike set is alone in its counterparty)
     expect(host.routing.figures).toEqual([]);
-    expect(device.routing.figures).toEqual(device.routing.device.filter((id) => id !== 'NS-CP0025-1' && id !== 'NS-CP0025-2'));
+    // and the sets of the counterparties holding IM (CP0005, CP0001: a set holding IM takes the values route)
+    const valuesRoute = new Set(['NS-CP0025-1', 'NS-CP0025-2', ...book.nettingSets.filter((n) => n.counterpartyId === 'CP0005' || n.counterpartyId === 'CP0001').map((n) => n.nettingSetId)]);
+    expect(device.routing.figures).toEqual(device.routing.device.filter((id) => !valuesRoute.has(id)));
     expect(device.routing.device).toEqual(expect.arrayContaining(['NS-CP0025-1', 'NS-CP0025-2']));
     expect(device.stats.figureSets).toBe(device.routing.figures!.length);
     // the host sets and CP0025's values route need the paths on the host: the device copied them when asked (the
@@ -749,12 +767,12 @@ describe('GPU figures route over several chunks of paths', () => {
 
   it.skipIf(noGpu())('with 2 full chunks and a partial one: the profile, Euler and counterparty figures match the host\'s f64 figures from the device values', async () => {
     expect(chunksOf(2 * PATH_CHUNK + 37)).toBe(3);
-    // CP0024: an uncollateralised and a collateralised set (the counterparty accumulator); NS-CP0005-1: a CSA set,
-    // given 2m of IM held
+    // CP0024: an uncollateralised and a collateralised set (the counterparty accumulator); NS-CP0005-1: a CSA set (no
+    // IM held: a set holding IM takes the values route)
     const chosen = new Set(portfolio.nettingSets.filter((n) => n.counterpartyId === 'CP0024' || n.nettingSetId === 'NS-CP0005-1').map((n) => n.nettingSetId));
     const book: Portfolio = {
       ...portfolio,
-      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)).map((n) => (n.nettingSetId === 'NS-CP0005-1' ? { ...n, initialMarginHeld: 2e6 } : n)),
+      nettingSets: portfolio.nettingSets.filter((n) => chosen.has(n.nettingSetId)),
       trades: portfolio.trades.filter((t) => chosen.has(t.nettingSetId)),
     };
     const options: SimulationOptions = {

@@ -302,18 +302,25 @@ async function leverBook() {
   // flat discounted EPE profiles on a quarterly grid to 5 years (hand exposure: CVA = LGD·E·(1 − S(5)) unilateral)
   const times = Float64Array.from({ length: 21 }, (_, k) => k * 0.25);
   const epe = { NS_S: 0.3e6, NS_T: 0.5e6, NS_U: 0.4e6 } as Record<string, number>;
-  const sets: ExposureSet[] = portfolio.nettingSets.map((ns) => ({
-    nettingSetId: ns.nettingSetId,
-    counterpartyId: ns.counterpartyId,
-    times,
-    epe: new Float64Array(times.length).fill(epe[ns.nettingSetId]!),
-    ene: new Float64Array(times.length),
-    collateral: new Float64Array(times.length),
-    epeStdError: new Float64Array(times.length),
-    tradeIds: [],
-    tradeEpe: new Float64Array(0),
-    tradeEne: new Float64Array(0),
-  }));
+  const sets: ExposureSet[] = portfolio.nettingSets.map((ns) => {
+    const flat = new Float64Array(times.length).fill(epe[ns.nettingSetId]!);
+    const none = new Float64Array(times.length);
+    return {
+      nettingSetId: ns.nettingSetId,
+      counterpartyId: ns.counterpartyId,
+      times,
+      epe: flat,
+      ene: new Float64Array(times.length),
+      collateral: none,
+      epeVm: flat, // no IM held
+      collateralVm: none,
+      epeStdError: new Float64Array(times.length),
+      tradeIds: [],
+      tradeEpe: new Float64Array(0),
+      tradeEne: new Float64Array(0),
+      tradeEpeVm: new Float64Array(0),
+    };
+  });
   const credit = creditInputs(portfolio, market, ['CPTY_S', 'CPTY_T', 'CPTY_U']);
   const context: CvaHedgeContext = {
     portfolio,

@@ -34,17 +34,23 @@ afterAll(() => {
 function flatSet(counterpartyId: string, epe: number, ene: number, lastYears: number, step = 0.25): ExposureSet {
   const n = Math.round(lastYears / step) + 1;
   const times = Float64Array.from({ length: n }, (_, k) => k * step);
+  const epeFlat = new Float64Array(n).fill(epe);
+  const collateral = new Float64Array(n);
+  const tradeEpe = new Float64Array(0);
   return {
     nettingSetId: `NS-${counterpartyId}`,
     counterpartyId,
     times,
-    epe: new Float64Array(n).fill(epe),
+    epe: epeFlat,
     ene: new Float64Array(n).fill(ene),
-    collateral: new Float64Array(n),
+    collateral,
+    epeVm: epeFlat, // no IM held: after VM only = after C
+    collateralVm: collateral,
     epeStdError: new Float64Array(n),
     tradeIds: [],
-    tradeEpe: new Float64Array(0),
+    tradeEpe,
     tradeEne: new Float64Array(0),
+    tradeEpeVm: tradeEpe,
   };
 }
 

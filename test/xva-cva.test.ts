@@ -114,10 +114,13 @@ function cubeSet(): ExposureSet {
     epe: profile.epe,
     ene: profile.ene,
     collateral: profile.collateral,
+    epeVm: profile.epeVm,
+    collateralVm: profile.collateralVm,
     epeStdError: profile.epeStdError,
     tradeIds: ['Swap_20y'],
     tradeEpe: Float64Array.from(profile.epe),
     tradeEne: Float64Array.from(profile.ene),
+    tradeEpeVm: Float64Array.from(profile.epe),
   };
 }
 

@@ -3,7 +3,8 @@
  *
  * Netting sets do not net with each other: in a default the bank's claim on each set is max(V − C, 0) separately.
  * So the total positive exposure on a path is Σ_s max(E_s, 0), never max(Σ_s E_s, 0), and
- *  - EPE, ENE, EE (= EPE/P(0,t), linear in EPE) and expected collateral of a total are the sums of the sets' figures;
+ *  - EPE, ENE, EE (= EPE/P(0,t), linear in EPE), expected collateral, and EPE and collateral after VM only, of a
+ *    total are the sums of the sets' figures;
  *  - EEE, Basel EPE and EEPE of a total are the sums of the sets' figures, because the Basel IMM measures are defined
  *    per netting set and the exposure amount of a counterparty is the sum over its netting sets (CRE53); the total's
  *    EEE is therefore not the running maximum of its EE;
@@ -155,6 +156,8 @@ export function addSetFigures(total: AggregateProfile, p: ExposureProfile, m: nu
     total.ee[k] = total.ee[k]! + p.ee[k]!;
     total.eee[k] = total.eee[k]! + p.eee[k]!;
     total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
+    total.epeVm[k] = total.epeVm[k]! + p.epeVm[k]!;
+    total.collateralVm[k] = total.collateralVm[k]! + p.collateralVm[k]!;
   }
   total.epe1y += p.epe1y;
   total.eepe += p.eepe;

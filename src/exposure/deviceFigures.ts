@@ -55,6 +55,9 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
       profile.epe[k] = epe;
       profile.ene[k] = f.sums[s + 3]! / n;
       profile.collateral[k] = f.sums[s + 4]! / n;
+      // no IM held on this route (figuresTables.ts sends a set holding IM to the host): after VM only = after C
+      profile.epeVm[k] = epe;
+      profile.collateralVm[k] = profile.collateral[k]!;
       profile.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
       profile.ee[k] = epe / discountFactors[d]!;
       profile.pfe[k] = f.pfe[k]!;
@@ -90,6 +93,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
     tradeIds: f.tradeIds,
     tradeEpe,
     tradeEne,
+    tradeEpeVm: tradeEpe,
     lastDateIndex: f.last,
   };
 }

@@ -322,6 +322,8 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
     ee: new Float64Array(nExp),
     eee: new Float64Array(nExp),
     collateral: new Float64Array(nExp),
+    epeVm: new Float64Array(nExp),
+    collateralVm: new Float64Array(nExp),
     epe1y: 0,
     eepe: 0,
   };
@@ -392,6 +394,8 @@ function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): Cou
     ee: profile.ee,
     eee: profile.eee,
     collateral: profile.collateral,
+    epeVm: profile.epeVm,
+    collateralVm: profile.collateralVm,
     pfe: profile.pfe,
     epeStdError: profile.epeStdError,
     epe1y: profile.epe1y,

@@ -38,6 +38,11 @@ export interface EulerWeightOptions {
   smallValueRatio?: number;
   /** Divisor of the path average when `values` is one block of a larger path set (default nPaths). */
   totalPaths?: number;
+  /**
+   * EPE side after VM only: the IM held is taken out of C on the EPE side too (E + IM, the funding exposure: the
+   * segregated IM funds nothing), as the ENE side always does. Default false.
+   */
+  vmOnly?: boolean;
 }
 
 export const DEFAULT_SMALL_VALUE_LIMIT = 1;
@@ -69,7 +74,8 @@ export function eulerWeights(
   }
   const sign = side === 'epe' ? 1 : -1;
   // ENE treats the segregated IM as absent: the collateral that can offset a liability is C − IM.
-  const imOffset = side === 'epe' ? 0 : im;
+  // vmOnly: the EPE after VM only, on the same terms (the funding exposure).
+  const imOffset = side === 'epe' && options.vmOnly !== true ? 0 : im;
   let residual = 0;
   for (let p = 0; p < nPaths; p++) {
     const v = values[base + p]!;

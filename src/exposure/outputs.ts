@@ -112,6 +112,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('pfe', stacked(profiles, nDates, (p) => p.pfe)),
     f64('collateral', stacked(profiles, nDates, (p) => p.collateral)),
     f64('epe_std_error', stacked(profiles, nDates, (p) => p.epeStdError)),
+    f64('epe_vm', stacked(profiles, nDates, (p) => p.epeVm)),
+    f64('collateral_vm', stacked(profiles, nDates, (p) => p.collateralVm)),
   ]);
 
   const cps = result.counterparties;
@@ -125,6 +127,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('pfe', stacked(cps, nDates, (c) => c.pfe!)),
     f64('collateral', stacked(cps, nDates, (c) => c.collateral)),
     f64('epe_std_error', stacked(cps, nDates, (c) => c.epeStdError!)),
+    f64('epe_vm', stacked(cps, nDates, (c) => c.epeVm)),
+    f64('collateral_vm', stacked(cps, nDates, (c) => c.collateralVm)),
   ]);
 
   const book: AggregateProfile = result.book;
@@ -135,6 +139,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('ee', book.ee),
     f64('eee', book.eee),
     f64('collateral', book.collateral),
+    f64('epe_vm', book.epeVm),
+    f64('collateral_vm', book.collateralVm),
   ]);
 
   // per trade: the rows of every trade over every exposure date, in the book's order of netting sets and trades
@@ -144,6 +150,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
   const tradeSet = new Array<string>(tradeRows);
   const epeContribution = new Float64Array(tradeRows);
   const eneContribution = new Float64Array(tradeRows);
+  const epeVmContribution = new Float64Array(tradeRows);
   let row = 0;
   for (const s of sets) {
     for (let i = 0; i < s.tradeIds.length; i++) {
@@ -152,6 +159,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
         tradeSet[row] = s.nettingSetId;
         epeContribution[row] = s.tradeEpe[i * nDates + k]!;
         eneContribution[row] = s.tradeEne[i * nDates + k]!;
+        epeVmContribution[row] = s.tradeEpeVm[i * nDates + k]!;
         row++;
       }
     }
@@ -162,6 +170,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     ...dateColumns(grid, exposureDates, tradeRows / Math.max(nDates, 1)),
     f64('epe_contribution', epeContribution),
     f64('ene_contribution', eneContribution),
+    f64('epe_vm_contribution', epeVmContribution),
   ]);
 
   const n = sets.length;

@@ -6,7 +6,10 @@
  *   EE(t)  = EPE(t) / P(0, t)                          Basel EE (P the base-currency OIS discount factor);
  *   EEE(t) = max(EEE(t⁻), EE(t))                        Basel effective EE, running maximum from the as-of date;
  *   PFE(t) = q-quantile over paths of max(E_p, 0)      undiscounted, ORE's rank rule (quantile.ts);
- *   collateral(t) = (1/n) Σ_p C_p / N_p(t);  epeStdError(t) = sample standard deviation of max(E,0)/N over √n.
+ *   collateral(t) = (1/n) Σ_p C_p / N_p(t);  epeStdError(t) = sample standard deviation of max(E,0)/N over √n;
+ *   EPE_VM(t) = (1/n) Σ_p max(E_p + IM(t), 0) / N_p(t)  after VM only: the funding exposure (FCA), the segregated IM
+ *                                                       held funds nothing (it cannot be rehypothecated);
+ *   collateralVm(t) = (1/n) Σ_p (C_p − IM(t)) / N_p(t)  the VM held (ColVA). Both equal EPE and collateral where IM = 0.
  * Basel EPE and effective EPE over the first year (Basel CRE53, the IMM definitions of Effective EE and Effective EPE;
  * Basel II Annex 4 ¶32): time-weighted averages Σ_k X(t_k)·Δt_k / Σ_k Δt_k over the exposure dates 0 < t_k ≤ H with
  * Δt_k = t_k − t_{k−1} (each interval weighted by the figure at its end), H = the as-of date + 1Y + 4 calendar days
@@ -105,6 +108,8 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     let sumPosSq = 0;
     let sumNeg = 0;
     let sumColl = 0;
+    let sumPosVm = 0;
+    let sumVm = 0;
     for (let p = 0; p < nPaths; p++) {
       const c = collateral ? collateral[base + p]! : 0;
       const e = values[base + p]! - c;
@@ -119,12 +124,17 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
       const l = e + im;
       sumNeg += 0.5 * (Math.abs(l) - l) * inverseN;
       sumColl += c * inverseN;
+      sumPosVm += 0.5 * (l + Math.abs(l)) * inverseN;
+      sumVm += (c - im) * inverseN;
     }
     const epe = shift + sumPos / nPaths;
     profile.times[k] = grid.times[d]!;
     profile.epe[k] = epe;
     profile.ene[k] = sumNeg / nPaths;
     profile.collateral[k] = sumColl / nPaths;
+    // (IM = 0: the same figures, not sums that differ in rounding)
+    profile.epeVm[k] = im === 0 ? epe : sumPosVm / nPaths;
+    profile.collateralVm[k] = im === 0 ? profile.collateral[k]! : sumVm / nPaths;
     profile.epeStdError[k] = standardError(sumPos, sumPosSq, nPaths);
     profile.ee[k] = epe / discountFactors[d]!;
     profile.eee[k] = k === 0 ? profile.ee[k]! : Math.max(profile.eee[k - 1]!, profile.ee[k]!);
@@ -152,6 +162,8 @@ export function emptyProfile(nettingSetId: string, counterpartyId: string, dateI
     eee: new Float64Array(m),
     pfe: new Float64Array(m),
     collateral: new Float64Array(m),
+    epeVm: new Float64Array(m),
+    collateralVm: new Float64Array(m),
     epeStdError: new Float64Array(m),
     epe1y: 0,
     eepe: 0,

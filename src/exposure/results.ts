@@ -21,6 +21,11 @@ export interface NettingSetResult {
    */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
+  /**
+   * Euler contributions to the EPE after VM only (profile.epeVm, the funding exposure), laid out as tradeEpe: the
+   * same array as tradeEpe when the set holds no initial margin on any exposure date.
+   */
+  tradeEpeVm: Float64Array;
   /** Grid index of the last date any trade is alive. */
   lastDateIndex: number;
   /**
@@ -39,6 +44,9 @@ export interface AggregateProfile {
   /** Sum of the sets' Basel EEE (the Basel IMM measures are per netting set and add up, CRE53; aggregate.ts). */
   eee: Float64Array;
   collateral: Float64Array;
+  /** Sums of the sets' EPE after VM only and VM held (ExposureProfile.epeVm, collateralVm): the funding exposure. */
+  epeVm: Float64Array;
+  collateralVm: Float64Array;
   /**
    * PFE of the group: the quantile over paths of sum over sets of (V - C)+ (exposures of different netting sets do not
    * net). Only for counterparties; undefined for the book (a quantile of the whole book is not additive and not used).

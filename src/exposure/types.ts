@@ -49,8 +49,16 @@ export interface ExposureProfile {
   eee: Float64Array;
   /** Potential future exposure at the run's quantile, undiscounted, of (V - C)+. */
   pfe: Float64Array;
-  /** Expected collateral held E[C / N] (positive = held by the bank). */
+  /** Expected collateral held E[C / N] (positive = held by the bank), the initial margin held included. */
   collateral: Float64Array;
+  /**
+   * EPE after the variation margin only, E[(V − VM)+ / N] with VM = C − IM held: the exposure the bank funds (the
+   * segregated IM it holds cannot be rehypothecated, so it funds nothing; FCA reads this). Equal to `epe` on a date
+   * where the set holds no IM.
+   */
+  epeVm: Float64Array;
+  /** Expected variation margin held E[(C − IM held) / N] (ColVA reads this); equal to `collateral` where no IM is held. */
+  collateralVm: Float64Array;
   /** Monte Carlo standard error of each EPE figure. */
   epeStdError: Float64Array;
   /** Basel EPE and effective EPE over the first year (time-weighted averages of EE and EEE, CRE53). */

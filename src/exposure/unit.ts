@@ -21,7 +21,7 @@ import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
 import { createCollateralTracker, type CollateralOptions, type CollateralTracker } from './collateral.js';
 import { closeOutCount, closeOutRows } from './cube.js';
-import { eulerWeightsBoth, shareEqually } from './euler.js';
+import { eulerWeights, eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
 import type { NettingSetResult, SkippedTrade } from './results.js';
 import type { ExposureProfile, NettingSetKernel } from './types.js';
@@ -366,6 +366,7 @@ function runNettingSet(
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
   const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
+  const tradeEpeVm = allocate && holdsInitialMargin(ctx, baseCollateral?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
   const tracker = baseCollateral?.tracker;
   const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
 
@@ -400,13 +401,13 @@ function runNettingSet(
     tracker?.advanceTo(d, values);
     if (exposure) {
       if (collateral) tracker!.fill(d, collateral);
-      if (allocate) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne);
+      if (allocate) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne, tradeEpeVm);
       k++;
     }
   }
 
   const base: CoverageFigures = fused
-    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld), tradeEpe, tradeEne, collateral }
+    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld), tradeEpe, tradeEne, tradeEpeVm, collateral }
     : figuresAtCoverage(ctx, item, kernel, nTrades, values, last, maturity, ctx.coverage, pre);
   accumulate(0, values, base.collateral);
 
@@ -444,6 +445,7 @@ function runNettingSet(
     tradeIds: kernel.tradeIds,
     tradeEpe: figures.tradeEpe,
     tradeEne: figures.tradeEne,
+    tradeEpeVm: figures.tradeEpeVm,
     lastDateIndex: last,
   });
   const result = resultOf(base);
@@ -463,6 +465,8 @@ interface CoverageFigures {
   profile: ExposureProfile;
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
+  /** Contributions to the EPE after VM only: tradeEpe itself when the set holds no IM (holdsInitialMargin). */
+  tradeEpeVm: Float64Array;
   /** C per grid date and path (scratch memory: valid until the next call), undefined when C = 0. */
   collateral: Float64Array | undefined;
 }
@@ -500,12 +504,20 @@ function figuresAtCoverage(
   const allocate = ctx.tradeContributions !== false;
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
+  const tradeEpeVm = allocate && holdsInitialMargin(ctx, held?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
   for (let k = 0; allocate && k < nExp; k++) {
     const d = exposureDates[k]!;
     if (d > last) break;
-    eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, tradeEpe, tradeEne);
+    eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, tradeEpe, tradeEne, tradeEpeVm);
   }
-  return { profile, tradeEpe, tradeEne, collateral };
+  return { profile, tradeEpe, tradeEne, tradeEpeVm, collateral };
+}
+
+/** Whether the set holds initial margin on a live exposure date (its EPE after VM only then differs from its EPE). */
+function holdsInitialMargin(ctx: UnitContext, imHeld: Float64Array | undefined, last: number): boolean {
+  if (!imHeld) return false;
+  for (const d of ctx.exposureDates) if (d <= last && imHeld[d]! > 0) return true;
+  return false;
 }
 
 /**
@@ -590,6 +602,7 @@ function eulerAtDate(
   imHeld: Float64Array | undefined,
   tradeEpe: Float64Array,
   tradeEne: Float64Array,
+  tradeEpeVm: Float64Array,
 ): void {
   const { paths } = ctx;
   const nPaths = paths.nPaths;
@@ -630,6 +643,27 @@ function eulerAtDate(
     tradeEpe[i * nExp + k] = epeSums[i]!;
     tradeEne[i * nExp + k] = eneSums[i]!;
   }
+  if (tradeEpeVm === tradeEpe) return;
+  const im = imHeld ? imHeld[d]! : 0;
+  if (im === 0) {
+    for (let i = 0; i < nTrades; i++) tradeEpeVm[i * nExp + k] = epeSums[i]!;
+    return;
+  }
+  // The EPE after VM only (the funding exposure): the same pro-rata rule on E + IM, the exposure before the segregated
+  // IM held (euler.ts, vmOnly), gathered in a second pass of the kernel at this date.
+  const vmWeights = scratch.weights;
+  const residual = eulerWeights('epe', d, nPaths, values, paths.numeraire, vmWeights, { ...(collateral ? { collateral } : {}), initialMarginHeld: im, vmOnly: true });
+  if (nTrades === 1) {
+    const base = d * nPaths;
+    let epe = 0;
+    for (let p = 0; p < nPaths; p++) epe += vmWeights[p]! * values[base + p]!;
+    epeSums[0] = epe;
+  } else {
+    epeSums.fill(0);
+    kernel.accumulateTradeWeighted(d, paths, vmWeights, epeSums);
+  }
+  shareEqually(residual, epeSums, nTrades);
+  for (let i = 0; i < nTrades; i++) tradeEpeVm[i * nExp + k] = epeSums[i]!;
 }
 
 /**

@@ -81,6 +81,8 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
     pfe: ns.f64('pfe'),
     collateral: ns.f64('collateral'),
     epeStdError: ns.f64('epe_std_error'),
+    epeVm: ns.f64('epe_vm'),
+    collateralVm: ns.f64('collateral_vm'),
     times: ns.f64('time_years'),
   };
   // the exposure dates' times as the run wrote them (the grid's ACT/365F times; the same bits as yearsBetween)
@@ -91,6 +93,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
   const tradeSets = trades.strings('netting_set_id');
   const epeC = trades.f64('epe_contribution');
   const eneC = trades.f64('ene_contribution');
+  const epeVmC = trades.f64('epe_vm_contribution');
   let row = 0;
   const sets: NettingSetResult[] = ids.map((id, i) => {
     const slice = (a: Float64Array): Float64Array => a.slice(i * m, (i + 1) * m);
@@ -106,6 +109,8 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       pfe: slice(col.pfe),
       collateral: slice(col.collateral),
       epeStdError: slice(col.epeStdError),
+      epeVm: slice(col.epeVm),
+      collateralVm: slice(col.collateralVm),
       epe1y: epe1y[i]!,
       eepe: eepe[i]!,
     } as ExposureProfile;
@@ -124,13 +129,14 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       tradeIds: setTradeIds,
       tradeEpe: epeC.slice(start, row),
       tradeEne: eneC.slice(start, row),
+      tradeEpeVm: epeVmC.slice(start, row),
       lastDateIndex: gridIndex(grid, lastDate[i]!, summary.where),
     };
   });
   if (row !== tradeSets.length) throw new XvaUsageError(`${trades.where}: rows out of the netting sets' order; re-run the shard`);
 
   const cpIds = cpt.strings('counterparty_id');
-  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral'), epeStdError: cpt.f64('epe_std_error') };
+  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral'), epeStdError: cpt.f64('epe_std_error'), epeVm: cpt.f64('epe_vm'), collateralVm: cpt.f64('collateral_vm') };
   const counterparties: CounterpartyResult[] = [];
   for (let r = 0; r < cpIds.length; r += m) {
     const id = cpIds[r]!;
@@ -146,6 +152,8 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       pfe: slice(cc.pfe),
       collateral: slice(cc.collateral),
       epeStdError: slice(cc.epeStdError),
+      epeVm: slice(cc.epeVm),
+      collateralVm: slice(cc.collateralVm),
       epe1y: own.reduce((a, s) => a + s.profile.epe1y, 0),
       eepe: own.reduce((a, s) => a + s.profile.eepe, 0),
     });

@@ -24,14 +24,23 @@ export interface ExposureSet {
   times: Float64Array;
   epe: Float64Array;
   ene: Float64Array;
-  /** E[C/N], + = held by the bank. */
+  /** E[C/N], + = held by the bank (the initial margin held included). */
   collateral: Float64Array;
+  /**
+   * The funding exposure: EPE after VM only, E[(V − VM)+/N], and the VM held E[VM/N] (ExposureProfile.epeVm,
+   * collateralVm). The segregated IM held cannot be rehypothecated, so it funds nothing: FCA reads epeVm, ColVA
+   * collateralVm. The same arrays as epe and collateral when the set holds no IM.
+   */
+  epeVm: Float64Array;
+  collateralVm: Float64Array;
   epeStdError: Float64Array;
   collateralCurrency?: Currency;
   tradeIds: readonly string[];
   /** Euler contributions, trade-major [i * nDates + k]. */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
+  /** Euler contributions to epeVm, as tradeEpe (the same array when the set holds no IM). */
+  tradeEpeVm: Float64Array;
 }
 
 export interface XvaOptions {
@@ -151,9 +160,10 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
       credit,
       cva: weightedSum(w.cva, s.epe),
       dva: weightedSum(w.dva, s.ene),
-      fca: weightedSum(w.fca, s.epe),
+      // funding on the exposure after VM only: the segregated IM held funds nothing (ExposureSet.epeVm)
+      fca: weightedSum(w.fca, s.epeVm),
       fba: weightedSum(w.fba, s.ene),
-      colva: weightedSum(w.colva, s.collateral),
+      colva: weightedSum(w.colva, s.collateralVm),
       cvaUnilateral: weightedSum(w.cvaUnilateral, s.epe),
       dvaUnilateral: weightedSum(w.dvaUnilateral, s.ene),
       cvaStdError: se,
@@ -178,7 +188,7 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
         counterpartyId: s.counterpartyId,
         cva: weightedSum(w.cva, s.tradeEpe, o),
         dva: weightedSum(w.dva, s.tradeEne, o),
-        fca: weightedSum(w.fca, s.tradeEpe, o),
+        fca: weightedSum(w.fca, s.tradeEpeVm, o),
         fba: weightedSum(w.fba, s.tradeEne, o),
         colva: 0,
       });
@@ -219,11 +229,14 @@ export function exposureSetsOf(result: SimulationResult, collateralCurrency?: (n
       epe: s.profile.epe,
       ene: s.profile.ene,
       collateral: s.profile.collateral,
+      epeVm: s.profile.epeVm,
+      collateralVm: s.profile.collateralVm,
       epeStdError: s.profile.epeStdError,
       ...(ccy !== undefined ? { collateralCurrency: ccy } : {}),
       tradeIds: s.tradeIds,
       tradeEpe: s.tradeEpe,
       tradeEne: s.tradeEne,
+      tradeEpeVm: s.tradeEpeVm,
     };
   });
 }

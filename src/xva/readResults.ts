@@ -102,6 +102,8 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
   const ene = num(columnOf(sets, 'ene'));
   const collateral = num(columnOf(sets, 'collateral'));
   const se = num(columnOf(sets, 'epe_std_error'));
+  const epeVm = num(columnOf(sets, 'epe_vm'));
+  const collateralVm = num(columnOf(sets, 'collateral_vm'));
   const out: ExposureSet[] = [];
   const byId = new Map<string, { set: ExposureSet; start: number }>();
   let start = 0;
@@ -117,11 +119,14 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
       epe: epe.slice(start, r),
       ene: ene.slice(start, r),
       collateral: collateral.slice(start, r),
+      epeVm: epeVm.slice(start, r),
+      collateralVm: collateralVm.slice(start, r),
       epeStdError: se.slice(start, r),
       ...(ccy !== undefined ? { collateralCurrency: ccy } : {}),
       tradeIds: [],
       tradeEpe: new Float64Array(0),
       tradeEne: new Float64Array(0),
+      tradeEpeVm: new Float64Array(0),
     };
     out.push(set);
     byId.set(id, { set, start });
@@ -133,6 +138,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
   const tradeSets = columnOf(trades, 'netting_set_id') as string[];
   const epeC = num(columnOf(trades, 'epe_contribution'));
   const eneC = num(columnOf(trades, 'ene_contribution'));
+  const epeVmC = num(columnOf(trades, 'epe_vm_contribution'));
   const rowsOf = new Map<string, number[]>();
   for (let r = 0; r < tradeIds.length; r++) {
     const list = rowsOf.get(tradeSets[r]!) ?? [];
@@ -147,14 +153,17 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
     const ids: string[] = [];
     const e = new Float64Array(rows.length);
     const f = new Float64Array(rows.length);
+    const g = new Float64Array(rows.length);
     rows.forEach((r, j) => {
       if (j % n === 0) ids.push(tradeIds[r]!);
       e[j] = epeC[r]!;
       f[j] = eneC[r]!;
+      g[j] = epeVmC[r]!;
     });
     entry.set.tradeIds = ids;
     entry.set.tradeEpe = e;
     entry.set.tradeEne = f;
+    entry.set.tradeEpeVm = g;
   }
   return out;
 }

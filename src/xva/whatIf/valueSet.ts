@@ -36,6 +36,9 @@ export interface SetExposure {
   epe: Float64Array;
   ene: Float64Array;
   collateral: Float64Array;
+  /** After VM only, the funding exposure (ExposureProfile.epeVm, collateralVm): FCA and ColVA read these. */
+  epeVm: Float64Array;
+  collateralVm: Float64Array;
   epeStdError: Float64Array;
 }
 
@@ -142,5 +145,5 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
     out.set(x);
     return out;
   };
-  return { epe: pad(profile.epe), ene: pad(profile.ene), collateral: pad(profile.collateral), epeStdError: pad(profile.epeStdError) };
+  return { epe: pad(profile.epe), ene: pad(profile.ene), collateral: pad(profile.collateral), epeVm: pad(profile.epeVm), collateralVm: pad(profile.collateralVm), epeStdError: pad(profile.epeStdError) };
 }

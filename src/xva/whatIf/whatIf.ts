@@ -92,9 +92,10 @@ function figuresOf(w: SetWeights, x: SetExposure): XvaFigures {
   return {
     cva: weightedSum(w.cva, x.epe),
     dva: weightedSum(w.dva, x.ene),
-    fca: weightedSum(w.fca, x.epe),
+    // funding after VM only, as xva/compute.ts computeXva
+    fca: weightedSum(w.fca, x.epeVm),
     fba: weightedSum(w.fba, x.ene),
-    colva: weightedSum(w.colva, x.collateral),
+    colva: weightedSum(w.colva, x.collateralVm),
   };
 }
 

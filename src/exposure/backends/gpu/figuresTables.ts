@@ -92,6 +92,10 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     }
   }
   const im = (d: number): number => (plan ? plan.imHeld[d]! : 0);
+  // A set holding IM also needs its EPE after VM only and its trades' shares of it (the funding exposure, unit.ts
+  // eulerAtDate), which the figures kernels do not form: its counterparty takes the values route (device values,
+  // host figures).
+  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && im(d) > 0) return 'it holds initial margin: its EPE after VM only is figured on the host';
   let k = 0;
   let lagRow = 0;
   for (let j = 0; j < nSlots; j++) {
