@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
 import { loadMarket } from '../src/market/load.js';
 import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
-import { regressionIm, runDim } from '../src/margin/dim.js';
+import { regressionIm, runDim, windowedRegressionIm } from '../src/margin/dim.js';
 import { calculateSimm } from '../src/margin/simm/calculate.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
@@ -51,6 +51,120 @@ describe('regression IM on synthetic paths', () => {
     mean /= nPaths;
     expect(Math.abs(im[0]! / (Z99 * Math.sqrt(mporYears / 0.25) * mean) - 1)).toBeLessThan(1e-4);
   });
+});
+
+describe('regression IM over windows of one MPoR (windowedRegressionIm)', () => {
+  // exposure dates 0, 0.25, 0.5, 0.75; close-out lag dates 0 (for 0 itself: no window), 0.25 − h, 0.5 − h, 0.75 − h
+  const nPaths = 1000;
+  const h = 14 / 365;
+  const times = Float64Array.of(0, 0.25, 0.5, 0.75);
+  const sigmas = [0.1, 0.3, 0]; // σ of the window ending at 0.25, 0.5, 0.75 (the last: no change, the set pays out)
+  const build = () => {
+    const values = new Float32Array(4 * nPaths);
+    const lag = new Float32Array(4 * nPaths); // rows of the dates 0, 0.25 − h, 0.5 − h, 0.75 − h
+    for (let p = 0; p < nPaths; p++) {
+      const x = -1 + (2 * p) / (nPaths - 1);
+      const z = p % 2 === 0 ? 1 : -1;
+      values[p] = 0.5;
+      lag[p] = 0.5;
+      for (let k = 1; k < 4; k++) {
+        lag[k * nPaths + p] = x;
+        values[k * nPaths + p] = k === 3 ? 0 : x + sigmas[k - 1]! * z;
+      }
+    }
+    return { values, lag };
+  };
+
+  it('IM at each window start = Φ⁻¹(0.99)·σ·√(MPoR/h), interpolated between the starts; 0 where the set has paid out', () => {
+    const { values, lag } = build();
+    const mporYears = 14 / 365;
+    const closeOut = { times: Float64Array.of(0, 0.25 - h, 0.5 - h, 0.75 - h), values: lag };
+    const im = windowedRegressionIm(values, nPaths, times, closeOut, mporYears);
+    // no window starts at 0 (the as-of date's own lag date is the as-of date): the first step (0, 0.25] gives it, whose
+    // ΔV = x + σz − 0.5 has the variance of x too (V(0) is the same on every path, nothing to regress on)
+    const v0 = values.subarray(nPaths, 2 * nPaths);
+    let mean = 0;
+    for (const v of v0) mean += v - 0.5;
+    mean /= nPaths;
+    let variance = 0;
+    for (const v of v0) variance += (v - 0.5 - mean) ** 2;
+    variance /= nPaths;
+    const im0 = Z99 * Math.sqrt((variance * mporYears) / 0.25);
+    expect(Math.abs(im[0]! / im0 - 1)).toBeLessThan(1e-9);
+    // the window (0.25 − h, 0.25] at its start, then linear to the next start: at 0.25 a share h/(0.25) of the way
+    const a = Z99 * 0.1; // scale = MPoR / h = 1
+    const b = Z99 * 0.3;
+    const atStart1 = im0 + ((0.25 - h - 0) / (0.25 - h - 0)) * (a - im0); // = a (start of window 1 is 0.25 − h)
+    expect(atStart1).toBeCloseTo(a, 12);
+    const u = h / 0.25; // 0.25 lies h past the start 0.25 − h; the next start is 0.5 − h
+    expect(Math.abs(im[1]! - (a + u * (b - a)))).toBeLessThan(1e-5 * b);
+    expect(Math.abs(im[2]! - (b + u * (0 - b)))).toBeLessThan(1e-5 * b);
+    expect(im[3]).toBe(0); // V = 0 on every path: paid out
+  });
+});
+
+describe('DIM over MPoR windows does not depend on the grid; the old grid steps did', () => {
+  // An EUR/USD forward of 100m EUR maturing 2028-09-15 under a CSA (MPoR 10: close-out values 14 days before each
+  // exposure date), its DIM on a monthly grid and on a semi-annual one (both with a first date at 2W, whose window
+  // (0, 2W] scales both to today's SIMM: the same first step, so the same α). An FX forward's value on a path is exact
+  // on any grid (no fixing read at an earlier grid date, docs/simulation.md), so the expected IM of the same windows
+  // must agree but for Monte Carlo error and the interpolation between window starts. Without a CSA the set has no
+  // close-out values and takes the grid's steps (regressionIm): the step holding the maturity gives no IM.
+  const grid = (months: number, count: number) => ({ kind: 'list' as const, tenors: [{ count: 2, unit: 'W' as const }, ...Array.from({ length: count }, (_, i) => ({ count: months * (i + 1), unit: 'M' as const }))] });
+  const monthly = grid(1, 36);
+  const semiAnnual = grid(6, 6);
+  const book = (csa: boolean): Portfolio => ({
+    trades: [{ tradeId: 'F1', counterpartyId: 'CP1', nettingSetId: 'NS1', cleared: false, product: 'FXFWD', direction: 'buy', currency: 'EUR', notional: 1e8, currency2: 'USD', notional2: 1.1e8, maturityDate: fromYmd(2028, 9, 15) }],
+    counterparties: [{ counterpartyId: 'CP1', name: 'One', sector: 'financial', rating: 'A', region: 'north_america', qccp: false }],
+    nettingSets: [{
+      nettingSetId: 'NS1', counterpartyId: 'CP1', csa, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+      independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'simm', collateralCurrency: 'USD', cleared: false,
+    }],
+    eligibleCollateral: [],
+    collateral: [],
+    sources: {},
+  });
+  const simm = new Map([['NS1', { collect: 1e6, post: 1e6 }]]);
+
+  it('monthly and semi-annual grids give the same expected IM (6 seeds × 4,000 paths); the date before maturity keeps its IM', async () => {
+    const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
+    // the mean profile over 6 seeds (each run scales to today's SIMM: 1m)
+    const mean = async (csa: boolean, g: typeof monthly) => {
+      let dates: Int32Array = new Int32Array(0);
+      let sum = new Float64Array(0);
+      for (let seed = 1; seed <= 6; seed++) {
+        const [p] = await runDim(book(csa), market, { paths: 4000, seed, mporDays: 10, simm, grid: g });
+        if (seed === 1) {
+          dates = p!.dates;
+          sum = new Float64Array(dates.length);
+        }
+        p!.expectedImCollect.forEach((x, k) => (sum[k]! += x / 6));
+      }
+      return { dates, im: sum };
+    };
+    const fine = await mean(true, monthly);
+    const coarse = await mean(true, semiAnnual);
+    const steps = await mean(false, semiAnnual);
+    const maturity = fromYmd(2028, 9, 15);
+    let compared = 0;
+    coarse.dates.forEach((date, k) => {
+      if (k === 0 || date >= maturity) return;
+      const f = fine.im[fine.dates.indexOf(date)]!;
+      // Tolerance: a second set of 6 seeds on the monthly grid agreed within 1% (Monte Carlo error of the mean of the
+      // regressions); the IM between two window starts is interpolated linearly, and the FX vol steps up by 12% at 1Y
+      // (the windows' IM before and after it: 3.78m and 4.24m unscaled), which moves the monthly grid's IM at 1Y,
+      // 0.46 of the way to the next start, 5% above the semi-annual's at 0.08 of the way: 6% in all
+      expect(Math.abs(coarse.im[k]! / f - 1), `${date}`).toBeLessThanOrEqual(0.06);
+      compared++;
+    });
+    expect(compared).toBe(5); // 2W, 6M, 1Y, 18M, 2Y
+    // the last semi-annual date before maturity (2Y): its window (2Y − 14d, 2Y] is inside the trade's life, so it holds
+    // the IM of the date before; the grid's step (2Y, 2.5Y] holds the maturity, where ΔV = −V(2Y) is fitted exactly
+    const k2 = coarse.dates.findIndex((d, k) => k > 0 && coarse.dates[k + 1]! > maturity);
+    expect(coarse.im[k2]!).toBeGreaterThan(0.9 * coarse.im[k2 - 1]!);
+    expect(steps.im[k2]!).toBeLessThan(1e-9 * coarse.im[k2]!); // 0 to the rounding of the exact fit
+    expect(steps.im[k2 - 1]!).toBeGreaterThan(0.5 * coarse.im[k2 - 1]!);
+  }, 300_000);
 });
 
 describe('DIM of a single 5y swap on the demo market', () => {

@@ -2,10 +2,11 @@
  * Dynamic initial margin and MVA from simulated netting-set values (the exposure engine's cube).
  *
  * Method (regression DIM, Anfuso, Aziz, Giltinan and Loukopoulos, "A sound modelling and backtesting framework for
- * forecasting initial margin requirements", 2017): on each exposure date t_k the value change to the next date,
- * ΔV = V(t_{k+1}) − V(t_k), less its conditional mean (the flows paid in between), scaled to the margin period of
- * risk by √(MPoR/Δt_k), has a conditional variance given the path state that is regressed on the netting set's own
- * value: Var[ΔV | V] ≈ b0 + b1·V + b2·V² (OLS over paths, floored at 0). The 99% IM on the path is Φ⁻¹(0.99)·√(E[ΔV² | V]). It is the SIMM horizon's VaR of a normal
+ * forecasting initial margin requirements", 2017): over a window (s, t] of one margin period of risk (a CSA set's
+ * close-out lag date s = t − MPoR and its exposure date t; without a CSA the grid's step (t_k, t_{k+1}]), the value
+ * change ΔV = V(t) − V(s), less its conditional mean (the flows the state predicts), scaled to the SIMM horizon by
+ * MPoR/(t − s), has a conditional variance given the path state that is regressed on the netting set's own value:
+ * Var[ΔV | V] ≈ b0 + b1·V + b2·V² (OLS over paths, floored at 0), the IM at s. The 99% IM on the path is Φ⁻¹(0.99)·√(E[ΔV² | V]). It is the SIMM horizon's VaR of a normal
  * P&L whose variance depends on the state, which is what SIMM's delta-gamma-vega aggregation approximates; the
  * regression needs no re-pricing of sensitivities on paths. The profile is then scaled by one constant per side,
  * α = SIMM today / IM_model(t_0), so that DIM(0) is today's SIMM (collect or post) and the shape comes from the
@@ -17,6 +18,7 @@
  * OIS discount factor, Δt_k the time to the next exposure date.
  */
 import { XvaUsageError } from '../errors.js';
+import type { CubeSetDetail } from '../exposure/cube.js';
 import { factorNeeds, runSimulation, type InitialMarginProfile } from '../exposure/engine.js';
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
@@ -69,48 +71,124 @@ function fitQuadratic(x: Float64Array, y: Float64Array): [number, number, number
   ];
 }
 
+/** Scratch of windowIm: three path columns. */
+interface WindowScratch {
+  x: Float64Array;
+  d: Float64Array;
+  r2: Float64Array;
+}
+
+function windowScratch(nPaths: number): WindowScratch {
+  return { x: new Float64Array(nPaths), d: new Float64Array(nPaths), r2: new Float64Array(nPaths) };
+}
+
 /**
- * Path-wise model IM, mean over paths, on each exposure date: `values[k * nPaths + p]` the netting set's value.
- * Two regressions on the standardised value x: the conditional mean of ΔV (it carries the cash flows paid between
- * the dates, known given the state, which are not risk) and then the conditional variance of ΔV around it.
- * The last date has no next date and gets 0.
+ * Mean over paths of the model IM of one window (s, t]: V(s) in `from[fromRow + p]`, V(t) in `to[toRow + p]`. Two
+ * regressions on the standardised V(s), x: the conditional mean of ΔV = V(t) − V(s) (it carries the cash flows paid
+ * in the window that the state predicts, which are not risk) and then the conditional variance of ΔV around it,
+ * scaled to the SIMM horizon by `scale` = MPoR / (t − s). The path IM is Φ⁻¹(0.99)·√variance (0 where the fit is ≤ 0).
+ */
+function windowIm(from: ArrayLike<number>, fromRow: number, to: ArrayLike<number>, toRow: number, nPaths: number, scale: number, w: WindowScratch): number {
+  const { x, d, r2 } = w;
+  let mean = 0;
+  for (let p = 0; p < nPaths; p++) mean += from[fromRow + p]!;
+  mean /= nPaths;
+  let varX = 0;
+  for (let p = 0; p < nPaths; p++) varX += (from[fromRow + p]! - mean) ** 2;
+  const sd = Math.sqrt(varX / nPaths);
+  for (let p = 0; p < nPaths; p++) {
+    x[p] = sd > 0 ? (from[fromRow + p]! - mean) / sd : 0;
+    d[p] = to[toRow + p]! - from[fromRow + p]!;
+  }
+  const [m0, m1, m2] = fitQuadratic(x, d);
+  for (let p = 0; p < nPaths; p++) {
+    const xi = x[p]!;
+    const e = d[p]! - (m0 + m1 * xi + m2 * xi * xi);
+    r2[p] = e * e * scale;
+  }
+  const [b0, b1, b2] = fitQuadratic(x, r2);
+  let sum = 0;
+  for (let p = 0; p < nPaths; p++) {
+    const xi = x[p]!;
+    const variance = b0 + b1 * xi + b2 * xi * xi;
+    sum += variance > 0 ? Z99 * Math.sqrt(variance) : 0;
+  }
+  return sum / nPaths;
+}
+
+/**
+ * Path-wise model IM, mean over paths, on each exposure date from the grid's steps: `values[k * nPaths + p]` the
+ * netting set's value; the window of date k is (t_k, t_{k+1}], scaled to the MPoR by MPoR/Δt. The last date has no
+ * next date and gets 0. What a set without close-out values takes (windowedRegressionIm).
  */
 export function regressionIm(values: Float32Array, nPaths: number, times: Float64Array, mporYears: number): Float64Array {
   const nDates = times.length;
   const out = new Float64Array(nDates);
-  const x = new Float64Array(nPaths);
-  const d = new Float64Array(nPaths);
-  const r2 = new Float64Array(nPaths);
+  const w = windowScratch(nPaths);
   for (let k = 0; k + 1 < nDates; k++) {
     const dt = times[k + 1]! - times[k]!;
     if (!(dt > 0)) continue;
-    const scale = mporYears / dt;
-    const row = k * nPaths;
-    const next = row + nPaths;
-    let mean = 0;
-    for (let p = 0; p < nPaths; p++) mean += values[row + p]!;
-    mean /= nPaths;
-    let varX = 0;
-    for (let p = 0; p < nPaths; p++) varX += (values[row + p]! - mean) ** 2;
-    const sd = Math.sqrt(varX / nPaths);
-    for (let p = 0; p < nPaths; p++) {
-      x[p] = sd > 0 ? (values[row + p]! - mean) / sd : 0;
-      d[p] = values[next + p]! - values[row + p]!;
+    out[k] = windowIm(values, k * nPaths, values, (k + 1) * nPaths, nPaths, mporYears / dt, w);
+  }
+  return out;
+}
+
+/** A netting set's values at the close-out lag dates of its exposure dates (the engine's cube detail). */
+export interface CloseOutValues {
+  /** Per exposure date (row of `values`): the time in years of its close-out lag date t − MPoR, or NaN when none. */
+  times: Float64Array;
+  /** V at those dates, one row of nPaths per exposure date with a time, in exposure-date order. */
+  values: ArrayLike<number>;
+}
+
+/**
+ * Model IM, mean over paths, on each exposure date from windows of the margin period of risk: each exposure date t_k
+ * with a close-out lag date s_k = t_k − MPoR gives the IM at s_k from the window (s_k, t_k] (windowIm, scaled by
+ * mporYears / (t_k − s_k)). Windows that start on the same date (the as-of date, for the exposure dates within one
+ * MPoR of it) keep the longest. The IM on an exposure date is interpolated linearly in time between the windows'
+ * starts (flat beyond the last), 0 on a date where V = 0 on every path (the set has paid out); when no window starts at the as-of date the first grid step (0, t_1] gives the IM
+ * there, as regressionIm. The value change is that of one MPoR, not of a grid step of up to six months, so the flows
+ * paid and the trades maturing within a step no longer enter the variance (docs/margin.md).
+ */
+export function windowedRegressionIm(values: Float32Array, nPaths: number, times: Float64Array, closeOut: CloseOutValues, mporYears: number): Float64Array {
+  const nDates = times.length;
+  const w = windowScratch(nPaths);
+  const starts: number[] = [];
+  const ims: number[] = [];
+  let row = 0;
+  for (let k = 0; k < nDates; k++) {
+    const s = closeOut.times[k]!;
+    if (Number.isNaN(s)) continue;
+    const r = row++;
+    const dt = times[k]! - s;
+    if (!(dt > 0)) continue;
+    const im = windowIm(closeOut.values, r * nPaths, values, k * nPaths, nPaths, mporYears / dt, w);
+    const last = starts.length - 1;
+    if (last >= 0 && starts[last] === s) ims[last] = im; // the same start, a longer window (t ascending)
+    else {
+      starts.push(s);
+      ims.push(im);
     }
-    const [m0, m1, m2] = fitQuadratic(x, d);
-    for (let p = 0; p < nPaths; p++) {
-      const xi = x[p]!;
-      const e = d[p]! - (m0 + m1 * xi + m2 * xi * xi);
-      r2[p] = e * e * scale;
+  }
+  if (starts.length === 0 || starts[0]! > times[0]!) {
+    if (nDates < 2 || !(times[1]! > times[0]!)) return new Float64Array(nDates);
+    starts.unshift(times[0]!);
+    ims.unshift(windowIm(values, 0, values, nPaths, nPaths, mporYears / (times[1]! - times[0]!), w));
+  }
+  const out = new Float64Array(nDates);
+  let j = 0;
+  for (let k = 0; k < nDates; k++) {
+    const t = times[k]!;
+    while (j + 1 < starts.length && starts[j + 1]! <= t) j++;
+    // a date where the set is dead (V = 0 on every path: its trades have paid out) holds no IM
+    let alive = false;
+    for (let p = k * nPaths; p < (k + 1) * nPaths && !alive; p++) alive = values[p] !== 0;
+    if (!alive) continue;
+    if (j + 1 >= starts.length || t <= starts[j]!) out[k] = ims[j]!;
+    else {
+      const u = (t - starts[j]!) / (starts[j + 1]! - starts[j]!);
+      out[k] = ims[j]! + u * (ims[j + 1]! - ims[j]!);
     }
-    const [b0, b1, b2] = fitQuadratic(x, r2);
-    let sum = 0;
-    for (let p = 0; p < nPaths; p++) {
-      const xi = x[p]!;
-      const variance = b0 + b1 * xi + b2 * xi * xi;
-      sum += variance > 0 ? Z99 * Math.sqrt(variance) : 0;
-    }
-    out[k] = sum / nPaths;
   }
   return out;
 }
@@ -126,6 +204,22 @@ export interface DimInputs {
   simmPost: number;
   marginPeriodOfRiskDays: number;
   counterpartyCurve?: HazardCurve;
+  /**
+   * The set's values at the close-out lag dates of its exposure dates (a CSA set with a margin period of risk: the
+   * engine values it there anyway): the IM then comes from windows of one MPoR (windowedRegressionIm). Absent: from
+   * the grid's steps (regressionIm).
+   */
+  closeOut?: CloseOutValues;
+}
+
+/**
+ * The close-out values of a netting set from the engine's cube detail (engine.ts onCube), for dimProfile; undefined
+ * when the set has none (no CSA with a margin period of risk).
+ */
+export function closeOutOf(detail: CubeSetDetail | undefined, market: Market): CloseOutValues | undefined {
+  if (!detail || detail.closeOutValues.length === 0) return undefined;
+  const times = Float64Array.from(detail.closeOutGridIndex, (g) => (g >= 0 ? market.time(detail.gridDates[g]!) : Number.NaN));
+  return { times, values: detail.closeOutValues.slice() };
 }
 
 /** The fewest paths a DIM regression takes: three coefficients for the mean, three for the variance (regressionIm). */
@@ -139,7 +233,9 @@ export function dimProfile(input: DimInputs): DimProfile {
   const times = Float64Array.from(input.dates, (d) => market.time(d));
   // calendar MPoR: 10 business days ≈ 14 calendar days (SIMM's 365/14 scaling, §C.7)
   const mporYears = (input.marginPeriodOfRiskDays * 1.4) / 365;
-  const modelIm = regressionIm(input.values, input.nPaths, times, mporYears);
+  const modelIm = input.closeOut
+    ? windowedRegressionIm(input.values, input.nPaths, times, input.closeOut, mporYears)
+    : regressionIm(input.values, input.nPaths, times, mporYears);
   const toUsd = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
   const im0 = modelIm[0]! * toUsd;
   const collect = new Float64Array(times.length);
@@ -229,8 +325,14 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
           : {}),
     },
     onWarning: (text) => notes.push(text),
-    onCube: (nettingSetId, values, nPaths, dates) => {
+    onCube: (nettingSetId, values, nPaths, dates, detail) => {
       if (nettingSetId === null) return;
+      const closeOut = closeOutOf(detail, market);
+      if (!closeOut) {
+        const note = `dynamic IM of ${nettingSetId}: no CSA with a margin period of risk, so no close-out values: its IM comes from the value changes over the grid's steps, scaled to the MPoR (flows paid within a step count as risk; docs/margin.md)`;
+        notes.push(note);
+        options.onSetNote?.(nettingSetId, note);
+      }
       const ns = byId.get(nettingSetId)!;
       const simm = options.simm.get(nettingSetId)!;
       const cp = cps.get(ns.counterpartyId);
@@ -255,10 +357,11 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
         simmPost: simm.post,
         marginPeriodOfRiskDays: options.mporDays,
         ...(counterpartyCurve ? { counterpartyCurve } : {}),
+        ...(closeOut ? { closeOut } : {}),
       });
       if (!(profile.modelIm[0]! > 0) && (simm.collect > 0 || simm.post > 0)) {
         // the regression saw no risk over the first step: every trade matures or pays out within it
-        const note = `dynamic IM of ${nettingSetId}: no IM profile although today's SIMM is ${Math.round(simm.collect)} USD: the set's value does not move over the first grid step (its trades pay out within it), so the model IM to scale is 0`;
+        const note = `dynamic IM of ${nettingSetId}: no IM profile although today's SIMM is ${Math.round(simm.collect)} USD: the set's value does not move over its first window (one MPoR from today under a CSA, else the first grid step: its trades pay out within it), so the model IM to scale is 0`;
         notes.push(note);
         options.onSetNote?.(nettingSetId, note);
       }
@@ -330,7 +433,7 @@ export function bookUniverse(portfolio: Portfolio, market: Market, grid: GridSpe
 }
 
 /** How `xva simulate --dynamic-im` describes the IM it holds (manifest.json, dynamicInitialMargin.method). */
-export const DIM_METHOD = 'regression DIM scaled to today SIMM (src/margin/dim.ts); expected IM per date, the same on every path';
+export const DIM_METHOD = 'regression DIM over windows of one MPoR (CSA sets; grid steps otherwise), scaled to today SIMM (src/margin/dim.ts); expected IM per date, the same on every path';
 
 export interface DynamicImOptions {
   paths: number;

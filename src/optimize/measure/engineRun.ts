@@ -15,9 +15,10 @@
  * MVA is in the base currency (dimProfile's USD amount at today's spot). A schedule-IM netting set has no dynamic IM
  * in the toolkit: its MVA is 0 and its IM counts only as initial_margin_held (documented in docs/optimize-measure.md).
  */
+import type { CubeSetDetail } from '../../exposure/cube.js';
 import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
 import type { SimulationResult } from '../../exposure/results.js';
-import { dimAsInitialMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
+import { closeOutOf, dimAsInitialMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { TimeGrid } from '../../simulation/types.js';
@@ -51,7 +52,7 @@ export interface EngineRunSpec {
   notes: string[];
 }
 
-async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpec, extra: Partial<SimulationOptions>, onCube?: (id: string, values: Float32Array, nPaths: number, dates: Int32Array) => void): Promise<SimulationResult> {
+async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpec, extra: Partial<SimulationOptions>, onCube?: (id: string, values: Float32Array, nPaths: number, dates: Int32Array, detail: CubeSetDetail) => void): Promise<SimulationResult> {
   const result = await runSimulation({
     portfolio,
     market: ctx.market,
@@ -73,7 +74,7 @@ async function run(ctx: MeasureContext, portfolio: Portfolio, spec: EngineRunSpe
       ...extra,
     },
     onWarning: (text) => spec.notes.push(text),
-    ...(onCube ? { onCube: (id: string | null, values: Float32Array, n: number, dates: Int32Array) => (id === null ? undefined : onCube(id, values, n, dates)) } : {}),
+    ...(onCube ? { onCube: (id: string | null, values: Float32Array, n: number, dates: Int32Array, detail: CubeSetDetail) => (id === null ? undefined : onCube(id, values, n, dates, detail)) } : {}),
   });
   ctx.stats.engineRuns++;
   ctx.stats.setsValued += result.nettingSets.length;
@@ -96,7 +97,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   const withTrades = new Set(sub.trades.map((t) => t.nettingSetId));
   let result: SimulationResult | undefined;
   if (withTrades.size > 0) {
-    result = await run(ctx, sub, spec, { cube: true }, (id, values, nPaths, dates) => {
+    result = await run(ctx, sub, spec, { cube: true }, (id, values, nPaths, dates, detail) => {
       kvaById.set(id, setKva(ctx, spec.clock, spec.capital.get(id)!, spec.credit, values, nPaths));
       const today = simm.get(id);
       if (today) {
@@ -114,6 +115,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
             simmPost: today.post,
             marginPeriodOfRiskDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10,
             ...(curve ? { counterpartyCurve: curve } : {}),
+            ...(closeOutOf(detail, market) ? { closeOut: closeOutOf(detail, market)! } : {}),
           }),
         );
       }
