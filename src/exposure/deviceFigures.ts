@@ -11,8 +11,11 @@ import type { NettingSetResult } from './results.js';
 import type { ExposureProfile } from './types.js';
 import type { UnitContext, UnitCounterparty, UnitNettingSet } from './unit.js';
 
-/** Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms, Σ C/N, EPE and ENE residuals. */
-export const FIGURE_SUMS = 8;
+/**
+ * Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms, Σ C/N, EPE and ENE residuals,
+ * then after VM only Σ max(E + IM, 0)/N, Σ (C − IM)/N and its EPE residual.
+ */
+export const FIGURE_SUMS = 10;
 
 /** A netting set's figures from the device (structured-clonable). */
 export interface DeviceSetFigures {
@@ -26,6 +29,12 @@ export interface DeviceSetFigures {
   /** Per trade (kernel order) and live exposure date, [i·nExp + k]: Σ_p w·v_trade with eulerWeightsBoth's weights, before 1/n. */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
+  /**
+   * A set holding IM: the same for the EPE after VM only (the weights of euler.ts vmOnly), and the IM held per live
+   * exposure date; absent when the set holds none.
+   */
+  tradeEpeVm?: Float64Array;
+  imHeld?: Float64Array;
   tradeIds: string[];
   last: number;
   maturity: number;
@@ -55,9 +64,10 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
       profile.epe[k] = epe;
       profile.ene[k] = f.sums[s + 3]! / n;
       profile.collateral[k] = f.sums[s + 4]! / n;
-      // no IM held on this route (figuresTables.ts sends a set holding IM to the host): after VM only = after C
-      profile.epeVm[k] = epe;
-      profile.collateralVm[k] = profile.collateral[k]!;
+      // after VM only: the figures themselves where the set holds no IM (as profiles.ts computeProfile)
+      const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
+      profile.epeVm[k] = held ? f.sums[s + 7]! / n : epe;
+      profile.collateralVm[k] = held ? f.sums[s + 8]! / n : profile.collateral[k]!;
       profile.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
       profile.ee[k] = epe / discountFactors[d]!;
       profile.pfe[k] = f.pfe[k]!;
@@ -73,13 +83,19 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
   const nTrades = f.tradeIds.length;
   const tradeEpe = new Float64Array(nTrades * m);
   const tradeEne = new Float64Array(nTrades * m);
+  const vm = f.tradeEpeVm;
+  const tradeEpeVm = vm ? new Float64Array(nTrades * m) : tradeEpe;
   for (let k = 0; k < f.nExp; k++) {
     const s = k * FIGURE_SUMS;
     const shareEpe = nTrades > 0 ? f.sums[s + 5]! / n / nTrades : 0;
     const shareEne = nTrades > 0 ? f.sums[s + 6]! / n / nTrades : 0;
+    const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
+    const shareVm = nTrades > 0 ? f.sums[s + 9]! / n / nTrades : 0;
     for (let i = 0; i < nTrades; i++) {
       tradeEpe[i * m + k] = f.tradeEpe[i * f.nExp + k]! / n + shareEpe;
       tradeEne[i * m + k] = f.tradeEne[i * f.nExp + k]! / n + shareEne;
+      // (unit.ts eulerAtDate: the EPE's shares themselves on a date without IM held)
+      if (vm) tradeEpeVm[i * m + k] = held ? vm[i * f.nExp + k]! / n + shareVm : tradeEpe[i * m + k]!;
     }
   }
   const { nettingSet } = item;
@@ -93,7 +109,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
     tradeIds: f.tradeIds,
     tradeEpe,
     tradeEne,
-    tradeEpeVm: tradeEpe,
+    tradeEpeVm,
     lastDateIndex: f.last,
   };
 }

@@ -25,7 +25,7 @@ import type { DeviceTablesAnswer } from '../../pool.js';
 import type { UnitCounterparty } from '../../unit.js';
 import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
-import { CALL, EULER_INFO_WORDS, EXPOSURE, MARGIN_HEADER, MARGIN_REALS, MARGIN_SLOT_WORDS, REDUCE_HEADER, SOURCE } from './wgsl/figures.js';
+import { CALL, EULER_INFO_HEADER, EULER_INFO_WORDS, EXPOSURE, MARGIN_HEADER, MARGIN_REALS, MARGIN_SLOT_WORDS, REDUCE_HEADER, SOURCE } from './wgsl/figures.js';
 
 /** The figures route's inputs of one set (structured-clonable, from a worker thread to the device thread). */
 export interface DeviceFiguresTables {
@@ -92,10 +92,10 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     }
   }
   const im = (d: number): number => (plan ? plan.imHeld[d]! : 0);
-  // A set holding IM also needs its EPE after VM only and its trades' shares of it (the funding exposure, unit.ts
-  // eulerAtDate), which the figures kernels do not form: its counterparty takes the values route (device values,
-  // host figures).
-  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && im(d) > 0) return 'it holds initial margin: its EPE after VM only is figured on the host';
+  // A set holding IM also needs its trades' shares of the EPE after VM only (the funding exposure, unit.ts
+  // eulerAtDate): a third sum per trade slot (wgsl/figures.ts eulerWgsl, width 3)
+  let holdsIm = false;
+  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && im(d) > 0) holdsIm = true;
   let k = 0;
   let lagRow = 0;
   for (let j = 0; j < nSlots; j++) {
@@ -169,14 +169,15 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const packed = packKernelTables(singles, slotTrade, slotDates, paths, nDates, factors);
   if (!packed) return NO_NODE_TABLES;
   // a set of many trades: one slot per (trade, exposure date) in one binding each (then its values come back)
-  const tooLarge = overBindingLimit("its trades' node tables", Math.max(4 * packed.nodeCount, packed.ints.byteLength, packed.reals.byteLength, 4 * (2 + EULER_INFO_WORDS * nTradeSlots)), factors);
+  const tooLarge = overBindingLimit("its trades' node tables", Math.max(4 * packed.nodeCount, packed.ints.byteLength, packed.reals.byteLength, 4 * (EULER_INFO_HEADER + EULER_INFO_WORDS * nTradeSlots)), factors);
   if (tooLarge !== undefined) return tooLarge;
-  const info = new Uint32Array(2 + EULER_INFO_WORDS * nTradeSlots);
+  const info = new Uint32Array(EULER_INFO_HEADER + EULER_INFO_WORDS * nTradeSlots);
   info[0] = nExp;
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
+  info[2] = holdsIm ? 3 : 2; // sums per trade slot
   for (let s = 0; s < nTradeSlots; s++) {
     const d = slotDates[s]!;
-    const at = 2 + EULER_INFO_WORDS * s;
+    const at = EULER_INFO_HEADER + EULER_INFO_WORDS * s;
     info[at] = slotExposure[s]!;
     info[at + 1] = lagRows + slotExposure[s]!;
     info[at + 2] = f32Bits(im(d));

@@ -437,7 +437,9 @@ export class GpuSetValuation implements DeviceSetValuation {
     r.ints[0] = count;
     const inputs = this.arena([t.ints, t.reals, t.sumIndex, m.ints, m.reals, r.ints, r.reals, t.info, tables.ints, tables.reals], STORAGE | COPY_DST);
     const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
-    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp * chunks), new Float32Array(nExp), new Float32Array(2 * nTradeSlots * chunks)], STORAGE | COPY_SRC, false);
+    // the trades' Euler sums: 2 per slot and chunk, 3 for a set holding IM (the EPE after VM only, eulerWgsl's width)
+    const width = t.info[2]!;
+    const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp * chunks), new Float32Array(nExp), new Float32Array(width * nTradeSlots * chunks)], STORAGE | COPY_SRC, false);
     const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
     // work buffers shared by every set (the queue runs the sets' passes one after the other)
     const values = this.scratch(0, 4 * (lagRows + nExp) * count);
@@ -495,13 +497,15 @@ export class GpuSetValuation implements DeviceSetValuation {
           const bytes = readBuffer.getMappedRange(0, outputs.size);
           const sums = sumChunks(new Float32Array(bytes, sumsOut!.offset, REDUCE_OUT * nExp * chunks), nExp, chunks, REDUCE_OUT);
           const pfe = Float64Array.from(new Float32Array(bytes, pfeOut!.offset, nExp));
-          const raw = sumChunks(new Float32Array(bytes, tradeOut!.offset, 2 * nTradeSlots * chunks), nTradeSlots, chunks, 2);
+          const raw = sumChunks(new Float32Array(bytes, tradeOut!.offset, width * nTradeSlots * chunks), nTradeSlots, chunks, width);
           const tradeEpe = new Float64Array(nTrades * nExp);
           const tradeEne = new Float64Array(nTrades * nExp);
+          const tradeEpeVm = width === 3 ? new Float64Array(nTrades * nExp) : undefined;
           for (let s = 0; s < nTradeSlots; s++) {
             const at = t.slotTrade[s]! * nExp + t.slotExposure[s]!;
-            tradeEpe[at] = raw[2 * s]!;
-            tradeEne[at] = raw[2 * s + 1]!;
+            tradeEpe[at] = raw[width * s]!;
+            tradeEne[at] = raw[width * s + 1]!;
+            if (tradeEpeVm) tradeEpeVm[at] = raw[3 * s + 2]!;
           }
           readBuffer.unmap();
           readBack = true;
@@ -511,7 +515,12 @@ export class GpuSetValuation implements DeviceSetValuation {
           this.stats.figuresBytes += outputs.size;
           this.stats.sets++;
           this.stats.figureSets++;
-          return { index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations };
+          return {
+            index: tables.index, nExp, sums, pfe, tradeEpe, tradeEne, tradeIds: figures.tradeIds, last: figures.last, maturity: figures.maturity, valuations: figures.valuations,
+            // a set holding IM: its trades' shares of the EPE after VM only, and the IM held per live exposure date
+            // (the reduce kernel's reals)
+            ...(tradeEpeVm ? { tradeEpeVm, imHeld: Float64Array.from(r.reals.subarray(0, nExp)) } : {}),
+          };
         } finally {
           for (const b of buffers) b.destroy();
           // done with once read: the read-back was the submission's last command (after a failure they stay out of

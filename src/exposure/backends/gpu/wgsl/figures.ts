@@ -150,11 +150,12 @@ export function sumChunks(raw: Float32Array, rows: number, chunks: number, width
 /** Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode 1 = accumulator rows], and per row [grid index d, value slot]. */
 export const REDUCE_HEADER = 6;
 /**
- * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, unused.
- * The kernel writes them per chunk of paths (chunksOf(count) groups per row, the shift divided among them so that the
- * chunks add up to it) and the host adds the chunks (sumChunks).
+ * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, and after
+ * VM only (the IM held added back: the funding exposure, profiles.ts epeVm) Σ max(E+IM,0)/N, Σ (C−IM)/N and its EPE
+ * residual. The kernel writes them per chunk of paths (chunksOf(count) groups per row, the shift divided among them so
+ * that the chunks add up to it) and the host adds the chunks (sumChunks).
  */
-export const REDUCE_OUT = 8;
+export const REDUCE_OUT = 10;
 const REDUCE_WG = 64;
 
 /**
@@ -171,7 +172,7 @@ export const REDUCE_WGSL = /* wgsl */ `
 @group(0) @binding(4) var<storage, read> ec: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
-var<workgroup> part: array<f32, ${REDUCE_WG * 6}>;
+var<workgroup> part: array<f32, ${REDUCE_WG * 9}>;
 
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -198,6 +199,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var sColl = 0.0;
   var rEpe = 0.0;
   var rEne = 0.0;
+  var sPosVm = 0.0;
+  var sCollVm = 0.0;
+  var rEpeVm = 0.0;
   for (var p = chunk * ${PATH_CHUNK}u + lid.x; p < pEnd; p += ${REDUCE_WG}u) {
     let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
     let e = ec[k * count + p];
@@ -216,19 +220,27 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let cEne = c - im;
       let eneAmount = -(v - cEne);
       if (eneAmount > 0.0 && cEne != 0.0 && !(size > max(limit, ${RATIO} * abs(cEne)))) { rEne = rEne + eneAmount * invN; }
+      // after VM only (euler.ts vmOnly): the exposure E + IM with the VM C − IM as its collateral
+      let vmAmount = e + im;
+      sPosVm = sPosVm + max(vmAmount, 0.0) * invN;
+      sCollVm = sCollVm + cEne * invN;
+      if (vmAmount > 0.0 && cEne != 0.0 && !(size > max(limit, ${RATIO} * abs(cEne)))) { rEpeVm = rEpeVm + vmAmount * invN; }
     }
   }
-  let at = 6u * lid.x;
+  let at = 9u * lid.x;
   part[at] = sPos;
   part[at + 1u] = sPosSq;
   part[at + 2u] = sNeg;
   part[at + 3u] = sColl;
   part[at + 4u] = rEpe;
   part[at + 5u] = rEne;
+  part[at + 6u] = sPosVm;
+  part[at + 7u] = sCollVm;
+  part[at + 8u] = rEpeVm;
   workgroupBarrier();
   for (var stride = ${REDUCE_WG / 2}u; stride > 0u; stride = stride >> 1u) {
     if (lid.x < stride) {
-      for (var q = 0u; q < 6u; q++) { part[at + q] = part[at + q] + part[6u * (lid.x + stride) + q]; }
+      for (var q = 0u; q < 9u; q++) { part[at + q] = part[at + q] + part[9u * (lid.x + stride) + q]; }
     }
     workgroupBarrier();
   }
@@ -236,21 +248,23 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let o = ${REDUCE_OUT}u * (k * nChunks + chunk);
     // the shift once per row: in the first chunk's word, 0 in the others (their f64 sum is the shift)
     out[o] = select(0.0, shift, chunk == 0u);
-    for (var q = 0u; q < 6u; q++) { out[o + 1u + q] = part[q]; }
-    out[o + 7u] = 0.0;
+    for (var q = 0u; q < 9u; q++) { out[o + 1u + q] = part[q]; }
   }
 }
 `;
 
 /** Words of the Euler kernel's per-slot info [exposure index k, the set's value slot at that date, IM held (f32 bits)]. */
 export const EULER_INFO_WORDS = 3;
+/** Words of the Euler kernel's info header [nExp, small-value limit (f32 bits), sums per slot: 2, or 3 with the EPE after VM only]. */
+export const EULER_INFO_HEADER = 3;
 const EULER_WG = 64;
 
 /**
  * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packKernelTables: one slot per (exposure
- * date, trade)), values (the set's V), ec (E rows then C rows), info ([nExp, small-value limit (f32 bits)], then
- * EULER_INFO_WORDS per slot), out (2 per slot and chunk of paths, [2·(slot·nChunks + chunk)]: Σ wEpe·v and Σ wEne·v,
- * the weights without the 1/n of a mean; the host adds the chunks, sumChunks), nodes (the tables expanded, value.ts
+ * date, trade)), values (the set's V), ec (E rows then C rows), info (EULER_INFO_HEADER words [nExp, small-value limit
+ * (f32 bits), w = 2 or 3], then EULER_INFO_WORDS per slot), out (w per slot and chunk of paths, [w·(slot·nChunks +
+ * chunk)]: Σ wEpe·v, Σ wEne·v and with w = 3 (a set holding IM) Σ wVm·v, the EPE after VM only's weight (euler.ts
+ * vmOnly); the weights without the 1/n of a mean; the host adds the chunks, sumChunks), nodes (the tables expanded, value.ts
  * nodesWgsl). One workgroup per (slot, chunk of
  * PATH_CHUNK paths): dispatch (x, y, chunksOf(count)) with slot = x + 65,535·y (2-D past 65,535 slots).
  */
@@ -276,6 +290,7 @@ function buildEulerWgsl(gridNodes: number, runningSlopes: number): string {
 
 var<workgroup> sumEpe: array<f32, ${EULER_WG}>;
 var<workgroup> sumEne: array<f32, ${EULER_WG}>;
+var<workgroup> sumVm: array<f32, ${EULER_WG}>;
 
 ${slotValueWgsl(gridNodes, runningSlopes)}
 @compute @workgroup_size(${EULER_WG})
@@ -290,10 +305,12 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let nSlots = ints[3];
   var aEpe = 0.0;
   var aEne = 0.0;
+  var aVm = 0.0;
+  let width = info[2];
   if (slot < nSlots) {
     let nExp = info[0];
     let limit = bitcast<f32>(info[1]);
-    let i0 = 2u + ${EULER_INFO_WORDS}u * slot;
+    let i0 = ${EULER_INFO_HEADER}u + ${EULER_INFO_WORDS}u * slot;
     let k = info[i0];
     let vSlot = info[i0 + 1u];
     let im = bitcast<f32>(info[i0 + 2u]);
@@ -315,26 +332,36 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       if (eneAmount > 0.0) {
         if (cEne == 0.0) { wEne = -scale; } else if (size > max(limit, ${RATIO} * abs(cEne))) { wEne = (eneAmount / v) * scale; }
       }
-      if (wEpe != 0.0 || wEne != 0.0) {
+      // after VM only (a set holding IM): the exposure E + IM with the VM C − IM (cEne) as its collateral
+      var wVm = 0.0;
+      let vmAmount = e + im;
+      if (width == 3u && vmAmount > 0.0) {
+        if (cEne == 0.0) { wVm = scale; } else if (size > max(limit, ${RATIO} * abs(cEne))) { wVm = (vmAmount / v) * scale; }
+      }
+      if (wEpe != 0.0 || wEne != 0.0 || wVm != 0.0) {
         let t = slotValue(slot, p, count);
         aEpe = aEpe + wEpe * t;
         aEne = aEne + wEne * t;
+        aVm = aVm + wVm * t;
       }
     }
   }
   sumEpe[lid.x] = aEpe;
   sumEne[lid.x] = aEne;
+  sumVm[lid.x] = aVm;
   workgroupBarrier();
   for (var stride = ${EULER_WG / 2}u; stride > 0u; stride = stride >> 1u) {
     if (lid.x < stride) {
       sumEpe[lid.x] = sumEpe[lid.x] + sumEpe[lid.x + stride];
       sumEne[lid.x] = sumEne[lid.x] + sumEne[lid.x + stride];
+      sumVm[lid.x] = sumVm[lid.x] + sumVm[lid.x + stride];
     }
     workgroupBarrier();
   }
   if (lid.x == 0u && slot < nSlots) {
-    out[2u * (slot * nChunks + chunk)] = sumEpe[0];
-    out[2u * (slot * nChunks + chunk) + 1u] = sumEne[0];
+    out[width * (slot * nChunks + chunk)] = sumEpe[0];
+    out[width * (slot * nChunks + chunk) + 1u] = sumEne[0];
+    if (width == 3u) { out[3u * (slot * nChunks + chunk) + 2u] = sumVm[0]; }
   }
 }
 `;
