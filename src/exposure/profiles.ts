@@ -124,8 +124,16 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
       const l = e + im;
       sumNeg += 0.5 * (Math.abs(l) - l) * inverseN;
       sumColl += c * inverseN;
-      sumPosVm += 0.5 * (l + Math.abs(l)) * inverseN;
-      sumVm += (c - im) * inverseN;
+    }
+    if (im !== 0) {
+      // after VM only (a second pass, on dates with IM held only): the IM added back
+      for (let p = 0; p < nPaths; p++) {
+        const c = collateral ? collateral[base + p]! : 0;
+        const l = values[base + p]! - c + im;
+        const inverseN = inverseNumeraire !== undefined ? inverseNumeraire[base + p]! : 1 / numeraire[base + p]!;
+        sumPosVm += 0.5 * (l + Math.abs(l)) * inverseN;
+        sumVm += (c - im) * inverseN;
+      }
     }
     const epe = shift + sumPos / nPaths;
     profile.times[k] = grid.times[d]!;
