@@ -11,7 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
 import { loadMarket } from '../src/market/load.js';
 import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
-import { regressionIm, runDim, windowedRegressionIm } from '../src/margin/dim.js';
+import { IssueCollector } from '../src/errors.js';
+import type { CubeSetDetail } from '../src/exposure/cube.js';
+import { runSimulation } from '../src/exposure/engine.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
+import { closeOutOf, dimProfile, regressionIm, runDim, windowedRegressionIm } from '../src/margin/dim.js';
 import { calculateSimm } from '../src/margin/simm/calculate.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
@@ -165,6 +169,38 @@ describe('DIM over MPoR windows does not depend on the grid; the old grid steps 
     expect(steps.im[k2]!).toBeLessThan(1e-9 * coarse.im[k2]!); // 0 to the rounding of the exact fit
     expect(steps.im[k2 - 1]!).toBeGreaterThan(0.5 * coarse.im[k2 - 1]!);
   }, 300_000);
+});
+
+describe('the DIM windows do not depend on the coverage (a scenario holding no collateral)', () => {
+  it('closeOutRows: a CSA set keeps its close-out values at coverage 0, the same as at coverage 1, so the same DIM', async () => {
+    const demo = await loadPortfolio(path.join(REPO_ROOT, 'fixtures/demo'), new IssueCollector());
+    const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
+    const id = 'NS-CP0010-1'; // a CSA with MPoR 10 and im_model simm
+    expect(demo.nettingSets.find((n) => n.nettingSetId === id)).toMatchObject({ csa: true, marginPeriodOfRiskDays: 10, imModel: 'simm' });
+    const book = { ...demo, trades: demo.trades.filter((t) => t.nettingSetId === id), nettingSets: demo.nettingSets.filter((n) => n.nettingSetId === id) };
+    const run = async (coverage: number, closeOutRows: boolean) => {
+      let out: { values: Float32Array; dates: Int32Array; detail: CubeSetDetail } | undefined;
+      await runSimulation({
+        portfolio: book,
+        market,
+        options: { paths: 64, seed: 1, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, cube: true, closeOutRows, coverage, tradeContributions: false },
+        onCube: (setId, values, _n, dates, detail) => {
+          if (setId === id) out = { values: values.slice(), dates: dates.slice(), detail };
+        },
+      });
+      return out!;
+    };
+    const full = await run(1, true);
+    const none = await run(0, true);
+    const plain = await run(0, false);
+    expect(closeOutOf(full.detail, market)).toBeDefined();
+    // without closeOutRows a coverage of 0 values no close-out date (the figures do not need them): grid steps then
+    expect(closeOutOf(plain.detail, market)).toBeUndefined();
+    expect(Array.from(none.detail.closeOutGridIndex)).toEqual(Array.from(full.detail.closeOutGridIndex));
+    expect(Array.from(none.detail.closeOutValues)).toEqual(Array.from(full.detail.closeOutValues));
+    const dim = (r: typeof full) => dimProfile({ nettingSetId: id, values: r.values, nPaths: 64, dates: r.dates, market, simmCollect: 1e6, simmPost: 1e6, marginPeriodOfRiskDays: 10, ...(closeOutOf(r.detail, market) ? { closeOut: closeOutOf(r.detail, market)! } : {}) });
+    expect(Array.from(dim(none).expectedImCollect)).toEqual(Array.from(dim(full).expectedImCollect));
+  }, 120_000);
 });
 
 describe('DIM of a single 5y swap on the demo market', () => {

@@ -506,6 +506,12 @@ describe('GPU device valuation with worker threads', () => {
       expect(Array.from(g.tradeEpe)).toEqual(Array.from(h.tradeEpe));
       expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
       expect(Array.from(g.cube ?? [])).toEqual(Array.from(h.cube ?? []));
+      // a set holding no IM: its figures after VM only are its figures, bit for bit, also where the device's
+      // expectations replaced the host's (devicePayload.ts, a set without collateral)
+      if (g.nettingSetId !== 'NS-CP0005-1' && g.nettingSetId !== 'NS-CP0001-1') {
+        expect(Array.from(g.profile.epeVm), `${g.nettingSetId} epeVm`).toEqual(Array.from(g.profile.epe));
+        expect(Array.from(g.profile.collateralVm)).toEqual(Array.from(g.profile.collateral));
+      }
     });
     two.result.counterparties.forEach((c, i) => expect(Array.from(c.pfe ?? [])).toEqual(Array.from(one.result.counterparties[i]!.pfe ?? [])));
     expect(Array.from(two.result.book.epe)).toEqual(Array.from(one.result.book.epe));

@@ -84,6 +84,12 @@ export interface SimulationOptions {
   /** Hand path values to `onCube` (Float32). */
   cube?: boolean;
   /**
+   * With `cube`: value every netting set under a CSA with a margin period of risk at its close-out lag dates too, and
+   * hand those rows to `onCube`, even at a coverage that holds no collateral (where the figures do not need them): the
+   * dynamic IM's windows of one MPoR read them (margin/dim.ts), whatever the scenario's coverage. Default false.
+   */
+  closeOutRows?: boolean;
+  /**
    * false: leave out the Euler contributions per trade (NettingSetResult's tradeEpe and tradeEne empty; a set whose
    * figures the GPU device computed on its figures route keeps them) for a caller that reads the netting sets'
    * figures or the cube only (SA-CVA's bumped runs, the optimiser's measurements, DIM, `--incremental`); the netting
@@ -485,7 +491,8 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       }
     : tradeNeeds;
   const layout = buildFactorLayout(market, needs);
-  const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages), options.horizon);
+  const keepCloseOut = Boolean(options.cube && options.closeOutRows);
+  const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages, keepCloseOut ? 1 : 0), options.horizon);
   const exposureDates = exposureDateIndices(grid);
   if (options.initialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.initialMarginProfiles, grid, input.onWarning);
   lap('setup');
@@ -600,7 +607,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     lap('paths');
     emitNumeraire(paths);
     progress(0, 'valuing netting sets');
-    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
+    const ctx: UnitContext = { market, model: valuationModelOf(model), grid, paths, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(keepCloseOut ? { closeOutRows: true } : {}), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
     // the figures route (as with worker threads, below), its tables built on this thread
     const figuresRoute = deviceValuation ? figuresRouteOf(deviceValuation, paths, options, variantCoverages.length) : undefined;
     // this thread's kernels on the run's path memory, or on the memory of paths a path simulator kept (optimize)
@@ -678,6 +685,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
       coverage,
       coverageVariants: variantCoverages,
       cube: Boolean(options.cube),
+      ...(keepCloseOut ? { closeOutRows: true } : {}),
       ...(options.tradeContributions === false ? { tradeContributions: false } : {}),
     };
     if (input.workerPool && !early) await input.workerPool.close();
@@ -694,7 +702,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
         const defer = deviceValuation !== undefined && !options.cube && variantCoverages.length === 0;
         const simulated = await options.pathSimulator(model, grid, options.seed, nPaths, options.antithetic, paths, defer, sobol);
         // the device values sets on its own paths (the same values): a context on them for this thread
-        if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
+        if (deviceValuation) deviceCtx = { market, model: valuationModelOf(model), grid, paths: simulated, exposureDates, discountFactors, pfeQuantile: options.pfeQuantile, coverage, coverageVariants: variantCoverages, cube: Boolean(options.cube), ...(keepCloseOut ? { closeOutRows: true } : {}), ...(options.tradeContributions === false ? { tradeContributions: false } : {}) };
         const finishHostPaths = (): void => {
           if (simulated !== paths) {
             const pairs: [readonly Float64Array[], readonly Float64Array[]][] = [

@@ -49,6 +49,8 @@ export interface WorkerInit {
   /** UnitContext.coverageVariants. */
   coverageVariants?: readonly number[];
   cube: boolean;
+  /** UnitContext.closeOutRows. */
+  closeOutRows?: boolean;
   /** UnitContext.tradeContributions. */
   tradeContributions?: boolean;
 }

@@ -47,6 +47,8 @@ export interface UnitContext {
    */
   coverageVariants?: readonly number[];
   cube: boolean;
+  /** SimulationOptions.closeOutRows: a CSA set's close-out lag dates valued (for the cube) at any coverage. */
+  closeOutRows?: boolean;
   /**
    * false: no Euler contributions per trade (NettingSetResult.tradeEpe/tradeEne empty), for runs whose caller reads
    * the netting sets' figures or the cube only (SimulationOptions.tradeContributions); the netting sets' figures are
@@ -296,7 +298,7 @@ export function dependsOnCoverage(item: UnitNettingSet): boolean {
 function closeOutLagOf(ctx: UnitContext, item: UnitNettingSet): Int32Array | undefined {
   const { nettingSet } = item;
   const variantCoverages = ctx.coverageVariants && ctx.coverageVariants.length > 0 && dependsOnCoverage(item) ? ctx.coverageVariants : [];
-  const collateralised = nettingSet.csa && (ctx.coverage > 0 || variantCoverages.some((c) => c > 0));
+  const collateralised = nettingSet.csa && (ctx.coverage > 0 || variantCoverages.some((c) => c > 0) || ctx.closeOutRows === true);
   return collateralised && nettingSet.marginPeriodOfRiskDays > 0 ? ctx.grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
 }
 

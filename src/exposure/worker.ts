@@ -61,12 +61,14 @@ function transferables(result: UnitResult): ArrayBuffer[] {
   for (const s of result.nettingSets) {
     add(s.tradeEpe);
     add(s.tradeEne);
+    add(s.tradeEpeVm); // (the tradeEpe array itself in a set holding no IM: one buffer)
     add(s.cube);
   }
   for (const variant of result.coverageVariants ?? []) {
     for (const s of variant.nettingSets) {
       add(s.tradeEpe);
       add(s.tradeEne);
+      add(s.tradeEpeVm);
     }
   }
   return [...out];
@@ -132,6 +134,7 @@ function buildContext(init: WorkerInit, loaded: LoadedMarket | undefined): { ctx
     coverage: init.coverage,
     ...(init.coverageVariants ? { coverageVariants: init.coverageVariants } : {}),
     cube: init.cube,
+    ...(init.closeOutRows ? { closeOutRows: true } : {}),
     ...(init.tradeContributions === false ? { tradeContributions: false } : {}),
   };
   return { ctx, model, loaded: used };

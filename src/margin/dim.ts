@@ -316,6 +316,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       pfeQuantile: 0.95,
       skipUnsupported: false,
       cube: true,
+      closeOutRows: true, // the windows of one MPoR: a CSA set's close-out values, whatever the coverage
       tradeContributions: false, // DIM reads the cube only
       ...(options.rng === 'sobol' ? { rng: 'sobol' as const, sobolLayout: options.universe?.layout ?? buildFactorLayout(market, factorNeeds(sub.trades)) } : {}),
       ...(options.universe
@@ -330,6 +331,12 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       const closeOut = closeOutOf(detail, market);
       if (!closeOut) {
         const note = `dynamic IM of ${nettingSetId}: no CSA with a margin period of risk, so no close-out values: its IM comes from the value changes over the grid's steps, scaled to the MPoR (flows paid within a step count as risk; docs/margin.md)`;
+        notes.push(note);
+        options.onSetNote?.(nettingSetId, note);
+      } else if (!detail.closeOutGridIndex.some((g, k) => k > 0 && g === 0)) {
+        // no window starts today (no exposure date within one MPoR of it): today's IM, hence the scaling α of the
+        // whole profile, comes from the grid's first step (windowedRegressionIm)
+        const note = `dynamic IM of ${nettingSetId}: the grid has no date within one margin period of risk of today, so today's model IM (the scaling to today's SIMM) comes from the grid's first step, scaled to the MPoR (the default grid's 2W date gives the window itself)`;
         notes.push(note);
         options.onSetNote?.(nettingSetId, note);
       }

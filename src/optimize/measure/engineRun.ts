@@ -97,9 +97,11 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   const withTrades = new Set(sub.trades.map((t) => t.nettingSetId));
   let result: SimulationResult | undefined;
   if (withTrades.size > 0) {
-    result = await run(ctx, sub, spec, { cube: true }, (id, values, nPaths, dates, detail) => {
+    // closeOutRows: the DIM's windows of one MPoR read a CSA set's close-out values, also at a scenario's coverage 0
+    result = await run(ctx, sub, spec, { cube: true, closeOutRows: true }, (id, values, nPaths, dates, detail) => {
       kvaById.set(id, setKva(ctx, spec.clock, spec.capital.get(id)!, spec.credit, values, nPaths));
       const today = simm.get(id);
+      const closeOut = today ? closeOutOf(detail, market) : undefined;
       if (today) {
         const ns = nsById.get(id)!;
         const curve = spec.credit.counterparties.get(ns.counterpartyId)?.curve;
@@ -115,7 +117,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
             simmPost: today.post,
             marginPeriodOfRiskDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10,
             ...(curve ? { counterpartyCurve: curve } : {}),
-            ...(closeOutOf(detail, market) ? { closeOut: closeOutOf(detail, market)! } : {}),
+            ...(closeOut ? { closeOut } : {}),
           }),
         );
       }
