@@ -190,3 +190,29 @@ describe('the funding exposure of a set holding IM: after VM only', () => {
     }
   }, 300_000);
 });
+
+describe('--results of a run without the columns after VM only', () => {
+  it('an input error naming the file and column, and that the run must be made again', async () => {
+    const { simulateToFiles } = await import('../src/exposure/simulate.js');
+    const { readExposureResults } = await import('../src/xva/readResults.js');
+    const { tableFromIPC, tableToIPC } = await import('apache-arrow');
+    const os = await import('node:os');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-fund-'));
+    try {
+      await simulateToFiles({
+        portfolioDir: path.join(REPO_ROOT, 'fixtures/demo'), marketFile: MARKET_FILE, outDir: tmp, paths: 16, seed: 1,
+        grid: { kind: 'list', tenors: [{ count: 1, unit: 'Y' }, { count: 5, unit: 'Y' }] }, threads: 1, antithetic: false,
+        pfeQuantile: 0.95, skipUnsupported: false, cube: false, format: 'arrow',
+      });
+      expect(readExposureResults(tmp).length).toBeGreaterThan(10);
+      // the table as an earlier version wrote it: without epe_vm and collateral_vm
+      const file = path.join(tmp, 'exposure_netting_set.arrow');
+      const table = tableFromIPC(fs.readFileSync(file));
+      const names = table.schema.fields.map((f) => f.name).filter((n) => n !== 'epe_vm' && n !== 'collateral_vm');
+      fs.writeFileSync(file, tableToIPC(table.select(names), 'file'));
+      expect(() => readExposureResults(tmp)).toThrow(/exposure_netting_set\.arrow[\s\S]*epe_vm[\s\S]*run xva simulate again/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -83,9 +83,15 @@ function readArrowOrParquet(dir: string, files: readonly string[], base: string)
   }
 }
 
+/** Columns that runs of earlier versions did not write (the funding exposure after VM only): re-run xva simulate. */
+const NEWER_COLUMNS = new Set(['epe_vm', 'collateral_vm', 'epe_vm_contribution']);
+
 function columnOf(t: { table: Table; file: string }, name: string): unknown[] {
   const vector = t.table.getChild(name);
-  if (!vector) throw new XvaInputError([{ file: t.file, column: name, value: 'missing', expected: `the column ${name} of xva simulate's table (docs/simulation.md)` }]);
+  if (!vector) {
+    const rerun = NEWER_COLUMNS.has(name) ? '; a run of an earlier xva version lacks it (FCA now reads the exposure after VM only): run xva simulate again' : '';
+    throw new XvaInputError([{ file: t.file, column: name, value: 'missing', expected: `the column ${name} of xva simulate's table (docs/simulation.md)${rerun}` }]);
+  }
   return vector.toArray() as unknown[];
 }
 
