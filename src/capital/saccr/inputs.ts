@@ -199,7 +199,11 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   const entity = needsEntity ? r.string('entity', row, { required: true }) : undefined;
   const needsTimes = assetClass === 'IR' || assetClass === 'Credit';
   const startYears = needsTimes ? r.number('start_years', row, { min: 0, what: 'S in years >= 0' }) : undefined;
-  const endYears = needsTimes ? r.number('end_years', row, { required: true, min: 0, what: 'E in years >= 0' }) : undefined;
+  // CRE52.34: S and E are the start and end of the period the position references, E >= S (SD = (e^{−0.05S} −
+  // e^{−0.05E})/0.05 would be negative)
+  const endYears = needsTimes
+    ? r.number('end_years', row, { required: true, min: startYears ?? 0, what: startYears !== undefined && startYears > 0 ? `E in years >= S (start_years ${startYears})` : 'E in years >= 0' })
+    : undefined;
 
   const position: SaccrPosition = {
     tradeId,
