@@ -136,13 +136,15 @@ describe('saccr_trades', () => {
     }
   });
 
-  it('an option with P + λ <= 0, one entity with two ratings, a pair on a regular position, or E < S: errors naming the row', async () => {
+  it('an option with P + λ <= 0, one entity with two ratings, a pair on a regular position, E < S, or two λ for one currency: errors naming the row', async () => {
     const rows: [string, string][] = [
       ['O1,NS1,IR,USD,,,,1000,bought,call,-0.002,0.01,,1,0,5,5', 'saccr_trades.csv row 1 column price: -0.002: expected P + shift > 0 (shift 0): give a shift λ so that P + λ and K + λ are positive (CRE52.40 FAQ2)'],
       ['C1,NS1,Credit,,,FIRM,AAA,1000,long,,,,,,0,5,5\nC2,NS1,Credit,,,FIRM,BBB,1000,long,,,,,,0,5,5', 'saccr_trades.csv row 2 column subclass: BBB: expected the subclass row 1 gives FIRM (one rating or kind per entity)'],
       ['R1,NS1,IR,USD SOFR/FF,regular,,,1000,long,,,,,,0,5,5', 'saccr_trades.csv row 1 column hedging_set: USD SOFR/FF: expected a currency ('],
       // CRE52.34: the period ends after it starts (the supervisory duration would be negative)
       ['S1,NS1,IR,USD,,,,1000,long,,,,,,5,3,5', 'saccr_trades.csv row 1 column end_years: 3: expected E in years >= S (start_years 5)'],
+      // CRE52.40 FAQ2: one λ for all interest rate options of a currency
+      ['O1,NS1,IR,USD,,,,1000,bought,call,0.01,0.02,0.01,1,0,5,5\nO2,NS1,IR,USD,,,,1000,bought,put,0.01,0.02,0.02,1,0,5,5', 'saccr_trades.csv row 2 column shift: 0.02: expected the shift λ row 1 gives USD options (0.01): one λ for all interest rate options of a currency (CRE52.40 FAQ2)'],
     ];
     for (const [i, [row, message]] of rows.entries()) {
       const dir = book(`bad${i}`, { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\n${row}\n` });

@@ -260,9 +260,20 @@ export async function loadSaccrInputs(dir: string, issues: IssueCollector): Prom
     // an entity (credit name, equity, commodity type) has one subclass: two ratings would give it two supervisory
     // factors in one entity add-on (CRE52.60, CRE52.70)
     const subclassOf = new Map<string, { subclass: string; row: number }>();
+    // one shift λ for all interest rate options of a currency (CRE52.40 FAQ2)
+    const shiftOf = new Map<string, { shift: number; row: number }>();
     for (let row = 0; row < records.table.numRows; row++) {
       const pos = readPosition(records, row);
       if (!pos) continue;
+      if (pos.assetClass === 'IR' && pos.optionality?.kind === 'option') {
+        const currency = pos.hedgingSet.slice(0, 3);
+        const first = shiftOf.get(currency);
+        if (first === undefined) shiftOf.set(currency, { shift: pos.optionality.shift, row: row + 1 });
+        else if (first.shift !== pos.optionality.shift) {
+          records.issues.add({ file: records.table.file, row: row + 1, column: 'shift', value: String(pos.optionality.shift), expected: `the shift λ row ${first.row} gives ${currency} options (${first.shift}): one λ for all interest rate options of a currency (CRE52.40 FAQ2)` });
+          continue;
+        }
+      }
       if (pos.entity !== undefined && (pos.assetClass === 'Credit' || pos.assetClass === 'Equity' || pos.assetClass === 'Commodity')) {
         const key = `${pos.assetClass}|${pos.entity}`;
         const subclass = JSON.stringify(pos.subclass);
