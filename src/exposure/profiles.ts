@@ -121,7 +121,8 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
       const y = pos * inverseN - shift;
       sumPos += y;
       sumPosSq += y * y;
-      const l = e + im;
+      // V − VM: the collateral less the IM in it (0 exactly where there is no CSA, so that ENE is the set's own to the bit)
+      const l = im === 0 ? e : values[base + p]! - (c - im);
       sumNeg += 0.5 * (Math.abs(l) - l) * inverseN;
       sumColl += c * inverseN;
     }
@@ -129,7 +130,7 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
       // after VM only (a second pass, on dates with IM held only): the IM added back
       for (let p = 0; p < nPaths; p++) {
         const c = collateral ? collateral[base + p]! : 0;
-        const l = values[base + p]! - c + im;
+        const l = values[base + p]! - (c - im);
         const inverseN = inverseNumeraire !== undefined ? inverseNumeraire[base + p]! : 1 / numeraire[base + p]!;
         sumPosVm += 0.5 * (l + Math.abs(l)) * inverseN;
         sumVm += (c - im) * inverseN;
