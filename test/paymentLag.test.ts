@@ -7,8 +7,11 @@
  * - on the engine's paths: the value starts at today's price; E[V(t)/N(t)] equals today's value of the flows paid after
  *   t (3 standard errors), also between an accrual end and its payment (the coupon known, not paid); and path by path
  *   the value from the LGM bond formula P(t,T|x) = P(0,T)/P(0,t)·e^{−(H(T)−H(t))x − ½(H(T)²−H(t)²)ζ(t)} written here:
- *   before its fixing a coupon is g·N·β·P(t,s)P(t,p)/P(t,e)·e^{−kζ(t)}, after it g·N·β·P(t_j,s)/P(t_j,e)·e^{−kζ(t_j)}·P(t,p),
- *   k = (H(e) − H(s))(H(e) − H(p)) (the LGM's convexity of paying at p, which keeps the value a martingale; 1e-7 here).
+ *   before its fixing a coupon is g·N·β·P(t,s)P(t,p)/P(t,e)·e^{−kζ(t)}, after its accrual end g·N·β·P(t_j,s)/P(t_j,e)·
+ *   e^{−kζ(t_j)}·P(t,p), k = (H(e) − H(s))(H(e) − H(p)) (the LGM's convexity of paying at p, which keeps the value a
+ *   martingale; 1e-7 here), and in its accrual period (SOFR compounded in arrears) the growth accrued to t as the state
+ *   x_j at its fixing grid date projects it, g·N·β·P(t_j,s)/P(t_j,t)·P(t,p)/P(t,e), with the convexity split at t:
+ *   e^{(H(p) − H(e))·((H(t) − H(s))·ζ(t_j) + (H(e) − H(t))·ζ(t))}.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -154,7 +157,15 @@ describe('payment lags on paths', () => {
           const j = grid.dates.indexOf(sched.accrualStart[i]!);
           let index: number;
           if (d <= j) index = beta * bond(t, s, x) * bond(t, pt, x) / bond(t, e, x) * Math.exp(-k * lgm.zeta(t));
-          else {
+          else if (t < e) {
+            // SOFR compounded in arrears, running: the growth accrued to t as x_j projects it, times the remaining
+            // period's P(t,p)/P(t,e); the convexity k splits at t into the accrued part's (at ζ(t_j)) and the rest's (at ζ(t))
+            const xj = paths.irState[0]![j * nPaths + p]!;
+            const tj = grid.times[j]!;
+            const hp = lgm.H(pt) - lgm.H(e);
+            const convexity = Math.exp(hp * ((lgm.H(t) - lgm.H(s)) * lgm.zeta(tj) + (lgm.H(e) - lgm.H(t)) * lgm.zeta(t)));
+            index = beta * (bond(tj, s, xj) / bond(tj, t, xj)) * (bond(t, pt, x) / bond(t, e, x)) * convexity;
+          } else {
             const xj = paths.irState[0]![j * nPaths + p]!;
             const tj = grid.times[j]!;
             index = beta * (bond(tj, s, xj) / bond(tj, e, xj)) * Math.exp(-k * lgm.zeta(tj)) * bond(t, pt, x);

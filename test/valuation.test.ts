@@ -25,6 +25,7 @@ import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { blackGridUses } from '../src/exposure/valuation/options.js';
 import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
 import { maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
+import { isTermIndex } from '../src/products/capFloor.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, simplePaths, timeGrid, type SimpleModel } from './helpers/simpleModel.js';
 
@@ -212,14 +213,25 @@ function exactLegs(legs: { leg: SwapLeg; sign: number; exchanges?: [boolean, boo
         const startDate = schedule.accrualStart[first + k]!;
         let j = 0;
         while (j + 1 < g.dates.length && g.dates[j + 1]! <= startDate) j++;
+        const spreadTerm = flows.accrualFractions[k]! * (leg.spreadBp / 1e4);
+        // an overnight index compounded in arrears: its index part accrues as cash at the forward growth its fixing
+        // state projects, P(t_j, s|x_j)/P(t_j, t|x_j) (ratePool.ts CompoundedTerms); a term index's is fixed at t_j
+        const overnight = !isTermIndex(leg.floatIndex);
         if (startDate < asOf || j === 0) {
-          v += flows.amounts[k]! * bond(lgm, t, e, x);
+          if (!overnight) v += flows.amounts[k]! * bond(lgm, t, e, x);
+          else {
+            const fixedPart = leg.notional * (spreadTerm - 1);
+            v += ((flows.amounts[k]! - fixedPart) * lgm.discount(e)) / lgm.discount(t) + fixedPart * bond(lgm, t, e, x);
+          }
           continue;
         }
         const beta = (proj.discount(s) / proj.discount(e)) * (lgm.discount(e) / lgm.discount(s));
-        const spreadTerm = flows.accrualFractions[k]! * (leg.spreadBp / 1e4);
         if (D <= startDate) {
           v += leg.notional * (beta * bond(lgm, t, s, x) - bond(lgm, t, e, x) + spreadTerm * bond(lgm, t, e, x));
+        } else if (overnight) {
+          const xj = paths.irState[ci]![j * n + p]!;
+          const tj = g.times[j]!;
+          v += leg.notional * (beta * (bond(lgm, tj, s, xj) / bond(lgm, tj, t, xj)) + (spreadTerm - 1) * bond(lgm, t, e, x));
         } else {
           const xj = paths.irState[ci]![j * n + p]!;
           const tj = g.times[j]!;

@@ -236,7 +236,8 @@ class SwaptionBands implements PathTrade {
  * What a swap's legs added to the currency pools, as the pools stored it (compile.ts Compiler.recorder), flat:
  * per operation its kind (LEG_POOL: the pool's creation, LEG_BOND, LEG_RUNNING), the index of its currency in
  * `currencies`, then for a bond H(T), amount·P(0,T) and the last index, for a running coupon H(s), H(e), its amplitude,
- * its fixing constant, its fixing index and last index (CurrencyPoolBuilder.pushBond, pushRunning). Numbers, not an
+ * its fixing constant, its fixing index, last index and compounding terms (H(o_s), H(o_e), last index before o_e: NaN,
+ * NaN, −1 for a term coupon) (CurrencyPoolBuilder.pushBond, pushRunning). Numbers, not an
  * object an operation: utb-20k records about 300,000 of them a run on the GPU backend's figures route.
  */
 export interface LegRecord {
@@ -317,18 +318,21 @@ class Compiler {
         pool.addBond(tradeIndex, timeYears, amount, lastIndex);
         if (pool.flowH.length > at) ops.push(LEG_BOND, c, pool.flowH[at]!, pool.flowAmp[at]!, lastIndex);
       },
-      addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex) {
+      addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex, compounded) {
         const at = pool.runHs.length;
-        pool.addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex);
-        if (pool.runHs.length > at) ops.push(LEG_RUNNING, c, pool.runHs[at]!, pool.runHe[at]!, pool.runAmp[at]!, pool.runFixConst[at]!, fixIndex, lastIndex);
+        pool.addRunning(tradeIndex, s, e, notionalBeta, fixIndex, lastIndex, compounded);
+        if (pool.runHs.length > at) {
+          ops.push(LEG_RUNNING, c, pool.runHs[at]!, pool.runHe[at]!, pool.runAmp[at]!, pool.runFixConst[at]!, fixIndex, lastIndex);
+          ops.push(pool.runCompHs[at]!, pool.runCompHe[at]!, pool.runCompLast[at]!);
+        }
       },
       pushBond(tradeIndex, h, amp, lastIndex) {
         pool.pushBond(tradeIndex, h, amp, lastIndex);
         ops.push(LEG_BOND, c, h, amp, lastIndex);
       },
-      pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex) {
-        pool.pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex);
-        ops.push(LEG_RUNNING, c, hs, he, amp, fixConst, fixIndex, lastIndex);
+      pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex, compHs = NaN, compHe = NaN, compLast = -1) {
+        pool.pushRunning(tradeIndex, hs, he, amp, fixConst, fixIndex, lastIndex, compHs, compHe, compLast);
+        ops.push(LEG_RUNNING, c, hs, he, amp, fixConst, fixIndex, lastIndex, compHs, compHe, compLast);
       },
     };
   }
@@ -343,8 +347,8 @@ class Compiler {
         pool.pushBond(i, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!);
         at += 5;
       } else if (kind === LEG_RUNNING) {
-        pool.pushRunning(i, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!, ops[at + 5]!, ops[at + 6]!, ops[at + 7]!);
-        at += 8;
+        pool.pushRunning(i, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!, ops[at + 5]!, ops[at + 6]!, ops[at + 7]!, ops[at + 8]!, ops[at + 9]!, ops[at + 10]!);
+        at += 11;
       } else {
         at += 2;
       }

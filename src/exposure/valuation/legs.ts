@@ -11,8 +11,9 @@ import { projectionFor } from '../../pricing/swaps.js';
 import { principalFlows } from '../../products/amortization.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { basisRatio } from '../../pricing/curves.js';
+import { isTermIndex } from '../../products/capFloor.js';
 import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
-import type { CurrencyPoolBuilder } from './ratePool.js';
+import type { CompoundedTerms, CurrencyPoolBuilder } from './ratePool.js';
 
 /** Where legs put their flows: a currency pool's builder, or compile.ts's recorder in front of one. */
 export type PoolSink = Pick<CurrencyPoolBuilder, 'lgm' | 'addBond' | 'addRunning' | 'pushBond' | 'pushRunning'>;
@@ -33,9 +34,28 @@ export function addFixedLeg(pool: PoolSink, grid: TimeGrid, market: Market, trad
   }
 }
 
+/** The last grid index whose time is before `timeYears` (−1: none). */
+function lastTimeBefore(times: Float64Array, timeYears: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < timeYears) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** A coupon compounded in arrears over the observation period (s, e] in years (ratePool.ts CompoundedTerms). */
+function compoundedTerms(pool: PoolSink, grid: TimeGrid, s: number, e: number): CompoundedTerms {
+  const model = pool.lgm.model;
+  return { hs: model.H(s), he: model.H(e), lastBefore: lastTimeBefore(grid.times, e) };
+}
+
 /**
  * Floating coupons N·τ·(g·L + spread) (g the gearing, 1 unless leveraged), received with sign +1 (ratePool.ts explains the three regimes). Coupons whose
- * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's.
+ * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's; those of an overnight index
+ * (compounded in arrears) then accrue their index part on the paths from today (addSeasonedCompounded).
  */
 export function addFloatLeg(
   pool: PoolSink,
@@ -55,6 +75,7 @@ export function addFloatLeg(
   const spread = leg.spreadBp / 1e4;
   const gearing = leg.gearing ?? 1;
   const observation = flows.observation;
+  const compounded = !isTermIndex(leg.floatIndex);
   for (let k = 0; k < flows.count; k++) {
     const i = first + k;
     // a mark-to-market leg's periods on their own notionals (fxReset.ts), the others left out
@@ -68,11 +89,18 @@ export function addFloatLeg(
     const fixIndex = fixDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, fixDate);
     if (fixIndex <= 0) {
       // Fixed today (x = 0 on every path): the pricer's projected amount.
-      addPayment(pool, grid, market, tradeIndex, payDate, sign * scale * flows.amounts[k]!);
+      const end = observation === undefined ? flows.accrualEndTimes[k]! : observation.endTimes[k]!;
+      if (compounded && end > 0 && payDate > market.asOf) {
+        const ratio = observation === undefined ? 1 : observation.rateRatios[k]!;
+        const notional = sign * scale * flows.notionals[k]!;
+        const fixedPart = notional * (flows.accrualFractions[k]! * spread - gearing * ratio);
+        addSeasonedCompounded(pool, grid, tradeIndex, sign * scale * flows.amounts[k]! - fixedPart, fixedPart, end, flows.paymentTimes[k]!, lastIndexBefore(grid.dates, payDate));
+      } else addPayment(pool, grid, market, tradeIndex, payDate, sign * scale * flows.amounts[k]!);
       continue;
     }
     if (observation !== undefined) {
-      addObservedCoupon(pool, tradeIndex, flows, observation, k, projection, gearing, sign * scale * flows.notionals[k]!, spread, fixIndex, lastIndexBefore(grid.dates, payDate));
+      const terms = compoundedTerms(pool, grid, observation.startTimes[k]!, observation.endTimes[k]!);
+      addObservedCoupon(pool, tradeIndex, flows, observation, k, projection, gearing, sign * scale * flows.notionals[k]!, spread, fixIndex, lastIndexBefore(grid.dates, payDate), terms);
       continue;
     }
     const s = flows.accrualStartTimes[k]!;
@@ -82,15 +110,35 @@ export function addFloatLeg(
     const beta = basisRatio(projection, discount, s, e);
     const notional = sign * scale * flows.notionals[k]!;
     const lastPaid = lastIndexBefore(grid.dates, payDate);
+    const terms = compounded ? compoundedTerms(pool, grid, s, e) : undefined;
     if (payDate !== endDate) {
-      addLaggedCoupon(pool, tradeIndex, s, e, flows.paymentTimes[k]!, gearing * notional * beta, notional * (tau * spread - gearing), fixIndex, lastPaid);
+      addLaggedCoupon(pool, tradeIndex, s, e, flows.paymentTimes[k]!, gearing * notional * beta, notional * (tau * spread - gearing), fixIndex, lastPaid, terms);
       continue;
     }
     // N·τ·(g·L + spread) = g·N·(β/P(s,e) − 1) + N·τ·spread: the index part scaled by the gearing g
     pool.addBond(tradeIndex, s, gearing * notional * beta, fixIndex);
     pool.addBond(tradeIndex, e, notional * (tau * spread - gearing), lastPaid);
-    pool.addRunning(tradeIndex, s, e, gearing * notional * beta, fixIndex, lastPaid);
+    pool.addRunning(tradeIndex, s, e, gearing * notional * beta, fixIndex, lastPaid, terms);
   }
+}
+
+/**
+ * An overnight coupon whose first fixing is on or before the as-of date (its rate partly fixed, the pricer's amount):
+ * its index part, `indexAmount` paid at p (the days fixed so far compounded, times today's forward growth to the end e
+ * of its observation period), accrues on the paths as cash at today's forward rates until e, a running coupon fixed at
+ * grid date 0 (x = 0 on every path) over (0, e] (ratePool.ts CompoundedTerms: its value at t < e is
+ * indexAmount·P(0,p)/P(0,t)·P(t,p|x_t)/P(t,e|x_t)·P(0,e)/P(0,p)); `fixedPart` (−g·N·ρ + N·τ·spread) is paid at p.
+ */
+function addSeasonedCompounded(pool: PoolSink, grid: TimeGrid, tradeIndex: number, indexAmount: number, fixedPart: number, e: number, p: number, lastPaid: number): void {
+  const terms = compoundedTerms(pool, grid, 0, e);
+  const notionalBeta = indexAmount * pool.lgm.model.discount(e);
+  if (p !== e) {
+    addLaggedCoupon(pool, tradeIndex, 0, e, p, notionalBeta, fixedPart, 0, lastPaid, terms);
+    return;
+  }
+  pool.addBond(tradeIndex, 0, notionalBeta, 0);
+  pool.addBond(tradeIndex, e, fixedPart, lastPaid);
+  pool.addRunning(tradeIndex, 0, e, notionalBeta, 0, lastPaid, terms);
 }
 
 /**
@@ -106,7 +154,7 @@ export function addFloatLeg(
  *   is thus the forward seen at t_j times e^{−k·ζ(t_j)}, the LGM's convexity of paying at p instead of e (k·ζ is about
  *   −1.4e-7 per year of ζ's horizon for a quarterly coupon paid two days late: test/paymentLag.test.ts).
  */
-function addLaggedCoupon(pool: PoolSink, tradeIndex: number, s: number, e: number, p: number, notionalBeta: number, fixedPart: number, fixIndex: number, lastPaid: number): void {
+function addLaggedCoupon(pool: PoolSink, tradeIndex: number, s: number, e: number, p: number, notionalBeta: number, fixedPart: number, fixIndex: number, lastPaid: number, terms?: CompoundedTerms): void {
   const model = pool.lgm.model;
   const hs = model.H(s);
   const he = model.H(e);
@@ -116,7 +164,9 @@ function addLaggedCoupon(pool: PoolSink, tradeIndex: number, s: number, e: numbe
   const zetaFix = pool.lgm.zeta[fixIndex]!;
   if (fixIndex >= 0 && w !== 0) pool.pushBond(tradeIndex, h, w, fixIndex);
   pool.addBond(tradeIndex, p, fixedPart, lastPaid);
-  if (lastPaid > fixIndex && w !== 0) pool.pushRunning(tradeIndex, h, hp, w * Math.exp(-(he - hs) * (he - hp) * zetaFix), 0.5 * (he * he - hs * hs) * zetaFix, fixIndex, lastPaid);
+  if (lastPaid > fixIndex && w !== 0) {
+    pool.pushRunning(tradeIndex, h, hp, w * Math.exp(-(he - hs) * (he - hp) * zetaFix), 0.5 * (he * he - hs * hs) * zetaFix, fixIndex, lastPaid, terms?.hs, terms?.he, terms?.lastBefore);
+  }
 }
 
 /**
@@ -139,6 +189,7 @@ function addObservedCoupon(
   spread: number,
   fixIndex: number,
   lastPaid: number,
+  terms: CompoundedTerms,
 ): void {
   const s = observation.startTimes[k]!;
   const e = observation.endTimes[k]!;
@@ -147,12 +198,12 @@ function addObservedCoupon(
   const amplitude = gearing * notional * ratio * observation.growthAdjustments[k]! * basisRatio(projection, pool.lgm.model, s, e);
   const fixedPart = notional * (flows.accrualFractions[k]! * spread - gearing * ratio);
   if (p !== e) {
-    addLaggedCoupon(pool, tradeIndex, s, e, p, amplitude, fixedPart, fixIndex, lastPaid);
+    addLaggedCoupon(pool, tradeIndex, s, e, p, amplitude, fixedPart, fixIndex, lastPaid, terms);
     return;
   }
   pool.addBond(tradeIndex, s, amplitude, fixIndex);
   pool.addBond(tradeIndex, e, fixedPart, lastPaid);
-  pool.addRunning(tradeIndex, s, e, amplitude, fixIndex, lastPaid);
+  pool.addRunning(tradeIndex, s, e, amplitude, fixIndex, lastPaid, terms);
 }
 
 export function addSwapLeg(pool: PoolSink, grid: TimeGrid, market: Market, tradeId: string, tradeIndex: number, leg: SwapLeg, sign: number): void {

@@ -30,6 +30,10 @@
  * weight vectors (EPE and ENE) in one pass, turned into node weights per cell afterwards (stateGrid.ts
  * cellMomentsToNodes).
  * - coupons fixed at the as-of date (j = 0, x = 0 on every path) are the deterministic amounts of today's pricer.
+ * - a coupon compounded in arrears (an overnight index) after its fixing grid date: the growth accrued over (s, t] as
+ *   x_j projects it, N·β·P(t_j,s|x_j)/P(t_j,t|x_j), locally riskless as the realised growth is, instead of the term
+ *   rate's N·β·P(t_j,s|x_j)/P(t_j,e|x_j)·P(t,e|x_t): the same form with min(t, o_e) for e, so its class's δ and the end
+ *   in its constants are set per date (CompoundedTerms; docs/simulation.md "Overnight coupons compounded in arrears").
  */
 import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
@@ -44,6 +48,21 @@ import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKer
  * grid function and these three coefficients per fixing group.
  */
 export const RUNNING_SLOPES = 3;
+
+/**
+ * A running coupon compounded in arrears (an overnight index; legs.ts): H(o_s) and H(o_e) of its observation period
+ * (o_s, o_e] and the last grid index whose date is before o_e. Its index part on a path at grid date t after its fixing
+ * grid date t_j is the growth over (o_s, min(t, o_e)] as the state x_j projects it, P(t_j, o_s|x_j)/P(t_j, min(t, o_e)|x_j),
+ * then P(t, p|x_t)/P(t, min(t, o_e)|x_t) to its payment p (module comment): a term coupon whose end is min(t, o_e)
+ * until o_e, so that its class's δ = H(min(t, o_e)) − H(o_s) and the end in its constants move with the date.
+ */
+export interface CompoundedTerms {
+  hs: number;
+  he: number;
+  lastBefore: number;
+}
+/** A term coupon's CompoundedTerms: none. */
+const TERM_COUPON: CompoundedTerms = { hs: NaN, he: NaN, lastBefore: -1 };
 
 /**
  * Largest z = max|a|·GRID_CENTRE·h (a the rates of a function's terms e^{−a·x}, h the grid step) at which a pool's
@@ -160,6 +179,13 @@ export class CurrencyPoolBuilder {
   readonly runFix: number[] = [];
   readonly runLast: number[] = [];
   readonly runTrade: number[] = [];
+  /**
+   * Per running coupon compounded in arrears (an overnight index): H of its observation period's start and end, and the
+   * last grid index before that end (CompoundedTerms); NaN, NaN, −1 for a term coupon.
+   */
+  readonly runCompHs: number[] = [];
+  readonly runCompHe: number[] = [];
+  readonly runCompLast: number[] = [];
   readonly terms: NodeTerm[] = [];
   lastIndex = -1;
 
@@ -188,16 +214,23 @@ export class CurrencyPoolBuilder {
    * The fixing-dependent part of a float coupon after its fixing grid date j: notionalBeta·P(t_j,s|x_j)/P(t_j,e|x_j)
    * paid at e, for grid dates j < d <= lastIndex (s and e in years).
    */
-  addRunning(tradeIndex: number, s: number, e: number, notionalBeta: number, fixIndex: number, lastIndex: number): void {
+  addRunning(tradeIndex: number, s: number, e: number, notionalBeta: number, fixIndex: number, lastIndex: number, compounded?: CompoundedTerms): void {
     if (lastIndex <= fixIndex || notionalBeta === 0) return;
     const model = this.lgm.model;
     const hs = model.H(s);
     const he = model.H(e);
-    this.pushRunning(tradeIndex, hs, he, notionalBeta * model.discount(s), 0.5 * (he * he - hs * hs) * this.lgm.zeta[fixIndex]!, fixIndex, lastIndex);
+    const c = compounded ?? TERM_COUPON;
+    this.pushRunning(tradeIndex, hs, he, notionalBeta * model.discount(s), 0.5 * (he * he - hs * hs) * this.lgm.zeta[fixIndex]!, fixIndex, lastIndex, c.hs, c.he, c.lastBefore);
   }
 
-  /** A running coupon as addRunning stores it: H(s), H(e), its amplitude and fixing constant (a recorded leg's replay). */
-  pushRunning(tradeIndex: number, hs: number, he: number, amp: number, fixConst: number, fixIndex: number, lastIndex: number): void {
+  /**
+   * A running coupon as addRunning stores it: H(s), H(e), its amplitude and fixing constant, and for a coupon compounded
+   * in arrears its CompoundedTerms (a recorded leg's replay).
+   */
+  pushRunning(tradeIndex: number, hs: number, he: number, amp: number, fixConst: number, fixIndex: number, lastIndex: number, compHs = NaN, compHe = NaN, compLast = -1): void {
+    this.runCompHs.push(compHs);
+    this.runCompHe.push(compHe);
+    this.runCompLast.push(compLast);
     this.runHs.push(hs);
     this.runHe.push(he);
     this.runAmp.push(amp);
@@ -232,6 +265,17 @@ function newFixingScratch(nDates: number): FixingScratch {
   return { count: new Int32Array(nDates), slot: new Int32Array(nDates).fill(-1) };
 }
 let fixingScratch = newFixingScratch(0);
+
+/** A running coupon's slot when it is fixed at grid index 0: its function is the main function's (assignSlots). */
+const FOLDED = -2;
+
+/** A class's Taylor coefficients of e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)) + O(Δ⁴): c1 = −δ, c2 = c1²/2, c3 = c2·c1/3. */
+function setTaylor(coef: Float64Array, c: number, negDelta: number): void {
+  const c2 = (negDelta * negDelta) / 2;
+  coef[3 * c] = negDelta;
+  coef[3 * c + 1] = c2;
+  coef[3 * c + 2] = (c2 * negDelta) / 3;
+}
 
 /** Consecutive views of one typed array of a known total length (CurrencyPool's arrays). */
 class Carve<T extends Float64Array | Int32Array> {
@@ -277,6 +321,10 @@ export class CurrencyPool {
   private readonly rFix: Int32Array;
   private readonly rLast: Int32Array;
   private readonly rTrade: Int32Array;
+  /** Per coupon compounded in arrears its CompoundedTerms (rCompLast −1: a term coupon). */
+  private readonly rCompHs: Float64Array;
+  private readonly rCompHe: Float64Array;
+  private readonly rCompLast: Int32Array;
   private readonly terms: readonly NodeTerm[];
   /**
    * terms.length, read by the hot paths instead of the array: an empty list and a list of terms are arrays of two
@@ -290,9 +338,16 @@ export class CurrencyPool {
   /** One running coupon's node values or moments, before spreadCoupon adds them to its functions. */
   private readonly couponSeries: Float64Array;
   private readonly runNodes: Float64Array;
-  /** Per coupon its fixing class (its fixing index and δ); per class its Taylor coefficients (c1, c2, c3). */
+  /**
+   * Per coupon its fixing class (its fixing index and δ, or for coupons compounded in arrears its fixing index and
+   * observation period); per class its Taylor coefficients (c1, c2, c3), those of a compounded class set at each date by
+   * prepare (their δ moves with the date: CompoundedTerms), with its CompoundedTerms (classCompLast −1: a term class).
+   */
   private readonly rClass: Int32Array;
   private readonly classCoef: Float64Array;
+  private readonly classCompHs: Float64Array;
+  private readonly classCompHe: Float64Array;
+  private readonly classCompLast: Int32Array;
   /**
    * Per fixing class its slot at the current date (−1: none); per slot its fixing index, state offset and
    * coefficients; per coupon whether its fixing index is in the power form (1) or its class has its own slot (0).
@@ -379,10 +434,13 @@ export class CurrencyPool {
     const nF = b.flowH.length;
     const nM = mH.length;
     const nR = b.runHs.length;
-    // fixing classes: the coupons' distinct (fixing index, δ) pairs, numbered in order of first appearance
+    // fixing classes: the coupons' distinct (fixing index, δ) pairs, and (fixing index, observation period) of the
+    // coupons compounded in arrears (key 2 the period's H(o_e), +∞ for a term coupon), numbered in order of first appearance
     const classOf = new Int32Array(b.runFix.length);
     const classFix: number[] = [];
     const classNegDelta: number[] = [];
+    const classKey2: number[] = [];
+    const classCompLast: number[] = [];
     const classLast: number[] = [];
     {
       // one map of fixing index to its first class, the classes of one fixing index chained (as the flows above)
@@ -390,10 +448,12 @@ export class CurrencyPool {
       const sameFix: number[] = [];
       for (let k = 0; k < b.runFix.length; k++) {
         const j = b.runFix[k]!;
-        const negDelta = -(b.runHe[k]! - b.runHs[k]!);
+        const compounded = b.runCompLast[k]! >= 0;
+        const negDelta = compounded ? b.runCompHs[k]! : -(b.runHe[k]! - b.runHs[k]!);
+        const key2 = compounded ? b.runCompHe[k]! : Infinity;
         let c = firstOfFix.get(j) ?? -1;
         let prev = -1;
-        while (c >= 0 && classNegDelta[c] !== negDelta) {
+        while (c >= 0 && (classNegDelta[c] !== negDelta || classKey2[c] !== key2)) {
           prev = c;
           c = sameFix[c]!;
         }
@@ -401,6 +461,8 @@ export class CurrencyPool {
           c = classFix.length;
           classFix.push(j);
           classNegDelta.push(negDelta);
+          classKey2.push(key2);
+          classCompLast.push(compounded ? b.runCompLast[k]! : -1);
           classLast.push(b.runLast[k]!);
           sameFix.push(-1);
           if (prev >= 0) sameFix[prev] = c;
@@ -415,12 +477,12 @@ export class CurrencyPool {
     // Every array of the pool is a view of one ArrayBuffer (doubles, then ints): a typed array of more than 64 bytes is
     // allocated outside V8's heap, about 2-4 µs each on the 2-core machine against 50 ns for a view, and the GPU
     // backend's figures route builds a pool per trade (about 27,000 for utb-20k), each with some 35 arrays.
-    const nReals = 3 * nF + 3 * nM + 7 * nR + 2 + 2 * GRID_NODES + MAX_MOMENTS + runSize + 3 * nC + 3 * maxGroups;
+    const nReals = 3 * nF + 3 * nM + 9 * nR + 2 + 2 * GRID_NODES + MAX_MOMENTS + runSize + 5 * nC + 3 * maxGroups;
     // runs of coupons with non-decreasing fixing and last indices (see runStart), used when they are at least 4 long
     let nRuns = nR > 0 ? 1 : 0;
     for (let k = 1; k < nR; k++) if (b.runFix[k]! < b.runFix[k - 1]! || b.runLast[k]! < b.runLast[k - 1]!) nRuns++;
     const runStarts = nRuns > 0 && nR >= 4 * nRuns ? nRuns + 1 : 0;
-    const nInts = 2 * nF + nM + 7 * nR + nC + 2 * maxGroups + runStarts;
+    const nInts = 2 * nF + nM + 8 * nR + 2 * nC + 2 * maxGroups + runStarts;
     const memory = new ArrayBuffer(8 * nReals + 4 * nInts);
     const reals = new Carve(new Float64Array(memory, 0, nReals));
     const ints = new Carve(new Int32Array(memory, 8 * nReals, nInts));
@@ -446,16 +508,22 @@ export class CurrencyPool {
     this.rFix = ints.of(b.runFix);
     this.rLast = ints.of(b.runLast);
     this.rTrade = ints.of(b.runTrade);
+    this.rCompHs = reals.of(b.runCompHs);
+    this.rCompHe = reals.of(b.runCompHe);
+    this.rCompLast = ints.of(b.runCompLast);
     this.rClass = ints.take(nR);
     this.rClass.set(classOf);
     this.classCoef = reals.take(3 * nC);
+    this.classCompHs = reals.take(nC);
+    this.classCompHe = reals.take(nC);
+    this.classCompLast = ints.of(classCompLast);
     for (let c = 0; c < nC; c++) {
-      // e^{−δΔ} = 1 + Δ·(c1 + Δ·(c2 + Δ·c3)) + O(Δ⁴): c1 = −δ, c2 = c1²/2, c3 = c2·c1/3
-      const c1 = classNegDelta[c]!;
-      const c2 = (c1 * c1) / 2;
-      this.classCoef[3 * c] = c1;
-      this.classCoef[3 * c + 1] = c2;
-      this.classCoef[3 * c + 2] = (c2 * c1) / 3;
+      if (classCompLast[c]! >= 0) {
+        // a compounded class: its coefficients at its period's end until prepare sets those of a date
+        this.classCompHs[c] = classNegDelta[c]!;
+        this.classCompHe[c] = classKey2[c]!;
+        setTaylor(this.classCoef, c, -(classKey2[c]! - classNegDelta[c]!));
+      } else setTaylor(this.classCoef, c, classNegDelta[c]!);
     }
     this.terms = b.terms.slice();
     this.termCount = this.terms.length;
@@ -489,7 +557,7 @@ export class CurrencyPool {
   /**
    * The grid of date d and the per-coupon amplitudes of running coupons; returns the number of fixing classes alive
    * at d (their slots, in order of first appearance). Running coupon k active at d gets runSlot[k] >= 0 (its class's
-   * slot), runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k]; slot q has groupFix[q] = the class's fixing index,
+   * slot; FOLDED when fixed at grid index 0), runW[k] (amplitude of e^{−runRate[k]·x}) and runRate[k]; slot q has groupFix[q] = the class's fixing index,
    * groupOff[q] = the offset of its fixing-date states (groupFix[q]·n) and groupCoef[3q..3q+3) its Taylor coefficients.
    */
   private prepare(d: number, xs: Float64Array, n: number): number {
@@ -551,15 +619,19 @@ export class CurrencyPool {
   /** prepare's slots, with the thread's fixing scratch (zeros and −1 on entry; the caller restores them). */
   private assignSlots(d: number, n: number, fixCount: Int32Array, fixSlot: Int32Array, invP: number, zt: number, halfHt2z: number, Ht: number): number {
     const { rFix, rClass, classCoef, slotOf, groupFix, groupOff, groupCoef, runSlot, runSlope, runW, runLogW, runRate, alive } = this;
+    const { classCompLast, classCompHs, classCompHe } = this;
     const count = this.aliveCount;
-    // The classes alive at d, counted per fixing index (slotOf −2: seen).
+    // The classes alive at d, counted per fixing index (slotOf −2: seen); a compounded class's coefficients for date d:
+    // δ = H(min(t, o_e)) − H(o_s) (CompoundedTerms).
     for (let i = 0; i < count; i++) {
       const k = alive[i]!;
       const j = rFix[k]!;
       const c = rClass[k]!;
       if (slotOf[c] === -1) {
         slotOf[c] = -2;
-        fixCount[j]!++;
+        if (j > 0) fixCount[j]!++;
+        const compLast = classCompLast[c]!;
+        if (compLast >= 0) setTaylor(classCoef, c, -((d <= compLast ? Ht : classCompHe[c]!) - classCompHs[c]!));
       }
     }
     // Slots: a fixing index with one or two classes alive gets a slot per class (its function T and coefficients); one
@@ -573,7 +645,12 @@ export class CurrencyPool {
       const j = rFix[k]!;
       const c = rClass[k]!;
       let slot: number;
-      if (fixCount[j]! >= RUNNING_SLOPES) {
+      if (j === 0) {
+        // fixed at the as-of date, where x = 0 on every path: Δ = x_t, and e^{−δΔ} joins the coupon's own function
+        // exactly (below), which the main function takes (an overnight coupon fixed on or before today, legs.ts)
+        slot = FOLDED;
+        runSlope[k] = 0;
+      } else if (fixCount[j]! >= RUNNING_SLOPES) {
         slot = fixSlot[j]!;
         if (slot < 0) {
           slot = groups;
@@ -603,8 +680,16 @@ export class CurrencyPool {
       }
       runSlot[k] = slot;
       runW[k] = this.rAmp[k]! * invP;
-      runLogW[k] = this.rFixConst[k]! - this.rHalfHe2[k]! * zt + halfHt2z;
+      if (this.rCompLast[k]! < 0) runLogW[k] = this.rFixConst[k]! - this.rHalfHe2[k]! * zt + halfHt2z;
+      else {
+        // compounded in arrears: the end H(e) of its constants is he = H(s) + δ of date d (the class's −c1), so that
+        // amp·e^{fixConst} = w·e^{½(he² − H(s)²)·ζ_j} stays its fixing bond's (CompoundedTerms, legs.ts)
+        const he = this.rHs[k]! - classCoef[3 * rClass[k]!]!;
+        const zj = this.lgm.zeta[rFix[k]!]!;
+        runLogW[k] = this.rFixConst[k]! - this.rHalfHe2[k]! * zj + 0.5 * he * he * (zj - zt) + halfHt2z;
+      }
       runRate[k] = this.rHs[k]! - Ht;
+      if (slot === FOLDED) runRate[k] -= classCoef[3 * c]!;
     }
     return groups;
   }
@@ -798,6 +883,10 @@ export class CurrencyPool {
    */
   private spreadCoupon(k: number, count: number): void {
     const { nodes, runNodes, couponSeries } = this;
+    if (this.runSlot[k] === FOLDED) {
+      for (let i = 0; i < count; i++) nodes[i] += couponSeries[i]!;
+      return;
+    }
     const base = this.runSlot[k]! * GRID_NODES;
     if (this.runSlope[k] === 1) {
       const c = this.rClass[k]!;
@@ -1141,15 +1230,21 @@ export class CurrencyPool {
     const { runSlot, runSlope, rClass, classCoef, runW, runLogW, runRate, rTrade } = this;
     for (let k = 0; k < runSlot.length; k++) {
       const slot = runSlot[k]!;
-      if (slot < 0) continue;
+      if (slot === -1) continue;
       // the coupon's grid function against the main node weights (its Δ⁰ term) plus its class's (the Δ-terms), or
-      // c1, c2, c3 times its fixing index's three power weights
+      // c1, c2, c3 times its fixing index's three power weights; a coupon fixed at grid index 0 against the main ones alone
       const base = slot * G;
       let v = runW[k]! * Math.exp(runLogW[k]! - runRate[k]! * x0);
       const ratio = Math.exp(-runRate[k]! * h);
       let s1 = 0;
       let s2 = 0;
-      if (runSlope[k] === 1) {
+      if (slot === FOLDED) {
+        for (let g = 0; g < G; g++) {
+          s1 += v * nw[g]!;
+          if (two) s2 += v * nw2[g]!;
+          v *= ratio;
+        }
+      } else if (runSlope[k] === 1) {
         const c = rClass[k]!;
         const c1 = classCoef[3 * c]!;
         const c2 = classCoef[3 * c + 1]!;

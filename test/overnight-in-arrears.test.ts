@@ -1,0 +1,210 @@
+/**
+ * An OIS swap's exposure against an independent simulation of the realised overnight compounding.
+ *
+ * The engine values a running coupon compounded in arrears (SOFR, €STR, SONIA) by the growth accrued so far as the
+ * state x_j at its fixing grid date t_j projects it, N·β·P(t_j,s|x_j)/P(t_j,t|x_j) (exposure/valuation/ratePool.ts
+ * CompoundedTerms): exact in expectation (the value stays a martingale: test/paymentLag.test.ts), locally riskless as
+ * the accrued growth is (test/dim-closed-form.test.ts: the dynamic IM of such a swap within 0.5% of the closed form),
+ * but without the variance that the overnight rate's moves after t_j add to the realised growth.
+ *
+ * Reference: a 5y pay-fixed USD swap (100m, 3.5% against SOFR, both annual ACT/360; the demo market, whose USD model
+ * has given Hull-White parameters κ = 3%, σ = 1.05% / 0.98% / 0.90%) simulated here on a daily grid, independently of
+ * the engine (its own generator, mulberry32 and Box-Muller): x driftless with Var = ζ(t) (docs/model.md), the short
+ * rate r(u) = f(0,u) + H'(u)·(x_u + H(u)·ζ(u)), the realised growth G(s,t) = P(0,s)/P(0,t)·exp(∫_s^t H'(u)(x_u +
+ * H(u)ζ(u)) du) by the trapezoid rule over the days; its bank account deflated by the LGM numeraire averages 1 within
+ * 3 standard errors (checked). On these paths, at the engine's exposure dates, three values of the swap:
+ * - realised: a running coupon N·(β·G(s,t) − P(t,e|x_t));
+ * - the engine's convention, N·(β·P(t_j,s|x_j)/P(t_j,t|x_j) − P(t,e|x_t)) with the path's state at the engine's grid
+ *   date t_j on or before s: the engine's EPE must equal its EPE within 3 combined standard errors (20,000 paths each,
+ *   independent draws): the valuation end to end;
+ * - fixed at the start as a term rate (the engine before the thirty-seventh session), N·(β·P(t_j,s|x_j)/P(t_j,e|x_j) −
+ *   1)·P(t,e|x_t).
+ * On common paths the two conventions' gaps to the realised EPE are measured without Monte Carlo noise between them
+ * (this seed): in arrears 0-4.3% below it, growing through each coupon period (7.8% at the end of the first, whose
+ * growth is fixed on today's curve), 2.4% on average; fixed at the start 1.5-9.0% below it, 4.7% on average. Asserted:
+ * in arrears within −8% and +0.5% of the realised EPE, closer than fixed at the start at 70% of the dates (all 32 here)
+ * and on average by 40%. Over other seeds of the reference the engine-against-convention z-scores scatter about +0.4,
+ * the engine's own draw (seed 1) shared by every date.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fromYmd } from '../src/conventions/dates.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
+import { runSimulation } from '../src/exposure/engine.js';
+import { loadMarket } from '../src/market/load.js';
+import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
+import { projectionFor } from '../src/pricing/swaps.js';
+import type { Portfolio } from '../src/portfolio/types.js';
+import type { InterestRateSwap } from '../src/products/types.js';
+import { REPO_ROOT } from './helpers/paths.js';
+
+describe('an OIS swap\'s EPE against the realised overnight compounding, simulated day by day', () => {
+  it('the engine equals its convention on independent paths (3 standard errors); in arrears is closer to the realised growth than fixed at the start', async () => {
+    const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
+    const N = 1e8;
+    const leg = { currency: 'USD' as const, notional: N, startDate: fromYmd(2026, 7, 2), maturityDate: fromYmd(2031, 7, 2), businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
+    const swap: InterestRateSwap = {
+      tradeId: 'S1', counterpartyId: 'CP1', nettingSetId: 'NS1', cleared: false, product: 'IRS', direction: 'pay',
+      fixedLeg: { ...leg, kind: 'fixed', fixedRate: 0.035, frequency: '1Y', dayCount: 'ACT/360' },
+      floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '1Y', dayCount: 'ACT/360' },
+    };
+    const portfolio: Portfolio = {
+      trades: [swap],
+      counterparties: [{ counterpartyId: 'CP1', name: 'One', sector: 'financial', rating: 'A', region: 'north_america', qccp: false }],
+      nettingSets: [{
+        nettingSetId: 'NS1', counterpartyId: 'CP1', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
+        independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false,
+      }],
+      eligibleCollateral: [],
+      collateral: [],
+      sources: {},
+    };
+    const nPaths = 20_000;
+    const run = await runSimulation({ portfolio, market, options: { paths: nPaths, seed: 1, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
+    const profile = run.nettingSets[0]!.profile;
+    const times = Array.from(profile.times);
+
+    // ---- the LGM of docs/model.md from the market's given Hull-White parameters
+    const hw = market.hullWhite('USD')!;
+    expect(hw.source).toBe('given');
+    const kappa = hw.meanReversion;
+    const H = (t: number) => (1 - Math.exp(-kappa * t)) / kappa;
+    const dH = (t: number) => Math.exp(-kappa * t);
+    const zeta = (t: number) => {
+      let z = 0;
+      let lo = 0;
+      for (let i = 0; i < hw.sigmas.length && lo < t; i++) {
+        const hi = Math.min(hw.sigmaTimes[i]!, t);
+        z += (hw.sigmas[i]! ** 2 * (Math.exp(2 * kappa * hi) - Math.exp(2 * kappa * lo))) / (2 * kappa);
+        lo = hi;
+      }
+      return z;
+    };
+    const curve = market.discountCurve('USD');
+    const P0 = (t: number) => curve.discount(t);
+    const bond = (t: number, T: number, x: number) => (P0(T) / P0(t)) * Math.exp(-(H(T) - H(t)) * x - 0.5 * (H(T) ** 2 - H(t) ** 2) * zeta(t));
+    const fs = buildSchedule(swap.fixedLeg);
+    const ff = fixedLegFlows(swap.fixedLeg, market, fs);
+    const fixed = Array.from({ length: ff.count }, (_, j) => ({ T: market.time(fs.paymentDate[fs.count - ff.count + j]!), c: ff.amounts[j]! }));
+    const projection = projectionFor('S1', swap.floatLeg, market);
+    const gs = buildSchedule(swap.floatLeg);
+    const gf = floatLegFlows(swap.floatLeg, market, projection, gs);
+    const float = Array.from({ length: gf.count }, (_, j) => {
+      const u = gf.accrualStartTimes[j]!;
+      const e = gf.accrualEndTimes[j]!;
+      expect(gf.paymentTimes[j]).toBe(e);
+      return { u, e, day: Math.round(u * 365), beta: projection.discount(u) / projection.discount(e) / (P0(u) / P0(e)) };
+    });
+
+    // ---- day by day: x, ∫H'x and the deterministic ∫H'Hζ (trapezoid), the reference EPE at the engine's dates
+    const dt = 1 / 365;
+    const days = Math.round(times[times.length - 1]! * 365);
+    const drift = new Float64Array(days + 2);
+    for (let m = 0; m <= days; m++) drift[m + 1] = drift[m]! + 0.5 * dt * (dH(m * dt) * H(m * dt) * zeta(m * dt) + dH((m + 1) * dt) * H((m + 1) * dt) * zeta((m + 1) * dt));
+    const dayOf = new Map(times.map((t, k) => [Math.round(t * 365), k]));
+    let state = 20261128;
+    const uniform = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    let spare = Number.NaN;
+    const normal = () => {
+      if (!Number.isNaN(spare)) {
+        const z = spare;
+        spare = Number.NaN;
+        return z;
+      }
+      let u = 0;
+      while (u === 0) u = uniform();
+      const r = Math.sqrt(-2 * Math.log(u));
+      const a = 2 * Math.PI * uniform();
+      spare = r * Math.sin(a);
+      return r * Math.cos(a);
+    };
+    const x = new Float64Array(nPaths);
+    const integral = new Float64Array(nPaths);
+    const atStart = new Map<number, Float64Array>();
+    const xAt = new Map<number, Float64Array>();
+    const fixingTime = (s: number) => Math.max(...times.filter((u) => u <= s));
+    const reference = times.map(() => ({ realised: 0, inArrears: 0, inArrearsSe: 0, term: 0, bank: 0, bankSe: 0 }));
+    for (let k = 0; k <= days; k++) {
+      const t = k * dt;
+      for (const f of float) if (f.day === k) atStart.set(k, integral.slice());
+      const at = dayOf.get(k);
+      if (at !== undefined) xAt.set(k, x.slice());
+      if (at !== undefined && k > 0) {
+        let realised = 0, arrears = 0, arrears2 = 0, term = 0, b1 = 0, b2 = 0;
+        for (let p = 0; p < nPaths; p++) {
+          const inverseN = P0(t) * Math.exp(-H(t) * x[p]! - 0.5 * H(t) ** 2 * zeta(t));
+          let v = 0;
+          for (const f of fixed) if (f.T > t) v -= f.c * bond(t, f.T, x[p]!);
+          for (const f of float) if (f.u > t) v += N * (f.beta * bond(t, f.u, x[p]!) - bond(t, f.e, x[p]!));
+          let vRealised = v;
+          let vArrears = v;
+          let vTerm = v;
+          for (const f of float) {
+            if (!(f.u <= t && t < f.e)) continue;
+            const pe = bond(t, f.e, x[p]!);
+            const growth = (P0(f.u) / P0(t)) * Math.exp(integral[p]! - atStart.get(f.day)![p]! + drift[k]! - drift[f.day]!);
+            vRealised += N * (f.beta * growth - pe);
+            const tj = fixingTime(f.u);
+            const xj = xAt.get(Math.round(tj * 365))![p]!;
+            vArrears += N * ((f.beta * bond(tj, f.u, xj)) / bond(tj, t, xj) - pe);
+            vTerm += N * ((f.beta * bond(tj, f.u, xj)) / bond(tj, f.e, xj) - 1) * pe;
+          }
+          realised += Math.max(vRealised, 0) * inverseN;
+          const y = Math.max(vArrears, 0) * inverseN;
+          arrears += y;
+          arrears2 += y * y;
+          term += Math.max(vTerm, 0) * inverseN;
+          const bank = Math.exp(integral[p]! + drift[k]!) * Math.exp(-H(t) * x[p]! - 0.5 * H(t) ** 2 * zeta(t));
+          b1 += bank;
+          b2 += bank * bank;
+        }
+        const r = reference[at]!;
+        r.realised = realised / nPaths;
+        r.inArrears = arrears / nPaths;
+        r.inArrearsSe = Math.sqrt((arrears2 / nPaths - r.inArrears ** 2) / nPaths);
+        r.term = term / nPaths;
+        r.bank = b1 / nPaths;
+        r.bankSe = Math.sqrt((b2 / nPaths - r.bank ** 2) / nPaths);
+      }
+      const sd = Math.sqrt(zeta(t + dt) - zeta(t));
+      const a = dH(t);
+      const b = dH(t + dt);
+      for (let p = 0; p < nPaths; p++) {
+        const next = x[p]! + sd * normal();
+        integral[p] += 0.5 * dt * (a * x[p]! + b * next);
+        x[p] = next;
+      }
+    }
+
+    let checked = 0;
+    let gapArrears = 0;
+    let gapTerm = 0;
+    let closer = 0;
+    for (let k = 1; k < times.length; k++) {
+      const t = times[k]!;
+      if (!(t < float[float.length - 1]!.e)) continue;
+      const r = reference[k]!;
+      expect(Math.abs(r.bank - 1), `the reference's bank account at ${t}`).toBeLessThan(3 * r.bankSe + 1e-12);
+      // the engine against its convention on independent paths
+      const se = Math.hypot(r.inArrearsSe, profile.epeStdError[k]!);
+      expect(Math.abs(profile.epe[k]! - r.inArrears), `EPE at ${t.toFixed(3)}: ${profile.epe[k]} against ${r.inArrears}`).toBeLessThan(3 * se);
+      // the conventions against the realised growth, on common paths
+      const arrears = r.inArrears / r.realised - 1;
+      const term = r.term / r.realised - 1;
+      expect(arrears, `in arrears at ${t.toFixed(3)}`).toBeGreaterThan(-0.08);
+      expect(arrears, `in arrears at ${t.toFixed(3)}`).toBeLessThan(0.005);
+      gapArrears += Math.abs(arrears);
+      gapTerm += Math.abs(term);
+      if (Math.abs(arrears) < Math.abs(term)) closer++;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(25);
+    expect(closer).toBeGreaterThan(0.7 * checked);
+    expect(gapArrears / checked).toBeLessThan(0.6 * (gapTerm / checked));
+  }, 120_000);
+});
