@@ -9,10 +9,11 @@
  * converted to the base currency with the path's FX rate.
  *
  * Float coupons over (s, e] paid at e (value at t excludes flows paid at t):
- * - before the fixing (t_d ≤ s): N·(β·P(t,s) − P(t,e)) + N·τ·spread·P(t,e), β = [P_proj(0,s)/P_proj(0,e)] /
+ * - before the fixing (t_d ≤ t_j): N·(β·P(t,s) − P(t,e)) + N·τ·spread·P(t,e), β = [P_proj(0,s)/P_proj(0,e)] /
  *   [P(0,s)/P(0,e)] the deterministic basis ratio (LSG §12.1), i.e. two pooled flows;
- * - running (fixing grid date t_j < t_d < e): the fixing is taken at t_j, the LAST GRID DATE ON OR BEFORE THE
- *   FIXING DATE s, as the forward P(t_j,s)/P(t_j,e) seen in the state x_j; the coupon is then
+ * - running (fixing grid date t_j < t_d < e): the fixing is taken at t_j, THE GRID DATE ON OR BEFORE THE FIXING DATE
+ *   s OR THE NEXT ONE, WHICHEVER IS NEARER IN ζ (legs.ts fixingGridIndex; for an overnight coupon the one on or
+ *   before its start), as the forward P(t_j,s)/P(t_j,e) seen in the state x_j; the coupon is then
  *   N·(β·P(t_j,s|x_j)/P(t_j,e|x_j) − 1 + τ·spread)·P(t,e|x_t). Its x_j-dependent part is
  *   W·e^{−(H(s)−H(t))·x_t}·e^{−δ·Δ}, δ = H(e) − H(s), Δ = x_t − x_j, expanded in Δ to third order (Taylor):
  *   e^{−δΔ} ≈ 1 + Δ·(c1 + Δ·(c2 + Δ·c3)), c1 = −δ, c2 = δ²/2, c3 = −δ³/6. The Δ⁰ term is added to the main grid
