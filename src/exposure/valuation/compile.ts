@@ -453,7 +453,7 @@ class Compiler {
           if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
-          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega);
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
           const bermudan = new BermudanOnPaths(i, trade, market, grid, this.lgm(ccy), underlying.irIndex, underlying.fxIndex, underlying.build(grid.times.length));
           this.pathTrades.push(bermudan);
@@ -468,7 +468,7 @@ class Compiler {
         if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
-          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega);
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
           this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex));
         }

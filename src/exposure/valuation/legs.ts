@@ -68,7 +68,10 @@ function compoundedTerms(pool: PoolSink, grid: TimeGrid, s: number, e: number): 
 }
 
 /**
- * Floating coupons N·τ·(g·L + spread) (g the gearing, 1 unless leveraged), received with sign +1 (ratePool.ts explains the three regimes). Coupons whose
+ * Floating coupons N·τ·(g·L + spread) (g the gearing, 1 unless leveraged), received with sign +1 (ratePool.ts explains
+ * the three regimes); `exercisedUnderlying`: a physically settled swaption's underlying, fixed at the grid date on or
+ * before each fixing as its exercise is decided (so that an exercised caplet pays (L − K) on the paths where L > K,
+ * never less than 0), where a swap's term fixings take the nearer grid date (fixingGridIndex). Coupons whose
  * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's; those of an overnight index
  * (compounded in arrears) then accrue their index part on the paths from today (addSeasonedCompounded).
  */
@@ -81,6 +84,7 @@ export function addFloatLeg(
   leg: FloatLeg,
   sign: number,
   periodNotional?: (scheduleIndex: number) => number | undefined,
+  exercisedUnderlying = false,
 ): void {
   const projection = projectionFor(tradeId, leg, market);
   const schedule = buildSchedule(leg);
@@ -103,8 +107,9 @@ export function addFloatLeg(
     const fixDate = observation === undefined ? startDate : observation.firstFixingDates[k]!;
     let fixIndex = fixDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, fixDate);
     // a term rate fixes on the grid date nearer its fixing in the state's variance ζ, on or before it or the next one
-    // (fixingGridIndex); a coupon compounded in arrears accrues from the one on or before its start
-    if (!compounded && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
+    // (fixingGridIndex); a coupon compounded in arrears accrues from the one on or before its start, and a swaption's
+    // underlying (a caplet's too) fixes where its exercise is decided, on or before (swaption.ts, bermudan.ts)
+    if (!compounded && !exercisedUnderlying && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
     if (fixIndex <= 0) {
       // Fixed today (x = 0 on every path): the pricer's projected amount.
       const end = observation === undefined ? flows.accrualEndTimes[k]! : observation.endTimes[k]!;
