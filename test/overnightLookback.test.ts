@@ -29,6 +29,7 @@ import { loadPortfolio } from '../src/portfolio/load.js';
 import { summarisePortfolio } from '../src/portfolio/summary.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { priceTrade } from '../src/pricing/index.js';
+import { floatLegFlows } from '../src/pricing/legs.js';
 import { dailyFixings } from '../src/products/overnightCoupon.js';
 import type { FixedLeg, FloatLeg, InterestRateSwap } from '../src/products/types.js';
 import { deflatedMean } from './helpers/deflated.js';
@@ -326,6 +327,61 @@ describe('on paths', () => {
     }
     expect(checked).toBeGreaterThan(1000);
     expect(within).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('on paths, started before today', () => {
+  // one quarterly period started two months ago, a lookback of 5 with the shift and a payment lag of 2: its amount is
+  // the pricer's (no fixings given: today's forward over the period's length), and on the paths its index part accrues
+  // from today as cash at today's forward rates, carried to its payment by P(t,p)/P(t,o_e) (legs.ts
+  // addSeasonedCompounded); the fixed leg at 0%, so that the coupon is the whole value
+  const t: Terms = { lookbackDays: 5, observationShift: true, paymentLagDays: 2, spreadBp: 10 };
+  const swap = sofrSwap(addMonths(asOf, -2), addMonths(asOf, 1), t, 0);
+  const sched = buildSchedule(swap.floatLeg);
+  const flows = floatLegFlows(swap.floatLeg, market, market.projectionCurve('USD-SOFR'), sched);
+  // the observation period's end as a date (times are ACT/365F years from the as-of date)
+  const oe = asOf + Math.round(flows.observation!.endTimes[0]! * 365);
+  const pay = sched.paymentDate[0]!;
+  const grid = timeGrid(asOf, [asOf + 7, asOf + 20, oe - 1, oe, pay - 1]);
+  const model = simpleModel(market, { currencies: ['USD'], hullWhite: { USD: hw } });
+  const nPaths = 1000;
+  const paths = simplePaths(model, market, grid, { nPaths, seed: 3 });
+  const kernel = compileNettingSet([swap], { market, model, grid, nettingSetId: 'N' });
+
+  it('path by path: the pricer\'s index amount accrued at today\'s forward to min(t, o_e), carried to p, plus its fixed part at p (1e-8 of N)', () => {
+    expect(sched.count).toBe(1);
+    const lgm = model.lgm('USD');
+    const T = (d: DateSerial): number => market.time(d);
+    const bond = (tt: number, m: number, x: number): number => {
+      const hT = lgm.H(m);
+      const ht = lgm.H(tt);
+      return (lgm.discount(m) / lgm.discount(tt)) * Math.exp(-(hT - ht) * x - 0.5 * (hT * hT - ht * ht) * lgm.zeta(tt));
+    };
+    expect(market.time(oe)).toBe(flows.observation!.endTimes[0]);
+    const fixedPart = N * (flows.accrualFractions[0]! * 0.001 - flows.observation!.rateRatios[0]!); // −g·N·ρ + N·τ·s
+    const index = flows.amounts[0]! - fixedPart; // the index part's amount at p
+    const e = T(oe);
+    const p = T(pay);
+    const out = new Float64Array(nPaths);
+    kernel.valueAt(0, paths, out);
+    expect(Math.abs(out[0]! - priceTrade(swap, market).npv)).toBeLessThan(1e-9 * N);
+    let within = 0;
+    for (let d = 1; d < grid.dates.length; d++) {
+      out.fill(0);
+      kernel.valueAt(d, paths, out);
+      const tt = grid.times[d]!;
+      if (tt < e) within++;
+      for (let path = 0; path < nPaths; path += 37) {
+        const x = paths.irState[0]![d * nPaths + path]!;
+        // before o_e: index·P(0,o_e)/P(0,t)·P(t,p|x)/P(t,o_e|x)·e^{(H(p) − H(o_e))(H(o_e) − H(t))ζ(t)}; after it index·P(t,p|x)
+        const coupon = tt < e
+          ? ((index * lgm.discount(e)) / lgm.discount(tt)) * (bond(tt, p, x) / bond(tt, e, x)) * Math.exp((lgm.H(p) - lgm.H(e)) * (lgm.H(e) - lgm.H(tt)) * lgm.zeta(tt))
+          : index * bond(tt, p, x);
+        const expected = coupon + fixedPart * bond(tt, p, x);
+        expect(Math.abs(out[path]! - expected), `date ${d} path ${path}`).toBeLessThan(1e-8 * N);
+      }
+    }
+    expect(within).toBeGreaterThanOrEqual(3);
   });
 });
 
