@@ -29,15 +29,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromYmd, toIsoDate, yearsBetween } from '../src/conventions/dates.js';
-import { buildSchedule } from '../src/conventions/schedule.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { closeOutOf, dimProfile } from '../src/margin/dim.js';
 import { loadMarket } from '../src/market/load.js';
-import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
-import { projectionFor } from '../src/pricing/swaps.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
+import { hullWhiteLgm, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const Z99 = 2.3263478740408408;
@@ -67,36 +65,8 @@ describe('regression DIM of a 5y USD swap against the LGM closed form', () => {
     };
 
     // ---- the LGM closed form (docs/model.md), from the market's given Hull-White parameters
-    const hw = market.hullWhite('USD')!;
-    expect(hw.source).toBe('given');
-    const kappa = hw.meanReversion;
-    const H = (t: number) => (1 - Math.exp(-kappa * t)) / kappa;
-    const zeta = (t: number) => {
-      let z = 0;
-      let lo = 0;
-      for (let i = 0; i < hw.sigmas.length && lo < t; i++) {
-        const hi = Math.min(hw.sigmaTimes[i]!, t);
-        z += (hw.sigmas[i]! ** 2 * (Math.exp(2 * kappa * hi) - Math.exp(2 * kappa * lo))) / (2 * kappa);
-        lo = hi;
-      }
-      return z;
-    };
-    const curve = market.discountCurve('USD');
-    const P0 = (t: number) => curve.discount(t);
-    const bond = (t: number, T: number, x: number) => (P0(T) / P0(t)) * Math.exp(-(H(T) - H(t)) * x - 0.5 * (H(T) ** 2 - H(t) ** 2) * zeta(t));
-    const fs = buildSchedule(swap.fixedLeg);
-    const ff = fixedLegFlows(swap.fixedLeg, market, fs);
-    const fixed = Array.from({ length: ff.count }, (_, j) => ({ T: market.time(fs.paymentDate[fs.count - ff.count + j]!), c: ff.amounts[j]! }));
-    const projection = projectionFor('S1', swap.floatLeg, market);
-    const gs = buildSchedule(swap.floatLeg);
-    const gf = floatLegFlows(swap.floatLeg, market, projection, gs);
-    const float = Array.from({ length: gf.count }, (_, j) => {
-      const u = gf.accrualStartTimes[j]!;
-      const e = gf.accrualEndTimes[j]!;
-      expect(gf.paymentTimes[j]).toBe(e); // no payment lag
-      const beta = projection.discount(u) / projection.discount(e) / (P0(u) / P0(e));
-      return { u, e, beta };
-    });
+    const { H, zeta, P0, bond } = hullWhiteLgm(market, 'USD');
+    const { fixed, float } = swapFlows(swap, market, P0);
     const value = (t: number, x: number) => {
       let v = 0;
       for (const f of fixed) if (f.T > t) v -= f.c * bond(t, f.T, x);

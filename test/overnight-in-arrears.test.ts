@@ -29,13 +29,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
-import { buildSchedule } from '../src/conventions/schedule.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { loadMarket } from '../src/market/load.js';
-import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
-import { projectionFor } from '../src/pricing/swaps.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
+import { hullWhiteLgm, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 describe('an OIS swap\'s EPE against the realised overnight compounding, simulated day by day', () => {
@@ -65,36 +63,10 @@ describe('an OIS swap\'s EPE against the realised overnight compounding, simulat
     const times = Array.from(profile.times);
 
     // ---- the LGM of docs/model.md from the market's given Hull-White parameters
-    const hw = market.hullWhite('USD')!;
-    expect(hw.source).toBe('given');
-    const kappa = hw.meanReversion;
-    const H = (t: number) => (1 - Math.exp(-kappa * t)) / kappa;
-    const dH = (t: number) => Math.exp(-kappa * t);
-    const zeta = (t: number) => {
-      let z = 0;
-      let lo = 0;
-      for (let i = 0; i < hw.sigmas.length && lo < t; i++) {
-        const hi = Math.min(hw.sigmaTimes[i]!, t);
-        z += (hw.sigmas[i]! ** 2 * (Math.exp(2 * kappa * hi) - Math.exp(2 * kappa * lo))) / (2 * kappa);
-        lo = hi;
-      }
-      return z;
-    };
-    const curve = market.discountCurve('USD');
-    const P0 = (t: number) => curve.discount(t);
-    const bond = (t: number, T: number, x: number) => (P0(T) / P0(t)) * Math.exp(-(H(T) - H(t)) * x - 0.5 * (H(T) ** 2 - H(t) ** 2) * zeta(t));
-    const fs = buildSchedule(swap.fixedLeg);
-    const ff = fixedLegFlows(swap.fixedLeg, market, fs);
-    const fixed = Array.from({ length: ff.count }, (_, j) => ({ T: market.time(fs.paymentDate[fs.count - ff.count + j]!), c: ff.amounts[j]! }));
-    const projection = projectionFor('S1', swap.floatLeg, market);
-    const gs = buildSchedule(swap.floatLeg);
-    const gf = floatLegFlows(swap.floatLeg, market, projection, gs);
-    const float = Array.from({ length: gf.count }, (_, j) => {
-      const u = gf.accrualStartTimes[j]!;
-      const e = gf.accrualEndTimes[j]!;
-      expect(gf.paymentTimes[j]).toBe(e);
-      return { u, e, day: Math.round(u * 365), beta: projection.discount(u) / projection.discount(e) / (P0(u) / P0(e)) };
-    });
+    const { H, dH, zeta, P0, bond } = hullWhiteLgm(market, 'USD');
+    const flows = swapFlows(swap, market, P0);
+    const fixed = flows.fixed;
+    const float = flows.float.map((f) => ({ ...f, day: Math.round(f.u * 365) }));
 
     // ---- day by day: x, ∫H'x and the deterministic ∫H'Hζ (trapezoid), the reference EPE at the engine's dates
     const dt = 1 / 365;

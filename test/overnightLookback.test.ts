@@ -48,6 +48,13 @@ afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The LGM bond P(t,T|x) = P(0,T)/P(0,t)·e^{−(H(T)−H(t))x − ½(H(T)²−H(t)²)ζ(t)} of a model (docs/model.md), written here. */
+function lgmBond(lgm: { H(t: number): number; zeta(t: number): number; discount(t: number): number }, t: number, T: number, x: number): number {
+  const hT = lgm.H(T);
+  const ht = lgm.H(t);
+  return (lgm.discount(T) / lgm.discount(t)) * Math.exp(-(hT - ht) * x - 0.5 * (hT * hT - ht * ht) * lgm.zeta(t));
+}
+
 interface Terms {
   lookbackDays?: number;
   observationShift?: boolean;
@@ -281,11 +288,7 @@ describe('on paths', () => {
   it('path by path: the coupon over its observation period paid at p, before its first fixing, within it and after it, by the LGM bond formula (1e-8 of N)', () => {
     const lgm = model.lgm('USD');
     const T = (d: DateSerial): number => market.time(d);
-    const bond = (tt: number, m: number, x: number): number => {
-      const hT = lgm.H(m);
-      const ht = lgm.H(tt);
-      return (lgm.discount(m) / lgm.discount(tt)) * Math.exp(-(hT - ht) * x - 0.5 * (hT * hT - ht * ht) * lgm.zeta(tt));
-    };
+    const bond = (tt: number, m: number, x: number): number => lgmBond(lgm, tt, m, x);
     let checked = 0;
     const out = new Float64Array(nPaths);
     let within = 0;
@@ -352,11 +355,7 @@ describe('on paths, started before today', () => {
     expect(sched.count).toBe(1);
     const lgm = model.lgm('USD');
     const T = (d: DateSerial): number => market.time(d);
-    const bond = (tt: number, m: number, x: number): number => {
-      const hT = lgm.H(m);
-      const ht = lgm.H(tt);
-      return (lgm.discount(m) / lgm.discount(tt)) * Math.exp(-(hT - ht) * x - 0.5 * (hT * hT - ht * ht) * lgm.zeta(tt));
-    };
+    const bond = (tt: number, m: number, x: number): number => lgmBond(lgm, tt, m, x);
     expect(market.time(oe)).toBe(flows.observation!.endTimes[0]);
     const fixedPart = N * (flows.accrualFractions[0]! * 0.001 - flows.observation!.rateRatios[0]!); // −g·N·ρ + N·τ·s
     const index = flows.amounts[0]! - fixedPart; // the index part's amount at p

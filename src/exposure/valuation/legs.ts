@@ -34,18 +34,6 @@ export function addFixedLeg(pool: PoolSink, grid: TimeGrid, market: Market, trad
   }
 }
 
-/** The last grid index whose time is before `timeYears` (−1: none). */
-function lastTimeBefore(times: Float64Array, timeYears: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]! < timeYears) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
 /**
  * The grid index whose state fixes a term rate set at time `fixTime` (years), between grid dates j (on or before it)
  * and j + 1: the nearer in the state's variance, j when ζ(s) − ζ(t_j) ≤ ζ(t_{j+1}) − ζ(s), else j + 1 (while the
@@ -64,7 +52,7 @@ function fixingGridIndex(pool: PoolSink, grid: TimeGrid, fixTime: number, j: num
 /** A coupon compounded in arrears over the observation period (s, e] in years (ratePool.ts CompoundedTerms). */
 function compoundedTerms(pool: PoolSink, grid: TimeGrid, s: number, e: number): CompoundedTerms {
   const model = pool.lgm.model;
-  return { hs: model.H(s), he: model.H(e), lastBefore: lastTimeBefore(grid.times, e) };
+  return { hs: model.H(s), he: model.H(e), lastBefore: lastIndexBefore(grid.times, e) };
 }
 
 /**

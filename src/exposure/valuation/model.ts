@@ -50,8 +50,11 @@ export interface ValuationContext {
   legRecords?: LegRecords;
 }
 
-/** Last grid index whose date is strictly before `date` (a flow paid on `date` is still to come there); −1 if none. */
-export function lastIndexBefore(dates: Int32Array, date: number): number {
+/**
+ * Last grid index whose date is strictly before `date` (a flow paid on `date` is still to come there); −1 if none. The
+ * same on the grid's times (years) for a time.
+ */
+export function lastIndexBefore(dates: Int32Array | Float64Array, date: number): number {
   let lo = 0;
   let hi = dates.length;
   while (lo < hi) {
