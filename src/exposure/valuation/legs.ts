@@ -138,7 +138,8 @@ export function addFloatLeg(
  * its index part, `indexAmount` paid at p (the days fixed so far compounded, times today's forward growth to the end e
  * of its observation period), accrues on the paths as cash at today's forward rates until e, a running coupon fixed at
  * grid date 0 (x = 0 on every path) over (0, e] (ratePool.ts CompoundedTerms: its value at t < e is
- * indexAmount·P(0,p)/P(0,t)·P(t,p|x_t)/P(t,e|x_t)·P(0,e)/P(0,p)); `fixedPart` (−g·N·ρ + N·τ·spread) is paid at p.
+ * indexAmount·P(0,e)/P(0,t)·P(t,p|x_t)/P(t,e|x_t), times the LGM's convexity of paying at p, and indexAmount·P(t,p|x_t)
+ * after e; test/overnightLookback.test.ts); `fixedPart` (−g·N·ρ + N·τ·spread) is paid at p.
  */
 function addSeasonedCompounded(pool: PoolSink, grid: TimeGrid, tradeIndex: number, indexAmount: number, fixedPart: number, e: number, p: number, lastPaid: number): void {
   const terms = compoundedTerms(pool, grid, 0, e);
