@@ -32,10 +32,8 @@ import { fromYmd, toIsoDate, yearsBetween } from '../src/conventions/dates.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { closeOutOf, dimProfile } from '../src/margin/dim.js';
 import { loadMarket } from '../src/market/load.js';
-import type { Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
 import type { TimeGrid } from '../src/simulation/types.js';
-import { hullWhiteLgm, swapFlows } from './helpers/hullWhiteLgm.js';
+import { hullWhiteLgm, oneSwapBook, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const Z99 = 2.3263478740408408;
@@ -44,25 +42,7 @@ const N = 1e8;
 describe('regression DIM of a 5y USD swap against the LGM closed form', () => {
   it('window IMs and their shape IM(s)/IM(0) agree within the Monte Carlo error (10 seeds × 20,000 paths)', async () => {
     const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
-    const start = fromYmd(2026, 7, 2);
-    const end = fromYmd(2031, 7, 2);
-    const leg = { currency: 'USD' as const, notional: N, startDate: start, maturityDate: end, businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
-    const swap: InterestRateSwap = {
-      tradeId: 'S1', counterpartyId: 'CP1', nettingSetId: 'NS1', cleared: false, product: 'IRS', direction: 'pay',
-      fixedLeg: { ...leg, kind: 'fixed', fixedRate: 0.035, frequency: '1Y', dayCount: '30/360' },
-      floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
-    };
-    const portfolio: Portfolio = {
-      trades: [swap],
-      counterparties: [{ counterpartyId: 'CP1', name: 'One', sector: 'financial', rating: 'A', region: 'north_america', qccp: false }],
-      nettingSets: [{
-        nettingSetId: 'NS1', counterpartyId: 'CP1', csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
-        independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'simm', collateralCurrency: 'USD', cleared: false,
-      }],
-      eligibleCollateral: [],
-      collateral: [],
-      sources: {},
-    };
+    const { swap, portfolio } = oneSwapBook({ fixedRate: 0.035, fixedDayCount: '30/360', floatFrequency: '3M', csa: true, notional: N });
 
     // ---- the LGM closed form (docs/model.md), from the market's given Hull-White parameters
     const { H, zeta, P0, bond } = hullWhiteLgm(market, 'USD');

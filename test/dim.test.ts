@@ -18,7 +18,7 @@ import { loadPortfolio } from '../src/portfolio/load.js';
 import { closeOutOf, dimProfile, regressionIm, runDim, windowedRegressionIm } from '../src/margin/dim.js';
 import { calculateSimm } from '../src/margin/simm/calculate.js';
 import type { Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
+import { oneSwapBook } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const Z99 = 2.3263478740408408;
@@ -206,25 +206,7 @@ describe('the DIM windows do not depend on the coverage (a scenario holding no c
 describe('DIM of a single 5y swap on the demo market', () => {
   it('DIM(0) = SIMM today, decays to 0 at maturity; MVA from the profile', async () => {
     const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
-    const start = fromYmd(2026, 7, 2);
-    const end = fromYmd(2031, 7, 2);
-    const leg = { currency: 'USD' as const, notional: 1e8, startDate: start, maturityDate: end, businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
-    const swap: InterestRateSwap = {
-      tradeId: 'S1', counterpartyId: 'CP1', nettingSetId: 'NS1', cleared: false, product: 'IRS', direction: 'pay',
-      fixedLeg: { ...leg, kind: 'fixed', fixedRate: 0.035, frequency: '1Y', dayCount: '30/360' },
-      floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
-    };
-    const portfolio: Portfolio = {
-      trades: [swap],
-      counterparties: [{ counterpartyId: 'CP1', name: 'One', sector: 'financial', rating: 'A', region: 'north_america', qccp: false }],
-      nettingSets: [{
-        nettingSetId: 'NS1', counterpartyId: 'CP1', csa: true, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
-        independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'simm', collateralCurrency: 'USD', cleared: false,
-      }],
-      eligibleCollateral: [],
-      collateral: [],
-      sources: {},
-    };
+    const { swap, portfolio } = oneSwapBook({ fixedRate: 0.035, fixedDayCount: '30/360', floatFrequency: '3M', csa: true });
     const simm = calculateSimm(simmCrifFromPortfolio(portfolio, market).records, { version: '2.6', mporDays: 10 });
     const collect = simm.find((r) => r.side === 'Call')!.total;
     const post = simm.find((r) => r.side === 'Post')!.total;
@@ -235,7 +217,7 @@ describe('DIM of a single 5y swap on the demo market', () => {
     expect(Math.abs(p.expectedImCollect[0]! / collect - 1)).toBeLessThan(1e-12);
     expect(Math.abs(p.expectedImPost[0]! / post - 1)).toBeLessThan(1e-12);
     // a 5y swap's IM scales with its remaining duration: under a quarter of today's with 1y left, 0 after the end
-    const tEnd = market.time(end);
+    const tEnd = market.time(swap.fixedLeg.maturityDate);
     const k4 = p.times.findIndex((t) => t >= tEnd - 1);
     expect(p.expectedImCollect[k4]!).toBeLessThan(0.25 * collect);
     for (let k = 0; k < p.times.length; k++) if (p.times[k]! >= tEnd + 7 / 365) expect(p.expectedImCollect[k]).toBe(0);

@@ -28,35 +28,16 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromYmd } from '../src/conventions/dates.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { loadMarket } from '../src/market/load.js';
-import type { Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
-import { hullWhiteLgm, swapFlows } from './helpers/hullWhiteLgm.js';
+import { hullWhiteLgm, oneSwapBook, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 describe('an OIS swap\'s EPE against the realised overnight compounding, simulated day by day', () => {
   it('the engine equals its convention on independent paths (3 standard errors); in arrears is closer to the realised growth than fixed at the start', async () => {
     const market = loadMarket(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'));
     const N = 1e8;
-    const leg = { currency: 'USD' as const, notional: N, startDate: fromYmd(2026, 7, 2), maturityDate: fromYmd(2031, 7, 2), businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
-    const swap: InterestRateSwap = {
-      tradeId: 'S1', counterpartyId: 'CP1', nettingSetId: 'NS1', cleared: false, product: 'IRS', direction: 'pay',
-      fixedLeg: { ...leg, kind: 'fixed', fixedRate: 0.035, frequency: '1Y', dayCount: 'ACT/360' },
-      floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '1Y', dayCount: 'ACT/360' },
-    };
-    const portfolio: Portfolio = {
-      trades: [swap],
-      counterparties: [{ counterpartyId: 'CP1', name: 'One', sector: 'financial', rating: 'A', region: 'north_america', qccp: false }],
-      nettingSets: [{
-        nettingSetId: 'NS1', counterpartyId: 'CP1', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
-        independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false,
-      }],
-      eligibleCollateral: [],
-      collateral: [],
-      sources: {},
-    };
+    const { swap, portfolio } = oneSwapBook({ fixedRate: 0.035, fixedDayCount: 'ACT/360', floatFrequency: '1Y', csa: false, notional: N });
     const nPaths = 20_000;
     const run = await runSimulation({ portfolio, market, options: { paths: nPaths, seed: 1, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
     const profile = run.nettingSets[0]!.profile;
