@@ -36,6 +36,7 @@ import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
 import { capletPieces } from '../src/products/capFloor.js';
 import type { CapFloor, FloatLeg, InterestRateSwap, Swaption } from '../src/products/types.js';
 import { USD_MARKET, marketView } from './helpers/marketView.js';
+import { mulberry32 } from './helpers/seeded.js';
 
 const N = 10_000_000;
 const AS_OF = fromYmd(2026, 6, 15);
@@ -179,13 +180,7 @@ describe('overnight caps and floors valued today (compounded in arrears)', () =>
     const dS = disc.discount(sIndex * dt) * Math.exp(-psiIntegral(sIndex * dt));
     const dE = disc.discount(te) * Math.exp(-psiIntegral(te));
     // a small seeded generator (mulberry32) and Box-Muller: independent of the engine's Philox
-    let state = 20261128;
-    const uniform = (): number => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const uniform = mulberry32(20261128);
     const paths = 40_000;
     const sums = caplets.map(() => ({ sum: 0, sumSq: 0 }));
     for (let p = 0; p < paths; p++) {

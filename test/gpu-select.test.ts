@@ -13,6 +13,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/exposure/backends/gpu/device.js';
 import { openTestGpu } from './helpers/gpu.js';
+import { mulberry32 } from './helpers/seeded.js';
 import { upload } from '../src/exposure/backends/gpu/kernels.js';
 import { encodeRowSelect, gpuRowSelect } from '../src/exposure/backends/gpu/select.js';
 import { quantileRank, selectKth } from '../src/exposure/quantile.js';
@@ -31,16 +32,7 @@ const MAP_READ = 0x01;
 const UNIFORM = 0x40;
 
 /** Deterministic uniform [0, 1) (mulberry32), so a failure reproduces. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const uniform = mulberry32;
 
 const DENORMAL_MIN = 2 ** -149;
 const NORMAL_MIN = 2 ** -126;

@@ -32,6 +32,7 @@ import { runSimulation } from '../src/exposure/engine.js';
 import { loadMarket } from '../src/market/load.js';
 import { hullWhiteLgm, oneSwapBook, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
+import { boxMullerNormals } from './helpers/seeded.js';
 
 describe('an OIS swap\'s EPE against the realised overnight compounding, simulated day by day', () => {
   it('the engine equals its convention on independent paths (3 standard errors); in arrears is closer to the realised growth than fixed at the start', async () => {
@@ -55,27 +56,7 @@ describe('an OIS swap\'s EPE against the realised overnight compounding, simulat
     const drift = new Float64Array(days + 2);
     for (let m = 0; m <= days; m++) drift[m + 1] = drift[m]! + 0.5 * dt * (dH(m * dt) * H(m * dt) * zeta(m * dt) + dH((m + 1) * dt) * H((m + 1) * dt) * zeta((m + 1) * dt));
     const dayOf = new Map(times.map((t, k) => [Math.round(t * 365), k]));
-    let state = 20261128;
-    const uniform = () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    let spare = Number.NaN;
-    const normal = () => {
-      if (!Number.isNaN(spare)) {
-        const z = spare;
-        spare = Number.NaN;
-        return z;
-      }
-      let u = 0;
-      while (u === 0) u = uniform();
-      const r = Math.sqrt(-2 * Math.log(u));
-      const a = 2 * Math.PI * uniform();
-      spare = r * Math.sin(a);
-      return r * Math.cos(a);
-    };
+    const normal = boxMullerNormals(20261128); // mulberry32 + Box-Muller, independent of the engine's Philox
     const x = new Float64Array(nPaths);
     const integral = new Float64Array(nPaths);
     const atStart = new Map<number, Float64Array>();

@@ -25,6 +25,7 @@ import type { InterestRateSwap } from '../src/products/types.js';
 import { defaultGrid } from '../src/simulation/grid.js';
 import { hullWhiteLgm, swapFlows } from './helpers/hullWhiteLgm.js';
 import { REPO_ROOT } from './helpers/paths.js';
+import { boxMullerNormals } from './helpers/seeded.js';
 
 describe('a term fixing between grid dates, against fixings on their own days (day-by-day LGM)', () => {
   it('the grid date nearer in ζ errs less than the one on or before, and towards more exposure', () => {
@@ -51,27 +52,7 @@ describe('a term fixing between grid dates, against fixings on their own days (d
     const days = Math.round(times[times.length - 1]! * 365);
     const dayOf = (t: number) => Math.round(t * 365);
     const keep = new Set([...times.map(dayOf), ...fixings.map((f) => dayOf(f.u))]);
-    let state = 20261128;
-    const uniform = () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    let spare = Number.NaN;
-    const normal = () => {
-      if (!Number.isNaN(spare)) {
-        const z = spare;
-        spare = Number.NaN;
-        return z;
-      }
-      let u = 0;
-      while (u === 0) u = uniform();
-      const r = Math.sqrt(-2 * Math.log(u));
-      const a = 2 * Math.PI * uniform();
-      spare = r * Math.sin(a);
-      return r * Math.cos(a);
-    };
+    const normal = boxMullerNormals(20261128); // mulberry32 + Box-Muller, independent of the engine's Philox
     // each coupon's three fixing times (exact, on or before, the rule's), and the grid's days
     const conventions = float.map((f) => [f.u, f.u > 0 ? onOrBefore(f.u) : f.u, f.u > 0 ? nearer(f.u) : f.u]);
     const gridDays = new Set(times.map(dayOf));
