@@ -113,7 +113,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
 
   const curves = readCurves(ctx, top.curves);
   ctx.discountCurves = curves.discount;
-  const fx = readFx(ctx, top.fx);
+  const fx = readFx(ctx, top.fx, curves.xccyBasis);
   const rates = readRates(ctx, top.rates);
   const equities = readEquities(ctx, top.equities);
   const credit = readCredit(ctx, top.credit);

@@ -2,8 +2,12 @@
  * The `fx` and `equities` sections of the market file: FX spots (with the rule that every currency reaches the base
  * currency), FX and equity Black volatilities (flat or a term structure, vol.ts) and equity spots and dividends.
  */
+import { yearsBetween } from '../conventions/dates.js';
 import type { Currency } from '../products/types.js';
-import { parseFxPair, ratesAgainstBase } from './fx.js';
+import type { YieldCurve } from './types.js';
+import { parseFxPair, ratesAgainstBase, type FxPair } from './fx.js';
+import { fxSpotDate } from './fxSpotDate.js';
+import type { XccyBasisEntry } from './market.js';
 import { MAX_MARKET_RATE, MAX_SPOT, MIN_FX_SPOT, readCurrency, readPillars, readVol, sectionEntries, type LoadContext } from './loadCommon.js';
 import type { EquityData } from './types.js';
 import { firstVarianceDecrease } from './vol.js';
@@ -15,7 +19,10 @@ export interface VolCurve {
 }
 
 export interface FxSection {
-  /** Quoted pairs as given, e.g. `EURUSD` -> 1.085. */
+  /**
+   * Quoted pairs as today's rates, e.g. `EURUSD` -> 1.085: the quotes as given, or, for a pair with `fx.spotDays`,
+   * the quote moved from its spot date to today (fxSpotDate.ts).
+   */
   spots: Map<string, number>;
   /** Vols by quoted pair name. */
   vols: Map<string, VolCurve>;
@@ -59,7 +66,10 @@ export function readVolCurve(ctx: LoadContext, spec: YamlMap, path: string): Vol
   return curve;
 }
 
-export function readFx(ctx: LoadContext, value: unknown): FxSection {
+/** Most business days from the as-of date to an FX quote's settlement that `fx.spotDays` accepts. */
+export const MAX_FX_SPOT_DAYS = 3;
+
+export function readFx(ctx: LoadContext, value: unknown, xccyBasis: ReadonlyMap<Currency, XccyBasisEntry> = new Map()): FxSection {
   const r = ctx.reader;
   const out: FxSection = { spots: new Map(), vols: new Map(), reachable: new Set(ctx.base ? [ctx.base] : []) };
   if (value === undefined) {
@@ -68,7 +78,7 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
   }
   const fx = r.map(value, 'fx', 'a mapping with spots and vols');
   if (!fx) return out;
-  r.keys(fx, 'fx', ['spots', 'vols'], 'fx keys');
+  r.keys(fx, 'fx', ['spots', 'spotDays', 'vols'], 'fx keys');
 
   const pairExpected = 'an FX pair CCY1CCY2 of two different known currencies, e.g. EURUSD';
   // Pairs as declared (whatever their value), for the reachability rule: a bad spot is reported once, on its own.
@@ -97,6 +107,7 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
 
   if (ctx.base !== undefined) out.reachable = new Set(ratesAgainstBase(ctx.base, declared).keys());
   reportStranded(ctx, declared, out.reachable);
+  if (fx.spotDays !== undefined) toTodaysRates(ctx, fx.spotDays, declared, out.spots, xccyBasis);
   if (ctx.base !== undefined) reportInconsistentCrosses(ctx, out.spots);
 
   for (const [name, spec] of sectionEntries(ctx, fx.vols, 'fx.vols', 'a mapping of FX pair to vol') ?? []) {
@@ -121,6 +132,66 @@ export function readFx(ctx: LoadContext, value: unknown): FxSection {
     if (curve) out.vols.set(name, curve);
   }
   return out;
+}
+
+/**
+ * `fx.spotDays`: the business days from the as-of date to the quotes' settlement, one whole number for every quoted
+ * pair or a mapping of pairs (as quoted, or their inverses) with an optional `default` for the others. Each quote with
+ * days > 0 becomes today's rate S·P_2(T_s)/P_1(T_s) in `spots` (fxSpotDate.ts), so that every price, the simulation's
+ * FX levels and the cross check read today's rates.
+ */
+function toTodaysRates(ctx: LoadContext, value: unknown, declared: ReadonlyMap<string, number>, spots: Map<string, number>, xccyBasis: ReadonlyMap<Currency, XccyBasisEntry>): void {
+  const r = ctx.reader;
+  const expected = `a whole number of business days from 0 to ${MAX_FX_SPOT_DAYS} (2: the market's T+2 spot)`;
+  const readDays = (v: unknown, path: string): number | undefined => r.numberWhere(v, path, (x) => Number.isInteger(x) && x >= 0 && x <= MAX_FX_SPOT_DAYS, expected);
+  const daysOf = new Map<string, number>();
+  if (typeof value === 'number' || typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const days = readDays(value, 'fx.spotDays');
+    if (days === undefined) return;
+    for (const name of declared.keys()) daysOf.set(name, days);
+  } else {
+    const map = value as Record<string, unknown>;
+    const fallback = map.default === undefined ? 0 : readDays(map.default, child('fx.spotDays', 'default'));
+    for (const name of declared.keys()) daysOf.set(name, fallback ?? 0);
+    for (const [key, v] of Object.entries(map)) {
+      if (key === 'default') continue;
+      const path = child('fx.spotDays', key);
+      const pair = parseFxPair(key);
+      const quoted = pair === undefined ? undefined : declared.has(key) ? key : declared.has(`${pair.quote}${pair.base}`) ? `${pair.quote}${pair.base}` : undefined;
+      if (quoted === undefined) {
+        r.issue(path, key, `default, or a pair quoted in fx.spots (or its inverse): ${[...declared.keys()].join(', ') || 'none quoted'}`);
+        continue;
+      }
+      const days = readDays(v, path);
+      if (days !== undefined) daysOf.set(quoted, days);
+    }
+  }
+  const asOf = ctx.asOf;
+  if (asOf === undefined || ctx.base === undefined) return;
+  const base = ctx.base;
+  // each currency's curve collateralised in the base currency, as today's forwards read it (pricing/curves.ts)
+  const curveOf = (currency: Currency): YieldCurve | undefined => {
+    const basis = currency === base ? undefined : xccyBasis.get(currency);
+    return basis !== undefined && basis.against === base ? basis.curve : ctx.discountCurves.get(currency);
+  };
+  for (const [name, days] of daysOf) {
+    const quote = spots.get(name);
+    if (days === 0 || quote === undefined) continue;
+    const pair = parseFxPair(name) as FxPair;
+    const path = child('fx.spots', name);
+    const spot = fxSpotDate(asOf, pair, days);
+    if ('reason' in spot) {
+      r.issue(path, quote, `a quote whose spot date can be counted: ${spot.reason}`);
+      continue;
+    }
+    const missing = [pair.base, pair.quote].filter((c) => curveOf(c) === undefined);
+    if (missing.length > 0) {
+      r.issue(path, quote, `a discount curve for ${missing.join(' and ')} (curves.discount), to move the quote from its spot date to today (fx.spotDays)`);
+      continue;
+    }
+    const t = yearsBetween(asOf, spot.date);
+    spots.set(name, (quote * curveOf(pair.quote)!.discount(t)) / curveOf(pair.base)!.discount(t));
+  }
 }
 
 /** Relative gap above which a quote disagrees with the rate the other quotes imply (a triangle that does not close). */
