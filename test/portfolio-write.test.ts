@@ -38,4 +38,30 @@ describe('portfolio tables written back (the inverse of the readers)', () => {
       }
     });
   }
+
+  it('a CDS trade_date round-trips (Parquet), and one after the maturity is an error naming the row and column', async () => {
+    const base = await load(DEMO);
+    const index = base.trades.findIndex((t) => t.product === 'CDS');
+    const cds = base.trades[index]!;
+    if (cds.product !== 'CDS') throw new Error('the demo book has a CDS');
+    const dated: Portfolio = { ...base, trades: base.trades.map((t, i) => (i === index ? { ...cds, tradeDate: cds.startDate } : t)) };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-write-rows-'));
+    try {
+      const tables = portfolioTables(dated);
+      expect(tables.trades.columns.map((c) => c.name)).toContain('trade_date');
+      for (const [name, table] of Object.entries(tables)) writeTable(path.join(dir, `${name}.parquet`), table, 'parquet');
+      const again = await load(dir);
+      expect(again.trades[index]).toMatchObject({ tradeId: cds.tradeId, tradeDate: cds.startDate });
+      expect(again.trades.filter((t) => t.product === 'CDS' && t.tradeDate !== undefined)).toHaveLength(1);
+      // a trade date after the maturity
+      const late: Portfolio = { ...base, trades: base.trades.map((t, i) => (i === index ? { ...cds, tradeDate: cds.maturityDate + 1 } : t)) };
+      writeTable(path.join(dir, 'trades.parquet'), portfolioTables(late).trades, 'parquet');
+      const issues = new IssueCollector();
+      await loadPortfolio(dir, issues);
+      expect(issues.issues.map((i) => [i.row, i.column])).toEqual([[index + 1, 'trade_date']]);
+      expect(issues.issues[0]!.expected).toMatch(/on or before .*maturity_date/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -386,6 +386,7 @@ describe('CDS terms: one schedule per trade, memoised curves, reused weight slot
     ['running 5Y, bought', cdsTrade({})],
     ['forward-starting, sold, 500bp', cdsTrade({ tradeId: 'CDS2', direction: 'sell', fixedRate: 0.05, startDate: fromYmd(2027, 9, 20), maturityDate: fromYmd(2034, 12, 20) })],
     ['semi-annual ACT/365F', cdsTrade({ tradeId: 'CDS3', frequency: '6M', dayCount: 'ACT/365F', maturityDate: fromYmd(2029, 3, 20) })],
+    ['traded today (its accrued rebate to come)', cdsTrade({ tradeId: 'CDS4', tradeDate: market.asOf })],
   ])('%s: the same terms, bit for bit, as the per-date computation, whatever the order the dates are asked in', (_, trade) => {
     const expected = referenceTerms(trade);
     const nDates = g.times.length;

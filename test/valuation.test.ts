@@ -166,6 +166,7 @@ describe('valueAt at t = 0 equals today\'s price (x = 0, FX = spot on every path
     ['equity forward (EUR share)', eqfwd, market],
     ['equity option', eqopt, market],
     ['CDS', cds, market],
+    ['CDS traded today (its accrued rebate to come: the clean value)', { ...cds, tradeId: 'CDS2', tradeDate: market.asOf }, market],
   ];
   for (const [name, trade, mkt] of cases) {
     it(name, () => {
@@ -692,7 +693,8 @@ describe('CDS on paths', () => {
     });
     const curve = buildHazardCurve({ name: 'ACME|t', recovery: 0.4, times: nodes, hazards });
     const legs = cdsLegsPv({ startDate: cds.startDate, maturityDate: cds.maturityDate, couponRate: cds.fixedRate, recovery: 0.4, frequencyMonths: 3, dayCount: 'ACT/360' }, D, shifted, curve);
-    return cds.notional * (legs.protectionLegPv - cds.fixedRate * legs.cleanRiskyAnnuity);
+    // a position settled before the grid date (no trade date): its dirty value (pricing/cds.ts)
+    return cds.notional * (legs.protectionLegPv - legs.premiumLegPv);
   }
   const daily = Float64Array.from({ length: 2000 }, (_, k) => (k + 1) / 365);
   // The engine's segmentation: the ISDA merged grid (curve nodes and coupon survival dates), here after t.
@@ -703,7 +705,7 @@ describe('CDS on paths', () => {
     return { ...paths0, creditState };
   }
 
-  it('at y = 0 it is the ISDA pricer on the conditional curve with trade date = the grid date', () => {
+  it('at y = 0 it is the ISDA pricer\'s dirty value on the conditional curve at the grid date', () => {
     const v = values([cds], market, model0, g, withCreditState(0), d)[0]!;
     // Same segments as the ISDA grid: the frozen weights are exact at y = 0; only rounding and the grid interpolation
     // in y (< 1e-11) remain.

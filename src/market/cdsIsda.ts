@@ -100,6 +100,25 @@ export function cdsLegsPv(
 }
 
 /**
+ * What a CDS traded on `tradeDate` has the protection seller rebate at its cash settlement (T+3 business days): the
+ * coupon's accrual fraction from the accrual start of the period holding the step-in date T+1 to T+1, and that date.
+ * Until then the rebate is a cash flow of the position (clean = dirty + accruedPremium·P(T+3), above); after it the
+ * position is worth its dirty value.
+ */
+export function cdsTradeRebate(contract: CdsContract, tradeDate: DateSerial): { accruedFraction: number; cashSettleDate: DateSerial } {
+  const schedule = contractSchedule(contract);
+  const stepIn = tradeDate + STEP_IN_DAYS;
+  let accruedFraction = 0;
+  for (let i = 0; i < schedule.count; i++) {
+    const start = schedule.accrualStart[i]!;
+    if (schedule.accrualEnd[i]! <= stepIn) continue;
+    if (start <= stepIn) accruedFraction = yearFraction(contract.dayCount ?? 'ACT/360', start, stepIn);
+    break;
+  }
+  return { accruedFraction, cashSettleDate: addBusinessDays(tradeDate, CASH_SETTLE_BUSINESS_DAYS) };
+}
+
+/**
  * Par (conventional) spread: the coupon at which the contract's clean upfront is zero,
  * protectionLegPv / cleanRiskyAnnuity. For a standard contract this is the spread the bootstrap matches.
  */

@@ -84,6 +84,7 @@ export const TRADE_COLUMNS = [
   'float_lookback_days',
   'float_observation_shift',
   'float_lockout_days',
+  'trade_date',
 ] as const;
 
 /** Columns every trades table must have, whatever its products. */
@@ -674,6 +675,9 @@ function readCds(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const notional = amount(r, row, 'notional');
   const fixedRate = r.number('fixed_rate', row, { required: true, min: 0, what: 'a running coupon as a decimal (0.01 = 100bp)' });
   const { start, end } = swapDates(r, row);
+  // the trade date: its accrued-premium rebate is paid at its cash settlement (pricing/cds.ts); blank: settled
+  const tradeDate = r.date('trade_date', row);
+  checkOrder(r, row, 'trade_date', tradeDate, 'on or before', 'maturity_date', end);
   // ISDA standard CDS: quarterly premium, ACT/360 accrual
   const frequency = c.fixedFrequency ?? '3M';
   const dayCount = c.fixedDayCount ?? 'ACT/360';
@@ -691,6 +695,7 @@ function readCds(r: FieldReader, row: number, c: RowConventions, base: TradeBase
     maturityDate: end,
     frequency,
     dayCount,
+    ...(tradeDate !== undefined ? { tradeDate } : {}),
   };
 }
 

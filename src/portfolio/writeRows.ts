@@ -186,6 +186,7 @@ function productRow(t: Trade): Record<string, Cell> {
         maturity_date: t.maturityDate,
         fixed_frequency: t.frequency,
         fixed_day_count: t.dayCount,
+        ...(t.tradeDate !== undefined ? { trade_date: t.tradeDate } : {}),
       };
   }
 }
@@ -211,6 +212,8 @@ export function tradesTable(trades: readonly Trade[]): OutputTable {
       : []),
     // and `fx_reset`, only when a cross-currency swap resets
     ...(trades.some((t) => t.product === 'XCCY' && t.fxReset !== undefined) ? ([['fx_reset', 'utf8']] as const) : []),
+    // `trade_date`, only when a CDS has one (its accrued rebate still to come)
+    ...(trades.some((t) => t.product === 'CDS' && t.tradeDate !== undefined) ? ([['trade_date', 'date']] as const) : []),
   ];
   return table(columns, trades.map(tradeRow));
 }

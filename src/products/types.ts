@@ -307,6 +307,11 @@ export interface CreditDefaultSwap extends TradeBase {
   maturityDate: DateSerial;
   frequency: Frequency;
   dayCount: DayCount;
+  /**
+   * The trade date (`trade_date`): the accrued premium it has rebated at its cash settlement, 3 business days later,
+   * is part of the position's value until then (pricing/cds.ts). Absent: settled before the as-of date (dirty value).
+   */
+  tradeDate?: DateSerial;
 }
 
 export type Trade =

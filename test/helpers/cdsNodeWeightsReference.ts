@@ -17,7 +17,11 @@ import { cdsSchedule, firstBreakAfter } from '../../src/exposure/valuation/cds.j
 const HALF_DAY_YEARS = 0.5 / 365;
 const NO_GRID = new Float64Array(0);
 
-/** Survival-node weights of the clean value per unit notional to the protection buyer at grid date index d. */
+/**
+ * Survival-node weights of the position's value per unit notional to the protection buyer at grid date index d: the
+ * dirty value, plus the accrued premium rebated at the trade's cash settlement (trade_date + 3 business days) while
+ * that is after the date.
+ */
 export function cdsNodeWeightsReference(
   trade: CreditDefaultSwap,
   market: Market,
@@ -59,7 +63,6 @@ export function cdsNodeWeightsReference(
   const recovery = hazard.recovery;
   const coupon = trade.fixedRate;
   const stepIn = D + 1;
-  const cashSettleDiscount = discount0(time(addBusinessDays(D, 3))) / p0t;
   const protectionFrom = Math.max(trade.startDate, stepIn) - 1;
   if (trade.maturityDate > protectionFrom) {
     segments(time(protectionFrom), time(trade.maturityDate), (u0, u1) => {
@@ -68,13 +71,11 @@ export function cdsNodeWeightsReference(
       add(u1, -w);
     });
   }
-  let accruedFraction = 0;
   for (let i = 0; i < schedule.count; i++) {
     const start = schedule.accrualStart[i]!;
     const end = schedule.accrualEnd[i]!;
     if (end <= stepIn) continue;
     const tau = schedule.accrualFraction[i]!;
-    if (start <= stepIn) accruedFraction = yearFraction(trade.dayCount, start, stepIn);
     add(time(end - 1), -coupon * tau * curves.discount(time(schedule.paymentDate[i]!)));
     const accrualPerYear = (tau * 365) / (end - start);
     const origin = time(start - 1) - HALF_DAY_YEARS;
@@ -85,7 +86,18 @@ export function cdsNodeWeightsReference(
       add(u1, -w);
     });
   }
-  // Clean value: the accrued premium is rebated at cash settlement (survival-independent: S(t,t|y) = 1).
-  add(t, coupon * accruedFraction * cashSettleDiscount);
+  // The trade's accrued premium, rebated at its cash settlement while that is still to come (survival-independent).
+  if (trade.tradeDate !== undefined) {
+    const settle = addBusinessDays(trade.tradeDate, 3);
+    if (settle > D) {
+      let accruedFraction = 0;
+      for (let i = 0; i < schedule.count; i++) {
+        if (schedule.accrualEnd[i]! <= trade.tradeDate + 1) continue;
+        if (schedule.accrualStart[i]! <= trade.tradeDate + 1) accruedFraction = yearFraction(trade.dayCount, schedule.accrualStart[i]!, trade.tradeDate + 1);
+        break;
+      }
+      add(t, coupon * accruedFraction * (discount0(time(settle)) / p0t));
+    }
+  }
   return weights;
 }

@@ -7,9 +7,10 @@
  * and RATES ARE DETERMINISTIC INSIDE THE CDS VALUE: discounting at t uses today's forward curve P(0,u)/P(0,t) of the
  * trade currency (the rate–credit covariance inside one CDS is second order; the currency's FX converts the value).
  *
- * The value at grid date D is the ISDA CDS Standard Model's clean value with D as the trade date (step-in D+1, cash
- * settlement D+3 business days, protection from max(start, D+1) − 1, accrual on default with the half-day adjustment;
- * market/cdsIsda.ts), written as a linear combination Σ_k w_k·S(t, u_k|y) of survival probabilities at the nodes
+ * The value at grid date D is the position's (pricing/cds.ts): the ISDA CDS Standard Model's dirty value with D as the
+ * valuation date (step-in D+1, protection from max(start, D+1) − 1, accrual on default with the half-day adjustment;
+ * market/cdsIsda.ts), plus the accrued premium rebated at the trade's own cash settlement while that is after D (a
+ * trade with a `trade_date` within three business days of today), written as a linear combination Σ_k w_k·S(t, u_k|y) of survival probabilities at the nodes
  * u_k of the ISDA integration grid (curve nodes and coupon survival dates):
  * - coupons: −c·τ_i·P(t, pay_i) at u = end_i − 1 day;
  * - protection and accrual on default on each segment [u0, u1]: the ISDA segment integral (exact for piecewise
@@ -23,11 +24,10 @@
 import { XvaInternalError } from '../../errors.js';
 import type { Market } from '../../market/types.js';
 import type { CreditDefaultSwap } from '../../products/types.js';
-import { addBusinessDays } from '../../conventions/calendar.js';
+import { pendingCdsRebate } from '../../pricing/cds.js';
 import { buildCdsSchedule } from '../../conventions/cdsDates.js';
 import { FREQUENCY_MONTHS } from '../../conventions/dates.js';
 import type { Schedule } from '../../conventions/schedule.js';
-import { yearFraction } from '../../conventions/dayCount.js';
 import { accrualSegment, protectionSegment } from '../../market/cdsIntegrals.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import type { FxLevels } from './fxLevels.js';
@@ -122,6 +122,8 @@ class CdsDateWeights {
   private zt = 0;
   private s0t = 0;
   private p0t = 0;
+  /** The trade's accrued-premium rebate still to come after today (pricing/cds.ts pendingCdsRebate), or none. */
+  private readonly rebate: { amount: number; paymentDate: number } | undefined;
 
   constructor(
     private readonly trade: CreditDefaultSwap,
@@ -133,6 +135,7 @@ class CdsDateWeights {
     private readonly schedule: Schedule,
   ) {
     const nB = (this.nB = breaks.length);
+    this.rebate = pendingCdsRebate(trade, market.creditCurve(trade.referenceEntity).recovery, market.asOf);
     // the break times up to the maturity only are read (the curves' pillars run decades past a CDS)
     this.maturityTime = market.time(trade.maturityDate);
     const kEnd = (this.kEnd = firstBreakAfter(breaks, this.maturityTime));
@@ -252,7 +255,6 @@ class CdsDateWeights {
     const recovery = market.creditCurve(trade.referenceEntity).recovery;
     const coupon = trade.fixedRate;
     const stepIn = D + 1;
-    const cashSettleDiscount = this.discount0(time(addBusinessDays(D, 3))) / p0t;
     const protectionFrom = Math.max(trade.startDate, stepIn) - 1;
     if (trade.maturityDate > protectionFrom) {
       // protection on the segments of [a, b] split at the break times strictly inside
@@ -273,13 +275,11 @@ class CdsDateWeights {
         k0 = k1;
       }
     }
-    let accruedFraction = 0;
     for (let i = 0; i < schedule.count; i++) {
       const start = schedule.accrualStart[i]!;
       const end = schedule.accrualEnd[i]!;
       if (end <= stepIn) continue;
       const tau = schedule.accrualFraction[i]!;
-      if (start <= stepIn) accruedFraction = yearFraction(trade.dayCount, start, stepIn);
       const b = this.endTime[i]!;
       const kb = this.endBreak[i]!;
       this.add(b, kb, -coupon * tau * (this.payDiscount0[i]! / p0t));
@@ -305,8 +305,11 @@ class CdsDateWeights {
         k0 = k1;
       }
     }
-    // Clean value: the accrued premium is rebated at cash settlement (survival-independent: S(t,t|y) = 1).
-    this.add(t, this.breakIndex(t), coupon * accruedFraction * cashSettleDiscount);
+    // The trade's rebate of accrued premium while its cash settlement is still to come (survival-independent:
+    // S(t,t|y) = 1): for a trade made on D this is the clean value, the model's quote (pricing/cds.ts).
+    if (this.rebate !== undefined && this.rebate.paymentDate > D) {
+      this.add(t, this.breakIndex(t), this.rebate.amount * (this.discount0(time(this.rebate.paymentDate)) / p0t));
+    }
 
     const rates: number[] = [];
     const amps: number[] = [];

@@ -55,6 +55,8 @@ export interface CdsHedgeTerms {
   remainingMaturityYears: number;
   /** Units of the base currency per unit of `currency`. */
   fxToBase: number;
+  /** Booked today: the as-of date (its accrued-premium rebate still to come, pricing/cds.ts). */
+  tradeDate: DateSerial;
 }
 
 function tenorOf(years: number): Tenor {
@@ -121,6 +123,7 @@ export function cdsHedgeTerms(market: Market, referenceEntity: string, tenorYear
     protectionLegPv: legs.protectionLegPv,
     remainingMaturityYears: saccrYears(market, maturityDate),
     fxToBase: market.fxSpot(currency, market.baseCurrency),
+    tradeDate: market.asOf,
   };
 }
 
@@ -141,6 +144,7 @@ export function cdsHedgeTrade(terms: CdsHedgeTerms, tradeId: string, notionalBas
     maturityDate: terms.maturityDate,
     frequency: '3M',
     dayCount: 'ACT/360',
+    tradeDate: terms.tradeDate,
   };
 }
 
