@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
-import { loadMarket } from '../src/market/load.js';
+import { loadMarket, parseMarket } from '../src/market/load.js';
+import fs from 'node:fs';
 import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { IssueCollector } from '../src/errors.js';
 import type { CubeSetDetail } from '../src/exposure/cube.js';
@@ -233,5 +234,12 @@ describe('DIM of a single 5y swap on the demo market', () => {
     // order of magnitude: s_f·IM(0)·(life/2) bounds it from above for a linearly decaying profile
     expect(p.mva).toBeLessThan(spread * post * 5);
     expect(p.mva).toBeGreaterThan(spread * post * 0.5);
+    // the posted IM earning −10bp at its custodian (a fee): funded at 65 + 10bp, the same profile (same paths)
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'fixtures/demo/market.yaml'), 'utf8');
+    const withFee = text.replace('USD: { borrowSpreadBp: 65, lendSpreadBp: 15, collateralSpreadBp: 0 }', 'USD: { borrowSpreadBp: 65, lendSpreadBp: 15, collateralSpreadBp: 0, initialMarginSpreadBp: -10 }');
+    expect(withFee).not.toBe(text);
+    const [fee] = await runDim(portfolio, parseMarket(withFee, 'market.yaml'), { paths: 200, seed: 7, mporDays: 10, simm: new Map([['NS1', { collect, post }]]) });
+    expect(Array.from(fee!.expectedImPost)).toEqual(Array.from(p.expectedImPost));
+    expect(fee!.mva / p.mva).toBeCloseTo(75 / 65, 12);
   });
 });

@@ -246,7 +246,9 @@ export function dimProfile(input: DimInputs): DimProfile {
       post[k] = (input.simmPost / im0) * modelIm[k]! * toUsd;
     }
   }
-  const spread = market.funding(market.baseCurrency).borrowSpreadBp * 1e-4;
+  // Green and Kenyon (2015): the posted IM is funded at the borrow spread and earns its own remuneration spread
+  const funding = market.funding(market.baseCurrency);
+  const spread = (funding.borrowSpreadBp - (funding.initialMarginSpreadBp ?? 0)) * 1e-4;
   const discount = market.discountCurve(market.baseCurrency);
   const own = market.ownCredit;
   let mva = 0;

@@ -172,15 +172,17 @@ export function readFunding(ctx: LoadContext, value: unknown): Map<Currency, Fun
   for (const [key, spec] of sectionEntries(ctx, value, 'funding', 'a mapping of currency to funding spreads') ?? []) {
     const path = child('funding', key);
     const currency = readCurrencyKey(ctx, key, path);
-    const f = r.map(spec, path, 'a mapping with borrowSpreadBp, lendSpreadBp (and optional collateralSpreadBp)');
+    const f = r.map(spec, path, 'a mapping with borrowSpreadBp, lendSpreadBp (and optional collateralSpreadBp, initialMarginSpreadBp)');
     if (!f) continue;
-    r.keys(f, path, ['borrowSpreadBp', 'lendSpreadBp', 'collateralSpreadBp'], 'funding keys');
+    r.keys(f, path, ['borrowSpreadBp', 'lendSpreadBp', 'collateralSpreadBp', 'initialMarginSpreadBp'], 'funding keys');
     const borrowSpreadBp = r.number(f.borrowSpreadBp, child(path, 'borrowSpreadBp'), 'a finite spread in bp');
     const lendSpreadBp = r.number(f.lendSpreadBp, child(path, 'lendSpreadBp'), 'a finite spread in bp');
     const collateralSpreadBp =
       f.collateralSpreadBp === undefined ? 0 : r.number(f.collateralSpreadBp, child(path, 'collateralSpreadBp'), 'a finite spread in bp');
-    if (currency && borrowSpreadBp !== undefined && lendSpreadBp !== undefined && collateralSpreadBp !== undefined) {
-      out.set(currency, { currency, borrowSpreadBp, lendSpreadBp, collateralSpreadBp });
+    const initialMarginSpreadBp =
+      f.initialMarginSpreadBp === undefined ? 0 : r.number(f.initialMarginSpreadBp, child(path, 'initialMarginSpreadBp'), 'a finite spread in bp');
+    if (currency && borrowSpreadBp !== undefined && lendSpreadBp !== undefined && collateralSpreadBp !== undefined && initialMarginSpreadBp !== undefined) {
+      out.set(currency, { currency, borrowSpreadBp, lendSpreadBp, collateralSpreadBp, ...(initialMarginSpreadBp !== 0 ? { initialMarginSpreadBp } : {}) });
     }
   }
   return out;

@@ -93,6 +93,11 @@ export interface FundingSpreads {
   lendSpreadBp: number;
   /** Spread of collateral remuneration over the OIS discount rate, bp (ColVA). */
   collateralSpreadBp: number;
+  /**
+   * Spread over the OIS rate that the initial margin the bank posts earns where it is held (a custodian's remuneration,
+   * negative for a custody fee), bp (MVA: the cost of funding it is borrow − this spread). Absent: 0.
+   */
+  initialMarginSpreadBp?: number;
 }
 
 export interface CapitalParams {
