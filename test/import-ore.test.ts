@@ -500,6 +500,17 @@ describe('hand-written ORE trades of the other types', () => {
       start_date: fromYmd(2016, 3, 21),
       maturity_date: fromYmd(2021, 6, 20),
     });
+    // no TradeDate: no trade_date key, and no column written
+    expect(trade(rows, 'CDS1')).not.toHaveProperty('trade_date');
+    expect(result.tables.trades.columns.map((c) => c.name)).not.toContain('trade_date');
+  });
+
+  it('CreditDefaultSwap TradeDate is trade_date (its column written); CashSettlementDays other than 3 noted as approximate', () => {
+    const dated = cds.replace('CDS1', 'CDS_TD').replace('<SettlesAccrual>', '<TradeDate>2016-03-18</TradeDate><CashSettlementDays>1</CashSettlementDays><SettlesAccrual>');
+    const r = importOre({ portfolioXml: portfolio(dated) });
+    expect(r.rows.trades[0]).toMatchObject({ trade_id: 'CDS_TD', trade_date: fromYmd(2016, 3, 18) });
+    expect(r.tables.trades.columns.map((c) => c.name)).toContain('trade_date');
+    expect(r.report.findings.some((f) => f.field === 'CreditDefaultSwapData/CashSettlementDays' && f.kind === 'approximated')).toBe(true);
   });
 
   it('cross-currency Swap: pay EUR-EURIBOR-3M −15bp on 9m EUR, receive USD-SOFR on 10m USD, both exchanges', () => {

@@ -181,6 +181,12 @@ export function mapCreditDefaultSwap(data: XmlNode | undefined, notes: TradeNote
     notes.drop(`${p}/UpfrontFee`, upfront, 'the upfront fee payment is not carried over');
   if (!oreBool(text(data, 'SettlesAccrual'), `${p}/SettlesAccrual`, true))
     notes.approximate(`${p}/SettlesAccrual`, text(data, 'SettlesAccrual'), 'xva pays accrued premium on default (ISDA standard)');
+  // the trade date: its accrued rebate is paid at cash settlement, 3 business days later (docs/inputs.md trade_date)
+  const tradeDateText = text(data, 'TradeDate');
+  const tradeDate = tradeDateText === undefined ? undefined : oreDate(tradeDateText, `${p}/TradeDate`);
+  const cashSettlementDays = text(data, 'CashSettlementDays');
+  if (cashSettlementDays !== undefined && Number(cashSettlementDays) !== 3)
+    notes.approximate(`${p}/CashSettlementDays`, cashSettlementDays, 'xva settles a CDS trade 3 business days after its trade date (ISDA standard)');
   return {
     product: 'CDS',
     direction: leg.payer ? 'buy' : 'sell',
@@ -192,5 +198,6 @@ export function mapCreditDefaultSwap(data: XmlNode | undefined, notes: TradeNote
     maturity_date: leg.endDate,
     fixed_frequency: leg.frequency,
     fixed_day_count: leg.dayCount,
+    ...(tradeDate !== undefined ? { trade_date: tradeDate } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   NOTIONAL_SCHEDULE_COLUMNS,
   OVERNIGHT_COMPOUNDING_COLUMNS,
   PAYMENT_LAG_COLUMN,
+  TRADE_DATE_COLUMN,
   RATE_SCHEDULE_COLUMNS,
   toColumnTable,
   TRADE_COLUMNS,
@@ -207,14 +208,16 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   // the overnight legs' `float_lookback_days`, `float_observation_shift` and `float_lockout_days`, only when a swap
   // looks back or locks out
   const compounding = rows.trades.some((r) => (r.float_lookback_days ?? 0) > 0 || (r.float_lockout_days ?? 0) > 0);
-  // and `fx_reset`, only when a cross-currency swap resets
+  // and `fx_reset`, only when a cross-currency swap resets; `trade_date`, only when a CDS has one
   const resetting = rows.trades.some((r) => r.fx_reset !== undefined);
+  const dated = rows.trades.some((r) => r.trade_date !== undefined);
   const tradeColumns = [
     ...TRADE_COLUMNS.filter((c) => !optional.has(c.name) || used(c.name)),
     ...(bermudan ? [EXERCISE_COLUMN] : []),
     ...(lagged ? [PAYMENT_LAG_COLUMN] : []),
     ...(compounding ? OVERNIGHT_COMPOUNDING_COLUMNS : []),
     ...(resetting ? [FX_RESET_COLUMN] : []),
+    ...(dated ? [TRADE_DATE_COLUMN] : []),
   ];
   const tables: OreImportTables = {
     trades: toColumnTable(tradeColumns, rows.trades, metadata),

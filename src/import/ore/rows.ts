@@ -83,6 +83,12 @@ export const FX_RESET_COLUMN = { name: 'fx_reset', type: 'utf8' } as const satis
 export const PAYMENT_LAG_COLUMN = { name: 'payment_lag_days', type: 'int32' } as const satisfies ColumnSpec;
 
 /**
+ * CDS: ORE's `TradeDate` (docs/inputs.md `trade_date`: the accrued rebate at cash settlement belongs to the value while
+ * still to come). Kept out of TRADE_COLUMNS like `payment_lag_days`: written only when some imported CDS has one.
+ */
+export const TRADE_DATE_COLUMN = { name: 'trade_date', type: 'date' } as const satisfies ColumnSpec;
+
+/**
  * IRS, OIS, BASIS, XCCY: the overnight legs' ORE `Lookback` (business days, with ORE's observation period shift),
  * `FixingDays` (business days, without) and `RateCutoff` (docs/inputs.md "Overnight lookback, observation shift and
  * lockout"; blank = 0, no shift). Kept out of TRADE_COLUMNS like `payment_lag_days`: only a row that looks back or
@@ -151,6 +157,7 @@ type RowOf<T extends readonly ColumnSpec[]> = { [K in T[number]['name']]: CellVa
 export type TradeRow = RowOf<typeof TRADE_COLUMNS> & {
   exercise?: 'bermudan';
   payment_lag_days?: number;
+  trade_date?: number;
   fx_reset?: 'leg1' | 'leg2';
   float_lookback_days?: number;
   float_observation_shift?: boolean;
