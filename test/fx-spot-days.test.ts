@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
-import { XvaInputError, type InputIssue } from '../src/errors.js';
 import { parseMarket } from '../src/market/load.js';
 import { fxSpotDate } from '../src/market/fxSpotDate.js';
 import { priceFxForward } from '../src/pricing/fx.js';
 import type { FxForward } from '../src/products/types.js';
+import { marketIssues } from './helpers/marketView.js';
 
 const MARKET = (spotDays: string, asOf = '2026-06-30', extraCurves = ''): string => `asOf: ${asOf}
 baseCurrency: USD
@@ -22,15 +22,7 @@ ${extraCurves}fx:
   spots: { EURUSD: 1.085, USDJPY: 152.3, EURJPY: 165.2455 }
 ${spotDays}`;
 
-function issuesOf(text: string): InputIssue[] {
-  try {
-    parseMarket(text, 'market.yaml');
-  } catch (error) {
-    if (error instanceof XvaInputError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the market to be rejected');
-}
+const issuesOf = marketIssues;
 
 function forward(maturity: number, notional2: number): FxForward {
   return {

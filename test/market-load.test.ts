@@ -7,6 +7,7 @@ import { correlationOf } from '../src/market/market.js';
 import { bootstrapCdsCurve } from '../src/market/cdsIsda.js';
 import { hazardCurveSpec } from '../src/market/hazard.js';
 import { parseTenor } from '../src/conventions/dates.js';
+import { marketIssues } from './helpers/marketView.js';
 
 const GOOD = fileURLToPath(new URL('./data/market/good.yaml', import.meta.url));
 
@@ -27,15 +28,7 @@ fx:
   spots: { EURUSD: 1.085 }
 `;
 
-function issuesOf(text: string): InputIssue[] {
-  try {
-    parseMarket(text, 'market.yaml');
-  } catch (error) {
-    if (error instanceof XvaInputError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the market to be rejected');
-}
+const issuesOf = marketIssues;
 
 /** Asserts that exactly one issue sits at `column` and that it says what it should. */
 function expectIssue(issues: InputIssue[], column: string | undefined, value: string | undefined, expected: RegExp): InputIssue {

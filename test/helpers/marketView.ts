@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { XvaInputError } from '../../src/errors.js';
+import { XvaInputError, type InputIssue } from '../../src/errors.js';
 import { parseMarket } from '../../src/market/load.js';
 import type { HullWhiteParams, Market, SwaptionVolSurface } from '../../src/market/types.js';
 import type { Currency } from '../../src/products/types.js';
@@ -65,4 +65,15 @@ export function marketLoadError(text: string): string {
   }
   expect(error).toBeInstanceOf(XvaInputError);
   return (error as Error).message;
+}
+
+/** The issues of the XvaInputError that reading this market text (as `market.yaml`) raises; throws when it reads. */
+export function marketIssues(text: string): InputIssue[] {
+  try {
+    parseMarket(text, 'market.yaml');
+  } catch (error) {
+    if (error instanceof XvaInputError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the market to be rejected');
 }
