@@ -145,7 +145,7 @@ function toTodaysRates(ctx: LoadContext, value: unknown, declared: ReadonlyMap<s
   const expected = `a whole number of business days from 0 to ${MAX_FX_SPOT_DAYS} (2: the market's T+2 spot)`;
   const readDays = (v: unknown, path: string): number | undefined => r.numberWhere(v, path, (x) => Number.isInteger(x) && x >= 0 && x <= MAX_FX_SPOT_DAYS, expected);
   const daysOf = new Map<string, number>();
-  if (typeof value === 'number' || typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const days = readDays(value, 'fx.spotDays');
     if (days === undefined) return;
     for (const name of declared.keys()) daysOf.set(name, days);

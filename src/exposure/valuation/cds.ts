@@ -10,8 +10,8 @@
  * The value at grid date D is the position's (pricing/cds.ts): the ISDA CDS Standard Model's dirty value with D as the
  * valuation date (step-in D+1, protection from max(start, D+1) − 1, accrual on default with the half-day adjustment;
  * market/cdsIsda.ts), plus the accrued premium rebated at the trade's own cash settlement while that is after D (a
- * trade with a `trade_date` within three business days of today), written as a linear combination Σ_k w_k·S(t, u_k|y) of survival probabilities at the nodes
- * u_k of the ISDA integration grid (curve nodes and coupon survival dates):
+ * trade with a `trade_date` within three business days of today), written as a linear combination Σ_k w_k·S(t, u_k|y)
+ * of survival probabilities at the nodes u_k of the ISDA integration grid (curve nodes and coupon survival dates):
  * - coupons: −c·τ_i·P(t, pay_i) at u = end_i − 1 day;
  * - protection and accrual on default on each segment [u0, u1]: the ISDA segment integral (exact for piecewise
  *   exponential P·S, market/cdsIntegrals.ts) on the conditional curve at y = 0, divided by S(u0) − S(u1), times
