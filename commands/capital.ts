@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { threadsFlag } from '../src/cli/threads.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -70,7 +71,7 @@ export default class Capital extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const paths = whole('paths', flags.paths, 1);
     const seed = whole('seed', flags.seed, 0, 0xffffffff);
-    const threads = flags.threads === undefined ? undefined : whole('threads', flags.threads, 1, 1024);
+    const threads = flags.threads === undefined ? undefined : threadsFlag(flags.threads);
     const grid = parseGridSpec(flags.grid);
     const rng = flags.rng as 'philox' | 'sobol';
     if (rng === 'sobol' && !flags.kva) throw new XvaUsageError('--rng sobol draws the Monte Carlo runs of KVA and SA-CVA: --no-kva has none; leave out --rng');

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { threadsFlag } from '../src/cli/threads.js';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { lockFolder } from '../src/cli/lock.js';
@@ -96,7 +97,7 @@ export default class Explain extends XvaCommand {
         paths: whole('paths', flags.paths, 1),
         seed: whole('seed', flags.seed, 0, 0xffffffff),
         ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
-        ...(flags.threads !== undefined ? { threads: whole('threads', flags.threads, 1) } : {}),
+        ...(flags.threads !== undefined ? { threads: threadsFlag(flags.threads) } : {}),
         scenarios,
         mva: flags.mva,
         ...(flags.optimize && levers.length > 0 ? { optimize: { paths: whole('optimize-paths', flags['optimize-paths'], 1), levers: levers as Lever[], maxCandidatesPerLever: whole('max-candidates', flags['max-candidates'], 1) } } : {}),

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { threadsFlag } from '../src/cli/threads.js';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -95,7 +96,7 @@ export default class Optimize extends XvaCommand {
         paths: whole('paths', flags.paths, 1),
         seed,
         ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
-        threads: flags.threads === undefined ? os.availableParallelism() : whole('threads', flags.threads, 1),
+        threads: flags.threads === undefined ? os.availableParallelism() : threadsFlag(flags.threads),
         xva: { discretisation: 'mid', mode: 'unilateral' },
         levers: levers as Lever[],
         weights,

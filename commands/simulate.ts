@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { threadsFlag } from '../src/cli/threads.js';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -149,7 +150,7 @@ export default class Simulate extends XvaCommand {
     }
     const seed = wholeNumber('seed', flags.seed, 0, 0xffffffff);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
-    const threadsGiven = flags.threads === undefined ? undefined : wholeNumber('threads', flags.threads, 1);
+    const threadsGiven = flags.threads === undefined ? undefined : threadsFlag(flags.threads);
     const pfeQuantile = fraction('pfe-quantile', flags['pfe-quantile'], 0, 1, true);
     const coverage = fraction('coverage', flags.coverage, 0, 1.2, false);
     if (flags.antithetic && paths % 2 !== 0) throw new XvaUsageError(`--antithetic needs an even --paths, got ${paths}`);

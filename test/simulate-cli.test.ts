@@ -243,7 +243,9 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     [['--paths', '1.5'], /--paths must be a whole number >= 1, got '1.5'/],
     [['--seed', '-3'], /--seed must be a whole number 0 to 4294967295, got '-3'/],
     [['--seed', '4294967296'], /--seed must be a whole number 0 to 4294967295, got '4294967296'/],
-    [['--threads', '0'], /--threads must be a whole number >= 1, got '0'/],
+    [['--threads', '0'], /--threads must be a whole number 1 to \d+ \(at most 4 per core .*\), got '0'/],
+    // each worker beyond the cores only costs memory (300 took 5.5 GB on a small book): refused above 4 a core or 16
+    [['--threads', '300'], /--threads must be a whole number 1 to \d+ .*, got '300'/],
     [['--pfe-quantile', '1'], /--pfe-quantile must be a number in \(0, 1\), got '1'/],
     [['--grid', '6M,3M'], /tenor 3M is not after 6M/],
     [['--format', 'csv'], /format/i],

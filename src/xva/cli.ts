@@ -2,6 +2,7 @@
  * Flags shared by `xva cva` and `xva fva`, and their parsing into XvaRunOptions (every flag checked before any input
  * is read; a bad one is an XvaUsageError naming the flag, the value and what is accepted).
  */
+import { threadsFlag } from '../cli/threads.js';
 import { Flags } from '@oclif/core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,7 +90,7 @@ export interface ParsedXvaFlags {
 export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
   const paths = whole('paths', flags.paths, 1);
   const seed = whole('seed', flags.seed, 0, 0xffffffff);
-  const threads = flags.threads === undefined ? os.availableParallelism() : whole('threads', flags.threads, 1);
+  const threads = flags.threads === undefined ? os.availableParallelism() : threadsFlag(flags.threads);
   const grid = parseGridSpec(flags.grid);
   const analysis = { top: whole('top', flags.top, 1), concentration: positive('concentration', flags.concentration, 1), materiality: positive('materiality', flags.materiality) };
   if (flags.results !== undefined && !fs.existsSync(path.resolve(flags.results))) throw new XvaUsageError(`--results: no folder ${flags.results}`);
