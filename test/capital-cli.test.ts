@@ -215,3 +215,17 @@ describe('bad flags exit 2', () => {
     });
   });
 });
+
+describe('a position of saccr_trades with the id of a trade of the book', () => {
+  it('is an input error naming saccr_trades, trade_id, the id and the trade row (it would share trade_values and capital_trade rows)', () => {
+    const dir = tempDir();
+    fs.cpSync(path.join(ROOT, 'fixtures/demo'), dir, { recursive: true });
+    // T000003 is a swap of the demo book; a commodity position under the same id, with a value for it
+    fs.writeFileSync(path.join(dir, 'saccr_trades.csv'), 'trade_id,netting_set_id,asset_class,hedging_set,hedging_set_kind,entity,subclass,notional,direction,maturity_years\nT000003,NS-CP0005-1,Commodity,energy,regular,oil,oil_gas,1000000,long,2\n');
+    fs.writeFileSync(path.join(dir, 'trade_values.csv'), 'trade_id,value\nT000003,1000\n');
+    const run = xva('capital', '--no-kva', '--portfolio', dir, '--json');
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/saccr_trades column trade_id: T000003: expected an id no trade of trades\.parquet has \(row 3 is that trade\)/);
+  });
+});

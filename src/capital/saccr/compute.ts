@@ -198,7 +198,14 @@ export function computeSaccr(portfolio: Portfolio, market: Market, options: Sacc
       for (const issue of tradeIssue(tradesFile, trade, error)) issues.add(issue);
     }
   }
+  // a position's id is a key of trade_values and of the capital_trade rows: it must not be a trade's id too
+  const bookTrades = new Map(portfolio.trades.map((t) => [t.tradeId, t]));
   for (const pos of options.externalPositions ?? []) {
+    const clash = bookTrades.get(pos.tradeId);
+    if (clash !== undefined) {
+      issues.add({ file: 'saccr_trades', column: 'trade_id', value: pos.tradeId, expected: `an id no trade of ${tradesFile} has (row ${clash.sourceRow ?? '?'} is that trade): trade_values and capital_trade key positions and trades by it` });
+      continue;
+    }
     if (!nettingSets.has(pos.nettingSetId)) {
       issues.add({ file: 'saccr_trades', column: 'netting_set_id', value: pos.nettingSetId, expected: `a netting set of netting_sets (position ${pos.tradeId})` });
       continue;
