@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { threadsFlag } from '../src/cli/threads.js';
+import { pathsFlag, threadsFlag } from '../src/cli/threads.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -69,7 +69,7 @@ export default class Capital extends XvaCommand {
     if (shard) checkCapitalShardOptions({ explainTrade: flags['explain-trade'], outDir: flags.out });
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const marketFile = this.marketFile(flags.market, portfolioDir);
-    const paths = whole('paths', flags.paths, 1);
+    const paths = pathsFlag('paths', flags.paths);
     const seed = whole('seed', flags.seed, 0, 0xffffffff);
     const threads = flags.threads === undefined ? undefined : threadsFlag(flags.threads);
     const grid = parseGridSpec(flags.grid);

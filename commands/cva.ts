@@ -25,8 +25,8 @@ export default class Cva extends XvaMetricCommand {
   static override flags = { ...portfolioFlags, ...xvaFlags, ...shardFlags };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Cva);
-    const done = await this.runMetric('cva', flags);
+    const { flags, metadata } = await this.parse(Cva);
+    const done = await this.runMetric('cva', flags, metadata);
     if (!done) return;
     const { run, options } = done;
     const { result, analysis } = run;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { threadsFlag } from '../src/cli/threads.js';
+import { pathsFlag, threadsFlag } from '../src/cli/threads.js';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { lockFolder } from '../src/cli/lock.js';
@@ -94,13 +94,13 @@ export default class Explain extends XvaCommand {
         fallbackBuiltin: flags.fallback === 'builtin',
         share: flags.share as ShareLevel,
         format: flags.format as 'md' | 'html',
-        paths: whole('paths', flags.paths, 1),
+        paths: pathsFlag('paths', flags.paths),
         seed: whole('seed', flags.seed, 0, 0xffffffff),
         ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
         ...(flags.threads !== undefined ? { threads: threadsFlag(flags.threads) } : {}),
         scenarios,
         mva: flags.mva,
-        ...(flags.optimize && levers.length > 0 ? { optimize: { paths: whole('optimize-paths', flags['optimize-paths'], 1), levers: levers as Lever[], maxCandidatesPerLever: whole('max-candidates', flags['max-candidates'], 1) } } : {}),
+        ...(flags.optimize && levers.length > 0 ? { optimize: { paths: pathsFlag('optimize-paths', flags['optimize-paths']), levers: levers as Lever[], maxCandidatesPerLever: whole('max-candidates', flags['max-candidates'], 1) } } : {}),
         debug: this.debugMode,
         onProgress: (stage) => log(stage),
         // where the data goes is said before anything is sent, even with --quiet (on stderr)

@@ -24,8 +24,8 @@ export default class Fva extends XvaMetricCommand {
   static override flags = { ...portfolioFlags, ...xvaFlags, ...shardFlags };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Fva);
-    const done = await this.runMetric('fva', flags);
+    const { flags, metadata } = await this.parse(Fva);
+    const done = await this.runMetric('fva', flags, metadata);
     if (!done) return;
     const { run, options } = done;
     const { result } = run;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { packageRoot } from '../src/cli/paths.js';
+import { MAX_PATHS } from '../src/cli/threads.js';
 import { parseIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
 import { marginJson, marginText, writeMarginTables } from '../src/margin/outputs.js';
@@ -38,7 +39,7 @@ export default class Margin extends XvaCommand {
     scenario: Flags.string({ description: 'Apply one collateral coverage scenario file', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
     dim: Flags.boolean({ description: 'Dynamic IM profile and MVA by simulation for the SIMM netting sets', default: false }),
-    paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1, helpValue: 'N' }),
+    paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1, max: MAX_PATHS, helpValue: 'N' }),
     seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0, helpValue: 'N' }),
     rng: Flags.string({
       description: "Random numbers of the --dim simulation: 'philox' (default) or 'sobol' (Sobol points with a Brownian bridge, as `xva simulate --rng sobol`)",

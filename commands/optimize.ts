@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { threadsFlag } from '../src/cli/threads.js';
+import { pathsFlag, threadsFlag } from '../src/cli/threads.js';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -93,7 +93,7 @@ export default class Optimize extends XvaCommand {
       const run = await runOptimize({
         portfolioDir,
         marketFile,
-        paths: whole('paths', flags.paths, 1),
+        paths: pathsFlag('paths', flags.paths),
         seed,
         ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
         threads: flags.threads === undefined ? os.availableParallelism() : threadsFlag(flags.threads),

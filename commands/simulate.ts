@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { threadsFlag } from '../src/cli/threads.js';
+import { pathsFlag, threadsFlag } from '../src/cli/threads.js';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
@@ -144,7 +144,7 @@ export default class Simulate extends XvaCommand {
     const { flags } = await this.parse(Simulate);
     this.setModes(flags);
     // every flag is checked before any input is read or any file written
-    const paths = wholeNumber('paths', flags.paths, 1);
+    const paths = pathsFlag('paths', flags.paths);
     if (flags['mpor-days'] !== undefined && !flags['dynamic-im']) {
       throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
     }

@@ -38,6 +38,7 @@ import { identifierPhrases, runExplain } from '../src/explain/run.js';
 import type { Fact } from '../src/explain/types.js';
 import { spreadWhatIfEngine } from '../src/explain/whatIf.js';
 import type { ExplainData } from '../src/explain/data.js';
+import { startFakeOllama } from './helpers/fakeOllama.js';
 import { writeMarginTables } from '../src/margin/outputs.js';
 import { runMargin, type MarginRun } from '../src/margin/run.js';
 import { writeTable } from '../src/io/write.js';
@@ -480,9 +481,34 @@ describe('charts and report', () => {
       expect(run.sections[0]!.narratorError).toBeDefined();
       expect(run.sections[0]!.paragraphs).toEqual(builtin.paragraphs);
       expect(fs.readFileSync(run.reportFile, 'utf8')).toContain('narrator could not write this section');
+      // port 9 is one of the Fetch standard's blocked ports: the reason is said, not undici's bare "fetch failed"
+      expect(run.sections[0]!.narratorError).toContain('fetch failed (the port is one that fetch refuses to reach');
     } finally {
       if (saved === undefined) delete process.env.OLLAMA_HOST;
       else process.env.OLLAMA_HOST = saved;
+    }
+  }, 60_000);
+
+  it('--fallback builtin: a narrator found unavailable on the first section is not asked again (no retries per section)', async () => {
+    // a server without the model: Ollama answers /api/chat with 404 "model not found", which no retry can change
+    const server = await startFakeOllama(() => ({ status: 404, json: { error: "model 'llama3.1:8b' not found" } }));
+    const saved = process.env.OLLAMA_HOST;
+    process.env.OLLAMA_HOST = server.url;
+    try {
+      const out = path.join(tmp, 'fallback-once');
+      const run = await runExplain({ portfolioDir: PORTFOLIO, marketFile: MARKET, resultsDir: results, outDir: out, narrator: 'ollama', model: 'llama3.1:8b', fallbackBuiltin: true, share: 'aggregates', format: 'md', paths: 64, seed: 7, scenarios: [], mva: false, debug: false });
+      expect(server.requests.length).toBe(1);
+      expect(run.sections.length).toBe(PERSONAS.length);
+      expect(run.sections[0]!.narratorError).toMatch(/has no model llama3\.1:8b/);
+      for (const section of run.sections.slice(1)) {
+        expect(section.narratorError).toBe(`ollama narrator not asked again: it failed on the ${PERSONAS[0]!.title} section (${run.sections[0]!.narratorError})`);
+        // still the built-in writer's paragraphs, fact-checked as any
+        expect(section.paragraphs.length).toBeGreaterThan(0);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.OLLAMA_HOST;
+      else process.env.OLLAMA_HOST = saved;
+      await server.close();
     }
   }, 60_000);
 });

@@ -123,7 +123,7 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
   it('bad flags exit 2 naming the flag', async () => {
     // the first in a real process (the exit status cron sees), the others through the same command class inside this
     // process (xvaInProcess: the same parsing, checks and error rendering)
-    const cases = [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0'], ['--rng', 'halton', 'Expected --rng=halton to be one of: philox, sobol'], ['--levers', 'csa,csa', "'csa' is named twice"], ['--weights', 'cva=0x10', 'cva="0x10" is not a number'], ['--paths', '99999999999999999999', '--paths must be a whole number >= 1']] as const;
+    const cases = [['--levers', 'magic', "unknown lever 'magic'"], ['--weights', 'cva=x', 'cva="x" is not a number'], ['--max-seconds', '0', '--max-seconds must be a number > 0'], ['--rng', 'halton', 'Expected --rng=halton to be one of: philox, sobol'], ['--levers', 'csa,csa', "'csa' is named twice"], ['--weights', 'cva=0x10', 'cva="0x10" is not a number'], ['--paths', '99999999999999999999', '--paths must be a whole number 1 to 4294967295']] as const;
     for (const [i, [flag, value, text]] of cases.entries()) {
       const r = i === 0 ? xva('optimize', flag, value) : await xvaInProcess(['optimize', flag, value]);
       expect(r.status).toBe(2);

@@ -239,8 +239,9 @@ describe('xva simulate --cube', () => {
 
 describe('xva simulate: bad flags exit 2, name the problem and write nothing', () => {
   const cases: [string[], RegExp][] = [
-    [['--paths', '0'], /--paths must be a whole number >= 1, got '0'/],
-    [['--paths', '1.5'], /--paths must be a whole number >= 1, got '1.5'/],
+    [['--paths', '0'], /--paths must be a whole number 1 to 4294967295 \(a path is one 32-bit word of the random numbers' counter\), got '0'/],
+    [['--paths', '1.5'], /--paths must be a whole number 1 to 4294967295 .*, got '1.5'/],
+    [['--paths', '4294967296'], /--paths must be a whole number 1 to 4294967295 .*, got '4294967296'/],
     [['--seed', '-3'], /--seed must be a whole number 0 to 4294967295, got '-3'/],
     [['--seed', '4294967296'], /--seed must be a whole number 0 to 4294967295, got '4294967296'/],
     [['--threads', '0'], /--threads must be a whole number 1 to \d+ \(at most 4 per core .*\), got '0'/],

@@ -162,6 +162,13 @@ describe('the new-trades file', () => {
     expect(issues).toContainEqual(expect.objectContaining({ file: 'new_trades.csv', row: 3, column: 'trade_id', value: 'T000434' }));
   });
 
+  it('a trade id used twice in the file is one issue, on its second row', async () => {
+    const file = write([row('N1', 'NS-CP0029-1'), row('N1', 'NS-CP0029-1')]);
+    const error = await loadNewTrades(file, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([{ file: 'new_trades.csv', row: 2, column: 'trade_id', value: 'N1', expected: 'a unique trade id (already used on row 1)' }]);
+  });
+
   it('an amortising new trade: linear is read; schedule, which needs a notional_schedules table, is an error on its cell', async () => {
     const file = path.join(path.dirname(write([])), 'amortising.csv');
     fs.writeFileSync(file, [`${header},amortization`, `${row('N1', 'NS-CP0029-1')},linear`, `${row('N2', 'NS-CP0029-1')},schedule`].join('\n') + '\n');

@@ -169,12 +169,34 @@ export abstract class XvaCommand extends Command {
       await flushOutput();
       throw err;
     }
+    if (outOfMemory(err)) {
+      // not a defect: the run asked for more memory than this process has (most often --paths on a large book)
+      process.stderr.write(`error: out of memory (${err.message}): the run's arrays do not fit in this process's memory; lower --paths, split the book with --shard K/N (docs/scale.md), or run on a machine with more memory\n`);
+      if (this.debugMode && err.stack) process.stderr.write(err.stack + '\n');
+      await flushOutput();
+      this.exit(2);
+    }
     process.stderr.write(`internal error: ${err.message}\n`);
     if (this.debugMode && err.stack) process.stderr.write(err.stack + '\n');
     else process.stderr.write('(run again with --debug for details; please report it)\n');
     await flushOutput();
     this.exit(1);
   }
+}
+
+/**
+ * Whether an error is the JavaScript engine refusing an allocation (a typed array or buffer too large, a worker
+ * thread out of its heap): a run too big for this process, said as such rather than as an internal error.
+ */
+export function outOfMemory(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY' || code === 'ERR_BUFFER_TOO_LARGE' || code === 'ERR_STRING_TOO_LONG') return true;
+  // also a worker thread's, which comes back as an internal error carrying the worker's message (pool.ts)
+  if (/Array buffer allocation failed|Reached heap limit/i.test(err.message)) return true;
+  // a length past what V8 allocates (a negative or fractional one is a defect, reported as such)
+  const length = /Invalid (?:typed array|array buffer) length: (\d+)$/.exec(err.message);
+  return length !== null && Number(length[1]) >= 2 ** 28;
 }
 
 /** Resolves once stdout and stderr have handed every earlier write to the system (at most 5 s: never hangs an exit). */

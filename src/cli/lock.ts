@@ -42,9 +42,24 @@ function ageSeconds(file: string): number {
   }
 }
 
+/** Removes `dir` and its parents up to `top` (included) while each is empty; stops at the first that is not. */
+function removeEmptyUpTo(dir: string, top: string): void {
+  const end = path.resolve(top);
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    try {
+      fs.rmdirSync(at); // fails on a folder with anything in it
+    } catch {
+      return;
+    }
+    if (at === end || path.dirname(at) === at) return;
+  }
+}
+
 /** Takes the lock of `dir` (created if needed) or throws XvaLockedError. Release it in a `finally`. */
 export function lockFolder(dir: string, command: string): FolderLock {
-  fs.mkdirSync(dir, { recursive: true });
+  // the first folder this call makes (undefined when `dir` is there): removed again at release while it is empty, so
+  // that a run refused or failed before it wrote anything leaves no empty output folder behind
+  const made = fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -70,6 +85,7 @@ export function lockFolder(dir: string, command: string): FolderLock {
         } catch {
           /* already gone */
         }
+        if (made !== undefined) removeEmptyUpTo(dir, made);
       };
       process.once('exit', release);
       return { file, release };

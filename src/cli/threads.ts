@@ -20,3 +20,19 @@ export function threadsFlag(text: string): number {
   }
   return value;
 }
+
+/**
+ * The most Monte Carlo paths a run accepts: a path is one 32-bit word of the Philox counter (docs/model.md, "Random
+ * numbers"), so a larger index would repeat the draws of path index mod 2³². Memory runs out far earlier; that is said
+ * when it happens (base.ts, an out-of-memory error names --paths).
+ */
+export const MAX_PATHS = 0xffffffff;
+
+/** Parses a path-count flag (`--paths`, `--optimize-paths`): a whole number 1 .. MAX_PATHS, else a usage error. */
+export function pathsFlag(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > MAX_PATHS) {
+    throw new XvaUsageError(`--${flag} must be a whole number 1 to ${MAX_PATHS} (a path is one 32-bit word of the random numbers' counter), got '${text}'`);
+  }
+  return value;
+}

@@ -217,6 +217,8 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   const ignore = identifierPhrases(data);
   const subjects = subjectsOf(data);
   const sections: ReportSection[] = [];
+  // with --fallback builtin, a narrator found unavailable (unreachable, no such model) is not asked again
+  let unavailable: string | undefined;
   try {
     for (const persona of PERSONAS) {
       options.onProgress?.(`writing: ${persona.title}`);
@@ -232,7 +234,8 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
       const g =
         narrator.kind === 'builtin'
           ? await checkedNarration(narrator, request, { ignore, subjects })
-          : await groundedNarration(narrator, request, builtin, { ignore, subjects, fallbackOnError: options.fallbackBuiltin });
+          : await groundedNarration(narrator, request, builtin, { ignore, subjects, fallbackOnError: options.fallbackBuiltin, ...(unavailable !== undefined ? { unavailable } : {}) });
+      if (g.narratorUnavailable && unavailable === undefined) unavailable = `it failed on the ${persona.title} section (${g.narratorError})`;
       sections.push({
         persona,
         paragraphs: g.result.paragraphs,

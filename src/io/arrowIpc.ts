@@ -38,16 +38,31 @@ function frameProblem(bytes: Uint8Array): string | undefined {
   return 'the file starts with neither the Arrow file signature ARROW1 nor an Arrow stream message (is it really Arrow?)';
 }
 
-/** Reads Arrow IPC bytes (file or stream layout). `file` is the name used in messages. */
-export function parseArrowIpc(bytes: Uint8Array, file: string): TabularFile {
+/**
+ * Decodes Arrow IPC bytes (file or stream layout) into a table, or throws an Error whose message is a plain reason a
+ * user can act on (truncated, not Arrow, damaged): never the decoder's own internals ("Cannot read properties of
+ * null"). Used for every Arrow table xva reads back (results, shards) as for input tables.
+ */
+export function decodeArrowIpc(bytes: Uint8Array): Table {
   const problem = frameProblem(bytes);
-  if (problem !== undefined) throw unreadable(file, problem);
-  let table: Table;
+  if (problem !== undefined) throw new Error(problem);
   try {
-    table = tableFromIPC(bytes);
+    return tableFromIPC(bytes);
   } catch (error) {
     const line = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
-    throw unreadable(file, line === '' ? 'its record batches could not be decoded (corrupt or damaged file)' : line.slice(0, 300));
+    // a JavaScript TypeError or RangeError is the decoder tripping over bytes that are not what the header promised
+    const internal = error instanceof TypeError || error instanceof RangeError || line === '';
+    throw new Error(internal ? 'its record batches could not be decoded (a damaged or partly written file)' : line.slice(0, 300));
+  }
+}
+
+/** Reads Arrow IPC bytes (file or stream layout). `file` is the name used in messages. */
+export function parseArrowIpc(bytes: Uint8Array, file: string): TabularFile {
+  let table: Table;
+  try {
+    table = decodeArrowIpc(bytes);
+  } catch (error) {
+    throw unreadable(file, (error as Error).message);
   }
   if (table.schema.fields.length === 0) throw unreadable(file, 'it has no columns');
   return tabularFromArrow(table, file, 'arrow');

@@ -91,10 +91,21 @@ export class FieldReader {
     return col ? col.get(row) : null;
   }
 
+  /** Columns already reported as absent (once per table, not once per row that needs them). */
+  private readonly absentReported = new Set<string>();
+
   private missing(column: string, row: number, options: FieldOptions | undefined, what: string): undefined {
-    if (options?.required) {
-      this.issues.add({ file: this.table.file, row: row + 1, column, expected: what });
+    if (!options?.required) return undefined;
+    if (this.table.column(column) === undefined) {
+      // the column itself is absent: one issue for the table, naming the first row that needs it
+      if (this.absentReported.has(column)) return undefined;
+      this.absentReported.add(column);
+      const near = this.table.columnNames.find((c) => c !== column && c.trim().toLowerCase() === column.toLowerCase());
+      const hint = near !== undefined ? `; the table's column ${JSON.stringify(near)} differs only in case or blanks: column names are lower case, as written` : '';
+      this.issues.add({ file: this.table.file, row: row + 1, column, value: 'no such column', expected: `a column ${column} with ${what} (this row is the first that needs it; the other rows like it are not listed)${hint}` });
+      return undefined;
     }
+    this.issues.add({ file: this.table.file, row: row + 1, column, expected: what });
     return undefined;
   }
 
@@ -162,10 +173,11 @@ export class FieldReader {
     if (!Number.isFinite(value)) return this.wrong(column, row, shown, `${what} (finite)`);
     if (options?.integer && !Number.isInteger(value)) return this.wrong(column, row, shown, `${what} (a whole number)`);
     if (options?.positive && !(value > 0)) return this.wrong(column, row, shown, `${what} greater than 0`);
+    // a `what` that states its own bound ("an amount >= 0") is not given it twice
     if (options?.min !== undefined && value < options.min)
-      return this.wrong(column, row, shown, `${what} of at least ${options.min}`);
+      return this.wrong(column, row, shown, /(>=|≥|at least|greater than)/.test(what) ? what : `${what} of at least ${options.min}`);
     if (options?.max !== undefined && value > options.max)
-      return this.wrong(column, row, shown, `${what} of at most ${options.max}`);
+      return this.wrong(column, row, shown, /(<=|≤|at most|less than)/.test(what) ? what : `${what} of at most ${options.max}`);
     return value;
   }
 

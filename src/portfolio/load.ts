@@ -174,6 +174,11 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
   const counterparties = await openTable(dir, 'counterparties', issues, sources);
   const nettingSets = await openTable(dir, 'netting_sets', issues, sources);
   const trades = await openTable(dir, 'trades', issues, sources);
+  // a trades table with a header and no rows is a mistaken export (a filter that matched nothing), not a book; unless
+  // the folder's positions are all in saccr_trades (xva capital's SA-CCR positions, as BCBS 279's commodity example)
+  if (trades && trades.table.numRows === 0 && findTableFile(dir, 'saccr_trades') === undefined) {
+    issues.add({ file: trades.table.file, value: 'no rows', expected: 'at least one trade (the table has its header only: nothing to value; SA-CCR positions alone go in a saccr_trades table)' });
+  }
   const eligible = await openTable(dir, 'eligible_collateral', issues, sources);
   const collateral = await openTable(dir, 'collateral', issues, sources);
   const schedulesTable = await openTable(dir, 'notional_schedules', issues, sources);

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodeArrowIpc } from '../io/arrowIpc.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { XvaUsageError } from '../errors.js';
@@ -22,7 +23,7 @@ export class ShardTable {
     if (!fs.existsSync(file)) throw new XvaUsageError(`${where} is missing: the shard folder is not what xva wrote (re-run the shard)`);
     try {
       const bytes = fs.readFileSync(file);
-      const table = ext === '.parquet' ? tableFromIPC(readParquet(bytes).intoIPCStream()) : tableFromIPC(bytes);
+      const table = ext === '.parquet' ? tableFromIPC(readParquet(bytes).intoIPCStream()) : decodeArrowIpc(bytes);
       return new ShardTable(table, where);
     } catch (error) {
       throw new XvaUsageError(`${where} is unreadable (${(error as Error).message}): re-run the shard`);

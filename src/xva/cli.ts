@@ -2,7 +2,7 @@
  * Flags shared by `xva cva` and `xva fva`, and their parsing into XvaRunOptions (every flag checked before any input
  * is read; a bad one is an XvaUsageError naming the flag, the value and what is accepted).
  */
-import { threadsFlag } from '../cli/threads.js';
+import { pathsFlag, threadsFlag } from '../cli/threads.js';
 import { Flags } from '@oclif/core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -88,7 +88,7 @@ export interface ParsedXvaFlags {
 }
 
 export function xvaRunOptions(flags: ParsedXvaFlags, portfolioDir: string, marketFile: string): XvaRunOptions {
-  const paths = whole('paths', flags.paths, 1);
+  const paths = pathsFlag('paths', flags.paths);
   const seed = whole('seed', flags.seed, 0, 0xffffffff);
   const threads = flags.threads === undefined ? os.availableParallelism() : threadsFlag(flags.threads);
   const grid = parseGridSpec(flags.grid);

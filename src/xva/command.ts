@@ -5,6 +5,7 @@
  */
 import type { Interfaces } from '@oclif/core';
 import { XvaCommand } from '../cli/base.js';
+import { XvaUsageError } from '../errors.js';
 import { resolveShard } from '../scale/shardSpec.js';
 import { checkXvaShardOptions, runXvaShard, xvaShardSummary } from '../scale/xvaShard.js';
 import { xvaRunOptions, type ParsedXvaFlags } from './cli.js';
@@ -15,8 +16,17 @@ export abstract class XvaMetricCommand extends XvaCommand {
   protected async runMetric(
     command: 'cva' | 'fva',
     flags: ParsedXvaFlags & Interfaces.InferredFlags<typeof XvaCommand.baseFlags> & { shard?: string | undefined; shards?: string | undefined },
+    metadata: { flags: { [name: string]: { setFromDefault?: boolean } | undefined } },
   ): Promise<{ run: XvaRun; options: XvaRunOptions } | undefined> {
     this.setModes(flags);
+    if (flags.results !== undefined) {
+      // the exposure read was drawn by the run that wrote it: these flags would be silently ignored
+      const given = (['paths', 'seed', 'grid'] as const).filter((f) => metadata.flags[f]?.setFromDefault !== true);
+      if (given.length > 0) {
+        const list = given.map((f) => `--${f}`).join(', ');
+        throw new XvaUsageError(`${list} with --results: the exposure read has the paths, seed and grid of the \`xva simulate\` that wrote it (its manifest.json); give ${list} to that run, or leave ${given.length > 1 ? 'them' : 'it'} out`);
+      }
+    }
     const label = command.toUpperCase();
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const options = xvaRunOptions(flags, portfolioDir, this.marketFile(flags.market, portfolioDir));

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { sha256File } from '../exposure/outputs.js';
 import path from 'node:path';
+import { decodeArrowIpc } from '../io/arrowIpc.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { XvaInputError } from '../errors.js';
@@ -76,7 +77,7 @@ function readArrowOrParquet(dir: string, files: readonly string[], base: string)
   if (!fs.existsSync(file)) throw new XvaInputError([{ file: name, value: `not found in ${dir}`, expected: 'the table the manifest lists (the folder lost a file of the run)' }]);
   try {
     const bytes = fs.readFileSync(file);
-    const table = name.endsWith('.arrow') ? tableFromIPC(bytes) : tableFromIPC(readParquet(bytes).intoIPCStream());
+    const table = name.endsWith('.arrow') ? decodeArrowIpc(bytes) : tableFromIPC(readParquet(bytes).intoIPCStream());
     return { table, file: name };
   } catch (error) {
     throw new XvaInputError([{ file: name, value: `unreadable (${(error as Error).message})`, expected: 'a table written by xva simulate' }]);

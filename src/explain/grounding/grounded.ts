@@ -10,6 +10,7 @@
 import type { Fact, NarrationRequest, NarrationResult, Narrator } from '../types.js';
 import { checkParagraph, citedFacts, type CheckOptions } from './check.js';
 import type { Subject } from './topics.js';
+import { NarratorUnavailableError } from '../narrators/errors.js';
 
 export interface ParagraphProvenance {
   /** Position of the paragraph in the section as printed. */
@@ -39,6 +40,8 @@ export interface GroundedSection {
   dropped: { paragraph: string; reasons: string[] }[];
   /** Set when the LLM narrator failed (unreachable, refused) and the fallback wrote the whole section. */
   narratorError?: string;
+  /** True when that failure was the narrator being unavailable (NarratorUnavailableError: unreachable, no model, refused). */
+  narratorUnavailable?: boolean;
 }
 
 export interface GroundingOptions {
@@ -54,6 +57,12 @@ export interface GroundingOptions {
    * (`--fallback builtin`); the paragraphs are flagged with the error as their reason.
    */
   fallbackOnError?: boolean;
+  /**
+   * With fallbackOnError: the narrator failed as unavailable on an earlier section (run.ts), so it is not asked again
+   * (each try of an unreachable server costs its retries and back-off); the fallback writes the section, flagged
+   * with this reason.
+   */
+  unavailable?: string;
 }
 
 interface Checked {
@@ -90,12 +99,16 @@ export async function groundedNarration(
 ): Promise<GroundedSection> {
   const check = checkOptions(request, options);
 
+  if (options.fallbackOnError && options.unavailable !== undefined) {
+    return { ...(await wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator not asked again: ${options.unavailable}`)), narratorUnavailable: true };
+  }
   let first: NarrationResult;
   try {
     first = await narrator.narrate(request);
   } catch (error) {
     if (!options.fallbackOnError) throw error;
-    return wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed: ${errorText(error)}`);
+    const section = await wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed: ${errorText(error)}`);
+    return error instanceof NarratorUnavailableError ? { ...section, narratorUnavailable: true } : section;
   }
   const firstChecks = checkAll(first, check);
   if (firstChecks.every((c) => c.ok)) {
@@ -113,7 +126,8 @@ export async function groundedNarration(
     second = await narrator.narrate({ ...request, rejected });
   } catch (error) {
     if (!options.fallbackOnError) throw error;
-    return wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed on regeneration: ${errorText(error)}`);
+    const section = await wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed on regeneration: ${errorText(error)}`);
+    return error instanceof NarratorUnavailableError ? { ...section, narratorUnavailable: true } : section;
   }
   const secondChecks = checkAll(second, check);
   if (secondChecks.every((c) => c.ok)) {

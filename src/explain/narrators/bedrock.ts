@@ -17,6 +17,7 @@ import {
   type Tool,
   type ToolResultBlock,
 } from '@aws-sdk/client-bedrock-runtime';
+import { XvaUsageError } from '../../errors.js';
 import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaTool } from '../types.js';
 import { NETWORK_ERROR_CODES, NarratorUnavailableError, describeNetworkError, errorCode } from './errors.js';
 import { applySharePolicy, runToolForModel } from './privacy.js';
@@ -71,6 +72,19 @@ function toBedrockTools(tools: readonly PersonaTool[]): Tool[] {
 }
 
 /** Where requests go, as the privacy line and the errors print it. */
+/** An endpoint must be an absolute http(s) URL (the SDK fails later, and less clearly, on anything else). */
+export function checkEndpointUrl(url: string, source: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
+    throw new XvaUsageError(`${source} ${JSON.stringify(url)} is not an endpoint URL: expected an absolute http(s) URL such as https://bedrock-runtime.us-east-1.amazonaws.com`);
+  }
+}
+
 export function bedrockDestination(region: string, endpoint: string | undefined): string {
   const url = endpoint ?? process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? process.env.AWS_ENDPOINT_URL;
   return url ? `${url} (region ${region})` : `https://bedrock-runtime.${region}.amazonaws.com (region ${region})`;
@@ -103,6 +117,8 @@ export class BedrockNarrator implements Narrator {
 
   /** Builds the client and resolves the region (async in the SDK's chain) so that `destination` can be printed. */
   static async create(options: BedrockNarratorOptions): Promise<BedrockNarrator> {
+    const given = options.endpoint ?? process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? process.env.AWS_ENDPOINT_URL;
+    if (given !== undefined && given.trim() !== '') checkEndpointUrl(given, options.endpoint !== undefined ? '--endpoint' : process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME !== undefined ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : 'AWS_ENDPOINT_URL');
     const client = new BedrockRuntimeClient({
       ...(options.region ? { region: options.region } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),

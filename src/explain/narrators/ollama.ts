@@ -217,7 +217,13 @@ export class OllamaNarrator implements Narrator {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // undici says only "fetch failed"; the reason is its cause's ("bad port": a port the Fetch standard blocks)
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error && cause.message && cause.message !== error.message) {
+    return cause.message === 'bad port' ? `${error.message} (the port is one that fetch refuses to reach, the Fetch standard's "bad ports": use another)` : `${error.message} (${cause.message})`;
+  }
+  return error.message;
 }
 
 function safeParse(text: string): Record<string, unknown> {

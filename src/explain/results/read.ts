@@ -369,5 +369,12 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const recs = open('recommendations');
   if (recs) data.optimize = optimizePart(recs, open('plan'), recs.file);
   else missing.push('recommendations (recommendations.arrow of `xva optimize --out`)');
+  // a report of nothing is a mistaken folder, not a result
+  if (!data.exposure && !data.xva && !data.capital && !data.margin && !data.optimize) {
+    throw new XvaUsageError(
+      `--results ${dir}: no results of an xva run in it or its subfolders (none of exposure_netting_set, xva_book, capital_book, ` +
+        'margin_netting_sets or recommendations as .arrow or .parquet): expected a folder written by xva simulate, cva, fva, capital, margin or optimize with --out',
+    );
+  }
   return data;
 }

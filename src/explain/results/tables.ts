@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodeArrowIpc } from '../../io/arrowIpc.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { XvaInputError } from '../../errors.js';
@@ -53,7 +54,7 @@ export function readTableFile(file: string, root: string): ReadTable {
   let table: Table;
   try {
     const bytes = fs.readFileSync(file);
-    table = file.endsWith('.parquet') ? tableFromIPC(readParquet(bytes).intoIPCStream()) : tableFromIPC(bytes);
+    table = file.endsWith('.parquet') ? tableFromIPC(readParquet(bytes).intoIPCStream()) : decodeArrowIpc(bytes);
   } catch (error) {
     throw new XvaInputError([{ file: display, value: `unreadable (${(error as Error).message})`, expected: 'an Arrow IPC or Parquet table written by xva' }]);
   }

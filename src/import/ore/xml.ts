@@ -53,6 +53,25 @@ export function parseXml(text: string, file: string, expectedRoot: string): XmlD
   const check = XMLValidator.validate(body);
   if (check !== true) {
     const { msg, line, col } = check.err;
+    // elements still open at the end of the text: fast-xml-parser says "Invalid '[ ...names ]' found." at line 1
+    const open = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(msg);
+    if (open) {
+      let names: string[] = [];
+      try {
+        names = (JSON.parse(open[1]!) as unknown[]).map(String);
+      } catch {
+        names = [];
+      }
+      const lastLine = body.split('\n').length;
+      throw new XvaInputError([
+        {
+          file,
+          row: lastLine,
+          value: `the text ends inside ${names.length > 0 ? names.map((n) => `<${n}>`).join(' › ') : 'open elements'}`,
+          expected: 'well-formed XML with every element closed (the file looks truncated: was it copied or written completely?)',
+        },
+      ]);
+    }
     throw new XvaInputError([
       { file, row: line, value: msg, expected: `well-formed XML (the parser stopped at line ${line}${col === undefined ? '' : `, column ${col}`})` },
     ]);

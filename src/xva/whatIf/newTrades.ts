@@ -72,7 +72,6 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   // Against the book: an existing netting set, of the trade's counterparty; a new, unique trade id.
   const sets = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
   const existing = new Set(portfolio.trades.map((t) => t.tradeId));
-  const seen = new Map<string, number | undefined>();
   const own: InputIssue[] = [];
   // every row's netting set, parsed or not (a row with other problems still says where it was meant to go)
   for (let row = 0; row < table.numRows; row++) {
@@ -86,12 +85,10 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
       own.push({ file, ...row, column: 'counterparty_id', value: t.counterpartyId, expected: `${ns.counterpartyId}, the counterparty of netting set ${ns.nettingSetId}` });
     }
     if (existing.has(t.tradeId)) own.push({ file, ...row, column: 'trade_id', value: t.tradeId, expected: 'a trade id not already in the portfolio' });
-    if (seen.has(t.tradeId)) own.push({ file, ...row, column: 'trade_id', value: t.tradeId, expected: `a trade id used once in the file (also row ${seen.get(t.tradeId)})` });
-    seen.set(t.tradeId, t.sourceRow);
   }
   for (const issue of own) issues.add(issue);
 
-  // The portfolio's trade checks (clearing like the netting set, currencies, indices, curves of the market), run on
+  // The portfolio's trade checks (a trade id used twice in the file, clearing like the netting set, currencies, indices, curves of the market), run on
   // a book holding only the new trades so that every issue names the what-if file; issues about other tables dropped.
   const check = new IssueCollector(200);
   const probe: Portfolio = { ...portfolio, trades, sources: { ...portfolio.sources, trades: filePath } };
