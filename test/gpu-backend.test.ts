@@ -980,6 +980,7 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
   let position = 0;
   let expansion = 0;
   let momentF64 = 0;
+  let maskBound = 0; // Σ_pools |FX·v|·(the f32 error of a bridged exercise weight)
   let swaptionGrid = 0; // the CPU kernel's state-grid error on swaptions before expiry (lgm legs: exact here)
   // a function's node values (expanded from its moments where it has them) and each node's expansion error bound
   const fnNodes = new Float64Array(G);
@@ -1045,14 +1046,36 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         reach += Math.abs(c * dm);
       }
     }
-    // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at the exercise
-    // date lies in an open exercise interval (written out here from the definition, not swaption.ts exerciseMask)
+    // a masked pool (a physically settled swaption's underlying after expiry) counts with the probability that the
+    // state at expiry, the bridge N(x_e + β·(x_next − x_e), s²), lies in an open exercise interval; on a grid date
+    // (s = 0) where x_e does (written out here from the definition, not swaption.ts exerciseMask)
     let counts = 1;
+    let countsError = 0; // the device's f32 error in a bridged weight (below)
     if (t.maskIndex[i]! >= 0) {
       const xe = xs[t.maskIndex[i]! * n + p]!;
+      const sdE = t.maskSd[i]!;
       counts = 0;
-      for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) if (xe > t.maskIntervals[2 * r]! && xe < t.maskIntervals[2 * r + 1]!) counts = 1;
+      if (sdE > 0) {
+        const step = t.maskWeight[i]! * (xs[t.maskNext[i]! * n + p]! - xe);
+        const m = xe + step;
+        // f32: m off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); each finite end's
+        // y = (end − m)/s by u·(|end| + |m|)·2/s (end and s rounded, the subtraction) plus m's error over s and 2u·|y|;
+        // times Φ' ≤ 0.4; Φ within 7.5e-8 (A&S 26.2.17) and its f32 rounding (16u) at both ends
+        const dm = 4 * U * (Math.abs(xe) + Math.abs(step));
+        for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) {
+          const lo = t.maskIntervals[2 * r]!;
+          const hi = t.maskIntervals[2 * r + 1]!;
+          counts += normCdf((hi - m) / sdE) - normCdf((lo - m) / sdE);
+          for (const end of [lo, hi]) {
+            if (!Number.isFinite(end)) continue;
+            const y = (end - m) / sdE;
+            countsError += 0.4 * ((2 * U * (Math.abs(end) + Math.abs(m)) + dm) / sdE + 2 * U * Math.abs(y));
+          }
+          countsError += 2 * (7.5e-8 + 16 * U);
+        }
+      } else for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) if (xe > t.maskIntervals[2 * r]! && xe < t.maskIntervals[2 * r + 1]!) counts = 1;
     }
+    maskBound += countsError * Math.abs(fx * v);
     value += counts * fx * v;
     gross += counts * fx * g;
     position += counts * fx * ds * slope;
@@ -1147,7 +1170,7 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
     // legs' relative errors, Φ within 7.5e-8 (A&S 26.2.17) plus its f32 rounding, the products and the sum: 16u
     legBound += Math.abs(leg.scale) * (a * A.rel + b * relB + (a + b) * (7.5e-8 + 16 * U));
   }
-  return { value, gross, bound: K_VALUE * U * gross + 1.01 * position + 1.01 * expansion + legBound, momentF64, swaptionGrid };
+  return { value, gross, bound: K_VALUE * U * gross + 1.01 * position + 1.01 * expansion + legBound + 1.01 * maskBound, momentF64, swaptionGrid };
 }
 
 /**

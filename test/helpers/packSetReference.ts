@@ -34,7 +34,8 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       const width = t.order[i]! > 0 ? t.order[i]! : t.gridNodes;
       nReals += ENTRY_REALS + (1 + t.groupStart[i + 1]! - t.groupStart[i]!) * width;
     }
-    nReals += t.groupCoef.length + t.maskIntervals.length;
+    // a masked pool: its bridge's weight and deviation, then its intervals
+    nReals += t.groupCoef.length + t.maskIntervals.length + 2 * t.maskIndex.filter((m) => m >= 0).length;
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
@@ -68,7 +69,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
       const order = t.order[i]!;
       const width = order > 0 ? order : G;
-      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2, order, node], entries0 + ENTRY_WORDS * entry);
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2, order, node, t.maskIndex[i]! < 0 ? NO_MASK : t.maskNext[i]!], entries0 + ENTRY_WORDS * entry);
       node += (1 + groups) * G;
       for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
       reals[real] = t.x0[i]!;
@@ -80,8 +81,14 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
         reals.set(t.groupCoef.subarray((g0 + q) * S, (g0 + q + 1) * S), at);
         reals.set(t.runNodes.subarray((g0 + q) * G, (g0 + q) * G + width), at + S);
       }
-      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
-      const iv0 = real + ENTRY_REALS + width + groups * (S + width);
+      // a masked pool's bridge weight and deviation, then its exercise intervals, after the running nodes; an infinite
+      // end as the largest f32 (a state never reaches it)
+      let iv0 = real + ENTRY_REALS + width + groups * (S + width);
+      if (t.maskIndex[i]! >= 0) {
+        reals[iv0] = t.maskWeight[i]!;
+        reals[iv0 + 1] = t.maskSd[i]!;
+        iv0 += 2;
+      }
       for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
       real = iv0 + intervals.length;
       group += groups;

@@ -20,7 +20,7 @@ import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnCurve, lgmOnGrid, type LgmO
 import { discountCurveFor } from '../../pricing/curves.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type LegTerm, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
-import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type PoolNodeTable } from './ratePool.js';
+import { CurrencyPool, CurrencyPoolBuilder, RUNNING_SLOPES, type ExerciseMask, type PoolNodeTable } from './ratePool.js';
 import { GRID_NODES, lagrange6, stateGridFor } from './stateGrid.js';
 import { kernelsFor } from './wasm/poolKernels.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
@@ -55,24 +55,28 @@ function multiplyRows(out: Float64Array, a: Float64Array, b: Float64Array, n: nu
   for (; p < n; p++) out[p] = a[p]! * b[p]!;
 }
 
-/** A physically settled swaption after expiry: its own pool (the underlying swap) times the exercise indicator. */
+/**
+ * A physically settled swaption after expiry: its own pool (the underlying swap) times the weight of its exercise on
+ * each path (swaption.ts exerciseMask: the bridged state at expiry; a caplet's decided at the grid date before).
+ */
 class ExercisedSwaption implements PathTrade {
   readonly lastIndex: number;
   private mask = new Float64Array(0);
-  // The exercise decision depends on the paths only (the state at the exercise date): computed once per paths object.
+  // The exercise decision depends on the paths only (the states around the exercise date): computed once per paths object.
   private maskPaths: SimulatedPaths | null = null;
   private readonly fxLevels = new FxLevels();
   /** The exercise decision as a node-table mask (read only). */
-  private readonly exerciseMaskTable: { index: number; intervals: Float64Array };
+  private readonly exerciseMaskTable: ExerciseMask;
 
   constructor(
     readonly tradeIndex: number,
     private readonly swaption: CompiledSwaption,
     private readonly underlying: CurrencyPool,
     private readonly irIndex: number,
+    exercise: ExerciseMask,
   ) {
     this.lastIndex = swaption.lastIndex;
-    this.exerciseMaskTable = { index: swaption.exerciseIndex, intervals: Float64Array.from(swaption.exerciseIntervals) };
+    this.exerciseMaskTable = { ...exercise, intervals: Float64Array.from(exercise.intervals) };
   }
 
   /** The underlying's node table at d with the exercise mask (for the device, ratePoolNodeTables); null when not alive. */
@@ -87,7 +91,7 @@ class ExercisedSwaption implements PathTrade {
     const n = paths.nPaths;
     if (this.maskPaths !== paths || this.mask.length < n) {
       if (this.mask.length < n) this.mask = new Float64Array(n);
-      exerciseMask(this.swaption, paths, this.irIndex, this.mask);
+      exerciseMask(this.exerciseMaskTable, paths, this.irIndex, this.mask);
       this.maskPaths = paths;
     }
     // on this thread's kernels the underlying adds into their row, then the masked values are copied out (the same
@@ -359,7 +363,8 @@ class Compiler {
     if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
   }
 
-  add(trade: Trade, i: number): void {
+  /** `caplet`: a cap's caplet (its exercise decided at the grid date on or before its fixing: swaption.ts header). */
+  add(trade: Trade, i: number, caplet = false): void {
     const { market, grid } = this;
     const id = trade.tradeId;
     const layout = this.model.layout;
@@ -470,7 +475,7 @@ class Compiler {
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
-          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex));
+          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex, caplet ? sw.exerciseAtGridDate : sw.exercise));
         }
         this.alive(sw.lastIndex);
         return;
@@ -479,7 +484,7 @@ class Compiler {
         // its caplets, each the one-period physically settled swaption with its payoff, and the running period's
         // swap when it pays the holder (pricing/capFloor.ts); under the cap's trade index, so Euler sums them
         const parts = capFloorParts(trade, market);
-        for (const caplet of parts.options) this.add(caplet, i);
+        for (const caplet of parts.options) this.add(caplet, i, true);
         for (const swap of parts.swaps) this.add(swap, i);
         return;
       }
@@ -804,11 +809,15 @@ export interface RatePoolNodeTables {
   /** Per group: its Taylor coefficients c1, c2, c3 (runningSlopes values from group·S). */
   readonly groupCoef: Float64Array;
   /**
-   * Per pool: −1, or the grid index of the state that decides on which paths the pool counts (PoolNodeTable.mask:
-   * a physically settled swaption's underlying after expiry); its open intervals are maskIntervals[2r], [2r+1] for
+   * Per pool: −1, or the grid index of the state that decides with which weight the pool counts on each path
+   * (PoolNodeTable.mask: a physically settled swaption's underlying after expiry), with the bridge's next grid index,
+   * weight β and deviation (maskNext, maskWeight, maskSd); its open intervals are maskIntervals[2r], [2r+1] for
    * r in maskStart[i] .. maskStart[i+1]−1 (length pools + 1).
    */
   readonly maskIndex: Int32Array;
+  readonly maskNext: Int32Array;
+  readonly maskWeight: Float64Array;
+  readonly maskSd: Float64Array;
   readonly maskStart: Int32Array;
   readonly maskIntervals: Float64Array;
   /** The equity forwards' share parts and the FX and equity options alive at the date (options.ts DeviceLegEntry). */
@@ -849,6 +858,9 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     runNodes: new Float64Array(nGroups * G),
     groupCoef: new Float64Array(nGroups * S),
     maskIndex: Int32Array.from(tables, (t) => (t.mask ? t.mask.index : -1)),
+    maskNext: Int32Array.from(tables, (t) => (t.mask ? t.mask.next : -1)),
+    maskWeight: Float64Array.from(tables, (t) => (t.mask ? t.mask.weight : 0)),
+    maskSd: Float64Array.from(tables, (t) => (t.mask ? t.mask.sd : 0)),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
     legs: legs.slice(), // the kernel refills its list at its next call

@@ -116,11 +116,22 @@ export interface PoolNodeTable {
    */
   momentScale: number;
   /**
-   * A pool valued only on some paths (a physically settled swaption's underlying after expiry): the pool's value
-   * counts where the pool's state at grid index `index` lies in one of the open intervals (intervals[2r],
-   * intervals[2r+1]) (ends may be ±Infinity), else 0.
+   * A pool valued only on some paths (a physically settled swaption's underlying after expiry), by the weight of its
+   * exercise (swaption.ts exerciseMask): the state at the exercise time read from the grid states at `index` and `next`
+   * as the Brownian bridge between them, mean m = x_index + weight·(x_next − x_index) and deviation sd, the pool counts
+   * Σ_r [Φ((intervals[2r+1] − m)/sd) − Φ((intervals[2r] − m)/sd)] (ends may be ±Infinity); with sd = 0 (the exercise
+   * on a grid date, weight 0 and next = index) 1 where m lies in one of the open intervals, else 0.
    */
-  mask?: { index: number; intervals: Float64Array };
+  mask?: ExerciseMask;
+}
+
+/** The exercise of a physically settled swaption as a weight per path (PoolNodeTable.mask). */
+export interface ExerciseMask {
+  readonly index: number;
+  readonly next: number;
+  readonly weight: number;
+  readonly sd: number;
+  readonly intervals: Float64Array;
 }
 
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */

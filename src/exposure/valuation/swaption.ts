@@ -17,13 +17,24 @@
  * the path price at t = 0 exceeds today's by `priceBelowIntrinsic` (utb-20k has two such deep in-the-money trades). For a cash-settled swaption the same physical formula is used with its own λ matched to the cash
  * price: the par-yield annuity's effect is absorbed in the variance (an approximation, exact at t = 0).
  *
- * At and after expiry: physical settlement gives the underlying swap on the paths where it was exercised, the
- * exercise being decided at the expiry grid date t_e (the last grid date on or before T_e) by U(t_e, x_e) > 0;
- * cash settlement is paid at expiry and the trade leaves.
+ * At and after expiry: physical settlement gives the underlying swap on the paths where it was exercised, by
+ * U(T_e, X) > 0 on the state X at expiry. Where T_e falls between grid dates t_e < T_e < t_{e+1}, X is not simulated:
+ * given the grid states x_e and x_{e+1} it is Gaussian, the Brownian bridge of the LGM state (variance ζ, independent
+ * increments; a foreign currency's deterministic drift taken linear in ζ over the step), with mean
+ * m = x_e + β·(x_{e+1} − x_e), β = (ζ(T_e) − ζ(t_e))/(ζ(t_{e+1}) − ζ(t_e)), and variance
+ * s² = (ζ(T_e) − ζ(t_e))·(ζ(t_{e+1}) − ζ(T_e))/(ζ(t_{e+1}) − ζ(t_e)). The underlying counts on each path with the
+ * probability of exercise given them, w = Σ_intervals Φ((hi − m)/s) − Φ((lo − m)/s) (exerciseMask): from t_{e+1} on
+ * the underlying's value depends on the later states only (its first coupon's fixing apart, read at x_e), so
+ * E[w·U(t)⁺] = E[1{exercised}·U(t)⁺] and a lone swaption's EPE and ENE after expiry are exact, where deciding on x_e
+ * alone lost the variance between t_e and T_e (test/valuation.test.ts: a 2y into 5y payer six weeks after its grid
+ * date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low; docs/simulation.md).
+ * On a grid date (s = 0) w is the indicator itself. A caplet keeps the decision at t_e (exerciseAtGridDate): its
+ * underlying is its one fixing, read at x_e, which the bridge would pay on paths where the rate fixed below the strike.
+ * Cash settlement is paid at expiry and the trade leaves.
  */
 import type { Market } from '../../market/types.js';
 import type { Currency, Swaption } from '../../products/types.js';
-import { normCdfInto } from '../../pricing/black.js';
+import { normCdf, normCdfInto } from '../../pricing/black.js';
 import { fixedLegFlows, floatLegFlows } from '../../pricing/legs.js';
 import { priceSwaption } from '../../pricing/swaption.js';
 import { projectionFor } from '../../pricing/swaps.js';
@@ -31,7 +42,7 @@ import { brentRoot } from '../../simulation/models/lgm/brent.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { basisRatio } from '../../pricing/curves.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
-import type { NodeTerm } from './ratePool.js';
+import type { ExerciseMask, NodeTerm } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
 
 /** Holder's underlying swap as zero bonds: times (years, increasing), coefficients, H and P(0, T) at each. */
@@ -371,9 +382,13 @@ export interface CompiledSwaption {
   readonly term: NodeTerm;
   /** Last grid index of the option regime (dates before expiry), −1 if none. */
   readonly optionLastIndex: number;
-  /** Physical settlement after expiry: grid index of the exercise decision and the intervals of x_e where exercised. */
-  readonly exerciseIndex: number;
-  readonly exerciseIntervals: Float64Array;
+  /**
+   * Physical settlement after expiry: the exercise on the state at expiry, bridged between the grid dates around it
+   * (the same as exerciseAtGridDate when expiry is a grid date; ExerciseMask in ratePool.ts).
+   */
+  readonly exercise: ExerciseMask;
+  /** The exercise decided at the last grid date on or before expiry, on its state (a caplet's: see the header). */
+  readonly exerciseAtGridDate: ExerciseMask;
   /** Last grid index at which the trade is alive. */
   readonly lastIndex: number;
   /** λ: remaining-variance scale matched to today's price. */
@@ -582,14 +597,30 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
 
   const maturity = Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
   const exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
-  let intervalsAtExercise = new Float64Array(0);
+  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0) };
+  let exercise = exerciseAtGridDate;
   let lastIndex = optionLastIndex;
   if (trade.settlement === 'physical') {
     lastIndex = lastIndexBefore(grid.dates, maturity);
     if (exerciseIndex >= 0 && lastIndex > optionLastIndex) {
+      const intervalsAt = (zeta: number): Float64Array => {
+        const sdE = Math.sqrt(zeta);
+        return Float64Array.from(exerciseIntervals(u, zeta, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
+      };
       const ze = lgm.zeta[exerciseIndex]!;
-      const sdE = Math.sqrt(ze);
-      intervalsAtExercise = Float64Array.from(exerciseIntervals(u, ze, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
+      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze) };
+      exercise = exerciseAtGridDate;
+      const next = exerciseIndex + 1;
+      // expiry between two grid dates: the state at expiry as the bridge between them
+      if (grid.dates[exerciseIndex]! < trade.expiryDate && next < grid.dates.length) {
+        const zn = lgm.zeta[next]!;
+        const zT = Math.min(Math.max(zetaE, ze), zn);
+        if (zn > ze) {
+          const weight = (zT - ze) / (zn - ze);
+          const sd = Math.sqrt(Math.max(0, ((zT - ze) * (zn - zT)) / (zn - ze)));
+          exercise = { index: exerciseIndex, next, weight, sd, intervals: intervalsAt(zT) };
+        }
+      }
     }
   } else if (trade.expiryDate === market.asOf) {
     throw new Error(`trade ${trade.tradeId}: a cash-settled swaption expiring on the as-of date is not supported on paths (it settles today)`);
@@ -672,7 +703,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     for (let r = 0; r < intervals.length; r++) data[iv0 + r] = Math.max(-SWAPTION_LEG_INFINITY, Math.min(SWAPTION_LEG_INFINITY, intervals[r]!));
     return { sd, sign, data };
   };
-  return { term, optionLastIndex, exerciseIndex, exerciseIntervals: intervalsAtExercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables, deviceLeg };
+  return { term, optionLastIndex, exercise, exerciseAtGridDate, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables, deviceLeg };
 }
 
 /** Whether a date with remaining variance v is valued on band tables for a pool grid of step h. */
@@ -699,18 +730,38 @@ function underlyingOnNodes(u: UnderlyingBonds, Ht: number, zt: number, p0t: numb
   }
 }
 
-/** 1 where path p's state at the exercise index lies in an exercise interval, else 0. */
-export function exerciseMask(sw: CompiledSwaption, paths: SimulatedPaths, irIndex: number, mask: Float64Array): void {
+/**
+ * Per path the weight with which an exercised swaption's underlying counts (ExerciseMask): the probability that the
+ * state at expiry, the bridge N(m, sd²) between the grid states at `index` and `next`, lies in an exercise interval;
+ * with sd = 0, 1 where m = x_index does, else 0.
+ */
+export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIndex: number, mask: Float64Array): void {
   const n = paths.nPaths;
   const xs = paths.irState[irIndex]!;
-  const off = sw.exerciseIndex * n;
-  const iv = sw.exerciseIntervals;
-  for (let p = 0; p < n; p++) {
-    const x = xs[off + p]!;
-    let inside = 0;
-    for (let r = 0; r < iv.length; r += 2) {
-      if (x > iv[r]! && x < iv[r + 1]!) inside = 1;
+  const off = exercise.index * n;
+  const offNext = exercise.next * n;
+  const { weight, sd, intervals: iv } = exercise;
+  if (sd === 0) {
+    for (let p = 0; p < n; p++) {
+      const x = xs[off + p]!;
+      let inside = 0;
+      for (let r = 0; r < iv.length; r += 2) {
+        if (x > iv[r]! && x < iv[r + 1]!) inside = 1;
+      }
+      mask[p] = inside;
     }
-    mask[p] = inside;
+    return;
+  }
+  const inv = 1 / sd;
+  for (let p = 0; p < n; p++) {
+    const xe = xs[off + p]!;
+    const m = xe + weight * (xs[offNext + p]! - xe);
+    let w = 0;
+    for (let r = 0; r < iv.length; r += 2) {
+      const lo = iv[r]!;
+      const hi = iv[r + 1]!;
+      w += (hi === Infinity ? 1 : normCdf((hi - m) * inv)) - (lo === -Infinity ? 0 : normCdf((lo - m) * inv));
+    }
+    mask[p] = w;
   }
 }

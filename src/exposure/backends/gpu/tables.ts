@@ -256,12 +256,14 @@ export function packKernelTables(
       e[ea + 6] = nIntervals / 2;
       e[ea + 7] = t.order;
       e[ea + 8] = nNodes;
+      e[ea + 9] = t.mask ? t.mask.next : NO_MASK;
       entries.length += ENTRY_WORDS;
       nEntries++;
       nNodes += (1 + groups) * G;
       for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
       const runSize = groups * (S + width);
-      const r = reals.reserve(ENTRY_REALS + width + runSize + nIntervals);
+      const maskReals = t.mask ? 2 + nIntervals : 0;
+      const r = reals.reserve(ENTRY_REALS + width + runSize + maskReals);
       r[r0] = t.x0;
       r[r0 + 1] = t.h;
       const nodes = t.nodes;
@@ -275,7 +277,12 @@ export function packKernelTables(
         const from = q * G;
         for (let g = 0; g < width; g++) r[ri++] = run[from + g]!;
       }
-      // the exercise intervals after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      // the exercise bridge's weight and deviation, then its intervals, after the running nodes; an infinite end as the
+      // largest f32 (a state never reaches it)
+      if (t.mask) {
+        r[ri++] = t.mask.weight;
+        r[ri++] = t.mask.sd;
+      }
       const iv0 = ri;
       for (let i = 0; i < nIntervals; i++) r[iv0 + i] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals![i]!));
       reals.length = iv0 + nIntervals;

@@ -15,13 +15,14 @@
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
  * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0]; per slot (date) 5
- *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 9 words [IR factor, FX factor or 0xffffffff,
- *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node]; from
- *   fix0 the fixing grid index of every group;
+ *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 10 words [IR factor, FX factor or 0xffffffff,
+ *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node, the
+ *   mask's next grid index]; from fix0 the fixing grid index of every group;
  * - `reals` (f32): per entry x0, h, its main grid function (w reals), then per fixing group its c1, c2, c3 and its grid
- *   function (w reals), then the mask's open intervals (lo, hi) of the state at the mask date: a physically settled
- *   swaption's underlying swap after expiry counts on the paths whose state at the exercise date lies in one
- *   (compile.ts ExercisedSwaption; swaption.ts exerciseMask), else 0. A function is given as its 64 node values (k = 0,
+ *   function (w reals), then the mask's bridge weight β and deviation s and its open intervals (lo, hi) of the state
+ *   at expiry: a physically settled swaption's underlying swap after expiry counts on each path with the probability
+ *   that the state at expiry, N(x_d + β·(x_next − x_d), s²) between the grid states at the mask index d and the next,
+ *   lies in one; with s = 0, 1 where x_d lies in one, else 0 (compile.ts ExercisedSwaption; swaption.ts exerciseMask). A function is given as its 64 node values (k = 0,
  *   w = 64) or as its k Taylor moments about the grid's centre (w = k; ratePool.ts PoolNodeTable.order);
  * - `nodes` (f32): the entries' grid functions as node values, 64 a function from the entry's first node (main, then
  *   its groups'), written by NODES_WGSL from `reals` before the valuation reads them;
@@ -49,7 +50,7 @@ export const SLOT_WORDS = 5;
 /** Words per leg entry [kind, terms A, terms B, terms E, first term, first real] and its reals ahead of the terms' coefficients. */
 export const LEG_WORDS = 6;
 export const LEG_REALS = 6;
-export const ENTRY_WORDS = 9;
+export const ENTRY_WORDS = 10;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
 
@@ -237,10 +238,23 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     let maskAt = ints[at + 5u];
     if (maskAt != 0xffffffffu) {
       let xe = paths[(irF * nDates + maskAt) * count + p];
-      let iv0 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * nG;
+      let b0 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * nG;
+      let beta = reals[b0];
+      let sdE = reals[b0 + 1u];
+      let iv0 = b0 + 2u;
       var inside = 0.0;
-      for (var r = 0u; r < ints[at + 6u]; r++) {
-        if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
+      if (sdE > 0.0) {
+        // the state at expiry as the bridge N(m, sdE²) between the grid states at maskAt and the next mask index
+        let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
+        for (var r = 0u; r < ints[at + 6u]; r++) {
+          let yLo = clamp((reals[iv0 + 2u * r] - m) / sdE, -40.0, 40.0);
+          let yHi = clamp((reals[iv0 + 2u * r + 1u] - m) / sdE, -40.0, 40.0);
+          if (yLo >= 0.0) { inside = inside + normCdf(-yLo) - normCdf(-yHi); } else { inside = inside + normCdf(yHi) - normCdf(yLo); }
+        }
+      } else {
+        for (var r = 0u; r < ints[at + 6u]; r++) {
+          if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
+        }
       }
       pv = pv * inside;
     }
