@@ -26,6 +26,7 @@ import { kernelsFor } from './wasm/poolKernels.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
 import { BermudanOnPaths } from './bermudan.js';
 import { addResettingLeg } from './fxReset.js';
+import { FixedCapletOnPaths } from './caplet.js';
 import { compileSwaptionOnce, exerciseMask, swaptionBandTables, type CompiledSwaption } from './swaption.js';
 
 /**
@@ -363,8 +364,7 @@ class Compiler {
     if (lastIndex > this.lastIndex) this.lastIndex = lastIndex;
   }
 
-  /** `caplet`: a cap's caplet (its exercise decided at the grid date on or before its fixing: swaption.ts header). */
-  add(trade: Trade, i: number, caplet = false): void {
+  add(trade: Trade, i: number): void {
     const { market, grid } = this;
     const id = trade.tradeId;
     const layout = this.model.layout;
@@ -470,12 +470,16 @@ class Compiler {
         pool.addTerm(sw.term, sw.optionLastIndex);
         // its last weeks before expiry on band tables (the term declines those dates)
         if (sw.optionLastIndex >= 0) this.pathTrades.push(new SwaptionBands(i, sw, pool.irIndex, pool.fxIndex));
-        if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
+        if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex && trade.caplet === true && trade.inArrears !== true) {
+          // a term caplet after its fixing: the payment it fixed, given the grid states around the fixing (caplet.ts)
+          const caplet = new FixedCapletOnPaths(i, trade, market, grid, this.lgm(ccy), sw.optionLastIndex, sw.lastIndex, pool.irIndex, pool.fxIndex);
+          this.pathTrades.push(caplet);
+        } else if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
-          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex, caplet ? sw.exerciseAtGridDate : sw.exercise));
+          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex, trade.caplet === true ? sw.exerciseAtGridDate : sw.exercise));
         }
         this.alive(sw.lastIndex);
         return;
@@ -484,7 +488,7 @@ class Compiler {
         // its caplets, each the one-period physically settled swaption with its payoff, and the running period's
         // swap when it pays the holder (pricing/capFloor.ts); under the cap's trade index, so Euler sums them
         const parts = capFloorParts(trade, market);
-        for (const caplet of parts.options) this.add(caplet, i, true);
+        for (const caplet of parts.options) this.add(caplet, i);
         for (const swap of parts.swaps) this.add(swap, i);
         return;
       }
@@ -619,7 +623,7 @@ class NettingSetValuation implements NettingSetKernel {
    */
   get ratePoolsOnly(): boolean {
     // asked once per table slot (about a million per run for utb-20k): decided once, the path trades being fixed
-    return (this.onlyRatePools ??= this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof SwaptionBands || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths));
+    return (this.onlyRatePools ??= this.pathTrades.every((t) => t instanceof ExercisedSwaption || t instanceof SwaptionBands || t instanceof FxOptionOnPaths || t instanceof EquityOptionOnPaths || t instanceof FixedCapletOnPaths));
   }
 
   private onlyRatePools: boolean | undefined;
@@ -644,7 +648,7 @@ class NettingSetValuation implements NettingSetKernel {
         if (e) out.push(e);
         continue;
       }
-      const e = trade instanceof FxOptionOnPaths || trade instanceof EquityOptionOnPaths ? trade.deviceEntry(d) : undefined;
+      const e = trade instanceof FxOptionOnPaths || trade instanceof EquityOptionOnPaths || trade instanceof FixedCapletOnPaths ? trade.deviceEntry(d) : undefined;
       if (e === undefined) return undefined;
       if (e) out.push(e);
     }

@@ -88,7 +88,7 @@ const legs = {
   n2: new Float64Array(0),
 };
 
-function legScratch(n: number): typeof legs {
+export function legScratch(n: number): typeof legs {
   if (legs.a.length < n) {
     for (const key of Object.keys(legs) as (keyof typeof legs)[]) legs[key] = new Float64Array(n);
   }
@@ -239,7 +239,7 @@ export function blackGridUses(): number {
  * The option's values from the legs' logarithms (l.a = ln a, l.b = ln(b / bFactor), l.lnAoverB = ln(a/b)): on the
  * log-moneyness grid where blackOnGrid takes them (out[p] = scale·b_p·g(m_p)), else path by path (blackLegsInto).
  */
-function blackLegsOfLogs(omega: number, stdDev: number, scale: number, bFactor: number, l: typeof legs, out: Float64Array, n: number): void {
+export function blackLegsOfLogs(omega: number, stdDev: number, scale: number, bFactor: number, l: typeof legs, out: Float64Array, n: number): void {
   const { a, b } = l;
   if (blackOnGrid(omega, stdDev, l.lnAoverB, n, l.n1)) {
     const g = l.n1;
