@@ -354,16 +354,23 @@ describe('caps and floors on paths (Hull-White, 6,000 paths)', () => {
   it('a caplet fixing between grid dates: its EPE after the fixing is its price today (20,000 paths, 3 se), where a fixing read on the grid date before was 19% below', async () => {
     // one 6M period fixing in a year; grid dates 9 and 15 months out (the fixing between, its payment after)
     const one = capFloor('ONE', 'cap', 'buy', 0.04, libor(addMonths(AS_OF, 12), 0.5), 'NS_ONE');
+    const floor = capFloor('FLOOR', 'floor', 'buy', 0.03, libor(addMonths(AS_OF, 12), 0.5), 'NS_FLOOR');
     const dates = [AS_OF, addMonths(AS_OF, 9), addMonths(AS_OF, 15)];
     const g = { asOf: AS_OF, dates: Int32Array.from(dates), times: Float64Array.from(dates, (d) => yearsBetween(AS_OF, d)), exposureDate: new Uint8Array(dates.length).fill(1), lagIndex: new Map() };
-    const portfolio: Portfolio = { trades: [one], counterparties: [], nettingSets: [set('NS_ONE')], eligibleCollateral: [], collateral: [], sources: {} };
+    const portfolio: Portfolio = { trades: [one, floor], counterparties: [], nettingSets: [set('NS_ONE'), set('NS_FLOOR')], eligibleCollateral: [], collateral: [], sources: {} };
     const run = await runSimulation({ portfolio, market: hwMarket, options: { paths: 20_000, seed: 3, grid: g, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
-    const p = run.nettingSets[0]!.profile;
+    const p = run.nettingSets.find((x) => x.nettingSetId === 'NS_ONE')!.profile;
     const price = priceTrade(one, hwMarket).npv;
     // measured 0.8% (0.8 se) below; with the fixing read on x at 9 months (the engine before caplet.ts) 18.8% (19 se)
     // below: the payment missed the rate's variance of the last three months before its fixing
     expect(Math.abs(p.epe[2]! - price)).toBeLessThanOrEqual(3 * p.epeStdError[2]!);
     expect(p.epeStdError[2]!).toBeLessThan(0.012 * price);
+    // a bought floorlet (ω = −1): the same at its own price, and never below 0 (ENE 0)
+    const f = run.nettingSets.find((x) => x.nettingSetId === 'NS_FLOOR')!.profile;
+    const floorPrice = priceTrade(floor, hwMarket).npv;
+    expect(floorPrice).toBeGreaterThan(1e-4 * N);
+    expect(Math.abs(f.epe[2]! - floorPrice)).toBeLessThanOrEqual(3 * f.epeStdError[2]!);
+    expect(f.ene[2]!).toBeLessThan(1e-9 * N);
   }, 60_000);
 
   it('a bought cap and a sold floor at one strike are the payer swap on every path: the same EPE, ENE and PFE (state-grid error, 2e-6 of N)', () => {
