@@ -427,22 +427,24 @@ function deviceLegValue(leg: { sd: number; sign: number; data: Float64Array }, x
   return leg.sign * sum;
 }
 
+/** A swaption's swap from `from` on as an idealised schedule (unadjusted ACT/365F legs: the trade's flows exactly). */
+function swapScheduleAfter(trade: Swaption, from: DateSerial): SwapSchedule {
+  const part = (leg: SwapLeg) => {
+    const s = buildSchedule(leg);
+    const idx = [...s.accrualEnd.keys()].filter((i) => s.accrualEnd[i]! > from);
+    const starts = Float64Array.from(idx, (i) => market.time(s.accrualStart[i]!));
+    const ends = Float64Array.from(idx, (i) => market.time(s.accrualEnd[i]!));
+    return { starts, ends, accruals: ends.map((e, k) => e - starts[k]!) };
+  };
+  return { fixed: part(trade.fixedLeg), float: part(trade.floatLeg) };
+}
+
 describe('swaptions on paths', () => {
   const g = grid([swExpiry, fromYmd(2027, 6, 30), fromYmd(2029, 1, 3)]);
   const { model, paths } = setup(market, g);
   const lgm = model.lgm('USD');
   const trade = swaption();
-  /** The swaption's swap from `from` on as an idealised schedule (unadjusted ACT/365F legs: the trade's flows exactly). */
-  const scheduleAfter = (from: DateSerial): SwapSchedule => {
-    const part = (leg: SwapLeg) => {
-      const s = buildSchedule(leg);
-      const idx = [...s.accrualEnd.keys()].filter((i) => s.accrualEnd[i]! > from);
-      const starts = Float64Array.from(idx, (i) => market.time(s.accrualStart[i]!));
-      const ends = Float64Array.from(idx, (i) => market.time(s.accrualEnd[i]!));
-      return { starts, ends, accruals: ends.map((e, k) => e - starts[k]!) };
-    };
-    return { fixed: part(trade.fixedLeg), float: part(trade.floatLeg) };
-  };
+  const scheduleAfter = (from: DateSerial): SwapSchedule => swapScheduleAfter(trade, from);
   const ois = market.discountCurve('USD');
 
   it('before expiry: the conditional LGM price (lgmSwaption of the model started at t in state x) path by path', () => {
@@ -579,16 +581,7 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
   const coupon2 = fromYmd(2030, 8, 17);
   const ois = market.discountCurve('USD');
   /** The receiver swap's flows after `from` as zero bonds (unadjusted ACT/365F legs: the trade's flows exactly). */
-  const bondsAfter = (from: DateSerial) => {
-    const part = (leg: SwapLeg) => {
-      const sch = buildSchedule(leg);
-      const idx = [...sch.accrualEnd.keys()].filter((i) => sch.accrualEnd[i]! > from);
-      const starts = Float64Array.from(idx, (i) => market.time(sch.accrualStart[i]!));
-      const ends = Float64Array.from(idx, (i) => market.time(sch.accrualEnd[i]!));
-      return { starts, ends, accruals: ends.map((e, k) => e - starts[k]!) };
-    };
-    return receiverSwapBonds(ois, { fixed: part(trade.fixedLeg), float: part(trade.floatLeg) }, trade.fixedLeg.fixedRate);
-  };
+  const bondsAfter = (from: DateSerial) => receiverSwapBonds(ois, swapScheduleAfter(trade, from), trade.fixedLeg.fixedRate);
   const atExpiry = bondsAfter(expiry);
   /** The payer swap's value at time t in state x (− the receiver's bonds). */
   const payer = (lgm: LgmModel, bonds: ReturnType<typeof bondsAfter>, t: number, x: number): number => {
