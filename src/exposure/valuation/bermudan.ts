@@ -8,12 +8,19 @@
  * t_d the engine's, the increments after it the deal's (inductions at anchor dates a year apart, interpolated in
  * between; see the constructor), as a European's remaining variance is matched to its price (swaption.ts).
  *
- * Exercise, per path and once per paths object: on exercise date E_k, read at the last grid date on or before it (as a
- * European swaption's exercise and a swap's fixing), the holder exercises when the swap it enters is worth more than
- * the continuation, u_k(x) > c_k(x) (u exact, c from the lattice), the first such k. After that grid date the path
- * holds swap k: from its first accrual start S_k on, that is every coupon of the underlying still to be paid (the
- * underlying's pool, its floating coupons fixing on the paths as a swap's); between E_k and S_k (the notice) the bonds
- * of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by direction.
+ * Exercise, per path and once per paths object: on exercise date E_k the holder exercises when the swap it enters is
+ * worth more than the continuation, u_k(X) > c_k(X) (u exact, c from the lattice), X the state at E_k, the first such
+ * k. On a grid date X is the path's state there. Between grid dates t_e < E_k < t_{e+1} X is not simulated: given
+ * x_e and x_{e+1} it is the Brownian bridge N(m, s²) of the state (as a European swaption's exercise, swaption.ts), and
+ * the path exercises with the probability q_k = P(X in the region u_k > c_k | x_e, x_{e+1}) (Φ differences over the
+ * region's intervals, found on the lattice's nodes): of the path's weight still alive a share q_k holds swap k from
+ * t_{e+1} on, the rest 1 − q_k stays alive (decisions in different grid steps are independent given the grid states;
+ * two in one step are taken as independent too, an approximation). Before the thirty-ninth session the decision read
+ * x_e itself, a stale state for the exercise (test/bermudan.test.ts shows what that lost). A path's value is then
+ * alive·V(t, x) + Σ_k w_k·(swap k): from its first accrual start S_k on, swap k is every coupon of the underlying still
+ * to be paid (the underlying's pool, its floating coupons fixing on the paths as a swap's); between E_k and S_k (the
+ * notice) the bonds of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by
+ * direction.
  */
 import type { Market } from '../../market/types.js';
 import type { Swaption } from '../../products/types.js';
@@ -21,6 +28,7 @@ import { bermudanLattice, exerciseSwaps, rollBack, stateNodes, type ExerciseSwap
 import { dealCalibration } from '../../pricing/bermudanCalibration.js';
 import type { LgmModel } from '../../simulation/models/lgm/parameters.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
+import { normCdf } from '../../pricing/black.js';
 import { FxLevels } from './fxLevels.js';
 import { lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
 import type { PathTrade } from './options.js';
@@ -65,9 +73,21 @@ export class BermudanOnPaths implements PathTrade {
   private readonly exerciseOnDate: Int32Array;
   /** Per exercise: the swap's deflated bonds at the lattice's ζ(E_k) (weights P(0,T)·c, H, ½H²ζ). */
   private readonly exerciseTerms: { weight: Float64Array; H: Float64Array; half: Float64Array }[];
-  private exercisedAt = new Int32Array(0);
-  private exercisedSwap = new Int32Array(0);
+  /**
+   * Per exercise: the bridge from its decision grid index to the next (next = the same index, weight 0, sd 0 on a grid
+   * date: the state there decides) and the intervals of the state at E_k where u_k > c_k (ends may be ±Infinity).
+   */
+  private readonly bridge: { next: number; weight: number; sd: number; intervals: Float64Array }[];
+  /**
+   * Per exercise k and path p (at k·n + p): the path's weight holding swap k, the weight holding any of swaps 0..k
+   * (a swap that has started is the underlying's pool whichever it is, and the swaps start in order), and the weight
+   * still alive after E_k.
+   */
+  private heldWeight = new Float64Array(0);
+  private heldUpTo = new Float64Array(0);
+  private aliveAfter = new Float64Array(0);
   private decidedPaths: SimulatedPaths | null = null;
+  private decidedCount = 0;
   private row = new Float64Array(0);
   private readonly fxLevels = new FxLevels();
 
@@ -191,6 +211,18 @@ export class BermudanOnPaths implements PathTrade {
       const H = Float64Array.from(s.times, (t) => model.H(t));
       return { weight: Float64Array.from(s.times, (t, i) => s.amounts[i]! * model.discount(t)), H, half: H.map((h) => 0.5 * h * h * zeta) };
     });
+    this.bridge = this.swaps.map((sw, k) => {
+      const e = this.exerciseIndex[k]!;
+      const hard = { next: e, weight: 0, sd: 0, intervals: new Float64Array(0) };
+      if (grid.dates[e]! >= sw.exerciseDate || e + 1 >= grid.dates.length) return hard;
+      const ze = lgm.zeta[e]!;
+      const zn = lgm.zeta[e + 1]!;
+      if (!(zn > ze)) return hard;
+      const z = Math.min(Math.max(lgm.model.zeta(sw.exerciseTime), ze), zn);
+      const sd = Math.sqrt(Math.max(0, ((z - ze) * (zn - z)) / (zn - ze)));
+      if (!(sd > 0)) return hard;
+      return { next: e + 1, weight: (z - ze) / (zn - ze), sd, intervals: this.exerciseRegion(k) };
+    });
     this.exerciseOnDate = new Int32Array(dates).fill(-1);
     this.swaps.forEach((sw, k) => {
       const d = this.exerciseIndex[k]!;
@@ -199,34 +231,93 @@ export class BermudanOnPaths implements PathTrade {
     this.lastIndex = Math.max(this.lastExerciseIndex, underlying.lastIndex);
   }
 
-  /** Each path's exercise (grid index of the decision and the swap entered; −1 and 2³¹−1 when never), once per paths object. */
+  /** u_k(x) − c_k(x), deflated: exercise pays where it is positive. */
+  private exerciseGain(k: number, x: number): number {
+    const { weight, H, half } = this.exerciseTerms[k]!;
+    let u = 0;
+    for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-H[i]! * x - half[i]!);
+    return u - cubicOnNodes(this.continuationNodes[k]!, this.continuation[k]!, x);
+  }
+
+  /**
+   * The open intervals of the state at E_k where exercising pays (u_k > c_k): the sign of the gain on the lattice's
+   * nodes, each change refined by bisection on the interpolated continuation; beyond the nodes the end nodes' sign.
+   */
+  private exerciseRegion(k: number): Float64Array {
+    const x = this.continuationNodes[k]!.x;
+    const ends: number[] = [];
+    let inside = this.exerciseGain(k, x[0]!) > 0;
+    if (inside) ends.push(-Infinity);
+    for (let j = 1; j < x.length; j++) {
+      const now = this.exerciseGain(k, x[j]!) > 0;
+      if (now === inside) continue;
+      let lo = x[j - 1]!;
+      let hi = x[j]!;
+      for (let it = 0; it < 80 && hi - lo > 1e-15 * (1 + Math.abs(lo)); it++) {
+        const mid = 0.5 * (lo + hi);
+        if (this.exerciseGain(k, mid) > 0 === inside) lo = mid;
+        else hi = mid;
+      }
+      ends.push(0.5 * (lo + hi));
+      inside = now;
+    }
+    if (inside) ends.push(Infinity);
+    return Float64Array.from(ends);
+  }
+
+  /**
+   * Each path's weights, once per paths object: per exercise k the share of the path that enters swap k there and the
+   * share still alive after it (0 or 1 where the decision reads a grid state, bridged probabilities between grid dates).
+   */
   private decide(paths: SimulatedPaths): void {
     const n = paths.nPaths;
-    if (this.decidedPaths === paths && this.exercisedAt.length >= n) return;
-    if (this.exercisedAt.length < n) {
-      this.exercisedAt = new Int32Array(n);
-      this.exercisedSwap = new Int32Array(n);
+    if (this.decidedPaths === paths && this.decidedCount === n) return;
+    const K = this.swaps.length;
+    if (this.heldWeight.length < K * n) {
+      this.heldWeight = new Float64Array(K * n);
+      this.heldUpTo = new Float64Array(K * n);
+      this.aliveAfter = new Float64Array(K * n);
     }
-    this.exercisedAt.fill(0x7fffffff, 0, n);
-    this.exercisedSwap.fill(-1, 0, n);
+    const held = this.heldWeight;
+    const upTo = this.heldUpTo;
+    const alive = this.aliveAfter;
     const xs = paths.irState[this.irIndex]!;
-    for (let k = 0; k < this.swaps.length; k++) {
+    for (let k = 0; k < K; k++) {
       const d = this.exerciseIndex[k]!;
       const off = d * n;
-      const { weight, H, half } = this.exerciseTerms[k]!;
-      const c = this.continuation[k]!;
+      const row = k * n;
+      const prev = (k - 1) * n;
+      const { next, weight, sd, intervals } = this.bridge[k]!;
+      const offNext = next * n;
       for (let p = 0; p < n; p++) {
-        if (this.exercisedSwap[p]! >= 0) continue;
-        const x = xs[off + p]!;
-        let u = 0;
-        for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-H[i]! * x - half[i]!);
-        if (u > cubicOnNodes(this.continuationNodes[k]!, c, x)) {
-          this.exercisedAt[p] = d;
-          this.exercisedSwap[p] = k;
+        const left = k === 0 ? 1 : alive[prev + p]!;
+        if (left === 0) {
+          held[row + p] = 0;
+          upTo[row + p] = k === 0 ? 0 : upTo[prev + p]!;
+          alive[row + p] = 0;
+          continue;
         }
+        const x = xs[off + p]!;
+        let q: number;
+        if (sd === 0) q = this.exerciseGain(k, x) > 0 ? 1 : 0;
+        else {
+          const m = x + weight * (xs[offNext + p]! - x);
+          q = 0;
+          for (let r = 0; r < intervals.length; r += 2) {
+            const lo = intervals[r]!;
+            const hi = intervals[r + 1]!;
+            q += (hi === Infinity ? 1 : normCdf((hi - m) / sd)) - (lo === -Infinity ? 0 : normCdf((lo - m) / sd));
+          }
+          if (q < 0) q = 0;
+          else if (q > 1) q = 1;
+        }
+        held[row + p] = left * q;
+        upTo[row + p] = (k === 0 ? 0 : upTo[prev + p]!) + left * q;
+        alive[row + p] = q === 1 ? 0 : left * (1 - q);
       }
     }
     this.decidedPaths = paths;
+    this.decidedCount = n;
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
@@ -237,16 +328,12 @@ export class BermudanOnPaths implements PathTrade {
     const xs = paths.irState[this.irIndex]!;
     const fx = this.fxIndex >= 0 ? paths.fxLog[this.fxIndex]! : null;
     const t = this.grid.times[d]!;
-    const at = this.exercisedAt;
-    // the underlying's pool, for the paths that hold a swap from its first accrual start on
-    let pooled = false;
-    for (let p = 0; p < n; p++) {
-      if (at[p]! < d && this.swaps[this.exercisedSwap[p]!]!.startTime <= t) {
-        pooled = true;
-        break;
-      }
-    }
-    if (pooled) {
+    // the exercises decided before d (their decision grid index below d), and whether any has started its swap
+    let decided = 0;
+    while (decided < this.swaps.length && this.exerciseIndex[decided]! < d) decided++;
+    let started = 0; // of those, the ones whose swap has started (a prefix: the swaps start in order)
+    while (started < decided && this.swaps[started]!.startTime <= t) started++;
+    if (started > 0) {
       if (this.row.length < n) this.row = new Float64Array(n);
       this.row.fill(0, 0, n);
       this.fxLevels.begin();
@@ -256,40 +343,45 @@ export class BermudanOnPaths implements PathTrade {
     const H = this.lgm.H[d]!;
     const zeta = this.lgm.zeta[d]!;
     const p0 = this.lgm.discount[d]!;
+    const held = this.heldWeight;
+    const aliveRow = (decided - 1) * n;
+    const pooledRow = (started - 1) * n;
     for (let p = 0; p < n; p++) {
       const x = xs[off + p]!;
-      if (at[p]! < d) {
-        const swap = this.swaps[this.exercisedSwap[p]!]!;
-        if (swap.startTime <= t) {
-          out[p] = this.row[p]!; // the pool carries the direction's sign and the FX level
-          continue;
-        }
+      const level = fx === null ? 1 : Math.exp(fx[off + p]!);
+      let v = 0;
+      // the weight holding a swap that has started (all of them the underlying's pool from here)
+      const inPool = started === 0 ? 0 : this.heldUpTo[pooledRow + p]!;
+      for (let k = started; k < decided; k++) {
+        const w = held[k * n + p]!;
+        if (w === 0) continue;
         // in the notice: swap k's bonds, none fixed yet: Σ c·P(0,T)/P(0,t)·e^{−(H_T − H_t)·x − ½(H_T² − H_t²)·ζ_t}
-        const terms = this.exerciseTerms[this.exercisedSwap[p]!]!;
-        let v = 0;
+        const terms = this.exerciseTerms[k]!;
+        let b = 0;
         for (let i = 0; i < terms.weight.length; i++) {
           const HT = terms.H[i]!;
-          v += (terms.weight[i]! * Math.exp(-(HT - H) * x - 0.5 * (HT * HT - H * H) * zeta)) / p0;
+          b += (terms.weight[i]! * Math.exp(-(HT - H) * x - 0.5 * (HT * HT - H * H) * zeta)) / p0;
         }
-        out[p] = this.sign * v * (fx === null ? 1 : Math.exp(fx[off + p]!));
-        continue;
+        v += w * (this.sign * b * level);
       }
-      if (values === null) {
-        out[p] = 0;
-        continue;
+      if (inPool > 0) v += inPool * this.row[p]!; // the pool carries the direction's sign and the FX level
+      const alive = decided === 0 ? 1 : this.aliveAfter[aliveRow + p]!;
+      if (alive > 0 && values !== null) {
+        const k = this.exerciseOnDate[d]!;
+        let lv: number;
+        if (k >= 0) {
+          // on the exercise date: max(u_k, c_k) deflated, u exact, c interpolated, then × N(t, x)
+          const { weight, H: Hk, half } = this.exerciseTerms[k]!;
+          let u = 0;
+          for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-Hk[i]! * x - half[i]!);
+          const c = cubicOnNodes(this.continuationNodes[k]!, this.continuation[k]!, x);
+          lv = ((u > c ? u : c) * Math.exp(H * x + 0.5 * H * H * zeta)) / p0;
+        } else lv = cubicOnNodes(this.valueGrids[d]!, values, x);
+        v += alive * (this.sign * lv * level);
       }
-      const k = this.exerciseOnDate[d]!;
-      let v: number;
-      if (k >= 0) {
-        // on the exercise date: max(u_k, c_k) deflated, u exact, c interpolated, then × N(t, x)
-        const { weight, H: Hk, half } = this.exerciseTerms[k]!;
-        let u = 0;
-        for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-Hk[i]! * x - half[i]!);
-        const c = cubicOnNodes(this.continuationNodes[k]!, this.continuation[k]!, x);
-        v = ((u > c ? u : c) * Math.exp(H * x + 0.5 * H * H * zeta)) / p0;
-      } else v = cubicOnNodes(this.valueGrids[d]!, values, x);
-      out[p] = this.sign * v * (fx === null ? 1 : Math.exp(fx[off + p]!));
+      out[p] = v;
     }
     return true;
   }
 }
+
