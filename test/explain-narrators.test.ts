@@ -294,6 +294,31 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
       : converseAnswer([{ text: 'Let me look at the largest name.' }, { toolUse: { toolUseId: 'tooluse_01', name: 'counterparty_figures', input: { counterpartyId: 'CP0001' } } }], 'tool_use');
   };
 
+  it('an endpoint that is not an absolute http(s) URL is a usage error before any client; the SDK\'s Node-version notice stays off stderr', async () => {
+    await expect(createNarrator('bedrock', { modelId: MODEL_ID, endpoint: 'not a url' })).rejects.toThrow('--endpoint "not a url" is not an endpoint URL: expected an absolute http(s) URL');
+    process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = 'localhost:4566';
+    await expect(createNarrator('bedrock', { modelId: MODEL_ID })).rejects.toThrow('AWS_ENDPOINT_URL_BEDROCK_RUNTIME "localhost:4566" is not an endpoint URL');
+    delete process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on('warning', listener);
+    const savedFlag = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    try {
+      server = await startFakeBedrock(SECRET_KEY, () => converseAnswer([{ text: FINAL_TEXT }], 'end_turn'));
+      const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+      closeNarrator(narrator);
+      // the notice (for Node < 22) is for whoever upgrades the SDK, not for the user of xva's pinned version
+      expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.includes('NodeVersionSupportWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', listener);
+      if (savedFlag === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+      else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = savedFlag;
+    }
+  });
+
   it('signs with SigV4, loops toolUse → toolResult → text, and retries a ThrottlingException with its own back-off', async () => {
     server = await startFakeBedrock(SECRET_KEY, (req, n) => toolThenText(req, true)(n));
     const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });

@@ -119,6 +119,10 @@ export class BedrockNarrator implements Narrator {
   static async create(options: BedrockNarratorOptions): Promise<BedrockNarrator> {
     const given = options.endpoint ?? process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? process.env.AWS_ENDPOINT_URL;
     if (given !== undefined && given.trim() !== '') checkEndpointUrl(given, options.endpoint !== undefined ? '--endpoint' : process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME !== undefined ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : 'AWS_ENDPOINT_URL');
+    // the SDK's notice that its releases after January 2027 need Node 22 is for whoever upgrades the SDK, not for the
+    // user of this pinned version (xva supports Node >= 20.19, package.json engines): kept off stderr and cron logs
+    // unless the variable is set either way
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const client = new BedrockRuntimeClient({
       ...(options.region ? { region: options.region } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
