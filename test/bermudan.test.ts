@@ -27,6 +27,8 @@ import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { normPdf } from '../src/pricing/black.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { FixedLeg, FloatLeg, Swaption } from '../src/products/types.js';
+import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
+import type { ValuationModel } from '../src/exposure/valuation/model.js';
 import { lgmH, lgmZeta } from '../src/simulation/models/lgm/parameters.js';
 import { deflatedMean } from './helpers/deflated.js';
 import { flatMarket } from './helpers/flatMarket.js';
@@ -134,6 +136,23 @@ describe('Bermudan swaptions today', () => {
   });
 });
 
+/** A Bermudan with one exercise date (the expiry) against the engine's European swaption on the same paths: 2e-4 of its price at each date. */
+function expectEuropean(g: TimeGrid, model: ValuationModel, paths: SimulatedPaths, dates: readonly number[]): void {
+  const euro = swaption();
+  const kb = compileNettingSet([swaption({ exerciseDates: [expiry] })], { market, model, grid: g, nettingSetId: 'N' });
+  const ke = compileNettingSet([euro], { market, model, grid: g, nettingSetId: 'N' });
+  const pe = priceTrade(euro, market).npv;
+  const a = new Float64Array(paths.nPaths);
+  const b = new Float64Array(paths.nPaths);
+  for (const d of dates) {
+    kb.valueAt(d, paths, a);
+    ke.valueAt(d, paths, b);
+    let worst = 0;
+    for (let p = 0; p < paths.nPaths; p++) worst = Math.max(worst, Math.abs(a[p]! - b[p]!));
+    expect(worst, `date ${d}`).toBeLessThan(2e-4 * pe);
+  }
+}
+
 describe('Bermudan swaptions on paths', () => {
   const trade = swaption({ exerciseDates: exerciseDates(8) });
   // the exercise dates themselves and dates between them, out to the end
@@ -182,20 +201,7 @@ describe('Bermudan swaptions on paths', () => {
   });
 
   it('with one exercise date it is the engine\'s European swaption, path by path (2e-4 of its price)', () => {
-    const one = swaption({ exerciseDates: [expiry] });
-    const euro = swaption();
-    const kb = compileNettingSet([one], { market, model, grid: g, nettingSetId: 'N' });
-    const ke = compileNettingSet([euro], { market, model, grid: g, nettingSetId: 'N' });
-    const pe = priceTrade(euro, market).npv;
-    const a = new Float64Array(nPaths);
-    const b = new Float64Array(nPaths);
-    for (const d of [1, 2, g.dates.indexOf(expiry), g.dates.indexOf(expiry + 45), g.dates.length - 3]) {
-      kb.valueAt(d, paths, a);
-      ke.valueAt(d, paths, b);
-      let worst = 0;
-      for (let p = 0; p < nPaths; p++) worst = Math.max(worst, Math.abs(a[p]! - b[p]!));
-      expect(worst, `date ${d}`).toBeLessThan(2e-4 * pe);
-    }
+    expectEuropean(g, model, paths, [1, 2, g.dates.indexOf(expiry), g.dates.indexOf(expiry + 45), g.dates.length - 3]);
   });
 });
 
@@ -210,21 +216,11 @@ describe('Bermudan exercise dates between grid dates: each decision on the state
   it('one exercise date: the engine\'s European swaption (its exercise bridged alike), path by path (2e-4 of its price)', () => {
     const nPaths = 2000;
     const paths = simplePaths(model, market, g, { nPaths, seed: 5 });
-    const one = swaption({ exerciseDates: [expiry] });
-    const euro = swaption();
-    const kb = compileNettingSet([one], { market, model, grid: g, nettingSetId: 'N' });
-    const ke = compileNettingSet([euro], { market, model, grid: g, nettingSetId: 'N' });
-    const pe = priceTrade(euro, market).npv;
+    expectEuropean(g, model, paths, Array.from(g.dates, (_, d) => d));
+    const kb = compileNettingSet([swaption({ exerciseDates: [expiry] })], { market, model, grid: g, nettingSetId: 'N' });
     const a = new Float64Array(nPaths);
     const b = new Float64Array(nPaths);
     let partial = 0; // paths whose exercise is neither sure nor excluded (the bridge's weight strictly inside (0, 1))
-    for (let d = 0; d < g.dates.length; d++) {
-      kb.valueAt(d, paths, a);
-      ke.valueAt(d, paths, b);
-      let worst = 0;
-      for (let p = 0; p < nPaths; p++) worst = Math.max(worst, Math.abs(a[p]! - b[p]!));
-      expect(worst, `date ${d}`).toBeLessThan(2e-4 * pe);
-    }
     const after = g.dates.indexOf(fromYmd(2028, 8, 15));
     kb.valueAt(after, paths, a);
     // the swap it enters on the same paths: the bought receiver's swap receives fixed
