@@ -46,7 +46,7 @@ import { simulatePaths, stepPlanOf } from '../src/simulation/crossAsset/simulate
 import { auxStreamsOf } from '../src/simulation/crossAsset/stepPlan.js';
 import { parseGrid } from '../src/simulation/grid.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
-import { fillNormalBlock } from '../src/simulation/rng/normal.js';
+import { fillNormalBlock, inverseNormalCdf } from '../src/simulation/rng/normal.js';
 import { philoxBlocks, philoxRoundKeys, seedKey } from '../src/simulation/rng/philox.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
@@ -76,6 +76,8 @@ import type { NettingSetResult } from '../src/exposure/results.js';
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
 const NORMAL_TOL = 2e-6;
+/** The Philox block of a masked pool's exercise draw (fromTables). */
+const maskWords = new Uint32Array(4);
 
 let market: Market;
 let portfolio: Portfolio;
@@ -281,7 +283,7 @@ describe('GPU path simulation: the CPU model on the device', () => {
     const small: GpuContext = { ...ctx!, maxStorageBufferBindingSize: 64 * 4 * nOut * nDates };
     const emptyPaths = (): SimulatedPaths => {
       const arrays = (n: number): Float64Array[] => Array.from({ length: n }, () => new Float64Array(nDates * nPaths));
-      return { grid, layout, nPaths, pathOffset: 0, irState: arrays(layout.currencies.length), fxLog: arrays(layout.fxCurrencies.length), eqLog: arrays(layout.equities.length), creditState: arrays(layout.creditNames.length), numeraire: new Float64Array(nDates * nPaths) };
+      return { grid, layout, nPaths, pathOffset: 0, seed: 3, irState: arrays(layout.currencies.length), fxLog: arrays(layout.fxCurrencies.length), eqLog: arrays(layout.equities.length), creditState: arrays(layout.creditNames.length), numeraire: new Float64Array(nDates * nPaths) };
     };
     const copied = await gpuSimulateResident(small, model, grid, 3, nPaths, false, true, emptyPaths());
     const kept = await gpuSimulateResident(small, model, grid, 3, nPaths, false, true, emptyPaths(), false);
@@ -1046,34 +1048,34 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         reach += Math.abs(c * dm);
       }
     }
-    // a masked pool (a physically settled swaption's underlying after expiry) counts with the probability that the
-    // state at expiry, the bridge N(x_e + β·(x_next − x_e), s²), lies in an open exercise interval; on a grid date
-    // (s = 0) where x_e does (written out here from the definition, not swaption.ts exerciseMask)
+    // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at expiry lies in
+    // an open exercise interval: on a grid date (s = 0) x_e, else X = x_e + β·(x_next − x_e) + s·z drawn from the bridge
+    // with z the path's exercise draw, written out here from its definition (word 0 of Philox at counter (global path,
+    // stream, 0, "EXER") through Φ⁻¹; not swaption.ts exerciseMask nor exerciseDraws.ts)
     let counts = 1;
-    let countsError = 0; // the device's f32 error in a bridged weight (below)
+    let countsError = 0; // 1 where the device's f32 X may fall on the other side of an end (it may count or not)
     if (t.maskIndex[i]! >= 0) {
       const xe = xs[t.maskIndex[i]! * n + p]!;
       const sdE = t.maskSd[i]!;
       counts = 0;
+      let x = xe;
+      let dx = 0;
       if (sdE > 0) {
         const step = t.maskWeight[i]! * (xs[t.maskNext[i]! * n + p]! - xe);
-        const m = xe + step;
-        // f32: m off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); each finite end's
-        // y = (end − m)/s by u·(|end| + |m|)·2/s (end and s rounded, the subtraction) plus m's error over s and 2u·|y|;
-        // times Φ' ≤ 0.4; Φ within 7.5e-8 (A&S 26.2.17) and its f32 rounding (16u) at both ends
-        const dm = 4 * U * (Math.abs(xe) + Math.abs(step));
-        for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) {
-          const lo = t.maskIntervals[2 * r]!;
-          const hi = t.maskIntervals[2 * r + 1]!;
-          counts += normCdf((hi - m) / sdE) - normCdf((lo - m) / sdE);
-          for (const end of [lo, hi]) {
-            if (!Number.isFinite(end)) continue;
-            const y = (end - m) / sdE;
-            countsError += 0.4 * ((2 * U * (Math.abs(end) + Math.abs(m)) + dm) / sdE + 2 * U * Math.abs(y));
-          }
-          countsError += 2 * (7.5e-8 + 16 * U);
-        }
-      } else for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) if (xe > t.maskIntervals[2 * r]! && xe < t.maskIntervals[2 * r + 1]!) counts = 1;
+        philoxBlocks(paths.pathOffset + p, 1, t.maskStream[i]!, 0, 0x45584552, 1, philoxRoundKeys(seedKey(paths.seed)), maskWords);
+        const z = inverseNormalCdf((maskWords[0]! + 0.5) / 4294967296);
+        x = xe + step + sdE * z;
+        // f32: m = x_e + β·Δx off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); s·z by the
+        // device's normal (NORMAL_TOL·max(1, |z|)) and 2u of s and the product; the sum by u·|X|
+        dx = 4 * U * (Math.abs(xe) + Math.abs(step)) + sdE * (NORMAL_TOL * Math.max(1, Math.abs(z)) + 2 * U * Math.abs(z)) + U * Math.abs(x);
+      }
+      for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) {
+        const lo = t.maskIntervals[2 * r]!;
+        const hi = t.maskIntervals[2 * r + 1]!;
+        if (x > lo && x < hi) counts = 1;
+        // an end rounded to f32 (u·|end|) within the device's error of X
+        for (const end of [lo, hi]) if (Number.isFinite(end) && Math.abs(x - end) <= dx + U * Math.abs(end)) countsError = 1;
+      }
     }
     maskBound += countsError * Math.abs(fx * v);
     value += counts * fx * v;
@@ -1285,13 +1287,13 @@ describe('rate pools exported for the device (compile.ts ratePoolNodeTables)', (
       const slotKernel = Int32Array.from(list, (s) => kernels.indexOf(s.kernel));
       const slotDate = Int32Array.from(list, (s) => s.d);
       const fused = packKernelTables(kernels, slotKernel, slotDate, paths, nDates, factors)!;
-      const reference = packSetReference(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors);
+      const reference = packSetReference(list.map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), Int32Array.from(list, (s) => s.d), nDates, factors, paths);
       expect(fused.nSlots).toBe(reference.nSlots);
       expect(fused.ints, id).toEqual(reference.ints);
       expect(fused.reals, id).toEqual(reference.reals);
       // one kernel for every slot (slotKernel undefined, as a set's own tables are packed): the set's slots of the above
       const setOnly = packKernelTables([kernels[0]!], undefined, slotDate.subarray(0, nDates), paths, nDates, factors)!;
-      const setReference = packSetReference(list.slice(0, nDates).map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), slotDate.subarray(0, nDates), nDates, factors);
+      const setReference = packSetReference(list.slice(0, nDates).map(({ kernel, d }) => ratePoolNodeTables(kernel, d, paths)!), slotDate.subarray(0, nDates), nDates, factors, paths);
       expect(setOnly.ints, id).toEqual(setReference.ints);
       expect(setOnly.reals, id).toEqual(setReference.reals);
       // again in memory handed back dirty (tableMemory.ts: a worker packs into buffers the driving thread uploaded):
@@ -1441,6 +1443,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     let worstCpuShare = 0; // collateralised sets: device run vs the CPU backend
     let lagSlots = 0;
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
+    let bridgedSlots = 0; // of those, with the expiry between grid dates (the exercise drawn on the device)
     let nearExpiry = 0; // a swaption leg where the CPU kernels use band tables (√v below SWAPTION_BAND_SD_STEPS grid steps)
     let foreignSwaptionLegs = 0; // a swaption leg in another currency than the base (its FX level in lnA)
     let exercisedPaths = 0;
@@ -1492,6 +1495,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
         tables.maskIndex.forEach((m, i) => {
           if (m < 0) return;
           maskedSlots++;
+          if (tables.maskSd[i]! > 0) bridgedSlots++;
           // paths in and out of the exercise region: the mask is not trivially 0 or 1 on these paths
           const xs = paths.irState[tables.irIndex[i]!]!;
           for (let p = 0; p < n; p++) {
@@ -1633,6 +1637,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     });
     expect(lagSlots).toBeGreaterThan(0);
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
+    expect(bridgedSlots, 'one expiring between grid dates: its exercise drawn on the device').toBeGreaterThan(0);
     expect(nearExpiry, 'a swaption close to expiry (band tables on the CPU) is valued on the device by its per-path formula').toBeGreaterThan(0);
     expect(foreignSwaptionLegs, 'a swaption in a currency other than the base is valued on the device').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);

@@ -17,6 +17,9 @@ import { garmanKohlhagen, priceTrade } from '../src/pricing/index.js';
 import { fixedLegFlows, floatLegFlows } from '../src/pricing/legs.js';
 import { lgmNumeraires, lgmSwaption, lgmZeroBonds, receiverSwapBonds, type LgmModel, type SwapSchedule } from '../src/simulation/models/lgm/index.js';
 import { normCdf } from '../src/pricing/black.js';
+import { fnv1a32 } from '../src/simulation/layout.js';
+import { inverseNormalCdf } from '../src/simulation/rng/normal.js';
+import { philox4x32, seedKey } from '../src/simulation/rng/philox.js';
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/index.js';
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
@@ -603,7 +606,7 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
     return 0.5 * (lo + hi);
   };
 
-  it('after expiry: the underlying swap times P(X_T > X* | x_e, x_e+1), the bridge N(x_e + β(x_e+1 − x_e), s²) (paths by hand)', () => {
+  it('after expiry: the underlying swap where the state at expiry drawn from the bridge N(x_e + β(x_e+1 − x_e), s²) with the path\'s own Philox word exceeds X* (paths by hand)', () => {
     const g = grid([coupon1]);
     expect(g.dates.indexOf(expiry)).toBe(-1);
     const e = g.dates.indexOf(before);
@@ -622,19 +625,30 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
     const t = g.times[d]!;
     const v = values([trade], market, model, g, paths, d);
     const later = bondsAfter(coupon1);
-    let partial = 0;
+    // the exercise draw by hand: word 0 of Philox4x32-10 at counter (global path, FNV-1a of "exercise:<trade id>", 0,
+    // "EXER") under the seed's key, its uniform (w + ½)·2⁻³² through Φ⁻¹
+    const key = seedKey(paths.seed);
+    const stream = fnv1a32(`exercise:${trade.tradeId}`);
+    const block = new Uint32Array(4);
+    let flipped = 0;
+    let exercised = 0;
     let worst = 0;
     for (let p = 0; p < n; p++) {
       const xe = paths.irState[0]![e * n + p]!;
       const m = xe + beta * (paths.irState[0]![(e + 1) * n + p]! - xe);
-      const w = 1 - normCdf((xStar - m) / sd);
-      if (w > 0.05 && w < 0.95) partial++;
-      const expected = w * payer(lgm, later, t, paths.irState[0]![d * n + p]!);
+      philox4x32(Uint32Array.of(paths.pathOffset + p, stream, 0, 0x45584552), key, block);
+      const x = m + sd * inverseNormalCdf((block[0]! + 0.5) / 4294967296);
+      if (Math.abs(x - xStar) < 1e-9) continue; // the boundary's root finding
+      if (x > xStar !== xe > xStar) flipped++;
+      if (x > xStar) exercised++;
+      const expected = x > xStar ? payer(lgm, later, t, paths.irState[0]![d * n + p]!) : 0;
       worst = Math.max(worst, Math.abs(v[p]! - expected));
     }
-    // some paths are neither surely exercised nor surely not (the weight is not an indicator there)
-    expect(partial).toBeGreaterThan(5);
-    // the pool's interpolation (< 1e-9·N) and the boundary's root finding
+    // the bridge decides otherwise than the grid state before on some paths; some are exercised, some not
+    expect(flipped).toBeGreaterThan(5);
+    expect(exercised).toBeGreaterThan(n / 10);
+    expect(exercised).toBeLessThan(n - n / 10);
+    // each path holds the whole swap or nothing, to the pool's interpolation (< 1e-9·N)
     expect(worst).toBeLessThan(1e-8 * N);
   });
 

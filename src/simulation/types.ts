@@ -48,6 +48,11 @@ export interface SimulatedPaths {
   readonly nPaths: number;
   /** Global index of the block's first path (blocks and shards draw the same numbers for the same global path). */
   readonly pathOffset: number;
+  /**
+   * The seed the paths were drawn with: the valuation's own draws (an exercise between grid dates,
+   * exposure/valuation/exerciseDraws.ts) are keyed by it and the global path index too.
+   */
+  readonly seed: number;
   /** LGM state x per currency (same order as layout.currencies). */
   readonly irState: readonly Float64Array[];
   /** ln(FX) per non-base currency, FX = units of base currency per one unit (layout.fxCurrencies order). */

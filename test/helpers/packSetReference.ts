@@ -12,7 +12,7 @@ const NO_FX = 0xffffffff;
 const NO_MASK = 0xffffffff;
 const F32_MAX = 3.4028234663852886e38;
 
-export function packSetReference(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex): PackedSet {
+export function packSetReference(tables: readonly RatePoolNodeTables[], dates: Int32Array, nDates: number, resident: DeviceFactorIndex, paths: { seed: number; pathOffset: number }): PackedSet {
   const nSlots = tables.length;
   let nEntries = 0;
   let nGroups = 0;
@@ -49,6 +49,10 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
   ints[5] = fix0;
   ints[6] = legs0;
   ints[7] = terms0;
+  // the block's first global path and the seed's Philox key: its low and high 32 bits
+  ints[8] = paths.pathOffset;
+  ints[9] = paths.seed % 4294967296;
+  ints[10] = Math.floor(paths.seed / 4294967296);
   let entry = 0;
   let group = 0;
   let real = 0;
@@ -69,7 +73,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       const stateFactor = t.creditState[i] === 1 ? resident.creditFactor0 + t.irIndex[i]! : t.irIndex[i]!;
       const order = t.order[i]!;
       const width = order > 0 ? order : G;
-      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2, order, node, t.maskIndex[i]! < 0 ? NO_MASK : t.maskNext[i]!], entries0 + ENTRY_WORDS * entry);
+      ints.set([stateFactor, fx < 0 ? NO_FX : resident.fxFactor0 + fx, real, group, groups, t.maskIndex[i]! < 0 ? NO_MASK : t.maskIndex[i]!, intervals.length / 2, order, node, t.maskIndex[i]! < 0 ? NO_MASK : t.maskNext[i]!, t.maskStream[i]!], entries0 + ENTRY_WORDS * entry);
       node += (1 + groups) * G;
       for (let q = 0; q < groups; q++) ints[fix0 + group + q] = t.groupFix[g0 + q]!;
       reals[real] = t.x0[i]!;

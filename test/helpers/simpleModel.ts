@@ -173,5 +173,5 @@ export function simplePaths(model: SimpleModel, market: Market, grid: TimeGrid, 
     lgmNumeraires(baseModel, times[d]!, irState[0]!.subarray(d * n, (d + 1) * n), slice, n);
     numeraire.set(slice, d * n);
   }
-  return { grid, layout, nPaths: n, pathOffset: 0, irState, fxLog, eqLog, creditState, numeraire };
+  return { grid, layout, nPaths: n, pathOffset: 0, seed, irState, fxLog, eqLog, creditState, numeraire };
 }

@@ -11,15 +11,17 @@
  * Exercise, per path and once per paths object: on exercise date E_k the holder exercises when the swap it enters is
  * worth more than the continuation, u_k(X) > c_k(X) (u exact, c from the lattice), X the state at E_k, the first such
  * k. On a grid date X is the path's state there. Between grid dates t_e < E_k < t_{e+1} X is not simulated: given
- * x_e and x_{e+1} it is the Brownian bridge N(m, s²) of the state (as a European swaption's exercise, swaption.ts), and
- * the path exercises with the probability q_k = P(X in the region u_k > c_k | x_e, x_{e+1}) (Φ differences over the
- * region's intervals, found on the lattice's nodes): of the path's weight still alive a share q_k holds swap k from
- * t_{e+1} on, the rest 1 − q_k stays alive (decisions in different grid steps are independent given the grid states;
- * two in one step are taken as independent too, an approximation). Before the thirty-ninth session the decision read
- * x_e itself, a stale state for the exercise (test/bermudan.test.ts shows what that lost). A path's value is then
- * alive·V(t, x) + Σ_k w_k·(swap k): from its first accrual start S_k on, swap k is every coupon of the underlying still
- * to be paid (the underlying's pool, its floating coupons fixing on the paths as a swap's); between E_k and S_k (the
- * notice) the bonds of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by
+ * x_e and x_{e+1} it is the Brownian bridge N(m, s²) of the state, and the path draws X = m + s·z (z its exercise draw
+ * for k, exerciseDraws.ts), so that each path holds either swap k or the option, never a blend: a later exercise in the
+ * same step bridges from the state drawn for the one before to x_{e+1} (exact for a Brownian motion in ζ). The
+ * exercise region (the intervals of X where u_k > c_k) is found once on the lattice's nodes. Before the thirty-ninth
+ * session the decision read x_e itself, a stale state (test/bermudan.test.ts shows what that lost); in that session a
+ * path held a share q_k = P(X in the region | x_e, x_{e+1}) of swap k and 1 − q_k of the continuation, right in the
+ * mean but not inside max(V, 0): a lone Bermudan's ENE between exercises was 12-59% low, a European netted with a swap
+ * 7-26% (test/bermudan.test.ts against a grid that holds the exercise dates). A path's value is then V(t, x) while
+ * alive, or swap k once exercised at E_k: from its first accrual start S_k on, swap k is every coupon of the underlying
+ * still to be paid (the underlying's pool, its floating coupons fixing on the paths as a swap's); between E_k and S_k
+ * (the notice) the bonds of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by
  * direction.
  */
 import type { Market } from '../../market/types.js';
@@ -28,7 +30,7 @@ import { bermudanLattice, exerciseSwaps, rollBack, stateNodes, type ExerciseSwap
 import { dealCalibration } from '../../pricing/bermudanCalibration.js';
 import type { LgmModel } from '../../simulation/models/lgm/parameters.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
-import { normCdf } from '../../pricing/black.js';
+import { exerciseNormals, exerciseStream } from './exerciseDraws.js';
 import { FxLevels } from './fxLevels.js';
 import { lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
 import type { PathTrade } from './options.js';
@@ -77,15 +79,14 @@ export class BermudanOnPaths implements PathTrade {
    * Per exercise: the bridge from its decision grid index to the next (next = the same index, weight 0, sd 0 on a grid
    * date: the state there decides) and the intervals of the state at E_k where u_k > c_k (ends may be ±Infinity).
    */
-  private readonly bridge: { next: number; weight: number; sd: number; intervals: Float64Array }[];
-  /**
-   * Per exercise k and path p (at k·n + p): the path's weight holding swap k, the weight holding any of swaps 0..k
-   * (a swap that has started is the underlying's pool whichever it is, and the swaps start in order), and the weight
-   * still alive after E_k.
-   */
-  private heldWeight = new Float64Array(0);
-  private heldUpTo = new Float64Array(0);
-  private aliveAfter = new Float64Array(0);
+  private readonly bridge: { next: number; weight: number; sd: number; intervals: Float64Array; chained: boolean }[];
+  /** The Philox stream of the trade's exercise draws (exerciseDraws.ts). */
+  private readonly stream: number;
+  /** Per path: the exercise it takes (the first whose decision pays), or −1 (never). */
+  private taken = new Int32Array(0);
+  /** Per path: the state drawn for the last exercise decided between grid dates (a chained bridge starts there). */
+  private drawnState = new Float64Array(0);
+  private normals = new Float64Array(0);
   private decidedPaths: SimulatedPaths | null = null;
   private decidedCount = 0;
   private row = new Float64Array(0);
@@ -105,6 +106,7 @@ export class BermudanOnPaths implements PathTrade {
     const deal = dealCalibration(trade, market, lgm.model)?.model;
     const model = deal ?? lgm.model;
     this.sign = trade.direction === 'buy' ? 1 : -1;
+    this.stream = exerciseStream(trade.tradeId);
     this.swaps = exerciseSwaps(trade, market, model);
     this.exerciseIndex = Int32Array.from(this.swaps, (s) => lastIndexOnOrBefore(grid.dates, s.exerciseDate));
     this.lastExerciseIndex = this.exerciseIndex[this.exerciseIndex.length - 1]!;
@@ -211,17 +213,30 @@ export class BermudanOnPaths implements PathTrade {
       const H = Float64Array.from(s.times, (t) => model.H(t));
       return { weight: Float64Array.from(s.times, (t, i) => s.amounts[i]! * model.discount(t)), H, half: H.map((h) => 0.5 * h * h * zeta) };
     });
-    this.bridge = this.swaps.map((sw, k) => {
+    // per exercise: the state's ζ at E_k, clamped to its step (the bridge of a chained exercise starts at the one before)
+    const bridgeZeta = new Float64Array(this.swaps.length);
+    this.bridge = [];
+    this.swaps.forEach((sw, k) => {
       const e = this.exerciseIndex[k]!;
-      const hard = { next: e, weight: 0, sd: 0, intervals: new Float64Array(0) };
-      if (grid.dates[e]! >= sw.exerciseDate || e + 1 >= grid.dates.length) return hard;
+      const hard = { next: e, weight: 0, sd: 0, intervals: new Float64Array(0), chained: false };
       const ze = lgm.zeta[e]!;
-      const zn = lgm.zeta[e + 1]!;
-      if (!(zn > ze)) return hard;
+      const zn = e + 1 < grid.dates.length ? lgm.zeta[e + 1]! : ze;
+      if (grid.dates[e]! >= sw.exerciseDate || e + 1 >= grid.dates.length || !(zn > ze)) {
+        this.bridge.push(hard);
+        return;
+      }
       const z = Math.min(Math.max(lgm.model.zeta(sw.exerciseTime), ze), zn);
-      const sd = Math.sqrt(Math.max(0, ((z - ze) * (zn - z)) / (zn - ze)));
-      if (!(sd > 0)) return hard;
-      return { next: e + 1, weight: (z - ze) / (zn - ze), sd, intervals: this.exerciseRegion(k) };
+      bridgeZeta[k] = z;
+      // the exercise before in the same step: the bridge from the state drawn for it
+      const before = k > 0 ? this.bridge[k - 1]! : undefined;
+      const chained = before !== undefined && this.exerciseIndex[k - 1] === e && before.next === e + 1;
+      const z0 = chained ? bridgeZeta[k - 1]! : ze;
+      if (!(zn > z0)) {
+        this.bridge.push(hard);
+        return;
+      }
+      const sd = Math.sqrt(Math.max(0, ((z - z0) * (zn - z)) / (zn - z0)));
+      this.bridge.push({ next: e + 1, weight: (z - z0) / (zn - z0), sd, intervals: this.exerciseRegion(k), chained });
     });
     this.exerciseOnDate = new Int32Array(dates).fill(-1);
     this.swaps.forEach((sw, k) => {
@@ -266,54 +281,45 @@ export class BermudanOnPaths implements PathTrade {
   }
 
   /**
-   * Each path's weights, once per paths object: per exercise k the share of the path that enters swap k there and the
-   * share still alive after it (0 or 1 where the decision reads a grid state, bridged probabilities between grid dates).
+   * Each path's exercise, once per paths object: the first k whose state at E_k lies in the exercise region, or −1.
+   * On a grid date the state is the path's; between grid dates it is drawn from the bridge (exerciseDraws.ts), the
+   * first exercise of a step from the grid states around it, a later one of the same step from the state drawn for
+   * the one before and the grid state after (the bridge of a Brownian motion in ζ: exact, not an approximation).
    */
   private decide(paths: SimulatedPaths): void {
     const n = paths.nPaths;
     if (this.decidedPaths === paths && this.decidedCount === n) return;
-    const K = this.swaps.length;
-    if (this.heldWeight.length < K * n) {
-      this.heldWeight = new Float64Array(K * n);
-      this.heldUpTo = new Float64Array(K * n);
-      this.aliveAfter = new Float64Array(K * n);
+    if (this.taken.length < n) {
+      this.taken = new Int32Array(n);
+      this.drawnState = new Float64Array(n);
+      this.normals = new Float64Array(n);
     }
-    const held = this.heldWeight;
-    const upTo = this.heldUpTo;
-    const alive = this.aliveAfter;
+    const taken = this.taken;
+    const drawn = this.drawnState;
+    const z = this.normals;
+    taken.fill(-1, 0, n);
     const xs = paths.irState[this.irIndex]!;
-    for (let k = 0; k < K; k++) {
-      const d = this.exerciseIndex[k]!;
-      const off = d * n;
-      const row = k * n;
-      const prev = (k - 1) * n;
-      const { next, weight, sd, intervals } = this.bridge[k]!;
+    for (let k = 0; k < this.swaps.length; k++) {
+      const off = this.exerciseIndex[k]! * n;
+      const { next, weight, sd, intervals, chained } = this.bridge[k]!;
+      if (sd === 0 && !chained) {
+        for (let p = 0; p < n; p++) if (taken[p] === -1 && this.exerciseGain(k, xs[off + p]!) > 0) taken[p] = k;
+        continue;
+      }
       const offNext = next * n;
+      if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, this.stream, k, z);
       for (let p = 0; p < n; p++) {
-        const left = k === 0 ? 1 : alive[prev + p]!;
-        if (left === 0) {
-          held[row + p] = 0;
-          upTo[row + p] = k === 0 ? 0 : upTo[prev + p]!;
-          alive[row + p] = 0;
-          continue;
-        }
-        const x = xs[off + p]!;
-        let q: number;
-        if (sd === 0) q = this.exerciseGain(k, x) > 0 ? 1 : 0;
-        else {
-          const m = x + weight * (xs[offNext + p]! - x);
-          q = 0;
-          for (let r = 0; r < intervals.length; r += 2) {
-            const lo = intervals[r]!;
-            const hi = intervals[r + 1]!;
-            q += (hi === Infinity ? 1 : normCdf((hi - m) / sd)) - (lo === -Infinity ? 0 : normCdf((lo - m) / sd));
+        if (taken[p] !== -1) continue;
+        // from the grid state before, or (chained) from the state drawn for the exercise before in this step
+        const from = chained ? drawn[p]! : xs[off + p]!;
+        const x = from + weight * (xs[offNext + p]! - from) + (sd > 0 ? sd * z[p]! : 0);
+        drawn[p] = x;
+        for (let r = 0; r < intervals.length; r += 2) {
+          if (x > intervals[r]! && x < intervals[r + 1]!) {
+            taken[p] = k;
+            break;
           }
-          if (q < 0) q = 0;
-          else if (q > 1) q = 1;
         }
-        held[row + p] = left * q;
-        upTo[row + p] = (k === 0 ? 0 : upTo[prev + p]!) + left * q;
-        alive[row + p] = q === 1 ? 0 : left * (1 - q);
       }
     }
     this.decidedPaths = paths;
@@ -343,18 +349,14 @@ export class BermudanOnPaths implements PathTrade {
     const H = this.lgm.H[d]!;
     const zeta = this.lgm.zeta[d]!;
     const p0 = this.lgm.discount[d]!;
-    const held = this.heldWeight;
-    const aliveRow = (decided - 1) * n;
-    const pooledRow = (started - 1) * n;
+    const taken = this.taken;
     for (let p = 0; p < n; p++) {
       const x = xs[off + p]!;
       const level = fx === null ? 1 : Math.exp(fx[off + p]!);
+      const k = taken[p]!;
       let v = 0;
-      // the weight holding a swap that has started (all of them the underlying's pool from here)
-      const inPool = started === 0 ? 0 : this.heldUpTo[pooledRow + p]!;
-      for (let k = started; k < decided; k++) {
-        const w = held[k * n + p]!;
-        if (w === 0) continue;
+      if (k >= 0 && k < started) v = this.row[p]!; // a swap that has started: the underlying's pool (sign and FX level in it)
+      else if (k >= 0 && k < decided) {
         // in the notice: swap k's bonds, none fixed yet: Σ c·P(0,T)/P(0,t)·e^{−(H_T − H_t)·x − ½(H_T² − H_t²)·ζ_t}
         const terms = this.exerciseTerms[k]!;
         let b = 0;
@@ -362,22 +364,21 @@ export class BermudanOnPaths implements PathTrade {
           const HT = terms.H[i]!;
           b += (terms.weight[i]! * Math.exp(-(HT - H) * x - 0.5 * (HT * HT - H * H) * zeta)) / p0;
         }
-        v += w * (this.sign * b * level);
+        v = this.sign * b * level;
       }
-      if (inPool > 0) v += inPool * this.row[p]!; // the pool carries the direction's sign and the FX level
-      const alive = decided === 0 ? 1 : this.aliveAfter[aliveRow + p]!;
-      if (alive > 0 && values !== null) {
-        const k = this.exerciseOnDate[d]!;
+      const alive = k === -1 || k >= decided;
+      if (alive && values !== null) {
+        const e = this.exerciseOnDate[d]!;
         let lv: number;
-        if (k >= 0) {
-          // on the exercise date: max(u_k, c_k) deflated, u exact, c interpolated, then × N(t, x)
-          const { weight, H: Hk, half } = this.exerciseTerms[k]!;
+        if (e >= 0) {
+          // on the exercise date: max(u_e, c_e) deflated, u exact, c interpolated, then × N(t, x)
+          const { weight, H: Hk, half } = this.exerciseTerms[e]!;
           let u = 0;
           for (let i = 0; i < weight.length; i++) u += weight[i]! * Math.exp(-Hk[i]! * x - half[i]!);
-          const c = cubicOnNodes(this.continuationNodes[k]!, this.continuation[k]!, x);
+          const c = cubicOnNodes(this.continuationNodes[e]!, this.continuation[e]!, x);
           lv = ((u > c ? u : c) * Math.exp(H * x + 0.5 * H * H * zeta)) / p0;
         } else lv = cubicOnNodes(this.valueGrids[d]!, values, x);
-        v += alive * (this.sign * lv * level);
+        v += this.sign * lv * level;
       }
       out[p] = v;
     }

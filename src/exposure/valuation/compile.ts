@@ -815,13 +815,15 @@ export interface RatePoolNodeTables {
   /**
    * Per pool: −1, or the grid index of the state that decides with which weight the pool counts on each path
    * (PoolNodeTable.mask: a physically settled swaption's underlying after expiry), with the bridge's next grid index,
-   * weight β and deviation (maskNext, maskWeight, maskSd); its open intervals are maskIntervals[2r], [2r+1] for
+   * weight β, deviation and draw stream (maskNext, maskWeight, maskSd, maskStream); its open intervals are maskIntervals[2r], [2r+1] for
    * r in maskStart[i] .. maskStart[i+1]−1 (length pools + 1).
    */
   readonly maskIndex: Int32Array;
   readonly maskNext: Int32Array;
   readonly maskWeight: Float64Array;
   readonly maskSd: Float64Array;
+  /** Per pool: the mask's exercise stream (exerciseDraws.ts; 0 without a mask). */
+  readonly maskStream: Uint32Array;
   readonly maskStart: Int32Array;
   readonly maskIntervals: Float64Array;
   /** The equity forwards' share parts and the FX and equity options alive at the date (options.ts DeviceLegEntry). */
@@ -865,6 +867,7 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     maskNext: Int32Array.from(tables, (t) => (t.mask ? t.mask.next : -1)),
     maskWeight: Float64Array.from(tables, (t) => (t.mask ? t.mask.weight : 0)),
     maskSd: Float64Array.from(tables, (t) => (t.mask ? t.mask.sd : 0)),
+    maskStream: Uint32Array.from(tables, (t) => (t.mask ? t.mask.stream : 0)),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
     legs: legs.slice(), // the kernel refills its list at its next call

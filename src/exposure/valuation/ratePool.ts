@@ -116,22 +116,24 @@ export interface PoolNodeTable {
    */
   momentScale: number;
   /**
-   * A pool valued only on some paths (a physically settled swaption's underlying after expiry), by the weight of its
-   * exercise (swaption.ts exerciseMask): the state at the exercise time read from the grid states at `index` and `next`
-   * as the Brownian bridge between them, mean m = x_index + weight·(x_next − x_index) and deviation sd, the pool counts
-   * Σ_r [Φ((intervals[2r+1] − m)/sd) − Φ((intervals[2r] − m)/sd)] (ends may be ±Infinity); with sd = 0 (the exercise
-   * on a grid date, weight 0 and next = index) 1 where m lies in one of the open intervals, else 0.
+   * A pool valued only on some paths (a physically settled swaption's underlying after expiry), those where it was
+   * exercised (swaption.ts exerciseMask): the state at the exercise time drawn from the Brownian bridge between the grid
+   * states at `index` and `next`, X = m + sd·z with m = x_index + weight·(x_next − x_index) and z the path's exercise
+   * draw (exerciseDraws.ts, stream `stream`), the pool counts where X lies in one of the open intervals (ends may be
+   * ±Infinity); with sd = 0 (the exercise on a grid date, weight 0 and next = index) where x_index does.
    */
   mask?: ExerciseMask;
 }
 
-/** The exercise of a physically settled swaption as a weight per path (PoolNodeTable.mask). */
+/** The exercise of a physically settled swaption, per path (PoolNodeTable.mask). */
 export interface ExerciseMask {
   readonly index: number;
   readonly next: number;
   readonly weight: number;
   readonly sd: number;
   readonly intervals: Float64Array;
+  /** The Philox stream of the trade's exercise draw (exerciseDraws.ts; read only where sd > 0). */
+  readonly stream: number;
 }
 
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */

@@ -22,13 +22,15 @@
  * given the grid states x_e and x_{e+1} it is Gaussian, the Brownian bridge of the LGM state (variance ζ, independent
  * increments; a foreign currency's deterministic drift taken linear in ζ over the step), with mean
  * m = x_e + β·(x_{e+1} − x_e), β = (ζ(T_e) − ζ(t_e))/(ζ(t_{e+1}) − ζ(t_e)), and variance
- * s² = (ζ(T_e) − ζ(t_e))·(ζ(t_{e+1}) − ζ(T_e))/(ζ(t_{e+1}) − ζ(t_e)). The underlying counts on each path with the
- * probability of exercise given them, w = Σ_intervals Φ((hi − m)/s) − Φ((lo − m)/s) (exerciseMask): from t_{e+1} on
- * the underlying's value depends on the later states only (its first coupon's fixing apart, read at x_e), so
- * E[w·U(t)⁺] = E[1{exercised}·U(t)⁺] and a lone swaption's EPE and ENE after expiry are exact, where deciding on x_e
- * alone lost the variance between t_e and T_e (test/valuation.test.ts: a 2y into 5y payer six weeks after its grid
- * date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low; docs/simulation.md).
- * On a grid date (s = 0) w is the indicator itself. A caplet keeps the decision at t_e (exerciseAtGridDate): its
+ * s² = (ζ(T_e) − ζ(t_e))·(ζ(t_{e+1}) − ζ(T_e))/(ζ(t_{e+1}) − ζ(t_e)). Each path draws X = m + s·z from it (z its
+ * exercise draw, exerciseDraws.ts) and holds the underlying where U(T_e, X) > 0 (exerciseMask), so that E[1{exercised}·
+ * f(later states)] is exact for any f: a netting set's max(V, 0) sees either the swap or nothing on each path. Deciding
+ * on x_e alone lost the variance between t_e and T_e (test/valuation.test.ts: a 2y into 5y payer six weeks after its
+ * grid date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low); counting the underlying with
+ * the probability of exercise given the grid states, as the engine did in the thirty-ninth session, was exact for a
+ * lone swaption but mixed the swap and no swap inside a netting set's max (docs/simulation.md). The underlying's first
+ * floating coupon still fixes on the grid state at or before its fixing date (its covariance with the exercise apart).
+ * On a grid date (s = 0) the decision reads the grid state. A caplet keeps the decision at t_e (exerciseAtGridDate): its
  * underlying is its one fixing, read at x_e, which the bridge would pay on paths where the rate fixed below the strike.
  * Cash settlement is paid at expiry and the trade leaves.
  */
@@ -44,6 +46,7 @@ import { basisRatio } from '../../pricing/curves.js';
 import { lastIndexBefore, lastIndexOnOrBefore, type LgmOnGrid } from './model.js';
 import type { ExerciseMask, NodeTerm } from './ratePool.js';
 import { GRID_NODES } from './stateGrid.js';
+import { exerciseNormals, exerciseStream } from './exerciseDraws.js';
 
 /** Holder's underlying swap as zero bonds: times (years, increasing), coefficients, H and P(0, T) at each. */
 export interface UnderlyingBonds {
@@ -597,7 +600,8 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
 
   const maturity = Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
   const exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
-  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0) };
+  const stream = exerciseStream(trade.tradeId);
+  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0), stream };
   let exercise = exerciseAtGridDate;
   let lastIndex = optionLastIndex;
   if (trade.settlement === 'physical') {
@@ -608,7 +612,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
         return Float64Array.from(exerciseIntervals(u, zeta, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
       };
       const ze = lgm.zeta[exerciseIndex]!;
-      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze) };
+      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze), stream };
       exercise = exerciseAtGridDate;
       const next = exerciseIndex + 1;
       // expiry between two grid dates: the state at expiry as the bridge between them
@@ -618,7 +622,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
         if (zn > ze) {
           const weight = (zT - ze) / (zn - ze);
           const sd = Math.sqrt(Math.max(0, ((zT - ze) * (zn - zT)) / (zn - ze)));
-          exercise = { index: exerciseIndex, next, weight, sd, intervals: intervalsAt(zT) };
+          exercise = { index: exerciseIndex, next, weight, sd, intervals: intervalsAt(zT), stream };
         }
       }
     }
@@ -731,9 +735,9 @@ function underlyingOnNodes(u: UnderlyingBonds, Ht: number, zt: number, p0t: numb
 }
 
 /**
- * Per path the weight with which an exercised swaption's underlying counts (ExerciseMask): the probability that the
- * state at expiry, the bridge N(m, sd²) between the grid states at `index` and `next`, lies in an exercise interval;
- * with sd = 0, 1 where m = x_index does, else 0.
+ * Per path whether an exercised swaption's underlying counts (ExerciseMask), 1 or 0: whether the state at expiry lies
+ * in an exercise interval, on a grid date (sd = 0) the grid state itself, else drawn from the bridge N(m, sd²) between
+ * the grid states at `index` and `next` with the path's exercise draw (exerciseDraws.ts).
  */
 export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIndex: number, mask: Float64Array): void {
   const n = paths.nPaths;
@@ -741,27 +745,14 @@ export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIn
   const off = exercise.index * n;
   const offNext = exercise.next * n;
   const { weight, sd, intervals: iv } = exercise;
-  if (sd === 0) {
-    for (let p = 0; p < n; p++) {
-      const x = xs[off + p]!;
-      let inside = 0;
-      for (let r = 0; r < iv.length; r += 2) {
-        if (x > iv[r]! && x < iv[r + 1]!) inside = 1;
-      }
-      mask[p] = inside;
-    }
-    return;
-  }
-  const inv = 1 / sd;
+  if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, exercise.stream, 0, mask);
   for (let p = 0; p < n; p++) {
     const xe = xs[off + p]!;
-    const m = xe + weight * (xs[offNext + p]! - xe);
-    let w = 0;
+    const x = sd > 0 ? xe + weight * (xs[offNext + p]! - xe) + sd * mask[p]! : xe;
+    let inside = 0;
     for (let r = 0; r < iv.length; r += 2) {
-      const lo = iv[r]!;
-      const hi = iv[r + 1]!;
-      w += (hi === Infinity ? 1 : normCdf((hi - m) * inv)) - (lo === -Infinity ? 0 : normCdf((lo - m) * inv));
+      if (x > iv[r]! && x < iv[r + 1]!) inside = 1;
     }
-    mask[p] = w;
+    mask[p] = inside;
   }
 }

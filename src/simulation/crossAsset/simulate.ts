@@ -215,7 +215,7 @@ export function simulatePaths(
       const count = Math.min(SOBOL_BLOCK_PATHS, nPaths - first);
       simulatePaths(model, grid, seed, pathOffset + first, count, { sobol: { ...sobol, scratch }, into: out, rowStride: stride, column: column + first });
     }
-    return pathsOf(grid, layout, nPaths, pathOffset, out);
+    return pathsOf(grid, layout, nPaths, pathOffset, seed, out);
   }
   const slotOf = new Int32Array(plan.nAux);
   if (sobol) {
@@ -371,15 +371,16 @@ export function simulatePaths(
     }
   }
 
-  return pathsOf(grid, layout, nPaths, pathOffset, out);
+  return pathsOf(grid, layout, nPaths, pathOffset, seed, out);
 }
 
-function pathsOf(grid: TimeGrid, layout: CrossAssetModel['layout'], nPaths: number, pathOffset: number, out: PathBuffers): SimulatedPaths {
+function pathsOf(grid: TimeGrid, layout: CrossAssetModel['layout'], nPaths: number, pathOffset: number, seed: number, out: PathBuffers): SimulatedPaths {
   return Object.freeze({
     grid,
     layout,
     nPaths,
     pathOffset,
+    seed,
     irState: Object.freeze(out.irState),
     fxLog: Object.freeze(out.fxLog),
     ...(out.fxLevel ? { fxLevel: Object.freeze(out.fxLevel) } : {}),

@@ -474,6 +474,7 @@ export async function gpuSimulateResident(
     layout,
     nPaths,
     pathOffset: 0,
+    seed,
     irState: Object.freeze(arrays.slice(0, nC)),
     fxLog: Object.freeze(arrays.slice(nC, nC + nFx)),
     eqLog: Object.freeze(arrays.slice(nC + nFx, nC + nFx + nEq)),

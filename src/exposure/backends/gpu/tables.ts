@@ -15,6 +15,7 @@ import { GRID_NODES } from '../../valuation/stateGrid.js';
 import { RUNNING_SLOPES } from '../../valuation/ratePool.js';
 import type { DeviceFiguresTables } from './figuresTables.js';
 import { tableMemory } from './tableMemory.js';
+import { seedKey } from '../../../simulation/rng/philox.js';
 import { ENTRY_REALS, ENTRY_WORDS, LEG_REALS, LEG_WORDS, SLOT_WORDS, VALUE_HEADER } from './wgsl/value.js';
 
 /**
@@ -257,6 +258,7 @@ export function packKernelTables(
       e[ea + 7] = t.order;
       e[ea + 8] = nNodes;
       e[ea + 9] = t.mask ? t.mask.next : NO_MASK;
+      e[ea + 10] = t.mask ? t.mask.stream : 0;
       entries.length += ENTRY_WORDS;
       nEntries++;
       nNodes += (1 + groups) * G;
@@ -337,6 +339,11 @@ export function packKernelTables(
   ints[5] = fix0;
   ints[6] = legs0;
   ints[7] = terms0;
+  // the exercise draws' key (wgsl/value.ts; word 8, the block's first global path, is set at dispatch)
+  const key = seedKey(paths.seed);
+  ints[8] = paths.pathOffset;
+  ints[9] = key[0]!;
+  ints[10] = key[1]!;
   ints.set(slotWords, VALUE_HEADER);
   ints.set(entries.data.subarray(0, entries.length), entries0);
   ints.set(fix.data.subarray(0, fix.length), fix0);

@@ -282,10 +282,13 @@ export class GpuSetValuation implements DeviceSetValuation {
     const realsBuffer = upload(this.ctx, reals);
     // the tables' node values, expanded on the device in the first block's submission (the queue runs it before the rest)
     const nodesBuffer = device.createBuffer({ size: Math.max(16, 4 * tables.nodeCount), usage: STORAGE });
+    // header word 8: the first global path of the block (the exercise draws', wgsl/value.ts), from the run's first
+    const firstPath = ints[8]!;
     const blocks = resident.blocks.map((block, blockIndex) => {
       const nWg = Math.ceil(block.count / WORKGROUP);
       ints[0] = block.count;
       ints[4] = nWg;
+      ints[8] = firstPath + block.start;
       const valueBytes = 4 * nSlots * block.count;
       const partialBytes = 4 * 2 * nSlots * nWg;
       const intsBuffer = upload(this.ctx, ints);
@@ -308,6 +311,7 @@ export class GpuSetValuation implements DeviceSetValuation {
       mapped.catch(() => undefined); // awaited in finish; a rejection before then is not unhandled
       return { block, nWg, valueBytes, readBuffer, mapped, buffers: [intsBuffer, valuesBuffer, partialsBuffer, readBuffer] };
     });
+    ints[8] = firstPath;
     const finish = async (): Promise<DevicePayload> => {
       try {
         for (const { block, nWg, valueBytes, readBuffer, mapped } of blocks) {

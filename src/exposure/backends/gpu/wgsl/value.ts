@@ -14,15 +14,18 @@
  *
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
- * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0]; per slot (date) 5
- *   words [grid index d, first entry, entries, first leg, legs]; per entry (pool alive at d) 10 words [IR factor, FX factor or 0xffffffff,
- *   first real, first fixing group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node, the
- *   mask's next grid index]; from fix0 the fixing grid index of every group;
+ * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0, the block's first
+ *   global path, the seed's Philox key (2 words)]; per slot (date) 5 words [grid index d, first entry, entries, first
+ *   leg, legs]; per entry (pool alive at d) 11 words [IR factor, FX factor or 0xffffffff, first real, first fixing
+ *   group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node, the mask's next grid index, the
+ *   mask's exercise stream]; from fix0 the fixing grid index of every group;
  * - `reals` (f32): per entry x0, h, its main grid function (w reals), then per fixing group its c1, c2, c3 and its grid
  *   function (w reals), then the mask's bridge weight β and deviation s and its open intervals (lo, hi) of the state
- *   at expiry: a physically settled swaption's underlying swap after expiry counts on each path with the probability
- *   that the state at expiry, N(x_d + β·(x_next − x_d), s²) between the grid states at the mask index d and the next,
- *   lies in one; with s = 0, 1 where x_d lies in one, else 0 (compile.ts ExercisedSwaption; swaption.ts exerciseMask). A function is given as its 64 node values (k = 0,
+ *   at expiry: a physically settled swaption's underlying swap after expiry counts on the paths whose state at
+ *   expiry, X = x_d + β·(x_next − x_d) + s·z between the grid states at the mask index d and the next, lies in one,
+ *   z the path's exercise draw (word 0 of Philox at counter (global path, stream, 0, EXERCISE_DRAW_DOMAIN): the CPU's
+ *   words, exerciseDraws.ts, and its normal in f32); with s = 0 where x_d lies in one (compile.ts ExercisedSwaption;
+ *   swaption.ts exerciseMask). A function is given as its 64 node values (k = 0,
  *   w = 64) or as its k Taylor moments about the grid's centre (w = k; ratePool.ts PoolNodeTable.order);
  * - `nodes` (f32): the entries' grid functions as node values, 64 a function from the entry's first node (main, then
  *   its groups'), written by NODES_WGSL from `reals` before the valuation reads them;
@@ -31,6 +34,9 @@
  * Dispatch: (nWorkgroups, nSlots) workgroups of 64 invocations. Inner loops: pools × (1 + groups) stencils, far
  * below llvmpipe's 65,535 iterations an invocation.
  */
+import { EXERCISE_DRAW_DOMAIN } from '../../../valuation/exerciseDraws.js';
+import { PHILOX_WGSL } from './philox.js';
+
 
 /*
  * Leg entries (compile.ts RatePoolNodeTables.legs, options.ts DeviceLegEntry: equity forwards' share parts, FX and
@@ -44,13 +50,13 @@
  */
 
 /** Words of the header at the start of `ints`. */
-export const VALUE_HEADER = 8;
+export const VALUE_HEADER = 11;
 /** Words per slot (date) and per entry (pool at a date). */
 export const SLOT_WORDS = 5;
 /** Words per leg entry [kind, terms A, terms B, terms E, first term, first real] and its reals ahead of the terms' coefficients. */
 export const LEG_WORDS = 6;
 export const LEG_REALS = 6;
-export const ENTRY_WORDS = 10;
+export const ENTRY_WORDS = 11;
 /** Reals ahead of an entry's nodes (x0, h). */
 export const ENTRY_REALS = 2;
 
@@ -123,6 +129,7 @@ export function slotValueWgsl(gridNodes: number, runningSlopes: number): string 
   return /* wgsl */ `
 const G: u32 = ${gridNodes}u;
 const C_MAX: i32 = ${gridNodes - 4};
+${PHILOX_WGSL}
 
 // Standard normal CDF, Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8).
 fn normCdf(x: f32) -> f32 {
@@ -242,19 +249,16 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
       let beta = reals[b0];
       let sdE = reals[b0 + 1u];
       let iv0 = b0 + 2u;
-      var inside = 0.0;
+      var xE = xe;
       if (sdE > 0.0) {
-        // the state at expiry as the bridge N(m, sdE²) between the grid states at maskAt and the next mask index
+        // the state at expiry drawn from the bridge N(m, sdE²) between the grid states at maskAt and the next mask index
         let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
-        for (var r = 0u; r < ints[at + 6u]; r++) {
-          let yLo = clamp((reals[iv0 + 2u * r] - m) / sdE, -40.0, 40.0);
-          let yHi = clamp((reals[iv0 + 2u * r + 1u] - m) / sdE, -40.0, 40.0);
-          if (yLo >= 0.0) { inside = inside + normCdf(-yLo) - normCdf(-yHi); } else { inside = inside + normCdf(yHi) - normCdf(yLo); }
-        }
-      } else {
-        for (var r = 0u; r < ints[at + 6u]; r++) {
-          if (xe > reals[iv0 + 2u * r] && xe < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
-        }
+        let draw = philox4x32(vec4<u32>(ints[8] + p, ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
+        xE = m + sdE * normal_of_word(draw.x);
+      }
+      var inside = 0.0;
+      for (var r = 0u; r < ints[at + 6u]; r++) {
+        if (xE > reals[iv0 + 2u * r] && xE < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
       }
       pv = pv * inside;
     }
