@@ -982,7 +982,7 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
   let position = 0;
   let expansion = 0;
   let momentF64 = 0;
-  let maskBound = 0; // Σ_pools |FX·v|·(the f32 error of a bridged exercise weight)
+  let maskBound = 0; // Σ_pools |FX·v| where the device's f32 exercise may differ, and its drawn fixing state's error
   let swaptionGrid = 0; // the CPU kernel's state-grid error on swaptions before expiry (lgm legs: exact here)
   // a function's node values (expanded from its moments where it has them) and each node's expansion error bound
   const fnNodes = new Float64Array(G);
@@ -1022,9 +1022,44 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
       slope += Math.abs(dw[k]! * fnNodes[b + k]!);
       ex += Math.abs(w[k]!) * fnError[b + k]!;
     }
+    // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at expiry lies in
+    // an open exercise interval: on a grid date (s = 0) x_e, else X = x_e + β·(x_next − x_e) + s·z drawn from the bridge
+    // with z the path's exercise draw, written out here from its definition (word 0 of Philox at counter (global path,
+    // stream, 0, "EXER") through Φ⁻¹; not swaption.ts exerciseMask nor exerciseDraws.ts)
+    let counts = 1;
+    let countsError = 0; // 1 where the device's f32 X may fall on the other side of an end (it may count or not)
+    let bridged = false;
+    let xDrawn = 0; // X where bridged, and the device's f32 error of it
+    let dxDrawn = 0;
+    if (t.maskIndex[i]! >= 0) {
+      const xe = xs[t.maskIndex[i]! * n + p]!;
+      const sdE = t.maskSd[i]!;
+      counts = 0;
+      xDrawn = xe;
+      if (sdE > 0) {
+        bridged = true;
+        const step = t.maskWeight[i]! * (xs[t.maskNext[i]! * n + p]! - xe);
+        philoxBlocks(paths.pathOffset + p, 1, t.maskStream[i]!, 0, 0x45584552, 1, philoxRoundKeys(seedKey(paths.seed)), maskWords);
+        const z = inverseNormalCdf((maskWords[0]! + 0.5) / 4294967296);
+        xDrawn = xe + step + sdE * z;
+        // f32: m = x_e + β·Δx off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); s·z by the
+        // device's normal (NORMAL_TOL·max(1, |z|)) and 2u of s and the product; the sum by u·|X|
+        dxDrawn = 4 * U * (Math.abs(xe) + Math.abs(step)) + sdE * (NORMAL_TOL * Math.max(1, Math.abs(z)) + 2 * U * Math.abs(z)) + U * Math.abs(xDrawn);
+      }
+      for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) {
+        const lo = t.maskIntervals[2 * r]!;
+        const hi = t.maskIntervals[2 * r + 1]!;
+        if (xDrawn > lo && xDrawn < hi) counts = 1;
+        // an end rounded to f32 (u·|end|) within the device's error of X
+        for (const end of [lo, hi]) if (Number.isFinite(end) && Math.abs(xDrawn - end) <= dxDrawn + U * Math.abs(end)) countsError = 1;
+      }
+    }
+    let drawnBound = 0; // Σ over the groups fixing on X: |T_q|·|g_q'(Δ)|·(the device's error of X)
     for (let q = t.groupStart[i]!; q < t.groupStart[i + 1]!; q++) {
       // group q: its function T_q at x times Δ·(c1 + Δ·(c2 + Δ·c3)), written as Σ_m c_m·Δ^m·T_q
-      const delta = x - xs[t.groupFix[q]! * n + p]!;
+      // the coupons fixing at the mask's grid index fix on the state drawn at expiry (ratePool.ts addFixingShift)
+      const drawnFix = bridged && t.groupFix[q] === t.maskIndex[i];
+      const delta = x - (drawnFix ? xDrawn : xs[t.groupFix[q]! * n + p]!);
       let tv = 0;
       let tg = 0;
       let ts = 0;
@@ -1047,37 +1082,12 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         ex += Math.abs(c * dm) * te;
         reach += Math.abs(c * dm);
       }
-    }
-    // a masked pool (a physically settled swaption's underlying after expiry) counts where the state at expiry lies in
-    // an open exercise interval: on a grid date (s = 0) x_e, else X = x_e + β·(x_next − x_e) + s·z drawn from the bridge
-    // with z the path's exercise draw, written out here from its definition (word 0 of Philox at counter (global path,
-    // stream, 0, "EXER") through Φ⁻¹; not swaption.ts exerciseMask nor exerciseDraws.ts)
-    let counts = 1;
-    let countsError = 0; // 1 where the device's f32 X may fall on the other side of an end (it may count or not)
-    if (t.maskIndex[i]! >= 0) {
-      const xe = xs[t.maskIndex[i]! * n + p]!;
-      const sdE = t.maskSd[i]!;
-      counts = 0;
-      let x = xe;
-      let dx = 0;
-      if (sdE > 0) {
-        const step = t.maskWeight[i]! * (xs[t.maskNext[i]! * n + p]! - xe);
-        philoxBlocks(paths.pathOffset + p, 1, t.maskStream[i]!, 0, 0x45584552, 1, philoxRoundKeys(seedKey(paths.seed)), maskWords);
-        const z = inverseNormalCdf((maskWords[0]! + 0.5) / 4294967296);
-        x = xe + step + sdE * z;
-        // f32: m = x_e + β·Δx off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); s·z by the
-        // device's normal (NORMAL_TOL·max(1, |z|)) and 2u of s and the product; the sum by u·|X|
-        dx = 4 * U * (Math.abs(xe) + Math.abs(step)) + sdE * (NORMAL_TOL * Math.max(1, Math.abs(z)) + 2 * U * Math.abs(z)) + U * Math.abs(x);
-      }
-      for (let r = t.maskStart[i]!; r < t.maskStart[i + 1]!; r++) {
-        const lo = t.maskIntervals[2 * r]!;
-        const hi = t.maskIntervals[2 * r + 1]!;
-        if (x > lo && x < hi) counts = 1;
-        // an end rounded to f32 (u·|end|) within the device's error of X
-        for (const end of [lo, hi]) if (Number.isFinite(end) && Math.abs(x - end) <= dx + U * Math.abs(end)) countsError = 1;
+      if (drawnFix) {
+        const c = t.groupCoef.subarray(q * t.runningSlopes, (q + 1) * t.runningSlopes);
+        drawnBound += tg * Math.abs(c[0]! + delta * (2 * c[1]! + 3 * delta * c[2]!)) * dxDrawn;
       }
     }
-    maskBound += countsError * Math.abs(fx * v);
+    maskBound += countsError * Math.abs(fx * v) + counts * Math.abs(fx) * drawnBound;
     value += counts * fx * v;
     gross += counts * fx * g;
     position += counts * fx * ds * slope;
@@ -1444,6 +1454,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     let lagSlots = 0;
     let maskedSlots = 0; // slots with a physically settled swaption's underlying after expiry (a masked pool)
     let bridgedSlots = 0; // of those, with the expiry between grid dates (the exercise drawn on the device)
+    let drawnFixings = 0; // of those, with coupons fixing on the drawn state (a fixing group at the mask's grid index)
     let nearExpiry = 0; // a swaption leg where the CPU kernels use band tables (√v below SWAPTION_BAND_SD_STEPS grid steps)
     let foreignSwaptionLegs = 0; // a swaption leg in another currency than the base (its FX level in lnA)
     let exercisedPaths = 0;
@@ -1496,6 +1507,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
           if (m < 0) return;
           maskedSlots++;
           if (tables.maskSd[i]! > 0) bridgedSlots++;
+          for (let q = tables.groupStart[i]!; q < tables.groupStart[i + 1]!; q++) if (tables.maskSd[i]! > 0 && tables.groupFix[q] === m) drawnFixings++;
           // paths in and out of the exercise region: the mask is not trivially 0 or 1 on these paths
           const xs = paths.irState[tables.irIndex[i]!]!;
           for (let p = 0; p < n; p++) {
@@ -1638,6 +1650,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
     expect(lagSlots).toBeGreaterThan(0);
     expect(maskedSlots, 'an exercised physically settled swaption is valued on the device').toBeGreaterThan(0);
     expect(bridgedSlots, 'one expiring between grid dates: its exercise drawn on the device').toBeGreaterThan(0);
+    expect(drawnFixings, 'its first coupons fixing on the drawn state').toBeGreaterThan(0);
     expect(nearExpiry, 'a swaption close to expiry (band tables on the CPU) is valued on the device by its per-path formula').toBeGreaterThan(0);
     expect(foreignSwaptionLegs, 'a swaption in a currency other than the base is valued on the device').toBeGreaterThan(0);
     expect(exercisedPaths).toBeGreaterThan(0);

@@ -20,8 +20,9 @@
  * mean but not inside max(V, 0): a lone Bermudan's ENE between exercises was 12-59% low, a European netted with a swap
  * 7-26% (test/bermudan.test.ts against a grid that holds the exercise dates). A path's value is then V(t, x) while
  * alive, or swap k once exercised at E_k: from its first accrual start S_k on, swap k is every coupon of the underlying
- * still to be paid (the underlying's pool, its floating coupons fixing on the paths as a swap's); between E_k and S_k
- * (the notice) the bonds of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by
+ * still to be paid (the underlying's pool, its floating coupons fixing on the paths as a swap's, those fixing before
+ * the grid date after a bridged E_k on the state drawn there: ratePool.ts addFixingShift); between E_k and S_k (the
+ * notice) the bonds of swap k, none of them fixed yet. Values in the base currency (× the path's FX level), signed by
  * direction.
  */
 import type { Market } from '../../market/types.js';
@@ -87,6 +88,10 @@ export class BermudanOnPaths implements PathTrade {
   /** Per path: the state drawn for the last exercise decided between grid dates (a chained bridge starts there). */
   private drawnState = new Float64Array(0);
   private normals = new Float64Array(0);
+  /** Per exercise: whether its drawn state fixes coupons of the underlying alive at the date being valued. */
+  private readonly shifted: Uint8Array;
+  /** Per path the grid index whose coupons fix on its drawn state at the date being valued, or −1. */
+  private fixOf = new Int32Array(0);
   private decidedPaths: SimulatedPaths | null = null;
   private decidedCount = 0;
   private row = new Float64Array(0);
@@ -108,6 +113,7 @@ export class BermudanOnPaths implements PathTrade {
     this.sign = trade.direction === 'buy' ? 1 : -1;
     this.stream = exerciseStream(trade.tradeId);
     this.swaps = exerciseSwaps(trade, market, model);
+    this.shifted = new Uint8Array(this.swaps.length);
     this.exerciseIndex = Int32Array.from(this.swaps, (s) => lastIndexOnOrBefore(grid.dates, s.exerciseDate));
     this.lastExerciseIndex = this.exerciseIndex[this.exerciseIndex.length - 1]!;
     const dates = this.lastExerciseIndex + 1;
@@ -344,6 +350,23 @@ export class BermudanOnPaths implements PathTrade {
       this.row.fill(0, 0, n);
       this.fxLevels.begin();
       this.underlying.addValues(d, paths, this.row, this.fxLevels);
+      // the coupons fixing between the grid dates around an exercise decided there: on the state drawn for it, on the
+      // paths that took it (as a European's, compile.ts ExercisedSwaption)
+      let shift = false;
+      for (let k = 0; k < started; k++) {
+        const b = this.bridge[k]!;
+        this.shifted[k] = (b.sd > 0 || b.chained) && this.underlying.hasFixingAt(d, this.exerciseIndex[k]!) ? 1 : 0;
+        if (this.shifted[k] === 1) shift = true;
+      }
+      if (shift) {
+        if (this.fixOf.length < n) this.fixOf = new Int32Array(n);
+        const fixOf = this.fixOf;
+        for (let p = 0; p < n; p++) {
+          const k = this.taken[p]!;
+          fixOf[p] = k >= 0 && k < started && this.shifted[k] === 1 ? this.exerciseIndex[k]! : -1;
+        }
+        this.underlying.addFixingShift(d, paths, fixOf, this.drawnState, this.row, this.fxLevels);
+      }
     }
     const values = d <= this.lastExerciseIndex ? this.valueNodes[d]! : null;
     const H = this.lgm.H[d]!;

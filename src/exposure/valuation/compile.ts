@@ -57,12 +57,17 @@ function multiplyRows(out: Float64Array, a: Float64Array, b: Float64Array, n: nu
 }
 
 /**
- * A physically settled swaption after expiry: its own pool (the underlying swap) times the weight of its exercise on
- * each path (swaption.ts exerciseMask: the bridged state at expiry; a caplet's decided at the grid date before).
+ * A physically settled swaption after expiry: its own pool (the underlying swap) on the paths where it was exercised
+ * (swaption.ts exerciseMask: on the state at expiry drawn from the bridge between the grid dates around it, on which
+ * the coupons fixing before the next grid date fix too; a caplet's decided at the grid date before).
  */
 class ExercisedSwaption implements PathTrade {
   readonly lastIndex: number;
   private mask = new Float64Array(0);
+  /** Per path the state drawn at expiry (an expiry between grid dates): the fixing state of the coupons fixing before the next grid date. */
+  private drawn = new Float64Array(0);
+  /** Per path the grid index whose coupons fix on `drawn` (the exercise's), −1 where not exercised. */
+  private fixOf = new Int32Array(0);
   // The exercise decision depends on the paths only (the states around the exercise date): computed once per paths object.
   private maskPaths: SimulatedPaths | null = null;
   private readonly fxLevels = new FxLevels();
@@ -90,9 +95,18 @@ class ExercisedSwaption implements PathTrade {
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return false;
     const n = paths.nPaths;
+    const bridged = this.exerciseMaskTable.sd > 0;
+    const e = this.exerciseMaskTable.index;
     if (this.maskPaths !== paths || this.mask.length < n) {
-      if (this.mask.length < n) this.mask = new Float64Array(n);
-      exerciseMask(this.exerciseMaskTable, paths, this.irIndex, this.mask);
+      if (this.mask.length < n) {
+        this.mask = new Float64Array(n);
+        if (bridged) {
+          this.drawn = new Float64Array(n);
+          this.fixOf = new Int32Array(n);
+        }
+      }
+      exerciseMask(this.exerciseMaskTable, paths, this.irIndex, this.mask, bridged ? this.drawn : undefined);
+      if (bridged) for (let p = 0; p < n; p++) this.fixOf[p] = this.mask[p] === 0 ? -1 : e;
       this.maskPaths = paths;
     }
     // on this thread's kernels the underlying adds into their row, then the masked values are copied out (the same
@@ -102,6 +116,9 @@ class ExercisedSwaption implements PathTrade {
     row.fill(0, 0, n);
     this.fxLevels.begin();
     this.underlying.addValues(d, paths, row, this.fxLevels);
+    // the coupons fixing between the grid dates around the expiry: on the state drawn for the exercise, not the grid
+    // state before it (their covariance with the exercise; the device substitutes it alike, wgsl/value.ts)
+    if (bridged && this.underlying.hasFixingAt(d, e)) this.underlying.addFixingShift(d, paths, this.fixOf, this.drawn, row, this.fxLevels);
     const mask = this.mask;
     if (row === out) for (let p = 0; p < n; p++) out[p] *= mask[p]!;
     else multiplyRows(out, row, mask, n);

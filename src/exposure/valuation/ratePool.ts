@@ -40,7 +40,7 @@ import { XvaInternalError } from '../../errors.js';
 import type { SimulatedPaths } from '../../simulation/types.js';
 import type { LgmOnGrid } from './model.js';
 import type { FxLevels } from './fxLevels.js';
-import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_CENTRE, GRID_NODES, MAX_MOMENTS, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
+import { addExponential, CELL_BLOCK, cellMomentsToNodes, GRID_CENTRE, GRID_NODES, lagrange6, MAX_MOMENTS, momentNodes, momentOrder, nodesToCells, STENCIL, stateGridFor } from './stateGrid.js';
 import { KERNEL_MAX_CLASSES, kernelsFor, type PoolKernels } from './wasm/poolKernels.js';
 
 /**
@@ -966,6 +966,60 @@ export class CurrencyPool {
     table.groupCoef = views.groupCoef;
     return table;
   }
+
+  /** Whether a running coupon fixing on the state of grid index `fixIndex` is alive at d (fixed before d, not yet paid). */
+  hasFixingAt(d: number, fixIndex: number): boolean {
+    if (d > this.lastIndex || fixIndex >= d) return false;
+    const { rFix, rLast } = this;
+    for (let k = 0; k < rFix.length; k++) if (rFix[k] === fixIndex && rLast[k]! >= d) return true;
+    return false;
+  }
+
+  /**
+   * out[p] += the change in the pool's value at date d on path p (base currency) when its fixing groups whose state is
+   * grid index fixOf[p] read xFix[p] instead (fixOf[p] = −1: none): Σ_q T_q(x)·[g_q(x − xFix) − g_q(x − x_j)]·FX,
+   * g_q(Δ) = Δ·(c1 + Δ·(c2 + Δ·c3)), T_q on the pool's node table as the device reads it (moments expanded to node
+   * values, the 6-point stencil). For an exercised swaption's underlying whose first coupons fix between the grid
+   * dates around its exercise: on the state drawn for the exercise (compile.ts ExercisedSwaption, bermudan.ts), as the
+   * device substitutes it (wgsl/value.ts).
+   */
+  addFixingShift(d: number, paths: SimulatedPaths, fixOf: Int32Array, xFix: Float64Array, out: Float64Array, fxLevels: FxLevels): void {
+    const table = this.nodeTable(d, paths);
+    if (table === null) return;
+    const { groupFix, groupCoef, runNodes, order, x0, h } = table;
+    const n = paths.nPaths;
+    const xs = paths.irState[this.irIndex]!;
+    const off = d * n;
+    const fx = fxLevels.of(this.fxIndex, d, paths);
+    const fn = (this.shiftNodes ??= new Float64Array(GRID_NODES));
+    const invH = 1 / h;
+    for (let q = 0; q < groupFix.length; q++) {
+      const j = groupFix[q]!;
+      let any = false;
+      for (let p = 0; p < n && !any; p++) any = fixOf[p] === j;
+      if (!any) continue;
+      if (order > 0) momentNodes(runNodes, q * GRID_NODES, order, h, fn, 0);
+      else fn.set(runNodes.subarray(q * GRID_NODES, (q + 1) * GRID_NODES));
+      const c1 = groupCoef[RUNNING_SLOPES * q]!;
+      const c2 = groupCoef[RUNNING_SLOPES * q + 1]!;
+      const c3 = groupCoef[RUNNING_SLOPES * q + 2]!;
+      const offFix = j * n;
+      for (let p = 0; p < n; p++) {
+        if (fixOf[p] !== j) continue;
+        const x = xs[off + p]!;
+        const s = (x - x0) * invH;
+        let c = Math.floor(s);
+        if (c < 2) c = 2;
+        else if (c > GRID_NODES - 4) c = GRID_NODES - 4;
+        const t = lagrange6(fn, c - 2, s - c);
+        const a = x - xFix[p]!;
+        const b = x - xs[offFix + p]!;
+        out[p] += t * (a * (c1 + a * (c2 + a * c3)) - b * (c1 + b * (c2 + b * c3))) * (fx === null ? 1 : fx[p]!);
+      }
+    }
+  }
+
+  private shiftNodes: Float64Array | undefined;
 
   /** The TypeScript valuation's cell polynomials of the main table and of the fixing slots' (nodesToCells). */
   private cellTable: Float64Array | undefined;

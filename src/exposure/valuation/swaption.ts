@@ -28,8 +28,10 @@
  * on x_e alone lost the variance between t_e and T_e (test/valuation.test.ts: a 2y into 5y payer six weeks after its
  * grid date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low); counting the underlying with
  * the probability of exercise given the grid states, as the engine did in the thirty-ninth session, was exact for a
- * lone swaption but mixed the swap and no swap inside a netting set's max (docs/simulation.md). The underlying's first
- * floating coupon still fixes on the grid state at or before its fixing date (its covariance with the exercise apart).
+ * lone swaption but mixed the swap and no swap inside a netting set's max (docs/simulation.md). The underlying's
+ * coupons fixing before t_{e+1} fix on X too (ratePool.ts addFixingShift; on the grid state x_e until the fortieth
+ * session, which lost their covariance with the exercise: E[V/N] of a 1-year swap's payer 5.9% low until its first
+ * coupon was paid, test/valuation.test.ts).
  * On a grid date (s = 0) the decision reads the grid state. A caplet keeps the decision at t_e (exerciseAtGridDate): its
  * underlying is its one fixing, read at x_e, which the bridge would pay on paths where the rate fixed below the strike.
  * Cash settlement is paid at expiry and the trade leaves.
@@ -737,9 +739,9 @@ function underlyingOnNodes(u: UnderlyingBonds, Ht: number, zt: number, p0t: numb
 /**
  * Per path whether an exercised swaption's underlying counts (ExerciseMask), 1 or 0: whether the state at expiry lies
  * in an exercise interval, on a grid date (sd = 0) the grid state itself, else drawn from the bridge N(m, sd²) between
- * the grid states at `index` and `next` with the path's exercise draw (exerciseDraws.ts).
+ * the grid states at `index` and `next` with the path's exercise draw (exerciseDraws.ts); that state into `drawn`.
  */
-export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIndex: number, mask: Float64Array): void {
+export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIndex: number, mask: Float64Array, drawn?: Float64Array): void {
   const n = paths.nPaths;
   const xs = paths.irState[irIndex]!;
   const off = exercise.index * n;
@@ -749,6 +751,7 @@ export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIn
   for (let p = 0; p < n; p++) {
     const xe = xs[off + p]!;
     const x = sd > 0 ? xe + weight * (xs[offNext + p]! - xe) + sd * mask[p]! : xe;
+    if (drawn !== undefined) drawn[p] = x;
     let inside = 0;
     for (let r = 0; r < iv.length; r += 2) {
       if (x > iv[r]! && x < iv[r + 1]!) inside = 1;

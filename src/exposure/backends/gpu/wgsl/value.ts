@@ -233,29 +233,39 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     let w4 = uab * uud * uf * (-1.0 / 24.0);
     let w5 = uab * uud * ue * (1.0 / 120.0);
     let b = u32(c - 2);
+    // a masked pool (an exercised swaption's underlying): the state at expiry, drawn from the bridge between the grid
+    // states at maskAt and the next mask index where the expiry falls between them, on which the coupons fixing at
+    // maskAt's grid index fix too (compile.ts ExercisedSwaption, ratePool.ts addFixingShift)
+    let maskAt = ints[at + 5u];
+    var xE = 0.0;
+    var bridged = false;
+    var b0 = 0u;
+    if (maskAt != 0xffffffffu) {
+      let xe = paths[(irF * nDates + maskAt) * count + p];
+      b0 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * nG;
+      let beta = reals[b0];
+      let sdE = reals[b0 + 1u];
+      xE = xe;
+      if (sdE > 0.0) {
+        bridged = true;
+        let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
+        let draw = philox4x32(vec4<u32>(ints[8] + p, ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
+        xE = m + sdE * normal_of_word(draw.x);
+      }
+    }
     var pv = dot6(n0 + b, w0, w1, w2, w3, w4, w5);
     for (var q = 0u; q < nG; q++) {
       let j = ints[fix0 + g0 + q];
-      let delta = x - paths[(irF * nDates + j) * count + p];
+      var xFix = paths[(irF * nDates + j) * count + p];
+      if (bridged && j == maskAt) { xFix = xE; }
+      let delta = x - xFix;
       // group q: its c1, c2, c3 in reals, its grid function T_q in nodes
       let i1 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * q;
       let t = dot6(n0 + G * (q + 1u) + b, w0, w1, w2, w3, w4, w5);
       pv = pv + t * (delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u])));
     }
-    let maskAt = ints[at + 5u];
     if (maskAt != 0xffffffffu) {
-      let xe = paths[(irF * nDates + maskAt) * count + p];
-      let b0 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * nG;
-      let beta = reals[b0];
-      let sdE = reals[b0 + 1u];
       let iv0 = b0 + 2u;
-      var xE = xe;
-      if (sdE > 0.0) {
-        // the state at expiry drawn from the bridge N(m, sdE²) between the grid states at maskAt and the next mask index
-        let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
-        let draw = philox4x32(vec4<u32>(ints[8] + p, ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
-        xE = m + sdE * normal_of_word(draw.x);
-      }
       var inside = 0.0;
       for (var r = 0u; r < ints[at + 6u]; r++) {
         if (xE > reals[iv0 + 2u * r] && xE < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
