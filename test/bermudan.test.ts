@@ -34,6 +34,11 @@ import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
 import type { ValuationModel } from '../src/exposure/valuation/model.js';
 import { lgmH, lgmZeta } from '../src/simulation/models/lgm/parameters.js';
 import { deflatedExposures, deflatedMean } from './helpers/deflated.js';
+import { factorNeeds } from '../src/exposure/engine.js';
+import { valuationModelOf } from '../src/exposure/modelView.js';
+import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
+import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
+import { buildFactorLayout } from '../src/simulation/layout.js';
 import { flatMarket } from './helpers/flatMarket.js';
 import { simpleModel, simplePaths, timeGrid } from './helpers/simpleModel.js';
 
@@ -303,18 +308,41 @@ describe('EPE and ENE after an exercise between grid dates: against a grid that 
 });
 
 describe('a Bermudan swaption in a currency other than the base', () => {
+  const hwEur: HullWhiteParams = { ...hw, currency: 'EUR' };
+  const m = flatMarket({
+    asOf, rates: { USD: r, EUR: 0.025 }, projection: { 'USD-SOFR': { currency: 'USD', rate: r }, 'EUR-ESTR': { currency: 'EUR', rate: 0.025 } },
+    spotsInBase: { EUR: 1.09 }, fxVols: { EURUSD: 0.08 }, hullWhite: { USD: hw, EUR: hwEur },
+    // for the cross-asset simulation: the rates correlated, the FX rate with both (its drift and the EUR state's under
+    // the USD measure carry them)
+    correlation: { factors: ['IR:USD', 'IR:EUR', 'FX:EURUSD'], matrix: Float64Array.of(1, 0.6, 0.2, 0.6, 1, -0.3, 0.2, -0.3, 1) },
+  });
+  const eurLegs = (): { fixedLeg: FixedLeg; floatLeg: FloatLeg } => {
+    const l = legs(start, end, 0.027);
+    return { fixedLeg: { ...l.fixedLeg, currency: 'EUR' }, floatLeg: { ...l.floatLeg, currency: 'EUR', floatIndex: 'EUR-ESTR' } };
+  };
+  const one = swaption({ ...eurLegs(), exerciseDates: [expiry] });
+  const euro = swaption({ ...eurLegs() });
+
+  it('exercised between grid dates, before its first coupon is paid: E[V(t)/N(t)] in the base currency is today\'s price in it, European and one-date Bermudan (the engine\'s cross-asset paths, 20,000, 3 se)', () => {
+    // the exercise drawn on the EUR state's bridge (its drift under the USD measure taken linear in ζ over the step),
+    // the first coupons fixing on it, the values × the path's FX level: measured +0.06%, +0.35%, +1.08% and +0.93% of
+    // the price (0.1 to 1.0 se) at the four dates, the European and the Bermudan alike (the test helper's simplePaths
+    // would not do: its FX forward takes the rates as deterministic, and a EUR swap drifts 3 se from its price there)
+    const g = timeGrid(asOf, [fromYmd(2027, 6, 30), fromYmd(2028, 5, 15), fromYmd(2028, 8, 15), fromYmd(2028, 11, 15)]);
+    const crossAsset = buildCrossAssetModel(m, buildFactorLayout(m, factorNeeds([euro])));
+    const paths = simulatePaths(crossAsset, g, 31, 0, 20_000, {});
+    const model = valuationModelOf(crossAsset);
+    const price = priceTrade(euro, m).npvBase;
+    for (const trade of [euro, one]) {
+      const kernel = compileNettingSet([trade], { market: m, model, grid: g, nettingSetId: 'N' });
+      for (const date of g.dates.slice(1)) {
+        const { mean, se } = deflatedMean(kernel, paths, g.dates.indexOf(date));
+        expect(Math.abs(mean - price), `${trade.exerciseDates ? 'Bermudan' : 'European'} ${date}`).toBeLessThan(3 * se);
+      }
+    }
+  });
+
   it('is valued in the base currency at the path\'s FX level: one exercise date = the engine\'s European, path by path', () => {
-    const hwEur: HullWhiteParams = { ...hw, currency: 'EUR' };
-    const m = flatMarket({
-      asOf, rates: { USD: r, EUR: 0.025 }, projection: { 'USD-SOFR': { currency: 'USD', rate: r }, 'EUR-ESTR': { currency: 'EUR', rate: 0.025 } },
-      spotsInBase: { EUR: 1.09 }, fxVols: { EURUSD: 0.08 }, hullWhite: { USD: hw, EUR: hwEur },
-    });
-    const eurLegs = (): { fixedLeg: FixedLeg; floatLeg: FloatLeg } => {
-      const l = legs(start, end, 0.027);
-      return { fixedLeg: { ...l.fixedLeg, currency: 'EUR' }, floatLeg: { ...l.floatLeg, currency: 'EUR', floatIndex: 'EUR-ESTR' } };
-    };
-    const one = swaption({ ...eurLegs(), exerciseDates: [expiry] });
-    const euro = swaption({ ...eurLegs() });
     const g = timeGrid(asOf, [fromYmd(2027, 6, 30), expiry, expiry + 45, fromYmd(2031, 6, 30)]);
     const model = simpleModel(m, { currencies: ['USD', 'EUR'], hullWhite: { USD: hw, EUR: hwEur } });
     const paths = simplePaths(model, m, g, { nPaths: 1000, seed: 3, fxVols: { EUR: 0.08 } });

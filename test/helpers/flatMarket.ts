@@ -63,6 +63,8 @@ export interface FlatMarketSpec {
   equities?: Record<string, { currency: Currency; spot: number; dividendYield: number; vol: number }>;
   /** Flat hazard rate and recovery per credit name. */
   credit?: Record<string, { hazard: number; recovery: number }>;
+  /** The factors' correlations (the cross-asset simulation needs them); absent: an error when read. */
+  correlation?: CorrelationMatrix;
 }
 
 export function flatMarket(spec: FlatMarketSpec): Market {
@@ -119,7 +121,7 @@ export function flatMarket(spec: FlatMarketSpec): Market {
       return missing('capital parameters');
     },
     get correlation(): CorrelationMatrix {
-      return missing('correlation matrix');
+      return spec.correlation ?? missing('correlation matrix');
     },
   };
 }
