@@ -830,10 +830,10 @@ export interface RatePoolNodeTables {
   /** Per group: its Taylor coefficients c1, c2, c3 (runningSlopes values from group·S). */
   readonly groupCoef: Float64Array;
   /**
-   * Per pool: −1, or the grid index of the state that decides with which weight the pool counts on each path
-   * (PoolNodeTable.mask: a physically settled swaption's underlying after expiry), with the bridge's next grid index,
-   * weight β, deviation and draw stream (maskNext, maskWeight, maskSd, maskStream); its open intervals are maskIntervals[2r], [2r+1] for
-   * r in maskStart[i] .. maskStart[i+1]−1 (length pools + 1).
+   * Per pool: −1, or the grid index of the state that decides on which paths the pool counts (PoolNodeTable.mask: a
+   * physically settled swaption's underlying after expiry), with the bridge's next grid index, weight β, deviation and
+   * draw stream (maskNext, maskWeight, maskSd, maskStream); its open intervals are maskIntervals[2r], [2r+1] for r in
+   * maskStart[i] .. maskStart[i+1]−1 (length pools + 1).
    */
   readonly maskIndex: Int32Array;
   readonly maskNext: Int32Array;
