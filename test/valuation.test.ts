@@ -30,6 +30,7 @@ import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js
 import { maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
 import { isTermIndex } from '../src/products/capFloor.js';
 import { deflatedMean } from './helpers/deflated.js';
+import { subsetPaths } from './helpers/subsetPaths.js';
 import { flatMarket, type FlatMarketSpec } from './helpers/flatMarket.js';
 import { flatHullWhite, simpleModel, simplePaths, timeGrid, type SimpleModel } from './helpers/simpleModel.js';
 
@@ -44,6 +45,7 @@ const marketSpec: FlatMarketSpec = {
   projection: {
     'USD-SOFR': { currency: 'USD', rate: 0.0365 },
     'USD-OIS': { currency: 'USD', rate: 0.035 },
+    'USD-LIBOR-6M': { currency: 'USD', rate: 0.037 },
     'EUR-EURIBOR-6M': { currency: 'EUR', rate: 0.024 },
   },
   spotsInBase: { EUR: 1.1 },
@@ -654,29 +656,86 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
   });
 
   it('E[V(t)/N(t)] after expiry and before the first coupon is paid is today\'s price: the coupons fixing before the next grid date fix on the state drawn at expiry (20,000 paths, 3 se)', () => {
-    // Measured: +0.42% and −0.28% of the 5-year swap's price (0.4 and 0.3 se), +0.06% and −0.48% of the 1-year swap's
-    // (0.1 and 0.5 se). With those coupons fixed on the grid state before the expiry (the engine before the fortieth
-    // session) −0.84% of the 5-year's at the second date (0.8 se) and −5.9% of the 1-year's at the first (6.0 se): the
-    // exercise picks the paths whose rates rose between that grid date and the expiry, the coupon did not see the rise.
+    // Measured: +0.42% and −0.26% of the 5-year swap's price (0.4 and 0.2 se), +0.31% and +0.01% of the 1-year swap's
+    // (0.3 and 0.0 se), +0.01% and −0.18% of the 1-year on LIBOR a year from its grid date (40,000 paths; 0.0 and 0.3
+    // se), −0.50% and +0.05% of the one expiring in the first grid step (0.5 and 0.0 se). With those coupons fixed on
+    // the grid state before the expiry (the engine before the fortieth session) −0.84% of the 5-year's at the second
+    // date (0.8 se) and −5.9% of the 1-year's at the first (6.0 se): the exercise picks the paths whose rates rose
+    // between that grid date and the expiry, the coupon did not see the rise; and in the first grid step, where those
+    // coupons were fixed at today's forward, −49.3% (84.6 se).
     const nPaths = 20_000;
     const oneYear = swaption({
       tradeId: 'SWO-1Y', expiryDate: expiry,
       fixedLeg: fixed({ startDate: start, maturityDate: fromYmd(2029, 8, 17), frequency: '1Y', dayCount: 'ACT/365F', businessDayConvention: 'U', fixedRate: 0.0356 }),
       floatLeg: float({ startDate: start, maturityDate: fromYmd(2029, 8, 17), frequency: '6M', floatIndex: 'USD-OIS', spreadBp: 0, businessDayConvention: 'U' }),
     });
+    /** A 1-year payer on 6M LIBOR (a term rate) from `from`, expiring two days before. */
+    const libor1y = (id: string, from: DateSerial): Swaption =>
+      swaption({
+        tradeId: id, expiryDate: from - 2,
+        fixedLeg: fixed({ startDate: from, maturityDate: addMonths(from, 12), frequency: '1Y', dayCount: 'ACT/365F', businessDayConvention: 'U', fixedRate: 0.0376 }),
+        floatLeg: float({ startDate: from, maturityDate: addMonths(from, 12), frequency: '6M', floatIndex: 'USD-LIBOR-6M', spreadBp: 0, businessDayConvention: 'U' }),
+      });
     const cases = [
-      { trade, grid: [fromYmd(2027, 6, 30), before, after, fromYmd(2028, 12, 31), coupon1], dates: [after, fromYmd(2028, 12, 31)] },
+      { trade, grid: [fromYmd(2027, 6, 30), before, after, fromYmd(2028, 12, 31), coupon1], dates: [after, fromYmd(2028, 12, 31)], nPaths },
       // the expiry in the middle of a nine-month grid step
-      { trade: oneYear, grid: [fromYmd(2027, 6, 30), fromYmd(2028, 2, 15), fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)], dates: [fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)] },
+      { trade: oneYear, grid: [fromYmd(2027, 6, 30), fromYmd(2028, 2, 15), fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)], dates: [fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)], nPaths },
+      // a year from the grid date before the expiry: the coupon's forward read at the expiry's ζ, not the grid date's
+      { trade: libor1y('SWO-L1Y', start), grid: [fromYmd(2027, 6, 30), fromYmd(2027, 8, 15), fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)], dates: [fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)], nPaths: 2 * nPaths },
+      // the expiry in the first grid step (a quarter): its coupons fix after today, before the first grid date
+      { trade: libor1y('SWO-FIRST', fromYmd(2026, 9, 17)), grid: [fromYmd(2026, 9, 30), fromYmd(2026, 12, 30), fromYmd(2027, 3, 30)], dates: [fromYmd(2026, 9, 30), fromYmd(2026, 12, 30)], nPaths },
     ];
     for (const c of cases) {
       const g = timeGrid(asOf, c.grid);
-      const { model, paths } = setup(market, g, nPaths);
+      const { model, paths } = setup(market, g, c.nPaths);
       const kernel = compileNettingSet([c.trade], { market, model, grid: g, nettingSetId: 'NS1' });
       const price = priceTrade(c.trade, market).npv;
       for (const date of c.dates) {
         const { mean, se } = deflatedMean(kernel, paths, g.dates.indexOf(date));
         expect(Math.abs(mean - price), `${c.trade.tradeId} ${date}: ${mean} against ${price} (se ${se})`).toBeLessThan(3 * se);
+      }
+    }
+  });
+
+  it('on the same paths as a grid that holds the expiry (the decision on the simulated state, the coupons fixing on it): E[V/N], EPE and ENE within 3 paired standard errors, the coupons\' forward at the expiry\'s ζ', () => {
+    // A 1-year payer on 6M LIBOR expiring a year after the grid date before it. Measured (40,000 paths): E[V/N] −0.1
+    // and +0.3 paired se at the two dates, EPE −0.5 and −0.3, ENE −2.0 and −2.0 (a small ENE: at 160,000 paths −0.9 and
+    // +0.1); reading the drawn state's forward at the grid date's ζ instead (the engine between the fortieth session's
+    // d33d204 and this test) E[V/N] −5.1 paired se at the first date, −1.1%.
+    const nPaths = 40_000;
+    const from = fromYmd(2028, 8, 17);
+    const libor = swaption({
+      tradeId: 'SWO-L1Y', expiryDate: from - 2,
+      fixedLeg: fixed({ startDate: from, maturityDate: addMonths(from, 12), frequency: '1Y', dayCount: 'ACT/365F', businessDayConvention: 'U', fixedRate: 0.0376 }),
+      floatLeg: float({ startDate: from, maturityDate: addMonths(from, 12), frequency: '6M', floatIndex: 'USD-LIBOR-6M', spreadBp: 0, businessDayConvention: 'U' }),
+    });
+    const coarse = [fromYmd(2027, 6, 30), fromYmd(2027, 8, 15), fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)];
+    const fineGrid = timeGrid(asOf, [...coarse, from - 2].sort((a, b) => a - b));
+    const { model, paths: finePaths } = setup(market, fineGrid, nPaths);
+    const coarsePaths = subsetPaths(finePaths, coarse);
+    const onFine = compileNettingSet([libor], { market, model, grid: fineGrid, nettingSetId: 'NS1' });
+    const onCoarse = compileNettingSet([libor], { market, model, grid: coarsePaths.grid, nettingSetId: 'NS1' });
+    const a = new Float64Array(nPaths);
+    const b = new Float64Array(nPaths);
+    const parts = [['E[V/N]', (v: number) => v], ['EPE', (v: number) => Math.max(v, 0)], ['ENE', (v: number) => Math.max(-v, 0)]] as const;
+    for (const date of [fromYmd(2028, 11, 15), fromYmd(2029, 1, 31)]) {
+      const dc = coarsePaths.grid.dates.indexOf(date);
+      const df = fineGrid.dates.indexOf(date);
+      onCoarse.valueAt(dc, coarsePaths, a);
+      onFine.valueAt(df, finePaths, b);
+      for (const [name, part] of parts) {
+        let sum = 0;
+        let sumSq = 0;
+        let level = 0;
+        for (let p = 0; p < nPaths; p++) {
+          const diff = (part(a[p]!) - part(b[p]!)) / finePaths.numeraire[df * nPaths + p]!;
+          sum += diff;
+          sumSq += diff * diff;
+          level += part(b[p]!) / finePaths.numeraire[df * nPaths + p]! / nPaths;
+        }
+        const mean = sum / nPaths;
+        const se = Math.sqrt((sumSq / nPaths - mean * mean) / (nPaths - 1));
+        expect(Math.abs(mean), `${date} ${name}: ${mean} (paired se ${se}) of ${level}`).toBeLessThan(3 * se);
       }
     }
   });

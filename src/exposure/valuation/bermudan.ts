@@ -80,7 +80,7 @@ export class BermudanOnPaths implements PathTrade {
    * Per exercise: the bridge from its decision grid index to the next (next = the same index, weight 0, sd 0 on a grid
    * date: the state there decides) and the intervals of the state at E_k where u_k > c_k (ends may be ±Infinity).
    */
-  private readonly bridge: { next: number; weight: number; sd: number; intervals: Float64Array; chained: boolean }[];
+  private readonly bridge: { next: number; weight: number; sd: number; intervals: Float64Array; chained: boolean; gap: number }[];
   /** The Philox stream of the trade's exercise draws (exerciseDraws.ts). */
   private readonly stream: number;
   /** Per path: the exercise it takes (the first whose decision pays), or −1 (never). */
@@ -90,8 +90,9 @@ export class BermudanOnPaths implements PathTrade {
   private normals = new Float64Array(0);
   /** Per exercise: whether its drawn state fixes coupons of the underlying alive at the date being valued. */
   private readonly shifted: Uint8Array;
-  /** Per path the grid index whose coupons fix on its drawn state at the date being valued, or −1. */
+  /** Per path the grid index whose coupons fix on its drawn state at the date being valued, or −1, and ζ there less ζ at that index. */
   private fixOf = new Int32Array(0);
+  private gapOf = new Float64Array(0);
   private decidedPaths: SimulatedPaths | null = null;
   private decidedCount = 0;
   private row = new Float64Array(0);
@@ -224,7 +225,7 @@ export class BermudanOnPaths implements PathTrade {
     this.bridge = [];
     this.swaps.forEach((sw, k) => {
       const e = this.exerciseIndex[k]!;
-      const hard = { next: e, weight: 0, sd: 0, intervals: new Float64Array(0), chained: false };
+      const hard = { next: e, weight: 0, sd: 0, intervals: new Float64Array(0), chained: false, gap: 0 };
       const ze = lgm.zeta[e]!;
       const zn = e + 1 < grid.dates.length ? lgm.zeta[e + 1]! : ze;
       if (grid.dates[e]! >= sw.exerciseDate || e + 1 >= grid.dates.length || !(zn > ze)) {
@@ -242,7 +243,7 @@ export class BermudanOnPaths implements PathTrade {
         return;
       }
       const sd = Math.sqrt(Math.max(0, ((z - z0) * (zn - z)) / (zn - z0)));
-      this.bridge.push({ next: e + 1, weight: (z - z0) / (zn - z0), sd, intervals: this.exerciseRegion(k), chained });
+      this.bridge.push({ next: e + 1, weight: (z - z0) / (zn - z0), sd, intervals: this.exerciseRegion(k), chained, gap: z - ze });
     });
     this.exerciseOnDate = new Int32Array(dates).fill(-1);
     this.swaps.forEach((sw, k) => {
@@ -359,13 +360,18 @@ export class BermudanOnPaths implements PathTrade {
         if (this.shifted[k] === 1) shift = true;
       }
       if (shift) {
-        if (this.fixOf.length < n) this.fixOf = new Int32Array(n);
+        if (this.fixOf.length < n) {
+          this.fixOf = new Int32Array(n);
+          this.gapOf = new Float64Array(n);
+        }
         const fixOf = this.fixOf;
         for (let p = 0; p < n; p++) {
           const k = this.taken[p]!;
-          fixOf[p] = k >= 0 && k < started && this.shifted[k] === 1 ? this.exerciseIndex[k]! : -1;
+          const shifted = k >= 0 && k < started && this.shifted[k] === 1;
+          fixOf[p] = shifted ? this.exerciseIndex[k]! : -1;
+          this.gapOf[p] = shifted ? this.bridge[k]!.gap : 0;
         }
-        this.underlying.addFixingShift(d, paths, fixOf, this.drawnState, this.row, this.fxLevels);
+        this.underlying.addFixingShift(d, paths, fixOf, this.drawnState, this.gapOf, this.row, this.fxLevels);
       }
     }
     const values = d <= this.lastExerciseIndex ? this.valueNodes[d]! : null;

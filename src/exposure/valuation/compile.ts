@@ -68,6 +68,8 @@ class ExercisedSwaption implements PathTrade {
   private drawn = new Float64Array(0);
   /** Per path the grid index whose coupons fix on `drawn` (the exercise's), −1 where not exercised. */
   private fixOf = new Int32Array(0);
+  /** Per path ζ at the expiry less ζ at that grid index (ExerciseMask.gap). */
+  private gap = new Float64Array(0);
   // The exercise decision depends on the paths only (the states around the exercise date): computed once per paths object.
   private maskPaths: SimulatedPaths | null = null;
   private readonly fxLevels = new FxLevels();
@@ -89,7 +91,10 @@ class ExercisedSwaption implements PathTrade {
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return null;
     const table = this.underlying.nodeTable(d, paths);
-    return table && { ...table, mask: this.exerciseMaskTable };
+    const mask = this.exerciseMaskTable;
+    // the growth of the coupons fixing on the drawn state at its ζ (ratePool.ts addFixingShift)
+    const maskGrowth = mask.sd > 0 ? Math.exp(this.underlying.fixingGrowth(mask.index) * mask.gap) : 1;
+    return table && { ...table, mask, maskGrowth };
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
@@ -103,6 +108,7 @@ class ExercisedSwaption implements PathTrade {
         if (bridged) {
           this.drawn = new Float64Array(n);
           this.fixOf = new Int32Array(n);
+          this.gap = new Float64Array(n).fill(this.exerciseMaskTable.gap);
         }
       }
       exerciseMask(this.exerciseMaskTable, paths, this.irIndex, this.mask, bridged ? this.drawn : undefined);
@@ -118,7 +124,7 @@ class ExercisedSwaption implements PathTrade {
     this.underlying.addValues(d, paths, row, this.fxLevels);
     // the coupons fixing between the grid dates around the expiry: on the state drawn for the exercise, not the grid
     // state before it (their covariance with the exercise; the device substitutes it alike, wgsl/value.ts)
-    if (bridged && this.underlying.hasFixingAt(d, e)) this.underlying.addFixingShift(d, paths, this.fixOf, this.drawn, row, this.fxLevels);
+    if (bridged && this.underlying.hasFixingAt(d, e)) this.underlying.addFixingShift(d, paths, this.fixOf, this.drawn, this.gap, row, this.fxLevels);
     const mask = this.mask;
     if (row === out) for (let p = 0; p < n; p++) out[p] *= mask[p]!;
     else multiplyRows(out, row, mask, n);
@@ -474,6 +480,8 @@ class Compiler {
           // Bermudan (valuation/bermudan.ts): the lattice before exercise, the underlying's pool after
           if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
           const underlying = this.newPool(ccy, id);
+          // its coupons fixing before the first grid date fix on the state drawn at an exercise in that step
+          underlying.foldAsOfFixings = false;
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
@@ -493,6 +501,8 @@ class Compiler {
           this.pathTrades.push(caplet);
         } else if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
+          // its coupons fixing before the first grid date fix on the state drawn at an exercise in that step
+          underlying.foldAsOfFixings = false;
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
@@ -841,6 +851,8 @@ export interface RatePoolNodeTables {
   readonly maskSd: Float64Array;
   /** Per pool: the mask's exercise stream (exerciseDraws.ts; 0 without a mask). */
   readonly maskStream: Uint32Array;
+  /** Per pool: PoolNodeTable.maskGrowth (1 without a bridged mask). */
+  readonly maskGrowth: Float64Array;
   readonly maskStart: Int32Array;
   readonly maskIntervals: Float64Array;
   /** The equity forwards' share parts and the FX and equity options alive at the date (options.ts DeviceLegEntry). */
@@ -885,6 +897,7 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     maskWeight: Float64Array.from(tables, (t) => (t.mask ? t.mask.weight : 0)),
     maskSd: Float64Array.from(tables, (t) => (t.mask ? t.mask.sd : 0)),
     maskStream: Uint32Array.from(tables, (t) => (t.mask ? t.mask.stream : 0)),
+    maskGrowth: Float64Array.from(tables, (t) => t.maskGrowth ?? 1),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
     legs: legs.slice(), // the kernel refills its list at its next call

@@ -98,8 +98,10 @@ export function addFloatLeg(
     // (fixingGridIndex); a coupon compounded in arrears accrues from the one on or before its start, and a swaption's
     // underlying (a caplet's too) fixes where its exercise is decided, on or before (swaption.ts, bermudan.ts)
     if (!compounded && !exercisedUnderlying && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
-    if (fixIndex <= 0) {
-      // Fixed today (x = 0 on every path): the pricer's projected amount.
+    // Fixed today (x = 0 on every path): the pricer's projected amount. Not an exercised swaption's underlying's coupon
+    // fixing after today and before the first grid date: it fixes on the state drawn at an exercise in that step, a
+    // running coupon of fixing index 0 (ratePool.ts addFixingShift, CurrencyPoolBuilder.foldAsOfFixings)
+    if (fixIndex <= 0 && !(exercisedUnderlying && fixDate > market.asOf)) {
       const end = observation === undefined ? flows.accrualEndTimes[k]! : observation.endTimes[k]!;
       if (compounded && end > 0 && payDate > market.asOf) {
         const ratio = observation === undefined ? 1 : observation.rateRatios[k]!;

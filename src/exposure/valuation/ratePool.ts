@@ -123,6 +123,11 @@ export interface PoolNodeTable {
    * ±Infinity); with sd = 0 (the exercise on a grid date, weight 0 and next = index) where x_index does.
    */
   mask?: ExerciseMask;
+  /**
+   * With a bridged mask: e^{a·gap}, the growth of the coupons fixing on the drawn state (the fixing group of index
+   * mask.index, CurrencyPool.fixingGrowth): the device multiplies that group's 1 + g(Δ) by it; 1 otherwise.
+   */
+  maskGrowth?: number;
 }
 
 /** The exercise of a physically settled swaption, per path (PoolNodeTable.mask). */
@@ -134,6 +139,8 @@ export interface ExerciseMask {
   readonly intervals: Float64Array;
   /** The Philox stream of the trade's exercise draw (exerciseDraws.ts; read only where sd > 0). */
   readonly stream: number;
+  /** ζ at the exercise less ζ at `index` (0 on a grid date): the coupons fixing on the drawn state fix at that ζ. */
+  readonly gap: number;
 }
 
 /** An option-like part of a trade evaluated on the grid nodes of its currency (a swaption before expiry). */
@@ -202,6 +209,12 @@ export class CurrencyPoolBuilder {
   readonly runCompLast: number[] = [];
   readonly terms: NodeTerm[] = [];
   lastIndex = -1;
+  /**
+   * Whether a coupon fixing on grid index 0 (x = 0 on every path) joins the main function exactly (FOLDED), as a
+   * swap's; false for an exercised swaption's underlying, whose coupons fixing before the first grid date fix on the
+   * state drawn at an exercise in that step (addFixingShift reads them as a fixing group of index 0).
+   */
+  foldAsOfFixings = true;
 
   constructor(
     readonly irIndex: number,
@@ -409,8 +422,11 @@ export class CurrencyPool {
   private keptDate = -1;
   private keptPaths: SimulatedPaths | null = null;
   private keptGroups = 0;
+  /** CurrencyPoolBuilder.foldAsOfFixings. */
+  private readonly foldAsOf: boolean;
 
   constructor(b: CurrencyPoolBuilder, nDates: number) {
+    this.foldAsOf = b.foldAsOfFixings;
     this.irIndex = b.irIndex;
     this.fxIndex = b.fxIndex;
     this.lastIndex = b.lastIndex;
@@ -643,7 +659,7 @@ export class CurrencyPool {
       const c = rClass[k]!;
       if (slotOf[c] === -1) {
         slotOf[c] = -2;
-        if (j > 0) fixCount[j]!++;
+        if (j > 0 || !this.foldAsOf) fixCount[j]!++;
         const compLast = classCompLast[c]!;
         if (compLast >= 0) setTaylor(classCoef, c, -((d <= compLast ? Ht : classCompHe[c]!) - classCompHs[c]!));
       }
@@ -659,7 +675,7 @@ export class CurrencyPool {
       const j = rFix[k]!;
       const c = rClass[k]!;
       let slot: number;
-      if (j === 0) {
+      if (j === 0 && this.foldAsOf) {
         // fixed at the as-of date, where x = 0 on every path: Δ = x_t, and e^{−δΔ} joins the coupon's own function
         // exactly (below), which the main function takes (an overnight coupon fixed on or before today, legs.ts)
         slot = FOLDED;
@@ -976,14 +992,44 @@ export class CurrencyPool {
   }
 
   /**
-   * out[p] += the change in the pool's value at date d on path p (base currency) when its fixing groups whose state is
-   * grid index fixOf[p] read xFix[p] instead (fixOf[p] = −1: none): Σ_q T_q(x)·[g_q(x − xFix) − g_q(x − x_j)]·FX,
-   * g_q(Δ) = Δ·(c1 + Δ·(c2 + Δ·c3)), T_q on the pool's node table as the device reads it (moments expanded to node
-   * values, the 6-point stencil). For an exercised swaption's underlying whose first coupons fix between the grid
-   * dates around its exercise: on the state drawn for the exercise (compile.ts ExercisedSwaption, bermudan.ts), as the
-   * device substitutes it (wgsl/value.ts).
+   * The log-growth per unit of ζ of fixing group `slot`'s coupons when their fixing state is read at a later ζ, after
+   * prepare(d): a coupon's forward P(ζ; s)/P(ζ; e) in the state carries ½(H(e)² − H(s)²)·ζ (addRunning's fixing
+   * constant, with ζ of its fixing grid date), so read at ζ_j + gap it is e^{a·gap} times more, a = ½(H(e)² − H(s)²) =
+   * δ·(H(s) + δ/2), δ = −c1 its class's (an overnight coupon's end moving with the date: CompoundedTerms). 0 for a slot
+   * of a fixing index's power triple (several classes: not given a growth).
    */
-  addFixingShift(d: number, paths: SimulatedPaths, fixOf: Int32Array, xFix: Float64Array, out: Float64Array, fxLevels: FxLevels): void {
+  private slotGrowth(slot: number): number {
+    const { alive, runSlot, runSlope, rClass, classCoef, rHs } = this;
+    for (let i = 0; i < this.aliveCount; i++) {
+      const k = alive[i]!;
+      if (runSlot[k] !== slot || runSlope[k] !== 0) continue;
+      const c1 = classCoef[3 * rClass[k]!]!;
+      return -c1 * rHs[k]! + 0.5 * c1 * c1;
+    }
+    return 0;
+  }
+
+  /**
+   * The growth a of the first fixing group of index `fixIndex` at date d (slotGrowth), after a nodeTable(d) call; 0 when
+   * there is none. For the device's masked pools (compile.ts ExercisedSwaption.nodeTable: e^{a·gap}, PoolNodeTable.maskGrowth).
+   */
+  fixingGrowth(fixIndex: number): number {
+    const table = this.table;
+    if (table === undefined) return 0;
+    for (let q = 0; q < table.groupFix.length; q++) if (table.groupFix[q] === fixIndex) return this.slotGrowth(q);
+    return 0;
+  }
+
+  /**
+   * out[p] += the change in the pool's value at date d on path p (base currency) when its fixing groups whose state is
+   * grid index fixOf[p] read instead the state xFix[p] at ζ_j + gap[p] (fixOf[p] = −1: none): each such group's
+   * T_q(x)·[e^{a_q·gap}·(1 + g_q(x − xFix)) − (1 + g_q(x − x_j))]·FX, g_q(Δ) = Δ·(c1 + Δ·(c2 + Δ·c3)), a_q its
+   * slotGrowth, T_q on the pool's node table as the device reads it (moments expanded to node values, the 6-point
+   * stencil). For an exercised swaption's underlying whose first coupons fix between the grid dates around its exercise:
+   * on the state drawn for the exercise (compile.ts ExercisedSwaption, bermudan.ts), as the device substitutes it
+   * (wgsl/value.ts).
+   */
+  addFixingShift(d: number, paths: SimulatedPaths, fixOf: Int32Array, xFix: Float64Array, gap: Float64Array, out: Float64Array, fxLevels: FxLevels): void {
     const table = this.nodeTable(d, paths);
     if (table === null) return;
     const { groupFix, groupCoef, runNodes, order, x0, h } = table;
@@ -1003,6 +1049,7 @@ export class CurrencyPool {
       const c1 = groupCoef[RUNNING_SLOPES * q]!;
       const c2 = groupCoef[RUNNING_SLOPES * q + 1]!;
       const c3 = groupCoef[RUNNING_SLOPES * q + 2]!;
+      const growth = this.slotGrowth(q);
       const offFix = j * n;
       for (let p = 0; p < n; p++) {
         if (fixOf[p] !== j) continue;
@@ -1014,7 +1061,8 @@ export class CurrencyPool {
         const t = lagrange6(fn, c - 2, s - c);
         const a = x - xFix[p]!;
         const b = x - xs[offFix + p]!;
-        out[p] += t * (a * (c1 + a * (c2 + a * c3)) - b * (c1 + b * (c2 + b * c3))) * (fx === null ? 1 : fx[p]!);
+        const shifted = Math.exp(growth * gap[p]!) * (1 + a * (c1 + a * (c2 + a * c3)));
+        out[p] += t * (shifted - 1 - b * (c1 + b * (c2 + b * c3))) * (fx === null ? 1 : fx[p]!);
       }
     }
   }

@@ -29,9 +29,10 @@
  * grid date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low); counting the underlying with
  * the probability of exercise given the grid states, as the engine did in the thirty-ninth session, was exact for a
  * lone swaption but mixed the swap and no swap inside a netting set's max (docs/simulation.md). The underlying's
- * coupons fixing before t_{e+1} fix on X too (ratePool.ts addFixingShift; on the grid state x_e until the fortieth
- * session, which lost their covariance with the exercise: E[V/N] of a 1-year swap's payer 5.9% low until its first
- * coupon was paid, test/valuation.test.ts).
+ * coupons fixing before t_{e+1} fix on X too, at ζ(T_e) (ratePool.ts addFixingShift; in the first grid step they are
+ * running coupons of fixing index 0, legs.ts). On the grid state x_e until the fortieth session, which lost their
+ * covariance with the exercise: E[V/N] of a 1-year swap's payer 5.9% low until its first coupon was paid, and 49%
+ * low with the expiry in a quarterly first grid step, where they were today's forwards (test/valuation.test.ts).
  * On a grid date (s = 0) the decision reads the grid state. A caplet keeps the decision at t_e (exerciseAtGridDate): its
  * underlying is its one fixing, read at x_e, which the bridge would pay on paths where the rate fixed below the strike.
  * Cash settlement is paid at expiry and the trade leaves.
@@ -603,7 +604,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   const maturity = Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
   const exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
   const stream = exerciseStream(trade.tradeId);
-  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0), stream };
+  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0), stream, gap: 0 };
   let exercise = exerciseAtGridDate;
   let lastIndex = optionLastIndex;
   if (trade.settlement === 'physical') {
@@ -614,7 +615,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
         return Float64Array.from(exerciseIntervals(u, zeta, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
       };
       const ze = lgm.zeta[exerciseIndex]!;
-      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze), stream };
+      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze), stream, gap: 0 };
       exercise = exerciseAtGridDate;
       const next = exerciseIndex + 1;
       // expiry between two grid dates: the state at expiry as the bridge between them
@@ -624,7 +625,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
         if (zn > ze) {
           const weight = (zT - ze) / (zn - ze);
           const sd = Math.sqrt(Math.max(0, ((zT - ze) * (zn - zT)) / (zn - ze)));
-          exercise = { index: exerciseIndex, next, weight, sd, intervals: intervalsAt(zT), stream };
+          exercise = { index: exerciseIndex, next, weight, sd, intervals: intervalsAt(zT), stream, gap: zT - ze };
         }
       }
     }
