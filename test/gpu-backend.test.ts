@@ -1057,11 +1057,10 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
     let drawnBound = 0; // Σ over the groups fixing on X: |T_q|·|g_q'(Δ)|·(the device's error of X)
     for (let q = t.groupStart[i]!; q < t.groupStart[i + 1]!; q++) {
       // group q: its function T_q at x times Δ·(c1 + Δ·(c2 + Δ·c3)), written as Σ_m c_m·Δ^m·T_q
-      // the coupons fixing at the mask's grid index fix on the state drawn at expiry, at its ζ: 1 + g(Δ) times the
-      // growth κ (ratePool.ts addFixingShift), as κ·(1 + g) − 1 beside the main function's 1
+      // the coupons fixing at the mask's grid index fix on the state drawn at expiry (ratePool.ts addFixingShift; their
+      // growth at its ζ is in the tables, applyFixingGrowth)
       const drawnFix = bridged && t.groupFix[q] === t.maskIndex[i];
       const delta = x - (drawnFix ? xDrawn : xs[t.groupFix[q]! * n + p]!);
-      const kappa = drawnFix ? t.maskGrowth[i]! : 1;
       let tv = 0;
       let tg = 0;
       let ts = 0;
@@ -1075,16 +1074,9 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
         te += Math.abs(w[k]!) * fnError[b + k]!;
       }
       let dm = 1;
-      if (kappa !== 1) {
-        v += (kappa - 1) * tv;
-        g += Math.abs(kappa - 1) * tg;
-        slope += Math.abs(kappa - 1) * ts;
-        ex += Math.abs(kappa - 1) * te;
-        reach += Math.abs(kappa - 1);
-      }
       for (let m = 0; m < t.runningSlopes; m++) {
         dm *= delta;
-        const c = kappa * t.groupCoef[q * t.runningSlopes + m]!;
+        const c = t.groupCoef[q * t.runningSlopes + m]!;
         v += c * dm * tv;
         g += Math.abs(c * dm) * tg;
         slope += Math.abs(c * dm) * ts;
@@ -1093,9 +1085,7 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
       }
       if (drawnFix) {
         const c = t.groupCoef.subarray(q * t.runningSlopes, (q + 1) * t.runningSlopes);
-        drawnBound += tg * kappa * Math.abs(c[0]! + delta * (2 * c[1]! + 3 * delta * c[2]!)) * dxDrawn;
-        // κ rounded to f32, κ·(1 + g) and its − 1 in f32: about 3u of |T_q|·κ, not of the small κ·(1 + g) − 1
-        drawnBound += 3 * U * tg * kappa;
+        drawnBound += tg * Math.abs(c[0]! + delta * (2 * c[1]! + 3 * delta * c[2]!)) * dxDrawn;
       }
     }
     maskBound += countsError * Math.abs(fx * v) + counts * Math.abs(fx) * drawnBound;

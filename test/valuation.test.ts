@@ -26,8 +26,9 @@ import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.
 import { compileSwaption, swaptionBandTables } from '../src/exposure/valuation/swaption.js';
 import { cdsBreakTimes } from '../src/exposure/valuation/cds.js';
 import { blackGridUses } from '../src/exposure/valuation/options.js';
-import { GRID_NODES, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
-import { maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
+import { GRID_NODES, lagrange6, momentNodes, stateGridFor } from '../src/exposure/valuation/stateGrid.js';
+import { CurrencyPoolBuilder, maxActiveIntervals } from '../src/exposure/valuation/ratePool.js';
+import { FxLevels } from '../src/exposure/valuation/fxLevels.js';
 import { isTermIndex } from '../src/products/capFloor.js';
 import { deflatedMean } from './helpers/deflated.js';
 import { subsetPaths } from './helpers/subsetPaths.js';
@@ -694,6 +695,81 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
         const { mean, se } = deflatedMean(kernel, paths, g.dates.indexOf(date));
         expect(Math.abs(mean - price), `${c.trade.tradeId} ${date}: ${mean} against ${price} (se ${se})`).toBeLessThan(3 * se);
       }
+    }
+  });
+
+  it('a coupon fixing on a drawn state (fixing index 0, not folded): its forward at the drawn state and ζ, by hand; one fixed on or before today (folded) is not moved (1e-8 of the amount)', () => {
+    // the mechanism of addFixingShift on one running coupon (s, e] paid at e: notionalBeta·P(ζ; s|X)/P(ζ; e|X)·P(t,e|x_t)
+    // with P(ζ; s|X)/P(ζ; e|X) = P(0,s)/P(0,e)·e^{(H(e) − H(s))·X + ½(H(e)² − H(s)²)·ζ}, X and ζ the fixing's state and
+    // variance, written out here from the LGM bond formula
+    const g = timeGrid(asOf, [fromYmd(2026, 9, 30), fromYmd(2026, 12, 30)]);
+    const { model, paths } = setup(market, g, 64);
+    const lgm = model.lgm('USD');
+    const onGrid = lgmOnGrid(lgm, g);
+    const s0 = 0.25;
+    const e0 = 0.75;
+    const amount = 1e7;
+    const d = 2;
+    const t = g.times[d]!;
+    const n = paths.nPaths;
+    const xFix = Float64Array.from({ length: n }, (_, p) => 0.004 * Math.sin(p + 1));
+    const gap = lgm.zeta(0.22);
+    const gaps = new Float64Array(n).fill(gap);
+    const fixOf = new Int32Array(n).fill(0);
+    const [He, Ht] = [lgm.H(e0), lgm.H(t)];
+    const bond = (x: number): number => (lgm.discount(e0) / lgm.discount(t)) * Math.exp(-(He - Ht) * x - 0.5 * (He * He - Ht * Ht) * lgm.zeta(t));
+    const forward = (s: number, e: number, X: number, zeta: number): number =>
+      (lgm.discount(s) / lgm.discount(e)) * Math.exp((lgm.H(e) - lgm.H(s)) * X + 0.5 * (lgm.H(e) ** 2 - lgm.H(s) ** 2) * zeta);
+    for (const fold of [true, false]) {
+      const builder = new CurrencyPoolBuilder(0, -1, onGrid);
+      builder.foldAsOfFixings = fold;
+      builder.addRunning(0, s0, e0, amount, 0, d);
+      const pool = builder.build(g.dates.length);
+      const out = new Float64Array(n);
+      const fx = new FxLevels();
+      fx.begin();
+      pool.addValues(d, paths, out, fx);
+      expect(pool.hasFixingAt(d, 0)).toBe(true);
+      pool.addFixingShift(d, paths, fixOf, xFix, gaps, out, fx);
+      for (let p = 0; p < n; p++) {
+        const x = paths.irState[0]![d * n + p]!;
+        // folded: fixed today (x = 0, ζ = 0) whatever the drawn state; not folded: on the drawn state at its ζ
+        const value = amount * (fold ? forward(s0, e0, 0, 0) : forward(s0, e0, xFix[p]!, gap)) * bond(x);
+        expect(Math.abs(out[p]! - value), `fold ${fold}, path ${p}`).toBeLessThan(1e-8 * amount);
+      }
+    }
+    // two groups fixing on the drawn state with different growths (a lagged coupon's period over, the next running),
+    // read from the device's tables (applyFixingGrowth: each group's κ in its coefficients and the main function), as
+    // the WGSL kernel reads them, substituting X for their fixing state
+    const builder = new CurrencyPoolBuilder(0, -1, onGrid);
+    builder.foldAsOfFixings = false;
+    builder.addRunning(0, 0.22, 0.5, amount, 0, d);
+    builder.addRunning(0, 0.5, e0, amount, 0, d);
+    const pool = builder.build(g.dates.length);
+    const table = pool.nodeTable(d, paths)!;
+    expect(Array.from(table.groupFix)).toEqual([0, 0]);
+    pool.applyFixingGrowth(0, gap);
+    const fn = new Float64Array(GRID_NODES);
+    const at = (source: Float64Array, offset: number, x: number): number => {
+      if (table.order > 0) momentNodes(source, offset, table.order, table.h, fn, 0);
+      else fn.set(source.subarray(offset, offset + GRID_NODES));
+      const u = (x - table.x0) / table.h;
+      const c = Math.min(Math.max(Math.floor(u), 2), GRID_NODES - 4);
+      return lagrange6(fn, c - 2, u - c);
+    };
+    for (let p = 0; p < n; p++) {
+      const x = paths.irState[0]![d * n + p]!;
+      let v = at(table.nodes, 0, x);
+      for (let q = 0; q < 2; q++) {
+        const delta = x - xFix[p]!;
+        const [c1, c2, c3] = table.groupCoef.subarray(3 * q, 3 * q + 3);
+        v += at(table.runNodes, q * GRID_NODES, x) * delta * (c1! + delta * (c2! + delta * c3!));
+      }
+      const value = amount * (forward(0.22, 0.5, xFix[p]!, gap) * bondTo(0.5, x) + forward(0.5, e0, xFix[p]!, gap) * bond(x));
+      expect(Math.abs(v - value), `two groups, path ${p}`).toBeLessThan(1e-8 * amount);
+    }
+    function bondTo(T: number, x: number): number {
+      return (lgm.discount(T) / lgm.discount(t)) * Math.exp(-(lgm.H(T) - Ht) * x - 0.5 * (lgm.H(T) ** 2 - Ht * Ht) * lgm.zeta(t));
     }
   });
 

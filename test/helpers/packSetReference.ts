@@ -35,7 +35,7 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
       nReals += ENTRY_REALS + (1 + t.groupStart[i + 1]! - t.groupStart[i]!) * width;
     }
     // a masked pool: its bridge's weight and deviation, then its intervals
-    nReals += t.groupCoef.length + t.maskIntervals.length + 3 * t.maskIndex.filter((m) => m >= 0).length;
+    nReals += t.groupCoef.length + t.maskIntervals.length + 2 * t.maskIndex.filter((m) => m >= 0).length;
   }
   const entries0 = VALUE_HEADER + SLOT_WORDS * nSlots;
   const fix0 = entries0 + ENTRY_WORDS * nEntries;
@@ -85,14 +85,13 @@ export function packSetReference(tables: readonly RatePoolNodeTables[], dates: I
         reals.set(t.groupCoef.subarray((g0 + q) * S, (g0 + q + 1) * S), at);
         reals.set(t.runNodes.subarray((g0 + q) * G, (g0 + q) * G + width), at + S);
       }
-      // a masked pool's bridge weight, deviation and growth, then its exercise intervals, after the running nodes; an infinite
+      // a masked pool's bridge weight and deviation, then its exercise intervals, after the running nodes; an infinite
       // end as the largest f32 (a state never reaches it)
       let iv0 = real + ENTRY_REALS + width + groups * (S + width);
       if (t.maskIndex[i]! >= 0) {
         reals[iv0] = t.maskWeight[i]!;
         reals[iv0 + 1] = t.maskSd[i]!;
-        reals[iv0 + 2] = t.maskGrowth[i]!;
-        iv0 += 3;
+        iv0 += 2;
       }
       for (let r = 0; r < intervals.length; r++) reals[iv0 + r] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals[r]!));
       real = iv0 + intervals.length;

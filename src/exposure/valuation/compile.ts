@@ -91,10 +91,12 @@ class ExercisedSwaption implements PathTrade {
   nodeTable(d: number, paths: SimulatedPaths): PoolNodeTable | null {
     if (d <= this.swaption.optionLastIndex || d > this.lastIndex) return null;
     const table = this.underlying.nodeTable(d, paths);
+    if (table === null) return null;
     const mask = this.exerciseMaskTable;
-    // the growth of the coupons fixing on the drawn state at its ζ (ratePool.ts addFixingShift)
-    const maskGrowth = mask.sd > 0 ? Math.exp(this.underlying.fixingGrowth(mask.index) * mask.gap) : 1;
-    return table && { ...table, mask, maskGrowth };
+    // the coupons fixing on the drawn state, at its ζ: each such group's growth in the table (ratePool.ts
+    // applyFixingGrowth, as addFixingShift values them); the device reads the drawn state for them
+    if (mask.sd > 0) this.underlying.applyFixingGrowth(mask.index, mask.gap);
+    return { ...table, mask };
   }
 
   values(d: number, paths: SimulatedPaths, out: Float64Array): boolean {
@@ -480,8 +482,6 @@ class Compiler {
           // Bermudan (valuation/bermudan.ts): the lattice before exercise, the underlying's pool after
           if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
           const underlying = this.newPool(ccy, id);
-          // its coupons fixing before the first grid date fix on the state drawn at an exercise in that step
-          underlying.foldAsOfFixings = false;
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
@@ -501,8 +501,6 @@ class Compiler {
           this.pathTrades.push(caplet);
         } else if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
-          // its coupons fixing before the first grid date fix on the state drawn at an exercise in that step
-          underlying.foldAsOfFixings = false;
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
@@ -851,8 +849,6 @@ export interface RatePoolNodeTables {
   readonly maskSd: Float64Array;
   /** Per pool: the mask's exercise stream (exerciseDraws.ts; 0 without a mask). */
   readonly maskStream: Uint32Array;
-  /** Per pool: PoolNodeTable.maskGrowth (1 without a bridged mask). */
-  readonly maskGrowth: Float64Array;
   readonly maskStart: Int32Array;
   readonly maskIntervals: Float64Array;
   /** The equity forwards' share parts and the FX and equity options alive at the date (options.ts DeviceLegEntry). */
@@ -897,7 +893,6 @@ export function ratePoolNodeTables(kernel: NettingSetKernel, d: number, paths: S
     maskWeight: Float64Array.from(tables, (t) => (t.mask ? t.mask.weight : 0)),
     maskSd: Float64Array.from(tables, (t) => (t.mask ? t.mask.sd : 0)),
     maskStream: Uint32Array.from(tables, (t) => (t.mask ? t.mask.stream : 0)),
-    maskGrowth: Float64Array.from(tables, (t) => t.maskGrowth ?? 1),
     maskStart,
     maskIntervals: new Float64Array(2 * maskStart[nPools]!),
     legs: legs.slice(), // the kernel refills its list at its next call

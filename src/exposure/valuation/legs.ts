@@ -16,7 +16,7 @@ import { lastIndexBefore, lastIndexOnOrBefore } from './model.js';
 import type { CompoundedTerms, CurrencyPoolBuilder } from './ratePool.js';
 
 /** Where legs put their flows: a currency pool's builder, or compile.ts's recorder in front of one. */
-export type PoolSink = Pick<CurrencyPoolBuilder, 'lgm' | 'addBond' | 'addRunning' | 'pushBond' | 'pushRunning'>;
+export type PoolSink = Pick<CurrencyPoolBuilder, 'lgm' | 'addBond' | 'addRunning' | 'pushBond' | 'pushRunning'> & Partial<Pick<CurrencyPoolBuilder, 'foldAsOfFixings'>>;
 
 /** `sign`·amount paid on `date` (a fixed flow, a notional or an FX exchange); ignored once paid. */
 export function addPayment(pool: PoolSink, grid: TimeGrid, market: Market, tradeIndex: number, date: number, amount: number): void {
@@ -100,8 +100,11 @@ export function addFloatLeg(
     if (!compounded && !exercisedUnderlying && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
     // Fixed today (x = 0 on every path): the pricer's projected amount. Not an exercised swaption's underlying's coupon
     // fixing after today and before the first grid date: it fixes on the state drawn at an exercise in that step, a
-    // running coupon of fixing index 0 (ratePool.ts addFixingShift, CurrencyPoolBuilder.foldAsOfFixings)
-    if (fixIndex <= 0 && !(exercisedUnderlying && fixDate > market.asOf)) {
+    // running coupon of fixing index 0 with a fixing group of its own (ratePool.ts addFixingShift,
+    // CurrencyPoolBuilder.foldAsOfFixings); one fixed on or before today stays folded into the main function
+    const drawnFixing = exercisedUnderlying && fixIndex <= 0 && fixDate > market.asOf;
+    if (exercisedUnderlying) pool.foldAsOfFixings = !drawnFixing;
+    if (fixIndex <= 0 && !drawnFixing) {
       const end = observation === undefined ? flows.accrualEndTimes[k]! : observation.endTimes[k]!;
       if (compounded && end > 0 && payDate > market.asOf) {
         const ratio = observation === undefined ? 1 : observation.rateRatios[k]!;
@@ -133,6 +136,7 @@ export function addFloatLeg(
     pool.addBond(tradeIndex, e, notional * (tau * spread - gearing), lastPaid);
     pool.addRunning(tradeIndex, s, e, gearing * notional * beta, fixIndex, lastPaid, terms);
   }
+  if (exercisedUnderlying) pool.foldAsOfFixings = true;
 }
 
 /**

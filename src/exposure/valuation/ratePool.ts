@@ -123,11 +123,6 @@ export interface PoolNodeTable {
    * ±Infinity); with sd = 0 (the exercise on a grid date, weight 0 and next = index) where x_index does.
    */
   mask?: ExerciseMask;
-  /**
-   * With a bridged mask: e^{a·gap}, the growth of the coupons fixing on the drawn state (the fixing group of index
-   * mask.index, CurrencyPool.fixingGrowth): the device multiplies that group's 1 + g(Δ) by it; 1 otherwise.
-   */
-  maskGrowth?: number;
 }
 
 /** The exercise of a physically settled swaption, per path (PoolNodeTable.mask). */
@@ -210,11 +205,13 @@ export class CurrencyPoolBuilder {
   readonly terms: NodeTerm[] = [];
   lastIndex = -1;
   /**
-   * Whether a coupon fixing on grid index 0 (x = 0 on every path) joins the main function exactly (FOLDED), as a
-   * swap's; false for an exercised swaption's underlying, whose coupons fixing before the first grid date fix on the
-   * state drawn at an exercise in that step (addFixingShift reads them as a fixing group of index 0).
+   * Whether the running coupons pushed next, when they fix on grid index 0 (x = 0 on every path), join the main
+   * function exactly (FOLDED), as a swap's do; false (legs.ts) for an exercised swaption's underlying's coupons fixing
+   * after today and before the first grid date, which fix on the state drawn at an exercise in that step: a fixing
+   * group of index 0 of their own (addFixingShift). Recorded per coupon (runUnfolded).
    */
   foldAsOfFixings = true;
+  readonly runUnfolded: number[] = [];
 
   constructor(
     readonly irIndex: number,
@@ -255,6 +252,7 @@ export class CurrencyPoolBuilder {
    * in arrears its CompoundedTerms (a recorded leg's replay).
    */
   pushRunning(tradeIndex: number, hs: number, he: number, amp: number, fixConst: number, fixIndex: number, lastIndex: number, compHs = NaN, compHe = NaN, compLast = -1): void {
+    this.runUnfolded.push(this.foldAsOfFixings ? 0 : 1);
     this.runCompHs.push(compHs);
     this.runCompHe.push(compHe);
     this.runCompLast.push(compLast);
@@ -422,11 +420,10 @@ export class CurrencyPool {
   private keptDate = -1;
   private keptPaths: SimulatedPaths | null = null;
   private keptGroups = 0;
-  /** CurrencyPoolBuilder.foldAsOfFixings. */
-  private readonly foldAsOf: boolean;
+  /** Per fixing class: 1 when its coupons fixing on grid index 0 keep a slot (CurrencyPoolBuilder.foldAsOfFixings false). */
+  private readonly classUnfolded: Uint8Array;
 
   constructor(b: CurrencyPoolBuilder, nDates: number) {
-    this.foldAsOf = b.foldAsOfFixings;
     this.irIndex = b.irIndex;
     this.fxIndex = b.fxIndex;
     this.lastIndex = b.lastIndex;
@@ -472,6 +469,7 @@ export class CurrencyPool {
     const classKey2: number[] = [];
     const classCompLast: number[] = [];
     const classLast: number[] = [];
+    const classUnfolded: number[] = [];
     {
       // one map of fixing index to its first class, the classes of one fixing index chained (as the flows above)
       const firstOfFix = new Map<number, number>();
@@ -481,9 +479,10 @@ export class CurrencyPool {
         const compounded = b.runCompLast[k]! >= 0;
         const negDelta = compounded ? b.runCompHs[k]! : -(b.runHe[k]! - b.runHs[k]!);
         const key2 = compounded ? b.runCompHe[k]! : Infinity;
+        const unfolded = b.runUnfolded[k]!;
         let c = firstOfFix.get(j) ?? -1;
         let prev = -1;
-        while (c >= 0 && (classNegDelta[c] !== negDelta || classKey2[c] !== key2)) {
+        while (c >= 0 && (classNegDelta[c] !== negDelta || classKey2[c] !== key2 || classUnfolded[c] !== unfolded)) {
           prev = c;
           c = sameFix[c]!;
         }
@@ -494,6 +493,7 @@ export class CurrencyPool {
           classKey2.push(key2);
           classCompLast.push(compounded ? b.runCompLast[k]! : -1);
           classLast.push(b.runLast[k]!);
+          classUnfolded.push(unfolded);
           sameFix.push(-1);
           if (prev >= 0) sameFix[prev] = c;
           else firstOfFix.set(j, c);
@@ -547,6 +547,7 @@ export class CurrencyPool {
     this.classCompHs = reals.take(nC);
     this.classCompHe = reals.take(nC);
     this.classCompLast = ints.of(classCompLast);
+    this.classUnfolded = Uint8Array.from(classUnfolded);
     for (let c = 0; c < nC; c++) {
       if (classCompLast[c]! >= 0) {
         // a compounded class: its coefficients at its period's end until prepare sets those of a date
@@ -659,7 +660,7 @@ export class CurrencyPool {
       const c = rClass[k]!;
       if (slotOf[c] === -1) {
         slotOf[c] = -2;
-        if (j > 0 || !this.foldAsOf) fixCount[j]!++;
+        if (j > 0 || this.classUnfolded[c] === 1) fixCount[j]!++;
         const compLast = classCompLast[c]!;
         if (compLast >= 0) setTaylor(classCoef, c, -((d <= compLast ? Ht : classCompHe[c]!) - classCompHs[c]!));
       }
@@ -675,7 +676,7 @@ export class CurrencyPool {
       const j = rFix[k]!;
       const c = rClass[k]!;
       let slot: number;
-      if (j === 0 && this.foldAsOf) {
+      if (j === 0 && this.classUnfolded[c] === 0) {
         // fixed at the as-of date, where x = 0 on every path: Δ = x_t, and e^{−δΔ} joins the coupon's own function
         // exactly (below), which the main function takes (an overnight coupon fixed on or before today, legs.ts)
         slot = FOLDED;
@@ -1010,14 +1011,23 @@ export class CurrencyPool {
   }
 
   /**
-   * The growth a of the first fixing group of index `fixIndex` at date d (slotGrowth), after a nodeTable(d) call; 0 when
-   * there is none. For the device's masked pools (compile.ts ExercisedSwaption.nodeTable: e^{a·gap}, PoolNodeTable.maskGrowth).
+   * After a nodeTable(d) call: each fixing group of index `fixIndex` read at ζ_j + gap instead of ζ_j, in the table
+   * itself: its Taylor coefficients times κ = e^{a·gap} (slotGrowth) and (κ − 1)·T_q added to the main function, so
+   * that a reader taking those groups' fixing state from the drawn state values T_q(x)·κ·(1 + g(x − X)), as
+   * addFixingShift does, each group with its own κ (compile.ts ExercisedSwaption.nodeTable, for the device).
    */
-  fixingGrowth(fixIndex: number): number {
+  applyFixingGrowth(fixIndex: number, gap: number): void {
     const table = this.table;
-    if (table === undefined) return 0;
-    for (let q = 0; q < table.groupFix.length; q++) if (table.groupFix[q] === fixIndex) return this.slotGrowth(q);
-    return 0;
+    if (table === undefined || gap === 0) return;
+    const { groupFix, groupCoef, runNodes, nodes, order } = table;
+    const width = order > 0 ? order : GRID_NODES;
+    for (let q = 0; q < groupFix.length; q++) {
+      if (groupFix[q] !== fixIndex) continue;
+      const kappa = Math.exp(this.slotGrowth(q) * gap);
+      if (kappa === 1) continue;
+      for (let i = 0; i < width; i++) nodes[i] += (kappa - 1) * runNodes[q * GRID_NODES + i]!;
+      for (let m = 0; m < RUNNING_SLOPES; m++) groupCoef[RUNNING_SLOPES * q + m] *= kappa;
+    }
   }
 
   /**

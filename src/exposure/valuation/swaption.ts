@@ -29,8 +29,8 @@
  * grid date, a year after expiry: ENE 14% too high, E[V/N] 3.2% and EPE 1.4% too low); counting the underlying with
  * the probability of exercise given the grid states, as the engine did in the thirty-ninth session, was exact for a
  * lone swaption but mixed the swap and no swap inside a netting set's max (docs/simulation.md). The underlying's
- * coupons fixing before t_{e+1} fix on X too, at ζ(T_e) (ratePool.ts addFixingShift; in the first grid step they are
- * running coupons of fixing index 0, legs.ts). On the grid state x_e until the fortieth session, which lost their
+ * coupons fixing before t_{e+1} fix on X too, at ζ(T_e) (ratePool.ts addFixingShift, applyFixingGrowth for the
+ * device; in the first grid step they are running coupons of fixing index 0 with a group of their own, legs.ts). On the grid state x_e until the fortieth session, which lost their
  * covariance with the exercise: E[V/N] of a 1-year swap's payer 5.9% low until its first coupon was paid, and 49%
  * low with the expiry in a quarterly first grid step, where they were today's forwards (test/valuation.test.ts).
  * On a grid date (s = 0) the decision reads the grid state. A caplet keeps the decision at t_e (exerciseAtGridDate): its

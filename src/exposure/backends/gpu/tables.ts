@@ -264,7 +264,7 @@ export function packKernelTables(
       nNodes += (1 + groups) * G;
       for (let q = 0; q < groups; q++) fix.push(t.groupFix[q]!);
       const runSize = groups * (S + width);
-      const maskReals = t.mask ? 3 + nIntervals : 0;
+      const maskReals = t.mask ? 2 + nIntervals : 0;
       const r = reals.reserve(ENTRY_REALS + width + runSize + maskReals);
       r[r0] = t.x0;
       r[r0 + 1] = t.h;
@@ -279,12 +279,11 @@ export function packKernelTables(
         const from = q * G;
         for (let g = 0; g < width; g++) r[ri++] = run[from + g]!;
       }
-      // the exercise bridge's weight and deviation, the growth of the coupons fixing on its drawn state, then its
-      // intervals, after the running nodes; an infinite end as the largest f32 (a state never reaches it)
+      // the exercise bridge's weight and deviation, then its intervals, after the running nodes; an infinite end as the
+      // largest f32 (a state never reaches it)
       if (t.mask) {
         r[ri++] = t.mask.weight;
         r[ri++] = t.mask.sd;
-        r[ri++] = t.maskGrowth ?? 1;
       }
       const iv0 = ri;
       for (let i = 0; i < nIntervals; i++) r[iv0 + i] = Math.max(-F32_MAX, Math.min(F32_MAX, intervals![i]!));

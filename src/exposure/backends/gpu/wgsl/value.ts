@@ -20,13 +20,13 @@
  *   group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node, the mask's next grid index, the
  *   mask's exercise stream]; from fix0 the fixing grid index of every group;
  * - `reals` (f32): per entry x0, h, its main grid function (w reals), then per fixing group its c1, c2, c3 and its grid
- *   function (w reals), then the mask's bridge weight β, deviation s and growth κ and its open intervals (lo, hi) of
- *   the state at expiry: a physically settled swaption's underlying swap after expiry counts on the paths whose state at
+ *   function (w reals), then the mask's bridge weight β and deviation s and its open intervals (lo, hi) of the state
+ *   at expiry: a physically settled swaption's underlying swap after expiry counts on the paths whose state at
  *   expiry, X = x_d + β·(x_next − x_d) + s·z between the grid states at the mask index d and the next, lies in one,
  *   z the path's exercise draw (word 0 of Philox at counter (global path, stream, 0, EXERCISE_DRAW_DOMAIN): the CPU's
  *   words, exerciseDraws.ts, and its normal in f32); with s = 0 where x_d lies in one (compile.ts ExercisedSwaption;
- *   swaption.ts exerciseMask). Where s > 0 the entry's fixing groups of grid index d fix on X, their 1 + g(Δ) times κ
- *   (the forward's growth at the exercise's ζ: ratePool.ts addFixingShift). A function is given as its 64 node values (k = 0,
+ *   swaption.ts exerciseMask). Where s > 0 the entry's fixing groups of grid index d fix on X (their forwards' growth
+ *   at the exercise's ζ is in the tables: ratePool.ts applyFixingGrowth). A function is given as its 64 node values (k = 0,
  *   w = 64) or as its k Taylor moments about the grid's centre (w = k; ratePool.ts PoolNodeTable.order);
  * - `nodes` (f32): the entries' grid functions as node values, 64 a function from the entry's first node (main, then
  *   its groups'), written by NODES_WGSL from `reals` before the valuation reads them;
@@ -240,7 +240,6 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     let maskAt = ints[at + 5u];
     var xE = 0.0;
     var bridged = false;
-    var growth = 1.0;
     var b0 = 0u;
     if (maskAt != 0xffffffffu) {
       let xe = paths[(irF * nDates + maskAt) * count + p];
@@ -250,7 +249,6 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
       xE = xe;
       if (sdE > 0.0) {
         bridged = true;
-        growth = reals[b0 + 2u];
         let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
         let draw = philox4x32(vec4<u32>(ints[8] + p, ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
         xE = m + sdE * normal_of_word(draw.x);
@@ -259,20 +257,17 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
     var pv = dot6(n0 + b, w0, w1, w2, w3, w4, w5);
     for (var q = 0u; q < nG; q++) {
       let j = ints[fix0 + g0 + q];
-      // group q: its c1, c2, c3 in reals, its grid function T_q in nodes; fixing on the drawn state at its ζ, its
-      // 1 + g(Δ) times the growth (ratePool.ts addFixingShift; its 1 is in the main function)
+      // group q: its c1, c2, c3 in reals, its grid function T_q in nodes; a group fixing on the drawn state reads it
+      // (its growth at the exercise's ζ is in its table: ratePool.ts applyFixingGrowth)
+      var xFix = paths[(irF * nDates + j) * count + p];
+      if (bridged && j == maskAt) { xFix = xE; }
+      let delta = x - xFix;
       let i1 = r0 + ${ENTRY_REALS}u + w + (w + 3u) * q;
       let t = dot6(n0 + G * (q + 1u) + b, w0, w1, w2, w3, w4, w5);
-      if (bridged && j == maskAt) {
-        let delta = x - xE;
-        pv = pv + t * (growth * (1.0 + delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u]))) - 1.0);
-      } else {
-        let delta = x - paths[(irF * nDates + j) * count + p];
-        pv = pv + t * (delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u])));
-      }
+      pv = pv + t * (delta * (reals[i1] + delta * (reals[i1 + 1u] + delta * reals[i1 + 2u])));
     }
     if (maskAt != 0xffffffffu) {
-      let iv0 = b0 + 3u;
+      let iv0 = b0 + 2u;
       var inside = 0.0;
       for (var r = 0u; r < ints[at + 6u]; r++) {
         if (xE > reals[iv0 + 2u * r] && xE < reals[iv0 + 2u * r + 1u]) { inside = 1.0; }
