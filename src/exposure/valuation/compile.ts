@@ -504,7 +504,9 @@ class Compiler {
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
           addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
-          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex, trade.caplet === true ? sw.exerciseAtGridDate : sw.exercise));
+          // decided on the state drawn at expiry (an in-arrears caplet too: its accrual fixes on that state, ratePool.ts
+          // addFixingShift, so it pays only where its rate is above the strike)
+          this.pathTrades.push(new ExercisedSwaption(i, sw, underlying.build(grid.times.length), pool.irIndex, sw.exercise));
         }
         this.alive(sw.lastIndex);
         return;

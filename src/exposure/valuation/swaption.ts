@@ -33,8 +33,9 @@
  * device; in the first grid step they are running coupons of fixing index 0 with a group of their own, legs.ts). On the grid state x_e until the fortieth session, which lost their
  * covariance with the exercise: E[V/N] of a 1-year swap's payer 5.9% low until its first coupon was paid, and 49%
  * low with the expiry in a quarterly first grid step, where they were today's forwards (test/valuation.test.ts).
- * On a grid date (s = 0) the decision reads the grid state. A caplet keeps the decision at t_e (exerciseAtGridDate): its
- * underlying is its one fixing, read at x_e, which the bridge would pay on paths where the rate fixed below the strike.
+ * On a grid date (s = 0) the decision reads the grid state. An in-arrears caplet (its one-period OIS) is decided so
+ * too, its accrual fixing on the same drawn state, so that it pays only where its rate is above the strike (until the
+ * fortieth session on the grid date on or before its start); a term caplet is caplet.ts's expected payment.
  * Cash settlement is paid at expiry and the trade leaves.
  */
 import type { Market } from '../../market/types.js';
@@ -389,12 +390,10 @@ export interface CompiledSwaption {
   /** Last grid index of the option regime (dates before expiry), −1 if none. */
   readonly optionLastIndex: number;
   /**
-   * Physical settlement after expiry: the exercise on the state at expiry, bridged between the grid dates around it
-   * (the same as exerciseAtGridDate when expiry is a grid date; ExerciseMask in ratePool.ts).
+   * Physical settlement after expiry: the exercise on the state at expiry, drawn from the bridge between the grid
+   * dates around it, or the grid state where expiry is a grid date (ExerciseMask in ratePool.ts).
    */
   readonly exercise: ExerciseMask;
-  /** The exercise decided at the last grid date on or before expiry, on its state (a caplet's: see the header). */
-  readonly exerciseAtGridDate: ExerciseMask;
   /** Last grid index at which the trade is alive. */
   readonly lastIndex: number;
   /** λ: remaining-variance scale matched to today's price. */
@@ -604,8 +603,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
   const maturity = Math.max(trade.fixedLeg.maturityDate, trade.floatLeg.maturityDate);
   const exerciseIndex = lastIndexOnOrBefore(grid.dates, trade.expiryDate);
   const stream = exerciseStream(trade.tradeId);
-  let exerciseAtGridDate: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0), stream, gap: 0 };
-  let exercise = exerciseAtGridDate;
+  let exercise: ExerciseMask = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: new Float64Array(0), stream, gap: 0 };
   let lastIndex = optionLastIndex;
   if (trade.settlement === 'physical') {
     lastIndex = lastIndexBefore(grid.dates, maturity);
@@ -615,8 +613,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
         return Float64Array.from(exerciseIntervals(u, zeta, 0, -12 * sdE - 1e-3, 12 * sdE + 1e-3, single));
       };
       const ze = lgm.zeta[exerciseIndex]!;
-      exerciseAtGridDate = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze), stream, gap: 0 };
-      exercise = exerciseAtGridDate;
+      exercise = { index: exerciseIndex, next: exerciseIndex, weight: 0, sd: 0, intervals: intervalsAt(ze), stream, gap: 0 };
       const next = exerciseIndex + 1;
       // expiry between two grid dates: the state at expiry as the bridge between them
       if (grid.dates[exerciseIndex]! < trade.expiryDate && next < grid.dates.length) {
@@ -710,7 +707,7 @@ export function compileSwaption(trade: Swaption, tradeIndex: number, market: Mar
     for (let r = 0; r < intervals.length; r++) data[iv0 + r] = Math.max(-SWAPTION_LEG_INFINITY, Math.min(SWAPTION_LEG_INFINITY, intervals[r]!));
     return { sd, sign, data };
   };
-  return { term, optionLastIndex, exercise, exerciseAtGridDate, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables, deviceLeg };
+  return { term, optionLastIndex, exercise, lastIndex, varianceScale: lambda, priceBelowIntrinsic: belowIntrinsic, bandTables, deviceLeg };
 }
 
 /** Whether a date with remaining variance v is valued on band tables for a pool grid of step h. */
