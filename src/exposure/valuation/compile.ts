@@ -59,7 +59,7 @@ function multiplyRows(out: Float64Array, a: Float64Array, b: Float64Array, n: nu
 /**
  * A physically settled swaption after expiry: its own pool (the underlying swap) on the paths where it was exercised
  * (swaption.ts exerciseMask: on the state at expiry drawn from the bridge between the grid dates around it, on which
- * the coupons fixing before the next grid date fix too; a caplet's decided at the grid date before).
+ * the coupons fixing before the next grid date fix too; an in-arrears caplet's alike; a term caplet is caplet.ts's).
  */
 class ExercisedSwaption implements PathTrade {
   readonly lastIndex: number;
