@@ -16,8 +16,9 @@
  * states only, which given x_{e+1} are independent of X, so E[V(t)/N(t)] and E[V(t)⁺/N(t)] are those of the fixed
  * payment on a lone caplet: exact, where reading the fixing on x_e lost the rate's variance between t_e and T (7% of a
  * cap's EPE between fixing and payment seven months off the grid, docs/simulation.md). Before T the caplet is the
- * swaption's conditional option (swaption.ts); a caplet on an overnight index compounded in arrears keeps the
- * underlying's pool decided at the grid date before its start (its rate runs to the period's end).
+ * swaption's conditional option (swaption.ts); a caplet on an overnight index compounded in arrears is the
+ * underlying's pool decided on the state drawn at its start, its accrual fixing on it (compile.ts ExercisedSwaption;
+ * its rate runs to the period's end).
  *
  * In the base currency (times FX) the value is one `black` device leg (options.ts DeviceLegEntry): lnA and lnB linear
  * in x_t, x_e, x_{e+1} and ln FX_t, so the GPU backend values it with the formula it has for FX options.
