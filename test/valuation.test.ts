@@ -698,6 +698,37 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
     }
   });
 
+  it('after its exercise step the exercised underlying is the swap itself, path by path: its later term fixings on the grid date nearer in ζ, as a swap\'s (1e-9 of the notional)', () => {
+    // a 2y into 5y payer on 6M LIBOR; the grid's dates a fortnight after each fixing, so that the nearer date is the
+    // next one, not the one on or before (the swaption's convention for every fixing before the fortieth session)
+    const from = fromYmd(2028, 8, 17);
+    const legsOf = { fixedLeg: fixed({ startDate: from, maturityDate: addMonths(from, 60), frequency: '1Y', dayCount: 'ACT/365F', businessDayConvention: 'U', fixedRate: 0.0376 }), floatLeg: float({ startDate: from, maturityDate: addMonths(from, 60), frequency: '6M', floatIndex: 'USD-LIBOR-6M', spreadBp: 0, businessDayConvention: 'U' }) };
+    const option = swaption({ tradeId: 'SWO-NEAR', expiryDate: from - 2, ...legsOf });
+    const swap: InterestRateSwap = { ...base, tradeId: 'IRS-NEAR', product: 'IRS', direction: 'pay', ...legsOf };
+    // the exercise step (2028-06-30, 2028-08-31) holds the first fixing only; compared from the second on
+    const dates = [fromYmd(2027, 6, 30), fromYmd(2028, 6, 30), from + 14];
+    for (let k = 1; k <= 4; k++) dates.push(addMonths(from, 6 * k) + 14, addMonths(from, 6 * k) + 120);
+    const g = timeGrid(asOf, dates);
+    const { model, paths } = setup(market, g, 2000);
+    const n = paths.nPaths;
+    let exercised = 0;
+    let unexercised = 0;
+    for (const date of dates.slice(3)) {
+      const d = g.dates.indexOf(date);
+      const v = values([option], market, model, g, paths, d);
+      const w = values([swap], market, model, g, paths, d);
+      for (let p = 0; p < n; p++) {
+        if (v[p] === 0) unexercised++;
+        else {
+          exercised++;
+          expect(Math.abs(v[p]! - w[p]!), `${date} path ${p}`).toBeLessThan(1e-9 * N);
+        }
+      }
+    }
+    expect(exercised).toBeGreaterThan(n);
+    expect(unexercised).toBeGreaterThan(n);
+  });
+
   it('a coupon fixing on a drawn state (fixing index 0, not folded): its forward at the drawn state and ζ, by hand; one fixed on or before today (folded) is not moved (1e-8 of the amount)', () => {
     // the mechanism of addFixingShift on one running coupon (s, e] paid at e: notionalBeta·P(ζ; s|X)/P(ζ; e|X)·P(t,e|x_t)
     // with P(ζ; s|X)/P(ζ; e|X) = P(0,s)/P(0,e)·e^{(H(e) − H(s))·X + ½(H(e)² − H(s)²)·ζ}, X and ζ the fixing's state and

@@ -16,7 +16,7 @@ import type { NettingSetKernel } from '../types.js';
 import type { SimulatedPaths, TimeGrid } from '../../simulation/types.js';
 import { CdsPool, compileCdsOnce } from './cds.js';
 import { addFixedLeg, addFloatLeg, addPayment, addSwapLeg, addXccyLeg, type PoolSink } from './legs.js';
-import { fxIndexOf, irIndexOf, lastIndexBefore, lgmOnCurve, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
+import { fxIndexOf, irIndexOf, lastIndexBefore, lastIndexOnOrBefore, lgmOnCurve, lgmOnGrid, type LgmOnGrid, type ValuationContext, type ValuationModel } from './model.js';
 import { discountCurveFor } from '../../pricing/curves.js';
 import { EquityLinear, EquityOptionOnPaths, FxOptionOnPaths, type DeviceLegEntry, type LegTerm, type PathTrade } from './options.js';
 import { FxLevels } from './fxLevels.js';
@@ -483,7 +483,9 @@ class Compiler {
           if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
-          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
+          // its coupons fixing in a step where an exercise is decided fix on that step's grid date (the drawn state)
+          const decided = new Set(trade.exerciseDates.map((e) => lastIndexOnOrBefore(grid.dates, e)));
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true, decided);
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
           const bermudan = new BermudanOnPaths(i, trade, market, grid, this.lgm(ccy), underlying.irIndex, underlying.fxIndex, underlying.build(grid.times.length));
           this.pathTrades.push(bermudan);
@@ -502,7 +504,7 @@ class Compiler {
         } else if (trade.settlement === 'physical' && sw.lastIndex > sw.optionLastIndex) {
           const underlying = this.newPool(ccy, id);
           const omega = (trade.optionType === 'payer' ? 1 : -1) * (trade.direction === 'buy' ? 1 : -1);
-          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true);
+          addFloatLeg(underlying, grid, market, id, i, trade.floatLeg, omega, undefined, true, new Set([sw.exercise.index]));
           addFixedLeg(underlying, grid, market, i, trade.fixedLeg, -omega);
           // decided on the state drawn at expiry (an in-arrears caplet too: its accrual fixes on that state, ratePool.ts
           // addFixingShift, so it pays only where its rate is above the strike)

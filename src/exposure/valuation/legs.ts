@@ -57,9 +57,11 @@ function compoundedTerms(pool: PoolSink, grid: TimeGrid, s: number, e: number): 
 
 /**
  * Floating coupons N·τ·(g·L + spread) (g the gearing, 1 unless leveraged), received with sign +1 (ratePool.ts explains
- * the three regimes); `exercisedUnderlying`: a physically settled swaption's underlying, fixed at the grid date on or
- * before each fixing as its exercise is decided (so that an exercised caplet pays (L − K) on the paths where L > K,
- * never less than 0), where a swap's term fixings take the nearer grid date (fixingGridIndex). Coupons whose
+ * the three regimes); `exercisedUnderlying`: a physically settled swaption's underlying, whose coupons fixing in a
+ * grid step where an exercise is decided (`exerciseIndices`, the grid dates on or before the exercise dates) fix at
+ * that step's grid date, as the exercise is decided there (on the state drawn at the exercise: ratePool.ts
+ * addFixingShift; so that an exercised caplet pays (L − K) only where L > K); its other term fixings take the nearer
+ * grid date, as a swap's (fixingGridIndex; all of them the date on or before without `exerciseIndices`). Coupons whose
  * fixing grid date is the as-of date are today's projected amounts, exactly as the pricer's; those of an overnight index
  * (compounded in arrears) then accrue their index part on the paths from today (addSeasonedCompounded).
  */
@@ -73,6 +75,7 @@ export function addFloatLeg(
   sign: number,
   periodNotional?: (scheduleIndex: number) => number | undefined,
   exercisedUnderlying = false,
+  exerciseIndices?: ReadonlySet<number>,
 ): void {
   const projection = projectionFor(tradeId, leg, market);
   const schedule = buildSchedule(leg);
@@ -96,8 +99,10 @@ export function addFloatLeg(
     let fixIndex = fixDate < market.asOf ? 0 : lastIndexOnOrBefore(grid.dates, fixDate);
     // a term rate fixes on the grid date nearer its fixing in the state's variance ζ, on or before it or the next one
     // (fixingGridIndex); a coupon compounded in arrears accrues from the one on or before its start, and a swaption's
-    // underlying (a caplet's too) fixes where its exercise is decided, on or before (swaption.ts, bermudan.ts)
-    if (!compounded && !exercisedUnderlying && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
+    // underlying (a caplet's too) fixes where its exercise is decided, on or before, in a step where one is decided
+    // (swaption.ts, bermudan.ts)
+    const decidedStep = exercisedUnderlying && (exerciseIndices === undefined || exerciseIndices.has(fixIndex));
+    if (!compounded && !decidedStep && fixIndex > 0) fixIndex = fixingGridIndex(pool, grid, market.time(fixDate), fixIndex, lastIndexBefore(grid.dates, schedule.paymentDate[i]!));
     // Fixed today (x = 0 on every path): the pricer's projected amount. Not an exercised swaption's underlying's coupon
     // fixing after today and before the first grid date: it fixes on the state drawn at an exercise in that step, a
     // running coupon of fixing index 0 with a fixing group of its own (ratePool.ts addFixingShift,
