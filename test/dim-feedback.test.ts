@@ -191,6 +191,29 @@ describe('dynamic IM fed back end to end (im_model simm)', () => {
   }, 300_000);
 });
 
+describe('dynamic IM posted fed back end to end (im_model simm)', () => {
+  it('ENE with the DIM posted ≤ ENE without at every date, ENE(0) falls by today’s SIMM posted, eneVm and EPE unchanged', async () => {
+    // paying fixed at 6% with SOFR swap rates near 3.5%: V(0) ≈ −2.5%·100m·4.5y ≈ −11m, a liability well above the
+    // SIMM the bank posts (~2m)
+    const p = book([swap('S1', 'NS1', 'CP1', 0.06)], 'simm');
+    const dim = await dynamicInitialMargin(p, market, { paths: OPTIONS.paths, seed: OPTIONS.seed, mporDays: 10, grid: GRID }, []);
+    const simm = simmToday(p, market, { mporDays: 10 }).get('NS1')!;
+    expect([...dim.postedInitialMarginProfiles.keys()]).toEqual(['NS1']);
+    // the posted profile is the DIM profile's expected IM posted (USD base: no conversion)
+    expect(Array.from(dim.postedInitialMarginProfiles.get('NS1')!.amounts)).toEqual(Array.from(dim.profiles[0]!.expectedImPost));
+    const without = await runSimulation({ portfolio: p, market, options: OPTIONS });
+    const withDim = await runSimulation({ portfolio: p, market, options: { ...OPTIONS, postedInitialMarginProfiles: dim.postedInitialMarginProfiles } });
+    const a = without.nettingSets[0]!.profile;
+    const b = withDim.nettingSets[0]!.profile;
+    expect(Array.from(b.epe)).toEqual(Array.from(a.epe));
+    expect(Array.from(b.eneVm)).toEqual(Array.from(a.ene));
+    for (let k = 0; k < a.ene.length; k++) expect(b.ene[k]!, `date ${k}`).toBeLessThanOrEqual(a.ene[k]!);
+    // t = 0: −V(0) > SIMM posted on every path, N(0) = 1: ENE(0) − ENE_DIM(0) = DIM posted (0) = today's SIMM posted
+    expect(a.ene[0]!).toBeGreaterThan(simm.post);
+    expect(Math.abs(a.ene[0]! - b.ene[0]! - simm.post)).toBeLessThanOrEqual(1e-9 * a.ene[0]!);
+  }, 300_000);
+});
+
 describe('simulateToFiles with dynamic IM (xva simulate --dynamic-im) on fixtures/demo', () => {
   it('the manifest names the im_model simm sets that got DIM; their EPE is at most the run without', async () => {
     const common = {

@@ -314,6 +314,77 @@ describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+// 2c. The FX forward of 2 with initial margin posted by the bank (initial_margin_posted, USD): the counterparty's
+// exposure to the bank is (−V − IM)⁺. With deterministic rates −V(t) − IM > 0 ⇔ F(t,T) < K − IM/(N·P(t,T)), so the
+// discounted ENE is N·P(0,T)·Black put(F(0,T), K_t, σ√t) with K_t = K − IM/(N·P(t,T)), P(t,T) = P(0,T)/P(0,t)
+// deterministic; the ENE after VM only (eneVm, FBA's) stays the put on K; EPE is the call, bit for bit the run
+// without the IM posted.
+
+describe('2c. FX forward with IM posted: ENE = Black put on the strike less IM/(N·P(t,T)); eneVm, EPE unchanged', () => {
+  const { market, maturity, dates, T, usd, forward, strike, notional, trade } = fxForwardCase();
+  const posted = 250_000; // USD
+  let r: Run;
+  let plain: Run;
+
+  beforeAll(async () => {
+    r = await run(book([trade], nettingSet('NS2', { initialMarginPosted: posted })), market, gridOn([...dates, maturity]), FX_PATHS, 23);
+    plain = await run(book([trade], nettingSet('NS2')), market, gridOn([...dates, maturity]), FX_PATHS, 23);
+  }, 60_000);
+
+  it('at 1M to 23M: |ENE − N·P(0,T)·Black put(K_t)| <= 3 se (se of (−V − IM)⁺/N from the cube), and below the put on K', () => {
+    const s = r.result.nettingSets[0]!;
+    const p = s.profile;
+    const n = r.result.nPaths;
+    const rows: string[] = [];
+    for (let k = 1; k <= dates.length; k++) {
+      const t = yearsBetween(AS_OF, dates[k - 1]!);
+      const pT = usd.discount(T) / usd.discount(t);
+      const shifted = strike - posted / (notional * pT);
+      const put = notional * black76('put', forward, shifted, 0.09, t, usd.discount(T));
+      let sum = 0;
+      let sumSq = 0;
+      for (let q = 0; q < n; q++) {
+        const neg = Math.max(-r.values[k * n + q]! - posted, 0) / r.numeraire[k * n + q]!;
+        sum += neg;
+        sumSq += neg * neg;
+      }
+      const mean = sum / n;
+      const se = Math.sqrt(Math.max(0, (sumSq / n - mean * mean) / (n - 1)));
+      rows.push(`t=${t.toFixed(3)} ENE ${p.ene[k]!.toFixed(0)} put(K_t) ${put.toFixed(0)} (${((p.ene[k]! - put) / se).toFixed(2)} se), eneVm ${p.eneVm[k]!.toFixed(0)}`);
+      expect(Math.abs(p.ene[k]! - put), rows[rows.length - 1]).toBeLessThanOrEqual(3 * se);
+      // the IM posted takes the first 250k of every path's liability: ENE(IM) <= ENE(0) − 250k·P(0,t)·Q(liability > 0)
+      expect(p.ene[k]!).toBeLessThan(p.eneVm[k]!);
+    }
+    if (process.env.XVA_VALIDATION_VERBOSE) console.log(rows.join('\n'));
+  });
+
+  it('EPE, PFE, collateral and eneVm are the run without IM posted, bit for bit; ENE is its ENE less the IM', () => {
+    const a = r.result.nettingSets[0]!.profile;
+    const b = plain.result.nettingSets[0]!.profile;
+    expect(Array.from(a.epe)).toEqual(Array.from(b.epe));
+    expect(Array.from(a.pfe)).toEqual(Array.from(b.pfe));
+    expect(Array.from(a.collateral)).toEqual(Array.from(b.collateral));
+    expect(Array.from(a.eneVm)).toEqual(Array.from(b.ene));
+    expect(Array.from(b.eneVm)).toEqual(Array.from(b.ene));
+    // counterparty and book totals carry both
+    expect(Array.from(r.result.book.ene)).toEqual(Array.from(a.ene));
+    expect(Array.from(r.result.book.eneVm)).toEqual(Array.from(b.ene));
+  });
+
+  it("one trade: its ENE contribution is the set's ENE and its eneVm contribution the ENE after VM only (to 1e-9)", () => {
+    const s = r.result.nettingSets[0]!;
+    const m = s.profile.dateIndex.length;
+    for (let k = 0; k < m; k++) {
+      expect(Math.abs(s.tradeEne[k]! - s.profile.ene[k]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, s.profile.ene[k]!));
+      expect(Math.abs(s.tradeEneVm[k]! - s.profile.eneVm[k]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, s.profile.eneVm[k]!));
+    }
+    expect(s.tradeEneVm).not.toBe(s.tradeEne);
+    const q = plain.result.nettingSets[0]!;
+    expect(q.tradeEneVm).toBe(q.tradeEne); // no IM posted: one array
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
 // 2b. The FX forward of 2 under --rng sobol: Sobol points (digitally shifted by the seed) through a Brownian bridge,
 // 8 seeds (digital shifts) against 8 Philox seeds at 1,024 paths (XVA_SOBOL_SEEDS=N and XVA_SOBOL_PATHS=N for a study).
 

@@ -595,6 +595,39 @@ describe('GPU device valuation with worker threads', () => {
     });
   }, 120_000);
 
+  it.skipIf(noGpu())('IM posted: its sets (with their counterparties) take the values route, and their figures are the host\'s from the device values', async () => {
+    // the kernels do not compute the ENE after the IM the bank posts (unit.ts eulerAtDate): such a set's values come
+    // back and the host computes its figures, and so do its counterparty's other sets (one route per counterparty)
+    const { book, zeroStrikeSet, pairCounterparty } = sliceOf();
+    const posting = new Set(['NS-CP0005-1', book.nettingSets.find((n) => n.counterpartyId === pairCounterparty)!.nettingSetId]);
+    const onDevice: Portfolio = {
+      ...book,
+      nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet).map((n) => (posting.has(n.nettingSetId) ? { ...n, initialMarginPosted: 1.5e6 } : n)),
+      trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet),
+    };
+    const host = await run(onDevice, 1, { cube: true });
+    const device = await run(onDevice, 1);
+    const postingCounterparties = new Set(onDevice.nettingSets.filter((n) => posting.has(n.nettingSetId)).map((n) => n.counterpartyId));
+    const offRoute = onDevice.nettingSets.filter((n) => postingCounterparties.has(n.counterpartyId)).map((n) => n.nettingSetId);
+    expect(offRoute.length).toBeGreaterThan(posting.size); // the pair counterparty's other set goes with it
+    expect(device.routing.device).toEqual(expect.arrayContaining(offRoute));
+    for (const id of offRoute) expect(device.routing.figures).not.toContain(id);
+    expect(device.routing.figures!.length).toBe(onDevice.nettingSets.length - offRoute.length);
+    for (const id of offRoute) {
+      const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      const h = host.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      for (const key of ['epe', 'ene', 'eneVm', 'pfe', 'collateral', 'epeVm'] as const) expect(Array.from(g.profile[key]), `${id} ${key}`).toEqual(Array.from(h.profile[key]));
+      expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
+      expect(Array.from(g.tradeEneVm)).toEqual(Array.from(h.tradeEneVm));
+    }
+    for (const id of posting) {
+      const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
+      expect(g.tradeEneVm).not.toBe(g.tradeEne);
+      expect(g.profile.ene.every((x, k) => x <= g.profile.eneVm[k]!)).toBe(true);
+      expect(Array.from(g.profile.ene).some((x, k) => x < g.profile.eneVm[k]! - 1e4), id).toBe(true);
+    }
+  }, 120_000);
+
   it.skipIf(noGpu())('figures route: margin calls, profile, PFE, Euler and counterparty totals on the device match the host\'s figures from the device values', async () => {
     const { book, zeroStrikeSet, pairCounterparty } = sliceOf(true);
     // reference: the values route (with a cube: the host computes every figure in f64 from the device's f32 values);

@@ -314,11 +314,13 @@ async function leverBook() {
       collateral: none,
       epeVm: flat, // no IM held
       collateralVm: none,
+      eneVm: new Float64Array(times.length), // no IM posted
       epeStdError: new Float64Array(times.length),
       tradeIds: [],
       tradeEpe: new Float64Array(0),
       tradeEne: new Float64Array(0),
       tradeEpeVm: new Float64Array(0),
+      tradeEneVm: new Float64Array(0),
     };
   });
   const credit = creditInputs(portfolio, market, ['CPTY_S', 'CPTY_T', 'CPTY_U']);

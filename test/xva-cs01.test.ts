@@ -46,11 +46,13 @@ function flatSet(counterpartyId: string, epe: number, ene: number, lastYears: nu
     collateral,
     epeVm: epeFlat, // no IM held: after VM only = after C
     collateralVm: collateral,
+    eneVm: new Float64Array(n).fill(ene), // no IM posted
     epeStdError: new Float64Array(n),
     tradeIds: [],
     tradeEpe,
     tradeEne: new Float64Array(0),
     tradeEpeVm: tradeEpe,
+    tradeEneVm: new Float64Array(0),
   };
 }
 

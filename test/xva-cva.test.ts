@@ -116,11 +116,13 @@ function cubeSet(): ExposureSet {
     collateral: profile.collateral,
     epeVm: profile.epeVm,
     collateralVm: profile.collateralVm,
+    eneVm: profile.eneVm,
     epeStdError: profile.epeStdError,
     tradeIds: ['Swap_20y'],
     tradeEpe: Float64Array.from(profile.epe),
     tradeEne: Float64Array.from(profile.ene),
     tradeEpeVm: Float64Array.from(profile.epe),
+    tradeEneVm: Float64Array.from(profile.ene),
   };
 }
 

@@ -3,7 +3,7 @@
  *
  * Netting sets do not net with each other: in a default the bank's claim on each set is max(V − C, 0) separately.
  * So the total positive exposure on a path is Σ_s max(E_s, 0), never max(Σ_s E_s, 0), and
- *  - EPE, ENE, EE (= EPE/P(0,t), linear in EPE), expected collateral, and EPE and collateral after VM only, of a
+ *  - EPE, ENE, EE (= EPE/P(0,t), linear in EPE), expected collateral, and EPE, ENE and collateral after VM only, of a
  *    total are the sums of the sets' figures;
  *  - EEE, Basel EPE and EEPE of a total are the sums of the sets' figures, because the Basel IMM measures are defined
  *    per netting set and the exposure amount of a counterparty is the sum over its netting sets (CRE53); the total's
@@ -157,6 +157,7 @@ export function addSetFigures(total: AggregateProfile, p: ExposureProfile, m: nu
     total.eee[k] = total.eee[k]! + p.eee[k]!;
     total.collateral[k] = total.collateral[k]! + p.collateral[k]!;
     total.epeVm[k] = total.epeVm[k]! + p.epeVm[k]!;
+    total.eneVm[k] = total.eneVm[k]! + p.eneVm[k]!;
     total.collateralVm[k] = total.collateralVm[k]! + p.collateralVm[k]!;
   }
   total.epe1y += p.epe1y;

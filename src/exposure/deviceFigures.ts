@@ -63,6 +63,8 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
       const epe = f.sums[s]! + f.sums[s + 1]! / n;
       profile.epe[k] = epe;
       profile.ene[k] = f.sums[s + 3]! / n;
+      // a set that posts IM does not take the figures route (figuresTables.ts), so its ENE is after VM only already
+      profile.eneVm[k] = profile.ene[k]!;
       profile.collateral[k] = f.sums[s + 4]! / n;
       // after VM only: the figures themselves where the set holds no IM (as profiles.ts computeProfile)
       const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
@@ -110,6 +112,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
     tradeEpe,
     tradeEne,
     tradeEpeVm,
+    tradeEneVm: tradeEne,
     lastDateIndex: f.last,
   };
 }

@@ -69,6 +69,7 @@ function withDeviceExpectations(
   }
   const times = basisTimes(grid, profile.dateIndex, 'ACT/ACT');
   const last = oneYearWindowEnd(grid.asOf, times, maturity, 'ACT/ACT');
-  // no collateral, so no IM held: the figures after VM only are these (profiles.ts computeProfile)
-  return { ...profile, epe, ene, ee, eee, epeVm: epe, collateralVm: profile.collateral, epe1y: timeWeightedAverageUpTo(ee, times, last), eepe: timeWeightedAverageUpTo(eee, times, last) };
+  // no collateral and no IM posted (unit.ts dependsOnCoverage), so no IM held or posted: the figures after VM only are
+  // these (profiles.ts computeProfile)
+  return { ...profile, epe, ene, ee, eee, epeVm: epe, eneVm: ene, collateralVm: profile.collateral, epe1y: timeWeightedAverageUpTo(ee, times, last), eepe: timeWeightedAverageUpTo(eee, times, last) };
 }

@@ -104,6 +104,11 @@ export interface SimulationOptions {
    */
   initialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
   /**
+   * Initial margin posted by the bank per netting set as a profile (the expected dynamic IM posted, src/margin/dim.ts),
+   * on the grid as `initialMarginProfiles`: it replaces the set's initial_margin_posted and lowers its ENE (DVA).
+   */
+  postedInitialMarginProfiles?: ReadonlyMap<string, InitialMarginProfile>;
+  /**
    * Factors to simulate beside those the trades need (their union is the layout). A run over part of a book passes
    * the whole book's needs (and the whole book's grid as `grid`), so that it draws the very same market paths as the
    * run over the whole book: the correlated draws of a factor depend on which factors the layout holds.
@@ -329,6 +334,7 @@ export function bookTotal(sets: readonly NettingSetResult[], nExp: number): Aggr
     eee: new Float64Array(nExp),
     collateral: new Float64Array(nExp),
     epeVm: new Float64Array(nExp),
+    eneVm: new Float64Array(nExp),
     collateralVm: new Float64Array(nExp),
     epe1y: 0,
     eepe: 0,
@@ -401,6 +407,7 @@ function counterpartyResult(cp: UnitCounterparty, profile: ExposureProfile): Cou
     eee: profile.eee,
     collateral: profile.collateral,
     epeVm: profile.epeVm,
+    eneVm: profile.eneVm,
     collateralVm: profile.collateralVm,
     pfe: profile.pfe,
     epeStdError: profile.epeStdError,
@@ -420,26 +427,31 @@ function setCost(grid: TimeGrid, trades: readonly Trade[], nettingSet: NettingSe
   return nettingSet.csa ? cost * 1.1 : cost;
 }
 
-/** Puts each IM profile on the grid and onto its netting set's work item (it travels to the workers with the task). */
+/**
+ * Puts each IM profile (held, or posted by the bank) on the grid and onto its netting set's work item (it travels to
+ * the workers with the task).
+ */
 function attachInitialMargin(
   portfolio: Portfolio,
   counterparties: UnitCounterparty[],
   profiles: ReadonlyMap<string, InitialMarginProfile>,
   grid: TimeGrid,
   onWarning: ((text: string) => void) | undefined,
+  side: 'held' | 'posted' = 'held',
 ): void {
   const known = new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
   for (const id of profiles.keys()) {
-    if (!known.has(id)) throw new XvaUsageError(`an IM profile is given for netting set ${id}, which is not in the portfolio`);
+    if (!known.has(id)) throw new XvaUsageError(`an IM ${side} profile is given for netting set ${id}, which is not in the portfolio`);
   }
   for (const cp of counterparties) {
     for (const item of cp.sets) {
       const profile = profiles.get(item.nettingSet.nettingSetId);
       if (!profile) continue;
-      item.initialMarginProfile = initialMarginOnGrid(item.nettingSet.nettingSetId, profile, grid);
-      if ((item.nettingSet.initialMarginHeld ?? 0) > 0) {
-        onWarning?.(`netting set ${item.nettingSet.nettingSetId}: the IM profile replaces initial_margin_held ${item.nettingSet.initialMarginHeld}`);
-      }
+      const onGrid = initialMarginOnGrid(item.nettingSet.nettingSetId, profile, grid);
+      const input = side === 'held' ? (item.nettingSet.initialMarginHeld ?? 0) : (item.nettingSet.initialMarginPosted ?? 0);
+      if (side === 'held') item.initialMarginProfile = onGrid;
+      else item.initialMarginPostedProfile = onGrid;
+      if (input > 0) onWarning?.(`netting set ${item.nettingSet.nettingSetId}: the IM ${side} profile replaces initial_margin_${side} ${input}`);
     }
   }
 }
@@ -495,6 +507,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
   const grid = runGrid(market, options.grid, counterparties, Math.max(coverage, ...variantCoverages, keepCloseOut ? 1 : 0), options.horizon);
   const exposureDates = exposureDateIndices(grid);
   if (options.initialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.initialMarginProfiles, grid, input.onWarning);
+  if (options.postedInitialMarginProfiles) attachInitialMargin(portfolio, counterparties, options.postedInitialMarginProfiles, grid, input.onWarning, 'posted');
   lap('setup');
 
   progress(0, 'calibrating the model');

@@ -16,8 +16,9 @@
  * the pro-rata weight |1 − C/V| stays below 101). Without the relative bound the weight is of order C/V on paths
  * with V near 0, so single trades' contributions have a Monte Carlo variance that grows like C²·f_V(0)/limit (f_V
  * the density of V) and jump from seed to seed (docs/exposure.md), while their sum does not. ENE uses the same rule
- * on the liability L_p = −(E_p + IM) > 0 (IM the segregated initial margin held, which creates no liability), with
- * C − IM as its collateral: w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
+ * on the liability L_p = −(E_p + IM + IM_post) > 0 (IM the segregated initial margin held, which creates no
+ * liability; IM_post the initial margin the bank posted, segregated with the counterparty's custodian, which covers
+ * the counterparty's claim), with C − IM − IM_post as its collateral: w_p = 1{L_p > 0}·(L_p / V_p)/(N_p·n).
  * Hence Σ_i contribution_i + residual = EPE (or ENE) exactly, up to floating-point rounding.
  */
 import { kernelsFor } from './valuation/wasm/poolKernels.js';
@@ -29,6 +30,11 @@ export interface EulerWeightOptions {
   collateral?: Float64Array;
   /** IM held included in C at this date (base currency), added back on the ENE side. */
   initialMarginHeld?: number;
+  /**
+   * IM posted by the bank at this date (base currency, not in C): on the ENE side it offsets the liability like
+   * collateral the bank has delivered, C − IM held − IM posted (except with vmOnly: the ENE after VM only).
+   */
+  initialMarginPosted?: number;
   /** |V| at or below which a collateralised path's exposure is shared equally (base currency units, default 1). */
   smallValueLimit?: number;
   /**
@@ -75,7 +81,8 @@ export function eulerWeights(
   const sign = side === 'epe' ? 1 : -1;
   // ENE treats the segregated IM as absent: the collateral that can offset a liability is C − IM.
   // vmOnly: the EPE after VM only, on the same terms (the funding exposure).
-  const imOffset = side === 'epe' && options.vmOnly !== true ? 0 : im;
+  // (vmOnly on the ENE side: the IM posted left out too, the liability after VM only that FBA reads)
+  const imOffset = options.vmOnly === true ? im : side === 'epe' ? 0 : im + (options.initialMarginPosted ?? 0);
   let residual = 0;
   for (let p = 0; p < nPaths; p++) {
     const v = values[base + p]!;
@@ -125,7 +132,8 @@ export function eulerWeightsBoth(
   const limit = options.smallValueLimit ?? DEFAULT_SMALL_VALUE_LIMIT;
   const ratio = options.smallValueRatio ?? DEFAULT_SMALL_VALUE_RATIO;
   const divisor = options.totalPaths ?? nPaths;
-  const im = options.initialMarginHeld ?? 0;
+  // the ENE side's offset from C: the IM held (in C, segregated) and the IM posted (C − IM held − IM posted)
+  const im = (options.initialMarginHeld ?? 0) + (options.initialMarginPosted ?? 0);
   const base = d * nPaths;
   if (epeWeights.length < nPaths || eneWeights.length < nPaths || values.length < base + nPaths || numeraire.length < base + nPaths) {
     throw new RangeError(`eulerWeightsBoth: arrays too short for grid index ${d} and ${nPaths} paths`);

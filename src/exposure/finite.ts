@@ -18,7 +18,7 @@ function finite(values: Float64Array): boolean {
 
 /** Throws an XvaInputError when any netting set's EPE, ENE, PFE or collateral is not finite. */
 export function checkFiniteProfiles(profiles: readonly ExposureProfile[], portfolio: Portfolio, marketFile: string | undefined): void {
-  const bad = profiles.filter((p) => !(finite(p.epe) && finite(p.ene) && finite(p.pfe) && finite(p.collateral) && finite(p.epeVm) && finite(p.collateralVm)));
+  const bad = profiles.filter((p) => !(finite(p.epe) && finite(p.ene) && finite(p.pfe) && finite(p.collateral) && finite(p.epeVm) && finite(p.eneVm) && finite(p.collateralVm)));
   if (bad.length === 0) return;
   const ids = new Set(bad.map((p) => p.nettingSetId));
   const currencies = new Set<Currency>();

@@ -114,6 +114,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('epe_std_error', stacked(profiles, nDates, (p) => p.epeStdError)),
     f64('epe_vm', stacked(profiles, nDates, (p) => p.epeVm)),
     f64('collateral_vm', stacked(profiles, nDates, (p) => p.collateralVm)),
+    f64('ene_vm', stacked(profiles, nDates, (p) => p.eneVm)),
   ]);
 
   const cps = result.counterparties;
@@ -129,6 +130,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('epe_std_error', stacked(cps, nDates, (c) => c.epeStdError!)),
     f64('epe_vm', stacked(cps, nDates, (c) => c.epeVm)),
     f64('collateral_vm', stacked(cps, nDates, (c) => c.collateralVm)),
+    f64('ene_vm', stacked(cps, nDates, (c) => c.eneVm)),
   ]);
 
   const book: AggregateProfile = result.book;
@@ -141,6 +143,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('collateral', book.collateral),
     f64('epe_vm', book.epeVm),
     f64('collateral_vm', book.collateralVm),
+    f64('ene_vm', book.eneVm),
   ]);
 
   // per trade: the rows of every trade over every exposure date, in the book's order of netting sets and trades
@@ -151,6 +154,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
   const epeContribution = new Float64Array(tradeRows);
   const eneContribution = new Float64Array(tradeRows);
   const epeVmContribution = new Float64Array(tradeRows);
+  const eneVmContribution = new Float64Array(tradeRows);
   let row = 0;
   for (const s of sets) {
     for (let i = 0; i < s.tradeIds.length; i++) {
@@ -160,6 +164,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
         epeContribution[row] = s.tradeEpe[i * nDates + k]!;
         eneContribution[row] = s.tradeEne[i * nDates + k]!;
         epeVmContribution[row] = s.tradeEpeVm[i * nDates + k]!;
+        eneVmContribution[row] = s.tradeEneVm[i * nDates + k]!;
         row++;
       }
     }
@@ -171,6 +176,7 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     f64('epe_contribution', epeContribution),
     f64('ene_contribution', eneContribution),
     f64('epe_vm_contribution', epeVmContribution),
+    f64('ene_vm_contribution', eneVmContribution),
   ]);
 
   const n = sets.length;

@@ -38,6 +38,11 @@ export interface ProfileInput {
   collateral?: Float64Array;
   /** IM held included in C per grid index (computeCollateral's return); added back on the negative side. */
   initialMarginHeld?: Float64Array;
+  /**
+   * IM posted by the bank per grid index (base currency, >= 0, 0 after the last live date): not in C (the bank's
+   * collateral held); it lowers the negative side only (ENE; eneVm leaves it out).
+   */
+  initialMarginPosted?: Float64Array;
   /** Latest maturity of the netting set's trades; caps the one-year window of EPE/EEPE. */
   maturity?: DateSerial;
   /**
@@ -73,7 +78,7 @@ export function exposureDateIndices(grid: TimeGrid): Int32Array {
 
 /** Computes the profile; `scratch` (>= nPaths values) avoids an allocation when called for many netting sets. */
 export function computeProfile(input: ProfileInput, options: ProfileOptions = {}, scratch?: Float64Array): ExposureProfile {
-  const { grid, nPaths, values, numeraire, discountFactors, collateral, initialMarginHeld, inverseNumeraire } = input;
+  const { grid, nPaths, values, numeraire, discountFactors, collateral, initialMarginHeld, initialMarginPosted, inverseNumeraire } = input;
   const nDates = grid.dates.length;
   const quantile = options.pfeQuantile ?? DEFAULT_PFE_QUANTILE;
   if (!(quantile > 0 && quantile < 1)) throw new RangeError(`the PFE quantile must be strictly between 0 and 1, got ${quantile}`);
@@ -95,7 +100,8 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     const d = dateIndex[k]!;
     const base = d * nPaths;
     const im = initialMarginHeld ? initialMarginHeld[d]! : 0;
-    if (d > lastLive && im === 0 && k > 0) {
+    const posted = initialMarginPosted ? initialMarginPosted[d]! : 0;
+    if (d > lastLive && im === 0 && posted === 0 && k > 0) {
       // Dead set: E = 0 on every path, so every sum is 0 (the typed arrays start at 0); EEE keeps its maximum.
       profile.times[k] = grid.times[d]!;
       profile.eee[k] = Math.max(profile.eee[k - 1]!, 0);
@@ -136,10 +142,22 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
         sumVm += (c - im) * inverseN;
       }
     }
+    let sumNegPosted = 0;
+    if (posted !== 0) {
+      // the IM the bank posted (a third pass, on dates it posts IM only): the liability V − VM less it
+      for (let p = 0; p < nPaths; p++) {
+        const c = collateral ? collateral[base + p]! : 0;
+        const l = (im === 0 ? values[base + p]! - c : values[base + p]! - (c - im)) + posted;
+        const inverseN = inverseNumeraire !== undefined ? inverseNumeraire[base + p]! : 1 / numeraire[base + p]!;
+        sumNegPosted += 0.5 * (Math.abs(l) - l) * inverseN;
+      }
+    }
     const epe = shift + sumPos / nPaths;
     profile.times[k] = grid.times[d]!;
     profile.epe[k] = epe;
-    profile.ene[k] = sumNeg / nPaths;
+    profile.eneVm[k] = sumNeg / nPaths;
+    // (no IM posted: the same figure, not a sum that differs in rounding)
+    profile.ene[k] = posted === 0 ? profile.eneVm[k]! : sumNegPosted / nPaths;
     profile.collateral[k] = sumColl / nPaths;
     // (IM = 0: the same figures, not sums that differ in rounding)
     profile.epeVm[k] = im === 0 ? epe : sumPosVm / nPaths;
@@ -172,6 +190,7 @@ export function emptyProfile(nettingSetId: string, counterpartyId: string, dateI
     pfe: new Float64Array(m),
     collateral: new Float64Array(m),
     epeVm: new Float64Array(m),
+    eneVm: new Float64Array(m),
     collateralVm: new Float64Array(m),
     epeStdError: new Float64Array(m),
     epe1y: 0,

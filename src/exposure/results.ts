@@ -26,6 +26,11 @@ export interface NettingSetResult {
    * same array as tradeEpe when the set holds no initial margin on any exposure date.
    */
   tradeEpeVm: Float64Array;
+  /**
+   * Euler contributions to the ENE after VM only (profile.eneVm, what FBA reads), laid out as tradeEne: the same array
+   * as tradeEne when the set posts no initial margin on any exposure date.
+   */
+  tradeEneVm: Float64Array;
   /** Grid index of the last date any trade is alive. */
   lastDateIndex: number;
   /**
@@ -46,6 +51,8 @@ export interface AggregateProfile {
   collateral: Float64Array;
   /** Sums of the sets' EPE after VM only and VM held (ExposureProfile.epeVm, collateralVm): the funding exposure. */
   epeVm: Float64Array;
+  /** Sum of the sets' ENE after VM only (ExposureProfile.eneVm): what FBA reads. */
+  eneVm: Float64Array;
   collateralVm: Float64Array;
   /**
    * PFE of the group: the quantile over paths of sum over sets of (V - C)+ (exposures of different netting sets do not

@@ -40,7 +40,8 @@ export interface SimulateRunOptions {
   format: TableFormat;
   /**
    * Dynamic IM fed back as collateral (`--dynamic-im`): the expected IM profile (src/margin/dim.ts, same paths, seed
-   * and grid) of every netting set whose im_model is simm is held as IM on every path, replacing initial_margin_held.
+   * and grid) of every netting set whose im_model is simm is held as IM on every path, replacing initial_margin_held,
+   * and its expected IM posted is posted on every path (lowering the ENE), replacing initial_margin_posted.
    */
   dynamicIm?: { mporDays: MporDays };
   onProgress?: ProgressFn;
@@ -131,10 +132,12 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
   const dimNotes: string[] = [];
   let dim: Awaited<ReturnType<typeof dynamicInitialMargin>> | undefined;
   let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
+  let postedInitialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
   if (options.dynamicIm) {
     options.onProgress?.(0, 'dynamic initial margin');
     dim = await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), ...(options.antithetic ? { antithetic: true } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes);
     initialMarginProfiles = dim.initialMarginProfiles;
+    postedInitialMarginProfiles = dim.postedInitialMarginProfiles;
     for (const note of dimNotes) options.onWarning?.(note);
   }
 
@@ -159,6 +162,7 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
         skipUnsupported: options.skipUnsupported,
         cube: options.cube,
         ...(initialMarginProfiles ? { initialMarginProfiles } : {}),
+        ...(postedInitialMarginProfiles && postedInitialMarginProfiles.size > 0 ? { postedInitialMarginProfiles } : {}),
         ...(options.backend?.pathSimulator ? { pathSimulator: options.backend.pathSimulator } : {}),
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -41,7 +41,11 @@ export interface ExposureProfile {
   times: Float64Array;
   /** Discounted expected positive exposure E[(V-C)+ / N] (ORE's EPE). */
   epe: Float64Array;
-  /** Discounted expected negative exposure E[(V-C)- / N], reported as a positive number. */
+  /**
+   * Discounted expected negative exposure, reported as a positive number: E[(V − VM + IM posted)⁻ / N], the
+   * counterparty's exposure to the bank after the VM (C less the IM held, which is segregated and goes back to the
+   * counterparty) and after the IM the bank posted (segregated with the counterparty's custodian); DVA reads this.
+   */
   ene: Float64Array;
   /** Basel EE(t) = EPE(t) / P(0, t) (base-currency OIS discount). */
   ee: Float64Array;
@@ -57,6 +61,11 @@ export interface ExposureProfile {
    * where the set holds no IM.
    */
   epeVm: Float64Array;
+  /**
+   * ENE after the variation margin only, E[(V − VM)⁻ / N]: the liability the bank is funded by (the IM it posted is
+   * funded separately, its cost is MVA; FBA reads this). Equal to `ene` on a date where the set posts no IM.
+   */
+  eneVm: Float64Array;
   /** Expected variation margin held E[(C − IM held) / N] (ColVA reads this); equal to `collateral` where no IM is held. */
   collateralVm: Float64Array;
   /** Monte Carlo standard error of each EPE figure. */

@@ -102,6 +102,11 @@ export interface UnitNettingSet {
    * nettingSet.initialMarginHeld. A plain typed array, so that it reaches the worker threads with the task.
    */
   initialMarginProfile?: Float64Array;
+  /**
+   * IM posted by the bank per grid index (base currency, the same on every path: the expected dynamic IM posted),
+   * replacing nettingSet.initialMarginPosted.
+   */
+  initialMarginPostedProfile?: Float64Array;
 }
 
 export interface UnitCounterparty {
@@ -285,9 +290,40 @@ function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSe
  * it), both scaled by the coverage. Otherwise C = 0 at every coverage and the figures are the same.
  */
 export function dependsOnCoverage(item: UnitNettingSet): boolean {
+  return holdsCollateral(item) || postsInitialMargin(item);
+}
+
+/** Whether a netting set can hold collateral (C ≠ 0 at a coverage > 0): under a CSA or with IM held. */
+function holdsCollateral(item: UnitNettingSet): boolean {
   const imProfile = item.initialMarginProfile;
   const initialMarginHeld = imProfile ? 0 : (item.nettingSet.initialMarginHeld ?? 0);
   return item.nettingSet.csa || initialMarginHeld > 0 || (imProfile !== undefined && imProfile.some((x) => x > 0));
+}
+
+/**
+ * Whether the bank posts initial margin on the set (its input amount, or the expected IM posted per grid date that
+ * `--dynamic-im` supplies, which replaces it): then its ENE is after that IM, scaled by the coverage like the rest.
+ */
+export function postsInitialMargin(item: UnitNettingSet): boolean {
+  const profile = item.initialMarginPostedProfile;
+  return profile ? profile.some((x) => x > 0) : (item.nettingSet.initialMarginPosted ?? 0) > 0;
+}
+
+/**
+ * The IM the bank posts on a netting set per grid index at `coverage` (base currency: the input amount converted at
+ * today's spot of the collateral currency, or the posted profile), 0 after the last live grid index `last`; undefined
+ * when it posts none at that coverage.
+ */
+export function postedMarginOf(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): Float64Array | undefined {
+  if (!(coverage > 0 && postsInitialMargin(item))) return undefined;
+  const nDates = ctx.grid.dates.length;
+  const out = new Float64Array(nDates);
+  const profile = item.initialMarginPostedProfile;
+  const amount = profile ? 0 : (item.nettingSet.initialMarginPosted ?? 0) * ctx.market.fxSpot(item.nettingSet.collateralCurrency, ctx.market.baseCurrency);
+  // (up to the last live date, as the IM held: collateral.ts)
+  const end = Math.min(Math.max(last, 0), nDates - 1);
+  for (let d = 0; d <= end; d++) out[d] = coverage * (profile ? profile[d]! : amount);
+  return out;
 }
 
 /**
@@ -369,6 +405,8 @@ function runNettingSet(
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
   const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
   const tradeEpeVm = allocate && holdsInitialMargin(ctx, baseCollateral?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const basePosted = fused ? postedMarginOf(ctx, item, last, ctx.coverage) : undefined;
+  const tradeEneVm = allocate && holdsInitialMargin(ctx, basePosted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
   const tracker = baseCollateral?.tracker;
   const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
 
@@ -403,13 +441,13 @@ function runNettingSet(
     tracker?.advanceTo(d, values);
     if (exposure) {
       if (collateral) tracker!.fill(d, collateral);
-      if (allocate) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, tradeEpe, tradeEne, tradeEpeVm);
+      if (allocate) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, basePosted, { tradeEpe, tradeEne, tradeEpeVm, tradeEneVm });
       k++;
     }
   }
 
   const base: CoverageFigures = fused
-    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld), tradeEpe, tradeEne, tradeEpeVm, collateral }
+    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld, basePosted), tradeEpe, tradeEne, tradeEpeVm, tradeEneVm, collateral }
     : figuresAtCoverage(ctx, item, kernel, nTrades, values, last, maturity, ctx.coverage, pre);
   accumulate(0, values, base.collateral);
 
@@ -448,6 +486,7 @@ function runNettingSet(
     tradeEpe: figures.tradeEpe,
     tradeEne: figures.tradeEne,
     tradeEpeVm: figures.tradeEpeVm,
+    tradeEneVm: figures.tradeEneVm,
     lastDateIndex: last,
   });
   const result = resultOf(base);
@@ -469,6 +508,8 @@ interface CoverageFigures {
   tradeEne: Float64Array;
   /** Contributions to the EPE after VM only: tradeEpe itself when the set holds no IM (holdsInitialMargin). */
   tradeEpeVm: Float64Array;
+  /** Contributions to the ENE after VM only: tradeEne itself when the set posts no IM. */
+  tradeEneVm: Float64Array;
   /** C per grid date and path (scratch memory: valid until the next call), undefined when C = 0. */
   collateral: Float64Array | undefined;
 }
@@ -500,25 +541,30 @@ function figuresAtCoverage(
     tracker.advanceTo(last, values);
     for (const d of exposureDates) tracker.fill(d, collateral);
   }
-  const profile = profileOf(ctx, item, values, last, maturity, collateral, held?.imHeld, pre);
+  const posted = postedMarginOf(ctx, item, last, coverage);
+  const profile = profileOf(ctx, item, values, last, maturity, collateral, held?.imHeld, posted, pre);
   // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
   const nExp = exposureDates.length;
   const allocate = ctx.tradeContributions !== false;
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEpeVm = allocate && holdsInitialMargin(ctx, held?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const tradeEneVm = allocate && holdsInitialMargin(ctx, posted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
   for (let k = 0; allocate && k < nExp; k++) {
     const d = exposureDates[k]!;
     if (d > last) break;
-    eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, tradeEpe, tradeEne, tradeEpeVm);
+    eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, posted, { tradeEpe, tradeEne, tradeEpeVm, tradeEneVm });
   }
-  return { profile, tradeEpe, tradeEne, tradeEpeVm, collateral };
+  return { profile, tradeEpe, tradeEne, tradeEpeVm, tradeEneVm, collateral };
 }
 
-/** Whether the set holds initial margin on a live exposure date (its EPE after VM only then differs from its EPE). */
-function holdsInitialMargin(ctx: UnitContext, imHeld: Float64Array | undefined, last: number): boolean {
-  if (!imHeld) return false;
-  for (const d of ctx.exposureDates) if (d <= last && imHeld[d]! > 0) return true;
+/**
+ * Whether an IM per grid index (held or posted) is positive on a live exposure date (the set's EPE, or ENE, after VM
+ * only then differs from its EPE, or ENE).
+ */
+function holdsInitialMargin(ctx: UnitContext, im: Float64Array | undefined, last: number): boolean {
+  if (!im) return false;
+  for (const d of ctx.exposureDates) if (d <= last && im[d]! > 0) return true;
   return false;
 }
 
@@ -540,7 +586,7 @@ function collateralTracker(ctx: UnitContext, item: UnitNettingSet, last: number,
  * Initial margin held reduces the exposure of CSA and non-CSA sets alike and is scaled by the coverage like VM.
  */
 export function collateralOptionsOf(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): CollateralOptions | undefined {
-  if (!(coverage > 0 && dependsOnCoverage(item))) return undefined;
+  if (!(coverage > 0 && holdsCollateral(item))) return undefined;
   const { nettingSet } = item;
   const imProfile = item.initialMarginProfile;
   const initialMarginHeld = imProfile ? 0 : (nettingSet.initialMarginHeld ?? 0);
@@ -563,6 +609,7 @@ function profileOf(
   maturity: number,
   collateral: Float64Array | undefined,
   imHeld: Float64Array | undefined,
+  imPosted: Float64Array | undefined,
   pre?: PrecomputedSet,
 ): ExposureProfile {
   const { grid, paths, exposureDates } = ctx;
@@ -578,6 +625,7 @@ function profileOf(
       discountFactors: ctx.discountFactors,
       ...(collateral ? { collateral } : {}),
       ...(imHeld ? { initialMarginHeld: imHeld } : {}),
+      ...(imPosted ? { initialMarginPosted: imPosted } : {}),
       maturity,
       lastDateIndex: last, // V = 0 (rows zeroed above) and C = 0 after it
       inverseNumeraire: inverseNumeraireOf(paths, exposureDates),
@@ -588,10 +636,20 @@ function profileOf(
   return pre ? pre.finishProfile(hostProfile, maturity) : hostProfile;
 }
 
+/** The Euler contributions of a set's trades, trade-major [i·nExp + k] (CoverageFigures). */
+interface TradeFigures {
+  tradeEpe: Float64Array;
+  tradeEne: Float64Array;
+  /** tradeEpe itself when the set holds no IM, tradeEne itself when it posts none: then nothing more is written. */
+  tradeEpeVm: Float64Array;
+  tradeEneVm: Float64Array;
+}
+
 /**
  * Euler contributions of every trade to EPE and ENE at exposure date d (the k-th), into column k of tradeEpe and
  * tradeEne (trade i at [i·nExp + k]): EPE and ENE weights in one pass over the paths, both trade sums in one pass of
- * the kernel, eulerWeightsBoth's residuals shared equally.
+ * the kernel, eulerWeightsBoth's residuals shared equally. A set holding IM, or posting it, gets the EPE, or ENE,
+ * after VM only in another pass (tradeEpeVm, tradeEneVm).
  */
 function eulerAtDate(
   ctx: UnitContext,
@@ -602,13 +660,13 @@ function eulerAtDate(
   values: Float64Array,
   collateral: Float64Array | undefined,
   imHeld: Float64Array | undefined,
-  tradeEpe: Float64Array,
-  tradeEne: Float64Array,
-  tradeEpeVm: Float64Array,
+  imPosted: Float64Array | undefined,
+  out: TradeFigures,
 ): void {
   const { paths } = ctx;
   const nPaths = paths.nPaths;
   const nExp = ctx.exposureDates.length;
+  const { tradeEpe, tradeEne, tradeEpeVm, tradeEneVm } = out;
   const epeSums = scratch.tradeSums.subarray(0, nTrades);
   const eneSums = scratch.tradeSums2.subarray(0, nTrades);
   // the path weights straight into the WebAssembly kernels' slot when there are kernels on these paths (where
@@ -617,9 +675,12 @@ function eulerAtDate(
   const weights = kernels ? kernels.wa : scratch.weights;
   const weights2 = kernels ? kernels.wb : scratch.weights2;
   const { residuals } = scratch;
+  const im = imHeld ? imHeld[d]! : 0;
+  const posted = imPosted ? imPosted[d]! : 0;
   eulerWeightsBoth(d, nPaths, values, paths.numeraire, weights, weights2, residuals, {
     ...(collateral ? { collateral } : {}),
-    initialMarginHeld: imHeld ? imHeld[d]! : 0,
+    initialMarginHeld: im,
+    ...(posted !== 0 ? { initialMarginPosted: posted } : {}),
   });
   if (nTrades === 1) {
     // One trade: its value is the set's on every path, so its contribution is Σ_p w_p·V_p itself (what the pools'
@@ -645,27 +706,51 @@ function eulerAtDate(
     tradeEpe[i * nExp + k] = epeSums[i]!;
     tradeEne[i * nExp + k] = eneSums[i]!;
   }
-  if (tradeEpeVm === tradeEpe) return;
-  const im = imHeld ? imHeld[d]! : 0;
-  if (im === 0) {
-    for (let i = 0; i < nTrades; i++) tradeEpeVm[i * nExp + k] = epeSums[i]!;
+  // The EPE after VM only (the funding exposure): the same pro-rata rule on E + IM, the exposure before the segregated
+  // IM held (euler.ts, vmOnly); the ENE after VM only: on the liability before the IM posted. Each gathered in another
+  // pass of the kernel at this date, on dates with that IM only.
+  if (tradeEpeVm !== tradeEpe) vmOnlyAtDate(ctx, kernel, nTrades, k, d, values, collateral, im, 'epe', im === 0 ? epeSums : undefined, tradeEpeVm);
+  if (tradeEneVm !== tradeEne) vmOnlyAtDate(ctx, kernel, nTrades, k, d, values, collateral, im, 'ene', posted === 0 ? eneSums : undefined, tradeEneVm);
+}
+
+/**
+ * Column k of one side's contributions after VM only (eulerAtDate): the side's own sums when that IM is 0 at the date
+ * (`same`), else the pro-rata weights on that side with vmOnly and another pass of the kernel.
+ */
+function vmOnlyAtDate(
+  ctx: UnitContext,
+  kernel: NettingSetKernel,
+  nTrades: number,
+  k: number,
+  d: number,
+  values: Float64Array,
+  collateral: Float64Array | undefined,
+  im: number,
+  side: 'epe' | 'ene',
+  same: Float64Array | undefined,
+  out: Float64Array,
+): void {
+  const nExp = ctx.exposureDates.length;
+  if (same) {
+    for (let i = 0; i < nTrades; i++) out[i * nExp + k] = same[i]!;
     return;
   }
-  // The EPE after VM only (the funding exposure): the same pro-rata rule on E + IM, the exposure before the segregated
-  // IM held (euler.ts, vmOnly), gathered in a second pass of the kernel at this date.
+  const { paths } = ctx;
+  const nPaths = paths.nPaths;
+  const sums = scratch.tradeSums.subarray(0, nTrades);
   const vmWeights = scratch.weights;
-  const residual = eulerWeights('epe', d, nPaths, values, paths.numeraire, vmWeights, { ...(collateral ? { collateral } : {}), initialMarginHeld: im, vmOnly: true });
+  const residual = eulerWeights(side, d, nPaths, values, paths.numeraire, vmWeights, { ...(collateral ? { collateral } : {}), initialMarginHeld: im, vmOnly: true });
   if (nTrades === 1) {
     const base = d * nPaths;
-    let epe = 0;
-    for (let p = 0; p < nPaths; p++) epe += vmWeights[p]! * values[base + p]!;
-    epeSums[0] = epe;
+    let sum = 0;
+    for (let p = 0; p < nPaths; p++) sum += vmWeights[p]! * values[base + p]!;
+    sums[0] = sum;
   } else {
-    epeSums.fill(0);
-    kernel.accumulateTradeWeighted(d, paths, vmWeights, epeSums);
+    sums.fill(0);
+    kernel.accumulateTradeWeighted(d, paths, vmWeights, sums);
   }
-  shareEqually(residual, epeSums, nTrades);
-  for (let i = 0; i < nTrades; i++) tradeEpeVm[i * nExp + k] = epeSums[i]!;
+  shareEqually(residual, sums, nTrades);
+  for (let i = 0; i < nTrades; i++) out[i * nExp + k] = sums[i]!;
 }
 
 /**

@@ -62,6 +62,7 @@ function transferables(result: UnitResult): ArrayBuffer[] {
     add(s.tradeEpe);
     add(s.tradeEne);
     add(s.tradeEpeVm); // (the tradeEpe array itself in a set holding no IM: one buffer)
+    add(s.tradeEneVm); // (likewise tradeEne in a set posting no IM)
     add(s.cube);
   }
   for (const variant of result.coverageVariants ?? []) {
@@ -69,6 +70,7 @@ function transferables(result: UnitResult): ArrayBuffer[] {
       add(s.tradeEpe);
       add(s.tradeEne);
       add(s.tradeEpeVm);
+      add(s.tradeEneVm);
     }
   }
   return [...out];

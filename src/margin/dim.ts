@@ -412,12 +412,24 @@ export function simmToday(
  */
 export function dimAsInitialMargin(profiles: readonly DimProfile[], market: Market): Map<string, InitialMarginProfile> {
   // (callers pass the profiles of the IM the bank holds: heldByBank leaves out cleared sets)
+  return inBaseCurrency(profiles, market, (p) => p.expectedImCollect);
+}
+
+/** One side of each DIM profile, from USD (SIMM's currency) to the base currency at today's spot, per netting set. */
+function inBaseCurrency(profiles: readonly DimProfile[], market: Market, side: (p: DimProfile) => Float64Array): Map<string, InitialMarginProfile> {
   const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
   const out = new Map<string, InitialMarginProfile>();
-  for (const p of profiles) {
-    out.set(p.nettingSetId, { dates: p.dates.slice(), amounts: Float64Array.from(p.expectedImCollect, (usd) => usd / usdPerBase) });
-  }
+  for (const p of profiles) out.set(p.nettingSetId, { dates: p.dates.slice(), amounts: Float64Array.from(side(p), (usd) => usd / usdPerBase) });
   return out;
+}
+
+/**
+ * The DIM profiles as IM posted by the bank for the exposure engine: E[IM posted](t) on the DIM dates, in the base
+ * currency as dimAsInitialMargin. Every set's, cleared ones included (the bank posts IM to a CCP as to a bilateral
+ * counterparty; held segregated, it lowers the counterparty's exposure to the bank, ENE and DVA).
+ */
+export function dimAsPostedMargin(profiles: readonly DimProfile[], market: Market): Map<string, InitialMarginProfile> {
+  return inBaseCurrency(profiles, market, (p) => p.expectedImPost);
 }
 
 /**
@@ -458,14 +470,15 @@ export interface DynamicImOptions {
 
 /**
  * Dynamic IM fed back as collateral: today's SIMM of every im_model simm netting set, its DIM profile by simulation
- * (runDim), and that profile as the IM held per date (dimAsInitialMargin), ready for SimulationOptions.
+ * (runDim), and that profile as the IM held per date (dimAsInitialMargin) and posted per date (dimAsPostedMargin),
+ * ready for SimulationOptions.
  */
 export async function dynamicInitialMargin(
   portfolio: Portfolio,
   market: Market,
   options: DynamicImOptions,
   notes: string[] = [],
-): Promise<{ profiles: DimProfile[]; initialMarginProfiles: Map<string, InitialMarginProfile> }> {
+): Promise<{ profiles: DimProfile[]; initialMarginProfiles: Map<string, InitialMarginProfile>; postedInitialMarginProfiles: Map<string, InitialMarginProfile> }> {
   const simm = simmToday(portfolio, market, { mporDays: options.mporDays, ...(options.simmVersion ? { simmVersion: options.simmVersion } : {}) }, notes);
   const profiles = await runDim(
     portfolio,
@@ -481,5 +494,5 @@ export async function dynamicInitialMargin(
     },
     notes,
   );
-  return { profiles, initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market) };
+  return { profiles, initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market), postedInitialMarginProfiles: dimAsPostedMargin(profiles, market) };
 }

@@ -55,6 +55,7 @@ export const NETTING_SET_COLUMNS = [
   'independent_amount_cpty',
   'independent_amount_bank',
   'initial_margin_held',
+  'initial_margin_posted',
   'rounding',
   'margin_period_of_risk_days',
   'margin_frequency_days',
@@ -177,6 +178,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
   const independentAmountCpty = r.number('independent_amount_cpty', row, amountOptions) ?? 0;
   const independentAmountBank = r.number('independent_amount_bank', row, amountOptions) ?? 0;
   const initialMarginHeld = r.number('initial_margin_held', row, amountOptions) ?? 0;
+  const initialMarginPosted = r.number('initial_margin_posted', row, amountOptions) ?? 0;
   const rounding = r.number('rounding', row, amountOptions) ?? 0;
   // CRE52.50: a margined bilateral netting set has a margin period of risk of at least 10 business days
   const marginPeriodOfRiskDays =
@@ -214,6 +216,7 @@ export function readNettingSetRow(r: FieldReader, row: number, baseCurrency: Cur
     independentAmountCpty,
     independentAmountBank,
     initialMarginHeld,
+    ...(initialMarginPosted > 0 ? { initialMarginPosted } : {}),
     rounding,
     marginPeriodOfRiskDays,
     marginFrequencyDays,

@@ -85,6 +85,12 @@ export interface NettingSet {
    * it: it reduces the exposure and is never rehypothecated. Optional for callers building netting sets by hand.
    */
   initialMarginHeld?: number;
+  /**
+   * Initial margin the bank has posted to the counterparty (>= 0), held segregated by it (bankruptcy-remote): it
+   * lowers the counterparty's exposure to the bank (ENE, DVA) and funds nothing back (MVA is its cost). An input amount
+   * in the collateral currency until `--dynamic-im` supplies the posted DIM profile. Optional: absent = 0.
+   */
+  initialMarginPosted?: number;
   /** Delivery and return amounts are rounded up/down to a multiple of this (0 = no rounding). */
   rounding: number;
   marginPeriodOfRiskDays: number;

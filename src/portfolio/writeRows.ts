@@ -277,6 +277,7 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
         ['im_model', 'utf8'], ['collateral_currency', 'utf8'], ['cleared', 'bool'], ['ccp', 'utf8'],
         // written only when a set says it, so that books without it are written as before
         ...(p.nettingSets.some((s) => s.calculateVm !== undefined) ? [['calculate_vm', 'bool'] as const] : []),
+        ...(p.nettingSets.some((s) => (s.initialMarginPosted ?? 0) > 0) ? [['initial_margin_posted', 'float64'] as const] : []),
       ],
       p.nettingSets.map((s) => ({
         netting_set_id: s.nettingSetId,
@@ -297,6 +298,7 @@ export function portfolioTables(p: Portfolio): Record<string, OutputTable> {
         cleared: s.cleared,
         ccp: s.ccp ?? null,
         calculate_vm: s.calculateVm ?? null,
+        initial_margin_posted: s.initialMarginPosted ?? null,
       })),
     ),
   };

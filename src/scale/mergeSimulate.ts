@@ -82,6 +82,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
     collateral: ns.f64('collateral'),
     epeStdError: ns.f64('epe_std_error'),
     epeVm: ns.f64('epe_vm'),
+    eneVm: ns.f64('ene_vm'),
     collateralVm: ns.f64('collateral_vm'),
     times: ns.f64('time_years'),
   };
@@ -94,6 +95,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
   const epeC = trades.f64('epe_contribution');
   const eneC = trades.f64('ene_contribution');
   const epeVmC = trades.f64('epe_vm_contribution');
+  const eneVmC = trades.f64('ene_vm_contribution');
   let row = 0;
   const sets: NettingSetResult[] = ids.map((id, i) => {
     const slice = (a: Float64Array): Float64Array => a.slice(i * m, (i + 1) * m);
@@ -110,6 +112,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       collateral: slice(col.collateral),
       epeStdError: slice(col.epeStdError),
       epeVm: slice(col.epeVm),
+      eneVm: slice(col.eneVm),
       collateralVm: slice(col.collateralVm),
       epe1y: epe1y[i]!,
       eepe: eepe[i]!,
@@ -130,13 +133,14 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       tradeEpe: epeC.slice(start, row),
       tradeEne: eneC.slice(start, row),
       tradeEpeVm: epeVmC.slice(start, row),
+      tradeEneVm: eneVmC.slice(start, row),
       lastDateIndex: gridIndex(grid, lastDate[i]!, summary.where),
     };
   });
   if (row !== tradeSets.length) throw new XvaUsageError(`${trades.where}: rows out of the netting sets' order; re-run the shard`);
 
   const cpIds = cpt.strings('counterparty_id');
-  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral'), epeStdError: cpt.f64('epe_std_error'), epeVm: cpt.f64('epe_vm'), collateralVm: cpt.f64('collateral_vm') };
+  const cc = { epe: cpt.f64('epe'), ene: cpt.f64('ene'), ee: cpt.f64('ee'), eee: cpt.f64('eee'), pfe: cpt.f64('pfe'), collateral: cpt.f64('collateral'), epeStdError: cpt.f64('epe_std_error'), epeVm: cpt.f64('epe_vm'), eneVm: cpt.f64('ene_vm'), collateralVm: cpt.f64('collateral_vm') };
   const counterparties: CounterpartyResult[] = [];
   for (let r = 0; r < cpIds.length; r += m) {
     const id = cpIds[r]!;
@@ -153,6 +157,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
       collateral: slice(cc.collateral),
       epeStdError: slice(cc.epeStdError),
       epeVm: slice(cc.epeVm),
+      eneVm: slice(cc.eneVm),
       collateralVm: slice(cc.collateralVm),
       epe1y: own.reduce((a, s) => a + s.profile.epe1y, 0),
       eepe: own.reduce((a, s) => a + s.profile.eepe, 0),

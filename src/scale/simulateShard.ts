@@ -12,7 +12,7 @@ import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInternalError } from '../errors.js';
 import type { InitialMarginProfile } from '../exposure/engine.js';
-import { DIM_METHOD, bookUniverse, dimAsInitialMargin, dimPortfolio, heldByBank, runDim, simmToday, type DimProfile } from '../margin/dim.js';
+import { DIM_METHOD, bookUniverse, dimAsInitialMargin, dimAsPostedMargin, dimPortfolio, heldByBank, runDim, simmToday, type DimProfile } from '../margin/dim.js';
 import type { Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { runSimulation } from '../exposure/engine.js';
@@ -94,6 +94,7 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
           skipUnsupported: options.skipUnsupported,
           cube: options.cube,
           ...(dim && dim.initialMarginProfiles.size > 0 ? { initialMarginProfiles: dim.initialMarginProfiles } : {}),
+          ...(dim && dim.postedInitialMarginProfiles.size > 0 ? { postedInitialMarginProfiles: dim.postedInitialMarginProfiles } : {}),
         },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
@@ -181,7 +182,7 @@ async function shardDynamicIm(
   market: Market,
   options: SimulateShardOptions,
   shardSets: ReadonlySet<string>,
-): Promise<{ initialMarginProfiles: Map<string, InitialMarginProfile>; section: ShardDimSection }> {
+): Promise<{ initialMarginProfiles: Map<string, InitialMarginProfile>; postedInitialMarginProfiles: Map<string, InitialMarginProfile>; section: ShardDimSection }> {
   const mporDays = options.dynamicIm!.mporDays;
   options.onProgress?.(0, 'dynamic initial margin');
   const simmNotes: string[] = [];
@@ -208,6 +209,7 @@ async function shardDynamicIm(
   }
   return {
     initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market),
+    postedInitialMarginProfiles: dimAsPostedMargin(profiles, market),
     section: {
       method: DIM_METHOD,
       currency: 'USD',

@@ -33,6 +33,12 @@ export interface ExposureSet {
    */
   epeVm: Float64Array;
   collateralVm: Float64Array;
+  /**
+   * ENE after VM only, E[(V − VM)⁻/N] (ExposureProfile.eneVm): the liability that funds the bank, which the IM it
+   * posted does not change (that IM is funded on its own: MVA). FBA reads it, DVA reads `ene` (after the IM posted).
+   * The same array as ene when the set posts no IM.
+   */
+  eneVm: Float64Array;
   epeStdError: Float64Array;
   collateralCurrency?: Currency;
   tradeIds: readonly string[];
@@ -41,6 +47,8 @@ export interface ExposureSet {
   tradeEne: Float64Array;
   /** Euler contributions to epeVm, as tradeEpe (the same array when the set holds no IM). */
   tradeEpeVm: Float64Array;
+  /** Euler contributions to eneVm, as tradeEne (the same array when the set posts no IM). */
+  tradeEneVm: Float64Array;
 }
 
 export interface XvaOptions {
@@ -162,7 +170,8 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
       dva: weightedSum(w.dva, s.ene),
       // funding on the exposure after VM only: the segregated IM held funds nothing (ExposureSet.epeVm)
       fca: weightedSum(w.fca, s.epeVm),
-      fba: weightedSum(w.fba, s.ene),
+      // and on the liability after VM only: the IM the bank posted covers the counterparty's claim, not its funding
+      fba: weightedSum(w.fba, s.eneVm),
       colva: weightedSum(w.colva, s.collateralVm),
       cvaUnilateral: weightedSum(w.cvaUnilateral, s.epe),
       dvaUnilateral: weightedSum(w.dvaUnilateral, s.ene),
@@ -189,7 +198,7 @@ export function computeXva(sets: readonly ExposureSet[], inputs: CreditInputs, o
         cva: weightedSum(w.cva, s.tradeEpe, o),
         dva: weightedSum(w.dva, s.tradeEne, o),
         fca: weightedSum(w.fca, s.tradeEpeVm, o),
-        fba: weightedSum(w.fba, s.tradeEne, o),
+        fba: weightedSum(w.fba, s.tradeEneVm, o),
         colva: 0,
       });
     }
@@ -231,12 +240,14 @@ export function exposureSetsOf(result: SimulationResult, collateralCurrency?: (n
       collateral: s.profile.collateral,
       epeVm: s.profile.epeVm,
       collateralVm: s.profile.collateralVm,
+      eneVm: s.profile.eneVm,
       epeStdError: s.profile.epeStdError,
       ...(ccy !== undefined ? { collateralCurrency: ccy } : {}),
       tradeIds: s.tradeIds,
       tradeEpe: s.tradeEpe,
       tradeEne: s.tradeEne,
       tradeEpeVm: s.tradeEpeVm,
+      tradeEneVm: s.tradeEneVm,
     };
   });
 }

@@ -84,13 +84,13 @@ function readArrowOrParquet(dir: string, files: readonly string[], base: string)
   }
 }
 
-/** Columns that runs of earlier versions did not write (the funding exposure after VM only): re-run xva simulate. */
-const NEWER_COLUMNS = new Set(['epe_vm', 'collateral_vm', 'epe_vm_contribution']);
+/** Columns that runs of earlier versions did not write (the exposures after VM only): re-run xva simulate. */
+const NEWER_COLUMNS = new Set(['epe_vm', 'collateral_vm', 'epe_vm_contribution', 'ene_vm', 'ene_vm_contribution']);
 
 function columnOf(t: { table: Table; file: string }, name: string): unknown[] {
   const vector = t.table.getChild(name);
   if (!vector) {
-    const rerun = NEWER_COLUMNS.has(name) ? '; a run of an earlier xva version lacks it (FCA now reads the exposure after VM only): run xva simulate again' : '';
+    const rerun = NEWER_COLUMNS.has(name) ? '; a run of an earlier xva version lacks it (FCA and FBA now read the exposures after VM only): run xva simulate again' : '';
     throw new XvaInputError([{ file: t.file, column: name, value: 'missing', expected: `the column ${name} of xva simulate's table (docs/simulation.md)${rerun}` }]);
   }
   return vector.toArray() as unknown[];
@@ -111,6 +111,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
   const se = num(columnOf(sets, 'epe_std_error'));
   const epeVm = num(columnOf(sets, 'epe_vm'));
   const collateralVm = num(columnOf(sets, 'collateral_vm'));
+  const eneVm = num(columnOf(sets, 'ene_vm'));
   const out: ExposureSet[] = [];
   const byId = new Map<string, { set: ExposureSet; start: number }>();
   let start = 0;
@@ -127,6 +128,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
       ene: ene.slice(start, r),
       collateral: collateral.slice(start, r),
       epeVm: epeVm.slice(start, r),
+      eneVm: eneVm.slice(start, r),
       collateralVm: collateralVm.slice(start, r),
       epeStdError: se.slice(start, r),
       ...(ccy !== undefined ? { collateralCurrency: ccy } : {}),
@@ -134,6 +136,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
       tradeEpe: new Float64Array(0),
       tradeEne: new Float64Array(0),
       tradeEpeVm: new Float64Array(0),
+      tradeEneVm: new Float64Array(0),
     };
     out.push(set);
     byId.set(id, { set, start });
@@ -146,6 +149,7 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
   const epeC = num(columnOf(trades, 'epe_contribution'));
   const eneC = num(columnOf(trades, 'ene_contribution'));
   const epeVmC = num(columnOf(trades, 'epe_vm_contribution'));
+  const eneVmC = num(columnOf(trades, 'ene_vm_contribution'));
   const rowsOf = new Map<string, number[]>();
   for (let r = 0; r < tradeIds.length; r++) {
     const list = rowsOf.get(tradeSets[r]!) ?? [];
@@ -161,16 +165,19 @@ export function readExposureResults(dir: string, collateralCurrency?: (nettingSe
     const e = new Float64Array(rows.length);
     const f = new Float64Array(rows.length);
     const g = new Float64Array(rows.length);
+    const h = new Float64Array(rows.length);
     rows.forEach((r, j) => {
       if (j % n === 0) ids.push(tradeIds[r]!);
       e[j] = epeC[r]!;
       f[j] = eneC[r]!;
       g[j] = epeVmC[r]!;
+      h[j] = eneVmC[r]!;
     });
     entry.set.tradeIds = ids;
     entry.set.tradeEpe = e;
     entry.set.tradeEne = f;
     entry.set.tradeEpeVm = g;
+    entry.set.tradeEneVm = h;
   }
   return out;
 }

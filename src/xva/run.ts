@@ -113,11 +113,17 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   const notes: string[] = [];
   // dynamic IM first (its own run of the simm sets), then held as IM by the base run, as `xva simulate --dynamic-im`
   let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
+  let postedInitialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
   if (options.dynamicIm && !options.resultsDir) {
     options.onProgress?.(0, 'dynamic initial margin');
     const dimNotes: string[] = [];
-    initialMarginProfiles = (await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes)).initialMarginProfiles;
-    notes.push(...dimNotes, `dynamic IM held by ${initialMarginProfiles.size} bilateral im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed}, on the book's grid and paths; a CCP posts no IM, so cleared sets hold none)`);
+    const dim = await dynamicInitialMargin(portfolio, market, { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), mporDays: options.dynamicIm.mporDays, grid: options.grid }, dimNotes);
+    initialMarginProfiles = dim.initialMarginProfiles;
+    postedInitialMarginProfiles = dim.postedInitialMarginProfiles;
+    notes.push(
+      ...dimNotes,
+      `dynamic IM held by ${initialMarginProfiles.size} bilateral im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed}, on the book's grid and paths; a CCP posts no IM, so cleared sets hold none) and posted on ${postedInitialMarginProfiles.size} (their ENE, DVA and its shares after it; FBA before it)`,
+    );
   }
   /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */
   const simulate = async (
@@ -132,7 +138,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       market,
       marketFile: options.marketFile,
       ...(workerPool ? { workerPool } : {}),
-      options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}), ...(initialMarginProfiles ? { initialMarginProfiles } : {}) },
+      options: { ...simulation, grid: options.grid, coverage, ...(coverageVariants.length > 0 ? { coverageVariants } : {}), ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(postedInitialMarginProfiles && postedInitialMarginProfiles.size > 0 ? { postedInitialMarginProfiles } : {}) },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });

@@ -9,7 +9,8 @@
  *    the same DIM and MVA as `xva margin --dim` and `xva simulate --dynamic-im`, which draw theirs on the book's
  *    grid and layout too (margin/dim.ts bookUniverse).
  * 2. Pass 2 (dynamic IM on, some simm sets): those sets alone again, on the same grid and layout, with their expected
- *    IM held as collateral (dimAsInitialMargin): their exposure, hence CVA/DVA/FVA, reflects the IM. V does not
+ *    IM held as collateral (dimAsInitialMargin) and posted (dimAsPostedMargin): their exposure, hence CVA/DVA/FVA,
+ *    reflects the IM. V does not
  *    depend on collateral, so pass 1's DIM, MVA and KVA stand.
  * 3. CVA, DVA, FCA, FBA, ColVA per set (xva/compute.ts computeXva) on the final exposure.
  * MVA is in the base currency (dimProfile's USD amount at today's spot). A schedule-IM netting set has no dynamic IM
@@ -18,7 +19,7 @@
 import type { CubeSetDetail } from '../../exposure/cube.js';
 import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
 import type { SimulationResult } from '../../exposure/results.js';
-import { closeOutOf, dimAsInitialMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
+import { closeOutOf, dimAsInitialMargin, dimAsPostedMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { TimeGrid } from '../../simulation/types.js';
@@ -125,12 +126,14 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   }
   const ccy = (id: string) => nsById.get(id)?.collateralCurrency;
   const sets = result ? exposureSetsOf(result, ccy) : [];
-  // IM held by the bank: a CCP posts no IM to its members (the bank only posts), so cleared sets hold none
+  // IM held by the bank: a CCP posts no IM to its members (the bank only posts), so cleared sets hold none; the IM
+  // the bank posts (every simm set's, cleared ones too) lowers their ENE (DVA)
   const held = [...dims.values()].filter((d) => !nsById.get(d.nettingSetId)?.cleared);
-  if (ctx.dynamicIm && held.length > 0) {
-    // pass 2: the simm sets with their expected IM held as collateral, same grid and layout (same paths)
-    const imSets = new Set(held.map((d) => d.nettingSetId));
-    const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin(held, market) });
+  const posted = [...dims.values()];
+  if (ctx.dynamicIm && posted.length > 0) {
+    // pass 2: the simm sets with their expected IM held as collateral and posted, same grid and layout (same paths)
+    const imSets = new Set(posted.map((d) => d.nettingSetId));
+    const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin(held, market), postedInitialMarginProfiles: dimAsPostedMargin(posted, market) });
     const replaced = new Map(exposureSetsOf(again, ccy).map((s) => [s.nettingSetId, s]));
     for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
   }

@@ -39,6 +39,8 @@ export interface SetExposure {
   /** After VM only, the funding exposure (ExposureProfile.epeVm, collateralVm): FCA and ColVA read these. */
   epeVm: Float64Array;
   collateralVm: Float64Array;
+  /** ENE after VM only (ExposureProfile.eneVm, before the IM the bank posted): FBA reads it, DVA `ene`. */
+  eneVm: Float64Array;
   epeStdError: Float64Array;
 }
 
@@ -121,6 +123,13 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
       collateral,
     );
   }
+  // the IM the bank posted (its input amount, at the coverage, up to the last live date): lowers the ENE only
+  const postedAmount = ctx.coverage * (nettingSet.initialMarginPosted ?? 0);
+  let imPosted: Float64Array | undefined;
+  if (postedAmount > 0) {
+    imPosted = new Float64Array(grid.dates.length);
+    imPosted.fill(postedAmount * market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency), 0, Math.max(last, 0) + 1);
+  }
   const profile = computeProfile(
     {
       nettingSetId: nettingSet.nettingSetId,
@@ -132,6 +141,7 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
       discountFactors: ctx.discountFactors,
       ...(collateral ? { collateral } : {}),
       ...(imHeld ? { initialMarginHeld: imHeld } : {}),
+      ...(imPosted ? { initialMarginPosted: imPosted } : {}),
       maturity,
       lastDateIndex: last,
       inverseNumeraire: ctx.inverseNumeraire,
@@ -145,5 +155,5 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
     out.set(x);
     return out;
   };
-  return { epe: pad(profile.epe), ene: pad(profile.ene), collateral: pad(profile.collateral), epeVm: pad(profile.epeVm), collateralVm: pad(profile.collateralVm), epeStdError: pad(profile.epeStdError) };
+  return { epe: pad(profile.epe), ene: pad(profile.ene), collateral: pad(profile.collateral), epeVm: pad(profile.epeVm), collateralVm: pad(profile.collateralVm), eneVm: pad(profile.eneVm), epeStdError: pad(profile.epeStdError) };
 }

@@ -94,7 +94,7 @@ function figuresOf(w: SetWeights, x: SetExposure): XvaFigures {
     dva: weightedSum(w.dva, x.ene),
     // funding after VM only, as xva/compute.ts computeXva
     fca: weightedSum(w.fca, x.epeVm),
-    fba: weightedSum(w.fba, x.ene),
+    fba: weightedSum(w.fba, x.eneVm),
     colva: weightedSum(w.colva, x.collateralVm),
   };
 }

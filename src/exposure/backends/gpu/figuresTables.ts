@@ -17,7 +17,7 @@ import { tradeMaturity } from '../../../products/types.js';
 import { CollateralTracker } from '../../collateral.js';
 import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
-import { collateralOptionsOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
+import { collateralOptionsOf, postedMarginOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet } from '../../valuation/index.js';
 import type { LegRecords } from '../../valuation/compile.js';
 import { NO_NODE_TABLES, overBindingLimit, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
@@ -61,6 +61,9 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const { grid, exposureDates, paths } = ctx;
   const nDates = grid.dates.length;
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
+  // the IM the bank posts lowers the ENE and its shares (unit.ts eulerAtDate), which the kernels do not compute: such
+  // a set's values come back and the host computes its figures (its whole counterparty on the values route)
+  if (postedMarginOf(ctx, item, last, ctx.coverage) !== undefined) return 'the bank posts initial margin on it (its ENE after that IM is computed on the host)';
   const nSlots = gridIndex.length;
   // rows of the set's values on the device: the close-out lag dates that are not exposure dates first (valued on
   // the set's tables), then the live exposure dates (each the sum of its trades' values)

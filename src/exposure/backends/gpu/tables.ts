@@ -84,7 +84,10 @@ export interface DeviceTables {
   /** State-grid nodes and running-coupon slopes of the tables (the kernel's constants). */
   gridNodes: number;
   runningSlopes: number;
-  /** The set holds collateral at the base coverage (a CSA or IM held): its EPE/ENE are the host's, of V − C. */
+  /**
+   * The set holds collateral, or posts IM, at the base coverage (a CSA, IM held or IM posted): its EPE/ENE are the
+   * host's, of V − C (and the IM posted).
+   */
   collateralAtBase: boolean;
   /**
    * The figures route's inputs (figuresTables.ts), when the set's figures are computed on the device and only they
