@@ -124,11 +124,12 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
     );
   }
   // the IM the bank posted (its input amount, at the coverage, up to the last live date): lowers the ENE only
-  const postedAmount = ctx.coverage * (nettingSet.initialMarginPosted ?? 0);
+  // (coverage · (amount · spot), the engine's order: exposure/unit.ts postedMarginOf, so the same bits)
+  const postedInput = nettingSet.initialMarginPosted ?? 0;
   let imPosted: Float64Array | undefined;
-  if (postedAmount > 0) {
+  if (ctx.coverage > 0 && postedInput > 0) {
     imPosted = new Float64Array(grid.dates.length);
-    imPosted.fill(postedAmount * market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency), 0, Math.max(last, 0) + 1);
+    imPosted.fill(ctx.coverage * (postedInput * market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency)), 0, Math.max(last, 0) + 1);
   }
   const profile = computeProfile(
     {
