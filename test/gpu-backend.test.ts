@@ -1072,8 +1072,11 @@ function fromTables(t: RatePoolNodeTables, d: number, paths: SimulatedPaths, p: 
       if (sdE > 0) {
         bridged = true;
         const step = t.maskWeight[i]! * (xs[t.maskNext[i]! * n + p]! - xe);
-        philoxBlocks(paths.pathOffset + p, 1, t.maskStream[i]!, 0, 0x45584552, 1, philoxRoundKeys(seedKey(paths.seed)), maskWords);
-        const z = inverseNormalCdf((maskWords[0]! + 0.5) / 4294967296);
+        // the word of the path's own counter, or under antithetic paths an odd path's −z of its even partner's
+        const global = paths.pathOffset + p;
+        const mirrored = paths.antithetic === true && global % 2 === 1;
+        philoxBlocks(mirrored ? global - 1 : global, 1, t.maskStream[i]!, 0, 0x45584552, 1, philoxRoundKeys(seedKey(paths.seed)), maskWords);
+        const z = (mirrored ? -1 : 1) * inverseNormalCdf((maskWords[0]! + 0.5) / 4294967296);
         xDrawn = xe + step + sdE * z;
         // f32: m = x_e + β·Δx off by 4u·(|x_e| + |β·Δx|) (β rounded, the difference, product and sum); s·z by the
         // device's normal (NORMAL_TOL·max(1, |z|)) and 2u of s and the product; the sum by u·|X|
@@ -1396,11 +1399,12 @@ const SWAPTION_GRID_TOLERANCE = 2e-6;
 
 describe('GPU valuation of every product: device values and reductions', () => {
   // both forms of the device's tables: moments where the span allows (the default: every pool here), node values
-  // everywhere (span 0)
+  // everywhere (span 0); the second on antithetic paths, where an odd path's exercise draw mirrors its partner's
+  // (exerciseDraws.ts; wgsl/value.ts header word 11)
   it.skipIf(noGpu()).each([
-    ['moments', DEVICE_MOMENT_SPAN],
-    ['node values', 0],
-  ] as const)('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths (tables as %s)', async (form, span) => {
+    ['moments', DEVICE_MOMENT_SPAN, false],
+    ['node values', 0, true],
+  ] as const)('routing, per-path values on every valued date, EPE, ENE, PFE, collateral, EEPE and Euler against the CPU kernels on the same device paths (tables as %s, moment span %s, antithetic paths %s)', async (form, span, antithetic) => {
     setDeviceMomentSpan(span);
     onTestFinished(() => setDeviceMomentSpan(DEVICE_MOMENT_SPAN));
     const { device: plain, csaExact, csaRounded, imOnly } = pickSets(4);
@@ -1438,7 +1442,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
       seed: 9,
       grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 2, unit: 'Y' }, { count: 5, unit: 'Y' }, { count: 10, unit: 'Y' }] },
       threads: 1,
-      antithetic: false,
+      antithetic,
       pfeQuantile: 0.95,
       skipUnsupported: false,
     };

@@ -21,6 +21,7 @@ import { fnv1a32 } from '../src/simulation/layout.js';
 import { inverseNormalCdf } from '../src/simulation/rng/normal.js';
 import { philox4x32, seedKey } from '../src/simulation/rng/philox.js';
 import type { SimulatedPaths, TimeGrid } from '../src/simulation/types.js';
+import { exerciseNormals } from '../src/exposure/valuation/exerciseDraws.js';
 import { compileNettingSet, unsupportedReason } from '../src/exposure/valuation/index.js';
 import { lgmOnGrid, type ValuationModel } from '../src/exposure/valuation/model.js';
 import { compileSwaption, swaptionBandTables } from '../src/exposure/valuation/swaption.js';
@@ -654,6 +655,57 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
     expect(exercised).toBeLessThan(n - n / 10);
     // each path holds the whole swap or nothing, to the pool's interpolation (< 1e-9·N)
     expect(worst).toBeLessThan(1e-8 * N);
+  });
+
+  it('antithetic paths (2k, 2k+1): the odd path draws −z of the even one (exerciseNormals by hand), and holds the swap by it', () => {
+    const g = grid([coupon1]);
+    const e = g.dates.indexOf(before);
+    const { model, paths: plain } = setup(market, g);
+    const paths: SimulatedPaths = { ...plain, antithetic: true };
+    const lgm = model.lgm('USD');
+    const n = paths.nPaths;
+    const te = g.times[e]!;
+    const tn = g.times[e + 1]!;
+    const tT = market.time(expiry);
+    const [ze, zT, zn] = [lgm.zeta(te), lgm.zeta(tT), lgm.zeta(tn)];
+    const beta = (zT - ze) / (zn - ze);
+    const sd = Math.sqrt(((zT - ze) * (zn - zT)) / (zn - ze));
+    const xStar = boundary(lgm, tT);
+    const d = g.dates.indexOf(coupon1);
+    const t = g.times[d]!;
+    const v = values([trade], market, model, g, paths, d);
+    const later = bondsAfter(coupon1);
+    const key = seedKey(paths.seed);
+    const stream = fnv1a32(`exercise:${trade.tradeId}`);
+    const block = new Uint32Array(4);
+    const zOf = (global: number): number => {
+      philox4x32(Uint32Array.of(global, stream, 0, 0x45584552), key, block);
+      return inverseNormalCdf((block[0]! + 0.5) / 4294967296);
+    };
+    let worst = 0;
+    let differs = 0;
+    for (let p = 0; p < n; p++) {
+      const global = paths.pathOffset + p;
+      const z = global % 2 === 1 ? -zOf(global - 1) : zOf(global);
+      if (global % 2 === 1 && Math.abs(zOf(global) + z) > 1e-6) differs++; // not the odd path's own word
+      const xe = paths.irState[0]![e * n + p]!;
+      const x = xe + beta * (paths.irState[0]![(e + 1) * n + p]! - xe) + sd * z;
+      if (Math.abs(x - xStar) < 1e-9) continue;
+      const expected = x > xStar ? payer(lgm, later, t, paths.irState[0]![d * n + p]!) : 0;
+      worst = Math.max(worst, Math.abs(v[p]! - expected));
+    }
+    expect(differs).toBeGreaterThan(n / 4);
+    expect(worst).toBeLessThan(1e-8 * N);
+    // exerciseNormals itself: pairs mirror; a block starting at an odd global path mirrors the path before it
+    const z = new Float64Array(6);
+    exerciseNormals(paths.seed, 4, 6, stream, 0, z, true);
+    for (let i = 0; i < 6; i += 2) {
+      expect(z[i]).toBe(zOf(4 + i));
+      expect(z[i + 1]).toBe(-z[i]!);
+    }
+    const odd = new Float64Array(3);
+    exerciseNormals(paths.seed, 5, 3, stream, 0, odd, true);
+    expect(Array.from(odd)).toEqual([-zOf(4), zOf(6), -zOf(6)]);
   });
 
   it('E[V(t)/N(t)] after expiry and before the first coupon is paid is today\'s price: the coupons fixing before the next grid date fix on the state drawn at expiry (20,000 paths, 3 se)', () => {

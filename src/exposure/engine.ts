@@ -388,12 +388,12 @@ function collectPathMemory(bytes: number): void {
  * memory with a scratch slot for each of `threads` threads, so that the rate pools' kernels read them in place
  * (valuation/wasm/poolKernels.ts); each on its own SharedArrayBuffer where that memory cannot be made (over 4 GiB).
  */
-function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number, seed: number, threads: number): { paths: SimulatedPaths; kernelMemory?: WebAssembly.Memory } {
+function sharedPaths(layout: FactorLayout, grid: TimeGrid, nPaths: number, seed: number, threads: number, antithetic: boolean): { paths: SimulatedPaths; kernelMemory?: WebAssembly.Memory } {
   const size = grid.dates.length * nPaths;
   collectPathMemory(pathArrayCount(layout) * size * Float64Array.BYTES_PER_ELEMENT);
   const onMemory = pathMemory(pathArrayCount(layout), size, nPaths, threads);
   const make = onMemory?.make ?? ((): Float64Array => new Float64Array(new SharedArrayBuffer(size * Float64Array.BYTES_PER_ELEMENT)));
-  const paths: SimulatedPaths = { grid, layout, nPaths, pathOffset: 0, seed, ...pathBuffersOn(make, layout) };
+  const paths: SimulatedPaths = { grid, layout, nPaths, pathOffset: 0, seed, ...(antithetic ? { antithetic } : {}), ...pathBuffersOn(make, layout) };
   return onMemory ? { paths, kernelMemory: onMemory.memory } : { paths };
 }
 
@@ -676,7 +676,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     const workerOptions = deviceValuation ? { youngGenerationMb: GPU_WORKER_YOUNG_GENERATION_MB } : {};
     const early = input.workerPool?.waitingForRun ? input.workerPool : undefined;
     const poolSize = early ? early.size : WorkerPool.sizeForRun(threads, workerOptions);
-    const shared = sharedPaths(layout, grid, nPaths, options.seed, Math.max(threads, poolSize) + 1);
+    const shared = sharedPaths(layout, grid, nPaths, options.seed, Math.max(threads, poolSize) + 1, options.antithetic);
     paths = shared.paths;
     poolKernels = shared.kernelMemory !== undefined;
     const source = marketSource(input.market);

@@ -53,6 +53,11 @@ export interface SimulatedPaths {
    * exposure/valuation/exerciseDraws.ts) are keyed by it and the global path index too.
    */
   readonly seed: number;
+  /**
+   * Whether the paths pair up antithetically, (2k, 2k+1) by global index (normal.ts fillNormalBlock): the valuation's
+   * own draws pair up the same way (exerciseDraws.ts). Absent: false.
+   */
+  readonly antithetic?: boolean;
   /** LGM state x per currency (same order as layout.currencies). */
   readonly irState: readonly Float64Array[];
   /** ln(FX) per non-base currency, FX = units of base currency per one unit (layout.fxCurrencies order). */

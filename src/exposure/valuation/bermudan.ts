@@ -314,7 +314,7 @@ export class BermudanOnPaths implements PathTrade {
         continue;
       }
       const offNext = next * n;
-      if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, this.stream, k, z);
+      if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, this.stream, k, z, paths.antithetic === true);
       for (let p = 0; p < n; p++) {
         if (taken[p] !== -1) continue;
         // from the grid state before, or (chained) from the state drawn for the exercise before in this step

@@ -10,7 +10,8 @@
  * key, u = (w + 0.5)·2⁻³², z = Φ⁻¹(u). The simulation's counters have 0 in the last word, so no exercise draw is a
  * market draw; f is the FNV-1a hash of `exercise:<tradeId>`, so a trade's draws depend on its id alone, never on its
  * place in the book, the netting set, the thread, the shard or the backend (the GPU kernel draws the same words:
- * backends/gpu/wgsl/value.ts). Independent per path, antithetic runs included.
+ * backends/gpu/wgsl/value.ts). Under antithetic paths (SimulatedPaths.antithetic: pairs (2k, 2k+1) by global index, as the
+ * market draws pair up, normal.ts) path 2k+1 takes −z of path 2k, so that a pair's exercise decisions are mirrored too.
  */
 import { factorStream } from '../../simulation/layout.js';
 import { inverseNormalCdf } from '../../simulation/rng/normal.js';
@@ -29,8 +30,11 @@ const words = new Uint32Array(4 * BATCH);
 const key = new Uint32Array(2);
 const roundKeys = new Uint32Array(20);
 
-/** out[i] = z of global path path0 + i, stream `stream`, exercise `k` (see above), i < n. */
-export function exerciseNormals(seed: number, path0: number, n: number, stream: number, k: number, out: Float64Array): void {
+/**
+ * out[i] = z of global path path0 + i, stream `stream`, exercise `k` (see above), i < n; with `antithetic`, an odd
+ * global path's z is −z of the even path before it (its counter).
+ */
+export function exerciseNormals(seed: number, path0: number, n: number, stream: number, k: number, out: Float64Array, antithetic = false): void {
   if (!(n <= out.length)) throw new RangeError(`out holds ${out.length} values, fewer than ${n}`);
   philoxRoundKeys(seedKey(seed, key), roundKeys);
   const word = k & 3;
@@ -39,4 +43,15 @@ export function exerciseNormals(seed: number, path0: number, n: number, stream: 
     philoxBlocks(path0 + start, 1, stream, k >>> 2, EXERCISE_DRAW_DOMAIN, count, roundKeys, words);
     for (let j = 0; j < count; j++) out[start + j] = inverseNormalCdf((words[4 * j + word]! + 0.5) * UINT32_TO_UNIT);
   }
+  if (!antithetic) return;
+  // pairs (2k, 2k+1): the odd path mirrors its even partner's draw (a leading odd path's partner is outside the block)
+  if ((path0 & 1) === 1) out[0] = -exerciseNormalAt(seed, path0 - 1, stream, k);
+  for (let i = (path0 & 1) === 1 ? 2 : 1; i < n; i += 2) out[i] = -out[i - 1]!;
+}
+
+/** z of one global path (no antithetic pairing): exerciseNormals for a single path. */
+function exerciseNormalAt(seed: number, path: number, stream: number, k: number): number {
+  const one = new Float64Array(1);
+  exerciseNormals(seed, path, 1, stream, k, one);
+  return one[0]!;
 }

@@ -745,7 +745,7 @@ export function exerciseMask(exercise: ExerciseMask, paths: SimulatedPaths, irIn
   const off = exercise.index * n;
   const offNext = exercise.next * n;
   const { weight, sd, intervals: iv } = exercise;
-  if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, exercise.stream, 0, mask);
+  if (sd > 0) exerciseNormals(paths.seed, paths.pathOffset, n, exercise.stream, 0, mask, paths.antithetic === true);
   for (let p = 0; p < n; p++) {
     const xe = xs[off + p]!;
     const x = sd > 0 ? xe + weight * (xs[offNext + p]! - xe) + sd * mask[p]! : xe;

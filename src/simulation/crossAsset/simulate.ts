@@ -215,7 +215,7 @@ export function simulatePaths(
       const count = Math.min(SOBOL_BLOCK_PATHS, nPaths - first);
       simulatePaths(model, grid, seed, pathOffset + first, count, { sobol: { ...sobol, scratch }, into: out, rowStride: stride, column: column + first });
     }
-    return pathsOf(grid, layout, nPaths, pathOffset, seed, out);
+    return pathsOf(grid, layout, nPaths, pathOffset, seed, out, false);
   }
   const slotOf = new Int32Array(plan.nAux);
   if (sobol) {
@@ -371,16 +371,17 @@ export function simulatePaths(
     }
   }
 
-  return pathsOf(grid, layout, nPaths, pathOffset, seed, out);
+  return pathsOf(grid, layout, nPaths, pathOffset, seed, out, antithetic);
 }
 
-function pathsOf(grid: TimeGrid, layout: CrossAssetModel['layout'], nPaths: number, pathOffset: number, seed: number, out: PathBuffers): SimulatedPaths {
+function pathsOf(grid: TimeGrid, layout: CrossAssetModel['layout'], nPaths: number, pathOffset: number, seed: number, out: PathBuffers, antithetic: boolean): SimulatedPaths {
   return Object.freeze({
     grid,
     layout,
     nPaths,
     pathOffset,
     seed,
+    ...(antithetic ? { antithetic } : {}),
     irState: Object.freeze(out.irState),
     fxLog: Object.freeze(out.fxLog),
     ...(out.fxLevel ? { fxLevel: Object.freeze(out.fxLevel) } : {}),

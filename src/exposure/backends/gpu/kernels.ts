@@ -475,6 +475,7 @@ export async function gpuSimulateResident(
     nPaths,
     pathOffset: 0,
     seed,
+    ...(antithetic ? { antithetic } : {}),
     irState: Object.freeze(arrays.slice(0, nC)),
     fxLog: Object.freeze(arrays.slice(nC, nC + nFx)),
     eqLog: Object.freeze(arrays.slice(nC + nFx, nC + nFx + nEq)),

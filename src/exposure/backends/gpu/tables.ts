@@ -347,6 +347,7 @@ export function packKernelTables(
   ints[8] = paths.pathOffset;
   ints[9] = key[0]!;
   ints[10] = key[1]!;
+  ints[11] = paths.antithetic === true ? 1 : 0;
   ints.set(slotWords, VALUE_HEADER);
   ints.set(entries.data.subarray(0, entries.length), entries0);
   ints.set(fix.data.subarray(0, fix.length), fix0);

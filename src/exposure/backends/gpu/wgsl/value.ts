@@ -15,7 +15,7 @@
  * Buffers:
  * - `paths` (f32): one path block of the simulation kernel, [(factor·nDates + d)·count + p];
  * - `ints` (u32): header [count, nDates, numeraire factor, nSlots, nWorkgroups, fix0, legs0, terms0, the block's first
- *   global path, the seed's Philox key (2 words)]; per slot (date) 5 words [grid index d, first entry, entries, first
+ *   global path, the seed's Philox key (2 words), 1 when the paths pair up antithetically]; per slot (date) 5 words [grid index d, first entry, entries, first
  *   leg, legs]; per entry (pool alive at d) 11 words [IR factor, FX factor or 0xffffffff, first real, first fixing
  *   group, groups, mask grid index or 0xffffffff, mask intervals, order k, first node, the mask's next grid index, the
  *   mask's exercise stream]; from fix0 the fixing grid index of every group;
@@ -24,7 +24,8 @@
  *   at expiry: a physically settled swaption's underlying swap after expiry counts on the paths whose state at
  *   expiry, X = x_d + β·(x_next − x_d) + s·z between the grid states at the mask index d and the next, lies in one,
  *   z the path's exercise draw (word 0 of Philox at counter (global path, stream, 0, EXERCISE_DRAW_DOMAIN): the CPU's
- *   words, exerciseDraws.ts, and its normal in f32); with s = 0 where x_d lies in one (compile.ts ExercisedSwaption;
+ *   words, exerciseDraws.ts, and its normal in f32; under antithetic paths an odd global path takes −z of the even one
+ *   before it); with s = 0 where x_d lies in one (compile.ts ExercisedSwaption;
  *   swaption.ts exerciseMask). Where s > 0 the entry's fixing groups of grid index d fix on X (their forwards' growth
  *   at the exercise's ζ is in the tables: ratePool.ts applyFixingGrowth). A function is given as its 64 node values (k = 0,
  *   w = 64) or as its k Taylor moments about the grid's centre (w = k; ratePool.ts PoolNodeTable.order);
@@ -51,7 +52,7 @@ import { PHILOX_WGSL } from './philox.js';
  */
 
 /** Words of the header at the start of `ints`. */
-export const VALUE_HEADER = 11;
+export const VALUE_HEADER = 12;
 /** Words per slot (date) and per entry (pool at a date). */
 export const SLOT_WORDS = 5;
 /** Words per leg entry [kind, terms A, terms B, terms E, first term, first real] and its reals ahead of the terms' coefficients. */
@@ -250,8 +251,12 @@ fn slotValue(slot: u32, p: u32, count: u32) -> f32 {
       if (sdE > 0.0) {
         bridged = true;
         let m = xe + beta * (paths[(irF * nDates + ints[at + 9u]) * count + p] - xe);
-        let draw = philox4x32(vec4<u32>(ints[8] + p, ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
-        xE = m + sdE * normal_of_word(draw.x);
+        // (antithetic pairs (2k, 2k+1): the odd path mirrors the even one's draw, exerciseDraws.ts)
+        let g = ints[8] + p;
+        let paired = ints[11] == 1u && (g & 1u) == 1u;
+        let draw = philox4x32(vec4<u32>(select(g, g - 1u, paired), ints[at + 10u], 0u, ${EXERCISE_DRAW_DOMAIN}u), ints[9], ints[10]);
+        let z = normal_of_word(draw.x);
+        xE = m + sdE * select(z, -z, paired);
       }
     }
     var pv = dot6(n0 + b, w0, w1, w2, w3, w4, w5);
