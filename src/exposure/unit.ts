@@ -285,9 +285,10 @@ function compileSet(ctx: UnitContext, item: UnitNettingSet): { kernel: NettingSe
 }
 
 /**
- * Whether a netting set's figures depend on the collateral coverage: under a CSA (VM) or with initial margin held
- * (the set's input amount, or the expected IM profile per grid date that the margin engine supplies, which replaces
- * it), both scaled by the coverage. Otherwise C = 0 at every coverage and the figures are the same.
+ * Whether a netting set's figures depend on the collateral coverage: under a CSA (VM), with initial margin held (the
+ * set's input amount, or the expected IM profile per grid date that the margin engine supplies, which replaces it) or
+ * with initial margin posted (likewise), all scaled by the coverage. Otherwise C = 0 and no IM is posted at every
+ * coverage, and the figures are the same.
  */
 export function dependsOnCoverage(item: UnitNettingSet): boolean {
   return holdsCollateral(item) || postsInitialMargin(item);
@@ -404,9 +405,9 @@ function runNettingSet(
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
   const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
-  const tradeEpeVm = allocate && holdsInitialMargin(ctx, baseCollateral?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const tradeEpeVm = allocate && marginOnLiveDate(ctx, baseCollateral?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
   const basePosted = fused ? postedMarginOf(ctx, item, last, ctx.coverage) : undefined;
-  const tradeEneVm = allocate && holdsInitialMargin(ctx, basePosted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
+  const tradeEneVm = allocate && marginOnLiveDate(ctx, basePosted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
   const tracker = baseCollateral?.tracker;
   const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
 
@@ -506,7 +507,7 @@ interface CoverageFigures {
   profile: ExposureProfile;
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
-  /** Contributions to the EPE after VM only: tradeEpe itself when the set holds no IM (holdsInitialMargin). */
+  /** Contributions to the EPE after VM only: tradeEpe itself when the set holds no IM (marginOnLiveDate). */
   tradeEpeVm: Float64Array;
   /** Contributions to the ENE after VM only: tradeEne itself when the set posts no IM. */
   tradeEneVm: Float64Array;
@@ -548,8 +549,8 @@ function figuresAtCoverage(
   const allocate = ctx.tradeContributions !== false;
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
-  const tradeEpeVm = allocate && holdsInitialMargin(ctx, held?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
-  const tradeEneVm = allocate && holdsInitialMargin(ctx, posted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
+  const tradeEpeVm = allocate && marginOnLiveDate(ctx, held?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const tradeEneVm = allocate && marginOnLiveDate(ctx, posted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
   for (let k = 0; allocate && k < nExp; k++) {
     const d = exposureDates[k]!;
     if (d > last) break;
@@ -562,7 +563,7 @@ function figuresAtCoverage(
  * Whether an IM per grid index (held or posted) is positive on a live exposure date (the set's EPE, or ENE, after VM
  * only then differs from its EPE, or ENE).
  */
-function holdsInitialMargin(ctx: UnitContext, im: Float64Array | undefined, last: number): boolean {
+function marginOnLiveDate(ctx: UnitContext, im: Float64Array | undefined, last: number): boolean {
   if (!im) return false;
   for (const d of ctx.exposureDates) if (d <= last && im[d]! > 0) return true;
   return false;
