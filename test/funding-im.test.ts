@@ -16,15 +16,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromYmd } from '../src/conventions/dates.js';
-import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
+import { runSimulation } from '../src/exposure/engine.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { loadMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
 import { computeXva, exposureSetsOf } from '../src/xva/compute.js';
 import { creditInputs } from '../src/xva/credit.js';
+import { IM_BOOK_OPTIONS, usdSwap } from './helpers/imBook.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
@@ -36,18 +35,6 @@ beforeAll(() => {
   market = loadMarket(MARKET_FILE);
 }, 300_000);
 
-const START = fromYmd(2026, 7, 2);
-const END = fromYmd(2031, 7, 2);
-
-function swap(id: string, nettingSetId: string, counterpartyId: string, notional: number, fixedRate: number, direction: 'pay' | 'receive'): InterestRateSwap {
-  const leg = { currency: 'USD' as const, notional, startDate: START, maturityDate: END, businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
-  return {
-    tradeId: id, counterpartyId, nettingSetId, cleared: false, product: 'IRS', direction,
-    fixedLeg: { ...leg, kind: 'fixed', fixedRate, frequency: '1Y', dayCount: '30/360' },
-    floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
-  };
-}
-
 /** NS1: a CSA (threshold 2m, MTA 0.5m, MPoR 10) and three swaps; NS2: no CSA, one swap. Each holds `im` (USD). */
 function book(im: number): Portfolio {
   const base = { thresholdBank: 0, mtaBank: 0, independentAmountCpty: 0, independentAmountBank: 0, rounding: 0, marginFrequencyDays: 1, imModel: 'none' as const, collateralCurrency: 'USD' as const, cleared: false };
@@ -57,10 +44,10 @@ function book(im: number): Portfolio {
   ];
   return {
     trades: [
-      swap('T1', 'NS1', 'CP1', 1e8, 0.03, 'pay'),
-      swap('T2', 'NS1', 'CP1', 6e7, 0.04, 'receive'),
-      swap('T3', 'NS1', 'CP1', 4e7, 0.035, 'pay'),
-      swap('T4', 'NS2', 'CP2', 1e8, 0.03, 'pay'),
+      usdSwap('T1', 'NS1', 'CP1', 1e8, 0.03, 'pay'),
+      usdSwap('T2', 'NS1', 'CP1', 6e7, 0.04, 'receive'),
+      usdSwap('T3', 'NS1', 'CP1', 4e7, 0.035, 'pay'),
+      usdSwap('T4', 'NS2', 'CP2', 1e8, 0.03, 'pay'),
     ],
     counterparties: ['CP1', 'CP2'].map((c) => ({ counterpartyId: c, name: c, sector: 'financial' as const, rating: 'A' as const, region: 'north_america' as const, qccp: false })),
     nettingSets,
@@ -70,15 +57,7 @@ function book(im: number): Portfolio {
   };
 }
 
-const OPTIONS: SimulationOptions = {
-  paths: 400,
-  seed: 17,
-  grid: { kind: 'list', tenors: [{ count: 1, unit: 'M' }, { count: 3, unit: 'M' }, { count: 6, unit: 'M' }, { count: 1, unit: 'Y' }, { count: 2, unit: 'Y' }, { count: 3, unit: 'Y' }, { count: 4, unit: 'Y' }, { count: 5, unit: 'Y' }] },
-  threads: 1,
-  antithetic: false,
-  pfeQuantile: 0.95,
-  skipUnsupported: false,
-};
+const OPTIONS = IM_BOOK_OPTIONS;
 
 const IM = 4e6;
 

@@ -611,38 +611,50 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
     return 0.5 * (lo + hi);
   };
 
-  it('after expiry: the underlying swap where the state at expiry drawn from the bridge N(x_e + β(x_e+1 − x_e), s²) with the path\'s own Philox word exceeds X* (paths by hand)', () => {
+  /**
+   * The expiry's bridge between the grid dates around it (x_e at `before`, x_{e+1} at `after`), the exercise boundary
+   * X*, and the trade's values at the first coupon date on the paths of `setup` (antithetic or not); zOf(g): the
+   * exercise draw of global path g by hand, Φ⁻¹ of word 0 of Philox4x32-10 at counter (g, FNV-1a of
+   * "exercise:<trade id>", 0, "EXER") under the seed's key, its uniform (w + ½)·2⁻³².
+   */
+  const bridgeCase = (antithetic: boolean) => {
     const g = grid([coupon1]);
-    expect(g.dates.indexOf(expiry)).toBe(-1);
     const e = g.dates.indexOf(before);
-    expect(g.dates[e + 1]).toBe(after);
-    const { model, paths } = setup(market, g);
+    const { model, paths: drawn } = setup(market, g);
+    const paths: SimulatedPaths = antithetic ? { ...drawn, antithetic: true } : drawn;
     const lgm = model.lgm('USD');
-    const n = paths.nPaths;
-    const te = g.times[e]!;
-    const tn = g.times[e + 1]!;
-    const tT = market.time(expiry);
-    const [ze, zT, zn] = [lgm.zeta(te), lgm.zeta(tT), lgm.zeta(tn)];
-    const beta = (zT - ze) / (zn - ze);
-    const sd = Math.sqrt(((zT - ze) * (zn - zT)) / (zn - ze));
-    const xStar = boundary(lgm, tT);
+    const [ze, zT, zn] = [lgm.zeta(g.times[e]!), lgm.zeta(market.time(expiry)), lgm.zeta(g.times[e + 1]!)];
     const d = g.dates.indexOf(coupon1);
-    const t = g.times[d]!;
-    const v = values([trade], market, model, g, paths, d);
-    const later = bondsAfter(coupon1);
-    // the exercise draw by hand: word 0 of Philox4x32-10 at counter (global path, FNV-1a of "exercise:<trade id>", 0,
-    // "EXER") under the seed's key, its uniform (w + ½)·2⁻³² through Φ⁻¹
     const key = seedKey(paths.seed);
     const stream = fnv1a32(`exercise:${trade.tradeId}`);
     const block = new Uint32Array(4);
+    const zOf = (global: number): number => {
+      philox4x32(Uint32Array.of(global, stream, 0, 0x45584552), key, block);
+      return inverseNormalCdf((block[0]! + 0.5) / 4294967296);
+    };
+    return {
+      g, e, paths, lgm, d, stream, zOf,
+      n: paths.nPaths,
+      beta: (zT - ze) / (zn - ze),
+      sd: Math.sqrt(((zT - ze) * (zn - zT)) / (zn - ze)),
+      xStar: boundary(lgm, market.time(expiry)),
+      t: g.times[d]!,
+      v: values([trade], market, model, g, paths, d),
+      later: bondsAfter(coupon1),
+    };
+  };
+
+  it('after expiry: the underlying swap where the state at expiry drawn from the bridge N(x_e + β(x_e+1 − x_e), s²) with the path\'s own Philox word exceeds X* (paths by hand)', () => {
+    const { g, e, paths, lgm, n, beta, sd, xStar, d, t, v, later, zOf } = bridgeCase(false);
+    expect(g.dates.indexOf(expiry)).toBe(-1);
+    expect(g.dates[e + 1]).toBe(after);
     let flipped = 0;
     let exercised = 0;
     let worst = 0;
     for (let p = 0; p < n; p++) {
       const xe = paths.irState[0]![e * n + p]!;
       const m = xe + beta * (paths.irState[0]![(e + 1) * n + p]! - xe);
-      philox4x32(Uint32Array.of(paths.pathOffset + p, stream, 0, 0x45584552), key, block);
-      const x = m + sd * inverseNormalCdf((block[0]! + 0.5) / 4294967296);
+      const x = m + sd * zOf(paths.pathOffset + p);
       if (Math.abs(x - xStar) < 1e-9) continue; // the boundary's root finding
       if (x > xStar !== xe > xStar) flipped++;
       if (x > xStar) exercised++;
@@ -658,30 +670,7 @@ describe('a physical swaption expiring between grid dates: the exercise bridged 
   });
 
   it('antithetic paths (2k, 2k+1): the odd path draws −z of the even one (exerciseNormals by hand), and holds the swap by it', () => {
-    const g = grid([coupon1]);
-    const e = g.dates.indexOf(before);
-    const { model, paths: plain } = setup(market, g);
-    const paths: SimulatedPaths = { ...plain, antithetic: true };
-    const lgm = model.lgm('USD');
-    const n = paths.nPaths;
-    const te = g.times[e]!;
-    const tn = g.times[e + 1]!;
-    const tT = market.time(expiry);
-    const [ze, zT, zn] = [lgm.zeta(te), lgm.zeta(tT), lgm.zeta(tn)];
-    const beta = (zT - ze) / (zn - ze);
-    const sd = Math.sqrt(((zT - ze) * (zn - zT)) / (zn - ze));
-    const xStar = boundary(lgm, tT);
-    const d = g.dates.indexOf(coupon1);
-    const t = g.times[d]!;
-    const v = values([trade], market, model, g, paths, d);
-    const later = bondsAfter(coupon1);
-    const key = seedKey(paths.seed);
-    const stream = fnv1a32(`exercise:${trade.tradeId}`);
-    const block = new Uint32Array(4);
-    const zOf = (global: number): number => {
-      philox4x32(Uint32Array.of(global, stream, 0, 0x45584552), key, block);
-      return inverseNormalCdf((block[0]! + 0.5) / 4294967296);
-    };
+    const { e, paths, lgm, n, beta, sd, xStar, d, t, v, later, stream, zOf } = bridgeCase(true);
     let worst = 0;
     let differs = 0;
     for (let p = 0; p < n; p++) {
