@@ -595,36 +595,54 @@ describe('GPU device valuation with worker threads', () => {
     });
   }, 120_000);
 
-  it.skipIf(noGpu())('IM posted: its sets (with their counterparties) take the values route, and their figures are the host\'s from the device values', async () => {
-    // the kernels do not compute the ENE after the IM the bank posts (unit.ts eulerAtDate): such a set's values come
-    // back and the host computes its figures, and so do its counterparty's other sets (one route per counterparty)
+  it.skipIf(noGpu())('figures route with IM posted: the ENE after it and after VM only and their trade shares on the device match the host\'s figures from the device values', async () => {
+    // every set on the device (the zero-strike one left out); IM posted on a CSA set holding IM (NS-CP0005-1), on an
+    // uncollateralised one holding IM (NS-CP0001-1) and on one holding none (a set of the pair counterparty)
     const { book, zeroStrikeSet, pairCounterparty } = sliceOf();
-    const posting = new Set(['NS-CP0005-1', book.nettingSets.find((n) => n.counterpartyId === pairCounterparty)!.nettingSetId]);
+    const posting = new Set(['NS-CP0005-1', 'NS-CP0001-1', book.nettingSets.find((n) => n.counterpartyId === pairCounterparty && (n.initialMarginHeld ?? 0) === 0)!.nettingSetId]);
     const onDevice: Portfolio = {
       ...book,
       nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet).map((n) => (posting.has(n.nettingSetId) ? { ...n, initialMarginPosted: 1.5e6 } : n)),
       trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet),
     };
-    const host = await run(onDevice, 1, { cube: true });
+    const host = await run(onDevice, 1, { cube: true }); // the values route: the host's f64 figures from the device values
     const device = await run(onDevice, 1);
-    const postingCounterparties = new Set(onDevice.nettingSets.filter((n) => posting.has(n.nettingSetId)).map((n) => n.counterpartyId));
-    const offRoute = onDevice.nettingSets.filter((n) => postingCounterparties.has(n.counterpartyId)).map((n) => n.nettingSetId);
-    expect(offRoute.length).toBeGreaterThan(posting.size); // the pair counterparty's other set goes with it
-    expect(device.routing.device).toEqual(expect.arrayContaining(offRoute));
-    for (const id of offRoute) expect(device.routing.figures).not.toContain(id);
-    expect(device.routing.figures!.length).toBe(onDevice.nettingSets.length - offRoute.length);
-    for (const id of offRoute) {
-      const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
-      const h = host.result.nettingSets.find((n) => n.nettingSetId === id)!;
-      for (const key of ['epe', 'ene', 'eneVm', 'pfe', 'collateral', 'epeVm'] as const) expect(Array.from(g.profile[key]), `${id} ${key}`).toEqual(Array.from(h.profile[key]));
-      expect(Array.from(g.tradeEne)).toEqual(Array.from(h.tradeEne));
-      expect(Array.from(g.tradeEneVm)).toEqual(Array.from(h.tradeEneVm));
-    }
+    expect(host.stats.figureSets).toBe(0);
+    expect(device.stats.figureSets).toBe(onDevice.nettingSets.length);
     for (const id of posting) {
       const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
-      expect(g.tradeEneVm).not.toBe(g.tradeEne);
-      expect(g.profile.ene.every((x, k) => x <= g.profile.eneVm[k]!)).toBe(true);
+      expect(device.routing.figures).toContain(id);
+      expect(g.tradeEneVm).not.toBe(g.tradeEne); // the fourth Euler sum per trade slot
       expect(Array.from(g.profile.ene).some((x, k) => x < g.profile.eneVm[k]! - 1e4), id).toBe(true);
+    }
+    // the figures against the host's f64 figures from the device values (the bounds of the IM-held test above)
+    const discount = market.discountCurve(market.baseCurrency);
+    host.result.nettingSets.forEach((h, i) => {
+      const g = device.result.nettingSets[i]!;
+      let scale = 0;
+      for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.eneVm[k]! + Math.abs(h.profile.collateral[k]!));
+      const bound = 2e-5 * scale + 1e-6;
+      for (const key of ['epe', 'ene', 'eneVm', 'pfe', 'collateral', 'epeVm', 'collateralVm'] as const) {
+        h.profile[key].forEach((v, k) => {
+          const b = key === 'pfe' ? bound / discount.discount(h.profile.times[k]!) : bound;
+          expect(Math.abs(g.profile[key][k]! - v), `${h.nettingSetId} ${key}[${k}]`).toBeLessThanOrEqual(b);
+        });
+      }
+      expectEulerMatches(g, h, scale);
+      // the trades' shares of the ENE after VM only: the host's, and adding up to it
+      const m = h.profile.eneVm.length;
+      const eulerBound = 4e-3 * scale + 1e-6;
+      h.tradeEneVm.forEach((v, t) => expect(Math.abs(g.tradeEneVm[t]! - v), `${h.nettingSetId} tradeEneVm[${t}]`).toBeLessThanOrEqual(eulerBound));
+      for (let k = 0; k < m; k++) {
+        let sum = 0;
+        for (let t = 0; t < g.tradeIds.length; t++) sum += g.tradeEneVm[t * m + k]!;
+        expect(Math.abs(sum - g.profile.eneVm[k]!), `${h.nettingSetId} Σ tradeEneVm[${k}]`).toBeLessThanOrEqual(eulerBound);
+      }
+    });
+    // the counterparties' totals carry the ENE after VM only (the sums of their sets')
+    for (const c of device.result.counterparties) {
+      const own = device.result.nettingSets.filter((n) => n.counterpartyId === c.counterpartyId);
+      c.eneVm.forEach((v, k) => expect(Math.abs(v - own.reduce((a, n) => a + n.profile.eneVm[k]!, 0))).toBeLessThanOrEqual(1e-9 * Math.max(1, v)));
     }
   }, 120_000);
 
@@ -672,14 +690,14 @@ describe('GPU device valuation with worker threads', () => {
     // workers' node tables before that came from its state ranges, and give the same bits as above)
     expect(device.stats.pathsCopied).toBe(true);
     expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet, 'NS-CP0025-3']);
-    // what came back: the figures route's sets read back 10 sums and a PFE per exposure date and 2 sums per trade and
+    // what came back: the figures route's sets read back 12 sums and a PFE per exposure date and 2 sums per trade and
     // date, 3 in a set holding IM (f32, in 256-byte aligned parts); the values route reads every path of every date
     const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
     const onFigures = new Set(device.routing.figures);
     const figureTrades = book.trades.filter((t) => onFigures.has(t.nettingSetId)).length;
     const imTrades = book.trades.filter((t) => onFigures.has(t.nettingSetId) && (book.nettingSets.find((n) => n.nettingSetId === t.nettingSetId)!.initialMarginHeld ?? 0) > 0).length;
     expect(imTrades).toBeGreaterThan(0);
-    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (11 * nExp * onFigures.size + 2 * nExp * figureTrades + nExp * imTrades) + 3 * 256 * onFigures.size);
+    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (13 * nExp * onFigures.size + 2 * nExp * figureTrades + nExp * imTrades) + 3 * 256 * onFigures.size);
     // independent of the paths, and already here (96 paths) below the values of the exposure dates alone
     expect(device.stats.figuresBytes).toBeLessThan(4 * options.paths * nExp * onFigures.size);
     // the IM held shows in the collateral of the uncollateralised set (C = IM there)
@@ -829,11 +847,11 @@ describe('GPU figures route over several chunks of paths', () => {
     const host = await run(1, { cube: true }); // the values route: the host's f64 figures from the device's values
     const device = await run(1);
     expect(device.routing.figures!.length).toBe(chosen.size);
-    // 3 chunks: 10 sums per exposure date and chunk, a PFE per date, 2 sums per trade, date and chunk, 3 in the set
+    // 3 chunks: 12 sums per exposure date and chunk, a PFE per date, 2 sums per trade, date and chunk, 3 in the set
     // holding IM (256-byte parts)
     const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
     const imTrades = book.trades.filter((t) => t.nettingSetId === 'NS-CP0005-1').length;
-    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (10 * 3 * nExp * chosen.size + nExp * chosen.size + 2 * 3 * nExp * book.trades.length + 3 * nExp * imTrades) + 3 * 256 * chosen.size);
+    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (12 * 3 * nExp * chosen.size + nExp * chosen.size + 2 * 3 * nExp * book.trades.length + 3 * nExp * imTrades) + 3 * 256 * chosen.size);
     // the same bits with the tables built on 2 worker threads; there every set takes the figures route, so the paths
     // never come to the host: the workers build the node tables on the device's state ranges (kernels.ts stateRanges)
     const two = await run(2);

@@ -12,10 +12,11 @@ import type { ExposureProfile } from './types.js';
 import type { UnitContext, UnitCounterparty, UnitNettingSet } from './unit.js';
 
 /**
- * Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms, Σ C/N, EPE and ENE residuals,
- * then after VM only Σ max(E + IM, 0)/N, Σ (C − IM)/N and its EPE residual.
+ * Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms (after the IM posted), Σ C/N, EPE
+ * and ENE residuals, then after VM only Σ max(E + IM, 0)/N, Σ (C − IM)/N and its EPE residual, Σ max(−(E + IM), 0)/N
+ * (the ENE after VM only) and its residual.
  */
-export const FIGURE_SUMS = 10;
+export const FIGURE_SUMS = 12;
 
 /** A netting set's figures from the device (structured-clonable). */
 export interface DeviceSetFigures {
@@ -35,6 +36,12 @@ export interface DeviceSetFigures {
    */
   tradeEpeVm?: Float64Array;
   imHeld?: Float64Array;
+  /**
+   * A set posting IM: the same for the ENE after VM only (euler.ts vmOnly on the ENE side), and the IM posted per live
+   * exposure date; absent when the set posts none.
+   */
+  tradeEneVm?: Float64Array;
+  imPosted?: Float64Array;
   tradeIds: string[];
   last: number;
   maturity: number;
@@ -63,8 +70,9 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
       const epe = f.sums[s]! + f.sums[s + 1]! / n;
       profile.epe[k] = epe;
       profile.ene[k] = f.sums[s + 3]! / n;
-      // a set that posts IM does not take the figures route (figuresTables.ts), so its ENE is after VM only already
-      profile.eneVm[k] = profile.ene[k]!;
+      // after VM only: the ENE itself where the set posts no IM (as profiles.ts computeProfile)
+      const posts = f.imPosted !== undefined && f.imPosted[k]! > 0;
+      profile.eneVm[k] = posts ? f.sums[s + 10]! / n : profile.ene[k]!;
       profile.collateral[k] = f.sums[s + 4]! / n;
       // after VM only: the figures themselves where the set holds no IM (as profiles.ts computeProfile)
       const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
@@ -87,17 +95,23 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
   const tradeEne = new Float64Array(nTrades * m);
   const vm = f.tradeEpeVm;
   const tradeEpeVm = vm ? new Float64Array(nTrades * m) : tradeEpe;
+  const eneVm = f.tradeEneVm;
+  const tradeEneVm = eneVm ? new Float64Array(nTrades * m) : tradeEne;
   for (let k = 0; k < f.nExp; k++) {
     const s = k * FIGURE_SUMS;
     const shareEpe = nTrades > 0 ? f.sums[s + 5]! / n / nTrades : 0;
     const shareEne = nTrades > 0 ? f.sums[s + 6]! / n / nTrades : 0;
     const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
     const shareVm = nTrades > 0 ? f.sums[s + 9]! / n / nTrades : 0;
+    const posts = f.imPosted !== undefined && f.imPosted[k]! > 0;
+    const shareEneVm = nTrades > 0 ? f.sums[s + 11]! / n / nTrades : 0;
     for (let i = 0; i < nTrades; i++) {
       tradeEpe[i * m + k] = f.tradeEpe[i * f.nExp + k]! / n + shareEpe;
       tradeEne[i * m + k] = f.tradeEne[i * f.nExp + k]! / n + shareEne;
       // (unit.ts eulerAtDate: the EPE's shares themselves on a date without IM held)
       if (vm) tradeEpeVm[i * m + k] = held ? vm[i * f.nExp + k]! / n + shareVm : tradeEpe[i * m + k]!;
+      // (and the ENE's on a date without IM posted)
+      if (eneVm) tradeEneVm[i * m + k] = posts ? eneVm[i * f.nExp + k]! / n + shareEneVm : tradeEne[i * m + k]!;
     }
   }
   const { nettingSet } = item;
@@ -112,7 +126,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
     tradeEpe,
     tradeEne,
     tradeEpeVm,
-    tradeEneVm: tradeEne,
+    tradeEneVm,
     lastDateIndex: f.last,
   };
 }

@@ -61,9 +61,6 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const { grid, exposureDates, paths } = ctx;
   const nDates = grid.dates.length;
   const last = Math.min(kernel.lastDateIndex, nDates - 1);
-  // the IM the bank posts lowers the ENE and its shares (unit.ts eulerAtDate), which the kernels do not compute: such
-  // a set's values come back and the host computes its figures (its whole counterparty on the values route)
-  if (postedMarginOf(ctx, item, last, ctx.coverage) !== undefined) return 'the bank posts initial margin on it (its ENE after that IM is computed on the host)';
   const nSlots = gridIndex.length;
   // rows of the set's values on the device: the close-out lag dates that are not exposure dates first (valued on
   // the set's tables), then the live exposure dates (each the sum of its trades' values)
@@ -95,6 +92,11 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     }
   }
   const im = (d: number): number => (plan ? plan.imHeld[d]! : 0);
+  // the IM the bank posts at the base coverage (unit.ts postedMarginOf): it lowers the ENE only (the kernels' posted terms)
+  const postedOnGrid = postedMarginOf(ctx, item, last, ctx.coverage);
+  const posted = (d: number): number => (postedOnGrid ? postedOnGrid[d]! : 0);
+  let postsIm = false;
+  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && posted(d) > 0) postsIm = true;
   // A set holding IM also needs its trades' shares of the EPE after VM only (the funding exposure, unit.ts
   // eulerAtDate): a third sum per trade slot (wgsl/figures.ts eulerWgsl, width 3)
   let holdsIm = false;
@@ -125,7 +127,8 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   if (k !== nExp) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: ${k} exposure slots for ${nExp} live exposure dates`);
 
   const reduceInts = new Uint32Array(REDUCE_HEADER + 2 * nExp);
-  const reduceReals = new Float32Array(Math.max(1, nExp));
+  // IM held per row, then IM posted per row (wgsl/figures.ts REDUCE_WGSL)
+  const reduceReals = new Float32Array(Math.max(1, 2 * nExp));
   reduceInts[1] = nDates;
   reduceInts[2] = factors.numeraireFactor;
   reduceInts[3] = nExp;
@@ -135,6 +138,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     reduceInts[REDUCE_HEADER + 2 * e] = d;
     reduceInts[REDUCE_HEADER + 2 * e + 1] = lagRows + e;
     reduceReals[e] = im(d);
+    reduceReals[nExp + e] = posted(d);
   }
 
   // per-trade tables on the live exposure dates
@@ -177,13 +181,14 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const info = new Uint32Array(EULER_INFO_HEADER + EULER_INFO_WORDS * nTradeSlots);
   info[0] = nExp;
   info[1] = f32Bits(DEFAULT_SMALL_VALUE_LIMIT);
-  info[2] = holdsIm ? 3 : 2; // sums per trade slot
+  info[2] = postsIm ? 4 : holdsIm ? 3 : 2; // sums per trade slot
   for (let s = 0; s < nTradeSlots; s++) {
     const d = slotDates[s]!;
     const at = EULER_INFO_HEADER + EULER_INFO_WORDS * s;
     info[at] = slotExposure[s]!;
     info[at + 1] = lagRows + slotExposure[s]!;
     info[at + 2] = f32Bits(im(d));
+    info[at + 3] = f32Bits(posted(d));
   }
   // the sum kernel's index: [nExp, lag rows, first slot of each exposure date (nExp + 1), the trade slots by date]
   // (by exposure date, then slot: a counting sort of the trade-major slots)

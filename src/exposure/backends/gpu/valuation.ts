@@ -1,7 +1,7 @@
 /**
  * Device valuation (the engine's DeviceSetValuation, engine.ts): for each netting set made of IRS, OIS, XCCY, FX
  * forwards, FX swaps, swaptions, FX options, equity options, equity forwards and CDS (every product), with or without a CSA
- * or initial margin held, the WGSL kernel of wgsl/value.ts values the set on every path and on the dates the host would
+ * or initial margin held or posted, the WGSL kernel of wgsl/value.ts values the set on every path and on the dates the host would
  * value it (unit.ts datesToValue: its exposure dates up to its last live date and, under a CSA with a margin period of
  * risk, their close-out lag dates) on the device's own paths (kept there by gpuSimulateResident), and reduces
  * max(V,0)/N and max(−V,0)/N per workgroup; the host adds the partial sums in f64 (EPE, ENE). What the kernel reads
@@ -441,7 +441,8 @@ export class GpuSetValuation implements DeviceSetValuation {
     r.ints[0] = count;
     const inputs = this.arena([t.ints, t.reals, t.sumIndex, m.ints, m.reals, r.ints, r.reals, t.info, tables.ints, tables.reals], STORAGE | COPY_DST);
     const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
-    // the trades' Euler sums: 2 per slot and chunk, 3 for a set holding IM (the EPE after VM only, eulerWgsl's width)
+    // the trades' Euler sums: 2 per slot and chunk, 3 for a set holding IM (the EPE after VM only), 4 for one posting
+    // IM (the ENE after VM only too): eulerWgsl's width
     const width = t.info[2]!;
     const outputs = this.arena([new Float32Array(REDUCE_OUT * nExp * chunks), new Float32Array(nExp), new Float32Array(width * nTradeSlots * chunks)], STORAGE | COPY_SRC, false);
     const [sumsOut, pfeOut, tradeOut] = outputs.bindings;
@@ -504,12 +505,16 @@ export class GpuSetValuation implements DeviceSetValuation {
           const raw = sumChunks(new Float32Array(bytes, tradeOut!.offset, width * nTradeSlots * chunks), nTradeSlots, chunks, width);
           const tradeEpe = new Float64Array(nTrades * nExp);
           const tradeEne = new Float64Array(nTrades * nExp);
-          const tradeEpeVm = width === 3 ? new Float64Array(nTrades * nExp) : undefined;
+          // (a set posting IM but holding none reads its EPE's shares after VM only from the EPE's: deviceFigures.ts)
+          const heldIm = r.reals.subarray(0, nExp).some((x) => x > 0);
+          const tradeEpeVm = width >= 3 && heldIm ? new Float64Array(nTrades * nExp) : undefined;
+          const tradeEneVm = width === 4 ? new Float64Array(nTrades * nExp) : undefined;
           for (let s = 0; s < nTradeSlots; s++) {
             const at = t.slotTrade[s]! * nExp + t.slotExposure[s]!;
             tradeEpe[at] = raw[width * s]!;
             tradeEne[at] = raw[width * s + 1]!;
-            if (tradeEpeVm) tradeEpeVm[at] = raw[3 * s + 2]!;
+            if (tradeEpeVm) tradeEpeVm[at] = raw[width * s + 2]!;
+            if (tradeEneVm) tradeEneVm[at] = raw[width * s + 3]!;
           }
           readBuffer.unmap();
           readBack = true;
@@ -524,6 +529,8 @@ export class GpuSetValuation implements DeviceSetValuation {
             // a set holding IM: its trades' shares of the EPE after VM only, and the IM held per live exposure date
             // (the reduce kernel's reals)
             ...(tradeEpeVm ? { tradeEpeVm, imHeld: Float64Array.from(r.reals.subarray(0, nExp)) } : {}),
+            // a set posting IM: its trades' shares of the ENE after VM only, and the IM posted per live exposure date
+            ...(tradeEneVm ? { tradeEneVm, imPosted: Float64Array.from(r.reals.subarray(nExp, 2 * nExp)) } : {}),
           };
         } finally {
           for (const b of buffers) b.destroy();

@@ -150,16 +150,20 @@ export function sumChunks(raw: Float32Array, rows: number, chunks: number, width
 /** Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode 1 = accumulator rows], and per row [grid index d, value slot]. */
 export const REDUCE_HEADER = 6;
 /**
- * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM),0)/N, Σ C/N, EPE residual, ENE residual, and after
- * VM only (the IM held added back: the funding exposure, profiles.ts epeVm) Σ max(E+IM,0)/N, Σ (C−IM)/N and its EPE
+ * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM+IM_post),0)/N, Σ C/N, EPE residual, ENE residual,
+ * after VM only (the IM held added back: the funding exposure, profiles.ts epeVm) Σ max(E+IM,0)/N, Σ (C−IM)/N and its
+ * EPE residual, and the ENE after VM only (the IM posted left out: profiles.ts eneVm) Σ max(−(E+IM),0)/N and its
  * residual. The kernel writes them per chunk of paths (chunksOf(count) groups per row, the shift divided among them so
  * that the chunks add up to it) and the host adds the chunks (sumChunks).
  */
-export const REDUCE_OUT = 10;
+export const REDUCE_OUT = 12;
+/** Sums of REDUCE_OUT a workgroup reduces (all but the shift). */
+const REDUCE_SUMS = REDUCE_OUT - 1;
 const REDUCE_WG = 64;
 
 /**
- * Bindings: paths (a path block of the simulation kernel, for N), ints, reals (IM held per row), values (the set's V),
+ * Bindings: paths (a path block of the simulation kernel, for N), ints, reals (IM held per row, then IM posted per row),
+ * values (the set's V),
  * ec (E rows then C rows; or the accumulator's rows in mode 1, E = the row, C = 0, no Euler residuals), out
  * (REDUCE_OUT per row and chunk of paths, [(row·nChunks + chunk)·REDUCE_OUT]). One workgroup per (row, chunk of
  * PATH_CHUNK paths): dispatch (nRows, chunksOf(count)), its invocations striding over the chunk's paths.
@@ -172,7 +176,7 @@ export const REDUCE_WGSL = /* wgsl */ `
 @group(0) @binding(4) var<storage, read> ec: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
-var<workgroup> part: array<f32, ${REDUCE_WG * 9}>;
+var<workgroup> part: array<f32, ${REDUCE_WG * REDUCE_SUMS}>;
 
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -202,6 +206,11 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var sPosVm = 0.0;
   var sCollVm = 0.0;
   var rEpeVm = 0.0;
+  var sNegVm = 0.0;
+  var rEneVm = 0.0;
+  // the IM posted (not in C): it lowers the ENE only (the accumulator's rows have none)
+  var post = 0.0;
+  if (!accumulator) { post = reals[nRows + k]; }
   for (var p = chunk * ${PATH_CHUNK}u + lid.x; p < pEnd; p += ${REDUCE_WG}u) {
     let invN = 1.0 / paths[(numOut * nDates + d) * count + p];
     let e = ec[k * count + p];
@@ -210,24 +219,29 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     sPosSq = sPosSq + y * y;
     if (!accumulator) {
       let c = ec[(nRows + k) * count + p];
-      sNeg = sNeg + max(-(e + im), 0.0) * invN;
+      sNeg = sNeg + max(-(e + im + post), 0.0) * invN;
       sColl = sColl + c * invN;
       // euler.ts eulerWeightsBoth: a path with collateral and |V| <= max(limit, ratio·|C|) (each side's C) adds its
       // amount to the residual
       let v = values[vSlot * count + p];
       let size = abs(v);
       if (e > 0.0 && c != 0.0 && !(size > max(limit, ${RATIO} * abs(c)))) { rEpe = rEpe + e * invN; }
-      let cEne = c - im;
+      // (euler.ts eulerWeightsBoth: the ENE side's collateral C less the IM held and the IM posted)
+      let cEne = c - (im + post);
       let eneAmount = -(v - cEne);
       if (eneAmount > 0.0 && cEne != 0.0 && !(size > max(limit, ${RATIO} * abs(cEne)))) { rEne = rEne + eneAmount * invN; }
-      // after VM only (euler.ts vmOnly): the exposure E + IM with the VM C − IM as its collateral
+      // after VM only (euler.ts vmOnly): the exposure E + IM with the VM C − IM as its collateral, both sides
+      let cVm = c - im;
       let vmAmount = e + im;
       sPosVm = sPosVm + max(vmAmount, 0.0) * invN;
-      sCollVm = sCollVm + cEne * invN;
-      if (vmAmount > 0.0 && cEne != 0.0 && !(size > max(limit, ${RATIO} * abs(cEne)))) { rEpeVm = rEpeVm + vmAmount * invN; }
+      sCollVm = sCollVm + cVm * invN;
+      if (vmAmount > 0.0 && cVm != 0.0 && !(size > max(limit, ${RATIO} * abs(cVm)))) { rEpeVm = rEpeVm + vmAmount * invN; }
+      sNegVm = sNegVm + max(-vmAmount, 0.0) * invN;
+      let eneVmAmount = -(v - cVm);
+      if (eneVmAmount > 0.0 && cVm != 0.0 && !(size > max(limit, ${RATIO} * abs(cVm)))) { rEneVm = rEneVm + eneVmAmount * invN; }
     }
   }
-  let at = 9u * lid.x;
+  let at = ${REDUCE_SUMS}u * lid.x;
   part[at] = sPos;
   part[at + 1u] = sPosSq;
   part[at + 2u] = sNeg;
@@ -237,10 +251,12 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   part[at + 6u] = sPosVm;
   part[at + 7u] = sCollVm;
   part[at + 8u] = rEpeVm;
+  part[at + 9u] = sNegVm;
+  part[at + 10u] = rEneVm;
   workgroupBarrier();
   for (var stride = ${REDUCE_WG / 2}u; stride > 0u; stride = stride >> 1u) {
     if (lid.x < stride) {
-      for (var q = 0u; q < 9u; q++) { part[at + q] = part[at + q] + part[9u * (lid.x + stride) + q]; }
+      for (var q = 0u; q < ${REDUCE_SUMS}u; q++) { part[at + q] = part[at + q] + part[${REDUCE_SUMS}u * (lid.x + stride) + q]; }
     }
     workgroupBarrier();
   }
@@ -248,23 +264,30 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let o = ${REDUCE_OUT}u * (k * nChunks + chunk);
     // the shift once per row: in the first chunk's word, 0 in the others (their f64 sum is the shift)
     out[o] = select(0.0, shift, chunk == 0u);
-    for (var q = 0u; q < 9u; q++) { out[o + 1u + q] = part[q]; }
+    for (var q = 0u; q < ${REDUCE_SUMS}u; q++) { out[o + 1u + q] = part[q]; }
   }
 }
 `;
 
-/** Words of the Euler kernel's per-slot info [exposure index k, the set's value slot at that date, IM held (f32 bits)]. */
-export const EULER_INFO_WORDS = 3;
-/** Words of the Euler kernel's info header [nExp, small-value limit (f32 bits), sums per slot: 2, or 3 with the EPE after VM only]. */
+/**
+ * Words of the Euler kernel's per-slot info [exposure index k, the set's value slot at that date, IM held (f32 bits),
+ * IM posted (f32 bits)].
+ */
+export const EULER_INFO_WORDS = 4;
+/**
+ * Words of the Euler kernel's info header [nExp, small-value limit (f32 bits), sums per slot: 2, 3 with the EPE after
+ * VM only (a set holding IM), 4 with the ENE after VM only too (a set posting IM)].
+ */
 export const EULER_INFO_HEADER = 3;
 const EULER_WG = 64;
 
 /**
  * Bindings: paths, ints and reals (a packed set of per-trade node tables, tables.ts packKernelTables: one slot per (exposure
  * date, trade)), values (the set's V), ec (E rows then C rows), info (EULER_INFO_HEADER words [nExp, small-value limit
- * (f32 bits), w = 2 or 3], then EULER_INFO_WORDS per slot), out (w per slot and chunk of paths, [w·(slot·nChunks +
- * chunk)]: Σ wEpe·v, Σ wEne·v and with w = 3 (a set holding IM) Σ wVm·v, the EPE after VM only's weight (euler.ts
- * vmOnly); the weights without the 1/n of a mean; the host adds the chunks, sumChunks), nodes (the tables expanded, value.ts
+ * (f32 bits), w = 2, 3 or 4], then EULER_INFO_WORDS per slot), out (w per slot and chunk of paths, [w·(slot·nChunks +
+ * chunk)]: Σ wEpe·v, Σ wEne·v, with w >= 3 (a set holding IM) Σ wVm·v, the EPE after VM only's weight (euler.ts
+ * vmOnly), and with w = 4 (a set posting IM) Σ wEneVm·v, the ENE after VM only's; the weights without the 1/n of a
+ * mean; the host adds the chunks, sumChunks), nodes (the tables expanded, value.ts
  * nodesWgsl). One workgroup per (slot, chunk of
  * PATH_CHUNK paths): dispatch (x, y, chunksOf(count)) with slot = x + 65,535·y (2-D past 65,535 slots).
  */
@@ -291,6 +314,7 @@ function buildEulerWgsl(gridNodes: number, runningSlopes: number): string {
 var<workgroup> sumEpe: array<f32, ${EULER_WG}>;
 var<workgroup> sumEne: array<f32, ${EULER_WG}>;
 var<workgroup> sumVm: array<f32, ${EULER_WG}>;
+var<workgroup> sumEneVm: array<f32, ${EULER_WG}>;
 
 ${slotValueWgsl(gridNodes, runningSlopes)}
 @compute @workgroup_size(${EULER_WG})
@@ -306,6 +330,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   var aEpe = 0.0;
   var aEne = 0.0;
   var aVm = 0.0;
+  var aEneVm = 0.0;
   let width = info[2];
   if (slot < nSlots) {
     let nExp = info[0];
@@ -314,6 +339,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let k = info[i0];
     let vSlot = info[i0 + 1u];
     let im = bitcast<f32>(info[i0 + 2u]);
+    let post = bitcast<f32>(info[i0 + 3u]);
     let d = ints[${VALUE_HEADER}u + ${SLOT_WORDS}u * slot];
     for (var p = chunk * ${PATH_CHUNK}u + lid.x; p < pEnd; p += ${EULER_WG}u) {
       // euler.ts eulerWeightsBoth on this path: the weight of the set's E (EPE) and L (ENE) per unit of V
@@ -326,42 +352,54 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       if (e > 0.0) {
         if (c == 0.0) { wEpe = scale; } else if (size > max(limit, ${RATIO} * abs(c))) { wEpe = (e / v) * scale; }
       }
-      let cEne = c - im;
+      // the ENE side's collateral: C less the IM held and the IM posted (euler.ts eulerWeightsBoth)
+      let cEne = c - (im + post);
       let eneAmount = -(v - cEne);
       var wEne = 0.0;
       if (eneAmount > 0.0) {
         if (cEne == 0.0) { wEne = -scale; } else if (size > max(limit, ${RATIO} * abs(cEne))) { wEne = (eneAmount / v) * scale; }
       }
-      // after VM only (a set holding IM): the exposure E + IM with the VM C − IM (cEne) as its collateral
+      // after VM only (a set holding IM): the exposure E + IM with the VM C − IM as its collateral
+      let cVm = c - im;
       var wVm = 0.0;
       let vmAmount = e + im;
-      if (width == 3u && vmAmount > 0.0) {
-        if (cEne == 0.0) { wVm = scale; } else if (size > max(limit, ${RATIO} * abs(cEne))) { wVm = (vmAmount / v) * scale; }
+      if (width >= 3u && vmAmount > 0.0) {
+        if (cVm == 0.0) { wVm = scale; } else if (size > max(limit, ${RATIO} * abs(cVm))) { wVm = (vmAmount / v) * scale; }
       }
-      if (wEpe != 0.0 || wEne != 0.0 || wVm != 0.0) {
+      // the ENE after VM only (a set posting IM): the liability −(E + IM) on the same collateral
+      var wEneVm = 0.0;
+      let eneVmAmount = -(v - cVm);
+      if (width == 4u && eneVmAmount > 0.0) {
+        if (cVm == 0.0) { wEneVm = -scale; } else if (size > max(limit, ${RATIO} * abs(cVm))) { wEneVm = (eneVmAmount / v) * scale; }
+      }
+      if (wEpe != 0.0 || wEne != 0.0 || wVm != 0.0 || wEneVm != 0.0) {
         let t = slotValue(slot, p, count);
         aEpe = aEpe + wEpe * t;
         aEne = aEne + wEne * t;
         aVm = aVm + wVm * t;
+        aEneVm = aEneVm + wEneVm * t;
       }
     }
   }
   sumEpe[lid.x] = aEpe;
   sumEne[lid.x] = aEne;
   sumVm[lid.x] = aVm;
+  sumEneVm[lid.x] = aEneVm;
   workgroupBarrier();
   for (var stride = ${EULER_WG / 2}u; stride > 0u; stride = stride >> 1u) {
     if (lid.x < stride) {
       sumEpe[lid.x] = sumEpe[lid.x] + sumEpe[lid.x + stride];
       sumEne[lid.x] = sumEne[lid.x] + sumEne[lid.x + stride];
       sumVm[lid.x] = sumVm[lid.x] + sumVm[lid.x + stride];
+      sumEneVm[lid.x] = sumEneVm[lid.x] + sumEneVm[lid.x + stride];
     }
     workgroupBarrier();
   }
   if (lid.x == 0u && slot < nSlots) {
     out[width * (slot * nChunks + chunk)] = sumEpe[0];
     out[width * (slot * nChunks + chunk) + 1u] = sumEne[0];
-    if (width == 3u) { out[3u * (slot * nChunks + chunk) + 2u] = sumVm[0]; }
+    if (width >= 3u) { out[width * (slot * nChunks + chunk) + 2u] = sumVm[0]; }
+    if (width == 4u) { out[4u * (slot * nChunks + chunk) + 3u] = sumEneVm[0]; }
   }
 }
 `;
