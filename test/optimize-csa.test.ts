@@ -21,6 +21,7 @@ import { priceTrade } from '../src/pricing/index.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
+import { plainNettingSet as nettingSet, sofrSwap as swap } from './helpers/swapBook.js';
 
 const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
 let market: Market;
@@ -28,21 +29,7 @@ beforeAll(() => {
   market = loadMarket(MARKET_FILE);
 });
 
-function swap(id: string, nettingSetId: string, counterpartyId: string, notional: number, fixedRate: number, years: number, direction: 'pay' | 'receive'): InterestRateSwap {
-  const leg = { currency: 'USD' as const, notional, startDate: fromYmd(2026, 7, 2), maturityDate: fromYmd(2026 + years, 7, 2), businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
-  return {
-    tradeId: id, counterpartyId, nettingSetId, cleared: false, product: 'IRS', direction,
-    fixedLeg: { ...leg, kind: 'fixed', fixedRate, frequency: '1Y', dayCount: '30/360' },
-    floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
-  };
-}
 
-function nettingSet(nettingSetId: string, counterpartyId: string, terms: Partial<NettingSet> = {}): NettingSet {
-  return {
-    nettingSetId, counterpartyId, csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0,
-    independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false, ...terms,
-  };
-}
 
 function oneSwapBook(terms: Partial<NettingSet>): Portfolio {
   return {

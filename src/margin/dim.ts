@@ -29,6 +29,7 @@ import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
 import { calculateSimm } from './simm/calculate.js';
+import { mvaCounterpartyCurve, mvaOfPostedProfile } from './mva.js';
 import type { MporDays } from './simm/types.js';
 
 /** Φ⁻¹(0.99), the SIMM confidence level. */
@@ -247,16 +248,7 @@ export function dimProfile(input: DimInputs): DimProfile {
     }
   }
   // Green and Kenyon (2015): the posted IM is funded at the borrow spread and earns its own remuneration spread
-  const funding = market.funding(market.baseCurrency);
-  const spread = (funding.borrowSpreadBp - (funding.initialMarginSpreadBp ?? 0)) * 1e-4;
-  const discount = market.discountCurve(market.baseCurrency);
-  const own = market.ownCredit;
-  let mva = 0;
-  for (let k = 0; k + 1 < times.length; k++) {
-    const t = times[k]!;
-    const survival = (input.counterpartyCurve?.survival(t) ?? 1) * (own?.survival(t) ?? 1);
-    mva += spread * post[k]! * survival * discount.discount(t) * (times[k + 1]! - t);
-  }
+  const mva = mvaOfPostedProfile(post, times, market, input.counterpartyCurve);
   return { nettingSetId: input.nettingSetId, dates: input.dates, times, modelIm, expectedImCollect: collect, expectedImPost: post, mva };
 }
 
@@ -345,17 +337,11 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
       const ns = byId.get(nettingSetId)!;
       const simm = options.simm.get(nettingSetId)!;
       const cp = cps.get(ns.counterpartyId);
-      let counterpartyCurve: HazardCurve | undefined;
-      if (cp?.cdsCurve && market.hasCreditCurve(cp.cdsCurve)) counterpartyCurve = market.creditCurve(cp.cdsCurve);
-      else if (cp) {
-        try {
-          counterpartyCurve = market.proxyCreditCurve({ sector: cp.sector, rating: cp.rating, region: cp.region }).curve;
-        } catch {
-          const note = `MVA of ${nettingSetId}: no credit curve for ${cp.counterpartyId}, counterparty survival taken as 1`;
-          notes.push(note);
-          options.onSetNote?.(nettingSetId, note);
-        }
-      }
+      const counterpartyCurve = mvaCounterpartyCurve(cp, market, () => {
+        const note = `MVA of ${nettingSetId}: no credit curve for ${cp!.counterpartyId}, counterparty survival taken as 1`;
+        notes.push(note);
+        options.onSetNote?.(nettingSetId, note);
+      });
       const profile = dimProfile({
         nettingSetId,
         values: values.slice(),

@@ -101,6 +101,7 @@ export function marginTables(run: MarginRun): Record<string, OutputTable> {
         f64('margin_call', ns.map((n) => n.vm?.marginCall ?? null)),
         utf8('call_limited_by', ns.map((n) => n.vm?.limitedBy ?? null)),
         f64('mva_usd', ns.map((n) => n.mva ?? null)),
+        utf8('mva_source', ns.map((n) => n.mvaSource ?? null)),
       ],
     },
     margin_scenarios: {
@@ -214,6 +215,17 @@ export function marginText(run: MarginRun): string {
       ),
     );
   }
+  const flat = run.nettingSets.filter((n) => n.mvaSource === 'initial_margin_posted');
+  if (flat.length > 0) {
+    parts.push(
+      renderTable(
+        ['Netting set', 'Ccy', 'IM posted', 'MVA (USD)'],
+        flat.map((n) => [n.nettingSetId, n.collateralCurrency ?? '', n.initialMarginPosted ?? '', n.mva ?? '']),
+        { title: 'MVA of initial_margin_posted (held flat to the set\'s last maturity; collateral currency, MVA in USD)' },
+      ),
+    );
+  }
+
   if (run.scenarios.length > 0) {
     const byScenario = new Map<string, { coverage: number; base: number; stressed: number }>();
     for (const s of run.scenarios) {

@@ -11,7 +11,7 @@ import type { Market } from '../market/types.js';
 import { loadSaccrInputs } from '../capital/saccr/inputs.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
-import { CURRENCIES, type Currency } from '../products/types.js';
+import { CURRENCIES, type Currency, type Trade } from '../products/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { toIsoDate, type DateSerial } from '../conventions/dates.js';
 import { readCrif } from './crif.js';
@@ -23,6 +23,7 @@ import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { bookUniverse, runDim, type DimProfile } from './dim.js';
+import { mvaCounterpartyCurve, staticPostedMvaUsd } from './mva.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { someOf } from '../text.js';
 
@@ -73,8 +74,16 @@ export interface NettingSetMargin {
   vm?: VmResult;
   /** Whether a VM balance was on file (`vm.balance` is 0 otherwise: the call is then the CSA's whole requirement). */
   balanceOnFile?: boolean;
-  /** Funding cost of the IM posted over the life of the netting set (USD), with --dim. */
+  /**
+   * Funding cost of the IM posted over the life of the netting set (USD, margin/mva.ts): from its DIM profile with
+   * --dim (sets with a SIMM today), else from its `initial_margin_posted` held flat to its last maturity; absent when
+   * neither applies.
+   */
   mva?: number;
+  /** Which IM posted `mva` funds: the simulated DIM profile or the static `initial_margin_posted`. */
+  mvaSource?: 'dim' | 'initial_margin_posted';
+  /** The static `initial_margin_posted` (collateral currency) when `mva` comes from it. */
+  initialMarginPosted?: number;
 }
 
 export interface MarginRun {
@@ -211,7 +220,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     const schedCall = schedule.find((s) => s.portfolioId === id && s.side === 'Call');
     const schedPost = schedule.find((s) => s.portfolioId === id && s.side === 'Post');
     const imModel = ns?.imModel ?? (simmCall || simmPost ? 'simm' : schedCall || schedPost ? 'schedule' : 'none');
-    if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa) continue;
+    if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa && !((ns.initialMarginPosted ?? 0) > 0)) continue;
     const entry: NettingSetMargin = { nettingSetId: id, imModel, imCollect: 0, ...(ns?.cleared ? { cleared: true } : {}) };
     if (simmCall) entry.simmCollect = simmCall.total;
     if (simmPost) entry.simmPost = simmPost.total;
@@ -245,10 +254,33 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, universe }, notes);
     for (const profile of dim) {
       const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
-      if (entry) entry.mva = profile.mva;
+      if (entry) {
+        entry.mva = profile.mva;
+        entry.mvaSource = 'dim';
+      }
     }
   }
+  // The sets that post a static IM and have no DIM profile: the MVA of that amount (the IM the exposure engine lets
+  // lower their DVA; under --dim a SIMM set's DIM replaces it there as here), no simulation needed
+  if (portfolio && market) staticMvas(portfolio, market, nettingSets, byId, notes);
   const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
   if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('collateral coverage scenarios need the portfolio (VM): give --portfolio with --crif');
   return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, dim, notes, simmVersion, mporDays };
+}
+
+/** entry.mva of the sets in `nettingSets` that post a static `initial_margin_posted` and have no MVA from a DIM profile. */
+function staticMvas(portfolio: Portfolio, market: Market, nettingSets: NettingSetMargin[], byId: ReadonlyMap<string, NettingSet>, notes: string[]): void {
+  const posting = nettingSets.filter((n) => n.mvaSource === undefined && (byId.get(n.nettingSetId)?.initialMarginPosted ?? 0) > 0);
+  if (posting.length === 0) return;
+  const ids = new Set(posting.map((n) => n.nettingSetId));
+  const tradesOf = new Map<string, Trade[]>();
+  for (const trade of portfolio.trades) if (ids.has(trade.nettingSetId)) (tradesOf.get(trade.nettingSetId) ?? tradesOf.set(trade.nettingSetId, []).get(trade.nettingSetId)!).push(trade);
+  const cps = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
+  for (const entry of posting) {
+    const ns = byId.get(entry.nettingSetId)!;
+    const curve = mvaCounterpartyCurve(cps.get(ns.counterpartyId), market, () => notes.push(`MVA of ${ns.nettingSetId}: no credit curve for ${ns.counterpartyId}, counterparty survival taken as 1`));
+    entry.mva = staticPostedMvaUsd(ns, tradesOf.get(ns.nettingSetId) ?? [], market, curve);
+    entry.mvaSource = 'initial_margin_posted';
+    entry.initialMarginPosted = ns.initialMarginPosted!;
+  }
 }

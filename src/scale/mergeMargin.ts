@@ -79,6 +79,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       limitedBy: [...(ns.table.getChild('call_limited_by')?.toArray() ?? [])] as (string | null)[],
       onFile: [...(ns.table.getChild('balance_on_file')?.toArray() ?? [])] as (boolean | null)[],
       mva: ns.nullableF64('mva_usd'),
+      mvaSource: [...(ns.table.getChild('mva_source')?.toArray() ?? [])] as (string | null)[],
     };
     if (n.id.length !== margin.nettingSetIds.length || n.id.some((id, i) => id !== margin.nettingSetIds[i])) {
       throw new XvaUsageError(`${ns.where}: lists other netting sets than its manifest; re-run the shard`);
@@ -100,6 +101,8 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
         entry.balanceOnFile = n.onFile[i] === true;
       }
       if (mva !== undefined) entry.mva = mva;
+      const source = n.mvaSource[i];
+      if (source === 'dim' || source === 'initial_margin_posted') entry.mvaSource = source;
       nettingSets.push(entry);
     });
 

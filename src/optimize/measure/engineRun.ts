@@ -13,15 +13,20 @@
  *    reflects the IM. V does not
  *    depend on collateral, so pass 1's DIM, MVA and KVA stand.
  * 3. CVA, DVA, FCA, FBA, ColVA per set (xva/compute.ts computeXva) on the final exposure.
- * MVA is in the base currency (dimProfile's USD amount at today's spot). A schedule-IM netting set has no dynamic IM
- * in the toolkit: its MVA is 0 and its IM counts only as initial_margin_held (documented in docs/optimize-measure.md).
+ * MVA is in the base currency (dimProfile's USD amount at today's spot). A set without a DIM profile (schedule IM,
+ * none) has the MVA of its `initial_margin_posted`, held flat to its last maturity (margin/mva.ts, as `xva margin`),
+ * 0 without one; its IM counts as initial_margin_held and initial_margin_posted (docs/optimize-measure.md).
  */
 import type { CubeSetDetail } from '../../exposure/cube.js';
 import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
 import type { SimulationResult } from '../../exposure/results.js';
+import { mvaOfPostedProfile, nettingSetMaturity, staticPostedProfile } from '../../margin/mva.js';
 import { closeOutOf, dimAsInitialMargin, dimAsPostedMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
-import type { Portfolio } from '../../portfolio/types.js';
+import type { NettingSet, Portfolio } from '../../portfolio/types.js';
+import type { Trade } from '../../products/types.js';
+import type { HazardCurve } from '../../market/types.js';
+import { exposureIndices } from '../../simulation/grid.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type NettingSetXva } from '../../xva/compute.js';
 import type { CreditInputs } from '../../xva/credit.js';
@@ -31,7 +36,7 @@ import { setKva, type KvaClock, type SetKva } from './kva.js';
 
 export interface EngineSetFigures {
   xva: NettingSetXva;
-  /** MVA, base currency (0 without a SIMM IM). */
+  /** MVA, base currency: of the DIM profile (simm sets), else of `initial_margin_posted` (0 without either). */
   mva: number;
   /** Today's SIMM IM collected / posted, USD (simm sets). */
   simmCollectUsd?: number;
@@ -138,6 +143,8 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
   }
   const xva = new Map(computeXva(sets, spec.credit, ctx.xva, false).nettingSets.map((x) => [x.nettingSetId, x]));
+  const tradesOf = new Map<string, Trade[]>();
+  for (const trade of sub.trades) (tradesOf.get(trade.nettingSetId) ?? tradesOf.set(trade.nettingSetId, []).get(trade.nettingSetId)!).push(trade);
   const exposureById = new Map(sets.map((s) => [s.nettingSetId, s]));
   for (const id of spec.nettingSetIds) {
     const ns = nsById.get(id);
@@ -151,11 +158,28 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     const today = simm.get(id);
     out.set(id, {
       xva: x,
-      mva: dim ? dim.mva / usdPerBase() : 0,
+      mva: dim ? dim.mva / usdPerBase() : staticMva(ctx, spec, ns, tradesOf.get(id) ?? [], credit?.curve),
       ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
       kva,
       ...(exposureById.has(id) ? { exposure: exposureById.get(id)! } : {}),
     });
   }
   return out;
+}
+
+/**
+ * MVA (base currency) of a set without a DIM profile that posts a static `initial_margin_posted`: the amount at
+ * today's spot, held flat to the set's last maturity on the measure's exposure dates (margin/mva.ts, the rule
+ * `xva margin` applies); 0 without posted IM.
+ */
+function staticMva(ctx: MeasureContext, spec: EngineRunSpec, ns: NettingSet, trades: readonly Trade[], curve: HazardCurve | undefined): number {
+  const amount = ns.initialMarginPosted ?? 0;
+  const maturity = nettingSetMaturity(trades);
+  if (!(amount > 0) || maturity === undefined) return 0;
+  const { market } = ctx;
+  const rows = exposureIndices(spec.grid);
+  const dates = Int32Array.from(rows, (d) => spec.grid.dates[d]!);
+  const times = Float64Array.from(dates, (d) => market.time(d));
+  const base = amount * (ns.collateralCurrency === market.baseCurrency ? 1 : market.fxSpot(ns.collateralCurrency, market.baseCurrency));
+  return mvaOfPostedProfile(staticPostedProfile(base, dates, maturity), times, market, curve);
 }

@@ -117,7 +117,8 @@ const byNettingSetId = (a: NettingSet, b: NettingSet): number => (a.nettingSetId
  * `ccp` = the CCP and a `qccp` counterparty (lowest id first). With `ccpAccount`:
  *  - existing: the first account, as it is;
  *  - auto (default): the first account whose im_model is simm; when the accounts model no IM (none, or schedule,
- *    which has no dynamic IM and so no MVA in the measurement), a new account, so that the CCP's IM is not left out;
+ *    which has no dynamic IM: their MVA is that of a stated initial_margin_posted, which the novated trades do not
+ *    raise), a new account, so that the CCP's IM is not left out;
  *  - new: always a new account.
  * A new account is `NS-CCP-<ccp>` of the accounts' counterparty, else of `CCP-<ccp>` (added). A book whose
  * netting sets at that CCP all have a non-qualifying counterparty is an input error (the lever moves trades to a

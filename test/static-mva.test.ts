@@ -1,0 +1,200 @@
+/**
+ * MVA of a static `initial_margin_posted` (src/margin/mva.ts): a netting set without a DIM profile that posts a stated
+ * amount funds it while it lives, MVA = s_f · Σ_k IM · S_C(t_k) · S_B(t_k) · P(t_k) · Δt_k over the exposure dates
+ * before its last maturity (the IM whose DVA benefit the exposure engine counts is the IM whose funding MVA charges).
+ *
+ * References, each independent of the code under test:
+ * - the sum written out in the test from the market's curves (the grid's dates are an input: the default grid's rule
+ *   is grid.test.ts's); 1e-12 relative (the same products in the same order, up to the spot conversion's place);
+ * - the continuous integral s_f · IM · ∫_0^T S_C·S_B·P dt by the trapezoid rule on daily steps: the integrand is
+ *   positive and decreasing (positive rates and hazards), so the left-point sum lies above the integral by at most
+ *   max Δt · (f(0) − f(T)) (each step's error is under Δt_k · (f(t_k) − f(t_{k+1}))); the daily trapezoid's own
+ *   error (f'' · Δ²/12 per unit time, ~1e-9 relative) is far inside that bound;
+ * - `xva margin` and the optimiser's measure give the same figure (two call sites of one rule, bit for bit up to the
+ *   currency conversion: 1e-12 relative); an amendment's MVA delta equals a full re-measure of the amended book
+ *   (optimize-measure.test.ts's incremental = full check), and removing the set's trades takes its MVA to 0.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromYmd } from '../src/conventions/dates.js';
+import { writeTable } from '../src/io/write.js';
+import { loadMarket } from '../src/market/load.js';
+import type { HazardCurve, Market } from '../src/market/types.js';
+import { staticPostedMvaUsd } from '../src/margin/mva.js';
+import { marginTables, marginText } from '../src/margin/outputs.js';
+import { runMargin } from '../src/margin/run.js';
+import { applyAmendment, buildMeasureContext, measureAmendment, measureBase } from '../src/optimize/measure/index.js';
+import { EMPTY_AMENDMENT, type Amendment } from '../src/optimize/types.js';
+import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import type { InterestRateSwap } from '../src/products/types.js';
+import { defaultGrid } from '../src/simulation/grid.js';
+import { REPO_ROOT } from './helpers/paths.js';
+import { plainNettingSet as nettingSet, sofrSwap } from './helpers/swapBook.js';
+
+/** A 5-year (or `years`) payer swap at 3.5%. */
+const swap = (id: string, nettingSetId: string, counterpartyId: string, notional: number, years: number) => sofrSwap(id, nettingSetId, counterpartyId, notional, 0.035, years, 'pay');
+import { ensureBuilt, expectSameOutputs, xvaInProcess } from './helpers/scaleCli.js';
+
+const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
+let market: Market;
+let dir: string;
+
+
+
+/** NS-P posts 2m EUR (no IM model, no CSA); NS-Q is a SIMM set posting 1m USD as stated; NS-R posts nothing. */
+function book(): Portfolio {
+  return {
+    trades: [swap('P1', 'NS-P', 'CP-A', 1e8, 5), swap('Q1', 'NS-Q', 'CP-B', 6e7, 5), swap('R1', 'NS-R', 'CP-B', 4e7, 5)],
+    counterparties: [
+      { counterpartyId: 'CP-A', name: 'A', sector: 'financial', rating: 'A', region: 'north_america', qccp: false },
+      { counterpartyId: 'CP-B', name: 'B', sector: 'consumer', rating: 'BBB', region: 'north_america', qccp: false },
+    ],
+    nettingSets: [
+      nettingSet('NS-P', 'CP-A', { initialMarginPosted: 2e6, collateralCurrency: 'EUR' }),
+      nettingSet('NS-Q', 'CP-B', { imModel: 'simm', initialMarginPosted: 1e6 }),
+      nettingSet('NS-R', 'CP-B'),
+    ],
+    eligibleCollateral: [],
+    collateral: [],
+    sources: {},
+  };
+}
+
+const cpCurve = (rating: 'A' | 'BBB', sector: 'financial' | 'consumer'): HazardCurve => market.proxyCreditCurve({ sector, rating, region: 'north_america' }).curve;
+
+beforeAll(() => {
+  market = loadMarket(MARKET_FILE);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-static-mva-'));
+  for (const [name, table] of Object.entries(portfolioTables(book()))) writeTable(path.join(dir, `${name}.parquet`), table, 'parquet');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the MVA of a static initial_margin_posted, by hand and against the integral', () => {
+  it('2m EUR posted on a 5-year swap: the sum over the exposure dates before maturity, and within the left-point bound of s·IM·∫S_C·S_B·P dt', () => {
+    const p = book();
+    const ns = p.nettingSets[0]!;
+    const curve = cpCurve('A', 'financial');
+    const mva = staticPostedMvaUsd(ns, [p.trades[0]!], market, curve);
+    const maturity = fromYmd(2031, 7, 2);
+    const imUsd = 2e6 * market.fxSpot('EUR', 'USD');
+    const spread = (market.funding('USD').borrowSpreadBp - (market.funding('USD').initialMarginSpreadBp ?? 0)) * 1e-4;
+    expect(spread).toBeGreaterThan(0);
+    const f = (t: number) => curve.survival(t) * (market.ownCredit?.survival(t) ?? 1) * market.discountCurve('USD').discount(t);
+    const dates = defaultGrid(market.asOf, maturity).dates;
+    let sum = 0;
+    let end = 0;
+    let maxStep = 0;
+    for (let k = 0; k + 1 < dates.length && dates[k]! < maturity; k++) {
+      const t = market.time(dates[k]!);
+      const next = market.time(dates[k + 1]!);
+      sum += spread * imUsd * f(t) * (next - t);
+      end = next;
+      maxStep = Math.max(maxStep, next - t);
+    }
+    expect(Math.abs(mva / sum - 1)).toBeLessThan(1e-12);
+    // the integral to the end of the last step (the first grid date on or after the maturity), daily trapezoid
+    const steps = Math.round(end * 365);
+    let integral = 0;
+    for (let i = 0; i < steps; i++) integral += 0.5 * (f((i * end) / steps) + f(((i + 1) * end) / steps)) * (end / steps);
+    integral *= spread * imUsd;
+    expect(end).toBeGreaterThanOrEqual(market.time(maturity));
+    expect(mva).toBeGreaterThan(integral);
+    expect(mva - integral).toBeLessThanOrEqual(spread * imUsd * maxStep * (f(0) - f(end)));
+    // material: about s·IM·T less discounting and default
+    expect(mva).toBeGreaterThan(0.8 * spread * imUsd * 5);
+    expect(mva).toBeLessThan(spread * imUsd * 5.1);
+  });
+
+  it('nothing posted, no trades, or every trade matured: 0', () => {
+    const p = book();
+    expect(staticPostedMvaUsd(p.nettingSets[2]!, [p.trades[2]!], market)).toBe(0);
+    expect(staticPostedMvaUsd(p.nettingSets[0]!, [], market)).toBe(0);
+    const matured = { ...p.trades[0]!, fixedLeg: { ...(p.trades[0] as InterestRateSwap).fixedLeg, startDate: fromYmd(2020, 1, 2), maturityDate: fromYmd(2021, 1, 4) }, floatLeg: { ...(p.trades[0] as InterestRateSwap).floatLeg, startDate: fromYmd(2020, 1, 2), maturityDate: fromYmd(2021, 1, 4) } } as InterestRateSwap;
+    expect(staticPostedMvaUsd(p.nettingSets[0]!, [matured], market)).toBe(0);
+  });
+});
+
+describe('xva margin: the MVA of initial_margin_posted, and the DIM in its place under --dim', () => {
+  it('without --dim both posting sets get the static MVA; with --dim the SIMM set the DIM one; the set posting nothing has none', async () => {
+    const run = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true });
+    const p = book();
+    const byId = new Map(run.nettingSets.map((n) => [n.nettingSetId, n]));
+    const expected = staticPostedMvaUsd(p.nettingSets[0]!, [p.trades[0]!], market, cpCurve('A', 'financial'));
+    expect(byId.get('NS-P')!.mva).toBe(expected);
+    expect(byId.get('NS-P')!.mvaSource).toBe('initial_margin_posted');
+    expect(byId.get('NS-Q')!.mva).toBe(staticPostedMvaUsd(p.nettingSets[1]!, [p.trades[1]!], market, cpCurve('BBB', 'consumer')));
+    expect(byId.get('NS-Q')!.mvaSource).toBe('initial_margin_posted');
+    // 1m USD against 2m EUR on the same dates and a similar curve: the ratio of the amounts, within the credit's effect
+    expect(byId.get('NS-Q')!.mva! / expected).toBeGreaterThan(0.9 / (2 * market.fxSpot('EUR', 'USD')));
+    expect(byId.has('NS-R')).toBe(false);
+    // the files and the console say where each MVA comes from
+    const table = marginTables(run).margin_netting_sets!;
+    const ids = table.columns.find((c) => c.name === 'netting_set_id')!.values;
+    const sources = table.columns.find((c) => c.name === 'mva_source')!.values;
+    expect(Object.fromEntries(Array.from(ids, (id, i) => [String(id), sources[i]]))).toMatchObject({ 'NS-P': 'initial_margin_posted', 'NS-Q': 'initial_margin_posted' });
+    const text = marginText(run);
+    expect(text).toContain('MVA of initial_margin_posted');
+    expect(text).toMatch(/NS-P.*EUR.*2,000,000/);
+
+    const dim = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, dim: { paths: 32, seed: 5 } });
+    const withDim = new Map(dim.nettingSets.map((n) => [n.nettingSetId, n]));
+    expect(withDim.get('NS-Q')!.mvaSource).toBe('dim');
+    expect(withDim.get('NS-Q')!.mva).toBe(dim.dim.find((d) => d.nettingSetId === 'NS-Q')!.mva);
+    expect(withDim.get('NS-Q')!.mva).not.toBe(byId.get('NS-Q')!.mva);
+    expect(withDim.get('NS-P')!.mva).toBe(expected);
+    expect(withDim.get('NS-P')!.mvaSource).toBe('initial_margin_posted');
+  }, 60_000);
+});
+
+describe('xva margin in shards: the static MVA and its source survive xva merge', () => {
+  it('2 shards + merge give the single run\'s margin_netting_sets byte for byte, mva_source included', async () => {
+    ensureBuilt();
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-static-mva-cli-'));
+    try {
+      const args = ['margin', '--portfolio', dir, '--market', MARKET_FILE, '--quiet'];
+      const single = path.join(out, 'single');
+      const shards = path.join(out, 'shards');
+      for (const run of [await xvaInProcess([...args, '--out', single]), ...(await Promise.all([1, 2].map((k) => xvaInProcess([...args, '--shard', `${k}/2`, '--out', shards]))))]) expect(run.status, run.stderr).toBe(0);
+      const merged = path.join(out, 'merged');
+      const run = await xvaInProcess(['merge', shards, '--out', merged]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(expectSameOutputs(single, merged)).toContain('margin_netting_sets.arrow');
+      const table = tableFromIPC(fs.readFileSync(path.join(merged, 'margin_netting_sets.arrow')));
+      const sources = Object.fromEntries(Array.from({ length: table.numRows }, (_, i) => [table.getChild('netting_set_id')!.get(i), table.getChild('mva_source')!.get(i)]));
+      expect(sources).toEqual({ 'NS-P': 'initial_margin_posted', 'NS-Q': 'initial_margin_posted' });
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("the optimiser's measure: the same MVA, and its delta under amendments", () => {
+  it('measureBase gives the margin run\'s MVA; a shorter trade and no trade at all lower it, as full re-measures do', async () => {
+    const ctx = buildMeasureContext({ portfolio: book(), market, paths: 64, seed: 7, dynamicIm: false });
+    const base = await measureBase(ctx);
+    const p = book();
+    const expected = staticPostedMvaUsd(p.nettingSets[0]!, [p.trades[0]!], market, cpCurve('A', 'financial'));
+    expect(market.baseCurrency).toBe('USD');
+    expect(Math.abs(base.sets.get('NS-P')!.mva / expected - 1)).toBeLessThan(1e-12);
+    // NS-R posts nothing: no MVA; NS-Q (a SIMM set) has its DIM's, not the static amount's
+    expect(base.sets.get('NS-R')!.mva).toBe(0);
+    expect(base.sets.get('NS-Q')!.mva).not.toBeCloseTo(staticPostedMvaUsd(p.nettingSets[1]!, [p.trades[1]!], market, cpCurve('BBB', 'consumer')), 0);
+
+    const shorter: Amendment = { ...EMPTY_AMENDMENT, removeTradeIds: ['P1'], addTrades: [swap('P2', 'NS-P', 'CP-A', 1e8, 3)] };
+    const m = await measureAmendment(ctx, base, shorter);
+    const full = await measureBase(buildMeasureContext({ portfolio: applyAmendment(ctx.portfolio, shorter), market, paths: 64, seed: 7, dynamicIm: false, grid: ctx.grid, layoutNeeds: ctx.layoutNeeds }));
+    expect(Math.abs(m.delta.mva - (full.book.mva - base.book.mva))).toBeLessThanOrEqual(1e-9 * base.book.mva);
+    // three years of the same amount instead of five: between 3/5 and 0.7 of the MVA (discounting weighs the early years)
+    expect(m.delta.mva).toBeLessThan(-0.3 * expected);
+    expect(m.delta.mva).toBeGreaterThan(-0.45 * expected);
+
+    const gone: Amendment = { ...EMPTY_AMENDMENT, removeTradeIds: ['P1'] };
+    const none = await measureAmendment(ctx, base, gone);
+    expect(none.delta.mva).toBeCloseTo(-expected, 6);
+  }, 120_000);
+});
