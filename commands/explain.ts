@@ -58,7 +58,7 @@ export default class Explain extends XvaCommand {
     }),
     threads: Flags.string({ description: 'Worker threads of the runs made now (default: all cores)', helpValue: 'N' }),
     scenarios: Flags.string({ description: "Stress scenarios of the runs made now ('default' = the bundled scenarios/, 'none', or a folder)", default: 'default', helpValue: 'DIR' }),
-    mva: Flags.boolean({ description: 'Runs made now: dynamic IM and MVA in the margin run (one more simulation of the SIMM netting sets; --no-mva: none)', default: true, allowNo: true }),
+    mva: Flags.boolean({ description: 'Runs made now: dynamic IM and MVA in the margin run (one more simulation of the SIMM netting sets, the schedule sets\' IM projected; --no-mva: none of those, only the MVA of a stated initial_margin_posted)', default: true, allowNo: true }),
     optimize: Flags.boolean({ description: 'Runs made now: run the optimiser for recommendations (--no-optimize: none)', default: true, allowNo: true }),
     levers: Flags.string({ description: `Optimiser levers of the runs made now (all: ${LEVERS.join(',')})`, default: DEFAULT_EXPLAIN_LEVERS.join(','), helpValue: 'LIST' }),
     'max-candidates': Flags.string({ description: 'Optimiser candidates measured per lever (runs made now)', default: String(DEFAULT_EXPLAIN_CANDIDATES), helpValue: 'N' }),

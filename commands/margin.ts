@@ -38,7 +38,7 @@ export default class Margin extends XvaCommand {
     'as-of': Flags.string({ description: 'Valuation date (YYYY-MM-DD) for schedule rows of a CRIF read without --portfolio', helpValue: 'DATE' }),
     scenario: Flags.string({ description: 'Apply one collateral coverage scenario file', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
-    dim: Flags.boolean({ description: 'Dynamic IM profile and MVA by simulation for the SIMM netting sets', default: false }),
+    dim: Flags.boolean({ description: 'Dynamic IM profile and MVA: by simulation for the SIMM netting sets, projected for the schedule ones', default: false }),
     paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1, max: MAX_PATHS, helpValue: 'N' }),
     seed: Flags.integer({ description: 'Seed of the --dim simulation', default: 42, min: 0, helpValue: 'N' }),
     rng: Flags.string({

@@ -127,7 +127,7 @@ export default class Simulate extends XvaCommand {
     'cube-precision': Flags.string({ description: 'Precision of the cube\'s values: float64 keeps the engine\'s values exactly (twice the size)', options: ['float32', 'float64'], default: 'float32' }),
     format: Flags.string({ description: 'Format of the exposure tables', options: ['arrow', 'parquet'], default: 'arrow' }),
     'dynamic-im': Flags.boolean({
-      description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral, and post its expected IM posted (lowering its ENE)',
+      description: 'Hold the expected dynamic IM (SIMM today and regression DIM of every im_model simm netting set; the schedule IM projected of every im_model schedule set) as IM collateral, and post its expected IM posted (lowering its ENE)',
       default: false,
     }),
     'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),

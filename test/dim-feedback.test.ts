@@ -234,13 +234,18 @@ describe('simulateToFiles with dynamic IM (xva simulate --dynamic-im) on fixture
       const without = await simulateToFiles({ ...common, outDir: path.join(tmp, 'a') });
       const withDim = await simulateToFiles({ ...common, outDir: path.join(tmp, 'b'), dynamicIm: { mporDays: 10 } });
       const section = withDim.manifest.dynamicInitialMargin as { nettingSets: { nettingSetId: string; imToday: number }[] };
-      // second source for "which sets": the portfolio's im_model simm sets that have trades (each has a SIMM today)
+      // second source for "which sets": the portfolio's im_model simm sets that have trades (each has a SIMM today),
+      // then its schedule sets with trades (their schedule IM projected), in that order
       const { portfolio } = await loadSimulationInputs(common.portfolioDir, MARKET_FILE);
       const withTrades = new Set(portfolio.trades.map((t) => t.nettingSetId));
       const simmSets = portfolio.nettingSets.filter((n) => n.imModel === 'simm' && withTrades.has(n.nettingSetId)).map((n) => n.nettingSetId);
+      const scheduleSets = portfolio.nettingSets.filter((n) => n.imModel === 'schedule' && withTrades.has(n.nettingSetId)).map((n) => n.nettingSetId);
+      expect(scheduleSets.length).toBeGreaterThan(0);
       const ids = section.nettingSets.map((s) => s.nettingSetId);
-      expect(ids.length).toBeGreaterThan(0);
-      expect([...ids].sort()).toEqual([...simmSets].sort());
+      const methods = (section as unknown as { nettingSets: { method: string }[] }).nettingSets.map((s) => s.method);
+      expect([...ids.slice(0, simmSets.length)].sort()).toEqual([...simmSets].sort());
+      expect(ids.slice(simmSets.length)).toEqual(scheduleSets);
+      expect(methods).toEqual([...simmSets.map(() => 'regression'), ...scheduleSets.map(() => 'schedule')]);
       // the demo holds no initial_margin_held, so the DIM only adds collateral (it would replace such an amount)
       expect(portfolio.nettingSets.every((n) => (n.initialMarginHeld ?? 0) === 0)).toBe(true);
       expect((withDim.manifest.options as Record<string, unknown>).dynamicIm).toBe(true);
@@ -253,10 +258,10 @@ describe('simulateToFiles with dynamic IM (xva simulate --dynamic-im) on fixture
       expect(direct.result.book).toEqual(viaResults.result.book);
       expect(direct.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca])).toEqual(viaResults.result.nettingSets.map((n) => [n.nettingSetId, n.cva, n.fca]));
       expect(direct.result.book.cva).toBeLessThan(plain.result.book.cva); // the IM held matters on this book
-      // a CCP posts no IM: cleared simm sets hold none (none in the demo book: every simm set is bilateral)
+      // a CCP posts no IM: cleared sets hold none (none in the demo book: every simm and schedule set is bilateral)
       const cleared = new Set(portfolio.nettingSets.filter((n) => n.cleared).map((n) => n.nettingSetId));
       const held = ids.filter((id) => !cleared.has(id));
-      expect(direct.notes.some((n) => n.startsWith(`dynamic IM held by ${held.length} bilateral im_model simm netting sets`))).toBe(true);
+      expect(direct.notes.some((n) => n.startsWith(`dynamic IM held by ${held.length} bilateral im_model simm or schedule netting sets`))).toBe(true);
       // IM ≥ 0 only adds collateral held: EPE with DIM ≤ EPE without, set by set and date by date (same paths)
       for (let s = 0; s < without.result.nettingSets.length; s++) {
         const a = without.result.nettingSets[s]!;

@@ -225,10 +225,12 @@ describe('DIM of a single 5y swap on the demo market', () => {
     // MVA (Green-Kenyon) recomputed from the profile: borrow spread, survival of both, OIS discount
     const spread = market.funding('USD').borrowSpreadBp * 1e-4;
     const cpCurve = market.proxyCreditCurve({ sector: 'financial', rating: 'A', region: 'north_america' }).curve;
+    // the last interval ends at the swap's last payment (its adjusted end), where the IM stops
+    const end = market.time(swap.fixedLeg.maturityDate);
     let mva = 0;
-    for (let k = 0; k + 1 < p.times.length; k++) {
+    for (let k = 0; k + 1 < p.times.length && p.times[k]! < end; k++) {
       const t = p.times[k]!;
-      mva += spread * p.expectedImPost[k]! * cpCurve.survival(t) * (market.ownCredit?.survival(t) ?? 1) * market.discountCurve('USD').discount(t) * (p.times[k + 1]! - t);
+      mva += spread * p.expectedImPost[k]! * cpCurve.survival(t) * (market.ownCredit?.survival(t) ?? 1) * market.discountCurve('USD').discount(t) * (Math.min(p.times[k + 1]!, end) - t);
     }
     expect(p.mva).toBeCloseTo(mva, 6);
     // order of magnitude: s_f·IM(0)·(life/2) bounds it from above for a linearly decaying profile

@@ -209,7 +209,7 @@ describe('facts are the engine figures', () => {
     expect(data.missing.some((m) => m.startsWith('KVA'))).toBe(true);
     // the margin run had no --dim and the demo's SIMM sets post IM: their MVA is missing, said, never 0; no margin.mva
     expect(margin.nettingSets.some((n) => n.simmPost !== undefined)).toBe(true);
-    expect(data.missing).toContain('MVA of the SIMM netting sets (the margin run had no --dim)');
+    expect(data.missing).toContain('MVA of the SIMM and schedule netting sets (the margin run had no --dim)');
     expect(facts.has('margin.mva')).toBe(false);
     expect(rel(fact('capital.scenario.capital_ratio_plus_1pct.d_capital').value, capital.scenarios[0]!.capital - capital.capital)).toBeLessThan(1e-12);
     const simm = (col('margin/margin_netting_sets.arrow', 'simm_collect_usd') as (number | null)[]).reduce<number>((a, x) => a + (x ?? 0), 0);

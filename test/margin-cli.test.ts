@@ -43,10 +43,14 @@ interface Json {
     nettingSetId: string;
     imModel: string;
     imCollect: number;
+    scheduleCall?: number;
+    schedulePost?: number;
+    mva?: number;
+    mvaSource?: string;
     collateralCurrency?: string;
     vm?: { exposure: number; creditSupportAmount: number; balance: number; difference: number; marginCall: number };
   }[];
-  dim: { nettingSetId: string; mva: number; profile: { expectedImCollect: number; expectedImPost: number }[] }[];
+  dim: { nettingSetId: string; method: string; mva: number; profile: { expectedImCollect: number; expectedImPost: number }[] }[];
   scenarios: { scenario: string; nettingSetId: string; coverage: number; exposure: number; residualExposureBase: number; residualExposureStressed: number }[];
   notes: string[];
 }
@@ -114,12 +118,27 @@ describe('xva margin on the demo book', () => {
       expect(s.residualExposureStressed).toBeGreaterThanOrEqual(s.residualExposureBase - 1e-9);
     }
 
-    // --dim: one profile per SIMM netting set, starting at today's SIMM (the scaling), ending at 0
-    expect(doc.dim.map((d) => d.nettingSetId).sort()).toEqual(simmSets.map((n) => n.nettingSetId).sort());
-    for (const d of doc.dim) {
+    // --dim: one profile per SIMM netting set, starting at today's SIMM (the scaling), ending at 0; then one per
+    // schedule set, starting at today's schedule IM (the same calculator on the same trades) on both sides
+    const regression = doc.dim.filter((d) => d.method === 'regression');
+    expect(regression.map((d) => d.nettingSetId).sort()).toEqual(simmSets.map((n) => n.nettingSetId).sort());
+    for (const d of regression) {
       const call = doc.simm.find((s) => s.nettingSetId === d.nettingSetId && s.side === 'Call')!.total;
       expect(Math.abs(d.profile[0]!.expectedImCollect / call - 1)).toBeLessThan(1e-12);
       expect(d.profile[d.profile.length - 1]!.expectedImCollect).toBe(0);
+    }
+    const scheduled = doc.dim.filter((d) => d.method === 'schedule');
+    expect(doc.dim.map((d) => d.method)).toEqual([...regression.map(() => 'regression'), ...scheduled.map(() => 'schedule')]);
+    const scheduleSets = doc.nettingSets.filter((n) => n.imModel === 'schedule');
+    expect(scheduleSets.length).toBeGreaterThan(0);
+    expect(scheduled.map((d) => d.nettingSetId).sort()).toEqual(scheduleSets.map((n) => n.nettingSetId).sort());
+    for (const d of scheduled) {
+      const n = scheduleSets.find((x) => x.nettingSetId === d.nettingSetId)!;
+      expect(d.profile[0]!.expectedImCollect).toBe(n.scheduleCall);
+      expect(d.profile[0]!.expectedImPost).toBe(n.schedulePost);
+      expect(d.profile[d.profile.length - 1]!.expectedImCollect).toBe(0);
+      expect(n.mvaSource).toBe('schedule');
+      expect(n.mva).toBe(d.mva);
     }
     expect(fs.existsSync(path.join(outDir, 'margin_dim.arrow'))).toBe(true);
 

@@ -11,7 +11,6 @@
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromYmd } from '../src/conventions/dates.js';
 import { loadMarket } from '../src/market/load.js';
 import type { Market } from '../src/market/types.js';
 import { csaBenefit, csaCandidates, csaMenu, negotiabilityScore, runCsaLever } from '../src/optimize/levers/csa.js';
@@ -19,7 +18,6 @@ import { buildMeasureContext, measureAmendment, measureBase } from '../src/optim
 import { capitalOfSets } from '../src/optimize/measure/capital.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { plainNettingSet as nettingSet, sofrSwap as swap } from './helpers/swapBook.js';
 

@@ -227,7 +227,9 @@ export function factsOf(data: ExplainData): FactSet {
     if (calls.some((n) => n.balanceOnFile !== null)) {
       f.add('margin.calls_without_balance', 'of the calls today, those with no VM balance on file (the whole requirement)', calls.filter((n) => n.balanceOnFile === false).length, 'count', `${s}:balance_on_file`);
     }
-    if (m.nettingSets.some((n) => n.mva !== null)) usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
+    // the book's MVA only when whole: a SIMM or schedule set without its MVA (no --dim) would make the sum partial
+    const partial = m.nettingSets.some((n) => (n.simmPost !== null || n.schedulePost !== null) && n.mva === null);
+    if (!partial && m.nettingSets.some((n) => n.mva !== null)) usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
     for (const n of m.nettingSets) {
       const p = `margin.ns.${n.nettingSetId}`;
       usd(`${p}.im_collect`, `IM we collect from ${n.nettingSetId}`, n.simmCollect ?? n.scheduleCall, `${s}:simm_collect_usd|schedule_call_usd`);

@@ -11,6 +11,7 @@ import { loadPortfolio } from '../portfolio/load.js';
 import { packageRoot } from '../cli/paths.js';
 import type { GridSpec } from '../simulation/grid.js';
 import { DIM_METHOD, dynamicInitialMargin } from '../margin/dim.js';
+import { SCHEDULE_DIM_METHOD } from '../margin/scheduleDim.js';
 import type { MporDays } from '../margin/simm/types.js';
 import { runSimulation, type InitialMarginProfile, type ProgressFn } from './engine.js';
 import { GPU_WORKER_YOUNG_GENERATION_MB, WorkerPool } from './pool.js';
@@ -204,8 +205,9 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
     // which sets got DIM as IM held: E[IM](t) of the first date (today's SIMM by the scaling) and the MVA, USD
     manifest.dynamicInitialMargin = {
       method: DIM_METHOD,
+      scheduleMethod: SCHEDULE_DIM_METHOD,
       currency: 'USD',
-      nettingSets: dim.profiles.map((p) => ({ nettingSetId: p.nettingSetId, imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva })),
+      nettingSets: dim.profiles.map((p) => ({ nettingSetId: p.nettingSetId, method: p.method ?? 'regression', imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva })),
       notes: dimNotes,
     };
   }

@@ -29,7 +29,8 @@ import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { closedLayout, needsOfFactors } from '../xva/whatIf/paths.js';
 import { simmCrifFromPortfolio } from './crifFromPortfolio.js';
 import { calculateSimm } from './simm/calculate.js';
-import { mvaCounterpartyCurve, mvaOfPostedProfile } from './mva.js';
+import { endTimeOf, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
+import { bookScheduleDim } from './scheduleDim.js';
 import type { MporDays } from './simm/types.js';
 
 /** Φ⁻¹(0.99), the SIMM confidence level. */
@@ -46,6 +47,8 @@ export interface DimProfile {
   expectedImCollect: Float64Array;
   expectedImPost: Float64Array;
   mva: number;
+  /** 'schedule': the schedule IM projected (scheduleDim.ts, no simulation); absent: the regression DIM above. */
+  method?: 'schedule';
 }
 
 /**
@@ -205,6 +208,8 @@ export interface DimInputs {
   simmPost: number;
   marginPeriodOfRiskDays: number;
   counterpartyCurve?: HazardCurve;
+  /** The set's last live date in years (margin/mva.ts nettingSetLastLiveDate): the MVA's last interval ends there. */
+  endTime?: number;
   /**
    * The set's values at the close-out lag dates of its exposure dates (a CSA set with a margin period of risk: the
    * engine values it there anyway): the IM then comes from windows of one MPoR (windowedRegressionIm). Absent: from
@@ -248,7 +253,7 @@ export function dimProfile(input: DimInputs): DimProfile {
     }
   }
   // Green and Kenyon (2015): the posted IM is funded at the borrow spread and earns its own remuneration spread
-  const mva = mvaOfPostedProfile(post, times, market, input.counterpartyCurve);
+  const mva = mvaOfPostedProfile(post, times, market, input.counterpartyCurve, input.endTime);
   return { nettingSetId: input.nettingSetId, dates: input.dates, times, modelIm, expectedImCollect: collect, expectedImPost: post, mva };
 }
 
@@ -298,6 +303,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
   if (nettingSets.length === 0) return [];
   const byId = new Map(nettingSets.map((n) => [n.nettingSetId, n]));
   const cps = new Map(sub.counterparties.map((c) => [c.counterpartyId, c]));
+  const tradesOf = tradesByNettingSet(sub.trades);
   const profiles: DimProfile[] = [];
   await runSimulation({
     portfolio: sub,
@@ -352,6 +358,7 @@ export async function runDim(portfolio: Portfolio, market: Market, options: DimR
         simmPost: simm.post,
         marginPeriodOfRiskDays: options.mporDays,
         ...(counterpartyCurve ? { counterpartyCurve } : {}),
+        ...endTimeOf(tradesOf.get(nettingSetId) ?? [], market),
         ...(closeOut ? { closeOut } : {}),
       });
       if (!(profile.modelIm[0]! > 0) && (simm.collect > 0 || simm.post > 0)) {
@@ -455,9 +462,10 @@ export interface DynamicImOptions {
 }
 
 /**
- * Dynamic IM fed back as collateral: today's SIMM of every im_model simm netting set, its DIM profile by simulation
- * (runDim), and that profile as the IM held per date (dimAsInitialMargin) and posted per date (dimAsPostedMargin),
- * ready for SimulationOptions.
+ * Dynamic IM fed back as collateral: today's SIMM of every im_model simm netting set and its DIM profile by simulation
+ * (runDim), then the schedule IM projected of every im_model schedule set (scheduleDim.ts), each profile as the IM
+ * held per date (dimAsInitialMargin; bilateral sets) and posted per date (dimAsPostedMargin), ready for
+ * SimulationOptions.
  */
 export async function dynamicInitialMargin(
   portfolio: Portfolio,
@@ -466,6 +474,7 @@ export async function dynamicInitialMargin(
   notes: string[] = [],
 ): Promise<{ profiles: DimProfile[]; initialMarginProfiles: Map<string, InitialMarginProfile>; postedInitialMarginProfiles: Map<string, InitialMarginProfile> }> {
   const simm = simmToday(portfolio, market, { mporDays: options.mporDays, ...(options.simmVersion ? { simmVersion: options.simmVersion } : {}) }, notes);
+  const universe = bookUniverse(portfolio, market, options.grid, options.paths);
   const profiles = await runDim(
     portfolio,
     market,
@@ -476,9 +485,11 @@ export async function dynamicInitialMargin(
       ...(options.antithetic ? { antithetic: true } : {}),
       mporDays: options.mporDays,
       simm,
-      universe: bookUniverse(portfolio, market, options.grid, options.paths),
+      universe,
     },
     notes,
   );
+  // the schedule sets' IM projected on the same exposure dates (no simulation), after the SIMM sets' (book order)
+  profiles.push(...bookScheduleDim(portfolio, market, universe.grid, (_, note) => notes.push(note)));
   return { profiles, initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market), postedInitialMarginProfiles: dimAsPostedMargin(profiles, market) };
 }

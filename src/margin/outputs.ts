@@ -40,7 +40,7 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
       continue;
     }
     for (const ns of nettingSets) {
-      if (!ns.vm || !ns.collateralCurrency) continue;
+      if (!ns.vm || !ns.collateralCurrency || onlyPostsIm(ns)) continue;
       const toUsd = ns.collateralCurrency === 'USD' ? 1 : market.fxSpot(ns.collateralCurrency, 'USD');
       const exposure = ns.vm.exposure * toUsd;
       const required = ns.vm.creditSupportAmount * toUsd;
@@ -60,6 +60,14 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
     }
   }
   return out;
+}
+
+/**
+ * A set in the margin run only for the MVA of its `initial_margin_posted` (no IM model, no CSA, no IM figure): it
+ * holds no collateral to stress, so the coverage scenarios leave it out, as before it had a row.
+ */
+function onlyPostsIm(ns: NettingSetMargin): boolean {
+  return ns.imModel === 'none' && ns.vm?.limitedBy === 'uncollateralised' && ns.simmCollect === undefined && ns.simmPost === undefined && ns.scheduleCall === undefined && ns.schedulePost === undefined;
 }
 
 const utf8 = (name: string, values: (string | null)[]) => ({ name, type: 'utf8' as const, values });
@@ -131,6 +139,8 @@ function dimTable(run: MarginRun, metadata: Record<string, string>): OutputTable
       f64('time_years', rows.map(({ d, k }) => d.times[k]!)),
       f64('expected_im_collect_usd', rows.map(({ d, k }) => d.expectedImCollect[k]!)),
       f64('expected_im_post_usd', rows.map(({ d, k }) => d.expectedImPost[k]!)),
+      // regression: the SIMM sets' DIM by simulation; schedule: the schedule IM projected (margin/scheduleDim.ts)
+      utf8('method', rows.map(({ d }) => d.method ?? 'regression')),
     ],
   };
 }
@@ -168,6 +178,7 @@ export function marginJson(run: MarginRun): unknown {
     scenarios: run.scenarios,
     dim: run.dim.map((d) => ({
       nettingSetId: d.nettingSetId,
+      method: d.method ?? 'regression',
       mva: d.mva,
       profile: Array.from(d.dates, (date, k) => ({ date: new Date(date * 86_400_000).toISOString().slice(0, 10), timeYears: d.times[k], expectedImCollect: d.expectedImCollect[k], expectedImPost: d.expectedImPost[k] })),
     })),
@@ -203,15 +214,15 @@ export function marginText(run: MarginRun): string {
   if (run.dim.length > 0) {
     parts.push(
       renderTable(
-        ['Netting set', 'E[IM] today', 'E[IM] 1y', 'E[IM] 5y', 'MVA'],
+        ['Netting set', 'Method', 'E[IM] today', 'E[IM] 1y', 'E[IM] 5y', 'MVA'],
         run.dim.map((d) => {
           const at = (t: number) => {
             const k = d.times.findIndex((x) => x >= t);
             return k < 0 ? 0 : d.expectedImCollect[k]!;
           };
-          return [d.nettingSetId, at(0), at(1), at(5), d.mva];
+          return [d.nettingSetId, d.method ?? 'regression', at(0), at(1), at(5), d.mva];
         }),
-        { title: 'Dynamic IM (collect, USD, regression scaled to today\'s SIMM) and MVA' },
+        { title: 'Dynamic IM (collect, USD; regression: scaled to today\'s SIMM; schedule: projected) and MVA (funds the IM posted)' },
       ),
     );
   }

@@ -11,7 +11,7 @@ import type { Market } from '../market/types.js';
 import { loadSaccrInputs } from '../capital/saccr/inputs.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
-import { CURRENCIES, type Currency, type Trade } from '../products/types.js';
+import { CURRENCIES, type Currency } from '../products/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { toIsoDate, type DateSerial } from '../conventions/dates.js';
 import { readCrif } from './crif.js';
@@ -23,7 +23,8 @@ import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
 import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { bookUniverse, runDim, type DimProfile } from './dim.js';
-import { mvaCounterpartyCurve, staticPostedMvaUsd } from './mva.js';
+import { mvaCounterpartyCurve, staticPostedMvaUsd, tradesByNettingSet } from './mva.js';
+import { bookScheduleDim } from './scheduleDim.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { someOf } from '../text.js';
 
@@ -75,13 +76,16 @@ export interface NettingSetMargin {
   /** Whether a VM balance was on file (`vm.balance` is 0 otherwise: the call is then the CSA's whole requirement). */
   balanceOnFile?: boolean;
   /**
-   * Funding cost of the IM posted over the life of the netting set (USD, margin/mva.ts): from its DIM profile with
-   * --dim (sets with a SIMM today), else from its `initial_margin_posted` held flat to its last maturity; absent when
-   * neither applies.
+   * Funding cost of the IM posted over the life of the netting set (USD, margin/mva.ts): from its IM profile with
+   * --dim (the regression DIM of a set with a SIMM today, the projected schedule IM of a schedule set), else from its
+   * `initial_margin_posted` held flat to its last maturity; absent when neither applies.
    */
   mva?: number;
-  /** Which IM posted `mva` funds: the simulated DIM profile or the static `initial_margin_posted`. */
-  mvaSource?: 'dim' | 'initial_margin_posted';
+  /**
+   * Which IM posted `mva` funds: the simulated DIM profile (SIMM sets), the schedule IM projected (schedule sets;
+   * margin/scheduleDim.ts), both with --dim, or the static `initial_margin_posted`.
+   */
+  mvaSource?: 'dim' | 'schedule' | 'initial_margin_posted';
   /** The static `initial_margin_posted` (collateral currency) when `mva` comes from it. */
   initialMarginPosted?: number;
 }
@@ -252,11 +256,14 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     // on the whole book's grid and layout (the exposure run's paths), unless a shard hands it the single run's
     const universe = options.dimUniverse ?? bookUniverse(portfolio, market, undefined, options.dim.paths);
     dim = await runDim(portfolio, market, { ...options.dim, mporDays, simm: simmToday, universe }, notes);
+    // the schedule sets' IM projected on the same exposure dates (no simulation), after the SIMM sets' (book order)
+    const withSchedule = new Set(nettingSets.filter((n) => n.imModel === 'schedule' && (n.scheduleCall !== undefined || n.schedulePost !== undefined)).map((n) => n.nettingSetId));
+    dim.push(...bookScheduleDim(portfolio, market, universe.grid, (_, note) => notes.push(note), withSchedule));
     for (const profile of dim) {
       const entry = nettingSets.find((n) => n.nettingSetId === profile.nettingSetId);
       if (entry) {
         entry.mva = profile.mva;
-        entry.mvaSource = 'dim';
+        entry.mvaSource = profile.method === 'schedule' ? 'schedule' : 'dim';
       }
     }
   }
@@ -273,8 +280,7 @@ function staticMvas(portfolio: Portfolio, market: Market, nettingSets: NettingSe
   const posting = nettingSets.filter((n) => n.mvaSource === undefined && (byId.get(n.nettingSetId)?.initialMarginPosted ?? 0) > 0);
   if (posting.length === 0) return;
   const ids = new Set(posting.map((n) => n.nettingSetId));
-  const tradesOf = new Map<string, Trade[]>();
-  for (const trade of portfolio.trades) if (ids.has(trade.nettingSetId)) (tradesOf.get(trade.nettingSetId) ?? tradesOf.set(trade.nettingSetId, []).get(trade.nettingSetId)!).push(trade);
+  const tradesOf = tradesByNettingSet(portfolio.trades.filter((t) => ids.has(t.nettingSetId)));
   const cps = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
   for (const entry of posting) {
     const ns = byId.get(entry.nettingSetId)!;

@@ -117,6 +117,10 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
   const dimOrder: Record<string, number> = {};
   if (dimBook) {
     const position = new Map(dimBook.nettingSetIds.map((id, i) => [id, i]));
+    // the schedule sets' projected IM follows the SIMM sets' DIM, in the book's netting-set order (margin/run.ts)
+    // (none under --all-netting-sets, where every set is a SIMM set)
+    const scheduleSets = options.allNettingSets ? [] : portfolio.nettingSets.filter((n) => n.imModel === 'schedule');
+    scheduleSets.forEach((n, i) => position.set(n.nettingSetId, dimBook.nettingSetIds.length + i));
     for (const d of run.dim) {
       const at = position.get(d.nettingSetId);
       if (at === undefined) throw new XvaInternalError(`margin shard: DIM of netting set ${d.nettingSetId}, which the whole book's SIMM does not give a DIM`);

@@ -102,7 +102,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       }
       if (mva !== undefined) entry.mva = mva;
       const source = n.mvaSource[i];
-      if (source === 'dim' || source === 'initial_margin_posted') entry.mvaSource = source;
+      if (source === 'dim' || source === 'schedule' || source === 'initial_margin_posted') entry.mvaSource = source;
       nettingSets.push(entry);
     });
 
@@ -154,6 +154,7 @@ function readDim(shard: ShardSet['shards'][number], dimOrder: Record<string, num
   const times = t.f64('time_years');
   const collect = t.f64('expected_im_collect_usd');
   const post = t.f64('expected_im_post_usd');
+  const method = t.strings('method');
   const out: { order: number; profile: DimProfile }[] = [];
   for (let start = 0; start < id.length; ) {
     let end = start;
@@ -161,7 +162,7 @@ function readDim(shard: ShardSet['shards'][number], dimOrder: Record<string, num
     const order = dimOrder[id[start]!];
     if (order === undefined) throw new XvaUsageError(`${t.where}: netting set ${id[start]} is not in the manifest's DIM order; re-run the shard`);
     // only the fields the table writer reads (margin/outputs.ts dimTable)
-    const profile = { nettingSetId: id[start]!, dates: dates.slice(start, end), times: times.slice(start, end), expectedImCollect: collect.slice(start, end), expectedImPost: post.slice(start, end) } as unknown as DimProfile;
+    const profile = { nettingSetId: id[start]!, dates: dates.slice(start, end), times: times.slice(start, end), expectedImCollect: collect.slice(start, end), expectedImPost: post.slice(start, end), ...(method[start] === 'schedule' ? { method: 'schedule' } : {}) } as unknown as DimProfile;
     out.push({ order, profile });
     start = end;
   }

@@ -356,6 +356,7 @@ function mergeDim(set: ShardSet): Record<string, unknown> {
   const setNotes = sections.flatMap((s) => s.setNotes).sort((a, b) => a.position - b.position);
   return {
     method: first.method,
+    scheduleMethod: first.scheduleMethod,
     currency: first.currency,
     nettingSets: nettingSets.map(({ position: _position, ...row }) => row),
     notes: [...first.notes, ...setNotes.map((n) => n.note)],

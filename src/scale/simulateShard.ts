@@ -12,6 +12,7 @@ import path from 'node:path';
 import { packageRoot } from '../cli/paths.js';
 import { XvaInternalError } from '../errors.js';
 import type { InitialMarginProfile } from '../exposure/engine.js';
+import { bookScheduleDim, SCHEDULE_DIM_METHOD } from '../margin/scheduleDim.js';
 import { DIM_METHOD, bookUniverse, dimAsInitialMargin, dimAsPostedMargin, dimPortfolio, heldByBank, runDim, simmToday, type DimProfile } from '../margin/dim.js';
 import type { Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
@@ -162,9 +163,11 @@ export async function simulateShardToFiles(options: SimulateShardOptions): Promi
 /** What a shard records of its dynamic IM: the single run's section for its own sets, plus their places in that run. */
 export interface ShardDimSection {
   method: string;
+  /** How the schedule sets' IM is projected (margin/scheduleDim.ts). */
+  scheduleMethod: string;
   currency: 'USD';
   /** The shard's DIM sets, each with its position in the single run's DIM run (the merged list's order). */
-  nettingSets: { nettingSetId: string; imToday: number; dates: number; mva: number; position: number }[];
+  nettingSets: { nettingSetId: string; method: 'regression' | 'schedule'; imToday: number; dates: number; mva: number; position: number }[];
   /** Today's SIMM notes of the whole book (the same in every shard), then the shard's sets' notes with positions. */
   notes: string[];
   setNotes: { position: number; note: string }[];
@@ -193,13 +196,14 @@ async function shardDynamicIm(
   const position = new Map(dimBook.nettingSetIds.map((id, i) => [id, i]));
   const own = new Map([...simm].filter(([id]) => shardSets.has(id)));
   const setNotes: { position: number; note: string }[] = [];
+  const universe = bookUniverse(portfolio, market, options.grid, options.paths);
   let profiles: DimProfile[] = [];
   if (own.size > 0) {
     const runNotes: string[] = [];
     profiles = await runDim(
       portfolio,
       market,
-      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), ...(options.antithetic ? { antithetic: true } : {}), mporDays, simm: own, universe: bookUniverse(portfolio, market, options.grid, options.paths), onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
+      { paths: options.paths, seed: options.seed, ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}), ...(options.antithetic ? { antithetic: true } : {}), mporDays, simm: own, universe, onSetNote: (id, note) => setNotes.push({ position: position.get(id)!, note }) },
       runNotes,
     );
     for (const note of runNotes) options.onWarning?.(note);
@@ -207,13 +211,22 @@ async function shardDynamicIm(
       throw new XvaInternalError(`the DIM run of a shard gave notes not tied to a netting set (${runNotes.join('; ')}); the merge could not place them`);
     }
   }
+  // the schedule sets' IM projected (no simulation), after the SIMM sets' in the single run, in the book's order
+  portfolio.nettingSets.filter((n) => n.imModel === 'schedule').forEach((n, i) => position.set(n.nettingSetId, dimBook.nettingSetIds.length + i));
+  profiles.push(
+    ...bookScheduleDim(portfolio, market, universe.grid, (id, note) => {
+      options.onWarning?.(note);
+      setNotes.push({ position: position.get(id)!, note });
+    }, shardSets),
+  );
   return {
     initialMarginProfiles: dimAsInitialMargin(heldByBank(profiles, portfolio), market),
     postedInitialMarginProfiles: dimAsPostedMargin(profiles, market),
     section: {
       method: DIM_METHOD,
       currency: 'USD',
-      nettingSets: profiles.map((p) => ({ nettingSetId: p.nettingSetId, imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva, position: position.get(p.nettingSetId)! })),
+      scheduleMethod: SCHEDULE_DIM_METHOD,
+      nettingSets: profiles.map((p) => ({ nettingSetId: p.nettingSetId, method: p.method ?? 'regression', imToday: p.expectedImCollect[0] ?? 0, dates: p.dates.length, mva: p.mva, position: position.get(p.nettingSetId)! })),
       notes: simmNotes,
       setNotes,
     },

@@ -42,7 +42,7 @@ export const xvaFlags = {
     helpValue: 'FILE|DIR',
   }),
   'dynamic-im': Flags.boolean({
-    description: 'Hold the expected dynamic IM (SIMM today, regression DIM) of every im_model simm netting set as IM collateral and post its expected IM posted (lowering DVA, not FBA), as `xva simulate --dynamic-im` and the optimiser measure',
+    description: 'Hold the expected dynamic IM (SIMM today and regression DIM of every im_model simm netting set; the schedule IM projected of every im_model schedule set) as IM collateral and post its expected IM posted (lowering DVA, not FBA), as `xva simulate --dynamic-im` and the optimiser measure',
     default: false,
   }),
   'mpor-days': Flags.string({ description: 'SIMM horizon of --dynamic-im in days (default 10)', options: ['10', '1'] }),

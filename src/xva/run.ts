@@ -111,7 +111,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   };
   let simulations = 0;
   const notes: string[] = [];
-  // dynamic IM first (its own run of the simm sets), then held as IM by the base run, as `xva simulate --dynamic-im`
+  // dynamic IM first (its own run of the simm sets; the schedule sets' projected), then held as IM by the base run, as
+  // `xva simulate --dynamic-im`
   let initialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
   let postedInitialMarginProfiles: Map<string, InitialMarginProfile> | undefined;
   if (options.dynamicIm && !options.resultsDir) {
@@ -122,7 +123,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     postedInitialMarginProfiles = dim.postedInitialMarginProfiles;
     notes.push(
       ...dimNotes,
-      `dynamic IM held by ${initialMarginProfiles.size} bilateral im_model simm netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed}, on the book's grid and paths; a CCP posts no IM, so cleared sets hold none) and posted on ${postedInitialMarginProfiles.size} (their ENE, DVA and its shares after it; FBA before it)`,
+      `dynamic IM held by ${initialMarginProfiles.size} bilateral im_model simm or schedule netting sets (SIMM ${options.dynamicIm.mporDays}-day horizon, regression DIM on ${options.paths} paths of seed ${options.seed}, on the book's grid and paths; schedule IM projected on the same dates; a CCP posts no IM, so cleared sets hold none) and posted on ${postedInitialMarginProfiles.size} (their ENE, DVA and its shares after it; FBA before it)`,
     );
   }
   /** One engine run at `coverage`; the exposure sets at each of `coverageVariants` re-aggregated from its paths. */

@@ -364,8 +364,9 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   const margin = open('margin_netting_sets');
   if (margin) data.margin = marginPart(margin, open('margin_scenarios'), margin.file);
   else missing.push('margin (margin_netting_sets of `xva margin --out`)');
-  // a SIMM set's MVA needs its DIM (`xva margin --dim`); a static initial_margin_posted has its MVA without it
-  if (data.margin && data.margin.nettingSets.some((n) => n.simmPost !== null && n.mva === null)) missing.push('MVA of the SIMM netting sets (the margin run had no --dim)');
+  // a SIMM or schedule set's MVA needs its IM profile (`xva margin --dim`); a static initial_margin_posted has its MVA
+  // without it
+  if (data.margin && data.margin.nettingSets.some((n) => (n.simmPost !== null || n.schedulePost !== null) && n.mva === null)) missing.push('MVA of the SIMM and schedule netting sets (the margin run had no --dim)');
 
   const recs = open('recommendations');
   if (recs) data.optimize = optimizePart(recs, open('plan'), recs.file);

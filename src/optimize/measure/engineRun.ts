@@ -8,19 +8,21 @@
  *    simmToday) and MVA, from the same values. This is the cheapest faithful route to MVA: no extra simulation, and
  *    the same DIM and MVA as `xva margin --dim` and `xva simulate --dynamic-im`, which draw theirs on the book's
  *    grid and layout too (margin/dim.ts bookUniverse).
- * 2. Pass 2 (dynamic IM on, some simm sets): those sets alone again, on the same grid and layout, with their expected
+ * 2. Pass 2 (dynamic IM on, some simm or schedule sets): those sets alone again, on the same grid and layout, with their expected
  *    IM held as collateral (dimAsInitialMargin) and posted (dimAsPostedMargin): their exposure, hence CVA/DVA/FVA,
  *    reflects the IM. V does not
  *    depend on collateral, so pass 1's DIM, MVA and KVA stand.
  * 3. CVA, DVA, FCA, FBA, ColVA per set (xva/compute.ts computeXva) on the final exposure.
- * MVA is in the base currency (dimProfile's USD amount at today's spot). A set without a DIM profile (schedule IM,
- * none) has the MVA of its `initial_margin_posted`, held flat to its last maturity (margin/mva.ts, as `xva margin`),
- * 0 without one; its IM counts as initial_margin_held and initial_margin_posted (docs/optimize-measure.md).
+ * A schedule-IM set's profile is its schedule IM projected on the exposure dates (margin/scheduleDim.ts, no
+ * simulation), used as a SIMM set's DIM is. MVA is in the base currency (dimProfile's USD amount at today's spot). A
+ * set without an IM profile (IM model none) has the MVA of its `initial_margin_posted`, held flat to its last maturity
+ * (margin/mva.ts, as `xva margin`), 0 without one (docs/optimize-measure.md).
  */
 import type { CubeSetDetail } from '../../exposure/cube.js';
 import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
 import type { SimulationResult } from '../../exposure/results.js';
-import { mvaOfPostedProfile, nettingSetMaturity, staticPostedProfile } from '../../margin/mva.js';
+import { endTimeOf, staticPostedMva, tradesByNettingSet } from '../../margin/mva.js';
+import { scheduleDimProfiles } from '../../margin/scheduleDim.js';
 import { closeOutOf, dimAsInitialMargin, dimAsPostedMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
@@ -36,7 +38,7 @@ import { setKva, type KvaClock, type SetKva } from './kva.js';
 
 export interface EngineSetFigures {
   xva: NettingSetXva;
-  /** MVA, base currency: of the DIM profile (simm sets), else of `initial_margin_posted` (0 without either). */
+  /** MVA, base currency: of the IM profile (simm: DIM; schedule: projected), else of `initial_margin_posted` (0 without). */
   mva: number;
   /** Today's SIMM IM collected / posted, USD (simm sets). */
   simmCollectUsd?: number;
@@ -101,6 +103,7 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   const kvaById = new Map<string, SetKva>();
   const dims = new Map<string, DimProfile>();
   const withTrades = new Set(sub.trades.map((t) => t.nettingSetId));
+  const tradesOf = tradesByNettingSet(sub.trades);
   let result: SimulationResult | undefined;
   if (withTrades.size > 0) {
     // closeOutRows: the DIM's windows of one MPoR read a CSA set's close-out values, also at a scenario's coverage 0
@@ -123,11 +126,19 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
             simmPost: today.post,
             marginPeriodOfRiskDays: ctx.dynamicIm ? ctx.dynamicIm.mporDays : 10,
             ...(curve ? { counterpartyCurve: curve } : {}),
+            ...endTimeOf(tradesOf.get(id) ?? [], market),
             ...(closeOut ? { closeOut } : {}),
           }),
         );
       }
     });
+  }
+  // the schedule sets' IM projected on the same exposure dates (margin/scheduleDim.ts: no simulation), as `xva margin
+  // --dim` and `--dynamic-im` give it: their MVA, and with dynamic IM on their IM held and posted in pass 2
+  const scheduleIds = sub.nettingSets.filter((n) => n.imModel === 'schedule').map((n) => n.nettingSetId);
+  if (scheduleIds.length > 0) {
+    const dates = Int32Array.from(exposureIndices(spec.grid), (d) => spec.grid.dates[d]!);
+    for (const profile of scheduleDimProfiles(sub, market, scheduleIds, dates, (id) => spec.credit.counterparties.get(nsById.get(id)!.counterpartyId)?.curve)) dims.set(profile.nettingSetId, profile);
   }
   const ccy = (id: string) => nsById.get(id)?.collateralCurrency;
   const sets = result ? exposureSetsOf(result, ccy) : [];
@@ -136,15 +147,14 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
   const held = [...dims.values()].filter((d) => !nsById.get(d.nettingSetId)?.cleared);
   const posted = [...dims.values()];
   if (ctx.dynamicIm && posted.length > 0) {
-    // pass 2: the simm sets with their expected IM held as collateral and posted, same grid and layout (same paths)
+    // pass 2: the simm and schedule sets with their expected IM held as collateral and posted, same grid and layout
+    // (same paths)
     const imSets = new Set(posted.map((d) => d.nettingSetId));
     const again = await run(ctx, subPortfolio(sub, imSets), spec, { initialMarginProfiles: dimAsInitialMargin(held, market), postedInitialMarginProfiles: dimAsPostedMargin(posted, market) });
     const replaced = new Map(exposureSetsOf(again, ccy).map((s) => [s.nettingSetId, s]));
     for (let i = 0; i < sets.length; i++) sets[i] = replaced.get(sets[i]!.nettingSetId) ?? sets[i]!;
   }
   const xva = new Map(computeXva(sets, spec.credit, ctx.xva, false).nettingSets.map((x) => [x.nettingSetId, x]));
-  const tradesOf = new Map<string, Trade[]>();
-  for (const trade of sub.trades) (tradesOf.get(trade.nettingSetId) ?? tradesOf.set(trade.nettingSetId, []).get(trade.nettingSetId)!).push(trade);
   const exposureById = new Map(sets.map((s) => [s.nettingSetId, s]));
   for (const id of spec.nettingSetIds) {
     const ns = nsById.get(id);
@@ -158,7 +168,10 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     const today = simm.get(id);
     out.set(id, {
       xva: x,
-      mva: dim ? dim.mva / usdPerBase() : staticMva(ctx, spec, ns, tradesOf.get(id) ?? [], credit?.curve),
+      // the IM profile's MVA where the exposure holds and posts that profile (dynamic IM on), or where the set states no
+      // IM posted (its model's MVA, as before); else the stated amount's, the IM that lowers its DVA in this run; at a
+      // coverage scenario's c the bank posts c times the IM (as the engine posts it), so funds c times the MVA
+      mva: (ctx.coverage ?? 1) * (dim && (ctx.dynamicIm || !((ns.initialMarginPosted ?? 0) > 0)) ? dim.mva / usdPerBase() : staticMva(ctx, spec, ns, tradesOf.get(id) ?? [], credit?.curve)),
       ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
       kva,
       ...(exposureById.has(id) ? { exposure: exposureById.get(id)! } : {}),
@@ -168,18 +181,15 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
 }
 
 /**
- * MVA (base currency) of a set without a DIM profile that posts a static `initial_margin_posted`: the amount at
- * today's spot, held flat to the set's last maturity on the measure's exposure dates (margin/mva.ts, the rule
+ * MVA (base currency) of a set without an IM profile that posts a static `initial_margin_posted`: the amount at
+ * today's spot, held flat to the set's last live date on the measure's exposure dates (margin/mva.ts, the rule
  * `xva margin` applies); 0 without posted IM.
  */
 function staticMva(ctx: MeasureContext, spec: EngineRunSpec, ns: NettingSet, trades: readonly Trade[], curve: HazardCurve | undefined): number {
   const amount = ns.initialMarginPosted ?? 0;
-  const maturity = nettingSetMaturity(trades);
-  if (!(amount > 0) || maturity === undefined) return 0;
+  if (!(amount > 0)) return 0;
   const { market } = ctx;
-  const rows = exposureIndices(spec.grid);
-  const dates = Int32Array.from(rows, (d) => spec.grid.dates[d]!);
-  const times = Float64Array.from(dates, (d) => market.time(d));
+  const dates = Int32Array.from(exposureIndices(spec.grid), (d) => spec.grid.dates[d]!);
   const base = amount * (ns.collateralCurrency === market.baseCurrency ? 1 : market.fxSpot(ns.collateralCurrency, market.baseCurrency));
-  return mvaOfPostedProfile(staticPostedProfile(base, dates, maturity), times, market, curve);
+  return staticPostedMva(base, trades, dates, market, curve);
 }

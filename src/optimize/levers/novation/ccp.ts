@@ -116,9 +116,9 @@ const byNettingSetId = (a: NettingSet, b: NettingSet): number => (a.nettingSetId
  * The target of the novations to `options.ccp`. The book's accounts at that CCP are its cleared netting sets with
  * `ccp` = the CCP and a `qccp` counterparty (lowest id first). With `ccpAccount`:
  *  - existing: the first account, as it is;
- *  - auto (default): the first account whose im_model is simm; when the accounts model no IM (none, or schedule,
- *    which has no dynamic IM: their MVA is that of a stated initial_margin_posted, which the novated trades do not
- *    raise), a new account, so that the CCP's IM is not left out;
+ *  - auto (default): the first account whose im_model is simm; when no account has simm (none: its MVA is that of a
+ *    stated initial_margin_posted, which the novated trades do not raise; schedule: the schedule's IM, not the CCP's
+ *    model), a new account, so that the CCP's IM is neither left out nor taken from another model;
  *  - new: always a new account.
  * A new account is `NS-CCP-<ccp>` of the accounts' counterparty, else of `CCP-<ccp>` (added). A book whose
  * netting sets at that CCP all have a non-qualifying counterparty is an input error (the lever moves trades to a

@@ -1,0 +1,90 @@
+/**
+ * Dynamic IM of the netting sets whose IM model is the standardised schedule (BCBS-IOSCO 2020, Appendix A;
+ * margin/schedule.ts): the schedule IM projected on the exposure dates, the profile `xva margin --dim` reports, whose
+ * posted side the MVA funds (margin/mva.ts) and which `--dynamic-im` holds and posts as the SIMM sets' DIM.
+ *
+ * Method: at each exposure date t the schedule of the trades still outstanding (end date after t), each at its
+ * residual maturity from t (its multiplier steps down as it crosses 5 and 2 years), with the net-to-gross ratio of
+ * today's values of those trades: IM(t) = 0.4·gross(t) + 0.6·NGR_0(t)·gross(t), per side (Call with the values as
+ * they are, Post with them negated) and per regulation as today's (the highest wins). The schedule is a function of
+ * notionals and maturities, which do not move on the paths; the NGR does (it needs each trade's value on each path,
+ * which the pooled valuation does not form), so it is held at today's values: an approximation, said in the docs. At
+ * t = 0 the profile is today's schedule IM exactly (the same calculator on the same rows); after the last end date it
+ * is 0. No simulation, so the same figures in every command, shard and backend.
+ */
+import type { DateSerial } from '../conventions/dates.js';
+import type { HazardCurve, Market } from '../market/types.js';
+import type { Portfolio } from '../portfolio/types.js';
+import { exposureIndices } from '../simulation/grid.js';
+import type { TimeGrid } from '../simulation/types.js';
+import { scheduleCrifFromPortfolio } from './crifFromPortfolio.js';
+import type { DimProfile } from './dim.js';
+import { endTimeOf, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
+import { calculateScheduleIm } from './schedule.js';
+
+/** How `--dynamic-im` and `xva margin --dim` describe a schedule set's IM profile. */
+export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the trades outstanding at each date, at their residual maturities, with the net-to-gross ratio of today's values (src/margin/scheduleDim.ts)";
+
+/**
+ * The schedule IM profiles of the netting sets `nettingSetIds` (those whose im_model is schedule; a set without a
+ * schedule IM today gets none) on the exposure dates `dates` (day serials, ascending, the first today), each with its
+ * MVA; `curveOf` gives a set's counterparty curve for the MVA's survival (undefined: 1).
+ */
+export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettingSetIds: readonly string[], dates: ArrayLike<DateSerial>, curveOf: (nettingSetId: string) => HazardCurve | undefined): DimProfile[] {
+  if (nettingSetIds.length === 0) return [];
+  const records = scheduleCrifFromPortfolio(portfolio, market, nettingSetIds);
+  const n = dates.length;
+  const collect = new Map<string, Float64Array>();
+  const post = new Map<string, Float64Array>();
+  for (let k = 0; k < n; k++) {
+    const asOf = dates[k]!;
+    // outstanding at t_k: end date after it (at t = 0, today's rows: those maturing today too, as margin/run.ts)
+    const alive = k === 0 ? records : records.filter((r) => r.endDate! > asOf);
+    if (alive.length === 0) break;
+    for (const r of calculateScheduleIm(alive, { asOf, file: 'schedule IM projection' }).nettingSets) {
+      const side = r.side === 'Call' ? collect : post;
+      let row = side.get(r.portfolioId);
+      if (!row) side.set(r.portfolioId, (row = new Float64Array(n)));
+      row[k] = r.scheduleIm;
+    }
+  }
+  const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
+  const times = Float64Array.from(dates, (d) => market.time(d));
+  const tradesOf = tradesByNettingSet(portfolio.trades);
+  const profiles: DimProfile[] = [];
+  for (const id of nettingSetIds) {
+    const c = collect.get(id);
+    const p = post.get(id);
+    if (!c && !p) continue;
+    const expectedImCollect = c ?? new Float64Array(n);
+    const expectedImPost = p ?? new Float64Array(n);
+    profiles.push({
+      nettingSetId: id,
+      dates: Int32Array.from(dates),
+      times: times.slice(),
+      modelIm: Float64Array.from(expectedImCollect, (usd) => usd / usdPerBase),
+      expectedImCollect,
+      expectedImPost,
+      mva: mvaOfPostedProfile(expectedImPost, times, market, curveOf(id), endTimeOf(tradesOf.get(id) ?? [], market).endTime),
+      method: 'schedule',
+    });
+  }
+  return profiles;
+}
+
+/**
+ * The schedule IM profiles of a book's `im_model schedule` netting sets (those in `only` when given), in its
+ * netting-set order, on the exposure dates of `grid`; a set whose counterparty has no credit curve gets survival 1 and
+ * `onNote(id, note)` says so. The one entry of `xva margin --dim`, `--dynamic-im` and their shards.
+ */
+export function bookScheduleDim(portfolio: Portfolio, market: Market, grid: TimeGrid, onNote: (nettingSetId: string, note: string) => void, only?: ReadonlySet<string>): DimProfile[] {
+  const sets = portfolio.nettingSets.filter((n) => n.imModel === 'schedule' && (!only || only.has(n.nettingSetId)));
+  if (sets.length === 0) return [];
+  const cpOf = new Map(sets.map((n) => [n.nettingSetId, n.counterpartyId]));
+  const cps = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
+  const dates = Int32Array.from(exposureIndices(grid), (d) => grid.dates[d]!);
+  return scheduleDimProfiles(portfolio, market, [...cpOf.keys()], dates, (id) => {
+    const cp = cpOf.get(id)!;
+    return mvaCounterpartyCurve(cps.get(cp), market, () => onNote(id, `MVA of ${id}: no credit curve for ${cp}, counterparty survival taken as 1`));
+  });
+}

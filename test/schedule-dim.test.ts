@@ -1,0 +1,168 @@
+/**
+ * The schedule IM projected (src/margin/scheduleDim.ts): the IM profile of an `im_model schedule` netting set, which
+ * `xva margin --dim` reports with its MVA and `--dynamic-im` (and the optimiser's measure) holds and posts as a SIMM
+ * set's DIM.
+ *
+ * References, each independent of the code under test:
+ * - BCBS-IOSCO Appendix A written out in the test: at each exposure date the trades outstanding (end date after it),
+ *   each notional times the multiplier of its asset class and residual maturity from that date (ACT/ACT, buckets
+ *   [0,2), [2,5), [5,∞) years for rates), gross = their sum, NGR = max(Σ PV, 0)/Σ max(PV, 0) of today's values of
+ *   those trades (negated for the IM posted), IM = 0.4·gross + 0.6·NGR·gross; 1e-12 relative (the same sums);
+ * - today's schedule IM of `xva margin` (ORE's im_schedule case is the calculator's reference, schedule-im.test.ts):
+ *   the profile's first date equals it exactly;
+ * - the MVA summed in the test from the curves (as static-mva.test.ts);
+ * - `xva margin --dim`, `--dynamic-im` (xva cva) and the optimiser's measure carry the same profile and MVA (1e-12),
+ *   and the IM it holds lowers the set's CVA against the same paths without it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yearFraction } from '../src/conventions/dayCount.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
+import { fromYmd } from '../src/conventions/dates.js';
+import { writeTable } from '../src/io/write.js';
+import { loadMarket } from '../src/market/load.js';
+import type { Market } from '../src/market/types.js';
+import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
+import { bookUniverse, dynamicInitialMargin } from '../src/margin/dim.js';
+import { runMargin } from '../src/margin/run.js';
+import { buildMeasureContext, measureBase } from '../src/optimize/measure/index.js';
+import type { Portfolio } from '../src/portfolio/types.js';
+import type { InterestRateSwap } from '../src/products/types.js';
+import { portfolioTables } from '../src/portfolio/writeRows.js';
+import { exposureIndices } from '../src/simulation/grid.js';
+import { runXva } from '../src/xva/run.js';
+import { REPO_ROOT } from './helpers/paths.js';
+import { plainNettingSet, sofrSwap } from './helpers/swapBook.js';
+
+const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
+let market: Market;
+let dir: string;
+
+/** NS-S (schedule): a 7-year payer (crosses 5 years left after 2), a 3-year receiver and a 1-year payer; NS-N: no IM. */
+function book(): Portfolio {
+  return {
+    trades: [
+      sofrSwap('S7', 'NS-S', 'CP-A', 1e8, 0.03, 7, 'pay'),
+      sofrSwap('S3', 'NS-S', 'CP-A', 6e7, 0.045, 3, 'receive'),
+      sofrSwap('S1', 'NS-S', 'CP-A', 4e7, 0.05, 1, 'pay'),
+      sofrSwap('N5', 'NS-N', 'CP-B', 5e7, 0.035, 5, 'pay'),
+    ],
+    counterparties: [
+      { counterpartyId: 'CP-A', name: 'A', sector: 'financial', rating: 'A', region: 'north_america', qccp: false },
+      { counterpartyId: 'CP-B', name: 'B', sector: 'consumer', rating: 'BBB', region: 'north_america', qccp: false },
+    ],
+    nettingSets: [plainNettingSet('NS-S', 'CP-A', { imModel: 'schedule' }), plainNettingSet('NS-N', 'CP-B')],
+    eligibleCollateral: [],
+    collateral: [],
+    sources: {},
+  };
+}
+
+/** Appendix A by hand on `dates`: [collect, post] per date, from today's PVs and notionals of the trades (input rows). */
+function byHand(portfolio: Portfolio, dates: ArrayLike<number>): [Float64Array, Float64Array] {
+  const rows = scheduleCrifFromPortfolio(portfolio, market, ['NS-S']);
+  const trades = [...new Set(rows.map((r) => r.tradeId))].map((id) => ({
+    end: rows.find((r) => r.tradeId === id)!.endDate!,
+    pv: rows.find((r) => r.tradeId === id && r.riskType === 'PV')!.amount,
+    notional: rows.find((r) => r.tradeId === id && r.riskType === 'Notional')!.amount,
+  }));
+  const collect = new Float64Array(dates.length);
+  const post = new Float64Array(dates.length);
+  for (let k = 0; k < dates.length; k++) {
+    const t = dates[k]!;
+    const alive = trades.filter((x) => (k === 0 ? x.end >= t : x.end > t));
+    let gross = 0;
+    for (const x of alive) {
+      const years = yearFraction('ACT/ACT', t, x.end);
+      gross += x.notional * (years < 2 ? 0.01 : years < 5 ? 0.02 : 0.04);
+    }
+    const ngr = (sign: number) => {
+      const grossRc = alive.reduce((a, x) => a + Math.max(sign * x.pv, 0), 0);
+      return grossRc > 0 ? Math.max(alive.reduce((a, x) => a + sign * x.pv, 0), 0) / grossRc : 0;
+    };
+    collect[k] = alive.length === 0 ? 0 : 0.4 * gross + 0.6 * ngr(1) * gross;
+    post[k] = alive.length === 0 ? 0 : 0.4 * gross + 0.6 * ngr(-1) * gross;
+  }
+  return [collect, post];
+}
+
+beforeAll(() => {
+  market = loadMarket(MARKET_FILE);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-schedule-dim-'));
+  for (const [name, table] of Object.entries(portfolioTables(book()))) writeTable(path.join(dir, `${name}.parquet`), table, 'parquet');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('xva margin --dim: the schedule IM projected, by hand', () => {
+  it("Appendix A on every exposure date: today's schedule IM first, the 7-year swap's step down at 5 years left, the maturities; MVA from the posted side", async () => {
+    const run = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, dim: { paths: 16, seed: 3 } });
+    const profile = run.dim.find((d) => d.nettingSetId === 'NS-S')!;
+    expect(profile.method).toBe('schedule');
+    expect(run.dim.map((d) => d.nettingSetId)).toEqual(['NS-S']); // NS-N has no IM model
+    const [collect, post] = byHand(book(), profile.dates);
+    for (let k = 0; k < profile.dates.length; k++) {
+      expect(Math.abs(profile.expectedImCollect[k]! - collect[k]!)).toBeLessThanOrEqual(1e-12 * collect[0]!);
+      expect(Math.abs(profile.expectedImPost[k]! - post[k]!)).toBeLessThanOrEqual(1e-12 * post[0]!);
+    }
+    const entry = run.nettingSets.find((n) => n.nettingSetId === 'NS-S')!;
+    expect(profile.expectedImCollect[0]).toBe(entry.scheduleCall);
+    expect(profile.expectedImPost[0]).toBe(entry.schedulePost);
+    // the shape: the 1-year swap leaves after a year, the 7-year one steps from 4% to 2% two years in, 0 after the end
+    const at = (years: number) => profile.times.findIndex((t) => t >= years);
+    expect(profile.expectedImCollect[at(1.5)]).toBeLessThan(profile.expectedImCollect[0]!);
+    expect(profile.expectedImCollect[at(2.25)]!).toBeLessThan(profile.expectedImCollect[at(1.75)]!);
+    expect(profile.expectedImCollect[profile.dates.length - 1]).toBe(0);
+    expect(new Set(Array.from(profile.expectedImCollect)).size).toBeGreaterThan(5);
+    // MVA of the posted side, summed here from the curves
+    const curve = market.proxyCreditCurve({ sector: 'financial', rating: 'A', region: 'north_america' }).curve;
+    const spread = (market.funding('USD').borrowSpreadBp - (market.funding('USD').initialMarginSpreadBp ?? 0)) * 1e-4;
+    // the last interval ends at the 7-year swap's last payment (its schedule's: 2 July 2033 is a Saturday, adjusted)
+    const schedule = buildSchedule((book().trades[0] as InterestRateSwap).fixedLeg);
+    const end = market.time(schedule.paymentDate[schedule.count - 1]!);
+    expect(end).toBeGreaterThan(market.time(fromYmd(2033, 7, 2)) - 3 / 365);
+    let mva = 0;
+    for (let k = 0; k + 1 < profile.times.length && profile.times[k]! < end; k++) {
+      const t = profile.times[k]!;
+      mva += spread * post[k]! * curve.survival(t) * (market.ownCredit?.survival(t) ?? 1) * market.discountCurve('USD').discount(t) * (Math.min(profile.times[k + 1]!, end) - t);
+    }
+    expect(Math.abs(profile.mva / mva - 1)).toBeLessThan(1e-12);
+    expect(entry.mva).toBe(profile.mva);
+    expect(entry.mvaSource).toBe('schedule');
+    // the dates are the exposure dates of the book's grid (those xva margin --dim integrates the SIMM sets' DIM on)
+    const grid = bookUniverse(book(), market, undefined, 16).grid;
+    expect(Array.from(profile.dates)).toEqual(Array.from(exposureIndices(grid), (d) => grid.dates[d]!));
+    expect(fromYmd(2033, 7, 2)).toBeLessThanOrEqual(profile.dates[profile.dates.length - 1]!);
+  }, 60_000);
+});
+
+describe('the schedule IM held and posted: --dynamic-im and the optimiser measure it alike', () => {
+  it('dynamicInitialMargin holds and posts the projected profile; xva cva --dynamic-im and measureBase agree on the CVA, and the MVA is margin --dim\'s', async () => {
+    const options = { paths: 200, seed: 11, mporDays: 10 as const };
+    const dim = await dynamicInitialMargin(book(), market, options);
+    const margin = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, dim: { paths: 200, seed: 11 } });
+    const profile = margin.dim.find((d) => d.nettingSetId === 'NS-S')!;
+    const held = dim.initialMarginProfiles.get('NS-S')!;
+    const posted = dim.postedInitialMarginProfiles.get('NS-S')!;
+    expect(Array.from(held.dates)).toEqual(Array.from(profile.dates));
+    expect(Array.from(held.amounts)).toEqual(Array.from(profile.expectedImCollect)); // base currency USD
+    expect(Array.from(posted.amounts)).toEqual(Array.from(profile.expectedImPost));
+    expect([...dim.initialMarginProfiles.keys()]).toEqual(['NS-S']);
+
+    const xvaOptions = { portfolioDir: dir, marketFile: MARKET_FILE, paths: 200, seed: 11, grid: { kind: 'default' } as const, threads: 1, xva: { discretisation: 'mid' as const, mode: 'bilateral' as const }, analysis: { top: 5, concentration: 0.2, materiality: 0 }, scenarios: [] };
+    const withIm = await runXva({ ...xvaOptions, dynamicIm: { mporDays: 10 } });
+    const without = await runXva(xvaOptions);
+    const set = (r: typeof withIm, id: string) => r.result.nettingSets.find((n) => n.nettingSetId === id)!;
+    expect(set(withIm, 'NS-S').cva).toBeLessThan(0.9 * set(without, 'NS-S').cva); // the IM held lowers the CVA
+    expect(set(withIm, 'NS-S').dva).toBeLessThan(set(without, 'NS-S').dva); // the IM posted lowers the DVA
+    expect(set(withIm, 'NS-S').fca).toBe(set(without, 'NS-S').fca); // IM held funds nothing
+    expect(set(withIm, 'NS-N').cva).toBe(set(without, 'NS-N').cva); // no IM model: untouched
+
+    const ctx = buildMeasureContext({ portfolio: book(), market, paths: 200, seed: 11, dynamicIm: { mporDays: 10 }, xva: xvaOptions.xva });
+    const m = await measureBase(ctx);
+    for (const f of ['cva', 'dva', 'fca', 'fba'] as const) expect(Math.abs(m.sets.get('NS-S')![f] - set(withIm, 'NS-S')[f])).toBeLessThanOrEqual(1e-9 * Math.abs(set(without, 'NS-S')[f]));
+    expect(Math.abs(m.sets.get('NS-S')!.mva / profile.mva - 1)).toBeLessThan(1e-12);
+  }, 120_000);
+});
