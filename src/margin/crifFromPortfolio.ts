@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { writeTable, type OutputFormat } from '../io/write.js';
+import type { DateSerial } from '../conventions/dates.js';
 import type { Market } from '../market/types.js';
 import { isInvestmentGrade, type Counterparty, type Portfolio, type Sector } from '../portfolio/types.js';
 import { tradeMaturity, type Currency, type Trade } from '../products/types.js';
@@ -150,18 +151,22 @@ export function simmCrifFromPortfolio(portfolio: Portfolio, market: Market, opti
  * Notional of a trade for the schedule, in its own currency: the traded amount (an amortising swap's outstanding
  * today), or quantity × spot for equity.
  */
-function scheduleNotional(trade: Trade, market: Market): { amount: number; currency: Currency } {
+/**
+ * A trade's schedule notional on `date` (default today): an amortising or accreting leg's notional outstanding then,
+ * an equity trade's shares at today's spot. The schedule IM projection (scheduleDim.ts) asks for future dates.
+ */
+export function scheduleNotional(trade: Trade, market: Market, date: DateSerial = market.asOf): { amount: number; currency: Currency } {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':
-      return { amount: outstandingNotional(trade.fixedLeg, market.asOf), currency: trade.fixedLeg.currency };
+      return { amount: outstandingNotional(trade.fixedLeg, date), currency: trade.fixedLeg.currency };
     case 'SWAPTION':
       return { amount: trade.fixedLeg.notional, currency: trade.fixedLeg.currency };
     case 'CAPFLOOR':
-      return { amount: outstandingNotional(trade.floatLeg, market.asOf), currency: trade.floatLeg.currency };
+      return { amount: outstandingNotional(trade.floatLeg, date), currency: trade.floatLeg.currency };
     case 'XCCY':
     case 'BASIS':
-      return { amount: outstandingNotional(trade.leg1, market.asOf), currency: trade.leg1.currency };
+      return { amount: outstandingNotional(trade.leg1, date), currency: trade.leg1.currency };
     case 'EQFWD':
     case 'EQOPT':
       return { amount: trade.quantity * market.equity(trade.underlying).spot, currency: trade.currency };

@@ -4,7 +4,8 @@
  * posted side the MVA funds (margin/mva.ts) and which `--dynamic-im` holds and posts as the SIMM sets' DIM.
  *
  * Method: at each exposure date t the schedule of the trades still outstanding (end date after t), each at its
- * residual maturity from t (its multiplier steps down as it crosses 5 and 2 years), with the net-to-gross ratio of
+ * residual maturity from t (its multiplier steps down as it crosses 5 and 2 years) and its notional outstanding at t
+ * (an amortising leg's falls; at today's FX spot), with the net-to-gross ratio of
  * today's values of those trades: IM(t) = 0.4·gross(t) + 0.6·NGR_0(t)·gross(t), per side (Call with the values as
  * they are, Post with them negated) and per regulation as today's (the highest wins). The schedule is a function of
  * notionals and maturities, which do not move on the paths; the NGR does (it needs each trade's value on each path,
@@ -17,10 +18,14 @@ import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { exposureIndices } from '../simulation/grid.js';
 import type { TimeGrid } from '../simulation/types.js';
-import { scheduleCrifFromPortfolio } from './crifFromPortfolio.js';
+import { scheduleCrifFromPortfolio, scheduleNotional } from './crifFromPortfolio.js';
+import type { CrifRecord } from './simm/types.js';
 import type { DimProfile } from './dim.js';
 import { endTimeOf, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
 import { calculateScheduleIm } from './schedule.js';
+
+/** Products whose schedule notional is a leg's outstanding notional, which amortisation moves (scheduleNotional). */
+const AMORTISABLE = new Set(['IRS', 'OIS', 'CAPFLOOR', 'XCCY', 'BASIS']);
 
 /** How `--dynamic-im` and `xva margin --dim` describe a schedule set's IM profile. */
 export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the trades outstanding at each date, at their residual maturities, with the net-to-gross ratio of today's values (src/margin/scheduleDim.ts)";
@@ -33,13 +38,23 @@ export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the t
 export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettingSetIds: readonly string[], dates: ArrayLike<DateSerial>, curveOf: (nettingSetId: string) => HazardCurve | undefined): DimProfile[] {
   if (nettingSetIds.length === 0) return [];
   const records = scheduleCrifFromPortfolio(portfolio, market, nettingSetIds);
+  // an amortising (or accreting) leg's Notional row on a later date: its notional outstanding then, at today's spot
+  const ids = new Set(nettingSetIds);
+  const tradeById = new Map(portfolio.trades.filter((t) => ids.has(t.nettingSetId)).map((t) => [`${t.nettingSetId}\u0000${t.tradeId}`, t]));
+  const notionalAt = (r: CrifRecord, date: DateSerial): CrifRecord => {
+    const trade = tradeById.get(`${r.portfolioId}\u0000${r.tradeId}`);
+    if (!trade || !AMORTISABLE.has(trade.product)) return r;
+    const notional = scheduleNotional(trade, market, date);
+    const toUsd = notional.currency === 'USD' ? 1 : market.fxSpot(notional.currency, 'USD');
+    return { ...r, amount: Math.abs(notional.amount) * toUsd };
+  };
   const n = dates.length;
   const collect = new Map<string, Float64Array>();
   const post = new Map<string, Float64Array>();
   for (let k = 0; k < n; k++) {
     const asOf = dates[k]!;
     // outstanding at t_k: end date after it (at t = 0, today's rows: those maturing today too, as margin/run.ts)
-    const alive = k === 0 ? records : records.filter((r) => r.endDate! > asOf);
+    const alive = k === 0 ? records : records.filter((r) => r.endDate! > asOf).map((r) => (r.riskType === 'Notional' ? notionalAt(r, asOf) : r));
     if (alive.length === 0) break;
     for (const r of calculateScheduleIm(alive, { asOf, file: 'schedule IM projection' }).nettingSets) {
       const side = r.side === 'Call' ? collect : post;
