@@ -31,7 +31,7 @@ import { bookUniverse, dynamicInitialMargin } from '../src/margin/dim.js';
 import { runMargin } from '../src/margin/run.js';
 import { buildMeasureContext, measureBase } from '../src/optimize/measure/index.js';
 import type { Portfolio } from '../src/portfolio/types.js';
-import type { InterestRateSwap } from '../src/products/types.js';
+import type { InterestRateSwap, Swaption } from '../src/products/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { exposureIndices } from '../src/simulation/grid.js';
 import { runXva } from '../src/xva/run.js';
@@ -48,9 +48,17 @@ function amortising(swap: InterestRateSwap): InterestRateSwap {
   return { ...swap, fixedLeg: { ...swap.fixedLeg, amortization }, floatLeg: { ...swap.floatLeg, amortization } };
 }
 
+/** A cash-settled payer swaption expiring 30 June 2028 into a swap to 2033: outstanding until its expiry only. */
+function cashSwaption(): Swaption {
+  const under = sofrSwap('SX', 'NS-S', 'CP-A', 6e7, 0.035, 7, 'pay');
+  for (const leg of [under.fixedLeg, under.floatLeg]) leg.startDate = fromYmd(2028, 7, 5);
+  return { tradeId: 'SX', counterpartyId: 'CP-A', nettingSetId: 'NS-S', cleared: false, product: 'SWAPTION', direction: 'buy', optionType: 'payer', settlement: 'cash', expiryDate: fromYmd(2028, 6, 30), fixedLeg: under.fixedLeg, floatLeg: under.floatLeg };
+}
+
 /**
  * NS-S (schedule): a 7-year payer (crosses 5 years left after 2), a 3-year receiver, a 1-year payer and a 4-year
- * receiver amortising linearly (its schedule notional falls a quarter a year); NS-N: no IM.
+ * receiver amortising linearly (its schedule notional falls a quarter a year), a cash-settled swaption (gone at its
+ * expiry, in the 5+ years bucket of its underlying until then); NS-N: no IM.
  */
 function book(): Portfolio {
   return {
@@ -59,6 +67,7 @@ function book(): Portfolio {
       sofrSwap('S3', 'NS-S', 'CP-A', 6e7, 0.045, 3, 'receive'),
       sofrSwap('S1', 'NS-S', 'CP-A', 4e7, 0.05, 1, 'pay'),
       amortising(sofrSwap('SA', 'NS-S', 'CP-A', 8e7, 0.04, 4, 'receive')),
+      cashSwaption(),
       sofrSwap('N5', 'NS-N', 'CP-B', 5e7, 0.035, 5, 'pay'),
     ],
     counterparties: [
@@ -78,15 +87,24 @@ function byHand(portfolio: Portfolio, dates: ArrayLike<number>): [Float64Array, 
   const trades = [...new Set(rows.map((r) => r.tradeId))].map((id) => ({
     end: rows.find((r) => r.tradeId === id)!.endDate!,
     pv: rows.find((r) => r.tradeId === id && r.riskType === 'PV')!.amount,
-    // the notional outstanding on a date (products/amortization.ts; USD trades): an amortising leg's falls
-    notional: (date: number) => outstandingNotional((portfolio.trades.find((t) => t.tradeId === id) as InterestRateSwap).fixedLeg, date),
+    // the notional outstanding on a date (products/amortization.ts; USD trades): an amortising leg's falls; a
+    // swaption's is its underlying's notional
+    notional: (date: number) => {
+      const trade = portfolio.trades.find((t) => t.tradeId === id)!;
+      return trade.product === 'SWAPTION' ? trade.fixedLeg.notional : outstandingNotional((trade as InterestRateSwap).fixedLeg, date);
+    },
+    // outstanding until: a cash-settled swaption settles at its expiry
+    until: (() => {
+      const trade = portfolio.trades.find((t) => t.tradeId === id)!;
+      return trade.product === 'SWAPTION' && trade.settlement === 'cash' ? trade.expiryDate : rows.find((r) => r.tradeId === id)!.endDate!;
+    })(),
   }));
   expect(trades.find((x) => x.notional(fromYmd(2029, 8, 1)) < 8e7 * 0.3)).toBeDefined(); // SA: a quarter left
   const collect = new Float64Array(dates.length);
   const post = new Float64Array(dates.length);
   for (let k = 0; k < dates.length; k++) {
     const t = dates[k]!;
-    const alive = trades.filter((x) => (k === 0 ? x.end >= t : x.end > t));
+    const alive = trades.filter((x) => (k === 0 ? x.end >= t : x.until > t));
     let gross = 0;
     for (const x of alive) {
       const years = yearFraction('ACT/ACT', t, x.end);

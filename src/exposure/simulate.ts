@@ -202,7 +202,8 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
     ...(cube ? { cube: cube.index() } : {}),
   });
   if (dim) {
-    // which sets got DIM as IM held: E[IM](t) of the first date (today's SIMM by the scaling) and the MVA, USD
+    // which sets got an IM profile held: E[IM](t) of the first date (today's SIMM by the scaling, or today's schedule
+    // IM) and the MVA, USD
     manifest.dynamicInitialMargin = {
       method: DIM_METHOD,
       scheduleMethod: SCHEDULE_DIM_METHOD,

@@ -78,7 +78,7 @@ export interface NettingSetMargin {
   /**
    * Funding cost of the IM posted over the life of the netting set (USD, margin/mva.ts): from its IM profile with
    * --dim (the regression DIM of a set with a SIMM today, the projected schedule IM of a schedule set), else from its
-   * `initial_margin_posted` held flat to its last maturity; absent when neither applies.
+   * `initial_margin_posted` held flat to its last live date; absent when neither applies.
    */
   mva?: number;
   /**

@@ -3,15 +3,16 @@
  * margin/schedule.ts): the schedule IM projected on the exposure dates, the profile `xva margin --dim` reports, whose
  * posted side the MVA funds (margin/mva.ts) and which `--dynamic-im` holds and posts as the SIMM sets' DIM.
  *
- * Method: at each exposure date t the schedule of the trades still outstanding (end date after t), each at its
- * residual maturity from t (its multiplier steps down as it crosses 5 and 2 years) and its notional outstanding at t
- * (an amortising leg's falls; at today's FX spot), with the net-to-gross ratio of
- * today's values of those trades: IM(t) = 0.4·gross(t) + 0.6·NGR_0(t)·gross(t), per side (Call with the values as
- * they are, Post with them negated) and per regulation as today's (the highest wins). The schedule is a function of
- * notionals and maturities, which do not move on the paths; the NGR does (it needs each trade's value on each path,
- * which the pooled valuation does not form), so it is held at today's values: an approximation, said in the docs. At
- * t = 0 the profile is today's schedule IM exactly (the same calculator on the same rows); after the last end date it
- * is 0. No simulation, so the same figures in every command, shard and backend.
+ * Method: at each exposure date t the schedule of the trades still outstanding (end date after t; a cash-settled
+ * swaption until its expiry), each at its residual maturity from t (its multiplier steps down as it crosses 5 and 2
+ * years) and its notional outstanding at t (an amortising leg's falls; at today's FX spot), with the net-to-gross ratio
+ * of today's values of those trades: IM(t) = 0.4·gross(t) + 0.6·NGR_0(t)·gross(t), per side (Call with the values as
+ * they are, Post with them negated; rows from the portfolio carry no regulation, so one figure a side). Notionals and
+ * maturities are known in advance (they move with time, not on the paths); the NGR moves on the paths (it needs each
+ * trade's value on each path, which the pooled valuation does not form), so it is held at today's values: an
+ * approximation, said in the docs, as is counting a physically settled swaption after its expiry on every path
+ * (exercised or not). At t = 0 the profile is today's schedule IM exactly (the same calculator on the same rows);
+ * after the last end date it is 0. No simulation, so the same figures in every command, shard and backend.
  */
 import type { DateSerial } from '../conventions/dates.js';
 import type { HazardCurve, Market } from '../market/types.js';
@@ -21,7 +22,7 @@ import type { TimeGrid } from '../simulation/types.js';
 import { scheduleCrifFromPortfolio, scheduleNotional } from './crifFromPortfolio.js';
 import type { CrifRecord } from './simm/types.js';
 import type { DimProfile } from './dim.js';
-import { endTimeOf, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
+import { endTimeOf, lastLiveDate, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
 import { calculateScheduleIm } from './schedule.js';
 
 /** Products whose schedule notional is a leg's outstanding notional, which amortisation moves (scheduleNotional). */
@@ -48,13 +49,19 @@ export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettin
     const toUsd = notional.currency === 'USD' ? 1 : market.fxSpot(notional.currency, 'USD');
     return { ...r, amount: Math.abs(notional.amount) * toUsd };
   };
+  // outstanding while it has a value (mva.ts lastLiveDate, the exposure engine's rule): a cash-settled swaption until
+  // its expiry, not its underlying's end (which still sets its maturity bucket before then)
+  const liveUntil = (r: CrifRecord): DateSerial => {
+    const trade = tradeById.get(`${r.portfolioId}\u0000${r.tradeId}`);
+    return trade ? Math.min(r.endDate!, lastLiveDate(trade)) : r.endDate!;
+  };
   const n = dates.length;
   const collect = new Map<string, Float64Array>();
   const post = new Map<string, Float64Array>();
   for (let k = 0; k < n; k++) {
     const asOf = dates[k]!;
     // outstanding at t_k: end date after it (at t = 0, today's rows: those maturing today too, as margin/run.ts)
-    const alive = k === 0 ? records : records.filter((r) => r.endDate! > asOf).map((r) => (r.riskType === 'Notional' ? notionalAt(r, asOf) : r));
+    const alive = k === 0 ? records : records.filter((r) => liveUntil(r) > asOf).map((r) => (r.riskType === 'Notional' ? notionalAt(r, asOf) : r));
     if (alive.length === 0) break;
     for (const r of calculateScheduleIm(alive, { asOf, file: 'schedule IM projection' }).nettingSets) {
       const side = r.side === 'Call' ? collect : post;

@@ -63,8 +63,9 @@ export interface MeasureContextInput {
   /** BA-CVA effective maturity per netting set (`xva capital --bacva-maturity`); default CRE32.47. */
   effectiveMaturityYears?: ReadonlyMap<string, number>;
   /**
-   * Dynamic IM of the im_model simm netting sets held as IM collateral (margin/dim.ts, as `xva simulate
-   * --dynamic-im`) with this SIMM horizon; false: IM only as initial_margin_held (then MVA is still measured).
+   * Dynamic IM of the im_model simm netting sets (regression DIM) and schedule ones (projected) held and posted as IM
+   * (margin/dim.ts, scheduleDim.ts, as `xva simulate --dynamic-im`) with this SIMM horizon; false: IM only as
+   * initial_margin_held and initial_margin_posted (then MVA is still measured: engineRun.ts).
    * Default { mporDays: 10 }.
    */
   dynamicIm?: { mporDays: MporDays } | false;

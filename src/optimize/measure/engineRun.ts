@@ -15,7 +15,7 @@
  * 3. CVA, DVA, FCA, FBA, ColVA per set (xva/compute.ts computeXva) on the final exposure.
  * A schedule-IM set's profile is its schedule IM projected on the exposure dates (margin/scheduleDim.ts, no
  * simulation), used as a SIMM set's DIM is. MVA is in the base currency (dimProfile's USD amount at today's spot). A
- * set without an IM profile (IM model none) has the MVA of its `initial_margin_posted`, held flat to its last maturity
+ * set without an IM profile (IM model none) has the MVA of its `initial_margin_posted`, held flat to its last live date
  * (margin/mva.ts, as `xva margin`), 0 without one (docs/optimize-measure.md).
  */
 import type { CubeSetDetail } from '../../exposure/cube.js';
