@@ -20,13 +20,45 @@ import type { Portfolio } from '../portfolio/types.js';
 import { exposureIndices } from '../simulation/grid.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { scheduleCrifFromPortfolio, scheduleNotional } from './crifFromPortfolio.js';
-import type { CrifRecord } from './simm/types.js';
+import type { ScheduleProductClass } from './simm/types.js';
+import type { Trade } from '../products/types.js';
+import { yearFraction } from '../conventions/dayCount.js';
 import type { DimProfile } from './dim.js';
 import { endTimeOf, lastLiveDate, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
-import { calculateScheduleIm } from './schedule.js';
+import { calculateScheduleIm, SCHEDULE_MULTIPLIERS, scheduleLabel } from './schedule.js';
 
-/** Products whose schedule notional is a leg's outstanding notional, which amortisation moves (scheduleNotional). */
-const AMORTISABLE = new Set(['IRS', 'OIS', 'CAPFLOOR', 'XCCY', 'BASIS']);
+/** A schedule trade as the projection reads it: today's PV and notional (USD), its end date and its last live date. */
+interface ProjectedTrade {
+  productClass: ScheduleProductClass;
+  endDate: DateSerial;
+  liveUntil: DateSerial;
+  notional: number;
+  pv: number;
+  /** The trade when its schedule notional moves with time (an amortising or accreting leg): read again per date. */
+  amortising: Trade | undefined;
+}
+
+/** Whether a trade's schedule notional is a leg's outstanding notional that amortisation moves (scheduleNotional). */
+function amortises(trade: Trade): boolean {
+  switch (trade.product) {
+    case 'IRS':
+    case 'OIS':
+      return trade.fixedLeg.amortization !== undefined || trade.floatLeg.amortization !== undefined;
+    case 'CAPFLOOR':
+      return trade.floatLeg.amortization !== undefined;
+    case 'XCCY':
+    case 'BASIS':
+      return trade.leg1.amortization !== undefined;
+    default:
+      return false;
+  }
+}
+
+/** A trade's schedule notional on `date` in USD at today's spot (as crifFromPortfolio converts today's). */
+function notionalUsd(trade: Trade, market: Market, date: DateSerial): number {
+  const notional = scheduleNotional(trade, market, date);
+  return Math.abs(notional.amount) * (notional.currency === 'USD' ? 1 : market.fxSpot(notional.currency, 'USD'));
+}
 
 /** How `--dynamic-im` and `xva margin --dim` describe a schedule set's IM profile. */
 export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the trades outstanding at each date, at their residual maturities, with the net-to-gross ratio of today's values (src/margin/scheduleDim.ts)";
@@ -39,35 +71,58 @@ export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the t
 export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettingSetIds: readonly string[], dates: ArrayLike<DateSerial>, curveOf: (nettingSetId: string) => HazardCurve | undefined): DimProfile[] {
   if (nettingSetIds.length === 0) return [];
   const records = scheduleCrifFromPortfolio(portfolio, market, nettingSetIds);
-  // an amortising (or accreting) leg's Notional row on a later date: its notional outstanding then, at today's spot
-  const ids = new Set(nettingSetIds);
-  const tradeById = new Map(portfolio.trades.filter((t) => ids.has(t.nettingSetId)).map((t) => [`${t.nettingSetId}\u0000${t.tradeId}`, t]));
-  const notionalAt = (r: CrifRecord, date: DateSerial): CrifRecord => {
-    const trade = tradeById.get(`${r.portfolioId}\u0000${r.tradeId}`);
-    if (!trade || !AMORTISABLE.has(trade.product)) return r;
-    const notional = scheduleNotional(trade, market, date);
-    const toUsd = notional.currency === 'USD' ? 1 : market.fxSpot(notional.currency, 'USD');
-    return { ...r, amount: Math.abs(notional.amount) * toUsd };
-  };
-  // outstanding while it has a value (mva.ts lastLiveDate, the exposure engine's rule): a cash-settled swaption until
-  // its expiry, not its underlying's end (which still sets its maturity bucket before then)
-  const liveUntil = (r: CrifRecord): DateSerial => {
-    const trade = tradeById.get(`${r.portfolioId}\u0000${r.tradeId}`);
-    return trade ? Math.min(r.endDate!, lastLiveDate(trade)) : r.endDate!;
-  };
   const n = dates.length;
   const collect = new Map<string, Float64Array>();
   const post = new Map<string, Float64Array>();
-  for (let k = 0; k < n; k++) {
-    const asOf = dates[k]!;
-    // outstanding at t_k: end date after it (at t = 0, today's rows: those maturing today too, as margin/run.ts)
-    const alive = k === 0 ? records : records.filter((r) => liveUntil(r) > asOf).map((r) => (r.riskType === 'Notional' ? notionalAt(r, asOf) : r));
-    if (alive.length === 0) break;
-    for (const r of calculateScheduleIm(alive, { asOf, file: 'schedule IM projection' }).nettingSets) {
-      const side = r.side === 'Call' ? collect : post;
-      let row = side.get(r.portfolioId);
-      if (!row) side.set(r.portfolioId, (row = new Float64Array(n)));
-      row[k] = r.scheduleIm;
+  if (records.length === 0 || n === 0) return [];
+  // today: the calculator itself (margin/schedule.ts), so that t = 0 is `xva margin`'s schedule IM to the bit
+  const today = calculateScheduleIm(records, { asOf: dates[0]!, file: 'schedule IM projection' });
+  for (const r of today.nettingSets) {
+    const side = r.side === 'Call' ? collect : post;
+    let row = side.get(r.portfolioId);
+    if (!row) side.set(r.portfolioId, (row = new Float64Array(n)));
+    row[0] = r.scheduleIm;
+  }
+  // later dates: the same sums (scheduleOf's, in the same trade order) over each set's trades outstanding then, at
+  // their residual maturities and notionals then; portfolio rows carry no regulation, so one figure a side
+  const ids = new Set(nettingSetIds);
+  const tradeById = new Map(portfolio.trades.filter((t) => ids.has(t.nettingSetId)).map((t) => [`${t.nettingSetId}\u0000${t.tradeId}`, t]));
+  const bySet = new Map<string, ProjectedTrade[]>();
+  for (const t of today.trades) {
+    const trade = tradeById.get(`${t.portfolioId}\u0000${t.tradeId}`);
+    // outstanding while it has a value (mva.ts lastLiveDate, the exposure engine's rule): a cash-settled swaption
+    // until its expiry, not its underlying's end (which still sets its maturity bucket before then)
+    const projected: ProjectedTrade = { productClass: t.productClass, endDate: t.endDate, liveUntil: trade ? Math.min(t.endDate, lastLiveDate(trade)) : t.endDate, notional: t.notional, pv: t.pv, amortising: trade !== undefined && amortises(trade) ? trade : undefined };
+    const list = bySet.get(t.portfolioId);
+    if (list) list.push(projected);
+    else bySet.set(t.portfolioId, [projected]);
+  }
+  for (const [id, trades] of bySet) {
+    const c = collect.get(id) ?? new Float64Array(n);
+    const p = post.get(id) ?? new Float64Array(n);
+    collect.set(id, c);
+    post.set(id, p);
+    for (let k = 1; k < n; k++) {
+      const asOf = dates[k]!;
+      let grossIm = 0;
+      let grossRcCall = 0;
+      let grossRcPost = 0;
+      let sumPv = 0;
+      let alive = 0;
+      for (const t of trades) {
+        if (!(t.liveUntil > asOf)) continue;
+        alive++;
+        const multiplier = SCHEDULE_MULTIPLIERS[scheduleLabel(t.productClass, yearFraction('ACT/ACT', asOf, t.endDate))];
+        grossIm += multiplier * (t.amortising ? notionalUsd(t.amortising, market, asOf) : t.notional);
+        grossRcCall += Math.max(t.pv, 0);
+        grossRcPost += Math.max(-t.pv, 0);
+        sumPv += t.pv;
+      }
+      if (alive === 0) break;
+      const ngrCall = grossRcCall > 0 ? Math.max(sumPv, 0) / grossRcCall : 0;
+      const ngrPost = grossRcPost > 0 ? Math.max(-sumPv, 0) / grossRcPost : 0;
+      c[k] = (0.4 + 0.6 * ngrCall) * grossIm;
+      p[k] = (0.4 + 0.6 * ngrPost) * grossIm;
     }
   }
   const usdPerBase = market.baseCurrency === 'USD' ? 1 : market.fxSpot(market.baseCurrency, 'USD');
