@@ -61,7 +61,7 @@ function notionalUsd(trade: Trade, market: Market, date: DateSerial): number {
 }
 
 /** How `--dynamic-im` and `xva margin --dim` describe a schedule set's IM profile. */
-export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the trades outstanding at each date, at their residual maturities, with the net-to-gross ratio of today's values (src/margin/scheduleDim.ts)";
+export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the trades outstanding at each date, at their residual maturities and notionals outstanding then, with the net-to-gross ratio of today's values (src/margin/scheduleDim.ts)";
 
 /**
  * The schedule IM profiles of the netting sets `nettingSetIds` (those whose im_model is schedule; a set without a
