@@ -32,7 +32,7 @@ import { nettingSetLastLiveDate, staticPostedMvaUsd } from '../src/margin/mva.js
 import { runSimulation } from '../src/exposure/engine.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import { lastIndexBefore } from '../src/exposure/valuation/model.js';
-import { marginTables, marginText } from '../src/margin/outputs.js';
+import { marginTables, marginText, mvaTotalLine } from '../src/margin/outputs.js';
 import { runMargin } from '../src/margin/run.js';
 import { applyAmendment, buildMeasureContext, measureAmendment, measureBase } from '../src/optimize/measure/index.js';
 import { EMPTY_AMENDMENT, type Amendment } from '../src/optimize/types.js';
@@ -179,6 +179,12 @@ describe('xva margin: the MVA of initial_margin_posted, and the DIM in its place
     const text = marginText(run);
     expect(text).toContain('MVA of initial_margin_posted');
     expect(text).toMatch(/NS-P.*EUR.*2,000,000/);
+    // the book's MVA under the tables: the three posting sets' sum, by source
+    const sumOf = (r: typeof run) => Math.round(r.nettingSets.reduce((a, n) => a + (n.mva ?? 0), 0)).toLocaleString('en-US');
+    expect(text).toContain(`MVA of the book: ${sumOf(run)} USD over 3 netting sets (3 from initial_margin_posted)`);
+    // a SIMM set without a stated amount and without --dim has none: the sum is said to be partial
+    const partial = mvaTotalLine([...run.nettingSets, { nettingSetId: 'NS-X', imModel: 'simm', imCollect: 1, simmCollect: 1, simmPost: 1 }]);
+    expect(partial).toBe(`MVA of the 3 netting sets that have one: ${sumOf(run)} USD (3 from initial_margin_posted); 1 SIMM or schedule set has none without --dim, so this is not the book's MVA`);
 
     const dim = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, dim: { paths: 32, seed: 5 } });
     const withDim = new Map(dim.nettingSets.map((n) => [n.nettingSetId, n]));
@@ -187,6 +193,7 @@ describe('xva margin: the MVA of initial_margin_posted, and the DIM in its place
     expect(withDim.get('NS-Q')!.mva).not.toBe(byId.get('NS-Q')!.mva);
     expect(withDim.get('NS-P')!.mva).toBe(expected);
     expect(withDim.get('NS-P')!.mvaSource).toBe('initial_margin_posted');
+    expect(marginText(dim)).toContain(`MVA of the book: ${Math.round(dim.nettingSets.reduce((a, n) => a + (n.mva ?? 0), 0)).toLocaleString('en-US')} USD over 3 netting sets (1 from the regression DIM, 2 from initial_margin_posted)`);
   }, 60_000);
 });
 

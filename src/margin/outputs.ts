@@ -186,6 +186,28 @@ export function marginJson(run: MarginRun): unknown {
   };
 }
 
+/**
+ * The book's MVA under the tables: the sum over the sets with one, by source; when a SIMM or schedule set has none
+ * (no --dim) the sum is said to be partial.
+ */
+export function mvaTotalLine(nettingSets: readonly NettingSetMargin[]): string | undefined {
+  const withMva = nettingSets.filter((n) => n.mva !== undefined);
+  if (withMva.length === 0) return undefined;
+  let total = 0;
+  for (const n of withMva) total += n.mva!;
+  const count = (source: NettingSetMargin['mvaSource']) => withMva.filter((n) => n.mvaSource === source).length;
+  const sources = [
+    [count('dim'), 'the regression DIM'],
+    [count('schedule'), 'the schedule projection'],
+    [count('initial_margin_posted'), 'initial_margin_posted'],
+  ].filter(([k]) => (k as number) > 0).map(([k, what]) => `${k} from ${what}`);
+  const lacking = nettingSets.filter((n) => n.mva === undefined && (n.simmPost !== undefined || n.schedulePost !== undefined)).length;
+  const amount = Math.round(total).toLocaleString('en-US');
+  return lacking > 0
+    ? `MVA of the ${withMva.length} netting set${withMva.length === 1 ? '' : 's'} that have one: ${amount} USD (${sources.join(', ')}); ${lacking} SIMM or schedule set${lacking === 1 ? ' has' : 's have'} none without --dim, so this is not the book's MVA`
+    : `MVA of the book: ${amount} USD over ${withMva.length} netting set${withMva.length === 1 ? '' : 's'} (${sources.join(', ')})`;
+}
+
 /** Console tables: IM per netting set, SIMM by product and risk class, VM, scenarios. */
 export function marginText(run: MarginRun): string {
   const parts: string[] = [];
@@ -236,6 +258,9 @@ export function marginText(run: MarginRun): string {
       ),
     );
   }
+
+  const total = mvaTotalLine(run.nettingSets);
+  if (total) parts.push(total);
 
   if (run.scenarios.length > 0) {
     const byScenario = new Map<string, { coverage: number; base: number; stressed: number }>();
