@@ -29,6 +29,8 @@ import type { Market } from '../src/market/types.js';
 import { scheduleCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
 import { bookUniverse, dynamicInitialMargin } from '../src/margin/dim.js';
 import { runMargin } from '../src/margin/run.js';
+import { scheduleDimProfiles } from '../src/margin/scheduleDim.js';
+import { XvaUsageError } from '../src/errors.js';
 import { buildMeasureContext, measureBase } from '../src/optimize/measure/index.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap, Swaption } from '../src/products/types.js';
@@ -198,4 +200,32 @@ describe('the schedule IM held and posted: --dynamic-im and the optimiser measur
     for (const f of ['cva', 'dva', 'fca', 'fba'] as const) expect(Math.abs(m.sets.get('NS-S')![f] - set(withIm, 'NS-S')[f])).toBeLessThanOrEqual(1e-9 * Math.abs(set(without, 'NS-S')[f]));
     expect(Math.abs(m.sets.get('NS-S')!.mva / profile.mva - 1)).toBeLessThan(1e-12);
   }, 120_000);
+});
+
+describe('a market without a USD rate', () => {
+  it('the schedule, computed in USD, is refused as a usage error naming the set, not an internal error', () => {
+    // the demo market with its USD rates taken away (a proxy: every other figure as it is)
+    const noUsd = new Proxy(market, {
+      get(target, key) {
+        if (key === 'fxSpot') {
+          return (a: string, b: string) => {
+            if (a === 'USD' || b === 'USD') throw new Error('market has no FX rate for USD');
+            return target.fxSpot(a as never, b as never);
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const error = (() => {
+      try {
+        scheduleDimProfiles(book(), noUsd, ['NS-S'], [market.asOf, market.asOf + 30], () => undefined);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(XvaUsageError);
+    expect((error as Error).message).toContain('the schedule IM of netting set NS-S is computed in USD, and the market has no FX rate between USD and its base currency USD');
+  });
 });

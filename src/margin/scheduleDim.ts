@@ -15,6 +15,7 @@
  * after the last end date it is 0. No simulation, so the same figures in every command, shard and backend.
  */
 import type { DateSerial } from '../conventions/dates.js';
+import { XvaUsageError } from '../errors.js';
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { exposureIndices } from '../simulation/grid.js';
@@ -70,6 +71,12 @@ export const SCHEDULE_DIM_METHOD = "schedule IM (BCBS-IOSCO Appendix A) of the t
  */
 export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettingSetIds: readonly string[], dates: ArrayLike<DateSerial>, curveOf: (nettingSetId: string) => HazardCurve | undefined): DimProfile[] {
   if (nettingSetIds.length === 0) return [];
+  // the schedule is computed in USD (as SIMM): a market without a USD rate cannot give it, said as the user's input
+  try {
+    market.fxSpot(market.baseCurrency, 'USD');
+  } catch {
+    throw new XvaUsageError(`the schedule IM of netting set ${nettingSetIds[0]}${nettingSetIds.length > 1 ? ` and ${nettingSetIds.length - 1} more` : ''} is computed in USD, and the market has no FX rate between USD and its base currency ${market.baseCurrency}: add the pair to the market's fx spots, or set those sets' im_model to none`);
+  }
   const records = scheduleCrifFromPortfolio(portfolio, market, nettingSetIds);
   const n = dates.length;
   const collect = new Map<string, Float64Array>();
