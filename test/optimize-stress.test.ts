@@ -5,9 +5,10 @@
  *   the run used to stop with "no credit curve resolved for counterparty HDG-DEALER";
  * - a scenario that shocks neither credit, funding nor collateral coverage leaves an action's CVA and FVA deltas as
  *   measured, bit for bit (they were recomputed against the wrong base sets for actions whose base was re-measured);
- * - a scenario that combines a coverage level with a credit shock applies both: its MVA delta is the coverage
- *   scenario's (credit does not move MVA), its KVA delta the base's (neither moves KVA), and its CVA delta differs
- *   from both the coverage-only and the credit-only scenario's (the credit part was dropped);
+ * - a scenario that combines a coverage level with a credit shock applies both: its KVA delta is the base's (neither
+ *   moves KVA), its CVA and MVA deltas differ from the coverage-only scenario's and the CVA delta from the credit-only
+ *   scenario's too (the credit part was dropped); a coverage c scales the MVA delta by c (the bank posts c
+ *   times the IM), a funding shock scales it by the spread's ratio (MVA is linear in the funding spread);
  * - every action the plan chooses has been stressed (with and without --robust), so the summary never says "not
  *   stressed" of a chosen action.
  * - the amended book written beside the plan carries the collateral balances its capital was measured with (the VM a
@@ -66,13 +67,19 @@ describe('xva optimize: the stress step', () => {
     expect(stressed.some((id) => id.startsWith('csa:'))).toBe(true);
     for (const id of stressed) expect(run.scenarioRows.filter((r) => r.actionId === id).map((r) => r.scenario)).toEqual(SCENARIOS.map((s) => s.name));
     const row = (id: string, s: string) => run.scenarioRows.find((r) => r.actionId === id && r.scenario === s)!;
+    // an action that posts IM (add_im: a SIMM to post) is among them, so the MVA checks below are not vacuous
+    expect(run.candidates.filter((c) => stressed.includes(c.actionId)).some((c) => c.delta.mva > 1e3)).toBe(true);
     for (const a of run.candidates.filter((c) => stressed.includes(c.actionId))) {
       // nothing that moves CVA or FVA: the measured deltas, bit for bit; KVA scaled by the capital ratio
       const ratio = row(a.actionId, 'capital_ratio_plus_1pct');
       expect([ratio.dCva, ratio.dFva, ratio.dMva]).toEqual([a.delta.cva, a.delta.fva, a.delta.mva]);
-      // a credit or funding shock moves CVA or FVA only
-      expect(row(a.actionId, 'credit_up_100bp').dMva).toBe(a.delta.mva);
+      // a credit or funding shock moves CVA, FVA and MVA, not KVA; MVA is linear in the funding spread (the demo's USD
+      // borrow spread 65bp, no remuneration of posted IM): +50bp scales the action's MVA delta by 115/65 exactly (to
+      // rounding), and wider credit spreads shorten the survival that weighs it
       expect(row(a.actionId, 'credit_up_100bp').dKva).toBe(a.delta.kva);
+      expect(Math.abs(row(a.actionId, 'funding_up_50bp').dMva - (a.delta.mva * 115) / 65)).toBeLessThanOrEqual(1e-9 * Math.abs(a.delta.mva) + 1e-9);
+      if (a.delta.mva === 0) expect(row(a.actionId, 'credit_up_100bp').dMva).toBe(0);
+      else expect(Math.abs(row(a.actionId, 'credit_up_100bp').dMva)).toBeLessThan(Math.abs(a.delta.mva));
       // (recomputed from the same exposure profiles: the same figure to summation order)
       expect(Math.abs(row(a.actionId, 'funding_up_50bp').dCva - a.delta.cva)).toBeLessThanOrEqual(1e-12 * Math.abs(a.delta.cva) + 1e-9);
       // IM the bank holds is segregated and funds nothing (FCA on the exposure after VM only): adding it moves no FVA,
@@ -85,7 +92,12 @@ describe('xva optimize: the stress step', () => {
     // the coverage and credit parts of one scenario both apply
     for (const id of stressed.filter((x) => x.startsWith('csa:'))) {
       const combo = row(id, 'cov50_credit500');
-      expect(combo.dMva).toBe(row(id, 'cov50').dMva);
+      // half the IM posted at coverage 0.5 (the DIM does not depend on collateral): half the MVA delta; credit 500bp
+      // on top shortens the survival that weighs it
+      const measured = run.candidates.find((c) => c.actionId === id)!.delta.mva;
+      expect(Math.abs(row(id, 'cov50').dMva - 0.5 * measured)).toBeLessThanOrEqual(1e-9 * Math.abs(measured));
+      if (measured === 0) expect(combo.dMva).toBe(0);
+      else expect(Math.abs(combo.dMva)).toBeLessThan(Math.abs(row(id, 'cov50').dMva));
       expect(combo.dKva).toBe(row(id, 'credit500').dKva);
       expect(combo.dCva).not.toBe(row(id, 'cov50').dCva);
       expect(combo.dCva).not.toBe(row(id, 'credit500').dCva);

@@ -34,11 +34,12 @@ import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import { lastIndexBefore } from '../src/exposure/valuation/model.js';
 import { marginTables, marginText, mvaTotalLine } from '../src/margin/outputs.js';
 import { runMargin } from '../src/margin/run.js';
-import { applyAmendment, buildMeasureContext, measureAmendment, measureBase } from '../src/optimize/measure/index.js';
+import { applyAmendment, buildMeasureContext, measureAmendment, measureBase, mvaUnderCredit } from '../src/optimize/measure/index.js';
+import { creditInputs, shockCreditInputs } from '../src/xva/credit.js';
 import { EMPTY_AMENDMENT, type Amendment } from '../src/optimize/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
-import type { InterestRateSwap, Swaption } from '../src/products/types.js';
+import type { Currency, InterestRateSwap, Swaption } from '../src/products/types.js';
 import { defaultGrid } from '../src/simulation/grid.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { ensureBuilt, expectSameOutputs, xvaInProcess } from './helpers/scaleCli.js';
@@ -239,6 +240,33 @@ describe("the optimiser's measure: the same MVA, and its delta under amendments"
     // a coverage scenario's c: the bank posts c times the IM, so funds c times the MVA
     const half = await measureBase({ ...ctx, coverage: 0.5 }); // as runOptimize's coverage scenarios (optimize/run.ts)
     for (const id of ['NS-P', 'NS-C']) expect(half.sets.get(id)!.mva).toBe(0.5 * base.sets.get(id)!.mva);
+
+    // a stress scenario's MVA from the posted profiles kept with the figures (optimize/run.ts): unshocked, the measured
+    // MVA; funding +50bp, a full re-measure on a market whose base funding spreads are 50bp higher (a second method:
+    // the whole engine run again); credit +100bp, below the unshocked (the counterparty survives less long)
+    const credit = creditInputs(ctx.portfolio, market, ctx.portfolio.counterparties.map((c) => c.counterpartyId));
+    const shifted = new Proxy(market, {
+      get(target, key) {
+        if (key === 'funding') return (ccy: Currency) => { const f = target.funding(ccy); return { ...f, borrowSpreadBp: f.borrowSpreadBp + 50, lendSpreadBp: f.lendSpreadBp + 50 }; };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const funded = await measureBase(buildMeasureContext({ portfolio: book(), market: shifted, paths: 64, seed: 7, dynamicIm: false, grid: ctx.grid, layoutNeeds: ctx.layoutNeeds }));
+    for (const id of ['NS-P', 'NS-C', 'NS-Q']) {
+      const profile = base.sets.get(id)!.mvaProfile!;
+      expect(Math.abs(mvaUnderCredit(profile, credit, market) / base.sets.get(id)!.mva - 1), id).toBeLessThan(1e-12);
+      expect(Math.abs(mvaUnderCredit(profile, shockCreditInputs(credit, market, { fundingSpreadBp: 50 }), market) / funded.sets.get(id)!.mva - 1), id).toBeLessThan(1e-12);
+      const wider = mvaUnderCredit(profile, shockCreditInputs(credit, market, { creditSpreadBp: 100 }), market);
+      expect(wider).toBeLessThan(0.99 * base.sets.get(id)!.mva);
+      expect(wider).toBeGreaterThan(0.8 * base.sets.get(id)!.mva);
+    }
+    expect(base.sets.get('NS-R')!.mvaProfile).toBeUndefined();
+    // the DIM's posted side likewise (NS-Q with dynamic IM on): its profile does not depend on funding
+    const fundedDim = await measureBase(buildMeasureContext({ portfolio: book(), market: shifted, paths: 64, seed: 7, dynamicIm: { mporDays: 10 } }));
+    const dimProfile = withDim.sets.get('NS-Q')!.mvaProfile!;
+    expect(Math.abs(mvaUnderCredit(dimProfile, credit, market) / withDim.sets.get('NS-Q')!.mva - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(mvaUnderCredit(dimProfile, shockCreditInputs(credit, market, { fundingSpreadBp: 50 }), market) / fundedDim.sets.get('NS-Q')!.mva - 1)).toBeLessThan(1e-12);
 
     const shorter: Amendment = { ...EMPTY_AMENDMENT, removeTradeIds: ['P1'], addTrades: [swap('P2', 'NS-P', 'CP-A', 1e8, 3)] };
     const m = await measureAmendment(ctx, base, shorter);

@@ -13,7 +13,7 @@
  * engine lets lower its DVA in that run, so that the DVA benefit of posted IM and its funding cost come from the same
  * amount, up to the same last live date (lastLiveDate: the engine's, tested on every demo set).
  */
-import type { HazardCurve, Market } from '../market/types.js';
+import type { FundingSpreads, HazardCurve, Market, YieldCurve } from '../market/types.js';
 import type { Counterparty, NettingSet } from '../portfolio/types.js';
 import { tradeMaturity, type ScheduleTerms, type Trade } from '../products/types.js';
 import { buildSchedule } from '../conventions/schedule.js';
@@ -27,10 +27,24 @@ import type { DateSerial } from '../conventions/dates.js';
  * to it, not to the next exposure date.
  */
 export function mvaOfPostedProfile(post: ArrayLike<number>, times: ArrayLike<number>, market: Market, counterpartyCurve?: HazardCurve, endTime = Number.POSITIVE_INFINITY): number {
-  const funding = market.funding(market.baseCurrency);
+  return mvaSum(post, times, market.funding(market.baseCurrency), market.discountCurve(market.baseCurrency), counterpartyCurve, market.ownCredit, endTime);
+}
+
+/**
+ * The MVA sum with its inputs given: the base currency's funding spreads (borrow less the posted IM's remuneration),
+ * its discount curve, the counterparty's and the bank's survival curves (undefined: 1). A stress scenario passes its
+ * shocked spreads and curves (optimize/run.ts).
+ */
+export function mvaSum(
+  post: ArrayLike<number>,
+  times: ArrayLike<number>,
+  funding: Pick<FundingSpreads, 'borrowSpreadBp' | 'initialMarginSpreadBp'>,
+  discount: Pick<YieldCurve, 'discount'>,
+  counterpartyCurve: HazardCurve | undefined,
+  own: HazardCurve | undefined,
+  endTime = Number.POSITIVE_INFINITY,
+): number {
   const spread = (funding.borrowSpreadBp - (funding.initialMarginSpreadBp ?? 0)) * 1e-4;
-  const discount = market.discountCurve(market.baseCurrency);
-  const own = market.ownCredit;
   let mva = 0;
   for (let k = 0; k + 1 < times.length; k++) {
     const t = times[k]!;

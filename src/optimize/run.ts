@@ -22,7 +22,7 @@ import { cvaHedgeActions } from './levers/hedges/index.js';
 import { novationActions } from './levers/novation/index.js';
 import { amendedCollateralBalances, subPortfolio } from './measure/capital.js';
 import type { SaccrCollateralBalance } from '../capital/saccr/types.js';
-import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, type AmendmentMeasurement, type MeasureContext, type Measurement } from './measure/index.js';
+import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, mvaUnderCredit, type AmendmentMeasurement, type MeasureContext, type Measurement, type PostedImProfile } from './measure/index.js';
 import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.js';
 import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
 import type { RecommendationRow, ScenarioBenefitRow } from './outputs.js';
@@ -332,9 +332,15 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
         if (m && creditShocked) {
           const mm = m;
           const ids = mm.touchedNettingSetIds;
-          const before = xvaOf(ids.flatMap((id) => (mm.baseSets.get(id) ?? baseOf.sets.get(id))?.exposure ?? []), shockCreditInputs(baseOf.credit, market, creditShocks), options.xva);
-          const after = xvaOf(ids.flatMap((id) => mm.sets.get(id)?.exposure ?? []), shockCreditInputs(mm.credit, market, creditShocks), options.xva);
-          delta = { ...delta, cva: after.cva - before.cva, fva: after.fva - before.fva };
+          const creditBefore = shockCreditInputs(baseOf.credit, market, creditShocks);
+          const creditAfter = shockCreditInputs(mm.credit, market, creditShocks);
+          const baseSet = (id: string) => mm.baseSets.get(id) ?? baseOf.sets.get(id);
+          const before = xvaOf(ids.flatMap((id) => baseSet(id)?.exposure ?? []), creditBefore, options.xva);
+          const after = xvaOf(ids.flatMap((id) => mm.sets.get(id)?.exposure ?? []), creditAfter, options.xva);
+          // MVA too: the IM posted is the same, its funding spread and the survivals that weigh it are shocked
+          const mvaOf = (profiles: (PostedImProfile | undefined)[], credit: CreditInputs) => profiles.reduce((sum, p) => sum + (p ? mvaUnderCredit(p, credit, market) : 0), 0);
+          const mva = mvaOf(ids.map((id) => mm.sets.get(id)?.mvaProfile), creditAfter) - mvaOf(ids.map((id) => baseSet(id)?.mvaProfile), creditBefore);
+          delta = { ...delta, cva: after.cva - before.cva, fva: after.fva - before.fva, mva };
         }
         const shocked: CostDelta = { ...delta, kva: delta.kva * ratioScale, capital: delta.capital * ratioScale };
         const benefit = weightedBenefit(savingsOf(shocked, annualCollateralSaving(a)), options.weights, a.cost);

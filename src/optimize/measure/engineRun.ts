@@ -21,13 +21,13 @@
 import type { CubeSetDetail } from '../../exposure/cube.js';
 import { runSimulation, type SimulationOptions } from '../../exposure/engine.js';
 import type { SimulationResult } from '../../exposure/results.js';
-import { endTimeOf, staticPostedMva, tradesByNettingSet } from '../../margin/mva.js';
+import { endTimeOf, mvaSum, nettingSetLastLiveDate, staticPostedMva, staticPostedProfile, tradesByNettingSet } from '../../margin/mva.js';
 import { scheduleDimProfiles } from '../../margin/scheduleDim.js';
 import { closeOutOf, dimAsInitialMargin, dimAsPostedMargin, dimProfile, simmToday, type DimProfile } from '../../margin/dim.js';
 import type { FactorNeeds } from '../../simulation/layout.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
 import type { Trade } from '../../products/types.js';
-import type { HazardCurve } from '../../market/types.js';
+import type { HazardCurve, Market } from '../../market/types.js';
 import { exposureIndices } from '../../simulation/grid.js';
 import type { TimeGrid } from '../../simulation/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type NettingSetXva } from '../../xva/compute.js';
@@ -40,6 +40,8 @@ export interface EngineSetFigures {
   xva: NettingSetXva;
   /** MVA, base currency: of the IM profile (simm: DIM; schedule: projected), else of `initial_margin_posted` (0 without). */
   mva: number;
+  /** The posted IM the MVA funds (base currency, coverage applied): a stress scenario's MVA under its credit and funding. */
+  mvaProfile?: PostedImProfile;
   /** Today's SIMM IM collected / posted, USD (simm sets). */
   simmCollectUsd?: number;
   simmPostUsd?: number;
@@ -166,12 +168,17 @@ export async function measureSetsByEngine(ctx: MeasureContext, spec: EngineRunSp
     const kva = kvaById.get(id) ?? setKva(ctx, spec.clock, spec.capital.get(id)!, spec.credit, null, 1);
     const dim = dims.get(id);
     const today = simm.get(id);
+    // the IM profile's MVA where the exposure holds and posts that profile (dynamic IM on), or where the set states no
+    // IM posted (its model's MVA, as before); else the stated amount's, the IM that lowers its DVA in this run; at a
+    // coverage scenario's c the bank posts c times the IM (as the engine posts it), so funds c times the MVA
+    const coverage = ctx.coverage ?? 1;
+    const fromProfile = dim !== undefined && (ctx.dynamicIm !== false || !((ns.initialMarginPosted ?? 0) > 0));
+    const trades = tradesOf.get(id) ?? [];
+    const mvaProfile = fromProfile ? dimPostedProfile(dim!, coverage / usdPerBase(), ns.counterpartyId, trades, market) : staticPostedImProfile(ctx, spec, ns, trades, coverage);
     out.set(id, {
       xva: x,
-      // the IM profile's MVA where the exposure holds and posts that profile (dynamic IM on), or where the set states no
-      // IM posted (its model's MVA, as before); else the stated amount's, the IM that lowers its DVA in this run; at a
-      // coverage scenario's c the bank posts c times the IM (as the engine posts it), so funds c times the MVA
-      mva: (ctx.coverage ?? 1) * (dim && (ctx.dynamicIm || !((ns.initialMarginPosted ?? 0) > 0)) ? dim.mva / usdPerBase() : staticMva(ctx, spec, ns, tradesOf.get(id) ?? [], credit?.curve)),
+      mva: coverage * (fromProfile ? dim!.mva / usdPerBase() : staticMva(ctx, spec, ns, trades, credit?.curve)),
+      ...(mvaProfile ? { mvaProfile } : {}),
       ...(today ? { simmCollectUsd: today.collect, simmPostUsd: today.post } : {}),
       kva,
       ...(exposureById.has(id) ? { exposure: exposureById.get(id)! } : {}),
@@ -192,4 +199,37 @@ function staticMva(ctx: MeasureContext, spec: EngineRunSpec, ns: NettingSet, tra
   const dates = Int32Array.from(exposureIndices(spec.grid), (d) => spec.grid.dates[d]!);
   const base = amount * (ns.collateralCurrency === market.baseCurrency ? 1 : market.fxSpot(ns.collateralCurrency, market.baseCurrency));
   return staticPostedMva(base, trades, dates, market, curve);
+}
+
+/**
+ * The IM posted that a set's MVA funds, for a stress scenario's credit and funding shocks (optimize/run.ts): per
+ * exposure date in the base currency with the coverage applied, the times, the set's last live date and its
+ * counterparty (whose survival the MVA weighs).
+ */
+export interface PostedImProfile {
+  post: Float64Array;
+  times: Float64Array;
+  endTime?: number;
+  counterpartyId: string;
+}
+
+/** MVA of a posted-IM profile under credit inputs (their funding spreads, counterparty and own curves; margin/mva.ts). */
+export function mvaUnderCredit(profile: PostedImProfile, credit: CreditInputs, market: Market): number {
+  return mvaSum(profile.post, profile.times, credit.funding, market.discountCurve(market.baseCurrency), credit.counterparties.get(profile.counterpartyId)?.curve, credit.own, profile.endTime);
+}
+
+/** A DIM or schedule profile's posted side as a PostedImProfile: USD times `scale` (coverage per USD of base). */
+function dimPostedProfile(dim: DimProfile, scale: number, counterpartyId: string, trades: readonly Trade[], market: Market): PostedImProfile {
+  return { post: Float64Array.from(dim.expectedImPost, (usd) => usd * scale), times: dim.times, ...endTimeOf(trades, market), counterpartyId };
+}
+
+/** A static `initial_margin_posted` as a PostedImProfile (undefined without one or without trades). */
+function staticPostedImProfile(ctx: MeasureContext, spec: EngineRunSpec, ns: NettingSet, trades: readonly Trade[], coverage: number): PostedImProfile | undefined {
+  const amount = ns.initialMarginPosted ?? 0;
+  const lastLive = nettingSetLastLiveDate(trades);
+  const { market } = ctx;
+  if (!(amount > 0) || lastLive === undefined || lastLive <= market.asOf) return undefined;
+  const dates = Int32Array.from(exposureIndices(spec.grid), (d) => spec.grid.dates[d]!);
+  const base = coverage * amount * (ns.collateralCurrency === market.baseCurrency ? 1 : market.fxSpot(ns.collateralCurrency, market.baseCurrency));
+  return { post: staticPostedProfile(base, dates, lastLive), times: Float64Array.from(dates, (d) => market.time(d)), endTime: market.time(lastLive), counterpartyId: ns.counterpartyId };
 }

@@ -36,5 +36,6 @@
  * netting sets: XVA, dynamic IM and MVA, EAD profiles), measure.ts (measureBase, measureAmendment).
  */
 export { applyAmendment, touchedNettingSets, type TouchedSets } from './amend.js';
+export { mvaUnderCredit, type PostedImProfile } from './engineRun.js';
 export { buildMeasureContext, type MeasureContext, type MeasureContextInput, type MeasureStats } from './context.js';
 export { BeyondGridError, measureAmendment, measureBase, costDelta, type AmendmentMeasurement, type BookFigures, type Measurement, type SetFigures } from './measure.js';

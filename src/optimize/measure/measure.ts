@@ -32,7 +32,7 @@ import type { ExposureSet } from '../../xva/compute.js';
 import { applyAmendment, touchedNettingSets } from './amend.js';
 import { bookCapital, capitalOfSets, type BookCapital, type SetCapital } from './capital.js';
 import { bookMporDays, unionNeeds, type MeasureContext } from './context.js';
-import { measureSetsByEngine, type EngineSetFigures } from './engineRun.js';
+import { measureSetsByEngine, type EngineSetFigures, type PostedImProfile } from './engineRun.js';
 import { bookKva, kvaClock, type KvaClock, type SetKva } from './kva.js';
 
 /** Every figure of one netting set (base currency). */
@@ -59,6 +59,8 @@ export interface SetFigures {
   kva: SetKva;
   /** The set's exposure profiles (after collateral and IM): XVA under credit and funding shocks needs no new run. */
   exposure?: ExposureSet;
+  /** The IM posted its MVA funds (engineRun.ts): MVA under credit and funding shocks needs no new run either. */
+  mvaProfile?: PostedImProfile;
 }
 
 export interface BookFigures extends BookCapital {
@@ -127,6 +129,7 @@ function figuresOf(cap: SetCapital, eng: EngineSetFigures): SetFigures {
     kvaCcr: eng.kva.kvaCcr,
     kva: eng.kva,
     ...(eng.exposure ? { exposure: eng.exposure } : {}),
+    ...(eng.mvaProfile ? { mvaProfile: eng.mvaProfile } : {}),
   };
 }
 
