@@ -81,7 +81,8 @@ describe('xva margin in 3 shards + merge = one run', () => {
 
   it('--dim: the DIM profiles and MVA of 3 shards are the single run\'s, in its DIM run\'s order', async () => {
     // each shard simulates its own SIMM sets on the whole book's DIM grid and the blocks of its layout they need
-    const args = ['margin', '--portfolio', book, '--dim', '--paths', '100', '--quiet'];
+    // with the bundled scenarios: the MVA of the DIM and schedule sets under each (margin_mva_scenarios) merges too
+    const args = ['margin', '--portfolio', book, '--dim', '--paths', '100', '--scenarios', 'default', '--quiet'];
     const single = path.join(tmp, 'dim-single');
     const shards = path.join(tmp, 'dim-shards');
     const runs = await Promise.all([xvaInProcess([...args, '--out', single]), ...[1, 2, 3].map((k) => xvaInProcess([...args, '--shard', `${k}/3`, '--out', shards]))]);
@@ -91,8 +92,9 @@ describe('xva margin in 3 shards + merge = one run', () => {
     const merged = path.join(tmp, 'dim-merged');
     const run = await xvaInProcess(['merge', shards, '--out', merged]);
     expect(run.status, run.stderr).toBe(0);
-    expect(expectSameOutputs(single, merged)).toEqual(['margin_dim.arrow', ...TABLES]);
+    expect(expectSameOutputs(single, merged)).toEqual(['margin_dim.arrow', 'margin_mva_scenarios.arrow', ...TABLES]);
     expect(column(path.join(merged, 'margin_netting_sets.arrow'), 'mva_usd').filter((x) => x !== null && (x as number) > 0).length).toBeGreaterThan(2);
+    expect(new Set(column(path.join(merged, 'margin_mva_scenarios.arrow'), 'mva_source'))).toEqual(new Set(['dim', 'schedule']));
   }, 120_000);
 
   it('--dim --rng sobol: 3 shards give the single Sobol run\'s DIM; its first date is the Philox run\'s (no randomness at t = 0)', async () => {

@@ -41,6 +41,7 @@ import type { Portfolio } from '../src/portfolio/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import type { Currency, InterestRateSwap, Swaption } from '../src/products/types.js';
 import { defaultGrid } from '../src/simulation/grid.js';
+import type { Scenario } from '../src/scenarios/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { ensureBuilt, expectSameOutputs, xvaInProcess } from './helpers/scaleCli.js';
 import { plainNettingSet as nettingSet, sofrSwap } from './helpers/swapBook.js';
@@ -198,19 +199,50 @@ describe('xva margin: the MVA of initial_margin_posted, and the DIM in its place
   }, 60_000);
 });
 
+describe('xva margin under the scenarios: margin_mva_scenarios', () => {
+  it('funding +50bp scales each MVA by (65 + 50)/65 (MVA is linear in the spread), coverage c by c, a capital shock not at all, credit +100bp lowers it; per set and scenario', async () => {
+    const scenario = (name: string, shocks: Scenario['shocks']): Scenario => ({ name, description: name, shocks, file: `${name}.yaml` });
+    const scenarios = [scenario('funding_up_50bp', { fundingSpreadBp: 50 }), scenario('half', { collateralCoverage: 0.5 }), scenario('ratio', { capitalRatioAdd: 0.01 }), scenario('credit_up_100bp', { creditSpreadBp: 100 }), scenario('both', { collateralCoverage: 0.5, fundingSpreadBp: 50 })];
+    const run = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true, scenarios });
+    const withMva = run.nettingSets.filter((n) => n.mva !== undefined);
+    expect(withMva.map((n) => n.nettingSetId)).toEqual(['NS-C', 'NS-P', 'NS-Q']);
+    // every scenario a row per set with an MVA, scenarios in the order given, sets in the table's
+    expect(run.mvaScenarios.map((r) => `${r.scenario}/${r.nettingSetId}`)).toEqual(scenarios.flatMap((x) => withMva.map((n) => `${x.name}/${n.nettingSetId}`)));
+    const spread = market.funding('USD').borrowSpreadBp - (market.funding('USD').initialMarginSpreadBp ?? 0);
+    expect(spread).toBe(65);
+    for (const n of withMva) {
+      const row = (name: string) => run.mvaScenarios.find((r) => r.scenario === name && r.nettingSetId === n.nettingSetId)!;
+      expect(row('ratio').mva).toBe(n.mva);
+      expect(row('ratio').mvaStressed).toBe(n.mva);
+      expect(Math.abs(row('funding_up_50bp').mvaStressed / ((n.mva! * (spread + 50)) / spread) - 1)).toBeLessThan(1e-12);
+      expect(row('half').mvaStressed).toBe(0.5 * n.mva!);
+      expect(Math.abs(row('both').mvaStressed / ((0.5 * n.mva! * (spread + 50)) / spread) - 1)).toBeLessThan(1e-12);
+      expect(row('credit_up_100bp').mvaStressed).toBeLessThan(0.99 * n.mva!);
+      expect(row('credit_up_100bp').mvaStressed).toBeGreaterThan(0.8 * n.mva!);
+      expect(row('credit_up_100bp').mvaSource).toBe('initial_margin_posted');
+    }
+    // the file and the console
+    const table = marginTables(run).margin_mva_scenarios!;
+    expect(table.columns.map((c) => c.name)).toEqual(['scenario', 'netting_set_id', 'mva_source', 'mva_usd', 'mva_stressed_usd']);
+    expect(marginText(run)).toContain('MVA under the scenarios (USD, sum over the netting sets with an MVA)');
+    // no scenario, or no MVA: no table
+    expect(marginTables(await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true })).margin_mva_scenarios).toBeUndefined();
+  }, 60_000);
+});
+
 describe('xva margin in shards: the static MVA and its source survive xva merge', () => {
-  it('2 shards + merge give the single run\'s margin_netting_sets byte for byte, mva_source included', async () => {
+  it('2 shards + merge give the single run\'s tables byte for byte, mva_source and margin_mva_scenarios included', async () => {
     ensureBuilt();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-static-mva-cli-'));
     try {
-      const args = ['margin', '--portfolio', dir, '--market', MARKET_FILE, '--quiet'];
+      const args = ['margin', '--portfolio', dir, '--market', MARKET_FILE, '--scenarios', 'default', '--quiet'];
       const single = path.join(out, 'single');
       const shards = path.join(out, 'shards');
       for (const run of [await xvaInProcess([...args, '--out', single]), ...(await Promise.all([1, 2].map((k) => xvaInProcess([...args, '--shard', `${k}/2`, '--out', shards]))))]) expect(run.status, run.stderr).toBe(0);
       const merged = path.join(out, 'merged');
       const run = await xvaInProcess(['merge', shards, '--out', merged]);
       expect(run.status, run.stderr).toBe(0);
-      expect(expectSameOutputs(single, merged)).toContain('margin_netting_sets.arrow');
+      expect(expectSameOutputs(single, merged)).toEqual(['margin_mva_scenarios.arrow', 'margin_netting_sets.arrow', 'margin_scenarios.arrow', 'margin_simm.arrow']);
       const table = tableFromIPC(fs.readFileSync(path.join(merged, 'margin_netting_sets.arrow')));
       const sources = Object.fromEntries(Array.from({ length: table.numRows }, (_, i) => [table.getChild('netting_set_id')!.get(i), table.getChild('mva_source')!.get(i)]));
       expect(sources).toEqual({ 'NS-C': 'initial_margin_posted', 'NS-P': 'initial_margin_posted', 'NS-Q': 'initial_margin_posted' });

@@ -133,21 +133,34 @@ export function staticPostedMva(amount: number, trades: readonly Trade[], dates:
   return mvaOfPostedProfile(staticPostedProfile(amount, dates, lastLive), times, market, counterpartyCurve, market.time(lastLive));
 }
 
+/** An expected posted-IM profile on exposure-date times (years), with the set's last live date (years) ending it. */
+export interface PostedProfile {
+  post: Float64Array;
+  times: Float64Array;
+  endTime?: number;
+}
+
 /**
- * MVA of a netting set's `initial_margin_posted` in USD (the unit of `xva margin`'s figures): the amount, converted
- * from the collateral currency at today's spot, held flat to the set's last live date on the default grid's exposure
- * dates (the dates `xva margin --dim` integrates its DIM on: the default grid is one schedule from the as-of date, cut
- * one step past the last maturity, so a set's dates are the book's up to its end). 0 for a set without posted IM or
- * trades.
+ * The posted-IM profile of a netting set's `initial_margin_posted` in USD (the unit of `xva margin`'s figures): the
+ * amount, converted from the collateral currency at today's spot, held flat to the set's last live date on the default
+ * grid's exposure dates (the dates `xva margin --dim` integrates its DIM on: the default grid is one schedule from the
+ * as-of date, cut one step past the last maturity, so a set's dates are the book's up to its end). Undefined for a set
+ * without posted IM or live trades.
  */
-export function staticPostedMvaUsd(nettingSet: NettingSet, trades: readonly Trade[], market: Market, counterpartyCurve?: HazardCurve): number {
+export function staticPostedProfileUsd(nettingSet: NettingSet, trades: readonly Trade[], market: Market): PostedProfile | undefined {
   const amount = nettingSet.initialMarginPosted ?? 0;
   const lastLive = nettingSetLastLiveDate(trades);
-  if (!(amount > 0) || lastLive === undefined || lastLive <= market.asOf) return 0;
+  if (!(amount > 0) || lastLive === undefined || lastLive <= market.asOf) return undefined;
   const grid = defaultGrid(market.asOf, lastLive);
   const dates = Int32Array.from(exposureIndices(grid), (d) => grid.dates[d]!);
   const usd = amount * (nettingSet.collateralCurrency === 'USD' ? 1 : market.fxSpot(nettingSet.collateralCurrency, 'USD'));
-  return staticPostedMva(usd, trades, dates, market, counterpartyCurve);
+  return { post: staticPostedProfile(usd, dates, lastLive), times: Float64Array.from(dates, (d) => market.time(d)), endTime: market.time(lastLive) };
+}
+
+/** MVA of a netting set's `initial_margin_posted` in USD (staticPostedProfileUsd); 0 without posted IM or trades. */
+export function staticPostedMvaUsd(nettingSet: NettingSet, trades: readonly Trade[], market: Market, counterpartyCurve?: HazardCurve): number {
+  const profile = staticPostedProfileUsd(nettingSet, trades, market);
+  return profile ? mvaOfPostedProfile(profile.post, profile.times, market, counterpartyCurve, profile.endTime) : 0;
 }
 
 /**

@@ -36,7 +36,7 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
   for (const scenario of scenarios) {
     const c = scenario.shocks.collateralCoverage;
     if (c === undefined) {
-      notes.push(`scenario ${scenario.name}: no collateralCoverage shock, nothing to apply to margin`);
+      notes.push(`scenario ${scenario.name}: no collateralCoverage shock, nothing to apply to the collateral (its credit and funding shocks move the MVA: margin_mva_scenarios)`);
       continue;
     }
     for (const ns of nettingSets) {
@@ -126,6 +126,20 @@ export function marginTables(run: MarginRun): Record<string, OutputTable> {
       ],
     },
     ...(run.dim.length > 0 ? { margin_dim: dimTable(run, metadata) } : {}),
+    ...(run.mvaScenarios.length > 0
+      ? {
+          margin_mva_scenarios: {
+            metadata,
+            columns: [
+              utf8('scenario', run.mvaScenarios.map((s) => s.scenario)),
+              utf8('netting_set_id', run.mvaScenarios.map((s) => s.nettingSetId)),
+              utf8('mva_source', run.mvaScenarios.map((s) => s.mvaSource)),
+              f64('mva_usd', run.mvaScenarios.map((s) => s.mva)),
+              f64('mva_stressed_usd', run.mvaScenarios.map((s) => s.mvaStressed)),
+            ],
+          },
+        }
+      : {}),
   };
 }
 
@@ -153,8 +167,9 @@ export function writeMarginTables(dir: string, run: MarginRun): string[] {
     writeTable(file, table, 'arrow');
     files.push(file);
   }
-  // margin_dim only with --dim: an earlier --dim run's must not stay beside a run without it
-  removeUnwrittenTables(dir, ['margin_simm', 'margin_netting_sets', 'margin_scenarios', 'margin_dim'], files);
+  // margin_dim only with --dim, margin_mva_scenarios only with scenarios and an MVA: an earlier run's must not stay
+  // beside a run without them
+  removeUnwrittenTables(dir, ['margin_simm', 'margin_netting_sets', 'margin_scenarios', 'margin_dim', 'margin_mva_scenarios'], files);
   return files;
 }
 
@@ -176,6 +191,7 @@ export function marginJson(run: MarginRun): unknown {
     })),
     schedule: run.schedule,
     scenarios: run.scenarios,
+    mvaScenarios: run.mvaScenarios,
     dim: run.dim.map((d) => ({
       nettingSetId: d.nettingSetId,
       method: d.method ?? 'regression',
@@ -254,7 +270,7 @@ export function marginText(run: MarginRun): string {
       renderTable(
         ['Netting set', 'Ccy', 'IM posted', 'MVA (USD)'],
         flat.map((n) => [n.nettingSetId, n.collateralCurrency ?? '', n.initialMarginPosted ?? '', n.mva ?? '']),
-        { title: 'MVA of initial_margin_posted (held flat to the set\'s last maturity; collateral currency, MVA in USD)' },
+        { title: 'MVA of initial_margin_posted (held flat to the set\'s last live date; collateral currency, MVA in USD)' },
       ),
     );
   }
@@ -275,6 +291,23 @@ export function marginText(run: MarginRun): string {
         ['Scenario', 'Coverage', 'Residual exposure base', 'Residual exposure stressed'],
         [...byScenario].map(([name, e]) => [name, `${(e.coverage * 100).toFixed(0)}%`, e.base, e.stressed]),
         { title: 'Collateral coverage scenarios (USD, sum over netting sets)' },
+      ),
+    );
+  }
+  if (run.mvaScenarios.length > 0) {
+    const byScenario = new Map<string, { base: number; stressed: number; sets: number }>();
+    for (const s of run.mvaScenarios) {
+      const e = byScenario.get(s.scenario) ?? { base: 0, stressed: 0, sets: 0 };
+      e.base += s.mva;
+      e.stressed += s.mvaStressed;
+      e.sets++;
+      byScenario.set(s.scenario, e);
+    }
+    parts.push(
+      renderTable(
+        ['Scenario', 'Netting sets', 'MVA base', 'MVA stressed', 'Change'],
+        [...byScenario].map(([name, e]) => [name, String(e.sets), e.base, e.stressed, e.stressed - e.base]),
+        { title: 'MVA under the scenarios (USD, sum over the netting sets with an MVA)' },
       ),
     );
   }

@@ -25,6 +25,7 @@ import { coverageScenarios, type CoverageOutcome } from './outputs.js';
 import { bookUniverse, runDim, type DimProfile } from './dim.js';
 import { mvaCounterpartyCurve, staticPostedMvaUsd, tradesByNettingSet } from './mva.js';
 import { bookScheduleDim } from './scheduleDim.js';
+import { mvaScenarios, type MvaScenarioOutcome } from './mvaScenarios.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { someOf } from '../text.js';
 
@@ -97,6 +98,8 @@ export interface MarginRun {
   schedule: ScheduleNettingSetResult[];
   nettingSets: NettingSetMargin[];
   scenarios: CoverageOutcome[];
+  /** The MVA of each set that has one under each scenario (margin/mvaScenarios.ts); empty without scenarios or MVA. */
+  mvaScenarios: MvaScenarioOutcome[];
   /** Expected IM profiles (with --dim). */
   dim: DimProfile[];
   notes: string[];
@@ -272,7 +275,8 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (portfolio && market) staticMvas(portfolio, market, nettingSets, byId, notes);
   const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
   if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('collateral coverage scenarios need the portfolio (VM): give --portfolio with --crif');
-  return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, dim, notes, simmVersion, mporDays };
+  const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? []) : [];
+  return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, mvaScenarios: mvaRows, dim, notes, simmVersion, mporDays };
 }
 
 /** entry.mva of the sets in `nettingSets` that post a static `initial_margin_posted` and have no MVA from a DIM profile. */

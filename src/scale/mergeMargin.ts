@@ -7,9 +7,12 @@
  *     before Post as each shard wrote them;
  *   - margin_netting_sets: sorted by netting-set id, as margin/run.ts sorts them;
  *   - margin_scenarios: the scenarios in the order given, and within each the netting sets sorted by id;
+ *   - margin_mva_scenarios (scenarios and an MVA): the same order;
  *   - margin_dim (with --dim): each DIM set's rows in the order of the single run's DIM run (the shards' dimOrder).
  * The tables hold no book totals (the console's scenario sums are not written), so nothing is re-added.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
 import { writeMarginTables } from '../margin/outputs.js';
 import type { MarginRun, NettingSetMargin } from '../margin/run.js';
@@ -17,6 +20,7 @@ import type { DimProfile } from '../margin/dim.js';
 import type { MporDays, SimmNettingSetResult } from '../margin/simm/types.js';
 import type { CoverageOutcome } from '../margin/outputs.js';
 import type { VmResult } from '../margin/vm.js';
+import type { MvaScenarioOutcome } from '../margin/mvaScenarios.js';
 import type { ShardSet } from './merge.js';
 import { writeMergeRecord } from './mergeSimulate.js';
 import { ShardTable } from './tables.js';
@@ -31,6 +35,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
   const simmGroups: { order: number; seq: number; result: SimmNettingSetResult }[] = [];
   const nettingSets: NettingSetMargin[] = [];
   const scenarioRows = new Map<string, CoverageOutcome[]>(options.scenarios.map((name) => [name, []]));
+  const mvaRows = new Map<string, MvaScenarioOutcome[]>(options.scenarios.map((name) => [name, []]));
   const owner = new Map<string, string>();
   const dims: { order: number; profile: DimProfile }[] = [];
   let seq = 0;
@@ -123,11 +128,24 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
       rows.push({ scenario: c.scenario[row]!, nettingSetId: c.id[row]!, coverage: c.coverage[row]!, exposure: c.exposure[row]!, vmHeld: c.vmHeld[row]!, imHeld: c.imHeld[row]!, residualExposureBase: c.base[row]!, residualExposureStressed: c.stressed[row]! });
     }
     if (margin.dimOrder && Object.keys(margin.dimOrder).length > 0) dims.push(...readDim(shard, margin.dimOrder));
+    // margin_mva_scenarios: only in shards with an MVA and scenarios
+    if (fs.existsSync(path.join(shard.dir, 'margin_mva_scenarios.arrow'))) {
+      const mt = ShardTable.read(shard.dir, 'margin_mva_scenarios', '.arrow');
+      const m = { scenario: mt.strings('scenario'), id: mt.strings('netting_set_id'), source: mt.strings('mva_source'), mva: mt.f64('mva_usd'), stressed: mt.f64('mva_stressed_usd') };
+      for (let row = 0; row < m.id.length; row++) {
+        const rows = mvaRows.get(m.scenario[row]!);
+        const source = m.source[row];
+        if (!rows || (source !== 'dim' && source !== 'schedule' && source !== 'initial_margin_posted')) throw new XvaUsageError(`${mt.where}: row ${row + 1} (scenario ${m.scenario[row]}, MVA source ${source}) is not one this version writes for the manifest's scenarios; re-run the shard`);
+        rows.push({ scenario: m.scenario[row]!, nettingSetId: m.id[row]!, mvaSource: source, mva: m.mva[row]!, mvaStressed: m.stressed[row]! });
+      }
+    }
   }
   simmGroups.sort((a, b) => a.order - b.order || a.seq - b.seq);
   nettingSets.sort((a, b) => byId(a.nettingSetId, b.nettingSetId));
   const scenarios: CoverageOutcome[] = [];
   for (const rows of scenarioRows.values()) scenarios.push(...rows.sort((a, b) => byId(a.nettingSetId, b.nettingSetId)));
+  const mvaScenarios: MvaScenarioOutcome[] = [];
+  for (const rows of mvaRows.values()) mvaScenarios.push(...rows.sort((a, b) => byId(a.nettingSetId, b.nettingSetId)));
   const run: MarginRun = {
     source: 'portfolio',
     crifRows: 0,
@@ -135,6 +153,7 @@ export function mergeMargin(set: ShardSet, outDir: string): { files: string[]; n
     schedule: [],
     nettingSets,
     scenarios,
+    mvaScenarios,
     dim: dims.sort((a, b) => a.order - b.order).map((d) => d.profile),
     notes: [],
     simmVersion: options.simmVersion,
