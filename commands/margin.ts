@@ -13,7 +13,7 @@ import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
 import { loadRunScenarios } from '../src/scenarios/load.js';
 
 export default class Margin extends XvaCommand {
-  static override summary = 'ISDA SIMM and schedule initial margin, today\'s VM and margin calls, collateral coverage scenarios';
+  static override summary = 'ISDA SIMM and schedule initial margin, today\'s VM and margin calls, dynamic IM and MVA, stress scenarios';
 
   static override description =
     'Reads a CRIF (--crif, CSV, Parquet or Arrow) or builds one from the portfolio by bump and reprice (netting sets with ' +
@@ -36,7 +36,7 @@ export default class Margin extends XvaCommand {
     'simm-version': Flags.string({ description: 'SIMM version', options: ['2.5', '2.6'], default: '2.6' }),
     mpor: Flags.string({ description: 'SIMM margin period of risk in days', options: ['10', '1'], default: '10' }),
     'as-of': Flags.string({ description: 'Valuation date (YYYY-MM-DD) for schedule rows of a CRIF read without --portfolio', helpValue: 'DATE' }),
-    scenario: Flags.string({ description: 'Apply one collateral coverage scenario file', helpValue: 'FILE', multiple: true }),
+    scenario: Flags.string({ description: 'Apply one scenario file: collateral coverage to the collateral, and every shock but the capital ratio to the MVA', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
     dim: Flags.boolean({ description: 'Dynamic IM profile and MVA: by simulation for the SIMM netting sets, projected for the schedule ones', default: false }),
     paths: Flags.integer({ description: 'Paths of the --dim simulation', default: 500, min: 1, max: MAX_PATHS, helpValue: 'N' }),
@@ -46,7 +46,7 @@ export default class Margin extends XvaCommand {
       options: ['philox', 'sobol'],
       default: 'philox',
     }),
-    out: Flags.string({ description: 'Write margin_simm, margin_netting_sets, margin_scenarios and (with --dim) margin_dim as Arrow files here', helpValue: 'DIR' }),
+    out: Flags.string({ description: 'Write margin_simm, margin_netting_sets, margin_scenarios, (with --dim) margin_dim and (with scenarios and an MVA) margin_mva_scenarios as Arrow files here', helpValue: 'DIR' }),
     ...shardFlags,
   };
 

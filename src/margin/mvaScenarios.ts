@@ -29,9 +29,9 @@ export interface MvaScenarioOutcome {
 
 /**
  * The MVA of every netting set in `nettingSets` that has one, under each scenario, scenarios in the order given and the
- * sets in theirs. `dim` holds the profiles the DIM and schedule MVAs came from.
+ * sets in theirs. `dim` holds the profiles the DIM and schedule MVAs came from; `notes` gets the shocked curves' notes.
  */
-export function mvaScenarios(portfolio: Portfolio, market: Market, nettingSets: readonly NettingSetMargin[], dim: readonly DimProfile[], scenarios: readonly Scenario[]): MvaScenarioOutcome[] {
+export function mvaScenarios(portfolio: Portfolio, market: Market, nettingSets: readonly NettingSetMargin[], dim: readonly DimProfile[], scenarios: readonly Scenario[], notes?: string[]): MvaScenarioOutcome[] {
   const withMva = nettingSets.filter((n) => n.mva !== undefined && n.mvaSource !== undefined);
   if (withMva.length === 0 || scenarios.length === 0) return [];
   const byId = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n]));
@@ -67,7 +67,8 @@ export function mvaScenarios(portfolio: Portfolio, market: Market, nettingSets: 
       ...(ownCreditSpreadBp ? { ownCreditSpreadBp } : {}),
       ...(fundingSpreadBp ? { fundingSpreadBp } : {}),
     };
-    const credit = Object.keys(shocks).length > 0 ? shockCreditInputs(base, market, shocks) : base;
+    // (a curve floored by the shock is said, as xva cva|fva say it)
+    const credit = Object.keys(shocks).length > 0 ? shockCreditInputs(base, market, shocks, notes) : base;
     const coverage = collateralCoverage ?? 1;
     for (const { entry, profile, counterpartyId } of sets) {
       const stressed = mvaSum(profile.post, profile.times, credit.funding, discount, credit.counterparties.get(counterpartyId)?.curve, credit.own, profile.endTime);

@@ -274,8 +274,8 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   // lower their DVA; under --dim a SIMM set's DIM replaces it there as here), no simulation needed
   if (portfolio && market) staticMvas(portfolio, market, nettingSets, byId, notes);
   const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
-  if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('collateral coverage scenarios need the portfolio (VM): give --portfolio with --crif');
-  const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? []) : [];
+  if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('scenarios need the portfolio (VM for the collateral coverage, the IM posted for the MVA): give --portfolio with --crif');
+  const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? [], notes) : [];
   return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, mvaScenarios: mvaRows, dim, notes, simmVersion, mporDays };
 }
 
