@@ -132,7 +132,7 @@ export function simmCrifFromPortfolio(portfolio: Portfolio, market: Market, opti
     const coll = collateral.get(trade.nettingSetId);
     const ctx = { market, creditBuckets: names.credit, equityBuckets, ...(coll ? { collateralCurrency: coll } : {}) };
     const result = tradeSensitivities(trade, ctx);
-    notes.push(...result.notes);
+    for (const note of result.notes) if (!notes.includes(note)) notes.push(note); // (a curve's note once, not per trade)
     const base = baseRecord(trade, simmProductClass(trade));
     for (const s of result.rows) {
       records.push({ ...base, riskType: s.riskType, qualifier: s.qualifier, bucket: s.bucket, label1: s.label1, label2: s.label2, amount: s.amountUsd });

@@ -153,9 +153,10 @@ export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number
 
 /**
  * The curve with the quote at index `i` shifted by `shiftBp` (default +1bp: MAR50.65's tenor bump, a bucketed CS01)
- * and bootstrapped again, the other quotes as they are.
+ * and bootstrapped again, the other quotes as they are. A curve at the edge of a non-negative hazard (quotes near 0bp)
+ * may need a negative hazard after the bumped tenor: floored at 0 there, as shockedCurve does, and said in `notes`.
  */
-export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number, cache: Map<HazardCurve, YieldCurve>, shiftBp = 1): HazardCurve {
+export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number, cache: Map<HazardCurve, YieldCurve>, shiftBp = 1, notes?: string[]): HazardCurve {
   if (i < 0 || i >= curve.quoteSpreadsBp.length) throw new RangeError(`credit curve ${curve.name}: no quote ${i}`);
   let discount = cache.get(curve);
   if (!discount) {
@@ -163,7 +164,13 @@ export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number,
     cache.set(curve, discount);
   }
   const spreads = Array.from(curve.quoteSpreadsBp, (s, k) => (k === i ? Math.max(FLOOR_SPREAD_BP, s + shiftBp) : s));
-  return bootstrapFrom(curve, market, discount, spreads);
+  const floored: string[] = [];
+  const bumped = bootstrapFrom(curve, market, discount, spreads, (tenor) => floored.push(tenor));
+  if (floored.length > 0) {
+    const note = `credit curve ${curve.name} with its ${curve.quoteTenorsYears[i]}Y quote ${shiftBp > 0 ? '+' : ''}${shiftBp}bp: the ${floored.join(', ')} ${floored.length === 1 ? 'spread is' : 'spreads are'} below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there`;
+    if (notes && !notes.includes(note)) notes.push(note);
+  }
+  return bumped;
 }
 
 export interface CreditShocks {

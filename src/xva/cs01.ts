@@ -47,12 +47,12 @@ function sums(sets: readonly ExposureSet[], credit: CreditInputs, xva: XvaOption
 const diff = (a: XvaFigures, b: XvaFigures) => ({ cva: a.cva - b.cva, dva: a.dva - b.dva, fca: a.fca - b.fca, fba: a.fba - b.fba });
 
 /** The bumps of one curve: one per quote, then the parallel one (each bootstrapped once, kept in `bumped`). */
-function curveBumps(curve: HazardCurve, market: Market, cache: Map<HazardCurve, YieldCurve>, bumped: Map<HazardCurve, HazardCurve[]>): HazardCurve[] {
+function curveBumps(curve: HazardCurve, market: Market, cache: Map<HazardCurve, YieldCurve>, bumped: Map<HazardCurve, HazardCurve[]>, notes?: string[]): HazardCurve[] {
   let list = bumped.get(curve);
   if (!list) {
     list = [];
-    for (let i = 0; i < curve.quoteTenorsYears.length; i++) list.push(tenorShockedCurve(curve, market, i, cache));
-    list.push(shockedCurve(curve, market, 1, cache));
+    for (let i = 0; i < curve.quoteTenorsYears.length; i++) list.push(tenorShockedCurve(curve, market, i, cache, 1, notes));
+    list.push(shockedCurve(curve, market, 1, cache, notes));
     bumped.set(curve, list);
   }
   return list;
@@ -62,7 +62,7 @@ function curveBumps(curve: HazardCurve, market: Market, cache: Map<HazardCurve, 
  * The CS01 rows of `sets` (the base exposure) under `credit`: per counterparty in the order of its first netting set,
  * one row per quote of its curve then the parallel row; then the own curve's rows when the market has one.
  */
-export function xvaCs01(sets: readonly ExposureSet[], credit: CreditInputs, market: Market, xva: XvaOptions): Cs01Result {
+export function xvaCs01(sets: readonly ExposureSet[], credit: CreditInputs, market: Market, xva: XvaOptions, notes?: string[]): Cs01Result {
   const cache = new Map<HazardCurve, YieldCurve>();
   const bumped = new Map<HazardCurve, HazardCurve[]>();
   const bySet = new Map<string, ExposureSet[]>();
@@ -77,7 +77,7 @@ export function xvaCs01(sets: readonly ExposureSet[], credit: CreditInputs, mark
     if (!c) continue;
     const only = (curve: HazardCurve): CreditInputs => ({ ...credit, counterparties: new Map([[counterpartyId, { ...c, curve }]]) });
     const base = sums(own, only(c.curve), xva);
-    const bumps = curveBumps(c.curve, market, cache, bumped);
+    const bumps = curveBumps(c.curve, market, cache, bumped, notes);
     bumps.forEach((curve, i) => {
       const parallel = i === c.curve.quoteTenorsYears.length;
       const years = parallel ? null : c.curve.quoteTenorsYears[i]!;
@@ -86,7 +86,7 @@ export function xvaCs01(sets: readonly ExposureSet[], credit: CreditInputs, mark
   }
   if (credit.own) {
     const base = sums(sets, credit, xva);
-    const bumps = curveBumps(credit.own, market, cache, bumped);
+    const bumps = curveBumps(credit.own, market, cache, bumped, notes);
     bumps.forEach((curve, i) => {
       const parallel = i === credit.own!.quoteTenorsYears.length;
       const years = parallel ? null : credit.own!.quoteTenorsYears[i]!;

@@ -233,7 +233,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (cdsTrades > 0 && spreadScenarios.length > 0)
     notes.push(`${spreadScenarios.join(', ')}: the credit spread shock moves the counterparties' default probabilities; the exposure of the book's ${cdsTrades} CDS trade(s) is the base run's (not re-valued at the shocked reference-name spreads)`);
 
-  const cs01 = options.cs01 ? xvaCs01(sets, credit, market, options.xva).rows : [];
+  const cs01 = options.cs01 ? xvaCs01(sets, credit, market, options.xva, notes).rows : [];
   let whatIf: WhatIfResult | undefined;
   const whatIfFiles: string[] = [];
   if (options.whatIf) {

@@ -85,7 +85,7 @@ function yearsToTenor(years: number): Tenor {
 }
 
 /** Re-bootstraps a name's hazard curve from its par quotes, each moved by `bumpBp(tenorYears)`. */
-export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (tenorYears: number) => number): HazardCurve {
+export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (tenorYears: number) => number, onNegativeHazard?: (tenor: string, maturity: number) => void): HazardCurve {
   const tenorsYears = Array.from(curve.quoteTenorsYears);
   return bootstrapCdsCurve({
     name: curve.name,
@@ -95,6 +95,7 @@ export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (t
     recovery: curve.recovery,
     discount: market.discountCurve(market.baseCurrency),
     maturityRule: market.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009',
+    ...(onNegativeHazard ? { onNegativeHazard } : {}),
   });
 }
 
@@ -217,7 +218,11 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
       for (let k = 0; k < SIMM_CREDIT_TENOR_YEARS.length; k++) {
         const moves = Array.from(curve.quoteTenorsYears).some((t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t) > 0);
         if (!moves) continue;
-        const bumpedCurve = rebootstrapCredit(market, curve, (t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t));
+        // a curve whose quotes sit at the edge of a non-negative hazard (a spread near 0 after a longer tenor's) may
+        // need a negative hazard once a shorter tenor is bumped: that interval's hazard is floored at 0, and said
+        let floored: string | undefined;
+        const bumpedCurve = rebootstrapCredit(market, curve, (t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t), (tenor) => (floored ??= tenor));
+        if (floored !== undefined) notes.push(`SIMM: credit curve ${name} bumped 1bp at ${SIMM_CREDIT_TENORS[k]} needs a negative hazard rate at ${floored}: floored at 0 for the CreditQ sensitivities`);
         add('Risk_CreditQ', name, bucket, SIMM_CREDIT_TENORS[k]!, '', bumped({ credit: { name, curve: bumpedCurve } }) - base);
       }
       break;

@@ -1,0 +1,60 @@
+/**
+ * SIMM CreditQ sensitivities on a credit curve at the edge of a non-negative hazard (every quote ~0bp, as a −100bp
+ * stress of a tight name leaves it): bumping a short tenor by 1bp makes the next tenor's ~0bp spread need a negative
+ * hazard. The bump's curve then floors that interval's hazard at 0 and the run says so, as the XVA stress does with a
+ * shocked curve; it used to stop `xva margin` with an internal error. References: the credit triangle for the bumped
+ * 1y hazard, λ ≈ s/(1 − R) (1bp at recovery 0.4: 1.667e-4; the ISDA model's accrual and discounting move it by under
+ * 2% at 1y), and the floor itself (hazard exactly 0 on the next interval). The CS01 and SA-CVA tenor bump likewise.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fromYmd } from '../src/conventions/dates.js';
+import { parseMarket } from '../src/market/load.js';
+import { rebootstrapCredit, tradeSensitivities } from '../src/margin/sensitivities/trade.js';
+import { tenorShockedCurve } from '../src/xva/credit.js';
+import type { CreditDefaultSwap } from '../src/products/types.js';
+import { REPO_ROOT } from './helpers/paths.js';
+
+const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
+
+/** The demo market with ZENITH_ELECTRONICS quoted at 0.000001bp on every tenor. */
+function flatZeroMarket() {
+  const lines = fs.readFileSync(MARKET_FILE, 'utf8').split('\n');
+  const at = lines.indexOf('    ZENITH_ELECTRONICS:');
+  expect(at).toBeGreaterThan(0);
+  for (let i = at + 1; i < at + 10 && lines[i]!.startsWith('      '); i++) lines[i] = lines[i]!.replace(/spreadBp: [0-9.]+/, 'spreadBp: 0.000001');
+  return parseMarket(lines.join('\n'), 'market.yaml');
+}
+
+describe('SIMM CreditQ bumps on a curve quoted at ~0bp', () => {
+  it('the bumped curve floors the next hazard at 0 (credit triangle for the bumped one), and the CDS gets its sensitivities with a note', () => {
+    const market = flatZeroMarket();
+    const curve = market.creditCurve('ZENITH_ELECTRONICS');
+    const floored: string[] = [];
+    const bumped = rebootstrapCredit(market, curve, (t) => (t <= 1 ? 1 : 0), (tenor) => floored.push(tenor));
+    expect(floored[0]).toBe('3Y');
+    expect(Math.abs(bumped.hazards[0]! / (1e-4 / (1 - curve.recovery)) - 1)).toBeLessThan(0.02);
+    expect(bumped.hazards[1]).toBe(0);
+    const cds: CreditDefaultSwap = {
+      tradeId: 'Z1', counterpartyId: 'CP-A', nettingSetId: 'NS-A', cleared: false, product: 'CDS', direction: 'buy', referenceEntity: 'ZENITH_ELECTRONICS',
+      currency: 'JPY', notional: 1e9, fixedRate: 0.01, startDate: fromYmd(2026, 3, 20), maturityDate: fromYmd(2031, 6, 20), frequency: '3M', dayCount: 'ACT/360',
+    };
+    const result = tradeSensitivities(cds, { market });
+    expect(result.notes).toContain('SIMM: credit curve ZENITH_ELECTRONICS bumped 1bp at 1y needs a negative hazard rate at 3Y: floored at 0 for the CreditQ sensitivities');
+    // protection bought: wider spreads raise its value, at every tenor that moves
+    const creditQ = result.rows.filter((r) => r.riskType === 'Risk_CreditQ');
+    expect(creditQ.length).toBeGreaterThan(2);
+    for (const r of creditQ) expect(r.amountUsd).toBeGreaterThan(0);
+  });
+
+  it('the CS01 and SA-CVA tenor bump (tenorShockedCurve) floors likewise and says so, where it used to stop xva cva --cs01 and xva capital', () => {
+    const market = flatZeroMarket();
+    const curve = market.creditCurve('ZENITH_ELECTRONICS');
+    const notes: string[] = [];
+    const bumped = tenorShockedCurve(curve, market, 0, new Map(), 1, notes);
+    expect(Math.abs(bumped.hazards[0]! / (1e-4 / (1 - curve.recovery)) - 1)).toBeLessThan(0.02);
+    for (let k = 1; k < bumped.hazards.length; k++) expect(bumped.hazards[k]).toBe(0);
+    expect(notes).toEqual(['credit curve ZENITH_ELECTRONICS with its 1Y quote +1bp: the 3Y, 5Y, 7Y, 10Y spreads are below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there']);
+  });
+});
