@@ -95,6 +95,11 @@ function auditData(options: { collateralised?: boolean } = { collateralised: tru
         { nettingSetId: 'NS-CP0011-1', imModel: 'simm', simmCollect: 10_000_000, simmPost: 9_000_000, scheduleCall: null, schedulePost: null, collateralCurrency: 'USD', vmRequired: 0, marginCall: null, balanceOnFile: false, mva: 250_000 },
       ],
       scenarios: [],
+      // the MVA under two scenarios (margin_mva_scenarios): funding +50bp on a 65bp spread, and a capital shock
+      mvaScenarios: [
+        { scenario: 'funding_up_50bp', mva: 250_000, mvaStressed: (250_000 * 115) / 65 },
+        { scenario: 'capital_ratio_plus_1pct', mva: 250_000, mvaStressed: 250_000 },
+      ],
       source: 'margin_netting_sets.arrow',
     },
     optimize: {
@@ -201,6 +206,17 @@ describe('wording that ties each figure to its own subject (the fact check reads
     expect(cva).toContain('The concentrations above 10.0% of book CVA are CP0024 and CP0026.');
     const collateral = (await narrate(auditData(), 'collateral_manager')).join(' ');
     expect(collateral).toContain('Funding the initial margin we post costs USD 250.0k (MVA) over the life of the trades.');
+    // the scenario that moves the MVA most, with its change and level (192,308 = 250,000 × 50/65), checked facts
+    expect(collateral).toContain('Under `funding_up_50bp` the MVA rises by USD 192.3k, to USD 442.3k.');
+  });
+
+  it('the MVA under the scenarios is left out when the MVA is partial (a SIMM set without its MVA)', async () => {
+    const data = auditData();
+    data.margin!.nettingSets.push({ nettingSetId: 'NS-X', imModel: 'simm', simmCollect: 1, simmPost: 1, scheduleCall: null, schedulePost: null, collateralCurrency: 'USD', vmRequired: 0, marginCall: null, balanceOnFile: false, mva: null });
+    const facts = factsOf(data);
+    expect(facts.has('margin.mva')).toBe(false);
+    expect(facts.has('margin.scenario.funding_up_50bp.d_mva')).toBe(false);
+    expect(factsOf(auditData()).get('margin.scenario.funding_up_50bp.d_mva')!.value).toBeCloseTo((250_000 * 50) / 65, 6);
   });
 
   it('the earlier wording put the threshold after a counterparty, whose figure the check then took it for', () => {

@@ -110,6 +110,8 @@ export interface MarginPart {
   }[];
   /** Collateral coverage scenarios: the residual exposure summed over netting sets, USD. */
   scenarios: { scenario: string; coverage: number; residualBase: number; residualStressed: number }[];
+  /** The MVA under the scenarios (margin_mva_scenarios), summed over the netting sets with one, USD; empty without. */
+  mvaScenarios: { scenario: string; mva: number; mvaStressed: number }[];
   source: string;
 }
 

@@ -237,6 +237,14 @@ export function factsOf(data: ExplainData): FactSet {
       usd(`${p}.mva`, `MVA of ${n.nettingSetId}`, n.mva, `${s}:mva_usd`);
       if (n.marginCall !== null && n.marginCall !== 0) f.add(`${p}.margin_call`, `margin call on ${n.nettingSetId} today`, n.marginCall, 'currency', `${s}:margin_call`, n.collateralCurrency ? { currency: n.collateralCurrency } : {});
     }
+    // the MVA under each scenario, when the MVA is the book's (not partial): margin_mva_scenarios summed
+    if (!partial) {
+      for (const sc of m.mvaScenarios) {
+        const p = `margin.scenario.${sc.scenario}`;
+        usd(`${p}.mva`, `MVA under ${sc.scenario}`, sc.mvaStressed, 'margin_mva_scenarios:mva_stressed_usd');
+        usd(`${p}.d_mva`, `change of MVA under ${sc.scenario}`, sc.mvaStressed - sc.mva, 'margin_mva_scenarios:stressed − base');
+      }
+    }
     for (const sc of m.scenarios) {
       const p = `margin.scenario.${sc.scenario}`;
       usd(`${p}.residual`, `uncollateralised exposure under ${sc.scenario}`, sc.residualStressed, 'margin_scenarios:residual_exposure_stressed_usd');

@@ -253,7 +253,12 @@ function collateralManager(w: Writer): string[] {
   p += '.';
   if (w.value('margin.schedule_call') > 0.5 || w.value('margin.schedule_post') > 0.5) p += ` Under the standardised schedule we collect ${w.fig('margin.schedule_call')} and post ${w.fig('margin.schedule_post')}.`;
   // "(MVA)" right after the figure: the figure is the MVA, not the initial margin the sentence starts from
-  if (w.has('margin.mva')) p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.`;
+  if (w.has('margin.mva')) {
+    p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.`;
+    // the scenario that raises the MVA most (margin_mva_scenarios: funding spread, credit, coverage): the cost at risk
+    const moves = w.ranked(/^margin\.scenario\.([^.]+)\.d_mva$/).filter((m) => m.value >= 0.5);
+    if (moves.length > 0) p += ` Under ${code(moves[0]!.key)} the MVA ${rises(w.value(moves[0]!.id))} by ${w.fig(moves[0]!.id)}, to ${w.fig(`margin.scenario.${moves[0]!.key}.mva`)}.`;
+  }
   out.push(p);
   if (w.has('margin.calls')) {
     const calls = w.ranked(/^margin\.ns\.([^.]+)\.margin_call$/, (f) => Math.abs(f.value));

@@ -185,7 +185,7 @@ function capitalPart(book: ReadTable, cps: ReadTable | undefined, scenarios: Rea
   return { part, currency: book.has('currency') ? book.str('currency')[0] : null };
 }
 
-function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: string): MarginPart {
+function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: string, mvaScenarios?: ReadTable): MarginPart {
   const ids = sets.str('netting_set_id');
   const col = (name: string) => sets.num(name);
   const [sc, sp, hc, hp, csa, call, mva] = ['simm_collect_usd', 'simm_post_usd', 'schedule_call_usd', 'schedule_post_usd', 'credit_support_amount', 'margin_call', 'mva_usd'].map(col) as Float64Array[];
@@ -207,8 +207,22 @@ function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: s
       mva: orNull(mva![i]!),
     })),
     scenarios: [],
+    mvaScenarios: [],
     source,
   };
+  if (mvaScenarios) {
+    const name = mvaScenarios.str('scenario');
+    const mva = mvaScenarios.num('mva_usd');
+    const stressed = mvaScenarios.num('mva_stressed_usd');
+    const by = new Map<string, MarginPart['mvaScenarios'][number]>();
+    for (let i = 0; i < mvaScenarios.rows; i++) {
+      const s = by.get(name[i]!) ?? { scenario: name[i]!, mva: 0, mvaStressed: 0 };
+      s.mva += mva[i]!;
+      s.mvaStressed += stressed[i]!;
+      by.set(name[i]!, s);
+    }
+    part.mvaScenarios = [...by.values()];
+  }
   if (scenarios) {
     const name = scenarios.str('scenario');
     const cov = scenarios.num('coverage');
@@ -362,7 +376,7 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   } else missing.push('capital (capital_book of `xva capital --out`)');
 
   const margin = open('margin_netting_sets');
-  if (margin) data.margin = marginPart(margin, open('margin_scenarios'), margin.file);
+  if (margin) data.margin = marginPart(margin, open('margin_scenarios'), margin.file, open('margin_mva_scenarios'));
   else missing.push('margin (margin_netting_sets of `xva margin --out`)');
   // a SIMM or schedule set's MVA needs its IM profile (`xva margin --dim`); a static initial_margin_posted has its MVA
   // without it
