@@ -14,6 +14,10 @@ import { bookScheduleDim } from '../dist/src/margin/scheduleDim.js';
 
 const sets = process.argv[2] && process.argv[2] !== 'all' ? Number(process.argv[2]) : Number.POSITIVE_INFINITY;
 const runs = Number(process.argv[3] ?? '3');
+if (!(sets > 0) || !(Number.isInteger(runs) && runs > 0)) {
+  console.error('usage: node bench/schedule-dim.mjs [sets=all|N > 0] [runs=3]');
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), 'xva-bench-schedule-dim-'));
 let loaded;
 try {

@@ -41,7 +41,7 @@ describe('SIMM CreditQ bumps on a curve quoted at ~0bp', () => {
       currency: 'JPY', notional: 1e9, fixedRate: 0.01, startDate: fromYmd(2026, 3, 20), maturityDate: fromYmd(2031, 6, 20), frequency: '3M', dayCount: 'ACT/360',
     };
     const result = tradeSensitivities(cds, { market });
-    expect(result.notes).toContain('SIMM: credit curve ZENITH_ELECTRONICS bumped 1bp at 1y needs a negative hazard rate at 3Y: floored at 0 for the CreditQ sensitivities');
+    expect(result.notes).toContain('SIMM: credit curve ZENITH_ELECTRONICS bumped 1bp at 1y needs a negative hazard rate at 3Y: floored at 0 for the CreditQ sensitivities (that quote is not repriced, so the bump also lifts the later tenors: the tenor sensitivities overstate the parallel one)');
     // protection bought: wider spreads raise its value, at every tenor that moves
     const creditQ = result.rows.filter((r) => r.riskType === 'Risk_CreditQ');
     expect(creditQ.length).toBeGreaterThan(2);
@@ -55,6 +55,23 @@ describe('SIMM CreditQ bumps on a curve quoted at ~0bp', () => {
     const bumped = tenorShockedCurve(curve, market, 0, new Map(), 1, notes);
     expect(Math.abs(bumped.hazards[0]! / (1e-4 / (1 - curve.recovery)) - 1)).toBeLessThan(0.02);
     for (let k = 1; k < bumped.hazards.length; k++) expect(bumped.hazards[k]).toBe(0);
-    expect(notes).toEqual(['credit curve ZENITH_ELECTRONICS with its 1Y quote +1bp: the 3Y, 5Y, 7Y, 10Y spreads are below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there']);
+    expect(notes).toEqual(['credit curve ZENITH_ELECTRONICS with its 1Y quote +1bp: the 3Y, 5Y, 7Y, 10Y spreads are below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there (not repriced: the bump also lifts those tenors, so the tenor sensitivities overstate the parallel one)']);
+  });
+
+  it('a curve the loader accepts on its own currency (JPY) but past the edge on the base currency\'s OIS curve: the SIMM base rebuild floors too, with a note', () => {
+    // 1Y 100bp then 34bp: just inside a non-negative hazard on the JPY curve the loader uses, past it on USD's
+    const lines = fs.readFileSync(MARKET_FILE, 'utf8').split('\n');
+    const at = lines.indexOf('    ZENITH_ELECTRONICS:');
+    for (let i = at + 1; i < at + 10 && lines[i]!.startsWith('      '); i++) lines[i] = lines[i]!.replace(/spreadBp: [0-9.]+/, lines[i]!.includes('1Y') ? 'spreadBp: 100' : 'spreadBp: 34');
+    const market = parseMarket(lines.join('\n'), 'market.yaml');
+    const cds: CreditDefaultSwap = {
+      tradeId: 'Z1', counterpartyId: 'CP-A', nettingSetId: 'NS-A', cleared: false, product: 'CDS', direction: 'buy', referenceEntity: 'ZENITH_ELECTRONICS',
+      currency: 'JPY', notional: 1e9, fixedRate: 0.01, startDate: fromYmd(2026, 3, 20), maturityDate: fromYmd(2031, 6, 20), frequency: '3M', dayCount: 'ACT/360',
+    };
+    const result = tradeSensitivities(cds, { market });
+    expect(result.notes.some((n) => n.startsWith('SIMM: credit curve ZENITH_ELECTRONICS rebuilt on the USD OIS curve needs a negative hazard rate at'))).toBe(true);
+    // protection bought on a 5y name: the 5y vertex carries it, positive (the floored base moves the split, not the sign)
+    const fiveYear = result.rows.find((r) => r.riskType === 'Risk_CreditQ' && r.label1 === '5y');
+    expect(fiveYear!.amountUsd).toBeGreaterThan(0);
   });
 });

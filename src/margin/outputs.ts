@@ -36,7 +36,9 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
   for (const scenario of scenarios) {
     const c = scenario.shocks.collateralCoverage;
     if (c === undefined) {
-      notes.push(`scenario ${scenario.name}: no collateralCoverage shock, nothing to apply to the collateral (its credit and funding shocks move the MVA: margin_mva_scenarios)`);
+      const movesMva = ['creditSpreadBp', 'ownCreditSpreadBp', 'fundingSpreadBp'].some((k) => (scenario.shocks as Record<string, number | undefined>)[k]);
+      const hasMva = nettingSets.some((n) => n.mva !== undefined);
+      notes.push(`scenario ${scenario.name}: no collateralCoverage shock, nothing to apply to the collateral${movesMva && hasMva ? ' (its credit and funding shocks move the MVA: margin_mva_scenarios)' : ''}`);
       continue;
     }
     for (const ns of nettingSets) {

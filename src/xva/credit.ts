@@ -167,7 +167,7 @@ export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number,
   const floored: string[] = [];
   const bumped = bootstrapFrom(curve, market, discount, spreads, (tenor) => floored.push(tenor));
   if (floored.length > 0) {
-    const note = `credit curve ${curve.name} with its ${curve.quoteTenorsYears[i]}Y quote ${shiftBp > 0 ? '+' : ''}${shiftBp}bp: the ${floored.join(', ')} ${floored.length === 1 ? 'spread is' : 'spreads are'} below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there`;
+    const note = `credit curve ${curve.name} with its ${curve.quoteTenorsYears[i]}Y quote ${shiftBp > 0 ? '+' : ''}${shiftBp}bp: the ${floored.join(', ')} ${floored.length === 1 ? 'spread is' : 'spreads are'} below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there (not repriced: the bump also lifts those tenors, so the tenor sensitivities overstate the parallel one)`;
     if (notes && !notes.includes(note)) notes.push(note);
   }
   return bumped;

@@ -214,7 +214,11 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
       const name = trade.referenceEntity;
       const curve = market.creditCurve(name);
       const bucket = ctx.creditBuckets?.get(name) ?? 'Residual';
-      const base = value(bumpedMarket(market, { credit: { name, curve: rebootstrapCredit(market, curve, () => 0) } }));
+      // the base rebuild (on the base currency's curve, which need not be the one the market loaded it with) may itself
+      // sit past the edge of a non-negative hazard: floored likewise, and said
+      let baseFloored: string | undefined;
+      const base = value(bumpedMarket(market, { credit: { name, curve: rebootstrapCredit(market, curve, () => 0, (tenor) => (baseFloored ??= tenor)) } }));
+      if (baseFloored !== undefined) notes.push(`SIMM: credit curve ${name} rebuilt on the ${market.baseCurrency} OIS curve needs a negative hazard rate at ${baseFloored}: floored at 0 for the CreditQ sensitivities`);
       for (let k = 0; k < SIMM_CREDIT_TENOR_YEARS.length; k++) {
         const moves = Array.from(curve.quoteTenorsYears).some((t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t) > 0);
         if (!moves) continue;
@@ -222,7 +226,7 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
         // need a negative hazard once a shorter tenor is bumped: that interval's hazard is floored at 0, and said
         let floored: string | undefined;
         const bumpedCurve = rebootstrapCredit(market, curve, (t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t), (tenor) => (floored ??= tenor));
-        if (floored !== undefined) notes.push(`SIMM: credit curve ${name} bumped 1bp at ${SIMM_CREDIT_TENORS[k]} needs a negative hazard rate at ${floored}: floored at 0 for the CreditQ sensitivities`);
+        if (floored !== undefined) notes.push(`SIMM: credit curve ${name} bumped 1bp at ${SIMM_CREDIT_TENORS[k]} needs a negative hazard rate at ${floored}: floored at 0 for the CreditQ sensitivities (that quote is not repriced, so the bump also lifts the later tenors: the tenor sensitivities overstate the parallel one)`);
         add('Risk_CreditQ', name, bucket, SIMM_CREDIT_TENORS[k]!, '', bumped({ credit: { name, curve: bumpedCurve } }) - base);
       }
       break;
