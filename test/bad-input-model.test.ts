@@ -329,6 +329,35 @@ describe('warnings of validate', () => {
     ]);
   });
 
+  it('a CDS curve typed in decimals or percent is a warning at its widest pillar, in validate and on a run; one sub-bp pillar is not', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    const acme = 'pillars: [ { tenor: 1Y, spreadBp: 80 }, { tenor: 5Y, spreadBp: 120 }, { tenor: 10Y, spreadBp: 140 } ]';
+    const sovereign = 'pillars: [ { tenor: 1Y, spreadBp: 15 }, { tenor: 5Y, spreadBp: 30 } ] }';
+    const own = 'pillars: [ { tenor: 1Y, spreadBp: 50 }, { tenor: 5Y, spreadBp: 85 } ]';
+    let text = fs.readFileSync(file, 'utf8');
+    for (const s of [acme, sovereign, own]) expect(text).toContain(s);
+    text = text
+      .replace(acme, 'pillars: [ { tenor: 1Y, spreadBp: 0.008 }, { tenor: 5Y, spreadBp: 0.012 }, { tenor: 10Y, spreadBp: 0.014 } ]')
+      .replace(sovereign, 'pillars: [ { tenor: 1Y, spreadBp: 0.15 }, { tenor: 5Y, spreadBp: 0.3 } ] }')
+      // a short pillar under 1bp on a curve quoted in bp elsewhere: plausible, no warning
+      .replace(own, 'pillars: [ { tenor: 1Y, spreadBp: 0.5 }, { tenor: 5Y, spreadBp: 85 } ]');
+    fs.writeFileSync(file, text);
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    const expected = [
+      'market.yaml row 94 column credit.names.ACME_CORP.pillars[2].spreadBp: 0.014: expected a CDS par spread in bp (53.5 for 53.5bp): every pillar of this curve is below 1bp, which no traded CDS curve quotes; in decimals 0.014 would be 140bp, in percent 1.4bp',
+      'market.yaml row 105 column credit.proxies[1].pillars[1].spreadBp: 0.3: expected a CDS par spread in bp (53.5 for 53.5bp): every pillar of this curve is below 1bp, which no traded CDS curve quotes; in decimals 0.3 would be 3,000bp, in percent 30bp',
+    ];
+    expect(result.warnings.filter((w) => w.column?.startsWith('credit.')).map(formatIssue)).toEqual(expected);
+    // the curve still loads as given (a warning, not a refusal): its hazard is the bootstrap's of 0.014bp
+    expect(loadMarket(file).creditCurve('ACME_CORP').quoteSpreadsBp![2]).toBe(0.014);
+    // a run says so on stderr before its results
+    const run = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--out', path.join(tempDir(), 'out')]);
+    expect(run.status).toBe(0);
+    for (const line of expected) expect(run.stderr).toContain(`warning: ${line}`);
+  });
+
   it('a swaption vol typed in bp: simulate warns on the quote first, then refuses the swaption naming both market sections, in full', async () => {
     const dir = smallCopy();
     const file = path.join(dir, 'market.yaml');

@@ -150,6 +150,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
     funding,
     capital,
     correlation,
+    loadWarnings: issues.warnings,
   });
 }
 

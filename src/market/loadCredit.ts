@@ -65,6 +65,7 @@ function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: strin
     readValue: (pillar, p) =>
       r.numberWhere(pillar.spreadBp, child(p, 'spreadBp'), (x) => x > 0 && x <= MAX_MARKET_SPREAD_BP, `a CDS par spread > 0 in bp (the ISDA bootstrap needs a positive spread), at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp`),
   });
+  if (pillars) warnSpreadUnit(ctx, pillarsPath, pillars.values);
   if (!pillars || recovery === undefined || currency === undefined || ctx.asOf === undefined) return undefined;
   const discount = ctx.discountCurves.get(currency);
   if (!discount) return undefined; // the discount curve itself was reported
@@ -79,6 +80,31 @@ function readCdsCurve(ctx: LoadContext, spec: YamlMap, path: string, name: strin
     if (!curve) ctx.reader.issues.throwIfAny();
     return curve!;
   });
+}
+
+/**
+ * Below this a curve's widest quote is most likely typed in decimals (0.00535 for 53.5bp) or percent (0.535): no
+ * traded CDS curve, the strongest sovereigns' included, quotes under 1bp at every tenor.
+ */
+export const PLAUSIBLE_MIN_CDS_SPREAD_BP = 1;
+
+/**
+ * A warning on a CDS curve whose every pillar is below PLAUSIBLE_MIN_CDS_SPREAD_BP: the curve loads (the bootstrap
+ * takes any positive spread) and would price its name as nearly riskless, a CVA off by a factor of 10,000 without a
+ * word. Named at the widest pillar.
+ */
+function warnSpreadUnit(ctx: LoadContext, pillarsPath: string, spreadsBp: readonly number[]): void {
+  let widest = 0;
+  for (let k = 1; k < spreadsBp.length; k++) if (spreadsBp[k]! > spreadsBp[widest]!) widest = k;
+  const bp = spreadsBp[widest];
+  if (bp === undefined || !(bp < PLAUSIBLE_MIN_CDS_SPREAD_BP)) return;
+  const asDecimal = +(bp * 10_000).toPrecision(6);
+  const asPercent = +(bp * 100).toPrecision(6);
+  ctx.reader.warn(
+    child(child(pillarsPath, widest), 'spreadBp'),
+    bp,
+    `a CDS par spread in bp (53.5 for 53.5bp): every pillar of this curve is below ${PLAUSIBLE_MIN_CDS_SPREAD_BP}bp, which no traded CDS curve quotes; in decimals ${bp} would be ${asDecimal.toLocaleString('en-US')}bp, in percent ${asPercent.toLocaleString('en-US')}bp`,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  * curve the market lacks is caught by the portfolio checks); they throw an Error that lists what the market has.
  */
 import { yearsBetween, type DateSerial } from '../conventions/dates.js';
+import type { InputIssue } from '../errors.js';
 import type { Currency } from '../products/types.js';
 import { ratesAgainstBase } from './fx.js';
 import { DEFAULT_CREDIT_MODEL } from './loadCredit.js';
@@ -70,6 +71,8 @@ export interface MarketSpec {
   creditModel?: CreditModelParams | undefined;
   /** Per-name `credit.names.<NAME>.model` overrides. */
   creditModels?: ReadonlyMap<string, CreditModelParams>;
+  /** Plausibility warnings of the loader (a value that loads but is most likely in the wrong unit). */
+  loadWarnings?: readonly InputIssue[];
 }
 
 function listOf(names: Iterable<string>): string {
@@ -263,6 +266,11 @@ export class MarketData implements Market {
 
   get equityNames(): string[] {
     return [...this.spec.equities.keys()];
+  }
+
+  /** The loader's plausibility warnings (checkPortfolio passes them on: a run prints them, `xva validate` lists them). */
+  get loadWarnings(): readonly InputIssue[] {
+    return this.spec.loadWarnings ?? [];
   }
 
   get creditNames(): string[] {

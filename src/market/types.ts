@@ -4,6 +4,7 @@
  * their own day counts (conventions/dayCount.ts).
  */
 import type { DateSerial } from '../conventions/dates.js';
+import type { InputIssue } from '../errors.js';
 import type { Currency } from '../products/types.js';
 import type { Rating, Region, Sector } from '../portfolio/types.js';
 
@@ -178,6 +179,11 @@ export interface Market {
    * optional so that hand-built test markets need not define it.
    */
   fixingSeries?(): ReadonlyMap<string, ReadonlyMap<DateSerial, number>>;
+  /**
+   * The loader's plausibility warnings (a CDS curve typed in decimals instead of bp), for the checks of `xva validate`
+   * and of a run; optional as fixingSeries.
+   */
+  readonly loadWarnings?: readonly InputIssue[];
   /** Every quoted cross-currency basis (`curves.xccyBasis`: pillars in years, spreads in bp), for the checks of `xva validate`; optional as fixingSeries. */
   xccyBasisQuotes?(): readonly { currency: Currency; against: Currency; pillarTimes: Float64Array; spreadsBp: Float64Array }[];
   /**

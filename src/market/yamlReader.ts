@@ -160,6 +160,23 @@ export class YamlReader {
     });
   }
 
+  /**
+   * A plausibility warning at `path` (the value loads; a run prints it and `xva validate` lists it): the market's
+   * loadWarnings carry it to checkPortfolio.
+   */
+  warn(path: string, value: unknown, expected: string): void {
+    const row = this.lineOf(path);
+    const shown = this.shown(path, value);
+    this.issues.add({
+      file: this.file,
+      ...(row !== undefined ? { row } : {}),
+      ...(path !== '' ? { column: path } : {}),
+      ...(shown !== undefined ? { value: shown } : {}),
+      expected,
+      severity: 'warning',
+    });
+  }
+
   // ---- shapes ----
 
   map(value: unknown, path: string, expected = 'a mapping'): YamlMap | undefined {

@@ -369,6 +369,8 @@ export function checkPortfolio(
     checkFxEquityVolLevels(portfolio, market, options.marketFile, issues);
     checkFixingLevels(market, options.marketFile, issues);
     checkCurveLevels(market, options.marketFile, issues);
+    // the loader's own plausibility warnings (a CDS curve in decimals: loadCredit.ts warnSpreadUnit)
+    for (const warning of market.loadWarnings ?? []) issues.add(warning);
   }
 }
 
