@@ -219,6 +219,26 @@ describe('wording that ties each figure to its own subject (the fact check reads
     expect(factsOf(auditData()).get('margin.scenario.funding_up_50bp.d_mva')!.value).toBeCloseTo((250_000 * 50) / 65, 6);
   });
 
+  it('"uncollateralised exposure" names a residual or an exposure, never the MVA under the same scenario; "funding the uncollateralised exposure" names FVA', () => {
+    const data = auditData();
+    // a coverage scenario with both a residual exposure (margin_scenarios) and an MVA (margin_mva_scenarios)
+    data.margin!.scenarios.push({ scenario: 'collateral_50pct', coverage: 0.5, residualBase: 1_000_000, residualStressed: 3_400_000 });
+    data.margin!.mvaScenarios.push({ scenario: 'collateral_50pct', mva: 250_000, mvaStressed: 125_000 });
+    const facts = factsOf(data).list;
+    const ignore = identifierPhrases(data);
+    const check = (text: string) => checkParagraph(text, facts, { ignore });
+    expect(check('Under `collateral_50pct` the uncollateralised exposure is USD 3.4m.').ok).toBe(true);
+    expect(check('Under `collateral_50pct` the MVA is USD 125.0k.').ok).toBe(true);
+    // the MVA's figure worded as the residual exposure: it passed as the scenario's figure before the phrase was a measure
+    const [problem] = check('Under `collateral_50pct` the uncollateralised exposure is USD 125.0k.').problems;
+    expect(problem).toContain('USD 125.0k');
+    expect(check('Under `collateral_50pct` the residual exposure is USD 125.0k.').ok).toBe(false);
+    // the FVA specialist's definition ties its figure to FCA, FBA or FVA, not to the residual exposure
+    expect(check('Book FCA is USD 2.8m for funding the uncollateralised exposure.').ok).toBe(true);
+    expect(check('Funding the uncollateralized exposure costs USD 2.8m (FCA).').ok).toBe(true);
+    expect(check('Book CVA is USD 5.4m for funding the uncollateralised exposure.').ok).toBe(false);
+  });
+
   it('the earlier wording put the threshold after a counterparty, whose figure the check then took it for', () => {
     const given = startingFacts('cva_trader', factsOf(auditData()), 'aggregates');
     const [problem] = checkParagraph('CP0024 and CP0026 are concentrations above 10.0% of book CVA.', given).problems;

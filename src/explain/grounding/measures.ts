@@ -1,10 +1,11 @@
 /**
  * The measure words of prose (CVA, DVA, FVA, FCA, FBA, ColVA, MVA, KVA, XVA, EPE, EEPE, PFE, EAD, RWA, SIMM, IM, VM,
- * CET1, CS01, capital, saving, notional, share, standard error, net benefit, net XVA cost) and which words of a fact's
- * id each one names (topics.ts: `cp.CP0024.cva_share` measures [cva, share]). A fact agrees with a measure word when
- * one of the word's keys occurs in its id's words, in order: "CVA" agrees with `cva`, `cva_share`, `d_cva`,
- * `rec.<id>.cva_saving` and `capital.rwa_cva`, not with `ba_cva` (read as BA-CVA first) or `dva`; "capital" with every
- * `capital.*` fact and the capital savings.
+ * CET1, CS01, capital, saving, notional, share, standard error, net benefit, net XVA cost, uncollateralised exposure)
+ * and which words of a fact's id each one names (topics.ts: `cp.CP0024.cva_share` measures [cva, share]). A fact
+ * agrees with a measure word when one of the word's keys occurs in its id's words, in order: "CVA" agrees with `cva`,
+ * `cva_share`, `d_cva`, `rec.<id>.cva_saving` and `capital.rwa_cva`, not with `ba_cva` (read as BA-CVA first) or `dva`;
+ * "capital" with every `capital.*` fact and the capital savings; "uncollateralised exposure" with a residual exposure
+ * or an exposure profile's figure, not an MVA.
  *
  * Acronyms are matched as written (IM, not "im"); words in either case. Longer phrases are read first and take their
  * words out of the text ("BA-CVA" is not also "CVA", "net XVA cost" not also "XVA"). "Cost" is not a measure word: KVA,
@@ -43,6 +44,11 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word(`EEPE|${capitalised('effective')}\\s+(?:EPE|expected\\s+positive\\s+exposure)`), measure: { name: 'effective EPE', keys: ['eepe'] } },
   { re: word(`${capitalised('peak')}\\s+EPE`), measure: { name: 'peak EPE', keys: ['peak_epe'] } },
   { re: word(`${capitalised('peak')}\\s+PFE`), measure: { name: 'peak PFE', keys: ['peak_pfe'] } },
+  // "funding the uncollateralised exposure" is FVA's definition (the built-in writer's "FCA of X for funding the
+  // uncollateralised exposure"); the phrase alone is an exposure measure, never an MVA or a CVA (a coverage
+  // scenario's MVA worded "uncollateralised exposure" passed as its residual exposure without it)
+  { re: word(`${capitalised('funding')}\\s+(?:of\\s+)?(?:the\\s+)?un-?collaterali[sz]ed\\s+exposures?`), measure: { name: 'funding of uncollateralised exposure', keys: ['fva', 'fca', 'fba'] } },
+  { re: word(`${capitalised('uncollateralised')}\\s+exposures?|${capitalised('uncollateralized')}\\s+exposures?|${capitalised('residual')}\\s+exposures?`), measure: { name: 'uncollateralised exposure', keys: ['residual', 'epe', 'ene', 'eepe', 'pfe', 'ead'] } },
   { re: word(`EPE|${capitalised('expected')}\\s+positive\\s+exposure`), measure: { name: 'EPE', keys: ['epe', 'eepe'] } },
   { re: word(`PFE|${capitalised('potential')}\\s+future\\s+exposure`), measure: { name: 'PFE', keys: ['pfe'] } },
   { re: word(`EAD|${capitalised('exposure')}\\s+at\\s+default`), measure: { name: 'EAD', keys: ['ead'] } },
