@@ -115,6 +115,30 @@ describe('xva optimize: the stress step', () => {
   }, 180_000);
 });
 
+describe('xva optimize: a downward credit shock that floors a hazard says so', () => {
+  it('an inverted proxy curve (1Y 150bp, 3Y 88.2bp) under credit −100bp: the plan notes the floored interval once, naming the scenario', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-optimize-floor-'));
+    try {
+      fs.cpSync(DEMO, dir, { recursive: true });
+      const file = path.join(dir, 'market.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      // other-BBB, two demo counterparties' proxy: 1Y 60.6bp made 150bp (still a positive 1Y-3Y hazard, ~0.95%)
+      const proxy = '    - sector: other\n      rating: BBB\n      recovery: 0.4\n      pillars:\n        - { tenor: 1Y, spreadBp: 60.6 }';
+      expect(text).toContain(proxy);
+      fs.writeFileSync(file, text.replace(proxy, proxy.replace('spreadBp: 60.6', 'spreadBp: 150')));
+      const run = await runOptimize({ ...options(['csa']), portfolioDir: dir, marketFile: file, scenarios: [scenario('credit_down_100bp', { creditSpreadBp: -100 })] });
+      expect(run.scenarioRows.length).toBeGreaterThan(0);
+      // shifted: 1Y 50bp, 3Y floored at 1e-6bp: the 1Y-3Y hazard would be negative, floored at 0 (the base and the
+      // amended book's credit both shocked, for every stressed action: one note)
+      const floored = run.notes.filter((n) => n.includes('credit curve other-BBB'));
+      expect(floored).toHaveLength(1);
+      expect(floored[0]).toMatch(/^scenario credit_down_100bp: credit curve other-BBB shifted -100bp: the shifted spreads? of 3Y \(to \d{4}-\d\d-\d\d\).* floored at 0 there/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 describe('xva optimize: the amended book carries the balances its capital was measured with', () => {
   it('a demo book with VM balances on file: fresh xva capital on amended/ minus the base gives the realised ΔEAD and CCR ΔRWA', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-optimize-balances-'));

@@ -12,16 +12,19 @@ import { describe, expect, it } from 'vitest';
 import { fromYmd } from '../src/conventions/dates.js';
 import { parseMarket } from '../src/market/load.js';
 import { rebootstrapCredit, tradeSensitivities } from '../src/margin/sensitivities/trade.js';
-import { tenorShockedCurve } from '../src/xva/credit.js';
+import { creditInputs, tenorShockedCurve } from '../src/xva/credit.js';
+import { sensitivityPlan } from '../src/capital/sacvaSensitivities.js';
+import { IssueCollector } from '../src/errors.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
 import type { CreditDefaultSwap } from '../src/products/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
 
-/** The demo market with ZENITH_ELECTRONICS quoted at 0.000001bp on every tenor. */
-function flatZeroMarket() {
+/** The demo market with `name` (default ZENITH_ELECTRONICS) quoted at 0.000001bp on every tenor. */
+function flatZeroMarket(name = 'ZENITH_ELECTRONICS') {
   const lines = fs.readFileSync(MARKET_FILE, 'utf8').split('\n');
-  const at = lines.indexOf('    ZENITH_ELECTRONICS:');
+  const at = lines.indexOf(`    ${name}:`);
   expect(at).toBeGreaterThan(0);
   for (let i = at + 1; i < at + 10 && lines[i]!.startsWith('      '); i++) lines[i] = lines[i]!.replace(/spreadBp: [0-9.]+/, 'spreadBp: 0.000001');
   return parseMarket(lines.join('\n'), 'market.yaml');
@@ -56,6 +59,22 @@ describe('SIMM CreditQ bumps on a curve quoted at ~0bp', () => {
     expect(Math.abs(bumped.hazards[0]! / (1e-4 / (1 - curve.recovery)) - 1)).toBeLessThan(0.02);
     for (let k = 1; k < bumped.hazards.length; k++) expect(bumped.hazards[k]).toBe(0);
     expect(notes).toEqual(['credit curve ZENITH_ELECTRONICS with its 1Y quote +1bp: the 3Y, 5Y, 7Y, 10Y spreads are below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there (not repriced: the bump also lifts those tenors, so the tenor sensitivities overstate the parallel one)']);
+  });
+
+  it('SA-CVA\'s bump plan carries the tenor bumps\' notes (xva capital writes them, "SA-CVA: ..."): one per bumped tenor before the last', async () => {
+    // CP0001, a demo counterparty on its own CDS curve, quoted at ~0bp: each tenor's +1bp lifts every later interval
+    const market = flatZeroMarket('CP0001');
+    const issues = new IssueCollector();
+    const portfolio = await loadPortfolio(path.join(REPO_ROOT, 'fixtures/demo'), issues, { baseCurrency: market.baseCurrency });
+    const exposed = new Set(['CP0001']);
+    const plan = sensitivityPlan({ portfolio, market, credit: creditInputs(portfolio, market, exposed), exposedCounterparties: exposed });
+    const tenors = market.creditCurve('CP0001').quoteTenorsYears;
+    expect(plan.credit.filter((b) => b.counterpartyId === 'CP0001')).toHaveLength(tenors.length);
+    expect(plan.notes).toHaveLength(tenors.length - 1);
+    for (let i = 0; i < tenors.length - 1; i++) expect(plan.notes[i]).toMatch(new RegExp(`^credit curve CP0001 with its ${tenors[i]}Y quote \\+1bp: the .* floored at 0 there`));
+    // a curve quoted in bp as the demo's: no note
+    const demo = parseMarket(fs.readFileSync(MARKET_FILE, 'utf8'), 'market.yaml');
+    expect(sensitivityPlan({ portfolio, market: demo, credit: creditInputs(portfolio, demo, exposed), exposedCounterparties: exposed }).notes).toEqual([]);
   });
 
   it('a curve the loader accepts on its own currency (JPY) but past the edge on the base currency\'s OIS curve: the SIMM base rebuild floors too, with a note', () => {

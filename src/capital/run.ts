@@ -543,10 +543,12 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     run.saCva = { ...computeSaCva(records, { reportingCurrency: market.baseCurrency, creditNames, perfectlyHedged }), source: 'file' };
   } else if (options.sacva && mc) {
     if (!mc.cva) throw new Error('the computed SA-CVA needs the CVA components of the simulation');
-    const sens = sensitivitiesFromComponents(capitalSensitivityPlan(portfolio, market, credit!, mc.counterpartyIds, inputs), mc.cva);
+    const plan = capitalSensitivityPlan(portfolio, market, credit!, mc.counterpartyIds, inputs);
+    const sens = sensitivitiesFromComponents(plan, mc.cva);
     run.simulations += sens.simulations;
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
     notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
+    notes.push(...plan.notes.map((n) => `SA-CVA: ${n}`));
   }
 
   // MAR50.8: SA-CVA when the bank gives its sensitivities (supervisory approval), else BA-CVA; × 12.5 to RWA

@@ -178,6 +178,8 @@ export interface SensitivityPlan {
   simulated: SimulatedBump[];
   credit: CreditBump[];
   creditNames: Record<string, SaCvaCreditName>;
+  /** A tenor bump that floors a later interval's hazard at 0 (quotes near 0bp: xva/credit.ts tenorShockedCurve), once each. */
+  notes: string[];
 }
 
 export interface SensitivityPlanInputs {
@@ -237,6 +239,7 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
   const creditNames: Record<string, SaCvaCreditName> = {};
   const byId = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
   const cache = new Map<HazardCurve, YieldCurve>();
+  const notes: string[] = [];
   for (const [id, c] of credit.counterparties) {
     if (!input.exposedCounterparties.has(id)) continue;
     const cp = byId.get(id)!;
@@ -244,10 +247,10 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
     for (let i = 0; i < c.curve.quoteTenorsYears.length; i++) {
       const tenor = nearestCreditTenor(c.curve.quoteTenorsYears[i]!);
       // MAR50.65: one quote + 1bp, ΔCVA / 0.0001
-      creditBumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, counterpartyId: id, riskFactor: `${id}/${tenor}`, bucket: counterpartyCreditBucket(cp.sector), curve: tenorShockedCurve(c.curve, market, i, cache) });
+      creditBumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, counterpartyId: id, riskFactor: `${id}/${tenor}`, bucket: counterpartyCreditBucket(cp.sector), curve: tenorShockedCurve(c.curve, market, i, cache, 1, notes) });
     }
   }
-  return { simulated, credit: creditBumps, creditNames };
+  return { simulated, credit: creditBumps, creditNames, notes };
 }
 
 /**

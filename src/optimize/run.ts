@@ -276,6 +276,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   const stressedIds = new Set<string>();
   const coverageContexts: MeasureContext[] = [];
   const scenariosDone = new Set<string>();
+  // the shocked credit curves' notes (a hazard floored at 0 under a downward shock), each once, after the measures'
+  const stressNotes = new Set<string>();
   const stress = async (actions: readonly MeasuredAction[]): Promise<void> => {
     if (actions.length === 0) return;
     for (const a of actions) stressedIds.add(a.actionId);
@@ -332,8 +334,10 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
         if (m && creditShocked) {
           const mm = m;
           const ids = mm.touchedNettingSetIds;
-          const creditBefore = shockCreditInputs(baseOf.credit, market, creditShocks);
-          const creditAfter = shockCreditInputs(mm.credit, market, creditShocks);
+          const curveNotes: string[] = [];
+          const creditBefore = shockCreditInputs(baseOf.credit, market, creditShocks, curveNotes);
+          const creditAfter = shockCreditInputs(mm.credit, market, creditShocks, curveNotes);
+          for (const note of curveNotes) stressNotes.add(`scenario ${scenario.name}: ${note}`);
           const baseSet = (id: string) => mm.baseSets.get(id) ?? baseOf.sets.get(id);
           const before = xvaOf(ids.flatMap((id) => baseSet(id)?.exposure ?? []), creditBefore, options.xva);
           const after = xvaOf(ids.flatMap((id) => mm.sets.get(id)?.exposure ?? []), creditAfter, options.xva);
@@ -409,7 +413,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     ...(amendedBalances ? { amendedCollateralBalances: amendedBalances } : {}),
     grossNotional: grossNotional(portfolio, market),
     timedOut,
-    notes,
+    notes: [...notes, ...stressNotes],
     stats: {
       engineRuns: ctx.stats.engineRuns + coverageContexts.reduce((n, c) => n + c.stats.engineRuns, 0),
       setsValued: ctx.stats.setsValued + coverageContexts.reduce((n, c) => n + c.stats.setsValued, 0), seconds: elapsed(), candidatesGenerated, candidatesMeasured: measuredActions.length },
