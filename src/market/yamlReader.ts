@@ -149,15 +149,7 @@ export class YamlReader {
   }
 
   issue(path: string, value: unknown, expected: string): void {
-    const row = this.lineOf(path);
-    const shown = this.shown(path, value);
-    this.issues.add({
-      file: this.file,
-      ...(row !== undefined ? { row } : {}),
-      ...(path !== '' ? { column: path } : {}),
-      ...(shown !== undefined ? { value: shown } : {}),
-      expected,
-    });
+    this.add(path, value, expected);
   }
 
   /**
@@ -165,6 +157,10 @@ export class YamlReader {
    * loadWarnings carry it to checkPortfolio.
    */
   warn(path: string, value: unknown, expected: string): void {
+    this.add(path, value, expected, true);
+  }
+
+  private add(path: string, value: unknown, expected: string, warning = false): void {
     const row = this.lineOf(path);
     const shown = this.shown(path, value);
     this.issues.add({
@@ -173,7 +169,7 @@ export class YamlReader {
       ...(path !== '' ? { column: path } : {}),
       ...(shown !== undefined ? { value: shown } : {}),
       expected,
-      severity: 'warning',
+      ...(warning ? { severity: 'warning' as const } : {}),
     });
   }
 
