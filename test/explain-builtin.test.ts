@@ -210,6 +210,24 @@ describe('wording that ties each figure to its own subject (the fact check reads
     expect(collateral).toContain('Under `funding_up_50bp` the MVA rises by USD 192.3k, to USD 442.3k.');
   });
 
+  it('the MVA by source when the IM posted is of two kinds: each part "of MVA", checked, adding up to the book\'s', async () => {
+    const data = auditData();
+    data.margin!.nettingSets[0]!.mvaSource = 'dim';
+    data.margin!.nettingSets.push({ nettingSetId: 'NS-CP0024-1', imModel: 'none', simmCollect: null, simmPost: null, scheduleCall: null, schedulePost: null, collateralCurrency: 'USD', vmRequired: 0, marginCall: null, balanceOnFile: false, mva: 80_000, mvaSource: 'initial_margin_posted' });
+    const facts = factsOf(data);
+    expect(facts.get('margin.mva')!.value).toBe(330_000);
+    expect([facts.get('margin.mva_dim')!.value, facts.get('margin.mva_stated')!.value, facts.has('margin.mva_schedule')]).toEqual([250_000, 80_000, false]);
+    const collateral = (await narrate(data, 'collateral_manager')).join(' ');
+    expect(collateral).toContain('Funding the initial margin we post costs USD 330.0k (MVA) over the life of the trades. Of it, USD 250.0k of MVA funds the SIMM sets\' dynamic IM, USD 80.0k of MVA funds the IM amounts the netting sets state.');
+    // one kind only: no split (the auditData book's single DIM set)
+    const one = auditData();
+    one.margin!.nettingSets[0]!.mvaSource = 'dim';
+    expect((await narrate(one, 'collateral_manager')).join(' ')).not.toContain('Of it,');
+    // the check ties a part to an MVA fact, not to its source (as figures alone cannot tell a chosen action from a
+    // rejected one): the stated amounts' 80.0k worded as the DIM's passes, so the writer's wording carries the source
+    expect(checkParagraph('USD 80.0k of MVA funds the SIMM sets\' dynamic IM.', facts.list, { ignore: identifierPhrases(data) }).ok).toBe(true);
+  });
+
   it('the MVA under the scenarios is left out when the MVA is partial (a SIMM set without its MVA)', async () => {
     const data = auditData();
     data.margin!.nettingSets.push({ nettingSetId: 'NS-X', imModel: 'simm', simmCollect: 1, simmPost: 1, scheduleCall: null, schedulePost: null, collateralCurrency: 'USD', vmRequired: 0, marginCall: null, balanceOnFile: false, mva: null });

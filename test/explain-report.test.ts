@@ -538,6 +538,19 @@ describe('the runs made now under --rng sobol (results/runNow.ts)', () => {
       expect(written.length).toBeGreaterThan(3);
       expect(written).toEqual(sobolMva);
       expect(mvaOf(await marginRun('philox'))).not.toEqual(sobolMva);
+      // the MVA by source (mva_source: the demo's SIMM sets' DIM and its schedule sets' projection): the table's sums,
+      // adding up to the book's MVA
+      const table = pl.readIPC(fs.readFileSync(path.join(dir, 'margin', 'margin_netting_sets.arrow')));
+      const sources = table.getColumn('mva_source').toArray() as (string | null)[];
+      const mvas = table.getColumn('mva_usd').toArray() as (number | null)[];
+      const bySource = (source: string) => sources.reduce<number>((a, s, i) => a + (s === source ? mvas[i]! : 0), 0);
+      const explained = factsOf(readResults(dir));
+      expect(bySource('dim')).toBeGreaterThan(0);
+      expect(bySource('schedule')).toBeGreaterThan(0);
+      expect(rel(explained.get('margin.mva_dim')!.value, bySource('dim'))).toBeLessThan(1e-12);
+      expect(rel(explained.get('margin.mva_schedule')!.value, bySource('schedule'))).toBeLessThan(1e-12);
+      expect(explained.has('margin.mva_stated')).toBe(false);
+      expect(rel(explained.get('margin.mva_dim')!.value + explained.get('margin.mva_schedule')!.value, explained.get('margin.mva')!.value)).toBeLessThan(1e-12);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

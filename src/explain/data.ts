@@ -107,6 +107,8 @@ export interface MarginPart {
     /** Whether the call started from a VM balance on file (null: not recorded, e.g. tables of an older run). */
     balanceOnFile: boolean | null;
     mva: number | null;
+    /** What the MVA funds (`mva_source`: dim, schedule, initial_margin_posted); null without one or in older tables. */
+    mvaSource?: string | null;
   }[];
   /** Collateral coverage scenarios: the residual exposure summed over netting sets, USD. */
   scenarios: { scenario: string; coverage: number; residualBase: number; residualStressed: number }[];

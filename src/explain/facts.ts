@@ -65,6 +65,13 @@ export const TOP_TRADES = 10;
 /** How many netting sets' moves are kept per stress scenario and figure (CVA, FVA), largest first. */
 export const TOP_SCENARIO_SETS = 3;
 
+/** `mva_source` values, the key of their facts (`margin.mva_<key>`) and what their IM is. */
+const MVA_SOURCES: readonly [string, string, string][] = [
+  ['dim', 'dim', 'the dynamic IM of the SIMM netting sets'],
+  ['schedule', 'schedule', 'the projected schedule IM'],
+  ['initial_margin_posted', 'stated', 'the stated initial_margin_posted amounts'],
+];
+
 export function factsOf(data: ExplainData): FactSet {
   const f = new FactSet();
   const ccy = data.currency;
@@ -229,7 +236,15 @@ export function factsOf(data: ExplainData): FactSet {
     }
     // the book's MVA only when whole: a SIMM or schedule set without its MVA (no --dim) would make the sum partial
     const partial = m.nettingSets.some((n) => (n.simmPost !== null || n.schedulePost !== null) && n.mva === null);
-    if (!partial && m.nettingSets.some((n) => n.mva !== null)) usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
+    if (!partial && m.nettingSets.some((n) => n.mva !== null)) {
+      usd('margin.mva', 'MVA (funding cost of the initial margin posted)', sum((n) => n.mva), `${s}:mva_usd`);
+      // by what the IM posted is (margin_netting_sets mva_source): the SIMM sets' dynamic IM, the schedule's
+      // projection, or a stated initial_margin_posted held flat
+      for (const [source, key, what] of MVA_SOURCES) {
+        const of = m.nettingSets.filter((n) => n.mvaSource === source && n.mva !== null);
+        if (of.length > 0) usd(`margin.mva_${key}`, `MVA of ${what}`, of.reduce((a, n) => a + n.mva!, 0), `${s}:mva_usd where mva_source = ${source}`);
+      }
+    }
     for (const n of m.nettingSets) {
       const p = `margin.ns.${n.nettingSetId}`;
       usd(`${p}.im_collect`, `IM we collect from ${n.nettingSetId}`, n.simmCollect ?? n.scheduleCall, `${s}:simm_collect_usd|schedule_call_usd`);

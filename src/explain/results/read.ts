@@ -192,6 +192,7 @@ function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: s
   const model = sets.str('im_model');
   const ccy = sets.str('collateral_currency');
   const onFile = sets.has('balance_on_file') ? sets.bool('balance_on_file') : undefined;
+  const mvaSource = sets.has('mva_source') ? sets.str('mva_source') : undefined;
   const part: MarginPart = {
     nettingSets: ids.map((id, i) => ({
       nettingSetId: id!,
@@ -205,6 +206,7 @@ function marginPart(sets: ReadTable, scenarios: ReadTable | undefined, source: s
       marginCall: orNull(call![i]!),
       balanceOnFile: onFile ? (onFile[i] ?? null) : null,
       mva: orNull(mva![i]!),
+      mvaSource: mvaSource ? (mvaSource[i] ?? null) : null,
     })),
     scenarios: [],
     mvaScenarios: [],
