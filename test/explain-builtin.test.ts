@@ -218,7 +218,7 @@ describe('wording that ties each figure to its own subject (the fact check reads
     expect(facts.get('margin.mva')!.value).toBe(330_000);
     expect([facts.get('margin.mva_dim')!.value, facts.get('margin.mva_stated')!.value, facts.has('margin.mva_schedule')]).toEqual([250_000, 80_000, false]);
     const collateral = (await narrate(data, 'collateral_manager')).join(' ');
-    expect(collateral).toContain('Funding the initial margin we post costs USD 330.0k (MVA) over the life of the trades. Of it, USD 250.0k of MVA funds the SIMM sets\' dynamic IM, USD 80.0k of MVA funds the IM amounts the netting sets state.');
+    expect(collateral).toContain('Funding the initial margin we post costs USD 330.0k (MVA) over the life of the trades. Of it, USD 250.0k of MVA funds the SIMM sets\' dynamic IM and USD 80.0k of MVA funds the IM amounts the netting sets state.');
     // one kind only: no split (the auditData book's single DIM set)
     const one = auditData();
     one.margin!.nettingSets[0]!.mvaSource = 'dim';

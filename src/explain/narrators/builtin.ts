@@ -264,7 +264,7 @@ function collateralManager(w: Writer): string[] {
     p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.`;
     // by source, when the IM posted is of more than one kind (margin_netting_sets mva_source)
     const parts = MVA_SOURCE_WORDS.filter(([key]) => w.has(`margin.mva_${key}`) && w.value(`margin.mva_${key}`) >= 0.5);
-    if (parts.length > 1) p += ` Of it, ${parts.map(([key, words]) => `${w.fig(`margin.mva_${key}`)} of MVA funds ${words}`).join(', ')}.`;
+    if (parts.length > 1) p += ` Of it, ${list(parts.map(([key, words]) => `${w.fig(`margin.mva_${key}`)} of MVA funds ${words}`))}.`;
     // the scenario that raises the MVA most (margin_mva_scenarios: funding spread, credit, coverage): the cost at risk
     const moves = w.ranked(/^margin\.scenario\.([^.]+)\.d_mva$/).filter((m) => m.value >= 0.5);
     if (moves.length > 0) p += ` Under ${code(moves[0]!.key)} the MVA ${rises(w.value(moves[0]!.id))} by ${w.fig(moves[0]!.id)}, to ${w.fig(`margin.scenario.${moves[0]!.key}.mva`)}.`;
