@@ -358,6 +358,33 @@ describe('warnings of validate', () => {
     for (const line of expected) expect(run.stderr).toContain(`warning: ${line}`);
   });
 
+  it('funding spreads in decimals or far too wide, and a dividend yield in percent, are warnings on their cells; a funding spread past 100,000bp an error', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    const usd = 'USD: { borrowSpreadBp: 60, lendSpreadBp: 20, collateralSpreadBp: 0 }';
+    const eur = 'EUR: { borrowSpreadBp: 55, lendSpreadBp: 15 }';
+    const spx = 'SPX: { currency: USD, spot: 5200, dividendYield: 0.014, vol: 0.18 }';
+    let text = fs.readFileSync(file, 'utf8');
+    for (const s of [usd, eur, spx]) expect(text).toContain(s);
+    text = text
+      .replace(usd, 'USD: { borrowSpreadBp: 0.006, lendSpreadBp: 20, collateralSpreadBp: 0 }')
+      .replace(eur, 'EUR: { borrowSpreadBp: 5500, lendSpreadBp: 15 }')
+      .replace(spx, 'SPX: { currency: USD, spot: 5200, dividendYield: 1.4, vol: 0.18 }');
+    fs.writeFileSync(file, text);
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    const of = (prefix: string) => result.warnings.filter((w) => w.column?.startsWith(prefix)).map(formatIssue);
+    expect(of('funding.')).toEqual([
+      'market.yaml row 112 column funding.USD.borrowSpreadBp: 0.006: expected a funding spread in bp (60 for 60bp): in decimals 0.006 would be 60bp',
+      'market.yaml row 113 column funding.EUR.borrowSpreadBp: 5500: expected a funding spread in bp at most 1,000bp in size (60 for 60bp): 5500bp is 55%',
+    ]);
+    expect(of('equities.')).toEqual(['market.yaml row 85 column equities.SPX.dividendYield: 1.4: expected a dividend yield in decimals (0.02 = 2%) at most 0.5 in size: 1.4 is 140%']);
+    // 0 is a spread (the lend and collateral spreads often are), and past 100,000bp no spread is: an error
+    fs.writeFileSync(file, text.replace('borrowSpreadBp: 5500', 'borrowSpreadBp: 1e9'));
+    const broken = await validateInputs({ portfolioDir: dir });
+    expect(broken.issues.map(formatIssue)).toEqual(['market.yaml row 113 column funding.EUR.borrowSpreadBp: 1e9: expected a spread in bp at most 100,000bp in size']);
+  });
+
   it('a swaption vol typed in bp: simulate warns on the quote first, then refuses the swaption naming both market sections, in full', async () => {
     const dir = smallCopy();
     const file = path.join(dir, 'market.yaml');

@@ -290,7 +290,7 @@ describe('market loader: every rule, with its message', () => {
 capital: { costOfCapital: 0.1, capitalRatio: 0, bankRwa: -5 }
 `;
     const issues = issuesOf(text);
-    expectIssue(issues, 'funding.USD.borrowSpreadBp', undefined, /a finite spread in bp/);
+    expectIssue(issues, 'funding.USD.borrowSpreadBp', undefined, /a spread in bp at most 100,000bp in size/);
     expectIssue(issues, 'capital.capitalRatio', '0', /a capital ratio in \(0, 1\]/);
     expectIssue(issues, 'capital.bankRwa', '-5', /a positive amount/);
   });

@@ -242,6 +242,9 @@ function reportStranded(ctx: LoadContext, declared: Map<string, number>, reachab
   }
 }
 
+/** Above this in size a dividend yield is most likely typed in percent (2 for 2%): a warning. */
+export const PLAUSIBLE_DIVIDEND_YIELD = 0.5;
+
 export function readEquities(ctx: LoadContext, value: unknown): Map<string, EquityData> {
   const r = ctx.reader;
   const out = new Map<string, EquityData>();
@@ -261,6 +264,10 @@ export function readEquities(ctx: LoadContext, value: unknown): Map<string, Equi
       (x) => Math.abs(x) <= MAX_MARKET_RATE,
       `a dividend yield (decimal, continuous) at most ${MAX_MARKET_RATE} (1,000%) in size`,
     );
+    // above 50% a yield is most likely typed in percent (2 for 2%), as a zero rate is (portfolio/checks.ts)
+    if (dividendYield !== undefined && Math.abs(dividendYield) > PLAUSIBLE_DIVIDEND_YIELD) {
+      r.warn(child(path, 'dividendYield'), dividendYield, `a dividend yield in decimals (0.02 = 2%) at most ${PLAUSIBLE_DIVIDEND_YIELD} in size: ${dividendYield} is ${Math.round(dividendYield * 100)}%`);
+    }
     const vol = readVolCurve(ctx, eq, path);
     if (currency && spot !== undefined && dividendYield !== undefined && vol) {
       out.set(name, { name, currency, spot, dividendYield, volTimes: vol.times, vols: vol.vols });

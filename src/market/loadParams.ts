@@ -4,7 +4,7 @@
  */
 import { tenorYears, type Tenor } from '../conventions/dates.js';
 import type { Currency } from '../products/types.js';
-import { readCurrencyKey, readTenorOrDate, readVol, sectionEntries, tenorTime, type LoadContext } from './loadCommon.js';
+import { MAX_MARKET_SPREAD_BP, readCurrencyKey, readTenorOrDate, readVol, sectionEntries, tenorTime, type LoadContext } from './loadCommon.js';
 import type { CapitalParams, FundingSpreads, HullWhiteParams, SwaptionVolQuote, SwaptionVolSurface } from './types.js';
 import { child, show, type YamlMap } from './yamlReader.js';
 
@@ -166,6 +166,21 @@ export function readRates(ctx: LoadContext, value: unknown): RatesSection {
   return out;
 }
 
+/** A funding spread beyond this in size is most likely in the wrong unit (600 for 6bp? percent times 100?): a warning. */
+export const PLAUSIBLE_FUNDING_SPREAD_BP = 1_000;
+
+/**
+ * A warning on a funding spread most likely typed in another unit: below 1bp in size but not 0 (0.006 for 60bp, in
+ * decimals: the FCA all but vanishes), or above PLAUSIBLE_FUNDING_SPREAD_BP (a bank funding at 10% over OIS).
+ */
+function warnFundingUnit(ctx: LoadContext, path: string, bp: number): void {
+  if (bp !== 0 && Math.abs(bp) < 1) {
+    ctx.reader.warn(path, bp, `a funding spread in bp (60 for 60bp): in decimals ${bp} would be ${(+(bp * 10_000).toPrecision(6)).toLocaleString('en-US')}bp`);
+  } else if (Math.abs(bp) > PLAUSIBLE_FUNDING_SPREAD_BP) {
+    ctx.reader.warn(path, bp, `a funding spread in bp at most ${PLAUSIBLE_FUNDING_SPREAD_BP.toLocaleString('en-US')}bp in size (60 for 60bp): ${bp}bp is ${+(bp / 100).toFixed(2)}%`);
+  }
+}
+
 export function readFunding(ctx: LoadContext, value: unknown): Map<Currency, FundingSpreads> {
   const r = ctx.reader;
   const out = new Map<Currency, FundingSpreads>();
@@ -175,12 +190,16 @@ export function readFunding(ctx: LoadContext, value: unknown): Map<Currency, Fun
     const f = r.map(spec, path, 'a mapping with borrowSpreadBp, lendSpreadBp (and optional collateralSpreadBp, initialMarginSpreadBp)');
     if (!f) continue;
     r.keys(f, path, ['borrowSpreadBp', 'lendSpreadBp', 'collateralSpreadBp', 'initialMarginSpreadBp'], 'funding keys');
-    const borrowSpreadBp = r.number(f.borrowSpreadBp, child(path, 'borrowSpreadBp'), 'a finite spread in bp');
-    const lendSpreadBp = r.number(f.lendSpreadBp, child(path, 'lendSpreadBp'), 'a finite spread in bp');
-    const collateralSpreadBp =
-      f.collateralSpreadBp === undefined ? 0 : r.number(f.collateralSpreadBp, child(path, 'collateralSpreadBp'), 'a finite spread in bp');
-    const initialMarginSpreadBp =
-      f.initialMarginSpreadBp === undefined ? 0 : r.number(f.initialMarginSpreadBp, child(path, 'initialMarginSpreadBp'), 'a finite spread in bp');
+    const spread = (key: string, value: unknown): number | undefined => {
+      const at = child(path, key);
+      const bp = r.numberWhere(value, at, (x) => Math.abs(x) <= MAX_MARKET_SPREAD_BP, `a spread in bp at most ${MAX_MARKET_SPREAD_BP.toLocaleString('en-US')}bp in size`);
+      if (bp !== undefined) warnFundingUnit(ctx, at, bp);
+      return bp;
+    };
+    const borrowSpreadBp = spread('borrowSpreadBp', f.borrowSpreadBp);
+    const lendSpreadBp = spread('lendSpreadBp', f.lendSpreadBp);
+    const collateralSpreadBp = f.collateralSpreadBp === undefined ? 0 : spread('collateralSpreadBp', f.collateralSpreadBp);
+    const initialMarginSpreadBp = f.initialMarginSpreadBp === undefined ? 0 : spread('initialMarginSpreadBp', f.initialMarginSpreadBp);
     if (currency && borrowSpreadBp !== undefined && lendSpreadBp !== undefined && collateralSpreadBp !== undefined && initialMarginSpreadBp !== undefined) {
       out.set(currency, { currency, borrowSpreadBp, lendSpreadBp, collateralSpreadBp, ...(initialMarginSpreadBp !== 0 ? { initialMarginSpreadBp } : {}) });
     }
