@@ -107,6 +107,16 @@ describe('xva cva on the ORE swap case', () => {
     const again = JSON.parse(r.stdout) as typeof doc;
     expect(Math.abs(again.book.cva / doc.book.cva - 1)).toBeLessThan(1e-9);
     expect(Math.abs(again.book.dva / doc.book.dva - 1)).toBeLessThan(1e-9);
+    // a collateral-coverage scenario needs the exposure simulated at its level: with --results it is not evaluated
+    // (a note says so), never written with the base figures; the credit scenario beside it is
+    const out = path.join(tempDir(), 'out');
+    const scen = xva('cva', '--portfolio', DATA, '--results', sim, '--scenario', path.join(ROOT, 'scenarios/collateral_50pct.yaml'), '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--out', out, '--json');
+    expect(scen.status, scen.stderr).toBe(0);
+    const stressed = JSON.parse(scen.stdout) as { scenarios: { scenario: string }[]; notes: string[] };
+    expect(stressed.scenarios.map((x) => x.scenario)).toEqual(['credit_up_100bp']);
+    expect(stressed.notes).toContain('scenario collateral_50pct not evaluated: its collateralCoverage 0.5 needs the exposure simulated at that level, and with --results the exposure comes from another run (run without --results to stress collateral coverage)');
+    const rows = arrow(path.join(out, 'xva_scenarios.arrow'));
+    expect([...new Set(Array.from(rows.getChild('scenario')!.toArray() as ArrayLike<string>))]).toEqual(['base', 'credit_up_100bp']);
   }, 120_000);
 
   it('--results reads one whole run: the files its manifest lists (not a run before it in another --format), and no folder of a run stopped part way', () => {

@@ -209,6 +209,12 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     notes.push(`incremental allocation of ${options.incremental}: ${inc.runs} engine runs of that netting set alone (same seed and grid)`);
   }
 
+  // with --results the exposure is another run's: a collateral-coverage level needs that exposure again at the level,
+  // so such a scenario is not evaluated (said in the notes) rather than written with the base figures beside a note
+  const notEvaluated = coverageSets ? [] : options.scenarios.filter((sc) => sc.shocks.collateralCoverage !== undefined);
+  for (const sc of notEvaluated) {
+    notes.push(`scenario ${sc.name} not evaluated: its collateralCoverage ${sc.shocks.collateralCoverage} needs the exposure simulated at that level, and with --results the exposure comes from another run (run without --results to stress collateral coverage)`);
+  }
   const scenarios = await runScenarios(
     {
       base: result,
@@ -220,7 +226,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
         ? { coverageSets }
         : { noRerunReason: 'with --results the base exposure comes from another run; simulate (without --results) to stress collateral coverage' }),
     },
-    options.scenarios,
+    options.scenarios.filter((sc) => !notEvaluated.includes(sc)),
   );
   for (const s of scenarios) {
     if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
