@@ -41,7 +41,7 @@ export default class Cva extends XvaMetricCommand {
           ['Discretisation / mode', `${result.options.discretisation} / ${result.options.mode}`],
           ['Exposure', run.source === 'results' ? `read from ${options.resultsDir}` : `simulated, ${run.paths} paths`],
         ],
-        { title: 'CVA / DVA of the book (base currency)' },
+        { title: `CVA / DVA of the book (${run.currency})` },
       ),
     );
     this.say(

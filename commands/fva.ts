@@ -39,7 +39,7 @@ export default class Fva extends XvaMetricCommand {
           ['ColVA (cost when positive)', b.colva],
           ['Exposure', run.source === 'results' ? `read from ${options.resultsDir}` : `simulated, ${run.paths} paths`],
         ],
-        { title: 'FVA of the book (base currency)' },
+        { title: `FVA of the book (${run.currency})` },
       ),
     );
     const top = [...result.counterparties].sort((a, c) => c.fca - a.fca || (a.counterpartyId < c.counterpartyId ? -1 : 1)).slice(0, options.analysis.top);

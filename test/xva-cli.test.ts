@@ -76,6 +76,9 @@ describe('xva cva on the ORE swap case', () => {
     expect(doc.book.totalAdjustment).toBe(total);
     expect(Math.abs(total - (-doc.book.cva + doc.book.dva - doc.book.fca + doc.book.fba - doc.book.colva))).toBeLessThan(1e-9 * doc.book.cva);
     expect(doc.counterparties[0]).toMatchObject({ curveSource: 'cds', creditCurve: 'CPTY_A' });
+    // every amount's currency, named in the JSON and in each table's metadata (the market's base currency)
+    expect((doc as unknown as { currency: string }).currency).toBe('EUR');
+    for (const t of ['cva_netting_set', 'cva_counterparty', 'cva_trade', 'xva_book', 'xva_scenarios']) expect(arrow(path.join(out, `${t}.arrow`)).schema.metadata.get('xva.currency')).toBe('EUR');
   });
 
   it('credit_up_100bp: CVA up (60bp → 160bp: between 2x and 3.5x), DVA unchanged', () => {

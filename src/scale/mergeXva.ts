@@ -39,8 +39,13 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
   const scenarioRows = new Map<string, Map<string, { x: ScenarioSetFigures; note: string | null; resimulated: boolean }>>(scenarioNames.map((n) => [n, new Map()]));
   const positioned: PositionedSet[] = [];
   const cpById = new Map<string, CounterpartyXva>();
+  // the amounts' currency (the tables' xva.currency): every shard's the same, as its market's base currency
+  let currency: string | undefined;
   for (const shard of valued) {
     const ns = ShardTable.read(shard.dir, 'cva_netting_set', '.arrow');
+    const shardCurrency = ns.metadata('xva.currency');
+    if (currency !== undefined && shardCurrency !== currency) throw new XvaUsageError(`${shard.name}: its figures are in ${shardCurrency ?? 'an unnamed currency'}, the first shard's in ${currency}: the shards ran on different markets; re-run them on one`);
+    currency ??= shardCurrency;
     const ids = ns.strings('netting_set_id');
     const expected = shard.section.nettingSetIds;
     if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
@@ -144,7 +149,8 @@ export function mergeXva(set: ShardSet, outDir: string): { files: string[]; nett
     book,
   };
   const scenarios = scenarioNames.map((name) => scenarioOutcome(name, positioned, scenarioRows.get(name)!));
-  const files = writeXvaTables(outDir, result, scenarios, [], wrongWayRows(valued));
+  if (currency === undefined) throw new XvaUsageError(`${reference.name}: cva_netting_set names no currency (xva.currency): written by another version of xva? re-run the shards`);
+  const files = writeXvaTables(outDir, currency, result, scenarios, [], wrongWayRows(valued));
   files.push(writeMergeRecord(set, outDir));
   return { files, nettingSets: result.nettingSets.length, counterparties: counterparties.length };
 }

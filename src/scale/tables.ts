@@ -34,6 +34,11 @@ export class ShardTable {
     return this.table.numRows;
   }
 
+  /** The table's schema metadata `key`, or undefined. */
+  metadata(key: string): string | undefined {
+    return this.table.schema.metadata.get(key);
+  }
+
   private column(name: string): { toArray(): unknown } {
     const vector = this.table.getChild(name);
     if (!vector) throw new XvaUsageError(`${this.where} has no column ${name}: written by another version of xva?`);

@@ -156,7 +156,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
         const position = new Map(wrongWayBook.map((w) => [w.counterpartyId, w.position]));
         wrongWayPositions = ownWrongWay.map((w) => ({ counterpartyId: w.counterpartyId, position: position.get(w.counterpartyId)! }));
       }
-      files.push(...writeXvaTables(folder.tempDir, result, scenarios, [], wrongWay));
+      files.push(...writeXvaTables(folder.tempDir, market.baseCurrency, result, scenarios, [], wrongWay));
     }
     timings.total = (performance.now() - started) / 1000;
     const manifest: Record<string, unknown> = {

@@ -1,7 +1,7 @@
 /**
  * The tables of `xva cva` and `xva fva` (columns in docs/xva.md): cva_netting_set, cva_counterparty, cva_trade,
- * xva_book, xva_scenarios and, when stress scenarios ran, xva_scenarios_netting_set, Arrow IPC, written atomically by io/write.ts. Amounts in the base currency, positive;
- * CVA, FCA and ColVA are costs, DVA and FBA benefits.
+ * xva_book, xva_scenarios and, when stress scenarios ran, xva_scenarios_netting_set, Arrow IPC, written atomically by io/write.ts. Amounts in the base currency
+ * (schema metadata `xva.currency`), signed as XVA_SIGNS says.
  */
 import path from 'node:path';
 import { removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
@@ -25,15 +25,24 @@ function scenarioColumns(rows: readonly { x: XvaFigures; skipped: string | null;
   ];
 }
 
+/**
+ * How the figures are signed (docs/xva.md, "Signs"): the tables' `xva.signs` and the JSON document's `signs`. A base
+ * CVA, DVA, FCA or FBA is positive; ColVA is negative where it is a benefit, and a stressed funding figure under a
+ * negative spread or a trade's Euler share can be too.
+ */
+export const XVA_SIGNS =
+  'CVA, FCA and ColVA are costs, DVA and FBA benefits, each positive when it is one (a negative ColVA is a benefit; a funding figure under a negative spread and a trade\'s Euler share can be negative); adjustment = -CVA + DVA - FCA + FBA - ColVA';
+
 export function writeXvaTables(
   outDir: string,
+  currency: string,
   result: XvaResult,
   scenarios: readonly ScenarioOutcome[],
   incremental: readonly IncrementalRow[] = [],
   wrongWay: readonly WrongWayRow[] = [],
   cs01: readonly Cs01Row[] = [],
 ): string[] {
-  const metadata = { 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': 'CVA, FCA, ColVA costs; DVA, FBA benefits; all positive' };
+  const metadata = { 'xva.currency': currency, 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': XVA_SIGNS };
   const files: string[] = [];
   const write = (name: string, columns: OutputColumn[]): void => {
     const file = path.join(outDir, `${name}.arrow`);

@@ -2,6 +2,7 @@
 import { renderTable } from '../cli/table.js';
 import { totalAdjustment, type XvaFigures } from './compute.js';
 import type { XvaRun } from './run.js';
+import { XVA_SIGNS } from './outputs.js';
 import { whatIfJson } from './whatIf/index.js';
 
 type Metric = keyof XvaFigures;
@@ -14,7 +15,8 @@ export function xvaJson(run: XvaRun): unknown {
     options: result.options,
     source: run.source,
     ...(run.paths !== undefined ? { paths: run.paths } : {}),
-    signs: 'all positive; CVA, FCA and ColVA are costs, DVA and FBA benefits; adjustment = -CVA + DVA - FCA + FBA - ColVA',
+    currency: run.currency,
+    signs: XVA_SIGNS,
     book: { ...figures(result.book), totalAdjustment: totalAdjustment(result.book), cvaStdError: result.book.cvaStdError },
     counterparties: analysis.top.map((r) => ({
       rank: r.rank,

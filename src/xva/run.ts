@@ -58,6 +58,8 @@ export interface XvaRunOptions {
 }
 
 export interface XvaRun {
+  /** The market's base currency: every amount's. */
+  currency: string;
   result: XvaResult;
   analysis: ExposureAnalysis;
   scenarios: ScenarioOutcome[];
@@ -261,6 +263,6 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     notes.push(...w.result.notes.map((n) => `what-if: ${n}`));
   }
   // the tables once every part of the command has succeeded (a what-if that fails leaves none of them)
-  const files = [...(options.outDir ? writeXvaTables(options.outDir, result, scenarios, incremental, wrongWay, cs01) : []), ...whatIfFiles];
-  return { result, analysis, scenarios, incremental, wrongWay, cs01, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
+  const files = [...(options.outDir ? writeXvaTables(options.outDir, market.baseCurrency, result, scenarios, incremental, wrongWay, cs01) : []), ...whatIfFiles];
+  return { currency: market.baseCurrency, result, analysis, scenarios, incremental, wrongWay, cs01, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
 }
