@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spinnerFits } from '../src/cli/progress.js';
 
 const ROOT = path.resolve('.');
 const SMALL = path.join(ROOT, 'test/data/small');
@@ -124,4 +125,28 @@ describe('xva validate (built CLI)', () => {
     expect(run.stdout).toContain('EXAMPLES');
     expect(run.stdout).toContain('validate --portfolio fixtures/demo');
   });
+});
+
+describe('progress on a terminal that reports no width', () => {
+  it('spinnerFits: a TTY with a width, or whose width is unknown; never a width of 0 or no TTY', () => {
+    expect([spinnerFits({ isTTY: true, columns: 100 }), spinnerFits({ isTTY: true }), spinnerFits({ isTTY: true, columns: 0 }), spinnerFits({ isTTY: false, columns: 80 }), spinnerFits({})]).toEqual([true, true, false, false, false]);
+  });
+
+  // `script` runs the command on a pseudo-terminal; with no terminal behind the test its width is 0, where ora wrote
+  // cursor-up escapes without end (2.3 GB of stderr in 10 minutes, the README audit): the run must end, its report on
+  // stdout, its terminal log small. util-linux's `script` is on every Debian (bsdutils); without it there is nothing to run.
+  const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  it.skipIf(script.status !== 0)('xva validate under `script` (a 0-column pseudo-terminal) ends with its report and a short terminal log', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-pty-'));
+    try {
+      const out = path.join(dir, 'out.txt');
+      const log = path.join(dir, 'tty.log');
+      const run = spawnSync('script', ['-q', '-c', `stty cols 0 2>/dev/null; node ${path.join(ROOT, 'bin/run.js')} validate --portfolio ${path.join(ROOT, 'test/data/small')} > ${out}`, log], { stdio: 'ignore', timeout: 60_000 });
+      expect(run.status).toBe(0);
+      expect(fs.readFileSync(out, 'utf8')).toContain('OK: no errors');
+      expect(fs.statSync(log).size).toBeLessThan(64 * 1024);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -1,11 +1,19 @@
 import ora, { type Ora } from 'ora';
 
-/** Progress on stderr, only when stderr is a TTY and the command is not in --json/--quiet mode. */
+/**
+ * Whether stderr can show a spinner: a terminal that reports its width. A pseudo-terminal of width 0 (`script` with
+ * no real terminal behind it) made ora count an infinite number of lines to clear and write escape codes without end.
+ */
+export function spinnerFits(stream: { isTTY?: boolean; columns?: number }): boolean {
+  return stream.isTTY === true && (stream.columns === undefined || stream.columns > 0);
+}
+
+/** Progress on stderr, only when stderr is a terminal with a width and the command is not in --json/--quiet mode. */
 export class Progress {
   private spinner: Ora | undefined;
   private readonly started = Date.now();
   constructor(text: string, enabled: boolean) {
-    if (enabled && process.stderr.isTTY) {
+    if (enabled && spinnerFits(process.stderr)) {
       this.spinner = ora({ text, stream: process.stderr }).start();
     }
   }
