@@ -43,7 +43,7 @@ export default class Capital extends XvaCommand {
     out: Flags.string({ description: 'Output folder for the Arrow tables (none written without it)', helpValue: 'DIR' }),
     convention: Flags.string({ description: "SA-CCR start/end times of swaps: 'cre52' (default) or 'ore' (ORE's, reproduces its figures)", options: ['cre52', 'ore'], default: 'cre52' }),
     'explain-trade': Flags.string({ description: 'Print the SA-CCR derivation of one trade (BCBS 279 table layout)', helpValue: 'TRADE_ID' }),
-    'sacva-sensitivities': Flags.string({ description: 'SA-CVA from this sensitivity file (ORE CSV layout, or Parquet) instead of bump and revalue', helpValue: 'FILE' }),
+    'sacva-sensitivities': Flags.string({ description: 'SA-CVA from this sensitivity file (ORE CSV layout, or Parquet or Arrow) instead of bump and revalue', helpValue: 'FILE' }),
     'sacva-perfect-hedges': Flags.string({ description: "With --sacva-sensitivities: risk types whose CVA sensitivities are perfectly hedged (ORE's perfectHedges), RISK_TYPE:Delta|Vega, e.g. ForeignExchange:Delta (repeatable)", helpValue: 'TYPE:MARGIN', multiple: true }),
     sacva: Flags.boolean({ description: 'Compute SA-CVA by bump and revalue on the simulated book when no file is given (--no-sacva: skip it)', default: true, allowNo: true }),
     kva: Flags.boolean({ description: 'Simulate the book for KVA and the computed SA-CVA (--no-kva: today\'s capital only, no Monte Carlo)', default: true, allowNo: true }),

@@ -10,10 +10,10 @@ export default class Fva extends XvaMetricCommand {
   static override summary = 'FCA, FBA and ColVA per netting set, counterparty and book, with allocation and stress';
 
   static override description =
-    'Funding cost and benefit of the uncollateralised exposure (EPE/ENE after collateral) at the base currency\'s ' +
+    'Funding cost and benefit of the uncollateralised exposure (EPE/ENE after variation margin; IM held is segregated and funds nothing) at the base currency\'s ' +
     'borrow and lend spreads over the collateral rate, survival-weighted for both parties; ColVA from the collateral ' +
     `remuneration spread. Simulates the book (--paths default ${DEFAULT_XVA_PATHS}) or reads \`xva simulate\` tables ` +
-    '(--results). FCA and ColVA are costs, FBA a benefit, all positive. Files and columns: docs/xva.md.';
+    '(--results). FCA and ColVA are costs, FBA a benefit, each positive when it is one (a negative ColVA is a benefit; a funding figure under a negative spread can be negative). Files and columns: docs/xva.md.';
 
   static override examples = [
     '<%= config.bin %> fva --portfolio fixtures/demo --out ./xva',

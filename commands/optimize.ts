@@ -58,7 +58,7 @@ export default class Optimize extends XvaCommand {
     scenarios: Flags.string({ description: "Stress scenarios folder ('default' = the bundled scenarios/, 'none' = no stress)", default: 'default', helpValue: 'DIR' }),
     'stress-candidates': Flags.string({ description: 'Best candidates evaluated under every scenario', default: '10', helpValue: 'N' }),
     robust: Flags.boolean({ description: "Rank actions by their worst scenario's benefit", default: false }),
-    'max-seconds': Flags.string({ description: 'Bound the measuring of candidates: return the best plan found by then (and say so); the base run and the candidate search come first', helpValue: 'S' }),
+    'max-seconds': Flags.string({ description: 'Bound the measuring of candidates, the stress runs and the plan\'s re-measurement: return the best plan found by then (and say so); the base run and the candidate search come first', helpValue: 'S' }),
   };
 
   async run(): Promise<void> {

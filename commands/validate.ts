@@ -100,7 +100,7 @@ export default class Validate extends XvaCommand {
 
   static override description =
     'Reads every table of the portfolio folder (trades, counterparties, netting_sets, eligible_collateral, collateral, ' +
-    'notional_schedules, rate_schedules; ' +
+    'notional_schedules, rate_schedules, reference_entities; ' +
     '.parquet, .pq or .csv) and the market YAML, checks every cell and every cross-reference (netting sets, counterparties, ' +
     'currencies, float indices, equities, credit curves), and prints every problem as ' +
     '"file row N column C: value: expected ..." on stderr. Then it prints a summary of the book: trades by product, ' +

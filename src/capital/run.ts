@@ -547,7 +547,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     const sens = sensitivitiesFromComponents(plan, mc.cva);
     run.simulations += sens.simulations;
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
-    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} engine runs of ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths (seed ${options.seed}): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
+    notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} bumped engine runs of ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths (seed ${options.seed}; ${run.simulations} with the base run): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
     notes.push(...plan.notes.map((n) => `SA-CVA: ${n}`));
   }
 

@@ -90,5 +90,7 @@ export function cs01Table(run: XvaRun, metric: 'cva' | 'dva' | 'fca' | 'fba', ow
   };
   const body = top.map((p) => line(p.counterpartyId!, p.creditCurve, run.cs01.filter((r) => r.counterpartyId === p.counterpartyId), metric));
   if (own.length > 0) body.push(line(`own curve (${ownMetric.toUpperCase()})`, own[0]!.creditCurve, own, ownMetric));
-  return renderTable(['Counterparty', 'Curve', 'Parallel', ...tenors], body, { title: `${metric.toUpperCase()} CS01 per +1bp (top ${top.length} counterparties by parallel; xva_cs01 has every one)` });
+  // the table file only where the run wrote one (--out); else --json holds every row
+  const all = run.files.some((f) => f.endsWith('xva_cs01.arrow')) ? 'xva_cs01.arrow has every one' : '--json or --out lists every one';
+  return renderTable(['Counterparty', 'Curve', 'Parallel', ...tenors], body, { title: `${metric.toUpperCase()} CS01 per +1bp (top ${top.length} counterparties by parallel; ${all})` });
 }
