@@ -24,6 +24,7 @@ import { xva } from './helpers/scaleCli.js';
 import { IssueCollector } from '../src/errors.js';
 import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
 import { buildMeasureContext } from '../src/optimize/measure/context.js';
+import { tradeWeightedMaturityYears } from '../src/capital/bacva.js';
 
 const SMALL = path.resolve('test/data/small');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-capital-audit-'));
@@ -197,4 +198,41 @@ describe('saccr_trades', () => {
     const ctx = buildMeasureContext({ portfolio, market, paths: 8, seed: 1, saccrInputs, dynamicIm: false });
     expect(ctx.grid.dates[ctx.grid.dates.length - 1]! - market.asOf).toBeGreaterThanOrEqual(11 * 365);
   }, 120_000);
+});
+
+/**
+ * The forty-third session's capital audit (helper 98) recomputed SA-CCR and BA-CVA on the small book in its own Python
+ * from CRE52 and MAR50 (reproducing the BCBS worked examples first): every SA-CCR figure agreed to 1e-15, but the
+ * BA-CVA effective maturity weighed SA-CCR positions, not transactions (CRE32.46(2): "the notional amount of each
+ * transaction should be used for weighting the maturity"): a cross-currency swap counted three times (two rate legs and
+ * the final exchange) and an FX swap twice (its near leg pulling M down). Its per-transaction figures, with the
+ * reference entities below (the book needs their ratings): M of NS_A_UNC 3.654 and of NS_B 3.422 years, BA-CVA
+ * capital 542,334.01 (the per-position weights gave 2.952, 3.734 and 503,908.20).
+ */
+describe('BA-CVA effective maturity: one weight per transaction (CRE32.46(2), CRE32.47)', () => {
+  it('the small book with its reference entities: M per set and the BA-CVA of the audit\'s independent computation', async () => {
+    const dir = path.join(tmp, 'small-ref');
+    fs.cpSync(SMALL, dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'reference_entities.csv'), 'name,kind,rating,grade\nACME_CORP,single_name,BBB,\nGLOBEX_SA,single_name,BB,\nSPX,index,,\nSX5E,index,,\n');
+    const run = await xva(['capital', '--no-kva', '--portfolio', dir, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as { baCva: { capital: number; effectiveMaturity: { nettingSetId: string; years: number }[] } };
+    const m = new Map(doc.baCva.effectiveMaturity.map((x) => [x.nettingSetId, x.years]));
+    expect(m.get('NS_A_UNC')).toBeCloseTo(3.654, 3);
+    expect(m.get('NS_B')).toBeCloseTo(3.422, 3);
+    expect(Math.abs(doc.baCva.capital / 542_334.01 - 1)).toBeLessThan(1e-8);
+  });
+
+  it('tradeWeightedMaturityYears: a cross-currency swap and an FX swap weigh once each, at their largest notional and last date', () => {
+    const positions = [
+      { tradeId: 'X', notionalBase: 100, maturityYears: 5 }, // leg 1
+      { tradeId: 'X', notionalBase: -110, maturityYears: 5 }, // leg 2
+      { tradeId: 'X', notionalBase: 110, maturityYears: 5 }, // final exchange
+      { tradeId: 'F', notionalBase: 50, maturityYears: 0.01 }, // near leg
+      { tradeId: 'F', notionalBase: -50, maturityYears: 1 }, // far leg
+      { tradeId: 'Z', notionalBase: 0, maturityYears: 30 }, // repaid: no weight
+    ];
+    expect(tradeWeightedMaturityYears(positions)).toBeCloseTo((110 * 5 + 50 * 1) / 160, 14);
+    expect(tradeWeightedMaturityYears([{ tradeId: 'Z', notionalBase: 0, maturityYears: 3 }])).toBe(0);
+  });
 });

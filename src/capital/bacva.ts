@@ -221,6 +221,27 @@ export function notionalWeightedMaturityYears(trades: readonly { notionalAmount:
 }
 
 /**
+ * CRE32.47 on a netting set's SA-CCR positions: one weight per transaction, not per position (a cross-currency swap
+ * is three positions, two rate legs and the final exchange, an FX swap two, whose near leg would pull M down). A
+ * trade's notional is its largest position's |notionalBase| (a leg of the cross-currency swap, the far leg of the FX
+ * swap, the option's), its remaining maturity its last position's. Trades with no notional left (an amortising swap
+ * repaid for the rest of its life) weigh nothing; 0 when none has any (a set with no add-on either).
+ */
+export function tradeWeightedMaturityYears(positions: readonly { tradeId: string; notionalBase: number; maturityYears: number }[]): number {
+  const trades = new Map<string, { notionalAmount: number; remainingMaturityYears: number }>();
+  for (const p of positions) {
+    const t = trades.get(p.tradeId);
+    if (!t) trades.set(p.tradeId, { notionalAmount: Math.abs(p.notionalBase), remainingMaturityYears: p.maturityYears });
+    else {
+      t.notionalAmount = Math.max(t.notionalAmount, Math.abs(p.notionalBase));
+      t.remainingMaturityYears = Math.max(t.remainingMaturityYears, p.maturityYears);
+    }
+  }
+  const weighed = [...trades.values()].filter((t) => t.notionalAmount !== 0);
+  return weighed.length === 0 ? 0 : notionalWeightedMaturityYears(weighed);
+}
+
+/**
  * CRE32.46(a), ORE's choice for swaps: the cash-flow weighted average payment time Σ t_k·CF_k / Σ CF_k over the
  * cash flows the bank receives (positive amounts, undiscounted, in one currency); paid flows are ignored.
  */

@@ -16,7 +16,7 @@ import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { exposureSetsOf } from '../xva/compute.js';
 import { creditInputs } from '../xva/credit.js';
-import { BA_CVA_PARAMETERS, computeBaCva, notionalWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
+import { BA_CVA_PARAMETERS, computeBaCva, tradeWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
 import { cet1Impact, computeRwa, type Cet1Impact, type RwaResult } from './rwa.js';
 import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrInputs, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
@@ -280,10 +280,7 @@ export function bookBaCvaInput(
   const effectiveMaturity: CapitalRun['effectiveMaturity'] = portfolio.nettingSets.map((ns) => {
     const given = effectiveMaturityYears?.get(ns.nettingSetId);
     if (given !== undefined) return { nettingSetId: ns.nettingSetId, years: given, source: 'option' };
-    // positions without notional (an amortising swap repaid for the rest of its life) weigh nothing; a set with no
-    // notional left has no add-on either, and M = 0
-    const list = (positions.get(ns.nettingSetId) ?? []).filter((x) => x.notionalBase !== 0);
-    const years = list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears })));
+    const years = tradeWeightedMaturityYears(positions.get(ns.nettingSetId) ?? []);
     return { nettingSetId: ns.nettingSetId, years, source: 'notional_weighted' };
   });
   const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));

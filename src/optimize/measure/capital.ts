@@ -13,7 +13,7 @@
  * SA-CCR of a netting set depends only on its own trades, terms and counterparty, so computing it over a
  * sub-portfolio gives the same figures as over the whole book.
  */
-import { computeBaCva, notionalWeightedMaturityYears, type BaCvaIndexHedge, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
+import { computeBaCva, tradeWeightedMaturityYears, type BaCvaIndexHedge, type BaCvaResult, type BaCvaSingleNameHedge } from '../../capital/bacva.js';
 import { baCvaInput, cdsHedges, cdsIndexHedges } from '../../capital/run.js';
 import { cet1Impact, computeRwa } from '../../capital/rwa.js';
 import { thresholdBankBase } from '../../capital/kva.js';
@@ -132,8 +132,8 @@ export function capitalOfSets(ctx: MeasureContext, portfolio: Portfolio, netting
   for (const ns of saccr.nettingSets) {
     const list = positions.get(ns.nettingSetId) ?? [];
     const given = ctx.effectiveMaturityYears.get(ns.nettingSetId);
-    // CRE32.47 as `xva capital`: notional-weighted remaining maturity of the set's positions (0 without positions)
-    const m = given ?? (list.length === 0 ? 0 : notionalWeightedMaturityYears(list.map((x) => ({ notionalAmount: x.notionalBase, remainingMaturityYears: x.maturityYears }))));
+    // CRE32.47 as `xva capital`: notional-weighted remaining maturity of the set's trades (0 without any)
+    const m = given ?? tradeWeightedMaturityYears(list);
     const r = rwaById.get(ns.nettingSetId)!;
     out.set(ns.nettingSetId, { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, ead: ns.ead, riskWeight: r.riskWeight, rwaCcr: r.rwa, effectiveMaturityYears: m, saccr: ns, positions: list, thresholdBank: thresholdBankBase(terms.get(ns.nettingSetId)!, ctx.market) });
   }
