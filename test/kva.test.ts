@@ -104,11 +104,16 @@ describe('projected SA-CCR EAD of one swap (CRE52 by hand)', () => {
   });
 
   it('remaining effective maturity: notional-weighted M − t over live positions', () => {
-    const a = { maturityYears: 3, notionalBase: 100 } as SaccrPosition;
-    const b = { maturityYears: 1, notionalBase: -300 } as SaccrPosition;
+    const a = { tradeId: 'A', maturityYears: 3, notionalBase: 100 } as SaccrPosition;
+    const b = { tradeId: 'B', maturityYears: 1, notionalBase: -300 } as SaccrPosition;
     expect(remainingEffectiveMaturity([a, b], 0)).toBeCloseTo((100 * 3 + 300 * 1) / 400, 12);
     expect(remainingEffectiveMaturity([a, b], 2)).toBeCloseTo(1, 12); // b has matured
     expect(remainingEffectiveMaturity([a, b], 3)).toBe(0);
+    // one trade's two positions (an FX swap's near and far legs) weigh once: its largest notional, its last date
+    const near = { tradeId: 'F', maturityYears: 0.5, notionalBase: 50 } as SaccrPosition;
+    const far = { tradeId: 'F', maturityYears: 2, notionalBase: -50 } as SaccrPosition;
+    expect(remainingEffectiveMaturity([a, near, far], 0)).toBeCloseTo((100 * 3 + 50 * 2) / 150, 12);
+    expect(remainingEffectiveMaturity([a, near, far], 1)).toBeCloseTo((100 * 2 + 50 * 1) / 150, 12);
   });
 });
 

@@ -19,6 +19,7 @@
  * base-currency OIS discount factor).
  */
 import { derivePosition, computePfe, type MaturityBasis } from './saccr/addOns.js';
+import { tradeWeightedMaturityYears } from './bacva.js';
 import { pfeMultiplier } from './saccr/formulas.js';
 import { minimumTimeYears, type SaccrParameters } from './saccr/parameters.js';
 import type { SaccrPosition } from './saccr/types.js';
@@ -130,20 +131,17 @@ export function projectedEad(ns: KvaNettingSet, elapsedYears: Float64Array, valu
 }
 
 /**
- * Σ|N|·M / Σ|N| over the positions alive at `elapsedYears` (CRE32.47 on remaining maturities; an amortising leg's N
- * the average over its remaining life, as remainingPosition); 0 when none.
+ * Σ|N|·M / Σ|N| over the trades alive at `elapsedYears`, one term per transaction as today's (CRE32.47 on remaining
+ * maturities, bacva.ts tradeWeightedMaturityYears; an amortising leg's N the average over its remaining life, as
+ * remainingPosition); 0 when none.
  */
 export function remainingEffectiveMaturity(positions: readonly SaccrPosition[], elapsedYears: number): number {
-  let w = 0;
-  let s = 0;
+  const alive: { tradeId: string; notionalBase: number; maturityYears: number }[] = [];
   for (const pos of positions) {
     const m = pos.maturityYears - elapsedYears;
-    if (!(m > 0)) continue;
-    const n = Math.abs(remainingNotionalBase(pos, elapsedYears));
-    w += n;
-    s += n * m;
+    if (m > 0) alive.push({ tradeId: pos.tradeId, notionalBase: remainingNotionalBase(pos, elapsedYears), maturityYears: m });
   }
-  return w > 0 ? s / w : 0;
+  return tradeWeightedMaturityYears(alive);
 }
 
 /**
