@@ -3,6 +3,7 @@
  * standardised schedule for schedule netting sets, today's VM and margin call per CSA, and the collateral coverage
  * scenarios. Amounts of IM are in USD (SIMM's calculation currency); VM amounts in each CSA's collateral currency.
  */
+import { signedAmount } from '../portfolio/cellBounds.js';
 import path from 'node:path';
 import { IssueCollector, XvaInputError, XvaUsageError } from '../errors.js';
 import { findTableFile, readTable } from '../io/read.js';
@@ -117,7 +118,7 @@ export async function readCollateralBalances(filePath: string): Promise<Map<stri
   if (r.requireColumns(['netting_set_id', column])) {
     for (let row = 0; row < table.numRows; row++) {
       const id = r.string('netting_set_id', row, { required: true });
-      const balance = r.number(column, row, { required: true, what: 'the net collateral balance (received positive, posted negative)' });
+      const balance = signedAmount(r, row, column, 'the net collateral balance (received positive, posted negative)', true);
       const currency = r.has('currency') ? r.oneOf('currency', row, CURRENCIES, { ignoreCase: true }) : undefined;
       if (id === undefined || balance === undefined) continue;
       if (out.has(id)) {

@@ -3,6 +3,7 @@
  * of docs/inputs.md. Like tradeRows.ts: every problem is recorded with file, row, column and value, and a row with
  * any problem yields nothing.
  */
+import { MAX_AMOUNT } from './cellBounds.js';
 import type { FieldReader } from '../io/table.js';
 import { CURRENCIES, type Currency } from '../products/types.js';
 import {
@@ -23,8 +24,6 @@ import {
 const MAX_MPOR_DAYS = 250;
 /** Margin calls at most once a year (250 business days): beyond it a frequency is a typo, and the call dates never end. */
 const MAX_MARGIN_FREQUENCY_DAYS = 250;
-/** Above it a netting set's amount is a typo (the trades' notional limit, portfolio/tradeRows.ts). */
-const MAX_AMOUNT = 1e15;
 /** 1250% is the Basel framework's highest risk weight (securitisation exposures, CRE40): above it a weight is a typo. */
 const MAX_RISK_WEIGHT = 12.5;
 

@@ -4,6 +4,7 @@
  * the trades' row reader by trade id (tradeRows.ts checks them against the trade's dates); rows of a trade that is
  * not in the trades table, or that does not say `schedule`, are errors on their own row.
  */
+import { MAX_AMOUNT } from './cellBounds.js';
 import { toIsoDate, type DateSerial } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 import type { FieldReader } from '../io/table.js';
@@ -25,7 +26,7 @@ export function readNotionalSchedules(r: FieldReader): Map<string, NotionalSched
   for (let row = 0; row < r.table.numRows; row++) {
     const tradeId = r.string('trade_id', row, { required: true });
     const fromDate = r.date('from_date', row, { required: true });
-    const notional = r.number('notional', row, { required: true, min: 0, what: 'the notional outstanding from from_date (in the trade currency)' });
+    const notional = r.number('notional', row, { required: true, min: 0, max: MAX_AMOUNT, what: 'the notional outstanding from from_date (in the trade currency)' });
     if (tradeId === undefined || fromDate === undefined || notional === undefined) continue;
     let entry = byTrade.get(tradeId);
     if (!entry) {

@@ -9,6 +9,7 @@ import type { DateSerial } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 import type { FieldReader } from '../io/table.js';
 import type { RateSteps, Trade } from '../products/types.js';
+import { readRate } from './cellBounds.js';
 import { checkedStepRows } from './notionalSchedules.js';
 
 export const RATE_SCHEDULE_COLUMNS = ['trade_id', 'from_date', 'rate'] as const;
@@ -29,7 +30,7 @@ export function readRateSchedules(r: FieldReader): Map<string, RateScheduleRows>
   for (let row = 0; row < r.table.numRows; row++) {
     const tradeId = r.string('trade_id', row, { required: true });
     const fromDate = r.date('from_date', row, { required: true });
-    const rate = r.number('rate', row, { required: true, what: 'the fixed rate (or strike) from from_date as a decimal (0.035 = 3.5%)' });
+    const rate = readRate(r, row, 'rate', { required: true, what: 'the fixed rate (or strike) from from_date as a decimal (0.035 = 3.5%)' });
     if (tradeId === undefined || fromDate === undefined || rate === undefined) continue;
     let entry = byTrade.get(tradeId);
     if (!entry) {

@@ -5,6 +5,7 @@
  */
 import { FREQUENCIES, toIsoDate, toYmd, type DateSerial, type Frequency } from '../conventions/dates.js';
 import type { FieldReader } from '../io/table.js';
+import { MAX_AMOUNT, readRate } from './cellBounds.js';
 import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
 import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
 import { proportionalAmortization } from '../products/amortization.js';
@@ -162,30 +163,24 @@ function otherCurrency(r: FieldReader, row: number, first: Currency | undefined)
   return second;
 }
 
-/** Above it a notional is a typo (a quadrillion in any currency), and its products overflow the figures' precision. */
-const MAX_AMOUNT = 1e15;
 
 function amount(r: FieldReader, row: number, column: string): number | undefined {
   return r.number(column, row, { required: true, positive: true, max: MAX_AMOUNT, what: 'an amount' });
 }
 
-/** Above it (in absolute value) a rate is most likely a percentage typed as a decimal (1.5 for 1.5%): a warning. */
-const PLAUSIBLE_RATE = 0.5;
-
-/** Above it (in absolute value) a rate is not one even typed in percent: an error (it overflows the figures). */
-const MAX_RATE = 10;
-
 function rate(r: FieldReader, row: number, column: string, required: boolean): number | undefined {
-  const value = r.number(column, row, { required, min: -MAX_RATE, max: MAX_RATE, what: 'a rate as a decimal (0.025 = 2.5%)' });
-  if (value !== undefined && Math.abs(value) > PLAUSIBLE_RATE) {
-    r.issues.add({
-      file: r.table.file,
-      row: row + 1,
-      column,
-      value: String(value),
-      expected: `a rate as a decimal (0.025 = 2.5%): ${value} is ${(value * 100).toPrecision(4)}%; if ${value}% was meant, write ${value / 100}`,
-      severity: 'warning',
-    });
+  return readRate(r, row, column, { required });
+}
+
+/** Above it a gearing is a typo (a leveraged swap pays a few times the index): a warning; above MAX_GEARING an error. */
+const PLAUSIBLE_GEARING = 10;
+const MAX_GEARING = 1000;
+
+/** `float_gearing` (blank: 1): positive, at most MAX_GEARING, warned above PLAUSIBLE_GEARING. */
+function readGearing(r: FieldReader, row: number, what: string): number | undefined {
+  const value = r.number('float_gearing', row, { positive: true, max: MAX_GEARING, what });
+  if (value !== undefined && value > PLAUSIBLE_GEARING) {
+    r.issues.add({ file: r.table.file, row: row + 1, column: 'float_gearing', value: String(value), expected: `${what}: ${value} times the index is beyond any leveraged swap (at most ${PLAUSIBLE_GEARING} expected)`, severity: 'warning' });
   }
   return value;
 }
@@ -390,7 +385,7 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const fixedRate = rate(r, row, 'fixed_rate', true);
   const floatIndex = r.string('float_index', row, REQUIRED);
   const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
-  const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the floating coupon (1 = unleveraged)' });
+  const gearing = readGearing(r, row, 'the multiplier of the index in the floating coupon (1 = unleveraged)');
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.fixedFrequency ?? '1Y', base.tradeId, notional, { start, end }, context);
   const steps = readRateSteps(r, base.tradeId, { start, end }, context, 'fixed_rate');
@@ -640,7 +635,7 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
   const floatIndex = r.string('float_index', row, REQUIRED);
   // the cap rate applies to the coupon's rate g·L + s (products/capFloor.ts: each caplet on L at (K − s)/g)
   const spreadBp = readSpreadBp(r, row, 'float_spread_bp');
-  const gearing = r.number('float_gearing', row, { positive: true, what: 'the multiplier of the index in the capped rate (1 = the index itself)' });
+  const gearing = readGearing(r, row, 'the multiplier of the index in the capped rate (1 = the index itself)');
   const errorsBefore = r.issues.errorCount;
   const amortization = readAmortization(r, row, c.floatFrequency ?? '3M', base.tradeId, notional, { start, end }, context);
   const strikeSteps = readRateSteps(r, base.tradeId, { start, end }, context, 'strike');
@@ -673,7 +668,7 @@ function readCds(r: FieldReader, row: number, c: RowConventions, base: TradeBase
   const referenceEntity = r.string('reference_entity', row, REQUIRED);
   const ccy = currency(r, row, 'currency');
   const notional = amount(r, row, 'notional');
-  const fixedRate = r.number('fixed_rate', row, { required: true, min: 0, what: 'a running coupon as a decimal (0.01 = 100bp)' });
+  const fixedRate = readRate(r, row, 'fixed_rate', { required: true, min: 0, what: 'a running coupon as a decimal (0.01 = 100bp)' });
   const { start, end } = swapDates(r, row);
   // the trade date: its accrued-premium rebate is paid at its cash settlement (pricing/cds.ts); blank: settled
   const tradeDate = r.date('trade_date', row);

@@ -9,6 +9,7 @@
  *
  * Every problem is recorded in the IssueCollector with file, row, column and value; rows with problems are left out.
  */
+import { MAX_AMOUNT, signedAmount } from '../../portfolio/cellBounds.js';
 import path from 'node:path';
 import { XvaInputError, type IssueCollector } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
@@ -65,7 +66,7 @@ function readValues(r: FieldReader, out: SaccrInputs): void {
   for (let row = 0; row < r.table.numRows; row++) {
     const tradeId = r.string('trade_id', row);
     const setId = r.string('netting_set_id', row);
-    const value = r.number('value', row, { required: true, what: 'a value in the base currency' });
+    const value = signedAmount(r, row, 'value', 'a value in the base currency', true);
     if ((tradeId === undefined) === (setId === undefined)) {
       r.issues.add({ file: r.table.file, row: row + 1, column: 'trade_id', value: tradeId ?? '', expected: 'exactly one of trade_id (a trade value) or netting_set_id (the value V of a netting set)' });
       continue;
@@ -88,9 +89,9 @@ function readBalances(r: FieldReader, out: SaccrInputs): void {
   for (let row = 0; row < r.table.numRows; row++) {
     const nettingSetId = r.string('netting_set_id', row, { required: true });
     const currency = r.oneOf('currency', row, CURRENCIES, ENUM);
-    const vm = r.number('variation_margin', row, { what: 'a net VM amount (received positive, posted negative)' }) ?? 0;
-    const received = r.number('independent_collateral_received', row, { min: 0, what: 'an amount >= 0' });
-    const posted = r.number('independent_collateral_posted', row, { min: 0, what: 'an amount >= 0' });
+    const vm = signedAmount(r, row, 'variation_margin', 'a net VM amount (received positive, posted negative)') ?? 0;
+    const received = r.number('independent_collateral_received', row, { min: 0, max: MAX_AMOUNT, what: `an amount >= 0, at most ${MAX_AMOUNT}` });
+    const posted = r.number('independent_collateral_posted', row, { min: 0, max: MAX_AMOUNT, what: `an amount >= 0, at most ${MAX_AMOUNT}` });
     const segregated = r.boolean('posted_segregated', row) ?? false;
     if (nettingSetId === undefined) continue;
     if (balances.has(nettingSetId)) {
@@ -178,7 +179,7 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   const tradeId = r.string('trade_id', row, { required: true });
   const nettingSetId = r.string('netting_set_id', row, { required: true });
   const assetClass = r.oneOf('asset_class', row, ASSET_CLASSES, REQUIRED_ENUM);
-  const notional = r.number('notional', row, { required: true, min: 0, what: 'a notional in the base currency >= 0' });
+  const notional = r.number('notional', row, { required: true, min: 0, max: MAX_AMOUNT, what: `a notional in the base currency >= 0, at most ${MAX_AMOUNT}` });
   const direction = r.oneOf('direction', row, ['long', 'short', 'bought', 'sold'] as const, REQUIRED_ENUM);
   const maturityYears = r.number('maturity_years', row, { required: true, min: 0, what: 'the maturity M in years >= 0' });
   const kind = (r.oneOf('hedging_set_kind', row, ['regular', 'basis', 'volatility'] as const, ENUM) ?? 'regular') as HedgingSetKind;

@@ -1,0 +1,102 @@
+/**
+ * Cells the forty-third session's bad-input audit (helper 95) found loading without a word although no market or
+ * book has them, each moving the book's figures by orders of magnitude with exit 0:
+ * - a CDS running coupon typed in bp (100 for 100bp): book MTM −0.84m → −4.39bn, CVA 54k → 9.35m; now an error above
+ *   10 and a warning above 0.5, as every other rate column (fixed_rate, strike);
+ * - `float_gearing` 100 (MTM +292.6m) or 1e300, and a `rate_schedules` rate of 4 (400%) or 1e300: the same bounds;
+ * - side tables' amounts (`trade_values`, `collateral_balances`, margin's `--collateral-balances`) of 1e300: EAD 1.4e300
+ *   and capital Infinity; now at most 1e15 in size, as the trades' amounts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatIssue, IssueCollector, XvaInputError } from '../src/errors.js';
+import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
+import { readCollateralBalances } from '../src/margin/run.js';
+import { validateInputs } from '../src/portfolio/validateInputs.js';
+
+const SMALL = path.resolve('test/data/small');
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function smallCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-bounds-'));
+  temps.push(dir);
+  fs.cpSync(SMALL, dir, { recursive: true });
+  return dir;
+}
+
+/** Sets `column` of trade `id` in trades.csv (adding the column when the file has none). */
+function setTradeCell(dir: string, id: string, column: string, value: string): void {
+  const file = path.join(dir, 'trades.csv');
+  const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+  let at = rows[0]!.indexOf(column);
+  if (at < 0) {
+    at = rows[0]!.length;
+    for (const r of rows) r.push('');
+    rows[0]![at] = column;
+  }
+  rows.find((r) => r[0] === id)![at] = value;
+  fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+}
+
+const at = (list: { column?: string }[], column: string) => list.filter((i) => i.column === column).map((i) => formatIssue(i as Parameters<typeof formatIssue>[0]));
+
+describe('rate-like cells: an error beyond any rate, a warning beyond a plausible one', () => {
+  it('a CDS coupon typed in bp is an error; one of 75% a warning', async () => {
+    const dir = smallCopy();
+    setTradeCell(dir, 'T018', 'fixed_rate', '100');
+    const bad = await validateInputs({ portfolioDir: dir });
+    expect(at(bad.issues, 'fixed_rate')).toEqual(['trades.csv row 18 column fixed_rate: 100: expected a running coupon as a decimal (0.01 = 100bp) of at most 10']);
+    setTradeCell(dir, 'T018', 'fixed_rate', '0.75');
+    const doubtful = await validateInputs({ portfolioDir: dir });
+    expect(doubtful.ok).toBe(true);
+    expect(at(doubtful.warnings, 'fixed_rate')).toEqual(['trades.csv row 18 column fixed_rate: 0.75: expected a running coupon as a decimal (0.01 = 100bp): 0.75 is 75.00%; if 0.75% was meant, write 0.0075']);
+  });
+
+  it('float_gearing above 1,000 is an error, above 10 a warning', async () => {
+    const dir = smallCopy();
+    setTradeCell(dir, 'T001', 'float_gearing', '1e300');
+    expect(at((await validateInputs({ portfolioDir: dir })).issues, 'float_gearing')).toEqual(['trades.csv row 1 column float_gearing: 1e300: expected the multiplier of the index in the floating coupon (1 = unleveraged) of at most 1000']);
+    setTradeCell(dir, 'T001', 'float_gearing', '100');
+    const doubtful = await validateInputs({ portfolioDir: dir });
+    expect(doubtful.ok).toBe(true);
+    expect(at(doubtful.warnings, 'float_gearing')).toEqual(['trades.csv row 1 column float_gearing: 100: expected the multiplier of the index in the floating coupon (1 = unleveraged): 100 times the index is beyond any leveraged swap (at most 10 expected)']);
+  });
+
+  it('a rate_schedules rate of 400% is a warning on its row, 1e300 an error', async () => {
+    const dir = smallCopy();
+    fs.writeFileSync(path.join(dir, 'rate_schedules.csv'), 'trade_id,from_date,rate\nT001,2030-01-15,4\n');
+    const doubtful = await validateInputs({ portfolioDir: dir });
+    expect(doubtful.ok).toBe(true);
+    expect(at(doubtful.warnings, 'rate')).toEqual(['rate_schedules.csv row 1 column rate: 4: expected the fixed rate (or strike) from from_date as a decimal (0.035 = 3.5%): 4 is 400.0%; if 4% was meant, write 0.04']);
+    fs.writeFileSync(path.join(dir, 'rate_schedules.csv'), 'trade_id,from_date,rate\nT001,2030-01-15,1e300\n');
+    expect(at((await validateInputs({ portfolioDir: dir })).issues, 'rate')).toEqual(['rate_schedules.csv row 1 column rate: 1e300: expected the fixed rate (or strike) from from_date as a decimal (0.035 = 3.5%) of at most 10']);
+  });
+});
+
+describe('side tables: amounts at most 1e15 in size', () => {
+  it('trade_values and collateral_balances (xva capital) name the cell', async () => {
+    const dir = smallCopy();
+    fs.writeFileSync(path.join(dir, 'trade_values.csv'), 'trade_id,value\nT001,1e300\n');
+    fs.writeFileSync(path.join(dir, 'collateral_balances.csv'), 'netting_set_id,variation_margin\nNS_A_CSA,-1e300\n');
+    const issues = new IssueCollector();
+    await loadSaccrInputs(dir, issues);
+    expect(issues.issues.map(formatIssue)).toEqual([
+      'trade_values.csv row 1 column value: 1e300: expected a value in the base currency of at most 1000000000000000',
+      'collateral_balances.csv row 1 column variation_margin: -1e300: expected a net VM amount (received positive, posted negative) of at least -1000000000000000',
+    ]);
+  });
+
+  it("xva margin's --collateral-balances names the cell", async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'balances.csv');
+    fs.writeFileSync(file, 'netting_set_id,balance\nNS_A_CSA,1e300\n');
+    const error = await readCollateralBalances(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues.map(formatIssue)).toEqual(['balances.csv row 1 column balance: 1e300: expected the net collateral balance (received positive, posted negative) of at most 1000000000000000']);
+  });
+});
