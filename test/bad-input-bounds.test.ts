@@ -4,6 +4,7 @@
  * - a CDS running coupon typed in bp (100 for 100bp): book MTM −0.84m → −4.39bn, CVA 54k → 9.35m; now an error above
  *   10 and a warning above 0.5, as every other rate column (fixed_rate, strike);
  * - `float_gearing` 100 (MTM +292.6m) or 1e300, and a `rate_schedules` rate of 4 (400%) or 1e300: the same bounds;
+ * - a market file without its `capital` section stopped `xva capital` with an internal error (exit 1);
  * - side tables' amounts (`trade_values`, `collateral_balances`, margin's `--collateral-balances`) of 1e300: EAD 1.4e300
  *   and capital Infinity; now at most 1e15 in size, as the trades' amounts.
  */
@@ -15,6 +16,7 @@ import { formatIssue, IssueCollector, XvaInputError } from '../src/errors.js';
 import { loadSaccrInputs } from '../src/capital/saccr/inputs.js';
 import { readCollateralBalances } from '../src/margin/run.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 
 const SMALL = path.resolve('test/data/small');
 const temps: string[] = [];
@@ -98,5 +100,25 @@ describe('side tables: amounts at most 1e15 in size', () => {
     const error = await readCollateralBalances(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(XvaInputError);
     expect((error as XvaInputError).issues.map(formatIssue)).toEqual(['balances.csv row 1 column balance: 1e300: expected the net collateral balance (received positive, posted negative) of at most 1000000000000000']);
+  });
+});
+
+describe('a market file without its capital section', () => {
+  it('xva capital exits 2 naming market.yaml and the section (it was an internal error, exit 1); validate warns', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const section = '\ncapital:\n  costOfCapital: 0.10\n  capitalRatio: 0.105';
+    expect(text).toContain(section);
+    fs.writeFileSync(file, text.replace(section, ''));
+    // the small book's two CDS reference entities need ratings for SA-CCR
+    fs.writeFileSync(path.join(dir, 'reference_entities.csv'), 'name,kind,rating,grade\nACME_CORP,single_name,BBB,\nGLOBEX_SA,single_name,BB,\n');
+    const run = await xvaInProcess(['capital', '--no-kva', '--portfolio', dir]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('market.yaml column capital: missing: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105)');
+    expect(run.stderr).not.toContain('internal error');
+    const validation = await validateInputs({ portfolioDir: dir });
+    expect(validation.ok).toBe(true);
+    expect(at(validation.warnings, 'capital')).toEqual(['market.yaml column capital: missing: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it']);
   });
 });

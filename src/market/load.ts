@@ -151,6 +151,7 @@ function readMarketTree(reader: YamlReader, root: unknown, options: MarketLoadOp
     capital,
     correlation,
     loadWarnings: issues.warnings,
+    fileName: reader.file,
   });
 }
 

@@ -4,7 +4,7 @@
  * curve the market lacks is caught by the portfolio checks); they throw an Error that lists what the market has.
  */
 import { yearsBetween, type DateSerial } from '../conventions/dates.js';
-import type { InputIssue } from '../errors.js';
+import { XvaInputError, type InputIssue } from '../errors.js';
 import type { Currency } from '../products/types.js';
 import { ratesAgainstBase } from './fx.js';
 import { DEFAULT_CREDIT_MODEL } from './loadCredit.js';
@@ -71,6 +71,8 @@ export interface MarketSpec {
   creditModel?: CreditModelParams | undefined;
   /** Per-name `credit.names.<NAME>.model` overrides. */
   creditModels?: ReadonlyMap<string, CreditModelParams>;
+  /** The market file's name as messages give it (absent for markets built in code). */
+  fileName?: string;
   /** Plausibility warnings of the loader (a value that loads but is most likely in the wrong unit). */
   loadWarnings?: readonly InputIssue[];
 }
@@ -249,7 +251,10 @@ export class MarketData implements Market {
 
   get capital(): CapitalParams {
     if (!this.spec.capital) {
-      throw new Error('the market file has no capital section (costOfCapital, capitalRatio): KVA and CET1 figures need it');
+      // a user's market file without the section: an input error naming it (exit 2), not an internal one
+      throw new XvaInputError([
+        { file: this.spec.fileName ?? 'the market file', column: 'capital', value: 'missing', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA, CET1 figures and xva optimize need it (docs/market.md)' },
+      ]);
     }
     return this.spec.capital;
   }

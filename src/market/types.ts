@@ -204,6 +204,8 @@ export interface Market {
   readonly ownCredit: HazardCurve | undefined;
   funding(currency: Currency): FundingSpreads;
   readonly capital: CapitalParams;
+  /** Whether the market file gave a `capital` section (reading `capital` without one is an input error). */
+  readonly hasCapital?: boolean;
   readonly correlation: CorrelationMatrix;
   /**
    * Intensity-model parameters of a credit name (a `credit.names` entry, a proxy name or `OWN`): the name's own
