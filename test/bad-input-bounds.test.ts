@@ -122,3 +122,22 @@ describe('a market file without its capital section', () => {
     expect(at(validation.warnings, 'capital')).toEqual(['market.yaml column capital: missing: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it']);
   });
 });
+
+describe('a wrong-way parameter far too large', () => {
+  it('wrong_way_beta_per_m 1000 on the small book: exit 2 naming the column and the counterparty (it wrote NaN CVAs with exit 0); 1 runs', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'counterparties.csv');
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+    rows[0]!.push('wrong_way_model', 'wrong_way_beta_per_m');
+    for (const r of rows.slice(1)) r.push(...(r[0] === 'CP_CORP_B' ? ['exposure', '1000'] : ['', '']));
+    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const run = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--json']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/counterparties column wrong_way_beta_per_m: counterparty CP_CORP_B \(curve consumer-BBB\): 1000: expected a wrong-way driver whose paths stay within e\^50 of the mean path's hazard: at [\d.]+ years one path's driver is [\d.]+ above the mean \(a smaller wrong_way_beta_per_m\)/);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(',exposure,1000', ',exposure,1'));
+    const ok = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--json']);
+    expect(ok.status, ok.stderr).toBe(0);
+    const doc = JSON.parse(ok.stdout) as { wrongWay: { counterpartyId: string; cvaWrongWay: number }[] };
+    expect(Number.isFinite(doc.wrongWay.find((w) => w.counterpartyId === 'CP_CORP_B')!.cvaWrongWay)).toBe(true);
+  });
+});

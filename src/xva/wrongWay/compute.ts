@@ -155,7 +155,8 @@ export function wrongWayCva(input: WrongWayInput): WrongWayResult {
       drivers = intensityDrivers(data.paths.creditState[n]!, exposureDates, times, nPaths, model.meanReversion, model.volatility, w.spec.logVolatility, xva.discretisation);
     }
     const target = Float64Array.from(times, (t) => c.curve.survival(t));
-    const fit = fitHazardDrift(times, target, drivers, nPaths, `counterparty ${w.counterpartyId} (curve ${c.curveName})`);
+    const parameter = w.spec.model === 'exposure' ? { column: 'wrong_way_beta_per_m', value: w.spec.betaPerMillion } : { column: 'wrong_way_log_vol', value: w.spec.logVolatility };
+    const fit = fitHazardDrift(times, target, drivers, nPaths, `counterparty ${w.counterpartyId} (curve ${c.curveName})`, parameter);
     details.push({ counterpartyId: w.counterpartyId, spec: w.spec, times, fit });
 
     const lgd = 1 - c.recovery;

@@ -24,6 +24,12 @@ export interface HazardFit {
   maxFitError: number;
 }
 
+/**
+ * Largest driver above its mean the fit takes: e^50 ≈ 5e21 times the mean path's hazard, far past any wrong-way
+ * calibration (Hull and White's b moves the hazard by a few times over the exposure's range), well inside a double.
+ */
+export const MAX_DRIVER_SPREAD = 50;
+
 /** Bracket half-width (in a) of the first try; doubled until the equation changes sign. */
 const FIRST_STEP = 4;
 
@@ -31,7 +37,7 @@ const FIRST_STEP = 4;
  * Fits a_1..a_m. `times`: t_0 = 0 < t_1 < ... < t_m (years); `target`: S(t_i) of the curve (target[0] = 1);
  * `drivers`: z_p,i date-major [(i · nPaths) + p] (row 0 unused). `who` names the counterparty in errors.
  */
-export function fitHazardDrift(times: Float64Array, target: Float64Array, drivers: Float64Array, nPaths: number, who: string): HazardFit {
+export function fitHazardDrift(times: Float64Array, target: Float64Array, drivers: Float64Array, nPaths: number, who: string, parameter?: { column: string; value: number }): HazardFit {
   const m = times.length - 1;
   const survival = new Float64Array((m + 1) * nPaths);
   const hazard = new Float64Array((m + 1) * nPaths);
@@ -64,7 +70,23 @@ export function fitHazardDrift(times: Float64Array, target: Float64Array, driver
     let zMean = 0;
     for (let p = 0; p < nPaths; p++) zMean += drivers[here + p]!;
     zMean /= nPaths;
-    for (let p = 0; p < nPaths; p++) weight[p] = Math.exp(drivers[here + p]! - zMean) * dt;
+    let zMax = -Infinity;
+    for (let p = 0; p < nPaths; p++) {
+      weight[p] = Math.exp(drivers[here + p]! - zMean) * dt;
+      zMax = Math.max(zMax, drivers[here + p]! - zMean);
+    }
+    // a driver this far above its mean puts a path's hazard e^z times the mean path's, beyond a double (or so far that
+    // every default falls on a handful of paths): the parameter that scales the driver is a typo or far too large
+    if (!(zMax <= MAX_DRIVER_SPREAD)) {
+      throw new XvaInputError([
+        {
+          file: 'counterparties',
+          ...(parameter ? { column: parameter.column } : {}),
+          value: `${who}${parameter ? `: ${parameter.value}` : ''}`,
+          expected: `a wrong-way driver whose paths stay within e^${MAX_DRIVER_SPREAD} of the mean path's hazard: at ${times[i]!.toFixed(4)} years one path's driver is ${Number.isFinite(zMax) ? zMax.toPrecision(4) : zMax} above the mean (a smaller ${parameter?.column ?? 'wrong-way parameter'})`,
+        },
+      ]);
+    }
     // f(c) = (1/n) Σ_p S_p(t_{i−1}) exp(−e^c · w_p) − S(t_i), strictly decreasing in c
     const f = (c: number): number => {
       const scale = Math.exp(c);
