@@ -153,10 +153,12 @@ describe('xva cva on the ORE swap case', () => {
   it('xva fva runs and reports FCA = FBA = 0 where the market has no funding spreads (ORE: FBA = FCA = 0)', () => {
     const r = xva('fva', ...RUN, '--json');
     expect(r.status, r.stderr).toBe(0);
-    const d = JSON.parse(r.stdout) as { book: { fca: number; fba: number; cva: number } };
+    const d = JSON.parse(r.stdout) as { book: { fca: number; fba: number; cva: number }; notes: string[] };
     expect(d.book.fca).toBe(0);
     expect(d.book.fba).toBe(0);
     expect(Math.abs(d.book.cva / doc.book.cva - 1)).toBeLessThan(1e-12);
+    // and says why, rather than leave a table of zeros (the bad-input audit)
+    expect(d.notes).toContain('the market has no funding spreads for the base currency (funding.EUR): FCA, FBA and ColVA are 0');
   }, 120_000);
 
   it('a bad flag exits 2 naming it', () => {

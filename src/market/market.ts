@@ -249,6 +249,10 @@ export class MarketData implements Market {
     return this.spec.funding.get(currency) ?? { currency, borrowSpreadBp: 0, lendSpreadBp: 0, collateralSpreadBp: 0 };
   }
 
+  get fundingCurrencies(): Currency[] {
+    return [...this.spec.funding.keys()];
+  }
+
   get capital(): CapitalParams {
     if (!this.spec.capital) {
       // a user's market file without the section: an input error naming it (exit 2), not an internal one

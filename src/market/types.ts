@@ -203,6 +203,8 @@ export interface Market {
   /** The bank's own credit curve (DVA, FBA). */
   readonly ownCredit: HazardCurve | undefined;
   funding(currency: Currency): FundingSpreads;
+  /** The currencies the market file gives funding spreads for (`funding`); optional as fixingSeries. */
+  readonly fundingCurrencies?: readonly Currency[];
   readonly capital: CapitalParams;
   /** Whether the market file gave a `capital` section (reading `capital` without one is an input error). */
   readonly hasCapital?: boolean;

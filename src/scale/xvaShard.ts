@@ -30,7 +30,7 @@ import { computeXva, coverageSetsOf, exposureSetsOf, type XvaResult } from '../x
 import { runScenarios } from '../xva/stress.js';
 import { wrongWayCounterparties, wrongWayCva, type WrongWayRow } from '../xva/wrongWay/index.js';
 import type { ScenarioShocks } from '../scenarios/types.js';
-import { creditInputs } from '../xva/credit.js';
+import { creditInputs, missingFundingNote } from '../xva/credit.js';
 import { writeXvaTables } from '../xva/outputs.js';
 import type { XvaRunOptions } from '../xva/run.js';
 import { shardSection, shardTableHashes } from './manifest.js';
@@ -113,6 +113,8 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
 
   const notes: string[] = [];
   if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
+  const noFunding = missingFundingNote(market);
+  if (noFunding) notes.push(noFunding);
   const folder = new ShardFolder(options.outDir, options.shard);
   try {
     let result: XvaResult | undefined;

@@ -198,3 +198,12 @@ export function shockCreditInputs(base: CreditInputs, market: Market, shocks: Cr
   const funding = { ...base.funding, borrowSpreadBp: base.funding.borrowSpreadBp + f, lendSpreadBp: base.funding.lendSpreadBp + f };
   return { counterparties, own, funding, collateralSpreadBp: base.collateralSpreadBp };
 }
+
+/**
+ * The run's note when the market file gives no funding spreads for the base currency (`funding.<CCY>`): FCA, FBA and
+ * ColVA are then 0 by construction, which a table of zeros would not say.
+ */
+export function missingFundingNote(market: Market): string | undefined {
+  if (market.fundingCurrencies === undefined || market.fundingCurrencies.includes(market.baseCurrency)) return undefined;
+  return `the market has no funding spreads for the base currency (funding.${market.baseCurrency}): FCA, FBA and ColVA are 0`;
+}

@@ -17,7 +17,7 @@ import type { Scenario } from '../scenarios/types.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { analyseExposure, type AnalysisOptions, type ExposureAnalysis } from './analysis.js';
 import { computeXva, coverageSetsOf, exposureSetsOf, type ExposureSet, type XvaOptions, type XvaResult } from './compute.js';
-import { creditInputs } from './credit.js';
+import { creditInputs, missingFundingNote } from './credit.js';
 import { xvaCs01, type Cs01Row } from './cs01.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
@@ -182,6 +182,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   if (drawn === 'sobol') notes.push('the exposure drew Sobol points: the standard errors (cva_std_error) use the Monte Carlo formula, which over-states the error of Sobol points (the spread of a few seeds measures it; docs/model.md)');
   const credit = creditInputs(portfolio, market, new Set(sets.map((s) => s.counterpartyId)));
   if (!market.ownCredit) notes.push('the market has no own credit curve (credit.own): DVA is 0 and the bank is taken to survive in FVA');
+  const noFunding = missingFundingNote(market);
+  if (noFunding) notes.push(noFunding);
   const result = computeXva(sets, credit, options.xva);
   const analysis = analyseExposure(result, options.analysis);
 
