@@ -133,7 +133,7 @@ describe('a wrong-way parameter far too large', () => {
     fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
     const run = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--json']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/counterparties column wrong_way_beta_per_m: counterparty CP_CORP_B \(curve consumer-BBB\): 1000: expected a wrong-way driver whose paths stay within e\^50 of the mean path's hazard: at [\d.]+ years one path's driver is [\d.]+ above the mean \(a smaller wrong_way_beta_per_m\)/);
+    expect(run.stderr).toMatch(/counterparties column wrong_way_beta_per_m: counterparty CP_CORP_B \(curve consumer-BBB\): 1000: expected a wrong-way driver whose paths stay within e\^700 of the mean path's hazard: at [\d.]+ years one path's driver is [\d.]+ above the mean \(a smaller wrong_way_beta_per_m\)/);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(',exposure,1000', ',exposure,1'));
     const ok = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--json']);
     expect(ok.status, ok.stderr).toBe(0);

@@ -25,10 +25,11 @@ export interface HazardFit {
 }
 
 /**
- * Largest driver above its mean the fit takes: e^50 ≈ 5e21 times the mean path's hazard, far past any wrong-way
- * calibration (Hull and White's b moves the hazard by a few times over the exposure's range), well inside a double.
+ * Largest driver above its mean the fit takes: e^700 times the mean path's hazard, the most a double holds (e^709.8
+ * overflows, and the fit's sums turned NaN). Far past any calibration (Hull and White's b moves the hazard by a few
+ * times over the exposure's range), so a driver beyond it is a parameter typed in the wrong unit.
  */
-export const MAX_DRIVER_SPREAD = 50;
+export const MAX_DRIVER_SPREAD = 700;
 
 /** Bracket half-width (in a) of the first try; doubled until the equation changes sign. */
 const FIRST_STEP = 4;
@@ -75,8 +76,8 @@ export function fitHazardDrift(times: Float64Array, target: Float64Array, driver
       weight[p] = Math.exp(drivers[here + p]! - zMean) * dt;
       zMax = Math.max(zMax, drivers[here + p]! - zMean);
     }
-    // a driver this far above its mean puts a path's hazard e^z times the mean path's, beyond a double (or so far that
-    // every default falls on a handful of paths): the parameter that scales the driver is a typo or far too large
+    // a driver this far above its mean puts a path's hazard e^z times the mean path's, beyond a double: the parameter
+    // that scales the driver is a typo or far too large
     if (!(zMax <= MAX_DRIVER_SPREAD)) {
       throw new XvaInputError([
         {
