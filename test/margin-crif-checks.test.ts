@@ -158,3 +158,26 @@ describe('xva margin --crif with --portfolio', () => {
     expect((JSON.parse(none.stdout) as { notes: string[] }).notes).toContain('empty.csv has no rows: no initial margin');
   });
 });
+
+/**
+ * The forty-third session's bad-input audit: a row whose Amount and AmountUSD disagree (−3.8e12 beside −38, in USD)
+ * loaded without a word, SIMM reading one of them (a SIMM of 4.47e16 in the audit's case). Both given: they must agree (in USD to rounding; in another currency with the market's FX rate within a
+ * factor of 2), else the row is an error naming both.
+ */
+describe('Amount and AmountUSD of one row agree', () => {
+  it('in USD to rounding: a unit slip on either side is an error on the row; a cent of rounding is not', async () => {
+    const bad = crif('amounts_usd.csv', ['T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-3.8e12,USD,-38,SIMM,']);
+    expect(await inputError(() => readCrif(bad))).toContain('amounts_usd.csv row 1 column Amount: -3.8e12: expected the AmountUSD -38 in USD: Amount and AmountUSD disagree, and SIMM reads AmountUSD');
+    const rounded = crif('amounts_usd_ok.csv', ['T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-38.004,USD,-38,SIMM,']);
+    expect((await readCrif(rounded))[0]!.amount).toBe(-38);
+  });
+
+  it('in EUR with an FX rate: within a factor of 2 of Amount × rate, else an error; without a rate nothing to compare', async () => {
+    const fxRates = { EUR: 1.08 };
+    const ok = crif('amounts_eur_ok.csv', ['T1,P,RatesFX,Risk_IRCurve,EUR,1,5y,OIS,1000,EUR,1090,SIMM,']);
+    expect((await readCrif(ok, { fxRates }))[0]!.amount).toBe(1090);
+    const bad = crif('amounts_eur.csv', ['T1,P,RatesFX,Risk_IRCurve,EUR,1,5y,OIS,1000,EUR,108000,SIMM,']);
+    expect(await inputError(() => readCrif(bad, { fxRates }))).toContain('amounts_eur.csv row 1 column Amount: 1000: expected the AmountUSD 108000 in EUR (at 1.08 USD per EUR: 1080.00 USD): Amount and AmountUSD disagree, and SIMM reads AmountUSD');
+    expect((await readCrif(bad))[0]!.amount).toBe(108000);
+  });
+});

@@ -215,6 +215,23 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
   }
   return records;
 
+  /**
+   * A row giving both Amount and AmountUSD: they must say the same thing, AmountUSD being used (an Amount of −3.8e12
+   * beside an AmountUSD of −38 is a typo on one side; which one, only the user knows). In USD they agree to rounding;
+   * in another currency with an FX rate in the market, within a factor of 2 (the CRIF's FX date may not be the
+   * market's, a unit slip is a factor of 100 or more); without a rate nothing is compared.
+   */
+  function checkAmounts(row: number, amount: number, shown: string, usd: number): void {
+    const ccy = (text('amountCurrency', row) || 'USD').toUpperCase();
+    const rate = ccy === 'USD' ? 1 : options.fxRates?.[ccy];
+    if (rate === undefined || !(rate > 0)) return;
+    const inUsd = amount * rate;
+    const agree = ccy === 'USD' ? Math.abs(inUsd - usd) <= 1e-6 * Math.max(Math.abs(usd), Math.abs(inUsd)) + 0.01 : inUsd === usd || (inUsd * usd > 0 && Math.abs(inUsd) <= 2 * Math.abs(usd) && Math.abs(usd) <= 2 * Math.abs(inUsd));
+    if (!agree) {
+      wrong(row, 'amount', 'Amount', shown, `the AmountUSD ${usd} in ${ccy}${ccy === 'USD' ? '' : ` (at ${rate} USD per ${ccy}: ${inUsd.toPrecision(6)} USD)`}: Amount and AmountUSD disagree, and SIMM reads AmountUSD`);
+    }
+  }
+
   /** The amount in the result currency: AmountUSD (USD results), Amount in that currency, or Amount × FX. */
   function readAmount(row: number, riskType: CrifRiskType, ccyOut: string): number | undefined {
     const usd = col.amountUsd ? reader.number(col.amountUsd, row) : undefined;
@@ -228,7 +245,10 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
       if (value !== undefined && value < 0) wrong(row, 'amount', 'Amount', String(value), 'a value of at least 0');
       return value;
     }
-    if (ccyOut === 'USD' && usd !== undefined) return usd;
+    if (ccyOut === 'USD' && usd !== undefined) {
+      if (amount !== undefined) checkAmounts(row, amount, String(amountCell ?? amount).trim(), usd);
+      return usd;
+    }
     if (amount === undefined) {
       if (amountCell === null && usdCell === null) wrong(row, 'amount', 'Amount', '', 'a number (the sensitivity or amount)');
       return undefined;
