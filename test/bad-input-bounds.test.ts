@@ -141,3 +141,39 @@ describe('a wrong-way parameter far too large', () => {
     expect(Number.isFinite(doc.wrongWay.find((w) => w.counterpartyId === 'CP_CORP_B')!.cvaWrongWay)).toBe(true);
   });
 });
+
+describe('FX rates and equity strikes far from today\'s spot', () => {
+  it('a spot typed ten times off warns on every trade of its pair; a trade\'s own typo on its cell; the book as given on none', async () => {
+    const clean = await validateInputs({ portfolioDir: SMALL });
+    expect(clean.warnings.filter((w) => /today's spot/.test(w.expected))).toEqual([]);
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('EURUSD: 1.0850', 'EURUSD: 10.850'));
+    // T008's notional2 typed with an extra digit: 54.5m USD for 5m EUR (10.9 USD per EUR)
+    setTradeCell(dir, 'T008', 'notional2', '54500000');
+    const spot = (await validateInputs({ portfolioDir: dir })).warnings.filter((w) => /today's spot/.test(w.expected)).map(formatIssue);
+    // EURUSD trades: the XCCY T006 (21.7m / 20m = 1.085), the FX swap T010's two rates, the option T011's strike; T008
+    // is now 10.9, which the wrong spot 10.85 matches: its typo hides behind the spot's
+    expect(spot).toEqual([
+      "trades.csv row 6 column notional2: 21700000: expected a notional2 whose rate to notional (1.085 USD per EUR) within a factor 3 of today's spot 10.85 in market.yaml: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?",
+      "trades.csv row 10 column near_rate: 1.087: expected an FX rate (USD per EUR) within a factor 3 of today's spot 10.85 in market.yaml: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?",
+      "trades.csv row 10 column strike: 1.105: expected an FX rate (USD per EUR) within a factor 3 of today's spot 10.85 in market.yaml: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?",
+      "trades.csv row 11 column strike: 1.1: expected an FX rate (USD per EUR) within a factor 3 of today's spot 10.85 in market.yaml: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?",
+    ]);
+    // with the spot right, T008's typo is the one warning
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('EURUSD: 10.850', 'EURUSD: 1.0850'));
+    const own = (await validateInputs({ portfolioDir: dir })).warnings.filter((w) => /today's spot/.test(w.expected)).map(formatIssue);
+    expect(own).toEqual(["trades.csv row 8 column notional2: 54500000: expected a notional2 whose rate to notional (10.9 USD per EUR) within a factor 3 of today's spot 1.085 in market.yaml: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?"]);
+  });
+
+  it('an equity spot typed ten times off warns on its forwards\' and options\' strikes', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'market.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('SPX: { currency: USD, spot: 5200,', 'SPX: { currency: USD, spot: 52000,'));
+    const strikes = (await validateInputs({ portfolioDir: dir })).warnings.filter((w) => /today's spot/.test(w.expected)).map(formatIssue);
+    expect(strikes).toEqual([
+      "trades.csv row 15 column strike: 5300: expected a strike within a factor 3 of today's spot SPX 52000 in market.yaml: a typo in the trade, or a spot ten times off in equities?",
+      "trades.csv row 17 column strike: 4800: expected a strike within a factor 3 of today's spot SPX 52000 in market.yaml: a typo in the trade, or a spot ten times off in equities?",
+    ]);
+  });
+});

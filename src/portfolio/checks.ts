@@ -100,6 +100,63 @@ function quotable(market: Market, a: Currency, b: Currency): boolean {
   }
 }
 
+/** A trade's FX rate or equity strike this many times away from today's spot, either way, is most likely a typo: a warning. */
+const PLAUSIBLE_FX_TRADE_RATIO = 3;
+
+/**
+ * The FX rates a trade states (units of currency2 per currency): an FX forward's and a cross-currency swap's
+ * notional2 / notional, an FX swap's near and far rates, an FX option's strike. Each more than
+ * PLAUSIBLE_FX_TRADE_RATIO times away from today's spot of the pair is a warning on its cell: the trade's typo, or a
+ * spot typed for the inverse pair or ten times off in the market file (then every trade of the pair says so). A
+ * resetting (mark-to-market) cross-currency swap's notionals are today's and the rest reset, so they are compared too.
+ */
+function checkTradeFxRates(trade: Trade, market: Market, file: string, mf: string, issues: IssueCollector): void {
+  let pair: [Currency, Currency];
+  let rates: [string, number][];
+  switch (trade.product) {
+    case 'FXFWD':
+      pair = [trade.currency, trade.currency2];
+      rates = [['notional2', trade.notional2 / trade.notional]];
+      break;
+    case 'FXSWAP':
+      pair = [trade.currency, trade.currency2];
+      rates = [['near_rate', trade.nearRate], ['strike', trade.farRate]];
+      break;
+    case 'FXOPT':
+      pair = [trade.currency, trade.currency2];
+      rates = [['strike', trade.strike]];
+      break;
+    case 'XCCY':
+      pair = [trade.leg1.currency, trade.leg2.currency];
+      rates = [['notional2', trade.leg2.notional / trade.leg1.notional]];
+      break;
+    case 'EQFWD':
+    case 'EQOPT': {
+      // the strike against the share's spot, as an FX rate against its pair's
+      if (!market.hasEquity(trade.underlying) || !(trade.strike > 0)) return;
+      const spot = market.equity(trade.underlying).spot;
+      if (trade.strike / spot <= PLAUSIBLE_FX_TRADE_RATIO && spot / trade.strike <= PLAUSIBLE_FX_TRADE_RATIO) return;
+      issues.add({ file, row: trade.sourceRow, column: 'strike', value: String(trade.strike), expected: `a strike within a factor ${PLAUSIBLE_FX_TRADE_RATIO} of today's spot ${trade.underlying} ${spot} in ${mf}: a typo in the trade, or a spot ten times off in equities?`, severity: 'warning' });
+      return;
+    }
+    default:
+      return;
+  }
+  if (pair[0] === pair[1] || !market.currencies.includes(pair[0]) || !market.currencies.includes(pair[1]) || !quotable(market, pair[0], pair[1])) return;
+  const spot = market.fxSpot(pair[0], pair[1]);
+  for (const [column, rate] of rates) {
+    if (!(rate > 0) || (rate / spot <= PLAUSIBLE_FX_TRADE_RATIO && spot / rate <= PLAUSIBLE_FX_TRADE_RATIO)) continue;
+    issues.add({
+      file,
+      row: trade.sourceRow,
+      column,
+      value: column === 'notional2' ? String(trade.product === 'XCCY' ? trade.leg2.notional : (trade as { notional2: number }).notional2) : String(rate),
+      expected: `${column === 'notional2' ? `a notional2 whose rate to notional (${+rate.toPrecision(6)} ${pair[1]} per ${pair[0]})` : `an FX rate (${pair[1]} per ${pair[0]})`} within a factor ${PLAUSIBLE_FX_TRADE_RATIO} of today's spot ${+spot.toPrecision(6)} in ${mf}: a typo in the trade, or a spot of the inverse pair or ten times off in fx.spots?`,
+      severity: 'warning',
+    });
+  }
+}
+
 function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, options: CheckOptions, issues: IssueCollector): void {
   const row = trade.sourceRow;
   const mf = options.marketFile;
@@ -135,6 +192,7 @@ function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, opt
       });
     }
   }
+  checkTradeFxRates(trade, market, file, mf, issues);
   for (const { column, index, currency } of floatIndices(trade)) {
     if (!market.hasProjectionCurve(index)) {
       issues.add({ file, row, column, value: index, expected: `a float index with a projection curve in ${mf} (curves.projection)` });
