@@ -171,6 +171,17 @@ describe('the new-trades file', () => {
     expect(trades[0]!.product).toBe('IRS');
   });
 
+  it('a row\'s warnings (a rate in percent, a maturity centuries out) reach the caller, as a book row\'s do (they were dropped)', async () => {
+    const file = write([row('N1', 'NS-CP0029-1').replace(',0.04,', ',4,'), row('N2', 'NS-CP0029-1', '2335-01-15')]);
+    const warnings: string[] = [];
+    const trades = await loadNewTrades(file, book, market, 'market.yaml', (w) => warnings.push(w));
+    expect(trades).toHaveLength(2);
+    expect(warnings).toEqual([
+      'new_trades.csv row 1 column fixed_rate: 4: expected a rate as a decimal (0.025 = 2.5%): 4 is 400.0%; if 4% was meant, write 0.04',
+      expect.stringMatching(/^new_trades\.csv row 2 column maturity_date: 2335-01-15: expected a date within 100 years of the as-of date/),
+    ]);
+  });
+
   it('an unknown netting set, a bad date and a reused trade id are InputIssues naming file, row, column, value', async () => {
     const file = write([row('N1', 'NS-NOPE'), row('N2', 'NS-CP0029-1', '2031-13-45'), row('T000434', 'NS-CP0029-1')]);
     const error = await loadNewTrades(file, book, market, 'market.yaml').then(

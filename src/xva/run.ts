@@ -96,7 +96,7 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, options.onWarning);
   // the what-if file is an input like the others: checked before any run, so that a bad row costs no simulation and
   // leaves no table behind
-  const whatIfTrades = options.whatIf ? await loadNewTrades(options.whatIf, portfolio, market, options.marketFile) : undefined;
+  const whatIfTrades = options.whatIf ? await loadNewTrades(options.whatIf, portfolio, market, options.marketFile, options.onWarning) : undefined;
   const collateralCcy = new Map(portfolio.nettingSets.map((s) => [s.nettingSetId, s.collateralCurrency]));
   const ccyOf = (id: string) => collateralCcy.get(id);
   // under rng sobol, every run here (the base run, the incremental runs of one set) draws each driver's Sobol

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
+import { formatIssue, IssueCollector, XvaInputError, type InputIssue } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
 import { checkScheduleOwners, readNotionalSchedules } from '../../portfolio/notionalSchedules.js';
 import { checkRateScheduleOwners, readRateSchedules } from '../../portfolio/rateSchedules.js';
@@ -24,7 +24,7 @@ import type { Trade } from '../../products/types.js';
  * `source` is a trades table, or a folder holding one (`trades.csv`, `.parquet`) and, for swaps amortising by
  * schedule, a `notional_schedules` table, and for step-up rates a `rate_schedules` table (docs/inputs.md).
  */
-export async function loadNewTrades(source: string, portfolio: Portfolio, market: Market, marketFile: string): Promise<Trade[]> {
+export async function loadNewTrades(source: string, portfolio: Portfolio, market: Market, marketFile: string, onWarning?: (text: string) => void): Promise<Trade[]> {
   const folder = fs.statSync(source).isDirectory() ? source : undefined;
   const filePath = folder === undefined ? source : findTableFile(folder, 'trades');
   if (filePath === undefined) throw new XvaInputError([{ file: source, value: 'no trades table', expected: 'trades.csv or trades.parquet in the --what-if folder' }]);
@@ -99,5 +99,8 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
     issues.add(issue);
   }
   issues.throwIfAny();
+  // the rows' own warnings (a rate in percent, a date centuries out) and the market checks' on the what-if file, as a
+  // run on the book writes them for its trades
+  if (onWarning) for (const w of [...issues.warnings, ...check.warnings.filter((x) => x.file === file)]) onWarning(formatIssue(w));
   return trades;
 }
