@@ -177,3 +177,15 @@ describe('FX rates and equity strikes far from today\'s spot', () => {
     ]);
   });
 });
+
+describe('an exposure that overflows names the trade living for centuries first', () => {
+  it('T006 maturing in 2300 (for 2030): exit 2 naming its cell, then the model sections as before', async () => {
+    const dir = smallCopy();
+    setTradeCell(dir, 'T006', 'maturity_date', '2300-03-31');
+    const run = await xvaInProcess(['cva', '--portfolio', dir, '--paths', '32', '--threads', '1', '--quiet']);
+    expect(run.status).toBe(2);
+    const lines = run.stderr.split('\n').map((l) => l.trim());
+    expect(lines).toContain("trades.csv row 6 column maturity_date: 2300-03-31: expected a date within 100 years of the as-of date 2026-06-30: trade T006's netting set NS_A_CSA simulated to it gives NaN or infinite exposures (a typo such as 2300 for 2030?)");
+    expect(lines.some((l) => l.startsWith('market.yaml column rates.EUR.hullWhite, rates.USD.hullWhite, fx.vols, credit.model: the simulation gives NaN or infinite exposures for 1 netting set(s) (NS_A_CSA)'))).toBe(true);
+  });
+});

@@ -780,7 +780,7 @@ async function runSimulationOn(input: SimulationInput): Promise<SimulationResult
     if (!r) throw new XvaInternalError(`netting set #${i} has no result`);
     return r;
   });
-  checkFiniteProfiles(nettingSets.map((s) => s.profile), portfolio, input.marketFile);
+  checkFiniteProfiles(nettingSets.map((s) => s.profile), portfolio, input.marketFile, input.market.asOf);
   const cps = counterparties.map((cp, i) => counterpartyResult(cp, cpProfiles[i]!));
   const book = bookTotal(nettingSets, exposureDates.length);
   const coverageVariants = askedVariants.map((c): CoverageVariant => {
