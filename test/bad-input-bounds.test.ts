@@ -189,3 +189,22 @@ describe('an exposure that overflows names the trade living for centuries first'
     expect(lines.some((l) => l.startsWith('market.yaml column rates.EUR.hullWhite, rates.USD.hullWhite, fx.vols, credit.model: the simulation gives NaN or infinite exposures for 1 netting set(s) (NS_A_CSA)'))).toBe(true);
   });
 });
+
+describe('netting sets that load but say little', () => {
+  it('a CSA with a margin period of risk of 0, and a netting set with no trade: warnings on their rows', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'netting_sets.csv');
+    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
+    const mpor = rows[0]!.indexOf('margin_period_of_risk_days');
+    const csaRow = rows.findIndex((r) => r[0] === 'NS_A_CSA');
+    rows[csaRow]![mpor] = '0';
+    // a copy of NS_C under a new id: no trade names it
+    rows.push([...rows.find((r) => r[0] === 'NS_C')!]);
+    rows[rows.length - 1]![0] = 'NS_EMPTY';
+    fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(at(result.warnings, 'margin_period_of_risk_days')).toEqual([`netting_sets.csv row ${csaRow} column margin_period_of_risk_days: 0: expected a margin period of risk of some business days under a CSA (10 is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`]);
+    expect(at(result.warnings, 'netting_set_id')).toEqual([`netting_sets.csv row ${rows.length - 1} column netting_set_id: NS_EMPTY: expected a netting set with at least one trade in trades.csv (it adds nothing but its CSA's fixed amounts)`]);
+  });
+});

@@ -396,6 +396,18 @@ export function checkPortfolio(
     if (market) checkCreditCurve(cp, market, cpFile, options, issues);
   }
 
+  const tradedSets = portfolio.idsPresent?.tradeNettingSets;
+  for (const ns of portfolio.nettingSets) {
+    if (loaded('trades') && tradedSets !== undefined && !tradedSets.has(ns.nettingSetId)) {
+      issues.add({ file: nsFile, row: ns.sourceRow, column: 'netting_set_id', value: ns.nettingSetId, expected: `a netting set with at least one trade in ${tradesFile} (it adds nothing but its CSA's fixed amounts)`, severity: 'warning' });
+    }
+    // a CSA's margin period of risk of 0 takes the collateral as exchanged the moment values move: no close-out gap at
+    // all (CRE52.50-52: at least 10 business days bilaterally, 5 for cleared trades)
+    if (ns.csa && ns.marginPeriodOfRiskDays === 0) {
+      issues.add({ file: nsFile, row: ns.sourceRow, column: 'margin_period_of_risk_days', value: '0', expected: `a margin period of risk of some business days under a CSA (${ns.cleared ? 5 : 10} is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`, severity: 'warning' });
+    }
+  }
+
   for (const e of portfolio.eligibleCollateral) {
     if (loaded('netting_sets') && !nettingSetIds.has(e.nettingSetId)) {
       issues.add({ file: eligibleFile, row: e.sourceRow, column: 'netting_set_id', value: e.nettingSetId, expected: `a netting_set_id of ${nsFile}` });

@@ -58,6 +58,8 @@ export interface LoadedPortfolio extends Portfolio {
     nettingSets: Set<string>;
     /** counterparty_id of every trades row. */
     tradeCounterparties: Set<string>;
+    /** netting_set_id of every trades row. */
+    tradeNettingSets?: Set<string>;
   };
 }
 
@@ -189,6 +191,7 @@ export async function loadPortfolio(dir: string, issues: IssueCollector, options
     counterparties: idsIn(counterparties, 'counterparty_id'),
     nettingSets: idsIn(nettingSets, 'netting_set_id'),
     tradeCounterparties: idsIn(trades, 'counterparty_id'),
+    tradeNettingSets: idsIn(trades, 'netting_set_id'),
   };
   portfolio.counterparties = readRows(counterparties, readCounterpartyRow);
   portfolio.nettingSets = readRows(nettingSets, (r, row) => readNettingSetRow(r, row, options.baseCurrency));
