@@ -191,7 +191,7 @@ describe('an exposure that overflows names the trade living for centuries first'
 });
 
 describe('netting sets that load but say little', () => {
-  it('a CSA with a margin period of risk of 0, and a netting set with no trade: warnings on their rows', async () => {
+  it('a CSA with a margin period of risk of 0, a netting set with no trade, a threshold without a CSA: warnings on their rows', async () => {
     const dir = smallCopy();
     const file = path.join(dir, 'netting_sets.csv');
     const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((r) => r.split(','));
@@ -201,10 +201,15 @@ describe('netting sets that load but say little', () => {
     // a copy of NS_C under a new id: no trade names it
     rows.push([...rows.find((r) => r[0] === 'NS_C')!]);
     rows[rows.length - 1]![0] = 'NS_EMPTY';
+    // a threshold on a set without a CSA (csa false): ignored, so most likely the flag was forgotten
+    const unc = rows.findIndex((r) => r[0] === 'NS_B');
+    expect(rows[unc]![rows[0]!.indexOf('csa')]).toBe('false');
+    rows[unc]![rows[0]!.indexOf('threshold_cpty')] = '1000000';
     fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.ok).toBe(true);
     expect(at(result.warnings, 'margin_period_of_risk_days')).toEqual([`netting_sets.csv row ${csaRow} column margin_period_of_risk_days: 0: expected a margin period of risk of some business days under a CSA (10 is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`]);
     expect(at(result.warnings, 'netting_set_id')).toEqual([`netting_sets.csv row ${rows.length - 1} column netting_set_id: NS_EMPTY: expected a netting set with at least one trade in trades.csv (it adds nothing but its CSA's fixed amounts)`]);
+    expect(at(result.warnings, 'threshold_cpty')).toEqual([`netting_sets.csv row ${unc} column threshold_cpty: 1000000: expected blank or 0 on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`]);
   });
 });

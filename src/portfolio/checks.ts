@@ -401,6 +401,11 @@ export function checkPortfolio(
     if (loaded('trades') && tradedSets !== undefined && !tradedSets.has(ns.nettingSetId)) {
       issues.add({ file: nsFile, row: ns.sourceRow, column: 'netting_set_id', value: ns.nettingSetId, expected: `a netting set with at least one trade in ${tradesFile} (it adds nothing but its CSA's fixed amounts)`, severity: 'warning' });
     }
+    // the CSA columns of a set without a CSA are ignored: figures in them most likely mean a csa flag left false
+    if (!ns.csa) {
+      const given = ([['threshold_cpty', ns.thresholdCpty], ['threshold_bank', ns.thresholdBank], ['mta_cpty', ns.mtaCpty], ['mta_bank', ns.mtaBank], ['independent_amount_cpty', ns.independentAmountCpty], ['independent_amount_bank', ns.independentAmountBank]] as const).find(([, v]) => v !== 0);
+      if (given) issues.add({ file: nsFile, row: ns.sourceRow, column: given[0], value: String(given[1]), expected: `blank or 0 on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`, severity: 'warning' });
+    }
     // a CSA's margin period of risk of 0 takes the collateral as exchanged the moment values move: no close-out gap at
     // all (CRE52.50-52: at least 10 business days bilaterally, 5 for cleared trades)
     if (ns.csa && ns.marginPeriodOfRiskDays === 0) {
