@@ -115,11 +115,11 @@ describe('a market file without its capital section', () => {
     fs.writeFileSync(path.join(dir, 'reference_entities.csv'), 'name,kind,rating,grade\nACME_CORP,single_name,BBB,\nGLOBEX_SA,single_name,BB,\n');
     const run = await xvaInProcess(['capital', '--no-kva', '--portfolio', dir]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('market.yaml column capital: missing: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105)');
+    expect(run.stderr).toContain('market.yaml column capital: no capital section: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105)');
     expect(run.stderr).not.toContain('internal error');
     const validation = await validateInputs({ portfolioDir: dir });
     expect(validation.ok).toBe(true);
-    expect(at(validation.warnings, 'capital')).toEqual(['market.yaml column capital: missing: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it']);
+    expect(at(validation.warnings, 'capital')).toEqual(['market.yaml column capital: no capital section: expected a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it']);
   });
 });
 
@@ -211,5 +211,19 @@ describe('netting sets that load but say little', () => {
     expect(at(result.warnings, 'margin_period_of_risk_days')).toEqual([`netting_sets.csv row ${csaRow} column margin_period_of_risk_days: 0: expected a margin period of risk of some business days under a CSA (10 is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`]);
     expect(at(result.warnings, 'netting_set_id')).toEqual([`netting_sets.csv row ${rows.length - 1} column netting_set_id: NS_EMPTY: expected a netting set with at least one trade in trades.csv (it adds nothing but its CSA's fixed amounts)`]);
     expect(at(result.warnings, 'threshold_cpty')).toEqual([`netting_sets.csv row ${unc} column threshold_cpty: 1000000: expected blank or 0 on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`]);
+  });
+});
+
+describe('eligible collateral given twice', () => {
+  it('two haircuts for one netting set, asset type, currency and margin (equal, or `both` beside one) are an error; the same row twice a warning', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'eligible_collateral.csv');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('NS_A_CSA,cash,USD,0,vm\n');
+    // row 6: USD cash for VM again at 8%; row 7: EUR cash for both margins at 8% (row 2's 8% for VM: a duplicate)
+    fs.writeFileSync(file, text.trimEnd() + '\nNS_A_CSA,cash,USD,8,vm\nNS_A_CSA,cash,EUR,8,both\n');
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues.map(formatIssue)).toEqual(['eligible_collateral.csv row 6 column haircut_pct: 8: expected the haircut of row 1 (0%), which covers the same netting set, asset type, currency USD and margin (vm): one haircut per asset and margin']);
+    expect(at(result.warnings, 'netting_set_id').filter((w) => w.startsWith('eligible'))).toEqual(['eligible_collateral.csv row 7 column netting_set_id: NS_A_CSA: expected one eligible_collateral row per netting set, asset type, currency and margin type (row 2 says the same)']);
   });
 });

@@ -257,7 +257,7 @@ export class MarketData implements Market {
     if (!this.spec.capital) {
       // a user's market file without the section: an input error naming it (exit 2), not an internal one
       throw new XvaInputError([
-        { file: this.spec.fileName ?? 'the market file', column: 'capital', value: 'missing', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA, CET1 figures and xva optimize need it (docs/market.md)' },
+        { file: this.spec.fileName ?? 'the market file', column: 'capital', value: 'no capital section', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA, CET1 figures and xva optimize need it (docs/market.md)' },
       ]);
     }
     return this.spec.capital;

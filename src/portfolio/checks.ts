@@ -8,7 +8,7 @@ import type { IssueCollector } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { tableDisplayName, type LoadedPortfolio, type PortfolioTableName } from './load.js';
-import type { Counterparty, Portfolio } from './types.js';
+import type { Counterparty, EligibleCollateral, Portfolio } from './types.js';
 
 export interface CheckOptions {
   /** Name of the market file as messages show it, e.g. `market.yaml`. */
@@ -413,6 +413,29 @@ export function checkPortfolio(
     }
   }
 
+  // two rows for one netting set, asset type and currency whose margin types overlap (equal, or either `both`): two
+  // haircuts for one asset, of which the optimiser's allocation would take one unseen
+  const eligibleSeen = new Map<string, EligibleCollateral[]>();
+  for (const e of portfolio.eligibleCollateral) {
+    const key = `${e.nettingSetId}\u0000${e.assetType}\u0000${e.currency ?? '*'}`;
+    const earlier = eligibleSeen.get(key) ?? [];
+    const clash = earlier.find((o) => o.marginType === e.marginType || o.marginType === 'both' || e.marginType === 'both');
+    if (clash) {
+      const same = clash.haircutPct === e.haircutPct;
+      issues.add({
+        file: eligibleFile,
+        row: e.sourceRow,
+        column: same ? 'netting_set_id' : 'haircut_pct',
+        value: same ? e.nettingSetId : String(e.haircutPct),
+        expected: same
+          ? `one eligible_collateral row per netting set, asset type, currency and margin type (row ${clash.sourceRow} says the same)`
+          : `the haircut of row ${clash.sourceRow} (${clash.haircutPct}%), which covers the same netting set, asset type${e.currency ? `, currency ${e.currency}` : ''} and margin (${clash.marginType}): one haircut per asset and margin`,
+        ...(same ? { severity: 'warning' as const } : {}),
+      });
+    }
+    earlier.push(e);
+    eligibleSeen.set(key, earlier);
+  }
   for (const e of portfolio.eligibleCollateral) {
     if (loaded('netting_sets') && !nettingSetIds.has(e.nettingSetId)) {
       issues.add({ file: eligibleFile, row: e.sourceRow, column: 'netting_set_id', value: e.nettingSetId, expected: `a netting_set_id of ${nsFile}` });

@@ -84,7 +84,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   if (market && issues.ok) warnCalibrationFailures(portfolio, market, issues, path.basename(marketFile));
   // the exposure and XVA commands do not read it, so a warning here only (their runs would repeat it to no purpose)
   if (market && market.hasCapital === false) {
-    issues.add({ file: path.basename(marketFile), column: 'capital', value: 'missing', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it', severity: 'warning' });
+    issues.add({ file: path.basename(marketFile), column: 'capital', value: 'no capital section', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it', severity: 'warning' });
   }
   // value the book only when it is sound: pricing a broken book would only repeat its problems
   const summary = summarisePortfolio(portfolio, issues.ok ? market : undefined, issues);
