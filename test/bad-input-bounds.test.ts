@@ -227,3 +227,17 @@ describe('eligible collateral given twice', () => {
     expect(at(result.warnings, 'netting_set_id').filter((w) => w.startsWith('eligible'))).toEqual(['eligible_collateral.csv row 7 column netting_set_id: NS_A_CSA: expected one eligible_collateral row per netting set, asset type, currency and margin type (row 2 says the same)']);
   });
 });
+
+describe('a counterparty recovery leaving almost nothing to lose', () => {
+  it('0.99 is a warning on its cell (the CVA falls to a sixtieth of the standard 0.40\'s); 0.4 none', async () => {
+    const dir = smallCopy();
+    const file = path.join(dir, 'counterparties.csv');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('CP_BANK_A,Bank Alpha plc,financial,A,europe,BANK_ALPHA,0.4,');
+    fs.writeFileSync(file, text.replace('CP_BANK_A,Bank Alpha plc,financial,A,europe,BANK_ALPHA,0.4,', 'CP_BANK_A,Bank Alpha plc,financial,A,europe,BANK_ALPHA,0.99,'));
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.ok).toBe(true);
+    expect(at(result.warnings, 'recovery')).toEqual(["counterparties.csv row 1 column recovery: 0.99: expected a recovery rate at most 0.9 (the loss given default 0.01 makes the CVA 0.017 times the standard 0.40's)"]);
+    expect(at((await validateInputs({ portfolioDir: SMALL })).warnings, 'recovery')).toEqual([]);
+  });
+});

@@ -93,8 +93,16 @@ function recoveryRate(r: FieldReader, row: number, column: string): number | und
     r.issues.add({ file: r.table.file, row: row + 1, column, value: String(value), expected: 'a recovery rate from 0 to below 1' });
     return undefined;
   }
+  // a loss given default of under 10%: no derivatives counterparty's (ISDA's standard recoveries are 0.25 to 0.40), and
+  // its CVA falls in proportion (0.99: a sixtieth of 0.40's)
+  if (value !== undefined && value > PLAUSIBLE_RECOVERY) {
+    r.issues.add({ file: r.table.file, row: row + 1, column, value: String(value), expected: `a recovery rate at most ${PLAUSIBLE_RECOVERY} (the loss given default ${+(1 - value).toFixed(4)} makes the CVA ${+((1 - value) / 0.6).toPrecision(2)} times the standard 0.40's)`, severity: 'warning' });
+  }
   return value;
 }
+
+/** Above it a recovery rate leaves almost nothing to lose: a warning. */
+const PLAUSIBLE_RECOVERY = 0.9;
 
 function percent(r: FieldReader, row: number, column: string, required: boolean): number | undefined {
   return r.number(column, row, { required, min: 0, max: 100, what: 'a percentage' });
