@@ -469,7 +469,6 @@ export function checkPortfolio(
     checkCurveLevels(market, options.marketFile, issues);
     // the loader's own plausibility warnings (a CDS curve in decimals: loadCredit.ts warnSpreadUnit)
     for (const warning of market.loadWarnings ?? []) issues.add(warning);
-
   }
 }
 
