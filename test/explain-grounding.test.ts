@@ -599,3 +599,42 @@ describe('checkParagraph: forms the thirty-fourth audit found passing', () => {
     expect(demoCheck('The book improves the CET1 ratio by 2.3bp.').problems[0]).toMatch(/^2\.3bp: a move the words do not give a direction to/);
   });
 });
+
+/**
+ * The forty-third session's fact-check audit (helper 99) ran 178 model-style sentences against a demo run's 1,435
+ * facts: among the wrong ones accepted, "capital" matched every `capital.*` fact (the scope was a measure word: total
+ * capital stated as the KVA, the EAD as capital), and a measure written in lower case, in the plural or in full ("cva",
+ * "DVAs", "credit valuation adjustment") named no measure, so any fact of the value passed.
+ */
+describe('checkParagraph: measure words of the forty-third audit', () => {
+  const run: Fact[] = [
+    { id: 'capital.capital', label: 'capital', value: 50_800_000, unit: 'currency', currency: 'USD', source: 'capital_book:capital' },
+    { id: 'capital.kva', label: 'KVA', value: 16_200_000, unit: 'currency', currency: 'USD', source: 'capital_book:kva' },
+    { id: 'capital.ead', label: 'EAD', value: 478_000_000, unit: 'currency', currency: 'USD', source: 'capital_book:ead' },
+    { id: 'capital.capital_cva', label: 'CVA capital', value: 21_100_000, unit: 'currency', currency: 'USD', source: 'capital_book:capital_cva' },
+    { id: 'book.cva', label: 'book CVA', value: 6_700_000, unit: 'currency', currency: 'USD', source: 'xva_book:cva' },
+    { id: 'book.dva', label: 'book DVA', value: 5_500_000, unit: 'currency', currency: 'USD', source: 'xva_book:dva' },
+    { id: 'book.fca', label: 'book FCA', value: 1_800_000, unit: 'currency', currency: 'USD', source: 'xva_book:fca' },
+    { id: 'book.fva', label: 'book FVA', value: 1_300_000, unit: 'currency', currency: 'USD', source: 'xva_book:fva' },
+  ];
+  const passes = (text: string) => checkParagraph(text, run).ok;
+
+  it('"capital" is the capital figures, not the capital run\'s KVA or EAD', () => {
+    expect(passes('Total capital is USD 50.8m.')).toBe(true);
+    expect(passes('CVA capital is USD 21.1m.')).toBe(true);
+    expect(passes('KVA is USD 16.2m.')).toBe(true);
+    expect(passes('Total capital is USD 16.2m.')).toBe(false);
+    expect(passes('The book needs capital of USD 478.0m.')).toBe(false);
+  });
+
+  it('an adjustment in lower case, in the plural or in full is its measure', () => {
+    expect(passes('Book cva is USD 6.7m.')).toBe(true);
+    expect(passes('Book cva is USD 5.5m.')).toBe(false);
+    expect(passes('DVAs total USD 5.5m.')).toBe(true);
+    expect(passes('DVAs total USD 6.7m.')).toBe(false);
+    expect(passes('The credit valuation adjustment is USD 6.7m.')).toBe(true);
+    expect(passes('The credit valuation adjustment is USD 5.5m.')).toBe(false);
+    expect(passes('The funding cost adjustment is USD 1.8m.')).toBe(true);
+    expect(passes('The funding cost adjustment is USD 1.3m.')).toBe(false);
+  });
+});

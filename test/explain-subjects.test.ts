@@ -232,7 +232,7 @@ describe('what a fact is a figure of, read from its id', () => {
   it.each([
     ['book.cva', { holder: { kind: 'book', id: 'book' }, conditions: [], measure: ['cva'] }],
     ['cp.CP0024.cva_share', { holder: { kind: 'counterparty', id: 'CP0024' }, conditions: [], measure: ['cva', 'share'] }],
-    ['capital.cp.CP0024.capital', { holder: { kind: 'counterparty', id: 'CP0024' }, conditions: [], measure: ['capital', 'capital'] }],
+    ['capital.cp.CP0024.capital', { holder: { kind: 'counterparty', id: 'CP0024' }, conditions: [], measure: ['capital'] }],
     ['margin.ns.NS-CP0011-1.im_post', { holder: { kind: 'netting_set', id: 'NS-CP0011-1' }, conditions: [], measure: ['margin', 'im', 'post'] }],
     ['scenario.collateral_0pct.ns.NS-CP0040-2.d_cva', { holder: { kind: 'netting_set', id: 'NS-CP0040-2' }, conditions: [{ kind: 'scenario', ids: ['collateral_0pct'] }], measure: ['d', 'cva'] }],
     ['rec.csa:NS-CP0026-1:csa_zero_threshold.kva_saving', { holder: { kind: 'book', id: 'book' }, conditions: [{ kind: 'action', ids: ['csa:NS-CP0026-1:csa_zero_threshold'] }], measure: ['kva', 'saving'] }],

@@ -4,7 +4,7 @@
  * and which words of a fact's id each one names (topics.ts: `cp.CP0024.cva_share` measures [cva, share]). A fact
  * agrees with a measure word when one of the word's keys occurs in its id's words, in order: "CVA" agrees with `cva`,
  * `cva_share`, `d_cva`, `rec.<id>.cva_saving` and `capital.rwa_cva`, not with `ba_cva` (read as BA-CVA first) or `dva`;
- * "capital" with every `capital.*` fact and the capital savings; "uncollateralised exposure" with a residual exposure
+ * "capital" with the capital figures (`capital.capital`, `capital_cva`, `capital_share`) and the capital savings; "uncollateralised exposure" with a residual exposure
  * or an exposure profile's figure, not an MVA.
  *
  * Acronyms are matched as written (IM, not "im"); words in either case. Longer phrases are read first and take their
@@ -32,6 +32,12 @@ const word = (source: string) => new RegExp(`${B}(?:${source})${E}`, 'gu');
 /** An acronym exactly as written; the first letter of a word in either case (`[Cc]apital`). */
 const capitalised = (w: string) => `[${w[0]!.toUpperCase()}${w[0]!.toLowerCase()}]${w.slice(1)}`;
 
+/**
+ * A valuation adjustment's acronym as written, in lower case, or plural ("CVA", "cva", "CVAs"), or its name in full
+ * ("credit valuation adjustment(s)"): prose from a model writes all of them.
+ */
+const adjustment = (acronym: string, name: string): string => `${acronym}s?|${acronym.toLowerCase()}s?|${capitalised(name.split(' ')[0]!)}${name.slice(name.indexOf(' ')).replace(/ /g, '\\s+')}s?`;
+
 /** In reading order: a phrase before the words it contains. */
 const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word(`${capitalised('net')}\\s+(?:XVA\\s+)?cost|${capitalised('net')}\\s+XVA`), measure: { name: 'net XVA cost', keys: ['xva_net', 'd_net'] } },
@@ -57,14 +63,14 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word('SIMM'), measure: { name: 'SIMM', keys: ['simm'] } },
   { re: word(`IM|${capitalised('initial')}\\s+margin`), measure: { name: 'initial margin', keys: ['im', 'simm', 'schedule'] } },
   { re: word(`VM|${capitalised('variation')}\\s+margin(?:\\s+calls?)?|${capitalised('margin')}\\s+calls?`), measure: { name: 'variation margin', keys: ['margin_call', 'calls'] } },
-  { re: word('CVA'), measure: { name: 'CVA', keys: ['cva'] } },
-  { re: word('DVA'), measure: { name: 'DVA', keys: ['dva'] } },
-  { re: word('FVA'), measure: { name: 'FVA', keys: ['fva'] } },
-  { re: word('FCA'), measure: { name: 'FCA', keys: ['fca'] } },
-  { re: word('FBA'), measure: { name: 'FBA', keys: ['fba'] } },
+  { re: word(adjustment('CVA', 'credit valuation adjustment')), measure: { name: 'CVA', keys: ['cva'] } },
+  { re: word(adjustment('DVA', 'debit valuation adjustment')), measure: { name: 'DVA', keys: ['dva'] } },
+  { re: word(adjustment('FVA', 'funding valuation adjustment')), measure: { name: 'FVA', keys: ['fva'] } },
+  { re: word(adjustment('FCA', 'funding cost adjustment')), measure: { name: 'FCA', keys: ['fca'] } },
+  { re: word(adjustment('FBA', 'funding benefit adjustment')), measure: { name: 'FBA', keys: ['fba'] } },
   { re: word('ColVA|COLVA'), measure: { name: 'ColVA', keys: ['colva'] } },
-  { re: word('MVA'), measure: { name: 'MVA', keys: ['mva'] } },
-  { re: word('KVA'), measure: { name: 'KVA', keys: ['kva'] } },
+  { re: word(adjustment('MVA', 'margin valuation adjustment')), measure: { name: 'MVA', keys: ['mva'] } },
+  { re: word(adjustment('KVA', 'capital valuation adjustment')), measure: { name: 'KVA', keys: ['kva'] } },
   { re: word('XVA'), measure: { name: 'XVA', keys: ['xva'] } },
   { re: word(`${capitalised('capital')}\\s+ratio`), measure: { name: 'capital ratio', keys: ['capital_ratio'] } },
   { re: word(capitalised('capital')), measure: { name: 'capital', keys: ['capital'] } },

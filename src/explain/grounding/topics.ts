@@ -8,8 +8,9 @@
  * - its *conditions*: what it is measured under: a stress scenario (`scenario.<name>.*`, `capital.scenario.<name>.*`,
  *   `margin.scenario.<name>.*`), an action of the optimiser (`rec.<action>.*`, `whatif.<a>+<b>.*`), the plan
  *   (`plan.*`), or the comparison with the previous run (`change.<id>`: the holder and conditions of `<id>`);
- * - its *measure*: the words of the metric (`cva_share` → cva, share), with the scope `capital` or `margin` as a word
- *   too (`capital.ead` → capital, ead: a capital figure).
+ * - its *measure*: the words of the metric (`cva_share` → cva, share), with the scope `margin` as a word too
+ *   (`margin.mva` → margin, mva); the scope `capital` is not one (`capital.ead` → ead: "capital" names the capital
+ *   figures, `capital.capital`, `capital_cva`, a capital saving, not the run's EAD or KVA).
  *
  * A fact whose id has none of these shapes (`run.paths`, the shift of the CS01 figures) is a setting of the run, tied
  * to no subject. Nothing here is a table of facts: a new fact of an existing scope is read the same way.
@@ -78,10 +79,13 @@ function underScenario(rest: string, scopeWords: string[] = []): FactTopic {
 
 /** `capital.*` and `margin.*`: the book's, a counterparty's, a netting set's, or under a stress; the scope is a measure word. */
 function inScope(scope: string, rest: string): FactTopic {
-  if (rest.startsWith('cp.')) return heldBy('counterparty', rest.slice(3), [scope]);
-  if (rest.startsWith('ns.')) return heldBy('netting_set', rest.slice(3), [scope]);
-  if (rest.startsWith('scenario.')) return underScenario(rest.slice(9), [scope]);
-  return ofTheBook(rest, [scope]);
+  // "capital" names the capital figures themselves (`capital.capital`, `capital_cva`, a capital saving), not every
+  // figure of the capital run: "total capital is USD 16.2m" is not its KVA, nor "capital of USD 478m" its EAD
+  const words = scope === 'capital' ? [] : [scope];
+  if (rest.startsWith('cp.')) return heldBy('counterparty', rest.slice(3), words);
+  if (rest.startsWith('ns.')) return heldBy('netting_set', rest.slice(3), words);
+  if (rest.startsWith('scenario.')) return underScenario(rest.slice(9), words);
+  return ofTheBook(rest, words);
 }
 
 /** `whatif.spread.<cp>.<bp>.<metric>` (a counterparty's CVA re-priced) or `whatif.<a>+<b>.<metric>` (actions summed). */
