@@ -4,6 +4,7 @@
  */
 import type { EquityData, HazardCurve, Market, SwaptionVolSurface, YieldCurve } from '../../market/types.js';
 import type { Currency } from '../../products/types.js';
+import { bumpCurve } from '../../market/curves.js';
 
 export interface MarketBump {
   /** Replaces the OIS discount curve of a currency (and its collateral-currency variants, bumped the same way). */
@@ -23,6 +24,11 @@ export interface MarketBump {
   equity?: { name: string; spotFactor?: number; volFactor?: number };
   /** Replaces the credit curve of a name. */
   credit?: { name: string; curve: HazardCurve };
+  /**
+   * Moves the cross-currency basis of `currency` against the collateral currency `against` (the one the market file
+   * quotes it against) by `bp`: P_ccy,coll(t) · e^{−bp/1e4 · t} (`curves.xccyBasis`), the OIS curves as they are.
+   */
+  xccyBasis?: { currency: Currency; against: Currency; bp: number };
 }
 
 export function bumpedMarket(base: Market, bump: MarketBump): Market {
@@ -43,6 +49,8 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     return c;
   };
   const projected = p ? p.bump(base.projectionCurve(p.index)) : undefined;
+  const xb = bump.xccyBasis;
+  let basisBumped: YieldCurve | undefined;
   const market: Market = {
     asOf: base.asOf,
     baseCurrency: base.baseCurrency,
@@ -50,7 +58,11 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     time: (date) => base.time(date),
     discountCurve: (ccy) => (d && d.currency === ccy ? bumpedDiscount(ccy, base.discountCurve(ccy)) : base.discountCurve(ccy)),
     collateralDiscountCurve: (ccy, coll) =>
-      d && d.currency === ccy ? bumpedDiscount(`${ccy}/${coll}`, base.collateralDiscountCurve(ccy, coll)) : base.collateralDiscountCurve(ccy, coll),
+      d && d.currency === ccy
+        ? bumpedDiscount(`${ccy}/${coll}`, base.collateralDiscountCurve(ccy, coll))
+        : xb && xb.currency === ccy && xb.against === coll
+          ? (basisBumped ??= bumpCurve(base.collateralDiscountCurve(ccy, coll), xb.bp))
+          : base.collateralDiscountCurve(ccy, coll),
     projectionCurve: (index) => (p && p.index === index ? projected! : base.projectionCurve(index)),
     hasProjectionCurve: (index) => base.hasProjectionCurve(index),
     fxSpot: (b, q) => {

@@ -5,6 +5,8 @@
  * - Risk_IRCurve (§B, interest rate delta): s = V(r + 1bp at vertex k) − V(r). The zero rates of the curve move by a
  *   hat function of t around vertex k (tenors.ts), so the twelve buckets add up to the parallel 1bp. Projection
  *   curves go to the sub-curve of their index (OIS, Libor1m … Libor12m); discount (OIS) curves go to `OIS`.
+ * - Risk_XCcyBasis (§B, cross-currency basis delta): s = V(basis + 1bp) − V(basis) for each non-USD flow currency
+ *   with a basis in the market file (`curves.xccyBasis`): its collateral-currency discount curves move by 1bp.
  * - Risk_FX (§B, FX delta): s = V(S·1.01) − V(S) for the value of one unit of the currency in USD, i.e. the
  *   currency strengthens by 1% against the calculation currency; USD itself has none.
  * - Risk_IRVol (§B, interest rate vega): σ·∂V/∂σ, the implied vol times the value's derivative to it, by central
@@ -137,6 +139,14 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
       const s = bumped({ projection: { index, bump: (c) => bumpCurve(c, (t) => hatWeight(irVertices, k, t)) } }) - v0;
       add('Risk_IRCurve', ccy, '', SIMM_IR_TENORS[k]!, subCurve, s);
     }
+  }
+  // Cross-currency basis delta (§B, Risk_XCcyBasis): +1bp on the basis of each non-USD flow currency that has one
+  // in the market (`curves.xccyBasis`), qualifier the currency; the value moves through the collateral-currency
+  // discounting of that currency's flows
+  const flowCurrencies = new Set<Currency>(tradeCurrencies(trade));
+  for (const { currency, against } of market.xccyBasisQuotes?.() ?? []) {
+    if (currency === CALCULATION_CURRENCY || !flowCurrencies.has(currency)) continue;
+    add('Risk_XCcyBasis', currency, '', '', '', bumped({ xccyBasis: { currency, against, bp: 1 } }) - v0);
   }
   // FX delta against the calculation currency
   const fxCurrencies = new Set<Currency>([...tradeCurrencies(trade), pricingCurrency(trade)]);
