@@ -52,3 +52,20 @@ describe('Risk_XCcyBasis of the small book', () => {
     expect(row.amountUsd).toBeCloseTo(7834.17, 1);
   });
 });
+
+describe('Risk_CreditQ of a name quoted in EUR', () => {
+  it('T019 on GLOBEX_SA: the vertices add up to a re-price on a market file with every quote 1bp higher (the curve rebuilt on EUR OIS, as loaded)', () => {
+    const text = fs.readFileSync(path.join(SMALL, 'market.yaml'), 'utf8');
+    const quotes = 'pillars: [ { tenor: 1Y, spreadBp: 150 }, { tenor: 5Y, spreadBp: 210 } ]';
+    expect(text).toContain(quotes);
+    const wider = parseMarket(text.replace(quotes, 'pillars: [ { tenor: 1Y, spreadBp: 151 }, { tenor: 5Y, spreadBp: 211 } ]'), 'market.yaml');
+    const t019 = portfolio.trades.find((t) => t.tradeId === 'T019')!;
+    const ccy = portfolio.nettingSets.find((n) => n.nettingSetId === t019.nettingSetId)!.collateralCurrency;
+    const reference = tradeValueUsd(t019, wider, ccy) - tradeValueUsd(t019, market, ccy);
+    const rows = tradeSensitivities(t019, { market, creditBuckets: new Map(), collateralCurrency: ccy }).rows.filter((r) => r.riskType === 'Risk_CreditQ');
+    const sum = rows.reduce((a, r) => a + r.amountUsd, 0);
+    // the vertices' hat weights add up to the parallel 1bp; what is left is the curvature of a 1bp move, well under
+    // 1e-3 of the delta (the USD-rebuilt curve was 0.2% off in total and 3.7% at 1y)
+    expect(Math.abs(sum / reference - 1)).toBeLessThan(1e-3);
+  });
+});

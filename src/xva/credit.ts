@@ -116,7 +116,7 @@ function bootstrapFrom(curve: HazardCurve, market: Market, discount: YieldCurve,
  * gives back the curve's hazard rates (to 1e-10). The HazardCurve does not record its currency, and this makes the
  * shocked curve consistent with the unshocked one by construction.
  */
-function discountOf(curve: HazardCurve, market: Market): YieldCurve {
+export function discountOf(curve: HazardCurve, market: Market): YieldCurve {
   const quotes = Array.from(curve.quoteSpreadsBp);
   for (const ccy of [market.baseCurrency, ...market.currencies.filter((c) => c !== market.baseCurrency)]) {
     const discount = market.discountCurve(ccy);

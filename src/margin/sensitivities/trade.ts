@@ -20,12 +20,14 @@
  * - Risk_Equity (§B, equity delta): s = V(S·1.01) − V(S).
  * - Risk_CreditQ (§B, credit delta): s = V(cs + 1bp at vertex k) − V(cs), the par CDS spreads of the reference
  *   name moved by the hat weights of the credit vertices 1y … 10y and the hazard curve re-bootstrapped (ISDA CDS
- *   Standard Model) on the base currency's OIS curve; the base value uses the same re-bootstrap without bump.
+ *   Standard Model) on the OIS curve of the curve's own currency, as the market loader bootstraps it; the base value
+ *   uses the same re-bootstrap without bump.
  */
 import { fromYmd, type Tenor } from '../../conventions/dates.js';
 import { bootstrapCdsCurve } from '../../market/cdsIsda.js';
 import { bumpCurve } from '../../market/curves.js';
-import type { HazardCurve, Market } from '../../market/types.js';
+import type { HazardCurve, Market, YieldCurve } from '../../market/types.js';
+import { discountOf } from '../../xva/credit.js';
 import { capFloorParts } from '../../pricing/capFloor.js';
 import { priceTrade, pricingCurrency } from '../../pricing/index.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../../products/types.js';
@@ -86,7 +88,28 @@ function yearsToTenor(years: number): Tenor {
   return months % 12 === 0 ? { count: months / 12, unit: 'Y' } : { count: months, unit: 'M' };
 }
 
-/** Re-bootstraps a name's hazard curve from its par quotes, each moved by `bumpBp(tenorYears)`. */
+/**
+ * The OIS curve a market credit curve was bootstrapped on (its `currency`: the one whose curve gives back its hazards,
+ * xva/credit.ts discountOf), once per curve; the base currency's for a curve no currency rebuilds (one built in code).
+ */
+const curveDiscounts = new WeakMap<HazardCurve, YieldCurve>();
+function creditDiscount(market: Market, curve: HazardCurve): YieldCurve {
+  let discount = curveDiscounts.get(curve);
+  if (discount === undefined) {
+    try {
+      discount = discountOf(curve, market);
+    } catch {
+      discount = market.discountCurve(market.baseCurrency);
+    }
+    curveDiscounts.set(curve, discount);
+  }
+  return discount;
+}
+
+/**
+ * Re-bootstraps a name's hazard curve from its par quotes, each moved by `bumpBp(tenorYears)`, on the OIS curve of the
+ * curve's own currency (the loader's), so that a zero bump gives back the market's curve.
+ */
 export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (tenorYears: number) => number, onNegativeHazard?: (tenor: string, maturity: number) => void): HazardCurve {
   const tenorsYears = Array.from(curve.quoteTenorsYears);
   return bootstrapCdsCurve({
@@ -95,7 +118,7 @@ export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (t
     tenors: tenorsYears.map(yearsToTenor),
     spreadsBp: tenorsYears.map((t, i) => curve.quoteSpreadsBp[i]! + bumpBp(t)),
     recovery: curve.recovery,
-    discount: market.discountCurve(market.baseCurrency),
+    discount: creditDiscount(market, curve),
     maturityRule: market.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009',
     ...(onNegativeHazard ? { onNegativeHazard } : {}),
   });
@@ -224,11 +247,11 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
       const name = trade.referenceEntity;
       const curve = market.creditCurve(name);
       const bucket = ctx.creditBuckets?.get(name) ?? 'Residual';
-      // the base rebuild (on the base currency's curve, which need not be the one the market loaded it with) may itself
-      // sit past the edge of a non-negative hazard: floored likewise, and said
+      // the base rebuild, on the curve's own currency's OIS curve (the loader's), gives back the market's hazards; one
+      // that still sits past the edge of a non-negative hazard (a curve no currency rebuilds) is floored likewise, and said
       let baseFloored: string | undefined;
       const base = value(bumpedMarket(market, { credit: { name, curve: rebootstrapCredit(market, curve, () => 0, (tenor) => (baseFloored ??= tenor)) } }));
-      if (baseFloored !== undefined) notes.push(`SIMM: credit curve ${name} rebuilt on the ${market.baseCurrency} OIS curve needs a negative hazard rate at ${baseFloored}: floored at 0 for the CreditQ sensitivities`);
+      if (baseFloored !== undefined) notes.push(`SIMM: credit curve ${name} rebuilt from its quotes needs a negative hazard rate at ${baseFloored}: floored at 0 for the CreditQ sensitivities`);
       for (let k = 0; k < SIMM_CREDIT_TENOR_YEARS.length; k++) {
         const moves = Array.from(curve.quoteTenorsYears).some((t) => hatWeight(SIMM_CREDIT_TENOR_YEARS, k, t) > 0);
         if (!moves) continue;
