@@ -638,3 +638,21 @@ describe('checkParagraph: measure words of the forty-third audit', () => {
     expect(passes('The funding cost adjustment is USD 1.3m.')).toBe(false);
   });
 });
+
+describe('checkParagraph: a level where a move ends is not the move (the forty-third audit)', () => {
+  const run: Fact[] = [
+    { id: 'book.cva', label: 'book CVA', value: 5_500_000, unit: 'currency', currency: 'USD', source: 'xva_book:cva' },
+    { id: 'scenario.credit_up_100bp.cva', label: 'book CVA under credit_up_100bp', value: 9_500_000, unit: 'currency', currency: 'USD', source: 'xva_scenarios:cva' },
+    { id: 'scenario.credit_up_100bp.d_cva', label: 'change of book CVA under credit_up_100bp', value: 4_000_000, unit: 'currency', currency: 'USD', source: 'xva_scenarios:cva − base' },
+  ];
+  const passes = (text: string) => checkParagraph(text, run).ok;
+
+  it('"rises to X" is the level under the stress; "rises by X" the change; both in one sentence each to its own', () => {
+    expect(passes('Under `credit_up_100bp`, book CVA rises to USD 9.5m.')).toBe(true);
+    expect(passes('Under `credit_up_100bp`, book CVA rises by USD 4.0m.')).toBe(true);
+    expect(passes('Under `credit_up_100bp`, book CVA rises by USD 4.0m, to USD 9.5m.')).toBe(true);
+    // the change stated as the level: it passed on the d_cva fact before
+    expect(passes('Under `credit_up_100bp`, book CVA rises to USD 4.0m.')).toBe(false);
+    expect(passes('Under `credit_up_100bp`, book CVA rises 73% to USD 4.0m.')).toBe(false);
+  });
+});

@@ -59,6 +59,8 @@ export interface Attribution {
   optimiserSaid: boolean;
   /** Whether a noun that counts follows the figure ("5k paths", "29 netting sets"): it is then a count. */
   counted: boolean;
+  /** Whether the figure is where a move ends ("rises to USD 4.0m"): a level, so no change fact (`d_*`, `change.*`). */
+  levelSaid?: boolean;
 }
 
 const MIN_ID_LENGTH = 3;
@@ -298,6 +300,7 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
       changeSaid: figure.direction !== undefined || CHANGE_WORDS.test(sentenceText),
       optimiserSaid: OPTIMISER_WORDS.test(sentenceText),
       counted: attached?.measure.count === true,
+      ...(figure.level ? { levelSaid: true } : {}),
     };
   });
 }
@@ -350,6 +353,8 @@ function agreesUntied(topic: FactTopic, attribution: Attribution, isCount: boole
 /** Whether the fact agrees with the subject(s) and measure(s) the prose ties the figure to. */
 export function agreesWith(topic: FactTopic, attribution: Attribution, isCount = false): boolean {
   if (attribution.counted && !isCount) return false;
+  // "rises to X" states where the figure ends: not a change (a stress's `d_*`, a change against the previous run)
+  if (attribution.levelSaid && (topic.measure.includes('d') || topic.conditions.some((c) => c.kind === 'change'))) return false;
   const subjectFits = attribution.subjects.length === 0 ? agreesUntied(topic, attribution, isCount) : attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
   return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount);
 }

@@ -48,6 +48,8 @@ export interface StatedFigure {
   currency?: string;
   /** The direction the sentence gives the figure ("rises by" → up, "falls by" → down); absent when it gives none. */
   direction?: Direction;
+  /** The figure is where a move ends ("rises to USD 4.0m", "cuts CVA by 1m to USD 3m"): a level, never the change. */
+  level?: true;
   /** An explicit sign written on the figure (`+USD 3.5m`, `-4.0m`, `USD −1.2m`): +1 or −1; absent when none. */
   sign?: 1 | -1;
 }
@@ -253,6 +255,8 @@ const DIRECTION_BEFORE = [
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
   new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
+/** "rises to", "falls 73% to", "cuts CVA by USD 1m to": a moving verb, then "to" right before the figure. */
+const LEVEL_BEFORE = new RegExp(`\\b(?:${UP_VERBS}|${DOWN_VERBS}|${AMBIGUOUS_VERBS})\\b[^.;:!?]{0,60}?\\bto\\s+${HEDGE}$`, 'iu');
 /** "improves by 2.3bp", "worsens the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
 const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
 /** "USD 1m higher", "a 5% increase", "3bp lower". */
@@ -450,7 +454,8 @@ function scan(text: string, options: ExtractOptions): Scan {
       FIGURE.lastIndex = end;
       continue;
     }
-    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, ...(currency !== undefined ? { currency } : {}), ...(direction ? { direction } : {}), ...(sign !== undefined ? { sign } : {}), end });
+    const level = !direction && LEVEL_BEFORE.test(masked.slice(Math.max(0, start - 100), start));
+    figures.push({ text: text.slice(start, end), index: start, value, halfStep, kind, ...(currency !== undefined ? { currency } : {}), ...(direction ? { direction } : {}), ...(level ? { level: true as const } : {}), ...(sign !== undefined ? { sign } : {}), end });
     FIGURE.lastIndex = end;
   }
 
