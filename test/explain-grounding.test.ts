@@ -654,5 +654,8 @@ describe('checkParagraph: a level where a move ends is not the move (the forty-t
     // the change stated as the level: it passed on the d_cva fact before
     expect(passes('Under `credit_up_100bp`, book CVA rises to USD 4.0m.')).toBe(false);
     expect(passes('Under `credit_up_100bp`, book CVA rises 73% to USD 4.0m.')).toBe(false);
+    // a decimal figure between the verb and "to" (the move's own) does not end the sentence
+    expect(passes('Under `credit_up_100bp`, book CVA rises by USD 4.0m to USD 9.5m.')).toBe(true);
+    expect(passes('Under `credit_up_100bp`, book CVA rises by USD 4.0m to USD 4.0m.')).toBe(false);
   });
 });

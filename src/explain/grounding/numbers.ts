@@ -255,8 +255,11 @@ const DIRECTION_BEFORE = [
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
   new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
-/** "rises to", "falls 73% to", "cuts CVA by USD 1m to": a moving verb, then "to" right before the figure. */
-const LEVEL_BEFORE = new RegExp(`\\b(?:${UP_VERBS}|${DOWN_VERBS}|${AMBIGUOUS_VERBS})\\b[^.;:!?]{0,60}?\\bto\\s+${HEDGE}$`, 'iu');
+/**
+ * "rises to", "falls 73.1% to", "cuts CVA by USD 1.5m to": a moving verb, then "to" right before the figure (a decimal
+ * point between them is a figure's, not a sentence's end).
+ */
+const LEVEL_BEFORE = new RegExp(`\\b(?:${UP_VERBS}|${DOWN_VERBS}|${AMBIGUOUS_VERBS})\\b(?:[^.;:!?]|\\.(?=\\d)){0,60}?\\bto\\s+${HEDGE}$`, 'iu');
 /** "improves by 2.3bp", "worsens the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
 const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
 /** "USD 1m higher", "a 5% increase", "3bp lower". */
