@@ -78,7 +78,7 @@ export interface PortfolioSummary {
 }
 
 /** The floating legs of a trade whose coupons may be running today (a swaption's underlying starts after its expiry). */
-function floatingLegs(trade: Trade): FloatLeg[] {
+export function floatingLegs(trade: Trade): FloatLeg[] {
   switch (trade.product) {
     case 'IRS':
     case 'OIS':

@@ -5,6 +5,7 @@
 import type { EquityData, HazardCurve, Market, SwaptionVolSurface, YieldCurve } from '../../market/types.js';
 import type { Currency } from '../../products/types.js';
 import { bumpCurve } from '../../market/curves.js';
+import type { DateSerial } from '../../conventions/dates.js';
 
 export interface MarketBump {
   /** Replaces the OIS discount curve of a currency (and its collateral-currency variants, bumped the same way). */
@@ -29,6 +30,11 @@ export interface MarketBump {
    * quotes it against) by `bp`: P_ccy,coll(t) · e^{−bp/1e4 · t} (`curves.xccyBasis`), the OIS curves as they are.
    */
   xccyBasis?: { currency: Currency; against: Currency; bp: number };
+  /**
+   * Past fixings the base market lacks, by index and date (impliedFixings.ts): read where the base market has none, so
+   * that a coupon running today without its fixings keeps its rate when the curves move.
+   */
+  fixings?: (index: string, date: DateSerial) => number | undefined;
 }
 
 export function bumpedMarket(base: Market, bump: MarketBump): Market {
@@ -79,7 +85,7 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     },
     hullWhite: (ccy) => base.hullWhite(ccy),
     // past fixings do not move with a bump (a fixed coupon has no sensitivity to the curves)
-    fixing: (index, date) => base.fixing(index, date),
+    fixing: bump.fixings === undefined ? (index, date) => base.fixing(index, date) : (index, date) => base.fixing(index, date) ?? bump.fixings!(index, date),
     fxFixing: (from, to, date) => base.fxFixing(from, to, date),
     swaptionVols: (ccy): SwaptionVolSurface | undefined => {
       const s = base.swaptionVols(ccy);
@@ -115,5 +121,6 @@ export function bumpedMarket(base: Market, bump: MarketBump): Market {
     },
   };
   if (base.creditModel) market.creditModel = (name) => base.creditModel!(name);
+  if (base.xccyBasisQuotes) market.xccyBasisQuotes = () => base.xccyBasisQuotes!();
   return market;
 }

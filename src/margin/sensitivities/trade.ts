@@ -4,7 +4,8 @@
  *
  * - Risk_IRCurve (§B, interest rate delta): s = V(r + 1bp at vertex k) − V(r). The zero rates of the curve move by a
  *   hat function of t around vertex k (tenors.ts), so the twelve buckets add up to the parallel 1bp. Projection
- *   curves go to the sub-curve of their index (OIS, Libor1m … Libor12m); discount (OIS) curves go to `OIS`.
+ *   curves go to the sub-curve of their index (OIS, Libor1m … Libor12m); discount (OIS) curves go to `OIS`. A coupon
+ *   running today without its fixings keeps the rate it is priced at across every bump (impliedFixings.ts).
  * - Risk_XCcyBasis (§B, cross-currency basis delta): s = V(basis + 1bp) − V(basis) for each non-USD flow currency
  *   with a basis in the market file (`curves.xccyBasis`): its collateral-currency discount curves move by 1bp.
  * - Risk_FX (§B, FX delta): s = V(S·1.01) − V(S) for the value of one unit of the currency in USD, i.e. the
@@ -33,6 +34,7 @@ import { priceTrade, pricingCurrency } from '../../pricing/index.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../../products/types.js';
 import type { SimmSensitivityRiskType } from '../simm/types.js';
 import { bumpedMarket, type MarketBump } from './bumpedMarket.js';
+import { impliedFixings } from './impliedFixings.js';
 import { expiryWeights, hatWeight, SIMM_CREDIT_TENOR_YEARS, SIMM_CREDIT_TENORS, SIMM_IR_TENOR_YEARS, SIMM_IR_TENORS, simmSubCurve } from './tenors.js';
 
 export const CALCULATION_CURRENCY: Currency = 'USD';
@@ -126,7 +128,10 @@ export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (t
 
 /** Every SIMM sensitivity of one trade, summed per risk factor; `notes` says what could not be computed. */
 export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { rows: TradeSensitivity[]; notes: string[] } {
-  const { market, collateralCurrency } = ctx;
+  const { collateralCurrency } = ctx;
+  // a coupon running today without its fixings keeps the rate it is priced at across the bumps (impliedFixings.ts)
+  const fixings = impliedFixings(trade, ctx.market);
+  const market = fixings === undefined ? ctx.market : bumpedMarket(ctx.market, { fixings });
   const notes: string[] = [];
   const value = (m: Market) => tradeValueUsd(trade, m, collateralCurrency);
   const bumped = (bump: MarketBump) => value(bumpedMarket(market, bump));
