@@ -546,6 +546,10 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     run.saCva = { ...computeSaCva(sens.records, { reportingCurrency: market.baseCurrency, creditNames: sens.creditNames }), source: 'computed', sensitivities: sens };
     notes.push(`SA-CVA sensitivities by bump and revalue: ${sens.simulations} bumped engine runs of ${options.paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths (seed ${options.seed}; ${run.simulations} with the base run): delta and vega (IR, FX, equity), counterparty and reference credit delta`);
     notes.push(...plan.notes.map((n) => `SA-CVA: ${n}`));
+    const hedgeTrades = new Set(hedges.filter((h) => plan.creditNames[h.counterpartyId] !== undefined).map((h) => h.hedgeId)).size;
+    if (hedgeTrades > 0) notes.push(`SA-CVA: ${hedgeTrades} single-name CDS ${hedgeTrades === 1 ? 'hedge' : 'hedges'} on counterparty names as CvaHedge credit spread deltas (MAR50.37-50.39, 50.53)`);
+    if (indexHedges.length > 0) notes.push(`SA-CVA: ${indexHedges.length} index CDS ${indexHedges.length === 1 ? 'hedge' : 'hedges'} (BA-CVA's, MAR50.24) not recognised in the computed SA-CVA (counterparty credit bucket 8 is not computed)`);
+    if (plan.excludedCounterparties.size > 0) notes.push(`SA-CVA: the netting sets of ${plan.excludedCounterparties.size} qualifying ${plan.excludedCounterparties.size === 1 ? 'CCP are' : 'CCPs are'} out of scope (MAR50.5), as in BA-CVA`);
   }
 
   // MAR50.8: SA-CVA when the bank gives its sensitivities (supervisory approval), else BA-CVA; × 12.5 to RWA

@@ -29,6 +29,16 @@
  *   is the name: its sector (sovereign 1, local government 2, financial 3, basic materials 4, consumer 5,
  *   technology 6, health care 7; other → 15) and credit quality (AAA-BBB IG, else HY/NR: bucket + 7); else a
  *   credit index in `referenceEntities` → 16 (grade IG) or 17 (SG); else 15 (other sector: sector unknown).
+ * - Out of scope (MAR50.5): the netting sets of a qualifying CCP (`qccp`): no credit bump, and their CVA is in no sum
+ *   (base or bumped), so the base CVA is the book's without them.
+ * - Eligible hedges (MAR50.37-50.39): a live bought CDS in the book on a counterparty's name (its id or cds_curve), the
+ *   single-name hedges BA-CVA recognises (capital/run.ts cdsHedges). Each gives CvaHedge records on the
+ *   counterparty's credit spread factors: ΔV / 0.0001 of its value (in the base currency, as the pricer values it
+ *   under its netting set's CSA) with the curve it is priced on bumped as the counterparty's quote tenors are
+ *   (`tenorShockedCurve`), so that MAR50.53's WS_k = RW_k·(s_k^CVA − s_k^hdg) nets it (types.ts: the net
+ *   sensitivity is CvaAggregate − CvaHedge; bought protection gains as the spread widens, as the CVA does). Not
+ *   recognised here: index CDS hedges (bucket 8) and hedges of the exposure component (a note says so when the book
+ *   has index hedges).
  * Not computed: reference credit vega (the CDS pricer has no spread vol) and inflation.
  */
 import { XvaUsageError } from '../errors.js';
@@ -53,6 +63,9 @@ import {
 
 export { equityBumpedMarket, fxBumpedMarket, fxVolBumpedMarket, irBumpedMarket, irVolBumpedMarket, referenceCreditBumpedMarket, tenorBumpWeight, type MarketBump };
 import type { SaccrReferenceEntity } from './saccr/types.js';
+import { priceTrade } from '../pricing/index.js';
+import { overlay } from '../market/bumps.js';
+import type { CreditDefaultSwap } from '../products/types.js';
 import { SA_CVA_PARAMETERS, type SaCvaCreditName, type SaCvaSensitivity } from './sacva/index.js';
 
 const IR_TENOR_LABELS = ['1Y', '2Y', '5Y', '10Y', '30Y'];
@@ -178,6 +191,10 @@ export interface SensitivityPlan {
   simulated: SimulatedBump[];
   credit: CreditBump[];
   creditNames: Record<string, SaCvaCreditName>;
+  /** Counterparties out of the scope of CVA capital (MAR50.5: qualifying CCPs): their sets are in no sum. */
+  excludedCounterparties: ReadonlySet<string>;
+  /** CvaHedge records of the book's eligible single-name CDS hedges (module comment), one per risk factor. */
+  hedges: SaCvaSensitivity[];
   /** A tenor bump that floors a later interval's hazard at 0 (quotes near 0bp: xva/credit.ts tenorShockedCurve), once each. */
   notes: string[];
 }
@@ -203,7 +220,11 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
   const engine = (factor: string, progress: string, bump: MarketBump, riskType: SimulatedBump['riskType'], riskFactor: string, bucket: string, divisor: number, marginType: SimulatedBump['marginType'] = 'Delta') =>
     simulated.push({ factor, progress, riskType, riskFactor, bucket, marginType, divisor, bump, market: applyMarketBump(market, bump) });
   const specified = new Set(SA_CVA_PARAMETERS.interestRate.specifiedCurrencies);
-  const { currencies, equities, creditNames: referenceNames } = factorNeeds(portfolio.trades);
+  // MAR50.5: a qualifying CCP's transactions are out of scope (their factors need no bump)
+  const excluded = new Set(portfolio.counterparties.filter((c) => c.qccp).map((c) => c.counterpartyId));
+  const setCounterparty = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.counterpartyId]));
+  const inScope = excluded.size === 0 ? portfolio.trades : portfolio.trades.filter((t) => !excluded.has(setCounterparty.get(t.nettingSetId) ?? t.counterpartyId));
+  const { currencies, equities, creditNames: referenceNames } = factorNeeds(inScope);
   for (const ccy of currencies) {
     const shapes = specified.has(ccy) || ccy === market.baseCurrency ? IR_TENOR_LABELS.map((_, j) => j) : [-1];
     for (const j of shapes) {
@@ -241,7 +262,7 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
   const cache = new Map<HazardCurve, YieldCurve>();
   const notes: string[] = [];
   for (const [id, c] of credit.counterparties) {
-    if (!input.exposedCounterparties.has(id)) continue;
+    if (!input.exposedCounterparties.has(id) || excluded.has(id)) continue;
     const cp = byId.get(id)!;
     creditNames[id] = { creditQuality: IG_RATINGS.includes(cp.rating) ? 'IG' : 'HY_NR' };
     for (let i = 0; i < c.curve.quoteTenorsYears.length; i++) {
@@ -250,7 +271,44 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
       creditBumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, counterpartyId: id, riskFactor: `${id}/${tenor}`, bucket: counterpartyCreditBucket(cp.sector), curve: tenorShockedCurve(c.curve, market, i, cache, 1, notes) });
     }
   }
-  return { simulated, credit: creditBumps, creditNames, notes };
+  const hedges = hedgeRecords(portfolio, market, new Set(Object.keys(creditNames)), cache, notes);
+  return { simulated, credit: creditBumps, creditNames, excludedCounterparties: excluded, hedges, notes };
+}
+
+/**
+ * CvaHedge records (module comment) of the book's live bought single-name CDS on the names of `counterparties` (id or
+ * cds_curve, as BA-CVA's capital/run.ts cdsHedges): each quote of the curve a hedge is priced on + 1bp, bootstrapped
+ * again (`tenorShockedCurve`, the same curve and rebuild as the counterparty's credit bump when it is that curve),
+ * ΔV in the base currency / 0.0001 on the quote's MAR50 tenor; summed per risk factor in the book's trade order.
+ */
+export function hedgeRecords(portfolio: Portfolio, market: Market, counterparties: ReadonlySet<string>, cache: Map<HazardCurve, YieldCurve>, notes: string[]): SaCvaSensitivity[] {
+  const byName = new Map<string, Counterparty>();
+  for (const c of portfolio.counterparties) {
+    if (!counterparties.has(c.counterpartyId)) continue;
+    byName.set(c.counterpartyId, c);
+    if (c.cdsCurve) byName.set(c.cdsCurve, c);
+  }
+  const collateralOf = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+  const sums = new Map<string, SaCvaSensitivity>();
+  for (const t of portfolio.trades) {
+    if (t.product !== 'CDS' || t.direction !== 'buy' || t.maturityDate <= market.asOf) continue;
+    const cp = byName.get(t.referenceEntity);
+    if (!cp) continue;
+    const curve = market.creditCurve(t.referenceEntity);
+    const ccy = collateralOf.get(t.nettingSetId);
+    const value = (m: Market) => priceTrade(t, m, ccy === undefined ? {} : { collateralCurrency: ccy }).npv * m.fxSpot(t.currency, m.baseCurrency);
+    const v0 = value(market);
+    for (let i = 0; i < curve.quoteTenorsYears.length; i++) {
+      const shocked = tenorShockedCurve(curve, market, i, cache, 1, notes);
+      const bumped = overlay(market, { creditCurve: (name: string) => (name === t.referenceEntity ? shocked : market.creditCurve(name)) });
+      const riskFactor = `${cp.counterpartyId}/${nearestCreditTenor(curve.quoteTenorsYears[i]!)}`;
+      const row = sums.get(riskFactor);
+      const s = (value(bumped) - v0) / BP; // MAR50.65: one quote + 1bp, ΔV / 0.0001
+      if (row) row.value += s;
+      else sums.set(riskFactor, { nettingSetId: null, riskType: 'CreditCounterparty', cvaType: 'CvaHedge', marginType: 'Delta', riskFactor, bucket: counterpartyCreditBucket(cp.sector), value: s });
+    }
+  }
+  return [...sums.values()];
 }
 
 /**
@@ -339,9 +397,12 @@ export function sensitivitiesFromComponents(plan: SensitivityPlan, components: C
   if (missing.length > 0 || simulatedAt.size !== plan.simulated.length || creditAt.size !== plan.credit.length) {
     throw new XvaUsageError(`the SA-CVA components are not the book's bump plan (missing: ${missing.slice(0, 5).join(', ') || 'none'}; ${simulatedAt.size + creditAt.size} given for ${plan.simulated.length + plan.credit.length} bumps): shards of another run or version of xva`);
   }
+  // MAR50.5: a qualifying CCP's sets are in no sum (the same sets skipped in every sum: the same bits in any order of shards)
+  const excluded = plan.excludedCounterparties;
+  const inScope = Uint8Array.from(components.counterpartyIds, (id) => (excluded.has(id) ? 0 : 1));
   const sum = (a: Float64Array) => {
     let s = 0;
-    for (let j = 0; j < n; j++) s += a[j]!;
+    for (let j = 0; j < n; j++) if (inScope[j]) s += a[j]!;
     return s;
   };
   const baseCva = sum(components.base);
@@ -355,10 +416,11 @@ export function sensitivitiesFromComponents(plan: SensitivityPlan, components: C
   plan.credit.forEach((bump) => {
     const shocked = components.credit[creditAt.get(bump.factor)!]!;
     let cva = 0;
-    for (let j = 0; j < n; j++) cva += components.counterpartyIds[j] === bump.counterpartyId ? shocked[j]! : components.base[j]!;
+    for (let j = 0; j < n; j++) if (inScope[j]) cva += components.counterpartyIds[j] === bump.counterpartyId ? shocked[j]! : components.base[j]!;
     bumps.push({ factor: bump.factor, cva });
     records.push({ nettingSetId: null, riskType: 'CreditCounterparty', cvaType: 'CvaAggregate', marginType: 'Delta', riskFactor: bump.riskFactor, bucket: bump.bucket, value: (cva - baseCva) / BP }); // MAR50.65
   });
+  records.push(...plan.hedges.map((h) => ({ ...h })));
   return { records, creditNames: plan.creditNames, simulations: plan.simulated.length, baseCva, bumps };
 }
 

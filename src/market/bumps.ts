@@ -39,7 +39,7 @@ function bumpedCurve(curve: YieldCurve, shift: number, j: number): YieldCurve {
 }
 
 /** The market with some methods replaced (the rest delegate to the original, `this` kept). */
-function overlay(market: Market, overrides: Partial<Market>): Market {
+export function overlay(market: Market, overrides: Partial<Market>): Market {
   return new Proxy(market, {
     get(target, prop) {
       if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];

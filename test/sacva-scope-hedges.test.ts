@@ -1,0 +1,131 @@
+/**
+ * The computed SA-CVA's scope and hedges, from the forty-fourth session's SA-CVA audit (helper 101, its own MAR50
+ * aggregation in Python):
+ *
+ * (a) MAR50.5: transactions with a qualifying CCP are out of the scope of CVA capital. The computed SA-CVA summed
+ *     every simulated set's CVA: the small book with NS_CCP's independent amount set to 0 gave 227,495 against 216,249
+ *     without the CCP's CVA. Reference: the same paths and grid simulated here, computeXva per netting set, the sum
+ *     over every set but NS_CCP (base CVA, and the EUR FX delta re-simulated on the bumped market).
+ * (b) MAR50.37-50.39, 50.53: a bought CDS on a counterparty's name is an eligible hedge of its credit spread (BA-CVA
+ *     already took it), and was ignored (SA-CVA rose 216,249 → 217,194 with a 400k bought CDS on BANK_ALPHA). Its
+ *     CvaHedge records are checked against the CDS re-priced by hand on a market file whose quote is 1bp higher (the
+ *     loader's own bootstrap), and the capital against the audit's figure: 171,625 (its Python, MAR50.52-53, on the
+ *     tool's records with the hedge's sensitivities entered by hand), at 1,000 paths, seed 7.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCapital, type CapitalRun, type CapitalRunOptions } from '../src/capital/run.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { parseMarket } from '../src/market/load.js';
+import { priceTrade } from '../src/pricing/index.js';
+import { runSimulation } from '../src/exposure/engine.js';
+import { fxBumpedMarket } from '../src/market/bumps.js';
+import type { Market } from '../src/market/types.js';
+import { computeXva, exposureSetsOf } from '../src/xva/compute.js';
+import { creditInputs } from '../src/xva/credit.js';
+import { parseGridSpec } from '../src/simulation/grid.js';
+
+const SMALL = path.resolve('test/data/small');
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const ENTITIES = 'name,kind,rating,grade\nACME_CORP,single_name,BBB,\nGLOBEX_SA,single_name,BB,\nSPX,index,,\nSX5E,index,,\n';
+const GRID = '44,3M';
+const HEDGE = 'T024,CP_CORP_B,NS_B,CDS,buy,USD,400000,,,2026-06-22,2031-06-20,0.01,3M,ACT/360,,,,,,,,,,,,,,,,BANK_ALPHA,,,,,,,';
+
+/** A copy of the small book with reference_entities (the CDS names' ratings SA-CCR needs), edited by `edit`. */
+function book(edit: (dir: string) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-sacva-scope-'));
+  temps.push(dir);
+  for (const f of fs.readdirSync(SMALL)) fs.copyFileSync(path.join(SMALL, f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, 'reference_entities.csv'), ENTITIES);
+  edit(dir);
+  return dir;
+}
+const rewrite = (file: string, f: (text: string) => string) => fs.writeFileSync(file, f(fs.readFileSync(file, 'utf8')));
+// NS_CCP without its independent amount: the CCP set has a CVA
+const ccpWithCva = (dir: string) => rewrite(path.join(dir, 'netting_sets.csv'), (t) => t.replace('NS_CCP,CP_CCP,true,0,0,0,0,2000000,', 'NS_CCP,CP_CCP,true,0,0,0,0,0,'));
+
+function options(dir: string, paths: number, grid = 'default'): CapitalRunOptions {
+  // as `xva capital --paths N --seed 7` (the audit's runs): convention cre52, the default grid
+  return { portfolioDir: dir, marketFile: path.join(dir, 'market.yaml'), convention: 'cre52', kva: true, sacva: true, paths, seed: 7, threads: 1, grid: parseGridSpec(grid), scenarios: [] };
+}
+
+describe('SA-CVA leaves out a qualifying CCP (MAR50.5)', () => {
+  let run: CapitalRun;
+  let dir: string;
+  beforeAll(async () => {
+    dir = book(ccpWithCva);
+    expect(fs.readFileSync(path.join(dir, 'netting_sets.csv'), 'utf8')).toContain('NS_CCP,CP_CCP,true,0,0,0,0,0,');
+    run = await runCapital(options(dir, 200, GRID));
+  }, 120_000);
+
+  it('the base CVA and the EUR FX delta are the other sets\' (the same paths and grid, computeXva by set, NS_CCP left out)', async () => {
+    const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+    const ccyOf = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+    const credit = creditInputs(portfolio, market, portfolio.counterparties.map((c) => c.counterpartyId));
+    const simulation = { paths: 200, seed: 7, grid: parseGridSpec(GRID), antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, threads: 1 };
+    const bySet = async (m: Market) => {
+      const sets = exposureSetsOf(await runSimulation({ portfolio, market: m, options: simulation }), (id) => ccyOf.get(id));
+      return computeXva(sets, credit, { discretisation: 'mid', mode: 'unilateral' }, false).nettingSets;
+    };
+    const without = (sets: Awaited<ReturnType<typeof bySet>>) => sets.filter((n) => n.nettingSetId !== 'NS_CCP').reduce((a, n) => a + n.cva, 0);
+    const base = await bySet(market);
+    const ccp = base.find((n) => n.nettingSetId === 'NS_CCP')!.cva;
+    const sens = run.saCva!.sensitivities!;
+    // the CCP set's CVA is material: counted, the test would see it
+    expect(ccp).toBeGreaterThan(0.01 * sens.baseCva);
+    expect(Math.abs(sens.baseCva - without(base))).toBeLessThan(1e-9 * sens.baseCva);
+    const fx = ((without(await bySet(fxBumpedMarket(market, 'EUR', 0.01))) - without(base)) / 0.01);
+    const record = sens.records.find((r) => r.riskType === 'ForeignExchange' && r.marginType === 'Delta' && r.bucket === 'EUR')!;
+    expect(Math.abs(record.value - fx)).toBeLessThan(1e-6 * Math.abs(fx) + 1e-6);
+  });
+
+  it('no credit factor of the CCP, and a note', () => {
+    expect(run.saCva!.sensitivities!.records.some((r) => r.riskFactor.startsWith('CP_CCP/'))).toBe(false);
+    expect(run.notes.join('\n')).toMatch(/1 qualifying CCP are out of scope \(MAR50\.5\)/);
+  });
+});
+
+describe('SA-CVA recognises bought CDS on a counterparty\'s name as hedges (MAR50.37-50.39, 50.53)', () => {
+  let hedged: CapitalRun;
+  let dir: string;
+  beforeAll(async () => {
+    dir = book((d) => rewrite(path.join(d, 'trades.csv'), (t) => t.trimEnd() + '\n' + HEDGE + '\n'));
+    hedged = await runCapital(options(dir, 1000));
+  }, 120_000);
+
+  it('CvaHedge records: the CDS re-priced on a market file with one BANK_ALPHA quote 1bp higher, per tenor (1e-6)', async () => {
+    const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+    const cds = portfolio.trades.find((t) => t.tradeId === 'T024')!;
+    const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+    const quotes = 'pillars: [ { tenor: 1Y, spreadBp: 55 }, { tenor: 5Y, spreadBp: 90 }, { tenor: 10Y, spreadBp: 105 } ]';
+    expect(text).toContain(quotes);
+    const v0 = priceTrade(cds, market).npv;
+    const hedges = hedged.saCva!.sensitivities!.records.filter((r) => r.cvaType === 'CvaHedge');
+    const bumps: [string, string][] = [
+      ['1Y', quotes.replace('spreadBp: 55', 'spreadBp: 56')],
+      ['5Y', quotes.replace('spreadBp: 90', 'spreadBp: 91')],
+      ['10Y', quotes.replace('spreadBp: 105', 'spreadBp: 106')],
+    ];
+    for (const [tenor, bumped] of bumps) {
+      const expected = (priceTrade(cds, parseMarket(text.replace(quotes, bumped), 'bumped.yaml')).npv - v0) / 1e-4;
+      const record = hedges.find((r) => r.riskFactor === `CP_BANK_A/${tenor}`);
+      if (Math.abs(expected) < 1e-6) {
+        expect(record?.value ?? 0, tenor).toBeCloseTo(0, 6);
+        continue;
+      }
+      expect(record!.bucket).toBe('2'); // financials, MAR50.63
+      expect(Math.abs(record!.value - expected), tenor).toBeLessThan(1e-6 * Math.abs(expected));
+    }
+    // the audit's figures for the hedge (bought protection gains as the spread widens: the CVA's sign)
+    expect(hedges.find((r) => r.riskFactor === 'CP_BANK_A/5Y')!.value).toBeCloseTo(1_759_095, -1);
+    expect(hedged.notes.join('\n')).toMatch(/1 single-name CDS hedge on counterparty names/);
+  });
+
+  it('SA-CVA 171,625: the audit\'s own MAR50.52-53 aggregation with the hedge (216,249 without it)', () => {
+    expect(Math.abs(hedged.saCva!.capital - 171_625)).toBeLessThan(1);
+  });
+});
