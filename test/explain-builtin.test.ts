@@ -174,6 +174,40 @@ describe('FVA specialist', () => {
   });
 });
 
+describe('signs in words: figures are magnitudes, so a benefit is said as one (forty-fourth session\'s MVA/KVA audit)', () => {
+  // the audit's small book: CVA 58.0k, DVA 216.1k, FCA 37.1k, FBA 46.7k: FVA = 37.1k − 46.7k = −9.6k (a benefit), net
+  // XVA = 58.0k − 216.1k − 9.6k = −167.7k (a benefit); the writer said "net XVA cost ... USD 167.7k: CVA USD 58.0k and
+  // FVA USD 9.6k, less the DVA benefit of USD 216.1k"
+  const benefit = (): ExplainData => {
+    const data = auditData();
+    data.xva!.book = { ...data.xva!.book, cva: 58_000, dva: 216_100, fca: 37_100, fba: 46_700, colva: 0 };
+    return data;
+  };
+
+  it('the head of desk and the FVA specialist say the net XVA and the FVA are benefits, and pass the fact check', async () => {
+    const data = benefit();
+    const head = (await narrate(data, 'head_of_desk'))[0]!;
+    expect(head.startsWith('The net XVA of the book is a benefit of USD 167.7k: CVA USD 58.0k, less the FVA benefit of USD 9.6k and the DVA benefit of USD 216.1k.')).toBe(true);
+    const fva = (await narrate(data, 'fva_specialist'))[0]!;
+    expect(fva).toBe('Book FVA is a benefit of USD 9.6k: FBA of USD 46.7k exceeds FCA of USD 37.1k for funding the uncollateralised exposure. With CVA and DVA, the net XVA of the book is a benefit of USD 167.7k.');
+    const facts = factsOf(data);
+    const ignore = identifierPhrases(data);
+    for (const id of ['head_of_desk', 'fva_specialist'] as const) {
+      const p = PERSONAS.find((x) => x.id === id)!;
+      const given = startingFacts(id, facts, 'aggregates');
+      for (const para of (await new BuiltinNarrator().narrate({ persona: p, facts: given, tools: [], earlier: [], share: 'aggregates' })).paragraphs) {
+        expect(checkParagraph(para, given, { ignore: [...ignore, p.title] }).problems, para).toEqual([]);
+      }
+    }
+  });
+
+  it('a cost stays a cost: the audit\'s demo run', async () => {
+    const head = (await narrate(auditData(), 'head_of_desk'))[0]!;
+    // 5,350,555.5 − 6,607,444.48 + 2,782,845.66 − 1,016,845.6 = 509,111.08
+    expect(head.startsWith('The net XVA cost of the book is USD 509.1k: CVA USD 5.4m and FVA USD 1.8m, less the DVA benefit of USD 6.6m.')).toBe(true);
+  });
+});
+
 describe('the fact check over every built-in paragraph', () => {
   it('passes for every persona, with the identifiers masked as run.ts masks them', async () => {
     const data = auditData();

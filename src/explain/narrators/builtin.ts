@@ -159,9 +159,14 @@ function cvaTrader(w: Writer): string[] {
 function fvaSpecialist(w: Writer): string[] {
   if (!w.has('book.fva')) return ['No XVA results were available, so there is no FVA to explain.'];
   const out: string[] = [];
-  let p = `Book FVA is ${w.fig('book.fva')}: FCA of ${w.fig('book.fca')} for funding the uncollateralised exposure, less FBA of ${w.fig('book.fba')}`;
-  p += w.has('book.colva') && Math.abs(w.value('book.colva')) >= 0.5 ? `, plus ColVA of ${w.fig('book.colva')}.` : '.';
-  if (w.has('book.xva_net')) p += ` With CVA and DVA, the net XVA cost of the book is ${w.fig('book.xva_net')}.`;
+  // figures are magnitudes (Writer.fig): the words carry the sign (FVA = FCA − FBA + ColVA, a benefit when negative)
+  let p =
+    w.value('book.fva') >= 0
+      ? `Book FVA is ${w.fig('book.fva')}: FCA of ${w.fig('book.fca')} for funding the uncollateralised exposure, less FBA of ${w.fig('book.fba')}`
+      : `Book FVA is a benefit of ${w.fig('book.fva')}: FBA of ${w.fig('book.fba')} exceeds FCA of ${w.fig('book.fca')} for funding the uncollateralised exposure`;
+  if (w.has('book.colva') && Math.abs(w.value('book.colva')) >= 0.5) p += w.value('book.colva') > 0 ? `, plus ColVA of ${w.fig('book.colva')}.` : `, and ColVA is a benefit of ${w.fig('book.colva')}.`;
+  else p += '.';
+  if (w.has('book.xva_net')) p += w.value('book.xva_net') >= 0 ? ` With CVA and DVA, the net XVA cost of the book is ${w.fig('book.xva_net')}.` : ` With CVA and DVA, the net XVA of the book is a benefit of ${w.fig('book.xva_net')}.`;
   out.push(p);
   const cps = w.ranked(/^cp\.([^.]+)\.fva$/).filter((c) => w.value(c.id) > 0).slice(0, 3);
   if (cps.length > 0) out.push(fvaDrivers(w, cps.map((c) => c.key)));
@@ -296,10 +301,36 @@ function collateralManager(w: Writer): string[] {
   return out;
 }
 
+/**
+ * The book's net XVA (CVA − DVA + FVA) and its parts, the signs in words (figures are magnitudes): a negative net is a
+ * benefit, a negative FVA (FBA above FCA) is a benefit beside the DVA's, a negative CVA or DVA (a book with no exposure
+ * on that side has 0) is said as a figure of the other kind.
+ */
+function netXvaSentence(w: Writer): string {
+  const net = w.value('book.xva_net');
+  const head = net >= 0 ? `The net XVA cost of the book is ${w.fig('book.xva_net')}` : `The net XVA of the book is a benefit of ${w.fig('book.xva_net')}`;
+  const costs: string[] = [];
+  const benefits: string[] = [];
+  const part = (id: string, name: string, costWhenPositive: boolean) => {
+    if (!w.has(id)) return;
+    const v = w.value(id);
+    if (Math.abs(v) < 0.5) return;
+    if (v > 0 === costWhenPositive) costs.push(`${name} ${w.fig(id)}`);
+    else benefits.push(`the ${name} benefit of ${w.fig(id)}`);
+  };
+  part('book.cva', 'CVA', true);
+  part('book.fva', 'FVA', true);
+  part('book.dva', 'DVA', false);
+  const list = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+  if (costs.length === 0 && benefits.length === 0) return `${head}.`;
+  if (costs.length === 0) return `${head}: ${list(benefits)}.`;
+  return `${head}: ${list(costs)}${benefits.length > 0 ? `, less ${list(benefits)}` : ''}.`;
+}
+
 function headOfDesk(w: Writer): string[] {
   const out: string[] = [];
   const parts: string[] = [];
-  if (w.has('book.xva_net')) parts.push(`The net XVA cost of the book is ${w.fig('book.xva_net')}: CVA ${w.fig('book.cva')} and FVA ${w.fig('book.fva')}, less the DVA benefit of ${w.fig('book.dva')}.`);
+  if (w.has('book.xva_net')) parts.push(netXvaSentence(w));
   if (w.has('capital.capital')) parts.push(`It uses ${w.fig('capital.capital')} of capital${w.has('capital.kva') ? `, which costs ${w.fig('capital.kva')} over its life (KVA)` : ''}.`);
   if (w.has('margin.mva')) parts.push(`Funding posted initial margin costs ${w.fig('margin.mva')} (MVA).`);
   out.push(parts.length > 0 ? parts.join(' ') : 'No XVA, capital or margin results were available.');
