@@ -201,6 +201,25 @@ describe('signs in words: figures are magnitudes, so a benefit is said as one (f
     }
   });
 
+  it('a negative MVA (IM remunerated above its funding spread) is a benefit, for the head of desk and the collateral manager', async () => {
+    const data = auditData();
+    data.margin!.nettingSets = data.margin!.nettingSets.map((n) => ({ ...n, mva: -6_763.85 }));
+    data.margin!.mvaScenarios = [];
+    const head = (await narrate(data, 'head_of_desk'))[0]!;
+    expect(head).toContain('Posted initial margin is a benefit of USD 6.8k (MVA), its remuneration being above its funding spread.');
+    const collateral = (await narrate(data, 'collateral_manager')).join('\n');
+    expect(collateral).toContain('The initial margin we post is a benefit of USD 6.8k (MVA) over the life of the trades: its remuneration exceeds its funding spread.');
+    const facts = factsOf(data);
+    const ignore = identifierPhrases(data);
+    for (const id of ['head_of_desk', 'collateral_manager'] as const) {
+      const p = PERSONAS.find((x) => x.id === id)!;
+      const given = startingFacts(id, facts, 'aggregates');
+      for (const para of (await new BuiltinNarrator().narrate({ persona: p, facts: given, tools: [], earlier: [], share: 'aggregates' })).paragraphs) {
+        expect(checkParagraph(para, given, { ignore: [...ignore, p.title] }).problems, para).toEqual([]);
+      }
+    }
+  });
+
   it('a cost stays a cost: the audit\'s demo run', async () => {
     const head = (await narrate(auditData(), 'head_of_desk'))[0]!;
     // 5,350,555.5 − 6,607,444.48 + 2,782,845.66 − 1,016,845.6 = 509,111.08

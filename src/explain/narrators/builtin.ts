@@ -266,7 +266,7 @@ function collateralManager(w: Writer): string[] {
   if (w.value('margin.schedule_call') > 0.5 || w.value('margin.schedule_post') > 0.5) p += ` Under the standardised schedule we collect ${w.fig('margin.schedule_call')} and post ${w.fig('margin.schedule_post')}.`;
   // "(MVA)" right after the figure: the figure is the MVA, not the initial margin the sentence starts from
   if (w.has('margin.mva')) {
-    p += ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.`;
+    p += w.value('margin.mva') >= 0 ? ` Funding the initial margin we post costs ${w.fig('margin.mva')} (MVA) over the life of the trades.` : ` The initial margin we post is a benefit of ${w.fig('margin.mva')} (MVA) over the life of the trades: its remuneration exceeds its funding spread.`;
     // by source, when the IM posted is of more than one kind (margin_netting_sets mva_source)
     const parts = MVA_SOURCE_WORDS.filter(([key]) => w.has(`margin.mva_${key}`) && w.value(`margin.mva_${key}`) >= 0.5);
     if (parts.length > 1) p += ` Of it, ${list(parts.map(([key, words]) => `${w.fig(`margin.mva_${key}`)} of MVA funds ${words}`))}.`;
@@ -332,7 +332,7 @@ function headOfDesk(w: Writer): string[] {
   const parts: string[] = [];
   if (w.has('book.xva_net')) parts.push(netXvaSentence(w));
   if (w.has('capital.capital')) parts.push(`It uses ${w.fig('capital.capital')} of capital${w.has('capital.kva') ? `, which costs ${w.fig('capital.kva')} over its life (KVA)` : ''}.`);
-  if (w.has('margin.mva')) parts.push(`Funding posted initial margin costs ${w.fig('margin.mva')} (MVA).`);
+  if (w.has('margin.mva')) parts.push(w.value('margin.mva') >= 0 ? `Funding posted initial margin costs ${w.fig('margin.mva')} (MVA).` : `Posted initial margin is a benefit of ${w.fig('margin.mva')} (MVA), its remuneration being above its funding spread.`);
   out.push(parts.length > 0 ? parts.join(' ') : 'No XVA, capital or margin results were available.');
   const matters: string[] = [];
   if (w.has('book.cva_top5_share')) matters.push(`five counterparties carry ${w.fig('book.cva_top5_share')} of CVA`);
