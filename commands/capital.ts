@@ -57,7 +57,7 @@ export default class Capital extends XvaCommand {
     }),
     threads: Flags.string({ description: 'Worker threads of the engine runs (default: all cores when netting sets x paths >= 10,000, else 1 = in-process); the figures do not depend on it', helpValue: 'N' }),
     grid: Flags.string({ description: "Time grid: 'default', 'COUNT,TENOR' like 81,3M, or a list like 1M,3M,1Y", default: 'default', helpValue: 'SPEC' }),
-    scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA)', helpValue: 'FILE', multiple: true }),
+    scenario: Flags.string({ description: 'Apply one scenario file (capitalRatioAdd moves capital and KVA, credit spreads the KVA; a collateral coverage is not evaluated)', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
     ...shardFlags,
   };

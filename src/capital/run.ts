@@ -15,7 +15,7 @@ import type { GridSpec } from '../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import type { TimeGrid } from '../simulation/types.js';
 import { exposureSetsOf } from '../xva/compute.js';
-import { creditInputs } from '../xva/credit.js';
+import { creditInputs, shockCreditInputs } from '../xva/credit.js';
 import { BA_CVA_PARAMETERS, computeBaCva, tradeWeightedMaturityYears, type BaCvaCounterparty, type BaCvaIndexHedge, type BaCvaInput, type BaCvaParameters, type BaCvaResult, type BaCvaSingleNameHedge } from './bacva.js';
 import { kvaIntegral, projectedEad, remainingEffectiveMaturity, thresholdBankBase, type KvaNettingSet } from './kva.js';
 import { cet1Impact, computeRwa, type Cet1Impact, type RwaResult } from './rwa.js';
@@ -559,17 +559,34 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const { bankRwa, bankCet1 } = market.capital;
   if (bankRwa !== undefined && bankCet1 !== undefined) run.cet1 = cet1Impact(bankRwa, bankCet1, rwa.totalRwa + 12.5 * cvaRegulatoryCapital);
 
-  if (mc) run.kva = computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, mc, credit!, options.convention === 'cre52', options.paths);
+  const kvaOf = (c: NonNullable<typeof credit>) => computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, mc!, c, options.convention === 'cre52', options.paths);
+  if (mc) run.kva = kvaOf(credit!);
 
-  // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); other shocks do not move capital
+  // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); credit spreads move the KVA through
+  // the survival of the counterparties and of the bank (the projected EAD and capital held: SA-CCR and BA-CVA do not
+  // read spreads); funding spreads move neither; a collateral coverage would move SA-CCR's collateral, not shocked
+  // here, so such a scenario is not evaluated (no row: a row would state an unchanged capital as its figure)
   for (const s of options.scenarios) {
-    const add = s.shocks.capitalRatioAdd ?? 0;
-    const others = Object.keys(s.shocks).filter((k) => k !== 'capitalRatioAdd');
-    if (others.length > 0) notes.push(`scenario ${s.name}: ${others.join(', ')} not applied to capital (only capitalRatioAdd moves it)`);
+    const { capitalRatioAdd: add = 0, creditSpreadBp, ownCreditSpreadBp, collateralCoverage } = s.shocks;
+    if (collateralCoverage !== undefined && collateralCoverage !== 1) {
+      notes.push(`scenario ${s.name}: not evaluated for capital (its collateral coverage of ${collateralCoverage} would move the collateral SA-CCR reads, which xva capital does not shock)`);
+      continue;
+    }
     const r = ratio + add;
     const scale = r / ratio;
     const row: CapitalScenarioRow = { scenario: s.name, capitalRatio: r, capitalCcr: run.capitalCcr * scale, capitalCva: run.capitalCva * scale, capital: run.capital * scale };
-    if (run.kva) row.kva = run.kva.kva * scale;
+    if (run.kva) {
+      let kva = run.kva.kva;
+      if (creditSpreadBp || ownCreditSpreadBp) {
+        const shockNotes: string[] = [];
+        kva = kvaOf(shockCreditInputs(credit!, market, { ...(creditSpreadBp ? { creditSpreadBp } : {}), ...(ownCreditSpreadBp ? { ownCreditSpreadBp } : {}) }, shockNotes)).kva;
+        notes.push(...shockNotes.map((n) => `scenario ${s.name}: ${n}`));
+      }
+      row.kva = kva * scale;
+    }
+    const moved = ['capitalRatioAdd', ...(run.kva ? ['creditSpreadBp', 'ownCreditSpreadBp'] : [])];
+    const others = Object.keys(s.shocks).filter((k) => !moved.includes(k) && !(k === 'collateralCoverage' && collateralCoverage === 1));
+    if (others.length > 0) notes.push(`scenario ${s.name}: ${others.join(', ')} ${run.kva ? (others.length === 1 ? 'moves neither capital nor KVA' : 'move neither capital nor KVA') : others.length === 1 ? 'does not move capital' : 'do not move capital'}`);
     run.scenarios.push(row);
   }
   return run;
@@ -643,7 +660,7 @@ function computeKva(
       cvaShare.set(c.counterpartyId, share);
     }
   }
-  const ownCurve = market.ownCredit;
+  const ownCurve = credit.own;
   const survivalOwn = Float64Array.from(times, (t) => (ownCurve ? ownCurve.survival(t) : 1));
   const discountCurve = market.discountCurve(market.baseCurrency);
   const discount = Float64Array.from(times, (t) => discountCurve.discount(t));

@@ -1,0 +1,94 @@
+/**
+ * `xva capital` under stress scenarios (docs/capital.md, "Scenarios"), from the forty-fourth session's MVA/KVA audit
+ * (helper 102): under credit ±100bp the KVA was held at its base figure and `xva explain` stated a KVA change of 0,
+ * while the KVA's survival terms move (its MVA moved −4%); a collateral-coverage scenario was written with today's
+ * capital as its figure.
+ *
+ * Reference, on the single-swap book (one counterparty, no hedge: BA-CVA's K = SCVA, so each date's capital is linear in
+ * the counterparty's survival S_c(t_k), as the CCR part is): the base run's KVA contributions reweighted by hand by
+ * S_c'(t)/S_c(t) and S_own'(t)/S_own(t), the shocked survivals read from a market file whose CDS quotes are 100bp wider
+ * (the loader's own bootstrap). Tolerance 1e-9 relative (two bootstraps of the same quotes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCapital, type CapitalRun, type CapitalRunOptions } from '../src/capital/run.js';
+import { parseMarket } from '../src/market/load.js';
+import { loadScenario } from '../src/scenarios/load.js';
+import type { Scenario } from '../src/scenarios/types.js';
+import { parseGridSpec } from '../src/simulation/grid.js';
+
+const DIR = path.resolve('test/data/kva_single_swap');
+const scenario = (name: string, shocks: Scenario['shocks']): Scenario => ({ name, description: name, shocks, file: `${name}.yaml` });
+
+let run: CapitalRun;
+beforeAll(async () => {
+  const options: CapitalRunOptions = {
+    portfolioDir: DIR,
+    marketFile: path.join(DIR, 'market.yaml'),
+    convention: 'cre52',
+    sacva: false,
+    kva: true,
+    paths: 64,
+    seed: 7,
+    grid: parseGridSpec('22,3M'),
+    scenarios: [
+      loadScenario(path.resolve('scenarios/credit_up_100bp.yaml')),
+      scenario('own_up_100bp', { ownCreditSpreadBp: 100 }),
+      scenario('credit_up_ratio', { creditSpreadBp: 100, capitalRatioAdd: 0.01 }),
+      loadScenario(path.resolve('scenarios/funding_up_50bp.yaml')),
+      loadScenario(path.resolve('scenarios/collateral_50pct.yaml')),
+      loadScenario(path.resolve('scenarios/collateral_100pct.yaml')),
+    ],
+  };
+  run = await runCapital(options);
+}, 120_000);
+
+/** The base run's KVA with each date's contribution reweighted by the shocked survivals of a market file. */
+function reweighted(counterpartyBp: number, ownBp: number): number {
+  const text = fs.readFileSync(path.join(DIR, 'market.yaml'), 'utf8');
+  const cpty = '{ tenor: 1Y, spreadBp: 100 }, { tenor: 5Y, spreadBp: 100 }';
+  const own = '{ tenor: 1Y, spreadBp: 60 }, { tenor: 5Y, spreadBp: 60 }';
+  expect(text).toContain(cpty);
+  expect(text).toContain(own);
+  const base = parseMarket(text, 'market.yaml');
+  const shocked = parseMarket(
+    text.replace(cpty, `{ tenor: 1Y, spreadBp: ${100 + counterpartyBp} }, { tenor: 5Y, spreadBp: ${100 + counterpartyBp} }`).replace(own, `{ tenor: 1Y, spreadBp: ${60 + ownBp} }, { tenor: 5Y, spreadBp: ${60 + ownBp} }`),
+    'shocked.yaml',
+  );
+  let kva = 0;
+  for (const row of run.kva!.profile) {
+    const t = row.timeYears;
+    const c = shocked.creditCurve('CPTY_S').survival(t) / base.creditCurve('CPTY_S').survival(t);
+    const o = shocked.ownCredit!.survival(t) / base.ownCredit!.survival(t);
+    kva += row.kvaContribution * c * o;
+  }
+  return kva;
+}
+
+describe('capital scenarios', () => {
+  it('credit spreads move the KVA through its survival terms, by hand; today\'s capital unchanged', () => {
+    const row = (name: string) => run.scenarios.find((r) => r.scenario === name)!;
+    const base = run.kva!.kva;
+    const credit = row('credit_up_100bp');
+    const expected = reweighted(100, 0);
+    expect(expected).toBeLessThan(0.99 * base); // the counterparty's survival at 100bp more (a hazard 1.7% a year higher) over the swap's decaying capital: −2.6%
+    expect(Math.abs(credit.kva! - expected)).toBeLessThan(1e-9 * expected);
+    expect(credit.capital).toBe(run.capital);
+    const own = row('own_up_100bp');
+    expect(Math.abs(own.kva! - reweighted(0, 100))).toBeLessThan(1e-9 * base);
+    // with the capital ratio as well: both, the ratio's scale on top
+    const both = row('credit_up_ratio');
+    expect(Math.abs(both.kva! - (expected * 0.115) / 0.105)).toBeLessThan(1e-9 * expected);
+    expect(both.capital).toBeCloseTo((run.capital * 0.115) / 0.105, 6);
+  });
+
+  it('funding moves neither (a note); a collateral coverage is not evaluated (no row, a note), a coverage of 1 is', () => {
+    const funding = run.scenarios.find((r) => r.scenario === 'funding_up_50bp')!;
+    expect(funding.kva).toBe(run.kva!.kva);
+    expect(run.notes).toContain('scenario funding_up_50bp: fundingSpreadBp moves neither capital nor KVA');
+    expect(run.scenarios.some((r) => r.scenario === 'collateral_50pct')).toBe(false);
+    expect(run.notes.join('\n')).toMatch(/scenario collateral_50pct: not evaluated for capital \(its collateral coverage of 0\.5/);
+    expect(run.scenarios.find((r) => r.scenario === 'collateral_100pct')!.kva).toBe(run.kva!.kva);
+  });
+});
