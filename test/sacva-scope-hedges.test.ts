@@ -11,6 +11,9 @@
  *     CvaHedge records are checked against the CDS re-priced by hand on a market file whose quote is 1bp higher (the
  *     loader's own bootstrap), and the capital against the audit's figure: 171,625 (its Python, MAR50.52-53, on the
  *     tool's records with the hedge's sensitivities entered by hand), at 1,000 paths, seed 7.
+ * (c) MAR50.49: a collateral currency no trade uses had no FX delta, though the CSA's amounts convert to the base
+ *     currency at its spot (the audit's book: USD swaps under a GBP CSA with 3m thresholds, GBPUSD +1% moved the CVA by
+ *     13.8 per 1%). Reference: the CVA on a market file whose GBPUSD spot is 1% higher, same paths and grid.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -128,4 +131,30 @@ describe('SA-CVA recognises bought CDS on a counterparty\'s name as hedges (MAR5
   it('SA-CVA 171,625: the audit\'s own MAR50.52-53 aggregation with the hedge (216,249 without it)', () => {
     expect(Math.abs(hedged.saCva!.capital - 171_625)).toBeLessThan(1);
   });
+});
+
+describe('SA-CVA FX delta of a collateral currency no trade uses (MAR50.49)', () => {
+  it('USD swaps under a GBP CSA: the GBP FXSpot record is the CVA re-computed on a market file with GBPUSD 1% higher', async () => {
+    const dir = book((d) => {
+      rewrite(path.join(d, 'netting_sets.csv'), (t) => [t.split('\n')[0], 'NS_A_CSA,CP_BANK_A,true,3000000,3000000,100000,100000,0,0,10000,10,1,simm,GBP,false,'].join('\n') + '\n');
+      rewrite(path.join(d, 'trades.csv'), (t) => t.split('\n').filter((l, i) => i === 0 || /^(T001|T003|T013),/.test(l)).join('\n') + '\n');
+      for (const f of ['collateral.csv', 'eligible_collateral.csv']) if (fs.existsSync(path.join(d, f))) rewrite(path.join(d, f), (t) => t.split('\n').filter((l, i) => i === 0 || l.includes('NS_A_CSA') || !/NS_/.test(l)).join('\n'));
+    });
+    const run = await runCapital(options(dir, 200, GRID));
+    const record = run.saCva!.sensitivities!.records.find((r) => r.riskType === 'ForeignExchange' && r.marginType === 'Delta' && r.bucket === 'GBP');
+    expect(record).toBeDefined();
+    const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+    expect(text).toContain('GBPUSD: 1.2700');
+    const cvaOn = async (marketText: string) => {
+      const market = parseMarket(marketText, 'market.yaml');
+      const { portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+      const credit = creditInputs(portfolio, market, portfolio.counterparties.map((c) => c.counterpartyId));
+      const simulation = { paths: 200, seed: 7, grid: parseGridSpec(GRID), antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, threads: 1 };
+      const sets = exposureSetsOf(await runSimulation({ portfolio, market, options: simulation }), () => 'GBP');
+      return computeXva(sets, credit, { discretisation: 'mid', mode: 'unilateral' }, false).book.cva;
+    };
+    const expected = ((await cvaOn(text.replace('GBPUSD: 1.2700', `GBPUSD: ${1.27 * 1.01}`))) - (await cvaOn(text))) / 0.01;
+    expect(Math.abs(expected)).toBeGreaterThan(1);
+    expect(Math.abs(record!.value - expected)).toBeLessThan(1e-6 * Math.abs(expected));
+  }, 120_000);
 });

@@ -7,7 +7,7 @@
  *   MAR50.55 specified currency one triangular bump per tenor 1Y, 2Y, 5Y, 10Y, 30Y (they add up to a parallel
  *   shift), else one parallel bump. Sensitivity = ΔCVA / 0.0001. One simulation per bump.
  * - FX delta (MAR50.49): the currency's spot against the base currency × 1.01. Sensitivity = ΔCVA / 0.01. One
- *   simulation per non-base currency of the book.
+ *   simulation per non-base currency of the book's trades and of its netting sets' collateral.
  * - Counterparty credit delta (MAR50.65): the counterparty curve's quoted par spread at one tenor + 1bp, curve
  *   bootstrapped again; exposure unchanged (no simulation). Each quote tenor maps to the nearest MAR50 tenor
  *   (0.5Y, 1Y, 3Y, 5Y, 10Y). Sensitivity = ΔCVA / 0.0001.
@@ -232,7 +232,11 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
       engine(`IR ${ccy} ${label}`, `SA-CVA: IR ${ccy} ${label}`, { kind: 'ir', currency: ccy, shift: BP, tenorIndex: j }, 'InterestRate', label, ccy, BP); // MAR50.47: ΔCVA / 0.0001
     }
   }
-  for (const ccy of currencies) {
+  // FX delta also of a collateral currency no trade uses: the CSA's amounts (thresholds, MTA, IA, rounding, IM) convert to
+  // the base currency at its spot (docs/exposure.md, "Currency"), so the CVA moves with it
+  const inScopeSets = portfolio.nettingSets.filter((n) => !excluded.has(n.counterpartyId) && (n.csa || (n.initialMarginHeld ?? 0) !== 0));
+  const fxCurrencies = [...new Set([...currencies, ...inScopeSets.map((n) => n.collateralCurrency)])].sort();
+  for (const ccy of fxCurrencies) {
     if (ccy === market.baseCurrency) continue;
     engine(`FX ${ccy}`, `SA-CVA: FX ${ccy}`, { kind: 'fx', currency: ccy, relative: FX_RELATIVE }, 'ForeignExchange', 'FXSpot', ccy, FX_RELATIVE); // MAR50.49: ΔCVA / 0.01
   }
