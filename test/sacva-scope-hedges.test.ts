@@ -158,3 +158,17 @@ describe('SA-CVA FX delta of a collateral currency no trade uses (MAR50.49)', ()
     expect(Math.abs(record!.value - expected)).toBeLessThan(1e-6 * Math.abs(expected));
   }, 120_000);
 });
+
+describe('sacva_bucket in reference_entities', () => {
+  it('a value outside 1 … 17 is an error naming the file, row, column and value', async () => {
+    const dir = book((d) => fs.writeFileSync(path.join(d, 'reference_entities.csv'), 'name,kind,rating,sacva_bucket\nACME_CORP,single_name,BBB,4\nGLOBEX_SA,single_name,BB,18\n'));
+    await expect(loadSimulationInputs(dir, path.join(dir, 'market.yaml'))).rejects.toThrow(/reference_entities\.csv row 2 column sacva_bucket: 18: expected one of 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17/);
+  });
+
+  it('sets the reference credit bucket of a CDS name in the computed SA-CVA (ACME_CORP: 4 instead of 15)', async () => {
+    const dir = book((d) => fs.writeFileSync(path.join(d, 'reference_entities.csv'), 'name,kind,rating,grade,sacva_bucket\nACME_CORP,single_name,BBB,,4\nGLOBEX_SA,single_name,BB,,\nSPX,index,,,\nSX5E,index,,,\n'));
+    const run = await runCapital(options(dir, 64, GRID));
+    const buckets = run.saCva!.sensitivities!.records.filter((r) => r.riskType === 'CreditReference').map((r) => r.bucket);
+    expect(buckets).toContain('4');
+  }, 120_000);
+});

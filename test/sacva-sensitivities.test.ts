@@ -87,6 +87,12 @@ describe('bucket rules (MAR50.66, MAR50.70)', () => {
     expect(equityBucket('ACME')).toBe('11');
     expect(equityBucket('ACME', { ACME: '8' })).toBe('8');
   });
+  it('a sacva_bucket in reference_entities sets a name\'s bucket (forty-fourth session: names not counterparties all fell in 15)', () => {
+    expect(referenceCreditBucket('ORCHID_HOTELS', cps, undefined, [{ name: 'ORCHID_HOTELS', isIndex: false, rating: 'B', saCvaBucket: '12' }])).toBe('12');
+    expect(referenceCreditBucket('CP_BANK', cps, undefined, [{ name: 'CP_BANK', isIndex: false, saCvaBucket: '10' }])).toBe('10');
+    expect(equityBucket('ACME', undefined, [{ name: 'ACME', isIndex: false, saCvaBucket: '5' }])).toBe('5');
+    expect(() => equityBucket('ACME', undefined, [{ name: 'ACME', isIndex: false, saCvaBucket: '16' }])).toThrow(/sacva_bucket[\s\S]*16[\s\S]*equity bucket 1 … 13/);
+  });
   it('bump overlays scale only the named factors', async () => {
     const { market } = await loadSimulationInputs(path.resolve('test/data/small'), path.resolve('test/data/small/market.yaml'));
     const eq = equityBumpedMarket(market, ['SX5E'], 0.01, 0.01);

@@ -19,13 +19,15 @@
  *   FXVolatility, bucket = currency. ΔCVA / 0.01. One simulation per non-base currency.
  * - Equity delta (MAR50.47, 50.70): the spot of every equity of the bucket × 1.01, ΔCVA / 0.01; equity vega (MAR50.48):
  *   every vol of those equities × 1.01, ΔCVA / 0.01. Risk factors EquitySpot / EquityVolatility, one per bucket (MAR50.71).
- *   Bucket (`equityBucket`): the caller's `equityBuckets[name]`; else an index in `referenceEntities` → 12 (qualified
+ *   Bucket (`equityBucket`): the caller's `equityBuckets[name]`; else the name's `sacva_bucket` in `referenceEntities`
+ *   (1 … 13); else an index in `referenceEntities` → 12 (qualified
  *   index); else 11 (MAR50.70: a name that cannot be assigned — no size, region or sector data — goes to "other
  *   sector"). Two simulations per bucket the book trades.
  * - Reference credit delta (MAR50.47, 50.66): every CDS reference name of the bucket, all its quoted par spreads + 1bp
  *   (parallel), curve bootstrapped again (xva/credit.ts shockedCurve); MAR50.47's definition: all names of the
  *   bucket shifted together. ΔCVA / 0.0001, risk factor ReferenceCreditSpread. One simulation per bucket. Bucket
- *   (`referenceCreditBucket`): the caller's `referenceCreditBuckets[name]`; else a counterparty whose id or cds_curve
+ *   (`referenceCreditBucket`): the caller's `referenceCreditBuckets[name]`; else the name's `sacva_bucket` in
+ *   `referenceEntities`; else a counterparty whose id or cds_curve
  *   is the name: its sector (sovereign 1, local government 2, financial 3, basic materials 4, consumer 5,
  *   technology 6, health care 7; other → 15) and credit quality (AAA-BBB IG, else HY/NR: bucket + 7); else a
  *   credit index in `referenceEntities` → 16 (grade IG) or 17 (SG); else 15 (other sector: sector unknown).
@@ -41,7 +43,7 @@
  *   has index hedges).
  * Not computed: reference credit vega (the CDS pricer has no spread vol) and inflation.
  */
-import { XvaUsageError } from '../errors.js';
+import { XvaInputError, XvaUsageError } from '../errors.js';
 import { runBumpsInWorkers } from './bumpPool.js';
 import { runSimulation, factorNeeds, type SimulationOptions } from '../exposure/engine.js';
 import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
@@ -65,7 +67,6 @@ export { equityBumpedMarket, fxBumpedMarket, fxVolBumpedMarket, irBumpedMarket, 
 import type { SaccrReferenceEntity } from './saccr/types.js';
 import { priceTrade } from '../pricing/index.js';
 import { overlay } from '../market/bumps.js';
-import type { CreditDefaultSwap } from '../products/types.js';
 import { SA_CVA_PARAMETERS, type SaCvaCreditName, type SaCvaSensitivity } from './sacva/index.js';
 
 const IR_TENOR_LABELS = ['1Y', '2Y', '5Y', '10Y', '30Y'];
@@ -82,7 +83,14 @@ const IG_RATINGS = ['AAA', 'AA', 'A', 'BBB'];
 export function equityBucket(name: string, explicit?: Readonly<Record<string, string>>, entities?: readonly SaccrReferenceEntity[]): string {
   const given = explicit?.[name];
   if (given !== undefined) return given;
-  return entities?.find((e) => e.name === name)?.isIndex ? '12' : '11';
+  const entity = entities?.find((e) => e.name === name);
+  if (entity?.saCvaBucket !== undefined) {
+    if (Number(entity.saCvaBucket) > 13) {
+      throw new XvaInputError([{ file: 'reference_entities', column: 'sacva_bucket', value: entity.saCvaBucket, expected: `an SA-CVA equity bucket 1 … 13 (MAR50.70) for ${name}, an equity underlying of the book` }]);
+    }
+    return entity.saCvaBucket;
+  }
+  return entity?.isIndex ? '12' : '11';
 }
 
 /** MAR50.66 reference credit bucket of a CDS reference name (rule in the module comment). */
@@ -92,7 +100,7 @@ export function referenceCreditBucket(
   explicit?: Readonly<Record<string, string>>,
   entities?: readonly SaccrReferenceEntity[],
 ): string {
-  const given = explicit?.[name];
+  const given = explicit?.[name] ?? entities?.find((e) => e.name === name)?.saCvaBucket;
   if (given !== undefined) return given;
   const cp = counterparties.find((c) => c.cdsCurve === name) ?? counterparties.find((c) => c.counterpartyId === name);
   if (cp) {

@@ -2,13 +2,17 @@
  * The `reference_entities` table (docs/inputs.md): what the book knows about the names its trades refer to. One row
  * per name: an index or a single name (SA-CCR's supervisory factor, CRE52.71-72; an equity index is SIMM's bucket 11),
  * a single name's rating, an index's grade, a credit index's BA-CVA sector or risk weight (MAR50.24 index hedges), and
- * the SIMM bucket of the name's equity or credit-qualifying sensitivities (`simm_bucket`). Read with the portfolio,
+ * the SIMM bucket of the name's equity or credit-qualifying sensitivities (`simm_bucket`), and its SA-CVA bucket
+ * (`sacva_bucket`). Read with the portfolio,
  * so that every command sees the same reference data.
  */
 import type { FieldReader } from '../io/table.js';
 import { RATINGS, SECTORS, type Rating, type Sector } from './types.js';
 
-export const REFERENCE_ENTITY_COLUMNS = ['name', 'kind', 'rating', 'grade', 'bacva_sector', 'bacva_risk_weight', 'simm_bucket'] as const;
+export const REFERENCE_ENTITY_COLUMNS = ['name', 'kind', 'rating', 'grade', 'bacva_sector', 'bacva_risk_weight', 'simm_bucket', 'sacva_bucket'] as const;
+
+/** SA-CVA reference credit buckets (MAR50.66: 1 to 17) and equity buckets (MAR50.70: 1 to 13, checked where used). */
+export const SACVA_NAME_BUCKETS: readonly string[] = Array.from({ length: 17 }, (_, i) => String(i + 1));
 
 /** SIMM v2.6 equity and credit-qualifying buckets (§C.3, §C.7): 1 to 12 and Residual in both. */
 export const SIMM_NAME_BUCKETS: readonly string[] = [...Array.from({ length: 12 }, (_, i) => String(i + 1)), 'Residual'];
@@ -30,6 +34,11 @@ export interface ReferenceEntity {
   baCvaRiskWeight?: number;
   /** SIMM bucket of the name's equity or credit-qualifying sensitivities (`simm_bucket`: 1 to 12 or Residual). */
   simmBucket?: string;
+  /**
+   * SA-CVA bucket of the name (`sacva_bucket`): its reference credit spread bucket (MAR50.66, 1 to 17) as a CDS
+   * reference name, its equity bucket (MAR50.70, 1 to 13) as an equity underlying.
+   */
+  saCvaBucket?: string;
 }
 
 const ENUM = { ignoreCase: true } as const;
@@ -45,6 +54,7 @@ export function readReferenceEntities(r: FieldReader): Map<string, ReferenceEnti
     const rating = r.oneOf('rating', row, RATINGS, ENUM);
     const grade = r.oneOf('grade', row, ['IG', 'SG'] as const, ENUM);
     const simmBucket = r.oneOf('simm_bucket', row, SIMM_NAME_BUCKETS, ENUM);
+    const saCvaBucket = r.oneOf('sacva_bucket', row, SACVA_NAME_BUCKETS, ENUM);
     const errorsBefore = r.issues.errorCount;
     const baCva = readBaCvaIndex(r, row, kind, grade);
     if (name === undefined || kind === undefined || r.issues.errorCount > errorsBefore) continue;
@@ -54,6 +64,7 @@ export function readReferenceEntities(r: FieldReader): Map<string, ReferenceEnti
     if (baCva.sector !== undefined) entity.baCvaSector = baCva.sector;
     if (baCva.riskWeight !== undefined) entity.baCvaRiskWeight = baCva.riskWeight;
     if (simmBucket !== undefined) entity.simmBucket = simmBucket;
+    if (saCvaBucket !== undefined) entity.saCvaBucket = saCvaBucket;
     entities.set(name, entity);
   }
   return entities;
