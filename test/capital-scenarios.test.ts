@@ -10,9 +10,14 @@
  * (the loader's own bootstrap). Tolerance 1e-9 relative (two bootstraps of the same quotes).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCapital, type CapitalRun, type CapitalRunOptions } from '../src/capital/run.js';
+import { loadSaccrInputs } from '../src/capital/saccr/index.js';
+import { IssueCollector } from '../src/errors.js';
+import { loadSimulationInputs } from '../src/exposure/simulate.js';
+import { buildMeasureContext, measureBase } from '../src/optimize/measure/index.js';
 import { parseMarket } from '../src/market/load.js';
 import { loadScenario } from '../src/scenarios/load.js';
 import type { Scenario } from '../src/scenarios/types.js';
@@ -91,4 +96,52 @@ describe('capital scenarios', () => {
     expect(run.notes.join('\n')).toMatch(/scenario collateral_50pct: not evaluated for capital \(its collateral coverage of 0\.5/);
     expect(run.scenarios.find((r) => r.scenario === 'collateral_100pct')!.kva).toBe(run.kva!.kva);
   });
+});
+
+describe('a single-name hedge in the KVA projection lives as long as its name', () => {
+  it('with a bought CDS on the counterparty in its own set, each date\'s capital still scales with its survival (the credit scenario by hand)', async () => {
+    // the hedge's notional is weighted by S_c(t) as the EAD is (until the forty-fourth session it was not: the audit's
+    // small book with a hedge, KVA 228,916 on that rule); with one counterparty, SCVA, SNH and HMA are then all
+    // proportional to S_c(t_k), and BA-CVA's K is homogeneous of degree 1 in them
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-kva-hedge-'));
+    try {
+      for (const f of fs.readdirSync(DIR)) fs.copyFileSync(path.join(DIR, f), path.join(dir, f));
+      fs.writeFileSync(
+        path.join(dir, 'trades.csv'),
+        'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,fixed_day_count,float_index,float_frequency,float_day_count,reference_entity,business_day_convention\n' +
+          'SWAP_5Y,CPTY_S,NS_S,IRS,pay,EUR,10000000,2024-01-02,2029-01-02,0.025,1Y,30/360,EUR-EURIBOR-6M,6M,ACT/360,,U\n' +
+          'HEDGE,CPTY_S,NS_S,CDS,buy,EUR,5000000,2023-12-20,2028-12-20,0.01,,,,,,CPTY_S,\n',
+      );
+      const hedged = await runCapital({
+        portfolioDir: dir,
+        marketFile: path.join(dir, 'market.yaml'),
+        convention: 'cre52',
+        sacva: false,
+        kva: true,
+        paths: 64,
+        seed: 7,
+        grid: parseGridSpec('22,3M'),
+        scenarios: [loadScenario(path.resolve('scenarios/credit_up_100bp.yaml'))],
+      });
+      expect(hedged.hedges.map((h) => h.hedgeId)).toEqual(['HEDGE']);
+      const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+      const cpty = '{ tenor: 1Y, spreadBp: 100 }, { tenor: 5Y, spreadBp: 100 }';
+      const base = parseMarket(text, 'market.yaml').creditCurve('CPTY_S');
+      const shocked = parseMarket(text.replace(cpty, '{ tenor: 1Y, spreadBp: 200 }, { tenor: 5Y, spreadBp: 200 }'), 'shocked.yaml').creditCurve('CPTY_S');
+      let expected = 0;
+      for (const row of hedged.kva!.profile) expected += (row.kvaContribution * shocked.survival(row.timeYears)) / base.survival(row.timeYears);
+      const stressed = hedged.scenarios[0]!.kva!;
+      expect(Math.abs(stressed - expected)).toBeLessThan(1e-9 * expected);
+      // the optimiser's measured KVA (optimize/measure, its own projection) weighs the hedge the same way
+      const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+      const issues = new IssueCollector();
+      const saccrInputs = await loadSaccrInputs(dir, issues);
+      issues.throwIfAny();
+      const ctx = buildMeasureContext({ portfolio, market, paths: 64, seed: 7, grid: parseGridSpec('22,3M'), saccrInputs, dynamicIm: false });
+      const measured = await measureBase(ctx);
+      expect(Math.abs(measured.book.kva - hedged.kva!.kva)).toBeLessThan(1e-12 * hedged.kva!.kva);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

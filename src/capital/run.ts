@@ -647,7 +647,9 @@ function computeKva(
       const list = positions.get(ns.nettingSetId) ?? [];
       mats.set(ns.nettingSetId, list.length > 0 ? remainingEffectiveMaturity(list, elapsed[k]!) : Math.max(given - elapsed[k]!, 0));
     }
-    const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
+    // a single-name hedge lives as long as its name: its notional weighted by that counterparty's survival, as the EAD is
+    // (so a counterparty's projected capital, hedge and all, scales with its survival)
+    const shifted = hedges.map((h) => ({ ...h, notionalAmount: h.notionalAmount * (survival.get(h.counterpartyId)?.[k] ?? 1), remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
     // index hedges shrink the same way; one past its maturity (M = 0) drops out in baCvaInput
     const shiftedIndex = indexHedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - elapsed[k]!, 0) }));
     const ba = computeBaCva(baCvaInput(portfolio, (id) => eads.get(id) ?? 0, (id) => mats.get(id) ?? 0, shifted, shiftedIndex), { source: 'KVA projection' });

@@ -37,6 +37,8 @@ export interface SetKva {
   eadProfile: Float64Array;
   /** E[EAD(t_k)]·S_c(t_k): the BA-CVA input on each date. */
   eadSurvival: Float64Array;
+  /** S_c(t_k), the counterparty's survival (a single-name hedge on it is weighted by it, as capital/run.ts does). */
+  survival: Float64Array;
   /** Remaining effective maturity on each date (CRE32.47 on the positions alive). */
   remainingMaturity: Float64Array;
   /** RW·E[EAD]·S_c·ratio on each date. */
@@ -65,18 +67,20 @@ export function setKva(ctx: MeasureContext, clock: KvaClock, cap: SetCapital, cr
   const eadProfile = projectedEad(input, clock.elapsed, values, nPaths, true, SACCR_PARAMETERS);
   const curve = credit.counterparties.get(cap.counterpartyId)?.curve;
   const eadSurvival = new Float64Array(n);
+  const survivals = new Float64Array(n);
   const remainingMaturity = new Float64Array(n);
   const ccrCapital = new Float64Array(n);
   const ratio = ctx.capital.capitalRatio;
   for (let k = 0; k < n; k++) {
     const survival = curve ? curve.survival(clock.times[k]!) : 1;
+    survivals[k] = survival;
     eadSurvival[k] = eadProfile[k]! * survival;
     ccrCapital[k] = cap.riskWeight * eadProfile[k]! * survival * ratio;
     remainingMaturity[k] = cap.positions.length > 0 ? remainingEffectiveMaturity(cap.positions, clock.elapsed[k]!) : Math.max(cap.effectiveMaturityYears - clock.elapsed[k]!, 0);
   }
   const { survivalOwn, discount } = ownAndDiscount(ctx, clock);
   const kvaCcr = kvaIntegral(clock.times, ccrCapital, survivalOwn, discount, ctx.capital.costOfCapital).kva;
-  return { eadProfile, eadSurvival, remainingMaturity, ccrCapital, kvaCcr };
+  return { eadProfile, eadSurvival, survival: survivals, remainingMaturity, ccrCapital, kvaCcr };
 }
 
 const cache = new WeakMap<KvaClock, { survivalOwn: Float64Array; discount: Float64Array }>();
@@ -104,8 +108,15 @@ export function bookKva(ctx: MeasureContext, clock: KvaClock, portfolio: Portfol
   const hedges = cdsHedges(portfolio, ctx.market);
   // index CDS with BA-CVA columns (MAR50.24), as capital/run.ts's KVA projection
   const indexHedges = cdsIndexHedges(portfolio, ctx.market, ctx.saccrInputs.referenceEntities);
+  // a counterparty's survival, from any of its sets (they share its curve)
+  const survivalOf = new Map<string, Float64Array>();
+  for (const ns of portfolio.nettingSets) {
+    const s = sets.get(ns.nettingSetId);
+    if (s && !survivalOf.has(ns.counterpartyId)) survivalOf.set(ns.counterpartyId, s.kva.survival);
+  }
   for (let k = 0; k < n; k++) {
-    const shifted = hedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - clock.elapsed[k]!, 0) }));
+    // a single-name hedge's notional weighted by its name's survival, as the EAD is (capital/run.ts computeKva)
+    const shifted = hedges.map((h) => ({ ...h, notionalAmount: h.notionalAmount * (survivalOf.get(h.counterpartyId)?.[k] ?? 1), remainingMaturityYears: Math.max(h.remainingMaturityYears - clock.elapsed[k]!, 0) }));
     const shiftedIndex = indexHedges.map((h) => ({ ...h, remainingMaturityYears: Math.max(h.remainingMaturityYears - clock.elapsed[k]!, 0) }));
     const ba = baCvaBook(portfolio, (id) => sets.get(id)?.kva.eadSurvival[k] ?? 0, (id) => sets.get(id)?.kva.remainingMaturity[k] ?? 0, shifted, 'KVA projection', shiftedIndex);
     capital[k] = capital[k]! + ba.rwa * ctx.capital.capitalRatio;
