@@ -172,3 +172,34 @@ describe('sacva_bucket in reference_entities', () => {
     expect(buckets).toContain('4');
   }, 120_000);
 });
+
+describe('counterparty credit delta at the MAR50.65 tenors by hat weights', () => {
+  it('a 7Y quote moves 0.6bp in the 5Y bump and 0.4bp in the 10Y one: each record is the CVA on a market file so shifted', async () => {
+    const quotes = 'pillars: [ { tenor: 1Y, spreadBp: 55 }, { tenor: 5Y, spreadBp: 90 }, { tenor: 10Y, spreadBp: 105 } ]';
+    const with7y = (s1: number, s5: number, s7: number, s10: number) => `pillars: [ { tenor: 1Y, spreadBp: ${55 + s1} }, { tenor: 5Y, spreadBp: ${90 + s5} }, { tenor: 7Y, spreadBp: ${98 + s7} }, { tenor: 10Y, spreadBp: ${105 + s10} } ]`;
+    const dir = book((d) => rewrite(path.join(d, 'market.yaml'), (t) => {
+      expect(t).toContain(quotes);
+      return t.replace(quotes, with7y(0, 0, 0, 0));
+    }));
+    const run = await runCapital(options(dir, 200, GRID));
+    const records = run.saCva!.sensitivities!.records.filter((r) => r.riskType === 'CreditCounterparty' && r.riskFactor.startsWith('CP_BANK_A/'));
+    // no quote between 1Y and 5Y: the 3Y bump moves none and has no record
+    expect(records.map((r) => r.riskFactor).sort()).toEqual(['CP_BANK_A/10Y', 'CP_BANK_A/1Y', 'CP_BANK_A/5Y']);
+    // the reference: the base run's exposure (credit bumps re-use it), the CVA on each market file's curves
+    const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+    const { market, portfolio } = await loadSimulationInputs(dir, path.join(dir, 'market.yaml'));
+    const ccyOf = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
+    const simulation = { paths: 200, seed: 7, grid: parseGridSpec(GRID), antithetic: false, pfeQuantile: 0.95, skipUnsupported: false, threads: 1 };
+    const sets = exposureSetsOf(await runSimulation({ portfolio, market, options: simulation }), (id) => ccyOf.get(id)).filter((s) => s.counterpartyId === 'CP_BANK_A');
+    const cva = (m: typeof market) => computeXva(sets, creditInputs(portfolio, m, ['CP_BANK_A']), { discretisation: 'mid', mode: 'unilateral' }, false).book.cva;
+    const base = cva(market);
+    // hat weights of the quotes 1Y, 5Y, 7Y, 10Y at the tenors 1Y, 5Y, 10Y
+    const shifts: Record<string, [number, number, number, number]> = { '1Y': [1, 0, 0, 0], '5Y': [0, 1, 0.6, 0], '10Y': [0, 0, 0.4, 1] };
+    for (const [tenor, [a, b, c, d]] of Object.entries(shifts)) {
+      const record = records.find((r) => r.riskFactor === `CP_BANK_A/${tenor}`)!;
+      const bumped = parseMarket(text.replace(with7y(0, 0, 0, 0), with7y(a, b, c, d)), 'bumped.yaml');
+      const expected = (cva(bumped) - base) / 1e-4;
+      expect(Math.abs(record.value - expected), tenor).toBeLessThan(1e-6 * Math.abs(expected) + 1e-6);
+    }
+  }, 120_000);
+});

@@ -68,10 +68,12 @@ describe('SIMM CreditQ bumps on a curve quoted at ~0bp', () => {
     const portfolio = await loadPortfolio(path.join(REPO_ROOT, 'fixtures/demo'), issues, { baseCurrency: market.baseCurrency });
     const exposed = new Set(['CP0001']);
     const plan = sensitivityPlan({ portfolio, market, credit: creditInputs(portfolio, market, exposed), exposedCounterparties: exposed });
-    const tenors = market.creditCurve('CP0001').quoteTenorsYears;
-    expect(plan.credit.filter((b) => b.counterpartyId === 'CP0001')).toHaveLength(tenors.length);
-    expect(plan.notes).toHaveLength(tenors.length - 1);
-    for (let i = 0; i < tenors.length - 1; i++) expect(plan.notes[i]).toMatch(new RegExp(`^credit curve CP0001 with its ${tenors[i]}Y quote \\+1bp: the .* floored at 0 there`));
+    // quotes 1Y, 3Y, 5Y, 7Y, 10Y: MAR50.65's tenor bumps 1Y, 3Y, 5Y (the 7Y quote 0.6bp) and 10Y (7Y 0.4bp, 10Y 1bp);
+    // every bump but the 10Y one lifts a quote above a later ~0bp one, whose hazard is floored
+    expect(Array.from(market.creditCurve('CP0001').quoteTenorsYears)).toEqual([1, 3, 5, 7, 10]);
+    expect(plan.credit.filter((b) => b.counterpartyId === 'CP0001').map((b) => b.riskFactor)).toEqual(['CP0001/1Y', 'CP0001/3Y', 'CP0001/5Y', 'CP0001/10Y']);
+    expect(plan.notes).toHaveLength(3);
+    ['1Y', '3Y', '5Y'].forEach((tenor, i) => expect(plan.notes[i]).toMatch(new RegExp(`^credit curve CP0001 bumped 1bp at ${tenor} \\(MAR50\\.65\\): the .* floored at 0 there`)));
     // a curve quoted in bp as the demo's: no note
     const demo = parseMarket(fs.readFileSync(MARKET_FILE, 'utf8'), 'market.yaml');
     expect(sensitivityPlan({ portfolio, market: demo, credit: creditInputs(portfolio, demo, exposed), exposedCounterparties: exposed }).notes).toEqual([]);

@@ -8,9 +8,9 @@
  *   shift), else one parallel bump. Sensitivity = ΔCVA / 0.0001. One simulation per bump.
  * - FX delta (MAR50.49): the currency's spot against the base currency × 1.01. Sensitivity = ΔCVA / 0.01. One
  *   simulation per non-base currency of the book's trades and of its netting sets' collateral.
- * - Counterparty credit delta (MAR50.65): the counterparty curve's quoted par spread at one tenor + 1bp, curve
- *   bootstrapped again; exposure unchanged (no simulation). Each quote tenor maps to the nearest MAR50 tenor
- *   (0.5Y, 1Y, 3Y, 5Y, 10Y). Sensitivity = ΔCVA / 0.0001.
+ * - Counterparty credit delta (MAR50.65): the counterparty curve's spread at one MAR50 tenor (0.5Y, 1Y, 3Y, 5Y,
+ *   10Y) + 1bp: every quote moved by its hat weight around that tenor (`tenorBumps`), the curve bootstrapped again;
+ *   exposure unchanged (no simulation). Sensitivity = ΔCVA / 0.0001.
  * - IR vega (MAR50.48, 50.58): every volatility of the currency × 1.01 (MAR50.48: a relative 1% shift of the
  *   implied vols): the Hull-White sigmas (given or calibrated) and the swaption quote vols (shift unchanged). The
  *   HW normal swaption vol is linear in sigma, so sigma × 1.01 is the 1% relative shift of the model's implied vols.
@@ -50,7 +50,8 @@ import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurfa
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions } from '../xva/compute.js';
-import { shockedCurve, tenorShockedCurve, type CreditInputs } from '../xva/credit.js';
+import { weightedShockedCurve, type CreditInputs } from '../xva/credit.js';
+import { hatWeight } from '../math/hat.js';
 import {
   applyMarketBump,
   equityBumpedMarket,
@@ -114,10 +115,20 @@ export function referenceCreditBucket(
   return '15';
 }
 
-function nearestCreditTenor(tYears: number): string {
-  let best = 0;
-  for (let i = 1; i < CREDIT_TENOR_YEARS.length; i++) if (Math.abs(CREDIT_TENOR_YEARS[i]! - tYears) < Math.abs(CREDIT_TENOR_YEARS[best]! - tYears)) best = i;
-  return CREDIT_TENOR_LABELS[best]!;
+/**
+ * MAR50.65's credit spread tenor bumps of a curve: at each tenor 0.5Y, 1Y, 3Y, 5Y, 10Y, every quote moved by the hat
+ * weight of its tenor (1bp at a quote on that tenor, linear to 0 at the neighbouring tenors, flat beyond 0.5Y and 10Y:
+ * a 7Y quote moves 0.6bp in the 5Y bump and 0.4bp in the 10Y one), the curve bootstrapped again; the tenors that move
+ * no quote are left out. The bumps add up to a parallel 1bp.
+ */
+function tenorBumps(curve: HazardCurve, market: Market, cache: Map<HazardCurve, YieldCurve>, notes: string[]): { label: string; curve: HazardCurve }[] {
+  const out: { label: string; curve: HazardCurve }[] = [];
+  for (let j = 0; j < CREDIT_TENOR_YEARS.length; j++) {
+    const shifts = Array.from(curve.quoteTenorsYears, (t) => hatWeight(CREDIT_TENOR_YEARS, j, t));
+    if (shifts.every((w) => w === 0)) continue;
+    out.push({ label: CREDIT_TENOR_LABELS[j]!, curve: weightedShockedCurve(curve, market, shifts, cache, `bumped 1bp at ${CREDIT_TENOR_LABELS[j]} (MAR50.65)`, notes) });
+  }
+  return out;
 }
 
 /** MAR50.65 bucket of a counterparty's sector (1a sovereign, 1b local government, 2 financial, ... 7 other). */
@@ -277,10 +288,9 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
     if (!input.exposedCounterparties.has(id) || excluded.has(id)) continue;
     const cp = byId.get(id)!;
     creditNames[id] = { creditQuality: IG_RATINGS.includes(cp.rating) ? 'IG' : 'HY_NR' };
-    for (let i = 0; i < c.curve.quoteTenorsYears.length; i++) {
-      const tenor = nearestCreditTenor(c.curve.quoteTenorsYears[i]!);
-      // MAR50.65: one quote + 1bp, ΔCVA / 0.0001
-      creditBumps.push({ factor: `credit ${id} ${c.curve.quoteTenorsYears[i]}Y`, counterpartyId: id, riskFactor: `${id}/${tenor}`, bucket: counterpartyCreditBucket(cp.sector), curve: tenorShockedCurve(c.curve, market, i, cache, 1, notes) });
+    for (const { label, curve } of tenorBumps(c.curve, market, cache, notes)) {
+      // MAR50.65: the spread at one tenor + 1bp, ΔCVA / 0.0001
+      creditBumps.push({ factor: `credit ${id} ${label}`, counterpartyId: id, riskFactor: `${id}/${label}`, bucket: counterpartyCreditBucket(cp.sector), curve });
     }
   }
   const hedges = hedgeRecords(portfolio, market, new Set(Object.keys(creditNames)), cache, notes);
@@ -310,10 +320,9 @@ export function hedgeRecords(portfolio: Portfolio, market: Market, counterpartie
     const ccy = collateralOf.get(t.nettingSetId);
     const value = (m: Market) => priceTrade(t, m, ccy === undefined ? {} : { collateralCurrency: ccy }).npv * m.fxSpot(t.currency, m.baseCurrency);
     const v0 = value(market);
-    for (let i = 0; i < curve.quoteTenorsYears.length; i++) {
-      const shocked = tenorShockedCurve(curve, market, i, cache, 1, notes);
+    for (const { label, curve: shocked } of tenorBumps(curve, market, cache, notes)) {
       const bumped = overlay(market, { creditCurve: (name: string) => (name === t.referenceEntity ? shocked : market.creditCurve(name)) });
-      const riskFactor = `${cp.counterpartyId}/${nearestCreditTenor(curve.quoteTenorsYears[i]!)}`;
+      const riskFactor = `${cp.counterpartyId}/${label}`;
       const row = sums.get(riskFactor);
       const s = (value(bumped) - v0) / BP; // MAR50.65: one quote + 1bp, ΔV / 0.0001
       if (row) row.value += s;

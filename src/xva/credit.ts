@@ -173,6 +173,28 @@ export function tenorShockedCurve(curve: HazardCurve, market: Market, i: number,
   return bumped;
 }
 
+/**
+ * The curve with each quote k shifted by `shiftsBp[k]` (a bucketed bump spread over the quotes, e.g. MAR50.65's
+ * tenor bump by hat weights) and bootstrapped again; `what` names the bump in the note of a hazard floored at 0 (as
+ * tenorShockedCurve).
+ */
+export function weightedShockedCurve(curve: HazardCurve, market: Market, shiftsBp: readonly number[], cache: Map<HazardCurve, YieldCurve>, what: string, notes?: string[]): HazardCurve {
+  if (shiftsBp.length !== curve.quoteSpreadsBp.length) throw new RangeError(`credit curve ${curve.name}: ${shiftsBp.length} shifts for ${curve.quoteSpreadsBp.length} quotes`);
+  let discount = cache.get(curve);
+  if (!discount) {
+    discount = discountOf(curve, market);
+    cache.set(curve, discount);
+  }
+  const spreads = Array.from(curve.quoteSpreadsBp, (s, k) => (shiftsBp[k] === 0 ? s : Math.max(FLOOR_SPREAD_BP, s + shiftsBp[k]!)));
+  const floored: string[] = [];
+  const bumped = bootstrapFrom(curve, market, discount, spreads, (tenor) => floored.push(tenor));
+  if (floored.length > 0) {
+    const note = `credit curve ${curve.name} ${what}: the ${floored.join(', ')} ${floored.length === 1 ? 'spread is' : 'spreads are'} below what a zero hazard rate gives after it, so the hazard rate is floored at 0 there (not repriced: the bump also lifts those tenors, so the tenor sensitivities overstate the parallel one)`;
+    if (notes && !notes.includes(note)) notes.push(note);
+  }
+  return bumped;
+}
+
 export interface CreditShocks {
   creditSpreadBp?: number;
   ownCreditSpreadBp?: number;

@@ -12,22 +12,8 @@ export const SIMM_IR_TENOR_YEARS = Float64Array.of(14 / 365, 1 / 12, 0.25, 0.5, 
 export const SIMM_CREDIT_TENORS = ['1y', '2y', '3y', '5y', '10y'] as const;
 export const SIMM_CREDIT_TENOR_YEARS = Float64Array.of(1, 2, 3, 5, 10);
 
-/**
- * Weight of vertex k at time t: 1 at the vertex, linear to 0 at its neighbours, flat beyond the first and last
- * vertex. Σ_k w_k(t) = 1 for every t, so the bucketed bumps add up to the parallel bump.
- */
-export function hatWeight(vertices: Float64Array, k: number, t: number): number {
-  const n = vertices.length;
-  const tk = vertices[k]!;
-  if (t <= tk) {
-    if (k === 0) return 1;
-    const prev = vertices[k - 1]!;
-    return t <= prev ? 0 : (t - prev) / (tk - prev);
-  }
-  if (k === n - 1) return 1;
-  const next = vertices[k + 1]!;
-  return t >= next ? 0 : (next - t) / (next - tk);
-}
+export { hatWeight } from '../../math/hat.js';
+import { hatWeight } from '../../math/hat.js';
 
 /** The vertices an option expiry of `t` years falls between, with linear weights that sum to 1. */
 export function expiryWeights(vertices: Float64Array, t: number): { index: number; weight: number }[] {
