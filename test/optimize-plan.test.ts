@@ -7,7 +7,7 @@
  * (equal weights: net benefit = the CVA saving − cost, ranked best first).
  */
 import { describe, expect, it } from 'vitest';
-import { choosePlan, DEFAULT_LIMITS } from '../src/optimize/plan.js';
+import { choosePlan, DEFAULT_LIMITS, paretoFront, planBook } from '../src/optimize/plan.js';
 import { mergeAmendments } from '../src/optimize/run.js';
 import { EMPTY_AMENDMENT, type CostDelta, type MeasuredAction } from '../src/optimize/types.js';
 import type { NettingSet } from '../src/portfolio/types.js';
@@ -66,5 +66,36 @@ describe('the plan: claims on trades and netting-set terms', () => {
     const plan = choosePlan(actions.slice(0, 2), EQUAL, { ...DEFAULT_LIMITS, maxUnwinds: 2 });
     expect(plan.actions.map((a) => a.actionId)).toEqual(['novation:set:NS-1']);
     expect(plan.skipped).toEqual([{ actionId: 'novation:set:NS-2', reason: 'limit maxUnwinds' }]);
+  });
+});
+
+describe('the plan: one action per netting set of the book (forty-fourth session\'s optimiser audit)', () => {
+  // The audit's demo plan took csa:NS-CP0024-1:csa_zero_threshold and novation:set:NS-CP0024-1 (14 of its 18 trades
+  // moved to a CCP) together: measured together they saved 747,903 against 1,371,029 summed, the novation adding 23.6k
+  // where its row said 646.7k. Each action's benefit is measured on the rest of its set as it is, so two actions that
+  // change one set of the book (remove its trades, replace its terms) count the same exposure twice.
+  const book = planBook({
+    trades: ['T1', 'T2', 'T3', 'T4', 'T5'].map((tradeId) => ({ tradeId, nettingSetId: tradeId === 'T5' ? 'NS-B' : 'NS-A' })),
+    nettingSets: [{ nettingSetId: 'NS-A' }, { nettingSetId: 'NS-B' }],
+  });
+  const bilateral = (id: string) => nettingSet(id, { cleared: false, counterpartyId: 'CP', thresholdCpty: 0 });
+  const actions = [
+    action('csa:NS-A:csa_zero_threshold', 'csa', 400_000, [], [bilateral('NS-A')]),
+    action('novation:set:NS-A', 'novation', 350_000, ['T1', 'T2', 'T3'], [nettingSet('NS-CCP-LCH')]),
+    action('compression-NS-A', 'compression', 30_000, ['T4'], []),
+    // another set: free to go with the first
+    action('novation:set:NS-B', 'novation', 100_000, ['T5'], [nettingSet('NS-CCP-LCH')]),
+  ];
+
+  it('takes the best action on NS-A only, names the set it shares, and leaves other sets free', () => {
+    const plan = choosePlan(actions, EQUAL, DEFAULT_LIMITS, undefined, book);
+    expect(plan.actions.map((a) => a.actionId)).toEqual(['csa:NS-A:csa_zero_threshold', 'novation:set:NS-B']);
+    expect(plan.skipped).toEqual([
+      { actionId: 'novation:set:NS-A', reason: 'conflicts with csa:NS-A:csa_zero_threshold (both change netting set NS-A)' },
+      { actionId: 'compression-NS-A', reason: 'conflicts with csa:NS-A:csa_zero_threshold (both change netting set NS-A)' },
+    ]);
+    expect(plan.estimatedNetBenefit).toBe(400_000 + 100_000);
+    // the Pareto front's plans follow the same rule: at most 500,000 of CVA saving, not 880,000
+    for (const p of paretoFront(actions, DEFAULT_LIMITS, book)) expect(p.savings.cva).toBeLessThanOrEqual(500_000);
   });
 });

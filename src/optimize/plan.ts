@@ -1,7 +1,9 @@
 /**
  * The integrated plan: from the measured candidate actions of every lever, choose a set that maximises the weighted
  * net benefit (objective.ts) within the action limits, never two actions that change the same trade or write
- * different terms for the same netting set, and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
+ * different terms for the same netting set, never two that change one netting set of the book (remove its trades or
+ * replace its terms: each was measured on the rest of the set as it is, so together they would count the same exposure
+ * twice), and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
  * break (action id): the actions' benefits are measured one by one, and the plan's realised saving is measured again
  * on the whole amended book afterwards (run.ts), because actions interact.
  *
@@ -35,13 +37,34 @@ export function checkLimits(l: PlanLimits): void {
  * the terms it writes (two actions that write the same terms, such as two novations into the same new CCP account,
  * do not conflict; two that write different terms for one set do).
  */
-function footprint(a: Action): { newTrades: number; unwinds: number; trades: string[]; setTerms: { id: string; terms: string }[] } {
+function footprint(a: Action, book?: PlanBook): { newTrades: number; unwinds: number; trades: string[]; setTerms: { id: string; terms: string }[]; touched: string[] } {
+  // the book's netting sets whose trades it removes or whose terms it replaces: its measured benefit assumes the rest of
+  // the set as it is, so a second action on the same set would count the same exposure twice
+  const touched = new Set<string>();
+  if (book) {
+    for (const id of a.amendment.removeTradeIds) {
+      const set = book.setOfTrade.get(id);
+      if (set !== undefined) touched.add(set);
+    }
+    for (const s of a.amendment.upsertNettingSets) if (book.nettingSets.has(s.nettingSetId)) touched.add(s.nettingSetId);
+  }
   return {
     newTrades: a.amendment.addTrades.length,
     unwinds: a.amendment.removeTradeIds.length,
     trades: [...a.amendment.removeTradeIds],
     setTerms: a.amendment.upsertNettingSets.map((s) => ({ id: s.nettingSetId, terms: termsKey(s) })),
+    touched: [...touched].sort(),
   };
+}
+
+/** The base book as the plan needs it: each trade's netting set, and the sets that exist before any action. */
+export interface PlanBook {
+  setOfTrade: ReadonlyMap<string, string>;
+  nettingSets: ReadonlySet<string>;
+}
+
+export function planBook(portfolio: { trades: readonly { tradeId: string; nettingSetId: string }[]; nettingSets: readonly { nettingSetId: string }[] }): PlanBook {
+  return { setOfTrade: new Map(portfolio.trades.map((t) => [t.tradeId, t.nettingSetId])), nettingSets: new Set(portfolio.nettingSets.map((n) => n.nettingSetId)) };
 }
 
 /** A netting set's terms as one comparable text (keys in order, so equal records give equal keys). */
@@ -82,12 +105,13 @@ function rank(actions: readonly MeasuredAction[], key: (a: MeasuredAction) => nu
  * Chooses the plan. `score` ranks the candidates (default: net benefit under `weights`; --robust passes the
  * worst-scenario benefit); an action joins when its score is > 0 and it fits the limits and claims.
  */
-export function choosePlan(actions: readonly MeasuredAction[], weights: ObjectiveWeights, limits: PlanLimits, score?: (a: MeasuredAction) => number): Plan {
+export function choosePlan(actions: readonly MeasuredAction[], weights: ObjectiveWeights, limits: PlanLimits, score?: (a: MeasuredAction) => number, book?: PlanBook): Plan {
   const value = (a: MeasuredAction) => weightedBenefit(savingsOf(a.delta, annualCollateralSaving(a)), weights, a.cost);
   const key = score ?? value;
   const used = { newTrades: 0, unwinds: 0, compression: 0, csa: 0 };
   const claimedTrades = new Map<string, string>();
   const claimedSets = new Map<string, { actionId: string; terms: string }>();
+  const touchedSets = new Map<string, string>();
   const chosen: MeasuredAction[] = [];
   const skipped: Plan['skipped'] = [];
   for (const a of rank(actions, key)) {
@@ -95,12 +119,17 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
       skipped.push({ actionId: a.actionId, reason: 'does not pay' });
       continue;
     }
-    const f = footprint(a);
+    const f = footprint(a, book);
     const clash =
       f.trades.map((t) => claimedTrades.get(t)).find((x) => x !== undefined) ??
       f.setTerms.map((s) => claimedSets.get(s.id)).find((x, i) => x !== undefined && x.terms !== f.setTerms[i]!.terms)?.actionId;
     if (clash !== undefined) {
       skipped.push({ actionId: a.actionId, reason: `conflicts with ${clash}` });
+      continue;
+    }
+    const shared = f.touched.find((id) => touchedSets.has(id));
+    if (shared !== undefined) {
+      skipped.push({ actionId: a.actionId, reason: `conflicts with ${touchedSets.get(shared)!} (both change netting set ${shared})` });
       continue;
     }
     const over =
@@ -123,6 +152,7 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
     if (a.lever === 'csa') used.csa++;
     for (const t of f.trades) claimedTrades.set(t, a.actionId);
     for (const s of f.setTerms) if (!claimedSets.has(s.id)) claimedSets.set(s.id, { actionId: a.actionId, terms: s.terms });
+    for (const id of f.touched) touchedSets.set(id, a.actionId);
     chosen.push({ ...a, netBenefit: value(a) });
   }
   const estimatedSavings = { cva: 0, fva: 0, capital: 0, collateral: 0 };
@@ -164,9 +194,9 @@ function dominates(a: Savings, b: Savings): boolean {
   return better;
 }
 
-export function paretoFront(actions: readonly MeasuredAction[], limits: PlanLimits): ParetoPoint[] {
+export function paretoFront(actions: readonly MeasuredAction[], limits: PlanLimits, book?: PlanBook): ParetoPoint[] {
   const points = paretoWeightFamily().map((weights) => {
-    const plan = choosePlan(actions, weights, limits);
+    const plan = choosePlan(actions, weights, limits, undefined, book);
     const cost = plan.actions.reduce((s, a) => s + a.cost, 0);
     const total = OBJECTIVES.reduce((s, k) => s + plan.estimatedSavings[k], 0) - cost;
     return { weights, savings: plan.estimatedSavings, actions: plan.actions.length, totalSaving: total, dominated: false };

@@ -24,7 +24,7 @@ import { amendedCollateralBalances, subPortfolio } from './measure/capital.js';
 import type { SaccrCollateralBalance } from '../capital/saccr/types.js';
 import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, mvaUnderCredit, type AmendmentMeasurement, type MeasureContext, type Measurement, type PostedImProfile } from './measure/index.js';
 import { savingsOf, weightedBenefit, type ObjectiveWeights } from './objective.js';
-import { annualCollateralSaving, choosePlan, measured, paretoFront, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
+import { annualCollateralSaving, choosePlan, measured, paretoFront, planBook, type ParetoPoint, type Plan, type PlanLimits } from './plan.js';
 import type { RecommendationRow, ScenarioBenefitRow } from './outputs.js';
 import type { Action, Amendment, CostDelta, Lever, MeasuredAction } from './types.js';
 import { outstandingNotional } from '../products/amortization.js';
@@ -360,18 +360,19 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   // not among the stressed candidates is stressed now and, under --robust, the plan chosen again on its worst case,
   // until every chosen action has been (each round stresses at least one more, so this ends)
   const score = options.robust ? (a: MeasuredAction) => Math.min(a.netBenefit, worst.get(a.actionId)?.benefit ?? a.netBenefit) : undefined;
-  let plan = choosePlan(measuredActions, options.weights, options.limits, score);
+  const book = planBook(portfolio);
+  let plan = choosePlan(measuredActions, options.weights, options.limits, score, book);
   if (options.scenarios.length > 0) {
     for (;;) {
       const unstressed = plan.actions.filter((a) => !stressedIds.has(a.actionId));
       if (unstressed.length === 0 || outOfTime()) break;
       await stress(unstressed);
       if (!options.robust) break;
-      plan = choosePlan(measuredActions, options.weights, options.limits, score);
+      plan = choosePlan(measuredActions, options.weights, options.limits, score, book);
     }
     log(`${stressedIds.size} candidate(s) evaluated under ${scenariosDone.size} of ${options.scenarios.length} scenario(s)`);
   }
-  const pareto = paretoFront(measuredActions, options.limits);
+  const pareto = paretoFront(measuredActions, options.limits, book);
   const estimatedDelta = plan.actions.reduce((d, a) => addDelta(d, a.delta), ZERO_DELTA);
   const merged = mergeAmendments(plan.actions);
   const amendedPortfolio = isEmpty(merged) ? portfolio : applyAmendment(portfolio, merged);
