@@ -67,6 +67,10 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     expect(fs.existsSync(path.join(out, '.xva.lock'))).toBe(false);
     // the amended book's folder as readable as any output folder (the umask's), not mkdtemp's owner-only 0700
     expect(fs.statSync(path.join(out, 'amended')).mode & 0o777).toBe(0o777 & ~process.umask());
+    // plan.arrow: the realised row measures the whole amended book, the estimate (a sum of single measurements) does not
+    const planTable = tableFromIPC(fs.readFileSync(path.join(out, 'plan.arrow')));
+    expect(planTable.getChild('figure')!.toArray()).toEqual(['realised', 'estimated_sum_of_actions']);
+    expect(Array.from(planTable.getChild('measured')!.toArray() as Iterable<boolean>)).toEqual([true, false]);
     const rec = tableFromIPC(fs.readFileSync(path.join(out, 'recommendations.arrow')));
     expect(rec.schema.fields.map((f) => f.name)).toEqual([...RECOMMENDATION_COLUMNS]);
     const ranks = (rec.getChild('rank')!.toArray() as Int32Array | (number | null)[]);

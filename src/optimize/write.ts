@@ -25,7 +25,8 @@ export function writeOptimizeOutputs(outDir: string, run: OptimizeRun, header: {
     {
       columns: [
         { name: 'figure', type: 'utf8', values: ['realised', 'estimated_sum_of_actions'] },
-        { name: 'measured', type: 'bool', values: [run.realised !== undefined, true] },
+        // measured: the row is a measurement of the whole amended book (the estimate sums single-action measurements)
+        { name: 'measured', type: 'bool', values: [run.realised !== undefined, false] },
         ...keys.map((k) => ({ name: `d_${k === 'cet1Bp' ? 'cet1_bp' : k}`, type: 'float64' as const, values: [run.realised ? run.realised.delta[k] : null, run.estimatedDelta[k]] })),
         { name: 'saving', type: 'float64', values: [run.realised ? f.saving : null, f.estimatedSaving] },
         { name: 'saving_pct_of_xva', type: 'float64', values: [run.realised ? f.savingPctOfXva : null, f.totalXva > 0 ? (100 * f.estimatedSaving) / f.totalXva : 0] },

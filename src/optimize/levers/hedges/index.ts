@@ -179,7 +179,7 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
       actionId: `cva_hedge:${c.tradeId}`,
       lever: 'cva_hedge',
       description:
-        `Buy ${c.terms.tenorYears}Y protection ${what} ${money(notional)} ${market.baseCurrency} from ${dealer.counterparty.counterpartyId}` +
+        `Buy ${c.terms.tenorYears}Y protection ${what} ${money(trade.notional)} ${c.terms.currency}${c.terms.currency === market.baseCurrency ? '' : ` (${money(notional)} ${market.baseCurrency})`} from ${dealer.counterparty.counterpartyId}` +
         `${isIndex ? '' : ` hedging ${c.counterpartyIds[0]}`}: BA-CVA capital ${money(deltaCapitalAlone)} (estimate), premium ${(c.terms.parSpread * 1e4).toFixed(1)}bp running`,
       amendment,
       tradeIds: [c.tradeId],
