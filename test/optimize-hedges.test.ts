@@ -8,8 +8,11 @@
  *   squares solved by Cramer's rule on the 2×2 / 3×3 system), an independent exact method;
  * - hand closed forms: a direct hedge (r = 1) is optimal at SNH_c = SCVA_c (K_hedged = 0 for one counterparty), an
  *   index hedge alone at IH = ρ Σ SCVA_c;
- * - hedge cost against the ISDA model: par coupon ⇒ the book's pricer values the trade at 0, and spread × risky
- *   duration = protection leg value; the quoted 5Y spread is the par spread at the 5Y standard maturity;
+ * - hedge value against the ISDA model: par coupon ⇒ the book's pricer values the trade at 0 (cost 0), and spread ×
+ *   risky duration = protection leg value; the quoted 5Y spread is the par spread at the 5Y standard maturity;
+ * - the cap at the counterparty's net SCVA: a book where the optimum without it over-hedges the one name with a curve
+ *   (to offset the systematic term of one without): capped at SNH_c = SCVA_c, against the numerical minimum on
+ *   [0, cap];
  * - CS01 on a hand case (flat profile, zero rates): CVA CS01 = LGD·E·(S(T) − S'(T)), hedge CS01 = N·1bp·RPV01'.
  */
 import fs from 'node:fs';
@@ -163,6 +166,27 @@ describe('BA-CVA optimal hedge notionals: closed form', () => {
     for (const c of sol.before.counterparties) sum += c.scva;
     rel(sol.indexNotionals[0]! * sol.indexWeights[0]!, rho * sum, 1e-12);
     rel(sol.after.ih, rho * sum, 1e-12);
+  });
+
+  it('cap: one name with a curve, one without: the optimum without the cap buys w = n_A + ρ²·n_B (hand), the cap stops it at SNH_A = SCVA_A', () => {
+    // K_hedged² = ρ²(n_A − w + n_B)² + (1 − ρ²)((n_A − w)² + n_B²), minimal at w = n_A + ρ²·n_B > n_A: protection on A
+    // offsets B's systematic term (the audit's demo: 127-517 times a counterparty's EAD); capped at w = n_A
+    const book: BaCvaInput = { counterparties: [cp('A', 10e6, 4), cp('B', 200e6, 7, 'consumer')] };
+    const before = computeBaCva(book, { version: 'full' });
+    const [nA, nB] = [before.counterparties[0]!.scva, before.counterparties[1]!.scva];
+    const singles = [direct('A', 5)];
+    const weight = 0.05 * 5 * ((1 - Math.exp(-0.25)) / 0.25); // RW(financial IG) · M · DF
+    const free = optimalHedgeNotionals({ book, singleNameHedges: singles, capAtCounterparty: false });
+    rel(free.singleNameNotionals[0]! * weight, nA + rho * rho * nB, 1e-9);
+    expect(free.singleNameAtCap[0]).toBe(false);
+    const capped = optimalHedgeNotionals({ book, singleNameHedges: singles });
+    expect(capped.singleNameAtCap[0]).toBe(true);
+    rel(capped.singleNameNotionals[0]! * weight, nA, 1e-12);
+    const a = capped.after.counterparties.find((c) => c.counterpartyId === 'A')!;
+    rel(a.snh, a.scva, 1e-12);
+    // the second method on [0, cap]: the same notional
+    rel(numericalMinimum(book, singles, [], [nA / weight])[0]!, capped.singleNameNotionals[0]!, 1e-9);
+    expect(capped.after.kFull).toBeGreaterThan(free.after.kFull); // the cap costs capital relief, by design
   });
 
   it('bound: an over-hedged counterparty would need protection sold; the exact bounded optimum matches enumeration and the numerical minimum', () => {
@@ -384,14 +408,17 @@ describe('cvaHedgeActions on a small book', async () => {
     expect(computeSaccr(amended, market, {}).nettingSets.find((n) => n.nettingSetId === 'NS_S')!.ead).toBe(saccr.nettingSets.find((n) => n.nettingSetId === 'NS_S')!.ead);
   });
 
-  it('hedge cost = running spread × risky duration × notional; the trade is at par (ISDA model value 0); 5Y spread = the 5Y quote', () => {
+  it('the trade is at par (ISDA model value 0), so its cost is 0: its premiums (spread × risky duration × notional) are worth its protection; 5Y spread = the 5Y quote', () => {
     const a = byId.get('HDG-CPTY_S')!;
     const t = a.amendment.addTrades[0]! as CreditDefaultSwap;
     rel(t.fixedRate, 0.01, 1e-10); // CPTY_S quotes 100bp at 5Y; the 5Y standard maturity is the bootstrap node
     expect(Math.abs(priceCreditDefaultSwap(t, market, 'EUR'))).toBeLessThan(1e-9 * t.notional);
     const legs = cdsLegsPv({ startDate: t.startDate, maturityDate: t.maturityDate, couponRate: t.fixedRate, recovery: 0.4 }, market.asOf, market.discountCurve('EUR'), market.creditCurve('CPTY_S'));
-    rel(a.cost, t.fixedRate * legs.cleanRiskyAnnuity * t.notional, 1e-12);
-    rel(a.cost, legs.protectionLegPv * t.notional, 1e-9); // at par the premiums are worth the protection
+    // forty-fourth session's optimiser audit: the premiums' value was the action's cost, with nothing for the
+    // protection it buys, so no hedge could ever pay; at par the two are equal and the hedge costs nothing to enter
+    expect(a.cost).toBe(0);
+    rel(a.details.premiumPv as number, t.fixedRate * legs.cleanRiskyAnnuity * t.notional, 1e-12);
+    rel(a.details.premiumPv as number, legs.protectionLegPv * t.notional, 1e-9); // at par the premiums are worth the protection
     rel(a.details.premiumPerYear as number, 0.01 * t.notional, 1e-9);
     // a hand risky duration: Σ quarterly ACT/360 accruals × P × Q, Q = e^{−λt} with λ ≈ s/LGD; within 1% (accrual
     // on default and the piecewise-flat hazard are left out of the hand sum)

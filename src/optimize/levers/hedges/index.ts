@@ -23,7 +23,8 @@
  * - ΔK_full and ΔBA-CVA capital (DS·ΔK) of this hedge alone on the base book, and of the whole plan;
  * - capital relief per year = −ΔBA-CVA capital × 12.5 × capital ratio × cost of capital (market.capital, the
  *   conversion of capital/run.ts: CVA capital = 12.5 × BA-CVA × ratio);
- * - hedge cost = par spread × risky duration × notional (the action's `cost`), and the running premium per year;
+ * - the action's `cost` 0 (bought at par: its premiums, par spread × risky duration × notional, `premiumPv`, are worth
+ *   its protection; bid-offer not modelled), and the running premium per year;
  * - CVA CS01 before (bump and reprice, cs01.ts), hedge CS01 (ISDA model, instrument.ts), CS01 after = before − hedge.
  */
 import { computeBaCva, type BaCvaIndexHedge, type BaCvaSingleNameHedge, type IndexConstituentGroup } from '../../../capital/bacva.js';
@@ -166,7 +167,11 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
       : computeBaCva(withHedges(book, [singles[j]!], [notional], [], []), { version: 'full' });
     const deltaCapitalAlone = alone.capitalFull - base.capitalFull;
     const reliefPerYear = -deltaCapitalAlone * 12.5 * capitalRatio * costOfCapital;
-    const cost = cdsHedgeCost(c.terms, notional);
+    // bought at par the CDS is worth 0: its premiums are worth its protection (ISDA model), so entering it costs
+    // nothing but its bid-offer (not modelled); what it does cost (its CCR and CVA on the dealer, its funding, the KVA of
+    // that CCR) is in the measured figures of its re-measurement
+    const premiumPv = cdsHedgeCost(c.terms, notional);
+    const cost = 0;
     const premiumPerYear = c.terms.parSpread * notional;
     const covered = isIndex ? indexCovers : c.counterpartyIds;
     const cvaSide = cvaCs01(context.exposure, market, covered);
@@ -200,7 +205,7 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
         tradeNotional: trade.notional,
         parSpreadBp: c.terms.parSpread * 1e4,
         riskyDurationYears: c.terms.riskyDuration,
-        hedgeCostPv: cost,
+        premiumPv,
         premiumPerYear,
         baCvaWeightPerNotional: isIndex ? solution.indexWeights[j - singles.length]! : solution.singleNameWeights[j]!,
         deltaKFullAlone: alone.kFull - base.kFull,
@@ -213,7 +218,7 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
         hedgeCs01,
         cvaCs01After: cvaSide.cs01 - hedgeCs01,
       },
-      sortKey: reliefPerYear - premiumPerYear,
+      sortKey: reliefPerYear,
     });
   });
   actions.sort((a, b) => b.sortKey - a.sortKey || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : 0));

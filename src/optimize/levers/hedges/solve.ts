@@ -39,6 +39,14 @@ export interface BaCvaHedgeProblem {
   /** Candidate index hedges (at most one: two index hedges are indistinguishable to MAR50.24). */
   indexHedges?: readonly BaCvaIndexHedge[];
   parameters?: BaCvaParameters;
+  /**
+   * Caps each counterparty's new single-name protection at its own net SCVA (Σ_h r_h·w_h ≤ SCVA_c − SNH_c⁰): no more
+   * protection on a name than offsets its own CVA capital (default true). Without the cap the optimum may buy
+   * protection on the few names that have a CDS curve far beyond their exposure to offset the systematic term of the
+   * names that have none (the forty-fourth session's optimiser audit: 127 to 517 times a counterparty's EAD), a credit
+   * position rather than a hedge (MAR50.37: eligible hedges are used to mitigate the counterparty's CVA risk).
+   */
+  capAtCounterparty?: boolean;
 }
 
 export interface BaCvaHedgeSolution {
@@ -50,6 +58,8 @@ export interface BaCvaHedgeSolution {
   unconstrainedIndexNotionals: number[] | undefined;
   /** True where the bound B ≥ 0 binds (the capital would fall further by selling protection). */
   singleNameAtBound: boolean[];
+  /** True where the cap at the counterparty's net SCVA binds (`capAtCounterparty`). */
+  singleNameAtCap: boolean[];
   indexAtBound: boolean[];
   /** RW·M·DF per unit notional (weightedHedge at notional 1), and r_hc of the single-name candidates. */
   singleNameWeights: number[];
@@ -156,6 +166,31 @@ export function optimalHedgeNotionals(problem: BaCvaHedgeProblem): BaCvaHedgeSol
     if (error instanceof CollinearHedgesError) throw new Error(`CVA hedges ${named(error.freeSet).join(', ')} are linearly dependent in BA-CVA: the optimum is not unique`);
     throw error;
   }
+  // the cap (capAtCounterparty): single-name w_j ≤ n_c / r_j; when the optimum without it exceeds one, the
+  // box-constrained problem is solved by projected coordinate descent from it (convex: it converges to the optimum)
+  const caps = vars.map((v) => (v.kind === 'single' && problem.capAtCounterparty !== false ? Math.max(netById.get(v.cp!)!, 0) / v.r / scale : Infinity));
+  const atCap = new Array<boolean>(n).fill(false);
+  if (vars.some((_, j) => solved.w[j]! > caps[j]!)) {
+    const w = Float64Array.from(solved.w, (x, j) => Math.min(Math.max(x, 0), caps[j]!));
+    for (let sweep = 0; sweep < 100_000; sweep++) {
+      let moved = 0;
+      let size = 0;
+      for (let j = 0; j < n; j++) {
+        let gw = 0;
+        for (let k = 0; k < n; k++) gw += g[j * n + k]! * w[k]!;
+        const next = Math.min(Math.max(w[j]! + (h[j]! - gw) / g[j * n + j]!, 0), caps[j]!);
+        moved = Math.max(moved, Math.abs(next - w[j]!));
+        w[j] = next;
+        size = Math.max(size, Math.abs(next));
+      }
+      if (moved <= 1e-15 * Math.max(1, size)) break;
+    }
+    for (let j = 0; j < n; j++) {
+      solved.w[j] = w[j]!;
+      solved.atBound[j] = w[j] === 0;
+      atCap[j] = caps[j] !== Infinity && w[j] === caps[j];
+    }
+  }
   let maxDiag = 0;
   for (let j = 0; j < n; j++) maxDiag = Math.max(maxDiag, g[j * n + j]!);
   const free = [...Array(n).keys()];
@@ -164,6 +199,7 @@ export function optimalHedgeNotionals(problem: BaCvaHedgeProblem): BaCvaHedgeSol
   const singleNameNotionals = singles.map(() => 0);
   const indexNotionals = indices.map(() => 0);
   const singleNameAtBound = singles.map(() => false);
+  const singleNameAtCap = singles.map(() => false);
   const indexAtBound = indices.map(() => false);
   const uSingle = unconstrained ? singles.map(() => 0) : undefined;
   const uIndex = unconstrained ? indices.map(() => 0) : undefined;
@@ -173,6 +209,7 @@ export function optimalHedgeNotionals(problem: BaCvaHedgeProblem): BaCvaHedgeSol
     if (v.kind === 'single') {
       singleNameNotionals[v.index] = notional;
       singleNameAtBound[v.index] = solved.atBound[j]!;
+      singleNameAtCap[v.index] = atCap[j]!;
       if (uSingle) uSingle[v.index] = (unconstrained![j]! * scale) / weight;
     } else {
       indexNotionals[v.index] = notional;
@@ -187,6 +224,7 @@ export function optimalHedgeNotionals(problem: BaCvaHedgeProblem): BaCvaHedgeSol
     unconstrainedSingleNameNotionals: uSingle,
     unconstrainedIndexNotionals: uIndex,
     singleNameAtBound,
+    singleNameAtCap,
     indexAtBound,
     singleNameWeights,
     singleNameRhc,
