@@ -19,6 +19,9 @@ import { capitalOfSets } from '../src/optimize/measure/capital.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { REPO_ROOT } from './helpers/paths.js';
+import { computeSaccr } from '../src/capital/saccr/index.js';
+import { simmCrifFromPortfolio } from '../src/margin/crifFromPortfolio.js';
+import { calculateSimm } from '../src/margin/simm/calculate.js';
 import { plainNettingSet as nettingSet, sofrSwap as swap } from './helpers/swapBook.js';
 
 const MARKET_FILE = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
@@ -39,6 +42,37 @@ function oneSwapBook(terms: Partial<NettingSet>): Portfolio {
     sources: {},
   };
 }
+
+describe('add_im holds today\'s SIMM, which SA-CCR counts (forty-fourth session\'s optimiser audit)', () => {
+  // the audit: add_im lowered CVA (its DIM) and raised MVA, but ΔEAD, ΔKVA and Δcapital were exactly 0: SA-CCR reads
+  // IM only from initial_margin_held, which the amendment left unset. Now it writes today's SIMM call on the set.
+  it('initial_margin_held = SIMM call of the set; SA-CCR EAD by hand (CRE52.3, 52.10, 52.23) with C = that IM', async () => {
+    const portfolio = oneSwapBook({ csa: false });
+    const ctx = buildMeasureContext({ portfolio, market, paths: 200, seed: 11, dynamicIm: false });
+    const base = await measureBase(ctx);
+    const addIm = csaCandidates(ctx, base).find((c) => c.item === 'add_im')!;
+    const set = addIm.amendment.upsertNettingSets[0]!;
+    expect(set.imModel).toBe('simm');
+    const crif = simmCrifFromPortfolio({ ...portfolio, nettingSets: [{ ...portfolio.nettingSets[0]!, imModel: 'simm' }] }, market, { nettingSetIds: ['NS-1'] });
+    const simm = calculateSimm(crif.records, { version: '2.6', mporDays: 10 }).find((r) => r.side === 'Call')!.total;
+    expect(simm).toBeGreaterThan(1e5);
+    expect(set.initialMarginHeld).toBeCloseTo(simm * (set.collateralCurrency === 'USD' ? 1 : market.fxSpot('USD', set.collateralCurrency)), 6);
+    // SA-CCR of the amended set by hand: unmargined, C = IM held; RC = max(V − C, 0), multiplier from V − C, EAD = α(RC + m·AddOn)
+    const before = computeSaccr(portfolio, market).nettingSets[0]!;
+    const after = computeSaccr({ ...portfolio, nettingSets: [set] }, market).nettingSets[0]!;
+    const im = set.initialMarginHeld! * (set.collateralCurrency === market.baseCurrency ? 1 : market.fxSpot(set.collateralCurrency, market.baseCurrency));
+    const v = before.value;
+    const addOn = before.pfe.aggregateAddOn;
+    const floor = 0.05;
+    const multiplier = Math.min(1, floor + (1 - floor) * Math.exp((v - im) / (2 * (1 - floor) * addOn)));
+    expect(after.ead).toBeCloseTo(1.4 * (Math.max(v - im, 0) + multiplier * addOn), 4);
+    expect(after.ead).toBeLessThan(before.ead);
+    // and the measured action now has capital relief
+    const m = await measureAmendment(ctx, base, addIm.amendment);
+    expect(m.delta.ead).toBeLessThan(0);
+    expect(m.delta.capital).toBeLessThan(0);
+  }, 60_000);
+});
 
 describe('zero-threshold CSA amendment', () => {
   it('brings CVA to the MPoR-only CSA CVA, far below the uncollateralised CVA', async () => {

@@ -11,7 +11,8 @@
  *    `shorter_mpor` (MPoR above `mporDays` → `mporDays`), `two_way` (the bank's threshold above the counterparty's →
  *    the counterparty's), `collateral_currency` (to the market currency whose collateral spread is cheapest for the
  *    set's ColVA sign, when it is strictly cheaper than the current one);
- *  - any bilateral set with im_model none: `add_im` (im_model simm).
+ *  - any bilateral set with im_model none: `add_im` (im_model simm, and today's SIMM call on its trades as
+ *    initial_margin_held, which SA-CCR reads).
  * Sets: bilateral (not cleared) sets with any of the above applicable; at most `maxSets`, those with the largest base
  * CVA + FVA first (ties by netting-set id). Everything is deterministic: same inputs, same actions, ids and order.
  *
@@ -23,6 +24,8 @@ import type { Counterparty, NettingSet, Portfolio, Sector } from '../../portfoli
 import { tradeNotional } from '../../portfolio/summary.js';
 import type { Currency } from '../../products/types.js';
 import type { MeasureContext } from '../measure/context.js';
+import { simmCrifFromPortfolio } from '../../margin/crifFromPortfolio.js';
+import { calculateSimm } from '../../margin/simm/calculate.js';
 import { measureAmendment, type Measurement } from '../measure/measure.js';
 import { EMPTY_AMENDMENT, type Action, type CostDelta, type MeasuredAction } from '../types.js';
 
@@ -144,6 +147,14 @@ export function csaMenu(ns: NettingSet, market: Market, colva: number, options: 
   return out;
 }
 
+/** SIMM v2.6 (10-day MPoR) IM the bank would collect today on a netting set's trades, in its collateral currency. */
+function simmCallToday(portfolio: Portfolio, market: Market, ns: NettingSet): number {
+  const crif = simmCrifFromPortfolio(portfolio, market, { nettingSetIds: [ns.nettingSetId] });
+  const call = calculateSimm(crif.records, { version: '2.6', mporDays: 10 }).find((r) => r.portfolioId === ns.nettingSetId && r.side === 'Call');
+  const usd = call?.total ?? 0;
+  return ns.collateralCurrency === 'USD' ? usd : usd * market.fxSpot('USD', ns.collateralCurrency);
+}
+
 const DESCRIBE: Record<CsaItem, (ns: NettingSet, to: NettingSet) => string> = {
   csa_zero_threshold: (ns, to) => `Sign a two-way VM CSA in ${ns.nettingSetId}: zero thresholds and MTAs, MPoR ${to.marginPeriodOfRiskDays}d, ${to.collateralCurrency} collateral`,
   threshold_zero: (ns) => `Cut the counterparty threshold of ${ns.nettingSetId} from ${ns.thresholdCpty} to 0 ${ns.collateralCurrency}`,
@@ -190,7 +201,11 @@ export function csaCandidates(ctx: MeasureContext, base: Measurement, options: C
   for (const { ns, menu } of eligible) {
     const cp = cps.get(ns.counterpartyId)!;
     const share = gross.book > 0 ? (gross.byCounterparty.get(ns.counterpartyId) ?? 0) / gross.book : 0;
-    for (const [item, amended] of menu) {
+    for (const [item, menuSet] of menu) {
+      // add_im: the IM it would hold today, SIMM's call on the set's trades in its collateral currency, as
+      // initial_margin_held: SA-CCR counts it in NICA (CRE52.17; it read none, so the item had no capital relief), and
+      // a run with dynamic IM replaces it by the set's DIM profile as for any SIMM set
+      const amended = item === 'add_im' ? { ...menuSet, initialMarginHeld: simmCallToday(portfolio, ctx.market, ns) } : menuSet;
       const negotiability = negotiabilityScore(cp, share, item);
       out.push({
         actionId: `csa:${ns.nettingSetId}:${item}`,
