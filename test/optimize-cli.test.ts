@@ -106,6 +106,15 @@ describe('xva optimize (CLI, demo book, CSA lever)', () => {
     expect(d['cva']).toBeLessThan(0);
   });
 
+  it('a plan with the collateral allocation and CSAs says the allocation was solved on the base book\'s postings (forty-fourth session\'s audit)', () => {
+    const r = xva('optimize', '--paths', '100', '--seed', '42', '--threads', '1', '--levers', 'collateral,csa', '--max-candidates', '3', '--scenarios', 'none', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { plan: { actionId: string; lever: string }[]; notes: string[] };
+    expect(doc.plan.some((a) => a.lever === 'collateral')).toBe(true);
+    expect(doc.plan.some((a) => a.lever === 'csa')).toBe(true);
+    expect(doc.notes.filter((n) => n.startsWith('collateral: the plan\'s collateral saving is the allocation\'s on the base book\'s posting requirements'))).toHaveLength(1);
+  });
+
   it('same inputs and seed give the same plan', () => {
     const again = tempDir();
     const r = xva('optimize', ...RUN, '--out', again, '--quiet');

@@ -385,6 +385,13 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     }
   }
 
+  // the collateral lever's saving is solved on the base book's posting requirements; a plan whose other actions change
+  // them (a new CSA calls VM, a CCP takes IM, trades move) is not re-solved on the amended book: say so
+  const collateralChosen = plan.actions.some((a) => a.lever === 'collateral');
+  const changesPostings = plan.actions.some((a) => a.lever !== 'collateral' && (a.amendment.upsertNettingSets.length > 0 || a.amendment.addTrades.length > 0 || a.amendment.removeTradeIds.length > 0));
+  if (collateralChosen && changesPostings) {
+    notes.push("collateral: the plan's collateral saving is the allocation's on the base book's posting requirements; the plan's other actions change them (new CSAs call VM, a CCP takes IM, trades move) and the allocation is not solved again on the amended book (xva optimize --portfolio <out>/amended --levers collateral gives its cost there)");
+  }
   const amendedBalances = amendedPortfolio === portfolio ? undefined : amendedCollateralBalances(ctx, amendedPortfolio);
 
   const rankOf = new Map(plan.actions.map((a, i) => [a.actionId, i + 1]));
