@@ -6,7 +6,7 @@
  *   1.4·(RC + PFE) with the add-on netting to zero and RC = V from the closed-form annuity) and 0 after;
  * - two of three swaps partially offset: one replacement whose notional is the hand net (100m − 60m);
  * - the tolerances hold on the amended book, recomputed through another route (the CRIF generator and priceTrade);
- * - cleared trades at one CCP across two counterparties compress together;
+ * - cleared trades at one CCP across the bank's house accounts compress together, a client's account alone;
  * - a set with nothing to offset gives no action;
  * - the MILP's optimum equals brute-force enumeration of all 2^10 keep/terminate choices (second method).
  */
@@ -42,7 +42,8 @@ const outright = (months: number): number => {
   return 1.1 * Math.exp((r - 0.02) * t);
 };
 
-const counterparty = (id: string): Counterparty => ({ counterpartyId: id, name: id, sector: 'financial', rating: 'A', region: 'europe', qccp: false });
+// 'LCH' is the CCP itself (a qccp: the bank's house accounts there face it); every other id a bilateral counterparty or client
+const counterparty = (id: string): Counterparty => ({ counterpartyId: id, name: id, sector: 'financial', rating: 'A', region: 'europe', qccp: id === 'LCH' });
 const nettingSet = (id: string, cpty: string, over: Partial<NettingSet> = {}): NettingSet => ({
   nettingSetId: id, counterpartyId: cpty, csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0,
   independentAmountCpty: 0, independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1,
@@ -84,7 +85,9 @@ describe('compression of a mixed book (every group in one HiGHS call)', () => {
   // N1: two offsetting swaps, same notional, dates and index; the receiver was dealt 1bp above the payer, so the pair is
   //     worth V = N·(K_rec − K_pay)·A to the bank and its delta nets to N·1bp·∂A/∂r, a few cents per bp.
   // N2: two payer swaps, nothing to offset.
-  // NS-A / NS-B: cleared at LCH with two counterparties, a payer and a receiver of the same terms at par.
+  // NS-A / NS-B: two house accounts at LCH (counterparty the CCP), a payer and a receiver of the same terms at par.
+  // NS-C: a client's account cleared at LCH (the bank faces client CC): a receiver of the same terms, which must not
+  //       compress against the house's payer (the forty-fourth session's optimiser audit: it moved the client's risk).
   // N3: a payer and a smaller receiver 5y near par plus a 10y receiver.
   // N4: like N1 but 5bp apart: V ≈ 22.6k exceeds the default PV tolerance (10k), so the pair stays.
   const N = 10e6;
@@ -97,8 +100,9 @@ describe('compression of a mixed book (every group in one HiGHS call)', () => {
     ois('S2', 'receive', N, 5, kRec),
     ois('P1', 'pay', 40e6, 5, parRate(5), at('N2', 'C2')),
     ois('P2', 'pay', 60e6, 10, parRate(10), at('N2', 'C2')),
-    ois('X1', 'pay', 50e6, 5, k5, at('NS-A', 'CA', true)),
-    ois('X2', 'receive', 50e6, 5, k5, at('NS-B', 'CB', true)),
+    ois('X1', 'pay', 50e6, 5, k5, at('NS-A', 'LCH', true)),
+    ois('X2', 'receive', 50e6, 5, k5, at('NS-B', 'LCH', true)),
+    ois('X3', 'receive', 50e6, 5, k5, at('NS-C', 'CC', true)),
     ois('A', 'pay', 100e6, 5, k5 + 1e-5, at('N3', 'C3')),
     ois('B', 'receive', 70e6, 5, k5 + 2e-5, at('N3', 'C3')),
     ois('C', 'receive', 25e6, 10, parRate(10), at('N3', 'C3')),
@@ -110,8 +114,9 @@ describe('compression of a mixed book (every group in one HiGHS call)', () => {
     nettingSet('N2', 'C2'),
     nettingSet('N3', 'C3'),
     nettingSet('N4', 'C4'),
-    nettingSet('NS-A', 'CA', { cleared: true, ccp: 'LCH', csa: true }),
-    nettingSet('NS-B', 'CB', { cleared: true, ccp: 'LCH', csa: true }),
+    nettingSet('NS-A', 'LCH', { cleared: true, ccp: 'LCH', csa: true }),
+    nettingSet('NS-B', 'LCH', { cleared: true, ccp: 'LCH', csa: true }),
+    nettingSet('NS-C', 'CC', { cleared: true, ccp: 'LCH', csa: true }),
   ];
   const portfolio = book(trades, sets);
   // started when the file is collected, so that the solver workers of every describe run side by side
@@ -152,9 +157,12 @@ describe('compression of a mixed book (every group in one HiGHS call)', () => {
     expect(after.ead).toBe(0);
   });
 
-  it('cleared trades at one CCP compress together across the two counterparties (one action for the CCP)', () => {
+  it('cleared trades at one CCP compress together across the house accounts (one action for the CCP), never with a client\'s', () => {
     const a = action('compression-CCP-LCH');
-    expect(a).toMatchObject({ nettingSetIds: ['NS-A', 'NS-B'], counterpartyIds: ['CA', 'CB'], tradeIds: ['X1', 'X2'] });
+    expect(a).toMatchObject({ nettingSetIds: ['NS-A', 'NS-B'], counterpartyIds: ['LCH'], tradeIds: ['X1', 'X2'] });
+    // the client's account is its own group: one trade, nothing to compress
+    expect(first.groups.find((g) => g.groupId === 'NS-C')).toMatchObject({ nettingSetIds: ['NS-C'], tradeCount: 1 });
+    expect(first.groups.find((g) => g.groupId === 'CCP-LCH')!.nettingSetIds).toEqual(['NS-A', 'NS-B']);
     expect(a.amendment).toMatchObject({ removeTradeIds: ['X1', 'X2'], addTrades: [] });
     expect(details(a, 'grossNotionalReduction')).toBe(100e6);
     expect(details(a, 'ccp')).toBe('LCH');
