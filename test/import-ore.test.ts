@@ -599,6 +599,33 @@ describe('hand-written ORE trades of the other types', () => {
     expect(r.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar')).toEqual([]);
   });
 
+  it('a schedule without Convention rolls Modified Following as ORE\'s makeSchedule does, not on the PaymentConvention; the difference is reported (forty-fourth session\'s ORE audit)', () => {
+    const legs: LegSpec[] = [
+      { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y' },
+      { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M' },
+    ];
+    const xml = swapTrade('NOCONV', legs).replaceAll('<Convention>MF</Convention><TermConvention>MF</TermConvention>', '').replaceAll('<PaymentConvention>MF</PaymentConvention>', '<PaymentConvention>F</PaymentConvention>');
+    expect(xml).not.toContain('<Convention>');
+    const r = importOre({ portfolioXml: portfolio(xml) });
+    expect(trade(r.rows.trades, 'NOCONV').business_day_convention).toBe('MF');
+    expect(r.report.findings.some((f) => f.tradeId === 'NOCONV' && f.field?.endsWith('/PaymentConvention') && /schedule's convention \(MF\)/.test(f.reason))).toBe(true);
+  });
+
+  it('an absent, empty or NullCalendar calendar is QuantLib\'s NullCalendar: no date adjusted (business_day_convention U), reported on the trade', () => {
+    const legs = (calendar: string): LegSpec[] => [
+      { type: 'Fixed', payer: true, ccy: 'EUR', rate: '0.02', tenor: '1Y', calendar },
+      { type: 'Floating', payer: false, ccy: 'EUR', index: 'EUR-EURIBOR-6M', tenor: '6M', calendar },
+    ];
+    const absent = swapTrade('ABSENT', legs('TARGET')).replaceAll('<Calendar>TARGET</Calendar>', '');
+    const r = importOre({ portfolioXml: portfolio(absent, swapTrade('NULLCAL', legs('NullCalendar')), swapTrade('EMPTY', legs(''))) });
+    for (const id of ['ABSENT', 'NULLCAL', 'EMPTY']) {
+      expect(trade(r.rows.trades, id).business_day_convention, id).toBe('U');
+      expect(r.report.findings.some((f) => f.tradeId === id && /NullCalendar/.test(f.reason)), id).toBe(true);
+    }
+    // not among the calendars without holiday rules (the finding that said "dates roll on weekends only")
+    expect(r.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar' && /NullCalendar/i.test(f.value ?? ''))).toEqual([]);
+  });
+
   it('maps the Nordic centres to SEST, NOOS and DKCO, reported as approximated (central-bank closing days)', () => {
     const swap = (id: string, calendar: string) =>
       swapTrade(id, [

@@ -459,7 +459,12 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const frequency = oreFrequency(text(rules, 'Tenor'), `${rp}/Tenor`);
   const oreCalendarName = text(rules, 'Calendar');
   let calendar: string | undefined;
-  if (oreCalendarName !== undefined) {
+  // QuantLib's NullCalendar (ORE's reading of an empty or absent Calendar too): every day a business day, so no date is
+  // adjusted, whatever the convention says
+  const nullCalendar = !options.cdsSchedule && (oreCalendarName === undefined || oreCalendarName.trim() === '' || oreCalendarName.replace(/[\s_-]/g, '').toLowerCase() === 'nullcalendar');
+  if (nullCalendar) {
+    notes.approximate(`${rp}/Calendar`, oreCalendarName ?? '', "ORE reads it as QuantLib's NullCalendar (every day a business day: no date is adjusted); xva imports the leg unadjusted (business_day_convention U), its overnight fixings on weekdays");
+  } else if (oreCalendarName !== undefined) {
     if (options.cdsSchedule) {
       // CDS dates roll on weekends only (the ISDA CDS Standard Model): any other calendar is reported as not applied
       if (oreCalendar(oreCalendarName).calendar !== undefined) notes.calendar(oreCalendarName);
@@ -470,12 +475,10 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
       for (const name of mapped.unknown) notes.calendar(name);
     }
   }
-  const convention =
-    oreConvention(text(rules, 'Convention'), `${rp}/Convention`) ??
-    oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`) ??
-    'MF';
+  // ORE rolls a schedule without Convention Modified Following (makeSchedule), whatever the PaymentConvention
+  const convention = nullCalendar ? 'U' : (oreConvention(text(rules, 'Convention'), `${rp}/Convention`) ?? 'MF');
   const termConvention = oreConvention(text(rules, 'TermConvention'), `${rp}/TermConvention`);
-  if (termConvention !== undefined && termConvention !== convention)
+  if (termConvention !== undefined && termConvention !== convention && !nullCalendar)
     notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), `xva rolls the end date like the others (${convention})`);
   const stub: Stub = options.cdsSchedule ? 'short_front' : oreStub(text(rules, 'Rule'), `${rp}/Rule`);
   const endOfMonth = oreBool(text(rules, 'EndOfMonth'), `${rp}/EndOfMonth`, false);
@@ -492,7 +495,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   }
   if (oreBool(text(leg, 'StrictNotionalDates'), `${path}/StrictNotionalDates`, false)) throw new Unmappable(`${path}/StrictNotionalDates`, text(leg, 'StrictNotionalDates'), 'strict notional dates are not mapped by xva');
   const paymentConvention = oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`);
-  if (text(rules, 'Convention') !== undefined && paymentConvention !== undefined && paymentConvention !== convention)
+  if (paymentConvention !== undefined && paymentConvention !== convention && !nullCalendar)
     notes.approximate(`${path}/PaymentConvention`, text(leg, 'PaymentConvention'), `xva pays on the accrual dates rolled by the schedule's convention (${convention})`);
   if (isOreUs30360(text(leg, 'DayCounter')) && (lastOfFebruary(startDate) || lastOfFebruary(endDate) || (endOfMonth && toYmd(startDate).day >= 28)))
     notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), "ORE reads it as 30/360 US, whose end-of-February rule (a period from the last day of February counts from the 30th) xva's 30/360 Bond Basis does not apply; this leg's dates can fall on it");
