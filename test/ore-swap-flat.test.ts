@@ -8,9 +8,10 @@
  * (a) Pricing, exact: NPV 1,335.214177 (npv.csv, Swap_20y) and 1,335.270448 (the variant), every flow of flows.csv,
  *     and the curves of curves.csv. ORE's conventions that could differ from xva's all vanish for this trade, which is
  *     why the figure is reproduced without any adjustment:
- *     - calendar: ORE rolls on TARGET, xva on weekends only; no schedule date (1 March / 1 September, 9 February /
- *       9 August, each MF) nor fixing date (2 business days before) of either swap falls on a TARGET holiday (1 Jan,
- *       Good Friday, Easter Monday, 1 May, 25-26 Dec), so the schedules are identical (checked below date by date);
+ *     - calendar: both roll on TARGET (the stored trades carry it); besides, no schedule date (1 March / 1 September,
+ *       9 February / 9 August, each MF) nor fixing date (2 business days before) of either swap falls on a TARGET
+ *       holiday (1 Jan, Good Friday, Easter Monday, 1 May, 25-26 Dec), so the schedules are identical (checked below
+ *       date by date);
  *     - fixing days: QuantLib's par-coupon Ibor forward runs from the fixing value date (fixing date + 2 TARGET days)
  *       to the next period's value date, i.e. exactly over the accrual period here, so the coupon is
  *       N·(P(s)/P(e) − 1) in both (the A360 accrual fractions cancel);
