@@ -15,6 +15,8 @@ import type { TradeRow } from '../src/import/ore/rows.js';
 import { writeOreImport } from '../src/import/ore/write.js';
 import { fixingDaysFor } from './helpers/oreXml.js';
 import { SHARED_REFERENCE } from './helpers/paths.js';
+import { parseMarket } from '../src/market/load.js';
+import { priceTrade } from '../src/pricing/index.js';
 
 const ORE = path.join(SHARED_REFERENCE, 'ore');
 const read = (rel: string) => fs.readFileSync(path.join(ORE, rel), 'utf8');
@@ -208,6 +210,20 @@ describe('ORE swap_flat_xva: portfolio_swaptions.xml (19 European receiver swapt
   it('cash settlement on ACT/360 fixed legs is reported as approximated: ISDA\'s 1/m annuity against ORE\'s day-count one', () => {
     const notes = result.report.findings.filter((f) => f.kind === 'approximated' && /par yield/.test(f.reason));
     expect(new Set(notes.map((f) => f.tradeId)).size).toBe(19);
+  });
+
+  it('prices 1.1-2.2% below ORE\'s swaption_npv.csv, every one (the documented approximation: ISDA\'s 1/m annuity, the forty-fourth session\'s ORE audit measured −1.18% to −2.13%)', async () => {
+    const { book } = await writtenAndLoaded(result, 'swaptions', false);
+    const market = parseMarket(fs.readFileSync(path.resolve('test/data/ore-swap-flat/market.yaml'), 'utf8'), 'market.yaml');
+    const ore = new Map(
+      fs.readFileSync(path.join(ORE, 'swap_flat_xva/expected_mc50_6M/swaption_npv.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [c[0]!, Number(c[4])] as const),
+    );
+    expect(book.trades).toHaveLength(19);
+    for (const t of book.trades) {
+      const ratio = priceTrade(t, market).npv / ore.get(t.tradeId)! - 1;
+      expect(ratio, t.tradeId).toBeGreaterThan(-0.022);
+      expect(ratio, t.tradeId).toBeLessThan(-0.011);
+    }
   });
 
   it('maps all 19: long, receiver (fixed leg received), cash settled, strike 2.1%, exercise 1 March 2016+e, underlying to 2036-03-01', () => {
