@@ -659,3 +659,27 @@ describe('checkParagraph: a level where a move ends is not the move (the forty-t
     expect(passes('Under `credit_up_100bp`, book CVA rises by USD 4.0m to USD 4.0m.')).toBe(false);
   });
 });
+
+describe('checkParagraph: a what-if spread figure is hypothetical (the forty-fourth session\'s explain audit)', () => {
+  // the what_if_spread tool's facts for CP0024 at +100bp (personas.ts); today's CVA 1.19m. The model picks the spread, so
+  // a what-if figure given as today's could "verify" almost any CVA of the counterparty
+  const facts: Fact[] = [
+    { id: 'cp.CP0024.cva', label: 'CVA of CP0024', value: 1_190_596.8, unit: 'currency', currency: 'USD', source: 'xva_counterparty.arrow:cva' },
+    { id: 'whatif.spread.CP0024.100.cva', label: 'CVA of CP0024 with its spread moved 100bp', value: 1_494_500, unit: 'currency', currency: 'USD', source: 'what-if' },
+    { id: 'whatif.spread.CP0024.100.d_cva', label: 'change of CVA of CP0024 with its spread moved 100bp', value: 303_900, unit: 'currency', currency: 'USD', source: 'what-if' },
+    { id: 'whatif.spread.CP0024.100.spread_bp', label: 'spread move', value: 100, unit: 'bp', source: 'what-if argument' },
+  ];
+  const check = (p: string) => checkParagraph(p, facts, { subjects: [{ kind: 'counterparty', id: 'CP0024' }] }).ok;
+
+  it('passes only in a sentence that says it is hypothetical', () => {
+    expect(check("CP0024's CVA is USD 1.2m.")).toBe(true);
+    expect(check("If CP0024's spread widened by 100bp, its CVA would be USD 1.5m.")).toBe(true);
+    expect(check("If CP0024's spread widened by 100bp, its CVA would rise by USD 303.9k.")).toBe(true);
+  });
+
+  it('rejects it as today\'s figure or as a change since the previous run', () => {
+    expect(check("CP0024's CVA is USD 1.5m.")).toBe(false);
+    expect(check("CP0024's CVA is USD 1.5m today.")).toBe(false);
+    expect(check("Since the previous run, CP0024's CVA rose by USD 303.9k.")).toBe(false);
+  });
+});

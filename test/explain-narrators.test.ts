@@ -122,6 +122,35 @@ describe('Ollama narrator (loopback /api/chat)', () => {
     for (const p of result.paragraphs) expect(checkParagraph(p, result.facts).problems).toEqual([]);
   });
 
+  it('asks for a context that holds the whole prompt (num_ctx), as Ollama\'s default 2k-4k tokens would cut it silently', async () => {
+    server = await startFakeOllama((body) => chatAnswer(body.model, { content: FINAL_TEXT }));
+    const narrator = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+    // a persona's prompt of ~60,000 characters of facts (the demo's CVA trader had 72,491)
+    const many: Fact[] = Array.from({ length: 600 }, (_, i) => ({ id: `cp.CP${String(i).padStart(4, '0')}.cva`, label: `CVA of CP${i}`, value: -1000 - i, unit: 'currency', currency: 'USD', source: 'xva_counterparty.arrow:cva' }));
+    await narrator.narrate({ ...request, facts: [...bookFacts, ...many] });
+    const body = server.requests[0]!.body as unknown as { options: { num_ctx: number; temperature: number }; messages: { content: string }[] };
+    const chars = body.messages.reduce((a, m) => a + m.content.length, 0);
+    expect(chars).toBeGreaterThan(50_000);
+    // at least one token per 3 characters of the prompt plus room for the answer; a multiple of 4,096
+    expect(body.options.num_ctx).toBeGreaterThanOrEqual(chars / 3 + 2048);
+    expect(body.options.num_ctx % 4096).toBe(0);
+    expect(body.options.temperature).toBe(0);
+  });
+
+  it('an answer that is only reasoning or headings is no answer (one line, no empty section); a reply without a message is one line too', async () => {
+    for (const content of ['<think>The book CVA is USD 99m.</think>', '## CVA trader\n### Summary', '<think>x</think>\n\n## CVA trader']) {
+      server = await startFakeOllama((body) => chatAnswer(body.model, { content }));
+      const narrator = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+      await expect(narrator.narrate(request)).rejects.toThrow(/returned no prose \(only reasoning or headings\)/);
+      await server.close();
+    }
+    server = await startFakeOllama(() => ({ status: 200, json: { model: 'llama3.1:8b', done: true } }));
+    const narrator = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+    const error = await narrator.narrate(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NarratorUnavailableError);
+    expect(String((error as Error).message)).toMatch(/answered without a message/);
+  });
+
   it('preflight: POST /api/show names a model that is not pulled before any run, and sends no figures', async () => {
     server = await startFakeOllama(() => chatAnswer('m', { content: 'unused' }), { models: ['llama3.1:8b'] });
     const pulled = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });

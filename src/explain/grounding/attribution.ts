@@ -57,6 +57,8 @@ export interface Attribution {
   changeSaid: boolean;
   /** Whether the sentence speaks of the optimiser ("the optimiser measured …"): the plan's figures are then in scope. */
   optimiserSaid: boolean;
+  /** Whether the sentence is hypothetical ("if", "would", "were"): a what-if's figures are then in scope. */
+  hypotheticalSaid?: boolean;
   /** Whether a noun that counts follows the figure ("5k paths", "29 netting sets"): it is then a count. */
   counted: boolean;
   /** Whether the figure is where a move ends ("rises to USD 4.0m"): a level, so no change fact (`d_*`, `change.*`). */
@@ -262,6 +264,7 @@ function attachedMeasure(text: string, words: string, figure: Span, kind: Stated
 const OPTIMISER_WORDS = /(?<![\p{L}])optimi[sz](?:er|ers|ation|ing|ed|es|e)(?![\p{L}])/iu;
 
 /** Whether the sentence speaks of a change against the previous run. */
+const HYPOTHETICAL_WORDS = /(?<![\p{L}])(?:if|would|were|what-if|hypothetical(?:ly)?|suppose|supposing)(?![\p{L}])/iu;
 const CHANGE_WORDS = /(?<![\p{L}])(?:previous|prior|since|last\s+run|chang(?:e|es|ed))(?![\p{L}])/iu;
 
 /**
@@ -299,6 +302,7 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
       named: distinct(mentions.filter((m) => m.subject && m.start >= sentence.start && m.end <= sentence.end).map((m) => m.subject!)),
       changeSaid: figure.direction !== undefined || CHANGE_WORDS.test(sentenceText),
       optimiserSaid: OPTIMISER_WORDS.test(sentenceText),
+      ...(HYPOTHETICAL_WORDS.test(sentenceText) ? { hypotheticalSaid: true } : {}),
       counted: attached?.measure.count === true,
       ...(figure.level ? { levelSaid: true } : {}),
     };
@@ -319,6 +323,7 @@ export function knownSubjects(facts: readonly Fact[], extra: readonly Subject[] 
 
 function conditionSaid(condition: Condition, attribution: Attribution): boolean {
   if (condition.kind === 'change') return attribution.changeSaid;
+  if (condition.kind === 'hypothetical') return attribution.hypotheticalSaid === true;
   if (condition.kind === 'plan' && attribution.optimiserSaid) return true;
   return attribution.named.some((s) => s.kind === condition.kind && condition.ids.some((id) => sameSubject(s, { kind: condition.kind, id })));
 }

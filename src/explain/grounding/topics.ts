@@ -6,7 +6,8 @@
  *   figures), a counterparty (`cp.<id>.*`, `capital.cp.<id>.*`, `whatif.spread.<id>.*`), a netting set (`ns.<id>.*`,
  *   `margin.ns.<id>.*`, `scenario.<name>.ns.<id>.*`) or a trade (`trade.<id>.*`);
  * - its *conditions*: what it is measured under: a stress scenario (`scenario.<name>.*`, `capital.scenario.<name>.*`,
- *   `margin.scenario.<name>.*`), an action of the optimiser (`rec.<action>.*`, `whatif.<a>+<b>.*`), the plan
+ *   `margin.scenario.<name>.*`), an action of the optimiser (`rec.<action>.*`, `whatif.<a>+<b>.*`), a hypothetical
+ *   spread move (`whatif.spread.*`: said with "if" or "would"), the plan
  *   (`plan.*`), or the comparison with the previous run (`change.<id>`: the holder and conditions of `<id>`);
  * - its *measure*: the words of the metric (`cva_share` → cva, share), with the scope `margin` as a word too
  *   (`margin.mva` → margin, mva); the scope `capital` is not one (`capital.ead` → ead: "capital" names the capital
@@ -40,7 +41,7 @@ export function sameSubject(a: Subject, b: Subject): boolean {
 }
 
 /** What a figure is measured under: scenarios, actions (several for a summed what-if) or the plan, or a change. */
-export type Condition = { kind: 'scenario' | 'action' | 'plan'; ids: string[] } | { kind: 'change' };
+export type Condition = { kind: 'scenario' | 'action' | 'plan'; ids: string[] } | { kind: 'change' } | { kind: 'hypothetical' };
 
 export interface FactTopic {
   /** Whose figure it is; absent for settings of the run and ids of no known shape (tied to no subject). */
@@ -94,7 +95,9 @@ function whatIf(rest: string): FactTopic {
   if (key.startsWith('spread.')) {
     // the spread move follows the counterparty and may hold a dot itself (12.5)
     const cp = key.slice(7).split('.')[0]!;
-    return { holder: { kind: 'counterparty', id: cp }, conditions: [], measure: wordsOf(metric) };
+    // a figure under a spread move the model chose: only in a sentence that says it is hypothetical ("if", "would"),
+    // never as today's (the forty-fourth session's audit: "CP0024's CVA is USD 1.5m" passed on the +100bp what-if)
+    return { holder: { kind: 'counterparty', id: cp }, conditions: [{ kind: 'hypothetical' }], measure: wordsOf(metric) };
   }
   return ofTheBook(metric, [], [{ kind: 'action', ids: key.split('+') }]);
 }

@@ -168,7 +168,7 @@ export class BedrockNarrator implements Narrator {
           throw new NarratorUnavailableError('bedrock', this.destination,
             `Bedrock model ${this.model} at ${this.destination} returned no text (stop reason ${output.stopReason ?? 'none'})`);
         }
-        return narrationResult('bedrock', this.model, request, revealed, text, output.stopReason === 'max_tokens');
+        return narrationResult('bedrock', this.model, request, revealed, text, output.stopReason === 'max_tokens', this.destination);
       }
       // Converse: the assistant turn goes back as is, then one user turn with a toolResult per toolUse
       messages.push({ role: 'assistant', content });

@@ -33,6 +33,19 @@ export interface OllamaNarratorOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Ollama's `num_ctx` for a request: the conversation's characters / 3 (a token is 3-4 characters of this text, figures
+ * and identifiers included: the higher estimate) plus 2,048 tokens for the answer, rounded up to 4,096, at least 8,192 and
+ * at most 131,072 (the models' usual limit; a server caps it at the model's own). Ollama otherwise keeps its default
+ * context (2,048 to 4,096 tokens) and cuts a longer prompt from the front without a word.
+ */
+export function contextTokens(messages: readonly Message[], tools?: readonly Tool[]): number {
+  let chars = tools ? JSON.stringify(tools).length : 0;
+  for (const m of messages) chars += (m.content?.length ?? 0) + (m.tool_calls ? JSON.stringify(m.tool_calls).length : 0);
+  const tokens = Math.ceil(chars / 3) + 2048;
+  return Math.min(131_072, Math.max(8192, Math.ceil(tokens / 4096) * 4096));
+}
+
 /** The host as the `ollama` package will call it (scheme and port filled in), for messages and the privacy line. */
 export function ollamaHostUrl(host: string): string {
   let h = host.trim();
@@ -127,7 +140,10 @@ export class OllamaNarrator implements Narrator {
       const last = turn === this.maxTurns;
       if (last && turn > 1) messages.push({ role: 'user', content: ANSWER_NOW });
       const response = await this.chat(messages, last || tools.length === 0 ? undefined : tools);
-      const message = response.message;
+      const message = response.message as ChatResponse['message'] | undefined;
+      if (message === undefined || message === null || typeof message !== 'object') {
+        throw new NarratorUnavailableError('ollama', this.destination, `Ollama model ${this.model} at ${this.destination} answered without a message (not an Ollama /api/chat answer)`);
+      }
       messages.push({ role: 'assistant', content: message.content ?? '', ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) });
       const calls = message.tool_calls ?? [];
       if (calls.length === 0) {
@@ -135,7 +151,7 @@ export class OllamaNarrator implements Narrator {
         if (content.trim() === '') {
           throw new NarratorUnavailableError('ollama', this.destination, `Ollama model ${this.model} at ${this.destination} returned an empty answer`);
         }
-        return narrationResult('ollama', this.model, request, revealed, content, response.done_reason === 'length');
+        return narrationResult('ollama', this.model, request, revealed, content, response.done_reason === 'length', this.destination);
       }
       for (const call of calls) {
         const name = call.function.name;
@@ -174,7 +190,9 @@ export class OllamaNarrator implements Narrator {
             messages,
             ...(tools ? { tools } : {}),
             stream: false,
-            options: { temperature: this.temperature },
+            // a context that holds the whole conversation: Ollama's default (2k-4k tokens) truncates a persona's
+            // prompt (15-20k tokens of facts) silently from the front
+            options: { temperature: this.temperature, num_ctx: contextTokens(messages, tools) },
           }),
         this.retry,
         isRetryable,

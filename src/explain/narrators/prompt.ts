@@ -3,6 +3,7 @@
  * both models see the same brief.
  */
 
+import { NarratorUnavailableError } from './errors.js';
 import type { Fact, NarrationRequest, NarrationResult } from '../types.js';
 import { factsForPrompt } from './privacy.js';
 
@@ -14,7 +15,10 @@ export function systemPrompt(request: NarrationRequest): string {
     `You write the "${request.persona.title}" section of a board report on the bank's counterparty risk.`,
     'Rules:',
     '- Write 2 to 4 short paragraphs of plain prose for non-specialists; no headings, lists or tables.',
-    '- State only numbers that appear in the facts below or in your tools\' answers. You may round them ' +
+    '- State only numbers that appear as facts: in the facts below, or in the "facts" list of a tool\'s answer. Other ' +
+      'numbers in a tool\'s "data" (profiles by date, action descriptions, notionals) are context for you and cannot be ' +
+      'checked: do not state them. A what-if tool\'s figures hold under its hypothetical: say so ("if its spread rose ' +
+      'by 100bp, ...") and never give them as today\'s. You may round facts ' +
       '(1,234,567 as 1.2m; 0.0341 as 3.4%; 12.4bp as 12bp) but never compute new figures (no sums, differences, ' +
       'ratios or shares that are not given). Every figure is checked; a paragraph with an unsupported figure is rejected.',
     '- Keep at least two significant digits (5.4m, not 5m) and the fact\'s unit: currency amounts with their currency ' +
@@ -112,9 +116,14 @@ export function narrationResult(
   revealed: readonly Fact[],
   answer: string,
   truncated = false,
+  destination = '',
 ): NarrationResult {
   const facts = mergeFacts(request.facts, revealed);
   const { paragraphs, cited } = parseAnswer(answer, new Set(facts.map((f) => f.id)), truncated);
+  // an answer that is only reasoning (<think>…</think>) or headings is as empty as no answer: never empty sections
+  if (paragraphs.length === 0) {
+    throw new NarratorUnavailableError(narrator, destination, `${narrator === 'ollama' ? 'Ollama' : 'Bedrock'} model ${model}${destination ? ` at ${destination}` : ''} returned no prose (only reasoning or headings)`);
+  }
   return {
     paragraphs,
     facts,
