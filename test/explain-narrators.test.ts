@@ -213,6 +213,18 @@ describe('Ollama narrator (loopback /api/chat)', () => {
     log.mockRestore();
   });
 
+  it('a 502 labelled JSON whose body is not (a gateway\'s page) prints nothing to stdout either (--json stays one document)', async () => {
+    const log = vi.spyOn(console, 'log');
+    server = await startFakeOllama((body, n) =>
+      n === 1 ? { status: 502, text: '<html>gateway</html>', contentType: 'application/json' } : chatAnswer(body.model, { content: 'Book CVA is 1.2m.' }),
+    );
+    const narrator = await createNarrator('ollama', { model: 'm', host: server.url, retry: fast });
+    await narrator.narrate({ ...request, tools: [] });
+    expect(server.requests).toHaveLength(2);
+    expect(log).not.toHaveBeenCalled();
+    log.mockRestore();
+  });
+
   it('names the host when it cannot be reached, after a bounded number of attempts', async () => {
     const port = await closedPort();
     const narrator = await createNarrator('ollama', { model: 'm', host: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 5 } });

@@ -18,7 +18,7 @@ export interface OllamaChatBody {
 /** A scripted reply: a status and JSON body (or text body with its content type), or never answering. */
 export type OllamaReply =
   | { status: number; json: unknown }
-  | { status: number; text: string }
+  | { status: number; text: string; contentType?: string }
   | { hang: true };
 
 export interface FakeOllama {
@@ -81,7 +81,7 @@ export async function startFakeOllama(script: ((body: OllamaChatBody, n: number)
         return;
       }
       if ('json' in reply) res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.json));
-      else res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.text);
+      else res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' }).end(reply.text);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -75,8 +75,18 @@ function toOllamaTools(tools: readonly PersonaTool[]): Tool[] {
 function timedFetch(timeoutMs: number): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    if (response.ok || response.headers.get('content-type')?.includes('application/json')) return response;
+    if (response.ok) return response;
+    // an error body the ollama package could not parse makes it print to stdout (breaking --json): hand it one it can,
+    // also when the body says it is JSON but is not (a gateway's HTML page, an empty 502)
     const text = await response.text().catch(() => '');
+    if (response.headers.get('content-type')?.includes('application/json')) {
+      try {
+        JSON.parse(text);
+        return new Response(text, { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
+      } catch {
+        // not JSON after all: wrapped below
+      }
+    }
     return new Response(JSON.stringify({ error: text || response.statusText }), {
       status: response.status,
       statusText: response.statusText,
