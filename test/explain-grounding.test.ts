@@ -683,3 +683,46 @@ describe('checkParagraph: a what-if spread figure is hypothetical (the forty-fou
     expect(check("Since the previous run, CP0024's CVA rose by USD 303.9k.")).toBe(false);
   });
 });
+
+describe('checkParagraph: a share is checked against what it is a share of (the forty-fourth session\'s explain audit)', () => {
+  // "share" alone matched every share fact, and "of book CVA" after a percentage was not read: "CP0026 carries 21.1% of
+  // book CVA" passed on its CS01 share, "57.3% of total capital" on the CVA top-5 share
+  const f = (id: string, label: string, value: number, unit: Fact['unit']): Fact => ({ id, label, value, unit, source: 'derived', ...(unit === 'currency' ? { currency: 'USD' } : {}) });
+  const facts: Fact[] = [
+    f('cp.CP0024.cva_share', 'share of book CVA of CP0024', 21.7, 'pct'),
+    f('cp.CP0024.fva_share', 'share of book FVA of CP0024', 8.1, 'pct'),
+    f('cp.CP0026.cva_share', 'share of book CVA of CP0026', 12.8, 'pct'),
+    f('cp.CP0026.cva_cs01_share', 'share of CVA CS01 of CP0026', 21.1, 'pct'),
+    f('book.cva_top5_share', 'share of book CVA of the five largest counterparties', 57.3, 'pct'),
+    f('book.cva_std_error', 'Monte Carlo standard error of book CVA', 500_000, 'currency'),
+    f('book.cva_std_error_pct', 'standard error as a percentage of CVA', 9.5, 'pct'),
+    f('book.concentration_threshold', 'concentration threshold', 10, 'pct'),
+  ];
+  const subjects = [{ kind: 'counterparty' as const, id: 'CP0024' }, { kind: 'counterparty' as const, id: 'CP0026' }];
+  const ok = (p: string) => checkParagraph(p, facts, { subjects }).ok;
+
+  it('rejects a share given for another measure', () => {
+    for (const p of [
+      "CP0024's CVA share is 8.1%.",
+      'CP0024 has 8.1% of book CVA.',
+      "CP0024's FVA share is 21.7%.",
+      'The five largest counterparties hold 57.3% of total capital.',
+      'The standard error is 9.5% of FVA.',
+      'CP0026 carries 21.1% of book CVA, the largest share in the book.',
+    ])
+      expect(ok(p), p).toBe(false);
+  });
+
+  it('passes the right share, the built-in writer\'s forms and a threshold "of book CVA" (a setting, not a share)', () => {
+    for (const p of [
+      "CP0024's CVA share is 21.7%.",
+      'CP0024 has 21.7% of book CVA.',
+      "CP0024's FVA share is 8.1%.",
+      'The five largest counterparties make up 57.3% of book CVA.',
+      'Its Monte Carlo standard error is USD 500.0k, 9.5% of CVA.',
+      'CP0026 carries 21.1% of the CVA CS01.',
+      'The concentrations above 10.0% of book CVA are CP0024 and CP0026.',
+    ])
+      expect(ok(p), p).toBe(true);
+  });
+});

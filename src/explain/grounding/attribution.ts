@@ -63,6 +63,8 @@ export interface Attribution {
   counted: boolean;
   /** Whether the figure is where a move ends ("rises to USD 4.0m"): a level, so no change fact (`d_*`, `change.*`). */
   levelSaid?: boolean;
+  /** A percentage followed by "of <measure>" ("12.8% of book CVA"): the measure it is a share or ratio of. */
+  baseMeasure?: Measure;
 }
 
 const MIN_ID_LENGTH = 3;
@@ -247,6 +249,20 @@ const NET_AFTER = /^\s+net(?![\p{L}\p{N}])/iu;
 const NET: Measure = { name: 'net figure', keys: ['net'] };
 
 /** The measure word attached right after the figure, with where it ends; none for percentages (see the top). */
+/** "of book CVA", "of the book's FVA", "of total capital" right after a percentage (the words between: book, total, the). */
+const OF_BASE = /^\s*of\s+(?:(?:the|book(?:'s|’s)?|total|all|its)\s+)*$/iu;
+
+/** The measure a percentage is a share or ratio of, when the words right after it say "of <measure>". */
+function baseMeasureOf(text: string, words: string, figure: Span, clauseEnd: number): Measure | undefined {
+  const to = Math.min(clauseEnd, figure.end + 40);
+  // up to the next figure (a digit not inside a word: CS01 is a word) or punctuation
+  const stop = text.slice(figure.end, to).search(/(?<![\p{L}\d])\d|[,;.)(]/u);
+  const tail = words.slice(figure.end, stop < 0 ? to : figure.end + stop);
+  const first = measuresIn(tail)[0];
+  if (!first || !OF_BASE.test(tail.slice(0, first.start))) return undefined;
+  return first;
+}
+
 function attachedMeasure(text: string, words: string, figure: Span, kind: StatedFigure['kind'], clauseEnd: number): { measure: Measure; end: number } | undefined {
   if (kind === 'pct' || kind === 'pp') return undefined;
   const to = Math.min(clauseEnd, figure.end + 60);
@@ -305,6 +321,7 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
       ...(HYPOTHETICAL_WORDS.test(sentenceText) ? { hypotheticalSaid: true } : {}),
       counted: attached?.measure.count === true,
       ...(figure.level ? { levelSaid: true } : {}),
+      ...(figure.kind === 'pct' ? ((base) => (base ? { baseMeasure: base } : {}))(baseMeasureOf(text, words, span, clause.end)) : {}),
     };
   });
 }
@@ -361,7 +378,7 @@ export function agreesWith(topic: FactTopic, attribution: Attribution, isCount =
   // "rises to X" states where the figure ends: not a change (a stress's `d_*`, a change against the previous run)
   if (attribution.levelSaid && (topic.measure.includes('d') || topic.conditions.some((c) => c.kind === 'change'))) return false;
   const subjectFits = attribution.subjects.length === 0 ? agreesUntied(topic, attribution, isCount) : attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
-  return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount);
+  return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount, attribution.baseMeasure);
 }
 
 const KIND_WORDS: Record<Subject['kind'], string> = { book: 'book', plan: 'plan', counterparty: 'counterparty', netting_set: 'netting set', trade: 'trade', scenario: 'stress scenario', action: 'action of the optimiser' };

@@ -118,8 +118,19 @@ function occursIn(key: string, words: readonly string[]): boolean {
  * A fact agrees with the measures named for its figure when it measures one of them (none named: any fact). The nouns
  * of counts name the measure of count facts only: "USD 2m across 12 netting sets" names no measure of the amount.
  */
-export function agreesWithMeasures(factWords: readonly string[], named: readonly Measure[], isCount = false): boolean {
+export function agreesWithMeasures(factWords: readonly string[], named: readonly Measure[], isCount = false, baseMeasure?: Measure): boolean {
+  // a percentage "of <measure>" ("12.8% of book CVA") is a share or ratio of that measure: the fact must be one of it
+  // (the forty-fourth session's explain audit: "8.1% of book CVA" passed on the FVA share)
+  // (a share or a percentage of something: a setting such as the concentration threshold, "above 10.0% of book CVA",
+  // is a level of its own)
+  const ofSomething = occursIn('share', factWords) || occursIn('pct', factWords);
+  if (baseMeasure && ofSomething && !baseMeasure.keys.some((k) => occursIn(k, factWords))) return false;
+  // …and not a share of its sensitivity: "21.1% of book CVA" is not a share of CVA CS01
+  if (baseMeasure && ofSomething && occursIn('cs01', factWords) && !baseMeasure.keys.some((k) => k.includes('cs01'))) return false;
   const measures = isCount ? named : named.filter((m) => !m.count);
   if (measures.length === 0) return true;
+  // "CVA share": a share of the measure named with it, not any share ("CP0024's CVA share is 8.1%" is not its FVA share)
+  const others = measures.filter((m) => m.name !== 'share');
+  if (others.length > 0 && others.length < measures.length && occursIn('share', factWords)) return others.some((m) => m.keys.some((k) => occursIn(k, factWords)));
   return measures.some((m) => m.keys.some((k) => occursIn(k, factWords)));
 }
