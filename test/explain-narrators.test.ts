@@ -337,6 +337,10 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
 
   it('an endpoint that is not an absolute http(s) URL is a usage error before any client; the SDK\'s Node-version notice stays off stderr', async () => {
     await expect(createNarrator('bedrock', { modelId: MODEL_ID, endpoint: 'not a url' })).rejects.toThrow('--endpoint "not a url" is not an endpoint URL: expected an absolute http(s) URL');
+    // credentials in the URL: refused, and never echoed (the forty-fourth session's explain audit)
+    const userinfo = (await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: 'http://user:s3cret@127.0.0.1:9' }).then(() => new Error('accepted'), (e: unknown) => e)) as Error;
+    expect(userinfo.message).toContain('--endpoint "http://127.0.0.1:9" holds a user name or password');
+    expect(userinfo.message).not.toContain('s3cret');
     process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = 'localhost:4566';
     await expect(createNarrator('bedrock', { modelId: MODEL_ID })).rejects.toThrow('AWS_ENDPOINT_URL_BEDROCK_RUNTIME "localhost:4566" is not an endpoint URL');
     delete process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;

@@ -81,13 +81,22 @@ export function checkEndpointUrl(url: string, source: string): void {
     parsed = undefined;
   }
   if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
-    throw new XvaUsageError(`${source} ${JSON.stringify(url)} is not an endpoint URL: expected an absolute http(s) URL such as https://bedrock-runtime.us-east-1.amazonaws.com`);
+    throw new XvaUsageError(`${source} ${JSON.stringify(withoutUserinfo(url))} is not an endpoint URL: expected an absolute http(s) URL such as https://bedrock-runtime.us-east-1.amazonaws.com`);
   }
+  // credentials in the URL are never sent by the SDK (it signs with SigV4) and must not be echoed either
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new XvaUsageError(`${source} ${JSON.stringify(withoutUserinfo(url))} holds a user name or password: Bedrock takes AWS credentials (profile, environment), not credentials in the endpoint URL; remove them`);
+  }
+}
+
+/** The URL with any user:password@ part removed, for messages. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 export function bedrockDestination(region: string, endpoint: string | undefined): string {
   const url = endpoint ?? process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? process.env.AWS_ENDPOINT_URL;
-  return url ? `${url} (region ${region})` : `https://bedrock-runtime.${region}.amazonaws.com (region ${region})`;
+  return url ? `${withoutUserinfo(url)} (region ${region})` : `https://bedrock-runtime.${region}.amazonaws.com (region ${region})`;
 }
 
 export class BedrockNarrator implements Narrator {
