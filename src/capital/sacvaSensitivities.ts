@@ -36,8 +36,8 @@
  * - Eligible hedges (MAR50.37-50.39): a live bought CDS in the book on a counterparty's name (its id or cds_curve), the
  *   single-name hedges BA-CVA recognises (capital/run.ts cdsHedges). Each gives CvaHedge records on the
  *   counterparty's credit spread factors: ΔV / 0.0001 of its value (in the base currency, as the pricer values it
- *   under its netting set's CSA) with the curve it is priced on bumped as the counterparty's quote tenors are
- *   (`tenorShockedCurve`), so that MAR50.53's WS_k = RW_k·(s_k^CVA − s_k^hdg) nets it (types.ts: the net
+ *   under its netting set's CSA) with the curve it is priced on bumped as the counterparty's credit delta bumps it
+ *   (`tenorBumps`), so that MAR50.53's WS_k = RW_k·(s_k^CVA − s_k^hdg) nets it (types.ts: the net
  *   sensitivity is CvaAggregate − CvaHedge; bought protection gains as the spread widens, as the CVA does). Not
  *   recognised here: index CDS hedges (bucket 8) and hedges of the exposure component (a note says so when the book
  *   has index hedges).
@@ -299,9 +299,9 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
 
 /**
  * CvaHedge records (module comment) of the book's live bought single-name CDS on the names of `counterparties` (id or
- * cds_curve, as BA-CVA's capital/run.ts cdsHedges): each quote of the curve a hedge is priced on + 1bp, bootstrapped
- * again (`tenorShockedCurve`, the same curve and rebuild as the counterparty's credit bump when it is that curve),
- * ΔV in the base currency / 0.0001 on the quote's MAR50 tenor; summed per risk factor in the book's trade order.
+ * cds_curve, as BA-CVA's capital/run.ts cdsHedges): the curve a hedge is priced on bumped at each MAR50 tenor
+ * (`tenorBumps`, the same curves as the counterparty's credit bumps when it is that curve), ΔV in the base currency /
+ * 0.0001 on that tenor; summed per risk factor in the book's trade order.
  */
 export function hedgeRecords(portfolio: Portfolio, market: Market, counterparties: ReadonlySet<string>, cache: Map<HazardCurve, YieldCurve>, notes: string[]): SaCvaSensitivity[] {
   const byName = new Map<string, Counterparty>();
