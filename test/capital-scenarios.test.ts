@@ -26,26 +26,29 @@ import { parseGridSpec } from '../src/simulation/grid.js';
 const DIR = path.resolve('test/data/kva_single_swap');
 const scenario = (name: string, shocks: Scenario['shocks']): Scenario => ({ name, description: name, shocks, file: `${name}.yaml` });
 
+/** `xva capital` on a book folder: KVA on 64 paths, seed 7, a quarterly grid, no SA-CVA. */
+const capitalOptions = (dir: string, scenarios: Scenario[]): CapitalRunOptions => ({
+  portfolioDir: dir,
+  marketFile: path.join(dir, 'market.yaml'),
+  convention: 'cre52',
+  sacva: false,
+  kva: true,
+  paths: 64,
+  seed: 7,
+  grid: parseGridSpec('22,3M'),
+  scenarios,
+});
+
 let run: CapitalRun;
 beforeAll(async () => {
-  const options: CapitalRunOptions = {
-    portfolioDir: DIR,
-    marketFile: path.join(DIR, 'market.yaml'),
-    convention: 'cre52',
-    sacva: false,
-    kva: true,
-    paths: 64,
-    seed: 7,
-    grid: parseGridSpec('22,3M'),
-    scenarios: [
+  const options = capitalOptions(DIR, [
       loadScenario(path.resolve('scenarios/credit_up_100bp.yaml')),
       scenario('own_up_100bp', { ownCreditSpreadBp: 100 }),
       scenario('credit_up_ratio', { creditSpreadBp: 100, capitalRatioAdd: 0.01 }),
       loadScenario(path.resolve('scenarios/funding_up_50bp.yaml')),
       loadScenario(path.resolve('scenarios/collateral_50pct.yaml')),
       loadScenario(path.resolve('scenarios/collateral_100pct.yaml')),
-    ],
-  };
+  ]);
   run = await runCapital(options);
 }, 120_000);
 
@@ -112,17 +115,7 @@ describe('a single-name hedge in the KVA projection lives as long as its name', 
           'SWAP_5Y,CPTY_S,NS_S,IRS,pay,EUR,10000000,2024-01-02,2029-01-02,0.025,1Y,30/360,EUR-EURIBOR-6M,6M,ACT/360,,U\n' +
           'HEDGE,CPTY_S,NS_S,CDS,buy,EUR,5000000,2023-12-20,2028-12-20,0.01,,,,,,CPTY_S,\n',
       );
-      const hedged = await runCapital({
-        portfolioDir: dir,
-        marketFile: path.join(dir, 'market.yaml'),
-        convention: 'cre52',
-        sacva: false,
-        kva: true,
-        paths: 64,
-        seed: 7,
-        grid: parseGridSpec('22,3M'),
-        scenarios: [loadScenario(path.resolve('scenarios/credit_up_100bp.yaml'))],
-      });
+      const hedged = await runCapital(capitalOptions(dir, [loadScenario(path.resolve('scenarios/credit_up_100bp.yaml'))]));
       expect(hedged.hedges.map((h) => h.hedgeId)).toEqual(['HEDGE']);
       const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
       const cpty = '{ tenor: 1Y, spreadBp: 100 }, { tenor: 5Y, spreadBp: 100 }';
