@@ -236,7 +236,7 @@ describe('CRIF records from a portfolio', () => {
     expect(records.every((r) => r.productClass === 'RatesFX' && r.imModel === 'SIMM')).toBe(true);
   });
 
-  it('schedule rows: a 5y receiver swap of 10m → 4% gross; NGR 0 or 1 gives 0.4 or 1.0 of it', () => {
+  it('schedule rows: a 5y receiver swap of 10m → 4% gross; a lone trade nets nothing: NGR 1 on both sides', () => {
     const records = scheduleCrifFromPortfolio(portfolio, market);
     expect(records.map((r) => r.riskType)).toEqual(['PV', 'Notional']);
     const pv = records[0]!.amount;
@@ -244,9 +244,10 @@ describe('CRIF records from a portfolio', () => {
     const result = calculateScheduleIm(records, { asOf });
     const call = result.nettingSets.find((n) => n.side === 'Call')!;
     const post = result.nettingSets.find((n) => n.side === 'Post')!;
-    // BCBS-IOSCO Appendix A: residual maturity 5.0y is in the 5y+ band (4%); one trade has NGR 1 if PV > 0 else 0
+    // BCBS-IOSCO Appendix A: residual maturity 5.0y is in the 5y+ band (4%); one trade has NGR 1 on the side where its
+    // PV is positive (net = gross) and 0/0 on the other, taken as 1 as ORE's IMScheduleCalculator does
     expect(result.trades[0]!.grossIm).toBeCloseTo(0.04 * 1e7, 6);
-    expect(call.scheduleIm).toBeCloseTo((pv > 0 ? 1 : 0.4) * 4e5, 6);
-    expect(post.scheduleIm).toBeCloseTo((pv > 0 ? 0.4 : 1) * 4e5, 6);
+    expect(call.scheduleIm).toBeCloseTo(4e5, 6);
+    expect(post.scheduleIm).toBeCloseTo(4e5, 6);
   });
 });

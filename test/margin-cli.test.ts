@@ -24,6 +24,9 @@ import { xvaInProcess } from './helpers/scaleCli.js';
 const ROOT = path.resolve('.');
 const COMPILED = path.join(ROOT, 'dist/commands/margin.js');
 const ORE_CRIF = path.join(SHARED_REFERENCE, 'simm', 'cases', 'ore_initialmargin_simm26', 'crif.csv');
+const PARAMS26 = JSON.parse(fs.readFileSync(path.join(SHARED_REFERENCE, 'simm', 'simm_v2.6_params.json'), 'utf8')) as {
+  interest_rate: { delta_risk_weights: { '10d': { regular: Record<string, number> } } };
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-margin-cli-'));
 
 beforeAll(() => {
@@ -176,6 +179,67 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('cut.arrow: not a readable Arrow IPC file: the file does not end with the Arrow signature ARROW1');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a CRIF with regulations written and read back: the same SIMM per regulation (the columns were dropped), amounts in USD', async () => {
+    // Call under ESA is the EUR FX delta alone (the Excluded row does not count): RW 7.4 × 2m = 14.8m (SIMM v2.6 §F)
+    const crifIn = path.join(tmp, 'regs.csv');
+    fs.writeFileSync(crifIn, [
+      'TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel,collect_regulations,post_regulations',
+      'T1,P,RatesFX,Risk_FX,EUR,,,,1843317.97,EUR,2000000,SIMM,ESA,CFTC',
+      'T2,P,RatesFX,Risk_FX,GBP,,,,1000000,USD,1000000,SIMM,Excluded,CFTC',
+      'T3,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-200000,USD,-200000,SIMM,Excluded,Excluded',
+    ].join('\n') + '\n');
+    const written = path.join(tmp, 'regs_out.csv');
+    const first = await xvaInProcess(['margin', '--crif', crifIn, '--write-crif', written, '--json']);
+    expect(first.status, first.stderr).toBe(0);
+    const again = await xvaInProcess(['margin', '--crif', written, '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    const pick = (doc: Json, side: string) => doc.simm.find((r) => r.nettingSetId === 'P' && r.side === side)!;
+    for (const side of ['Call', 'Post']) {
+      expect(pick(JSON.parse(again.stdout) as Json, side)).toEqual(pick(JSON.parse(first.stdout) as Json, side));
+    }
+    expect(pick(JSON.parse(first.stdout) as Json, 'Call').total).toBeCloseTo(7.4 * 2e6, 6);
+    const rows = fs.readFileSync(written, 'utf8').trim().split(/\r?\n/); // RFC 4180 line ends
+    expect(rows[0]).toContain('collect_regulations,post_regulations');
+    // the EUR row's Amount is written in USD, so its AmountCurrency says USD (it said EUR beside a USD amount)
+    expect(rows.find((r) => r.startsWith('T1,'))).toMatch(/^T1,P,RatesFX,Risk_FX,EUR,,,,2000000,USD,2000000,SIMM,,ESA,CFTC$/);
+  });
+
+  it('the console table adds up: the product classes\' SIMM plus the add-on is the total (the add-on was missing)', async () => {
+    // SIMM v2.6 §D.2 (SIMM = Σ product classes) and §J (add-ons): a fixed add-on of 250,000 on top of a USD IR delta
+    // (RatesFX: 10,000 × RW 60 = 600,000) and an equity delta (Equity, bucket 1: 10,000 × RW 25 = 250,000)
+    const crifIn = path.join(tmp, 'addon.csv');
+    fs.writeFileSync(crifIn, [
+      'TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel',
+      'T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,10000,USD,10000,SIMM',
+      'T2,P,Equity,Risk_Equity,ISSUER1,1,,,10000,USD,10000,SIMM',
+      'T3,P,,Param_AddOnFixedAmount,,,,,250000,USD,250000,SIMM',
+    ].join('\n') + '\n');
+    const run = await xvaInProcess(['margin', '--crif', crifIn]);
+    expect(run.status, run.stderr).toBe(0);
+    const row = (cls: string, label: string) => {
+      const line = run.stdout.split('\n').find((l) => new RegExp(`│ P +│ Call │ ${cls} +│ ${label} +│`).test(l));
+      expect(line, `${cls} ${label}`).toBeDefined();
+      return Number(line!.split('│')[5]!.trim().replace(/,/g, ''));
+    };
+    const rw = PARAMS26.interest_rate.delta_risk_weights['10d'].regular['5y']!;
+    expect(row('RatesFX', 'product class SIMM')).toBeCloseTo(10_000 * rw, 2);
+    const equity = row('Equity', 'product class SIMM');
+    expect(row('All', 'before add-on')).toBeCloseTo(10_000 * rw + equity, 2);
+    expect(row('All', 'add-on')).toBeCloseTo(250_000, 2);
+    expect(row('All', 'total')).toBeCloseTo(10_000 * rw + equity + 250_000, 2);
+  });
+
+  it('--write-crif of a run that fails writes no CRIF', async () => {
+    // a schedule row without its end date and no --as-of: the run stops (exit 2) after the CRIF was read
+    const crifIn = path.join(tmp, 'sched_bad.csv');
+    fs.writeFileSync(crifIn, ['TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel,end_date', 'S1,P,Rates,PV,,,,,1000,USD,1000,Schedule,2030-01-01', 'S1,P,Rates,Notional,,,,,100000,USD,100000,Schedule,2030-01-01'].join('\n') + '\n');
+    const written = path.join(tmp, 'sched_bad_out.csv');
+    const run = await xvaInProcess(['margin', '--crif', crifIn, '--write-crif', written]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('the CRIF has schedule rows: give --as-of');
+    expect(fs.existsSync(written)).toBe(false);
   });
 
   it('the demo book warns of CSA sets without a VM balance; with --quiet nothing is written to stderr', async () => {

@@ -101,10 +101,11 @@ describe('schedule IM counts outstanding trades only', () => {
     const records = await readCrif(file);
     const message = await inputError(async () => calculateScheduleIm(records, { asOf: parseIsoDate('2026-01-01')!, file: 'sched_matured.csv' }));
     expect(message).toContain('sched_matured.csv row 3 column end_date: 2020-01-01: expected an end date on or after the as-of date 2026-01-01 (trade B has matured');
-    // without it: A alone, 4 years left (Rates 2-5y: 2% of 100,000), NGR 1 on the collect side → 2,000
+    // without it: A alone, 4 years left (Rates 2-5y: 2% of 100,000), NGR 1 on the collect side → 2,000, and 1 on the
+    // post side too, where no PV is positive (0/0: ORE's IMScheduleCalculator takes 1)
     const live = calculateScheduleIm(records.slice(0, 2), { asOf: parseIsoDate('2026-01-01')! });
     expect(live.nettingSets.find((n) => n.side === 'Call')!.scheduleIm).toBeCloseTo(2000, 9);
-    expect(live.nettingSets.find((n) => n.side === 'Post')!.scheduleIm).toBeCloseTo(0.4 * 2000, 9);
+    expect(live.nettingSets.find((n) => n.side === 'Post')!.scheduleIm).toBeCloseTo(2000, 9);
   });
 });
 
@@ -179,5 +180,27 @@ describe('Amount and AmountUSD of one row agree', () => {
     const bad = crif('amounts_eur.csv', ['T1,P,RatesFX,Risk_IRCurve,EUR,1,5y,OIS,1000,EUR,108000,SIMM,']);
     expect(await inputError(() => readCrif(bad, { fxRates }))).toContain('amounts_eur.csv row 1 column Amount: 1000: expected the AmountUSD 108000 in EUR (at 1.08 USD per EUR: 1080.00 USD): Amount and AmountUSD disagree, and SIMM reads AmountUSD');
     expect((await readCrif(bad))[0]!.amount).toBe(108000);
+  });
+});
+
+describe('currency codes: a CRIF is read without a market to check them against', () => {
+  it('UDS (for USD) as an IR qualifier, EURO as AmountCurrency, XYZ as an FX qualifier and in a vol pair: errors naming each row', async () => {
+    // UDS passed as a "high volatility" currency before (SIMM v2.6 §C.2: RW 97 at 5y instead of USD's 60)
+    const file = crif('bad_ccy.csv', [
+      'T1,P,RatesFX,Risk_IRCurve,UDS,1,5y,OIS,-10000,USD,-10000,SIMM,',
+      'T2,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-10000,EURO,-10000,SIMM,',
+      'T3,P,RatesFX,Risk_FX,XYZ,,,,1000000,USD,1000000,SIMM,',
+      'T4,P,RatesFX,Risk_FXVol,USDXYZ,,5y,,1000,USD,1000,SIMM,',
+    ]);
+    const message = await inputError(() => readCrif(file));
+    expect(message).toContain('bad_ccy.csv row 1 column Qualifier: UDS: expected an ISO 4217 currency code (such as USD)');
+    expect(message).toContain('bad_ccy.csv row 2 column AmountCurrency: EURO: expected an ISO 4217 currency code (such as USD)');
+    expect(message).toContain('bad_ccy.csv row 3 column Qualifier: XYZ: expected an ISO 4217 currency code (such as USD)');
+    expect(message).toContain('bad_ccy.csv row 4 column Qualifier: USDXYZ: expected a pair of ISO 4217 currency codes such as USDJPY');
+  });
+
+  it('the same rows in USD read, and SIMM is USD\'s: 10,000 × RW(5y) 60; CNH (offshore renminbi) is a code too', async () => {
+    const file = crif('good_ccy.csv', ['T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-10000,USD,-10000,SIMM,', 'T3,Q,RatesFX,Risk_FX,CNH,,,,1000,USD,1000,SIMM,']);
+    expect(await simmCall(file)).toBeCloseTo(10_000 * PARAMS.interest_rate.delta_risk_weights['10d'].regular['5y']!, 6);
   });
 });

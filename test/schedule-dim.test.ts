@@ -8,7 +8,7 @@
  *   each notional times the multiplier of its asset class and residual maturity from that date (ACT/ACT, buckets
  *   [0,2), [2,5), [5,∞) years for rates; an amortising swap's notional outstanding then, products/amortization.ts),
  *   gross = their sum, NGR = max(Σ PV, 0)/Σ max(PV, 0) of today's values of
- *   those trades (negated for the IM posted), IM = 0.4·gross + 0.6·NGR·gross; 1e-12 relative (the same sums);
+ *   those trades (negated for the IM posted; 1 where no PV is positive, as ORE), IM = 0.4·gross + 0.6·NGR·gross; 1e-12 relative (the same sums);
  * - today's schedule IM of `xva margin` (ORE's im_schedule case is the calculator's reference, schedule-im.test.ts):
  *   the profile's first date equals it exactly;
  * - the MVA summed in the test from the curves (as static-mva.test.ts);
@@ -114,7 +114,8 @@ function byHand(portfolio: Portfolio, dates: ArrayLike<number>): [Float64Array, 
     }
     const ngr = (sign: number) => {
       const grossRc = alive.reduce((a, x) => a + Math.max(sign * x.pv, 0), 0);
-      return grossRc > 0 ? Math.max(alive.reduce((a, x) => a + sign * x.pv, 0), 0) / grossRc : 0;
+      // no positive PV on the side: 0/0, taken as 1 (ORE's IMScheduleCalculator)
+      return grossRc > 0 ? Math.max(alive.reduce((a, x) => a + sign * x.pv, 0), 0) / grossRc : 1;
     };
     collect[k] = alive.length === 0 ? 0 : 0.4 * gross + 0.6 * ngr(1) * gross;
     post[k] = alive.length === 0 ? 0 : 0.4 * gross + 0.6 * ngr(-1) * gross;

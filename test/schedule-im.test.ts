@@ -12,6 +12,7 @@ import { SHARED_REFERENCE } from './helpers/paths.js';
 import { readCrif } from '../src/margin/crif.js';
 import { calculateScheduleIm, scheduleLabel, SCHEDULE_MULTIPLIERS } from '../src/margin/schedule.js';
 import { parseIsoDate } from '../src/conventions/dates.js';
+import type { CrifRecord } from '../src/margin/simm/types.js';
 
 const CASE = path.join(SHARED_REFERENCE, 'ore', 'im_schedule');
 const AS_OF = parseIsoDate('2020-12-28')!;
@@ -67,5 +68,29 @@ describe('schedule IM: ORE im_schedule case', () => {
     expect(SCHEDULE_MULTIPLIERS[scheduleLabel('Equity', 1)]).toBe(0.15);
     expect(SCHEDULE_MULTIPLIERS[scheduleLabel('Commodity', 1)]).toBe(0.15);
     expect(SCHEDULE_MULTIPLIERS[scheduleLabel('Other', 1)]).toBe(0.15);
+  });
+});
+
+describe('schedule IM: a side with no positive PV', () => {
+  // BCBS-IOSCO Appendix A defines NGR = net RC / gross RC; with no trade of positive value on a side both are 0, and
+  // ORE's IMScheduleCalculator (populateResults) takes NGR = 1 there: a lone trade out of the money nets nothing.
+  const row = (tradeId: string, portfolioId: string, riskType: 'PV' | 'Notional', amount: number): CrifRecord => ({
+    tradeId, portfolioId, productClass: 'Rates', riskType, qualifier: '', bucket: '', label1: '', label2: '', amount,
+    amountCurrency: 'USD', imModel: 'Schedule', collectRegulations: [], postRegulations: [], endDate: parseIsoDate('2030-01-01')!,
+  });
+  it('one 10m rates trade of PV -250,000 (6y left: 4%): call and post 400,000, NGR 1 and 1; a PV of 0 likewise', () => {
+    const asOf = parseIsoDate('2024-01-01')!;
+    const records = [row('T1', 'A', 'PV', -250_000), row('T1', 'A', 'Notional', 1e7), row('T2', 'B', 'PV', 0), row('T2', 'B', 'Notional', 1e7)];
+    const { nettingSets } = calculateScheduleIm(records, { asOf });
+    for (const id of ['A', 'B']) {
+      for (const side of ['Call', 'Post'] as const) {
+        const n = nettingSets.find((x) => x.portfolioId === id && x.side === side)!;
+        expect(n.grossIm).toBeCloseTo(400_000, 9);
+        expect(n.netToGrossRatio).toBe(1);
+        expect(n.scheduleIm).toBeCloseTo(400_000, 9);
+      }
+    }
+    // the post side of A has a positive (negated) PV: net = gross = 250,000
+    expect(nettingSets.find((x) => x.portfolioId === 'A' && x.side === 'Post')!.grossReplacementCost).toBeCloseTo(250_000, 9);
   });
 });

@@ -5,6 +5,7 @@
  * collect_regulations / CollectRegulations / CollectRegs, post_regulations / PostRegulations / PostRegs,
  * end_date / EndDate). Every bad cell becomes an InputIssue with file, row, column and value.
  */
+import { isCurrencyCode } from '../conventions/currencies.js';
 import { fromYmd, parseIsoDate, type DateSerial } from '../conventions/dates.js';
 import { IssueCollector } from '../errors.js';
 import { readTable } from '../io/read.js';
@@ -155,10 +156,14 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
     if (riskType.startsWith('Risk_') && qualifier === '') wrong(row, 'qualifier', 'Qualifier', '', 'a qualifier (currency, issuer or index)');
     if ((riskType === 'Risk_FX' || riskType.startsWith('Risk_IR') || riskType.startsWith('Risk_Inflation') || riskType === 'Risk_XCcyBasis') && qualifier !== '') {
       qualifier = qualifier.toUpperCase();
-      if (!/^[A-Z]{3}$/.test(qualifier)) wrong(row, 'qualifier', 'Qualifier', qualifier, 'a 3-letter ISO currency code');
+      if (!isCurrencyCode(qualifier)) wrong(row, 'qualifier', 'Qualifier', qualifier, 'an ISO 4217 currency code (such as USD)');
     }
-    if (riskType === 'Risk_FXVol' && !/^[A-Za-z]{3}[^A-Za-z]?[A-Za-z]{3}$/.test(qualifier))
-      wrong(row, 'qualifier', 'Qualifier', qualifier, 'a currency pair such as USDJPY');
+    if (riskType === 'Risk_FXVol') {
+      const pair = /^([A-Za-z]{3})[^A-Za-z]?([A-Za-z]{3})$/.exec(qualifier);
+      if (!pair) wrong(row, 'qualifier', 'Qualifier', qualifier, 'a currency pair such as USDJPY');
+      else if (!isCurrencyCode(pair[1]!.toUpperCase()) || !isCurrencyCode(pair[2]!.toUpperCase()))
+        wrong(row, 'qualifier', 'Qualifier', qualifier, 'a pair of ISO 4217 currency codes such as USDJPY');
+    }
     if (riskType === 'Param_ProductClassMultiplier') {
       const pc = SIMM_PRODUCT_CLASSES.find((c) => c.toLowerCase() === qualifier.toLowerCase());
       if (!pc) wrong(row, 'qualifier', 'Qualifier', qualifier, `the product class to scale: one of ${SIMM_PRODUCT_CLASSES.join(', ')}`);
@@ -185,8 +190,10 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
     }
     if (riskType === 'Risk_Equity' || riskType === 'Risk_Commodity' || riskType === 'Risk_FX' || riskType === 'Risk_BaseCorr') label1 = '';
 
-    const amount = readAmount(row, riskType, resultCurrency);
     const amountCurrency = text('amountCurrency', row).toUpperCase() || resultCurrency;
+    // checked even where AmountUSD is what SIMM reads: a code that is no currency says the row is mistyped
+    if (!isCurrencyCode(amountCurrency)) wrong(row, 'amountCurrency', 'AmountCurrency', amountCurrency, 'an ISO 4217 currency code (such as USD)');
+    const amount = readAmount(row, riskType, resultCurrency);
     const endDateText = text('endDate', row);
     const endDate = endDateText === '' ? undefined : parseEndDate(endDateText);
     if (endDateText !== '' && endDate === undefined) wrong(row, 'endDate', 'end_date', endDateText, 'a date (YYYY-MM-DD or dd/mm/yyyy)');
@@ -257,7 +264,8 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
     if (ccy === ccyOut) return amount;
     const rate = options.fxRates?.[ccy];
     if (rate === undefined || !(rate > 0)) {
-      wrong(row, 'amountCurrency', 'AmountCurrency', ccy, `${ccyOut}, or a currency with an FX rate into ${ccyOut} (or an AmountUSD column)`);
+      // a code that is no currency at all has its own message (above)
+      if (ccy === '' || isCurrencyCode(ccy)) wrong(row, 'amountCurrency', 'AmountCurrency', ccy, `${ccyOut}, or a currency with an FX rate into ${ccyOut} (or an AmountUSD column)`);
       return undefined;
     }
     return amount * rate;

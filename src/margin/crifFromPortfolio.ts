@@ -214,11 +214,17 @@ export function writeCrif(filePath: string, records: readonly CrifRecord[]): voi
         col('Bucket', records.map((r) => r.bucket)),
         col('Label1', records.map((r) => r.label1)),
         col('Label2', records.map((r) => r.label2)),
+        // a record's amount is in USD (the reader converts an Amount in another currency at the market's spot, and
+        // the portfolio's sensitivities are in USD), so Amount is written in USD too
         col('Amount', records.map((r) => r.amount), 'float64'),
-        col('AmountCurrency', records.map((r) => r.amountCurrency)),
+        col('AmountCurrency', records.map(() => 'USD')),
         col('AmountUSD', records.map((r) => r.amount), 'float64'),
         col('IMModel', records.map((r) => r.imModel)),
         col('end_date', records.map((r) => (r.endDate === undefined ? '' : isoDate(r.endDate)))),
+        // the regulations each row counts under, read back by `--crif` (absent when no row names any)
+        ...(records.some((r) => r.collectRegulations.length > 0 || r.postRegulations.length > 0)
+          ? [col('collect_regulations', records.map((r) => r.collectRegulations.join(','))), col('post_regulations', records.map((r) => r.postRegulations.join(',')))]
+          : []),
       ],
     },
     format,

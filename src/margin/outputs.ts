@@ -237,10 +237,14 @@ export function marginText(run: MarginRun): string {
       { title: `Initial margin (USD; SIMM v${run.simmVersion}, ${run.mporDays}-day)` },
     ),
   );
-  const classes = run.simm.flatMap((r) =>
-    r.lines.filter((l) => l.bucket === 'All' && l.marginType === 'All' && l.productClass !== 'All' && l.riskClass !== 'All').map((l) => [r.portfolioId, r.side, l.productClass, l.riskClass, l.margin] as (string | number)[]),
-  );
-  if (classes.length > 0) parts.push(renderTable(['Netting set', 'Side', 'Product class', 'Risk class', 'IM'], classes, { title: 'SIMM by product and risk class (USD)' }));
+  // each risk class's margin, then the set's SIMM before add-ons (the product classes' sum, SIMM v2.6 §D.2), the
+  // add-on (§J) and the total, so that the table adds up to the IM above (the risk classes aggregate with ψ, not a sum)
+  const classes = run.simm.flatMap((r) => [
+    ...r.lines.filter((l) => l.bucket === 'All' && l.marginType === 'All' && l.productClass !== 'All').map((l) => [r.portfolioId, r.side, l.productClass, l.riskClass === 'All' ? 'product class SIMM' : l.riskClass, l.margin] as (string | number)[]),
+    ...(r.addOn !== 0 ? [[r.portfolioId, r.side, 'All', 'before add-on', r.simmBeforeAddOn], [r.portfolioId, r.side, 'All', 'add-on', r.addOn]] : []),
+    [r.portfolioId, r.side, 'All', 'total', r.total],
+  ]);
+  if (classes.length > 0) parts.push(renderTable(['Netting set', 'Side', 'Product class', 'Risk class', 'IM'], classes, { title: 'SIMM by product and risk class (USD; a product class aggregates its risk classes by correlation, the product classes and the add-on add up to the total)' }));
   const vm = run.nettingSets.filter((n) => n.vm && n.vm.limitedBy !== 'uncollateralised');
   if (vm.length > 0) {
     parts.push(

@@ -201,7 +201,6 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     const scheduleIds = portfolio!.nettingSets.filter((n) => n.imModel === 'schedule' && !ids.includes(n.nettingSetId) && (!only || only.has(n.nettingSetId))).map((n) => n.nettingSetId);
     records = [...simm.records, ...scheduleCrifFromPortfolio(portfolio!, market!, scheduleIds)];
   }
-  if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
 
   const simmRows = records.filter((r) => r.imModel !== 'Schedule');
   const scheduleRows = records.filter((r) => r.imModel === 'Schedule');
@@ -277,6 +276,8 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
   if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('scenarios need the portfolio (VM for the collateral coverage, the IM posted for the MVA): give --portfolio with --crif');
   const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? [], notes) : [];
+  // written once everything above has run: a run that fails leaves no CRIF behind
+  if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
   return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, mvaScenarios: mvaRows, dim, notes, simmVersion, mporDays };
 }
 

@@ -155,6 +155,14 @@ function scheduleTrades(records: readonly CrifRecord[], options: ScheduleImOptio
   return trades;
 }
 
+/**
+ * The net-to-gross ratio of a side (BCBS-IOSCO Appendix A): net over gross replacement cost, 1 where the gross is 0
+ * (no trade with a positive value on the side; ORE's IMScheduleCalculator likewise).
+ */
+export function netToGross(netReplacementCost: number, grossReplacementCost: number): number {
+  return grossReplacementCost > 0 ? netReplacementCost / grossReplacementCost : 1;
+}
+
 /** Schedule IM of a set of trades on one side: (0.4 + 0.6·NGR)·gross IM. */
 function scheduleOf(trades: readonly ScheduleTradeResult[], side: SimmSide): Omit<ScheduleNettingSetResult, 'portfolioId' | 'side' | 'regulation'> {
   const sign = side === 'Call' ? 1 : -1;
@@ -170,7 +178,9 @@ function scheduleOf(trades: readonly ScheduleTradeResult[], side: SimmSide): Omi
     sumPv += pv;
   }
   const netRc = Math.max(sumPv, 0);
-  const ngr = grossRc > 0 ? netRc / grossRc : 0;
+  // no trade with a positive value on this side: NGR 0/0, taken as 1 (no netting benefit), as ORE's
+  // IMScheduleCalculator does; 0 would give a lone trade the 0.4 floor
+  const ngr = netToGross(netRc, grossRc);
   return {
     grossIm,
     grossReplacementCost: grossRc,

@@ -26,7 +26,7 @@ import type { Trade } from '../products/types.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import type { DimProfile } from './dim.js';
 import { endTimeOf, lastLiveDate, mvaCounterpartyCurve, mvaOfPostedProfile, tradesByNettingSet } from './mva.js';
-import { calculateScheduleIm, SCHEDULE_MULTIPLIERS, scheduleLabel } from './schedule.js';
+import { calculateScheduleIm, netToGross, SCHEDULE_MULTIPLIERS, scheduleLabel } from './schedule.js';
 
 /** A schedule trade as the projection reads it: today's PV and notional (USD), its end date and its last live date. */
 interface ProjectedTrade {
@@ -126,8 +126,8 @@ export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettin
         sumPv += t.pv;
       }
       if (alive === 0) break;
-      const ngrCall = grossRcCall > 0 ? Math.max(sumPv, 0) / grossRcCall : 0;
-      const ngrPost = grossRcPost > 0 ? Math.max(-sumPv, 0) / grossRcPost : 0;
+      const ngrCall = netToGross(Math.max(sumPv, 0), grossRcCall);
+      const ngrPost = netToGross(Math.max(-sumPv, 0), grossRcPost);
       c[k] = (0.4 + 0.6 * ngrCall) * grossIm;
       p[k] = (0.4 + 0.6 * ngrPost) * grossIm;
     }

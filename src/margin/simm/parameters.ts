@@ -1,11 +1,9 @@
 /**
  * SIMM parameters as data: risk weights, correlations, concentration thresholds and HVRs for one SIMM version, read
  * from `src/margin/parameters/simm_v<version>.json` (ISDA SIMM Methodology tables, transcribed from ORE's
- * simmcalibration XML; see docs/margin.md). A later version drops in as one more JSON file of the same layout.
+ * simmcalibration XML; see docs/margin.md). A later version is one more JSON file of the same layout, bundled below.
  * Lookups here are the only place that knows the layout; the aggregation modules ask through them.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { XvaInputError } from '../../errors.js';
 import type { MporDays } from './types.js';
 import v25 from '../parameters/simm_v2.5.json' with { type: 'json' };
@@ -113,32 +111,27 @@ const BUNDLED: Record<string, SimmParameterFile> = {
   '2.6': v26 as unknown as SimmParameterFile,
 };
 
-const PARAMETER_DIR = fileURLToPath(new URL('../parameters/', import.meta.url));
-
-/** Versions available: the bundled ones. Others load from `simm_v<version>.json` in the parameters folder. */
+/** The SIMM versions this build carries. */
 export function bundledSimmVersions(): string[] {
   return Object.keys(BUNDLED).sort();
 }
 
 /**
- * The parameter file of a SIMM version ('2.5', '2.6', or any `simm_v<version>.json` dropped into
- * src/margin/parameters/). Throws XvaInputError naming the versions available when there is none.
+ * The parameter file of a bundled SIMM version ('2.5', '2.6'). Adding a version is a change to the code: its JSON in
+ * src/margin/parameters/ (the layout above), imported into BUNDLED, and named in `xva margin --simm-version`'s options.
+ * Throws XvaInputError naming the versions available for any other.
  */
 export function loadSimmParameterFile(version: string): SimmParameterFile {
   const bundled = BUNDLED[version];
   if (bundled) return bundled;
-  const file = `${PARAMETER_DIR}simm_v${version}.json`;
-  if (!/^[0-9A-Za-z._-]+$/.test(version) || !existsSync(file)) {
-    throw new XvaInputError([
-      {
-        file: 'SIMM parameters',
-        column: 'version',
-        value: version,
-        expected: `a SIMM version with a parameter file: one of ${bundledSimmVersions().join(', ')}`,
-      },
-    ]);
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as SimmParameterFile;
+  throw new XvaInputError([
+    {
+      file: 'SIMM parameters',
+      column: 'version',
+      value: version,
+      expected: `a SIMM version with a parameter file: one of ${bundledSimmVersions().join(', ')}`,
+    },
+  ]);
 }
 
 /** Parameters of one version at one horizon (MPoR), with the lookups the aggregation needs. */
