@@ -157,10 +157,18 @@ describe('collateral: variation margin rules by hand', () => {
     expect(c).toEqual([[10, 10, 30, 30, 50]]);
   });
 
-  it('no margin call on a weekend grid date: the balance of the previous call is carried', () => {
-    // As-of Monday V 0 → B 0; Saturday (+5 days) V 100: not a business day, B stays 0; Monday (+7) V 200 → B 200.
+  it('under an MPoR no margin call on a weekend grid date: the balance of the previous call is carried', () => {
+    // As-of Monday V 0 → B 0; Saturday (+5 days) V 100: not a business day, B stays 0; Tuesday (+8) reads the balance
+    // at its lag date, the Saturday (lag map [0, 0, 1] for an MPoR of 1 business day): 0, not 100.
+    const { c } = run(csa({ marginPeriodOfRiskDays: 1 }), [[0, 100, 200]], gridOn([0, 5, 8], undefined, [1, [0, 0, 1]]));
+    expect(c).toEqual([[0, 0, 0]]);
+  });
+
+  it('under MPoR 0 a weekend exposure date is its own call: C(t) follows V(t) (it carried a balance a grid step old)', () => {
+    // As-of Monday V 0 → B 0; Saturday (+5) V 100 → B 100; Monday (+7) V 200 → B 200 (docs/exposure.md: with MPoR 0,
+    // C(t) is the balance of the call at t itself)
     const { c } = run(csa(), [[0, 100, 200]], gridOn([0, 5, 7]));
-    expect(c).toEqual([[0, 0, 200]]);
+    expect(c).toEqual([[0, 100, 200]]);
   });
 });
 

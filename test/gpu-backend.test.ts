@@ -690,14 +690,14 @@ describe('GPU device valuation with worker threads', () => {
     // workers' node tables before that came from its state ranges, and give the same bits as above)
     expect(device.stats.pathsCopied).toBe(true);
     expect(device.routing.host.map((h) => h.nettingSetId)).toEqual([zeroStrikeSet, 'NS-CP0025-3']);
-    // what came back: the figures route's sets read back 12 sums and a PFE per exposure date and 2 sums per trade and
+    // what came back: the figures route's sets read back 13 sums and a PFE per exposure date and 2 sums per trade and
     // date, 3 in a set holding IM (f32, in 256-byte aligned parts); the values route reads every path of every date
     const nExp = host.result.nettingSets[0]!.profile.dateIndex.length;
     const onFigures = new Set(device.routing.figures);
     const figureTrades = book.trades.filter((t) => onFigures.has(t.nettingSetId)).length;
     const imTrades = book.trades.filter((t) => onFigures.has(t.nettingSetId) && (book.nettingSets.find((n) => n.nettingSetId === t.nettingSetId)!.initialMarginHeld ?? 0) > 0).length;
     expect(imTrades).toBeGreaterThan(0);
-    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (13 * nExp * onFigures.size + 2 * nExp * figureTrades + nExp * imTrades) + 3 * 256 * onFigures.size);
+    expect(device.stats.figuresBytes).toBeLessThanOrEqual(4 * (14 * nExp * onFigures.size + 2 * nExp * figureTrades + nExp * imTrades) + 3 * 256 * onFigures.size);
     // independent of the paths, and already here (96 paths) below the values of the exposure dates alone
     expect(device.stats.figuresBytes).toBeLessThan(4 * options.paths * nExp * onFigures.size);
     // the IM held shows in the collateral of the uncollateralised set (C = IM there)
@@ -755,6 +755,32 @@ describe('GPU device valuation with worker threads', () => {
     expect(Array.from(gc.pfe!).some((v, k) => Math.abs(v - setPfes.reduce((a, p) => a + p[k]!, 0)) > 1e-3 * cpScale)).toBe(true);
     console.log(`GPU figures route vs the host's figures: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound, ${(100 * worstEuler).toFixed(1)}% of the Euler bound`);
     expect(worst).toBeGreaterThan(0);
+  }, 120_000);
+
+  it.skipIf(noGpu())("figures route with antithetic paths: the EPE standard error of the pairs' means, as the host's from the device values", async () => {
+    // profiles.ts pairStandardError: the device sends Σ y(2i)·y(2i+1) beside Σy and Σy² (wgsl/figures.ts REDUCE_OUT);
+    // without it the standard error would be the paths' own, a fraction of itself away (far beyond the f32 bound)
+    const { book, zeroStrikeSet, pairCounterparty } = sliceOf();
+    const onDevice: Portfolio = { ...book, nettingSets: book.nettingSets.filter((n) => n.nettingSetId !== zeroStrikeSet), trades: book.trades.filter((t) => t.nettingSetId !== zeroStrikeSet) };
+    const host = await run(onDevice, 1, { cube: true, antithetic: true });
+    const device = await run(onDevice, 1, { antithetic: true });
+    expect(device.stats.figureSets).toBe(onDevice.nettingSets.length);
+    let checked = 0;
+    host.result.nettingSets.forEach((h, i) => {
+      const g = device.result.nettingSets[i]!;
+      let scale = 0;
+      for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.ene[k]! + Math.abs(h.profile.collateral[k]!));
+      h.profile.epeStdError.forEach((v, k) => {
+        expect(Math.abs(g.profile.epeStdError[k]! - v), `${h.nettingSetId} epeStdError[${k}]`).toBeLessThanOrEqual(2e-5 * scale + 1e-6);
+        if (v > 1e-3 * scale) checked++;
+      });
+    });
+    expect(checked).toBeGreaterThan(10);
+    const at = host.result.counterparties.findIndex((c) => c.counterpartyId === pairCounterparty);
+    const [hc, gc] = [host.result.counterparties[at]!, device.result.counterparties[at]!];
+    let cpScale = 0;
+    for (let k = 0; k < hc.epe.length; k++) cpScale = Math.max(cpScale, hc.epe[k]! + hc.ene[k]! + Math.abs(hc.collateral[k]!));
+    Array.from(hc.epeStdError!).forEach((v, k) => expect(Math.abs(gc.epeStdError![k]! - v), `${pairCounterparty} epeStdError[${k}]`).toBeLessThanOrEqual(2e-5 * cpScale + 1e-6));
   }, 120_000);
 });
 
@@ -1615,7 +1641,7 @@ describe('GPU valuation of every product: device values and reductions', () => {
         const maturity = Math.max(...setTrades.map(tradeMaturity));
         const reference = computeProfile(
           { nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, grid, nPaths: n, values: values64, numeraire: paths.numeraire, discountFactors, collateral, initialMarginHeld: imHeld, maturity, lastDateIndex: last },
-          { pfeQuantile: options.pfeQuantile },
+          { pfeQuantile: options.pfeQuantile, antithetic: paths.antithetic === true },
         );
         for (const key of ['epe', 'ene', 'collateral', 'pfe', 'ee', 'eee', 'epeStdError'] as const) {
           expect(Array.from(g.profile[key]), `${g.nettingSetId} ${key} = host figures of the device values`).toEqual(Array.from(reference[key]));

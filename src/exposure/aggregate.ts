@@ -15,7 +15,7 @@
 import type { ExposureProfile } from './types.js';
 import type { AggregateProfile } from './results.js';
 import { quantileInPlace } from './quantile.js';
-import { DEFAULT_PFE_QUANTILE, emptyProfile, standardError } from './profiles.js';
+import { DEFAULT_PFE_QUANTILE, emptyProfile, pairStandardError, standardError } from './profiles.js';
 
 /** Σ over netting sets of max(V − C, 0) per grid date and path (date-major, base currency, undeflated). */
 export interface PositiveExposureAccumulator {
@@ -92,6 +92,8 @@ export interface TotalOptions {
   /** Numeraire per grid date and path (date-major), for the EPE standard error of the total. */
   numeraire: Float64Array;
   pfeQuantile?: number;
+  /** Antithetic path pairs: the standard error of the pairs' means (profiles.ts pairStandardError). */
+  antithetic?: boolean;
 }
 
 /**
@@ -117,14 +119,18 @@ export function totalProfile(
     const shift = acc.positive[base]! / options.numeraire[base]!;
     let sum = 0;
     let sumSq = 0;
+    let sumPair = 0;
+    let previous = 0;
     for (let p = 0; p < nPaths; p++) {
       const e = acc.positive[base + p]!;
       column[p] = e;
       const y = e / options.numeraire[base + p]! - shift;
       sum += y;
       sumSq += y * y;
+      if ((p & 1) === 1) sumPair += previous * y;
+      previous = y;
     }
-    total.epeStdError[k] = standardError(sum, sumSq, nPaths);
+    total.epeStdError[k] = options.antithetic ? pairStandardError(sum, sumSq, sumPair, nPaths) : standardError(sum, sumSq, nPaths);
     total.pfe[k] = quantileInPlace(column, nPaths, quantile);
   }
   return total;

@@ -375,7 +375,7 @@ function closeOutLags(nettingSet: NettingSet, grid: TimeGrid): Int32Array {
 /**
  * The grid indices at which margin is called (1) for this netting set: candidates are the as-of date (always a call),
  * the exposure dates up to the last live date and their lag dates; after the as-of date a candidate is a call when it
- * is a business day at least `marginFrequencyDays` business days after the previous call.
+ * is a business day (any day under MPoR 0) at least `marginFrequencyDays` business days after the previous call.
  */
 function marginCallDates(nettingSet: NettingSet, grid: TimeGrid, lag: Int32Array, last: number): Uint8Array {
   const nDates = grid.dates.length;
@@ -389,10 +389,13 @@ function marginCallDates(nettingSet: NettingSet, grid: TimeGrid, lag: Int32Array
   const isCall = new Uint8Array(nDates);
   isCall[0] = 1;
   const frequency = Math.max(1, nettingSet.marginFrequencyDays);
+  // under MPoR 0 the collateral at t is the call at t itself, whatever the day (docs/exposure.md): carrying the previous
+  // grid call to a weekend exposure date would leave it a balance up to a grid step old
+  const anyDay = nettingSet.marginPeriodOfRiskDays === 0;
   let nextAllowed = addBusinessDays(grid.dates[0]!, frequency);
   for (let d = 1; d <= last; d++) {
     const date = grid.dates[d]!;
-    if (candidate[d] !== 1 || date < nextAllowed || !isBusinessDay(date)) continue;
+    if (candidate[d] !== 1 || date < nextAllowed || (!anyDay && !isBusinessDay(date))) continue;
     isCall[d] = 1;
     nextAllowed = addBusinessDays(date, frequency);
   }

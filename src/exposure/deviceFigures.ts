@@ -5,7 +5,7 @@
  * total, with the formulas of profiles.ts computeProfile, euler.ts and aggregate.ts totalProfile. The values never
  * reach the host.
  */
-import { basisTimes, emptyProfile, oneYearWindowEnd, standardError, timeWeightedAverageUpTo } from './profiles.js';
+import { basisTimes, emptyProfile, oneYearWindowEnd, pairStandardError, standardError, timeWeightedAverageUpTo } from './profiles.js';
 import { sumSetProfiles } from './aggregate.js';
 import type { NettingSetResult } from './results.js';
 import type { ExposureProfile } from './types.js';
@@ -14,9 +14,9 @@ import type { UnitContext, UnitCounterparty, UnitNettingSet } from './unit.js';
 /**
  * Sums per exposure date, as wgsl/figures.ts REDUCE_OUT: shift, Σy, Σy², Σ ENE terms (after the IM posted), Σ C/N, EPE
  * and ENE residuals, then after VM only Σ max(E + IM, 0)/N, Σ (C − IM)/N and its EPE residual, Σ max(−(E + IM), 0)/N
- * (the ENE after VM only) and its residual.
+ * (the ENE after VM only) and its residual, then Σ y(p)·y(p+1) over even p (antithetic pairs).
  */
-export const FIGURE_SUMS = 12;
+export const FIGURE_SUMS = 13;
 
 /** A netting set's figures from the device (structured-clonable). */
 export interface DeviceSetFigures {
@@ -78,7 +78,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
       const held = f.imHeld !== undefined && f.imHeld[k]! > 0;
       profile.epeVm[k] = held ? f.sums[s + 7]! / n : epe;
       profile.collateralVm[k] = held ? f.sums[s + 8]! / n : profile.collateral[k]!;
-      profile.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
+      profile.epeStdError[k] = ctx.paths.antithetic === true ? pairStandardError(f.sums[s + 1]!, f.sums[s + 2]!, f.sums[s + 12]!, n) : standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
       profile.ee[k] = epe / discountFactors[d]!;
       profile.pfe[k] = f.pfe[k]!;
     }
@@ -142,7 +142,7 @@ export function counterpartyProfileFromDevice(ctx: UnitContext, cp: UnitCounterp
   const n = ctx.paths.nPaths;
   for (let k = 0; k < total.dateIndex.length; k++) {
     const s = k * FIGURE_SUMS;
-    total.epeStdError[k] = standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
+    total.epeStdError[k] = ctx.paths.antithetic === true ? pairStandardError(f.sums[s + 1]!, f.sums[s + 2]!, f.sums[s + 12]!, n) : standardError(f.sums[s + 1]!, f.sums[s + 2]!, n);
     total.pfe[k] = f.pfe[k]!;
   }
   return total;

@@ -63,6 +63,11 @@ export interface ProfileOptions {
   pfeQuantile?: number;
   /** Day count of the time weights of the one-year Basel averages: ORE's Actual/Actual ISDA by default. */
   eepeDayCount?: 'ACT/ACT' | 'ACT/365F';
+  /**
+   * The paths are antithetic pairs (2i, 2i + 1): the EPE standard error is then that of the pairs' means, the
+   * independent samples (pairStandardError); the paths' own sample variance overstates it.
+   */
+  antithetic?: boolean;
 }
 
 export const DEFAULT_PFE_QUANTILE = 0.95;
@@ -112,6 +117,9 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     const shift = e0 > 0 ? e0 / numeraire[base]! : 0;
     let sumPos = 0;
     let sumPosSq = 0;
+    // Σ y(2i)·y(2i+1) over the path pairs, for the standard error of antithetic pairs
+    let sumPair = 0;
+    let previous = 0;
     let sumNeg = 0;
     let sumColl = 0;
     let sumPosVm = 0;
@@ -127,6 +135,8 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
       const y = pos * inverseN - shift;
       sumPos += y;
       sumPosSq += y * y;
+      if ((p & 1) === 1) sumPair += previous * y;
+      previous = y;
       // V − VM: the collateral less the IM in it (0 exactly where there is no CSA, so that ENE is the set's own to the bit)
       const l = im === 0 ? e : values[base + p]! - (c - im);
       sumNeg += 0.5 * (Math.abs(l) - l) * inverseN;
@@ -162,7 +172,7 @@ export function computeProfile(input: ProfileInput, options: ProfileOptions = {}
     // (IM = 0: the same figures, not sums that differ in rounding)
     profile.epeVm[k] = im === 0 ? epe : sumPosVm / nPaths;
     profile.collateralVm[k] = im === 0 ? profile.collateral[k]! : sumVm / nPaths;
-    profile.epeStdError[k] = standardError(sumPos, sumPosSq, nPaths);
+    profile.epeStdError[k] = options.antithetic ? pairStandardError(sumPos, sumPosSq, sumPair, nPaths) : standardError(sumPos, sumPosSq, nPaths);
     profile.ee[k] = epe / discountFactors[d]!;
     profile.eee[k] = k === 0 ? profile.ee[k]! : Math.max(profile.eee[k - 1]!, profile.ee[k]!);
     profile.pfe[k] = quantileInPlace(positive, nPaths, quantile);
@@ -202,6 +212,15 @@ export function emptyProfile(nettingSetId: string, counterpartyId: string, dateI
 export function standardError(sum: number, sumSq: number, n: number): number {
   if (n < 2) return 0;
   return Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)) / n);
+}
+
+/**
+ * Standard error of a mean over n antithetic paths, pairs (2i, 2i + 1), from the sums of the n shifted samples y,
+ * of their squares and of the pairs' products Σ y(2i)·y(2i+1): the n/2 pair means m_i = (y(2i) + y(2i+1))/2 are the
+ * independent samples, Σ m = Σ y / 2 and Σ m² = (Σ y² + 2 Σ y(2i)·y(2i+1)) / 4; 0 for fewer than two pairs.
+ */
+export function pairStandardError(sum: number, sumSq: number, sumPair: number, n: number): number {
+  return standardError(sum / 2, (sumSq + 2 * sumPair) / 4, n / 2);
 }
 
 const basisCache = new WeakMap<TimeGrid, Map<string, { dateIndex: Int32Array; times: Float64Array }>>();

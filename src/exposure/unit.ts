@@ -631,7 +631,7 @@ function profileOf(
       lastDateIndex: last, // V = 0 (rows zeroed above) and C = 0 after it
       inverseNumeraire: inverseNumeraireOf(paths, exposureDates),
     },
-    { pfeQuantile: ctx.pfeQuantile },
+    { pfeQuantile: ctx.pfeQuantile, antithetic: paths.antithetic === true },
     scratch.column,
   );
   return pre ? pre.finishProfile(hostProfile, maturity) : hostProfile;
@@ -826,7 +826,7 @@ export function runUnit(ctx: UnitContext, task: UnitTask, onNettingSetDone?: (in
         ? totalProfile(
             setProfiles,
             accumulator,
-            { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile },
+            { id: cp.counterpartyId, counterpartyId: cp.counterpartyId, numeraire: ctx.paths.numeraire, pfeQuantile: ctx.pfeQuantile, antithetic: ctx.paths.antithetic === true },
             scratch.column,
           )
         : { ...setProfiles[0]!, nettingSetId: cp.counterpartyId };

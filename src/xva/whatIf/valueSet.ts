@@ -147,7 +147,7 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
       lastDateIndex: last,
       inverseNumeraire: ctx.inverseNumeraire,
     },
-    { pfeQuantile: ctx.pfeQuantile },
+    { pfeQuantile: ctx.pfeQuantile, antithetic: paths.antithetic === true },
     scratch.column,
   );
   // After the paths' last date the set is dead (V = 0, C = 0): zeros, as the engine's profile gives there.

@@ -153,10 +153,12 @@ export const REDUCE_HEADER = 6;
  * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM+IM_post),0)/N, Σ C/N, EPE residual, ENE residual,
  * after VM only (the IM held added back: the funding exposure, profiles.ts epeVm) Σ max(E+IM,0)/N, Σ (C−IM)/N and its
  * EPE residual, and the ENE after VM only (the IM posted left out: profiles.ts eneVm) Σ max(−(E+IM),0)/N and its
- * residual. The kernel writes them per chunk of paths (chunksOf(count) groups per row, the shift divided among them so
- * that the chunks add up to it) and the host adds the chunks (sumChunks).
+ * residual, then Σ y(p)·y(p+1) over even p (the antithetic pairs' products, for their standard error:
+ * profiles.ts pairStandardError; a chunk holds whole pairs). The kernel writes them per chunk of paths (chunksOf(count)
+ * groups per row, the shift divided among them so that the chunks add up to it) and the host adds the chunks
+ * (sumChunks).
  */
-export const REDUCE_OUT = 12;
+export const REDUCE_OUT = 13;
 /** Sums of REDUCE_OUT a workgroup reduces (all but the shift). */
 const REDUCE_SUMS = REDUCE_OUT - 1;
 const REDUCE_WG = 64;
@@ -199,6 +201,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   if (e0 > 0.0) { shift = e0 / paths[(numOut * nDates + d) * count]; }
   var sPos = 0.0;
   var sPosSq = 0.0;
+  var sPair = 0.0;
   var sNeg = 0.0;
   var sColl = 0.0;
   var rEpe = 0.0;
@@ -217,6 +220,10 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let y = max(e, 0.0) * invN - shift;
     sPos = sPos + y;
     sPosSq = sPosSq + y * y;
+    if ((p & 1u) == 0u && p + 1u < pEnd) {
+      let y1 = max(ec[k * count + p + 1u], 0.0) * (1.0 / paths[(numOut * nDates + d) * count + p + 1u]) - shift;
+      sPair = sPair + y * y1;
+    }
     if (!accumulator) {
       let c = ec[(nRows + k) * count + p];
       sNeg = sNeg + max(-(e + im + post), 0.0) * invN;
@@ -253,6 +260,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   part[at + 8u] = rEpeVm;
   part[at + 9u] = sNegVm;
   part[at + 10u] = rEneVm;
+  part[at + 11u] = sPair;
   workgroupBarrier();
   for (var stride = ${REDUCE_WG / 2}u; stride > 0u; stride = stride >> 1u) {
     if (lid.x < stride) {
