@@ -240,7 +240,7 @@ export default class Simulate extends XvaCommand {
     }
     this.say(
       renderTable(
-        ['Netting set', 'Counterparty', 'Trades', 'EEPE', 'EPE 1Y', 'Peak EPE', `Peak PFE ${(100 * pfeQuantile).toFixed(1)}%`],
+        ['Netting set', 'Counterparty', 'Trades', 'EEPE', 'EPE 1Y', 'Peak EPE', `Peak PFE ${Number((100 * pfeQuantile).toPrecision(10))}%`],
         top.map((r) => [r.nettingSetId, r.counterpartyId, String(r.trades), r.eepe, r.epe1y, r.peakEpe, r.peakPfe]),
         { title: `Top ${top.length} netting sets by EEPE (base currency, ${paths} paths)` },
       ),

@@ -205,10 +205,20 @@ describe('netting sets that load but say little', () => {
     const unc = rows.findIndex((r) => r[0] === 'NS_B');
     expect(rows[unc]![rows[0]!.indexOf('csa')]).toBe('false');
     rows[unc]![rows[0]!.indexOf('threshold_cpty')] = '1000000';
+    // and rounding, a margin period of risk and a call frequency on it: each column named (only the first one was)
+    rows[unc]![rows[0]!.indexOf('rounding')] = '10000';
+    rows[unc]![mpor] = '20';
+    rows[unc]![rows[0]!.indexOf('margin_frequency_days')] = '5';
     fs.writeFileSync(file, rows.map((r) => r.join(',')).join('\n') + '\n');
     const result = await validateInputs({ portfolioDir: dir });
     expect(result.ok).toBe(true);
-    expect(at(result.warnings, 'margin_period_of_risk_days')).toEqual([`netting_sets.csv row ${csaRow} column margin_period_of_risk_days: 0: expected a margin period of risk of some business days under a CSA (10 is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`]);
+    const ignored = (column: string, value: string, blank = 0) => `netting_sets.csv row ${unc} column ${column}: ${value}: expected blank or ${blank} on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`;
+    expect(at(result.warnings, 'margin_period_of_risk_days')).toEqual([
+      `netting_sets.csv row ${csaRow} column margin_period_of_risk_days: 0: expected a margin period of risk of some business days under a CSA (10 is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`,
+      ignored('margin_period_of_risk_days', '20'),
+    ]);
+    expect(at(result.warnings, 'rounding')).toEqual([ignored('rounding', '10000')]);
+    expect(at(result.warnings, 'margin_frequency_days')).toEqual([ignored('margin_frequency_days', '5', 1)]);
     expect(at(result.warnings, 'netting_set_id')).toEqual([`netting_sets.csv row ${rows.length - 1} column netting_set_id: NS_EMPTY: expected a netting set with at least one trade in trades.csv (it adds nothing but its CSA's fixed amounts)`]);
     expect(at(result.warnings, 'threshold_cpty')).toEqual([`netting_sets.csv row ${unc} column threshold_cpty: 1000000: expected blank or 0 on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`]);
   });

@@ -403,8 +403,21 @@ export function checkPortfolio(
     }
     // the CSA columns of a set without a CSA are ignored: figures in them most likely mean a csa flag left false
     if (!ns.csa) {
-      const given = ([['threshold_cpty', ns.thresholdCpty], ['threshold_bank', ns.thresholdBank], ['mta_cpty', ns.mtaCpty], ['mta_bank', ns.mtaBank], ['independent_amount_cpty', ns.independentAmountCpty], ['independent_amount_bank', ns.independentAmountBank]] as const).find(([, v]) => v !== 0);
-      if (given) issues.add({ file: nsFile, row: ns.sourceRow, column: given[0], value: String(given[1]), expected: `blank or 0 on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`, severity: 'warning' });
+      // every such column (the amounts, rounding, and the MPoR and call frequency when not their blank defaults 0 and 1)
+      const given = ([
+        ['threshold_cpty', ns.thresholdCpty !== 0, ns.thresholdCpty],
+        ['threshold_bank', ns.thresholdBank !== 0, ns.thresholdBank],
+        ['mta_cpty', ns.mtaCpty !== 0, ns.mtaCpty],
+        ['mta_bank', ns.mtaBank !== 0, ns.mtaBank],
+        ['independent_amount_cpty', ns.independentAmountCpty !== 0, ns.independentAmountCpty],
+        ['independent_amount_bank', ns.independentAmountBank !== 0, ns.independentAmountBank],
+        ['rounding', ns.rounding !== 0, ns.rounding],
+        ['margin_period_of_risk_days', ns.marginPeriodOfRiskDays !== 0, ns.marginPeriodOfRiskDays],
+        ['margin_frequency_days', ns.marginFrequencyDays !== 1, ns.marginFrequencyDays],
+      ] as const).filter(([, isGiven]) => isGiven);
+      for (const [column, , value] of given) {
+        issues.add({ file: nsFile, row: ns.sourceRow, column, value: String(value), expected: `blank or ${column === 'margin_frequency_days' ? 1 : 0} on a netting set without a CSA (csa false: the CSA columns are ignored, the set is uncollateralised); set csa true if the CSA is meant`, severity: 'warning' });
+      }
     }
     // a CSA's margin period of risk of 0 takes the collateral as exchanged the moment values move: no close-out gap at
     // all (CRE52.50-52: at least 10 business days bilaterally, 5 for cleared trades)
