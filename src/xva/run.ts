@@ -3,6 +3,7 @@
  * tables of a previous `xva simulate --out DIR` with `--results DIR`), resolve the credit curves, compute the XVA
  * figures, the exposure analysis, the optional incremental allocation and the stress scenarios, write the tables.
  */
+import { settingsFromManifest, type WhatIfSettings } from './whatIf/settings.js';
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
@@ -187,30 +188,63 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   const result = computeXva(sets, credit, options.xva);
   const analysis = analyseExposure(result, options.analysis);
 
-  let wrongWay: WrongWayRow[] = [];
+  // with --results, the engine runs below (wrong-way, incremental) re-draw the paths of the run that wrote the
+  // exposure: its paths, seed, grid (every date of its manifest, so the steps and the draws are its own) and draws;
+  // this command's defaults would put those rows on other paths than the tables beside them
   const wrongWayCount = wrongWayCounterparties(portfolio, credit).length;
-  if (wrongWayCount > 0) {
+  let rerun: WhatIfSettings | undefined;
+  let rerunRefused: string | undefined;
+  if (options.resultsDir && options.incremental) rerun = settingsFromManifest(options.resultsDir, { flag: '--incremental with --results', what: 'the incremental runs cannot hold again' });
+  else if (options.resultsDir && wrongWayCount > 0) {
+    try {
+      rerun = settingsFromManifest(options.resultsDir, { flag: 'wrong-way risk', what: 'its re-valuation cannot hold again' });
+    } catch (error) {
+      if (!(error instanceof XvaUsageError)) throw error;
+      rerunRefused = error.message;
+    }
+  }
+  const runPaths = rerun ? rerun.paths : options.paths;
+  const runSeed = rerun ? rerun.seed : options.seed;
+  const runGrid = rerun ? rerun.grid : grid;
+
+  let wrongWay: WrongWayRow[] = [];
+  if (wrongWayCount > 0 && rerunRefused) {
+    notes.push(`${rerunRefused} (cva_wrong_way not written; run xva cva without --results)`);
+  } else if (wrongWayCount > 0 && rerun && (rerun.antithetic || rerun.coverage !== 1)) {
+    notes.push(`wrong-way risk: not valued (cva_wrong_way not written): the run of --results drew ${rerun.antithetic ? 'antithetic paths' : `its collateral at coverage ${rerun.coverage}`}, which the wrong-way re-valuation does not reproduce; run xva cva without --results`);
+  } else if (wrongWayCount > 0) {
     options.onProgress?.(0, 'wrong-way risk');
     // in-process, on the base run's grid and seed: the independent CVA of these rows is the base run's
-    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: grid ?? options.grid, paths: options.paths, seed: options.seed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(drawn === 'sobol' ? { rng: drawn } : {}) }).rows;
-    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${options.paths} paths of seed ${options.seed} (cva_wrong_way)${drawn === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
+    wrongWay = wrongWayCva({ portfolio, market, credit, xva: options.xva, grid: runGrid ?? options.grid, paths: runPaths, seed: runSeed, ...(initialMarginProfiles ? { initialMarginProfiles } : {}), ...(drawn === 'sobol' ? { rng: drawn } : {}) }).rows;
+    notes.push(`wrong-way risk: ${wrongWayCount} counterparties re-valued in-process on ${runPaths} paths of seed ${runSeed}${rerun ? ', those of the run of --results' : ''} (cva_wrong_way)${drawn === 'sobol' ? ', on the run\'s Sobol points (the intensity models\' credit drivers on Philox draws)' : ''}`);
   }
 
   let incremental: IncrementalRow[] = [];
   if (options.incremental) {
+    const runSimulationOptions = rerun
+      ? {
+          ...simulation,
+          paths: rerun.paths,
+          seed: rerun.seed,
+          antithetic: rerun.antithetic,
+          coverage: rerun.coverage,
+          pfeQuantile: rerun.pfeQuantile,
+          ...(rerun.rng === 'sobol' ? { rng: 'sobol' as const, sobolLayout: buildFactorLayout(market, factorNeeds(portfolio.trades)) } : {}),
+        }
+      : simulation;
     const inc = await incrementalXva({
       portfolio,
       market,
       marketFile: options.marketFile,
       nettingSetId: options.incremental,
-      simulation: { ...simulation, grid: options.grid },
-      ...(grid ? { grid } : {}),
+      simulation: { ...runSimulationOptions, grid: options.grid },
+      ...(runGrid ? { grid: runGrid } : {}),
       credit,
       xva: options.xva,
     });
     simulations += inc.runs;
     incremental = inc.rows;
-    notes.push(`incremental allocation of ${options.incremental}: ${inc.runs} engine runs of that netting set alone (same seed and grid)`);
+    notes.push(`incremental allocation of ${options.incremental}: ${inc.runs} engine runs of that netting set alone (${rerun ? `the run of --results' ${rerun.paths} paths, seed ${rerun.seed} and grid` : 'same seed and grid'})`);
   }
 
   // with --results the exposure is another run's: a collateral-coverage level needs that exposure again at the level,

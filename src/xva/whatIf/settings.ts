@@ -104,8 +104,12 @@ function cubeOf(resultsDir: string, cube: Partial<CubeIndex> | undefined, bad: (
   return { file: path.join(resultsDir, cube.file), index };
 }
 
-/** The settings of a previous `xva simulate --out DIR`, from DIR/manifest.json. */
-export function settingsFromManifest(resultsDir: string): WhatIfSettings {
+/**
+ * The settings of a previous `xva simulate --out DIR`, from DIR/manifest.json. `use` names what re-runs the engine on
+ * the run's paths (the what-if's new trades, by default; `--incremental`'s runs), for the refusal of a run that held a
+ * dynamic IM profile, which the manifest does not carry.
+ */
+export function settingsFromManifest(resultsDir: string, use: { flag: string; what: string } = { flag: '--what-if', what: 'a what-if cannot recompute for a new trade' }): WhatIfSettings {
   const file = 'manifest.json';
   const full = path.join(resultsDir, file);
   if (!fs.existsSync(full)) throw new XvaInputError([{ file, value: `not found in ${resultsDir}`, expected: 'the manifest of xva simulate --out DIR (the what-if regenerates its paths)' }]);
@@ -117,7 +121,7 @@ export function settingsFromManifest(resultsDir: string): WhatIfSettings {
   }
   const bad = (column: string, value: unknown, expected: string) => new XvaInputError([{ file, column, value: JSON.stringify(value) ?? 'missing', expected }]);
   if (m.command !== 'simulate') throw bad('command', m.command, "'simulate': the manifest of an xva simulate run");
-  if (m.options?.dynamicIm) throw new XvaUsageError('--what-if: the run of --results held a dynamic IM profile (--dynamic-im), which a what-if cannot recompute for a new trade; use a run without --dynamic-im');
+  if (m.options?.dynamicIm) throw new XvaUsageError(`${use.flag}: the run of --results held a dynamic IM profile (--dynamic-im), which ${use.what}; use a run without --dynamic-im`);
   const rng = m.options?.rng ?? 'philox';
   if (rng !== 'philox' && rng !== 'sobol') throw bad('options.rng', rng, "'philox' or 'sobol', the draws of xva simulate --rng");
   const paths = m.paths;
