@@ -159,6 +159,15 @@ describe('xva cva on the ORE swap case', () => {
     expect(Math.abs(d.book.cva / doc.book.cva - 1)).toBeLessThan(1e-12);
     // and says why, rather than leave a table of zeros (the bad-input audit)
     expect(d.notes).toContain('the market has no funding spreads for the base currency (funding.EUR): FCA, FBA and ColVA are 0');
+    // the funding stresses move the spreads the market gives (docs/scenarios.md): none here, so FCA and FBA stay 0
+    // (an audit found ±50bp giving FCA and FBA of 64k on a market without funding spreads)
+    const stressed = xva('fva', ...RUN, '--scenario', path.join(ROOT, 'scenarios/funding_up_50bp.yaml'), '--json');
+    expect(stressed.status, stressed.stderr).toBe(0);
+    const sd = JSON.parse(stressed.stdout) as { scenarios: { scenario: string; skipped: string | null; book: { fca: number; fba: number } }[] };
+    const up = sd.scenarios.find((x) => x.scenario === 'funding_up_50bp')!;
+    expect(up.book.fca).toBe(0);
+    expect(up.book.fba).toBe(0);
+    expect(up.skipped).toBe('fundingSpreadBp 50 moves nothing: the market has no funding spreads for the base currency (funding.EUR), so FCA, FBA and ColVA stay 0');
   }, 120_000);
 
   it('a bad flag exits 2 naming it', () => {

@@ -11,7 +11,7 @@
 import type { HazardCurve, Market } from '../market/types.js';
 import type { Portfolio } from '../portfolio/types.js';
 import type { Scenario } from '../scenarios/types.js';
-import { shockCreditInputs, type CounterpartyCredit, type CreditInputs } from '../xva/credit.js';
+import { missingFundingNote, shockCreditInputs, type CounterpartyCredit, type CreditInputs } from '../xva/credit.js';
 import type { DimProfile } from './dim.js';
 import { endTimeOf, mvaCounterpartyCurve, mvaSum, staticPostedProfileUsd, tradesByNettingSet, type PostedProfile } from './mva.js';
 import type { NettingSetMargin } from './run.js';
@@ -69,6 +69,7 @@ export function mvaScenarios(portfolio: Portfolio, market: Market, nettingSets: 
     };
     // (a curve floored by the shock is said, as xva cva|fva say it)
     const credit = Object.keys(shocks).length > 0 ? shockCreditInputs(base, market, shocks, notes) : base;
+    if (fundingSpreadBp && missingFundingNote(market) !== undefined) notes?.push(`scenario ${scenario.name}: fundingSpreadBp ${fundingSpreadBp} moves nothing: the market has no funding spreads for the base currency (funding.${market.baseCurrency}), so the MVA's spread stays as it is`);
     const coverage = collateralCoverage ?? 1;
     for (const { entry, profile, counterpartyId } of sets) {
       const stressed = mvaSum(profile.post, profile.times, credit.funding, discount, credit.counterparties.get(counterpartyId)?.curve, credit.own, profile.endTime);

@@ -216,7 +216,10 @@ export function shockCreditInputs(base: CreditInputs, market: Market, shocks: Cr
     counterparties.set(id, { ...c, curve });
   }
   const own = base.own && shocks.ownCreditSpreadBp ? shockedCurve(base.own, market, shocks.ownCreditSpreadBp, cache, notes) : base.own;
-  const f = shocks.fundingSpreadBp ?? 0;
+  // the shock moves the spreads the market gives (docs/scenarios.md: every currency in `funding`); a base currency
+  // without any has FCA, FBA and ColVA 0 (missingFundingNote), and a shock of nothing is nothing
+  // (the callers say so in their scenario notes)
+  const f = missingFundingNote(market) === undefined ? (shocks.fundingSpreadBp ?? 0) : 0;
   const funding = { ...base.funding, borrowSpreadBp: base.funding.borrowSpreadBp + f, lendSpreadBp: base.funding.lendSpreadBp + f };
   return { counterparties, own, funding, collateralSpreadBp: base.collateralSpreadBp };
 }

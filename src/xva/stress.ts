@@ -9,7 +9,7 @@
 import type { Market } from '../market/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { computeXva, type ExposureSet, type XvaFigures, type XvaOptions, type XvaResult } from './compute.js';
-import { shockCreditInputs, type CreditInputs } from './credit.js';
+import { missingFundingNote, shockCreditInputs, type CreditInputs } from './credit.js';
 
 export interface ScenarioOutcome {
   scenario: string;
@@ -100,6 +100,7 @@ export async function runScenarios(ctx: StressContext, scenarios: readonly Scena
     }
     const said: string[] = skipped ? [skipped] : [];
     if (ownCreditSpreadBp !== undefined && ownCreditSpreadBp !== 0 && !ctx.credit.own) said.push(`ownCreditSpreadBp ${ownCreditSpreadBp} moves nothing: the market has no own credit curve (credit.own), so there is no DVA to shock`);
+    if (fundingSpreadBp !== undefined && fundingSpreadBp !== 0 && missingFundingNote(ctx.market) !== undefined) said.push(`fundingSpreadBp ${fundingSpreadBp} moves nothing: the market has no funding spreads for the base currency (funding.${ctx.market.baseCurrency}), so FCA, FBA and ColVA stay 0`);
     if (other.length > 0) said.push(`${other.join(', ')} does not move CVA/DVA/FVA`);
     // the shifted curves' notes (a hazard floored at 0) name the curves of this run's counterparties: the run's
     // notes, not the per-set note column (a shard holds some of the book's curves only, and the merge compares it)
