@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaInputError, formatIssue } from '../src/errors.js';
-import { loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
+import { loadRunScenarios, loadScenario, loadScenarioDir } from '../src/scenarios/load.js';
 
 const SCENARIOS_DIR = path.join(__dirname, '..', 'scenarios');
 
@@ -79,6 +79,18 @@ describe('bad scenario files', () => {
     ]);
     expect(messages(() => loadScenario(file('capital.yaml')))).toEqual([
       `${file('capital.yaml')} column shocks.capitalRatioAdd: 1: expected a decimal between -0.1 and 0.2 (0.01 = +1% of RWA)`,
+    ]);
+  });
+
+  it('repeated --scenario FILE: the problems of every file at once, as a folder gives them (only the first file\'s were)', () => {
+    const dir = writeTemp({
+      'quoted.yaml': 'name: quoted\ndescription: A shock written as text.\nshocks:\n  creditSpreadBp: "100"\n',
+      'big.yaml': 'name: big\ndescription: Too wide.\nshocks:\n  creditSpreadBp: 20000\n',
+    });
+    const file = (n: string) => path.join(dir, n);
+    expect(messages(() => loadRunScenarios([file('quoted.yaml'), file('big.yaml')], undefined, dir))).toEqual([
+      `${file('quoted.yaml')} column shocks.creditSpreadBp: "100" (quoted: text): expected a number of basis points between -10000 and 10000, written as a YAML number without quotes`,
+      `${file('big.yaml')} column shocks.creditSpreadBp: 20000: expected a number of basis points between -10000 and 10000`,
     ]);
   });
 

@@ -170,6 +170,17 @@ describe('xva cva on the ORE swap case', () => {
     expect(up.skipped).toBe('fundingSpreadBp 50 moves nothing: the market has no funding spreads for the base currency (funding.EUR), so FCA, FBA and ColVA stay 0');
   }, 120_000);
 
+  it('--json lists every counterparty (ranked as the cva_counterparty table), not the --top of the printout', () => {
+    const dir = tempDir();
+    const r = xva('cva', '--portfolio', path.join(ROOT, 'fixtures/demo'), '--paths', '16', '--grid', '41,6M', '--threads', '1', '--top', '1', '--json', '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as { counterparties: { counterpartyId: string; rank: number }[] };
+    const table = tableFromIPC(fs.readFileSync(path.join(dir, 'cva_counterparty.arrow')));
+    expect(table.numRows).toBeGreaterThan(1);
+    expect(d.counterparties.map((c) => c.counterpartyId)).toEqual([...(table.getChild('counterparty_id')!.toArray() as Iterable<string>)]);
+    expect(d.counterparties.map((c) => c.rank)).toEqual(d.counterparties.map((_, i) => i + 1));
+  }, 120_000);
+
   it('a bad flag exits 2 naming it', () => {
     const r = xva('cva', ...RUN.slice(0, 2), '--paths', 'many');
     expect(r.status).toBe(2);
@@ -233,6 +244,8 @@ describe('xva cva on the ORE swap case', () => {
     expect(other.status, other.stderr).toBe(0);
     const expected = /--results: market read now is not the file the run in .* read \(market: .*fixtures\/demo\/market\.yaml, the run's .*market\.yaml\)/;
     expect(other.stderr).toMatch(expected);
+    // once (it was printed twice: as it was found and again among the run's notes)
+    expect(other.stderr.match(new RegExp(expected.source, 'g'))).toHaveLength(1);
     expect((JSON.parse(other.stdout) as { notes: string[] }).notes.some((n) => expected.test(n))).toBe(true);
     const own = await xvaInProcess(['cva', '--market', market, '--results', sim, '--json']);
     expect(own.status, own.stderr).toBe(0);

@@ -175,7 +175,19 @@ export function uniqueScenarios(scenarios: readonly Scenario[]): Scenario[] {
  * folder `defaultDir`), files first, each name once.
  */
 export function loadRunScenarios(files: readonly string[] | undefined, folder: string | undefined, defaultDir: string): Scenario[] {
-  const scenarios = (files ?? []).map((file) => loadScenario(path.resolve(file)));
-  if (folder !== undefined) scenarios.push(...loadScenarioDir(folder === 'default' ? defaultDir : path.resolve(folder)));
+  // every file read before any error is thrown, so that the problems of all of them come at once, as a folder's do
+  const problems: XvaInputError['issues'][number][] = [];
+  const scenarios: Scenario[] = [];
+  const collect = (load: () => Scenario[]): void => {
+    try {
+      scenarios.push(...load());
+    } catch (error) {
+      if (!(error instanceof XvaInputError)) throw error;
+      problems.push(...error.issues);
+    }
+  };
+  for (const file of files ?? []) collect(() => [loadScenario(path.resolve(file))]);
+  if (folder !== undefined) collect(() => loadScenarioDir(folder === 'default' ? defaultDir : path.resolve(folder)));
+  if (problems.length > 0) throw new XvaInputError(problems);
   return uniqueScenarios(scenarios);
 }

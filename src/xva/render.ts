@@ -4,10 +4,11 @@ import { totalAdjustment, type XvaFigures } from './compute.js';
 import type { XvaRun } from './run.js';
 import { XVA_SIGNS } from './outputs.js';
 import { whatIfJson } from './whatIf/index.js';
+import { rankCounterparties } from './analysis.js';
 
 type Metric = keyof XvaFigures;
 
-/** One JSON document: book, counterparties (ranked), netting sets, trades, analysis, scenarios, notes, files. */
+/** One JSON document: book, counterparties (all, ranked), netting sets, analysis, scenarios, notes, files. */
 export function xvaJson(run: XvaRun): unknown {
   const { result, analysis } = run;
   const figures = (x: XvaFigures) => ({ cva: x.cva, dva: x.dva, fca: x.fca, fba: x.fba, colva: x.colva });
@@ -18,7 +19,8 @@ export function xvaJson(run: XvaRun): unknown {
     currency: run.currency,
     signs: XVA_SIGNS,
     book: { ...figures(result.book), totalAdjustment: totalAdjustment(result.book), cvaStdError: result.book.cvaStdError },
-    counterparties: analysis.top.map((r) => ({
+    // every counterparty, ranked (the table cva_counterparty's rows); the printout shows the top --top of them
+    counterparties: rankCounterparties(result).map((r) => ({
       rank: r.rank,
       counterpartyId: r.counterparty.counterpartyId,
       creditCurve: r.counterparty.credit.curveName,

@@ -158,9 +158,9 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     // the run's exposure with the inputs read now: say where they are not the run's own (helper audit 67 F2)
     const current: Record<string, string> = { market: path.resolve(options.marketFile) };
     for (const [name, file] of Object.entries(portfolio.sources)) if (file) current[name] = path.resolve(file);
+    // a note of the run (the command prints its notes as warnings once, and --json carries them)
     const warn = (text: string): void => {
       notes.push(text);
-      options.onWarning?.(text);
     };
     const differing = resultsInputsDiffering(options.resultsDir, current);
     if (differing.length > 0) {
