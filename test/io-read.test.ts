@@ -293,6 +293,20 @@ describe('findTableFile', () => {
       'trades.parquet, trades.csv: 2 files for table trades (ambiguous): expected exactly one of trades.parquet, trades.pq or trades.csv; remove the others',
     );
   });
+
+  it('a table file named in another case is an error naming it (it was passed over: an optional table read as absent)', () => {
+    const folder = join(dir, 'portfolio-case');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'Collateral.parquet'), '');
+    expect(() => findTableFile(folder, 'collateral')).toThrow(
+      `${join(folder, 'Collateral.parquet')}: named in another case than table collateral's file: expected the name collateral.parquet (the table names are lower case; rename the file)`,
+    );
+    writeFileSync(join(folder, 'eligible_collateral.CSV'), '');
+    expect(() => findTableFile(folder, 'eligible_collateral')).toThrow("expected the name eligible_collateral.csv");
+    // beside the table's own file: two files for one table
+    writeFileSync(join(folder, 'collateral.parquet'), '');
+    expect(() => findTableFile(folder, 'collateral')).toThrow('2 files for table collateral (ambiguous)');
+  });
 });
 
 describe('readTable on CSV (RFC 4180)', () => {

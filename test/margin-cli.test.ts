@@ -231,6 +231,22 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
     expect(row('All', 'total')).toBeCloseTo(10_000 * rw + equity + 250_000, 2);
   });
 
+  it('a balance in a currency the market cannot convert is an input error naming its row (it was an internal error)', async () => {
+    const balances = path.join(tmp, 'balances_cad.csv');
+    fs.writeFileSync(balances, 'netting_set_id,currency,variation_margin\nNS-CP0010-1,CAD,5000000\n');
+    const run = await xvaInProcess(['margin', '--collateral-balances', balances]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('balances_cad.csv row 1 column currency: CAD: expected a currency with a discount curve and an FX rate in the market file (it has ');
+    expect(run.stderr).not.toContain('internal error');
+    // the same row as the portfolio's collateral_balances table, read by xva capital
+    const book = path.join(tmp, 'book-cad');
+    fs.cpSync(path.join(ROOT, 'fixtures/demo'), book, { recursive: true });
+    fs.copyFileSync(balances, path.join(book, 'collateral_balances.csv'));
+    const capital = await xvaInProcess(['capital', '--portfolio', book, '--no-kva']);
+    expect(capital.status).toBe(2);
+    expect(capital.stderr).toContain('collateral_balances.csv row 1 column currency: CAD: expected a currency with a discount curve');
+  }, 120_000);
+
   it('--write-crif of a run that fails writes no CRIF', async () => {
     // a schedule row without its end date and no --as-of: the run stops (exit 2) after the CRIF was read
     const crifIn = path.join(tmp, 'sched_bad.csv');

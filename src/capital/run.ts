@@ -486,7 +486,7 @@ export function unknownIdNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, '
 export async function runCapital(options: CapitalRunOptions, monteCarlo?: CapitalMonteCarlo): Promise<CapitalRun> {
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
-  const inputs = await loadSaccrInputs(options.portfolioDir, issues);
+  const inputs = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();
   const notes: string[] = [];
   const saccr = computeSaccr(portfolio, market, { ...inputs, convention: options.convention });

@@ -3,7 +3,7 @@
  * IPC, for a file named explicitly: a portfolio folder's tables are Parquet or CSV, findTableFile), and every failure
  * (unknown extension, missing or unreadable file, undecodable content) is an XvaInputError naming the file.
  */
-import { existsSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { XvaInputError } from '../errors.js';
@@ -54,18 +54,27 @@ export async function readTable(filePath: string, options?: { displayName?: stri
  * Two candidates at once (e.g. trades.parquet and trades.csv) is an XvaInputError: which one is meant is ambiguous.
  */
 export function findTableFile(dir: string, baseName: string): string | undefined {
-  const found = [...PARQUET_EXTENSIONS, ...CSV_EXTENSIONS]
-    .map((ext) => `${baseName}${ext}`)
-    .filter((name) => {
-      const path = join(dir, name);
-      return existsSync(path) && statSync(path).isFile();
-    });
+  const names = [...PARQUET_EXTENSIONS, ...CSV_EXTENSIONS].map((ext) => `${baseName}${ext}`);
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return undefined; // no folder: the caller reports the folder (or the missing table)
+  }
+  // the table's files by name in any case: a file named Collateral.parquet or trades.CSV is this table's too, and on a
+  // case-sensitive file system it would otherwise be passed over without a word (an optional table then reads as absent)
+  const rank = (name: string) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase());
+  const found = entries.filter((name) => wanted.has(name.toLowerCase()) && statSync(join(dir, name)).isFile()).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (found.length > 1) {
     throw fileError(
       found.join(', '),
       `${found.length} files for table ${baseName} (ambiguous)`,
       `exactly one of ${baseName}.parquet, ${baseName}.pq or ${baseName}.csv; remove the others`,
     );
+  }
+  if (found.length === 1 && !names.includes(found[0]!)) {
+    throw fileError(join(dir, found[0]!), `named in another case than table ${baseName}'s file`, `the name ${names.find((n) => n.toLowerCase() === found[0]!.toLowerCase())} (the table names are lower case; rename the file)`);
   }
   return found.length === 1 ? join(dir, found[0]!) : undefined;
 }

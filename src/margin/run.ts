@@ -9,7 +9,7 @@ import { IssueCollector, XvaInputError, XvaUsageError } from '../errors.js';
 import { findTableFile, readTable } from '../io/read.js';
 import { FieldReader } from '../io/table.js';
 import type { Market } from '../market/types.js';
-import { loadSaccrInputs } from '../capital/saccr/inputs.js';
+import { checkBalanceCurrency, loadSaccrInputs } from '../capital/saccr/inputs.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
 import type { NettingSet, Portfolio } from '../portfolio/types.js';
 import { CURRENCIES, type Currency } from '../products/types.js';
@@ -109,7 +109,7 @@ export interface MarginRun {
 }
 
 /** Net VM balance per netting set (received positive): `netting_set_id` with `balance` or `variation_margin`. */
-export async function readCollateralBalances(filePath: string): Promise<Map<string, { balance: number; currency?: Currency }>> {
+export async function readCollateralBalances(filePath: string, market?: Market): Promise<Map<string, { balance: number; currency?: Currency }>> {
   const issues = new IssueCollector();
   const table = await readTable(filePath, { displayName: path.basename(filePath) });
   const r = new FieldReader(table, issues);
@@ -120,6 +120,7 @@ export async function readCollateralBalances(filePath: string): Promise<Map<stri
       const id = r.string('netting_set_id', row, { required: true });
       const balance = signedAmount(r, row, column, 'the net collateral balance (received positive, posted negative)', true);
       const currency = r.has('currency') ? r.oneOf('currency', row, CURRENCIES, { ignoreCase: true }) : undefined;
+      if (currency !== undefined && market) checkBalanceCurrency(r, row, currency, market);
       if (id === undefined || balance === undefined) continue;
       if (out.has(id)) {
         issues.add({ file: table.file, row: row + 1, column: 'netting_set_id', value: id, expected: 'one balance row per netting set' });
@@ -132,12 +133,12 @@ export async function readCollateralBalances(filePath: string): Promise<Map<stri
   return out;
 }
 
-async function balancesFor(options: MarginRunOptions, portfolioDir: string): Promise<Map<string, { balance: number; currency?: Currency }>> {
-  if (options.collateralBalancesFile) return readCollateralBalances(path.resolve(options.collateralBalancesFile));
+async function balancesFor(options: MarginRunOptions, portfolioDir: string, market: Market): Promise<Map<string, { balance: number; currency?: Currency }>> {
+  if (options.collateralBalancesFile) return readCollateralBalances(path.resolve(options.collateralBalancesFile), market);
   if (findTableFile(portfolioDir, 'collateral_balances') === undefined) return new Map();
   // the SA-CCR side table (docs/capital.md): its net VM column is the balance
   const issues = new IssueCollector();
-  const inputs = await loadSaccrInputs(portfolioDir, issues);
+  const inputs = await loadSaccrInputs(portfolioDir, issues, market);
   issues.throwIfAny();
   const out = new Map<string, { balance: number; currency?: Currency }>();
   for (const [id, b] of inputs.collateralBalances ?? []) out.set(id, b.currency ? { balance: b.variationMargin, currency: b.currency } : { balance: b.variationMargin });
@@ -216,7 +217,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (options.nettingSetIds) for (const id of ids) if (!options.nettingSetIds.has(id)) ids.delete(id);
   const byId = new Map<string, NettingSet>(portfolio?.nettingSets.map((n) => [n.nettingSetId, n]) ?? []);
   const mtmUsd = portfolio && market ? nettingSetMtm(portfolio, market, options.nettingSetIds) : new Map<string, number>();
-  const balances = portfolio && options.portfolioDir ? await balancesFor(options, options.portfolioDir) : new Map();
+  const balances = portfolio && market && options.portfolioDir ? await balancesFor(options, options.portfolioDir, market) : new Map();
   for (const id of balances.keys()) if (!byId.has(id)) notes.push(`collateral balance for ${id}: no such netting set in the portfolio, ignored`);
 
   const nettingSets: NettingSetMargin[] = [];

@@ -164,7 +164,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
 
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
-  const loaded = await loadSaccrInputs(options.portfolioDir, issues);
+  const loaded = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();
   // the whole book's λ for options on rates <= 0 (CRE52.40 FAQ2), so that every part of the book uses the same
   const saccrInputs = { ...loaded, rateShift: automaticRateShifts(portfolio, market, loaded.rateShift) };

@@ -136,7 +136,7 @@ export async function runCapitalShard(options: CapitalShardOptions): Promise<Cap
   const started = performance.now();
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
   const issues = new IssueCollector();
-  const saccrInputs = await loadSaccrInputs(options.portfolioDir, issues);
+  const saccrInputs = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();
   if (options.sacvaSensitivitiesFile !== undefined && !fs.existsSync(options.sacvaSensitivitiesFile)) throw new XvaUsageError(`--sacva-sensitivities: no file ${options.sacvaSensitivitiesFile}`);
   const loadSeconds = (performance.now() - started) / 1000;

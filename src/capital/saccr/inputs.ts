@@ -15,6 +15,7 @@ import { XvaInputError, type IssueCollector } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
 import { FieldReader } from '../../io/table.js';
 import { CURRENCIES, type Currency } from '../../products/types.js';
+import type { Market } from '../../market/types.js';
 import { readReferenceEntities, REFERENCE_ENTITY_COLUMNS } from '../../portfolio/referenceEntities.js';
 import { COMMODITY_HEDGING_SETS, COMMODITY_SUBCLASSES, type CreditRating } from './parameters.js';
 import type { HedgingSetKind, SaccrAssetClass, SaccrCollateralBalance, SaccrOptions, SaccrPosition, SaccrSubclass } from './types.js';
@@ -83,12 +84,13 @@ function readValues(r: FieldReader, out: SaccrInputs): void {
   out.nettingSetValues = bySet;
 }
 
-function readBalances(r: FieldReader, out: SaccrInputs): void {
+function readBalances(r: FieldReader, out: SaccrInputs, market?: Market): void {
   if (!r.requireColumns(['netting_set_id'])) return;
   const balances = new Map<string, SaccrCollateralBalance>();
   for (let row = 0; row < r.table.numRows; row++) {
     const nettingSetId = r.string('netting_set_id', row, { required: true });
     const currency = r.oneOf('currency', row, CURRENCIES, ENUM);
+    if (currency !== undefined && market) checkBalanceCurrency(r, row, currency, market);
     const vm = signedAmount(r, row, 'variation_margin', 'a net VM amount (received positive, posted negative)') ?? 0;
     const received = r.number('independent_collateral_received', row, { min: 0, max: MAX_AMOUNT, what: `an amount >= 0, at most ${MAX_AMOUNT}` });
     const posted = r.number('independent_collateral_posted', row, { min: 0, max: MAX_AMOUNT, what: `an amount >= 0, at most ${MAX_AMOUNT}` });
@@ -247,12 +249,22 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
 }
 
 /** Reads the SA-CCR side tables found in `dir` (none is required). */
-export async function loadSaccrInputs(dir: string, issues: IssueCollector): Promise<SaccrInputs> {
+/**
+ * A balance's currency must convert into the base currency: one the market has a discount curve (and an FX rate) for;
+ * else the figures would stop on the missing rate far from the row that asked for it.
+ */
+export function checkBalanceCurrency(r: FieldReader, row: number, currency: string, market: Market): void {
+  if (market.currencies.includes(currency as Currency)) return;
+  r.issues.add({ file: r.table.file, row: row + 1, column: 'currency', value: currency, expected: `a currency with a discount curve and an FX rate in the market file (it has ${market.currencies.join(', ')})` });
+}
+
+/** The SA-CCR side tables of `dir`; `market` checks the balances' currencies (convertible into the base currency). */
+export async function loadSaccrInputs(dir: string, issues: IssueCollector, market?: Market): Promise<SaccrInputs> {
   const out: SaccrInputs = {};
   const values = await open(dir, 'trade_values', issues);
   if (values) readValues(values, out);
   const balances = await open(dir, 'collateral_balances', issues);
-  if (balances) readBalances(balances, out);
+  if (balances) readBalances(balances, out, market);
   const entities = await open(dir, 'reference_entities', issues);
   if (entities) readEntities(entities, out);
   const records = await open(dir, 'saccr_trades', issues);
