@@ -5,9 +5,9 @@
  * serial, DECIMAL → nearest double of DuckDB's own decimal text, BIGINT → number). Exact equality throughout: each
  * conversion is exact or a single correct rounding, so there is nothing for a tolerance to absorb.
  */
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DuckDBDateValue,
@@ -22,8 +22,9 @@ import {
 } from '@duckdb/node-api';
 import { DateDay, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
-import { XvaInputError } from '../src/errors.js';
+import { XvaInputError, formatIssue } from '../src/errors.js';
 import { findTableFile, readTable } from '../src/io/read.js';
+import { validateInputs } from '../src/portfolio/validateInputs.js';
 import type { Cell, TabularFile } from '../src/io/table.js';
 
 let dir: string;
@@ -269,12 +270,37 @@ describe('unreadable Parquet files give a file-level XvaInputError', () => {
     expect(xlsx.message).toBe('trades.xlsx: a .xlsx file: expected a .parquet, .pq, .csv or .arrow file');
   });
 
-  it('an unsupported column type names the column and the type', async () => {
+  it('an unsupported column type names the column and the type when it is read; the table\'s other columns read', async () => {
+    // a writer's extra column of a type no reader converts (a list, a UUID as FixedSizeBinary, a TIME) stopped the
+    // whole table although the loader only warns of columns it does not know and ignores them
     const path = join(dir, 'list.parquet');
-    await duck.run(`COPY (SELECT 1 AS id, [1, 2] AS legs) TO '${path}' (FORMAT parquet)`);
-    const error = await inputError(readTable(path));
-    expect(error.issues[0]).toMatchObject({ file: 'list.parquet', column: 'legs' });
-    expect(error.message).toMatch(/^list\.parquet column legs: Arrow type List<.*>: expected a column of text, numbers/);
+    await duck.run(`COPY (SELECT 1 AS id, [1, 2] AS legs, gen_random_uuid() AS row_uuid, TIME '10:30:00' AS at) TO '${path}' (FORMAT parquet)`);
+    const table = await readTable(path);
+    expect(table.column('id')!.get(0)).toBe(1);
+    let error: unknown;
+    try {
+      table.column('legs');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues[0]).toMatchObject({ file: 'list.parquet', column: 'legs' });
+    expect((error as Error).message).toMatch(/^list\.parquet column legs: Arrow type List<.*>: expected a column of text, numbers/);
+    expect(() => table.column('row_uuid')).toThrow(/^list\.parquet column row_uuid: Arrow type FixedSizeBinary/);
+  });
+});
+
+describe('a writer\'s extra column of an unsupported type in a portfolio table', () => {
+  it('trades.parquet with a UUID column (DuckDB gen_random_uuid): the book loads, the column is warned of and ignored', async () => {
+    const folder = join(dir, 'small-uuid');
+    cpSync(resolve('test/data/small'), folder, { recursive: true });
+    const csv = join(folder, 'trades.csv');
+    await duck.run(`COPY (SELECT *, gen_random_uuid() AS row_uuid FROM read_csv('${csv}', all_varchar = true)) TO '${join(folder, 'trades.parquet')}' (FORMAT parquet)`);
+    rmSync(csv);
+    const result = await validateInputs({ portfolioDir: folder });
+    expect(result.issues.map(formatIssue)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map(formatIssue)).toContain('trades.parquet column row_uuid: unknown column(s), ignored: expected columns of the trades table (docs/inputs.md)');
   });
 });
 

@@ -4,6 +4,7 @@
  * (io/parquet.ts, via io/arrowColumn.ts) and the CSV reader (io/csv.ts) build these.
  */
 import type { Cell, TabularColumn, TabularFile } from './table.js';
+import { XvaInputError, type InputIssue } from '../errors.js';
 
 /** Numbers (and day serials when `isDate`). `valid[row] === 0` marks a null; `valid` is null when nothing is null. */
 export class NumberColumn implements TabularColumn {
@@ -90,17 +91,25 @@ export class NullColumn implements TabularColumn {
 /** A table of already-materialised columns, looked up by name (what the CSV and Parquet readers return). */
 export class MaterialisedTable implements TabularFile {
   private readonly byName: Map<string, TabularColumn>;
+  /**
+   * `unreadable`: columns of a type no reader converts (a UUID as FixedSizeBinary, a TIME, a struct), each with its
+   * issue: asking for one throws that issue, so a column the loader reads names its type, and a column nobody reads
+   * (an extra column a writer added: a warning, ignored) does not stop the table.
+   */
   constructor(
     readonly format: TabularFile['format'],
     readonly file: string,
     readonly numRows: number,
     readonly columnNames: readonly string[],
     columns: readonly TabularColumn[],
+    private readonly unreadable: ReadonlyMap<string, InputIssue> = new Map(),
   ) {
     this.byName = new Map(columns.map((c) => [c.name, c]));
   }
 
   column(name: string): TabularColumn | undefined {
+    const issue = this.unreadable.get(name);
+    if (issue) throw new XvaInputError([issue]);
     return this.byName.get(name);
   }
 }

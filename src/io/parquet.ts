@@ -80,6 +80,7 @@ export function tabularFromArrow(table: Table, file: string, format: TabularFile
     seen.add(name);
   }
   const columns: TabularColumn[] = [];
+  const unreadable = new Map<string, InputIssue>();
   for (let index = 0; index < names.length; index++) {
     const name = names[index]!;
     const vector = table.getChildAt(index);
@@ -95,9 +96,10 @@ export function tabularFromArrow(table: Table, file: string, format: TabularFile
       columns.push(arrowColumn(name, vector));
     } catch (error) {
       if (!(error instanceof UnsupportedColumnError)) throw error;
-      issues.push({ file, column: name, value: error.found, expected: error.message });
+      // an error only when a reader asks for the column (MaterialisedTable.column)
+      unreadable.set(name, { file, column: name, value: error.found, expected: error.message });
     }
   }
   if (issues.length > 0) throw new XvaInputError(issues);
-  return new MaterialisedTable(format, file, table.numRows, names, columns);
+  return new MaterialisedTable(format, file, table.numRows, names, columns, unreadable);
 }
