@@ -283,6 +283,24 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
       expect(proc.status).toBe(2);
       expect(proc.stderr).toMatch(/^error: --out \/proc\/xva-no-such\/out: cannot make the folder \/proc\/xva-no-such \((ENOENT|EACCES|EPERM|EROFS)\): expected a folder that exists or can be made\n$/);
     }
+    // an existing folder this user cannot write into: said at once (it was found after the whole run, writing the
+    // tables); a folder of mode 555, or as root (who writes anywhere) /proc/sys, which refuses even root
+    const readOnly = process.getuid?.() === 0 ? '/proc/sys' : path.join(tempDir(), 'read-only');
+    if (readOnly !== '/proc/sys') {
+      fs.mkdirSync(readOnly);
+      fs.chmodSync(readOnly, 0o555);
+    }
+    let writable = true;
+    try {
+      fs.accessSync(readOnly, fs.constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    if (!writable) {
+      const run = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '10', '--out', readOnly]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error: --out ${readOnly}: cannot write into the folder ${readOnly} \\((EACCES|EPERM|EROFS)\\): expected a folder this user may write to\n$`));
+    }
     // a new folder: checked by making and removing it, nothing left behind (the run itself makes it)
     const fresh = path.join(tempDir(), 'new', 'out');
     const bad = await xvaInProcess(['simulate', '--portfolio', DEMO, '--paths', '0', '--out', fresh]);
@@ -303,5 +321,12 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/no-such-folder: not found: expected a portfolio folder/);
     expect(fs.existsSync(out)).toBe(false);
+    // without --market (its default is inside the folder): the folder is named, not only the market file (it was)
+    for (const command of ['simulate', 'cva']) {
+      const bare = xva(command, '--portfolio', path.join(ROOT, 'no-such-folder'), '--paths', '10');
+      expect(bare.status).toBe(2);
+      expect(bare.stderr).toContain(`${path.join(ROOT, 'no-such-folder')}: not found: expected a portfolio folder (trades, counterparties, netting_sets tables)`);
+      expect(bare.stderr).toContain(`${path.join(ROOT, 'no-such-folder', 'market.yaml')}: not found: expected a readable market YAML file`);
+    }
   });
 });

@@ -28,6 +28,16 @@ export function checkOutFolder(out: string): void {
     }
     if (stats !== undefined) {
       if (!stats.isDirectory()) throw new XvaUsageError(`--out ${out}: ${at} is a file, not a folder: expected a folder (existing, or one that can be made)`);
+      // an existing folder the run could not write into is said now, not after the run (the outputs are written at
+      // its end); a folder still to be made is tried below
+      if (at === path.resolve(out)) {
+        try {
+          fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          throw new XvaUsageError(`--out ${out}: cannot write into the folder ${at} (${code}): expected a folder this user may write to`);
+        }
+      }
       break;
     }
     missing = at;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { IssueCollector, formatIssue } from '../errors.js';
+import { IssueCollector, XvaInputError, formatIssue } from '../errors.js';
 import { loadMarket } from '../market/load.js';
 import { checkPortfolio } from '../portfolio/checks.js';
 import { loadPortfolio } from '../portfolio/load.js';
@@ -73,6 +73,18 @@ const RUN_WARNINGS_SHOWN = 20;
  */
 export async function loadSimulationInputs(portfolioDir: string, marketFile: string, onWarning?: (text: string) => void) {
   const issues = new IssueCollector(200);
+  // a portfolio folder that is not there is said first (the market file, by default inside it, would else be the
+  // only thing named), with the market's own problems beside it
+  if (!fs.existsSync(portfolioDir) || !fs.statSync(portfolioDir).isDirectory()) {
+    issues.add({ file: portfolioDir, value: fs.existsSync(portfolioDir) ? 'a file, not a folder' : 'not found', expected: 'a portfolio folder (trades, counterparties, netting_sets tables)' });
+    try {
+      loadMarket(marketFile);
+    } catch (error) {
+      if (!(error instanceof XvaInputError)) throw error;
+      for (const issue of error.issues) issues.add(issue);
+    }
+    issues.throwIfAny();
+  }
   const market = loadMarket(marketFile);
   const portfolio = await loadPortfolio(portfolioDir, issues, { baseCurrency: market.baseCurrency });
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
