@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
+import { XvaCommand, checkOutFile, portfolioFlags } from '../src/cli/base.js';
 import { packageRoot } from '../src/cli/paths.js';
 import { MAX_PATHS } from '../src/cli/threads.js';
 import { parseIsoDate } from '../src/conventions/dates.js';
@@ -59,6 +59,7 @@ export default class Margin extends XvaCommand {
       if (asOf === undefined) throw new XvaUsageError(`--as-of: ${flags['as-of']} is not a date YYYY-MM-DD`);
     }
     if (flags.crif !== undefined && !fs.existsSync(path.resolve(flags.crif))) throw new XvaUsageError(`--crif: no file ${flags.crif}`);
+    if (flags['write-crif'] !== undefined && !resolveShard(flags)) checkOutFile(flags['write-crif'], '--write-crif');
     const scenarios = loadRunScenarios(flags.scenario, flags.scenarios, path.join(packageRoot(), 'scenarios'));
     if (flags.rng === 'sobol' && !flags.dim) throw new XvaUsageError('--rng sobol draws the --dim simulation: give --dim, or leave out --rng');
     const dim = flags.dim ? { paths: flags.paths, seed: flags.seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}) } : undefined;

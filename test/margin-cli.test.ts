@@ -247,6 +247,20 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
     expect(capital.stderr).toContain('collateral_balances.csv row 1 column currency: CAD: expected a currency with a discount curve');
   }, 120_000);
 
+  it('--write-crif that is a folder, or under a file: refused before the run with the path named (it was a raw EISDIR/EEXIST)', async () => {
+    const folder = path.join(tmp, 'crif-folder');
+    fs.mkdirSync(folder, { recursive: true });
+    const file = path.join(tmp, 'crif-a-file');
+    fs.writeFileSync(file, 'x\n');
+    const a = await xvaInProcess(['margin', '--write-crif', folder]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toBe(`error: --write-crif ${folder}: ${folder} is a folder: expected a file name\n`);
+    const b = await xvaInProcess(['margin', '--write-crif', path.join(file, 'crif.csv')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toBe(`error: --write-crif ${path.join(file, 'crif.csv')}: ${file} is a file, not a folder: expected a folder (existing, or one that can be made)\n`);
+    expect(fs.readdirSync(tmp).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('--write-crif of a run that fails writes no CRIF', async () => {
     // a schedule row without its end date and no --as-of: the run stops (exit 2) after the CRIF was read
     const crifIn = path.join(tmp, 'sched_bad.csv');

@@ -15,8 +15,8 @@ import { Progress } from './progress.js';
  * `--out` must name a folder that exists or can be made: refused before any work (a long run must not fail at its
  * last step) when it is empty, when it or a folder above it is a file, or when its first missing folder cannot be made.
  */
-export function checkOutFolder(out: string): void {
-  if (out.trim() === '') throw new XvaUsageError('--out: an empty value: expected a folder');
+export function checkOutFolder(out: string, flag = '--out'): void {
+  if (out.trim() === '') throw new XvaUsageError(`${flag}: an empty value: expected a folder`);
   let at = path.resolve(out);
   let missing: string | undefined; // the first folder of the path that is not there
   for (;;) {
@@ -27,7 +27,7 @@ export function checkOutFolder(out: string): void {
       stats = undefined; // not there (yet): its parent decides
     }
     if (stats !== undefined) {
-      if (!stats.isDirectory()) throw new XvaUsageError(`--out ${out}: ${at} is a file, not a folder: expected a folder (existing, or one that can be made)`);
+      if (!stats.isDirectory()) throw new XvaUsageError(`${flag} ${out}: ${at} is a file, not a folder: expected a folder (existing, or one that can be made)`);
       // an existing folder the run could not write into is said now, not after the run (the outputs are written at
       // its end); a folder still to be made is tried below
       if (at === path.resolve(out)) {
@@ -35,7 +35,7 @@ export function checkOutFolder(out: string): void {
           fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code ?? String(error);
-          throw new XvaUsageError(`--out ${out}: cannot write into the folder ${at} (${code}): expected a folder this user may write to`);
+          throw new XvaUsageError(`${flag} ${out}: cannot write into the folder ${at} (${code}): expected a folder this user may write to`);
         }
       }
       break;
@@ -54,12 +54,29 @@ export function checkOutFolder(out: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     if (code === 'EEXIST') return;
-    throw new XvaUsageError(`--out ${out}: cannot make the folder ${missing} (${code}): expected a folder that exists or can be made`);
+    throw new XvaUsageError(`${flag} ${out}: cannot make the folder ${missing} (${code}): expected a folder that exists or can be made`);
   }
   try {
     fs.rmdirSync(missing);
   } catch {
     // another run has started to write into it: it stays
+  }
+}
+
+/**
+ * An output file (`--write-crif FILE`): refused before any work when it is a folder, or when its folder could not be
+ * made or written into (checkOutFolder on the folder it goes in).
+ */
+export function checkOutFile(file: string, flag: string): void {
+  if (file.trim() === '') throw new XvaUsageError(`${flag}: an empty value: expected a file`);
+  const at = path.resolve(file);
+  if (fs.existsSync(at) && fs.statSync(at).isDirectory()) throw new XvaUsageError(`${flag} ${file}: ${at} is a folder: expected a file name`);
+  const folder = path.dirname(at);
+  try {
+    checkOutFolder(folder, flag);
+  } catch (error) {
+    if (!(error instanceof XvaUsageError)) throw error;
+    throw new XvaUsageError(error.message.replace(`${flag} ${folder}:`, `${flag} ${file}:`));
   }
 }
 
