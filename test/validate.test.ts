@@ -761,6 +761,18 @@ describe('validateInputs: warnings do not fail', () => {
     expect(errors(result)).toEqual([]);
     expect(warnings(result)).toEqual(['trades.csv column trader, book: unknown column(s), ignored: expected columns of the trades table (docs/inputs.md)']);
   });
+
+  it('an optional column named in another case (CSA for csa) is an error naming it: read as unknown it switched every CSA off', async () => {
+    const result = await validateMutation((d) =>
+      editCsv(d, 'netting_sets', (rows) => {
+        rows[0] = rows[0]!.map((c) => (c === 'csa' ? 'CSA' : c === 'rounding' ? 'Rounding' : c));
+      }),
+    );
+    expect(errors(result)).toEqual([
+      'netting_sets.csv column CSA: a column name in another case or with blanks: expected the column name csa (names are lower case, as written: read as it is, the column would be ignored)',
+      'netting_sets.csv column Rounding: a column name in another case or with blanks: expected the column name rounding (names are lower case, as written: read as it is, the column would be ignored)',
+    ]);
+  });
 });
 
 describe('validateInputs: reporting', () => {

@@ -41,6 +41,27 @@ function describe(cell: Cell): string {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
+ * The columns of `table` that are not in `known`: one issue naming them (a warning by default: they are ignored), and
+ * an error for each one that is a known column's name in another case or with blanks (`CSA` for `csa`), whose values
+ * would otherwise be ignored without a word about why (every CSA of a book switched off by a header's case).
+ */
+export function reportUnknownColumns(
+  table: TabularFile,
+  known: readonly string[],
+  issues: IssueCollector,
+  unknownIssue: { value: string; expected: string; severity?: 'warning' },
+): void {
+  const unknown = table.columnNames.filter((c) => !known.includes(c));
+  const rest: string[] = [];
+  for (const c of unknown) {
+    const meant = known.find((k) => k !== c && c.trim().toLowerCase() === k.toLowerCase() && !table.columnNames.includes(k));
+    if (meant === undefined) rest.push(c);
+    else issues.add({ file: table.file, column: c, value: 'a column name in another case or with blanks', expected: `the column name ${meant} (names are lower case, as written: read as it is, the column would be ignored)` });
+  }
+  if (rest.length > 0) issues.add({ file: table.file, column: rest.join(', '), value: unknownIssue.value, expected: unknownIssue.expected, ...(unknownIssue.severity ? { severity: unknownIssue.severity } : {}) });
+}
+
+/**
  * Typed, checked access to the cells of one table. Getters return undefined when a value is absent or wrong and
  * record an issue in the collector (wrong values always; absent values when `required`).
  */

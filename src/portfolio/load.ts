@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XvaInputError, type IssueCollector } from '../errors.js';
 import { findTableFile, readTable } from '../io/read.js';
-import { FieldReader, type TabularFile } from '../io/table.js';
+import { FieldReader, reportUnknownColumns, type TabularFile } from '../io/table.js';
 import type { Currency, Trade } from '../products/types.js';
 import {
   COLLATERAL_COLUMNS,
@@ -117,16 +117,7 @@ async function openTable(
   }
   if (table === undefined) return undefined;
   const reader = new FieldReader(table, issues);
-  const unknown = table.columnNames.filter((c) => !spec.known.includes(c));
-  if (unknown.length > 0) {
-    issues.add({
-      file: table.file,
-      column: unknown.join(', '),
-      value: 'unknown column(s), ignored',
-      expected: `columns of the ${name} table (docs/inputs.md)`,
-      severity: 'warning',
-    });
-  }
+  reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/inputs.md)`, severity: 'warning' });
   if (!reader.requireColumns(spec.requiredColumns)) return undefined;
   sources[name] = filePath;
   return reader;

@@ -13,7 +13,7 @@ import { MAX_AMOUNT, signedAmount } from '../../portfolio/cellBounds.js';
 import path from 'node:path';
 import { XvaInputError, type IssueCollector } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
-import { FieldReader } from '../../io/table.js';
+import { FieldReader, reportUnknownColumns } from '../../io/table.js';
 import { CURRENCIES, type Currency } from '../../products/types.js';
 import type { Market } from '../../market/types.js';
 import { readReferenceEntities, REFERENCE_ENTITY_COLUMNS } from '../../portfolio/referenceEntities.js';
@@ -45,11 +45,8 @@ async function open(dir: string, name: TableName, issues: IssueCollector): Promi
     if (filePath === undefined) return undefined;
     const table = await readTable(filePath, { displayName: path.basename(filePath) });
     const known: readonly string[] = TABLES[name];
-    const unknown = table.columnNames.filter((c) => !known.includes(c));
     // reference_entities is read with the portfolio too (portfolio/load.ts), which reports its unknown columns
-    if (unknown.length > 0 && name !== 'reference_entities') {
-      issues.add({ file: table.file, column: unknown.join(', '), value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' });
-    }
+    if (name !== 'reference_entities') reportUnknownColumns(table, known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' });
     return new FieldReader(table, issues);
   } catch (err) {
     if (err instanceof XvaInputError) {

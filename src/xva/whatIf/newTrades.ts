@@ -11,7 +11,7 @@ import { formatIssue, IssueCollector, XvaInputError, type InputIssue } from '../
 import { findTableFile, readTable } from '../../io/read.js';
 import { checkScheduleOwners, readNotionalSchedules } from '../../portfolio/notionalSchedules.js';
 import { checkRateScheduleOwners, readRateSchedules } from '../../portfolio/rateSchedules.js';
-import { FieldReader } from '../../io/table.js';
+import { FieldReader, reportUnknownColumns } from '../../io/table.js';
 import type { Market } from '../../market/types.js';
 import { checkPortfolio } from '../../portfolio/checks.js';
 import { PORTFOLIO_TABLES } from '../../portfolio/load.js';
@@ -43,10 +43,7 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   if (ratesReader && !ratesReader.requireColumns(PORTFOLIO_TABLES.rate_schedules.requiredColumns)) issues.throwIfAny();
   const rates = ratesReader ? readRateSchedules(ratesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
-  const unknown = table.columnNames.filter((c) => !spec.known.includes(c));
-  if (unknown.length > 0) {
-    issues.add({ file, column: unknown.join(', '), value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' });
-  }
+  reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' });
   if (!reader.requireColumns(spec.requiredColumns) || !issues.ok) issues.throwIfAny();
   if (table.numRows === 0) throw new XvaInputError([{ file, value: 'no rows', expected: 'at least one new trade' }]);
 
