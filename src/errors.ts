@@ -19,8 +19,17 @@ export interface InputIssue {
 }
 
 /** A value as shown in a message: at most 200 characters on one line (a whole file given as a cell is cut). */
+// control characters, blanks that are not a space (no-break, zero-width, byte order mark) and dashes that look like a
+// minus: a value holding one looks right when printed and is not (CP_A with a zero-width space is another id)
+const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u00a0\u00ad\u2000-\u200f\u2010-\u2015\u2028-\u202f\u205f-\u206f\u2212\u3000\ufeff]/g;
+
 export function shortValue(value: string): string {
-  const line = value.replace(/\r?\n/g, '\\n');
+  let line = value.replace(/\r?\n/g, '\\n');
+  if (UNSEEN.test(line)) {
+    UNSEEN.lastIndex = 0;
+    line = `${line.replace(UNSEEN, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)} (holds invisible or look-alike characters, shown as \\uXXXX)`;
+  }
+  UNSEEN.lastIndex = 0;
   return line.length <= 200 ? line : `${line.slice(0, 160)}... (${line.length} characters in all)`;
 }
 

@@ -251,3 +251,15 @@ describe('a counterparty recovery leaving almost nothing to lose', () => {
     expect(at((await validateInputs({ portfolioDir: SMALL })).warnings, 'recovery')).toEqual([]);
   });
 });
+
+describe('values with invisible or look-alike characters', () => {
+  it('are shown escaped (\\uXXXX) with a word that they hold such characters; ordinary accents are left as they are', () => {
+    // a zero-width space after an id read as "CP_BANK_A", and a Unicode minus before a spread read as "-15" (an audit)
+    expect(formatIssue({ file: 'netting_sets.csv', row: 2, column: 'counterparty_id', value: 'CP_BANK_A\u200b', expected: 'a counterparty of the counterparties table' })).toBe(
+      'netting_sets.csv row 2 column counterparty_id: CP_BANK_A\\u200B (holds invisible or look-alike characters, shown as \\uXXXX): expected a counterparty of the counterparties table',
+    );
+    expect(formatIssue({ file: 'trades.csv', row: 3, column: 'float_spread_bp', value: '\u221215', expected: 'a spread in basis points' })).toContain(': \\u221215 (holds invisible');
+    expect(formatIssue({ file: 'counterparties.csv', row: 4, column: 'name', value: 'Société Générale\u00a0', expected: 'x' })).toContain(': Société Générale\\u00A0 (holds');
+    expect(formatIssue({ file: 'counterparties.csv', row: 4, column: 'name', value: 'Société Générale', expected: 'x' })).toBe('counterparties.csv row 4 column name: Société Générale: expected x');
+  });
+});

@@ -122,7 +122,7 @@ describe('scenario names and files', () => {
     parseScenario('name: twice\ndescription: Twice.\nshocks:\n  fundingSpreadBp: 10\n  fundingSpreadBp: 20\n', 'twice.yaml', issues);
     expect(issues.issues.map(formatIssue)).toEqual([
       'year.yaml column name: 2024 (a YAML number): expected a scenario name as text: quote it, name: "2024"',
-      'twice.yaml column line 5: the key fundingSpreadBp appears twice: expected valid YAML',
+      'twice.yaml row 5: the key fundingSpreadBp appears twice: expected valid YAML',
     ]);
     const dir = path.join(tmp, 'folder');
     write('folder/a.yaml', 'name: a\ndescription: Fine.\nshocks:\n  fundingSpreadBp: 10\n');

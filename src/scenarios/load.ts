@@ -28,7 +28,7 @@ export function parseScenario(text: string, file: string, issues: IssueCollector
       const line = e.linePos?.[0] ?? (e.pos?.[0] !== undefined ? lines.linePos(e.pos[0]) : undefined);
       const at = e.pos?.[0] !== undefined ? (/^[^\s:]+/.exec(text.slice(e.pos[0]))?.[0] ?? '') : '';
       const what = e.code === 'DUPLICATE_KEY' && at !== '' ? `the key ${at} appears twice` : e.message.split('\n')[0];
-      issues.add({ file, column: line ? `line ${line.line}` : undefined, value: what, expected: 'valid YAML' });
+      issues.add({ file, ...(line ? { row: line.line } : {}), value: what, expected: 'valid YAML' });
     }
     return undefined;
   }
