@@ -34,7 +34,7 @@ export default class Margin extends XvaCommand {
     'collateral-balances': Flags.string({ description: 'Net VM balance per netting set (netting_set_id, balance); default: collateral_balances in the portfolio folder', helpValue: 'FILE' }),
     'all-netting-sets': Flags.boolean({ description: 'Build SIMM sensitivities for every netting set, whatever its im_model', default: false }),
     'simm-version': Flags.string({ description: 'SIMM version', options: ['2.5', '2.6'], default: '2.6' }),
-    mpor: Flags.string({ description: 'SIMM margin period of risk in days', options: ['10', '1'], default: '10' }),
+    mpor: Flags.string({ description: 'SIMM margin period of risk in days (also --mpor-days, as the other commands name their SIMM horizon)', options: ['10', '1'], default: '10', aliases: ['mpor-days'] }),
     'as-of': Flags.string({ description: 'Valuation date (YYYY-MM-DD) for schedule rows of a CRIF read without --portfolio', helpValue: 'DATE' }),
     scenario: Flags.string({ description: 'Apply one scenario file: collateral coverage to the collateral, and every shock but the capital ratio to the MVA', helpValue: 'FILE', multiple: true }),
     scenarios: Flags.string({ description: "Apply every scenario in a folder ('default' = the bundled scenarios/)", helpValue: 'DIR' }),
@@ -125,6 +125,6 @@ export default class Margin extends XvaCommand {
       return;
     }
     this.say(marginText(run));
-    if (files.length > 0) this.say(`Wrote ${files.length} files to ${flags.out}`);
+    if (files.length > 0) this.say(`Wrote ${files.length} files to ${path.resolve(flags.out!)}`);
   }
 }

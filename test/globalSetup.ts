@@ -47,7 +47,24 @@ function testTempRoot(): () => void {
   };
 }
 
+/**
+ * The reference cases the tests compare with (test/helpers/paths.ts SHARED_REFERENCE): without them a dozen test files
+ * would fail on a missing file one by one; said once, with where they are looked for.
+ */
+function checkSharedReference(): void {
+  const dir = process.env.XVA_SHARED_REFERENCE ? path.resolve(process.env.XVA_SHARED_REFERENCE) : path.resolve(ROOT, '..', 'shared', 'reference');
+  const expected = ['saccr', 'ba_cva', 'simm', 'ore'].filter((d) => !fs.existsSync(path.join(dir, d)));
+  if (expected.length > 0) {
+    throw new Error(
+      `the reference cases are missing: ${dir} has no ${expected.join(', ')} folder. The tests compare the figures with them ` +
+        '(BCBS 279 SA-CCR, BA-CVA, ISDA SIMM and Open Source Risk Engine cases: README, "Test"); put the shared/reference folder ' +
+        'beside the checkout, or name its path in XVA_SHARED_REFERENCE',
+    );
+  }
+}
+
 export default function setup(): () => void {
+  checkSharedReference();
   const newest = Math.max(newestSource(path.join(ROOT, 'src')), newestSource(path.join(ROOT, 'commands')));
   const stamp = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
   const fresh = Math.max(stamp, oldestCommand()) >= newest && fs.existsSync(path.join(ROOT, 'oclif.manifest.json'));

@@ -7,6 +7,7 @@
  * - the five Annex 4b replacement-cost examples;
  * - ORE's two-swap case (shared/reference/ore/saccr_bacva_two_swaps), ORE's convention and the CRE52 one.
  */
+import { SHARED_REFERENCE } from './helpers/paths.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(here, 'data', 'saccr');
-const referenceDir = path.join(here, '..', '..', 'shared', 'reference');
+const referenceDir = SHARED_REFERENCE;
 const bcbs = JSON.parse(fs.readFileSync(path.join(referenceDir, 'saccr', 'bcbs279_examples.json'), 'utf8'));
 const example = (id: string) => bcbs.examples.find((e: { id: string }) => e.id === id);
 

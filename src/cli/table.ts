@@ -1,11 +1,12 @@
 import Table from 'cli-table3';
 
-/** Renders rows as a cli-table3 table; numbers right-aligned. */
+/** Renders rows as a cli-table3 table; columns of numbers right-aligned. */
 export function renderTable(head: string[], rows: (string | number)[][], options?: { title?: string }): string {
   const table = new Table({
     head,
     style: { head: [], border: [] },
-    colAligns: head.map((_, i) => (rows.length > 0 && typeof rows[0]![i] === 'number' ? 'right' : 'left')),
+    // a column of numbers (blanks allowed: a figure a row does not have) is right-aligned
+    colAligns: head.map((_, i) => (rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '') ? 'right' : 'left')),
   });
   for (const row of rows) table.push(row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
   return (options?.title ? options.title + '\n' : '') + table.toString();
