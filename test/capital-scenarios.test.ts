@@ -138,3 +138,38 @@ describe('a single-name hedge in the KVA projection lives as long as its name', 
     }
   }, 120_000);
 });
+
+describe("credit spread scenarios on a book holding CDS: today's capital moves with the CDS values (helper 112)", () => {
+  // SA-CCR's RC and PFE read each CDS's value, which moves with its reference name's spread; the scenario's capital
+  // was today's, unchanged. Reference: xva capital on a market file whose reference names' CDS quotes are 100bp
+  // wider (the loader's own bootstrap): its capital equals the scenario row's (1e-9 relative: two bootstraps).
+  it.each([100, -50])('test/data/small (two CDS: ACME_CORP, GLOBEX_SA), creditSpreadBp %i', async (shiftBp) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-capital-cds-'));
+    fs.cpSync(path.resolve('test/data/small'), dir, { recursive: true });
+    // SA-CCR's credit positions need their names' ratings (CRE52.60)
+    fs.writeFileSync(path.join(dir, 'reference_entities.csv'), 'name,kind,rating,grade\nACME_CORP,single_name,A,\nGLOBEX_SA,single_name,BBB,\n');
+    const base = await runCapital({ ...capitalOptions(dir, [scenario('credit', { creditSpreadBp: shiftBp })]), kva: false });
+    // the same book on a market file with the two reference names' quotes shifted
+    const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+    const lines = text.split('\n');
+    let name = '';
+    const shifted = lines.map((line) => {
+      const m = /^ {4}([A-Z_]+):\s*$/.exec(line);
+      if (m) name = m[1]!;
+      if (/^ {2}\S/.test(line)) name = '';
+      if ((name === 'ACME_CORP' || name === 'GLOBEX_SA') && line.includes('pillars:')) return line.replace(/spreadBp: (\d+(?:\.\d+)?)/g, (_, x: string) => `spreadBp: ${Number(x) + shiftBp}`);
+      return line;
+    });
+    expect(shifted.join('\n')).not.toBe(text);
+    const market = path.join(dir, 'market_shifted.yaml');
+    fs.writeFileSync(market, shifted.join('\n'));
+    const full = await runCapital({ ...capitalOptions(dir, []), marketFile: market, kva: false });
+    const row = base.scenarios[0]!;
+    expect(Math.abs(row.capitalCcr / full.capitalCcr - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(row.capitalCva / full.capitalCva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(row.capital / full.capital - 1)).toBeLessThan(1e-9);
+    // and it moved: the CDS values are in today's capital
+    expect(Math.abs(row.capital / base.capital - 1)).toBeGreaterThan(1e-6);
+    expect(base.notes.some((n) => n.includes('creditSpreadBp') && n.includes('does not move capital'))).toBe(false);
+  }, 60_000);
+});

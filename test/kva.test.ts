@@ -175,6 +175,33 @@ describe('KVA of the single swap (64 paths)', () => {
     expect(s.capital).toBeCloseTo((run.capital * (ratio + 0.01)) / ratio, 6);
     expect(s.kva!).toBeCloseTo((kva.kva * (ratio + 0.01)) / ratio, 6);
   }, 60_000);
+
+  it('--bacva-maturity NS_S=2: the projection\'s M(t) is 2 − t (docs/capital.md); it kept the trade\'s M', async () => {
+    const run = await runCapital(base({ effectiveMaturityYears: new Map([['NS_S', 2]]) }));
+    const kva = run.kva!;
+    const { market } = await singleSwap();
+    const ratio = market.capital.capitalRatio;
+    const prof = kva.profile;
+    // today's capital with M = 2 is the profile's first row (it was the trade's M there, 25,038.77 against 16,387.72)
+    const today = run.capitalCcr + 12.5 * run.baCva.capital * ratio;
+    expect(Math.abs(prof[0]!.capital - today)).toBeLessThan(1e-6 * today);
+    const cp = market.creditCurve('CPTY_S');
+    const own = market.ownCredit!;
+    const disc = market.discountCurve('EUR');
+    const rwCcr = run.rwa.nettingSets[0]!.riskWeight;
+    const eadProfile = kva.nettingSets[0]!.eadProfile;
+    let second = 0;
+    for (let k = 0; k + 1 < prof.length; k++) {
+      const t = prof[k]!.timeYears;
+      const M = Math.max(2 - prof[k]!.elapsedYears, 0);
+      const ead = eadProfile[k]! * cp.survival(t);
+      const df = M > 0 ? (1 - Math.exp(-0.05 * M)) / (0.05 * M) : 1;
+      const scva = (0.03 / 1.4) * M * ead * df;
+      const capital = (rwCcr * ead + 12.5 * 0.65 * scva) * ratio;
+      second += 0.1 * capital * (prof[k + 1]!.timeYears - t) * own.survival(t) * disc.discount(t);
+    }
+    expect(Math.abs(kva.kva - second)).toBeLessThan(1e-9 * second);
+  }, 60_000);
 });
 
 describe('SA-CVA sensitivities by bump and revalue (CRN)', () => {

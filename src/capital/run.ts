@@ -9,6 +9,7 @@ import { IssueCollector, XvaUsageError } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
+import { referenceCreditBumpedMarket } from '../market/bumps.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { GridSpec } from '../simulation/grid.js';
@@ -559,13 +560,26 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const { bankRwa, bankCet1 } = market.capital;
   if (bankRwa !== undefined && bankCet1 !== undefined) run.cet1 = cet1Impact(bankRwa, bankCet1, rwa.totalRwa + 12.5 * cvaRegulatoryCapital);
 
-  const kvaOf = (c: NonNullable<typeof credit>) => computeKva(portfolio, market, saccr, rwa, maturity0, hedges, indexHedges, positions, mc!, c, options.convention === 'cre52', options.paths);
+  // the sets whose M --bacva-maturity gives: their projected M is that value less the time elapsed (docs/capital.md)
+  const maturityGiven = new Set(effectiveMaturity.filter((m) => m.source === 'option').map((m) => m.nettingSetId));
+  const kvaOf = (c: NonNullable<typeof credit>) => computeKva(portfolio, market, saccr, rwa, maturity0, maturityGiven, hedges, indexHedges, positions, mc!, c, options.convention === 'cre52', options.paths);
   if (mc) run.kva = kvaOf(credit!);
 
   // scenarios: capital and KVA are linear in the capital ratio (capitalRatioAdd); credit spreads move the KVA through
-  // the survival of the counterparties and of the bank (the projected EAD and capital held: SA-CCR and BA-CVA do not
-  // read spreads); funding spreads move neither; a collateral coverage would move SA-CCR's collateral, not shocked
-  // here, so such a scenario is not evaluated (no row: a row would state an unchanged capital as its figure)
+  // the survival of the counterparties and of the bank (the projected EAD held: the simulation's values), and today's
+  // capital through the values of the book's CDS, whose reference names' spreads move too (SA-CCR's RC and PFE read V,
+  // BA-CVA its EAD): SA-CCR and BA-CVA again on the market with those curves shifted; a book without CDS has no spread
+  // in today's capital; funding spreads move neither; a collateral coverage would move SA-CCR's collateral, not
+  // shocked here, so such a scenario is not evaluated (no row: a row would state an unchanged capital as its figure)
+  const cdsNames = [...new Set(portfolio.trades.flatMap((t) => (t.product === 'CDS' ? [t.referenceEntity] : [])))];
+  const capitalAtSpread = (shiftBp: number): { capitalCcr: number; capitalCva: number } => {
+    const shocked = referenceCreditBumpedMarket(market, cdsNames, shiftBp);
+    const saccrS = computeSaccr(portfolio, shocked, { ...inputs, convention: options.convention });
+    const rwaS = computeRwa(saccrS, portfolio.counterparties, shocked);
+    // a given SA-CVA (from the bank's sensitivities) is not recomputed: the CVA capital stays
+    const cvaS = run.saCva?.source === 'file' ? run.saCva.capital : computeBaCva(bookBaCvaInput(portfolio, shocked, saccrS, options.effectiveMaturityYears, inputs.referenceEntities).input, { source: 'xva capital scenario' }).capital;
+    return { capitalCcr: rwaS.totalCapital, capitalCva: 12.5 * cvaS * ratio };
+  };
   for (const s of options.scenarios) {
     const { capitalRatioAdd: add = 0, creditSpreadBp, ownCreditSpreadBp, collateralCoverage } = s.shocks;
     if (collateralCoverage !== undefined && collateralCoverage !== 1) {
@@ -574,7 +588,8 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     }
     const r = ratio + add;
     const scale = r / ratio;
-    const row: CapitalScenarioRow = { scenario: s.name, capitalRatio: r, capitalCcr: run.capitalCcr * scale, capitalCva: run.capitalCva * scale, capital: run.capital * scale };
+    const today = creditSpreadBp && cdsNames.length > 0 ? capitalAtSpread(creditSpreadBp) : { capitalCcr: run.capitalCcr, capitalCva: run.capitalCva };
+    const row: CapitalScenarioRow = { scenario: s.name, capitalRatio: r, capitalCcr: today.capitalCcr * scale, capitalCva: today.capitalCva * scale, capital: (today.capitalCcr + today.capitalCva) * scale };
     if (run.kva) {
       let kva = run.kva.kva;
       if (creditSpreadBp || ownCreditSpreadBp) {
@@ -584,7 +599,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
       }
       row.kva = kva * scale;
     }
-    const moved = ['capitalRatioAdd', ...(run.kva ? ['creditSpreadBp', 'ownCreditSpreadBp'] : [])];
+    const moved = ['capitalRatioAdd', ...(run.kva ? ['creditSpreadBp', 'ownCreditSpreadBp'] : cdsNames.length > 0 ? ['creditSpreadBp'] : [])];
     const others = Object.keys(s.shocks).filter((k) => !moved.includes(k) && !(k === 'collateralCoverage' && collateralCoverage === 1));
     if (others.length > 0) notes.push(`scenario ${s.name}: ${others.join(', ')} ${run.kva ? (others.length === 1 ? 'moves neither capital nor KVA' : 'move neither capital nor KVA') : others.length === 1 ? 'does not move capital' : 'do not move capital'}`);
     run.scenarios.push(row);
@@ -598,6 +613,7 @@ function computeKva(
   saccr: SaccrResult,
   rwa: RwaResult,
   maturity0: ReadonlyMap<string, number>,
+  maturityGiven: ReadonlySet<string>,
   hedges: readonly BaCvaSingleNameHedge[],
   indexHedges: readonly BaCvaIndexHedge[],
   positions: ReadonlyMap<string, SaccrPosition[]>,
@@ -645,7 +661,7 @@ function computeKva(
       eads.set(ns.nettingSetId, eadProfiles.get(ns.nettingSetId)![k]! * survival.get(ns.counterpartyId)![k]!);
       const given = maturity0.get(ns.nettingSetId) ?? 0;
       const list = positions.get(ns.nettingSetId) ?? [];
-      mats.set(ns.nettingSetId, list.length > 0 ? remainingEffectiveMaturity(list, elapsed[k]!) : Math.max(given - elapsed[k]!, 0));
+      mats.set(ns.nettingSetId, list.length > 0 && !maturityGiven.has(ns.nettingSetId) ? remainingEffectiveMaturity(list, elapsed[k]!) : Math.max(given - elapsed[k]!, 0));
     }
     // a single-name hedge lives as long as its name: its notional weighted by that counterparty's survival, as the EAD is
     // (so a counterparty's projected capital, hedge and all, scales with its survival)
