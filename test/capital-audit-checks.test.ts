@@ -137,6 +137,28 @@ describe('saccr_trades', () => {
     }
   });
 
+  it('an FX pair given either way is one hedging set (CRE52.45): EURUSD long and USDEUR long net to 0; a code that is no currency is an error', async () => {
+    // FX SF 4% (CRE52.72), M = 1 unmargined: MF = 1, δ = ±1; long USDEUR is short EURUSD. An option on the inverse
+    // pair likewise: a bought USDEUR call is a short delta to EURUSD
+    const cases: [string, number][] = [
+      ['F1,NS1,FX,EURUSD,,,,1000000,long,,,,,,,,1\nF2,NS1,FX,USDEUR,,,,1000000,long,,,,,,,,1', 0],
+      ['F1,NS1,FX,EURUSD,,,,1000000,long,,,,,,,,1\nF2,NS1,FX,USDEUR,,,,2000000,long,,,,,,,,1', 0.04 * 1e6],
+      ['F1,NS1,FX,usdjpy,,,,1000000,short,,,,,,,,1\nF2,NS1,FX,JPYUSD,,,,1000000,short,,,,,,,,1', 0],
+    ];
+    for (const [i, [rows, addOn]] of cases.entries()) {
+      const dir = book(`fxpair${i}`, { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\n${rows}\n`, trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n' });
+      const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      const ns = (JSON.parse(run.stdout) as Json).nettingSets[0]!;
+      expect(ns.ead, rows).toBeCloseTo(1.4 * addOn, 6); // V = 0: RC 0, multiplier 1
+    }
+    const bad = book('fxpair-bad', { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\nF1,NS1,FX,ABCXYZ,,,,1000000,long,,,,,,,,1\nF2,NS1,FX,EUREUR,,,,1000000,long,,,,,,,,1\n`, trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n' });
+    const run = await xva(['capital', '--portfolio', bad, '--no-kva']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('saccr_trades.csv row 1 column hedging_set: ABCXYZ: expected a pair of two ISO 4217 currencies such as EURUSD');
+    expect(run.stderr).toContain('saccr_trades.csv row 2 column hedging_set: EUREUR: expected a pair of two ISO 4217 currencies such as EURUSD');
+  });
+
   it('an option with P + λ <= 0, one entity with two ratings, a pair on a regular position, E < S, or two λ for one currency: errors naming the row', async () => {
     const rows: [string, string][] = [
       ['O1,NS1,IR,USD,,,,1000,bought,call,-0.002,0.01,,1,0,5,5', 'saccr_trades.csv row 1 column price: -0.002: expected P + shift > 0 (shift 0): give a shift λ so that P + λ and K + λ are positive (CRE52.40 FAQ2)'],

@@ -173,3 +173,20 @@ describe("credit spread scenarios on a book holding CDS: today's capital moves w
     expect(base.notes.some((n) => n.includes('creditSpreadBp') && n.includes('does not move capital'))).toBe(false);
   }, 60_000);
 });
+
+describe('xva capital says its inputs\' warnings (helper 112: they were dropped)', () => {
+  it('a misspelt collateral_balances column and a CSA amount on a set without a CSA are among the run\'s notes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-capital-warn-'));
+    fs.cpSync(DIR, dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'collateral_balances.csv'), 'netting_set_id,variation_margin,independent_collateral_recieved\nNS_S,0,150\n');
+    const ns = fs.readFileSync(path.join(dir, 'netting_sets.csv'), 'utf8').split('\n');
+    const header = ns[0]!.split(',');
+    const row = ns[1]!.split(',');
+    row[header.indexOf('threshold_cpty')] = '100000';
+    ns[1] = row.join(',');
+    fs.writeFileSync(path.join(dir, 'netting_sets.csv'), ns.join('\n'));
+    const run = await runCapital({ ...capitalOptions(dir, []), kva: false });
+    expect(run.notes).toContain('collateral_balances.csv column independent_collateral_recieved: unknown column(s), ignored: expected columns of the collateral_balances table (docs/capital.md)');
+    expect(run.notes.some((n) => n.startsWith('netting_sets.csv row 1 column threshold_cpty: 100000: expected blank or 0 on a netting set without a CSA'))).toBe(true);
+  }, 60_000);
+});

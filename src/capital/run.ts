@@ -5,7 +5,7 @@
  */
 import type { DateSerial } from '../conventions/dates.js';
 import os from 'node:os';
-import { IssueCollector, XvaUsageError } from '../errors.js';
+import { IssueCollector, XvaUsageError, formatIssue } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
@@ -485,11 +485,14 @@ export function unknownIdNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, '
  * scale/mergeCapital.ts); without it the book is simulated here (when `options.kva`).
  */
 export async function runCapital(options: CapitalRunOptions, monteCarlo?: CapitalMonteCarlo): Promise<CapitalRun> {
-  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  // the inputs' warnings are the run's first notes (printed by the command, in --json): an unknown column of a side
+  // table (a misspelt independent_collateral_received) changes the EAD unseen otherwise
+  const notes: string[] = [];
+  const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, (text) => notes.push(text));
   const issues = new IssueCollector();
   const inputs = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();
-  const notes: string[] = [];
+  notes.push(...issues.warnings.map(formatIssue));
   const saccr = computeSaccr(portfolio, market, { ...inputs, convention: options.convention });
   const rwa = computeRwa(saccr, portfolio.counterparties, market);
   const ratio = market.capital.capitalRatio;

@@ -22,9 +22,19 @@ export function saccrYears(market: Pick<Market, 'asOf'>, date: DateSerial): numb
 
 const FX_PRIORITY: readonly Currency[] = ['EUR', 'GBP', 'AUD', 'NZD', 'USD', 'CAD', 'CHF', 'NOK', 'SEK', 'DKK', 'HKD', 'SGD', 'JPY'];
 
-/** The pair of two currencies in market order: [first, second], the risk factor being first priced in second. */
+/**
+ * The pair of two currencies in market order: [first, second], the risk factor being first priced in second; currencies
+ * outside the priority list come after those in it, in alphabetical order among themselves, so that a pair has one
+ * order whichever way it is given (CRE52.45: one hedging set per pair).
+ */
 export function fxPairOrder(a: Currency, b: Currency): [Currency, Currency] {
-  return FX_PRIORITY.indexOf(a) <= FX_PRIORITY.indexOf(b) ? [a, b] : [b, a];
+  const rank = (c: Currency) => {
+    const i = FX_PRIORITY.indexOf(c);
+    return i >= 0 ? i : FX_PRIORITY.length;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  return ra < rb || (ra === rb && a <= b) ? [a, b] : [b, a];
 }
 
 /** Units of the base currency per unit of `currency` today. */

@@ -14,6 +14,8 @@ import path from 'node:path';
 import { XvaInputError, type IssueCollector } from '../../errors.js';
 import { findTableFile, readTable } from '../../io/read.js';
 import { FieldReader, reportUnknownColumns } from '../../io/table.js';
+import { isCurrencyCode } from '../../conventions/currencies.js';
+import { fxPairOrder } from './conventions.js';
 import { CURRENCIES, type Currency } from '../../products/types.js';
 import type { Market } from '../../market/types.js';
 import { readReferenceEntities, REFERENCE_ENTITY_COLUMNS } from '../../portfolio/referenceEntities.js';
@@ -185,12 +187,22 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   if (tradeId === undefined || nettingSetId === undefined || assetClass === undefined || direction === undefined) return undefined;
   const subclass = positionSubclass(r, row, assetClass);
   let hedgingSet: string | undefined;
+  let invertedPair = false;
   let commodityHedgingSet: SaccrPosition['commodityHedgingSet'];
   if (assetClass === 'IR') hedgingSet = irHedgingSet(r, row, kind);
   else if (assetClass === 'FX') {
-    const pair = r.string('hedging_set', row, { required: true });
-    if (pair !== undefined && !/^[A-Z]{6}$/i.test(pair)) r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: pair, expected: 'a currency pair such as EURUSD' });
-    hedgingSet = pair?.toUpperCase();
+    const pair = r.string('hedging_set', row, { required: true })?.toUpperCase();
+    const a = pair?.slice(0, 3) as Currency | undefined;
+    const b = pair?.slice(3) as Currency | undefined;
+    if (pair !== undefined && (!/^[A-Z]{6}$/.test(pair) || !isCurrencyCode(a!) || !isCurrencyCode(b!) || a === b)) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: pair, expected: 'a pair of two ISO 4217 currencies such as EURUSD' });
+    } else if (pair !== undefined) {
+      // CRE52.45: one hedging set per pair, whichever way it is quoted: the market order (conventions.ts fxPairOrder);
+      // a position given on the inverse pair has the opposite delta to its risk factor (below)
+      const [first, second] = fxPairOrder(a!, b!);
+      hedgingSet = first + second;
+      invertedPair = first !== a;
+    }
   } else if (assetClass === 'Commodity') {
     commodityHedgingSet = r.oneOf('hedging_set', row, COMMODITY_HEDGING_SETS, REQUIRED_ENUM);
     hedgingSet = commodityHedgingSet;
@@ -241,6 +253,12 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
         position.direction = optionType === 'call' ? 1 : -1;
       }
     }
+  }
+  // on the inverse pair (USDEUR for EURUSD) the position's delta to the hedging set's risk factor has the opposite
+  // sign: a linear position's direction flips, an option's bought/sold does (its supervisory delta's sign, |δ| as given)
+  if (invertedPair) {
+    if (position.optionality?.kind === 'option') position.optionality = { ...position.optionality, bought: !position.optionality.bought };
+    else position.direction = -position.direction as 1 | -1;
   }
   return r.issues.errorCount === errorsBefore ? position : undefined;
 }
