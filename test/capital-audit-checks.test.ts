@@ -159,6 +159,34 @@ describe('saccr_trades', () => {
     expect(run.stderr).toContain('saccr_trades.csv row 2 column hedging_set: EUREUR: expected a pair of two ISO 4217 currencies such as EURUSD');
   });
 
+  it('trade_values with a netting set\'s row and its trades\' rows: the set\'s V is used and a note names the rows not added', async () => {
+    const dir = book('set-and-trade-values', {
+      netting_sets: sets,
+      trades,
+      saccr_trades: `${SACCR_HEADER}\nF1,NS1,FX,EURUSD,,,,1000000,long,,,,,,,,1\nF2,NS1,FX,EURUSD,,,,1000000,long,,,,,,,,1\n`,
+      trade_values: 'trade_id,netting_set_id,value\nF1,,10\nF2,,30\n,NS1,1000\n',
+    });
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as Json & { notes: string[] };
+    // RC = max(V, 0) = 1000, the set's value (CRE52.10), not 40
+    expect(doc.nettingSets[0]!.ead).toBeCloseTo(1.4 * (1000 + 0.04 * 2e6 * Math.min(1, 0.05 + 0.95 * Math.exp(1000 / (2 * 0.95 * 0.04 * 2e6)))), 6);
+    expect(doc.notes).toContain('SA-CCR: trade_values gives netting set NS1 a value of its own (V = 1000), which is used; the rows of its 2 trades F1, F2 are not added to it');
+  });
+
+  it('a position naming no netting set, or without a value: errors naming its row (they named none)', async () => {
+    const dir = book('rows-named', {
+      netting_sets: sets,
+      trades,
+      saccr_trades: `${SACCR_HEADER}\nF1,NS1,FX,EURUSD,,,,1000000,long,,,,,,,,1\nF2,NS_X,FX,EURUSD,,,,1000000,long,,,,,,,,1\n`,
+      trade_values: 'trade_id,value\nF2,0\n',
+    });
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('saccr_trades.csv row 2 column netting_set_id: NS_X: expected a netting set of netting_sets (position F2)');
+    expect(run.stderr).toContain('saccr_trades.csv row 1 column trade_id: F1: expected a value in trade_values (by trade_id, or its netting set\'s by netting_set_id) for the position given directly here (netting set NS1)');
+  });
+
   it('an option with P + λ <= 0, one entity with two ratings, a pair on a regular position, E < S, or two λ for one currency: errors naming the row', async () => {
     const rows: [string, string][] = [
       ['O1,NS1,IR,USD,,,,1000,bought,call,-0.002,0.01,,1,0,5,5', 'saccr_trades.csv row 1 column price: -0.002: expected P + shift > 0 (shift 0): give a shift λ so that P + λ and K + λ are positive (CRE52.40 FAQ2)'],

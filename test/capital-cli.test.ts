@@ -226,6 +226,6 @@ describe('a position of saccr_trades with the id of a trade of the book', () => 
     const run = xva('capital', '--no-kva', '--portfolio', dir, '--json');
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/saccr_trades column trade_id: T000003: expected an id no trade of trades\.parquet has \(row 3 is that trade\)/);
+    expect(run.stderr).toMatch(/saccr_trades\.csv row \d+ column trade_id: T000003: expected an id no trade of trades\.parquet has \(row 3 is that trade\)/);
   });
 });

@@ -463,6 +463,22 @@ export function variationMarginNotes(sets: readonly SaccrNettingSetResult[], bal
 }
 
 /**
+ * trade_values rows of trades whose netting set has a value row of its own: SA-CCR takes the set's value V (the rows
+ * of its trades are not added to it), so the trades' rows are said to be unused rather than dropped unseen.
+ */
+export function setValueOverrideNotes(portfolio: Portfolio, inputs: Pick<SaccrInputs, 'tradeValues' | 'nettingSetValues' | 'externalPositions'>): string[] {
+  if (!inputs.nettingSetValues || !inputs.tradeValues) return [];
+  const setOf = new Map<string, string>([...portfolio.trades.map((t) => [t.tradeId, t.nettingSetId] as const), ...(inputs.externalPositions ?? []).map((p) => [p.tradeId, p.nettingSetId] as const)]);
+  const unused = new Map<string, string[]>();
+  for (const id of inputs.tradeValues.keys()) {
+    const set = setOf.get(id);
+    if (set === undefined || !inputs.nettingSetValues.has(set)) continue;
+    unused.set(set, [...(unused.get(set) ?? []), id]);
+  }
+  return [...unused].map(([set, ids]) => `SA-CCR: trade_values gives netting set ${set} a value of its own (V = ${inputs.nettingSetValues!.get(set)}), which is used; the rows of its ${ids.length === 1 ? 'trade' : `${ids.length} trades`} ${someOf([...new Set(ids)], 5)} are not added to it`);
+}
+
+/**
  * Rows of the SA-CCR side tables that name no netting set or trade of the book: ignored by SA-CCR, so a typo
  * (`NS_1` for `NS1`) would change the figures unseen. Said once per table (the whole book's ids, in a shard's merge too).
  */
@@ -498,6 +514,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   const ratio = market.capital.capitalRatio;
   notes.push(...variationMarginNotes(saccr.nettingSets, inputs.collateralBalances));
   notes.push(...unknownIdNotes(portfolio, inputs));
+  notes.push(...setValueOverrideNotes(portfolio, inputs));
 
   // BA-CVA today: M per netting set from the option, else CRE32.47 over its positions (0 without positions)
   for (const id of options.effectiveMaturityYears?.keys() ?? []) {

@@ -420,9 +420,10 @@ export function checkPortfolio(
       }
     }
     // a CSA's margin period of risk of 0 takes the collateral as exchanged the moment values move: no close-out gap at
-    // all (CRE52.50-52: at least 10 business days bilaterally, 5 for cleared trades)
+    // all (CRE52.50-52: at least 10 business days; a clearing member's trades with a CCP too, CRE54.8; the 5 days of
+    // CRE54.12 are a client's exposure to its clearing member, not modelled)
     if (ns.csa && ns.marginPeriodOfRiskDays === 0) {
-      issues.add({ file: nsFile, row: ns.sourceRow, column: 'margin_period_of_risk_days', value: '0', expected: `a margin period of risk of some business days under a CSA (${ns.cleared ? 5 : 10} is the regulatory floor, CRE52.50-52): 0 leaves the exposure no close-out gap`, severity: 'warning' });
+      issues.add({ file: nsFile, row: ns.sourceRow, column: 'margin_period_of_risk_days', value: '0', expected: `a margin period of risk of some business days under a CSA (10 is the regulatory floor${ns.cleared ? ' for a clearing member\'s trades with a CCP too, CRE54.8' : ', CRE52.50-52'}): 0 leaves the exposure no close-out gap`, severity: 'warning' });
     }
   }
 

@@ -203,18 +203,18 @@ export function computeSaccr(portfolio: Portfolio, market: Market, options: Sacc
   for (const pos of options.externalPositions ?? []) {
     const clash = bookTrades.get(pos.tradeId);
     if (clash !== undefined) {
-      issues.add({ file: 'saccr_trades', column: 'trade_id', value: pos.tradeId, expected: `an id no trade of ${tradesFile} has (row ${clash.sourceRow ?? '?'} is that trade): trade_values and capital_trade key positions and trades by it` });
+      issues.add({ file: pos.source?.file ?? 'saccr_trades', ...(pos.source ? { row: pos.source.row } : {}), column: 'trade_id', value: pos.tradeId, expected: `an id no trade of ${tradesFile} has (row ${clash.sourceRow ?? '?'} is that trade): trade_values and capital_trade key positions and trades by it` });
       continue;
     }
     if (!nettingSets.has(pos.nettingSetId)) {
-      issues.add({ file: 'saccr_trades', column: 'netting_set_id', value: pos.nettingSetId, expected: `a netting set of netting_sets (position ${pos.tradeId})` });
+      issues.add({ file: pos.source?.file ?? 'saccr_trades', ...(pos.source ? { row: pos.source.row } : {}), column: 'netting_set_id', value: pos.nettingSetId, expected: `a netting set of netting_sets (position ${pos.tradeId})` });
       continue;
     }
     add(pos);
     const given = options.tradeValues?.get(pos.tradeId);
     if (given !== undefined) tradeValues.set(pos.tradeId, given);
     else if (!options.nettingSetValues?.has(pos.nettingSetId)) {
-      issues.add({ file: 'trade_values', column: 'trade_id', value: pos.tradeId, expected: `a value for the position given directly in saccr_trades (netting set ${pos.nettingSetId})` });
+      issues.add({ file: pos.source?.file ?? 'saccr_trades', ...(pos.source ? { row: pos.source.row } : {}), column: 'trade_id', value: pos.tradeId, expected: `a value in trade_values (by trade_id, or its netting set's by netting_set_id) for the position given directly here (netting set ${pos.nettingSetId})` });
     }
   }
   issues.throwIfAny();

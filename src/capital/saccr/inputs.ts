@@ -222,6 +222,7 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
     component: 'record',
     nettingSetId,
     product: 'external',
+    source: { file: r.table.file, row: row + 1 },
     assetClass,
     hedgingSet: hedgingSet ?? '',
     hedgingSetKind: kind,

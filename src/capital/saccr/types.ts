@@ -45,6 +45,8 @@ export interface SaccrPosition {
   nettingSetId: string;
   /** Product of the trade (`IRS`, `XCCY`, ...) or `external` for a position given directly (saccr_trades table). */
   product: string;
+  /** A position given directly: its file and 1-based data row, for messages. */
+  source?: { file: string; row: number };
   assetClass: SaccrAssetClass;
   /** IR: the currency; FX: the pair in market order (`EURUSD`); Credit/Equity: the asset class; Commodity: its set. */
   hedgingSet: string;
