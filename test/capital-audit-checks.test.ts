@@ -174,6 +174,28 @@ describe('saccr_trades', () => {
     expect(doc.notes).toContain('SA-CCR: trade_values gives netting set NS1 a value of its own (V = 1000), which is used; the rows of its 2 trades F1, F2 are not added to it');
   });
 
+  it('--explain-trade of an option prints P, K and λ, from which its δ checks (CRE52.40): Φ(ln((P+λ)/(K+λ))/(σ√T) + σ√T/2)', async () => {
+    const dir = book('explain-option', {
+      netting_sets: sets,
+      trades,
+      saccr_trades: `${SACCR_HEADER}\nO1,NS1,IR,USD,,,,1000000,bought,call,0.031,0.03,0.005,2,2,7,7\n`,
+      trade_values: 'trade_id,value\nO1,12000\n',
+    });
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--explain-trade', 'O1']);
+    expect(run.status, run.stderr).toBe(0);
+    const cell = (label: string) => {
+      const line = run.stdout.split('\n').find((l) => l.includes(`│ ${label}`));
+      expect(line, label).toBeDefined();
+      return line!.split('│')[2]!.trim().replace(/,/g, '');
+    };
+    expect(cell('Option (CRE52.40)')).toBe('bought call');
+    const [P, K, lambda, sigma, T, delta] = [cell('Underlying price P'), cell('Strike K'), cell('Shift λ'), cell('Supervisory volatility σ'), cell('T (years)'), cell('Supervisory delta δ')].map(Number) as number[];
+    expect([P, K, lambda]).toEqual([0.031, 0.03, 0.005]);
+    const d1 = Math.log((P! + lambda!) / (K! + lambda!)) / (sigma! * Math.sqrt(T!)) + (sigma! * Math.sqrt(T!)) / 2;
+    expect(delta).toBeCloseTo(normCdf(d1), 6);
+    expect(cell('Shift λ (CRE52.40 FAQ2)')).toBe('0.005000');
+  });
+
   it('a position naming no netting set, or without a value: errors naming its row (they named none)', async () => {
     const dir = book('rows-named', {
       netting_sets: sets,

@@ -139,6 +139,15 @@ export function explainRows(position: SaccrPositionResult): [string, string | nu
   if (position.endYears !== undefined) rows.push(['E (years)', position.endYears.toFixed(6)]);
   rows.push(['M (years)', position.maturityYears.toFixed(6)]);
   if (position.exerciseYears !== undefined) rows.push(['T (years)', position.exerciseYears.toFixed(6)]);
+  const o = position.optionality;
+  if (o?.kind === 'option') {
+    // the inputs of the supervisory delta (CRE52.40), so that δ can be checked from this printout alone
+    rows.push(['Option (CRE52.40)', `${o.bought ? 'bought' : 'sold'} ${o.optionType}`]);
+    // as given (a rate of 0.031 would print as 0.03 among the amounts)
+    rows.push(['Underlying price P', String(Number(o.underlyingPrice.toPrecision(12)))]);
+    rows.push(['Strike K', String(Number(o.strike.toPrecision(12)))]);
+    rows.push(['Shift λ (CRE52.40 FAQ2)', o.shift.toFixed(6)]);
+  }
   if (position.supervisoryDuration !== undefined) rows.push(['Supervisory duration SD (CRE52.34)', position.supervisoryDuration.toFixed(6)]);
   rows.push(['Adjusted notional d (CRE52.33-36)', position.adjustedNotional]);
   if (position.optionD !== undefined) rows.push(['Option d (CRE52.40)', position.optionD.toFixed(6)]);
