@@ -148,3 +148,21 @@ describe('AWS: Batch array job of shards and a Step Functions state machine that
     await expect(parseXva(['xva', 'merge', '--out', '/x'])).rejects.toThrow(/dir|Missing/i);
   });
 });
+
+describe('the Docker image the jobs run', () => {
+  it('puts xva on the PATH without running the build again after the dev tools are pruned (npm link did: tsc not found)', () => {
+    const text = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const workdir = /^WORKDIR (\S+)$/m.exec(text)![1]!;
+    const run = text.split('\n').filter((l) => l.startsWith('RUN ')).join(' && ');
+    const steps = run.replace(/^RUN /, '').split(/\s*&&\s*/);
+    const prune = steps.findIndex((s) => s.startsWith('npm prune'));
+    expect(steps[0]).toBe('npm ci');
+    expect(prune).toBeGreaterThan(0);
+    // nothing after the prune runs package scripts (npm link, npm install, npm run build would run prepare: tsc)
+    expect(steps.slice(prune + 1).some((s) => /^npm (link|install|i|ci|run|rebuild)\b/.test(s))).toBe(false);
+    // the link points at the entry point the package declares as its bin, executable in the repository
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(steps).toContain(`ln -s ${workdir}/${pkg.bin.xva!.replace(/^\.\//, '')} /usr/local/bin/xva`);
+    expect(fs.statSync(path.join(root, '..', pkg.bin.xva!)).mode & 0o111).not.toBe(0);
+  });
+});

@@ -316,6 +316,34 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     expect(fs.existsSync(path.join(out, 'manifest.json'))).toBe(true);
   });
 
+  it('cva, margin and capital runs into a merge\'s folder remove its merge.json too (only simulate did)', async () => {
+    for (const [name, args] of [
+      ['cva', ['cva', '--paths', '16', '--grid', '41,6M', '--threads', '1', '--quiet']],
+      ['margin', ['margin', '--quiet']],
+      ['capital', ['capital', '--no-kva', '--quiet']],
+    ] as const) {
+      const out = path.join(tmp, `merge-record-${name}`);
+      fs.mkdirSync(out, { recursive: true });
+      fs.writeFileSync(path.join(out, 'merge.json'), '{"command":"merge record of an earlier run"}\n');
+      const run = await xva([...args, '--out', out]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(fs.existsSync(path.join(out, 'merge.json')), name).toBe(false);
+    }
+  }, 120_000);
+
+  it('shard folders gathered by symbolic links merge as the folders themselves (they were "missing")', async () => {
+    const dir = path.join(tmp, 'linked');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of fs.readdirSync(shards).filter((n) => /^shard-\d+-of-4$/.test(n))) fs.symlinkSync(path.join(shards, name), path.join(dir, name));
+    const out = path.join(tmp, 'linked-merged');
+    const run = await xva(['merge', dir, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    const direct = path.join(tmp, 'linked-reference');
+    const ref = await xva(['merge', shards, '--out', direct]);
+    expect(ref.status, ref.stderr).toBe(0);
+    expectSameOutputs(direct, out, ['merge.json']);
+  });
+
   it('a shard of another run (other seed)', async () => {
     const dir = path.join(tmp, 'mismatched');
     copyTree(shards, dir, (name) => name === 'shard-3-of-4');

@@ -4,7 +4,7 @@
  * capital_scenarios, and the `--explain-trade` derivation. Amounts in the base currency.
  */
 import path from 'node:path';
-import { removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
+import { forgetEarlierMerge, removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
 import type { CapitalRun } from './run.js';
 import type { SaccrPositionResult } from './saccr/types.js';
 
@@ -203,6 +203,7 @@ export function capitalJson(run: CapitalRun, explain?: readonly SaccrPositionRes
 export function writeCapitalTables(outDir: string, run: CapitalRun): string[] {
   const metadata = { 'xva.currency': run.currency, 'xva.saccr.convention': run.saccr.convention };
   const files: string[] = [];
+  forgetEarlierMerge(outDir);
   const write = (name: string, columns: OutputColumn[]): void => {
     const file = path.join(outDir, `${name}.arrow`);
     writeTable(file, { columns, metadata }, 'arrow');

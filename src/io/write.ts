@@ -311,6 +311,14 @@ export function writeTable(filePath: string, table: OutputTable, format: OutputF
 }
 
 /**
+ * Before a run writes its tables into `outDir`: an earlier merge's record (merge.json, docs/scale.md) goes, since it
+ * would vouch for tables this run replaces (xva merge writes its own after the tables).
+ */
+export function forgetEarlierMerge(outDir: string): void {
+  fs.rmSync(path.join(outDir, 'merge.json'), { force: true });
+}
+
+/**
  * Removes the tables of `names` (Arrow or Parquet) in `outDir` that this run did not write (`written`: the paths it
  * wrote): a command's optional tables (stress, KVA, DIM) left by an earlier run into the same folder would otherwise
  * sit beside this run's as if they were its own. Other files of the folder are left alone.

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { renderTable } from '../cli/table.js';
-import { removeUnwrittenTables, writeTable, type OutputTable } from '../io/write.js';
+import { forgetEarlierMerge, removeUnwrittenTables, writeTable, type OutputTable } from '../io/write.js';
 import type { Market } from '../market/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { MarginRun, NettingSetMargin } from './run.js';
@@ -164,6 +164,7 @@ function dimTable(run: MarginRun, metadata: Record<string, string>): OutputTable
 /** Writes the tables as Arrow IPC files into `dir`; returns the paths. */
 export function writeMarginTables(dir: string, run: MarginRun): string[] {
   const files: string[] = [];
+  forgetEarlierMerge(dir);
   for (const [name, table] of Object.entries(marginTables(run))) {
     const file = path.join(dir, `${name}.arrow`);
     writeTable(file, table, 'arrow');

@@ -66,7 +66,17 @@ function readShard(dir: string, name: string, problems: string[]): LoadedShard |
 export function loadShardSet(dir: string): ShardSet {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new XvaUsageError(`merge: no folder ${dir}`);
-  const entries = fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory());
+  // folders, and links to folders (shard folders gathered from the machines that ran them by symbolic links)
+  const isFolder = (e: fs.Dirent): boolean => {
+    if (e.isDirectory()) return true;
+    if (!e.isSymbolicLink()) return false;
+    try {
+      return fs.statSync(path.join(root, e.name)).isDirectory();
+    } catch {
+      return false; // a broken link: not a folder (a shard it should have been is then named missing)
+    }
+  };
+  const entries = fs.readdirSync(root, { withFileTypes: true }).filter(isFolder);
   const stale = entries.filter((e) => /^\.shard-.*\.(tmp|old)-/.test(e.name)).map((e) => e.name).sort();
   const named = entries.filter((e) => parseShardFolderName(e.name)).map((e) => e.name).sort();
   if (named.length === 0) {

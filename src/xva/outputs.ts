@@ -4,7 +4,7 @@
  * (schema metadata `xva.currency`), signed as XVA_SIGNS says.
  */
 import path from 'node:path';
-import { removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
+import { forgetEarlierMerge, removeUnwrittenTables, writeTable, type OutputColumn } from '../io/write.js';
 import { totalAdjustment, type XvaFigures, type XvaResult } from './compute.js';
 import type { IncrementalRow } from './incremental.js';
 import type { ScenarioOutcome } from './stress.js';
@@ -44,6 +44,7 @@ export function writeXvaTables(
 ): string[] {
   const metadata = { 'xva.currency': currency, 'xva.discretisation': result.options.discretisation, 'xva.mode': result.options.mode, 'xva.signs': XVA_SIGNS };
   const files: string[] = [];
+  forgetEarlierMerge(outDir);
   const write = (name: string, columns: OutputColumn[]): void => {
     const file = path.join(outDir, `${name}.arrow`);
     writeTable(file, { columns, metadata }, 'arrow');
