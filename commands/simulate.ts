@@ -173,7 +173,7 @@ export default class Simulate extends XvaCommand {
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, rng, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && shardBackend.name === 'gpu' ? { backend: shardBackend } : {}), onProgress, onWarning }),
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, rng, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && (shardBackend.name === 'gpu' || shardBackend.fellBack) ? { backend: shardBackend } : {}), onProgress, onWarning }),
         );
       } finally {
         shardBackend?.close();

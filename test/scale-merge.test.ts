@@ -344,6 +344,21 @@ describe('merge refuses an incomplete, duplicated or mismatched set (exit 2, nam
     expectSameOutputs(direct, out, ['merge.json']);
   });
 
+  it('--backend auto falling back to the CPU: the shards record its note and the merge writes the single run\'s manifest', async () => {
+    const args = ['simulate', '--portfolio', book, '--paths', '32', '--grid', '41,6M', '--threads', '1', '--quiet', '--backend', 'auto'];
+    const one = path.join(tmp, 'auto-single');
+    const parts = path.join(tmp, 'auto-shards');
+    const runs = await Promise.all([xva([...args, '--out', one]), xva([...args, '--shard', '1/2', '--out', parts]), xva([...args, '--shard', '2/2', '--out', parts])]);
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    const notes = (JSON.parse(fs.readFileSync(path.join(one, 'manifest.json'), 'utf8')) as { options: { backendNotes?: string[] } }).options.backendNotes;
+    // where a hardware adapter opens, auto takes the GPU (its own merge test covers that route)
+    if (!notes?.[0]?.startsWith('--backend auto: CPU backend')) return;
+    const out = path.join(tmp, 'auto-merged');
+    const m = await xva(['merge', parts, '--out', out]);
+    expect(m.status, m.stderr).toBe(0);
+    expectSameOutputs(one, out, ['merge.json']);
+  }, 120_000);
+
   it('a shard of another run (other seed)', async () => {
     const dir = path.join(tmp, 'mismatched');
     copyTree(shards, dir, (name) => name === 'shard-3-of-4');
