@@ -140,7 +140,9 @@ export function firstDifference(a: ShardConsistency, b: ShardConsistency): strin
   for (const key of keys) {
     const x = JSON.stringify(a.options[key]);
     const y = JSON.stringify(b.options[key]);
-    if (x !== y) return `option ${key} (${x ?? 'absent'} vs ${y ?? 'absent'})`;
+    // an option a record leaves out is its default: the draws' is philox (a capital shard records only sobol)
+    const shown = (v: string | undefined) => v ?? (key === 'rng' ? '"philox"' : 'absent');
+    if (x !== y) return `option ${key} (${shown(x)} vs ${shown(y)})`;
   }
   if (a.grid !== b.grid) return 'time grid (other dates)';
   if (a.bookNettingSets !== b.bookNettingSets || a.book !== b.book) return `book's netting sets (${a.bookNettingSets} vs ${b.bookNettingSets} sets, or other ids)`;

@@ -101,7 +101,7 @@ export async function runMarginShard(options: MarginShardOptions): Promise<Margi
     allNettingSets: options.allNettingSets ?? false,
     scenarios: scenarios.map((s) => s.name),
     scenariosSha256: sha256Text(JSON.stringify(scenarios)),
-    ...(options.dim ? { dim: { paths: options.dim.paths, seed: options.dim.seed, ...(options.dim.rng === 'sobol' ? { rng: 'sobol' } : {}) } } : {}),
+    ...(options.dim ? { dim: { paths: options.dim.paths, seed: options.dim.seed, rng: options.dim.rng ?? 'philox' } } : {}),
   };
   const section = shardSection({ command: 'margin', plan, bookNettingSetIds: book.nettingSetIds, grid: book.grid, inputHashes, options: optionsRecord });
 

@@ -100,7 +100,7 @@ export async function runXvaShard(options: XvaShardOptions): Promise<XvaShardRun
     portfolio: path.resolve(options.portfolioDir),
     paths: options.paths,
     seed: options.seed,
-    ...(options.rng === 'sobol' ? { rng: 'sobol' } : {}),
+    rng: options.rng ?? 'philox',
     grid: options.grid,
     threads: options.threads,
     discretisation: options.xva.discretisation,
