@@ -155,6 +155,13 @@ describe('xva margin on the demo book', () => {
   });
 });
 
+/** A CRIF CSV in the test's folder from its lines (header first). */
+function crifFile(name: string, lines: string[]): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
 describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings off stderr', () => {
   it('--write-crif crif.arrow, then --crif crif.arrow: the same records as the CSV and the same SIMM', async () => {
     const arrowCrif = path.join(tmp, 'saved.arrow');
@@ -183,13 +190,12 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
 
   it('a CRIF with regulations written and read back: the same SIMM per regulation (the columns were dropped), amounts in USD', async () => {
     // Call under ESA is the EUR FX delta alone (the Excluded row does not count): RW 7.4 × 2m = 14.8m (SIMM v2.6 §F)
-    const crifIn = path.join(tmp, 'regs.csv');
-    fs.writeFileSync(crifIn, [
+    const crifIn = crifFile('regs.csv', [
       'TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel,collect_regulations,post_regulations',
       'T1,P,RatesFX,Risk_FX,EUR,,,,1843317.97,EUR,2000000,SIMM,ESA,CFTC',
       'T2,P,RatesFX,Risk_FX,GBP,,,,1000000,USD,1000000,SIMM,Excluded,CFTC',
       'T3,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-200000,USD,-200000,SIMM,Excluded,Excluded',
-    ].join('\n') + '\n');
+    ]);
     const written = path.join(tmp, 'regs_out.csv');
     const first = await xvaInProcess(['margin', '--crif', crifIn, '--write-crif', written, '--json']);
     expect(first.status, first.stderr).toBe(0);
@@ -209,13 +215,12 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
   it('the console table adds up: the product classes\' SIMM plus the add-on is the total (the add-on was missing)', async () => {
     // SIMM v2.6 §D.2 (SIMM = Σ product classes) and §J (add-ons): a fixed add-on of 250,000 on top of a USD IR delta
     // (RatesFX: 10,000 × RW 60 = 600,000) and an equity delta (Equity, bucket 1: 10,000 × RW 25 = 250,000)
-    const crifIn = path.join(tmp, 'addon.csv');
-    fs.writeFileSync(crifIn, [
+    const crifIn = crifFile('addon.csv', [
       'TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel',
       'T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,10000,USD,10000,SIMM',
       'T2,P,Equity,Risk_Equity,ISSUER1,1,,,10000,USD,10000,SIMM',
       'T3,P,,Param_AddOnFixedAmount,,,,,250000,USD,250000,SIMM',
-    ].join('\n') + '\n');
+    ]);
     const run = await xvaInProcess(['margin', '--crif', crifIn]);
     expect(run.status, run.stderr).toBe(0);
     const row = (cls: string, label: string) => {
@@ -263,8 +268,7 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
 
   it('--write-crif of a run that fails writes no CRIF', async () => {
     // a schedule row without its end date and no --as-of: the run stops (exit 2) after the CRIF was read
-    const crifIn = path.join(tmp, 'sched_bad.csv');
-    fs.writeFileSync(crifIn, ['TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel,end_date', 'S1,P,Rates,PV,,,,,1000,USD,1000,Schedule,2030-01-01', 'S1,P,Rates,Notional,,,,,100000,USD,100000,Schedule,2030-01-01'].join('\n') + '\n');
+    const crifIn = crifFile('sched_bad.csv', ['TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel,end_date', 'S1,P,Rates,PV,,,,,1000,USD,1000,Schedule,2030-01-01', 'S1,P,Rates,Notional,,,,,100000,USD,100000,Schedule,2030-01-01']);
     const written = path.join(tmp, 'sched_bad_out.csv');
     const run = await xvaInProcess(['margin', '--crif', crifIn, '--write-crif', written]);
     expect(run.status).toBe(2);
