@@ -25,12 +25,11 @@ const UNSEEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u00a0\u00ad\u2000-\u200f\u201
 
 export function shortValue(value: string): string {
   let line = value.replace(/\r?\n/g, '\\n');
-  if (UNSEEN.test(line)) {
-    UNSEEN.lastIndex = 0;
-    line = `${line.replace(UNSEEN, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)} (holds invisible or look-alike characters, shown as \\uXXXX)`;
-  }
+  const unseen = UNSEEN.test(line);
   UNSEEN.lastIndex = 0;
-  return line.length <= 200 ? line : `${line.slice(0, 160)}... (${line.length} characters in all)`;
+  if (unseen) line = line.replace(UNSEEN, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  const body = line.length <= 200 ? line : `${line.slice(0, 160)}... (${value.length} characters in all)`;
+  return unseen ? `${body} (holds invisible or look-alike characters, shown as \\uXXXX)` : body;
 }
 
 /** Formats an issue the same way everywhere: `trades.parquet row 1204 column maturity_date: 2019-05-01 is ...`. */

@@ -152,6 +152,18 @@ describe('saccr_trades', () => {
       const ns = (JSON.parse(run.stdout) as Json).nettingSets[0]!;
       expect(ns.ead, rows).toBeCloseTo(1.4 * addOn, 6); // V = 0: RC 0, multiplier 1
     }
+    // an option on the inverse pair is the pair's option the other way round (mapping.ts FXOPT for a book option): a
+    // bought USDEUR call at P = K = 0.9 is a bought EURUSD put at 1/0.9: the same δ and EAD
+    const ead = async (name: string, row: string): Promise<number> => {
+      const dir = book(name, { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\n${row}\n`, trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n' });
+      const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as Json).nettingSets[0]!.ead;
+    };
+    const inverse = await ead('fxopt-inverse', 'O1,NS1,FX,USDEUR,,,,1000000,bought,call,0.9,0.9,,1,,,1');
+    const direct = await ead('fxopt-direct', `O1,NS1,FX,EURUSD,,,,1000000,bought,put,${1 / 0.9},${1 / 0.9},,1,,,1`);
+    expect(inverse).toBeGreaterThan(0);
+    expect(Math.abs(inverse / direct - 1)).toBeLessThan(1e-12);
     const bad = book('fxpair-bad', { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\nF1,NS1,FX,ABCXYZ,,,,1000000,long,,,,,,,,1\nF2,NS1,FX,EUREUR,,,,1000000,long,,,,,,,,1\n`, trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n' });
     const run = await xva(['capital', '--portfolio', bad, '--no-kva']);
     expect(run.status).toBe(2);

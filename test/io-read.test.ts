@@ -5,7 +5,7 @@
  * serial, DECIMAL → nearest double of DuckDB's own decimal text, BIGINT → number). Exact equality throughout: each
  * conversion is exact or a single correct rounding, so there is nothing for a tolerance to absorb.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -332,6 +332,14 @@ describe('findTableFile', () => {
     // beside the table's own file: two files for one table
     writeFileSync(join(folder, 'collateral.parquet'), '');
     expect(() => findTableFile(folder, 'collateral')).toThrow('2 files for table collateral (ambiguous)');
+  });
+
+  it('a link to nothing under a table\'s name is an error naming it (statSync threw an internal error)', () => {
+    const folder = join(dir, 'portfolio-dangling');
+    mkdirSync(folder);
+    symlinkSync(join(folder, 'no-such-target.csv'), join(folder, 'trade_values.csv'));
+    expect(() => findTableFile(folder, 'trade_values')).toThrow(`${join(folder, 'trade_values.csv')}: a link whose target does not exist: expected the file of table trade_values, or no entry of that name`);
+    expect(findTableFile(folder, 'trades')).toBeUndefined();
   });
 });
 

@@ -26,6 +26,7 @@ const COMPILED = path.join(ROOT, 'dist/commands/margin.js');
 const ORE_CRIF = path.join(SHARED_REFERENCE, 'simm', 'cases', 'ore_initialmargin_simm26', 'crif.csv');
 const PARAMS26 = JSON.parse(fs.readFileSync(path.join(SHARED_REFERENCE, 'simm', 'simm_v2.6_params.json'), 'utf8')) as {
   interest_rate: { delta_risk_weights: { '10d': { regular: Record<string, number> } } };
+  equity: { delta_risk_weights: { '10d': Record<string, number> } };
 };
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-margin-cli-'));
 
@@ -214,7 +215,8 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
 
   it('the console table adds up: the product classes\' SIMM plus the add-on is the total (the add-on was missing)', async () => {
     // SIMM v2.6 §D.2 (SIMM = Σ product classes) and §J (add-ons): a fixed add-on of 250,000 on top of a USD IR delta
-    // (RatesFX: 10,000 × RW 60 = 600,000) and an equity delta (Equity, bucket 1: 10,000 × RW 25 = 250,000)
+    // (RatesFX: 10,000 × RW 60 = 600,000) and an equity delta (Equity, bucket 1: 10,000 × RW 30 = 300,000, one risk
+    // factor far below its concentration threshold: K = |WS|)
     const crifIn = crifFile('addon.csv', [
       'TradeID,PortfolioID,ProductClass,RiskType,Qualifier,Bucket,Label1,Label2,Amount,AmountCurrency,AmountUSD,IMModel',
       'T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,10000,USD,10000,SIMM',
@@ -231,9 +233,24 @@ describe('xva margin: a CRIF saved as Arrow reads back; --quiet keeps warnings o
     const rw = PARAMS26.interest_rate.delta_risk_weights['10d'].regular['5y']!;
     expect(row('RatesFX', 'product class SIMM')).toBeCloseTo(10_000 * rw, 2);
     const equity = row('Equity', 'product class SIMM');
+    expect(equity).toBeCloseTo(10_000 * PARAMS26.equity.delta_risk_weights['10d']['1']!, 2);
     expect(row('All', 'before add-on')).toBeCloseTo(10_000 * rw + equity, 2);
     expect(row('All', 'add-on')).toBeCloseTo(250_000, 2);
     expect(row('All', 'total')).toBeCloseTo(10_000 * rw + equity + 250_000, 2);
+  });
+
+  it('--collateral-balances FILE with a column named in another case (Currency): an error naming it; an unknown column a warning', async () => {
+    // read as unknown, Currency left the balance in USD without a word (the portfolio's own table already said so)
+    const cased = path.join(tmp, 'balances_cased.csv');
+    fs.writeFileSync(cased, 'netting_set_id,balance,Currency\nNS-CP0010-1,1000000,EUR\n');
+    const bad = await xvaInProcess(['margin', '--collateral-balances', cased]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('balances_cased.csv column Currency: a column name in another case or with blanks: expected the column name currency');
+    const extra = path.join(tmp, 'balances_extra.csv');
+    fs.writeFileSync(extra, 'netting_set_id,balance,currency,as_of\nNS-CP0010-1,1000000,EUR,2026-06-30\n');
+    const ok = await xvaInProcess(['margin', '--collateral-balances', extra, '--json']);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as Json).notes).toContain('balances_extra.csv column as_of: unknown column(s), ignored: expected the columns netting_set_id, balance (or variation_margin) and currency (docs/margin.md)');
   });
 
   it('a balance in a currency the market cannot convert is an input error naming its row (it was an internal error)', async () => {

@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoSubset } from './helpers/demoSubset.js';
+import { IssueCollector } from '../src/errors.js';
+import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { xvaInProcess } from './helpers/scaleCli.js';
 
@@ -63,6 +66,27 @@ describe('--results: the incremental and wrong-way rows on the paths of the run 
     const inc = await xvaInProcess(['cva', '--portfolio', book, '--results', sim, '--incremental', 'NS-CP0004-1', '--out', out, '--quiet']);
     expect(inc.status, inc.stderr).toBe(0);
     expect(fs.existsSync(path.join(out, 'cva_wrong_way.arrow'))).toBe(false);
-    expect(column<number | null>(arrow(path.join(out, 'cva_trade.arrow')), 'cva_incremental').some((x) => x !== null && x !== 0)).toBe(true);
+    // reference: the same antithetic run of the book without the trade, read back the same way: the set's CVA
+    // difference is the trade's increment (the incremental runs draw the book's antithetic paths; drawn plain, they
+    // would not)
+    const trade = column<string>(arrow(path.join(out, 'cva_trade.arrow')), 'trade_id');
+    const incCva = column<number | null>(arrow(path.join(out, 'cva_trade.arrow')), 'cva_incremental');
+    const nsOf = column<string>(arrow(path.join(out, 'cva_trade.arrow')), 'netting_set_id');
+    const at = nsOf.findIndex((id) => id === 'NS-CP0004-1');
+    const tradeId = trade[at]!;
+    const portfolio = await loadPortfolio(book, new IssueCollector());
+    const without = path.join(tmp, 'book-without');
+    writeAmendedPortfolio(without, { ...portfolio, trades: portfolio.trades.filter((t) => t.tradeId !== tradeId) }, book, path.join(book, 'market.yaml'));
+    const simWithout = path.join(tmp, 'sim-anti-without');
+    const w = await xvaInProcess(['simulate', '--portfolio', without, ...RUN, '--antithetic', '--out', simWithout]);
+    expect(w.status, w.stderr).toBe(0);
+    const setCva = async (dir: string, sims: string): Promise<number> => {
+      const run = await xvaInProcess(['cva', '--portfolio', dir, '--results', sims, '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { nettingSets: { nettingSetId: string; cva: number }[] }).nettingSets.find((n) => n.nettingSetId === 'NS-CP0004-1')!.cva;
+    };
+    const difference = (await setCva(book, sim)) - (await setCva(without, simWithout));
+    expect(Math.abs(difference)).toBeGreaterThan(0);
+    expect(Math.abs(incCva[at]! - difference)).toBeLessThan(1e-9 * Math.max(1, Math.abs(difference)));
   }, 300_000);
 });

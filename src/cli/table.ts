@@ -5,8 +5,9 @@ export function renderTable(head: string[], rows: (string | number)[][], options
   const table = new Table({
     head,
     style: { head: [], border: [] },
-    // a column of numbers (blanks allowed: a figure a row does not have) is right-aligned
-    colAligns: head.map((_, i) => (rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '') ? 'right' : 'left')),
+    // a column of figures is right-aligned: numbers, blanks (a figure a row does not have) and figures with a word
+    // after them ("0 (below MTA)")
+    colAligns: head.map((_, i) => (rows.some((r) => typeof r[i] === 'number') && rows.every((r) => typeof r[i] === 'number' || r[i] === '' || /^-?\d[\d,.]*( |$)/.test(String(r[i]))) ? 'right' : 'left')),
   });
   for (const row of rows) table.push(row.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
   return (options?.title ? options.title + '\n' : '') + table.toString();

@@ -65,7 +65,15 @@ export function findTableFile(dir: string, baseName: string): string | undefined
   // the table's files by name in any case: a file named Collateral.parquet or trades.CSV is this table's too, and on a
   // case-sensitive file system it would otherwise be passed over without a word (an optional table then reads as absent)
   const rank = (name: string) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase());
-  const found = entries.filter((name) => wanted.has(name.toLowerCase()) && statSync(join(dir, name)).isFile()).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const isFile = (name: string): boolean => {
+    try {
+      return statSync(join(dir, name)).isFile();
+    } catch {
+      // a link to nothing under the table's name: said, rather than the table taken as absent
+      throw fileError(join(dir, name), 'a link whose target does not exist', `the file of table ${baseName}, or no entry of that name`);
+    }
+  };
+  const found = entries.filter((name) => wanted.has(name.toLowerCase()) && isFile(name)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (found.length > 1) {
     throw fileError(
       found.join(', '),

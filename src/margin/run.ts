@@ -5,9 +5,9 @@
  */
 import { signedAmount } from '../portfolio/cellBounds.js';
 import path from 'node:path';
-import { IssueCollector, XvaInputError, XvaUsageError } from '../errors.js';
+import { IssueCollector, XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
 import { findTableFile, readTable } from '../io/read.js';
-import { FieldReader } from '../io/table.js';
+import { FieldReader, reportUnknownColumns } from '../io/table.js';
 import type { Market } from '../market/types.js';
 import { checkBalanceCurrency, loadSaccrInputs } from '../capital/saccr/inputs.js';
 import { validateInputs } from '../portfolio/validateInputs.js';
@@ -109,9 +109,11 @@ export interface MarginRun {
 }
 
 /** Net VM balance per netting set (received positive): `netting_set_id` with `balance` or `variation_margin`. */
-export async function readCollateralBalances(filePath: string, market?: Market): Promise<Map<string, { balance: number; currency?: Currency }>> {
+export async function readCollateralBalances(filePath: string, market?: Market, notes?: string[]): Promise<Map<string, { balance: number; currency?: Currency }>> {
   const issues = new IssueCollector();
   const table = await readTable(filePath, { displayName: path.basename(filePath) });
+  // a known column in another case (Currency: the balance would be read in USD) is an error; others a note
+  reportUnknownColumns(table, ['netting_set_id', 'balance', 'variation_margin', 'currency'], issues, { value: 'unknown column(s), ignored', expected: 'the columns netting_set_id, balance (or variation_margin) and currency (docs/margin.md)', severity: 'warning' });
   const r = new FieldReader(table, issues);
   const column = r.has('balance') ? 'balance' : 'variation_margin';
   const out = new Map<string, { balance: number; currency?: Currency }>();
@@ -130,11 +132,12 @@ export async function readCollateralBalances(filePath: string, market?: Market):
     }
   }
   issues.throwIfAny();
+  notes?.push(...issues.warnings.map(formatIssue));
   return out;
 }
 
-async function balancesFor(options: MarginRunOptions, portfolioDir: string, market: Market): Promise<Map<string, { balance: number; currency?: Currency }>> {
-  if (options.collateralBalancesFile) return readCollateralBalances(path.resolve(options.collateralBalancesFile), market);
+async function balancesFor(options: MarginRunOptions, portfolioDir: string, market: Market, notes: string[]): Promise<Map<string, { balance: number; currency?: Currency }>> {
+  if (options.collateralBalancesFile) return readCollateralBalances(path.resolve(options.collateralBalancesFile), market, notes);
   if (findTableFile(portfolioDir, 'collateral_balances') === undefined) return new Map();
   // the SA-CCR side table (docs/capital.md): its net VM column is the balance
   const issues = new IssueCollector();
@@ -217,7 +220,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (options.nettingSetIds) for (const id of ids) if (!options.nettingSetIds.has(id)) ids.delete(id);
   const byId = new Map<string, NettingSet>(portfolio?.nettingSets.map((n) => [n.nettingSetId, n]) ?? []);
   const mtmUsd = portfolio && market ? nettingSetMtm(portfolio, market, options.nettingSetIds) : new Map<string, number>();
-  const balances = portfolio && market && options.portfolioDir ? await balancesFor(options, options.portfolioDir, market) : new Map();
+  const balances = portfolio && market && options.portfolioDir ? await balancesFor(options, options.portfolioDir, market, notes) : new Map();
   for (const id of balances.keys()) if (!byId.has(id)) notes.push(`collateral balance for ${id}: no such netting set in the portfolio, ignored`);
 
   const nettingSets: NettingSetMargin[] = [];

@@ -14,7 +14,7 @@ import type { Portfolio } from '../portfolio/types.js';
 import type { Currency } from '../products/types.js';
 import type { Scenario } from '../scenarios/types.js';
 import { computeXva, type ExposureSet, type XvaOptions } from '../xva/compute.js';
-import { shockCreditInputs, type CreditInputs } from '../xva/credit.js';
+import { missingFundingNote, shockCreditInputs, type CreditInputs } from '../xva/credit.js';
 import { collateralAllocation, postingRequirements, type CollateralAllocation } from './levers/collateral/index.js';
 import { compressBook, DEFAULT_COMPRESSION_OPTIONS } from './levers/compression/index.js';
 import { csaCandidates } from './levers/csa.js';
@@ -297,6 +297,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
         ...(s.fundingSpreadBp !== undefined ? { fundingSpreadBp: s.fundingSpreadBp } : {}),
       };
       const creditShocked = Object.values(creditShocks).some((v) => v !== 0);
+      // (as xva cva|fva and the margin MVA scenarios say it: xva/stress.ts)
+      if (s.fundingSpreadBp && missingFundingNote(market) !== undefined) stressNotes.add(`scenario ${scenario.name}: fundingSpreadBp ${s.fundingSpreadBp} moves nothing: the market has no funding spreads for the base currency (funding.${market.baseCurrency})`);
       const ratioScale = (ctx.capital.capitalRatio + (s.capitalRatioAdd ?? 0)) / ctx.capital.capitalRatio;
       const coverage = s.collateralCoverage;
       let covered: { ctx: MeasureContext; base: Measurement } | undefined;

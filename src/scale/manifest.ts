@@ -138,11 +138,11 @@ export function firstDifference(a: ShardConsistency, b: ShardConsistency): strin
   }
   const keys = [...new Set([...Object.keys(a.options), ...Object.keys(b.options)])].sort();
   for (const key of keys) {
-    const x = JSON.stringify(a.options[key]);
-    const y = JSON.stringify(b.options[key]);
-    // an option a record leaves out is its default: the draws' is philox (a capital shard records only sobol)
-    const shown = (v: string | undefined) => v ?? (key === 'rng' ? '"philox"' : 'absent');
-    if (x !== y) return `option ${key} (${shown(x)} vs ${shown(y)})`;
+    // a record that leaves out the draws drew philox (a capital shard records only sobol, cva and margin shards of
+    // earlier versions did so too): compared as that
+    const x = JSON.stringify(a.options[key]) ?? (key === 'rng' ? '"philox"' : undefined);
+    const y = JSON.stringify(b.options[key]) ?? (key === 'rng' ? '"philox"' : undefined);
+    if (x !== y) return `option ${key} (${x ?? 'absent'} vs ${y ?? 'absent'})`;
   }
   if (a.grid !== b.grid) return 'time grid (other dates)';
   if (a.bookNettingSets !== b.bookNettingSets || a.book !== b.book) return `book's netting sets (${a.bookNettingSets} vs ${b.bookNettingSets} sets, or other ids)`;

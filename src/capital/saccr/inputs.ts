@@ -255,11 +255,16 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
       }
     }
   }
-  // on the inverse pair (USDEUR for EURUSD) the position's delta to the hedging set's risk factor has the opposite
-  // sign: a linear position's direction flips, an option's bought/sold does (its supervisory delta's sign, |δ| as given)
+  // on the inverse pair (USDEUR for EURUSD) the position is restated on the hedging set's pair, as a book FX option is
+  // (mapping.ts FXOPT): a linear position's direction flips; an option's call is a put on the pair, at 1/P and 1/K,
+  // bought as given (so its supervisory delta is the same option's whichever way the pair is quoted)
   if (invertedPair) {
-    if (position.optionality?.kind === 'option') position.optionality = { ...position.optionality, bought: !position.optionality.bought };
-    else position.direction = -position.direction as 1 | -1;
+    const o = position.optionality;
+    if (o?.kind === 'option') {
+      const optionType = o.optionType === 'call' ? 'put' : 'call';
+      position.optionality = { ...o, optionType, underlyingPrice: 1 / o.underlyingPrice, strike: 1 / o.strike };
+      position.direction = optionType === 'call' ? 1 : -1;
+    } else position.direction = -position.direction as 1 | -1;
   }
   return r.issues.errorCount === errorsBefore ? position : undefined;
 }
