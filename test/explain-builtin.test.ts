@@ -369,4 +369,26 @@ describe('paragraphs with parts of the results absent (audit of the thirty-fourt
     expect(stress).toContain('under `collateral_50pct` book CVA rises by USD 9.3m (170.3%)');
     expect(checkParagraph(stress, given, { ignore: identifierPhrases(auditData()) }).problems).toEqual([]);
   });
+
+  it('the stress that bites is the largest rise, not the largest move: a larger relief comes after it (helper 117)', async () => {
+    // credit −300bp takes 5.5m off CVA, credit +20bp adds 0.9m: the second bites, the first relieves
+    const f = factsOf(auditData());
+    const usd = { currency: 'USD' };
+    f.add('scenario.credit_down_300bp.d_cva', 'change of book CVA under credit_down_300bp', -5_500_000, 'currency', 'xva_scenarios.arrow', usd);
+    f.add('scenario.credit_up_20bp.d_cva', 'change of book CVA under credit_up_20bp', 865_167, 'currency', 'xva_scenarios.arrow', usd);
+    const persona = PERSONAS.find((p) => p.id === 'cva_trader')!;
+    const given = startingFacts('cva_trader', f, 'aggregates');
+    const r = await new BuiltinNarrator().narrate({ persona, facts: given, tools: [], earlier: [], share: 'aggregates' });
+    const stress = r.paragraphs.find((p) => p.includes('bites hardest'))!;
+    expect(stress).toMatch(/^The stress that bites hardest is `credit_up_20bp`: CVA rises by USD 865\.2k.*; under `credit_down_300bp` book CVA falls by USD 5\.5m/);
+    expect(checkParagraph(stress, given, { ignore: identifierPhrases(auditData()) }).problems).toEqual([]);
+    // stresses that only relieve: no "bites"
+    const g = factsOf(auditData());
+    g.add('scenario.credit_down_300bp.d_cva', 'change of book CVA under credit_down_300bp', -5_500_000, 'currency', 'xva_scenarios.arrow', usd);
+    const given2 = startingFacts('cva_trader', g, 'aggregates');
+    const r2 = await new BuiltinNarrator().narrate({ persona, facts: given2, tools: [], earlier: [], share: 'aggregates' });
+    const relief = r2.paragraphs.find((p) => p.includes('largest relief'))!;
+    expect(relief).toMatch(/^No stress raises CVA; the largest relief is `credit_down_300bp`: CVA falls by USD 5\.5m/);
+    expect(r2.paragraphs.some((p) => p.includes('bites hardest'))).toBe(false);
+  });
 });

@@ -74,14 +74,19 @@ function setAttribution(w: Writer, scenario: string, metric: string, what: strin
 function stressSentences(w: Writer, metric: 'd_cva' | 'd_fva' | 'd_net', what: string, pctMetric?: string): string | undefined {
   const moves = w.ranked(new RegExp(`^scenario\\.([^.]+)\\.${metric}$`), (f) => Math.abs(f.value));
   if (moves.length === 0) return undefined;
+  // the metrics are costs: the stress that bites is the largest rise; reliefs (falls) come after the rises, largest
+  // first, and a set of stresses that only relieve says so (the largest move either way is not the one that bites)
   const biting = moves.filter((m) => Math.abs(w.value(m.id)) >= 0.5);
+  const rising = biting.filter((m) => w.value(m.id) > 0).sort((x, y) => w.value(y.id) - w.value(x.id));
+  const falling = biting.filter((m) => w.value(m.id) < 0).sort((x, y) => w.value(x.id) - w.value(y.id));
   const still = moves.filter((m) => Math.abs(w.value(m.id)) < 0.5).map((m) => m.key);
   const parts: string[] = [];
-  biting.slice(0, 3).forEach((m, i) => {
+  [...rising, ...falling].slice(0, 3).forEach((m, i) => {
     const pctId = pctMetric ? `scenario.${m.key}.${pctMetric}` : undefined;
     const pct = pctId && w.has(pctId) ? ` (${w.fig(pctId)})` : '';
+    const lead = rising.length > 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `No stress raises ${what}; the largest relief is ${code(m.key)}: ${what}`;
     // "book CVA", not "it", after the first: the clause before may end on a netting set's figure
-    parts.push(`${i === 0 ? `The stress that bites hardest is ${code(m.key)}: ${what}` : `under ${code(m.key)} book ${what}`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}${i === 0 ? setAttribution(w, m.key, metric, what) : ''}`);
+    parts.push(`${i === 0 ? lead : `under ${code(m.key)} book ${what}`} ${rises(w.value(m.id))} by ${w.fig(m.id)}${pct}${i === 0 ? setAttribution(w, m.key, metric, what) : ''}`);
   });
   let text = parts.length > 0 ? `${parts.join('; ')}.` : '';
   if (biting.length > 3) text += ' The other stresses move it less.';
