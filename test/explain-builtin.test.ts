@@ -331,6 +331,35 @@ describe('the report says what the fact check left out', () => {
   });
 });
 
+describe('the report\'s stress and capital tables show what moves (helper 117)', () => {
+  it('ΔDVA where an own-credit stress moves it; a capital scenario that moves only the KVA is listed', () => {
+    const data = auditData();
+    const book = data.xva!.book;
+    // own spreads +100bp: DVA up 6.73m, CVA unchanged; credit +100bp: CVA up
+    data.xva!.scenarios = [
+      { scenario: 'own_up_100bp', book: { cva: book.cva, dva: book.dva + 6_730_000, fca: book.fca, fba: book.fba - 130_829, colva: 0 }, note: null },
+      { scenario: 'credit_up_100bp', book: { cva: book.cva + 4_086_729, dva: book.dva, fca: book.fca, fba: book.fba, colva: 0 }, note: null },
+    ];
+    data.capital = {
+      book: { ead: 1e9, rwaCcr: 5e8, capitalCcr: 29_711_405.86, baCva: 16e6, capitalCva: 21_050_380.97, capital: 50_761_786.83, capitalRatio: 0.105, kva: 16_164_449, cet1ImpactBp: -2.32, cvaMethod: 'BA-CVA' },
+      counterparties: [],
+      scenarios: [
+        { scenario: 'capital_ratio_plus_1pct', capital: 55_596_242.71, kva: 17_703_920 },
+        { scenario: 'credit_up_100bp', capital: 50_761_786.83, kva: 15_293_667 },
+        { scenario: 'funding_up_50bp', capital: 50_761_786.83, kva: 16_164_449 },
+      ],
+      source: 'capital_book.arrow',
+    };
+    const md = renderMarkdown(data, factsOf(data), [], [], { title: 't', generatedFrom: 'x', narrator: 'built-in writer', destination: 'nowhere', share: 'aggregates' });
+    expect(md).toContain('| Scenario | CVA | ΔCVA | ΔCVA % | ΔDVA | ΔFVA | Δ net XVA cost |');
+    expect(md).toContain('| own_up_100bp | 5,350,556 | 0 | 0.00 | 6,730,000 | 130,829 | -6,599,171 |');
+    // the credit stress moves the KVA (−870,782) though not capital: it is in the table; funding moves neither
+    expect(md).toContain('Capital: 1 of 3 scenarios move neither capital nor KVA.');
+    expect(md).toContain('| credit_up_100bp | 50,761,787 | 0 | -870,782 |');
+    expect(md).not.toContain('only a change of the capital ratio does');
+  });
+});
+
 describe('paragraphs with parts of the results absent (audit of the thirty-fourth session, F7 and F8)', () => {
   /** The audit data's facts with two stresses of the book's CVA and net XVA cost, and a netting set's move under the first. */
   function withStresses(): FactSet {

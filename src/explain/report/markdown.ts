@@ -128,14 +128,22 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
 
   L.push('## Stress results', '');
   const scen = [...new Set(facts.list.filter((f) => /^scenario\.[^.]+\.d_net$/.test(f.id)).map((f) => f.id.split('.')[1]!))];
-  L.push(...table(['Scenario', 'CVA', 'ΔCVA', 'ΔCVA %', 'ΔFVA', 'Δ net XVA cost'], scen.map((s) => [s, v(`scenario.${s}.cva`), v(`scenario.${s}.d_cva`), v(`scenario.${s}.d_cva_pct`), v(`scenario.${s}.d_fva`), v(`scenario.${s}.d_net`)])));
+  // ΔDVA where the stresses move it (an own-credit stress moves the net cost through DVA alone)
+  const withDva = scen.some((s) => Math.abs(facts.get(`scenario.${s}.d_dva`)?.value ?? 0) > 0);
+  L.push(
+    ...(withDva
+      ? table(['Scenario', 'CVA', 'ΔCVA', 'ΔCVA %', 'ΔDVA', 'ΔFVA', 'Δ net XVA cost'], scen.map((s) => [s, v(`scenario.${s}.cva`), v(`scenario.${s}.d_cva`), v(`scenario.${s}.d_cva_pct`), v(`scenario.${s}.d_dva`), v(`scenario.${s}.d_fva`), v(`scenario.${s}.d_net`)]))
+      : table(['Scenario', 'CVA', 'ΔCVA', 'ΔCVA %', 'ΔFVA', 'Δ net XVA cost'], scen.map((s) => [s, v(`scenario.${s}.cva`), v(`scenario.${s}.d_cva`), v(`scenario.${s}.d_cva_pct`), v(`scenario.${s}.d_fva`), v(`scenario.${s}.d_net`)]))),
+  );
   // the netting sets whose CVA moves most under each stress (xva_scenarios_netting_set), largest first per scenario
   const drivers = facts.list.filter((f) => /^scenario\.[^.]+\.ns\.[^.]+\.d_cva$/.test(f.id)).map((f) => f.id.split('.'));
   if (drivers.length > 0) L.push(...table(['Scenario', 'Netting set', 'ΔCVA', '% of the book\'s ΔCVA'], drivers.map(([, s, , id]) => [s!, id!, v(`scenario.${s}.ns.${id}.d_cva`), v(`scenario.${s}.ns.${id}.d_cva_share`)])));
   L.push(...chart('stress-tornado.svg'));
   const capAll = (data.capital?.scenarios ?? []).map((s) => s.scenario);
-  const capScen = capAll.filter((s) => Math.abs(facts.get(`capital.scenario.${s}.d_capital`)?.value ?? 0) > 0);
-  if (capAll.length > capScen.length) L.push(`Capital: ${capAll.length - capScen.length} of ${capAll.length} scenarios do not move capital (only a change of the capital ratio does).`, '');
+  // a scenario is listed when it moves capital (the capital ratio; a credit stress on a book's CDS values) or the KVA
+  // (a credit stress moves its survival terms)
+  const capScen = capAll.filter((s) => Math.abs(facts.get(`capital.scenario.${s}.d_capital`)?.value ?? 0) > 0 || Math.abs(facts.get(`capital.scenario.${s}.d_kva`)?.value ?? 0) > 0);
+  if (capAll.length > capScen.length) L.push(`Capital: ${capAll.length - capScen.length} of ${capAll.length} scenarios move neither capital nor KVA.`, '');
   if (capScen.length > 0) L.push(...table(['Capital scenario', 'Total capital', 'Δ capital', 'Δ KVA'], capScen.map((s) => [s, v(`capital.scenario.${s}.capital`), v(`capital.scenario.${s}.d_capital`), v(`capital.scenario.${s}.d_kva`)])));
   const marScen = (data.margin?.scenarios ?? []).map((s) => s.scenario);
   if (marScen.length > 0) L.push(...table(['Collateral scenario', 'Coverage %', 'Uncollateralised exposure (USD)', 'Change (USD)'], marScen.map((s) => [s, v(`margin.scenario.${s}.coverage`), v(`margin.scenario.${s}.residual`), v(`margin.scenario.${s}.d_residual`)])));
