@@ -360,6 +360,25 @@ describe('the report\'s stress and capital tables show what moves (helper 117)',
   });
 });
 
+describe("the plan's and the actions' MVA (helper 117: invisible, so the rows did not add up)", () => {
+  it('the recommendations table has MVA and collateral columns; the head of desk says the plan raises the MVA', async () => {
+    const data = auditData();
+    data.optimize!.plan = { ...data.optimize!.plan!, dMva: 951_315 };
+    const facts = factsOf(data);
+    const md = renderMarkdown(data, facts, [], [], { title: 't', generatedFrom: 'x', narrator: 'built-in writer', destination: 'nowhere', share: 'aggregates' });
+    expect(md).toContain('| Rank | Action | In plan | Lever | What | Net benefit | CVA saved | FVA saved | MVA saved | KVA saved | Collateral funding saved | Capital freed | Cost |');
+    // the novation row: net 261,397 = CVA 53,534 + FVA −6,929 + MVA −254,899 + KVA 469,692 (to rounding), cost 0
+    const row = md.split('\n').find((l) => l.includes('`novation:set:NS-CP0014-1`'))!;
+    expect(row).toContain('| 261,397 | 53,534 | -6,929 | -254,899 | 469,692 | – |');
+    const persona = PERSONAS.find((p) => p.id === 'head_of_desk')!;
+    const given = startingFacts('head_of_desk', facts, 'aggregates');
+    const r = await new BuiltinNarrator().narrate({ persona, facts: given, tools: [], earlier: [], share: 'aggregates' });
+    const plan = r.paragraphs.find((p) => p.startsWith("The optimiser's plan"))!;
+    expect(plan).toContain("The plan's MVA rises by USD 951.3k; the saving is net of it.");
+    expect(checkParagraph(plan, given, { ignore: identifierPhrases(data) }).problems).toEqual([]);
+  });
+});
+
 describe('paragraphs with parts of the results absent (audit of the thirty-fourth session, F7 and F8)', () => {
   /** The audit data's facts with two stresses of the book's CVA and net XVA cost, and a netting set's move under the first. */
   function withStresses(): FactSet {

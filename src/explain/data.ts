@@ -145,7 +145,7 @@ export interface RecommendationPart {
 export interface OptimizePart {
   recommendations: RecommendationPart[];
   /** The plan: realised (re-measured on the amended book) when measured, else the sum of its actions. */
-  plan: { source: 'realised' | 'estimated'; saving: number; savingPctOfXva: number; savingBpOfGrossNotional: number; dCva: number; dFva: number; dKva: number; dCapital: number } | null;
+  plan: { source: 'realised' | 'estimated'; saving: number; savingPctOfXva: number; savingBpOfGrossNotional: number; dCva: number; dFva: number; dKva: number; dCapital: number; /** absent in an older plan.arrow */ dMva?: number } | null;
   paths?: number;
   source: string;
 }

@@ -283,6 +283,7 @@ export function factsOf(data: ExplainData): FactSet {
       money('plan.cva_saving', 'CVA saving of the plan', -o.plan.dCva, `${src}:-d_cva`);
       money('plan.fva_saving', 'FVA saving of the plan', -o.plan.dFva, `${src}:-d_fva`);
       money('plan.kva_saving', 'KVA saving of the plan', -o.plan.dKva, `${src}:-d_kva`);
+      if (o.plan.dMva !== undefined) money('plan.mva_saving', 'MVA saving of the plan (negative: the plan raises the MVA)', -o.plan.dMva, `${src}:-d_mva`);
       money('plan.capital_saving', 'capital saving of the plan', -o.plan.dCapital, `${src}:-d_capital`);
     }
     f.add('plan.actions', 'actions in the plan', o.recommendations.filter((r) => r.chosen).length, 'count', 'recommendations:chosen');

@@ -370,6 +370,8 @@ function planParagraph(w: Writer): string {
     r += `: ${w.fig('plan.saving_pct_xva')} of ${w.fig('plan.base_xva')}, the book's CVA + FVA + MVA + KVA as the optimiser measured it on its own base run (not the net XVA cost above)`;
   }
   r += '.';
+  // a plan that raises the MVA (an IM added, a set novated to a CCP): said, since the saving is net of it
+  if (w.has('plan.mva_saving') && w.value('plan.mva_saving') < -0.5) r += ` The plan's MVA rises by ${w.fig('plan.mva_saving')}; the saving is net of it.`;
   const backed = nets.filter((x) => chosen(x.key) && x.value > 0.5).slice(0, 3);
   if (backed.length > 0) r += ` I back ${list(backed.map((x) => recSentence(w, x.key, false)))}.`;
   else if (!known) {

@@ -154,7 +154,18 @@ export function renderMarkdown(data: ExplainData, facts: FactSet, sections: read
   else {
     if (o.plan) L.push(`Plan saving (${o.plan.source === 'realised' ? 'realised: the whole plan re-measured on the amended book' : 'estimated: the sum of the single actions'}): **${v('plan.saving')} ${ccy}**, ${v('plan.saving_pct_xva')}% of the optimiser's base XVA cost (${facts.has('plan.base_xva') ? `${v('plan.base_xva')} ${ccy} = ` : ''}CVA + FVA + MVA + KVA of the book as the optimiser measured it on its own base run, not the net XVA cost above), ${v('plan.saving_bp_notional')}bp of gross notional.`, '');
     const recs = [...o.recommendations].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || b.netBenefit - a.netBenefit || (a.actionId < b.actionId ? -1 : 1)).slice(0, 15);
-    L.push(...table(['Rank', 'Action', 'In plan', 'Lever', 'What', 'Net benefit', 'CVA saved', 'FVA saved', 'KVA saved', 'Capital freed', 'Cost'], recs.map((r) => { const p = `rec.${r.actionId}`; return [r.rank === null ? '–' : String(r.rank), `\`${r.actionId}\``, r.chosen ? 'yes' : `no${r.skipReason ? ` (${r.skipReason})` : ''}`, r.lever, r.description, v(`${p}.net_benefit`), v(`${p}.cva_saving`), v(`${p}.fva_saving`), v(`${p}.kva_saving`), v(`${p}.capital_saving`), v(`${p}.cost`)]; })));
+    // every part of the net benefit has its column (an MVA the action raises, a year of collateral funding saved), so
+    // that a row adds up: net benefit = CVA + FVA + MVA + KVA + collateral saved − cost
+    const withCollateral = recs.some((r) => facts.has(`rec.${r.actionId}.collateral_saving`));
+    L.push(
+      ...table(
+        ['Rank', 'Action', 'In plan', 'Lever', 'What', 'Net benefit', 'CVA saved', 'FVA saved', 'MVA saved', 'KVA saved', ...(withCollateral ? ['Collateral funding saved'] : []), 'Capital freed', 'Cost'],
+        recs.map((r) => {
+          const p = `rec.${r.actionId}`;
+          return [r.rank === null ? '–' : String(r.rank), `\`${r.actionId}\``, r.chosen ? 'yes' : `no${r.skipReason ? ` (${r.skipReason})` : ''}`, r.lever, r.description, v(`${p}.net_benefit`), v(`${p}.cva_saving`), v(`${p}.fva_saving`), v(`${p}.mva_saving`), v(`${p}.kva_saving`), ...(withCollateral ? [facts.has(`${p}.collateral_saving`) ? v(`${p}.collateral_saving`) : '–'] : []), v(`${p}.capital_saving`), v(`${p}.cost`)];
+        }),
+      ),
+    );
   }
 
   for (const s of sections) {

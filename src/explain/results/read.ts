@@ -293,6 +293,7 @@ function optimizePart(recs: ReadTable, plan: ReadTable | undefined, source: stri
         dFva: plan.num('d_fva')[i]!,
         dKva: plan.num('d_kva')[i]!,
         dCapital: plan.num('d_capital')[i]!,
+        ...(plan.has('d_mva') ? { dMva: plan.num('d_mva')[i]! } : {}),
       };
     }
   }
