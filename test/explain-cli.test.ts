@@ -74,6 +74,23 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
     expect(fs.readFileSync(path.join(third, 'report.md'), 'utf8').replaceAll(third, second)).toBe(fs.readFileSync(path.join(second, 'report.md'), 'utf8'));
   }, 120_000);
 
+  it('a nightly batch whose XVA run had --results (coverage stresses skipped): the report says which stresses the XVA tables lack', () => {
+    const batch = path.join(tmp, 'batch-partial');
+    fs.cpSync(path.join(first(), 'results'), batch, { recursive: true });
+    fs.rmSync(path.join(batch, 'xva'), { recursive: true });
+    const x = xva('fva', '--results', path.join(batch, 'simulate'), '--scenarios', 'default', '--out', path.join(batch, 'xva'), '--quiet');
+    expect(x.status, x.stderr).toBe(0);
+    const out = path.join(tmp, 'partial-report');
+    const r = xva('explain', '--results', batch, '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { missing: string[] };
+    // the margin run evaluated every collateral coverage; the XVA run with --results could not
+    const said = doc.missing.find((m) => m.startsWith('XVA under '));
+    expect(said).toMatch(/^XVA under (collateral_\d+pct, )*collateral_\d+pct \(run by margin or capital, not in the XVA run's tables/);
+    for (const name of ['collateral_0pct', 'collateral_50pct', 'collateral_120pct']) expect(said).toContain(name);
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain(said!.slice(0, 40));
+  }, 120_000);
+
   it('usage errors exit 2 with one line', async () => {
     // the first in a real process (the exit status a shell sees), the others through the same command class inside
     // this process (xvaInProcess, test/helpers/scaleCli.ts: the same parsing, checks and error rendering)

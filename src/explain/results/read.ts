@@ -385,6 +385,14 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   // without it
   if (data.margin && data.margin.nettingSets.some((n) => (n.simmPost !== null || n.schedulePost !== null) && n.mva === null)) missing.push('MVA of the SIMM and schedule netting sets (the margin run had no --dim)');
 
+  // a stress the margin or capital run evaluated and the XVA run did not (with --results, collateral coverage stresses
+  // need path values the run read does not have): said, so that "the worst stress" is read among those evaluated
+  if (data.xva && data.xva.scenarios.length > 0) {
+    const xvaNames = new Set(data.xva.scenarios.map((sc) => sc.scenario));
+    const elsewhere = [...new Set([...(data.margin?.scenarios ?? []).map((sc) => sc.scenario), ...(data.capital?.scenarios ?? []).map((sc) => sc.scenario)])].filter((n) => !xvaNames.has(n)).sort();
+    if (elsewhere.length > 0) missing.push(`XVA under ${elsewhere.join(', ')} (run by margin or capital, not in the XVA run's tables: with --results a collateral coverage stress needs path values; the XVA stresses below are those evaluated)`);
+  }
+
   const recs = open('recommendations');
   if (recs) data.optimize = optimizePart(recs, open('plan'), recs.file);
   else missing.push('recommendations (recommendations.arrow of `xva optimize --out`)');
