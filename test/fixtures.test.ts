@@ -134,6 +134,20 @@ describe('xva fixtures: determinism', () => {
     }
   });
 
+  it('written over an earlier book it leaves none of that book\'s tables (a variant\'s rate_schedules, the other format)', () => {
+    // the second book, read from the folder, is the plain demo: the folder holds exactly its files and a user's file
+    const dir = tmpDir('over');
+    writeBook(generateBook('demo', 42, { stepUp: true, amortising: true }), dir, 'parquet');
+    expect(fs.existsSync(path.join(dir, 'rate_schedules.parquet'))).toBe(true);
+    writeBook(generateBook('demo', 42), dir, 'csv');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n');
+    writeBook(generateBook('demo', 42), dir, 'parquet');
+    const fresh = tmpDir('over-fresh');
+    writeBook(generateBook('demo', 42), fresh, 'parquet');
+    expect(fs.readdirSync(dir).sort()).toEqual([...fs.readdirSync(fresh), 'notes.txt'].sort());
+    for (const name of fs.readdirSync(fresh)) expect(Buffer.compare(fs.readFileSync(path.join(dir, name)), fs.readFileSync(path.join(fresh, name))), name).toBe(0);
+  });
+
   it('writes the same CSV twice and the CSV holds the same rows as the tables', () => {
     const dirA = tmpDir('csv-a');
     const dirB = tmpDir('csv-b');
