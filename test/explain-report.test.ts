@@ -366,6 +366,20 @@ describe('built-in writer', () => {
     const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', now, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
     expect(r.paragraphs.join(' ')).toContain(`book CVA rose by ${formatFigure(c.value, 'currency', 'USD')} (25.0%)`);
   });
+
+  it('what changed: a counterparty that left the book carries its whole CVA as its move, and the writer names it (helper 117)', async () => {
+    // the previous run had one counterparty more, its CVA the largest move by far; the book CVA is the sum
+    const cps = facts.list.filter((f) => /^cp\.[^.]+\.cva$/.test(f.id));
+    const gone = { ...cps[0]!, id: 'cp.CP_GONE.cva', label: 'CVA of CP_GONE', value: 10 * Math.max(...cps.map((f) => Math.abs(f.value))) };
+    const previous = [...facts.list.map((f) => (f.id === 'book.cva' ? { ...f, value: f.value + gone.value } : f)), gone];
+    const now = factsFromList(facts.list);
+    addChangeFacts(now, previous, 'test');
+    expect(now.get('change.cp.CP_GONE.cva')!.value).toBe(-gone.value);
+    const r = await new BuiltinNarrator().narrate({ persona: PERSONAS[0]!, facts: startingFacts('cva_trader', now, 'aggregates'), tools: [], earlier: [], share: 'aggregates' });
+    const text = r.paragraphs.join(' ');
+    expect(text).toContain(`The largest move is CP_GONE, which left the book; its CVA fell by ${formatFigure(gone.value, 'currency', 'USD')}.`);
+    for (const p of r.paragraphs) expect(checkParagraph(p, startingFacts('cva_trader', now, 'aggregates')).problems, p).toEqual([]);
+  });
 });
 
 function factsFromList(list: readonly Fact[]): FactSet {

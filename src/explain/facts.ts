@@ -335,4 +335,16 @@ export function addChangeFacts(now: FactSet, previous: readonly Fact[], previous
     now.add(`change.${id}`, `change of ${a.label} since the previous run`, a.value - b.value, a.unit, src, a.currency ? { currency: a.currency } : {});
     if (a.unit === 'currency' && b.value !== 0) now.add(`change.${id}.pct`, `change of ${a.label} since the previous run, percent`, (100 * (a.value - b.value)) / Math.abs(b.value), 'pct', src);
   }
+  // a counterparty that left the book (its CVA then 0) or joined it (from 0): its whole CVA is its change, so that a
+  // book move it makes is put to its name
+  const cvaNow = new Set(now.list.filter((x) => /^cp\.[^.]+\.cva$/.test(x.id)).map((x) => x.id));
+  for (const b of previous) {
+    if (!/^cp\.[^.]+\.cva$/.test(b.id) || cvaNow.has(b.id) || b.unit !== 'currency') continue;
+    now.add(`change.${b.id}`, `change of ${b.label} since the previous run (no longer in the book)`, -b.value, b.unit, `0 − ${previousLabel}`, b.currency ? { currency: b.currency } : {});
+  }
+  for (const id of cvaNow) {
+    const a = now.get(id)!;
+    if (before.has(id) || a.unit !== 'currency') continue;
+    now.add(`change.${id}`, `change of ${a.label} since the previous run (new in the book)`, a.value, a.unit, `${a.source} − 0`, a.currency ? { currency: a.currency } : {});
+  }
 }

@@ -156,7 +156,9 @@ function cvaTrader(w: Writer): string[] {
   const change = changeSentence(w, ['book.cva', 'book.dva', 'book.eepe']);
   if (change) {
     const movers = w.ranked(/^change\.cp\.([^.]+)\.cva$/, (f) => Math.abs(f.value)).filter((m) => Math.abs(w.value(m.id)) >= 0.5);
-    out.push(movers.length > 0 ? `${change} The largest move is ${movers[0]!.key}, whose CVA ${rises(w.value(movers[0]!.id), 'rose', 'fell')} by ${w.fig(movers[0]!.id)}.` : change);
+    // a counterparty that left the book or joined it says so (its whole CVA is its move)
+    const whose = (key: string) => (!w.has(`cp.${key}.cva`) ? ', which left the book; its CVA' : w.facts.find((f) => f.id === `change.cp.${key}.cva`)?.label.endsWith('(new in the book)') ? ', new in the book; its CVA' : ', whose CVA');
+    out.push(movers.length > 0 ? `${change} The largest move is ${movers[0]!.key}${whose(movers[0]!.key)} ${rises(w.value(movers[0]!.id), 'rose', 'fell')} by ${w.fig(movers[0]!.id)}.` : change);
   }
   return out;
 }
