@@ -289,6 +289,8 @@ describe('checkParagraph: direction words against the sign of the fact', () => {
     ['The book lowers the CET1 ratio by 2.3bp.', 'cet1 −2.337bp'],
     ['The CVA share of capital fell by 1.3pp.', 'a pp fact (change of a pct fact) −1.3'],
     ['Under collateral_0pct CVA is USD 20.4m.', 'no direction word: magnitude only'],
+    ['Under collateral_0pct CVA is USD 20.4m larger.', '"larger" after the figure'],
+    ['Under funding_down_50bp FVA is USD 1.2m smaller.', '"smaller" after the figure'],
   ])('accepts %s (%s)', (text) => {
     expect(auditCheck(text).problems).toEqual([]);
   });
@@ -303,10 +305,21 @@ describe('checkParagraph: direction words against the sign of the fact', () => {
     ['The CSA increases CVA by USD 621.5k.', 'a positive CVA saving is a fall of CVA'],
     ['The book raises the CET1 ratio by 2.3bp.', 'cet1 is −2.337bp'],
     ['The CVA share of capital rose by 1.3pp.', 'the pp fact is −1.3'],
+    // helper 117: these passed
+    ['Under collateral_0pct CVA is USD 20.4m smaller.', '"smaller" after the figure'],
+    ['Under collateral_0pct CVA is USD 20.4m less.', '"less" after the figure'],
+    ['Under collateral_0pct CVA falls, by USD 20.4m.', 'a comma between the verb and "by"'],
+    ['Under funding_down_50bp FVA is lifted by USD 1.2m.', '"lifted" is a rise'],
   ])('rejects %s (%s)', (text) => {
     const check = auditCheck(text);
     expect(check.ok).toBe(false);
     expect(check.problems.join(' ')).toMatch(/says it (rises|falls), but .* which is a (fall|rise)/);
+  });
+
+  it('"benefits by" gives no direction (a cost that benefits falls, a saving rises): the figure is not verified', () => {
+    const check = auditCheck('Under funding_down_50bp FVA benefits by USD 1.2m.');
+    expect(check.ok).toBe(false);
+    expect(check.problems.join(' ')).toContain('a move the words do not give a direction to');
   });
 
   it('reads the direction from the words around each figure', () => {

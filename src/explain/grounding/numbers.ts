@@ -230,14 +230,14 @@ function forms(verbs: readonly string[]): string[] {
 /** Words that say which way a figure moved. */
 const UP_VERBS = [
   'rise|rises|rose|risen|rising|grow|grows|grew|grown|growing|swell|swells|swelled|swollen|swelling|soar|soars|soared|soaring',
-  ...forms(['increase', 'climb', 'jump', 'add', 'raise', 'surge', 'gain', 'widen', 'spike', 'balloon', 'expand', 'advance', 'mount', 'escalate', 'rebound']),
+  ...forms(['increase', 'climb', 'jump', 'add', 'raise', 'surge', 'gain', 'widen', 'spike', 'balloon', 'expand', 'advance', 'mount', 'escalate', 'rebound', 'lift']),
 ].join('|');
 const DOWN_VERBS = [
   'fall|falls|fell|fallen|falling|shrink|shrinks|shrank|shrunk|shrinking|cut|cuts|cutting|sink|sinks|sank|sunk|sinking|slide|slides|slid|sliding|lose|loses|lost|losing|shed|sheds|shedding|freeing',
   ...forms(['decrease', 'decline', 'drop+p', 'reduce', 'lower', 'ease', 'dip+p', 'slip+p', 'plunge', 'tumble', 'contract', 'retreat', 'narrow', 'recede', 'trim+m', 'compress', 'slump', 'tighten', 'subside', 'diminish', 'dwindle', 'fade', 'save', 'free']),
 ].join('|');
 /** Verbs that say a figure got better or worse without saying which way it moved (a cost that improves falls, a ratio rises). */
-const AMBIGUOUS_VERBS = forms(['improve', 'worsen', 'deteriorate', 'weaken', 'strengthen', 'swing']).join('|');
+const AMBIGUOUS_VERBS = forms(['improve', 'worsen', 'deteriorate', 'weaken', 'strengthen', 'swing', 'benefit']).join('|');
 const UP_NOUNS = 'increase|rise|jump';
 const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut|saving|savings';
 const HEDGE =
@@ -246,8 +246,9 @@ const HEDGE =
 const OBJECT = "(?:\\s+[\\p{L}'’`_-][\\p{L}\\p{N}'’`_-]*){1,6}?";
 /** "rises by", "fell", "an increase of", "reduces the book's CVA by", "up", "down by" right before the figure. */
 const DIRECTION_BEFORE = [
-  new RegExp(`\\b(?<up>${UP_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
-  new RegExp(`\\b(?<down>${DOWN_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+  // ("falls, by USD 1m": a comma between the verb and its figure)
+  new RegExp(`\\b(?<up>${UP_VERBS}),?\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<down>${DOWN_VERBS}),?\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<up>${UP_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<down>${DOWN_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<up>${UP_NOUNS})\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
@@ -262,8 +263,8 @@ const DIRECTION_BEFORE = [
 const LEVEL_BEFORE = new RegExp(`\\b(?:${UP_VERBS}|${DOWN_VERBS}|${AMBIGUOUS_VERBS})\\b(?:[^.;:!?]|\\.(?=\\d)){0,60}?\\bto\\s+${HEDGE}$`, 'iu');
 /** "improves by 2.3bp", "worsens the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
 const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
-/** "USD 1m higher", "a 5% increase", "3bp lower". */
-const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|${UP_NOUNS})|(?<down>lower|${DOWN_NOUNS}))\\b`, 'iu');
+/** "USD 1m higher", "a 5% increase", "3bp lower", "USD 4.1m smaller", "USD 1m less". */
+const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|larger|greater|bigger|more|${UP_NOUNS})|(?<down>lower|smaller|less|${DOWN_NOUNS}))\\b`, 'iu');
 
 function directionAround(masked: string, start: number, end: number): Direction | 'ambiguous' | undefined {
   const before = masked.slice(Math.max(0, start - 80), start);
