@@ -22,22 +22,13 @@ import { parseMarket } from '../src/market/load.js';
 import { loadScenario } from '../src/scenarios/load.js';
 import type { Scenario } from '../src/scenarios/types.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
+import { smallCapitalRun } from './helpers/capitalRun.js';
 
 const DIR = path.resolve('test/data/kva_single_swap');
 const scenario = (name: string, shocks: Scenario['shocks']): Scenario => ({ name, description: name, shocks, file: `${name}.yaml` });
 
 /** `xva capital` on a book folder: KVA on 64 paths, seed 7, a quarterly grid, no SA-CVA. */
-const capitalOptions = (dir: string, scenarios: Scenario[]): CapitalRunOptions => ({
-  portfolioDir: dir,
-  marketFile: path.join(dir, 'market.yaml'),
-  convention: 'cre52',
-  sacva: false,
-  kva: true,
-  paths: 64,
-  seed: 7,
-  grid: parseGridSpec('22,3M'),
-  scenarios,
-});
+const capitalOptions = (dir: string, scenarios: Scenario[]): CapitalRunOptions => smallCapitalRun(dir, { scenarios });
 
 let run: CapitalRun;
 beforeAll(async () => {

@@ -28,6 +28,7 @@ import { computeSaCva, readSaCvaSensitivities } from '../src/capital/sacva/index
 import { irBumpedMarket, tenorBumpWeight } from '../src/capital/sacvaSensitivities.js';
 import { loadScenario } from '../src/scenarios/load.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
+import { smallCapitalRun } from './helpers/capitalRun.js';
 
 const DIR = path.resolve('test/data/kva_single_swap');
 const p = SACCR_PARAMETERS;
@@ -117,18 +118,7 @@ describe('projected SA-CCR EAD of one swap (CRE52 by hand)', () => {
   });
 });
 
-const base = (over: Partial<CapitalRunOptions> = {}): CapitalRunOptions => ({
-  portfolioDir: DIR,
-  marketFile: path.join(DIR, 'market.yaml'),
-  convention: 'cre52',
-  sacva: false,
-  kva: true,
-  paths: 64,
-  seed: 7,
-  grid: parseGridSpec('22,3M'),
-  scenarios: [],
-  ...over,
-});
+const base = (over: Partial<CapitalRunOptions> = {}): CapitalRunOptions => smallCapitalRun(DIR, over);
 
 describe('KVA of the single swap (64 paths)', () => {
   it('capital profile: today\'s capital at t = 0, 0 from maturity, KVA = a second computation by hand', async () => {
