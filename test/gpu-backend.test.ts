@@ -72,6 +72,7 @@ import { tradeMaturity, type BasisSwap, type CapFloor, type EquityOption, type F
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import type { NettingSetResult } from '../src/exposure/results.js';
+import { FINAL_PAYMENT, closeOutBook } from './helpers/closeOutBook.js';
 
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
@@ -755,6 +756,41 @@ describe('GPU device valuation with worker threads', () => {
     expect(Array.from(gc.pfe!).some((v, k) => Math.abs(v - setPfes.reduce((a, p) => a + p[k]!, 0)) > 1e-3 * cpScale)).toBe(true);
     console.log(`GPU figures route vs the host's figures: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound, ${(100 * worstEuler).toFixed(1)}% of the Euler bound`);
     expect(worst).toBeGreaterThan(0);
+  }, 120_000);
+
+  it.skipIf(noGpu())("figures route at the final payment's close-out (collateral held after the last live date): the host's figures from the device values", async () => {
+    // test/close-out-end.test.ts's set: after its last live date V = 0 and, up to its close-out end, C is the balance
+    // called before (E = −C); on the figures route those exposure dates are margin slots without trade slots
+    const { portfolio: book, tenors } = closeOutBook(market.asOf);
+    const grid = { kind: 'list' as const, tenors };
+    const host = await run(book, 1, { cube: true, grid });
+    const device = await run(book, 1, { grid });
+    expect(device.routing.figures).toEqual(['NS_END']);
+    expect(host.routing.figures).toEqual([]);
+    const h = host.result.nettingSets[0]!;
+    const g = device.result.nettingSets[0]!;
+    const kPay = h.profile.dateIndex.findIndex((d) => host.result.grid.dates[d] === FINAL_PAYMENT);
+    const kAfter = h.profile.dateIndex.findIndex((d) => host.result.grid.dates[d] === FINAL_PAYMENT + 6);
+    expect(kPay).toBeGreaterThan(0);
+    // the spike on both routes (0 before this rule)
+    expect(h.profile.epe[kPay]!).toBeGreaterThan(1e5);
+    expect(g.profile.epe[kAfter]!).toBeGreaterThan(1e5);
+    let scale = 0;
+    for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.ene[k]! + Math.abs(h.profile.collateral[k]!));
+    // the tolerance of the figures route's test above (f32 sums of f32 values: 2e-5 of the scale)
+    const bound = 2e-5 * scale + 1e-6;
+    const discount = market.discountCurve(market.baseCurrency);
+    for (const key of ['epe', 'ene', 'ee', 'pfe', 'collateral', 'epeVm', 'collateralVm'] as const) {
+      h.profile[key].forEach((v, k) => {
+        const b = key === 'ee' || key === 'pfe' ? bound / discount.discount(h.profile.times[k]!) : bound;
+        expect(Math.abs(g.profile[key][k]! - v), `${key}[${k}]`).toBeLessThanOrEqual(b);
+      });
+    }
+    expectEulerMatches(g, h, scale);
+    // the residual shared equally at the final payment: each trade half of the EPE
+    const nExp = h.profile.dateIndex.length;
+    expect(Math.abs(g.tradeEpe[kPay]! - g.profile.epe[kPay]! / 2)).toBeLessThanOrEqual(bound);
+    expect(Math.abs(g.tradeEpe[nExp + kPay]! - g.profile.epe[kPay]! / 2)).toBeLessThanOrEqual(bound);
   }, 120_000);
 
   it.skipIf(noGpu())("figures route with antithetic paths: the EPE standard error of the pairs' means, as the host's from the device values", async () => {

@@ -21,12 +21,15 @@
  * days, each starting from the balance left by the previous call. The as-of date's call starts from a zero balance,
  * as ORE does. Margin period of risk ("lagged" close-out, ORE's symmetric default): the collateral available at an
  * exposure date t is the balance after the last call on or before the lag date t − MPoR (`grid.lagIndex`); calls
- * between t − MPoR and t are not settled by either side. After the netting set's last live date the balance is 0.
+ * between t − MPoR and t are not settled by either side. After the netting set's last live date V = 0, but the
+ * balance of the last calls is still held until the close-out of its final payment is complete: up to the last grid
+ * date whose lag date is on or before the last live date (closeOutEnd), E = −C(t − MPoR), the final flow's MPoR
+ * spike, as at every earlier payment date; after that the balance is 0.
  *
  * Initial margin held by the bank (segregated, not rehypothecated) is either a constant input amount (`initialMargin`,
  * collateral currency) or an amount per grid date (`initialMarginProfile`, base currency: the expected dynamic IM of
  * src/margin/dim.ts). Either is the same on every path (a deterministic IM: the regression DIM gives E[IM(t)], not a
- * pathwise IM), scaled by the coverage like VM, added to C up to the last live date, and it reduces the positive
+ * pathwise IM), scaled by the coverage like VM, added to C up to the close-out end, and it reduces the positive
  * exposure only; the profile adds it back on the negative side (the returned per-date IM array).
  */
 import { addBusinessDays, isBusinessDay } from '../conventions/calendar.js';
@@ -47,7 +50,11 @@ export interface CollateralOptions {
    * the same on every path. A constant array gives bit for bit the result of the equal scalar.
    */
   initialMarginProfile?: Float64Array;
-  /** The netting set's last live grid index (NettingSetKernel.lastDateIndex); collateral is 0 after it. */
+  /**
+   * The netting set's last live grid index (NettingSetKernel.lastDateIndex): V = 0 after it; collateral is 0 after
+   * its close-out end (closeOutEndOf: later under a CSA with a margin period of risk). −1: no live date at all (a set
+   * whose trades have all matured), treated as 0 without a close-out after it.
+   */
   lastDateIndex?: number;
   /**
    * Fill only the rows of the exposure dates (grid.exposureDate) and leave the other rows unspecified: what the
@@ -88,7 +95,7 @@ export function computeCollateral(
   }
   tracker.advanceTo(last, values);
   // Pass 2, backwards and in place (lag[d] <= d, so a source row is read before it is overwritten): C(d) is the
-  // balance at the close-out lag date, plus the IM held; zero after the last live date.
+  // balance at the close-out lag date, plus the IM held; zero after the close-out end.
   const rowsOnly = options.exposureRowsOnly === true;
   for (let d = nDates - 1; d >= 0; d--) {
     if (rowsOnly && grid.exposureDate[d] !== 1) continue;
@@ -122,6 +129,11 @@ export class CollateralTracker {
   readonly trivial: boolean;
   /** The netting set's last live grid index. */
   readonly last: number;
+  /**
+   * The last grid index with collateral (closeOutEndOf): the last live date, or under a CSA with a margin period of
+   * risk the last grid date whose close-out lag date is on or before it (the final payment's close-out).
+   */
+  readonly closeOutEnd: number;
   private readonly lag: Int32Array;
   private readonly isCall: Uint8Array;
   private readonly isSource: Uint8Array;
@@ -147,19 +159,22 @@ export class CollateralTracker {
     const nDates = grid.dates.length;
     const { coverage, fxToBase } = options;
     this.coverage = coverage;
-    const last = Math.min(options.lastDateIndex ?? nDates - 1, nDates - 1);
+    const given = options.lastDateIndex ?? nDates - 1;
+    const last = Math.min(Math.max(given, 0), nDates - 1);
     this.last = last;
 
     // IM in base currency first (the scalar converted once), then scaled by the coverage: one formula for both forms.
+    this.trivial = !nettingSet.csa || coverage === 0;
+    this.lag = this.trivial ? new Int32Array(0) : closeOutLags(nettingSet, grid);
+    const end = this.trivial || given < 0 ? last : closeOutEndOf(this.lag, last);
+    this.closeOutEnd = end;
+    // the IM held stays until the close-out end, as the VM balance (it covers the final payment's close-out too)
     const imHeld = new Float64Array(nDates);
     const profile = options.initialMarginProfile;
     const imBase = (options.initialMargin ?? 0) * fxToBase;
-    for (let d = 0; d <= last; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
+    for (let d = 0; d <= end; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
     this.imHeld = imHeld;
-    this.trivial = !nettingSet.csa || coverage === 0;
-
-    this.lag = this.trivial ? new Int32Array(0) : closeOutLags(nettingSet, grid);
-    this.isCall = this.trivial ? new Uint8Array(0) : marginCallDates(nettingSet, grid, this.lag, last);
+    this.isCall = this.trivial ? new Uint8Array(0) : marginCallDates(nettingSet, grid, this.lag, last, end);
 
     // CSA amounts in base currency.
     this.thresholdCpty = nettingSet.thresholdCpty * fxToBase;
@@ -173,7 +188,7 @@ export class CollateralTracker {
     // Rows fill reads: the close-out lag rows of the rows it fills (all of them, or those of the exposure dates).
     const rowsOnly = options.exposureRowsOnly === true;
     this.isSource = new Uint8Array(nDates);
-    if (!this.trivial) for (let d = 0; d <= last; d++) if (!rowsOnly || grid.exposureDate[d] === 1) this.isSource[this.lag[d]!] = 1;
+    if (!this.trivial) for (let d = 0; d <= end; d++) if (!rowsOnly || grid.exposureDate[d] === 1) this.isSource[this.lag[d]!] = 1;
     this.balance = new Float64Array(this.trivial ? 0 : nPaths);
   }
 
@@ -246,8 +261,8 @@ export class CollateralTracker {
   }
 
   /**
-   * Row d of C into `out` (date-major): the balance at d's close-out lag date plus the IM held, 0 after the last live
-   * date (the IM held only when trivial). Needs advanceTo(d) first, and d's lag date among the rows it keeps.
+   * Row d of C into `out` (date-major): the balance at d's close-out lag date plus the IM held, 0 after the close-out
+   * end (the IM held only when trivial). Needs advanceTo(min(d, last)) first, and d's lag date among the rows it keeps.
    */
   fill(d: number, out: Float64Array): void {
     const nPaths = this.nPaths;
@@ -256,7 +271,7 @@ export class CollateralTracker {
       out.fill(this.imHeld[d]!, base, base + nPaths);
       return;
     }
-    if (d > this.last) {
+    if (d > this.closeOutEnd) {
       out.fill(0, base, base + nPaths);
       return;
     }
@@ -275,6 +290,7 @@ export class CollateralTracker {
     return {
       trivial: this.trivial,
       last: this.last,
+      closeOutEnd: this.closeOutEnd,
       lag: this.lag,
       isCall: this.isCall,
       isSource: this.isSource,
@@ -295,6 +311,7 @@ export class CollateralTracker {
 export interface CollateralPlan {
   readonly trivial: boolean;
   readonly last: number;
+  readonly closeOutEnd: number;
   readonly lag: Int32Array;
   readonly isCall: Uint8Array;
   readonly isSource: Uint8Array;
@@ -373,17 +390,31 @@ function closeOutLags(nettingSet: NettingSet, grid: TimeGrid): Int32Array {
 }
 
 /**
- * The grid indices at which margin is called (1) for this netting set: candidates are the as-of date (always a call),
- * the exposure dates up to the last live date and their lag dates; after the as-of date a candidate is a call when it
- * is a business day (any day under MPoR 0) at least `marginFrequencyDays` business days after the previous call.
+ * The last grid index at which a netting set whose last live grid index is `last` still has collateral: the last grid
+ * date whose close-out lag date (lag, collateral.ts closeOutLags) is on or before `last`, so that the balance called
+ * while its trades lived is still held there (E = −C(t − MPoR): the final payment's MPoR spike); `last` itself
+ * without a margin period of risk (lag = identity) or without a lag map. Lag indices never decrease with the date.
  */
-function marginCallDates(nettingSet: NettingSet, grid: TimeGrid, lag: Int32Array, last: number): Uint8Array {
+export function closeOutEndOf(lag: Int32Array | undefined, last: number): number {
+  if (!lag || last < 0) return last;
+  let end = last;
+  while (end + 1 < lag.length && lag[end + 1]! <= last) end++;
+  return end;
+}
+
+/**
+ * The grid indices at which margin is called (1) for this netting set: candidates are the as-of date (always a call),
+ * the exposure dates up to the last live date and the lag dates of the exposure dates up to the close-out end `end`;
+ * after the as-of date a candidate is a call when it is a business day (any day under MPoR 0) at least
+ * `marginFrequencyDays` business days after the previous call. No call after the last live date (V = 0 there).
+ */
+function marginCallDates(nettingSet: NettingSet, grid: TimeGrid, lag: Int32Array, last: number, end: number): Uint8Array {
   const nDates = grid.dates.length;
   const candidate = new Uint8Array(nDates);
   candidate[0] = 1;
-  for (let d = 1; d <= last; d++) {
+  for (let d = 1; d <= end; d++) {
     if (grid.exposureDate[d] !== 1) continue;
-    candidate[d] = 1;
+    if (d <= last) candidate[d] = 1;
     candidate[lag[d]!] = 1;
   }
   const isCall = new Uint8Array(nDates);
@@ -433,8 +464,8 @@ function checkOptions(
   if (valuesLength < nDates * nPaths || outLength < nDates * nPaths) {
     throw new RangeError(`values (${valuesLength}) and out (${outLength}) must hold ${nDates} dates × ${nPaths} paths`);
   }
-  if (options.lastDateIndex !== undefined && !(Number.isInteger(options.lastDateIndex) && options.lastDateIndex >= 0)) {
-    throw new RangeError(`lastDateIndex must be a grid index >= 0, got ${options.lastDateIndex}`);
+  if (options.lastDateIndex !== undefined && !(Number.isInteger(options.lastDateIndex) && options.lastDateIndex >= -1)) {
+    throw new RangeError(`lastDateIndex must be a grid index >= 0 (or -1: no live date), got ${options.lastDateIndex}`);
   }
   if (nettingSet.csa) {
     const amounts: [string, number][] = [

@@ -19,7 +19,7 @@ import { XvaInternalError } from '../errors.js';
 import { tradeMaturity, type Trade } from '../products/types.js';
 import type { SimulatedPaths, TimeGrid } from '../simulation/types.js';
 import { accumulatePositiveExposure, createAccumulator, resetAccumulator, totalProfile, type PositiveExposureAccumulator } from './aggregate.js';
-import { createCollateralTracker, type CollateralOptions, type CollateralTracker } from './collateral.js';
+import { closeOutEndOf, createCollateralTracker, type CollateralOptions, type CollateralTracker } from './collateral.js';
 import { closeOutCount, closeOutRows } from './cube.js';
 import { eulerWeights, eulerWeightsBoth, shareEqually } from './euler.js';
 import { computeProfile } from './profiles.js';
@@ -311,9 +311,21 @@ export function postsInitialMargin(item: UnitNettingSet): boolean {
 }
 
 /**
+ * The last grid index at which a netting set whose last live grid index is `last` has collateral at `coverage`
+ * (collateral.ts closeOutEndOf, CollateralTracker.closeOutEnd): under a CSA with a margin period of risk, collateralised
+ * at that coverage, the last grid date whose close-out lag date is on or before `last` (the final payment's close-out:
+ * V = 0 there, C the balance called before it); otherwise `last`.
+ */
+export function closeOutEndAt(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): number {
+  const { nettingSet } = item;
+  if (last < 0 || !(coverage > 0) || !nettingSet.csa || !(nettingSet.marginPeriodOfRiskDays > 0)) return last;
+  return Math.min(closeOutEndOf(ctx.grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays), last), ctx.grid.dates.length - 1);
+}
+
+/**
  * The IM the bank posts on a netting set per grid index at `coverage` (base currency: the input amount converted at
- * today's spot of the collateral currency, or the posted profile), 0 after the last live grid index `last`; undefined
- * when it posts none at that coverage.
+ * today's spot of the collateral currency, or the posted profile), 0 after the close-out end (closeOutEndAt) of its last
+ * live grid index `last`; undefined when it posts none at that coverage.
  */
 export function postedMarginOf(ctx: UnitContext, item: UnitNettingSet, last: number, coverage: number): Float64Array | undefined {
   if (!(coverage > 0 && postsInitialMargin(item))) return undefined;
@@ -321,8 +333,8 @@ export function postedMarginOf(ctx: UnitContext, item: UnitNettingSet, last: num
   const out = new Float64Array(nDates);
   const profile = item.initialMarginPostedProfile;
   const amount = profile ? 0 : (item.nettingSet.initialMarginPosted ?? 0) * ctx.market.fxSpot(item.nettingSet.collateralCurrency, ctx.market.baseCurrency);
-  // (up to the last live date, as the IM held: collateral.ts)
-  const end = Math.min(Math.max(last, 0), nDates - 1);
+  // (up to the close-out end, as the IM held: collateral.ts)
+  const end = Math.min(Math.max(closeOutEndAt(ctx, item, last, coverage), 0), nDates - 1);
   for (let d = 0; d <= end; d++) out[d] = coverage * (profile ? profile[d]! : amount);
   return out;
 }
@@ -342,7 +354,8 @@ function closeOutLagOf(ctx: UnitContext, item: UnitNettingSet): Int32Array | und
 /**
  * The grid indices, ascending, at which a netting set is valued (the rows its profile, Euler allocation, collateral
  * and totals read): its exposure dates up to its last live date `last` and, when its margin calls need them
- * (closeOutLagOf), the close-out lag dates of those exposure dates for its MPoR. The one rule for the host's
+ * (closeOutLagOf), the close-out lag dates for its MPoR of its exposure dates up to the close-out end (the lag dates
+ * of exposure dates after `last` whose collateral is still held: collateral.ts closeOutEndOf). The one rule for the host's
  * valuation (runNettingSet) and a backend's (backends/gpu/valuation.ts), so that they value the same rows.
  */
 export function datesToValue(ctx: UnitContext, item: UnitNettingSet, last: number): Int32Array {
@@ -352,7 +365,9 @@ export function datesToValue(ctx: UnitContext, item: UnitNettingSet, last: numbe
   const end = Math.min(last, nDates - 1);
   for (let d = 0; d <= end; d++) needed[d] = grid.exposureDate[d]!;
   const lag = closeOutLagOf(ctx, item);
-  if (lag) for (let d = 0; d <= end; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  // the lag dates of the exposure dates up to the close-out end (collateral.ts closeOutEndOf): all on or before `last`
+  const closeOutEnd = lag && last >= 0 ? Math.min(closeOutEndOf(lag, last), nDates - 1) : end;
+  if (lag) for (let d = 0; d <= closeOutEnd; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
   let count = 0;
   for (let d = 0; d <= end; d++) count += needed[d]!;
   const out = new Int32Array(count);
@@ -404,10 +419,13 @@ function runNettingSet(
   const allocate = ctx.tradeContributions !== false;
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
+  // the last date with collateral at the base coverage: after `last` (V = 0) up to it, C is the balance called before
+  // (the final payment's close-out), with its exposure, profile figures and Euler shares (all residual: V = 0)
+  const end = closeOutEndAt(ctx, item, last, ctx.coverage);
   const baseCollateral = fused ? collateralTracker(ctx, item, last, ctx.coverage) : undefined;
-  const tradeEpeVm = allocate && marginOnLiveDate(ctx, baseCollateral?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const tradeEpeVm = allocate && marginOnLiveDate(ctx, baseCollateral?.imHeld, end) ? new Float64Array(nTrades * nExp) : tradeEpe;
   const basePosted = fused ? postedMarginOf(ctx, item, last, ctx.coverage) : undefined;
-  const tradeEneVm = allocate && marginOnLiveDate(ctx, basePosted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
+  const tradeEneVm = allocate && marginOnLiveDate(ctx, basePosted, end) ? new Float64Array(nTrades * nExp) : tradeEne;
   const tracker = baseCollateral?.tracker;
   const collateral = tracker ? scratch.collateral.subarray(0, cells) : undefined;
 
@@ -424,7 +442,12 @@ function runNettingSet(
       // left as it is (zeroing it would cost a memset of most of the grid per set).
       if (exposure) {
         row.fill(0);
-        if (collateral) tracker!.fill(d, collateral);
+        if (collateral) {
+          tracker!.advanceTo(d, values);
+          tracker!.fill(d, collateral);
+        }
+        // the final payment's close-out (d in (last, end]): V = 0, C held, so the exposure is all residual
+        if (fused && allocate && d > last && d <= end) eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, baseCollateral?.imHeld, basePosted, { tradeEpe, tradeEne, tradeEpeVm, tradeEneVm });
         k++;
       }
       continue;
@@ -448,7 +471,7 @@ function runNettingSet(
   }
 
   const base: CoverageFigures = fused
-    ? { profile: profileOf(ctx, item, values, last, maturity, collateral, baseCollateral?.imHeld, basePosted), tradeEpe, tradeEne, tradeEpeVm, tradeEneVm, collateral }
+    ? { profile: profileOf(ctx, item, values, end, maturity, collateral, baseCollateral?.imHeld, basePosted), tradeEpe, tradeEne, tradeEpeVm, tradeEneVm, collateral }
     : figuresAtCoverage(ctx, item, kernel, nTrades, values, last, maturity, ctx.coverage, pre);
   accumulate(0, values, base.collateral);
 
@@ -543,17 +566,19 @@ function figuresAtCoverage(
     for (const d of exposureDates) tracker.fill(d, collateral);
   }
   const posted = postedMarginOf(ctx, item, last, coverage);
-  const profile = profileOf(ctx, item, values, last, maturity, collateral, held?.imHeld, posted, pre);
-  // Euler contributions on the exposure dates (zero after the last live date: every value there is 0)
+  // V = 0 after `last`; C (and so the exposure) up to the close-out end
+  const end = closeOutEndAt(ctx, item, last, coverage);
+  const profile = profileOf(ctx, item, values, end, maturity, collateral, held?.imHeld, posted, pre);
+  // Euler contributions on the exposure dates (zero after the close-out end: every value and C there is 0)
   const nExp = exposureDates.length;
   const allocate = ctx.tradeContributions !== false;
   const tradeEpe = new Float64Array(allocate ? nTrades * nExp : 0);
   const tradeEne = new Float64Array(allocate ? nTrades * nExp : 0);
-  const tradeEpeVm = allocate && marginOnLiveDate(ctx, held?.imHeld, last) ? new Float64Array(nTrades * nExp) : tradeEpe;
-  const tradeEneVm = allocate && marginOnLiveDate(ctx, posted, last) ? new Float64Array(nTrades * nExp) : tradeEne;
+  const tradeEpeVm = allocate && marginOnLiveDate(ctx, held?.imHeld, end) ? new Float64Array(nTrades * nExp) : tradeEpe;
+  const tradeEneVm = allocate && marginOnLiveDate(ctx, posted, end) ? new Float64Array(nTrades * nExp) : tradeEne;
   for (let k = 0; allocate && k < nExp; k++) {
     const d = exposureDates[k]!;
-    if (d > last) break;
+    if (d > end) break;
     eulerAtDate(ctx, kernel, nTrades, k, d, values, collateral, held?.imHeld, posted, { tradeEpe, tradeEne, tradeEpeVm, tradeEneVm });
   }
   return { profile, tradeEpe, tradeEne, tradeEpeVm, tradeEneVm, collateral };
@@ -596,7 +621,7 @@ export function collateralOptionsOf(ctx: UnitContext, item: UnitNettingSet, last
     coverage,
     fxToBase,
     ...(imProfile ? { initialMarginProfile: imProfile } : { initialMargin: initialMarginHeld }),
-    lastDateIndex: Math.max(last, 0),
+    lastDateIndex: Math.max(last, -1), // −1: no live date (no close-out after the as-of date)
     exposureRowsOnly: true,
   };
 }
@@ -606,7 +631,7 @@ function profileOf(
   ctx: UnitContext,
   item: UnitNettingSet,
   values: Float64Array,
-  last: number,
+  closeOutEnd: number,
   maturity: number,
   collateral: Float64Array | undefined,
   imHeld: Float64Array | undefined,
@@ -628,7 +653,7 @@ function profileOf(
       ...(imHeld ? { initialMarginHeld: imHeld } : {}),
       ...(imPosted ? { initialMarginPosted: imPosted } : {}),
       maturity,
-      lastDateIndex: last, // V = 0 (rows zeroed above) and C = 0 after it
+      lastDateIndex: closeOutEnd, // V = 0 (rows zeroed above) and C = 0 after it
       inverseNumeraire: inverseNumeraireOf(paths, exposureDates),
     },
     { pfeQuantile: ctx.pfeQuantile, antithetic: paths.antithetic === true },

@@ -6,7 +6,7 @@
  * sum over its trades' pooled flows and per-trade options), so the set with a new trade is valued as the set's
  * values plus the trade's, without valuing the set again.
  */
-import { computeCollateral } from '../../exposure/collateral.js';
+import { closeOutEndOf, computeCollateral } from '../../exposure/collateral.js';
 import { computeProfile } from '../../exposure/profiles.js';
 import type { NettingSetKernel } from '../../exposure/types.js';
 import type { Market } from '../../market/types.js';
@@ -60,13 +60,31 @@ function collateralised(ctx: SetContext, nettingSet: NettingSet): boolean {
   return nettingSet.csa && ctx.coverage > 0;
 }
 
-/** 1 on the grid dates a set alive up to `last` reads: exposure dates ≤ last and their close-out lag dates. */
+/** The close-out lag map of a set's margin calls at the what-if's coverage, when it has an MPoR. */
+function closeOutLag(ctx: SetContext, nettingSet: NettingSet): Int32Array | undefined {
+  return collateralised(ctx, nettingSet) && nettingSet.marginPeriodOfRiskDays > 0 ? ctx.grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
+}
+
+/**
+ * The last grid index with collateral of a set alive up to `last` (exposure/unit.ts closeOutEndAt, collateral.ts
+ * closeOutEndOf): after `last` up to it, the balance called before is still held (the final payment's close-out).
+ */
+function closeOutEnd(ctx: SetContext, nettingSet: NettingSet, last: number): number {
+  const lag = closeOutLag(ctx, nettingSet);
+  return lag && last >= 0 ? Math.min(closeOutEndOf(lag, last), ctx.grid.dates.length - 1) : last;
+}
+
+/**
+ * 1 on the grid dates a set alive up to `last` reads: exposure dates ≤ last and the close-out lag dates of the
+ * exposure dates up to its close-out end (all on or before `last`).
+ */
 export function neededDates(ctx: SetContext, nettingSet: NettingSet, last: number): Uint8Array {
   const { grid } = ctx;
   const needed = new Uint8Array(grid.dates.length);
   for (let d = 0; d <= last; d++) needed[d] = grid.exposureDate[d]!;
-  const lag = collateralised(ctx, nettingSet) && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
-  if (lag) for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  const lag = closeOutLag(ctx, nettingSet);
+  const end = closeOutEnd(ctx, nettingSet, last);
+  if (lag) for (let d = 0; d <= end; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
   return needed;
 }
 
@@ -117,19 +135,21 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
         coverage: ctx.coverage,
         fxToBase: market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency),
         initialMargin,
-        lastDateIndex: Math.max(last, 0),
+        lastDateIndex: Math.max(last, -1),
         exposureRowsOnly: true,
       },
       collateral,
     );
   }
-  // the IM the bank posted (its input amount, at the coverage, up to the last live date): lowers the ENE only
+  // V = 0 after `last`; C (the balance called before) up to the close-out end
+  const end = closeOutEnd(ctx, nettingSet, last);
+  // the IM the bank posted (its input amount, at the coverage, up to the close-out end): lowers the ENE only
   // (coverage · (amount · spot), the engine's order: exposure/unit.ts postedMarginOf, so the same bits)
   const postedInput = nettingSet.initialMarginPosted ?? 0;
   let imPosted: Float64Array | undefined;
   if (ctx.coverage > 0 && postedInput > 0) {
     imPosted = new Float64Array(grid.dates.length);
-    imPosted.fill(ctx.coverage * (postedInput * market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency)), 0, Math.max(last, 0) + 1);
+    imPosted.fill(ctx.coverage * (postedInput * market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency)), 0, Math.max(end, 0) + 1);
   }
   const profile = computeProfile(
     {
@@ -144,7 +164,7 @@ export function setExposure(ctx: SetContext, nettingSet: NettingSet, values: Flo
       ...(imHeld ? { initialMarginHeld: imHeld } : {}),
       ...(imPosted ? { initialMarginPosted: imPosted } : {}),
       maturity,
-      lastDateIndex: last,
+      lastDateIndex: end,
       inverseNumeraire: ctx.inverseNumeraire,
     },
     { pfeQuantile: ctx.pfeQuantile, antithetic: paths.antithetic === true },

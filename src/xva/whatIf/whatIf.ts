@@ -27,6 +27,7 @@ import { gridFromSpec, withCloseOutDates } from '../../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../../simulation/layout.js';
 import type { FactorLayout, TimeGrid } from '../../simulation/types.js';
 import type { CubeIndexEntry } from '../../exposure/cube.js';
+import { closeOutEndOf } from '../../exposure/collateral.js';
 import { valuationModelOf } from '../../exposure/modelView.js';
 import { setWeights, type SetWeights, type XvaFigures, type XvaOptions } from '../compute.js';
 import type { CreditInputs } from '../credit.js';
@@ -276,10 +277,22 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   for (const t of input.trades) tradeKernels.set(t.tradeId, compileNew(t, compileCtx, collateralOf(t.nettingSetId), file, issues));
   if (issues.length > 0) throw new XvaInputError(issues);
 
-  // Paths: the run's seed and path indices, up to the last date any of these sets or trades is alive.
+  // Paths: the run's seed and path indices, up to the last date any of these sets or trades is alive, or, under a CSA
+  // with a margin period of risk, still holds the collateral called before its final payment (collateral.ts
+  // closeOutEndOf: its exposure dates up to there read the numeraire).
+  const endOf = (setId: string, lastIndex: number): number => {
+    const last = Math.min(lastIndex, grid.dates.length - 1);
+    const ns = nettingSets.get(setId);
+    if (!ns || last < 0 || !ns.csa || !(settings.coverage > 0) || !(ns.marginPeriodOfRiskDays > 0)) return last;
+    return Math.min(closeOutEndOf(grid.lagIndex.get(ns.marginPeriodOfRiskDays), last), grid.dates.length - 1);
+  };
   let lastNeeded = 0;
-  for (const k of [...setKernels.values(), ...tradeKernels.values()]) if (k) lastNeeded = Math.max(lastNeeded, Math.min(k.lastDateIndex, grid.dates.length - 1));
-  for (const e of fromCube.values()) lastNeeded = Math.max(lastNeeded, Math.min(e.lastDateIndex, grid.dates.length - 1));
+  for (const [id, k] of setKernels) if (k) lastNeeded = Math.max(lastNeeded, endOf(id, k.lastDateIndex));
+  for (const t of input.trades) {
+    const k = tradeKernels.get(t.tradeId);
+    if (k) lastNeeded = Math.max(lastNeeded, endOf(t.nettingSetId, k.lastDateIndex));
+  }
+  for (const [id, e] of fromCube) lastNeeded = Math.max(lastNeeded, endOf(id, e.lastDateIndex));
   // Sobol draws: the run's slots (its factors' driver streams, or with new factors the universe's) and its whole grid
   // (the Brownian bridge spans every date, so no prefix)
   const sobol = settings.rng === 'sobol' ? { streams: auxStreamsOf(universe.factorNames.some((f) => !runNames.has(f)) ? universe : runLayout) } : undefined;

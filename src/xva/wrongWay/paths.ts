@@ -12,7 +12,7 @@ import { kernelMemoryOf, pathBuffersForKernels, useKernelMemory } from '../../ex
 import type { Market } from '../../market/types.js';
 import type { NettingSet, Portfolio } from '../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../products/types.js';
-import { computeCollateral, initialMarginOnGrid, type InitialMarginProfile } from '../../exposure/collateral.js';
+import { closeOutEndOf, computeCollateral, initialMarginOnGrid, type InitialMarginProfile } from '../../exposure/collateral.js';
 import { factorNeeds } from '../../exposure/engine.js';
 import { valuationModelOf } from '../../exposure/modelView.js';
 import { exposureDateIndices } from '../../exposure/profiles.js';
@@ -155,7 +155,9 @@ function valueSet(
   const needed = new Uint8Array(nDates);
   for (let d = 0; d <= last; d++) needed[d] = grid.exposureDate[d]!;
   const lag = nettingSet.csa && nettingSet.marginPeriodOfRiskDays > 0 ? grid.lagIndex.get(nettingSet.marginPeriodOfRiskDays) : undefined;
-  if (lag) for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
+  // the lag dates of the exposure dates up to the close-out end, where C is still held after the last live date
+  const closeOutEnd = lag && last >= 0 ? Math.min(closeOutEndOf(lag, last), nDates - 1) : last;
+  if (lag) for (let d = 0; d <= closeOutEnd; d++) if (grid.exposureDate[d] === 1) needed[lag[d]!] = 1;
   for (let d = 0; d < nDates; d++) {
     const row = values.subarray(d * nPaths, (d + 1) * nPaths);
     if (d > last || needed[d] !== 1) row.fill(0); // after the last live date V = 0
@@ -171,7 +173,7 @@ function valueSet(
         coverage: 1,
         fxToBase: market.fxSpot(nettingSet.collateralCurrency, market.baseCurrency),
         ...(initialMarginProfile ? { initialMarginProfile } : { initialMargin }),
-        lastDateIndex: Math.max(last, 0),
+        lastDateIndex: Math.max(last, -1),
         exposureRowsOnly: true,
       },
       collateral,

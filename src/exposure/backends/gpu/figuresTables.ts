@@ -17,7 +17,7 @@ import { tradeMaturity } from '../../../products/types.js';
 import { CollateralTracker } from '../../collateral.js';
 import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
-import { collateralOptionsOf, postedMarginOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
+import { closeOutEndAt, collateralOptionsOf, postedMarginOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
 import { compileNettingSet } from '../../valuation/index.js';
 import type { LegRecords } from '../../valuation/compile.js';
 import { NO_NODE_TABLES, overBindingLimit, packDeviceTables, packKernelTables, prepareDeviceSet, type DeviceFactorIndex } from './tables.js';
@@ -68,16 +68,23 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const lagRows = tableDates.length;
   const slotOf = new Int32Array(nDates).fill(-1);
   for (let j = 0; j < nSlots; j++) slotOf[gridIndex[j]!] = j;
-  let nExp = 0;
-  while (nExp < exposureDates.length && exposureDates[nExp]! <= last) nExp++;
+  // the exposure dates with figures: up to the close-out end (unit.ts closeOutEndAt), after the last live date those
+  // of the final payment's close-out (V = 0: no trade slot, a row the sum kernel sets to 0; C the balance held)
+  const end = closeOutEndAt(ctx, item, last, ctx.coverage);
+  let nLive = 0;
+  while (nLive < exposureDates.length && exposureDates[nLive]! <= last) nLive++;
+  let nExp = nLive;
+  while (nExp < exposureDates.length && exposureDates[nExp]! <= end) nExp++;
+  // margin slots: the valued dates, then those close-out exposure dates (not valued: after every valued date)
+  const nMarginSlots = nSlots + (nExp - nLive);
 
   // margin calls at the base coverage (none when C = 0 there: the IM held only, 0)
   const options = collateralOptionsOf(ctx, item, last, ctx.coverage);
   const plan = options ? new CollateralTracker(item.nettingSet, grid, paths.nPaths, options, new Float64Array(0)).plan() : undefined;
   const trivial = !plan || plan.trivial;
-  const marginInts = new Uint32Array(MARGIN_HEADER + MARGIN_SLOT_WORDS * nSlots);
-  const marginReals = new Float32Array(MARGIN_REALS + nSlots);
-  marginInts[1] = nSlots;
+  const marginInts = new Uint32Array(MARGIN_HEADER + MARGIN_SLOT_WORDS * nMarginSlots);
+  const marginReals = new Float32Array(MARGIN_REALS + nMarginSlots);
+  marginInts[1] = nMarginSlots;
   marginInts[2] = nExp;
   marginInts[3] = (trivial ? 1 : 0) | (plan?.exact ? 2 : 0);
   if (plan) {
@@ -96,15 +103,15 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   const postedOnGrid = postedMarginOf(ctx, item, last, ctx.coverage);
   const posted = (d: number): number => (postedOnGrid ? postedOnGrid[d]! : 0);
   let postsIm = false;
-  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && posted(d) > 0) postsIm = true;
+  for (let d = 0; d <= end; d++) if (grid.exposureDate[d] === 1 && posted(d) > 0) postsIm = true;
   // A set holding IM also needs its trades' shares of the EPE after VM only (the funding exposure, unit.ts
   // eulerAtDate): a third sum per trade slot (wgsl/figures.ts eulerWgsl, width 3)
   let holdsIm = false;
-  for (let d = 0; d <= last; d++) if (grid.exposureDate[d] === 1 && im(d) > 0) holdsIm = true;
+  for (let d = 0; d <= end; d++) if (grid.exposureDate[d] === 1 && im(d) > 0) holdsIm = true;
   let k = 0;
   let lagRow = 0;
-  for (let j = 0; j < nSlots; j++) {
-    const d = gridIndex[j]!;
+  for (let j = 0; j < nMarginSlots; j++) {
+    const d = j < nSlots ? gridIndex[j]! : exposureDates[nLive + (j - nSlots)]!;
     const at = MARGIN_HEADER + MARGIN_SLOT_WORDS * j;
     marginInts[at + 3] = grid.exposureDate[d] === 1 ? lagRows + k : lagRow++;
     let flags = 0;
@@ -124,7 +131,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
     marginInts[at] = flags;
     marginReals[MARGIN_REALS + j] = im(d);
   }
-  if (k !== nExp) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: ${k} exposure slots for ${nExp} live exposure dates`);
+  if (k !== nExp) throw new XvaInternalError(`netting set ${item.nettingSet.nettingSetId}: ${k} exposure slots for ${nExp} exposure dates with figures`);
 
   const reduceInts = new Uint32Array(REDUCE_HEADER + 2 * nExp);
   // IM held per row, then IM posted per row (wgsl/figures.ts REDUCE_WGSL)
