@@ -82,6 +82,18 @@ describe('seeded generator (xoshiro128** via splitmix32)', () => {
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 
+  it('seeds above 2^32 do not fold onto smaller ones: 42 and (42 xor 0x27d4eb2d) + 2^32 shared the 32-bit state before', () => {
+    // the 32-bit state is lo ^ imul(hi, 0x27d4eb2d) ^ hash(label): for hi = 1 and lo = 42 ^ 0x27d4eb2d it is 42's; the
+    // high word now also moves two of the four words, so the streams differ
+    const folded = ((42 ^ 0x27d4eb2d) >>> 0) + 2 ** 32;
+    const draws = (rng: Rng) => Array.from({ length: 8 }, () => rng.nextU32());
+    expect(draws(new Rng(folded))).not.toEqual(draws(new Rng(42)));
+    expect(draws(new Rng(folded, 'trades'))).not.toEqual(draws(new Rng(42, 'trades')));
+    // the largest seed the command takes works, and is its own stream
+    expect(draws(new Rng(Number.MAX_SAFE_INTEGER))).toEqual(draws(new Rng(Number.MAX_SAFE_INTEGER)));
+    // (seeds below 2^32 keep their books: the fixtures/demo test below compares the files byte for byte)
+  });
+
   it('draws normals with mean 0 and variance 1 (Box-Muller)', () => {
     const rng = new Rng(7);
     const n = 200_000;
