@@ -16,7 +16,7 @@ import { IssueCollector, XvaInputError, XvaUsageError, formatIssue } from '../sr
 import { parseXml } from '../src/import/ore/xml.js';
 import { decodeArrowIpc, parseArrowIpc } from '../src/io/arrowIpc.js';
 import { parseCsv } from '../src/io/csv.js';
-import { FieldReader } from '../src/io/table.js';
+import { FieldReader, reportUnknownColumns } from '../src/io/table.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import { ensureBuilt, xvaInProcess } from './helpers/scaleCli.js';
 
@@ -158,6 +158,17 @@ describe('tables: one issue per absent column, a case hint, an empty trades tabl
     const gapReader = new FieldReader(gaps, gapIssues);
     for (let row = 0; row < 2; row++) gapReader.number('notional', row, { required: true, what: 'an amount' });
     expect(gapIssues.issues.map(formatIssue)).toEqual(['trades.csv row 1 column notional: missing value: expected an amount', 'trades.csv row 2 column notional: missing value: expected an amount']);
+  });
+
+  it("a header in another case gets one error, not a second 'no such column' for the rows that need it", () => {
+    const table = parseCsv('trade_id,Notional\nT1,100\nT2,200\n', 'trades.csv');
+    const issues = new IssueCollector();
+    reportUnknownColumns(table, ['trade_id', 'notional'], issues, { value: 'unknown columns', expected: 'the columns of docs/inputs.md', severity: 'warning' });
+    const reader = new FieldReader(table, issues);
+    for (let row = 0; row < 2; row++) expect(reader.number('notional', row, { required: true, what: 'an amount' })).toBeUndefined();
+    expect(issues.issues.map(formatIssue)).toEqual([
+      'trades.csv column Notional: a column name in another case or with blanks: expected the column name notional (names are lower case, as written: read as it is, the column would be ignored)',
+    ]);
   });
 
   it('a bound the description states is not said twice', () => {

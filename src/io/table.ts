@@ -122,6 +122,8 @@ export class FieldReader {
       if (this.absentReported.has(column)) return undefined;
       this.absentReported.add(column);
       const near = this.table.columnNames.find((c) => c !== column && c.trim().toLowerCase() === column.toLowerCase());
+      // that column already has its error (reportUnknownColumns: the name in another case): one error is enough
+      if (near !== undefined && this.issues.issues.some((i) => i.file === this.table.file && i.column === near && i.severity !== 'warning')) return undefined;
       const hint = near !== undefined ? `; the table's column ${JSON.stringify(near)} differs only in case or blanks: column names are lower case, as written` : '';
       this.issues.add({ file: this.table.file, row: row + 1, column, value: 'no such column', expected: `a column ${column} with ${what} (this row is the first that needs it; the other rows like it are not listed)${hint}` });
       return undefined;
