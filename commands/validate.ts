@@ -147,9 +147,10 @@ export default class Validate extends XvaCommand {
       if (result.truncated > 0) process.stderr.write(`... and ${result.truncated} more problems (raise --max-issues to list them)\n`);
       for (const warning of result.warnings) this.warnLine(formatIssue(warning));
       if (result.warningsTruncated > 0) this.warnLine(`... and ${result.warningsTruncated} more warnings (raise --max-issues to list them)`);
-      this.say(summaryTables(result.summary));
+      // no folder, no book: the summary of nothing would only hide the error
+      if (!result.noPortfolioFolder) this.say(summaryTables(result.summary));
       // the verdict last, after the tables (a terminal shows the problems, the book, then this line)
-      if (!result.ok) process.stderr.write(`error: the input has ${errorCount} problem(s) (listed above; the summary counts the rows read without one)\n`);
+      if (!result.ok) process.stderr.write(`error: the input has ${errorCount} problem(s) (listed above${result.noPortfolioFolder ? '' : '; the summary counts the rows read without one'})\n`);
       const warningCount = result.warnings.length + result.warningsTruncated;
       if (result.ok) this.say(`OK: no errors${warningCount > 0 ? `, ${warningCount} warning(s)` : ''}`);
     }

@@ -321,13 +321,22 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/no-such-folder: not found: expected a portfolio folder/);
     expect(fs.existsSync(out)).toBe(false);
-    // without --market (its default is inside the folder): the folder is named, not only the market file (it was)
-    for (const command of ['simulate', 'cva']) {
-      const bare = xva(command, '--portfolio', path.join(ROOT, 'no-such-folder'), '--paths', '10');
+    // without --market (its default is inside the folder): the folder is named, and not the market file as well (a
+    // knock-on of the same mistake); a market file given elsewhere that is missing too is named beside it
+    for (const command of ['simulate', 'cva', 'validate']) {
+      const bare = xva(command, '--portfolio', path.join(ROOT, 'no-such-folder'), ...(command === 'validate' ? [] : ['--paths', '10']));
       expect(bare.status).toBe(2);
       expect(bare.stderr).toContain(`${path.join(ROOT, 'no-such-folder')}: not found: expected a portfolio folder (trades, counterparties, netting_sets tables)`);
-      expect(bare.stderr).toContain(`${path.join(ROOT, 'no-such-folder', 'market.yaml')}: not found: expected a readable market YAML file`);
+      expect(bare.stderr).not.toContain('market.yaml');
+      expect(bare.stderr).not.toContain('Trades by product');
+      expect(bare.stdout).not.toContain('Trades by product');
     }
+    const both = xva('simulate', '--portfolio', path.join(ROOT, 'no-such-folder'), '--market', path.join(ROOT, 'no-such-market.yaml'), '--paths', '10');
+    expect(both.stderr).toContain(`${path.join(ROOT, 'no-such-market.yaml')}: not found: expected a readable market YAML file`);
+    // a folder given as the market file is said as such (was: the system's EISDIR message)
+    const folder = xva('validate', '--portfolio', DEMO, '--market', ROOT);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toContain(`${ROOT}: a folder, not a file: expected a readable market YAML file (docs/market.md)`);
   });
 });
 

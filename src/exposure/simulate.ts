@@ -74,14 +74,17 @@ const RUN_WARNINGS_SHOWN = 20;
 export async function loadSimulationInputs(portfolioDir: string, marketFile: string, onWarning?: (text: string) => void) {
   const issues = new IssueCollector(200);
   // a portfolio folder that is not there is said first (the market file, by default inside it, would else be the
-  // only thing named), with the market's own problems beside it
+  // only thing named), with the market's own problems beside it when it is given elsewhere (its default, inside the
+  // missing folder, would only be a knock-on of the same mistake: xva validate says the same)
   if (!fs.existsSync(portfolioDir) || !fs.statSync(portfolioDir).isDirectory()) {
     issues.add({ file: portfolioDir, value: fs.existsSync(portfolioDir) ? 'a file, not a folder' : 'not found', expected: 'a portfolio folder (trades, counterparties, netting_sets tables)' });
-    try {
-      loadMarket(marketFile);
-    } catch (error) {
-      if (!(error instanceof XvaInputError)) throw error;
-      for (const issue of error.issues) issues.add(issue);
+    if (path.dirname(path.resolve(marketFile)) !== path.resolve(portfolioDir)) {
+      try {
+        loadMarket(marketFile);
+      } catch (error) {
+        if (!(error instanceof XvaInputError)) throw error;
+        for (const issue of error.issues) issues.add(issue);
+      }
     }
     issues.throwIfAny();
   }

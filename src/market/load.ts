@@ -161,7 +161,8 @@ export function loadMarket(filePath: string, options: MarketLoadOptions = {}): M
   try {
     text = readFileSync(filePath, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : String((error as Error).message);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String((error as Error).message);
     throw new XvaInputError([{ file: filePath, value: reason, expected: 'a readable market YAML file (docs/market.md)' }]);
   }
   return parseMarket(text, basename(filePath), options);

@@ -37,6 +37,8 @@ export interface ValidationResult {
   summary: PortfolioSummary;
   /** The loaded book and market (rows with problems left out), for callers that go on. */
   portfolio: Portfolio;
+  /** The portfolio folder is not there (or is a file): nothing was read from it, so there is no book to summarise. */
+  noPortfolioFolder?: boolean;
   market?: Market;
 }
 
@@ -76,7 +78,12 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   const marketFile = path.resolve(options.marketFile ?? path.join(portfolioDir, 'market.yaml'));
   const issues = new IssueCollector(options.maxIssues ?? 200);
 
-  const market = readMarket(marketFile, issues);
+  // a portfolio folder that is not there is said (loadPortfolio), and its default market file, inside it, is then not
+  // named as well (a knock-on of the same mistake); a market file given elsewhere is still read and its problems listed
+  const folderExists = fs.existsSync(portfolioDir);
+  const noPortfolioFolder = !folderExists || !fs.statSync(portfolioDir).isDirectory();
+  const marketInside = path.dirname(marketFile) === portfolioDir;
+  const market = noPortfolioFolder && marketInside ? undefined : readMarket(marketFile, issues);
   const baseCurrency = market?.baseCurrency ?? peekBaseCurrency(marketFile);
   const portfolio = await loadPortfolio(portfolioDir, issues, baseCurrency ? { baseCurrency } : {});
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
@@ -99,6 +106,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
     portfolio,
   };
   if (market) result.market = market;
+  if (noPortfolioFolder) result.noPortfolioFolder = true;
   return result;
 }
 
