@@ -392,6 +392,32 @@ describe('no wrong-way reproduces the independent CVA', () => {
     }
   }, 60_000);
 
+  it("a wrong-way counterparty's credit factor that sorts before a correlated factor of the book leaves the book's paths as they are: the other counterparties' CVA is still the engine run's (1e-12)", async () => {
+    // ZZ_REF, a reference name of the book (a CDS bought from CP_REC), correlated 0.8 with CR:CP_PAY, which only the
+    // wrong-way run adds (CP_PAY's intensity model) and which sorts before it: inserted into the sorted names, it came
+    // before ZZ_REF in the correlation block's Cholesky factor and moved ZZ_REF's paths (an audit: 4,156 against 4,286)
+    const refDir = path.join(dir, 'ref-book');
+    fs.mkdirSync(refDir, { recursive: true });
+    const refMarket = MARKET.replace(
+      '  own: {',
+      '    ZZ_REF: { currency: USD, recovery: 0.4, pillars: [ { tenor: 1Y, spreadBp: 200 }, { tenor: 5Y, spreadBp: 250 } ] }\n  own: {',
+    ).replace('pairs: [ ', 'pairs: [ { a: CR:CP_PAY, b: CR:ZZ_REF, rho: 0.8 }, ');
+    fs.writeFileSync(path.join(refDir, 'market.yaml'), refMarket);
+    const m = (await loadSimulationInputs(path.join(dir, 'book'), path.join(refDir, 'market.yaml'))).market;
+    const cds = { tradeId: 'T_CDS', counterpartyId: 'CP_REC', nettingSetId: 'NS_REC', cleared: false, product: 'CDS', direction: 'buy', referenceEntity: 'ZZ_REF', currency: 'USD', notional: 5e7, fixedRate: 0.01, startDate: m.asOf - 10, maturityDate: m.asOf + 5 * 365, frequency: '3M', dayCount: 'ACT/360' } as const;
+    const book = withSpecs({ ...portfolio, trades: [...portfolio.trades, cds] }, { CP_PAY: { model: 'intensity', logVolatility: 1 }, CP_REC: { model: 'exposure', betaPerMillion: 0 }, CP_CSA: undefined });
+    expect(buildFactorLayout(m, factorNeeds(book.trades)).creditNames).toEqual(['ZZ_REF']);
+    const result = run(book, m, END_UNILATERAL);
+    const engine = await runSimulation({ portfolio: book, market: m, options: { paths: PATHS, seed: SEED, grid: parseGridSpec(GRID), threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false } });
+    const base = computeXva(exposureSetsOf(engine, () => 'USD'), creditInputs(book, m, ['CP_PAY', 'CP_REC', 'CP_CSA']), END_UNILATERAL);
+    for (const id of ['CP_PAY', 'CP_REC']) {
+      const engineCva = base.counterparties.find((c) => c.counterpartyId === id)!.cva;
+      expect(relative(row(result, id).cva, engineCva), id).toBeLessThan(1e-12);
+    }
+    // the book's factors first, then the counterparty's
+    expect(buildFactorLayout(m, factorNeeds(book.trades), { appendedCreditNames: ['CP_PAY'] }).creditNames).toEqual(['ZZ_REF', 'CP_PAY']);
+  }, 60_000);
+
   it('on a Sobol run (rng sobol): the independent CVA is the Sobol engine run\'s (1e-12), not the Philox run\'s; the intensity driver on Philox draws', async () => {
     // the book's drivers take the run's Sobol points (their slots among the book's drivers); CR:<curve> of the
     // intensity model is not among them and draws Philox normals (padding), so the exposures are the run's

@@ -41,13 +41,18 @@ function sortedUnique<T extends string>(items: Iterable<T>): T[] {
 
 /**
  * The layout for what a run needs: the base currency first, then the other currencies sorted (including the
- * currencies of the equities), an FX factor per non-base currency, equities and credit names sorted. Names the
- * market does not know are an XvaInputError listing them.
+ * currencies of the equities), an FX factor per non-base currency, equities and credit names sorted (then the
+ * appended credit names, sorted, that the needs lack). Names the market does not know are an XvaInputError listing them.
  */
-export function buildFactorLayout(market: Market, needs: FactorNeeds): FactorLayout {
+export function buildFactorLayout(market: Market, needs: FactorNeeds, options: { appendedCreditNames?: Iterable<string> } = {}): FactorLayout {
   const base = market.baseCurrency;
   const equities = sortedUnique(needs.equities);
-  const creditNames = sortedUnique(needs.creditNames);
+  // credit names a run adds to a book's (the wrong-way run's counterparty curves) go after the book's own, sorted among
+  // themselves: each correlation block is factorised by Cholesky in the layout's order, so factors appended after the
+  // book's leave the book's factors' paths as the book's own run draws them
+  const bookCredit = sortedUnique(needs.creditNames);
+  const inBook = new Set(bookCredit);
+  const creditNames = [...bookCredit, ...sortedUnique(options.appendedCreditNames ?? []).filter((n) => !inBook.has(n))];
   const issues: ConstructorParameters<typeof XvaInputError>[0] = [];
   const wanted = new Set<Currency>(needs.currencies);
   for (const name of equities) {

@@ -81,7 +81,9 @@ export function bookGrid(portfolio: Portfolio, market: Market, spec: GridSpec): 
 export function wrongWayPaths(input: WrongWayPathsInput): WrongWayPaths {
   const { portfolio, market } = input;
   const needs = factorNeeds(portfolio.trades);
-  const layout = buildFactorLayout(market, { currencies: needs.currencies, equities: needs.equities, creditNames: [...needs.creditNames, ...input.creditNames] });
+  // the counterparties' credit factors after the book's (layout.ts): the book's factors keep the paths of its own run,
+  // so the `cva` column is the base run's CVA (docs/xva.md, "Wrong-way risk")
+  const layout = buildFactorLayout(market, needs, { appendedCreditNames: input.creditNames });
   const sobol = input.rng === 'sobol' ? { streams: auxStreamsOf(buildFactorLayout(market, needs)), padding: 'philox' as const } : undefined;
   const grid = 'dates' in input.grid ? input.grid : bookGrid(portfolio, market, input.grid);
   const model = buildCrossAssetModel(market, layout);
