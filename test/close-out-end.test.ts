@@ -49,6 +49,11 @@ describe('closeOutEndOf: the last grid date whose lag date is on or before the l
     // C(d) = V(lag d) + IM up to the close-out end 3 (lag[3] = 2 ≤ 2); C(4) = 0 (lag 3 > 2): the call at 3 is not made
     expect(Array.from(out)).toEqual([14, 14, 24, 34, 0, 0]);
     expect(Array.from(im)).toEqual([4, 4, 4, 4, 0, 0]);
+    // an IM profile (a dynamic IM: 0 once the set has paid out) is held at its close-out lag date's amount after the
+    // last live date, as the VM balance: C(3) = V(2) + profile[2] = 30 + 7
+    const profiled = computeCollateral(ns, values, grid, 1, { coverage: 1, fxToBase: 1, initialMarginProfile: Float64Array.from([5, 6, 7, 0, 0, 0]), lastDateIndex: 2 }, out);
+    expect(Array.from(out)).toEqual([15, 16, 27, 37, 0, 0]);
+    expect(Array.from(profiled)).toEqual([5, 6, 7, 7, 0, 0]);
     // a set with no live date at all: no close-out after the as-of date
     const dead = computeCollateral(ns, new Float64Array(6), grid, 1, { coverage: 1, fxToBase: 1, initialMargin: 4, lastDateIndex: -1 }, out);
     expect(Array.from(out)).toEqual([4, 0, 0, 0, 0, 0]);
@@ -134,5 +139,35 @@ describe("the engine's profiles at the final payment's close-out", () => {
     }
     // the counterparty's total (one set) carries the spike too
     expect(result.counterparties[0]!.epe[kPay]).toBeCloseTo(profile.epe[kPay]!, 6);
+
+    // IM profiles (as --dynamic-im gives them: 0 from the final payment on, when the set has paid out) held and posted:
+    // after the last live date the amounts of the close-out lag date are still there, as the VM balance is, so
+    // EPE = (1/n) Σ max(V − VM − IM_held(lag), 0)/N and ENE = (1/n) Σ max(VM − V − IM_posted(lag), 0)/N at the final
+    // payment (the lag date, 10 business days before it, is after 2027: IM 1.5m held, 2m posted)
+    const imProfile = (amount: number) => ({ dates: Int32Array.from([market.asOf, fromYmd(2027, 6, 30), finalPayment]), amounts: Float64Array.from([amount / 2, amount, 0]) });
+    const withIm = await runSimulation({
+      portfolio,
+      market,
+      options: {
+        paths: nPaths, seed: 11, grid: { kind: 'list', tenors }, threads: 1, antithetic: false, pfeQuantile: 0.95, skipUnsupported: false,
+        initialMarginProfiles: new Map([['NS_END', imProfile(1.5e6)]]),
+        postedInitialMarginProfiles: new Map([['NS_END', imProfile(2e6)]]),
+      },
+    });
+    const im = withIm.nettingSets[0]!.profile;
+    const row = rowOf(kPay);
+    let epe = 0;
+    let ene = 0;
+    for (let p = 0; p < nPaths; p++) {
+      const c = setCube.closeOutValues[row * nPaths + p]!;
+      const n = numeraire[kPay * nPaths + p]!;
+      epe += Math.max(-c - 1.5e6, 0) / n;
+      ene += Math.max(c - 2e6, 0) / n;
+    }
+    expect(Math.abs(im.epe[kPay]! - epe / nPaths)).toBeLessThanOrEqual(1e-10 * (epe / nPaths + 1));
+    expect(Math.abs(im.ene[kPay]! - ene / nPaths)).toBeLessThanOrEqual(1e-10 * (ene / nPaths + 1));
+    // the IM held lowers the spike (it was 0 there before: the profile's amount at the final payment)
+    expect(im.epe[kPay]!).toBeLessThan(profile.epe[kPay]! - 1e5);
+    expect(im.epe[kBeyond]).toBe(0);
   }, 60_000);
 });

@@ -17,6 +17,10 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoSubset } from './helpers/demoSubset.js';
+import { closeOutBook } from './helpers/closeOutBook.js';
+import { plainNettingSet, sofrSwap } from './helpers/swapBook.js';
+import { fromYmd } from '../src/conventions/dates.js';
+import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
 import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, xvaInProcess, type CliRun } from './helpers/scaleCli.js';
 
 const RUN = ['simulate', '--paths', '200', '--threads', '1', '--cube', '--quiet'];
@@ -90,6 +94,43 @@ describe('a float64 cube in shards', () => {
     expect(expectSameOutputs(one, out)).toContain('cube.arrow');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.cube.precision).toBe('float64');
+  }, 120_000);
+});
+
+describe("a set with no live date and a CSA set's final-payment close-out in shards", () => {
+  it("2 shards + merge: the single run's files byte for byte; the matured set's last_date is null (was 1970-01-01, which the merge refused)", async () => {
+    // test/helpers/closeOutBook.ts's CSA set (collateral held after its last live date, up to its close-out end) and a
+    // set whose only swap matured in 2025
+    const dir = path.join(tmp, 'close-out-book');
+    const { portfolio, tenors } = closeOutBook(fromYmd(2026, 6, 30));
+    const matured = sofrSwap('T_OLD', 'NS_OLD', 'CP_OLD', 10e6, 0.03, 1, 'pay');
+    const old = { ...matured, fixedLeg: { ...matured.fixedLeg, startDate: fromYmd(2024, 7, 2), maturityDate: fromYmd(2025, 7, 2) }, floatLeg: { ...matured.floatLeg, startDate: fromYmd(2024, 7, 2), maturityDate: fromYmd(2025, 7, 2) } };
+    writeAmendedPortfolio(
+      dir,
+      {
+        ...portfolio,
+        trades: [...portfolio.trades, old],
+        nettingSets: [...portfolio.nettingSets, plainNettingSet('NS_OLD', 'CP_OLD', { csa: true })],
+        counterparties: [...portfolio.counterparties, { ...portfolio.counterparties[0]!, counterpartyId: 'CP_OLD', name: 'Old' }],
+      },
+      path.resolve('fixtures/demo'),
+      path.resolve('fixtures/demo/market.yaml'),
+    );
+    const grid = tenors.map((t) => `${t.count}${t.unit}`).join(',');
+    const args = ['simulate', '--portfolio', dir, '--paths', '64', '--threads', '1', '--grid', grid, '--cube', '--quiet'];
+    const one = path.join(tmp, 'close-out-single');
+    const parts = path.join(tmp, 'close-out-shards');
+    const runs = await Promise.all([xvaInProcess([...args, '--out', one]), xvaInProcess([...args, '--shard', '1/2', '--out', parts]), xvaInProcess([...args, '--shard', '2/2', '--out', parts])]);
+    for (const run of runs) expect(run.status, run.stderr).toBe(0);
+    const out = path.join(tmp, 'close-out-merged');
+    const run = await xvaInProcess(['merge', parts, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(expectSameOutputs(one, out)).toContain('netting_set_summary.arrow');
+    const summary = tableFromIPC(fs.readFileSync(path.join(one, 'netting_set_summary.arrow')));
+    const ids = summary.getChild('netting_set_id')!.toArray() as string[];
+    const lastDate = summary.getChild('last_date')!;
+    expect(lastDate.get(ids.indexOf('NS_OLD'))).toBeNull();
+    expect(lastDate.isValid(ids.indexOf('NS_END'))).toBe(true);
   }, 120_000);
 });
 

@@ -203,6 +203,20 @@ describe('the schedule IM held and posted: --dynamic-im and the optimiser measur
   }, 120_000);
 });
 
+describe('outstanding until the last payment', () => {
+  it("a swap whose end date is a Sunday holds its schedule IM on that date (its last payment is the Monday after, where the engine still values it), 0 from the payment on", () => {
+    // sofrSwap's 2-year swap ends on Sunday 2 July 2028 (modified following: paid Monday 3 July)
+    const single: Portfolio = { ...book(), trades: [sofrSwap('W2', 'NS-S', 'CP-A', 1e8, 0.03, 2, 'pay')], nettingSets: [plainNettingSet('NS-S', 'CP-A', { imModel: 'schedule' })] };
+    const dates = [market.asOf, fromYmd(2028, 6, 30), fromYmd(2028, 7, 2), fromYmd(2028, 7, 3)];
+    const [profile] = scheduleDimProfiles(single, market, ['NS-S'], dates, () => undefined);
+    const im = (k: number) => profile!.expectedImCollect[k]! + profile!.expectedImPost[k]!;
+    expect(im(1)).toBeGreaterThan(0);
+    // the same trade outstanding, in the same residual-maturity bucket, with today's PV: the same IM (it was 0)
+    expect(im(2)).toBe(im(1));
+    expect(im(3)).toBe(0);
+  });
+});
+
 describe('a market without a USD rate', () => {
   it('the schedule, computed in USD, is refused as a usage error naming the set, not an internal error', () => {
     // the demo market with its USD rates taken away (a proxy: every other figure as it is)

@@ -43,7 +43,7 @@ export interface CollateralOptions {
   coverage: number;
   /** Today's spot of the collateral currency in base currency units; the CSA amounts are converted once with it. */
   fxToBase: number;
-  /** IM held by the bank, in the collateral currency, constant until the last live date (default 0). */
+  /** IM held by the bank, in the collateral currency, constant until the close-out end (default 0). */
   initialMargin?: number;
   /**
    * IM held by the bank per grid index (base currency, >= 0, one entry per grid date), instead of `initialMargin`:
@@ -168,11 +168,13 @@ export class CollateralTracker {
     this.lag = this.trivial ? new Int32Array(0) : closeOutLags(nettingSet, grid);
     const end = this.trivial || given < 0 ? last : closeOutEndOf(this.lag, last);
     this.closeOutEnd = end;
-    // the IM held stays until the close-out end, as the VM balance (it covers the final payment's close-out too)
+    // the IM held stays until the close-out end, as the VM balance (it covers the final payment's close-out too); after
+    // the last live date an IM profile's amount is that of the close-out lag date, as the VM balance is (a dynamic IM
+    // is 0 once the set has paid out, but the IM called before the final payment is still held)
     const imHeld = new Float64Array(nDates);
     const profile = options.initialMarginProfile;
     const imBase = (options.initialMargin ?? 0) * fxToBase;
-    for (let d = 0; d <= end; d++) imHeld[d] = coverage * (profile ? profile[d]! : imBase);
+    for (let d = 0; d <= end; d++) imHeld[d] = coverage * (profile ? profile[d > last ? this.lag[d]! : d]! : imBase);
     this.imHeld = imHeld;
     this.isCall = this.trivial ? new Uint8Array(0) : marginCallDates(nettingSet, grid, this.lag, last, end);
 

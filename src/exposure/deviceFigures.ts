@@ -21,13 +21,13 @@ export const FIGURE_SUMS = 13;
 /** A netting set's figures from the device (structured-clonable). */
 export interface DeviceSetFigures {
   index: number;
-  /** Live exposure dates (the grid's first nExp). */
+  /** Exposure dates with figures (the grid's first nExp): the live ones, then those up to the close-out end. */
   nExp: number;
-  /** FIGURE_SUMS per live exposure date (f64 of the device's f32 workgroup sums). */
+  /** FIGURE_SUMS per exposure date with figures (f64 of the device's f32 workgroup sums). */
   sums: Float64Array;
-  /** PFE per live exposure date: the quantile of max(E, 0) over the paths. */
+  /** PFE per exposure date with figures: the quantile of max(E, 0) over the paths. */
   pfe: Float64Array;
-  /** Per trade (kernel order) and live exposure date, [i·nExp + k]: Σ_p w·v_trade with eulerWeightsBoth's weights, before 1/n. */
+  /** Per trade (kernel order) and exposure date with figures, [i·nExp + k]: Σ_p w·v_trade with eulerWeightsBoth's weights, before 1/n. */
   tradeEpe: Float64Array;
   tradeEne: Float64Array;
   /**
@@ -61,7 +61,7 @@ export function setResultFromDevice(ctx: UnitContext, item: UnitNettingSet, f: D
   const n = ctx.paths.nPaths;
   const m = exposureDates.length;
   const profile = emptyProfile(item.nettingSet.nettingSetId, item.nettingSet.counterpartyId, Int32Array.from(exposureDates));
-  // profiles.ts computeProfile, from the device's sums; after the last live date every figure is 0 (EEE carries)
+  // profiles.ts computeProfile, from the device's sums; after the close-out end every figure is 0 (EEE carries)
   for (let k = 0; k < m; k++) {
     const d = exposureDates[k]!;
     profile.times[k] = grid.times[d]!;

@@ -183,7 +183,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
   const peakEpe = new Float64Array(n);
   const peakPfe = new Float64Array(n);
   const peakPfeDate = new Int32Array(n);
-  const lastDate = new Int32Array(n);
+  // null for a set with no live grid date at all (every trade matured): no date of the grid is its last
+  const lastDate: (number | null)[] = new Array<number | null>(n).fill(null);
   for (let i = 0; i < n; i++) {
     const p = sets[i]!.profile;
     let best = 0;
@@ -193,7 +194,8 @@ export function writeExposureTables(result: SimulationResult, outDir: string, fo
     }
     peakPfe[i] = p.pfe[best] ?? 0;
     peakPfeDate[i] = grid.dates[exposureDates[best] ?? 0]!;
-    lastDate[i] = grid.dates[sets[i]!.lastDateIndex]!;
+    const lastIndex = sets[i]!.lastDateIndex;
+    lastDate[i] = lastIndex >= 0 ? grid.dates[lastIndex]! : null;
   }
   write('netting_set_summary', [
     { name: 'netting_set_id', type: 'utf8', values: sets.map((s) => s.nettingSetId) },

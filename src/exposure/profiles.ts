@@ -39,7 +39,7 @@ export interface ProfileInput {
   /** IM held included in C per grid index (computeCollateral's return); added back on the negative side. */
   initialMarginHeld?: Float64Array;
   /**
-   * IM posted by the bank per grid index (base currency, >= 0, 0 after the last live date): not in C (the bank's
+   * IM posted by the bank per grid index (base currency, >= 0, 0 after the close-out end): not in C (the bank's
    * collateral held); it lowers the negative side only (ENE; eneVm leaves it out).
    */
   initialMarginPosted?: Float64Array;

@@ -333,9 +333,11 @@ export function postedMarginOf(ctx: UnitContext, item: UnitNettingSet, last: num
   const out = new Float64Array(nDates);
   const profile = item.initialMarginPostedProfile;
   const amount = profile ? 0 : (item.nettingSet.initialMarginPosted ?? 0) * ctx.market.fxSpot(item.nettingSet.collateralCurrency, ctx.market.baseCurrency);
-  // (up to the close-out end, as the IM held: collateral.ts)
+  // (up to the close-out end, as the IM held: collateral.ts; after the last live date a profile's amount at the
+  // close-out lag date, as the VM balance)
   const end = Math.min(Math.max(closeOutEndAt(ctx, item, last, coverage), 0), nDates - 1);
-  for (let d = 0; d <= end; d++) out[d] = coverage * (profile ? profile[d]! : amount);
+  const lag = end > last ? ctx.grid.lagIndex.get(item.nettingSet.marginPeriodOfRiskDays) : undefined;
+  for (let d = 0; d <= end; d++) out[d] = coverage * (profile ? profile[lag && d > last ? lag[d]! : d]! : amount);
   return out;
 }
 
@@ -477,23 +479,19 @@ function runNettingSet(
 
   if (onCube) {
     // Exposure-date rows, then (CSA with MPoR) the values at the close-out lag dates the set lives at (cube.ts
-    // closeOutRows; the engine splits them off). A lag date of an exposure date after the last live date was not
-    // valued above: valued here into its own row (read by nothing else, so the figures are untouched).
+    // closeOutRows; the engine splits them off). Each of those lag dates is on or before the last live date and is
+    // that of an exposure date up to the close-out end, so it was valued above (datesToValue): the very values the
+    // figures read, also those a backend valued (a GPU's f32 values, not the host's f64 ones).
     const closeOut = closeOutRows(exposureDates, lag, last);
     const cube = new Float64Array((nExp + closeOutCount(closeOut)) * nPaths);
     let extra = nExp;
-    let lagRow: Float64Array | undefined;
     for (let k = 0; k < nExp; k++) {
       const d = exposureDates[k]!;
       cube.set(values.subarray(d * nPaths, (d + 1) * nPaths), k * nPaths);
       const g = closeOut[k]!;
       if (g < 0) continue;
-      if (d <= last) cube.set(values.subarray(g * nPaths, (g + 1) * nPaths), extra * nPaths);
-      else {
-        lagRow ??= new Float64Array(nPaths);
-        kernel.valueAt(g, paths, lagRow);
-        cube.set(lagRow, extra * nPaths);
-      }
+      if (needed[g] !== 1) throw new XvaInternalError(`netting set ${nettingSet.nettingSetId}: the close-out lag date ${g} of exposure date ${d} was not valued`);
+      cube.set(values.subarray(g * nPaths, (g + 1) * nPaths), extra * nPaths);
       extra++;
     }
     onCube(cube);

@@ -98,8 +98,9 @@ export function scheduleDimProfiles(portfolio: Portfolio, market: Market, nettin
   for (const t of today.trades) {
     const trade = tradeById.get(`${t.portfolioId}\u0000${t.tradeId}`);
     // outstanding while it has a value (mva.ts lastLiveDate, the exposure engine's rule): a cash-settled swaption
-    // until its expiry, not its underlying's end (which still sets its maturity bucket before then)
-    const projected: ProjectedTrade = { productClass: t.productClass, endDate: t.endDate, liveUntil: trade ? Math.min(t.endDate, lastLiveDate(trade)) : t.endDate, notional: t.notional, pv: t.pv, amortising: trade !== undefined && amortises(trade) ? trade : undefined };
+    // until its expiry, not its underlying's end (which still sets its maturity bucket before then); a trade whose end
+    // date is a holiday or weekend until its last payment, the business day after (as the engine values it there)
+    const projected: ProjectedTrade = { productClass: t.productClass, endDate: t.endDate, liveUntil: trade ? lastLiveDate(trade) : t.endDate, notional: t.notional, pv: t.pv, amortising: trade !== undefined && amortises(trade) ? trade : undefined };
     const list = bySet.get(t.portfolioId);
     if (list) list.push(projected);
     else bySet.set(t.portfolioId, [projected]);

@@ -41,8 +41,9 @@ function gridOf(manifest: Record<string, unknown>, where: string): { grid: TimeG
   return { grid: { asOf, dates, times, exposureDate, lagIndex: new Map() }, exposureDates };
 }
 
-/** Index of a day serial on the grid (exact). */
+/** Index of a day serial on the grid (exact); −1 (a null last_date: no live date) stays −1. */
 function gridIndex(grid: TimeGrid, date: number, where: string): number {
+  if (date === -1) return -1;
   const d = grid.dates.indexOf(date);
   if (d < 0) throw new XvaUsageError(`${where}: last_date is not a date of the run's grid`);
   return d;
@@ -72,7 +73,7 @@ function readShardFigures(shard: LoadedShard, grid: TimeGrid, exposureDates: Int
   const mpor = summary.i32('margin_period_of_risk_days');
   const eepe = summary.f64('eepe');
   const epe1y = summary.f64('epe_1y');
-  const lastDate = summary.dates('last_date');
+  const lastDate = summary.datesOrMinusOne('last_date');
   const col = {
     epe: ns.f64('epe'),
     ene: ns.f64('ene'),

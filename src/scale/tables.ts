@@ -73,6 +73,15 @@ export class ShardTable {
   }
 
   /** Day serials of a date32 column (Arrow JS hands dates back as epoch milliseconds). */
+  /** A date column whose nulls (a netting set with no live date) come back as −1 (day serials are >= 0 here). */
+  datesOrMinusOne(name: string): Int32Array {
+    const vector = this.table.getChild(name);
+    if (!vector) throw new XvaUsageError(`${this.where} has no column ${name}: written by another version of xva?`);
+    const out = this.dates(name);
+    for (let i = 0; i < out.length; i++) if (!vector.isValid(i)) out[i] = -1;
+    return out;
+  }
+
   dates(name: string): Int32Array {
     const vector = this.table.getChild(name);
     if (!vector) throw new XvaUsageError(`${this.where} has no column ${name}: written by another version of xva?`);
