@@ -11,6 +11,8 @@
  * collateral currency, the pricer `xva validate` and SA-CCR use), and for the base-collateralised set the martingale
  * E[V(t)/N(t)]·N(0) = V(0) of a trade that pays nothing before t (3 Monte Carlo standard errors).
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation, type SimulationOptions } from '../src/exposure/engine.js';
@@ -18,6 +20,8 @@ import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import type { Market } from '../src/market/types.js';
 import { priceTrade } from '../src/pricing/index.js';
 import type { Portfolio } from '../src/portfolio/types.js';
+import type { Trade } from '../src/products/types.js';
+import { loadMarket } from '../src/market/load.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const DEMO = path.join(REPO_ROOT, 'fixtures/demo');
@@ -87,4 +91,34 @@ describe('cross-currency basis on paths', () => {
     });
     expect(checked).toBeGreaterThan(5);
   }, 120_000);
+});
+
+describe('a CDS under a CSA in another currency, with a basis pillar that is not a discount pillar', () => {
+  it("its value at t = 0 on every path is today's price on the basis curve (1e-12 of the notional; was 6e-6: the ISDA integration broke only at the trade currency's pillars)", async () => {
+    // the demo market with a 4Y pillar of −150bp in the EUR/USD basis (EUR's OIS curve has no 4Y pillar)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-cds-basis-'));
+    try {
+      const text = fs.readFileSync(path.join(DEMO, 'market.yaml'), 'utf8');
+      const basisAt = text.indexOf('  xccyBasis:');
+      const eur = text.indexOf('        - { tenor: 5Y, spreadBp: -12 }', basisAt);
+      expect(eur).toBeGreaterThan(basisAt);
+      fs.writeFileSync(path.join(dir, 'market.yaml'), text.slice(0, eur) + '        - { tenor: 4Y, spreadBp: -150 }\n' + text.slice(eur));
+      const m = loadMarket(path.join(dir, 'market.yaml'));
+      expect(Array.from(m.discountCurve('EUR').pillarTimes).some((t) => Math.abs(t - 4) < 0.02)).toBe(false);
+      const ns = book.nettingSets.find((n) => n.collateralCurrency === 'USD')!;
+      const name = book.trades.find((t) => t.product === 'CDS')!;
+      if (name.product !== 'CDS') throw new Error('no CDS');
+      const notional = 1e8;
+      const cds: Trade = { ...name, tradeId: 'T_CDS_EUR', nettingSetId: ns.nettingSetId, counterpartyId: ns.counterpartyId, currency: 'EUR', notional, maturityDate: m.asOf + 7 * 365 };
+      const p: Portfolio = { ...book, nettingSets: [ns], trades: [cds], counterparties: book.counterparties.filter((c) => c.counterpartyId === ns.counterpartyId) };
+      let values: Float64Array | undefined;
+      await runSimulation({ portfolio: p, market: m, options: { ...OPTIONS, paths: 8 }, onCube: (id, _f32, _n, _s, detail) => void (id !== null && (values = Float64Array.from(detail.values!))) });
+      const today = priceTrade(cds, m, { collateralCurrency: 'USD' }).npvBase;
+      // and the basis matters: the price on EUR's own curve is another
+      expect(Math.abs(priceTrade(cds, m).npvBase - today)).toBeGreaterThan(1e-5 * notional);
+      for (let q = 0; q < 8; q++) expect(Math.abs(values![q]! - today), `path ${q}`).toBeLessThanOrEqual(1e-12 * notional);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -17,12 +17,13 @@
  *   exponential P·S, market/cdsIntegrals.ts) on the conditional curve at y = 0, divided by S(u0) − S(u1), times
  *   (S(t,u0|y) − S(t,u1|y)). The weights are frozen at y = 0: exact at y = 0 (hence at t = 0: today's ISDA price),
  *   and off y = 0 the error is the change of the segment's discount-weighted average under a hazard tilt, second
- *   order in the segment length (measured in test/valuation.test.ts: about 1e-6 of the notional at a 3-sd credit
- *   state, 5e-8 from taking the curved conditional survival as exponential between quarterly nodes).
+ *   order in the segment length and linear in y (measured in test/valuation.test.ts: about 1e-6 of the notional at a
+ *   3-sd credit state of a 5Y trade, 5e-8 from taking the curved conditional survival as exponential between quarterly
+ *   nodes; an audit measured 5e-6 at 3 sd for a 10Y trade at the default σ and 3e-5 at σ = 0.02).
  * So the value is an exponential sum in y, pooled per name and tabulated on a state grid like the rate pools.
  */
 import { XvaInternalError } from '../../errors.js';
-import type { Market } from '../../market/types.js';
+import type { Market, YieldCurve } from '../../market/types.js';
 import type { CreditDefaultSwap } from '../../products/types.js';
 import { pendingCdsRebate } from '../../pricing/cds.js';
 import { buildCdsSchedule } from '../../conventions/cdsDates.js';
@@ -326,35 +327,45 @@ class CdsDateWeights {
   }
 }
 
-/** Break times of the ISDA integration grid (years from the as-of date): discount pillars, hazard nodes, coupon survival dates. */
-export function cdsBreakTimes(trade: CreditDefaultSwap, market: Market, schedule: Schedule = cdsSchedule(trade)): Float64Array {
+/**
+ * Break times of the ISDA integration grid (years from the as-of date): discount pillars, hazard nodes, coupon survival
+ * dates. The discount pillars are those of the trade currency's curve and of the curve the trade is discounted on
+ * (`discount`: under a CSA in another currency the cross-currency basis curve, whose pillars today's price breaks at
+ * too, so that the value on paths at t = 0 is that price to rounding).
+ */
+export function cdsBreakTimes(trade: CreditDefaultSwap, market: Market, schedule: Schedule = cdsSchedule(trade), discount?: YieldCurve): Float64Array {
   const all: number[] = [];
   for (const t of market.discountCurve(trade.currency).pillarTimes) all.push(t);
+  if (discount) for (const t of discount.pillarTimes) all.push(t);
   for (const t of market.creditCurve(trade.referenceEntity).times) all.push(t);
   for (let i = 0; i < schedule.count; i++) all.push(market.time(schedule.accrualEnd[i]! - 1));
   all.sort((a, b) => a - b);
   return Float64Array.from(all.filter((t, i) => i === 0 || t > all[i - 1]!));
 }
 
-/** The CDS's exponential terms in the credit state for every grid date it is alive (D < maturity). */
 /** Compiled terms per trade object, with what they were compiled against (compileCdsOnce). */
-const compiledTerms = new WeakMap<CreditDefaultSwap, { market: Market; grid: TimeGrid; credit: CreditStateModel; terms: CdsTerms }>();
+const compiledTerms = new WeakMap<CreditDefaultSwap, { market: Market; grid: TimeGrid; credit: CreditStateModel; discount: YieldCurve; terms: CdsTerms }>();
 
 /**
- * compileCds, once per trade object, market, grid and credit model: the GPU backend's figures route compiles each
- * trade of a set on its own after the set (its Euler tables), and the ISDA integrals of a CDS were then computed twice
- * (about a fifth of a worker's table building on utb-20k). `discount0` must be the market's discount curve of the
- * trade's currency, as in every call. The terms are read only.
+ * compileCds, once per trade object, market, grid, credit model and discount curve (the trade currency's, or under a
+ * CSA in another currency the basis curve: the same trade in a set of another collateral currency is compiled again):
+ * the GPU backend's figures route compiles each trade of a set on its own after the set (its Euler tables), and the
+ * ISDA integrals of a CDS were then computed twice (about a fifth of a worker's table building on utb-20k). The terms
+ * are read only.
  */
-export function compileCdsOnce(trade: CreditDefaultSwap, market: Market, grid: TimeGrid, credit: CreditStateModel, discount0: (t: number) => number): CdsTerms {
+export function compileCdsOnce(trade: CreditDefaultSwap, market: Market, grid: TimeGrid, credit: CreditStateModel, discount: YieldCurve): CdsTerms {
   const held = compiledTerms.get(trade);
-  if (held && held.market === market && held.grid === grid && held.credit === credit) return held.terms;
-  const terms = compileCds(trade, market, grid, credit, discount0);
-  compiledTerms.set(trade, { market, grid, credit, terms });
+  if (held && held.market === market && held.grid === grid && held.credit === credit && held.discount === discount) return held.terms;
+  const terms = compileCds(trade, market, grid, credit, (t) => discount.discount(t), discount);
+  compiledTerms.set(trade, { market, grid, credit, discount, terms });
   return terms;
 }
 
-export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeGrid, credit: CreditStateModel, discount0: (t: number) => number): CdsTerms {
+/**
+ * The CDS's exponential terms in the credit state for every grid date it is alive (D < maturity); `discountCurve` is
+ * the curve `discount0` reads, whose pillars join the break times (cdsBreakTimes).
+ */
+export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeGrid, credit: CreditStateModel, discount0: (t: number) => number, discountCurve?: YieldCurve): CdsTerms {
   const lastIndex = lastIndexBefore(grid.dates, trade.maturityDate);
   const nDates = grid.times.length;
   const scale = (trade.direction === 'buy' ? 1 : -1) * trade.notional;
@@ -362,7 +373,7 @@ export function compileCds(trade: CreditDefaultSwap, market: Market, grid: TimeG
   // once per break time, the conditional curves once per break time and date (CdsDateWeights: the same values
   // whatever the order of the dates).
   const schedule = cdsSchedule(trade);
-  const breaks = cdsBreakTimes(trade, market, schedule);
+  const breaks = cdsBreakTimes(trade, market, schedule, discountCurve);
   const weights = new CdsDateWeights(trade, market, grid, credit, discount0, breaks, schedule);
   const byDate: (CdsDateTerms | undefined)[] = new Array(nDates);
   const termsOf = (d: number): CdsDateTerms => weights.terms(d, scale);

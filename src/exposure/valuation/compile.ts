@@ -562,7 +562,7 @@ class Compiler {
           this.cdsPools.set(key, pool);
         }
         const discount = this.collateralCurrency === undefined ? market.discountCurve(trade.currency) : discountCurveFor(market, trade.currency, this.collateralCurrency);
-        const terms = compileCdsOnce(trade, market, grid, this.model.credit(trade.referenceEntity), (t) => discount.discount(t));
+        const terms = compileCdsOnce(trade, market, grid, this.model.credit(trade.referenceEntity), discount);
         pool.add(i, terms);
         this.alive(terms.lastIndex);
         return;

@@ -145,7 +145,8 @@ export function wrongWayCva(input: WrongWayInput): WrongWayResult {
         throw new XvaInputError([
           {
             file: 'market',
-            column: `credit.names.${w.curveName}.model.volatility`,
+            // the book-wide key, or the name's own where it sets one (market.ts creditModel)
+            column: `credit.model.volatility (or credit.names.${w.curveName}.model.volatility where the name sets its own model)`,
             value: String(model.volatility),
             expected: `a positive credit model volatility: counterparty ${w.counterpartyId}'s intensity wrong-way model reads its Brownian driver from the simulated CR:${w.curveName} state`,
           },
