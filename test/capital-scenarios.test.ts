@@ -93,18 +93,22 @@ describe('capital scenarios', () => {
 });
 
 describe('a single-name hedge in the KVA projection lives as long as its name', () => {
-  it('with a bought CDS on the counterparty in its own set, each date\'s capital still scales with its survival (the credit scenario by hand)', async () => {
+  it('with a CDS on the counterparty bought from a dealer, each date\'s capital still scales with its survival (the credit scenario by hand)', async () => {
     // the hedge's notional is weighted by S_c(t) as the EAD is (until the forty-fourth session it was not: the audit's
-    // small book with a hedge, KVA 228,916 on that rule); with one counterparty, SCVA, SNH and HMA are then all
-    // proportional to S_c(t_k), and BA-CVA's K is homogeneous of degree 1 in them
+    // small book with a hedge, KVA 228,916 on that rule). The dealer that sold it is priced on the counterparty's
+    // curve too (its cds_curve), so every capital term at t_k (SCVA, SNH and HMA of BA-CVA, both sets' CCR capital) is
+    // proportional to the same S(t_k), and BA-CVA's K is homogeneous of degree 1 in them. (Protection bought from the
+    // counterparty itself is no hedge: src/capital/hedges.ts.)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-kva-hedge-'));
     try {
       for (const f of fs.readdirSync(DIR)) fs.copyFileSync(path.join(DIR, f), path.join(dir, f));
+      fs.appendFileSync(path.join(dir, 'counterparties.csv'), 'DEALER,Dealer,financial,A,europe,CPTY_S,0.4,false,\n');
+      fs.appendFileSync(path.join(dir, 'netting_sets.csv'), 'NS_D,DEALER,false,,,,,,,,,EUR,false\n');
       fs.writeFileSync(
         path.join(dir, 'trades.csv'),
         'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,fixed_day_count,float_index,float_frequency,float_day_count,reference_entity,business_day_convention\n' +
           'SWAP_5Y,CPTY_S,NS_S,IRS,pay,EUR,10000000,2024-01-02,2029-01-02,0.025,1Y,30/360,EUR-EURIBOR-6M,6M,ACT/360,,U\n' +
-          'HEDGE,CPTY_S,NS_S,CDS,buy,EUR,5000000,2023-12-20,2028-12-20,0.01,,,,,,CPTY_S,\n',
+          'HEDGE,DEALER,NS_D,CDS,buy,EUR,5000000,2023-12-20,2028-12-20,0.01,,,,,,CPTY_S,\n',
       );
       const hedged = await runCapital(capitalOptions(dir, [loadScenario(path.resolve('scenarios/credit_up_100bp.yaml'))]));
       expect(hedged.hedges.map((h) => h.hedgeId)).toEqual(['HEDGE']);

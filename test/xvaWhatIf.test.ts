@@ -153,6 +153,28 @@ describe('what-if against full engine runs', () => {
   }, 60_000);
 });
 
+describe('each row as if alone in the file', () => {
+  it("a trade needing a correlated factor the run lacked no longer moves the other rows: each row is its what-if alone (bit for bit), in groups of paths", () => {
+    const chf = full.trades.find((t) => t.tradeId === 'T000011')!; // CHF IRS of another counterparty: IR:CHF is new
+    const moved = { ...chf, tradeId: 'W5', counterpartyId: 'CP0029', nettingSetId: 'NS-CP0029-1' } as Trade;
+    const plain = mirror(book.trades[0]!, 'W6'); // a trade of a set of the book on the run's own factors
+    const together = whatIf([plain, moved]);
+    const alonePlain = whatIf([plain]);
+    const aloneMoved = whatIf([moved]);
+    expect(together.groups).toBe(2);
+    expect(together.rows.map((r) => r.tradeId)).toEqual(['W6', 'W5']);
+    expect(together.rows[0]).toEqual(alonePlain.rows[0]);
+    expect(together.rows[1]).toEqual(aloneMoved.rows[0]);
+    // the plain row is on the run's paths (its set's figure the run's); the other is not
+    expect(together.rows[0]!.samePathsAsRun).toBe(true);
+    expect(together.rows[1]!.samePathsAsRun).toBe(false);
+    expect(together.samePathsAsRun).toBe(false);
+    expect(together.notes.join('\n')).toMatch(/evaluated in 2 groups/);
+    // one group when no trade adds anything
+    expect(whatIf([plain, mirror(book.trades[1]!, 'W7')]).groups).toBe(1);
+  }, 60_000);
+});
+
 describe('the new-trades file', () => {
   const header = 'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,fixed_rate,fixed_frequency,fixed_day_count,float_index,float_frequency,float_day_count';
   const row = (id: string, ns: string, maturity = '2031-07-02') => `${id},CP0029,${ns},IRS,receive,USD,10000000,2026-07-02,${maturity},0.04,6M,30/360,USD-SOFR,3M,ACT/360`;

@@ -11,6 +11,7 @@ import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
 import { referenceCreditBumpedMarket } from '../market/bumps.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
+import { hedgeNameMap, hedgedCounterparty } from './hedges.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { GridSpec } from '../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
@@ -140,19 +141,17 @@ const quality = (c: Counterparty): 'IG' | 'HY_NR' => (['AAA', 'AA', 'A', 'BBB'].
 
 /**
  * Single-name hedges (MAR50.23): a CDS in the book bought on a counterparty's reference name (its `cds_curve`, else
- * its id) is a `direct` hedge of that counterparty; notional in the base currency at today's spot, M = remaining
- * maturity in SA-CCR years. Sold protection and CDS on other names are not hedges.
+ * its id) from another counterparty is a `direct` hedge of that counterparty (hedgedCounterparty); notional in the
+ * base currency at today's spot, M = remaining maturity in SA-CCR years. Sold protection, CDS on other names and
+ * protection bought from the reference counterparty itself are not hedges.
  */
-export function cdsHedges(portfolio: Portfolio, market: Market): BaCvaSingleNameHedge[] {
-  const byName = new Map<string, string>();
-  for (const c of portfolio.counterparties) {
-    byName.set(c.counterpartyId, c.counterpartyId);
-    if (c.cdsCurve) byName.set(c.cdsCurve, c.counterpartyId);
-  }
+export function cdsHedges(portfolio: Portfolio, market: Market, notes?: string[]): BaCvaSingleNameHedge[] {
+  const byName = hedgeNameMap(portfolio.counterparties);
+  const noted = new Set<string>();
   const hedges: BaCvaSingleNameHedge[] = [];
   for (const t of portfolio.trades) {
     if (t.product !== 'CDS' || t.direction !== 'buy' || t.maturityDate <= market.asOf) continue;
-    const cp = byName.get(t.referenceEntity);
+    const cp = hedgedCounterparty(t, byName, notes, noted);
     if (!cp) continue;
     hedges.push({
       hedgeId: t.tradeId,
@@ -286,7 +285,7 @@ export function bookBaCvaInput(
   });
   const maturity0 = new Map(effectiveMaturity.map((m) => [m.nettingSetId, m.years]));
   const ead0 = new Map(saccr.nettingSets.map((n) => [n.nettingSetId, n.ead]));
-  const hedges = cdsHedges(portfolio, market);
+  const hedges = cdsHedges(portfolio, market, notes);
   const indexHedges = cdsIndexHedges(portfolio, market, referenceEntities, notes);
   return { input: baCvaInput(portfolio, (id) => ead0.get(id) ?? 0, (id) => maturity0.get(id) ?? 0, hedges, indexHedges), effectiveMaturity, hedges, indexHedges, positions };
 }

@@ -48,6 +48,7 @@ import { runBumpsInWorkers } from './bumpPool.js';
 import { runSimulation, factorNeeds, type SimulationOptions } from '../exposure/engine.js';
 import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
+import { hedgeNameMap, hedgedCounterparty } from './hedges.js';
 import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions } from '../xva/compute.js';
 import { weightedShockedCurve, type CreditInputs } from '../xva/credit.js';
@@ -304,17 +305,16 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
  * 0.0001 on that tenor; summed per risk factor in the book's trade order.
  */
 export function hedgeRecords(portfolio: Portfolio, market: Market, counterparties: ReadonlySet<string>, cache: Map<HazardCurve, YieldCurve>, notes: string[]): SaCvaSensitivity[] {
-  const byName = new Map<string, Counterparty>();
-  for (const c of portfolio.counterparties) {
-    if (!counterparties.has(c.counterpartyId)) continue;
-    byName.set(c.counterpartyId, c);
-    if (c.cdsCurve) byName.set(c.cdsCurve, c);
-  }
+  // BA-CVA's rule (capital/run.ts hedgedCounterparty) over the counterparties in scope
+  const inScope = portfolio.counterparties.filter((c) => counterparties.has(c.counterpartyId));
+  const byName = hedgeNameMap(inScope);
+  const byId = new Map(inScope.map((c) => [c.counterpartyId, c]));
   const collateralOf = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
   const sums = new Map<string, SaCvaSensitivity>();
   for (const t of portfolio.trades) {
     if (t.product !== 'CDS' || t.direction !== 'buy' || t.maturityDate <= market.asOf) continue;
-    const cp = byName.get(t.referenceEntity);
+    const id = hedgedCounterparty(t, byName);
+    const cp = id === undefined ? undefined : byId.get(id);
     if (!cp) continue;
     const curve = market.creditCurve(t.referenceEntity);
     const ccy = collateralOf.get(t.nettingSetId);

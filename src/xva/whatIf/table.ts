@@ -23,7 +23,7 @@ export function writeWhatIfTable(outDir: string, result: WhatIfResult, metadata:
     ...METRICS.map((m): OutputColumn => ({ name: `standalone_${m}`, type: 'float64', values: rows.map((r) => r.standalone[m]) })),
     ...METRICS.map((m): OutputColumn => ({ name: `set_${m}`, type: 'float64', values: rows.map((r) => r.base[m]) })),
     { name: 'set_trades', type: 'int32', values: rows.map((r) => r.setTrades) },
-    { name: 'same_paths_as_run', type: 'bool', values: rows.map(() => result.samePathsAsRun) },
+    { name: 'same_paths_as_run', type: 'bool', values: rows.map((r) => r.samePathsAsRun) },
     { name: 'set_values', type: 'utf8', values: rows.map((r) => r.setValues) },
   ];
   const file = path.join(outDir, 'what_if.arrow');
@@ -36,6 +36,7 @@ export function whatIfJson(result: WhatIfResult): unknown {
   return {
     definition: 'd_x = X(netting set + trade) - X(netting set), same paths; standalone = the trade alone in the netting set',
     samePathsAsRun: result.samePathsAsRun,
+    groups: result.groups,
     setValues: result.setValues,
     cubeBytesRead: result.cubeBytesRead,
     factors: result.factors,
@@ -50,7 +51,9 @@ export function whatIfJson(result: WhatIfResult): unknown {
 
 /** The human table: per new trade the increments of `metrics`, then the set's figures and the trade's alone. */
 export function whatIfTable(result: WhatIfResult, metrics: (keyof XvaFigures)[]): string {
-  const head = ['Trade', 'Netting set', ...metrics.map((m) => `Δ${m.toUpperCase()}`), ...metrics.map((m) => `Set ${m.toUpperCase()}`), ...metrics.map((m) => `Alone ${m.toUpperCase()}`)];
+  // CVA, DVA, FCA, FBA, ColVA: the names as the desk writes them
+  const label = (m: string): string => (m === 'colva' ? 'ColVA' : m.toUpperCase());
+  const head = ['Trade', 'Netting set', ...metrics.map((m) => `Δ${label(m)}`), ...metrics.map((m) => `Set ${label(m)}`), ...metrics.map((m) => `Alone ${label(m)}`)];
   const rows = result.rows.map((r) => [r.tradeId, r.nettingSetId, ...metrics.map((m) => r.delta[m]), ...metrics.map((m) => r.base[m]), ...metrics.map((m) => r.standalone[m])]);
   const source = result.setValues.cube > 0 ? `; set values from the run's cube for ${result.setValues.cube} of ${result.setValues.cube + result.setValues.revalued} sets` : '';
   const title = `Pre-deal what-if: Δ = X(set + trade) − X(set) on ${result.paths} ${result.rng === 'sobol' ? 'Sobol ' : ''}paths${result.samePathsAsRun ? ' (the run\'s paths)' : ''}${source}; ${result.seconds.trades > 0 ? `${((1000 * result.seconds.trades) / Math.max(1, result.rows.length)).toFixed(1)} ms per trade after ${(result.seconds.setup + result.seconds.paths).toFixed(1)} s of set-up and paths` : ''}`;

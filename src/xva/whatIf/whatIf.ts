@@ -66,6 +66,8 @@ export interface WhatIfRow {
   setTrades: number;
   /** Where the set's values came from: the run's cube, or valued again on the regenerated paths. */
   setValues: SetValuesSource;
+  /** The row's paths are the run's bit for bit (its group's: runWhatIf), so X(set) is the run's figure. */
+  samePathsAsRun: boolean;
 }
 
 export interface WhatIfResult {
@@ -78,8 +80,10 @@ export interface WhatIfResult {
   paths: number;
   /** The draws: the run's (Philox, or Sobol points). */
   rng: 'philox' | 'sobol';
-  /** True when every factor and date used is the run's (paths bit for bit the run's). */
+  /** True when every row's paths are the run's bit for bit (WhatIfRow.samePathsAsRun). */
   samePathsAsRun: boolean;
+  /** Path sets the trades were evaluated on (one per group of trades needing the same factors and dates: runWhatIf). */
+  groups: number;
   /** Netting sets whose values were read from the cube, and valued again. */
   setValues: { cube: number; revalued: number };
   /** Bytes read from the cube file (0 without the cube). */
@@ -169,7 +173,79 @@ function compileNew(
   }
 }
 
+/**
+ * The what-if of every trade of the file, each evaluated as if it were alone in the file: the trades are grouped by
+ * what they add to the run's paths (the factors the run lacks and, on Sobol points, a maturity after the run's last
+ * date, which changes the bridge), and each group gets its own paths, those the trade would get alone. Trades that
+ * add nothing share the run's own paths (and its cube); a trade needing a new factor correlated with the run's no
+ * longer re-draws the paths of the other rows. Rows in the file's order; notes, timings and counts of the groups
+ * together.
+ */
 export function runWhatIf(input: WhatIfInput): WhatIfResult {
+  const groups = groupTrades(input);
+  if (groups.length <= 1) return runWhatIfGroup(input);
+  const results = groups.map((trades) => runWhatIfGroup({ ...input, trades }));
+  const byId = new Map<string, WhatIfRow>();
+  for (const r of results) for (const row of r.rows) byId.set(row.tradeId, row);
+  const notes: string[] = [];
+  for (const r of results) for (const n of r.notes) if (!notes.includes(n)) notes.push(n);
+  notes.push(`the trades were evaluated in ${results.length} groups by the factors and dates they add to the run's paths (each trade on the paths it would have alone in the file)`);
+  const sum = (f: (r: WhatIfResult) => number): number => results.reduce((a, r) => a + f(r), 0);
+  return {
+    rows: input.trades.map((t) => byId.get(t.tradeId)!),
+    notes,
+    factors: [...new Set(results.flatMap((r) => r.factors))],
+    dates: Math.max(...results.map((r) => r.dates)),
+    paths: results[0]!.paths,
+    rng: results[0]!.rng,
+    samePathsAsRun: results.every((r) => r.samePathsAsRun),
+    groups: results.length,
+    setValues: { cube: sum((r) => r.setValues.cube), revalued: sum((r) => r.setValues.revalued) },
+    cubeBytesRead: sum((r) => r.cubeBytesRead),
+    seconds: {
+      setup: sum((r) => r.seconds.setup),
+      paths: sum((r) => r.seconds.paths),
+      trades: sum((r) => r.seconds.trades),
+      setValuation: sum((r) => r.seconds.setValuation),
+      tradeValuation: sum((r) => r.seconds.tradeValuation),
+      profiles: sum((r) => r.seconds.profiles),
+    },
+  };
+}
+
+/**
+ * The file's trades by what they add to the run's paths (first appearance order): the factors of the market layout
+ * of the run's needs and the trade's that the run lacks, and under Sobol draws a maturity after the run's last grid
+ * date (its default grid is then extended to it, and the bridge with it). A group's paths are then each of its
+ * trades' own alone: the same layout and, under Philox, grids that are prefixes of one another (the draws are keyed
+ * by step), under Sobol the same grid.
+ */
+function groupTrades(input: WhatIfInput): Trade[][] {
+  const { market, settings } = input;
+  const runNeeds = needsOfFactors(settings.runFactors);
+  const runNames = new Set(buildFactorLayout(market, runNeeds).factorNames);
+  const lastDate = settings.grid.dates[settings.grid.dates.length - 1]!;
+  const sobolDates = settings.rng === 'sobol' && settings.gridSpec.kind === 'default';
+  const groups = new Map<string, Trade[]>();
+  for (const t of input.trades) {
+    let added = '';
+    try {
+      added = buildFactorLayout(market, union(runNeeds, factorNeeds([t]))).factorNames.filter((f) => !runNames.has(f)).join(',');
+    } catch (error) {
+      // a factor the market lacks: the group's run says so, naming it (as one file did)
+      if (!(error instanceof XvaInputError)) throw error;
+      added = '?';
+    }
+    const maturity = tradeMaturity(t);
+    const key = `${added}|${sobolDates && maturity > lastDate ? maturity : ''}`;
+    const list = groups.get(key);
+    if (list) list.push(t);
+    else groups.set(key, [t]);
+  }
+  return [...groups.values()];
+}
+
+function runWhatIfGroup(input: WhatIfInput): WhatIfResult {
   const started = performance.now();
   const { market, portfolio, settings, credit, xva, file } = input;
   const notes: string[] = [];
@@ -328,7 +404,7 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   const scratch = new SetScratch(cells, nPaths);
   const filled = new Uint8Array(prefix.dates.length);
 
-  const rowOf = new Map<string, WhatIfRow>();
+  const rowOf = new Map<string, Omit<WhatIfRow, 'samePathsAsRun'>>();
   let setValuation = 0;
   let tradeValuation = 0;
   let profiles = 0;
@@ -386,8 +462,10 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
       });
     }
   }
-  const rows = input.trades.map((t) => rowOf.get(t.tradeId)!);
-  const samePathsAsRun = prefixOfRun && ![...layout.factorNames].some((f) => moved.has(f) || !runNames.has(f)) && sameLayout;
+  // the run's paths bit for bit: its dates, its layout, no factor of the run re-simulated with a correlated new one (an
+  // uncorrelated new factor leaves them as they are)
+  const samePathsAsRun = prefixOfRun && ![...layout.factorNames].some((f) => moved.has(f)) && sameLayout;
+  const rows = input.trades.map((t) => ({ ...rowOf.get(t.tradeId)!, samePathsAsRun }));
   const fromCubeCount = [...bySet.keys()].filter((id) => fromCube.has(id)).length;
   return {
     rows,
@@ -397,6 +475,7 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
     paths: nPaths,
     rng: sobol ? 'sobol' : 'philox',
     samePathsAsRun,
+    groups: 1,
     setValues: { cube: fromCubeCount, revalued: bySet.size - fromCubeCount },
     cubeBytesRead: cube ? cube.bytesRead : 0,
     seconds: { setup: setupSeconds, paths: pathsSeconds, trades: (performance.now() - tradesStart) / 1000, setValuation: setValuation / 1000, tradeValuation: tradeValuation / 1000, profiles: profiles / 1000 },
