@@ -169,6 +169,20 @@ describe('tables: one issue per absent column, a case hint, an empty trades tabl
     expect(issues.issues.map(formatIssue)).toEqual([
       'trades.csv column Notional: a column name in another case or with blanks: expected the column name notional (names are lower case, as written: read as it is, the column would be ignored)',
     ]);
+    // the loaders read such a header under its name (readAs): a required column checked by requireColumns (Trade_id)
+    // and the cells' own problems come in the same pass, with no knock-on problem of the rows that need it
+    const variant = parseCsv('Trade_id,Notional\nT1,100\nT2,-5\n', 'trades.csv');
+    const read = new IssueCollector();
+    const r = new FieldReader(variant, read).readAs(reportUnknownColumns(variant, ['trade_id', 'notional'], read, { value: 'unknown columns', expected: 'the columns of docs/inputs.md', severity: 'warning' }));
+    expect(r.requireColumns(['trade_id', 'notional'])).toBe(true);
+    expect(r.string('trade_id', 0, { required: true })).toBe('T1');
+    expect(r.number('notional', 0, { required: true, min: 0, what: 'an amount >= 0' })).toBe(100);
+    expect(r.number('notional', 1, { required: true, min: 0, what: 'an amount >= 0' })).toBeUndefined();
+    expect(read.issues.map(formatIssue)).toEqual([
+      'trades.csv column Trade_id: a column name in another case or with blanks: expected the column name trade_id (names are lower case, as written: read as it is, the column would be ignored)',
+      'trades.csv column Notional: a column name in another case or with blanks: expected the column name notional (names are lower case, as written: read as it is, the column would be ignored)',
+      'trades.csv row 2 column notional: -5: expected an amount >= 0',
+    ]);
   });
 
   it('a bound the description states is not said twice', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdsHedges } from '../src/capital/run.js';
 import { hedgedCounterparty, hedgeNameMap } from '../src/capital/hedges.js';
+import { hedgeRecords } from '../src/capital/sacvaSensitivities.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import type { Market } from '../src/market/types.js';
 import type { Counterparty, Portfolio } from '../src/portfolio/types.js';
@@ -67,5 +68,23 @@ describe('the counterparty a bought CDS hedges', () => {
     const hedges = cdsHedges(portfolio, market, notes);
     expect(hedges.map((h) => [h.hedgeId, h.counterpartyId])).toEqual([['H_DEALER', 'CP_A']]);
     expect(notes).toHaveLength(1);
+  });
+});
+
+describe("SA-CVA's hedge records follow BA-CVA's owner", () => {
+  it('a name shared with an out-of-scope counterparty that comes first in the table hedges that one: no record for the in-scope one', () => {
+    const portfolio: Portfolio = {
+      trades: [boughtCds('H1', 'DEALER', name)],
+      counterparties: [counterparty('CP_A', name), counterparty('CP_B', name), counterparty('DEALER')],
+      nettingSets: [{ nettingSetId: 'NS-DEALER', counterpartyId: 'DEALER', csa: false, thresholdCpty: 0, thresholdBank: 0, mtaCpty: 0, mtaBank: 0, independentAmountCpty: 0, independentAmountBank: 0, rounding: 0, marginPeriodOfRiskDays: 10, marginFrequencyDays: 1, imModel: 'none', collateralCurrency: 'USD', cleared: false }],
+      eligibleCollateral: [],
+      collateral: [],
+      sources: {},
+    };
+    expect(cdsHedges(portfolio, market).map((h) => h.counterpartyId)).toEqual(['CP_A']);
+    expect(hedgeRecords(portfolio, market, new Set(['CP_B']), new Map(), [])).toEqual([]);
+    const records = hedgeRecords(portfolio, market, new Set(['CP_A', 'CP_B']), new Map(), []);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((r) => r.riskFactor.startsWith('CP_A/'))).toBe(true);
   });
 });

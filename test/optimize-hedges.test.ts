@@ -20,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BA_CVA_PARAMETERS, computeBaCva, type BaCvaIndexHedge, type BaCvaInput, type BaCvaSingleNameHedge } from '../src/capital/bacva.js';
-import { bookBaCvaInput } from '../src/capital/run.js';
+import { bookBaCvaInput, cdsHedges } from '../src/capital/run.js';
+import type { Portfolio } from '../src/portfolio/types.js';
 import { computeSaccr, saccrYears } from '../src/capital/saccr/index.js';
 import { addMonths, fromYmd } from '../src/conventions/dates.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
@@ -363,6 +364,18 @@ describe('cvaHedgeActions on a small book', async () => {
   const { actions, solution } = planCvaHedges(context);
   const byId = new Map(actions.map((a) => [a.tradeIds[0]!, a]));
   const { rho } = BA_CVA_PARAMETERS;
+
+  it('a curve two counterparties share: the direct hedge is offered only for the one capital books it to (the first in the table), as cdsHedges', () => {
+    // CPTY_T priced on CPTY_S's curve: a CDS on CPTY_S hedges CPTY_S (its id, first) in BA-CVA (capital/hedges.ts), so
+    // the lever offers it for CPTY_S, not for CPTY_T (it offered it for CPTY_T, the last in the table, and capital then
+    // booked it to CPTY_S)
+    const shared: Portfolio = { ...portfolio, counterparties: portfolio.counterparties.map((c) => (c.counterpartyId === 'CPTY_T' ? { ...c, cdsCurve: 'CPTY_S' } : c)) };
+    const { actions: sharedActions } = planCvaHedges({ ...context, portfolio: shared });
+    const direct = sharedActions.filter((a) => !a.tradeIds[0]!.startsWith('HDG-IDX'));
+    expect(direct.map((a) => a.tradeIds[0])).toEqual(['HDG-CPTY_S']);
+    const hedges = cdsHedges({ ...shared, trades: [...shared.trades, ...direct.flatMap((a) => a.amendment.addTrades)] }, market);
+    expect(hedges.map((h) => [h.hedgeId, h.counterpartyId])).toEqual([['HDG-CPTY_S', 'CPTY_S']]);
+  });
 
   it('offers a direct hedge on each named counterparty and the index for the proxy one, deterministically', () => {
     expect([...byId.keys()].sort()).toEqual(['HDG-CPTY_S', 'HDG-CPTY_T', 'HDG-IDX-ITRAXX_MAIN']);

@@ -305,10 +305,10 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
  * 0.0001 on that tenor; summed per risk factor in the book's trade order.
  */
 export function hedgeRecords(portfolio: Portfolio, market: Market, counterparties: ReadonlySet<string>, cache: Map<HazardCurve, YieldCurve>, notes: string[]): SaCvaSensitivity[] {
-  // BA-CVA's rule (capital/run.ts hedgedCounterparty) over the counterparties in scope
-  const inScope = portfolio.counterparties.filter((c) => counterparties.has(c.counterpartyId));
-  const byName = hedgeNameMap(inScope);
-  const byId = new Map(inScope.map((c) => [c.counterpartyId, c]));
+  // BA-CVA's rule (capital/hedges.ts hedgedCounterparty) over the whole book, then the hedges of the counterparties in
+  // scope: a name shared with an out-of-scope counterparty that comes first hedges that one, as in BA-CVA
+  const byName = hedgeNameMap(portfolio.counterparties);
+  const byId = new Map(portfolio.counterparties.filter((c) => counterparties.has(c.counterpartyId)).map((c) => [c.counterpartyId, c]));
   const collateralOf = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.collateralCurrency]));
   const sums = new Map<string, SaCvaSensitivity>();
   for (const t of portfolio.trades) {

@@ -44,21 +44,29 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * The columns of `table` that are not in `known`: one issue naming them (a warning by default: they are ignored), and
  * an error for each one that is a known column's name in another case or with blanks (`CSA` for `csa`), whose values
  * would otherwise be ignored without a word about why (every CSA of a book switched off by a header's case).
+ * Returns those columns by the known name they stand for: a FieldReader given them (readAs) reads their cells under
+ * that name, so that the one error is all the header costs (no "no such column" for it, nor a problem of every row
+ * that needs it), and the cells' own problems are found in the same pass.
  */
 export function reportUnknownColumns(
   table: TabularFile,
   known: readonly string[],
   issues: IssueCollector,
   unknownIssue: { value: string; expected: string; severity?: 'warning' },
-): void {
+): Map<string, string> {
   const unknown = table.columnNames.filter((c) => !known.includes(c));
   const rest: string[] = [];
+  const variants = new Map<string, string>();
   for (const c of unknown) {
     const meant = known.find((k) => k !== c && c.trim().toLowerCase() === k.toLowerCase() && !table.columnNames.includes(k));
     if (meant === undefined) rest.push(c);
-    else issues.add({ file: table.file, column: c, value: 'a column name in another case or with blanks', expected: `the column name ${meant} (names are lower case, as written: read as it is, the column would be ignored)` });
+    else {
+      issues.add({ file: table.file, column: c, value: 'a column name in another case or with blanks', expected: `the column name ${meant} (names are lower case, as written: read as it is, the column would be ignored)` });
+      if (!variants.has(meant)) variants.set(meant, c);
+    }
   }
   if (rest.length > 0) issues.add({ file: table.file, column: rest.join(', '), value: unknownIssue.value, expected: unknownIssue.expected, ...(unknownIssue.severity ? { severity: unknownIssue.severity } : {}) });
+  return variants;
 }
 
 /**
@@ -71,11 +79,24 @@ export class FieldReader {
     readonly issues: IssueCollector,
   ) {}
 
+  /** Headers read under another name (reportUnknownColumns' answer: a known column's name in another case). */
+  private readonly aliases = new Map<string, string>();
+
+  /** Reads each header of `variants` (known name → the header as written) under its known name. */
+  readAs(variants: ReadonlyMap<string, string>): this {
+    for (const [name, header] of variants) this.aliases.set(name, header);
+    return this;
+  }
+
+  private columnOf(name: string): TabularColumn | undefined {
+    return this.table.column(this.aliases.get(name) ?? name);
+  }
+
   /** Checks that the required columns exist; records one issue per missing column. Returns false if any is missing. */
   requireColumns(names: readonly string[]): boolean {
     let ok = true;
     for (const name of names) {
-      if (!this.table.column(name)) {
+      if (!this.columnOf(name)) {
         ok = false;
         this.issues.add({
           file: this.table.file,
@@ -88,7 +109,7 @@ export class FieldReader {
   }
 
   has(column: string): boolean {
-    return this.table.column(column) !== undefined;
+    return this.columnOf(column) !== undefined;
   }
 
   /**
@@ -108,7 +129,7 @@ export class FieldReader {
 
   cell(column: string, row: number): Cell {
     this.reads?.add(column);
-    const col = this.table.column(column);
+    const col = this.columnOf(column);
     return col ? col.get(row) : null;
   }
 
@@ -117,7 +138,7 @@ export class FieldReader {
 
   private missing(column: string, row: number, options: FieldOptions | undefined, what: string): undefined {
     if (!options?.required) return undefined;
-    if (this.table.column(column) === undefined) {
+    if (this.columnOf(column) === undefined) {
       // the column itself is absent: one issue for the table, naming the first row that needs it
       if (this.absentReported.has(column)) return undefined;
       this.absentReported.add(column);
@@ -206,7 +227,7 @@ export class FieldReader {
 
   /** A date: a Parquet DATE/TIMESTAMP cell or ISO `YYYY-MM-DD` text. */
   date(column: string, row: number, options?: FieldOptions): DateSerial | undefined {
-    const col = this.table.column(column);
+    const col = this.columnOf(column);
     const cell = this.cell(column, row);
     if (cell === null || (typeof cell === 'string' && cell.trim() === ''))
       return this.missing(column, row, options, 'a date (YYYY-MM-DD)');

@@ -113,8 +113,8 @@ export async function readCollateralBalances(filePath: string, market?: Market, 
   const issues = new IssueCollector();
   const table = await readTable(filePath, { displayName: path.basename(filePath) });
   // a known column in another case (Currency: the balance would be read in USD) is an error; others a note
-  reportUnknownColumns(table, ['netting_set_id', 'balance', 'variation_margin', 'currency'], issues, { value: 'unknown column(s), ignored', expected: 'the columns netting_set_id, balance (or variation_margin) and currency (docs/margin.md)', severity: 'warning' });
-  const r = new FieldReader(table, issues);
+  const variants = reportUnknownColumns(table, ['netting_set_id', 'balance', 'variation_margin', 'currency'], issues, { value: 'unknown column(s), ignored', expected: 'the columns netting_set_id, balance (or variation_margin) and currency (docs/margin.md)', severity: 'warning' });
+  const r = new FieldReader(table, issues).readAs(variants);
   const column = r.has('balance') ? 'balance' : 'variation_margin';
   const out = new Map<string, { balance: number; currency?: Currency }>();
   if (r.requireColumns(['netting_set_id', column])) {

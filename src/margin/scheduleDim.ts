@@ -3,8 +3,8 @@
  * margin/schedule.ts): the schedule IM projected on the exposure dates, the profile `xva margin --dim` reports, whose
  * posted side the MVA funds (margin/mva.ts) and which `--dynamic-im` holds and posts as the SIMM sets' DIM.
  *
- * Method: at each exposure date t the schedule of the trades still outstanding (end date after t; a cash-settled
- * swaption until its expiry), each at its residual maturity from t (its multiplier steps down as it crosses 5 and 2
+ * Method: at each exposure date t the schedule of the trades still outstanding (last payment after t, margin/mva.ts
+ * lastLiveDate; a cash-settled swaption until its expiry), each at its residual maturity from t (its multiplier steps down as it crosses 5 and 2
  * years) and its notional outstanding at t (an amortising leg's falls; at today's FX spot), with the net-to-gross ratio
  * of today's values of those trades: IM(t) = 0.4·gross(t) + 0.6·NGR_0(t)·gross(t), per side (Call with the values as
  * they are, Post with them negated; rows from the portfolio carry no regulation, so one figure a side). Notionals and
@@ -12,7 +12,7 @@
  * trade's value on each path, which the pooled valuation does not form), so it is held at today's values: an
  * approximation, said in the docs, as is counting a physically settled swaption after its expiry on every path
  * (exercised or not). At t = 0 the profile is today's schedule IM exactly (the same calculator on the same rows);
- * after the last end date it is 0. No simulation, so the same figures in every command, shard and backend.
+ * after the last payment it is 0. No simulation, so the same figures in every command, shard and backend.
  */
 import type { DateSerial } from '../conventions/dates.js';
 import { XvaUsageError } from '../errors.js';

@@ -117,7 +117,8 @@ async function openTable(
   }
   if (table === undefined) return undefined;
   const reader = new FieldReader(table, issues);
-  reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/inputs.md)`, severity: 'warning' });
+  // a known column's name in another case: one error, and its cells read under the name (no knock-on problems)
+  reader.readAs(reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/inputs.md)`, severity: 'warning' }));
   if (!reader.requireColumns(spec.requiredColumns)) return undefined;
   sources[name] = filePath;
   return reader;

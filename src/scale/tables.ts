@@ -72,7 +72,6 @@ export class ShardTable {
     return [...(this.column(name).toArray() as Iterable<boolean>)].map(Boolean);
   }
 
-  /** Day serials of a date32 column (Arrow JS hands dates back as epoch milliseconds). */
   /** A date column whose nulls (a netting set with no live date) come back as −1 (day serials are >= 0 here). */
   datesOrMinusOne(name: string): Int32Array {
     const vector = this.table.getChild(name);
@@ -82,6 +81,7 @@ export class ShardTable {
     return out;
   }
 
+  /** Day serials of a date32 column (Arrow JS hands dates back as epoch milliseconds). */
   dates(name: string): Int32Array {
     const vector = this.table.getChild(name);
     if (!vector) throw new XvaUsageError(`${this.where} has no column ${name}: written by another version of xva?`);

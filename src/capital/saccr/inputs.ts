@@ -48,8 +48,8 @@ async function open(dir: string, name: TableName, issues: IssueCollector): Promi
     const table = await readTable(filePath, { displayName: path.basename(filePath) });
     const known: readonly string[] = TABLES[name];
     // reference_entities is read with the portfolio too (portfolio/load.ts), which reports its unknown columns
-    if (name !== 'reference_entities') reportUnknownColumns(table, known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' });
-    return new FieldReader(table, issues);
+    if (name === 'reference_entities') return new FieldReader(table, issues);
+    return new FieldReader(table, issues).readAs(reportUnknownColumns(table, known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/capital.md)`, severity: 'warning' }));
   } catch (err) {
     if (err instanceof XvaInputError) {
       for (const issue of err.issues) issues.add(issue);

@@ -43,7 +43,7 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   if (ratesReader && !ratesReader.requireColumns(PORTFOLIO_TABLES.rate_schedules.requiredColumns)) issues.throwIfAny();
   const rates = ratesReader ? readRateSchedules(ratesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
-  reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' });
+  reader.readAs(reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' }));
   if (!reader.requireColumns(spec.requiredColumns) || !issues.ok) issues.throwIfAny();
   if (table.numRows === 0) throw new XvaInputError([{ file, value: 'no rows', expected: 'at least one new trade' }]);
 

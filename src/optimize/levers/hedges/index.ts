@@ -29,6 +29,7 @@
  */
 import { computeBaCva, type BaCvaIndexHedge, type BaCvaSingleNameHedge, type IndexConstituentGroup } from '../../../capital/bacva.js';
 import { bookBaCvaInput } from '../../../capital/run.js';
+import { hedgeNameMap } from '../../../capital/hedges.js';
 import type { SaccrReferenceEntity, SaccrResult } from '../../../capital/saccr/index.js';
 import { toIsoDate } from '../../../conventions/dates.js';
 import type { HazardCurve, Market, YieldCurve } from '../../../market/types.js';
@@ -103,12 +104,10 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
   const collateralCcy = dealer.nettingSet.collateralCurrency;
   const base = computeBaCva(book, { version: 'full', source: 'CVA hedge optimisation' });
   const byCp = new Map(portfolio.counterparties.map((c) => [c.counterpartyId, c]));
-  // the name → counterparty map of cdsHedges: a hedge on a name shared by two counterparties would go to the other
-  const nameOwner = new Map<string, string>();
-  for (const c of portfolio.counterparties) {
-    nameOwner.set(c.counterpartyId, c.counterpartyId);
-    if (c.cdsCurve) nameOwner.set(c.cdsCurve, c.counterpartyId);
-  }
+  // the rule of cdsHedges (capital/hedges.ts): a CDS on a name shared by several counterparties hedges the first of
+  // them in the table that did not sell it; the lever proposes a hedge only for that counterparty
+  const byName = hedgeNameMap(portfolio.counterparties);
+  const ownerOf = (name: string): string | undefined => byName.get(name)?.find((id) => id !== dealer.counterparty.counterpartyId);
   const taken = new Set(portfolio.trades.map((t) => t.tradeId));
 
   const singles: BaCvaSingleNameHedge[] = [];
@@ -116,7 +115,7 @@ export function planCvaHedges(context: CvaHedgeContext): { solution: BaCvaHedgeS
   for (const result of [...base.counterparties].sort((a, b) => (a.counterpartyId < b.counterpartyId ? -1 : a.counterpartyId > b.counterpartyId ? 1 : 0))) {
     const cp = byCp.get(result.counterpartyId)!;
     if (cp.qccp || cp.counterpartyId === dealer.counterparty.counterpartyId) continue;
-    if (!cp.cdsCurve || !market.hasCreditCurve(cp.cdsCurve) || nameOwner.get(cp.cdsCurve) !== cp.counterpartyId) continue;
+    if (!cp.cdsCurve || !market.hasCreditCurve(cp.cdsCurve) || ownerOf(cp.cdsCurve) !== cp.counterpartyId) continue;
     let exposure = 0;
     let weighted = 0;
     for (const ns of result.nettingSets) {
