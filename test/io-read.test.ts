@@ -192,6 +192,18 @@ describe('timestamps with a time zone give the calendar date in that zone', () =
     }
     expect(table.column('d')!.get(0)).toBe(-3000);
   });
+
+  it("pandas' datetime64[s, zone] (stored in ms, its zone only in the embedded Arrow schema) gives the dates written, not the day before", async () => {
+    // test/data/parquet/timestamps_seconds_zoned.parquet, written by pyarrow 23 from pandas 3: local midnights of
+    // 2026-12-30 and 2027-01-05 as datetime64[s, zone]; Parquet stores them as UTC instants in ms, and the decoder read
+    // them back as UTC (2026-12-29 for Berlin and Tokyo, which are east of UTC)
+    const table = await readTable(resolve('test/data/parquet/timestamps_seconds_zoned.parquet'));
+    const dates = (name: string) => [0, 1].map((row) => table.column(name)!.get(row));
+    const want = [20817, 20823]; // 2026-12-30 and 2027-01-05 as day serials
+    expect(want.map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10))).toEqual(['2026-12-30', '2027-01-05']);
+    for (const name of ['berlin_s', 'tokyo_s', 'new_york_s', 'utc_s', 'naive_s']) expect(dates(name), name).toEqual(want);
+    expect(table.column('berlin_s')!.type).toBe('timestamp[ms, Europe/Berlin]');
+  });
 });
 
 async function inputError(promise: Promise<unknown>): Promise<XvaInputError> {
@@ -317,6 +329,16 @@ describe('findTableFile', () => {
     expect(() => findTableFile(folder, 'trades')).toThrow(XvaInputError);
     expect(() => findTableFile(folder, 'trades')).toThrow(
       'trades.parquet, trades.csv: 2 files for table trades (ambiguous): expected exactly one of trades.parquet, trades.pq or trades.csv; remove the others',
+    );
+  });
+
+  it('a folder under a table\'s name (Spark\'s part files) is an error naming it (a required table was "missing", an optional one ignored)', () => {
+    const folder = join(dir, 'portfolio-spark');
+    mkdirSync(join(folder, 'collateral.parquet'), { recursive: true });
+    writeFileSync(join(folder, 'collateral.parquet', 'part-00000-abc.snappy.parquet'), '');
+    writeFileSync(join(folder, 'collateral.parquet', '_SUCCESS'), '');
+    expect(() => findTableFile(folder, 'collateral')).toThrow(
+      `${join(folder, 'collateral.parquet')}: a folder, not a file (Spark and Hive write a table as a folder of part files): expected one file for table collateral (collateral.parquet, .pq or .csv): write it as one file (in Spark coalesce(1) and take the part-*.parquet file, or pyarrow.parquet.write_table)`,
     );
   });
 

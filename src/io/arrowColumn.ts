@@ -169,8 +169,11 @@ function zonedDayOf(timeZone: string): (ms: number) => number {
 const UNIT_PER_MS: Record<number, number> = { [TimeUnit.SECOND]: 1 / 1000, [TimeUnit.MILLISECOND]: 1, [TimeUnit.MICROSECOND]: 1000, [TimeUnit.NANOSECOND]: 1_000_000 };
 const UNIT_NAME: Record<number, string> = { [TimeUnit.SECOND]: 's', [TimeUnit.MILLISECOND]: 'ms', [TimeUnit.MICROSECOND]: 'us', [TimeUnit.NANOSECOND]: 'ns' };
 
-/** Date32 (days), Date64 (ms) and Timestamp (s/ms/us/ns, optional time zone) → day serials. */
-function readDates(name: string, vector: Vector): NumberColumn {
+/**
+ * Date32 (days), Date64 (ms) and Timestamp (s/ms/us/ns, optional time zone) → day serials. `zoneHint`: the zone the
+ * writer gave the column (Parquet's embedded Arrow schema), taken when the decoded type says UTC or nothing.
+ */
+function readDates(name: string, vector: Vector, zoneHint?: string): NumberColumn {
   const type = vector.type as DataType & { unit: number; timezone?: string | null };
   const n = vector.length;
   const values = new Float64Array(n);
@@ -188,7 +191,9 @@ function readDates(name: string, vector: Vector): NumberColumn {
   }
   const isTimestamp = DataType.isTimestamp(type);
   const unitPerMs = isTimestamp ? UNIT_PER_MS[type.unit]! : 1;
-  const timeZone = isTimestamp ? type.timezone : null;
+  const decodedZone = isTimestamp ? type.timezone : null;
+  const utcOrNone = !decodedZone || /^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(decodedZone.trim());
+  const timeZone = isTimestamp ? (zoneHint && utcOrNone ? zoneHint : decodedZone) : null;
   const dayOf = timeZone ? zonedDayOf(timeZone) : (ms: number) => floorDiv(ms, MS_PER_DAY);
   // Raw storage as exact numbers where safe; nanosecond instants (~1.6e18) are not, and go through BigInt.
   const bigMs = new Map<number, number>();
@@ -234,7 +239,7 @@ function readDictionary(name: string, vector: Vector): CellColumn {
 }
 
 /** Converts one Arrow column; throws UnsupportedColumnError (with the phrase "expected ...") for other types. */
-export function arrowColumn(name: string, vector: Vector): TabularColumn {
+export function arrowColumn(name: string, vector: Vector, zoneHint?: string): TabularColumn {
   const type = vector.type as DataType;
   if (DataType.isNull(type)) return new NullColumn(name);
   if (DataType.isInt(type)) {
@@ -247,7 +252,7 @@ export function arrowColumn(name: string, vector: Vector): TabularColumn {
   }
   if (DataType.isDecimal(type)) return readDecimal(name, vector);
   if (DataType.isBool(type)) return readBool(name, vector);
-  if (DataType.isDate(type) || DataType.isTimestamp(type)) return readDates(name, vector);
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) return readDates(name, vector, zoneHint);
   if (DataType.isUtf8(type)) return readStrings(name, 'string', vector);
   if (DataType.isLargeUtf8(type)) return readStrings(name, 'large_string', vector);
   if (DataType.isBinary(type)) return readStrings(name, 'binary', vector);

@@ -4,8 +4,8 @@
  * pages, several row groups. Its Arrow IPC output is read by apache-arrow, and every column is materialised once
  * (io/arrowColumn.ts). Any failure becomes a file-level InputIssue "not a readable Parquet file: <reason>".
  */
-import { tableFromIPC, type Table } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
+import { DataType, tableFromIPC, type Table } from 'apache-arrow';
+import { ParquetFile, readParquet } from 'parquet-wasm';
 import { XvaInputError, type InputIssue } from '../errors.js';
 import { arrowColumn, UnsupportedColumnError } from './arrowColumn.js';
 import { MaterialisedTable } from './columns.js';
@@ -51,8 +51,45 @@ function decoderReason(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 
-/** Decodes Parquet bytes. `file` is the name used in messages. Throws XvaInputError for anything unreadable. */
-export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
+/** The end-of-stream marker of the Arrow IPC stream format (continuation word, then a zero length). */
+const IPC_END = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/**
+ * The time zones of the timestamp columns in the Arrow schema a writer embedded in the file (pyarrow's and pandas'
+ * `ARROW:schema` key), by column name. Parquet keeps only "adjusted to UTC" for a zoned timestamp: the zone itself
+ * lives in that schema, which the decoder reads back only when its unit matches the file's (a pandas `datetime64[s,
+ * Europe/Berlin]` column is stored in milliseconds and decoded as UTC: local midnight became the day before). Empty
+ * when the file has no such schema or it cannot be read (the decoded types stand).
+ */
+export async function embeddedTimeZones(bytes: Uint8Array): Promise<Map<string, string>> {
+  const zones = new Map<string, string>();
+  try {
+    const parquet = await ParquetFile.fromFile(new Blob([bytes]));
+    try {
+      const encoded = parquet.metadata().fileMetadata().keyValueMetadata().get('ARROW:schema') as unknown;
+      if (typeof encoded !== 'string') return zones;
+      const message = Buffer.from(encoded, 'base64');
+      const stream = new Uint8Array(message.length + IPC_END.length);
+      stream.set(message, 0);
+      stream.set(IPC_END, message.length);
+      for (const field of tableFromIPC(stream).schema.fields) {
+        const type = field.type as DataType & { timezone?: string | null };
+        if (DataType.isTimestamp(type) && type.timezone) zones.set(field.name, type.timezone);
+      }
+    } finally {
+      parquet.free();
+    }
+  } catch {
+    // no readable embedded schema: the decoded types stand
+  }
+  return zones;
+}
+
+/**
+ * Decodes Parquet bytes. `file` is the name used in messages; `zones` the embedded schema's time zones
+ * (embeddedTimeZones), which a timestamp column decoded as UTC takes. Throws XvaInputError for anything unreadable.
+ */
+export function parseParquet(bytes: Uint8Array, file: string, zones?: ReadonlyMap<string, string>): TabularFile {
   const problem = frameProblem(bytes);
   if (problem !== undefined) throw unreadable(file, problem);
 
@@ -64,14 +101,14 @@ export function parseParquet(bytes: Uint8Array, file: string): TabularFile {
     throw unreadable(file, decoderReason(error));
   }
 
-  return tabularFromArrow(table, file, 'parquet');
+  return tabularFromArrow(table, file, 'parquet', zones);
 }
 
 /**
  * An Arrow table (decoded from Parquet or read from an Arrow IPC file) as a TabularFile: every column materialised
  * once; duplicate names and column types the loaders cannot read are InputIssues naming the file and column.
  */
-export function tabularFromArrow(table: Table, file: string, format: TabularFile['format']): TabularFile {
+export function tabularFromArrow(table: Table, file: string, format: TabularFile['format'], zones?: ReadonlyMap<string, string>): TabularFile {
   const issues: InputIssue[] = [];
   const names = table.schema.fields.map((f) => f.name);
   const seen = new Set<string>();
@@ -93,7 +130,7 @@ export function tabularFromArrow(table: Table, file: string, format: TabularFile
       continue;
     }
     try {
-      columns.push(arrowColumn(name, vector));
+      columns.push(arrowColumn(name, vector, zones?.get(name)));
     } catch (error) {
       if (!(error instanceof UnsupportedColumnError)) throw error;
       // an error only when a reader asks for the column (MaterialisedTable.column)

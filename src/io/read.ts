@@ -9,7 +9,7 @@ import { basename, extname, join } from 'node:path';
 import { XvaInputError } from '../errors.js';
 import { parseArrowIpc } from './arrowIpc.js';
 import { parseCsv } from './csv.js';
-import { parseParquet } from './parquet.js';
+import { embeddedTimeZones, parseParquet } from './parquet.js';
 import type { TabularFile } from './table.js';
 
 const PARQUET_EXTENSIONS = ['.parquet', '.pq'];
@@ -46,7 +46,7 @@ export async function readTable(filePath: string, options?: { displayName?: stri
   } catch (error) {
     throw fileError(file, systemReason(error, filePath), `an existing, readable ${format} file`);
   }
-  return format === 'Parquet' ? parseParquet(bytes, file) : format === 'CSV' ? parseCsv(bytes, file) : parseArrowIpc(bytes, file);
+  return format === 'Parquet' ? parseParquet(bytes, file, await embeddedTimeZones(bytes)) : format === 'CSV' ? parseCsv(bytes, file) : parseArrowIpc(bytes, file);
 }
 
 /**
@@ -73,6 +73,16 @@ export function findTableFile(dir: string, baseName: string): string | undefined
       throw fileError(join(dir, name), 'a link whose target does not exist', `the file of table ${baseName}, or no entry of that name`);
     }
   };
+  // a folder under the table's name (Spark and Hive write a table as a folder of part files, trades.parquet/part-*):
+  // said, rather than the table taken as absent (a required one "missing", an optional one silently ignored)
+  const folder = entries.find((name) => wanted.has(name.toLowerCase()) && !isFile(name));
+  if (folder !== undefined) {
+    throw fileError(
+      join(dir, folder),
+      'a folder, not a file (Spark and Hive write a table as a folder of part files)',
+      `one file for table ${baseName} (${baseName}.parquet, .pq or .csv): write it as one file (in Spark coalesce(1) and take the part-*.parquet file, or pyarrow.parquet.write_table)`,
+    );
+  }
   const found = entries.filter((name) => wanted.has(name.toLowerCase()) && isFile(name)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (found.length > 1) {
     throw fileError(
