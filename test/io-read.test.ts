@@ -22,7 +22,8 @@ import {
 } from '@duckdb/node-api';
 import { DateDay, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
-import { XvaInputError, formatIssue } from '../src/errors.js';
+import { IssueCollector, XvaInputError, formatIssue } from '../src/errors.js';
+import { FieldReader } from '../src/io/table.js';
 import { findTableFile, readTable } from '../src/io/read.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
 import type { Cell, TabularFile } from '../src/io/table.js';
@@ -203,6 +204,27 @@ describe('timestamps with a time zone give the calendar date in that zone', () =
     expect(want.map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10))).toEqual(['2026-12-30', '2027-01-05']);
     for (const name of ['berlin_s', 'tokyo_s', 'new_york_s', 'utc_s', 'naive_s']) expect(dates(name), name).toEqual(want);
     expect(table.column('berlin_s')!.type).toBe('timestamp[ms, Europe/Berlin]');
+  });
+});
+
+describe('a UTC timestamp with a time of day in a date column', () => {
+  it('reads as its UTC date, with one warning naming the first such cell (local midnights of a session east of UTC read a day early)', async () => {
+    // 2026-12-29T23:00Z is local midnight of 2026-12-30 in Berlin, as DuckDB writes a TIMESTAMPTZ there; row 2 midnight
+    const ms = BigInt64Array.from([BigInt(Date.UTC(2026, 11, 30, 0, 0)), BigInt(Date.UTC(2026, 11, 29, 23, 0)), BigInt(Date.UTC(2027, 0, 4, 23, 0))]);
+    const type = new Timestamp(TimeUnit.MILLISECOND, 'UTC');
+    const fields = [new Field('maturity_date', type, true)];
+    const schema = new Schema(fields);
+    const arrow = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: 3, nullCount: 0, children: [makeData({ type, length: 3, nullCount: 0, data: ms })] }))]);
+    const path = join(dir, 'utc-times.parquet');
+    writeFileSync(path, writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'))));
+    const table = await readTable(path);
+    const issues = new IssueCollector();
+    const reader = new FieldReader(table, issues);
+    expect([0, 1, 2].map((row) => reader.date('maturity_date', row))).toEqual([20817, 20816, 20822]);
+    expect(issues.issues).toEqual([]);
+    expect(issues.warnings.map(formatIssue)).toEqual([
+      "utc-times.parquet row 2 column maturity_date: a timestamp with a time of day, 2026-12-29T23:00:00.000Z (the first in the column): expected dates (DATE) or timestamps at midnight: the column is read as the instants' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE or give the timestamps their time zone",
+    ]);
   });
 });
 
@@ -434,7 +456,18 @@ describe('readTable on CSV (RFC 4180)', () => {
         'dup.csv: header column 4 has no name: expected a name for every column of the header',
     );
     const latin1 = await inputError(readTable(csv('latin1.csv', Uint8Array.from([0x61, 0x0a, 0x5a, 0xfc, 0x72, 0x69, 0x63, 0x68, 0x0a]))));
-    expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8: expected a UTF-8 CSV file (save it as "CSV UTF-8")');
+    // "Zürich" in Latin-1 on line 2: ü is the byte 0xfc, which starts no UTF-8 sequence
+    expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8 (line 2, byte 4: 0xfc 72 69 63, e.g. an accented letter saved as Latin-1 or Windows-1252): expected a UTF-8 CSV file (save it as "CSV UTF-8")');
+    // a truncated UTF-8 sequence at the end (0xc3 without its continuation byte)
+    expect((await inputError(readTable(csv('cut.csv', Uint8Array.from([0x61, 0x0a, 0x62, 0xc3]))))).issues[0]!.value).toMatch(/line 2, byte 4: 0xc3/);
+    // other files under a .csv name
+    expect((await inputError(readTable(csv('gz.csv', Uint8Array.from([0x1f, 0x8b, 0x08, 0, 0, 0]))))).message).toBe('gz.csv: a gzip-compressed file: expected a plain UTF-8 CSV file (decompress it first)');
+    expect((await inputError(readTable(csv('pq.csv', Uint8Array.from([0x50, 0x41, 0x52, 0x31, 0, 0]))))).message).toBe('pq.csv: a Parquet file named .csv: expected a UTF-8 CSV file, or the file renamed to .parquet');
+    // a spreadsheet's rows of separators alone after the data are skipped like blank lines; one between rows is a
+    // row of empty cells (a table of nulls has them)
+    const sheet = await readTable(csv('sheet.csv', 'a,b\n1,2\n,\n3,4\n,\n , \n\n'));
+    expect(sheet.numRows).toBe(3);
+    expect([0, 1, 2].map((r) => sheet.column('b')!.get(r))).toEqual(['2', null, '4']);
     const stray = await inputError(readTable(csv('stray.csv', 'a,b\n"x"y,2\n')));
     expect(stray.message).toBe('stray.csv: text after a closing quote on line 2: expected a comma or the end of the line right after a closing quote');
   });

@@ -201,14 +201,20 @@ function readDates(name: string, vector: Vector, zoneHint?: string): NumberColum
   const anyNull = read64(vector, true, values, valid, (row, v) => {
     bigMs.set(row, Number(unitPerMs >= 1 ? bigFloorDiv(v, unitPerMsBig) : v * 1000n));
   });
+  // a UTC (or zone-less) timestamp with a time of day: its first row, for FieldReader.date's warning
+  const utcDays = isTimestamp && (!timeZone || /^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(timeZone.trim()));
+  let timeOfDay: { row: number; instant: string } | undefined;
   for (let row = 0; row < n; row++) {
     if (valid[row] === 0) continue;
     const raw = values[row]!;
     const ms = Number.isNaN(raw) ? bigMs.get(row)! : unitPerMs >= 1 ? floorDiv(raw, unitPerMs) : raw * 1000;
+    if (utcDays && timeOfDay === undefined && ms - floorDiv(ms, MS_PER_DAY) * MS_PER_DAY !== 0 && Number.isFinite(ms)) {
+      timeOfDay = { row, instant: Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970-01-01` };
+    }
     values[row] = dayOf(ms);
   }
   const typeName = isTimestamp ? `timestamp[${UNIT_NAME[type.unit]}${timeZone ? `, ${timeZone}` : ''}]` : 'date64';
-  return new NumberColumn(name, typeName, true, values, anyNull ? valid : null);
+  return new NumberColumn(name, typeName, true, values, anyNull ? valid : null, timeOfDay);
 }
 
 /** Dictionary<T>: the dictionary converted once per chunk, then looked up by index. */

@@ -14,6 +14,7 @@ export class NumberColumn implements TabularColumn {
     readonly isDate: boolean,
     readonly values: Float64Array,
     readonly valid: Uint8Array | null,
+    readonly timeOfDay?: { row: number; instant: string },
   ) {}
 
   get(row: number): Cell {

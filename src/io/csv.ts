@@ -19,15 +19,35 @@ function fileIssue(file: string, value: string, expected: string): XvaInputError
   return new XvaInputError([{ file, value, expected }]);
 }
 
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence (RFC 3629), or the length. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
 /** Bytes → text: UTF-8 only (with or without BOM); anything else is a file-level error. */
 function decodeUtf8(bytes: Uint8Array, file: string): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw fileIssue(file, 'UTF-16 text', 'a UTF-8 CSV file (save it as "CSV UTF-8")');
   }
+  // another kind of file under a .csv name: said as such (it would read as text that is not UTF-8)
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw fileIssue(file, 'a gzip-compressed file', 'a plain UTF-8 CSV file (decompress it first)');
+  if (bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) throw fileIssue(file, 'a Parquet file named .csv', 'a UTF-8 CSV file, or the file renamed to .parquet');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw fileIssue(file, 'text that is not valid UTF-8', 'a UTF-8 CSV file (save it as "CSV UTF-8")');
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+    const shown = Array.from(bytes.subarray(at, Math.min(at + 4, bytes.length)), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw fileIssue(file, `text that is not valid UTF-8 (line ${line}, byte ${at + 1}: 0x${shown}, e.g. an accented letter saved as Latin-1 or Windows-1252)`, 'a UTF-8 CSV file (save it as "CSV UTF-8")');
   }
 }
 
@@ -129,6 +149,15 @@ function isBlank(fields: readonly string[]): boolean {
   return fields.length === 1 && fields[0]!.trim() === '';
 }
 
+/**
+ * A line of separators alone (`,,,,`: every cell empty), as spreadsheets leave below the last row of a sheet saved as
+ * CSV: at the end of the file skipped like blank lines; between rows a row of empty cells (a table of nulls has them).
+ */
+function isEmptyCells(fields: readonly string[]): boolean {
+  for (const f of fields) if (f.trim() !== '') return false;
+  return true;
+}
+
 /** The separator a one-field header seems to use instead of commas, if any. */
 function wrongDelimiter(header: string): string | undefined {
   for (const [sep, label] of [[';', "';'"], ['\t', 'tabs'], ['|', "'|'"]] as const) {
@@ -183,32 +212,43 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
   const width = names.length;
   const columns: Cell[][] = names.map(() => []);
   let row = 0;
-  while (scanner.next()) {
-    const fields = scanner.fields;
-    if (isBlank(fields)) continue;
+  const addRow = (fields: readonly string[], line: number, bareQuoteFields: readonly number[]): void => {
     row++;
     if (fields.length !== width) {
       issues.add({
         file,
         row,
         value: `${fields.length} field${fields.length === 1 ? '' : 's'}`,
-        expected: `${width} comma-separated fields, as many as the header has columns (line ${scanner.line} of the file)`,
+        expected: `${width} comma-separated fields, as many as the header has columns (line ${line} of the file)`,
       });
-      continue;
+      return;
     }
-    for (const c of scanner.bareQuoteFields) {
+    for (const c of bareQuoteFields) {
       issues.add({
         file,
         row,
         column: names[c]!,
         value: fields[c]!.trim(),
-        expected: `a cell without double quotes, or the whole cell in double quotes with each quote inside doubled (RFC 4180; line ${scanner.line} of the file)`,
+        expected: `a cell without double quotes, or the whole cell in double quotes with each quote inside doubled (RFC 4180; line ${line} of the file)`,
       });
     }
     for (let c = 0; c < width; c++) {
       const cell = fields[c]!.trim();
       columns[c]!.push(cell === '' ? null : cell);
     }
+  };
+  // rows of empty cells held until a row with a value follows (then they are rows); at the end of the file dropped
+  let held: { fields: string[]; line: number; bare: number[] }[] = [];
+  while (scanner.next()) {
+    const fields = scanner.fields;
+    if (isBlank(fields)) continue;
+    if (isEmptyCells(fields)) {
+      held.push({ fields: [...fields], line: scanner.line, bare: [...scanner.bareQuoteFields] });
+      continue;
+    }
+    for (const h of held) addRow(h.fields, h.line, h.bare);
+    held = [];
+    addRow(fields, scanner.line, scanner.bareQuoteFields);
   }
   if (scanner.unterminatedAt !== undefined) {
     issues.add({

@@ -15,6 +15,12 @@ export interface TabularColumn {
   readonly type: string;
   /** True for Parquet DATE/TIMESTAMP columns: `get` returns a day serial (days since 1970-01-01). */
   readonly isDate: boolean;
+  /**
+   * A timestamp column without a time zone (or in UTC) holding a time of day other than midnight: its first such row
+   * (0-based) and instant (ISO). Its dates are the instants' UTC dates, which for local midnights stored as UTC
+   * instants east of UTC are the days before (FieldReader.date warns once per column).
+   */
+  readonly timeOfDay?: { row: number; instant: string };
   /** Normalised cell at a 0-based row: null for null (Parquet) or empty (CSV). */
   get(row: number): Cell;
 }
@@ -78,6 +84,9 @@ export class FieldReader {
     readonly table: TabularFile,
     readonly issues: IssueCollector,
   ) {}
+
+  /** Date columns whose time-of-day warning was given (date). */
+  private readonly timeOfDayWarned = new Set<string>();
 
   /** Headers read under another name (reportUnknownColumns' answer: a known column's name in another case). */
   private readonly aliases = new Map<string, string>();
@@ -231,7 +240,21 @@ export class FieldReader {
     const cell = this.cell(column, row);
     if (cell === null || (typeof cell === 'string' && cell.trim() === ''))
       return this.missing(column, row, options, 'a date (YYYY-MM-DD)');
-    if (col?.isDate && typeof cell === 'number') return cell;
+    if (col?.isDate && typeof cell === 'number') {
+      const t = col.timeOfDay;
+      if (t && !this.timeOfDayWarned.has(column)) {
+        this.timeOfDayWarned.add(column);
+        this.issues.add({
+          file: this.table.file,
+          row: t.row + 1,
+          column,
+          value: `a timestamp with a time of day, ${t.instant} (the first in the column)`,
+          expected: 'dates (DATE) or timestamps at midnight: the column is read as the instants\' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE or give the timestamps their time zone',
+          severity: 'warning',
+        });
+      }
+      return cell;
+    }
     if (typeof cell === 'string') {
       const serial = parseIsoDate(cell);
       if (serial === undefined) return this.wrong(column, row, cell.trim(), 'a date (YYYY-MM-DD)');
