@@ -455,6 +455,8 @@ describe('readTable on CSV (RFC 4180)', () => {
       'dup.csv column a: header columns 1 and 3 are both named a: expected unique column names\n' +
         'dup.csv: header column 4 has no name: expected a name for every column of the header',
     );
+    const pandas = await inputError(readTable(csv('pandas.csv', ',trade_id,notional\n0,T1,100\n')));
+    expect(pandas.message).toBe('pandas.csv: header column 1 has no name: expected a name for every column of the header (a first column without a name is most often a pandas index: write the file with to_csv(..., index=False))');
     const latin1 = await inputError(readTable(csv('latin1.csv', Uint8Array.from([0x61, 0x0a, 0x5a, 0xfc, 0x72, 0x69, 0x63, 0x68, 0x0a]))));
     // "Zürich" in Latin-1 on line 2: ü is the byte 0xfc, which starts no UTF-8 sequence
     expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8 (line 2, byte 4: 0xfc 72 69 63, e.g. an accented letter saved as Latin-1 or Windows-1252): expected a UTF-8 CSV file (save it as "CSV UTF-8")');

@@ -195,7 +195,9 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
   const firstIndex = new Map<string, number>();
   names.forEach((name, index) => {
     if (name === '') {
-      issues.add({ file, value: `header column ${index + 1} has no name`, expected: 'a name for every column of the header' });
+      // a first column without a name is most often pandas' row index (DataFrame.to_csv without index=False)
+      const hint = index === 0 && names.length > 1 ? " (a first column without a name is most often a pandas index: write the file with to_csv(..., index=False))" : '';
+      issues.add({ file, value: `header column ${index + 1} has no name`, expected: `a name for every column of the header${hint}` });
       return;
     }
     const first = firstIndex.get(name);
