@@ -374,7 +374,8 @@ export class GpuSetValuation implements DeviceSetValuation {
     const { device } = this.ctx;
     const nExp = exposureDates.length;
     const ints = new Uint32Array(REDUCE_HEADER + 2 * nExp);
-    ints.set([block.count, nDates, resident.numeraireFactor, nExp, 0, 1]);
+    // mode: accumulator rows (1), antithetic paths (2: the pairs' sum for the standard error)
+    ints.set([block.count, nDates, resident.numeraireFactor, nExp, 0, 1 | (resident.paths.antithetic === true ? 2 : 0)]);
     for (let k = 0; k < nExp; k++) ints[REDUCE_HEADER + 2 * k] = exposureDates[k]!;
     const chunks = chunksOf(block.count);
     const outBytes = 4 * REDUCE_OUT * nExp * chunks;
@@ -439,6 +440,7 @@ export class GpuSetValuation implements DeviceSetValuation {
     m.ints[0] = count;
     m.ints[3] = (m.ints[3]! & 3) | (acc ? 4 : 0);
     r.ints[0] = count;
+    r.ints[5] = this.resident!.paths.antithetic === true ? 2 : 0; // mode: antithetic paths (the pairs' sum), not accumulator rows
     const inputs = this.arena([t.ints, t.reals, t.sumIndex, m.ints, m.reals, r.ints, r.reals, t.info, tables.ints, tables.reals], STORAGE | COPY_DST);
     const [tradeInts, tradeReals, sumIndex, marginInts, marginReals, reduceInts, reduceReals, info, setInts, setReals] = inputs.bindings;
     // the trades' Euler sums: 2 per slot and chunk, 3 for a set holding IM (the EPE after VM only), 4 for one posting

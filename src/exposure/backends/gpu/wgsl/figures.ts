@@ -147,7 +147,11 @@ export function sumChunks(raw: Float32Array, rows: number, chunks: number, width
   return out;
 }
 
-/** Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode 1 = accumulator rows], and per row [grid index d, value slot]. */
+/**
+ * Words of the reduce kernel's header [count, nDates, numeraire factor, nRows, small-value limit (f32 bits), mode bits:
+ * 1 = accumulator rows, 2 = antithetic paths (the pairs' sum is formed only then)], and per row [grid index d, value
+ * slot].
+ */
 export const REDUCE_HEADER = 6;
 /**
  * Sums per row: shift, Σ(max(E,0)/N − shift), Σ(…)², Σ max(−(E+IM+IM_post),0)/N, Σ C/N, EPE residual, ENE residual,
@@ -187,7 +191,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   let numOut = ints[2];
   let nRows = ints[3];
   let limit = bitcast<f32>(ints[4]);
-  let accumulator = ints[5] == 1u;
+  let accumulator = (ints[5] & 1u) != 0u;
+  // the antithetic pairs' products only for antithetic paths (the host reads them only then): two loads a pair saved
+  let antithetic = (ints[5] & 2u) != 0u;
   let k = wid.x;
   let chunk = wid.y;
   let nChunks = (count + ${PATH_CHUNK - 1}u) / ${PATH_CHUNK}u;
@@ -220,7 +226,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let y = max(e, 0.0) * invN - shift;
     sPos = sPos + y;
     sPosSq = sPosSq + y * y;
-    if ((p & 1u) == 0u && p + 1u < pEnd) {
+    if (antithetic && (p & 1u) == 0u && p + 1u < pEnd) {
       let y1 = max(ec[k * count + p + 1u], 0.0) * (1.0 / paths[(numOut * nDates + d) * count + p + 1u]) - shift;
       sPair = sPair + y * y1;
     }
