@@ -459,9 +459,18 @@ describe('readTable on CSV (RFC 4180)', () => {
     expect(pandas.message).toBe('pandas.csv: header column 1 has no name: expected a name for every column of the header (a first column without a name is most often a pandas index: write the file with to_csv(..., index=False))');
     const latin1 = await inputError(readTable(csv('latin1.csv', Uint8Array.from([0x61, 0x0a, 0x5a, 0xfc, 0x72, 0x69, 0x63, 0x68, 0x0a]))));
     // "Zürich" in Latin-1 on line 2: ü is the byte 0xfc, which starts no UTF-8 sequence
-    expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8 (line 2, byte 4: 0xfc 72 69 63, e.g. an accented letter saved as Latin-1 or Windows-1252): expected a UTF-8 CSV file (save it as "CSV UTF-8")');
+    expect(latin1.message).toBe('latin1.csv: text that is not valid UTF-8 (line 2, byte 2 of the line: 0xfc 72 69 63, e.g. an accented letter saved as Latin-1, Windows-1252 or Mac Roman): expected a UTF-8 CSV file (save it as "CSV UTF-8")');
     // a truncated UTF-8 sequence at the end (0xc3 without its continuation byte)
-    expect((await inputError(readTable(csv('cut.csv', Uint8Array.from([0x61, 0x0a, 0x62, 0xc3]))))).issues[0]!.value).toMatch(/line 2, byte 4: 0xc3/);
+    expect((await inputError(readTable(csv('cut.csv', Uint8Array.from([0x61, 0x0a, 0x62, 0xc3]))))).issues[0]!.value).toMatch(/line 2, byte 2 of the line: 0xc3\)?/);
+    // a surrogate (ED A0 80, as CESU-8 writes), an overlong form (E0 80 80) and a code point above U+10FFFF (F4 90 80 80)
+    // are not UTF-8 either (RFC 3629 §4): named where they are, after "1,2\n"
+    const text = (tail: number[]) => Uint8Array.from([...Buffer.from('a,b\n1,2\n'), ...tail, ...Buffer.from(',3\n')]);
+    for (const tail of [[0xed, 0xa0, 0x80], [0xe0, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]]) {
+      expect((await inputError(readTable(csv('rfc.csv', text(tail))))).issues[0]!.value, tail.join(' ')).toMatch(new RegExp(`line 3, byte 1 of the line: 0x${tail[0]!.toString(16)}`));
+    }
+    // Mac line ends (CR alone, as Excel's "CSV (Macintosh)" writes with Mac Roman): the line is counted
+    const mac = Uint8Array.from([...Buffer.from('a,b\r1,2\r'), 0xfc, ...Buffer.from(',3\r')]);
+    expect((await inputError(readTable(csv('mac.csv', mac)))).issues[0]!.value).toMatch(/line 3, byte 1 of the line: 0xfc/);
     // other files under a .csv name
     expect((await inputError(readTable(csv('gz.csv', Uint8Array.from([0x1f, 0x8b, 0x08, 0, 0, 0]))))).message).toBe('gz.csv: a gzip-compressed file: expected a plain UTF-8 CSV file (decompress it first)');
     expect((await inputError(readTable(csv('pq.csv', Uint8Array.from([0x50, 0x41, 0x52, 0x31, 0, 0]))))).message).toBe('pq.csv: a Parquet file named .csv: expected a UTF-8 CSV file, or the file renamed to .parquet');

@@ -697,6 +697,19 @@ describe('validateInputs: bad files', () => {
     ]);
   });
 
+  it('a header in another case: one error, and its cells read under the name, the unread-cell warning included', async () => {
+    const dir = copySmall();
+    const file = path.join(dir, 'trades.csv');
+    const rows = readCsv(file);
+    const k = rows[0]!.indexOf('strike');
+    rows[0]![k] = 'Strike';
+    rows[1]![k] = '0.05'; // T001, an IRS: it does not read strike
+    writeCsv(file, rows);
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(errors(result)).toEqual(['trades.csv column Strike: a column name in another case or with blanks: expected the column name strike (names are lower case, as written: read as it is, the column would be ignored)']);
+    expect(result.warnings.map(formatIssue)).toContain('trades.csv row 1 column strike: 0.05: expected blank for IRS: IRS does not read strike, so this value is ignored');
+  });
+
   it('a portfolio folder that does not exist', async () => {
     const dir = path.join(os.tmpdir(), 'xva-validate-no-such-folder');
     const result = await validateInputs({ portfolioDir: dir, marketFile: path.join(SMALL, 'market.yaml') });

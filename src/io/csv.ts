@@ -19,17 +19,40 @@ function fileIssue(file: string, value: string, expected: string): XvaInputError
   return new XvaInputError([{ file, value, expected }]);
 }
 
-/** Offset of the first byte that does not start or continue a valid UTF-8 sequence (RFC 3629), or the length. */
+/**
+ * Offset of the first byte that does not start a valid UTF-8 sequence (RFC 3629 §4: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or the length.
+ */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
     const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
-    for (let k = 1; k <= need; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
+    // the second byte's range after E0, ED, F0 and F4 (the table of RFC 3629 §4); 80..BF otherwise
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (k === 1 ? c < lo || c > hi : (c & 0xc0) !== 0x80)) return i;
+    }
     i += need + 1;
   }
   return bytes.length;
+}
+
+/** The 1-based line (LF, CRLF or CR line ends, as the scanner reads them) and byte within it of offset `at`. */
+function lineAndByte(bytes: Uint8Array, at: number): { line: number; byte: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < at; i++) {
+    const b = bytes[i]!;
+    if (b === 0x0a || (b === 0x0d && bytes[i + 1] !== 0x0a)) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, byte: at - start + 1 };
 }
 
 /** Bytes → text: UTF-8 only (with or without BOM); anything else is a file-level error. */
@@ -44,10 +67,10 @@ function decodeUtf8(bytes: Uint8Array, file: string): string {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    let line = 1;
-    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+    if (at >= bytes.length) throw fileIssue(file, 'text that is not valid UTF-8', 'a UTF-8 CSV file (save it as "CSV UTF-8")');
+    const { line, byte } = lineAndByte(bytes, at);
     const shown = Array.from(bytes.subarray(at, Math.min(at + 4, bytes.length)), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw fileIssue(file, `text that is not valid UTF-8 (line ${line}, byte ${at + 1}: 0x${shown}, e.g. an accented letter saved as Latin-1 or Windows-1252)`, 'a UTF-8 CSV file (save it as "CSV UTF-8")');
+    throw fileIssue(file, `text that is not valid UTF-8 (line ${line}, byte ${byte} of the line: 0x${shown}, e.g. an accented letter saved as Latin-1, Windows-1252 or Mac Roman)`, 'a UTF-8 CSV file (save it as "CSV UTF-8")');
   }
 }
 
@@ -255,7 +278,8 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
   if (scanner.unterminatedAt !== undefined) {
     issues.add({
       file,
-      row: row + 1,
+      // (rows of empty cells held before it count: the quote opened after them)
+      row: row + held.length + 1,
       value: `a quote opened on line ${scanner.unterminatedAt} is never closed`,
       expected: 'a closing double quote (") before the end of the file',
     });

@@ -64,7 +64,14 @@ const IPC_END = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 export async function embeddedTimeZones(bytes: Uint8Array): Promise<Map<string, string>> {
   const zones = new Map<string, string>();
   try {
-    const parquet = await ParquetFile.fromFile(new Blob([bytes]));
+    // the footer alone (PAR1, the metadata, its length, PAR1): the metadata is all that is read, and a copy of a large
+    // file would cost its size again
+    const n = bytes.length;
+    const footer = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
+    const tail = new Uint8Array(4 + footer + 8);
+    tail.set(bytes.subarray(0, 4), 0);
+    tail.set(bytes.subarray(n - 8 - footer, n), 4);
+    const parquet = await ParquetFile.fromFile(new Blob([tail]));
     try {
       const encoded = parquet.metadata().fileMetadata().keyValueMetadata().get('ARROW:schema') as unknown;
       if (typeof encoded !== 'string') return zones;

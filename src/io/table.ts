@@ -97,6 +97,12 @@ export class FieldReader {
     return this;
   }
 
+  /** The names the cells of the table are read under: its headers, those of readAs by the known name they stand for. */
+  readNames(): string[] {
+    const known = new Map([...this.aliases].map(([name, header]) => [header, name]));
+    return this.table.columnNames.map((c) => known.get(c) ?? c);
+  }
+
   private columnOf(name: string): TabularColumn | undefined {
     return this.table.column(this.aliases.get(name) ?? name);
   }

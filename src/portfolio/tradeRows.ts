@@ -713,7 +713,8 @@ export function readTradeRow(r: FieldReader, row: number, context: TradeRowConte
 const KNOWN_TRADE_COLUMNS: ReadonlySet<string> = new Set(TRADE_COLUMNS);
 
 function warnUnreadCells(r: FieldReader, row: number, reads: ReadonlySet<string>, product: string): void {
-  for (const column of r.table.columnNames) {
+  // (a header in another case by the name it is read under: its cells are checked too)
+  for (const column of r.readNames()) {
     if (reads.has(column) || !KNOWN_TRADE_COLUMNS.has(column)) continue; // unknown columns get their own warning
     const cell = r.cell(column, row);
     if (cell === null || (typeof cell === 'string' && cell.trim() === '')) continue;

@@ -34,12 +34,17 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   const reader = new FieldReader(table, issues);
   // a folder's notional_schedules table: the steps of its swaps that amortise by schedule
   const schedulesFile = folder === undefined ? undefined : findTableFile(folder, 'notional_schedules');
-  const schedulesReader = schedulesFile === undefined ? undefined : new FieldReader(await readTable(schedulesFile, { displayName: path.basename(schedulesFile) }), issues);
+  const sideTable = async (tableFile: string, name: 'notional_schedules' | 'rate_schedules'): Promise<FieldReader> => {
+    const side = await readTable(tableFile, { displayName: path.basename(tableFile) });
+    // a known column in another case: one error, read under its name; unknown columns a warning (as the portfolio's)
+    return new FieldReader(side, issues).readAs(reportUnknownColumns(side, PORTFOLIO_TABLES[name].known, issues, { value: 'unknown column(s), ignored', expected: `columns of the ${name} table (docs/inputs.md)`, severity: 'warning' }));
+  };
+  const schedulesReader = schedulesFile === undefined ? undefined : await sideTable(schedulesFile, 'notional_schedules');
   if (schedulesReader && !schedulesReader.requireColumns(PORTFOLIO_TABLES.notional_schedules.requiredColumns)) issues.throwIfAny();
   const schedules = schedulesReader ? readNotionalSchedules(schedulesReader) : undefined;
   // a folder's rate_schedules table: the steps of its step-up fixed rates and strikes
   const ratesFile = folder === undefined ? undefined : findTableFile(folder, 'rate_schedules');
-  const ratesReader = ratesFile === undefined ? undefined : new FieldReader(await readTable(ratesFile, { displayName: path.basename(ratesFile) }), issues);
+  const ratesReader = ratesFile === undefined ? undefined : await sideTable(ratesFile, 'rate_schedules');
   if (ratesReader && !ratesReader.requireColumns(PORTFOLIO_TABLES.rate_schedules.requiredColumns)) issues.throwIfAny();
   const rates = ratesReader ? readRateSchedules(ratesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
