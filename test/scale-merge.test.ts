@@ -21,7 +21,7 @@ import { closeOutBook } from './helpers/closeOutBook.js';
 import { plainNettingSet, sofrSwap } from './helpers/swapBook.js';
 import { fromYmd } from '../src/conventions/dates.js';
 import { writeAmendedPortfolio } from '../src/optimize/outputs.js';
-import { copyTree, ensureBuilt, expectSameOutputs, startXva, xva, xvaInProcess, type CliRun } from './helpers/scaleCli.js';
+import { copyTree, ensureBuilt, expectSameOutputs, singleAndTwoShardsMerged, startXva, xva, xvaInProcess, type CliRun } from './helpers/scaleCli.js';
 
 const RUN = ['simulate', '--paths', '200', '--threads', '1', '--cube', '--quiet'];
 let tmp: string;
@@ -84,14 +84,8 @@ describe('4 shard processes + merge = one run', () => {
 describe('a float64 cube in shards', () => {
   it('2 shards with --cube-precision float64 + merge: the single run\'s float64 cube and tables byte for byte', async () => {
     const args = ['simulate', '--portfolio', book, '--paths', '48', '--threads', '1', '--grid', '12,1Y', '--cube', '--cube-precision', 'float64', '--quiet'];
-    const one = path.join(tmp, 'f64-single');
-    const parts = path.join(tmp, 'f64-shards');
-    const runs = await Promise.all([xvaInProcess([...args, '--out', one]), xvaInProcess([...args, '--shard', '1/2', '--out', parts]), xvaInProcess([...args, '--shard', '2/2', '--out', parts])]);
-    for (const run of runs) expect(run.status, run.stderr).toBe(0);
-    const out = path.join(tmp, 'f64-merged');
-    const run = await xvaInProcess(['merge', parts, '--out', out]);
-    expect(run.status, run.stderr).toBe(0);
-    expect(expectSameOutputs(one, out)).toContain('cube.arrow');
+    const { merged: out, names } = await singleAndTwoShardsMerged(args, tmp, 'f64');
+    expect(names).toContain('cube.arrow');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.cube.precision).toBe('float64');
   }, 120_000);
@@ -118,14 +112,8 @@ describe("a set with no live date and a CSA set's final-payment close-out in sha
     );
     const grid = tenors.map((t) => `${t.count}${t.unit}`).join(',');
     const args = ['simulate', '--portfolio', dir, '--paths', '64', '--threads', '1', '--grid', grid, '--cube', '--quiet'];
-    const one = path.join(tmp, 'close-out-single');
-    const parts = path.join(tmp, 'close-out-shards');
-    const runs = await Promise.all([xvaInProcess([...args, '--out', one]), xvaInProcess([...args, '--shard', '1/2', '--out', parts]), xvaInProcess([...args, '--shard', '2/2', '--out', parts])]);
-    for (const run of runs) expect(run.status, run.stderr).toBe(0);
-    const out = path.join(tmp, 'close-out-merged');
-    const run = await xvaInProcess(['merge', parts, '--out', out]);
-    expect(run.status, run.stderr).toBe(0);
-    expect(expectSameOutputs(one, out)).toContain('netting_set_summary.arrow');
+    const { single: one, names } = await singleAndTwoShardsMerged(args, tmp, 'close-out');
+    expect(names).toContain('netting_set_summary.arrow');
     const summary = tableFromIPC(fs.readFileSync(path.join(one, 'netting_set_summary.arrow')));
     const ids = summary.getChild('netting_set_id')!.toArray() as string[];
     const lastDate = summary.getChild('last_date')!;

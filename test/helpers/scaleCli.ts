@@ -138,3 +138,19 @@ async function runInProcess(args: string[], env: Record<string, string>): Promis
   }
   return { status, stdout, stderr };
 }
+
+/**
+ * The command `args` run once into `<tmp>/<name>-single` and as shards 1/2 and 2/2 into `<tmp>/<name>-shards`, in
+ * this process, then `xva merge` of the shards into `<tmp>/<name>-merged`; every run must succeed. Returns the three
+ * folders and the files the merge and the single run have alike, byte for byte (expectSameOutputs).
+ */
+export async function singleAndTwoShardsMerged(args: string[], tmp: string, name: string): Promise<{ single: string; shards: string; merged: string; names: string[] }> {
+  const single = path.join(tmp, `${name}-single`);
+  const shards = path.join(tmp, `${name}-shards`);
+  const runs = await Promise.all([xvaInProcess([...args, '--out', single]), xvaInProcess([...args, '--shard', '1/2', '--out', shards]), xvaInProcess([...args, '--shard', '2/2', '--out', shards])]);
+  for (const run of runs) expect(run.status, run.stderr).toBe(0);
+  const merged = path.join(tmp, `${name}-merged`);
+  const run = await xvaInProcess(['merge', shards, '--out', merged]);
+  expect(run.status, run.stderr).toBe(0);
+  return { single, shards, merged, names: expectSameOutputs(single, merged) };
+}
