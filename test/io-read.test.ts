@@ -2,7 +2,8 @@
  * Reading tables. Reference: DuckDB, an independent Parquet writer and reader. DuckDB writes each file with a given
  * compression / row-group size / page version, then answers the same query itself (`runAndReadAll`); every cell
  * that readTable returns must equal DuckDB's value after the documented normalisation (DATE/TIMESTAMP → day
- * serial, DECIMAL → nearest double of DuckDB's own decimal text, BIGINT → number). Exact equality throughout: each
+ * serial, DECIMAL → nearest double of DuckDB's own decimal text, FLOAT → nearest double of DuckDB's own text of the
+ * float, its shortest round-trip decimal, BIGINT → number). Exact equality throughout: each
  * conversion is exact or a single correct rounding, so there is nothing for a tolerance to absorb.
  */
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
   DuckDBTimestampSecondsValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
+  DuckDBTypeId,
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import { DateDay, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
@@ -100,10 +102,18 @@ async function mismatches(table: TabularFile, query: string): Promise<string[]> 
   const found: string[] = [];
   expect(table.numRows).toBe(rows.length);
   expect([...table.columnNames]).toEqual(names);
+  // FLOAT columns: DuckDB's own text of each float (its shortest round-trip decimal), read as a double
+  const floatTexts = new Map<number, unknown[]>();
+  for (const [c, type] of reader.columnTypes().entries()) {
+    if (type.typeId !== DuckDBTypeId.FLOAT) continue;
+    const texts = await duck.runAndReadAll(`SELECT "${names[c]}"::VARCHAR FROM (${query})`);
+    floatTexts.set(c, texts.getRows().map((row) => row[0]));
+  }
   names.forEach((name, c) => {
     const column = table.column(name)!;
+    const texts = floatTexts.get(c);
     for (let r = 0; r < rows.length && found.length < 20; r++) {
-      const want = expectedCell(rows[r]![c]);
+      const want = texts ? (texts[r] === null ? null : Number(texts[r])) : expectedCell(rows[r]![c]);
       const got = column.get(r);
       if (!Object.is(got, want)) found.push(`${name} row ${r}: got ${String(got)}, DuckDB ${String(want)}`);
     }
@@ -142,6 +152,9 @@ describe('readTable on Parquet written by DuckDB', () => {
       expect(table.column('old_date')!.get(1)).toBe(-3593); // 1960-03-01
       expect(table.column('big')!.get(7)).toBe('9007199254740993 (int64 outside ±2^53, not exact as a number)');
       expect(table.column('dec18')!.get(1)).toBe(-3085.0155); // (1 - 2500) * 1.2345
+      // a float32 cell is the decimal its writer meant, not its binary expansion (1.100000023841858)
+      expect(table.column('rate32')!.get(1)).toBe(1.1);
+      expect(table.column('rate32')!.get(3)).toBe(3.3);
     });
   }
 

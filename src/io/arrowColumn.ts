@@ -2,8 +2,9 @@
  * Arrow vector → materialised column (io/columns.ts). Reads the Arrow buffers directly (values, validity bitmap,
  * offsets) chunk by chunk instead of calling `vector.get` per cell, and never uses `toArray()`, which turns nulls
  * into 0 for numeric types. Conversions:
- * - Int8..Int32, Uint8..Uint32, Float32/64 → numbers; Int64/Uint64 → numbers when within ±(2^53 - 1), else a text
- *   cell and the column type `int64 (out of range)` (see Int64Column);
+ * - Int8..Int32, Uint8..Uint32, Float64 → numbers; Float32 → the shortest decimal that rounds to the stored float32
+ *   (float32Decimal: a rate of 0.035 written as float32 is 0.035, not 0.03500000014901161); Int64/Uint64 → numbers
+ *   when within ±(2^53 - 1), else a text cell and the column type `int64 (out of range)` (see Int64Column);
  * - Decimal(p, s) → the double nearest to unscaled · 10^-s (exact decimal arithmetic, then one rounding);
  * - Date32/Date64/Timestamp (any unit) → day serials with `isDate`; a timestamp with a time zone gives the calendar
  *   date in that zone (an instant at 23:30 UTC is the next day in Europe/Berlin);
@@ -44,6 +45,27 @@ function readNumbers(name: string, typeName: string, vector: Vector): NumberColu
     base += data.length;
   }
   return new NumberColumn(name, typeName, false, values, anyNull ? valid : null);
+}
+
+/**
+ * The shortest decimal (at most 9 significant digits) whose float32 rounding is f, as the double nearest to it: what
+ * the writer of a float32 column meant (numpy prints a float32 so), not the binary value's exact expansion.
+ */
+export function float32Decimal(f: number): number {
+  if (!Number.isFinite(f) || f === 0) return f;
+  for (let digits = 1; digits < 9; digits++) {
+    const decimal = Number(f.toPrecision(digits));
+    if (Math.fround(decimal) === f) return decimal;
+  }
+  return Number(f.toPrecision(9));
+}
+
+/** Float32: the values as readNumbers copies them, then each the shortest decimal of its float32 (float32Decimal). */
+function readFloat32(name: string, vector: Vector): NumberColumn {
+  const column = readNumbers(name, 'float', vector);
+  const values = column.values;
+  for (let row = 0; row < values.length; row++) values[row] = float32Decimal(values[row]!);
+  return column;
 }
 
 /** Float16 and anything else without a plain numeric buffer: through Arrow's own getter (rare types only). */
@@ -254,7 +276,7 @@ export function arrowColumn(name: string, vector: Vector, zoneHint?: string): Ta
   }
   if (DataType.isFloat(type)) {
     if (type.precision === Precision.HALF) return readNumbersByGet(name, 'float16', vector);
-    return readNumbers(name, type.precision === Precision.SINGLE ? 'float' : 'double', vector);
+    return type.precision === Precision.SINGLE ? readFloat32(name, vector) : readNumbers(name, 'double', vector);
   }
   if (DataType.isDecimal(type)) return readDecimal(name, vector);
   if (DataType.isBool(type)) return readBool(name, vector);
