@@ -22,7 +22,7 @@ import {
   DuckDBTypeId,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { DateDay, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
+import { DateDay, DateMillisecond, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { IssueCollector, XvaInputError, formatIssue } from '../src/errors.js';
 import { FieldReader } from '../src/io/table.js';
@@ -238,6 +238,47 @@ describe('a UTC timestamp with a time of day in a date column', () => {
     expect(issues.warnings.map(formatIssue)).toEqual([
       "utc-times.parquet row 2 column maturity_date: a timestamp with a time of day, 2026-12-29T23:00:00.000Z (the first in the column): expected dates (DATE) or timestamps at midnight: the column is read as the instants' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE or give the timestamps their time zone",
     ]);
+  });
+});
+
+describe('a zone-less timestamp or an Arrow date64 with a time of day in a date column', () => {
+  /** A one-column table of `type` holding the given instants (ms since 1970-01-01). */
+  function instants(type: Timestamp | DateMillisecond, ms: number[]): Table {
+    const fields = [new Field<Timestamp | DateMillisecond>('maturity_date', type, true)];
+    const schema = new Schema(fields);
+    const data = BigInt64Array.from(ms.map((m) => BigInt(m)));
+    // one makeData call per type: its overloads are chosen by the type
+    return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: ms.length, nullCount: 0, children: [type instanceof DateMillisecond ? makeData({ type, length: ms.length, nullCount: 0, data }) : makeData({ type, length: ms.length, nullCount: 0, data })] }))]);
+  }
+  const ms = [Date.UTC(2026, 11, 30), Date.UTC(2026, 11, 29, 23, 0), Date.UTC(2027, 0, 4, 23, 0)];
+
+  it('a timestamp without a zone reads as its own dates and the warning does not call them UTC', async () => {
+    const path = join(dir, 'naive-times.parquet');
+    writeFileSync(path, writeParquet(WasmTable.fromIPCStream(tableToIPC(instants(new Timestamp(TimeUnit.MILLISECOND, null), ms), 'stream'))));
+    const issues = new IssueCollector();
+    const reader = new FieldReader(await readTable(path), issues);
+    expect([0, 1, 2].map((row) => reader.date('maturity_date', row))).toEqual([20817, 20816, 20822]);
+    expect(issues.warnings.map(formatIssue)).toEqual([
+      "naive-times.parquet row 2 column maturity_date: a timestamp without a time zone with a time of day, 2026-12-29T23:00:00.000 (the first in the column): expected dates (DATE) or timestamps at midnight: the column is read as the timestamps' own dates, so local midnights converted to UTC east of UTC and then stored without their zone read as the days before; write the dates as DATE or give the timestamps their time zone",
+    ]);
+  });
+
+  it('a date64 (whole days by Arrow\'s spec) holding a time of day is a warning too, in an Arrow IPC file', async () => {
+    const path = join(dir, 'date64-times.arrow');
+    writeFileSync(path, tableToIPC(instants(new DateMillisecond(), ms), 'file'));
+    const issues = new IssueCollector();
+    const reader = new FieldReader(await readTable(path), issues);
+    expect([0, 1, 2].map((row) => reader.date('maturity_date', row))).toEqual([20817, 20816, 20822]);
+    expect(issues.warnings.map(formatIssue)).toEqual([
+      "date64-times.arrow row 2 column maturity_date: a date64 (whole days by Arrow's spec) with a time of day, 2026-12-29T23:00:00.000Z (the first in the column): expected dates (DATE) or date64 values at midnight: the column is read as the instants' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE",
+    ]);
+    // whole days: no warning
+    const clean = join(dir, 'date64-days.arrow');
+    writeFileSync(clean, tableToIPC(instants(new DateMillisecond(), [ms[0]!, Date.UTC(2027, 0, 5)]), 'file'));
+    const quiet = new IssueCollector();
+    const cleanReader = new FieldReader(await readTable(clean), quiet);
+    expect([0, 1].map((row) => cleanReader.date('maturity_date', row))).toEqual([20817, 20823]);
+    expect(quiet.warnings).toEqual([]);
   });
 });
 

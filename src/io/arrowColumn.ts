@@ -16,7 +16,7 @@ import { fromYmd } from '../conventions/dates.js';
 import { bigFloorDiv, floorDiv, MS_PER_DAY, read64, readValidity, TWO_32, UnsupportedColumnError } from './arrowBuffers.js';
 import { readStrings, readStringsByGet } from './arrowStrings.js';
 import { BoolColumn, CellColumn, Int64Column, NullColumn, NumberColumn } from './columns.js';
-import type { Cell, TabularColumn } from './table.js';
+import type { Cell, TabularColumn, TimeOfDay } from './table.js';
 
 export { UnsupportedColumnError };
 
@@ -223,15 +223,15 @@ function readDates(name: string, vector: Vector, zoneHint?: string): NumberColum
   const anyNull = read64(vector, true, values, valid, (row, v) => {
     bigMs.set(row, Number(unitPerMs >= 1 ? bigFloorDiv(v, unitPerMsBig) : v * 1000n));
   });
-  // a UTC (or zone-less) timestamp with a time of day: its first row, for FieldReader.date's warning
-  const utcDays = isTimestamp && (!timeZone || /^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(timeZone.trim()));
-  let timeOfDay: { row: number; instant: string } | undefined;
+  // a UTC or zone-less timestamp, or a date64, with a time of day: its first row, for FieldReader.date's warning
+  const kind: TimeOfDay['kind'] | undefined = !isTimestamp ? 'date64' : !timeZone ? 'naive' : /^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(timeZone.trim()) ? 'utc' : undefined;
+  let timeOfDay: TimeOfDay | undefined;
   for (let row = 0; row < n; row++) {
     if (valid[row] === 0) continue;
     const raw = values[row]!;
     const ms = Number.isNaN(raw) ? bigMs.get(row)! : unitPerMs >= 1 ? floorDiv(raw, unitPerMs) : raw * 1000;
-    if (utcDays && timeOfDay === undefined && ms - floorDiv(ms, MS_PER_DAY) * MS_PER_DAY !== 0 && Number.isFinite(ms)) {
-      timeOfDay = { row, instant: Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970-01-01` };
+    if (kind && timeOfDay === undefined && ms - floorDiv(ms, MS_PER_DAY) * MS_PER_DAY !== 0 && Number.isFinite(ms)) {
+      timeOfDay = { row, instant: Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970-01-01`, kind };
     }
     values[row] = dayOf(ms);
   }

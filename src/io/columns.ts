@@ -3,7 +3,7 @@
  * so that `get(row)` in the loader's loops is an array read, not an Arrow vector lookup. The Parquet reader
  * (io/parquet.ts, via io/arrowColumn.ts) and the CSV reader (io/csv.ts) build these.
  */
-import type { Cell, TabularColumn, TabularFile } from './table.js';
+import type { Cell, TabularColumn, TabularFile, TimeOfDay } from './table.js';
 import { XvaInputError, type InputIssue } from '../errors.js';
 
 /** Numbers (and day serials when `isDate`). `valid[row] === 0` marks a null; `valid` is null when nothing is null. */
@@ -14,7 +14,7 @@ export class NumberColumn implements TabularColumn {
     readonly isDate: boolean,
     readonly values: Float64Array,
     readonly valid: Uint8Array | null,
-    readonly timeOfDay?: { row: number; instant: string },
+    readonly timeOfDay?: TimeOfDay,
   ) {}
 
   get(row: number): Cell {

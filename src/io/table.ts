@@ -9,6 +9,14 @@ import type { IssueCollector } from '../errors.js';
 
 export type Cell = string | number | boolean | null;
 
+/** The first time of day other than midnight in a date column read from instants (TabularColumn.timeOfDay). */
+export interface TimeOfDay {
+  row: number;
+  instant: string;
+  /** 'utc': a timestamp in UTC; 'naive': a timestamp without a time zone; 'date64': an Arrow date64 (whole days by its spec). */
+  kind: 'utc' | 'naive' | 'date64';
+}
+
 export interface TabularColumn {
   readonly name: string;
   /** Physical type for messages, e.g. `string`, `double`, `int64`, `date32`, `timestamp[us]`, `bool`, `csv text`. */
@@ -16,11 +24,12 @@ export interface TabularColumn {
   /** True for Parquet DATE/TIMESTAMP columns: `get` returns a day serial (days since 1970-01-01). */
   readonly isDate: boolean;
   /**
-   * A timestamp column without a time zone (or in UTC) holding a time of day other than midnight: its first such row
-   * (0-based) and instant (ISO). Its dates are the instants' UTC dates, which for local midnights stored as UTC
-   * instants east of UTC are the days before (FieldReader.date warns once per column).
+   * A timestamp column in UTC or without a time zone, or an Arrow date64 column, holding a time of day other than
+   * midnight: its first such row (0-based), its instant (ISO) and which of the three it is. Its dates are the UTC
+   * (or, zone-less, the written) dates of the instants, which for local midnights stored as UTC instants east of UTC
+   * are the days before (FieldReader.date warns once per column).
    */
-  readonly timeOfDay?: { row: number; instant: string };
+  readonly timeOfDay?: TimeOfDay;
   /** Normalised cell at a 0-based row: null for null (Parquet) or empty (CSV). */
   get(row: number): Cell;
 }
@@ -254,8 +263,11 @@ export class FieldReader {
           file: this.table.file,
           row: t.row + 1,
           column,
-          value: `a timestamp with a time of day, ${t.instant} (the first in the column)`,
-          expected: 'dates (DATE) or timestamps at midnight: the column is read as the instants\' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE or give the timestamps their time zone',
+          value: `${t.kind === 'date64' ? 'a date64 (whole days by Arrow\'s spec)' : t.kind === 'naive' ? 'a timestamp without a time zone' : 'a timestamp'} with a time of day, ${t.kind === 'naive' ? t.instant.replace(/Z$/, '') : t.instant} (the first in the column)`,
+          expected:
+            t.kind === 'naive'
+              ? 'dates (DATE) or timestamps at midnight: the column is read as the timestamps\' own dates, so local midnights converted to UTC east of UTC and then stored without their zone read as the days before; write the dates as DATE or give the timestamps their time zone'
+              : `dates (DATE) or ${t.kind === 'date64' ? 'date64 values at midnight' : 'timestamps at midnight'}: the column is read as the instants' UTC dates, so local midnights stored as UTC instants by a writer east of UTC (a TIMESTAMPTZ of DuckDB or Spark) read as the days before; write the dates as DATE${t.kind === 'date64' ? '' : ' or give the timestamps their time zone'}`,
           severity: 'warning',
         });
       }
