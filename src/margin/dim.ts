@@ -149,11 +149,20 @@ export interface CloseOutValues {
  * Model IM, mean over paths, on each exposure date from windows of the margin period of risk: each exposure date t_k
  * with a close-out lag date s_k = t_k − MPoR gives the IM at s_k from the window (s_k, t_k] (windowIm, scaled by
  * mporYears / (t_k − s_k)). Windows that start on the same date (the as-of date, for the exposure dates within one
- * MPoR of it) keep the longest. The IM on an exposure date is interpolated linearly in time between the windows'
- * starts (flat beyond the last), 0 on a date where V = 0 on every path (the set has paid out); when no window starts at the as-of date the first grid step (0, t_1] gives the IM
+ * MPoR of it) keep the longest. A window ending where V = 0 on every path (after the set's last payment) gives no IM:
+ * its ΔV = −V(s) misses the final flow paid within it (V at t excludes flows paid by t), so it would be fitted exactly
+ * and say 0, where the flow's risk over the window is that of the windows before it. The IM on an exposure date is
+ * interpolated linearly in time between the windows' starts (flat beyond the last, so up to the set's last payment),
+ * 0 on a date where V = 0 on every path (the set has paid out); when no window starts at the as-of date the first grid step (0, t_1] gives the IM
  * there, as regressionIm. The value change is that of one MPoR, not of a grid step of up to six months, so the flows
  * paid and the trades maturing within a step no longer enter the variance (docs/margin.md).
  */
+/** Whether the set's value at exposure date k is non-zero on some path (after its last payment it is 0 on all). */
+function aliveAt(values: Float32Array, k: number, nPaths: number): boolean {
+  for (let p = k * nPaths; p < (k + 1) * nPaths; p++) if (values[p] !== 0) return true;
+  return false;
+}
+
 export function windowedRegressionIm(values: Float32Array, nPaths: number, times: Float64Array, closeOut: CloseOutValues, mporYears: number): Float64Array {
   const nDates = times.length;
   const w = windowScratch(nPaths);
@@ -165,7 +174,7 @@ export function windowedRegressionIm(values: Float32Array, nPaths: number, times
     if (Number.isNaN(s)) continue;
     const r = row++;
     const dt = times[k]! - s;
-    if (!(dt > 0)) continue;
+    if (!(dt > 0) || !aliveAt(values, k, nPaths)) continue;
     const im = windowIm(closeOut.values, r * nPaths, values, k * nPaths, nPaths, mporYears / dt, w);
     const last = starts.length - 1;
     if (last >= 0 && starts[last] === s) ims[last] = im; // the same start, a longer window (t ascending)
@@ -185,9 +194,7 @@ export function windowedRegressionIm(values: Float32Array, nPaths: number, times
     const t = times[k]!;
     while (j + 1 < starts.length && starts[j + 1]! <= t) j++;
     // a date where the set is dead (V = 0 on every path: its trades have paid out) holds no IM
-    let alive = false;
-    for (let p = k * nPaths; p < (k + 1) * nPaths && !alive; p++) alive = values[p] !== 0;
-    if (!alive) continue;
+    if (!aliveAt(values, k, nPaths)) continue;
     if (j + 1 >= starts.length || t <= starts[j]!) out[k] = ims[j]!;
     else {
       const u = (t - starts[j]!) / (starts[j + 1]! - starts[j]!);
