@@ -4,7 +4,7 @@
  * closed forms where the product has one (FX forward and equity forward deltas, Bachelier and Garman-Kohlhagen
  * vegas, swap DV01 = annuity × 1bp × N), and central finite differences of today's pricers as the second method.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildSchedule } from '../src/conventions/schedule.js';
 import { fromYmd, type DateSerial } from '../src/conventions/dates.js';
 import { bumpCurve } from '../src/market/curves.js';
@@ -17,8 +17,14 @@ import { rebootstrapCredit, tradeSensitivities, tradeValueUsd, type TradeSensiti
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { normPdf } from '../src/pricing/black.js';
 import { cdsUnitValue } from '../src/pricing/cds.js';
-import type { CreditDefaultSwap, EquityForward, FixedLeg, FloatLeg, FxForward, FxOption, InterestRateSwap, Swaption, Trade } from '../src/products/types.js';
+import type { CreditDefaultSwap, Currency, EquityForward, FixedLeg, FloatLeg, FxForward, FxOption, InterestRateSwap, Swaption, Trade } from '../src/products/types.js';
 import { flatMarket } from './helpers/flatMarket.js';
+import { REPO_ROOT } from './helpers/paths.js';
+import { loadMarket } from '../src/market/load.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
 
 const asOf = fromYmd(2026, 6, 30);
 const years = (d: DateSerial): number => (d - asOf) / 365;
@@ -214,6 +220,43 @@ describe('credit delta (SIMM §B: V(cs + 1bp) − V(cs), re-bootstrapped)', () =
     expect(creditBucket({ sector: 'technology', rating: 'NR' })).toBe('11');
     expect(creditBucket({ sector: 'other', rating: 'A' })).toBe('Residual');
   });
+});
+
+describe('a CDS\'s interest rate delta holds its par spreads (SIMM §B: the credit spreads are another risk factor)', () => {
+  // Reference: the market file itself with every pillar of one OIS curve 1bp higher, loaded again (the loader
+  // bootstraps the hazards from the same quoted spreads on the moved curve), the trade repriced: the parallel 1bp that
+  // the twelve hat bumps add up to.
+  const demo = path.join(REPO_ROOT, 'fixtures/demo/market.yaml');
+  const dir = mkdtempSync(path.join(tmpdir(), 'xva-cds-ir-delta-'));
+  const market = loadMarket(demo);
+  /** The demo market with every discount pillar of `ccy` moved by 1bp. */
+  const movedMarket = (ccy: string) => {
+    const doc = parse(readFileSync(demo, 'utf8')) as { curves: { discount: Record<string, { pillars: { zeroRate: number }[] }> } };
+    for (const p of doc.curves.discount[ccy]!.pillars) p.zeroRate += 1e-4;
+    const file = path.join(dir, `moved-${ccy}.yaml`);
+    writeFileSync(file, stringify(doc));
+    return loadMarket(file);
+  };
+  // the demo's T000702 (80m of ORCHID_HOTELS protection sold at 500bp to 2028-06-20, spreads 377-444bp: an audit
+  // measured its hazard-held delta 37% off) and a USD CDS on a EUR-quoted curve (its hazards move with EUR rates)
+  const cases: { name: string; curveCurrency: Currency; trade: CreditDefaultSwap }[] = [
+    { name: 'ORCHID_HOTELS', curveCurrency: 'USD', trade: { ...base, tradeId: 'T000702', product: 'CDS', direction: 'sell', referenceEntity: 'ORCHID_HOTELS', currency: 'USD', notional: 8e7, fixedRate: 0.05, startDate: fromYmd(2021, 3, 22), maturityDate: fromYmd(2028, 6, 20), frequency: '3M', dayCount: 'ACT/360' } },
+    { name: 'ATLAS_TELECOM', curveCurrency: 'EUR', trade: { ...base, tradeId: 'C-ATLAS', product: 'CDS', direction: 'buy', referenceEntity: 'ATLAS_TELECOM', currency: 'USD', notional: 1e7, fixedRate: 0.01, startDate: fromYmd(2026, 6, 22), maturityDate: fromYmd(2031, 6, 20), frequency: '3M', dayCount: 'ACT/360' } },
+  ];
+
+  for (const { name, curveCurrency, trade } of cases) {
+    it(`${trade.tradeId} on ${name} (curve in ${curveCurrency}): Σ Risk_IRCurve ${curveCurrency} = the repriced parallel 1bp of the market file (1%)`, () => {
+      const { rows } = tradeSensitivities(trade, { market });
+      const delta = sum(rows, 'Risk_IRCurve', (r) => r.qualifier === curveCurrency);
+      const repriced = tradeValueUsd(trade, movedMarket(curveCurrency)) - tradeValueUsd(trade, market);
+      // second-order terms (the hats' cross terms, the bootstrap's own) are O(1bp) relative
+      expect(Math.abs(delta / repriced - 1)).toBeLessThan(0.01);
+      // the hazards held instead: 37% off for T000702, nothing at all for the EUR curve's rates
+      const hazardsHeld = tradeValueUsd(trade, bumpedMarket(market, { discount: { currency: curveCurrency, bump: (c) => bumpCurve(c, () => 1) } })) - tradeValueUsd(trade, market);
+      expect(Math.abs(hazardsHeld / repriced - 1)).toBeGreaterThan(0.3);
+    });
+  }
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('CRIF records from a portfolio', () => {

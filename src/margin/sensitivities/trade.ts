@@ -5,7 +5,9 @@
  * - Risk_IRCurve (§B, interest rate delta): s = V(r + 1bp at vertex k) − V(r). The zero rates of the curve move by a
  *   hat function of t around vertex k (tenors.ts), so the twelve buckets add up to the parallel 1bp. Projection
  *   curves go to the sub-curve of their index (OIS, Libor1m … Libor12m); discount (OIS) curves go to `OIS`. A coupon
- *   running today without its fixings keeps the rate it is priced at across every bump (impliedFixings.ts).
+ *   running today without its fixings keeps the rate it is priced at across every bump (impliedFixings.ts). A CDS's
+ *   hazards are bootstrapped again from its par spreads on the bumped OIS curve of its credit curve's currency (the
+ *   spreads are the credit risk factor, held), also when that currency is not the trade's.
  * - Risk_XCcyBasis (§B, cross-currency basis delta): s = V(basis + 1bp) − V(basis) for each non-USD flow currency
  *   with a basis in the market file (`curves.xccyBasis`): its collateral-currency discount curves move by 1bp.
  * - Risk_FX (§B, FX delta): s = V(S·1.01) − V(S) for the value of one unit of the currency in USD, i.e. the
@@ -110,17 +112,25 @@ function creditDiscount(market: Market, curve: HazardCurve): YieldCurve {
 
 /**
  * Re-bootstraps a name's hazard curve from its par quotes, each moved by `bumpBp(tenorYears)`, on the OIS curve of the
- * curve's own currency (the loader's), so that a zero bump gives back the market's curve.
+ * curve's own currency (the loader's), so that a zero bump gives back the market's curve; `moveDiscount`, when given,
+ * moves that OIS curve first (an interest rate delta holds the par spreads, not the hazards).
  */
-export function rebootstrapCredit(market: Market, curve: HazardCurve, bumpBp: (tenorYears: number) => number, onNegativeHazard?: (tenor: string, maturity: number) => void): HazardCurve {
+export function rebootstrapCredit(
+  market: Market,
+  curve: HazardCurve,
+  bumpBp: (tenorYears: number) => number,
+  onNegativeHazard?: (tenor: string, maturity: number) => void,
+  moveDiscount?: (curve: YieldCurve) => YieldCurve,
+): HazardCurve {
   const tenorsYears = Array.from(curve.quoteTenorsYears);
+  const discount = creditDiscount(market, curve);
   return bootstrapCdsCurve({
     name: curve.name,
     asOf: market.asOf,
     tenors: tenorsYears.map(yearsToTenor),
     spreadsBp: tenorsYears.map((t, i) => curve.quoteSpreadsBp[i]! + bumpBp(t)),
     recovery: curve.recovery,
-    discount: creditDiscount(market, curve),
+    discount: moveDiscount ? moveDiscount(discount) : discount,
     maturityRule: market.asOf >= CDS2015_EFFECTIVE ? 'CDS2015' : 'CDS2009',
     ...(onNegativeHazard ? { onNegativeHazard } : {}),
   });
@@ -144,16 +154,30 @@ export function tradeSensitivities(trade: Trade, ctx: SensitivityContext): { row
     if (row) row.amountUsd += amountUsd;
     else rows.set(key, { riskType, qualifier, bucket, label1, label2, amountUsd });
   };
-  // a hat bump whose support starts after the last flow cannot move the value
-  const lastYears = market.time(tradeMaturity(trade)) + 30 / 365;
+  // a hat bump whose support starts after the last flow cannot move the value (a CDS's: nor after the quote that ends
+  // the hazard interval of its maturity, which the rates up to that quote's tenor bootstrap)
+  const maturityYears = market.time(tradeMaturity(trade));
+  const cdsQuoteEnd = trade.product === 'CDS' && trade.maturityDate > market.asOf ? Array.from(market.creditCurve(trade.referenceEntity).quoteTenorsYears).find((t) => t >= maturityYears) : undefined;
+  const lastYears = Math.max(maturityYears, cdsQuoteEnd ?? 0) + 30 / 365;
   const irVertices = SIMM_IR_TENOR_YEARS;
   const relevant = (k: number) => k === 0 || irVertices[k - 1]! < lastYears;
 
-  // Interest rate delta: discount (OIS) curves of every flow currency
-  for (const ccy of new Set<Currency>(tradeCurrencies(trade))) {
+  // A CDS's reference curve is bootstrapped from par spreads on the OIS curve of its own currency (the loader's). SIMM's
+  // interest rate delta moves the rates alone (§B: the credit spreads are another risk factor, held), so under a bump of
+  // that curve the hazards are rebuilt from the same spreads on the bumped curve, and the delta is taken against the
+  // unbumped rebuild, as Risk_CreditQ's is (a hazard held fixed instead misstated a 500bp-coupon CDS's by 37%).
+  const cdsCredit = trade.product === 'CDS' && trade.maturityDate > market.asOf ? { name: trade.referenceEntity, curve: market.creditCurve(trade.referenceEntity) } : undefined;
+  const cdsCurrency = cdsCredit ? creditDiscount(market, cdsCredit.curve).currency : undefined;
+  const cdsBase = cdsCredit ? value(bumpedMarket(market, { credit: { name: cdsCredit.name, curve: rebootstrapCredit(market, cdsCredit.curve, () => 0) } })) : 0;
+  // Interest rate delta: discount (OIS) curves of every flow currency (and a CDS's credit curve's)
+  for (const ccy of new Set<Currency>([...tradeCurrencies(trade), ...(cdsCurrency ? [cdsCurrency] : [])])) {
     for (let k = 0; k < irVertices.length; k++) {
       if (!relevant(k)) continue;
-      const s = bumped({ discount: { currency: ccy, bump: (c) => bumpCurve(c, (t) => hatWeight(irVertices, k, t)) } }) - v0;
+      const move = (c: YieldCurve) => bumpCurve(c, (t) => hatWeight(irVertices, k, t));
+      const s =
+        cdsCredit && ccy === cdsCurrency
+          ? bumped({ discount: { currency: ccy, bump: move }, credit: { name: cdsCredit.name, curve: rebootstrapCredit(market, cdsCredit.curve, () => 0, undefined, move) } }) - cdsBase
+          : bumped({ discount: { currency: ccy, bump: move } }) - v0;
       add('Risk_IRCurve', ccy, '', SIMM_IR_TENORS[k]!, 'OIS', s);
     }
   }
