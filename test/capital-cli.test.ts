@@ -190,6 +190,24 @@ describe('capital-ratio scenario and KVA through the CLI (single swap, 64 paths)
   });
 });
 
+describe('a capital-ratio shock that takes the market\'s ratio to 0 or below is refused (an audit: capital −9.7m, KVA −3.1m, no note)', () => {
+  it('capitalRatioAdd −0.1 on a market ratio of 0.08: exit 2 naming the scenario file, key, value and the range the market allows; nothing written', async () => {
+    const dir = tempDir();
+    const market = path.join(dir, 'market.yaml');
+    fs.writeFileSync(market, fs.readFileSync(path.join(SWAP, 'market.yaml'), 'utf8').replace('capitalRatio: 0.105', 'capitalRatio: 0.08'));
+    const scenario = path.join(dir, 'capneg.yaml');
+    fs.writeFileSync(scenario, 'name: capneg\ndescription: below zero\nshocks:\n  capitalRatioAdd: -0.1\n');
+    const out = path.join(dir, 'out');
+    const run = await xvaInProcess(['capital', '--portfolio', SWAP, '--market', market, '--paths', '64', '--grid', '22,3M', '--no-sacva', '--scenario', scenario, '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `${scenario} column shocks.capitalRatioAdd: -0.1: expected a shock that keeps the capital ratio in (0, 1]: the market file ${market} gives capital.capitalRatio 0.08, so capitalRatioAdd must be above -0.08 and at most 0.92 (this one gives -0.02)`,
+    );
+    expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
 describe('bad flags exit 2', () => {
   const cases: [string[], RegExp][] = [
     [['--convention', 'basel'], /convention/],

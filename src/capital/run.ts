@@ -13,6 +13,7 @@ import { referenceCreditBumpedMarket } from '../market/bumps.js';
 import type { Counterparty, Portfolio } from '../portfolio/types.js';
 import { hedgeNameMap, hedgedCounterparty } from './hedges.js';
 import type { Scenario } from '../scenarios/types.js';
+import { checkCapitalRatioShocks } from '../scenarios/capitalRatio.js';
 import type { GridSpec } from '../simulation/grid.js';
 import { buildFactorLayout, type FactorNeeds } from '../simulation/layout.js';
 import type { TimeGrid } from '../simulation/types.js';
@@ -504,6 +505,7 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   // table (a misspelt independent_collateral_received) changes the EAD unseen otherwise
   const notes: string[] = [];
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile, (text) => notes.push(text));
+  checkCapitalRatioShocks(options.scenarios, market.capital.capitalRatio, options.marketFile);
   const issues = new IssueCollector();
   const inputs = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();

@@ -5,6 +5,7 @@
  * book (actions interact). Deterministic: same inputs and seed, same plan. `maxSeconds` bounds the run: candidates
  * not measured by then are left out (and said so); the plan is the best of those measured.
  */
+import { checkCapitalRatioShocks } from '../scenarios/capitalRatio.js';
 import { IssueCollector, XvaUsageError } from '../errors.js';
 import { automaticRateShifts, computeSaccr, loadSaccrInputs } from '../capital/saccr/index.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
@@ -163,6 +164,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
   if (options.levers.length === 0) throw new XvaUsageError('--levers: name at least one lever');
 
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  checkCapitalRatioShocks(options.scenarios, market.capital.capitalRatio, options.marketFile);
   const issues = new IssueCollector();
   const loaded = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();

@@ -16,6 +16,7 @@ import { toIsoDate } from '../conventions/dates.js';
 import { IssueCollector, XvaUsageError } from '../errors.js';
 import { sha256File, writeManifest } from '../exposure/outputs.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
+import { checkCapitalRatioShocks } from '../scenarios/capitalRatio.js';
 import { findTableFile } from '../io/read.js';
 import { writeTable } from '../io/write.js';
 import type { Portfolio } from '../portfolio/types.js';
@@ -135,6 +136,7 @@ function writeCapitalParts(dir: string, mc: CapitalMonteCarlo): string[] {
 export async function runCapitalShard(options: CapitalShardOptions): Promise<CapitalShardRun> {
   const started = performance.now();
   const { market, portfolio } = await loadSimulationInputs(options.portfolioDir, options.marketFile);
+  checkCapitalRatioShocks(options.scenarios, market.capital.capitalRatio, options.marketFile);
   const issues = new IssueCollector();
   const saccrInputs = await loadSaccrInputs(options.portfolioDir, issues, market);
   issues.throwIfAny();
