@@ -111,15 +111,47 @@ describe('xva cva on the ORE swap case', () => {
     expect(Math.abs(again.book.cva / doc.book.cva - 1)).toBeLessThan(1e-9);
     expect(Math.abs(again.book.dva / doc.book.dva - 1)).toBeLessThan(1e-9);
     // a collateral-coverage scenario needs the exposure simulated at its level: with --results it is not evaluated
-    // (a note says so), never written with the base figures; the credit scenario beside it is
+    // (a note says so), never written with the base figures; the credit scenario beside it is, and so is one at the
+    // run's own coverage (1 here: collateral_100pct is the base exposure, as without --results)
     const out = path.join(tempDir(), 'out');
-    const scen = xva('cva', '--portfolio', DATA, '--results', sim, '--scenario', path.join(ROOT, 'scenarios/collateral_50pct.yaml'), '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--out', out, '--json');
+    const scenarioFiles = ['collateral_50pct', 'credit_up_100bp', 'collateral_100pct'].flatMap((n) => ['--scenario', path.join(ROOT, `scenarios/${n}.yaml`)]);
+    const scen = xva('cva', '--portfolio', DATA, '--results', sim, ...scenarioFiles, '--out', out, '--json');
     expect(scen.status, scen.stderr).toBe(0);
-    const stressed = JSON.parse(scen.stdout) as { scenarios: { scenario: string }[]; notes: string[] };
-    expect(stressed.scenarios.map((x) => x.scenario)).toEqual(['credit_up_100bp']);
-    expect(stressed.notes).toContain('scenario collateral_50pct not evaluated: its collateralCoverage 0.5 needs the exposure simulated at that level, and with --results the exposure comes from another run (run without --results to stress collateral coverage)');
+    type Stressed = { book: { cva: number; dva: number }; scenarios: { scenario: string; book: { cva: number; dva: number } }[]; notes: string[] };
+    const stressed = JSON.parse(scen.stdout) as Stressed;
+    expect(stressed.scenarios.map((x) => x.scenario)).toEqual(['credit_up_100bp', 'collateral_100pct']);
+    expect(stressed.scenarios[1]!.book).toMatchObject({ cva: stressed.book.cva, dva: stressed.book.dva });
+    expect(stressed.notes).toContain('scenario collateral_50pct not evaluated: its collateralCoverage 0.5 needs the exposure simulated at that level, and the exposure of --results was simulated at coverage 1 (run without --results to stress collateral coverage)');
+    expect(stressed.notes.join('\n')).not.toMatch(/collateral_100pct/);
     const rows = arrow(path.join(out, 'xva_scenarios.arrow'));
-    expect([...new Set(Array.from(rows.getChild('scenario')!.toArray() as ArrayLike<string>))]).toEqual(['base', 'credit_up_100bp']);
+    expect([...new Set(Array.from(rows.getChild('scenario')!.toArray() as ArrayLike<string>))]).toEqual(['base', 'credit_up_100bp', 'collateral_100pct']);
+
+    // a run simulated at coverage 0.5: its base figures are said to be at that coverage, and collateral_50pct on it is
+    // that exposure, equal to the same scenario re-aggregated by xva cva from its own coverage-1 run (an audit found it
+    // skipped as "needs the exposure simulated at that level"); the CDS-free book has no spread-shock note either way
+    const sim05 = path.join(tempDir(), 'sim05');
+    expect(xva('simulate', ...RUN, '--coverage', '0.5', '--out', sim05, '--quiet').status).toBe(0);
+    const half = JSON.parse(xva('cva', '--portfolio', DATA, '--results', sim05, '--scenario', path.join(ROOT, 'scenarios/collateral_50pct.yaml'), '--json').stdout) as Stressed;
+    expect(half.notes).toContain(`--results: the run in ${sim05} simulated its collateral at coverage 0.5 (xva simulate --coverage): the base figures are at that coverage, not at the collateral as agreed`);
+    expect(half.scenarios.map((x) => x.scenario)).toEqual(['collateral_50pct']);
+    const own = JSON.parse(xva('cva', ...RUN, '--scenario', path.join(ROOT, 'scenarios/collateral_50pct.yaml'), '--json').stdout) as Stressed;
+    expect(Math.abs(half.scenarios[0]!.book.cva / own.scenarios[0]!.book.cva - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(half.book.cva / own.scenarios[0]!.book.cva - 1)).toBeLessThan(1e-9);
+  }, 180_000);
+
+  it('--results: the CDS note names only the spread scenarios evaluated (a credit + coverage scenario skipped is not among them)', () => {
+    const demo = path.join(ROOT, 'fixtures/demo');
+    const sim = path.join(tempDir(), 'sim');
+    expect(xva('simulate', '--portfolio', demo, '--paths', '20', '--grid', '81,1Y', '--threads', '1', '--out', sim, '--quiet').status).toBe(0);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'combo.yaml'), 'name: combo\ndescription: credit and coverage\nshocks:\n  creditSpreadBp: 100\n  collateralCoverage: 0.5\n');
+    const run = xva('cva', '--portfolio', demo, '--results', sim, '--scenario', path.join(dir, 'combo.yaml'), '--scenario', path.join(ROOT, 'scenarios/credit_up_100bp.yaml'), '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const notes = (JSON.parse(run.stdout) as { notes: string[] }).notes;
+    expect(notes).toContain('scenario combo not evaluated: its collateralCoverage 0.5 needs the exposure simulated at that level, and the exposure of --results was simulated at coverage 1 (run without --results to stress collateral coverage)');
+    const cds = notes.filter((n) => n.includes('the credit spread shock moves'));
+    expect(cds).toHaveLength(1);
+    expect(cds[0]).toMatch(/^credit_up_100bp: the credit spread shock moves the counterparties' default probabilities; the exposure of the book's \d+ CDS trade\(s\) is the base run's/);
   }, 120_000);
 
   it('--results reads one whole run: the files its manifest lists (not a run before it in another --format), and no folder of a run stopped part way', () => {

@@ -28,13 +28,18 @@ export function resultsRng(dir: string): 'philox' | 'sobol' {
   return runManifest(dir).rng;
 }
 
-function runManifest(dir: string): { files: string[]; rng: 'philox' | 'sobol' } {
+/** The collateral coverage the run in `dir` simulated at (its manifest's options.coverage; 1 when not recorded). */
+export function resultsCoverage(dir: string): number {
+  return runManifest(dir).coverage;
+}
+
+function runManifest(dir: string): { files: string[]; rng: 'philox' | 'sobol'; coverage: number } {
   const file = 'manifest.json';
   const full = path.join(dir, file);
   if (!fs.existsSync(full)) {
     throw new XvaInputError([{ file, value: `not found in ${dir}`, expected: 'the output folder of a finished xva simulate (--out DIR) or xva merge: its manifest.json is written last, so a run stopped part way has none (run it again)' }]);
   }
-  let manifest: { command?: unknown; files?: unknown; options?: { rng?: unknown } };
+  let manifest: { command?: unknown; files?: unknown; options?: { rng?: unknown; coverage?: unknown } };
   try {
     manifest = JSON.parse(fs.readFileSync(full, 'utf8')) as typeof manifest;
   } catch (error) {
@@ -44,7 +49,9 @@ function runManifest(dir: string): { files: string[]; rng: 'philox' | 'sobol' } 
   if (!Array.isArray(manifest.files) || manifest.files.some((f) => typeof f !== 'string')) throw new XvaInputError([{ file, column: 'files', value: JSON.stringify(manifest.files) ?? 'missing', expected: 'the list of the files the run wrote' }]);
   const rng = manifest.options?.rng ?? 'philox';
   if (rng !== 'philox' && rng !== 'sobol') throw new XvaInputError([{ file, column: 'options.rng', value: JSON.stringify(rng), expected: "'philox' or 'sobol', the draws of xva simulate --rng" }]);
-  return { files: manifest.files as string[], rng };
+  const coverage = manifest.options?.coverage ?? 1;
+  if (typeof coverage !== 'number' || !Number.isFinite(coverage) || coverage < 0) throw new XvaInputError([{ file, column: 'options.coverage', value: JSON.stringify(coverage), expected: 'the collateral coverage of xva simulate --coverage, a number from 0' }]);
+  return { files: manifest.files as string[], rng, coverage };
 }
 
 /**

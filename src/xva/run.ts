@@ -22,7 +22,7 @@ import { creditInputs, missingFundingNote } from './credit.js';
 import { xvaCs01, type Cs01Row } from './cs01.js';
 import { incrementalXva, type IncrementalRow } from './incremental.js';
 import { writeXvaTables } from './outputs.js';
-import { readExposureResults, resultsInputsDiffering, resultsRng } from './readResults.js';
+import { readExposureResults, resultsCoverage, resultsInputsDiffering, resultsRng } from './readResults.js';
 import { runScenarios, type ScenarioOutcome } from './stress.js';
 import { wrongWayCva, wrongWayCounterparties, type WrongWayRow } from './wrongWay/index.js';
 import { whatIfForRun, type WhatIfResult } from './whatIf/index.js';
@@ -247,12 +247,17 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
     notes.push(`incremental allocation of ${options.incremental}: ${inc.runs} engine runs of that netting set alone (${rerun ? `the run of --results' ${rerun.paths} paths, seed ${rerun.seed} and grid` : 'same seed and grid'})`);
   }
 
-  // with --results the exposure is another run's: a collateral-coverage level needs that exposure again at the level,
-  // so such a scenario is not evaluated (said in the notes) rather than written with the base figures beside a note
-  const notEvaluated = coverageSets ? [] : options.scenarios.filter((sc) => sc.shocks.collateralCoverage !== undefined);
+  // with --results the exposure is another run's, at the collateral coverage that run simulated (its manifest): a
+  // scenario at that very level is the base exposure with its other shocks; another level needs the exposure again at
+  // that level, so such a scenario is not evaluated (said in the notes) rather than written with the base figures
+  const runCoverage = options.resultsDir ? resultsCoverage(options.resultsDir) : 1;
+  if (runCoverage !== 1) notes.push(`--results: the run in ${options.resultsDir} simulated its collateral at coverage ${runCoverage} (xva simulate --coverage): the base figures are at that coverage, not at the collateral as agreed`);
+  const atRunCoverage = (sc: Scenario): boolean => sc.shocks.collateralCoverage === runCoverage;
+  const notEvaluated = coverageSets ? [] : options.scenarios.filter((sc) => sc.shocks.collateralCoverage !== undefined && !atRunCoverage(sc));
   for (const sc of notEvaluated) {
-    notes.push(`scenario ${sc.name} not evaluated: its collateralCoverage ${sc.shocks.collateralCoverage} needs the exposure simulated at that level, and with --results the exposure comes from another run (run without --results to stress collateral coverage)`);
+    notes.push(`scenario ${sc.name} not evaluated: its collateralCoverage ${sc.shocks.collateralCoverage} needs the exposure simulated at that level, and the exposure of --results was simulated at coverage ${runCoverage} (run without --results to stress collateral coverage)`);
   }
+  const evaluated = options.scenarios.filter((sc) => !notEvaluated.includes(sc));
   const scenarios = await runScenarios(
     {
       base: result,
@@ -262,9 +267,13 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
       options: options.xva,
       ...(coverageSets
         ? { coverageSets }
-        : { noRerunReason: 'with --results the base exposure comes from another run; simulate (without --results) to stress collateral coverage' }),
+        : {
+            // a scenario at the run's own coverage is its exposure as read
+            coverageSets: new Map([[runCoverage, sets]]),
+            noRerunReason: 'with --results the base exposure comes from another run; simulate (without --results) to stress collateral coverage',
+          }),
     },
-    options.scenarios.filter((sc) => !notEvaluated.includes(sc)),
+    evaluated,
   );
   for (const s of scenarios) {
     if (s.skipped) notes.push(`scenario ${s.scenario}: ${s.skipped}`);
@@ -273,7 +282,8 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   // the spread shocks move default probabilities, not the exposure: a CDS trade's value (its reference name's
   // spread) stays the base run's (docs/xva.md, "Stress")
   const cdsTrades = portfolio.trades.filter((t) => t.product === 'CDS').length;
-  const spreadScenarios = options.scenarios.filter((s) => (s.shocks.creditSpreadBp ?? 0) !== 0).map((s) => s.name);
+  const skipped = new Set(scenarios.filter((s) => s.skipped).map((s) => s.scenario));
+  const spreadScenarios = evaluated.filter((s) => (s.shocks.creditSpreadBp ?? 0) !== 0 && !skipped.has(s.name)).map((s) => s.name);
   if (cdsTrades > 0 && spreadScenarios.length > 0)
     notes.push(`${spreadScenarios.join(', ')}: the credit spread shock moves the counterparties' default probabilities; the exposure of the book's ${cdsTrades} CDS trade(s) is the base run's (not re-valued at the shocked reference-name spreads)`);
 
