@@ -116,7 +116,7 @@ describe('DIM over MPoR windows does not depend on the grid; the old grid steps 
   // (0, 2W] scales both to today's SIMM: the same first step, so the same α). An FX forward's value on a path is exact
   // on any grid (no fixing read at an earlier grid date, docs/simulation.md), so the expected IM of the same windows
   // must agree but for Monte Carlo error and the interpolation between window starts. Without a CSA the set has no
-  // close-out values and takes the grid's steps (regressionIm): the step holding the maturity gives no IM.
+  // close-out values and takes the grid's steps (regressionIm): the step holding the maturity holds the step before's IM.
   const grid = (months: number, count: number) => ({ kind: 'list' as const, tenors: [{ count: 2, unit: 'W' as const }, ...Array.from({ length: count }, (_, i) => ({ count: months * (i + 1), unit: 'M' as const }))] });
   const monthly = grid(1, 36);
   const semiAnnual = grid(6, 6);
@@ -166,10 +166,12 @@ describe('DIM over MPoR windows does not depend on the grid; the old grid steps 
     });
     expect(compared).toBe(5); // 2W, 6M, 1Y, 18M, 2Y
     // the last semi-annual date before maturity (2Y): its window (2Y − 14d, 2Y] is inside the trade's life, so it holds
-    // the IM of the date before; the grid's step (2Y, 2.5Y] holds the maturity, where ΔV = −V(2Y) is fitted exactly
+    // the IM of the date before
     const k2 = coarse.dates.findIndex((d, k) => k > 0 && coarse.dates[k + 1]! > maturity);
     expect(coarse.im[k2]!).toBeGreaterThan(0.9 * coarse.im[k2 - 1]!);
-    expect(steps.im[k2]!).toBeLessThan(1e-9 * coarse.im[k2]!); // 0 to the rounding of the exact fit
+    // without a CSA the grid's step (2Y, 2.5Y] holding the maturity ends where V = 0 on every path: its ΔV = −V(2Y)
+    // is fitted exactly (0), so 2Y holds the step before's IM (it gave 0 before the forty-seventh session)
+    expect(steps.im[k2]!).toBe(steps.im[k2 - 1]!);
     expect(steps.im[k2 - 1]!).toBeGreaterThan(0.5 * coarse.im[k2 - 1]!);
     // The same forward maturing on 2028-09-25 on the monthly grid: the window (09-16, 09-30] of the first date after it
     // spans the maturity, where V = 0 misses the final delivery (ΔV = −V(s), fitted exactly): it starts no window, so

@@ -123,7 +123,9 @@ function windowIm(from: ArrayLike<number>, fromRow: number, to: ArrayLike<number
 /**
  * Path-wise model IM, mean over paths, on each exposure date from the grid's steps: `values[k * nPaths + p]` the
  * netting set's value; the window of date k is (t_k, t_{k+1}], scaled to the MPoR by MPoR/Δt. The last date has no
- * next date and gets 0. What a set without close-out values takes (windowedRegressionIm).
+ * next date and gets 0. A step ending where V = 0 on every path (after the set's last payment) misses the final flow
+ * paid within it (ΔV = −V(t_k), fitted exactly: 0), so its start holds the IM of the step before, as
+ * windowedRegressionIm holds its last window's. What a set without close-out values takes (windowedRegressionIm).
  */
 export function regressionIm(values: Float32Array, nPaths: number, times: Float64Array, mporYears: number): Float64Array {
   const nDates = times.length;
@@ -132,6 +134,10 @@ export function regressionIm(values: Float32Array, nPaths: number, times: Float6
   for (let k = 0; k + 1 < nDates; k++) {
     const dt = times[k + 1]! - times[k]!;
     if (!(dt > 0)) continue;
+    if (k > 0 && !aliveAt(values, k + 1, nPaths)) {
+      if (aliveAt(values, k, nPaths)) out[k] = out[k - 1]!;
+      continue;
+    }
     out[k] = windowIm(values, k * nPaths, values, (k + 1) * nPaths, nPaths, mporYears / dt, w);
   }
   return out;
