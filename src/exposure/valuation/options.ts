@@ -236,6 +236,27 @@ export function blackGridUses(): number {
 }
 
 /**
+ * The standard deviation of the log forward left from each grid date t_d (d ≤ last) to the expiry T, as the paths
+ * simulate it: the spot's total variance w(t) = σ(t)²·t from today's Black vols σ (crossAsset/stepPlan.ts stepVol
+ * draws each step with the forward variance w(t₁) − w(t₀)), so the variance left at t is w(T) − w(t), floored at 0.
+ * Today's vol for the remaining τ = T − t, σ(τ)²·τ, is that only for a flat term structure: with an upward-sloping
+ * one it left too little variance and a bought option's discounted value drifted below today's price (an audit: 8%
+ * at 6M on a 6M 8% / 2Y 12% EURUSD term structure, deterministic rates). At t = 0 both are σ(T)²·T.
+ */
+export function remainingStdDevs(vol: (t: number) => number, times: Float64Array, expiry: number, last: number): Float64Array {
+  const out = new Float64Array(times.length);
+  const vT = vol(expiry);
+  const wT = vT * vT * expiry;
+  for (let d = 0; d <= last; d++) {
+    const t = times[d]!;
+    if (!(expiry > t)) continue;
+    const vt = t > 0 ? vol(t) : 0;
+    out[d] = Math.sqrt(Math.max(wT - vt * vt * t, 0));
+  }
+  return out;
+}
+
+/**
  * The option's values from the legs' logarithms (l.a = ln a, l.b = ln(b / bFactor), l.lnAoverB = ln(a/b)): on the
  * log-moneyness grid where blackOnGrid takes them (out[p] = scale·b_p·g(m_p)), else path by path (blackLegsInto).
  */
@@ -291,11 +312,7 @@ export class FxOptionOnPaths implements PathTrade {
     const expiry = market.time(trade.expiryDate);
     this.foreign = bondLogCoefficients(lgmForeign, grid, delivery);
     this.domestic = bondLogCoefficients(lgmDomestic, grid, delivery);
-    this.stdDev = new Float64Array(grid.times.length);
-    for (let d = 0; d <= this.optionLast; d++) {
-      const tau = expiry - grid.times[d]!;
-      this.stdDev[d] = tau > 0 ? market.fxVol(trade.currency, trade.currency2, tau) * Math.sqrt(tau) : 0;
-    }
+    this.stdDev = remainingStdDevs((t) => market.fxVol(trade.currency, trade.currency2, t), grid.times, expiry, this.optionLast);
   }
 
   /** The trade at date d as a device entry (the formulas of `values`); null when not alive at d. */
@@ -399,13 +416,9 @@ export class EquityOptionOnPaths implements PathTrade {
     const expiry = market.time(trade.expiryDate);
     this.bond = bondLogCoefficients(lgm, grid, expiry);
     const n = grid.times.length;
-    this.stdDev = new Float64Array(n);
+    this.stdDev = remainingStdDevs((t) => market.equityVol(trade.underlying, t), grid.times, expiry, this.lastIndex);
     this.lnDividendFactor = new Float64Array(n);
-    for (let d = 0; d <= this.lastIndex; d++) {
-      const tau = expiry - grid.times[d]!;
-      this.stdDev[d] = market.equityVol(trade.underlying, tau) * Math.sqrt(tau);
-      this.lnDividendFactor[d] = -equity.dividendYield * tau;
-    }
+    for (let d = 0; d <= this.lastIndex; d++) this.lnDividendFactor[d] = -equity.dividendYield * (expiry - grid.times[d]!);
   }
 
   /** The trade at date d as a device entry; null when not alive; undefined for a strike ≤ 0 (host only). */
