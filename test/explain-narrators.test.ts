@@ -137,6 +137,90 @@ describe('Ollama narrator (loopback /api/chat)', () => {
     expect(body.options.temperature).toBe(0);
   });
 
+  describe('digit-heavy prompts (an audit of `xva explain`: qwen2.5:14b got ~6k tokens more than num_ctx, cut silently)', () => {
+    /**
+     * Qwen2's pre-tokenizer (the Split pattern of its tokenizer.json; cl100k's with `\p{N}` in place of `\p{N}{1,3}`):
+     * each piece is at least one token whatever the vocabulary, and a number is one piece per digit. The count of
+     * pieces is so a lower bound of the prompt's tokens for Qwen models, independent of the adapter's estimate.
+     */
+    const QWEN2_PIECES = /(?:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/giu;
+    const qwenPieces = (text: string) => [...text.matchAll(QWEN2_PIECES)].length;
+    // a CVA trader's facts as the demo book has them (565 there): per counterparty its CVA, DVA, FCA and share at the
+    // engine's full double precision (CP0024's CVA 1,232,875.865531658, share 22.20528522104419%)
+    const demoLike: Fact[] = Array.from({ length: 140 }, (_, i) => {
+      const cp = `CP${String(i + 1).padStart(4, '0')}`;
+      const x = 1_232_875.865531658 / (1 + i / 7);
+      return [
+        { id: `cp.${cp}.cva`, label: `CVA of ${cp}`, value: x, unit: 'currency', currency: 'USD', source: 'cva_counterparty.arrow:cva' },
+        { id: `cp.${cp}.dva`, label: `DVA of ${cp}`, value: x * 0.397_578_123_456, unit: 'currency', currency: 'USD', source: 'cva_counterparty.arrow:dva' },
+        { id: `cp.${cp}.fca`, label: `FCA of ${cp}`, value: x * 0.200_553_271_9, unit: 'currency', currency: 'USD', source: 'cva_counterparty.arrow:fca' },
+        { id: `cp.${cp}.cva_share`, label: `${cp}'s share of book CVA`, value: 22.20528522104419 / (1 + i / 7), unit: 'pct', source: 'derived' },
+      ] as Fact[];
+    }).flat();
+    const demoBook: Fact[] = [
+      { id: 'book.cva', label: 'book CVA', value: 5_552_173.067172532, unit: 'currency', currency: 'USD', source: 'xva_book.arrow:cva' },
+      { id: 'cp.CP0024.cva_cs01', label: 'CVA CS01 of CP0024', value: 3343.5859502241947, unit: 'currency', currency: 'USD', source: 'xva_cs01.arrow:cva_cs01' },
+      { id: 'cp.CP0024.cva_share', label: "CP0024's share of book CVA", value: 22.20528522104419, unit: 'pct', source: 'derived' },
+      { id: 'book.eepe', label: 'book effective EPE', value: 188_315_640.2188918, unit: 'currency', currency: 'USD', source: 'netting_set_summary.arrow:eepe' },
+      { id: 'cp.CP9999.tiny', label: 'a small ratio', value: 0.000_123_456_789_012, unit: 'ratio', source: 'derived' },
+    ];
+
+    it('sends each fact rounded to 7 significant digits, and the fact check still compares with the full value', async () => {
+      server = await startFakeOllama((body) => chatAnswer(body.model, { content: 'Book CVA is USD 5,552,173 [book.cva], or USD 5.6m.' }));
+      const narrator = await createNarrator('ollama', { model: 'qwen2.5:14b', host: server.url, retry: fast });
+      const result = await narrator.narrate({ ...request, facts: demoBook, tools: [] });
+      const user = server.requests[0]!.body.messages[1]!.content;
+      const sent = JSON.parse(user.split('\n')[1]!) as { id: string; value: number }[];
+      // written out by hand: 7 significant digits of each value
+      expect(Object.fromEntries(sent.map((f) => [f.id, f.value]))).toEqual({
+        'book.cva': 5_552_173,
+        'cp.CP0024.cva_cs01': 3343.586,
+        'cp.CP0024.cva_share': 22.20529,
+        'book.eepe': 188_315_600,
+        'cp.CP9999.tiny': 0.0001234568,
+      });
+      expect(user).not.toContain('5552173.067');
+      // the facts the check reads are the engine's: USD 5,552,173 (±0.5) holds for 5,552,173.067; the rounded 5,552,173
+      // would hold too, but 5,552,173.07 (±0.005) only for the full value
+      expect(result.facts.find((f) => f.id === 'book.cva')!.value).toBe(5_552_173.067172532);
+      expect(checkParagraph('Book CVA is USD 5,552,173.07.', result.facts).ok).toBe(true);
+      expect(checkParagraph('Book CVA is USD 5,552,173.00.', result.facts).ok).toBe(false);
+    });
+
+    it('rounds the figures of a tool answer too, and keeps the full values for the check', async () => {
+      const profileTool: PersonaTool = {
+        name: 'exposure_profile',
+        description: 'EPE by time',
+        parameters: { type: 'object', properties: {} },
+        async run() {
+          return { data: { nettingSetId: 'NS-CP0024-1', profile: [{ timeYears: 0.0833333333333333, epe: 4_403_320.391234567 }] }, facts: [demoBook[0]!] };
+        },
+      };
+      server = await startFakeOllama((body, n) =>
+        n === 1 ? chatAnswer(body.model, { tool_calls: [{ function: { name: 'exposure_profile', arguments: {} } }] }) : chatAnswer(body.model, { content: 'Book CVA is USD 5.6m.' }),
+      );
+      const narrator = await createNarrator('ollama', { model: 'qwen2.5:14b', host: server.url, retry: fast });
+      const result = await narrator.narrate({ ...request, facts: [], tools: [profileTool] });
+      const answer = JSON.parse(server.requests[1]!.body.messages.find((m) => m.role === 'tool')!.content) as { data: { profile: { timeYears: number; epe: number }[] }; facts: { value: number }[] };
+      expect(answer.data.profile).toEqual([{ timeYears: 0.08333333, epe: 4_403_320 }]);
+      expect(answer.facts[0]!.value).toBe(5_552_173);
+      expect(result.facts[0]!.value).toBe(5_552_173.067172532);
+    });
+
+    it('asks for a num_ctx above the prompt\'s Qwen2 pieces (digits one token each) plus 2,048 for the answer', async () => {
+      server = await startFakeOllama((body) => chatAnswer(body.model, { content: FINAL_TEXT }));
+      const narrator = await createNarrator('ollama', { model: 'qwen2.5:14b', host: server.url, retry: fast });
+      await narrator.narrate({ ...request, facts: [...bookFacts, ...demoLike] });
+      const body = server.requests[0]!.body;
+      const sent = [...body.messages.map((m) => m.content), JSON.stringify(body.tools ?? [])].join('');
+      const pieces = qwenPieces(sent);
+      // characters / 3 (the sizing before the audit) fell below this lower bound on such prompts
+      expect(pieces + 2048).toBeGreaterThan(Math.ceil(sent.length / 3) + 2048);
+      expect(body.options!.num_ctx as number).toBeGreaterThanOrEqual(pieces + 2048);
+      expect((body.options!.num_ctx as number) % 4096).toBe(0);
+    });
+  });
+
   it('an answer that is only reasoning or headings is no answer (one line, no empty section); a reply without a message is one line too', async () => {
     for (const content of ['<think>The book CVA is USD 99m.</think>', '## CVA trader\n### Summary', '<think>x</think>\n\n## CVA trader']) {
       server = await startFakeOllama((body) => chatAnswer(body.model, { content }));
@@ -502,6 +586,62 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
     } finally {
       closeNarrator(narrator);
     }
+  });
+
+  describe('HTTP versions (an audit of `xva explain`: an HTTP/1.1-only --endpoint was "internal error: Protocol error", exit 1)', () => {
+    const text = () => converseAnswer([{ text: FINAL_TEXT }], 'end_turn');
+
+    it('speaks HTTP/1.1 to an endpoint given, so that an HTTP/1.1-only proxy works (flag or environment)', async () => {
+      server = await startFakeBedrock(SECRET_KEY, text, 'http1');
+      const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+      try {
+        const result = await narrator.narrate(request);
+        expect(result.paragraphs.length).toBeGreaterThan(0);
+        expect(server.requests.map((r) => [r.httpVersion, r.signatureValid])).toEqual([['1.1', true]]);
+      } finally {
+        closeNarrator(narrator);
+      }
+      process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = server.url;
+      const fromEnv = await createNarrator('bedrock', { modelId: MODEL_ID, sdkMaxAttempts: 1, retry: fast });
+      try {
+        await fromEnv.narrate(request);
+        expect(server.requests.map((r) => r.httpVersion)).toEqual(['1.1', '1.1']);
+      } finally {
+        closeNarrator(fromEnv);
+      }
+    });
+
+    it('an HTTP/1.1-only server spoken to in HTTP/2 (the SDK\'s default, used for the regional endpoint): one line naming the endpoint and what it should speak, a usage error (exit 2)', async () => {
+      server = await startFakeBedrock(SECRET_KEY, text, 'http1');
+      const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, httpVersion: '2', sdkMaxAttempts: 1, retry: fast });
+      try {
+        const error = await narrator.narrate(request).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NarratorUnavailableError);
+        expect(error).toBeInstanceOf(XvaUsageError);
+        expect((error as Error).message).toBe(
+          `Amazon Bedrock at ${server.url} (region eu-west-1) did not answer in HTTP/2 (ERR_HTTP2_ERROR: Protocol error): ` +
+            'the regional endpoint is spoken to in HTTP/2, as the AWS SDK does; for a proxy or endpoint that speaks HTTP/1.1 only, ' +
+            'give it with --endpoint (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME), which xva speaks HTTP/1.1 to',
+        );
+      } finally {
+        closeNarrator(narrator);
+      }
+    });
+
+    it('an endpoint given that speaks cleartext HTTP/2 only: one line saying HTTP/1.1 or HTTPS was expected', async () => {
+      server = await startFakeBedrock(SECRET_KEY, text, 'http2');
+      const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+      try {
+        const error = await narrator.narrate(request).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NarratorUnavailableError);
+        const message = (error as Error).message;
+        expect(message).toMatch(new RegExp(`^Amazon Bedrock at ${server.url.replace(/[.]/g, '\\.')} \\(region eu-west-1\\) did not answer in HTTP/1\\.1 \\(HPE_[A-Z_]+: [^)]*\\): `));
+        expect(message).toContain('expected the Bedrock runtime API over HTTP/1.1 or HTTPS, not a server of cleartext HTTP/2 only');
+        expect(message).not.toContain('\n');
+      } finally {
+        closeNarrator(narrator);
+      }
+    });
   });
 
   it('preflight: resolves the credentials before any run, and fails in one line without them (no request sent)', async () => {

@@ -39,6 +39,8 @@ import type { Fact } from '../src/explain/types.js';
 import { spreadWhatIfEngine } from '../src/explain/whatIf.js';
 import type { ExplainData } from '../src/explain/data.js';
 import { startFakeOllama } from './helpers/fakeOllama.js';
+import { converseAnswer, startFakeBedrock } from './helpers/fakeBedrock.js';
+import { xvaInProcess } from './helpers/scaleCli.js';
 import { writeMarginTables } from '../src/margin/outputs.js';
 import { runMargin, type MarginRun } from '../src/margin/run.js';
 import { writeTable } from '../src/io/write.js';
@@ -526,6 +528,51 @@ describe('charts and report', () => {
     } finally {
       if (saved === undefined) delete process.env.OLLAMA_HOST;
       else process.env.OLLAMA_HOST = saved;
+      await server.close();
+    }
+  }, 60_000);
+});
+
+describe('xva explain --narrator bedrock --endpoint (an audit: an HTTP/1.1-only endpoint was "internal error: Protocol error", exit 1)', () => {
+  // the standard chain's credentials from the environment only, nothing of the host's ~/.aws
+  const env = {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE0TESTONLY',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'eu-west-1',
+    AWS_CONFIG_FILE: '/nonexistent/xva-test-aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/xva-test-aws-credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const args = (endpoint: string, out: string) => ['explain', '--results', results, '--out', out, '--narrator', 'bedrock', '--model-id', 'anthropic.claude-3-5-sonnet-20240620-v1:0', '--endpoint', endpoint, '--quiet'];
+  // prose without figures: nothing for the fact check to refuse
+  const answer = () => converseAnswer([{ text: 'The book carries counterparty risk across its netting sets.' }], 'end_turn');
+
+  it('an endpoint that speaks HTTP/1.1 only (a proxy) writes the report from the model\'s sections', async () => {
+    const server = await startFakeBedrock(env.AWS_SECRET_ACCESS_KEY, answer, 'http1');
+    try {
+      const out = path.join(tmp, 'bedrock-http1');
+      const r = await xvaInProcess(args(server.url, out), env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(server.requests.length).toBe(PERSONAS.length);
+      expect(server.requests.every((q) => q.httpVersion === '1.1' && q.signatureValid)).toBe(true);
+      expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('The book carries counterparty risk across its netting sets.');
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('an endpoint that speaks cleartext HTTP/2 only: one line naming it and what was expected, exit 2', async () => {
+    const server = await startFakeBedrock(env.AWS_SECRET_ACCESS_KEY, answer, 'http2');
+    try {
+      const r = await xvaInProcess(args(server.url, path.join(tmp, 'bedrock-h2c')), env);
+      expect(r.status).toBe(2);
+      // the privacy line, then the error: one line naming the endpoint and what it was expected to speak
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^Narrator: Amazon Bedrock model /);
+      expect(lines[1]).toMatch(new RegExp(`^error: Amazon Bedrock at ${server.url.replace(/[.]/g, '\\.')} \\(region eu-west-1\\) did not answer in HTTP/1\\.1 .*expected the Bedrock runtime API over HTTP/1\\.1 or HTTPS`));
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
       await server.close();
     }
   }, 60_000);

@@ -1,14 +1,18 @@
 /**
- * A loopback HTTP/2 (h2c) server answering Bedrock's Converse operation (`POST /model/{modelId}/converse`, restJson)
- * for the real `@aws-sdk/client-bedrock-runtime`, which speaks HTTP/2 by default. Every request's AWS Signature
+ * A loopback server answering Bedrock's Converse operation (`POST /model/{modelId}/converse`, restJson) for the real
+ * `@aws-sdk/client-bedrock-runtime`, in cleartext HTTP/2 (h2c, which the SDK speaks by default), HTTP/1.1 (which xva
+ * speaks to an endpoint given: a proxy) or either, told apart by the first bytes of each connection (HTTP/2's
+ * connection preface "PRI * HTTP/2.0"); a server of one version only hands every connection to that one, as a real
+ * one would (an HTTP/1.1 server answers the HTTP/2 preface 400, an HTTP/2 server a request line GOAWAY). Every request's AWS Signature
  * Version 4 is recomputed here from the secret key, independently of the SDK, following the published algorithm
  * (AWS General Reference, "Create a signed AWS API request": canonical request → string to sign → HMAC chain
  * kDate/kRegion/kService/kSigning); a request that does not verify gets 403 InvalidSignatureException.
  */
 
+import http from 'node:http';
 import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
 import { createHash, createHmac } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 
 export interface ConverseBody {
   system?: { text: string }[];
@@ -26,6 +30,8 @@ export interface SignedRequest {
   body: ConverseBody;
   raw: string;
   authorization: string;
+  /** The HTTP version the request came in: "2.0" or "1.1". */
+  httpVersion: string;
   /** Credential scope from the Authorization header: access key id, date, region, service. */
   scope: { accessKeyId: string; date: string; region: string; service: string };
   signatureValid: boolean;
@@ -119,32 +125,36 @@ export function bedrockError(status: number, errorType: string, message: string)
   return { status, json: { message }, errorType };
 }
 
+/** The HTTP versions a fake endpoint speaks: both (the default), HTTP/2 only (h2c) or HTTP/1.1 only (a proxy). */
+export type FakeBedrockProtocols = 'both' | 'http2' | 'http1';
+
 export async function startFakeBedrock(
   secretAccessKey: string,
   script: (request: SignedRequest, n: number) => BedrockReply,
+  protocols: FakeBedrockProtocols = 'both',
 ): Promise<FakeBedrock> {
   const requests: SignedRequest[] = [];
-  const server = http2.createServer();
-  server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+  const onRequest = (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const bodyBuffer = Buffer.concat(chunks);
       const raw = bodyBuffer.toString('utf8');
-      const path = req.url;
+      const path = req.url ?? '';
       const match = /^\/model\/([^/]+)\/converse$/.exec(path);
       if (req.method !== 'POST' || !match) {
         res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' });
         res.end(JSON.stringify({ message: `no route ${path}` }));
         return;
       }
-      const check = verifySigV4(req.method, path, req.headers, bodyBuffer, secretAccessKey);
+      const check = verifySigV4(req.method, path, req.headers as http2.IncomingHttpHeaders, bodyBuffer, secretAccessKey);
       const request: SignedRequest = {
         path,
         modelId: decodeURIComponent(match[1]!),
         body: JSON.parse(raw) as ConverseBody,
         raw,
         authorization: check.authorization,
+        httpVersion: req.httpVersion,
         scope: check.scope,
         signatureValid: check.valid,
       };
@@ -157,12 +167,34 @@ export async function startFakeBedrock(
       res.writeHead(reply.status, headers);
       res.end(reply.text ?? JSON.stringify(reply.json));
     });
+  };
+  const h2 = http2.createServer();
+  h2.on('request', onRequest);
+  const h1 = http.createServer(onRequest);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (protocols !== 'both') {
+      (protocols === 'http2' ? h2 : h1).emit('connection', socket);
+      return;
+    }
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      (first.toString('latin1').startsWith('PRI * HTTP/2.0') ? h2 : h1).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,27 +1,31 @@
 /**
  * Which subject and which measure a paragraph ties each of its figures to, and whether a fact agrees with them. The
- * rule (docs/explain-narrators.md, "Fact check"):
- *
- * Subjects named in prose: the run's identifiers (counterparties `CP0024`, netting sets `NS-CP0024-1`, trades, stress
- * scenarios `credit_up_100bp`, the optimiser's actions), as whole identifier-like words in any case (`CP0024` is not
- * named inside `NS-CP0024-1`; ids of fewer than three characters are not looked for); "book"/"portfolio" (the book)
- * and "plan" (the optimiser's plan), except in a phrase of place ("in the plan", "on the amended book") or as the whole
- * of a share ("21.8% of book CVA", "its share of the book's CVA"), which say where or of what, not whose. The pronouns
- * it, its, they, their, them stand for the subject named last before them in the paragraph.
+ * rule (docs/explain-narrators.md, "Fact check"); where prose names its subjects is read in mentions.ts.
  *
  * A figure's subject, within its clause (a sentence, or a part of it between semicolons outside parentheses):
- * 1. the subject named closest before the figure ("CP0007's CVA is USD 3.2m against CP0012's USD 1.1m": 3.2m is
+ * 1. one of the run's identifiers bound right after the figure: introduced by for, in, at, from, under or of, or in
+ *    parentheses ("CVA is USD 742.9k for CP0026 and USD 1.2m for CP0024", "USD 1.2m (CP0024)", "USD 50.5m in
+ *    NS-CP0033-1"); it takes precedence over a name before the figure. A stress or an action bound so is what the
+ *    figure is measured under ("book CVA rises by USD 20.7m under `collateral_0pct` and by USD 9.5m under
+ *    `collateral_50pct`"), and the holder is then read as below (the book, in that sentence);
+ * 2. the subject named closest before the figure ("CP0007's CVA is USD 3.2m against CP0012's USD 1.1m": 3.2m is
  *    CP0007's, 1.1m CP0012's);
- * 2. if that is a pronoun, the subject it stands for ("Its DVA is …"), and also the clause's only subject named after
+ * 3. if that is a pronoun, the subject it stands for ("Its DVA is …"), and also the clause's only subject named after
  *    the figure if there is one (a pronoun may stand for a measure: "it rises by USD 9.3m under `collateral_50pct`");
- * 3. with nothing before it, the clause's only subject ("At USD 1.2m, CP0024 is the largest");
- * 4. otherwise none: the figure may be any subject's, as before subjects were read.
+ * 4. with nothing before it, the clause's only subject ("At USD 1.2m, CP0024 is the largest");
+ * 5. otherwise none: the figure may be any subject's, as before subjects were read.
+ * An audit found the rule without 1 ignoring a name placed after its figure, so that swapped figures passed.
+ *
+ * A figure is measured under the stress (or action) bound right after it, else the one named closest before it in its
+ * sentence ("Under `collateral_50pct` book CVA rises by USD 9.5m, and under `collateral_0pct` by USD 20.7m": each its
+ * own), else any the sentence names.
  *
  * A figure's measure: the measure word attached to it ("USD 16.1m (KVA)", "USD 1.2m of KVA", "adds USD 42.6k to CVA",
  * "pays USD 2.3m net"; not for percentages, whose "of book CVA" names the whole, not the part); else the measure words
  * of the phrase that leads to it, from the previous figure (or the start of the clause) to the figure, leaving out
  * asides in parentheses ("net XVA cost of the book (CVA − DVA + FVA) rose by …" names the net XVA cost): the fact must
- * measure one of them (measures.ts). No measure word: any measure.
+ * measure one of them (measures.ts). No measure word: any measure. The noun of a kind right before an identifier
+ * ("netting set NS-CP0026-1", "counterparty CP0024") labels it and counts nothing.
  *
  * A fact agrees with a holder (the book, a counterparty, a netting set, a trade) when it is that holder's figure and
  * whatever it is measured under is said in the sentence: the stress or the action named, the previous run by a
@@ -32,18 +36,9 @@
 
 import type { Fact } from '../types.js';
 import { agreesWithMeasures, measuresIn, type Measure } from './measures.js';
+import { boundAfter, clausesOf, kindLabels, occurrences, sentencesOf, spanAt, subjectMentions, type Mention, type Span } from './mentions.js';
 import type { StatedFigure } from './numbers.js';
-import { BOOK, PLAN, isHolder, namedSubjectsOf, sameSubject, subjectName, topicOf, type Condition, type FactTopic, type Subject } from './topics.js';
-
-interface Span {
-  start: number;
-  end: number;
-}
-
-interface Mention extends Span {
-  /** The subject named, or undefined for a pronoun. */
-  subject?: Subject;
-}
+import { isHolder, namedSubjectsOf, sameSubject, subjectName, topicOf, type Condition, type FactTopic, type Subject } from './topics.js';
 
 /** What a sentence says about one figure: its subject(s) and measure(s), and what the sentence names besides. */
 export interface Attribution {
@@ -51,7 +46,10 @@ export interface Attribution {
   subjects: Subject[];
   /** Measures the figure is tied to (any of them; empty: not tied). */
   measures: Measure[];
-  /** Every subject the figure's sentence names (for the conditions a fact is measured under). */
+  /**
+   * The subjects the figure's sentence names, for the conditions a fact is measured under: of the stresses and actions
+   * only the figure's own (rule at the top of this file).
+   */
   named: Subject[];
   /** Whether the sentence speaks of a change against the previous run (a direction on the figure, "since", "previous"). */
   changeSaid: boolean;
@@ -65,126 +63,8 @@ export interface Attribution {
   levelSaid?: boolean;
   /** A percentage followed by "of <measure>" ("12.8% of book CVA"): the measure it is a share or ratio of. */
   baseMeasure?: Measure;
-}
-
-const MIN_ID_LENGTH = 3;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Sentences: up to a full stop, question or exclamation mark before a space or the end, or a blank line. */
-function sentencesOf(text: string): Span[] {
-  const out: Span[] = [];
-  const boundary = /[.!?](?=\s|$)|\n\s*\n/g;
-  let start = 0;
-  let m: RegExpExecArray | null;
-  while ((m = boundary.exec(text)) !== null) {
-    const end = m.index + m[0].length;
-    out.push({ start, end });
-    start = end;
-  }
-  if (start < text.length) out.push({ start, end: text.length });
-  return out;
-}
-
-/** Clauses of a sentence: its parts between semicolons outside parentheses ("(savings: …; DVA falls …)" is one). */
-function clausesOf(text: string, sentence: Span): Span[] {
-  const out: Span[] = [];
-  let depth = 0;
-  let start = sentence.start;
-  for (let i = sentence.start; i < sentence.end; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    else if (c === ';' && depth === 0) {
-      out.push({ start, end: i + 1 });
-      start = i + 1;
-    }
-  }
-  out.push({ start, end: sentence.end });
-  return out;
-}
-
-const spanAt = (spans: readonly Span[], index: number): Span => spans.find((s) => index >= s.start && index < s.end) ?? spans[spans.length - 1] ?? { start: 0, end: index };
-
-/** Occurrences of a phrase (a persona title), in any case, not inside a longer identifier or word. */
-function occurrences(text: string, phrase: string): Span[] {
-  const re = new RegExp(`(?<![\\p{L}\\p{N}_:+-])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}_]|[-:+][\\p{L}\\p{N}])`, 'giu');
-  const out: Span[] = [];
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) out.push({ start: m.index, end: m.index + m[0].length });
-  return out;
-}
-
-/**
- * Identifier-like words: letters, digits and `_` joined by `-`, `:`, `+` or `.` (`NS-CP0024-1`,
- * `csa:NS-CP0026-1:csa_zero_threshold`, `credit_up_100bp`); a closing full stop is not part of one.
- */
-const IDENTIFIER_WORD = /[\p{L}\p{N}_]+(?:[-:+.][\p{L}\p{N}_]+)*/gu;
-
-/**
- * The run's identifiers named in the text: whole identifier-like words looked up in any case, so that `CP0024` is not
- * read inside `NS-CP0024-1` nor a netting set inside an action's id. One pass over the text, however many ids the run has.
- */
-function identifierMentions(text: string, known: readonly Subject[]): Mention[] {
-  const byId = new Map<string, Subject>();
-  for (const s of known) if (s.id.length >= MIN_ID_LENGTH && !byId.has(s.id.toLowerCase())) byId.set(s.id.toLowerCase(), s);
-  const out: Mention[] = [];
-  IDENTIFIER_WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = IDENTIFIER_WORD.exec(text)) !== null) {
-    const subject = byId.get(m[0].toLowerCase());
-    if (subject) out.push({ start: m.index, end: m.index + m[0].length, subject });
-  }
-  return out;
-}
-
-/** Where the text names one of the run's identifiers: digits there are part of a name, not figures (`NS-CP0026-1`). */
-export function identifierSpans(text: string, known: readonly Subject[]): { start: number; end: number }[] {
-  return identifierMentions(text, known).map(({ start, end }) => ({ start, end }));
-}
-
-/** A phrase of place before a word ("in the", "on the amended", "across the whole"): it says where, not whose. */
-const PLACE_BEFORE = /(?<![\p{L}\p{N}_])(?:in|on|across|within|throughout|into|onto|from)\s+(?:[\p{L}'’-]+\s+){0,2}$/iu;
-
-/** "book"/"portfolio" name the book, "plan" the optimiser's plan, unless in a phrase of place. */
-function wordMentions(text: string): Mention[] {
-  const out: Mention[] = [];
-  const re = /(?<![\p{L}\p{N}_-])(book|portfolio|plan)(?:['’]s)?(?![\p{L}\p{N}_-])/giu;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    if (PLACE_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
-    out.push({ start: m.index, end: m.index + m[0].length, subject: m[1]!.toLowerCase() === 'plan' ? PLAN : BOOK });
-  }
-  return out;
-}
-
-function pronounMentions(text: string): Mention[] {
-  const out: Mention[] = [];
-  const re = /(?<![\p{L}\p{N}_-])(?:it|its|they|their|them)(?![\p{L}\p{N}_-])/giu;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) out.push({ start: m.index, end: m.index + m[0].length });
-  return out;
-}
-
-/** Every subject and pronoun the paragraph names, in order; identifiers first, so that a word inside one is not read. */
-function mentionsOf(text: string, known: readonly Subject[]): Mention[] {
-  const ids = identifierMentions(text, known);
-  const outside = (m: Mention) => !ids.some((o) => m.start < o.end && o.start < m.end);
-  return [...ids, ...wordMentions(text).filter(outside), ...pronounMentions(text).filter(outside)].sort((a, b) => a.start - b.start);
-}
-
-/** "21.8% of", "share of the", "percent of": what follows is the whole a share is taken of. */
-const WHOLE_BEFORE = /(?:%|(?<![\p{L}])(?:percent|per\s+cent|shares?|proportion|fraction|part))\s+of\s+(?:(?:the|our|this|its|their)\s+)?$/iu;
-
-/**
- * The book or the plan named as the whole of a share ("21.8% of book CVA", "its share of the book's CVA") is not the
- * subject of the figure: the share is the counterparty's. Such mentions are left out.
- */
-function withoutWholes(text: string, mentions: readonly Mention[]): Mention[] {
-  const isWhole = (m: Mention) => (m.subject === BOOK || m.subject === PLAN) && WHOLE_BEFORE.test(text.slice(Math.max(0, m.start - 40), m.start));
-  return mentions.filter((m) => !isWhole(m));
+  /** The stress or action bound right after the figure when its subject is a holder (for the reason: "… of the book under …"). */
+  under?: Subject;
 }
 
 /** The subject a pronoun stands for: the last subject named before it in the paragraph. */
@@ -206,17 +86,48 @@ function distinct(subjects: readonly Subject[]): Subject[] {
   return [...byKey.values()];
 }
 
-/** The subjects a figure is tied to, by the rule at the top of this file. */
-function subjectsOfFigure(figure: Span, clause: Span, mentions: readonly Mention[]): Subject[] {
+/** The subjects a figure is tied to by the names before it and the clause's others (rules 2-5 at the top of this file). */
+function subjectsBefore(figure: Span, clause: Span, mentions: readonly Mention[]): { subjects: Subject[]; pronoun: boolean } {
   const before = mentions.filter((m) => m.start >= clause.start && m.end <= figure.start);
   const after = distinct(mentions.filter((m) => m.start >= figure.end && m.end <= clause.end && m.subject).map((m) => m.subject!));
   const closest = before[before.length - 1];
-  if (closest?.subject) return [closest.subject];
+  if (closest?.subject) return { subjects: [closest.subject], pronoun: false };
   if (closest) {
     const antecedent = antecedentOf(closest, mentions);
-    return distinct([...(antecedent ? [antecedent] : []), ...(after.length === 1 ? after : [])]);
+    return { subjects: distinct([...(antecedent ? [antecedent] : []), ...(after.length === 1 ? after : [])]), pronoun: true };
   }
-  return after.length === 1 ? after : [];
+  return { subjects: after.length === 1 ? after : [], pronoun: false };
+}
+
+/**
+ * The subjects a figure is tied to, by the rule at the top of this file: a holder bound right after it takes precedence;
+ * a stress or action bound after it leaves the holder to the names before it (the book in "book CVA rises by USD 20.7m
+ * under `collateral_0pct`"), and stands alone where those name none (or a pronoun, which may stand for a measure).
+ */
+function subjectsOfFigure(figure: Span, clause: Span, mentions: readonly Mention[], bound: Subject | undefined): Subject[] {
+  if (bound && isHolder(bound)) return [bound];
+  const { subjects, pronoun } = subjectsBefore(figure, clause, mentions);
+  if (!bound) return subjects;
+  const holders = subjects.filter(isHolder);
+  return holders.length === 0 || pronoun ? distinct([...holders, bound]) : holders;
+}
+
+/** A stress or an action: what a figure is measured under. */
+const isCondition = (s: Subject): boolean => s.kind === 'scenario' || s.kind === 'action';
+
+/**
+ * What the sentence names for the conditions of one figure: every holder, and of each kind of condition (stress,
+ * action) the one bound right after the figure, else the one named closest before it, else all the sentence names.
+ */
+function namedForFigure(figure: Span, sentence: Span, mentions: readonly Mention[], bound: Subject | undefined): Subject[] {
+  const inSentence = mentions.filter((m) => m.subject && m.start >= sentence.start && m.end <= sentence.end);
+  const all = distinct(inSentence.map((m) => m.subject!));
+  return all.filter((s) => {
+    if (!isCondition(s)) return true;
+    if (bound?.kind === s.kind) return sameSubject(s, bound);
+    const closest = inSentence.filter((m) => m.end <= figure.start && m.subject!.kind === s.kind).pop();
+    return closest ? sameSubject(s, closest.subject!) : true;
+  });
 }
 
 /** Text with the given spans blanked (same length, so offsets stay). */
@@ -288,13 +199,13 @@ const CHANGE_WORDS = /(?<![\p{L}])(?:previous|prior|since|last\s+run|chang(?:e|e
  * identifiers to look for (the facts' own and the run's); `ignore` phrases (persona titles) are not read for measures.
  */
 export function attributeFigures(text: string, figures: readonly StatedFigure[], known: readonly Subject[], ignore: readonly string[] = []): Attribution[] {
-  const mentions = withoutWholes(text, mentionsOf(text, known));
+  const mentions = subjectMentions(text, known);
   const figureSpans = figures.map((f) => ({ start: f.index, end: f.index + f.text.length }));
   // persona titles ("CVA trader") name no measure; the ids among the ignored phrases are blanked as mentions already
   const ids = new Set(known.map((s) => s.id.toLowerCase()));
   const ignored = ignore.filter((p) => p.trim() !== '' && !ids.has(p.toLowerCase())).flatMap((p) => occurrences(text, p));
-  // the words measures are read from: no identifiers, persona titles or figures in them
-  const words = blanked(text, [...mentions.filter((m) => m.subject), ...ignored, ...figureSpans]);
+  // the words measures are read from: no identifiers, the nouns labelling them, persona titles or figures in them
+  const words = blanked(text, [...mentions.filter((m) => m.subject), ...kindLabels(text, mentions), ...ignored, ...figureSpans]);
   const sentences = sentencesOf(text);
   // where the phrase leading to the next figure starts: after the previous figure and the measure attached to it
   let leadFrom = 0;
@@ -312,16 +223,19 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
     const countable = figure.kind === 'plain' || figure.kind === 'amount';
     const measures = attached ? [attached.measure] : distinctMeasures(measuresIn(lead));
     const sentenceText = text.slice(sentence.start, sentence.end);
+    const bound = boundAfter(text, span.end, attached?.end, clause, mentions);
+    const subjects = subjectsOfFigure(span, clause, mentions, bound);
     return {
-      subjects: subjectsOfFigure(span, clause, mentions),
+      subjects,
       measures: countable ? measures : measures.filter((m) => !m.count),
-      named: distinct(mentions.filter((m) => m.subject && m.start >= sentence.start && m.end <= sentence.end).map((m) => m.subject!)),
+      named: namedForFigure(span, sentence, mentions, bound),
       changeSaid: figure.direction !== undefined || CHANGE_WORDS.test(sentenceText),
       optimiserSaid: OPTIMISER_WORDS.test(sentenceText),
       ...(HYPOTHETICAL_WORDS.test(sentenceText) ? { hypotheticalSaid: true } : {}),
       counted: attached?.measure.count === true,
       ...(figure.level ? { levelSaid: true } : {}),
       ...(figure.kind === 'pct' ? ((base) => (base ? { baseMeasure: base } : {}))(baseMeasureOf(text, words, span, clause.end)) : {}),
+      ...(bound && !subjects.some((s) => sameSubject(s, bound)) ? { under: bound } : {}),
     };
   });
 }
@@ -381,37 +295,6 @@ export function agreesWith(topic: FactTopic, attribution: Attribution, isCount =
   return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount, attribution.baseMeasure);
 }
 
-const KIND_WORDS: Record<Subject['kind'], string> = { book: 'book', plan: 'plan', counterparty: 'counterparty', netting_set: 'netting set', trade: 'trade', scenario: 'stress scenario', action: 'action of the optimiser' };
-
-/** An identifier's shape: its digits as `#`, in lower case (`CP0024` → `cp####`). */
-const shapeOf = (id: string): string => id.toLowerCase().replace(/\p{N}/gu, '#');
-
-/**
- * Identifier-like words shaped like one of the run's ids (letters and digits in the same places: `CP9999` beside
- * `CP0024`, `NS-CP0024-7` beside `NS-CP0024-1`, `credit_up_200bp` beside `credit_up_100bp`) that are none of them: a
- * subject the results do not have, whose figures the check could otherwise compare with anyone's.
- */
-export function unknownIdentifiers(text: string, known: readonly Subject[]): { text: string; index: number; kind: Subject['kind'] }[] {
-  const ids = new Set(known.map((s) => s.id.toLowerCase()));
-  const shapes = new Map<string, Subject['kind']>();
-  for (const s of known) if (s.id.length >= MIN_ID_LENGTH && /\p{L}/u.test(s.id) && /\p{N}/u.test(s.id) && !shapes.has(shapeOf(s.id))) shapes.set(shapeOf(s.id), s.kind);
-  const out: { text: string; index: number; kind: Subject['kind'] }[] = [];
-  IDENTIFIER_WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = IDENTIFIER_WORD.exec(text)) !== null) {
-    const word = m[0].replace(/[.]+$/, '');
-    if (ids.has(word.toLowerCase())) continue;
-    const kind = shapes.get(shapeOf(word));
-    if (kind !== undefined) out.push({ text: word, index: m.index, kind });
-  }
-  return out;
-}
-
-/** How a reason names the kind of an unknown identifier. */
-export function kindWord(kind: Subject['kind']): string {
-  return KIND_WORDS[kind];
-}
-
 /** How a reason names what the prose ties a figure to: "CVA of the book", "DVA of CP0024 or the book", "CVA under scenario collateral_0pct". */
 export function describeTie(tie: Attribution): string {
   // the measures of an amount before the nouns of counts ("CVA", not "netting sets", in "USD 2m across 12 netting sets")
@@ -419,5 +302,5 @@ export function describeTie(tie: Attribution): string {
   const measure = named.length > 0 ? named.map((m) => m.name).join(' or ') : 'a figure';
   if (tie.subjects.length === 0) return measure;
   const whose = tie.subjects.map((s) => `${s.kind === 'scenario' ? 'under' : 'of'} ${subjectName(s)}`).join(' or ');
-  return `${measure} ${whose}`;
+  return `${measure} ${whose}${tie.under ? ` under ${subjectName(tie.under)}` : ''}`;
 }

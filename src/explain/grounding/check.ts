@@ -18,7 +18,8 @@
  *   the fact: a rise is a positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive
  *   saving is a fall of what it saves. A fact within the figure's tolerance of zero fits either direction.
  * - Subject and measure: a figure is compared only with the facts of the subject the sentence ties it to (the one
- *   named closest before it in its clause, a pronoun's antecedent, or the clause's only subject) and of the measure
+ *   named right after it, "USD 1.2m for CP0024", else the one named closest before it in its clause, a pronoun's
+ *   antecedent, or the clause's only subject) and of the measure
  *   named with it (attribution.ts; the facts' subjects and measures are read from their ids, topics.ts). "Book CVA is
  *   USD 1.1m" fails when only a counterparty's CVA is 1.1m, and the reason says whose it is. A sentence that names no
  *   subject or no measure leaves that part open, as before.
@@ -30,7 +31,8 @@
 
 import { formatFigure } from '../format.js';
 import type { Fact, FactUnit, ParagraphCheck } from '../types.js';
-import { agreesWith, attributeFigures, describeTie, identifierSpans, kindWord, knownSubjects, unknownIdentifiers, type Attribution } from './attribution.js';
+import { agreesWith, attributeFigures, describeTie, knownSubjects, type Attribution } from './attribution.js';
+import { identifierSpans, kindWord, unknownIdentifiers } from './mentions.js';
 import { readFigures, type ExtractOptions, type StatedFigure } from './numbers.js';
 import { topicOf, type Subject } from './topics.js';
 

@@ -7,6 +7,12 @@
  * "capital" with the capital figures (`capital.capital`, `capital_cva`, `capital_share`) and the capital savings; "uncollateralised exposure" with a residual exposure
  * or an exposure profile's figure, not an MVA.
  *
+ * The common words of the measures are measure words too (an audit found "CP0024's exposure is USD 1.2m" passing on
+ * its CVA): "exposure" (EPE, effective EPE, ENE, PFE, a residual exposure, EAD; the built-in writer's "largest
+ * exposures" are effective EPEs), "funding cost" (FCA, FVA; "of initial margin": MVA), "expected loss" and "default
+ * charge" (CVA), "counterparty risk charge" (CVA or capital), "collateral requirement" (IM or a VM call),
+ * "own-credit benefit" (DVA).
+ *
  * Acronyms are matched as written (IM, not "im"); words in either case. Longer phrases are read first and take their
  * words out of the text ("BA-CVA" is not also "CVA", "net XVA cost" not also "XVA"). "Cost" is not a measure word: KVA,
  * MVA, the net XVA cost and an action's cost are all costs.
@@ -61,14 +67,25 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word(`RWAs?|${capitalised('risk')}-weighted\\s+assets`), measure: { name: 'RWA', keys: ['rwa'] } },
   { re: word('CET1'), measure: { name: 'CET1', keys: ['cet1'] } },
   { re: word('SIMM'), measure: { name: 'SIMM', keys: ['simm'] } },
+  // "the funding cost of initial margin" is the MVA (before "initial margin" takes its words)
+  { re: word(`${capitalised('funding')}\\s+costs?\\s+of\\s+(?:the\\s+)?(?:posted\\s+)?(?:initial\\s+margin|IM)`), measure: { name: 'funding cost of initial margin', keys: ['mva'] } },
   { re: word(`IM|${capitalised('initial')}\\s+margin`), measure: { name: 'initial margin', keys: ['im', 'simm', 'schedule'] } },
   { re: word(`VM|${capitalised('variation')}\\s+margin(?:\\s+calls?)?|${capitalised('margin')}\\s+calls?`), measure: { name: 'variation margin', keys: ['margin_call', 'calls'] } },
   { re: word(adjustment('CVA', 'credit valuation adjustment')), measure: { name: 'CVA', keys: ['cva'] } },
-  { re: word(adjustment('DVA', 'debit valuation adjustment')), measure: { name: 'DVA', keys: ['dva'] } },
+  { re: word(`${adjustment('DVA', 'debit valuation adjustment')}|${capitalised('own')}[-\\s]credit\\s+benefits?`), measure: { name: 'DVA', keys: ['dva'] } },
   { re: word(adjustment('FVA', 'funding valuation adjustment')), measure: { name: 'FVA', keys: ['fva'] } },
   { re: word(adjustment('FCA', 'funding cost adjustment')), measure: { name: 'FCA', keys: ['fca'] } },
   { re: word(adjustment('FBA', 'funding benefit adjustment')), measure: { name: 'FBA', keys: ['fba'] } },
   { re: word('ColVA|COLVA'), measure: { name: 'ColVA', keys: ['colva'] } },
+  // the common words of the adjustments (an audit found "CP0024's exposure is USD 1.2m" passing on its CVA): the
+  // funding cost of initial margin is the MVA, a funding cost otherwise the FCA or FVA; an expected loss or a default
+  // charge is the CVA; a collateral requirement is an initial margin or a variation margin call
+  { re: word(`${capitalised('funding')}\\s+costs?`), measure: { name: 'funding cost', keys: ['fca', 'fva'] } },
+  { re: word(`${capitalised('expected')}\\s+loss(?:es)?`), measure: { name: 'expected loss', keys: ['cva'] } },
+  { re: word(`(?:${capitalised('counterparty')}\\s+)?(?:credit\\s+)?${capitalised('default')}\\s+charges?`), measure: { name: 'default charge', keys: ['cva'] } },
+  // "counterparty (credit) risk charge": the CVA or the capital held for it (CCR or CVA risk); either fits
+  { re: word(`${capitalised('counterparty')}\\s+(?:credit\\s+)?risk\\s+charges?`), measure: { name: 'counterparty risk charge', keys: ['cva', 'capital'] } },
+  { re: word(`${capitalised('collateral')}\\s+requirements?`), measure: { name: 'collateral requirement', keys: ['im', 'simm_collect', 'simm_post', 'schedule_call', 'schedule_post', 'margin_call'] } },
   { re: word(adjustment('MVA', 'margin valuation adjustment')), measure: { name: 'MVA', keys: ['mva'] } },
   { re: word(adjustment('KVA', 'capital valuation adjustment')), measure: { name: 'KVA', keys: ['kva'] } },
   { re: word('XVA'), measure: { name: 'XVA', keys: ['xva'] } },
@@ -78,6 +95,10 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word(`${capitalised('savings')}|${capitalised('saving')}|${capitalised('saves')}|${capitalised('save')}|${capitalised('saved')}|${capitalised('frees')}|${capitalised('free')}|${capitalised('freed')}`), measure: { name: 'saving', keys: ['saving'] } },
   { re: word(`${capitalised('notionals')}|${capitalised('notional')}`), measure: { name: 'notional', keys: ['notional'] } },
   { re: word(`${capitalised('shares')}|${capitalised('share')}`), measure: { name: 'share', keys: ['share'] } },
+  // "exposure" alone, after every phrase that holds it (EAD, EPE, PFE, uncollateralised exposure): the exposure
+  // figures, EPE, effective EPE, ENE, PFE, a residual exposure or an EAD; never a CVA (the built-in writer's
+  // "largest exposures" are effective EPEs)
+  { re: word(`${capitalised('exposures')}|${capitalised('exposure')}`), measure: { name: 'exposure', keys: ['epe', 'eepe', 'ene', 'pfe', 'residual', 'ead'] } },
   // what a count counts: "29 netting sets", "4 candidate actions" (count facts only; agreesWith in attribution.ts)
   { re: word(`${capitalised('candidate')}\\s+actions?|${capitalised('candidates')}|${capitalised('candidate')}`), measure: { name: 'candidate actions', keys: ['candidates'], count: true } },
   { re: word(`${capitalised('netting')}\\s+sets?`), measure: { name: 'netting sets', keys: ['netting_sets', 'simm_sets', 'calls'], count: true } },

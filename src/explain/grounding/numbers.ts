@@ -238,8 +238,9 @@ const DOWN_VERBS = [
 ].join('|');
 /** Verbs that say a figure got better or worse without saying which way it moved (a cost that improves falls, a ratio rises). */
 const AMBIGUOUS_VERBS = forms(['improve', 'worsen', 'deteriorate', 'weaken', 'strengthen', 'swing', 'benefit']).join('|');
-const UP_NOUNS = 'increase|rise|jump';
-const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut|saving|savings';
+// "an uplift of", "a reduction in book CVA of" (an audit found both read as no direction, so a wrong sign passed)
+const UP_NOUNS = 'increase|rise|jump|uplift|growth|hike|surge|spike|climb';
+const DOWN_NOUNS = 'fall|drop|decrease|decline|reduction|cut|dip|contraction|relief|saving|savings';
 const HEDGE =
   '(?:(?:about|around|roughly|approximately|nearly|almost|some|just|over|under|only|another|further|a|an|more\\s+than|less\\s+than|close\\s+to)\\s+){0,3}';
 /** The object between a verb and "by": up to six words, each starting with a letter ("the book's CVA", "the CET1 ratio"). */
@@ -253,6 +254,9 @@ const DIRECTION_BEFORE = [
   new RegExp(`\\b(?<down>${DOWN_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<up>${UP_NOUNS})\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<down>${DOWN_NOUNS})\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
+  // "an increase in book CVA of", "a reduction to the CET1 ratio of": the noun, what moved, then the figure
+  new RegExp(`\\b(?<up>${UP_NOUNS})\\s+(?:in|to|on)${OBJECT}\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
+  new RegExp(`\\b(?<down>${DOWN_NOUNS})\\s+(?:in|to|on)${OBJECT}\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
   new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
@@ -263,8 +267,14 @@ const DIRECTION_BEFORE = [
 const LEVEL_BEFORE = new RegExp(`\\b(?:${UP_VERBS}|${DOWN_VERBS}|${AMBIGUOUS_VERBS})\\b(?:[^.;:!?]|\\.(?=\\d)){0,60}?\\bto\\s+${HEDGE}$`, 'iu');
 /** "improves by 2.3bp", "worsens the CET1 ratio by 2.3bp": a move whose direction the words do not give. */
 const AMBIGUOUS_BEFORE = [new RegExp(`\\b(?:${AMBIGUOUS_VERBS})\\s+(?:by\\s+)?${HEDGE}$`, 'iu'), new RegExp(`\\b(?:${AMBIGUOUS_VERBS})${OBJECT}\\s+by\\s+${HEDGE}$`, 'iu')];
-/** "USD 1m higher", "a 5% increase", "3bp lower", "USD 4.1m smaller", "USD 1m less". */
-const DIRECTION_AFTER = new RegExp(`^\\s+(?:(?<up>higher|larger|greater|bigger|more|${UP_NOUNS})|(?<down>lower|smaller|less|${DOWN_NOUNS}))\\b`, 'iu');
+/**
+ * "USD 1m higher", "a 5% increase", "3bp lower", "USD 4.1m smaller", "USD 1m less", "USD 20.7m down", "USD 3.6m above
+ * today's" (not "up to", "down to": where a move ends).
+ */
+const DIRECTION_AFTER = new RegExp(
+  `^\\s+(?:(?<up>higher|larger|greater|bigger|more|above|up(?!\\s+(?:to|front)\\b)|${UP_NOUNS})|(?<down>lower|smaller|less|below|down(?!\\s+to\\b)|${DOWN_NOUNS}))\\b`,
+  'iu',
+);
 
 function directionAround(masked: string, start: number, end: number): Direction | 'ambiguous' | undefined {
   const before = masked.slice(Math.max(0, start - 80), start);

@@ -6,6 +6,12 @@
  * `toolUse` blocks (stopReason `tool_use`), each tool runs locally, its answer goes back as a `toolResult` block,
  * until the model writes the section. Throttling and 5xx are retried by the SDK (standard mode) and then by a bounded
  * back-off of ours; an unreachable endpoint ends in one line naming region and endpoint.
+ *
+ * HTTP version: the SDK speaks HTTP/2 to Bedrock by default (its NodeHttp2Handler), which the regional endpoint
+ * speaks; an endpoint given (`--endpoint`, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL) is spoken to in HTTP/1.1
+ * (NodeHttpHandler, over TLS for https://), which every proxy and VPC endpoint speaks and Converse needs no more than.
+ * An audit found an HTTP/1.1-only endpoint failing as "internal error: Protocol error"; a server that answers in the
+ * other version now ends in one line naming the endpoint and the version expected.
  */
 
 import {
@@ -17,6 +23,7 @@ import {
   type Tool,
   type ToolResultBlock,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { XvaUsageError } from '../../errors.js';
 import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaTool } from '../types.js';
 import { NETWORK_ERROR_CODES, NarratorUnavailableError, describeNetworkError, errorCode } from './errors.js';
@@ -44,6 +51,8 @@ export interface BedrockNarratorOptions {
   temperature?: number;
   debug?: boolean;
   log?: (line: string) => void;
+  /** HTTP version spoken: default 1.1 to an endpoint given (option or environment), else 2 (the SDK's own). */
+  httpVersion?: '1.1' | '2';
 }
 
 const RETRYABLE_ERRORS = new Set([
@@ -113,6 +122,8 @@ export class BedrockNarrator implements Narrator {
     private readonly client: BedrockRuntimeClient,
     readonly region: string,
     readonly destination: string,
+    /** The HTTP version spoken to the endpoint (for the error a server of the other one gives). */
+    private readonly httpVersion: '1.1' | '2',
     options: BedrockNarratorOptions,
   ) {
     this.model = options.modelId;
@@ -132,11 +143,14 @@ export class BedrockNarrator implements Narrator {
     // user of this pinned version (xva supports Node >= 20.19, package.json engines): kept off stderr and cron logs
     // unless the variable is set either way
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const httpVersion = options.httpVersion ?? (given !== undefined && given.trim() !== '' ? '1.1' : '2');
     const client = new BedrockRuntimeClient({
       ...(options.region ? { region: options.region } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
       maxAttempts: options.sdkMaxAttempts ?? 3,
+      // HTTP/1.1 to an endpoint given (a proxy, a VPC endpoint): see the top of this file
+      ...(httpVersion === '1.1' ? { requestHandler: new NodeHttpHandler() } : {}),
     });
     let region: string;
     try {
@@ -149,10 +163,10 @@ export class BedrockNarrator implements Narrator {
       throw new NarratorUnavailableError('bedrock', 'unknown region',
         'no AWS region for Bedrock: set AWS_REGION (or region in ~/.aws/config for the profile), or pass --region');
     }
-    return new BedrockNarrator(client, region, bedrockDestination(region, options.endpoint), options);
+    return new BedrockNarrator(client, region, bedrockDestination(region, options.endpoint), httpVersion, options);
   }
 
-  /** Closes the HTTP/2 sessions (the process would otherwise wait for them). */
+  /** Closes the HTTP/2 sessions or HTTP/1.1 sockets (the process would otherwise wait for them). */
   close(): void {
     this.client.destroy();
   }
@@ -266,6 +280,8 @@ export class BedrockNarrator implements Narrator {
       return fail(`${where} did not answer within ${this.timeoutMs / 1000} s${after} (model ${this.model})`);
     }
     const code = errorCode(cause);
+    const protocol = this.protocolMismatch(code, cause);
+    if (protocol) return fail(`${where} ${protocol}`);
     if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
       return fail(`cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}. Check the region, ` +
         'the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the network, or run with --fallback builtin');
@@ -273,6 +289,24 @@ export class BedrockNarrator implements Narrator {
     const status = (cause as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
     if (status !== undefined) return fail(`${where} failed for model ${this.model}${after}: HTTP ${status} ${name} ${describe(cause)}`);
     return cause instanceof Error ? cause : new Error(String(cause));
+  }
+
+  /**
+   * A server answering in another HTTP version than the one spoken: HTTP/2's session error (ERR_HTTP2_ERROR, "Protocol
+   * error": an HTTP/1.1 server answered the connection preface) or HTTP/1.1's parse errors (HPE_*: a server of
+   * cleartext HTTP/2 only answered a request line). What the endpoint was expected to speak, and how to get the other.
+   */
+  private protocolMismatch(code: string | undefined, cause: unknown): string | undefined {
+    const seen = `(${code}: ${describe(cause)})`;
+    if (code === 'ERR_HTTP2_ERROR' || code === 'ERR_HTTP2_PROTOCOL_ERROR') {
+      return `did not answer in HTTP/2 ${seen}: the regional endpoint is spoken to in HTTP/2, as the AWS SDK does; ` +
+        'for a proxy or endpoint that speaks HTTP/1.1 only, give it with --endpoint (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME), which xva speaks HTTP/1.1 to';
+    }
+    if (code?.startsWith('HPE_') && this.httpVersion === '1.1') {
+      return `did not answer in HTTP/1.1 ${seen}: an endpoint given with --endpoint (or AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_ENDPOINT_URL) ` +
+        'is spoken to in HTTP/1.1 (over TLS for https://); expected the Bedrock runtime API over HTTP/1.1 or HTTPS, not a server of cleartext HTTP/2 only';
+    }
+    return undefined;
   }
 }
 

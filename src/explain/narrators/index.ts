@@ -7,7 +7,7 @@
  *     (an XvaUsageError: one line, exit 2) naming the host or the region and endpoint.
  *   describeDestination(narrator, share): string       the line to print before anything is sent
  *   applySharePolicy(request): { request, withheld }   the privacy filter (the narrators apply it themselves)
- *   closeNarrator(narrator): void                      releases HTTP/2 sessions (Bedrock) at the end of a run
+ *   closeNarrator(narrator): void                      releases HTTP/2 sessions or HTTP/1.1 sockets (Bedrock) at the end of a run
  *
  * Nothing here logs prompts, tool answers or credentials unless `debug` is set (`--debug`), and then only prompts,
  * tool calls and answers, to `log` (stderr by default); credentials never.
@@ -37,6 +37,8 @@ export interface LlmNarratorOptions {
   retry?: Partial<RetryPolicy>;
   /** Bedrock: attempts of the SDK's own retry (default 3). */
   sdkMaxAttempts?: number;
+  /** Bedrock: the HTTP version spoken; default 1.1 to an endpoint given (flag or environment), else 2 (bedrock.ts). */
+  httpVersion?: '1.1' | '2';
   maxTurns?: number;
   temperature?: number;
   debug?: boolean;
@@ -66,13 +68,14 @@ export async function createNarrator(kind: 'ollama' | 'bedrock', options: LlmNar
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.sdkMaxAttempts !== undefined ? { sdkMaxAttempts: options.sdkMaxAttempts } : {}),
+      ...(options.httpVersion ? { httpVersion: options.httpVersion } : {}),
       ...common,
     });
   }
   throw new XvaUsageError(`unknown narrator ${String(kind)}: expected builtin, ollama or bedrock`);
 }
 
-/** Releases what a narrator holds open (Bedrock's HTTP/2 sessions); a no-op for the others. */
+/** Releases what a narrator holds open (Bedrock's HTTP/2 sessions or HTTP/1.1 sockets); a no-op for the others. */
 export function closeNarrator(narrator: Narrator): void {
   const closable = narrator as Narrator & { close?: () => void };
   if (typeof closable.close === 'function') closable.close();

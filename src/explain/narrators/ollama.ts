@@ -33,17 +33,37 @@ export interface OllamaNarratorOptions {
   log?: (line: string) => void;
 }
 
+/** Characters per token of the text between digits (JSON keys, ids, words): 3.1-3.5 measured, 2.5 to be safe. */
+const CHARS_PER_TOKEN_TEXT = 2.5;
+/** Tokens kept free for the model's answer (2-4 paragraphs, or a tool call). */
+const ANSWER_TOKENS = 2048;
+
 /**
- * Ollama's `num_ctx` for a request: the conversation's characters / 3 (a token is 3-4 characters of this text, figures
- * and identifiers included: the higher estimate) plus 2,048 tokens for the answer, rounded up to 4,096, at least 8,192 and
- * at most 131,072 (the models' usual limit; a server caps it at the model's own). Ollama otherwise keeps its default
- * context (2,048 to 4,096 tokens) and cuts a longer prompt from the front without a word.
+ * Tokens of a text, estimated from above for the tokenizers Ollama serves: every digit one token (Qwen's, Mistral's
+ * and Gemma's tokenizers split numbers into single digits; Llama 3's into groups of up to three, which this
+ * overestimates), the rest CHARS_PER_TOKEN_TEXT characters a token. Characters / 3 alone undercounted the digit-heavy
+ * facts: the demo book's CVA trader prompt is 2.24 characters a token for Qwen2.5 (its pre-tokenizer with cl100k's
+ * merges), ~6k tokens over the context that asked for (an audit of `xva explain`).
+ */
+export function estimatedTokens(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits + Math.ceil((text.length - digits) / CHARS_PER_TOKEN_TEXT);
+}
+
+/**
+ * Ollama's `num_ctx` for a request: the conversation's tokens (estimatedTokens of its messages, tool calls and tool
+ * declarations) plus ANSWER_TOKENS for the answer, rounded up to 4,096, at least 8,192 and at most 131,072 (the
+ * models' usual limit; a server caps it at the model's own). Ollama otherwise keeps its default context (2,048 to
+ * 4,096 tokens), and cuts a longer prompt from the front without a word, as it does one longer than num_ctx.
  */
 export function contextTokens(messages: readonly Message[], tools?: readonly Tool[]): number {
-  let chars = tools ? JSON.stringify(tools).length : 0;
-  for (const m of messages) chars += (m.content?.length ?? 0) + (m.tool_calls ? JSON.stringify(m.tool_calls).length : 0);
-  const tokens = Math.ceil(chars / 3) + 2048;
-  return Math.min(131_072, Math.max(8192, Math.ceil(tokens / 4096) * 4096));
+  let tokens = tools ? estimatedTokens(JSON.stringify(tools)) : 0;
+  for (const m of messages) tokens += estimatedTokens(m.content ?? '') + (m.tool_calls ? estimatedTokens(JSON.stringify(m.tool_calls)) : 0);
+  return Math.min(131_072, Math.max(8192, Math.ceil((tokens + ANSWER_TOKENS) / 4096) * 4096));
 }
 
 /** The host as the `ollama` package will call it (scheme and port filled in), for messages and the privacy line. */
@@ -201,7 +221,7 @@ export class OllamaNarrator implements Narrator {
             ...(tools ? { tools } : {}),
             stream: false,
             // a context that holds the whole conversation: Ollama's default (2k-4k tokens) truncates a persona's
-            // prompt (15-20k tokens of facts) silently from the front
+            // prompt (the demo book's CVA trader: ~30k tokens for Qwen2.5) silently from the front
             options: { temperature: this.temperature, num_ctx: contextTokens(messages, tools) },
           }),
         this.retry,

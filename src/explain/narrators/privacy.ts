@@ -61,17 +61,44 @@ export function applySharePolicy(request: NarrationRequest): { request: Narratio
 
 /** What a tool's answer sends to the model, and the facts the model may then cite. */
 export interface ToolAnswer {
-  /** JSON-serialisable content for the model. */
+  /** JSON-serialisable content for the model (its figures rounded: promptValue). */
   content: Record<string, unknown>;
-  /** Facts the model saw (the fact check's reference set grows by these). */
+  /** Facts the model saw, at the engine's full precision (the fact check's reference set grows by these). */
   facts: Fact[];
 }
 
-function factForPrompt(f: Fact): Record<string, unknown> {
-  return { id: f.id, label: f.label, value: f.value, unit: f.unit, ...(f.currency ? { currency: f.currency } : {}), ...(f.note ? { note: f.note } : {}) };
+/**
+ * Significant digits of a figure sent to a model. Prose keeps two to four (docs/explain-narrators.md, "Fact check");
+ * seven keep every figure a model may quote exactly (USD 5,552,173 of 5,552,173.067) within the rounding the check
+ * reads from its digits, while the check itself compares with the engine's full values, which stay here. The engine's
+ * full double precision ("5552173.067172532") cost a model whose tokenizer splits digits one per token (Qwen) nine
+ * tokens a figure for nothing (an audit found the CVA trader's prompt ~6k tokens over the context asked for).
+ */
+export const PROMPT_SIGNIFICANT_DIGITS = 7;
+
+/** A figure as a prompt states it: rounded to PROMPT_SIGNIFICANT_DIGITS (integers below 10^7 are unchanged). */
+export function promptValue(value: number): number {
+  return Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(PROMPT_SIGNIFICANT_DIGITS)) : value;
 }
 
-/** The facts as the prompt lists them (id, label, value, unit, currency; the source path stays local). */
+/** Every number of a tool's data rounded as promptValue rounds a fact (profiles, figures); strings and shapes as they are. */
+function roundedForPrompt(data: unknown): unknown {
+  if (typeof data === 'number') return promptValue(data);
+  if (Array.isArray(data)) return data.map(roundedForPrompt);
+  if (data !== null && typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype) {
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, roundedForPrompt(v)]));
+  }
+  return data;
+}
+
+function factForPrompt(f: Fact): Record<string, unknown> {
+  return { id: f.id, label: f.label, value: promptValue(f.value), unit: f.unit, ...(f.currency ? { currency: f.currency } : {}), ...(f.note ? { note: f.note } : {}) };
+}
+
+/**
+ * The facts as the prompt lists them (id, label, value rounded to PROMPT_SIGNIFICANT_DIGITS, unit, currency; the
+ * source path stays local).
+ */
 export function factsForPrompt(facts: readonly Fact[]): Record<string, unknown>[] {
   return facts.map(factForPrompt);
 }
@@ -100,7 +127,8 @@ export async function runToolForModel(
     const aggregate = out.facts.filter((f) => !f.tradeLevel);
     return { content: { note: WITHHELD_NOTE, facts: factsForPrompt(aggregate) }, facts: aggregate };
   }
-  return { content: { data: out.data, facts: factsForPrompt(out.facts) }, facts: out.facts };
+  // the model reads rounded figures; the fact check keeps the engine's (out.facts, unrounded)
+  return { content: { data: roundedForPrompt(out.data), facts: factsForPrompt(out.facts) }, facts: out.facts };
 }
 
 /** The line the command prints before anything is sent. */

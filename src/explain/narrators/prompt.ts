@@ -28,7 +28,8 @@ export function systemPrompt(request: NarrationRequest): string {
     '- Tie every figure to its subject and measure: name the counterparty, netting set, scenario or action by its id, ' +
       'or "the book", before the figure in the same sentence, with the measure ("CP0024\'s CVA is USD 1.2m"; "Its DVA ' +
       'is …" for the subject named last). A figure is checked only against the facts of the subject named closest ' +
-      'before it and of the measure named with it; one list per subject, not "A and B carry X and Y respectively".',
+      'before it, or right after it ("USD 1.2m for CP0024", "USD 1.2m (CP0024)", "by USD 9.5m under collateral_50pct"), ' +
+      'and of the measure named with it; one list per subject, not "A and B carry X and Y respectively".',
     '- When you say a figure rises, falls, is up or down, it must have that sign in the facts (a negative change is a ' +
       'fall; a positive *_saving is a fall of what it saves).',
     '- Back only actions the optimiser chose (chosen = 1); an action not chosen may be named only as not chosen, with ' +
