@@ -115,24 +115,29 @@ describe('saccr_trades', () => {
   const sets = 'netting_set_id,counterparty_id,csa,collateral_currency,cleared\nNS1,CP_CORP_B,false,USD,false\n';
   const trades = `${TRADES_HEADER}\n`;
 
-  it('basis positions of different pairs are hedging sets of their own (CRE52.46(b)); the same pair in either order nets', async () => {
+  it('basis positions of different pairs are hedging sets of their own (CRE52.46(b)); the same pair in either order is one set, long/short of the difference as written', async () => {
+    // IR basis: SF 0.5% × ½ (CRE52.73), SD of (0, 3], MF 1; the add-on |Σ δ·d|·SF. Long "SOFR/FF" is long SOFR − FF,
+    // i.e. short FF − SOFR: with "FF/SOFR" long it nets to 0 and with "FF/SOFR" short it doubles (an audit: a row
+    // written against the alphabetical order kept its direction and cancelled the book trade it doubled)
     const sd = (1 - Math.exp(-0.05 * 3)) / 0.05;
-    const cases: [string, string, number][] = [
-      ['USD SOFR/FF', 'USD SOFR/TERM', 2 * 0.005 * 0.5 * 1000 * sd],
-      ['USD SOFR/FF', 'USD FF/SOFR', 0],
-      ['USD', 'USD', 0], // the currency alone: one basis hedging set for the currency, as before
+    const cases: [string, string, 'long' | 'short', number][] = [
+      ['USD SOFR/FF', 'USD SOFR/TERM', 'short', 2 * 0.005 * 0.5 * 1000 * sd],
+      ['USD SOFR/FF', 'USD FF/SOFR', 'long', 0],
+      ['USD SOFR/FF', 'USD FF/SOFR', 'short', 2 * 0.005 * 0.5 * 1000 * sd],
+      ['USD SOFR/FF', 'USD SOFR/FF', 'short', 0],
+      ['USD', 'USD', 'short', 0], // the currency alone: one basis hedging set for the currency, as before
     ];
-    for (const [i, [a, b, addOn]] of cases.entries()) {
+    for (const [i, [a, b, second, addOn]] of cases.entries()) {
       const dir = book(`basis${i}`, {
         netting_sets: sets,
         trades,
-        saccr_trades: `${SACCR_HEADER}\nB1,NS1,IR,${a},basis,,,1000,long,,,,,,0,3,3\nB2,NS1,IR,${b},basis,,,1000,short,,,,,,0,3,3\n`,
+        saccr_trades: `${SACCR_HEADER}\nB1,NS1,IR,${a},basis,,,1000,long,,,,,,0,3,3\nB2,NS1,IR,${b},basis,,,1000,${second},,,,,,0,3,3\n`,
         trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n',
       });
       const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--json']);
       expect(run.status, run.stderr).toBe(0);
       const ns = (JSON.parse(run.stdout) as Json).nettingSets[0]!;
-      expect(ns.addOnIr, `${a} against ${b}`).toBeCloseTo(addOn, 10);
+      expect(ns.addOnIr, `${a} long against ${b} ${second}`).toBeCloseTo(addOn, 10);
       expect(ns.ead).toBeCloseTo(1.4 * addOn, 9); // V = 0: RC 0, multiplier 1
     }
   });
@@ -169,6 +174,37 @@ describe('saccr_trades', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('saccr_trades.csv row 1 column hedging_set: ABCXYZ: expected a pair of two ISO 4217 currencies such as EURUSD');
     expect(run.stderr).toContain('saccr_trades.csv row 2 column hedging_set: EUREUR: expected a pair of two ISO 4217 currencies such as EURUSD');
+  });
+
+  it('rows SA-CCR would misread are errors naming the row: a commodity hedging set other than its type\'s (CRE52.69), a repeated trade_id, an option on a basis pair written against the alphabetical order', async () => {
+    const rows = [
+      'C1,NS1,Commodity,metals,,Power,electricity,1000000,long,,,,,,,,1', // electricity is energy
+      'C2,NS1,Commodity,energy,,Brent,oil_gas,1000000,long,,,,,,,,1', // right
+      'C2,NS1,Commodity,energy,,Brent,oil_gas,1000000,long,,,,,,,,1', // the same id again
+      'B1,NS1,IR,USD SOFR/FF,basis,,,1000,bought,call,0.01,0.01,,1,0,3,3', // an option on FF − SOFR written SOFR/FF
+    ];
+    const dir = book('saccr-misread', { netting_sets: sets, trades, saccr_trades: `${SACCR_HEADER}\n${rows.join('\n')}\n`, trade_values: 'trade_id,netting_set_id,value\n,NS1,0\n' });
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('saccr_trades.csv row 1 column hedging_set: metals: expected energy, the hedging set of subclass electricity (CRE52.69: electricity and oil_gas are energy; metals, agricultural and other their own)');
+    expect(run.stderr).toContain('saccr_trades.csv row 3 column trade_id: C2: expected an id of its own: row 2 has it already (each row is one position; its value in trade_values counts once)');
+    expect(run.stderr).toContain('saccr_trades.csv row 4 column hedging_set: USD SOFR/FF: expected the pair in alphabetical order (USD FF/SOFR) for an option on a basis: long and short refer to the first index less the second');
+    expect(run.stderr).not.toContain('row 2 column');
+  });
+
+  it('an empty SA-CVA sensitivities file is an error (it made the CVA capital 0); rows of netting sets not in the book are noted', async () => {
+    const dir = book('sacva-file', { netting_sets: sets, trades: `${TRADES_HEADER}\nS1,CP_CORP_B,NS1,IRS,pay,USD,50000000,2026-07-02,2036-07-02,0.02,1Y,30/360,USD-SOFR,1Y,ACT/360,,,MF\n` });
+    const header = 'NettingSet,RiskType,CvaType,MarginType,RiskFactor,Bucket,Value';
+    const empty = path.join(dir, 'empty.csv');
+    fs.writeFileSync(empty, `${header}\n`);
+    const refused = await xva(['capital', '--portfolio', dir, '--no-kva', '--sacva-sensitivities', empty]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`${empty}: no sensitivity rows: expected the bank's SA-CVA sensitivities (MAR50), one row per netting set or portfolio and risk factor: an empty file would set the CVA capital to 0 (leave out --sacva-sensitivities to compute them by bump and revalue)`);
+    const strangers = path.join(dir, 'strangers.csv');
+    fs.writeFileSync(strangers, `${header}\nNS1,InterestRate,CvaAggregate,Delta,1Y,USD,1000000\nNS_NOPE,InterestRate,CvaAggregate,Delta,5Y,USD,-500000\n`);
+    const run = await xva(['capital', '--portfolio', dir, '--no-kva', '--sacva-sensitivities', strangers, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Json).notes).toContain(`--sacva-sensitivities: 1 netting set id(s) of ${strangers} name no netting set of the book (NS_NOPE): their rows count in the SA-CVA as given; a typo would otherwise change the figures unseen`);
   });
 
   it('trade_values with a netting set\'s row and its trades\' rows: the set\'s V is used and a note names the rows not added', async () => {

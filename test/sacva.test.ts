@@ -318,7 +318,7 @@ describe('bad input', () => {
     expect(message).toContain('sensi.csv row 2 column Bucket: EUR: expected a currency other than the reporting currency EUR');
     expect(message).toContain('sensi.csv row 3 column RiskType: Commodity: expected');
     expect(message).toContain('not supported yet');
-    expect(message).toContain('sensi.csv row 4 column RiskFactor: NOBODY/1Y: expected a credit name listed in creditNames');
+    expect(message).toContain("sensi.csv row 4 column RiskFactor: NOBODY/1Y: expected a counterparty id of the book's counterparties table (from the xva capital command) or a name listed in the library's creditNames option");
     expect(message).toContain('sensi.csv row 5 column Bucket: 1: expected one of 1a, 1b, 2, 3');
     expect(message).toContain('counterparty credit spread has no vega risk');
   });

@@ -5,7 +5,7 @@
  */
 import type { DateSerial } from '../conventions/dates.js';
 import os from 'node:os';
-import { IssueCollector, XvaUsageError, formatIssue } from '../errors.js';
+import { IssueCollector, XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
 import type { Market } from '../market/types.js';
@@ -555,8 +555,19 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
   if (options.sacvaSensitivitiesFile) {
     // ORE writes portfolio rows (empty NettingSet) beside per-netting-set rows: the portfolio rows when present,
     // else every netting set's rows (one book figure either way, never both: that would count twice)
-    const split = splitSensitivitiesByNettingSet(await readSaCvaSensitivities(options.sacvaSensitivitiesFile));
+    const all = await readSaCvaSensitivities(options.sacvaSensitivitiesFile);
+    // a file without rows would make the CVA capital 0 in place of BA-CVA's: refused (MAR50.5: SA-CVA needs the bank's
+    // sensitivities); leaving the flag out computes them
+    if (all.length === 0) {
+      throw new XvaInputError([{ file: options.sacvaSensitivitiesFile, value: 'no sensitivity rows', expected: "the bank's SA-CVA sensitivities (MAR50), one row per netting set or portfolio and risk factor: an empty file would set the CVA capital to 0 (leave out --sacva-sensitivities to compute them by bump and revalue)" }]);
+    }
+    const split = splitSensitivitiesByNettingSet(all);
     const records = split.portfolio.length > 0 ? split.portfolio : [...split.nettingSets.values()].flat();
+    const bookSets = new Set(portfolio.nettingSets.map((n) => n.nettingSetId));
+    const strangers = [...split.nettingSets.keys()].filter((id) => !bookSets.has(id));
+    if (strangers.length > 0) {
+      notes.push(`--sacva-sensitivities: ${strangers.length} netting set id(s) of ${options.sacvaSensitivitiesFile} name no netting set of the book (${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ', ...' : ''}): their rows ${split.portfolio.length > 0 ? 'are not read (the file\'s portfolio rows are)' : 'count in the SA-CVA as given'}; a typo would otherwise change the figures unseen`);
+    }
     const creditNames = Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, { creditQuality: quality(c) }]));
     const perfectlyHedged = options.sacvaPerfectlyHedged ?? [];
     run.saCva = { ...computeSaCva(records, { reportingCurrency: market.baseCurrency, creditNames, perfectlyHedged }), source: 'file' };

@@ -140,9 +140,10 @@ function positionSubclass(r: FieldReader, row: number, assetClass: SaccrAssetCla
 /**
  * An IR position's hedging set: its currency (CRE52.43), and for a basis position optionally its pair of risk factors,
  * `USD SOFR/FF` (CRE52.46(b): a hedging set of its own per pair; the pair in alphabetical order, as a BASIS trade's).
- * A basis position given by its currency alone shares the currency's one basis hedging set.
+ * A basis position given by its currency alone shares the currency's one basis hedging set. `reversedPair`: the row
+ * wrote the pair in the other order, so its long/short refers to the other difference (B − A) and turns.
  */
-function irHedgingSet(r: FieldReader, row: number, kind: HedgingSetKind): string | undefined {
+function irHedgingSet(r: FieldReader, row: number, kind: HedgingSetKind): { hedgingSet: string; reversedPair?: boolean } | undefined {
   const text = r.string('hedging_set', row, { required: true });
   if (text === undefined) return undefined;
   const m = /^([A-Za-z]{3})(?:\s+([^\s/]+)\/([^\s/]+))?$/.exec(text.trim());
@@ -157,13 +158,13 @@ function irHedgingSet(r: FieldReader, row: number, kind: HedgingSetKind): string
     });
     return undefined;
   }
-  if (m[2] === undefined) return ccy;
+  if (m[2] === undefined) return { hedgingSet: ccy! };
   const [a, b] = [m[2], m[3]!].sort();
   if (a === b) {
     r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: text, expected: 'a pair of two different risk factors' });
     return undefined;
   }
-  return `${ccy} ${a}/${b}`;
+  return { hedgingSet: `${ccy} ${a}/${b}`, reversedPair: a !== m[2] };
 }
 
 /** SA-CCR's price P and strike K of an option must be positive after the shift λ (CRE52.40 FAQ2). */
@@ -189,7 +190,12 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
   let hedgingSet: string | undefined;
   let invertedPair = false;
   let commodityHedgingSet: SaccrPosition['commodityHedgingSet'];
-  if (assetClass === 'IR') hedgingSet = irHedgingSet(r, row, kind);
+  let reversedBasis = false;
+  if (assetClass === 'IR') {
+    const ir = irHedgingSet(r, row, kind);
+    hedgingSet = ir?.hedgingSet;
+    reversedBasis = ir?.reversedPair === true;
+  }
   else if (assetClass === 'FX') {
     const pair = r.string('hedging_set', row, { required: true })?.toUpperCase();
     const a = pair?.slice(0, 3) as Currency | undefined;
@@ -205,6 +211,13 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
     }
   } else if (assetClass === 'Commodity') {
     commodityHedgingSet = r.oneOf('hedging_set', row, COMMODITY_HEDGING_SETS, REQUIRED_ENUM);
+    // CRE52.69: the commodity type decides the hedging set (electricity and oil/gas are energy); a mislabelled set would
+    // aggregate the position with another set's types at ρ = 40% instead of adding the sets
+    const type = subclass?.kind === 'Commodity' ? subclass.subclass : undefined;
+    const setOfType = type === undefined ? undefined : commodityHedgingSetOf(type);
+    if (commodityHedgingSet !== undefined && setOfType !== undefined && setOfType !== commodityHedgingSet) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: commodityHedgingSet, expected: `${setOfType}, the hedging set of subclass ${type} (CRE52.69: electricity and oil_gas are energy; metals, agricultural and other their own)` });
+    }
     hedgingSet = commodityHedgingSet;
   } else hedgingSet = assetClass;
   const needsEntity = assetClass === 'Credit' || assetClass === 'Equity' || assetClass === 'Commodity';
@@ -266,7 +279,19 @@ function readPosition(r: FieldReader, row: number): SaccrPosition | undefined {
       position.direction = optionType === 'call' ? 1 : -1;
     } else position.direction = -position.direction as 1 | -1;
   }
+  // a basis pair written B/A: long (B − A) is short the hedging set's A − B, as a BASIS trade's δ is set (mapping.ts);
+  // an option on such a pair would need its price and strike negated, which CRE52.40 cannot take: refused
+  if (reversedBasis) {
+    if (position.optionality !== undefined) {
+      r.issues.add({ file: r.table.file, row: row + 1, column: 'hedging_set', value: r.string('hedging_set', row) ?? '', expected: `the pair in alphabetical order (${position.hedgingSet}) for an option on a basis: long and short refer to the first index less the second` });
+    } else position.direction = -position.direction as 1 | -1;
+  }
   return r.issues.errorCount === errorsBefore ? position : undefined;
+}
+
+/** CRE52.69: the hedging set of a commodity type. */
+function commodityHedgingSetOf(type: (typeof COMMODITY_SUBCLASSES)[number]): (typeof COMMODITY_HEDGING_SETS)[number] {
+  return type === 'electricity' || type === 'oil_gas' ? 'energy' : type;
 }
 
 /** Reads the SA-CCR side tables found in `dir` (none is required). */
@@ -296,9 +321,17 @@ export async function loadSaccrInputs(dir: string, issues: IssueCollector, marke
     const subclassOf = new Map<string, { subclass: string; row: number }>();
     // one shift λ for all interest rate options of a currency (CRE52.40 FAQ2)
     const shiftOf = new Map<string, { shift: number; row: number }>();
+    // one row per position: a repeated trade_id would add its add-on twice while trade_values gives its value once
+    const rowOf = new Map<string, number>();
     for (let row = 0; row < records.table.numRows; row++) {
       const pos = readPosition(records, row);
       if (!pos) continue;
+      const firstRow = rowOf.get(pos.tradeId);
+      if (firstRow !== undefined) {
+        records.issues.add({ file: records.table.file, row: row + 1, column: 'trade_id', value: pos.tradeId, expected: `an id of its own: row ${firstRow} has it already (each row is one position; its value in trade_values counts once)` });
+        continue;
+      }
+      rowOf.set(pos.tradeId, row + 1);
       if (pos.assetClass === 'IR' && pos.optionality?.kind === 'option') {
         const currency = pos.hedgingSet.slice(0, 3);
         const first = shiftOf.get(currency);

@@ -143,7 +143,7 @@ function creditCounterparty(ctx: RulesContext): RiskClassRules {
         return { column: 'RiskFactor', value: riskFactor, expected: `NAME/TENOR with a tenor of ${cc.tenors.join(', ')} (MAR50.64)` };
       const info = ctx.creditNames[name];
       if (!info)
-        return { column: 'RiskFactor', value: riskFactor, expected: `a credit name listed in creditNames (its credit quality sets the MAR50.65 risk weight)` };
+        return { column: 'RiskFactor', value: riskFactor, expected: `a counterparty id of the book's counterparties table (from the xva capital command) or a name listed in the library's creditNames option: its credit quality sets the MAR50.65 risk weight` };
       return { bucket: bucket.group, key: `${name}/${tenor}`, riskWeight: bucket[info.creditQuality] };
     },
     rho(bucket, a, b) {
