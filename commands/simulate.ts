@@ -124,7 +124,7 @@ export default class Simulate extends XvaCommand {
     coverage: Flags.string({ description: 'Collateral coverage factor applied to the CSA (0 to 1.2)', default: '1', helpValue: 'F' }),
     'skip-unsupported': Flags.boolean({ description: 'Warn about and leave out trades the engine cannot value (default: error)', default: false }),
     cube: Flags.boolean({ description: 'Also write cube.arrow: path values per netting set and date (and MPoR close-out date)', default: false }),
-    'cube-precision': Flags.string({ description: 'Precision of the cube\'s values: float64 keeps the engine\'s values exactly (twice the size)', options: ['float32', 'float64'], default: 'float32' }),
+    'cube-precision': Flags.string({ description: 'Precision of the cube\'s values (with --cube; default float32): float64 keeps the engine\'s values exactly (twice the size)', options: ['float32', 'float64'] }),
     format: Flags.string({ description: 'Format of the exposure tables', options: ['arrow', 'parquet'], default: 'arrow' }),
     'dynamic-im': Flags.boolean({
       description: 'Hold the expected dynamic IM (SIMM today and regression DIM of every im_model simm netting set; the schedule IM projected of every im_model schedule set) as IM collateral, and post its expected IM posted (lowering its ENE)',
@@ -148,6 +148,10 @@ export default class Simulate extends XvaCommand {
     if (flags['mpor-days'] !== undefined && !flags['dynamic-im']) {
       throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
     }
+    if (flags['cube-precision'] !== undefined && !flags.cube) {
+      throw new XvaUsageError('--cube-precision sets the precision of the path cube: give --cube too, or leave it out');
+    }
+    const cubePrecision = (flags['cube-precision'] ?? 'float32') as CubePrecision;
     const seed = wholeNumber('seed', flags.seed, 0, 0xffffffff);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
     const threadsGiven = flags.threads === undefined ? undefined : threadsFlag(flags.threads);
@@ -173,7 +177,7 @@ export default class Simulate extends XvaCommand {
       let run;
       try {
         run = await this.withProgress(`Simulating shard ${shard.index}/${shard.count}`, (onProgress, onWarning) =>
-          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, rng, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision: flags['cube-precision'] as CubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && (shardBackend.name === 'gpu' || shardBackend.fellBack) ? { backend: shardBackend } : {}), onProgress, onWarning }),
+          simulateShardToFiles({ portfolioDir, marketFile, outDir, paths, seed, grid, threads, antithetic: flags.antithetic, rng, pfeQuantile, coverage, skipUnsupported: flags['skip-unsupported'], cube: flags.cube, cubePrecision, format: flags.format as TableFormat, shard, ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}), ...(shardBackend && (shardBackend.name === 'gpu' || shardBackend.fellBack) ? { backend: shardBackend } : {}), onProgress, onWarning }),
         );
       } finally {
         shardBackend?.close();
@@ -207,7 +211,7 @@ export default class Simulate extends XvaCommand {
         coverage,
         skipUnsupported: flags['skip-unsupported'],
         cube: flags.cube,
-        cubePrecision: flags['cube-precision'] as CubePrecision,
+        cubePrecision,
         format: flags.format as TableFormat,
         ...(flags['dynamic-im'] ? { dynamicIm: { mporDays: flags['mpor-days'] === '1' ? (1 as const) : (10 as const) } } : {}),
         onProgress: (fractionDone, stage) => progress.update(stage, fractionDone),
