@@ -4,11 +4,12 @@
  *
  * - FX option (pricing/fx.ts at t = 0): Garman-Kohlhagen conditional on the simulated state, written on the forward
  *   to delivery F(t) = FX(t)·P_f(t,T_d|x_f)/P_d(t,T_d|x_d): value in base = N·FX_d(t)·P_d(t,T_d)·Black76(F, K, σ, τ),
- *   τ = T_e − t, σ the market vol of the pair at τ (the market's vol for the remaining time). After expiry (physical
+ *   τ = T_e − t, σ²τ the variance the pair's term structure leaves from t to T_e (remainingStdDevs). After expiry (physical
  *   delivery at T_d > T_e) the exchange on the paths where it was exercised, decided at the expiry grid date t_e (last
  *   grid date on or before T_e) by ω·(F(t_e) − K) > 0.
  * - Equity option (pricing/equity.ts): Black-76 on F(t) = S(t)·e^{−q(T−t)}/P(t,T|x) times P(t,T|x), in the equity's
- *   currency times its FX rate; cash-settled at expiry, so it leaves there.
+ *   currency times its FX rate, with the variance the equity's term structure leaves to expiry (remainingStdDevs);
+ *   cash-settled at expiry, so it leaves there.
  * - Equity forward: quantity·(S(t)·e^{−q(T−t)} − K·P(t,T|x)); the strike part is a pooled flow (compile.ts), the
  *   share part a coefficient of S(t) per date, summed over the forwards on the same share.
  */
