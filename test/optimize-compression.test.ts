@@ -81,7 +81,7 @@ const parRate = (years: number): number => (1 - P(addMonths(asOf, 12 * years))) 
 
 const details = (a: Action, key: string): number => a.details[key] as number;
 
-describe('compression of a mixed book (every group in one HiGHS call)', () => {
+describe('compression of a mixed book (every group in one solver batch)', () => {
   // N1: two offsetting swaps, same notional, dates and index; the receiver was dealt 1bp above the payer, so the pair is
   //     worth V = N·(K_rec − K_pay)·A to the bank and its delta nets to N·1bp·∂A/∂r, a few cents per bp.
   // N2: two payer swaps, nothing to offset.
@@ -193,7 +193,7 @@ describe('compression of a mixed book (every group in one HiGHS call)', () => {
     expect(details(a, 'grossNotionalAfter')).toBeCloseTo(25e6 + rep.fixedLeg.notional, 2);
   });
 
-  it('is deterministic: the same book gives the same groups, actions, ids and order; all groups in one solve', () => {
+  it('is deterministic: the same book gives the same groups, actions, ids and order; all groups in one solver batch', () => {
     const strip = (r: CompressionResult) => ({ ...r, actions: r.actions.map((x) => ({ ...x, details: { ...x.details, lpBatchSeconds: 0 } })) });
     expect(strip(second)).toEqual(strip(first));
     expect(first.actions.every((a) => a.details['lpBatchGroups'] === 5)).toBe(true);

@@ -17,7 +17,7 @@ import type { Scenario } from '../scenarios/types.js';
 import { computeXva, type ExposureSet, type XvaOptions } from '../xva/compute.js';
 import { missingFundingNote, shockCreditInputs, type CreditInputs } from '../xva/credit.js';
 import { collateralAllocation, postingRequirements, type CollateralAllocation } from './levers/collateral/index.js';
-import { compressBook, DEFAULT_COMPRESSION_OPTIONS } from './levers/compression/index.js';
+import { compressBook, DEFAULT_COMPRESSION_OPTIONS, type CompressionGroupReport } from './levers/compression/index.js';
 import { csaCandidates } from './levers/csa.js';
 import { cvaHedgeActions } from './levers/hedges/index.js';
 import { novationActions } from './levers/novation/index.js';
@@ -143,15 +143,28 @@ function xvaOf(sets: readonly ExposureSet[], credit: CreditInputs, xva: XvaOptio
   return { cva: b.cva, fva: b.fca - b.fba + b.colva };
 }
 
-/** The plan's notes on compression solves stopped by a limit: the node limit (same answer anywhere) or the time limit. */
-function compressionLimitNotes(statuses: readonly (string | undefined)[]): string[] {
-  const count = (status: string) => statuses.filter((s) => s === status).length;
+/**
+ * The plan's notes on compression solves stopped by a limit: the node limit (same answer anywhere) or the time limit;
+ * a group stopped before finding a compression that pays is named (it was not proved to have nothing to compress).
+ */
+export function compressionLimitNotes(groups: readonly Pick<CompressionGroupReport, 'groupId' | 'outcome' | 'lpStatus'>[]): string[] {
   const d = DEFAULT_COMPRESSION_OPTIONS;
   const out: string[] = [];
-  const nodes = count('node_limit');
-  if (nodes > 0) out.push(`compression: ${nodes} group(s) solved in batches that stopped at the node limit (${d.maxNodes.toLocaleString('en-US')} nodes): the best solution found by then, the same on any machine`);
-  const time = count('time_limit');
-  if (time > 0) out.push(`compression: ${time} group(s) solved in batches that stopped at the time limit (${d.timeLimitSeconds} s) before the node limit: their answers can depend on this machine's speed and load`);
+  const limits = [
+    ['node_limit', `the node limit (${d.maxNodes.toLocaleString('en-US')} nodes of its own solve)`, 'the same on any machine'],
+    ['time_limit', `the time limit (${d.timeLimitSeconds} s) before the node limit`, "which can depend on this machine's speed and load"],
+  ] as const;
+  for (const [status, limit, why] of limits) {
+    const stopped = groups.filter((g) => g.lpStatus === status);
+    if (stopped.length === 0) continue;
+    const empty = stopped.filter((g) => g.outcome === 'stopped_at_limit').map((g) => g.groupId);
+    const found = stopped.length - empty.length;
+    const parts = [
+      ...(found > 0 ? [`${found} with the best compression found by then, ${why}`] : []),
+      ...(empty.length > 0 ? [`${empty.length} before finding one that pays (${empty.join(', ')}: not proved to have nothing to compress; compression option maxNodes searches further)`] : []),
+    ];
+    out.push(`compression: ${stopped.length} group(s) stopped at ${limit}: ${parts.join('; ')}`);
+  }
   return out;
 }
 
@@ -211,7 +224,7 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
       if (ranked.length > options.maxCandidatesPerLever) notes.push(`compression: the ${options.maxCandidatesPerLever} bilateral netting sets with the largest CVA + FVA + KVA and every cleared set were searched (of ${ranked.length} bilateral sets)`);
       const compressed = await compressBook(portfolio, market, { nettingSetIds });
       actions = compressed.actions;
-      notes.push(...compressionLimitNotes(compressed.groups.map((g) => g.lpStatus)));
+      notes.push(...compressionLimitNotes(compressed.groups));
     }
     else if (lever === 'novation') actions = novationActions(portfolio, market);
     else if (lever === 'csa') actions = csaCandidates(ctx, base);

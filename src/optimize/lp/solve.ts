@@ -52,30 +52,58 @@ export interface LpSolution {
 export const LP_FEASIBILITY_TOLERANCE = 1e-6;
 
 /**
- * The worker: reads the LP text into a HiGHS model, sets the options, runs it and sends back the model status (HiGHS's
- * HighsModelStatus code), the explored nodes and, when HiGHS holds a feasible primal solution
- * (primal_solution_status 2), the columns' values by name.
+ * The worker: loads HiGHS once, then solves each LP text of `workerData.texts` in turn, each in a model of its own
+ * (`withModel` creates a fresh HiGHS instance and frees it), with the same options and, where `workerData.starts` has
+ * one, a start (column name → value: a feasible point HiGHS checks and then holds as its first incumbent; a column the
+ * model dropped, one that appears nowhere, is skipped), and sends back per program the model
+ * status (HiGHS's HighsModelStatus code), the explored nodes, the seconds of its own solve and, when HiGHS holds a
+ * feasible primal solution (primal_solution_status 2), the columns' values by name. A program solved here with others
+ * gets the answer it gets alone: nothing of one model reaches the next but the loaded code.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const load = require(workerData.highsPath);
 (typeof load === 'function' ? load : load.default)().then((highs) => {
-  const result = highs.withModel({ format: 'lp', data: workerData.text }, (model) => {
-    model.options.set(workerData.options);
-    model.run();
-    const code = model.getModelStatus();
-    const primal = model.info.get('primal_solution_status');
-    const nodes = Number(model.info.get('mip_node_count') ?? 0);
-    const columns = {};
-    if (primal === 2) {
-      const values = model.getSolution().colValue;
-      for (let i = 0; i < values.length; i++) columns[model.getColName(i)] = values[i];
-    }
-    return { code, nodes, feasible: primal === 2, columns };
+  const results = workerData.texts.map((text, k) => {
+    const started = performance.now();
+    const start = workerData.starts[k];
+    const result = highs.withModel({ format: 'lp', data: text }, (model) => {
+      model.options.set(workerData.options);
+      if (start) {
+        const indices = [];
+        const values = [];
+        for (const [name, value] of start) {
+          let j;
+          try { j = model.getColByName(name); } catch { continue; }
+          indices.push(j);
+          values.push(value);
+        }
+        model.setSolution({ indices, values });
+      }
+      model.run();
+      const code = model.getModelStatus();
+      const primal = model.info.get('primal_solution_status');
+      const nodes = Number(model.info.get('mip_node_count') ?? 0);
+      const columns = {};
+      if (primal === 2) {
+        const values = model.getSolution().colValue;
+        for (let i = 0; i < values.length; i++) columns[model.getColName(i)] = values[i];
+      }
+      return { code, nodes, feasible: primal === 2, columns };
+    });
+    return { ...result, seconds: (performance.now() - started) / 1000 };
   });
-  parentPort.postMessage({ ok: true, result });
+  parentPort.postMessage({ ok: true, results });
 }).catch((e) => parentPort.postMessage({ ok: false, message: String(e && e.message || e) }));
 `;
+
+interface RawSolution {
+  code: number;
+  nodes: number;
+  feasible: boolean;
+  columns: Record<string, number>;
+  seconds: number;
+}
 
 /** HiGHS's model statuses (HighsModelStatus, HiGHS 1.x lp_data/HConst.h) in words. */
 const MODEL_STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -114,26 +142,43 @@ export function violation(lp: LinearProgram, values: Float64Array): number {
 }
 
 export async function solveLp(lp: LinearProgram, options: LpSolveOptions = {}): Promise<LpSolution> {
-  checkProgram(lp);
-  const text = toLpFormat(lp);
+  return (await solveLps([lp], options))[0]!;
+}
+
+/**
+ * Solves several programs in one worker, one after the other, each as its own HiGHS model with the same options (its
+ * own node limit, gap and time limit): the worker and HiGHS's code are loaded once (about a second), and each
+ * program's answer is the one `solveLp` gives it alone. `starts[k]`, when given, is a feasible point of program k (its
+ * variables' values) that HiGHS starts from as its first incumbent (a MIP start).
+ */
+export async function solveLps(lps: readonly LinearProgram[], options: LpSolveOptions = {}, starts: readonly (Float64Array | undefined)[] = []): Promise<LpSolution[]> {
+  if (lps.length === 0) return [];
+  for (const lp of lps) checkProgram(lp);
+  const texts = lps.map((lp) => toLpFormat(lp));
+  // toLpFormat names variable i `x<i>`
+  const startColumns = lps.map((lp, k) => {
+    const start = starts[k];
+    if (start === undefined) return null;
+    if (start.length !== lp.variables.length) throw new XvaInternalError(`an LP start has ${start.length} values for ${lp.variables.length} variables`);
+    return Array.from(start, (value, i) => [`x${i}`, value] as const);
+  });
   const highsOptions: Record<string, number | string | boolean> = { output_flag: false, random_seed: 0 };
   if (options.timeLimitSeconds !== undefined) highsOptions['time_limit'] = Math.max(0.01, options.timeLimitSeconds);
   if (options.mipRelativeGap !== undefined) highsOptions['mip_rel_gap'] = options.mipRelativeGap;
   if (options.mipMaxNodes !== undefined) highsOptions['mip_max_nodes'] = options.mipMaxNodes;
   const highsPath = createRequire(import.meta.url).resolve('highs');
-  const started = performance.now();
-  const raw = await new Promise<{ code: number; nodes: number; feasible: boolean; columns: Record<string, number> }>((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { highsPath, text, options: highsOptions } });
-    // A watchdog beyond HiGHS's own limit: a solver that does not come back is stopped, not waited for forever.
-    const watchdogMs = ((options.timeLimitSeconds ?? 600) + 30) * 1000;
+  const raw = await new Promise<RawSolution[]>((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { highsPath, texts, starts: startColumns, options: highsOptions } });
+    // A watchdog beyond HiGHS's own limit (each program's): a solver that does not come back is stopped, not waited for forever.
+    const watchdogMs = ((options.timeLimitSeconds ?? 600) * lps.length + 30) * 1000;
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new XvaInternalError(`the LP solver did not return within ${Math.round(watchdogMs / 1000)} s`));
     }, watchdogMs);
-    worker.once('message', (m: { ok: boolean; result?: { code: number; nodes: number; feasible: boolean; columns: Record<string, number> }; message?: string }) => {
+    worker.once('message', (m: { ok: boolean; results?: RawSolution[]; message?: string }) => {
       clearTimeout(timer);
       void worker.terminate();
-      if (m.ok && m.result) resolve(m.result);
+      if (m.ok && m.results) resolve(m.results);
       else reject(new XvaInternalError(`the LP solver failed: ${m.message ?? 'no result'}`));
     });
     worker.once('error', (e) => {
@@ -141,7 +186,12 @@ export async function solveLp(lp: LinearProgram, options: LpSolveOptions = {}): 
       reject(new XvaInternalError(`the LP solver's worker failed: ${e.message}`));
     });
   });
-  const seconds = (performance.now() - started) / 1000;
+  return lps.map((lp, k) => solutionOf(lp, raw[k]!));
+}
+
+/** One program's answer from the worker's: the values by column, checked against the program. */
+function solutionOf(lp: LinearProgram, raw: RawSolution): LpSolution {
+  const seconds = raw.seconds;
   const status = statusOfCode(raw.code);
   const solverStatus = MODEL_STATUS_TEXT[raw.code] ?? `HiGHS model status ${raw.code}`;
   const n = lp.variables.length;

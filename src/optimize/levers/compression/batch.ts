@@ -1,26 +1,36 @@
 /**
- * Several independent compression MILPs solved as one block-diagonal program: each call of `solveLp` starts a worker
- * and loads HiGHS (about a second), so a book with hundreds of netting sets would spend its time starting solvers.
- * The blocks share no variable and no row, so the optimum of the whole is the optimum of every block (the objective
- * is their sum); HiGHS's relative gap then applies to the sum, and a time limit to the batch as a whole.
+ * Several independent compression MILPs solved in few solver workers: each worker start loads HiGHS (about a second),
+ * so a book with hundreds of netting sets would spend its time starting solvers. The programs are cut into batches and
+ * a batch goes to one worker, which solves its programs one after the other, each as its own HiGHS model with its own
+ * node limit, relative gap and time limit (lp/solve.ts `solveLps`). A group's answer is therefore the one it gets
+ * alone, whatever else is in its batch.
+ *
+ * A batch used to be one block-diagonal program: the node limit and the gap then applied to the whole, and a batch
+ * that stopped at its 1,000 nodes handed most of its groups the all-zero incumbent (helper 126's optimiser audit: of
+ * eight demo groups in one batch one compressed, while NS-CP0026-1, CCP-CME and NS-CP0024-1 alone compress by 195.6m,
+ * 168.2m and 21.5m of gross notional, each solved to optimality).
  */
 import { availableParallelism } from 'node:os';
-import type { LinearProgram, LpRow, LpVariable } from '../../lp/model.js';
-import { solveLp, type LpStatus } from '../../lp/solve.js';
+import type { LinearProgram } from '../../lp/model.js';
+import { solveLps, type LpStatus } from '../../lp/solve.js';
 
 export interface BlockSolution {
   status: LpStatus;
   solverStatus: string;
-  /** The block's own variables (empty without a solution). */
+  /** The program's variables (empty without a solution). */
   values: Float64Array;
-  /** The block's own objective. */
+  /** The program's objective. */
   objective: number;
-  /** Seconds of the whole batch's solve, and how many blocks it held. */
+  /** Branch-and-bound nodes of this program's own solve. */
+  nodes: number;
+  /** Seconds of this program's own solve. */
+  seconds: number;
+  /** Seconds of the batch's worker (its start and every solve of the batch), and how many programs it held. */
   batchSeconds: number;
   batchBlocks: number;
 }
 
-/** Blocks in order, cut into batches of at most `maxIntegers` integer variables (a larger block alone). */
+/** Programs in order, cut into batches of at most `maxIntegers` integer variables (a larger program alone). */
 export function batches(programs: readonly LinearProgram[], maxIntegers: number): number[][] {
   const out: number[][] = [];
   let current: number[] = [];
@@ -39,41 +49,30 @@ export function batches(programs: readonly LinearProgram[], maxIntegers: number)
   return out;
 }
 
-/** One block-diagonal program of minimisations; `offsets[b]` is block b's first variable. */
-export function combine(programs: readonly LinearProgram[]): { lp: LinearProgram; offsets: number[] } {
-  const variables: LpVariable[] = [];
-  const rows: LpRow[] = [];
-  const offsets: number[] = [];
-  programs.forEach((p, b) => {
-    if (p.sense !== 'minimize') throw new RangeError('combine: only minimisations are combined');
-    const offset = variables.length;
-    offsets.push(offset);
-    for (const v of p.variables) variables.push({ ...v, name: `b${b}_${v.name}` });
-    for (const r of p.rows) rows.push({ ...r, name: `b${b}_${r.name}`, terms: r.terms.map(([i, c]) => [i + offset, c] as const) });
-  });
-  return { lp: { sense: 'minimize', variables, rows }, offsets };
-}
-
 /**
- * Solves every program, batch by batch, `concurrency` batches at a time (default: one per core; each solve is its own
- * worker thread and single-threaded HiGHS); the answers in the programs' order. The batches are fixed before any is
- * solved and each stops at its node limit, so the answers do not depend on the concurrency or on which finishes first.
+ * Solves every program, batch by batch, `concurrency` batches at a time (default: one per core; each batch its own
+ * worker thread and single-threaded HiGHS); the answers in the programs' order. `starts[i]`, when given, is a feasible
+ * point of program i that its search starts from (lp/solve.ts). Every program stops at its own node
+ * limit, so the answers depend neither on the batches, nor on the concurrency, nor on which batch finishes first.
  */
 export async function solveBlocks(
   programs: readonly LinearProgram[],
   options: { timeLimitSeconds: number; mipRelativeGap: number; maxIntegersPerBatch: number; mipMaxNodes?: number; concurrency?: number },
+  starts: readonly (Float64Array | undefined)[] = [],
 ): Promise<BlockSolution[]> {
   const out: BlockSolution[] = new Array(programs.length);
   const all = batches(programs, options.maxIntegersPerBatch);
   const solveBatch = async (batch: number[]): Promise<void> => {
-    const { lp, offsets } = combine(batch.map((i) => programs[i]!));
-    const s = await solveLp(lp, { timeLimitSeconds: options.timeLimitSeconds, mipRelativeGap: options.mipRelativeGap, ...(options.mipMaxNodes !== undefined ? { mipMaxNodes: options.mipMaxNodes } : {}) });
+    const started = performance.now();
+    const solutions = await solveLps(
+      batch.map((i) => programs[i]!),
+      { timeLimitSeconds: options.timeLimitSeconds, mipRelativeGap: options.mipRelativeGap, ...(options.mipMaxNodes !== undefined ? { mipMaxNodes: options.mipMaxNodes } : {}) },
+      batch.map((i) => starts[i]),
+    );
+    const batchSeconds = (performance.now() - started) / 1000;
     batch.forEach((i, b) => {
-      const p = programs[i]!;
-      const values = s.values.length > 0 ? s.values.slice(offsets[b]!, offsets[b]! + p.variables.length) : new Float64Array(0);
-      let objective = 0;
-      for (let k = 0; k < values.length; k++) objective += p.variables[k]!.cost * values[k]!;
-      out[i] = { status: s.status, solverStatus: s.solverStatus, values, objective, batchSeconds: s.seconds, batchBlocks: batch.length };
+      const s = solutions[b]!;
+      out[i] = { status: s.status, solverStatus: s.solverStatus, values: s.values, objective: s.values.length > 0 ? s.objective : 0, nodes: s.nodes, seconds: s.seconds, batchSeconds, batchBlocks: batch.length };
     });
   };
   let next = 0;

@@ -10,6 +10,7 @@ import { XvaInternalError } from '../../../errors.js';
 import type { Market } from '../../../market/types.js';
 import type { NettingSet } from '../../../portfolio/types.js';
 import { tradeMaturity, type Trade } from '../../../products/types.js';
+import type { LinearProgram } from '../../lp/model.js';
 import { LP_FEASIBILITY_TOLERANCE, type LpStatus } from '../../lp/solve.js';
 import type { BlockSolution } from './batch.js';
 import type { Action } from '../../types.js';
@@ -19,7 +20,12 @@ import type { ResolvedCompressionOptions } from './options.js';
 import { NOTIONAL_UNIT, replacementCandidates, type ReplacementCandidate } from './replacements.js';
 import { factorLabel, riskClassOf, sumRisk, tradeRisk, type TradeRisk } from './risk.js';
 
-export type GroupOutcome = 'compressed' | 'nothing_to_compress' | 'too_few_candidates' | 'no_solution';
+/**
+ * `nothing_to_compress`: the solve proved that no compression pays; `stopped_at_limit`: the solve stopped at its node
+ * (or time) limit before finding one that pays, so none is proposed although one may exist (the report's
+ * `incumbentGrossNotionalAfter` and the note give its best solution by then).
+ */
+export type GroupOutcome = 'compressed' | 'nothing_to_compress' | 'stopped_at_limit' | 'too_few_candidates' | 'no_solution';
 
 /** What happened to one group (for the run's log and report). */
 export interface CompressionGroupReport {
@@ -33,6 +39,8 @@ export interface CompressionGroupReport {
   /** Base currency. */
   grossNotionalBefore: number;
   grossNotionalAfter: number;
+  /** `stopped_at_limit` only: the gross notional after the solver's best solution when it stopped (not proposed). */
+  incumbentGrossNotionalAfter?: number;
 }
 
 interface Candidate {
@@ -48,6 +56,8 @@ interface Deviations {
   irFactor: string;
   fxUsd: number;
   fxFactor: string;
+  xccyUsdPerBp: number;
+  xccyFactor: string;
 }
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -67,7 +77,7 @@ function replacementIds(groupId: string, count: number, taken: ReadonlySet<strin
 function recheck(groupId: string, before: TradeRisk[], after: TradeRisk[], tol: Tolerances): Deviations {
   const b = sumRisk(before);
   const a = sumRisk(after);
-  const dev: Deviations = { pvUsd: Math.abs(a.pvUsd - b.pvUsd), irUsdPerBp: 0, irFactor: '', fxUsd: 0, fxFactor: '' };
+  const dev: Deviations = { pvUsd: Math.abs(a.pvUsd - b.pvUsd), irUsdPerBp: 0, irFactor: '', fxUsd: 0, fxFactor: '', xccyUsdPerBp: 0, xccyFactor: '' };
   const check = (factor: string, vBefore: number, vAfter: number) => {
     const d = Math.abs(vAfter - vBefore);
     const t = toleranceOf(factor, tol);
@@ -84,6 +94,7 @@ function recheck(groupId: string, before: TradeRisk[], after: TradeRisk[], tol: 
     const d = check(k, b.factors.get(k) ?? 0, a.factors.get(k) ?? 0);
     if (riskClassOf(k) === 'ir' && d > dev.irUsdPerBp) (dev.irUsdPerBp = d), (dev.irFactor = factorLabel(k));
     if (riskClassOf(k) === 'fx' && d > dev.fxUsd) (dev.fxUsd = d), (dev.fxFactor = factorLabel(k));
+    if (riskClassOf(k) === 'xccy' && d > dev.xccyUsdPerBp) (dev.xccyUsdPerBp = d), (dev.xccyFactor = factorLabel(k));
   }
   return dev;
 }
@@ -98,7 +109,17 @@ export interface PreparedGroup {
   home?: NettingSet;
   replacements: ReplacementCandidate[];
   milp?: CompressionMilp;
+  /**
+   * The MILP with every candidate that carries cross-currency basis delta held (kept): absent when none does. Solved
+   * first, its answer starts the search of the whole MILP (index.ts `solveGroups`).
+   */
+  heldProgram?: LinearProgram;
   tolerances: Tolerances;
+}
+
+/** The MILP with the candidates `held` kept: their terminate_i fixed at 0 (milp.ts: variable i is trade i's t_i). */
+export function withTradesKept(lp: LinearProgram, held: readonly boolean[]): LinearProgram {
+  return { ...lp, variables: lp.variables.map((v, i) => (i < held.length && held[i] ? { ...v, upper: 0 } : v)) };
 }
 
 /** The group's candidates, replacements and MILP. */
@@ -112,7 +133,7 @@ export function prepareGroup(group: CompressionGroup, market: Market, sets: Read
     if (outcome.ok) candidates.push({ trade, notionalBase: notionalInBase(trade, market), risk: outcome.risk });
     else if (!outcome.reason.includes('not a linear')) notes.push(`compression of ${group.groupId}: trade ${trade.tradeId} left out: ${outcome.reason}`);
   }
-  const tolerances: Tolerances = { pvUsd: o.pvToleranceUsd, irUsdPerBp: o.irDeltaToleranceUsdPerBp, fxUsd: o.fxDeltaToleranceUsd };
+  const tolerances: Tolerances = { pvUsd: o.pvToleranceUsd, irUsdPerBp: o.irDeltaToleranceUsdPerBp, fxUsd: o.fxDeltaToleranceUsd, xccyBasisUsdPerBp: o.xccyBasisDeltaToleranceUsdPerBp };
   const report: CompressionGroupReport = {
     groupId: group.groupId,
     nettingSetIds: group.nettingSetIds,
@@ -133,6 +154,8 @@ export function prepareGroup(group: CompressionGroup, market: Market, sets: Read
     o.maxReplacements,
     o.replacementPenaltyNotional,
   );
+  const basisRisk = candidates.map((c) => [...c.risk.factors.keys()].some((k) => riskClassOf(k) === 'xccy'));
+  if (basisRisk.some((b) => b)) prepared.heldProgram = withTradesKept(prepared.milp.lp, basisRisk);
   return prepared;
 }
 
@@ -148,11 +171,13 @@ export function finishGroup(
   const home = prepared.home!;
   const reps = prepared.replacements;
   report.lpStatus = solution.status;
+  const limited = solution.status === 'node_limit' || solution.status === 'time_limit';
+  const limitText = solution.status === 'time_limit' ? `time limit (${o.timeLimitSeconds} s)` : `node limit (${o.maxNodes.toLocaleString('en-US')} nodes)`;
   if (solution.status === 'time_limit') {
     notes.push(`compression of ${group.groupId}: its solve stopped at the time limit (${o.timeLimitSeconds} s) before the node limit (${o.maxNodes}): this answer can depend on the machine's speed and load`);
   }
   if (solution.values.length === 0) {
-    report.outcome = 'no_solution';
+    report.outcome = limited ? 'stopped_at_limit' : 'no_solution';
     notes.push(`compression of ${group.groupId}: the MILP gave no solution (${solution.solverStatus})`);
     return { report, notes };
   }
@@ -167,7 +192,18 @@ export function finishGroup(
   const addedNotionalBase = added.reduce((a, x) => a + Math.abs(x.notional) * toBase(market, x.currency), 0);
   const grossAfter = grossBefore - terminated.reduce((a, c) => a + c.notionalBase, 0) + addedNotionalBase;
   if (terminated.length === 0 || grossBefore - grossAfter <= (o.minGrossReductionPct / 100) * grossBefore) {
-    report.outcome = 'nothing_to_compress';
+    if (!limited) {
+      report.outcome = 'nothing_to_compress';
+      return { report, notes };
+    }
+    // a solve stopped at a limit has not proved that nothing pays: say so, with its best solution by then
+    report.outcome = 'stopped_at_limit';
+    report.incumbentGrossNotionalAfter = grossAfter;
+    const best =
+      terminated.length === 0
+        ? 'terminates nothing'
+        : `terminates ${terminated.length} trade${terminated.length === 1 ? '' : 's'} for a gross notional of ${millions(grossBefore)} → ${millions(grossAfter)} ${market.baseCurrency}, under minGrossReductionPct (${o.minGrossReductionPct}%)`;
+    notes.push(`compression of ${group.groupId}: its solve stopped at the ${limitText} before finding a compression that pays (its best solution by then ${best}): not proved to have nothing to compress; a larger maxNodes searches further`);
     return { report, notes };
   }
 
@@ -216,9 +252,12 @@ export function finishGroup(
       maxDeviationIrFactor: dev.irFactor,
       maxDeviationFxDeltaUsd: dev.fxUsd,
       maxDeviationFxFactor: dev.fxFactor,
+      maxDeviationXccyBasisUsdPerBp: dev.xccyUsdPerBp,
+      maxDeviationXccyBasisFactor: dev.xccyFactor,
       pvToleranceUsd: tol.pvUsd,
       irDeltaToleranceUsdPerBp: tol.irUsdPerBp,
       fxDeltaToleranceUsd: tol.fxUsd,
+      xccyBasisDeltaToleranceUsdPerBp: toleranceOf('xccy:', tol),
       lpStatus: solution.status,
       lpObjectiveMillions: solution.objective + prepared.milp!.objectiveOffset,
       lpBinaries: prepared.milp!.lp.variables.filter((v) => v.integer).length,

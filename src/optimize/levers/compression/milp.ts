@@ -8,7 +8,7 @@
  *               y⁺_c, y⁻_c ∈ [0, U_c]    replacement c's notional in millions (⁺ pay fixed / buy, ⁻ receive / sell)
  *               z_c ∈ {0,1}              replacement c is traded
  *   minimise    Σ_i N_i·(1 − t_i) + Σ_c X_c·(y⁺_c + y⁻_c) + π·Σ_c z_c    (millions of the base currency)
- *   subject to  |−Σ_i t_i·s_ig + Σ_c (y⁺_c − y⁻_c)·r_cg| ≤ tol_g         for PV and every delta factor g
+ *   subject to  |−Σ_i t_i·s_ig + Σ_c (y⁺_c − y⁻_c)·r_cg| ≤ tol_g         for PV and every delta factor g (IR, xccy basis, FX)
  *               y⁺_c ≤ U_c·z_c,  y⁻_c ≤ U_c·z_c                           (big-M on/off)
  *               Σ_c z_c ≤ maxReplacements
  *
@@ -48,6 +48,8 @@ export interface Tolerances {
   pvUsd: number;
   irUsdPerBp: number;
   fxUsd: number;
+  /** Cross-currency basis delta per currency, USD per 1bp (default: `irUsdPerBp`, the IR delta's unit). */
+  xccyBasisUsdPerBp?: number;
 }
 
 export interface CompressionMilp {
@@ -62,7 +64,8 @@ export interface CompressionMilp {
 
 export function toleranceOf(factor: string, tol: Tolerances): number {
   if (factor === 'pv') return tol.pvUsd;
-  return riskClassOf(factor) === 'ir' ? tol.irUsdPerBp : tol.fxUsd;
+  const riskClass = riskClassOf(factor);
+  return riskClass === 'ir' ? tol.irUsdPerBp : riskClass === 'xccy' ? (tol.xccyBasisUsdPerBp ?? tol.irUsdPerBp) : tol.fxUsd;
 }
 
 const valueOf = (risk: TradeRisk, factor: string): number => (factor === 'pv' ? risk.pvUsd : (risk.factors.get(factor) ?? 0));

@@ -4,7 +4,7 @@
  *
  * Units: the risk tolerances are in USD, the SIMM calculation currency the sensitivities come in
  * (src/margin/sensitivities/trade.ts): PV in USD, IR delta in USD per 1bp at one SIMM tenor vertex, FX delta in USD
- * for a 1% move of one currency against USD.
+ * for a 1% move of one currency against USD, cross-currency basis delta in USD per 1bp of one currency's basis.
  */
 import { XvaUsageError } from '../../../errors.js';
 
@@ -15,6 +15,11 @@ export interface CompressionOptions {
   irDeltaToleranceUsdPerBp?: number;
   /** Largest change of the FX delta per currency against USD, USD per 1% move (default 1,000 = a 100k USD FX position). */
   fxDeltaToleranceUsd?: number;
+  /**
+   * Largest change of the cross-currency basis delta per currency (SIMM Risk_XCcyBasis: the whole basis curve of the
+   * currency +1bp), USD per bp (default 100, the IR delta's per vertex).
+   */
+  xccyBasisDeltaToleranceUsdPerBp?: number;
   /** At most this many replacement trades per compression (default 3). */
   maxReplacements?: number;
   /**
@@ -34,8 +39,9 @@ export interface CompressionOptions {
   /** Only these netting sets (default: all). A CCP group is considered when any of its sets is named. */
   nettingSetIds?: readonly string[];
   /**
-   * Branch-and-bound nodes per HiGHS solve (default 1,000; one solve holds the MILPs of several groups, batch.ts): a
-   * work limit, so a solve that reaches it stops with the same best solution on any machine (status `node_limit`).
+   * Branch-and-bound nodes of each group's HiGHS solve (default 1,000; every group's MILP is its own solve, whatever
+   * batch of groups its worker holds, batch.ts): a work limit, so a solve that reaches it stops with the same best
+   * solution on any machine (status `node_limit`).
    */
   maxNodes?: number;
   /**
@@ -50,6 +56,7 @@ export interface ResolvedCompressionOptions {
   pvToleranceUsd: number;
   irDeltaToleranceUsdPerBp: number;
   fxDeltaToleranceUsd: number;
+  xccyBasisDeltaToleranceUsdPerBp: number;
   maxReplacements: number;
   irDeltaBySubCurve: boolean;
   replacementPenaltyNotional: number;
@@ -64,13 +71,14 @@ export const DEFAULT_COMPRESSION_OPTIONS = Object.freeze({
   pvToleranceUsd: 10_000,
   irDeltaToleranceUsdPerBp: 100,
   fxDeltaToleranceUsd: 1_000,
+  xccyBasisDeltaToleranceUsdPerBp: 100,
   maxReplacements: 3,
   irDeltaBySubCurve: false,
   replacementPenaltyNotional: 1_000_000,
   minGrossReductionPct: 1,
   acrossCcp: true,
-  // 1,000 nodes took 7-10 s for the demo book's hardest batches of about 140 binaries on the 2-core machine; the old
-  // default of 10 s bound first there, so those answers depended on the machine's load (optimize-compression.md)
+  // a work limit per group (batch.ts); the old default time limit of 10 s bound first on the demo book's hardest
+  // batches, so those answers depended on the machine's load (optimize-compression.md)
   maxNodes: 1_000,
   timeLimitSeconds: 120,
 });
@@ -102,6 +110,7 @@ export function resolveCompressionOptions(options: CompressionOptions = {}): Res
     pvToleranceUsd: amount('pvToleranceUsd', options.pvToleranceUsd, d.pvToleranceUsd),
     irDeltaToleranceUsdPerBp: amount('irDeltaToleranceUsdPerBp', options.irDeltaToleranceUsdPerBp, d.irDeltaToleranceUsdPerBp),
     fxDeltaToleranceUsd: amount('fxDeltaToleranceUsd', options.fxDeltaToleranceUsd, d.fxDeltaToleranceUsd),
+    xccyBasisDeltaToleranceUsdPerBp: amount('xccyBasisDeltaToleranceUsdPerBp', options.xccyBasisDeltaToleranceUsdPerBp, d.xccyBasisDeltaToleranceUsdPerBp),
     maxReplacements,
     irDeltaBySubCurve: options.irDeltaBySubCurve ?? d.irDeltaBySubCurve,
     replacementPenaltyNotional,

@@ -8,9 +8,15 @@
  *   factor per sub-curve instead;
  * - FX delta per currency against USD (SIMM Risk_FX): V(S·1.01) − V(S), USD. Preserving every currency's delta
  *   against USD preserves the delta of every pair (a pair's position is the difference of its two currencies').
+ * - cross-currency basis delta per currency (SIMM Risk_XCcyBasis): V(basis + 1bp) − V(basis), USD per 1bp, for a
+ *   non-USD flow currency with a basis in the market (its flows discounted under another currency's collateral).
+ *   Until helper 126's optimiser audit such a trade was left out (nearly every non-USD IRS/OIS, XCCY and FX forward
+ *   of a USD-collateral set: 89 trades of the audit's eight demo sets); now its basis delta is one more
+ *   preserved factor.
  *
- * A trade is a compression candidate when these capture all its risk: its sensitivities are IR and FX delta only
- * (IRS, OIS, XCCY, FX forwards and swaps). Options, equity and credit trades stay in the book untouched.
+ * A trade is a compression candidate when these capture all its risk: its sensitivities are IR, cross-currency basis
+ * and FX delta only (IRS, OIS, XCCY, FX forwards and swaps). Options, equity and credit trades stay in the book
+ * untouched.
  */
 import { toIsoDate } from '../../../conventions/dates.js';
 import type { Market } from '../../../market/types.js';
@@ -18,7 +24,7 @@ import { tradeSensitivities, tradeValueUsd } from '../../../margin/sensitivities
 import { SIMM_IR_TENORS } from '../../../margin/sensitivities/tenors.js';
 import type { Currency, Trade } from '../../../products/types.js';
 
-export type RiskClass = 'ir' | 'fx';
+export type RiskClass = 'ir' | 'xccy' | 'fx';
 
 /** Risk of one trade: PV and the delta per factor key (factorKey()). */
 export interface TradeRisk {
@@ -39,14 +45,20 @@ export function fxFactorKey(currency: Currency | string): string {
   return `fx:${currency}`;
 }
 
-export function riskClassOf(factorKey: string): RiskClass {
-  return factorKey.startsWith('ir:') ? 'ir' : 'fx';
+/** `xccy:EUR`: the cross-currency basis of a currency (SIMM Risk_XCcyBasis has no tenor). */
+export function xccyBasisFactorKey(currency: Currency | string): string {
+  return `xccy:${currency}`;
 }
 
-/** Readable factor name for reports: `USD 5y`, `USD 5y Libor3m`, `FX EUR`. */
+export function riskClassOf(factorKey: string): RiskClass {
+  return factorKey.startsWith('ir:') ? 'ir' : factorKey.startsWith('xccy:') ? 'xccy' : 'fx';
+}
+
+/** Readable factor name for reports: `USD 5y`, `USD 5y Libor3m`, `FX EUR`, `EUR xccy basis`. */
 export function factorLabel(factorKey: string): string {
   const parts = factorKey.split(':');
   if (parts[0] === 'fx') return `FX ${parts[1]}`;
+  if (parts[0] === 'xccy') return `${parts[1]} xccy basis`;
   return [parts[1], parts[3], parts[4]].filter((p) => p !== undefined).join(' ');
 }
 
@@ -82,6 +94,7 @@ export function tradeRisk(trade: Trade, market: Market, collateralCurrency: Curr
     let key: string;
     if (row.riskType === 'Risk_IRCurve') key = irFactorKey(row.qualifier, row.label1, bySubCurve ? row.label2 : undefined);
     else if (row.riskType === 'Risk_FX') key = fxFactorKey(row.qualifier);
+    else if (row.riskType === 'Risk_XCcyBasis') key = xccyBasisFactorKey(row.qualifier);
     else return { ok: false, reason: `it has ${row.riskType} sensitivities, which compression does not preserve` };
     factors.set(key, (factors.get(key) ?? 0) + row.amountUsd);
   }
