@@ -27,6 +27,8 @@ import { runMargin } from '../src/margin/run.js';
 import { applyAmendment, BeyondGridError, buildMeasureContext, measureAmendment, measureBase, type BookFigures, type MeasureContext, type Measurement } from '../src/optimize/measure/index.js';
 import { EMPTY_AMENDMENT, type Amendment, type CostDelta } from '../src/optimize/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
+import type { Trade } from '../src/products/types.js';
+import { fromYmd } from '../src/conventions/dates.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { withCloseOutDates } from '../src/simulation/grid.js';
 import { runXva } from '../src/xva/run.js';
@@ -161,6 +163,36 @@ describe('under rng sobol (xva optimize --rng sobol)', () => {
       expect(Math.abs(m.delta.cva)).toBeGreaterThan(1e2);
     }
     expect((sobolCtx.pathSimulator as unknown as { hits: () => number }).hits()).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('an amendment that adds a factor: a note says the delta is on common points, exactly under Sobol (helper 126\'s audit)', async () => {
+    // A EUR/USD forward added to NS-A: the book (USD only) gains IR/FX EUR. Under Sobol a run of the amended book alone
+    // gives each factor the dimensions of its slot in the amended layout, so even NS-B, which the amendment does not
+    // touch, moves in such a run; under Philox each factor draws its own stream (keyed by its name) and USD comes
+    // first in the Cholesky order, so NS-B does not move. The optimiser measures the touched sets on common points
+    // either way; the note is due exactly when Sobol and a change of factors meet.
+    const forward = {
+      tradeId: 'F1', counterpartyId: 'CP-A', nettingSetId: 'NS-A', cleared: false, product: 'FXFWD', direction: 'buy',
+      currency: 'EUR', notional: 2e7, currency2: 'USD', notional2: 2.3e7, maturityDate: fromYmd(2028, 7, 3),
+    } as Trade;
+    const addsEur: Amendment = { ...EMPTY_AMENDMENT, addTrades: [forward] };
+    const replaces: Amendment = { ...EMPTY_AMENDMENT, removeTradeIds: ['A2'], addTrades: [swap('A3', 'NS-A', 'CP-A', 3e7, 0.04, 6, 'receive')] };
+    const sobolNotes = (m: { notes: string[] }) => m.notes.filter((n) => n.startsWith('under --rng sobol'));
+    const sobolCtx = buildMeasureContext({ portfolio: book(), market, paths: PATHS, seed: SEED, rng: 'sobol' });
+    const sobolBase = await measureBase(sobolCtx);
+    const m = await measureAmendment(sobolCtx, sobolBase, addsEur);
+    expect(sobolNotes(m)).toEqual([
+      "under --rng sobol the amended book adds IR/FX EUR: a run of the amended book alone (xva cva --rng sobol) draws every factor from other Sobol dimensions, so these figures are common-points deltas of the touched netting sets (base and amended on the same points), and the difference of such a run and the base run also holds the whole book's quasi-Monte Carlo error (helper 126's optimiser audit: a CVA hedge's ΔCVA +107.6 here, −4,283.9 between two separate xva cva --rng sobol --paths 256 runs)",
+    ]);
+    expect(m.touchedNettingSetIds).toEqual(['NS-A']);
+    expect(sobolNotes(await measureAmendment(sobolCtx, sobolBase, replaces))).toEqual([]);
+    expect(sobolNotes(await measureAmendment(ctx, base, addsEur))).toEqual([]);
+    // what the note says: the amended book run alone (its own layout) moves the untouched NS-B under Sobol only
+    const alone = async (rng: 'sobol' | 'philox', grid = rng === 'sobol' ? sobolCtx.grid : ctx.grid) =>
+      (await measureBase(buildMeasureContext({ portfolio: applyAmendment(book(), addsEur), market, paths: PATHS, seed: SEED, rng, grid }))).sets.get('NS-B')!.cva;
+    expect(await alone('philox')).toBe(base.sets.get('NS-B')!.cva);
+    const sobolAlone = await alone('sobol');
+    expect(Math.abs(sobolAlone - sobolBase.sets.get('NS-B')!.cva)).toBeGreaterThan(1e-6 * sobolBase.sets.get('NS-B')!.cva);
   }, 120_000);
 });
 

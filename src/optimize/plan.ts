@@ -3,8 +3,12 @@
  * net benefit (objective.ts) within the action limits, never two actions that change the same trade or write
  * different terms for the same netting set, never two that change one netting set of the book (remove its trades or
  * replace its terms: each was measured on the rest of the set as it is, so together they would count the same exposure
- * twice), and only actions that pay (net benefit > 0). Greedy by net benefit with a deterministic tie
- * break (action id): the actions' benefits are measured one by one, and the plan's realised saving is measured again
+ * twice), never a CVA hedge together with another action that changes a netting set of the hedged counterparty (the
+ * hedge is sized on the base book's SCVA of that counterparty and capped at it, docs/optimize-hedges.md: a CSA
+ * amendment, novation or compression chosen with it changes the SCVA and can leave the counterparty over-hedged;
+ * helper 126's optimiser audit: CP0021 hedged on its base SCVA of 29,588 while the CSA chosen with it cut the SCVA to
+ * 9,554, 3.1 times over-hedged in `xva capital`), and only actions that pay (net benefit > 0). Greedy by net benefit
+ * with a deterministic tie break (action id): the actions' benefits are measured one by one, and the plan's realised saving is measured again
  * on the whole amended book afterwards (run.ts), because actions interact.
  *
  * The Pareto front: one plan per weight vector of a fixed family (each objective alone, pairs, equal weights), each
@@ -37,7 +41,10 @@ export function checkLimits(l: PlanLimits): void {
  * the terms it writes (two actions that write the same terms, such as two novations into the same new CCP account,
  * do not conflict; two that write different terms for one set do).
  */
-function footprint(a: Action, book?: PlanBook): { newTrades: number; unwinds: number; trades: string[]; setTerms: { id: string; terms: string }[]; touched: string[] } {
+function footprint(
+  a: Action,
+  book?: PlanBook,
+): { newTrades: number; unwinds: number; trades: string[]; setTerms: { id: string; terms: string }[]; touched: string[]; counterparties: string[]; hedged: string[] } {
   // the book's netting sets whose trades it removes or whose terms it replaces: its measured benefit assumes the rest of
   // the set as it is, so a second action on the same set would count the same exposure twice
   const touched = new Set<string>();
@@ -54,17 +61,53 @@ function footprint(a: Action, book?: PlanBook): { newTrades: number; unwinds: nu
     trades: [...a.amendment.removeTradeIds],
     setTerms: a.amendment.upsertNettingSets.map((s) => ({ id: s.nettingSetId, terms: termsKey(s) })),
     touched: [...touched].sort(),
+    counterparties: changedCounterparties(a, book),
+    hedged: hedgedCounterparties(a),
   };
 }
 
-/** The base book as the plan needs it: each trade's netting set, and the sets that exist before any action. */
+/**
+ * The counterparties whose netting sets an action changes: the sets it removes trades from (their counterparty from the
+ * book; without a book, the action's own `counterpartyIds`), adds trades to, or writes terms for. A CVA hedge changes
+ * only its dealer's set.
+ */
+function changedCounterparties(a: Action, book?: PlanBook): string[] {
+  const out = new Set<string>();
+  for (const t of a.amendment.addTrades) out.add(t.counterpartyId);
+  for (const s of a.amendment.upsertNettingSets) out.add(s.counterpartyId);
+  if (a.amendment.removeTradeIds.length > 0) {
+    if (book?.counterpartyOfSet) {
+      for (const id of a.amendment.removeTradeIds) {
+        const cp = book.counterpartyOfSet.get(book.setOfTrade.get(id) ?? '');
+        if (cp !== undefined) out.add(cp);
+      }
+    } else for (const cp of a.counterpartyIds) out.add(cp);
+  }
+  return [...out].sort();
+}
+
+/** The counterparties a CVA hedge is sized on: the single name's, or those an index hedge covers. */
+function hedgedCounterparties(a: Action): string[] {
+  if (a.lever !== 'cva_hedge') return [];
+  const single = a.details['hedgedCounterpartyId'];
+  if (typeof single === 'string') return [single];
+  const covers = a.details['indexCovers'];
+  return typeof covers === 'string' ? covers.split(' ').filter((id) => id !== '') : [];
+}
+
+/** The base book as the plan needs it: each trade's netting set, the sets that exist before any action, and their counterparties. */
 export interface PlanBook {
   setOfTrade: ReadonlyMap<string, string>;
   nettingSets: ReadonlySet<string>;
+  counterpartyOfSet?: ReadonlyMap<string, string>;
 }
 
-export function planBook(portfolio: { trades: readonly { tradeId: string; nettingSetId: string }[]; nettingSets: readonly { nettingSetId: string }[] }): PlanBook {
-  return { setOfTrade: new Map(portfolio.trades.map((t) => [t.tradeId, t.nettingSetId])), nettingSets: new Set(portfolio.nettingSets.map((n) => n.nettingSetId)) };
+export function planBook(portfolio: { trades: readonly { tradeId: string; nettingSetId: string }[]; nettingSets: readonly { nettingSetId: string; counterpartyId?: string }[] }): PlanBook {
+  return {
+    setOfTrade: new Map(portfolio.trades.map((t) => [t.tradeId, t.nettingSetId])),
+    nettingSets: new Set(portfolio.nettingSets.map((n) => n.nettingSetId)),
+    counterpartyOfSet: new Map(portfolio.nettingSets.flatMap((n) => (n.counterpartyId !== undefined ? [[n.nettingSetId, n.counterpartyId] as const] : []))),
+  };
 }
 
 /** A netting set's terms as one comparable text (keys in order, so equal records give equal keys). */
@@ -112,6 +155,9 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
   const claimedTrades = new Map<string, string>();
   const claimedSets = new Map<string, { actionId: string; terms: string }>();
   const touchedSets = new Map<string, string>();
+  // counterparty → the chosen action that changes its netting sets, and → the chosen CVA hedge sized on its SCVA
+  const changedBy = new Map<string, string>();
+  const hedgedBy = new Map<string, string>();
   const chosen: MeasuredAction[] = [];
   const skipped: Plan['skipped'] = [];
   for (const a of rank(actions, key)) {
@@ -130,6 +176,11 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
     const shared = f.touched.find((id) => touchedSets.has(id));
     if (shared !== undefined) {
       skipped.push({ actionId: a.actionId, reason: `conflicts with ${touchedSets.get(shared)!} (both change netting set ${shared})` });
+      continue;
+    }
+    const hedgeClash = hedgeConflict(f, changedBy, hedgedBy);
+    if (hedgeClash !== undefined) {
+      skipped.push({ actionId: a.actionId, reason: hedgeClash });
       continue;
     }
     const over =
@@ -153,6 +204,8 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
     for (const t of f.trades) claimedTrades.set(t, a.actionId);
     for (const s of f.setTerms) if (!claimedSets.has(s.id)) claimedSets.set(s.id, { actionId: a.actionId, terms: s.terms });
     for (const id of f.touched) touchedSets.set(id, a.actionId);
+    for (const cp of f.counterparties) if (!changedBy.has(cp)) changedBy.set(cp, a.actionId);
+    for (const cp of f.hedged) hedgedBy.set(cp, a.actionId);
     chosen.push({ ...a, netBenefit: value(a) });
   }
   const estimatedSavings = { cva: 0, fva: 0, capital: 0, collateral: 0 };
@@ -163,6 +216,28 @@ export function choosePlan(actions: readonly MeasuredAction[], weights: Objectiv
     estimatedNetBenefit += a.netBenefit;
   }
   return { weights, actions: chosen, estimatedSavings, estimatedNetBenefit, skipped };
+}
+
+/**
+ * Why a CVA hedge and an action that changes the hedged counterparty's netting sets cannot both be chosen (undefined
+ * when they can): the hedge's notional is capped at the counterparty's SCVA on the base book (docs/optimize-hedges.md,
+ * MAR50.37: protection beyond it is a credit position, not a hedge), and the other action changes that SCVA.
+ */
+function hedgeConflict(
+  f: { counterparties: readonly string[]; hedged: readonly string[] },
+  changedBy: ReadonlyMap<string, string>,
+  hedgedBy: ReadonlyMap<string, string>,
+): string | undefined {
+  const why = (other: string, cp: string) => `conflicts with ${other} (a CVA hedge of ${cp} is sized on its base SCVA, which the other action changes: together they can leave ${cp} over-hedged)`;
+  for (const cp of f.hedged) {
+    const other = changedBy.get(cp);
+    if (other !== undefined) return why(other, cp);
+  }
+  for (const cp of f.counterparties) {
+    const other = hedgedBy.get(cp);
+    if (other !== undefined) return why(other, cp);
+  }
+  return undefined;
 }
 
 /** The weight family of the Pareto front: each objective alone, each pair, and equal weights. */

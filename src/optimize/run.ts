@@ -398,6 +398,8 @@ export async function runOptimize(options: OptimizeOptions): Promise<OptimizeRun
     if (outOfTime()) notes.push('time limit reached: the realised saving of the whole plan was not measured');
     else {
       realised = await measureAmendment(ctx, base, merged);
+      // a fresh `xva cva --rng sobol` of the amended book is not the realised figures when the plan changes the factors
+      notes.push(...realised.notes.filter((n) => n.startsWith('under --rng sobol')).map((n) => `the realised plan: ${n}`));
       log(`plan of ${plan.actions.length} action(s) re-measured on the amended book: ΔCVA ${realised.delta.cva.toFixed(0)} (sum of single actions ${estimatedDelta.cva.toFixed(0)})`);
     }
   }

@@ -64,7 +64,9 @@ export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths:
   const annualNote = annual !== 0 ? ` The saving includes ${money(annual)} ${ccy} a year of collateral funding (an annual figure, added to the present values of the others as the objective does).` : '';
   lines.push(`- ${f.source === 'realised' ? 'Realised (the whole plan re-measured on the amended book)' : 'Estimated (sum of single actions; the plan was not re-measured)'}: **${money(f.saving)} ${ccy}**, ${f.savingPctOfXva.toFixed(2)}% of total XVA (${money(f.totalXva)} ${ccy} = CVA + FVA + MVA + KVA), ${f.savingBpOfGrossNotional.toFixed(2)} bp of gross notional (${money(f.grossNotional)} ${ccy}).${annualNote}`);
   lines.push(`- Sum of the single actions' measured savings: ${money(f.estimatedSaving)} ${ccy} (actions interact: the realised figure is the one to use).`);
-  lines.push(`- Costs of the actions (hedge premia, fees): ${money(f.cost)} ${ccy}.`, '');
+  // the actions' `cost` (types.ts): a CSA amendment's and a novation's fees, a collateral re-allocation's transition
+  // cost; a CDS hedge bought at par and a compression (its PV change is settled in cash, within its tolerance) cost 0
+  lines.push(`- Costs of the actions (CSA amendment and novation fees, collateral transition costs; a CDS hedge bought at par and a compression cost 0): ${money(f.cost)} ${ccy}.`, '');
   lines.push('| | base | change |', '|---|---|---|');
   lines.push(`| CVA | ${money(b.cva)} | ${money(f.delta.cva)} |`, `| DVA | ${money(b.dva)} | ${money(f.delta.dva)} |`, `| FVA | ${money(b.fva)} | ${money(f.delta.fva)} |`);
   lines.push(`| MVA | ${money(b.mva)} | ${money(f.delta.mva)} |`, `| KVA | ${money(b.kva)} | ${money(f.delta.kva)} |`);

@@ -61,8 +61,10 @@ export interface Action {
   counterpartyIds: readonly string[];
   nettingSetIds: readonly string[];
   /**
-   * Cost of doing it, base currency, >= 0: hedge premium (running spread × risky duration × notional), novation or
-   * unwind fees, collateral funding. Subtracted from the measured saving to give the net benefit.
+   * Cost of doing it, base currency, >= 0: a CSA amendment's legal cost (`amendmentCost`), novation fees
+   * (`feePerTrade`), a collateral re-allocation's transition cost; 0 for a CDS hedge bought at par (its premiums are
+   * worth its protection, docs/optimize-hedges.md) and for a compression (no fee schedule). Subtracted from the
+   * measured saving to give the net benefit.
    */
   cost: number;
   /** The lever's own figures (gross notional before/after, hedge notional, LP objective, negotiability score ...). */

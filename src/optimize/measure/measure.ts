@@ -15,6 +15,10 @@
  * - an MPoR whose close-out dates the base grid lacks (a new or shorter MPoR, a new CSA): new grid dates shift every
  *   later step's random numbers, so the touched sets' base is re-measured on the extended grid too.
  * Then `baseBook` is the base book with the touched sets' re-measured base figures, and the delta is against it.
+ * Under `rng: 'sobol'` a factor is drawn from the Sobol dimensions of its slot in the layout, so a run of an amended
+ * book whose factors are not the base book's (a hedge's new credit name, a currency no trade needs any more) draws
+ * every factor from other dimensions: the delta, on common points, is then not the difference of two separate runs,
+ * which also holds the whole book's quasi-Monte Carlo error (`notes` says so; helper 126's optimiser audit).
  * An added trade maturing after the base grid's last date is refused (the grid would have to be longer: build the
  * context with a grid that reaches it).
  */
@@ -200,6 +204,37 @@ export function costDelta(base: BookFigures, amended: BookFigures): CostDelta {
 
 const ZERO_DELTA: CostDelta = Object.freeze({ cva: 0, dva: 0, fca: 0, fba: 0, colva: 0, fva: 0, mva: 0, kva: 0, ead: 0, rwa: 0, cet1Bp: 0, capital: 0 });
 
+type Needs = { currencies: Iterable<string>; equities: Iterable<string>; creditNames: Iterable<string> };
+
+/** The factors of `b` not in `a`, named as the notes name them (`IR/FX EUR`, `equity X`, `credit CP0021`). */
+function factorsBeyond(a: Needs, b: Needs): string[] {
+  const beyond = (x: Iterable<string>, y: Iterable<string>) => {
+    const known = new Set(x);
+    return [...new Set(y)].filter((v) => !known.has(v)).sort();
+  };
+  return [
+    ...beyond(a.currencies, b.currencies).map((c) => `IR/FX ${c}`),
+    ...beyond(a.equities, b.equities).map((e) => `equity ${e}`),
+    ...beyond(a.creditNames, b.creditNames).map((c) => `credit ${c}`),
+  ];
+}
+
+/**
+ * Under `--rng sobol`: the note that an amended book whose factors are not the base book's (each as a run of that book
+ * alone would lay them out) is drawn, in a run of its own, from other Sobol dimensions (module comment); none when the
+ * factors are the same. The figures are the audit's (helper 126: the demo's small book, 256 Sobol paths, a CVA hedge
+ * adding credit CP0039).
+ */
+export function sobolLayoutNote(baseNeeds: Needs, amendedNeeds: Needs): string[] {
+  const added = factorsBeyond(baseNeeds, amendedNeeds);
+  const dropped = factorsBeyond(amendedNeeds, baseNeeds);
+  if (added.length === 0 && dropped.length === 0) return [];
+  const change = [...(added.length > 0 ? [`adds ${added.join(', ')}`] : []), ...(dropped.length > 0 ? [`no longer needs ${dropped.join(', ')}`] : [])].join(' and ');
+  return [
+    `under --rng sobol the amended book ${change}: a run of the amended book alone (xva cva --rng sobol) draws every factor from other Sobol dimensions, so these figures are common-points deltas of the touched netting sets (base and amended on the same points), and the difference of such a run and the base run also holds the whole book's quasi-Monte Carlo error (helper 126's optimiser audit: a CVA hedge's ΔCVA +107.6 here, −4,283.9 between two separate xva cva --rng sobol --paths 256 runs)`,
+  ];
+}
+
 /** Re-measures only the netting sets `amendment` touches; the delta is amended − base (module comment). */
 export async function measureAmendment(ctx: MeasureContext, base: Measurement, amendment: Amendment): Promise<AmendmentMeasurement> {
   const notes: string[] = [];
@@ -239,6 +274,7 @@ export async function measureAmendment(ctx: MeasureContext, base: Measurement, a
     notes.push(`the amendment needs factors the book's layout lacks (${newFactors.join(', ')}): the paths of their correlation block change, so the touched netting sets' base was re-measured on the extended layout (same seed, common random numbers)`);
   }
   const baseRemeasured = missingMpors.length > 0 || newFactors.length > 0;
+  if (ctx.rng === 'sobol') notes.push(...sobolLayoutNote(factorNeeds(base.portfolio.trades), factorNeeds(amended.trades)));
 
   // credit: counterparties upserted (or new) resolved again from the amended book
   let credit = base.credit;
