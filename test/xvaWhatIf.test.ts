@@ -299,6 +299,11 @@ describe('xva cva --what-if (CLI, ORE swap case)', () => {
     expect(doc.whatIf.samePathsAsRun).toBe(true);
     expect(table.getChild('d_cva')!.get(0)).toBe(w.delta.cva);
     expect(table.getChild('set_cva')!.get(0)).toBe(w.base.cva);
+    // the keys every table of xva cva --out carries (docs/xva.md: an audit found the what-if's without the currency and
+    // signs), with the same values as cva_netting_set's
+    const setTable = tableFromIPC(fs.readFileSync(path.join(out, 'cva_netting_set.arrow')));
+    for (const key of ['xva.currency', 'xva.discretisation', 'xva.mode']) expect(table.schema.metadata.get(key), key).toBe(setTable.schema.metadata.get(key));
+    expect(table.schema.metadata.get('xva.signs')).toContain(setTable.schema.metadata.get('xva.signs')!);
     // the set's figure is the run's (same paths), and a pay swap mirroring one of two equal receivers halves the
     // set: X(set + mirror) = X(set without Swap), i.e. close to half the set's CVA (the two swaps differ by 3 weeks)
     const set = doc.nettingSets.find((s) => s.nettingSetId === 'CPTY_A')!;

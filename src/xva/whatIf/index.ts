@@ -2,6 +2,7 @@
  * `--what-if FILE` of `xva cva` and `xva fva`: load the new trades, take the run's settings (the manifest of
  * `--results DIR`, or the run just made), resolve the counterparties' curves, run the what-if, write what_if.arrow.
  */
+import { XVA_SIGNS } from '../outputs.js';
 import path from 'node:path';
 import { factorNeeds } from '../../exposure/engine.js';
 import type { Market } from '../../market/types.js';
@@ -69,7 +70,16 @@ export async function whatIfForRun(request: WhatIfRequest): Promise<{ result: Wh
   for (const [name, file] of Object.entries(portfolio.sources)) inputFiles[name] = path.resolve(file);
   const result = runWhatIf({ market, portfolio, trades, file: path.basename(request.file), settings, credit, xva: request.xva, inputFiles });
   const files = request.outDir
-    ? [writeWhatIfTable(request.outDir, result, { 'xva.discretisation': request.xva.discretisation, 'xva.mode': request.xva.mode, 'xva.what_if.file': path.resolve(request.file) })]
+    ? [
+        writeWhatIfTable(request.outDir, result, {
+          // the keys every table of xva cva|fva --out carries (docs/xva.md), then the what-if's own
+          'xva.currency': market.baseCurrency,
+          'xva.discretisation': request.xva.discretisation,
+          'xva.mode': request.xva.mode,
+          'xva.signs': `${XVA_SIGNS}; d_x = X(netting set + trade) - X(netting set), so a d_cva > 0 is a cost the trade adds`,
+          'xva.what_if.file': path.resolve(request.file),
+        }),
+      ]
     : [];
   return { result, files };
 }
