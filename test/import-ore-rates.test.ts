@@ -327,6 +327,9 @@ describe('several fixed rates where xva takes no rate steps are refused, each wi
         'netting set NS_X belongs to counterparty CPTY_X (trade EQUAL), not CPTY_Y; an xva netting set has one counterparty',
       ],
     ]);
+    // the left-out trade's finding has its line, as every other trade finding (an audit found it without)
+    const left = unmapped(r.report.findings).find((f) => f.tradeId === 'DROPPED')!;
+    expect(left.line).toBeGreaterThan(unmapped(r.report.findings).find((f) => f.tradeId === 'MIXED_DATES')!.line!);
     expect(r.rows.trades.map((t) => [t.trade_id, t.fixed_rate])).toEqual([['EQUAL', 0.02]]);
     expect(r.rows.rateSchedules).toEqual([]);
     expect(r.tables.rate_schedules).toBeUndefined();

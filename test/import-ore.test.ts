@@ -154,21 +154,22 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
     });
   });
 
-  it('maps netting set CPTY_A: ActiveCSAFlag false, thresholds 100000 both ways, MTA 0, IA 0, MPoR 0W, daily calls, EUR', () => {
+  it('maps netting set CPTY_A: ActiveCSAFlag false, so its CSADetails (thresholds 100000 both ways, MTA 0, IA 0, MPoR 0W, daily calls) are not imported; collateral currency EUR', () => {
+    // an inactive CSA's terms move nothing and xva validate would warn of each figure left in its columns (an audit)
     expect(result.rows.nettingSets).toEqual([
       {
         netting_set_id: 'CPTY_A',
         counterparty_id: 'CPTY_A', // from the trades in it
         csa: false, // <ActiveCSAFlag>false</ActiveCSAFlag>
-        threshold_cpty: 100000, // <ThresholdReceive>
-        threshold_bank: 100000, // <ThresholdPay>
-        mta_cpty: 0,
-        mta_bank: 0,
-        independent_amount_cpty: 0, // <IndependentAmountHeld>0
-        independent_amount_bank: 0,
+        threshold_cpty: null,
+        threshold_bank: null,
+        mta_cpty: null,
+        mta_bank: null,
+        independent_amount_cpty: null,
+        independent_amount_bank: null,
         rounding: null,
-        margin_period_of_risk_days: 0, // <MarginPeriodOfRisk>0W
-        margin_frequency_days: 1, // <CallFrequency>1D
+        margin_period_of_risk_days: null,
+        margin_frequency_days: null,
         im_model: 'none',
         collateral_currency: 'EUR', // <CSACurrency>EUR
         cleared: false,
@@ -178,6 +179,9 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
     ]);
     expect(result.rows.eligibleCollateral).toEqual([
       { netting_set_id: 'CPTY_A', asset_type: 'cash', currency: 'EUR', haircut_pct: 0, margin_type: 'vm' },
+    ]);
+    expect(result.report.findings.filter((f) => f.field === 'CSADetails').map((f) => [f.kind, f.reason])).toEqual([
+      ['unmapped_field', 'ActiveCSAFlag is false: the CSA terms (thresholds, MTAs, independent amount, MPoR, margining frequency) are not imported; the netting set is uncollateralised'],
     ]);
   });
 
@@ -331,7 +335,7 @@ describe('ORE saccr_bacva_two_swaps (Examples/CreditRisk): portfolio.xml + netti
       calculate_vm: null, // no CalculateVMAmount: SA-CCR takes no VM without a balance
     });
     const a = result.rows.nettingSets.find((n) => n.netting_set_id === 'CPTY_A');
-    expect(a).toMatchObject({ csa: false, threshold_cpty: 100000, threshold_bank: 100000, mta_cpty: 0, mta_bank: 0, margin_period_of_risk_days: 0 });
+    expect(a).toMatchObject({ csa: false, threshold_cpty: null, threshold_bank: null, mta_cpty: null, mta_bank: null, margin_period_of_risk_days: null });
   });
 
   it('maps CPTY_A: IG → BBB (reported), SA-CVA bucket 2 → financial (consistent with BA-CVA weight 0.05), SA-CCR weight 1', () => {
@@ -374,6 +378,16 @@ describe("ORE's CalculateVMAmount", () => {
     // false or absent: nothing written (SA-CCR's default, no VM without a balance)
     const off = importOre({ portfolioXml: portfolio(), nettingXml: netting.replaceAll('<CalculateVMAmount>true', '<CalculateVMAmount>false') });
     expect(off.rows.nettingSets.map((n) => n.calculate_vm)).toEqual([null, null]);
+  });
+  it('a MarginPeriodOfRisk that is no period is an error that says what is expected (it read "expected not a period")', () => {
+    const netting = read('saccr_bacva_two_swaps/inputs/netting.xml').replace('<ActiveCSAFlag>false</ActiveCSAFlag>', '<ActiveCSAFlag>true</ActiveCSAFlag>').replace(/<MarginPeriodOfRisk>[^<]*<\/MarginPeriodOfRisk>/, '<MarginPeriodOfRisk>2X</MarginPeriodOfRisk>');
+    let message = '';
+    try {
+      importOre({ portfolioXml: portfolio(), nettingXml: netting });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/column CSADetails\/MarginPeriodOfRisk: 2X: expected a period such as 1D, 2W or 1M$/m);
   });
 });
 
@@ -449,6 +463,23 @@ describe('hand-written ORE trades of the other types', () => {
     expect(left).toContain('FixedRecoveryRate');
     expect(left).toContain("a fixed-recovery CDS is not mapped: xva's CDS pays 1 − the reference name's market recovery");
     expect(left).toContain('an FX-indexed leg (Indexings: each coupon scaled by an FX fixing) is not mapped by xva');
+  });
+
+  it("a CDS's schedule fields: ORE's standard leg (CDS2015, Following, TermConvention Unadjusted) says nothing; Preceding and a Forward rule are said", () => {
+    // xva's CDS premium leg is the ISDA CDS Standard Model's: 20th of Mar/Jun/Sep/Dec backward from the maturity,
+    // Following, the maturity unadjusted (an audit: the standard leg got a false TermConvention finding, the other two none)
+    const schedule = (r: ReturnType<typeof importOre>, id: string) => r.report.findings.filter((f) => f.tradeId === id && /ScheduleData\/Rules\/(Convention|TermConvention|Rule)$/.test(f.field ?? '')).map((f) => [f.kind, f.field!.split('/').pop(), f.value]);
+    const standard = importOre({ portfolioXml: portfolio(cds) });
+    expect(schedule(standard, 'CDS1')).toEqual([]);
+    const preceding = cds.replace('CDS1', 'CDS_P').replace('<Convention>Following</Convention><TermConvention>Unadjusted</TermConvention>', '<Convention>Preceding</Convention><TermConvention>Preceding</TermConvention>');
+    const forward = cds.replace('CDS1', 'CDS_FWD').replace('<Rule>CDS2015</Rule>', '<Rule>Forward</Rule>');
+    const r = importOre({ portfolioXml: portfolio(preceding, forward) });
+    expect(r.rows.trades.map((t) => t.trade_id)).toEqual(['CDS_P', 'CDS_FWD']);
+    expect(schedule(r, 'CDS_P')).toEqual([
+      ['approximated', 'Convention', 'Preceding'],
+      ['approximated', 'TermConvention', 'Preceding'],
+    ]);
+    expect(schedule(r, 'CDS_FWD')).toEqual([['approximated', 'Rule', 'Forward']]);
   });
 
   it('FxSwap: buy 1m EUR near at 1.14 USD, sell back far at 1.30 USD', () => {
@@ -1345,12 +1376,27 @@ describe('ORE fields that move dates or payoffs (the thirty-fifth session\'s imp
     }
   });
 
+  it("legs with different rules: the finding gives the second leg's Rule as ORE writes it (Forward), not xva's stub name", () => {
+    const r = importOre({ portfolioXml: portfolio(swapTrade('STUBS', [fixed({ rule: 'Backward' }), float({ rule: 'Forward' })])) });
+    expect(r.rows.trades).toHaveLength(1);
+    expect(r.report.findings.filter((f) => f.field?.endsWith('Rules/Rule')).map((f) => [f.kind, f.field, f.value])).toEqual([
+      ['approximated', 'SwapData/LegData[2]/ScheduleData/Rules/Rule', 'Forward'],
+    ]);
+  });
+
   it("ORE's plain 30/360 is 30/360 US: approximated on a leg from the end of February, exact on one that never meets it", () => {
     const feb = importOre({ portfolioXml: portfolio(swapTrade('FEB', [fixed({ dc: '30/360', start: '2029-02-28', end: '2034-02-28' }), float({ start: '2029-02-28', end: '2034-02-28' })])) });
     expect(feb.rows.trades).toHaveLength(1);
     expect(feb.report.findings.filter((f) => f.kind === 'approximated' && f.field?.endsWith('DayCounter')).map((f) => f.reason).join('\n')).toContain('ORE reads it as 30/360 US');
     const mid = importOre({ portfolioXml: portfolio(swapTrade('MID', [fixed({ dc: '30/360', start: '2029-03-15', end: '2034-03-15' }), float({ start: '2029-03-15', end: '2034-03-15' })])) });
     expect(mid.report.findings.filter((f) => f.field?.endsWith('DayCounter'))).toEqual([]);
+    // a 6M leg from the 30th of August: the start and end are not in February, but its schedule rolls through
+    // 2030-02-28, 2031-02-28, ... (each Thursday to Friday, not moved by MF on TARGET), where 30/360 US counts the
+    // period from the 30th: 180 days to 2030-08-30 against Bond Basis's 182 (an audit: 3,166 EUR on a 10m 2% swap,
+    // nothing reported, as the check read the start and end dates only)
+    const through = importOre({ portfolioXml: portfolio(swapTrade('THROUGH', [fixed({ dc: '30/360', tenor: '6M', start: '2029-08-30', end: '2034-08-30' }), float({ start: '2029-08-30', end: '2034-08-30' })])) });
+    expect(through.rows.trades).toHaveLength(1);
+    expect(through.report.findings.filter((f) => f.kind === 'approximated' && f.field?.endsWith('DayCounter')).map((f) => f.reason).join('\n')).toContain('ORE reads it as 30/360 US');
   });
 
   it('a cash swaption by the collateralised cash price is approximated; forward-starting CDS protection is left out', () => {

@@ -177,7 +177,7 @@ export function oreStub(text: string | undefined, field: string): Stub {
 export function orePeriodBusinessDays(text: string | undefined, field: string): Mapped<number> | undefined {
   if (text === undefined) return undefined;
   const t = parseTenor(text);
-  if (t === undefined) throw new Unmappable(field, text, 'not a period (e.g. 1D, 2W, 1M)');
+  if (t === undefined) throw new Unmappable(field, text, 'not a period: expected a period such as 1D, 2W or 1M');
   if (t.unit === 'W') return { value: 5 * t.count };
   if (t.unit === 'D' && t.count <= 1) return { value: t.count };
   const calendarDays = t.unit === 'D' ? t.count : t.unit === 'M' ? (t.count * 365.25) / 12 : t.count * 365.25;

@@ -109,6 +109,7 @@ export function importOre(options: ImportOreOptions): OreImportResult {
       findings.push({
         kind: 'unmapped_trade',
         file: files.portfolio,
+        ...(ref.line !== undefined ? { line: ref.line } : {}),
         tradeId: ref.tradeId,
         field: 'Envelope/NettingSetId',
         value: ref.nettingSetId,

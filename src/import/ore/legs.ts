@@ -5,7 +5,8 @@
  * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
 import { toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
-import type { BusinessDayConvention, Currency, DayCount, Stub } from '../../products/types.js';
+import type { BusinessDayConvention, Currency, DayCount, ScheduleTerms, Stub } from '../../products/types.js';
+import { buildSchedule } from '../../conventions/schedule.js';
 import {
   oreBool,
   oreConvention,
@@ -397,6 +398,23 @@ function lastOfFebruary(date: DateSerial): boolean {
   return d.month === 2 && toYmd(date + 1).month === 3;
 }
 
+/**
+ * Whether an accrual date of the schedule xva builds for the leg (its start, its end or any date between: a start on
+ * the 30th rolls through the 28th of February, a backward roll from the 31st through the 29th) is the last day of
+ * February, where 30/360 US and Bond Basis differ. The start and end alone when the terms build no schedule.
+ */
+function scheduleTouchesEndOfFebruary(terms: ScheduleTerms): boolean {
+  if (lastOfFebruary(terms.startDate) || lastOfFebruary(terms.maturityDate)) return true;
+  let schedule;
+  try {
+    schedule = buildSchedule(terms);
+  } catch {
+    return false; // the leg's own checks say why it builds no schedule
+  }
+  for (let i = 0; i < schedule.count; i++) if (lastOfFebruary(schedule.accrualStart[i]!) || lastOfFebruary(schedule.accrualEnd[i]!)) return true;
+  return false;
+}
+
 export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options: LegOptions = {}): OreLeg {
   const legType = text(leg, 'LegType');
   if (legType !== 'Fixed' && legType !== 'Floating')
@@ -478,7 +496,20 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   // ORE rolls a schedule without Convention Modified Following (makeSchedule), whatever the PaymentConvention
   const convention = nullCalendar ? 'U' : (oreConvention(text(rules, 'Convention'), `${rp}/Convention`) ?? 'MF');
   const termConvention = oreConvention(text(rules, 'TermConvention'), `${rp}/TermConvention`);
-  if (termConvention !== undefined && termConvention !== convention && !nullCalendar)
+  if (options.cdsSchedule) {
+    // xva's CDS premium leg is the ISDA CDS Standard Model's (conventions/cdsDates.ts): coupon dates the 20th of March,
+    // June, September and December rolled backward from the maturity, moved Following on weekdays, the maturity itself
+    // unadjusted (accrual to maturity + 1); ORE's standard leg (Rule CDS2015, Convention F, TermConvention Unadjusted)
+    // is that, and any other field is said
+    const conventionText = text(rules, 'Convention');
+    if (conventionText !== undefined && conventionText.trim() !== '' && convention !== 'F')
+      notes.approximate(`${rp}/Convention`, conventionText, "xva rolls a CDS's coupon dates Following (the ISDA CDS Standard Model)");
+    if (termConvention !== undefined && termConvention !== 'U')
+      notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), "xva keeps a CDS's maturity unadjusted (the ISDA CDS Standard Model)");
+    const rule = text(rules, 'Rule');
+    if (rule !== undefined && rule.trim() !== '' && !['CDS', 'CDS2015'].includes(rule.trim()))
+      notes.approximate(`${rp}/Rule`, rule, "xva builds a CDS's coupon dates backward from its maturity on the 20th of March, June, September and December (the ISDA CDS Standard Model): this rule's dates and stub differ");
+  } else if (termConvention !== undefined && termConvention !== convention && !nullCalendar)
     notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), `xva rolls the end date like the others (${convention})`);
   const stub: Stub = options.cdsSchedule ? 'short_front' : oreStub(text(rules, 'Rule'), `${rp}/Rule`);
   const endOfMonth = oreBool(text(rules, 'EndOfMonth'), `${rp}/EndOfMonth`, false);
@@ -497,7 +528,7 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   const paymentConvention = oreConvention(text(leg, 'PaymentConvention'), `${path}/PaymentConvention`);
   if (paymentConvention !== undefined && paymentConvention !== convention && !nullCalendar)
     notes.approximate(`${path}/PaymentConvention`, text(leg, 'PaymentConvention'), `xva pays on the accrual dates rolled by the schedule's convention (${convention})`);
-  if (isOreUs30360(text(leg, 'DayCounter')) && (lastOfFebruary(startDate) || lastOfFebruary(endDate) || (endOfMonth && toYmd(startDate).day >= 28)))
+  if (isOreUs30360(text(leg, 'DayCounter')) && ((endOfMonth && toYmd(startDate).day >= 28) || scheduleTouchesEndOfFebruary({ startDate, maturityDate: endDate, frequency, dayCount: dc.value, businessDayConvention: convention, ...(calendar !== undefined ? { calendar } : {}), stub, endOfMonth })))
     notes.approximate(`${path}/DayCounter`, text(leg, 'DayCounter'), "ORE reads it as 30/360 US, whose end-of-February rule (a period from the last day of February counts from the 30th) xva's 30/360 Bond Basis does not apply; this leg's dates can fall on it");
 
   const base = {

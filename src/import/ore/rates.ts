@@ -37,7 +37,7 @@ function rowConventions(legs: OreLeg[], notes: TradeNotes): TradeFields {
         `xva has one roll convention per trade; ${first.businessDayConvention} (of ${first.path}) is used for both legs`,
       );
     if (leg.stub !== first.stub)
-      notes.approximate(`${leg.path}/ScheduleData/Rules/Rule`, leg.stub, `xva has one stub per trade; ${first.stub} is used for both legs`);
+      notes.approximate(`${leg.path}/ScheduleData/Rules/Rule`, oreRule(leg.stub), `xva has one stub per trade; ${first.stub} (the ${oreRule(first.stub)} rule of ${first.path}) is used for both legs`);
     if (leg.endOfMonth !== first.endOfMonth)
       notes.approximate(`${leg.path}/ScheduleData/Rules/EndOfMonth`, String(leg.endOfMonth), `xva has one end-of-month flag per trade; ${first.endOfMonth} is used`);
   }

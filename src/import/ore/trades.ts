@@ -43,7 +43,7 @@ export interface TradeImport {
   /** Calendars named by mapped trades (xva schedules use weekends only). */
   calendars: Set<string>;
   /** Counterparty and netting set of each mapped trade, in file order. */
-  references: { tradeId: string; counterpartyId: string; nettingSetId: string; defaultedNettingSet: boolean }[];
+  references: { tradeId: string; counterpartyId: string; nettingSetId: string; defaultedNettingSet: boolean; line?: number }[];
 }
 
 /** Netting set given to a trade ORE leaves outside any netting set (it then nets with nothing). */
@@ -116,7 +116,7 @@ export function importTrades(doc: XmlDocument): TradeImport {
       result.rows.push(row);
       result.notionalSchedules.push(...schedule);
       result.rateSchedules.push(...rateSchedule);
-      result.references.push({ tradeId, counterpartyId, nettingSetId, defaultedNettingSet });
+      result.references.push({ tradeId, counterpartyId, nettingSetId, defaultedNettingSet, ...(line !== undefined ? { line } : {}) });
       result.findings.push(...pending);
       for (const c of calendars) result.calendars.add(c);
     } catch (err) {
