@@ -583,6 +583,19 @@ describe('validateInputs: the good portfolio', () => {
     expect(result.summary.mtm!.base).toBeCloseTo(expectedUsd, 2);
   });
 
+  it('a trade that cannot be valued (an EURGBP option: the market has no EURGBP vol) is an error, and the summary states no MTM', async () => {
+    // docs/inputs.md: with errors the summary leaves out today's MTM and the coupons without fixings; a pricing failure
+    // left them in, the failed trade missing from the total and its currency shown at 0 (an audit)
+    const result = await validateMutation((d) => {
+      editCsv(d, 'trades', (rows) => rows.splice(1, rows.length - 1, rows[9]!, rows[11]!)); // T009 (FX forward), T011 (EURUSD call)
+      setCell(d, 'trades', 2, 'currency2', 'GBP');
+      setCell(d, 'trades', 2, 'strike', '0.85');
+    });
+    expect(errors(result)).toEqual([expect.stringMatching(/^trades\.csv row 2 column trade_id: T011: expected a trade that can be valued \(pricing failed: .*EURGBP/)]);
+    expect(result.summary.mtm).toBeUndefined();
+    expect(result.summary.unfixedCoupons).toBeUndefined();
+  });
+
   it('reads the same book from Parquet (dates as DATE, numbers as DOUBLE) with the same summary', async () => {
     const dir = copySmall();
     writeTradesParquet(dir);

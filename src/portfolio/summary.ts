@@ -253,6 +253,9 @@ export function summarisePortfolio(portfolio: Portfolio, market: Market | undefi
       });
     }
   }
+  // a book with a trade that could not be valued has no MTM to state (docs/inputs.md: a partial total would leave the
+  // trade out silently, and the table would show its currency at 0): the errors name the trades
+  if (mtm.failedTrades > 0) return summary;
   summary.mtm = mtm;
   // a coupon that fixed before today without its fixing, or a mark-to-market swap's reset without its FX fixing
   // (pricing/mtmXccy.ts: today's spot stands in)
