@@ -320,16 +320,7 @@ describe('2. FX forward, deterministic rates: discounted EPE = Black call on F(0
 // left at t is w(T) − w(t); pricing with today's vol for the remaining τ instead (σ(τ)²τ < w(T) − w(t) on an upward
 // slope) put the EPE 8% below V(0) at 6M (an audit: −27 se at 20,000 paths).
 
-const TERM_VOL_MARKET = `
-asOf: 2026-06-15
-baseCurrency: USD
-curves:
-  discount:
-    USD: { pillars: [ { tenor: 1Y, zeroRate: 0.0410 }, { tenor: 5Y, zeroRate: 0.0370 } ] }
-    EUR: { pillars: [ { tenor: 1Y, zeroRate: 0.0215 }, { tenor: 5Y, zeroRate: 0.0240 } ] }
-fx:
-  spots: { EURUSD: 1.0850 }
-  vols: { EURUSD: { pillars: [ { tenor: 6M, vol: 0.08 }, { tenor: 2Y, vol: 0.12 } ] } }
+const TERM_VOL_MARKET = `${FX_MARKET.replace('vols: { EURUSD: { vol: 0.09 } }', 'vols: { EURUSD: { pillars: [ { tenor: 6M, vol: 0.08 }, { tenor: 2Y, vol: 0.12 } ] } }')}
 equities:
   ACME:
     currency: USD
@@ -360,6 +351,7 @@ describe('2d. FX and equity options, vol term structure, deterministic rates: a 
 
   for (const { trade, today } of cases) {
     it(`${trade.product}: |EPE(t) − V(0)| <= 3 se at 1M to 23M (5,000 paths); V(0) = Black-76 at σ(T) = ${trade.product === 'FXOPT' ? '12' : '25'}%`, async () => {
+      expect(TERM_VOL_MARKET).toContain('{ tenor: 6M, vol: 0.08 }'); // the term structure replaced FX_MARKET's flat 9%
       const r = await run(book([trade], nettingSet(trade.nettingSetId)), market, gridOn([...dates, expiry]), 5000, 29);
       const p = r.result.nettingSets[0]!.profile;
       expect(Math.abs(p.epe[0]! / today - 1)).toBeLessThan(1e-9); // t = 0: today's pricer
