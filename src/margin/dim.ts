@@ -151,6 +151,12 @@ export interface CloseOutValues {
   values: ArrayLike<number>;
 }
 
+/** Whether the set's value at exposure date k is non-zero on some path (after its last payment it is 0 on all). */
+function aliveAt(values: Float32Array, k: number, nPaths: number): boolean {
+  for (let p = k * nPaths; p < (k + 1) * nPaths; p++) if (values[p] !== 0) return true;
+  return false;
+}
+
 /**
  * Model IM, mean over paths, on each exposure date from windows of the margin period of risk: each exposure date t_k
  * with a close-out lag date s_k = t_k − MPoR gives the IM at s_k from the window (s_k, t_k] (windowIm, scaled by
@@ -163,12 +169,6 @@ export interface CloseOutValues {
  * there, as regressionIm. The value change is that of one MPoR, not of a grid step of up to six months, so the flows
  * paid and the trades maturing within a step no longer enter the variance (docs/margin.md).
  */
-/** Whether the set's value at exposure date k is non-zero on some path (after its last payment it is 0 on all). */
-function aliveAt(values: Float32Array, k: number, nPaths: number): boolean {
-  for (let p = k * nPaths; p < (k + 1) * nPaths; p++) if (values[p] !== 0) return true;
-  return false;
-}
-
 export function windowedRegressionIm(values: Float32Array, nPaths: number, times: Float64Array, closeOut: CloseOutValues, mporYears: number): Float64Array {
   const nDates = times.length;
   const w = windowScratch(nPaths);
