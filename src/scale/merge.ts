@@ -158,10 +158,35 @@ export function loadShardSet(dir: string): ShardSet {
         const found = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
         if (found !== sha) problems.push(`${shard.name}/${name} is not the file its manifest lists (sha256 ${found.slice(0, 12)}… vs ${sha.slice(0, 12)}…): re-run the shard`);
       }
+      // the path cube is not hashed (its size): a shard that wrote one must still have it, whole, before any merged
+      // table is written (a missing or cut cube stopped the merge after the tables)
+      const problem = command === 'simulate' && (shard.manifest.options as { cube?: unknown } | undefined)?.cube === true ? cubeFileProblem(path.join(shard.dir, 'cube.arrow')) : undefined;
+      if (problem) problems.push(`${shard.name}/cube.arrow ${problem}: re-run the shard`);
     }
   }
   if (problems.length > 0) throw new XvaUsageError(`merge: the shard set in ${dir} cannot be merged:\n  ${problems.join('\n  ')}`);
   return { command, count, shards: [...byIndex.values()].sort((a, b) => a.index - b.index), stale };
+}
+
+/**
+ * Why a shard's cube.arrow cannot be a whole Arrow IPC file, or undefined: missing, or not starting and ending with the
+ * format's magic "ARROW1" (a file cut short, or empty). Reads 12 bytes; a damaged middle is found while streaming.
+ */
+function cubeFileProblem(file: string): string | undefined {
+  if (!fs.existsSync(file)) return 'is missing (the shard ran with --cube)';
+  const size = fs.statSync(file).size;
+  if (size < 12) return `is cut short (${size} bytes)`;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(6);
+    const tail = Buffer.alloc(6);
+    fs.readSync(fd, head, 0, 6, 0);
+    fs.readSync(fd, tail, 0, 6, size - 6);
+    if (head.toString('latin1') !== 'ARROW1' || tail.toString('latin1') !== 'ARROW1') return `is not a whole Arrow IPC file (${size} bytes; it does not ${head.toString('latin1') !== 'ARROW1' ? 'start' : 'end'} with ARROW1: cut short?)`;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return undefined;
 }
 
 /** `inputs`: where a capital run's inputs are on this machine (only xva capital's merge reads inputs, mergeCapital.ts). */
