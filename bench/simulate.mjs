@@ -1,11 +1,12 @@
 // `xva simulate` benchmark: generates the utb-20k book (1,000 counterparties, 1,200 netting sets, 20,000 trades) into
 // a temporary folder with the built fixtures generator, runs `node bin/run.js simulate --paths 5000` on it in a child
-// process, and prints wall time, the child's peak RSS (process.resourceUsage in the child, reported through
-// /usr/bin/time -v when present, else the parent's view of the child via getrusage) and trade × path × date
-// valuations per second, with the run's own stage timings from manifest.json. Build first: `npm run build`.
+// process, and prints wall time, the child's peak RSS (/usr/bin/time -v when present, else the child's own
+// process.resourceUsage().maxRSS, written to stderr at its exit by a preloaded module: a parent's resourceUsage
+// counts the parent alone) and trade × path × date valuations per second, with the run's own stage timings from
+// manifest.json. Build first: `npm run build`.
 // Usage: node bench/simulate.mjs [paths=5000] [threads] [extra simulate flags...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateBook } from '../dist/src/fixtures/book.js';
@@ -26,19 +27,21 @@ try {
   const out = join(dir, 'out');
   const args = [join(ROOT, 'bin/run.js'), 'simulate', '--portfolio', join(dir, 'book'), '--paths', paths, '--threads', threads, '--out', out, '--quiet', ...extra];
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  // without /usr/bin/time: the child reports its own peak RSS (worker threads included) as it exits
+  const preload = join(dir, 'max-rss.cjs');
+  if (!timeBin) writeFileSync(preload, "process.on('exit', () => process.stderr.write(`XVA_BENCH_MAX_RSS_KB ${process.resourceUsage().maxRSS}\\n`));\n");
   const start = performance.now();
   const run = timeBin
     ? spawnSync(timeBin, ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    : spawnSync(process.execPath, ['--require', preload, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = (performance.now() - start) / 1000;
   if (run.status !== 0) {
     console.error(run.stdout, run.stderr);
     process.exit(1);
   }
-  let peakRssMiB;
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '');
-  if (m) peakRssMiB = Number(m[1]) / 1024;
-  else peakRssMiB = process.resourceUsage().maxRSS / 1024; // fallback: the largest of this process and its children
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '') ?? /XVA_BENCH_MAX_RSS_KB (\d+)/.exec(run.stderr ?? '');
+  if (!m) throw new Error('bench: the child reported no peak RSS');
+  const peakRssMiB = Number(m[1]) / 1024;
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   const valuations = manifest.counts.tradePathDateValuations;
   const valuationSeconds = manifest.timingsSeconds.valuation;
