@@ -1,3 +1,4 @@
+import { checkDimPaths } from '../src/margin/dim.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
@@ -62,6 +63,7 @@ export default class Margin extends XvaCommand {
     if (flags['write-crif'] !== undefined && !resolveShard(flags)) checkOutFile(flags['write-crif'], '--write-crif');
     const scenarios = loadRunScenarios(flags.scenario, flags.scenarios, path.join(packageRoot(), 'scenarios'));
     if (flags.rng === 'sobol' && !flags.dim) throw new XvaUsageError('--rng sobol draws the --dim simulation: give --dim, or leave out --rng');
+    if (flags.dim) checkDimPaths(flags.paths, '--dim');
     const dim = flags.dim ? { paths: flags.paths, seed: flags.seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}) } : undefined;
     const portfolioDir = this.portfolioDir(flags.portfolio);
     const shard = resolveShard(flags);

@@ -1,3 +1,4 @@
+import { checkDimPaths } from '../src/margin/dim.js';
 import { Flags } from '@oclif/core';
 import { pathsFlag, threadsFlag } from '../src/cli/threads.js';
 import os from 'node:os';
@@ -152,6 +153,7 @@ export default class Simulate extends XvaCommand {
       throw new XvaUsageError('--cube-precision sets the precision of the path cube: give --cube too, or leave it out');
     }
     const cubePrecision = (flags['cube-precision'] ?? 'float32') as CubePrecision;
+    if (flags['dynamic-im']) checkDimPaths(paths, '--dynamic-im');
     const seed = wholeNumber('seed', flags.seed, 0, 0xffffffff);
     if (seed > 0xffffffff) throw new XvaUsageError(`--seed must be at most ${0xffffffff}, got '${flags.seed}'`);
     const threadsGiven = flags.threads === undefined ? undefined : threadsFlag(flags.threads);

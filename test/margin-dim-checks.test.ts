@@ -9,10 +9,19 @@ import { describe, expect, it } from 'vitest';
 import { xva } from './helpers/scaleCli.js';
 
 describe('dynamic IM needs paths enough for its regression', () => {
-  it('--dim --paths 4 exits 2 saying why (it gave a zero IM profile and MVA 0)', async () => {
+  it('--dim --paths 4 exits 2 saying why (it gave a zero IM profile and MVA 0), as a flag checked before any work', async () => {
     const run = await xva(['margin', '--portfolio', 'test/data/small', '--dim', '--paths', '4']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('dynamic IM needs at least 8 paths (its regression fits three coefficients to the mean and three to the variance of the value changes; with 4 the IM is 0): give --paths 8 or more');
+    expect(run.stderr).toBe('error: --dim needs at least 8 paths (the dynamic IM\'s regression fits three coefficients to the mean and three to the variance of the value changes): give --paths 8 or more\n');
+  });
+
+  it('xva simulate --dynamic-im --paths 4: the same, before any work, also in a shard whose netting sets have no SIMM (an audit: 56 of 61 shards ran for nothing)', async () => {
+    const single = await xva(['simulate', '--portfolio', 'test/data/small', '--dynamic-im', '--paths', '4', '--out', 'unused-out-dir']);
+    expect(single.status).toBe(2);
+    expect(single.stderr).toBe('error: --dynamic-im needs at least 8 paths (the dynamic IM\'s regression fits three coefficients to the mean and three to the variance of the value changes): give --paths 8 or more\n');
+    const shard = await xva(['simulate', '--portfolio', 'test/data/small', '--dynamic-im', '--paths', '4', '--shard', '1/61', '--out', 'unused-out-dir']);
+    expect(shard.status).toBe(2);
+    expect(shard.stderr).toBe(single.stderr);
   });
 });
 

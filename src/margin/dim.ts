@@ -244,6 +244,15 @@ export function closeOutOf(detail: CubeSetDetail | undefined, market: Market): C
 /** The fewest paths a DIM regression takes: three coefficients for the mean, three for the variance (regressionIm). */
 export const DIM_MIN_PATHS = 8;
 
+/**
+ * The dynamic IM's path count, checked as a flag before any work (`xva simulate --dynamic-im`, `xva margin --dim`):
+ * the run itself refuses fewer paths only on reaching a set with a SIMM, so shards without one ran to the end while
+ * those with one failed (an audit: 56 of 61 shards computed for nothing).
+ */
+export function checkDimPaths(paths: number, flag: string): void {
+  if (paths < DIM_MIN_PATHS) throw new XvaUsageError(`${flag} needs at least ${DIM_MIN_PATHS} paths (the dynamic IM's regression fits three coefficients to the mean and three to the variance of the value changes): give --paths ${DIM_MIN_PATHS} or more`);
+}
+
 export function dimProfile(input: DimInputs): DimProfile {
   const { market } = input;
   if (input.nPaths < DIM_MIN_PATHS) {
