@@ -149,6 +149,9 @@ export default class Simulate extends XvaCommand {
     if (flags['mpor-days'] !== undefined && !flags['dynamic-im']) {
       throw new XvaUsageError('--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too, or leave it out');
     }
+    if (flags['allow-software'] && flags.backend === 'cpu') {
+      throw new XvaUsageError('--allow-software lets --backend gpu or auto take a software adapter: give --backend gpu or auto, or leave it out');
+    }
     if (flags['cube-precision'] !== undefined && !flags.cube) {
       throw new XvaUsageError('--cube-precision sets the precision of the path cube: give --cube too, or leave it out');
     }

@@ -253,6 +253,7 @@ describe('xva simulate: bad flags exit 2, name the problem and write nothing', (
     [['--paths', '3', '--antithetic'], /--antithetic needs an even --paths, got 3/],
     [['--mpor-days', '1'], /--mpor-days sets the SIMM horizon of --dynamic-im: give --dynamic-im too/],
     [['--cube-precision', 'float64'], /--cube-precision sets the precision of the path cube: give --cube too, or leave it out/],
+    [['--allow-software'], /--allow-software lets --backend gpu or auto take a software adapter: give --backend gpu or auto, or leave it out/],
   ];
   // the first case in a real process (the exit status a shell sees), the others through the same command class
   // inside this process (xvaInProcess: the same parsing, checks and error rendering, without a process start each)
