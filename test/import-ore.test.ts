@@ -154,8 +154,9 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
     });
   });
 
-  it('maps netting set CPTY_A: ActiveCSAFlag false, so its CSADetails (thresholds 100000 both ways, MTA 0, IA 0, MPoR 0W, daily calls) are not imported; collateral currency EUR', () => {
-    // an inactive CSA's terms move nothing and xva validate would warn of each figure left in its columns (an audit)
+  it('maps netting set CPTY_A: ActiveCSAFlag false, so none of its CSADetails (thresholds 100000 both ways, MTA 0, IA 0, MPoR 0W, daily calls, CSA currency EUR, eligible EUR cash) is imported', () => {
+    // an inactive CSA's terms move nothing and xva validate would warn of each figure left in its columns; its
+    // CalculateVMAmount, ApplyInitialMargin and eligible collateral would collateralise the set (audits)
     expect(result.rows.nettingSets).toEqual([
       {
         netting_set_id: 'CPTY_A',
@@ -171,18 +172,24 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
         margin_period_of_risk_days: null,
         margin_frequency_days: null,
         im_model: 'none',
-        collateral_currency: 'EUR', // <CSACurrency>EUR
+        collateral_currency: null, // the market's base currency (no --base-currency given), not <CSACurrency>EUR
         cleared: false,
         ccp: null,
-        calculate_vm: null, // no <CalculateVMAmount>
+        calculate_vm: null,
       },
     ]);
-    expect(result.rows.eligibleCollateral).toEqual([
-      { netting_set_id: 'CPTY_A', asset_type: 'cash', currency: 'EUR', haircut_pct: 0, margin_type: 'vm' },
-    ]);
+    expect(result.rows.eligibleCollateral).toEqual([]);
     expect(result.report.findings.filter((f) => f.field === 'CSADetails').map((f) => [f.kind, f.reason])).toEqual([
-      ['unmapped_field', 'ActiveCSAFlag is false: the CSA terms (thresholds, MTAs, independent amount, MPoR, margining frequency) are not imported; the netting set is uncollateralised'],
+      ['unmapped_field', 'ActiveCSAFlag is false: the CSADetails (terms, CSA currency, CalculateVMAmount, ApplyInitialMargin, eligible collateral) are not imported; the netting set is uncollateralised'],
     ]);
+    // CalculateVMAmount and ApplyInitialMargin on the inactive CSA: still nothing (they collateralised the set)
+    const flagged = importOre({
+      portfolioXml: read('swap_flat_xva/inputs/portfolio_swap.xml'),
+      nettingXml: read('swap_flat_xva/inputs/netting.xml').replace('</MarginPeriodOfRisk>', '</MarginPeriodOfRisk><CalculateVMAmount>true</CalculateVMAmount><ApplyInitialMargin>true</ApplyInitialMargin>'),
+    });
+    expect(read('swap_flat_xva/inputs/netting.xml')).toContain('</MarginPeriodOfRisk>');
+    expect(flagged.rows.nettingSets[0]).toMatchObject({ csa: false, im_model: 'none', calculate_vm: null });
+    expect(flagged.rows.eligibleCollateral).toEqual([]);
   });
 
   it('gives CPTY_A (no counterparty file) a defaulted row: sector other, rating NR, region europe, reported', () => {
@@ -199,7 +206,7 @@ describe('ORE swap_flat_xva (Examples/MinimalSetup): portfolio_swap.xml + nettin
       counterpartiesDefaulted: 1,
       nettingSets: 1,
       nettingSetsDefaulted: 0,
-      eligibleCollateral: 1,
+      eligibleCollateral: 0,
     });
   });
 

@@ -96,9 +96,11 @@ describe('ORE swap_flat_xva: the case in xva form (test/data/ore-swap-flat)', ()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-ore-flat-'));
     temps.push(dir);
     writeOreImport(dir, result, 'csv');
-    for (const table of ['trades', 'netting_sets', 'eligible_collateral']) {
+    for (const table of ['trades', 'netting_sets']) {
       expect(fs.readFileSync(path.join(dir, `${table}.csv`), 'utf8'), table).toBe(fs.readFileSync(path.join(DATA, `${table}.csv`), 'utf8'));
     }
+    // the netting set's CSA is inactive (ActiveCSAFlag false): no eligible collateral is imported, nor kept here
+    for (const folder of [dir, DATA]) expect(fs.existsSync(path.join(folder, 'eligible_collateral.csv')), folder).toBe(false);
     // counterparties.csv differs in one cell only: cds_curve CPTY_A (ORE's flat-hazard curve, see market.yaml)
     const imported = fs.readFileSync(path.join(dir, 'counterparties.csv'), 'utf8');
     expect(imported.replace('europe,,', 'europe,CPTY_A,')).toBe(fs.readFileSync(path.join(DATA, 'counterparties.csv'), 'utf8'));

@@ -71,8 +71,8 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
       // an inactive CSA's terms move nothing (xva ignores a set's CSA columns when csa is false, and xva validate would
       // warn of every figure left in them): only what applies without a CSA is read
       const termsRead = hasTerms && active;
-      if (hasTerms && !active) note('unmapped_field', 'CSADetails', undefined, 'ActiveCSAFlag is false: the CSA terms (thresholds, MTAs, independent amount, MPoR, margining frequency) are not imported; the netting set is uncollateralised');
-      if (hasTerms) {
+      if (hasTerms && !active) note('unmapped_field', 'CSADetails', undefined, 'ActiveCSAFlag is false: the CSADetails (terms, CSA currency, CalculateVMAmount, ApplyInitialMargin, eligible collateral) are not imported; the netting set is uncollateralised');
+      if (termsRead) {
         const c = csaDetails!;
         const p = 'CSADetails';
         const bilateral = text(c, 'Bilateral');
@@ -84,45 +84,43 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
           else note('defaulted', `${p}/CSACurrency`, ccy, `currency not supported by xva; the collateral currency defaults to ${baseCurrency ?? "the market's base currency"}`);
         }
         if (row.collateral_currency === null && baseCurrency !== undefined) row.collateral_currency = baseCurrency;
-        if (termsRead) {
-          row.threshold_bank = nonNegative(amount(c, 'ThresholdPay', `${p}/ThresholdPay`), `${p}/ThresholdPay`) ?? null;
-          row.threshold_cpty = nonNegative(amount(c, 'ThresholdReceive', `${p}/ThresholdReceive`), `${p}/ThresholdReceive`) ?? null;
-          row.mta_bank = nonNegative(amount(c, 'MinimumTransferAmountPay', `${p}/MinimumTransferAmountPay`), `${p}/MinimumTransferAmountPay`) ?? null;
-          row.mta_cpty =
-            nonNegative(amount(c, 'MinimumTransferAmountReceive', `${p}/MinimumTransferAmountReceive`), `${p}/MinimumTransferAmountReceive`) ?? null;
+        row.threshold_bank = nonNegative(amount(c, 'ThresholdPay', `${p}/ThresholdPay`), `${p}/ThresholdPay`) ?? null;
+        row.threshold_cpty = nonNegative(amount(c, 'ThresholdReceive', `${p}/ThresholdReceive`), `${p}/ThresholdReceive`) ?? null;
+        row.mta_bank = nonNegative(amount(c, 'MinimumTransferAmountPay', `${p}/MinimumTransferAmountPay`), `${p}/MinimumTransferAmountPay`) ?? null;
+        row.mta_cpty =
+          nonNegative(amount(c, 'MinimumTransferAmountReceive', `${p}/MinimumTransferAmountReceive`), `${p}/MinimumTransferAmountReceive`) ?? null;
 
-          const ia = child(c, 'IndependentAmount');
-          const held = amount(ia, 'IndependentAmountHeld', `${p}/IndependentAmount/IndependentAmountHeld`);
-          if (held !== undefined) {
-            // ORE: "A negative number implies that the counterparty holds the independent amount."
-            row.independent_amount_cpty = Math.max(held, 0);
-            row.independent_amount_bank = Math.max(-held, 0);
-          }
-          const iaType = text(ia, 'IndependentAmountType');
-          if (iaType !== undefined && iaType.toUpperCase() !== 'FIXED')
-            note('unmapped_field', `${p}/IndependentAmount/IndependentAmountType`, iaType, 'only a fixed independent amount is supported; the amount is kept as fixed');
+        const ia = child(c, 'IndependentAmount');
+        const held = amount(ia, 'IndependentAmountHeld', `${p}/IndependentAmount/IndependentAmountHeld`);
+        if (held !== undefined) {
+          // ORE: "A negative number implies that the counterparty holds the independent amount."
+          row.independent_amount_cpty = Math.max(held, 0);
+          row.independent_amount_bank = Math.max(-held, 0);
+        }
+        const iaType = text(ia, 'IndependentAmountType');
+        if (iaType !== undefined && iaType.toUpperCase() !== 'FIXED')
+          note('unmapped_field', `${p}/IndependentAmount/IndependentAmountType`, iaType, 'only a fixed independent amount is supported; the amount is kept as fixed');
 
-          const mpor = orePeriodBusinessDays(text(c, 'MarginPeriodOfRisk'), `${p}/MarginPeriodOfRisk`);
-          if (mpor !== undefined) {
-            row.margin_period_of_risk_days = mpor.value;
-            if (mpor.approximation) note('approximated', `${p}/MarginPeriodOfRisk`, text(c, 'MarginPeriodOfRisk'), mpor.approximation);
-          }
-          const freq = child(c, 'MarginingFrequency');
-          const callText = text(freq, 'CallFrequency');
-          const postText = text(freq, 'PostFrequency');
-          const call = orePeriodBusinessDays(callText ?? postText, `${p}/MarginingFrequency/CallFrequency`);
-          if (call !== undefined) {
-            row.margin_frequency_days = Math.max(call.value, 1);
-            if (call.approximation) note('approximated', `${p}/MarginingFrequency/CallFrequency`, callText, call.approximation);
-          }
-          if (callText !== undefined && postText !== undefined && callText.toUpperCase() !== postText.toUpperCase())
-            note('approximated', `${p}/MarginingFrequency/PostFrequency`, postText, `xva has one margining frequency; the call frequency ${callText} is used`);
+        const mpor = orePeriodBusinessDays(text(c, 'MarginPeriodOfRisk'), `${p}/MarginPeriodOfRisk`);
+        if (mpor !== undefined) {
+          row.margin_period_of_risk_days = mpor.value;
+          if (mpor.approximation) note('approximated', `${p}/MarginPeriodOfRisk`, text(c, 'MarginPeriodOfRisk'), mpor.approximation);
+        }
+        const freq = child(c, 'MarginingFrequency');
+        const callText = text(freq, 'CallFrequency');
+        const postText = text(freq, 'PostFrequency');
+        const call = orePeriodBusinessDays(callText ?? postText, `${p}/MarginingFrequency/CallFrequency`);
+        if (call !== undefined) {
+          row.margin_frequency_days = Math.max(call.value, 1);
+          if (call.approximation) note('approximated', `${p}/MarginingFrequency/CallFrequency`, callText, call.approximation);
+        }
+        if (callText !== undefined && postText !== undefined && callText.toUpperCase() !== postText.toUpperCase())
+          note('approximated', `${p}/MarginingFrequency/PostFrequency`, postText, `xva has one margining frequency; the call frequency ${callText} is used`);
 
-          for (const side of ['Receive', 'Pay']) {
-            const spread = amount(c, `CollateralCompoundingSpread${side}`, `${p}/CollateralCompoundingSpread${side}`);
-            if (spread !== undefined && spread !== 0)
-              note('unmapped_field', `${p}/CollateralCompoundingSpread${side}`, String(spread), 'collateral remuneration spreads belong in the market file (funding.<CCY>.collateralSpreadBp)');
-          }
+        for (const side of ['Receive', 'Pay']) {
+          const spread = amount(c, `CollateralCompoundingSpread${side}`, `${p}/CollateralCompoundingSpread${side}`);
+          if (spread !== undefined && spread !== 0)
+            note('unmapped_field', `${p}/CollateralCompoundingSpread${side}`, String(spread), 'collateral remuneration spreads belong in the market file (funding.<CCY>.collateralSpreadBp)');
         }
         // ORE's SA-CCR takes VM = the set's NPV when no balance is given; xva's cre52 convention calls it beyond the
         // thresholds (docs/capital.md), the same where they are 0
