@@ -184,6 +184,20 @@ describe('DIM over MPoR windows does not depend on the grid; the old grid steps 
     expect(lateProfile!.dates[m2]).toBe(fromYmd(2028, 8, 30));
     expect(lateProfile!.expectedImCollect[m2]!).toBeGreaterThan(0.9 * lateProfile!.expectedImCollect[m2 - 1]!);
     expect(lateProfile!.expectedImCollect[m2 + 1]).toBe(0); // paid out
+
+    // A forward paying out 3 days after today, before any window of one MPoR ends: no window to scale today's SIMM by
+    // (each ends where the set is dead; the first step's ΔV = −V(0) is fitted exactly). Today's SIMM is held while the
+    // set lives (an audit found the IM 0 today, MVA 0), then 0; the MVA funds it over those 3 days.
+    const soon = fromYmd(2026, 7, 3);
+    const [short] = await runDim(book(true, soon), market, { paths: 400, seed: 1, mporDays: 10, simm, grid: monthly });
+    expect(short!.expectedImCollect[0]).toBe(1e6);
+    expect(short!.expectedImPost[0]).toBe(1e6);
+    short!.dates.forEach((d, k) => {
+      if (k > 0) expect(short!.expectedImCollect[k], `${d}`).toBe(0); // the first date after today (2W) is after its payment
+    });
+    // MVA = the IM posted × (USD borrow spread 65bp − remuneration 0) × the 3 days to the payment (the left-point sum;
+    // discounting and survival over 3 days within 1e-3)
+    expect(Math.abs(short!.mva / ((1e6 * 0.0065 * 3) / 365) - 1)).toBeLessThan(1e-3);
   }, 300_000);
 });
 

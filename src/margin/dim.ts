@@ -273,6 +273,15 @@ export function dimProfile(input: DimInputs): DimProfile {
       collect[k] = (input.simmCollect / im0) * modelIm[k]! * toUsd;
       post[k] = (input.simmPost / im0) * modelIm[k]! * toUsd;
     }
+  } else {
+    // no window to scale today's SIMM by (a set paying out before the first window ends: every window ends where it is
+    // dead, and the first grid step's ΔV = −V(0) is fitted exactly): today's SIMM held while the set lives, as the
+    // windows' profile is held flat to the last payment (an audit found the IM 0 today, against a SIMM of 2.05m)
+    for (let k = 0; k < times.length; k++) {
+      if (k > 0 && !aliveAt(input.values, k, input.nPaths)) continue;
+      collect[k] = input.simmCollect;
+      post[k] = input.simmPost;
+    }
   }
   // Green and Kenyon (2015): the posted IM is funded at the borrow spread and earns its own remuneration spread
   const mva = mvaOfPostedProfile(post, times, market, input.counterpartyCurve, input.endTime);
