@@ -69,4 +69,26 @@ describe('lockFolder', () => {
     // taking a lock leaves no temporary file beside it
     expect(fs.readdirSync(dir)).toEqual([]);
   });
+
+  it('a lock file that names no holder (a bare pid a wrapper wrote, a JSON list) is "another run" and is taken over after a minute', () => {
+    for (const [name, content] of [['bare-pid', '24283\n'], ['list', '[1, 2]'], ['partial', '{"pid": 7}']] as const) {
+      const dir = path.join(tmp, name);
+      fs.mkdirSync(dir);
+      const file = path.join(dir, LOCK_FILE);
+      fs.writeFileSync(file, content);
+      let message = '';
+      try {
+        lockFolder(dir, 'xva optimize');
+      } catch (e) {
+        expect(e).toBeInstanceOf(XvaLockedError);
+        message = (e as Error).message;
+      }
+      expect(message).toBe(`${dir} is locked by another run: runs on the same output folder must not overlap (lock file ${file})`);
+      const then = new Date(Date.now() - 120_000);
+      fs.utimesSync(file, then, then);
+      const lock = lockFolder(dir, 'xva optimize');
+      expect(JSON.parse(fs.readFileSync(file, 'utf8')).pid).toBe(process.pid);
+      lock.release();
+    }
+  });
 });

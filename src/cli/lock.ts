@@ -18,6 +18,25 @@ interface LockInfo {
   command: string;
 }
 
+/**
+ * The holder a lock file names, or undefined when it names none this version can read: not JSON, or JSON that is not
+ * a holder record (a bare pid written by a wrapper script parses as a number). Such a lock is "another run's" and is
+ * taken over once it is older than UNREADABLE_LOCK_STALE_SECONDS, like an empty one (an audit found a bare pid printed
+ * as "locked by undefined (pid undefined on undefined …)" and never taken over).
+ */
+function readHolder(file: string): LockInfo | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const { pid, host, startedAt, command } = parsed as Record<string, unknown>;
+  if (!Number.isInteger(pid) || typeof host !== 'string' || typeof startedAt !== 'string' || typeof command !== 'string') return undefined;
+  return { pid: pid as number, host, startedAt, command };
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -91,12 +110,7 @@ export function lockFolder(dir: string, command: string): FolderLock {
       return { file, release };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let held: LockInfo | undefined;
-      try {
-        held = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-      } catch {
-        held = undefined;
-      }
+      const held = readHolder(file);
       if (held && held.host === os.hostname() && !alive(held.pid) && attempt === 0) {
         fs.rmSync(file, { force: true }); // stale: its process is gone
         continue;
