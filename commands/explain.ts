@@ -57,7 +57,11 @@ export default class Explain extends XvaCommand {
       default: 'philox',
     }),
     threads: Flags.string({ description: 'Worker threads of the runs made now (default: all cores)', helpValue: 'N' }),
-    scenarios: Flags.string({ description: "Stress scenarios of the runs made now ('default' = the bundled scenarios/, 'none', or a folder)", default: 'default', helpValue: 'DIR' }),
+    scenarios: Flags.string({
+      description:
+        "Stress scenarios of the runs made now ('default' = the bundled scenarios/, the default; 'none'; or a folder); with --results, the folder the earlier runs read, whose shocks become facts (not given: none)",
+      helpValue: 'DIR',
+    }),
     mva: Flags.boolean({ description: 'Runs made now: dynamic IM and MVA in the margin run (one more simulation of the SIMM netting sets, the schedule sets\' IM projected; --no-mva: none of those, only the MVA of a stated initial_margin_posted)', default: true, allowNo: true }),
     optimize: Flags.boolean({ description: 'Runs made now: run the optimiser for recommendations (--no-optimize: none)', default: true, allowNo: true }),
     levers: Flags.string({ description: `Optimiser levers of the runs made now (all: ${LEVERS.join(',')})`, default: DEFAULT_EXPLAIN_LEVERS.join(','), helpValue: 'LIST' }),
@@ -75,7 +79,10 @@ export default class Explain extends XvaCommand {
     if (narrator === 'bedrock' && !flags['model-id']) throw new XvaUsageError('--narrator bedrock needs --model-id');
     const levers = flags.levers.split(',').map((s) => s.trim()).filter((s) => s !== '');
     for (const l of levers) if (!(LEVERS as readonly string[]).includes(l)) throw new XvaUsageError(`--levers: unknown lever '${l}' (one of ${LEVERS.join(', ')})`);
-    const scenarios = flags.results !== undefined || flags.scenarios === 'none' ? [] : loadScenarioDir(flags.scenarios === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(flags.scenarios));
+    // the runs made now read the bundled scenarios unless told otherwise; with --results the files the earlier runs
+    // read are known only when given (the tables do not record the shocks)
+    const scenarioDir = flags.scenarios ?? (flags.results === undefined ? 'default' : 'none');
+    const scenarios = scenarioDir === 'none' ? [] : loadScenarioDir(scenarioDir === 'default' ? path.join(packageRoot(), 'scenarios') : path.resolve(scenarioDir));
     const outDir = path.resolve(flags.out);
     const log = stderrLog('explain', !this.quietMode && !this.jsonMode);
     const lock = lockFolder(outDir, 'xva explain');

@@ -151,3 +151,85 @@ describe('common words of the measures (an audit: a wrong metric passed)', () =>
     expect(fails("CP0024's exposure is USD 1.2m.")).toEqual(['USD 1.2m is not exposure of CP0024 (no such fact was given); it is CVA of CP0024 [cp.CP0024.cva]']);
   });
 });
+
+/**
+ * The forty-fifth session's explain audit (its facts.json of the demo book at the defaults, and a second run with
+ * --previous): book CVA 5,552,658.08 (5,530,161.99 in the second run, down 22,495.96 since the first), CP0024's CVA
+ * 1,183,012.35 (1,234,643.99, up 51,632.02), book CVA 9,636,316.78 under credit_up_100bp (up 4,083,658.70), down
+ * 3,588,723.16 under credit_down_100bp, the MVA up 1,549,586.14 under funding_up_50bp and down as much under
+ * funding_down_50bp. The reference of each case is which fact the words make the figure of: a direction word with
+ * "by" states a move, so a level of that size is not its fact.
+ */
+describe('a direction word states a move, never a level (an audit: "book CVA rose by USD 5.5m" passed on book CVA)', () => {
+  const audit: Fact[] = [
+    usd('book.cva', 'book CVA', 5_552_658.082252153),
+    usd('cp.CP0024.cva', 'CVA of CP0024', 1_183_012.3533857903),
+    usd('scenario.credit_up_100bp.cva', 'book CVA under credit_up_100bp', 9_636_316.7799929),
+    usd('scenario.credit_up_100bp.d_cva', 'change of book CVA under credit_up_100bp', 4_083_658.6977407476),
+    usd('scenario.credit_down_100bp.d_cva', 'change of book CVA under credit_down_100bp', -3_588_723.1626652824),
+    usd('book.cva_cs01', 'CVA change for +1bp on every counterparty curve', 43_822.4),
+    { id: 'run.cs01_shift_bp', label: 'credit spread shift of the CS01 figures', value: 1, unit: 'bp', source: 'xva_cs01' },
+    // the same sizes as other subjects' levels: a netting set's peak PFE and peak EPE of 3.6m
+    usd('ns.NS-CP0002-1.peak_pfe', 'peak PFE (95%) of NS-CP0002-1', 3_561_939.2398848236),
+    usd('ns.NS-CP0024-2.peak_epe', 'peak EPE of NS-CP0024-2', 3_607_911.694984217),
+    usd('margin.scenario.funding_up_50bp.mva', 'MVA under funding_up_50bp', 3_564_048.1236826945),
+    usd('margin.scenario.funding_up_50bp.d_mva', 'change of MVA under funding_up_50bp', 1_549_586.140731606),
+    usd('margin.scenario.funding_down_50bp.d_mva', 'change of MVA under funding_down_50bp', -1_549_586.1407316066),
+    usd('rec.collateral-20b7dbb2b0a7.collateral_saving', 'one year of collateral funding saving of collateral-20b7dbb2b0a7', 1_467_212.634137228),
+  ];
+  const second: Fact[] = [
+    usd('book.cva', 'book CVA', 5_530_161.99),
+    usd('change.book.cva', 'change of book CVA since the previous run', -22_495.958263834007),
+    usd('cp.CP0024.cva', 'CVA of CP0024', 1_234_643.99),
+    usd('change.cp.CP0024.cva', 'change of CVA of CP0024 since the previous run', 51_632.02164064883),
+  ];
+  const problems = (text: string, of: Fact[] = audit) => checkParagraph(text, of).problems;
+  const matched = (text: string, of: Fact[] = audit) => {
+    const c = checkParagraph(text, of);
+    expect(c.problems, text).toEqual([]);
+    return c.figures.map((f) => f.matched);
+  };
+
+  it.each([
+    // the level stated as a move, beside the move and the level said right
+    ['Book CVA rises by USD 5.6m.', 'book CVA [book.cva] = 5,552,658 USD', 'rises'],
+    ['Under credit_up_100bp, book CVA rises by USD 9.6m.', 'book CVA under credit_up_100bp [scenario.credit_up_100bp.cva] = 9,636,317 USD', 'rises'],
+    ["CP0024's CVA increased by USD 1.2m.", 'CVA of CP0024 [cp.CP0024.cva] = 1,183,012 USD', 'rises'],
+    ['Book CVA is USD 5.6m lower.', 'book CVA [book.cva] = 5,552,658 USD', 'falls'],
+  ])('rejects "%s": the figure is a level, not a change', (text, fact, says) => {
+    expect(problems(text)).toEqual([`USD ${/USD ([\d.]+m)/.exec(text)![1]}: says it ${says}, a change, but ${fact} is a level, not a change (state a level with "is", or as where a move ends: "${says} to")`]);
+  });
+
+  it('passes the move with its direction and the level without one, or where the move ends', () => {
+    expect(matched('Under credit_up_100bp, book CVA rises by USD 4.1m.')).toEqual([['scenario.credit_up_100bp.d_cva']]);
+    expect(matched('Under credit_up_100bp, book CVA rises to USD 9.6m.')).toEqual([['scenario.credit_up_100bp.cva']]);
+    expect(matched('Under credit_up_100bp, book CVA rises by USD 4.1m to USD 9.6m.')).toEqual([['scenario.credit_up_100bp.d_cva'], ['scenario.credit_up_100bp.cva']]);
+    expect(matched("Book CVA is USD 5.6m; CP0024's CVA is USD 1.2m.")).toEqual([['book.cva'], ['cp.CP0024.cva']]);
+    // a sensitivity and its shift are moves: the built-in writer's CS01 sentence
+    expect(matched("A 1bp widening of every counterparty's credit curve would add USD 43.8k to CVA.")).toEqual([['run.cs01_shift_bp'], ['book.cva_cs01']]);
+    expect(matched('If every credit curve widened by 1bp, book CVA would rise by USD 43.8k.')).toEqual([['run.cs01_shift_bp'], ['book.cva_cs01']]);
+  });
+
+  it('since the previous run: the change passes, today\'s level stated as the change fails either way', () => {
+    for (const text of ['Since the previous run, book CVA rose by USD 5.5m.', 'Since the previous run, book CVA fell by USD 5.5m.', 'Book CVA rose by USD 5.5m since the previous run.']) {
+      expect(problems(text, second), text).toEqual([
+        `USD 5.5m: says it ${text.includes('fell') ? 'falls' : 'rises'}, a change, but book CVA [book.cva] = 5,530,162 USD is a level, not a change (state a level with "is", or as where a move ends: "${text.includes('fell') ? 'falls' : 'rises'} to")`,
+      ]);
+    }
+    expect(problems("Since the previous run, CP0024's CVA rose by USD 1.2m.", second)).toHaveLength(1);
+    expect(matched('Since the previous run, book CVA fell by USD 22.5k.', second)).toEqual([['change.book.cva']]);
+    expect(matched("Since the previous run, CP0024's CVA rose by USD 51.6k.", second)).toEqual([['change.cp.CP0024.cva']]);
+  });
+
+  // the reason: a fact of the sentence's own subject and measure with the figure's size is told as a wrong direction
+  // or sign, not as another subject's level that happens to have that size (the audit's reasons, and "… (change of MVA
+  // under funding_up_50bp is USD 1.5m) …", which contradicted itself)
+  it.each([
+    ['Under credit_down_100bp book CVA rises by USD 3.6m.', 'USD 3.6m: says it rises, but change of book CVA under credit_down_100bp [scenario.credit_down_100bp.d_cva] = -3,588,723 USD, which is a fall'],
+    ['Book CVA is USD 3.6m higher under credit_down_100bp.', 'USD 3.6m: says it rises, but change of book CVA under credit_down_100bp [scenario.credit_down_100bp.d_cva] = -3,588,723 USD, which is a fall'],
+    ['Under credit_down_100bp the change of book CVA is +USD 3.6m.', '+USD 3.6m: written with a plus sign, but change of book CVA under credit_down_100bp [scenario.credit_down_100bp.d_cva] = -3,588,723 USD'],
+    ['Under funding_up_50bp the MVA falls by USD 1.5m.', 'USD 1.5m: says it falls, but change of MVA under funding_up_50bp [margin.scenario.funding_up_50bp.d_mva] = 1,549,586 USD, which is a rise'],
+  ])('"%s": the direction is the problem', (text, reason) => {
+    expect(problems(text)).toEqual([reason]);
+  });
+});

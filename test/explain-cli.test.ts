@@ -53,11 +53,19 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
     const cva = book.getChild('cva')!.get(0) as number;
     expect(md).toContain(`| CVA | ${Math.round(cva).toLocaleString('en-US')} |`);
     expect(md).not.toContain('Not available in these results');
+    // what each stress shocks, from the bundled scenario files the runs read (scenarios/*.yaml): bp, %, pp
+    const shocks = new Map((JSON.parse(fs.readFileSync(path.join(first(), 'facts.json'), 'utf8')) as { facts: { id: string; value: number; unit: string }[] }).facts.filter((f) => /\.(credit_spread_shift_bp|funding_spread_shift_bp|collateral_coverage|capital_ratio_shift_pp)$/.test(f.id)).map((f) => [f.id, [f.value, f.unit]]));
+    expect(shocks.get('scenario.credit_up_100bp.credit_spread_shift_bp')).toEqual([100, 'bp']);
+    expect(shocks.get('scenario.funding_down_50bp.funding_spread_shift_bp')).toEqual([-50, 'bp']);
+    expect(shocks.get('scenario.collateral_50pct.collateral_coverage')).toEqual([50, 'pct']);
+    expect(shocks.get('scenario.capital_ratio_plus_1pct.capital_ratio_shift_pp')).toEqual([1, 'pct']);
+    expect(shocks.size).toBe(9);
   }, 240_000);
 
   it('explains the first run\'s results without recomputing, the same figures, nothing changed', () => {
     const second = path.join(tmp, 'second');
-    const r = xva('explain', '--results', path.join(first(), 'results'), '--previous', first(), '--out', second, '--json');
+    // the scenario files the first run read (the bundled ones), for the stresses' shock facts
+    const r = xva('explain', '--results', path.join(first(), 'results'), '--scenarios', 'default', '--previous', first(), '--out', second, '--json');
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { ranNow: boolean; missing: string[] };
     expect(doc.ranNow).toBe(false);
@@ -70,7 +78,7 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
     expect(fs.readFileSync(path.join(second, 'report.md'), 'utf8')).toContain('book CVA is unchanged');
     // the same inputs again: the same bytes
     const third = path.join(tmp, 'third');
-    expect(xva('explain', '--results', path.join(first(), 'results'), '--previous', first(), '--out', third, '--quiet').status).toBe(0);
+    expect(xva('explain', '--results', path.join(first(), 'results'), '--scenarios', 'default', '--previous', first(), '--out', third, '--quiet').status).toBe(0);
     expect(fs.readFileSync(path.join(third, 'report.md'), 'utf8').replaceAll(third, second)).toBe(fs.readFileSync(path.join(second, 'report.md'), 'utf8'));
   }, 120_000);
 
@@ -89,6 +97,8 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
     expect(said).toMatch(/^XVA under (collateral_\d+pct, )*collateral_\d+pct \(run by margin or capital, not in the XVA run's tables/);
     for (const name of ['collateral_0pct', 'collateral_50pct', 'collateral_120pct']) expect(said).toContain(name);
     expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain(said!.slice(0, 40));
+    // without --scenarios the files the runs read are not known: no shock facts
+    expect(fs.readFileSync(path.join(out, 'facts.json'), 'utf8')).not.toContain('_shift_bp');
   }, 120_000);
 
   it('usage errors exit 2 with one line', async () => {
@@ -105,5 +115,16 @@ describe('xva explain (CLI, demo book, built-in narrator)', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect(fs.existsSync(path.join(tmp, 'bad', 'results'))).toBe(false);
+    // scenario files that are not those the runs read: the margin run recorded collateral_50pct at coverage 0.5
+    const other = path.join(tmp, 'other-scenarios');
+    fs.mkdirSync(other, { recursive: true });
+    fs.writeFileSync(path.join(other, 'collateral_50pct.yaml'), 'name: collateral_50pct\ndescription: Sixty percent.\nshocks:\n  collateralCoverage: 0.6\n');
+    const r = await xvaInProcess(['explain', '--results', path.join(first(), 'results'), '--scenarios', other, '--out', path.join(tmp, 'bad-scenarios')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      `error: --scenarios: ${path.join(other, 'collateral_50pct.yaml')} column shocks.collateralCoverage: 0.6: expected 0.5, the coverage the margin run recorded for collateral_50pct ` +
+        `(margin_scenarios:coverage, beside margin/margin_netting_sets.arrow); give --scenarios the folder of the scenario files the runs read`,
+    );
   }, 60_000);
 });

@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { checkedNarration, checkParagraph, citedFacts, extractFigures, groundedNarration, unverifiableFigures } from '../src/explain/grounding/index.js';
 import type { Fact, NarrationRequest, NarrationResult, Narrator, PersonaSpec } from '../src/explain/types.js';
+import type { ExplainData } from '../src/explain/data.js';
+import { addChangeFacts, factsOf, FactSet } from '../src/explain/facts.js';
+import { scenarioShocksOf } from '../src/explain/results/shocks.js';
+import { XvaUsageError } from '../src/errors.js';
+import { loadScenarioDir } from '../src/scenarios/load.js';
 
 /**
  * The reference for every case is arithmetic on the written figure: a figure written with d decimals of a unit u
@@ -680,7 +685,7 @@ describe('checkParagraph: a what-if spread figure is hypothetical (the forty-fou
     { id: 'cp.CP0024.cva', label: 'CVA of CP0024', value: 1_190_596.8, unit: 'currency', currency: 'USD', source: 'xva_counterparty.arrow:cva' },
     { id: 'whatif.spread.CP0024.100.cva', label: 'CVA of CP0024 with its spread moved 100bp', value: 1_494_500, unit: 'currency', currency: 'USD', source: 'what-if' },
     { id: 'whatif.spread.CP0024.100.d_cva', label: 'change of CVA of CP0024 with its spread moved 100bp', value: 303_900, unit: 'currency', currency: 'USD', source: 'what-if' },
-    { id: 'whatif.spread.CP0024.100.spread_bp', label: 'spread move', value: 100, unit: 'bp', source: 'what-if argument' },
+    { id: 'whatif.spread.CP0024.100.shift_bp', label: 'spread move of CP0024, bp', value: 100, unit: 'bp', source: 'what-if argument' },
   ];
   const check = (p: string) => checkParagraph(p, facts, { subjects: [{ kind: 'counterparty', id: 'CP0024' }] }).ok;
 
@@ -737,5 +742,138 @@ describe('checkParagraph: a share is checked against what it is a share of (the 
       'The concentrations above 10.0% of book CVA are CP0024 and CP0026.',
     ])
       expect(ok(p), p).toBe(true);
+  });
+});
+
+describe('percentage points: the change of a percentage since the previous run (an audit: the docs said pp matched such facts, none was made)', () => {
+  // the forty-fifth session's explain audit, two runs of the demo book: CP0024's share of book CVA 21.3056% then
+  // 22.3256% (1,183,012.35 / 5,552,658.08 and 1,234,643.99 / 5,530,161.99), the five largest 57.3% then 57.9%, the plan
+  // saving 15.2% then 14.7% of its base, the capital ratio 10.5% both times; now − before in percentage points
+  const pctFact = (id: string, label: string, value: number): Fact => ({ id, label, value, unit: 'pct', source: 'audit facts.json' });
+  const before: Fact[] = [
+    pctFact('cp.CP0024.cva_share', "CP0024's share of book CVA", 21.305633),
+    pctFact('book.cva_top5_share', 'share of book CVA from the five largest counterparties', 57.3),
+    pctFact('capital.capital_ratio', 'capital ratio applied to RWA', 10.5),
+    pctFact('plan.saving_pct_xva', "saving of the plan, percent of the optimiser's base XVA cost", 15.2),
+  ];
+  const now = new FactSet();
+  now.add('cp.CP0024.cva_share', "CP0024's share of book CVA", 22.325594, 'pct', 'audit facts.json');
+  now.add('book.cva_top5_share', 'share of book CVA from the five largest counterparties', 57.9, 'pct', 'audit facts.json');
+  now.add('capital.capital_ratio', 'capital ratio applied to RWA', 10.5, 'pct', 'audit facts.json');
+  now.add('plan.saving_pct_xva', "saving of the plan, percent of the optimiser's base XVA cost", 14.7, 'pct', 'audit facts.json');
+  addChangeFacts(now, before, 'the previous report');
+  const changes = now.list.filter((f) => f.id.startsWith('change.'));
+  const check = (p: string) => checkParagraph(p, now.list);
+
+  it('makes change.<id> in pp for the shares, the capital ratio and the plan\'s percentage, and no relative change of a percentage', () => {
+    expect(changes.map((f) => [f.id, f.unit, Number(f.value.toFixed(6))])).toEqual([
+      ['change.book.cva_top5_share', 'pct', 0.6],
+      ['change.capital.capital_ratio', 'pct', 0],
+      ['change.plan.saving_pct_xva', 'pct', -0.5],
+      ['change.cp.CP0024.cva_share', 'pct', 1.019961],
+    ]);
+    expect(changes.every((f) => f.label.endsWith('since the previous run, percentage points (pp)'))).toBe(true);
+  });
+
+  it('passes a pp figure on them, and refuses it as a percent, with the wrong sign, or for a level', () => {
+    expect(check("Since the previous run, CP0024's share of book CVA rose by 1.0pp.").figures.map((f) => f.matched)).toEqual([['change.cp.CP0024.cva_share']]);
+    expect(check("Since the previous run, CP0024's CVA share is up 1.0 percentage points.").problems).toEqual([]);
+    expect(check("The five largest counterparties' share of book CVA rose by 0.6pp since the previous run. Since the previous run, the plan's saving fell by 0.5pp.").figures.map((f) => f.matched)).toEqual([
+      ['change.book.cva_top5_share'],
+      ['change.plan.saving_pct_xva'],
+    ]);
+    expect(check("Since the previous run, CP0024's share of book CVA rose by 1.0%.").ok).toBe(false);
+    expect(check("Since the previous run, CP0024's share of book CVA fell by 1.0pp.").problems).toEqual([
+      "1.0pp: says it falls, but change of CP0024's share of book CVA since the previous run, percentage points (pp) [change.cp.CP0024.cva_share] = 1.01996 (pct), which is a rise",
+    ]);
+    expect(check('The capital ratio is 10.5pp.').ok).toBe(false);
+  });
+});
+
+describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads widen by 100bp (credit_up_100bp)" failed as the run\'s 100 paths)', () => {
+  // the bundled scenario files (scenarios/*.yaml): creditSpreadBp ±100, fundingSpreadBp ±50, collateralCoverage 0, 0.5,
+  // 1, 1.2 and capitalRatioAdd 0.01; the results hold every one of them
+  const scenarios = loadScenarioDir('scenarios');
+  const held = (names: string[]) => names.map((scenario) => ({ scenario, book: { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 }, note: null }));
+  const data = {
+    asOf: null,
+    currency: 'USD',
+    missing: [],
+    notes: [],
+    xva: { scenarios: held(scenarios.map((s) => s.name)) },
+    margin: { scenarios: [{ scenario: 'collateral_50pct', coverage: 0.5, residualBase: 0, residualStressed: 0 }], mvaScenarios: [], source: 'margin/margin_netting_sets.arrow' },
+  } as unknown as ExplainData;
+  const shocks = scenarioShocksOf(data, scenarios, '--scenarios scenarios');
+  const facts = factsOf({ asOf: null, currency: 'USD', missing: [], notes: [], scenarioShocks: shocks }).list;
+  const value = (id: string) => facts.find((f) => f.id === id);
+
+  it('in the units of the scenario file: bp shifts, coverage in percent, the capital ratio\'s addition in pp', () => {
+    // tolerance 1e-12: ×100 of a YAML decimal (0.01, 1.2) in binary floating point
+    for (const [id, v, unit] of [
+      ['scenario.credit_up_100bp.credit_spread_shift_bp', 100, 'bp'],
+      ['scenario.credit_down_100bp.credit_spread_shift_bp', -100, 'bp'],
+      ['scenario.funding_up_50bp.funding_spread_shift_bp', 50, 'bp'],
+      ['scenario.funding_down_50bp.funding_spread_shift_bp', -50, 'bp'],
+      ['scenario.collateral_0pct.collateral_coverage', 0, 'pct'],
+      ['scenario.collateral_50pct.collateral_coverage', 50, 'pct'],
+      ['scenario.collateral_100pct.collateral_coverage', 100, 'pct'],
+      ['scenario.collateral_120pct.collateral_coverage', 120, 'pct'],
+      ['scenario.capital_ratio_plus_1pct.capital_ratio_shift_pp', 1, 'pct'],
+    ] as const) {
+      expect(value(id)?.unit, id).toBe(unit);
+      expect(value(id)!.value).toBeCloseTo(v, 12);
+    }
+    expect(facts).toHaveLength(9);
+    expect(value('scenario.credit_up_100bp.credit_spread_shift_bp')!.source).toBe('credit_up_100bp.yaml:shocks.creditSpreadBp');
+    // only the scenarios the results hold
+    expect(scenarioShocksOf({ ...data, xva: { scenarios: held(['credit_up_100bp']) }, margin: undefined } as unknown as ExplainData, scenarios, 'x').map((s) => s.scenario)).toEqual(['credit_up_100bp']);
+  });
+
+  it('a scenario file that is not the one the runs read (its coverage is not the margin run\'s) is refused, naming file, key, value and expectation', () => {
+    const wrong = scenarios.map((s) => (s.name === 'collateral_50pct' ? { ...s, shocks: { collateralCoverage: 0.6 }, file: '/tmp/other/collateral_50pct.yaml' } : s));
+    const error = (() => {
+      try {
+        scenarioShocksOf(data, wrong, '--scenarios /tmp/other');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(XvaUsageError);
+    expect((error as Error).message).toBe(
+      '--scenarios /tmp/other: /tmp/other/collateral_50pct.yaml column shocks.collateralCoverage: 0.6: expected 0.5, the coverage the margin run recorded for collateral_50pct (margin_scenarios:coverage, beside margin/margin_netting_sets.arrow); give --scenarios the folder of the scenario files the runs read',
+    );
+  });
+
+  // the audit's figures beside them (demo book at the defaults): book CVA up 4,083,659 under credit_up_100bp, book FVA
+  // down 1,253,048 under funding_up_50bp; and the run's 100 paths, which the 100bp was once told it might mean
+  const run: Fact[] = [
+    ...facts,
+    { id: 'scenario.credit_up_100bp.d_cva', label: 'change of book CVA under credit_up_100bp', value: 4_083_658.6977407476, unit: 'currency', currency: 'USD', source: 'audit facts.json' },
+    { id: 'scenario.funding_up_50bp.d_fva', label: 'change of book FVA under funding_up_50bp', value: -1_253_047.978245669, unit: 'currency', currency: 'USD', source: 'audit facts.json' },
+    { id: 'run.paths', label: 'Monte Carlo paths of the exposure', value: 100, unit: 'count', source: 'manifest.json:paths' },
+  ];
+  const matched = (p: string) => {
+    const c = checkParagraph(p, run);
+    expect(c.problems, p).toEqual([]);
+    return c.figures.map((f) => f.matched);
+  };
+  const fails = (p: string) => checkParagraph(p, run).problems;
+
+  it('passes a stress said in words with its size', () => {
+    expect(matched('Book CVA rises by USD 4.1m if all credit spreads widen by 100bp (credit_up_100bp).')).toEqual([['scenario.credit_up_100bp.d_cva'], ['scenario.credit_up_100bp.credit_spread_shift_bp']]);
+    expect(matched('When funding spreads widen by 50bp (funding_up_50bp), book FVA falls by USD 1.3m.')).toEqual([['scenario.funding_up_50bp.funding_spread_shift_bp'], ['scenario.funding_up_50bp.d_fva']]);
+    expect(matched('Under credit_down_100bp every credit spread tightens by 100bp.')).toEqual([['scenario.credit_down_100bp.credit_spread_shift_bp']]);
+    expect(matched('Under collateral_50pct only 50% of the collateral the CSAs require is held.')).toEqual([['scenario.collateral_50pct.collateral_coverage']]);
+    expect(matched('Under capital_ratio_plus_1pct the capital ratio rises by 1.0pp.')).toEqual([['scenario.capital_ratio_plus_1pct.capital_ratio_shift_pp']]);
+  });
+
+  it('refuses a wrong size, direction or unit', () => {
+    expect(fails('Book CVA rises by USD 4.1m if all credit spreads widen by 200bp (credit_up_100bp).')).toHaveLength(1);
+    expect(fails('Under credit_up_100bp every credit spread tightens by 100bp.')).toEqual([
+      '100bp: says it falls, but shift of every counterparty, reference-name and proxy CDS spread under credit_up_100bp (parallel, floored at 0bp) [scenario.credit_up_100bp.credit_spread_shift_bp] = 100 (bp), which is a rise',
+    ]);
+    expect(fails('Under capital_ratio_plus_1pct the capital ratio rises by 1.0%.')).toHaveLength(1);
+    expect(fails('Under collateral_50pct only 50bp of the collateral the CSAs require is held.')).toHaveLength(1);
   });
 });

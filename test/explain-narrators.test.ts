@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
 import { createNarrator, closeNarrator, describeDestination, applySharePolicy, NarratorUnavailableError } from '../src/explain/narrators/index.js';
-import { checkParagraph } from '../src/explain/grounding/index.js';
+import { checkParagraph, groundedNarration } from '../src/explain/grounding/index.js';
+import { BuiltinNarrator } from '../src/explain/narrators/builtin.js';
 import { XvaUsageError } from '../src/errors.js';
 import type { Fact, NarrationRequest, PersonaSpec, PersonaTool } from '../src/explain/types.js';
 import { startFakeOllama, chatAnswer, closedPort, type FakeOllama } from './helpers/fakeOllama.js';
@@ -320,6 +321,38 @@ describe('Ollama narrator (loopback /api/chat)', () => {
     );
   });
 
+  it('under --fallback builtin the section\'s reason does not advise running with it (an audit: the notes still ended "or run with --fallback builtin")', async () => {
+    const port = await closedPort();
+    const narrator = await createNarrator('ollama', { model: 'm', host: `http://127.0.0.1:${port}`, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    const section = await groundedNarration(narrator, request, new BuiltinNarrator(), { fallbackOnError: true });
+    expect(section.narratorError).toBe(
+      `ollama narrator failed: cannot reach Ollama at http://127.0.0.1:${port} after 2 attempts: connection refused. Start it with \`ollama serve\` or set OLLAMA_HOST`,
+    );
+    expect(section.provenance.every((p) => p.flagged && p.reasons[0] === section.narratorError)).toBe(true);
+  });
+
+  it('a figure a tool revealed on the first attempt still passes on the retry (an audit: it was rejected, as the retry\'s own facts were checked alone)', async () => {
+    // attempt 1: the model calls counterparty_figures (CP0001's CVA, -410,987, is revealed), then writes a paragraph
+    // with a count no fact holds; attempt 2 (the regeneration, which calls no tool): the same paragraph without it
+    server = await startFakeOllama((body) => {
+      const again = body.messages[1]!.content.includes('Your previous answer had paragraphs');
+      if (again) return chatAnswer(body.model, { content: 'Book CVA is USD 1.2m.\n\nCP0001 carries USD 411.0k of CVA.' });
+      if (!body.messages.some((m) => m.role === 'tool')) return chatAnswer(body.model, { tool_calls: [{ function: { name: 'counterparty_figures', arguments: { counterpartyId: 'CP0001' } } }] });
+      return chatAnswer(body.model, { content: 'Book CVA is USD 1.2m.\n\nCP0001 carries USD 411.0k of CVA across 7 netting sets.' });
+    });
+    const narrator = await createNarrator('ollama', { model: 'llama3.1:8b', host: server.url, retry: fast });
+    const section = await groundedNarration(narrator, request, new BuiltinNarrator());
+    // tool call, first answer, regeneration
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[2]!.body.messages.some((m) => m.role === 'tool')).toBe(false);
+    expect(section.regenerated).toBe(true);
+    expect(section.result.paragraphs).toEqual(['Book CVA is USD 1.2m.', 'CP0001 carries USD 411.0k of CVA.']);
+    expect(section.provenance.map((p) => [p.narrator, p.flagged, p.attempt, p.cited])).toEqual([
+      ['ollama', false, 2, ['book.cva']],
+      ['ollama', false, 2, ['cp.CP0001.cva']],
+    ]);
+  });
+
   it('says which model to pull when the server does not have it (404, not retried)', async () => {
     server = await startFakeOllama(() => ({ status: 404, json: { error: 'model "qwen9" not found, try pulling it first' } }));
     const narrator = await createNarrator('ollama', { model: 'qwen9', host: server.url, retry: fast });
@@ -569,6 +602,40 @@ describe('Bedrock narrator (real SDK, loopback HTTP/2 Converse endpoint)', () =>
       expect(server.requests).toHaveLength(1);
     } finally {
       closeNarrator(narrator);
+    }
+  });
+
+  it('a figure a tool revealed on the first attempt still passes on the retry, and a fallback reason does not advise --fallback builtin', async () => {
+    // as for Ollama: the first conversation's toolUse reveals CP0001's CVA; the regeneration calls no tool
+    server = await startFakeBedrock(SECRET_KEY, (req) => {
+      const text = JSON.stringify(req.body.messages);
+      if (text.includes('Your previous answer had paragraphs')) return converseAnswer([{ text: 'Book CVA is USD 1.2m.\n\nCP0001 carries USD 411.0k of CVA.' }], 'end_turn');
+      if (!text.includes('toolResult')) return converseAnswer([{ toolUse: { toolUseId: 'tooluse_01', name: 'counterparty_figures', input: { counterpartyId: 'CP0001' } } }], 'tool_use');
+      return converseAnswer([{ text: 'Book CVA is USD 1.2m.\n\nCP0001 carries USD 411.0k of CVA across 7 netting sets.' }], 'end_turn');
+    });
+    const narrator = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint: server.url, sdkMaxAttempts: 1, retry: fast });
+    try {
+      const section = await groundedNarration(narrator, request, new BuiltinNarrator());
+      expect(server.requests).toHaveLength(3);
+      expect(section.result.paragraphs).toEqual(['Book CVA is USD 1.2m.', 'CP0001 carries USD 411.0k of CVA.']);
+      expect(section.provenance.map((p) => [p.narrator, p.flagged, p.attempt])).toEqual([
+        ['bedrock', false, 2],
+        ['bedrock', false, 2],
+      ]);
+    } finally {
+      closeNarrator(narrator);
+    }
+    const port = await closedPort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const down = await createNarrator('bedrock', { modelId: MODEL_ID, endpoint, sdkMaxAttempts: 1, retry: { maxAttempts: 2, baseDelayMs: 5 } });
+    try {
+      const section = await groundedNarration(down, request, new BuiltinNarrator(), { fallbackOnError: true });
+      expect(section.narratorError).toBe(
+        `bedrock narrator failed: cannot reach Amazon Bedrock at ${endpoint} (region eu-west-1) after 2 attempts: connection refused. ` +
+          'Check the region, the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the network',
+      );
+    } finally {
+      closeNarrator(down);
     }
   });
 

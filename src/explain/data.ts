@@ -150,6 +150,27 @@ export interface OptimizePart {
   source: string;
 }
 
+/**
+ * What a stress scenario of the runs shocks (its YAML file's `shocks`, docs/scenarios.md), so that prose may say a
+ * stress in words with its size ("every credit spread 100bp wider"): from the files the runs made now read, or with
+ * `--results` the folder given with `--scenarios` (the tables do not record the shocks).
+ */
+export interface ScenarioShockPart {
+  scenario: string;
+  /** Parallel shift of every counterparty, reference-name and proxy CDS spread, bp. */
+  creditSpreadBp?: number;
+  /** Parallel shift of the bank's own CDS spreads, bp. */
+  ownCreditSpreadBp?: number;
+  /** Shift of the borrow and lend funding spreads of every currency, bp. */
+  fundingSpreadBp?: number;
+  /** Multiplier of the required VM and IM actually held (0.5 = half). */
+  collateralCoverage?: number;
+  /** Decimal added to the capital ratio (0.01 = one percentage point of RWA). */
+  capitalRatioAdd?: number;
+  /** The scenario file, for the facts' source. */
+  file: string;
+}
+
 export interface ExplainData {
   /** ISO date of the results, when known. */
   asOf: string | null;
@@ -160,6 +181,8 @@ export interface ExplainData {
   capital?: CapitalPart;
   margin?: MarginPart;
   optimize?: OptimizePart;
+  /** The shocks of the stress scenarios the results hold, when the scenario files are known; absent otherwise. */
+  scenarioShocks?: ScenarioShockPart[];
   /** Parts not available and why, in words (said in the report, never filled in). */
   missing: string[];
   notes: string[];

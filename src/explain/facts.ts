@@ -15,6 +15,10 @@
  * `cp.<counterparty>.netting_sets` / `csa_netting_sets` (netting_set_summary:collateralised); `plan.realised` and
  * `plan.base_xva` (the denominator of `plan.saving_pct_xva`: the optimiser's base CVA + FVA + MVA + KVA);
  * `run.cs01_shift_bp` (the 1bp shift the CS01 figures are per).
+ *
+ * What each stress shocks, when its scenario file is known (data.scenarioShocks): `scenario.<name>.credit_spread_shift_bp`,
+ * `own_credit_spread_shift_bp`, `funding_spread_shift_bp` (bp), `collateral_coverage` (percent of what the CSAs
+ * require) and `capital_ratio_shift_pp` (percentage points of RWA: a `pct` fact a figure in pp matches).
  */
 import type { ExplainData, MarginPart, ScenarioSetMove } from './data.js';
 import type { Fact, FactUnit } from './types.js';
@@ -268,6 +272,18 @@ export function factsOf(data: ExplainData): FactSet {
     }
   }
 
+  // what each stress shocks, in the units of its scenario file's keys (docs/scenarios.md): bp shifts; the collateral
+  // coverage in percent of what the CSAs require; the capital ratio's addition in percentage points of RWA
+  for (const sc of data.scenarioShocks ?? []) {
+    const p = `scenario.${sc.scenario}`;
+    const src = `${sc.file}:shocks`;
+    f.add(`${p}.credit_spread_shift_bp`, `shift of every counterparty, reference-name and proxy CDS spread under ${sc.scenario} (parallel, floored at 0bp)`, sc.creditSpreadBp, 'bp', `${src}.creditSpreadBp`);
+    f.add(`${p}.own_credit_spread_shift_bp`, `shift of the bank's own CDS spreads under ${sc.scenario} (parallel, floored at 0bp)`, sc.ownCreditSpreadBp, 'bp', `${src}.ownCreditSpreadBp`);
+    f.add(`${p}.funding_spread_shift_bp`, `shift of the borrow and lend funding spreads of every currency under ${sc.scenario}`, sc.fundingSpreadBp, 'bp', `${src}.fundingSpreadBp`);
+    f.add(`${p}.collateral_coverage`, `collateral held under ${sc.scenario}, percent of what the CSAs require (VM and IM, both ways)`, sc.collateralCoverage === undefined ? undefined : 100 * sc.collateralCoverage, 'pct', `${src}.collateralCoverage×100`);
+    f.add(`${p}.capital_ratio_shift_pp`, `addition to the capital ratio under ${sc.scenario}, percentage points (pp) of RWA`, sc.capitalRatioAdd === undefined ? undefined : 100 * sc.capitalRatioAdd, 'pct', `${src}.capitalRatioAdd×100`);
+  }
+
   const o = data.optimize;
   if (o) {
     if (o.plan) {
@@ -321,8 +337,17 @@ const CHANGE_IDS = [
 ];
 
 /**
+ * Percentages whose change against a previous run is reported, in percentage points (now − before, a `pct` fact whose
+ * id is `change.<id>`: the only facts a figure in pp matches, grounding/check.ts); with each counterparty's share of
+ * book CVA. An audit found the docs saying `pp` matched such facts when none was made.
+ */
+const CHANGE_PP_IDS = ['book.cva_top5_share', 'capital.capital_ratio', 'capital.cva_share', 'plan.saving_pct_xva'];
+
+/**
  * What changed against a previous run: `change.<id>` = now − before for the book-level facts above and for each
- * counterparty's CVA present in both, and `change.<id>.pct` relative to before (when before ≠ 0).
+ * counterparty's CVA present in both, and `change.<id>.pct` relative to before (when before ≠ 0); for the percentages
+ * above and each counterparty's share of book CVA present in both, `change.<id>` in percentage points (no relative
+ * change of a percentage).
  */
 export function addChangeFacts(now: FactSet, previous: readonly Fact[], previousLabel: string): void {
   const before = new Map(previous.map((p) => [p.id, p]));
@@ -334,6 +359,13 @@ export function addChangeFacts(now: FactSet, previous: readonly Fact[], previous
     const src = `${a.source} − ${previousLabel}`;
     now.add(`change.${id}`, `change of ${a.label} since the previous run`, a.value - b.value, a.unit, src, a.currency ? { currency: a.currency } : {});
     if (a.unit === 'currency' && b.value !== 0) now.add(`change.${id}.pct`, `change of ${a.label} since the previous run, percent`, (100 * (a.value - b.value)) / Math.abs(b.value), 'pct', src);
+  }
+  const ppIds = [...CHANGE_PP_IDS, ...now.list.filter((x) => /^cp\.[^.]+\.cva_share$/.test(x.id)).map((x) => x.id)];
+  for (const id of ppIds) {
+    const a = now.get(id);
+    const b = before.get(id);
+    if (!a || !b || a.unit !== 'pct' || b.unit !== 'pct') continue;
+    now.add(`change.${id}`, `change of ${a.label} since the previous run, percentage points (pp)`, a.value - b.value, 'pct', `${a.source} − ${previousLabel}`);
   }
   // a counterparty that left the book (its CVA then 0) or joined it (from 0): its whole CVA is its change, so that a
   // book move it makes is put to its name

@@ -54,12 +54,15 @@ export function persona(id: PersonaId): PersonaSpec {
 }
 
 /** Which facts each persona starts from (the tools reveal the rest). */
+/** What each stress shocks (facts.ts, from its scenario file): every persona that names a stress may say its size. */
+const SHOCKS = /^scenario\.[^.]+\.(credit_spread_shift_bp|own_credit_spread_shift_bp|funding_spread_shift_bp|collateral_coverage|capital_ratio_shift_pp)$/;
+
 const START: Record<PersonaId, RegExp[]> = {
-  cva_trader: [/^run\.(sobol_points|cs01_shift_bp)$/, /^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/],
-  fva_specialist: [/^book\.(fca|fba|colva|fva|cva|xva_net)$/, /^cp\.[^.]+\.(fva|fca|fba|colva|fva_share|netting_sets|csa_netting_sets)$/, /^scenario\.[^.]+\.(fva|d_fva|d_net)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_fva|d_fva_share)$/, /^change\.book\.(fva|xva_net)/],
-  capital_optimiser: [/^capital\./, /^rec\.[^.]+\.(capital_saving|kva_saving|ead_saving|d_cet1_bp|net_benefit|cost|chosen)$/, /^plan\.(capital_saving|kva_saving|saving)$/, /^change\.capital\./],
-  collateral_manager: [/^margin\./, /^rec\.[^.]+\.(mva_saving|fva_saving|cva_saving|kva_saving|collateral_saving|d_dva|net_benefit|cost|chosen)$/, /^change\.margin\./],
-  head_of_desk: [/^book\.(cva|dva|fva|xva_net|cva_top5_share)$/, /^capital\.(capital|kva|cet1_impact_bp|rwa_ccr|ead)$/, /^margin\.(simm_post|simm_collect|mva)$/, /^plan\./, /^rec\.[^.]+\.(net_benefit|cost|chosen|cva_saving|fva_saving|mva_saving|kva_saving|collateral_saving|d_dva)$/, /^change\./, /^scenario\.[^.]+\.d_net$/],
+  cva_trader: [/^run\.(sobol_points|cs01_shift_bp)$/, /^book\.(cva|dva|cva_std_error|cva_std_error_pct|counterparties|netting_sets|cva_top5|cva_top5_share|eepe|concentration_threshold|cva_cs01|dva_cs01)$/, /^cp\.[^.]+\.(cva|cva_share|dva|cva_cs01|cva_cs01_share)$/, /^ns\.[^.]+\.(cva|eepe|peak_pfe|peak_epe)$/, /^trade\./, /^scenario\.[^.]+\.(cva|d_cva|d_cva_pct|d_dva)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_cva|d_cva_share)$/, /^change\.(book\.(cva|dva|eepe)|cp\.)/, SHOCKS],
+  fva_specialist: [/^book\.(fca|fba|colva|fva|cva|xva_net)$/, /^cp\.[^.]+\.(fva|fca|fba|colva|fva_share|netting_sets|csa_netting_sets)$/, /^scenario\.[^.]+\.(fva|d_fva|d_net)$/, /^scenario\.[^.]+\.ns\.[^.]+\.(d_fva|d_fva_share)$/, /^change\.book\.(fva|xva_net)/, SHOCKS],
+  capital_optimiser: [/^capital\./, /^rec\.[^.]+\.(capital_saving|kva_saving|ead_saving|d_cet1_bp|net_benefit|cost|chosen)$/, /^plan\.(capital_saving|kva_saving|saving)$/, /^change\.capital\./, SHOCKS],
+  collateral_manager: [/^margin\./, /^rec\.[^.]+\.(mva_saving|fva_saving|cva_saving|kva_saving|collateral_saving|d_dva|net_benefit|cost|chosen)$/, /^change\.margin\./, SHOCKS],
+  head_of_desk: [/^book\.(cva|dva|fva|xva_net|cva_top5_share)$/, /^capital\.(capital|kva|cet1_impact_bp|rwa_ccr|ead)$/, /^margin\.(simm_post|simm_collect|mva)$/, /^plan\./, /^rec\.[^.]+\.(net_benefit|cost|chosen|cva_saving|fva_saving|mva_saving|kva_saving|collateral_saving|d_dva)$/, /^change\./, /^scenario\.[^.]+\.d_net$/, SHOCKS],
 };
 
 /** The facts a persona starts from, filtered for the share level (trade-level facts only with --share trade-level). */
@@ -188,7 +191,7 @@ function tools(ctx: ToolContext): Record<string, PersonaTool> {
         const facts: Fact[] = [
           { id: `${base}.cva`, label: `CVA of ${id} with its spread moved ${bp}bp`, value: w.cvaAfter, unit: 'currency', currency: ccy, source: 'what-if: cva from exposure_netting_set, shocked curve' },
           { id: `${base}.d_cva`, label: `change of CVA of ${id} with its spread moved ${bp}bp`, value: w.cvaAfter - w.cvaBefore, unit: 'currency', currency: ccy, source: 'what-if' },
-          { id: `${base}.spread_bp`, label: 'spread move', value: bp, unit: 'bp', source: 'what-if argument' },
+          { id: `${base}.shift_bp`, label: `spread move of ${id}, bp`, value: bp, unit: 'bp', source: 'what-if argument' },
         ];
         return { data: { counterpartyId: id, spreadBp: bp, cvaBefore: w.cvaBefore, cvaAfter: w.cvaAfter }, facts };
       },

@@ -27,6 +27,7 @@ import { writeReportFiles } from './report/write.js';
 import { readResults } from './results/read.js';
 import { indexTables } from './results/tables.js';
 import { runNow } from './results/runNow.js';
+import { scenarioShocksOf } from './results/shocks.js';
 import type { Fact, NarrationRequest, Narrator, ShareLevel } from './types.js';
 import { spreadWhatIfEngine, type WhatIfEngine } from './whatIf.js';
 
@@ -54,6 +55,10 @@ export interface ExplainOptions {
   /** The draws of the runs made now (results/runNow.ts); default philox. */
   rng?: 'philox' | 'sobol';
   threads?: number;
+  /**
+   * The stress scenario files: those the runs made now read, or with `resultsDir` the ones the earlier runs read
+   * (`--scenarios DIR`; empty when not given), whose shocks become facts (results/shocks.ts).
+   */
   scenarios: readonly Scenario[];
   mva: boolean;
   optimize?: { paths: number; levers: readonly Lever[]; maxCandidatesPerLever: number };
@@ -196,6 +201,8 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   const data = readResults(resultsDir, currency);
   data.notes.push(...runNotes);
   if (!ranNow && data.exposure) data.notes.push(`results read from ${resultsDir} without recomputing`);
+  const shocks = scenarioShocksOf(data, options.scenarios, ranNow ? 'the scenario files of the runs made now' : '--scenarios');
+  if (shocks.length > 0) data.scenarioShocks = shocks;
   const facts = factsOf(data);
   let previousLabel: string | undefined;
   if (previous !== undefined) {

@@ -289,7 +289,8 @@ function agreesUntied(topic: FactTopic, attribution: Attribution, isCount: boole
 /** Whether the fact agrees with the subject(s) and measure(s) the prose ties the figure to. */
 export function agreesWith(topic: FactTopic, attribution: Attribution, isCount = false): boolean {
   if (attribution.counted && !isCount) return false;
-  // "rises to X" states where the figure ends: not a change (a stress's `d_*`, a change against the previous run)
+  // "rises to X" states where the figure ends: not a change (a stress's `d_*`, a change against the previous run); the
+  // mirror, "rises by X" is never a level, is check.ts directionFits
   if (attribution.levelSaid && (topic.measure.includes('d') || topic.conditions.some((c) => c.kind === 'change'))) return false;
   const subjectFits = attribution.subjects.length === 0 ? agreesUntied(topic, attribution, isCount) : attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
   return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount, attribution.baseMeasure);

@@ -11,12 +11,13 @@
  *   "USD 5m" supports 4.95m–5.05m, not 5.35m; "USD 1m" supports 987,654; "0.5%" supports 0.54.
  * - Unit: amounts (with a scale or a currency) match currency facts (and scaled counts: "1.2m paths"); a stated
  *   currency (code, symbol or word: "yen", "euros") must be the fact's; "%" matches `pct` facts and `ratio` facts
- *   ×100; "pp" only differences of percentages (`change.<id>` of a `pct` fact); "bp" only `bp` facts; "years" only
+ *   ×100; "pp" only differences of percentages (`change.<id>` of a `pct` fact, a `*_pp` shift); "bp" only `bp` facts; "years" only
  *   `years` facts; a bare number only counts, ratios, and currency facts that carry no currency. No conversion between
  *   bp, % and pp.
- * - Direction: a figure the sentence says rises/falls/increases/decreases/is up/down (numbers.ts) must have the sign of
- *   the fact: a rise is a positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive
- *   saving is a fall of what it saves. A fact within the figure's tolerance of zero fits either direction.
+ * - Direction: a figure the sentence says rises/falls/increases/decreases/is up/down (numbers.ts) is a move, never a
+ *   level ("book CVA rose by USD 5.5m" is not book CVA of 5.5m), and must have the sign of the fact: a rise is a
+ *   positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive saving is a fall of what
+ *   it saves. A move within the figure's tolerance of zero fits either direction.
  * - Subject and measure: a figure is compared only with the facts of the subject the sentence ties it to (the one
  *   named right after it, "USD 1.2m for CP0024", else the one named closest before it in its clause, a pronoun's
  *   antecedent, or the clause's only subject) and of the measure
@@ -48,9 +49,15 @@ export interface CheckOptions extends ExtractOptions {
 /** Relative slack for binary floating point on top of the text's own rounding (1e-9 of the figure). */
 const FLOAT_SLACK = 1e-9;
 
-/** A difference of two percentages: the what-changed fact of a `pct` fact (not its relative change `.pct`). */
+/**
+ * A difference of two percentages: the what-changed fact of a `pct` fact (`change.<id>`, not its relative change
+ * `.pct`: facts.ts makes them for the shares of book CVA, the capital ratio and the plan's percentage) or an addition
+ * to a percentage in percentage points (`*_pp`: a stress's shift of the capital ratio).
+ */
 function isPercentagePointFact(fact: Fact): boolean {
-  return fact.unit === 'pct' && fact.id.startsWith('change.') && !fact.id.endsWith('.pct');
+  if (fact.unit !== 'pct') return false;
+  if (fact.id.endsWith('_pp')) return true;
+  return fact.id.startsWith('change.') && !fact.id.endsWith('.pct');
 }
 
 /**
@@ -113,19 +120,28 @@ function factDirection(fact: Fact): number {
 }
 
 /**
- * Whether a fact is a signed move: a change against the previous run (`change.*`), a stress's or action's delta
- * (`d_cva`, `d_cet1_bp`), an impact, a saving or a net benefit. Levels (a CVA, a margin call) are quoted with either
- * sign by convention, so a sign written on them says nothing.
+ * The words of a measure that make a fact a move rather than a level: a stress's or an action's delta (`d_cva`,
+ * `d_cet1_bp`), an impact, a saving, a net benefit, a sensitivity (`cva_cs01`: the CVA change for +1bp) and a shift (a
+ * stress's shock, the CS01 shift, a what-if's spread move).
+ */
+const MOVE_WORDS: readonly string[] = ['d', 'impact', 'saving', 'benefit', 'cs01', 'shift'];
+
+/**
+ * Whether a fact is a signed move: a change against the previous run (`change.*`) or a fact of the measures above.
+ * Levels (a CVA, a margin call) are quoted with either sign by convention, so a sign written on them says nothing, and
+ * a direction word ("rises by", "fell by") never states one: a move is no level (an audit found "book CVA rose by USD
+ * 5.5m" passing on book CVA itself, the mirror of "rises to X" passing on a change).
  */
 function isSignedMove(fact: Fact): boolean {
   const topic = topicOf(fact.id);
   if (topic.conditions.some((c) => c.kind === 'change')) return true;
-  const w = topic.measure;
-  return w.includes('d') || w.includes('impact') || w.includes('saving') || w.includes('benefit');
+  return topic.measure.some((w) => MOVE_WORDS.includes(w));
 }
 
 function directionFits(figure: StatedFigure, fact: Fact): boolean {
   if (!figure.direction && figure.sign === undefined) return true;
+  // "rises by X", "X lower": a move, never a level (the mirror of "rises to X", which is never a move: attribution.ts)
+  if (figure.direction && !isSignedMove(fact)) return false;
   if (Math.abs(fact.value) <= toleranceOf(figure)) return true;
   // a sign written on a move is the fact's own sign ("+USD 2.1m saving", "−4.0bp of CET1")
   if (figure.sign !== undefined && isSignedMove(fact) && Math.sign(fact.value) !== figure.sign) return false;
@@ -210,10 +226,16 @@ function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
   }
   if (figure.direction) {
     const undirected = factsMatching({ ...figure, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
-    if (undirected.length > 0) {
-      const f = undirected[0]!;
-      const saving = factDirection(f) !== Math.sign(f.value);
-      return `${figure.text}: says it ${figure.direction === 'up' ? 'rises' : 'falls'}, but ${formatFact(f)}${saving ? ' (a saving: positive means it falls)' : ''}, which is a ${figure.direction === 'up' ? 'fall' : 'rise'}`;
+    const says = figure.direction === 'up' ? 'rises' : 'falls';
+    // a move of the figure's size with the other sign first; else a level of that size, which no direction word states
+    const move = undirected.find(isSignedMove);
+    if (move) {
+      const saving = factDirection(move) !== Math.sign(move.value);
+      return `${figure.text}: says it ${says}, but ${formatFact(move)}${saving ? ' (a saving: positive means it falls)' : ''}, which is a ${figure.direction === 'up' ? 'fall' : 'rise'}`;
+    }
+    const level = undirected[0];
+    if (level) {
+      return `${figure.text}: says it ${says}, a change, but ${formatFact(level)} is a level, not a change (state a level with "is", or as where a move ends: "${says} to")`;
     }
   }
   // within the text's own rounding but not within two significant digits
@@ -257,6 +279,12 @@ function misattributed(figure: StatedFigure, tie: Attribution, topical: readonly
  * it (the reasons of problemFor, among those facts; among all when none is of its subject and measure).
  */
 function problemOf(figure: StatedFigure, tie: Attribution, topical: readonly Fact[], facts: readonly Fact[]): string {
+  // a fact of the subject and measure the sentence names has the figure's size: its direction or sign is what is
+  // wrong, whatever other fact the size also fits (an audit found "rises by USD 3.6m" of a fall of 3.6m told it was
+  // not CVA of the book but a netting set's peak PFE)
+  if ((figure.direction || figure.sign !== undefined) && factsMatching({ ...figure, direction: undefined, sign: undefined }, topical).length > 0) {
+    return problemFor(figure, topical);
+  }
   const elsewhere = factsMatching(figure, facts);
   if (elsewhere.length > 0) return misattributed(figure, tie, topical, elsewhere.map((id) => facts.find((f) => f.id === id)!));
   if (topical.length > 0) return problemFor(figure, topical);

@@ -86,7 +86,9 @@ function mergeFacts(...lists: readonly (readonly Fact[])[]): Fact[] {
   return [...byId.values()];
 }
 
+/** The narrator's error as the report says it under --fallback builtin (never advising to run with it). */
 function errorText(error: unknown): string {
+  if (error instanceof NarratorUnavailableError) return error.underFallback;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -129,6 +131,10 @@ export async function groundedNarration(
     const section = await wholeSectionFallback(request, fallback, check, `${narrator.kind} narrator failed on regeneration: ${errorText(error)}`);
     return error instanceof NarratorUnavailableError ? { ...section, narratorUnavailable: true } : section;
   }
+  // a figure a tool revealed on the first attempt is still the narrator's to state on the second (the docs: a fact
+  // "given, or that its tools revealed"): the adapters start each attempt's conversation, and so its revealed facts,
+  // afresh, and an audit found such a figure rejected on the retry
+  second = { ...second, facts: mergeFacts(second.facts, first.facts) };
   const secondChecks = checkAll(second, check);
   if (secondChecks.every((c) => c.ok)) {
     return {

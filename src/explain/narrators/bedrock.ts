@@ -261,10 +261,10 @@ export class BedrockNarrator implements Narrator {
     const after = attempts > 1 ? ` after ${attempts} attempts` : '';
     const name = (cause as { name?: string })?.name ?? '';
     const where = `Amazon Bedrock at ${this.destination}`;
-    const fail = (message: string) => new NarratorUnavailableError('bedrock', this.destination, message);
+    const fail = (message: string, underFallback?: string) => new NarratorUnavailableError('bedrock', this.destination, message, underFallback);
     if (name === 'CredentialsProviderError') {
-      return fail(`no AWS credentials for ${where}: configure the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ` +
-        'AWS_PROFILE, SSO) or run with --fallback builtin');
+      const reason = `no AWS credentials for ${where}: configure the standard chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO)`;
+      return fail(`${reason} or run with --fallback builtin`, reason);
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
       return fail(`${where} denied access to model ${this.model} (${name}): check the IAM permission ` +
@@ -283,8 +283,8 @@ export class BedrockNarrator implements Narrator {
     const protocol = this.protocolMismatch(code, cause);
     if (protocol) return fail(`${where} ${protocol}`);
     if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
-      return fail(`cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}. Check the region, ` +
-        'the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the network, or run with --fallback builtin');
+      const reason = `cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}. Check the region, the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and the network`;
+      return fail(`${reason}, or run with --fallback builtin`, reason);
     }
     const status = (cause as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
     if (status !== undefined) return fail(`${where} failed for model ${this.model}${after}: HTTP ${status} ${name} ${describe(cause)}`);

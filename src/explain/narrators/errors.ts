@@ -6,14 +6,22 @@ import { XvaUsageError } from '../../errors.js';
  * into a flagged built-in section instead (grounding/grounded.ts).
  */
 export class NarratorUnavailableError extends XvaUsageError {
+  /**
+   * The message as the report and the warning say it when `--fallback builtin` is on (grounding/grounded.ts): without
+   * the advice to run with it (an audit found the notes of a run with it still ending "or run with --fallback builtin").
+   */
+  readonly underFallback: string;
+
   constructor(
     readonly narrator: 'ollama' | 'bedrock',
     /** Where the request went (host, or region and endpoint). */
     readonly destination: string,
     message: string,
+    underFallback?: string,
   ) {
     super(message);
     this.name = 'NarratorUnavailableError';
+    this.underFallback = underFallback ?? message;
   }
 }
 

@@ -255,9 +255,10 @@ export class OllamaNarrator implements Narrator {
     }
     const code = errorCode(cause);
     if (code !== undefined || error instanceof RetriesExhausted) {
+      const reason = `cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}`;
       return new NarratorUnavailableError('ollama', this.destination,
-        `cannot reach ${where}${after}: ${describeNetworkError(code, describe(cause))}. Start it with \`ollama serve\`, ` +
-          'set OLLAMA_HOST, or run with --fallback builtin');
+        `${reason}. Start it with \`ollama serve\`, set OLLAMA_HOST, or run with --fallback builtin`,
+        `${reason}. Start it with \`ollama serve\` or set OLLAMA_HOST`);
     }
     // anything else (e.g. undici's bare "fetch failed"): still name the host, never a bare message
     return new NarratorUnavailableError('ollama', this.destination, `${where} failed for model ${this.model}${after}: ${describe(cause)}`);
