@@ -210,7 +210,8 @@ describe('SA-CVA sensitivities by bump and revalue (CRN)', () => {
     const cva = async (m: Market) => {
       const r = await runSimulation({ portfolio, market: m, options: sim });
       const sets = exposureSetsOf(r, () => 'EUR');
-      return computeXva(sets, creditInputs(portfolio, market, ['CPTY_S']), { discretisation: 'mid', mode: 'unilateral' }, false).book.cva;
+      // the counterparty's curve from the bumped market: an IR bump bootstraps CPTY_S's EUR curve again (MAR50.47)
+      return computeXva(sets, creditInputs(portfolio, m, ['CPTY_S']), { discretisation: 'mid', mode: 'unilateral' }, false).book.cva;
     };
     const c0 = await cva(market);
     expect(c0).toBeCloseTo(sens.baseCva, 9);

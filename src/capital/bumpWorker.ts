@@ -1,7 +1,8 @@
 /**
  * Worker thread of the SA-CVA bump pool (bumpPool.ts): loads the book and the market file once, then for each bump
  * posted to it re-simulates the netting sets on the bumped market (market/bumps.ts applyMarketBump, in-process engine,
- * the run's seed, grid and paths: common random numbers) and posts back each set's unilateral CVA. The same code on
+ * the run's seed, grid and paths: common random numbers) and posts back each set's unilateral CVA (an IR bump's on the
+ * credit curves bootstrapped again on the bumped OIS curve: bumpCredit.ts). The same code on
  * the same inputs as the main thread's, so the figures are a one-thread run's bits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,6 +16,7 @@ import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf } from '../xva/compute.js';
 import { creditInputs, type CreditInputs } from '../xva/credit.js';
 import type { BumpTask, BumpWorkerInit, BumpWorkerMessage } from './bumpPool.js';
+import { bumpedCreditInputs } from './bumpCredit.js';
 
 function post(message: BumpWorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -48,9 +50,12 @@ if (parentPort) {
     queue = queue.then(async () => {
       if (!loaded) return;
       try {
-        const run = await runSimulation({ portfolio: loaded.simulated, market: applyMarketBump(loaded.market, task.bump), options: { ...init.simulation, threads: 1 } });
+        const market = applyMarketBump(loaded.market, task.bump);
+        const run = await runSimulation({ portfolio: loaded.simulated, market, options: { ...init.simulation, threads: 1 } });
         const sets = exposureSetsOf(run, (id) => loaded!.ccyOf.get(id));
-        const cva = Float64Array.from(computeXva(sets, loaded.credit, init.xva, false).nettingSets, (n) => n.cva);
+        // an IR bump's credit curves bootstrapped again on the bumped OIS curve, as in-process (bumpCredit.ts)
+        const credit = bumpedCreditInputs(loaded.credit, loaded.portfolio, market, task.bump);
+        const cva = Float64Array.from(computeXva(sets, credit, init.xva, false).nettingSets, (n) => n.cva);
         post({ type: 'result', index: task.index, nettingSetIds: sets.map((s) => s.nettingSetId), cva }, [cva.buffer as ArrayBuffer]);
       } catch (error) {
         postError(error);

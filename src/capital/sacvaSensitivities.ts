@@ -5,7 +5,10 @@
  * the book's unilateral CVA is recomputed with computeXva.
  * - IR delta (MAR50.47): zero rates of every curve of a currency (OIS discount and projection) shifted by 1bp; for a
  *   MAR50.55 specified currency one triangular bump per tenor 1Y, 2Y, 5Y, 10Y, 30Y (they add up to a parallel
- *   shift), else one parallel bump. Sensitivity = ΔCVA / 0.0001. One simulation per bump.
+ *   shift), else one parallel bump. Sensitivity = ΔCVA / 0.0001. One simulation per bump. The credit spreads are held:
+ *   every credit curve bootstrapped on the currency's OIS curve (counterparty, proxy, CDS reference name) is
+ *   bootstrapped again from its par spreads on the bumped one (market/bumps.ts irBumpedMarket), in the simulation and in
+ *   the CVA (bumpCredit.ts); a currency only such a curve is quoted in has its IR delta too (no vega, FX).
  * - FX delta (MAR50.49): the currency's spot against the base currency × 1.01. Sensitivity = ΔCVA / 0.01. One
  *   simulation per non-base currency of the book's trades and of its netting sets' collateral.
  * - Counterparty credit delta (MAR50.65): the counterparty curve's spread at one MAR50 tenor (0.5Y, 1Y, 3Y, 5Y,
@@ -52,6 +55,7 @@ import { hedgeNameMap, hedgedCounterparty } from './hedges.js';
 import type { Currency } from '../products/types.js';
 import { computeXva, exposureSetsOf, type ExposureSet, type XvaOptions } from '../xva/compute.js';
 import { weightedShockedCurve, type CreditInputs } from '../xva/credit.js';
+import { bumpedCreditInputs, creditCurveCurrencies } from './bumpCredit.js';
 import { hatWeight } from '../math/hat.js';
 import {
   applyMarketBump,
@@ -245,7 +249,9 @@ export function sensitivityPlan(input: SensitivityPlanInputs): SensitivityPlan {
   const setCounterparty = new Map(portfolio.nettingSets.map((n) => [n.nettingSetId, n.counterpartyId]));
   const inScope = excluded.size === 0 ? portfolio.trades : portfolio.trades.filter((t) => !excluded.has(setCounterparty.get(t.nettingSetId) ?? t.counterpartyId));
   const { currencies, equities, creditNames: referenceNames } = factorNeeds(inScope);
-  for (const ccy of currencies) {
+  // IR delta also of a currency only a credit curve of the book is bootstrapped on: its rates move the hazards
+  const irCurrencies = [...new Set([...currencies, ...creditCurveCurrencies(portfolio, market, inScope, setCounterparty, referenceNames)])].sort();
+  for (const ccy of irCurrencies) {
     const shapes = specified.has(ccy) || ccy === market.baseCurrency ? IR_TENOR_LABELS.map((_, j) => j) : [-1];
     for (const j of shapes) {
       const label = j < 0 ? 'Parallel' : IR_TENOR_LABELS[j]!;
@@ -379,7 +385,7 @@ export async function computeCvaComponents(input: SensitivityInputs, plan: Sensi
       const r = await runSimulation({ portfolio: simulationPortfolio ?? input.portfolio, market: bump.market, options: { ...bumpedRunOptions, threads: 1 } });
       const sets = exposureSetsOf(r, (id) => ccyOf.get(id));
       if (sets.length !== nettingSetIds.length || sets.some((s, i) => s.nettingSetId !== nettingSetIds[i])) throw new Error(`SA-CVA bump ${bump.factor}: the bumped run valued other netting sets than the base run`);
-      simulated.push(setCvas(sets, credit, xva));
+      simulated.push(setCvas(sets, bumpedCreditInputs(credit, input.portfolio, bump.market, bump.bump), xva));
     }
   }
   const creditComponents: Float64Array[] = [];

@@ -6,8 +6,10 @@
  * bumped market (`applyMarketBump`): a bumped run then uses every core and gives the bits of a one-thread run.
  */
 import type { Currency } from '../products/types.js';
-import { shockedCurve } from '../xva/credit.js';
-import type { EquityData, HazardCurve, HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from './types.js';
+import { bootstrapCurrencyOf, rediscountedCurve, shockedCurve } from '../xva/credit.js';
+import { buildHazardCurve } from './hazard.js';
+import type { CreditProxyEntry } from './market.js';
+import type { EquityData, HazardCurve, HullWhiteParams, Market, ProxyCurveKey, SwaptionVolSurface, YieldCurve } from './types.js';
 
 export const IR_TENOR_YEARS = [1, 2, 5, 10, 30];
 
@@ -38,6 +40,61 @@ function bumpedCurve(curve: YieldCurve, shift: number, j: number): YieldCurve {
   };
 }
 
+/** Days between the nodes withWeeklyNodes adds. */
+const NODE_DAYS = 7;
+
+/**
+ * How far a curve's bootstrap reads the discount curve: its last hazard node (the last quote's standard maturity) and
+ * the days after it that a coupon date rolled to a business day and the accrual end (maturity + 1) may add.
+ */
+const bootstrapYears = (h: HazardCurve): number => (h.times[h.times.length - 1] ?? 0) + 5 / 365;
+
+/**
+ * The curve with nodes every 7 days up to `years` (and at the bump tenors) beside its pillars, for the ISDA bootstrap,
+ * which takes a discount curve as flat-forward between its pillars and the coupon dates (market/cdsIsda.ts). The base
+ * curve is flat-forward between its pillars (log-linear), so that is exact for it; a triangular bump is not, and with
+ * the quarterly coupon dates alone as nodes the tenor deltas that come from the hazards were a few % off (their sum, a
+ * parallel bump, exact) against a market file with the moved rates written weekly, which the loader bootstraps on.
+ */
+function withWeeklyNodes(curve: YieldCurve, years: number): YieldCurve {
+  const times = new Set(curve.pillarTimes);
+  for (let d = NODE_DAYS; d / 365 <= years; d += NODE_DAYS) times.add(d / 365);
+  for (const t of IR_TENOR_YEARS) if (t <= years) times.add(t);
+  const pillarTimes = Float64Array.from([...times].sort((a, b) => a - b));
+  return {
+    name: curve.name,
+    currency: curve.currency,
+    discount: (t: number) => curve.discount(t),
+    zeroRate: (t: number) => curve.zeroRate(t),
+    forwardRate: (t1: number, t2: number, tau: number) => curve.forwardRate(t1, t2, tau),
+    pillarTimes,
+    pillarZeroRates: Float64Array.from(pillarTimes, (t) => curve.zeroRate(t)),
+  };
+}
+
+/** Per market, each curve bootstrapped again on its own unmoved OIS curve read at weekly nodes (`movedHazards`). */
+const weeklyRebuilds = new WeakMap<Market, WeakMap<HazardCurve, HazardCurve>>();
+
+/**
+ * The curve `h` of `market` under a move of the OIS curve `discount` it was bootstrapped on (`moved`: that curve
+ * shifted): its hazards plus the change the move makes to them, each bootstrapped from the unchanged quotes on the
+ * curve read at weekly nodes (withWeeklyNodes), moved less unmoved. A zero move gives back `h` to the bit, whatever
+ * the curve's interpolation (a monotone convex curve is not flat-forward between its pillars, so its weekly rebuild
+ * differs a little from the loader's curve: only the move's change is taken from it).
+ */
+function movedHazards(h: HazardCurve, market: Market, discount: YieldCurve, moved: YieldCurve): HazardCurve {
+  const years = bootstrapYears(h);
+  let byCurve = weeklyRebuilds.get(market);
+  if (!byCurve) weeklyRebuilds.set(market, (byCurve = new WeakMap()));
+  let unmoved = byCurve.get(h);
+  if (!unmoved) byCurve.set(h, (unmoved = rediscountedCurve(h, market, withWeeklyNodes(discount, years))));
+  const after = rediscountedCurve(h, market, withWeeklyNodes(moved, years));
+  if (after.hazards.length !== h.hazards.length || unmoved.hazards.length !== h.hazards.length) return after;
+  // the bootstrap's own floor: no negative hazard
+  const hazards = Float64Array.from(h.hazards, (x, i) => Math.max(0, x + (after.hazards[i]! - unmoved.hazards[i]!)));
+  return buildHazardCurve({ name: h.name, recovery: h.recovery, times: h.times, hazards, quoteTenorsYears: h.quoteTenorsYears, quoteSpreadsBp: h.quoteSpreadsBp });
+}
+
 /** The market with some methods replaced (the rest delegate to the original, `this` kept). */
 export function overlay(market: Market, overrides: Partial<Market>): Market {
   return new Proxy(market, {
@@ -49,7 +106,16 @@ export function overlay(market: Market, overrides: Partial<Market>): Market {
   });
 }
 
-/** Every curve of `ccy` (discount, collateral discount, projection) shifted by `shift` with bump shape j. */
+/**
+ * Every curve of `ccy` (discount, collateral discount, projection) shifted by `shift` with bump shape j, and every
+ * credit curve bootstrapped on `ccy`'s OIS curve (credit names and proxies) bootstrapped again from its unchanged par
+ * spreads on the shifted one. MAR50.47: a sensitivity moves one risk factor and holds the others, the
+ * credit spreads among them; the hazards are not the quoted factor but follow from the spreads and the rates, as
+ * the loader builds them from a market file whose rates are moved by hand (`xva cva` on it). Until an audit (helper
+ * 142) the hazards were held instead: a EUR-quoted counterparty curve gave a EUR 5Y CVA delta of 0 against 2,038.6 by
+ * hand. A curve no currency's OIS curve gives back (built in code from its hazards) is left as it is, and so is the
+ * bank's own curve: the bumped CVA is unilateral (SA-CVA's regulatory CVA), without the bank's survival.
+ */
 export function irBumpedMarket(market: Market, ccy: Currency, shift: number, j: number): Market {
   const cache = new Map<YieldCurve, YieldCurve>();
   const bump = (c: YieldCurve) => {
@@ -58,11 +124,31 @@ export function irBumpedMarket(market: Market, ccy: Currency, shift: number, j: 
     if (!b) cache.set(c, (b = bumpedCurve(c, shift, j)));
     return b;
   };
-  return overlay(market, {
+  const hazards = new Map<HazardCurve, HazardCurve>();
+  const credit = (h: HazardCurve): HazardCurve => {
+    let b = hazards.get(h);
+    if (!b) {
+      // a triangle that starts after the last standard maturity moves none of the rates the bootstrap reads
+      const reaches = j <= 0 || IR_TENOR_YEARS[j - 1]! < bootstrapYears(h);
+      b = reaches && bootstrapCurrencyOf(h, market) === ccy ? movedHazards(h, market, market.discountCurve(ccy), bump(market.discountCurve(ccy))) : h;
+      hazards.set(h, b);
+    }
+    return b;
+  };
+  const overrides: Partial<Market> & { readonly creditProxies?: readonly CreditProxyEntry[] } = {
     discountCurve: (c: Currency) => bump(market.discountCurve(c)),
     collateralDiscountCurve: (c: Currency, coll: Currency) => bump(market.collateralDiscountCurve(c, coll)),
     projectionCurve: (index: string) => bump(market.projectionCurve(index)),
-  });
+    creditCurve: (name: string) => credit(market.creditCurve(name)),
+    proxyCreditCurve: (key: ProxyCurveKey) => {
+      const proxy = market.proxyCreditCurve(key);
+      return { ...proxy, curve: credit(proxy.curve) };
+    },
+  };
+  // the simulation resolves a proxy's name through the market's list (simulation/crossAsset/model.ts)
+  const proxies = (market as { creditProxies?: readonly CreditProxyEntry[] }).creditProxies;
+  if (proxies) Object.defineProperty(overrides, 'creditProxies', { enumerable: true, get: () => proxies.map((p) => ({ ...p, curve: credit(p.curve) })) });
+  return overlay(market, overrides);
 }
 
 /** The spot of `ccy` in the base currency × (1 + relative); crosses follow. */

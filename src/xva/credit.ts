@@ -130,6 +130,38 @@ export function discountOf(curve: HazardCurve, market: Market): YieldCurve {
   throw new Error(`credit curve ${curve.name}: cannot rebuild it from its quotes (no currency's discount curve gives back its hazard rates)`);
 }
 
+/** discountOf's currency per market and curve (null: no currency's discount curve gives the curve back). */
+const bootstrapCurrencies = new WeakMap<Market, WeakMap<HazardCurve, Currency | null>>();
+
+/**
+ * The currency of the OIS curve a market curve was bootstrapped on (discountOf), once per market and curve; null for a
+ * curve that none gives back (built in code from given hazards, or without quotes).
+ */
+export function bootstrapCurrencyOf(curve: HazardCurve, market: Market): Currency | null {
+  let byCurve = bootstrapCurrencies.get(market);
+  if (!byCurve) bootstrapCurrencies.set(market, (byCurve = new WeakMap()));
+  let ccy = byCurve.get(curve);
+  if (ccy === undefined) {
+    try {
+      ccy = curve.quoteSpreadsBp.length === 0 ? null : discountOf(curve, market).currency;
+    } catch {
+      ccy = null;
+    }
+    byCurve.set(curve, ccy);
+  }
+  return ccy;
+}
+
+/**
+ * The curve bootstrapped again from its unchanged par spreads and recovery on `discount` (its own currency's OIS curve
+ * moved by an interest rate bump): the spreads are the quoted credit risk factor, held under a rate bump (MAR50.47;
+ * SIMM §B, as margin/sensitivities/trade.ts rebootstrapCredit does for a CDS's Risk_IRCurve), and the loader does the
+ * same when a market file's rates are moved by hand.
+ */
+export function rediscountedCurve(curve: HazardCurve, market: Market, discount: YieldCurve): HazardCurve {
+  return bootstrapFrom(curve, market, discount, Array.from(curve.quoteSpreadsBp));
+}
+
 /** The curve with every quoted par spread shifted by `shiftBp` (floored at 0) and bootstrapped again. */
 export function shockedCurve(curve: HazardCurve, market: Market, shiftBp: number, cache?: Map<HazardCurve, YieldCurve>, notes?: string[]): HazardCurve {
   if (shiftBp === 0) return curve;
