@@ -5,6 +5,7 @@
  */
 import type { DateSerial } from '../conventions/dates.js';
 import os from 'node:os';
+import path from 'node:path';
 import { IssueCollector, XvaInputError, XvaUsageError, formatIssue } from '../errors.js';
 import { factorNeeds, runSimulation } from '../exposure/engine.js';
 import { loadSimulationInputs } from '../exposure/simulate.js';
@@ -25,7 +26,7 @@ import { cet1Impact, computeRwa, type Cet1Impact, type RwaResult } from './rwa.j
 import { computeSaccr, loadSaccrInputs, SACCR_PARAMETERS, saccrYears, type SaccrInputs, type SaccrPosition, type SaccrResult, type SaccrTimeConvention } from './saccr/index.js';
 import type { SaccrNettingSetResult, SaccrReferenceEntity } from './saccr/types.js';
 import { computeSaCva, readSaCvaSensitivities, splitSensitivitiesByNettingSet, type SaCvaMarginType, type SaCvaResult, type SaCvaRiskType } from './sacva/index.js';
-import { computeCvaComponents, sensitivitiesFromComponents, sensitivityPlan, type CvaComponents, type SensitivityRun } from './sacvaSensitivities.js';
+import { computeCvaComponents, counterpartyCreditBucket, sensitivitiesFromComponents, sensitivityPlan, type CvaComponents, type SensitivityRun } from './sacvaSensitivities.js';
 import { someOf } from '../text.js';
 
 /**
@@ -568,7 +569,14 @@ export async function runCapital(options: CapitalRunOptions, monteCarlo?: Capita
     if (strangers.length > 0) {
       notes.push(`--sacva-sensitivities: ${strangers.length} netting set id(s) of ${options.sacvaSensitivitiesFile} name no netting set of the book (${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ', ...' : ''}): their rows ${split.portfolio.length > 0 ? 'are not read (the file\'s portfolio rows are)' : 'count in the SA-CVA as given'}; a typo would otherwise change the figures unseen`);
     }
-    const creditNames = Object.fromEntries(portfolio.counterparties.map((c) => [c.counterpartyId, { creditQuality: quality(c) }]));
+    // the bucket of each counterparty from its sector: a row in another bucket is refused (MAR50.63, docs/capital-cva.md)
+    const counterpartiesFile = portfolio.sources.counterparties ? path.basename(portfolio.sources.counterparties) : 'counterparties';
+    const creditNames = Object.fromEntries(
+      portfolio.counterparties.map((c) => [
+        c.counterpartyId,
+        { creditQuality: quality(c), bucket: counterpartyCreditBucket(c.sector), bucketSource: `its sector ${c.sector} in ${counterpartiesFile}${c.sourceRow !== undefined ? ` row ${c.sourceRow}` : ''}` },
+      ]),
+    );
     const perfectlyHedged = options.sacvaPerfectlyHedged ?? [];
     run.saCva = { ...computeSaCva(records, { reportingCurrency: market.baseCurrency, creditNames, perfectlyHedged }), source: 'file' };
   } else if (options.sacva && mc) {

@@ -144,6 +144,9 @@ function creditCounterparty(ctx: RulesContext): RiskClassRules {
       const info = ctx.creditNames[name];
       if (!info)
         return { column: 'RiskFactor', value: riskFactor, expected: `a counterparty id of the book's counterparties table (from the xva capital command) or a name listed in the library's creditNames option: its credit quality sets the MAR50.65 risk weight` };
+      // MAR50.63: each name in one sector bucket, the bank's classification of the name (the counterparties table)
+      if (info.bucket !== undefined && info.bucket.toLowerCase() !== label)
+        return { column: 'Bucket', value: bucketLabel, expected: `bucket ${info.bucket} for ${name}${info.bucketSource ? ` (${info.bucketSource})` : ''}: MAR50.63 puts each name in the one bucket of its sector, and the bucket sets the MAR50.65 risk weight` };
       return { bucket: bucket.group, key: `${name}/${tenor}`, riskWeight: bucket[info.creditQuality] };
     },
     rho(bucket, a, b) {

@@ -52,6 +52,14 @@ export interface SaCvaCreditName {
   creditQuality: CreditQuality;
   /** Names with the same group are legally related (buckets 1-7) or the same index in another series (bucket 8). */
   legalGroup?: string;
+  /**
+   * The MAR50.63 bucket of the name (1a … 7 by its sector, 8 a qualified index), when known: a record of the name in
+   * another bucket is refused (one name, one sector bucket; the bucket sets the risk weight). `xva capital` gives it
+   * from the counterparties table's `sector`.
+   */
+  bucket?: string;
+  /** Where `bucket` comes from, for the message (e.g. "its sector financial in counterparties.csv row 1"). */
+  bucketSource?: string;
 }
 
 export interface SaCvaOptions {
