@@ -10,6 +10,7 @@ import { packageRoot } from '../src/cli/paths.js';
 import { toIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
 import { DEFAULT_WEIGHTS, parseWeights } from '../src/optimize/objective.js';
+import { checkAmendedReplaceable } from '../src/optimize/outputs.js';
 import { collateralTable, writeOptimizeOutputs } from '../src/optimize/write.js';
 import { DEFAULT_LIMITS } from '../src/optimize/plan.js';
 import { runOptimize } from '../src/optimize/run.js';
@@ -90,6 +91,8 @@ export default class Optimize extends XvaCommand {
     const log = stderrLog('optimize', !this.quietMode);
     const lock = outDir ? lockFolder(outDir, 'xva optimize') : undefined;
     try {
+      // an earlier amended/ this user cannot remove is refused now, not after the run (src/optimize/outputs.ts)
+      if (outDir) checkAmendedReplaceable(outDir);
       const run = await runOptimize({
         portfolioDir,
         marketFile,

@@ -11,6 +11,7 @@ import type { CubePrecision } from '../src/exposure/cube.js';
 import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
+import { trackMadeFolder } from '../src/io/tempFiles.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
 import { defaultThreads, GPU_HOST_THREADS, selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
@@ -172,6 +173,9 @@ export default class Simulate extends XvaCommand {
     const marketFile = this.marketFile(flags.market, portfolioDir);
     const outDir = path.resolve(flags.out);
     const shard = resolveShard(flags);
+    // simulate takes no lock (shards write one --out side by side): the folder its writers make is removed again
+    // when the run stops or fails before writing into it (src/io/tempFiles.ts)
+    const releaseOut = trackMadeFolder(outDir);
     if (shard) {
       // --shard K/N: shard K's netting sets into --out/shard-K-of-N (src/scale, docs/scale.md); `xva merge` joins them
       // --backend gpu|auto: the shard's paths and valuation on the device (the same bits as the single run's for its
@@ -186,6 +190,7 @@ export default class Simulate extends XvaCommand {
         );
       } finally {
         shardBackend?.close();
+        releaseOut();
       }
       if (this.jsonMode) this.printJson({ shard: `${shard.index}/${shard.count}`, folder: run.folder, nettingSets: run.plan.nettingSetIds.length, counterparties: run.plan.counterparties.length, cost: run.plan.cost, bookCost: run.plan.bookCost, files: run.files, timingsSeconds: run.manifest.timingsSeconds });
       else this.say(`Shard ${shard.index}/${shard.count}: ${run.plan.nettingSetIds.length} netting sets of ${run.plan.counterparties.length} counterparties (${((100 * run.plan.cost) / (run.plan.bookCost || 1)).toFixed(1)}% of the book's cost) written to ${run.folder}`);
@@ -228,6 +233,7 @@ export default class Simulate extends XvaCommand {
     } finally {
       progress.stop();
       backend.close();
+      releaseOut();
     }
     // what the backend added during the run (the GPU backend's routing: which netting sets ran on the device)
     if (announce) for (const note of backend.notes.slice(notesBefore)) process.stderr.write(`${note}\n`);

@@ -64,6 +64,25 @@ export function checkOutFolder(out: string, flag = '--out'): void {
 }
 
 /**
+ * A flag naming a file or folder given an empty value (`--portfolio=`, `--results ""`) is refused as `--out ""` is:
+ * path.resolve('') is the working folder, which the user did not name (an audit found `--portfolio=` reading the
+ * current folder as the book).
+ */
+export function refuseEmptyPath(value: string, flag: string, expected: 'a folder' | 'a file'): void {
+  if (value.trim() === '') throw new XvaUsageError(`${flag}: an empty value: expected ${expected}`);
+}
+
+/** Every string flag whose definition names a DIR or FILE (its helpValue) is checked by refuseEmptyPath. */
+export function refuseEmptyPathFlags(flags: object, definitions: Record<string, { helpValue?: unknown }>): void {
+  for (const [name, value] of Object.entries(flags)) {
+    if (typeof value !== 'string' || name === 'out') continue; // --out: checkOutFolder
+    const help = definitions[name]?.helpValue;
+    if (help === 'DIR') refuseEmptyPath(value, `--${name}`, 'a folder');
+    else if (help === 'FILE') refuseEmptyPath(value, `--${name}`, 'a file');
+  }
+}
+
+/**
  * An output file (`--write-crif FILE`): refused before any work when it is a folder, or when its folder could not be
  * made or written into (checkOutFolder on the folder it goes in).
  */
@@ -105,10 +124,12 @@ export abstract class XvaCommand extends Command {
   protected debugMode = false;
 
   protected portfolioDir(flag: string | undefined): string {
+    if (flag !== undefined) refuseEmptyPath(flag, '--portfolio', 'a folder');
     return path.resolve(flag ?? defaultPortfolioDir());
   }
 
   protected marketFile(flag: string | undefined, portfolioDir: string): string {
+    if (flag !== undefined) refuseEmptyPath(flag, '--market', 'a file');
     return path.resolve(flag ?? path.join(portfolioDir, 'market.yaml'));
   }
 
@@ -117,6 +138,7 @@ export abstract class XvaCommand extends Command {
     this.jsonMode = Boolean(flags.json);
     this.quietMode = Boolean(flags.quiet);
     this.debugMode = Boolean(flags.debug) || process.env.XVA_DEBUG === '1';
+    refuseEmptyPathFlags(flags, (this.constructor as { flags?: Record<string, { helpValue?: unknown }> }).flags ?? {});
     if (flags.out !== undefined) checkOutFolder(flags.out);
   }
 

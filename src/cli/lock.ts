@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XvaLockedError } from '../errors.js';
+import { removeEmptyUpTo } from '../io/folders.js';
 
 export const LOCK_FILE = '.xva.lock';
 
@@ -58,19 +59,6 @@ function ageSeconds(file: string): number {
     return (Date.now() - fs.statSync(file).mtimeMs) / 1000;
   } catch {
     return 0;
-  }
-}
-
-/** Removes `dir` and its parents up to `top` (included) while each is empty; stops at the first that is not. */
-function removeEmptyUpTo(dir: string, top: string): void {
-  const end = path.resolve(top);
-  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    try {
-      fs.rmdirSync(at); // fails on a folder with anything in it
-    } catch {
-      return;
-    }
-    if (at === end || path.dirname(at) === at) return;
   }
 }
 

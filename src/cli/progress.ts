@@ -14,7 +14,10 @@ export class Progress {
   private readonly started = Date.now();
   constructor(text: string, enabled: boolean) {
     if (enabled && spinnerFits(process.stderr)) {
-      this.spinner = ora({ text, stream: process.stderr }).start();
+      // discardStdin: false: ora's default puts stdin in raw mode to swallow keystrokes, which stops a run started
+      // in the background of an interactive shell (`xva simulate &`: SIGTTOU, as an audit found); the spinner
+      // only writes, so stdin is left alone (Ctrl-C still reaches the process as SIGINT from the terminal)
+      this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
     }
   }
 

@@ -28,6 +28,7 @@ import { readResults } from './results/read.js';
 import { indexTables } from './results/tables.js';
 import { runNow } from './results/runNow.js';
 import { scenarioShocksOf } from './results/shocks.js';
+import { stageResults } from './results/stage.js';
 import type { Fact, NarrationRequest, Narrator, ShareLevel } from './types.js';
 import { spreadWhatIfEngine, type WhatIfEngine } from './whatIf.js';
 
@@ -99,7 +100,7 @@ export function readPrevious(dir: string, currency: string): { facts: Fact[]; la
   }
   const resultsSub = path.join(root, 'results');
   const from = fs.existsSync(resultsSub) ? resultsSub : root;
-  return { facts: factsOf(readResults(from, currency)).list, label: `the previous results ${dir}` };
+  return { facts: factsOf(readResults(from, currency, '--previous')).list, label: `the previous results ${dir}` };
 }
 
 /** Phrases whose digits are identifiers, not figures (ids of counterparties, netting sets, scenarios, actions). */
@@ -181,98 +182,104 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   }
   const previous = options.previousDir !== undefined ? readPrevious(options.previousDir, currency) : undefined;
 
-  let runNotes: string[] = [];
-  if (ranNow) {
-    runNotes = await runNow({
-      portfolioDir: options.portfolioDir,
-      marketFile: options.marketFile,
-      resultsDir,
-      paths: options.paths,
-      seed: options.seed,
-      ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      scenarios: options.scenarios,
-      mva: options.mva,
-      ...(options.optimize ? { optimize: options.optimize } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-  }
-  options.onProgress?.('reading the results');
-  const data = readResults(resultsDir, currency);
-  data.notes.push(...runNotes);
-  if (!ranNow && data.exposure) data.notes.push(`results read from ${resultsDir} without recomputing`);
-  const shocks = scenarioShocksOf(data, options.scenarios, ranNow ? 'the scenario files of the runs made now' : '--scenarios');
-  if (shocks.length > 0) data.scenarioShocks = shocks;
-  const facts = factsOf(data);
-  let previousLabel: string | undefined;
-  if (previous !== undefined) {
-    addChangeFacts(facts, previous.facts, previous.label);
-    previousLabel = previous.label;
-  }
-
-  // the what-if engine is built on first use (the tables of the exposure and the book's credit curves)
-  let engine: Promise<WhatIfEngine> | undefined;
-  const exposureFile = indexTables(resultsDir).get('exposure_netting_set')?.[0];
-  const ctx: ToolContext = { data, facts, share: options.share };
-  if (exposureFile && data.xva) {
-    const xvaOptions = { discretisation: data.xva.discretisation as 'mid' | 'end', mode: data.xva.mode as 'unilateral' | 'bilateral' | 'first-to-default' };
-    ctx.whatIf = () => (engine ??= spreadWhatIfEngine(options.portfolioDir, options.marketFile, path.dirname(exposureFile), xvaOptions));
-  }
-
-  const destination = narrator.destination;
-
-  const ignore = identifierPhrases(data);
-  const subjects = subjectsOf(data);
-  const sections: ReportSection[] = [];
-  // with --fallback builtin, a narrator found unavailable (unreachable, no such model) is not asked again
-  let unavailable: string | undefined;
+  // runs made now write into a hidden folder swapped in with the report at the end (results/stage.ts): a run that
+  // fails or is stopped before leaves OUT as it was
+  const stage = ranNow ? stageResults(outDir) : undefined;
   try {
-    for (const persona of PERSONAS) {
-      options.onProgress?.(`writing: ${persona.title}`);
-      const request: NarrationRequest = {
-        persona,
-        facts: startingFacts(persona.id, facts, options.share),
-        tools: personaTools(persona.id, ctx),
-        earlier: sections.filter((s) => persona.dependsOn.includes(s.persona.id)).map((s) => ({ persona: s.persona.id, title: s.persona.title, paragraphs: s.paragraphs })),
-        share: options.share,
-      };
-      // the built-in writer's paragraphs go through the same fact check as a model's: one that fails is left out
-      // (the writer would write the same words again, and nothing stands in for it) and the report says why
-      const g =
-        narrator.kind === 'builtin'
-          ? await checkedNarration(narrator, request, { ignore, subjects })
-          : await groundedNarration(narrator, request, builtin, { ignore, subjects, fallbackOnError: options.fallbackBuiltin, ...(unavailable !== undefined ? { unavailable } : {}) });
-      if (g.narratorUnavailable && unavailable === undefined) unavailable = `it failed on the ${persona.title} section (${g.narratorError})`;
-      sections.push({
-        persona,
-        paragraphs: g.result.paragraphs,
-        sources: g.provenance.map((p) => ({ narrator: p.narrator, model: p.model, cited: p.cited, flagged: p.flagged, reasons: p.reasons })),
-        ...(g.narratorError ? { narratorError: g.narratorError } : {}),
-        ...(g.dropped.length > 0 ? { dropped: g.dropped } : {}),
+    // the tables as this run reads them (the staging folder until the commit)
+    const tablesDir = stage ? stage.dir : resultsDir;
+    let runNotes: string[] = [];
+    if (ranNow) {
+      runNotes = await runNow({
+        portfolioDir: options.portfolioDir,
+        marketFile: options.marketFile,
+        resultsDir: tablesDir,
+        paths: options.paths,
+        seed: options.seed,
+        ...(options.rng === 'sobol' ? { rng: 'sobol' as const } : {}),
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        scenarios: options.scenarios,
+        mva: options.mva,
+        ...(options.optimize ? { optimize: options.optimize } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     }
-  } finally {
-    if (narrator.kind !== 'builtin') (await import('./narrators/index.js')).closeNarrator(narrator);
-  }
+    options.onProgress?.('reading the results');
+    const data = readResults(tablesDir, currency);
+    data.notes.push(...runNotes);
+    if (!ranNow && data.exposure) data.notes.push(`results read from ${resultsDir} without recomputing`);
+    const shocks = scenarioShocksOf(data, options.scenarios, ranNow ? 'the scenario files of the runs made now' : '--scenarios');
+    if (shocks.length > 0) data.scenarioShocks = shocks;
+    const facts = factsOf(data);
+    let previousLabel: string | undefined;
+    if (previous !== undefined) {
+      addChangeFacts(facts, previous.facts, previous.label);
+      previousLabel = previous.label;
+    }
 
-  options.onProgress?.('charts and report');
-  const charts = await renderCharts(data, facts, { topNettingSets: 3, topCounterparties: 10 });
-  const relResults = path.relative(outDir, resultsDir);
-  const meta = {
-    title: `XVA desk report${data.asOf ? ` of ${data.asOf}` : ''}`,
-    generatedFrom: ranNow ? `runs made now (${options.paths} paths, seed ${options.seed})` : `the results in ${resultsDir}`,
-    narrator: narrator.kind === 'builtin' ? 'built-in writer' : `${narrator.kind} (${narrator.model})`,
-    destination,
-    share: options.share,
-    ...(previousLabel ? { previous: previousLabel } : {}),
-    ...(!relResults.startsWith('..') && !path.isAbsolute(relResults) ? { resultsLink: relResults.split(path.sep).join('/') } : {}),
-  };
-  const markdown = renderMarkdown(data, facts, sections, charts, meta);
-  const files = writeReportFiles(outDir, {
-    charts,
-    factsJson: factsDocument(facts.list, { asOf: data.asOf, currency: data.currency }),
-    markdown,
-    ...(options.format === 'html' ? { html: renderHtml(markdown, charts, meta.title) } : {}),
-  });
-  return { outDir, reportFile: path.join(outDir, 'report.md'), files, data, facts, sections, charts, narrator: { kind: narrator.kind, model: narrator.model, destination }, resultsDir, ranNow };
+    // the what-if engine is built on first use (the tables of the exposure and the book's credit curves)
+    let engine: Promise<WhatIfEngine> | undefined;
+    const exposureFile = indexTables(tablesDir).get('exposure_netting_set')?.[0];
+    const ctx: ToolContext = { data, facts, share: options.share };
+    if (exposureFile && data.xva) {
+      const xvaOptions = { discretisation: data.xva.discretisation as 'mid' | 'end', mode: data.xva.mode as 'unilateral' | 'bilateral' | 'first-to-default' };
+      ctx.whatIf = () => (engine ??= spreadWhatIfEngine(options.portfolioDir, options.marketFile, path.dirname(exposureFile), xvaOptions));
+    }
+
+    const destination = narrator.destination;
+
+    const ignore = identifierPhrases(data);
+    const subjects = subjectsOf(data);
+    const sections: ReportSection[] = [];
+    // with --fallback builtin, a narrator found unavailable (unreachable, no such model) is not asked again
+    let unavailable: string | undefined;
+    try {
+      for (const persona of PERSONAS) {
+        options.onProgress?.(`writing: ${persona.title}`);
+        const request: NarrationRequest = {
+          persona,
+          facts: startingFacts(persona.id, facts, options.share),
+          tools: personaTools(persona.id, ctx),
+          earlier: sections.filter((s) => persona.dependsOn.includes(s.persona.id)).map((s) => ({ persona: s.persona.id, title: s.persona.title, paragraphs: s.paragraphs })),
+          share: options.share,
+        };
+        // the built-in writer's paragraphs go through the same fact check as a model's: one that fails is left out
+        // (the writer would write the same words again, and nothing stands in for it) and the report says why
+        const g =
+          narrator.kind === 'builtin'
+            ? await checkedNarration(narrator, request, { ignore, subjects })
+            : await groundedNarration(narrator, request, builtin, { ignore, subjects, fallbackOnError: options.fallbackBuiltin, ...(unavailable !== undefined ? { unavailable } : {}) });
+        if (g.narratorUnavailable && unavailable === undefined) unavailable = `it failed on the ${persona.title} section (${g.narratorError})`;
+        sections.push({
+          persona,
+          paragraphs: g.result.paragraphs,
+          sources: g.provenance.map((p) => ({ narrator: p.narrator, model: p.model, cited: p.cited, flagged: p.flagged, reasons: p.reasons })),
+          ...(g.narratorError ? { narratorError: g.narratorError } : {}),
+          ...(g.dropped.length > 0 ? { dropped: g.dropped } : {}),
+        });
+      }
+    } finally {
+      if (narrator.kind !== 'builtin') (await import('./narrators/index.js')).closeNarrator(narrator);
+    }
+
+    options.onProgress?.('charts and report');
+    const charts = await renderCharts(data, facts, { topNettingSets: 3, topCounterparties: 10 });
+    const relResults = path.relative(outDir, resultsDir);
+    const meta = {
+      title: `XVA desk report${data.asOf ? ` of ${data.asOf}` : ''}`,
+      generatedFrom: ranNow ? `runs made now (${options.paths} paths, seed ${options.seed})` : `the results in ${resultsDir}`,
+      narrator: narrator.kind === 'builtin' ? 'built-in writer' : `${narrator.kind} (${narrator.model})`,
+      destination,
+      share: options.share,
+      ...(previousLabel ? { previous: previousLabel } : {}),
+      ...(!relResults.startsWith('..') && !path.isAbsolute(relResults) ? { resultsLink: relResults.split(path.sep).join('/') } : {}),
+    };
+    const markdown = renderMarkdown(data, facts, sections, charts, meta);
+    const html = options.format === 'html' ? renderHtml(markdown, charts, meta.title) : undefined;
+    const writeReport = () => writeReportFiles(outDir, { charts, factsJson: factsDocument(facts.list, { asOf: data.asOf, currency: data.currency }), markdown, ...(html !== undefined ? { html } : {}) });
+    const files = stage ? stage.commit(writeReport) : writeReport();
+    return { outDir, reportFile: path.join(outDir, 'report.md'), files, data, facts, sections, charts, narrator: { kind: narrator.kind, model: narrator.model, destination }, resultsDir, ranNow };
+  } finally {
+    stage?.abandon();
+  }
 }

@@ -10,8 +10,11 @@
  * its own signal handling.
  */
 import fs from 'node:fs';
+import { firstMissingFolder, removeEmptyUpTo } from './folders.js';
 
 const live = new Set<string>();
+/** Output folders this run is making (the folder, the top one made with it): removed at a stop while empty. */
+const made = new Map<string, string>();
 
 /** Registers a temporary file or folder of this process (removed on SIGTERM/SIGINT until released). */
 export function trackTemp(p: string): void {
@@ -23,7 +26,24 @@ export function releaseTemp(p: string): void {
   live.delete(p);
 }
 
-/** Removes every registered temporary path now (best effort). */
+/**
+ * An output folder a run is about to make (`xva simulate --out`, which takes no lock, its cube or shard writer making
+ * the folder early): if the run stops (signal) or fails while it is empty, it goes again with the parents made with it,
+ * as a locked command's folder does (cli/lock.ts). An audit found a SIGTERM'd `simulate --cube` or `--shard K/N` run
+ * leaving the empty --out folder behind. Returns the release to call when the run ends (in a `finally`): it removes the
+ * folder if nothing was written into it, and unregisters it.
+ */
+export function trackMadeFolder(dir: string): () => void {
+  const top = firstMissingFolder(dir);
+  if (top === undefined) return () => {};
+  made.set(dir, top);
+  return () => {
+    if (!made.delete(dir)) return;
+    removeEmptyUpTo(dir, top);
+  };
+}
+
+/** Removes every registered temporary path now (best effort), then the registered output folders left empty. */
 export function removeTrackedTemps(): void {
   for (const p of live) {
     try {
@@ -33,6 +53,8 @@ export function removeTrackedTemps(): void {
     }
   }
   live.clear();
+  for (const [dir, top] of made) removeEmptyUpTo(dir, top);
+  made.clear();
 }
 
 let installed = false;

@@ -6,7 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { XvaUsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { firstUndeletable, type AccessCheck } from '../io/folders.js';
 import { writeTable, type OutputColumn, type OutputTable } from '../io/write.js';
 import type { Portfolio } from '../portfolio/types.js';
 import { portfolioTables } from '../portfolio/writeRows.js';
@@ -123,6 +125,33 @@ function balancesTable(balances: ReadonlyMap<string, SaccrCollateralBalance>): O
 }
 
 /**
+ * The amended book of an earlier run in `outDir` (`amended/`) must be removable by this process: refused before the
+ * run (exit 2, naming the folder) when it holds an entry this user cannot remove, as a folder of another account. An
+ * audit found such a run failing after all its work with exit 1 "internal error" and leaving `amended.old-<pid>/`
+ * behind. `access` is for tests (a root process passes every permission check).
+ */
+export function checkAmendedReplaceable(outDir: string, name = 'amended', access?: AccessCheck): void {
+  const target = path.join(outDir, name);
+  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
+    throw new XvaUsageError(`--out ${outDir}: ${target} is a file: the amended portfolio is written as the folder ${name}/ there; move the file away or choose another --out`);
+  }
+  const blocked = firstUndeletable(target, access);
+  if (blocked) {
+    throw new XvaUsageError(`--out ${outDir}: the earlier run's amended portfolio ${target} cannot be replaced: ${blocked.path} ${blocked.reason}; remove it, or choose another --out`);
+  }
+}
+
+/** Removes the earlier book moved aside; one that cannot be removed (checked before, so a race) is said, exit 2. */
+function removeEarlierBook(old: string): void {
+  try {
+    fs.rmSync(old, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new XvaUsageError(`the amended portfolio is written; the earlier one, moved aside to ${old}, could not be removed (${code}): remove that folder by hand`);
+  }
+}
+
+/**
  * The amended portfolio as a folder `xva cva --portfolio DIR` reads: its tables as Parquet, the base folder's other
  * tables (reference_entities, SA-CCR side inputs) and market.yaml copied; with `balances`, the collateral balances the
  * plan's capital was measured with (VM moved by the plan) instead of the base folder's. Written into a temporary
@@ -154,10 +183,13 @@ export function writeAmendedPortfolio(targetDir: string, portfolio: Portfolio, b
       fs.copyFileSync(path.join(baseDir, entry), path.join(tmp, entry));
     }
     fs.copyFileSync(marketFile, path.join(tmp, 'market.yaml'));
-    const old = fs.existsSync(targetDir) ? `${targetDir}.old-${process.pid}` : undefined;
+    // checked again here (the command checks before the run): an earlier book that cannot be removed is left as it
+    // was, never renamed aside and left behind
+    checkAmendedReplaceable(path.dirname(targetDir), path.basename(targetDir));
+    const old = fs.existsSync(targetDir) ? path.join(parent, `.${path.basename(targetDir)}.old-${process.pid}`) : undefined;
     if (old) fs.renameSync(targetDir, old);
     fs.renameSync(tmp, targetDir);
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    if (old) removeEarlierBook(old);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;

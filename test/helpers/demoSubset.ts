@@ -23,11 +23,16 @@ export const DEMO_SUBSET_SETS = [
  * of the slice a wrong-way model (written as the counterparties table's wrong_way_* columns).
  */
 export async function writeDemoSubset(dir: string, wrongWay: Record<string, WrongWaySpec> = {}): Promise<string> {
+  return writeDemoSlice(dir, DEMO_SUBSET_SETS, wrongWay);
+}
+
+/** Writes the demo book's netting sets `sets` (with their trades, counterparties and eligible collateral) into `dir`. */
+export async function writeDemoSlice(dir: string, sets: readonly string[], wrongWay: Record<string, WrongWaySpec> = {}): Promise<string> {
   const issues = new IssueCollector();
   const demo = await loadPortfolio(DEMO, issues);
-  const keep = new Set(DEMO_SUBSET_SETS);
+  const keep = new Set(sets);
   const nettingSets = demo.nettingSets.filter((s) => keep.has(s.nettingSetId));
-  if (nettingSets.length !== keep.size) throw new Error(`the demo book lacks some of ${DEMO_SUBSET_SETS.join(', ')}`);
+  if (nettingSets.length !== keep.size) throw new Error(`the demo book lacks some of ${sets.join(', ')}`);
   const counterparties = new Set(nettingSets.map((s) => s.counterpartyId));
   const unknown = Object.keys(wrongWay).filter((id) => !counterparties.has(id));
   if (unknown.length > 0) throw new Error(`not counterparties of the slice: ${unknown.join(', ')}`);

@@ -317,28 +317,32 @@ function simulateRun(dir: string): { paths?: number; rng: 'philox' | 'sobol' } |
   }
 }
 
-/** Reads every part found under `dir`; `currency` is the base currency when no table says it. */
-export function readResults(dir: string, fallbackCurrency = 'base currency'): ExplainData {
+/**
+ * Reads every part found under `dir`; `currency` is the base currency when no table says it. `flag` is the option that
+ * named `dir`, for the messages: `--results`, or `--previous` when an earlier results folder is read for what changed
+ * (an audit found `--previous DIR` refused as `--results DIR`).
+ */
+export function readResults(dir: string, fallbackCurrency = 'base currency', flag: '--results' | '--previous' = '--results'): ExplainData {
   const root = path.resolve(dir);
   let index: Map<string, string[]>;
   const shards: string[] = [];
   try {
     index = indexTables(root, shards);
   } catch (error) {
-    throw new XvaUsageError(`--results: cannot read the folder ${dir} (${(error as Error).message})`);
+    throw new XvaUsageError(`${flag}: cannot read the folder ${dir} (${(error as Error).message})`);
   }
   if (shards.length > 0 && index.size === 0) {
-    throw new XvaUsageError(`--results: ${dir} holds shard folders (${shards.slice(0, 3).join(', ')}${shards.length > 3 ? ', …' : ''}), each a part of the book: merge them first (xva merge ${dir} --out MERGED) and explain MERGED`);
+    throw new XvaUsageError(`${flag}: ${dir} holds shard folders (${shards.slice(0, 3).join(', ')}${shards.length > 3 ? ', …' : ''}), each a part of the book: merge them first (xva merge ${dir} --out MERGED) and explain MERGED`);
   }
   // the exposure tables are a run's only with the manifest simulate writes last (a run stopped part way has none)
   const exposureFile = index.get('exposure_netting_set')?.[0];
   if (exposureFile && !fs.existsSync(path.join(path.dirname(exposureFile), 'manifest.json'))) {
-    throw new XvaUsageError(`--results: ${path.relative(root, path.dirname(exposureFile)) || dir} has exposure tables but no manifest.json: a simulate run stopped part way leaves its folder so (its tables may be of two runs); run it again`);
+    throw new XvaUsageError(`${flag}: ${path.relative(root, path.dirname(exposureFile)) || dir} has exposure tables but no manifest.json: a simulate run stopped part way leaves its folder so (its tables may be of two runs); run it again`);
   }
   // an optimize folder is one run's only with its summary.md, written last (a run stopped while writing has none)
   const recommendationsFile = index.get('recommendations')?.[0];
   if (recommendationsFile && !fs.existsSync(path.join(path.dirname(recommendationsFile), 'summary.md'))) {
-    throw new XvaUsageError(`--results: ${path.relative(root, path.dirname(recommendationsFile)) || dir} has the optimiser's tables but no summary.md: an xva optimize run stopped while writing leaves its folder so (its tables may be of two runs); run it again`);
+    throw new XvaUsageError(`${flag}: ${path.relative(root, path.dirname(recommendationsFile)) || dir} has the optimiser's tables but no summary.md: an xva optimize run stopped while writing leaves its folder so (its tables may be of two runs); run it again`);
   }
   const notes: string[] = [];
   if (shards.length > 0) notes.push(`shard folders not read (parts of a book, to merge): ${shards.join(', ')}`);
@@ -399,8 +403,8 @@ export function readResults(dir: string, fallbackCurrency = 'base currency'): Ex
   // a report of nothing is a mistaken folder, not a result
   if (!data.exposure && !data.xva && !data.capital && !data.margin && !data.optimize) {
     throw new XvaUsageError(
-      `--results ${dir}: no results of an xva run in it or its subfolders (none of exposure_netting_set, xva_book, capital_book, ` +
-        'margin_netting_sets or recommendations as .arrow or .parquet): expected a folder written by xva simulate, cva, fva, capital, margin or optimize with --out',
+      `${flag} ${dir}: no results of an xva run in it or its subfolders (none of exposure_netting_set, xva_book, capital_book, ` +
+        `margin_netting_sets or recommendations as .arrow or .parquet): expected a folder written by xva simulate, cva, fva, capital, margin or optimize with --out${flag === '--previous' ? ', or the --out folder of an earlier xva explain (its facts.json)' : ''}`,
     );
   }
   return data;

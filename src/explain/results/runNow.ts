@@ -7,6 +7,7 @@
  * Kept small by default (500 paths, no SA-CVA bump and revalue, the optimiser with a few candidates per lever and no
  * stress of its candidates); the flags of `xva explain` change it.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeCapitalTables } from '../../capital/outputs.js';
@@ -116,6 +117,10 @@ export async function runNow(options: RunNowOptions): Promise<string[]> {
     writeOptimizeOutputs(dir('optimize'), run, { asOf: toIsoDate(run.base.grid.asOf), paths: o.paths, seed, ...rng, portfolioDir: options.portfolioDir, marketFile: options.marketFile });
     notes.push(`optimize: levers ${o.levers.join(', ')}, at most ${o.maxCandidatesPerLever} candidate(s) each, ${o.paths} paths, not stressed (${run.stats.candidatesMeasured} measured)`);
     notes.push(...run.notes.map((n) => `optimize: ${n}`));
+  } else {
+    // no optimiser run: an earlier run's plan in this folder must not be read as this run's (results/stage.ts gives
+    // explain a fresh folder; this keeps runNow right on its own, as the commands remove their optional tables)
+    fs.rmSync(dir('optimize'), { recursive: true, force: true });
   }
   notes.push(`runs made now: ${paths} ${options.rng === 'sobol' ? 'Sobol ' : ''}paths, seed ${seed}, default grid; SA-CVA not computed (BA-CVA used, as xva capital without --sacva)`);
   return notes;
