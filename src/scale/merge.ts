@@ -159,8 +159,11 @@ export function loadShardSet(dir: string): ShardSet {
         if (found !== sha) problems.push(`${shard.name}/${name} is not the file its manifest lists (sha256 ${found.slice(0, 12)}… vs ${sha.slice(0, 12)}…): re-run the shard`);
       }
       // the path cube is not hashed (its size): a shard that wrote one must still have it, whole, before any merged
-      // table is written (a missing or cut cube stopped the merge after the tables)
-      const problem = command === 'simulate' && (shard.manifest.options as { cube?: unknown } | undefined)?.cube === true ? cubeFileProblem(path.join(shard.dir, 'cube.arrow')) : undefined;
+      // table is written (a missing or cut cube stopped the merge after the tables). A shard with no netting set (more
+      // shards than counterparties) writes its manifest only, no cube, and the merge streams no cube of it (an audit
+      // found such shards refused as "cube.arrow is missing", so that a --cube run with them could never be merged)
+      const cubed = command === 'simulate' && shard.section.nettingSetIds.length > 0 && (shard.manifest.options as { cube?: unknown } | undefined)?.cube === true;
+      const problem = cubed ? cubeFileProblem(path.join(shard.dir, 'cube.arrow')) : undefined;
       if (problem) problems.push(`${shard.name}/cube.arrow ${problem}: re-run the shard`);
     }
   }
