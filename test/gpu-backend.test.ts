@@ -610,6 +610,12 @@ describe('GPU device valuation with worker threads', () => {
     const device = await run(onDevice, 1);
     expect(host.stats.figureSets).toBe(0);
     expect(device.stats.figureSets).toBe(onDevice.nettingSets.length);
+    // one thread: every set's node tables are built on the driving thread, on either route, and bench/gpu.mjs reports
+    // their time (an audit found the figures route's "tables 0.000 s": deviceDrive.ts did not count them)
+    expect(host.stats.workerTableTasks).toBe(0);
+    expect(device.stats.workerTableTasks).toBe(0);
+    expect(host.stats.tablesSeconds).toBeGreaterThan(0);
+    expect(device.stats.tablesSeconds).toBeGreaterThan(0);
     for (const id of posting) {
       const g = device.result.nettingSets.find((n) => n.nettingSetId === id)!;
       expect(device.routing.figures).toContain(id);

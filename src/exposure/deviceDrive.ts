@@ -87,7 +87,10 @@ export function figuresRouteOf(device: DeviceSetValuation, paths: SimulatedPaths
  */
 export async function counterpartyFiguresOnDevice(device: DeviceSetValuation, route: DeviceRoute, ctx: UnitContext, cp: UnitCounterparty): Promise<UnitTask['figures'] | undefined> {
   if (!route.figures) return undefined;
+  const t0 = performance.now();
   const answers = counterpartyDeviceTables(ctx, cp, route.factors, true);
+  // the node tables' time on this thread, as the values route counts it (backends/gpu/valuation.ts)
+  device.noteDrivingTablesBuilt((performance.now() - t0) / 1000);
   if (!answers.every((a) => a.tables?.figures)) return undefined;
   const acc = cp.sets.length > 1 ? device.beginCounterparty(ctx.exposureDates.length) : undefined;
   const jobs = answers.map((a) => device.submitFigures(a.tables!, route.rank, acc));

@@ -170,6 +170,8 @@ export interface DeviceSetValuation {
   record(nettingSetId: string, reason: string | undefined, onFigures?: boolean): void;
   /** Adds a worker's seconds building a unit's tables to the run's statistics. */
   noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void;
+  /** Adds the driving thread's seconds building a counterparty's tables (the figures route on one thread). */
+  noteDrivingTablesBuilt(seconds: number): void;
   /**
    * The figures route (backends/gpu/wgsl/figures.ts): whether it can run, a counterparty's accumulator, a set's
    * submission (its figures only come back) and the counterparty's pathwise totals.

@@ -205,6 +205,10 @@ export class GpuSetValuation implements DeviceSetValuation {
       : undefined;
   }
 
+  noteDrivingTablesBuilt(seconds: number): void {
+    this.stats.tablesSeconds += seconds;
+  }
+
   noteTablesBuilt(seconds: number, buffers?: { reused: number; allocated: number }): void {
     this.stats.workerTablesSeconds += seconds;
     this.stats.workerTableTasks++;
