@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { XvaUsageError } from '../errors.js';
+import { firstUndeletable, type AccessCheck } from '../io/folders.js';
 import { releaseTemp, trackTemp } from '../io/tempFiles.js';
 import { shardFolderName, type ShardSpec } from './shardSpec.js';
 
@@ -33,10 +34,15 @@ export class ShardFolder {
   readonly finalDir: string;
   private open = true;
 
-  constructor(outDir: string, shard: ShardSpec) {
+  /** `access`: the file system's permission check (a test gives a refusing one; io/folders.ts firstUndeletable). */
+  constructor(outDir: string, shard: ShardSpec, access: AccessCheck = fs.accessSync) {
     const name = shardFolderName(shard);
     this.finalDir = path.join(outDir, name);
     this.tempDir = path.join(outDir, `.${name}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    // a previous run of this shard is replaced at the commit: one this user cannot remove (another user's files) is
+    // refused now, before any work, not found after it (an audit found optimize's amended/ failing that way)
+    const blocked = firstUndeletable(this.finalDir, access);
+    if (blocked) throw new XvaUsageError(`--out ${outDir}: the earlier run of this shard, ${this.finalDir}, cannot be replaced: ${blocked.path} ${blocked.reason}; remove it, or choose another --out`);
     try {
       fs.mkdirSync(outDir, { recursive: true });
       fs.mkdirSync(this.tempDir);
@@ -65,7 +71,15 @@ export class ShardFolder {
     }
     this.open = false;
     fsyncPath(parent);
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    // the new shard is in place; an old one that cannot be removed after all (checked at the start: a race) stays under
+    // its hidden name, which the merge ignores
+    if (old) {
+      try {
+        fs.rmSync(old, { recursive: true, force: true });
+      } catch {
+        /* left hidden */
+      }
+    }
     return this.finalDir;
   }
 
