@@ -248,6 +248,23 @@ describe('xva margin under the scenarios: margin_mva_scenarios', () => {
     // no scenario, or no MVA: no table
     expect(marginTables(await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true })).margin_mva_scenarios).toBeUndefined();
   }, 60_000);
+
+  it('a market without funding.USD: every MVA is 0 and the run says why once (an audit found the zeros unexplained); with it, no such note', async () => {
+    const text = fs.readFileSync(MARKET_FILE, 'utf8').split('\n');
+    const noUsd = path.join(dir, '..', `${path.basename(dir)}-market-no-usd-funding.yaml`);
+    fs.writeFileSync(noUsd, text.filter((line) => !line.startsWith('  USD: { borrowSpreadBp')).join('\n'));
+    try {
+      const run = await runMargin({ portfolioDir: dir, marketFile: noUsd, usePortfolio: true });
+      const withMva = run.nettingSets.filter((n) => n.mva !== undefined);
+      expect(withMva.length).toBeGreaterThan(0);
+      for (const n of withMva) expect(n.mva, n.nettingSetId).toBe(0);
+      expect(run.notes.filter((n) => n === 'the market has no funding spreads for the base currency (funding.USD): every MVA is 0')).toHaveLength(1);
+    } finally {
+      fs.rmSync(noUsd, { force: true });
+    }
+    const funded = await runMargin({ portfolioDir: dir, marketFile: MARKET_FILE, usePortfolio: true });
+    expect(funded.notes.some((n) => n.includes('no funding spreads'))).toBe(false);
+  }, 60_000);
 });
 
 describe('xva margin in shards: the static MVA and its source survive xva merge', () => {

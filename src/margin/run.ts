@@ -27,6 +27,7 @@ import { bookUniverse, runDim, type DimProfile } from './dim.js';
 import { mvaCounterpartyCurve, staticPostedMvaUsd, tradesByNettingSet } from './mva.js';
 import { bookScheduleDim } from './scheduleDim.js';
 import { mvaScenarios, type MvaScenarioOutcome } from './mvaScenarios.js';
+import { missingFundingNote } from '../xva/credit.js';
 import type { FactorLayout, TimeGrid } from '../simulation/types.js';
 import { someOf } from '../text.js';
 
@@ -277,6 +278,11 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   // The sets that post a static IM and have no DIM profile: the MVA of that amount (the IM the exposure engine lets
   // lower their DVA; under --dim a SIMM set's DIM replaces it there as here), no simulation needed
   if (portfolio && market) staticMvas(portfolio, market, nettingSets, byId, notes);
+  // an MVA of 0 for want of the base currency's funding spreads is said once, as xva fva says it of FCA/FBA (an audit
+  // found a column of zeros with no word why)
+  if (market && nettingSets.some((n) => n.mva !== undefined) && missingFundingNote(market) !== undefined) {
+    notes.push(`the market has no funding spreads for the base currency (funding.${market.baseCurrency}): every MVA is 0`);
+  }
   const scenarios = market ? coverageScenarios(nettingSets, options.scenarios ?? [], market, notes) : [];
   if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('scenarios need the portfolio (VM for the collateral coverage, the IM posted for the MVA): give --portfolio with --crif');
   const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? [], notes) : [];
