@@ -7,6 +7,11 @@
  * - a run failing at the capital stage (a CDS whose reference entity has no rating) and a run stopped by SIGTERM after
  *   its simulate and XVA stages leave the folder byte for byte as it was (the audit found results/ part replaced under
  *   the earlier report), and the stop message says so; a fresh --out is removed again;
+ * - audit 150: only the stage folders of OUT/results are replaced (the user's budget.xlsx and mine/thesis.docx there
+ *   were deleted with the whole folder); a --portfolio inside a stage folder the run replaces (the amended book of the
+ *   earlier explain, which the audit's run deleted while reading it) and a report.html/ folder in OUT (which stopped
+ *   the run at the commit after deleting the earlier report.md and facts.json) are refused before any run, exit 2,
+ *   the folder byte for byte as it was;
  * - `--previous DIR` of no results is refused naming --previous, not --results.
  * The books are slices of the demo (test/helpers/demoSubset.ts), small enough for a run of a few seconds.
  */
@@ -133,6 +138,47 @@ describe('xva explain over an earlier run: one run per folder', () => {
     expect((await done).status).toBe(143);
     expect(fs.existsSync(path.join(tmp, 'new-parent'))).toBe(false);
   }, 120_000);
+
+  it("the user's own files in OUT/results stay: only the stage folders are replaced (audit 150)", async () => {
+    const out = copyOfEarlier('own-files');
+    fs.writeFileSync(path.join(out, 'results', 'budget.xlsx'), 'keep');
+    fs.mkdirSync(path.join(out, 'results', 'mine'));
+    fs.writeFileSync(path.join(out, 'results', 'mine', 'thesis.docx'), 'keep too');
+    const run = await xva(['explain', '--portfolio', bookB, ...SMALL, '--no-optimize', '--no-mva', '--scenarios', 'none', '--out', out, '--quiet']);
+    expect(run.status, run.stderr).toBe(0);
+    // the stage folders of this run, the earlier optimize/ gone (a --no-optimize run), the user's entries as they were
+    expect(fs.readdirSync(path.join(out, 'results')).sort()).toEqual(['budget.xlsx', 'capital', 'margin', 'mine', 'simulate', 'xva']);
+    expect(fs.readFileSync(path.join(out, 'results', 'budget.xlsx'), 'utf8')).toBe('keep');
+    expect(fs.readFileSync(path.join(out, 'results', 'mine', 'thesis.docx'), 'utf8')).toBe('keep too');
+    expect(fs.existsSync(path.join(out, 'results/margin/margin_dim.arrow'))).toBe(false);
+    expect(fs.readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
+  it('--portfolio inside a stage folder this run replaces (the amended book of an earlier explain) is refused before any run, exit 2', async () => {
+    const out = copyOfEarlier('amended-input');
+    const amended = path.join(out, 'results', 'optimize', 'amended');
+    expect(fs.existsSync(path.join(amended, 'trades.parquet'))).toBe(true);
+    const before = snapshot(out);
+    const run = await xva(['explain', '--portfolio', amended, ...SMALL, '--no-optimize', '--out', out]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      `error: --portfolio ${amended} is inside ${path.join(out, 'results', 'optimize')}, which this run replaces with its own optimize tables: copy it out of ${path.join(out, 'results')} first, or choose another --out`,
+    );
+    expect(run.stderr).not.toContain('simulating the exposure');
+    expect(snapshot(out)).toEqual(before);
+  }, 60_000);
+
+  it('a folder where a report file goes (report.html/) is refused before any run, exit 2; the earlier report and results stay (audit 150)', async () => {
+    const out = copyOfEarlier('report-html-folder');
+    fs.mkdirSync(path.join(out, 'report.html'));
+    fs.writeFileSync(path.join(out, 'report.html', 'x'), 'mine');
+    const before = snapshot(out);
+    const run = await xva(['explain', '--portfolio', bookA, ...SMALL, '--out', out]);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`error: --out ${out}: ${path.join(out, 'report.html')} is a folder: the report writes the file report.html there; move the folder away, or choose another --out`);
+    expect(run.stderr).not.toContain('simulating the exposure');
+    expect(snapshot(out)).toEqual(before);
+  }, 60_000);
 
   it('--previous of a folder with no results is refused naming --previous (exit 2)', async () => {
     const empty = path.join(tmp, 'empty-previous');

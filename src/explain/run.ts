@@ -28,7 +28,7 @@ import { readResults } from './results/read.js';
 import { indexTables } from './results/tables.js';
 import { runNow } from './results/runNow.js';
 import { scenarioShocksOf } from './results/shocks.js';
-import { stageResults } from './results/stage.js';
+import { checkBeforeRunsNow, checkReportReplaceable, stageResults } from './results/stage.js';
 import type { Fact, NarrationRequest, Narrator, ShareLevel } from './types.js';
 import { spreadWhatIfEngine, type WhatIfEngine } from './whatIf.js';
 
@@ -162,6 +162,12 @@ export async function runExplain(options: ExplainOptions): Promise<ExplainRun> {
   const ranNow = options.resultsDir === undefined;
   const resultsDir = ranNow ? path.join(outDir, 'results') : path.resolve(options.resultsDir!);
   if (!ranNow && !fs.existsSync(resultsDir)) throw new XvaUsageError(`--results: no folder ${options.resultsDir}`);
+  // what --out must allow, refused before any work (results/stage.ts): the report files' names, the stage folders the
+  // runs made now replace, and no input inside those
+  if (ranNow) {
+    const inputs = [{ flag: '--portfolio', path: options.portfolioDir }, { flag: '--market', path: options.marketFile }, ...options.scenarios.map((s) => ({ flag: '--scenarios', path: s.file }))];
+    checkBeforeRunsNow(outDir, inputs);
+  } else checkReportReplaceable(outDir);
   // the narrator first: a bad --model, an unknown narrator, a model not pulled, a server not reachable or no
   // credentials fail before any long run (with --fallback builtin the sections fall back instead, as later); and the
   // previous report, read now
