@@ -75,7 +75,9 @@ async function appears(dir: string, find: (name: string, folder: string) => bool
 }
 
 describe('a SIGTERM\'d simulate removes the --out folder it made and wrote nothing in', () => {
-  const RUN = ['simulate', '--paths', '400', '--threads', '1', '--cube', '--quiet'];
+  // 4,000 paths: the valuation, while the cube streams, lasts seconds, so that the SIGTERM sent when the temporary file
+  // appears lands while the run is still at it on a busy machine (at 400 paths the run once ended first: exit 0)
+  const RUN = ['simulate', '--paths', '4000', '--threads', '1', '--cube', '--quiet'];
   it.each([
     ['--cube', [] as string[], (name: string) => /^\.cube\.arrow\..*\.tmp$/.test(name)],
     ['--shard 1/2', ['--shard', '1/2'], (name: string) => name.startsWith('.shard-1-of-2.tmp-')],
