@@ -233,3 +233,73 @@ describe('a direction word states a move, never a level (an audit: "book CVA ros
     expect(problems(text)).toEqual([reason]);
   });
 });
+
+/**
+ * Sensitivities and shares are levels (the audit of session 150, from its r2 facts.json: the demo book at 100 paths,
+ * seed 7, against a seed-42 run): book CVA CS01 43,594.01, CP0026's 9,828.10 (22.54% of it), CCP_CME's 0.517% of it;
+ * the five largest counterparties' share of book CVA rose by 0.535pp since the previous run; the CSA action frees
+ * 2,413,833.40 of capital. The reference of each case is which fact the words make the figure of: a CS01 is the CVA
+ * change a 1bp widening *would* make, a share is a level, and neither moved since the previous run (no change fact).
+ */
+describe('a sensitivity moves only as what it would add, a share never (the audit of session 150)', () => {
+  const audit: Fact[] = [
+    usd('book.cva', 'book CVA', 5_563_629.695906839),
+    usd('book.cva_cs01', 'CVA change for +1bp on every counterparty curve', 43_594.012166288776),
+    usd('book.dva_cs01', "DVA change for +1bp on the bank's own curve", 71_879.7248706203),
+    usd('cp.CP0026.cva_cs01', "CVA change for +1bp on CP0026's curve", 9_828.098895951407),
+    pct('cp.CP0026.cva_cs01_share', "CP0026's share of the book's CVA CS01", 22.54460740723349),
+    pct('cp.CCP_CME.cva_cs01_share', "CCP_CME's share of the book's CVA CS01", 0.517345699982895),
+    pct('cp.CP0026.cva_share', "CP0026's share of book CVA", 13.659518129419096),
+    pct('book.cva_top5_share', 'share of book CVA from the five largest counterparties', 58.38425851707414),
+    pct('change.book.cva_top5_share', 'change of share of book CVA from the five largest counterparties since the previous run, percentage points (pp)', 0.5354052437226287),
+    { id: 'run.cs01_shift_bp', label: 'credit spread shift of the CS01 figures', value: 1, unit: 'bp', source: 'xva_cs01' },
+    usd('rec.csa:NS-CP0026-1:csa_zero_threshold.capital_saving', 'capital saving of csa:NS-CP0026-1:csa_zero_threshold', 2_413_833.403357409),
+  ];
+  const check = (text: string) => checkParagraph(text, audit);
+  const matched = (text: string) => {
+    const c = check(text);
+    expect(c.problems, text).toEqual([]);
+    return c.figures.map((f) => f.matched);
+  };
+
+  it.each([
+    // a level of a share stated as a move
+    ["CP0026's share of book CS01 rose by 22.5% since the previous run.", "22.5%: says it rises, a change, but CP0026's share of the book's CVA CS01 [cp.CP0026.cva_cs01_share] = 22.5446 (pct) is a level, not a change: a share is a level; only its change since the previous run moves"],
+    // a sensitivity stated as a change since the previous run (no change of the CS01 is a fact)
+    ['Book CVA CS01 jumped by USD 43.6k since the previous run.', 'USD 43.6k: says it rises, a change, but CVA change for +1bp on every counterparty curve [book.cva_cs01] = 43,594 USD is a level, not a change: a sensitivity, a move only as what a 1bp widening would add'],
+    // another subject's share of the CS01 for the top five's move of their share of CVA (+0.535pp, not 0.5%)
+    ["The top five counterparties' share of book CVA rose by 0.5%.", '0.5%: says it rises by a percentage, but what moves is a percentage, whose move is in percentage points: change of share of book CVA from the five largest counterparties since the previous run, percentage points (pp) [change.book.cva_top5_share] = 0.535405 (pct)'],
+  ])('rejects "%s"', (text, reason) => {
+    const problems = check(text).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(reason);
+  });
+
+  it('"CVA" today is not its CS01: the level of a sensitivity needs the word CS01', () => {
+    expect(check('Book CVA is USD 43.6k.').problems).toEqual([
+      'USD 43.6k is not CVA of the book (book CVA is USD 5.6m [book.cva]); it is CVA change for +1bp on every counterparty curve [book.cva_cs01]',
+    ]);
+    expect(check("CP0026's share of book CVA is 22.5%.").ok).toBe(false);
+    expect(matched('Book CVA CS01 is USD 43.6k.')).toEqual([['book.cva_cs01']]);
+    expect(matched("CP0026's share of the CVA CS01 is 22.5%.")).toEqual([['cp.CP0026.cva_cs01_share']]);
+  });
+
+  it("passes the built-in writer's CS01 sentences, the move of a share in pp and the share as a level", () => {
+    expect(matched("A 1bp widening of every counterparty's credit curve would add USD 43.6k to CVA; CP0026's curve alone USD 9.8k (22.5%), the first candidate for a credit hedge.")).toEqual([
+      ['run.cs01_shift_bp'],
+      ['book.cva_cs01'],
+      ['cp.CP0026.cva_cs01'],
+      ['cp.CP0026.cva_cs01_share'],
+    ]);
+    expect(matched("A 1bp widening of the bank's own curve would add USD 71.9k to DVA.")).toEqual([['run.cs01_shift_bp'], ['book.dva_cs01']]);
+    expect(matched("The top five counterparties' share of book CVA rose by 0.5pp since the previous run.")).toEqual([['change.book.cva_top5_share']]);
+    expect(matched('The five largest counterparties make up 58.4% of book CVA.')).toEqual([['book.cva_top5_share']]);
+  });
+
+  it('"frees up" is a saving, a fall of what it frees (an audit found "up" read as a rise)', () => {
+    expect(matched('`csa:NS-CP0026-1:csa_zero_threshold` frees up USD 2.4m of capital.')).toEqual([['rec.csa:NS-CP0026-1:csa_zero_threshold.capital_saving']]);
+    expect(matched('`csa:NS-CP0026-1:csa_zero_threshold` frees USD 2.4m of capital.')).toEqual([['rec.csa:NS-CP0026-1:csa_zero_threshold.capital_saving']]);
+    // "adds up to", "up by" keep their readings: a saving said as a rise still fails
+    expect(check('`csa:NS-CP0026-1:csa_zero_threshold` raises capital by USD 2.4m.').ok).toBe(false);
+  });
+});

@@ -252,7 +252,7 @@ describe('the fact check over every built-in paragraph', () => {
 describe('wording that ties each figure to its own subject (the fact check reads subjects)', () => {
   it('states the concentration threshold before the counterparties above it, and "(MVA)" right after its figure', async () => {
     const cva = (await narrate(auditData(), 'cva_trader')).join(' ');
-    expect(cva).toContain('The concentrations above 10.0% of book CVA are CP0024 and CP0026.');
+    expect(cva).toContain('The concentration threshold is 10.0% of book CVA; above it are CP0024 (21.2%) and CP0026 (12.9%).');
     const collateral = (await narrate(auditData(), 'collateral_manager')).join(' ');
     expect(collateral).toContain('Funding the initial margin we post costs USD 250.0k (MVA) over the life of the trades.');
     // the scenario that moves the MVA most, with its change and level (192,308 = 250,000 × 50/65), checked facts
@@ -306,11 +306,32 @@ describe('wording that ties each figure to its own subject (the fact check reads
     expect(check('Book CVA is USD 5.4m for funding the uncollateralised exposure.').ok).toBe(false);
   });
 
+  // the audit of session 150: with exactly one counterparty above the threshold, "The concentration above 10.0% of book
+  // CVA is CP0024." failed ("10.0% is not a figure of CP0024": the clause's only subject) and the paragraph was left
+  // out, while the plural passed; the threshold now has a clause of its own, for one name and for several
+  it.each([
+    ['one counterparty above it', 0.099, 'The concentration threshold is 10.0% of book CVA; above it is CP0024 (21.2%).'],
+    ['two counterparties above it', 0.129157, 'The concentration threshold is 10.0% of book CVA; above it are CP0024 (21.2%) and CP0026 (12.9%).'],
+  ])('the concentration sentence with %s passes the fact check', async (_, share, sentence) => {
+    const data = auditData();
+    data.xva!.counterparties[1]!.shareOfBookCva = share;
+    const given = startingFacts('cva_trader', factsOf(data), 'aggregates');
+    const paragraphs = await narrate(data, 'cva_trader');
+    const drivers = paragraphs.find((p) => p.startsWith('The largest driver'))!;
+    expect(drivers).toContain(sentence);
+    const c = checkParagraph(drivers, given, { ignore: identifierPhrases(data) });
+    expect(c.problems, drivers).toEqual([]);
+    expect(c.figures.at(-1)!.matched).toEqual([share > 0.1 ? 'cp.CP0026.cva_share' : 'cp.CP0024.cva_share']);
+    expect(c.figures.find((f) => f.text === '10.0%')!.matched).toEqual(['book.concentration_threshold']);
+  });
+
   it('the earlier wording put the threshold after a counterparty, whose figure the check then took it for', () => {
     const given = startingFacts('cva_trader', factsOf(auditData()), 'aggregates');
     const [problem] = checkParagraph('CP0024 and CP0026 are concentrations above 10.0% of book CVA.', given).problems;
     expect(problem).toContain('10.0% is not a figure of CP0026');
     expect(problem).toContain('it is concentration threshold, percent of book CVA [book.concentration_threshold]');
+    // and the singular of the wording before the audit of session 150, the clause's only subject
+    expect(checkParagraph('The concentration above 10.0% of book CVA is CP0024.', given).problems[0]).toContain('10.0% is not a figure of CP0024');
   });
 });
 

@@ -823,7 +823,13 @@ describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads wi
       expect(value(id)?.unit, id).toBe(unit);
       expect(value(id)!.value).toBeCloseTo(v, 12);
     }
-    expect(facts).toHaveLength(9);
+    // and the coverage's move from the 100% agreed, in pp: 0% → −100pp, 50% → −50pp, 100% → 0pp, 120% → +20pp
+    for (const [name, v] of [['collateral_0pct', -100], ['collateral_50pct', -50], ['collateral_100pct', 0], ['collateral_120pct', 20]] as const) {
+      const move = value(`scenario.${name}.d_collateral_coverage_pp`)!;
+      expect(move.unit).toBe('pct');
+      expect(move.value).toBeCloseTo(v, 12);
+    }
+    expect(facts).toHaveLength(13);
     expect(value('scenario.credit_up_100bp.credit_spread_shift_bp')!.source).toBe('credit_up_100bp.yaml:shocks.creditSpreadBp');
     // only the scenarios the results hold
     expect(scenarioShocksOf({ ...data, xva: { scenarios: held(['credit_up_100bp']) }, margin: undefined } as unknown as ExplainData, scenarios, 'x').map((s) => s.scenario)).toEqual(['credit_up_100bp']);
@@ -875,5 +881,82 @@ describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads wi
     ]);
     expect(fails('Under capital_ratio_plus_1pct the capital ratio rises by 1.0%.')).toHaveLength(1);
     expect(fails('Under collateral_50pct only 50bp of the collateral the CSAs require is held.')).toHaveLength(1);
+  });
+});
+
+/**
+ * Each measure word of a shock names its own shock (the audit of session 150): the bundled files shift credit spreads
+ * by ±100bp and funding spreads by ±50bp, and none of them the bank's own spreads; `capital_ratio_plus_1pct` adds one
+ * percentage point to the market's 10.5% capital ratio, so the capital run applies 11.5% (docs/scenarios.md,
+ * capitalRatioAdd); `collateral_50pct` holds 50% of what the CSAs require, a move of −50pp from the 100% agreed. The
+ * reference of each case is the scenario file's own key.
+ */
+describe('a shock is the figure of its own measure words (the audit of session 150)', () => {
+  const scenarios = loadScenarioDir('scenarios');
+  const held = (names: string[]) => names.map((scenario) => ({ scenario, book: { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 }, note: null }));
+  const data = {
+    asOf: null,
+    currency: 'USD',
+    missing: [],
+    notes: [],
+    xva: { scenarios: held(scenarios.map((s) => s.name)) },
+    margin: { scenarios: [{ scenario: 'collateral_50pct', coverage: 0.5, residualBase: 0, residualStressed: 0 }], mvaScenarios: [], source: 'margin/margin_netting_sets.arrow' },
+  } as unknown as ExplainData;
+  const shocks = scenarioShocksOf(data, scenarios, '--scenarios scenarios');
+  const capital = {
+    book: { ead: 1, rwaCcr: 1, capitalCcr: 1, baCva: 1, capitalCva: 1, capital: 2, capitalRatio: 0.105, kva: null, cet1ImpactBp: null },
+    counterparties: [],
+    scenarios: [{ scenario: 'capital_ratio_plus_1pct', capital: 2.2, kva: null }],
+  };
+  const facts = factsOf({ asOf: null, currency: 'USD', missing: [], notes: [], scenarioShocks: shocks, capital } as unknown as ExplainData).list;
+  const check = (p: string) => checkParagraph(p, facts);
+  const matched = (p: string) => {
+    const c = check(p);
+    expect(c.problems, p).toEqual([]);
+    return c.figures.map((f) => f.matched);
+  };
+
+  it('refuses a shock of another measure: credit for funding, funding for credit, the bank\'s own for the counterparties\'', () => {
+    expect(check('Under funding_up_50bp credit spreads widen by 50bp.').problems).toEqual([
+      '50bp is not credit spread under scenario funding_up_50bp (no such fact was given); it is shift of the borrow and lend funding spreads of every currency under funding_up_50bp [scenario.funding_up_50bp.funding_spread_shift_bp]',
+    ]);
+    expect(check('Under credit_up_100bp funding spreads widen by 100bp.').ok).toBe(false);
+    expect(check("Under credit_up_100bp the bank's own credit spreads widen by 100bp.").ok).toBe(false);
+    expect(check('Under credit_up_100bp own spreads widen by 100bp.').ok).toBe(false);
+    expect(matched('Under credit_up_100bp credit spreads widen by 100bp.')).toEqual([['scenario.credit_up_100bp.credit_spread_shift_bp']]);
+    expect(matched('Under credit_up_100bp every CDS spread widens by 100bp.')).toEqual([['scenario.credit_up_100bp.credit_spread_shift_bp']]);
+    expect(matched('Under funding_up_50bp funding spreads widen by 50bp.')).toEqual([['scenario.funding_up_50bp.funding_spread_shift_bp']]);
+  });
+
+  it('the bank\'s own spreads, the CS01\'s 1bp and a what-if\'s spread move are the figures of their words', () => {
+    const own: Fact = { id: 'scenario.own_up_50bp.own_credit_spread_shift_bp', label: "shift of the bank's own CDS spreads under own_up_50bp", value: 50, unit: 'bp', source: 'own_up_50bp.yaml:shocks.ownCreditSpreadBp' };
+    const shift: Fact = { id: 'run.cs01_shift_bp', label: 'credit spread shift of the CS01 figures', value: 1, unit: 'bp', source: 'xva_cs01' };
+    const whatIf: Fact = { id: 'whatif.spread.CP0024.100.shift_bp', label: 'spread move of CP0024, bp', value: 100, unit: 'bp', source: 'what-if argument' };
+    const more = [...facts, own, shift, whatIf];
+    const ok = (p: string) => checkParagraph(p, more).problems;
+    expect(ok("Under own_up_50bp the bank's own credit spreads widen by 50bp.")).toEqual([]);
+    expect(ok('Under own_up_50bp credit spreads widen by 50bp.')).toHaveLength(1);
+    expect(ok('If credit spreads widened by 1bp, nothing else would change.')).toEqual([]);
+    expect(ok("If CP0024's credit spread widened by 100bp, its CVA would be higher.")).toEqual([]);
+  });
+
+  it('the coverage moves in pp; a % move of it is told so, naming the pp fact', () => {
+    expect(matched('Under collateral_50pct collateral coverage falls by 50pp.')).toEqual([['scenario.collateral_50pct.d_collateral_coverage_pp']]);
+    expect(matched('Under collateral_50pct collateral coverage falls to 50%.')).toEqual([['scenario.collateral_50pct.collateral_coverage']]);
+    expect(check('Under collateral_50pct collateral falls by 50%.').problems).toEqual([
+      '50%: says it falls by a percentage, but what moves is a percentage, whose move is in percentage points: change of the collateral coverage under collateral_50pct from the 100% the CSAs require, percentage points (pp) [scenario.collateral_50pct.d_collateral_coverage_pp] = -50 (pct) (state it in pp, or where it ends: "falls to")',
+    ]);
+    expect(check('Under collateral_50pct collateral coverage rises by 50pp.').ok).toBe(false);
+  });
+
+  it('the capital ratio under the stress: the base ratio plus the shift (10.5% + 1.0pp = 11.5%)', () => {
+    const ratio = facts.find((f) => f.id === 'capital.scenario.capital_ratio_plus_1pct.capital_ratio')!;
+    // tolerance 1e-12: 100 × (0.105 + 0.01) in binary floating point
+    expect(ratio.value).toBeCloseTo(11.5, 12);
+    expect(matched('Under capital_ratio_plus_1pct the capital ratio rises to 11.5%.')).toEqual([['capital.scenario.capital_ratio_plus_1pct.capital_ratio']]);
+    expect(matched('Under capital_ratio_plus_1pct the capital ratio rises by 1.0pp to 11.5%.')).toEqual([['scenario.capital_ratio_plus_1pct.capital_ratio_shift_pp'], ['capital.scenario.capital_ratio_plus_1pct.capital_ratio']]);
+    expect(check('The capital ratio is 11.5%.').ok).toBe(false);
+    // no capital run under the stress: no ratio under it
+    expect(factsOf({ asOf: null, currency: 'USD', missing: [], notes: [], scenarioShocks: shocks, capital: { ...capital, scenarios: [] } } as unknown as ExplainData).has('capital.scenario.capital_ratio_plus_1pct.capital_ratio')).toBe(false);
   });
 });

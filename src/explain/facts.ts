@@ -18,7 +18,9 @@
  *
  * What each stress shocks, when its scenario file is known (data.scenarioShocks): `scenario.<name>.credit_spread_shift_bp`,
  * `own_credit_spread_shift_bp`, `funding_spread_shift_bp` (bp), `collateral_coverage` (percent of what the CSAs
- * require) and `capital_ratio_shift_pp` (percentage points of RWA: a `pct` fact a figure in pp matches).
+ * require) with its move from the 100% agreed, `d_collateral_coverage_pp` (pp), and `capital_ratio_shift_pp`
+ * (percentage points of RWA: a `pct` fact a figure in pp matches) with, when the capital run holds the stress,
+ * `capital.scenario.<name>.capital_ratio` (the base ratio plus the shift, percent).
  */
 import type { ExplainData, MarginPart, ScenarioSetMove } from './data.js';
 import type { Fact, FactUnit } from './types.js';
@@ -282,6 +284,12 @@ export function factsOf(data: ExplainData): FactSet {
     f.add(`${p}.funding_spread_shift_bp`, `shift of the borrow and lend funding spreads of every currency under ${sc.scenario}`, sc.fundingSpreadBp, 'bp', `${src}.fundingSpreadBp`);
     f.add(`${p}.collateral_coverage`, `collateral held under ${sc.scenario}, percent of what the CSAs require (VM and IM, both ways)`, sc.collateralCoverage === undefined ? undefined : 100 * sc.collateralCoverage, 'pct', `${src}.collateralCoverage×100`);
     f.add(`${p}.capital_ratio_shift_pp`, `addition to the capital ratio under ${sc.scenario}, percentage points (pp) of RWA`, sc.capitalRatioAdd === undefined ? undefined : 100 * sc.capitalRatioAdd, 'pct', `${src}.capitalRatioAdd×100`);
+    if (sc.collateralCoverage !== undefined) collateralMove(f, sc.scenario, sc.collateralCoverage, src);
+    // the ratio the capital run applied under the stress: the market's ratio plus the shock (docs/scenarios.md,
+    // capitalRatioAdd), so that "the capital ratio rises to 11.5%" has its fact
+    if (c && sc.capitalRatioAdd !== undefined && c.scenarios.some((r) => r.scenario === sc.scenario)) {
+      f.add(`capital.scenario.${sc.scenario}.capital_ratio`, `capital ratio applied to RWA under ${sc.scenario} (the base ratio plus the shock's addition)`, 100 * (c.book.capitalRatio + sc.capitalRatioAdd), 'pct', `capital_book:capital_ratio + ${src}.capitalRatioAdd, ×100`);
+    }
   }
 
   const o = data.optimize;
@@ -328,6 +336,17 @@ export function factsOf(data: ExplainData): FactSet {
     }
   }
   return f;
+}
+
+/**
+ * How a coverage stress moves the collateral coverage from the reference coverage of 1 (collateral as agreed: the base
+ * run holds what the CSAs require, docs/scenarios.md). The coverage is a percentage, so its move is in percentage
+ * points: 100% → 50% is −50pp (`d_collateral_coverage_pp`). "Collateral falls by 50%" is not checked against it: a
+ * percentage's move in % would be a relative change, and the check never converts % and pp (grounding/check.ts tells
+ * the writer to state the pp). An audit found that sentence told only that the 50% coverage was a level.
+ */
+function collateralMove(f: FactSet, scenario: string, coverage: number, src: string): void {
+  f.add(`scenario.${scenario}.d_collateral_coverage_pp`, `change of the collateral coverage under ${scenario} from the 100% the CSAs require, percentage points (pp)`, 100 * (coverage - 1), 'pct', `${src}.collateralCoverage×100 − 100`);
 }
 
 /** Facts whose change against a previous run is reported (those present in both). */

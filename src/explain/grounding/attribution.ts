@@ -243,7 +243,7 @@ export function attributeFigures(text: string, figures: readonly StatedFigure[],
 /** Each measure once ("CVA … CVA" is one measure named). */
 function distinctMeasures(list: readonly Measure[]): Measure[] {
   const out: Measure[] = [];
-  for (const m of list) if (!out.some((o) => o.name === m.name)) out.push({ name: m.name, keys: m.keys, ...(m.count ? { count: m.count } : {}) });
+  for (const m of list) if (!out.some((o) => o.name === m.name)) out.push({ name: m.name, keys: m.keys, ...(m.count ? { count: m.count } : {}), ...(m.unless ? { unless: m.unless } : {}) });
   return out;
 }
 
@@ -286,12 +286,26 @@ function agreesUntied(topic: FactTopic, attribution: Attribution, isCount: boole
   return topic.conditions.every((c) => conditionSaid(c, attribution));
 }
 
+/**
+ * A sensitivity (`cva_cs01`, `dva_cs01`, a counterparty's share of the CVA CS01) is the figure of the words "CS01" (or
+ * "CVA CS01"), or of the measure it moves in a hypothetical sentence ("a 1bp widening would add USD 43.8k to CVA"):
+ * "CVA" alone today is the CVA, not its CS01 (an audit found "The top five counterparties' share of book CVA rose by
+ * 0.5%" passing on a counterparty's share of the CVA CS01). The shift the CS01 is per (`run.cs01_shift_bp`) is a shift.
+ */
+function sensitivityFits(topic: FactTopic, attribution: Attribution): boolean {
+  if (!topic.measure.includes('cs01') || topic.measure.includes('shift')) return true;
+  if (attribution.hypotheticalSaid) return true;
+  const named = attribution.measures.filter((m) => !m.count);
+  return named.length === 0 || named.some((m) => m.keys.some((k) => k.split('_').includes('cs01')));
+}
+
 /** Whether the fact agrees with the subject(s) and measure(s) the prose ties the figure to. */
 export function agreesWith(topic: FactTopic, attribution: Attribution, isCount = false): boolean {
   if (attribution.counted && !isCount) return false;
   // "rises to X" states where the figure ends: not a change (a stress's `d_*`, a change against the previous run); the
   // mirror, "rises by X" is never a level, is check.ts directionFits
   if (attribution.levelSaid && (topic.measure.includes('d') || topic.conditions.some((c) => c.kind === 'change'))) return false;
+  if (!sensitivityFits(topic, attribution)) return false;
   const subjectFits = attribution.subjects.length === 0 ? agreesUntied(topic, attribution, isCount) : attribution.subjects.some((s) => agreesWithSubject(topic, s, attribution));
   return subjectFits && agreesWithMeasures(topic.measure, attribution.measures, isCount, attribution.baseMeasure);
 }

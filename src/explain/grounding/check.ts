@@ -15,9 +15,10 @@
  *   `years` facts; a bare number only counts, ratios, and currency facts that carry no currency. No conversion between
  *   bp, % and pp.
  * - Direction: a figure the sentence says rises/falls/increases/decreases/is up/down (numbers.ts) is a move, never a
- *   level ("book CVA rose by USD 5.5m" is not book CVA of 5.5m), and must have the sign of the fact: a rise is a
- *   positive fact, except for savings (`*saving*` ids other than `change.*`), where a positive saving is a fall of what
- *   it saves. A move within the figure's tolerance of zero fits either direction.
+ *   level ("book CVA rose by USD 5.5m" is not book CVA of 5.5m; a share is a level, and a CS01 a move only in a
+ *   hypothetical sentence: isSignedMove), and must have the sign of the fact: a rise is a positive fact, except for
+ *   savings (`*saving*` ids other than `change.*`), where a positive saving is a fall of what it saves. A move within
+ *   the figure's tolerance of zero fits either direction.
  * - Subject and measure: a figure is compared only with the facts of the subject the sentence ties it to (the one
  *   named right after it, "USD 1.2m for CP0024", else the one named closest before it in its clause, a pronoun's
  *   antecedent, or the clause's only subject) and of the measure
@@ -121,41 +122,57 @@ function factDirection(fact: Fact): number {
 
 /**
  * The words of a measure that make a fact a move rather than a level: a stress's or an action's delta (`d_cva`,
- * `d_cet1_bp`), an impact, a saving, a net benefit, a sensitivity (`cva_cs01`: the CVA change for +1bp) and a shift (a
- * stress's shock, the CS01 shift, a what-if's spread move).
+ * `d_cet1_bp`), an impact, a saving, a net benefit and a shift (a stress's shock, the CS01 shift, a what-if's spread
+ * move).
  */
-const MOVE_WORDS: readonly string[] = ['d', 'impact', 'saving', 'benefit', 'cs01', 'shift'];
+const MOVE_WORDS: readonly string[] = ['d', 'impact', 'saving', 'benefit', 'shift'];
+
+/** What the sentence of a figure says beyond its words around it (attribution.ts): whether it is hypothetical. */
+export interface MoveContext {
+  /** "if", "would": a sensitivity is then the move it would make (the CS01 is what CVA would add for +1bp). */
+  hypothetical?: boolean;
+}
 
 /**
  * Whether a fact is a signed move: a change against the previous run (`change.*`) or a fact of the measures above.
  * Levels (a CVA, a margin call) are quoted with either sign by convention, so a sign written on them says nothing, and
  * a direction word ("rises by", "fell by") never states one: a move is no level (an audit found "book CVA rose by USD
  * 5.5m" passing on book CVA itself, the mirror of "rises to X" passing on a change).
+ *
+ * A share is a level, never a move, whatever it is a share of (`cva_cs01_share`, a netting set's `d_cva_share` of a
+ * stress's move): only its change since the previous run moves. A sensitivity (`cva_cs01`: the CVA change for +1bp) is
+ * a move only in a hypothetical sentence ("would add USD 43.8k to CVA if spreads widened by 1bp"): today it is a level
+ * of a derivative (an audit found "CP0026's share of book CS01 rose by 22.5%" and "Book CVA CS01 jumped by USD 43.6k
+ * since the previous run" passing on the CS01 figures themselves, with no change of either in the facts).
  */
-function isSignedMove(fact: Fact): boolean {
+function isSignedMove(fact: Fact, context: MoveContext = {}): boolean {
   const topic = topicOf(fact.id);
   if (topic.conditions.some((c) => c.kind === 'change')) return true;
-  return topic.measure.some((w) => MOVE_WORDS.includes(w));
+  const words = topic.measure;
+  if (words.includes('share')) return false;
+  if (words.some((w) => MOVE_WORDS.includes(w))) return true;
+  return words.includes('cs01') && context.hypothetical === true;
 }
 
-function directionFits(figure: StatedFigure, fact: Fact): boolean {
+function directionFits(figure: StatedFigure, fact: Fact, context: MoveContext = {}): boolean {
   if (!figure.direction && figure.sign === undefined) return true;
+  const move = isSignedMove(fact, context);
   // "rises by X", "X lower": a move, never a level (the mirror of "rises to X", which is never a move: attribution.ts)
-  if (figure.direction && !isSignedMove(fact)) return false;
+  if (figure.direction && !move) return false;
   if (Math.abs(fact.value) <= toleranceOf(figure)) return true;
   // a sign written on a move is the fact's own sign ("+USD 2.1m saving", "−4.0bp of CET1")
-  if (figure.sign !== undefined && isSignedMove(fact) && Math.sign(fact.value) !== figure.sign) return false;
+  if (figure.sign !== undefined && move && Math.sign(fact.value) !== figure.sign) return false;
   if (!figure.direction) return true;
   const d = factDirection(fact);
   return figure.direction === 'up' ? d >= 0 : d <= 0;
 }
 
 /** Fact ids whose value the figure states within its rounding, in its unit and (when it says one) direction. */
-export function factsMatching(figure: StatedFigure, facts: readonly Fact[]): string[] {
+export function factsMatching(figure: StatedFigure, facts: readonly Fact[], context: MoveContext = {}): string[] {
   const ids: string[] = [];
   for (const fact of facts) {
     const candidate = factInFigureUnits(fact, figure);
-    if (candidate !== undefined && within(figure, candidate) && directionFits(figure, fact)) ids.push(fact.id);
+    if (candidate !== undefined && within(figure, candidate) && directionFits(figure, fact, context)) ids.push(fact.id);
   }
   return ids;
 }
@@ -203,6 +220,14 @@ function otherUnitMatch(figure: StatedFigure, facts: readonly Fact[]): Fact | un
   return undefined;
 }
 
+/** Why a level that looks like a move is one: a share, a sensitivity. */
+function levelKind(fact: Fact): string {
+  const words = topicOf(fact.id).measure;
+  if (words.includes('share')) return ': a share is a level; only its change since the previous run moves';
+  if (words.includes('cs01')) return ': a sensitivity, a move only as what a 1bp widening would add ("would add … if spreads widened by 1bp")';
+  return '';
+}
+
 const UNIT_WORDS: Record<StatedFigure['kind'], string> = {
   amount: 'an amount',
   pct: 'a percentage',
@@ -212,7 +237,7 @@ const UNIT_WORDS: Record<StatedFigure['kind'], string> = {
   plain: 'a bare number without a unit',
 };
 
-function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
+function problemFor(figure: StatedFigure, facts: readonly Fact[], context: MoveContext = {}): string {
   if (figure.kind === 'amount' && figure.currency !== undefined) {
     const otherCurrency = factsMatching({ ...figure, currency: undefined, direction: undefined }, facts)
       .map((id) => facts.find((f) => f.id === id)!)
@@ -221,27 +246,32 @@ function problemFor(figure: StatedFigure, facts: readonly Fact[]): string {
   }
   if (figure.sign !== undefined) {
     const unsigned = factsMatching({ ...figure, sign: undefined, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
-    const against = unsigned.find((f) => isSignedMove(f) && Math.abs(f.value) > toleranceOf(figure) && Math.sign(f.value) !== figure.sign);
+    const against = unsigned.find((f) => isSignedMove(f, context) && Math.abs(f.value) > toleranceOf(figure) && Math.sign(f.value) !== figure.sign);
     if (against) return `${figure.text}: written with a ${figure.sign > 0 ? 'plus' : 'minus'} sign, but ${formatFact(against)}`;
   }
   if (figure.direction) {
     const undirected = factsMatching({ ...figure, direction: undefined }, facts).map((id) => facts.find((f) => f.id === id)!);
     const says = figure.direction === 'up' ? 'rises' : 'falls';
+    // a percentage that moves by a percentage: its move is in pp, never converted (a coverage of 100% → 50% is −50pp)
+    const pp = figure.kind === 'pct' ? factsMatching({ ...figure, kind: 'pp' }, facts, context)[0] : undefined;
+    if (pp) {
+      return `${figure.text}: says it ${says} by a percentage, but what moves is a percentage, whose move is in percentage points: ${formatFact(facts.find((f) => f.id === pp)!)} (state it in pp, or where it ends: "${says} to")`;
+    }
     // a move of the figure's size with the other sign first; else a level of that size, which no direction word states
-    const move = undirected.find(isSignedMove);
+    const move = undirected.find((f) => isSignedMove(f, context));
     if (move) {
       const saving = factDirection(move) !== Math.sign(move.value);
       return `${figure.text}: says it ${says}, but ${formatFact(move)}${saving ? ' (a saving: positive means it falls)' : ''}, which is a ${figure.direction === 'up' ? 'fall' : 'rise'}`;
     }
     const level = undirected[0];
     if (level) {
-      return `${figure.text}: says it ${says}, a change, but ${formatFact(level)} is a level, not a change (state a level with "is", or as where a move ends: "${says} to")`;
+      return `${figure.text}: says it ${says}, a change, but ${formatFact(level)} is a level, not a change${levelKind(level)} (state a level with "is", or as where a move ends: "${says} to")`;
     }
   }
   // within the text's own rounding but not within two significant digits
   const coarse = facts.filter((f) => {
     const c = factInFigureUnits(f, figure);
-    return c !== undefined && Math.abs(c - figure.value) <= figure.halfStep + FLOAT_SLACK * Math.max(figure.value, c) && directionFits(figure, f);
+    return c !== undefined && Math.abs(c - figure.value) <= figure.halfStep + FLOAT_SLACK * Math.max(figure.value, c) && directionFits(figure, f, context);
   });
   if (coarse.length > 0) {
     return `${figure.text}: too few significant digits to tell it from nearby figures (state at least two, e.g. ${formatFact(coarse[0]!)})`;
@@ -279,16 +309,17 @@ function misattributed(figure: StatedFigure, tie: Attribution, topical: readonly
  * it (the reasons of problemFor, among those facts; among all when none is of its subject and measure).
  */
 function problemOf(figure: StatedFigure, tie: Attribution, topical: readonly Fact[], facts: readonly Fact[]): string {
+  const context: MoveContext = { hypothetical: tie.hypotheticalSaid === true };
   // a fact of the subject and measure the sentence names has the figure's size: its direction or sign is what is
   // wrong, whatever other fact the size also fits (an audit found "rises by USD 3.6m" of a fall of 3.6m told it was
   // not CVA of the book but a netting set's peak PFE)
   if ((figure.direction || figure.sign !== undefined) && factsMatching({ ...figure, direction: undefined, sign: undefined }, topical).length > 0) {
-    return problemFor(figure, topical);
+    return problemFor(figure, topical, context);
   }
-  const elsewhere = factsMatching(figure, facts);
+  const elsewhere = factsMatching(figure, facts, context);
   if (elsewhere.length > 0) return misattributed(figure, tie, topical, elsewhere.map((id) => facts.find((f) => f.id === id)!));
-  if (topical.length > 0) return problemFor(figure, topical);
-  const reason = problemFor(figure, facts);
+  if (topical.length > 0) return problemFor(figure, topical, context);
+  const reason = problemFor(figure, facts, context);
   return tie.subjects.length > 0 ? `${reason}; no fact given is ${describeTie(tie)}` : reason;
 }
 
@@ -310,7 +341,7 @@ export function checkParagraph(text: string, facts: readonly Fact[], options: Ch
     const tie = ties[i]!;
     // only the facts of the subject and measure the sentence ties the figure to
     const topical = facts.filter((f) => agreesWith(topics.get(f.id)!, tie, f.unit === 'count'));
-    const ids = factsMatching(figure, topical);
+    const ids = factsMatching(figure, topical, { hypothetical: tie.hypotheticalSaid === true });
     if (ids.length === 0) problems.push(problemOf(figure, tie, topical, facts));
     for (const id of ids) matched.add(id);
     perFigure.push({ text: figure.text, matched: ids });

@@ -25,6 +25,8 @@ export interface Measure {
   keys: readonly string[];
   /** A noun that counts ("netting sets", "counterparties"): it names the measure of count facts only. */
   count?: true;
+  /** Id words that take a fact out of the measure although a key occurs in it ("credit spread" is not `own_credit_spread`). */
+  unless?: readonly string[];
 }
 
 export interface MeasureMention extends Measure {
@@ -53,6 +55,14 @@ const LEXICON: { re: RegExp; measure: Measure }[] = [
   { re: word('CVA\\s+CS01'), measure: { name: 'CVA CS01', keys: ['cva_cs01'] } },
   { re: word('DVA\\s+CS01'), measure: { name: 'DVA CS01', keys: ['dva_cs01'] } },
   { re: word('CS01'), measure: { name: 'CS01', keys: ['cs01'] } },
+  // what a stress shocks (facts.ts: scenario.<name>.credit_spread_shift_bp, own_credit_spread_shift_bp,
+  // funding_spread_shift_bp, collateral_coverage): each phrase names its own shock only (an audit found "Under
+  // funding_up_50bp credit spreads widen by 50bp" passing on the funding shift, and "the bank's own credit spreads"
+  // on the counterparties' credit shift); a credit spread is also the CS01's 1bp and a what-if's spread move
+  { re: word(`${capitalised('own')}[-\\s](?:credit\\s+|CDS\\s+)?spreads?`), measure: { name: 'own credit spread', keys: ['own_credit_spread', 'cs01_shift'] } },
+  { re: word(`${capitalised('funding')}\\s+spreads?`), measure: { name: 'funding spread', keys: ['funding_spread'] } },
+  { re: word(`(?:${capitalised('credit')}|CDS)\\s+spreads?`), measure: { name: 'credit spread', keys: ['credit_spread', 'cs01_shift'], unless: ['own'] } },
+  { re: word(`${capitalised('collateral')}\\s+(?:coverage|held)|${capitalised('coverage')}`), measure: { name: 'collateral coverage', keys: ['coverage'] } },
   { re: word(`EEPE|${capitalised('effective')}\\s+(?:EPE|expected\\s+positive\\s+exposure)`), measure: { name: 'effective EPE', keys: ['eepe'] } },
   { re: word(`${capitalised('peak')}\\s+EPE`), measure: { name: 'peak EPE', keys: ['peak_epe'] } },
   { re: word(`${capitalised('peak')}\\s+PFE`), measure: { name: 'peak PFE', keys: ['peak_pfe'] } },
@@ -152,6 +162,11 @@ export function agreesWithMeasures(factWords: readonly string[], named: readonly
   if (measures.length === 0) return true;
   // "CVA share": a share of the measure named with it, not any share ("CP0024's CVA share is 8.1%" is not its FVA share)
   const others = measures.filter((m) => m.name !== 'share');
-  if (others.length > 0 && others.length < measures.length && occursIn('share', factWords)) return others.some((m) => m.keys.some((k) => occursIn(k, factWords)));
-  return measures.some((m) => m.keys.some((k) => occursIn(k, factWords)));
+  if (others.length > 0 && others.length < measures.length && occursIn('share', factWords)) return others.some((m) => isOfMeasure(m, factWords));
+  return measures.some((m) => isOfMeasure(m, factWords));
+}
+
+/** Whether the fact's id words are of the measure: one of its keys occurs in them, none of its `unless` words. */
+export function isOfMeasure(m: Measure, factWords: readonly string[]): boolean {
+  return m.keys.some((k) => occursIn(k, factWords)) && !(m.unless ?? []).some((w) => factWords.includes(w));
 }

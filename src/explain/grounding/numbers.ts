@@ -233,6 +233,8 @@ const UP_VERBS = [
   ...forms(['increase', 'climb', 'jump', 'add', 'raise', 'surge', 'gain', 'widen', 'spike', 'balloon', 'expand', 'advance', 'mount', 'escalate', 'rebound', 'lift']),
 ].join('|');
 const DOWN_VERBS = [
+  // "frees up USD 2.4m of capital" is a saving, a fall of what it frees (an audit found "up" read as a rise)
+  'free\\s+up|frees\\s+up|freed\\s+up|freeing\\s+up',
   'fall|falls|fell|fallen|falling|shrink|shrinks|shrank|shrunk|shrinking|cut|cuts|cutting|sink|sinks|sank|sunk|sinking|slide|slides|slid|sliding|lose|loses|lost|losing|shed|sheds|shedding|freeing',
   ...forms(['decrease', 'decline', 'drop+p', 'reduce', 'lower', 'ease', 'dip+p', 'slip+p', 'plunge', 'tumble', 'contract', 'retreat', 'narrow', 'recede', 'trim+m', 'compress', 'slump', 'tighten', 'subside', 'diminish', 'dwindle', 'fade', 'save', 'free']),
 ].join('|');
@@ -258,7 +260,7 @@ const DIRECTION_BEFORE = [
   new RegExp(`\\b(?<up>${UP_NOUNS})\\s+(?:in|to|on)${OBJECT}\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
   new RegExp(`\\b(?<down>${DOWN_NOUNS})\\s+(?:in|to|on)${OBJECT}\\s+(?:of|by)\\s+${HEDGE}$`, 'iu'),
   // "up 5%", "down by 3bp"; not "make up", "adds up to", "breaks down"
-  new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
+  new RegExp(`(?<!\\b(?:make|makes|made|making|add|adds|added|sum|sums|summed|set|sets|break|breaks|broke|broken|shut|shuts|free|frees|freed|freeing)\\s)\\b(?:(?<up>up)|(?<down>down))\\s+(?:by\\s+)?${HEDGE}$`, 'iu'),
 ];
 /**
  * "rises to", "falls 73.1% to", "cuts CVA by USD 1.5m to": a moving verb, then "to" right before the figure (a decimal

@@ -97,7 +97,9 @@ function whatIf(rest: string): FactTopic {
     const cp = key.slice(7).split('.')[0]!;
     // a figure under a spread move the model chose: only in a sentence that says it is hypothetical ("if", "would"),
     // never as today's (the forty-fourth session's audit: "CP0024's CVA is USD 1.5m" passed on the +100bp what-if)
-    return { holder: { kind: 'counterparty', id: cp }, conditions: [{ kind: 'hypothetical' }], measure: wordsOf(metric) };
+    // its spread move (`shift_bp`) is a move of the counterparty's credit spread: "if CP0024's credit spread widened by
+    // 100bp" names it (measures.ts), as it names a stress's credit_spread_shift_bp
+    return { holder: { kind: 'counterparty', id: cp }, conditions: [{ kind: 'hypothetical' }], measure: metric === 'shift_bp' ? ['credit', 'spread', ...wordsOf(metric)] : wordsOf(metric) };
   }
   return ofTheBook(metric, [], [{ kind: 'action', ids: key.split('+') }]);
 }

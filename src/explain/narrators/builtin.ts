@@ -106,6 +106,21 @@ function changeSentence(w: Writer, ids: string[], intro = 'Since the previous ru
   return parts.length > 0 ? `${intro}, ${list(parts)}.` : undefined;
 }
 
+/**
+ * The counterparties above the concentration threshold, each with its share: "The concentration threshold is 10.0% of
+ * book CVA; above it is CP0024 (23.0%)." The threshold has a clause of its own: in one clause with a single
+ * counterparty's name, the fact check ties the figure to that counterparty (its rule 4, the clause's only subject), so
+ * the singular sentence failed ("10.0% is not a figure of CP0024") while the plural passed (an audit).
+ */
+function concentrationSentence(w: Writer, keys: readonly string[]): string {
+  const known = w.has('book.concentration_threshold');
+  const limit = known ? w.value('book.concentration_threshold') : CONCENTRATION_PCT;
+  const above = keys.filter((k) => w.value(`cp.${k}.cva_share`) > limit);
+  if (above.length === 0) return `No counterparty is above ${known ? w.fig('book.concentration_threshold') : 'the concentration threshold'} of book CVA.`;
+  const lead = known ? `The concentration threshold is ${w.fig('book.concentration_threshold')} of book CVA; above it` : 'Above the concentration threshold of book CVA';
+  return `${lead} ${above.length === 1 ? 'is' : 'are'} ${list(above.map((k) => `${k} (${w.fig(`cp.${k}.cva_share`)})`))}.`;
+}
+
 function cvaTrader(w: Writer): string[] {
   const out: string[] = [];
   if (!w.has('book.cva')) return ['No XVA results were available, so there is no CVA to explain.'];
@@ -127,11 +142,7 @@ function cvaTrader(w: Writer): string[] {
     if (next.length > 0) d += `, followed by ${list(next)}`;
     d += '.';
     if (w.has('book.cva_top5_share') && cps.length > 5) d += ` The five largest counterparties make up ${w.fig('book.cva_top5_share')} of book CVA.`;
-    const limit = w.has('book.concentration_threshold') ? w.value('book.concentration_threshold') : CONCENTRATION_PCT;
-    const threshold = w.has('book.concentration_threshold') ? w.fig('book.concentration_threshold') : 'the concentration threshold';
-    const conc = cps.filter((c) => w.value(`cp.${c.key}.cva_share`) > limit).map((c) => c.key);
-    // the threshold before the counterparties: a figure after a counterparty's name would be read as that one's
-    d += conc.length > 0 ? ` The ${conc.length === 1 ? 'concentration' : 'concentrations'} above ${threshold} of book CVA ${conc.length === 1 ? 'is' : 'are'} ${list(conc)}.` : ` No counterparty is above ${threshold} of book CVA.`;
+    d += ` ${concentrationSentence(w, cps.map((c) => c.key))}`;
     out.push(d);
   }
   const sets = w.ranked(/^ns\.([^.]+)\.eepe$/).slice(0, 3);
