@@ -32,8 +32,9 @@ export function systemPrompt(request: NarrationRequest): string {
       'and of the measure named with it; one list per subject, not "A and B carry X and Y respectively".',
     '- When you say a figure rises, falls, is up or down, it must have that sign in the facts (a negative change is a ' +
       'fall; a positive *_saving is a fall of what it saves) and be a move: a change (d_*, change.*), a saving, a ' +
-      'CS01 or a shift, never a level ("book CVA rises by" states its change; a level is stated with "is", or where a ' +
-      'move ends: "rises to").',
+      'shift (a stress\'s shock in bp or pp), never a level and never a share ("book CVA rises by" states its change; a ' +
+      'level is stated with "is", or where a move ends: "rises to"); a CS01 is what a 1bp widening would add ("would ' +
+      'add USD 43k to CVA if spreads widened by 1bp"), never a rise or fall of its own.',
     '- Back only actions the optimiser chose (chosen = 1); an action not chosen may be named only as not chosen, with ' +
       'its note.',
     '- After a figure you may cite its fact id in square brackets, e.g. "1.2m [book.cva]"; the brackets are removed ' +
