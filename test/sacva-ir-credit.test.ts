@@ -205,4 +205,25 @@ describe('SA-CVA IR delta re-bootstraps the credit curves quoted in the bumped c
     // a 30Y triangle starts at 10Y, after every rate GLOBEX_SA's 1Y-5Y quotes read: the curve is left as it is
     expect(irBumpedMarket(market, 'EUR', 1e-4, 4).creditCurve('GLOBEX_SA')).toBe(market.creditCurve('GLOBEX_SA'));
   });
+
+  it('a curve at the edge of a zero hazard (audit 153: 1Y 200bp, 5Y 41.47bp) is floored at 0 under the bump, not a failed run', () => {
+    const dir = book();
+    const text = fs.readFileSync(path.join(dir, 'market.yaml'), 'utf8');
+    const edge = '{ tenor: 1Y, spreadBp: 200 }, { tenor: 5Y, spreadBp: 41.47 }';
+    const moved = text.replace('{ tenor: 1Y, spreadBp: 55 }, { tenor: 5Y, spreadBp: 90 }', edge);
+    expect(moved).toContain(edge);
+    const market = parseMarket(moved, 'market.yaml');
+    const base = market.creditCurve('BANK_ALPHA');
+    // the loaded curve: 1Y-5Y hazard just above 0 (the quote is repriced), 5Y-10Y positive
+    expect(base.hazards[1]!).toBeGreaterThan(0);
+    expect(base.hazards[1]!).toBeLessThan(1e-4);
+    for (const j of [-1, 0, 1, 2, 3]) {
+      const bumped = irBumpedMarket(market, 'EUR', 1e-4, j).creditCurve('BANK_ALPHA');
+      expect(bumped.hazards.every((x) => x >= 0), `bump ${j}`).toBe(true);
+      // the 10Y interval, not floored, moves by a small fraction of its hazard (a 1bp rate move)
+      expect(Math.abs(bumped.hazards[2]! / base.hazards[2]! - 1), `bump ${j}`).toBeLessThan(1e-2);
+    }
+    // the 5Y triangle asks for a negative 1Y-5Y hazard: floored at 0 there
+    expect(irBumpedMarket(market, 'EUR', 1e-4, 2).creditCurve('BANK_ALPHA').hazards[1]).toBe(0);
+  });
 });

@@ -87,8 +87,12 @@ function movedHazards(h: HazardCurve, market: Market, discount: YieldCurve, move
   let byCurve = weeklyRebuilds.get(market);
   if (!byCurve) weeklyRebuilds.set(market, (byCurve = new WeakMap()));
   let unmoved = byCurve.get(h);
-  if (!unmoved) byCurve.set(h, (unmoved = rediscountedCurve(h, market, withWeeklyNodes(discount, years))));
-  const after = rediscountedCurve(h, market, withWeeklyNodes(moved, years));
+  // a curve near a zero hazard (a longer quote just above what a zero hazard after the shorter ones gives) may need a
+  // negative hazard on the moved rates: floored at 0 there, as the credit stresses floor it (xva/credit.ts
+  // shockedCurve), not a failed run (an audit found `xva capital` stopping as an internal error on a market that loads)
+  const floor = () => undefined;
+  if (!unmoved) byCurve.set(h, (unmoved = rediscountedCurve(h, market, withWeeklyNodes(discount, years), floor)));
+  const after = rediscountedCurve(h, market, withWeeklyNodes(moved, years), floor);
   if (after.hazards.length !== h.hazards.length || unmoved.hazards.length !== h.hazards.length) return after;
   // the bootstrap's own floor: no negative hazard
   const hazards = Float64Array.from(h.hazards, (x, i) => Math.max(0, x + (after.hazards[i]! - unmoved.hazards[i]!)));

@@ -158,8 +158,8 @@ export function bootstrapCurrencyOf(curve: HazardCurve, market: Market): Currenc
  * SIMM §B, as margin/sensitivities/trade.ts rebootstrapCredit does for a CDS's Risk_IRCurve), and the loader does the
  * same when a market file's rates are moved by hand.
  */
-export function rediscountedCurve(curve: HazardCurve, market: Market, discount: YieldCurve): HazardCurve {
-  return bootstrapFrom(curve, market, discount, Array.from(curve.quoteSpreadsBp));
+export function rediscountedCurve(curve: HazardCurve, market: Market, discount: YieldCurve, onNegativeHazard?: (tenor: string, maturity: number) => void): HazardCurve {
+  return bootstrapFrom(curve, market, discount, Array.from(curve.quoteSpreadsBp), onNegativeHazard);
 }
 
 /** The curve with every quoted par spread shifted by `shiftBp` (floored at 0) and bootstrapped again. */
