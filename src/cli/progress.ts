@@ -8,16 +8,22 @@ export function spinnerFits(stream: { isTTY?: boolean; columns?: number }): bool
   return stream.isTTY === true && (stream.columns === undefined || stream.columns > 0);
 }
 
+/**
+ * The spinner's options. discardStdin: false: ora's default puts stdin in raw mode to swallow keystrokes, which stops a
+ * run started in the background of an interactive shell (`xva simulate &`: SIGTTOU, as an audit found); the spinner
+ * only writes, so stdin is left alone (Ctrl-C still reaches the process as SIGINT from the terminal).
+ */
+export function spinnerOptions(text: string): { text: string; stream: NodeJS.WriteStream; discardStdin: false } {
+  return { text, stream: process.stderr, discardStdin: false };
+}
+
 /** Progress on stderr, only when stderr is a terminal with a width and the command is not in --json/--quiet mode. */
 export class Progress {
   private spinner: Ora | undefined;
   private readonly started = Date.now();
   constructor(text: string, enabled: boolean) {
     if (enabled && spinnerFits(process.stderr)) {
-      // discardStdin: false: ora's default puts stdin in raw mode to swallow keystrokes, which stops a run started
-      // in the background of an interactive shell (`xva simulate &`: SIGTTOU, as an audit found); the spinner
-      // only writes, so stdin is left alone (Ctrl-C still reaches the process as SIGINT from the terminal)
-      this.spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+      this.spinner = ora(spinnerOptions(text)).start();
     }
   }
 
