@@ -244,6 +244,16 @@ describe('BCBS 279 Example 5: Examples 1 and 3 margined, weekly margining', () =
     close(ns.unmargined!.ead, cap.EAD);
     expect(ns.capApplied).toBe(false);
   });
+  it('cleared (a CCP account remargined every 5 days): the same 9 + 5 days and EAD 1,879 (CRE54.8: 10 days is a minimum; an audit found 10 days and EAD 1,575.84)', async () => {
+    const dir = path.join(dataDir, 'bcbs279_ex5');
+    const validation = await validateInputs({ portfolioDir: dir });
+    const issues = new IssueCollector();
+    const inputs = await loadSaccrInputs(dir, issues);
+    const portfolio = { ...validation.portfolio, nettingSets: validation.portfolio.nettingSets.map((n) => ({ ...n, cleared: true })) };
+    const ns = computeSaccr(portfolio, validation.market!, inputs).nettingSets[0]!;
+    expect(ns.marginPeriodOfRiskDays).toBe(14);
+    close(ns.ead, c.EAD);
+  });
 });
 
 describe('BCBS 279 Annex 4b: replacement cost under margin agreements', () => {
@@ -344,6 +354,13 @@ describe('CRE52 rules by hand', () => {
     expect(mporFloorDays({ ...base, illiquid: true }, p)).toBe(20);
     expect(mporFloorDays({ ...base, disputed: true }, p)).toBe(20);
     expect(mporFloorDays({ ...base, cleared: true, tradeCount: 6000 }, p)).toBe(10);
+    // CRE54.8: a CCP account follows CRE52.50 with 10 days the minimum, so remargined weekly 9 + 5 = 14 (an audit found
+    // 10 whatever N: the cleared copy of BCBS 279 example 5, remargined every 5 days, gave EAD 1,575.84 against the
+    // example's 1,879.21); the 5000-trade floor returns with illiquid collateral or disputes (CRE54.8(1))
+    expect(mporFloorDays({ ...base, cleared: true, marginFrequencyDays: 5 }, p)).toBe(14);
+    expect(mporFloorDays({ ...base, cleared: true, tradeCount: 6000, illiquid: true }, p)).toBe(20);
+    expect(mporFloorDays({ ...base, cleared: true, tradeCount: 6000, disputed: true }, p)).toBe(40);
+    expect(mporFloorDays({ ...base, cleared: true, tradeCount: 10, disputed: true }, p)).toBe(20);
   });
   it('gives the four CRE52.40 option deltas with put-call symmetry Φ(d) + Φ(−d) = 1', () => {
     const opt = (optionType: 'call' | 'put', bought: boolean) => optionSupervisoryDelta({ kind: 'option', optionType, bought, underlyingPrice: 0.06, strike: 0.05, shift: 0 }, 1, 0.5, p).delta;

@@ -27,7 +27,7 @@ export function marginedMaturityFactor(mporDays: number, p: SaccrParameters): nu
 
 export interface MporContext {
   marginFrequencyDays: number;
-  /** A CCP netting set: the trade-exposure floor of CRE54.8(2) (10 days) and no 5000-trade floor (CRE54.8(1)). */
+  /** A CCP netting set: a minimum of 10 days (CRE54.8(2)) and no 5000-trade floor unless illiquid or disputed (CRE54.8(1)). */
   cleared: boolean;
   tradeCount: number;
   illiquid: boolean;
@@ -38,12 +38,15 @@ export interface MporContext {
 export function mporFloorDays(ctx: MporContext, p: SaccrParameters): number {
   const f = p.mporFloorsBusinessDays;
   let floor: number;
-  if (ctx.cleared) floor = f.clearedTradeExposure; // CRE54.8(2)
-  else {
-    // CRE52.50(1)-(2): 10 days with daily margining, 9 + N with remargining every N days
-    floor = ctx.marginFrequencyDays <= 1 ? f.dailyMargin : f.nonDailyMarginBase + ctx.marginFrequencyDays;
-    if (ctx.tradeCount > f.largeNettingSetTrades) floor = Math.max(floor, f.largeNettingSet); // CRE52.51(1)
-  }
+  // CRE52.50(1)-(2): 10 days with daily margining, 9 + N with remargining every N days
+  floor = ctx.marginFrequencyDays <= 1 ? f.dailyMargin : f.nonDailyMarginBase + ctx.marginFrequencyDays;
+  if (ctx.cleared) {
+    // CRE54.8: a CCP trade exposure follows CRE52 with a minimum of 10 days in all cases (so 9 + N for a CCP account
+    // remargined every N days: an audit found the 10 days taken whatever N); the 5000-trade floor of CRE52.51(1) is
+    // dropped unless the set holds illiquid collateral or has disputes (CRE54.8(1))
+    floor = Math.max(floor, f.clearedTradeExposure);
+    if (ctx.tradeCount > f.largeNettingSetTrades && (ctx.illiquid || ctx.disputed)) floor = Math.max(floor, f.largeNettingSet);
+  } else if (ctx.tradeCount > f.largeNettingSetTrades) floor = Math.max(floor, f.largeNettingSet); // CRE52.51(1)
   if (ctx.illiquid) floor = Math.max(floor, f.illiquid); // CRE52.51(2)
   if (ctx.disputed) floor *= f.disputeMultiplier; // CRE52.51(3)
   return floor;
