@@ -195,6 +195,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     const fxRates = market ? usdRates(market) : undefined;
     records = await readCrif(path.resolve(options.crifFile), fxRates ? { fxRates } : {});
     if (records.length === 0) notes.push(`${path.basename(options.crifFile)} has no rows: no initial margin`);
+    notes.push(...unmatchedAddOnFactors(records, path.basename(options.crifFile)));
   } else {
     const only = options.nettingSetIds;
     const ids = (options.allNettingSets
@@ -305,4 +306,23 @@ function staticMvas(portfolio: Portfolio, market: Market, nettingSets: NettingSe
     entry.mvaSource = 'initial_margin_posted';
     entry.initialMarginPosted = ns.initialMarginPosted!;
   }
+}
+
+/**
+ * A `Param_AddOnNotionalFactor` row whose product has no `Notional` row in the same netting set adds 0 (SIMM's add-on
+ * is the factor times the product's notionals): said once per netting set and product, as a misspelt product name
+ * would otherwise pass unseen (an audit's note).
+ */
+export function unmatchedAddOnFactors(records: readonly CrifRecord[], fileName: string): string[] {
+  const notionals = new Set(records.filter((r) => r.riskType === 'Notional').map((r) => `${r.portfolioId}\u0000${r.qualifier}`));
+  const said = new Set<string>();
+  const notes: string[] = [];
+  for (const r of records) {
+    if (r.riskType !== 'Param_AddOnNotionalFactor') continue;
+    const key = `${r.portfolioId}\u0000${r.qualifier}`;
+    if (notionals.has(key) || said.has(key)) continue;
+    said.add(key);
+    notes.push(`${fileName}: Param_AddOnNotionalFactor for product '${r.qualifier}' in ${r.portfolioId} has no Notional row of that product: its add-on is 0 (check the product's name)`);
+  }
+  return notes;
 }
