@@ -50,7 +50,7 @@ export default class Optimize extends XvaCommand {
     }),
     threads: Flags.string({ description: 'Worker threads (default: all cores; 1 = in-process)', helpValue: 'N' }),
     levers: Flags.string({ description: `Comma list of levers (default all: ${LEVERS.join(',')})`, default: LEVERS.join(','), helpValue: 'LIST' }),
-    weights: Flags.string({ description: 'Objective weights, e.g. cva=0.4,fva=0.2,capital=0.2,collateral=0.2 (default 0.25 each)', helpValue: 'LIST' }),
+    weights: Flags.string({ description: 'Objective weights, e.g. cva=0.4,fva=0.2,capital=0.2,collateral=0.2 (default 0.25 each; an objective not named keeps 0.25)', helpValue: 'LIST' }),
     'max-new-trades': Flags.string({ description: 'Most trades a plan adds', default: String(DEFAULT_LIMITS.maxNewTrades), helpValue: 'N' }),
     'max-unwinds': Flags.string({ description: 'Most trades a plan removes', default: String(DEFAULT_LIMITS.maxUnwinds), helpValue: 'N' }),
     'max-compressions': Flags.string({ description: 'Most compression actions in a plan', default: String(DEFAULT_LIMITS.maxCompressions), helpValue: 'N' }),

@@ -39,14 +39,20 @@ export function checkWeights(w: ObjectiveWeights): void {
   if (!(sum > 0)) throw new XvaUsageError('at least one objective weight must be > 0');
 }
 
-/** Parses `cva=0.4,fva=0.2,capital=0.2,collateral=0.2` (missing keys keep their default). */
+/**
+ * Parses `cva=0.4,fva=0.2,capital=0.2,collateral=0.2`: missing keys keep their default (0.25), and an objective named
+ * twice is refused as a lever named twice is (an audit found `cva=1,cva=0` taking the last value silently).
+ */
 export function parseWeights(text: string): ObjectiveWeights {
   const w: Record<Objective, number> = { ...DEFAULT_WEIGHTS };
+  const named = new Set<string>();
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const m = /^([a-z]+)\s*=\s*(.+)$/.exec(part);
     if (!m || !(OBJECTIVES as readonly string[]).includes(m[1]!)) {
       throw new XvaUsageError(`--weights: "${part}" is not <objective>=<number> with objective one of ${OBJECTIVES.join(', ')}`);
     }
+    if (named.has(m[1]!)) throw new XvaUsageError(`--weights: ${m[1]} is given twice: give each objective once`);
+    named.add(m[1]!);
     // a decimal number as the loaders read one (not 0x10, 1e400 or Infinity)
     const value = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(m[2]!) ? Number(m[2]) : NaN;
     if (!Number.isFinite(value)) throw new XvaUsageError(`--weights: ${m[1]}="${m[2]}" is not a number`);

@@ -50,6 +50,16 @@ export function planFigures(run: OptimizeRun): PlanFigures {
 
 const money = (x: number) => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}m` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 
+/** Why a plan is empty: nothing measured before the time limit, or no measured candidate pays under the objective. */
+export function emptyPlanSentence(run: Pick<OptimizeRun, 'timedOut' | 'stats'>): string {
+  if (run.stats.candidatesMeasured === 0) {
+    return run.timedOut
+      ? 'None: the time limit was reached before any candidate was measured (raise --max-seconds).'
+      : 'None: no candidate was measured (the levers generated none for this book).';
+  }
+  return 'None pays under the objective.';
+}
+
 export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths: number; seed: number; rng?: 'philox' | 'sobol' }): string {
   const f = planFigures(run);
   const ccy = run.baseCurrency;
@@ -72,7 +82,9 @@ export function summaryMarkdown(run: OptimizeRun, header: { asOf: string; paths:
   lines.push(`| MVA | ${money(b.mva)} | ${money(f.delta.mva)} |`, `| KVA | ${money(b.kva)} | ${money(f.delta.kva)} |`);
   lines.push(`| EAD | ${money(b.ead)} | ${money(f.delta.ead)} |`, `| RWA | ${money(b.rwa)} | ${money(f.delta.rwa)} |`, `| CET1 ratio (bp) | | ${f.delta.cet1Bp.toFixed(2)} |`, '');
   lines.push('## Chosen actions', '');
-  if (run.plan.actions.length === 0) lines.push('None pays under the objective.', '');
+  // an empty plan says why: no candidate measured before the time limit is not "none pays" (an audit found that
+  // sentence under a run that measured nothing)
+  if (run.plan.actions.length === 0) lines.push(emptyPlanSentence(run), '');
   else {
     lines.push('| # | action | lever | ΔCVA | ΔFVA | ΔMVA | ΔKVA | ΔEAD | cost | net benefit | worst scenario |', '|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of run.recommendations.filter((x) => x.rank !== null)) {
