@@ -202,8 +202,12 @@ export class BermudanOnPaths implements PathTrade {
         const t = valueTimes[d]!;
         const k = this.swaps.findIndex((sw) => sw.exerciseTime >= t);
         const out = new Float64Array(valueGrid.x.length);
-        const after = mix(lo.lattice.after[k - lo.first]!, hi.lattice.after[k - hi.first]!, w);
-        rollBack(nodes, after, Math.sqrt(Math.max(deal.zeta(this.swaps[k]!.exerciseTime) - deal.zeta(t), 0)), out, Math.sqrt(lgm.zeta[d]!), 2);
+        // v(E_k) = max(u_k, c_k) of the interpolated exercise and continuation values (the continuation the exercise
+        // is decided on), its kink held exactly by the roll
+        const exercise = mix(lo.lattice.exercise[k - lo.first]!, hi.lattice.exercise[k - hi.first]!, w);
+        const continuation = mix(lo.lattice.continuation[k - lo.first]!, hi.lattice.continuation[k - hi.first]!, w);
+        const after = exercise.map((value, j) => Math.max(value, continuation[j]!));
+        rollBack(nodes, after, Math.sqrt(Math.max(deal.zeta(this.swaps[k]!.exerciseTime) - deal.zeta(t), 0)), out, Math.sqrt(lgm.zeta[d]!), 2, { exercise, continuation });
         deflated[d] = out;
       }
     }
