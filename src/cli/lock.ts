@@ -38,7 +38,8 @@ function readHolder(file: string): LockInfo | undefined {
   return { pid: pid as number, host, startedAt, command };
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host is running (signal 0: EPERM means it is, another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -99,7 +100,7 @@ export function lockFolder(dir: string, command: string): FolderLock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const held = readHolder(file);
-      if (held && held.host === os.hostname() && !alive(held.pid) && attempt === 0) {
+      if (held && held.host === os.hostname() && !processAlive(held.pid) && attempt === 0) {
         fs.rmSync(file, { force: true }); // stale: its process is gone
         continue;
       }

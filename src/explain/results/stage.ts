@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../../cli/lock.js';
 import { XvaUsageError } from '../../errors.js';
 import { firstUndeletable, type AccessCheck } from '../../io/folders.js';
 import { markOutputsWritten, releaseTemp, trackTemp } from '../../io/tempFiles.js';
@@ -62,14 +63,6 @@ export interface ResultsStage {
   abandon(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function lstatOrUndefined(file: string): fs.Stats | undefined {
   try {
@@ -180,7 +173,7 @@ export function checkBeforeRunsNow(outDir: string, inputs: readonly RunInput[]):
 function removeLeftovers(outDir: string): void {
   for (const name of fs.readdirSync(outDir)) {
     const m = HIDDEN.exec(name);
-    if (!m || Number(m[2]) === process.pid || alive(Number(m[2]))) continue;
+    if (!m || Number(m[2]) === process.pid || processAlive(Number(m[2]))) continue;
     fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
   }
 }
