@@ -790,9 +790,11 @@ describe('percentage points: the change of a percentage since the previous run (
   });
 });
 
-describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads widen by 100bp (credit_up_100bp)" failed as the run\'s 100 paths)', () => {
-  // the bundled scenario files (scenarios/*.yaml): creditSpreadBp ±100, fundingSpreadBp ±50, collateralCoverage 0, 0.5,
-  // 1, 1.2 and capitalRatioAdd 0.01; the results hold every one of them
+/**
+ * The bundled scenario files (scenarios/*.yaml) as the results of a run that holds every one of them (the margin run
+ * at collateral_50pct's coverage 0.5), and their shocks as facts' inputs (results/shocks.ts).
+ */
+function bundledShocks() {
   const scenarios = loadScenarioDir('scenarios');
   const held = (names: string[]) => names.map((scenario) => ({ scenario, book: { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 }, note: null }));
   const data = {
@@ -803,7 +805,13 @@ describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads wi
     xva: { scenarios: held(scenarios.map((s) => s.name)) },
     margin: { scenarios: [{ scenario: 'collateral_50pct', coverage: 0.5, residualBase: 0, residualStressed: 0 }], mvaScenarios: [], source: 'margin/margin_netting_sets.arrow' },
   } as unknown as ExplainData;
-  const shocks = scenarioShocksOf(data, scenarios, '--scenarios scenarios');
+  return { scenarios, held, data, shocks: scenarioShocksOf(data, scenarios, '--scenarios scenarios') };
+}
+
+describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads widen by 100bp (credit_up_100bp)" failed as the run\'s 100 paths)', () => {
+  // the bundled scenario files (scenarios/*.yaml): creditSpreadBp ±100, fundingSpreadBp ±50, collateralCoverage 0, 0.5,
+  // 1, 1.2 and capitalRatioAdd 0.01; the results hold every one of them
+  const { scenarios, held, data, shocks } = bundledShocks();
   const facts = factsOf({ asOf: null, currency: 'USD', missing: [], notes: [], scenarioShocks: shocks }).list;
   const value = (id: string) => facts.find((f) => f.id === id);
 
@@ -892,17 +900,7 @@ describe('a stress\'s shock sizes are facts (an audit: "if all credit spreads wi
  * reference of each case is the scenario file's own key.
  */
 describe('a shock is the figure of its own measure words (the audit of session 150)', () => {
-  const scenarios = loadScenarioDir('scenarios');
-  const held = (names: string[]) => names.map((scenario) => ({ scenario, book: { cva: 0, dva: 0, fca: 0, fba: 0, colva: 0 }, note: null }));
-  const data = {
-    asOf: null,
-    currency: 'USD',
-    missing: [],
-    notes: [],
-    xva: { scenarios: held(scenarios.map((s) => s.name)) },
-    margin: { scenarios: [{ scenario: 'collateral_50pct', coverage: 0.5, residualBase: 0, residualStressed: 0 }], mvaScenarios: [], source: 'margin/margin_netting_sets.arrow' },
-  } as unknown as ExplainData;
-  const shocks = scenarioShocksOf(data, scenarios, '--scenarios scenarios');
+  const { data, shocks } = bundledShocks();
   const capital = {
     book: { ead: 1, rwaCcr: 1, capitalCcr: 1, baCva: 1, capitalCva: 1, capital: 2, capitalRatio: 0.105, kva: null, cet1ImpactBp: null },
     counterparties: [],
