@@ -6,6 +6,7 @@ import { XvaCommand, portfolioFlags } from '../src/cli/base.js';
 import { packageRoot } from '../src/cli/paths.js';
 import { renderTable } from '../src/cli/table.js';
 import { XvaUsageError } from '../src/errors.js';
+import { markOutputsWritten } from '../src/io/tempFiles.js';
 import { capitalJson, counterpartyRows, explainRows, nettingSetRows, writeCapitalTables, bookRow } from '../src/capital/outputs.js';
 import { runCapital } from '../src/capital/run.js';
 import { SA_CVA_MARGIN_TYPES, SA_CVA_RISK_TYPES, type SaCvaMarginType, type SaCvaRiskType } from '../src/capital/sacva/index.js';
@@ -136,6 +137,7 @@ export default class Capital extends XvaCommand {
       if (explain.length === 0) throw new XvaUsageError(`--explain-trade: no SA-CCR position for trade '${flags['explain-trade']}' (matured, or not in the portfolio)`);
     }
     const files = flags.out !== undefined ? writeCapitalTables(path.resolve(flags.out), run) : [];
+    if (files.length > 0) markOutputsWritten(`${files.length} files in ${path.resolve(flags.out!)}`);
     for (const note of run.notes) this.warnLine(note);
     if (this.jsonMode) {
       this.printJson(capitalJson(run, explain));

@@ -7,6 +7,7 @@ import { packageRoot } from '../src/cli/paths.js';
 import { MAX_PATHS } from '../src/cli/threads.js';
 import { parseIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
+import { markOutputsWritten } from '../src/io/tempFiles.js';
 import { marginJson, marginText, writeMarginTables } from '../src/margin/outputs.js';
 import { runMargin } from '../src/margin/run.js';
 import { checkMarginShardOptions, marginShardSummary, runMarginShard } from '../src/scale/marginShard.js';
@@ -122,6 +123,7 @@ export default class Margin extends XvaCommand {
     }
     for (const note of run.notes) this.warnLine(note);
     const files = flags.out !== undefined ? (fs.mkdirSync(path.resolve(flags.out), { recursive: true }), writeMarginTables(path.resolve(flags.out), run)) : [];
+    if (files.length > 0) markOutputsWritten(`${files.length} files in ${path.resolve(flags.out!)}`);
     if (this.jsonMode) {
       this.printJson({ ...(marginJson(run) as object), files });
       return;

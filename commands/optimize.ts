@@ -9,6 +9,7 @@ import { renderTable } from '../src/cli/table.js';
 import { packageRoot } from '../src/cli/paths.js';
 import { toIsoDate } from '../src/conventions/dates.js';
 import { XvaUsageError } from '../src/errors.js';
+import { markOutputsWritten } from '../src/io/tempFiles.js';
 import { DEFAULT_WEIGHTS, parseWeights } from '../src/optimize/objective.js';
 import { checkAmendedReplaceable } from '../src/optimize/outputs.js';
 import { collateralTable, writeOptimizeOutputs } from '../src/optimize/write.js';
@@ -113,6 +114,7 @@ export default class Optimize extends XvaCommand {
       });
       const asOf = toIsoDate(run.base.grid.asOf);
       const files = outDir ? writeOptimizeOutputs(outDir, run, { asOf, paths: Number(flags.paths), seed, ...(flags.rng === 'sobol' ? { rng: 'sobol' as const } : {}), portfolioDir, marketFile }) : [];
+      if (outDir && files.length > 0) markOutputsWritten(`${files.length} files in ${outDir}`);
       for (const f of files) log(`wrote ${f}`);
       const fig = planFigures(run);
       if (this.jsonMode) {

@@ -11,7 +11,7 @@ import type { CubePrecision } from '../src/exposure/cube.js';
 import type { TableFormat } from '../src/exposure/outputs.js';
 import type { SimulationResult } from '../src/exposure/results.js';
 import { simulateToFiles } from '../src/exposure/simulate.js';
-import { trackMadeFolder } from '../src/io/tempFiles.js';
+import { markOutputsWritten, trackMadeFolder } from '../src/io/tempFiles.js';
 import { parseGridSpec } from '../src/simulation/grid.js';
 import { defaultThreads, GPU_HOST_THREADS, selectBackend, type BackendName } from '../src/exposure/backends/gpu/index.js';
 import { resolveShard, shardFlags } from '../src/scale/shardSpec.js';
@@ -229,6 +229,7 @@ export default class Simulate extends XvaCommand {
           progress.stop();
           this.warnLine(text);
         },
+        onWritten: (files) => markOutputsWritten(`${files.length} files in ${outDir}`),
       });
     } finally {
       progress.stop();

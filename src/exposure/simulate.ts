@@ -49,6 +49,12 @@ export interface SimulateRunOptions {
   onWarning?: (text: string) => void;
   /** The backend that simulates the market paths (`--backend`, backends/gpu/index.ts); absent: the CPU engine. */
   backend?: ExposureBackend;
+  /**
+   * Called once every output is in place (manifest.json last), before the worker threads are closed: the CLI marks
+   * its outputs written there (io/tempFiles.ts markOutputsWritten), so that a stop in the close says they are this
+   * run's. A program embedding the library into a folder of its own (explain's staging) leaves it out.
+   */
+  onWritten?: (files: readonly string[]) => void;
 }
 
 export interface SimulateRunResult {
@@ -198,11 +204,12 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
   }
 
   const writeStart = performance.now();
+  // The cube first: its close awaits the stream's 'finish' (a next-tick event today, but an await all the same). From
+  // its rename on, the tables and manifest.json are written in one synchronous step, so a signal (handled between
+  // event-loop turns) finds the folder as the run before left it, or this run's whole.
+  if (cube) await cube.close();
   const files = writeExposureTables(result, options.outDir, options.format);
-  if (cube) {
-    await cube.close();
-    files.push(cubeFile);
-  }
+  if (cube) files.push(cubeFile);
   result.timings.load = loadSeconds;
   result.timings.write = (performance.now() - writeStart) / 1000;
   result.timings.total = (performance.now() - started) / 1000;
@@ -228,5 +235,6 @@ async function simulateWith(options: SimulateRunOptions, workerPool: WorkerPool 
     };
   }
   files.push(writeManifest(options.outDir, manifest));
+  options.onWritten?.(files);
   return { result, files, manifest };
 }

@@ -6,6 +6,7 @@
 import type { Interfaces } from '@oclif/core';
 import { XvaCommand } from '../cli/base.js';
 import { XvaUsageError } from '../errors.js';
+import { markOutputsWritten } from '../io/tempFiles.js';
 import { resolveShard } from '../scale/shardSpec.js';
 import { checkXvaShardOptions, runXvaShard, xvaShardSummary } from '../scale/xvaShard.js';
 import { xvaRunOptions, type ParsedXvaFlags } from './cli.js';
@@ -41,7 +42,7 @@ export abstract class XvaMetricCommand extends XvaCommand {
       else this.say(summary.line);
       return undefined;
     }
-    const run = await this.withProgress(label, (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning }));
+    const run = await this.withProgress(label, (onProgress, onWarning) => runXva({ ...options, onProgress, onWarning, onWritten: (files) => markOutputsWritten(`${files.length} files in ${options.outDir}`) }));
     for (const note of run.notes) this.warnLine(note);
     if (this.jsonMode) {
       this.printJson(xvaJson(run));

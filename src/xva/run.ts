@@ -56,6 +56,8 @@ export interface XvaRunOptions {
   outDir?: string;
   onProgress?: (fractionDone: number, stage: string) => void;
   onWarning?: (text: string) => void;
+  /** Called once the tables are in --out, before the worker threads are closed (exposure/simulate.ts onWritten). */
+  onWritten?: (files: readonly string[]) => void;
 }
 
 export interface XvaRun {
@@ -310,5 +312,6 @@ async function runXvaWith(options: XvaRunOptions, early: WorkerPool | undefined)
   }
   // the tables once every part of the command has succeeded (a what-if that fails leaves none of them)
   const files = [...(options.outDir ? writeXvaTables(options.outDir, market.baseCurrency, result, scenarios, incremental, wrongWay, cs01) : []), ...whatIfFiles];
+  if (files.length > 0) options.onWritten?.(files);
   return { currency: market.baseCurrency, result, analysis, scenarios, incremental, wrongWay, cs01, ...(whatIf ? { whatIf } : {}), simulations, notes, files, source: options.resultsDir ? 'results' : 'simulation', ...(options.resultsDir ? {} : { paths: options.paths }) };
 }
