@@ -484,6 +484,6 @@ describe('cvaHedgeActions on a small book', async () => {
 
   it('without a financial proxy for the default dealer the lever says what to add', async () => {
     const noProxy = { ...market, proxyCreditCurve: () => { throw new Error('no proxy'); } } as unknown as Market;
-    expect(() => planCvaHedges({ ...context, market: noProxy })).toThrow(/add one to credit.proxies or name the dealer/);
+    expect(() => planCvaHedges({ ...context, market: noProxy })).toThrow(/column credit.proxies: financial-A-europe, financial-AA-europe, financial-AAA-europe, financial-BBB-europe: expected a proxy curve of one of these for the dealer HDG-DEALER/);
   });
 });

@@ -11,6 +11,7 @@
  * collateral in the base currency, no IM: the ISDA/CSA terms of inter-dealer CDS. The caller may name its own dealer
  * (an existing counterparty and netting set of the book, or new ones).
  */
+import { XvaInputError } from '../../../errors.js';
 import type { Market } from '../../../market/types.js';
 import type { Counterparty, NettingSet, Portfolio, Rating, Region } from '../../../portfolio/types.js';
 import type { Currency } from '../../../products/types.js';
@@ -63,14 +64,28 @@ export function hedgeDealer(portfolio: Portfolio, market: Market, given?: HedgeD
       }
     });
     if (!rating) {
-      throw new Error(
-        `CVA hedges are bought from a dealer: the market has no financial proxy curve (rating ${DEALER_RATINGS.join(', ')}) for the default dealer ${DEFAULT_DEALER_ID}; add one to credit.proxies or name the dealer`,
-      );
+      // the market's content, not a fault of the tool (an audit found it reported as an internal error, exit 1): a
+      // market whose counterparties all have curves of their own may hold no proxies
+      throw new XvaInputError([
+        {
+          file: 'market file',
+          column: 'credit.proxies',
+          value: DEALER_RATINGS.map((r) => `financial-${r}-${region}`).join(', '),
+          expected: `a proxy curve of one of these for the dealer ${DEFAULT_DEALER_ID} that the cva_hedge lever buys CDS hedges from (docs/optimize-hedges.md); or leave the lever out (--levers without cva_hedge), or name the dealer through the library (options.dealer)`,
+        },
+      ]);
     }
     counterparty = { counterpartyId: DEFAULT_DEALER_ID, name: 'CDS hedge dealer (xva optimize default)', sector: 'financial', rating, region, qccp: false };
   }
   if (existingSet && existingSet.counterpartyId !== counterparty.counterpartyId) {
-    throw new Error(`CVA hedge dealer: the book's netting set ${existingSet.nettingSetId} belongs to ${existingSet.counterpartyId}, not to ${counterparty.counterpartyId}; name the dealer`);
+    throw new XvaInputError([
+      {
+        file: portfolio.sources.netting_sets ?? 'netting_sets',
+        column: 'counterparty_id',
+        value: `${existingSet.nettingSetId}: ${existingSet.counterpartyId}`,
+        expected: `${counterparty.counterpartyId}: the cva_hedge lever books its hedges in netting set ${DEFAULT_DEALER_NETTING_SET_ID} with its dealer ${DEFAULT_DEALER_ID}; rename that netting set, or leave the lever out (--levers without cva_hedge)`,
+      },
+    ]);
   }
   const nettingSet: NettingSet = existingSet ?? {
     nettingSetId: DEFAULT_DEALER_NETTING_SET_ID,
