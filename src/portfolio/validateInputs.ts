@@ -89,6 +89,7 @@ export async function validateInputs(options: ValidateInputsOptions): Promise<Va
   checkPortfolio(portfolio, market, issues, { marketFile: path.basename(marketFile) });
   if (market) warnPathRefusals(portfolio, market, issues);
   if (market && issues.ok) warnCalibrationFailures(portfolio, market, issues, path.basename(marketFile));
+  if (market && issues.ok) warnMissingFxVols(portfolio, market, issues, path.basename(marketFile));
   // the exposure and XVA commands do not read it, so a warning here only (their runs would repeat it to no purpose)
   if (market && market.hasCapital === false) {
     issues.add({ file: path.basename(marketFile), column: 'capital', value: 'no capital section', expected: 'a capital section with costOfCapital and capitalRatio (decimals, e.g. 0.10 and 0.105): xva capital, the KVA and xva optimize stop without it', severity: 'warning' });
@@ -127,6 +128,37 @@ function warnCalibrationFailures(portfolio: Portfolio, market: Market, issues: I
     } catch (error) {
       if (!(error instanceof XvaInputError)) throw error;
       for (const issue of error.issues) issues.add({ ...issue, expected: `${issue.expected} (the simulation of ${currency} rates needs it: xva simulate, cva, fva, optimize and capital's KVA would stop)`, severity: 'warning' });
+    }
+  }
+}
+
+/**
+ * A warning per FX factor of the simulation without a volatility: every currency of the book other than the base
+ * (its trades' and its equities' currencies, as the run's factor layout takes them: exposure/engine.ts factorNeeds)
+ * is simulated as an FX rate against the base, and the cross-asset model stops without its vol
+ * (simulation/crossAsset/model.ts). Today's prices do not need it (an FX option's own vol is checked with the trade),
+ * hence a warning, as for the rates model above. An audit found validate passing a cross-currency book that
+ * simulate then refused for want of fx.vols.EURUSD.
+ */
+function warnMissingFxVols(portfolio: Portfolio, market: Market, issues: IssueCollector, marketFile: string): void {
+  const base = market.baseCurrency;
+  const currencies = new Set<Currency>();
+  for (const trade of portfolio.trades) {
+    for (const c of tradeCurrencies(trade)) currencies.add(c);
+    if ((trade.product === 'EQFWD' || trade.product === 'EQOPT') && market.hasEquity(trade.underlying)) currencies.add(market.equity(trade.underlying).currency);
+  }
+  currencies.delete(base);
+  for (const ccy of [...currencies].sort()) {
+    try {
+      market.fxVol(ccy, base, 1);
+    } catch {
+      issues.add({
+        file: marketFile,
+        column: `fx.vols.${ccy}${base}`,
+        value: 'missing',
+        expected: `an FX volatility for ${ccy}${base} (or ${base}${ccy}): the simulation of the book's ${ccy} against the base ${base} needs it (xva simulate, cva, fva, optimize and capital's KVA would stop)`,
+        severity: 'warning',
+      });
     }
   }
 }
