@@ -30,7 +30,7 @@ import { averageNotional, notionalSteps, outstandingNotional, periodNotional, pr
 import type { AmortizationTerms, CrossCurrencySwap, FixedLeg, FloatLeg, InterestRateSwap, Swaption, Trade } from '../src/products/types.js';
 import type { HullWhiteParams, SwaptionVolSurface } from '../src/market/types.js';
 import type { NettingSet } from '../src/portfolio/types.js';
-import { parseMarket } from '../src/market/load.js';
+import { loadMarket, parseMarket } from '../src/market/load.js';
 import { USD_MARKET, marketView } from './helpers/marketView.js';
 import { bachelier } from '../src/pricing/black.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
@@ -509,6 +509,45 @@ describe('the notional_schedules table', () => {
       const issues = await issuesOf(smallWithSchedule({ T001: 'schedule', T005: 'schedule' }, schedules));
       expect(issues).toContainEqual({ file: 'trades.csv', row: 5, column: 'amortization', value: 'schedule', expected: 'rows for trade T005 in the notional_schedules table beside the trades table (trade_id, from_date, notional)' });
     }
+  });
+
+  it('a step after the last accrual start of both legs is a warning on its from_date (no coupon takes it); an XCCY exchanging it is not warned', async () => {
+    // T005 (USD, 2026-03-18 to 2036-03-18, fixed 6M, float 3M, modified following): the fixed leg's last period starts
+    // on 2035-09-18, the floating leg's on 2035-12-18; T006 (XCCY, notional_exchange both) exchanges each change
+    const dir = smallWithSchedule({ T005: 'schedule', T006: 'schedule' }, [
+      'T005,2028-03-18,20000000', // row 1: from the periods starting 2028-03-20
+      'T005,2035-10-15,10000000', // row 2: inside the fixed leg's last period, but the floating leg's 2035-12-18 takes it
+      'T005,2036-01-15,5000000', // row 3: inside both legs' last periods
+      'T006,2030-02-15,10000000', // row 4: inside T006's last periods, exchanged on its date
+    ].join('\n') + '\n');
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    expect(issues.issues).toEqual([]);
+    expect(issues.warnings.filter((i) => i.file === 'notional_schedules.csv')).toEqual([{
+      file: 'notional_schedules.csv',
+      row: 3,
+      column: 'from_date',
+      value: '2036-01-15',
+      severity: 'warning',
+      expected: "a date on or before 2035-12-18, the last accrual start of trade T005's floating leg: this step falls inside its last period 2035-12-18 to 2036-03-18, and a step applies from the next accrual start, so this notional never takes effect on a coupon (only SA-CCR's average notional over the remaining life and the notional outstanding on a date read it)",
+    }]);
+    // the warning is true and the others' silence too (the second method: the trades booked without the row): T005
+    // prices the same without row 3 (1e-9 of the notional: the same coupons), but not without row 2; T006 does not
+    const market = loadMarket(path.join(SMALL, 'market.yaml'));
+    const t005 = book.trades.find((t) => t.tradeId === 'T005') as InterestRateSwap;
+    const t006 = book.trades.find((t) => t.tradeId === 'T006') as CrossCurrencySwap;
+    const dropStep = <L extends FixedLeg | FloatLeg>(leg: L, k: number): L => {
+      const a = leg.amortization as Extract<AmortizationTerms, { kind: 'schedule' }>;
+      return { ...leg, amortization: { ...a, fromDates: a.fromDates.filter((_, j) => j !== k), notionals: a.notionals.filter((_, j) => j !== k) } };
+    };
+    const t005Without = (k: number): InterestRateSwap => ({ ...t005, fixedLeg: dropStep(t005.fixedLeg, k), floatLeg: dropStep(t005.floatLeg, k) });
+    const value = (t: Trade) => priceTrade(t, market).npv;
+    expect(Math.abs(value(t005) - value(t005Without(2)))).toBeLessThan(1e-9 * 30e6);
+    expect(Math.abs(value(t005) - value(t005Without(1)))).toBeGreaterThan(1e-4 * 30e6);
+    // what the message says still reads it: SA-CCR's average notional over the remaining life
+    expect(averageNotional(t005.fixedLeg, market.asOf)).toBeLessThan(averageNotional(t005Without(2).fixedLeg, market.asOf));
+    const t006Without: CrossCurrencySwap = { ...t006, leg1: { ...t006.leg1, amortization: undefined }, leg2: { ...t006.leg2, amortization: undefined } };
+    expect(Math.abs(value(t006) - value(t006Without))).toBeGreaterThan(1e-4 * 20e6);
   });
 
   it('bad rows: outside the trade\'s life, a date twice, a negative notional, an unknown trade, a trade that does not say schedule', async () => {

@@ -28,7 +28,7 @@ import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { bachelier } from '../src/pricing/black.js';
 import { priceTrade } from '../src/pricing/index.js';
 import { swaptionVolatility } from '../src/pricing/swaptionVol.js';
-import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, RateSteps, Swaption } from '../src/products/types.js';
+import type { CapFloor, FixedLeg, FloatLeg, InterestRateSwap, RateSteps, Swaption, Trade } from '../src/products/types.js';
 import { flatMarket } from './helpers/flatMarket.js';
 import { simpson, swaptionsByIntegral } from './helpers/quadrature.js';
 
@@ -330,6 +330,47 @@ describe('the rate_schedules table', () => {
     expect(reread.trades.find((x) => x.tradeId === 'SU1')).toEqual({ ...t, sourceRow: reread.trades.find((x) => x.tradeId === 'SU1')!.sourceRow });
     // a book without steps writes no such table
     expect(Object.keys(portfolioTables({ ...book, trades: book.trades.filter((x) => x.tradeId !== 'SU1') }))).not.toContain('rate_schedules');
+  });
+
+  it('a row no coupon takes (inside the last period, or replaced before the next accrual start) is a warning on its from_date, and changes no price', async () => {
+    // SU1's fixed periods start each 30 September, rolled modified following (2029-09-28 for the Sunday; 2032-09-30,
+    // a Thursday, the last); CAP1's quarterly caplets end on 2029-09-28, the last starting on 2029-06-29 (for the
+    // Saturday 30 June)
+    const capRow = { ...irsRow, product: 'CAPFLOOR', direction: 'buy', maturity_date: '2029-09-30', fixed_rate: '', fixed_frequency: '', fixed_day_count: '', float_index: 'EUR-EURIBOR-3M', float_frequency: '3M', strike: '0.03', option_type: 'cap' };
+    const swaptionRow = { ...irsRow, product: 'SWAPTION', direction: 'buy', option_type: 'payer', settlement: 'physical', expiry_date: '2026-09-28' };
+    const { dir } = bookWith('idle', [{ ...irsRow, trade_id: 'SU1' }, { ...capRow, trade_id: 'CAP1' }, { ...swaptionRow, trade_id: 'SWP' }], [
+      'SU1,2029-09-30,0.04', // row 1: from the period starting 2029-09-28 (both rolled the same way)
+      'SU1,2030-03-31,0.041', // row 2: replaced by row 3 before the next accrual start 2030-09-30
+      'SU1,2030-06-30,0.042', // row 3: from 2030-09-30
+      'SU1,2033-03-15,0.05', // row 4: inside the last period
+      'CAP1,2029-08-01,0.05', // row 5: inside the last caplet's period
+      'SWP,2033-06-30,0.05', // row 6: inside the underlying's last period
+    ]);
+    const issues = new IssueCollector();
+    const book = await loadPortfolio(dir, issues, { baseCurrency: 'USD' });
+    expect(issues.issues).toEqual([]);
+    expect(issues.warnings.filter((i) => i.file === 'rate_schedules.csv')).toEqual([
+      { file: 'rate_schedules.csv', row: 2, column: 'from_date', value: '2030-03-31', severity: 'warning', expected: "a date with an accrual start of trade SU1 before the next step: this step (rolled to 2030-03-29) is replaced by row 3's (from_date 2030-06-30) before the next accrual start 2030-09-30, so this fixed rate never takes effect" },
+      { file: 'rate_schedules.csv', row: 4, column: 'from_date', value: '2033-03-15', severity: 'warning', expected: "a date on or before 2032-09-30, the last accrual start of trade SU1's fixed leg: this step falls inside its last period 2032-09-30 to 2033-09-30, and a step applies from the next accrual start, so this fixed rate never takes effect" },
+      { file: 'rate_schedules.csv', row: 5, column: 'from_date', value: '2029-08-01', severity: 'warning', expected: "a date on or before 2029-06-29, the last accrual start of trade CAP1's capped floating leg: this step falls inside its last period 2029-06-29 to 2029-09-28, and a step applies from the next accrual start, so this strike never takes effect" },
+      { file: 'rate_schedules.csv', row: 6, column: 'from_date', value: '2033-06-30', severity: 'warning', expected: "a date on or before 2032-09-30, the last accrual start of trade SWP's underlying fixed leg: this step falls inside its last period 2032-09-30 to 2033-09-30, and a step applies from the next accrual start, so this fixed rate never takes effect" },
+    ]);
+    // the warnings are true: each trade prices as it does without the warned rows (the second method: the same
+    // trade booked without them)
+    const byId = (id: string) => book.trades.find((t) => t.tradeId === id)!;
+    const su1 = byId('SU1') as InterestRateSwap;
+    const cap = byId('CAP1') as CapFloor;
+    const swaption = byId('SWP') as Swaption;
+    const taken: RateSteps = { fromDates: [y(2029), fromYmd(2030, 6, 30)], rates: [0.04, 0.042] };
+    const withoutIdle: [Trade, Trade][] = [
+      [su1, { ...su1, fixedLeg: { ...su1.fixedLeg, rateSteps: taken } }],
+      [cap, { ...cap, strikeSteps: undefined }],
+      [swaption, { ...swaption, fixedLeg: { ...swaption.fixedLeg, rateSteps: undefined } }],
+    ];
+    for (const [booked, without] of withoutIdle) expect(Math.abs(priceTrade(booked, market).npv - priceTrade(without, market).npv)).toBeLessThan(1e-9 * 1e7);
+    // and a step they would take moves the price (the comparison can fail)
+    const moved = { ...su1, fixedLeg: { ...su1.fixedLeg, rateSteps: { fromDates: [...taken.fromDates, y(2032)], rates: [...taken.rates, 0.05] } } };
+    expect(Math.abs(priceTrade(moved, market).npv - priceTrade(su1, market).npv)).toBeGreaterThan(1e-3 * 1e7);
   });
 
   it('wrong rows: errors naming the file, row, column, value and what was expected', async () => {

@@ -8,6 +8,7 @@ import type { FieldReader } from '../io/table.js';
 import { MAX_AMOUNT, readRate } from './cellBounds.js';
 import { scheduleSteps, type NotionalScheduleRows } from './notionalSchedules.js';
 import { rateSteps, type RateScheduleRows } from './rateSchedules.js';
+import { warnIdleSteps, type SteppedLeg } from './idleSteps.js';
 import { proportionalAmortization } from '../products/amortization.js';
 import { isTermIndex } from '../products/capFloor.js';
 import { overnightRateCount, overnightSwapLegs } from '../products/overnightCoupon.js';
@@ -113,6 +114,27 @@ function readRateSteps(r: FieldReader, tradeId: string, dates: { start?: DateSer
   const entry = context.rateSchedule?.(tradeId);
   if (entry === undefined || entry.rows.length === 0 || dates.start === undefined || dates.end === undefined) return undefined;
   return rateSteps(r.issues, entry, tradeId, dates.start, dates.end, what);
+}
+
+/** What else reads a notional step than the coupons (products/amortization.ts averageNotional, outstandingNotional). */
+const NOTIONAL_STEP_READERS = " on a coupon (only SA-CCR's average notional over the remaining life and the notional outstanding on a date read it)";
+
+/**
+ * Warnings on the trade's step rows that no coupon period takes (idleSteps.ts): its rate_schedules rows when it has
+ * `rateSteps` (on `rateLegs`, stepping `what`), its notional_schedules rows when it amortises by `schedule` (on
+ * `notionalLegs`, which all take the notional of their accrual start).
+ */
+function warnIdleStepRows(
+  r: FieldReader,
+  tradeId: string,
+  context: TradeRowContext,
+  rate: { steps: RateSteps | undefined; legs: SteppedLeg[]; what: string },
+  notional: { amortization: AmortizationTerms | undefined; legs: SteppedLeg[] },
+): void {
+  const rateRows = rate.steps !== undefined ? context.rateSchedule?.(tradeId) : undefined;
+  if (rateRows !== undefined) warnIdleSteps(r.issues, rateRows, tradeId, rate.legs, rate.what);
+  const notionalRows = notional.amortization?.kind === 'schedule' ? context.notionalSchedule?.(tradeId) : undefined;
+  if (notionalRows !== undefined) warnIdleSteps(r.issues, notionalRows, tradeId, notional.legs, 'notional', NOTIONAL_STEP_READERS);
 }
 
 const REQUIRED = { required: true } as const;
@@ -401,6 +423,8 @@ function readIrs(r: FieldReader, row: number, c: RowConventions, base: TradeBase
     float.amortization = amortization;
   }
   if (gearing !== undefined && gearing !== 1) float.gearing = gearing;
+  const swapLegs = [{ name: 'fixed leg', terms: fixed }, { name: 'floating leg', terms: float }];
+  warnIdleStepRows(r, base.tradeId, context, { steps, legs: [swapLegs[0]!], what: 'fixed rate' }, { amortization, legs: swapLegs });
   return { ...base, product, direction, fixedLeg: fixed, floatLeg: float };
 }
 
@@ -498,6 +522,9 @@ function readXccy(r: FieldReader, row: number, c: RowConventions, base: TradeBas
     leg2.amortization = proportionalAmortization(amortization, notional2 / notional1);
   }
   const trade: CrossCurrencySwap = { ...base, product: 'XCCY', direction, leg1, leg2, initialExchange: exchange === 'both', finalExchange: exchange !== 'none' };
+  // with notional exchanges each step's change is exchanged on its date (products/amortization.ts principalFlows), so
+  // a step no coupon takes still moves cash: only without them is it idle
+  if (!trade.finalExchange) warnIdleStepRows(r, base.tradeId, context, { steps: undefined, legs: [], what: '' }, { amortization, legs: [{ name: 'leg 1', terms: leg1 }, { name: 'leg 2', terms: leg2 }] });
   // a mark-to-market swap (pricing/mtmXccy.ts): a floating bullet leg resetting against the other, both exchanges
   const reset = r.oneOf('fx_reset', row, ['none', 'leg1', 'leg2'] as const, ENUM);
   if (reset === 'leg1' || reset === 'leg2') {
@@ -591,6 +618,8 @@ function readSwaption(r: FieldReader, row: number, c: RowConventions, base: Trad
     fixed.amortization = amortization;
     float.amortization = amortization;
   }
+  const swapLegs = [{ name: 'underlying fixed leg', terms: fixed }, { name: 'underlying floating leg', terms: float }];
+  warnIdleStepRows(r, base.tradeId, context, { steps, legs: [swapLegs[0]!], what: 'fixed rate' }, { amortization, legs: swapLegs });
   const exercise = r.oneOf('exercise', row, ['european', 'bermudan'] as const, ENUM) ?? 'european';
   if (exercise === 'bermudan') {
     if (settlement === 'cash') {
@@ -645,6 +674,8 @@ function readCapFloor(r: FieldReader, row: number, c: RowConventions, base: Trad
   const float = floatLeg(c, ccy, notional, floatIndex, spreadBp, start, end);
   if (amortization !== undefined) float.amortization = amortization;
   if (gearing !== undefined && gearing !== 1) float.gearing = gearing;
+  const capped = [{ name: 'capped floating leg', terms: float }];
+  warnIdleStepRows(r, base.tradeId, context, { steps: strikeSteps, legs: capped, what: 'strike' }, { amortization, legs: capped });
   return { ...base, product: 'CAPFLOOR', direction, optionType, strike, ...(strikeSteps !== undefined ? { strikeSteps } : {}), floatLeg: float };
 }
 
