@@ -10,6 +10,7 @@
  *   martingale: the cap is never worth less than 0), within 3 Monte Carlo standard errors;
  * - SA-CCR (CRE52 Table 1's "5y cap": S = 0, E = M = 5) and SIMM vega (the caplets' vegas add up to the cap's).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +20,13 @@ import { yearFraction } from '../src/conventions/dayCount.js';
 import { runSimulation } from '../src/exposure/engine.js';
 import { loadSimulationInputs } from '../src/exposure/simulate.js';
 import { writeTable } from '../src/io/write.js';
-import { parseMarket } from '../src/market/load.js';
+import { loadMarket, parseMarket } from '../src/market/load.js';
 import type { HullWhiteParams, Market, SwaptionVolSurface } from '../src/market/types.js';
 import { bumpedMarket } from '../src/margin/sensitivities/bumpedMarket.js';
 import { tradeSensitivities, tradeValueUsd } from '../src/margin/sensitivities/trade.js';
-import { IssueCollector } from '../src/errors.js';
+import { IssueCollector, XvaInputError } from '../src/errors.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
+import { validateInputs } from '../src/portfolio/validateInputs.js';
 import type { NettingSet, Portfolio } from '../src/portfolio/types.js';
 import { portfolioTables } from '../src/portfolio/writeRows.js';
 import { bachelier, normCdf } from '../src/pricing/black.js';
@@ -674,5 +676,72 @@ rates:
     expect(text).toMatch(/rates\.USD\.capFloorVols\.quotes\[4\][\s\S]*one quote per expiry and strike/);
     const atmFirst = RATES.replace('- { expiry: 1Y, strike: 0.02, vol: 0.0105 }', '- { expiry: 1Y, vol: 0.0105 }');
     expect(marketLoadError(USD_MARKET + atmFirst)).toMatch(/rates\.USD\.capFloorVols\.quotes\[1\]\.strike[\s\S]*quotes\[0\] has none/);
+  });
+});
+
+describe('a cap whose caplets shifted Black cannot value: K′ = (K − s)/g at or below −shift', () => {
+  /**
+   * test/data/small with EUR lognormal caplet vols (shift 0.01) and three EUR caps from 2026-12-15 to 2028-12-15
+   * (four semi-annual caplets to fix after the as-of date 2026-06-30): K′ by hand, CB1 0.001 − 0.09 = −0.089 and CB3
+   * (0.03 − 0.5)/2 = −0.235 (at or below −0.01: errors), CB2 (0.005 − 0.01)/2 = −0.0025 (above −0.01: valid).
+   */
+  function book(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-caps-shift-'));
+    temps.push(dir);
+    fs.cpSync(path.resolve('test/data/small'), dir, { recursive: true });
+    const marketFile = path.join(dir, 'market.yaml');
+    const eurVols = '      quotes: [ { expiry: 1Y, tenor: 10Y, vol: 0.0080 }, { expiry: 2Y, tenor: 10Y, vol: 0.0079 }, { expiry: 5Y, tenor: 5Y, vol: 0.0078 } ]\n';
+    const text = fs.readFileSync(marketFile, 'utf8');
+    if (!text.includes(eurVols)) throw new Error('test: the small market\'s EUR swaption vols moved');
+    fs.writeFileSync(marketFile, text.replace(eurVols, `${eurVols}    capFloorVols:\n      type: black\n      shift: 0.01\n      quotes: [ { expiry: 1Y, vol: 0.30 }, { expiry: 3Y, vol: 0.26 } ]\n`));
+    const cap = (id: string, spreadBp: string, gearing: string, strike: string) =>
+      `${id},CP_CORP_B,NS_B,CAPFLOOR,buy,EUR,10000000,2026-12-15,2028-12-15,EUR-EURIBOR-6M,6M,ACT/360,${spreadBp},${gearing},${strike},cap`;
+    fs.writeFileSync(path.join(dir, 'trades.csv'), [
+      'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,start_date,maturity_date,float_index,float_frequency,float_day_count,float_spread_bp,float_gearing,strike,option_type',
+      cap('CB1', '900', '', '0.001'),
+      cap('CB2', '100', '2', '0.005'),
+      cap('CB3', '5000', '2', '0.03'),
+    ].join('\n') + '\n');
+    return dir;
+  }
+  const CB1 = {
+    file: 'trades.csv', row: 1, column: 'strike', value: '0.001',
+    expected: 'a strike shifted Black can value: all 4 of its caplets to come (the first fixing 2026-12-15) are struck on the index EUR-EURIBOR-6M at K′ = K − s = 0.001 − 0.09 = -0.089 (K the strike, s the float_spread_bp 900 as a rate), at or below −0.01, minus the shift of the EUR lognormal vols (market.yaml rates.EUR.capFloorVols, shift 0.01): shifted Black needs K′ + shift > 0',
+  };
+  const CB3 = {
+    file: 'trades.csv', row: 3, column: 'strike', value: '0.03',
+    expected: 'a strike shifted Black can value: all 4 of its caplets to come (the first fixing 2026-12-15) are struck on the index EUR-EURIBOR-6M at K′ = (K − s)/g = (0.03 − 0.5)/2 = -0.235 (K the strike, s the float_spread_bp 5000 as a rate, g the float_gearing 2), at or below −0.01, minus the shift of the EUR lognormal vols (market.yaml rates.EUR.capFloorVols, shift 0.01): shifted Black needs K′ + shift > 0',
+  };
+
+  it('is an error on its strike cell naming the spread, the gearing and K′, in validate and in the runs\' input check', async () => {
+    const dir = book();
+    const result = await validateInputs({ portfolioDir: dir });
+    expect(result.issues).toEqual([CB1, CB3]);
+    // the runs (simulate, cva, fva, capital, optimize) load through the same check: the same two errors
+    const error = await loadSimulationInputs(dir, path.join(dir, 'market.yaml')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([CB1, CB3]);
+    // CB2 alone prices (its K′ + shift = 0.0075 > 0)
+    fs.writeFileSync(path.join(dir, 'trades.csv'), fs.readFileSync(path.join(dir, 'trades.csv'), 'utf8').split('\n').filter((l) => !/^CB[13],/.test(l)).join('\n'));
+    const ok = await validateInputs({ portfolioDir: dir });
+    expect(ok.issues).toEqual([]);
+    expect(ok.summary.mtm?.pricedTrades).toBe(1);
+  });
+
+  it('xva validate exits 2 with the strike cell\'s error and no stack trace; the pricer\'s own message names K′', () => {
+    const dir = book();
+    const run = spawnSync(process.execPath, [path.resolve('bin/run.js'), 'validate', '--portfolio', dir], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stdout + run.stderr).toContain(`trades.csv row 1 column strike: 0.001: expected ${CB1.expected}`);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
+    // a library caller pricing the cap directly (no input check) is told the caplet and K′
+    const leg: FloatLeg = {
+      kind: 'float', currency: 'EUR', notional: N, floatIndex: 'EUR-EURIBOR-6M', spreadBp: 900, frequency: '6M', dayCount: 'ACT/360',
+      startDate: fromYmd(2026, 12, 15), maturityDate: fromYmd(2028, 12, 15), businessDayConvention: 'MF', stub: 'short_front', endOfMonth: false,
+    };
+    const smallMarket = loadMarket(path.join(dir, 'market.yaml'));
+    expect(() => priceTrade(capFloor('CB1', 'cap', 'buy', 0.001, leg), smallMarket)).toThrow(
+      'trade CB1: the caplet fixing 2026-12-15 has the effective strike K′ = (K − s)/g = -0.089 on EUR-EURIBOR-6M (the strike K less the float_spread_bp s, over the float_gearing g), at or below −0.01: shifted Black on the EUR lognormal vols (shift 0.01) needs K′ + shift > 0',
+    );
   });
 });

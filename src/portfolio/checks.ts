@@ -7,6 +7,7 @@ import { addTenor, toIsoDate } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 import type { Market } from '../market/types.js';
 import { tradeCurrencies, tradeMaturity, type Currency, type Trade } from '../products/types.js';
+import { checkCapletStrikes } from './capletStrikes.js';
 import { tableDisplayName, type LoadedPortfolio, type PortfolioTableName } from './load.js';
 import type { Counterparty, EligibleCollateral, Portfolio } from './types.js';
 
@@ -230,6 +231,7 @@ function checkTradeAgainstMarket(trade: Trade, market: Market, file: string, opt
       expected: `a credit curve of ${mf} (credit.names)`,
     });
   }
+  checkCapletStrikes(trade, market, file, mf, issues);
   const lastDate = tradeMaturity(trade);
   if (lastDate < market.asOf) {
     issues.add({

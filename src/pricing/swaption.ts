@@ -20,7 +20,7 @@
  */
 import type { HullWhiteParams, Market, SwaptionVolSurface, YieldCurve } from '../market/types.js';
 import type { Currency, Swaption } from '../products/types.js';
-import { FREQUENCY_MONTHS } from '../conventions/dates.js';
+import { FREQUENCY_MONTHS, toIsoDate } from '../conventions/dates.js';
 import { bachelier, black76 } from './black.js';
 import { discountCurveFor, unsupported } from './curves.js';
 import { inArrearsCapletHullWhite, jamshidianSwaption } from './hullWhite.js';
@@ -47,6 +47,35 @@ export function swaptionVolTenorYears(trade: Swaption, fixedFlows: LegFlows): nu
   let life = 0; // Σ N_k·(e_k − s_k) in years, e_k − s_k from the flows' accrual times (years on the market's clock)
   for (let j = 0; j < fixedFlows.count; j++) life += fixedFlows.notionals[j]! * (fixedFlows.accrualEndTimes[j]! - fixedFlows.accrualStartTimes[j]!);
   return Math.max(1, Math.round((life / peak) * 12)) / 12;
+}
+
+/**
+ * The vol surface a swaption is priced on: a cap's caplet reads the currency's caplet vols where the market has them
+ * (flat in tenor), else the swaption surface; undefined without either (Hull-White, or an error).
+ */
+export function optionVolSurface(trade: Pick<Swaption, 'caplet' | 'fixedLeg'>, market: Pick<Market, 'capFloorVols' | 'swaptionVols'>): SwaptionVolSurface | undefined {
+  const ccy = trade.fixedLeg.currency;
+  return (trade.caplet ? market.capFloorVols(ccy) : undefined) ?? market.swaptionVols(ccy);
+}
+
+/**
+ * Shifted Black-76 values an option on F + shift struck at K + shift, both lognormal, so it needs K + shift > 0
+ * (Bachelier, on normal vols, takes any strike).
+ */
+export function shiftedBlackTakesStrike(surface: SwaptionVolSurface, strike: number): boolean {
+  return surface.type === 'normal' || strike + surface.shift > 0;
+}
+
+/**
+ * Why shifted Black cannot value a caplet: its strike on the index, K′ = (K − s)/g (products/capFloor.ts
+ * effectiveStrike), is at or below −shift. The trade's own cells are named by the input check (portfolio/capletStrikes.ts).
+ */
+export function capletBelowShift(caplet: Pick<Swaption, 'expiryDate' | 'fixedLeg' | 'floatLeg'>, effectiveStrike: number, surface: SwaptionVolSurface): string {
+  return (
+    `the caplet fixing ${toIsoDate(caplet.expiryDate)} has the effective strike K′ = (K − s)/g = ${effectiveStrike} on ${caplet.floatLeg.floatIndex} ` +
+    `(the strike K less the float_spread_bp s, over the float_gearing g), at or below −${surface.shift}: shifted Black on the ` +
+    `${surface.currency} lognormal vols (shift ${surface.shift}) needs K′ + shift > 0`
+  );
 }
 
 /** Par-yield cash annuity Σ_{i=1..n} (1/m)/(1 + S/m)^i. */
@@ -150,8 +179,7 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
   const floatFlows = floatLegFlows(floatLeg, market, projectionFor(tradeId, floatLeg, market));
   const sign = trade.direction === 'buy' ? 1 : -1;
   const expiryYears = market.time(trade.expiryDate);
-  // a cap's caplet reads the currency's caplet vols where the market has them (flat in tenor), else the swaption surface
-  const surface = (trade.caplet ? market.capFloorVols(ccy) : undefined) ?? market.swaptionVols(ccy);
+  const surface = optionVolSurface(trade, market);
   const hullWhite: HullWhiteParams | undefined = market.hullWhite(ccy);
 
   if (surface !== undefined) {
@@ -162,6 +190,7 @@ export function priceSwaption(trade: Swaption, market: Market, collateralCurrenc
     const forward = flowsPv(floatFlows, discount) / annuityPerRate;
     // a step-up underlying is quoted at its annuity-weighted rate (pricing/legs.ts effectiveFixedRate)
     const strike = fixedLeg.rateSteps === undefined ? fixedLeg.fixedRate : flowsPv(fixedFlows, discount) / annuityPerRate;
+    if (trade.caplet && !shiftedBlackTakesStrike(surface, strike)) throw new Error(`trade ${tradeId}: ${capletBelowShift(trade, strike, surface)}`);
     const varianceYears = trade.inArrears ? inArrearsVarianceYears(expiryYears, market.time(floatLeg.maturityDate)) : expiryYears;
     const option = swaptionOnRate(trade.optionType, surface, forward, strike, expiryYears, swaptionVolTenorYears(trade, fixedFlows), tradeId, varianceYears);
     if (trade.settlement === 'physical') return sign * annuityPerRate * option;

@@ -27,11 +27,17 @@ function rolledDates(steps: RateSteps, terms: Pick<ScheduleTerms, 'businessDayCo
  * last step's on or before that date.
  */
 export function rateOn(base: number, steps: RateSteps | undefined, terms: Pick<ScheduleTerms, 'businessDayConvention' | 'calendar'>, accrualStart: DateSerial): number {
-  if (steps === undefined) return base;
+  const i = stepInForce(steps, terms, accrualStart);
+  return i < 0 ? base : steps!.rates[i]!;
+}
+
+/** Index of the step in force on `accrualStart` (the last whose rolled date is on or before it); −1: the base rate. */
+export function stepInForce(steps: RateSteps | undefined, terms: Pick<ScheduleTerms, 'businessDayConvention' | 'calendar'>, accrualStart: DateSerial): number {
+  if (steps === undefined) return -1;
   const dates = rolledDates(steps, terms);
-  let rate = base;
-  for (let i = 0; i < dates.length && dates[i]! <= accrualStart; i++) rate = steps.rates[i]!;
-  return rate;
+  let i = -1;
+  while (i + 1 < dates.length && dates[i + 1]! <= accrualStart) i++;
+  return i;
 }
 
 /** A leg's rate terms replaced by one flat rate (an annuity is the leg at rate 1); every other term kept. */
