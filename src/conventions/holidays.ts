@@ -142,6 +142,19 @@ export function calendarYears(name: string): { first: number; last: number } {
   return { first: Math.max(...centres.map((c) => FIRST_YEAR[c])), last: Math.min(...centres.map((c) => LAST_YEAR[c])) };
 }
 
+/** A date outside the years a calendar has rules for (calendarYears), asked of that calendar. */
+export class CalendarYearsError extends Error {
+  constructor(
+    readonly calendar: string,
+    readonly first: number,
+    readonly last: number,
+    readonly year: number,
+  ) {
+    super(`the ${calendar} calendar has rules for ${first} to ${last} only, not ${year}`);
+    this.name = 'CalendarYearsError';
+  }
+}
+
 /** A weekends-and-holidays calendar; each year's holidays are worked out on first use and kept. */
 function holidayCalendar(name: string): Calendar {
   const centres = name.split('+') as HolidayCentre[];
@@ -150,7 +163,7 @@ function holidayCalendar(name: string): Calendar {
   const holidaysOf = (year: number): Set<DateSerial> => {
     let set = years.get(year);
     if (set === undefined) {
-      if (year < first || year > last) throw new Error(`the ${name} calendar has rules for ${first} to ${last} only, not ${year}`);
+      if (year < first || year > last) throw new CalendarYearsError(name, first, last, year);
       set = new Set();
       for (const centre of centres) for (const day of CENTRE_RULES[centre](year)) set.add(day);
       years.set(year, set);

@@ -7,6 +7,7 @@
 import { toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
 import type { BusinessDayConvention, Currency, DayCount, ScheduleTerms, Stub } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
+import { calendarYears } from '../../conventions/holidays.js';
 import {
   oreBool,
   oreConvention,
@@ -491,6 +492,21 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
       calendar = mapped.calendar;
       for (const a of mapped.approximations) notes.approximate(`${rp}/Calendar`, a.name, a.reason);
       for (const name of mapped.unknown) notes.calendar(name);
+    }
+  }
+  // xva's calendars have rules for some years only (conventions/holidays.ts calendarYears), and `xva validate` refuses
+  // a trade whose start or maturity is outside them (portfolio/tradeRows.ts checkCalendarYears): such a leg leaves the
+  // trade out here, naming the date, rather than failing the import when a date of it is rolled
+  if (calendar !== undefined) {
+    const { first, last } = calendarYears(calendar);
+    for (const [field, date] of [['StartDate', startDate], ['EndDate', endDate]] as const) {
+      const year = toYmd(date).year;
+      if (year < first || year > last)
+        throw new Unmappable(
+          `${rp}/${field}`,
+          text(rules, field),
+          `the ${calendar} calendar (Calendar ${oreCalendarName}) has holiday rules for ${first} to ${last} only, not ${year}: xva cannot roll this leg's dates on it`,
+        );
     }
   }
   // ORE rolls a schedule without Convention Modified Following (makeSchedule), whatever the PaymentConvention

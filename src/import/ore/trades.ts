@@ -3,6 +3,7 @@
  * out and listed (trade id, ORE type, field, reason); fields only approximated are listed too.
  */
 import { XvaInputError, type InputIssue } from '../../errors.js';
+import { CalendarYearsError } from '../../conventions/holidays.js';
 import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, mapFxOption, mapFxSwap } from './fxEquityCredit.js';
 import type { TradeNotes } from './legs.js';
 import { mapCapFloor, mapCrossCurrencySwap, mapSwap, mapSwaption, type TradeFields } from './rates.js';
@@ -120,6 +121,18 @@ export function importTrades(doc: XmlDocument): TradeImport {
       result.findings.push(...pending);
       for (const c of calendars) result.calendars.add(c);
     } catch (err) {
+      if (err instanceof CalendarYearsError) {
+        // a date beyond the leg's start and end (parseLeg checks those), e.g. an exercise or notice date, a date rolled
+        // into the next year or paid late, asked of a calendar outside its years: the trade is left out, not the import
+        result.findings.push({
+          kind: 'unmapped_trade',
+          ...subject,
+          field: 'Calendar',
+          value: err.calendar,
+          reason: `a date of the trade is in ${err.year}, and ${err.message}: xva cannot roll the trade's dates on it`,
+        });
+        continue;
+      }
       if (!(err instanceof Unmappable)) throw err;
       result.findings.push({
         kind: 'unmapped_trade',

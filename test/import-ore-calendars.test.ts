@@ -1,0 +1,116 @@
+/**
+ * `xva import ore` and calendars (docs/import-ore.md "Conventions"; the ORE import audit of
+ * helper 165, fixed by helper 167):
+ * - a leg whose dates fall outside the years xva's calendar has rules for (conventions/holidays.ts: DKCO from 2016,
+ *   JPTO to 2099, SEST from 2005) leaves that trade out, naming the date and the calendar's years; the rest imports
+ *   (exit 0). It used to fail the whole import with "internal error", exit 1.
+ * Reference: the years are conventions/holidays.ts FIRST_YEAR/LAST_YEAR (tested in holidays.test.ts); the dates are
+ * written in the XML below, so every expected finding is read off the XML by hand.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importOre } from '../src/import/ore/index.js';
+import { portfolio, unmapped } from './helpers/oreXml.js';
+import { ensureBuilt, xva } from './helpers/scaleCli.js';
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Leg {
+  type: 'Fixed' | 'Floating';
+  payer: boolean;
+  ccy?: string;
+  index?: string;
+  tenor?: string;
+  start?: string;
+  end?: string;
+  calendar?: string;
+  /** `Rules/EndOfMonth` (written only when given). */
+  eom?: boolean;
+  rule?: string;
+}
+
+/** One ORE LegData: 10m, A360, MF, 2% fixed or the index flat, 2026-07-02 to 2031-07-02 on TARGET by default. */
+function leg(l: Leg): string {
+  const ccy = l.ccy ?? 'EUR';
+  const data =
+    l.type === 'Fixed'
+      ? '<FixedLegData><Rates><Rate>0.02</Rate></Rates></FixedLegData>'
+      : `<FloatingLegData><Index>${l.index ?? 'EUR-EURIBOR-6M'}</Index><Spreads><Spread>0</Spread></Spreads><FixingDays>2</FixingDays></FloatingLegData>`;
+  return `<LegData><LegType>${l.type}</LegType><Payer>${l.payer}</Payer><Currency>${ccy}</Currency><Notionals><Notional>10000000</Notional></Notionals><DayCounter>A360</DayCounter>${data}
+<ScheduleData><Rules><StartDate>${l.start ?? '2026-07-02'}</StartDate><EndDate>${l.end ?? '2031-07-02'}</EndDate><Tenor>${l.tenor ?? (l.type === 'Fixed' ? '1Y' : '6M')}</Tenor><Calendar>${l.calendar ?? 'TARGET'}</Calendar><Convention>MF</Convention><Rule>${l.rule ?? 'Forward'}</Rule>${l.eom !== undefined ? `<EndOfMonth>${l.eom}</EndOfMonth>` : ''}</Rules></ScheduleData></LegData>`;
+}
+
+function trade(id: string, type: string, body: string, nettingSet = 'NS'): string {
+  return `<Trade id="${id}"><TradeType>${type}</TradeType><Envelope><CounterParty>CP</CounterParty><NettingSetId>${nettingSet}</NettingSetId></Envelope>${body}</Trade>`;
+}
+
+/** A fixed/float swap, both legs with the same terms. */
+function swap(id: string, terms: Omit<Leg, 'type' | 'payer'> = {}): string {
+  return trade(id, 'Swap', `<SwapData>${leg({ type: 'Fixed', payer: false, ...terms })}${leg({ type: 'Floating', payer: true, ...terms })}</SwapData>`);
+}
+
+const DKK = { ccy: 'DKK', index: 'DKK-CIBOR-6M', calendar: 'DK' };
+
+describe("a leg outside its calendar's years leaves that trade out, not the import", () => {
+  it('DKK swap from 2015 on DK, cap on DK from 2015, SEK swap from 2000, JPY swap to 2105: each left out naming the date and the years; the plain swap imports', () => {
+    const cap = trade(
+      'CAP_DK',
+      'CapFloor',
+      `<CapFloorData><LongShort>Long</LongShort>${leg({ type: 'Floating', payer: false, ...DKK, start: '2015-07-02', end: '2030-07-02' })}<Caps><Cap>0.03</Cap></Caps></CapFloorData>`,
+    );
+    const r = importOre({
+      portfolioXml: portfolio(
+        swap('DKK_2015', { ...DKK, start: '2015-07-02', end: '2030-07-02' }),
+        cap,
+        swap('SEK_2000', { ccy: 'SEK', index: 'SEK-STIBOR-3M', calendar: 'SE', start: '2000-07-03' }),
+        swap('JPY_2105', { ccy: 'JPY', index: 'JPY-TONAR', calendar: 'JP', end: '2105-07-02' }),
+        swap('PLAIN'),
+      ),
+    });
+    expect(r.rows.trades.map((t) => t.trade_id)).toEqual(['PLAIN']);
+    expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.field, f.value, f.reason])).toEqual([
+      ['DKK_2015', 'SwapData/LegData[1]/ScheduleData/Rules/StartDate', '2015-07-02', "the DKCO calendar (Calendar DK) has holiday rules for 2016 to 2199 only, not 2015: xva cannot roll this leg's dates on it"],
+      ['CAP_DK', 'CapFloorData/LegData[1]/ScheduleData/Rules/StartDate', '2015-07-02', "the DKCO calendar (Calendar DK) has holiday rules for 2016 to 2199 only, not 2015: xva cannot roll this leg's dates on it"],
+      ['SEK_2000', 'SwapData/LegData[1]/ScheduleData/Rules/StartDate', '2000-07-03', "the SEST calendar (Calendar SE) has holiday rules for 2005 to 2199 only, not 2000: xva cannot roll this leg's dates on it"],
+      ['JPY_2105', 'SwapData/LegData[1]/ScheduleData/Rules/EndDate', '2105-07-02', "the JPTO calendar (Calendar JP) has holiday rules for 1989 to 2099 only, not 2105: xva cannot roll this leg's dates on it"],
+    ]);
+    expect(r.report.counts).toMatchObject({ tradesRead: 5, tradesMapped: 1, tradesUnmapped: 4 });
+  });
+
+  it("a date beyond the legs' (a swaption's notice date on JP in 2100, legs on TARGET): the trade is left out naming the calendar", () => {
+    const option =
+      '<OptionData><LongShort>Long</LongShort><OptionType>Call</OptionType><Style>European</Style><Settlement>Physical</Settlement>' +
+      '<NoticePeriod>5D</NoticePeriod><NoticeCalendar>JP</NoticeCalendar><ExerciseDates><ExerciseDate>2100-03-01</ExerciseDate></ExerciseDates></OptionData>';
+    const terms = { start: '2100-03-01', end: '2105-03-01' };
+    const swaption = trade('SWO_2100', 'Swaption', `<SwaptionData>${option}${leg({ type: 'Fixed', payer: true, ...terms })}${leg({ type: 'Floating', payer: false, ...terms })}</SwaptionData>`);
+    const r = importOre({ portfolioXml: portfolio(swaption, swap('PLAIN')) });
+    expect(r.rows.trades.map((t) => t.trade_id)).toEqual(['PLAIN']);
+    expect(unmapped(r.report.findings).map((f) => [f.tradeId, f.field, f.value, f.reason])).toEqual([
+      ['SWO_2100', 'Calendar', 'JPTO', "a date of the trade is in 2100, and the JPTO calendar has rules for 1989 to 2099 only, not 2100: xva cannot roll the trade's dates on it"],
+    ]);
+  });
+
+  it('the CLI: exit 0, the other trade written, the left-out one named on stderr and in import_report.json', async () => {
+    ensureBuilt();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-ore-calyears-'));
+    temps.push(dir);
+    const file = path.join(dir, 'portfolio.xml');
+    fs.writeFileSync(file, portfolio(swap('DKK_2015', { ...DKK, start: '2015-07-02', end: '2030-07-02' }), swap('PLAIN')));
+    const out = path.join(dir, 'out');
+    const run = await xva(['import', 'ore', '--portfolio', file, '--out', out, '--format', 'csv']);
+    expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(run.status).toBe(0);
+    const rows = fs.readFileSync(path.join(out, 'trades.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((l) => l.split(',')[0])).toEqual(['PLAIN']);
+    expect(run.stderr).toContain(
+      `unmapped trade: ${file}:3 trade DKK_2015 (Swap) SwapData/LegData[1]/ScheduleData/Rules/StartDate = 2015-07-02: the DKCO calendar (Calendar DK) has holiday rules for 2016 to 2199 only, not 2015`,
+    );
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'import_report.json'), 'utf8'));
+    expect(report.counts).toMatchObject({ tradesRead: 2, tradesMapped: 1, tradesUnmapped: 1 });
+  });
+});
