@@ -8,7 +8,7 @@ import { isCurrency, type Currency } from '../../products/types.js';
 import { oreBool, orePeriodBusinessDays } from './conventions.js';
 import { Unmappable, type ImportFinding } from './report.js';
 import { emptyRow, ELIGIBLE_COLLATERAL_COLUMNS, NETTING_SET_COLUMNS, type EligibleCollateralRow, type NettingSetRow } from './rows.js';
-import { child, children, text, texts, type XmlDocument } from './xml.js';
+import { child, childNames, children, text, texts, type XmlDocument, type XmlNode } from './xml.js';
 
 export interface NettingImport {
   /** By netting set id, counterparty_id still unset (it comes from the trades). */
@@ -19,6 +19,25 @@ export interface NettingImport {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * The netting set id of an ORE `Envelope` or `NettingSet` node, as ORE's Envelope::fromXML and
+ * NettingSetDefinition::fromXML read it: `NettingSetDetails/NettingSetId` when a `NettingSetDetails` node is given,
+ * else `NettingSetId`. `others`: the other keys of the details given with a value (AgreementType, CallType,
+ * InitialMarginType, LegalEntityId, ...), which are part of ORE's netting set key but have no xva column.
+ */
+export function oreNettingSetId(node: XmlNode | undefined): { id: string | undefined; others: { field: string; value: string }[] } {
+  const details = child(node, 'NettingSetDetails');
+  if (details === undefined) return { id: text(node, 'NettingSetId'), others: [] };
+  const others = childNames(details)
+    .filter((name) => name !== 'NettingSetId')
+    .flatMap((name) => texts(details, name).map((value) => ({ field: `NettingSetDetails/${name}`, value })));
+  return { id: text(details, 'NettingSetId'), others };
+}
+
+/** Why a NettingSetDetails key other than the id is not carried over (oreNettingSetId's `others`). */
+export const NETTING_SET_DETAILS_DROPPED =
+  "xva keys a netting set by its NettingSetId alone: ORE's key is the whole NettingSetDetails, so netting sets differing only in this field are one netting set in xva";
+
 export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Currency | undefined): NettingImport {
   const result: NettingImport = { rows: new Map(), eligible: [], findings: [] };
   if (doc === undefined) return result;
@@ -27,7 +46,7 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
   for (const node of children(doc.root, 'NettingSet')) {
     const line = doc.lineOf(node);
     const where = { file: doc.file, ...(line !== undefined ? { row: line } : {}) };
-    const id = text(node, 'NettingSetId') ?? text(child(node, 'NettingSetDetails'), 'NettingSetId');
+    const { id, others } = oreNettingSetId(node);
     if (id === undefined) {
       issues.push({ ...where, column: 'NettingSetId', expected: 'a netting set id' });
       continue;
@@ -57,6 +76,7 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
       return value;
     };
 
+    for (const o of others) note('unmapped_field', o.field, o.value, NETTING_SET_DETAILS_DROPPED);
     try {
       const row: NettingSetRow = { ...emptyRow(NETTING_SET_COLUMNS), netting_set_id: id, im_model: 'none', cleared: false };
       const csaDetails = child(node, 'CSADetails');

@@ -6,6 +6,7 @@ import { XvaInputError, type InputIssue } from '../../errors.js';
 import { CalendarYearsError } from '../../conventions/holidays.js';
 import { mapCreditDefaultSwap, mapEquityForward, mapEquityOption, mapFxForward, mapFxOption, mapFxSwap } from './fxEquityCredit.js';
 import type { TradeNotes } from './legs.js';
+import { NETTING_SET_DETAILS_DROPPED, oreNettingSetId } from './netting.js';
 import { mapCapFloor, mapCrossCurrencySwap, mapSwap, mapSwaption, type TradeFields } from './rates.js';
 import { Unmappable, type ImportFinding } from './report.js';
 import { emptyRow, TRADE_COLUMNS, type NotionalScheduleRow, type RateScheduleRow, type TradeRow } from './rows.js';
@@ -102,7 +103,10 @@ export function importTrades(doc: XmlDocument): TradeImport {
       const dataName =
         mapper.legacyData !== undefined && child(trade, mapper.data) === undefined && child(trade, mapper.legacyData) !== undefined ? mapper.legacyData : mapper.data;
       const fields = mapper.map(child(trade, dataName), notes, dataName);
-      let nettingSetId = text(envelope, 'NettingSetId');
+      // ORE's Envelope::fromXML: NettingSetDetails (newer ORE) when given, else NettingSetId
+      const details = oreNettingSetId(envelope);
+      let nettingSetId = details.id;
+      for (const o of details.others) pending.push({ kind: 'unmapped_field', ...subject, field: `Envelope/${o.field}`, value: o.value, reason: NETTING_SET_DETAILS_DROPPED });
       const defaultedNettingSet = nettingSetId === undefined;
       if (nettingSetId === undefined) {
         nettingSetId = ownNettingSetId(tradeId);

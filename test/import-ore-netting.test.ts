@@ -1,0 +1,62 @@
+/**
+ * `xva import ore`: netting sets and counterparties (docs/import-ore.md "Netting sets", "Counterparties"; the ORE import
+ * audit of helper 165, fixed by helper 167). Reference: the XML below, read by hand, and ORE's readers as cited:
+ * - Envelope::fromXML takes `NettingSetDetails` (newer ORE) when given, else `NettingSetId`; the details' other keys
+ *   (AgreementType, CallType, InitialMarginType, LegalEntityId) are part of ORE's netting set key.
+ */
+import { describe, expect, it } from 'vitest';
+import { importOre } from '../src/import/ore/index.js';
+import { portfolio } from './helpers/oreXml.js';
+
+/** A 5Y EUR fixed/float swap with the given Envelope inner XML (CounterParty CP). */
+function swap(id: string, envelope: string): string {
+  const rules = '<StartDate>2026-07-02</StartDate><EndDate>2031-07-02</EndDate><Calendar>TARGET</Calendar><Convention>MF</Convention><Rule>Forward</Rule>';
+  return `<Trade id="${id}"><TradeType>Swap</TradeType><Envelope><CounterParty>CP</CounterParty>${envelope}</Envelope><SwapData>
+<LegData><LegType>Fixed</LegType><Payer>false</Payer><Currency>EUR</Currency><Notionals><Notional>10000000</Notional></Notionals><DayCounter>A360</DayCounter>
+<FixedLegData><Rates><Rate>0.02</Rate></Rates></FixedLegData><ScheduleData><Rules>${rules}<Tenor>1Y</Tenor></Rules></ScheduleData></LegData>
+<LegData><LegType>Floating</LegType><Payer>true</Payer><Currency>EUR</Currency><Notionals><Notional>10000000</Notional></Notionals><DayCounter>A360</DayCounter>
+<FloatingLegData><Index>EUR-EURIBOR-6M</Index><Spreads><Spread>0</Spread></Spreads><FixingDays>2</FixingDays></FloatingLegData><ScheduleData><Rules>${rules}<Tenor>6M</Tenor></Rules></ScheduleData></LegData>
+</SwapData></Trade>`;
+}
+
+/** netting.xml with one netting set; `csa` is the CSADetails inner XML. */
+function netting(idXml: string, csa: string): string {
+  return `<?xml version="1.0"?>\n<NettingSetDefinitions>\n<NettingSet>${idXml}<ActiveCSAFlag>true</ActiveCSAFlag>
+<CSADetails><Bilateral>Bilateral</Bilateral><CSACurrency>EUR</CSACurrency><ThresholdPay>0</ThresholdPay><ThresholdReceive>0</ThresholdReceive>
+<MinimumTransferAmountPay>0</MinimumTransferAmountPay><MinimumTransferAmountReceive>0</MinimumTransferAmountReceive>${csa}</CSADetails></NettingSet>\n</NettingSetDefinitions>\n`;
+}
+
+const TERMS = '<MarginingFrequency><CallFrequency>1D</CallFrequency><PostFrequency>1D</PostFrequency></MarginingFrequency><MarginPeriodOfRisk>2W</MarginPeriodOfRisk>';
+
+describe("the Envelope's NettingSetDetails (newer ORE) names the trade's netting set", () => {
+  it("a trade with NettingSetDetails/NettingSetId NS1 is in netting.xml's NS1 (its CSA, its counterparty); AgreementType is reported as not carried over", () => {
+    const r = importOre({
+      portfolioXml: portfolio(swap('T1', '<NettingSetDetails><NettingSetId>NS1</NettingSetId><AgreementType>ISDA</AgreementType></NettingSetDetails>')),
+      nettingXml: netting('<NettingSetDetails><NettingSetId>NS1</NettingSetId><CallType>Bilateral</CallType></NettingSetDetails>', TERMS),
+    });
+    expect(r.rows.trades.map((t) => [t.trade_id, t.counterparty_id, t.netting_set_id])).toEqual([['T1', 'CP', 'NS1']]);
+    // one netting set, NS1 with its CSA, owned by the trade's counterparty (no UNNETTED_T1, no invented counterparty NS1)
+    expect(r.rows.nettingSets.map((n) => [n.netting_set_id, n.counterparty_id, n.csa, n.margin_period_of_risk_days])).toEqual([['NS1', 'CP', true, 10]]);
+    expect(r.rows.counterparties.map((c) => c.counterparty_id)).toEqual(['CP']);
+    expect(r.report.counts).toMatchObject({ nettingSets: 1, nettingSetsDefaulted: 0, counterpartiesDefaulted: 1 });
+    const why =
+      "xva keys a netting set by its NettingSetId alone: ORE's key is the whole NettingSetDetails, so netting sets differing only in this field are one netting set in xva";
+    expect(r.report.findings.filter((f) => f.kind === 'unmapped_field').map((f) => [f.tradeId ?? f.nettingSetId, f.field, f.value, f.reason])).toEqual([
+      ['T1', 'Envelope/NettingSetDetails/AgreementType', 'ISDA', why],
+      ['NS1', 'NettingSetDetails/CallType', 'Bilateral', why],
+    ]);
+    expect(r.report.findings.filter((f) => f.field === 'Envelope/NettingSetId' || f.field === 'counterparty_id')).toEqual([]);
+  });
+
+  it('NettingSetId alone still works; NettingSetDetails without an id is no netting set (UNNETTED_<id>, reported)', () => {
+    const r = importOre({ portfolioXml: portfolio(swap('A', '<NettingSetId>NS_A</NettingSetId>'), swap('B', '<NettingSetDetails><AgreementType>ISDA</AgreementType></NettingSetDetails>')) });
+    expect(r.rows.trades.map((t) => [t.trade_id, t.netting_set_id])).toEqual([
+      ['A', 'NS_A'],
+      ['B', 'UNNETTED_B'],
+    ]);
+    expect(r.report.findings.filter((f) => f.tradeId === 'B').map((f) => [f.kind, f.field])).toEqual([
+      ['unmapped_field', 'Envelope/NettingSetDetails/AgreementType'],
+      ['defaulted', 'Envelope/NettingSetId'],
+    ]);
+  });
+});
