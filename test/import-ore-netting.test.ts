@@ -3,10 +3,24 @@
  * audit of helper 165, fixed by helper 167). Reference: the XML below, read by hand, and ORE's readers as cited:
  * - Envelope::fromXML takes `NettingSetDetails` (newer ORE) when given, else `NettingSetId`; the details' other keys
  *   (AgreementType, CallType, InitialMarginType, LegalEntityId) are part of ORE's netting set key.
+ * - MarginPeriodOfRisk and CallFrequency beyond the netting_sets table's limits (portfolio/bookRows.ts: at most 250
+ *   business days each) are refused at import, as a negative threshold is (XvaInputError: file, line, field, value,
+ *   expectation), not written for `xva validate` to refuse later. 1Y = 365.25 calendar days x 5/7 = 260.9 → 261
+ *   business days (conventions.ts orePeriodBusinessDays); 50W = 250 exactly, the largest accepted.
  */
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { XvaInputError, type InputIssue } from '../src/errors.js';
 import { importOre } from '../src/import/ore/index.js';
 import { portfolio } from './helpers/oreXml.js';
+import { ensureBuilt, xva } from './helpers/scaleCli.js';
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A 5Y EUR fixed/float swap with the given Envelope inner XML (CounterParty CP). */
 function swap(id: string, envelope: string): string {
@@ -58,5 +72,52 @@ describe("the Envelope's NettingSetDetails (newer ORE) names the trade's netting
       ['unmapped_field', 'Envelope/NettingSetDetails/AgreementType'],
       ['defaulted', 'Envelope/NettingSetId'],
     ]);
+  });
+});
+
+describe('MarginPeriodOfRisk and CallFrequency beyond xva\'s limits are refused naming file, line and field', () => {
+  /** The issues importOre throws for netting.xml with these terms (none: undefined). */
+  const issuesOf = (terms: string): InputIssue[] | undefined => {
+    try {
+      importOre({ portfolioXml: portfolio(swap('T1', '<NettingSetId>NS1</NettingSetId>')), nettingXml: netting('<NettingSetId>NS1</NettingSetId>', terms) });
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof XvaInputError)) throw e;
+      return e.issues;
+    }
+  };
+  const freq = (call: string, post = call) => `<MarginingFrequency><CallFrequency>${call}</CallFrequency><PostFrequency>${post}</PostFrequency></MarginingFrequency>`;
+
+  it("1Y margin period of risk and 1Y call frequency (261 business days each): two issues, on the NettingSet element's line (3)", () => {
+    expect(issuesOf(`${freq('1Y')}<MarginPeriodOfRisk>1Y</MarginPeriodOfRisk>`)).toEqual([
+      { file: 'netting.xml', row: 3, column: 'CSADetails/MarginPeriodOfRisk', value: '1Y', expected: "a margin period of risk of at most 250 business days (1Y is 261; xva's netting_sets limit)" },
+      { file: 'netting.xml', row: 3, column: 'CSADetails/MarginingFrequency/CallFrequency', value: '1Y', expected: "a margin call frequency of at most 250 business days (1Y is 261; xva's netting_sets limit)" },
+    ]);
+  });
+
+  it('a PostFrequency standing in for a missing CallFrequency is named as such', () => {
+    expect(issuesOf('<MarginingFrequency><PostFrequency>52W</PostFrequency></MarginingFrequency><MarginPeriodOfRisk>2W</MarginPeriodOfRisk>')).toEqual([
+      { file: 'netting.xml', row: 3, column: 'CSADetails/MarginingFrequency/PostFrequency', value: '52W', expected: "a margin call frequency of at most 250 business days (52W is 260; xva's netting_sets limit)" },
+    ]);
+  });
+
+  it('50W (250 business days) on both is accepted, as xva validate accepts it', () => {
+    expect(issuesOf(`${freq('50W')}<MarginPeriodOfRisk>50W</MarginPeriodOfRisk>`)).toBeUndefined();
+    const r = importOre({ portfolioXml: portfolio(swap('T1', '<NettingSetId>NS1</NettingSetId>')), nettingXml: netting('<NettingSetId>NS1</NettingSetId>', `${freq('50W')}<MarginPeriodOfRisk>50W</MarginPeriodOfRisk>`) });
+    expect(r.rows.nettingSets.map((n) => [n.margin_period_of_risk_days, n.margin_frequency_days])).toEqual([[250, 250]]);
+  });
+
+  it('the CLI: exit 2, the problem named without a stack trace, nothing written', async () => {
+    ensureBuilt();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-ore-mpor-'));
+    temps.push(dir);
+    fs.writeFileSync(path.join(dir, 'portfolio.xml'), portfolio(swap('T1', '<NettingSetId>NS1</NettingSetId>')));
+    fs.writeFileSync(path.join(dir, 'netting.xml'), netting('<NettingSetId>NS1</NettingSetId>', `${freq('1D')}<MarginPeriodOfRisk>1Y</MarginPeriodOfRisk>`));
+    const out = path.join(dir, 'out');
+    const run = await xva(['import', 'ore', '--portfolio', path.join(dir, 'portfolio.xml'), '--netting', path.join(dir, 'netting.xml'), '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("netting.xml row 3 column CSADetails/MarginPeriodOfRisk: 1Y: expected a margin period of risk of at most 250 business days (1Y is 261; xva's netting_sets limit)");
+    expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -21,9 +21,9 @@ import {
 } from './types.js';
 
 /** A margin period of risk is weeks (CRE52.50-52.52: 10 to 20 business days, doubled after disputes); above a year it is a typo. */
-const MAX_MPOR_DAYS = 250;
+export const MAX_MPOR_DAYS = 250;
 /** Margin calls at most once a year (250 business days): beyond it a frequency is a typo, and the call dates never end. */
-const MAX_MARGIN_FREQUENCY_DAYS = 250;
+export const MAX_MARGIN_FREQUENCY_DAYS = 250;
 /** 1250% is the Basel framework's highest risk weight (securitisation exposures, CRE40): above it a weight is a typo. */
 const MAX_RISK_WEIGHT = 12.5;
 

@@ -5,6 +5,7 @@
  */
 import { XvaInputError, type InputIssue } from '../../errors.js';
 import { isCurrency, type Currency } from '../../products/types.js';
+import { MAX_MARGIN_FREQUENCY_DAYS, MAX_MPOR_DAYS } from '../../portfolio/bookRows.js';
 import { oreBool, orePeriodBusinessDays } from './conventions.js';
 import { Unmappable, type ImportFinding } from './report.js';
 import { emptyRow, ELIGIBLE_COLLATERAL_COLUMNS, NETTING_SET_COLUMNS, type EligibleCollateralRow, type NettingSetRow } from './rows.js';
@@ -121,16 +122,24 @@ export function importNettingSets(doc: XmlDocument | undefined, baseCurrency: Cu
         if (iaType !== undefined && iaType.toUpperCase() !== 'FIXED')
           note('unmapped_field', `${p}/IndependentAmount/IndependentAmountType`, iaType, 'only a fixed independent amount is supported; the amount is kept as fixed');
 
-        const mpor = orePeriodBusinessDays(text(c, 'MarginPeriodOfRisk'), `${p}/MarginPeriodOfRisk`);
-        if (mpor !== undefined) {
+        // the netting_sets table's limits (portfolio/bookRows.ts), which `xva validate` would otherwise refuse later: a
+        // value beyond them is refused here, as a negative threshold is, naming the ORE field
+        const beyond = (path: string, periodText: string | undefined, days: number, max: number, what: string): boolean => {
+          if (days <= max) return false;
+          issues.push({ ...where, column: path, value: periodText ?? '', expected: `${what} of at most ${max} business days (${periodText} is ${days}; xva's netting_sets limit)` });
+          return true;
+        };
+        const mporText = text(c, 'MarginPeriodOfRisk');
+        const mpor = orePeriodBusinessDays(mporText, `${p}/MarginPeriodOfRisk`);
+        if (mpor !== undefined && !beyond(`${p}/MarginPeriodOfRisk`, mporText, mpor.value, MAX_MPOR_DAYS, 'a margin period of risk')) {
           row.margin_period_of_risk_days = mpor.value;
-          if (mpor.approximation) note('approximated', `${p}/MarginPeriodOfRisk`, text(c, 'MarginPeriodOfRisk'), mpor.approximation);
+          if (mpor.approximation) note('approximated', `${p}/MarginPeriodOfRisk`, mporText, mpor.approximation);
         }
         const freq = child(c, 'MarginingFrequency');
         const callText = text(freq, 'CallFrequency');
         const postText = text(freq, 'PostFrequency');
         const call = orePeriodBusinessDays(callText ?? postText, `${p}/MarginingFrequency/CallFrequency`);
-        if (call !== undefined) {
+        if (call !== undefined && !beyond(`${p}/MarginingFrequency/${callText !== undefined ? 'CallFrequency' : 'PostFrequency'}`, callText ?? postText, call.value, MAX_MARGIN_FREQUENCY_DAYS, 'a margin call frequency')) {
           row.margin_frequency_days = Math.max(call.value, 1);
           if (call.approximation) note('approximated', `${p}/MarginingFrequency/CallFrequency`, callText, call.approximation);
         }
