@@ -4,6 +4,11 @@
  * - a leg whose dates fall outside the years xva's calendar has rules for (conventions/holidays.ts: DKCO from 2016,
  *   JPTO to 2099, SEST from 2005) leaves that trade out, naming the date and the calendar's years; the rest imports
  *   (exit 0). It used to fail the whole import with "internal error", exit 1.
+ * - ORE's calendar spellings: CalendarParser (ORE's ored/utilities/calendarparser.cpp) takes a name it knows, else
+ *   splits it on `,()`, drops the tokens JoinHolidays and JoinBusinessDays, and joins the rest (JoinHolidays);
+ *   its aliases TGT (TARGET), LNB (UK), NYB (US settlement), ZUB (Switzerland), TKB (Japan), TRB (Canada), SYB
+ *   (Australia), SS (Sweden), DEN (Denmark) and the ISO alpha-3 codes are the centres xva has. A token xva has no
+ *   rules for is reported on its trade and leg, alone (it used to be one file-wide finding with every raw token).
  * Reference: the years are conventions/holidays.ts FIRST_YEAR/LAST_YEAR (tested in holidays.test.ts); the dates are
  * written in the XML below, so every expected finding is read off the XML by hand.
  */
@@ -112,5 +117,42 @@ describe("a leg outside its calendar's years leaves that trade out, not the impo
     );
     const report = JSON.parse(fs.readFileSync(path.join(out, 'import_report.json'), 'utf8'));
     expect(report.counts).toMatchObject({ tradesRead: 2, tradesMapped: 1, tradesUnmapped: 1 });
+  });
+});
+
+describe("ORE's calendar spellings: tokens split on ,() as CalendarParser does, its aliases, the unknown tokens named on the trade", () => {
+  it('JoinHolidays(TARGET,UK), JoinBusinessDays(TARGET, UK), TGT, LNB and the other aliases map to the centres; only US-SOFR and HK are unknown', () => {
+    const cases: [string, string, string | null][] = [
+      ['JH', 'JoinHolidays(TARGET,UK)', 'GBLO+TARGET'],
+      ['JB', 'JoinBusinessDays(TARGET, UK)', 'GBLO+TARGET'], // ORE drops the token and joins holidays
+      ['TGT', 'TGT', 'TARGET'],
+      ['LNB', 'LNB', 'GBLO'],
+      ['NYB', 'NYB', 'USNY'],
+      ['ZUB', 'ZUB', 'CHZU'],
+      ['TKB', 'TKB', 'JPTO'],
+      ['TRB', 'TRB', 'CATO'],
+      ['SYB', 'SYB', 'AUSY'],
+      ['SS', 'SS', 'SEST'],
+      ['DEN', 'DEN', 'DKCO'],
+      ['A3', 'JoinHolidays(GBR,CHE)', 'CHZU+GBLO'],
+      ['SOFR', 'US-SOFR', null],
+      ['MIX', 'JoinHolidays(TGT,HK)', 'TARGET'],
+    ];
+    const r = importOre({ portfolioXml: portfolio(...cases.map(([id, calendar]) => swap(id, { calendar }))) });
+    expect(r.rows.trades.map((t) => [t.trade_id, t.calendar])).toEqual(cases.map(([id, , centre]) => [id, centre]));
+    const unknown = r.report.findings.filter((f) => /no holiday rules/.test(f.reason));
+    const centres = 'TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO, CATO, AUSY, NZAU, NZWE';
+    expect(unknown.map((f) => [f.kind, f.tradeId, f.field, f.value, f.reason])).toEqual([
+      ...[1, 2].map((i) => ['approximated', 'SOFR', `SwapData/LegData[${i}]/ScheduleData/Rules/Calendar`, 'US-SOFR', `xva has no holiday rules for US-SOFR (it has ${centres}): their holidays are not applied, the leg's dates roll on weekends only`]),
+      ...[1, 2].map((i) => ['approximated', 'MIX', `SwapData/LegData[${i}]/ScheduleData/Rules/Calendar`, 'HK', `xva has no holiday rules for HK (it has ${centres}): their holidays are not applied, the leg's dates roll on TARGET's holidays and weekends only`]),
+    ]);
+    // the file-wide finding (no trade) is gone
+    expect(r.report.findings.filter((f) => f.field === 'ScheduleData/Rules/Calendar')).toEqual([]);
+    // NYB is QuantLib's US settlement calendar, SS and DEN the Nordic public holidays: approximated as US, SE, DK are
+    expect(r.report.findings.filter((f) => f.kind === 'approximated' && f.field === 'SwapData/LegData[1]/ScheduleData/Rules/Calendar' && !/no holiday rules/.test(f.reason)).map((f) => [f.tradeId, f.value])).toEqual([
+      ['NYB', 'NYB'],
+      ['SS', 'SS'],
+      ['DEN', 'DEN'],
+    ]);
   });
 });

@@ -254,30 +254,38 @@ export function orePaymentLag(text: string): { days: number } | { problem: strin
 const US_SETTLEMENT =
   "xva rolls on USNY, the Federal Reserve's holidays; the US settlement calendar also closes the Friday before a holiday that falls on a Saturday";
 const NORDIC = "xva rolls on the central bank's list of closing days (Riksbank, Norges Bank, Danmarks Nationalbank), whose eves and bank closing days QuantLib's public-holiday calendar may not have";
+// ORE's CalendarParser also has ISO 3166 alpha-3 codes (GBR, USA, ...) and legacy names for these calendars: TGT
+// (TARGET), LNB (UK), NYB (US settlement), ZUB (Switzerland), TKB (Japan), TRB (Canada), SYB (Australia), SS (Sweden),
+// DEN (Denmark); they are listed with their centre below
 const ORE_CALENDARS = new Map<string, { centre: string; approximation?: string }>([
-  ...['target', 'eur', 'euta'].map((n) => [n, { centre: 'TARGET' }] as const),
-  ...['uk', 'gb', 'gbp', 'gblo', 'london', 'uksettlement', 'unitedkingdom'].map((n) => [n, { centre: 'GBLO' }] as const),
-  ...['ch', 'chf', 'chzu', 'zurich', 'switzerland'].map((n) => [n, { centre: 'CHZU' }] as const),
+  ...['target', 'tgt', 'eur', 'euta'].map((n) => [n, { centre: 'TARGET' }] as const),
+  ...['uk', 'gb', 'gbr', 'gbp', 'gblo', 'lnb', 'london', 'uksettlement', 'unitedkingdom'].map((n) => [n, { centre: 'GBLO' }] as const),
+  ...['ch', 'che', 'chf', 'chzu', 'zub', 'zurich', 'switzerland'].map((n) => [n, { centre: 'CHZU' }] as const),
   ...['usfed', 'federalreserve'].map((n) => [n, { centre: 'USNY' }] as const),
-  ...['jp', 'jpy', 'jpto', 'japan', 'tokyo'].map((n) => [n, { centre: 'JPTO' }] as const),
-  ...['us', 'usd', 'usny', 'usset', 'ussettlement', 'unitedstates', 'newyork'].map(
+  ...['jp', 'jpn', 'jpy', 'jpto', 'tkb', 'japan', 'tokyo'].map((n) => [n, { centre: 'JPTO' }] as const),
+  ...['us', 'usa', 'usd', 'usny', 'nyb', 'usset', 'ussettlement', 'unitedstates', 'newyork'].map(
     (n) => [n, { centre: 'USNY', approximation: US_SETTLEMENT }] as const,
   ),
   // QuantLib's Sweden, Norway and Denmark calendars are their public holidays; xva's follow the central banks' lists
   // (docs/import-ore.md), which may differ on the eves (Midsummer, Christmas, New Year) and the bank closing days
-  ...['se', 'sek', 'sest', 'sweden', 'stockholm'].map((n) => [n, { centre: 'SEST', approximation: NORDIC }] as const),
-  ...['no', 'nok', 'noos', 'norway', 'oslo'].map((n) => [n, { centre: 'NOOS', approximation: NORDIC }] as const),
-  ...['dk', 'dkk', 'dkco', 'denmark', 'copenhagen'].map((n) => [n, { centre: 'DKCO', approximation: NORDIC }] as const),
+  ...['se', 'swe', 'sek', 'sest', 'ss', 'sweden', 'stockholm'].map((n) => [n, { centre: 'SEST', approximation: NORDIC }] as const),
+  ...['no', 'nor', 'nok', 'noos', 'norway', 'oslo'].map((n) => [n, { centre: 'NOOS', approximation: NORDIC }] as const),
+  ...['dk', 'dnk', 'dkk', 'dkco', 'den', 'denmark', 'copenhagen'].map((n) => [n, { centre: 'DKCO', approximation: NORDIC }] as const),
   // QuantLib's Canada (settlement), Australia (settlement) and NewZealand calendars name the same holidays as CATO,
   // AUSY and NZWE (NewZealand's anniversary day is Wellington's; Matariki from 2022 where QuantLib has it)
-  ...['ca', 'cad', 'cato', 'canada', 'toronto'].map((n) => [n, { centre: 'CATO' }] as const),
-  ...['au', 'aud', 'ausy', 'australia', 'sydney'].map((n) => [n, { centre: 'AUSY' }] as const),
-  ...['nz', 'nzd', 'nzwe', 'newzealand', 'wellington'].map((n) => [n, { centre: 'NZWE' }] as const),
+  ...['ca', 'can', 'cad', 'cato', 'trb', 'canada', 'toronto'].map((n) => [n, { centre: 'CATO' }] as const),
+  ...['au', 'aus', 'aud', 'ausy', 'syb', 'australia', 'sydney'].map((n) => [n, { centre: 'AUSY' }] as const),
+  ...['nz', 'nzl', 'nzd', 'nzwe', 'newzealand', 'wellington'].map((n) => [n, { centre: 'NZWE' }] as const),
   ...['nzau', 'auckland'].map((n) => [n, { centre: 'NZAU' }] as const),
   ['weekendsonly', { centre: 'weekends' }],
 ]);
 
-/** An ORE calendar (one name or a comma list, a joint calendar) as xva calendars. */
+/**
+ * An ORE calendar as xva calendars. ORE's CalendarParser takes a name it knows whole, else splits it on `,`, `(` and
+ * `)`, drops the tokens `JoinHolidays` and `JoinBusinessDays` and empty ones, and joins the calendars of the rest
+ * (QuantLib's JointCalendar, JoinHolidays: so `JoinBusinessDays(TARGET,UK)` is the TARGET+UK holidays as well);
+ * each token is trimmed. This splits the same way: `EUR,GBP`, `JoinHolidays(TARGET,UK)` and `TARGET, UK` are GBLO+TARGET.
+ */
 export interface MappedCalendar {
   /** Canonical xva calendar (conventions/holidays.ts); undefined = weekends only. */
   calendar: string | undefined;
@@ -291,9 +299,9 @@ export function oreCalendar(text: string): MappedCalendar {
   const centres: string[] = [];
   const approximations: { name: string; reason: string }[] = [];
   const unknown: string[] = [];
-  for (const raw of text.split(',')) {
+  for (const raw of text.split(/[,()]/)) {
     const part = raw.trim();
-    if (part === '') continue;
+    if (part === '' || /^join(holidays|businessdays)$/i.test(part)) continue;
     const found = ORE_CALENDARS.get(part.toLowerCase().replace(/[\s_-]/g, ''));
     if (found === undefined) {
       unknown.push(part);

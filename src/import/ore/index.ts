@@ -176,15 +176,6 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   }
 
   findings.push(...cps.findings, ...ns.findings);
-  if (trades.calendars.size > 0) {
-    findings.push({
-      kind: 'approximated',
-      file: files.portfolio,
-      field: 'ScheduleData/Rules/Calendar',
-      value: [...trades.calendars].sort().join(', '),
-      reason: 'xva has holiday rules for TARGET, GBLO, USNY, CHZU, JPTO, SEST, NOOS, DKCO, CATO, AUSY, NZAU and NZWE only (and CDS roll on weekends only): dates roll on weekends only for these calendars, their holidays are not applied',
-    });
-  }
   findings.push({
     kind: 'defaulted',
     file: cpDoc ? files.counterparties : files.portfolio,

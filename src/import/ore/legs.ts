@@ -7,7 +7,7 @@
 import { toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
 import type { BusinessDayConvention, Currency, DayCount, ScheduleTerms, Stub } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
-import { calendarYears } from '../../conventions/holidays.js';
+import { calendarYears, HOLIDAY_CENTRES } from '../../conventions/holidays.js';
 import {
   oreBool,
   oreConvention,
@@ -31,7 +31,6 @@ import { attribute, child, children, text, textOf, texts, type XmlNode } from '.
 export interface TradeNotes {
   approximate(field: string, value: string | undefined, reason: string): void;
   drop(field: string, value: string | undefined, reason: string): void;
-  calendar(name: string): void;
   /** The explicit notional steps of an amortising swap (rows of the notional_schedules table). */
   notionalSchedule(steps: { fromDate: DateSerial; notional: number }[]): void;
   /** The steps of a step-up fixed rate or a stepped cap/floor strike (rows of the rate_schedules table). */
@@ -486,12 +485,19 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
   } else if (oreCalendarName !== undefined) {
     if (options.cdsSchedule) {
       // CDS dates roll on weekends only (the ISDA CDS Standard Model): any other calendar is reported as not applied
-      if (oreCalendar(oreCalendarName).calendar !== undefined) notes.calendar(oreCalendarName);
+      const mapped = oreCalendar(oreCalendarName);
+      if (mapped.calendar !== undefined || mapped.unknown.length > 0)
+        notes.approximate(`${rp}/Calendar`, oreCalendarName, "xva rolls a CDS's coupon dates on weekends only (the ISDA CDS Standard Model): this calendar's holidays are not applied");
     } else {
       const mapped = oreCalendar(oreCalendarName);
       calendar = mapped.calendar;
       for (const a of mapped.approximations) notes.approximate(`${rp}/Calendar`, a.name, a.reason);
-      for (const name of mapped.unknown) notes.calendar(name);
+      if (mapped.unknown.length > 0)
+        notes.approximate(
+          `${rp}/Calendar`,
+          mapped.unknown.join(', '),
+          `xva has no holiday rules for ${mapped.unknown.join(', ')} (it has ${HOLIDAY_CENTRES.join(', ')}): their holidays are not applied, the leg's dates roll on ${calendar === undefined ? 'weekends only' : `${calendar}'s holidays and weekends only`}`,
+        );
     }
   }
   // xva's calendars have rules for some years only (conventions/holidays.ts calendarYears), and `xva validate` refuses

@@ -42,8 +42,6 @@ export interface TradeImport {
   rateSchedules: RateScheduleRow[];
   findings: ImportFinding[];
   tradesRead: number;
-  /** Calendars named by mapped trades (xva schedules use weekends only). */
-  calendars: Set<string>;
   /** Counterparty and netting set of each mapped trade, in file order. */
   references: { tradeId: string; counterpartyId: string; nettingSetId: string; defaultedNettingSet: boolean; line?: number }[];
 }
@@ -54,7 +52,7 @@ export function ownNettingSetId(tradeId: string): string {
 }
 
 export function importTrades(doc: XmlDocument): TradeImport {
-  const result: TradeImport = { rows: [], notionalSchedules: [], rateSchedules: [], findings: [], tradesRead: 0, calendars: new Set(), references: [] };
+  const result: TradeImport = { rows: [], notionalSchedules: [], rateSchedules: [], findings: [], tradesRead: 0, references: [] };
   const seen = new Map<string, number | undefined>();
   const duplicates: InputIssue[] = [];
 
@@ -82,7 +80,6 @@ export function importTrades(doc: XmlDocument): TradeImport {
     seen.set(tradeId, line);
     const subject = { ...at, tradeId, ...(oreTradeType !== undefined ? { oreTradeType } : {}) };
     const pending: ImportFinding[] = [];
-    const calendars: string[] = [];
     const schedule: NotionalScheduleRow[] = [];
     const rateSchedule: RateScheduleRow[] = [];
     const notes: TradeNotes = {
@@ -90,7 +87,6 @@ export function importTrades(doc: XmlDocument): TradeImport {
       rateSchedule: (steps) => rateSchedule.push(...steps.map((s) => ({ trade_id: tradeId, from_date: s.fromDate, rate: s.rate }))),
       approximate: (field, value, reason) => pending.push({ kind: 'approximated', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
       drop: (field, value, reason) => pending.push({ kind: 'unmapped_field', ...subject, field, ...(value !== undefined ? { value } : {}), reason }),
-      calendar: (name) => calendars.push(name),
     };
     try {
       const envelope = child(trade, 'Envelope');
@@ -123,7 +119,6 @@ export function importTrades(doc: XmlDocument): TradeImport {
       result.rateSchedules.push(...rateSchedule);
       result.references.push({ tradeId, counterpartyId, nettingSetId, defaultedNettingSet, ...(line !== undefined ? { line } : {}) });
       result.findings.push(...pending);
-      for (const c of calendars) result.calendars.add(c);
     } catch (err) {
       if (err instanceof CalendarYearsError) {
         // a date beyond the leg's start and end (parseLeg checks those), e.g. an exercise or notice date, a date rolled
