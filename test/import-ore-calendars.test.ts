@@ -9,6 +9,11 @@
  *   its aliases TGT (TARGET), LNB (UK), NYB (US settlement), ZUB (Switzerland), TKB (Japan), TRB (Canada), SYB
  *   (Australia), SS (Sweden), DEN (Denmark) and the ISO alpha-3 codes are the centres xva has. A token xva has no
  *   rules for is reported on its trade and leg, alone (it used to be one file-wide finding with every raw token).
+ * - EndOfMonth: QuantLib's Schedule applies its end-of-month rule when calendar.isEndOfMonth(anchor) (the anchor on
+ *   or after its month's last business day) and then takes every date's calendar.endOfMonth; xva's schedule
+ *   (conventions/schedule.ts, unchanged) from a month's last calendar day only. An anchor in between is reported as
+ *   approximated. Hand figure (the audit's): 2026-02-27 (Fri; the 28th a Saturday) to 2031-02-28, 1Y, TARGET, MF,
+ *   Forward: ORE 2028-02-29, 2029-02-28, 2030-02-28; xva 2028-02-28, 2029-02-27, 2030-02-27 (checked below on xva's side).
  * Reference: the years are conventions/holidays.ts FIRST_YEAR/LAST_YEAR (tested in holidays.test.ts); the dates are
  * written in the XML below, so every expected finding is read off the XML by hand.
  */
@@ -16,6 +21,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseIsoDate, toIsoDate } from '../src/conventions/dates.js';
+import { buildSchedule } from '../src/conventions/schedule.js';
 import { importOre } from '../src/import/ore/index.js';
 import { portfolio, unmapped } from './helpers/oreXml.js';
 import { ensureBuilt, xva } from './helpers/scaleCli.js';
@@ -154,5 +161,44 @@ describe("ORE's calendar spellings: tokens split on ,() as CalendarParser does, 
       ['SS', 'SS'],
       ['DEN', 'DEN'],
     ]);
+  });
+});
+
+describe("EndOfMonth from the month's last business day, not its last day: approximated (ORE's dates differ)", () => {
+  it('Forward from Fri 2026-02-27 and from Sat 2027-02-27, Backward from Fri 2031-05-30: reported on each leg; a last-day anchor, a mid-month one or EndOfMonth false: nothing', () => {
+    const r = importOre({
+      portfolioXml: portfolio(
+        swap('FWD', { start: '2026-02-27', end: '2031-02-28', eom: true }),
+        swap('SAT', { start: '2027-02-27', end: '2032-02-27', eom: true }),
+        swap('BWD', { start: '2026-05-29', end: '2031-05-30', eom: true, rule: 'Backward' }),
+        swap('LAST', { start: '2026-02-28', end: '2031-02-28', eom: true }),
+        swap('MID', { start: '2026-02-26', end: '2031-02-26', eom: true }),
+        swap('NOEOM', { start: '2026-02-27', end: '2031-02-28', eom: false }),
+      ),
+    });
+    expect(r.rows.trades.map((t) => t.trade_id)).toEqual(['FWD', 'SAT', 'BWD', 'LAST', 'MID', 'NOEOM']);
+    const why = (field: string, date: string) =>
+      `the schedule's anchor, its ${field} ${date}, is on or after its month's last business day (TARGET) but not the month's last day: ORE (QuantLib's Schedule) then rolls every date to its month's last business day, xva's end-of-month rule only from a month's last calendar day (it takes the calendar month end), so the dates differ from ORE's`;
+    expect(r.report.findings.filter((f) => f.field?.endsWith('EndOfMonth')).map((f) => [f.kind, f.tradeId, f.field, f.value, f.reason])).toEqual(
+      [
+        ['FWD', 'StartDate', '2026-02-27'],
+        ['SAT', 'StartDate', '2027-02-27'],
+        ['BWD', 'EndDate', '2031-05-30'],
+      ].flatMap(([id, field, date]) => [1, 2].map((i) => ['approximated', id, `SwapData/LegData[${i}]/ScheduleData/Rules/EndOfMonth`, 'true', why(field!, date!)])),
+    );
+    // xva's side of the hand figure: its rule does not apply from the 27th, so the dates stay on the 27th/28th
+    const fwd = r.rows.trades[0]!;
+    expect(fwd.end_of_month).toBe(true);
+    const schedule = buildSchedule({
+      startDate: parseIsoDate('2026-02-27')!,
+      maturityDate: parseIsoDate('2031-02-28')!,
+      frequency: '1Y',
+      dayCount: 'ACT/360',
+      businessDayConvention: 'MF',
+      calendar: 'TARGET',
+      stub: 'short_back',
+      endOfMonth: fwd.end_of_month as boolean,
+    });
+    expect(Array.from(schedule.accrualStart).slice(2).map(toIsoDate)).toEqual(['2028-02-28', '2029-02-27', '2030-02-27']);
   });
 });

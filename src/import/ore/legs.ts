@@ -4,10 +4,11 @@
  * (cross-currency swaps), an overnight leg's `Lookback`, `FixingDays` and `RateCutoff` where the trade carries them. What xva's legs cannot express (amortisation rules, caps/floors, explicit schedule dates, FX
  * resets elsewhere) raises `Unmappable`; small convention differences are recorded as approximations on the trade.
  */
-import { toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
+import { isEndOfMonth, toIsoDate, toYmd, type DateSerial, type Frequency } from '../../conventions/dates.js';
+import { adjust } from '../../conventions/calendar.js';
 import type { BusinessDayConvention, Currency, DayCount, ScheduleTerms, Stub } from '../../products/types.js';
 import { buildSchedule } from '../../conventions/schedule.js';
-import { calendarYears, HOLIDAY_CENTRES } from '../../conventions/holidays.js';
+import { calendarNamed, calendarYears, HOLIDAY_CENTRES } from '../../conventions/holidays.js';
 import {
   oreBool,
   oreConvention,
@@ -535,6 +536,21 @@ export function parseLeg(leg: XmlNode, path: string, notes: TradeNotes, options:
     notes.approximate(`${rp}/TermConvention`, text(rules, 'TermConvention'), `xva rolls the end date like the others (${convention})`);
   const stub: Stub = options.cdsSchedule ? 'short_front' : oreStub(text(rules, 'Rule'), `${rp}/Rule`);
   const endOfMonth = oreBool(text(rules, 'EndOfMonth'), `${rp}/EndOfMonth`, false);
+  if (endOfMonth && !options.cdsSchedule && !nullCalendar) {
+    // QuantLib's Schedule (ORE's makeSchedule) applies the end-of-month rule when calendar.isEndOfMonth(anchor), i.e.
+    // the anchor is on or after its month's last business day (the next day, rolled Following, is in another month),
+    // and then rolls every date to calendar.endOfMonth; xva's (conventions/schedule.ts) only from the month's last
+    // calendar day: an anchor in between gives other dates (2026-02-27, TARGET, 1Y: ORE 2028-02-29, xva 2028-02-28)
+    const anchorField = stub === 'short_back' ? 'StartDate' : 'EndDate';
+    const anchor = stub === 'short_back' ? startDate : endDate;
+    const cal = calendarNamed(calendar);
+    if (!isEndOfMonth(anchor) && toYmd(adjust(anchor + 1, 'F', cal)).month !== toYmd(anchor).month)
+      notes.approximate(
+        `${rp}/EndOfMonth`,
+        text(rules, 'EndOfMonth'),
+        `the schedule's anchor, its ${anchorField} ${toIsoDate(anchor)}, is on or after its month's last business day (${calendar ?? 'weekends'}) but not the month's last day: ORE (QuantLib's Schedule) then rolls every date to its month's last business day, xva's end-of-month rule only from a month's last calendar day (it takes the calendar month end), so the dates differ from ORE's`,
+      );
+  }
   // fields that move the leg's dates, which no xva column holds: left out, not imported on other dates
   for (const stubDate of ['FirstDate', 'LastDate']) {
     const d = text(rules, stubDate);
