@@ -7,6 +7,9 @@
  *   business days each) are refused at import, as a negative threshold is (XvaInputError: file, line, field, value,
  *   expectation), not written for `xva validate` to refuse later. 1Y = 365.25 calendar days x 5/7 = 260.9 → 261
  *   business days (conventions.ts orePeriodBusinessDays); 50W = 250 exactly, the largest accepted.
+ * - cds_curve is left blank (a market without a curve per counterparty serves the book through its proxies: README's
+ *   import onto the demo market), and the report says which column to fill where the market has ORE's curve, keyed by
+ *   the CounterpartyId (ORE's swap_flat_xva: credit.names.CPTY_A in test/data/ore-swap-flat/market.yaml).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +17,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { XvaInputError, type InputIssue } from '../src/errors.js';
 import { importOre } from '../src/import/ore/index.js';
+import { formatIssue } from '../src/errors.js';
+import { writeOreImport } from '../src/import/ore/write.js';
 import { portfolio } from './helpers/oreXml.js';
+import { SHARED_REFERENCE } from './helpers/paths.js';
 import { ensureBuilt, xva } from './helpers/scaleCli.js';
 
 const temps: string[] = [];
@@ -119,5 +125,33 @@ describe('MarginPeriodOfRisk and CallFrequency beyond xva\'s limits are refused 
     expect(run.stderr).toContain("netting.xml row 3 column CSADetails/MarginPeriodOfRisk: 1Y: expected a margin period of risk of at most 250 business days (1Y is 261; xva's netting_sets limit)");
     expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe("cds_curve: blank, and the report names the column to fill with ORE's CounterpartyId", () => {
+  it('swap_flat_xva: one defaulted cds_curve finding; on its market (credit.names.CPTY_A, no proxies) validate asks for cds_curve, and filling it as the note says validates', async () => {
+    const { validateInputs } = await import('../src/portfolio/validateInputs.js');
+    const inputs = path.join(SHARED_REFERENCE, 'ore', 'swap_flat_xva', 'inputs');
+    const r = importOre({ portfolioXml: fs.readFileSync(path.join(inputs, 'portfolio_swap.xml'), 'utf8'), nettingXml: fs.readFileSync(path.join(inputs, 'netting.xml'), 'utf8') });
+    expect(r.rows.counterparties.map((c) => [c.counterparty_id, c.cds_curve])).toEqual([['CPTY_A', null]]);
+    expect(r.report.findings.filter((f) => f.field === 'cds_curve').map((f) => [f.kind, f.file, f.reason])).toEqual([
+      [
+        'defaulted',
+        'portfolio.xml',
+        "left blank on every counterparty: xva takes its survival from the market file's credit.proxies (sector × rating × region); ORE keys a counterparty's default curve by its CounterpartyId, so where the market file has that curve as credit.names.<CounterpartyId>, write the id in the counterparties table's cds_curve column",
+      ],
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-ore-cdscurve-'));
+    temps.push(dir);
+    writeOreImport(dir, r, 'csv');
+    fs.copyFileSync(path.resolve('test/data/ore-swap-flat/market.yaml'), path.join(dir, 'market.yaml'));
+    const before = await validateInputs({ portfolioDir: dir });
+    expect(before.issues.map(formatIssue).join('\n')).toContain('cds_curve');
+    const file = path.join(dir, 'counterparties.csv');
+    const csv = fs.readFileSync(file, 'utf8');
+    expect(csv).toContain('CPTY_A,CPTY_A,other,NR,europe,,');
+    fs.writeFileSync(file, csv.replace('CPTY_A,CPTY_A,other,NR,europe,,', 'CPTY_A,CPTY_A,other,NR,europe,CPTY_A,'));
+    const after = await validateInputs({ portfolioDir: dir });
+    expect(after.issues.map(formatIssue)).toEqual([]);
   });
 });

@@ -1340,7 +1340,7 @@ credit:
 });
 
 describe('the bundled ORE example (fixtures/ore, the README command) on the demo market', () => {
-  it('maps all four trades as written in the XML, reports only the three approximations, and validates', async () => {
+  it('maps all four trades as written in the XML, reports only the two approximations and the two defaults (cds_curve, region), and validates', async () => {
     const { validateInputs } = await import('../src/portfolio/validateInputs.js');
     const dirOf = (f: string) => path.join(path.resolve('.'), 'fixtures', 'ore', f);
     const result = importOre({
@@ -1358,6 +1358,7 @@ describe('the bundled ORE example (fixtures/ore, the README command) on the demo
     expect(result.report.findings.map((f) => [f.kind, f.field])).toEqual([
       ['approximated', 'CreditQuality'],
       ['approximated', 'CreditQuality'],
+      ['defaulted', 'cds_curve'], // left blank: the demo market's proxies serve ORE_BANK_A and ORE_CORP_B
       ['defaulted', 'region'],
     ]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-import-ore-fixture-'));

@@ -176,6 +176,16 @@ export function importOre(options: ImportOreOptions): OreImportResult {
   }
 
   findings.push(...cps.findings, ...ns.findings);
+  // cds_curve stays blank, so that a market without a curve per counterparty (fixtures/demo's) still serves the book
+  // through its credit.proxies (README: an imported book on the demo market); the note says what to fill
+  if (counterparties.length > 0)
+    findings.push({
+      kind: 'defaulted',
+      file: cpDoc ? files.counterparties : files.portfolio,
+      field: 'cds_curve',
+      reason:
+        "left blank on every counterparty: xva takes its survival from the market file's credit.proxies (sector × rating × region); ORE keys a counterparty's default curve by its CounterpartyId, so where the market file has that curve as credit.names.<CounterpartyId>, write the id in the counterparties table's cds_curve column",
+    });
   findings.push({
     kind: 'defaulted',
     file: cpDoc ? files.counterparties : files.portfolio,
