@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { fromYmd, parseIsoDate, type DateSerial } from '../src/conventions/dates.js';
+import { fromYmd, MAX_DATE, MIN_DATE, parseIsoDate, toIsoDate, toYmd, type DateSerial } from '../src/conventions/dates.js';
 import { yearFraction } from '../src/conventions/dayCount.js';
 import { addBusinessDays, adjust, isBusinessDay } from '../src/conventions/calendar.js';
 import { buildSchedule, MIN_STUB_DAYS } from '../src/conventions/schedule.js';
@@ -168,5 +168,27 @@ describe('buildSchedule', () => {
 
   it('uses fromYmd serials consistently', () => {
     expect(fromYmd(2020, 3, 10)).toBe(d('2020-03-10'));
+  });
+});
+
+describe('dates at the ends of 0001-01-01..9999-12-31 and beyond (the range a date column may hold)', () => {
+  // Reference: Python's datetime.date(y, m, d).toordinal() - date(1970, 1, 1).toordinal(), an independent proleptic
+  // Gregorian calendar; exact integers, no tolerance.
+  it('years 1..99 are those years (Date.UTC read them as 1900..1999), year 0000 is no date', () => {
+    expect(parseIsoDate('0001-01-01')).toBe(-719_162);
+    expect(parseIsoDate('0050-06-01')).toBe(-701_114);
+    expect(fromYmd(99, 2, 28)).toBe(-683_310);
+    expect(parseIsoDate('9999-12-31')).toBe(2_932_896);
+    expect([MIN_DATE, MAX_DATE]).toEqual([-719_162, 2_932_896]);
+    expect(toIsoDate(MIN_DATE)).toBe('0001-01-01');
+    expect(parseIsoDate('0000-01-01')).toBeUndefined();
+  });
+
+  it('toYmd names the date of any safe-integer serial (DuckDB\'s infinity, date32 2147483647, is 5881580-07-11) and refuses NaN', () => {
+    // 2147483647 = 3844 + 14699 · 146097: the Gregorian calendar repeats every 400 years (146,097 days), and day 3844
+    // is 1980-07-11 (Python), so the date is 1980 + 400 · 14699 = 5881580-07-11
+    expect(toYmd(2_147_483_647)).toEqual({ year: 5_881_580, month: 7, day: 11 });
+    expect(toYmd(3844 - 146_097 * 14_699)).toEqual({ year: 1980 - 400 * 14_699, month: 7, day: 11 });
+    expect(() => toIsoDate(NaN)).toThrow('not a day serial: NaN');
   });
 });

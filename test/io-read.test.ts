@@ -282,6 +282,54 @@ describe('a zone-less timestamp or an Arrow date64 with a time of day in a date 
   });
 });
 
+describe('a date cell outside 0001-01-01..9999-12-31 is an input error naming it', () => {
+  const RANGE = "expected a date from 0001-01-01 to 9999-12-31 (the dates a CSV date YYYY-MM-DD can hold; an open-ended date such as DuckDB's infinity, or a timestamp in another unit than its column's, is not one)";
+
+  it("DuckDB's 'infinity'::DATE (date32 2147483647) and nanoseconds under timestamp[ms]: the cells named, the ends of the range read", async () => {
+    // before: the serials went on into schedule arithmetic, which grew an array past V8's limit (exit 133, no message)
+    const path = join(dir, 'infinity.parquet');
+    await duck.run(`COPY (SELECT * FROM (VALUES (1, 'infinity'::DATE), (2, '-infinity'::DATE), (3, DATE '9999-12-31'), (4, DATE '0001-01-01'), (5, DATE '9999-12-31' + 1)) t(i, d) ORDER BY i) TO '${path}' (FORMAT parquet)`);
+    const issues = new IssueCollector();
+    const reader = new FieldReader(await readTable(path), issues);
+    // 9999-12-31 and 0001-01-01 as day serials (Python: date.toordinal() - date(1970, 1, 1).toordinal())
+    expect([0, 1, 2, 3, 4].map((row) => reader.date('d', row))).toEqual([undefined, undefined, 2_932_896, -719_162, undefined]);
+    // 2147483647 and -2147483647 are DuckDB's infinities (its date32 storage, read back by pyarrow as those integers)
+    expect(issues.issues.map(formatIssue)).toEqual([
+      `infinity.parquet row 1 column d: date32 2147483647 (days since 1970-01-01: the year 5881580): ${RANGE}`,
+      `infinity.parquet row 2 column d: date32 -2147483647 (days since 1970-01-01: the year -5877641): ${RANGE}`,
+      `infinity.parquet row 5 column d: date32 2932897 (days since 1970-01-01: the year 10000): ${RANGE}`,
+    ]);
+
+    // a writer's unit mix-up: 2030-01-01 in nanoseconds stored under a millisecond unit (the year 60 million)
+    const ns = BigInt(Date.UTC(2030, 0, 1)) * 1_000_000n;
+    const type = new Timestamp(TimeUnit.MILLISECOND, null);
+    const fields = [new Field('maturity_date', type, true)];
+    const schema = new Schema(fields);
+    const data = BigInt64Array.from([ns, BigInt(Date.UTC(2030, 0, 1))]);
+    const arrow = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: 2, nullCount: 0, children: [makeData({ type, length: 2, nullCount: 0, data })] }))]);
+    const msPath = join(dir, 'ns-as-ms.parquet');
+    writeFileSync(msPath, writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'))));
+    const msIssues = new IssueCollector();
+    const msReader = new FieldReader(await readTable(msPath), msIssues);
+    expect([0, 1].map((row) => msReader.date('maturity_date', row))).toEqual([undefined, 21_915]);
+    // the year: 1893456000000000000 ms / 86400000 = 21915000000 days = 11709 + 150003 · 146097 (the 400-year cycle);
+    // day 11709 is 2002-01-22 (Python), so the year is 2002 + 400 · 150003 = 60003202
+    expect(msIssues.issues.map(formatIssue)).toEqual([`ns-as-ms.parquet row 1 column maturity_date: timestamp[ms] 1893456000000000000 (milliseconds since 1970-01-01: the year 60003202): ${RANGE}`]);
+    // no time-of-day warning for the rejected cell
+    expect(msIssues.warnings).toEqual([]);
+  });
+
+  it('validate on a book whose first maturity is infinity: one error naming the cell, no crash', async () => {
+    const folder = join(dir, 'small-infinity');
+    cpSync(resolve('test/data/small'), folder, { recursive: true });
+    const csv = join(folder, 'trades.csv');
+    await duck.run(`COPY (SELECT * REPLACE (CASE WHEN trade_id = 'T001' THEN 'infinity'::DATE ELSE maturity_date::DATE END AS maturity_date) FROM read_csv('${csv}', all_varchar = true)) TO '${join(folder, 'trades.parquet')}' (FORMAT parquet)`);
+    rmSync(csv);
+    const result = await validateInputs({ portfolioDir: folder });
+    expect(result.issues.map(formatIssue)).toEqual([`trades.parquet row 1 column maturity_date: date32 2147483647 (days since 1970-01-01: the year 5881580): ${RANGE}`]);
+  });
+});
+
 async function inputError(promise: Promise<unknown>): Promise<XvaInputError> {
   try {
     await promise;

@@ -11,19 +11,18 @@ const MS_PER_DAY = 86_400_000;
  * Day counts of the proleptic Gregorian calendar in closed form (H. Hinnant, "chrono-Compatible Low-Level Date
  * Algorithms", days_from_civil / civil_from_days): the 400-year era has 146,097 days, and a year counted from 1 March
  * puts the leap day last, so the day of the year maps to the month by ⌊(153·m' + 2)/5⌋. Integer arithmetic only, and
- * the same results as the Date object's UTC fields on the range it is used for (fast paths below; anything else goes
- * through Date).
+ * the same results as the Date object's UTC fields where both are defined (fromYmd: years 1..200,000, anything else
+ * through Date.UTC; toYmd: every safe integer).
  */
 const DAYS_PER_ERA = 146_097;
 /** Days from 0000-03-01 to 1970-01-01. */
 const EPOCH_SHIFT = 719_468;
-/** Largest |serial| the closed form handles (about ±273,000 years; Date itself stops at ±1e8 days). */
-const FAST_SERIAL_LIMIT = 100_000_000;
 
 export function fromYmd(year: number, month: number, day: number): DateSerial {
-  // Date.UTC reads years 0..99 as 1900..1999 and rolls months over: keep its rules outside the plain range.
-  if (Number.isInteger(year) && year >= 100 && year <= 200_000 && Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 31) {
-    const y = month <= 2 ? year - 1 : year; // >= 99: `| 0` is the floor below
+  // Date.UTC reads years 0..99 as 1900..1999 and rolls months over: the closed form takes every year from 1 (so that
+  // 0001-01-01, the first date a CSV can hold, is that date), Date.UTC's rules stay for the rest.
+  if (Number.isInteger(year) && year >= 1 && year <= 200_000 && Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 31) {
+    const y = month <= 2 ? year - 1 : year; // >= 0: `| 0` is the floor below
     const era = (y / 400) | 0;
     const yearOfEra = y - era * 400;
     const dayOfYear = (((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) | 0) + day - 1;
@@ -39,33 +38,42 @@ export interface Ymd {
   day: number; // 1..31
 }
 
+/**
+ * The calendar date of a serial (a fraction of a day is dropped: the date of that instant). Closed form for every safe
+ * integer, far beyond the years a date column may hold (MIN_DATE..MAX_DATE), so that a message can name the year of
+ * an out-of-range value; anything else (NaN, ±Infinity) is not a date and throws a RangeError (a program's mistake).
+ */
 export function toYmd(serial: DateSerial): Ymd {
-  if (Number.isInteger(serial) && Math.abs(serial) <= FAST_SERIAL_LIMIT) {
-    const z = serial + EPOCH_SHIFT;
-    const era = Math.floor(z / DAYS_PER_ERA);
-    // Everything below is a non-negative integer under 2³¹: `| 0` is the floor.
-    const dayOfEra = z - era * DAYS_PER_ERA; // [0, 146096]
-    const yearOfEra = ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0; // [0, 399]
-    const dayOfYear = dayOfEra - (365 * yearOfEra + (yearOfEra >> 2) - ((yearOfEra / 100) | 0)); // [0, 365], from 1 March
-    const monthFromMarch = ((5 * dayOfYear + 2) / 153) | 0; // [0, 11]
-    const day = dayOfYear - (((153 * monthFromMarch + 2) / 5) | 0) + 1;
-    const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
-    return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
-  }
-  const d = new Date(serial * MS_PER_DAY);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  const whole = Math.floor(serial);
+  if (!Number.isSafeInteger(whole)) throw new RangeError(`not a day serial: ${serial}`);
+  const z = whole + EPOCH_SHIFT;
+  // floor(z / 146097) exactly: `%` of doubles is exact, a quotient of that size is not (z up to 2^53)
+  const rem = z % DAYS_PER_ERA;
+  const era = (z - rem) / DAYS_PER_ERA - (rem < 0 ? 1 : 0);
+  // Everything below is a non-negative integer under 2³¹: `| 0` is the floor.
+  const dayOfEra = rem < 0 ? rem + DAYS_PER_ERA : rem; // [0, 146096]
+  const yearOfEra = ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0; // [0, 399]
+  const dayOfYear = dayOfEra - (365 * yearOfEra + (yearOfEra >> 2) - ((yearOfEra / 100) | 0)); // [0, 365], from 1 March
+  const monthFromMarch = ((5 * dayOfYear + 2) / 153) | 0; // [0, 11]
+  const day = dayOfYear - (((153 * monthFromMarch + 2) / 5) | 0) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
+
+/** The first and last dates a date column may hold, 0001-01-01 and 9999-12-31: those a CSV date YYYY-MM-DD can write. */
+export const MIN_DATE: DateSerial = -719_162;
+export const MAX_DATE: DateSerial = 2_932_896;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Parses `YYYY-MM-DD`; returns undefined for anything else, including impossible dates like 2021-02-30. */
+/** Parses `YYYY-MM-DD` (years 0001..9999); returns undefined for anything else, including impossible dates like 2021-02-30. */
 export function parseIsoDate(text: string): DateSerial | undefined {
   const m = ISO_DATE.exec(text.trim());
   if (!m) return undefined;
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return fromYmd(year, month, day);
 }
 

@@ -12,7 +12,7 @@
  * Arrow buffers are little-endian, as are the typed arrays of every platform Node runs on.
  */
 import { DataType, Precision, TimeUnit, type Vector } from 'apache-arrow';
-import { fromYmd } from '../conventions/dates.js';
+import { fromYmd, MAX_DATE, MIN_DATE, toYmd } from '../conventions/dates.js';
 import { bigFloorDiv, floorDiv, MS_PER_DAY, read64, readValidity, TWO_32, UnsupportedColumnError } from './arrowBuffers.js';
 import { readStrings, readStringsByGet } from './arrowStrings.js';
 import { BoolColumn, CellColumn, Int64Column, NullColumn, NumberColumn } from './columns.js';
@@ -190,16 +190,30 @@ function zonedDayOf(timeZone: string): (ms: number) => number {
 
 const UNIT_PER_MS: Record<number, number> = { [TimeUnit.SECOND]: 1 / 1000, [TimeUnit.MILLISECOND]: 1, [TimeUnit.MICROSECOND]: 1000, [TimeUnit.NANOSECOND]: 1_000_000 };
 const UNIT_NAME: Record<number, string> = { [TimeUnit.SECOND]: 's', [TimeUnit.MILLISECOND]: 'ms', [TimeUnit.MICROSECOND]: 'us', [TimeUnit.NANOSECOND]: 'ns' };
+const UNIT_WORDS: Record<number, string> = { [TimeUnit.SECOND]: 'seconds', [TimeUnit.MILLISECOND]: 'milliseconds', [TimeUnit.MICROSECOND]: 'microseconds', [TimeUnit.NANOSECOND]: 'nanoseconds' };
+
+/**
+ * The stored value of a date cell outside MIN_DATE..MAX_DATE as the message shows it: type, raw value, unit and the
+ * year it falls in (DuckDB's `'infinity'::DATE` is date32 2147483647; nanoseconds under a millisecond unit fall in
+ * the year 56 million).
+ */
+function rawDate(typeName: string, raw: string, unitWords: string, day: number): string {
+  return `${typeName} ${raw} (${unitWords} since 1970-01-01: the year ${toYmd(day).year})`;
+}
 
 /**
  * Date32 (days), Date64 (ms) and Timestamp (s/ms/us/ns, optional time zone) → day serials. `zoneHint`: the zone the
- * writer gave the column (Parquet's embedded Arrow schema), taken when the decoded type says UTC or nothing.
+ * writer gave the column (Parquet's embedded Arrow schema), taken when the decoded type says UTC or nothing. Cells
+ * outside 0001-01-01..9999-12-31 keep their day serial and have their stored value in `rawDates`: FieldReader.date
+ * rejects them naming it (a date that far out is an open-ended marker or a unit mix-up, and the calendar arithmetic
+ * downstream is only meant for real dates).
  */
 function readDates(name: string, vector: Vector, zoneHint?: string): NumberColumn {
   const type = vector.type as DataType & { unit: number; timezone?: string | null };
   const n = vector.length;
   const values = new Float64Array(n);
   const valid = new Uint8Array(n);
+  const rawDates = new Map<number, string>();
   if (DataType.isDate(type) && type.unit === 0) {
     // Date32: already days since 1970-01-01.
     let anyNull = false;
@@ -209,7 +223,11 @@ function readDates(name: string, vector: Vector, zoneHint?: string): NumberColum
       values.set(data.values as Int32Array, base);
       base += data.length;
     }
-    return new NumberColumn(name, 'date32', true, values, anyNull ? valid : null);
+    for (let row = 0; row < n; row++) {
+      const day = values[row]!;
+      if (valid[row] === 1 && (day < MIN_DATE || day > MAX_DATE)) rawDates.set(row, rawDate('date32', String(day), 'days', day));
+    }
+    return new NumberColumn(name, 'date32', true, values, anyNull ? valid : null, undefined, rawDates);
   }
   const isTimestamp = DataType.isTimestamp(type);
   const unitPerMs = isTimestamp ? UNIT_PER_MS[type.unit]! : 1;
@@ -219,24 +237,33 @@ function readDates(name: string, vector: Vector, zoneHint?: string): NumberColum
   const dayOf = timeZone ? zonedDayOf(timeZone) : (ms: number) => floorDiv(ms, MS_PER_DAY);
   // Raw storage as exact numbers where safe; nanosecond instants (~1.6e18) are not, and go through BigInt.
   const bigMs = new Map<number, number>();
+  const bigRaw = new Map<number, bigint>();
   const unitPerMsBig = BigInt(Math.max(1, unitPerMs));
   const anyNull = read64(vector, true, values, valid, (row, v) => {
+    bigRaw.set(row, v);
     bigMs.set(row, Number(unitPerMs >= 1 ? bigFloorDiv(v, unitPerMsBig) : v * 1000n));
   });
   // a UTC or zone-less timestamp, or a date64, with a time of day: its first row, for FieldReader.date's warning
   const kind: TimeOfDay['kind'] | undefined = !isTimestamp ? 'date64' : !timeZone ? 'naive' : /^(utc|etc\/utc|z|gmt|etc\/gmt|[+-]00:?00)$/i.test(timeZone.trim()) ? 'utc' : undefined;
+  const typeName = isTimestamp ? `timestamp[${UNIT_NAME[type.unit]}${timeZone ? `, ${timeZone}` : ''}]` : 'date64';
   let timeOfDay: TimeOfDay | undefined;
   for (let row = 0; row < n; row++) {
     if (valid[row] === 0) continue;
     const raw = values[row]!;
     const ms = Number.isNaN(raw) ? bigMs.get(row)! : unitPerMs >= 1 ? floorDiv(raw, unitPerMs) : raw * 1000;
-    if (kind && timeOfDay === undefined && ms - floorDiv(ms, MS_PER_DAY) * MS_PER_DAY !== 0 && Number.isFinite(ms)) {
-      timeOfDay = { row, instant: Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970-01-01`, kind };
+    const day = dayOf(ms);
+    values[row] = day;
+    if (day < MIN_DATE || day > MAX_DATE) {
+      // rejected when read (its own error): not the time-of-day warning's first cell
+      const stored = Number.isNaN(raw) ? bigRaw.get(row)!.toString() : String(raw);
+      rawDates.set(row, rawDate(typeName, stored, isTimestamp ? UNIT_WORDS[type.unit]! : 'milliseconds', Math.floor(day)));
+      continue;
     }
-    values[row] = dayOf(ms);
+    if (kind && timeOfDay === undefined && ms - floorDiv(ms, MS_PER_DAY) * MS_PER_DAY !== 0) {
+      timeOfDay = { row, instant: new Date(ms).toISOString(), kind };
+    }
   }
-  const typeName = isTimestamp ? `timestamp[${UNIT_NAME[type.unit]}${timeZone ? `, ${timeZone}` : ''}]` : 'date64';
-  return new NumberColumn(name, typeName, true, values, anyNull ? valid : null, timeOfDay);
+  return new NumberColumn(name, typeName, true, values, anyNull ? valid : null, timeOfDay, rawDates);
 }
 
 /** Dictionary<T>: the dictionary converted once per chunk, then looked up by index. */

@@ -15,6 +15,7 @@ export class NumberColumn implements TabularColumn {
     readonly values: Float64Array,
     readonly valid: Uint8Array | null,
     readonly timeOfDay?: TimeOfDay,
+    readonly rawDates?: ReadonlyMap<number, string>,
   ) {}
 
   get(row: number): Cell {

@@ -4,7 +4,7 @@
  * readers (io/parquet.ts, io/csv.ts) produce it; the portfolio loader reads it through `FieldReader`, which checks
  * every cell and records problems with file, row, column and value.
  */
-import { parseIsoDate, toIsoDate, type DateSerial } from '../conventions/dates.js';
+import { MAX_DATE, MIN_DATE, parseIsoDate, toIsoDate, type DateSerial } from '../conventions/dates.js';
 import type { IssueCollector } from '../errors.js';
 
 export type Cell = string | number | boolean | null;
@@ -30,6 +30,11 @@ export interface TabularColumn {
    * are the days before (FieldReader.date warns once per column).
    */
   readonly timeOfDay?: TimeOfDay;
+  /**
+   * A date column's cells outside 0001-01-01..9999-12-31 (MIN_DATE..MAX_DATE), by 0-based row: the value as stored
+   * (type, raw value, unit, year) for FieldReader.date's message.
+   */
+  readonly rawDates?: ReadonlyMap<number, string>;
   /** Normalised cell at a 0-based row: null for null (Parquet) or empty (CSV). */
   get(row: number): Cell;
 }
@@ -51,6 +56,9 @@ interface FieldOptions {
 function describe(cell: Cell): string {
   return cell === null ? '' : String(cell);
 }
+
+/** What a date cell outside MIN_DATE..MAX_DATE was expected to be. */
+const DATE_RANGE = 'a date from 0001-01-01 to 9999-12-31 (the dates a CSV date YYYY-MM-DD can hold; an open-ended date such as DuckDB\'s infinity, or a timestamp in another unit than its column\'s, is not one)';
 
 /** Strict decimal number syntax: no thousands separators, no NaN/Infinity, no trailing text. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -256,6 +264,11 @@ export class FieldReader {
     if (cell === null || (typeof cell === 'string' && cell.trim() === ''))
       return this.missing(column, row, options, 'a date (YYYY-MM-DD)');
     if (col?.isDate && typeof cell === 'number') {
+      // the dates a CSV can write: DuckDB's 'infinity'::DATE or nanoseconds under a millisecond unit are not dates of a
+      // trade, and the schedule arithmetic on them ran out of memory
+      if (!(cell >= MIN_DATE && cell <= MAX_DATE)) {
+        return this.wrong(column, row, col.rawDates?.get(row) ?? `${col.type} ${cell} days since 1970-01-01`, DATE_RANGE);
+      }
       const t = col.timeOfDay;
       if (t && !this.timeOfDayWarned.has(column)) {
         this.timeOfDayWarned.add(column);
