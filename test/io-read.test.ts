@@ -22,8 +22,8 @@ import {
   DuckDBTypeId,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { DateDay, DateMillisecond, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
-import { Table as WasmTable, writeParquet } from 'parquet-wasm';
+import { DateDay, DateMillisecond, Field, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, TimeUnit, Timestamp } from 'apache-arrow';
+import { readParquet, Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { IssueCollector, XvaInputError, formatIssue } from '../src/errors.js';
 import { FieldReader } from '../src/io/table.js';
 import { findTableFile, readTable } from '../src/io/read.js';
@@ -327,6 +327,51 @@ describe('a date cell outside 0001-01-01..9999-12-31 is an input error naming it
     rmSync(csv);
     const result = await validateInputs({ portfolioDir: folder });
     expect(result.issues.map(formatIssue)).toEqual([`trades.parquet row 1 column maturity_date: date32 2147483647 (days since 1970-01-01: the year 5881580): ${RANGE}`]);
+  });
+});
+
+describe('a zoned timestamp outside the range of a JS date (±8.64e15 ms)', () => {
+  // 2026-01-01T00:00Z in nanoseconds stored under a millisecond unit with a zone: Intl.DateTimeFormat threw
+  // "Invalid time value" while the table was read, an internal error (exit 1) even for a column nobody reads
+  const ns = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
+  const type = new Timestamp(TimeUnit.MILLISECOND, 'America/New_York');
+
+  it('a read column: an input error naming the cell; the in-range cell is its New York date', async () => {
+    const fields = [new Field('maturity_date', type, true)];
+    const schema = new Schema(fields);
+    const data = BigInt64Array.from([ns, BigInt(Date.UTC(2026, 0, 1))]);
+    const arrow = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: 2, nullCount: 0, children: [makeData({ type, length: 2, nullCount: 0, data })] }))]);
+    const path = join(dir, 'tz-ns-as-ms.parquet');
+    writeFileSync(path, writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'))));
+    const issues = new IssueCollector();
+    const reader = new FieldReader(await readTable(path), issues);
+    // 2026-01-01T00:00Z is 2025-12-31 19:00 in New York: day 20453 (Python: date(2025, 12, 31) - date(1970, 1, 1))
+    expect([0, 1].map((row) => reader.date('maturity_date', row))).toEqual([undefined, 20_453]);
+    // 1767225600000000000 ms / 86400000 = 20454000000 days = 127806 + 140002 · 146097 (the 400-year cycle); day
+    // 127806 is 2319-12-04 (Python), so the year is 2319 + 400 · 140002 = 56003119
+    expect(issues.issues.map(formatIssue)).toEqual([
+      "tz-ns-as-ms.parquet row 1 column maturity_date: timestamp[ms, America/New_York] 1767225600000000000 (milliseconds since 1970-01-01: the year 56003119): expected a date from 0001-01-01 to 9999-12-31 (the dates a CSV date YYYY-MM-DD can hold; an open-ended date such as DuckDB's infinity, or a timestamp in another unit than its column's, is not one)",
+    ]);
+  });
+
+  it("a writer's extra column in trades.parquet: warned of and ignored, the book validates", async () => {
+    const folder = join(dir, 'small-tz-extra');
+    cpSync(resolve('test/data/small'), folder, { recursive: true });
+    const csv = join(folder, 'trades.csv');
+    const plain = join(dir, 'small-tz-trades.parquet');
+    await duck.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true)) TO '${plain}' (FORMAT parquet)`);
+    rmSync(csv);
+    const trades = tableFromIPC(readParquet(readFileSync(plain)).intoIPCStream());
+    const n = trades.numRows;
+    const loaded = makeData({ type, length: n, nullCount: 0, data: new BigInt64Array(n).fill(ns) });
+    const fields = [...trades.schema.fields, new Field('loaded_at', type, true)];
+    const schema = new Schema(fields);
+    const children = [...trades.schema.fields.map((_, k) => trades.getChildAt(k)!.data[0]!), loaded];
+    const arrow = new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }))]);
+    writeFileSync(join(folder, 'trades.parquet'), writeParquet(WasmTable.fromIPCStream(tableToIPC(arrow, 'stream'))));
+    const result = await validateInputs({ portfolioDir: folder });
+    expect(result.issues.map(formatIssue)).toEqual([]);
+    expect(result.warnings.map(formatIssue)).toContain('trades.parquet column loaded_at: unknown column(s), ignored: expected columns of the trades table (docs/inputs.md)');
   });
 });
 

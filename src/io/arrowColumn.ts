@@ -171,6 +171,10 @@ function zonedDayOf(timeZone: string): (ms: number) => number {
   }
   const cache = new Map<number, number>();
   return (ms) => {
+    // Intl (like Date) takes instants within ±8.64e15 ms (ECMA-262 §21.4.1.1, ±100,000,000 days) and throws a
+    // RangeError beyond: such an instant is far outside MIN_DATE..MAX_DATE, and its UTC day stands for it (the zone's
+    // offset, under a day, changes nothing about its rejection when read, FieldReader.date)
+    if (!(Math.abs(ms) <= 8.64e15)) return floorDiv(ms, MS_PER_DAY);
     let day = cache.get(ms);
     if (day === undefined) {
       let year = 0;
