@@ -28,6 +28,7 @@ import { IssueCollector, XvaInputError, formatIssue } from '../src/errors.js';
 import { FieldReader } from '../src/io/table.js';
 import { findTableFile, readTable } from '../src/io/read.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
+import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Cell, TabularFile } from '../src/io/table.js';
 
 let dir: string;
@@ -372,6 +373,42 @@ describe('a zoned timestamp outside the range of a JS date (±8.64e15 ms)', () =
     const result = await validateInputs({ portfolioDir: folder });
     expect(result.issues.map(formatIssue)).toEqual([]);
     expect(result.warnings.map(formatIssue)).toContain('trades.parquet column loaded_at: unknown column(s), ignored: expected columns of the trades table (docs/inputs.md)');
+  });
+});
+
+describe('identifiers stored as DECIMAL(19,0) or BIGINT beyond 2^53 keep their exact digits', () => {
+  // 1234567890123456000 + i: 19-digit ids as an Oracle NUMBER(19) or Snowflake NUMBER unload writes them. As doubles,
+  // neighbours collapsed into one value (duplicate-id errors showing ids not in the file); as int64 they read as the
+  // number check's sentence, which became the trade_id of the outputs. Reference: the digits DuckDB itself returns.
+  for (const [kind, sqlType] of [['decimal', 'DECIMAL(19,0)'], ['int64', 'BIGINT']] as const) {
+    it(`trade_id as ${sqlType}: every id its digits, no duplicates; as a number the cell reads as before`, async () => {
+      const folder = join(dir, `small-id-${kind}`);
+      cpSync(resolve('test/data/small'), folder, { recursive: true });
+      const csv = join(folder, 'trades.csv');
+      const path = join(folder, 'trades.parquet');
+      await duck.run(`COPY (SELECT * REPLACE ((1234567890123456000 + row_number() OVER ())::${sqlType} AS trade_id) FROM read_csv('${csv}', all_varchar = true)) TO '${path}' (FORMAT parquet)`);
+      rmSync(csv);
+      const want = (await duck.runAndReadAll(`SELECT trade_id::VARCHAR FROM '${path}'`)).getRows().map((r) => r[0] as string);
+      expect(want[0]).toBe('1234567890123456001');
+      const issues = new IssueCollector();
+      const reader = new FieldReader(await readTable(path), issues);
+      expect(want.map((_, row) => reader.string('trade_id', row))).toEqual(want);
+      // a number read is the nearest double (decimal) or the out-of-range sentence (int64), as before
+      expect(reader.number('trade_id', 0)).toBe(kind === 'decimal' ? 1234567890123456000 : undefined);
+      if (kind === 'int64') expect(issues.issues.map(formatIssue)).toEqual(['trades.parquet row 1 column trade_id: 1234567890123456001 (int64 outside ±2^53, not exact as a number): expected a number']);
+      const result = await validateInputs({ portfolioDir: folder });
+      expect(result.issues.map(formatIssue)).toEqual([]);
+      const loaded = await loadPortfolio(folder, new IssueCollector());
+      expect(loaded.trades.map((t) => t.tradeId)).toEqual(want);
+    });
+  }
+
+  it('a decimal with a scale is its text as the writer prints it; a null is null', async () => {
+    const path = join(dir, 'dec-text.parquet');
+    await duck.run(`COPY (SELECT * FROM (VALUES (1, 12.50::DECIMAL(4,2)), (2, NULL), (3, -0.05::DECIMAL(4,2))) t(i, d) ORDER BY i) TO '${path}' (FORMAT parquet)`);
+    const reader = new FieldReader(await readTable(path), new IssueCollector());
+    expect([0, 1, 2].map((row) => reader.string('d', row))).toEqual(['12.50', undefined, '-0.05']);
+    expect([0, 2].map((row) => reader.number('d', row))).toEqual([12.5, -0.05]);
   });
 });
 

@@ -76,3 +76,23 @@ export function read64(vector: Vector, signed: boolean, out: Float64Array, valid
   }
   return anyNull;
 }
+
+/**
+ * The exact decimal text of a Decimal(p, s) value at word index `at` (little-endian two's complement, `stride` 32-bit
+ * words): the unscaled integer as BigInt, the point placed `scale` digits from the right, as the writer's decimal
+ * prints it (DuckDB, pyarrow: 12.50 for Decimal(4, 2), trailing zeros kept).
+ */
+export function decimalText(w: Uint32Array, at: number, stride: number, scale: number): string {
+  let big = 0n;
+  for (let k = stride - 1; k >= 0; k--) big = (big << 32n) | BigInt(w[at + k]!);
+  big = BigInt.asIntN(32 * stride, big);
+  const negative = big < 0n;
+  let digits = (negative ? -big : big).toString();
+  let text: string;
+  if (scale <= 0) text = digits + '0'.repeat(-scale);
+  else {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    text = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  }
+  return negative ? `-${text}` : text;
+}

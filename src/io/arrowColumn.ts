@@ -4,8 +4,10 @@
  * into 0 for numeric types. Conversions:
  * - Int8..Int32, Uint8..Uint32, Float64 → numbers; Float32 → the shortest decimal that rounds to the stored float32
  *   (float32Decimal: a rate of 0.035 written as float32 is 0.035, not 0.03500000014901161); Int64/Uint64 → numbers
- *   when within ±(2^53 - 1), else a text cell and the column type `int64 (out of range)` (see Int64Column);
- * - Decimal(p, s) → the double nearest to unscaled · 10^-s (exact decimal arithmetic, then one rounding);
+ *   when within ±(2^53 - 1), else a text cell and the column type `int64 (out of range)` (see Int64Column); read as
+ *   text (an identifier), every cell is its exact digits;
+ * - Decimal(p, s) → the double nearest to unscaled · 10^-s (exact decimal arithmetic, then one rounding); read as text
+ *   (an identifier, a DECIMAL(19,0) id of an Oracle or Snowflake unload), its exact decimal text (DecimalColumn);
  * - Date32/Date64/Timestamp (any unit) → day serials with `isDate`; a timestamp with a time zone gives the calendar
  *   date in that zone (an instant at 23:30 UTC is the next day in Europe/Berlin);
  * - Utf8/LargeUtf8/Binary/LargeBinary/views → strings; Dictionary<T> → the dictionary's values; Bool; Null.
@@ -13,9 +15,9 @@
  */
 import { DataType, Precision, TimeUnit, type Vector } from 'apache-arrow';
 import { fromYmd, MAX_DATE, MIN_DATE, toYmd } from '../conventions/dates.js';
-import { bigFloorDiv, floorDiv, MS_PER_DAY, read64, readValidity, TWO_32, UnsupportedColumnError } from './arrowBuffers.js';
+import { bigFloorDiv, decimalText, floorDiv, MS_PER_DAY, read64, readValidity, TWO_32, UnsupportedColumnError } from './arrowBuffers.js';
 import { readStrings, readStringsByGet } from './arrowStrings.js';
-import { BoolColumn, CellColumn, Int64Column, NullColumn, NumberColumn } from './columns.js';
+import { BoolColumn, CellColumn, DecimalColumn, Int64Column, NullColumn, NumberColumn } from './columns.js';
 import type { Cell, TabularColumn, TimeOfDay } from './table.js';
 
 export { UnsupportedColumnError };
@@ -26,7 +28,7 @@ function readInt64(name: string, vector: Vector, signed: boolean): TabularColumn
   const valid = new Uint8Array(n);
   const outOfRange = new Map<number, string>();
   const anyNull = read64(vector, signed, values, valid, (row, v) => {
-    outOfRange.set(row, `${v.toString()} (${signed ? 'int64' : 'uint64'} outside ±2^53, not exact as a number)`);
+    outOfRange.set(row, v.toString());
   });
   const typeName = signed ? 'int64' : 'uint64';
   return new Int64Column(name, outOfRange.size > 0 ? `${typeName} (out of range)` : typeName, values, anyNull ? valid : null, outOfRange);
@@ -103,38 +105,30 @@ function decimalAt(w: Uint32Array, at: number, stride: number, scale: number): n
   if (unscaled !== undefined && Number.isSafeInteger(unscaled) && scale >= 0 && scale <= 22) {
     return scale === 0 ? unscaled : unscaled / POW10[scale]!;
   }
-  // Slow path: exact integer as BigInt, decimal point placed in text, one correctly rounded parse.
-  let big = 0n;
-  for (let k = stride - 1; k >= 0; k--) big = (big << 32n) | BigInt(w[at + k]!);
-  big = BigInt.asIntN(32 * stride, big);
-  const negative = big < 0n;
-  let digits = (negative ? -big : big).toString();
-  let text: string;
-  if (scale <= 0) text = digits + '0'.repeat(-scale);
-  else {
-    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
-    text = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
-  }
-  return Number(negative ? `-${text}` : text);
+  // Slow path: the exact decimal text, one correctly rounded parse.
+  return Number(decimalText(w, at, stride, scale));
 }
 
-function readDecimal(name: string, vector: Vector): NumberColumn {
+/** Decimal(p, s): numbers as decimalAt rounds them, the exact text kept for a text read (DecimalColumn). */
+function readDecimal(name: string, vector: Vector): DecimalColumn {
   const type = vector.type as { scale: number; precision: number; bitWidth: number };
   const stride = type.bitWidth / 32;
   const n = vector.length;
   const values = new Float64Array(n);
   const valid = new Uint8Array(n);
+  const words = new Uint32Array(n * stride);
   let anyNull = false;
   let base = 0;
   for (const data of vector.data) {
     anyNull = readValidity(data, valid, base) || anyNull;
     const w = data.values as Uint32Array;
+    words.set(w.subarray(0, data.length * stride), base * stride);
     for (let i = 0; i < data.length; i++) {
       if (valid[base + i] === 1) values[base + i] = decimalAt(w, i * stride, stride, type.scale);
     }
     base += data.length;
   }
-  return new NumberColumn(name, `decimal(${type.precision},${type.scale})`, false, values, anyNull ? valid : null);
+  return new DecimalColumn(name, `decimal(${type.precision},${type.scale})`, values, anyNull ? valid : null, words, stride, type.scale);
 }
 
 function readBool(name: string, vector: Vector): BoolColumn {

@@ -5,6 +5,7 @@
  */
 import type { Cell, TabularColumn, TabularFile, TimeOfDay } from './table.js';
 import { XvaInputError, type InputIssue } from '../errors.js';
+import { decimalText } from './arrowBuffers.js';
 
 /** Numbers (and day serials when `isDate`). `valid[row] === 0` marks a null; `valid` is null when nothing is null. */
 export class NumberColumn implements TabularColumn {
@@ -26,12 +27,13 @@ export class NumberColumn implements TabularColumn {
 
 /**
  * 64-bit integers. Cells within ±(2^53 - 1) are exact numbers; a cell beyond cannot be held exactly as a number, so
- * it reads as text `"<exact digits> (int64 outside ±2^53, not exact as a number)"`: the loader's number checks reject
- * it with that sentence, and as an identifier it still stays distinct. The column's type is then
- * `int64 (out of range)` (or `uint64 (out of range)`).
+ * `get` gives it as text `"<exact digits> (int64 outside ±2^53, not exact as a number)"`: the loader's number checks
+ * reject it with that sentence. The column's type is then `int64 (out of range)` (or `uint64 (out of range)`). Read as
+ * text (`text`: an identifier), every cell is its exact digits.
  */
 export class Int64Column implements TabularColumn {
   readonly isDate = false;
+  /** `outOfRange`: the exact digits of the cells beyond ±(2^53 - 1), by row. */
   constructor(
     readonly name: string,
     readonly type: string,
@@ -43,10 +45,38 @@ export class Int64Column implements TabularColumn {
   get(row: number): Cell {
     if (this.valid !== null && this.valid[row] === 0) return null;
     if (this.outOfRange.size > 0) {
-      const text = this.outOfRange.get(row);
-      if (text !== undefined) return text;
+      const digits = this.outOfRange.get(row);
+      if (digits !== undefined) return `${digits} (${this.type.startsWith('uint') ? 'uint64' : 'int64'} outside ±2^53, not exact as a number)`;
     }
     return this.values[row]!;
+  }
+
+  text(row: number): string | null {
+    if (this.valid !== null && this.valid[row] === 0) return null;
+    return this.outOfRange.get(row) ?? String(this.values[row]!);
+  }
+}
+
+/**
+ * Decimal(p, s): `get` gives the double nearest to each value (a number read); `text` its exact decimal text from the
+ * stored words (a text read: a DECIMAL(19,0) identifier beyond 2^53 as a double would be another id, or two ids one).
+ */
+export class DecimalColumn extends NumberColumn {
+  constructor(
+    name: string,
+    type: string,
+    values: Float64Array,
+    valid: Uint8Array | null,
+    private readonly words: Uint32Array,
+    private readonly stride: number,
+    private readonly scale: number,
+  ) {
+    super(name, type, false, values, valid);
+  }
+
+  text(row: number): string | null {
+    if (this.valid !== null && this.valid[row] === 0) return null;
+    return decimalText(this.words, row * this.stride, this.stride, this.scale);
   }
 }
 

@@ -37,6 +37,11 @@ export interface TabularColumn {
   readonly rawDates?: ReadonlyMap<number, string>;
   /** Normalised cell at a 0-based row: null for null (Parquet) or empty (CSV). */
   get(row: number): Cell;
+  /**
+   * The cell as exact text, where `get`'s number is not exact (int64 beyond ±2^53, decimals): what a text read (an
+   * identifier) takes, so that a 19-digit id stays those digits. Absent: String(get(row)).
+   */
+  text?(row: number): string | null;
 }
 
 export interface TabularFile {
@@ -190,9 +195,17 @@ export class FieldReader {
     return undefined;
   }
 
-  /** A non-empty string (surrounding blanks trimmed). */
+  /** The cell for a text read: the column's exact text where it has one (TabularColumn.text), else the cell. */
+  private textCell(column: string, row: number): Cell {
+    this.reads?.add(column);
+    const col = this.columnOf(column);
+    if (!col) return null;
+    return col.text ? col.text(row) : col.get(row);
+  }
+
+  /** A non-empty string (surrounding blanks trimmed); a number column's cell as its exact text (TabularColumn.text). */
   string(column: string, row: number, options?: FieldOptions): string | undefined {
-    const cell = this.cell(column, row);
+    const cell = this.textCell(column, row);
     if (cell === null) return this.missing(column, row, options, 'a non-empty text value');
     const text = String(cell).trim();
     if (text === '') return this.missing(column, row, options, 'a non-empty text value');
