@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { spinnerFits } from '../src/cli/progress.js';
 
 const ROOT = path.resolve('.');
@@ -95,6 +96,30 @@ describe('xva validate (built CLI)', () => {
       'trades.csv row 3 column notional: -50000000: expected an amount greater than 0',
     ]);
     expect(doc.errors[0]).toMatchObject({ file: 'trades.csv', row: 3, column: 'notional', value: '-50000000' });
+  });
+
+  it('a trade_id of an unreadable type (a UUID as FixedSizeBinary) is one error among the others, and --json prints its document', async () => {
+    // before: the column's XvaInputError stopped validation: the bad rating below went unreported and --json printed
+    // nothing on stdout
+    const dir = badCopy((d) => {
+      const file = path.join(d, 'counterparties.csv');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('CP_BANK_A,Bank Alpha plc,financial,A,', 'CP_BANK_A,Bank Alpha plc,financial,ZZZ,'));
+    });
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    try {
+      await duck.run(`COPY (SELECT * REPLACE (gen_random_uuid() AS trade_id) FROM read_csv('${path.join(dir, 'trades.csv')}', all_varchar = true)) TO '${path.join(dir, 'trades.parquet')}' (FORMAT parquet)`);
+    } finally {
+      duck.closeSync();
+    }
+    fs.rmSync(path.join(dir, 'trades.csv'));
+    const run = xva('validate', '--portfolio', dir, '--json');
+    expect(run.status).toBe(2);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.errors.map((e: { message: string }) => e.message)).toEqual([
+      'trades.parquet column trade_id: Arrow type FixedSizeBinary[16]: expected a column of text, numbers, booleans, dates or timestamps (this type is not supported)',
+      'counterparties.csv row 1 column rating: ZZZ: expected one of AAA, AA, A, BBB, BB, B, CCC, NR',
+    ]);
   });
 
   it('limits the listed errors with --max-issues', () => {

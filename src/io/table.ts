@@ -5,7 +5,7 @@
  * every cell and records problems with file, row, column and value.
  */
 import { MAX_DATE, MIN_DATE, parseIsoDate, toIsoDate, type DateSerial } from '../conventions/dates.js';
-import type { IssueCollector } from '../errors.js';
+import { XvaInputError, type IssueCollector } from '../errors.js';
 
 export type Cell = string | number | boolean | null;
 
@@ -125,8 +125,24 @@ export class FieldReader {
     return this.table.columnNames.map((c) => known.get(c) ?? c);
   }
 
+  /** Columns of a type no reader converts (MaterialisedTable.column throws its issue): reported once, then absent. */
+  private readonly unreadable = new Set<string>();
+
+  /**
+   * The column read under `name`; a column of an unreadable type (a FixedSizeBinary trade_id) has its issue added once
+   * and is treated as absent, so that the table's other problems are still found in the same run.
+   */
   private columnOf(name: string): TabularColumn | undefined {
-    return this.table.column(this.aliases.get(name) ?? name);
+    const header = this.aliases.get(name) ?? name;
+    if (this.unreadable.has(header)) return undefined;
+    try {
+      return this.table.column(header);
+    } catch (error) {
+      if (!(error instanceof XvaInputError)) throw error;
+      this.unreadable.add(header);
+      for (const issue of error.issues) this.issues.add(issue);
+      return undefined;
+    }
   }
 
   /** Checks that the required columns exist; records one issue per missing column. Returns false if any is missing. */
@@ -135,6 +151,7 @@ export class FieldReader {
     for (const name of names) {
       if (!this.columnOf(name)) {
         ok = false;
+        if (this.unreadable.has(this.aliases.get(name) ?? name)) continue; // its type's issue is its one error
         this.issues.add({
           file: this.table.file,
           column: name,
@@ -179,6 +196,7 @@ export class FieldReader {
       // the column itself is absent: one issue for the table, naming the first row that needs it
       if (this.absentReported.has(column)) return undefined;
       this.absentReported.add(column);
+      if (this.unreadable.has(this.aliases.get(column) ?? column)) return undefined; // its type's issue is its one error
       const near = this.table.columnNames.find((c) => c !== column && c.trim().toLowerCase() === column.toLowerCase());
       // that column already has its error (reportUnknownColumns: the name in another case): one error is enough
       if (near !== undefined && this.issues.issues.some((i) => i.file === this.table.file && i.column === near && i.severity !== 'warning')) return undefined;
