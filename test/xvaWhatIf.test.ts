@@ -217,6 +217,15 @@ describe('the new-trades file', () => {
     expect(issues).toContainEqual(expect.objectContaining({ file: 'new_trades.csv', row: 3, column: 'trade_id', value: 'T000434' }));
   });
 
+  it('an unknown column (a desk comment) is a warning and ignored, as in every other table (it was an error)', async () => {
+    const file = path.join(path.dirname(write([])), 'commented.csv');
+    fs.writeFileSync(file, [`${header},desk_comment`, `${row('N1', 'NS-CP0029-1')},hedge`].join('\n') + '\n');
+    const warnings: string[] = [];
+    const trades = await loadNewTrades(file, book, market, 'market.yaml', (w) => warnings.push(w));
+    expect(trades.map((t) => t.tradeId)).toEqual(['N1']);
+    expect(warnings).toEqual(['commented.csv column desk_comment: unknown column(s), ignored: expected the columns of the portfolio trades table (docs/inputs.md)']);
+  });
+
   it('a trade id used twice in the file is one issue, on its second row', async () => {
     const file = write([row('N1', 'NS-CP0029-1'), row('N1', 'NS-CP0029-1')]);
     const error = await loadNewTrades(file, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);

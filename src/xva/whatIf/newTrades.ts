@@ -48,7 +48,8 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
   if (ratesReader && !ratesReader.requireColumns(PORTFOLIO_TABLES.rate_schedules.requiredColumns)) issues.throwIfAny();
   const rates = ratesReader ? readRateSchedules(ratesReader) : undefined;
   const spec = PORTFOLIO_TABLES.trades;
-  reader.readAs(reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s)', expected: 'the columns of the portfolio trades table (docs/inputs.md)' }));
+  // unknown columns a warning, ignored, as in every other table (a known column in another case: one error, read under its name)
+  reader.readAs(reportUnknownColumns(table, spec.known, issues, { value: 'unknown column(s), ignored', expected: 'the columns of the portfolio trades table (docs/inputs.md)', severity: 'warning' }));
   if (!reader.requireColumns(spec.requiredColumns) || !issues.ok) issues.throwIfAny();
   if (table.numRows === 0) throw new XvaInputError([{ file, value: 'no rows', expected: 'at least one new trade' }]);
 
