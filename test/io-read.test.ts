@@ -613,6 +613,19 @@ describe('readTable on CSV (RFC 4180)', () => {
     expect(semi.message).toBe(`semi.csv: header "trade_id;notional": expected comma-separated values; the header looks separated by ';'`);
     const tab = await inputError(readTable(csv('tab.csv', 'trade_id\tnotional\nT1\t100\n')));
     expect(tab.message).toBe('tab.csv: header "trade_id\\tnotional": expected comma-separated values; the header looks separated by tabs');
+    // R's write.csv2 and Excel in a comma-decimal locale quote every cell: `"a";"b"` scanned as one field a and stray
+    // text, one "text after a closing quote" per line with no row or column, instead of this one hint
+    const quoted = await inputError(readTable(csv('semi-quoted.csv', '"trade_id";"notional"\n"T1";"1000000,5"\n"T2";"2000000"\n')));
+    expect(quoted.message).toBe(`semi-quoted.csv: header "\\"trade_id\\";\\"notional\\"": expected comma-separated values; the header looks separated by ';'`);
+    // a stray text after a quote in the header, and in rows of a ragged and a multi-line record: each named by row,
+    // column, raw text and line
+    const strays = await inputError(readTable(csv('strays.csv', 'a,"b"x\n"1"2,3\n4,"line\nbreak"!,5\n')));
+    expect(strays.issues.map(formatIssue)).toEqual([
+      'strays.csv column b: "b"x: expected a comma or the end of the line right after a closing quote (the header, line 1 of the file)',
+      'strays.csv row 1 column a: "1"2: expected a comma or the end of the line right after a closing quote (line 2 of the file)',
+      'strays.csv row 2 column b: "line\\nbreak"!: expected a comma or the end of the line right after a closing quote (line 4 of the file)',
+      'strays.csv row 2: 3 fields: expected 2 comma-separated fields, as many as the header has columns (line 3 of the file)',
+    ]);
   });
 
   it('ragged rows: every one named by data row and file line', async () => {
@@ -664,7 +677,7 @@ describe('readTable on CSV (RFC 4180)', () => {
     expect(sheet.numRows).toBe(3);
     expect([0, 1, 2].map((r) => sheet.column('b')!.get(r))).toEqual(['2', null, '4']);
     const stray = await inputError(readTable(csv('stray.csv', 'a,b\n"x"y,2\n')));
-    expect(stray.message).toBe('stray.csv: text after a closing quote on line 2: expected a comma or the end of the line right after a closing quote');
+    expect(stray.message).toBe('stray.csv row 1 column a: "x"y: expected a comma or the end of the line right after a closing quote (line 2 of the file)');
   });
 
   it('a double quote inside an unquoted cell is named by row, column, cell and file line (RFC 4180 §2.5-2.7)', async () => {

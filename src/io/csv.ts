@@ -85,8 +85,14 @@ class CsvScanner {
   readonly fields: string[] = [];
   /** Set when a quoted field runs to the end of the file: the line where its quote opened. */
   unterminatedAt: number | undefined;
-  /** Lines where text follows a closing quote (e.g. `"abc"x`). */
-  readonly strayAfterQuote: number[] = [];
+  /**
+   * This record's quoted fields followed by text before the comma (`"abc"x`, or `"a";"b"` of a file separated by
+   * semicolons): the field's index, its raw text from the opening quote and the line the text is on.
+   */
+  readonly strayFields: { index: number; raw: string; line: number }[] = [];
+  /** Offsets of this record's text: from its first character to its line end (excluded). */
+  recordStart = 0;
+  recordEnd = 0;
   /** Indices of this record's unquoted fields holding a double quote (e.g. `Acme 5" Corp`, or `x "y"`). */
   readonly bareQuoteFields: number[] = [];
 
@@ -97,8 +103,10 @@ class CsvScanner {
     const n = text.length;
     this.fields.length = 0;
     this.bareQuoteFields.length = 0;
+    this.strayFields.length = 0;
     if (this.pos >= n) return false;
     this.line = this.lineNo;
+    this.recordStart = this.pos;
     for (;;) {
       // Leading blanks before an opening quote are tolerated.
       let p = this.pos;
@@ -106,6 +114,7 @@ class CsvScanner {
       let field: string;
       if (p < n && text.charCodeAt(p) === QUOTE) {
         const openLine = this.lineNo;
+        const open = p;
         let value = '';
         let from = p + 1;
         for (;;) {
@@ -134,7 +143,7 @@ class CsvScanner {
           if (c !== SPACE && c !== TAB) stray = true;
           p++;
         }
-        if (stray) this.strayAfterQuote.push(this.lineNo);
+        if (stray) this.strayFields.push({ index: this.fields.length, raw: text.slice(open, p), line: this.lineNo });
       } else {
         p = this.pos;
         let bareQuote = false;
@@ -150,6 +159,7 @@ class CsvScanner {
         if (bareQuote) this.bareQuoteFields.push(this.fields.length);
       }
       this.fields.push(field);
+      this.recordEnd = p;
       if (p >= n) {
         this.pos = n;
         return true;
@@ -209,12 +219,19 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
   if (!hasHeader) throw fileIssue(file, 'an empty file', 'a header row of column names, then one row per record');
   const names = scanner.fields.map((f) => f.trim());
   if (names.length === 1) {
-    const sep = wrongDelimiter(names[0]!);
+    // the header line as written: a quoted header of another separator (`"a";"b"`, R's write.csv2) scans as one field
+    // `a` followed by stray text
+    const raw = text.slice(scanner.recordStart, scanner.recordEnd).trim();
+    const sep = wrongDelimiter(raw);
     if (sep !== undefined) {
-      throw fileIssue(file, `header ${JSON.stringify(names[0]!.slice(0, 80))}`, `comma-separated values; the header looks separated by ${sep}`);
+      throw fileIssue(file, `header ${JSON.stringify(raw.slice(0, 80))}`, `comma-separated values; the header looks separated by ${sep}`);
     }
   }
   const issues = new IssueCollector();
+  const STRAY = 'a comma or the end of the line right after a closing quote';
+  for (const s of scanner.strayFields) {
+    issues.add({ file, column: names[s.index] || `header column ${s.index + 1}`, value: s.raw.trim(), expected: `${STRAY} (the header, line ${s.line} of the file)` });
+  }
   const firstIndex = new Map<string, number>();
   names.forEach((name, index) => {
     if (name === '') {
@@ -237,8 +254,12 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
   const width = names.length;
   const columns: Cell[][] = names.map(() => []);
   let row = 0;
-  const addRow = (fields: readonly string[], line: number, bareQuoteFields: readonly number[]): void => {
+  type Stray = CsvScanner['strayFields'][number];
+  const addRow = (fields: readonly string[], line: number, bareQuoteFields: readonly number[], stray: readonly Stray[]): void => {
     row++;
+    for (const s of stray) {
+      issues.add({ file, row, ...(s.index < width ? { column: names[s.index]! } : {}), value: s.raw.trim(), expected: `${STRAY} (line ${s.line} of the file)` });
+    }
     if (fields.length !== width) {
       issues.add({
         file,
@@ -263,17 +284,18 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
     }
   };
   // rows of empty cells held until a row with a value follows (then they are rows); at the end of the file dropped
-  let held: { fields: string[]; line: number; bare: number[] }[] = [];
+  let held: { fields: string[]; line: number; bare: number[]; stray: Stray[] }[] = [];
   while (scanner.next()) {
     const fields = scanner.fields;
     if (isBlank(fields)) continue;
-    if (isEmptyCells(fields)) {
-      held.push({ fields: [...fields], line: scanner.line, bare: [...scanner.bareQuoteFields] });
+    // (a row whose quoted cell has text after it is not empty: its stray text is an issue)
+    if (isEmptyCells(fields) && scanner.strayFields.length === 0) {
+      held.push({ fields: [...fields], line: scanner.line, bare: [...scanner.bareQuoteFields], stray: [...scanner.strayFields] });
       continue;
     }
-    for (const h of held) addRow(h.fields, h.line, h.bare);
+    for (const h of held) addRow(h.fields, h.line, h.bare, h.stray);
     held = [];
-    addRow(fields, scanner.line, scanner.bareQuoteFields);
+    addRow(fields, scanner.line, scanner.bareQuoteFields, scanner.strayFields);
   }
   if (scanner.unterminatedAt !== undefined) {
     issues.add({
@@ -283,9 +305,6 @@ export function parseCsv(input: string | Uint8Array, file: string): TabularFile 
       value: `a quote opened on line ${scanner.unterminatedAt} is never closed`,
       expected: 'a closing double quote (") before the end of the file',
     });
-  }
-  for (const line of scanner.strayAfterQuote) {
-    issues.add({ file, value: `text after a closing quote on line ${line}`, expected: 'a comma or the end of the line right after a closing quote' });
   }
   issues.throwIfAny();
   return new MaterialisedTable('csv', 
