@@ -27,6 +27,7 @@ import { readParquet, Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { IssueCollector, XvaInputError, formatIssue } from '../src/errors.js';
 import { FieldReader } from '../src/io/table.js';
 import { findTableFile, readTable } from '../src/io/read.js';
+import { float32Decimal } from '../src/io/arrowColumn.js';
 import { validateInputs } from '../src/portfolio/validateInputs.js';
 import { loadPortfolio } from '../src/portfolio/load.js';
 import type { Cell, TabularFile } from '../src/io/table.js';
@@ -409,6 +410,24 @@ describe('identifiers stored as DECIMAL(19,0) or BIGINT beyond 2^53 keep their e
     const reader = new FieldReader(await readTable(path), new IssueCollector());
     expect([0, 1, 2].map((row) => reader.string('d', row))).toEqual(['12.50', undefined, '-0.05']);
     expect([0, 2].map((row) => reader.number('d', row))).toEqual([12.5, -0.05]);
+  });
+});
+
+describe('float32 cells read as numpy prints them (float32Decimal)', () => {
+  it('a value halfway between two shortest decimals takes the even last digit, as numpy (it was rounded up)', async () => {
+    // Reference: numpy's own str of each float32 (test/data/parquet/README.md): 410 exact ties and 602 other values.
+    // Exact equality: each side is the double nearest to one decimal text.
+    const table = await readTable(resolve('test/data/parquet/float32_numpy.parquet'));
+    const value = table.column('value')!;
+    const numpy = table.column('numpy_str')!;
+    expect(value.type).toBe('float');
+    const got = Array.from({ length: table.numRows }, (_, row) => value.get(row));
+    const want = Array.from({ length: table.numRows }, (_, row) => Number(numpy.get(row)));
+    expect(table.numRows).toBe(1012);
+    expect(got).toEqual(want);
+    // the audit's case: 1234567.25 is 1234567.2 in numpy (1234567.3 before), its negative too; 1234567.75's even digit
+    // is 8, which toPrecision also gives
+    expect([float32Decimal(Math.fround(1234567.25)), float32Decimal(Math.fround(-1234567.25)), float32Decimal(Math.fround(1234567.75))]).toEqual([1234567.2, -1234567.2, 1234567.8]);
   });
 });
 

@@ -51,15 +51,45 @@ function readNumbers(name: string, typeName: string, vector: Vector): NumberColu
 
 /**
  * The shortest decimal (at most 9 significant digits) whose float32 rounding is f, as the double nearest to it: what
- * the writer of a float32 column meant (numpy prints a float32 so), not the binary value's exact expansion.
+ * the writer of a float32 column meant (numpy prints a float32 so), not the binary value's exact expansion. Of the
+ * decimals of that length the nearest to f; where f lies exactly halfway between two (1234567.25 between 1234567.2
+ * and 1234567.3) the one with the even last digit, as numpy's Dragon4 rounds ("if we are directly in the middle,
+ * round towards the even digit", numpy/core/src/multiarray/dragon4.c) — toPrecision rounds such a tie up.
  */
 export function float32Decimal(f: number): number {
   if (!Number.isFinite(f) || f === 0) return f;
   for (let digits = 1; digits < 9; digits++) {
     const decimal = Number(f.toPrecision(digits));
-    if (Math.fround(decimal) === f) return decimal;
+    if (Math.fround(decimal) === f) return evenTie(f, digits) ?? decimal;
   }
-  return Number(f.toPrecision(9));
+  return evenTie(f, 9) ?? Number(f.toPrecision(9));
+}
+
+/**
+ * The `digits`-digit decimal below toPrecision's where f is exactly halfway between the two and toPrecision's ends in
+ * an odd digit (and the one below still rounds to f); else undefined. Exact: f = m · 2^e and the decimals as BigInt.
+ */
+function evenTie(f: number, digits: number): number | undefined {
+  const a = Math.abs(f);
+  const next = a.toExponential(digits); // one digit more: a tie there ends in 5 (and is exact)
+  if (next[next.indexOf('e') - 1] !== '5') return undefined;
+  const [mantissa, exponent] = a.toExponential(digits - 1).split('e') as [string, string];
+  const n = BigInt(mantissa.replace('.', ''));
+  if (n % 2n === 0n || n <= 1n) return undefined;
+  const k = Number(exponent) - (digits - 1); // toPrecision's decimal is n · 10^k
+  // a = m · 2^e exactly (a float32's value: e ≥ -149, m < 2^24 once the fraction is gone; doubling is exact)
+  let m = a;
+  let e = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    e--;
+  }
+  // halfway: a = (n - 1/2) · 10^k, i.e. 2m · 2^e = (2n - 1) · 10^k, both sides times 2^-e · 10^max(0, -k)
+  const left = 2n * BigInt(m) * 10n ** BigInt(Math.max(0, -k));
+  const right = (2n * n - 1n) * 10n ** BigInt(Math.max(0, k)) * 2n ** BigInt(-e);
+  if (left !== right) return undefined;
+  const below = Number(`${f < 0 ? '-' : ''}${n - 1n}e${k}`);
+  return Math.fround(below) === f ? below : undefined;
 }
 
 /** Float32: the values as readNumbers copies them, then each the shortest decimal of its float32 (float32Decimal). */
