@@ -184,11 +184,12 @@ describe('dates at the ends of 0001-01-01..9999-12-31 and beyond (the range a da
     expect(parseIsoDate('0000-01-01')).toBeUndefined();
   });
 
-  it('toYmd names the date of any safe-integer serial (DuckDB\'s infinity, date32 2147483647, is 5881580-07-11) and refuses NaN', () => {
+  it('toYmd names the date of any safe-integer serial (DuckDB\'s infinity, date32 2147483647, is 5881580-07-11) and NaN fields for NaN', () => {
     // 2147483647 = 3844 + 14699 · 146097: the Gregorian calendar repeats every 400 years (146,097 days), and day 3844
     // is 1980-07-11 (Python), so the date is 1980 + 400 · 14699 = 5881580-07-11
     expect(toYmd(2_147_483_647)).toEqual({ year: 5_881_580, month: 7, day: 11 });
     expect(toYmd(3844 - 146_097 * 14_699)).toEqual({ year: 1980 - 400 * 14_699, month: 7, day: 11 });
-    expect(() => toIsoDate(NaN)).toThrow('not a day serial: NaN');
+    expect(toYmd(NaN)).toEqual({ year: NaN, month: NaN, day: NaN });
+    expect(toYmd(Infinity)).toEqual({ year: NaN, month: NaN, day: NaN });
   });
 });

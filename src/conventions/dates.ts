@@ -41,11 +41,13 @@ export interface Ymd {
 /**
  * The calendar date of a serial (a fraction of a day is dropped: the date of that instant). Closed form for every safe
  * integer, far beyond the years a date column may hold (MIN_DATE..MAX_DATE), so that a message can name the year of
- * an out-of-range value; anything else (NaN, ±Infinity) is not a date and throws a RangeError (a program's mistake).
+ * an out-of-range value; anything else (NaN, ±Infinity) is no date and has NaN fields.
  */
 export function toYmd(serial: DateSerial): Ymd {
   const whole = Math.floor(serial);
-  if (!Number.isSafeInteger(whole)) throw new RangeError(`not a day serial: ${serial}`);
+  // NaN or ±Infinity is no date: NaN fields, as the Date object gives (a message naming such a value prints it
+  // rather than stopping the run with an internal error)
+  if (!Number.isSafeInteger(whole)) return { year: NaN, month: NaN, day: NaN };
   const z = whole + EPOCH_SHIFT;
   // floor(z / 146097) exactly: `%` of doubles is exact, a quotient of that size is not (z up to 2^53)
   const rem = z % DAYS_PER_ERA;
