@@ -68,11 +68,13 @@ import { tablesOrder } from '../src/exposure/deviceDrive.js';
 import { computeCollateral } from '../src/exposure/collateral.js';
 import { computeProfile } from '../src/exposure/profiles.js';
 import { addMonths } from '../src/conventions/dates.js';
-import { tradeMaturity, type BasisSwap, type CapFloor, type EquityOption, type FloatLeg, type FxOption, type Trade } from '../src/products/types.js';
+import { tradeMaturity, type BasisSwap, type CapFloor, type EquityOption, type FloatLeg, type FxOption, type Swaption, type Trade } from '../src/products/types.js';
 import { normCdf } from '../src/pricing/black.js';
 import type { NettingSet } from '../src/portfolio/types.js';
 import type { NettingSetResult } from '../src/exposure/results.js';
 import { FINAL_PAYMENT, closeOutBook } from './helpers/closeOutBook.js';
+import { plainNettingSet } from './helpers/swapBook.js';
+import { fromYmd } from '../src/conventions/dates.js';
 
 const DEMO = path.resolve('fixtures/demo');
 const U = 2 ** -24;
@@ -797,6 +799,69 @@ describe('GPU device valuation with worker threads', () => {
     const nExp = h.profile.dateIndex.length;
     expect(Math.abs(g.tradeEpe[kPay]! - g.profile.epe[kPay]! / 2)).toBeLessThanOrEqual(bound);
     expect(Math.abs(g.tradeEpe[nExp + kPay]! - g.profile.epe[kPay]! / 2)).toBeLessThanOrEqual(bound);
+  }, 120_000);
+
+  it.skipIf(noGpu())('figures route with a rounded balance above 2^24 returned to exactly 0 (unexercised swaptions): the host\'s figures from the device values', async () => {
+    // An audit (helper 170) found the margin kernel keeping the balance in f32 (b = b + k·m): above 2^24 f32 holds
+    // only even numbers (multiples of 4 above 2^25), so a balance n·m of whole multiples was stored a unit or two
+    // off, and when the requirement later fell to exactly 0 the return ⌈−b/m − ε⌉ came out one multiple short
+    // (−129.9998 → −129): one multiple stayed held for good (MTA 0: the next call saw 0.9998 → 0 again).
+    // A bought physical payer swaption on 1bn (values ~1e7 to 1e8 before its expiry, above 2^24 ≈ 1.68e7): after
+    // the expiry its value is exactly 0 on the paths that did not exercise, the requirement exactly 0 and the
+    // balance must go back to exactly 0 (collateral.ts CollateralTracker.advanceTo: ⌈sf/m − ε⌉ with sf = −n·m).
+    // CSA: zero thresholds and MTAs, rounding 10m JPY (m = 1e7 / 152.3 ≈ 65,659.88 USD, not a whole number of
+    // dollars: n·m above 2^24 is seldom an f32), MPoR 10 days, daily calls.
+    const expiry = fromYmd(2027, 6, 28);
+    const leg = { currency: 'USD' as const, notional: 1e9, startDate: fromYmd(2027, 6, 30), maturityDate: fromYmd(2037, 6, 30), businessDayConvention: 'MF' as const, stub: 'short_front' as const, endOfMonth: false };
+    const swaption: Swaption = {
+      tradeId: 'SW_BIG', counterpartyId: 'CP_BIG', nettingSetId: 'NS_BIG', cleared: false, product: 'SWAPTION', direction: 'buy', optionType: 'payer', settlement: 'physical', expiryDate: expiry,
+      fixedLeg: { ...leg, kind: 'fixed', fixedRate: 0.035, frequency: '1Y', dayCount: '30/360' },
+      floatLeg: { ...leg, kind: 'float', floatIndex: 'USD-SOFR', spreadBp: 0, frequency: '3M', dayCount: 'ACT/360' },
+    };
+    const ns = plainNettingSet('NS_BIG', 'CP_BIG', { csa: true, collateralCurrency: 'JPY', rounding: 10e6, marginPeriodOfRiskDays: 10 });
+    const counterparty = { counterpartyId: 'CP_BIG', name: 'Big', sector: 'financial', rating: 'A', region: 'north_america', qccp: false } satisfies Portfolio['counterparties'][number];
+    const book: Portfolio = { trades: [swaption], counterparties: [counterparty], nettingSets: [ns], eligibleCollateral: [], collateral: [], sources: {} };
+    const host = await run(book, 1, { cube: true }); // the values route: the host's f64 figures from the device values
+    const device = await run(book, 1);
+    expect(device.routing.figures).toEqual(['NS_BIG']);
+    expect(host.routing.figures).toEqual([]);
+    const h = host.result.nettingSets[0]!;
+    const g = device.result.nettingSets[0]!;
+    // the case is there: on the last exposure date before the expiry most paths are worth above 2^24, and on the
+    // first one whose close-out lag date is after it too (its call starts from that balance) a good share is worth 0
+    const nPaths = options.paths;
+    const dates = host.result.grid.dates;
+    const kBefore = h.profile.dateIndex.findLastIndex((d) => dates[d]! < expiry);
+    const kAfter = h.profile.dateIndex.findIndex((d) => dates[d]! > expiry + 14);
+    expect(kBefore).toBeGreaterThan(0);
+    expect(kAfter).toBeGreaterThan(kBefore);
+    const valueAt = (k: number, p: number): number => h.cube![k * nPaths + p]!;
+    let large = 0;
+    let zero = 0;
+    for (let p = 0; p < nPaths; p++) {
+      if (valueAt(kBefore, p) > 2 ** 24) large++;
+      if (valueAt(kAfter, p) === 0) zero++;
+    }
+    expect(large).toBeGreaterThan(nPaths / 2);
+    expect(zero).toBeGreaterThan(nPaths / 5);
+    let scale = 0;
+    for (let k = 0; k < h.profile.epe.length; k++) scale = Math.max(scale, h.profile.epe[k]! + h.profile.ene[k]! + Math.abs(h.profile.collateral[k]!));
+    // the tolerance of the figures route's test above (2e-5 of the scale, 1.3e3 here): a path whose return came out
+    // one multiple short moved the collateral and the ENE by m/96 ≈ 684, and a quarter of the paths did (before the
+    // fix: 15.8e3 off at the 2-year date, 1.4e3 at the 1-year one; after it a few dollars, f32's rounding of n·m)
+    const bound = 2e-5 * scale + 1e-6;
+    const discount = market.discountCurve(market.baseCurrency);
+    let worst = 0;
+    for (const key of ['epe', 'ene', 'ee', 'pfe', 'collateral', 'epeVm', 'collateralVm'] as const) {
+      h.profile[key].forEach((v, k) => {
+        const b = key === 'ee' || key === 'pfe' ? bound / discount.discount(h.profile.times[k]!) : bound;
+        const diff = Math.abs(g.profile[key][k]! - v);
+        worst = Math.max(worst, diff / b);
+        expect(diff, `${key}[${k}]`).toBeLessThanOrEqual(b);
+      });
+    }
+    console.log(`GPU figures route, balances above 2^24 returned to 0: worst |Δ| is ${(100 * worst).toFixed(1)}% of the profile bound`);
+    expectEulerMatches(g, h, scale);
   }, 120_000);
 
   it.skipIf(noGpu())("figures route with antithetic paths: the EPE standard error of the pairs' means, as the host's from the device values", async () => {

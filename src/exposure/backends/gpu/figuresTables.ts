@@ -14,7 +14,7 @@
  */
 import { XvaInternalError } from '../../../errors.js';
 import { tradeMaturity } from '../../../products/types.js';
-import { CollateralTracker } from '../../collateral.js';
+import { COLLATERAL_ROUNDING_SLACK, CollateralTracker } from '../../collateral.js';
 import { DEFAULT_SMALL_VALUE_LIMIT } from '../../euler.js';
 import type { NettingSetKernel } from '../../types.js';
 import { closeOutEndAt, collateralOptionsOf, postedMarginOf, type UnitContext, type UnitNettingSet } from '../../unit.js';
@@ -88,7 +88,7 @@ export function deviceFiguresTablesOf(ctx: UnitContext, item: UnitNettingSet, ke
   marginInts[2] = nExp;
   marginInts[3] = (trivial ? 1 : 0) | (plan?.exact ? 2 : 0);
   if (plan) {
-    marginReals.set([plan.coverage, plan.thresholdCpty, plan.thresholdBank, plan.mtaCpty, plan.mtaBank, plan.netIndependentAmount, plan.multiple, 1e-9], 0);
+    marginReals.set([plan.coverage, plan.thresholdCpty, plan.thresholdBank, plan.mtaCpty, plan.mtaBank, plan.netIndependentAmount, plan.multiple, COLLATERAL_ROUNDING_SLACK], 0);
     if (!plan.trivial) {
       // every call date and every source row must be a slot: the host reads V there too (unit.ts datesToValue)
       for (let d = 0; d <= last; d++) {

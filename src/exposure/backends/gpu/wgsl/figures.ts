@@ -5,7 +5,8 @@
  *
  * - marginWgsl: one invocation per path walks the set's slots (the dates it was valued on, ascending) and runs the
  *   margin calls of collateral.ts CollateralTracker.advanceTo on that path (thresholds both ways, MTAs, independent
- *   amounts, rounding to the multiple in the secured party's favour, the zero-crossing rule, coverage), keeps the
+ *   amounts, rounding to the multiple in the secured party's favour, the balance then a whole number of multiples,
+ *   the zero-crossing rule, coverage), keeps the
  *   balance of each close-out lag date that is read later, and at every live exposure date writes E = V − C and C,
  *   C = the balance at the close-out lag date + the IM held (the `fill` of the tracker); for a counterparty with two or
  *   more sets it adds max(E, 0) into the counterparty's accumulator (aggregate.ts accumulatePositiveExposure).
@@ -33,8 +34,14 @@ const RATIO = DEFAULT_SMALL_VALUE_RATIO.toExponential();
  */
 export const MARGIN_HEADER = 4;
 export const MARGIN_SLOT_WORDS = 4;
-/** Reals of the margin kernel ahead of the per-slot IM held: coverage, thresholds, MTAs, net IA, multiple, slack. */
+/** Reals of the margin kernel ahead of the per-slot IM held: coverage, thresholds, MTAs, net IA, multiple, the host's slack. */
 export const MARGIN_REALS = 8;
+/**
+ * The margin kernel's relative slack of the rounding to a multiple: 4u (u = 2^-24, f32's unit roundoff) of the number
+ * of multiples, as a WGSL float literal (collateral.ts's ε = 1e-9 is for f64: below half an f32 ulp of any count of
+ * 1/32 or more, it would change nothing there).
+ */
+const F32_ROUNDING_SLACK = (4 * 2 ** -24).toExponential();
 /** Flags of a margin slot. */
 export const CALL = 1;
 export const SOURCE = 2;
@@ -73,7 +80,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let netIa = reals[5];
   let multiple = reals[6];
   let slack = reals[7];
+  // the balance; under a rounding multiple m > 0 it is n·m, n the whole number of multiples held (negative: posted),
+  // kept in n (an f32 holds every whole number up to 2^24 exactly, b itself only the even ones above 2^24) and b
+  // formed from it when read: a balance of whole multiples stays whole multiples, and returns to exactly 0
   var b = 0.0;
+  var n = 0.0;
   for (var s = 0u; s < nSlots; s++) {
     let at = ${MARGIN_HEADER}u + ${MARGIN_SLOT_WORDS}u * s;
     let flags = ints[at];
@@ -96,13 +107,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
           if (multiple == 0.0) {
             if (crosses) { b = required; } else { b = b + shortfall; }
           } else {
-            var up = (toBank && b >= 0.0) || (toCpty && b > 0.0);
-            var amount = shortfall;
-            if (crosses) { up = toBank; amount = required; }
-            let units = amount / multiple;
-            var k = floor(units + slack);
-            if (up) { k = ceil(units - slack); }
-            if (crosses) { b = k * multiple; } else { b = b + k * multiple; }
+            // collateral.ts's b + k·m, k = ⌈sf/m − ε⌉ (a delivery to the secured party) or ⌊sf/m + ε⌋ (a return), with
+            // b = n·m and sf = R − n·m, is n + k = ⌈R/m − ε⌉ or ⌊R/m + ε⌋ multiples (n is whole: ⌈x − n⌉ = ⌈x⌉ − n);
+            // a zero crossing returns the old balance and rounds the new delivery, R/m, the same way: the new count is
+            // R/m rounded, whatever n was, and R = 0 gives exactly 0 multiples
+            let up = select((toBank && n >= 0.0) || (toCpty && n > 0.0), toBank, crosses);
+            let q = required / multiple;
+            // ε relative to f32 (u = 2^-24): an R/m that should be whole lands within about 3u·|R/m| of it from the
+            // roundings of m to f32, of R and of the division; 4u of it, and at least the host's ε
+            let eps = max(slack, ${F32_ROUNDING_SLACK} * abs(q));
+            n = select(floor(q + eps), ceil(q - eps), up);
+            b = n * multiple;
           }
         }
       }
