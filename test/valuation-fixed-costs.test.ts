@@ -31,7 +31,12 @@ const viaDate = (serial: number) => {
   const d = new Date(serial * MS_PER_DAY);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 };
-const viaDateUtc = (year: number, month: number, day: number): number => Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+/** The Date object's day serial of a civil date, its year taken as given (Date.UTC would read 0..99 as 1900..1999). */
+const viaDateUtc = (year: number, month: number, day: number): number => {
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  return Math.round(at.getTime() / MS_PER_DAY);
+};
 const sameNumber = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 describe('civil dates in closed form (Hinnant) against the Date object', () => {
@@ -57,10 +62,18 @@ describe('civil dates in closed form (Hinnant) against the Date object', () => {
       if (a.year !== b.year || a.month !== b.month || a.day !== b.day) mismatches.push(s);
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
-    for (const s of [-1e8, 1e8, -1e8 - 1, 1e8 + 1, 0, -0, 0.5, -0.5, 12345.75, Number.NaN, 1e12]) {
+    for (const s of [-1e8, 1e8, 0, -0, 0.5, -0.5, 12345.75, Number.NaN, Number.POSITIVE_INFINITY]) {
       const a = toYmd(s);
       const b = viaDate(s);
       expect([sameNumber(a.year, b.year), sameNumber(a.month, b.month), sameNumber(a.day, b.day)], `toYmd(${s})`).toEqual([true, true, true]);
+    }
+    // beyond the Date object's ±1e8 days (where it has no date): the proleptic calendar, which repeats every 400 years
+    // (146,097 days), so the date of s is that of s − k·146,097 with the year 400·k later
+    for (const s of [-1e8 - 1, 1e8 + 1, 1e12, -1e12]) {
+      const k = Math.trunc(s / 146_097);
+      const a = toYmd(s);
+      const b = viaDate(s - k * 146_097);
+      expect(a, `toYmd(${s})`).toEqual({ year: b.year + 400 * k, month: b.month, day: b.day });
     }
   });
 

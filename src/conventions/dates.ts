@@ -19,8 +19,8 @@ const DAYS_PER_ERA = 146_097;
 const EPOCH_SHIFT = 719_468;
 
 export function fromYmd(year: number, month: number, day: number): DateSerial {
-  // Date.UTC reads years 0..99 as 1900..1999 and rolls months over: the closed form takes every year from 1 (so that
-  // 0001-01-01, the first date a CSV can hold, is that date), Date.UTC's rules stay for the rest.
+  // The closed form takes every year from 1 (so that 0001-01-01, the first date a CSV can hold, is that date); the
+  // Date object rolls the rest over (below).
   if (Number.isInteger(year) && year >= 1 && year <= 200_000 && Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 31) {
     const y = month <= 2 ? year - 1 : year; // >= 0: `| 0` is the floor below
     const era = (y / 400) | 0;
@@ -29,7 +29,11 @@ export function fromYmd(year: number, month: number, day: number): DateSerial {
     const dayOfEra = yearOfEra * 365 + (yearOfEra >> 2) - ((yearOfEra / 100) | 0) + dayOfYear;
     return era * DAYS_PER_ERA + dayOfEra - EPOCH_SHIFT;
   }
-  return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+  // rolled-over months and days (and far years) by the Date object, its years taken as given (setUTCFullYear, not
+  // Date.UTC, whose years 0..99 are 1900..1999: the closed form above takes them literally)
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  return Math.round(at.getTime() / MS_PER_DAY);
 }
 
 export interface Ymd {
