@@ -121,7 +121,7 @@ function union(a: FactorNeeds, b: FactorNeeds): FactorNeeds {
  * the default grid to the later maturity (with the run's close-out dates). The default grid is one sequence of dates
  * cut after the last maturity, so the run's dates are then a prefix of the longer grid and its paths are unchanged.
  */
-function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: string[]): { grid: TimeGrid; prefixOfRun: boolean } {
+function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: string[]): { grid: TimeGrid; prefixOfRun: boolean; runDatesFirst: boolean } {
   const sobol = settings.rng === 'sobol';
   const run = settings.grid;
   const lastDate = run.dates[run.dates.length - 1]!;
@@ -134,15 +134,16 @@ function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: s
       latestTrade = t;
     }
   }
-  if (!latestTrade) return { grid: run, prefixOfRun: true };
+  if (!latestTrade) return { grid: run, prefixOfRun: true, runDatesFirst: true };
   if (settings.gridSpec.kind !== 'default') {
     notes.push(`trade ${latestTrade.tradeId} matures ${toIsoDate(latest)}, after the run's last grid date ${toIsoDate(lastDate)} (grid from --grid): its exposure after that date is not counted, as in a run of the book`);
-    return { grid: run, prefixOfRun: true };
+    return { grid: run, prefixOfRun: true, runDatesFirst: true };
   }
   const grid = withCloseOutDates(gridFromSpec({ kind: 'default' }, run.asOf, latest), [...run.lagIndex.keys()]);
+  let runDatesFirst = grid.dates.length >= run.dates.length;
+  for (let d = 0; runDatesFirst && d < run.dates.length; d++) runDatesFirst = grid.dates[d] === run.dates[d] && grid.exposureDate[d] === run.exposureDate[d];
   // Sobol draws go through a Brownian bridge over the whole grid: a longer grid moves every path, even on the run's dates
-  let prefix = !sobol && grid.dates.length >= run.dates.length;
-  for (let d = 0; prefix && d < run.dates.length; d++) prefix = grid.dates[d] === run.dates[d] && grid.exposureDate[d] === run.exposureDate[d];
+  const prefix = !sobol && runDatesFirst;
   notes.push(
     `trade ${latestTrade.tradeId} matures ${toIsoDate(latest)}, after the run's last grid date ${toIsoDate(lastDate)}: the default grid is extended to ${toIsoDate(grid.dates[grid.dates.length - 1]!)}` +
       (prefix
@@ -151,7 +152,7 @@ function whatIfGrid(settings: WhatIfSettings, trades: readonly Trade[], notes: s
           ? ' (the run drew Sobol points through a Brownian bridge over its whole grid, which a longer grid changes: every set is valued on the new paths)'
           : ' (the dates differ from the run\'s: every set is valued on the new paths)'),
   );
-  return { grid, prefixOfRun: prefix };
+  return { grid, prefixOfRun: prefix, runDatesFirst };
 }
 
 /** A compiled kernel, or an InputIssue naming the what-if row when the pricers on paths cannot value the trade. */
@@ -175,9 +176,9 @@ function compileNew(
 
 /**
  * The what-if of every trade of the file, each evaluated as if it were alone in the file: the trades are grouped by
- * what they add to the run's paths (the factors the run lacks and, on Sobol points, a maturity after the run's last
- * date, which changes the bridge), and each group gets its own paths, those the trade would get alone. Trades that
- * add nothing share the run's own paths (and its cube); a trade needing a new factor correlated with the run's no
+ * what they add to the run's paths (the factors the run lacks and a maturity after the run's last date, which extends
+ * the grid), and each group gets its own paths and grid, those the trade would get alone. Trades that add nothing
+ * share the run's own paths and grid (and its cube); a trade needing a new factor correlated with the run's no
  * longer re-draws the paths of the other rows. Rows in the file's order; notes, timings and counts of the groups
  * together.
  */
@@ -215,17 +216,18 @@ export function runWhatIf(input: WhatIfInput): WhatIfResult {
 
 /**
  * The file's trades by what they add to the run's paths (first appearance order): the factors of the market layout
- * of the run's needs and the trade's that the run lacks, and under Sobol draws a maturity after the run's last grid
- * date (its default grid is then extended to it, and the bridge with it). A group's paths are then each of its
- * trades' own alone: the same layout and, under Philox, grids that are prefixes of one another (the draws are keyed
- * by step), under Sobol the same grid.
+ * of the run's needs and the trade's that the run lacks, and a maturity after the run's last grid date (its default
+ * grid is then extended to it: under Sobol draws the bridge with it, and under the `mid` rule the weight of the last
+ * date of a set closing out there). A group's paths and grid are then each of its trades' own alone: the same layout
+ * and the same grid (the run's, or the default grid to the group's maturity).
  */
 function groupTrades(input: WhatIfInput): Trade[][] {
   const { market, settings } = input;
   const runNeeds = needsOfFactors(settings.runFactors);
   const runNames = new Set(buildFactorLayout(market, runNeeds).factorNames);
   const lastDate = settings.grid.dates[settings.grid.dates.length - 1]!;
-  const sobolDates = settings.rng === 'sobol' && settings.gridSpec.kind === 'default';
+  // a default grid is extended to a later maturity (whatIfGrid); a --grid spec is not
+  const extendable = settings.gridSpec.kind === 'default';
   const groups = new Map<string, Trade[]>();
   for (const t of input.trades) {
     let added = '';
@@ -237,7 +239,10 @@ function groupTrades(input: WhatIfInput): Trade[][] {
       added = '?';
     }
     const maturity = tradeMaturity(t);
-    const key = `${added}|${sobolDates && maturity > lastDate ? maturity : ''}`;
+    // a trade maturing after the run's last date gets the grid it would have alone (to its maturity), apart from the
+    // trades that do not extend the grid, which stay on the run's grid: under the `mid` rule the last date's weight
+    // depends on the next grid date, and on Sobol points the bridge spans the whole grid
+    const key = `${added}|${extendable && maturity > lastDate ? maturity : ''}`;
     const list = groups.get(key);
     if (list) list.push(t);
     else groups.set(key, [t]);
@@ -294,14 +299,14 @@ function runWhatIfGroup(input: WhatIfInput): WhatIfResult {
         (moved.size > 0 ? `; correlated with ${[...moved].join(', ')}, whose paths are re-simulated with them (the sets needing them are valued on the new paths)` : ' (uncorrelated with the run\'s factors: the run\'s paths are unchanged)'),
     );
   }
-  const { grid, prefixOfRun } = whatIfGrid(settings, input.trades, notes);
+  const { grid, prefixOfRun, runDatesFirst } = whatIfGrid(settings, input.trades, notes);
   const sameLayout = runLayout.factorNames.join() === settings.runFactors.join();
 
   // The sets' values: from the run's cube when its paths are reproduced bit for bit (then only the new trades'
   // factors are simulated), else valued again (their trades' factors simulated too).
   const cube = CubeValues.open(settings.cube, { changedInputs, prefixOfRun, movedFactors: [...moved], sameLayout }, settings.paths, notes);
   try {
-    return whatIfOn(input, { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, sameLayout, cube, started });
+    return whatIfOn(input, { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, runDatesFirst, sameLayout, cube, started });
   } finally {
     cube?.close();
     useKernelMemory(undefined); // the rate pools' kernels let the paths go
@@ -319,6 +324,8 @@ interface Plan {
   moved: Set<string>;
   grid: TimeGrid;
   prefixOfRun: boolean;
+  /** The run's dates (and exposure flags) are the what-if grid's first dates (the grid is the run's, or extends it). */
+  runDatesFirst: boolean;
   sameLayout: boolean;
   cube: CubeValues | undefined;
   started: number;
@@ -326,7 +333,7 @@ interface Plan {
 
 function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
   const { market, settings, credit, xva, file } = input;
-  const { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, sameLayout, cube, started } = plan;
+  const { notes, bySet, setTrades, nettingSets, universe, runLayout, runNames, moved, grid, prefixOfRun, runDatesFirst, sameLayout, cube, started } = plan;
   const fromCube = new Map<string, CubeIndexEntry>();
   if (cube) for (const [id, trades] of setTrades) {
     const entry = cube.entry(id);
@@ -396,6 +403,13 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
     pfeQuantile: settings.pfeQuantile,
   };
   const exposureTimes = Float64Array.from(exposureDateIndices(grid), (d) => grid.times[d]!);
+  // X(set) is summed on the run's exposure dates with the run's weights, so that it is the run's figure and ΔX the
+  // difference of the full runs of the book with and without the trade. The `mid` rule's last weight depends on the
+  // next grid date (weights.ts: W[n] gets ½ w of the interval after t_n when there is one), so on a grid extended for
+  // a longer new trade a set alive (or closing out) at the run's last date would gain the half-interval after it, which
+  // the run of the book never counts. Its profile on those dates is the run's (the run's dates come first: same paths).
+  const runGrid = settings.grid;
+  const baseTimes = runDatesFirst && runGrid !== grid ? Float64Array.from(exposureDateIndices(runGrid), (d) => runGrid.times[d]!) : undefined;
   const nPaths = settings.paths;
   const cells = prefix.dates.length * nPaths;
   const baseValues = new Float64Array(cells);
@@ -414,6 +428,8 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
     const cp = credit.counterparties.get(nettingSet.counterpartyId);
     if (!cp) throw new XvaInternalError(`what-if: no credit curve resolved for counterparty ${nettingSet.counterpartyId}`);
     const weights = setWeights(exposureTimes, cp, credit, xva, nettingSet.collateralCurrency);
+    // weightedSum reads as many profile dates as there are weights: the run's first dates
+    const baseWeights = baseTimes ? setWeights(baseTimes, cp, credit, xva, nettingSet.collateralCurrency) : weights;
     const book = setTrades.get(setId)!;
     const kernel = setKernels.get(setId);
     const entry = fromCube.get(setId);
@@ -430,7 +446,7 @@ function whatIfOn(input: WhatIfInput, plan: Plan): WhatIfResult {
     mark = performance.now();
     const bookMaturity = book.reduce((m, t) => Math.max(m, tradeMaturity(t)), grid.asOf);
     sumValues.set(baseValues);
-    const base = figuresOf(weights, setExposure(ctx, nettingSet, sumValues, lastBase, bookMaturity, scratch));
+    const base = figuresOf(baseWeights, setExposure(ctx, nettingSet, sumValues, lastBase, bookMaturity, scratch));
     profiles += performance.now() - mark;
     for (const trade of newTrades) {
       const tk = tradeKernels.get(trade.tradeId)!;
