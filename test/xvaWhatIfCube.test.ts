@@ -20,7 +20,10 @@
  *   the set's values, bounded by float32Bound below (derivation there);
  * - X(set) + ΔX from the cube against an engine run of the book with the trade added: the same bound plus 1e-9
  *   relative (the engine pools the trade's flows with the set's, the what-if adds values: rounding only, as in
- *   test/xvaWhatIf.test.ts).
+ *   test/xvaWhatIf.test.ts);
+ * - a new factor after the run's in its correlation block (EQ:SPX): the engine run of the book with it gives the
+ *   other set the run's figures bit for bit (the run's paths are kept), and the what-if reads the float64 cube and
+ *   gives the run's X(set) bit for bit.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +40,7 @@ import { loadSimulationInputs, simulateToFiles } from '../src/exposure/simulate.
 import { compileNettingSet } from '../src/exposure/valuation/index.js';
 import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
-import type { FxForward, Trade } from '../src/products/types.js';
+import type { EquityForward, FxForward, Trade } from '../src/products/types.js';
 import { buildCrossAssetModel } from '../src/simulation/crossAsset/model.js';
 import { simulatePaths } from '../src/simulation/crossAsset/simulate.js';
 import { buildFactorLayout } from '../src/simulation/layout.js';
@@ -374,6 +377,28 @@ describe('what-if from the cube', () => {
       }
       expect(set.cva).toBeGreaterThan(0);
     }
+  }, 120_000);
+
+  it('a factor the run lacked placed after the run\'s in its block (EQ:SPX, correlated with IR:USD): the run\'s paths are kept, so the cube is read and X(set) is the run\'s', async () => {
+    // an SPX forward in the uncollateralised set: EQ:SPX joins the block of the run's factors, after them (equities
+    // follow the currencies and FX in the layout), so their Cholesky rows, and paths, are the run's (movedFactors.ts)
+    const spx: EquityForward = { tradeId: 'Q1', counterpartyId: 'CP0029', nettingSetId: 'NS-CP0029-1', cleared: false, product: 'EQFWD', direction: 'buy', underlying: 'SPX', currency: 'USD', quantity: 2000, strike: 5600, maturityDate: grid.dates[40]! };
+    const cube64 = { ...settings, cube: { file: cube64File, index: cube64Index } };
+    const w = whatIf([spx], cube64);
+    const row = w.rows[0]!;
+    expect(row.samePathsAsRun).toBe(true);
+    expect(row.setValues).toBe('cube');
+    expect(w.factors).toContain('EQ:SPX');
+    expect(w.notes.join('\n')).toMatch(/EQ:SPX that the run did not simulate \(uncorrelated with the run's factors, or after them/);
+    for (const m of METRICS) expect(row.base[m], m).toBe(runFigures.get('NS-CP0029-1')![m]);
+    // the second method, bit for bit: the engine run of the book with the forward (its layout has EQ:SPX) gives the
+    // other set the run's figures exactly (its paths are the run's), and X(set) + ΔX is that run's figure to rounding
+    const withTrade = await engineRun([...book.trades, spx]);
+    expect(withTrade.factors).toContain('EQ:SPX');
+    for (const m of METRICS) expect(withTrade.figures.get(CSA_SET)![m], m).toBe(runFigures.get(CSA_SET)![m]);
+    const after = withTrade.figures.get('NS-CP0029-1')!;
+    for (const m of METRICS) expect(Math.abs(row.base[m] + row.delta[m] - after[m]), m).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(after[m]), 1e-6));
+    expect(Math.abs(row.delta.cva)).toBeGreaterThan(0);
   }, 120_000);
 
   it('values the sets again, saying why, when the market changed since the run', () => {

@@ -8,9 +8,10 @@
  * currency's FX factor, an equity's currency), up to the last date they need.
  *
  * A new trade may need a factor the run did not simulate. When that factor is correlated with factors of the run,
- * their block changes (its covariance and factor matrix), so the paths of the whole block differ from the run's: the
- * what-if then values the netting set on the new paths (with and without the trade alike, so the increment still
- * comes from common random numbers) and says which factors moved.
+ * their block grows; the run factors whose rows of the block's factor matrix change (a new factor placed before them,
+ * a new currency's σ steps: movedFactors.ts) get other paths, and the what-if then values the netting set on the new
+ * paths (with and without the trade alike, so the increment still comes from common random numbers) and says which
+ * factors moved. A new factor placed after them leaves their paths as the run's.
  */
 import type { Market } from '../../market/types.js';
 import { correlationOf } from '../../market/correlation.js';

@@ -33,7 +33,8 @@ import { setWeights, type SetWeights, type XvaFigures, type XvaOptions } from '.
 import type { CreditInputs } from '../credit.js';
 import { weightedSum } from '../weights.js';
 import { CubeValues, type SetValuesSource } from './cubeValues.js';
-import { closedLayout, factorBlocks, gridPrefix, needsOfFactors } from './paths.js';
+import { closedLayout, gridPrefix, needsOfFactors } from './paths.js';
+import { movedRunFactors } from './movedFactors.js';
 import type { WhatIfSettings } from './settings.js';
 import { inverseNumeraireOn, lastIndexOf, neededDates, SetScratch, setExposure, valueRows, type SetContext, type SetExposure } from './valueSet.js';
 
@@ -284,22 +285,24 @@ function runWhatIfGroup(input: WhatIfInput): WhatIfResult {
   const universe = buildFactorLayout(market, union(runNeeds, factorNeeds(input.trades)));
   const runNames = new Set(runLayout.factorNames);
   const added = universe.factorNames.filter((f) => !runNames.has(f));
-  const moved = new Set<string>();
+  let moved = new Set<string>();
   const sobol = settings.rng === 'sobol';
+  const { grid, prefixOfRun, runDatesFirst } = whatIfGrid(settings, input.trades, notes);
   if (added.length > 0 && sobol) {
     // a Sobol point's coordinate k·S + s belongs to bridge step k of the driver in slot s: more drivers (S) move them all
     for (const f of runLayout.factorNames) moved.add(f);
     notes.push(`the new trades need factor(s) ${added.join(', ')} that the run did not simulate; the run drew Sobol points with one coordinate per driver and step, so more drivers give every path new coordinates: every set is valued on the new paths`);
   } else if (added.length > 0) {
-    for (const block of factorBlocks(market, universe.factorNames)) {
-      if (block.some((f) => !runNames.has(f))) for (const f of block) if (runNames.has(f)) moved.add(f);
-    }
+    // a run factor moves only when the new factors change its rows of its block's factor matrix (movedFactors.ts):
+    // one placed before it in its correlation block, a new currency's σ steps in the block's quadrature
+    moved = movedRunFactors(market, runLayout, universe, grid);
     notes.push(
       `the new trades need factor(s) ${added.join(', ')} that the run did not simulate` +
-        (moved.size > 0 ? `; correlated with ${[...moved].join(', ')}, whose paths are re-simulated with them (the sets needing them are valued on the new paths)` : ' (uncorrelated with the run\'s factors: the run\'s paths are unchanged)'),
+        (moved.size > 0
+          ? `; in the correlation block of ${[...moved].join(', ')}, whose paths they change (their block's factor is another): those are re-simulated with them (the sets needing them are valued on the new paths)`
+          : ' (uncorrelated with the run\'s factors, or after them in their correlation blocks: a factor\'s draws do not depend on the factors after it, so the run\'s paths are unchanged)'),
     );
   }
-  const { grid, prefixOfRun, runDatesFirst } = whatIfGrid(settings, input.trades, notes);
   const sameLayout = runLayout.factorNames.join() === settings.runFactors.join();
 
   // The sets' values: from the run's cube when its paths are reproduced bit for bit (then only the new trades'
