@@ -11,6 +11,8 @@
  * - a trade needing a factor the run lacked (CHF, correlated with USD and EUR): the set is valued on the new
  *   block's paths, the note says so, and X(set) + ΔX still equals the engine run of the book with the trade;
  * - the new-trades file: an unknown netting set and a bad date are InputIssues naming the file, row, column, value;
+ *   an FX option expired before the as-of date but delivering after it is one on its expiry_date, found by
+ *   loadNewTrades (which the command calls before its run), exact text;
  * - the CLI (`xva cva --what-if`, ORE swap case) writes what_if.arrow atomically and its --json matches the table.
  */
 import { spawnSync } from 'node:child_process';
@@ -224,6 +226,29 @@ describe('the new-trades file', () => {
     const trades = await loadNewTrades(file, book, market, 'market.yaml', (w) => warnings.push(w));
     expect(trades.map((t) => t.tradeId)).toEqual(['N1']);
     expect(warnings).toEqual(['commented.csv column desk_comment: unknown column(s), ignored: expected the columns of the portfolio trades table (docs/inputs.md)']);
+  });
+
+  it('an FX option that expired before the as-of date but delivers after it: an issue on its expiry_date, from the rows alone (before any run)', async () => {
+    // the path pricer refuses it (options.ts); it was reported on column product only when the what-if compiled it,
+    // after the command's full run. A live option and one expired and delivered (nothing left) are read.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xva-whatif-opt-'));
+    temps.push(dir);
+    const file = path.join(dir, 'options.csv');
+    const opt = (id: string, maturity: string, expiry: string) => `${id},CP0029,NS-CP0029-1,FXOPT,buy,EUR,10000000,USD,${maturity},call,${expiry},1.12`;
+    const head = 'trade_id,counterparty_id,netting_set_id,product,direction,currency,notional,currency2,maturity_date,option_type,expiry_date,strike';
+    fs.writeFileSync(file, [head, opt('O1', '2027-07-02', '2027-06-30'), opt('O2', '2027-07-02', '2026-03-30'), opt('O3', '2026-04-01', '2026-03-30')].join('\n') + '\n');
+    const error = await loadNewTrades(file, book, market, 'market.yaml').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([
+      {
+        file: 'options.csv',
+        row: 2,
+        column: 'expiry_date',
+        value: '2026-03-30',
+        expected: 'a date on or after the as-of date 2026-06-30: an FX option that expired before it but delivers after it (maturity_date 2027-07-02) cannot be valued, its exercise is not in the trade data (book the exercised forward instead, or leave the option out)',
+      },
+    ]);
+    expect((error as XvaInputError).message).toContain('options.csv row 2 column expiry_date: 2026-03-30: expected a date on or after the as-of date 2026-06-30');
   });
 
   it('a trade id used twice in the file is one issue, on its second row', async () => {

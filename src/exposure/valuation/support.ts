@@ -4,7 +4,7 @@
  * market data present, no expired-but-unsettled exercise) and it has none of the features the path pricers refuse.
  */
 import type { Market } from '../../market/types.js';
-import type { Trade } from '../../products/types.js';
+import type { FxOption, Trade } from '../../products/types.js';
 import { priceTrade } from '../../pricing/index.js';
 
 /** Why the trade cannot be valued on paths (a sentence naming the trade), or undefined when it can. */
@@ -41,4 +41,13 @@ export function pathRefusal(trade: Trade, market: Market): string | undefined {
       break;
   }
   return undefined;
+}
+
+/**
+ * An FX option that expired before the as-of date but delivers after it: its exercise is not in the trade data, so the
+ * path pricer refuses it (options.ts FxOptionOnPaths), as today's pricer does (pricing/fx.ts priceFxOption). Known from
+ * the row alone: the what-if names its expiry_date before any simulation (xva/whatIf/newTrades.ts).
+ */
+export function expiredBeforeDelivery(trade: Trade, market: Market): trade is FxOption {
+  return trade.product === 'FXOPT' && trade.maturityDate > market.asOf && trade.expiryDate < market.asOf;
 }

@@ -18,6 +18,8 @@ import { PORTFOLIO_TABLES } from '../../portfolio/load.js';
 import { readTradeRow } from '../../portfolio/tradeRows.js';
 import type { Portfolio } from '../../portfolio/types.js';
 import type { Trade } from '../../products/types.js';
+import { toIsoDate } from '../../conventions/dates.js';
+import { expiredBeforeDelivery } from '../../exposure/valuation/support.js';
 
 /**
  * Reads and checks the what-if trades; throws XvaInputError (every problem, naming the file) when anything is wrong.
@@ -100,6 +102,19 @@ export async function loadNewTrades(source: string, portfolio: Portfolio, market
     if (issue.file !== file) continue;
     if (issue.column === 'netting_set_id' && own.some((o) => o.row === issue.row && o.column === 'netting_set_id')) continue;
     issues.add(issue);
+  }
+  // What the pricers on paths refuse and the row alone shows, before the run rather than when the what-if compiles the
+  // trade after it. (The book's rows are not refused so at load: the engine lists its unsupported trades when it
+  // compiles the sets, where --skip-unsupported can leave them out.)
+  for (const t of trades) {
+    if (!expiredBeforeDelivery(t, market)) continue;
+    issues.add({
+      file,
+      ...(t.sourceRow !== undefined ? { row: t.sourceRow } : {}),
+      column: 'expiry_date',
+      value: toIsoDate(t.expiryDate),
+      expected: `a date on or after the as-of date ${toIsoDate(market.asOf)}: an FX option that expired before it but delivers after it (maturity_date ${toIsoDate(t.maturityDate)}) cannot be valued, its exercise is not in the trade data (book the exercised forward instead, or leave the option out)`,
+    });
   }
   issues.throwIfAny();
   // the rows' own warnings (a rate in percent, a date centuries out) and the market checks' on the what-if file, as a
