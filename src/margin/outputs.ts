@@ -18,7 +18,7 @@ export interface CoverageOutcome {
   exposure: number;
   /** VM held: coverage × the credit support amount (negative when the bank is the poster). */
   vmHeld: number;
-  /** IM held: coverage × the IM we collect. */
+  /** IM held: coverage × the IM we collect (under the set's IM model; without one, its stated initial_margin_held). */
   imHeld: number;
   /** max(exposure − VM − IM, 0) with the collateral as agreed (coverage 1). */
   residualExposureBase: number;
@@ -28,8 +28,11 @@ export interface CoverageOutcome {
 
 /**
  * Scenarios with a `collateralCoverage` shock c (docs/scenarios.md): the collateral held is c times what the CSA
- * requires, for VM (the credit support amount) and IM (the IM collected); the residual exposure
- * max(E − c·VM − c·IM, 0) is reported against c = 1. Other shocks do not move margin and are noted.
+ * requires, for VM (the credit support amount) and IM (the IM collected under the set's IM model, SIMM or schedule;
+ * a set without one holds its stated `initial_margin_held`, as `xva simulate` and `xva cva` hold it and scale it by the
+ * coverage); the residual exposure max(E − c·VM − c·IM, 0) is reported against c = 1. Other shocks do not move margin
+ * and are noted. An audit found the stated IM left out (the residual overstated by c times it, and a set holding IM
+ * without a CSA given no row), while `xva cva` scaled it.
  */
 export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scenarios: readonly Scenario[], market: Market, notes: string[]): CoverageOutcome[] {
   const out: CoverageOutcome[] = [];
@@ -47,7 +50,7 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
       const exposure = ns.vm.exposure * toUsd;
       const required = ns.vm.creditSupportAmount * toUsd;
       // a CCP posts no IM to its members (docs/margin.md, "Dynamic IM"; dim.ts heldByBank): none held from it
-      const imCollected = ns.cleared ? 0 : ns.imCollect;
+      const imCollected = ns.cleared ? 0 : ns.imModel === 'none' ? (ns.initialMarginHeld ?? 0) * toUsd : ns.imCollect;
       const residual = (k: number) => Math.max(exposure - k * required - k * imCollected, 0);
       out.push({
         scenario: scenario.name,
@@ -65,11 +68,11 @@ export function coverageScenarios(nettingSets: readonly NettingSetMargin[], scen
 }
 
 /**
- * A set in the margin run only for the MVA of its `initial_margin_posted` (no IM model, no CSA, no IM figure): it
- * holds no collateral to stress, so the coverage scenarios leave it out, as before it had a row.
+ * A set in the margin run only for the MVA of its `initial_margin_posted` (no IM model, no CSA, no IM figure, no IM
+ * held): it holds no collateral to stress, so the coverage scenarios leave it out, as before it had a row.
  */
 function onlyPostsIm(ns: NettingSetMargin): boolean {
-  return ns.imModel === 'none' && ns.vm?.limitedBy === 'uncollateralised' && ns.simmCollect === undefined && ns.simmPost === undefined && ns.scheduleCall === undefined && ns.schedulePost === undefined;
+  return ns.imModel === 'none' && ns.vm?.limitedBy === 'uncollateralised' && ns.simmCollect === undefined && ns.simmPost === undefined && ns.scheduleCall === undefined && ns.schedulePost === undefined && !((ns.initialMarginHeld ?? 0) > 0);
 }
 
 const utf8 = (name: string, values: (string | null)[]) => ({ name, type: 'utf8' as const, values });

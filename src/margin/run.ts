@@ -91,6 +91,11 @@ export interface NettingSetMargin {
   mvaSource?: 'dim' | 'schedule' | 'initial_margin_posted';
   /** The static `initial_margin_posted` (collateral currency) when `mva` comes from it. */
   initialMarginPosted?: number;
+  /**
+   * The netting set's stated `initial_margin_held` (collateral currency) when above 0: the IM a set without an IM
+   * model holds in the coverage scenarios (outputs.ts coverageScenarios), as `xva simulate` holds it.
+   */
+  initialMarginHeld?: number;
 }
 
 export interface MarginRun {
@@ -233,13 +238,14 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     const schedCall = schedule.find((s) => s.portfolioId === id && s.side === 'Call');
     const schedPost = schedule.find((s) => s.portfolioId === id && s.side === 'Post');
     const imModel = ns?.imModel ?? (simmCall || simmPost ? 'simm' : schedCall || schedPost ? 'schedule' : 'none');
-    if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa && !((ns.initialMarginPosted ?? 0) > 0)) continue;
+    if (ns && !simmCall && !simmPost && !schedCall && !schedPost && imModel === 'none' && !ns.csa && !((ns.initialMarginPosted ?? 0) > 0) && !((ns.initialMarginHeld ?? 0) > 0)) continue;
     const entry: NettingSetMargin = { nettingSetId: id, imModel, imCollect: 0, ...(ns?.cleared ? { cleared: true } : {}) };
     if (simmCall) entry.simmCollect = simmCall.total;
     if (simmPost) entry.simmPost = simmPost.total;
     if (schedCall) entry.scheduleCall = schedCall.scheduleIm;
     if (schedPost) entry.schedulePost = schedPost.scheduleIm;
     entry.imCollect = imModel === 'schedule' ? (entry.scheduleCall ?? 0) : imModel === 'simm' ? (entry.simmCollect ?? 0) : 0;
+    if (ns && (ns.initialMarginHeld ?? 0) > 0) entry.initialMarginHeld = ns.initialMarginHeld!;
     if (ns && market) {
       entry.collateralCurrency = ns.collateralCurrency;
       const toColl = ns.collateralCurrency === 'USD' ? 1 : market.fxSpot('USD', ns.collateralCurrency);
