@@ -343,10 +343,11 @@ export function factsOf(data: ExplainData): FactSet {
  * run holds what the CSAs require, docs/scenarios.md). The coverage is a percentage, so its move is in percentage
  * points: 100% → 50% is −50pp (`d_collateral_coverage_pp`). "Collateral falls by 50%" is not checked against it: a
  * percentage's move in % would be a relative change, and the check never converts % and pp (grounding/check.ts tells
- * the writer to state the pp). An audit found that sentence told only that the 50% coverage was a level.
+ * the writer to state the pp). An audit found that sentence told only that the 50% coverage was a level. The level in
+ * percent less 100, as the source says (100·(1.2 − 1) would be 19.999999999999996 in facts.json).
  */
 function collateralMove(f: FactSet, scenario: string, coverage: number, src: string): void {
-  f.add(`scenario.${scenario}.d_collateral_coverage_pp`, `change of the collateral coverage under ${scenario} from the 100% the CSAs require, percentage points (pp)`, 100 * (coverage - 1), 'pct', `${src}.collateralCoverage×100 − 100`);
+  f.add(`scenario.${scenario}.d_collateral_coverage_pp`, `change of the collateral coverage under ${scenario} from the 100% the CSAs require, percentage points (pp)`, 100 * coverage - 100, 'pct', `${src}.collateralCoverage×100 − 100`);
 }
 
 /** Facts whose change against a previous run is reported (those present in both). */
