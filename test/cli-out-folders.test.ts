@@ -48,6 +48,11 @@ describe('an empty path flag is refused (exit 2), not read as the working folder
     [['validate', '--portfolio', DEMO, '--market='], 'error: --market: an empty value: expected a file\n'],
     [['explain', '--results='], 'error: --results: an empty value: expected a folder\n'],
     [['optimize', '--portfolio', DEMO, '--scenarios', ''], 'error: --scenarios: an empty value: expected a folder\n'],
+    // FILE|DIR, and a flag given more than once (each value): an audit found `--what-if=` running the what-if on the
+    // working folder's trades table (exit 0) and `--scenario=` stopping on EISDIR naming the working folder
+    [['cva', '--portfolio', DEMO, '--what-if='], 'error: --what-if: an empty value: expected a file or folder\n'],
+    [['cva', '--portfolio', DEMO, '--scenario='], 'error: --scenario: an empty value: expected a file\n'],
+    [['margin', '--portfolio', DEMO, '--scenario', path.join(ROOT, 'scenarios/collateral_50pct.yaml'), '--scenario='], 'error: --scenario: an empty value: expected a file\n'],
   ])('%j', async (args, message) => {
     const run = await xvaInProcess(args);
     expect(run.status).toBe(2);

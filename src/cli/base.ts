@@ -68,17 +68,23 @@ export function checkOutFolder(out: string, flag = '--out'): void {
  * path.resolve('') is the working folder, which the user did not name (an audit found `--portfolio=` reading the
  * current folder as the book).
  */
-export function refuseEmptyPath(value: string, flag: string, expected: 'a folder' | 'a file'): void {
+export function refuseEmptyPath(value: string, flag: string, expected: 'a folder' | 'a file' | 'a file or folder'): void {
   if (value.trim() === '') throw new XvaUsageError(`${flag}: an empty value: expected ${expected}`);
 }
 
-/** Every string flag whose definition names a DIR or FILE (its helpValue) is checked by refuseEmptyPath. */
+/** Every path flag (its helpValue names a DIR or FILE: `DIR`, `FILE`, `FILE|DIR`), each of its values if given more than once, is checked by refuseEmptyPath. */
 export function refuseEmptyPathFlags(flags: object, definitions: Record<string, { helpValue?: unknown }>): void {
-  for (const [name, value] of Object.entries(flags)) {
-    if (typeof value !== 'string' || name === 'out') continue; // --out: checkOutFolder
+  for (const [name, given] of Object.entries(flags)) {
+    if (name === 'out') continue; // --out: checkOutFolder
+    // a flag given more than once (`--scenario A --scenario B`) holds each value; an audit found `--scenario=` (an
+    // array) and `--what-if=` (FILE|DIR) passed over, the latter running the what-if on the working folder's trades
+    const values = typeof given === 'string' ? [given] : Array.isArray(given) ? given.filter((v): v is string => typeof v === 'string') : [];
     const help = definitions[name]?.helpValue;
-    if (help === 'DIR') refuseEmptyPath(value, `--${name}`, 'a folder');
-    else if (help === 'FILE') refuseEmptyPath(value, `--${name}`, 'a file');
+    if (typeof help !== 'string') continue;
+    const file = /\bFILE\b/.test(help);
+    const dir = /\bDIR\b/.test(help);
+    if (!file && !dir) continue;
+    for (const value of values) refuseEmptyPath(value, `--${name}`, file && dir ? 'a file or folder' : dir ? 'a folder' : 'a file');
   }
 }
 
