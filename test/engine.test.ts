@@ -23,6 +23,7 @@ import type { Market } from '../src/market/types.js';
 import type { Portfolio } from '../src/portfolio/types.js';
 import type { InterestRateSwap } from '../src/products/types.js';
 import { XvaInputError } from '../src/errors.js';
+import { priceTrade } from '../src/pricing/index.js';
 
 const ROOT = path.resolve('.');
 const DEMO = path.join(ROOT, 'fixtures/demo');
@@ -420,6 +421,33 @@ describe('unsupported trades', () => {
     const valued = result.nettingSets.flatMap((s) => s.tradeIds);
     expect(valued.length).toBe(book.trades.length - 2);
     for (const id of ids) expect(valued).not.toContain(id);
+  }, 120_000);
+
+  it('a European swaption that expired before the as-of date is one, as for today\'s pricer (whether it was exercised is not in the trade data)', async () => {
+    // a demo physical swaption moved to have expired four days ago, its swap starting after the as-of date: an audit
+    // found it valued on the paths by xva simulate and cva while xva validate refused it
+    const swaption = portfolio.trades.find((t) => t.product === 'SWAPTION' && t.exerciseDates === undefined && t.settlement === 'physical')!;
+    expect(swaption).toBeDefined();
+    const asOf = market.asOf;
+    const expired = { ...swaption, expiryDate: asOf - 4 } as typeof swaption;
+    if (expired.product !== 'SWAPTION') throw new Error('not a swaption');
+    expect(Math.min(expired.fixedLeg.startDate, expired.floatLeg.startDate)).toBeGreaterThan(asOf);
+    // second source: today's pricer refuses it
+    expect(() => priceTrade(expired, market)).toThrow('a swaption that expired before the as-of date (its exercise is not in the trade data)');
+    const set = portfolio.nettingSets.find((n) => n.nettingSetId === swaption.nettingSetId)!;
+    const one: Portfolio = { ...portfolio, nettingSets: [set], trades: [expired] };
+    const error = await runSimulation({ portfolio: one, market, options: OPTIONS }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XvaInputError);
+    expect((error as XvaInputError).issues).toEqual([
+      expect.objectContaining({
+        row: swaption.sourceRow,
+        column: 'product',
+        value: 'SWAPTION',
+        expected: `a trade the exposure engine can value: trade ${swaption.tradeId}: a swaption that expired before the as-of date is not supported (its exercise is not in the trade data: book the exercised swap instead, or leave it out) (or run with --skip-unsupported to leave it out)`,
+      }),
+    ]);
+    const skipped = await runSimulation({ portfolio: one, market, options: { ...OPTIONS, skipUnsupported: true } });
+    expect(skipped.skipped.map((s) => s.tradeId)).toEqual([swaption.tradeId]);
   }, 120_000);
 });
 

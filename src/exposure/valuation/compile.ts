@@ -478,6 +478,12 @@ class Compiler {
       case 'SWAPTION': {
         const ccy = trade.fixedLeg.currency;
         if (trade.floatLeg.currency !== ccy) throw new Error(`trade ${id}: a swaption on legs in ${ccy} and ${trade.floatLeg.currency} is not supported`);
+        // as today's pricer (pricing/swaption.ts priceSwaption) and the FX options (options.ts): whether it was exercised
+        // is not in the trade data. An audit found such a physical swaption valued on the paths, by xva simulate and cva,
+        // while xva validate refused it.
+        if (trade.exerciseDates === undefined && trade.caplet !== true && trade.expiryDate < market.asOf) {
+          throw new Error(`trade ${id}: a swaption that expired before the as-of date is not supported (its exercise is not in the trade data: book the exercised swap instead, or leave it out)`);
+        }
         if (trade.exerciseDates !== undefined) {
           // Bermudan (valuation/bermudan.ts): the lattice before exercise, the underlying's pool after
           if (trade.settlement !== 'physical') throw new Error(`trade ${id}: a cash-settled Bermudan swaption is not supported`);
