@@ -215,12 +215,13 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
 
   const simmRows = records.filter((r) => r.imModel !== 'Schedule');
   const scheduleRows = records.filter((r) => r.imModel === 'Schedule');
-  const simm = simmRows.length > 0 ? calculateSimm(simmRows, { version: simmVersion, mporDays }) : [];
+  // each calculator takes the whole CRIF: the regulations a netting set's other rows name count (SEC and CFTC)
+  const simm = simmRows.length > 0 ? calculateSimm(records, { version: simmVersion, mporDays }) : [];
   let schedule: ScheduleNettingSetResult[] = [];
   if (scheduleRows.length > 0) {
     const asOf = market?.asOf ?? options.asOf;
     if (asOf === undefined) throw new XvaUsageError('the CRIF has schedule rows: give --as-of (or --portfolio for its market date)');
-    schedule = calculateScheduleIm(scheduleRows, { asOf, file: options.crifFile ? path.basename(options.crifFile) : 'CRIF' }).nettingSets;
+    schedule = calculateScheduleIm(records, { asOf, file: options.crifFile ? path.basename(options.crifFile) : 'CRIF' }).nettingSets;
   }
 
   const ids = new Set<string>([...simm.map((s) => s.portfolioId), ...schedule.map((s) => s.portfolioId), ...(portfolio?.nettingSets.map((n) => n.nettingSetId) ?? [])]);

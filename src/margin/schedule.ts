@@ -6,13 +6,14 @@
  *   NGR      = net replacement cost / gross replacement cost = max(Σ PV, 0) / Σ max(PV, 0)
  *   schedule IM = 0.4 · gross IM + 0.6 · NGR · gross IM
  * Call (IM we collect) uses the PVs as given; Post (IM we post) uses the negated PVs. Regulations are read as for
- * SIMM (margin/simm/calculate.ts): per regulation on each side, the highest schedule IM wins.
+ * SIMM (margin/simm/calculate.ts): per regulation on each side, the highest schedule IM wins; where the netting set
+ * names SEC on a side, its CFTC trades count under SEC too (ORE's IMScheduleCalculator).
  */
 import type { DateSerial } from '../conventions/dates.js';
 import { toIsoDate } from '../conventions/dates.js';
 import { yearFraction } from '../conventions/dayCount.js';
 import { XvaInputError, type InputIssue } from '../errors.js';
-import { byNettingSet, rowsByRegulation } from './simm/calculate.js';
+import { byNettingSet, nettingSetsNamingSec, rowsByRegulation } from './simm/calculate.js';
 import type { CrifRecord, ScheduleProductClass, SimmSide } from './simm/types.js';
 
 /** BCBS-IOSCO Appendix A: schedule multipliers (fraction of notional) by asset class and residual maturity. */
@@ -197,11 +198,14 @@ export function calculateScheduleIm(records: readonly CrifRecord[], options: Sch
   const trades = scheduleTrades(rows, options);
   const tradeByKey = new Map(trades.map((t) => [`${t.portfolioId}\u0000${t.tradeId}`, t]));
   const enforce = options.enforceRegulations ?? true;
+  // ORE's hasSEC: SEC named by any row of the set (SIMM rows too) adds the CFTC trades to SEC (simm/calculate.ts)
+  const namingSec = nettingSetsNamingSec(records, enforce);
   const nettingSets: ScheduleNettingSetResult[] = [];
   for (const [portfolioId, nsRows] of byNettingSet(rows)) {
     for (const side of ['Call', 'Post'] as const) {
       let best: ScheduleNettingSetResult | undefined;
-      for (const [regulation, regRows] of rowsByRegulation(nsRows, side, enforce)) {
+      // a trade under both SEC and CFTC is one trade id: counted once under SEC
+      for (const [regulation, regRows] of rowsByRegulation(nsRows, side, enforce, namingSec[side].has(portfolioId))) {
         const ids = new Set(regRows.map((r) => `${r.portfolioId}\u0000${r.tradeId}`));
         const regTrades = [...ids].map((id) => tradeByKey.get(id)).filter((t): t is ScheduleTradeResult => t !== undefined);
         const result = { portfolioId, side, regulation, ...scheduleOf(regTrades, side) };

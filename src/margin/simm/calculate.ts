@@ -8,6 +8,9 @@
  * - The winning regulation of a side is the one with the highest total; ties go to the first in ORE's regulation
  *   order (APRA, CFTC, ESA, FINMA, KFSC, HKMA, JFSA, MAS, OSFI, RBI, SEC, SEC_unseg, USPR, NONREG, BACEN, SANT,
  *   SFC, UK, AMFQ, BANX, OJK, then any other name alphabetically).
+ * - SEC and CFTC (ORE's SimmCalculator and IMScheduleCalculator): where the netting set names SEC on a side (any of
+ *   its CRIF rows, SIMM or schedule), the rows under CFTC on that side are counted under SEC as well, a row naming
+ *   both only once; CFTC is still computed on its own rows.
  * Schedule rows (IMModel Schedule) and PV rows are left to margin/schedule.ts.
  */
 import { simmContext } from './context.js';
@@ -44,6 +47,8 @@ export const REGULATION_ORDER = [
 ];
 const UNSPECIFIED = 'Unspecified';
 const EXCLUDED = 'Excluded';
+const SEC = 'SEC';
+const CFTC = 'CFTC';
 
 function regulationRank(name: string): number {
   const i = REGULATION_ORDER.indexOf(name);
@@ -85,11 +90,43 @@ export function simmInputs(records: readonly CrifRecord[], side: SimmSide): { se
   return { sensitivities, addOns };
 }
 
-/** Rows of one netting set and side grouped by regulation (see the module comment for the rules). */
+/**
+ * The netting sets (PortfolioID) that name SEC on each side in any of `records` (SIMM and schedule rows alike), as
+ * ORE's analytics record them before the calculators run (hasSEC, per side and netting set).
+ */
+export function nettingSetsNamingSec(records: readonly CrifRecord[], enforceRegulations: boolean): Record<SimmSide, Set<string>> {
+  const out: Record<SimmSide, Set<string>> = { Call: new Set(), Post: new Set() };
+  if (!enforceRegulations) return out;
+  for (const r of records) {
+    if (r.collectRegulations.includes(SEC)) out.Call.add(r.portfolioId);
+    if (r.postRegulations.includes(SEC)) out.Post.add(r.portfolioId);
+  }
+  return out;
+}
+
+/**
+ * ORE's SEC/CFTC rule ("Where there is SEC and CFTC in the portfolio, we add the CFTC trades to SEC, but still
+ * continue with CFTC calculations": orea/simm/simmcalculator.cpp, imschedulecalculator.cpp): when the netting set
+ * names SEC on the side, SEC's rows become its own rows plus the CFTC rows not already among them (a row listing
+ * both counts once); with CFTC rows and no SEC row among these, SEC is the CFTC rows. The CFTC group is unchanged.
+ */
+function addCftcToSec(groups: Map<string, CrifRecord[]>, secNamed: boolean): void {
+  const cftc = groups.get(CFTC);
+  if (!secNamed || !cftc) return;
+  const sec = groups.get(SEC) ?? [];
+  const inSec = new Set(sec);
+  groups.set(SEC, [...sec, ...cftc.filter((r) => !inSec.has(r))]);
+}
+
+/**
+ * Rows of one netting set and side grouped by regulation (see the module comment for the rules). `secNamed`: whether
+ * the netting set names SEC on this side in any CRIF row, these or others (default: in these rows).
+ */
 export function rowsByRegulation(
   records: readonly CrifRecord[],
   side: SimmSide,
   enforceRegulations: boolean,
+  secNamed?: boolean,
 ): Map<string, CrifRecord[]> {
   const anyRegulation =
     enforceRegulations && records.some((r) => r.collectRegulations.length > 0 || r.postRegulations.length > 0);
@@ -105,6 +142,7 @@ export function rowsByRegulation(
       else out.set(reg, [r]);
     }
   }
+  addCftcToSec(out, enforceRegulations && (secNamed ?? out.has(SEC)));
   return new Map([...out.entries()].sort(([a], [b]) => compareRegulations(a, b)));
 }
 
@@ -121,18 +159,21 @@ export function byNettingSet(records: readonly CrifRecord[]): Map<string, CrifRe
 
 /**
  * ISDA SIMM per netting set and side (Call, Post) for the winning regulation, with the breakdown by product
- * class, risk class, margin type and bucket. Rows for the schedule method are ignored here.
+ * class, risk class, margin type and bucket. Rows for the schedule method are not margined here, but their
+ * regulations count for the SEC/CFTC rule: pass the whole CRIF.
  */
 export function calculateSimm(records: readonly CrifRecord[], options: SimmOptions = {}): SimmNettingSetResult[] {
   const params = SimmParameters.forVersion(options.version ?? '2.6', options.mporDays ?? 10);
   const ctx = simmContext(params, options.calculationCurrency ?? 'USD', options.usdToResult ?? 1);
   const enforce = options.enforceRegulations ?? true;
+  // SEC named by any row of the set, schedule rows included (ORE's hasSEC), decides whether CFTC rows count for SEC
+  const namingSec = nettingSetsNamingSec(records, enforce);
   const simmRows = records.filter((r) => r.imModel !== 'Schedule' && r.riskType !== 'PV');
   const results: SimmNettingSetResult[] = [];
   for (const [portfolioId, rows] of byNettingSet(simmRows)) {
     for (const side of ['Call', 'Post'] as const) {
       const candidates: { regulation: string; breakdown: ReturnType<typeof simmBreakdown> }[] = [];
-      for (const [regulation, regRows] of rowsByRegulation(rows, side, enforce)) {
+      for (const [regulation, regRows] of rowsByRegulation(rows, side, enforce, namingSec[side].has(portfolioId))) {
         const { sensitivities, addOns } = simmInputs(regRows, side);
         candidates.push({ regulation, breakdown: simmBreakdown(sensitivities, ctx, addOns) });
       }
