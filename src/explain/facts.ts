@@ -253,8 +253,9 @@ export function factsOf(data: ExplainData): FactSet {
     }
     for (const n of m.nettingSets) {
       const p = `margin.ns.${n.nettingSetId}`;
-      usd(`${p}.im_collect`, `IM we collect from ${n.nettingSetId}`, n.simmCollect ?? n.scheduleCall, `${s}:simm_collect_usd|schedule_call_usd`);
-      usd(`${p}.im_post`, `IM we post to ${n.nettingSetId}`, n.simmPost ?? n.schedulePost, `${s}:simm_post_usd|schedule_post_usd`);
+      // a set whose CRIF margins some trades by SIMM and the others by the schedule collects and posts both (xva margin's imCollect)
+      usd(`${p}.im_collect`, `IM we collect from ${n.nettingSetId}`, bothOrEither(n.simmCollect, n.scheduleCall), `${s}:simm_collect_usd${n.simmCollect !== null && n.scheduleCall !== null ? '+' : '|'}schedule_call_usd`);
+      usd(`${p}.im_post`, `IM we post to ${n.nettingSetId}`, bothOrEither(n.simmPost, n.schedulePost), `${s}:simm_post_usd${n.simmPost !== null && n.schedulePost !== null ? '+' : '|'}schedule_post_usd`);
       usd(`${p}.mva`, `MVA of ${n.nettingSetId}`, n.mva, `${s}:mva_usd`);
       if (n.marginCall !== null && n.marginCall !== 0) f.add(`${p}.margin_call`, `margin call on ${n.nettingSetId} today`, n.marginCall, 'currency', `${s}:margin_call`, n.collateralCurrency ? { currency: n.collateralCurrency } : {});
     }
@@ -336,6 +337,11 @@ export function factsOf(data: ExplainData): FactSet {
     }
   }
   return f;
+}
+
+/** The sum of a set's SIMM and schedule figures when it has both, else the one it has (null: neither). */
+function bothOrEither(simm: number | null, schedule: number | null): number | null {
+  return simm !== null && schedule !== null ? simm + schedule : (simm ?? schedule);
 }
 
 /**

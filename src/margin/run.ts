@@ -70,7 +70,10 @@ export interface NettingSetMargin {
   simmPost?: number;
   scheduleCall?: number;
   schedulePost?: number;
-  /** IM we collect under the netting set's model (USD). */
+  /**
+   * IM we collect under the netting set's model (USD): its SIMM or its schedule IM, or their sum when its CRIF margins
+   * some trades by each (a set with both SIMM and schedule rows).
+   */
   imCollect: number;
   /** Cleared through a CCP, which posts no IM to its members (none held in the coverage scenarios). */
   cleared?: boolean;
@@ -245,7 +248,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
     if (simmPost) entry.simmPost = simmPost.total;
     if (schedCall) entry.scheduleCall = schedCall.scheduleIm;
     if (schedPost) entry.schedulePost = schedPost.scheduleIm;
-    entry.imCollect = imModel === 'schedule' ? (entry.scheduleCall ?? 0) : imModel === 'simm' ? (entry.simmCollect ?? 0) : 0;
+    entry.imCollect = imCollected(imModel, entry.simmCollect, entry.scheduleCall);
     if (ns && (ns.initialMarginHeld ?? 0) > 0) entry.initialMarginHeld = ns.initialMarginHeld!;
     if (ns && market) {
       entry.collateralCurrency = ns.collateralCurrency;
@@ -297,6 +300,20 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   // written once everything above has run: a run that fails leaves no CRIF behind
   if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
   return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, mvaScenarios: mvaRows, dim, notes, simmVersion, mporDays };
+}
+
+/**
+ * The IM collected from a set with an IM model: the SIMM of its SIMM rows or the schedule IM of its schedule rows,
+ * and, when its CRIF has both (some trades margined by SIMM, the others by the schedule), the two added. Each method
+ * covers only its own trades (BCBS-IOSCO Requirement 3 asks the choice of model or schedule to be consistent within
+ * an asset class, so one counterparty's set may hold both; ORE's SimmCalculator and IMScheduleCalculator each skip
+ * the other's rows),
+ * so the set's requirement is the sum, not the one its `im_model` names.
+ */
+export function imCollected(imModel: string, simmCollect: number | undefined, scheduleCall: number | undefined): number {
+  if (imModel !== 'simm' && imModel !== 'schedule') return 0;
+  if (simmCollect !== undefined && scheduleCall !== undefined) return simmCollect + scheduleCall;
+  return imModel === 'schedule' ? (scheduleCall ?? 0) : (simmCollect ?? 0);
 }
 
 /** entry.mva of the sets in `nettingSets` that post a static `initial_margin_posted` and have no MVA from a DIM profile. */
