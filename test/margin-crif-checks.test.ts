@@ -199,6 +199,18 @@ describe('currency codes: a CRIF is read without a market to check them against'
     expect(message).toContain('bad_ccy.csv row 4 column Qualifier: USDXYZ: expected a pair of ISO 4217 currency codes such as USDJPY');
   });
 
+  it('an FX vol pair naming one currency twice (USDUSD, usd/usd) is refused naming the cell; the CLI exits 2 without a stack (audit 176)', async () => {
+    const file = crif('fxvol_same.csv', ['T1,P,RatesFX,Risk_FXVol,USDUSD,,1y,,100,USD,100,SIMM,', 'T2,P,RatesFX,Risk_FXVol,usd/usd,,1y,,100,USD,100,SIMM,', 'T3,P,RatesFX,Risk_FXVol,USDJPY,,1y,,100,USD,100,SIMM,']);
+    const message = await inputError(() => readCrif(file));
+    expect(message).toContain('fxvol_same.csv row 1 column Qualifier: USDUSD: expected a pair of two different currencies such as USDJPY (USD against itself has no exchange rate)');
+    expect(message).toContain('fxvol_same.csv row 2 column Qualifier: usd/usd: expected a pair of two different currencies');
+    expect(message).not.toContain('row 3');
+    const run = await xva(['margin', '--crif', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('fxvol_same.csv row 1 column Qualifier: USDUSD: expected a pair of two different currencies');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('the same rows in USD read, and SIMM is USD\'s: 10,000 × RW(5y) 60; CNH (offshore renminbi) is a code too', async () => {
     const file = crif('good_ccy.csv', ['T1,P,RatesFX,Risk_IRCurve,USD,1,5y,OIS,-10000,USD,-10000,SIMM,', 'T3,Q,RatesFX,Risk_FX,CNH,,,,1000,USD,1000,SIMM,']);
     expect(await simmCall(file)).toBeCloseTo(10_000 * PARAMS.interest_rate.delta_risk_weights['10d'].regular['5y']!, 6);

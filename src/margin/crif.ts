@@ -163,6 +163,10 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
       if (!pair) wrong(row, 'qualifier', 'Qualifier', qualifier, 'a currency pair such as USDJPY');
       else if (!isCurrencyCode(pair[1]!.toUpperCase()) || !isCurrencyCode(pair[2]!.toUpperCase()))
         wrong(row, 'qualifier', 'Qualifier', qualifier, 'a pair of ISO 4217 currency codes such as USDJPY');
+      // SIMM v2.6 §C.11 (FX vega): the risk factor is the volatility of an exchange rate between two currencies; a
+      // currency against itself has none (its vega would be margined as a pair's without a word)
+      else if (pair[1]!.toUpperCase() === pair[2]!.toUpperCase())
+        wrong(row, 'qualifier', 'Qualifier', qualifier, `a pair of two different currencies such as USDJPY (${pair[1]!.toUpperCase()} against itself has no exchange rate)`);
     }
     if (riskType === 'Param_ProductClassMultiplier') {
       const pc = SIMM_PRODUCT_CLASSES.find((c) => c.toLowerCase() === qualifier.toLowerCase());
