@@ -7,10 +7,10 @@
  */
 import { isCurrencyCode } from '../conventions/currencies.js';
 import { fromYmd, parseIsoDate, type DateSerial } from '../conventions/dates.js';
-import { IssueCollector } from '../errors.js';
+import { IssueCollector, formatIssue } from '../errors.js';
 import { readTable } from '../io/read.js';
 import { FieldReader, type TabularFile } from '../io/table.js';
-import { loadSimmParameterFile, type SimmParameterFile } from './simm/parameters.js';
+import { irCrifBucket, loadSimmParameterFile, type SimmParameterFile } from './simm/parameters.js';
 import {
   CRIF_RISK_TYPES,
   SCHEDULE_PRODUCT_CLASSES,
@@ -187,6 +187,14 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
       if (!irTenors.has(label1))
         wrong(row, 'label1', 'Label1', label1, `a SIMM ${VOL_TYPES.has(riskType) ? 'option expiry' : 'tenor'}: one of ${[...irTenors].join(', ')} (sensitivities at other expiries are split onto these vertices before the CRIF)`);
     }
+    if (riskType === 'Risk_IRCurve' && bucket !== '' && isCurrencyCode(qualifier)) {
+      // the standard CRIF's Bucket is the currency's volatility group; SIMM takes the risk weight from the currency
+      // (§C.1.1), so a bucket that says another group is a warning (a CRIF of another SIMM version, or a mistyped row)
+      const group = irCrifBucket(params, qualifier);
+      if (bucket !== group) {
+        issues.add({ file, row: row + 1, column: col.bucket ?? 'Bucket', value: bucket, expected: `${group}, the volatility group of ${qualifier} in SIMM ${params.simm_version} (1 regular, 2 low, 3 high volatility): the risk weight is ${qualifier}'s, the bucket is not used`, severity: 'warning' });
+      }
+    }
     if (riskType === 'Risk_IRCurve') {
       const subCurve = SIMM_IR_SUB_CURVES.find((c) => c.toLowerCase() === label2.toLowerCase());
       if (subCurve === undefined) wrong(row, 'label2', 'Label2', label2, `a SIMM sub-curve: one of ${SIMM_IR_SUB_CURVES.join(', ')}`);
@@ -276,11 +284,17 @@ export function crifFromTable(table: TabularFile, issues: IssueCollector, option
   }
 }
 
-/** Reads a CRIF file (.csv, .parquet, .pq, .arrow); throws XvaInputError listing every problem found. */
-export async function readCrif(filePath: string, options: CrifReadOptions & { displayName?: string } = {}): Promise<CrifRecord[]> {
+/**
+ * Reads a CRIF file (.csv, .parquet, .pq, .arrow); throws XvaInputError listing every problem found. Warnings (a
+ * Risk_IRCurve bucket that contradicts its currency's group) go to `options.warnings`, one line each, when given
+ * (`xva margin` prints its notes as warnings).
+ */
+export async function readCrif(filePath: string, options: CrifReadOptions & { displayName?: string; warnings?: string[] } = {}): Promise<CrifRecord[]> {
   const table = await readTable(filePath, options.displayName ? { displayName: options.displayName } : undefined);
   const issues = new IssueCollector();
   const records = crifFromTable(table, issues, options);
   issues.throwIfAny();
+  options.warnings?.push(...issues.warnings.map(formatIssue));
+  if (issues.warningsTruncated > 0) options.warnings?.push(`${table.file}: ... and ${issues.warningsTruncated} more warnings`);
   return records;
 }

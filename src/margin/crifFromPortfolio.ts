@@ -11,6 +11,7 @@ import { isInvestmentGrade, type Counterparty, type Portfolio, type Sector } fro
 import { tradeMaturity, type Currency, type Trade } from '../products/types.js';
 import { CALCULATION_CURRENCY, tradeSensitivities, tradeValueUsd } from './sensitivities/trade.js';
 import type { CrifRecord, ScheduleProductClass, SimmProductClass } from './simm/types.js';
+import { irCrifBucket, loadSimmParameterFile, type SimmParameterFile } from './simm/parameters.js';
 import { outstandingNotional } from '../products/amortization.js';
 import { someOf } from '../text.js';
 
@@ -198,7 +199,7 @@ export function scheduleCrifFromPortfolio(portfolio: Portfolio, market: Market, 
 }
 
 /** Writes CRIF records with the standard CRIF column names (CSV, or Parquet / Arrow by the file's extension). */
-export function writeCrif(filePath: string, records: readonly CrifRecord[]): void {
+export function writeCrif(filePath: string, records: readonly CrifRecord[], parameters: SimmParameterFile = loadSimmParameterFile('2.6')): void {
   const ext = path.extname(filePath).toLowerCase();
   const format: OutputFormat = ext === '.parquet' || ext === '.pq' ? 'parquet' : ext === '.arrow' ? 'arrow' : 'csv';
   const col = (name: string, values: (string | number)[], type: 'utf8' | 'float64' = 'utf8') => ({ name, type, values });
@@ -211,7 +212,9 @@ export function writeCrif(filePath: string, records: readonly CrifRecord[]): voi
         col('ProductClass', records.map((r) => r.productClass)),
         col('RiskType', records.map((r) => r.riskType)),
         col('Qualifier', records.map((r) => r.qualifier)),
-        col('Bucket', records.map((r) => r.bucket)),
+        // a Risk_IRCurve row's bucket is its currency's volatility group (1 regular, 2 low, 3 high), as the standard
+        // CRIF carries it; the risk weight SIMM used came from that group
+        col('Bucket', records.map((r) => (r.riskType === 'Risk_IRCurve' ? irCrifBucket(parameters, r.qualifier) : r.bucket))),
         col('Label1', records.map((r) => r.label1)),
         col('Label2', records.map((r) => r.label2)),
         // a record's amount is in USD (the reader converts an Amount in another currency at the market's spot, and

@@ -19,6 +19,7 @@ import { readCrif } from './crif.js';
 import { scheduleCrifFromPortfolio, simmCrifFromPortfolio, writeCrif } from './crifFromPortfolio.js';
 import { calculateScheduleIm, type ScheduleNettingSetResult } from './schedule.js';
 import { calculateSimm } from './simm/calculate.js';
+import { loadSimmParameterFile } from './simm/parameters.js';
 import type { CrifRecord, MporDays, SimmNettingSetResult } from './simm/types.js';
 import { tradeValueUsd } from './sensitivities/trade.js';
 import { variationMargin, type VmResult } from './vm.js';
@@ -201,7 +202,8 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (options.crifFile) {
     // with the market loaded, an Amount in another currency than USD converts at today's spot (AmountUSD still wins)
     const fxRates = market ? usdRates(market) : undefined;
-    records = await readCrif(path.resolve(options.crifFile), fxRates ? { fxRates } : {});
+    // read against the run's SIMM version (the IR buckets' volatility groups); warnings become notes
+    records = await readCrif(path.resolve(options.crifFile), { ...(fxRates ? { fxRates } : {}), parameters: loadSimmParameterFile(simmVersion), warnings: notes });
     if (records.length === 0) notes.push(`${path.basename(options.crifFile)} has no rows: no initial margin`);
     notes.push(...unmatchedAddOnFactors(records, path.basename(options.crifFile)));
   } else {
@@ -298,7 +300,7 @@ export async function runMargin(options: MarginRunOptions): Promise<MarginRun> {
   if (!market && (options.scenarios?.length ?? 0) > 0) notes.push('scenarios need the portfolio (VM for the collateral coverage, the IM posted for the MVA): give --portfolio with --crif');
   const mvaRows = portfolio && market ? mvaScenarios(portfolio, market, nettingSets, dim, options.scenarios ?? [], notes) : [];
   // written once everything above has run: a run that fails leaves no CRIF behind
-  if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records);
+  if (options.writeCrifFile) writeCrif(path.resolve(options.writeCrifFile), records, loadSimmParameterFile(simmVersion));
   return { source: options.crifFile ? 'crif' : 'portfolio', crifRows: records.length, simm, schedule, nettingSets, scenarios, mvaScenarios: mvaRows, dim, notes, simmVersion, mporDays };
 }
 

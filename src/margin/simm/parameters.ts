@@ -18,7 +18,8 @@ export interface SimmParameterFile {
   simm_version: string;
   effective_date: string;
   interest_rate: {
-    currency_volatility_groups: { regular: string[]; low: string[] };
+    /** `crif_bucket_for_group`: the CRIF's Bucket of a Risk_IRCurve row for each group ('1', '2', '3'). */
+    currency_volatility_groups: { regular: string[]; low: string[]; crif_bucket_for_group: { regular: string; low: string; high: string } };
     tenors: string[];
     delta_risk_weights: ByHorizon<{ regular: Table; low: Table; high: Table }>;
     inflation_risk_weight: ByHorizon<number>;
@@ -134,6 +135,22 @@ export function loadSimmParameterFile(version: string): SimmParameterFile {
   ]);
 }
 
+/** SIMM v2.6 §C.1.1: the volatility group of a currency's interest-rate risk (regular, low, or high: any other). */
+export function irVolatilityGroupOf(file: SimmParameterFile, currency: string): 'regular' | 'low' | 'high' {
+  const g = file.interest_rate.currency_volatility_groups;
+  if (g.regular.includes(currency)) return 'regular';
+  if (g.low.includes(currency)) return 'low';
+  return 'high';
+}
+
+/**
+ * The Bucket of a Risk_IRCurve row in a standard CRIF (ISDA CRIF specification): the currency's volatility group, 1
+ * regular, 2 low, 3 high (the parameter file's crif_bucket_for_group).
+ */
+export function irCrifBucket(file: SimmParameterFile, currency: string): string {
+  return file.interest_rate.currency_volatility_groups.crif_bucket_for_group[irVolatilityGroupOf(file, currency)];
+}
+
 /** Parameters of one version at one horizon (MPoR), with the lookups the aggregation needs. */
 export class SimmParameters {
   readonly version: string;
@@ -169,10 +186,7 @@ export class SimmParameters {
 
   /** SIMM v2.6 §C.1.1: regular / low / high volatility currency groups. */
   irVolatilityGroup(currency: string): 'regular' | 'low' | 'high' {
-    const g = this.file.interest_rate.currency_volatility_groups;
-    if (g.regular.includes(currency)) return 'regular';
-    if (g.low.includes(currency)) return 'low';
-    return 'high';
+    return irVolatilityGroupOf(this.file, currency);
   }
 
   irDeltaRiskWeight(currency: string, tenor: string): number {
